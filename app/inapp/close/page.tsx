@@ -1,0 +1,12 @@
+import { getTranslations } from "next-intl/server";
+
+/** The default CLOSE_URL: cTrader closes its browser on seeing it; anyone else reads this. */
+export default async function ClosePage() {
+  const t = await getTranslations("Closed");
+  return (
+    <section className="card" data-testid="closed-screen">
+      <h1>{t("title")}</h1>
+      <p className="lead">{t("body")}</p>
+    </section>
+  );
+}

@@ -1,0 +1,3 @@
+import { crmApiTokenRoute } from "@/lib/identity/sso-routes";
+
+export const POST = crmApiTokenRoute;

@@ -1,0 +1,3 @@
+import { authorizeRoute } from "@/lib/identity/sso-routes";
+
+export const POST = authorizeRoute;

@@ -1,0 +1,3 @@
+import { generateRoute } from "@/lib/identity/sso-routes";
+
+export const POST = generateRoute;

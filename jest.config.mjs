@@ -1,0 +1,36 @@
+import nextJest from "next/jest.js";
+
+const createJestConfig = nextJest({ dir: "./" });
+
+// ESM-only packages jest must transform (next-intl, use-intl and some msw dependencies).
+const esmPackages = [
+  "next-intl",
+  "use-intl",
+  "@formatjs",
+  "intl-messageformat",
+  "icu-minify",
+  "rettime",
+  "until-async",
+  "@open-draft",
+];
+
+/** @type {import('jest').Config} */
+const config = {
+  testEnvironment: "node",
+  moduleNameMapper: { "^@/(.*)$": "<rootDir>/$1" },
+  testMatch: ["<rootDir>/tests/**/*.test.ts"],
+  globalSetup: "<rootDir>/tests/helpers/global-setup.ts",
+  globalTeardown: "<rootDir>/tests/helpers/global-teardown.ts",
+  setupFiles: ["<rootDir>/tests/helpers/setup-env.ts"],
+  testTimeout: 30_000,
+};
+
+export default async () => {
+  const cfg = await createJestConfig(config)();
+  // next/jest appends ours after its own "/node_modules/" rule; replace the list instead.
+  cfg.transformIgnorePatterns = [
+    `/node_modules/(?!(${esmPackages.join("|")})/)`,
+    "^.+\\.module\\.(css|sass|scss)$",
+  ];
+  return cfg;
+};

@@ -1,0 +1,82 @@
+/**
+ * The database handle. PostgreSQL through postgres.js when DATABASE_URL is set; otherwise an
+ * embedded PGlite (PostgreSQL compiled to WASM) on disk under DATA_DIR, so `npm run dev` needs no
+ * database server. Both run the same drizzle/ migrations; only lib/db/queries uses the handle.
+ */
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { drizzle as drizzlePostgres, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
+import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
+import postgres from "postgres";
+import { env } from "@/lib/env";
+import * as schema from "./schema";
+
+export type Db = PostgresJsDatabase<typeof schema>;
+export type DbHandle = { db: Db; kind: "postgres" | "pglite"; migrate(): Promise<void>; close(): Promise<void> };
+
+export const migrationsFolder = () => path.join(process.cwd(), "drizzle");
+
+export async function openDatabase(
+  target: { kind: "postgres"; url: string; max?: number } | { kind: "pglite"; dataDir: string | "memory" },
+): Promise<DbHandle> {
+  if (target.kind === "postgres") {
+    const client = postgres(target.url, { max: target.max ?? 10, onnotice: () => {} });
+    const db = drizzlePostgres(client, { schema });
+    return {
+      db,
+      kind: "postgres",
+      migrate: () => migratePostgres(db, { migrationsFolder: migrationsFolder() }),
+      close: () => client.end({ timeout: 5 }),
+    };
+  }
+  // Loaded only when used: production with DATABASE_URL never pays for the WASM module.
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { drizzle: drizzlePglite } = await import("drizzle-orm/pglite");
+  const { migrate: migratePglite } = await import("drizzle-orm/pglite/migrator");
+  let client;
+  if (target.dataDir === "memory") {
+    client = new PGlite();
+  } else {
+    const dir = path.resolve(target.dataDir, "pglite");
+    mkdirSync(dir, { recursive: true }); // PGlite does not create parent directories
+    client = new PGlite(dir);
+  }
+  const db = drizzlePglite(client, { schema });
+  return {
+    // The query builder API is identical; only raw execute() results differ, and we use none.
+    db: db as unknown as Db,
+    kind: "pglite",
+    migrate: () => migratePglite(db, { migrationsFolder: migrationsFolder() }),
+    close: () => client.close(),
+  };
+}
+
+type Holder = { handle?: Promise<DbHandle>; override?: DbHandle };
+// One handle per process, kept on globalThis so dev-mode module reloads do not open PGlite twice
+// (a PGlite data directory can be opened by one instance only).
+const holder: Holder = ((globalThis as { __kycDb?: Holder }).__kycDb ??= {});
+
+async function openFromEnv(): Promise<DbHandle> {
+  const config = env().database;
+  const handle = await openDatabase(
+    config.kind === "postgres" ? config : { kind: "pglite", dataDir: config.dataDir },
+  );
+  // Migrations are applied on first use in every process (dev and production start), so a fresh
+  // database is never served with a missing table. Applying an applied set is a cheap no-op.
+  await handle.migrate();
+  return handle;
+}
+
+export async function getDb(): Promise<Db> {
+  if (holder.override) return holder.override.db;
+  holder.handle ??= openFromEnv().catch((error: unknown) => {
+    holder.handle = undefined;
+    throw error;
+  });
+  return (await holder.handle).db;
+}
+
+/** Tests point the app at their own database. */
+export function useDatabase(handle: DbHandle | undefined): void {
+  holder.override = handle;
+}

@@ -1,0 +1,54 @@
+import { and, eq, gt, isNull } from "drizzle-orm";
+import { getDb } from "../client";
+import { handoffRedemptions, ssoOneTimeTokens } from "../schema";
+
+export async function insertSsoToken(values: typeof ssoOneTimeTokens.$inferInsert): Promise<void> {
+  const db = await getDb();
+  await db.insert(ssoOneTimeTokens).values(values);
+}
+
+export type SsoTokenLookup = { state: "ok"; traderId: string } | { state: "expired" | "used" | "unknown" };
+
+/**
+ * Consumes an SSO one-time token for one consumer ("redeemed" by the screen, "authorized" by
+ * cTrader). Single use is the conditional UPDATE itself; the follow-up read only explains a
+ * refusal (unknown, expired or already used) and decides nothing.
+ */
+export async function consumeSsoToken(
+  tokenHash: string,
+  consumer: "redeemed" | "authorized",
+  now: Date,
+): Promise<SsoTokenLookup> {
+  const db = await getDb();
+  const column = consumer === "redeemed" ? ssoOneTimeTokens.redeemedAt : ssoOneTimeTokens.authorizedAt;
+  const set = consumer === "redeemed" ? { redeemedAt: now } : { authorizedAt: now };
+  const [row] = await db
+    .update(ssoOneTimeTokens)
+    .set(set)
+    .where(and(eq(ssoOneTimeTokens.tokenHash, tokenHash), isNull(column), gt(ssoOneTimeTokens.expiresAt, now)))
+    .returning({ traderId: ssoOneTimeTokens.traderId });
+  if (row) return { state: "ok", traderId: row.traderId };
+  const [existing] = await db
+    .select()
+    .from(ssoOneTimeTokens)
+    .where(eq(ssoOneTimeTokens.tokenHash, tokenHash));
+  if (!existing) return { state: "unknown" };
+  const used = consumer === "redeemed" ? existing.redeemedAt : existing.authorizedAt;
+  return { state: used ? "used" : "expired" };
+}
+
+/** True for exactly one caller per token hash, however many race. */
+export async function claimHandoffToken(tokenHash: string, now: Date): Promise<boolean> {
+  const db = await getDb();
+  const claimed = await db
+    .insert(handoffRedemptions)
+    .values({ tokenHash, claimedAt: now })
+    .onConflictDoNothing()
+    .returning({ tokenHash: handoffRedemptions.tokenHash });
+  return claimed.length === 1;
+}
+
+export async function releaseHandoffToken(tokenHash: string): Promise<void> {
+  const db = await getDb();
+  await db.delete(handoffRedemptions).where(eq(handoffRedemptions.tokenHash, tokenHash));
+}

@@ -1,0 +1,51 @@
+import { eq, sql } from "drizzle-orm";
+import { getDb } from "../client";
+import { traders, type Trader } from "../schema";
+
+export type TraderIdentity = { ctraderUserId: number; email?: string | null; tradingLogin?: number | null };
+
+/** Creates the trader on first sight; later visits refresh what cTrader told us. */
+export async function upsertTrader(identity: TraderIdentity, locale: string): Promise<Trader> {
+  const db = await getDb();
+  const [row] = await db
+    .insert(traders)
+    .values({
+      ctraderUserId: identity.ctraderUserId,
+      email: identity.email ?? null,
+      tradingLogin: identity.tradingLogin ?? null,
+      preferredLocale: locale,
+    })
+    .onConflictDoUpdate({
+      target: traders.ctraderUserId,
+      set: {
+        email: identity.email === undefined ? sql`${traders.email}` : identity.email,
+        tradingLogin:
+          identity.tradingLogin === undefined ? sql`${traders.tradingLogin}` : identity.tradingLogin,
+        preferredLocale: locale,
+        updatedAt: sql`now()`,
+      },
+    })
+    .returning();
+  if (!row) throw new Error("upsertTrader returned no row");
+  return row;
+}
+
+export async function getTraderById(id: string): Promise<Trader | undefined> {
+  const db = await getDb();
+  const [row] = await db.select().from(traders).where(eq(traders.id, id));
+  return row;
+}
+
+export async function getTraderByCtraderUserId(ctraderUserId: number): Promise<Trader | undefined> {
+  const db = await getDb();
+  const [row] = await db.select().from(traders).where(eq(traders.ctraderUserId, ctraderUserId));
+  return row;
+}
+
+export async function setTraderInappTokenHash(traderId: string, hash: string): Promise<void> {
+  const db = await getDb();
+  await db
+    .update(traders)
+    .set({ inappTokenHash: hash, updatedAt: sql`now()` })
+    .where(eq(traders.id, traderId));
+}

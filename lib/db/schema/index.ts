@@ -1,0 +1,5 @@
+export * from "./traders";
+export * from "./kyc-cases";
+export * from "./sessions";
+export * from "./one-time-tokens";
+export * from "./audit-events";

@@ -1,0 +1,59 @@
+/**
+ * kyc_cases — one verification case of one trader at one level.
+ *
+ * Legal states: draft → submitted → in_review → approved | rejected | action_required;
+ * action_required → resubmitted → in_review; approved → expired (re-verification). The
+ * transitions themselves are enforced by the case state machine in lib/kyc.
+ *
+ * Invariants:
+ * - At most one open case per trader: a partial unique index on trader_id where closed_at is
+ *   null. A case is closed (closed_at set) when it is finally rejected or superseded.
+ * - `level` is a level id from the KYC level config; `trigger` records why the case was opened.
+ */
+import { sql } from "drizzle-orm";
+import { index, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { traders } from "./traders";
+
+export const caseStatus = pgEnum("case_status", [
+  "draft",
+  "submitted",
+  "in_review",
+  "approved",
+  "rejected",
+  "action_required",
+  "resubmitted",
+  "expired",
+]);
+
+export const caseTrigger = pgEnum("case_trigger", [
+  "first_deposit",
+  "account_creation",
+  "compliance_notice",
+  "manual",
+]);
+
+export const kycCases = pgTable(
+  "kyc_cases",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    traderId: uuid("trader_id")
+      .notNull()
+      .references(() => traders.id, { onDelete: "restrict" }),
+    level: text("level").notNull(),
+    status: caseStatus("status").notNull().default("draft"),
+    trigger: caseTrigger("trigger").notNull().default("manual"),
+    openedAt: timestamp("opened_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    closedAt: timestamp("closed_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("kyc_cases_one_open_per_trader")
+      .on(t.traderId)
+      .where(sql`${t.closedAt} is null`),
+    index("kyc_cases_status_idx").on(t.status),
+  ],
+);
+
+export type KycCase = typeof kycCases.$inferSelect;
+export type CaseStatus = (typeof caseStatus.enumValues)[number];
+export type CaseTrigger = (typeof caseTrigger.enumValues)[number];

@@ -1,0 +1,38 @@
+/**
+ * sessions — a trader's browser session inside cTrader's embedded browser.
+ *
+ * Invariants:
+ * - Only the SHA-256 of the session id is stored (`id_hash`); the id itself (256 random bits)
+ *   lives only in the trader's cookie. A database leak does not hand out sessions.
+ * - A session is valid while `revoked_at` is null, `now < expires_at` (absolute lifetime, set
+ *   once at creation) and `now < last_seen_at + idle timeout`. A missing expiry cannot exist
+ *   (NOT NULL), so nothing reads as "valid forever".
+ * - `locale`, `theme` and `source` are the screen preferences cTrader passed when the session
+ *   started; they apply to every later screen of the session.
+ */
+import { index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { kycCases } from "./kyc-cases";
+import { traders } from "./traders";
+
+export const sessions = pgTable(
+  "sessions",
+  {
+    idHash: text("id_hash").primaryKey(),
+    traderId: uuid("trader_id")
+      .notNull()
+      .references(() => traders.id, { onDelete: "cascade" }),
+    caseId: uuid("case_id").references(() => kycCases.id, { onDelete: "set null" }),
+    identityMode: text("identity_mode").notNull(),
+    locale: text("locale").notNull(),
+    theme: text("theme"),
+    source: text("source"),
+    account: text("account"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+  },
+  (t) => [index("sessions_trader_idx").on(t.traderId), index("sessions_expires_idx").on(t.expiresAt)],
+);
+
+export type Session = typeof sessions.$inferSelect;

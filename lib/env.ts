@@ -1,0 +1,173 @@
+/**
+ * The one configuration module. Every variable is parsed here, once, with zod; nothing else reads
+ * process.env for configuration. Development gets embedded defaults (PGlite, the cTrader
+ * simulator, a fixed development secret); production refuses to start without its secrets and
+ * names the variable that is missing.
+ */
+import { z } from "zod";
+
+const emptyAsUndefined = (value: unknown) =>
+  typeof value === "string" && value.trim() === "" ? undefined : value;
+
+const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
+const optionalUrl = z.preprocess(emptyAsUndefined, z.url().optional());
+const flag = z.preprocess(
+  emptyAsUndefined,
+  z
+    .enum(["0", "1", "true", "false"])
+    .optional()
+    .transform((v) => v === "1" || v === "true"),
+);
+const intWithDefault = (fallback: number, min: number, max: number) =>
+  z.preprocess(emptyAsUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
+
+/** A development-only secret: long enough for the key derivation, useless anywhere else. */
+export const DEVELOPMENT_APP_SECRET = "development-only-secret-do-not-use-in-production-0000";
+
+const rawSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: optionalString,
+  DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default(".data")),
+  PORT: intWithDefault(3000, 1, 65535),
+  PUBLIC_BASE_URL: optionalUrl,
+  IDENTITY_MODE: z.preprocess(emptyAsUndefined, z.enum(["ot-handoff", "sso"]).default("ot-handoff")),
+  CTRADER_API_URL: optionalUrl,
+  CTRADER_MANAGER_TOKEN: optionalString,
+  CTRADER_REDEEM_API: z.preprocess(emptyAsUndefined, z.enum(["redeem", "legacy"]).default("redeem")),
+  CTRADER_TIMEOUT_MS: intWithDefault(5000, 100, 5000),
+  CRM_API_PASSWORD: optionalString,
+  CRM_API_TOKEN_TTL_DAYS: intWithDefault(7, 7, 365),
+  APP_SECRET: optionalString,
+  FRAME_ANCESTORS: optionalString,
+  CLOSE_URL: optionalString,
+  SESSION_IDLE_MINUTES: intWithDefault(30, 1, 24 * 60),
+  SESSION_ABSOLUTE_MINUTES: intWithDefault(240, 5, 7 * 24 * 60),
+  DEV_SIMULATOR: flag,
+  BENCH_ROUTES: flag,
+  BROKER_NAME: z.preprocess(emptyAsUndefined, z.string().max(80).default("Demo Broker")),
+});
+
+export type Env = {
+  nodeEnv: "development" | "production" | "test";
+  isProduction: boolean;
+  database: { kind: "postgres"; url: string } | { kind: "pglite"; dataDir: string };
+  dataDir: string;
+  port: number;
+  publicBaseUrl: string;
+  identityMode: "ot-handoff" | "sso";
+  ctrader: {
+    /** undefined: the built-in simulator answers instead of cTrader. */
+    apiUrl: string | undefined;
+    managerToken: string;
+    redeemApi: "redeem" | "legacy";
+    timeoutMs: number;
+  };
+  crmApiPassword: string | undefined;
+  crmApiTokenTtlDays: number;
+  appSecret: string;
+  frameAncestors: string[];
+  closeUrl: string;
+  session: { idleMinutes: number; absoluteMinutes: number };
+  simulatorEnabled: boolean;
+  /** /api/dev/floor: the baseline route `npm run bench` compares against. Off unless asked. */
+  benchRoutesEnabled: boolean;
+  brokerName: string;
+};
+
+const ORIGIN_SOURCE = /^('self'|'none'|https?:\/\/[a-z0-9.*-]+(:(\d+|\*))?|\*\.[a-z0-9.-]+)$/i;
+
+function parseFrameAncestors(raw: string | undefined, isProduction: boolean): string[] {
+  if (!raw) {
+    // Production: only our own origin until the operator names cTrader Web's origin (safer
+    // default: a page nobody configured cannot be framed by strangers). Development: any
+    // loopback origin, so the simulator can frame the screens cross-site.
+    return isProduction ? ["'self'"] : ["'self'", "http://localhost:*", "http://127.0.0.1:*"];
+  }
+  const items = raw.split(/[\s,]+/).filter(Boolean);
+  for (const item of items) {
+    if (!ORIGIN_SOURCE.test(item)) {
+      throw new Error(
+        `FRAME_ANCESTORS: "${item}" is not an origin (expected e.g. https://app.ctrader.com or 'self')`,
+      );
+    }
+  }
+  return items;
+}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = rawSchema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n  ${lines.join("\n  ")}`);
+  }
+  const raw = result.data;
+  const isProduction = raw.NODE_ENV === "production";
+  const simulatorEnabled = !raw.CTRADER_API_URL && (!isProduction || raw.DEV_SIMULATOR);
+  const missing: string[] = [];
+
+  if (isProduction) {
+    if (!raw.APP_SECRET) missing.push("APP_SECRET (root of the session and encryption keys)");
+    if (raw.IDENTITY_MODE === "ot-handoff" && !simulatorEnabled) {
+      if (!raw.CTRADER_API_URL) missing.push("CTRADER_API_URL (base URL of the cTrader backend)");
+      if (!raw.CTRADER_MANAGER_TOKEN)
+        missing.push("CTRADER_MANAGER_TOKEN (manager token for the redeem call)");
+    }
+    if (raw.IDENTITY_MODE === "sso" && !raw.CRM_API_PASSWORD)
+      missing.push("CRM_API_PASSWORD (password cTrader sends to /oauth2/crmApiToken)");
+  }
+  if (raw.CTRADER_API_URL && !raw.CTRADER_MANAGER_TOKEN && !missing.length)
+    missing.push("CTRADER_MANAGER_TOKEN (required whenever CTRADER_API_URL is set)");
+  if (missing.length) {
+    throw new Error(`Missing configuration:\n  ${missing.join("\n  ")}`);
+  }
+  if (raw.APP_SECRET && raw.APP_SECRET.length < 32) {
+    throw new Error("Invalid configuration:\n  APP_SECRET: must be at least 32 characters");
+  }
+
+  const closeUrl = raw.CLOSE_URL ?? "/inapp/close";
+  if (!/^(https:\/\/|http:\/\/(localhost|127\.0\.0\.1)[:/]|\/(?!\/))/.test(closeUrl)) {
+    throw new Error(
+      "Invalid configuration:\n  CLOSE_URL: must be https://…, a loopback http URL, or a path",
+    );
+  }
+
+  return {
+    nodeEnv: raw.NODE_ENV,
+    isProduction,
+    database: raw.DATABASE_URL
+      ? { kind: "postgres", url: raw.DATABASE_URL }
+      : { kind: "pglite", dataDir: raw.DATA_DIR },
+    dataDir: raw.DATA_DIR,
+    port: raw.PORT,
+    publicBaseUrl: (raw.PUBLIC_BASE_URL ?? `http://localhost:${raw.PORT}`).replace(/\/$/, ""),
+    identityMode: raw.IDENTITY_MODE,
+    ctrader: {
+      apiUrl: raw.CTRADER_API_URL?.replace(/\/$/, ""),
+      managerToken: raw.CTRADER_MANAGER_TOKEN ?? "simulator-manager-token",
+      redeemApi: raw.CTRADER_REDEEM_API,
+      timeoutMs: raw.CTRADER_TIMEOUT_MS,
+    },
+    crmApiPassword: raw.CRM_API_PASSWORD ?? (isProduction ? undefined : "development-crm-password"),
+    crmApiTokenTtlDays: raw.CRM_API_TOKEN_TTL_DAYS,
+    appSecret: raw.APP_SECRET ?? DEVELOPMENT_APP_SECRET,
+    frameAncestors: parseFrameAncestors(raw.FRAME_ANCESTORS, isProduction),
+    closeUrl,
+    session: { idleMinutes: raw.SESSION_IDLE_MINUTES, absoluteMinutes: raw.SESSION_ABSOLUTE_MINUTES },
+    simulatorEnabled,
+    benchRoutesEnabled: raw.BENCH_ROUTES,
+    brokerName: raw.BROKER_NAME,
+  };
+}
+
+let cached: Env | undefined;
+
+/** The parsed configuration; throws (naming the variable) on the first call if it is invalid. */
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** Tests change process.env between cases; this makes the next env() call re-read it. */
+export function resetEnvCache(): void {
+  cached = undefined;
+}

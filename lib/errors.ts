@@ -1,0 +1,48 @@
+/**
+ * The one error type. Every failure the app expects carries a code from a closed list; the code
+ * decides the HTTP status and the message key a user sees. Anything else is a bug: it becomes a
+ * generic 500 and a log line, and its text never reaches the user.
+ */
+export const ERROR_CODES = {
+  BAD_REQUEST: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  GONE: 410,
+  PAYLOAD_TOO_LARGE: 413,
+  INVALID_TOKEN: 417,
+  UPSTREAM_UNAVAILABLE: 502,
+  CONFIG: 500,
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  /** Safe to show or return: never contains secrets, tokens or personal data. */
+  readonly publicMessage: string;
+  /** A partner's machine code where a contract names one (e.g. cTrader's CID_TOKEN_EXPIRED). */
+  readonly contractCode: string | undefined;
+
+  constructor(
+    code: ErrorCode,
+    publicMessage: string,
+    options?: { cause?: unknown; contractCode?: string },
+  ) {
+    super(publicMessage, options);
+    this.name = "AppError";
+    this.code = code;
+    this.publicMessage = publicMessage;
+    this.contractCode = options?.contractCode;
+  }
+
+  get status(): number {
+    return ERROR_CODES[this.code];
+  }
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}

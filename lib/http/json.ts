@@ -1,0 +1,66 @@
+/**
+ * JSON route plumbing: bounded body parsing and the one error mapping. An AppError becomes its
+ * status with `{error, message, code}` — the shape cTrader's error contract uses (A.5), applied
+ * to every JSON API here for consistency. Anything else is a bug: a generic 500 and a log line.
+ */
+import { STATUS_CODES } from "node:http";
+import { z } from "zod";
+import { AppError, isAppError } from "@/lib/errors";
+import { log } from "@/lib/log";
+
+export const MAX_JSON_BYTES = 16 * 1024;
+
+export function errorBody(status: number, message: string, code: string) {
+  return { error: STATUS_CODES[status] ?? "Error", message, code };
+}
+
+export function jsonError(error: unknown, route: string): Response {
+  if (isAppError(error)) {
+    return Response.json(errorBody(error.status, error.publicMessage, error.contractCode ?? error.code), {
+      status: error.status,
+    });
+  }
+  log.error("route.failed", { route, error: error instanceof Error ? error.message : String(error) });
+  return Response.json(errorBody(500, "internal error", "INTERNAL"), { status: 500 });
+}
+
+/** Reads at most MAX_JSON_BYTES of a JSON body and parses it with `schema`. */
+export async function readJson<T extends z.ZodType>(request: Request, schema: T): Promise<z.infer<T>> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > MAX_JSON_BYTES) throw new AppError("PAYLOAD_TOO_LARGE", "request body too large");
+  const text = await readCapped(request);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new AppError("BAD_REQUEST", "body must be a JSON object", { contractCode: "MALFORMED_REQUEST" });
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const missing = issue?.code === "invalid_type" && issue.message.includes("undefined");
+    const field = issue?.path.join(".") || "body";
+    throw new AppError("BAD_REQUEST", `${field}: ${missing ? "required" : "invalid"}`, {
+      contractCode: missing ? "MISSING_REQUIRED_PARAMETER" : "INVALID_PARAMETER",
+    });
+  }
+  return parsed.data;
+}
+
+async function readCapped(request: Request): Promise<string> {
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > MAX_JSON_BYTES) {
+      await reader.cancel();
+      throw new AppError("PAYLOAD_TOO_LARGE", "request body too large");
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}

@@ -1,0 +1,140 @@
+/**
+ * The cTrader side of the one-time token handoff: turn the `token` cTrader put in the screen URL
+ * into the trader's identity. This is the only module that talks to cTrader for identity.
+ *
+ * Spotware documents two versions (see shared research, ctrader-contract §1.2-1.3 and §10.1):
+ * - `redeem` (current): POST {base}/ctid2/inAppToken/redeem?token={manager token}, JSON body
+ *   {"token": "<ot>"}, 200 → {userId, email, tradingLogin}; 401/403 manager token refused; 404
+ *   token unknown, expired or already consumed.
+ * - `legacy`: GET {base}/ctid2/inAppOneTimeToken/data?token={manager token}&oneTimeToken=<ot>.
+ *   The older pages never show the broker-side read, so the parameter name is our assumption;
+ *   the response is parsed with the same schema.
+ * Both sit behind `redeem()`; CTRADER_REDEEM_API picks one.
+ *
+ * Guarantees: the response is parsed with zod and capped in size; redirects are refused; the
+ * call times out (≤ 5 s); every failure maps to one reason, and the log says which — never the
+ * token or the manager token.
+ */
+import { z } from "zod";
+import { log } from "@/lib/log";
+
+export const ctraderIdentitySchema = z.object({
+  userId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  email: z.string().max(320),
+  tradingLogin: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+});
+export type CtraderIdentity = z.infer<typeof ctraderIdentitySchema>;
+
+export type RedeemFailure =
+  | "unauthorized" // 401: our manager token was refused
+  | "forbidden" // 403: the manager has no right to redeem
+  | "not_found" // 404: unknown, expired or already consumed
+  | "upstream_error" // 5xx or an unexpected status
+  | "timeout"
+  | "network_error"
+  | "malformed_response"
+  | "response_too_large";
+
+export type RedeemResult = { ok: true; identity: CtraderIdentity } | { ok: false; reason: RedeemFailure; status?: number };
+
+export type RedeemerConfig = {
+  baseUrl: string;
+  managerToken: string;
+  api: "redeem" | "legacy";
+  timeoutMs: number;
+  /** Injected for the built-in simulator, which answers in-process. */
+  fetch?: typeof fetch;
+};
+
+const MAX_BODY_BYTES = 16 * 1024;
+
+/** Failures where cTrader may not have seen or consumed the token: worth a retry. */
+export const TRANSIENT_FAILURES: ReadonlySet<RedeemFailure> = new Set(["upstream_error", "timeout", "network_error"]);
+
+async function readCapped(response: Response): Promise<string | "too_large"> {
+  const declared = Number(response.headers.get("content-length") ?? "0");
+  if (declared > MAX_BODY_BYTES) {
+    void response.body?.cancel().catch(() => {});
+    return "too_large";
+  }
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > MAX_BODY_BYTES) {
+      // Not awaited: a hostile peer must not be able to hold us by never finishing the cancel.
+      void reader.cancel().catch(() => {});
+      return "too_large";
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function statusFailure(status: number): RedeemFailure {
+  if (status === 401) return "unauthorized";
+  if (status === 403) return "forbidden";
+  if (status === 404) return "not_found";
+  return "upstream_error";
+}
+
+export function createCtraderRedeemer(config: RedeemerConfig) {
+  const doFetch = config.fetch ?? fetch;
+
+  function request(otToken: string): [string, RequestInit] {
+    const manager = encodeURIComponent(config.managerToken);
+    if (config.api === "legacy") {
+      const url = `${config.baseUrl}/ctid2/inAppOneTimeToken/data?token=${manager}&oneTimeToken=${encodeURIComponent(otToken)}`;
+      return [url, { method: "GET", headers: { accept: "application/json" } }];
+    }
+    return [
+      `${config.baseUrl}/ctid2/inAppToken/redeem?token=${manager}`,
+      {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json" },
+        body: JSON.stringify({ token: otToken }),
+      },
+    ];
+  }
+
+  async function redeem(otToken: string): Promise<RedeemResult> {
+    const started = Date.now();
+    const [url, init] = request(otToken);
+    const fail = (reason: RedeemFailure, status?: number): RedeemResult => {
+      log.warn("ctrader.redeem.refused", { reason, status, api: config.api, ms: Date.now() - started });
+      return { ok: false, reason, status };
+    };
+    // One deadline for connect, headers and body: a slow trickle counts against it too.
+    const signal = AbortSignal.timeout(config.timeoutMs);
+    let response: Response;
+    try {
+      response = await doFetch(url, { ...init, redirect: "error", cache: "no-store", signal });
+    } catch {
+      return fail(signal.aborted ? "timeout" : "network_error");
+    }
+    let text: string | "too_large";
+    try {
+      text = await readCapped(response);
+    } catch {
+      return fail(signal.aborted ? "timeout" : "network_error", response.status);
+    }
+    if (response.status !== 200) return fail(statusFailure(response.status), response.status);
+    if (text === "too_large") return fail("response_too_large", 200);
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return fail("malformed_response", 200);
+    }
+    const parsed = ctraderIdentitySchema.safeParse(json);
+    if (!parsed.success) return fail("malformed_response", 200);
+    log.info("ctrader.redeem.ok", { api: config.api, ms: Date.now() - started });
+    return { ok: true, identity: parsed.data };
+  }
+
+  return { redeem };
+}

@@ -1,0 +1,90 @@
+/**
+ * Trader sessions.
+ *
+ * The cookie carries a 256-bit random id; the database stores only its SHA-256. A session ends
+ * after SESSION_IDLE_MINUTES without a request (default 30) or SESSION_ABSOLUTE_MINUTES after it
+ * began (default 240), whichever comes first; both are checked in SQL against an injected clock.
+ *
+ * Cookie: `__Host-` prefix (Secure, Path=/, no Domain: cannot be set or shadowed by a
+ * subdomain), HttpOnly, SameSite=None and Partitioned. cTrader Web shows our screens in a
+ * cross-site iframe: SameSite=None lets the cookie travel there, Partitioned (CHIPS) keeps it in
+ * a jar keyed by the top-level site so it still works where third-party cookies are blocked, and
+ * means our session inside cTrader Web cannot be read by any other embedding site.
+ */
+import { env } from "@/lib/env";
+import { insertSession, revokeSession, touchSession } from "@/lib/db/queries/sessions";
+import type { Session } from "@/lib/db/schema";
+import { newToken, sha256, TOKEN_PATTERN } from "./secrets";
+
+export const SESSION_COOKIE = "__Host-kyc_session";
+
+/** How often last_seen_at is moved forward; idle expiry is accurate to this much. */
+const TOUCH_EVERY_MS = 60_000;
+
+export type CookieSpec = {
+  name: string;
+  value: string;
+  httpOnly: true;
+  secure: true;
+  sameSite: "none";
+  partitioned: true;
+  path: "/";
+  maxAge: number;
+};
+
+export function sessionCookie(value: string, maxAgeSeconds: number): CookieSpec {
+  return {
+    name: SESSION_COOKIE,
+    value,
+    httpOnly: true,
+    secure: true,
+    sameSite: "none",
+    partitioned: true,
+    path: "/",
+    maxAge: maxAgeSeconds,
+  };
+}
+
+export type StartSession = {
+  traderId: string;
+  caseId: string | null;
+  identityMode: "ot-handoff" | "sso";
+  locale: string;
+  theme: string | null;
+  source: string | null;
+  account: string | null;
+  now?: Date;
+};
+
+export async function startSession(input: StartSession): Promise<{ id: string; cookie: CookieSpec; expiresAt: Date }> {
+  const now = input.now ?? new Date();
+  const { absoluteMinutes } = env().session;
+  const expiresAt = new Date(now.getTime() + absoluteMinutes * 60_000);
+  const id = newToken();
+  await insertSession({
+    idHash: sha256(id),
+    traderId: input.traderId,
+    caseId: input.caseId,
+    identityMode: input.identityMode,
+    locale: input.locale,
+    theme: input.theme,
+    source: input.source,
+    account: input.account,
+    createdAt: now,
+    lastSeenAt: now,
+    expiresAt,
+  });
+  return { id, cookie: sessionCookie(id, absoluteMinutes * 60), expiresAt };
+}
+
+/** The live session for a cookie value, or undefined (absent, malformed, idle, expired, revoked). */
+export async function resolveSession(cookieValue: string | undefined, now = new Date()): Promise<Session | undefined> {
+  if (!cookieValue || !TOKEN_PATTERN.test(cookieValue)) return undefined;
+  const idleCutoff = new Date(now.getTime() - env().session.idleMinutes * 60_000);
+  const touchBefore = new Date(now.getTime() - TOUCH_EVERY_MS);
+  return touchSession(sha256(cookieValue), now, idleCutoff, touchBefore);
+}
+
+export async function endSession(cookieValue: string, now = new Date()): Promise<void> {
+  if (TOKEN_PATTERN.test(cookieValue)) await revokeSession(sha256(cookieValue), now);
+}

@@ -1,0 +1,23 @@
+import { env } from "@/lib/env";
+import { getDb } from "@/lib/db/client";
+import { log } from "@/lib/log";
+
+/**
+ * Fail fast on bad configuration (the message names the variable) and apply database
+ * migrations before the first request is served.
+ */
+export async function onServerStart(): Promise<void> {
+  let config;
+  try {
+    config = env();
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  }
+  await getDb();
+  log.info("server.ready", {
+    database: config.database.kind,
+    identityMode: config.identityMode,
+    ctrader: config.ctrader.apiUrl ? "remote" : config.simulatorEnabled ? "simulator" : "none",
+  });
+}

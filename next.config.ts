@@ -1,0 +1,18 @@
+import type { NextConfig } from "next";
+import createNextIntlPlugin from "next-intl/plugin";
+
+const withNextIntl = createNextIntlPlugin("./lib/i18n/request.ts");
+
+const nextConfig: NextConfig = {
+  output: "standalone",
+  reactStrictMode: true,
+  poweredByHeader: false,
+  // PGlite ships WASM and data files it loads from its own package directory.
+  serverExternalPackages: ["@electric-sql/pglite"],
+  // Spotware's V1 pages prefix the CRM endpoints with /cid (contract §10.3): serve both.
+  async rewrites() {
+    return [{ source: "/cid/oauth2/:path*", destination: "/oauth2/:path*" }];
+  },
+};
+
+export default withNextIntl(nextConfig);

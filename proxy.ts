@@ -1,0 +1,63 @@
+import { NextResponse, type NextRequest } from "next/server";
+import { env } from "@/lib/env";
+import {
+  ENTRY_TOKEN_HEADER,
+  INTERNAL_HEADERS,
+  LANG_HEADER,
+  NONCE_HEADER,
+  SOURCE_HEADER,
+  THEME_HEADER,
+} from "@/lib/http/request-headers";
+import { contentSecurityPolicy, isPrivatePath, STATIC_SECURITY_HEADERS } from "@/lib/http/security-headers";
+import { pickLocale } from "@/lib/i18n/config";
+import { parseSource, parseTheme, screenOf } from "@/lib/inapp/params";
+
+/**
+ * Runs before every route: security headers and the CSP nonce; cTrader's `lang`, `theme` and
+ * `source` handed to the pages as trusted request headers; and a screen URL carrying a
+ * one-time token rewritten to the exchange route (see lib/identity/entry.ts for why).
+ */
+export function proxy(request: NextRequest) {
+  const config = env();
+  const url = request.nextUrl;
+  const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
+  const csp = contentSecurityPolicy({
+    nonce,
+    frameAncestors: config.frameAncestors,
+    development: !config.isProduction,
+    frameSrc: config.simulatorEnabled ? ["http://localhost:*", "http://127.0.0.1:*"] : [],
+  });
+
+  const headers = new Headers(request.headers);
+  for (const name of INTERNAL_HEADERS) headers.delete(name);
+  headers.set(NONCE_HEADER, nonce);
+  headers.set("Content-Security-Policy", csp);
+  const lang = pickLocale(url.searchParams.get("lang"));
+  const theme = parseTheme(url.searchParams.get("theme"));
+  const source = parseSource(url.searchParams.get("source"));
+  if (lang) headers.set(LANG_HEADER, lang);
+  if (theme) headers.set(THEME_HEADER, theme);
+  if (source) headers.set(SOURCE_HEADER, source);
+
+  const screen = screenOf(url.pathname);
+  let response: NextResponse;
+  if (screen && url.searchParams.has("token")) {
+    const target = url.clone();
+    target.pathname = "/api/inapp/enter";
+    target.searchParams.delete("token");
+    target.searchParams.set("screen", screen);
+    headers.set(ENTRY_TOKEN_HEADER, url.searchParams.get("token") ?? "");
+    response = NextResponse.rewrite(target, { request: { headers } });
+  } else {
+    response = NextResponse.next({ request: { headers } });
+  }
+
+  response.headers.set("Content-Security-Policy", csp);
+  for (const [name, value] of Object.entries(STATIC_SECURITY_HEADERS)) response.headers.set(name, value);
+  if (isPrivatePath(url.pathname)) response.headers.set("Cache-Control", "no-store");
+  return response;
+}
+
+export const config = {
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|icon.svg).*)"],
+};

@@ -1,0 +1,15 @@
+import postgres from "postgres";
+import { adminUrl } from "./db-target";
+
+export default async function globalTeardown(): Promise<void> {
+  const url = adminUrl();
+  if (!url) return;
+  const admin = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const dbs = await admin<{ datname: string }[]>`
+      select datname from pg_database where datname like 'kyc_test_%'`;
+    for (const { datname } of dbs) await admin.unsafe(`drop database if exists "${datname}" with (force)`);
+  } finally {
+    await admin.end();
+  }
+}

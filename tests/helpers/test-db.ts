@@ -1,0 +1,40 @@
+import { randomBytes } from "node:crypto";
+import postgres from "postgres";
+import { openDatabase, useDatabase, type DbHandle } from "@/lib/db/client";
+import { adminUrl, TEMPLATE_DB, withDatabase } from "./db-target";
+
+export type TestDb = DbHandle & { name: string };
+
+/** A migrated, empty database of this test file's own, installed as the app's database. */
+export async function createTestDb(): Promise<TestDb> {
+  const url = adminUrl();
+  let handle: DbHandle;
+  let name = "pglite-memory";
+  if (url) {
+    name = `kyc_test_${randomBytes(6).toString("hex")}`;
+    const admin = postgres(url, { max: 1, onnotice: () => {} });
+    try {
+      await admin.unsafe(`create database "${name}" template "${TEMPLATE_DB}"`);
+    } finally {
+      await admin.end();
+    }
+    handle = await openDatabase({ kind: "postgres", url: withDatabase(url, name), max: 25 });
+  } else {
+    handle = await openDatabase({ kind: "pglite", dataDir: "memory" });
+    await handle.migrate();
+  }
+  useDatabase(handle);
+  const close = async () => {
+    useDatabase(undefined);
+    await handle.close();
+    if (url) {
+      const admin = postgres(url, { max: 1, onnotice: () => {} });
+      try {
+        await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      } finally {
+        await admin.end();
+      }
+    }
+  };
+  return { ...handle, name, close };
+}

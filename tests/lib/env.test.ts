@@ -1,0 +1,54 @@
+import { parseEnv } from "@/lib/env";
+
+const prodSecrets = {
+  NODE_ENV: "production",
+  APP_SECRET: "x".repeat(40),
+  CTRADER_API_URL: "https://ctrader.example",
+  CTRADER_MANAGER_TOKEN: "m",
+};
+
+describe("configuration", () => {
+  it("runs on embedded defaults in development: PGlite under .data, the simulator, a dev secret", () => {
+    const env = parseEnv({ NODE_ENV: "development" });
+    expect(env.database).toEqual({ kind: "pglite", dataDir: ".data" });
+    expect(env.simulatorEnabled).toBe(true);
+    expect(env.identityMode).toBe("ot-handoff");
+    expect(env.ctrader.redeemApi).toBe("redeem");
+    expect(env.session).toEqual({ idleMinutes: 30, absoluteMinutes: 240 });
+  });
+
+  it("treats an empty DATABASE_URL as unset", () => {
+    expect(parseEnv({ DATABASE_URL: "" }).database.kind).toBe("pglite");
+    expect(parseEnv({ DATABASE_URL: "postgres://u@h/db" }).database).toEqual({ kind: "postgres", url: "postgres://u@h/db" });
+  });
+
+  it.each([
+    ["APP_SECRET", { ...prodSecrets, APP_SECRET: undefined }],
+    ["CTRADER_API_URL", { ...prodSecrets, CTRADER_API_URL: undefined }],
+    ["CTRADER_MANAGER_TOKEN", { ...prodSecrets, CTRADER_MANAGER_TOKEN: "" }],
+    ["CRM_API_PASSWORD", { ...prodSecrets, IDENTITY_MODE: "sso" }],
+  ])("refuses to start in production without %s and names it", (name, source) => {
+    expect(() => parseEnv(source)).toThrow(name);
+  });
+
+  it("turns the simulator off in production unless DEV_SIMULATOR=1", () => {
+    expect(parseEnv(prodSecrets).simulatorEnabled).toBe(false);
+    const withSim = parseEnv({ NODE_ENV: "production", APP_SECRET: "x".repeat(40), DEV_SIMULATOR: "1" });
+    expect(withSim.simulatorEnabled).toBe(true);
+  });
+
+  it("names the variable when a value is malformed", () => {
+    expect(() => parseEnv({ IDENTITY_MODE: "magic" })).toThrow("IDENTITY_MODE");
+    expect(() => parseEnv({ CTRADER_TIMEOUT_MS: "60000" })).toThrow("CTRADER_TIMEOUT_MS");
+    expect(() => parseEnv({ APP_SECRET: "short" })).toThrow("APP_SECRET");
+    expect(() => parseEnv({ FRAME_ANCESTORS: "javascript:alert(1)" })).toThrow("FRAME_ANCESTORS");
+    expect(() => parseEnv({ CLOSE_URL: "javascript:alert(1)" })).toThrow("CLOSE_URL");
+    expect(() => parseEnv({ CLOSE_URL: "//evil.example" })).toThrow("CLOSE_URL");
+  });
+
+  it("lets only our own origin frame the screens in production until FRAME_ANCESTORS names cTrader Web", () => {
+    expect(parseEnv(prodSecrets).frameAncestors).toEqual(["'self'"]);
+    const configured = parseEnv({ ...prodSecrets, FRAME_ANCESTORS: "https://app.ctrader.com, https://*.ctrader.com" });
+    expect(configured.frameAncestors).toEqual(["https://app.ctrader.com", "https://*.ctrader.com"]);
+  });
+});

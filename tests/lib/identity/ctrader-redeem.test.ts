@@ -1,0 +1,111 @@
+import { createCtraderRedeemer } from "@/lib/identity/ctrader-redeem";
+import { captureLogs } from "../../helpers/log-capture";
+import { CTRADER, ctraderServer, delay, HttpResponse, identity, listenForCtrader, stubRedeem } from "../../helpers/ctrader-stub";
+
+const OT = "ot-token-SECRET-value-123";
+const MANAGER = "manager-SECRET-456";
+const redeemer = (api: "redeem" | "legacy" = "redeem", timeoutMs = 5000) =>
+  createCtraderRedeemer({ baseUrl: CTRADER, managerToken: MANAGER, api, timeoutMs });
+
+beforeAll(listenForCtrader);
+afterEach(() => ctraderServer.resetHandlers());
+afterAll(() => ctraderServer.close());
+
+describe("cTrader one-time token redemption", () => {
+  it("posts the token as JSON with the manager token in the query and returns the parsed identity", async () => {
+    const seen = stubRedeem(() => HttpResponse.json(identity(77)));
+    const result = await redeemer().redeem(OT);
+    expect(result).toEqual({ ok: true, identity: identity(77) });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.url.searchParams.get("token")).toBe(MANAGER);
+    expect(seen[0]?.body).toEqual({ token: OT });
+  });
+
+  it("uses GET /ctid2/inAppOneTimeToken/data behind the same interface in legacy mode", async () => {
+    const seen = stubRedeem(() => HttpResponse.json(identity(78)));
+    const result = await redeemer("legacy").redeem(OT);
+    expect(result).toEqual({ ok: true, identity: identity(78) });
+    expect(seen[0]?.method).toBe("GET");
+    expect(seen[0]?.url.pathname).toBe("/ctid2/inAppOneTimeToken/data");
+    expect(seen[0]?.url.searchParams.get("token")).toBe(MANAGER);
+    expect(seen[0]?.url.searchParams.get("oneTimeToken")).toBe(OT);
+  });
+
+  it.each([
+    [401, "unauthorized"],
+    [403, "forbidden"],
+    [404, "not_found"],
+    [500, "upstream_error"],
+    [502, "upstream_error"],
+    [503, "upstream_error"],
+    [418, "upstream_error"],
+  ])("maps HTTP %i to the refusal reason %s", async (status, reason) => {
+    stubRedeem(() => HttpResponse.json({ error: "x" }, { status }));
+    expect(await redeemer().redeem(OT)).toEqual({ ok: false, reason, status });
+  });
+
+  it("gives up after the timeout and says so", async () => {
+    stubRedeem(async () => {
+      await delay(2000);
+      return HttpResponse.json(identity());
+    });
+    const started = Date.now();
+    const result = await redeemer("redeem", 150).redeem(OT);
+    expect(result).toEqual({ ok: false, reason: "timeout", status: undefined });
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+
+  it("refuses a body that is not JSON", async () => {
+    stubRedeem(() => new HttpResponse("<html>oops</html>", { status: 200, headers: { "content-type": "text/html" } }));
+    expect(await redeemer().redeem(OT)).toMatchObject({ ok: false, reason: "malformed_response" });
+  });
+
+  it.each([
+    ["userId as a string", { userId: "77", email: "a@b.c", tradingLogin: 1 }],
+    ["a fractional userId", { userId: 1.5, email: "a@b.c", tradingLogin: 1 }],
+    ["email missing", { userId: 7, tradingLogin: 1 }],
+    ["tradingLogin as a string", { userId: 7, email: "a@b.c", tradingLogin: "1" }],
+    ["a JSON array", [1, 2, 3]],
+    ["null", null],
+  ])("refuses a response with %s", async (_name, body) => {
+    stubRedeem(() => HttpResponse.json(body));
+    expect(await redeemer().redeem(OT)).toMatchObject({ ok: false, reason: "malformed_response" });
+  });
+
+  it("refuses a huge response body without reading it all", async () => {
+    const huge = JSON.stringify({ ...identity(), padding: "x".repeat(5_000_000) });
+    stubRedeem(() => new HttpResponse(huge, { status: 200, headers: { "content-type": "application/json" } }));
+    expect(await redeemer().redeem(OT)).toMatchObject({ ok: false, reason: "response_too_large" });
+  });
+
+  it("does not follow redirects", async () => {
+    ctraderServer.use(
+      (await import("msw")).http.post(`${CTRADER}/ctid2/inAppToken/redeem`, () =>
+        new HttpResponse(null, { status: 302, headers: { location: "https://elsewhere.test/" } }),
+      ),
+    );
+    expect(await redeemer().redeem(OT)).toMatchObject({ ok: false });
+  });
+
+  it("reports a network failure as its own reason", async () => {
+    stubRedeem(() => HttpResponse.error());
+    expect(await redeemer().redeem(OT)).toMatchObject({ ok: false, reason: "network_error" });
+  });
+
+  it("never writes the one-time token or the manager token to the log", async () => {
+    const logs = captureLogs();
+    try {
+      stubRedeem(() => HttpResponse.json({}, { status: 404 }));
+      await redeemer().redeem(OT);
+      stubRedeem(() => HttpResponse.json(identity()));
+      await redeemer().redeem(OT);
+    } finally {
+      logs.stop();
+    }
+    const all = logs.lines.join("\n");
+    expect(logs.lines.length).toBeGreaterThanOrEqual(2);
+    expect(all).toContain("not_found");
+    expect(all).not.toContain(OT);
+    expect(all).not.toContain(MANAGER);
+  });
+});

@@ -1,0 +1,69 @@
+import { endSession, resolveSession, startSession } from "@/lib/identity/sessions";
+import { upsertTrader } from "@/lib/db/queries/traders";
+import { setTestEnv } from "../../helpers/env";
+import { createTestDb, type TestDb } from "../../helpers/test-db";
+
+let t: TestDb;
+let traderId: string;
+const T0 = new Date("2026-03-01T12:00:00Z");
+const minutes = (n: number) => new Date(T0.getTime() + n * 60_000);
+
+beforeAll(async () => {
+  setTestEnv({ SESSION_IDLE_MINUTES: "30", SESSION_ABSOLUTE_MINUTES: "240" });
+  t = await createTestDb();
+  traderId = (await upsertTrader({ ctraderUserId: 9001, email: "s@example.com", tradingLogin: 1 }, "en")).id;
+});
+afterAll(() => t.close());
+
+const start = (now = T0) =>
+  startSession({ traderId, caseId: null, identityMode: "ot-handoff", locale: "en", theme: null, source: null, account: null, now });
+
+describe("trader sessions", () => {
+  it("issues a __Host- cookie that is HttpOnly, Secure, SameSite=None and Partitioned, with 256 random bits", async () => {
+    const { cookie, id } = await start();
+    expect(cookie).toEqual({
+      name: "__Host-kyc_session",
+      value: id,
+      httpOnly: true,
+      secure: true,
+      sameSite: "none",
+      partitioned: true,
+      path: "/",
+      maxAge: 240 * 60,
+    });
+    expect(Buffer.from(id, "base64url")).toHaveLength(32);
+  });
+
+  it("stays alive while used, and ends after 30 idle minutes", async () => {
+    const { id } = await start();
+    expect(await resolveSession(id, minutes(29))).toBeDefined();
+    expect(await resolveSession(id, minutes(58))).toBeDefined(); // 29 min after the last use
+    expect(await resolveSession(id, minutes(89))).toBeUndefined(); // 31 min idle
+  });
+
+  it("ends after 4 hours however active the trader is", async () => {
+    const { id } = await start();
+    for (let m = 20; m < 240; m += 20) expect(await resolveSession(id, minutes(m))).toBeDefined();
+    expect(await resolveSession(id, minutes(240))).toBeUndefined();
+  });
+
+  it("honours configured timeouts", async () => {
+    setTestEnv({ SESSION_IDLE_MINUTES: "5", SESSION_ABSOLUTE_MINUTES: "10" });
+    try {
+      const { id } = await start();
+      expect(await resolveSession(id, minutes(4))).toBeDefined();
+      expect(await resolveSession(id, minutes(10))).toBeUndefined();
+    } finally {
+      setTestEnv();
+    }
+  });
+
+  it("refuses a revoked session, an unknown id and a malformed cookie", async () => {
+    const { id } = await start();
+    await endSession(id, minutes(1));
+    expect(await resolveSession(id, minutes(2))).toBeUndefined();
+    expect(await resolveSession("A".repeat(43), minutes(2))).toBeUndefined();
+    expect(await resolveSession("'; drop table sessions; --", minutes(2))).toBeUndefined();
+    expect(await resolveSession(undefined, minutes(2))).toBeUndefined();
+  });
+});
