@@ -17,5 +17,6 @@ export default getRequestConfig(async () => {
   } catch {
     messages = (await import("../../messages/en.json")).default;
   }
-  return { locale, messages, timeZone: "UTC" };
+  // Our Serbian catalog is in Latin script; plain "sr" would format dates in Cyrillic.
+  return { locale: locale === "sr" ? "sr-Latn" : locale, messages, timeZone: "UTC" };
 });
