@@ -25,7 +25,7 @@ const config = {
   testTimeout: 30_000,
 };
 
-export default async () => {
+const jestConfig = async () => {
   const cfg = await createJestConfig(config)();
   // next/jest appends ours after its own "/node_modules/" rule; replace the list instead.
   cfg.transformIgnorePatterns = [
@@ -34,3 +34,5 @@ export default async () => {
   ];
   return cfg;
 };
+
+export default jestConfig;

@@ -77,6 +77,6 @@ export async function getDb(): Promise<Db> {
 }
 
 /** Tests point the app at their own database. */
-export function useDatabase(handle: DbHandle | undefined): void {
+export function setDatabaseOverride(handle: DbHandle | undefined): void {
   holder.override = handle;
 }

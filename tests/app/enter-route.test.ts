@@ -45,17 +45,17 @@ describe("GET /inapp/kyc?token=… (the exchange route)", () => {
 
   it("says 'unavailable' instead of failing with a 500 when the database is down", async () => {
     stubRedeem(() => HttpResponse.json(identity(6002)));
-    const { useDatabase } = await import("@/lib/db/client");
+    const { setDatabaseOverride } = await import("@/lib/db/client");
     const { openDatabase } = await import("@/lib/db/client");
     const dead = await openDatabase({ kind: "postgres", url: "postgres://nobody@127.0.0.1:1/none", max: 1 });
-    useDatabase(dead);
+    setDatabaseOverride(dead);
     try {
       const response = await GET(enter("/api/inapp/enter?screen=kyc", "tok-6002"));
       expect(response.status).toBe(303);
       expect(response.headers.get("location")).toBe("/inapp/expired?reason=unavailable");
       expect((await health()).status).toBe(503);
     } finally {
-      useDatabase(t);
+      setDatabaseOverride(t);
       await dead.close();
     }
     expect((await health()).status).toBe(200);

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
-import { openDatabase, useDatabase, type DbHandle } from "@/lib/db/client";
+import { openDatabase, setDatabaseOverride, type DbHandle } from "@/lib/db/client";
 import { adminUrl, TEMPLATE_DB, withDatabase } from "./db-target";
 
 export type TestDb = DbHandle & { name: string };
@@ -23,9 +23,9 @@ export async function createTestDb(): Promise<TestDb> {
     handle = await openDatabase({ kind: "pglite", dataDir: "memory" });
     await handle.migrate();
   }
-  useDatabase(handle);
+  setDatabaseOverride(handle);
   const close = async () => {
-    useDatabase(undefined);
+    setDatabaseOverride(undefined);
     await handle.close();
     if (url) {
       const admin = postgres(url, { max: 1, onnotice: () => {} });

@@ -1,0 +1,62 @@
+import { defineConfig, devices } from "@playwright/test";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+const PORT = 3917;
+// The host page runs on one loopback name and the screens on the other: two different sites,
+// which is exactly cTrader Web framing a broker page.
+export const HOST_ORIGIN = `http://127.0.0.1:${PORT}`;
+export const SCREEN_ORIGIN = `http://localhost:${PORT}`;
+
+const databaseUrl = process.env.E2E_DATABASE_URL || "";
+
+export default defineConfig({
+  testDir: "tests/e2e",
+  timeout: 60_000,
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [["list"]],
+  outputDir: "test-results",
+  use: { baseURL: HOST_ORIGIN, trace: "retain-on-failure", screenshot: "only-on-failure" },
+  projects: [
+    {
+      name: "debian-chromium",
+      use: {
+        ...devices["Desktop Chrome"],
+        launchOptions: {
+          executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+          args: [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+          ],
+        },
+      },
+    },
+  ],
+  webServer: {
+    command: `node_modules/.bin/next start -p ${PORT}`,
+    url: `${HOST_ORIGIN}/api/health`,
+    timeout: 120_000,
+    reuseExistingServer: false,
+    stdout: "ignore",
+    stderr: "pipe",
+    env: {
+      NODE_ENV: "production",
+      NEXT_TELEMETRY_DISABLED: "1",
+      PORT: String(PORT),
+      APP_SECRET: "e2e-only-secret-0123456789abcdefghijklmnop",
+      DEV_SIMULATOR: "1",
+      DATABASE_URL: databaseUrl,
+      DATA_DIR: databaseUrl ? "" : mkdtempSync(path.join(tmpdir(), "kyc-e2e-")),
+      FRAME_ANCESTORS: `'self' ${HOST_ORIGIN} ${SCREEN_ORIGIN}`,
+      LOG_LEVEL: "warn",
+    },
+  },
+});

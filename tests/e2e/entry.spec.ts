@@ -1,0 +1,93 @@
+import { expect, test, type Page } from "@playwright/test";
+import { SCREEN_ORIGIN } from "../../playwright.config";
+
+/** Every console error and uncaught exception, from the page and its frames. */
+function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("console", (msg) => {
+    if (msg.type() === "error") errors.push(`${msg.location().url}: ${msg.text()}`);
+  });
+  page.on("pageerror", (error) => errors.push(error.message));
+  return errors;
+}
+
+async function launch(page: Page, options: Record<string, string>) {
+  await page.goto("/dev/ctrader");
+  for (const [testId, value] of Object.entries(options)) await page.getByTestId(testId).selectOption(value);
+  await page.getByTestId("sim-launch").click();
+}
+
+test("top-level: lands without the token, keeps language and theme, survives reload, refuses a replay", async ({ page }) => {
+  const errors = watchErrors(page);
+  const tokenUrls: string[] = [];
+  page.on("request", (request) => {
+    if (request.url().includes("token=")) tokenUrls.push(request.url());
+  });
+
+  await launch(page, { "sim-lang": "de", "sim-theme": "dark", "sim-source": "iOS", "sim-mode": "top" });
+  await page.waitForURL((url) => url.pathname === "/inapp/kyc");
+  expect(page.url()).not.toContain("token");
+  const html = page.locator("html");
+  await expect(html).toHaveAttribute("lang", "de");
+  await expect(html).toHaveAttribute("data-theme", "dark");
+  await expect(html).toHaveAttribute("data-source", "ios");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Verifizieren Sie Ihre Identität");
+  await expect(page.getByTestId("trader-email")).toContainText("anna.schmidt@example.com");
+  await expect(page.getByTestId("close-control")).toBeVisible();
+
+  await page.reload();
+  await expect(page.getByTestId("trader-email")).toBeVisible();
+  await expect(html).toHaveAttribute("lang", "de");
+
+  await page.getByRole("link", { name: /status/i }).click();
+  await page.waitForURL((url) => url.pathname === "/inapp/kyc/status");
+  await expect(page.getByTestId("case-status")).toBeVisible();
+
+  expect(tokenUrls).toHaveLength(1);
+  await page.goto(tokenUrls[0]!);
+  await expect(page.getByTestId("expired-screen")).toBeVisible();
+  await expect(page.getByTestId("expired-screen")).toHaveAttribute("data-reason", "expired");
+  await expect(html).toHaveAttribute("lang", "de");
+  expect(page.url()).not.toContain("token");
+  expect(errors).toEqual([]);
+});
+
+test("cross-site iframe (cTrader Web): session cookie works in the frame, reload keeps it, replay is refused, close posts a message", async ({ page }) => {
+  const errors = watchErrors(page);
+  await launch(page, { "sim-lang": "ar", "sim-theme": "light", "sim-source": "Web", "sim-mode": "frame" });
+  const frameElement = page.getByTestId("sim-frame");
+  await expect(frameElement).toBeVisible();
+  const launched = await frameElement.getAttribute("src");
+  expect(launched).toContain(`${SCREEN_ORIGIN}/inapp/kyc?token=`);
+
+  const frame = page.frameLocator('[data-testid="sim-frame"]');
+  await expect(frame.getByTestId("trader-email")).toBeVisible();
+  await expect(frame.locator("html")).toHaveAttribute("dir", "rtl");
+  await expect(frame.locator("html")).toHaveAttribute("lang", "ar");
+  const screenFrame = page.frames().find((f) => f.url().startsWith(SCREEN_ORIGIN));
+  expect(screenFrame?.url()).toBe(`${SCREEN_ORIGIN}/inapp/kyc`);
+
+  await screenFrame!.evaluate(() => window.location.reload());
+  await expect(frame.getByTestId("trader-email")).toBeVisible();
+
+  await screenFrame!.goto(launched!);
+  await expect(frame.getByTestId("expired-screen")).toBeVisible();
+
+  await screenFrame!.goto(`${SCREEN_ORIGIN}/inapp/kyc`);
+  await expect(frame.getByTestId("trader-email")).toBeVisible();
+  await frame.getByTestId("close-control").click();
+  await expect(page.getByTestId("sim-note")).toContainText("asked to close");
+  expect(errors).toEqual([]);
+});
+
+test("a screen opened with neither token nor session shows the expired screen with a close control, never an error", async ({ page }) => {
+  const errors = watchErrors(page);
+  for (const path of ["/inapp/kyc?lang=fr", "/inapp/kyc/status?lang=fr", "/inapp/kyc/upload?documentType=identity&lang=fr"]) {
+    const response = await page.goto(path);
+    expect(response?.status()).toBe(200);
+    await expect(page.getByTestId("expired-screen")).toBeVisible();
+    await expect(page.getByTestId("close-control")).toBeVisible();
+    expect(response?.headers()["cache-control"]).toContain("no-store");
+  }
+  expect(errors).toEqual([]);
+});
