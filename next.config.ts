@@ -7,6 +7,10 @@ const nextConfig: NextConfig = {
   output: "standalone",
   reactStrictMode: true,
   poweredByHeader: false,
+  // The screens run inside cTrader's browser: keep dev looking like production.
+  devIndicators: false,
+  // The simulator frames the screens from the other loopback name (a different site).
+  allowedDevOrigins: ["127.0.0.1", "localhost"],
   // PGlite ships WASM and data files it loads from its own package directory.
   serverExternalPackages: ["@electric-sql/pglite"],
   // Spotware's V1 pages prefix the CRM endpoints with /cid (contract §10.3): serve both.

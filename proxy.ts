@@ -17,6 +17,8 @@ import { parseSource, parseTheme, screenOf } from "@/lib/inapp/params";
  * `source` handed to the pages as trusted request headers; and a screen URL carrying a
  * one-time token rewritten to the exchange route (see lib/identity/entry.ts for why).
  */
+const ENTRY_ROUTE = "/api/inapp/enter";
+
 export function proxy(request: NextRequest) {
   const config = env();
   const url = request.nextUrl;
@@ -29,7 +31,13 @@ export function proxy(request: NextRequest) {
   });
 
   const headers = new Headers(request.headers);
-  for (const name of INTERNAL_HEADERS) headers.delete(name);
+  for (const name of INTERNAL_HEADERS) {
+    // When the server is bound to one address, Next.js serves a rewrite by proxying it to itself
+    // over HTTP, so this proxy runs again for the exchange route: keep the token header there.
+    // (A client sending it there directly gains nothing a token URL would not give it.)
+    if (name === ENTRY_TOKEN_HEADER && url.pathname === ENTRY_ROUTE) continue;
+    headers.delete(name);
+  }
   headers.set(NONCE_HEADER, nonce);
   headers.set("Content-Security-Policy", csp);
   const lang = pickLocale(url.searchParams.get("lang"));
@@ -43,7 +51,7 @@ export function proxy(request: NextRequest) {
   let response: NextResponse;
   if (screen && url.searchParams.has("token")) {
     const target = url.clone();
-    target.pathname = "/api/inapp/enter";
+    target.pathname = ENTRY_ROUTE;
     target.searchParams.delete("token");
     target.searchParams.set("screen", screen);
     headers.set(ENTRY_TOKEN_HEADER, url.searchParams.get("token") ?? "");

@@ -132,7 +132,7 @@ export function createCtraderRedeemer(config: RedeemerConfig) {
     }
     const parsed = ctraderIdentitySchema.safeParse(json);
     if (!parsed.success) return fail("malformed_response", 200);
-    log.info("ctrader.redeem.ok", { api: config.api, ms: Date.now() - started });
+    log.debug("ctrader.redeem.ok", { api: config.api, ms: Date.now() - started });
     return { ok: true, identity: parsed.data };
   }
 

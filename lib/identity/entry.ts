@@ -8,8 +8,9 @@
  * the proxy — not while a page renders — and the proxy should stay free of database work. So
  * `proxy.ts` *rewrites* (does not redirect) a screen request that carries `token` to the route
  * handler app/api/inapp/enter, which calls `enterWithToken()` below and answers 303 with the
- * cookie. The browser never sees the internal URL; pages stay thin and only ever render from a
- * session. Requests without a token go straight to the page.
+ * cookie. The address bar never shows the internal URL, the token moves from the URL into a
+ * request header the proxy controls (so the rewrite, which Next.js echoes in a response header,
+ * does not carry it), and pages stay thin: they only ever render from a session. Requests without a token go straight to the page.
  *
  * Single use: in one-time token handoff mode the token's hash is claimed in our database before
  * cTrader is asked (one INSERT decides among concurrent requests), so a replay is refused even
@@ -17,7 +18,6 @@
  */
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
-import { appendAuditEvent } from "@/lib/db/queries/audit";
 import { ensureOpenCase } from "@/lib/db/queries/cases";
 import { claimHandoffToken, releaseHandoffToken } from "@/lib/db/queries/one-time-tokens";
 import { getTraderById, upsertTrader } from "@/lib/db/queries/traders";
@@ -141,16 +141,8 @@ export async function enterWithToken(screen: Screen, params: ScreenParams, now =
     theme: params.theme ?? null,
     source: params.source ?? null,
     account: params.account ?? null,
+    audit: { screen, source: params.source ?? null, utm: params.utm },
     now,
-  });
-  await appendAuditEvent({
-    actorType: "trader",
-    actorId: trader.id,
-    action: "session.started",
-    traderId: trader.id,
-    caseId: kycCase.id,
-    occurredAt: now,
-    data: { mode: identityMode, screen, source: params.source ?? null, utm: params.utm },
   });
   log.info("entry.ok", { mode: identityMode, screen });
   return { ok: true, location: landingUrl(screen, params), cookie: session.cookie };

@@ -12,7 +12,7 @@
  * means our session inside cTrader Web cannot be read by any other embedding site.
  */
 import { env } from "@/lib/env";
-import { insertSession, revokeSession, touchSession } from "@/lib/db/queries/sessions";
+import { insertSessionWithAudit, revokeSession, touchSession } from "@/lib/db/queries/sessions";
 import type { Session } from "@/lib/db/schema";
 import { newToken, sha256, TOKEN_PATTERN } from "./secrets";
 
@@ -53,32 +53,50 @@ export type StartSession = {
   theme: string | null;
   source: string | null;
   account: string | null;
+  /** Facts recorded with the `session.started` audit event. */
+  audit?: Record<string, unknown>;
   now?: Date;
 };
 
-export async function startSession(input: StartSession): Promise<{ id: string; cookie: CookieSpec; expiresAt: Date }> {
+export async function startSession(
+  input: StartSession,
+): Promise<{ id: string; cookie: CookieSpec; expiresAt: Date }> {
   const now = input.now ?? new Date();
   const { absoluteMinutes } = env().session;
   const expiresAt = new Date(now.getTime() + absoluteMinutes * 60_000);
   const id = newToken();
-  await insertSession({
-    idHash: sha256(id),
-    traderId: input.traderId,
-    caseId: input.caseId,
-    identityMode: input.identityMode,
-    locale: input.locale,
-    theme: input.theme,
-    source: input.source,
-    account: input.account,
-    createdAt: now,
-    lastSeenAt: now,
-    expiresAt,
-  });
+  await insertSessionWithAudit(
+    {
+      idHash: sha256(id),
+      traderId: input.traderId,
+      caseId: input.caseId,
+      identityMode: input.identityMode,
+      locale: input.locale,
+      theme: input.theme,
+      source: input.source,
+      account: input.account,
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt,
+    },
+    {
+      actorType: "trader",
+      actorId: input.traderId,
+      action: "session.started",
+      traderId: input.traderId,
+      caseId: input.caseId,
+      occurredAt: now,
+      data: { mode: input.identityMode, ...input.audit },
+    },
+  );
   return { id, cookie: sessionCookie(id, absoluteMinutes * 60), expiresAt };
 }
 
 /** The live session for a cookie value, or undefined (absent, malformed, idle, expired, revoked). */
-export async function resolveSession(cookieValue: string | undefined, now = new Date()): Promise<Session | undefined> {
+export async function resolveSession(
+  cookieValue: string | undefined,
+  now = new Date(),
+): Promise<Session | undefined> {
   if (!cookieValue || !TOKEN_PATTERN.test(cookieValue)) return undefined;
   const idleCutoff = new Date(now.getTime() - env().session.idleMinutes * 60_000);
   const touchBefore = new Date(now.getTime() - TOUCH_EVERY_MS);

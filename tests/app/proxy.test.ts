@@ -38,6 +38,12 @@ describe("proxy", () => {
     expect(forwarded(response, "x-kyc-entry-token")).toBe("abc123");
   });
 
+  it("keeps the token header on the exchange route itself, where Next.js may re-enter the proxy", () => {
+    const reentry = run("https://broker.test/api/inapp/enter?screen=kyc", { "x-kyc-entry-token": "abc123" });
+    expect(forwarded(reentry, "x-kyc-entry-token")).toBe("abc123");
+    expect(reentry.headers.get("x-middleware-rewrite")).toBeNull();
+  });
+
   it("does not rewrite a screen without a token, nor a token on other paths", () => {
     expect(run("https://broker.test/inapp/kyc").headers.get("x-middleware-rewrite")).toBeNull();
     expect(run("https://broker.test/inapp/kyc/other?token=abc").headers.get("x-middleware-rewrite")).toBeNull();

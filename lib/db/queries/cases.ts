@@ -12,6 +12,9 @@ export async function ensureOpenCase(
   level: string,
   trigger: CaseTrigger,
 ): Promise<KycCase> {
+  // Most visits are returning traders: one read settles them without a write.
+  const open = await getOpenCaseForTrader(traderId);
+  if (open) return open;
   const db = await getDb();
   const [created] = await db
     .insert(kycCases)

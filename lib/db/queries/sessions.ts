@@ -1,12 +1,36 @@
-import { and, eq, gt, isNull, lt, or } from "drizzle-orm";
+import { and, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
 import { getDb } from "../client";
-import { sessions, type Session } from "../schema";
+import { auditEvents, sessions, type Session } from "../schema";
+import type { AuditInput } from "./audit";
 
 export type NewSession = typeof sessions.$inferInsert;
 
-export async function insertSession(values: NewSession): Promise<void> {
+/**
+ * Inserts the session and its audit event in one statement (a data-modifying CTE): one round
+ * trip, and atomic — there is never a session without its `session.started` record.
+ */
+export async function insertSessionWithAudit(values: NewSession, audit: AuditInput): Promise<void> {
   const db = await getDb();
-  await db.insert(sessions).values(values);
+  const session = db
+    .$with("session")
+    .as(db.insert(sessions).values(values).returning({ idHash: sessions.idHash }));
+  await db
+    .with(session)
+    .insert(auditEvents)
+    .select(
+      db
+        .select({
+          id: sql`nextval(pg_get_serial_sequence('audit_events', 'id'))`.as("id"),
+          occurredAt: sql`${(audit.occurredAt ?? new Date()).toISOString()}::timestamptz`.as("occurred_at"),
+          actorType: sql`${audit.actorType}`.as("actor_type"),
+          actorId: sql`${audit.actorId}`.as("actor_id"),
+          action: sql`${audit.action}`.as("action"),
+          caseId: sql`${audit.caseId ?? null}::uuid`.as("case_id"),
+          traderId: sql`${audit.traderId ?? null}::uuid`.as("trader_id"),
+          data: sql`${JSON.stringify(audit.data ?? {})}::jsonb`.as("data"),
+        })
+        .from(session),
+    );
 }
 
 /**

@@ -1,0 +1,280 @@
+/** The results: one object, printed as plain-text tables and written as JSON. */
+import { mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { BuildOutcome, ServerLog } from "./app-server";
+import type { FirstLoadJs } from "./bundle";
+import type { CtraderStubStats } from "./ctrader-stub";
+import type { RoundResult } from "./load";
+
+export type Machine = {
+  cpu: string;
+  cores: number;
+  memoryGb: number;
+  node: string;
+  platform: string;
+};
+
+export type Check = { name: string; pass: boolean; detail: string };
+
+export type BenchResults = {
+  startedAt: string;
+  finishedAt: string | null;
+  machine: Machine;
+  /** 1, 5 and 15 minute load averages: other work on the machine skews throughput. */
+  loadAverage: { start: number[]; end: number[] | null };
+  config: {
+    concurrency: number;
+    warmupRequests: number;
+    requestsPerRound: number;
+    roundsPerScenario: number;
+    distinctTraders: number;
+    databaseUrl: string;
+  };
+  build: BuildOutcome | null;
+  database: { name: string; created: boolean } | null;
+  serverStartSeconds: number | null;
+  warmup: RoundResult[];
+  rounds: RoundResult[];
+  best: { floor: RoundResult | null; exchange: RoundResult | null; exchangeVsFloor: number | null };
+  firstLoadJs: FirstLoadJs | null;
+  stub: CtraderStubStats | null;
+  serverLog: ReturnType<ServerLog["toJSON"]> | null;
+  /** Anything that stopped the run early (server never healthy, timeout…). */
+  failures: string[];
+  checks: Check[];
+  pass: boolean;
+};
+
+/** Exchange throughput must be at least this share of the floor's. */
+export const EXCHANGE_MIN_RATIO = 0.5;
+export const FIRST_LOAD_JS_MAX_KIB = 150;
+
+export function machine(): Machine {
+  return {
+    cpu: os.cpus()[0]?.model ?? "unknown",
+    cores: os.cpus().length,
+    memoryGb: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
+    node: process.version,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+  };
+}
+
+/** A URL safe to print: the password, if any, replaced. */
+export function redactUrl(raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (url.password) url.password = "***";
+    return url.toString();
+  } catch {
+    return "(unparseable URL)";
+  }
+}
+
+const kib = (bytes: number) => bytes / 1024;
+
+/** The best round (highest throughput) of a scenario. */
+export function bestRound(rounds: readonly RoundResult[], scenario: string): RoundResult | null {
+  let best: RoundResult | null = null;
+  for (const round of rounds) {
+    if (round.scenario === scenario && (!best || round.rps > best.rps)) best = round;
+  }
+  return best;
+}
+
+export function evaluate(results: BenchResults): Check[] {
+  const checks: Check[] = [];
+  const { floor, exchange, exchangeVsFloor } = results.best;
+  if (floor && exchange && exchangeVsFloor !== null) {
+    const exchangeErrors = [...results.warmup, ...results.rounds]
+      .filter((r) => r.scenario === "exchange")
+      .reduce((sum, r) => sum + r.errors, 0);
+    checks.push({
+      name: `exchange throughput ≥ ${EXCHANGE_MIN_RATIO} × floor, 0 errors`,
+      pass: exchangeVsFloor >= EXCHANGE_MIN_RATIO && exchangeErrors === 0,
+      detail: `${exchange.rps.toFixed(0)} / ${floor.rps.toFixed(0)} req/s = ${exchangeVsFloor.toFixed(2)} × floor, ${exchangeErrors} exchange errors (warm-up included)`,
+    });
+  } else {
+    checks.push({
+      name: `exchange throughput ≥ ${EXCHANGE_MIN_RATIO} × floor, 0 errors`,
+      pass: false,
+      detail: "not measured",
+    });
+  }
+  const js = results.firstLoadJs;
+  checks.push({
+    name: `first-load JS of /inapp/kyc ≤ ${FIRST_LOAD_JS_MAX_KIB} KiB gzip`,
+    pass: js !== null && kib(js.gzipBytes) <= FIRST_LOAD_JS_MAX_KIB,
+    detail: js ? `${kib(js.gzipBytes).toFixed(1)} KiB gzip` : "not measured",
+  });
+  for (const failure of results.failures) {
+    checks.push({
+      name: "benchmark ran to completion",
+      pass: false,
+      detail: failure.split("\n")[0] ?? "",
+    });
+  }
+  return checks;
+}
+
+/** Columns padded to their widest cell; the first column left-aligned, the rest right-aligned. */
+export function formatTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, col) => Math.max(...all.map((row) => (row[col] ?? "").length)));
+  const line = (row: readonly string[]) =>
+    row
+      .map((cell, col) =>
+        col === 0 ? cell.padEnd(widths[col] ?? 0) : cell.padStart(widths[col] ?? 0),
+      )
+      .join("  ")
+      .trimEnd();
+  const rule = widths.map((w) => "-".repeat(w)).join("  ");
+  return [line(header), rule, ...rows.map(line)].join("\n");
+}
+
+function roundRow(label: string, round: RoundResult, vsFloor: string): string[] {
+  return [
+    label,
+    String(round.requests),
+    String(round.errors),
+    round.rps.toFixed(1),
+    round.p50Ms.toFixed(1),
+    round.p95Ms.toFixed(1),
+    round.appCpuMsPerRequest === null ? "-" : round.appCpuMsPerRequest.toFixed(2),
+    vsFloor,
+  ];
+}
+
+const loads = (values: readonly number[]) => values.map((v) => v.toFixed(2)).join(" / ");
+
+export function render(results: BenchResults): string {
+  const out: string[] = [];
+  const m = results.machine;
+  out.push(
+    `machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB RAM, node ${m.node} (${m.platform})`,
+  );
+  const { start, end } = results.loadAverage;
+  out.push(`load average (1/5/15 min): ${loads(start)} before, ${end ? loads(end) : "-"} after`);
+  if ((start[0] ?? 0) > m.cores / 2) {
+    out.push(
+      "note: the machine was already busy before the run; throughput is noisy, app CPU ms/req much less so",
+    );
+  }
+  const c = results.config;
+  out.push(
+    `load: ${c.concurrency} concurrent clients, ${c.warmupRequests} warm-up + ${c.roundsPerScenario} × ${c.requestsPerRound} requests per scenario, alternating; database ${c.databaseUrl}`,
+  );
+  if (results.build) {
+    out.push(
+      results.build.ran
+        ? `build: next build took ${results.build.seconds?.toFixed(1)} s`
+        : "build: reused .next/ (pass --build to rebuild)",
+    );
+  }
+  out.push("");
+
+  const { floor, exchange, exchangeVsFloor } = results.best;
+  const rows: string[][] = [];
+  for (const round of results.rounds) {
+    // A round's exchange is compared with the floor measured just before it.
+    const pairedFloor = results.rounds.find(
+      (r) => r.scenario === "floor" && r.round === round.round,
+    );
+    const ratio =
+      round.scenario === "exchange" && pairedFloor && pairedFloor.rps > 0
+        ? (round.rps / pairedFloor.rps).toFixed(2)
+        : "";
+    rows.push(roundRow(`${round.scenario} #${round.round}`, round, ratio));
+  }
+  if (floor) rows.push(roundRow("floor (best)", floor, ""));
+  if (exchange) rows.push(roundRow("exchange (best)", exchange, exchangeVsFloor?.toFixed(2) ?? ""));
+  if (rows.length) {
+    out.push(
+      formatTable(
+        [
+          "scenario",
+          "requests",
+          "errors",
+          "req/s",
+          "p50 ms",
+          "p95 ms",
+          "app CPU ms/req",
+          "vs floor",
+        ],
+        rows,
+      ),
+    );
+    out.push(
+      "(req/s: successful responses per second; latencies: all answered requests; app CPU: the next start process group, PostgreSQL excluded)",
+    );
+  } else {
+    out.push("(no load rounds completed)");
+  }
+
+  const problems = [...results.warmup, ...results.rounds].filter((r) => r.errors > 0);
+  for (const round of problems) {
+    const label = results.warmup.includes(round)
+      ? `${round.scenario} warm-up`
+      : `${round.scenario} #${round.round}`;
+    const kinds = Object.entries(round.errorKinds).map(([kind, n]) => `${n} × ${kind}`);
+    out.push(`  errors in ${label}: ${kinds.join(", ")}`);
+  }
+  out.push("");
+
+  const js = results.firstLoadJs;
+  out.push(
+    formatTable(
+      ["first-load JS", "chunks", "raw KiB", "gzip KiB", "target"],
+      [
+        js
+          ? [
+              js.route,
+              String(js.chunks.length),
+              kib(js.rawBytes).toFixed(1),
+              kib(js.gzipBytes).toFixed(1),
+              `≤ ${FIRST_LOAD_JS_MAX_KIB} KiB gzip`,
+            ]
+          : ["/inapp/kyc", "-", "-", "-", `≤ ${FIRST_LOAD_JS_MAX_KIB} KiB gzip`],
+      ],
+    ),
+  );
+  if (js && js.rawBytes !== js.reportedUncompressedBytes) {
+    out.push(
+      `  note: Next reports ${js.reportedUncompressedBytes} B uncompressed, the chunk files sum to ${js.rawBytes} B`,
+    );
+  }
+  out.push("");
+
+  if (results.stub) {
+    out.push(
+      `cTrader stub: ${results.stub.redeemed} redeemed, ${results.stub.rejected} answered 404`,
+    );
+  }
+  if (results.serverLog) {
+    const log = results.serverLog;
+    const problemList = Object.entries(log.problems).map(([key, n]) => `${n} × ${key}`);
+    out.push(
+      `server log: ${log.jsonLines} JSON lines${problemList.length ? ` (${problemList.join(", ")})` : ""}, ${log.otherLines} other lines`,
+    );
+    for (const sample of [...log.samples, ...log.otherSamples]) {
+      out.push(`  ${sample.length > 300 ? `${sample.slice(0, 300)}…` : sample}`);
+    }
+  }
+  for (const failure of results.failures) out.push(`failure: ${failure}`);
+  out.push("");
+
+  for (const check of results.checks)
+    out.push(`${check.pass ? "PASS" : "FAIL"}  ${check.name}: ${check.detail}`);
+  return out.join("\n");
+}
+
+export function writeJson(root: string, results: BenchResults): string {
+  const dir = path.join(root, "bench-results");
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, "latest.json");
+  writeFileSync(file, JSON.stringify(results, null, 2) + "\n");
+  return path.relative(root, file);
+}
