@@ -8,7 +8,11 @@ import {
   SOURCE_HEADER,
   THEME_HEADER,
 } from "@/lib/http/request-headers";
-import { contentSecurityPolicy, isPrivatePath, STATIC_SECURITY_HEADERS } from "@/lib/http/security-headers";
+import {
+  contentSecurityPolicy,
+  isPrivatePath,
+  STATIC_SECURITY_HEADERS,
+} from "@/lib/http/security-headers";
 import { pickLocale } from "@/lib/i18n/config";
 import { parseSource, parseTheme, screenOf } from "@/lib/inapp/params";
 
@@ -61,7 +65,8 @@ export function proxy(request: NextRequest) {
   }
 
   response.headers.set("Content-Security-Policy", csp);
-  for (const [name, value] of Object.entries(STATIC_SECURITY_HEADERS)) response.headers.set(name, value);
+  for (const [name, value] of Object.entries(STATIC_SECURITY_HEADERS))
+    response.headers.set(name, value);
   if (isPrivatePath(url.pathname)) response.headers.set("Cache-Control", "no-store");
   return response;
 }

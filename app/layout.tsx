@@ -15,7 +15,12 @@ export default async function RootLayout({ children }: { children: React.ReactNo
   const locale = await getLocale();
   const { theme, source } = await getPresentation();
   return (
-    <html lang={locale} dir={directionOf(locale)} data-theme={theme} data-source={source?.toLowerCase()}>
+    <html
+      lang={locale}
+      dir={directionOf(locale)}
+      data-theme={theme}
+      data-source={source?.toLowerCase()}
+    >
       <body>{children}</body>
     </html>
   );

@@ -5,7 +5,13 @@
 type Level = "debug" | "info" | "warn" | "error";
 type Fields = Record<string, unknown>;
 
-const LEVELS: Record<Level | "silent", number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
+const LEVELS: Record<Level | "silent", number> = {
+  debug: 10,
+  info: 20,
+  warn: 30,
+  error: 40,
+  silent: 99,
+};
 
 const SECRET_KEYS = /token|secret|password|cookie|authorization/i;
 
@@ -32,7 +38,8 @@ export function setLogSink(next: LogSink | null): void {
 }
 
 function write(level: Level, event: string, fields: Fields = {}): void {
-  const threshold = LEVELS[(process.env.LOG_LEVEL as Level | "silent" | undefined) ?? "info"] ?? LEVELS.info;
+  const threshold =
+    LEVELS[(process.env.LOG_LEVEL as Level | "silent" | undefined) ?? "info"] ?? LEVELS.info;
   if (LEVELS[level] < threshold) return;
   const line = JSON.stringify({ time: new Date().toISOString(), level, event, ...redact(fields) });
   sink(level, line);

@@ -12,12 +12,19 @@ import { env } from "@/lib/env";
 import * as schema from "./schema";
 
 export type Db = PostgresJsDatabase<typeof schema>;
-export type DbHandle = { db: Db; kind: "postgres" | "pglite"; migrate(): Promise<void>; close(): Promise<void> };
+export type DbHandle = {
+  db: Db;
+  kind: "postgres" | "pglite";
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+};
 
 export const migrationsFolder = () => path.join(process.cwd(), "drizzle");
 
 export async function openDatabase(
-  target: { kind: "postgres"; url: string; max?: number } | { kind: "pglite"; dataDir: string | "memory" },
+  target:
+    | { kind: "postgres"; url: string; max?: number }
+    | { kind: "pglite"; dataDir: string | "memory" },
 ): Promise<DbHandle> {
   if (target.kind === "postgres") {
     const client = postgres(target.url, { max: target.max ?? 10, onnotice: () => {} });

@@ -11,10 +11,20 @@ import { newToken } from "@/lib/identity/secrets";
 export type DemoTrader = { userId: number; email: string; tradingLogin: number; name: string };
 
 export const DEMO_TRADERS: readonly DemoTrader[] = [
-  { userId: 1001, email: "anna.schmidt@example.com", tradingLogin: 5_100_101, name: "Anna Schmidt" },
+  {
+    userId: 1001,
+    email: "anna.schmidt@example.com",
+    tradingLogin: 5_100_101,
+    name: "Anna Schmidt",
+  },
   { userId: 1002, email: "omar.haddad@example.com", tradingLogin: 5_100_102, name: "Omar Haddad" },
   { userId: 1003, email: "li.wei@example.com", tradingLogin: 5_100_103, name: "Li Wei" },
-  { userId: 1004, email: "maria.garcia@example.com", tradingLogin: 5_100_104, name: "María García" },
+  {
+    userId: 1004,
+    email: "maria.garcia@example.com",
+    tradingLogin: 5_100_104,
+    name: "María García",
+  },
 ];
 
 export const SIMULATOR_TOKEN_TTL_MS = 60_000;
@@ -23,11 +33,15 @@ export const SIMULATOR_BASE_PATH = "/api/dev/ctrader";
 
 type Issued = { userId: number; expiresAt: number; used: boolean };
 type Store = { tokens: Map<string, Issued> };
-const store: Store = ((globalThis as { __kycSimulator?: Store }).__kycSimulator ??= { tokens: new Map() });
+const store: Store = ((globalThis as { __kycSimulator?: Store }).__kycSimulator ??= {
+  tokens: new Map(),
+});
 
 export function mintSimulatorToken(userId: number, now = Date.now()): string {
-  if (!DEMO_TRADERS.some((t) => t.userId === userId)) throw new Error(`unknown demo trader ${userId}`);
-  for (const [key, issued] of store.tokens) if (issued.expiresAt < now - 3_600_000) store.tokens.delete(key);
+  if (!DEMO_TRADERS.some((t) => t.userId === userId))
+    throw new Error(`unknown demo trader ${userId}`);
+  for (const [key, issued] of store.tokens)
+    if (issued.expiresAt < now - 3_600_000) store.tokens.delete(key);
   const token = newToken();
   store.tokens.set(token, { userId, expiresAt: now + SIMULATOR_TOKEN_TTL_MS, used: false });
   return token;
@@ -37,7 +51,10 @@ const json = (status: number, body: unknown) =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
 
 /** Answers POST …/ctid2/inAppToken/redeem and GET …/ctid2/inAppOneTimeToken/data. */
-export async function handleSimulatorRequest(request: Request, now = Date.now()): Promise<Response> {
+export async function handleSimulatorRequest(
+  request: Request,
+  now = Date.now(),
+): Promise<Response> {
   const url = new URL(request.url);
   const route = url.pathname.slice(url.pathname.indexOf("/ctid2/"));
   let otToken: unknown;
@@ -57,12 +74,19 @@ export async function handleSimulatorRequest(request: Request, now = Date.now())
   }
   const issued = typeof otToken === "string" ? store.tokens.get(otToken) : undefined;
   if (!issued || issued.used || issued.expiresAt <= now) {
-    return json(404, { error: "Not Found", message: "token not found, expired or already consumed" });
+    return json(404, {
+      error: "Not Found",
+      message: "token not found, expired or already consumed",
+    });
   }
   issued.used = true;
   const trader = DEMO_TRADERS.find((t) => t.userId === issued.userId);
   if (!trader) return json(404, { error: "Not Found", message: "unknown user" });
-  return json(200, { userId: trader.userId, email: trader.email, tradingLogin: trader.tradingLogin });
+  return json(200, {
+    userId: trader.userId,
+    email: trader.email,
+    tradingLogin: trader.tradingLogin,
+  });
 }
 
 /** A fetch that never leaves the process: the adapter calls the simulator through it. */

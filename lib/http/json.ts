@@ -16,16 +16,25 @@ export function errorBody(status: number, message: string, code: string) {
 
 export function jsonError(error: unknown, route: string): Response {
   if (isAppError(error)) {
-    return Response.json(errorBody(error.status, error.publicMessage, error.contractCode ?? error.code), {
-      status: error.status,
-    });
+    return Response.json(
+      errorBody(error.status, error.publicMessage, error.contractCode ?? error.code),
+      {
+        status: error.status,
+      },
+    );
   }
-  log.error("route.failed", { route, error: error instanceof Error ? error.message : String(error) });
+  log.error("route.failed", {
+    route,
+    error: error instanceof Error ? error.message : String(error),
+  });
   return Response.json(errorBody(500, "internal error", "INTERNAL"), { status: 500 });
 }
 
 /** Reads at most MAX_JSON_BYTES of a JSON body and parses it with `schema`. */
-export async function readJson<T extends z.ZodType>(request: Request, schema: T): Promise<z.infer<T>> {
+export async function readJson<T extends z.ZodType>(
+  request: Request,
+  schema: T,
+): Promise<z.infer<T>> {
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > MAX_JSON_BYTES) throw new AppError("PAYLOAD_TOO_LARGE", "request body too large");
   const text = await readCapped(request);
@@ -33,7 +42,9 @@ export async function readJson<T extends z.ZodType>(request: Request, schema: T)
   try {
     json = JSON.parse(text);
   } catch {
-    throw new AppError("BAD_REQUEST", "body must be a JSON object", { contractCode: "MALFORMED_REQUEST" });
+    throw new AppError("BAD_REQUEST", "body must be a JSON object", {
+      contractCode: "MALFORMED_REQUEST",
+    });
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {

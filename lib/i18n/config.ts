@@ -1,7 +1,28 @@
 /** The languages cTrader ships; `lang` arrives as an ISO 639-1 code, maybe with a region. */
 export const LOCALES = [
-  "ar", "cs", "de", "el", "en", "es", "fr", "hu", "id", "it", "ja", "ko",
-  "ms", "pl", "pt", "ru", "sk", "sl", "sr", "th", "tr", "vi", "zh",
+  "ar",
+  "cs",
+  "de",
+  "el",
+  "en",
+  "es",
+  "fr",
+  "hu",
+  "id",
+  "it",
+  "ja",
+  "ko",
+  "ms",
+  "pl",
+  "pt",
+  "ru",
+  "sk",
+  "sl",
+  "sr",
+  "th",
+  "tr",
+  "vi",
+  "zh",
 ] as const;
 export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = "en";

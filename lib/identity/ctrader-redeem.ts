@@ -35,7 +35,8 @@ export type RedeemFailure =
   | "malformed_response"
   | "response_too_large";
 
-export type RedeemResult = { ok: true; identity: CtraderIdentity } | { ok: false; reason: RedeemFailure; status?: number };
+export type RedeemResult =
+  { ok: true; identity: CtraderIdentity } | { ok: false; reason: RedeemFailure; status?: number };
 
 export type RedeemerConfig = {
   baseUrl: string;
@@ -49,7 +50,11 @@ export type RedeemerConfig = {
 const MAX_BODY_BYTES = 16 * 1024;
 
 /** Failures where cTrader may not have seen or consumed the token: worth a retry. */
-export const TRANSIENT_FAILURES: ReadonlySet<RedeemFailure> = new Set(["upstream_error", "timeout", "network_error"]);
+export const TRANSIENT_FAILURES: ReadonlySet<RedeemFailure> = new Set([
+  "upstream_error",
+  "timeout",
+  "network_error",
+]);
 
 async function readCapped(response: Response): Promise<string | "too_large"> {
   const declared = Number(response.headers.get("content-length") ?? "0");
@@ -105,7 +110,12 @@ export function createCtraderRedeemer(config: RedeemerConfig) {
     const started = Date.now();
     const [url, init] = request(otToken);
     const fail = (reason: RedeemFailure, status?: number): RedeemResult => {
-      log.warn("ctrader.redeem.refused", { reason, status, api: config.api, ms: Date.now() - started });
+      log.warn("ctrader.redeem.refused", {
+        reason,
+        status,
+        api: config.api,
+        ms: Date.now() - started,
+      });
       return { ok: false, reason, status };
     };
     // One deadline for connect, headers and body: a slow trickle counts against it too.

@@ -26,7 +26,11 @@ import { DEFAULT_LOCALE } from "@/lib/i18n/config";
 import { SCREENS, type Screen, type ScreenParams } from "@/lib/inapp/params";
 import { resolveLevel } from "@/lib/kyc/levels";
 import { createCtraderRedeemer, TRANSIENT_FAILURES, type RedeemResult } from "./ctrader-redeem";
-import { SIMULATOR_BASE_PATH, SIMULATOR_MANAGER_TOKEN, simulatorFetch } from "@/lib/dev/ctrader-simulator";
+import {
+  SIMULATOR_BASE_PATH,
+  SIMULATOR_MANAGER_TOKEN,
+  simulatorFetch,
+} from "@/lib/dev/ctrader-simulator";
 import { redeemSsoScreenToken } from "./sso";
 import { sha256 } from "./secrets";
 import { startSession, type CookieSpec } from "./sessions";
@@ -93,8 +97,7 @@ async function resolveHandoff(token: string, locale: string, now: Date): Promise
   if (!result.ok) {
     // cTrader may not have consumed the token: let a reload try again.
     if (TRANSIENT_FAILURES.has(result.reason)) await releaseHandoffToken(tokenHash);
-    const refusal: EntryRefusal =
-      result.reason === "not_found" ? "expired" : "unavailable";
+    const refusal: EntryRefusal = result.reason === "not_found" ? "expired" : "unavailable";
     log.warn("entry.refused", { mode: "ot-handoff", reason: result.reason, status: result.status });
     return { ok: false, refusal };
   }
@@ -118,7 +121,11 @@ async function resolveSso(token: string, locale: string, now: Date): Promise<Res
   return { ok: true, trader };
 }
 
-export async function enterWithToken(screen: Screen, params: ScreenParams, now = new Date()): Promise<EntryResult> {
+export async function enterWithToken(
+  screen: Screen,
+  params: ScreenParams,
+  now = new Date(),
+): Promise<EntryResult> {
   const { identityMode } = env();
   if (!params.token) {
     log.warn("entry.refused", { mode: identityMode, reason: "malformed" });
@@ -129,7 +136,8 @@ export async function enterWithToken(screen: Screen, params: ScreenParams, now =
     identityMode === "sso"
       ? await resolveSso(params.token, locale, now)
       : await resolveHandoff(params.token, locale, now);
-  if (!resolved.ok) return { ok: false, refusal: resolved.refusal, location: refusalUrl(resolved.refusal, params) };
+  if (!resolved.ok)
+    return { ok: false, refusal: resolved.refusal, location: refusalUrl(resolved.refusal, params) };
 
   const { trader } = resolved;
   const kycCase = await ensureOpenCase(trader.id, resolveLevel(params.kycType), "manual");

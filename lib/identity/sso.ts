@@ -31,14 +31,19 @@ import { deriveKey, hmac, newToken, safeEqual, sha256, TOKEN_PATTERN } from "./s
 export const SSO_TOKEN_TTL_MS = 60_000;
 
 const authFailure = () =>
-  new AppError("FORBIDDEN", "crmApiToken is missing or invalid", { contractCode: "CH_CLIENT_AUTH_FAILURE" });
+  new AppError("FORBIDDEN", "crmApiToken is missing or invalid", {
+    contractCode: "CH_CLIENT_AUTH_FAILURE",
+  });
 
 function crmKey(): Buffer {
   const { appSecret, crmApiPassword } = env();
   return deriveKey(appSecret, `crm-api-token:${sha256(crmApiPassword ?? "")}`);
 }
 
-export function issueCrmApiToken(password: string, now = new Date()): { crmApiToken: string; expiresAt: Date } {
+export function issueCrmApiToken(
+  password: string,
+  now = new Date(),
+): { crmApiToken: string; expiresAt: Date } {
   const expected = env().crmApiPassword;
   if (!expected || !safeEqual(password, expected)) {
     throw new AppError("FORBIDDEN", "password refused", { contractCode: "CH_CLIENT_AUTH_FAILURE" });
@@ -66,10 +71,15 @@ function inappTokenFor(traderId: string): string {
 }
 
 // userId is an integer in V2/V3 and a string in V1: accept both spellings of a positive integer.
-const userIdSchema = z.union([
-  z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
-  z.string().regex(/^\d{1,15}$/).transform(Number),
-]).refine((n) => n > 0, "userId must be positive");
+const userIdSchema = z
+  .union([
+    z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+    z
+      .string()
+      .regex(/^\d{1,15}$/)
+      .transform(Number),
+  ])
+  .refine((n) => n > 0, "userId must be positive");
 
 export const generateBodySchema = z.object({
   userId: userIdSchema,
@@ -90,7 +100,9 @@ export async function generateOneTimeToken(
   if (trader.inappTokenHash) {
     const presented = input.inappToken ?? "";
     if (!safeEqual(sha256(presented), trader.inappTokenHash)) {
-      throw new AppError("FORBIDDEN", "inappToken does not match", { contractCode: "INVALID_INAPP_TOKEN" });
+      throw new AppError("FORBIDDEN", "inappToken does not match", {
+        contractCode: "INVALID_INAPP_TOKEN",
+      });
     }
   }
   const token = newToken();
@@ -108,14 +120,20 @@ export async function authorizeOneTimeToken(
   now = new Date(),
 ): Promise<{ userId: number; inappToken: string }> {
   if (!TOKEN_PATTERN.test(code)) {
-    throw new AppError("INVALID_TOKEN", "token has an invalid format", { contractCode: "CID_NON_EXISTED_TOKEN" });
+    throw new AppError("INVALID_TOKEN", "token has an invalid format", {
+      contractCode: "CID_NON_EXISTED_TOKEN",
+    });
   }
   const result = await consumeSsoToken(sha256(code), "authorized", now);
   if (result.state === "unknown") {
-    throw new AppError("NOT_FOUND", "OT token not found", { contractCode: "CID_NON_EXISTED_TOKEN" });
+    throw new AppError("NOT_FOUND", "OT token not found", {
+      contractCode: "CID_NON_EXISTED_TOKEN",
+    });
   }
   if (result.state !== "ok") {
-    throw new AppError("GONE", "OT token expired or already used", { contractCode: "CID_TOKEN_EXPIRED" });
+    throw new AppError("GONE", "OT token expired or already used", {
+      contractCode: "CID_TOKEN_EXPIRED",
+    });
   }
   const trader = await getTraderById(result.traderId);
   if (!trader) throw new AppError("NOT_FOUND", "user identifier not found");
@@ -138,8 +156,13 @@ export type ScreenTokenResult =
   | { ok: false; reason: "expired" | "used" | "unknown" | "malformed" };
 
 /** The screen side of an SSO one-time token: consumed once, then the session takes over. */
-export async function redeemSsoScreenToken(token: string, now = new Date()): Promise<ScreenTokenResult> {
+export async function redeemSsoScreenToken(
+  token: string,
+  now = new Date(),
+): Promise<ScreenTokenResult> {
   if (!TOKEN_PATTERN.test(token)) return { ok: false, reason: "malformed" };
   const result = await consumeSsoToken(sha256(token), "redeemed", now);
-  return result.state === "ok" ? { ok: true, traderId: result.traderId } : { ok: false, reason: result.state };
+  return result.state === "ok"
+    ? { ok: true, traderId: result.traderId }
+    : { ok: false, reason: result.state };
 }

@@ -31,7 +31,11 @@ export const getScreenContext = cache(async (): Promise<ScreenContext | undefine
   return { session, trader, kycCase };
 });
 
-export type Presentation = { theme: Theme | undefined; source: Source | undefined; nonce: string | undefined };
+export type Presentation = {
+  theme: Theme | undefined;
+  source: Source | undefined;
+  nonce: string | undefined;
+};
 
 /** `?theme=`/`?source=` on this request win; otherwise what the session started with. */
 export const getPresentation = cache(async (): Promise<Presentation> => {

@@ -3,7 +3,13 @@ import { GET, HEAD } from "@/app/api/inapp/enter/route";
 import { GET as health } from "@/app/api/health/route";
 import { setTestEnv } from "../helpers/env";
 import { createTestDb, type TestDb } from "../helpers/test-db";
-import { ctraderServer, HttpResponse, identity, listenForCtrader, stubRedeem } from "../helpers/ctrader-stub";
+import {
+  ctraderServer,
+  HttpResponse,
+  identity,
+  listenForCtrader,
+  stubRedeem,
+} from "../helpers/ctrader-stub";
 
 let t: TestDb;
 beforeAll(async () => {
@@ -19,7 +25,9 @@ afterEach(() => ctraderServer.resetHandlers());
 
 /** The request as proxy.ts hands it over: token in the internal header, not in the URL. */
 const enter = (path: string, token: string | undefined) =>
-  new NextRequest(`https://broker.test${path}`, { headers: token === undefined ? {} : { "x-kyc-entry-token": token } });
+  new NextRequest(`https://broker.test${path}`, {
+    headers: token === undefined ? {} : { "x-kyc-entry-token": token },
+  });
 
 describe("GET /inapp/kyc?token=… (the exchange route)", () => {
   it("answers 303 to the clean screen URL with a __Host- session cookie fit for a cross-site iframe", async () => {
@@ -39,7 +47,9 @@ describe("GET /inapp/kyc?token=… (the exchange route)", () => {
     stubRedeem(() => HttpResponse.json({}, { status: 404 }));
     const response = await GET(enter("/api/inapp/enter?screen=kyc&lang=ar&theme=dark", "tok-used"));
     expect(response.status).toBe(303);
-    expect(response.headers.get("location")).toBe("/inapp/expired?reason=expired&lang=ar&theme=dark");
+    expect(response.headers.get("location")).toBe(
+      "/inapp/expired?reason=expired&lang=ar&theme=dark",
+    );
     expect(response.headers.get("set-cookie")).toBeNull();
   });
 
@@ -47,7 +57,11 @@ describe("GET /inapp/kyc?token=… (the exchange route)", () => {
     stubRedeem(() => HttpResponse.json(identity(6002)));
     const { setDatabaseOverride } = await import("@/lib/db/client");
     const { openDatabase } = await import("@/lib/db/client");
-    const dead = await openDatabase({ kind: "postgres", url: "postgres://nobody@127.0.0.1:1/none", max: 1 });
+    const dead = await openDatabase({
+      kind: "postgres",
+      url: "postgres://nobody@127.0.0.1:1/none",
+      max: 1,
+    });
     setDatabaseOverride(dead);
     try {
       const response = await GET(enter("/api/inapp/enter?screen=kyc", "tok-6002"));

@@ -4,10 +4,12 @@ import { setTestEnv } from "../helpers/env";
 
 beforeEach(() => setTestEnv({ FRAME_ANCESTORS: "https://app.ctrader.com" }));
 
-const run = (url: string, headers: Record<string, string> = {}) => proxy(new NextRequest(url, { headers }));
+const run = (url: string, headers: Record<string, string> = {}) =>
+  proxy(new NextRequest(url, { headers }));
 
 /** What the proxy forwards to the page, as Next.js reads it (x-middleware-request-* headers). */
-const forwarded = (response: Response, name: string) => response.headers.get(`x-middleware-request-${name}`);
+const forwarded = (response: Response, name: string) =>
+  response.headers.get(`x-middleware-request-${name}`);
 
 describe("proxy", () => {
   it("sends a CSP with this response's nonce and FRAME_ANCESTORS, plus nosniff and no-referrer, on every route", () => {
@@ -29,7 +31,9 @@ describe("proxy", () => {
   });
 
   it("rewrites a screen URL with a token to the exchange route, moving the token out of the URL", () => {
-    const response = run("https://broker.test/inapp/kyc/upload?token=abc123&documentType=identity&lang=de");
+    const response = run(
+      "https://broker.test/inapp/kyc/upload?token=abc123&documentType=identity&lang=de",
+    );
     const rewrite = new URL(response.headers.get("x-middleware-rewrite") ?? "");
     expect(rewrite.pathname).toBe("/api/inapp/enter");
     expect(rewrite.searchParams.get("screen")).toBe("upload");
@@ -39,14 +43,18 @@ describe("proxy", () => {
   });
 
   it("keeps the token header on the exchange route itself, where Next.js may re-enter the proxy", () => {
-    const reentry = run("https://broker.test/api/inapp/enter?screen=kyc", { "x-kyc-entry-token": "abc123" });
+    const reentry = run("https://broker.test/api/inapp/enter?screen=kyc", {
+      "x-kyc-entry-token": "abc123",
+    });
     expect(forwarded(reentry, "x-kyc-entry-token")).toBe("abc123");
     expect(reentry.headers.get("x-middleware-rewrite")).toBeNull();
   });
 
   it("does not rewrite a screen without a token, nor a token on other paths", () => {
     expect(run("https://broker.test/inapp/kyc").headers.get("x-middleware-rewrite")).toBeNull();
-    expect(run("https://broker.test/inapp/kyc/other?token=abc").headers.get("x-middleware-rewrite")).toBeNull();
+    expect(
+      run("https://broker.test/inapp/kyc/other?token=abc").headers.get("x-middleware-rewrite"),
+    ).toBeNull();
   });
 
   it("hands lang, theme and source to the page and ignores client-sent copies of those headers", () => {
@@ -57,7 +65,10 @@ describe("proxy", () => {
     expect(forwarded(response, "x-kyc-theme")).toBe("dark");
     expect(forwarded(response, "x-kyc-source")).toBe("Android");
     expect(forwarded(response, "x-kyc-entry-token")).toBeNull();
-    const spoofed = run("https://broker.test/inapp/kyc", { "x-kyc-lang": "ar", "x-kyc-entry-token": "smuggled" });
+    const spoofed = run("https://broker.test/inapp/kyc", {
+      "x-kyc-lang": "ar",
+      "x-kyc-entry-token": "smuggled",
+    });
     expect(forwarded(spoofed, "x-kyc-lang")).toBeNull();
     expect(forwarded(spoofed, "x-kyc-entry-token")).toBeNull();
   });

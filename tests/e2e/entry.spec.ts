@@ -13,25 +13,35 @@ function watchErrors(page: Page): string[] {
 
 async function launch(page: Page, options: Record<string, string>) {
   await page.goto("/dev/ctrader");
-  for (const [testId, value] of Object.entries(options)) await page.getByTestId(testId).selectOption(value);
+  for (const [testId, value] of Object.entries(options))
+    await page.getByTestId(testId).selectOption(value);
   await page.getByTestId("sim-launch").click();
 }
 
-test("top-level: lands without the token, keeps language and theme, survives reload, refuses a replay", async ({ page }) => {
+test("top-level: lands without the token, keeps language and theme, survives reload, refuses a replay", async ({
+  page,
+}) => {
   const errors = watchErrors(page);
   const tokenUrls: string[] = [];
   page.on("request", (request) => {
     if (request.url().includes("token=")) tokenUrls.push(request.url());
   });
 
-  await launch(page, { "sim-lang": "de", "sim-theme": "dark", "sim-source": "iOS", "sim-mode": "top" });
+  await launch(page, {
+    "sim-lang": "de",
+    "sim-theme": "dark",
+    "sim-source": "iOS",
+    "sim-mode": "top",
+  });
   await page.waitForURL((url) => url.pathname === "/inapp/kyc");
   expect(page.url()).not.toContain("token");
   const html = page.locator("html");
   await expect(html).toHaveAttribute("lang", "de");
   await expect(html).toHaveAttribute("data-theme", "dark");
   await expect(html).toHaveAttribute("data-source", "ios");
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Verifizieren Sie Ihre Identität");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(
+    "Verifizieren Sie Ihre Identität",
+  );
   await expect(page.getByTestId("trader-email")).toContainText("anna.schmidt@example.com");
   await expect(page.getByTestId("close-control")).toBeVisible();
 
@@ -52,9 +62,16 @@ test("top-level: lands without the token, keeps language and theme, survives rel
   expect(errors).toEqual([]);
 });
 
-test("cross-site iframe (cTrader Web): session cookie works in the frame, reload keeps it, replay is refused, close posts a message", async ({ page }) => {
+test("cross-site iframe (cTrader Web): session cookie works in the frame, reload keeps it, replay is refused, close posts a message", async ({
+  page,
+}) => {
   const errors = watchErrors(page);
-  await launch(page, { "sim-lang": "ar", "sim-theme": "light", "sim-source": "Web", "sim-mode": "frame" });
+  await launch(page, {
+    "sim-lang": "ar",
+    "sim-theme": "light",
+    "sim-source": "Web",
+    "sim-mode": "frame",
+  });
   const frameElement = page.getByTestId("sim-frame");
   await expect(frameElement).toBeVisible();
   const launched = await frameElement.getAttribute("src");
@@ -80,9 +97,15 @@ test("cross-site iframe (cTrader Web): session cookie works in the frame, reload
   expect(errors).toEqual([]);
 });
 
-test("a screen opened with neither token nor session shows the expired screen with a close control, never an error", async ({ page }) => {
+test("a screen opened with neither token nor session shows the expired screen with a close control, never an error", async ({
+  page,
+}) => {
   const errors = watchErrors(page);
-  for (const path of ["/inapp/kyc?lang=fr", "/inapp/kyc/status?lang=fr", "/inapp/kyc/upload?documentType=identity&lang=fr"]) {
+  for (const path of [
+    "/inapp/kyc?lang=fr",
+    "/inapp/kyc/status?lang=fr",
+    "/inapp/kyc/upload?documentType=identity&lang=fr",
+  ]) {
     const response = await page.goto(path);
     expect(response?.status()).toBe(200);
     await expect(page.getByTestId("expired-screen")).toBeVisible();

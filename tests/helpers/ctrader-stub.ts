@@ -25,7 +25,11 @@ export function stubRedeem(respond: (seen: Seen) => Promise<Response> | Response
   const seen: Seen[] = [];
   ctraderServer.use(
     http.post(`${CTRADER}/ctid2/inAppToken/redeem`, async ({ request }) => {
-      const entry = { url: new URL(request.url), body: await request.json().catch(() => null), method: "POST" };
+      const entry = {
+        url: new URL(request.url),
+        body: await request.json().catch(() => null),
+        method: "POST",
+      };
       seen.push(entry);
       return respond(entry);
     }),
@@ -38,6 +42,10 @@ export function stubRedeem(respond: (seen: Seen) => Promise<Response> | Response
   return seen;
 }
 
-export const identity = (userId = 4242) => ({ userId, email: `trader${userId}@example.com`, tradingLogin: 9_000_000 + userId });
+export const identity = (userId = 4242) => ({
+  userId,
+  email: `trader${userId}@example.com`,
+  tradingLogin: 9_000_000 + userId,
+});
 
 export { http, HttpResponse, delay };

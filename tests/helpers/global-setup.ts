@@ -16,7 +16,11 @@ export default async function globalSetup(): Promise<void> {
   } finally {
     await admin.end();
   }
-  const template = await openDatabase({ kind: "postgres", url: withDatabase(url, TEMPLATE_DB), max: 1 });
+  const template = await openDatabase({
+    kind: "postgres",
+    url: withDatabase(url, TEMPLATE_DB),
+    max: 1,
+  });
   await template.migrate();
   await template.close();
 }

@@ -8,7 +8,8 @@ export default async function globalTeardown(): Promise<void> {
   try {
     const dbs = await admin<{ datname: string }[]>`
       select datname from pg_database where datname like 'kyc_test_%'`;
-    for (const { datname } of dbs) await admin.unsafe(`drop database if exists "${datname}" with (force)`);
+    for (const { datname } of dbs)
+      await admin.unsafe(`drop database if exists "${datname}" with (force)`);
   } finally {
     await admin.end();
   }

@@ -19,7 +19,10 @@ describe("configuration", () => {
 
   it("treats an empty DATABASE_URL as unset", () => {
     expect(parseEnv({ DATABASE_URL: "" }).database.kind).toBe("pglite");
-    expect(parseEnv({ DATABASE_URL: "postgres://u@h/db" }).database).toEqual({ kind: "postgres", url: "postgres://u@h/db" });
+    expect(parseEnv({ DATABASE_URL: "postgres://u@h/db" }).database).toEqual({
+      kind: "postgres",
+      url: "postgres://u@h/db",
+    });
   });
 
   it.each([
@@ -33,7 +36,11 @@ describe("configuration", () => {
 
   it("turns the simulator off in production unless DEV_SIMULATOR=1", () => {
     expect(parseEnv(prodSecrets).simulatorEnabled).toBe(false);
-    const withSim = parseEnv({ NODE_ENV: "production", APP_SECRET: "x".repeat(40), DEV_SIMULATOR: "1" });
+    const withSim = parseEnv({
+      NODE_ENV: "production",
+      APP_SECRET: "x".repeat(40),
+      DEV_SIMULATOR: "1",
+    });
     expect(withSim.simulatorEnabled).toBe(true);
   });
 
@@ -48,7 +55,10 @@ describe("configuration", () => {
 
   it("lets only our own origin frame the screens in production until FRAME_ANCESTORS names cTrader Web", () => {
     expect(parseEnv(prodSecrets).frameAncestors).toEqual(["'self'"]);
-    const configured = parseEnv({ ...prodSecrets, FRAME_ANCESTORS: "https://app.ctrader.com, https://*.ctrader.com" });
+    const configured = parseEnv({
+      ...prodSecrets,
+      FRAME_ANCESTORS: "https://app.ctrader.com, https://*.ctrader.com",
+    });
     expect(configured.frameAncestors).toEqual(["https://app.ctrader.com", "https://*.ctrader.com"]);
   });
 });

@@ -11,11 +11,14 @@ export default function SimulatorPage() {
     <main style={{ maxWidth: 1100 }}>
       <h1>cTrader simulator</h1>
       <p className="lead">
-        Plays the trading app: pick a demo trader and how the screen opens. Each launch mints a fresh
-        one-time token (60 s, single use), exactly as cTrader would. Identity mode:{" "}
+        Plays the trading app: pick a demo trader and how the screen opens. Each launch mints a
+        fresh one-time token (60 s, single use), exactly as cTrader would. Identity mode:{" "}
         <strong data-testid="identity-mode">{env().identityMode}</strong>.
       </p>
-      <SimulatorHost traders={DEMO_TRADERS.map(({ userId, name }) => ({ userId, name }))} locales={[...LOCALES]} />
+      <SimulatorHost
+        traders={DEMO_TRADERS.map(({ userId, name }) => ({ userId, name }))}
+        locales={[...LOCALES]}
+      />
     </main>
   );
 }

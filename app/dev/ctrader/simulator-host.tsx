@@ -8,7 +8,8 @@ type Mode = "frame" | "top";
 /** The other loopback name is another site: framing it reproduces cTrader Web's cross-site iframe. */
 function crossSiteOrigin(): string {
   const { protocol, hostname, port } = window.location;
-  const other = hostname === "localhost" ? "127.0.0.1" : hostname === "127.0.0.1" ? "localhost" : hostname;
+  const other =
+    hostname === "localhost" ? "127.0.0.1" : hostname === "127.0.0.1" ? "localhost" : hostname;
   return `${protocol}//${other}${port ? `:${port}` : ""}`;
 }
 
@@ -43,7 +44,15 @@ export function SimulatorHost({ traders, locales }: Props) {
     const response = await fetch("/api/dev/simulator/launch", {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ userId, screen, lang, theme, source, kycType, documentType: screen === "upload" ? documentType : undefined }),
+      body: JSON.stringify({
+        userId,
+        screen,
+        lang,
+        theme,
+        source,
+        kycType,
+        documentType: screen === "upload" ? documentType : undefined,
+      }),
     });
     if (!response.ok) {
       setNote(`Launch failed: ${response.status}`);
@@ -59,7 +68,13 @@ export function SimulatorHost({ traders, locales }: Props) {
     setFrameUrl(url);
   }
 
-  const select = (label: string, value: string | number, set: (v: string) => void, options: (string | [string, string])[], testId: string) => (
+  const select = (
+    label: string,
+    value: string | number,
+    set: (v: string) => void,
+    options: (string | [string, string])[],
+    testId: string,
+  ) => (
     <label style={{ display: "flex", flexDirection: "column", gap: 4 }}>
       {label}
       <select data-testid={testId} value={value} onChange={(e) => set(e.target.value)}>
@@ -77,29 +92,95 @@ export function SimulatorHost({ traders, locales }: Props) {
 
   return (
     <div style={{ display: "grid", gap: 16 }}>
-      <form onSubmit={launch} className="card" style={{ display: "flex", flexWrap: "wrap", gap: 12, alignItems: "flex-end" }}>
-        {select("Trader", userId, (v) => setUserId(Number(v)), traders.map((t) => [String(t.userId), `${t.name} (${t.userId})`]), "sim-trader")}
-        {select("Screen", screen, setScreen, [["kyc", "/inapp/kyc"], ["upload", "/inapp/kyc/upload"], ["status", "/inapp/kyc/status"]], "sim-screen")}
-        {screen === "upload" ? select("documentType", documentType, setDocumentType, ["identity", "address", "additional"], "sim-document-type") : null}
+      <form
+        onSubmit={launch}
+        className="card"
+        style={{ display: "flex", flexWrap: "wrap", gap: 12, alignItems: "flex-end" }}
+      >
+        {select(
+          "Trader",
+          userId,
+          (v) => setUserId(Number(v)),
+          traders.map((t) => [String(t.userId), `${t.name} (${t.userId})`]),
+          "sim-trader",
+        )}
+        {select(
+          "Screen",
+          screen,
+          setScreen,
+          [
+            ["kyc", "/inapp/kyc"],
+            ["upload", "/inapp/kyc/upload"],
+            ["status", "/inapp/kyc/status"],
+          ],
+          "sim-screen",
+        )}
+        {screen === "upload"
+          ? select(
+              "documentType",
+              documentType,
+              setDocumentType,
+              ["identity", "address", "additional"],
+              "sim-document-type",
+            )
+          : null}
         {select("lang", lang, setLang, locales, "sim-lang")}
         {select("theme", theme, setTheme, ["light", "dark"], "sim-theme")}
-        {select("source", source, setSource, ["Web", "iOS", "Android", "MacOS", "Desktop"], "sim-source")}
+        {select(
+          "source",
+          source,
+          setSource,
+          ["Web", "iOS", "Android", "MacOS", "Desktop"],
+          "sim-source",
+        )}
         {select("kycType", kycType, setKycType, ["basic", "standard", "enhanced"], "sim-kyc-type")}
-        {select("Open as", mode, (v) => setMode(v as Mode), [["frame", "cross-site iframe (cTrader Web)"], ["top", "top-level (mobile/desktop webview)"]], "sim-mode")}
-        {mode === "frame" ? select("Frame width", width, (v) => setWidth(Number(v)), [["320", "320 px"], ["390", "390 px (phone)"], ["768", "768 px (tablet)"], ["1024", "1024 px"]], "sim-width") : null}
+        {select(
+          "Open as",
+          mode,
+          (v) => setMode(v as Mode),
+          [
+            ["frame", "cross-site iframe (cTrader Web)"],
+            ["top", "top-level (mobile/desktop webview)"],
+          ],
+          "sim-mode",
+        )}
+        {mode === "frame"
+          ? select(
+              "Frame width",
+              width,
+              (v) => setWidth(Number(v)),
+              [
+                ["320", "320 px"],
+                ["390", "390 px (phone)"],
+                ["768", "768 px (tablet)"],
+                ["1024", "1024 px"],
+              ],
+              "sim-width",
+            )
+          : null}
         <button className="button" type="submit" data-testid="sim-launch">
           Open screen
         </button>
       </form>
       {note ? <p data-testid="sim-note">{note}</p> : null}
-      {lastUrl ? <p className="muted" style={{ overflowWrap: "anywhere" }}>Launched: {lastUrl}</p> : null}
+      {lastUrl ? (
+        <p className="muted" style={{ overflowWrap: "anywhere" }}>
+          Launched: {lastUrl}
+        </p>
+      ) : null}
       {frameUrl ? (
         <iframe
           title="KYC screen"
           data-testid="sim-frame"
           src={frameUrl}
           allow="camera"
-          style={{ width, height: 640, border: "1px solid var(--border)", borderRadius: 12, background: "var(--surface)" }}
+          style={{
+            width,
+            height: 640,
+            border: "1px solid var(--border)",
+            borderRadius: 12,
+            background: "var(--surface)",
+          }}
         />
       ) : null}
     </div>

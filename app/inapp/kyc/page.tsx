@@ -17,11 +17,17 @@ export default async function KycPage() {
       <h1>{t("title")}</h1>
       <p className="lead">{t("intro")}</p>
       <section className="card">
-        {trader.email ? <p data-testid="trader-email">{t("signedInAs", { email: trader.email })}</p> : null}
-        {trader.tradingLogin ? <p className="muted">{t("tradingAccount", { login: String(trader.tradingLogin) })}</p> : null}
+        {trader.email ? (
+          <p data-testid="trader-email">{t("signedInAs", { email: trader.email })}</p>
+        ) : null}
+        {trader.tradingLogin ? (
+          <p className="muted">{t("tradingAccount", { login: String(trader.tradingLogin) })}</p>
+        ) : null}
         <dl className="facts">
           <dt>{t("levelLabel")}</dt>
-          <dd data-testid="case-level">{tLevel("name", { level: kycCase?.level ?? "standard" })}</dd>
+          <dd data-testid="case-level">
+            {tLevel("name", { level: kycCase?.level ?? "standard" })}
+          </dd>
           <dt>{t("statusLabel")}</dt>
           <dd>
             <StatusBadge status={status} />

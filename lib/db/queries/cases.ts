@@ -36,7 +36,10 @@ export async function getOpenCaseForTrader(traderId: string): Promise<KycCase | 
   return row;
 }
 
-export async function getCaseForTrader(caseId: string, traderId: string): Promise<KycCase | undefined> {
+export async function getCaseForTrader(
+  caseId: string,
+  traderId: string,
+): Promise<KycCase | undefined> {
   const db = await getDb();
   const [row] = await db
     .select()

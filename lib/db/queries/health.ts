@@ -5,5 +5,8 @@ import { traders } from "../schema";
 /** A real round trip through the query builder: proves connectivity and that migrations ran. */
 export async function pingDatabase(): Promise<void> {
   const db = await getDb();
-  await db.select({ one: sql<number>`1` }).from(traders).limit(1);
+  await db
+    .select({ one: sql<number>`1` })
+    .from(traders)
+    .limit(1);
 }

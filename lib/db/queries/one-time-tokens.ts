@@ -7,7 +7,8 @@ export async function insertSsoToken(values: typeof ssoOneTimeTokens.$inferInser
   await db.insert(ssoOneTimeTokens).values(values);
 }
 
-export type SsoTokenLookup = { state: "ok"; traderId: string } | { state: "expired" | "used" | "unknown" };
+export type SsoTokenLookup =
+  { state: "ok"; traderId: string } | { state: "expired" | "used" | "unknown" };
 
 /**
  * Consumes an SSO one-time token for one consumer ("redeemed" by the screen, "authorized" by
@@ -20,12 +21,19 @@ export async function consumeSsoToken(
   now: Date,
 ): Promise<SsoTokenLookup> {
   const db = await getDb();
-  const column = consumer === "redeemed" ? ssoOneTimeTokens.redeemedAt : ssoOneTimeTokens.authorizedAt;
+  const column =
+    consumer === "redeemed" ? ssoOneTimeTokens.redeemedAt : ssoOneTimeTokens.authorizedAt;
   const set = consumer === "redeemed" ? { redeemedAt: now } : { authorizedAt: now };
   const [row] = await db
     .update(ssoOneTimeTokens)
     .set(set)
-    .where(and(eq(ssoOneTimeTokens.tokenHash, tokenHash), isNull(column), gt(ssoOneTimeTokens.expiresAt, now)))
+    .where(
+      and(
+        eq(ssoOneTimeTokens.tokenHash, tokenHash),
+        isNull(column),
+        gt(ssoOneTimeTokens.expiresAt, now),
+      ),
+    )
     .returning({ traderId: ssoOneTimeTokens.traderId });
   if (row) return { state: "ok", traderId: row.traderId };
   const [existing] = await db

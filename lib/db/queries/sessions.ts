@@ -21,7 +21,9 @@ export async function insertSessionWithAudit(values: NewSession, audit: AuditInp
       db
         .select({
           id: sql`nextval(pg_get_serial_sequence('audit_events', 'id'))`.as("id"),
-          occurredAt: sql`${(audit.occurredAt ?? new Date()).toISOString()}::timestamptz`.as("occurred_at"),
+          occurredAt: sql`${(audit.occurredAt ?? new Date()).toISOString()}::timestamptz`.as(
+            "occurred_at",
+          ),
           actorType: sql`${audit.actorType}`.as("actor_type"),
           actorId: sql`${audit.actorId}`.as("actor_id"),
           action: sql`${audit.action}`.as("action"),

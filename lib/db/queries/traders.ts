@@ -2,7 +2,11 @@ import { eq, sql } from "drizzle-orm";
 import { getDb } from "../client";
 import { traders, type Trader } from "../schema";
 
-export type TraderIdentity = { ctraderUserId: number; email?: string | null; tradingLogin?: number | null };
+export type TraderIdentity = {
+  ctraderUserId: number;
+  email?: string | null;
+  tradingLogin?: number | null;
+};
 
 /** Creates the trader on first sight; later visits refresh what cTrader told us. */
 export async function upsertTrader(identity: TraderIdentity, locale: string): Promise<Trader> {
@@ -20,7 +24,9 @@ export async function upsertTrader(identity: TraderIdentity, locale: string): Pr
       set: {
         email: identity.email === undefined ? sql`${traders.email}` : identity.email,
         tradingLogin:
-          identity.tradingLogin === undefined ? sql`${traders.tradingLogin}` : identity.tradingLogin,
+          identity.tradingLogin === undefined
+            ? sql`${traders.tradingLogin}`
+            : identity.tradingLogin,
         preferredLocale: locale,
         updatedAt: sql`now()`,
       },

@@ -22,7 +22,10 @@ export const auditEvents = pgTable(
     traderId: uuid("trader_id"),
     data: jsonb("data").$type<Record<string, unknown>>().notNull().default({}),
   },
-  (t) => [index("audit_events_case_idx").on(t.caseId), index("audit_events_trader_idx").on(t.traderId)],
+  (t) => [
+    index("audit_events_case_idx").on(t.caseId),
+    index("audit_events_trader_idx").on(t.traderId),
+  ],
 );
 
 export type AuditEvent = typeof auditEvents.$inferSelect;

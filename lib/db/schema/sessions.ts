@@ -32,7 +32,10 @@ export const sessions = pgTable(
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
   },
-  (t) => [index("sessions_trader_idx").on(t.traderId), index("sessions_expires_idx").on(t.expiresAt)],
+  (t) => [
+    index("sessions_trader_idx").on(t.traderId),
+    index("sessions_expires_idx").on(t.expiresAt),
+  ],
 );
 
 export type Session = typeof sessions.$inferSelect;

@@ -1,6 +1,14 @@
 import { createCtraderRedeemer } from "@/lib/identity/ctrader-redeem";
 import { captureLogs } from "../../helpers/log-capture";
-import { CTRADER, ctraderServer, delay, HttpResponse, identity, listenForCtrader, stubRedeem } from "../../helpers/ctrader-stub";
+import {
+  CTRADER,
+  ctraderServer,
+  delay,
+  HttpResponse,
+  identity,
+  listenForCtrader,
+  stubRedeem,
+} from "../../helpers/ctrader-stub";
 
 const OT = "ot-token-SECRET-value-123";
 const MANAGER = "manager-SECRET-456";
@@ -56,7 +64,13 @@ describe("cTrader one-time token redemption", () => {
   });
 
   it("refuses a body that is not JSON", async () => {
-    stubRedeem(() => new HttpResponse("<html>oops</html>", { status: 200, headers: { "content-type": "text/html" } }));
+    stubRedeem(
+      () =>
+        new HttpResponse("<html>oops</html>", {
+          status: 200,
+          headers: { "content-type": "text/html" },
+        }),
+    );
     expect(await redeemer().redeem(OT)).toMatchObject({ ok: false, reason: "malformed_response" });
   });
 
@@ -74,14 +88,19 @@ describe("cTrader one-time token redemption", () => {
 
   it("refuses a huge response body without reading it all", async () => {
     const huge = JSON.stringify({ ...identity(), padding: "x".repeat(5_000_000) });
-    stubRedeem(() => new HttpResponse(huge, { status: 200, headers: { "content-type": "application/json" } }));
+    stubRedeem(
+      () =>
+        new HttpResponse(huge, { status: 200, headers: { "content-type": "application/json" } }),
+    );
     expect(await redeemer().redeem(OT)).toMatchObject({ ok: false, reason: "response_too_large" });
   });
 
   it("does not follow redirects", async () => {
     ctraderServer.use(
-      (await import("msw")).http.post(`${CTRADER}/ctid2/inAppToken/redeem`, () =>
-        new HttpResponse(null, { status: 302, headers: { location: "https://elsewhere.test/" } }),
+      (await import("msw")).http.post(
+        `${CTRADER}/ctid2/inAppToken/redeem`,
+        () =>
+          new HttpResponse(null, { status: 302, headers: { location: "https://elsewhere.test/" } }),
       ),
     );
     expect(await redeemer().redeem(OT)).toMatchObject({ ok: false });

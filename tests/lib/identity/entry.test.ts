@@ -6,7 +6,14 @@ import { generateOneTimeToken } from "@/lib/identity/sso";
 import { resolveSession } from "@/lib/identity/sessions";
 import { setTestEnv } from "../../helpers/env";
 import { createTestDb, type TestDb } from "../../helpers/test-db";
-import { ctraderServer, delay, HttpResponse, identity, listenForCtrader, stubRedeem } from "../../helpers/ctrader-stub";
+import {
+  ctraderServer,
+  delay,
+  HttpResponse,
+  identity,
+  listenForCtrader,
+  stubRedeem,
+} from "../../helpers/ctrader-stub";
 
 let t: TestDb;
 beforeAll(async () => {
@@ -21,19 +28,34 @@ beforeEach(() => setTestEnv());
 afterEach(() => ctraderServer.resetHandlers());
 
 const params = (query: string) => parseScreenParams(new URLSearchParams(query));
-const countSessions = async () => Number((await t.db.select({ n: count() }).from(sessions))[0]?.n ?? 0);
+const countSessions = async () =>
+  Number((await t.db.select({ n: count() }).from(sessions))[0]?.n ?? 0);
 
 describe("entry with a one-time token (handoff mode)", () => {
   it("redeems the token, creates trader, case and session, and lands on the same screen without the token", async () => {
     stubRedeem(() => HttpResponse.json(identity(501)));
-    const result = await enterWithToken("kyc", params("token=tok-501&lang=de&theme=dark&source=ios&kycType=enhanced"));
+    const result = await enterWithToken(
+      "kyc",
+      params("token=tok-501&lang=de&theme=dark&source=ios&kycType=enhanced"),
+    );
     expect(result).toMatchObject({ ok: true, location: "/inapp/kyc" });
     if (!result.ok) throw new Error("unreachable");
-    expect(result.cookie).toMatchObject({ name: "__Host-kyc_session", httpOnly: true, secure: true, sameSite: "none", partitioned: true, path: "/" });
+    expect(result.cookie).toMatchObject({
+      name: "__Host-kyc_session",
+      httpOnly: true,
+      secure: true,
+      sameSite: "none",
+      partitioned: true,
+      path: "/",
+    });
     const session = await resolveSession(result.cookie.value);
     expect(session).toMatchObject({ locale: "de", theme: "dark", source: "iOS" });
     const [trader] = await t.db.select().from(traders).where(eq(traders.ctraderUserId, 501));
-    expect(trader).toMatchObject({ email: "trader501@example.com", tradingLogin: 9_000_501, preferredLocale: "de" });
+    expect(trader).toMatchObject({
+      email: "trader501@example.com",
+      tradingLogin: 9_000_501,
+      preferredLocale: "de",
+    });
     const [kycCase] = await t.db.select().from(kycCases).where(eq(kycCases.traderId, trader!.id));
     expect(kycCase).toMatchObject({ level: "enhanced", status: "draft" });
     const audit = await t.db.select().from(auditEvents).where(eq(auditEvents.traderId, trader!.id));
@@ -42,7 +64,10 @@ describe("entry with a one-time token (handoff mode)", () => {
 
   it("keeps documentType on the upload screen's landing URL and nothing else", async () => {
     stubRedeem(() => HttpResponse.json(identity(502)));
-    const result = await enterWithToken("upload", params("token=tok-502&documentType=address&lang=fr&utm_source=x"));
+    const result = await enterWithToken(
+      "upload",
+      params("token=tok-502&documentType=address&lang=fr&utm_source=x"),
+    );
     expect(result).toMatchObject({ ok: true, location: "/inapp/kyc/upload?documentType=address" });
   });
 
@@ -59,7 +84,11 @@ describe("entry with a one-time token (handoff mode)", () => {
     const seen = stubRedeem(() => HttpResponse.json(identity(504)));
     expect((await enterWithToken("kyc", params("token=tok-504"))).ok).toBe(true);
     const replay = await enterWithToken("kyc", params("token=tok-504&lang=es"));
-    expect(replay).toEqual({ ok: false, refusal: "expired", location: "/inapp/expired?reason=expired&lang=es" });
+    expect(replay).toEqual({
+      ok: false,
+      refusal: "expired",
+      location: "/inapp/expired?reason=expired&lang=es",
+    });
     expect(seen).toHaveLength(1);
   });
 
@@ -80,24 +109,42 @@ describe("entry with a one-time token (handoff mode)", () => {
 
   it("shows 'expired' for a token cTrader does not know, and 'unavailable' when cTrader fails", async () => {
     stubRedeem(() => HttpResponse.json({}, { status: 404 }));
-    expect(await enterWithToken("kyc", params("token=tok-gone"))).toMatchObject({ ok: false, refusal: "expired" });
+    expect(await enterWithToken("kyc", params("token=tok-gone"))).toMatchObject({
+      ok: false,
+      refusal: "expired",
+    });
     stubRedeem(() => HttpResponse.json({}, { status: 401 }));
-    expect(await enterWithToken("kyc", params("token=tok-401"))).toMatchObject({ ok: false, refusal: "unavailable" });
+    expect(await enterWithToken("kyc", params("token=tok-401"))).toMatchObject({
+      ok: false,
+      refusal: "unavailable",
+    });
     stubRedeem(() => HttpResponse.json({ userId: "nope" }));
-    expect(await enterWithToken("kyc", params("token=tok-bad-body"))).toMatchObject({ ok: false, refusal: "unavailable" });
+    expect(await enterWithToken("kyc", params("token=tok-bad-body"))).toMatchObject({
+      ok: false,
+      refusal: "unavailable",
+    });
   });
 
   it("lets a reload retry after cTrader was down, because the token may not have been consumed", async () => {
     stubRedeem(() => HttpResponse.json({}, { status: 503 }));
-    expect(await enterWithToken("kyc", params("token=tok-retry"))).toMatchObject({ ok: false, refusal: "unavailable" });
+    expect(await enterWithToken("kyc", params("token=tok-retry"))).toMatchObject({
+      ok: false,
+      refusal: "unavailable",
+    });
     stubRedeem(() => HttpResponse.json(identity(506)));
     expect(await enterWithToken("kyc", params("token=tok-retry"))).toMatchObject({ ok: true });
   });
 
   it("refuses a missing or absurdly long token without calling cTrader", async () => {
     const seen = stubRedeem(() => HttpResponse.json(identity()));
-    expect(await enterWithToken("kyc", params("lang=de"))).toMatchObject({ ok: false, refusal: "expired" });
-    expect(await enterWithToken("kyc", params(`token=${"x".repeat(3000)}`))).toMatchObject({ ok: false, refusal: "expired" });
+    expect(await enterWithToken("kyc", params("lang=de"))).toMatchObject({
+      ok: false,
+      refusal: "expired",
+    });
+    expect(await enterWithToken("kyc", params(`token=${"x".repeat(3000)}`))).toMatchObject({
+      ok: false,
+      refusal: "expired",
+    });
     expect(seen).toHaveLength(0);
   });
 
@@ -113,19 +160,31 @@ describe("entry with a one-time token (handoff mode)", () => {
 });
 
 describe("entry with our own token (SSO mode)", () => {
-  beforeEach(() => setTestEnv({ IDENTITY_MODE: "sso", CTRADER_API_URL: undefined, CTRADER_MANAGER_TOKEN: undefined }));
+  beforeEach(() =>
+    setTestEnv({
+      IDENTITY_MODE: "sso",
+      CTRADER_API_URL: undefined,
+      CTRADER_MANAGER_TOKEN: undefined,
+    }),
+  );
 
   it("accepts a token from /oauth2/onetime/generate once and refuses it the second time", async () => {
     const { token } = await generateOneTimeToken({ userId: 808 });
     const first = await enterWithToken("kyc", params(`token=${token}&lang=ar`));
     expect(first).toMatchObject({ ok: true, location: "/inapp/kyc" });
-    expect(await enterWithToken("kyc", params(`token=${token}`))).toMatchObject({ ok: false, refusal: "expired" });
+    expect(await enterWithToken("kyc", params(`token=${token}`))).toMatchObject({
+      ok: false,
+      refusal: "expired",
+    });
   });
 
   it("refuses an SSO token after its 60-second lifetime", async () => {
     const issued = new Date("2026-01-01T10:00:00Z");
     const { token } = await generateOneTimeToken({ userId: 809 }, issued);
     const late = new Date(issued.getTime() + 61_000);
-    expect(await enterWithToken("kyc", params(`token=${token}`), late)).toMatchObject({ ok: false, refusal: "expired" });
+    expect(await enterWithToken("kyc", params(`token=${token}`), late)).toMatchObject({
+      ok: false,
+      refusal: "expired",
+    });
   });
 });

@@ -11,12 +11,23 @@ const minutes = (n: number) => new Date(T0.getTime() + n * 60_000);
 beforeAll(async () => {
   setTestEnv({ SESSION_IDLE_MINUTES: "30", SESSION_ABSOLUTE_MINUTES: "240" });
   t = await createTestDb();
-  traderId = (await upsertTrader({ ctraderUserId: 9001, email: "s@example.com", tradingLogin: 1 }, "en")).id;
+  traderId = (
+    await upsertTrader({ ctraderUserId: 9001, email: "s@example.com", tradingLogin: 1 }, "en")
+  ).id;
 });
 afterAll(() => t.close());
 
 const start = (now = T0) =>
-  startSession({ traderId, caseId: null, identityMode: "ot-handoff", locale: "en", theme: null, source: null, account: null, now });
+  startSession({
+    traderId,
+    caseId: null,
+    identityMode: "ot-handoff",
+    locale: "en",
+    theme: null,
+    source: null,
+    account: null,
+    now,
+  });
 
 describe("trader sessions", () => {
   it("issues a __Host- cookie that is HttpOnly, Secure, SameSite=None and Partitioned, with 256 random bits", async () => {

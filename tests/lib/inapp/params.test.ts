@@ -32,7 +32,9 @@ describe("screen URL parameters", () => {
   });
 
   it("drops values that are not what the contract allows instead of failing", () => {
-    expect(parse("theme=purple&source=Amiga&account=12a&documentType=selfie&kycType=<script>")).toMatchObject({
+    expect(
+      parse("theme=purple&source=Amiga&account=12a&documentType=selfie&kycType=<script>"),
+    ).toMatchObject({
       theme: undefined,
       source: undefined,
       account: undefined,

@@ -12,9 +12,14 @@ export async function GET(request: NextRequest) {
   // Depending on the Next.js version, a rewritten request shows the original screen URL or the
   // rewrite target: accept either.
   const screen =
-    screenOf(request.nextUrl.pathname) ?? SCREEN_NAMES.find((s) => s === search.get("screen")) ?? "kyc";
+    screenOf(request.nextUrl.pathname) ??
+    SCREEN_NAMES.find((s) => s === search.get("screen")) ??
+    "kyc";
   // proxy.ts moved the token into a header it controls (client copies are stripped).
-  const params = { ...parseScreenParams(search), token: entryToken(request.headers.get(ENTRY_TOKEN_HEADER)) };
+  const params = {
+    ...parseScreenParams(search),
+    token: entryToken(request.headers.get(ENTRY_TOKEN_HEADER)),
+  };
   let location: string;
   let cookie;
   try {

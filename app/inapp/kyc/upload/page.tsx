@@ -26,7 +26,9 @@ export default async function UploadPage({ searchParams }: Props) {
           <ul>
             {DOCUMENT_TYPES.map((d) => (
               <li key={d}>
-                <Link href={`/inapp/kyc/upload?documentType=${d}`}>{t("requested", { type: d })}</Link>
+                <Link href={`/inapp/kyc/upload?documentType=${d}`}>
+                  {t("requested", { type: d })}
+                </Link>
               </li>
             ))}
           </ul>
