@@ -41,7 +41,7 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: `node_modules/.bin/next start -p ${PORT}`,
+    command: "npm start",
     url: `${HOST_ORIGIN}/api/health`,
     timeout: 120_000,
     reuseExistingServer: false,

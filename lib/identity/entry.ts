@@ -20,11 +20,15 @@ import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { ensureOpenCase } from "@/lib/db/queries/cases";
 import { claimHandoffToken, releaseHandoffToken } from "@/lib/db/queries/one-time-tokens";
-import { getTraderById, upsertTrader } from "@/lib/db/queries/traders";
-import type { Trader } from "@/lib/db/schema";
+import {
+  getTraderById,
+  getTraderWithOpenCase,
+  upsertTrader,
+  type TraderIdentity,
+} from "@/lib/db/queries/traders";
 import { DEFAULT_LOCALE } from "@/lib/i18n/config";
 import { SCREENS, type Screen, type ScreenParams } from "@/lib/inapp/params";
-import { resolveLevel } from "@/lib/kyc/levels";
+import { resolveLevel, type LevelId } from "@/lib/kyc/levels";
 import { createCtraderRedeemer, TRANSIENT_FAILURES, type RedeemResult } from "./ctrader-redeem";
 import {
   SIMULATOR_BASE_PATH,
@@ -79,9 +83,9 @@ export function refusalUrl(refusal: EntryRefusal, params: ScreenParams): string 
   return `/inapp/expired?${query.toString()}`;
 }
 
-type Resolved = { ok: true; trader: Trader } | { ok: false; refusal: EntryRefusal };
+type Resolved = { ok: true; identity: TraderIdentity } | { ok: false; refusal: EntryRefusal };
 
-async function resolveHandoff(token: string, locale: string, now: Date): Promise<Resolved> {
+async function resolveHandoff(token: string, now: Date): Promise<Resolved> {
   const tokenHash = sha256(token);
   if (!(await claimHandoffToken(tokenHash, now))) {
     log.warn("entry.refused", { mode: "ot-handoff", reason: "replayed" });
@@ -101,15 +105,11 @@ async function resolveHandoff(token: string, locale: string, now: Date): Promise
     log.warn("entry.refused", { mode: "ot-handoff", reason: result.reason, status: result.status });
     return { ok: false, refusal };
   }
-  const { identity } = result;
-  const trader = await upsertTrader(
-    { ctraderUserId: identity.userId, email: identity.email, tradingLogin: identity.tradingLogin },
-    locale,
-  );
-  return { ok: true, trader };
+  const { userId, email, tradingLogin } = result.identity;
+  return { ok: true, identity: { ctraderUserId: userId, email, tradingLogin } };
 }
 
-async function resolveSso(token: string, locale: string, now: Date): Promise<Resolved> {
+async function resolveSso(token: string, now: Date): Promise<Resolved> {
   const result = await redeemSsoScreenToken(token, now);
   if (!result.ok) {
     log.warn("entry.refused", { mode: "sso", reason: result.reason });
@@ -117,8 +117,24 @@ async function resolveSso(token: string, locale: string, now: Date): Promise<Res
   }
   const known = await getTraderById(result.traderId);
   if (!known) return { ok: false, refusal: "expired" };
-  const trader = await upsertTrader({ ctraderUserId: known.ctraderUserId }, locale);
-  return { ok: true, trader };
+  // The broker CRM owns email and login in SSO mode: keep what we have.
+  return { ok: true, identity: { ctraderUserId: known.ctraderUserId } };
+}
+
+/**
+ * The trader and their open case, written only when something changed: most visits are
+ * returning traders, and a read is all they need.
+ */
+async function traderAndCase(identity: TraderIdentity, locale: string, level: LevelId) {
+  const found = await getTraderWithOpenCase(identity.ctraderUserId);
+  const unchanged =
+    found &&
+    found.trader.preferredLocale === locale &&
+    (identity.email === undefined || identity.email === found.trader.email) &&
+    (identity.tradingLogin === undefined || identity.tradingLogin === found.trader.tradingLogin);
+  const trader = unchanged ? found.trader : await upsertTrader(identity, locale);
+  const kycCase = found?.openCase ?? (await ensureOpenCase(trader.id, level, "manual"));
+  return { trader, kycCase };
 }
 
 export async function enterWithToken(
@@ -134,13 +150,16 @@ export async function enterWithToken(
   const locale = params.lang ?? DEFAULT_LOCALE;
   const resolved =
     identityMode === "sso"
-      ? await resolveSso(params.token, locale, now)
-      : await resolveHandoff(params.token, locale, now);
+      ? await resolveSso(params.token, now)
+      : await resolveHandoff(params.token, now);
   if (!resolved.ok)
     return { ok: false, refusal: resolved.refusal, location: refusalUrl(resolved.refusal, params) };
 
-  const { trader } = resolved;
-  const kycCase = await ensureOpenCase(trader.id, resolveLevel(params.kycType), "manual");
+  const { trader, kycCase } = await traderAndCase(
+    resolved.identity,
+    locale,
+    resolveLevel(params.kycType),
+  );
   const session = await startSession({
     traderId: trader.id,
     caseId: kycCase.id,

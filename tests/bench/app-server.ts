@@ -1,5 +1,5 @@
 /**
- * The app under test: built once with `next build`, run with `next start` against PostgreSQL,
+ * The app under test: built once with `npm run build`, run as the standalone server against PostgreSQL,
  * exactly as production runs it (NODE_ENV=production, real secrets, remote cTrader).
  */
 import { existsSync } from "node:fs";
@@ -23,7 +23,8 @@ export async function freePort(): Promise<number> {
 export type BuildOutcome = { ran: boolean; seconds: number | null };
 
 /**
- * Runs `npx next build` when there is no build yet (or when forced). The output is kept and
+ * Runs `npm run build` (next build + the standalone server's files) when there is no standalone
+ * build yet (or when forced). The output is kept and
  * shown only if the build fails; `register` lets the caller stop the build on a timeout.
  */
 export async function buildIfNeeded(
@@ -31,13 +32,13 @@ export async function buildIfNeeded(
   force: boolean,
   register: (child: ManagedProcess) => void,
 ): Promise<BuildOutcome> {
-  if (!force && existsSync(path.join(root, ".next", "BUILD_ID")))
+  if (!force && existsSync(path.join(root, ".next", "standalone", "drizzle")))
     return { ran: false, seconds: null };
   const tail = new LineTail(60);
   const started = performance.now();
   const child = startProcess(
-    "npx",
-    ["next", "build"],
+    "npm",
+    ["run", "build"],
     { cwd: root, env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } },
     (_stream, line) => tail.push(line),
   );
@@ -186,12 +187,15 @@ export function startAppServer(options: AppServerOptions): AppServer {
     CTRADER_API_URL: options.ctraderUrl,
     CTRADER_MANAGER_TOKEN: options.managerToken,
     PORT: String(options.port),
+    // Bound to one address, as in most containers (this once broke the token exchange).
+    HOSTNAME: "127.0.0.1",
     LOG_LEVEL: "warn",
   });
   const log = new ServerLog();
+  // The production server exactly as `npm start` and the Dockerfile run it.
   const child = startProcess(
-    path.join(options.root, "node_modules", ".bin", "next"),
-    ["start", "-p", String(options.port)],
+    process.execPath,
+    [path.join(options.root, ".next", "standalone", "server.js")],
     { cwd: options.root, env },
     (_stream, line) => log.add(line),
   );
@@ -208,7 +212,7 @@ export async function waitForHealth(server: AppServer, timeoutMs: number): Promi
     if (server.process.hasExited()) {
       const code = await server.process.exited;
       throw new Error(
-        `next start exited (${code}) before it was healthy; last output:\n${server.log.tail.text()}`,
+        `the server exited (${code}) before it was healthy; last output:\n${server.log.tail.text()}`,
       );
     }
     try {

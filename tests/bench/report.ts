@@ -208,7 +208,7 @@ export function render(results: BenchResults): string {
       ),
     );
     out.push(
-      "(req/s: successful responses per second; latencies: all answered requests; app CPU: the next start process group, PostgreSQL excluded)",
+      "(req/s: successful responses per second; latencies: all answered requests; app CPU: the app server process group, PostgreSQL excluded)",
     );
   } else {
     out.push("(no load rounds completed)");

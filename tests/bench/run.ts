@@ -208,7 +208,7 @@ async function main(): Promise<number> {
       appSecret: randomBytes(32).toString("hex"),
     });
     progress(
-      `next start on ${server.baseUrl} (pid ${server.process.pid}), cTrader stub on ${stub.url}`,
+      `app server on ${server.baseUrl} (pid ${server.process.pid}), cTrader stub on ${stub.url}`,
     );
     results.serverStartSeconds = await waitForHealth(server, HEALTH_TIMEOUT_MS);
     progress(`healthy after ${results.serverStartSeconds.toFixed(1)} s`);
@@ -241,7 +241,9 @@ async function main(): Promise<number> {
       }
     }
     if (server.process.hasExited()) {
-      results.failures.push(`next start exited during the run (${await server.process.exited})`);
+      results.failures.push(
+        `the app server exited during the run (${await server.process.exited})`,
+      );
     }
 
     const best = {

@@ -1,5 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { SCREEN_ORIGIN } from "../../playwright.config";
+import de from "../../messages/de.json";
+import ar from "../../messages/ar.json";
 
 /** Every console error and uncaught exception, from the page and its frames. */
 function watchErrors(page: Page): string[] {
@@ -39,9 +41,7 @@ test("top-level: lands without the token, keeps language and theme, survives rel
   await expect(html).toHaveAttribute("lang", "de");
   await expect(html).toHaveAttribute("data-theme", "dark");
   await expect(html).toHaveAttribute("data-source", "ios");
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText(
-    "Verifizieren Sie Ihre Identität",
-  );
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(de.Kyc.title);
   await expect(page.getByTestId("trader-email")).toContainText("anna.schmidt@example.com");
   await expect(page.getByTestId("close-control")).toBeVisible();
 
@@ -81,6 +81,7 @@ test("cross-site iframe (cTrader Web): session cookie works in the frame, reload
   await expect(frame.getByTestId("trader-email")).toBeVisible();
   await expect(frame.locator("html")).toHaveAttribute("dir", "rtl");
   await expect(frame.locator("html")).toHaveAttribute("lang", "ar");
+  await expect(frame.getByRole("heading", { level: 1 })).toHaveText(ar.Kyc.title);
   const screenFrame = page.frames().find((f) => f.url().startsWith(SCREEN_ORIGIN));
   expect(screenFrame?.url()).toBe(`${SCREEN_ORIGIN}/inapp/kyc`);
 

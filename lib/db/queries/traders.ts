@@ -1,6 +1,6 @@
-import { eq, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import { getDb } from "../client";
-import { traders, type Trader } from "../schema";
+import { kycCases, traders, type KycCase, type Trader } from "../schema";
 
 export type TraderIdentity = {
   ctraderUserId: number;
@@ -54,4 +54,17 @@ export async function setTraderInappTokenHash(traderId: string, hash: string): P
     .update(traders)
     .set({ inappTokenHash: hash, updatedAt: sql`now()` })
     .where(eq(traders.id, traderId));
+}
+
+/** The trader and their open case (if any) in one round trip: what every visit starts from. */
+export async function getTraderWithOpenCase(
+  ctraderUserId: number,
+): Promise<{ trader: Trader; openCase: KycCase | null } | undefined> {
+  const db = await getDb();
+  const [row] = await db
+    .select({ trader: traders, openCase: kycCases })
+    .from(traders)
+    .leftJoin(kycCases, and(eq(kycCases.traderId, traders.id), isNull(kycCases.closedAt)))
+    .where(eq(traders.ctraderUserId, ctraderUserId));
+  return row;
 }

@@ -148,6 +148,22 @@ describe("entry with a one-time token (handoff mode)", () => {
     expect(seen).toHaveLength(0);
   });
 
+  it("records a changed email, trading login or language on a later visit", async () => {
+    stubRedeem(() => HttpResponse.json(identity(508)));
+    await enterWithToken("kyc", params("token=tok-508a&lang=en"));
+    stubRedeem(() =>
+      HttpResponse.json({ userId: 508, email: "new508@example.com", tradingLogin: 77 }),
+    );
+    await enterWithToken("kyc", params("token=tok-508b&lang=en"));
+    await enterWithToken("kyc", params("token=tok-508c&lang=it"));
+    const [trader] = await t.db.select().from(traders).where(eq(traders.ctraderUserId, 508));
+    expect(trader).toMatchObject({
+      email: "new508@example.com",
+      tradingLogin: 77,
+      preferredLocale: "it",
+    });
+  });
+
   it("reuses the trader's open case on a second visit instead of opening another", async () => {
     stubRedeem(() => HttpResponse.json(identity(507)));
     await enterWithToken("kyc", params("token=tok-507a&kycType=basic"));
