@@ -1,6 +1,13 @@
-import { and, eq, isNull } from "drizzle-orm";
-import { getDb } from "../client";
-import { kycCases, type CaseTrigger, type KycCase } from "../schema";
+import { and, asc, eq, isNull } from "drizzle-orm";
+import { getDb, type Db } from "../client";
+import {
+  caseEvents,
+  kycCases,
+  type CaseEventRow,
+  type CaseStatus,
+  type CaseTrigger,
+  type KycCase,
+} from "../schema";
 
 /**
  * Returns the trader's open case, opening one at `level` if there is none. The partial unique
@@ -46,4 +53,57 @@ export async function getCaseForTrader(
     .from(kycCases)
     .where(and(eq(kycCases.id, caseId), eq(kycCases.traderId, traderId)));
   return row;
+}
+
+export type AppliedTransition = {
+  caseId: string;
+  event: string;
+  from: CaseStatus;
+  to: CaseStatus;
+  actorType: string;
+  actorId: string;
+  messageForTrader?: string | null;
+  data?: Record<string, unknown>;
+  now: Date;
+  /** Runs inside the same transaction (the outbox will hook in here). */
+  alsoInTransaction?: (tx: Parameters<Parameters<Db["transaction"]>[0]>[0]) => Promise<void>;
+};
+
+/**
+ * Moves a case from `from` to `to` and records the timeline event, in one transaction. The
+ * UPDATE matches only while the case is still in `from`, so two concurrent decisions cannot
+ * both apply: the loser gets `false` and nothing is written.
+ */
+export async function applyCaseTransition(t: AppliedTransition): Promise<boolean> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const moved = await tx
+      .update(kycCases)
+      .set({ status: t.to, updatedAt: t.now })
+      .where(and(eq(kycCases.id, t.caseId), eq(kycCases.status, t.from)))
+      .returning({ id: kycCases.id });
+    if (moved.length === 0) return false;
+    await tx.insert(caseEvents).values({
+      caseId: t.caseId,
+      occurredAt: t.now,
+      event: t.event,
+      fromStatus: t.from,
+      toStatus: t.to,
+      actorType: t.actorType,
+      actorId: t.actorId,
+      messageForTrader: t.messageForTrader ?? null,
+      data: t.data ?? {},
+    });
+    if (t.alsoInTransaction) await t.alsoInTransaction(tx);
+    return true;
+  });
+}
+
+export async function listCaseEvents(caseId: string): Promise<CaseEventRow[]> {
+  const db = await getDb();
+  return db
+    .select()
+    .from(caseEvents)
+    .where(eq(caseEvents.caseId, caseId))
+    .orderBy(asc(caseEvents.occurredAt), asc(caseEvents.id));
 }

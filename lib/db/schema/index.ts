@@ -3,3 +3,4 @@ export * from "./kyc-cases";
 export * from "./sessions";
 export * from "./one-time-tokens";
 export * from "./audit-events";
+export * from "./case-events";

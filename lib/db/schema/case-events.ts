@@ -1,0 +1,33 @@
+/**
+ * case_events — the timeline of a case: every status change, in order, with who made it.
+ *
+ * Invariants:
+ * - Written in the same transaction as the status change it records (lib/db/queries/cases.ts
+ *   `applyCaseTransition`): there is no status change without its event and no event without
+ *   its change.
+ * - `from_status` → `to_status` is a legal move of the state machine in lib/kyc/case-state.ts.
+ * - `message_for_trader` is shown on the status screen; `data` holds evidence, never secrets.
+ */
+import { bigserial, index, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { caseStatus, kycCases } from "./kyc-cases";
+
+export const caseEvents = pgTable(
+  "case_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    caseId: uuid("case_id")
+      .notNull()
+      .references(() => kycCases.id, { onDelete: "restrict" }),
+    occurredAt: timestamp("occurred_at", { withTimezone: true }).notNull(),
+    event: text("event").notNull(),
+    fromStatus: caseStatus("from_status").notNull(),
+    toStatus: caseStatus("to_status").notNull(),
+    actorType: text("actor_type").notNull(),
+    actorId: text("actor_id").notNull(),
+    messageForTrader: text("message_for_trader"),
+    data: jsonb("data").$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [index("case_events_case_idx").on(t.caseId, t.occurredAt)],
+);
+
+export type CaseEventRow = typeof caseEvents.$inferSelect;

@@ -1,0 +1,37 @@
+/**
+ * Case status changes: the state machine decides, the database applies atomically with the
+ * timeline event. The one entry point for every status change, whoever makes it.
+ */
+import { AppError } from "@/lib/errors";
+import { applyCaseTransition } from "@/lib/db/queries/cases";
+import type { KycCase } from "@/lib/db/schema";
+import { transition, type Actor, type CaseEvent } from "./case-state";
+
+export type ChangeStatus = {
+  kycCase: Pick<KycCase, "id" | "status">;
+  event: CaseEvent;
+  actor: { type: Actor; id: string };
+  messageForTrader?: string;
+  data?: Record<string, unknown>;
+  now?: Date;
+};
+
+export async function changeCaseStatus(input: ChangeStatus): Promise<{ from: string; to: string }> {
+  const decided = transition(input.kycCase.status, input.event, input.actor.type);
+  if (!decided.ok) {
+    throw new AppError("CONFLICT", `cannot ${input.event} a case that is ${input.kycCase.status}`);
+  }
+  const applied = await applyCaseTransition({
+    caseId: input.kycCase.id,
+    event: input.event,
+    from: decided.from,
+    to: decided.to,
+    actorType: input.actor.type,
+    actorId: input.actor.id,
+    messageForTrader: input.messageForTrader,
+    data: input.data,
+    now: input.now ?? new Date(),
+  });
+  if (!applied) throw new AppError("CONFLICT", "the case changed meanwhile; reload and try again");
+  return { from: decided.from, to: decided.to };
+}

@@ -1,0 +1,82 @@
+import { caseStatus } from "@/lib/db/schema";
+import { CASE_EVENTS, transition, type Actor, type CaseEvent } from "@/lib/kyc/case-state";
+
+const STATUSES = caseStatus.enumValues;
+const ACTORS: Actor[] = ["trader", "staff", "system"];
+const EVENTS = Object.keys(CASE_EVENTS) as CaseEvent[];
+
+/** The specification of legal moves, written out independently of the table under test. */
+const LEGAL: Record<string, string> = {
+  "draft submit trader": "submitted",
+  "submitted start_review staff": "in_review",
+  "submitted start_review system": "in_review",
+  "resubmitted start_review staff": "in_review",
+  "resubmitted start_review system": "in_review",
+  "in_review approve staff": "approved",
+  "in_review approve system": "approved",
+  "in_review reject staff": "rejected",
+  "in_review request_action staff": "action_required",
+  "in_review request_action system": "action_required",
+  "action_required resubmit trader": "resubmitted",
+  "rejected retry trader": "draft",
+  "approved expire system": "expired",
+  "approved expire staff": "expired",
+  "expired renew trader": "draft",
+};
+
+describe("case state machine", () => {
+  const combinations = STATUSES.flatMap((from) =>
+    EVENTS.flatMap((event) => ACTORS.map((actor) => [from, event, actor] as const)),
+  );
+
+  it.each(combinations)(
+    "%s --%s by %s-- is legal exactly when the specification says so",
+    (from, event, actor) => {
+      const expected = LEGAL[`${from} ${event} ${actor}`];
+      const result = transition(from, event, actor);
+      if (expected) expect(result).toEqual({ ok: true, from, to: expected });
+      else expect(result.ok).toBe(false);
+    },
+  );
+
+  it("never lets a trader approve, reject or review their own case", () => {
+    for (const from of STATUSES) {
+      for (const event of [
+        "approve",
+        "reject",
+        "start_review",
+        "request_action",
+        "expire",
+      ] as const) {
+        expect(transition(from, event, "trader").ok).toBe(false);
+      }
+    }
+  });
+
+  it("never lets the automated checks reject a case on their own (a person decides)", () => {
+    expect(transition("in_review", "reject", "system")).toEqual({
+      ok: false,
+      reason: "actor_not_allowed",
+    });
+  });
+
+  it("reaches every status from draft", () => {
+    const seen = new Set<string>(["draft"]);
+    let grew = true;
+    while (grew) {
+      grew = false;
+      for (const from of [...seen]) {
+        for (const event of EVENTS) {
+          for (const actor of ACTORS) {
+            const r = transition(from as (typeof STATUSES)[number], event, actor);
+            if (r.ok && !seen.has(r.to)) {
+              seen.add(r.to);
+              grew = true;
+            }
+          }
+        }
+      }
+    }
+    expect([...seen].sort()).toEqual([...STATUSES].sort());
+  });
+});
