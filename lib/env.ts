@@ -50,6 +50,7 @@ const rawSchema = z.object({
   SESSION_ABSOLUTE_MINUTES: intWithDefault(240, 5, 7 * 24 * 60),
   DEV_SIMULATOR: flag,
   BENCH_ROUTES: flag,
+  KYC_LEVELS_PATH: optionalString,
   BROKER_NAME: z.preprocess(emptyAsUndefined, z.string().max(80).default("Demo Broker")),
 });
 
@@ -77,6 +78,8 @@ export type Env = {
   simulatorEnabled: boolean;
   /** /api/dev/floor: the baseline route `npm run bench` compares against. Off unless asked. */
   benchRoutesEnabled: boolean;
+  /** A JSON file replacing the built-in KYC levels (lib/kyc/levels.ts). */
+  kycLevelsPath: string | undefined;
   brokerName: string;
 };
 
@@ -164,6 +167,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     },
     simulatorEnabled,
     benchRoutesEnabled: raw.BENCH_ROUTES,
+    kycLevelsPath: raw.KYC_LEVELS_PATH,
     brokerName: raw.BROKER_NAME,
   };
 }

@@ -1,15 +1,17 @@
 import { env } from "@/lib/env";
 import { getDb } from "@/lib/db/client";
 import { log } from "@/lib/log";
+import { levelsConfig } from "@/lib/kyc/levels";
 
 /**
- * Fail fast on bad configuration (the message names the variable) and apply database
+ * Fail fast on bad configuration (the message names the variable or the level file's problem) and apply database
  * migrations before the first request is served.
  */
 export async function onServerStart(): Promise<void> {
   let config;
   try {
     config = env();
+    levelsConfig();
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);

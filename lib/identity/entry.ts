@@ -28,7 +28,8 @@ import {
 } from "@/lib/db/queries/traders";
 import { DEFAULT_LOCALE } from "@/lib/i18n/config";
 import { SCREENS, type Screen, type ScreenParams } from "@/lib/inapp/params";
-import { resolveLevel, type LevelId } from "@/lib/kyc/levels";
+import { resolveKycType, type LevelId } from "@/lib/kyc/levels";
+import type { CaseTrigger } from "@/lib/db/schema";
 import { createCtraderRedeemer, TRANSIENT_FAILURES, type RedeemResult } from "./ctrader-redeem";
 import {
   SIMULATOR_BASE_PATH,
@@ -125,7 +126,11 @@ async function resolveSso(token: string, now: Date): Promise<Resolved> {
  * The trader and their open case, written only when something changed: most visits are
  * returning traders, and a read is all they need.
  */
-async function traderAndCase(identity: TraderIdentity, locale: string, level: LevelId) {
+async function traderAndCase(
+  identity: TraderIdentity,
+  locale: string,
+  opening: { level: LevelId; trigger: CaseTrigger },
+) {
   const found = await getTraderWithOpenCase(identity.ctraderUserId);
   const unchanged =
     found &&
@@ -133,7 +138,8 @@ async function traderAndCase(identity: TraderIdentity, locale: string, level: Le
     (identity.email === undefined || identity.email === found.trader.email) &&
     (identity.tradingLogin === undefined || identity.tradingLogin === found.trader.tradingLogin);
   const trader = unchanged ? found.trader : await upsertTrader(identity, locale);
-  const kycCase = found?.openCase ?? (await ensureOpenCase(trader.id, level, "manual"));
+  const kycCase =
+    found?.openCase ?? (await ensureOpenCase(trader.id, opening.level, opening.trigger));
   return { trader, kycCase };
 }
 
@@ -158,7 +164,7 @@ export async function enterWithToken(
   const { trader, kycCase } = await traderAndCase(
     resolved.identity,
     locale,
-    resolveLevel(params.kycType),
+    resolveKycType(params.kycType),
   );
   const session = await startSession({
     traderId: trader.id,

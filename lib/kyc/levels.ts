@@ -1,17 +1,183 @@
 /**
- * KYC levels (`kycType`). The foundation knows their ids and the default; the full,
- * broker-editable level config (steps, documents, limits) grows here with the verification flow.
+ * KYC levels (`kycType`): which steps a trader goes through, which documents are required, and
+ * the account limits that come with the level once approved. Built-ins below; a broker replaces
+ * them with a JSON file named by KYC_LEVELS_PATH (same shape, validated at start).
+ *
+ * `kycTypes` maps the values cTrader may send as `kycType` to a level and to the trigger
+ * recorded on the case (first deposit, account creation, compliance notice, manual).
  */
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { env } from "@/lib/env";
 import { log } from "@/lib/log";
+import type { CaseTrigger } from "@/lib/db/schema";
 
-export const LEVELS = ["basic", "standard", "enhanced"] as const;
-export type LevelId = (typeof LEVELS)[number];
-export const DEFAULT_LEVEL: LevelId = "standard";
+export const STEPS = [
+  "personal",
+  "identity_document",
+  "proof_of_address",
+  "tax",
+  "source_of_funds",
+  "employment",
+  "purpose",
+  "pep",
+  "appropriateness",
+] as const;
+export type StepId = (typeof STEPS)[number];
 
-/** Unknown or missing kycType: the default level; an unknown value is logged, not shown. */
-export function resolveLevel(kycType: string | undefined): LevelId {
-  if (!kycType) return DEFAULT_LEVEL;
-  if ((LEVELS as readonly string[]).includes(kycType)) return kycType as LevelId;
-  log.warn("kyc.level.unknown", { kycType, fallback: DEFAULT_LEVEL });
-  return DEFAULT_LEVEL;
+export const REQUIRED_DOCUMENTS = ["identity", "address", "source_of_funds"] as const;
+
+const limitsSchema = z.object({
+  currency: z.string().regex(/^[A-Z]{3}$/),
+  /** null: no limit at this level. */
+  maxDepositPerMonth: z.number().nonnegative().nullable(),
+  maxWithdrawalPerMonth: z.number().nonnegative().nullable(),
+  canTrade: z.boolean(),
+});
+
+const levelSchema = z.object({
+  id: z.string().regex(/^[a-z0-9_-]{1,40}$/),
+  steps: z.array(z.enum(STEPS)).min(1),
+  documents: z.array(z.enum(REQUIRED_DOCUMENTS)),
+  limits: limitsSchema,
+});
+
+const TRIGGERS = ["first_deposit", "account_creation", "compliance_notice", "manual"] as const;
+
+export const levelsConfigSchema = z
+  .object({
+    defaultLevel: z.string(),
+    levels: z.array(levelSchema).min(1),
+    kycTypes: z.record(
+      z.string().regex(/^[a-z0-9_-]{1,40}$/),
+      z.object({ level: z.string(), trigger: z.enum(TRIGGERS) }),
+    ),
+  })
+  .superRefine((config, ctx) => {
+    const ids = new Set(config.levels.map((l) => l.id));
+    if (ids.size !== config.levels.length)
+      ctx.addIssue({ code: "custom", message: "level ids must be unique" });
+    if (!ids.has(config.defaultLevel))
+      ctx.addIssue({
+        code: "custom",
+        message: `defaultLevel "${config.defaultLevel}" is not a level`,
+      });
+    for (const [kycType, { level }] of Object.entries(config.kycTypes)) {
+      if (!ids.has(level))
+        ctx.addIssue({ code: "custom", message: `kycTypes.${kycType}: unknown level "${level}"` });
+    }
+    for (const level of config.levels) {
+      if (!level.steps.includes("personal"))
+        ctx.addIssue({
+          code: "custom",
+          message: `${level.id}: every level starts with "personal"`,
+        });
+    }
+  });
+
+export type LevelsConfig = z.infer<typeof levelsConfigSchema>;
+export type Level = z.infer<typeof levelSchema>;
+export type LevelId = string;
+
+export const BUILT_IN_LEVELS: LevelsConfig = {
+  defaultLevel: "standard",
+  levels: [
+    {
+      id: "basic",
+      steps: ["personal", "identity_document"],
+      documents: ["identity"],
+      limits: {
+        currency: "EUR",
+        maxDepositPerMonth: 2_000,
+        maxWithdrawalPerMonth: 1_000,
+        canTrade: true,
+      },
+    },
+    {
+      id: "standard",
+      steps: ["personal", "identity_document", "proof_of_address"],
+      documents: ["identity", "address"],
+      limits: {
+        currency: "EUR",
+        maxDepositPerMonth: 50_000,
+        maxWithdrawalPerMonth: 50_000,
+        canTrade: true,
+      },
+    },
+    {
+      id: "enhanced",
+      steps: [
+        "personal",
+        "identity_document",
+        "proof_of_address",
+        "tax",
+        "source_of_funds",
+        "employment",
+        "purpose",
+        "pep",
+        "appropriateness",
+      ],
+      documents: ["identity", "address", "source_of_funds"],
+      limits: {
+        currency: "EUR",
+        maxDepositPerMonth: null,
+        maxWithdrawalPerMonth: null,
+        canTrade: true,
+      },
+    },
+  ],
+  kycTypes: {
+    basic: { level: "basic", trigger: "manual" },
+    standard: { level: "standard", trigger: "manual" },
+    enhanced: { level: "enhanced", trigger: "manual" },
+  },
+};
+
+let cached: { path: string | undefined; config: LevelsConfig } | undefined;
+
+/** The level configuration in force (built-ins, or KYC_LEVELS_PATH); throws naming the problem. */
+export function levelsConfig(): LevelsConfig {
+  const path = env().kycLevelsPath;
+  if (cached && cached.path === path) return cached.config;
+  let config = BUILT_IN_LEVELS;
+  if (path) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(path, "utf8"));
+    } catch (error) {
+      throw new Error(
+        `KYC_LEVELS_PATH: cannot read ${path}: ${error instanceof Error ? error.message : error}`,
+      );
+    }
+    const parsed = levelsConfigSchema.safeParse(raw);
+    if (!parsed.success) {
+      const lines = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+      throw new Error(`KYC_LEVELS_PATH: ${path} is invalid:\n  ${lines.join("\n  ")}`);
+    }
+    config = parsed.data;
+  }
+  cached = { path, config };
+  return config;
+}
+
+export function getLevel(id: string): Level {
+  const config = levelsConfig();
+  return (
+    config.levels.find((l) => l.id === id) ??
+    (config.levels.find((l) => l.id === config.defaultLevel) as Level)
+  );
+}
+
+/** `kycType` → level and trigger. Unknown or missing: the default level, logged, not shown. */
+export function resolveKycType(kycType: string | undefined): {
+  level: LevelId;
+  trigger: CaseTrigger;
+} {
+  const config = levelsConfig();
+  if (!kycType) return { level: config.defaultLevel, trigger: "manual" };
+  const mapped = config.kycTypes[kycType];
+  if (mapped) return mapped;
+  if (config.levels.some((l) => l.id === kycType)) return { level: kycType, trigger: "manual" };
+  log.warn("kyc.level.unknown", { kycType, fallback: config.defaultLevel });
+  return { level: config.defaultLevel, trigger: "manual" };
 }

@@ -1,0 +1,95 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { BUILT_IN_LEVELS, getLevel, levelsConfig, resolveKycType } from "@/lib/kyc/levels";
+import { captureLogs } from "../../helpers/log-capture";
+import { setTestEnv } from "../../helpers/env";
+
+const dir = mkdtempSync(path.join(tmpdir(), "levels-"));
+function levelsFile(content: unknown): string {
+  const file = path.join(dir, `${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(file, typeof content === "string" ? content : JSON.stringify(content));
+  return file;
+}
+
+afterEach(() => setTestEnv());
+
+describe("KYC levels", () => {
+  it("ships basic, standard (the default) and enhanced, each adding to the one before", () => {
+    setTestEnv();
+    expect(levelsConfig().defaultLevel).toBe("standard");
+    expect(getLevel("basic").steps).toEqual(["personal", "identity_document"]);
+    expect(getLevel("standard").documents).toEqual(["identity", "address"]);
+    const enhanced = getLevel("enhanced");
+    for (const step of [
+      "tax",
+      "source_of_funds",
+      "employment",
+      "purpose",
+      "pep",
+      "appropriateness",
+    ]) {
+      expect(enhanced.steps).toContain(step);
+    }
+    expect(enhanced.documents).toContain("source_of_funds");
+  });
+
+  it("falls back to the default level for an unknown kycType and says so in the log, not to the trader", () => {
+    setTestEnv();
+    const logs = captureLogs();
+    try {
+      expect(resolveKycType("platinum")).toEqual({ level: "standard", trigger: "manual" });
+    } finally {
+      logs.stop();
+    }
+    expect(logs.lines.join()).toContain("kyc.level.unknown");
+    expect(resolveKycType(undefined)).toEqual({ level: "standard", trigger: "manual" });
+  });
+
+  it("reads a broker's level file, including kycType aliases that carry the trigger", () => {
+    const config = {
+      ...BUILT_IN_LEVELS,
+      defaultLevel: "basic",
+      kycTypes: {
+        ...BUILT_IN_LEVELS.kycTypes,
+        deposit: { level: "enhanced", trigger: "first_deposit" },
+      },
+    };
+    setTestEnv({ KYC_LEVELS_PATH: levelsFile(config) });
+    expect(resolveKycType("deposit")).toEqual({ level: "enhanced", trigger: "first_deposit" });
+    expect(resolveKycType(undefined).level).toBe("basic");
+  });
+
+  it.each([
+    ["not JSON", "{levels:", "cannot read"],
+    [
+      "a default level that does not exist",
+      { ...BUILT_IN_LEVELS, defaultLevel: "gold" },
+      'defaultLevel "gold"',
+    ],
+    [
+      "an alias to an unknown level",
+      { ...BUILT_IN_LEVELS, kycTypes: { x: { level: "gold", trigger: "manual" } } },
+      "kycTypes.x",
+    ],
+    [
+      "an unknown step",
+      {
+        ...BUILT_IN_LEVELS,
+        levels: [{ ...BUILT_IN_LEVELS.levels[0], steps: ["personal", "selfie"] }],
+      },
+      "steps",
+    ],
+    [
+      "a level without personal data",
+      {
+        ...BUILT_IN_LEVELS,
+        levels: [{ ...BUILT_IN_LEVELS.levels[1], steps: ["identity_document"] }],
+      },
+      "personal",
+    ],
+  ])("refuses a level file with %s, naming the problem", (_name, content, message) => {
+    setTestEnv({ KYC_LEVELS_PATH: levelsFile(content) });
+    expect(() => levelsConfig()).toThrow(message);
+  });
+});
