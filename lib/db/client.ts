@@ -19,7 +19,10 @@ export type DbHandle = {
   close(): Promise<void>;
 };
 
-export const migrationsFolder = () => path.join(process.cwd(), "drizzle");
+// turbopackIgnore: these are runtime paths, not files to trace or watch (watching the PGlite
+// directory made `next dev` reload the page after every query).
+export const migrationsFolder = () =>
+  path.join(/* turbopackIgnore: true */ process.cwd(), "drizzle");
 
 export async function openDatabase(
   target:
@@ -44,9 +47,9 @@ export async function openDatabase(
   if (target.dataDir === "memory") {
     client = new PGlite();
   } else {
-    const dir = path.resolve(target.dataDir, "pglite");
-    mkdirSync(dir, { recursive: true }); // PGlite does not create parent directories
-    client = new PGlite(dir);
+    const dir = path.resolve(/* turbopackIgnore: true */ target.dataDir, "pglite");
+    mkdirSync(/* turbopackIgnore: true */ dir, { recursive: true }); // PGlite does not create parent directories
+    client = new PGlite(/* turbopackIgnore: true */ dir);
   }
   const db = drizzlePglite(client, { schema });
   return {
