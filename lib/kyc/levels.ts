@@ -106,17 +106,7 @@ export const BUILT_IN_LEVELS: LevelsConfig = {
     },
     {
       id: "enhanced",
-      steps: [
-        "personal",
-        "identity_document",
-        "proof_of_address",
-        "tax",
-        "source_of_funds",
-        "employment",
-        "purpose",
-        "pep",
-        "appropriateness",
-      ],
+      steps: [...STEPS],
       documents: ["identity", "address", "source_of_funds"],
       limits: {
         currency: "EUR",

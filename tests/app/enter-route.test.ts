@@ -1,27 +1,10 @@
 import { NextRequest } from "next/server";
 import { GET, HEAD } from "@/app/api/inapp/enter/route";
 import { GET as health } from "@/app/api/health/route";
-import { setTestEnv } from "../helpers/env";
-import { createTestDb, type TestDb } from "../helpers/test-db";
-import {
-  ctraderServer,
-  HttpResponse,
-  identity,
-  listenForCtrader,
-  stubRedeem,
-} from "../helpers/ctrader-stub";
+import { withDbAndCtrader } from "../helpers/harness";
+import { HttpResponse, identity, stubRedeem } from "../helpers/ctrader-stub";
 
-let t: TestDb;
-beforeAll(async () => {
-  listenForCtrader();
-  t = await createTestDb();
-});
-afterAll(async () => {
-  ctraderServer.close();
-  await t.close();
-});
-beforeEach(() => setTestEnv());
-afterEach(() => ctraderServer.resetHandlers());
+const db = withDbAndCtrader();
 
 /** The request as proxy.ts hands it over: token in the internal header, not in the URL. */
 const enter = (path: string, token: string | undefined) =>
@@ -69,7 +52,7 @@ describe("GET /inapp/kyc?token=… (the exchange route)", () => {
       expect(response.headers.get("location")).toBe("/inapp/expired?reason=unavailable");
       expect((await health()).status).toBe(503);
     } finally {
-      setDatabaseOverride(t);
+      setDatabaseOverride(db());
       await dead.close();
     }
     expect((await health()).status).toBe(200);

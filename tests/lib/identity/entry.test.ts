@@ -5,31 +5,14 @@ import { auditEvents, kycCases, sessions, traders } from "@/lib/db/schema";
 import { generateOneTimeToken } from "@/lib/identity/sso";
 import { resolveSession } from "@/lib/identity/sessions";
 import { setTestEnv } from "../../helpers/env";
-import { createTestDb, type TestDb } from "../../helpers/test-db";
-import {
-  ctraderServer,
-  delay,
-  HttpResponse,
-  identity,
-  listenForCtrader,
-  stubRedeem,
-} from "../../helpers/ctrader-stub";
+import { withDbAndCtrader } from "../../helpers/harness";
+import { delay, HttpResponse, identity, stubRedeem } from "../../helpers/ctrader-stub";
 
-let t: TestDb;
-beforeAll(async () => {
-  listenForCtrader();
-  t = await createTestDb();
-});
-afterAll(async () => {
-  ctraderServer.close();
-  await t.close();
-});
-beforeEach(() => setTestEnv());
-afterEach(() => ctraderServer.resetHandlers());
+const db = withDbAndCtrader();
 
 const params = (query: string) => parseScreenParams(new URLSearchParams(query));
 const countSessions = async () =>
-  Number((await t.db.select({ n: count() }).from(sessions))[0]?.n ?? 0);
+  Number((await db().db.select({ n: count() }).from(sessions))[0]?.n ?? 0);
 
 describe("entry with a one-time token (handoff mode)", () => {
   it("redeems the token, creates trader, case and session, and lands on the same screen without the token", async () => {
@@ -50,15 +33,21 @@ describe("entry with a one-time token (handoff mode)", () => {
     });
     const session = await resolveSession(result.cookie.value);
     expect(session).toMatchObject({ locale: "de", theme: "dark", source: "iOS" });
-    const [trader] = await t.db.select().from(traders).where(eq(traders.ctraderUserId, 501));
+    const [trader] = await db().db.select().from(traders).where(eq(traders.ctraderUserId, 501));
     expect(trader).toMatchObject({
       email: "trader501@example.com",
       tradingLogin: 9_000_501,
       preferredLocale: "de",
     });
-    const [kycCase] = await t.db.select().from(kycCases).where(eq(kycCases.traderId, trader!.id));
+    const [kycCase] = await db()
+      .db.select()
+      .from(kycCases)
+      .where(eq(kycCases.traderId, trader!.id));
     expect(kycCase).toMatchObject({ level: "enhanced", status: "draft" });
-    const audit = await t.db.select().from(auditEvents).where(eq(auditEvents.traderId, trader!.id));
+    const audit = await db()
+      .db.select()
+      .from(auditEvents)
+      .where(eq(auditEvents.traderId, trader!.id));
     expect(audit.map((a) => a.action)).toContain("session.started");
   });
 
@@ -75,7 +64,7 @@ describe("entry with a one-time token (handoff mode)", () => {
     stubRedeem(() => HttpResponse.json(identity(503)));
     const result = await enterWithToken("status", params("token=tok-503"));
     if (!result.ok) throw new Error("entry failed");
-    const rows = await t.db.select().from(sessions);
+    const rows = await db().db.select().from(sessions);
     expect(rows.some((r) => r.idHash === result.cookie.value)).toBe(false);
     expect(rows.every((r) => /^[0-9a-f]{64}$/.test(r.idHash))).toBe(true);
   });
@@ -156,7 +145,7 @@ describe("entry with a one-time token (handoff mode)", () => {
     );
     await enterWithToken("kyc", params("token=tok-508b&lang=en"));
     await enterWithToken("kyc", params("token=tok-508c&lang=it"));
-    const [trader] = await t.db.select().from(traders).where(eq(traders.ctraderUserId, 508));
+    const [trader] = await db().db.select().from(traders).where(eq(traders.ctraderUserId, 508));
     expect(trader).toMatchObject({
       email: "new508@example.com",
       tradingLogin: 77,
@@ -168,8 +157,8 @@ describe("entry with a one-time token (handoff mode)", () => {
     stubRedeem(() => HttpResponse.json(identity(507)));
     await enterWithToken("kyc", params("token=tok-507a&kycType=basic"));
     await enterWithToken("kyc", params("token=tok-507b&kycType=enhanced"));
-    const [trader] = await t.db.select().from(traders).where(eq(traders.ctraderUserId, 507));
-    const cases = await t.db.select().from(kycCases).where(eq(kycCases.traderId, trader!.id));
+    const [trader] = await db().db.select().from(traders).where(eq(traders.ctraderUserId, 507));
+    const cases = await db().db.select().from(kycCases).where(eq(kycCases.traderId, trader!.id));
     expect(cases).toHaveLength(1);
     expect(cases[0]?.level).toBe("basic");
   });
