@@ -51,6 +51,16 @@ const rawSchema = z.object({
   DEV_SIMULATOR: flag,
   BENCH_ROUTES: flag,
   KYC_LEVELS_PATH: optionalString,
+  SUPPORT_EMAIL: z.preprocess(emptyAsUndefined, z.email().optional()),
+  SUPPORT_PHONE: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^\+?[0-9 ()-]{5,30}$/)
+      .optional(),
+  ),
+  SUPPORT_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
+  REVIEW_TIME_HOURS: intWithDefault(24, 1, 24 * 30),
   BROKER_NAME: z.preprocess(emptyAsUndefined, z.string().max(80).default("Demo Broker")),
 });
 
@@ -80,6 +90,10 @@ export type Env = {
   benchRoutesEnabled: boolean;
   /** A JSON file replacing the built-in KYC levels (lib/kyc/levels.ts). */
   kycLevelsPath: string | undefined;
+  /** Contacts shown on the status screen (any may be unset). */
+  support: { email: string | undefined; phone: string | undefined; url: string | undefined };
+  /** The review time promised to traders while their case waits. */
+  reviewTimeHours: number;
   brokerName: string;
 };
 
@@ -168,6 +182,8 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     simulatorEnabled,
     benchRoutesEnabled: raw.BENCH_ROUTES,
     kycLevelsPath: raw.KYC_LEVELS_PATH,
+    support: { email: raw.SUPPORT_EMAIL, phone: raw.SUPPORT_PHONE, url: raw.SUPPORT_URL },
+    reviewTimeHours: raw.REVIEW_TIME_HOURS,
     brokerName: raw.BROKER_NAME,
   };
 }

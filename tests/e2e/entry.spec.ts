@@ -41,16 +41,15 @@ test("top-level: lands without the token, keeps language and theme, survives rel
   await expect(html).toHaveAttribute("lang", "de");
   await expect(html).toHaveAttribute("data-theme", "dark");
   await expect(html).toHaveAttribute("data-source", "ios");
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText(de.Kyc.title);
-  await expect(page.getByTestId("trader-email")).toContainText("anna.schmidt@example.com");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(de.Personal.title);
+  await expect(page.locator("#email")).toHaveValue("anna.schmidt@example.com");
   await expect(page.getByTestId("close-control")).toBeVisible();
 
   await page.reload();
-  await expect(page.getByTestId("trader-email")).toBeVisible();
+  await expect(page.getByTestId("personal-form")).toBeVisible();
   await expect(html).toHaveAttribute("lang", "de");
 
-  await page.getByRole("link", { name: /status/i }).click();
-  await page.waitForURL((url) => url.pathname === "/inapp/kyc/status");
+  await page.goto("/inapp/kyc/status");
   await expect(page.getByTestId("case-status")).toBeVisible();
 
   expect(tokenUrls).toHaveLength(1);
@@ -78,21 +77,21 @@ test("cross-site iframe (cTrader Web): session cookie works in the frame, reload
   expect(launched).toContain(`${SCREEN_ORIGIN}/inapp/kyc?token=`);
 
   const frame = page.frameLocator('[data-testid="sim-frame"]');
-  await expect(frame.getByTestId("trader-email")).toBeVisible();
+  await expect(frame.getByTestId("personal-form")).toBeVisible();
   await expect(frame.locator("html")).toHaveAttribute("dir", "rtl");
   await expect(frame.locator("html")).toHaveAttribute("lang", "ar");
-  await expect(frame.getByRole("heading", { level: 1 })).toHaveText(ar.Kyc.title);
+  await expect(frame.getByRole("heading", { level: 1 })).toHaveText(ar.Personal.title);
   const screenFrame = page.frames().find((f) => f.url().startsWith(SCREEN_ORIGIN));
   expect(screenFrame?.url()).toBe(`${SCREEN_ORIGIN}/inapp/kyc`);
 
   await screenFrame!.evaluate(() => window.location.reload());
-  await expect(frame.getByTestId("trader-email")).toBeVisible();
+  await expect(frame.getByTestId("personal-form")).toBeVisible();
 
   await screenFrame!.goto(launched!);
   await expect(frame.getByTestId("expired-screen")).toBeVisible();
 
   await screenFrame!.goto(`${SCREEN_ORIGIN}/inapp/kyc`);
-  await expect(frame.getByTestId("trader-email")).toBeVisible();
+  await expect(frame.getByTestId("personal-form")).toBeVisible();
   await frame.getByTestId("close-control").click();
   await expect(page.getByTestId("sim-note")).toContainText("asked to close");
   expect(errors).toEqual([]);

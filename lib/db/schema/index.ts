@@ -4,3 +4,4 @@ export * from "./sessions";
 export * from "./one-time-tokens";
 export * from "./audit-events";
 export * from "./case-events";
+export * from "./case-drafts";

@@ -1,26 +1,99 @@
 import Link from "next/link";
-import { getTranslations } from "next-intl/server";
+import { getLocale, getTranslations } from "next-intl/server";
+import { env } from "@/lib/env";
 import { getScreenContext } from "@/lib/inapp/screen-context";
+import { statusView } from "@/lib/kyc/status-view";
 import { ExpiredScreen } from "../../_components/expired-screen";
+import { LocalTime } from "../../_components/local-time";
 import { StatusBadge } from "../../_components/status-badge";
 
 export default async function StatusPage() {
   const context = await getScreenContext();
-  if (!context) return <ExpiredScreen reason="expired" />;
-  const t = await getTranslations("Status");
-  const tStatus = await getTranslations("CaseStatus");
-  const status = context.kycCase?.status ?? "draft";
-  const updated = context.kycCase?.updatedAt;
+  if (!context?.kycCase) return <ExpiredScreen reason="expired" />;
+  const { kycCase } = context;
+  const [t, tStatus, tUpload, locale, view] = await Promise.all([
+    getTranslations("Status"),
+    getTranslations("CaseStatus"),
+    getTranslations("Upload"),
+    getLocale(),
+    statusView(kycCase),
+  ]);
+  const { support, reviewTimeHours } = env();
   return (
     <>
       <h1>{t("title")}</h1>
       <section className="card" aria-live="polite">
         <p>
-          <StatusBadge status={status} />
+          <StatusBadge status={kycCase.status} />
         </p>
-        <p>{tStatus("explain", { status })}</p>
-        {updated ? <p className="muted">{t("updated", { time: updated })}</p> : null}
+        <p>{tStatus("explain", { status: kycCase.status })}</p>
+        {view.awaitingReview ? (
+          <p className="muted" data-testid="review-time">
+            {t("reviewTime", { hours: reviewTimeHours })}
+          </p>
+        ) : null}
       </section>
+      {view.requiredAction ? (
+        <section className="card" data-testid="required-action">
+          <h2>{t("requiredActions")}</h2>
+          <p>{view.requiredAction}</p>
+          <Link className="button" href="/inapp/kyc">
+            {t("backToVerification")}
+          </Link>
+        </section>
+      ) : null}
+      <section className="card">
+        <h2>{t("documentsTitle")}</h2>
+        <ul className="steps" data-testid="document-checklist">
+          {view.documents.map((d) => (
+            <li key={d.documentType} data-document={d.documentType} data-state={d.state}>
+              <span>{tUpload("requested", { type: d.documentType })}</span>
+              <span className="muted">{t("documentState", { state: d.state })}</span>
+            </li>
+          ))}
+        </ul>
+      </section>
+      <section className="card">
+        <h2>{t("timelineTitle")}</h2>
+        <ol className="steps" data-testid="timeline">
+          {view.timeline.map((entry, i) => (
+            <li key={i} data-event={entry.event}>
+              <span>{t("timelineEvent", { event: entry.event })}</span>
+              <span className="muted">
+                <LocalTime iso={entry.at.toISOString()} locale={locale} />
+              </span>
+            </li>
+          ))}
+        </ol>
+      </section>
+      {support.email || support.phone || support.url ? (
+        <section className="card" data-testid="support">
+          <h2>{t("supportTitle")}</h2>
+          <ul>
+            {support.email ? (
+              <li>
+                <a href={`mailto:${support.email}`}>
+                  {t("supportEmail", { email: support.email })}
+                </a>
+              </li>
+            ) : null}
+            {support.phone ? (
+              <li>
+                <a href={`tel:${support.phone.replace(/[^+\d]/g, "")}`}>
+                  {t("supportPhone", { phone: support.phone })}
+                </a>
+              </li>
+            ) : null}
+            {support.url ? (
+              <li>
+                <a href={support.url} rel="noopener noreferrer">
+                  {t("supportUrl")}
+                </a>
+              </li>
+            ) : null}
+          </ul>
+        </section>
+      ) : null}
       <Link className="button secondary" href="/inapp/kyc">
         {t("backToVerification")}
       </Link>

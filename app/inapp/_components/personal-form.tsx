@@ -1,0 +1,181 @@
+"use client";
+
+import { useActionState, useRef, useState } from "react";
+import { autosavePersonalStep, continuePersonalStep, type StepFormState } from "../kyc/actions";
+
+type Option = { code: string; name: string };
+export type PersonalFormProps = {
+  labels: Record<string, string>;
+  countries: Option[];
+  values: Record<string, string | string[] | undefined>;
+};
+
+const AUTOSAVE_DELAY_MS = 800;
+
+export function PersonalForm({ labels, countries, values: saved }: PersonalFormProps) {
+  const [state, submit, pending] = useActionState(continuePersonalStep, {
+    status: "idle",
+  } as StepFormState);
+  const [autosave, setAutosave] = useState<"idle" | "saving" | "saved" | "failed">("idle");
+  const form = useRef<HTMLFormElement>(null);
+  const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  const errors = state.status === "invalid" ? state.errors : {};
+  // React resets a form once its action completes: defaults must be what was just submitted.
+  const values: PersonalFormProps["values"] =
+    state.status === "invalid" || state.status === "failed" ? state.values : saved;
+  const nationalities = Array.isArray(values.nationalities) ? values.nationalities : [];
+
+  function scheduleAutosave() {
+    clearTimeout(timer.current);
+    timer.current = setTimeout(async () => {
+      if (!form.current) return;
+      setAutosave("saving");
+      const result = await autosavePersonalStep(new FormData(form.current)).catch(() => null);
+      setAutosave(result?.status === "saved" ? "saved" : "failed");
+    }, AUTOSAVE_DELAY_MS);
+  }
+
+  const describedBy = (name: string, hint?: boolean) =>
+    [hint ? `${name}-hint` : null, errors[name] ? `${name}-error` : null]
+      .filter(Boolean)
+      .join(" ") || undefined;
+
+  const field = (name: string, input: React.ReactNode, hint?: string) => (
+    <div className="field" data-invalid={errors[name] ? "true" : undefined}>
+      <label htmlFor={name}>{labels[name]}</label>
+      {hint ? (
+        <p className="hint" id={`${name}-hint`}>
+          {hint}
+        </p>
+      ) : null}
+      {input}
+      {errors[name] ? (
+        <p className="error" id={`${name}-error`} data-testid={`error-${name}`}>
+          {errors[name]}
+        </p>
+      ) : null}
+    </div>
+  );
+
+  const textInput = (
+    name: string,
+    props: React.InputHTMLAttributes<HTMLInputElement> = {},
+    hint?: string,
+  ) =>
+    field(
+      name,
+      <input
+        id={name}
+        name={name}
+        defaultValue={typeof values[name] === "string" ? (values[name] as string) : ""}
+        aria-invalid={errors[name] ? true : undefined}
+        aria-describedby={describedBy(name, Boolean(hint))}
+        {...props}
+      />,
+      hint,
+    );
+
+  const countrySelect = (
+    name: string,
+    id: string,
+    value: string | undefined,
+    required: boolean,
+    hint = false,
+  ) => (
+    <select
+      id={id}
+      name={name}
+      defaultValue={value ?? ""}
+      required={required}
+      aria-invalid={errors[name] ? true : undefined}
+      aria-describedby={describedBy(name, hint)}
+      aria-label={id === name ? undefined : labels.nationalityAdditional}
+    >
+      <option value="">{required ? labels.chooseCountry : labels.optional}</option>
+      {countries.map((c) => (
+        <option key={c.code} value={c.code}>
+          {c.name}
+        </option>
+      ))}
+    </select>
+  );
+
+  return (
+    <form
+      ref={form}
+      action={submit}
+      onChange={scheduleAutosave}
+      noValidate
+      data-testid="personal-form"
+    >
+      {state.status === "invalid" ? (
+        <p className="alert" role="alert" data-testid="error-summary">
+          {state.summary}
+        </p>
+      ) : null}
+      {state.status === "failed" ? (
+        <p className="alert" role="alert">
+          {state.message}
+        </p>
+      ) : null}
+      <fieldset>
+        <legend>{labels.nameLegend}</legend>
+        {textInput(
+          "givenNames",
+          { autoComplete: "given-name", required: true },
+          labels.givenNamesHint,
+        )}
+        {textInput(
+          "surnames",
+          { autoComplete: "family-name", required: true },
+          labels.surnamesHint,
+        )}
+      </fieldset>
+      <fieldset>
+        <legend>{labels.birthLegend}</legend>
+        {textInput("dateOfBirth", { type: "date", autoComplete: "bday", required: true })}
+        {textInput("placeOfBirth", { required: true })}
+        {field(
+          "countryOfBirth",
+          countrySelect("countryOfBirth", "countryOfBirth", values.countryOfBirth as string, true),
+        )}
+        {field(
+          "nationalities",
+          <div className="stack">
+            {countrySelect("nationalities", "nationalities", nationalities[0], true, true)}
+            {countrySelect("nationalities", "nationalities-2", nationalities[1], false)}
+            {countrySelect("nationalities", "nationalities-3", nationalities[2], false)}
+          </div>,
+          labels.nationalitiesHint,
+        )}
+      </fieldset>
+      <fieldset>
+        <legend>{labels.addressLegend}</legend>
+        {textInput("addressLine1", { autoComplete: "address-line1", required: true })}
+        {textInput("addressLine2", { autoComplete: "address-line2" })}
+        {textInput("city", { autoComplete: "address-level2", required: true })}
+        {textInput("postcode", { autoComplete: "postal-code" })}
+        {field("country", countrySelect("country", "country", values.country as string, true))}
+      </fieldset>
+      <fieldset>
+        <legend>{labels.contactLegend}</legend>
+        {textInput("phone", { type: "tel", autoComplete: "tel", required: true }, labels.phoneHint)}
+        {textInput("email", { type: "email", autoComplete: "email", required: true })}
+      </fieldset>
+      <div className="actions">
+        <button className="button" type="submit" disabled={pending} data-testid="personal-continue">
+          {labels.continue}
+        </button>
+        <span className="muted" aria-live="polite" data-testid="autosave-status">
+          {autosave === "saving"
+            ? labels.saving
+            : autosave === "saved"
+              ? labels.saved
+              : autosave === "failed"
+                ? labels.saveFailed
+                : ""}
+        </span>
+      </div>
+    </form>
+  );
+}

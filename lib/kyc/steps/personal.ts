@@ -1,0 +1,183 @@
+/**
+ * The personal information step: what EU AMLR Art. 22 asks of a natural person — all given
+ * names and surnames, date and place of birth, all nationalities, residential address — plus
+ * a phone number and the email cTrader gave us. Pure: parses a form, returns data or
+ * per-field error keys (the screen translates them).
+ */
+import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js";
+import { z } from "zod";
+import { isCountryCode, isValidPostcode } from "../countries";
+
+export const MIN_AGE = 18;
+const MAX_AGE = 120;
+
+export const PERSONAL_FIELDS = [
+  "givenNames",
+  "surnames",
+  "dateOfBirth",
+  "placeOfBirth",
+  "countryOfBirth",
+  "nationalities",
+  "addressLine1",
+  "addressLine2",
+  "city",
+  "postcode",
+  "country",
+  "phone",
+  "email",
+] as const;
+export type PersonalField = (typeof PERSONAL_FIELDS)[number];
+
+export const ERROR_KEYS = [
+  "required",
+  "tooLong",
+  "invalidCharacters",
+  "invalidDate",
+  "dateInFuture",
+  "underage",
+  "tooOld",
+  "invalidCountry",
+  "invalidPostcode",
+  "invalidPhone",
+  "invalidEmail",
+  "duplicate",
+  "tooMany",
+] as const;
+export type ErrorKey = (typeof ERROR_KEYS)[number];
+
+/** Letters of any script, combining marks, spaces and the punctuation names really use. */
+const NAME = /^[\p{L}\p{M}][\p{L}\p{M} .'’-]*$/u;
+
+const text = (max: number, pattern?: RegExp) =>
+  z
+    .string({ error: "required" })
+    .trim()
+    .min(1, { error: "required" })
+    .max(max, { error: "tooLong" })
+    .refine((v) => !pattern || pattern.test(v), { error: "invalidCharacters" });
+
+const country = z
+  .string({ error: "required" })
+  .trim()
+  .toUpperCase()
+  .min(1, { error: "required" })
+  .refine(isCountryCode, { error: "invalidCountry" });
+
+function ageOn(date: Date, today: Date): number {
+  let age = today.getUTCFullYear() - date.getUTCFullYear();
+  const beforeBirthday =
+    today.getUTCMonth() < date.getUTCMonth() ||
+    (today.getUTCMonth() === date.getUTCMonth() && today.getUTCDate() < date.getUTCDate());
+  if (beforeBirthday) age -= 1;
+  return age;
+}
+
+export function personalSchema(today: Date) {
+  return z.object({
+    givenNames: text(100, NAME),
+    surnames: text(100, NAME),
+    dateOfBirth: z
+      .string({ error: "required" })
+      .trim()
+      .min(1, { error: "required" })
+      .superRefine((value, ctx) => {
+        const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+        const date = match
+          ? new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])))
+          : null;
+        if (!date || date.toISOString().slice(0, 10) !== value)
+          return void ctx.addIssue({ code: "custom", message: "invalidDate" });
+        if (date > today) return void ctx.addIssue({ code: "custom", message: "dateInFuture" });
+        const age = ageOn(date, today);
+        if (age < MIN_AGE) ctx.addIssue({ code: "custom", message: "underage" });
+        else if (age > MAX_AGE) ctx.addIssue({ code: "custom", message: "tooOld" });
+      }),
+    placeOfBirth: text(100),
+    countryOfBirth: country,
+    nationalities: z
+      .array(country, { error: "required" })
+      .min(1, { error: "required" })
+      .max(5, { error: "tooMany" })
+      .refine((list) => new Set(list).size === list.length, { error: "duplicate" }),
+    addressLine1: text(200),
+    addressLine2: z.string().trim().max(200, { error: "tooLong" }).default(""),
+    city: text(100),
+    postcode: z.string().trim().max(12, { error: "tooLong" }).default(""),
+    country,
+    phone: z
+      .string({ error: "required" })
+      .trim()
+      .min(1, { error: "required" })
+      .max(30, { error: "tooLong" }),
+    email: z
+      .string({ error: "required" })
+      .trim()
+      .min(1, { error: "required" })
+      .max(320, { error: "tooLong" })
+      .pipe(z.email({ error: "invalidEmail" })),
+  });
+}
+
+export type PersonalData = z.output<ReturnType<typeof personalSchema>>;
+
+/**
+ * Checks that need two fields (postcode and phone depend on the country). Run on the raw values
+ * and always, so the trader sees every problem at once, not the next one after each fix.
+ */
+function crossFieldErrors(
+  values: PersonalValues,
+): Partial<Record<PersonalField, ErrorKey>> & { phone164?: string } {
+  const errors: Partial<Record<PersonalField, ErrorKey>> & { phone164?: string } = {};
+  const country = typeof values.country === "string" ? values.country.trim().toUpperCase() : "";
+  const postcode = typeof values.postcode === "string" ? values.postcode : "";
+  if (isCountryCode(country) && !isValidPostcode(country, postcode)) {
+    errors.postcode = postcode.trim() ? "invalidPostcode" : "required";
+  }
+  if (typeof values.phone === "string" && values.phone.trim()) {
+    const phone = parsePhoneNumberFromString(
+      values.phone,
+      (isCountryCode(country) ? country : undefined) as CountryCode | undefined,
+    );
+    if (phone?.isValid()) errors.phone164 = phone.number;
+    else errors.phone = "invalidPhone";
+  }
+  return errors;
+}
+export type PersonalValues = Partial<Record<PersonalField, string | string[]>>;
+
+export type StepParse<T> =
+  { ok: true; data: T } | { ok: false; errors: Partial<Record<PersonalField, ErrorKey>> };
+
+/** Raw form values, bounded: unknown fields dropped, long values cut, so a draft stays small. */
+export function personalValuesFrom(form: FormData): PersonalValues {
+  const values: PersonalValues = {};
+  for (const field of PERSONAL_FIELDS) {
+    if (field === "nationalities") {
+      values.nationalities = form
+        .getAll(field)
+        .filter((v): v is string => typeof v === "string" && v !== "")
+        .slice(0, 10)
+        .map((v) => v.slice(0, 10));
+    } else {
+      const value = form.get(field);
+      if (typeof value === "string") values[field] = value.slice(0, 400);
+    }
+  }
+  return values;
+}
+
+export function parsePersonal(values: PersonalValues, today = new Date()): StepParse<PersonalData> {
+  const result = personalSchema(today).safeParse(values);
+  const { phone164, ...errors } = crossFieldErrors(values);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const field = issue.path[0] as PersonalField | undefined;
+      if (!field || errors[field]) continue;
+      errors[field] = (ERROR_KEYS as readonly string[]).includes(issue.message)
+        ? (issue.message as ErrorKey)
+        : "required";
+    }
+  }
+  if (!result.success || Object.keys(errors).length > 0) return { ok: false, errors };
+  return { ok: true, data: { ...result.data, phone: phone164 ?? result.data.phone } };
+}

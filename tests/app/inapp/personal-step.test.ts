@@ -1,0 +1,252 @@
+import { sql } from "drizzle-orm";
+import { createTranslator } from "use-intl";
+import en from "@/messages/en.json";
+import { caseDrafts } from "@/lib/db/schema";
+import { ensureOpenCase } from "@/lib/db/queries/cases";
+import { upsertTrader } from "@/lib/db/queries/traders";
+import { startSession } from "@/lib/identity/sessions";
+import { changeCaseStatus } from "@/lib/kyc/cases";
+import { loadStepDrafts } from "@/lib/kyc/drafts";
+import { setTestEnv } from "../../helpers/env";
+import { createTestDb, type TestDb } from "../../helpers/test-db";
+
+// The request scope Next.js gives a server action: the session cookie of the "browser".
+let cookie: string | undefined;
+jest.mock("next/headers", () => ({
+  cookies: async () => ({
+    get: (name: string) =>
+      name === "__Host-kyc_session" && cookie ? { name, value: cookie } : undefined,
+  }),
+  headers: async () => new Headers(),
+}));
+jest.mock("next-intl/server", () => ({
+  getTranslations: async (namespace: string) =>
+    createTranslator({ locale: "en", messages: en, namespace: namespace as never }),
+}));
+
+// Imported after the mocks.
+import { autosavePersonalStep, continuePersonalStep } from "@/app/inapp/kyc/actions";
+
+let t: TestDb;
+beforeAll(async () => {
+  setTestEnv();
+  t = await createTestDb();
+});
+afterAll(() => t.close());
+
+let nextUser = 21_000;
+async function traderWithSession() {
+  const trader = await upsertTrader(
+    { ctraderUserId: nextUser++, email: "p@example.com", tradingLogin: 1 },
+    "en",
+  );
+  const kycCase = await ensureOpenCase(trader.id, "standard", "manual");
+  const { id } = await startSession({
+    traderId: trader.id,
+    caseId: kycCase.id,
+    identityMode: "ot-handoff",
+    locale: "en",
+    theme: null,
+    source: null,
+    account: null,
+  });
+  cookie = id;
+  return { trader, kycCase, sessionId: id };
+}
+
+const VALID: Record<string, string | string[]> = {
+  givenNames: "Zofia Anna",
+  surnames: "Kowalczyk",
+  dateOfBirth: "1985-07-19",
+  placeOfBirth: "Kraków",
+  countryOfBirth: "PL",
+  nationalities: ["PL"],
+  addressLine1: "ul. Długa 12/4",
+  city: "Gdańsk",
+  postcode: "80-827",
+  country: "PL",
+  phone: "+48 512 345 678",
+  email: "zofia@example.com",
+};
+function form(values: Record<string, string | string[]>): FormData {
+  const f = new FormData();
+  for (const [k, v] of Object.entries(values))
+    for (const one of Array.isArray(v) ? v : [v]) f.append(k, one);
+  return f;
+}
+const idle = { status: "idle" } as const;
+const draftRows = async (caseId: string) =>
+  (await t.db.select().from(caseDrafts)).filter((r) => r.caseId === caseId);
+
+describe("personal information step (server actions)", () => {
+  it("answers bad input with localized field errors and a summary, and keeps what was typed", async () => {
+    const { kycCase } = await traderWithSession();
+    const state = await continuePersonalStep(
+      idle,
+      form({ ...VALID, dateOfBirth: "2015-01-01", postcode: "ABC" }),
+    );
+    expect(state).toMatchObject({
+      status: "invalid",
+      errors: { dateOfBirth: en.Errors.underage, postcode: en.Errors.invalidPostcode },
+      summary: "2 fields need your attention.",
+      values: expect.objectContaining({ givenNames: "Zofia Anna", postcode: "ABC" }),
+    });
+    const drafts = await loadStepDrafts(kycCase.id);
+    expect(drafts.personal).toMatchObject({
+      completed: false,
+      values: { givenNames: "Zofia Anna", postcode: "ABC" },
+    });
+  });
+
+  it("completes the step with valid data and returns to the overview", async () => {
+    const { kycCase } = await traderWithSession();
+    await expect(continuePersonalStep(idle, form(VALID))).rejects.toMatchObject({
+      digest: expect.stringContaining("/inapp/kyc"),
+    });
+    const drafts = await loadStepDrafts(kycCase.id);
+    expect(drafts.personal).toMatchObject({
+      completed: true,
+      values: { phone: "+48512345678", nationalities: ["PL"] },
+    });
+  });
+
+  it("stores one record however often the same step is submitted", async () => {
+    const { kycCase } = await traderWithSession();
+    await autosavePersonalStep(form({ givenNames: "Zofia" }));
+    await Promise.allSettled([
+      continuePersonalStep(idle, form(VALID)),
+      continuePersonalStep(idle, form(VALID)),
+    ]);
+    const rows = await draftRows(kycCase.id);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.version).toBe(3);
+  });
+
+  it("autosaves an incomplete step without reporting errors", async () => {
+    const { kycCase } = await traderWithSession();
+    expect(await autosavePersonalStep(form({ givenNames: "Zo" }))).toMatchObject({
+      status: "saved",
+      completed: false,
+    });
+    expect((await loadStepDrafts(kycCase.id)).personal?.values).toMatchObject({ givenNames: "Zo" });
+  });
+
+  it("lets the trader resume in a new session (another device, later) where they left off", async () => {
+    const { trader, kycCase } = await traderWithSession();
+    await autosavePersonalStep(form({ givenNames: "Zofia", city: "Gdańsk" }));
+    const { id } = await startSession({
+      traderId: trader.id,
+      caseId: kycCase.id,
+      identityMode: "ot-handoff",
+      locale: "pl",
+      theme: null,
+      source: null,
+      account: null,
+    });
+    cookie = id;
+    expect(
+      await autosavePersonalStep(
+        form({ givenNames: "Zofia", city: "Gdańsk", surnames: "Kowalczyk" }),
+      ),
+    ).toMatchObject({ status: "saved" });
+    expect((await loadStepDrafts(kycCase.id)).personal?.values).toMatchObject({
+      givenNames: "Zofia",
+      city: "Gdańsk",
+      surnames: "Kowalczyk",
+    });
+  });
+
+  it("refuses without a session, politely and without a 500", async () => {
+    await traderWithSession();
+    cookie = undefined;
+    expect(await continuePersonalStep(idle, form(VALID))).toMatchObject({
+      status: "failed",
+      message: en.Errors.sessionExpired,
+    });
+  });
+
+  it("refuses changes once the case was submitted", async () => {
+    const { kycCase, trader } = await traderWithSession();
+    await changeCaseStatus({ kycCase, event: "submit", actor: { type: "trader", id: trader.id } });
+    expect(await continuePersonalStep(idle, form(VALID))).toMatchObject({
+      status: "failed",
+      message: en.Errors.notEditable,
+    });
+    expect(await draftRows(kycCase.id)).toHaveLength(0);
+  });
+
+  it("handles hostile input (huge values, unknown fields, markup) as field errors", async () => {
+    const { kycCase } = await traderWithSession();
+    const state = await continuePersonalStep(
+      idle,
+      form({
+        ...VALID,
+        givenNames: "x".repeat(100_000),
+        surnames: "<img src=x onerror=alert(1)>",
+        role: "admin",
+      }),
+    );
+    expect(state).toMatchObject({
+      status: "invalid",
+      errors: { givenNames: en.Errors.tooLong, surnames: en.Errors.invalidCharacters },
+    });
+    const values = (await loadStepDrafts(kycCase.id)).personal?.values ?? {};
+    expect(values).not.toHaveProperty("role");
+    expect(String(values.givenNames)).toHaveLength(400);
+  });
+
+  it("keeps personal data encrypted at rest: a dump of every table contains none of it", async () => {
+    await traderWithSession();
+    await expect(continuePersonalStep(idle, form(VALID))).rejects.toBeDefined();
+    const tables = [
+      "traders",
+      "kyc_cases",
+      "sessions",
+      "sso_one_time_tokens",
+      "handoff_redemptions",
+      "audit_events",
+      "case_events",
+      "case_drafts",
+    ];
+    let dump = "";
+    for (const table of tables) {
+      const result = (await t.db.execute(
+        sql.raw(`select coalesce(json_agg(t), '[]'::json)::text as dump from "${table}" t`),
+      )) as unknown;
+      const rows = Array.isArray(result) ? result : (result as { rows: unknown[] }).rows;
+      dump += JSON.stringify(rows);
+    }
+    expect(dump).toContain("v1.k1."); // the draft is there, encrypted
+    for (const secret of [
+      "Zofia",
+      "Kowalczyk",
+      "1985-07-19",
+      "Kraków",
+      "Długa",
+      "Gdańsk",
+      "80-827",
+      "512345678",
+      "zofia@example.com",
+    ]) {
+      expect(dump).not.toContain(secret);
+    }
+  });
+});
+
+describe("personal information step: completion", () => {
+  it("is completed only by an explicit continue, never by autosave, and an edit must be confirmed again", async () => {
+    const { kycCase } = await traderWithSession();
+    expect(await autosavePersonalStep(form(VALID))).toMatchObject({
+      status: "saved",
+      completed: false,
+    });
+    expect((await loadStepDrafts(kycCase.id)).personal?.completed).toBe(false);
+    await expect(continuePersonalStep(idle, form(VALID))).rejects.toBeDefined();
+    expect((await loadStepDrafts(kycCase.id)).personal?.completed).toBe(true);
+    await autosavePersonalStep(form({ ...VALID, city: "Sopot" }));
+    expect((await loadStepDrafts(kycCase.id)).personal).toMatchObject({
+      completed: false,
+      values: { city: "Sopot" },
+    });
+  });
+});

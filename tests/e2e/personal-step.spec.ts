@@ -1,0 +1,58 @@
+import { expect, test, type Page } from "@playwright/test";
+import de from "../../messages/de.json";
+
+test.use({ viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true });
+
+async function openAs(page: Page, userId: number) {
+  const response = await page.request.post("/api/dev/simulator/launch", {
+    data: { userId, screen: "kyc", lang: "de", theme: "light", source: "Android" },
+  });
+  const { path } = (await response.json()) as { path: string };
+  await page.goto(path);
+  await expect(page.getByTestId("personal-form")).toBeVisible();
+}
+
+test("personal information on a phone in German: localized errors, autosave, resume on another device, done", async ({
+  page,
+  browser,
+}) => {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  await openAs(page, 1004);
+
+  await page.fill("#givenNames", "María José");
+  await page.fill("#surnames", "García López");
+  await page.fill("#dateOfBirth", "2015-03-01");
+  await page.getByTestId("personal-continue").click();
+  await expect(page.getByTestId("error-summary")).toBeVisible();
+  await expect(page.getByTestId("error-dateOfBirth")).toHaveText(de.Errors.underage);
+  await expect(page.locator("#dateOfBirth")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.locator("#givenNames")).toHaveValue("María José");
+
+  await page.fill("#dateOfBirth", "1991-10-05");
+  await page.fill("#placeOfBirth", "Sevilla");
+  await page.selectOption("#countryOfBirth", "ES");
+  await page.selectOption("#nationalities", "ES");
+  await page.fill("#addressLine1", "Calle Mayor 1");
+  await page.fill("#city", "Madrid");
+  await page.fill("#postcode", "28013");
+  await page.selectOption("#country", "ES");
+  await expect(page.getByTestId("autosave-status")).toHaveText(de.Personal.saved);
+
+  // Another device, another session of the same trader: the draft is there.
+  const other = await browser.newContext({ viewport: { width: 390, height: 800 } });
+  const otherPage = await other.newPage();
+  await openAs(otherPage, 1004);
+  await expect(otherPage.locator("#city")).toHaveValue("Madrid");
+  await expect(otherPage.locator("#countryOfBirth")).toHaveValue("ES");
+  await otherPage.fill("#phone", "+34 612 345 678");
+  await otherPage.getByTestId("personal-continue").click();
+  await expect(otherPage.getByTestId("steps")).toBeVisible();
+  await expect(otherPage.locator('[data-step="personal"]')).toHaveAttribute("data-done", "true");
+  await expect(otherPage.getByTestId("progress")).toContainText("1");
+  await other.close();
+  expect(errors).toEqual([]);
+});

@@ -1,0 +1,107 @@
+import { parsePersonal, personalValuesFrom, type PersonalValues } from "@/lib/kyc/steps/personal";
+
+const TODAY = new Date("2026-11-25T12:00:00Z");
+const valid: PersonalValues = {
+  givenNames: "Anna Maria",
+  surnames: "Schmidt-Müller",
+  dateOfBirth: "1990-04-12",
+  placeOfBirth: "Köln",
+  countryOfBirth: "DE",
+  nationalities: ["DE", "AT"],
+  addressLine1: "Hauptstraße 5",
+  addressLine2: "",
+  city: "Berlin",
+  postcode: "10115",
+  country: "DE",
+  phone: "030 1234567",
+  email: "anna@example.com",
+};
+const parse = (overrides: PersonalValues) => parsePersonal({ ...valid, ...overrides }, TODAY);
+
+describe("personal information step", () => {
+  it("accepts complete data and normalises the phone number to E.164", () => {
+    const result = parse({});
+    expect(result).toEqual({
+      ok: true,
+      data: expect.objectContaining({ phone: "+49301234567", nationalities: ["DE", "AT"] }),
+    });
+  });
+
+  it("accepts names in any script", () => {
+    for (const [givenNames, surnames] of [
+      ["عمر", "حداد"],
+      ["伟", "李"],
+      ["Zoë", "O’Brien"],
+      ["Αλέξανδρος", "Παπαδόπουλος"],
+    ]) {
+      expect(parse({ givenNames, surnames }).ok).toBe(true);
+    }
+  });
+
+  it.each([
+    ["givenNames", { givenNames: "" }, "required"],
+    ["givenNames", { givenNames: "   " }, "required"],
+    ["givenNames", { givenNames: "x".repeat(101) }, "tooLong"],
+    ["surnames", { surnames: "<script>alert(1)</script>" }, "invalidCharacters"],
+    ["surnames", { surnames: "Robert'); DROP TABLE traders;--" }, "invalidCharacters"],
+    ["dateOfBirth", { dateOfBirth: "1990-02-30" }, "invalidDate"],
+    ["dateOfBirth", { dateOfBirth: "12/04/1990" }, "invalidDate"],
+    ["dateOfBirth", { dateOfBirth: "2030-01-01" }, "dateInFuture"],
+    ["dateOfBirth", { dateOfBirth: "2008-11-26" }, "underage"],
+    ["dateOfBirth", { dateOfBirth: "1890-01-01" }, "tooOld"],
+    ["countryOfBirth", { countryOfBirth: "XX" }, "invalidCountry"],
+    ["nationalities", { nationalities: [] }, "required"],
+    ["nationalities", { nationalities: ["DE", "DE"] }, "duplicate"],
+    ["nationalities", { nationalities: ["DE", "AT", "FR", "IT", "ES", "PT"] }, "tooMany"],
+    ["postcode", { postcode: "1011" }, "invalidPostcode"],
+    ["postcode", { postcode: "" }, "required"],
+    ["phone", { phone: "12" }, "invalidPhone"],
+    ["email", { email: "not-an-email" }, "invalidEmail"],
+  ])("refuses a bad %s with %j as %s", (field, overrides, key) => {
+    const result = parse(overrides);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors[field as keyof typeof result.errors]).toBe(key);
+  });
+
+  it("turns 18 exactly on the birthday", () => {
+    expect(parse({ dateOfBirth: "2008-11-25" }).ok).toBe(true);
+  });
+
+  it("checks postcodes by country", () => {
+    expect(parse({ country: "GB", postcode: "SW1A 1AA", phone: "+44 20 7946 0958" }).ok).toBe(true);
+    expect(parse({ country: "GB", postcode: "12345", phone: "+44 20 7946 0958" }).ok).toBe(false);
+    expect(parse({ country: "NL", postcode: "1012 AB", phone: "+31 20 123 4567" }).ok).toBe(true);
+    expect(parse({ country: "AE", postcode: "", phone: "+971 4 123 4567" }).ok).toBe(true);
+  });
+
+  it("reports every bad field at once, not just the first", () => {
+    const result = parsePersonal({}, TODAY);
+    expect(result.ok).toBe(false);
+    if (!result.ok)
+      expect(Object.keys(result.errors).sort()).toEqual(
+        [
+          "addressLine1",
+          "city",
+          "country",
+          "countryOfBirth",
+          "dateOfBirth",
+          "email",
+          "givenNames",
+          "nationalities",
+          "phone",
+          "placeOfBirth",
+          "surnames",
+        ].sort(),
+      );
+  });
+
+  it("keeps only known fields from a form, bounded in size", () => {
+    const form = new FormData();
+    form.set("givenNames", "a".repeat(10_000));
+    form.set("isAdmin", "true");
+    form.append("nationalities", "DE");
+    form.append("nationalities", "");
+    const values = personalValuesFrom(form);
+    expect(values).toEqual({ givenNames: "a".repeat(400), nationalities: ["DE"] });
+  });
+});
