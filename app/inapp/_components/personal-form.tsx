@@ -25,13 +25,17 @@ export function PersonalForm({ labels, countries, values: saved }: PersonalFormP
     state.status === "invalid" || state.status === "failed" ? state.values : saved;
   const nationalities = Array.isArray(values.nationalities) ? values.nationalities : [];
 
+  // "Saved" must mean every change so far: a change clears it, and only the latest save may set it.
+  const latest = useRef(0);
   function scheduleAutosave() {
     clearTimeout(timer.current);
+    const id = ++latest.current;
+    setAutosave("idle");
     timer.current = setTimeout(async () => {
       if (!form.current) return;
       setAutosave("saving");
       const result = await autosavePersonalStep(new FormData(form.current)).catch(() => null);
-      setAutosave(result?.status === "saved" ? "saved" : "failed");
+      if (id === latest.current) setAutosave(result?.status === "saved" ? "saved" : "failed");
     }, AUTOSAVE_DELAY_MS);
   }
 
