@@ -1,7 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { env } from "@/lib/env";
+import { entryResponse } from "@/lib/identity/entry-response";
 import {
-  ENTRY_TOKEN_HEADER,
   INTERNAL_HEADERS,
   LANG_HEADER,
   NONCE_HEADER,
@@ -19,11 +19,9 @@ import { parseSource, parseTheme, screenOf } from "@/lib/inapp/params";
 /**
  * Runs before every route: security headers and the CSP nonce; cTrader's `lang`, `theme` and
  * `source` handed to the pages as trusted request headers; and a screen URL carrying a
- * one-time token rewritten to the exchange route (see lib/identity/entry.ts for why).
+ * one-time token exchanged for a session right here (see lib/identity/entry.ts for why).
  */
-const ENTRY_ROUTE = "/api/inapp/enter";
-
-export function proxy(request: NextRequest) {
+export async function proxy(request: NextRequest) {
   const config = env();
   const url = request.nextUrl;
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
@@ -35,13 +33,7 @@ export function proxy(request: NextRequest) {
   });
 
   const headers = new Headers(request.headers);
-  for (const name of INTERNAL_HEADERS) {
-    // When the server is bound to one address, Next.js serves a rewrite by proxying it to itself
-    // over HTTP, so this proxy runs again for the exchange route: keep the token header there.
-    // (A client sending it there directly gains nothing a token URL would not give it.)
-    if (name === ENTRY_TOKEN_HEADER && url.pathname === ENTRY_ROUTE) continue;
-    headers.delete(name);
-  }
+  for (const name of INTERNAL_HEADERS) headers.delete(name);
   headers.set(NONCE_HEADER, nonce);
   headers.set("Content-Security-Policy", csp);
   const lang = pickLocale(url.searchParams.get("lang"));
@@ -52,17 +44,11 @@ export function proxy(request: NextRequest) {
   if (source) headers.set(SOURCE_HEADER, source);
 
   const screen = screenOf(url.pathname);
-  let response: NextResponse;
-  if (screen && url.searchParams.has("token")) {
-    const target = url.clone();
-    target.pathname = ENTRY_ROUTE;
-    target.searchParams.delete("token");
-    target.searchParams.set("screen", screen);
-    headers.set(ENTRY_TOKEN_HEADER, url.searchParams.get("token") ?? "");
-    response = NextResponse.rewrite(target, { request: { headers } });
-  } else {
-    response = NextResponse.next({ request: { headers } });
-  }
+  // Only a GET spends a token: link scanners and prefetchers (HEAD) get the plain page.
+  const response =
+    screen && url.searchParams.has("token") && request.method === "GET"
+      ? await entryResponse(screen, url)
+      : NextResponse.next({ request: { headers } });
 
   response.headers.set("Content-Security-Policy", csp);
   for (const [name, value] of Object.entries(STATIC_SECURITY_HEADERS))

@@ -6,12 +6,4 @@ export const LANG_HEADER = "x-kyc-lang";
 export const THEME_HEADER = "x-kyc-theme";
 export const SOURCE_HEADER = "x-kyc-source";
 export const NONCE_HEADER = "x-nonce";
-/** The one-time token, moved out of the URL so the internal rewrite never echoes it. */
-export const ENTRY_TOKEN_HEADER = "x-kyc-entry-token";
-export const INTERNAL_HEADERS = [
-  LANG_HEADER,
-  THEME_HEADER,
-  SOURCE_HEADER,
-  NONCE_HEADER,
-  ENTRY_TOKEN_HEADER,
-];
+export const INTERNAL_HEADERS = [LANG_HEADER, THEME_HEADER, SOURCE_HEADER, NONCE_HEADER];

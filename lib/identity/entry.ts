@@ -5,12 +5,12 @@
  * it again.
  *
  * Where the exchange runs. Next.js can set cookies only in route handlers, server actions and
- * the proxy — not while a page renders — and the proxy should stay free of database work. So
- * `proxy.ts` *rewrites* (does not redirect) a screen request that carries `token` to the route
- * handler app/api/inapp/enter, which calls `enterWithToken()` below and answers 303 with the
- * cookie. The address bar never shows the internal URL, the token moves from the URL into a
- * request header the proxy controls (so the rewrite, which Next.js echoes in a response header,
- * does not carry it), and pages stay thin: they only ever render from a session. Requests without a token go straight to the page.
+ * the proxy — not while a page renders. The exchange runs in `proxy.ts` (Node.js runtime): a
+ * screen request carrying `token` is answered there with the 303 and the cookie, before any
+ * page code runs; requests without a token go on to the page, which only ever renders from a
+ * session. We first rewrote to a route handler instead, but when the server binds one address
+ * Next.js serves such a rewrite by proxying the request to itself over HTTP — a second trip
+ * through the stack for every entry. Doing it in the proxy is one step, and pages stay thin.
  *
  * Single use: in one-time token handoff mode the token's hash is claimed in our database before
  * cTrader is asked (one INSERT decides among concurrent requests), so a replay is refused even

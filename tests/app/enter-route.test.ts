@@ -1,23 +1,30 @@
 import { NextRequest } from "next/server";
-import { GET, HEAD } from "@/app/api/inapp/enter/route";
+import { proxy } from "@/proxy";
 import { GET as health } from "@/app/api/health/route";
 import { withDbAndCtrader } from "../helpers/harness";
 import { HttpResponse, identity, stubRedeem } from "../helpers/ctrader-stub";
 
 const db = withDbAndCtrader();
 
-/** The request as proxy.ts hands it over: token in the internal header, not in the URL. */
-const enter = (path: string, token: string | undefined) =>
-  new NextRequest(`https://broker.test${path}`, {
-    headers: token === undefined ? {} : { "x-kyc-entry-token": token },
-  });
+/** A screen URL as cTrader opens it. */
+const open = (pathAndQuery: string, method = "GET") =>
+  proxy(new NextRequest(`https://broker.test${pathAndQuery}`, { method }));
 
-describe("GET /inapp/kyc?token=… (the exchange route)", () => {
+/** Where a 303 sends the browser, on the origin it came from. */
+const target = (response: Response) => {
+  const location = response.headers.get("location");
+  if (!location) return null;
+  const url = new URL(location, "https://broker.test");
+  expect(url.origin).toBe("https://broker.test");
+  return url.pathname + url.search;
+};
+
+describe("GET /inapp/kyc?token=… (the exchange, in proxy.ts)", () => {
   it("answers 303 to the clean screen URL with a __Host- session cookie fit for a cross-site iframe", async () => {
     stubRedeem(() => HttpResponse.json(identity(6001)));
-    const response = await GET(enter("/api/inapp/enter?screen=status&lang=de", "tok-6001"));
+    const response = await open("/inapp/kyc/status?token=tok-6001&lang=de");
     expect(response.status).toBe(303);
-    expect(response.headers.get("location")).toBe("/inapp/kyc/status");
+    expect(target(response)).toBe("/inapp/kyc/status");
     const cookie = response.headers.get("set-cookie") ?? "";
     expect(cookie).toMatch(/^__Host-kyc_session=[A-Za-z0-9_-]{43};/);
     for (const attribute of ["Path=/", "Secure", "HttpOnly", "SameSite=none", "Partitioned"]) {
@@ -28,11 +35,9 @@ describe("GET /inapp/kyc?token=… (the exchange route)", () => {
 
   it("sends a refused token to the localized expired screen without a cookie", async () => {
     stubRedeem(() => HttpResponse.json({}, { status: 404 }));
-    const response = await GET(enter("/api/inapp/enter?screen=kyc&lang=ar&theme=dark", "tok-used"));
+    const response = await open("/inapp/kyc?token=tok-used&lang=ar&theme=dark");
     expect(response.status).toBe(303);
-    expect(response.headers.get("location")).toBe(
-      "/inapp/expired?reason=expired&lang=ar&theme=dark",
-    );
+    expect(target(response)).toBe("/inapp/expired?reason=expired&lang=ar&theme=dark");
     expect(response.headers.get("set-cookie")).toBeNull();
   });
 
@@ -47,9 +52,9 @@ describe("GET /inapp/kyc?token=… (the exchange route)", () => {
     });
     setDatabaseOverride(dead);
     try {
-      const response = await GET(enter("/api/inapp/enter?screen=kyc", "tok-6002"));
+      const response = await open("/inapp/kyc?token=tok-6002");
       expect(response.status).toBe(303);
-      expect(response.headers.get("location")).toBe("/inapp/expired?reason=unavailable");
+      expect(target(response)).toBe("/inapp/expired?reason=unavailable");
       expect((await health()).status).toBe(503);
     } finally {
       setDatabaseOverride(db());
@@ -60,16 +65,20 @@ describe("GET /inapp/kyc?token=… (the exchange route)", () => {
 
   it("answers HEAD (link scanners, prefetch) without spending the token", async () => {
     const seen = stubRedeem(() => HttpResponse.json(identity(6003)));
-    expect(HEAD().status).toBe(200);
+    const head = await open("/inapp/kyc?token=tok-6003", "HEAD");
+    expect(head.headers.get("set-cookie")).toBeNull();
+    expect(head.headers.get("location")).toBeNull();
     expect(seen).toHaveLength(0);
-    const response = await GET(enter("/api/inapp/enter?screen=kyc", "tok-6003"));
-    expect(response.headers.get("location")).toBe("/inapp/kyc");
+    const response = await open("/inapp/kyc?token=tok-6003");
+    expect(target(response)).toBe("/inapp/kyc");
   });
 
-  it("ignores a token in the query string of the internal route (only the proxy may hand one over)", async () => {
-    const seen = stubRedeem(() => HttpResponse.json(identity(6004)));
-    const response = await GET(enter("/api/inapp/enter?screen=kyc&token=tok-6004", undefined));
-    expect(response.headers.get("location")).toBe("/inapp/expired?reason=expired");
-    expect(seen).toHaveLength(0);
+  it("sends the security headers and no-store with the 303 too", async () => {
+    stubRedeem(() => HttpResponse.json(identity(6004)));
+    const response = await open("/inapp/kyc?token=tok-6004");
+    expect(response.status).toBe(303);
+    expect(response.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(response.headers.get("content-security-policy")).toContain("frame-ancestors");
   });
 });
