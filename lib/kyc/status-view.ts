@@ -2,7 +2,7 @@
  * What the status screen shows, computed from the case: the timeline, the reviewer's message
  * when something is needed, the document checklist, and whether a review time applies.
  */
-import { listCaseEvents } from "@/lib/db/queries/cases";
+import { getRecentReviewMedian, listCaseEvents } from "@/lib/db/queries/cases";
 import type { KycCase } from "@/lib/db/schema";
 import { getLevel } from "./levels";
 
@@ -17,12 +17,30 @@ export type StatusView = {
   requiredAction: string | null;
   documents: DocumentCheck[];
   awaitingReview: boolean;
+  /** What to promise while the case waits: the recent median when there is enough history. */
+  reviewTimeHours: number;
 };
+
+/** Fewer recent reviews than this and the median says little: the configured time is used. */
+export const MIN_REVIEWS_FOR_MEDIAN = 10;
+const MEDIAN_WINDOW_DAYS = 30;
+
+export async function expectedReviewHours(configured: number, now = new Date()): Promise<number> {
+  const since = new Date(now.getTime() - MEDIAN_WINDOW_DAYS * 86_400_000);
+  const { medianSeconds, reviews } = await getRecentReviewMedian(since);
+  if (medianSeconds === null || reviews < MIN_REVIEWS_FOR_MEDIAN) return configured;
+  return Math.max(1, Math.ceil(medianSeconds / 3600));
+}
 
 const AWAITING_REVIEW = new Set(["submitted", "in_review", "resubmitted"]);
 
-export async function statusView(kycCase: KycCase): Promise<StatusView> {
+export async function statusView(
+  kycCase: KycCase,
+  configuredReviewHours: number,
+  now = new Date(),
+): Promise<StatusView> {
   const events = await listCaseEvents(kycCase.id);
+  const awaitingReview = AWAITING_REVIEW.has(kycCase.status);
   const latest = events.at(-1);
   return {
     timeline: [
@@ -38,6 +56,9 @@ export async function statusView(kycCase: KycCase): Promise<StatusView> {
       documentType,
       state: "missing",
     })),
-    awaitingReview: AWAITING_REVIEW.has(kycCase.status),
+    awaitingReview,
+    reviewTimeHours: awaitingReview
+      ? await expectedReviewHours(configuredReviewHours, now)
+      : configuredReviewHours,
   };
 }

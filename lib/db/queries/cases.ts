@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull } from "drizzle-orm";
+import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import { getDb, type Db } from "../client";
 import {
   caseEvents,
@@ -106,4 +106,40 @@ export async function listCaseEvents(caseId: string): Promise<CaseEventRow[]> {
     .from(caseEvents)
     .where(eq(caseEvents.caseId, caseId))
     .orderBy(asc(caseEvents.occurredAt), asc(caseEvents.id));
+}
+
+/**
+ * Recent review times: for each submission (or resubmission) since `since`, the time until the
+ * first decision (approved, rejected or action required). Returns the median in seconds and
+ * how many reviews it is based on.
+ */
+export async function getRecentReviewMedian(
+  since: Date,
+): Promise<{ medianSeconds: number | null; reviews: number }> {
+  const db = await getDb();
+  const result = (await db.execute(sql`
+    select
+      percentile_cont(0.5) within group (order by extract(epoch from (d.occurred_at - s.occurred_at)))::float8 as median,
+      count(*)::int as reviews
+    from ${caseEvents} s
+    join lateral (
+      select e.occurred_at from ${caseEvents} e
+      where e.case_id = s.case_id
+        and e.occurred_at >= s.occurred_at
+        and e.to_status in ('approved', 'rejected', 'action_required')
+      order by e.occurred_at, e.id
+      limit 1
+    ) d on true
+    where s.event in ('submit', 'resubmit') and s.occurred_at >= ${since.toISOString()}::timestamptz
+  `)) as unknown;
+  // postgres.js returns the rows; PGlite returns { rows }.
+  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as {
+    median: number | string | null;
+    reviews: number | string;
+  }[];
+  const row = rows[0];
+  return {
+    medianSeconds: row?.median === null || row?.median === undefined ? null : Number(row.median),
+    reviews: Number(row?.reviews ?? 0),
+  };
 }

@@ -1,7 +1,7 @@
 import { ensureOpenCase, getCaseForTrader } from "@/lib/db/queries/cases";
 import { upsertTrader } from "@/lib/db/queries/traders";
 import { changeCaseStatus } from "@/lib/kyc/cases";
-import { statusView } from "@/lib/kyc/status-view";
+import { expectedReviewHours, statusView } from "@/lib/kyc/status-view";
 import { setTestEnv } from "../../helpers/env";
 import { createTestDb, type TestDb } from "../../helpers/test-db";
 
@@ -29,7 +29,7 @@ describe("status screen view", () => {
       actor: { type: "system", id: "checks" },
       now: at(2),
     });
-    let view = await statusView((await getCaseForTrader(kycCase.id, trader.id))!);
+    let view = await statusView((await getCaseForTrader(kycCase.id, trader.id))!, 24);
     expect(view.awaitingReview).toBe(true);
     expect(view.requiredAction).toBeNull();
 
@@ -41,7 +41,7 @@ describe("status screen view", () => {
       now: at(3),
     });
     kycCase = (await getCaseForTrader(kycCase.id, trader.id))!;
-    view = await statusView(kycCase);
+    view = await statusView(kycCase, 24);
     expect(view.timeline.map((e) => e.event)).toEqual([
       "opened",
       "submit",
@@ -56,5 +56,47 @@ describe("status screen view", () => {
       { documentType: "identity", state: "missing" },
       { documentType: "address", state: "missing" },
     ]);
+  });
+});
+
+describe("expected review time", () => {
+  const NOW = new Date("2026-11-20T12:00:00Z");
+
+  async function reviewedCase(userId: number, submittedAt: Date, hours: number) {
+    const trader = await upsertTrader({ ctraderUserId: userId }, "en");
+    const kycCase = await ensureOpenCase(trader.id, "basic", "manual");
+    const at = (h: number) => new Date(submittedAt.getTime() + h * 3_600_000);
+    await changeCaseStatus({
+      kycCase,
+      event: "submit",
+      actor: { type: "trader", id: trader.id },
+      now: at(0),
+    });
+    await changeCaseStatus({
+      kycCase: { id: kycCase.id, status: "submitted" },
+      event: "start_review",
+      actor: { type: "staff", id: "s" },
+      now: at(hours / 2),
+    });
+    await changeCaseStatus({
+      kycCase: { id: kycCase.id, status: "in_review" },
+      event: "approve",
+      actor: { type: "staff", id: "s" },
+      now: at(hours),
+    });
+  }
+
+  it("promises the configured time until there is enough recent history", async () => {
+    expect(await expectedReviewHours(24, NOW)).toBe(24);
+  });
+
+  it("promises the recent median (rounded up to the hour) once there are enough reviews, ignoring old ones", async () => {
+    const recent = new Date(NOW.getTime() - 5 * 86_400_000);
+    const hours = [1, 2, 2.5, 3, 3, 3.2, 4, 5, 6, 30, 40];
+    for (const [i, h] of hours.entries()) await reviewedCase(32_000 + i, recent, h);
+    // Old, slow reviews outside the 30-day window do not count.
+    for (let i = 0; i < 5; i++)
+      await reviewedCase(32_100 + i, new Date(NOW.getTime() - 60 * 86_400_000), 200);
+    expect(await expectedReviewHours(24, NOW)).toBe(4); // median 3.2 h → 4 h
   });
 });

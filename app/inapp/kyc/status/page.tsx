@@ -16,9 +16,9 @@ export default async function StatusPage() {
     getTranslations("CaseStatus"),
     getTranslations("Upload"),
     getLocale(),
-    statusView(kycCase),
+    statusView(kycCase, env().reviewTimeHours),
   ]);
-  const { support, reviewTimeHours } = env();
+  const { support } = env();
   return (
     <>
       <h1>{t("title")}</h1>
@@ -29,7 +29,7 @@ export default async function StatusPage() {
         <p>{tStatus("explain", { status: kycCase.status })}</p>
         {view.awaitingReview ? (
           <p className="muted" data-testid="review-time">
-            {t("reviewTime", { hours: reviewTimeHours })}
+            {t("reviewTime", { hours: view.reviewTimeHours })}
           </p>
         ) : null}
       </section>
