@@ -12,8 +12,13 @@
  * means our session inside cTrader Web cannot be read by any other embedding site.
  */
 import { env } from "@/lib/env";
-import { insertSessionWithAudit, revokeSession, touchSession } from "@/lib/db/queries/sessions";
-import type { Session } from "@/lib/db/schema";
+import {
+  getLiveSessionContext,
+  insertSessionWithAudit,
+  revokeSession,
+  touchSession,
+} from "@/lib/db/queries/sessions";
+import type { KycCase, Session, Trader } from "@/lib/db/schema";
 import { newToken, sha256, TOKEN_PATTERN } from "./secrets";
 
 export const SESSION_COOKIE = "__Host-kyc_session";
@@ -105,4 +110,15 @@ export async function resolveSession(
 
 export async function endSession(cookieValue: string, now = new Date()): Promise<void> {
   if (TOKEN_PATTERN.test(cookieValue)) await revokeSession(sha256(cookieValue), now);
+}
+
+/** The live session with its trader and open case: one query (see getLiveSessionContext). */
+export async function resolveSessionContext(
+  cookieValue: string | undefined,
+  now = new Date(),
+): Promise<{ session: Session; trader: Trader; kycCase: KycCase | null } | undefined> {
+  if (!cookieValue || !TOKEN_PATTERN.test(cookieValue)) return undefined;
+  const idleCutoff = new Date(now.getTime() - env().session.idleMinutes * 60_000);
+  const touchBefore = new Date(now.getTime() - TOUCH_EVERY_MS);
+  return getLiveSessionContext(sha256(cookieValue), now, idleCutoff, touchBefore);
 }

@@ -6,29 +6,25 @@
  */
 import { cache } from "react";
 import { cookies, headers } from "next/headers";
-import { getCaseForTrader, getOpenCaseForTrader } from "@/lib/db/queries/cases";
-import { getTraderById } from "@/lib/db/queries/traders";
+import { getOpenCaseForTrader } from "@/lib/db/queries/cases";
 import type { KycCase, Session, Trader } from "@/lib/db/schema";
 import { NONCE_HEADER, SOURCE_HEADER, THEME_HEADER } from "@/lib/http/request-headers";
-import { resolveSession, SESSION_COOKIE } from "@/lib/identity/sessions";
+import { resolveSessionContext, SESSION_COOKIE } from "@/lib/identity/sessions";
 import { parseSource, parseTheme, type Source, type Theme } from "./params";
-
-export const getScreenSession = cache(async (): Promise<Session | undefined> => {
-  const store = await cookies();
-  return resolveSession(store.get(SESSION_COOKIE)?.value);
-});
 
 export type ScreenContext = { session: Session; trader: Trader; kycCase: KycCase | undefined };
 
+/** Session, trader and case in one query, once per request. */
 export const getScreenContext = cache(async (): Promise<ScreenContext | undefined> => {
-  const session = await getScreenSession();
-  if (!session) return undefined;
-  const trader = await getTraderById(session.traderId);
-  if (!trader) return undefined;
-  const kycCase = session.caseId
-    ? await getCaseForTrader(session.caseId, trader.id)
-    : await getOpenCaseForTrader(trader.id);
-  return { session, trader, kycCase };
+  const store = await cookies();
+  const found = await resolveSessionContext(store.get(SESSION_COOKIE)?.value);
+  if (!found) return undefined;
+  const kycCase = found.kycCase ?? (await getOpenCaseForTrader(found.trader.id));
+  return { session: found.session, trader: found.trader, kycCase };
+});
+
+export const getScreenSession = cache(async (): Promise<Session | undefined> => {
+  return (await getScreenContext())?.session;
 });
 
 export type Presentation = {

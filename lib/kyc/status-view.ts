@@ -34,6 +34,22 @@ export async function expectedReviewHours(configured: number, now = new Date()):
 
 const AWAITING_REVIEW = new Set(["submitted", "in_review", "resubmitted"]);
 
+/**
+ * The median changes slowly and costs a scan of recent events: every status render shares one
+ * answer per process for a few minutes.
+ */
+const REVIEW_HOURS_TTL_MS = 5 * 60_000;
+let reviewHoursCache: { configured: number; until: number; hours: number } | undefined;
+
+async function cachedExpectedReviewHours(configured: number, now: Date): Promise<number> {
+  const cached = reviewHoursCache;
+  if (cached && cached.configured === configured && cached.until > now.getTime())
+    return cached.hours;
+  const hours = await expectedReviewHours(configured, now);
+  reviewHoursCache = { configured, until: now.getTime() + REVIEW_HOURS_TTL_MS, hours };
+  return hours;
+}
+
 export async function statusView(
   kycCase: KycCase,
   configuredReviewHours: number,
@@ -58,7 +74,7 @@ export async function statusView(
     })),
     awaitingReview,
     reviewTimeHours: awaitingReview
-      ? await expectedReviewHours(configuredReviewHours, now)
+      ? await cachedExpectedReviewHours(configuredReviewHours, now)
       : configuredReviewHours,
   };
 }

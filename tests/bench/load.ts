@@ -160,3 +160,47 @@ export function exchangeScenario(baseUrl: string): Scenario {
     },
   };
 }
+
+/** The page floor: a bare dynamic page rendered in the app's root layout. */
+export function pageFloorScenario(baseUrl: string): Scenario {
+  const url = `${baseUrl}/dev/floor-page`;
+  return {
+    name: "page-floor",
+    async send(signal) {
+      const response = await fetch(url, { signal });
+      await response.arrayBuffer();
+      return response.status === 200
+        ? { ok: true }
+        : { ok: false, kind: `HTTP ${response.status}` };
+    },
+  };
+}
+
+/** Opens a session the way cTrader does and returns its cookie, for scenarios that need one. */
+export async function openSession(baseUrl: string): Promise<string> {
+  const token = randomBytes(32).toString("base64url");
+  const response = await fetch(`${baseUrl}/inapp/kyc?token=${token}&lang=en`, {
+    redirect: "manual",
+  });
+  await response.arrayBuffer();
+  const cookie = /__Host-kyc_session=[^;]+/.exec(response.headers.get("set-cookie") ?? "")?.[0];
+  if (!cookie) throw new Error(`no session cookie (HTTP ${response.status})`);
+  return cookie;
+}
+
+/** The status screen of a live session, rendered in full (session, case, timeline, checklist). */
+export function statusScenario(baseUrl: string, cookies: readonly string[]): Scenario {
+  let next = 0;
+  return {
+    name: "status",
+    async send(signal) {
+      const cookie = cookies[next++ % cookies.length] ?? "";
+      const response = await fetch(`${baseUrl}/inapp/kyc/status`, { headers: { cookie }, signal });
+      const body = await response.text();
+      if (response.status !== 200) return { ok: false, kind: `HTTP ${response.status}` };
+      return body.includes('data-testid="case-status"')
+        ? { ok: true }
+        : { ok: false, kind: "200 without the status" };
+    },
+  };
+}

@@ -36,7 +36,14 @@ export type BenchResults = {
   serverStartSeconds: number | null;
   warmup: RoundResult[];
   rounds: RoundResult[];
-  best: { floor: RoundResult | null; exchange: RoundResult | null; exchangeVsFloor: number | null };
+  best: {
+    floor: RoundResult | null;
+    exchange: RoundResult | null;
+    exchangeVsFloor: number | null;
+    pageFloor?: RoundResult | null;
+    status?: RoundResult | null;
+    statusVsPageFloor?: number | null;
+  };
   firstLoadJs: FirstLoadJs | null;
   stub: CtraderStubStats | null;
   serverLog: ReturnType<ServerLog["toJSON"]> | null;
@@ -49,6 +56,8 @@ export type BenchResults = {
 /** Exchange throughput must be at least this share of the floor's. */
 export const EXCHANGE_MIN_RATIO = 0.5;
 export const FIRST_LOAD_JS_MAX_KIB = 150;
+/** Status screen throughput must be at least this share of a bare dynamic page's. */
+export const STATUS_MIN_RATIO = 0.7;
 
 export function machine(): Machine {
   return {
@@ -101,6 +110,18 @@ export function evaluate(results: BenchResults): Check[] {
       detail: "not measured",
     });
   }
+  const { status, pageFloor, statusVsPageFloor } = results.best;
+  const statusErrors = [...results.warmup, ...results.rounds]
+    .filter((r) => r.scenario === "status")
+    .reduce((sum, r) => sum + r.errors, 0);
+  checks.push({
+    name: `status screen throughput ≥ ${STATUS_MIN_RATIO} × a bare dynamic page, 0 errors`,
+    pass: statusVsPageFloor != null && statusVsPageFloor >= STATUS_MIN_RATIO && statusErrors === 0,
+    detail:
+      status && pageFloor && statusVsPageFloor != null
+        ? `${status.rps.toFixed(0)} / ${pageFloor.rps.toFixed(0)} req/s = ${statusVsPageFloor.toFixed(2)} × page floor, ${statusErrors} status errors`
+        : "not measured",
+  });
   const js = results.firstLoadJs;
   checks.push({
     name: `first-load JS of /inapp/kyc ≤ ${FIRST_LOAD_JS_MAX_KIB} KiB gzip`,
@@ -180,17 +201,20 @@ export function render(results: BenchResults): string {
   const rows: string[][] = [];
   for (const round of results.rounds) {
     // A round's exchange is compared with the floor measured just before it.
+    const floorOf: Record<string, string> = { exchange: "floor", status: "page-floor" };
     const pairedFloor = results.rounds.find(
-      (r) => r.scenario === "floor" && r.round === round.round,
+      (r) => r.scenario === floorOf[round.scenario] && r.round === round.round,
     );
     const ratio =
-      round.scenario === "exchange" && pairedFloor && pairedFloor.rps > 0
-        ? (round.rps / pairedFloor.rps).toFixed(2)
-        : "";
+      pairedFloor && pairedFloor.rps > 0 ? (round.rps / pairedFloor.rps).toFixed(2) : "";
     rows.push(roundRow(`${round.scenario} #${round.round}`, round, ratio));
   }
   if (floor) rows.push(roundRow("floor (best)", floor, ""));
   if (exchange) rows.push(roundRow("exchange (best)", exchange, exchangeVsFloor?.toFixed(2) ?? ""));
+  const best = results.best;
+  if (best.pageFloor) rows.push(roundRow("page-floor (best)", best.pageFloor, ""));
+  if (best.status)
+    rows.push(roundRow("status (best)", best.status, best.statusVsPageFloor?.toFixed(2) ?? ""));
   if (rows.length) {
     out.push(
       formatTable(

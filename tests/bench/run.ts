@@ -27,7 +27,16 @@ import {
 import { measureFirstLoadJs } from "./bundle";
 import { processGroupCpuMs } from "./cpu";
 import { startCtraderStub, type CtraderStub } from "./ctrader-stub";
-import { exchangeScenario, floorScenario, runLoad, type RoundResult, type Scenario } from "./load";
+import {
+  exchangeScenario,
+  floorScenario,
+  openSession,
+  pageFloorScenario,
+  runLoad,
+  statusScenario,
+  type RoundResult,
+  type Scenario,
+} from "./load";
 import type { ManagedProcess } from "./processes";
 import {
   bestRound,
@@ -218,6 +227,17 @@ async function main(): Promise<number> {
     const appPid = server.process.pid;
     const floor = floorScenario(server.baseUrl);
     const exchange = exchangeScenario(server.baseUrl);
+    const baseUrl = server.baseUrl;
+    const pageFloor = pageFloorScenario(baseUrl);
+    // One live session per virtual client for the status screen.
+    const cookies = await Promise.all(
+      Array.from({ length: CONCURRENCY }, () => openSession(baseUrl)),
+    );
+    const status = statusScenario(baseUrl, cookies);
+    const pairs: Scenario[][] = [
+      [floor, exchange],
+      [pageFloor, status],
+    ];
     const run = (scenario: Scenario, count: number, round: number) =>
       runLoad(scenario, {
         count,
@@ -228,13 +248,13 @@ async function main(): Promise<number> {
       });
 
     // Warm-up: JIT, route compilation caches, connection pools (app → PostgreSQL, app → stub).
-    for (const scenario of [floor, exchange]) {
+    for (const scenario of pairs.flat()) {
       const round = await run(scenario, WARMUP_REQUESTS, 0);
       results.warmup.push(round);
       progress(`${scenario.name} warm-up: ${summary(round)}`);
     }
     for (let round = 1; round <= opts.rounds; round += 1) {
-      for (const scenario of [floor, exchange]) {
+      for (const scenario of pairs.flat()) {
         const result = await run(scenario, opts.requests, round);
         results.rounds.push(result);
         progress(`${scenario.name} #${round}: ${summary(result)}`);
@@ -249,13 +269,15 @@ async function main(): Promise<number> {
     const best = {
       floor: bestRound(results.rounds, "floor"),
       exchange: bestRound(results.rounds, "exchange"),
+      pageFloor: bestRound(results.rounds, "page-floor"),
+      status: bestRound(results.rounds, "status"),
     };
+    const ratio = (a: RoundResult | null, b: RoundResult | null) =>
+      a && b && b.rps > 0 ? a.rps / b.rps : null;
     results.best = {
       ...best,
-      exchangeVsFloor:
-        best.floor && best.exchange && best.floor.rps > 0
-          ? best.exchange.rps / best.floor.rps
-          : null,
+      exchangeVsFloor: ratio(best.exchange, best.floor),
+      statusVsPageFloor: ratio(best.status, best.pageFloor),
     };
   } catch (error) {
     // After an abort the reason is already recorded; anything else is a new failure.

@@ -1,6 +1,14 @@
 import { and, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
 import { getDb } from "../client";
-import { auditEvents, sessions, type Session } from "../schema";
+import {
+  auditEvents,
+  kycCases,
+  sessions,
+  traders,
+  type KycCase,
+  type Session,
+  type Trader,
+} from "../schema";
 import type { AuditInput } from "./audit";
 
 export type NewSession = typeof sessions.$inferInsert;
@@ -79,4 +87,42 @@ export async function deleteDeadSessions(before: Date): Promise<number> {
     .where(or(lt(sessions.expiresAt, before), lt(sessions.revokedAt, before)))
     .returning({ idHash: sessions.idHash });
   return gone.length;
+}
+
+/**
+ * A live session with its trader and case in one round trip (what every screen render needs),
+ * plus at most one write a minute to move `last_seen_at` forward.
+ */
+export async function getLiveSessionContext(
+  idHash: string,
+  now: Date,
+  idleCutoff: Date,
+  touchBefore: Date,
+): Promise<{ session: Session; trader: Trader; kycCase: KycCase | null } | undefined> {
+  const db = await getDb();
+  const [row] = await db
+    .select({ session: sessions, trader: traders, kycCase: kycCases })
+    .from(sessions)
+    .innerJoin(traders, eq(traders.id, sessions.traderId))
+    .leftJoin(
+      kycCases,
+      and(eq(kycCases.id, sessions.caseId), eq(kycCases.traderId, sessions.traderId)),
+    )
+    .where(
+      and(
+        eq(sessions.idHash, idHash),
+        isNull(sessions.revokedAt),
+        gt(sessions.expiresAt, now),
+        gt(sessions.lastSeenAt, idleCutoff),
+      ),
+    );
+  if (!row) return undefined;
+  if (row.session.lastSeenAt < touchBefore) {
+    await db
+      .update(sessions)
+      .set({ lastSeenAt: now })
+      .where(and(eq(sessions.idHash, idHash), lt(sessions.lastSeenAt, now)));
+    row.session.lastSeenAt = now;
+  }
+  return row;
 }

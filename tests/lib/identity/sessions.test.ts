@@ -1,4 +1,9 @@
-import { endSession, resolveSession, startSession } from "@/lib/identity/sessions";
+import {
+  endSession,
+  resolveSession,
+  resolveSessionContext,
+  startSession,
+} from "@/lib/identity/sessions";
 import { upsertTrader } from "@/lib/db/queries/traders";
 import { setTestEnv } from "../../helpers/env";
 import { createTestDb, type TestDb } from "../../helpers/test-db";
@@ -76,5 +81,14 @@ describe("trader sessions", () => {
     expect(await resolveSession("A".repeat(43), minutes(2))).toBeUndefined();
     expect(await resolveSession("'; drop table sessions; --", minutes(2))).toBeUndefined();
     expect(await resolveSession(undefined, minutes(2))).toBeUndefined();
+  });
+
+  it("resolves session, trader and case together, under the same idle and absolute limits", async () => {
+    const { id } = await start();
+    const context = await resolveSessionContext(id, minutes(10));
+    expect(context?.trader.id).toBe(traderId);
+    expect(context?.session.lastSeenAt).toEqual(minutes(10));
+    expect(await resolveSessionContext(id, minutes(41))).toBeUndefined(); // 31 idle minutes
+    expect(await resolveSessionContext("not-a-session", minutes(1))).toBeUndefined();
   });
 });
