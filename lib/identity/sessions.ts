@@ -16,7 +16,6 @@ import {
   getLiveSessionContext,
   insertSessionWithAudit,
   revokeSession,
-  touchSession,
 } from "@/lib/db/queries/sessions";
 import type { KycCase, Session, Trader } from "@/lib/db/schema";
 import { newToken, sha256, TOKEN_PATTERN } from "./secrets";
@@ -102,10 +101,7 @@ export async function resolveSession(
   cookieValue: string | undefined,
   now = new Date(),
 ): Promise<Session | undefined> {
-  if (!cookieValue || !TOKEN_PATTERN.test(cookieValue)) return undefined;
-  const idleCutoff = new Date(now.getTime() - env().session.idleMinutes * 60_000);
-  const touchBefore = new Date(now.getTime() - TOUCH_EVERY_MS);
-  return touchSession(sha256(cookieValue), now, idleCutoff, touchBefore);
+  return (await resolveSessionContext(cookieValue, now))?.session;
 }
 
 export async function endSession(cookieValue: string, now = new Date()): Promise<void> {
