@@ -10,6 +10,7 @@ const emptyAsUndefined = (value: unknown) =>
   typeof value === "string" && value.trim() === "" ? undefined : value;
 
 const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
+const hexColour = z.string().regex(/^#[0-9a-fA-F]{6}$/, "a colour like #0a58ca");
 const optionalUrl = z.preprocess(emptyAsUndefined, z.url().optional());
 const flag = z.preprocess(
   emptyAsUndefined,
@@ -62,6 +63,21 @@ const rawSchema = z.object({
   SUPPORT_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
   REVIEW_TIME_HOURS: intWithDefault(24, 1, 24 * 30),
   BROKER_NAME: z.preprocess(emptyAsUndefined, z.string().max(80).default("Demo Broker")),
+  // Brand: accent colours (light and dark theme), a logo served from public/, the legal entity.
+  BRAND_ACCENT: z.preprocess(emptyAsUndefined, hexColour.optional()),
+  BRAND_ACCENT_DARK: z.preprocess(emptyAsUndefined, hexColour.optional()),
+  BRAND_LOGO_PATH: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(
+        /^\/[A-Za-z0-9._\/-]{1,200}\.(svg|png|webp|jpg)$/,
+        "a path under public/, e.g. /brand/logo.svg",
+      )
+      .refine((p) => !p.includes(".."), "no ..")
+      .optional(),
+  ),
+  BRAND_LEGAL_ENTITY: z.preprocess(emptyAsUndefined, z.string().max(300).optional()),
 });
 
 export type Env = {
@@ -95,6 +111,12 @@ export type Env = {
   /** The review time promised to traders while their case waits. */
   reviewTimeHours: number;
   brokerName: string;
+  brand: {
+    accent: string | undefined;
+    accentDark: string | undefined;
+    logoPath: string | undefined;
+    legalEntity: string | undefined;
+  };
 };
 
 const ORIGIN_SOURCE = /^('self'|'none'|https?:\/\/[a-z0-9.*-]+(:(\d+|\*))?|\*\.[a-z0-9.-]+)$/i;
@@ -185,6 +207,12 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     support: { email: raw.SUPPORT_EMAIL, phone: raw.SUPPORT_PHONE, url: raw.SUPPORT_URL },
     reviewTimeHours: raw.REVIEW_TIME_HOURS,
     brokerName: raw.BROKER_NAME,
+    brand: {
+      accent: raw.BRAND_ACCENT,
+      accentDark: raw.BRAND_ACCENT_DARK,
+      logoPath: raw.BRAND_LOGO_PATH,
+      legalEntity: raw.BRAND_LEGAL_ENTITY,
+    },
   };
 }
 

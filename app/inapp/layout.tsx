@@ -4,7 +4,7 @@ import { CloseControl } from "./_components/close-control";
 
 export default async function InAppLayout({ children }: { children: React.ReactNode }) {
   const t = await getTranslations("Shell");
-  const { brandName, closeUrl } = { brandName: env().brokerName, closeUrl: env().closeUrl };
+  const { brokerName, closeUrl, brand } = env();
   return (
     <>
       <a className="skip" href="#content">
@@ -12,12 +12,25 @@ export default async function InAppLayout({ children }: { children: React.ReactN
       </a>
       <header className="shell-header">
         <div className="brand">
-          <strong>{brandName}</strong>
+          {brand.logoPath ? (
+            // A broker's own file from public/: plain <img>, no optimiser round trip.
+            // eslint-disable-next-line @next/next/no-img-element
+            <img src={brand.logoPath} alt={brokerName} />
+          ) : (
+            <strong>{brokerName}</strong>
+          )}
           <span>{t("tagline")}</span>
         </div>
         <CloseControl href={closeUrl} label={t("close")} />
       </header>
-      <main id="content">{children}</main>
+      <main id="content">
+        {children}
+        {brand.legalEntity ? (
+          <p className="legal" data-testid="legal-entity">
+            {brand.legalEntity}
+          </p>
+        ) : null}
+      </main>
     </>
   );
 }

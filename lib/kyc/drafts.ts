@@ -1,7 +1,9 @@
 /**
- * Step drafts: every step saves what the trader typed as they go (encrypted), so they can leave
- * and resume on any device or in a later session; a step counts as done once its values passed
- * full validation. Only editable cases accept changes.
+ * Step drafts: every step saves what the trader typed as they go (encrypted, additional data =
+ * case id), so they can leave and resume on any device or in a later session. A draft holds the
+ * form's values as typed (what the screen shows again) and, once the step passed full
+ * validation on an explicit "continue", the checked data (what compliance reviews). Only
+ * editable cases accept changes.
  */
 import { AppError } from "@/lib/errors";
 import { listDrafts, upsertDraft } from "@/lib/db/queries/drafts";
@@ -10,23 +12,31 @@ import { decryptJson, encryptJson } from "@/lib/security/encryption";
 import { EDITABLE_STATUSES } from "./case-state";
 import type { StepId } from "./levels";
 
-export type StepDraft = { values: Record<string, unknown>; completed: boolean; updatedAt: Date };
+export type StepDraft = {
+  values: Record<string, unknown>;
+  /** The validated data; present once the step is complete. */
+  data: unknown;
+  completed: boolean;
+  updatedAt: Date;
+};
+type Payload = { values: Record<string, unknown>; data: unknown };
 
 export async function saveStepDraft(
   kycCase: Pick<KycCase, "id" | "status">,
   step: StepId,
   values: Record<string, unknown>,
-  completed: boolean,
+  data: unknown,
   now = new Date(),
 ): Promise<void> {
   if (!EDITABLE_STATUSES.has(kycCase.status)) {
     throw new AppError("CONFLICT", "this verification can no longer be changed");
   }
+  const payload: Payload = { values, data: data ?? null };
   await upsertDraft({
     caseId: kycCase.id,
     step,
-    payload: encryptJson(values, kycCase.id),
-    completedAt: completed ? now : null,
+    payload: encryptJson(payload, kycCase.id),
+    completedAt: data != null ? now : null,
     now,
   });
 }
@@ -34,8 +44,10 @@ export async function saveStepDraft(
 export async function loadStepDrafts(caseId: string): Promise<Partial<Record<StepId, StepDraft>>> {
   const drafts: Partial<Record<StepId, StepDraft>> = {};
   for (const row of await listDrafts(caseId)) {
+    const payload = decryptJson<Payload>(row.payload, caseId);
     drafts[row.step as StepId] = {
-      values: decryptJson<Record<string, unknown>>(row.payload, caseId),
+      values: payload.values ?? {},
+      data: payload.data ?? null,
       completed: row.completedAt !== null,
       updatedAt: row.updatedAt,
     };

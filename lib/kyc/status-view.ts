@@ -4,13 +4,11 @@
  */
 import { getRecentReviewMedian, listCaseEvents } from "@/lib/db/queries/cases";
 import type { KycCase } from "@/lib/db/schema";
-import { getLevel } from "./levels";
+import type { DocumentRequirement } from "./requirements";
+import { loadCaseProgress } from "./submission";
 
 export type TimelineEntry = { event: string; at: Date };
-export type DocumentCheck = {
-  documentType: string;
-  state: "missing" | "uploaded" | "checking" | "accepted" | "retake";
-};
+export type DocumentCheck = Pick<DocumentRequirement, "documentType" | "side" | "state" | "reason">;
 
 export type StatusView = {
   timeline: TimelineEntry[];
@@ -55,7 +53,10 @@ export async function statusView(
   configuredReviewHours: number,
   now = new Date(),
 ): Promise<StatusView> {
-  const events = await listCaseEvents(kycCase.id);
+  const [events, progress] = await Promise.all([
+    listCaseEvents(kycCase.id),
+    loadCaseProgress(kycCase, now),
+  ]);
   const awaitingReview = AWAITING_REVIEW.has(kycCase.status);
   const latest = events.at(-1);
   return {
@@ -67,11 +68,10 @@ export async function statusView(
       kycCase.status === "action_required" && latest?.toStatus === "action_required"
         ? (latest.messageForTrader ?? null)
         : null,
-    // Documents are listed from the level; their states arrive with document upload.
-    documents: getLevel(kycCase.level).documents.map((documentType) => ({
-      documentType,
-      state: "missing",
-    })),
+    documents: [
+      ...progress.requirements.steps.flatMap((s) => s.documents),
+      ...progress.requirements.otherDocuments,
+    ].map(({ documentType, side, state, reason }) => ({ documentType, side, state, reason })),
     awaitingReview,
     reviewTimeHours: awaitingReview
       ? await cachedExpectedReviewHours(configuredReviewHours, now)

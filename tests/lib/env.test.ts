@@ -44,6 +44,28 @@ describe("configuration", () => {
     expect(withSim.simulatorEnabled).toBe(true);
   });
 
+  it("reads the brand (colours, logo under public/, legal entity) and refuses unsafe values", () => {
+    expect(parseEnv({}).brand).toEqual({
+      accent: undefined,
+      accentDark: undefined,
+      logoPath: undefined,
+      legalEntity: undefined,
+    });
+    expect(
+      parseEnv({
+        BRAND_ACCENT: "#7a1fa2",
+        BRAND_ACCENT_DARK: "#d7a6f0",
+        BRAND_LOGO_PATH: "/brand/logo.svg",
+        BRAND_LEGAL_ENTITY: "Example Markets Ltd, authorised by CySEC (000/00)",
+      }).brand,
+    ).toMatchObject({ accent: "#7a1fa2", logoPath: "/brand/logo.svg" });
+    expect(() => parseEnv({ BRAND_ACCENT: "red;}body{display:none" })).toThrow("BRAND_ACCENT");
+    expect(() => parseEnv({ BRAND_LOGO_PATH: "https://evil.example/x.png" })).toThrow(
+      "BRAND_LOGO_PATH",
+    );
+    expect(() => parseEnv({ BRAND_LOGO_PATH: "/../../etc/passwd.png" })).toThrow("BRAND_LOGO_PATH");
+  });
+
   it("names the variable when a value is malformed", () => {
     expect(() => parseEnv({ IDENTITY_MODE: "magic" })).toThrow("IDENTITY_MODE");
     expect(() => parseEnv({ CTRADER_TIMEOUT_MS: "60000" })).toThrow("CTRADER_TIMEOUT_MS");

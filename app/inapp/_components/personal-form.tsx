@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState, useRef, useState } from "react";
-import { autosavePersonalStep, continuePersonalStep, type StepFormState } from "../kyc/actions";
+import { autosaveStep, continueStep, type StepFormState } from "../kyc/actions";
 
 type Option = { code: string; name: string };
 export type PersonalFormProps = {
@@ -13,7 +13,7 @@ export type PersonalFormProps = {
 const AUTOSAVE_DELAY_MS = 800;
 
 export function PersonalForm({ labels, countries, values: saved }: PersonalFormProps) {
-  const [state, submit, pending] = useActionState(continuePersonalStep, {
+  const [state, submit, pending] = useActionState(continueStep, {
     status: "idle",
   } as StepFormState);
   const [autosave, setAutosave] = useState<"idle" | "saving" | "saved" | "failed">("idle");
@@ -34,7 +34,7 @@ export function PersonalForm({ labels, countries, values: saved }: PersonalFormP
     timer.current = setTimeout(async () => {
       if (!form.current) return;
       setAutosave("saving");
-      const result = await autosavePersonalStep(new FormData(form.current)).catch(() => null);
+      const result = await autosaveStep(new FormData(form.current)).catch(() => null);
       if (id === latest.current) setAutosave(result?.status === "saved" ? "saved" : "failed");
     }, AUTOSAVE_DELAY_MS);
   }
@@ -112,6 +112,7 @@ export function PersonalForm({ labels, countries, values: saved }: PersonalFormP
       noValidate
       data-testid="personal-form"
     >
+      <input type="hidden" name="step" value="personal" />
       {state.status === "invalid" ? (
         <p className="alert" role="alert" data-testid="error-summary">
           {state.summary}

@@ -4,8 +4,9 @@ import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
 import { isAppError } from "@/lib/errors";
 import { getScreenContext } from "@/lib/inapp/screen-context";
-import { submitPersonalStep } from "@/lib/kyc/personal-step";
-import { personalValuesFrom } from "@/lib/kyc/steps/personal";
+import { isStepId, submitStep } from "@/lib/kyc/step-submit";
+import { STEP_DEFINITIONS } from "@/lib/kyc/steps";
+import { submitCase } from "@/lib/kyc/submission";
 import { log } from "@/lib/log";
 
 export type StepFormState =
@@ -15,20 +16,23 @@ export type StepFormState =
       status: "invalid";
       errors: Record<string, string>;
       summary: string;
+      /** A step-level notice (e.g. the appropriateness warning), as a key the form shows. */
+      warning?: string;
       /** What was submitted: React resets a form after its action, so it re-renders from these. */
       values: Record<string, string | string[]>;
     }
   | { status: "failed"; message: string; values: Record<string, string | string[]> };
 
-const submitted = (form: FormData) => personalValuesFrom(form) as Record<string, string | string[]>;
-
-async function runPersonal(form: FormData, mode: "autosave" | "continue"): Promise<StepFormState> {
+async function runStep(form: FormData, mode: "autosave" | "continue"): Promise<StepFormState> {
   const t = await getTranslations("Errors");
+  const step = form.get("step");
+  // A form posts its own step; anything else is a forged or stale request, refused plainly.
+  if (!isStepId(step)) return { status: "failed", message: t("saveFailed"), values: {} };
+  const values = STEP_DEFINITIONS[step].valuesFrom(form);
   const context = await getScreenContext();
-  if (!context?.kycCase)
-    return { status: "failed", message: t("sessionExpired"), values: submitted(form) };
+  if (!context?.kycCase) return { status: "failed", message: t("sessionExpired"), values };
   try {
-    const result = await submitPersonalStep(context.kycCase, form, mode);
+    const result = await submitStep(context.kycCase, step, form, mode);
     if (result.ok)
       return { status: "saved", completed: result.completed, at: new Date().toISOString() };
     const errors: Record<string, string> = {};
@@ -37,28 +41,57 @@ async function runPersonal(form: FormData, mode: "autosave" | "continue"): Promi
       status: "invalid",
       errors,
       summary: t("summary", { count: Object.keys(errors).length }),
-      values: submitted(form),
+      warning: result.warning,
+      values,
     };
   } catch (error) {
     if (isAppError(error) && error.code === "CONFLICT")
-      return { status: "failed", message: t("notEditable"), values: submitted(form) };
-    log.error("kyc.personal.save_failed", {
+      return { status: "failed", message: t("notEditable"), values };
+    if (isAppError(error) && error.code === "BAD_REQUEST")
+      return { status: "failed", message: t("saveFailed"), values };
+    log.error("kyc.step.save_failed", {
+      step,
       error: error instanceof Error ? error.message : String(error),
     });
-    return { status: "failed", message: t("saveFailed"), values: submitted(form) };
+    return { status: "failed", message: t("saveFailed"), values };
   }
 }
 
-/** Submits the step; when it is complete, back to the overview (works without JavaScript too). */
-export async function continuePersonalStep(
+/** Submits a step; when it is complete, back to the overview (works without JavaScript too). */
+export async function continueStep(
   _previous: StepFormState,
   form: FormData,
 ): Promise<StepFormState> {
-  const state = await runPersonal(form, "continue");
+  const state = await runStep(form, "continue");
   if (state.status === "saved" && state.completed) redirect("/inapp/kyc");
   return state;
 }
 
-export async function autosavePersonalStep(form: FormData): Promise<StepFormState> {
-  return runPersonal(form, "autosave");
+export async function autosaveStep(form: FormData): Promise<StepFormState> {
+  return runStep(form, "autosave");
+}
+
+export type SubmitFormState = { status: "idle" } | { status: "error"; message: string };
+
+/** The final submit: declaration confirmed, completeness re-checked on the server. */
+export async function submitCaseAction(
+  _previous: SubmitFormState,
+  form: FormData,
+): Promise<SubmitFormState> {
+  const t = await getTranslations("Kyc");
+  const tErrors = await getTranslations("Errors");
+  const context = await getScreenContext();
+  if (!context?.kycCase) return { status: "error", message: tErrors("sessionExpired") };
+  if (form.get("declaration") !== "yes") return { status: "error", message: t("mustConfirm") };
+  try {
+    await submitCase(context.kycCase, context.trader.id);
+  } catch (error) {
+    if (isAppError(error) && error.code === "CONFLICT")
+      return { status: "error", message: t("incomplete") };
+    log.error("kyc.submit_failed", {
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return { status: "error", message: tErrors("saveFailed") };
+  }
+  redirect("/inapp/kyc/status");
 }

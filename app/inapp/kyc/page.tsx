@@ -1,14 +1,18 @@
 import Link from "next/link";
 import { getLocale, getTranslations } from "next-intl/server";
 import { getScreenContext } from "@/lib/inapp/screen-context";
+import { stepFormText } from "@/lib/inapp/step-labels";
 import { EDITABLE_STATUSES } from "@/lib/kyc/case-state";
 import { countryOptions } from "@/lib/kyc/country-names";
-import { loadStepDrafts } from "@/lib/kyc/drafts";
-import { getLevel } from "@/lib/kyc/levels";
-import { levelProgress } from "@/lib/kyc/progress";
+import { STEPS, type StepId } from "@/lib/kyc/levels";
+import type { DocumentRequirement } from "@/lib/kyc/requirements";
+import { STEP_DEFINITIONS } from "@/lib/kyc/steps";
+import { loadCaseProgress } from "@/lib/kyc/submission";
 import { ExpiredScreen } from "../_components/expired-screen";
 import { PersonalForm } from "../_components/personal-form";
 import { StatusBadge } from "../_components/status-badge";
+import { StepForm } from "../_components/step-form";
+import { SubmitForm } from "../_components/submit-form";
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
@@ -47,38 +51,103 @@ export default async function KycPage({ searchParams }: Props) {
   const context = await getScreenContext();
   if (!context?.kycCase) return <ExpiredScreen reason="expired" />;
   const { trader, kycCase } = context;
-  const [t, tLevel, tStatus, tSteps, tPersonal, locale, drafts] = await Promise.all([
-    getTranslations("Kyc"),
-    getTranslations("Level"),
-    getTranslations("CaseStatus"),
-    getTranslations("Steps"),
-    getTranslations("Personal"),
-    getLocale(),
-    loadStepDrafts(kycCase.id),
-  ]);
-  const progress = levelProgress(getLevel(kycCase.level), drafts);
+  const [t, tLevel, tStatus, tSteps, tStatusScreen, tUpload, locale, progress, query] =
+    await Promise.all([
+      getTranslations("Kyc"),
+      getTranslations("Level"),
+      getTranslations("CaseStatus"),
+      getTranslations("Steps"),
+      getTranslations("Status"),
+      getTranslations("Upload"),
+      getLocale(),
+      loadCaseProgress(kycCase),
+      searchParams,
+    ]);
+  const { requirements, drafts, request } = progress;
   const editable = EDITABLE_STATUSES.has(kycCase.status);
-  const requested = (await searchParams).step;
-  const showPersonal = editable && (requested === "personal" || progress.next?.step === "personal");
+  const requested = typeof query.step === "string" ? query.step : undefined;
+  const wantsOverview = query.view === "overview";
 
-  if (showPersonal) {
-    const personal = drafts.personal?.values ?? {};
-    const values = { email: trader.email ?? undefined, ...personal } as Record<
-      string,
-      string | string[] | undefined
-    >;
-    const labels = Object.fromEntries(PERSONAL_LABELS.map((key) => [key, tPersonal(key)]));
+  // Which form to show: the one asked for (if it is open), else the next unfinished form.
+  const open = (step: string | undefined) =>
+    requirements.steps.find((s) => s.step === step && s.editable);
+  const shown = editable
+    ? (open(requested) ??
+      (!wantsOverview && requirements.next && !requirements.next.formDone
+        ? requirements.next
+        : undefined))
+    : undefined;
+
+  const progressLine = (
+    <p className="muted" data-testid="progress">
+      {tSteps("progress", { done: requirements.done, total: requirements.total })}
+      {" · "}
+      <Link href="/inapp/kyc?view=overview">{t("overviewLink")}</Link>
+    </p>
+  );
+
+  if (shown && (STEPS as readonly string[]).includes(shown.step)) {
+    const step = shown.step as StepId;
+    const values = (drafts[step]?.values ?? {}) as Record<string, string | string[] | undefined>;
+    if (step === "personal") {
+      const tPersonal = await getTranslations("Personal");
+      const labels = Object.fromEntries(PERSONAL_LABELS.map((key) => [key, tPersonal(key)]));
+      return (
+        <>
+          {progressLine}
+          <h1>{tPersonal("title")}</h1>
+          <p className="lead">{tPersonal("intro")}</p>
+          <PersonalForm
+            labels={labels}
+            countries={countryOptions(locale)}
+            values={{ email: trader.email ?? undefined, ...values }}
+          />
+        </>
+      );
+    }
+    const fields = STEP_DEFINITIONS[step].fields ?? [];
+    const text = await stepFormText(step, fields);
     return (
       <>
-        <p className="muted" data-testid="progress">
-          {tSteps("progress", { done: progress.done, total: progress.total })}
-        </p>
-        <h1>{tPersonal("title")}</h1>
-        <p className="lead">{tPersonal("intro")}</p>
-        <PersonalForm labels={labels} countries={countryOptions(locale)} values={values} />
+        {progressLine}
+        <h1>{text.title}</h1>
+        <p className="lead">{text.intro}</p>
+        <StepForm
+          step={step}
+          fields={fields}
+          labels={text.labels}
+          countries={countryOptions(locale)}
+          values={values}
+        />
       </>
     );
   }
+
+  const documentLine = (d: DocumentRequirement, canUpload: boolean) => (
+    <li
+      key={`${d.documentType}-${d.side}`}
+      data-document={d.documentType}
+      data-side={d.side}
+      data-state={d.state}
+    >
+      <span>
+        {tUpload("requested", { type: d.documentType })}
+        {d.side !== "page" ? ` (${t("documentSide", { side: d.side })})` : null}
+      </span>
+      <span className="step-state">
+        {tStatusScreen("documentState", { state: d.state })}
+        {d.reason ? <span className="muted"> — {d.reason}</span> : null}
+        {canUpload && d.state !== "accepted" ? (
+          <>
+            {" · "}
+            <Link href={`/inapp/kyc/upload?documentType=${d.documentType}`}>
+              {d.state === "retake" ? t("uploadAgain") : t("uploadNow")}
+            </Link>
+          </>
+        ) : null}
+      </span>
+    </li>
+  );
 
   return (
     <>
@@ -101,39 +170,86 @@ export default async function KycPage({ searchParams }: Props) {
         </dl>
         <p className="muted">{tStatus("explain", { status: kycCase.status })}</p>
       </section>
+      {request ? (
+        <section className="card" data-testid="action-request">
+          <h2>{t("requestedTitle")}</h2>
+          <p>{t("requestedIntro")}</p>
+        </section>
+      ) : null}
       <section className="card">
         <p className="muted" data-testid="progress">
-          {tSteps("progress", { done: progress.done, total: progress.total })}
+          {tSteps("progress", { done: requirements.done, total: requirements.total })}
         </p>
         <ol className="steps" data-testid="steps">
-          {progress.steps.map((s) => (
-            <li key={s.step} data-step={s.step} data-done={s.done ? "true" : undefined}>
-              <span className="step-name">{tSteps("name", { step: s.step })}</span>
-              <span className="step-state">
-                {s.done ? (
-                  <>
-                    {tSteps("done")}
-                    {editable && s.kind === "form" ? (
-                      <>
-                        {" · "}
-                        <Link href={`/inapp/kyc?step=${s.step}`}>{tSteps("edit")}</Link>
-                      </>
-                    ) : null}
-                  </>
-                ) : s.kind === "document" && s.documentType ? (
-                  <Link href={`/inapp/kyc/upload?documentType=${s.documentType}`}>
-                    {tSteps("upload")}
-                  </Link>
-                ) : s.kind === "form" && editable ? (
-                  <Link href={`/inapp/kyc?step=${s.step}`}>{tSteps("start")}</Link>
-                ) : (
-                  <span className="muted">{tSteps("notYet")}</span>
-                )}
-              </span>
-            </li>
-          ))}
+          {requirements.steps.map((s) => {
+            const canEdit = editable && s.editable;
+            return (
+              <li
+                key={s.step}
+                data-step={s.step}
+                data-done={s.done ? "true" : undefined}
+                data-requested={s.requested ? "true" : undefined}
+              >
+                <span className="step-name">
+                  {tSteps("name", { step: s.step })}
+                  {s.requested ? <strong> · {t("requested")}</strong> : null}
+                </span>
+                <span className="step-state">
+                  {!canEdit && editable ? (
+                    <span className="muted">{t("keptAsSent")}</span>
+                  ) : s.formDone ? (
+                    <>
+                      {tSteps("done")}
+                      {canEdit ? (
+                        <>
+                          {" · "}
+                          <Link href={`/inapp/kyc?step=${s.step}`}>{tSteps("edit")}</Link>
+                        </>
+                      ) : null}
+                    </>
+                  ) : canEdit ? (
+                    <Link href={`/inapp/kyc?step=${s.step}`}>{tSteps("start")}</Link>
+                  ) : (
+                    <span className="muted">{tSteps("todo")}</span>
+                  )}
+                </span>
+                {s.documents.length > 0 ? (
+                  <ul className="documents" data-testid={`documents-${s.step}`}>
+                    {s.documents.map((d) => documentLine(d, canEdit && s.formDone))}
+                  </ul>
+                ) : null}
+              </li>
+            );
+          })}
         </ol>
+        {requirements.otherDocuments.length > 0 ? (
+          <ul className="documents" data-testid="other-documents">
+            {requirements.otherDocuments.map((d) => documentLine(d, editable))}
+          </ul>
+        ) : null}
       </section>
+      {editable ? (
+        <section className="card" data-testid="submit-section">
+          <h2>{t("submitTitle")}</h2>
+          {requirements.complete ? (
+            <>
+              <p>{t("submitIntro")}</p>
+              <SubmitForm
+                labels={{
+                  declaration: t("declaration"),
+                  submit: kycCase.status === "action_required" ? t("resubmit") : t("submit"),
+                }}
+              />
+            </>
+          ) : (
+            <p className="muted">{t("incomplete")}</p>
+          )}
+        </section>
+      ) : (
+        <p className="muted" data-testid="not-editable">
+          {t("notEditable")}
+        </p>
+      )}
       <div className="actions">
         <Link className="button secondary" href="/inapp/kyc/status">
           {t("viewStatus")}

@@ -5,3 +5,4 @@ export * from "./one-time-tokens";
 export * from "./audit-events";
 export * from "./case-events";
 export * from "./case-drafts";
+export * from "./documents";

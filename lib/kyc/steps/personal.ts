@@ -7,6 +7,7 @@
 import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js";
 import { z } from "zod";
 import { isCountryCode, isValidPostcode } from "../countries";
+import { ERROR_KEYS, type ErrorKey } from "./errors";
 
 export const MIN_AGE = 18;
 const MAX_AGE = 120;
@@ -28,22 +29,7 @@ export const PERSONAL_FIELDS = [
 ] as const;
 export type PersonalField = (typeof PERSONAL_FIELDS)[number];
 
-export const ERROR_KEYS = [
-  "required",
-  "tooLong",
-  "invalidCharacters",
-  "invalidDate",
-  "dateInFuture",
-  "underage",
-  "tooOld",
-  "invalidCountry",
-  "invalidPostcode",
-  "invalidPhone",
-  "invalidEmail",
-  "duplicate",
-  "tooMany",
-] as const;
-export type ErrorKey = (typeof ERROR_KEYS)[number];
+export { ERROR_KEYS, type ErrorKey } from "./errors";
 
 /** Letters of any script, combining marks, spaces and the punctuation names really use. */
 const NAME = /^[\p{L}\p{M}][\p{L}\p{M} .'’-]*$/u;

@@ -25,7 +25,16 @@ jest.mock("next-intl/server", () => ({
 }));
 
 // Imported after the mocks.
-import { autosavePersonalStep, continuePersonalStep } from "@/app/inapp/kyc/actions";
+import { autosaveStep, continueStep } from "@/app/inapp/kyc/actions";
+
+const continuePersonalStep = (previous: Parameters<typeof continueStep>[0], f: FormData) => {
+  f.set("step", "personal");
+  return continueStep(previous, f);
+};
+const autosavePersonalStep = (f: FormData) => {
+  f.set("step", "personal");
+  return autosaveStep(f);
+};
 
 let t: TestDb;
 beforeAll(async () => {
@@ -106,7 +115,9 @@ describe("personal information step (server actions)", () => {
     const drafts = await loadStepDrafts(kycCase.id);
     expect(drafts.personal).toMatchObject({
       completed: true,
-      values: { phone: "+48512345678", nationalities: ["PL"] },
+      // The form shows what was typed; the checked data holds the number in E.164.
+      values: { phone: "+48 512 345 678", nationalities: ["PL"] },
+      data: { phone: "+48512345678", nationalities: ["PL"] },
     });
   });
 

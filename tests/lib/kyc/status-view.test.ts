@@ -53,8 +53,8 @@ describe("status screen view", () => {
     );
     expect(view.awaitingReview).toBe(false);
     expect(view.documents).toEqual([
-      { documentType: "identity", state: "missing" },
-      { documentType: "address", state: "missing" },
+      { documentType: "identity", side: "page", state: "missing", reason: null },
+      { documentType: "address", side: "page", state: "missing", reason: null },
     ]);
   });
 });

@@ -11,8 +11,9 @@ export default async function StatusPage() {
   const context = await getScreenContext();
   if (!context?.kycCase) return <ExpiredScreen reason="expired" />;
   const { kycCase } = context;
-  const [t, tStatus, tUpload, locale, view] = await Promise.all([
+  const [t, tKyc, tStatus, tUpload, locale, view] = await Promise.all([
     getTranslations("Status"),
+    getTranslations("Kyc"),
     getTranslations("CaseStatus"),
     getTranslations("Upload"),
     getLocale(),
@@ -46,9 +47,20 @@ export default async function StatusPage() {
         <h2>{t("documentsTitle")}</h2>
         <ul className="steps" data-testid="document-checklist">
           {view.documents.map((d) => (
-            <li key={d.documentType} data-document={d.documentType} data-state={d.state}>
-              <span>{tUpload("requested", { type: d.documentType })}</span>
-              <span className="muted">{t("documentState", { state: d.state })}</span>
+            <li
+              key={`${d.documentType}-${d.side}`}
+              data-document={d.documentType}
+              data-side={d.side}
+              data-state={d.state}
+            >
+              <span>
+                {tUpload("requested", { type: d.documentType })}
+                {d.side !== "page" ? ` (${tKyc("documentSide", { side: d.side })})` : null}
+              </span>
+              <span className="muted">
+                {t("documentState", { state: d.state })}
+                {d.reason ? ` — ${d.reason}` : null}
+              </span>
             </li>
           ))}
         </ul>

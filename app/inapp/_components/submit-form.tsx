@@ -1,0 +1,28 @@
+"use client";
+
+import { useActionState } from "react";
+import { submitCaseAction, type SubmitFormState } from "../kyc/actions";
+
+export function SubmitForm({ labels }: { labels: { declaration: string; submit: string } }) {
+  const [state, submit, pending] = useActionState(submitCaseAction, {
+    status: "idle",
+  } as SubmitFormState);
+  return (
+    <form action={submit} data-testid="submit-form">
+      {state.status === "error" ? (
+        <p className="alert" role="alert" data-testid="submit-error">
+          {state.message}
+        </p>
+      ) : null}
+      <label className="choice">
+        <input type="checkbox" name="declaration" value="yes" required />
+        <span>{labels.declaration}</span>
+      </label>
+      <div className="actions">
+        <button className="button" type="submit" disabled={pending} data-testid="submit-case">
+          {labels.submit}
+        </button>
+      </div>
+    </form>
+  );
+}

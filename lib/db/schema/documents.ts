@@ -1,0 +1,73 @@
+/**
+ * documents — every file a trader uploads for a case, from the moment an upload URL is issued.
+ *
+ * Invariants:
+ * - `storage_key` is built by the server (`cases/<caseId>/<documentId>`), never from a file
+ *   name; unique.
+ * - `pending`: an upload URL was issued and nothing is confirmed yet. A pending row whose URL
+ *   expired is abandoned: housekeeping deletes the row and any object under its key.
+ * - `accepted`: the server re-checked the stored object (size, type, magic bytes, full decode)
+ *   and replaced it with a clean re-encoded copy; `sha256`, `phash` and `quality` describe
+ *   what is stored.
+ * - `retake`: stored, but the trader must upload it again (`reason` says why: a quality
+ *   problem, or a reviewer's request). A refused upload (hostile or unreadable file) is not a
+ *   row at all: it is deleted with its object.
+ * - `replaced_at` is set when a newer upload of the same document and side supersedes this one;
+ *   old versions stay for the evidence trail and are never shown to the trader.
+ * - `original_name` is the file name as the browser sent it, encrypted (it can hold personal
+ *   data) and only for staff display.
+ */
+import { sql } from "drizzle-orm";
+import {
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import { kycCases } from "./kyc-cases";
+
+export const documentStatus = pgEnum("document_status", ["pending", "accepted", "retake"]);
+export type DocumentStatus = (typeof documentStatus.enumValues)[number];
+
+export const documents = pgTable(
+  "documents",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    caseId: uuid("case_id")
+      .notNull()
+      .references(() => kycCases.id, { onDelete: "cascade" }),
+    /** identity | address | additional */
+    documentType: text("document_type").notNull(),
+    /** page | front | back */
+    side: text("side").notNull(),
+    status: documentStatus("status").notNull().default("pending"),
+    storageKey: text("storage_key").notNull().unique(),
+    declaredType: text("declared_type").notNull(),
+    contentType: text("content_type"),
+    sizeBytes: integer("size_bytes"),
+    sha256: text("sha256"),
+    phash: text("phash"),
+    quality: jsonb("quality"),
+    reason: text("reason"),
+    originalName: text("original_name"),
+    uploadExpiresAt: timestamp("upload_expires_at", { withTimezone: true }).notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    confirmedAt: timestamp("confirmed_at", { withTimezone: true }),
+    replacedAt: timestamp("replaced_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("documents_case_idx").on(t.caseId),
+    index("documents_phash_idx").on(t.phash),
+    // One current (not replaced) confirmed document per case, type and side.
+    uniqueIndex("documents_one_current")
+      .on(t.caseId, t.documentType, t.side)
+      .where(sql`${t.replacedAt} is null and ${t.status} <> 'pending'`),
+  ],
+);
+
+export type DocumentRow = typeof documents.$inferSelect;

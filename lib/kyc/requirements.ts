@@ -1,0 +1,162 @@
+/**
+ * What a case still needs, from the level, the saved step drafts, the uploaded documents and,
+ * when a reviewer asked for more, their request. Pure: the overview, the status screen and the
+ * final submit all read the same answer, so "complete" means one thing everywhere.
+ *
+ * When the case needs action, only the requested steps and documents are open again; every
+ * other answer is kept as it was and counts as done.
+ */
+import type { DocumentRow } from "@/lib/db/schema";
+import type { DocumentType } from "@/lib/inapp/params";
+import type { StepDraft } from "./drafts";
+import type { Level, StepId } from "./levels";
+
+export type DocumentSide = "page" | "front" | "back";
+export type DocumentState = "missing" | "uploading" | "accepted" | "retake";
+
+export type DocumentRequirement = {
+  documentType: DocumentType;
+  side: DocumentSide;
+  state: DocumentState;
+  /** Why it must be uploaded again (a quality problem or the reviewer's words). */
+  reason: string | null;
+  requested: boolean;
+};
+
+export type StepRequirement = {
+  step: StepId;
+  formDone: boolean;
+  documents: DocumentRequirement[];
+  done: boolean;
+  /** Open for changes: always in a draft; only when requested in a case needing action. */
+  editable: boolean;
+  requested: boolean;
+};
+
+export type RequestedItem =
+  | { kind: "step"; step: StepId }
+  | { kind: "document"; documentType: DocumentType; reason?: string };
+
+export type ActionRequest = { at: Date; items: RequestedItem[] };
+
+/** The document each step is proven by, and the type the upload screen knows it as. */
+export const STEP_DOCUMENTS: Partial<Record<StepId, DocumentType>> = {
+  identity_document: "identity",
+  proof_of_address: "address",
+  source_of_funds: "additional",
+};
+const LEVEL_DOCUMENT_TYPES: Record<Level["documents"][number], DocumentType> = {
+  identity: "identity",
+  address: "address",
+  source_of_funds: "additional",
+};
+
+/** A passport is one page; an ID card or driving licence has two sides. */
+export function sidesFor(documentType: DocumentType, identityKind: unknown): DocumentSide[] {
+  if (documentType !== "identity") return ["page"];
+  return identityKind === "id_card" || identityKind === "driving_licence"
+    ? ["front", "back"]
+    : ["page"];
+}
+
+type Input = {
+  level: Level;
+  drafts: Partial<Record<StepId, StepDraft>>;
+  documents: Pick<
+    DocumentRow,
+    "documentType" | "side" | "status" | "reason" | "confirmedAt" | "uploadExpiresAt"
+  >[];
+  /** Present when the case needs action: what the reviewer asked for and when. */
+  request?: ActionRequest | null;
+  now?: Date;
+};
+
+export type Requirements = {
+  steps: StepRequirement[];
+  /** Documents the level requires whose step is not part of it, and extra requested ones. */
+  otherDocuments: DocumentRequirement[];
+  done: number;
+  total: number;
+  complete: boolean;
+  /** The first step that is not done and can be worked on. */
+  next: StepRequirement | undefined;
+};
+
+export function caseRequirements({
+  level,
+  drafts,
+  documents,
+  request,
+  now = new Date(),
+}: Input): Requirements {
+  const requiredTypes = new Set(level.documents.map((d) => LEVEL_DOCUMENT_TYPES[d]));
+  const requestedSteps = new Set(
+    (request?.items ?? []).flatMap((i) => (i.kind === "step" ? [i.step] : [])),
+  );
+  const requestedDocs = new Map(
+    (request?.items ?? []).flatMap((i) =>
+      i.kind === "document" ? [[i.documentType, i.reason ?? null] as const] : [],
+    ),
+  );
+  const identityKind =
+    drafts.identity_document?.values?.documentKind ??
+    (drafts.identity_document?.data as { documentKind?: string } | null)?.documentKind;
+
+  function documentRequirements(documentType: DocumentType): DocumentRequirement[] {
+    const requested = requestedDocs.has(documentType);
+    return sidesFor(documentType, identityKind).map((side) => {
+      const rows = documents.filter((d) => d.documentType === documentType && d.side === side);
+      const confirmed = rows.find((d) => d.status !== "pending");
+      const uploading = rows.some((d) => d.status === "pending" && d.uploadExpiresAt > now);
+      let state: DocumentState = "missing";
+      let reason: string | null = null;
+      if (confirmed?.status === "accepted") {
+        // A requested document counts only once uploaded again after the request.
+        const fresh = !requested || !request || (confirmed.confirmedAt ?? new Date(0)) > request.at;
+        state = fresh ? "accepted" : "retake";
+        if (!fresh) reason = requestedDocs.get(documentType) ?? null;
+      } else if (confirmed?.status === "retake") {
+        state = "retake";
+        reason = confirmed.reason;
+      }
+      if (state !== "accepted" && uploading) state = "uploading";
+      return { documentType, side, state, reason, requested };
+    });
+  }
+
+  const inReview = Boolean(request);
+  const steps = level.steps.map((step): StepRequirement => {
+    const draft = drafts[step];
+    const requested = requestedSteps.has(step);
+    const docType = STEP_DOCUMENTS[step];
+    const docs = docType && requiredTypes.has(docType) ? documentRequirements(docType) : [];
+    let formDone = draft?.completed === true;
+    // A requested step counts only once completed again after the request.
+    if (requested && request && draft && draft.updatedAt <= request.at) formDone = false;
+    const docsDone = docs.every((d) => d.state === "accepted");
+    const editable = !inReview || requested || docs.some((d) => d.requested);
+    return {
+      step,
+      formDone,
+      documents: docs,
+      done: formDone && docsDone,
+      editable,
+      requested: requested || docs.some((d) => d.requested),
+    };
+  });
+  const stepDocTypes = new Set(steps.flatMap((s) => s.documents.map((d) => d.documentType)));
+  const otherTypes = new Set<DocumentType>(
+    [...requiredTypes, ...requestedDocs.keys()].filter((t) => !stepDocTypes.has(t)),
+  );
+  const otherDocuments = [...otherTypes].flatMap(documentRequirements);
+  const done = steps.filter((s) => s.done).length;
+  const complete = done === steps.length && otherDocuments.every((d) => d.state === "accepted");
+  return {
+    steps,
+    otherDocuments,
+    done,
+    total: steps.length,
+    complete,
+    next: steps.find((s) => !s.done && s.editable),
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * Saving a step from the screen: autosave (keep what was typed) or continue (validate; complete
+ * the step when it passes). Whatever happens, what the trader typed is kept: a failed submit
+ * never loses input. Only an explicit "continue" completes a step; autosaving an edit leaves it
+ * to be confirmed. Returns field errors as keys; the action translates them.
+ */
+import type { KycCase } from "@/lib/db/schema";
+import { AppError } from "@/lib/errors";
+import { saveStepDraft } from "./drafts";
+import { getLevel, STEPS, type StepId } from "./levels";
+import { STEP_DOCUMENTS } from "./requirements";
+import type { StepErrors } from "./steps/fields";
+import { loadActionRequest } from "./submission";
+import { STEP_DEFINITIONS } from "./steps";
+
+export type StepResult =
+  | { ok: true; completed: boolean; warning?: string }
+  | { ok: false; errors: StepErrors; warning?: string };
+
+export function isStepId(value: unknown): value is StepId {
+  return typeof value === "string" && (STEPS as readonly string[]).includes(value);
+}
+
+export async function submitStep(
+  kycCase: Pick<KycCase, "id" | "status" | "level">,
+  step: StepId,
+  form: FormData,
+  mode: "autosave" | "continue",
+  now = new Date(),
+): Promise<StepResult> {
+  if (!getLevel(kycCase.level).steps.includes(step)) {
+    throw new AppError("BAD_REQUEST", `step ${step} is not part of this level`);
+  }
+  if (kycCase.status === "action_required") {
+    // Only what the reviewer asked for is open again; everything else stays as it was sent.
+    const request = await loadActionRequest(kycCase);
+    const open = request?.items.some(
+      (i) =>
+        (i.kind === "step" && i.step === step) ||
+        (i.kind === "document" && STEP_DOCUMENTS[step] === i.documentType),
+    );
+    if (!open) throw new AppError("CONFLICT", "this step was not asked for again");
+  }
+  const definition = STEP_DEFINITIONS[step];
+  const values = definition.valuesFrom(form);
+  const parsed = definition.parse(values, now);
+  const data = mode === "continue" && parsed.ok ? parsed.data : null;
+  await saveStepDraft(kycCase, step, values, data, now);
+  if (mode === "autosave") return { ok: true, completed: false };
+  if (parsed.ok) return { ok: true, completed: true, warning: parsed.warning };
+  return { ok: false, errors: parsed.errors, warning: parsed.warning };
+}

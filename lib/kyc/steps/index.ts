@@ -1,0 +1,53 @@
+/**
+ * Every step of every level, in one place: the fields its form posts (null when the step has
+ * its own screen component, like personal information) and how its values are read and
+ * checked. Adding a step means adding it to `STEPS` in levels.ts, here, and its labels to the
+ * catalogs (`Forms.<step>`); a test fails until all three agree.
+ */
+import type { StepId } from "../levels";
+import { appropriatenessFields, parseAppropriateness } from "./appropriateness";
+import { valuesFromForm, type FieldSpec, type StepParse, type StepValues } from "./fields";
+import { identityDocumentFields, parseIdentityDocument } from "./identity-document";
+import { parsePersonal, personalValuesFrom } from "./personal";
+import {
+  employmentFields,
+  parseEmployment,
+  parsePep,
+  parsePurpose,
+  parseSourceOfFunds,
+  pepFields,
+  purposeFields,
+  sourceOfFundsFields,
+} from "./profile";
+import { parseProofOfAddress, proofOfAddressFields } from "./proof-of-address";
+import { parseTax, taxFields } from "./tax";
+
+export type StepDefinition = {
+  /** The generic form's fields; null for a step with its own component. */
+  fields: readonly FieldSpec[] | null;
+  valuesFrom(form: FormData): StepValues;
+  parse(values: StepValues, now: Date): StepParse<unknown>;
+};
+
+function generic(
+  fields: readonly FieldSpec[],
+  parse: (values: StepValues, now: Date) => StepParse<unknown>,
+): StepDefinition {
+  return { fields, valuesFrom: (form) => valuesFromForm(form, fields), parse };
+}
+
+export const STEP_DEFINITIONS: Record<StepId, StepDefinition> = {
+  personal: {
+    fields: null,
+    valuesFrom: (form) => personalValuesFrom(form) as StepValues,
+    parse: (values, now) => parsePersonal(values, now),
+  },
+  identity_document: generic(identityDocumentFields, parseIdentityDocument),
+  proof_of_address: generic(proofOfAddressFields, parseProofOfAddress),
+  tax: generic(taxFields, parseTax),
+  source_of_funds: generic(sourceOfFundsFields, parseSourceOfFunds),
+  employment: generic(employmentFields, parseEmployment),
+  purpose: generic(purposeFields, parsePurpose),
+  pep: generic(pepFields, parsePep),
+  appropriateness: generic(appropriatenessFields, parseAppropriateness),
+};

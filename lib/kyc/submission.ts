@@ -1,0 +1,93 @@
+/**
+ * The case as a whole: what it still needs (requirements from drafts, documents and, when
+ * action is required, the reviewer's request) and the final submit. Submitting checks
+ * completeness against the level on the server, whatever the screen showed; a second submit of
+ * the same case finds it already submitted and changes nothing.
+ */
+import { z } from "zod";
+import { listCaseEvents } from "@/lib/db/queries/cases";
+import { listCurrentDocuments } from "@/lib/db/queries/documents";
+import type { KycCase } from "@/lib/db/schema";
+import { AppError } from "@/lib/errors";
+import { changeCaseStatus } from "./cases";
+import { loadStepDrafts, type StepDraft } from "./drafts";
+import { getLevel, STEPS, type StepId } from "./levels";
+import { caseRequirements, type ActionRequest, type Requirements } from "./requirements";
+
+const requestedItemSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("step"), step: z.enum(STEPS) }),
+  z.object({
+    kind: z.literal("document"),
+    documentType: z.enum(["identity", "address", "additional"]),
+    reason: z.string().max(1000).optional(),
+  }),
+]);
+export const requestedItemsSchema = z.array(requestedItemSchema).max(20);
+
+/** The reviewer's latest request for more, when the case needs action. */
+export async function loadActionRequest(
+  kycCase: Pick<KycCase, "id" | "status">,
+): Promise<ActionRequest | null> {
+  if (kycCase.status !== "action_required") return null;
+  const events = await listCaseEvents(kycCase.id);
+  const latest = events.findLast((e) => e.event === "request_action");
+  if (!latest) return null;
+  const items = requestedItemsSchema.safeParse(latest.data?.items);
+  return { at: latest.occurredAt, items: items.success ? items.data : [] };
+}
+
+export type CaseProgress = {
+  requirements: Requirements;
+  drafts: Partial<Record<StepId, StepDraft>>;
+  request: ActionRequest | null;
+};
+
+export async function loadCaseProgress(
+  kycCase: Pick<KycCase, "id" | "status" | "level">,
+  now = new Date(),
+): Promise<CaseProgress> {
+  const [drafts, documents, request] = await Promise.all([
+    loadStepDrafts(kycCase.id),
+    listCurrentDocuments(kycCase.id),
+    loadActionRequest(kycCase),
+  ]);
+  const requirements = caseRequirements({
+    level: getLevel(kycCase.level),
+    drafts,
+    documents,
+    request,
+    now,
+  });
+  return { requirements, drafts, request };
+}
+
+export type SubmitResult = { status: "submitted" | "resubmitted" | "already_submitted" };
+
+export async function submitCase(
+  kycCase: Pick<KycCase, "id" | "status" | "level">,
+  traderId: string,
+  now = new Date(),
+): Promise<SubmitResult> {
+  if (kycCase.status !== "draft" && kycCase.status !== "action_required")
+    return { status: "already_submitted" };
+  const { requirements } = await loadCaseProgress(kycCase, now);
+  if (!requirements.complete) {
+    throw new AppError("CONFLICT", "some steps or documents are still missing");
+  }
+  const event = kycCase.status === "draft" ? "submit" : "resubmit";
+  try {
+    await changeCaseStatus({
+      kycCase,
+      event,
+      actor: { type: "trader", id: traderId },
+      data: { steps: requirements.steps.map((s) => s.step) },
+      now,
+    });
+  } catch (error) {
+    // A concurrent submit of the same case won: this one changes nothing.
+    if (error instanceof AppError && error.code === "CONFLICT")
+      return { status: "already_submitted" };
+    throw error;
+  }
+  return { status: event === "submit" ? "submitted" : "resubmitted" };
+}
