@@ -1,6 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { env } from "@/lib/env";
 import { entryResponse } from "@/lib/identity/entry-response";
+import { HANDOFF_PARAM } from "@/lib/identity/phone-handoff";
 import {
   INTERNAL_HEADERS,
   LANG_HEADER,
@@ -46,7 +47,9 @@ export async function proxy(request: NextRequest) {
   const screen = screenOf(url.pathname);
   // Only a GET spends a token: link scanners and prefetchers (HEAD) get the plain page.
   const response =
-    screen && url.searchParams.has("token") && request.method === "GET"
+    screen &&
+    (url.searchParams.has("token") || url.searchParams.has(HANDOFF_PARAM)) &&
+    request.method === "GET"
       ? await entryResponse(screen, url)
       : NextResponse.next({ request: { headers } });
 

@@ -3,6 +3,7 @@ import { log } from "@/lib/log";
 import type { Screen } from "@/lib/inapp/params";
 import { parseScreenParams } from "@/lib/inapp/params";
 import { enterWithToken, refusalUrl } from "./entry";
+import { enterWithPhoneHandoff, HANDOFF_PARAM } from "./phone-handoff";
 
 /**
  * The HTTP face of the exchange: 303 to the clean screen URL with the session cookie, or to the
@@ -13,9 +14,16 @@ export async function entryResponse(screen: Screen, requestUrl: URL): Promise<Ne
   let location: string;
   let cookie;
   try {
-    const result = await enterWithToken(screen, params);
-    location = result.location;
-    if (result.ok) cookie = result.cookie;
+    const handoff = requestUrl.searchParams.get(HANDOFF_PARAM);
+    if (screen === "upload" && handoff !== null) {
+      const result = await enterWithPhoneHandoff(handoff);
+      location = result.ok ? result.location : refusalUrl("expired", params);
+      if (result.ok) cookie = result.cookie;
+    } else {
+      const result = await enterWithToken(screen, params);
+      location = result.location;
+      if (result.ok) cookie = result.cookie;
+    }
   } catch (error) {
     log.error("entry.failed", { error: error instanceof Error ? error.message : String(error) });
     location = refusalUrl("unavailable", params);

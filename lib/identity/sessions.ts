@@ -52,7 +52,7 @@ export function sessionCookie(value: string, maxAgeSeconds: number): CookieSpec 
 export type StartSession = {
   traderId: string;
   caseId: string | null;
-  identityMode: "ot-handoff" | "sso";
+  identityMode: "ot-handoff" | "sso" | "phone-handoff";
   locale: string;
   theme: string | null;
   source: string | null;

@@ -12,7 +12,14 @@ import { AppError } from "@/lib/errors";
 import { changeCaseStatus } from "./cases";
 import { loadStepDrafts, type StepDraft } from "./drafts";
 import { getLevel, STEPS, type StepId } from "./levels";
-import { caseRequirements, type ActionRequest, type Requirements } from "./requirements";
+import type { DocumentType } from "@/lib/inapp/params";
+import {
+  caseRequirements,
+  sidesFor,
+  type ActionRequest,
+  type DocumentRequirement,
+  type Requirements,
+} from "./requirements";
 
 const requestedItemSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("step"), step: z.enum(STEPS) }),
@@ -90,4 +97,30 @@ export async function submitCase(
     throw error;
   }
   return { status: event === "submit" ? "submitted" : "resubmitted" };
+}
+
+/** Each side of one document type with its state, as the upload screen shows it. */
+export async function documentSides(
+  kycCase: Pick<KycCase, "id" | "status" | "level">,
+  documentType: DocumentType,
+): Promise<Pick<DocumentRequirement, "side" | "state" | "reason">[]> {
+  const { requirements, drafts } = await loadCaseProgress(kycCase);
+  const listed = [
+    ...requirements.steps.flatMap((s) => s.documents),
+    ...requirements.otherDocuments,
+  ].filter((d) => d.documentType === documentType);
+  if (listed.length > 0) return listed.map(({ side, state, reason }) => ({ side, state, reason }));
+  // Not required by the level: still uploadable (a document the trader wants to add).
+  const documents = await listCurrentDocuments(kycCase.id);
+  return sidesFor(documentType, drafts.identity_document?.values?.documentKind).map((side) => {
+    const row = documents.find(
+      (d) => d.documentType === documentType && d.side === side && d.status !== "pending",
+    );
+    return {
+      side,
+      state:
+        row?.status === "accepted" ? "accepted" : row?.status === "retake" ? "retake" : "missing",
+      reason: row?.reason ?? null,
+    };
+  });
 }

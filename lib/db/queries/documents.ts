@@ -1,6 +1,6 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, count, eq, isNull, lt, ne, sql } from "drizzle-orm";
 import { getDb } from "../client";
-import { documents, type DocumentRow } from "../schema";
+import { auditEvents, documents, kycCases, type DocumentRow } from "../schema";
 
 /** The case's documents the trader sees: not superseded by a newer upload of the same side. */
 export async function listCurrentDocuments(caseId: string): Promise<DocumentRow[]> {
@@ -9,4 +9,161 @@ export async function listCurrentDocuments(caseId: string): Promise<DocumentRow[
     .select()
     .from(documents)
     .where(and(eq(documents.caseId, caseId), isNull(documents.replacedAt)));
+}
+
+export async function countCaseDocuments(caseId: string): Promise<number> {
+  const db = await getDb();
+  const [row] = await db.select({ n: count() }).from(documents).where(eq(documents.caseId, caseId));
+  return Number(row?.n ?? 0);
+}
+
+export async function insertPendingDocument(
+  values: Pick<
+    typeof documents.$inferInsert,
+    | "id"
+    | "caseId"
+    | "documentType"
+    | "side"
+    | "storageKey"
+    | "declaredType"
+    | "originalName"
+    | "uploadExpiresAt"
+  >,
+): Promise<void> {
+  const db = await getDb();
+  await db.insert(documents).values({ ...values, status: "pending" });
+}
+
+export async function getCaseDocument(
+  caseId: string,
+  documentId: string,
+): Promise<DocumentRow | undefined> {
+  const db = await getDb();
+  const [row] = await db
+    .select()
+    .from(documents)
+    .where(and(eq(documents.id, documentId), eq(documents.caseId, caseId)));
+  return row;
+}
+
+/** Removes a pending row (refused or abandoned upload); a confirmed one is never deleted. */
+export async function deletePendingDocument(documentId: string): Promise<void> {
+  const db = await getDb();
+  await db
+    .delete(documents)
+    .where(and(eq(documents.id, documentId), eq(documents.status, "pending")));
+}
+
+export async function listAbandonedUploads(before: Date, limit = 100): Promise<DocumentRow[]> {
+  const db = await getDb();
+  return db
+    .select()
+    .from(documents)
+    .where(and(eq(documents.status, "pending"), lt(documents.uploadExpiresAt, before)))
+    .limit(limit);
+}
+
+/**
+ * Confirms an upload: the previous current version of the same case, document and side is
+ * marked replaced and this one takes its place, with the audit event, in one transaction.
+ * Returns false when the row was no longer pending (a concurrent confirm won).
+ */
+export async function confirmDocument(input: {
+  id: string;
+  caseId: string;
+  traderId: string;
+  status: "accepted" | "retake";
+  contentType: string;
+  sizeBytes: number;
+  sha256: string;
+  phash: string | null;
+  quality: Record<string, unknown>;
+  reason: string | null;
+  now: Date;
+}): Promise<boolean> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .select()
+      .from(documents)
+      .where(and(eq(documents.id, input.id), eq(documents.status, "pending")))
+      .for("update");
+    if (!row) return false;
+    await tx
+      .update(documents)
+      .set({ replacedAt: input.now })
+      .where(
+        and(
+          eq(documents.caseId, row.caseId),
+          eq(documents.documentType, row.documentType),
+          eq(documents.side, row.side),
+          ne(documents.status, "pending"),
+          isNull(documents.replacedAt),
+        ),
+      );
+    await tx
+      .update(documents)
+      .set({
+        status: input.status,
+        contentType: input.contentType,
+        sizeBytes: input.sizeBytes,
+        sha256: input.sha256,
+        phash: input.phash,
+        quality: input.quality,
+        reason: input.reason,
+        confirmedAt: input.now,
+      })
+      .where(eq(documents.id, input.id));
+    await tx.insert(auditEvents).values({
+      actorType: "trader",
+      actorId: input.traderId,
+      action: "document.uploaded",
+      caseId: input.caseId,
+      traderId: input.traderId,
+      occurredAt: input.now,
+      data: {
+        documentId: input.id,
+        documentType: row.documentType,
+        side: row.side,
+        status: input.status,
+        sha256: input.sha256,
+      },
+    });
+    return true;
+  });
+}
+
+/**
+ * Confirmed documents of other traders with the same bytes, or an image whose perceptual hash
+ * is within `maxDistance` bits (the same photo re-encoded or resized). Scans the hashes: fine
+ * for a broker's volumes; an index-friendly scheme (hash bands) can replace it later.
+ */
+export async function findDocumentsOfOtherTraders(input: {
+  traderId: string;
+  sha256: string;
+  phash: string | null;
+  maxDistance: number;
+}): Promise<{ documentId: string; caseId: string; exact: boolean }[]> {
+  const db = await getDb();
+  const similar =
+    input.phash && /^[0-9a-f]{16}$/.test(input.phash)
+      ? sql`or (${documents.phash} ~ '^[0-9a-f]{16}$' and bit_count(('x' || ${documents.phash})::bit(64) # ('x' || ${input.phash})::bit(64)) <= ${input.maxDistance})`
+      : sql``;
+  const rows = await db
+    .select({ documentId: documents.id, caseId: documents.caseId, sha256: documents.sha256 })
+    .from(documents)
+    .innerJoin(kycCases, eq(kycCases.id, documents.caseId))
+    .where(
+      and(
+        ne(kycCases.traderId, input.traderId),
+        ne(documents.status, "pending"),
+        sql`(${documents.sha256} = ${input.sha256} ${similar})`,
+      ),
+    )
+    .limit(20);
+  return rows.map((r) => ({
+    documentId: r.documentId,
+    caseId: r.caseId,
+    exact: r.sha256 === input.sha256,
+  }));
 }

@@ -1,6 +1,6 @@
 import { and, eq, gt, isNull } from "drizzle-orm";
 import { getDb } from "../client";
-import { handoffRedemptions, ssoOneTimeTokens } from "../schema";
+import { handoffRedemptions, phoneHandoffs, ssoOneTimeTokens, type PhoneHandoff } from "../schema";
 
 export async function insertSsoToken(values: typeof ssoOneTimeTokens.$inferInsert): Promise<void> {
   const db = await getDb();
@@ -59,4 +59,29 @@ export async function claimHandoffToken(tokenHash: string, now: Date): Promise<b
 export async function releaseHandoffToken(tokenHash: string): Promise<void> {
   const db = await getDb();
   await db.delete(handoffRedemptions).where(eq(handoffRedemptions.tokenHash, tokenHash));
+}
+
+export async function insertPhoneHandoff(values: typeof phoneHandoffs.$inferInsert): Promise<void> {
+  const db = await getDb();
+  await db.insert(phoneHandoffs).values(values);
+}
+
+/** Marks the handoff used if it is unused and unexpired; exactly one caller gets the row. */
+export async function consumePhoneHandoff(
+  tokenHash: string,
+  now: Date,
+): Promise<PhoneHandoff | undefined> {
+  const db = await getDb();
+  const [row] = await db
+    .update(phoneHandoffs)
+    .set({ usedAt: now })
+    .where(
+      and(
+        eq(phoneHandoffs.tokenHash, tokenHash),
+        isNull(phoneHandoffs.usedAt),
+        gt(phoneHandoffs.expiresAt, now),
+      ),
+    )
+    .returning();
+  return row;
 }

@@ -42,3 +42,27 @@ export const handoffRedemptions = pgTable("handoff_redemptions", {
   tokenHash: text("token_hash").primaryKey(),
   claimedAt: timestamp("claimed_at", { withTimezone: true }).notNull(),
 });
+
+/**
+ * phone_handoffs — "continue on your phone": a short-lived, single-use link that opens the
+ * upload step of the same case in the phone's own browser. Only the token's hash is stored;
+ * `used_at` is set by the one redemption that wins.
+ */
+export const phoneHandoffs = pgTable(
+  "phone_handoffs",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    traderId: uuid("trader_id")
+      .notNull()
+      .references(() => traders.id, { onDelete: "cascade" }),
+    caseId: uuid("case_id").notNull(),
+    documentType: text("document_type").notNull(),
+    locale: text("locale").notNull(),
+    theme: text("theme"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+  },
+  (t) => [index("phone_handoffs_expires_idx").on(t.expiresAt)],
+);
+export type PhoneHandoff = typeof phoneHandoffs.$inferSelect;

@@ -1,0 +1,41 @@
+import { z } from "zod";
+import { readJson } from "@/lib/http/json";
+import { createPhoneHandoff } from "@/lib/identity/phone-handoff";
+import { refusal, requestOrigin, withTraderCase } from "@/lib/inapp/api";
+import { DOCUMENT_TYPES } from "@/lib/inapp/params";
+import { EDITABLE_STATUSES } from "@/lib/kyc/case-state";
+
+export const runtime = "nodejs";
+
+/** "Continue on your phone": a single-use link and its QR code for this case's upload step. */
+export async function POST(request: Request): Promise<Response> {
+  return withTraderCase(
+    request,
+    "handoff.create",
+    async ({ trader, kycCase, locale, theme }) => {
+      const { documentType } = await readJson(
+        request,
+        z.object({ documentType: z.enum(DOCUMENT_TYPES) }),
+      );
+      if (!EDITABLE_STATUSES.has(kycCase.status)) return refusal(409, "not_editable");
+      const handoff = await createPhoneHandoff({
+        traderId: trader.id,
+        caseId: kycCase.id,
+        documentType,
+        locale,
+        theme,
+        requestOrigin: requestOrigin(request),
+      });
+      return Response.json(
+        {
+          url: handoff.url,
+          qr: handoff.qr,
+          minutes: handoff.minutes,
+          expiresAt: handoff.expiresAt,
+        },
+        { status: 201 },
+      );
+    },
+    { mutates: true },
+  );
+}

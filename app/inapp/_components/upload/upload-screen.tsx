@@ -1,0 +1,400 @@
+"use client";
+
+/**
+ * The upload screen's interactive part: pick or capture each side of a document, see a preview
+ * and the quality checks, upload with progress (retry, cancel), and get the server's verdict.
+ * The camera code and the image code load only when needed. On a desktop, "continue on your
+ * phone" shows a QR code and this screen follows the phone's uploads.
+ */
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from "react";
+import type { PreparedFile } from "@/lib/documents/client-image";
+
+const Camera = lazy(() => import("./camera"));
+
+export type SideState = {
+  side: "page" | "front" | "back";
+  state: "missing" | "uploading" | "accepted" | "retake";
+  reason: string | null;
+};
+
+export type UploadLabels = Record<string, string>;
+
+type Props = {
+  documentType: "identity" | "address" | "additional";
+  sides: SideState[];
+  labels: UploadLabels;
+  sideLabels: Record<string, string>;
+  qualityMessages: Record<string, string>;
+  refusedMessages: Record<string, string>;
+  editable: boolean;
+  phoneHandoff: boolean;
+};
+
+type Phase =
+  | { kind: "idle" }
+  | { kind: "camera" }
+  | { kind: "preparing" }
+  | { kind: "review"; file: PreparedFile }
+  | { kind: "uploading"; file: PreparedFile; percent: number }
+  | { kind: "checking"; file: PreparedFile }
+  | { kind: "refused"; message: string }
+  | { kind: "failed"; file: PreparedFile; message: string };
+
+async function jsonOrNull(response: Response): Promise<Record<string, unknown> | null> {
+  try {
+    return (await response.json()) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+}
+
+export function UploadScreen(props: Props) {
+  const { documentType, labels, sideLabels, qualityMessages, refusedMessages } = props;
+  const [sides, setSides] = useState(props.sides);
+  const [phase, setPhase] = useState<Phase>({ kind: "idle" });
+  const [cameraProblem, setCameraProblem] = useState(false);
+  const abort = useRef<AbortController | null>(null);
+  const pickInput = useRef<HTMLInputElement>(null);
+  const photoInput = useRef<HTMLInputElement>(null);
+  const current = sides.find((s) => s.state !== "accepted");
+
+  const refresh = useCallback(async () => {
+    const response = await fetch(`/api/inapp/documents?documentType=${documentType}`, {
+      cache: "no-store",
+    }).catch(() => null);
+    const body = response?.ok ? await jsonOrNull(response) : null;
+    if (body && Array.isArray(body.sides)) setSides(body.sides as SideState[]);
+  }, [documentType]);
+
+  async function onFile(file: File | undefined) {
+    if (!file) return;
+    setPhase({ kind: "preparing" });
+    try {
+      const { prepareFile } = await import("@/lib/documents/client-image");
+      setPhase({ kind: "review", file: await prepareFile(file) });
+    } catch {
+      setPhase({ kind: "refused", message: refusedMessages.corrupt ?? "" });
+    }
+  }
+
+  async function upload(file: PreparedFile) {
+    if (!current) return;
+    const controller = new AbortController();
+    abort.current = controller;
+    setPhase({ kind: "uploading", file, percent: 0 });
+    try {
+      const started = await fetch("/api/inapp/documents", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          documentType,
+          side: current.side,
+          contentType: file.contentType,
+          size: file.blob.size,
+          fileName: file.name,
+        }),
+        signal: controller.signal,
+      });
+      const startBody = await jsonOrNull(started);
+      if (!started.ok) {
+        const reason = String(startBody?.reason ?? "");
+        return setPhase({
+          kind: "refused",
+          message: refusedMessages[reason] ?? String(startBody?.message ?? labels.uploadFailed),
+        });
+      }
+      const { documentId, upload: target } = startBody as {
+        documentId: string;
+        upload: { url: string; fields: Record<string, string> };
+      };
+      const { postWithProgress } = await import("@/lib/documents/client-image");
+      await postWithProgress(
+        target.url,
+        target.fields,
+        file.blob,
+        file.name,
+        (f) => setPhase({ kind: "uploading", file, percent: Math.round(f * 100) }),
+        controller.signal,
+      );
+      setPhase({ kind: "checking", file });
+      const confirmed = await fetch(`/api/inapp/documents/${documentId}/confirm`, {
+        method: "POST",
+        signal: controller.signal,
+      });
+      const body = await jsonOrNull(confirmed);
+      if (confirmed.ok) {
+        setPhase({ kind: "idle" });
+        await refresh();
+        return;
+      }
+      const reason = String(body?.reason ?? "");
+      setPhase({
+        kind: "refused",
+        message: refusedMessages[reason] ?? String(body?.message ?? labels.uploadFailed),
+      });
+    } catch (error) {
+      const status = (error as { status?: number }).status;
+      if (status === -1 || controller.signal.aborted)
+        return setPhase({ kind: "refused", message: labels.cancelled ?? "" });
+      setPhase({ kind: "failed", file, message: labels.uploadFailed ?? "" });
+    } finally {
+      abort.current = null;
+    }
+  }
+
+  // Another device (the phone) may finish uploads: follow them while this screen is open.
+  const [handoff, setHandoff] = useState<{ url: string; qr: string; minutes: number } | null>(null);
+  useEffect(() => {
+    if (!handoff) return;
+    const timer = setInterval(refresh, 3000);
+    return () => clearInterval(timer);
+  }, [handoff, refresh]);
+
+  async function startHandoff() {
+    const response = await fetch("/api/inapp/handoff", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ documentType }),
+    }).catch(() => null);
+    const body = response?.ok ? await jsonOrNull(response) : null;
+    if (body) setHandoff(body as { url: string; qr: string; minutes: number });
+  }
+
+  const preview = (file: PreparedFile) =>
+    file.previewUrl ? (
+      // A local object URL of the trader's own photo.
+      // eslint-disable-next-line @next/next/no-img-element
+      <img className="preview" src={file.previewUrl} alt={labels.preview} data-testid="preview" />
+    ) : (
+      <p className="preview-file" data-testid="preview">
+        📄 {file.contentType === "application/pdf" ? labels.pdfPreview : file.name}
+      </p>
+    );
+
+  if (!current) {
+    return (
+      <p className="card" role="status" data-testid="upload-done">
+        ✓ {labels.allDone}
+      </p>
+    );
+  }
+
+  return (
+    <div data-testid="upload-screen" data-side={current.side}>
+      <ul className="steps" data-testid="sides">
+        {sides.map((s) => (
+          <li key={s.side} data-side={s.side} data-state={s.state}>
+            <span>{sideLabels[s.side]}</span>
+            <span className="muted">{labels[`state_${s.state}`]}</span>
+          </li>
+        ))}
+      </ul>
+      <section className="card" aria-live="polite">
+        <h2>{sideLabels[current.side]}</h2>
+        {current.state === "retake" && current.reason ? (
+          <p className="alert" data-testid="retake-reason">
+            {current.reason}
+          </p>
+        ) : null}
+        {!props.editable ? null : phase.kind === "idle" ||
+          phase.kind === "refused" ||
+          phase.kind === "camera" ? (
+          <>
+            {phase.kind === "refused" ? (
+              <p className="alert" role="alert" data-testid="upload-refused">
+                {phase.message}
+              </p>
+            ) : null}
+            <p className="hint">{labels.fileHint}</p>
+            {cameraProblem ? (
+              <p className="alert" role="status" data-testid="camera-unavailable">
+                {labels.cameraUnavailable}
+              </p>
+            ) : null}
+            {phase.kind === "camera" ? (
+              <Suspense fallback={<p role="status">{labels.cameraStarting}</p>}>
+                <Camera
+                  labels={labels}
+                  onCapture={(file) => onFile(file)}
+                  onUnavailable={() => {
+                    setCameraProblem(true);
+                    setPhase({ kind: "idle" });
+                  }}
+                  onCancel={() => setPhase({ kind: "idle" })}
+                />
+              </Suspense>
+            ) : (
+              <div className="actions">
+                <button
+                  type="button"
+                  className="button"
+                  onClick={() => photoInput.current?.click()}
+                  data-testid="take-photo"
+                >
+                  {labels.takePhoto}
+                </button>
+                <button
+                  type="button"
+                  className="button secondary"
+                  onClick={() => pickInput.current?.click()}
+                  data-testid="choose-file"
+                >
+                  {labels.chooseFile}
+                </button>
+                {!cameraProblem ? (
+                  <button
+                    type="button"
+                    className="button secondary"
+                    onClick={() => setPhase({ kind: "camera" })}
+                    data-testid="use-camera"
+                  >
+                    {labels.useCamera}
+                  </button>
+                ) : null}
+              </div>
+            )}
+            <input
+              ref={photoInput}
+              type="file"
+              accept="image/*"
+              capture="environment"
+              hidden
+              onChange={(e) => onFile(e.target.files?.[0])}
+              data-testid="photo-input"
+            />
+            <input
+              ref={pickInput}
+              type="file"
+              accept="image/jpeg,image/png,image/webp,image/heic,image/heif,application/pdf"
+              hidden
+              onChange={(e) => onFile(e.target.files?.[0])}
+              data-testid="file-input"
+            />
+          </>
+        ) : phase.kind === "preparing" ? (
+          <p role="status">{labels.preparing}</p>
+        ) : phase.kind === "review" ? (
+          <>
+            {preview(phase.file)}
+            {phase.file.issues.length > 0 ? (
+              <div className="alert" role="alert" data-testid="quality-issues">
+                <p>{labels.qualityIntro}</p>
+                <ul>
+                  {phase.file.issues.map((issue) => (
+                    <li key={issue} data-issue={issue}>
+                      {qualityMessages[issue]}
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            ) : null}
+            <div className="actions">
+              <button
+                type="button"
+                className="button"
+                onClick={() => upload(phase.file)}
+                data-testid="upload"
+              >
+                {phase.file.issues.length > 0 ? labels.useAnyway : labels.upload}
+              </button>
+              <button
+                type="button"
+                className="button secondary"
+                onClick={() => setPhase({ kind: "idle" })}
+                data-testid="retake"
+              >
+                {labels.retake}
+              </button>
+            </div>
+          </>
+        ) : phase.kind === "uploading" ? (
+          <>
+            {preview(phase.file)}
+            <label htmlFor="upload-progress">
+              {labels.uploading?.replace("{percent}", String(phase.percent))}
+            </label>
+            <progress
+              id="upload-progress"
+              max={100}
+              value={phase.percent}
+              data-testid="progress-bar"
+            />
+            <div className="actions">
+              <button
+                type="button"
+                className="button secondary"
+                onClick={() => abort.current?.abort()}
+                data-testid="cancel"
+              >
+                {labels.cancel}
+              </button>
+            </div>
+          </>
+        ) : phase.kind === "checking" ? (
+          <>
+            {preview(phase.file)}
+            <p role="status" data-testid="checking">
+              {labels.checking}
+            </p>
+          </>
+        ) : (
+          <>
+            <p className="alert" role="alert" data-testid="upload-failed">
+              {phase.message}
+            </p>
+            <div className="actions">
+              <button
+                type="button"
+                className="button"
+                onClick={() => upload(phase.file)}
+                data-testid="retry"
+              >
+                {labels.retry}
+              </button>
+              <button
+                type="button"
+                className="button secondary"
+                onClick={() => setPhase({ kind: "idle" })}
+              >
+                {labels.cancel}
+              </button>
+            </div>
+          </>
+        )}
+      </section>
+      {props.phoneHandoff && props.editable ? (
+        <section className="card" data-testid="phone-handoff">
+          <h2>{labels.phoneTitle}</h2>
+          {handoff ? (
+            <>
+              <p>{labels.phoneIntro?.replace("{minutes}", String(handoff.minutes))}</p>
+              {/* eslint-disable-next-line @next/next/no-img-element */}
+              <img
+                className="qr"
+                src={handoff.qr}
+                alt={labels.phoneTitle}
+                width={200}
+                height={200}
+              />
+              <p className="muted">
+                {labels.phoneLink} <code data-testid="handoff-url">{handoff.url}</code>
+              </p>
+              <p role="status" className="muted">
+                {labels.phoneWaiting}
+              </p>
+            </>
+          ) : (
+            <button
+              type="button"
+              className="button secondary"
+              onClick={startHandoff}
+              data-testid="start-handoff"
+            >
+              {labels.phoneTitle}
+            </button>
+          )}
+        </section>
+      ) : null}
+    </div>
+  );
+}

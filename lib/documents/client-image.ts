@@ -1,0 +1,145 @@
+/**
+ * In the browser: turn a picked or captured photo into what we upload — decoded, checked for
+ * quality, scaled to at most 2000 px on its long edge and re-encoded as JPEG (quality 0.85), so
+ * a 12 MP phone photo leaves the phone at well under 1 MB. PDFs and images the browser cannot
+ * decode (e.g. HEIC outside Safari) go up as they are; the server decides.
+ *
+ * Loaded only on the upload screen, only once a file is chosen.
+ */
+import {
+  ANALYSIS_WIDTH,
+  fitWithin,
+  qualityIssues,
+  scorePixels,
+  type QualityIssue,
+  type QualityScores,
+} from "./image-quality";
+
+export const MAX_EDGE = 2000;
+export const JPEG_QUALITY = 0.85;
+
+export type PreparedFile = {
+  blob: Blob;
+  contentType: string;
+  name: string;
+  /** An object URL for the preview (images only). */
+  previewUrl: string | null;
+  scores: QualityScores | null;
+  issues: QualityIssue[];
+};
+
+function canvas(width: number, height: number): HTMLCanvasElement {
+  const c = document.createElement("canvas");
+  c.width = width;
+  c.height = height;
+  return c;
+}
+
+function toBlob(c: HTMLCanvasElement, type: string, quality: number): Promise<Blob> {
+  return new Promise((resolve, reject) =>
+    c.toBlob((b) => (b ? resolve(b) : reject(new Error("encode failed"))), type, quality),
+  );
+}
+
+export async function prepareFile(file: File): Promise<PreparedFile> {
+  if (file.type === "application/pdf" || file.name.toLowerCase().endsWith(".pdf")) {
+    return {
+      blob: file,
+      contentType: "application/pdf",
+      name: file.name,
+      previewUrl: null,
+      scores: null,
+      issues: [],
+    };
+  }
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
+  } catch {
+    // Not decodable here (HEIC in Chromium, say): send as is, the server checks it.
+    return {
+      blob: file,
+      contentType: file.type || "application/octet-stream",
+      name: file.name,
+      previewUrl: null,
+      scores: null,
+      issues: [],
+    };
+  }
+  const original = { width: bitmap.width, height: bitmap.height };
+
+  const small = fitWithin(original.width, original.height, ANALYSIS_WIDTH);
+  const analysis = canvas(small.width, small.height);
+  const actx = analysis.getContext("2d", { willReadFrequently: true });
+  let scores: QualityScores | null = null;
+  if (actx) {
+    actx.drawImage(bitmap, 0, 0, small.width, small.height);
+    const pixels = actx.getImageData(0, 0, small.width, small.height);
+    scores = scorePixels(pixels.data, small.width, small.height, original);
+  }
+
+  const target = fitWithin(original.width, original.height, MAX_EDGE);
+  const out = canvas(target.width, target.height);
+  const ctx = out.getContext("2d");
+  if (!ctx) throw new Error("no canvas");
+  ctx.imageSmoothingQuality = "high";
+  ctx.drawImage(bitmap, 0, 0, target.width, target.height);
+  bitmap.close();
+  const blob = await toBlob(out, "image/jpeg", JPEG_QUALITY);
+  const name = file.name.replace(/\.[^.]*$/, "") + ".jpg";
+  return {
+    blob,
+    contentType: "image/jpeg",
+    name,
+    previewUrl: URL.createObjectURL(blob),
+    scores,
+    issues: scores ? qualityIssues(scores) : [],
+  };
+}
+
+/** A frame from the live camera as a File, for the same path as a picked photo. */
+export async function captureFrame(video: HTMLVideoElement): Promise<File> {
+  const c = canvas(video.videoWidth, video.videoHeight);
+  const ctx = c.getContext("2d");
+  if (!ctx) throw new Error("no canvas");
+  ctx.drawImage(video, 0, 0);
+  const blob = await toBlob(c, "image/jpeg", 0.92);
+  return new File([blob], "camera.jpg", { type: "image/jpeg" });
+}
+
+/**
+ * Uploads with progress (fetch has no upload progress): a multipart POST of the presigned
+ * fields then the file. Resolves on 2xx; rejects with the status (0 = network) otherwise.
+ */
+export function postWithProgress(
+  url: string,
+  fields: Record<string, string>,
+  file: Blob,
+  name: string,
+  onProgress: (fraction: number) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    const body = new FormData();
+    for (const [k, v] of Object.entries(fields)) body.append(k, v);
+    body.append("file", file, name);
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable) onProgress(e.loaded / e.total);
+    };
+    xhr.onload = () =>
+      xhr.status >= 200 && xhr.status < 300
+        ? resolve()
+        : reject(
+            Object.assign(new Error("upload failed"), {
+              status: xhr.status,
+              body: xhr.responseText,
+            }),
+          );
+    xhr.onerror = () => reject(Object.assign(new Error("network"), { status: 0 }));
+    xhr.onabort = () => reject(Object.assign(new Error("aborted"), { status: -1 }));
+    signal.addEventListener("abort", () => xhr.abort());
+    xhr.open("POST", url);
+    xhr.send(body);
+  });
+}

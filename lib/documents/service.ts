@@ -1,0 +1,248 @@
+/**
+ * Document uploads for the trader's case, from the upload URL to the verdict:
+ *
+ * 1. `startUpload`: checks the request (type, side, declared size and content type, the case
+ *    accepts documents, the per-case file limit), records a pending row and returns where the
+ *    browser posts the file (a presigned S3 POST, or our own signed local URL). The storage key
+ *    is ours (`cases/<caseId>/<documentId>`), never the file's name.
+ * 2. The browser uploads straight to storage (no byte passes through us in `s3` mode).
+ * 3. `confirmUpload`: re-checks what was actually stored (size, magic bytes, full decode under
+ *    a pixel limit, PDF safety), replaces the object with a clean re-encoded copy (no EXIF/GPS),
+ *    records quality scores, hashes and look-alikes used by other traders, and supersedes the
+ *    previous version. A refused file leaves no object and no row behind.
+ *
+ * Abandoned uploads (a URL issued, never confirmed) are purged once their URL expired.
+ */
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import {
+  confirmDocument,
+  countCaseDocuments,
+  deletePendingDocument,
+  findDocumentsOfOtherTraders,
+  getCaseDocument,
+  insertPendingDocument,
+  listAbandonedUploads,
+} from "@/lib/db/queries/documents";
+import type { KycCase } from "@/lib/db/schema";
+import { env } from "@/lib/env";
+import { DOCUMENT_TYPES } from "@/lib/inapp/params";
+import { EDITABLE_STATUSES } from "@/lib/kyc/case-state";
+import { loadActionRequest } from "@/lib/kyc/submission";
+import { log } from "@/lib/log";
+import { encryptField } from "@/lib/security/encryption";
+import { documentKey, getStorage } from "@/lib/storage";
+import { inspectDocument } from "./inspect";
+
+export const UPLOAD_CONTENT_TYPES = [
+  "image/jpeg",
+  "image/png",
+  "image/webp",
+  "image/heic",
+  "image/heif",
+  "application/pdf",
+] as const;
+
+/** Perceptual-hash distance (bits of 64) under which two images count as the same photo. */
+export const SAME_IMAGE_DISTANCE = 6;
+/** How long after its URL expired a pending upload may still be confirmed. */
+const CONFIRM_GRACE_MS = 60_000;
+
+export type Refusal =
+  | "bad_request"
+  | "not_editable"
+  | "unsupported_type"
+  | "too_large"
+  | "empty"
+  | "too_many_files"
+  | "not_found"
+  | "not_uploaded"
+  | "expired"
+  | (string & {});
+
+export type UploadOutcome<T> =
+  { ok: true; value: T } | { ok: false; status: number; reason: Refusal };
+
+const refuse = (status: number, reason: Refusal) => ({ ok: false as const, status, reason });
+
+const startSchema = z.object({
+  documentType: z.enum(DOCUMENT_TYPES),
+  side: z.enum(["page", "front", "back"]),
+  contentType: z.string().max(100),
+  size: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  fileName: z.string().max(255).optional(),
+});
+
+type CaseRef = Pick<KycCase, "id" | "status" | "level">;
+
+/** Documents are accepted while the trader can still change the case (or was asked for them). */
+async function acceptsDocuments(kycCase: CaseRef, documentType: string): Promise<boolean> {
+  if (!EDITABLE_STATUSES.has(kycCase.status)) return false;
+  if (kycCase.status !== "action_required") return true;
+  const request = await loadActionRequest(kycCase);
+  return Boolean(
+    request?.items.some(
+      (i) =>
+        (i.kind === "document" && i.documentType === documentType) ||
+        (i.kind === "step" &&
+          ((i.step === "identity_document" && documentType === "identity") ||
+            (i.step === "proof_of_address" && documentType === "address") ||
+            (i.step === "source_of_funds" && documentType === "additional"))),
+    ),
+  );
+}
+
+export async function startUpload(
+  kycCase: CaseRef,
+  input: unknown,
+  now = new Date(),
+): Promise<
+  UploadOutcome<{
+    documentId: string;
+    upload: { method: "POST"; url: string; fields: Record<string, string> };
+    expiresAt: string;
+  }>
+> {
+  const parsed = startSchema.safeParse(input);
+  if (!parsed.success) return refuse(400, "bad_request");
+  const { documentType, side, contentType, size, fileName } = parsed.data;
+  if (documentType !== "identity" && side !== "page") return refuse(400, "bad_request");
+  const { upload: limits } = env();
+  if (!(UPLOAD_CONTENT_TYPES as readonly string[]).includes(contentType))
+    return refuse(415, "unsupported_type");
+  if (size === 0) return refuse(400, "empty");
+  if (size > limits.maxBytes) return refuse(413, "too_large");
+  if (!(await acceptsDocuments(kycCase, documentType))) return refuse(409, "not_editable");
+
+  await purgeAbandonedUploads(now);
+  if ((await countCaseDocuments(kycCase.id)) >= limits.maxFilesPerCase)
+    return refuse(409, "too_many_files");
+
+  const documentId = randomUUID();
+  const key = documentKey(kycCase.id, documentId);
+  const ttl = limits.urlTtlSeconds;
+  const expiresAt = new Date(now.getTime() + ttl * 1000);
+  await insertPendingDocument({
+    id: documentId,
+    caseId: kycCase.id,
+    documentType,
+    side,
+    storageKey: key,
+    declaredType: contentType,
+    originalName: fileName ? encryptField(fileName, kycCase.id) : null,
+    uploadExpiresAt: expiresAt,
+  });
+  const upload = await getStorage().createUpload({
+    key,
+    contentType,
+    maxBytes: limits.maxBytes,
+    expiresInSeconds: ttl,
+  });
+  return {
+    ok: true,
+    value: {
+      documentId,
+      upload: { method: "POST", url: upload.url, fields: upload.fields },
+      expiresAt: expiresAt.toISOString(),
+    },
+  };
+}
+
+export type ConfirmResult = {
+  documentId: string;
+  state: "accepted" | "retake";
+  issues: string[];
+};
+
+async function discard(documentId: string, key: string): Promise<void> {
+  await getStorage()
+    .delete(key)
+    .catch((error: unknown) =>
+      log.warn("documents.delete_failed", {
+        error: error instanceof Error ? error.message : String(error),
+      }),
+    );
+  await deletePendingDocument(documentId);
+}
+
+export async function confirmUpload(
+  kycCase: CaseRef,
+  traderId: string,
+  documentId: string,
+  now = new Date(),
+): Promise<UploadOutcome<ConfirmResult>> {
+  if (!z.uuid().safeParse(documentId).success) return refuse(404, "not_found");
+  const row = await getCaseDocument(kycCase.id, documentId);
+  if (!row) return refuse(404, "not_found");
+  // A replayed confirm changes nothing and answers what the first one decided.
+  if (row.status !== "pending")
+    return {
+      ok: true,
+      value: { documentId, state: row.status, issues: row.reason ? [row.reason] : [] },
+    };
+  if (!(await acceptsDocuments(kycCase, row.documentType))) return refuse(409, "not_editable");
+
+  const storage = getStorage();
+  const { upload: limits } = env();
+  const head = await storage.head(row.storageKey);
+  if (!head) {
+    if (row.uploadExpiresAt.getTime() + CONFIRM_GRACE_MS < now.getTime()) {
+      await discard(row.id, row.storageKey);
+      return refuse(410, "expired");
+    }
+    return refuse(409, "not_uploaded");
+  }
+  // The POST policy is not trusted alone (and local S3 emulators ignore it).
+  if (head.size > limits.maxBytes) {
+    await discard(row.id, row.storageKey);
+    return refuse(413, "too_large");
+  }
+  const bytes = await storage.get(row.storageKey, limits.maxBytes);
+  const verdict = await inspectDocument(bytes, row.declaredType, { maxBytes: limits.maxBytes });
+  if (!verdict.ok) {
+    await discard(row.id, row.storageKey);
+    log.info("documents.refused", { reason: verdict.reason, documentType: row.documentType });
+    return refuse(422, verdict.reason);
+  }
+  if (verdict.bytes !== bytes)
+    await storage.put(row.storageKey, verdict.bytes, verdict.contentType);
+
+  const lookalikes = await findDocumentsOfOtherTraders({
+    traderId,
+    sha256: verdict.sha256,
+    phash: verdict.phash ?? null,
+    maxDistance: SAME_IMAGE_DISTANCE,
+  });
+  const issues = verdict.issues ?? [];
+  const confirmed = await confirmDocument({
+    id: row.id,
+    caseId: kycCase.id,
+    traderId,
+    status: "accepted",
+    contentType: verdict.contentType,
+    sizeBytes: verdict.bytes.length,
+    sha256: verdict.sha256,
+    phash: verdict.phash ?? null,
+    quality: {
+      ...(verdict.quality ?? {}),
+      issues,
+      // For compliance only: never shown to the trader.
+      usedByOtherTraders: lookalikes,
+    },
+    reason: null,
+    now,
+  });
+  if (!confirmed) {
+    const current = await getCaseDocument(kycCase.id, documentId);
+    if (!current || current.status === "pending") return refuse(409, "not_uploaded");
+    return { ok: true, value: { documentId, state: current.status, issues } };
+  }
+  return { ok: true, value: { documentId, state: "accepted", issues } };
+}
+
+/** Deletes uploads whose URL expired unconfirmed: their objects, then their rows. */
+export async function purgeAbandonedUploads(now = new Date()): Promise<number> {
+  const stale = await listAbandonedUploads(new Date(now.getTime() - CONFIRM_GRACE_MS));
+  for (const row of stale) await discard(row.id, row.storageKey);
+  return stale.length;
+}
