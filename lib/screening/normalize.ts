@@ -135,7 +135,14 @@ const SYLLABIC = /[\p{Script=Han}\p{Script=Hangul}]/gu;
 
 /** Transliterates to ASCII, one token per Han/Hangul syllable. */
 export function transliterate(text: string): string {
-  return anyAscii(text.normalize("NFKC").replace(SYLLABIC, (c) => ` ${c} `));
+  const spaced = text
+    .normalize("NFC")
+    .replace(SYLLABIC, (c) => ` ${c} `)
+    .normalize("NFD");
+  // Greek "ου" is one sound, "ou" (any-ascii writes it letter by letter as "oy"). NFD keeps an
+  // accent from sitting between the two letters.
+  const greek = spaced.replace(/ου/g, "ou").replace(/Ου/g, "Ou").replace(/ΟΥ/g, "OU");
+  return anyAscii(greek.normalize("NFC"));
 }
 
 /** Lowercase ASCII words of `text`, before any words are dropped. */
@@ -173,7 +180,6 @@ export function normalizeName(name: string): string {
 function base(word: string): string {
   return word
     .replace(/dzh|dj/g, "j")
-    .replace(/zh/g, "j")
     .replace(/kh/g, "h")
     .replace(/ph/g, "f")
     .replace(/sch/g, "sh")
