@@ -2,7 +2,7 @@ import nextJest from "next/jest.js";
 
 const createJestConfig = nextJest({ dir: "./" });
 
-// ESM-only packages jest must transform (next-intl, use-intl and some msw dependencies).
+// ESM-only packages jest must transform (next-intl, use-intl, some msw dependencies, any-ascii).
 const esmPackages = [
   "next-intl",
   "use-intl",
@@ -12,6 +12,7 @@ const esmPackages = [
   "rettime",
   "until-async",
   "@open-draft",
+  "any-ascii",
 ];
 
 /** @type {import('jest').Config} */
