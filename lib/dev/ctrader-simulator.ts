@@ -27,6 +27,23 @@ export const DEMO_TRADERS: readonly DemoTrader[] = [
   },
 ];
 
+/**
+ * Besides the named demo traders, any userId from 2000 to 2999 is a fresh anonymous trader
+ * (`trader<id>@example.com`): end-to-end tests and demos that need a clean start use those.
+ */
+export function findDemoTrader(userId: number): DemoTrader | undefined {
+  const named = DEMO_TRADERS.find((t) => t.userId === userId);
+  if (named) return named;
+  if (Number.isInteger(userId) && userId >= 2000 && userId <= 2999)
+    return {
+      userId,
+      email: `trader${userId}@example.com`,
+      tradingLogin: 5_200_000 + userId,
+      name: `Trader ${userId}`,
+    };
+  return undefined;
+}
+
 export const SIMULATOR_TOKEN_TTL_MS = 60_000;
 export const SIMULATOR_MANAGER_TOKEN = "simulator-manager-token";
 export const SIMULATOR_BASE_PATH = "/api/dev/ctrader";
@@ -38,7 +55,7 @@ const store: Store = ((globalThis as { __kycSimulator?: Store }).__kycSimulator 
 });
 
 export function mintSimulatorToken(userId: number, now = Date.now()): string {
-  if (!DEMO_TRADERS.some((t) => t.userId === userId))
+  if (!findDemoTrader(userId))
     throw new Error(`unknown demo trader ${userId}`);
   for (const [key, issued] of store.tokens)
     if (issued.expiresAt < now - 3_600_000) store.tokens.delete(key);
@@ -80,7 +97,7 @@ export async function handleSimulatorRequest(
     });
   }
   issued.used = true;
-  const trader = DEMO_TRADERS.find((t) => t.userId === issued.userId);
+  const trader = findDemoTrader(issued.userId);
   if (!trader) return json(404, { error: "Not Found", message: "unknown user" });
   return json(200, {
     userId: trader.userId,

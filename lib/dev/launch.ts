@@ -2,7 +2,7 @@ import { AppError } from "@/lib/errors";
 import { env } from "@/lib/env";
 import { generateOneTimeToken } from "@/lib/identity/sso";
 import { SCREENS, type Screen } from "@/lib/inapp/params";
-import { DEMO_TRADERS, mintSimulatorToken } from "./ctrader-simulator";
+import { findDemoTrader, mintSimulatorToken } from "./ctrader-simulator";
 
 export type LaunchInput = {
   userId: number;
@@ -20,7 +20,7 @@ export type LaunchInput = {
  * and build the screen URL with the documented parameters.
  */
 export async function launchScreen(input: LaunchInput): Promise<{ path: string }> {
-  if (!DEMO_TRADERS.some((t) => t.userId === input.userId)) {
+  if (!findDemoTrader(input.userId)) {
     throw new AppError("BAD_REQUEST", "unknown demo trader");
   }
   const token =

@@ -50,3 +50,38 @@ for (const { lang, theme, userId } of cases) {
     });
   });
 }
+
+/** Every step form of the enhanced level, empty and with its errors showing, in both directions. */
+for (const { lang, theme, userId } of [
+  { lang: "de", theme: "light", userId: 2101 },
+  { lang: "ar", theme: "dark", userId: 2102 },
+]) {
+  test(`every step form passes axe, with and without errors (${lang}, ${theme})`, async ({
+    page,
+  }) => {
+    const response = await page.request.post("/api/dev/simulator/launch", {
+      data: { userId, screen: "kyc", lang, theme, source: "Android", kycType: "enhanced" },
+    });
+    await page.goto(((await response.json()) as { path: string }).path);
+    for (const step of [
+      "identity_document",
+      "proof_of_address",
+      "tax",
+      "source_of_funds",
+      "employment",
+      "purpose",
+      "pep",
+      "appropriateness",
+    ]) {
+      await page.goto(`/inapp/kyc?step=${step}`);
+      await expect(page.getByTestId("step-form")).toBeVisible();
+      expect({ step, violations: await seriousViolations(page) }).toEqual({ step, violations: [] });
+      await page.getByTestId("step-continue").click();
+      await expect(page.getByTestId("error-summary")).toBeVisible();
+      expect({ step: `${step}-errors`, violations: await seriousViolations(page) }).toEqual({
+        step: `${step}-errors`,
+        violations: [],
+      });
+    }
+  });
+}

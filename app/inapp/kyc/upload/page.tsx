@@ -1,26 +1,74 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
+import { env } from "@/lib/env";
 import { DOCUMENT_TYPES, parseDocumentType } from "@/lib/inapp/params";
 import { getScreenContext } from "@/lib/inapp/screen-context";
+import { EDITABLE_STATUSES } from "@/lib/kyc/case-state";
+import { documentSides } from "@/lib/kyc/submission";
 import { ExpiredScreen } from "../../_components/expired-screen";
+import { UploadScreen } from "../../_components/upload/upload-screen";
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
+const LABELS = [
+  "chooseFile",
+  "takePhoto",
+  "useCamera",
+  "capture",
+  "retake",
+  "useAnyway",
+  "upload",
+  "cancel",
+  "retry",
+  "frameHint",
+  "cameraUnavailable",
+  "cameraStarting",
+  "preparing",
+  "uploading",
+  "checking",
+  "accepted",
+  "uploadFailed",
+  "cancelled",
+  "preview",
+  "pdfPreview",
+  "qualityIntro",
+  "phoneTitle",
+  "phoneIntro",
+  "phoneLink",
+  "phoneWaiting",
+  "phoneDone",
+  "allDone",
+] as const;
+const QUALITY = ["too_small", "blurry", "too_dark", "glare"] as const;
+const REFUSALS = [
+  "unsupported_type",
+  "type_mismatch",
+  "too_large",
+  "empty",
+  "too_many_pixels",
+  "corrupt",
+  "pdf_encrypted",
+  "pdf_active_content",
+  "pdf_too_many_pages",
+  "too_many_files",
+  "expired",
+  "not_editable",
+  "other",
+] as const;
+const STATES = ["missing", "uploading", "accepted", "retake"] as const;
+
 export default async function UploadPage({ searchParams }: Props) {
   const context = await getScreenContext();
-  if (!context) return <ExpiredScreen reason="expired" />;
+  if (!context?.kycCase) return <ExpiredScreen reason="expired" />;
+  const { kycCase, session } = context;
   const raw = (await searchParams).documentType;
   const type = parseDocumentType(typeof raw === "string" ? raw : undefined);
-  const t = await getTranslations("Upload");
-  return (
-    <>
-      <h1>{t("title")}</h1>
-      {type ? (
-        <section className="card" data-testid="document-type" data-type={type}>
-          <h2>{t("requested", { type })}</h2>
-          <p className="muted">{t("explain", { type })}</p>
-        </section>
-      ) : (
+  const [t, tStatus] = await Promise.all([getTranslations("Upload"), getTranslations("Status")]);
+
+  if (!type) {
+    return (
+      <>
+        <h1>{t("title")}</h1>
         <section className="card">
           <p>{t("chooseType")}</p>
           <ul>
@@ -33,10 +81,62 @@ export default async function UploadPage({ searchParams }: Props) {
             ))}
           </ul>
         </section>
-      )}
-      <Link className="button secondary" href="/inapp/kyc">
-        {t("backToVerification")}
-      </Link>
+        <Link className="button secondary" href="/inapp/kyc">
+          {t("backToVerification")}
+        </Link>
+      </>
+    );
+  }
+
+  const maxMb = Math.floor(env().upload.maxBytes / 1_000_000);
+  const labels: Record<string, string> = {};
+  for (const key of LABELS)
+    labels[key] = t(key, { percent: "{percent}", minutes: "{minutes}" } as never);
+  labels.fileHint = t("fileHint", { max: maxMb });
+  for (const state of STATES) labels[`state_${state}`] = tStatus("documentState", { state });
+  const sideLabels = Object.fromEntries(
+    (["page", "front", "back"] as const).map((side) => [side, t("side", { side })]),
+  );
+  const qualityMessages = Object.fromEntries(
+    QUALITY.map((issue) => [issue, t("quality", { issue })]),
+  );
+  const refusedMessages = Object.fromEntries(
+    REFUSALS.map((reason) => [reason, t("refused", { reason, max: maxMb })]),
+  );
+  const why = {
+    identity: "whyIdentity",
+    address: "whyAddress",
+    additional: "whyAdditional",
+  } as const;
+  const sides = await documentSides(kycCase, type);
+  // Phones use their own camera; the QR code is for the desktop and web apps.
+  const onPhone =
+    session.source === "iOS" ||
+    session.source === "Android" ||
+    session.identityMode === "phone-handoff";
+
+  return (
+    <>
+      <h1>{t("requested", { type })}</h1>
+      <section className="card" data-testid="document-type" data-type={type}>
+        <p>{t("explain", { type })}</p>
+        <p className="muted">{t(why[type])}</p>
+      </section>
+      <UploadScreen
+        documentType={type}
+        sides={sides}
+        labels={labels}
+        sideLabels={sideLabels}
+        qualityMessages={qualityMessages}
+        refusedMessages={refusedMessages}
+        editable={EDITABLE_STATUSES.has(kycCase.status)}
+        phoneHandoff={!onPhone}
+      />
+      <p>
+        <Link className="button secondary" href="/inapp/kyc?view=overview">
+          {t("backToVerification")}
+        </Link>
+      </p>
     </>
   );
 }
