@@ -78,6 +78,10 @@ const rawSchema = z.object({
       .optional(),
   ),
   BRAND_LEGAL_ENTITY: z.preprocess(emptyAsUndefined, z.string().max(300).optional()),
+  // Uploads: limits per file and per case, and how long an upload URL lives (≤ 300 s).
+  UPLOAD_MAX_BYTES: intWithDefault(10 * 1024 * 1024, 1024, 50 * 1024 * 1024),
+  UPLOAD_MAX_FILES_PER_CASE: intWithDefault(12, 1, 100),
+  UPLOAD_URL_TTL_SECONDS: intWithDefault(300, 10, 300),
 });
 
 export type Env = {
@@ -111,6 +115,7 @@ export type Env = {
   /** The review time promised to traders while their case waits. */
   reviewTimeHours: number;
   brokerName: string;
+  upload: { maxBytes: number; maxFilesPerCase: number; urlTtlSeconds: number };
   brand: {
     accent: string | undefined;
     accentDark: string | undefined;
@@ -207,6 +212,11 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     support: { email: raw.SUPPORT_EMAIL, phone: raw.SUPPORT_PHONE, url: raw.SUPPORT_URL },
     reviewTimeHours: raw.REVIEW_TIME_HOURS,
     brokerName: raw.BROKER_NAME,
+    upload: {
+      maxBytes: raw.UPLOAD_MAX_BYTES,
+      maxFilesPerCase: raw.UPLOAD_MAX_FILES_PER_CASE,
+      urlTtlSeconds: raw.UPLOAD_URL_TTL_SECONDS,
+    },
     brand: {
       accent: raw.BRAND_ACCENT,
       accentDark: raw.BRAND_ACCENT_DARK,

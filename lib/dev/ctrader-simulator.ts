@@ -55,8 +55,7 @@ const store: Store = ((globalThis as { __kycSimulator?: Store }).__kycSimulator 
 });
 
 export function mintSimulatorToken(userId: number, now = Date.now()): string {
-  if (!findDemoTrader(userId))
-    throw new Error(`unknown demo trader ${userId}`);
+  if (!findDemoTrader(userId)) throw new Error(`unknown demo trader ${userId}`);
   for (const [key, issued] of store.tokens)
     if (issued.expiresAt < now - 3_600_000) store.tokens.delete(key);
   const token = newToken();
