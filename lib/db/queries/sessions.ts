@@ -38,6 +38,10 @@ export async function insertSessionWithAudit(values: NewSession, audit: AuditInp
           caseId: sql`${audit.caseId ?? null}::uuid`.as("case_id"),
           traderId: sql`${audit.traderId ?? null}::uuid`.as("trader_id"),
           data: sql`${JSON.stringify(audit.data ?? {})}::jsonb`.as("data"),
+          // Filled in by the hash-chain trigger.
+          seq: sql`null::bigint`.as("seq"),
+          prevHash: sql`null::text`.as("prev_hash"),
+          hash: sql`null::text`.as("hash"),
         })
         .from(session),
     );

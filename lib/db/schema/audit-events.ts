@@ -7,8 +7,21 @@
  * - `actor_type` is one of trader | staff | system | ctrader; `actor_id` is that actor's id
  *   (trader uuid, staff uuid, or a component name for system).
  * - `data` holds facts needed as evidence, never secrets or raw tokens.
+ * - Hash chain (migration 0006): a trigger serialises appends, numbers them (`seq`, gap-free)
+ *   and sets `hash` = SHA-256 over the previous row's hash and this row's content, so editing
+ *   or deleting any row (even by a superuser who disables the triggers) breaks the chain from
+ *   that row on. `npm run audit:verify` recomputes it and names the first broken row.
  */
-import { bigserial, index, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  bigserial,
+  index,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uuid,
+} from "drizzle-orm/pg-core";
 
 export const auditEvents = pgTable(
   "audit_events",
@@ -21,10 +34,15 @@ export const auditEvents = pgTable(
     caseId: uuid("case_id"),
     traderId: uuid("trader_id"),
     data: jsonb("data").$type<Record<string, unknown>>().notNull().default({}),
+    /** Set by the chain trigger; never by the application. */
+    seq: bigint("seq", { mode: "number" }),
+    prevHash: text("prev_hash"),
+    hash: text("hash"),
   },
   (t) => [
     index("audit_events_case_idx").on(t.caseId),
     index("audit_events_trader_idx").on(t.traderId),
+    index("audit_events_seq_idx").on(t.seq),
   ],
 );
 

@@ -16,6 +16,8 @@ type Base = {
   required?: boolean;
   /** A hint under the label (`<name>Hint` in the catalog). */
   hint?: boolean;
+  /** Not required on its own but not optional either (e.g. a TIN or a reason): no "(optional)". */
+  conditional?: boolean;
   /** Shown only while another field has one of these values (the server re-checks). */
   showWhen?: { field: string; in: readonly string[] };
 };

@@ -24,8 +24,8 @@ export const taxFields: readonly FieldSpec[] = [
     maxRows: MAX_TAX_RESIDENCES,
     fields: [
       { name: "taxCountry", kind: "country", required: true },
-      { name: "tin", kind: "text", maxLength: 30, hint: true },
-      { name: "noTinReason", kind: "select", options: NO_TIN_REASONS },
+      { name: "tin", kind: "text", maxLength: 30, hint: true, conditional: true },
+      { name: "noTinReason", kind: "select", options: NO_TIN_REASONS, conditional: true },
     ],
   },
 ];
