@@ -6,3 +6,4 @@ export * from "./audit-events";
 export * from "./case-events";
 export * from "./case-drafts";
 export * from "./documents";
+export * from "./staff";

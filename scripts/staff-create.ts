@@ -1,0 +1,66 @@
+/**
+ * `npm run staff:create -- --email a@b.c --name "Ada" --role reviewer` — creates a console
+ * account and prints a generated password once (or reads one from STAFF_PASSWORD). With
+ * `--reset`, sets a new password on an existing account.
+ */
+import { randomBytes } from "node:crypto";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { getDb } from "@/lib/db/client";
+import { appendAuditEvent } from "@/lib/db/queries/audit";
+import { insertStaffUser, updateStaffPassword } from "@/lib/db/queries/staff";
+import { hashPassword } from "@/lib/staff/passwords";
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      email: { type: "string" },
+      name: { type: "string" },
+      role: { type: "string", default: "reviewer" },
+      reset: { type: "boolean", default: false },
+    },
+  });
+  const input = z
+    .object({
+      email: z.email(),
+      name: z.string().min(1).max(100).optional(),
+      role: z.enum(["reviewer", "approver", "admin"]),
+      reset: z.boolean(),
+    })
+    .parse(values);
+  const password = process.env.STAFF_PASSWORD || randomBytes(18).toString("base64url");
+  const passwordHash = await hashPassword(password);
+  await getDb();
+  if (input.reset) {
+    if (!(await updateStaffPassword(input.email, passwordHash))) throw new Error("no such account");
+    await appendAuditEvent({
+      actorType: "system",
+      actorId: "staff:create",
+      action: "staff.password_reset",
+      data: { email: input.email },
+    });
+  } else {
+    const staff = await insertStaffUser({
+      email: input.email.toLowerCase(),
+      displayName: input.name ?? input.email,
+      role: input.role,
+      passwordHash,
+    });
+    await appendAuditEvent({
+      actorType: "system",
+      actorId: "staff:create",
+      action: "staff.created",
+      data: { staffId: staff.id, role: staff.role },
+    });
+  }
+  console.log(
+    `staff:create: ${input.reset ? "password reset for" : "created"} ${input.email} (${input.role})`,
+  );
+  if (!process.env.STAFF_PASSWORD) console.log(`password (shown once): ${password}`);
+  process.exit(0);
+}
+
+main().catch((error: unknown) => {
+  console.error(`staff:create: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
