@@ -26,9 +26,9 @@ export default async function globalSetup(): Promise<void> {
     for (const { datname } of existing) {
       const pid = /^kyc_test_([0-9a-z]+)x/.exec(datname)?.[1];
       if (pid && isAlive(parseInt(pid, 36))) continue;
-      await admin
-        .unsafe(`drop database if exists "${datname}" with (force)`)
-        .catch(() => undefined);
+      // Names without a run id (older checkouts): only when nobody is connected.
+      const force = pid ? " with (force)" : "";
+      await admin.unsafe(`drop database if exists "${datname}"${force}`).catch(() => undefined);
     }
     await admin.unsafe(`create database "${templateDb()}"`);
   } finally {
