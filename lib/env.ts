@@ -82,6 +82,11 @@ const rawSchema = z.object({
   UPLOAD_MAX_BYTES: intWithDefault(10 * 1024 * 1024, 1024, 50 * 1024 * 1024),
   UPLOAD_MAX_FILES_PER_CASE: intWithDefault(12, 1, 100),
   UPLOAD_URL_TTL_SECONDS: intWithDefault(300, 10, 300),
+  // Review: the risk level from which an approval needs two different staff members.
+  FOUR_EYES_MIN_RISK: z.preprocess(
+    emptyAsUndefined,
+    z.enum(["low", "medium", "high"]).default("high"),
+  ),
 });
 
 export type Env = {
@@ -116,6 +121,7 @@ export type Env = {
   reviewTimeHours: number;
   brokerName: string;
   upload: { maxBytes: number; maxFilesPerCase: number; urlTtlSeconds: number };
+  review: { fourEyesMinRisk: "low" | "medium" | "high" };
   brand: {
     accent: string | undefined;
     accentDark: string | undefined;
@@ -212,6 +218,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     support: { email: raw.SUPPORT_EMAIL, phone: raw.SUPPORT_PHONE, url: raw.SUPPORT_URL },
     reviewTimeHours: raw.REVIEW_TIME_HOURS,
     brokerName: raw.BROKER_NAME,
+    review: { fourEyesMinRisk: raw.FOUR_EYES_MIN_RISK },
     upload: {
       maxBytes: raw.UPLOAD_MAX_BYTES,
       maxFilesPerCase: raw.UPLOAD_MAX_FILES_PER_CASE,

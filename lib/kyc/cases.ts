@@ -3,7 +3,7 @@
  * timeline event. The one entry point for every status change, whoever makes it.
  */
 import { AppError } from "@/lib/errors";
-import { applyCaseTransition } from "@/lib/db/queries/cases";
+import { applyCaseTransition, type AppliedTransition } from "@/lib/db/queries/cases";
 import type { KycCase } from "@/lib/db/schema";
 import { transition, type Actor, type CaseEvent } from "./case-state";
 
@@ -14,6 +14,9 @@ export type ChangeStatus = {
   messageForTrader?: string;
   data?: Record<string, unknown>;
   now?: Date;
+  decision?: AppliedTransition["decision"];
+  close?: boolean;
+  alsoInTransaction?: AppliedTransition["alsoInTransaction"];
 };
 
 export async function changeCaseStatus(input: ChangeStatus): Promise<{ from: string; to: string }> {
@@ -31,6 +34,9 @@ export async function changeCaseStatus(input: ChangeStatus): Promise<{ from: str
     messageForTrader: input.messageForTrader,
     data: input.data,
     now: input.now ?? new Date(),
+    decision: input.decision,
+    close: input.close,
+    alsoInTransaction: input.alsoInTransaction,
   });
   if (!applied) throw new AppError("CONFLICT", "the case changed meanwhile; reload and try again");
   return { from: decided.from, to: decided.to };

@@ -31,16 +31,55 @@ const requestedItemSchema = z.discriminatedUnion("kind", [
 ]);
 export const requestedItemsSchema = z.array(requestedItemSchema).max(20);
 
-/** The reviewer's latest request for more, when the case needs action. */
+/**
+ * What the trader must redo, if anything: the reviewer's latest request when the case needs
+ * action, or the items of a retry rejection once the trader started again (draft after retry).
+ */
 export async function loadActionRequest(
   kycCase: Pick<KycCase, "id" | "status">,
 ): Promise<ActionRequest | null> {
-  if (kycCase.status !== "action_required") return null;
+  if (kycCase.status !== "action_required" && kycCase.status !== "draft") return null;
   const events = await listCaseEvents(kycCase.id);
-  const latest = events.findLast((e) => e.event === "request_action");
+  const latest =
+    kycCase.status === "action_required"
+      ? events.findLast((e) => e.event === "request_action")
+      : events.at(-1)?.event === "retry"
+        ? events.at(-1)
+        : undefined;
   if (!latest) return null;
   const items = requestedItemsSchema.safeParse(latest.data?.items);
+  if (kycCase.status === "draft" && (!items.success || items.data.length === 0)) return null;
   return { at: latest.occurredAt, items: items.success ? items.data : [] };
+}
+
+/** Why the case was rejected, and whether the trader may fix it and send again. */
+export async function loadRejection(
+  kycCase: Pick<KycCase, "id" | "status">,
+): Promise<{ reasonCode: string; kind: "retry" | "final"; items: unknown } | null> {
+  if (kycCase.status !== "rejected") return null;
+  const events = await listCaseEvents(kycCase.id);
+  const latest = events.findLast((e) => e.event === "reject");
+  const reasonCode = typeof latest?.data?.reasonCode === "string" ? latest.data.reasonCode : "";
+  const kind = latest?.data?.kind === "retry" ? "retry" : "final";
+  return { reasonCode, kind, items: latest?.data?.items ?? [] };
+}
+
+/** After a retry rejection: back to a draft in which only the named items are open. */
+export async function retryCase(
+  kycCase: Pick<KycCase, "id" | "status">,
+  traderId: string,
+  now = new Date(),
+): Promise<void> {
+  const rejection = await loadRejection(kycCase);
+  if (!rejection || rejection.kind !== "retry")
+    throw new AppError("CONFLICT", "this verification cannot be sent again");
+  await changeCaseStatus({
+    kycCase,
+    event: "retry",
+    actor: { type: "trader", id: traderId },
+    data: { items: rejection.items, reasonCode: rejection.reasonCode },
+    now,
+  });
 }
 
 export type CaseProgress = {

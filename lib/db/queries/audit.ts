@@ -1,4 +1,4 @@
-import { getDb } from "../client";
+import { getDb, type Db } from "../client";
 import { auditEvents } from "../schema";
 
 export type AuditInput = {
@@ -14,4 +14,13 @@ export type AuditInput = {
 export async function appendAuditEvent(event: AuditInput): Promise<void> {
   const db = await getDb();
   await db.insert(auditEvents).values({ ...event, data: event.data ?? {} });
+}
+
+type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+/** An audit event written inside another change's transaction (e.g. a case decision). */
+export function auditInTransaction(event: AuditInput): (tx: Tx) => Promise<void> {
+  return async (tx) => {
+    await tx.insert(auditEvents).values({ ...event, data: event.data ?? {} });
+  };
 }

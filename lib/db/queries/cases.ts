@@ -1,6 +1,7 @@
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import { getDb, type Db } from "../client";
 import {
+  caseDecisions,
   caseEvents,
   kycCases,
   type CaseEventRow,
@@ -65,6 +66,10 @@ export type AppliedTransition = {
   messageForTrader?: string | null;
   data?: Record<string, unknown>;
   now: Date;
+  /** A reviewer's decision, recorded with the change and before its event (four-eyes reads it). */
+  decision?: Omit<typeof caseDecisions.$inferInsert, "caseId" | "createdAt">;
+  /** A final outcome: the case is closed (a new one may be opened later). */
+  close?: boolean;
   /** Runs inside the same transaction (the outbox will hook in here). */
   alsoInTransaction?: (tx: Parameters<Parameters<Db["transaction"]>[0]>[0]) => Promise<void>;
 };
@@ -79,10 +84,12 @@ export async function applyCaseTransition(t: AppliedTransition): Promise<boolean
   return db.transaction(async (tx) => {
     const moved = await tx
       .update(kycCases)
-      .set({ status: t.to, updatedAt: t.now })
+      .set({ status: t.to, updatedAt: t.now, ...(t.close ? { closedAt: t.now } : {}) })
       .where(and(eq(kycCases.id, t.caseId), eq(kycCases.status, t.from)))
       .returning({ id: kycCases.id });
     if (moved.length === 0) return false;
+    if (t.decision)
+      await tx.insert(caseDecisions).values({ ...t.decision, caseId: t.caseId, createdAt: t.now });
     await tx.insert(caseEvents).values({
       caseId: t.caseId,
       occurredAt: t.now,

@@ -7,3 +7,4 @@ export * from "./case-events";
 export * from "./case-drafts";
 export * from "./documents";
 export * from "./staff";
+export * from "./case-decisions";

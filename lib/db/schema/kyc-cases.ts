@@ -9,9 +9,23 @@
  * - At most one open case per trader: a partial unique index on trader_id where closed_at is
  *   null. A case is closed (closed_at set) when it is finally rejected or superseded.
  * - `level` is a level id from the KYC level config; `trigger` records why the case was opened.
+ * - `assigned_to` is the staff member working on the case (claim/assign in the console).
+ * - `risk_level` comes from the automated checks (or a reviewer); `four_eyes_required` is set
+ *   when it reaches the configured threshold, and from then on the database refuses an
+ *   approval that was not signed by two different staff members (trigger, migration 0008).
  */
 import { sql } from "drizzle-orm";
-import { index, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  boolean,
+  index,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import { staffUsers } from "./staff";
 import { traders } from "./traders";
 
 export const caseStatus = pgEnum("case_status", [
@@ -45,6 +59,10 @@ export const kycCases = pgTable(
     openedAt: timestamp("opened_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
     closedAt: timestamp("closed_at", { withTimezone: true }),
+    assignedTo: uuid("assigned_to").references(() => staffUsers.id, { onDelete: "set null" }),
+    assignedAt: timestamp("assigned_at", { withTimezone: true }),
+    riskLevel: text("risk_level"),
+    fourEyesRequired: boolean("four_eyes_required").notNull().default(false),
   },
   (t) => [
     uniqueIndex("kyc_cases_one_open_per_trader")
