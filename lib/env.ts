@@ -62,6 +62,17 @@ const rawSchema = z.object({
   SUPPORT_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
   REVIEW_TIME_HOURS: intWithDefault(24, 1, 24 * 30),
   BROKER_NAME: z.preprocess(emptyAsUndefined, z.string().max(80).default("Demo Broker")),
+  // Document storage (lib/storage/): `local` keeps files under DATA_DIR/documents and takes
+  // uploads on our own signed route; `s3` hands the browser a presigned POST, so no document
+  // byte passes through this server. Credentials come from the AWS default chain, never from here.
+  STORAGE_DRIVER: z.preprocess(emptyAsUndefined, z.enum(["local", "s3"]).default("local")),
+  S3_BUCKET: optionalString,
+  S3_REGION: z.preprocess(emptyAsUndefined, z.string().default("us-east-1")),
+  S3_ENDPOINT: optionalUrl,
+  S3_FORCE_PATH_STYLE: flag,
+  UPLOAD_MAX_BYTES: intWithDefault(10 * 1024 * 1024, 1, 100 * 1024 * 1024),
+  UPLOAD_MAX_FILES_PER_CASE: intWithDefault(12, 1, 100),
+  UPLOAD_URL_TTL_SECONDS: intWithDefault(300, 10, 300),
 });
 
 export type Env = {
@@ -95,6 +106,17 @@ export type Env = {
   /** The review time promised to traders while their case waits. */
   reviewTimeHours: number;
   brokerName: string;
+  storage: {
+    driver: "local" | "s3";
+    /** Set exactly when driver is s3. */
+    s3:
+      | { bucket: string; region: string; endpoint: string | undefined; forcePathStyle: boolean }
+      | undefined;
+    uploadMaxBytes: number;
+    maxFilesPerCase: number;
+    /** Lifetime of an upload URL or POST policy (≤ 300 s). */
+    uploadUrlTtlSeconds: number;
+  };
 };
 
 const ORIGIN_SOURCE = /^('self'|'none'|https?:\/\/[a-z0-9.*-]+(:(\d+|\*))?|\*\.[a-z0-9.-]+)$/i;
@@ -140,6 +162,8 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   }
   if (raw.CTRADER_API_URL && !raw.CTRADER_MANAGER_TOKEN && !missing.length)
     missing.push("CTRADER_MANAGER_TOKEN (required whenever CTRADER_API_URL is set)");
+  if (raw.STORAGE_DRIVER === "s3" && !raw.S3_BUCKET)
+    missing.push("S3_BUCKET (bucket for documents; required with STORAGE_DRIVER=s3)");
   if (missing.length) {
     throw new Error(`Missing configuration:\n  ${missing.join("\n  ")}`);
   }
@@ -185,6 +209,21 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     support: { email: raw.SUPPORT_EMAIL, phone: raw.SUPPORT_PHONE, url: raw.SUPPORT_URL },
     reviewTimeHours: raw.REVIEW_TIME_HOURS,
     brokerName: raw.BROKER_NAME,
+    storage: {
+      driver: raw.STORAGE_DRIVER,
+      s3:
+        raw.STORAGE_DRIVER === "s3" && raw.S3_BUCKET
+          ? {
+              bucket: raw.S3_BUCKET,
+              region: raw.S3_REGION,
+              endpoint: raw.S3_ENDPOINT?.replace(/\/$/, ""),
+              forcePathStyle: raw.S3_FORCE_PATH_STYLE,
+            }
+          : undefined,
+      uploadMaxBytes: raw.UPLOAD_MAX_BYTES,
+      maxFilesPerCase: raw.UPLOAD_MAX_FILES_PER_CASE,
+      uploadUrlTtlSeconds: raw.UPLOAD_URL_TTL_SECONDS,
+    },
   };
 }
 
