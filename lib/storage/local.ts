@@ -251,6 +251,9 @@ export class LocalStorage implements DocumentStorage {
           "Content-Disposition": attachmentDisposition(params.filename || undefined),
           "X-Content-Type-Options": "nosniff",
           "Cache-Control": "private, no-store",
+          // The proxy (and its CSP) skips this route; should a browser render it anyway, it
+          // runs nothing.
+          "Content-Security-Policy": "default-src 'none'; sandbox",
         },
       });
     } catch (error) {
