@@ -61,5 +61,8 @@ export async function proxy(request: NextRequest) {
 }
 
 export const config = {
-  matcher: ["/((?!_next/static|_next/image|favicon.ico|icon.svg).*)"],
+  // Not the local upload route: Next copies a request body for the proxy and hands the route
+  // only its first 10 MB (proxyClientMaxBodySize), which would cut documents off. That route
+  // authenticates itself (signed form) and sets its own headers.
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|icon.svg|api/uploads/local).*)"],
 };

@@ -78,15 +78,22 @@ const rawSchema = z.object({
       .optional(),
   ),
   BRAND_LEGAL_ENTITY: z.preprocess(emptyAsUndefined, z.string().max(300).optional()),
-  // Uploads: limits per file and per case, and how long an upload URL lives (≤ 300 s).
-  UPLOAD_MAX_BYTES: intWithDefault(10 * 1024 * 1024, 1024, 50 * 1024 * 1024),
-  UPLOAD_MAX_FILES_PER_CASE: intWithDefault(12, 1, 100),
-  UPLOAD_URL_TTL_SECONDS: intWithDefault(300, 10, 300),
   // Review: the risk level from which an approval needs two different staff members.
   FOUR_EYES_MIN_RISK: z.preprocess(
     emptyAsUndefined,
     z.enum(["low", "medium", "high"]).default("high"),
   ),
+  // Document storage (lib/storage/): `local` keeps files under DATA_DIR/documents and takes
+  // uploads on our own signed route; `s3` hands the browser a presigned POST, so no document
+  // byte passes through this server. Credentials come from the AWS default chain, never from here.
+  STORAGE_DRIVER: z.preprocess(emptyAsUndefined, z.enum(["local", "s3"]).default("local")),
+  S3_BUCKET: optionalString,
+  S3_REGION: z.preprocess(emptyAsUndefined, z.string().default("us-east-1")),
+  S3_ENDPOINT: optionalUrl,
+  S3_FORCE_PATH_STYLE: flag,
+  UPLOAD_MAX_BYTES: intWithDefault(10 * 1024 * 1024, 1, 100 * 1024 * 1024),
+  UPLOAD_MAX_FILES_PER_CASE: intWithDefault(12, 1, 100),
+  UPLOAD_URL_TTL_SECONDS: intWithDefault(300, 10, 300),
 });
 
 export type Env = {
@@ -120,13 +127,23 @@ export type Env = {
   /** The review time promised to traders while their case waits. */
   reviewTimeHours: number;
   brokerName: string;
-  upload: { maxBytes: number; maxFilesPerCase: number; urlTtlSeconds: number };
   review: { fourEyesMinRisk: "low" | "medium" | "high" };
   brand: {
     accent: string | undefined;
     accentDark: string | undefined;
     logoPath: string | undefined;
     legalEntity: string | undefined;
+  };
+  storage: {
+    driver: "local" | "s3";
+    /** Set exactly when driver is s3. */
+    s3:
+      | { bucket: string; region: string; endpoint: string | undefined; forcePathStyle: boolean }
+      | undefined;
+    uploadMaxBytes: number;
+    maxFilesPerCase: number;
+    /** Lifetime of an upload URL or POST policy (≤ 300 s). */
+    uploadUrlTtlSeconds: number;
   };
 };
 
@@ -173,6 +190,8 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   }
   if (raw.CTRADER_API_URL && !raw.CTRADER_MANAGER_TOKEN && !missing.length)
     missing.push("CTRADER_MANAGER_TOKEN (required whenever CTRADER_API_URL is set)");
+  if (raw.STORAGE_DRIVER === "s3" && !raw.S3_BUCKET)
+    missing.push("S3_BUCKET (bucket for documents; required with STORAGE_DRIVER=s3)");
   if (missing.length) {
     throw new Error(`Missing configuration:\n  ${missing.join("\n  ")}`);
   }
@@ -219,16 +238,26 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     reviewTimeHours: raw.REVIEW_TIME_HOURS,
     brokerName: raw.BROKER_NAME,
     review: { fourEyesMinRisk: raw.FOUR_EYES_MIN_RISK },
-    upload: {
-      maxBytes: raw.UPLOAD_MAX_BYTES,
-      maxFilesPerCase: raw.UPLOAD_MAX_FILES_PER_CASE,
-      urlTtlSeconds: raw.UPLOAD_URL_TTL_SECONDS,
-    },
     brand: {
       accent: raw.BRAND_ACCENT,
       accentDark: raw.BRAND_ACCENT_DARK,
       logoPath: raw.BRAND_LOGO_PATH,
       legalEntity: raw.BRAND_LEGAL_ENTITY,
+    },
+    storage: {
+      driver: raw.STORAGE_DRIVER,
+      s3:
+        raw.STORAGE_DRIVER === "s3" && raw.S3_BUCKET
+          ? {
+              bucket: raw.S3_BUCKET,
+              region: raw.S3_REGION,
+              endpoint: raw.S3_ENDPOINT?.replace(/\/$/, ""),
+              forcePathStyle: raw.S3_FORCE_PATH_STYLE,
+            }
+          : undefined,
+      uploadMaxBytes: raw.UPLOAD_MAX_BYTES,
+      maxFilesPerCase: raw.UPLOAD_MAX_FILES_PER_CASE,
+      uploadUrlTtlSeconds: raw.UPLOAD_URL_TTL_SECONDS,
     },
   };
 }

@@ -31,7 +31,7 @@ import { EDITABLE_STATUSES } from "@/lib/kyc/case-state";
 import { loadActionRequest } from "@/lib/kyc/submission";
 import { log } from "@/lib/log";
 import { encryptField } from "@/lib/security/encryption";
-import { documentKey, getStorage } from "@/lib/storage";
+import { documentKey, storage as getStorage } from "@/lib/storage";
 import { inspectDocument } from "./inspect";
 
 export const UPLOAD_CONTENT_TYPES = [
@@ -107,11 +107,11 @@ export async function startUpload(
   if (!parsed.success) return refuse(400, "bad_request");
   const { documentType, side, contentType, size, fileName } = parsed.data;
   if (documentType !== "identity" && side !== "page") return refuse(400, "bad_request");
-  const { upload: limits } = env();
+  const limits = env().storage;
   if (!(UPLOAD_CONTENT_TYPES as readonly string[]).includes(contentType))
     return refuse(415, "unsupported_type");
   if (size === 0) return refuse(400, "empty");
-  if (size > limits.maxBytes) return refuse(413, "too_large");
+  if (size > limits.uploadMaxBytes) return refuse(413, "too_large");
   if (!(await acceptsDocuments(kycCase, documentType))) return refuse(409, "not_editable");
 
   await purgeAbandonedUploads(now);
@@ -120,7 +120,7 @@ export async function startUpload(
 
   const documentId = randomUUID();
   const key = documentKey(kycCase.id, documentId);
-  const ttl = limits.urlTtlSeconds;
+  const ttl = limits.uploadUrlTtlSeconds;
   const expiresAt = new Date(now.getTime() + ttl * 1000);
   await insertPendingDocument({
     id: documentId,
@@ -135,7 +135,7 @@ export async function startUpload(
   const upload = await getStorage().createUpload({
     key,
     contentType,
-    maxBytes: limits.maxBytes,
+    maxBytes: limits.uploadMaxBytes,
     expiresInSeconds: ttl,
   });
   return {
@@ -183,7 +183,7 @@ export async function confirmUpload(
   if (!(await acceptsDocuments(kycCase, row.documentType))) return refuse(409, "not_editable");
 
   const storage = getStorage();
-  const { upload: limits } = env();
+  const limits = env().storage;
   const head = await storage.head(row.storageKey);
   if (!head) {
     if (row.uploadExpiresAt.getTime() + CONFIRM_GRACE_MS < now.getTime()) {
@@ -193,12 +193,12 @@ export async function confirmUpload(
     return refuse(409, "not_uploaded");
   }
   // The POST policy is not trusted alone (and local S3 emulators ignore it).
-  if (head.size > limits.maxBytes) {
+  if (head.size > limits.uploadMaxBytes) {
     await discard(row.id, row.storageKey);
     return refuse(413, "too_large");
   }
-  const bytes = await storage.get(row.storageKey, limits.maxBytes);
-  const verdict = await inspectDocument(bytes, row.declaredType, { maxBytes: limits.maxBytes });
+  const bytes = await storage.get(row.storageKey, { maxBytes: limits.uploadMaxBytes });
+  const verdict = await inspectDocument(bytes, row.declaredType, { maxBytes: limits.uploadMaxBytes });
   if (!verdict.ok) {
     await discard(row.id, row.storageKey);
     log.info("documents.refused", { reason: verdict.reason, documentType: row.documentType });

@@ -189,7 +189,7 @@ export function StepForm({ step, fields, labels, countries, values: saved }: Ste
         else
           input = (
             <select {...common} defaultValue={value} required={f.required}>
-              <option value="">{f.required ? labels.choose : labels.optional}</option>
+              <option value="">{labels.choose}</option>
               {f.kind === "country"
                 ? countries.map((c) => (
                     <option key={c.code} value={c.code}>
@@ -212,7 +212,9 @@ export function StepForm({ step, fields, labels, countries, values: saved }: Ste
           >
             <label htmlFor={id}>
               {label}
-              {!f.required ? <span className="muted"> ({labels.optional})</span> : null}
+              {!f.required && !f.conditional ? (
+                <span className="muted"> ({labels.optional})</span>
+              ) : null}
             </label>
             {hint}
             {input}

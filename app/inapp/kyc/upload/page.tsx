@@ -88,7 +88,7 @@ export default async function UploadPage({ searchParams }: Props) {
     );
   }
 
-  const maxMb = Math.floor(env().upload.maxBytes / 1_000_000);
+  const maxMb = Math.floor(env().storage.uploadMaxBytes / 1_000_000);
   const labels: Record<string, string> = {};
   for (const key of LABELS)
     labels[key] = t(key, { percent: "{percent}", minutes: "{minutes}" } as never);

@@ -1,0 +1,10 @@
+import { env } from "@/lib/env";
+import { handleLocalDownload } from "@/lib/storage/local";
+
+export const runtime = "nodejs";
+
+/** Staff downloads for the local storage driver (URL from presignGet, ≤ 60 s); 404 in s3 mode. */
+export async function GET(request: Request) {
+  if (env().storage.driver !== "local") return new Response("Not Found", { status: 404 });
+  return handleLocalDownload(request);
+}

@@ -1,0 +1,70 @@
+/**
+ * Object keys. The server builds every key from two database ids — `cases/<caseId>/<documentId>`
+ * — and never from anything a client sends (a file name, a path). Because the shape is this
+ * narrow (lowercase uuids, one fixed prefix), a valid key cannot contain `..`, a leading `/`,
+ * percent-escapes or anything else that could reach outside its case, on disk or in a bucket.
+ */
+import { AppError } from "@/lib/errors";
+
+const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+const UUID_PATTERN = new RegExp(`^${UUID}$`, "i");
+export const DOCUMENT_KEY_PATTERN = new RegExp(`^cases/(${UUID})/(${UUID})$`);
+
+export function documentKey(caseId: string, documentId: string): string {
+  if (!UUID_PATTERN.test(caseId) || !UUID_PATTERN.test(documentId)) {
+    throw new AppError("BAD_REQUEST", "case and document ids must be uuids");
+  }
+  return `cases/${caseId.toLowerCase()}/${documentId.toLowerCase()}`;
+}
+
+export function isDocumentKey(key: unknown): key is string {
+  return typeof key === "string" && DOCUMENT_KEY_PATTERN.test(key);
+}
+
+/** Every driver calls this first: a key of any other shape never reaches a path or a bucket. */
+export function assertDocumentKey(key: unknown): string {
+  if (!isDocumentKey(key)) throw new AppError("BAD_REQUEST", "invalid storage key");
+  return key;
+}
+
+/** The ids a key was built from (e.g. to check it belongs to the case at hand). */
+export function parseDocumentKey(key: string): { caseId: string; documentId: string } {
+  const match = DOCUMENT_KEY_PATTERN.exec(key);
+  if (!match?.[1] || !match[2]) throw new AppError("BAD_REQUEST", "invalid storage key");
+  return { caseId: match[1], documentId: match[2] };
+}
+
+/**
+ * A MIME type of the plain `type/subtype` shape. Anything with parameters, spaces, quotes or
+ * line breaks is refused, so the value is safe inside a signed string and a response header.
+ */
+const CONTENT_TYPE_PATTERN = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$/;
+
+export function assertContentType(value: unknown): string {
+  if (typeof value !== "string" || !CONTENT_TYPE_PATTERN.test(value)) {
+    throw new AppError("BAD_REQUEST", "invalid content type");
+  }
+  return value;
+}
+
+/**
+ * `attachment` with a file name: an ASCII fallback for old clients plus the RFC 5987 UTF-8 form.
+ * The name is the reviewer-facing label only; it never becomes a key or a path.
+ */
+export function attachmentDisposition(filename: string | undefined): string {
+  if (!filename) return "attachment";
+  const cleaned = filename.replace(/[\u0000-\u001f\u007f/\\]/g, "").slice(0, 200);
+  const ascii = cleaned.replace(/[^A-Za-z0-9._ -]/g, "_").trim() || "document";
+  const encoded = encodeURIComponent(cleaned).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+}
+
+export function assertTtl(seconds: number, max: number, what: string): number {
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > max) {
+    throw new AppError("BAD_REQUEST", `${what} must be 1–${max} seconds`);
+  }
+  return seconds;
+}

@@ -1,0 +1,414 @@
+/**
+ * The `local` storage driver: documents as files under DATA_DIR/documents, for the embedded
+ * single-server setup. The browser uploads to our own route with a signed, expiring form (the
+ * local twin of an S3 POST policy): the HMAC covers key, exact content type, size limit and
+ * expiry, so a client can change none of them, and the route enforces each one itself while it
+ * streams. Objects are never served publicly; staff download through a URL signed for ≤ 60 s.
+ *
+ * Disk layout: `<root>/cases/<caseId>/<documentId>` holds the bytes, `….meta` its content type,
+ * `<root>/.tmp/` half-written uploads. An upload is written to a temp file and then hard-linked
+ * into place: link() fails if the name exists, which makes "first upload wins, a replay gets
+ * 409" atomic without a lock. Replacing (put) uses rename().
+ */
+import { randomBytes } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { link, mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { env, type Env } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+import { jsonError } from "@/lib/http/json";
+import { deriveKey, hmac, safeEqual } from "@/lib/identity/secrets";
+import { log } from "@/lib/log";
+import {
+  assertContentType,
+  assertDocumentKey,
+  assertTtl,
+  attachmentDisposition,
+  isDocumentKey,
+} from "./keys";
+import { boundaryOf, MultipartReader } from "./multipart";
+import {
+  MAX_DOWNLOAD_TTL_SECONDS,
+  MAX_UPLOAD_TTL_SECONDS,
+  type CreateUploadInput,
+  type DocumentStorage,
+  type ObjectInfo,
+  type PresignGetOptions,
+  type UploadTarget,
+} from "./types";
+
+export const LOCAL_UPLOAD_PATH = "/api/uploads/local";
+/** Room for the form fields and part headers around the file itself. */
+const FORM_OVERHEAD_BYTES = 64 * 1024;
+const MAX_FIELD_BYTES = 512;
+const UPLOAD_FIELDS = ["key", "contentType", "maxBytes", "expires", "signature"] as const;
+type UploadField = (typeof UPLOAD_FIELDS)[number];
+
+export type LocalStorageOptions = {
+  /** Directory holding the documents (DATA_DIR/documents in the app; a temp dir in tests). */
+  root: string;
+  appSecret: string;
+  /** Ceiling for any upload (UPLOAD_MAX_BYTES); a request body beyond it is refused unread. */
+  uploadMaxBytes: number;
+  /** Default lifetime of an upload form (UPLOAD_URL_TTL_SECONDS). */
+  uploadUrlTtlSeconds: number;
+  /** Tests move the clock. */
+  now?: () => number;
+};
+
+export class LocalStorage implements DocumentStorage {
+  readonly driver = "local" as const;
+  private readonly root: string;
+  private readonly uploadKey: Buffer;
+  private readonly downloadKey: Buffer;
+  private readonly now: () => number;
+
+  constructor(private readonly options: LocalStorageOptions) {
+    this.root = path.resolve(options.root);
+    // Two purposes, two keys: a download signature can never pass as an upload signature.
+    this.uploadKey = deriveKey(options.appSecret, "storage-local-upload");
+    this.downloadKey = deriveKey(options.appSecret, "storage-local-download");
+    this.now = options.now ?? Date.now;
+  }
+
+  async createUpload(input: CreateUploadInput): Promise<UploadTarget> {
+    const key = assertDocumentKey(input.key);
+    const contentType = assertContentType(input.contentType);
+    const maxBytes = checkMaxBytes(input.maxBytes, this.options.uploadMaxBytes);
+    const ttl = assertTtl(
+      input.expiresInSeconds ?? this.options.uploadUrlTtlSeconds,
+      MAX_UPLOAD_TTL_SECONDS,
+      "upload URL lifetime",
+    );
+    const expires = Math.floor(this.now() / 1000) + ttl;
+    const fields = { key, contentType, maxBytes: String(maxBytes), expires: String(expires) };
+    return {
+      method: "POST",
+      url: LOCAL_UPLOAD_PATH,
+      fields: { ...fields, signature: this.signUpload(fields) },
+      expiresAt: new Date(expires * 1000),
+    };
+  }
+
+  async head(key: string): Promise<ObjectInfo | null> {
+    const file = this.pathOf(key);
+    const stats = await stat(file).catch(ifMissing(null));
+    if (!stats) return null;
+    return { size: stats.size, contentType: await this.readContentType(file) };
+  }
+
+  async get(key: string, options?: { maxBytes?: number }): Promise<Buffer> {
+    const file = this.pathOf(key);
+    const stats = await stat(file).catch(ifMissing(null));
+    if (!stats) throw new AppError("NOT_FOUND", "no such document");
+    if (stats.size > (options?.maxBytes ?? this.options.uploadMaxBytes)) {
+      throw new AppError("PAYLOAD_TOO_LARGE", "document too large");
+    }
+    return readFile(file);
+  }
+
+  async put(key: string, bytes: Uint8Array, contentType: string): Promise<void> {
+    const file = this.pathOf(key);
+    assertContentType(contentType);
+    await mkdir(path.dirname(file), { recursive: true });
+    const tmpData = await this.writeTemp(bytes);
+    const tmpMeta = await this.writeTemp(Buffer.from(JSON.stringify({ contentType })));
+    try {
+      await rename(tmpMeta, metaPathOf(file));
+      await rename(tmpData, file);
+    } finally {
+      await rm(tmpData, { force: true });
+      await rm(tmpMeta, { force: true });
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    const file = this.pathOf(key);
+    await rm(file, { force: true });
+    await rm(metaPathOf(file), { force: true });
+  }
+
+  async presignGet(key: string, options: PresignGetOptions): Promise<string> {
+    assertDocumentKey(key);
+    const ttl = assertTtl(options.ttlSeconds, MAX_DOWNLOAD_TTL_SECONDS, "download URL lifetime");
+    if (options.contentType !== undefined) assertContentType(options.contentType);
+    const params = {
+      expires: String(Math.floor(this.now() / 1000) + ttl),
+      filename: options.filename ?? "",
+      contentType: options.contentType ?? "",
+    };
+    const query = new URLSearchParams();
+    query.set("expires", params.expires);
+    if (params.filename) query.set("filename", params.filename);
+    if (params.contentType) query.set("contentType", params.contentType);
+    query.set("signature", this.signDownload(key, params));
+    return `${LOCAL_UPLOAD_PATH}/${key}?${query.toString()}`;
+  }
+
+  /**
+   * POST /api/uploads/local. Checks, in order: a multipart body within the size ceiling (by
+   * Content-Length before reading, then by counting), the signed fields (signature, then
+   * expiry), that the key is still free, the file part's exact type, and its size while it
+   * streams to a temp file. 204 when stored; nothing is left behind on any refusal.
+   */
+  async handleUpload(request: Request): Promise<Response> {
+    let reader: MultipartReader | undefined;
+    let tmp: string | undefined;
+    try {
+      const boundary = boundaryOf(request.headers.get("content-type"));
+      if (!boundary) {
+        throw new AppError("UNSUPPORTED_MEDIA_TYPE", "expected multipart/form-data");
+      }
+      const bodyLimit = this.options.uploadMaxBytes + FORM_OVERHEAD_BYTES;
+      const declared = request.headers.get("content-length");
+      if (declared !== null && !(Number(declared) <= bodyLimit)) {
+        throw new AppError("PAYLOAD_TOO_LARGE", "request body too large");
+      }
+      if (!request.body) throw new AppError("BAD_REQUEST", "empty request body");
+      reader = new MultipartReader(request.body, boundary, bodyLimit);
+
+      const fields = await readUploadFields(reader);
+      const signed = this.verifyUpload(fields);
+      const file = this.pathOf(signed.key);
+      if (await exists(file)) throw new AppError("CONFLICT", "this upload was already used");
+
+      if (fields.part.contentType.toLowerCase() !== signed.contentType) {
+        throw new AppError("UNSUPPORTED_MEDIA_TYPE", "file type differs from the signed type");
+      }
+      tmp = await this.tempPath();
+      const handle = await open(tmp, "wx", 0o600);
+      let size: number;
+      try {
+        size = await reader.pipePart(async (chunk) => {
+          await handle.write(chunk);
+        }, signed.maxBytes);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      if (size === 0) throw new AppError("BAD_REQUEST", "empty file");
+      await reader.cancel();
+
+      await mkdir(path.dirname(file), { recursive: true });
+      try {
+        await link(tmp, file);
+      } catch (error) {
+        if (isErrno(error, "EEXIST")) {
+          throw new AppError("CONFLICT", "this upload was already used");
+        }
+        throw error;
+      }
+      try {
+        await writeFile(metaPathOf(file), JSON.stringify({ contentType: signed.contentType }), {
+          mode: 0o600,
+        });
+      } catch (error) {
+        await rm(file, { force: true }); // no object without its type
+        throw error;
+      }
+      log.info("storage.local.uploaded", { key: signed.key, size });
+      return new Response(null, { status: 204 });
+    } catch (error) {
+      await reader?.cancel();
+      return jsonError(error, LOCAL_UPLOAD_PATH);
+    } finally {
+      if (tmp) await rm(tmp, { force: true });
+    }
+  }
+
+  /** GET /api/uploads/local/<key>?expires&signature[&filename&contentType]. */
+  async handleDownload(request: Request): Promise<Response> {
+    try {
+      const url = new URL(request.url);
+      const prefix = `${LOCAL_UPLOAD_PATH}/`;
+      // The raw (still percent-encoded) path: a key must match the plain shape as sent, so
+      // `%2e%2e` or `%2f` can never be decoded into something else later.
+      const key = url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : "";
+      if (!isDocumentKey(key)) throw new AppError("NOT_FOUND", "no such document");
+      const params = {
+        expires: url.searchParams.get("expires") ?? "",
+        filename: url.searchParams.get("filename") ?? "",
+        contentType: url.searchParams.get("contentType") ?? "",
+      };
+      const signature = url.searchParams.get("signature") ?? "";
+      if (!safeEqual(signature, this.signDownload(key, params))) {
+        throw new AppError("FORBIDDEN", "invalid download signature");
+      }
+      if (!(Number(params.expires) * 1000 > this.now())) {
+        throw new AppError("FORBIDDEN", "download URL expired");
+      }
+      const file = this.pathOf(key);
+      const stats = await stat(file).catch(ifMissing(null));
+      if (!stats) throw new AppError("NOT_FOUND", "no such document");
+      const contentType = params.contentType || (await this.readContentType(file));
+      const body = Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>;
+      return new Response(body, {
+        status: 200,
+        headers: {
+          "Content-Type": contentType,
+          "Content-Length": String(stats.size),
+          "Content-Disposition": attachmentDisposition(params.filename || undefined),
+          "X-Content-Type-Options": "nosniff",
+          "Cache-Control": "private, no-store",
+          // The proxy (and its CSP) skips this route; should a browser render it anyway, it
+          // runs nothing.
+          "Content-Security-Policy": "default-src 'none'; sandbox",
+        },
+      });
+    } catch (error) {
+      return jsonError(error, `${LOCAL_UPLOAD_PATH}/[...key]`);
+    }
+  }
+
+  /**
+   * The file for a key. The key shape already rules out traversal; the containment check below
+   * is the second lock on the same door, in case the shape is ever loosened.
+   */
+  private pathOf(key: string): string {
+    const file = path.resolve(this.root, ...assertDocumentKey(key).split("/"));
+    const relative = path.relative(this.root, file);
+    if (!relative || relative.startsWith("..") || path.isAbsolute(relative)) {
+      throw new AppError("BAD_REQUEST", "invalid storage key");
+    }
+    return file;
+  }
+
+  private async tempPath(): Promise<string> {
+    const dir = path.join(this.root, ".tmp");
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    return path.join(dir, randomBytes(16).toString("hex"));
+  }
+
+  private async writeTemp(bytes: Uint8Array): Promise<string> {
+    const tmp = await this.tempPath();
+    await writeFile(tmp, bytes, { flag: "wx", mode: 0o600 });
+    return tmp;
+  }
+
+  private async readContentType(file: string): Promise<string> {
+    const raw = await readFile(metaPathOf(file), "utf8").catch(ifMissing(null));
+    if (raw === null) return "application/octet-stream";
+    const parsed = JSON.parse(raw) as { contentType?: unknown };
+    return typeof parsed.contentType === "string" ? parsed.contentType : "application/octet-stream";
+  }
+
+  private signUpload(fields: Record<Exclude<UploadField, "signature">, string>): string {
+    // JSON of a fixed-order array: unambiguous, whatever the values contain.
+    return hmac(
+      this.uploadKey,
+      JSON.stringify([fields.key, fields.contentType, fields.maxBytes, fields.expires]),
+    );
+  }
+
+  private signDownload(
+    key: string,
+    params: { expires: string; filename: string; contentType: string },
+  ): string {
+    return hmac(
+      this.downloadKey,
+      JSON.stringify([key, params.expires, params.filename, params.contentType]),
+    );
+  }
+
+  private verifyUpload(fields: Record<UploadField, string>) {
+    const expected = this.signUpload(fields);
+    if (!safeEqual(fields.signature, expected)) {
+      throw new AppError("FORBIDDEN", "invalid upload signature");
+    }
+    if (!(Number(fields.expires) * 1000 > this.now())) {
+      throw new AppError("FORBIDDEN", "upload URL expired");
+    }
+    // Signed by us, so these hold; re-checked because they are about to touch the disk.
+    return {
+      key: assertDocumentKey(fields.key),
+      contentType: assertContentType(fields.contentType),
+      maxBytes: checkMaxBytes(Number(fields.maxBytes), this.options.uploadMaxBytes),
+    };
+  }
+}
+
+/** Reads the signed fields up to the `file` part; refuses unknown, repeated or missing ones. */
+async function readUploadFields(reader: MultipartReader) {
+  const values: Partial<Record<UploadField, string>> = {};
+  for (;;) {
+    const part = await reader.nextPart();
+    if (!part) throw new AppError("BAD_REQUEST", "missing file part");
+    if (part.name === "file") {
+      for (const name of UPLOAD_FIELDS) {
+        if (values[name] === undefined) {
+          throw new AppError("BAD_REQUEST", `missing field ${name} (fields precede the file)`);
+        }
+      }
+      return { ...(values as Record<UploadField, string>), part };
+    }
+    if (!(UPLOAD_FIELDS as readonly string[]).includes(part.name) || part.filename !== undefined) {
+      throw new AppError("BAD_REQUEST", "unexpected form field");
+    }
+    const name = part.name as UploadField;
+    if (values[name] !== undefined) throw new AppError("BAD_REQUEST", "repeated form field");
+    values[name] = await reader.readField(MAX_FIELD_BYTES);
+  }
+}
+
+function checkMaxBytes(value: number, ceiling: number): number {
+  if (!Number.isInteger(value) || value < 1 || value > ceiling) {
+    throw new AppError("BAD_REQUEST", `maxBytes must be 1–${ceiling}`);
+  }
+  return value;
+}
+
+function metaPathOf(file: string): string {
+  return `${file}.meta`;
+}
+
+async function exists(file: string): Promise<boolean> {
+  return (await stat(file).catch(ifMissing(null))) !== null;
+}
+
+function isErrno(error: unknown, code: string): boolean {
+  // Not `instanceof Error`: errors from node:fs may come from another realm (e.g. under jest).
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === code;
+}
+
+function ifMissing<T>(fallback: T) {
+  return (error: unknown): T => {
+    if (isErrno(error, "ENOENT")) return fallback;
+    throw error;
+  };
+}
+
+/** A local driver for a configuration (root: DATA_DIR/documents). */
+export function localStorageFor(config: Env): LocalStorage {
+  return new LocalStorage({
+    root: path.join(config.dataDir, "documents"),
+    appSecret: config.appSecret,
+    uploadMaxBytes: config.storage.uploadMaxBytes,
+    uploadUrlTtlSeconds: config.storage.uploadUrlTtlSeconds,
+  });
+}
+
+let cached: { config: Env; storage: LocalStorage } | undefined;
+
+/** The app's local driver (rebuilt when tests make lib/env.ts re-read the configuration). */
+export function localStorageFromEnv(): LocalStorage {
+  const config = env();
+  if (cached?.config !== config) cached = { config, storage: localStorageFor(config) };
+  return cached.storage;
+}
+
+/** For the thin route: POST /api/uploads/local. */
+export function handleLocalUpload(
+  request: Request,
+  storage: LocalStorage = localStorageFromEnv(),
+): Promise<Response> {
+  return storage.handleUpload(request);
+}
+
+/** For the thin route: GET /api/uploads/local/<key>. */
+export function handleLocalDownload(
+  request: Request,
+  storage: LocalStorage = localStorageFromEnv(),
+): Promise<Response> {
+  return storage.handleDownload(request);
+}

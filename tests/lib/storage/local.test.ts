@@ -1,0 +1,530 @@
+import { randomUUID } from "node:crypto";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { documentKey } from "@/lib/storage/keys";
+import { LocalStorage, type LocalStorageOptions } from "@/lib/storage/local";
+import type { UploadTarget } from "@/lib/storage/types";
+
+const ORIGIN = "http://kyc.test";
+const MB = 1024 * 1024;
+const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4, 5, 6, 7, 8, 0xff, 0xd9]);
+
+let dir: string;
+let root: string;
+let storage: LocalStorage;
+
+function makeStorage(overrides: Partial<LocalStorageOptions> = {}): LocalStorage {
+  return new LocalStorage({
+    root,
+    appSecret: "an-app-secret-for-tests-only-0123456789abcdef",
+    uploadMaxBytes: 10 * MB,
+    uploadUrlTtlSeconds: 300,
+    ...overrides,
+  });
+}
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), "storage-local-"));
+  root = path.join(dir, "documents");
+  storage = makeStorage();
+});
+
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const newKey = () => documentKey(randomUUID(), randomUUID());
+
+function uploadRequest(
+  target: UploadTarget,
+  file: Blob,
+  fields: Record<string, string> = target.fields,
+): Request {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(fields)) form.append(name, value);
+  form.append("file", file, "photo.jpg");
+  return new Request(new URL(target.url, ORIGIN), { method: "POST", body: form });
+}
+
+/** A hand-built multipart body, streamed, counting how much of it the handler pulled. */
+function streamedUpload(
+  target: UploadTarget,
+  fileBytes: number,
+  options: { contentLength?: string } = {},
+) {
+  const boundary = "----test-boundary-7MA4YWxkTrZu0gW";
+  let head = "";
+  for (const [name, value] of Object.entries(target.fields)) {
+    head += `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+  }
+  head += `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`;
+  const tail = `\r\n--${boundary}--\r\n`;
+  const chunk = Buffer.alloc(64 * 1024, 0x61);
+  let sent = 0;
+  let remaining = fileBytes;
+  let stage: "head" | "file" | "tail" | "done" = "head";
+  const body = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        let out: Buffer;
+        if (stage === "head") {
+          out = Buffer.from(head);
+          stage = "file";
+        } else if (stage === "file" && remaining > 0) {
+          out = chunk.subarray(0, Math.min(chunk.length, remaining));
+          remaining -= out.length;
+        } else if (stage !== "done") {
+          out = Buffer.from(tail);
+          stage = "done";
+        } else {
+          controller.close();
+          return;
+        }
+        sent += out.length;
+        controller.enqueue(new Uint8Array(out));
+      },
+    },
+    { highWaterMark: 0 },
+  ); // pulled only when the handler reads
+  const headers: Record<string, string> = {
+    "content-type": `multipart/form-data; boundary=${boundary}`,
+  };
+  if (options.contentLength) headers["content-length"] = options.contentLength;
+  const request = new Request(new URL(target.url, ORIGIN), {
+    method: "POST",
+    headers,
+    body,
+    duplex: "half",
+  } as RequestInit);
+  return { request, sent: () => sent };
+}
+
+async function errorOf(response: Response) {
+  const body = (await response.json()) as { error: string; message: string; code: string };
+  expect(Object.keys(body).sort()).toEqual(["code", "error", "message"]);
+  return body;
+}
+
+async function leftovers(): Promise<string[]> {
+  const tmp = await readdir(path.join(root, ".tmp")).catch(() => []);
+  return tmp;
+}
+
+async function uploadFor(key: string, maxBytes = 10 * MB, contentType = "image/jpeg") {
+  return storage.createUpload({ key, contentType, maxBytes });
+}
+
+describe("local storage: uploads", () => {
+  it("stores a signed upload and reports its size and type (204)", async () => {
+    const key = newKey();
+    const target = await uploadFor(key);
+    expect(target.method).toBe("POST");
+    expect(target.url).toBe("/api/uploads/local");
+    expect(Object.keys(target.fields)).toEqual([
+      "key",
+      "contentType",
+      "maxBytes",
+      "expires",
+      "signature",
+    ]);
+    expect(target.expiresAt.getTime() - Date.now()).toBeLessThanOrEqual(300_000);
+
+    const response = await storage.handleUpload(
+      uploadRequest(target, new Blob([JPEG], { type: "image/jpeg" })),
+    );
+    expect(response.status).toBe(204);
+    expect(await storage.head(key)).toEqual({ size: JPEG.length, contentType: "image/jpeg" });
+    expect(await storage.get(key)).toEqual(JPEG);
+    expect(await leftovers()).toEqual([]);
+  });
+
+  it("keeps files under the root, at cases/<caseId>/<documentId>", async () => {
+    const caseId = randomUUID();
+    const documentId = randomUUID();
+    const target = await uploadFor(documentKey(caseId, documentId));
+    await storage.handleUpload(uploadRequest(target, new Blob([JPEG], { type: "image/jpeg" })));
+    expect(await readFile(path.join(root, "cases", caseId, documentId))).toEqual(JPEG);
+  });
+
+  it("refuses an expired upload URL (403) and stores nothing", async () => {
+    const key = newKey();
+    const target = await storage.createUpload({
+      key,
+      contentType: "image/jpeg",
+      maxBytes: MB,
+      expiresInSeconds: 60,
+    });
+    const later = makeStorage({ now: () => Date.now() + 61_000 });
+    const response = await later.handleUpload(
+      uploadRequest(target, new Blob([JPEG], { type: "image/jpeg" })),
+    );
+    expect(response.status).toBe(403);
+    expect((await errorOf(response)).message).toMatch(/expired/);
+    expect(await storage.head(key)).toBeNull();
+  });
+
+  type Tamper = (fields: Record<string, string>) => Record<string, string>;
+  it.each<[string, Tamper]>([
+    [
+      "signature",
+      (f: Record<string, string>) => ({ ...f, signature: `A${f.signature!.slice(1)}` }),
+    ],
+    ["key (another case)", (f: Record<string, string>) => ({ ...f, key: newKey() })],
+    ["maxBytes", (f: Record<string, string>) => ({ ...f, maxBytes: String(10 * MB) })],
+    ["contentType", (f: Record<string, string>) => ({ ...f, contentType: "image/png" })],
+    ["expires", (f: Record<string, string>) => ({ ...f, expires: String(Number(f.expires) + 1) })],
+  ])("refuses a form whose %s was changed (403)", async (_name, tamper) => {
+    const target = await uploadFor(newKey(), 1024);
+    const fields = tamper(target.fields);
+    const type = fields.contentType ?? "image/jpeg";
+    const response = await storage.handleUpload(
+      uploadRequest(target, new Blob([JPEG], { type }), fields),
+    );
+    expect(response.status).toBe(403);
+    expect((await errorOf(response)).code).toBe("FORBIDDEN");
+    expect(await storage.head(fields.key!)).toBeNull();
+    expect(await storage.head(target.fields.key!)).toBeNull();
+  });
+
+  it("refuses a signature made with another APP_SECRET (403)", async () => {
+    const other = makeStorage({ appSecret: "another-app-secret-for-tests-0123456789abcdef" });
+    const target = await other.createUpload({
+      key: newKey(),
+      contentType: "image/jpeg",
+      maxBytes: 1024,
+    });
+    const response = await storage.handleUpload(
+      uploadRequest(target, new Blob([JPEG], { type: "image/jpeg" })),
+    );
+    expect(response.status).toBe(403);
+  });
+
+  it("refuses a file larger than the signed maxBytes (413) and leaves nothing behind", async () => {
+    const key = newKey();
+    const target = await uploadFor(key, 10);
+    const response = await storage.handleUpload(
+      uploadRequest(target, new Blob([Buffer.alloc(11, 1)], { type: "image/jpeg" })),
+    );
+    expect(response.status).toBe(413);
+    expect(await storage.head(key)).toBeNull();
+    expect(await leftovers()).toEqual([]);
+  });
+
+  it("accepts a file of exactly maxBytes", async () => {
+    const key = newKey();
+    const target = await uploadFor(key, 10);
+    const response = await storage.handleUpload(
+      uploadRequest(target, new Blob([Buffer.alloc(10, 1)], { type: "image/jpeg" })),
+    );
+    expect(response.status).toBe(204);
+    expect((await storage.head(key))?.size).toBe(10);
+  });
+
+  it("refuses an 11 MB upload while streaming, without reading the whole body (413)", async () => {
+    const key = newKey();
+    const upload = streamedUpload(await uploadFor(key), 11 * MB);
+    const response = await storage.handleUpload(upload.request);
+    expect(response.status).toBe(413);
+    expect(upload.sent()).toBeLessThan(10 * MB + 256 * 1024);
+    expect(await storage.head(key)).toBeNull();
+    expect(await leftovers()).toEqual([]);
+  });
+
+  it("refuses an 11 MB upload by its Content-Length before reading any of it (413)", async () => {
+    const key = newKey();
+    const upload = streamedUpload(await uploadFor(key), 11 * MB, {
+      contentLength: String(11 * MB + 1000),
+    });
+    const response = await storage.handleUpload(upload.request);
+    expect(response.status).toBe(413);
+    expect(upload.sent()).toBe(0);
+  });
+
+  it("refuses an 11 MB upload whose Content-Length lies (413 by counting)", async () => {
+    const key = newKey();
+    const upload = streamedUpload(await uploadFor(key), 11 * MB, { contentLength: "2000" });
+    const response = await storage.handleUpload(upload.request);
+    expect(response.status).toBe(413);
+    expect(upload.sent()).toBeLessThan(10 * MB + 256 * 1024);
+    expect(await storage.head(key)).toBeNull();
+  });
+
+  it("refuses a file part whose type differs from the signed type (415)", async () => {
+    const key = newKey();
+    const target = await uploadFor(key);
+    const response = await storage.handleUpload(
+      uploadRequest(target, new Blob(["<html></html>"], { type: "text/html" })),
+    );
+    expect(response.status).toBe(415);
+    expect(await storage.head(key)).toBeNull();
+  });
+
+  it("refuses a body that is not multipart/form-data (415)", async () => {
+    const response = await storage.handleUpload(
+      new Request(`${ORIGIN}/api/uploads/local`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{}",
+      }),
+    );
+    expect(response.status).toBe(415);
+  });
+
+  it("refuses an empty file (400)", async () => {
+    const key = newKey();
+    const target = await uploadFor(key);
+    const response = await storage.handleUpload(
+      uploadRequest(target, new Blob([], { type: "image/jpeg" })),
+    );
+    expect(response.status).toBe(400);
+    expect(await storage.head(key)).toBeNull();
+  });
+
+  it("refuses a form with missing or extra fields, or the file before the fields (400)", async () => {
+    const target = await uploadFor(newKey());
+    const file = new Blob([JPEG], { type: "image/jpeg" });
+    const unsigned = { ...target.fields };
+    delete unsigned.signature;
+    expect((await storage.handleUpload(uploadRequest(target, file, unsigned))).status).toBe(400);
+    const extra = { ...target.fields, acl: "public-read" };
+    expect((await storage.handleUpload(uploadRequest(target, file, extra))).status).toBe(400);
+
+    const form = new FormData();
+    form.append("file", file, "a.jpg");
+    for (const [name, value] of Object.entries(target.fields)) form.append(name, value);
+    const response = await storage.handleUpload(
+      new Request(`${ORIGIN}/api/uploads/local`, { method: "POST", body: form }),
+    );
+    expect(response.status).toBe(400);
+  });
+
+  it("refuses a truncated body (400) and stores nothing", async () => {
+    const key = newKey();
+    const complete = uploadRequest(
+      await uploadFor(key),
+      new Blob([Buffer.alloc(5000, 7)], { type: "image/jpeg" }),
+    );
+    const bytes = Buffer.from(await complete.arrayBuffer());
+    const response = await storage.handleUpload(
+      new Request(`${ORIGIN}/api/uploads/local`, {
+        method: "POST",
+        headers: { "content-type": complete.headers.get("content-type")! },
+        body: bytes.subarray(0, bytes.length - 100),
+      }),
+    );
+    expect(response.status).toBe(400);
+    expect(await storage.head(key)).toBeNull();
+    expect(await leftovers()).toEqual([]);
+  });
+
+  it("is single use: a replayed upload gets 409 and the first file stays", async () => {
+    const key = newKey();
+    const target = await uploadFor(key);
+    const first = await storage.handleUpload(
+      uploadRequest(target, new Blob([JPEG], { type: "image/jpeg" })),
+    );
+    expect(first.status).toBe(204);
+    const replay = await storage.handleUpload(
+      uploadRequest(target, new Blob([Buffer.alloc(20, 9)], { type: "image/jpeg" })),
+    );
+    expect(replay.status).toBe(409);
+    expect((await errorOf(replay)).code).toBe("CONFLICT");
+    expect(await storage.get(key)).toEqual(JPEG);
+  });
+
+  it("lets only one of two concurrent uploads to the same key win", async () => {
+    const key = newKey();
+    const target = await uploadFor(key);
+    const [a, b] = await Promise.all([
+      storage.handleUpload(uploadRequest(target, new Blob([JPEG], { type: "image/jpeg" }))),
+      storage.handleUpload(uploadRequest(target, new Blob([JPEG], { type: "image/jpeg" }))),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([204, 409]);
+  });
+
+  it("refuses maxBytes above UPLOAD_MAX_BYTES and upload URLs living over 300 s", async () => {
+    await expect(
+      storage.createUpload({ key: newKey(), contentType: "image/jpeg", maxBytes: 10 * MB + 1 }),
+    ).rejects.toThrow(/maxBytes/);
+    await expect(
+      storage.createUpload({
+        key: newKey(),
+        contentType: "image/jpeg",
+        maxBytes: 1,
+        expiresInSeconds: 301,
+      }),
+    ).rejects.toThrow(/lifetime/);
+    await expect(
+      storage.createUpload({ key: newKey(), contentType: "image/jpeg\r\nX: y", maxBytes: 1 }),
+    ).rejects.toThrow(/content type/);
+  });
+});
+
+describe("local storage: keys never leave the root", () => {
+  const hostile = [
+    "../outside",
+    "cases/../../outside",
+    `cases/${randomUUID()}/../../../outside`,
+    "/etc/passwd",
+    `/cases/${randomUUID()}/${randomUUID()}`,
+    `cases/${randomUUID()}/..%2f..%2foutside`,
+    `cases%2f${randomUUID()}%2f${randomUUID()}`,
+    `cases/${randomUUID()}/${randomUUID()}/extra`,
+    `cases/${randomUUID().toUpperCase()}/${randomUUID()}`,
+    `cases\\${randomUUID()}\\${randomUUID()}`,
+    "",
+  ];
+
+  it.each(hostile)("refuses the key %j in every operation", async (key) => {
+    await expect(storage.head(key)).rejects.toThrow("invalid storage key");
+    await expect(storage.get(key)).rejects.toThrow("invalid storage key");
+    await expect(storage.put(key, JPEG, "image/jpeg")).rejects.toThrow("invalid storage key");
+    await expect(storage.delete(key)).rejects.toThrow("invalid storage key");
+    await expect(storage.presignGet(key, { ttlSeconds: 30 })).rejects.toThrow(
+      "invalid storage key",
+    );
+    await expect(
+      storage.createUpload({ key, contentType: "image/jpeg", maxBytes: 10 }),
+    ).rejects.toThrow("invalid storage key");
+  });
+
+  it("builds keys only from two uuids", () => {
+    expect(() => documentKey("../x", randomUUID())).toThrow();
+    expect(() => documentKey(randomUUID(), "passport.jpg")).toThrow();
+    const caseId = randomUUID();
+    expect(documentKey(caseId.toUpperCase(), caseId)).toBe(`cases/${caseId}/${caseId}`);
+  });
+
+  it.each([
+    "/api/uploads/local/..%2f..%2fsecret",
+    "/api/uploads/local/%2e%2e/%2e%2e/secret",
+    "/api/uploads/local/../../secret",
+    "/api/uploads/local/cases/..%2f..%2f..%2fsecret",
+  ])("does not serve %s", async (pathname) => {
+    await writeFile(path.join(dir, "secret"), "top secret");
+    const response = await storage.handleDownload(
+      new Request(`${ORIGIN}${pathname}?expires=9999999999&signature=x`),
+    );
+    expect(response.status).toBe(404);
+    expect(await response.text()).not.toContain("top secret");
+  });
+});
+
+describe("local storage: objects", () => {
+  it("put replaces an object and its type; delete removes it (and is idempotent)", async () => {
+    const key = newKey();
+    await storage.put(key, JPEG, "image/jpeg");
+    await storage.put(key, Buffer.from("%PDF-1.7"), "application/pdf");
+    expect(await storage.head(key)).toEqual({ size: 8, contentType: "application/pdf" });
+    await storage.delete(key);
+    expect(await storage.head(key)).toBeNull();
+    await expect(storage.delete(key)).resolves.toBeUndefined();
+    await expect(storage.get(key)).rejects.toThrow("no such document");
+  });
+
+  it("get refuses an object larger than its bound", async () => {
+    const key = newKey();
+    await storage.put(key, Buffer.alloc(100), "image/jpeg");
+    await expect(storage.get(key, { maxBytes: 99 })).rejects.toMatchObject({
+      code: "PAYLOAD_TOO_LARGE",
+    });
+    expect((await storage.get(key, { maxBytes: 100 })).length).toBe(100);
+  });
+});
+
+describe("local storage: staff downloads", () => {
+  async function stored() {
+    const key = newKey();
+    await storage.put(key, JPEG, "image/jpeg");
+    return key;
+  }
+
+  it("serves a presigned URL as a private, non-sniffable attachment", async () => {
+    const key = await stored();
+    const url = await storage.presignGet(key, { ttlSeconds: 60, filename: "passport front.jpg" });
+    expect(url.startsWith(`/api/uploads/local/${key}?`)).toBe(true);
+    const response = await storage.handleDownload(new Request(new URL(url, ORIGIN)));
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("image/jpeg");
+    expect(response.headers.get("content-disposition")).toBe(
+      `attachment; filename="passport front.jpg"; filename*=UTF-8''passport%20front.jpg`,
+    );
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(response.headers.get("cache-control")).toBe("private, no-store");
+    expect(response.headers.get("content-security-policy")).toBe("default-src 'none'; sandbox");
+    expect(Buffer.from(await response.arrayBuffer())).toEqual(JPEG);
+  });
+
+  it("serves the signed content type instead of the stored one when asked", async () => {
+    const key = await stored();
+    const url = await storage.presignGet(key, {
+      ttlSeconds: 10,
+      contentType: "application/octet-stream",
+    });
+    const response = await storage.handleDownload(new Request(new URL(url, ORIGIN)));
+    expect(response.headers.get("content-type")).toBe("application/octet-stream");
+    expect(response.headers.get("content-disposition")).toBe("attachment");
+  });
+
+  it("refuses a download URL after its ≤ 60 s lifetime (403)", async () => {
+    const key = await stored();
+    const url = await storage.presignGet(key, { ttlSeconds: 60 });
+    const later = makeStorage({ now: () => Date.now() + 61_000 });
+    const response = await later.handleDownload(new Request(new URL(url, ORIGIN)));
+    expect(response.status).toBe(403);
+    expect((await errorOf(response)).message).toMatch(/expired/);
+  });
+
+  it("refuses to sign a download URL living over 60 s", async () => {
+    const key = await stored();
+    await expect(storage.presignGet(key, { ttlSeconds: 61 })).rejects.toThrow(/lifetime/);
+  });
+
+  it.each<[string, (url: URL) => void]>([
+    [
+      "signature",
+      (u: URL) => u.searchParams.set("signature", "x" + u.searchParams.get("signature")!.slice(1)),
+    ],
+    [
+      "expires",
+      (u: URL) =>
+        u.searchParams.set("expires", String(Number(u.searchParams.get("expires")) + 600)),
+    ],
+    ["filename", (u: URL) => u.searchParams.set("filename", "evil.html")],
+    ["contentType", (u: URL) => u.searchParams.set("contentType", "text/html")],
+  ])("refuses a download URL whose %s was changed (403)", async (_name, tamper) => {
+    const key = await stored();
+    const url = new URL(
+      await storage.presignGet(key, { ttlSeconds: 30, filename: "a.jpg" }),
+      ORIGIN,
+    );
+    tamper(url);
+    const response = await storage.handleDownload(new Request(url));
+    expect(response.status).toBe(403);
+  });
+
+  it("refuses a download URL signed for another key (403)", async () => {
+    const key = await stored();
+    const other = await stored();
+    const url = new URL(await storage.presignGet(key, { ttlSeconds: 30 }), ORIGIN);
+    url.pathname = `/api/uploads/local/${other}`;
+    expect((await storage.handleDownload(new Request(url))).status).toBe(403);
+  });
+
+  it("answers 404 for a validly signed URL whose object is gone", async () => {
+    const key = await stored();
+    const url = await storage.presignGet(key, { ttlSeconds: 30 });
+    await storage.delete(key);
+    expect((await storage.handleDownload(new Request(new URL(url, ORIGIN)))).status).toBe(404);
+  });
+
+  it("does not accept an upload signature as a download signature", async () => {
+    const key = await stored();
+    const target = await uploadFor(key);
+    const url = new URL(`/api/uploads/local/${key}`, ORIGIN);
+    url.searchParams.set("expires", target.fields.expires!);
+    url.searchParams.set("signature", target.fields.signature!);
+    expect((await storage.handleDownload(new Request(url))).status).toBe(403);
+  });
+});
