@@ -28,7 +28,8 @@ export async function proxy(request: NextRequest) {
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
   const csp = contentSecurityPolicy({
     nonce,
-    frameAncestors: config.frameAncestors,
+    // The compliance console is never framed; the trader screens only by cTrader.
+    frameAncestors: url.pathname.startsWith("/admin") ? ["'none'"] : config.frameAncestors,
     development: !config.isProduction,
     frameSrc: config.simulatorEnabled ? ["http://localhost:*", "http://127.0.0.1:*"] : [],
   });

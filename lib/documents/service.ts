@@ -198,7 +198,9 @@ export async function confirmUpload(
     return refuse(413, "too_large");
   }
   const bytes = await storage.get(row.storageKey, { maxBytes: limits.uploadMaxBytes });
-  const verdict = await inspectDocument(bytes, row.declaredType, { maxBytes: limits.uploadMaxBytes });
+  const verdict = await inspectDocument(bytes, row.declaredType, {
+    maxBytes: limits.uploadMaxBytes,
+  });
   if (!verdict.ok) {
     await discard(row.id, row.storageKey);
     log.info("documents.refused", { reason: verdict.reason, documentType: row.documentType });

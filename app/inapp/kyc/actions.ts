@@ -6,7 +6,7 @@ import { isAppError } from "@/lib/errors";
 import { getScreenContext } from "@/lib/inapp/screen-context";
 import { isStepId, submitStep } from "@/lib/kyc/step-submit";
 import { STEP_DEFINITIONS } from "@/lib/kyc/steps";
-import { submitCase } from "@/lib/kyc/submission";
+import { retryCase, submitCase } from "@/lib/kyc/submission";
 import { log } from "@/lib/log";
 
 export type StepFormState =
@@ -94,4 +94,16 @@ export async function submitCaseAction(
     return { status: "error", message: tErrors("saveFailed") };
   }
   redirect("/inapp/kyc/status");
+}
+
+/** After a rejection with a retry reason: back to the form, with only the named items open. */
+export async function retryCaseAction(): Promise<void> {
+  const context = await getScreenContext();
+  if (!context?.kycCase) redirect("/inapp/kyc");
+  try {
+    await retryCase(context.kycCase, context.trader.id);
+  } catch (error) {
+    if (!(isAppError(error) && error.code === "CONFLICT")) throw error;
+  }
+  redirect("/inapp/kyc");
 }

@@ -7,12 +7,13 @@ import { countryOptions } from "@/lib/kyc/country-names";
 import { STEPS, type StepId } from "@/lib/kyc/levels";
 import type { DocumentRequirement } from "@/lib/kyc/requirements";
 import { STEP_DEFINITIONS } from "@/lib/kyc/steps";
-import { loadCaseProgress } from "@/lib/kyc/submission";
+import { loadCaseProgress, loadRejection } from "@/lib/kyc/submission";
 import { ExpiredScreen } from "../_components/expired-screen";
 import { PersonalForm } from "../_components/personal-form";
 import { StatusBadge } from "../_components/status-badge";
 import { StepForm } from "../_components/step-form";
 import { SubmitForm } from "../_components/submit-form";
+import { retryCaseAction } from "./actions";
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
@@ -63,6 +64,7 @@ export default async function KycPage({ searchParams }: Props) {
       loadCaseProgress(kycCase),
       searchParams,
     ]);
+  const rejection = await loadRejection(kycCase);
   const { requirements, drafts, request } = progress;
   const editable = EDITABLE_STATUSES.has(kycCase.status);
   const requested = typeof query.step === "string" ? query.step : undefined;
@@ -170,6 +172,25 @@ export default async function KycPage({ searchParams }: Props) {
         </dl>
         <p className="muted">{tStatus("explain", { status: kycCase.status })}</p>
       </section>
+      {rejection ? (
+        <section className="card" data-testid="rejection" data-kind={rejection.kind}>
+          <h2>{t("rejectedTitle")}</h2>
+          <p data-testid="rejection-reason">
+            {rejection.reasonCode
+              ? (await getTranslations("RejectReasons"))(rejection.reasonCode as never)
+              : null}
+          </p>
+          {rejection.kind === "retry" ? (
+            <form action={retryCaseAction}>
+              <button className="button" type="submit" data-testid="retry-case">
+                {t("retryAction")}
+              </button>
+            </form>
+          ) : (
+            <p className="muted">{t("finalRejection")}</p>
+          )}
+        </section>
+      ) : null}
       {request ? (
         <section className="card" data-testid="action-request">
           <h2>{t("requestedTitle")}</h2>

@@ -167,3 +167,14 @@ export async function findDocumentsOfOtherTraders(input: {
     exact: r.sha256 === input.sha256,
   }));
 }
+
+export async function getDocumentById(documentId: string): Promise<DocumentRow | undefined> {
+  const db = await getDb();
+  const [row] = await db.select().from(documents).where(eq(documents.id, documentId));
+  return row;
+}
+
+export async function listAllCaseDocuments(caseId: string): Promise<DocumentRow[]> {
+  const db = await getDb();
+  return db.select().from(documents).where(eq(documents.caseId, caseId));
+}

@@ -3,6 +3,7 @@ import { getLocale, getTranslations } from "next-intl/server";
 import { env } from "@/lib/env";
 import { getScreenContext } from "@/lib/inapp/screen-context";
 import { statusView } from "@/lib/kyc/status-view";
+import { loadRejection } from "@/lib/kyc/submission";
 import { ExpiredScreen } from "../../_components/expired-screen";
 import { LocalTime } from "../../_components/local-time";
 import { StatusBadge } from "../../_components/status-badge";
@@ -20,6 +21,7 @@ export default async function StatusPage() {
     statusView(kycCase, env().reviewTimeHours),
   ]);
   const { support } = env();
+  const rejection = kycCase.status === "rejected" ? await loadRejection(kycCase) : null;
   return (
     <>
       <h1>{t("title")}</h1>
@@ -34,6 +36,19 @@ export default async function StatusPage() {
           </p>
         ) : null}
       </section>
+      {rejection?.reasonCode ? (
+        <section className="card" data-testid="rejection-reason">
+          <h2>{tKyc("rejectedTitle")}</h2>
+          <p>{(await getTranslations("RejectReasons"))(rejection.reasonCode as never)}</p>
+          {rejection.kind === "retry" ? (
+            <Link className="button" href="/inapp/kyc">
+              {tKyc("retryAction")}
+            </Link>
+          ) : (
+            <p className="muted">{tKyc("finalRejection")}</p>
+          )}
+        </section>
+      ) : null}
       {view.requiredAction ? (
         <section className="card" data-testid="required-action">
           <h2>{t("requiredActions")}</h2>

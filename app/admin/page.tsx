@@ -1,0 +1,147 @@
+import Link from "next/link";
+import { listQueue } from "@/lib/db/queries/review";
+import type { CaseStatus } from "@/lib/db/schema";
+import { env } from "@/lib/env";
+import { requireStaff } from "@/lib/staff/console";
+import { claimAction } from "./actions";
+
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+const QUEUES: Record<string, CaseStatus[]> = {
+  review: ["submitted", "resubmitted", "in_review"],
+  waiting: ["action_required"],
+  decided: ["approved", "rejected"],
+};
+
+const one = (v: string | string[] | undefined) => (typeof v === "string" ? v : undefined);
+
+function hoursSince(date: Date, now: Date): number {
+  return Math.floor((now.getTime() - date.getTime()) / 3_600_000);
+}
+
+/** The review queue: oldest first, with filters and the SLA timer against the promised time. */
+export default async function QueuePage({ searchParams }: Props) {
+  const staff = await requireStaff("reviewer");
+  const q = await searchParams;
+  const queue = one(q.queue) && QUEUES[one(q.queue)!] ? one(q.queue)! : "review";
+  const assignee =
+    one(q.assignee) === "me"
+      ? staff.id
+      : one(q.assignee) === "unassigned"
+        ? "unassigned"
+        : undefined;
+  const now = new Date();
+  const rows = await listQueue({
+    statuses: QUEUES[queue]!,
+    level: one(q.level)?.slice(0, 40) || undefined,
+    risk: ["low", "medium", "high"].includes(one(q.risk) ?? "") ? one(q.risk) : undefined,
+    assignee,
+    minWaitingHours:
+      Number(one(q.minHours)) > 0 ? Math.min(Number(one(q.minHours)), 24 * 365) : undefined,
+    now,
+    limit: 200,
+  });
+  const target = env().reviewTimeHours;
+  return (
+    <>
+      <h1>Review queue</h1>
+      {one(q.error) === "forbidden" ? (
+        <p className="alert" role="alert">
+          Your role does not allow that.
+        </p>
+      ) : null}
+      <form className="filters" method="get" data-testid="queue-filters">
+        <label>
+          Queue{" "}
+          <select name="queue" defaultValue={queue}>
+            <option value="review">To review</option>
+            <option value="waiting">Waiting for the trader</option>
+            <option value="decided">Decided</option>
+          </select>
+        </label>
+        <label>
+          Level <input name="level" defaultValue={one(q.level) ?? ""} size={10} />
+        </label>
+        <label>
+          Risk{" "}
+          <select name="risk" defaultValue={one(q.risk) ?? ""}>
+            <option value="">Any</option>
+            <option value="low">Low</option>
+            <option value="medium">Medium</option>
+            <option value="high">High</option>
+          </select>
+        </label>
+        <label>
+          Assignee{" "}
+          <select name="assignee" defaultValue={one(q.assignee) ?? ""}>
+            <option value="">Anyone</option>
+            <option value="me">Me</option>
+            <option value="unassigned">Unassigned</option>
+          </select>
+        </label>
+        <label>
+          Waiting ≥{" "}
+          <input
+            name="minHours"
+            type="number"
+            min={0}
+            defaultValue={one(q.minHours) ?? ""}
+            size={4}
+          />{" "}
+          h
+        </label>
+        <button className="button secondary" type="submit">
+          Filter
+        </button>
+      </form>
+      <table className="queue" data-testid="queue">
+        <thead>
+          <tr>
+            <th>Trader</th>
+            <th>Level</th>
+            <th>Status</th>
+            <th>Risk</th>
+            <th>Waiting</th>
+            <th>Assignee</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => {
+            const waited = hoursSince(r.waitingSince, now);
+            return (
+              <tr key={r.caseId} data-case={r.caseId} data-status={r.status}>
+                <td>
+                  <Link href={`/admin/cases/${r.caseId}`}>
+                    {r.traderEmail ?? `cTrader ${r.ctraderUserId}`}
+                  </Link>
+                </td>
+                <td>{r.level}</td>
+                <td>{r.status}</td>
+                <td>
+                  {r.riskLevel ?? "—"}
+                  {r.fourEyesRequired ? " · four eyes" : ""}
+                </td>
+                <td data-overdue={waited > target ? "true" : undefined}>
+                  {waited} h / {target} h{waited > target ? " · overdue" : ""}
+                </td>
+                <td>{r.assigneeName ?? "—"}</td>
+                <td>
+                  {!r.assignedTo && queue === "review" ? (
+                    <form action={claimAction}>
+                      <input type="hidden" name="caseId" value={r.caseId} />
+                      <button className="button secondary" type="submit">
+                        Claim
+                      </button>
+                    </form>
+                  ) : null}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      {rows.length === 0 ? <p className="muted">Nothing here.</p> : null}
+    </>
+  );
+}
