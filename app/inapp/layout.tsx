@@ -1,5 +1,5 @@
-import { getTranslations } from "next-intl/server";
 import { env } from "@/lib/env";
+import { getTranslations } from "@/lib/i18n/translations";
 import { CloseControl } from "./_components/close-control";
 
 export default async function InAppLayout({ children }: { children: React.ReactNode }) {

@@ -5,6 +5,13 @@ import path from "node:path";
 import type { BuildOutcome, ServerLog } from "./app-server";
 import type { FirstLoadJs } from "./bundle";
 import type { CtraderStubStats } from "./ctrader-stub";
+import {
+  CLS_MAX,
+  LCP_MAX_MS,
+  TBT_MAX_MS,
+  type LighthousePageResult,
+  type LighthouseResults,
+} from "./lighthouse";
 import type { RoundResult } from "./load";
 
 export type Machine = {
@@ -30,6 +37,7 @@ export type BenchResults = {
     roundsPerScenario: number;
     distinctTraders: number;
     databaseUrl: string;
+    lighthouseRunsPerScreen?: number;
   };
   build: BuildOutcome | null;
   database: { name: string; created: boolean } | null;
@@ -45,6 +53,8 @@ export type BenchResults = {
     statusVsPageFloor?: number | null;
   };
   firstLoadJs: FirstLoadJs | null;
+  /** Null when skipped (--lighthouse-runs=0) or when it could not run (see failures). */
+  lighthouse: LighthouseResults | null;
   stub: CtraderStubStats | null;
   serverLog: ReturnType<ServerLog["toJSON"]> | null;
   /** Anything that stopped the run early (server never healthy, timeout…). */
@@ -128,6 +138,7 @@ export function evaluate(results: BenchResults): Check[] {
     pass: js !== null && kib(js.gzipBytes) <= FIRST_LOAD_JS_MAX_KIB,
     detail: js ? `${kib(js.gzipBytes).toFixed(1)} KiB gzip` : "not measured",
   });
+  for (const page of results.lighthouse?.pages ?? []) checks.push(...lighthouseChecks(page));
   for (const failure of results.failures) {
     checks.push({
       name: "benchmark ran to completion",
@@ -136,6 +147,72 @@ export function evaluate(results: BenchResults): Check[] {
     });
   }
   return checks;
+}
+
+/** LCP, TBT and CLS of one screen against issue 3's targets, from the median of its runs. */
+export function lighthouseChecks(page: LighthousePageResult): Check[] {
+  const m = page.median;
+  const why = page.problems.length ? page.problems.join("; ") : "no valid run";
+  return [
+    {
+      name: `Lighthouse ${page.path}: LCP ≤ ${(LCP_MAX_MS / 1000).toFixed(1)} s`,
+      pass: m !== null && m.lcpMs <= LCP_MAX_MS,
+      detail: m ? `${(m.lcpMs / 1000).toFixed(2)} s (median of ${page.runs.length})` : why,
+    },
+    {
+      name: `Lighthouse ${page.path}: TBT ≤ ${TBT_MAX_MS} ms`,
+      pass: m !== null && m.tbtMs <= TBT_MAX_MS,
+      detail: m ? `${m.tbtMs.toFixed(0)} ms (median of ${page.runs.length})` : why,
+    },
+    {
+      name: `Lighthouse ${page.path}: CLS ≤ ${CLS_MAX}`,
+      pass: m !== null && m.cls <= CLS_MAX,
+      detail: m ? `${m.cls.toFixed(3)} (median of ${page.runs.length})` : why,
+    },
+  ];
+}
+
+function renderLighthouse(lh: LighthouseResults): string[] {
+  const s = lh.settings;
+  const out = [
+    `Lighthouse ${lh.lighthouseVersion}, ${lh.chromium}: ${s.formFactor}, ${s.throttlingMethod} (RTT ${s.rttMs} ms, ${(s.throughputKbps / 1000).toFixed(1)} Mbit/s, CPU ×${s.cpuSlowdown})`,
+  ];
+  const mark = (pass: boolean) => (pass ? "PASS" : "FAIL");
+  const rows = lh.pages.map((page) => {
+    const m = page.median;
+    const scores = page.runs.map((r) => r.performanceScore).filter((v) => v !== null);
+    return m
+      ? [
+          page.path,
+          String(page.runs.length),
+          `${(m.lcpMs / 1000).toFixed(2)} ${mark(m.lcpMs <= LCP_MAX_MS)}`,
+          `${m.tbtMs.toFixed(0)} ${mark(m.tbtMs <= TBT_MAX_MS)}`,
+          `${m.cls.toFixed(3)} ${mark(m.cls <= CLS_MAX)}`,
+          (m.fcpMs / 1000).toFixed(2),
+          scores.length ? String(Math.round(Math.min(...scores) * 100)) : "-",
+        ]
+      : [page.path, String(page.runs.length), "FAIL", "FAIL", "FAIL", "-", "-"];
+  });
+  out.push(
+    formatTable(
+      [
+        "screen (median)",
+        "runs",
+        `LCP s (≤ ${LCP_MAX_MS / 1000})`,
+        `TBT ms (≤ ${TBT_MAX_MS})`,
+        `CLS (≤ ${CLS_MAX})`,
+        "FCP s",
+        "perf score (min)",
+      ],
+      rows,
+    ),
+  );
+  for (const page of lh.pages) {
+    for (const problem of page.problems) out.push(`  ${page.path}: ${problem}`);
+    const element = page.runs.find((r) => r.lcpElement)?.lcpElement;
+    if (element) out.push(`  ${page.path} LCP element: ${element.slice(0, 120)}`);
+  }
+  return out;
 }
 
 /** Columns padded to their widest cell; the first column left-aligned, the rest right-aligned. */
@@ -271,6 +348,11 @@ export function render(results: BenchResults): string {
     );
   }
   out.push("");
+
+  if (results.lighthouse) {
+    out.push(...renderLighthouse(results.lighthouse));
+    out.push("");
+  }
 
   if (results.stub) {
     out.push(

@@ -1,11 +1,12 @@
 /**
- * `npm run bench [-- --build] [-- --requests=N --rounds=N --timeout=S]`
+ * `npm run bench [-- --build] [-- --requests=N --rounds=N --lighthouse-runs=N --timeout=S]`
  *
  * Measures the one-time token exchange (GET /inapp/kyc?token=… → 303 + session cookie) against
  * a floor (a bare route handler doing one INSERT) on a production build talking to PostgreSQL
  * and to a local cTrader stub, and the first-load JavaScript of /inapp/kyc. Floor and exchange
  * rounds alternate and the best of each is compared, so a burst of background noise hurts one
- * round rather than one scenario.
+ * round rather than one scenario. Then Lighthouse (mobile, simulated slow 4G) loads the two
+ * trader screens with a live session (lighthouse.ts; `--lighthouse-runs=0` skips it).
  *
  * Prints a table, PASS/FAIL per target and writes bench-results/latest.json; exits 1 if a target
  * fails or the run could not finish. Everything it starts is stopped at the end, on error, on
@@ -26,6 +27,7 @@ import {
 } from "./app-server";
 import { measureFirstLoadJs } from "./bundle";
 import { processGroupCpuMs } from "./cpu";
+import { runLighthouse, type AuditedScreen } from "./lighthouse";
 import { startCtraderStub, type CtraderStub } from "./ctrader-stub";
 import {
   exchangeScenario,
@@ -58,12 +60,25 @@ const DEFAULT_TIMEOUT_S = 300;
 const MANAGER_TOKEN = "bench-manager";
 const DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/kyc_bench";
 const ROUTE = "/inapp/kyc";
+/** Median of 3 per screen: one Lighthouse run takes a few seconds here. */
+const DEFAULT_LIGHTHOUSE_RUNS = 3;
+/** The trader's screens, each with an element only the real screen (not "expired") renders. */
+const LIGHTHOUSE_SCREENS: AuditedScreen[] = [
+  { path: "/inapp/kyc", marker: '[data-testid="progress"]' },
+  { path: "/inapp/kyc/status", marker: '[data-testid="case-status"]' },
+];
 
-function positiveInt(name: string, raw: string | undefined, fallback: number, max: number): number {
+function positiveInt(
+  name: string,
+  raw: string | undefined,
+  fallback: number,
+  max: number,
+  min = 1,
+): number {
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw new Error(`--${name} must be an integer between 1 and ${max}`);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`--${name} must be an integer between ${min} and ${max}`);
   }
   return value;
 }
@@ -74,6 +89,7 @@ function options() {
       build: { type: "boolean", default: false },
       requests: { type: "string" },
       rounds: { type: "string" },
+      "lighthouse-runs": { type: "string" },
       timeout: { type: "string" },
     },
     strict: true,
@@ -82,6 +98,13 @@ function options() {
     forceBuild: values.build === true,
     requests: positiveInt("requests", values.requests, DEFAULT_REQUESTS, 100_000),
     rounds: positiveInt("rounds", values.rounds, DEFAULT_ROUNDS, 10),
+    lighthouseRuns: positiveInt(
+      "lighthouse-runs",
+      values["lighthouse-runs"],
+      DEFAULT_LIGHTHOUSE_RUNS,
+      9,
+      0,
+    ),
     timeoutMs: positiveInt("timeout", values.timeout, DEFAULT_TIMEOUT_S, 3600) * 1000,
   };
 }
@@ -118,6 +141,7 @@ async function main(): Promise<number> {
       roundsPerScenario: opts.rounds,
       distinctTraders: DISTINCT_TRADERS,
       databaseUrl: redactUrl(databaseUrl),
+      lighthouseRunsPerScreen: opts.lighthouseRuns,
     },
     build: null,
     database: null,
@@ -126,6 +150,7 @@ async function main(): Promise<number> {
     rounds: [],
     best: { floor: null, exchange: null, exchangeVsFloor: null },
     firstLoadJs: null,
+    lighthouse: null,
     stub: null,
     serverLog: null,
     failures: [],
@@ -136,6 +161,7 @@ async function main(): Promise<number> {
   // Aborted on timeout or Ctrl-C: in-flight requests are cancelled and no new phase starts.
   const stop = new AbortController();
   let build: ManagedProcess | undefined;
+  let chromium: ManagedProcess | undefined;
   let stub: CtraderStub | undefined;
   let server: AppServer | undefined;
 
@@ -146,7 +172,7 @@ async function main(): Promise<number> {
   const end = () =>
     (ending ??= (async () => {
       const stopping = performance.now();
-      await Promise.allSettled([build?.stop(), server?.process.stop()]);
+      await Promise.allSettled([build?.stop(), chromium?.stop(), server?.process.stop()]);
       if (server)
         progress(`server stopped in ${((performance.now() - stopping) / 1000).toFixed(1)} s`);
       // The stub last: requests still in the server when it stopped must not fail against it.
@@ -279,6 +305,24 @@ async function main(): Promise<number> {
       exchangeVsFloor: ratio(best.exchange, best.floor),
       statusVsPageFloor: ratio(best.status, best.pageFloor),
     };
+
+    if (opts.lighthouseRuns > 0) {
+      checkpoint();
+      try {
+        results.lighthouse = await runLighthouse({
+          baseUrl,
+          // Its own session: a fresh trader with a draft case, as cTrader opens the screens.
+          cookie: await openSession(baseUrl),
+          screens: LIGHTHOUSE_SCREENS,
+          runsPerScreen: opts.lighthouseRuns,
+          signal: stop.signal,
+          register: (child) => (chromium = child),
+          progress,
+        });
+      } catch (error) {
+        if (!stop.signal.aborted) results.failures.push(`lighthouse: ${errorText(error)}`);
+      }
+    }
   } catch (error) {
     // After an abort the reason is already recorded; anything else is a new failure.
     if (!stop.signal.aborted) results.failures.push(errorText(error));

@@ -4,6 +4,18 @@ import { useSyncExternalStore } from "react";
 
 const noSubscription = () => () => {};
 
+/** Building an Intl.DateTimeFormat costs more than formatting with it: one per locale and zone. */
+const formats = new Map<string, Intl.DateTimeFormat>();
+function formatFor(locale: string, timeZone: string | undefined): Intl.DateTimeFormat {
+  const key = `${locale} ${timeZone ?? ""}`;
+  let format = formats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone });
+    formats.set(key, format);
+  }
+  return format;
+}
+
 /**
  * A time in the trader's own time zone. The server cannot know the zone, so it renders UTC;
  * after hydration the browser renders again in its own zone (useSyncExternalStore reports
@@ -15,10 +27,6 @@ export function LocalTime({ iso, locale }: { iso: string; locale: string }) {
     () => true,
     () => false,
   );
-  const text = new Intl.DateTimeFormat(locale, {
-    dateStyle: "medium",
-    timeStyle: "short",
-    timeZone: inBrowser ? undefined : "UTC",
-  }).format(new Date(iso));
+  const text = formatFor(locale, inBrowser ? undefined : "UTC").format(new Date(iso));
   return <time dateTime={iso}>{text}</time>;
 }

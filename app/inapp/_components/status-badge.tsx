@@ -1,4 +1,4 @@
-import { getTranslations } from "next-intl/server";
+import { getTranslations } from "@/lib/i18n/translations";
 
 export async function StatusBadge({ status }: { status: string }) {
   const t = await getTranslations("CaseStatus");

@@ -9,6 +9,7 @@ import {
   type CaseTrigger,
   type KycCase,
 } from "../schema";
+import { preparedPerHandle } from "./prepared";
 
 /**
  * Returns the trader's open case, opening one at `level` if there is none. The partial unique
@@ -106,13 +107,18 @@ export async function applyCaseTransition(t: AppliedTransition): Promise<boolean
   });
 }
 
-export async function listCaseEvents(caseId: string): Promise<CaseEventRow[]> {
-  const db = await getDb();
-  return db
+/** Prepared: every status screen render reads the timeline (see ./prepared.ts). */
+const caseEventsQuery = preparedPerHandle((db) =>
+  db
     .select()
     .from(caseEvents)
-    .where(eq(caseEvents.caseId, caseId))
-    .orderBy(asc(caseEvents.occurredAt), asc(caseEvents.id));
+    .where(eq(caseEvents.caseId, sql.placeholder("caseId")))
+    .orderBy(asc(caseEvents.occurredAt), asc(caseEvents.id))
+    .prepare("list_case_events"),
+);
+
+export async function listCaseEvents(caseId: string): Promise<CaseEventRow[]> {
+  return caseEventsQuery(await getDb()).execute({ caseId });
 }
 
 /**

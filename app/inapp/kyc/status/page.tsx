@@ -1,6 +1,7 @@
 import Link from "next/link";
-import { getLocale, getTranslations } from "next-intl/server";
+import { getLocale } from "next-intl/server";
 import { env } from "@/lib/env";
+import { getTranslations } from "@/lib/i18n/translations";
 import { getScreenContext } from "@/lib/inapp/screen-context";
 import { statusView } from "@/lib/kyc/status-view";
 import { loadRejection } from "@/lib/kyc/submission";
