@@ -24,6 +24,10 @@ export function PersonalForm({ labels, countries, values: saved }: PersonalFormP
   const values: PersonalFormProps["values"] =
     state.status === "invalid" || state.status === "failed" ? state.values : saved;
   const nationalities = Array.isArray(values.nationalities) ? values.nationalities : [];
+  // Extra nationality selects appear on demand: ~250 options each are costly to hydrate.
+  const [extraNationalities, setExtraNationalities] = useState(
+    Math.min(Math.max(nationalities.length - 1, 0), 2),
+  );
 
   // "Saved" must mean every change so far: a change clears it, and only the latest save may set it.
   const latest = useRef(0);
@@ -148,8 +152,22 @@ export function PersonalForm({ labels, countries, values: saved }: PersonalFormP
           "nationalities",
           <div className="stack">
             {countrySelect("nationalities", "nationalities", nationalities[0], true, true)}
-            {countrySelect("nationalities", "nationalities-2", nationalities[1], false)}
-            {countrySelect("nationalities", "nationalities-3", nationalities[2], false)}
+            {extraNationalities >= 1
+              ? countrySelect("nationalities", "nationalities-2", nationalities[1], false)
+              : null}
+            {extraNationalities >= 2
+              ? countrySelect("nationalities", "nationalities-3", nationalities[2], false)
+              : null}
+            {extraNationalities < 2 ? (
+              <button
+                type="button"
+                className="button secondary"
+                onClick={() => setExtraNationalities(extraNationalities + 1)}
+                data-testid="add-nationality"
+              >
+                {labels.addNationality}
+              </button>
+            ) : null}
           </div>,
           labels.nationalitiesHint,
         )}

@@ -93,7 +93,10 @@ export default async function KycPage({ searchParams }: Props) {
     const values = (drafts[step]?.values ?? {}) as Record<string, string | string[] | undefined>;
     if (step === "personal") {
       const tPersonal = await getTranslations("Personal");
-      const labels = Object.fromEntries(PERSONAL_LABELS.map((key) => [key, tPersonal(key)]));
+      const labels: Record<string, string> = Object.fromEntries(
+        PERSONAL_LABELS.map((key) => [key, tPersonal(key)]),
+      );
+      labels.addNationality = (await getTranslations("Form"))("addRow");
       return (
         <>
           {progressLine}
