@@ -2,7 +2,8 @@ import nextJest from "next/jest.js";
 
 const createJestConfig = nextJest({ dir: "./" });
 
-// ESM-only packages jest must transform (next-intl, use-intl and some msw dependencies).
+// ESM-only packages jest must transform (next-intl, use-intl, some msw dependencies, and file-type
+// with its tokenizer dependencies).
 const esmPackages = [
   "next-intl",
   "use-intl",
@@ -12,6 +13,12 @@ const esmPackages = [
   "rettime",
   "until-async",
   "@open-draft",
+  "file-type",
+  "strtok3",
+  "token-types",
+  "@tokenizer",
+  "@borewit",
+  "uint8array-extras",
 ];
 
 /** @type {import('jest').Config} */

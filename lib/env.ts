@@ -62,6 +62,10 @@ const rawSchema = z.object({
   SUPPORT_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
   REVIEW_TIME_HOURS: intWithDefault(24, 1, 24 * 30),
   BROKER_NAME: z.preprocess(emptyAsUndefined, z.string().max(80).default("Demo Broker")),
+  // Document checks (lib/documents/inspect.ts): largest file accepted (bytes, default 10 MiB)
+  // and most pages a PDF may have.
+  DOCUMENT_MAX_BYTES: intWithDefault(10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+  DOCUMENT_MAX_PDF_PAGES: intWithDefault(10, 1, 200),
 });
 
 export type Env = {
@@ -95,6 +99,8 @@ export type Env = {
   /** The review time promised to traders while their case waits. */
   reviewTimeHours: number;
   brokerName: string;
+  /** Limits of the server-side document check. */
+  documents: { maxBytes: number; maxPdfPages: number };
 };
 
 const ORIGIN_SOURCE = /^('self'|'none'|https?:\/\/[a-z0-9.*-]+(:(\d+|\*))?|\*\.[a-z0-9.-]+)$/i;
@@ -185,6 +191,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     support: { email: raw.SUPPORT_EMAIL, phone: raw.SUPPORT_PHONE, url: raw.SUPPORT_URL },
     reviewTimeHours: raw.REVIEW_TIME_HOURS,
     brokerName: raw.BROKER_NAME,
+    documents: { maxBytes: raw.DOCUMENT_MAX_BYTES, maxPdfPages: raw.DOCUMENT_MAX_PDF_PAGES },
   };
 }
 
