@@ -4,15 +4,19 @@
  * are pixels we produced, so EXIF/GPS, ICC, comments and anything smuggled after the image data
  * (a JPEG/HTML polyglot) are gone — nothing of the original file survives.
  *
- * Cost: one full decode. The quality raster (SCORE_LONG_EDGE greyscale) comes from a second
- * pipeline on the same input that runs alongside the re-encode; for JPEG and WebP it decodes at
- * reduced size (shrink-on-load), so it costs a fraction of a decode, and on a 2-core machine it
- * overlaps the re-encode instead of adding to it (`npm run bench:documents`).
+ * Cost: one full decode. The quality raster (SCORE_LONG_EDGE, for the scores and the hash) comes
+ * from a second pipeline on the same input that runs alongside the re-encode; for JPEG and WebP
+ * it decodes at reduced size (shrink-on-load), which skips most of the IDCT and colour work but
+ * not the entropy decoding, so it costs ~0.3 of the bare decode + re-encode in CPU; on an idle
+ * second core it overlaps the re-encode instead of adding to it. Decoding once to a full-size raw
+ * buffer and deriving both outputs from it was measured too and is slower: the 36 MB round trip
+ * through memory costs more than the reduced second decode (`npm run bench:documents`).
  */
 import sharp from "sharp";
 import {
   SCORE_LONG_EDGE,
   differenceHash,
+  luminance,
   qualityVerdict,
   scoreRaster,
   type QualityIssue,
@@ -96,7 +100,7 @@ export async function checkImage(
   }
 
   try {
-    const [stored, grey] = await Promise.all([
+    const [stored, small] = await Promise.all([
       open()
         .flatten({ background: "#ffffff" })
         .resize({
@@ -108,15 +112,15 @@ export async function checkImage(
         // No withMetadata/keepExif/keepIccProfile: the output carries no EXIF, GPS or ICC.
         .jpeg({ quality: STORED_JPEG_QUALITY })
         .toBuffer({ resolveWithObject: true }),
+      // Colour out, luminance in JS: sharp's greyscale() converts before the resize, at full
+      // size, which costs more than this whole pipeline's resize.
       open()
         .flatten({ background: "#ffffff" })
-        .greyscale()
         .resize({ width: SCORE_LONG_EDGE, height: SCORE_LONG_EDGE, fit: "inside" })
-        .raw()
+        .raw({ depth: "uchar" })
         .toBuffer({ resolveWithObject: true }),
     ]);
-    const raster = { data: grey.data, width: grey.info.width, height: grey.info.height };
-    if (grey.info.channels !== 1) throw new Error("expected one channel");
+    const raster = luminance(small.data, small.info.width, small.info.height, small.info.channels);
     const scores: QualityScores = { width, height, ...scoreRaster(raster) };
     return {
       ok: true,

@@ -57,6 +57,32 @@ export type QualityIssue = "too_small" | "blurry" | "too_dark" | "glare";
 
 export type GreyRaster = { data: Uint8Array; width: number; height: number };
 
+/**
+ * The luminance (Rec. 709 weights, integer arithmetic) of an 8-bit raster with 1–4 channels:
+ * grey or grey+alpha use their first channel, colour its first three.
+ */
+export function luminance(
+  data: Uint8Array,
+  width: number,
+  height: number,
+  channels: number,
+): GreyRaster {
+  const n = width * height;
+  if (data.length !== n * channels || channels < 1 || channels > 4) {
+    throw new RangeError(`luminance: expected ${width}x${height}x${channels} bytes`);
+  }
+  if (channels === 1) return { data, width, height };
+  const out = new Uint8Array(n);
+  if (channels === 2) {
+    for (let i = 0; i < n; i++) out[i] = data[i * 2]!;
+  } else {
+    for (let i = 0, j = 0; i < n; i++, j += channels) {
+      out[i] = (54 * data[j]! + 183 * data[j + 1]! + 19 * data[j + 2]! + 128) >> 8;
+    }
+  }
+  return { data: out, width, height };
+}
+
 /** Brightness, blur and glare of a single-channel 8-bit raster (one byte per pixel). */
 export function scoreRaster({ data, width, height }: GreyRaster): {
   brightness: number;
