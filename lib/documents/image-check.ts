@@ -73,8 +73,15 @@ export async function checkImage(
   const maxPixels = options.maxInputPixels ?? MAX_INPUT_PIXELS;
   // failOn "error": a truncated or damaged image is refused instead of being stored with grey
   // blocks; harmless warnings (e.g. stray bytes between markers) do not refuse a phone photo.
-  const open = () =>
-    sharp(input, { failOn: "error", limitInputPixels: maxPixels, autoOrient: true });
+  // Each step only when needed, so the common case (an opaque photo ≤ 4000 px) runs the same
+  // decode → encode pipeline as a bare re-encode.
+  let hasAlpha = false;
+  let needsDownscale = false;
+  const open = () => {
+    const image = sharp(input, { failOn: "error", limitInputPixels: maxPixels, autoOrient: true });
+    // JPEG has no alpha: flatten onto white, not the encoder's default black.
+    return hasAlpha ? image.flatten({ background: "#ffffff" }) : image;
+  };
 
   let width: number;
   let height: number;
@@ -95,27 +102,22 @@ export async function checkImage(
     // autoOrient: true makes metadata report the displayed (rotated) size.
     width = meta.autoOrient?.width ?? meta.width;
     height = meta.autoOrient?.height ?? meta.height;
+    hasAlpha = meta.hasAlpha ?? false;
+    needsDownscale = Math.max(width, height) > STORED_LONG_EDGE;
   } catch (error) {
     return refuseFromSharpError(error, heif);
   }
 
   try {
+    const storedPipeline = needsDownscale
+      ? open().resize({ width: STORED_LONG_EDGE, height: STORED_LONG_EDGE, fit: "inside" })
+      : open();
     const [stored, small] = await Promise.all([
-      open()
-        .flatten({ background: "#ffffff" })
-        .resize({
-          width: STORED_LONG_EDGE,
-          height: STORED_LONG_EDGE,
-          fit: "inside",
-          withoutEnlargement: true,
-        })
-        // No withMetadata/keepExif/keepIccProfile: the output carries no EXIF, GPS or ICC.
-        .jpeg({ quality: STORED_JPEG_QUALITY })
-        .toBuffer({ resolveWithObject: true }),
+      // No withMetadata/keepExif/keepIccProfile: the output carries no EXIF, GPS or ICC.
+      storedPipeline.jpeg({ quality: STORED_JPEG_QUALITY }).toBuffer({ resolveWithObject: true }),
       // Colour out, luminance in JS: sharp's greyscale() converts before the resize, at full
       // size, which costs more than this whole pipeline's resize.
       open()
-        .flatten({ background: "#ffffff" })
         .resize({ width: SCORE_LONG_EDGE, height: SCORE_LONG_EDGE, fit: "inside" })
         .raw({ depth: "uchar" })
         .toBuffer({ resolveWithObject: true }),
