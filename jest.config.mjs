@@ -2,7 +2,8 @@ import nextJest from "next/jest.js";
 
 const createJestConfig = nextJest({ dir: "./" });
 
-// ESM-only packages jest must transform (next-intl, use-intl, some msw dependencies, any-ascii).
+// ESM-only packages jest must transform (next-intl, use-intl, some msw dependencies, any-ascii,
+// and file-type with its tokenizer dependencies).
 const esmPackages = [
   "next-intl",
   "use-intl",
@@ -13,6 +14,12 @@ const esmPackages = [
   "until-async",
   "@open-draft",
   "any-ascii",
+  "file-type",
+  "strtok3",
+  "token-types",
+  "@tokenizer",
+  "@borewit",
+  "uint8array-extras",
 ];
 
 /** @type {import('jest').Config} */

@@ -94,6 +94,8 @@ const rawSchema = z.object({
   UPLOAD_MAX_BYTES: intWithDefault(10 * 1024 * 1024, 1, 100 * 1024 * 1024),
   UPLOAD_MAX_FILES_PER_CASE: intWithDefault(12, 1, 100),
   UPLOAD_URL_TTL_SECONDS: intWithDefault(300, 10, 300),
+  // Document checks (lib/documents/inspect.ts): most pages a PDF may have.
+  DOCUMENT_MAX_PDF_PAGES: intWithDefault(10, 1, 200),
 });
 
 export type Env = {
@@ -145,6 +147,8 @@ export type Env = {
     /** Lifetime of an upload URL or POST policy (≤ 300 s). */
     uploadUrlTtlSeconds: number;
   };
+  /** Limits of the server-side document check. */
+  documents: { maxBytes: number; maxPdfPages: number };
 };
 
 const ORIGIN_SOURCE = /^('self'|'none'|https?:\/\/[a-z0-9.*-]+(:(\d+|\*))?|\*\.[a-z0-9.-]+)$/i;
@@ -259,6 +263,8 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
       maxFilesPerCase: raw.UPLOAD_MAX_FILES_PER_CASE,
       uploadUrlTtlSeconds: raw.UPLOAD_URL_TTL_SECONDS,
     },
+    // One size limit for uploads and for the server-side check.
+    documents: { maxBytes: raw.UPLOAD_MAX_BYTES, maxPdfPages: raw.DOCUMENT_MAX_PDF_PAGES },
   };
 }
 

@@ -198,9 +198,7 @@ export async function confirmUpload(
     return refuse(413, "too_large");
   }
   const bytes = await storage.get(row.storageKey, { maxBytes: limits.uploadMaxBytes });
-  const verdict = await inspectDocument(bytes, row.declaredType, {
-    maxBytes: limits.uploadMaxBytes,
-  });
+  const verdict = await inspectDocument(bytes, row.declaredType);
   if (!verdict.ok) {
     await discard(row.id, row.storageKey);
     log.info("documents.refused", { reason: verdict.reason, documentType: row.documentType });
@@ -209,13 +207,14 @@ export async function confirmUpload(
   if (verdict.bytes !== bytes)
     await storage.put(row.storageKey, verdict.bytes, verdict.contentType);
 
+  const phash = verdict.kind === "image" ? verdict.phash : null;
+  const issues: string[] = verdict.kind === "image" ? verdict.issues : [];
   const lookalikes = await findDocumentsOfOtherTraders({
     traderId,
     sha256: verdict.sha256,
-    phash: verdict.phash ?? null,
+    phash,
     maxDistance: SAME_IMAGE_DISTANCE,
   });
-  const issues = verdict.issues ?? [];
   const confirmed = await confirmDocument({
     id: row.id,
     caseId: kycCase.id,
@@ -224,9 +223,12 @@ export async function confirmUpload(
     contentType: verdict.contentType,
     sizeBytes: verdict.bytes.length,
     sha256: verdict.sha256,
-    phash: verdict.phash ?? null,
+    phash,
     quality: {
-      ...(verdict.quality ?? {}),
+      ...(verdict.kind === "image"
+        ? { ...verdict.scores, width: verdict.width, height: verdict.height }
+        : { pages: verdict.pages }),
+      sourceType: verdict.sourceType,
       issues,
       // For compliance only: never shown to the trader.
       usedByOtherTraders: lookalikes,

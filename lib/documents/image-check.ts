@@ -1,0 +1,139 @@
+/**
+ * The image half of the confirm step: fully decode an upload with sharp under a pixel limit,
+ * auto-orient it and re-encode it as a fresh JPEG. The re-encode is the point: the stored bytes
+ * are pixels we produced, so EXIF/GPS, ICC, comments and anything smuggled after the image data
+ * (a JPEG/HTML polyglot) are gone — nothing of the original file survives.
+ *
+ * Cost: one full decode. The quality raster (SCORE_LONG_EDGE, for the scores and the hash) comes
+ * from a second pipeline on the same input that runs alongside the re-encode; for JPEG and WebP
+ * it decodes at reduced size (shrink-on-load), which skips most of the IDCT and colour work but
+ * not the entropy decoding, so it costs ~0.3 of the bare decode + re-encode in CPU; on an idle
+ * second core it overlaps the re-encode instead of adding to it. Decoding once to a full-size raw
+ * buffer and deriving both outputs from it was measured too and is slower: the 36 MB round trip
+ * through memory costs more than the reduced second decode (`npm run bench:documents`).
+ */
+import sharp from "sharp";
+import {
+  SCORE_LONG_EDGE,
+  differenceHash,
+  luminance,
+  qualityVerdict,
+  scoreRaster,
+  type QualityIssue,
+  type QualityScores,
+} from "./quality";
+
+/** Largest stored long edge: enough for a reviewer to read a passport's machine-readable zone. */
+export const STORED_LONG_EDGE = 4000;
+export const STORED_JPEG_QUALITY = 85;
+/** Decompression-bomb guard: a decoded image above this many pixels is refused unread. */
+export const MAX_INPUT_PIXELS = 40_000_000;
+
+export type ImageCheck =
+  | {
+      ok: true;
+      bytes: Buffer;
+      /** Size of the stored JPEG. */
+      storedWidth: number;
+      storedHeight: number;
+      scores: QualityScores;
+      issues: QualityIssue[];
+      phash: string;
+    }
+  | { ok: false; reason: "corrupt" | "too_many_pixels" | "unsupported_type"; detail: string };
+
+const PIXEL_LIMIT_ERROR = /pixel limit/i;
+// libheif without an HEVC decoder (sharp's prebuilt libvips ships AV1 only).
+const MISSING_CODEC_ERROR =
+  /compression format has not been built in|no decoding plugin|unsupported codec/i;
+
+function refuseFromSharpError(error: unknown, heif: boolean): ImageCheck {
+  const message = error instanceof Error ? error.message : String(error);
+  // libvips prefixes the decoder's own error with lines of its sniffing; the last line is the cause.
+  const lines = message.split("\n").filter((line) => line.trim() !== "");
+  const cause = lines[lines.length - 1] ?? message;
+  if (PIXEL_LIMIT_ERROR.test(message)) {
+    return { ok: false, reason: "too_many_pixels", detail: cause };
+  }
+  if (heif && MISSING_CODEC_ERROR.test(message)) {
+    return { ok: false, reason: "unsupported_type", detail: `HEIC not decodable here: ${cause}` };
+  }
+  return { ok: false, reason: "corrupt", detail: cause };
+}
+
+/**
+ * Decode, score and re-encode one image. `heif` marks HEIC/HEIF input so a missing decoder is
+ * reported as an unsupported type, not as a damaged file.
+ */
+export async function checkImage(
+  input: Buffer,
+  options: { heif?: boolean; maxInputPixels?: number } = {},
+): Promise<ImageCheck> {
+  const heif = options.heif ?? false;
+  const maxPixels = options.maxInputPixels ?? MAX_INPUT_PIXELS;
+  // failOn "error": a truncated or damaged image is refused instead of being stored with grey
+  // blocks; harmless warnings (e.g. stray bytes between markers) do not refuse a phone photo.
+  // Each step only when needed, so the common case (an opaque photo ≤ 4000 px) runs the same
+  // decode → encode pipeline as a bare re-encode.
+  let hasAlpha = false;
+  let needsDownscale = false;
+  const open = () => {
+    const image = sharp(input, { failOn: "error", limitInputPixels: maxPixels, autoOrient: true });
+    // JPEG has no alpha: flatten onto white, not the encoder's default black.
+    return hasAlpha ? image.flatten({ background: "#ffffff" }) : image;
+  };
+
+  let width: number;
+  let height: number;
+  try {
+    // Header only: refuse a bomb before a single pixel is decoded (limitInputPixels is the
+    // second guard, inside the decode itself).
+    const meta = await open().metadata();
+    if (!meta.width || !meta.height) {
+      return { ok: false, reason: "corrupt", detail: "no image dimensions" };
+    }
+    if (meta.width * meta.height > maxPixels) {
+      return {
+        ok: false,
+        reason: "too_many_pixels",
+        detail: `${meta.width}x${meta.height} exceeds ${maxPixels} pixels`,
+      };
+    }
+    // autoOrient: true makes metadata report the displayed (rotated) size.
+    width = meta.autoOrient?.width ?? meta.width;
+    height = meta.autoOrient?.height ?? meta.height;
+    hasAlpha = meta.hasAlpha ?? false;
+    needsDownscale = Math.max(width, height) > STORED_LONG_EDGE;
+  } catch (error) {
+    return refuseFromSharpError(error, heif);
+  }
+
+  try {
+    const storedPipeline = needsDownscale
+      ? open().resize({ width: STORED_LONG_EDGE, height: STORED_LONG_EDGE, fit: "inside" })
+      : open();
+    const [stored, small] = await Promise.all([
+      // No withMetadata/keepExif/keepIccProfile: the output carries no EXIF, GPS or ICC.
+      storedPipeline.jpeg({ quality: STORED_JPEG_QUALITY }).toBuffer({ resolveWithObject: true }),
+      // Colour out, luminance in JS: sharp's greyscale() converts before the resize, at full
+      // size, which costs more than this whole pipeline's resize.
+      open()
+        .resize({ width: SCORE_LONG_EDGE, height: SCORE_LONG_EDGE, fit: "inside" })
+        .raw({ depth: "uchar" })
+        .toBuffer({ resolveWithObject: true }),
+    ]);
+    const raster = luminance(small.data, small.info.width, small.info.height, small.info.channels);
+    const scores: QualityScores = { width, height, ...scoreRaster(raster) };
+    return {
+      ok: true,
+      bytes: stored.data,
+      storedWidth: stored.info.width,
+      storedHeight: stored.info.height,
+      scores,
+      issues: qualityVerdict(scores),
+      phash: differenceHash(raster),
+    };
+  } catch (error) {
+    return refuseFromSharpError(error, heif);
+  }
+}

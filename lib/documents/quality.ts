@@ -1,0 +1,179 @@
+/**
+ * Image quality scores and a perceptual hash, computed from one small greyscale raster.
+ *
+ * Why a fixed size: the Laplacian variance (the blur score) depends on resolution, so every image
+ * is scored at the same long edge (SCORE_LONG_EDGE) — the scores of a 12 MP phone photo and of a
+ * 2 MP scan are then comparable, and the thresholds below mean the same thing for both. The
+ * raster is produced by lib/documents/image-check.ts; this module is pure arithmetic over bytes,
+ * so it can be tested without sharp and reused by the browser-side pre-check.
+ *
+ * Thresholds are calibrated on the generated fixtures in tests/fixtures/documents (a sharp
+ * document photo, the same blurred, darkened, with a glare spot); see the test for the margins.
+ */
+
+/** Long edge (px) of the greyscale raster every image is scored on. */
+export const SCORE_LONG_EDGE = 1000;
+
+/** Below either edge (px, original orientation-corrected size) an image is `too_small`. */
+export const MIN_LONG_EDGE = 1000;
+export const MIN_SHORT_EDGE = 600;
+/**
+ * Laplacian variance at SCORE_LONG_EDGE below which an image is `blurry`. The sharp fixture
+ * scores in the thousands, the same image blurred (sigma 4 at 2000 px) in the tens.
+ */
+export const BLUR_MIN_VARIANCE = 150;
+/** Mean luminance (0..255) below which an image is `too_dark`. */
+export const DARK_MAX_BRIGHTNESS = 70;
+/** A pixel at or above this luminance counts as blown out. */
+export const GLARE_PIXEL_LEVEL = 250;
+/**
+ * Fraction of blown-out pixels above which an image has `glare`. Photos of paper almost never
+ * clip; a flat scan with a pure white background does, so this is advice ("use anyway" exists),
+ * never a refusal.
+ */
+export const GLARE_MAX_FRACTION = 0.04;
+/**
+ * Two dHashes at most this many bits apart are treated as the same picture. Re-encoded, rescaled
+ * or slightly cropped copies of a fixture stay within 0–4 bits; a different document printed on
+ * the same template (same layout, other text and portrait) lands 6–11 bits away, an unrelated
+ * picture ~30. The margin to same-template documents is thin, so a match is a hint for the
+ * reviewer ("this picture was already uploaded by another trader"), never a refusal.
+ */
+export const NEAR_DUPLICATE_MAX_DISTANCE = 4;
+
+export type QualityScores = {
+  /** Size of the original image after auto-orientation, before any downscale. */
+  width: number;
+  height: number;
+  /** Mean luminance, 0..255. */
+  brightness: number;
+  /** Variance of the 4-neighbour Laplacian at SCORE_LONG_EDGE; higher is sharper. */
+  blur: number;
+  /** Fraction (0..1) of pixels at or above GLARE_PIXEL_LEVEL. */
+  glare: number;
+};
+
+export type QualityIssue = "too_small" | "blurry" | "too_dark" | "glare";
+
+export type GreyRaster = { data: Uint8Array; width: number; height: number };
+
+/**
+ * The luminance (Rec. 709 weights, integer arithmetic) of an 8-bit raster with 1–4 channels:
+ * grey or grey+alpha use their first channel, colour its first three.
+ */
+export function luminance(
+  data: Uint8Array,
+  width: number,
+  height: number,
+  channels: number,
+): GreyRaster {
+  const n = width * height;
+  if (data.length !== n * channels || channels < 1 || channels > 4) {
+    throw new RangeError(`luminance: expected ${width}x${height}x${channels} bytes`);
+  }
+  if (channels === 1) return { data, width, height };
+  const out = new Uint8Array(n);
+  if (channels === 2) {
+    for (let i = 0; i < n; i++) out[i] = data[i * 2]!;
+  } else {
+    for (let i = 0, j = 0; i < n; i++, j += channels) {
+      out[i] = (54 * data[j]! + 183 * data[j + 1]! + 19 * data[j + 2]! + 128) >> 8;
+    }
+  }
+  return { data: out, width, height };
+}
+
+/** Brightness, blur and glare of a single-channel 8-bit raster (one byte per pixel). */
+export function scoreRaster({ data, width, height }: GreyRaster): {
+  brightness: number;
+  blur: number;
+  glare: number;
+} {
+  if (data.length !== width * height || width < 3 || height < 3) {
+    throw new RangeError(`scoreRaster: expected ${width}x${height} single-channel bytes`);
+  }
+  let sum = 0;
+  let clipped = 0;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    sum += v;
+    if (v >= GLARE_PIXEL_LEVEL) clipped++;
+  }
+  // Laplacian over the interior (border pixels have no full neighbourhood); variance in one pass.
+  let lapSum = 0;
+  let lapSq = 0;
+  for (let y = 1; y < height - 1; y++) {
+    const row = y * width;
+    for (let x = 1; x < width - 1; x++) {
+      const i = row + x;
+      const lap = data[i - 1]! + data[i + 1]! + data[i - width]! + data[i + width]! - 4 * data[i]!;
+      lapSum += lap;
+      lapSq += lap * lap;
+    }
+  }
+  const n = (width - 2) * (height - 2);
+  const lapMean = lapSum / n;
+  return {
+    brightness: sum / data.length,
+    blur: lapSq / n - lapMean * lapMean,
+    glare: clipped / data.length,
+  };
+}
+
+/** What a trader should be told about a picture; empty when it looks fine. */
+export function qualityVerdict(scores: QualityScores): QualityIssue[] {
+  const issues: QualityIssue[] = [];
+  const long = Math.max(scores.width, scores.height);
+  const short = Math.min(scores.width, scores.height);
+  if (long < MIN_LONG_EDGE || short < MIN_SHORT_EDGE) issues.push("too_small");
+  if (scores.blur < BLUR_MIN_VARIANCE) issues.push("blurry");
+  if (scores.brightness < DARK_MAX_BRIGHTNESS) issues.push("too_dark");
+  if (scores.glare > GLARE_MAX_FRACTION) issues.push("glare");
+  return issues;
+}
+
+/**
+ * 64-bit difference hash (dHash) as 16 hex digits: the raster is area-averaged to 9×8 cells and
+ * each bit says whether a cell is brighter than its right neighbour. Re-encoding, rescaling and
+ * mild brightness changes keep it within a few bits (see NEAR_DUPLICATE_MAX_DISTANCE).
+ */
+export function differenceHash({ data, width, height }: GreyRaster): string {
+  const cols = 9;
+  const rows = 8;
+  const cells = new Float64Array(cols * rows);
+  for (let r = 0; r < rows; r++) {
+    const y0 = Math.floor((r * height) / rows);
+    const y1 = Math.max(y0 + 1, Math.floor(((r + 1) * height) / rows));
+    for (let c = 0; c < cols; c++) {
+      const x0 = Math.floor((c * width) / cols);
+      const x1 = Math.max(x0 + 1, Math.floor(((c + 1) * width) / cols));
+      let s = 0;
+      for (let y = y0; y < y1; y++) {
+        const row = y * width;
+        for (let x = x0; x < x1; x++) s += data[row + x]!;
+      }
+      cells[r * cols + c] = s / ((y1 - y0) * (x1 - x0));
+    }
+  }
+  let hash = 0n;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols - 1; c++) {
+      hash = (hash << 1n) | (cells[r * cols + c]! > cells[r * cols + c + 1]! ? 1n : 0n);
+    }
+  }
+  return hash.toString(16).padStart(16, "0");
+}
+
+/** Number of differing bits between two 64-bit hex hashes. */
+export function hammingDistance(a: string, b: string): number {
+  if (!/^[0-9a-f]{16}$/i.test(a) || !/^[0-9a-f]{16}$/i.test(b)) {
+    throw new RangeError("hammingDistance: expected two 16-digit hex hashes");
+  }
+  let x = BigInt(`0x${a}`) ^ BigInt(`0x${b}`);
+  let bits = 0;
+  while (x) {
+    bits += Number(x & 1n);
+    x >>= 1n;
+  }
+  return bits;
+}

@@ -1,0 +1,293 @@
+import { createHash } from "node:crypto";
+import sharp from "sharp";
+import { fileTypeFromBuffer } from "file-type/core";
+import { inspectDocument, type Accepted, type Inspection } from "@/lib/documents/inspect";
+import { MAX_INPUT_PIXELS, STORED_LONG_EDGE } from "@/lib/documents/image-check";
+import { NEAR_DUPLICATE_MAX_DISTANCE, hammingDistance } from "@/lib/documents/quality";
+import { parseEnv } from "@/lib/env";
+import * as fx from "@/tests/fixtures/documents/make-fixtures";
+
+const limits = { maxBytes: 10 * 1024 * 1024, maxPdfPages: 10, maxInputPixels: MAX_INPUT_PIXELS };
+const inspect = (bytes: Buffer, type: string, overrides: Partial<typeof limits> = {}) =>
+  inspectDocument(bytes, type, { ...limits, ...overrides });
+
+function refusal(result: Inspection): string {
+  return result.ok ? "accepted" : result.reason;
+}
+
+function acceptedImage(result: Inspection): Extract<Accepted, { kind: "image" }> {
+  if (!result.ok) throw new Error(`refused: ${result.reason} (${result.detail})`);
+  if (result.kind !== "image") throw new Error("expected an image");
+  return result;
+}
+
+let documentJpeg: Buffer;
+
+beforeAll(async () => {
+  documentJpeg = await fx.sharpDocument();
+});
+
+describe("inspectDocument refuses hostile and broken files with a stable reason", () => {
+  it("refuses zero bytes as empty", async () => {
+    expect(refusal(await inspect(Buffer.alloc(0), "image/jpeg"))).toBe("empty");
+  });
+
+  it("refuses a file over the size limit (11 MB against 10 MiB) before reading it", async () => {
+    const big = Buffer.concat([documentJpeg, Buffer.alloc(11_000_000 - documentJpeg.length)]);
+    expect(refusal(await inspect(big, "image/jpeg"))).toBe("too_large");
+    expect(refusal(await inspect(documentJpeg, "image/jpeg", { maxBytes: 1024 }))).toBe(
+      "too_large",
+    );
+  });
+
+  it("refuses an executable renamed to .jpg", async () => {
+    expect(refusal(await inspect(fx.elfExecutable(), "image/jpeg"))).toBe("unsupported_type");
+  });
+
+  it.each([
+    ["image/svg+xml", fx.svgWithScript()],
+    ["image/jpeg", fx.svgWithScript()],
+    ["text/html", fx.htmlPage()],
+    ["image/png", fx.htmlPage()],
+  ])("refuses markup (declared %s) as an unsupported type", async (type, bytes) => {
+    expect(refusal(await inspect(bytes, type))).toBe("unsupported_type");
+  });
+
+  it("refuses an HTML page that starts with JPEG magic bytes", async () => {
+    const result = await inspect(fx.htmlWithJpegMagic(), "image/jpeg");
+    expect(refusal(result)).toBe("corrupt");
+  });
+
+  it("refuses a 100 MP decompression bomb that is small on disk", async () => {
+    const bomb = fx.decompressionBombPng();
+    expect(bomb.length).toBeLessThan(200_000);
+    expect(refusal(await inspect(bomb, "image/png"))).toBe("too_many_pixels");
+  });
+
+  it("refuses a truncated JPEG as corrupt", async () => {
+    expect(refusal(await inspect(await fx.truncatedJpeg(), "image/jpeg"))).toBe("corrupt");
+  });
+
+  it.each([
+    ["image/png", "jpeg"],
+    ["application/pdf", "jpeg"],
+    ["image/jpeg", "pdf"],
+  ])("refuses a declared %s whose content is %s as a type mismatch", async (declared, real) => {
+    const bytes = real === "pdf" ? await fx.cleanPdf() : documentJpeg;
+    expect(refusal(await inspect(bytes, declared))).toBe("type_mismatch");
+  });
+
+  it("refuses a declared type outside the accepted list even when the content is fine", async () => {
+    expect(refusal(await inspect(documentJpeg, "application/octet-stream"))).toBe(
+      "unsupported_type",
+    );
+  });
+
+  it("refuses a PDF whose OpenAction runs JavaScript", async () => {
+    expect(refusal(await inspect(fx.pdfWithJavaScript(), "application/pdf"))).toBe(
+      "pdf_active_content",
+    );
+  });
+
+  it("refuses JavaScript hidden behind hex-escaped names (/J#61vaScript, /J#53)", async () => {
+    const pdf = fx.pdfWithEscapedJavaScript();
+    expect(pdf.includes("JavaScript")).toBe(false);
+    expect(refusal(await inspect(pdf, "application/pdf"))).toBe("pdf_active_content");
+  });
+
+  it("refuses JavaScript packed inside a compressed object stream", async () => {
+    const pdf = await fx.pdfWithJavaScriptInObjectStream();
+    expect(pdf.includes("JavaScript")).toBe(false); // invisible to a raw byte search
+    expect(refusal(await inspect(pdf, "application/pdf"))).toBe("pdf_active_content");
+  });
+
+  it("refuses a page whose additional action launches a program", async () => {
+    expect(refusal(await inspect(fx.pdfWithLaunchAction(), "application/pdf"))).toBe(
+      "pdf_active_content",
+    );
+  });
+
+  it("refuses an encrypted PDF", async () => {
+    expect(refusal(await inspect(fx.encryptedPdf(), "application/pdf"))).toBe("pdf_encrypted");
+  });
+
+  it("refuses a PDF over the page limit, and the limit is configurable", async () => {
+    const twelve = await fx.cleanPdf(12);
+    expect(refusal(await inspect(twelve, "application/pdf"))).toBe("pdf_too_many_pages");
+    expect(refusal(await inspect(twelve, "application/pdf", { maxPdfPages: 12 }))).toBe("accepted");
+  });
+
+  it("refuses a PDF with data appended after its end (PDF/HTML polyglot)", async () => {
+    expect(refusal(await inspect(await fx.pdfHtmlPolyglot(), "application/pdf"))).toBe("corrupt");
+  });
+
+  it("refuses a file that starts like a PDF but is not one", async () => {
+    const junk = Buffer.from("%PDF-1.7\nthis is not a pdf at all\n%%EOF\n");
+    expect(refusal(await inspect(junk, "application/pdf"))).toBe("corrupt");
+  });
+
+  it("refuses an iPhone HEIC when this sharp build cannot decode HEVC", async () => {
+    const result = await inspect(fx.heicContainer(), "image/heic");
+    expect(refusal(result)).toBe("unsupported_type");
+    expect(result.ok ? "" : result.detail).toMatch(/HEVC/);
+  });
+});
+
+describe("inspectDocument stores clean, re-encoded images", () => {
+  it("accepts a document photo and stores a fresh JPEG with its SHA-256", async () => {
+    const result = acceptedImage(await inspect(documentJpeg, "image/jpeg"));
+    expect(result.contentType).toBe("image/jpeg");
+    expect((await fileTypeFromBuffer(result.bytes))?.mime).toBe("image/jpeg");
+    expect(result.bytes.equals(documentJpeg)).toBe(false);
+    expect(result.sha256).toBe(createHash("sha256").update(result.bytes).digest("hex"));
+    expect([result.width, result.height]).toEqual([2000, 1400]);
+  });
+
+  it("strips EXIF and GPS, and applies the orientation to the pixels", async () => {
+    const original = await fx.exifGpsDocument();
+    const before = await sharp(original).metadata();
+    expect(before.exif).toBeDefined(); // the fixture really carries EXIF/GPS
+    expect(before.orientation).toBe(6);
+    expect(original.includes("FixturePhone")).toBe(true);
+
+    const result = acceptedImage(await inspect(original, "image/jpeg"));
+    const after = await sharp(result.bytes).metadata();
+    expect(after.exif).toBeUndefined();
+    expect(after.icc).toBeUndefined();
+    expect(after.xmp).toBeUndefined();
+    expect(after.orientation).toBeUndefined();
+    expect(result.bytes.includes("FixturePhone")).toBe(false);
+    expect([after.width, after.height]).toEqual([1400, 2000]);
+    expect(result.scores).toMatchObject({ width: 1400, height: 2000 });
+  });
+
+  it.each([
+    ["appended after the image", fx.jpegHtmlPolyglot],
+    ["in a JPEG comment", fx.jpegWithHtmlComment],
+  ])("stores a JPEG/HTML polyglot (HTML %s) without the HTML", async (_, make) => {
+    const polyglot = await make();
+    expect(polyglot.includes(fx.HTML_PAYLOAD)).toBe(true);
+    const result = acceptedImage(await inspect(polyglot, "image/jpeg"));
+    expect(result.bytes.includes("<script")).toBe(false);
+    expect(result.bytes.includes("<html")).toBe(false);
+  });
+
+  it("accepts a HEIF that this sharp build can decode and stores it as JPEG", async () => {
+    const result = acceptedImage(await inspect(await fx.decodableHeif(), "image/heic"));
+    expect(result.sourceType).toBe("image/heic");
+    expect((await fileTypeFromBuffer(result.bytes))?.mime).toBe("image/jpeg");
+  });
+
+  it("accepts the content types browsers actually declare (image/jpg, parameters, case)", async () => {
+    for (const type of ["image/jpg", "IMAGE/JPEG", "image/jpeg; charset=binary"]) {
+      expect(refusal(await inspect(documentJpeg, type))).toBe("accepted");
+    }
+  });
+
+  it("downscales to the stored long edge but scores the original resolution", async () => {
+    const wide = await fx.sharpDocument({ width: 5000, height: 1200 });
+    const result = acceptedImage(await inspect(wide, "image/jpeg"));
+    expect(result.width).toBe(STORED_LONG_EDGE);
+    expect(result.height).toBe(960);
+    expect(result.scores).toMatchObject({ width: 5000, height: 1200 });
+  });
+
+  it("flattens transparency onto white instead of black", async () => {
+    const png = await sharp({
+      create: { width: 1200, height: 800, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } },
+    })
+      .png()
+      .toBuffer();
+    const result = acceptedImage(await inspect(png, "image/png"));
+    expect(result.scores.brightness).toBeGreaterThan(250);
+  });
+});
+
+describe("quality verdicts on generated fixtures", () => {
+  it("finds nothing wrong with a sharp, well-lit document", async () => {
+    expect(acceptedImage(await inspect(documentJpeg, "image/jpeg")).issues).toEqual([]);
+  });
+
+  it("calls the same document out of focus blurry, and only blurry", async () => {
+    const result = acceptedImage(await inspect(await fx.blurredDocument(), "image/jpeg"));
+    expect(result.issues).toEqual(["blurry"]);
+  });
+
+  it("calls the same document in a dim room too dark", async () => {
+    const result = acceptedImage(await inspect(await fx.darkDocument(), "image/jpeg"));
+    expect(result.issues).toContain("too_dark");
+  });
+
+  it("notices a lamp's reflection as glare", async () => {
+    const result = acceptedImage(await inspect(await fx.glareDocument(), "image/jpeg"));
+    expect(result.issues).toEqual(["glare"]);
+  });
+
+  it("calls a low-resolution picture too small", async () => {
+    const small = await fx.sharpDocument({ width: 800, height: 560 });
+    expect(acceptedImage(await inspect(small, "image/jpeg")).issues).toContain("too_small");
+  });
+});
+
+describe("perceptual hash", () => {
+  let base: string;
+  beforeAll(async () => {
+    base = acceptedImage(await inspect(documentJpeg, "image/jpeg")).phash;
+  });
+  const hashOf = async (bytes: Buffer) => acceptedImage(await inspect(bytes, "image/jpeg")).phash;
+
+  it("is 64 bits as 16 hex digits", () => {
+    expect(base).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it.each([
+    ["re-encoded at quality 60", (b: Buffer) => sharp(b).jpeg({ quality: 60 }).toBuffer()],
+    ["resized to half", (b: Buffer) => sharp(b).resize(1000).jpeg().toBuffer()],
+    ["slightly brighter", (b: Buffer) => sharp(b).linear(1.1, 5).jpeg().toBuffer()],
+    [
+      "cropped by 1%",
+      (b: Buffer) =>
+        sharp(b).extract({ left: 20, top: 14, width: 1960, height: 1372 }).jpeg().toBuffer(),
+    ],
+  ])("sees the same picture %s as a near duplicate", async (_, change) => {
+    const distance = hammingDistance(base, await hashOf(await change(documentJpeg)));
+    expect(distance).toBeLessThanOrEqual(NEAR_DUPLICATE_MAX_DISTANCE);
+  });
+
+  it("keeps other documents on the same template apart, and unrelated pictures far apart", async () => {
+    for (const seed of [2, 3, 4, 5, 6]) {
+      const other = await hashOf(await fx.sharpDocument({ seed }));
+      expect(hammingDistance(base, other)).toBeGreaterThan(NEAR_DUPLICATE_MAX_DISTANCE);
+    }
+    const unrelated = await hashOf(
+      await sharp(await fx.photo12mp())
+        .resize(2000)
+        .toBuffer(),
+    );
+    expect(hammingDistance(base, unrelated)).toBeGreaterThanOrEqual(20);
+  });
+});
+
+describe("PDFs", () => {
+  it("stores a clean PDF unchanged, with its page count and SHA-256", async () => {
+    const pdf = await fx.cleanPdf(2);
+    const result = await inspect(pdf, "application/pdf");
+    if (!result.ok || result.kind !== "pdf") throw new Error(JSON.stringify(result));
+    expect(result.bytes.equals(pdf)).toBe(true);
+    expect(result.pages).toBe(2);
+    expect(result.sha256).toBe(createHash("sha256").update(pdf).digest("hex"));
+  });
+
+  it("accepts a hand-written PDF without object streams", async () => {
+    expect(refusal(await inspect(fx.plainHandWrittenPdf(), "application/pdf"))).toBe("accepted");
+  });
+});
+
+describe("configuration", () => {
+  it("defaults to 10 MiB and 10 pages, and reads DOCUMENT_MAX_BYTES / DOCUMENT_MAX_PDF_PAGES", () => {
+    expect(parseEnv({}).documents).toEqual({ maxBytes: 10 * 1024 * 1024, maxPdfPages: 10 });
+    expect(parseEnv({ DOCUMENT_MAX_BYTES: "2048", DOCUMENT_MAX_PDF_PAGES: "3" }).documents).toEqual(
+      { maxBytes: 2048, maxPdfPages: 3 },
+    );
+  });
+});
