@@ -7,13 +7,26 @@
  * Loaded only on the upload screen, only once a file is chosen.
  */
 import {
-  ANALYSIS_WIDTH,
-  fitWithin,
-  qualityIssues,
-  scorePixels,
+  luminance,
+  qualityVerdict,
+  SCORE_LONG_EDGE,
+  scoreRaster,
   type QualityIssue,
   type QualityScores,
-} from "./image-quality";
+} from "./quality";
+
+/** Size to draw a photo at so its long edge is at most `maxEdge` (never upscaled). */
+export function fitWithin(
+  width: number,
+  height: number,
+  maxEdge: number,
+): { width: number; height: number } {
+  const scale = Math.min(1, maxEdge / Math.max(width, height));
+  return {
+    width: Math.max(1, Math.round(width * scale)),
+    height: Math.max(1, Math.round(height * scale)),
+  };
+}
 
 export const MAX_EDGE = 2000;
 export const JPEG_QUALITY = 0.85;
@@ -68,14 +81,16 @@ export async function prepareFile(file: File): Promise<PreparedFile> {
   }
   const original = { width: bitmap.width, height: bitmap.height };
 
-  const small = fitWithin(original.width, original.height, ANALYSIS_WIDTH);
+  // Scored exactly as the server scores it (lib/documents/quality.ts), at the same size.
+  const small = fitWithin(original.width, original.height, SCORE_LONG_EDGE);
   const analysis = canvas(small.width, small.height);
   const actx = analysis.getContext("2d", { willReadFrequently: true });
   let scores: QualityScores | null = null;
   if (actx) {
     actx.drawImage(bitmap, 0, 0, small.width, small.height);
     const pixels = actx.getImageData(0, 0, small.width, small.height);
-    scores = scorePixels(pixels.data, small.width, small.height, original);
+    const grey = luminance(new Uint8Array(pixels.data.buffer), small.width, small.height, 4);
+    scores = { ...original, ...scoreRaster(grey) };
   }
 
   const target = fitWithin(original.width, original.height, MAX_EDGE);
@@ -93,7 +108,7 @@ export async function prepareFile(file: File): Promise<PreparedFile> {
     name,
     previewUrl: URL.createObjectURL(blob),
     scores,
-    issues: scores ? qualityIssues(scores) : [],
+    issues: scores ? qualityVerdict(scores) : [],
   };
 }
 

@@ -265,7 +265,7 @@ describe("perceptual hash", () => {
         .toBuffer(),
     );
     expect(hammingDistance(base, unrelated)).toBeGreaterThanOrEqual(20);
-  });
+  }, 120_000);
 });
 
 describe("PDFs", () => {
@@ -284,10 +284,11 @@ describe("PDFs", () => {
 });
 
 describe("configuration", () => {
-  it("defaults to 10 MiB and 10 pages, and reads DOCUMENT_MAX_BYTES / DOCUMENT_MAX_PDF_PAGES", () => {
+  it("defaults to 10 MiB and 10 pages, and reads UPLOAD_MAX_BYTES / DOCUMENT_MAX_PDF_PAGES", () => {
     expect(parseEnv({}).documents).toEqual({ maxBytes: 10 * 1024 * 1024, maxPdfPages: 10 });
-    expect(parseEnv({ DOCUMENT_MAX_BYTES: "2048", DOCUMENT_MAX_PDF_PAGES: "3" }).documents).toEqual(
-      { maxBytes: 2048, maxPdfPages: 3 },
-    );
+    expect(parseEnv({ UPLOAD_MAX_BYTES: "2048", DOCUMENT_MAX_PDF_PAGES: "3" }).documents).toEqual({
+      maxBytes: 2048,
+      maxPdfPages: 3,
+    });
   });
 });
