@@ -82,6 +82,13 @@ const rawSchema = z.object({
   UPLOAD_MAX_BYTES: intWithDefault(10 * 1024 * 1024, 1024, 50 * 1024 * 1024),
   UPLOAD_MAX_FILES_PER_CASE: intWithDefault(12, 1, 100),
   UPLOAD_URL_TTL_SECONDS: intWithDefault(300, 10, 300),
+  // Automated checks after submission (lib/checks): minimum age, opt-in auto-approval of clean
+  // low-risk cases, an optional JSON file overriding risk weights and thresholds, and the
+  // sanctions/PEP list files `npm run lists:import` loads (comma-separated paths).
+  MIN_AGE: intWithDefault(18, 16, 100),
+  AUTO_APPROVE: flag,
+  RISK_CONFIG_PATH: optionalString,
+  SANCTIONS_LIST_PATH: optionalString,
 });
 
 export type Env = {
@@ -116,6 +123,12 @@ export type Env = {
   reviewTimeHours: number;
   brokerName: string;
   upload: { maxBytes: number; maxFilesPerCase: number; urlTtlSeconds: number };
+  checks: {
+    minAge: number;
+    autoApprove: boolean;
+    riskConfigPath: string | undefined;
+    sanctionsListPaths: string[];
+  };
   brand: {
     accent: string | undefined;
     accentDark: string | undefined;
@@ -216,6 +229,15 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
       maxBytes: raw.UPLOAD_MAX_BYTES,
       maxFilesPerCase: raw.UPLOAD_MAX_FILES_PER_CASE,
       urlTtlSeconds: raw.UPLOAD_URL_TTL_SECONDS,
+    },
+    checks: {
+      minAge: raw.MIN_AGE,
+      autoApprove: raw.AUTO_APPROVE,
+      riskConfigPath: raw.RISK_CONFIG_PATH,
+      sanctionsListPaths: (raw.SANCTIONS_LIST_PATH ?? "")
+        .split(",")
+        .map((p) => p.trim())
+        .filter(Boolean),
     },
     brand: {
       accent: raw.BRAND_ACCENT,

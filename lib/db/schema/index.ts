@@ -7,3 +7,5 @@ export * from "./case-events";
 export * from "./case-drafts";
 export * from "./documents";
 export * from "./staff";
+export * from "./case-checks";
+export * from "./screening-lists";
