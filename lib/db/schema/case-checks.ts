@@ -22,9 +22,12 @@
  *   in one transaction (lib/db/queries/checks.ts): there is no run without all its results.
  * - Rows of check_runs and case_checks are never updated: a later run adds rows; history stays
  *   as evidence of what was known when.
- * - case_risk.route is `escalate` exactly when the setting run found a likely sanctions match;
- *   `escalated` stays true until a person clears it (a re-screening hit sets it as well, with
- *   `rescreen_hit_at`, while the approved case keeps its status: the console lists these).
+ * - case_risk is set afresh by each submission run (run_id, score, level, route, escalated).
+ *   `route` is `escalate` exactly when that run found a likely sanctions match, and then
+ *   `escalated` is true and `level` high. A re-screening that finds a new likely match sets
+ *   `escalated`, `level` = high and `rescreen_hit_at` and leaves run_id and route alone; the
+ *   approved case keeps its status (taking an approval back is a person's decision) and the
+ *   console lists these rows.
  * - identity_fingerprints has one row per (case, kind, fingerprint); running the checks again
  *   adds nothing.
  */
