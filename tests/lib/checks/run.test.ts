@@ -155,6 +155,18 @@ describe("duplicates across traders", () => {
     expect(JSON.stringify(rows)).not.toMatch(/445566/i);
   });
 
+  it("catches the duplicate even when both traders are checked at the same moment", async () => {
+    const cases = await Promise.all([
+      submittedCase(t, { identity: { documentNumber: "RACE77881" } }),
+      submittedCase(t, { identity: { documentNumber: "RACE77881" } }),
+    ]);
+    const outcomes = await Promise.all(cases.map((c) => runCaseChecks(c.kycCase.id)));
+    const verdicts = outcomes
+      .map((o) => o.results.find((r) => r.check === "duplicate_document_number")?.outcome)
+      .sort();
+    expect(verdicts).toEqual(["fail", "pass"]);
+  });
+
   it("does not count the same trader's earlier case as a duplicate", async () => {
     const { kycCase } = await submittedCase(t, { identity: { documentNumber: "SELF12345" } });
     await runCaseChecks(kycCase.id);
