@@ -96,6 +96,13 @@ const rawSchema = z.object({
   UPLOAD_URL_TTL_SECONDS: intWithDefault(300, 10, 300),
   // Document checks (lib/documents/inspect.ts): most pages a PDF may have.
   DOCUMENT_MAX_PDF_PAGES: intWithDefault(10, 1, 200),
+  // Automated checks after submission (lib/checks): minimum age, opt-in auto-approval of clean
+  // low-risk cases, an optional JSON file overriding risk weights and thresholds, and the
+  // sanctions/PEP list files `npm run lists:import` loads (comma-separated paths).
+  MIN_AGE: intWithDefault(18, 16, 100),
+  AUTO_APPROVE: flag,
+  RISK_CONFIG_PATH: optionalString,
+  SANCTIONS_LIST_PATH: optionalString,
 });
 
 export type Env = {
@@ -130,6 +137,12 @@ export type Env = {
   reviewTimeHours: number;
   brokerName: string;
   review: { fourEyesMinRisk: "low" | "medium" | "high" };
+  checks: {
+    minAge: number;
+    autoApprove: boolean;
+    riskConfigPath: string | undefined;
+    sanctionsListPaths: string[];
+  };
   brand: {
     accent: string | undefined;
     accentDark: string | undefined;
@@ -242,6 +255,15 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     reviewTimeHours: raw.REVIEW_TIME_HOURS,
     brokerName: raw.BROKER_NAME,
     review: { fourEyesMinRisk: raw.FOUR_EYES_MIN_RISK },
+    checks: {
+      minAge: raw.MIN_AGE,
+      autoApprove: raw.AUTO_APPROVE,
+      riskConfigPath: raw.RISK_CONFIG_PATH,
+      sanctionsListPaths: (raw.SANCTIONS_LIST_PATH ?? "")
+        .split(",")
+        .map((p) => p.trim())
+        .filter(Boolean),
+    },
     brand: {
       accent: raw.BRAND_ACCENT,
       accentDark: raw.BRAND_ACCENT_DARK,

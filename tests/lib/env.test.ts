@@ -84,3 +84,28 @@ describe("configuration", () => {
     expect(configured.frameAncestors).toEqual(["https://app.ctrader.com", "https://*.ctrader.com"]);
   });
 });
+
+describe("automated checks configuration", () => {
+  it("defaults to age 18, no auto-approval, no risk file and no lists", () => {
+    expect(parseEnv({}).checks).toEqual({
+      minAge: 18,
+      autoApprove: false,
+      riskConfigPath: undefined,
+      sanctionsListPaths: [],
+    });
+  });
+
+  it("reads several comma-separated list files and refuses an implausible minimum age", () => {
+    const env = parseEnv({
+      MIN_AGE: "21",
+      AUTO_APPROVE: "1",
+      SANCTIONS_LIST_PATH: " /lists/sdn.csv, /lists/pep.csv ,",
+    });
+    expect(env.checks).toMatchObject({
+      minAge: 21,
+      autoApprove: true,
+      sanctionsListPaths: ["/lists/sdn.csv", "/lists/pep.csv"],
+    });
+    expect(() => parseEnv({ MIN_AGE: "12" })).toThrow("MIN_AGE");
+  });
+});

@@ -8,3 +8,5 @@ export * from "./case-drafts";
 export * from "./documents";
 export * from "./staff";
 export * from "./case-decisions";
+export * from "./case-checks";
+export * from "./screening-lists";

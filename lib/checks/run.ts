@@ -1,0 +1,156 @@
+/**
+ * Runs the automated checks of a submitted case and routes it. Never call this inside the
+ * trader's request: screening and the database work take time, and the trader's submit must not
+ * wait for (or fail because of) them. Call it from a worker or from `after()` once the submit
+ * has been answered; `runPendingCaseChecks` is the sweep a worker runs to catch up on any case
+ * still waiting (a crash between submit and checks leaves the case submitted, never lost).
+ *
+ * Order: the run is stored first (one transaction: fingerprints, results, risk, audit), then
+ * the route is applied through the case state machine. A submitted case always moves to review
+ * (so it appears in the queue); an `auto_approve` route then approves it. An escalated case
+ * stays in review with high risk and `case_risk.escalated` set.
+ */
+import {
+  getCaseById,
+  listCasesAwaitingChecks,
+  recordSubmissionRun,
+  type RunRecord,
+} from "@/lib/db/queries/checks";
+import { listCurrentDocuments } from "@/lib/db/queries/documents";
+import type { KycCase } from "@/lib/db/schema";
+import { env } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+import { log } from "@/lib/log";
+import { changeCaseStatus } from "@/lib/kyc/cases";
+import { loadStepDrafts } from "@/lib/kyc/drafts";
+import { getScreeningIndex } from "@/lib/screening/store";
+import { runChecks, type CheckContext } from "./checks";
+import { decideRisk, riskConfig } from "./risk";
+import { buildSnapshot, identityFingerprint, IDENTITY_FINGERPRINT_KIND } from "./snapshot";
+import type { CheckResult } from "./types";
+
+export const CHECKS_ACTOR = { type: "system", id: "checks" } as const;
+
+const CHECKABLE = new Set<KycCase["status"]>(["submitted", "resubmitted", "in_review"]);
+
+export type CaseChecksOutcome = Omit<RunRecord, "results"> & {
+  runId: string;
+  results: CheckResult[];
+  /** The case's status after the route was applied. */
+  status: KycCase["status"];
+};
+
+export async function runCaseChecks(
+  caseId: string,
+  options: { now?: Date } = {},
+): Promise<CaseChecksOutcome> {
+  const now = options.now ?? new Date();
+  const kycCase = await getCaseById(caseId);
+  if (!kycCase) throw new AppError("NOT_FOUND", "case not found");
+  if (!CHECKABLE.has(kycCase.status))
+    throw new AppError("CONFLICT", `cannot check a case that is ${kycCase.status}`);
+
+  const [drafts, documents, screening] = await Promise.all([
+    loadStepDrafts(kycCase.id),
+    listCurrentDocuments(kycCase.id),
+    getScreeningIndex(),
+  ]);
+  const { appSecret, checks: settings } = env();
+  const config = riskConfig();
+  const ctx: CheckContext = {
+    now,
+    minAge: settings.minAge,
+    config,
+    screening: screening.index.entries.length > 0 ? screening : null,
+  };
+  const base = buildSnapshot({
+    caseId: kycCase.id,
+    traderId: kycCase.traderId,
+    level: kycCase.level,
+    drafts,
+    documents,
+  });
+  const fingerprints = base.identityDocument
+    ? [
+        {
+          kind: IDENTITY_FINGERPRINT_KIND,
+          fingerprint: identityFingerprint(appSecret, base.identityDocument),
+        },
+      ]
+    : [];
+
+  let results: CheckResult[] = [];
+  const record = await recordSubmissionRun({
+    caseId: kycCase.id,
+    traderId: kycCase.traderId,
+    fingerprints,
+    now,
+    evaluate: (sameDocumentElsewhere) => {
+      results = runChecks({ ...base, sameDocumentElsewhere }, ctx);
+      const decision = decideRisk(results, config, settings.autoApprove);
+      return { results, ...decision, listVersions: ctx.screening?.versions ?? {} };
+    },
+  });
+
+  const status = await applyRoute(kycCase, record);
+  log.info("checks.completed", {
+    caseId: kycCase.id,
+    runId: record.runId,
+    level: record.level,
+    route: record.route,
+    status,
+  });
+  return { ...record, results, status };
+}
+
+async function applyRoute(
+  kycCase: Pick<KycCase, "id" | "status">,
+  record: RunRecord & { runId: string },
+): Promise<KycCase["status"]> {
+  let status = kycCase.status;
+  const data = { runId: record.runId, route: record.route, level: record.level };
+  try {
+    if (status === "submitted" || status === "resubmitted") {
+      ({ to: status } = (await changeCaseStatus({
+        kycCase: { id: kycCase.id, status },
+        event: "start_review",
+        actor: CHECKS_ACTOR,
+        data,
+      })) as { to: KycCase["status"] });
+    }
+    if (record.route === "auto_approve" && status === "in_review") {
+      ({ to: status } = (await changeCaseStatus({
+        kycCase: { id: kycCase.id, status },
+        event: "approve",
+        actor: CHECKS_ACTOR,
+        data,
+      })) as { to: KycCase["status"] });
+    }
+  } catch (error) {
+    // Someone (a reviewer) moved the case meanwhile: their decision stands; the results are stored.
+    if (!(error instanceof AppError && error.code === "CONFLICT")) throw error;
+    log.info("checks.route_skipped", { caseId: kycCase.id, runId: record.runId });
+    status = (await getCaseById(kycCase.id))?.status ?? status;
+  }
+  return status;
+}
+
+/**
+ * The worker's sweep: checks every case still waiting in submitted/resubmitted, oldest first.
+ * One case failing is logged and does not stop the others. Returns how many were checked.
+ */
+export async function runPendingCaseChecks(limit = 50): Promise<number> {
+  let done = 0;
+  for (const kycCase of await listCasesAwaitingChecks(limit)) {
+    try {
+      await runCaseChecks(kycCase.id);
+      done += 1;
+    } catch (error) {
+      log.error("checks.failed", {
+        caseId: kycCase.id,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+  return done;
+}

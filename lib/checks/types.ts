@@ -1,0 +1,65 @@
+/**
+ * What the automated checks work on and what they return. A check is a pure function of a case
+ * snapshot (the trader's validated step data and current documents, plus the few facts only the
+ * database knows, looked up beforehand), so each one can be tested on a crafted snapshot and a
+ * run can be reproduced from what was stored.
+ */
+import type { AppropriatenessData } from "@/lib/kyc/steps/appropriateness";
+import type { IdentityDocumentData } from "@/lib/kyc/steps/identity-document";
+import type { PersonalData } from "@/lib/kyc/steps/personal";
+import type { PepData } from "@/lib/kyc/steps/profile";
+import type { ProofOfAddressData } from "@/lib/kyc/steps/proof-of-address";
+import type { TaxData } from "@/lib/kyc/steps/tax";
+
+export const CHECK_NAMES = [
+  "age",
+  "document_expiry",
+  "document_country",
+  "address_country",
+  "tax_residence",
+  "upload_quality",
+  "duplicate_document_number",
+  "duplicate_image",
+  "pep_declaration",
+  "appropriateness",
+  "screening",
+] as const;
+export type CheckName = (typeof CHECK_NAMES)[number];
+export type Outcome = "pass" | "warn" | "fail";
+
+export type CheckResult = {
+  check: CheckName;
+  outcome: Outcome;
+  /** Facts a reviewer needs to see why; never secrets or raw document numbers. */
+  evidence: Record<string, unknown>;
+  riskPoints: number;
+};
+
+export type SnapshotDocument = {
+  id: string;
+  documentType: string;
+  side: string;
+  status: string;
+  issues: string[];
+  usedByOtherTraders: { documentId: string; caseId: string; exact?: boolean }[];
+};
+
+export type CaseSnapshot = {
+  caseId: string;
+  traderId: string;
+  level: string;
+  /** Validated step data; null when the step is not part of the level or not completed. */
+  personal: Pick<
+    PersonalData,
+    "givenNames" | "surnames" | "dateOfBirth" | "nationalities" | "country"
+  > | null;
+  identityDocument: IdentityDocumentData | null;
+  /** `country` once the step collects it; compared with the residence country when present. */
+  proofOfAddress: (ProofOfAddressData & { country?: string }) | null;
+  tax: TaxData | null;
+  pep: PepData | null;
+  appropriateness: Pick<AppropriatenessData, "result" | "score" | "maxScore"> | null;
+  documents: SnapshotDocument[];
+  /** Other traders' cases with the same identity document (fingerprint lookup). */
+  sameDocumentElsewhere: { traderId: string; caseId: string }[];
+};

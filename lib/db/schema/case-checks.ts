@@ -1,0 +1,145 @@
+/**
+ * The automated checks of a case (lib/checks): each run, its per-check results, the case's
+ * current risk, and the keyed fingerprints of identity documents used to find duplicates.
+ *
+ * check_runs — one row per run of the checks over a case: `reason` is `submission` (all checks,
+ * after the trader submitted) or `rescreen` (only the screening check, after a list changed).
+ *
+ * case_checks — the results of one run, one row per check: outcome pass | warn | fail, the
+ * evidence (facts a reviewer needs, never secrets or raw document numbers) and the risk points.
+ *
+ * case_risk — the case's risk as the console filters on it: one row per case, pointing at the
+ * run that set it.
+ *
+ * identity_fingerprints — HMAC-SHA-256 (key derived from APP_SECRET, purpose
+ * "identity-fingerprint") of an identity document's issuing country and normalized number.
+ * Document numbers are encrypted in the drafts; the keyed hash lets us find the same document
+ * used by another trader without storing the number, and without letting someone who only has
+ * the database confirm a guessed number.
+ *
+ * Invariants:
+ * - A run, its results, its fingerprints, its case_risk update and its audit event are written
+ *   in one transaction (lib/db/queries/checks.ts): there is no run without all its results.
+ * - Rows of check_runs and case_checks are never updated: a later run adds rows; history stays
+ *   as evidence of what was known when.
+ * - case_risk is set afresh by each submission run (run_id, score, level, route, escalated).
+ *   `route` is `escalate` exactly when that run found a likely sanctions match, and then
+ *   `escalated` is true and `level` high. A re-screening that finds a new likely match sets
+ *   `escalated`, `level` = high and `rescreen_hit_at` and leaves run_id and route alone; the
+ *   approved case keeps its status (taking an approval back is a person's decision) and the
+ *   console lists these rows.
+ * - identity_fingerprints has one row per (case, kind, fingerprint); running the checks again
+ *   adds nothing.
+ */
+import {
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from "drizzle-orm/pg-core";
+import { kycCases } from "./kyc-cases";
+import { traders } from "./traders";
+
+export const checkOutcome = pgEnum("check_outcome", ["pass", "warn", "fail"]);
+export const riskLevel = pgEnum("risk_level", ["low", "medium", "high"]);
+export const checkRoute = pgEnum("check_route", ["auto_approve", "review", "escalate"]);
+export const checkRunReason = pgEnum("check_run_reason", ["submission", "rescreen"]);
+
+export const checkRuns = pgTable(
+  "check_runs",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    caseId: uuid("case_id")
+      .notNull()
+      .references(() => kycCases.id, { onDelete: "restrict" }),
+    traderId: uuid("trader_id")
+      .notNull()
+      .references(() => traders.id, { onDelete: "restrict" }),
+    reason: checkRunReason("reason").notNull(),
+    score: integer("score").notNull(),
+    level: riskLevel("level").notNull(),
+    route: checkRoute("route").notNull(),
+    /** The screening lists (source → version) the run screened against. */
+    listVersions: jsonb("list_versions").$type<Record<string, string>>().notNull().default({}),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [index("check_runs_case_idx").on(t.caseId, t.createdAt)],
+);
+
+export const caseChecks = pgTable(
+  "case_checks",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    runId: uuid("run_id")
+      .notNull()
+      .references(() => checkRuns.id, { onDelete: "restrict" }),
+    caseId: uuid("case_id")
+      .notNull()
+      .references(() => kycCases.id, { onDelete: "restrict" }),
+    check: text("check").notNull(),
+    outcome: checkOutcome("outcome").notNull(),
+    evidence: jsonb("evidence").$type<Record<string, unknown>>().notNull().default({}),
+    riskPoints: integer("risk_points").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    index("case_checks_run_idx").on(t.runId),
+    index("case_checks_case_idx").on(t.caseId, t.check),
+  ],
+);
+
+export const caseRisk = pgTable(
+  "case_risk",
+  {
+    caseId: uuid("case_id")
+      .primaryKey()
+      .references(() => kycCases.id, { onDelete: "restrict" }),
+    runId: uuid("run_id")
+      .notNull()
+      .references(() => checkRuns.id, { onDelete: "restrict" }),
+    score: integer("score").notNull(),
+    level: riskLevel("level").notNull(),
+    route: checkRoute("route").notNull(),
+    escalated: boolean("escalated").notNull().default(false),
+    rescreenHitAt: timestamp("rescreen_hit_at", { withTimezone: true }),
+    computedAt: timestamp("computed_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    index("case_risk_level_idx").on(t.level),
+    index("case_risk_escalated_idx").on(t.escalated),
+  ],
+);
+
+export const identityFingerprints = pgTable(
+  "identity_fingerprints",
+  {
+    caseId: uuid("case_id")
+      .notNull()
+      .references(() => kycCases.id, { onDelete: "restrict" }),
+    traderId: uuid("trader_id")
+      .notNull()
+      .references(() => traders.id, { onDelete: "restrict" }),
+    /** What was fingerprinted, e.g. `identity_document`. */
+    kind: text("kind").notNull(),
+    fingerprintHmac: text("fingerprint_hmac").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.caseId, t.kind, t.fingerprintHmac] }),
+    index("identity_fingerprints_lookup_idx").on(t.kind, t.fingerprintHmac),
+  ],
+);
+
+export type CheckRun = typeof checkRuns.$inferSelect;
+export type CaseCheckRow = typeof caseChecks.$inferSelect;
+export type CaseRiskRow = typeof caseRisk.$inferSelect;
+export type CheckOutcome = (typeof checkOutcome.enumValues)[number];
+export type RiskLevel = (typeof riskLevel.enumValues)[number];
+export type CheckRoute = (typeof checkRoute.enumValues)[number];

@@ -1,0 +1,38 @@
+/**
+ * `npm run lists:import`: loads SANCTIONS_LIST_PATH (one or several comma-separated OFAC SDN or
+ * generic CSV files) into the database and re-screens approved traders when a list changed.
+ */
+import { getDb } from "@/lib/db/client";
+import { env } from "@/lib/env";
+import { importListsAndRescreen } from "@/lib/checks/rescreen";
+
+async function main() {
+  const files = env().checks.sanctionsListPaths;
+  if (files.length === 0) {
+    console.error(
+      "lists:import: SANCTIONS_LIST_PATH is not set (one or more comma-separated files)",
+    );
+    process.exit(2);
+  }
+  await getDb();
+  const { lists, rescreen } = await importListsAndRescreen(files);
+  for (const l of lists) {
+    console.log(
+      `lists:import: ${l.source} (${l.file}): ${l.status}, ${l.entries} entries, version ${l.version.slice(0, 12)}`,
+    );
+    for (const issue of l.issues.slice(0, 20))
+      console.log(`  line ${issue.line}: ${issue.message}`);
+    if (l.issues.length > 20) console.log(`  … ${l.issues.length - 20} more skipped lines`);
+  }
+  if (rescreen) {
+    console.log(
+      `lists:import: re-screened ${rescreen.screened} approved traders, ${rescreen.newHits.length} with a new likely match`,
+    );
+  }
+  process.exit(0);
+}
+
+main().catch((error: unknown) => {
+  console.error(`lists:import: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

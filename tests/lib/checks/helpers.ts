@@ -1,0 +1,85 @@
+/**
+ * Builds submitted cases for the checks tests the way the app does: a trader, their open case,
+ * step drafts with data that passed the steps' own validation, accepted documents, and the real
+ * submit with its completeness check.
+ */
+import { documents } from "@/lib/db/schema";
+import { getCaseById } from "@/lib/db/queries/checks";
+import { ensureOpenCase } from "@/lib/db/queries/cases";
+import { upsertTrader } from "@/lib/db/queries/traders";
+import { saveStepDraft } from "@/lib/kyc/drafts";
+import { parseIdentityDocument } from "@/lib/kyc/steps/identity-document";
+import { parsePersonal, type PersonalValues } from "@/lib/kyc/steps/personal";
+import { submitCase } from "@/lib/kyc/submission";
+import type { TestDb } from "../../helpers/test-db";
+
+export const PERSONAL: PersonalValues = {
+  givenNames: "Jonas",
+  surnames: "Lindqvist",
+  dateOfBirth: "1979-02-11",
+  placeOfBirth: "Uppsala",
+  countryOfBirth: "SE",
+  nationalities: ["SE"],
+  addressLine1: "Storgatan 8",
+  city: "Malmö",
+  postcode: "211 34",
+  country: "SE",
+  phone: "+46 70 123 45 67",
+  email: "jonas@example.com",
+};
+export const IDENTITY = {
+  documentKind: "passport",
+  documentNumber: "AB7781234",
+  issuingCountry: "SE",
+  expiryDate: "2031-05-01",
+};
+/** A person on the OFAC excerpt (ent_num 6707), living in Sweden. */
+export const LISTED_PERSON: PersonalValues = {
+  ...PERSONAL,
+  givenNames: "Rafael",
+  surnames: "Caro Quintero",
+  dateOfBirth: "1952-12-12",
+  nationalities: ["MX"],
+};
+
+let nextUser = 880_000 + Math.floor(Math.random() * 100_000);
+
+export type CaseOptions = {
+  personal?: Partial<PersonalValues>;
+  identity?: Partial<typeof IDENTITY>;
+  quality?: Record<string, unknown>;
+};
+
+/** A basic-level case (personal + identity document, passport page), submitted. */
+export async function submittedCase(t: TestDb, options: CaseOptions = {}) {
+  const trader = await upsertTrader({ ctraderUserId: nextUser++, email: null }, "en");
+  const draft = await ensureOpenCase(trader.id, "basic", "manual");
+  const now = new Date();
+  const personalValues = { ...PERSONAL, ...options.personal };
+  const personal = parsePersonal(personalValues, now);
+  if (!personal.ok) throw new Error(`personal: ${JSON.stringify(personal.errors)}`);
+  await saveStepDraft(draft, "personal", personalValues, personal.data);
+  const identityValues = { ...IDENTITY, ...options.identity };
+  const identity = parseIdentityDocument(identityValues, now);
+  if (!identity.ok) throw new Error(`identity: ${JSON.stringify(identity.errors)}`);
+  await saveStepDraft(draft, "identity_document", identityValues, identity.data);
+  await t.db.insert(documents).values({
+    caseId: draft.id,
+    documentType: "identity",
+    side: "page",
+    status: "accepted",
+    storageKey: `cases/${draft.id}/${crypto.randomUUID()}`,
+    declaredType: "image/jpeg",
+    contentType: "image/jpeg",
+    sizeBytes: 1000,
+    sha256: crypto.randomUUID(),
+    quality: options.quality ?? { issues: [], usedByOtherTraders: [] },
+    uploadExpiresAt: new Date(now.getTime() + 300_000),
+    confirmedAt: now,
+  });
+  const submitted = await submitCase(draft, trader.id);
+  if (submitted.status !== "submitted") throw new Error(`not submitted: ${submitted.status}`);
+  const kycCase = await getCaseById(draft.id);
+  if (!kycCase) throw new Error("case vanished");
+  return { trader, kycCase };
+}

@@ -1,0 +1,212 @@
+/**
+ * Screening lists in the database: `lists:import` is idempotent per file version, a changed file
+ * replaces its source's entries and re-screens approved traders (flagging, never un-approving),
+ * and a process rebuilds its index when a list version changes, looking at most once a minute.
+ */
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { eq } from "drizzle-orm";
+import { importListsAndRescreen } from "@/lib/checks/rescreen";
+import { runCaseChecks } from "@/lib/checks/run";
+import { getCaseById, getCaseRisk, getLatestCheckRun } from "@/lib/db/queries/checks";
+import { replaceScreeningList } from "@/lib/db/queries/screening-lists";
+import { auditEvents, checkRuns, screeningEntries, screeningLists } from "@/lib/db/schema";
+import { changeCaseStatus } from "@/lib/kyc/cases";
+import { sourceName } from "@/lib/screening/import";
+import { getScreeningIndex, resetScreeningIndex } from "@/lib/screening/store";
+import { setTestEnv } from "../../helpers/env";
+import { createTestDb, type TestDb } from "../../helpers/test-db";
+import { submittedCase } from "./helpers";
+
+const EXCERPT = path.join(__dirname, "../../fixtures/sanctions/ofac-sdn-excerpt.csv");
+const dir = mkdtempSync(path.join(tmpdir(), "lists-"));
+const sdn = path.join(dir, "sdn.csv");
+const pep = path.join(dir, "local-pep.csv");
+
+let t: TestDb;
+beforeAll(async () => {
+  setTestEnv();
+  t = await createTestDb();
+  resetScreeningIndex();
+});
+afterAll(() => t.close());
+
+const staff = { type: "staff", id: "reviewer-1" } as const;
+
+/** A case checked against the current lists, then approved by a reviewer. */
+async function approvedCase(options: Parameters<typeof submittedCase>[1]) {
+  const { trader, kycCase } = await submittedCase(t, options);
+  await runCaseChecks(kycCase.id);
+  await changeCaseStatus({
+    kycCase: { id: kycCase.id, status: "in_review" },
+    event: "approve",
+    actor: staff,
+  });
+  return { trader, kycCase };
+}
+
+describe("lists:import", () => {
+  it("names a list after its file", () => {
+    expect(sourceName("/srv/lists/OFAC SDN.csv")).toBe("ofac-sdn");
+    expect(sourceName("local_pep.v2.csv")).toBe("local-pep-v2");
+  });
+
+  it("imports each file once; the same file again is a no-op", async () => {
+    copyFileSync(EXCERPT, sdn);
+    writeFileSync(pep, "name,aliases,dob,country\nJean-Luc Dufresne,,1961-04-12,France\n");
+    const first = await importListsAndRescreen([sdn, pep]);
+    expect(first.lists.map((l) => [l.source, l.status, l.entries])).toEqual([
+      ["sdn", "replaced", expect.any(Number)],
+      ["local-pep", "replaced", 1],
+    ]);
+    const [list] = await t.db.select().from(screeningLists).where(eq(screeningLists.source, "sdn"));
+    const entries = await t.db
+      .select()
+      .from(screeningEntries)
+      .where(eq(screeningEntries.source, "sdn"));
+    expect(list).toMatchObject({ format: "ofac-sdn", entryCount: entries.length });
+    expect(list?.version).toMatch(/^[0-9a-f]{64}$/);
+    expect(entries.find((e) => e.entryId === "6707")?.entry).toMatchObject({
+      name: "Rafael CARO QUINTERO",
+      source: "sdn",
+      datesOfBirth: expect.arrayContaining([{ year: 1952, month: 12, day: 12 }]),
+    });
+
+    const runsBefore = (await t.db.select().from(checkRuns)).length;
+    const again = await importListsAndRescreen([sdn, pep]);
+    expect(again.lists.map((l) => l.status)).toEqual(["unchanged", "unchanged"]);
+    expect(again.rescreen).toBeNull();
+    expect(
+      (await t.db.select().from(screeningLists).where(eq(screeningLists.source, "sdn")))[0]
+        ?.importedAt,
+    ).toEqual(list?.importedAt);
+    expect((await t.db.select().from(checkRuns)).length).toBe(runsBefore);
+  });
+
+  it("refuses two files that would be the same list", async () => {
+    const other = path.join(mkdtempSync(path.join(tmpdir(), "lists-")), "sdn.csv");
+    copyFileSync(EXCERPT, other);
+    await expect(importListsAndRescreen([sdn, other])).rejects.toThrow(/both named "sdn"/);
+  });
+
+  it("re-screens approved traders when a list changes: a new match is flagged, the approval stands", async () => {
+    const target = await approvedCase({
+      personal: {
+        givenNames: "Marta",
+        surnames: "Kowalczyk",
+        dateOfBirth: "1984-03-09",
+        nationalities: ["PL"],
+      },
+      identity: { documentNumber: "PL0000001", issuingCountry: "PL" },
+    });
+    const bystander = await approvedCase({ identity: { documentNumber: "SE0000002" } });
+    const pending = await submittedCase(t, {
+      personal: {
+        givenNames: "Marta",
+        surnames: "Kowalczyk",
+        dateOfBirth: "1984-03-09",
+        nationalities: ["PL"],
+      },
+      identity: { documentNumber: "PL0000003", issuingCountry: "PL" },
+    });
+
+    // The broker's PEP list gains Marta Kowalczyk.
+    writeFileSync(
+      pep,
+      readFileSync(pep, "utf8") + "Marta Kowalczyk,Marta Kowalczyk-Nowak,1984-03-09,Poland\n",
+    );
+    const result = await importListsAndRescreen([sdn, pep]);
+    expect(result.lists.map((l) => [l.source, l.status])).toEqual([
+      ["sdn", "unchanged"],
+      ["local-pep", "replaced"],
+    ]);
+    expect(result.rescreen?.newHits).toEqual([
+      expect.objectContaining({
+        caseId: target.kycCase.id,
+        hits: [expect.objectContaining({ source: "local-pep", level: "likely" })],
+      }),
+    ]);
+    // Approved traders only: the submitted case waits for its own checks.
+    expect(result.rescreen?.screened).toBeGreaterThanOrEqual(2);
+    expect(await getLatestCheckRun(pending.kycCase.id, "rescreen")).toBeUndefined();
+
+    expect((await getCaseById(target.kycCase.id))?.status).toBe("approved");
+    expect(await getCaseRisk(target.kycCase.id)).toMatchObject({
+      escalated: true,
+      level: "high",
+      rescreenHitAt: expect.any(Date),
+    });
+    const rescreen = await getLatestCheckRun(target.kycCase.id, "rescreen");
+    expect(rescreen?.results).toEqual([
+      expect.objectContaining({ check: "screening", outcome: "fail" }),
+    ]);
+    const audit = await t.db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.caseId, target.kycCase.id));
+    expect(audit.filter((a) => a.action === "screening.rescreen_hit")).toEqual([
+      expect.objectContaining({
+        actorType: "system",
+        data: expect.objectContaining({ hits: [expect.objectContaining({ source: "local-pep" })] }),
+      }),
+    ]);
+
+    // The bystander was screened again and stays clean.
+    expect(await getLatestCheckRun(bystander.kycCase.id, "rescreen")).toMatchObject({
+      results: [expect.objectContaining({ outcome: "pass" })],
+    });
+    expect(await getCaseRisk(bystander.kycCase.id)).toMatchObject({
+      escalated: false,
+      rescreenHitAt: null,
+    });
+
+    // Another list change re-screens again, but the same match is not "new" a second time.
+    writeFileSync(pep, readFileSync(pep, "utf8") + "Someone Else,,1950,France\n");
+    const later = await importListsAndRescreen([sdn, pep]);
+    expect(later.rescreen?.newHits).toEqual([]);
+    const audit2 = await t.db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.caseId, target.kycCase.id));
+    expect(audit2.filter((a) => a.action === "screening.rescreen_hit")).toHaveLength(1);
+  });
+});
+
+describe("the process's screening index", () => {
+  it("is rebuilt when a list version changes, looking at most once a minute", async () => {
+    resetScreeningIndex();
+    const t0 = 1_000_000;
+    const before = await getScreeningIndex(t0);
+    const has = (loaded: typeof before, name: string) =>
+      loaded.index.entries.some((e) => e.name === name);
+    expect(has(before, "Nadia Testerova")).toBe(false);
+
+    await replaceScreeningList({
+      source: "extra",
+      version: "v-extra-1",
+      format: "generic",
+      entries: [
+        {
+          id: "1",
+          source: "extra",
+          name: "Nadia Testerova",
+          aliases: [],
+          type: "individual",
+          datesOfBirth: [],
+          nationalities: [],
+          placesOfBirth: [],
+          programs: [],
+        },
+      ],
+      now: new Date(),
+    });
+    const soon = await getScreeningIndex(t0 + 59_000);
+    expect(soon).toBe(before);
+    const later = await getScreeningIndex(t0 + 61_000);
+    expect(has(later, "Nadia Testerova")).toBe(true);
+    expect(later.versions).toMatchObject({ extra: "v-extra-1" });
+    // Nothing changed since: the next look keeps the same index object.
+    expect(await getScreeningIndex(t0 + 200_000)).toBe(later);
+  });
+});
