@@ -22,6 +22,7 @@ import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { changeCaseStatus } from "@/lib/kyc/cases";
+import { applyRiskLevel } from "@/lib/review/decisions";
 import { loadStepDrafts } from "@/lib/kyc/drafts";
 import { getScreeningIndex } from "@/lib/screening/store";
 import { runChecks, type CheckContext } from "./checks";
@@ -92,7 +93,14 @@ export async function runCaseChecks(
     },
   });
 
-  const status = await applyRoute(kycCase, record);
+  // The console filters and four-eyes read the risk on the case itself.
+  const fourEyes = await applyRiskLevel(kycCase.id, record.level);
+  const status = await applyRoute(
+    kycCase,
+    fourEyes
+      ? { ...record, route: record.route === "auto_approve" ? "review" : record.route }
+      : record,
+  );
   log.info("checks.completed", {
     caseId: kycCase.id,
     runId: record.runId,

@@ -2,6 +2,7 @@
 
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
+import { scheduleCaseChecks } from "@/lib/checks/schedule";
 import { isAppError } from "@/lib/errors";
 import { getScreenContext } from "@/lib/inapp/screen-context";
 import { isStepId, submitStep } from "@/lib/kyc/step-submit";
@@ -84,7 +85,8 @@ export async function submitCaseAction(
   if (!context?.kycCase) return { status: "error", message: tErrors("sessionExpired") };
   if (form.get("declaration") !== "yes") return { status: "error", message: t("mustConfirm") };
   try {
-    await submitCase(context.kycCase, context.trader.id);
+    const result = await submitCase(context.kycCase, context.trader.id);
+    if (result.status !== "already_submitted") scheduleCaseChecks(context.kycCase.id);
   } catch (error) {
     if (isAppError(error) && error.code === "CONFLICT")
       return { status: "error", message: t("incomplete") };
