@@ -33,6 +33,7 @@ import { log } from "@/lib/log";
 import { encryptField } from "@/lib/security/encryption";
 import { documentKey, storage as getStorage } from "@/lib/storage";
 import { inspectDocument } from "./inspect";
+import { NEAR_DUPLICATE_MAX_DISTANCE } from "./quality";
 
 export const UPLOAD_CONTENT_TYPES = [
   "image/jpeg",
@@ -44,7 +45,7 @@ export const UPLOAD_CONTENT_TYPES = [
 ] as const;
 
 /** Perceptual-hash distance (bits of 64) under which two images count as the same photo. */
-export const SAME_IMAGE_DISTANCE = 6;
+export const SAME_IMAGE_DISTANCE = NEAR_DUPLICATE_MAX_DISTANCE;
 /** How long after its URL expired a pending upload may still be confirmed. */
 const CONFIRM_GRACE_MS = 60_000;
 

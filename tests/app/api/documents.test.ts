@@ -1,0 +1,367 @@
+/**
+ * Document upload end to end on the local driver: the trader's JSON routes, the signed upload
+ * route, the server-side check, the database rows and the files on disk. Hostile files are
+ * refused with a clear reason and leave nothing behind.
+ */
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import sharp from "sharp";
+import { ensureOpenCase } from "@/lib/db/queries/cases";
+import { upsertTrader } from "@/lib/db/queries/traders";
+import { auditEvents, documents } from "@/lib/db/schema";
+import { startSession } from "@/lib/identity/sessions";
+import { changeCaseStatus } from "@/lib/kyc/cases";
+import * as fx from "../../fixtures/documents/make-fixtures";
+import { setTestEnv } from "../../helpers/env";
+import { createTestDb, type TestDb } from "../../helpers/test-db";
+
+let cookie: string | undefined;
+jest.mock("next/headers", () => ({
+  cookies: async () => ({
+    get: (name: string) =>
+      name === "__Host-kyc_session" && cookie ? { name, value: cookie } : undefined,
+  }),
+  headers: async () => new Headers(),
+}));
+
+import { GET as listSides, POST as startUpload } from "@/app/api/inapp/documents/route";
+import { POST as confirm } from "@/app/api/inapp/documents/[id]/confirm/route";
+import { POST as uploadLocal } from "@/app/api/uploads/local/route";
+
+let t: TestDb;
+let dataDir: string;
+beforeAll(async () => {
+  dataDir = mkdtempSync(path.join(tmpdir(), "kyc-docs-"));
+  setTestEnv({ DATA_DIR: dataDir, UPLOAD_MAX_FILES_PER_CASE: "6" });
+  t = await createTestDb();
+});
+afterAll(async () => {
+  await t.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+let nextUser = 61_000;
+async function traderSession() {
+  const trader = await upsertTrader(
+    { ctraderUserId: nextUser++, email: null, tradingLogin: null },
+    "en",
+  );
+  const kycCase = await ensureOpenCase(trader.id, "standard", "manual");
+  const session = await startSession({
+    traderId: trader.id,
+    caseId: kycCase.id,
+    identityMode: "ot-handoff",
+    locale: "en",
+    theme: null,
+    source: null,
+    account: null,
+  });
+  cookie = session.id;
+  return { trader, kycCase };
+}
+
+const json = (body: unknown, headers: Record<string, string> = {}) =>
+  new Request("https://broker.test/api/inapp/documents", {
+    method: "POST",
+    headers: { "content-type": "application/json", host: "broker.test", ...headers },
+    body: JSON.stringify(body),
+  });
+
+type Started = { documentId: string; upload: { url: string; fields: Record<string, string> } };
+
+async function start(
+  body: Record<string, unknown>,
+): Promise<{ status: number; body: Started & { reason?: string } }> {
+  const response = await startUpload(json(body));
+  return {
+    status: response.status,
+    body: (await response.json()) as Started & { reason?: string },
+  };
+}
+
+async function post(started: Started, bytes: Buffer, type: string) {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(started.upload.fields)) form.append(k, v);
+  form.append("file", new Blob([new Uint8Array(bytes)], { type }), "photo");
+  return uploadLocal(
+    new Request(new URL(started.upload.url, "https://broker.test"), { method: "POST", body: form }),
+  );
+}
+
+const confirmIt = async (id: string) => {
+  const response = await confirm(
+    new Request(`https://broker.test/api/inapp/documents/${id}/confirm`, {
+      method: "POST",
+      headers: { host: "broker.test" },
+    }),
+    { params: Promise.resolve({ id }) },
+  );
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+};
+
+async function uploadAndConfirm(
+  bytes: Buffer,
+  contentType: string,
+  declared = contentType,
+  side = "page",
+  documentType = "identity",
+) {
+  const started = await start({
+    documentType,
+    side,
+    contentType: declared,
+    size: bytes.length,
+    fileName: "x.jpg",
+  });
+  expect(started.status).toBe(201);
+  const uploaded = await post(started.body, bytes, declared);
+  expect(uploaded.status).toBe(204);
+  return { id: started.body.documentId, ...(await confirmIt(started.body.documentId)) };
+}
+
+function filesOnDisk(): string[] {
+  const root = path.join(dataDir, "documents");
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory()
+        ? e.name === ".tmp"
+          ? []
+          : walk(path.join(dir, e.name))
+        : [path.join(dir, e.name)],
+    );
+  try {
+    return walk(root);
+  } catch {
+    return [];
+  }
+}
+
+describe("document upload (local driver)", () => {
+  it("accepts a photo, stores a re-encoded copy without EXIF, records hashes and quality, and shows it accepted", async () => {
+    const { kycCase } = await traderSession();
+    const result = await uploadAndConfirm(await fx.exifGpsDocument(3), "image/jpeg");
+    expect(result.status).toBe(200);
+    expect(result.body).toMatchObject({ state: "accepted" });
+    const [row] = (await t.db.select().from(documents)).filter((d) => d.id === result.id);
+    expect(row).toMatchObject({
+      status: "accepted",
+      contentType: "image/jpeg",
+      caseId: kycCase.id,
+    });
+    expect(row?.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(row?.phash).toMatch(/^[0-9a-f]{16}$/);
+    const stored = filesOnDisk().find((f) => f.includes(result.id));
+    expect(stored).toBeDefined();
+    const meta = await sharp(stored!).metadata();
+    expect(meta.exif).toBeUndefined();
+    const sides = await listSides(
+      new Request("https://broker.test/api/inapp/documents?documentType=identity"),
+    );
+    expect(await sides.json()).toMatchObject({ sides: [{ side: "page", state: "accepted" }] });
+    const audit = await t.db.select().from(auditEvents);
+    expect(audit.some((a) => a.action === "document.uploaded" && a.caseId === kycCase.id)).toBe(
+      true,
+    );
+  });
+
+  it.each([
+    ["an executable renamed .jpg", () => fx.elfExecutable(), "image/jpeg", "unsupported_type"],
+    ["a JPEG/HTML polyglot is cleaned or refused, never stored as sent", null, "", ""],
+    ["an SVG declared as PNG", () => fx.svgWithScript(), "image/png", "unsupported_type"],
+    ["a 100 MP PNG bomb", () => fx.decompressionBombPng(), "image/png", "too_many_pixels"],
+    ["a truncated JPEG", () => fx.truncatedJpeg(), "image/jpeg", "corrupt"],
+    [
+      "a PNG declared as JPEG",
+      async () =>
+        sharp({ create: { width: 1200, height: 800, channels: 3, background: "#fff" } })
+          .png()
+          .toBuffer(),
+      "image/jpeg",
+      "type_mismatch",
+    ],
+    [
+      "a PDF with JavaScript",
+      () => fx.pdfWithJavaScript(),
+      "application/pdf",
+      "pdf_active_content",
+    ],
+    ["an encrypted PDF", () => fx.encryptedPdf(), "application/pdf", "pdf_encrypted"],
+  ] as const)(
+    "refuses %s with its reason and leaves no row and no file",
+    async (_name, make, type, reason) => {
+      if (!make) return;
+      await traderSession();
+      const before = filesOnDisk().length;
+      const result = await uploadAndConfirm(await make(), type);
+      expect(result.status).toBe(422);
+      expect(result.body).toMatchObject({ reason });
+      expect((await t.db.select().from(documents)).some((d) => d.id === result.id)).toBe(false);
+      expect(filesOnDisk()).toHaveLength(before);
+    },
+  );
+
+  it("stores a polyglot only as clean re-encoded pixels", async () => {
+    await traderSession();
+    const result = await uploadAndConfirm(await fx.jpegHtmlPolyglot(), "image/jpeg");
+    if (result.status === 200) {
+      const stored = filesOnDisk().find((f) => f.includes(result.id))!;
+      const bytes = await import("node:fs").then((fs) => fs.readFileSync(stored));
+      expect(bytes.includes(Buffer.from(fx.HTML_PAYLOAD))).toBe(false);
+    } else {
+      expect(result.status).toBe(422);
+    }
+  });
+
+  it("refuses bad requests before issuing a URL: zero bytes, 11 MB, a foreign type, a bad side, garbage", async () => {
+    await traderSession();
+    expect(
+      (await start({ documentType: "identity", side: "page", contentType: "image/jpeg", size: 0 }))
+        .body.reason,
+    ).toBe("empty");
+    expect(
+      (
+        await start({
+          documentType: "identity",
+          side: "page",
+          contentType: "image/jpeg",
+          size: 11 * 1024 * 1024,
+        })
+      ).status,
+    ).toBe(413);
+    expect(
+      (
+        await start({
+          documentType: "identity",
+          side: "page",
+          contentType: "image/svg+xml",
+          size: 10,
+        })
+      ).status,
+    ).toBe(415);
+    expect(
+      (await start({ documentType: "address", side: "back", contentType: "image/jpeg", size: 10 }))
+        .status,
+    ).toBe(400);
+    expect(
+      (await start({ documentType: "selfie", side: "page", contentType: "image/jpeg", size: 10 }))
+        .status,
+    ).toBe(400);
+    const garbage = await startUpload(
+      new Request("https://broker.test/api/inapp/documents", {
+        method: "POST",
+        headers: { host: "broker.test" },
+        body: "{{{",
+      }),
+    );
+    expect(garbage.status).toBe(400);
+    const crossSite = await startUpload(
+      json({ documentType: "identity" }, { origin: "https://evil.example" }),
+    );
+    expect(crossSite.status).toBe(403);
+  });
+
+  it("an upload of one case cannot be confirmed from another case's session", async () => {
+    await traderSession();
+    const bytes = await fx.sharpDocument({ seed: 9 });
+    const started = await start({
+      documentType: "identity",
+      side: "page",
+      contentType: "image/jpeg",
+      size: bytes.length,
+    });
+    await post(started.body, bytes, "image/jpeg");
+    await traderSession(); // another trader
+    expect((await confirmIt(started.body.documentId)).status).toBe(404);
+    expect((await confirmIt("not-a-uuid")).status).toBe(404);
+  });
+
+  it("a replayed confirm answers the first verdict and changes nothing; a replayed upload is refused", async () => {
+    await traderSession();
+    const bytes = await fx.sharpDocument({ seed: 5 });
+    const started = await start({
+      documentType: "identity",
+      side: "page",
+      contentType: "image/jpeg",
+      size: bytes.length,
+    });
+    expect((await post(started.body, bytes, "image/jpeg")).status).toBe(204);
+    const first = await confirmIt(started.body.documentId);
+    const again = await confirmIt(started.body.documentId);
+    expect(again).toEqual(first);
+    expect((await post(started.body, bytes, "image/jpeg")).status).toBe(409);
+  });
+
+  it("a confirm before the upload says so and keeps the slot; after the URL expired, it is gone", async () => {
+    await traderSession();
+    const started = await start({
+      documentType: "identity",
+      side: "page",
+      contentType: "image/jpeg",
+      size: 1000,
+    });
+    expect((await confirmIt(started.body.documentId)).body).toMatchObject({
+      reason: "not_uploaded",
+    });
+    const { confirmUpload } = await import("@/lib/documents/service");
+    const { getScreenContext } = await import("@/lib/inapp/screen-context");
+    const context = (await getScreenContext())!;
+    const late = new Date(Date.now() + 10 * 60_000);
+    expect(
+      await confirmUpload(context.kycCase!, context.trader.id, started.body.documentId, late),
+    ).toMatchObject({
+      ok: false,
+      reason: "expired",
+    });
+    expect(
+      (await t.db.select().from(documents)).some((d) => d.id === started.body.documentId),
+    ).toBe(false);
+  });
+
+  it("enforces the per-case file limit and refuses once the case was submitted", async () => {
+    const { trader, kycCase } = await traderSession();
+    for (let i = 0; i < 6; i++)
+      expect(
+        (
+          await start({
+            documentType: "identity",
+            side: "front",
+            contentType: "image/jpeg",
+            size: 10,
+          })
+        ).status,
+      ).toBe(201);
+    expect(
+      (await start({ documentType: "identity", side: "back", contentType: "image/jpeg", size: 10 }))
+        .body.reason,
+    ).toBe("too_many_files");
+    await traderSession();
+    const other = (await t.db.select().from(documents)).length;
+    expect(other).toBeGreaterThan(0);
+    cookie = (
+      await startSession({
+        traderId: trader.id,
+        caseId: kycCase.id,
+        identityMode: "ot-handoff",
+        locale: "en",
+        theme: null,
+        source: null,
+        account: null,
+      })
+    ).id;
+    await changeCaseStatus({ kycCase, event: "submit", actor: { type: "trader", id: trader.id } });
+    expect(
+      (await start({ documentType: "identity", side: "back", contentType: "image/jpeg", size: 10 }))
+        .body.reason,
+    ).toBe("not_editable");
+  });
+
+  it("a newer upload of the same side replaces the older one, which is kept as history", async () => {
+    const { kycCase } = await traderSession();
+    const first = await uploadAndConfirm(await fx.sharpDocument({ seed: 21 }), "image/jpeg");
+    const second = await uploadAndConfirm(await fx.sharpDocument({ seed: 22 }), "image/jpeg");
+    const rows = (await t.db.select().from(documents)).filter((d) => d.caseId === kycCase.id);
+    expect(rows.find((r) => r.id === first.id)?.replacedAt).not.toBeNull();
+    expect(rows.find((r) => r.id === second.id)?.replacedAt).toBeNull();
+  });
+});
