@@ -120,13 +120,13 @@ export function renderDocumentBench(result: DocumentBenchResult): string {
     "--------- | ----------------------- | ----------------------- | ------ | -------------------------- | ------------",
   ];
   for (const r of result.rows) {
-    const cpu = `${r.bareCpuMs.toFixed(0)}, ${r.checkCpuMs.toFixed(0)} ms, ${(r.bareCpuMs / r.checkCpuMs).toFixed(2)}x`;
+    const cpu = `${r.bareCpuMs.toFixed(0)}, ${r.checkCpuMs.toFixed(0)} ms, ${(r.bareCpuMs / r.checkCpuMs).toFixed(3)}x`;
     lines.push(
       [
         String(r.inFlight).padEnd(9),
         `${r.bareMs.toFixed(0)} ms, ${r.bareThroughput.toFixed(2)} img/s`.padEnd(23),
         `${r.checkMs.toFixed(0)} ms, ${r.checkThroughput.toFixed(2)} img/s`.padEnd(23),
-        `${r.ratio.toFixed(2)}x`.padEnd(6),
+        `${r.ratio.toFixed(3)}x`.padEnd(6),
         cpu.padEnd(26),
         r.pass === null ? "(info)" : r.pass ? "PASS" : "FAIL",
       ].join(" | "),
