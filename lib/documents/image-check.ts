@@ -46,16 +46,24 @@ const PIXEL_LIMIT_ERROR = /pixel limit/i;
 // libheif without an HEVC decoder (sharp's prebuilt libvips ships AV1 only).
 const MISSING_CODEC_ERROR =
   /compression format has not been built in|no decoding plugin|unsupported codec/i;
+/** Whether this libvips lists .heic among the HEIF suffixes it reads (prebuilt: .avif only). */
+export const HEVC_DECODABLE = (sharp.format.heif?.input.fileSuffix ?? []).includes(".heic");
 
-function refuseFromSharpError(error: unknown, heif: boolean): ImageCheck {
-  const message = error instanceof Error ? error.message : String(error);
+/**
+ * Map sharp failures to a reason. libvips keeps one error buffer for the whole process, so when
+ * pipelines fail at the same time their messages can land in each other's errors: the reason is
+ * decided from facts where possible (the header's pixel count, the HEIF codec against this
+ * build), and the text of every failed pipeline is read, not only the first.
+ */
+function refuseFromSharpErrors(errors: unknown[], heif: { hevc: boolean } | null): ImageCheck {
+  const messages = errors.map((e) => (e instanceof Error ? e.message : String(e))).join("\n");
   // libvips prefixes the decoder's own error with lines of its sniffing; the last line is the cause.
-  const lines = message.split("\n").filter((line) => line.trim() !== "");
-  const cause = lines[lines.length - 1] ?? message;
-  if (PIXEL_LIMIT_ERROR.test(message)) {
+  const lines = messages.split("\n").filter((line) => line.trim() !== "");
+  const cause = lines.findLast((line) => !/^source: bad seek/.test(line)) ?? lines[0] ?? "";
+  if (PIXEL_LIMIT_ERROR.test(messages)) {
     return { ok: false, reason: "too_many_pixels", detail: cause };
   }
-  if (heif && MISSING_CODEC_ERROR.test(message)) {
+  if (heif && (MISSING_CODEC_ERROR.test(messages) || (heif.hevc && !HEVC_DECODABLE))) {
     return { ok: false, reason: "unsupported_type", detail: `HEIC not decodable here: ${cause}` };
   }
   return { ok: false, reason: "corrupt", detail: cause };
@@ -85,6 +93,7 @@ export async function checkImage(
 
   let width: number;
   let height: number;
+  let heifInfo: { hevc: boolean } | null = null;
   try {
     // Header only: refuse a bomb before a single pixel is decoded (limitInputPixels is the
     // second guard, inside the decode itself).
@@ -103,37 +112,41 @@ export async function checkImage(
     width = meta.autoOrient?.width ?? meta.width;
     height = meta.autoOrient?.height ?? meta.height;
     hasAlpha = meta.hasAlpha ?? false;
+    if (heif) heifInfo = { hevc: meta.compression === "hevc" };
     needsDownscale = Math.max(width, height) > STORED_LONG_EDGE;
   } catch (error) {
-    return refuseFromSharpError(error, heif);
+    return refuseFromSharpErrors([error], heif ? { hevc: false } : null);
   }
 
-  try {
-    const storedPipeline = needsDownscale
-      ? open().resize({ width: STORED_LONG_EDGE, height: STORED_LONG_EDGE, fit: "inside" })
-      : open();
-    const [stored, small] = await Promise.all([
-      // No withMetadata/keepExif/keepIccProfile: the output carries no EXIF, GPS or ICC.
-      storedPipeline.jpeg({ quality: STORED_JPEG_QUALITY }).toBuffer({ resolveWithObject: true }),
-      // Colour out, luminance in JS: sharp's greyscale() converts before the resize, at full
-      // size, which costs more than this whole pipeline's resize.
-      open()
-        .resize({ width: SCORE_LONG_EDGE, height: SCORE_LONG_EDGE, fit: "inside" })
-        .raw({ depth: "uchar" })
-        .toBuffer({ resolveWithObject: true }),
-    ]);
-    const raster = luminance(small.data, small.info.width, small.info.height, small.info.channels);
-    const scores: QualityScores = { width, height, ...scoreRaster(raster) };
-    return {
-      ok: true,
-      bytes: stored.data,
-      storedWidth: stored.info.width,
-      storedHeight: stored.info.height,
-      scores,
-      issues: qualityVerdict(scores),
-      phash: differenceHash(raster),
-    };
-  } catch (error) {
-    return refuseFromSharpError(error, heif);
+  const storedPipeline = needsDownscale
+    ? open().resize({ width: STORED_LONG_EDGE, height: STORED_LONG_EDGE, fit: "inside" })
+    : open();
+  const settled = await Promise.allSettled([
+    // No withMetadata/keepExif/keepIccProfile: the output carries no EXIF, GPS or ICC.
+    storedPipeline.jpeg({ quality: STORED_JPEG_QUALITY }).toBuffer({ resolveWithObject: true }),
+    // Colour out, luminance in JS: sharp's greyscale() converts before the resize, at full
+    // size, which costs more than this whole pipeline's resize.
+    open()
+      .resize({ width: SCORE_LONG_EDGE, height: SCORE_LONG_EDGE, fit: "inside" })
+      .raw({ depth: "uchar" })
+      .toBuffer({ resolveWithObject: true }),
+  ]);
+  const [storedResult, smallResult] = settled;
+  if (storedResult?.status !== "fulfilled" || smallResult?.status !== "fulfilled") {
+    const errors = settled.flatMap((r) => (r.status === "rejected" ? [r.reason] : []));
+    return refuseFromSharpErrors(errors, heifInfo);
   }
+  const stored = storedResult.value;
+  const small = smallResult.value;
+  const raster = luminance(small.data, small.info.width, small.info.height, small.info.channels);
+  const scores: QualityScores = { width, height, ...scoreRaster(raster) };
+  return {
+    ok: true,
+    bytes: stored.data,
+    storedWidth: stored.info.width,
+    storedHeight: stored.info.height,
+    scores,
+    issues: qualityVerdict(scores),
+    phash: differenceHash(raster),
+  };
 }
