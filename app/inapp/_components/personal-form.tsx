@@ -90,7 +90,9 @@ export function PersonalForm({ labels, countries, values: saved }: PersonalFormP
     required: boolean,
     hint = false,
   ) => (
+    // Keyed by its value: a mounted select ignores a new defaultValue (see step-form.tsx).
     <select
+      key={`${id}:${value ?? ""}`}
       id={id}
       name={name}
       defaultValue={value ?? ""}

@@ -188,7 +188,9 @@ export function StepForm({ step, fields, labels, countries, values: saved }: Ste
           );
         else
           input = (
-            <select {...common} defaultValue={value} required={f.required}>
+            // A select ignores a new defaultValue once mounted, but a form reset returns to it:
+            // keyed by the value, it is rebuilt with what was just submitted.
+            <select {...common} key={`${id}:${value}`} defaultValue={value} required={f.required}>
               <option value="">{labels.choose}</option>
               {f.kind === "country"
                 ? countries.map((c) => (
