@@ -16,11 +16,11 @@ const RUNS = [
   { lang: "ar", messages: ar, userId: 2002, dir: "rtl" },
 ] as const;
 
+/** A full-page screenshot kept as a file in the test's output folder (test-results/…). */
 async function shot(page: Page, info: TestInfo, name: string) {
-  await info.attach(name, {
-    body: await page.screenshot({ fullPage: true }),
-    contentType: "image/png",
-  });
+  const path = info.outputPath(`${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  await info.attach(name, { path, contentType: "image/png" });
 }
 
 async function uploadPhoto(page: Page, seed: number) {

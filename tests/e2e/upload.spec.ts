@@ -1,0 +1,114 @@
+import { expect, test, type Page } from "@playwright/test";
+import { documentPhoto } from "./fixtures/documents";
+
+/**
+ * The upload screen on a phone in a webview-like context: quality feedback, preview, progress,
+ * the server's verdict and the checklist; the camera falling back cleanly when there is none;
+ * and "continue on your phone" completing in a second browser while the first one follows.
+ */
+test.use({ viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true });
+
+async function open(page: Page, userId: number, documentType: string, source = "Android") {
+  const launched = await page.request.post("/api/dev/simulator/launch", {
+    data: { userId, screen: "upload", lang: "en", theme: "light", source, documentType },
+  });
+  await page.goto(((await launched.json()) as { path: string }).path);
+  await expect(page.getByTestId("upload-screen")).toBeVisible();
+}
+
+async function pick(page: Page, buffer: Buffer) {
+  await page
+    .getByTestId("file-input")
+    .setInputFiles({ name: "photo.jpg", mimeType: "image/jpeg", buffer });
+  await expect(page.getByTestId("preview")).toBeVisible();
+}
+
+test("quality feedback, retake, progress, and the verdict in the checklist", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await open(page, 2301, "address");
+
+  await pick(page, await documentPhoto("blurred"));
+  await expect(page.getByTestId("quality-issues").locator("[data-issue=blurry]")).toBeVisible();
+  await page.getByTestId("retake").click();
+
+  await pick(page, await documentPhoto("dark"));
+  await expect(page.getByTestId("quality-issues").locator("[data-issue=too_dark]")).toBeVisible();
+  await page.getByTestId("retake").click();
+
+  // A slow network: the progress bar shows while the file travels.
+  await page.route("**/api/uploads/local", async (route) => {
+    await new Promise((r) => setTimeout(r, 1500));
+    await route.continue();
+  });
+  await pick(page, await documentPhoto("sharp"));
+  await expect(page.getByTestId("quality-issues")).toHaveCount(0);
+  await page.getByTestId("upload").click();
+  await expect(page.getByTestId("progress-bar")).toBeVisible();
+  await expect(page.getByTestId("upload-done")).toBeVisible({ timeout: 20_000 });
+
+  await page.goto("/inapp/kyc/status");
+  await expect(
+    page.getByTestId("document-checklist").locator('[data-document="address"]'),
+  ).toHaveAttribute("data-state", "accepted");
+  expect(errors).toEqual([]);
+});
+
+test("a refused file gets its reason and the screen stays usable", async ({ page }) => {
+  await open(page, 2302, "identity");
+  await page.getByTestId("file-input").setInputFiles({
+    name: "invoice.pdf",
+    mimeType: "application/pdf",
+    buffer: Buffer.from(
+      "%PDF-1.4\n1 0 obj << /Type /Catalog /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n",
+    ),
+  });
+  await page.getByTestId("upload").click();
+  await expect(page.getByTestId("upload-refused")).toBeVisible();
+  await expect(page.getByTestId("choose-file")).toBeVisible();
+});
+
+test("without a camera, the live camera gives way to the file picker — no black screen", async ({
+  page,
+}) => {
+  await open(page, 2303, "identity");
+  await page.getByTestId("use-camera").click();
+  await expect(page.getByTestId("camera-unavailable")).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByTestId("use-camera")).toHaveCount(0);
+  await expect(page.getByTestId("choose-file")).toBeVisible();
+  await pick(page, await documentPhoto("sharp"));
+});
+
+test("continue on your phone: the link opens the step on the phone, once, and the desktop follows", async ({
+  browser,
+}) => {
+  const desktop = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const desk = await desktop.newPage();
+  await open(desk, 2304, "address", "Desktop");
+  await desk.getByTestId("start-handoff").click();
+  const url = (await desk.getByTestId("handoff-url").textContent())!.trim();
+  await expect(desk.locator("img.qr")).toBeVisible();
+
+  const phoneContext = await browser.newContext({
+    viewport: { width: 360, height: 740 },
+    isMobile: true,
+    hasTouch: true,
+  });
+  const phone = await phoneContext.newPage();
+  await phone.goto(url);
+  await expect(phone.getByTestId("upload-screen")).toBeVisible();
+  await expect(phone.getByTestId("phone-handoff")).toHaveCount(0);
+  await pick(phone, await documentPhoto("sharp", undefined, 31));
+  await phone.getByTestId("upload").click();
+  await expect(phone.getByTestId("upload-done")).toBeVisible({ timeout: 20_000 });
+
+  // The desktop screen updates without a reload.
+  await expect(desk.getByTestId("upload-done")).toBeVisible({ timeout: 15_000 });
+
+  // The link was single use.
+  const other = await (await browser.newContext()).newPage();
+  await other.goto(url);
+  await expect(other).toHaveURL(/\/inapp\/expired/);
+  await desktop.close();
+  await phoneContext.close();
+});
