@@ -2,7 +2,7 @@ import { expect, test, type Page, type TestInfo } from "@playwright/test";
 import ar from "../../messages/ar.json";
 import de from "../../messages/de.json";
 import en from "../../messages/en.json";
-import { documentPhoto } from "./fixtures/documents";
+import { fillPersonal, fillProofOfAddress, uploadPhoto } from "./fixtures/flow";
 
 /**
  * A standard-level verification from the cTrader simulator to "submitted", on a phone, in
@@ -23,16 +23,6 @@ async function shot(page: Page, info: TestInfo, name: string) {
   await info.attach(name, { path, contentType: "image/png" });
 }
 
-async function uploadPhoto(page: Page, seed: number) {
-  await page.getByTestId("file-input").setInputFiles({
-    name: "photo.jpg",
-    mimeType: "image/jpeg",
-    buffer: await documentPhoto("sharp", { width: 2400, height: 1600 }, seed),
-  });
-  await expect(page.getByTestId("preview")).toBeVisible();
-  await page.getByTestId("upload").click();
-}
-
 for (const run of RUNS) {
   test(`standard level to submitted on a phone in ${run.lang}`, async ({ page }, info) => {
     const errors: string[] = [];
@@ -48,17 +38,7 @@ for (const run of RUNS) {
     // Personal information.
     await expect(page.getByTestId("personal-form")).toBeVisible();
     await shot(page, info, `${run.lang}-1-personal`);
-    await page.fill("#givenNames", "Lea");
-    await page.fill("#surnames", "Brandt");
-    await page.fill("#dateOfBirth", "1988-04-12");
-    await page.fill("#placeOfBirth", "Köln");
-    await page.selectOption("#countryOfBirth", "DE");
-    await page.selectOption("#nationalities", "DE");
-    await page.fill("#addressLine1", "Ringstraße 5");
-    await page.fill("#city", "Köln");
-    await page.fill("#postcode", "50667");
-    await page.selectOption("#country", "DE");
-    await page.fill("#phone", "+49 1512 3456789");
+    await fillPersonal(page);
     await page.getByTestId("personal-continue").click();
 
     // Identity document: an expired one is refused with the localized reason, then a valid one.
@@ -92,11 +72,7 @@ for (const run of RUNS) {
 
     // Proof of address: the form, then its document.
     await expect(page.locator("h1")).toHaveText(m.Forms.proof_of_address.title);
-    await page
-      .getByLabel(m.Forms.proof_of_address.addressDocumentKindOptions.bank_statement)
-      .check();
-    await page.fill("#issueDate", new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10));
-    await page.getByTestId("step-continue").click();
+    await fillProofOfAddress(page, m);
     await page.getByTestId("documents-proof_of_address").getByRole("link").click();
     await uploadPhoto(page, 21);
     await expect(page.getByTestId("upload-done")).toBeVisible();
