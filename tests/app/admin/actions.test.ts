@@ -1,0 +1,157 @@
+/**
+ * Console actions with bad, forged and unauthorised input: nothing changes, nothing crashes,
+ * and the answer says why.
+ */
+import { ensureOpenCase, getCaseForTrader } from "@/lib/db/queries/cases";
+import { insertStaffUser } from "@/lib/db/queries/staff";
+import { upsertTrader } from "@/lib/db/queries/traders";
+import { startSession } from "@/lib/identity/sessions";
+import { changeCaseStatus } from "@/lib/kyc/cases";
+import { loginStaff, STAFF_COOKIE } from "@/lib/staff/auth";
+import { hashPassword } from "@/lib/staff/passwords";
+import { setTestEnv } from "../../helpers/env";
+import { createTestDb, type TestDb } from "../../helpers/test-db";
+
+const jar = new Map<string, string>();
+jest.mock("next/headers", () => ({
+  cookies: async () => ({
+    get: (name: string) => (jar.has(name) ? { name, value: jar.get(name) } : undefined),
+    set: (c: { name: string; value: string }) => jar.set(c.name, c.value),
+    delete: (name: string) => jar.delete(name),
+  }),
+  headers: async () => new Headers({ "x-forwarded-for": "192.0.2.10" }),
+}));
+
+import {
+  approveAction,
+  claimAction,
+  loginAction,
+  rejectAction,
+  requestAction,
+} from "@/app/admin/actions";
+
+let t: TestDb;
+const PASSWORD = "console password 123";
+beforeAll(async () => {
+  setTestEnv();
+  t = await createTestDb();
+  await insertStaffUser({
+    email: "rev@broker.example",
+    displayName: "Rev",
+    role: "reviewer",
+    passwordHash: await hashPassword(PASSWORD),
+  });
+});
+afterAll(() => t.close());
+
+const redirectOf = async (promise: Promise<unknown>) => {
+  try {
+    await promise;
+  } catch (error) {
+    const digest = (error as { digest?: string }).digest ?? "";
+    return decodeURIComponent(digest.split(";")[2] ?? "");
+  }
+  throw new Error("expected a redirect");
+};
+const form = (values: Record<string, string | string[]>) => {
+  const f = new FormData();
+  for (const [k, v] of Object.entries(values)) for (const one of [v].flat()) f.append(k, one);
+  return f;
+};
+
+async function signedIn() {
+  const result = await loginStaff({ email: "rev@broker.example", password: PASSWORD, client: "x" });
+  if (!result.ok) throw new Error("login");
+  jar.clear();
+  jar.set(STAFF_COOKIE, result.cookie.value);
+}
+
+let nextUser = 81_000;
+async function submitted() {
+  const trader = await upsertTrader(
+    { ctraderUserId: nextUser++, email: null, tradingLogin: null },
+    "en",
+  );
+  const kycCase = await ensureOpenCase(trader.id, "standard", "manual");
+  await changeCaseStatus({ kycCase, event: "submit", actor: { type: "trader", id: trader.id } });
+  return { trader, kycCase };
+}
+
+describe("console actions", () => {
+  it("without a staff session every action goes to the login page, also with a trader's cookie", async () => {
+    jar.clear();
+    const { trader, kycCase } = await submitted();
+    const session = await startSession({
+      traderId: trader.id,
+      caseId: kycCase.id,
+      identityMode: "ot-handoff",
+      locale: "en",
+      theme: null,
+      source: null,
+      account: null,
+    });
+    jar.set("__Host-kyc_session", session.id);
+    jar.set(STAFF_COOKIE, session.id);
+    for (const action of [approveAction, claimAction, rejectAction, requestAction])
+      expect(await redirectOf(action(form({ caseId: kycCase.id })))).toBe("/admin/login");
+    expect((await getCaseForTrader(kycCase.id, trader.id))?.status).toBe("submitted");
+  });
+
+  it("a wrong password is refused with a plain message; the right one signs in", async () => {
+    jar.clear();
+    expect(await loginAction({}, form({ email: "rev@broker.example", password: "nope" }))).toEqual({
+      error: "Email or password is wrong.",
+    });
+    expect(await loginAction({}, form({}))).toEqual({ error: "Enter your email and password." });
+    expect(
+      await redirectOf(loginAction({}, form({ email: "REV@broker.example", password: PASSWORD }))),
+    ).toBe("/admin");
+    expect(jar.get(STAFF_COOKIE)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it("answers malformed and forged input with an explanation and changes nothing", async () => {
+    await signedIn();
+    const { trader, kycCase } = await submitted();
+    expect(await redirectOf(approveAction(form({ caseId: "../../etc/passwd" })))).toBe(
+      "/admin?error=bad_case",
+    );
+    expect(await redirectOf(approveAction(form({})))).toBe("/admin?error=bad_case");
+    expect(
+      await redirectOf(approveAction(form({ caseId: "00000000-0000-4000-8000-000000000000" }))),
+    ).toContain("outcome=error:no such case");
+    expect(
+      await redirectOf(rejectAction(form({ caseId: kycCase.id, reasonCode: "<script>" }))),
+    ).toContain("error:unknown reason");
+    expect(
+      await redirectOf(
+        requestAction(
+          form({ caseId: kycCase.id, items: ["step:../../x", "document:passport"], message: "hi" }),
+        ),
+      ),
+    ).toContain("error:name at least one step or document");
+    expect(
+      await redirectOf(
+        requestAction(form({ caseId: kycCase.id, items: "step:personal", message: "" })),
+      ),
+    ).toContain("error:a message for the trader is required");
+    const status = (await getCaseForTrader(kycCase.id, trader.id))?.status;
+    expect(["submitted", "in_review"]).toContain(status);
+  });
+
+  it("a valid request for more reaches the trader", async () => {
+    await signedIn();
+    const { trader, kycCase } = await submitted();
+    expect(
+      await redirectOf(
+        requestAction(
+          form({
+            caseId: kycCase.id,
+            items: ["step:personal", "document:identity"],
+            message: "Name differs",
+          }),
+        ),
+      ),
+    ).toBe(`/admin/cases/${kycCase.id}?outcome=action_requested`);
+    expect((await getCaseForTrader(kycCase.id, trader.id))?.status).toBe("action_required");
+  });
+});
