@@ -1,18 +1,19 @@
 "use client";
 
 import { useActionState, useRef, useState } from "react";
+import { countrySelectHtml } from "@/lib/kyc/country-select";
 import { autosaveStep, continueStep, type StepFormState } from "../kyc/actions";
 
-type Option = { code: string; name: string };
 export type PersonalFormProps = {
   labels: Record<string, string>;
-  countries: Option[];
+  /** Country options as HTML (lib/kyc/country-names.ts): cheap to hydrate. */
+  countriesHtml: string;
   values: Record<string, string | string[] | undefined>;
 };
 
 const AUTOSAVE_DELAY_MS = 800;
 
-export function PersonalForm({ labels, countries, values: saved }: PersonalFormProps) {
+export function PersonalForm({ labels, countriesHtml, values: saved }: PersonalFormProps) {
   const [state, submit, pending] = useActionState(continueStep, {
     status: "idle",
   } as StepFormState);
@@ -100,14 +101,14 @@ export function PersonalForm({ labels, countries, values: saved }: PersonalFormP
       aria-invalid={errors[name] ? true : undefined}
       aria-describedby={describedBy(name, hint)}
       aria-label={id === name ? undefined : labels.nationalityAdditional}
-    >
-      <option value="">{required ? labels.chooseCountry : labels.optional}</option>
-      {countries.map((c) => (
-        <option key={c.code} value={c.code}>
-          {c.name}
-        </option>
-      ))}
-    </select>
+      dangerouslySetInnerHTML={{
+        __html: countrySelectHtml(
+          countriesHtml,
+          (required ? labels.chooseCountry : labels.optional) ?? "",
+          value ?? "",
+        ),
+      }}
+    />
   );
 
   return (

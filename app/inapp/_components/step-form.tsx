@@ -6,16 +6,17 @@
  * shows conditional fields as answers change and adds or removes group rows.
  */
 import { useActionState, useRef, useState } from "react";
+import { countrySelectHtml } from "@/lib/kyc/country-select";
 import type { FieldSpec } from "@/lib/kyc/steps/fields";
 import { autosaveStep, continueStep, type StepFormState } from "../kyc/actions";
 
-type Option = { code: string; name: string };
 type Values = Record<string, string | string[] | undefined>;
 export type StepFormProps = {
   step: string;
   fields: readonly FieldSpec[];
   labels: Record<string, string>;
-  countries: Option[];
+  /** Country options as HTML (lib/kyc/country-names.ts): cheap to hydrate. */
+  countriesHtml: string;
   values: Values;
 };
 
@@ -24,7 +25,7 @@ const AUTOSAVE_DELAY_MS = 800;
 const one = (v: string | string[] | undefined, i?: number): string =>
   Array.isArray(v) ? (v[i ?? 0] ?? "") : i ? "" : (v ?? "");
 
-export function StepForm({ step, fields, labels, countries, values: saved }: StepFormProps) {
+export function StepForm({ step, fields, labels, countriesHtml, values: saved }: StepFormProps) {
   const [state, submit, pending] = useActionState(continueStep, {
     status: "idle",
   } as StepFormState);
@@ -187,24 +188,29 @@ export function StepForm({ step, fields, labels, countries, values: saved }: Ste
             />
           );
         else
-          input = (
+          input =
             // A select ignores a new defaultValue once mounted, but a form reset returns to it:
             // keyed by the value, it is rebuilt with what was just submitted.
-            <select {...common} key={`${id}:${value}`} defaultValue={value} required={f.required}>
-              <option value="">{labels.choose}</option>
-              {f.kind === "country"
-                ? countries.map((c) => (
-                    <option key={c.code} value={c.code}>
-                      {c.name}
-                    </option>
-                  ))
-                : (f.kind === "select" ? f.options : []).map((option) => (
-                    <option key={option} value={option}>
-                      {labels[`${f.name}.${option}`] ?? option}
-                    </option>
-                  ))}
-            </select>
-          );
+            f.kind === "country" ? (
+              <select
+                {...common}
+                key={`${id}:${value}`}
+                defaultValue={value}
+                required={f.required}
+                dangerouslySetInnerHTML={{
+                  __html: countrySelectHtml(countriesHtml, labels.choose ?? "", value),
+                }}
+              />
+            ) : (
+              <select {...common} key={`${id}:${value}`} defaultValue={value} required={f.required}>
+                <option value="">{labels.choose}</option>
+                {(f.kind === "select" ? f.options : []).map((option) => (
+                  <option key={option} value={option}>
+                    {labels[`${f.name}.${option}`] ?? option}
+                  </option>
+                ))}
+              </select>
+            );
         return (
           <div
             key={id}

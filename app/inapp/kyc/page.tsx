@@ -3,7 +3,7 @@ import { getLocale, getTranslations } from "next-intl/server";
 import { getScreenContext } from "@/lib/inapp/screen-context";
 import { stepFormText } from "@/lib/inapp/step-labels";
 import { EDITABLE_STATUSES } from "@/lib/kyc/case-state";
-import { countryOptions } from "@/lib/kyc/country-names";
+import { countryOptionsHtml } from "@/lib/kyc/country-names";
 import { STEPS, type StepId } from "@/lib/kyc/levels";
 import type { DocumentRequirement } from "@/lib/kyc/requirements";
 import { STEP_DEFINITIONS } from "@/lib/kyc/steps";
@@ -104,7 +104,7 @@ export default async function KycPage({ searchParams }: Props) {
           <p className="lead">{tPersonal("intro")}</p>
           <PersonalForm
             labels={labels}
-            countries={countryOptions(locale)}
+            countriesHtml={countryOptionsHtml(locale)}
             values={{ email: trader.email ?? undefined, ...values }}
           />
         </>
@@ -121,7 +121,7 @@ export default async function KycPage({ searchParams }: Props) {
           step={step}
           fields={fields}
           labels={text.labels}
-          countries={countryOptions(locale)}
+          countriesHtml={countryOptionsHtml(locale)}
           values={values}
         />
       </>
