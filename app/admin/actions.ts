@@ -12,7 +12,13 @@ import { isAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { STEPS } from "@/lib/kyc/levels";
 import type { RequestedItem } from "@/lib/kyc/requirements";
-import { approveCase, claimCase, rejectCase, requestMoreInformation } from "@/lib/review/decisions";
+import {
+  approveCase,
+  claimCase,
+  judgeScreeningHit,
+  rejectCase,
+  requestMoreInformation,
+} from "@/lib/review/decisions";
 import { loginStaff, logoutStaff, STAFF_COOKIE } from "@/lib/staff/auth";
 import { clientAddress, getStaff, requireStaff } from "@/lib/staff/console";
 
@@ -122,5 +128,18 @@ export async function requestAction(form: FormData): Promise<void> {
       internalNote: String(form.get("internalNote") ?? ""),
     });
     return "action_requested";
+  });
+}
+
+export async function screeningHitAction(form: FormData): Promise<void> {
+  const staff = await requireStaff("reviewer");
+  await run(form.get("caseId"), async (id) => {
+    const verdict = form.get("verdict") === "confirmed" ? "confirmed" : "false_positive";
+    await judgeScreeningHit(staff, id, {
+      entryId: String(form.get("entryId") ?? ""),
+      verdict,
+      note: String(form.get("note") ?? ""),
+    });
+    return verdict === "confirmed" ? "hit_confirmed" : "hit_false_positive";
   });
 }

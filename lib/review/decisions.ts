@@ -14,6 +14,7 @@ import { appendAuditEvent, auditInTransaction } from "@/lib/db/queries/audit";
 import {
   assignCase,
   getCaseById,
+  insertDecision,
   insertSignature,
   listRoundApprovals,
   setCaseRisk,
@@ -220,5 +221,37 @@ export async function auditCaseView(staff: Reviewer, caseId: string, what: strin
     action: "case.viewed",
     caseId,
     data: { what },
+  });
+}
+
+/**
+ * A reviewer's verdict on one screening hit: a false positive (recorded, the hit stays as
+ * evidence) or a confirmed match (recorded; the case then needs a `sanctions_match` rejection,
+ * which the reviewer takes as a separate, deliberate decision).
+ */
+export async function judgeScreeningHit(
+  staff: Reviewer,
+  caseId: string,
+  input: { entryId: string; verdict: "false_positive" | "confirmed"; note?: string },
+  now = new Date(),
+): Promise<void> {
+  if (!/^[A-Za-z0-9:_.-]{1,80}$/.test(input.entryId))
+    throw new AppError("BAD_REQUEST", "unknown list entry");
+  await loadCase(caseId);
+  await insertDecision({
+    caseId,
+    staffId: staff.id,
+    decision: input.verdict === "confirmed" ? "screening_confirmed" : "screening_false_positive",
+    internalNote: input.note?.slice(0, 2000) || null,
+    data: { entryId: input.entryId },
+    now,
+    audit: {
+      actorType: "staff",
+      actorId: staff.id,
+      action: `screening.${input.verdict}`,
+      caseId,
+      data: { entryId: input.entryId },
+      occurredAt: now,
+    },
   });
 }

@@ -173,3 +173,27 @@ export async function setCaseRisk(
   const db = await getDb();
   await db.update(kycCases).set({ riskLevel, fourEyesRequired }).where(eq(kycCases.id, caseId));
 }
+
+/** A decision that changes no status (e.g. a verdict on a screening hit), audited. */
+export async function insertDecision(input: {
+  caseId: string;
+  staffId: string;
+  decision: string;
+  internalNote: string | null;
+  data: Record<string, unknown>;
+  now: Date;
+  audit: AuditInput;
+}): Promise<void> {
+  const db = await getDb();
+  await db.transaction(async (tx) => {
+    await tx.insert(caseDecisions).values({
+      caseId: input.caseId,
+      staffId: input.staffId,
+      decision: input.decision,
+      internalNote: input.internalNote,
+      data: input.data,
+      createdAt: input.now,
+    });
+    await tx.insert(auditEvents).values({ ...input.audit, data: input.audit.data ?? {} });
+  });
+}

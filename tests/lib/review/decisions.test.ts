@@ -10,6 +10,7 @@ import {
   applyRiskLevel,
   approveCase,
   claimCase,
+  judgeScreeningHit,
   rejectCase,
   requestMoreInformation,
   type Reviewer,
@@ -183,6 +184,28 @@ describe("review decisions", () => {
       claimCase(reviewer2, caseId),
     ]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+  });
+});
+
+describe("screening hits", () => {
+  it("records a reviewer's verdict on a hit, audited, and refuses forged entry ids", async () => {
+    const { caseId } = await submittedCase();
+    await judgeScreeningHit(reviewer, caseId, { entryId: "ofac:2674", verdict: "false_positive" });
+    const rows = (await t.db.execute(
+      sql`select decision, data from case_decisions where case_id = ${caseId}`,
+    )) as unknown;
+    const list = (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows) as {
+      decision: string;
+      data: { entryId: string };
+    }[];
+    expect(list).toEqual([
+      { decision: "screening_false_positive", data: { entryId: "ofac:2674" } },
+    ]);
+    await expect(
+      judgeScreeningHit(reviewer, caseId, { entryId: "<script>", verdict: "confirmed" }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    const audit = (await t.db.select().from(auditEvents)).filter((a) => a.caseId === caseId);
+    expect(audit.map((a) => a.action)).toContain("screening.false_positive");
   });
 });
 

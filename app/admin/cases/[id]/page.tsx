@@ -15,7 +15,22 @@ import { loadCaseProgress } from "@/lib/kyc/submission";
 import { REJECT_REASONS } from "@/lib/review/reasons";
 import { auditCaseView } from "@/lib/review/decisions";
 import { requireStaff } from "@/lib/staff/console";
-import { approveAction, claimAction, rejectAction, requestAction } from "../../actions";
+import { getLatestCheckRun } from "@/lib/db/queries/checks";
+import {
+  approveAction,
+  claimAction,
+  rejectAction,
+  requestAction,
+  screeningHitAction,
+} from "../../actions";
+
+type ScreeningHit = {
+  entry: { id: string | number; source: string };
+  matchedName: string;
+  score: number;
+  level: string;
+  explanation: unknown;
+};
 
 type Props = {
   params: Promise<{ id: string }>;
@@ -29,6 +44,8 @@ const OUTCOMES: Record<string, string> = {
   rejected_retry: "Rejected; the trader may fix the named items and send again.",
   rejected_final: "Rejected; the case is closed.",
   action_requested: "The trader was asked for more information.",
+  hit_false_positive: "Recorded: false positive.",
+  hit_confirmed: "Recorded: confirmed match. Reject the case with reason sanctions_match.",
 };
 
 function Value({ value }: { value: unknown }) {
@@ -70,6 +87,12 @@ export default async function CasePage({ params, searchParams }: Props) {
     ],
   );
   await auditCaseView(staff, kycCase.id, "case_page");
+  const checks = await getLatestCheckRun(kycCase.id);
+  const judged = new Map(
+    decisions
+      .filter((d) => d.decision.startsWith("screening_"))
+      .map((d) => [String((d.data as { entryId?: string }).entryId), d.decision]),
+  );
   const outcome = typeof q.outcome === "string" ? q.outcome : undefined;
   const reviewable = ["submitted", "resubmitted", "in_review"].includes(kycCase.status);
   const signedByOther = approvals.some((a) => a.staffId !== staff.id);
@@ -193,6 +216,78 @@ export default async function CasePage({ params, searchParams }: Props) {
           </form>
         </section>
       ) : null}
+
+      <section className="card" data-testid="checks">
+        <h2>Automated checks</h2>
+        {checks ? (
+          <>
+            <p className="muted">
+              Run {checks.run.createdAt.toISOString()} · risk {kycCase.riskLevel ?? "—"}
+            </p>
+            <table className="queue">
+              <tbody>
+                {checks.results.map((r) => {
+                  const hits =
+                    r.check === "screening"
+                      ? ((r.evidence as { hits?: ScreeningHit[] }).hits ?? [])
+                      : [];
+                  return (
+                    <tr key={r.id} data-check={r.check} data-outcome={r.outcome}>
+                      <td>{r.check}</td>
+                      <td>
+                        <strong>{r.outcome}</strong> · {r.riskPoints} pts
+                      </td>
+                      <td>
+                        {hits.length > 0 ? (
+                          <ul className="hits">
+                            {hits.map((h) => (
+                              <li key={h.entry.id} data-entry={h.entry.id}>
+                                <strong>{h.matchedName}</strong> ({h.entry.source} #{h.entry.id}) ·
+                                score {h.score.toFixed(2)} · {h.level}
+                                <Value value={h.explanation} />
+                                {judged.get(String(h.entry.id)) ? (
+                                  <em>{judged.get(String(h.entry.id))}</em>
+                                ) : (
+                                  <form action={screeningHitAction} className="actions">
+                                    <input type="hidden" name="caseId" value={kycCase.id} />
+                                    <input
+                                      type="hidden"
+                                      name="entryId"
+                                      value={String(h.entry.id)}
+                                    />
+                                    <button
+                                      className="button secondary"
+                                      name="verdict"
+                                      value="false_positive"
+                                    >
+                                      False positive
+                                    </button>
+                                    <button
+                                      className="button secondary"
+                                      name="verdict"
+                                      value="confirmed"
+                                    >
+                                      Confirm match
+                                    </button>
+                                  </form>
+                                )}
+                              </li>
+                            ))}
+                          </ul>
+                        ) : (
+                          <Value value={r.evidence} />
+                        )}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </>
+        ) : (
+          <p className="muted">Not run yet.</p>
+        )}
+      </section>
 
       <section className="card" data-testid="trader-data">
         <h2>Trader data</h2>
