@@ -17,6 +17,8 @@ export type DbHandle = {
   kind: "postgres" | "pglite";
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /** LISTEN on a channel; resolves to the function that stops listening. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
 };
 
 // turbopackIgnore: these are runtime paths, not files to trace or watch (watching the PGlite
@@ -37,6 +39,11 @@ export async function openDatabase(
       kind: "postgres",
       migrate: () => migratePostgres(db, { migrationsFolder: migrationsFolder() }),
       close: () => client.end({ timeout: 5 }),
+      // postgres.js keeps one dedicated connection for LISTEN and re-listens after a reconnect.
+      listen: async (channel, onPayload) => {
+        const { unlisten } = await client.listen(channel, onPayload);
+        return unlisten;
+      },
     };
   }
   // Loaded only when used: production with DATABASE_URL never pays for the WASM module.
@@ -58,6 +65,10 @@ export async function openDatabase(
     kind: "pglite",
     migrate: () => migratePglite(db, { migrationsFolder: migrationsFolder() }),
     close: () => client.close(),
+    listen: async (channel, onPayload) => {
+      const stop = await client.listen(channel, onPayload);
+      return async () => stop();
+    },
   };
 }
 
@@ -84,6 +95,13 @@ export async function getDb(): Promise<Db> {
     throw error;
   });
   return (await holder.handle).db;
+}
+
+/** The handle itself, for what the query builder does not offer (LISTEN). */
+export async function getDbHandle(): Promise<DbHandle> {
+  if (holder.override) return holder.override;
+  await getDb();
+  return holder.handle!;
 }
 
 /** Tests point the app at their own database. */

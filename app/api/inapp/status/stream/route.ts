@@ -1,0 +1,67 @@
+import { getCaseForTrader } from "@/lib/db/queries/cases";
+import { withTraderCase } from "@/lib/inapp/api";
+import { subscribeCaseStatus } from "@/lib/live/case-status";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+const HEARTBEAT_MS = 25_000;
+
+/**
+ * Server-sent events for the trader's own case (session-checked like every screen): a `status`
+ * event now and after every change, heartbeats in between so proxies keep the stream open.
+ */
+export async function GET(request: Request): Promise<Response> {
+  return withTraderCase(
+    request,
+    "status.stream",
+    async ({ kycCase, trader }) => {
+      const encoder = new TextEncoder();
+      let cleanup = () => {};
+      const stream = new ReadableStream<Uint8Array>({
+        async start(controller) {
+          let last = "";
+          const send = async () => {
+            const current = await getCaseForTrader(kycCase.id, trader.id).catch(() => undefined);
+            if (!current || current.status === last) return;
+            last = current.status;
+            controller.enqueue(
+              encoder.encode(
+                `event: status\ndata: ${JSON.stringify({ status: current.status })}\n\n`,
+              ),
+            );
+          };
+          await send();
+          const unsubscribe = await subscribeCaseStatus(kycCase.id, () => void send());
+          const heartbeat = setInterval(
+            () => controller.enqueue(encoder.encode(": keep-alive\n\n")),
+            HEARTBEAT_MS,
+          );
+          cleanup = () => {
+            clearInterval(heartbeat);
+            unsubscribe();
+          };
+          request.signal.addEventListener("abort", () => {
+            cleanup();
+            try {
+              controller.close();
+            } catch {
+              // already closed
+            }
+          });
+        },
+        cancel() {
+          cleanup();
+        },
+      });
+      return new Response(stream, {
+        headers: {
+          "Content-Type": "text/event-stream; charset=utf-8",
+          "Cache-Control": "no-store, no-transform",
+          "X-Accel-Buffering": "no",
+        },
+      });
+    },
+    { mutates: false },
+  );
+}

@@ -1,0 +1,45 @@
+/**
+ * Live case status for the trader's screens: one LISTEN per process (PostgreSQL NOTIFY, so a
+ * change made by any app instance or the worker reaches every instance), fanned out in memory to
+ * the open status streams of that case. Subscribing is cheap; the LISTEN starts with the first
+ * subscriber and stops with the last.
+ */
+import { listenCaseStatus } from "@/lib/db/queries/live";
+import { log } from "@/lib/log";
+
+type Listener = () => void;
+type Hub = {
+  listeners: Map<string, Set<Listener>>;
+  stop?: Promise<() => Promise<void>>;
+};
+const hub: Hub = ((globalThis as { __kycLive?: Hub }).__kycLive ??= { listeners: new Map() });
+
+function dispatch(caseId: string) {
+  for (const listener of hub.listeners.get(caseId) ?? []) listener();
+}
+
+/** Calls `onChange` whenever the case's status changes; returns the unsubscribe function. */
+export async function subscribeCaseStatus(caseId: string, onChange: Listener): Promise<() => void> {
+  let set = hub.listeners.get(caseId);
+  if (!set) hub.listeners.set(caseId, (set = new Set()));
+  set.add(onChange);
+  if (!hub.stop) {
+    hub.stop = listenCaseStatus(dispatch).catch((error: unknown) => {
+      hub.stop = undefined;
+      log.error("live.listen_failed", {
+        error: error instanceof Error ? error.message : String(error),
+      });
+      throw error;
+    });
+  }
+  await hub.stop;
+  return () => {
+    set.delete(onChange);
+    if (set.size === 0) hub.listeners.delete(caseId);
+    if (hub.listeners.size === 0 && hub.stop) {
+      const stopping = hub.stop;
+      hub.stop = undefined;
+      void stopping.then((stop) => stop()).catch(() => undefined);
+    }
+  };
+}
