@@ -1,5 +1,5 @@
 import postgres from "postgres";
-import { adminUrl } from "./db-target";
+import { adminUrl, runPrefix } from "./db-target";
 
 export default async function globalTeardown(): Promise<void> {
   const url = adminUrl();
@@ -7,7 +7,7 @@ export default async function globalTeardown(): Promise<void> {
   const admin = postgres(url, { max: 1, onnotice: () => {} });
   try {
     const dbs = await admin<{ datname: string }[]>`
-      select datname from pg_database where datname like 'kyc_test_%'`;
+      select datname from pg_database where starts_with(datname, ${runPrefix()})`;
     for (const { datname } of dbs)
       await admin.unsafe(`drop database if exists "${datname}" with (force)`);
   } finally {

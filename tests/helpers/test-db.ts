@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { openDatabase, setDatabaseOverride, type DbHandle } from "@/lib/db/client";
-import { adminUrl, TEMPLATE_DB, withDatabase } from "./db-target";
+import { adminUrl, runPrefix, templateDb, withDatabase } from "./db-target";
 
 export type TestDb = DbHandle & { name: string };
 
@@ -11,10 +11,10 @@ export async function createTestDb(): Promise<TestDb> {
   let handle: DbHandle;
   let name = "pglite-memory";
   if (url) {
-    name = `kyc_test_${randomBytes(6).toString("hex")}`;
+    name = `${runPrefix()}${randomBytes(6).toString("hex")}`;
     const admin = postgres(url, { max: 1, onnotice: () => {} });
     try {
-      await admin.unsafe(`create database "${name}" template "${TEMPLATE_DB}"`);
+      await admin.unsafe(`create database "${name}" template "${templateDb()}"`);
     } finally {
       await admin.end();
     }

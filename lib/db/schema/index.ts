@@ -6,3 +6,6 @@ export * from "./audit-events";
 export * from "./case-events";
 export * from "./case-drafts";
 export * from "./documents";
+export * from "./outbox-events";
+export * from "./deliveries";
+export * from "./delivery-attempts";
