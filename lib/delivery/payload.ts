@@ -15,7 +15,7 @@ import { getLevel } from "@/lib/kyc/levels";
 
 export const CASE_STATUS_CHANGED = "case.status_changed";
 
-const limits = z.object({
+const limits = z.strictObject({
   currency: z.string().regex(/^[A-Z]{3}$/),
   /** null: no limit at this level. */
   maxDepositPerMonth: z.number().nonnegative().nullable(),
@@ -23,31 +23,29 @@ const limits = z.object({
   canTrade: z.boolean(),
 });
 
-export const caseStatusChangedV1 = z
-  .object({
-    type: z.literal(CASE_STATUS_CHANGED),
-    version: z.literal(1),
-    /** The outbox event id; the same value as the `webhook-id` header. */
+export const caseStatusChangedV1 = z.strictObject({
+  type: z.literal(CASE_STATUS_CHANGED),
+  version: z.literal(1),
+  /** The outbox event id; the same value as the `webhook-id` header. */
+  id: z.uuid(),
+  occurredAt: z.iso.datetime({ offset: true }),
+  case: z.strictObject({
     id: z.uuid(),
-    occurredAt: z.iso.datetime({ offset: true }),
-    case: z.object({
-      id: z.uuid(),
-      level: z.string(),
-      status: z.enum(caseStatus.enumValues),
-      previousStatus: z.enum(caseStatus.enumValues),
-      trigger: z.enum(caseTrigger.enumValues),
-    }),
-    trader: z.object({
-      ctraderUserId: z.number().int(),
-      tradingLogin: z.number().int().nullable(),
-      /** As cTrader last gave it to us; not re-validated (a bad address must not block a change). */
-      email: z.string().max(320).optional(),
-    }),
-    event: z.enum(Object.keys(CASE_EVENTS) as [CaseEvent, ...CaseEvent[]]),
-    messageForTrader: z.string().optional(),
-    limits,
-  })
-  .strict();
+    level: z.string(),
+    status: z.enum(caseStatus.enumValues),
+    previousStatus: z.enum(caseStatus.enumValues),
+    trigger: z.enum(caseTrigger.enumValues),
+  }),
+  trader: z.strictObject({
+    ctraderUserId: z.number().int(),
+    tradingLogin: z.number().int().nullable(),
+    /** As cTrader last gave it to us; not re-validated (a bad address must not block a change). */
+    email: z.string().max(320).optional(),
+  }),
+  event: z.enum(Object.keys(CASE_EVENTS) as [CaseEvent, ...CaseEvent[]]),
+  messageForTrader: z.string().optional(),
+  limits,
+});
 
 export type CaseStatusChangedV1 = z.infer<typeof caseStatusChangedV1>;
 
