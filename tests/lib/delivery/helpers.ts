@@ -43,7 +43,8 @@ export async function until<T>(
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = await probe();
+    // A probe may fail while connections are being cut (the connection-drop test): try again.
+    const value = await probe().catch(() => undefined);
     if (value) return value;
     if (Date.now() > deadline) throw new Error("condition not reached in time");
     await new Promise((r) => setTimeout(r, everyMs));
