@@ -20,12 +20,7 @@ export const WEBHOOK_TIMEOUT_MS = 15_000;
 const MAX_ANSWER_BYTES = 1024;
 
 export type ErrorKind =
-  | "http_status"
-  | "redirect"
-  | "timeout"
-  | "network"
-  | "refused_target"
-  | "unknown_destination";
+  "http_status" | "redirect" | "timeout" | "network" | "refused_target" | "unknown_destination";
 
 export type AttemptOutcome =
   | { ok: true; httpStatus: number; durationMs: number }
@@ -72,7 +67,13 @@ export async function sendWebhook(
 
   return new Promise<AttemptOutcome>((resolve) => {
     const fail = (errorKind: ErrorKind, error: string, httpStatus: number | null = null) =>
-      resolve({ ok: false, httpStatus, errorKind, error: error.slice(0, 300), durationMs: elapsed() });
+      resolve({
+        ok: false,
+        httpStatus,
+        errorKind,
+        error: error.slice(0, 300),
+        durationMs: elapsed(),
+      });
     const request = client.request(
       url,
       {
@@ -94,7 +95,11 @@ export async function sendWebhook(
           if (status >= 200 && status < 300)
             resolve({ ok: true, httpStatus: status, durationMs: elapsed() });
           else if (status >= 300 && status < 400)
-            fail("redirect", `redirect to ${response.headers.location ?? "?"} not followed`, status);
+            fail(
+              "redirect",
+              `redirect to ${response.headers.location ?? "?"} not followed`,
+              status,
+            );
           else fail("http_status", `HTTP ${status}: ${answer.slice(0, 200)}`, status);
         };
         response.on("end", settle);

@@ -13,7 +13,8 @@
 import { performance } from "node:perf_hooks";
 import {
   claimDueDeliveries,
-  recordAttempt,
+  recordAttempts,
+  type AttemptRecord,
   type ClaimedDelivery,
 } from "@/lib/db/queries/outbox";
 import { log } from "@/lib/log";
@@ -75,7 +76,11 @@ export async function drainOnce(options: DrainOptions = {}): Promise<DrainResult
     eventId: options.eventId,
   });
   const result: DrainResult = { claimed: claims.length, delivered: 0, failed: 0, dead: 0 };
-  const recorded = await Promise.allSettled(
+  // Sends run concurrently and never throw (attempt() classifies every failure); the outcomes are
+  // recorded together in one statement. If that fails (the database went away) nothing is lost:
+  // the leases run out and the deliveries are attempted again. The error reaches the caller so
+  // it backs off.
+  const records: AttemptRecord[] = await Promise.all(
     claims.map(async (claim) => {
       const outcome = await attempt(claim);
       const next = outcome.ok
@@ -85,19 +90,6 @@ export async function drainOnce(options: DrainOptions = {}): Promise<DrainResult
             scheduleStartedAt: claim.scheduleStartedAt,
             now,
           });
-      await recordAttempt({
-        claim,
-        at: now,
-        durationMs: outcome.durationMs,
-        ok: outcome.ok,
-        httpStatus: outcome.httpStatus,
-        errorKind: outcome.ok ? null : outcome.errorKind,
-        error: outcome.ok ? null : outcome.error,
-        nextAttemptAt: next,
-      });
-      if (outcome.ok) result.delivered++;
-      else if (next) result.failed++;
-      else result.dead++;
       if (!outcome.ok)
         log[next ? "info" : "warn"]("delivery.attempt_failed", {
           deliveryId: claim.id,
@@ -108,12 +100,24 @@ export async function drainOnce(options: DrainOptions = {}): Promise<DrainResult
           httpStatus: outcome.httpStatus,
           dead: !next,
         });
+      return {
+        claim,
+        at: now,
+        durationMs: outcome.durationMs,
+        ok: outcome.ok,
+        httpStatus: outcome.httpStatus,
+        errorKind: outcome.ok ? null : outcome.errorKind,
+        error: outcome.ok ? null : outcome.error,
+        nextAttemptAt: next,
+      };
     }),
   );
-  // A result we could not record (the database went away) is not lost: the lease runs out and
-  // the delivery is attempted again. Surface the error so the caller backs off.
-  const failure = recorded.find((r) => r.status === "rejected");
-  if (failure) throw (failure as PromiseRejectedResult).reason;
+  await recordAttempts(records);
+  for (const r of records) {
+    if (r.ok) result.delivered++;
+    else if (r.nextAttemptAt) result.failed++;
+    else result.dead++;
+  }
   return result;
 }
 

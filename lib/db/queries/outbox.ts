@@ -127,32 +127,46 @@ export type AttemptRecord = {
 };
 
 /**
- * Appends the attempt to the log and moves the delivery on, in one statement. A success marks it
- * delivered whatever happened meanwhile; a failure only applies while this claim still holds the
- * lease (`locked_until` = ours), so a worker that overran its lease cannot reschedule a delivery
+ * Appends the attempts to the log and moves each delivery on, in one statement for the whole
+ * pass (one round trip, whatever the batch size). A success marks its delivery delivered whatever
+ * happened meanwhile; a failure only applies while this claim still holds the lease
+ * (`locked_until` = ours), so a worker that overran its lease cannot reschedule a delivery
  * another worker has since claimed.
  */
-export async function recordAttempt(r: AttemptRecord): Promise<void> {
+export async function recordAttempts(records: readonly AttemptRecord[]): Promise<void> {
+  if (records.length === 0) return;
   const db = await getDb();
-  const status = r.ok ? "delivered" : r.nextAttemptAt ? "pending" : "dead";
+  const ts = (d: Date | null) => sql`${d ? d.toISOString() : null}::timestamptz`;
+  const values = sql.join(
+    records.map((r) => {
+      const status = r.ok ? "delivered" : r.nextAttemptAt ? "pending" : "dead";
+      return sql`(${r.claim.id}::bigint, ${r.claim.eventId}::uuid, ${r.claim.totalAttempts}::int,
+        ${ts(r.at)}, ${r.durationMs}::int, ${r.ok}::boolean, ${r.httpStatus}::int,
+        ${r.errorKind}::text, ${r.error}::text, ${status}::delivery_status,
+        ${ts(r.nextAttemptAt)}, ${ts(r.claim.lockedUntil)})`;
+    }),
+    sql`, `,
+  );
   await db.execute(sql`
-    with attempt as (
+    with v (id, event_id, attempt, at, duration_ms, ok, http_status, error_kind, error, status,
+            next_at, fence) as (values ${values}),
+    logged as (
       insert into ${deliveryAttempts}
         (delivery_id, event_id, attempt, at, duration_ms, ok, http_status, error_kind, error)
-      values (${r.claim.id}, ${r.claim.eventId}, ${r.claim.totalAttempts}, ${r.at.toISOString()}::timestamptz,
-              ${r.durationMs}, ${r.ok}, ${r.httpStatus}, ${r.errorKind}, ${r.error})
+      select id, event_id, attempt, at, duration_ms, ok, http_status, error_kind, error from v
     )
-    update ${deliveries} set
-      status = ${status}::delivery_status,
+    update ${deliveries} d set
+      status = v.status,
       locked_until = null,
-      next_attempt_at = coalesce(${r.nextAttemptAt?.toISOString() ?? null}::timestamptz, next_attempt_at),
-      last_error = ${r.ok ? null : r.error},
-      delivered_at = ${r.ok ? r.at.toISOString() : null}::timestamptz
-    where id = ${r.claim.id}
-      and status = 'pending'
-      and (${r.ok} or locked_until = ${r.claim.lockedUntil.toISOString()}::timestamptz)
+      next_attempt_at = coalesce(v.next_at, d.next_attempt_at),
+      last_error = case when v.ok then null else v.error end,
+      delivered_at = case when v.ok then v.at else null end
+    from v
+    where d.id = v.id and d.status = 'pending' and (v.ok or d.locked_until = v.fence)
   `);
 }
+
+export const recordAttempt = (record: AttemptRecord) => recordAttempts([record]);
 
 const replayable = (now: Date) =>
   or(
