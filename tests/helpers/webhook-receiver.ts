@@ -105,9 +105,7 @@ export async function startReceiver(
 }
 
 /** WEBHOOK_ENDPOINTS for one loopback receiver (allowPrivate: it is on 127.0.0.1). */
-export function endpointsFor(
-  receivers: { id: string; url: string; secrets?: string[] }[],
-): string {
+export function endpointsFor(receivers: { id: string; url: string; secrets?: string[] }[]): string {
   return JSON.stringify(
     receivers.map((r) => ({
       id: r.id,
