@@ -22,6 +22,39 @@ const flag = z.preprocess(
 const intWithDefault = (fallback: number, min: number, max: number) =>
   z.preprocess(emptyAsUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
 
+const webhookSecret = z
+  .string()
+  .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, "a Standard Webhooks secret: whsec_<base64>")
+  .refine((s) => Buffer.from(s.slice(6), "base64").length >= 16, "at least 16 secret bytes");
+const webhookEndpointsSchema = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: "custom", message: "not valid JSON" });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z
+      .array(
+        z
+          .object({
+            id: z.string().regex(/^[a-z0-9_-]{1,40}$/),
+            url: z.url({ protocol: /^https?$/ }),
+            secrets: z.array(webhookSecret).min(1),
+            allowPrivate: z.boolean().default(false),
+          })
+          .strict()
+          .refine((e) => e.allowPrivate || e.url.startsWith("https://"), {
+            message: "https only (plain http needs allowPrivate)",
+          }),
+      )
+      .refine((list) => new Set(list.map((e) => e.id)).size === list.length, "ids must be unique"),
+  );
+export type WebhookEndpoint = z.infer<typeof webhookEndpointsSchema>[number];
+
 /** A development-only secret: long enough for the key derivation, useless anywhere else. */
 export const DEVELOPMENT_APP_SECRET = "development-only-secret-do-not-use-in-production-0000";
 
@@ -103,6 +136,12 @@ const rawSchema = z.object({
   AUTO_APPROVE: flag,
   RISK_CONFIG_PATH: optionalString,
   SANCTIONS_LIST_PATH: optionalString,
+  // Status delivery (lib/delivery): the broker CRM's webhook endpoints as one JSON array, e.g.
+  // [{"id":"crm","url":"https://crm.example/kyc","secrets":["whsec_…"],"allowPrivate":false}]
+  // (several secrets sign in parallel during a rotation; allowPrivate lets a URL reach private
+  // or loopback addresses and plain http), and the bearer secret of /api/cron/deliver.
+  WEBHOOK_ENDPOINTS: z.preprocess(emptyAsUndefined, webhookEndpointsSchema.default([])),
+  CRON_SECRET: z.preprocess(emptyAsUndefined, z.string().min(16).optional()),
 });
 
 export type Env = {
@@ -143,6 +182,8 @@ export type Env = {
     riskConfigPath: string | undefined;
     sanctionsListPaths: string[];
   };
+  /** Status delivery: webhook endpoints and the secret of the scheduler route (unset: 401). */
+  delivery: { webhooks: WebhookEndpoint[]; cronSecret: string | undefined };
   brand: {
     accent: string | undefined;
     accentDark: string | undefined;
@@ -264,6 +305,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
         .map((p) => p.trim())
         .filter(Boolean),
     },
+    delivery: { webhooks: raw.WEBHOOK_ENDPOINTS, cronSecret: raw.CRON_SECRET },
     brand: {
       accent: raw.BRAND_ACCENT,
       accentDark: raw.BRAND_ACCENT_DARK,

@@ -1,6 +1,8 @@
 /**
  * Case status changes: the state machine decides, the database applies atomically with the
- * timeline event. The one entry point for every status change, whoever makes it.
+ * timeline event and the outbox event (lib/db/queries/cases.ts). The one entry point for every
+ * status change, whoever makes it. In a request, pass the returned `eventId` to
+ * `deliverSoon` (lib/delivery/soon.ts) for a first delivery attempt right after the response.
  */
 import { AppError } from "@/lib/errors";
 import { applyCaseTransition, type AppliedTransition } from "@/lib/db/queries/cases";
@@ -19,7 +21,11 @@ export type ChangeStatus = {
   alsoInTransaction?: AppliedTransition["alsoInTransaction"];
 };
 
-export async function changeCaseStatus(input: ChangeStatus): Promise<{ from: string; to: string }> {
+export async function changeCaseStatus(input: ChangeStatus): Promise<{
+  from: string;
+  to: string;
+  eventId: string;
+}> {
   const decided = transition(input.kycCase.status, input.event, input.actor.type);
   if (!decided.ok) {
     throw new AppError("CONFLICT", `cannot ${input.event} a case that is ${input.kycCase.status}`);
@@ -39,5 +45,5 @@ export async function changeCaseStatus(input: ChangeStatus): Promise<{ from: str
     alsoInTransaction: input.alsoInTransaction,
   });
   if (!applied) throw new AppError("CONFLICT", "the case changed meanwhile; reload and try again");
-  return { from: decided.from, to: decided.to };
+  return { from: decided.from, to: decided.to, eventId: applied.eventId };
 }

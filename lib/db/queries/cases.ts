@@ -1,9 +1,14 @@
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
+import { randomUUID } from "node:crypto";
+import { buildCaseStatusChanged, CASE_STATUS_CHANGED } from "@/lib/delivery/payload";
+import { destinationIdsFor } from "@/lib/delivery/destinations";
 import { getDb, type Db } from "../client";
+import { insertOutboxEvent } from "./outbox";
 import {
   caseDecisions,
   caseEvents,
   kycCases,
+  traders,
   type CaseEventRow,
   type CaseStatus,
   type CaseTrigger,
@@ -71,24 +76,29 @@ export type AppliedTransition = {
   decision?: Omit<typeof caseDecisions.$inferInsert, "caseId" | "createdAt">;
   /** A final outcome: the case is closed (a new one may be opened later). */
   close?: boolean;
-  /** Runs inside the same transaction (the outbox will hook in here). */
+  /** Runs inside the same transaction, after the timeline and outbox writes. */
   alsoInTransaction?: (tx: Parameters<Parameters<Db["transaction"]>[0]>[0]) => Promise<void>;
 };
 
 /**
- * Moves a case from `from` to `to` and records the timeline event, in one transaction. The
- * UPDATE matches only while the case is still in `from`, so two concurrent decisions cannot
- * both apply: the loser gets `false` and nothing is written.
+ * Moves a case from `from` to `to` and records the timeline event and the outbox event (with one
+ * delivery per configured destination), in one transaction: no change without its events, no
+ * event without its change. The outbox write is not optional — every status change, whoever
+ * makes it, reaches the broker's systems. The UPDATE matches only while the case is still in
+ * `from`, so two concurrent decisions cannot both apply: the loser gets null and nothing is
+ * written. Returns the outbox event id (the webhook-id) for an immediate first attempt.
  */
-export async function applyCaseTransition(t: AppliedTransition): Promise<boolean> {
+export async function applyCaseTransition(
+  t: AppliedTransition,
+): Promise<{ eventId: string } | null> {
   const db = await getDb();
   return db.transaction(async (tx) => {
-    const moved = await tx
+    const [moved] = await tx
       .update(kycCases)
       .set({ status: t.to, updatedAt: t.now, ...(t.close ? { closedAt: t.now } : {}) })
       .where(and(eq(kycCases.id, t.caseId), eq(kycCases.status, t.from)))
-      .returning({ id: kycCases.id });
-    if (moved.length === 0) return false;
+      .returning();
+    if (!moved) return null;
     if (t.decision)
       await tx.insert(caseDecisions).values({ ...t.decision, caseId: t.caseId, createdAt: t.now });
     await tx.insert(caseEvents).values({
@@ -102,8 +112,35 @@ export async function applyCaseTransition(t: AppliedTransition): Promise<boolean
       messageForTrader: t.messageForTrader ?? null,
       data: t.data ?? {},
     });
+    const [trader] = await tx
+      .select({
+        ctraderUserId: traders.ctraderUserId,
+        tradingLogin: traders.tradingLogin,
+        email: traders.email,
+      })
+      .from(traders)
+      .where(eq(traders.id, moved.traderId));
+    if (!trader) throw new Error("applyCaseTransition: the case has no trader");
+    const eventId = randomUUID();
+    await insertOutboxEvent(tx, {
+      id: eventId,
+      type: CASE_STATUS_CHANGED,
+      caseId: t.caseId,
+      payload: buildCaseStatusChanged({
+        eventId,
+        occurredAt: t.now,
+        kycCase: moved,
+        from: t.from,
+        to: t.to,
+        event: t.event,
+        trader,
+        messageForTrader: t.messageForTrader,
+      }),
+      destinations: destinationIdsFor(CASE_STATUS_CHANGED),
+      now: t.now,
+    });
     if (t.alsoInTransaction) await t.alsoInTransaction(tx);
-    return true;
+    return { eventId };
   });
 }
 

@@ -10,3 +10,6 @@ export * from "./staff";
 export * from "./case-decisions";
 export * from "./case-checks";
 export * from "./screening-lists";
+export * from "./outbox-events";
+export * from "./deliveries";
+export * from "./delivery-attempts";

@@ -1,0 +1,286 @@
+/**
+ * The outbox and its deliveries: writing an event with one delivery per destination inside the
+ * caller's transaction, claiming due deliveries for a worker (`FOR UPDATE SKIP LOCKED` + a
+ * lease), recording each attempt, replaying, and reading the delivery log.
+ *
+ * At-least-once, by construction: a delivery leaves `pending` only after a recorded 2xx (or when
+ * its schedule runs out); a worker that dies mid-attempt leaves a lease that expires, and the next
+ * claim sends the same event again with the same webhook-id.
+ */
+import { and, asc, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
+import { getDb, type Db } from "../client";
+import {
+  deliveries,
+  deliveryAttempts,
+  outboxEvents,
+  type DeliveryAttemptRow,
+  type DeliveryRow,
+  type OutboxEventRow,
+} from "../schema";
+
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+export type NewOutboxEvent = {
+  id: string;
+  type: string;
+  caseId: string;
+  payload: Record<string, unknown>;
+  destinations: readonly string[];
+  now: Date;
+};
+
+/** Inserts the event and its deliveries. Call it inside the transaction that makes the change. */
+export async function insertOutboxEvent(tx: Tx | Db, event: NewOutboxEvent): Promise<void> {
+  await tx.insert(outboxEvents).values({
+    id: event.id,
+    type: event.type,
+    caseId: event.caseId,
+    payload: event.payload,
+    createdAt: event.now,
+  });
+  if (event.destinations.length === 0) return;
+  await tx.insert(deliveries).values(
+    event.destinations.map((destination) => ({
+      eventId: event.id,
+      destination,
+      nextAttemptAt: event.now,
+      scheduleStartedAt: event.now,
+      createdAt: event.now,
+    })),
+  );
+}
+
+export type ClaimedDelivery = {
+  id: number;
+  eventId: string;
+  destination: string;
+  /** This attempt's number within the current schedule (1-based). */
+  attempts: number;
+  /** This attempt's number over the delivery's life: numbers delivery_attempts. */
+  totalAttempts: number;
+  scheduleStartedAt: Date;
+  /** The lease; also the fence for recording a failure (see recordAttempt). */
+  lockedUntil: Date;
+  eventType: string;
+  payload: Record<string, unknown>;
+};
+
+/**
+ * Claims up to `limit` due deliveries for `leaseMs`. One statement, so one short transaction:
+ * the inner SELECT locks the rows it picks and skips rows another worker holds, the UPDATE takes
+ * the lease and counts the attempt before anything is sent.
+ */
+export async function claimDueDeliveries(input: {
+  now: Date;
+  limit: number;
+  leaseMs: number;
+  eventId?: string;
+}): Promise<ClaimedDelivery[]> {
+  const db = await getDb();
+  const lease = new Date(input.now.getTime() + input.leaseMs);
+  const due = db
+    .select({ id: deliveries.id })
+    .from(deliveries)
+    .where(
+      and(
+        eq(deliveries.status, "pending"),
+        lte(deliveries.nextAttemptAt, input.now),
+        or(isNull(deliveries.lockedUntil), lte(deliveries.lockedUntil, input.now)),
+        input.eventId ? eq(deliveries.eventId, input.eventId) : undefined,
+      ),
+    )
+    .orderBy(asc(deliveries.nextAttemptAt))
+    .limit(input.limit)
+    .for("update", { skipLocked: true });
+  return db
+    .update(deliveries)
+    .set({
+      lockedUntil: lease,
+      attempts: sql`${deliveries.attempts} + 1`,
+      totalAttempts: sql`${deliveries.totalAttempts} + 1`,
+    })
+    .from(outboxEvents)
+    .where(and(inArray(deliveries.id, due), eq(outboxEvents.id, deliveries.eventId)))
+    .returning({
+      id: deliveries.id,
+      eventId: deliveries.eventId,
+      destination: deliveries.destination,
+      attempts: deliveries.attempts,
+      totalAttempts: deliveries.totalAttempts,
+      scheduleStartedAt: deliveries.scheduleStartedAt,
+      lockedUntil: sql<Date>`${deliveries.lockedUntil}`.mapWith(deliveries.lockedUntil),
+      eventType: outboxEvents.type,
+      payload: outboxEvents.payload,
+    });
+}
+
+export type AttemptRecord = {
+  claim: Pick<ClaimedDelivery, "id" | "eventId" | "totalAttempts" | "lockedUntil">;
+  at: Date;
+  durationMs: number;
+  ok: boolean;
+  httpStatus: number | null;
+  errorKind: string | null;
+  error: string | null;
+  /** After a failure: when to try again; null: the schedule ran out (dead). */
+  nextAttemptAt: Date | null;
+};
+
+/**
+ * Appends the attempts to the log and moves each delivery on, in one statement for the whole
+ * pass (one round trip, whatever the batch size). A success marks its delivery delivered whatever
+ * happened meanwhile; a failure only applies while this claim still holds the lease
+ * (`locked_until` = ours), so a worker that overran its lease cannot reschedule a delivery
+ * another worker has since claimed.
+ */
+export async function recordAttempts(records: readonly AttemptRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  const db = await getDb();
+  const ts = (d: Date | null) => sql`${d ? d.toISOString() : null}::timestamptz`;
+  const values = sql.join(
+    records.map((r) => {
+      const status = r.ok ? "delivered" : r.nextAttemptAt ? "pending" : "dead";
+      return sql`(${r.claim.id}::bigint, ${r.claim.eventId}::uuid, ${r.claim.totalAttempts}::int,
+        ${ts(r.at)}, ${r.durationMs}::int, ${r.ok}::boolean, ${r.httpStatus}::int,
+        ${r.errorKind}::text, ${r.error}::text, ${status}::delivery_status,
+        ${ts(r.nextAttemptAt)}, ${ts(r.claim.lockedUntil)})`;
+    }),
+    sql`, `,
+  );
+  await db.execute(sql`
+    with v (id, event_id, attempt, at, duration_ms, ok, http_status, error_kind, error, status,
+            next_at, fence) as (values ${values}),
+    logged as (
+      insert into ${deliveryAttempts}
+        (delivery_id, event_id, attempt, at, duration_ms, ok, http_status, error_kind, error)
+      select id, event_id, attempt, at, duration_ms, ok, http_status, error_kind, error from v
+    )
+    update ${deliveries} d set
+      status = v.status,
+      locked_until = null,
+      next_attempt_at = coalesce(v.next_at, d.next_attempt_at),
+      last_error = case when v.ok then null else v.error end,
+      delivered_at = case when v.ok then v.at else null end
+    from v
+    where d.id = v.id and d.status = 'pending' and (v.ok or d.locked_until = v.fence)
+  `);
+}
+
+export const recordAttempt = (record: AttemptRecord) => recordAttempts([record]);
+
+const replayable = (now: Date) =>
+  or(
+    inArray(deliveries.status, ["dead", "delivered"]),
+    and(
+      eq(deliveries.status, "pending"),
+      or(isNull(deliveries.lockedUntil), lte(deliveries.lockedUntil, now)),
+    ),
+  );
+
+const replaySet = (now: Date) => ({
+  status: "pending" as const,
+  attempts: 0,
+  nextAttemptAt: now,
+  scheduleStartedAt: now,
+  deliveredAt: null,
+  lastError: null,
+});
+
+/**
+ * Sends one event again to its destinations (or one of them) with a fresh schedule; the earlier
+ * attempts stay in the log. A delivery in flight (live lease) is left alone. Returns how many
+ * deliveries were reset.
+ */
+export async function replayEventDeliveries(input: {
+  eventId: string;
+  destination?: string;
+  now: Date;
+}): Promise<number> {
+  const db = await getDb();
+  const rows = await db
+    .update(deliveries)
+    .set(replaySet(input.now))
+    .where(
+      and(
+        eq(deliveries.eventId, input.eventId),
+        input.destination ? eq(deliveries.destination, input.destination) : undefined,
+        replayable(input.now),
+      ),
+    )
+    .returning({ id: deliveries.id });
+  return rows.length;
+}
+
+/** Every dead delivery (optionally of one destination) back to pending with a fresh schedule. */
+export async function replayDeadDeliveries(input: {
+  destination?: string;
+  now: Date;
+}): Promise<number> {
+  const db = await getDb();
+  const rows = await db
+    .update(deliveries)
+    .set(replaySet(input.now))
+    .where(
+      and(
+        eq(deliveries.status, "dead"),
+        input.destination ? eq(deliveries.destination, input.destination) : undefined,
+      ),
+    )
+    .returning({ id: deliveries.id });
+  return rows.length;
+}
+
+export async function listOutboxEventsForCase(caseId: string): Promise<OutboxEventRow[]> {
+  const db = await getDb();
+  return db
+    .select()
+    .from(outboxEvents)
+    .where(eq(outboxEvents.caseId, caseId))
+    .orderBy(asc(outboxEvents.createdAt), asc(outboxEvents.id));
+}
+
+export type DeliveryLogEntry = DeliveryRow & { attemptLog: DeliveryAttemptRow[] };
+
+/** The delivery log of one case: each event's deliveries with every attempt, oldest first. */
+export async function listDeliveryLogForCase(caseId: string): Promise<DeliveryLogEntry[]> {
+  const db = await getDb();
+  const rows = await db
+    .select({ delivery: deliveries })
+    .from(deliveries)
+    .innerJoin(outboxEvents, eq(outboxEvents.id, deliveries.eventId))
+    .where(eq(outboxEvents.caseId, caseId))
+    .orderBy(asc(outboxEvents.createdAt), asc(deliveries.id));
+  if (rows.length === 0) return [];
+  const attempts = await db
+    .select()
+    .from(deliveryAttempts)
+    .where(
+      inArray(
+        deliveryAttempts.deliveryId,
+        rows.map((r) => r.delivery.id),
+      ),
+    )
+    .orderBy(asc(deliveryAttempts.id));
+  return rows.map(({ delivery }) => ({
+    ...delivery,
+    attemptLog: attempts.filter((a) => a.deliveryId === delivery.id),
+  }));
+}
+
+export async function getDeliveriesForEvent(eventId: string): Promise<DeliveryRow[]> {
+  const db = await getDb();
+  return db
+    .select()
+    .from(deliveries)
+    .where(eq(deliveries.eventId, eventId))
+    .orderBy(asc(deliveries.id));
+}
+
+export async function listAttemptsForEvent(eventId: string): Promise<DeliveryAttemptRow[]> {
+  const db = await getDb();
+  return db
+    .select()
+    .from(deliveryAttempts)
+    .where(eq(deliveryAttempts.eventId, eventId))
+    .orderBy(asc(deliveryAttempts.id));
+}

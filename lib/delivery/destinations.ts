@@ -1,0 +1,50 @@
+/**
+ * Where events go. A destination is anything that must hear about an outbox event and can fail
+ * independently: each configured webhook endpoint today (`webhook:<id>`); the cTrader account
+ * adapter, the live status stream or email can be added here later as further destinations, each
+ * getting its own `deliveries` row, retries and attempt log without touching the worker.
+ *
+ * Destinations are chosen when the event is written (in the status change's transaction); an
+ * endpoint removed from the configuration later leaves its pending rows failing with
+ * `unknown_destination` until they run out of retries (or the endpoint comes back).
+ */
+import { env } from "@/lib/env";
+import { sendWebhook, type AttemptOutcome } from "./webhook";
+
+export type DeliveryJob = {
+  eventId: string;
+  eventType: string;
+  payload: Record<string, unknown>;
+  destination: string;
+};
+
+export type Destination = {
+  id: string;
+  /** Which event types this destination wants. */
+  accepts(eventType: string): boolean;
+  send(job: DeliveryJob): Promise<AttemptOutcome>;
+};
+
+function webhookDestinations(): Destination[] {
+  return env().delivery.webhooks.map((endpoint) => ({
+    id: `webhook:${endpoint.id}`,
+    accepts: () => true,
+    // The body is serialised once per attempt from the stored payload: JSON.stringify of the
+    // same jsonb value gives the same bytes, and those exact bytes are what we sign.
+    send: (job) => sendWebhook(endpoint, { id: job.eventId, body: JSON.stringify(job.payload) }),
+  }));
+}
+
+export function listDestinations(): Destination[] {
+  return [...webhookDestinations()];
+}
+
+export function destinationIdsFor(eventType: string): string[] {
+  return listDestinations()
+    .filter((d) => d.accepts(eventType))
+    .map((d) => d.id);
+}
+
+export function getDestination(id: string): Destination | undefined {
+  return listDestinations().find((d) => d.id === id);
+}

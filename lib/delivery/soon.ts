@@ -1,0 +1,28 @@
+/**
+ * The first delivery attempt right after a status change commits, without making the trader (or
+ * the reviewer) wait for the broker's CRM: Next's `after()` runs it once the response is sent.
+ * It never throws into the request: outside a request scope it runs detached, and any failure is
+ * only logged — the outbox row is already committed, so the worker or the cron route retries.
+ */
+import { after } from "next/server";
+import { log } from "@/lib/log";
+import { drainOnce } from "./worker";
+
+export function deliverSoon(eventId: string): void {
+  const run = async () => {
+    try {
+      await drainOnce({ eventId, limit: 50 });
+    } catch (error) {
+      log.warn("delivery.soon_failed", {
+        eventId,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  };
+  try {
+    after(run);
+  } catch {
+    // Not inside a request (a script, a test, the worker): run now, in the background.
+    void run();
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * Where delivery runs. `drainOnce` is one pass: claim due deliveries (a short transaction with
+ * `FOR UPDATE SKIP LOCKED` and a lease), send them with no transaction open, record each outcome.
+ * Three callers share it, so the guarantees are the same wherever delivery runs:
+ * - `npm run worker` (scripts/worker.ts → `runWorker`): a long-running loop for containers; any
+ *   number of workers may run at once.
+ * - `/api/cron/deliver`: a scheduler (Vercel cron) calls it with a time budget.
+ * - `deliverSoon` (lib/delivery/soon.ts): the first attempt right after the change commits.
+ *
+ * The lease must outlast one attempt (15 s timeout): while it runs no other worker claims the
+ * row; if the worker dies, the row is claimed again once the lease has passed.
+ */
+import { performance } from "node:perf_hooks";
+import {
+  claimDueDeliveries,
+  recordAttempts,
+  type AttemptRecord,
+  type ClaimedDelivery,
+} from "@/lib/db/queries/outbox";
+import { log } from "@/lib/log";
+import { getDestination } from "./destinations";
+import { nextAttemptAt } from "./retry";
+import type { AttemptOutcome } from "./webhook";
+
+export const DEFAULT_LEASE_MS = 60_000;
+
+export type DrainOptions = {
+  /** Most deliveries claimed (and sent concurrently) in this pass. */
+  limit?: number;
+  /** The clock for due-ness, leases and the schedule (tests compress time with it). */
+  now?: Date;
+  leaseMs?: number;
+  /** Only this event's deliveries (the first attempt after a change). */
+  eventId?: string;
+};
+
+export type DrainResult = { claimed: number; delivered: number; failed: number; dead: number };
+
+async function attempt(claim: ClaimedDelivery): Promise<AttemptOutcome> {
+  const destination = getDestination(claim.destination);
+  if (!destination) {
+    return {
+      ok: false,
+      httpStatus: null,
+      errorKind: "unknown_destination",
+      error: `no destination ${claim.destination} is configured`,
+      durationMs: 0,
+    };
+  }
+  const started = performance.now();
+  try {
+    return await destination.send({
+      eventId: claim.eventId,
+      eventType: claim.eventType,
+      payload: claim.payload,
+      destination: claim.destination,
+    });
+  } catch (error) {
+    // A sender should classify its own failures; anything it throws still counts as an attempt.
+    return {
+      ok: false,
+      httpStatus: null,
+      errorKind: "network",
+      error: error instanceof Error ? error.message : String(error),
+      durationMs: Math.round(performance.now() - started),
+    };
+  }
+}
+
+export async function drainOnce(options: DrainOptions = {}): Promise<DrainResult> {
+  const now = options.now ?? new Date();
+  const claims = await claimDueDeliveries({
+    now,
+    limit: options.limit ?? 20,
+    leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
+    eventId: options.eventId,
+  });
+  const result: DrainResult = { claimed: claims.length, delivered: 0, failed: 0, dead: 0 };
+  // Sends run concurrently and never throw (attempt() classifies every failure); the outcomes are
+  // recorded together in one statement. If that fails (the database went away) nothing is lost:
+  // the leases run out and the deliveries are attempted again. The error reaches the caller so
+  // it backs off.
+  const records: AttemptRecord[] = await Promise.all(
+    claims.map(async (claim) => {
+      const outcome = await attempt(claim);
+      const next = outcome.ok
+        ? null
+        : nextAttemptAt({
+            attempts: claim.attempts,
+            scheduleStartedAt: claim.scheduleStartedAt,
+            now,
+          });
+      if (!outcome.ok)
+        log[next ? "info" : "warn"]("delivery.attempt_failed", {
+          deliveryId: claim.id,
+          eventId: claim.eventId,
+          destination: claim.destination,
+          attempt: claim.attempts,
+          errorKind: outcome.errorKind,
+          httpStatus: outcome.httpStatus,
+          dead: !next,
+        });
+      return {
+        claim,
+        at: now,
+        durationMs: outcome.durationMs,
+        ok: outcome.ok,
+        httpStatus: outcome.httpStatus,
+        errorKind: outcome.ok ? null : outcome.errorKind,
+        error: outcome.ok ? null : outcome.error,
+        nextAttemptAt: next,
+      };
+    }),
+  );
+  await recordAttempts(records);
+  for (const r of records) {
+    if (r.ok) result.delivered++;
+    else if (r.nextAttemptAt) result.failed++;
+    else result.dead++;
+  }
+  return result;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done);
+  });
+}
+
+export type WorkerOptions = {
+  /** Stops the loop after the pass in progress (SIGTERM in scripts/worker.ts). */
+  signal: AbortSignal;
+  pollMs?: number;
+  limit?: number;
+  leaseMs?: number;
+  /** Longest wait after consecutive errors (database down). */
+  maxBackoffMs?: number;
+};
+
+/**
+ * Drains until `signal` aborts: straight on while batches come back full, `pollMs` between
+ * passes otherwise. Any error (the database connection dropped, PostgreSQL restarting) is
+ * logged and retried with a growing, jittered wait — the process never exits because of it.
+ */
+export async function runWorker(options: WorkerOptions): Promise<void> {
+  const pollMs = options.pollMs ?? 1000;
+  const limit = options.limit ?? 20;
+  const maxBackoffMs = options.maxBackoffMs ?? 30_000;
+  let failures = 0;
+  log.info("delivery.worker.started", { pollMs, limit });
+  while (!options.signal.aborted) {
+    try {
+      const result = await drainOnce({ limit, leaseMs: options.leaseMs });
+      if (failures > 0) log.info("delivery.worker.recovered", { after: failures });
+      failures = 0;
+      if (result.claimed < limit) await sleep(pollMs, options.signal);
+    } catch (error) {
+      failures++;
+      const ceiling = Math.min(maxBackoffMs, pollMs * 2 ** Math.min(failures, 16));
+      const waitMs = Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+      log.warn("delivery.worker.error", {
+        error: error instanceof Error ? error.message : String(error),
+        failures,
+        waitMs,
+      });
+      await sleep(waitMs, options.signal);
+    }
+  }
+  log.info("delivery.worker.stopped", {});
+}

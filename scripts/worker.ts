@@ -1,0 +1,43 @@
+/**
+ * `npm run worker`: delivers outbox events (webhooks to the broker CRM) until SIGTERM/SIGINT.
+ * Run one or several next to the app (containers); they share the work through SKIP LOCKED.
+ * Flags: --poll-ms=1000 --limit=20 --lease-ms=60000 (the lease must outlast one attempt, 15 s).
+ * Configuration (DATABASE_URL, WEBHOOK_ENDPOINTS) comes from the environment, as for the app.
+ */
+import { env } from "@/lib/env";
+import { log } from "@/lib/log";
+import { DEFAULT_LEASE_MS, runWorker } from "@/lib/delivery/worker";
+
+function flag(name: string, fallback: number): number {
+  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
+  const value = arg ? Number(arg.slice(name.length + 3)) : fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name}: a positive number`);
+  return value;
+}
+
+const controller = new AbortController();
+let stopping = false;
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.on(signal, () => {
+    if (stopping) process.exit(1); // a second signal: stop now
+    stopping = true;
+    log.info("delivery.worker.stopping", { signal });
+    controller.abort();
+  });
+}
+
+async function main() {
+  env(); // fail fast on bad configuration, naming the variable
+  await runWorker({
+    signal: controller.signal,
+    pollMs: flag("poll-ms", 1000),
+    limit: flag("limit", 20),
+    leaseMs: flag("lease-ms", DEFAULT_LEASE_MS),
+  });
+  process.exit(0); // the database pool would keep the process alive
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

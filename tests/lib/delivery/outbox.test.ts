@@ -1,0 +1,150 @@
+import { sql, eq } from "drizzle-orm";
+import { applyCaseTransition, listCaseEvents } from "@/lib/db/queries/cases";
+import { getDeliveriesForEvent, listOutboxEventsForCase } from "@/lib/db/queries/outbox";
+import { caseEvents, deliveries, kycCases, outboxEvents } from "@/lib/db/schema";
+import { changeCaseStatus } from "@/lib/kyc/cases";
+import { setTestEnv } from "../../helpers/env";
+import { createTestDb, type TestDb } from "../../helpers/test-db";
+import { endpointsFor } from "../../helpers/webhook-receiver";
+import { freshCase } from "./helpers";
+
+let t: TestDb;
+beforeAll(async () => {
+  setTestEnv({
+    WEBHOOK_ENDPOINTS: endpointsFor([
+      { id: "crm", url: "http://127.0.0.1:9/crm" },
+      { id: "backoffice", url: "http://127.0.0.1:9/bo" },
+    ]),
+  });
+  t = await createTestDb();
+});
+afterAll(() => t.close());
+
+const statusOf = async (id: string) =>
+  (await t.db.select().from(kycCases).where(eq(kycCases.id, id)))[0]?.status;
+
+describe("transactional outbox", () => {
+  it("writes one event per status change, with one pending delivery per configured endpoint", async () => {
+    const kycCase = await freshCase();
+    const { eventId } = await changeCaseStatus({
+      kycCase,
+      event: "submit",
+      actor: { type: "trader", id: kycCase.traderId },
+    });
+    const events = await listOutboxEventsForCase(kycCase.id);
+    expect(events.map((e) => e.id)).toEqual([eventId]);
+    expect(events[0]?.type).toBe("case.status_changed");
+    const rows = await getDeliveriesForEvent(eventId);
+    expect(rows.map((d) => d.destination).sort()).toEqual(["webhook:backoffice", "webhook:crm"]);
+    expect(rows.every((d) => d.status === "pending" && d.attempts === 0)).toBe(true);
+  });
+
+  it("leaves no event and no delivery when the status change's transaction fails", async () => {
+    const kycCase = await freshCase();
+    await expect(
+      applyCaseTransition({
+        caseId: kycCase.id,
+        event: "submit",
+        from: "draft",
+        to: "submitted",
+        actorType: "trader",
+        actorId: "x",
+        now: new Date(),
+        alsoInTransaction: async () => {
+          throw new Error("a later write in the same transaction failed");
+        },
+      }),
+    ).rejects.toThrow("a later write");
+    expect(await statusOf(kycCase.id)).toBe("draft");
+    expect(await listOutboxEventsForCase(kycCase.id)).toHaveLength(0);
+    const orphans = await t.db.execute(
+      sql`select count(*)::int as n from ${deliveries} d left join ${outboxEvents} e on e.id = d.event_id where e.id is null`,
+    );
+    expect(JSON.stringify(orphans)).toContain('"n":0');
+  });
+
+  it("makes no status change when its outbox event cannot be written", async () => {
+    const kycCase = await freshCase();
+    // Break the outbox for this database only: the change must fail with it, not go unannounced.
+    await t.db.execute(sql`alter table deliveries rename to deliveries_away`);
+    try {
+      await expect(
+        changeCaseStatus({ kycCase, event: "submit", actor: { type: "trader", id: "x" } }),
+      ).rejects.toThrow();
+    } finally {
+      await t.db.execute(sql`alter table deliveries_away rename to deliveries`);
+    }
+    expect(await statusOf(kycCase.id)).toBe("draft");
+    expect(await listCaseEvents(kycCase.id)).toHaveLength(0);
+    expect(await listOutboxEventsForCase(kycCase.id)).toHaveLength(0);
+  });
+
+  it("writes no event for a change that loses a race", async () => {
+    const kycCase = await freshCase();
+    const results = await Promise.allSettled([
+      changeCaseStatus({ kycCase, event: "submit", actor: { type: "trader", id: "a" } }),
+      changeCaseStatus({ kycCase, event: "submit", actor: { type: "trader", id: "b" } }),
+    ]);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    expect(await listOutboxEventsForCase(kycCase.id)).toHaveLength(1);
+  });
+
+  it("pairs every event with its change across a whole review, in order", async () => {
+    const kycCase = await freshCase();
+    const steps = [
+      ["submit", "trader"],
+      ["start_review", "system"],
+      ["request_action", "staff"],
+      ["resubmit", "trader"],
+      ["start_review", "staff"],
+      ["approve", "staff"],
+    ] as const;
+    let status = kycCase.status;
+    for (const [i, [event, type]] of steps.entries()) {
+      ({ to: status } = (await changeCaseStatus({
+        kycCase: { id: kycCase.id, status },
+        event,
+        actor: { type, id: "x" },
+        messageForTrader: event === "request_action" ? "Please upload a sharper photo." : undefined,
+        now: new Date(Date.UTC(2026, 5, 1, 9, i)),
+      })) as { to: typeof status });
+    }
+    const timeline = await listCaseEvents(kycCase.id);
+    const outbox = await listOutboxEventsForCase(kycCase.id);
+    expect(outbox).toHaveLength(timeline.length);
+    outbox.forEach((e, i) => {
+      const p = e.payload as { event: string; case: { status: string; previousStatus: string } };
+      expect(p.event).toBe(timeline[i]?.event);
+      expect(p.case.status).toBe(timeline[i]?.toStatus);
+      expect(p.case.previousStatus).toBe(timeline[i]?.fromStatus);
+      expect(e.createdAt).toEqual(timeline[i]?.occurredAt);
+    });
+    expect((outbox[2]?.payload as { messageForTrader?: string }).messageForTrader).toBe(
+      "Please upload a sharper photo.",
+    );
+    // Database-wide: no event without its change.
+    const unmatched = await t.db.execute(sql`
+      select count(*)::int as n from ${outboxEvents} o
+      where not exists (select 1 from ${caseEvents} c where c.case_id = o.case_id
+                        and c.occurred_at = o.created_at and c.to_status::text = o.payload->'case'->>'status')`);
+    expect(JSON.stringify(unmatched)).toContain('"n":0');
+  });
+
+  it("still writes the event when no endpoint is configured (other destinations come later)", async () => {
+    setTestEnv({ WEBHOOK_ENDPOINTS: undefined });
+    try {
+      const kycCase = await freshCase();
+      const { eventId } = await changeCaseStatus({
+        kycCase,
+        event: "submit",
+        actor: { type: "trader", id: "x" },
+      });
+      expect(await listOutboxEventsForCase(kycCase.id)).toHaveLength(1);
+      expect(await getDeliveriesForEvent(eventId)).toHaveLength(0);
+    } finally {
+      setTestEnv({
+        WEBHOOK_ENDPOINTS: endpointsFor([{ id: "crm", url: "http://127.0.0.1:9/crm" }]),
+      });
+    }
+  });
+});

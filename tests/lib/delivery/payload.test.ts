@@ -1,0 +1,71 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { listOutboxEventsForCase } from "@/lib/db/queries/outbox";
+import { caseStatusChangedV1, webhookPayload } from "@/lib/delivery/payload";
+import { getLevel } from "@/lib/kyc/levels";
+import { setTestEnv } from "../../helpers/env";
+import { createTestDb, type TestDb } from "../../helpers/test-db";
+import { submitFreshCase } from "./helpers";
+
+const FIXTURES = path.join(__dirname, "../../fixtures/webhooks");
+const fixtures = readdirSync(FIXTURES)
+  .filter((f) => f.endsWith(".json"))
+  .map((f) => [f, JSON.parse(readFileSync(path.join(FIXTURES, f), "utf8"))] as const);
+
+let t: TestDb;
+beforeAll(async () => {
+  setTestEnv();
+  t = await createTestDb();
+});
+afterAll(() => t.close());
+
+describe("webhook payload schema", () => {
+  it("has sample payloads, and every one is a valid versioned event", () => {
+    expect(fixtures.length).toBeGreaterThanOrEqual(3);
+    for (const [name, sample] of fixtures) {
+      const parsed = webhookPayload.safeParse(sample);
+      if (!parsed.success) throw new Error(`${name}: ${parsed.error.message}`);
+      expect(parsed.data).toEqual(sample);
+    }
+  });
+
+  it("refuses fields beyond the contract, so nothing personal slips in unnoticed", () => {
+    const [, sample] = fixtures[0]!;
+    expect(caseStatusChangedV1.safeParse({ ...sample, documents: ["passport.jpg"] }).success).toBe(
+      false,
+    );
+    expect(
+      caseStatusChangedV1.safeParse({
+        ...sample,
+        trader: { ...sample.trader, dateOfBirth: "1990-01-01" },
+      }).success,
+    ).toBe(false);
+    expect(caseStatusChangedV1.safeParse({ ...sample, version: 2 }).success).toBe(false);
+  });
+
+  it("writes a valid payload with the case, the trader's identifiers and the level's limits", async () => {
+    const at = new Date("2026-06-01T09:00:00.000Z");
+    const { eventId, caseId } = await submitFreshCase(at);
+    const [event] = await listOutboxEventsForCase(caseId);
+    expect(event?.id).toBe(eventId);
+    const payload = caseStatusChangedV1.parse(event?.payload);
+    expect(payload).toMatchObject({
+      type: "case.status_changed",
+      version: 1,
+      id: eventId,
+      occurredAt: at.toISOString(),
+      case: {
+        id: caseId,
+        level: "standard",
+        status: "submitted",
+        previousStatus: "draft",
+        trigger: "first_deposit",
+      },
+      event: "submit",
+      trader: { email: "t@example.com" },
+      limits: getLevel("standard").limits,
+    });
+    expect(typeof payload.trader.ctraderUserId).toBe("number");
+    expect(typeof payload.trader.tradingLogin).toBe("number");
+  });
+});
