@@ -7,6 +7,7 @@
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { DEFAULT_LEASE_MS, runWorker } from "@/lib/delivery/worker";
+import { runHousekeeping } from "@/lib/jobs/housekeeping";
 
 function flag(name: string, fallback: number): number {
   const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
@@ -28,12 +29,22 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
 
 async function main() {
   env(); // fail fast on bad configuration, naming the variable
+  // Housekeeping beside the deliveries: pending checks, abandoned uploads.
+  const housekeeping = (async () => {
+    while (!controller.signal.aborted) {
+      await runHousekeeping().catch((error: unknown) =>
+        console.error(`housekeeping: ${error instanceof Error ? error.message : String(error)}`),
+      );
+      await new Promise((r) => setTimeout(r, flag("housekeeping-ms", 30_000)).unref?.());
+    }
+  })();
   await runWorker({
     signal: controller.signal,
     pollMs: flag("poll-ms", 1000),
     limit: flag("limit", 20),
     leaseMs: flag("lease-ms", DEFAULT_LEASE_MS),
   });
+  await Promise.race([housekeeping, new Promise((r) => setTimeout(r, 1000))]);
   process.exit(0); // the database pool would keep the process alive
 }
 

@@ -8,6 +8,7 @@
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
+import { deliverDueSoon } from "@/lib/delivery/soon";
 import { isAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { STEPS } from "@/lib/kyc/levels";
@@ -34,6 +35,8 @@ async function run(id: unknown, action: (id: string) => Promise<string>): Promis
   let outcome: string;
   try {
     outcome = await action(parsed.data);
+    // A decision that changed the status: the broker's systems hear of it right away.
+    deliverDueSoon();
   } catch (error) {
     if (isAppError(error) && error.code !== "INTERNAL" && error.code !== "CONFIG")
       back(parsed.data, `error:${error.publicMessage}`);

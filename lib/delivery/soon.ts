@@ -26,3 +26,24 @@ export function deliverSoon(eventId: string): void {
     void run();
   }
 }
+
+/**
+ * After a request that changed a case's status (the trader's submit, a reviewer's decision):
+ * once the response is sent, attempt what is due, including the change just committed. Only
+ * inside a request; elsewhere the worker and the cron route deliver.
+ */
+export function deliverDueSoon(): void {
+  try {
+    after(async () => {
+      try {
+        await drainOnce({ limit: 50 });
+      } catch (error) {
+        log.warn("delivery.soon_failed", {
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    });
+  } catch {
+    // Not inside a request: the worker delivers.
+  }
+}

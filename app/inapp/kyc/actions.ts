@@ -3,6 +3,7 @@
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
 import { scheduleCaseChecks } from "@/lib/checks/schedule";
+import { deliverDueSoon } from "@/lib/delivery/soon";
 import { isAppError } from "@/lib/errors";
 import { getScreenContext } from "@/lib/inapp/screen-context";
 import { isStepId, submitStep } from "@/lib/kyc/step-submit";
@@ -86,7 +87,10 @@ export async function submitCaseAction(
   if (form.get("declaration") !== "yes") return { status: "error", message: t("mustConfirm") };
   try {
     const result = await submitCase(context.kycCase, context.trader.id);
-    if (result.status !== "already_submitted") scheduleCaseChecks(context.kycCase.id);
+    if (result.status !== "already_submitted") {
+      scheduleCaseChecks(context.kycCase.id);
+      deliverDueSoon();
+    }
   } catch (error) {
     if (isAppError(error) && error.code === "CONFLICT")
       return { status: "error", message: t("incomplete") };
@@ -104,6 +108,7 @@ export async function retryCaseAction(): Promise<void> {
   if (!context?.kycCase) redirect("/inapp/kyc");
   try {
     await retryCase(context.kycCase, context.trader.id);
+    deliverDueSoon();
   } catch (error) {
     if (!(isAppError(error) && error.code === "CONFLICT")) throw error;
   }
