@@ -117,6 +117,9 @@ test("reject with a retry reason, fix one item, four-eyes approval, the trader s
     await sql`update kyc_cases set risk_level = 'high', four_eyes_required = true
       where trader_id = (select id from traders where email = ${trader})`;
 
+    await page.goto("/inapp/kyc/status");
+    await expect(page.getByTestId("status-live")).toHaveAttribute("data-status", "in_review");
+
     // Four eyes: the reviewer signs; the approver co-signs.
     await openCase(reviewer, trader);
     await reviewer.getByTestId("approve").click();
@@ -128,9 +131,11 @@ test("reject with a retry reason, fix one item, four-eyes approval, the trader s
     await approver.getByTestId("approve").click();
     await expect(approver.getByTestId("case-status")).toHaveText("approved");
 
-    // The trader's status screen says approved, in German.
-    await page.goto("/inapp/kyc/status");
-    await expect(page.locator(".badge")).toHaveAttribute("data-status", "approved");
+    // The trader's status screen, open all along, turns to approved live (SSE), and offers to close.
+    await expect(page.locator(".badge")).toHaveAttribute("data-status", "approved", {
+      timeout: 20_000,
+    });
+    await expect(page.getByTestId("approved-close-link")).toBeVisible();
 
     // A trader's session is no way into the console.
     const traderInConsole = await page.goto("/admin");

@@ -5,19 +5,30 @@
  * their browser; an iframe host (cTrader Web) hears the postMessage. A plain link, so it works
  * before hydration and without JavaScript.
  */
-export function CloseControl({ href, label }: { href: string; label: string }) {
+export function CloseControl({
+  href,
+  label,
+  text,
+  testId = "close-control",
+}: {
+  href: string;
+  label: string;
+  /** Shown as a button with this text instead of the × in the corner. */
+  text?: string;
+  testId?: string;
+}) {
   return (
     <a
-      className="close"
+      className={text ? "button" : "close"}
       href={href}
-      aria-label={label}
+      aria-label={text ? undefined : label}
       title={label}
-      data-testid="close-control"
+      data-testid={testId}
       onClick={() => {
         if (window.parent !== window) window.parent.postMessage({ type: "inapp-kyc:close" }, "*");
       }}
     >
-      <span aria-hidden="true">×</span>
+      {text ?? <span aria-hidden="true">×</span>}
     </a>
   );
 }

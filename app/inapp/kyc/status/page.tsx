@@ -5,9 +5,11 @@ import { getTranslations } from "@/lib/i18n/translations";
 import { getScreenContext } from "@/lib/inapp/screen-context";
 import { statusView } from "@/lib/kyc/status-view";
 import { loadRejection } from "@/lib/kyc/submission";
+import { CloseControl } from "../../_components/close-control";
 import { ExpiredScreen } from "../../_components/expired-screen";
 import { LocalTime } from "../../_components/local-time";
 import { StatusBadge } from "../../_components/status-badge";
+import { StatusLive } from "../../_components/status-live";
 
 export default async function StatusPage() {
   const context = await getScreenContext();
@@ -21,11 +23,12 @@ export default async function StatusPage() {
     getLocale(),
     statusView(kycCase, env().reviewTimeHours),
   ]);
-  const { support } = env();
+  const { support, closeUrl } = env();
   const rejection = kycCase.status === "rejected" ? await loadRejection(kycCase) : null;
   return (
     <>
       <h1>{t("title")}</h1>
+      <StatusLive status={kycCase.status} />
       <section className="card" aria-live="polite">
         <p>
           <StatusBadge status={kycCase.status} />
@@ -37,6 +40,17 @@ export default async function StatusPage() {
           </p>
         ) : null}
       </section>
+      {kycCase.status === "approved" ? (
+        <section className="card" data-testid="approved-close">
+          <p>{t("approvedDone")}</p>
+          <CloseControl
+            href={closeUrl}
+            label={t("closeAndTrade")}
+            text={t("closeAndTrade")}
+            testId="approved-close-link"
+          />
+        </section>
+      ) : null}
       {rejection?.reasonCode ? (
         <section className="card" data-testid="rejection-reason">
           <h2>{tKyc("rejectedTitle")}</h2>

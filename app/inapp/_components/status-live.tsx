@@ -1,0 +1,58 @@
+"use client";
+
+/**
+ * Keeps the status screen current without a reload: listens to the case's server-sent events
+ * and re-renders the page (router.refresh) when the status changes. If the stream is blocked
+ * (a proxy, a webview without EventSource), it polls the status every 15 seconds instead.
+ */
+import { useRouter } from "next/navigation";
+import { useEffect } from "react";
+
+const POLL_MS = 15_000;
+
+export function StatusLive({ status }: { status: string }) {
+  const router = useRouter();
+  useEffect(() => {
+    let current = status;
+    let poll: ReturnType<typeof setInterval> | undefined;
+    const changed = (next: string) => {
+      if (next && next !== current) {
+        current = next;
+        router.refresh();
+      }
+    };
+    const startPolling = () => {
+      if (poll) return;
+      poll = setInterval(async () => {
+        const response = await fetch("/api/inapp/status", { cache: "no-store" }).catch(() => null);
+        if (response?.ok) changed(((await response.json()) as { status: string }).status);
+      }, POLL_MS);
+    };
+    if (typeof EventSource === "undefined") {
+      startPolling();
+      return () => clearInterval(poll);
+    }
+    const source = new EventSource("/api/inapp/status/stream");
+    source.addEventListener("status", (e) => {
+      try {
+        changed((JSON.parse((e as MessageEvent<string>).data) as { status: string }).status);
+      } catch {
+        // a malformed event is ignored; the next one or the poll corrects it
+      }
+    });
+    source.onerror = () => {
+      // EventSource retries by itself; while it cannot connect, poll.
+      if (source.readyState === EventSource.CLOSED) source.close();
+      startPolling();
+    };
+    source.onopen = () => {
+      if (poll) clearInterval(poll);
+      poll = undefined;
+    };
+    return () => {
+      source.close();
+      if (poll) clearInterval(poll);
+    };
+  }, [router, status]);
+  return <span hidden data-testid="status-live" data-status={status} />;
+}
