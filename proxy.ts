@@ -15,6 +15,7 @@ import {
   STATIC_SECURITY_HEADERS,
 } from "@/lib/http/security-headers";
 import { pickLocale } from "@/lib/i18n/config";
+import { s3UploadOrigin } from "@/lib/storage/upload-origin";
 import { parseSource, parseTheme, screenOf } from "@/lib/inapp/params";
 
 /**
@@ -32,6 +33,8 @@ export async function proxy(request: NextRequest) {
     frameAncestors: url.pathname.startsWith("/admin") ? ["'none'"] : config.frameAncestors,
     development: !config.isProduction,
     frameSrc: config.simulatorEnabled ? ["http://localhost:*", "http://127.0.0.1:*"] : [],
+    // s3 mode: the upload screen posts documents straight to the bucket.
+    connectSrc: config.storage.s3 ? [s3UploadOrigin(config.storage.s3)] : [],
   });
 
   const headers = new Headers(request.headers);

@@ -11,6 +11,8 @@ export type CspOptions = {
   development: boolean;
   /** The simulator page frames screens from the other loopback host. */
   frameSrc: string[];
+  /** Origins fetch/XHR may reach besides our own: the bucket in s3 mode (direct uploads). */
+  connectSrc?: string[];
 };
 
 export function contentSecurityPolicy(o: CspOptions): string {
@@ -20,7 +22,7 @@ export function contentSecurityPolicy(o: CspOptions): string {
     `style-src 'self' 'unsafe-inline'`,
     `img-src 'self' data: blob:`,
     `font-src 'self'`,
-    `connect-src 'self'${o.development ? " ws: wss:" : ""}`,
+    `connect-src ${["'self'", ...(o.connectSrc ?? [])].join(" ")}${o.development ? " ws: wss:" : ""}`,
     `frame-src ${["'self'", ...o.frameSrc].join(" ")}`,
     `object-src 'none'`,
     `base-uri 'none'`,

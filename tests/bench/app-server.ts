@@ -148,6 +148,8 @@ export type AppServerOptions = {
   ctraderUrl: string;
   managerToken: string;
   appSecret: string;
+  /** Set after the defaults: e.g. the s3 storage variables for the s3-mode server. */
+  extraEnv?: Record<string, string>;
 };
 
 /** Variables lib/env.ts reads: cleared first so the caller's shell cannot change the setup. */
@@ -173,6 +175,15 @@ const APP_VARIABLES = [
   "BENCH_ROUTES",
   "BROKER_NAME",
   "LOG_LEVEL",
+  "STORAGE_DRIVER",
+  "S3_BUCKET",
+  "S3_REGION",
+  "S3_ENDPOINT",
+  "S3_FORCE_PATH_STYLE",
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+  "AWS_PROFILE",
 ];
 
 export function startAppServer(options: AppServerOptions): AppServer {
@@ -190,6 +201,7 @@ export function startAppServer(options: AppServerOptions): AppServer {
     // Bound to one address, as in most containers (this once broke the token exchange).
     HOSTNAME: "127.0.0.1",
     LOG_LEVEL: "warn",
+    ...options.extraEnv,
   });
   const log = new ServerLog();
   // The production server exactly as `npm start` and the Dockerfile run it.

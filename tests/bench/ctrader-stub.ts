@@ -25,6 +25,13 @@ export type CtraderStub = {
 const REDEEM_PATH = "/ctid2/inAppToken/redeem";
 /** Far from ids the tests use, so a shared database does not mix bench and test traders. */
 const USER_ID_BASE = 700_000;
+/**
+ * A token starting with this opens a trader never seen before (random id above the load's
+ * range): the upload benchmarks need a case with nothing uploaded yet, in a database that
+ * earlier runs keep.
+ */
+export const FRESH_TRADER_TOKEN_PREFIX = "fresh-";
+const FRESH_USER_ID_BASE = 10_000_000;
 const MAX_BODY_BYTES = 16 * 1024;
 
 function readBody(request: http.IncomingMessage): Promise<string | undefined> {
@@ -84,7 +91,12 @@ export async function startCtraderStub(options: CtraderStubOptions): Promise<Ctr
           send(404, JSON.stringify({ error: "not found" }));
           return;
         }
-        const userId = USER_ID_BASE + (counter % options.distinctUsers);
+        const fresh = (JSON.parse(body!) as { token: string }).token.startsWith(
+          FRESH_TRADER_TOKEN_PREFIX,
+        );
+        const userId = fresh
+          ? FRESH_USER_ID_BASE + Math.floor(Math.random() * 1_000_000_000)
+          : USER_ID_BASE + (counter % options.distinctUsers);
         counter += 1;
         stats.redeemed += 1;
         send(

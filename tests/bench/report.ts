@@ -13,6 +13,9 @@ import {
   type LighthouseResults,
 } from "./lighthouse";
 import type { RoundResult } from "./load";
+import { renderDocumentBench, type DocumentBenchResult } from "./document-check";
+import { renderScreening, type ScreeningBenchResult } from "./screening";
+import { CLIENT_MAX_BYTES, type ClientCompressionResult, type S3UploadResult } from "./upload-flow";
 
 export type Machine = {
   cpu: string;
@@ -38,6 +41,8 @@ export type BenchResults = {
     distinctTraders: number;
     databaseUrl: string;
     lighthouseRunsPerScreen?: number;
+    /** The sections run (`--only`); absent in results from before sections existed. */
+    sections?: string[];
   };
   build: BuildOutcome | null;
   database: { name: string; created: boolean } | null;
@@ -53,6 +58,13 @@ export type BenchResults = {
     statusVsPageFloor?: number | null;
   };
   firstLoadJs: FirstLoadJs | null;
+  firstLoadJsUpload?: FirstLoadJs | null;
+  /** Issue 5: null when not run; `skipped` set when the list is absent. */
+  screening?: ScreeningBenchResult | null;
+  /** Issue 4: server document check vs a bare sharp decode + re-encode. */
+  documentCheck?: DocumentBenchResult | null;
+  clientCompression?: ClientCompressionResult | null;
+  s3Upload?: S3UploadResult | null;
   /** Null when skipped (--lighthouse-runs=0) or when it could not run (see failures). */
   lighthouse: LighthouseResults | null;
   stub: CtraderStubStats | null;
@@ -66,6 +78,7 @@ export type BenchResults = {
 /** Exchange throughput must be at least this share of the floor's. */
 export const EXCHANGE_MIN_RATIO = 0.5;
 export const FIRST_LOAD_JS_MAX_KIB = 150;
+export const UPLOAD_FIRST_LOAD_JS_MAX_KIB = 170;
 /** Status screen throughput must be at least this share of a bare dynamic page's. */
 export const STATUS_MIN_RATIO = 0.7;
 
@@ -101,7 +114,80 @@ export function bestRound(rounds: readonly RoundResult[], scenario: string): Rou
   return best;
 }
 
+const ran = (results: BenchResults, section: string) =>
+  results.config.sections?.includes(section) ?? true;
+
 export function evaluate(results: BenchResults): Check[] {
+  const checks: Check[] = [];
+  if (ran(results, "load")) checks.push(...loadChecks(results));
+  if (ran(results, "bundle")) {
+    const limits: [string, FirstLoadJs | null | undefined, number][] = [
+      ["/inapp/kyc", results.firstLoadJs, FIRST_LOAD_JS_MAX_KIB],
+      ["/inapp/kyc/upload", results.firstLoadJsUpload, UPLOAD_FIRST_LOAD_JS_MAX_KIB],
+    ];
+    for (const [route, js, max] of limits) {
+      checks.push({
+        name: `first-load JS of ${route} ≤ ${max} KiB gzip`,
+        pass: js != null && kib(js.gzipBytes) <= max,
+        detail: js ? `${kib(js.gzipBytes).toFixed(1)} KiB gzip` : "not measured",
+      });
+    }
+  }
+  for (const page of results.lighthouse?.pages ?? []) checks.push(...lighthouseChecks(page));
+  checks.push(...uploadChecks(results));
+  for (const failure of results.failures) {
+    checks.push({
+      name: "benchmark ran to completion",
+      pass: false,
+      detail: failure.split("\n")[0] ?? "",
+    });
+  }
+  return checks;
+}
+
+/** Issue 4 and 5: screening, the server check, client compression, s3 mode. */
+function uploadChecks(results: BenchResults): Check[] {
+  const checks: Check[] = [];
+  const screening = results.screening;
+  if (screening && !screening.skipped) {
+    for (const row of screening.rows) {
+      if (row.pass !== null)
+        checks.push({
+          name: `screening: ${row.metric} ${row.target}`,
+          pass: row.pass,
+          detail: row.value,
+        });
+    }
+  }
+  const doc = results.documentCheck;
+  const one = doc?.rows.find((r) => r.inFlight === 1);
+  if (doc && one) {
+    checks.push({
+      name: "server document check ≥ 0.8 × bare sharp decode + re-encode (12 MP, one at a time)",
+      pass: one.pass === true,
+      detail: `${one.checkMs.toFixed(0)} vs ${one.bareMs.toFixed(0)} ms = ${one.ratio.toFixed(3)} × (CPU ${(one.bareCpuMs / one.checkCpuMs).toFixed(3)} ×)`,
+    });
+  }
+  const client = results.clientCompression;
+  if (client) {
+    checks.push({
+      name: `client compression of a 12 MP photo ≤ ${CLIENT_MAX_BYTES / 1e6} MB`,
+      pass: client.pass,
+      detail: `${(client.input.bytes / 1e6).toFixed(2)} MB → ${(client.output.bytes / 1e6).toFixed(3)} MB, ${client.output.width}×${client.output.height}, ${client.prepareMs.toFixed(0)} ms`,
+    });
+  }
+  const s3 = results.s3Upload;
+  if (s3) {
+    checks.push({
+      name: "s3 mode: 0 document bytes through the app server",
+      pass: s3.pass,
+      detail: `${s3.app.nonJsonBodyBytes} B of non-JSON bodies; app received ${s3.app.bodyBytes} B of bodies in ${s3.app.requests} requests, the bucket ${s3.browserToBucket.bodyBytes} B from the browser (document ${s3.documentBytes} B)`,
+    });
+  }
+  return checks;
+}
+
+function loadChecks(results: BenchResults): Check[] {
   const checks: Check[] = [];
   const { floor, exchange, exchangeVsFloor } = results.best;
   if (floor && exchange && exchangeVsFloor !== null) {
@@ -132,20 +218,6 @@ export function evaluate(results: BenchResults): Check[] {
         ? `${status.rps.toFixed(0)} / ${pageFloor.rps.toFixed(0)} req/s = ${statusVsPageFloor.toFixed(2)} × page floor, ${statusErrors} status errors`
         : "not measured",
   });
-  const js = results.firstLoadJs;
-  checks.push({
-    name: `first-load JS of /inapp/kyc ≤ ${FIRST_LOAD_JS_MAX_KIB} KiB gzip`,
-    pass: js !== null && kib(js.gzipBytes) <= FIRST_LOAD_JS_MAX_KIB,
-    detail: js ? `${kib(js.gzipBytes).toFixed(1)} KiB gzip` : "not measured",
-  });
-  for (const page of results.lighthouse?.pages ?? []) checks.push(...lighthouseChecks(page));
-  for (const failure of results.failures) {
-    checks.push({
-      name: "benchmark ran to completion",
-      pass: false,
-      detail: failure.split("\n")[0] ?? "",
-    });
-  }
   return checks;
 }
 
@@ -248,32 +320,8 @@ function roundRow(label: string, round: RoundResult, vsFloor: string): string[] 
 
 const loads = (values: readonly number[]) => values.map((v) => v.toFixed(2)).join(" / ");
 
-export function render(results: BenchResults): string {
+function renderLoad(results: BenchResults): string[] {
   const out: string[] = [];
-  const m = results.machine;
-  out.push(
-    `machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB RAM, node ${m.node} (${m.platform})`,
-  );
-  const { start, end } = results.loadAverage;
-  out.push(`load average (1/5/15 min): ${loads(start)} before, ${end ? loads(end) : "-"} after`);
-  if ((start[0] ?? 0) > m.cores / 2) {
-    out.push(
-      "note: the machine was already busy before the run; throughput is noisy, app CPU ms/req much less so",
-    );
-  }
-  const c = results.config;
-  out.push(
-    `load: ${c.concurrency} concurrent clients, ${c.warmupRequests} warm-up + ${c.roundsPerScenario} × ${c.requestsPerRound} requests per scenario, alternating; database ${c.databaseUrl}`,
-  );
-  if (results.build) {
-    out.push(
-      results.build.ran
-        ? `build: next build took ${results.build.seconds?.toFixed(1)} s`
-        : "build: reused .next/ (pass --build to rebuild)",
-    );
-  }
-  out.push("");
-
   const { floor, exchange, exchangeVsFloor } = results.best;
   const rows: string[][] = [];
   for (const round of results.rounds) {
@@ -323,36 +371,142 @@ export function render(results: BenchResults): string {
     const kinds = Object.entries(round.errorKinds).map(([kind, n]) => `${n} × ${kind}`);
     out.push(`  errors in ${label}: ${kinds.join(", ")}`);
   }
-  out.push("");
+  return out;
+}
 
-  const js = results.firstLoadJs;
-  out.push(
+function renderClient(c: ClientCompressionResult): string[] {
+  const mb = (b: number) => `${(b / 1e6).toFixed(3)} MB`;
+  return [
+    "Client compression (Debian Chromium, the upload screen's prepareFile, local driver):",
     formatTable(
-      ["first-load JS", "chunks", "raw KiB", "gzip KiB", "target"],
       [
-        js
-          ? [
-              js.route,
-              String(js.chunks.length),
-              kib(js.rawBytes).toFixed(1),
-              kib(js.gzipBytes).toFixed(1),
-              `≤ ${FIRST_LOAD_JS_MAX_KIB} KiB gzip`,
-            ]
-          : ["/inapp/kyc", "-", "-", "-", `≤ ${FIRST_LOAD_JS_MAX_KIB} KiB gzip`],
+        "photo",
+        "bytes",
+        "size",
+        "prepare ms",
+        "upload → verdict ms",
+        `target ≤ ${CLIENT_MAX_BYTES / 1e6} MB`,
+      ],
+      [
+        [
+          "picked (12 MP JPEG)",
+          mb(c.input.bytes),
+          `${c.input.width}×${c.input.height}`,
+          "",
+          "",
+          "",
+        ],
+        [
+          "posted by the screen",
+          mb(c.output.bytes),
+          `${c.output.width}×${c.output.height}`,
+          c.prepareMs.toFixed(0),
+          c.uploadMs.toFixed(0),
+          c.pass ? "PASS" : "FAIL",
+        ],
       ],
     ),
+  ];
+}
+
+function renderS3(s: S3UploadResult): string[] {
+  return [
+    "s3 mode (s3rver; counting proxies in front of the app and the bucket; one upload of the 12 MP photo):",
+    formatTable(
+      ["path", "requests", "request bodies B", "headers B", "non-JSON bodies B"],
+      [
+        [
+          "browser → app",
+          String(s.app.requests),
+          String(s.app.bodyBytes),
+          String(s.app.headerBytes),
+          String(s.app.nonJsonBodyBytes),
+        ],
+        [
+          "browser → bucket",
+          String(s.browserToBucket.requests),
+          String(s.browserToBucket.bodyBytes),
+          "",
+          "",
+        ],
+        [
+          "app ⇄ bucket (confirm)",
+          String(s.appToBucket.requests),
+          `${s.appToBucket.bodyBytes} sent, ${s.appToBucket.responseBytes} read`,
+          "",
+          "",
+        ],
+      ],
+    ),
+    `  document ${s.documentBytes} B; app request bodies: ${s.app.paths.join(", ") || "none"}; largest ${s.app.largestBodyBytes} B`,
+    `  0 document bytes through the app: ${s.pass ? "PASS" : "FAIL"}`,
+  ];
+}
+
+export function render(results: BenchResults): string {
+  const out: string[] = [];
+  const m = results.machine;
+  out.push(
+    `machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB RAM, node ${m.node} (${m.platform})`,
   );
-  if (js && js.rawBytes !== js.reportedUncompressedBytes) {
+  const { start, end } = results.loadAverage;
+  out.push(`load average (1/5/15 min): ${loads(start)} before, ${end ? loads(end) : "-"} after`);
+  if ((start[0] ?? 0) > m.cores / 2) {
     out.push(
-      `  note: Next reports ${js.reportedUncompressedBytes} B uncompressed, the chunk files sum to ${js.rawBytes} B`,
+      "note: the machine was already busy before the run; throughput is noisy, app CPU ms/req much less so",
+    );
+  }
+  const c = results.config;
+  out.push(
+    `load: ${c.concurrency} concurrent clients, ${c.warmupRequests} warm-up + ${c.roundsPerScenario} × ${c.requestsPerRound} requests per scenario, alternating; database ${c.databaseUrl}`,
+  );
+  if (results.build) {
+    out.push(
+      results.build.ran
+        ? `build: next build took ${results.build.seconds?.toFixed(1)} s`
+        : "build: reused .next/ (pass --build to rebuild)",
     );
   }
   out.push("");
+
+  if (ran(results, "load")) out.push(...renderLoad(results), "");
+
+  if (ran(results, "bundle")) {
+    const jsRows = (
+      [
+        ["/inapp/kyc", results.firstLoadJs, FIRST_LOAD_JS_MAX_KIB],
+        ["/inapp/kyc/upload", results.firstLoadJsUpload, UPLOAD_FIRST_LOAD_JS_MAX_KIB],
+      ] as const
+    ).map(([route, js, max]) =>
+      js
+        ? [
+            js.route,
+            String(js.chunks.length),
+            kib(js.rawBytes).toFixed(1),
+            `${kib(js.gzipBytes).toFixed(1)} ${kib(js.gzipBytes) <= max ? "PASS" : "FAIL"}`,
+            `≤ ${max} KiB gzip`,
+          ]
+        : [route, "-", "-", "-", `≤ ${max} KiB gzip`],
+    );
+    out.push(formatTable(["first-load JS", "chunks", "raw KiB", "gzip KiB", "target"], jsRows));
+    for (const js of [results.firstLoadJs, results.firstLoadJsUpload]) {
+      if (js && js.rawBytes !== js.reportedUncompressedBytes) {
+        out.push(
+          `  note: ${js.route}: Next reports ${js.reportedUncompressedBytes} B uncompressed, the chunk files sum to ${js.rawBytes} B`,
+        );
+      }
+    }
+    out.push("");
+  }
 
   if (results.lighthouse) {
     out.push(...renderLighthouse(results.lighthouse));
     out.push("");
   }
+  if (results.screening) out.push(renderScreening(results.screening), "");
+  if (results.documentCheck) out.push(renderDocumentBench(results.documentCheck), "");
+  if (results.clientCompression) out.push(...renderClient(results.clientCompression), "");
+  if (results.s3Upload) out.push(...renderS3(results.s3Upload), "");
 
   if (results.stub) {
     out.push(

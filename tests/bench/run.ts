@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --build] [-- --requests=N --rounds=N --lighthouse-runs=N --timeout=S]`
+ * `npm run bench [-- --build] [-- --requests=N --rounds=N --lighthouse-runs=N --timeout=S]
+ *   [-- --only=load,bundle,lighthouse,screening,documents,client,s3] [-- --sanctions-list=PATH]`
  *
  * Measures the one-time token exchange (GET /inapp/kyc?token=… → 303 + session cookie) against
  * a floor (a bare route handler doing one INSERT) on a production build talking to PostgreSQL
@@ -8,12 +9,19 @@
  * round rather than one scenario. Then Lighthouse (mobile, simulated slow 4G) loads the two
  * trader screens with a live session (lighthouse.ts; `--lighthouse-runs=0` skips it).
  *
+ * Issue 4 and 5's targets run in the same invocation, each its own section: sanctions screening
+ * on the full OFAC list (screening.ts; skipped with a note when the list is absent), the server
+ * document check against a bare sharp decode + re-encode (document-check.ts), the first-load JS
+ * of the upload screen, and the upload screen in Chromium (upload-flow.ts): a 12 MP photo's
+ * compression in the browser, then the same flow against a second server in s3 mode (s3rver)
+ * counting what reaches the app. The in-process CPU benchmarks run before the server starts.
+ *
  * Prints a table, PASS/FAIL per target and writes bench-results/latest.json; exits 1 if a target
  * fails or the run could not finish. Everything it starts is stopped at the end, on error, on
  * Ctrl-C and on the overall timeout.
  */
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -25,7 +33,19 @@ import {
   waitForHealth,
   type AppServer,
 } from "./app-server";
+import S3rver from "s3rver";
+import type { Browser } from "playwright-core";
+import { photo12mp } from "../fixtures/documents/make-fixtures";
 import { measureFirstLoadJs } from "./bundle";
+import { benchDocumentCheck } from "./document-check";
+import { benchScreening, defaultListPath } from "./screening";
+import {
+  benchClientCompression,
+  benchS3Upload,
+  launchChromium,
+  startCountingProxy,
+  type CountingProxy,
+} from "./upload-flow";
 import { processGroupCpuMs } from "./cpu";
 import { runLighthouse, type AuditedScreen } from "./lighthouse";
 import { startCtraderStub, type CtraderStub } from "./ctrader-stub";
@@ -56,10 +76,37 @@ const DEFAULT_REQUESTS = 2000;
 const DEFAULT_ROUNDS = 2;
 const DISTINCT_TRADERS = 1000;
 const HEALTH_TIMEOUT_MS = 60_000;
-const DEFAULT_TIMEOUT_S = 300;
+/** Load + Lighthouse take ~3 min here, screening, documents and the browser flows ~2 more. */
+const DEFAULT_TIMEOUT_S = 600;
 const MANAGER_TOKEN = "bench-manager";
 const DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/kyc_bench";
 const ROUTE = "/inapp/kyc";
+const UPLOAD_ROUTE = "/inapp/kyc/upload";
+const S3_BUCKET = "kyc-bench";
+/** The upload screen posts to the bucket from the app's origin (XHR with progress: preflighted). */
+const BUCKET_CORS = `<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin>
+<AllowedMethod>POST</AllowedMethod><AllowedMethod>GET</AllowedMethod><AllowedMethod>HEAD</AllowedMethod>
+<AllowedHeader>*</AllowedHeader><MaxAgeSeconds>600</MaxAgeSeconds></CORSRule></CORSConfiguration>`;
+export const SECTIONS = [
+  "load",
+  "bundle",
+  "lighthouse",
+  "screening",
+  "documents",
+  "client",
+  "s3",
+] as const;
+export type Section = (typeof SECTIONS)[number];
+
+function parseSections(raw: string | undefined): Section[] {
+  if (raw === undefined) return [...SECTIONS];
+  const picked = raw.split(",").map((s) => s.trim());
+  for (const name of picked) {
+    if (!(SECTIONS as readonly string[]).includes(name))
+      throw new Error(`--only: unknown section ${name} (sections: ${SECTIONS.join(", ")})`);
+  }
+  return picked as Section[];
+}
 /** Median of 3 per screen: one Lighthouse run takes a few seconds here. */
 const DEFAULT_LIGHTHOUSE_RUNS = 3;
 /** The trader's screens, each with an element only the real screen (not "expired") renders. */
@@ -91,6 +138,8 @@ function options() {
       rounds: { type: "string" },
       "lighthouse-runs": { type: "string" },
       timeout: { type: "string" },
+      only: { type: "string" },
+      "sanctions-list": { type: "string" },
     },
     strict: true,
   });
@@ -106,6 +155,10 @@ function options() {
       0,
     ),
     timeoutMs: positiveInt("timeout", values.timeout, DEFAULT_TIMEOUT_S, 3600) * 1000,
+    sections: parseSections(values.only),
+    sanctionsList: path.resolve(
+      values["sanctions-list"] || process.env.BENCH_SANCTIONS_LIST || defaultListPath(),
+    ),
   };
 }
 
@@ -142,6 +195,7 @@ async function main(): Promise<number> {
       distinctTraders: DISTINCT_TRADERS,
       databaseUrl: redactUrl(databaseUrl),
       lighthouseRunsPerScreen: opts.lighthouseRuns,
+      sections: opts.sections,
     },
     build: null,
     database: null,
@@ -150,6 +204,11 @@ async function main(): Promise<number> {
     rounds: [],
     best: { floor: null, exchange: null, exchangeVsFloor: null },
     firstLoadJs: null,
+    firstLoadJsUpload: null,
+    screening: null,
+    documentCheck: null,
+    clientCompression: null,
+    s3Upload: null,
     lighthouse: null,
     stub: null,
     serverLog: null,
@@ -164,6 +223,11 @@ async function main(): Promise<number> {
   let chromium: ManagedProcess | undefined;
   let stub: CtraderStub | undefined;
   let server: AppServer | undefined;
+  let s3Server: AppServer | undefined;
+  let browser: Browser | undefined;
+  let s3rver: S3rver | undefined;
+  let s3Dir: string | undefined;
+  const proxies: CountingProxy[] = [];
 
   // Stops what was started, then reports. Runs once, whichever of the normal end, the timeout
   // or a signal gets here first.
@@ -172,7 +236,19 @@ async function main(): Promise<number> {
   const end = () =>
     (ending ??= (async () => {
       const stopping = performance.now();
-      await Promise.allSettled([build?.stop(), chromium?.stop(), server?.process.stop()]);
+      await Promise.allSettled([
+        build?.stop(),
+        chromium?.stop(),
+        browser?.close(),
+        server?.process.stop(),
+        s3Server?.process.stop(),
+      ]);
+      await Promise.allSettled(proxies.map((p) => p.close()));
+      if (s3rver) {
+        s3rver.httpServer?.closeAllConnections();
+        await s3rver.close().catch(() => {});
+      }
+      if (s3Dir) rmSync(s3Dir, { recursive: true, force: true });
       if (server)
         progress(`server stopped in ${((performance.now() - stopping) / 1000).toFixed(1)} s`);
       // The stub last: requests still in the server when it stopped must not fail against it.
@@ -212,17 +288,51 @@ async function main(): Promise<number> {
     if (stop.signal.aborted) throw stop.signal.reason;
   };
 
-  try {
-    progress(opts.forceBuild ? "building (--build)…" : "checking for a build…");
-    results.build = await buildIfNeeded(root, opts.forceBuild, (child) => (build = child));
-    if (results.build.ran) progress(`next build took ${results.build.seconds?.toFixed(1)} s`);
+  const on = (section: Section) => opts.sections.includes(section);
+  const browserSections = on("client") || on("s3");
+  const needsServer =
+    on("load") || (on("lighthouse") && opts.lighthouseRuns > 0) || browserSections;
+  // Each section records its own failure and the run goes on to the next.
+  const attempt = async (name: string, fn: () => Promise<void>) => {
     checkpoint();
-
     try {
-      results.firstLoadJs = measureFirstLoadJs(root, ROUTE);
+      await fn();
     } catch (error) {
-      results.failures.push(`first-load JS: ${errorText(error)}`);
+      if (!stop.signal.aborted) results.failures.push(`${name}: ${errorText(error)}`);
     }
+  };
+
+  try {
+    if (needsServer || on("bundle")) {
+      progress(opts.forceBuild ? "building (--build)…" : "checking for a build…");
+      results.build = await buildIfNeeded(root, opts.forceBuild, (child) => (build = child));
+      if (results.build.ran) progress(`next build took ${results.build.seconds?.toFixed(1)} s`);
+      checkpoint();
+    }
+
+    if (on("bundle")) {
+      await attempt("first-load JS", async () => {
+        results.firstLoadJs = measureFirstLoadJs(root, ROUTE);
+      });
+      await attempt("first-load JS of the upload screen", async () => {
+        results.firstLoadJsUpload = measureFirstLoadJs(root, UPLOAD_ROUTE);
+      });
+    }
+
+    // In-process CPU work first, while no server shares the machine.
+    if (on("screening")) {
+      progress(`screening on ${opts.sanctionsList}…`);
+      await attempt("screening", async () => {
+        results.screening = await benchScreening(opts.sanctionsList);
+      });
+    }
+    if (on("documents")) {
+      progress("document check vs bare sharp decode + re-encode…");
+      await attempt("document check", async () => {
+        results.documentCheck = await benchDocumentCheck();
+      });
+    }
+    if (!needsServer) throw null; // nothing left to do: straight to the report
 
     results.database = await ensureDatabase(databaseUrl).catch((error: unknown) => {
       throw new Error(`database ${redactUrl(databaseUrl)}: ${errorText(error)}`);
@@ -233,15 +343,15 @@ async function main(): Promise<number> {
     checkpoint();
 
     stub = await startCtraderStub({ managerToken: MANAGER_TOKEN, distinctUsers: DISTINCT_TRADERS });
-    server = startAppServer({
+    const serverOptions = {
       root,
-      port: await freePort(),
       databaseUrl,
       ctraderUrl: stub.url,
       managerToken: MANAGER_TOKEN,
       // Fresh per run: sessions from earlier runs are never used again.
       appSecret: randomBytes(32).toString("hex"),
-    });
+    };
+    server = startAppServer({ ...serverOptions, port: await freePort() });
     progress(
       `app server on ${server.baseUrl} (pid ${server.process.pid}), cTrader stub on ${stub.url}`,
     );
@@ -249,66 +359,67 @@ async function main(): Promise<number> {
     progress(`healthy after ${results.serverStartSeconds.toFixed(1)} s`);
     checkpoint();
 
-    // The server leads its own process group (see processes.ts): its pid is the group id.
-    const appPid = server.process.pid;
-    const floor = floorScenario(server.baseUrl);
-    const exchange = exchangeScenario(server.baseUrl);
     const baseUrl = server.baseUrl;
-    const pageFloor = pageFloorScenario(baseUrl);
-    // One live session per virtual client for the status screen.
-    const cookies = await Promise.all(
-      Array.from({ length: CONCURRENCY }, () => openSession(baseUrl)),
-    );
-    const status = statusScenario(baseUrl, cookies);
-    const pairs: Scenario[][] = [
-      [floor, exchange],
-      [pageFloor, status],
-    ];
-    const run = (scenario: Scenario, count: number, round: number) =>
-      runLoad(scenario, {
-        count,
-        concurrency: CONCURRENCY,
-        round,
-        signal: stop.signal,
-        appCpuMs: () => processGroupCpuMs(appPid),
-      });
-
-    // Warm-up: JIT, route compilation caches, connection pools (app → PostgreSQL, app → stub).
-    for (const scenario of pairs.flat()) {
-      const round = await run(scenario, WARMUP_REQUESTS, 0);
-      results.warmup.push(round);
-      progress(`${scenario.name} warm-up: ${summary(round)}`);
-    }
-    for (let round = 1; round <= opts.rounds; round += 1) {
-      for (const scenario of pairs.flat()) {
-        const result = await run(scenario, opts.requests, round);
-        results.rounds.push(result);
-        progress(`${scenario.name} #${round}: ${summary(result)}`);
-      }
-    }
-    if (server.process.hasExited()) {
-      results.failures.push(
-        `the app server exited during the run (${await server.process.exited})`,
+    if (on("load")) {
+      // The server leads its own process group (see processes.ts): its pid is the group id.
+      const appPid = server.process.pid;
+      const floor = floorScenario(baseUrl);
+      const exchange = exchangeScenario(baseUrl);
+      const pageFloor = pageFloorScenario(baseUrl);
+      // One live session per virtual client for the status screen.
+      const cookies = await Promise.all(
+        Array.from({ length: CONCURRENCY }, () => openSession(baseUrl)),
       );
+      const status = statusScenario(baseUrl, cookies);
+      const pairs: Scenario[][] = [
+        [floor, exchange],
+        [pageFloor, status],
+      ];
+      const run = (scenario: Scenario, count: number, round: number) =>
+        runLoad(scenario, {
+          count,
+          concurrency: CONCURRENCY,
+          round,
+          signal: stop.signal,
+          appCpuMs: () => processGroupCpuMs(appPid),
+        });
+
+      // Warm-up: JIT, route compilation caches, connection pools (app → PostgreSQL, app → stub).
+      for (const scenario of pairs.flat()) {
+        const round = await run(scenario, WARMUP_REQUESTS, 0);
+        results.warmup.push(round);
+        progress(`${scenario.name} warm-up: ${summary(round)}`);
+      }
+      for (let round = 1; round <= opts.rounds; round += 1) {
+        for (const scenario of pairs.flat()) {
+          const result = await run(scenario, opts.requests, round);
+          results.rounds.push(result);
+          progress(`${scenario.name} #${round}: ${summary(result)}`);
+        }
+      }
+      if (server.process.hasExited()) {
+        results.failures.push(
+          `the app server exited during the run (${await server.process.exited})`,
+        );
+      }
+
+      const best = {
+        floor: bestRound(results.rounds, "floor"),
+        exchange: bestRound(results.rounds, "exchange"),
+        pageFloor: bestRound(results.rounds, "page-floor"),
+        status: bestRound(results.rounds, "status"),
+      };
+      const ratio = (a: RoundResult | null, b: RoundResult | null) =>
+        a && b && b.rps > 0 ? a.rps / b.rps : null;
+      results.best = {
+        ...best,
+        exchangeVsFloor: ratio(best.exchange, best.floor),
+        statusVsPageFloor: ratio(best.status, best.pageFloor),
+      };
     }
 
-    const best = {
-      floor: bestRound(results.rounds, "floor"),
-      exchange: bestRound(results.rounds, "exchange"),
-      pageFloor: bestRound(results.rounds, "page-floor"),
-      status: bestRound(results.rounds, "status"),
-    };
-    const ratio = (a: RoundResult | null, b: RoundResult | null) =>
-      a && b && b.rps > 0 ? a.rps / b.rps : null;
-    results.best = {
-      ...best,
-      exchangeVsFloor: ratio(best.exchange, best.floor),
-      statusVsPageFloor: ratio(best.status, best.pageFloor),
-    };
-
-    if (opts.lighthouseRuns > 0) {
-      checkpoint();
-      try {
+    if (on("lighthouse") && opts.lighthouseRuns > 0) {
+      await attempt("lighthouse", async () => {
         results.lighthouse = await runLighthouse({
           baseUrl,
           // Its own session: a fresh trader with a draft case, as cTrader opens the screens.
@@ -319,13 +430,64 @@ async function main(): Promise<number> {
           register: (child) => (chromium = child),
           progress,
         });
-      } catch (error) {
-        if (!stop.signal.aborted) results.failures.push(`lighthouse: ${errorText(error)}`);
+      });
+    }
+
+    if (browserSections) {
+      const photo = await photo12mp();
+      browser = await launchChromium();
+      if (on("client")) {
+        progress("client compression: 12 MP photo through the upload screen…");
+        await attempt("client compression", async () => {
+          results.clientCompression = await benchClientCompression({
+            browser: browser!,
+            baseUrl,
+            photo,
+          });
+        });
+      }
+      if (on("s3")) {
+        progress("s3 mode: s3rver, a second app server, the same upload…");
+        await attempt("s3 mode", async () => {
+          s3Dir = mkdtempSync(path.join(os.tmpdir(), "kyc-bench-s3-"));
+          s3rver = new S3rver({
+            address: "127.0.0.1",
+            port: 0,
+            silent: true,
+            directory: s3Dir,
+            configureBuckets: [{ name: S3_BUCKET, configs: [BUCKET_CORS] }],
+          });
+          const { port } = await s3rver.run();
+          const bucketProxy = await startCountingProxy(`http://127.0.0.1:${port}`);
+          proxies.push(bucketProxy);
+          s3Server = startAppServer({
+            ...serverOptions,
+            port: await freePort(),
+            extraEnv: {
+              STORAGE_DRIVER: "s3",
+              S3_BUCKET,
+              S3_REGION: "us-east-1",
+              S3_ENDPOINT: bucketProxy.url,
+              S3_FORCE_PATH_STYLE: "1",
+              AWS_ACCESS_KEY_ID: "S3RVER",
+              AWS_SECRET_ACCESS_KEY: "S3RVER",
+            },
+          });
+          await waitForHealth(s3Server, HEALTH_TIMEOUT_MS);
+          const appProxy = await startCountingProxy(s3Server.baseUrl);
+          proxies.push(appProxy);
+          results.s3Upload = await benchS3Upload({
+            browser: browser!,
+            appProxy,
+            bucketProxy,
+            photo,
+          });
+        });
       }
     }
   } catch (error) {
     // After an abort the reason is already recorded; anything else is a new failure.
-    if (!stop.signal.aborted) results.failures.push(errorText(error));
+    if (error !== null && !stop.signal.aborted) results.failures.push(errorText(error));
   }
 
   // A timeout or signal may already be ending the run; then this waits for the same report.
