@@ -15,6 +15,7 @@ import { STEPS } from "@/lib/kyc/levels";
 import type { RequestedItem } from "@/lib/kyc/requirements";
 import {
   approveCase,
+  assignCaseTo,
   claimCase,
   judgeScreeningHit,
   rejectCase,
@@ -144,5 +145,14 @@ export async function screeningHitAction(form: FormData): Promise<void> {
       note: String(form.get("note") ?? ""),
     });
     return verdict === "confirmed" ? "hit_confirmed" : "hit_false_positive";
+  });
+}
+
+export async function assignAction(form: FormData): Promise<void> {
+  const staff = await requireStaff("approver");
+  await run(form.get("caseId"), async (id) => {
+    const assignee = z.uuid().safeParse(form.get("assignee"));
+    await assignCaseTo(staff, id, assignee.success ? assignee.data : null);
+    return "assigned";
   });
 }

@@ -127,3 +127,13 @@ export async function revokeStaffSession(idHash: string, now: Date): Promise<voi
   const db = await getDb();
   await db.update(staffSessions).set({ revokedAt: now }).where(eq(staffSessions.idHash, idHash));
 }
+
+/** Enabled staff accounts, for assigning cases. */
+export async function listActiveStaff(): Promise<Pick<StaffUser, "id" | "displayName" | "role">[]> {
+  const db = await getDb();
+  return db
+    .select({ id: staffUsers.id, displayName: staffUsers.displayName, role: staffUsers.role })
+    .from(staffUsers)
+    .where(isNull(staffUsers.disabledAt))
+    .orderBy(staffUsers.displayName);
+}

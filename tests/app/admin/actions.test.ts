@@ -24,6 +24,7 @@ jest.mock("next/headers", () => ({
 
 import {
   approveAction,
+  assignAction,
   claimAction,
   loginAction,
   rejectAction,
@@ -136,6 +137,15 @@ describe("console actions", () => {
     ).toContain("error:a message for the trader is required");
     const status = (await getCaseForTrader(kycCase.id, trader.id))?.status;
     expect(["submitted", "in_review"]).toContain(status);
+  });
+
+  it("a reviewer cannot assign cases to others; the attempt changes nothing", async () => {
+    await signedIn();
+    const { trader, kycCase } = await submitted();
+    expect(await redirectOf(assignAction(form({ caseId: kycCase.id, assignee: kycCase.id })))).toBe(
+      "/admin?error=forbidden",
+    );
+    expect((await getCaseForTrader(kycCase.id, trader.id))?.assignedTo).toBeNull();
   });
 
   it("a valid request for more reaches the trader", async () => {

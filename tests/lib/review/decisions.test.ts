@@ -9,6 +9,7 @@ import { loadActionRequest, loadRejection, retryCase } from "@/lib/kyc/submissio
 import {
   applyRiskLevel,
   approveCase,
+  assignCaseTo,
   claimCase,
   judgeScreeningHit,
   rejectCase,
@@ -175,6 +176,17 @@ describe("review decisions", () => {
     expect((await loadActionRequest(c))?.items).toEqual([
       { kind: "document", documentType: "address" },
     ]);
+  });
+
+  it("an approver assigns a case to a reviewer; a reviewer may not assign", async () => {
+    const { trader, caseId } = await submittedCase();
+    await expect(assignCaseTo(reviewer, caseId, reviewer2.id)).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+    await assignCaseTo(approver, caseId, reviewer2.id);
+    expect((await getCaseForTrader(caseId, trader.id))?.assignedTo).toBe(reviewer2.id);
+    await assignCaseTo(approver, caseId, null);
+    expect((await getCaseForTrader(caseId, trader.id))?.assignedTo).toBeNull();
   });
 
   it("only one of two reviewers claiming at once gets the case", async () => {

@@ -16,8 +16,10 @@ import { REJECT_REASONS } from "@/lib/review/reasons";
 import { auditCaseView } from "@/lib/review/decisions";
 import { requireStaff } from "@/lib/staff/console";
 import { getLatestCheckRun } from "@/lib/db/queries/checks";
+import { listActiveStaff } from "@/lib/db/queries/staff";
 import {
   approveAction,
+  assignAction,
   claimAction,
   rejectAction,
   requestAction,
@@ -44,6 +46,7 @@ const OUTCOMES: Record<string, string> = {
   rejected_retry: "Rejected; the trader may fix the named items and send again.",
   rejected_final: "Rejected; the case is closed.",
   action_requested: "The trader was asked for more information.",
+  assigned: "Assignment changed.",
   hit_false_positive: "Recorded: false positive.",
   hit_confirmed: "Recorded: confirmed match. Reject the case with reason sanctions_match.",
 };
@@ -88,6 +91,7 @@ export default async function CasePage({ params, searchParams }: Props) {
   );
   await auditCaseView(staff, kycCase.id, "case_page");
   const checks = await getLatestCheckRun(kycCase.id);
+  const team = staff.role === "reviewer" ? [] : await listActiveStaff();
   const judged = new Map(
     decisions
       .filter((d) => d.decision.startsWith("screening_"))
@@ -137,6 +141,29 @@ export default async function CasePage({ params, searchParams }: Props) {
               : "nobody"}
           </dd>
         </dl>
+        {team.length > 0 ? (
+          <form action={assignAction} className="filters">
+            <input type="hidden" name="caseId" value={kycCase.id} />
+            <label>
+              Assign to{" "}
+              <select
+                name="assignee"
+                defaultValue={kycCase.assignedTo ?? ""}
+                data-testid="assignee"
+              >
+                <option value="">Nobody</option>
+                {team.map((m) => (
+                  <option key={m.id} value={m.id}>
+                    {m.displayName} ({m.role})
+                  </option>
+                ))}
+              </select>
+            </label>
+            <button className="button secondary" type="submit">
+              Assign
+            </button>
+          </form>
+        ) : null}
         <p>
           <a href={`/admin/cases/${kycCase.id}/export`} data-testid="export">
             Evidence export (JSON)

@@ -265,7 +265,9 @@ export function UploadScreen(props: Props) {
             <input
               ref={pickInput}
               type="file"
-              accept="image/jpeg,image/png,image/webp,image/heic,image/heif,application/pdf"
+              // "image/*", not a list naming HEIC: iPhones then hand over a JPEG (the platform
+              // transcodes), which every browser and the server can decode.
+              accept="image/*,application/pdf"
               hidden
               onChange={(e) => onFile(e.target.files?.[0])}
               data-testid="file-input"
