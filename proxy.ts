@@ -35,6 +35,11 @@ export async function proxy(request: NextRequest) {
     frameSrc: config.simulatorEnabled ? ["http://localhost:*", "http://127.0.0.1:*"] : [],
     // s3 mode: the upload screen posts documents straight to the bucket.
     connectSrc: config.storage.s3 ? [s3UploadOrigin(config.storage.s3)] : [],
+    // Staff previews load documents through 60-second presigned URLs on the bucket.
+    imgSrc:
+      config.storage.s3 && url.pathname.startsWith("/admin")
+        ? [s3UploadOrigin(config.storage.s3)]
+        : [],
   });
 
   const headers = new Headers(request.headers);

@@ -13,6 +13,8 @@ export type CspOptions = {
   frameSrc: string[];
   /** Origins fetch/XHR may reach besides our own: the bucket in s3 mode (direct uploads). */
   connectSrc?: string[];
+  /** Origins images may come from besides our own: the bucket, for the console's previews. */
+  imgSrc?: string[];
 };
 
 export function contentSecurityPolicy(o: CspOptions): string {
@@ -20,7 +22,7 @@ export function contentSecurityPolicy(o: CspOptions): string {
     `default-src 'self'`,
     `script-src 'self' 'nonce-${o.nonce}' 'strict-dynamic'${o.development ? " 'unsafe-eval'" : ""}`,
     `style-src 'self' 'unsafe-inline'`,
-    `img-src 'self' data: blob:`,
+    `img-src ${["'self'", "data:", "blob:", ...(o.imgSrc ?? [])].join(" ")}`,
     `font-src 'self'`,
     `connect-src ${["'self'", ...(o.connectSrc ?? [])].join(" ")}${o.development ? " ws: wss:" : ""}`,
     `frame-src ${["'self'", ...o.frameSrc].join(" ")}`,

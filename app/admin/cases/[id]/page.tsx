@@ -356,7 +356,18 @@ export default async function CasePage({ params, searchParams }: Props) {
                   </span>
                 </span>
                 <a href={`/admin/documents/${d.id}`} target="_blank" rel="noreferrer">
-                  Open (link valid 60 s)
+                  {d.contentType?.startsWith("image/") ? (
+                    // Through a 60-second presigned URL; each load is an audited view. Full size
+                    // (to zoom) opens in a new tab.
+                    // eslint-disable-next-line @next/next/no-img-element
+                    <img
+                      className="doc-thumb"
+                      src={`/admin/documents/${d.id}`}
+                      alt={`${d.documentType} ${d.side}`}
+                      loading="lazy"
+                    />
+                  ) : null}
+                  <span>Open full size (link valid 60 s)</span>
                 </a>
               </li>
             ))}
