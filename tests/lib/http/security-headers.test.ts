@@ -88,3 +88,13 @@ describe("content security policy", () => {
     },
   );
 });
+
+describe("img-src", () => {
+  it("allows only our own origin (plus data:/blob:) unless an extra origin is given, e.g. the bucket for console previews", () => {
+    const base = { nonce: "n", frameAncestors: ["'self'"], development: false, frameSrc: [] };
+    expect(contentSecurityPolicy(base)).toContain("img-src 'self' data: blob:;");
+    expect(
+      contentSecurityPolicy({ ...base, imgSrc: ["https://docs.s3.eu-west-1.amazonaws.com"] }),
+    ).toContain("img-src 'self' data: blob: https://docs.s3.eu-west-1.amazonaws.com;");
+  });
+});
