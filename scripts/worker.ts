@@ -9,10 +9,10 @@ import { log } from "@/lib/log";
 import { DEFAULT_LEASE_MS, runWorker } from "@/lib/delivery/worker";
 import { runHousekeeping } from "@/lib/jobs/housekeeping";
 
-function flag(name: string, fallback: number): number {
+function flag(name: string, fallback: number, min = 1): number {
   const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
   const value = arg ? Number(arg.slice(name.length + 3)) : fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name}: a positive number`);
+  if (!Number.isFinite(value) || value < min) throw new Error(`--${name}: a number ≥ ${min}`);
   return value;
 }
 
@@ -29,13 +29,14 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
 
 async function main() {
   env(); // fail fast on bad configuration, naming the variable
-  // Housekeeping beside the deliveries: pending checks, abandoned uploads.
+  // Housekeeping beside the deliveries: pending checks, abandoned uploads (--housekeeping-ms=0: off).
+  const housekeepingMs = flag("housekeeping-ms", 30_000, 0);
   const housekeeping = (async () => {
-    while (!controller.signal.aborted) {
+    while (housekeepingMs > 0 && !controller.signal.aborted) {
       await runHousekeeping().catch((error: unknown) =>
         console.error(`housekeeping: ${error instanceof Error ? error.message : String(error)}`),
       );
-      await new Promise((r) => setTimeout(r, flag("housekeeping-ms", 30_000)).unref?.());
+      await new Promise((r) => setTimeout(r, housekeepingMs).unref?.());
     }
   })();
   await runWorker({

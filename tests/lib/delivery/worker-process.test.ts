@@ -50,7 +50,15 @@ function startWorker(): ChildProcess & { output: string[] } {
   // own, and a SIGKILL to the wrapper would leave that child delivering.
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", "scripts/worker.ts", "--poll-ms=100", "--lease-ms=2000"],
+    // Housekeeping off: its automated checks would move the case and add events of their own.
+    [
+      "--import",
+      "tsx",
+      "scripts/worker.ts",
+      "--poll-ms=100",
+      "--lease-ms=2000",
+      "--housekeeping-ms=0",
+    ],
     { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] },
   ) as ChildProcess & { output: string[] };
   child.output = [];

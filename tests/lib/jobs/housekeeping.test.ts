@@ -1,0 +1,47 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { ensureOpenCase, getCaseForTrader } from "@/lib/db/queries/cases";
+import { upsertTrader } from "@/lib/db/queries/traders";
+import { documents } from "@/lib/db/schema";
+import { changeCaseStatus } from "@/lib/kyc/cases";
+import { runHousekeeping } from "@/lib/jobs/housekeeping";
+import { setTestEnv } from "../../helpers/env";
+import { createTestDb, type TestDb } from "../../helpers/test-db";
+
+let t: TestDb;
+let dataDir: string;
+beforeAll(async () => {
+  dataDir = mkdtempSync(path.join(tmpdir(), "kyc-hk-"));
+  setTestEnv({ DATA_DIR: dataDir });
+  t = await createTestDb();
+});
+afterAll(async () => {
+  await t.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe("worker housekeeping", () => {
+  it("checks a submitted case no request checked, and removes an upload abandoned past its URL", async () => {
+    const trader = await upsertTrader(
+      { ctraderUserId: 95_001, email: null, tradingLogin: null },
+      "en",
+    );
+    const kycCase = await ensureOpenCase(trader.id, "standard", "manual");
+    await t.db.insert(documents).values({
+      caseId: kycCase.id,
+      documentType: "identity",
+      side: "page",
+      storageKey: `cases/${kycCase.id}/00000000-0000-4000-8000-000000000001`,
+      declaredType: "image/jpeg",
+      uploadExpiresAt: new Date(Date.now() - 10 * 60_000),
+    });
+    await changeCaseStatus({ kycCase, event: "submit", actor: { type: "trader", id: trader.id } });
+
+    const result = await runHousekeeping();
+    expect(result).toEqual({ checked: 1, purged: 1 });
+    expect((await getCaseForTrader(kycCase.id, trader.id))?.status).toBe("in_review");
+    expect(await t.db.select().from(documents)).toHaveLength(0);
+    expect(await runHousekeeping()).toEqual({ checked: 0, purged: 0 });
+  });
+});
