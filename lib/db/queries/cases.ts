@@ -193,3 +193,9 @@ export async function getRecentReviewMedian(
     reviews: Number(row?.reviews ?? 0),
   };
 }
+
+export async function getCaseById(caseId: string): Promise<KycCase | undefined> {
+  const db = await getDb();
+  const [row] = await db.select().from(kycCases).where(eq(kycCases.id, caseId));
+  return row;
+}

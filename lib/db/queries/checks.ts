@@ -34,11 +34,8 @@ export type RunRecord = {
   listVersions: Record<string, string>;
 };
 
-export async function getCaseById(caseId: string): Promise<KycCase | undefined> {
-  const db = await getDb();
-  const [row] = await db.select().from(kycCases).where(eq(kycCases.id, caseId));
-  return row;
-}
+/** One query for a case by id, shared with the console. */
+export { getCaseById } from "./cases";
 
 /** Submitted or resubmitted cases: the ones whose checks have not moved them to review yet. */
 export async function listCasesAwaitingChecks(limit = 50): Promise<KycCase[]> {

@@ -75,11 +75,7 @@ export async function listQueue(filter: QueueFilter): Promise<QueueRow[]> {
   return rows.map((r) => ({ ...r, waitingSince: new Date(r.waitingSince) }));
 }
 
-export async function getCaseById(caseId: string): Promise<KycCase | undefined> {
-  const db = await getDb();
-  const [row] = await db.select().from(kycCases).where(eq(kycCases.id, caseId));
-  return row;
-}
+export { getCaseById } from "./cases";
 
 export async function listTraderCases(traderId: string): Promise<KycCase[]> {
   const db = await getDb();
