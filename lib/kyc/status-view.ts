@@ -4,6 +4,7 @@
  */
 import { getRecentReviewMedian, listCaseEvents } from "@/lib/db/queries/cases";
 import type { KycCase } from "@/lib/db/schema";
+import { getLevel, type Level } from "./levels";
 import type { DocumentRequirement } from "./requirements";
 import { loadCaseProgress } from "./submission";
 
@@ -11,6 +12,8 @@ export type TimelineEntry = { event: string; at: Date };
 export type DocumentCheck = Pick<DocumentRequirement, "documentType" | "side" | "state" | "reason">;
 
 export type StatusView = {
+  /** The account limits of the case's level (lib/kyc/levels.ts), as the trader is told. */
+  limits: Level["limits"];
   timeline: TimelineEntry[];
   requiredAction: string | null;
   documents: DocumentCheck[];
@@ -60,6 +63,7 @@ export async function statusView(
   const awaitingReview = AWAITING_REVIEW.has(kycCase.status);
   const latest = events.at(-1);
   return {
+    limits: getLevel(kycCase.level).limits,
     timeline: [
       { event: "opened", at: kycCase.openedAt },
       ...events.map((e) => ({ event: e.event, at: e.occurredAt })),

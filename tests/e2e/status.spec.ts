@@ -23,5 +23,7 @@ test("status screen: timeline times in the trader's own time zone and language, 
   }).format(new Date(iso!));
   await expect(time).toHaveText(expected);
   await expect(page.getByTestId("document-checklist").locator("li")).toHaveCount(2);
+  // The level's limits in the trader's currency format (Japanese: €50,000).
+  await expect(page.getByTestId("limits")).toContainText("€50,000");
   expect(errors).toEqual([]);
 });

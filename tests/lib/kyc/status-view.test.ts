@@ -32,6 +32,13 @@ describe("status screen view", () => {
     let view = await statusView((await getCaseForTrader(kycCase.id, trader.id))!, 24);
     expect(view.awaitingReview).toBe(true);
     expect(view.requiredAction).toBeNull();
+    // The level's account limits, as configured (standard: EUR 50,000 a month each way).
+    expect(view.limits).toEqual({
+      currency: "EUR",
+      maxDepositPerMonth: 50_000,
+      maxWithdrawalPerMonth: 50_000,
+      canTrade: true,
+    });
 
     await changeCaseStatus({
       kycCase: { id: kycCase.id, status: "in_review" },

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { getLocale } from "next-intl/server";
 import { env } from "@/lib/env";
+import { moneyFormat } from "@/lib/i18n/money";
 import { getTranslations } from "@/lib/i18n/translations";
 import { getScreenContext } from "@/lib/inapp/screen-context";
 import { statusView } from "@/lib/kyc/status-view";
@@ -24,6 +25,9 @@ export default async function StatusPage() {
     statusView(kycCase, env().reviewTimeHours),
   ]);
   const { support, closeUrl } = env();
+  const currency = moneyFormat(locale, view.limits.currency);
+  const money = (amount: number | null) =>
+    amount === null ? t("noLimit") : currency.format(amount);
   const rejection = kycCase.status === "rejected" ? await loadRejection(kycCase) : null;
   return (
     <>
@@ -73,6 +77,14 @@ export default async function StatusPage() {
           </Link>
         </section>
       ) : null}
+      <section className="card" data-testid="limits">
+        <h2>{t("limitsTitle")}</h2>
+        <ul>
+          <li>{t("limitsDeposit", { amount: money(view.limits.maxDepositPerMonth) })}</li>
+          <li>{t("limitsWithdrawal", { amount: money(view.limits.maxWithdrawalPerMonth) })}</li>
+        </ul>
+        {kycCase.status !== "approved" ? <p className="muted">{t("limitsAfterApproval")}</p> : null}
+      </section>
       <section className="card">
         <h2>{t("documentsTitle")}</h2>
         <ul className="steps" data-testid="document-checklist">
