@@ -1,17 +1,22 @@
 /**
  * The periodic work besides deliveries, run by `npm run worker` (and the cron route): automated
- * checks of submitted cases that no request started (a crash between submit and `after()`), and
- * abandoned uploads (a URL issued, never confirmed) removed with their objects.
+ * checks of submitted cases that no request started (a crash between submit and `after()`),
+ * abandoned uploads (a URL issued, never confirmed) removed with their objects, and expired
+ * sessions, one-time tokens and login attempts (a day after they stopped mattering).
  */
 import { runPendingCaseChecks } from "@/lib/checks/run";
 import { purgeAbandonedUploads } from "@/lib/documents/service";
+import { purgeExpiredAccessRows } from "@/lib/db/queries/housekeeping";
 import { log } from "@/lib/log";
+
+const DAY_MS = 86_400_000;
 
 export async function runHousekeeping(
   now = new Date(),
-): Promise<{ checked: number; purged: number }> {
+): Promise<{ checked: number; purged: number; expired: number }> {
   const checked = await runPendingCaseChecks(20);
   const purged = await purgeAbandonedUploads(now);
-  if (checked || purged) log.info("housekeeping.done", { checked, purged });
-  return { checked, purged };
+  const expired = await purgeExpiredAccessRows(new Date(now.getTime() - DAY_MS));
+  if (checked || purged || expired) log.info("housekeeping.done", { checked, purged, expired });
+  return { checked, purged, expired };
 }

@@ -4,6 +4,7 @@ import path from "node:path";
 import { ensureOpenCase, getCaseForTrader } from "@/lib/db/queries/cases";
 import { upsertTrader } from "@/lib/db/queries/traders";
 import { documents } from "@/lib/db/schema";
+import { resolveSession, startSession } from "@/lib/identity/sessions";
 import { changeCaseStatus } from "@/lib/kyc/cases";
 import { runHousekeeping } from "@/lib/jobs/housekeeping";
 import { setTestEnv } from "../../helpers/env";
@@ -39,9 +40,41 @@ describe("worker housekeeping", () => {
     await changeCaseStatus({ kycCase, event: "submit", actor: { type: "trader", id: trader.id } });
 
     const result = await runHousekeeping();
-    expect(result).toEqual({ checked: 1, purged: 1 });
+    expect(result).toMatchObject({ checked: 1, purged: 1 });
     expect((await getCaseForTrader(kycCase.id, trader.id))?.status).toBe("in_review");
     expect(await t.db.select().from(documents)).toHaveLength(0);
-    expect(await runHousekeeping()).toEqual({ checked: 0, purged: 0 });
+    expect(await runHousekeeping()).toEqual({ checked: 0, purged: 0, expired: 0 });
+  });
+
+  it("drops sessions a day past their expiry, and keeps live ones", async () => {
+    const trader = await upsertTrader(
+      { ctraderUserId: 95_002, email: null, tradingLogin: null },
+      "en",
+    );
+    const kycCase = await ensureOpenCase(trader.id, "standard", "manual");
+    const old = new Date(Date.now() - 3 * 86_400_000);
+    const stale = await startSession({
+      traderId: trader.id,
+      caseId: kycCase.id,
+      identityMode: "ot-handoff",
+      locale: "en",
+      theme: null,
+      source: null,
+      account: null,
+      now: old,
+    });
+    const live = await startSession({
+      traderId: trader.id,
+      caseId: kycCase.id,
+      identityMode: "ot-handoff",
+      locale: "en",
+      theme: null,
+      source: null,
+      account: null,
+    });
+    const { expired } = await runHousekeeping();
+    expect(expired).toBeGreaterThanOrEqual(1);
+    expect(await resolveSession(stale.id)).toBeUndefined();
+    expect(await resolveSession(live.id)).toBeDefined();
   });
 });
