@@ -2,7 +2,8 @@
 
 import { useActionState, useRef, useState } from "react";
 import { countrySelectHtml } from "@/lib/kyc/country-select";
-import { autosaveStep, continueStep, type StepFormState } from "../kyc/actions";
+import { continueStep, type StepFormState } from "../kyc/actions";
+import { AutosaveStatus, useAutosave } from "./use-autosave";
 
 export type PersonalFormProps = {
   labels: Record<string, string>;
@@ -11,15 +12,12 @@ export type PersonalFormProps = {
   values: Record<string, string | string[] | undefined>;
 };
 
-const AUTOSAVE_DELAY_MS = 800;
-
 export function PersonalForm({ labels, countriesHtml, values: saved }: PersonalFormProps) {
   const [state, submit, pending] = useActionState(continueStep, {
     status: "idle",
   } as StepFormState);
-  const [autosave, setAutosave] = useState<"idle" | "saving" | "saved" | "failed">("idle");
   const form = useRef<HTMLFormElement>(null);
-  const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  const autosave = useAutosave(form);
   const errors = state.status === "invalid" ? state.errors : {};
   // React resets a form once its action completes: defaults must be what was just submitted.
   const values: PersonalFormProps["values"] =
@@ -29,20 +27,6 @@ export function PersonalForm({ labels, countriesHtml, values: saved }: PersonalF
   const [extraNationalities, setExtraNationalities] = useState(
     Math.min(Math.max(nationalities.length - 1, 0), 2),
   );
-
-  // "Saved" must mean every change so far: a change clears it, and only the latest save may set it.
-  const latest = useRef(0);
-  function scheduleAutosave() {
-    clearTimeout(timer.current);
-    const id = ++latest.current;
-    setAutosave("idle");
-    timer.current = setTimeout(async () => {
-      if (!form.current) return;
-      setAutosave("saving");
-      const result = await autosaveStep(new FormData(form.current)).catch(() => null);
-      if (id === latest.current) setAutosave(result?.status === "saved" ? "saved" : "failed");
-    }, AUTOSAVE_DELAY_MS);
-  }
 
   const describedBy = (name: string, hint?: boolean) =>
     [hint ? `${name}-hint` : null, errors[name] ? `${name}-error` : null]
@@ -115,7 +99,7 @@ export function PersonalForm({ labels, countriesHtml, values: saved }: PersonalF
     <form
       ref={form}
       action={submit}
-      onChange={scheduleAutosave}
+      onChange={autosave.schedule}
       noValidate
       data-testid="personal-form"
     >
@@ -192,15 +176,7 @@ export function PersonalForm({ labels, countriesHtml, values: saved }: PersonalF
         <button className="button" type="submit" disabled={pending} data-testid="personal-continue">
           {labels.continue}
         </button>
-        <span className="muted" aria-live="polite" data-testid="autosave-status">
-          {autosave === "saving"
-            ? labels.saving
-            : autosave === "saved"
-              ? labels.saved
-              : autosave === "failed"
-                ? labels.saveFailed
-                : ""}
-        </span>
+        <AutosaveStatus state={autosave.state} labels={labels} />
       </div>
     </form>
   );

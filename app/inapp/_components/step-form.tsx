@@ -8,7 +8,8 @@
 import { useActionState, useRef, useState } from "react";
 import { countrySelectHtml } from "@/lib/kyc/country-select";
 import type { FieldSpec } from "@/lib/kyc/steps/fields";
-import { autosaveStep, continueStep, type StepFormState } from "../kyc/actions";
+import { continueStep, type StepFormState } from "../kyc/actions";
+import { AutosaveStatus, useAutosave } from "./use-autosave";
 
 type Values = Record<string, string | string[] | undefined>;
 export type StepFormProps = {
@@ -20,8 +21,6 @@ export type StepFormProps = {
   values: Values;
 };
 
-const AUTOSAVE_DELAY_MS = 800;
-
 const one = (v: string | string[] | undefined, i?: number): string =>
   Array.isArray(v) ? (v[i ?? 0] ?? "") : i ? "" : (v ?? "");
 
@@ -30,9 +29,7 @@ export function StepForm({ step, fields, labels, countriesHtml, values: saved }:
     status: "idle",
   } as StepFormState);
   const form = useRef<HTMLFormElement>(null);
-  const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
-  const latest = useRef(0);
-  const [autosave, setAutosave] = useState<"idle" | "saving" | "saved" | "failed">("idle");
+  const autosave = useAutosave(form);
   // React resets a form once its action completes: defaults must be what was just submitted.
   const values: Values =
     state.status === "invalid" || state.status === "failed" ? state.values : saved;
@@ -64,18 +61,9 @@ export function StepForm({ step, fields, labels, countriesHtml, values: saved }:
     return next;
   }
 
-  // "Saved" must mean every change so far: a change clears it, and only the latest save may set it.
   function onChange() {
     setCurrent(readCurrent());
-    clearTimeout(timer.current);
-    const id = ++latest.current;
-    setAutosave("idle");
-    timer.current = setTimeout(async () => {
-      if (!form.current) return;
-      setAutosave("saving");
-      const result = await autosaveStep(new FormData(form.current)).catch(() => null);
-      if (id === latest.current) setAutosave(result?.status === "saved" ? "saved" : "failed");
-    }, AUTOSAVE_DELAY_MS);
+    autosave.schedule();
   }
 
   const visible = (f: FieldSpec) =>
@@ -287,15 +275,7 @@ export function StepForm({ step, fields, labels, countriesHtml, values: saved }:
         <button className="button" type="submit" disabled={pending} data-testid="step-continue">
           {labels.continue}
         </button>
-        <span className="muted" aria-live="polite" data-testid="autosave-status">
-          {autosave === "saving"
-            ? labels.saving
-            : autosave === "saved"
-              ? labels.saved
-              : autosave === "failed"
-                ? labels.saveFailed
-                : ""}
-        </span>
+        <AutosaveStatus state={autosave.state} labels={labels} />
       </div>
     </form>
   );

@@ -9,18 +9,15 @@ import { startSession } from "@/lib/identity/sessions";
 import { changeCaseStatus } from "@/lib/kyc/cases";
 import { loginStaff, STAFF_COOKIE } from "@/lib/staff/auth";
 import { hashPassword } from "@/lib/staff/passwords";
+import { jar } from "../../helpers/request-scope";
 import { setTestEnv } from "../../helpers/env";
 import { createTestDb, type TestDb } from "../../helpers/test-db";
 
-const jar = new Map<string, string>();
-jest.mock("next/headers", () => ({
-  cookies: async () => ({
-    get: (name: string) => (jar.has(name) ? { name, value: jar.get(name) } : undefined),
-    set: (c: { name: string; value: string }) => jar.set(c.name, c.value),
-    delete: (name: string) => jar.delete(name),
-  }),
-  headers: async () => new Headers({ "x-forwarded-for": "192.0.2.10" }),
-}));
+jest.mock("next/headers", () =>
+  jest
+    .requireActual<typeof import("../../helpers/request-scope")>("../../helpers/request-scope")
+    .nextHeaders({ "x-forwarded-for": "192.0.2.10" }),
+);
 
 import {
   approveAction,

@@ -13,17 +13,15 @@ import { auditEvents, documents } from "@/lib/db/schema";
 import { startSession } from "@/lib/identity/sessions";
 import { changeCaseStatus } from "@/lib/kyc/cases";
 import * as fx from "../../fixtures/documents/make-fixtures";
+import { setTraderCookie } from "../../helpers/request-scope";
 import { setTestEnv } from "../../helpers/env";
 import { createTestDb, type TestDb } from "../../helpers/test-db";
 
-let cookie: string | undefined;
-jest.mock("next/headers", () => ({
-  cookies: async () => ({
-    get: (name: string) =>
-      name === "__Host-kyc_session" && cookie ? { name, value: cookie } : undefined,
-  }),
-  headers: async () => new Headers(),
-}));
+jest.mock("next/headers", () =>
+  jest
+    .requireActual<typeof import("../../helpers/request-scope")>("../../helpers/request-scope")
+    .nextHeaders(),
+);
 
 import { GET as listSides, POST as startUpload } from "@/app/api/inapp/documents/route";
 import { POST as confirm } from "@/app/api/inapp/documents/[id]/confirm/route";
@@ -57,7 +55,7 @@ async function traderSession() {
     source: null,
     account: null,
   });
-  cookie = session.id;
+  setTraderCookie(session.id);
   return { trader, kycCase };
 }
 
@@ -338,17 +336,19 @@ describe("document upload (local driver)", () => {
     await traderSession();
     const other = (await t.db.select().from(documents)).length;
     expect(other).toBeGreaterThan(0);
-    cookie = (
-      await startSession({
-        traderId: trader.id,
-        caseId: kycCase.id,
-        identityMode: "ot-handoff",
-        locale: "en",
-        theme: null,
-        source: null,
-        account: null,
-      })
-    ).id;
+    setTraderCookie(
+      (
+        await startSession({
+          traderId: trader.id,
+          caseId: kycCase.id,
+          identityMode: "ot-handoff",
+          locale: "en",
+          theme: null,
+          source: null,
+          account: null,
+        })
+      ).id,
+    );
     await changeCaseStatus({ kycCase, event: "submit", actor: { type: "trader", id: trader.id } });
     expect(
       (await start({ documentType: "identity", side: "back", contentType: "image/jpeg", size: 10 }))

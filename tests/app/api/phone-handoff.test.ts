@@ -9,17 +9,15 @@ import { upsertTrader } from "@/lib/db/queries/traders";
 import { createPhoneHandoff, PHONE_HANDOFF_MINUTES } from "@/lib/identity/phone-handoff";
 import { resolveSessionContext, startSession } from "@/lib/identity/sessions";
 import { changeCaseStatus } from "@/lib/kyc/cases";
+import { setTraderCookie } from "../../helpers/request-scope";
 import { setTestEnv } from "../../helpers/env";
 import { createTestDb, type TestDb } from "../../helpers/test-db";
 
-let cookie: string | undefined;
-jest.mock("next/headers", () => ({
-  cookies: async () => ({
-    get: (name: string) =>
-      name === "__Host-kyc_session" && cookie ? { name, value: cookie } : undefined,
-  }),
-  headers: async () => new Headers(),
-}));
+jest.mock("next/headers", () =>
+  jest
+    .requireActual<typeof import("../../helpers/request-scope")>("../../helpers/request-scope")
+    .nextHeaders(),
+);
 
 import { POST as createHandoff } from "@/app/api/inapp/handoff/route";
 
@@ -46,7 +44,7 @@ async function desktopSession() {
     source: "Desktop",
     account: null,
   });
-  cookie = session.id;
+  setTraderCookie(session.id);
   return { trader, kycCase };
 }
 
@@ -140,7 +138,7 @@ describe("phone handoff", () => {
     ).toBe(403);
     expect((await post({ documentType: "passport" })).status).toBe(400);
     expect((await post("not json")).status).toBe(400);
-    cookie = undefined;
+    setTraderCookie(undefined);
     expect((await post({ documentType: "identity" })).status).toBe(401);
   });
 });

@@ -6,17 +6,15 @@ import { ensureOpenCase } from "@/lib/db/queries/cases";
 import { upsertTrader } from "@/lib/db/queries/traders";
 import { startSession } from "@/lib/identity/sessions";
 import { changeCaseStatus } from "@/lib/kyc/cases";
+import { setTraderCookie } from "../../helpers/request-scope";
 import { setTestEnv } from "../../helpers/env";
 import { createTestDb, type TestDb } from "../../helpers/test-db";
 
-let cookie: string | undefined;
-jest.mock("next/headers", () => ({
-  cookies: async () => ({
-    get: (name: string) =>
-      name === "__Host-kyc_session" && cookie ? { name, value: cookie } : undefined,
-  }),
-  headers: async () => new Headers(),
-}));
+jest.mock("next/headers", () =>
+  jest
+    .requireActual<typeof import("../../helpers/request-scope")>("../../helpers/request-scope")
+    .nextHeaders(),
+);
 
 import { GET as stream } from "@/app/api/inapp/status/stream/route";
 import { GET as status } from "@/app/api/inapp/status/route";
@@ -34,17 +32,19 @@ async function traderSession(userId: number) {
     "en",
   );
   const kycCase = await ensureOpenCase(trader.id, "standard", "manual");
-  cookie = (
-    await startSession({
-      traderId: trader.id,
-      caseId: kycCase.id,
-      identityMode: "ot-handoff",
-      locale: "en",
-      theme: null,
-      source: null,
-      account: null,
-    })
-  ).id;
+  setTraderCookie(
+    (
+      await startSession({
+        traderId: trader.id,
+        caseId: kycCase.id,
+        identityMode: "ot-handoff",
+        locale: "en",
+        theme: null,
+        source: null,
+        account: null,
+      })
+    ).id,
+  );
   return { trader, kycCase };
 }
 
@@ -64,17 +64,19 @@ describe("live status (SSE)", () => {
   it("sends the current status, then each change as it commits; only the trader's own case", async () => {
     const mine = await traderSession(91_001);
     const other = await traderSession(91_002);
-    cookie = (
-      await startSession({
-        traderId: mine.trader.id,
-        caseId: mine.kycCase.id,
-        identityMode: "ot-handoff",
-        locale: "en",
-        theme: null,
-        source: null,
-        account: null,
-      })
-    ).id;
+    setTraderCookie(
+      (
+        await startSession({
+          traderId: mine.trader.id,
+          caseId: mine.kycCase.id,
+          identityMode: "ot-handoff",
+          locale: "en",
+          theme: null,
+          source: null,
+          account: null,
+        })
+      ).id,
+    );
     const abort = new AbortController();
     const response = await stream(
       new Request("https://broker.test/api/inapp/status/stream", { signal: abort.signal }),
@@ -103,7 +105,7 @@ describe("live status (SSE)", () => {
   });
 
   it("refuses without a session", async () => {
-    cookie = undefined;
+    setTraderCookie(undefined);
     expect((await stream(new Request("https://broker.test/api/inapp/status/stream"))).status).toBe(
       401,
     );

@@ -1,5 +1,4 @@
 import { sql } from "drizzle-orm";
-import { createTranslator } from "use-intl";
 import en from "@/messages/en.json";
 import { caseDrafts } from "@/lib/db/schema";
 import { ensureOpenCase } from "@/lib/db/queries/cases";
@@ -7,22 +6,21 @@ import { upsertTrader } from "@/lib/db/queries/traders";
 import { startSession } from "@/lib/identity/sessions";
 import { changeCaseStatus } from "@/lib/kyc/cases";
 import { loadStepDrafts } from "@/lib/kyc/drafts";
+import { setTraderCookie } from "../../helpers/request-scope";
 import { setTestEnv } from "../../helpers/env";
 import { createTestDb, type TestDb } from "../../helpers/test-db";
 
 // The request scope Next.js gives a server action: the session cookie of the "browser".
-let cookie: string | undefined;
-jest.mock("next/headers", () => ({
-  cookies: async () => ({
-    get: (name: string) =>
-      name === "__Host-kyc_session" && cookie ? { name, value: cookie } : undefined,
-  }),
-  headers: async () => new Headers(),
-}));
-jest.mock("next-intl/server", () => ({
-  getTranslations: async (namespace: string) =>
-    createTranslator({ locale: "en", messages: en, namespace: namespace as never }),
-}));
+jest.mock("next/headers", () =>
+  jest
+    .requireActual<typeof import("../../helpers/request-scope")>("../../helpers/request-scope")
+    .nextHeaders(),
+);
+jest.mock("next-intl/server", () =>
+  jest
+    .requireActual<typeof import("../../helpers/request-scope")>("../../helpers/request-scope")
+    .nextIntlServer(),
+);
 
 // Imported after the mocks.
 import { autosaveStep, continueStep } from "@/app/inapp/kyc/actions";
@@ -59,7 +57,7 @@ async function traderWithSession() {
     source: null,
     account: null,
   });
-  cookie = id;
+  setTraderCookie(id);
   return { trader, kycCase, sessionId: id };
 }
 
@@ -154,7 +152,7 @@ describe("personal information step (server actions)", () => {
       source: null,
       account: null,
     });
-    cookie = id;
+    setTraderCookie(id);
     expect(
       await autosavePersonalStep(
         form({ givenNames: "Zofia", city: "Gdańsk", surnames: "Kowalczyk" }),
@@ -169,7 +167,7 @@ describe("personal information step (server actions)", () => {
 
   it("refuses without a session, politely and without a 500", async () => {
     await traderWithSession();
-    cookie = undefined;
+    setTraderCookie(undefined);
     expect(await continuePersonalStep(idle, form(VALID))).toMatchObject({
       status: "failed",
       message: en.Errors.sessionExpired,

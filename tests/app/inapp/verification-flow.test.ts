@@ -4,7 +4,6 @@
  * reopens only what was asked for.
  */
 import { sql } from "drizzle-orm";
-import { createTranslator } from "use-intl";
 import en from "@/messages/en.json";
 import { caseEvents, documents, kycCases } from "@/lib/db/schema";
 import { ensureOpenCase, getCaseForTrader } from "@/lib/db/queries/cases";
@@ -12,21 +11,20 @@ import { upsertTrader } from "@/lib/db/queries/traders";
 import { startSession } from "@/lib/identity/sessions";
 import { changeCaseStatus } from "@/lib/kyc/cases";
 import { loadCaseProgress } from "@/lib/kyc/submission";
+import { setTraderCookie } from "../../helpers/request-scope";
 import { setTestEnv } from "../../helpers/env";
 import { createTestDb, type TestDb } from "../../helpers/test-db";
 
-let cookie: string | undefined;
-jest.mock("next/headers", () => ({
-  cookies: async () => ({
-    get: (name: string) =>
-      name === "__Host-kyc_session" && cookie ? { name, value: cookie } : undefined,
-  }),
-  headers: async () => new Headers(),
-}));
-jest.mock("next-intl/server", () => ({
-  getTranslations: async (namespace: string) =>
-    createTranslator({ locale: "en", messages: en, namespace: namespace as never }),
-}));
+jest.mock("next/headers", () =>
+  jest
+    .requireActual<typeof import("../../helpers/request-scope")>("../../helpers/request-scope")
+    .nextHeaders(),
+);
+jest.mock("next-intl/server", () =>
+  jest
+    .requireActual<typeof import("../../helpers/request-scope")>("../../helpers/request-scope")
+    .nextIntlServer(),
+);
 
 import { autosaveStep, continueStep, submitCaseAction } from "@/app/inapp/kyc/actions";
 
@@ -53,7 +51,7 @@ async function traderWithSession(level = "standard") {
     source: null,
     account: null,
   });
-  cookie = id;
+  setTraderCookie(id);
   return { trader, kycCase };
 }
 

@@ -1,0 +1,37 @@
+/**
+ * The request scope Next.js gives a server action or a route handler, for tests: a cookie jar
+ * (the "browser") behind `next/headers`, and English translations behind `next-intl/server`.
+ *
+ *   jest.mock("next/headers", () =>
+ *     jest.requireActual<typeof import("../../helpers/request-scope")>("../../helpers/request-scope").nextHeaders(),
+ *   );
+ */
+import { createTranslator } from "use-intl";
+import en from "@/messages/en.json";
+
+export const TRADER_COOKIE = "__Host-kyc_session";
+export const jar = new Map<string, string>();
+
+/** Sets (or with undefined, clears) the trader's session cookie of the "browser". */
+export function setTraderCookie(value: string | undefined): void {
+  if (value === undefined) jar.delete(TRADER_COOKIE);
+  else jar.set(TRADER_COOKIE, value);
+}
+
+export function nextHeaders(requestHeaders: Record<string, string> = {}) {
+  return {
+    cookies: async () => ({
+      get: (name: string) => (jar.has(name) ? { name, value: jar.get(name) } : undefined),
+      set: (c: { name: string; value: string }) => jar.set(c.name, c.value),
+      delete: (name: string) => jar.delete(name),
+    }),
+    headers: async () => new Headers(requestHeaders),
+  };
+}
+
+export function nextIntlServer() {
+  return {
+    getTranslations: async (namespace: string) =>
+      createTranslator({ locale: "en", messages: en, namespace: namespace as never }),
+  };
+}
