@@ -8,6 +8,7 @@
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
+import { replayAllDead, replayEvent } from "@/lib/delivery/console";
 import { deliverDueSoon } from "@/lib/delivery/soon";
 import { isAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
@@ -155,4 +156,20 @@ export async function assignAction(form: FormData): Promise<void> {
     await assignCaseTo(staff, id, assignee.success ? assignee.data : null);
     return "assigned";
   });
+}
+
+export async function replayEventAction(form: FormData): Promise<void> {
+  const staff = await requireStaff("admin");
+  await run(form.get("caseId"), async () => {
+    const count = await replayEvent(staff, String(form.get("eventId") ?? ""));
+    deliverDueSoon();
+    return `replayed:${count}`;
+  });
+}
+
+export async function replayDeadAction(): Promise<void> {
+  const staff = await requireStaff("admin");
+  const count = await replayAllDead(staff);
+  deliverDueSoon();
+  redirect(`/admin/deliveries?replayed=${count}`);
 }

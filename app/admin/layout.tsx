@@ -17,6 +17,7 @@ export default async function AdminLayout({ children }: { children: React.ReactN
         {staff ? (
           <nav className="actions">
             <Link href="/admin">Queue</Link>
+            {staff.role === "admin" ? <Link href="/admin/deliveries">Dead deliveries</Link> : null}
             <form action={logoutAction}>
               <button className="button secondary" type="submit">
                 Sign out

@@ -7,7 +7,7 @@
  * its schedule runs out); a worker that dies mid-attempt leaves a lease that expires, and the next
  * claim sends the same event again with the same webhook-id.
  */
-import { and, asc, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
 import { getDb, type Db } from "../client";
 import {
   deliveries,
@@ -283,4 +283,19 @@ export async function listAttemptsForEvent(eventId: string): Promise<DeliveryAtt
     .from(deliveryAttempts)
     .where(eq(deliveryAttempts.eventId, eventId))
     .orderBy(asc(deliveryAttempts.id));
+}
+
+/** Dead deliveries, newest first, with their event's case: the console's dead-letter list. */
+export async function listDeadDeliveries(
+  limit = 200,
+): Promise<(DeliveryRow & { caseId: string | null; eventType: string })[]> {
+  const db = await getDb();
+  const rows = await db
+    .select({ delivery: deliveries, caseId: outboxEvents.caseId, eventType: outboxEvents.type })
+    .from(deliveries)
+    .innerJoin(outboxEvents, eq(outboxEvents.id, deliveries.eventId))
+    .where(eq(deliveries.status, "dead"))
+    .orderBy(desc(deliveries.id))
+    .limit(limit);
+  return rows.map((r) => ({ ...r.delivery, caseId: r.caseId, eventType: r.eventType }));
 }

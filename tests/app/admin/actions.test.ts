@@ -25,6 +25,8 @@ import {
   claimAction,
   loginAction,
   rejectAction,
+  replayDeadAction,
+  replayEventAction,
   requestAction,
 } from "@/app/admin/actions";
 
@@ -143,6 +145,15 @@ describe("console actions", () => {
       "/admin?error=forbidden",
     );
     expect((await getCaseForTrader(kycCase.id, trader.id))?.assignedTo).toBeNull();
+  });
+
+  it("only an admin may replay deliveries", async () => {
+    await signedIn();
+    expect(await redirectOf(replayDeadAction())).toBe("/admin?error=forbidden");
+    const { kycCase } = await submitted();
+    expect(
+      await redirectOf(replayEventAction(form({ caseId: kycCase.id, eventId: kycCase.id }))),
+    ).toBe("/admin?error=forbidden");
   });
 
   it("a valid request for more reaches the trader", async () => {

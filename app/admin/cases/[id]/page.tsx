@@ -16,12 +16,14 @@ import { REJECT_REASONS } from "@/lib/review/reasons";
 import { auditCaseView } from "@/lib/review/decisions";
 import { requireStaff } from "@/lib/staff/console";
 import { getLatestCheckRun } from "@/lib/db/queries/checks";
+import { listDeliveryLogForCase } from "@/lib/db/queries/outbox";
 import { listActiveStaff } from "@/lib/db/queries/staff";
 import {
   approveAction,
   assignAction,
   claimAction,
   rejectAction,
+  replayEventAction,
   requestAction,
   screeningHitAction,
 } from "../../actions";
@@ -92,6 +94,7 @@ export default async function CasePage({ params, searchParams }: Props) {
   await auditCaseView(staff, kycCase.id, "case_page");
   const checks = await getLatestCheckRun(kycCase.id);
   const team = staff.role === "reviewer" ? [] : await listActiveStaff();
+  const deliveryLog = await listDeliveryLogForCase(kycCase.id);
   const judged = new Map(
     decisions
       .filter((d) => d.decision.startsWith("screening_"))
@@ -116,7 +119,11 @@ export default async function CasePage({ params, searchParams }: Props) {
           role="status"
           data-testid="outcome"
         >
-          {outcome.startsWith("error:") ? outcome.slice(6) : (OUTCOMES[outcome] ?? outcome)}
+          {outcome.startsWith("error:")
+            ? outcome.slice(6)
+            : outcome.startsWith("replayed:")
+              ? `${outcome.slice(9)} deliveries scheduled again.`
+              : (OUTCOMES[outcome] ?? outcome)}
         </p>
       ) : null}
       <section className="card">
@@ -396,6 +403,43 @@ export default async function CasePage({ params, searchParams }: Props) {
             </li>
           ))}
         </ul>
+      </section>
+
+      <section className="card" data-testid="delivery-log">
+        <h2>Status delivery</h2>
+        {deliveryLog.length === 0 ? <p className="muted">No events yet.</p> : null}
+        <table className="queue">
+          <tbody>
+            {deliveryLog.map((d) => (
+              <tr key={d.id} data-status={d.status}>
+                <td>{d.destination}</td>
+                <td>
+                  <strong>{d.status}</strong> · {d.totalAttempts} attempts
+                  {d.lastError ? ` · last error: ${d.lastError}` : ""}
+                </td>
+                <td>
+                  {d.attemptLog.map((a) => (
+                    <span key={a.id} className="muted">
+                      #{a.attempt} {a.ok ? "ok" : "failed"}
+                      {a.httpStatus ? ` ${a.httpStatus}` : ""}{" "}
+                    </span>
+                  ))}
+                </td>
+                <td>
+                  {staff.role === "admin" && d.status !== "pending" ? (
+                    <form action={replayEventAction}>
+                      <input type="hidden" name="caseId" value={kycCase.id} />
+                      <input type="hidden" name="eventId" value={d.eventId} />
+                      <button className="button secondary" type="submit">
+                        Replay
+                      </button>
+                    </form>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       </section>
 
       <section className="card">

@@ -1,0 +1,47 @@
+import { sql } from "drizzle-orm";
+import { listDeadDeliveries } from "@/lib/db/queries/outbox";
+import { auditEvents } from "@/lib/db/schema";
+import { replayAllDead, replayEvent } from "@/lib/delivery/console";
+import { setTestEnv } from "../../helpers/env";
+import { createTestDb, type TestDb } from "../../helpers/test-db";
+import { endpointsFor } from "../../helpers/webhook-receiver";
+import { deliveryOf, submitFreshCase } from "./helpers";
+
+let t: TestDb;
+beforeAll(async () => {
+  setTestEnv({ WEBHOOK_ENDPOINTS: endpointsFor([{ id: "crm", url: "http://127.0.0.1:9/hook" }]) });
+  t = await createTestDb();
+});
+afterAll(() => t.close());
+
+const admin = { id: "00000000-0000-4000-8000-0000000000ad", role: "admin" };
+const kill = (eventId: string) =>
+  t.db.execute(
+    sql`update deliveries set status = 'dead', last_error = 'connection refused' where event_id = ${eventId}`,
+  );
+
+describe("replaying deliveries from the console", () => {
+  it("lists dead deliveries and sends one event again with a fresh schedule, audited", async () => {
+    const { eventId } = await submitFreshCase();
+    await kill(eventId);
+    expect((await listDeadDeliveries()).map((d) => d.eventId)).toContain(eventId);
+    expect(await replayEvent(admin, eventId)).toBe(1);
+    expect(await deliveryOf(eventId)).toMatchObject({ status: "pending", attempts: 0 });
+    const audit = await t.db.select().from(auditEvents);
+    expect(audit.some((a) => a.action === "delivery.replayed" && a.actorId === admin.id)).toBe(
+      true,
+    );
+  });
+
+  it("replays every dead delivery at once, and refuses a forged event id", async () => {
+    const a = await submitFreshCase();
+    const b = await submitFreshCase();
+    await kill(a.eventId);
+    await kill(b.eventId);
+    expect(await replayAllDead(admin)).toBeGreaterThanOrEqual(2);
+    expect(await listDeadDeliveries()).toHaveLength(0);
+    await expect(replayEvent(admin, "'; drop table deliveries; --")).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+  });
+});
