@@ -55,6 +55,37 @@ const webhookEndpointsSchema = z
   );
 export type WebhookEndpoint = z.infer<typeof webhookEndpointsSchema>[number];
 
+const ACCESS_RIGHTS = ["FULL_ACCESS", "CLOSE_ONLY", "NO_TRADING", "NO_LOGIN"] as const;
+export type AccessRights = (typeof ACCESS_RIGHTS)[number];
+const accessRightsSchema = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: "custom", message: "not valid JSON" });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z.record(
+      z.string().regex(/^(\*|[a-z0-9_-]{1,40})$/),
+      z
+        .object({
+          approved: z.enum(ACCESS_RIGHTS),
+          rejected: z.enum(ACCESS_RIGHTS),
+          action_required: z.enum(ACCESS_RIGHTS),
+        })
+        .partial()
+        .strict(),
+    ),
+  );
+export type AccessRightsMapping = z.infer<typeof accessRightsSchema>;
+/** Approved trades; a rejection stops new trades; a request for more keeps open positions closable. */
+export const DEFAULT_ACCESS_RIGHTS: AccessRightsMapping = {
+  "*": { approved: "FULL_ACCESS", rejected: "NO_TRADING", action_required: "CLOSE_ONLY" },
+};
+
 /** A development-only secret: long enough for the key derivation, useless anywhere else. */
 export const DEVELOPMENT_APP_SECRET = "development-only-secret-do-not-use-in-production-0000";
 
@@ -142,6 +173,18 @@ const rawSchema = z.object({
   // or loopback addresses and plain http), and the bearer secret of /api/cron/deliver.
   WEBHOOK_ENDPOINTS: z.preprocess(emptyAsUndefined, webhookEndpointsSchema.default([])),
   CRON_SECRET: z.preprocess(emptyAsUndefined, z.string().min(16).optional()),
+  // cTrader account update (lib/delivery/ctrader-account.ts; off by default): after approve,
+  // reject or action required, set the trading account's access rights through the manager API.
+  // The path template gets {login}; the mapping is JSON per level ("*" for any) and status.
+  CTRADER_ACCOUNT_UPDATE: flag,
+  CTRADER_ACCOUNT_UPDATE_PATH: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^\/[A-Za-z0-9_/{}.-]*\{login\}[A-Za-z0-9_/{}.-]*$/, "a path containing {login}")
+      .default("/v2/webserv/traders/{login}"),
+  ),
+  CTRADER_ACCESS_RIGHTS: z.preprocess(emptyAsUndefined, accessRightsSchema.optional()),
 });
 
 export type Env = {
@@ -184,6 +227,8 @@ export type Env = {
   };
   /** Status delivery: webhook endpoints and the secret of the scheduler route (unset: 401). */
   delivery: { webhooks: WebhookEndpoint[]; cronSecret: string | undefined };
+  /** Access rights on the trading account after a decision (null: the adapter is off). */
+  ctraderAccountUpdate: { path: string; mapping: AccessRightsMapping } | null;
   brand: {
     accent: string | undefined;
     accentDark: string | undefined;
@@ -248,6 +293,10 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   }
   if (raw.CTRADER_API_URL && !raw.CTRADER_MANAGER_TOKEN && !missing.length)
     missing.push("CTRADER_MANAGER_TOKEN (required whenever CTRADER_API_URL is set)");
+  if (raw.CTRADER_ACCOUNT_UPDATE && (!raw.CTRADER_API_URL || !raw.CTRADER_MANAGER_TOKEN))
+    missing.push(
+      "CTRADER_API_URL and CTRADER_MANAGER_TOKEN (required with CTRADER_ACCOUNT_UPDATE=1)",
+    );
   if (raw.STORAGE_DRIVER === "s3" && !raw.S3_BUCKET)
     missing.push("S3_BUCKET (bucket for documents; required with STORAGE_DRIVER=s3)");
   if (missing.length) {
@@ -306,6 +355,12 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
         .filter(Boolean),
     },
     delivery: { webhooks: raw.WEBHOOK_ENDPOINTS, cronSecret: raw.CRON_SECRET },
+    ctraderAccountUpdate: raw.CTRADER_ACCOUNT_UPDATE
+      ? {
+          path: raw.CTRADER_ACCOUNT_UPDATE_PATH,
+          mapping: raw.CTRADER_ACCESS_RIGHTS ?? DEFAULT_ACCESS_RIGHTS,
+        }
+      : null,
     brand: {
       accent: raw.BRAND_ACCENT,
       accentDark: raw.BRAND_ACCENT_DARK,

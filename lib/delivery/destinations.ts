@@ -9,6 +9,8 @@
  * `unknown_destination` until they run out of retries (or the endpoint comes back).
  */
 import { env } from "@/lib/env";
+import { CTRADER_ACCOUNT_DESTINATION, updateTradingAccount } from "./ctrader-account";
+import { CASE_STATUS_CHANGED } from "./payload";
 import { sendWebhook, type AttemptOutcome } from "./webhook";
 
 export type DeliveryJob = {
@@ -35,8 +37,19 @@ function webhookDestinations(): Destination[] {
   }));
 }
 
+function ctraderAccountDestination(): Destination[] {
+  if (!env().ctraderAccountUpdate) return [];
+  return [
+    {
+      id: CTRADER_ACCOUNT_DESTINATION,
+      accepts: (eventType) => eventType === CASE_STATUS_CHANGED,
+      send: (job) => updateTradingAccount(job.payload),
+    },
+  ];
+}
+
 export function listDestinations(): Destination[] {
-  return [...webhookDestinations()];
+  return [...webhookDestinations(), ...ctraderAccountDestination()];
 }
 
 export function destinationIdsFor(eventType: string): string[] {

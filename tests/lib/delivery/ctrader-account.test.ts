@@ -1,0 +1,133 @@
+/**
+ * The trading account follows the decision through cTrader's manager API (msw at the cTrader
+ * boundary): through the outbox, with the same retries, and only for the mapped statuses.
+ */
+import { http, HttpResponse } from "msw";
+import { getDeliveriesForEvent } from "@/lib/db/queries/outbox";
+import { parseEnv } from "@/lib/env";
+import { changeCaseStatus } from "@/lib/kyc/cases";
+import { drainOnce } from "@/lib/delivery/worker";
+import { CTRADER, ctraderServer, listenForCtrader } from "../../helpers/ctrader-stub";
+import { setTestEnv } from "../../helpers/env";
+import { createTestDb, type TestDb } from "../../helpers/test-db";
+import { freshCase } from "./helpers";
+
+let t: TestDb;
+beforeAll(async () => {
+  listenForCtrader();
+  setTestEnv({
+    CTRADER_ACCOUNT_UPDATE: "1",
+    CTRADER_API_URL: CTRADER,
+    CTRADER_MANAGER_TOKEN: "manager-secret",
+    CTRADER_ACCESS_RIGHTS: JSON.stringify({
+      "*": { approved: "FULL_ACCESS", rejected: "NO_TRADING", action_required: "CLOSE_ONLY" },
+      basic: { approved: "CLOSE_ONLY" },
+    }),
+    WEBHOOK_ENDPOINTS: "",
+  });
+  t = await createTestDb();
+});
+afterEach(() => ctraderServer.resetHandlers());
+afterAll(async () => {
+  ctraderServer.close();
+  await t.close();
+});
+
+type Seen = { login: string; token: string | null; body: unknown };
+function stubAccounts(statuses: number[]): Seen[] {
+  const seen: Seen[] = [];
+  ctraderServer.use(
+    http.patch(`${CTRADER}/v2/webserv/traders/:login`, async ({ request, params }) => {
+      seen.push({
+        login: String(params.login),
+        token: new URL(request.url).searchParams.get("token"),
+        body: await request.json(),
+      });
+      return new HttpResponse(null, { status: statuses.shift() ?? 200 });
+    }),
+  );
+  return seen;
+}
+
+const staff = { type: "staff" as const, id: "reviewer" };
+
+async function approvedCase(level = "standard") {
+  const kycCase = await freshCase(level);
+  await changeCaseStatus({
+    kycCase,
+    event: "submit",
+    actor: { type: "trader", id: kycCase.traderId },
+  });
+  await changeCaseStatus({
+    kycCase: { ...kycCase, status: "submitted" },
+    event: "start_review",
+    actor: staff,
+  });
+  const { eventId } = await changeCaseStatus({
+    kycCase: { ...kycCase, status: "in_review" },
+    event: "approve",
+    actor: staff,
+  });
+  return { kycCase, eventId };
+}
+
+describe("cTrader account update", () => {
+  it("gives an approved trader FULL_ACCESS with the manager token, after a failed attempt is retried", async () => {
+    const seen = stubAccounts([503, 200]);
+    const { eventId } = await approvedCase();
+    await drainOnce({ limit: 50 });
+    const [delivery] = (await getDeliveriesForEvent(eventId)).filter(
+      (d) => d.destination === "ctrader:account",
+    );
+    expect(delivery).toMatchObject({ status: "pending", totalAttempts: 1 });
+    await drainOnce({ limit: 50, now: new Date(Date.now() + 3_600_000) });
+    const [after] = (await getDeliveriesForEvent(eventId)).filter(
+      (d) => d.destination === "ctrader:account",
+    );
+    expect(after?.status).toBe("delivered");
+    const approvals = seen.filter(
+      (s) => (s.body as { accessRights: string }).accessRights === "FULL_ACCESS",
+    );
+    expect(approvals).toHaveLength(2);
+    expect(approvals[0]).toMatchObject({ token: "manager-secret" });
+    expect(after?.lastError ?? "").not.toContain("manager-secret");
+  });
+
+  it("calls cTrader only for mapped statuses, and uses the level's own mapping", async () => {
+    const seen = stubAccounts([]);
+    const kycCase = await freshCase("basic");
+    const { eventId } = await changeCaseStatus({
+      kycCase,
+      event: "submit",
+      actor: { type: "trader", id: kycCase.traderId },
+    });
+    await drainOnce({ limit: 50 });
+    expect(seen).toHaveLength(0); // "submitted" is not mapped: nothing to do, delivered
+    expect((await getDeliveriesForEvent(eventId))[0]?.status).toBe("delivered");
+    await changeCaseStatus({
+      kycCase: { ...kycCase, status: "submitted" },
+      event: "start_review",
+      actor: staff,
+    });
+    await changeCaseStatus({
+      kycCase: { ...kycCase, status: "in_review" },
+      event: "approve",
+      actor: staff,
+    });
+    await drainOnce({ limit: 50 });
+    expect(seen.map((s) => s.body)).toEqual([{ accessRights: "CLOSE_ONLY" }]);
+  });
+
+  it("is off by default and refuses to start without the cTrader API", () => {
+    expect(parseEnv({}).ctraderAccountUpdate).toBeNull();
+    expect(() => parseEnv({ CTRADER_ACCOUNT_UPDATE: "1" })).toThrow("CTRADER_ACCOUNT_UPDATE");
+    expect(() =>
+      parseEnv({
+        CTRADER_ACCOUNT_UPDATE: "1",
+        CTRADER_API_URL: CTRADER,
+        CTRADER_MANAGER_TOKEN: "m",
+        CTRADER_ACCESS_RIGHTS: '{"*":{"approved":"GOD_MODE"}}',
+      }),
+    ).toThrow("CTRADER_ACCESS_RIGHTS");
+  });
+});
