@@ -95,6 +95,10 @@ export async function benchOutbox(): Promise<OutboxBenchRow[]> {
   await admin.unsafe(`drop database if exists "${DB_NAME}" with (force)`);
   await admin.unsafe(`create database "${DB_NAME}"`);
   const receiver = await startReceiver();
+  // Restored at the end: `npm run bench` goes on to start app servers from this environment.
+  const saved = Object.fromEntries(
+    ["NODE_ENV", "LOG_LEVEL", "APP_SECRET", "WEBHOOK_ENDPOINTS"].map((k) => [k, process.env[k]]),
+  );
   Object.assign(process.env, {
     NODE_ENV: "test",
     LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
@@ -229,6 +233,12 @@ export async function benchOutbox(): Promise<OutboxBenchRow[]> {
     await receiver.close();
     await admin.unsafe(`drop database if exists "${DB_NAME}" with (force)`);
     await admin.end();
+    const env = process.env as Record<string, string | undefined>;
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete env[k];
+      else env[k] = v;
+    }
+    resetEnvCache();
   }
   return rows;
 }

@@ -1,4 +1,5 @@
 /** The results: one object, printed as plain-text tables and written as JSON. */
+import { renderOutbox, type OutboxBenchRow } from "./outbox";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -65,6 +66,8 @@ export type BenchResults = {
   documentCheck?: DocumentBenchResult | null;
   clientCompression?: ClientCompressionResult | null;
   s3Upload?: S3UploadResult | null;
+  /** Issue 6: outbox drain vs a raw SKIP LOCKED loop; commit-to-first-attempt latency. */
+  outbox?: OutboxBenchRow[] | null;
   /** Null when skipped (--lighthouse-runs=0) or when it could not run (see failures). */
   lighthouse: LighthouseResults | null;
   stub: CtraderStubStats | null;
@@ -159,6 +162,13 @@ function uploadChecks(results: BenchResults): Check[] {
         });
     }
   }
+  for (const row of results.outbox ?? [])
+    if (row.pass !== null)
+      checks.push({
+        name: `outbox: ${row.metric} ${row.target}`,
+        pass: row.pass,
+        detail: row.value,
+      });
   const doc = results.documentCheck;
   const one = doc?.rows.find((r) => r.inFlight === 1);
   if (doc && one) {
@@ -507,6 +517,7 @@ export function render(results: BenchResults): string {
   if (results.documentCheck) out.push(renderDocumentBench(results.documentCheck), "");
   if (results.clientCompression) out.push(...renderClient(results.clientCompression), "");
   if (results.s3Upload) out.push(...renderS3(results.s3Upload), "");
+  if (results.outbox) out.push(renderOutbox(results.outbox), "");
 
   if (results.stub) {
     out.push(

@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --build] [-- --requests=N --rounds=N --lighthouse-runs=N --timeout=S]
- *   [-- --only=load,bundle,lighthouse,screening,documents,client,s3] [-- --sanctions-list=PATH]`
+ *   [-- --only=load,bundle,lighthouse,screening,documents,client,s3,outbox] [-- --sanctions-list=PATH]`
  *
  * Measures the one-time token exchange (GET /inapp/kyc?token=… → 303 + session cookie) against
  * a floor (a bare route handler doing one INSERT) on a production build talking to PostgreSQL
@@ -38,6 +38,7 @@ import type { Browser } from "playwright-core";
 import { photo12mp } from "../fixtures/documents/make-fixtures";
 import { measureFirstLoadJs } from "./bundle";
 import { benchDocumentCheck } from "./document-check";
+import { benchOutbox } from "./outbox";
 import { benchScreening, defaultListPath } from "./screening";
 import {
   benchClientCompression,
@@ -95,6 +96,7 @@ export const SECTIONS = [
   "documents",
   "client",
   "s3",
+  "outbox",
 ] as const;
 export type Section = (typeof SECTIONS)[number];
 
@@ -330,6 +332,12 @@ async function main(): Promise<number> {
       progress("document check vs bare sharp decode + re-encode…");
       await attempt("document check", async () => {
         results.documentCheck = await benchDocumentCheck();
+      });
+    }
+    if (on("outbox")) {
+      progress("outbox drain vs a raw SKIP LOCKED loop…");
+      await attempt("outbox", async () => {
+        results.outbox = await benchOutbox();
       });
     }
     if (!needsServer) throw null; // nothing left to do: straight to the report
