@@ -5,11 +5,11 @@
 import { ensureOpenCase, getCaseForTrader } from "@/lib/db/queries/cases";
 import { insertStaffUser } from "@/lib/db/queries/staff";
 import { upsertTrader } from "@/lib/db/queries/traders";
-import { startSession } from "@/lib/identity/sessions";
 import { changeCaseStatus } from "@/lib/kyc/cases";
 import { loginStaff, STAFF_COOKIE } from "@/lib/staff/auth";
 import { hashPassword } from "@/lib/staff/passwords";
 import { jar } from "../../helpers/request-scope";
+import { openSession } from "../../helpers/sessions";
 import { setTestEnv } from "../../helpers/env";
 import { createTestDb, type TestDb } from "../../helpers/test-db";
 
@@ -81,15 +81,7 @@ describe("console actions", () => {
   it("without a staff session every action goes to the login page, also with a trader's cookie", async () => {
     jar.clear();
     const { trader, kycCase } = await submitted();
-    const session = await startSession({
-      traderId: trader.id,
-      caseId: kycCase.id,
-      identityMode: "ot-handoff",
-      locale: "en",
-      theme: null,
-      source: null,
-      account: null,
-    });
+    const session = await openSession(trader.id, kycCase.id);
     jar.set("__Host-kyc_session", session.id);
     jar.set(STAFF_COOKIE, session.id);
     for (const action of [approveAction, claimAction, rejectAction, requestAction])

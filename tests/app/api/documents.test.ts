@@ -10,10 +10,10 @@ import sharp from "sharp";
 import { ensureOpenCase } from "@/lib/db/queries/cases";
 import { upsertTrader } from "@/lib/db/queries/traders";
 import { auditEvents, documents } from "@/lib/db/schema";
-import { startSession } from "@/lib/identity/sessions";
 import { changeCaseStatus } from "@/lib/kyc/cases";
 import * as fx from "../../fixtures/documents/make-fixtures";
 import { setTraderCookie } from "../../helpers/request-scope";
+import { openSession } from "../../helpers/sessions";
 import { setTestEnv } from "../../helpers/env";
 import { createTestDb, type TestDb } from "../../helpers/test-db";
 
@@ -46,15 +46,7 @@ async function traderSession() {
     "en",
   );
   const kycCase = await ensureOpenCase(trader.id, "standard", "manual");
-  const session = await startSession({
-    traderId: trader.id,
-    caseId: kycCase.id,
-    identityMode: "ot-handoff",
-    locale: "en",
-    theme: null,
-    source: null,
-    account: null,
-  });
+  const session = await openSession(trader.id, kycCase.id);
   setTraderCookie(session.id);
   return { trader, kycCase };
 }
@@ -336,19 +328,7 @@ describe("document upload (local driver)", () => {
     await traderSession();
     const other = (await t.db.select().from(documents)).length;
     expect(other).toBeGreaterThan(0);
-    setTraderCookie(
-      (
-        await startSession({
-          traderId: trader.id,
-          caseId: kycCase.id,
-          identityMode: "ot-handoff",
-          locale: "en",
-          theme: null,
-          source: null,
-          account: null,
-        })
-      ).id,
-    );
+    setTraderCookie((await openSession(trader.id, kycCase.id)).id);
     await changeCaseStatus({ kycCase, event: "submit", actor: { type: "trader", id: trader.id } });
     expect(
       (await start({ documentType: "identity", side: "back", contentType: "image/jpeg", size: 10 }))

@@ -4,9 +4,9 @@
  */
 import { ensureOpenCase } from "@/lib/db/queries/cases";
 import { upsertTrader } from "@/lib/db/queries/traders";
-import { startSession } from "@/lib/identity/sessions";
 import { changeCaseStatus } from "@/lib/kyc/cases";
 import { setTraderCookie } from "../../helpers/request-scope";
+import { openSession } from "../../helpers/sessions";
 import { setTestEnv } from "../../helpers/env";
 import { createTestDb, type TestDb } from "../../helpers/test-db";
 
@@ -32,19 +32,7 @@ async function traderSession(userId: number) {
     "en",
   );
   const kycCase = await ensureOpenCase(trader.id, "standard", "manual");
-  setTraderCookie(
-    (
-      await startSession({
-        traderId: trader.id,
-        caseId: kycCase.id,
-        identityMode: "ot-handoff",
-        locale: "en",
-        theme: null,
-        source: null,
-        account: null,
-      })
-    ).id,
-  );
+  setTraderCookie((await openSession(trader.id, kycCase.id)).id);
   return { trader, kycCase };
 }
 
@@ -64,19 +52,7 @@ describe("live status (SSE)", () => {
   it("sends the current status, then each change as it commits; only the trader's own case", async () => {
     const mine = await traderSession(91_001);
     const other = await traderSession(91_002);
-    setTraderCookie(
-      (
-        await startSession({
-          traderId: mine.trader.id,
-          caseId: mine.kycCase.id,
-          identityMode: "ot-handoff",
-          locale: "en",
-          theme: null,
-          source: null,
-          account: null,
-        })
-      ).id,
-    );
+    setTraderCookie((await openSession(mine.trader.id, mine.kycCase.id)).id);
     const abort = new AbortController();
     const response = await stream(
       new Request("https://broker.test/api/inapp/status/stream", { signal: abort.signal }),

@@ -7,6 +7,7 @@ import { startSession } from "@/lib/identity/sessions";
 import { changeCaseStatus } from "@/lib/kyc/cases";
 import { loadStepDrafts } from "@/lib/kyc/drafts";
 import { setTraderCookie } from "../../helpers/request-scope";
+import { openSession } from "../../helpers/sessions";
 import { setTestEnv } from "../../helpers/env";
 import { createTestDb, type TestDb } from "../../helpers/test-db";
 
@@ -48,15 +49,7 @@ async function traderWithSession() {
     "en",
   );
   const kycCase = await ensureOpenCase(trader.id, "standard", "manual");
-  const { id } = await startSession({
-    traderId: trader.id,
-    caseId: kycCase.id,
-    identityMode: "ot-handoff",
-    locale: "en",
-    theme: null,
-    source: null,
-    account: null,
-  });
+  const { id } = await openSession(trader.id, kycCase.id);
   setTraderCookie(id);
   return { trader, kycCase, sessionId: id };
 }

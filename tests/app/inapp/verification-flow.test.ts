@@ -8,10 +8,10 @@ import en from "@/messages/en.json";
 import { caseEvents, documents, kycCases } from "@/lib/db/schema";
 import { ensureOpenCase, getCaseForTrader } from "@/lib/db/queries/cases";
 import { upsertTrader } from "@/lib/db/queries/traders";
-import { startSession } from "@/lib/identity/sessions";
 import { changeCaseStatus } from "@/lib/kyc/cases";
 import { loadCaseProgress } from "@/lib/kyc/submission";
 import { setTraderCookie } from "../../helpers/request-scope";
+import { openSession } from "../../helpers/sessions";
 import { setTestEnv } from "../../helpers/env";
 import { createTestDb, type TestDb } from "../../helpers/test-db";
 
@@ -42,15 +42,7 @@ async function traderWithSession(level = "standard") {
     "en",
   );
   const kycCase = await ensureOpenCase(trader.id, level, "manual");
-  const { id } = await startSession({
-    traderId: trader.id,
-    caseId: kycCase.id,
-    identityMode: "ot-handoff",
-    locale: "en",
-    theme: null,
-    source: null,
-    account: null,
-  });
+  const { id } = await openSession(trader.id, kycCase.id);
   setTraderCookie(id);
   return { trader, kycCase };
 }

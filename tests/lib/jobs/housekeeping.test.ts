@@ -4,9 +4,10 @@ import path from "node:path";
 import { ensureOpenCase, getCaseForTrader } from "@/lib/db/queries/cases";
 import { upsertTrader } from "@/lib/db/queries/traders";
 import { documents } from "@/lib/db/schema";
-import { resolveSession, startSession } from "@/lib/identity/sessions";
+import { resolveSession } from "@/lib/identity/sessions";
 import { changeCaseStatus } from "@/lib/kyc/cases";
 import { runHousekeeping } from "@/lib/jobs/housekeeping";
+import { openSession } from "../../helpers/sessions";
 import { setTestEnv } from "../../helpers/env";
 import { createTestDb, type TestDb } from "../../helpers/test-db";
 
@@ -53,25 +54,8 @@ describe("worker housekeeping", () => {
     );
     const kycCase = await ensureOpenCase(trader.id, "standard", "manual");
     const old = new Date(Date.now() - 3 * 86_400_000);
-    const stale = await startSession({
-      traderId: trader.id,
-      caseId: kycCase.id,
-      identityMode: "ot-handoff",
-      locale: "en",
-      theme: null,
-      source: null,
-      account: null,
-      now: old,
-    });
-    const live = await startSession({
-      traderId: trader.id,
-      caseId: kycCase.id,
-      identityMode: "ot-handoff",
-      locale: "en",
-      theme: null,
-      source: null,
-      account: null,
-    });
+    const stale = await openSession(trader.id, kycCase.id, old);
+    const live = await openSession(trader.id, kycCase.id);
     const { expired } = await runHousekeeping();
     expect(expired).toBeGreaterThanOrEqual(1);
     expect(await resolveSession(stale.id)).toBeUndefined();

@@ -3,7 +3,6 @@ import { ensureOpenCase } from "@/lib/db/queries/cases";
 import { insertStaffUser } from "@/lib/db/queries/staff";
 import { upsertTrader } from "@/lib/db/queries/traders";
 import { auditEvents, staffUsers } from "@/lib/db/schema";
-import { startSession } from "@/lib/identity/sessions";
 import {
   hasRole,
   loginStaff,
@@ -14,6 +13,7 @@ import {
   THROTTLE_WINDOW_MINUTES,
 } from "@/lib/staff/auth";
 import { hashPassword, verifyPassword } from "@/lib/staff/passwords";
+import { openSession } from "../../helpers/sessions";
 import { setTestEnv } from "../../helpers/env";
 import { createTestDb, type TestDb } from "../../helpers/test-db";
 
@@ -137,15 +137,7 @@ describe("staff login", () => {
       "en",
     );
     const kycCase = await ensureOpenCase(trader.id, "standard", "manual");
-    const session = await startSession({
-      traderId: trader.id,
-      caseId: kycCase.id,
-      identityMode: "ot-handoff",
-      locale: "en",
-      theme: null,
-      source: null,
-      account: null,
-    });
+    const session = await openSession(trader.id, kycCase.id);
     expect(await resolveStaff(session.id)).toBeUndefined();
     expect(await resolveStaff("../../etc")).toBeUndefined();
     expect(await resolveStaff(undefined)).toBeUndefined();
