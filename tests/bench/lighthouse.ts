@@ -12,7 +12,7 @@
  * "expired" screen is not; and every request stayed on the app's origin (nothing external).
  * Lighthouse and puppeteer are loaded lazily, so the pure parts below can be unit-tested.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Page } from "puppeteer-core";
@@ -38,6 +38,8 @@ export type AuditedScreen = {
   path: string;
   /** A selector that only the real screen renders (not the expired screen). */
   marker: string;
+  /** A floor measured for comparison (a bare Next page), not held to the targets. */
+  reference?: boolean;
 };
 
 export type LighthouseRun = {
@@ -59,6 +61,7 @@ export type LighthouseRun = {
 
 export type LighthousePageResult = {
   path: string;
+  reference?: boolean;
   runs: LighthouseRun[];
   /** Median of each metric over the valid runs (Lighthouse CI's "median" aggregation). */
   median: { lcpMs: number; tbtMs: number; cls: number; fcpMs: number } | null;
@@ -78,6 +81,9 @@ export type LighthouseResults = {
   };
   pages: LighthousePageResult[];
 };
+
+/** Lighthouse runtime errors about the recording, not the page: such a run is repeated. */
+const RETRIED_ERRORS = new Set(["NO_NAVSTART", "NO_TRACING_STARTED", "NO_FCP", "PROTOCOL_TIMEOUT"]);
 
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -224,6 +230,7 @@ export async function runLighthouse(options: {
     for (const screen of options.screens) {
       const url = `${options.baseUrl}${screen.path}`;
       const runs: LighthouseRun[] = [];
+      let retries = 0;
       for (let i = 0; i < options.runsPerScreen; i += 1) {
         if (options.signal.aborted) throw options.signal.reason;
         const page = await browser.newPage();
@@ -244,9 +251,23 @@ export async function runLighthouse(options: {
           );
           if (!result) throw new Error(`lighthouse returned nothing for ${url}`);
           const { lhr } = result;
+          // Chromium sometimes loses the trace's navigation start under load: run again.
+          if (lhr.runtimeError && RETRIED_ERRORS.has(lhr.runtimeError.code) && retries < 3) {
+            retries += 1;
+            options.progress(
+              `lighthouse ${screen.path} #${i + 1}: ${lhr.runtimeError.code}, again`,
+            );
+            i -= 1;
+            continue;
+          }
           if (lhr.runtimeError)
             throw new Error(`lighthouse: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`);
           lighthouseVersion = lhr.lighthouseVersion;
+          const reportDir = process.env.LIGHTHOUSE_REPORT_DIR;
+          if (reportDir) {
+            const name = `${screen.path.replace(/\W+/g, "_")}-${i + 1}.json`;
+            writeFileSync(path.join(reportDir, name), JSON.stringify(lhr));
+          }
           const t = lhr.configSettings.throttling;
           settings = {
             formFactor: lhr.configSettings.formFactor,
@@ -298,7 +319,7 @@ export async function runLighthouse(options: {
           await page.close().catch(() => {});
         }
       }
-      pages.push(summarize(screen.path, runs, url));
+      pages.push({ ...summarize(screen.path, runs, url), reference: screen.reference });
     }
   } finally {
     await browser.disconnect().catch(() => {});

@@ -136,7 +136,8 @@ export function evaluate(results: BenchResults): Check[] {
       });
     }
   }
-  for (const page of results.lighthouse?.pages ?? []) checks.push(...lighthouseChecks(page));
+  for (const page of results.lighthouse?.pages ?? [])
+    if (!page.reference) checks.push(...lighthouseChecks(page));
   checks.push(...uploadChecks(results));
   for (const failure of results.failures) {
     checks.push({
@@ -259,13 +260,13 @@ function renderLighthouse(lh: LighthouseResults): string[] {
   const out = [
     `Lighthouse ${lh.lighthouseVersion}, ${lh.chromium}: ${s.formFactor}, ${s.throttlingMethod} (RTT ${s.rttMs} ms, ${(s.throughputKbps / 1000).toFixed(1)} Mbit/s, CPU ×${s.cpuSlowdown})`,
   ];
-  const mark = (pass: boolean) => (pass ? "PASS" : "FAIL");
   const rows = lh.pages.map((page) => {
     const m = page.median;
+    const mark = (pass: boolean) => (page.reference ? "" : pass ? "PASS" : "FAIL");
     const scores = page.runs.map((r) => r.performanceScore).filter((v) => v !== null);
     return m
       ? [
-          page.path,
+          page.reference ? `${page.path} (floor)` : page.path,
           String(page.runs.length),
           `${(m.lcpMs / 1000).toFixed(2)} ${mark(m.lcpMs <= LCP_MAX_MS)}`,
           `${m.tbtMs.toFixed(0)} ${mark(m.tbtMs <= TBT_MAX_MS)}`,

@@ -1,4 +1,3 @@
-import Link from "next/link";
 import { getLocale, getTranslations } from "next-intl/server";
 import { getScreenContext } from "@/lib/inapp/screen-context";
 import { stepFormText } from "@/lib/inapp/step-labels";
@@ -10,6 +9,7 @@ import { STEP_DEFINITIONS } from "@/lib/kyc/steps";
 import { loadCaseProgress, loadRejection } from "@/lib/kyc/submission";
 import { ExpiredScreen } from "../_components/expired-screen";
 import { PersonalForm } from "../_components/personal-form";
+import { ScreenLink } from "../_components/screen-link";
 import { StatusBadge } from "../_components/status-badge";
 import { StepForm } from "../_components/step-form";
 import { SubmitForm } from "../_components/submit-form";
@@ -84,7 +84,7 @@ export default async function KycPage({ searchParams }: Props) {
     <p className="muted" data-testid="progress">
       {tSteps("progress", { done: requirements.done, total: requirements.total })}
       {" · "}
-      <Link href="/inapp/kyc?view=overview">{t("overviewLink")}</Link>
+      <ScreenLink href="/inapp/kyc?view=overview">{t("overviewLink")}</ScreenLink>
     </p>
   );
 
@@ -145,9 +145,9 @@ export default async function KycPage({ searchParams }: Props) {
         {canUpload && d.state !== "accepted" ? (
           <>
             {" · "}
-            <Link href={`/inapp/kyc/upload?documentType=${d.documentType}`}>
+            <ScreenLink href={`/inapp/kyc/upload?documentType=${d.documentType}`}>
               {d.state === "retake" ? t("uploadAgain") : t("uploadNow")}
-            </Link>
+            </ScreenLink>
           </>
         ) : null}
       </span>
@@ -227,12 +227,14 @@ export default async function KycPage({ searchParams }: Props) {
                       {canEdit ? (
                         <>
                           {" · "}
-                          <Link href={`/inapp/kyc?step=${s.step}`}>{tSteps("edit")}</Link>
+                          <ScreenLink href={`/inapp/kyc?step=${s.step}`}>
+                            {tSteps("edit")}
+                          </ScreenLink>
                         </>
                       ) : null}
                     </>
                   ) : canEdit ? (
-                    <Link href={`/inapp/kyc?step=${s.step}`}>{tSteps("start")}</Link>
+                    <ScreenLink href={`/inapp/kyc?step=${s.step}`}>{tSteps("start")}</ScreenLink>
                   ) : (
                     <span className="muted">{tSteps("todo")}</span>
                   )}
@@ -275,9 +277,9 @@ export default async function KycPage({ searchParams }: Props) {
         </p>
       )}
       <div className="actions">
-        <Link className="button secondary" href="/inapp/kyc/status">
+        <ScreenLink className="button secondary" href="/inapp/kyc/status">
           {t("viewStatus")}
-        </Link>
+        </ScreenLink>
       </div>
     </>
   );

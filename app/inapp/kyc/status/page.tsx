@@ -1,4 +1,3 @@
-import Link from "next/link";
 import { getLocale } from "next-intl/server";
 import { env } from "@/lib/env";
 import { moneyFormat } from "@/lib/i18n/money";
@@ -9,6 +8,7 @@ import { loadRejection } from "@/lib/kyc/submission";
 import { CloseControl } from "../../_components/close-control";
 import { ExpiredScreen } from "../../_components/expired-screen";
 import { LocalTime } from "../../_components/local-time";
+import { ScreenLink } from "../../_components/screen-link";
 import { StatusBadge } from "../../_components/status-badge";
 import { StatusLive } from "../../_components/status-live";
 
@@ -60,9 +60,9 @@ export default async function StatusPage() {
           <h2>{tKyc("rejectedTitle")}</h2>
           <p>{(await getTranslations("RejectReasons"))(rejection.reasonCode as never)}</p>
           {rejection.kind === "retry" ? (
-            <Link className="button" href="/inapp/kyc">
+            <ScreenLink className="button" href="/inapp/kyc">
               {tKyc("retryAction")}
-            </Link>
+            </ScreenLink>
           ) : (
             <p className="muted">{tKyc("finalRejection")}</p>
           )}
@@ -72,9 +72,9 @@ export default async function StatusPage() {
         <section className="card" data-testid="required-action">
           <h2>{t("requiredActions")}</h2>
           <p>{view.requiredAction}</p>
-          <Link className="button" href="/inapp/kyc">
+          <ScreenLink className="button" href="/inapp/kyc">
             {t("backToVerification")}
-          </Link>
+          </ScreenLink>
         </section>
       ) : null}
       <section className="card" data-testid="limits">
@@ -148,9 +148,9 @@ export default async function StatusPage() {
           </ul>
         </section>
       ) : null}
-      <Link className="button secondary" href="/inapp/kyc">
+      <ScreenLink className="button secondary" href="/inapp/kyc">
         {t("backToVerification")}
-      </Link>
+      </ScreenLink>
     </>
   );
 }

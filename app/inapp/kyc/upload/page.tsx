@@ -1,4 +1,3 @@
-import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { env } from "@/lib/env";
 import { DOCUMENT_TYPES, parseDocumentType } from "@/lib/inapp/params";
@@ -6,6 +5,7 @@ import { getScreenContext } from "@/lib/inapp/screen-context";
 import { EDITABLE_STATUSES } from "@/lib/kyc/case-state";
 import { documentSides } from "@/lib/kyc/submission";
 import { ExpiredScreen } from "../../_components/expired-screen";
+import { ScreenLink } from "../../_components/screen-link";
 import { UploadScreen } from "../../_components/upload/upload-screen";
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
@@ -74,16 +74,16 @@ export default async function UploadPage({ searchParams }: Props) {
           <ul>
             {DOCUMENT_TYPES.map((d) => (
               <li key={d}>
-                <Link href={`/inapp/kyc/upload?documentType=${d}`}>
+                <ScreenLink href={`/inapp/kyc/upload?documentType=${d}`}>
                   {t("requested", { type: d })}
-                </Link>
+                </ScreenLink>
               </li>
             ))}
           </ul>
         </section>
-        <Link className="button secondary" href="/inapp/kyc">
+        <ScreenLink className="button secondary" href="/inapp/kyc">
           {t("backToVerification")}
-        </Link>
+        </ScreenLink>
       </>
     );
   }
@@ -133,9 +133,9 @@ export default async function UploadPage({ searchParams }: Props) {
         phoneHandoff={!onPhone}
       />
       <p>
-        <Link className="button secondary" href="/inapp/kyc?view=overview">
+        <ScreenLink className="button secondary" href="/inapp/kyc?view=overview">
           {t("backToVerification")}
-        </Link>
+        </ScreenLink>
       </p>
     </>
   );
