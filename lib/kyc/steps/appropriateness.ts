@@ -9,9 +9,10 @@
  * result, the questionnaire version and the acknowledgment are kept as evidence.
  */
 import {
-  ErrorCollector,
-  checkChoice,
-  str,
+  choice,
+  parseWithSchema,
+  postedText,
+  stepObject,
   type FieldSpec,
   type StepParse,
   type StepValues,
@@ -81,38 +82,47 @@ export function scoreAppropriateness(answers: Record<QuestionId, string>): {
   };
 }
 
+const QUESTION_IDS = Object.keys(QUESTIONS) as QuestionId[];
+
+/**
+ * The answers, scored. Only a complete, valid set of answers is scored: the acknowledgment is
+ * asked for (an issue on `acknowledgeWarning`) once the answers are right and the result is
+ * "not appropriate".
+ */
+export function appropriatenessSchema(now: Date) {
+  const answers = Object.fromEntries(
+    QUESTION_IDS.map((id) => [id, choice(Object.keys(QUESTIONS[id]))]),
+  ) as Record<QuestionId, ReturnType<typeof choice>>;
+  return stepObject(appropriatenessFields, {
+    ...answers,
+    acknowledgeWarning: postedText.transform((value) => value === "yes"),
+  })
+    .transform(({ acknowledgeWarning, ...answers }): AppropriatenessData => {
+      const { score, knowledgeCorrect, appropriate } = scoreAppropriateness(answers);
+      return {
+        answers,
+        score,
+        maxScore: MAX_SCORE,
+        knowledgeCorrect,
+        result: appropriate ? "appropriate" : "not_appropriate",
+        warningAcknowledged: !appropriate && acknowledgeWarning,
+        questionnaireVersion: QUESTIONNAIRE_VERSION,
+        assessedAt: now.toISOString(),
+      };
+    })
+    .refine((data) => data.result === "appropriate" || data.warningAcknowledged, {
+      error: "mustAcknowledge",
+      path: ["acknowledgeWarning"],
+    });
+}
+
 export function parseAppropriateness(
   values: StepValues,
   now: Date,
 ): StepParse<AppropriatenessData> {
-  const e = new ErrorCollector();
-  const answers = {} as Record<QuestionId, string>;
-  for (const id of Object.keys(QUESTIONS) as QuestionId[]) {
-    answers[id] = str(values, id);
-    e.set(id, checkChoice(answers[id], Object.keys(QUESTIONS[id])));
-  }
-  if (!e.ok) return { ok: false, errors: e.errors };
-  const { score, knowledgeCorrect, appropriate } = scoreAppropriateness(answers);
-  const acknowledged = str(values, "acknowledgeWarning") === "yes";
-  if (!appropriate && !acknowledged) {
-    return {
-      ok: false,
-      errors: { acknowledgeWarning: "mustAcknowledge" },
-      warning: NOT_APPROPRIATE_WARNING,
-    };
-  }
-  return {
-    ok: true,
-    warning: appropriate ? undefined : NOT_APPROPRIATE_WARNING,
-    data: {
-      answers,
-      score,
-      maxScore: MAX_SCORE,
-      knowledgeCorrect,
-      result: appropriate ? "appropriate" : "not_appropriate",
-      warningAcknowledged: !appropriate && acknowledged,
-      questionnaireVersion: QUESTIONNAIRE_VERSION,
-      assessedAt: now.toISOString(),
-    },
-  };
+  const parsed = parseWithSchema(appropriatenessSchema(now), values);
+  const warned = parsed.ok
+    ? parsed.data.result === "not_appropriate"
+    : parsed.errors.acknowledgeWarning === "mustAcknowledge";
+  return warned ? { ...parsed, warning: NOT_APPROPRIATE_WARNING } : parsed;
 }

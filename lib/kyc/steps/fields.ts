@@ -3,13 +3,14 @@
  * the screen (rendering it): each step lists its fields once, here, as plain data. Labels live in
  * the message catalogs under `Forms.<step>.<field>`; options under `Forms.<step>.<field>Options`.
  *
- * Values travel as strings (or string lists) exactly as a form posts them; a step's `parse`
- * turns them into data or per-field error keys. Group fields (several rows of the same inputs,
- * e.g. tax residences) post each input once per row, in order; their errors are keyed
- * `<field>.<row>`.
+ * Values travel as strings (or string lists) exactly as a form posts them; a step's zod schema
+ * turns them into data, with error keys as its issue messages, and `parseWithSchema` turns the
+ * issues into per-field error keys. Group fields (several rows of the same inputs, e.g. tax
+ * residences) post each input once per row, in order; their errors are keyed `<field>.<row>`.
  */
+import { z } from "zod";
 import { isCountryCode } from "../countries";
-import type { ErrorKey } from "./errors";
+import { isErrorKey, type ErrorKey } from "./errors";
 
 type Base = {
   name: string;
@@ -74,42 +75,139 @@ export function fieldNames(fields: readonly FieldSpec[]): string[] {
   return fields.flatMap((f) => (f.kind === "group" ? fieldNames(f.fields) : [f.name]));
 }
 
-// ---- small validators the steps share; each returns an error key or the clean value ----
-
-export const str = (values: StepValues, name: string): string => {
-  const v = values[name];
-  return typeof v === "string" ? v.trim() : "";
-};
-export const list = (values: StepValues, name: string): string[] => {
-  const v = values[name];
-  return Array.isArray(v) ? v.map((s) => s.trim()) : typeof v === "string" && v ? [v.trim()] : [];
-};
-
-export function checkText(
-  value: string,
-  { required = true, max }: { required?: boolean; max: number },
-): ErrorKey | undefined {
-  if (!value) return required ? "required" : undefined;
-  if (value.length > max) return "tooLong";
+function findField(fields: readonly FieldSpec[], name: string): FieldSpec | undefined {
+  for (const field of fields) {
+    if (field.name === name) return field;
+    const inner = field.kind === "group" ? findField(field.fields, name) : undefined;
+    if (inner) return inner;
+  }
   return undefined;
 }
 
-export function checkChoice(value: string, options: readonly string[]): ErrorKey | undefined {
-  if (!value) return "required";
-  return options.includes(value) ? undefined : "chooseFromList";
+/** A field's length limit, so the schema's `tooLong` and the screen's `maxLength` agree. */
+export function maxLengthOf(fields: readonly FieldSpec[], name: string): number {
+  const field = findField(fields, name);
+  if (!field || !("maxLength" in field)) throw new Error(`no text field ${name} in this step`);
+  return field.maxLength;
 }
 
-export function checkChoices(values: string[], options: readonly string[]): ErrorKey | undefined {
-  if (values.length === 0) return "chooseAtLeastOne";
-  if (values.some((v) => !options.includes(v))) return "chooseFromList";
-  if (new Set(values).size !== values.length) return "duplicate";
-  return undefined;
+// ---- schema parts the steps share; every issue message is an error key ----
+
+/** A posted value, trimmed; a missing value or a list reads as "", so it fails as required. */
+const readText = (value: unknown): string => (typeof value === "string" ? value.trim() : "");
+/** A posted list, each item trimmed; a lone value is a list of one. */
+export const readList = (value: unknown): string[] =>
+  Array.isArray(value)
+    ? value.map(readText)
+    : typeof value === "string" && value
+      ? [value.trim()]
+      : [];
+
+/** A value read as posted, to be checked further on (a normalization, an acknowledgment). */
+export const postedText = z.preprocess(readText, z.string());
+
+export function text(maxLength: number, { required = true }: { required?: boolean } = {}) {
+  const string = required ? z.string().min(1, { error: "required" }) : z.string();
+  return z.preprocess(readText, string.max(maxLength, { error: "tooLong" }));
 }
 
-export function checkCountry(value: string): ErrorKey | undefined {
-  if (!value) return "required";
-  return isCountryCode(value.toUpperCase()) ? undefined : "invalidCountry";
+/** One of a fixed list (a radio or a select). */
+export function choice<const T extends readonly string[]>(options: T) {
+  return z.preprocess(
+    readText,
+    z.enum(options, { error: (issue) => (issue.input === "" ? "required" : "chooseFromList") }),
+  );
 }
+
+/** Several of a fixed list (checkboxes), at least one, each once. */
+export function choices<const T extends readonly string[]>(options: T) {
+  return z.preprocess(
+    readList,
+    z
+      .array(z.enum(options, { error: "chooseFromList" }))
+      .min(1, { error: "chooseAtLeastOne" })
+      .refine((list) => new Set(list).size === list.length, { error: "duplicate" }),
+  );
+}
+
+/** An ISO 3166 alpha-2 code, upper-cased. */
+export const country = z.preprocess(
+  (value) => readText(value).toUpperCase(),
+  z.string().min(1, { error: "required" }).refine(isCountryCode, { error: "invalidCountry" }),
+);
+
+/**
+ * A `YYYY-MM-DD` date kept as typed; `rule` says what is wrong with a real calendar date (too
+ * old, in the future…), if anything.
+ */
+export function isoDate(rule: (date: Date) => ErrorKey | undefined) {
+  return z.preprocess(
+    readText,
+    z.string().superRefine((value, ctx) => {
+      const date = parseIsoDate(value);
+      const error = !value ? "required" : !date ? "invalidDate" : rule(date);
+      if (error) ctx.addIssue({ code: "custom", message: error });
+    }),
+  );
+}
+
+/**
+ * Options for a cross-field `superRefine` that must run even when a field already failed, so the
+ * trader sees every problem at once (zod skips a refinement after an aborting issue otherwise).
+ * The values it sees may then be as posted rather than parsed.
+ */
+export const ALONGSIDE_FIELD_ERRORS = {
+  when: (payload: { value: unknown }) =>
+    typeof payload.value === "object" && payload.value !== null,
+};
+
+/**
+ * The step's object schema. A field whose `showWhen` is not met reads as null whatever was
+ * posted: the screen hid it, so it is neither checked nor kept (its schema is `.nullable()`).
+ */
+export function stepObject<const Shape extends z.core.$ZodLooseShape>(
+  fields: readonly FieldSpec[],
+  shape: Shape,
+) {
+  return z.preprocess((values) => {
+    if (typeof values !== "object" || values === null) return values;
+    const record = values as Record<string, unknown>;
+    const shown = (field: FieldSpec) =>
+      !field.showWhen || field.showWhen.in.includes(readText(record[field.showWhen.field]));
+    const hidden = fields.filter((field) => !shown(field)).map((field) => [field.name, null]);
+    return { ...record, ...Object.fromEntries(hidden) };
+  }, z.object(shape));
+}
+
+/**
+ * A schema's result as a step result: the first issue on a field wins, every field is reported
+ * at once. An issue's field is the first segment of its path, except inside a group row
+ * (`[group, row, field]`), which is keyed `<field>.<row>`. `extra` errors (checks made outside
+ * the schema) come first. A message that is not an error key (a zod default) reads as
+ * `required`, so the screen never shows a raw message.
+ */
+export function parseWithSchema<S extends z.ZodType>(
+  schema: S,
+  values: unknown,
+  extra: StepErrors = {},
+): StepParse<z.output<S>> {
+  const result = schema.safeParse(values);
+  const errors: StepErrors = { ...extra };
+  for (const issue of result.error?.issues ?? []) {
+    const [first, row, inner] = issue.path;
+    const key =
+      typeof row === "number" && typeof inner === "string"
+        ? `${inner}.${row}`
+        : typeof first === "string"
+          ? first
+          : undefined;
+    if (key && !errors[key]) errors[key] = isErrorKey(issue.message) ? issue.message : "required";
+  }
+  if (!result.success || Object.keys(errors).length > 0) return { ok: false, errors };
+  return { ok: true, data: result.data };
+}
+
+// ---- dates ----
 
 /** `YYYY-MM-DD` → a UTC date, or null when it is not a real calendar date. */
 export function parseIsoDate(value: string): Date | null {
@@ -128,15 +226,4 @@ export function addUtcMonths(date: Date, months: number): Date {
   const d = new Date(date);
   d.setUTCMonth(d.getUTCMonth() + months);
   return d;
-}
-
-/** Collects errors; `done()` is the parse result once every field was checked. */
-export class ErrorCollector {
-  readonly errors: StepErrors = {};
-  set(field: string, error: ErrorKey | undefined): void {
-    if (error && !this.errors[field]) this.errors[field] = error;
-  }
-  get ok(): boolean {
-    return Object.keys(this.errors).length === 0;
-  }
 }

@@ -4,14 +4,16 @@
  * kind decides what the upload screen asks for (a passport page; both sides of an ID card or a
  * driving licence).
  */
+import { z } from "zod";
 import {
-  ErrorCollector,
   addUtcMonths,
-  checkChoice,
-  checkCountry,
-  parseIsoDate,
+  choice,
+  country,
+  isoDate,
+  parseWithSchema,
+  postedText,
   startOfUtcDay,
-  str,
+  stepObject,
   type FieldSpec,
   type StepParse,
   type StepValues,
@@ -42,34 +44,30 @@ export function normalizeDocumentNumber(value: string): string {
   return value.toUpperCase().replace(/[\s.\-/]/g, "");
 }
 
+export function identityDocumentSchema(now: Date) {
+  const today = startOfUtcDay(now);
+  return stepObject(identityDocumentFields, {
+    documentKind: choice(IDENTITY_DOCUMENT_KINDS),
+    documentNumber: postedText.transform(normalizeDocumentNumber).pipe(
+      z
+        .string()
+        .min(1, { error: "required" })
+        .regex(/^[A-Z0-9]{4,20}$/, { error: "invalidDocumentNumber" }),
+    ),
+    issuingCountry: country,
+    expiryDate: isoDate((expiry) =>
+      expiry < today
+        ? "documentExpired"
+        : expiry > addUtcMonths(today, 12 * MAX_VALIDITY_YEARS)
+          ? "expiryTooFar"
+          : undefined,
+    ),
+  });
+}
+
 export function parseIdentityDocument(
   values: StepValues,
   now: Date,
 ): StepParse<IdentityDocumentData> {
-  const e = new ErrorCollector();
-  const kind = str(values, "documentKind");
-  e.set("documentKind", checkChoice(kind, IDENTITY_DOCUMENT_KINDS));
-  const number = normalizeDocumentNumber(str(values, "documentNumber"));
-  if (!number) e.set("documentNumber", "required");
-  else if (!/^[A-Z0-9]{4,20}$/.test(number)) e.set("documentNumber", "invalidDocumentNumber");
-  const country = str(values, "issuingCountry").toUpperCase();
-  e.set("issuingCountry", checkCountry(country));
-  const expiryRaw = str(values, "expiryDate");
-  const expiry = parseIsoDate(expiryRaw);
-  const today = startOfUtcDay(now);
-  if (!expiryRaw) e.set("expiryDate", "required");
-  else if (!expiry) e.set("expiryDate", "invalidDate");
-  else if (expiry < today) e.set("expiryDate", "documentExpired");
-  else if (expiry > addUtcMonths(today, 12 * MAX_VALIDITY_YEARS))
-    e.set("expiryDate", "expiryTooFar");
-  if (!e.ok) return { ok: false, errors: e.errors };
-  return {
-    ok: true,
-    data: {
-      documentKind: kind as IdentityDocumentKind,
-      documentNumber: number,
-      issuingCountry: country,
-      expiryDate: expiryRaw,
-    },
-  };
+  return parseWithSchema(identityDocumentSchema(now), values);
 }

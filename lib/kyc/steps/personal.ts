@@ -7,7 +7,8 @@
 import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js";
 import { z } from "zod";
 import { isCountryCode, isValidPostcode } from "../countries";
-import { ERROR_KEYS, type ErrorKey } from "./errors";
+import type { ErrorKey } from "./errors";
+import { country, isoDate, parseWithSchema } from "./fields";
 
 export const MIN_AGE = 18;
 const MAX_AGE = 120;
@@ -42,13 +43,6 @@ const text = (max: number, pattern?: RegExp) =>
     .max(max, { error: "tooLong" })
     .refine((v) => !pattern || pattern.test(v), { error: "invalidCharacters" });
 
-const country = z
-  .string({ error: "required" })
-  .trim()
-  .toUpperCase()
-  .min(1, { error: "required" })
-  .refine(isCountryCode, { error: "invalidCountry" });
-
 function ageOn(date: Date, today: Date): number {
   let age = today.getUTCFullYear() - date.getUTCFullYear();
   const beforeBirthday =
@@ -62,22 +56,11 @@ export function personalSchema(today: Date) {
   return z.object({
     givenNames: text(100, NAME),
     surnames: text(100, NAME),
-    dateOfBirth: z
-      .string({ error: "required" })
-      .trim()
-      .min(1, { error: "required" })
-      .superRefine((value, ctx) => {
-        const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-        const date = match
-          ? new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])))
-          : null;
-        if (!date || date.toISOString().slice(0, 10) !== value)
-          return void ctx.addIssue({ code: "custom", message: "invalidDate" });
-        if (date > today) return void ctx.addIssue({ code: "custom", message: "dateInFuture" });
-        const age = ageOn(date, today);
-        if (age < MIN_AGE) ctx.addIssue({ code: "custom", message: "underage" });
-        else if (age > MAX_AGE) ctx.addIssue({ code: "custom", message: "tooOld" });
-      }),
+    dateOfBirth: isoDate((date) => {
+      if (date > today) return "dateInFuture";
+      const age = ageOn(date, today);
+      return age < MIN_AGE ? "underage" : age > MAX_AGE ? "tooOld" : undefined;
+    }),
     placeOfBirth: text(100),
     countryOfBirth: country,
     nationalities: z
@@ -153,17 +136,8 @@ export function personalValuesFrom(form: FormData): PersonalValues {
 }
 
 export function parsePersonal(values: PersonalValues, today = new Date()): StepParse<PersonalData> {
-  const result = personalSchema(today).safeParse(values);
-  const { phone164, ...errors } = crossFieldErrors(values);
-  if (!result.success) {
-    for (const issue of result.error.issues) {
-      const field = issue.path[0] as PersonalField | undefined;
-      if (!field || errors[field]) continue;
-      errors[field] = (ERROR_KEYS as readonly string[]).includes(issue.message)
-        ? (issue.message as ErrorKey)
-        : "required";
-    }
-  }
-  if (!result.success || Object.keys(errors).length > 0) return { ok: false, errors };
-  return { ok: true, data: { ...result.data, phone: phone164 ?? result.data.phone } };
+  const { phone164, ...crossField } = crossFieldErrors(values);
+  const parsed = parseWithSchema(personalSchema(today), values, crossField);
+  if (!parsed.ok) return { ok: false, errors: parsed.errors };
+  return { ok: true, data: { ...parsed.data, phone: phone164 ?? parsed.data.phone } };
 }

@@ -5,13 +5,14 @@
  * so compliance can filter on it; free text only where a choice cannot say it.
  */
 import {
-  ErrorCollector,
-  checkChoice,
-  checkChoices,
-  checkCountry,
-  checkText,
-  list,
-  str,
+  ALONGSIDE_FIELD_ERRORS,
+  choice,
+  choices,
+  country,
+  maxLengthOf,
+  parseWithSchema,
+  stepObject,
+  text,
   type FieldSpec,
   type StepParse,
   type StepValues,
@@ -37,15 +38,17 @@ export const sourceOfFundsFields: readonly FieldSpec[] = [
 
 export type SourceOfFundsData = { sources: string[]; sourceDetails: string };
 
-export function parseSourceOfFunds(values: StepValues): StepParse<SourceOfFundsData> {
-  const e = new ErrorCollector();
-  const sources = list(values, "sources");
-  e.set("sources", checkChoices(sources, FUND_SOURCES));
-  const details = str(values, "sourceDetails");
+export const sourceOfFundsSchema = stepObject(sourceOfFundsFields, {
+  sources: choices(FUND_SOURCES),
+  sourceDetails: text(maxLengthOf(sourceOfFundsFields, "sourceDetails"), { required: false }),
+}).superRefine(({ sources, sourceDetails }, ctx) => {
   // "Other" means nothing without a word on what it is.
-  e.set("sourceDetails", checkText(details, { required: sources.includes("other"), max: 500 }));
-  if (!e.ok) return { ok: false, errors: e.errors };
-  return { ok: true, data: { sources, sourceDetails: details } };
+  if (sources.includes("other") && !sourceDetails)
+    ctx.addIssue({ code: "custom", message: "required", path: ["sourceDetails"] });
+}, ALONGSIDE_FIELD_ERRORS);
+
+export function parseSourceOfFunds(values: StepValues): StepParse<SourceOfFundsData> {
+  return parseWithSchema(sourceOfFundsSchema, values);
 }
 
 // ---- employment ----
@@ -108,29 +111,16 @@ export type EmploymentData = {
   industry: string | null;
 };
 
+/** What does not apply to the status (hidden on the screen) is null, whatever was posted. */
+export const employmentSchema = stepObject(employmentFields, {
+  employmentStatus: choice(EMPLOYMENT_STATUSES),
+  occupation: text(maxLengthOf(employmentFields, "occupation")).nullable(),
+  employer: text(maxLengthOf(employmentFields, "employer")).nullable(),
+  industry: choice(INDUSTRIES).nullable(),
+});
+
 export function parseEmployment(values: StepValues): StepParse<EmploymentData> {
-  const e = new ErrorCollector();
-  const status = str(values, "employmentStatus");
-  e.set("employmentStatus", checkChoice(status, EMPLOYMENT_STATUSES));
-  const working = (WORKING as readonly string[]).includes(status);
-  const occupation = working ? str(values, "occupation") : "";
-  const employer = status === "employed" ? str(values, "employer") : "";
-  const industry = working ? str(values, "industry") : "";
-  if (working) {
-    e.set("occupation", checkText(occupation, { max: 100 }));
-    e.set("industry", checkChoice(industry, INDUSTRIES));
-  }
-  if (status === "employed") e.set("employer", checkText(employer, { max: 150 }));
-  if (!e.ok) return { ok: false, errors: e.errors };
-  return {
-    ok: true,
-    data: {
-      employmentStatus: status as EmploymentData["employmentStatus"],
-      occupation: occupation || null,
-      employer: employer || null,
-      industry: industry || null,
-    },
-  };
+  return parseWithSchema(employmentSchema, values);
 }
 
 // ---- purpose of the account, expected deposits, income and wealth ----
@@ -164,22 +154,15 @@ export type PurposeData = {
   netWorth: string;
 };
 
+export const purposeSchema = stepObject(purposeFields, {
+  accountPurposes: choices(ACCOUNT_PURPOSES),
+  expectedYearlyDeposits: choice(AMOUNT_BANDS),
+  annualIncome: choice(AMOUNT_BANDS),
+  netWorth: choice(AMOUNT_BANDS),
+});
+
 export function parsePurpose(values: StepValues): StepParse<PurposeData> {
-  const e = new ErrorCollector();
-  const purposes = list(values, "accountPurposes");
-  e.set("accountPurposes", checkChoices(purposes, ACCOUNT_PURPOSES));
-  const bands = ["expectedYearlyDeposits", "annualIncome", "netWorth"] as const;
-  for (const name of bands) e.set(name, checkChoice(str(values, name), AMOUNT_BANDS));
-  if (!e.ok) return { ok: false, errors: e.errors };
-  return {
-    ok: true,
-    data: {
-      accountPurposes: purposes,
-      expectedYearlyDeposits: str(values, "expectedYearlyDeposits"),
-      annualIncome: str(values, "annualIncome"),
-      netWorth: str(values, "netWorth"),
-    },
-  };
+  return parseWithSchema(purposeSchema, values);
 }
 
 // ---- politically exposed person ----
@@ -201,26 +184,14 @@ export type PepData = {
   pepCountry: string | null;
 };
 
+/** The details apply only to a yes (hidden on the screen otherwise) and are null after a no. */
+export const pepSchema = stepObject(pepFields, {
+  isPep: choice(PEP_ANSWERS).transform((answer) => answer === "yes"),
+  pepRelation: choice(PEP_RELATIONS).nullable(),
+  pepPosition: text(maxLengthOf(pepFields, "pepPosition")).nullable(),
+  pepCountry: country.nullable(),
+});
+
 export function parsePep(values: StepValues): StepParse<PepData> {
-  const e = new ErrorCollector();
-  const answer = str(values, "isPep");
-  e.set("isPep", checkChoice(answer, PEP_ANSWERS));
-  if (answer !== "yes") {
-    if (!e.ok) return { ok: false, errors: e.errors };
-    return {
-      ok: true,
-      data: { isPep: false, pepRelation: null, pepPosition: null, pepCountry: null },
-    };
-  }
-  const relation = str(values, "pepRelation");
-  const position = str(values, "pepPosition");
-  const country = str(values, "pepCountry").toUpperCase();
-  e.set("pepRelation", checkChoice(relation, PEP_RELATIONS));
-  e.set("pepPosition", checkText(position, { max: 200 }));
-  e.set("pepCountry", checkCountry(country));
-  if (!e.ok) return { ok: false, errors: e.errors };
-  return {
-    ok: true,
-    data: { isPep: true, pepRelation: relation, pepPosition: position, pepCountry: country },
-  };
+  return parseWithSchema(pepSchema, values);
 }

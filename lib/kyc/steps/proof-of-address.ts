@@ -3,12 +3,12 @@
  * months, showing the address given in the personal step. Older documents are refused here.
  */
 import {
-  ErrorCollector,
   addUtcMonths,
-  checkChoice,
-  parseIsoDate,
+  choice,
+  isoDate,
+  parseWithSchema,
   startOfUtcDay,
-  str,
+  stepObject,
   type FieldSpec,
   type StepParse,
   type StepValues,
@@ -27,24 +27,20 @@ export type ProofOfAddressData = {
   issueDate: string;
 };
 
-export function parseProofOfAddress(values: StepValues, now: Date): StepParse<ProofOfAddressData> {
-  const e = new ErrorCollector();
-  const kind = str(values, "addressDocumentKind");
-  e.set("addressDocumentKind", checkChoice(kind, ADDRESS_DOCUMENT_KINDS));
-  const raw = str(values, "issueDate");
-  const date = parseIsoDate(raw);
+export function proofOfAddressSchema(now: Date) {
   const today = startOfUtcDay(now);
-  if (!raw) e.set("issueDate", "required");
-  else if (!date) e.set("issueDate", "invalidDate");
-  else if (date > today) e.set("issueDate", "dateInFuture");
-  else if (date < addUtcMonths(today, -ADDRESS_DOCUMENT_MAX_AGE_MONTHS))
-    e.set("issueDate", "documentTooOld");
-  if (!e.ok) return { ok: false, errors: e.errors };
-  return {
-    ok: true,
-    data: {
-      addressDocumentKind: kind as ProofOfAddressData["addressDocumentKind"],
-      issueDate: raw,
-    },
-  };
+  return stepObject(proofOfAddressFields, {
+    addressDocumentKind: choice(ADDRESS_DOCUMENT_KINDS),
+    issueDate: isoDate((issued) =>
+      issued > today
+        ? "dateInFuture"
+        : issued < addUtcMonths(today, -ADDRESS_DOCUMENT_MAX_AGE_MONTHS)
+          ? "documentTooOld"
+          : undefined,
+    ),
+  });
+}
+
+export function parseProofOfAddress(values: StepValues, now: Date): StepParse<ProofOfAddressData> {
+  return parseWithSchema(proofOfAddressSchema(now), values);
 }
