@@ -126,10 +126,15 @@ export async function checkImage(
     storedPipeline.jpeg({ quality: STORED_JPEG_QUALITY }).toBuffer({ resolveWithObject: true }),
     // Colour out, luminance in JS: sharp's greyscale() converts before the resize, at full
     // size, which costs more than this whole pipeline's resize.
+    // Scored as soon as the small raster is out, while the re-encode is still running.
     open()
       .resize({ width: SCORE_LONG_EDGE, height: SCORE_LONG_EDGE, fit: "inside" })
       .raw({ depth: "uchar" })
-      .toBuffer({ resolveWithObject: true }),
+      .toBuffer({ resolveWithObject: true })
+      .then(({ data, info }) => {
+        const raster = luminance(data, info.width, info.height, info.channels);
+        return { scores: scoreRaster(raster), phash: differenceHash(raster) };
+      }),
   ]);
   const [storedResult, smallResult] = settled;
   if (storedResult?.status !== "fulfilled" || smallResult?.status !== "fulfilled") {
@@ -137,9 +142,7 @@ export async function checkImage(
     return refuseFromSharpErrors(errors, heifInfo);
   }
   const stored = storedResult.value;
-  const small = smallResult.value;
-  const raster = luminance(small.data, small.info.width, small.info.height, small.info.channels);
-  const scores: QualityScores = { width, height, ...scoreRaster(raster) };
+  const scores: QualityScores = { width, height, ...smallResult.value.scores };
   return {
     ok: true,
     bytes: stored.data,
@@ -147,6 +150,6 @@ export async function checkImage(
     storedHeight: stored.info.height,
     scores,
     issues: qualityVerdict(scores),
-    phash: differenceHash(raster),
+    phash: smallResult.value.phash,
   };
 }
