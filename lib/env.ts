@@ -4,7 +4,9 @@
  * simulator, a fixed development secret); production refuses to start without its secrets and
  * names the variable that is missing.
  */
+import { isIP } from "node:net";
 import { z } from "zod";
+import { caseStatus } from "@/lib/db/schema/kyc-cases";
 
 const emptyAsUndefined = (value: unknown) =>
   typeof value === "string" && value.trim() === "" ? undefined : value;
@@ -85,6 +87,41 @@ export type AccessRightsMapping = z.infer<typeof accessRightsSchema>;
 export const DEFAULT_ACCESS_RIGHTS: AccessRightsMapping = {
   "*": { approved: "FULL_ACCESS", rejected: "NO_TRADING", action_required: "CLOSE_ONLY" },
 };
+
+// Email (lib/delivery/email.ts). A sender is "kyc@broker.example" or "Broker KYC <kyc@broker.example>";
+// the display name may not carry what would break out of the From header.
+const emailFrom = z.string().transform((text, ctx) => {
+  const match = /^\s*(?:([^<>"\r\n\\]{1,100}?)\s*<([^<>\s]+)>|([^<>\s"]+))\s*$/.exec(text);
+  const address = match?.[2] ?? match?.[3];
+  if (!address || !z.email().safeParse(address).success) {
+    ctx.addIssue({
+      code: "custom",
+      message: 'a sender like "kyc@broker.example" or "Broker KYC <kyc@broker.example>"',
+    });
+    return z.NEVER;
+  }
+  return { name: match?.[1]?.trim() ?? "", address };
+});
+const emailStatuses = z
+  .string()
+  .transform((text) =>
+    text
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.enum(caseStatus.enumValues)).min(1, "name at least one case status"));
+export type EmailSender = z.infer<typeof emailFrom>;
+export type CaseStatusName = (typeof caseStatus.enumValues)[number];
+/** A decision is news for the trader; the steps before it are what they just did themselves. */
+export const DEFAULT_EMAIL_STATUSES: CaseStatusName[] = ["approved", "rejected", "action_required"];
+
+function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, "");
+  if (bare === "localhost") return true;
+  if (isIP(bare) === 4) return bare.startsWith("127.");
+  return bare === "::1";
+}
 
 /** A development-only secret: long enough for the key derivation, useless anywhere else. */
 export const DEVELOPMENT_APP_SECRET = "development-only-secret-do-not-use-in-production-0000";
@@ -185,6 +222,23 @@ const rawSchema = z.object({
       .default("/v2/webserv/traders/{login}"),
   ),
   CTRADER_ACCESS_RIGHTS: z.preprocess(emptyAsUndefined, accessRightsSchema.optional()),
+  // Email to the trader on a status change (lib/delivery/email.ts; off while EMAIL_SMTP_URL is
+  // unset): the SMTP server as a URL (smtps:// for implicit TLS, credentials URL-encoded in it),
+  // the sender, which statuses are announced, and whether STARTTLS is mandatory.
+  EMAIL_SMTP_URL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .refine(
+        (u) =>
+          URL.canParse(u) && /^smtps?:$/.test(new URL(u).protocol) && new URL(u).hostname !== "",
+        "an smtp:// or smtps:// URL with a host, e.g. smtp://user:pass@mail.example:587",
+      )
+      .optional(),
+  ),
+  EMAIL_FROM: z.preprocess(emptyAsUndefined, emailFrom.optional()),
+  EMAIL_STATUSES: z.preprocess(emptyAsUndefined, emailStatuses.optional()),
+  EMAIL_REQUIRE_TLS: z.preprocess(emptyAsUndefined, z.enum(["0", "1", "true", "false"]).optional()),
 });
 
 export type Env = {
@@ -227,6 +281,18 @@ export type Env = {
   };
   /** Status delivery: webhook endpoints and the secret of the scheduler route (unset: 401). */
   delivery: { webhooks: WebhookEndpoint[]; cronSecret: string | undefined };
+  /** Email to the trader on a status change (null: off, no `email:trader` destination). */
+  email: {
+    host: string;
+    port: number;
+    /** smtps://: TLS from the first byte. */
+    secure: boolean;
+    /** smtp://: refuse to send unless the server upgrades with STARTTLS. */
+    requireTls: boolean;
+    auth: { user: string; pass: string } | undefined;
+    from: EmailSender;
+    statuses: CaseStatusName[];
+  } | null;
   /** Access rights on the trading account after a decision (null: the adapter is off). */
   ctraderAccountUpdate: { path: string; mapping: AccessRightsMapping } | null;
   brand: {
@@ -297,6 +363,8 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     missing.push(
       "CTRADER_API_URL and CTRADER_MANAGER_TOKEN (required with CTRADER_ACCOUNT_UPDATE=1)",
     );
+  if (raw.EMAIL_SMTP_URL && !raw.EMAIL_FROM)
+    missing.push("EMAIL_FROM (the sender address; required with EMAIL_SMTP_URL)");
   if (raw.STORAGE_DRIVER === "s3" && !raw.S3_BUCKET)
     missing.push("S3_BUCKET (bucket for documents; required with STORAGE_DRIVER=s3)");
   if (missing.length) {
@@ -355,6 +423,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
         .filter(Boolean),
     },
     delivery: { webhooks: raw.WEBHOOK_ENDPOINTS, cronSecret: raw.CRON_SECRET },
+    email: raw.EMAIL_SMTP_URL && raw.EMAIL_FROM ? emailConfig(raw) : null,
     ctraderAccountUpdate: raw.CTRADER_ACCOUNT_UPDATE
       ? {
           path: raw.CTRADER_ACCOUNT_UPDATE_PATH,
@@ -384,6 +453,27 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     },
     // One size limit for uploads and for the server-side check.
     documents: { maxBytes: raw.UPLOAD_MAX_BYTES, maxPdfPages: raw.DOCUMENT_MAX_PDF_PAGES },
+  };
+}
+
+function emailConfig(raw: z.infer<typeof rawSchema>): NonNullable<Env["email"]> {
+  const url = new URL(raw.EMAIL_SMTP_URL!);
+  const secure = url.protocol === "smtps:";
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  const tlsFlag = raw.EMAIL_REQUIRE_TLS;
+  return {
+    host,
+    port: url.port ? Number(url.port) : secure ? 465 : 587,
+    secure,
+    // Safer default: anything that leaves the machine goes encrypted or not at all. A loopback
+    // relay (a local MTA, the test sink) may speak plain SMTP.
+    requireTls:
+      tlsFlag === undefined ? !isLoopbackHost(host) : tlsFlag === "1" || tlsFlag === "true",
+    auth: url.username
+      ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) }
+      : undefined,
+    from: raw.EMAIL_FROM!,
+    statuses: raw.EMAIL_STATUSES ?? DEFAULT_EMAIL_STATUSES,
   };
 }
 

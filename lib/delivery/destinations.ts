@@ -1,8 +1,9 @@
 /**
  * Where events go. A destination is anything that must hear about an outbox event and can fail
- * independently: each configured webhook endpoint today (`webhook:<id>`); the cTrader account
- * adapter, the live status stream or email can be added here later as further destinations, each
- * getting its own `deliveries` row, retries and attempt log without touching the worker.
+ * independently: each configured webhook endpoint (`webhook:<id>`), the cTrader account adapter
+ * (`ctrader:account`) and the trader's email (`email:trader`), each when configured; the live
+ * status stream can be added the same way. Each gets its own `deliveries` row, retries and
+ * attempt log without touching the worker.
  *
  * Destinations are chosen when the event is written (in the status change's transaction); an
  * endpoint removed from the configuration later leaves its pending rows failing with
@@ -10,6 +11,7 @@
  */
 import { env } from "@/lib/env";
 import { CTRADER_ACCOUNT_DESTINATION, updateTradingAccount } from "./ctrader-account";
+import { EMAIL_DESTINATION, sendStatusEmail } from "./email";
 import { CASE_STATUS_CHANGED } from "./payload";
 import { sendWebhook, type AttemptOutcome } from "./webhook";
 
@@ -48,8 +50,19 @@ function ctraderAccountDestination(): Destination[] {
   ];
 }
 
+function emailDestination(): Destination[] {
+  if (!env().email) return [];
+  return [
+    {
+      id: EMAIL_DESTINATION,
+      accepts: (eventType) => eventType === CASE_STATUS_CHANGED,
+      send: (job) => sendStatusEmail(job.eventId, job.payload),
+    },
+  ];
+}
+
 export function listDestinations(): Destination[] {
-  return [...webhookDestinations(), ...ctraderAccountDestination()];
+  return [...webhookDestinations(), ...ctraderAccountDestination(), ...emailDestination()];
 }
 
 export function destinationIdsFor(eventType: string): string[] {

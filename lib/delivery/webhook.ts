@@ -20,7 +20,17 @@ export const WEBHOOK_TIMEOUT_MS = 15_000;
 const MAX_ANSWER_BYTES = 1024;
 
 export type ErrorKind =
-  "http_status" | "redirect" | "timeout" | "network" | "refused_target" | "unknown_destination";
+  | "http_status"
+  | "redirect"
+  | "timeout"
+  | "network"
+  | "refused_target"
+  | "unknown_destination"
+  // Email (lib/delivery/email.ts): the SMTP server refused for good (5xx) or for now (4xx); an
+  // address we would not hand to SMTP.
+  | "smtp_rejected"
+  | "smtp_deferred"
+  | "invalid_recipient";
 
 export type AttemptOutcome =
   | { ok: true; httpStatus: number; durationMs: number }

@@ -48,6 +48,16 @@ export async function getTraderByCtraderUserId(ctraderUserId: number): Promise<T
   return row;
 }
 
+/** The language the trader last used, for what we send outside a screen (email). */
+export async function getTraderLocale(ctraderUserId: number): Promise<string | undefined> {
+  const db = await getDb();
+  const [row] = await db
+    .select({ locale: traders.preferredLocale })
+    .from(traders)
+    .where(eq(traders.ctraderUserId, ctraderUserId));
+  return row?.locale;
+}
+
 export async function setTraderInappTokenHash(traderId: string, hash: string): Promise<void> {
   const db = await getDb();
   await db

@@ -1,6 +1,6 @@
 /**
- * deliveries — one row per outbox event × destination (a webhook endpoint today; the cTrader
- * account adapter, the live status stream or email later): where that event stands for that
+ * deliveries — one row per outbox event × destination (a webhook endpoint, the cTrader account
+ * adapter, the trader's email; the live status stream later): where that event stands for that
  * receiver.
  *
  * Legal states: pending → delivered | dead; dead → pending (replay); delivered → pending
