@@ -1,8 +1,10 @@
 /**
- * `npm run worker`: delivers outbox events (webhooks to the broker CRM) until SIGTERM/SIGINT.
+ * `npm run worker`: delivers outbox events to every destination (webhooks to the broker CRM, the
+ * cTrader account update, email to the trader) and runs housekeeping, until SIGTERM/SIGINT.
  * Run one or several next to the app (containers); they share the work through SKIP LOCKED.
- * Flags: --poll-ms=1000 --limit=20 --lease-ms=60000 (the lease must outlast one attempt, 15 s).
- * Configuration (DATABASE_URL, WEBHOOK_ENDPOINTS) comes from the environment, as for the app.
+ * Flags: --poll-ms=1000 --limit=20 --lease-ms=60000 (the lease must outlast one attempt: 15 s
+ * for a webhook, 30 s for an email) --housekeeping-ms (0 = off).
+ * Configuration comes from the environment through lib/env.ts, exactly as for the app.
  */
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
