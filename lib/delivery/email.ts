@@ -11,9 +11,9 @@
  *   without a mail, 204, as the cTrader adapter does for traders without a login;
  * - server down, timeout, 4xx: a failure the retry schedule takes care of;
  * - 5xx (the server refuses the recipient or the message) or an address we will not hand to
- *   SMTP: recorded as `smtp_rejected` / `invalid_recipient` with the server's reply. The worker
- *   has no notion of a permanent failure, so these are retried like any other and end up dead
- *   (visible in the console, replayable) when the schedule runs out.
+ *   SMTP: recorded as `smtp_rejected` / `invalid_recipient` with the server's reply, and
+ *   permanent (RFC 5321: a 5yz reply is not to be repeated as is): the delivery is dead at once,
+ *   listed in the console, and replayable once the address or the relay is fixed.
  *
  * At least once: a retry after a lost answer may send the mail again. Every attempt of an event
  * carries the same Message-ID (derived from the event id), so mail systems can tell the copies
@@ -63,7 +63,15 @@ function failure(
   durationMs: number,
   code: number | null = null,
 ): AttemptOutcome {
-  return { ok: false, httpStatus: code, errorKind, error: error.slice(0, 300), durationMs };
+  const permanent = errorKind === "smtp_rejected" || errorKind === "invalid_recipient";
+  return {
+    ok: false,
+    httpStatus: code,
+    errorKind,
+    error: error.slice(0, 300),
+    durationMs,
+    ...(permanent ? { permanent } : {}),
+  };
 }
 
 function classify(error: unknown, durationMs: number): AttemptOutcome {

@@ -40,6 +40,12 @@ export type AttemptOutcome =
       errorKind: ErrorKind;
       error: string;
       durationMs: number;
+      /**
+       * The receiver said no for good (an SMTP 5xx, an address we will not send to): the
+       * delivery goes dead at once — listed in the console and replayable — instead of
+       * repeating the same refusal for 72 hours.
+       */
+      permanent?: boolean;
     };
 
 export async function sendWebhook(

@@ -83,13 +83,14 @@ export async function drainOnce(options: DrainOptions = {}): Promise<DrainResult
   const records: AttemptRecord[] = await Promise.all(
     claims.map(async (claim) => {
       const outcome = await attempt(claim);
-      const next = outcome.ok
-        ? null
-        : nextAttemptAt({
-            attempts: claim.attempts,
-            scheduleStartedAt: claim.scheduleStartedAt,
-            now,
-          });
+      const next =
+        outcome.ok || outcome.permanent
+          ? null
+          : nextAttemptAt({
+              attempts: claim.attempts,
+              scheduleStartedAt: claim.scheduleStartedAt,
+              now,
+            });
       if (!outcome.ok)
         log[next ? "info" : "warn"]("delivery.attempt_failed", {
           deliveryId: claim.id,

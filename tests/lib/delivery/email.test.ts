@@ -235,11 +235,11 @@ describe("status email", () => {
   });
 
   it.each([
-    [550, "5.1.1 <gone@trader.example>: mailbox unavailable", "smtp_rejected"],
-    [451, "4.3.0 try again later", "smtp_deferred"],
+    [550, "5.1.1 <gone@trader.example>: mailbox unavailable", "smtp_rejected", "dead"],
+    [451, "4.3.0 try again later", "smtp_deferred", "pending"],
   ])(
-    "records the server's refusal of the recipient (%i) with its reply, and retries on the schedule",
-    async (code, message, errorKind) => {
+    "records the server's refusal of the recipient (%i) with its reply: 5xx is dead at once, 4xx retried",
+    async (code, message, errorKind, status) => {
       sink.rejectRecipient = (address) =>
         address.startsWith("gone") ? { code, message } : undefined;
       const kycCase = await traderCase({ email: "gone@trader.example" });
@@ -249,7 +249,7 @@ describe("status email", () => {
 
       expect(mailsTo("gone@trader.example")).toHaveLength(0);
       const delivery = await emailDelivery(eventId);
-      expect(delivery.status).toBe("pending"); // no notion of "permanent": the schedule decides
+      expect(delivery.status).toBe(status);
       expect(delivery.lastError).toContain(`${code} ${message}`);
       expect(delivery.lastError).toContain("RCPT TO");
       expect(await attemptLog(eventId)).toEqual([[1, false, code, errorKind]]);
@@ -272,6 +272,8 @@ describe("status email", () => {
     expect(sink.messages.length).toBe(before);
     expect(sink.messages.some((m) => m.envelope.to.some((to) => to.includes("evil")))).toBe(false);
     expect(await attemptLog(eventId)).toEqual([[1, false, null, "invalid_recipient"]]);
+    // Not worth 72 hours of the same refusal: dead now, listed for staff to look at.
+    expect((await emailDelivery(eventId)).status).toBe("dead");
   });
 
   it("keeps CR/LF in configured text (the broker name in the subject) from adding headers or recipients", async () => {
