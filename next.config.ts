@@ -11,8 +11,10 @@ const nextConfig: NextConfig = {
   devIndicators: false,
   // The simulator frames the screens from the other loopback name (a different site).
   allowedDevOrigins: ["127.0.0.1", "localhost"],
-  // PGlite ships WASM and data files it loads from its own package directory.
-  serverExternalPackages: ["@electric-sql/pglite"],
+  // PGlite ships WASM and data files it loads from its own package directory. libheif-js (HEIC
+  // decoding, lib/documents/heif-decode.ts) is 2 MB of Emscripten output with the WASM inlined:
+  // required from node_modules at run time, not bundled.
+  serverExternalPackages: ["@electric-sql/pglite", "libheif-js"],
   // Spotware's V1 pages prefix the CRM endpoints with /cid (contract §10.3): serve both.
   async rewrites() {
     return [{ source: "/cid/oauth2/:path*", destination: "/oauth2/:path*" }];

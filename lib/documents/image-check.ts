@@ -11,8 +11,12 @@
  * second core it overlaps the re-encode instead of adding to it. Decoding once to a full-size raw
  * buffer and deriving both outputs from it was measured too and is slower: the 36 MB round trip
  * through memory costs more than the reduced second decode (`npm run bench:documents`).
+ *
+ * HEVC-coded HEIC (iPhone photos) is the exception sharp's prebuilt libvips cannot decode: its
+ * pixels come from libheif-js (heif-decode.ts) as a raw buffer and then take the same pipeline.
  */
 import sharp from "sharp";
+import { decodeHeif } from "./heif-decode";
 import {
   SCORE_LONG_EDGE,
   differenceHash,
@@ -43,19 +47,22 @@ export type ImageCheck =
   | { ok: false; reason: "corrupt" | "too_many_pixels" | "unsupported_type"; detail: string };
 
 const PIXEL_LIMIT_ERROR = /pixel limit/i;
-// libheif without an HEVC decoder (sharp's prebuilt libvips ships AV1 only).
+// libvips's libheif without a decoder for the file's codec (the prebuilt one has AV1 only).
 const MISSING_CODEC_ERROR =
   /compression format has not been built in|no decoding plugin|unsupported codec/i;
-/** Whether this libvips lists .heic among the HEIF suffixes it reads (prebuilt: .avif only). */
+/**
+ * Whether this libvips lists .heic among the HEIF suffixes it reads (prebuilt: .avif only); when
+ * it does not, HEVC goes to heif-decode.ts.
+ */
 export const HEVC_DECODABLE = (sharp.format.heif?.input.fileSuffix ?? []).includes(".heic");
 
 /**
  * Map sharp failures to a reason. libvips keeps one error buffer for the whole process, so when
  * pipelines fail at the same time their messages can land in each other's errors: the reason is
- * decided from facts where possible (the header's pixel count, the HEIF codec against this
- * build), and the text of every failed pipeline is read, not only the first.
+ * decided from facts where possible (the header's pixel count), and the text of every failed
+ * pipeline is read, not only the first.
  */
-function refuseFromSharpErrors(errors: unknown[], heif: { hevc: boolean } | null): ImageCheck {
+function refuseFromSharpErrors(errors: unknown[], heif: boolean): ImageCheck {
   const messages = errors.map((e) => (e instanceof Error ? e.message : String(e))).join("\n");
   // libvips prefixes the decoder's own error with lines of its sniffing; the last line is the cause.
   const lines = messages.split("\n").filter((line) => line.trim() !== "");
@@ -63,14 +70,16 @@ function refuseFromSharpErrors(errors: unknown[], heif: { hevc: boolean } | null
   if (PIXEL_LIMIT_ERROR.test(messages)) {
     return { ok: false, reason: "too_many_pixels", detail: cause };
   }
-  if (heif && (MISSING_CODEC_ERROR.test(messages) || (heif.hevc && !HEVC_DECODABLE))) {
+  // A HEIF in a codec neither sharp nor heif-decode.ts handles (VVC, AVC, JPEG-in-HEIF…).
+  if (heif && MISSING_CODEC_ERROR.test(messages)) {
     return { ok: false, reason: "unsupported_type", detail: `HEIC not decodable here: ${cause}` };
   }
   return { ok: false, reason: "corrupt", detail: cause };
 }
 
 /**
- * Decode, score and re-encode one image. `heif` marks HEIC/HEIF input so a missing decoder is
+ * Decode, score and re-encode one image. `heif` marks HEIC/HEIF input: HEVC-coded ones are
+ * decoded by libheif-js when this sharp cannot, and a missing decoder for another HEIF codec is
  * reported as an unsupported type, not as a damaged file.
  */
 export async function checkImage(
@@ -85,15 +94,22 @@ export async function checkImage(
   // decode → encode pipeline as a bare re-encode.
   let hasAlpha = false;
   let needsDownscale = false;
+  // Set for a HEIC that heif-decode.ts decoded: its pixels, already in display orientation.
+  let raw: { pixels: Buffer; width: number; height: number; channels: 3 | 4 } | null = null;
   const open = () => {
-    const image = sharp(input, { failOn: "error", limitInputPixels: maxPixels, autoOrient: true });
+    const image = raw
+      ? sharp(raw.pixels, {
+          raw: { width: raw.width, height: raw.height, channels: raw.channels },
+          limitInputPixels: maxPixels,
+        })
+      : sharp(input, { failOn: "error", limitInputPixels: maxPixels, autoOrient: true });
     // JPEG has no alpha: flatten onto white, not the encoder's default black.
     return hasAlpha ? image.flatten({ background: "#ffffff" }) : image;
   };
 
   let width: number;
   let height: number;
-  let heifInfo: { hevc: boolean } | null = null;
+  let hevc = false;
   try {
     // Header only: refuse a bomb before a single pixel is decoded (limitInputPixels is the
     // second guard, inside the decode itself).
@@ -112,11 +128,27 @@ export async function checkImage(
     width = meta.autoOrient?.width ?? meta.width;
     height = meta.autoOrient?.height ?? meta.height;
     hasAlpha = meta.hasAlpha ?? false;
-    if (heif) heifInfo = { hevc: meta.compression === "hevc" };
-    needsDownscale = Math.max(width, height) > STORED_LONG_EDGE;
+    hevc = heif && meta.compression === "hevc";
   } catch (error) {
-    return refuseFromSharpErrors([error], heif ? { hevc: false } : null);
+    return refuseFromSharpErrors([error], heif);
   }
+
+  if (hevc && !HEVC_DECODABLE) {
+    // The header above was read by sharp and passed the pixel limit; heif-decode.ts checks the
+    // primary image's size again before it decodes.
+    const decoded = await decodeHeif(input, { maxInputPixels: maxPixels });
+    if (decoded.ok) {
+      raw = decoded;
+      width = decoded.width;
+      height = decoded.height;
+      hasAlpha = decoded.channels === 4;
+    } else if (decoded.reason !== "unsupported_type") {
+      return decoded;
+    }
+    // unsupported_type: libvips infers "hevc" from the heic brand, and libheif-js found another
+    // codec inside (AV1, say): sharp's own decoder gets its chance below.
+  }
+  needsDownscale = Math.max(width, height) > STORED_LONG_EDGE;
 
   const storedPipeline = needsDownscale
     ? open().resize({ width: STORED_LONG_EDGE, height: STORED_LONG_EDGE, fit: "inside" })
@@ -139,7 +171,7 @@ export async function checkImage(
   const [storedResult, smallResult] = settled;
   if (storedResult?.status !== "fulfilled" || smallResult?.status !== "fulfilled") {
     const errors = settled.flatMap((r) => (r.status === "rejected" ? [r.reason] : []));
-    return refuseFromSharpErrors(errors, heifInfo);
+    return refuseFromSharpErrors(errors, heif);
   }
   const stored = storedResult.value;
   const scores: QualityScores = { width, height, ...smallResult.value.scores };

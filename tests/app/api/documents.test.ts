@@ -3,7 +3,7 @@
  * route, the server-side check, the database rows and the files on disk. Hostile files are
  * refused with a clear reason and leave nothing behind.
  */
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import sharp from "sharp";
@@ -155,8 +155,36 @@ describe("document upload (local driver)", () => {
     );
   });
 
+  it("accepts an iPhone HEIC (HEVC) and stores our JPEG in its place, without EXIF or GPS", async () => {
+    await traderSession();
+    const heic = fx.heicFixture("upright");
+    const result = await uploadAndConfirm(heic, "image/heic");
+    expect(result.status).toBe(200);
+    expect(result.body).toMatchObject({ state: "accepted", issues: [] });
+    const [row] = (await t.db.select().from(documents)).filter((d) => d.id === result.id);
+    expect(row).toMatchObject({ status: "accepted", contentType: "image/jpeg" });
+    expect(row?.quality).toMatchObject({ sourceType: "image/heic", width: 1200, height: 840 });
+    const stored = readFileSync(filesOnDisk().find((f) => f.includes(result.id))!);
+    expect(row?.sizeBytes).toBe(stored.length);
+    expect(stored.subarray(0, 3).equals(Buffer.from([0xff, 0xd8, 0xff]))).toBe(true);
+    expect(stored.includes("FixturePhone")).toBe(false);
+    const meta = await sharp(stored).metadata();
+    expect([meta.format, meta.width, meta.height, meta.exif]).toEqual([
+      "jpeg",
+      1200,
+      840,
+      undefined,
+    ]);
+  });
+
   it.each([
     ["an executable renamed .jpg", () => fx.elfExecutable(), "image/jpeg", "unsupported_type"],
+    [
+      "a truncated HEIC",
+      () => fx.heicFixture("upright").subarray(0, 60_000),
+      "image/heic",
+      "corrupt",
+    ],
     ["a JPEG/HTML polyglot is cleaned or refused, never stored as sent", null, "", ""],
     ["an SVG declared as PNG", () => fx.svgWithScript(), "image/png", "unsupported_type"],
     ["a 100 MP PNG bomb", () => fx.decompressionBombPng(), "image/png", "too_many_pixels"],

@@ -129,10 +129,102 @@ describe("inspectDocument refuses hostile and broken files with a stable reason"
     expect(refusal(await inspect(junk, "application/pdf"))).toBe("corrupt");
   });
 
-  it("refuses an iPhone HEIC when this sharp build cannot decode HEVC", async () => {
+  it("refuses a HEIC container whose HEVC data is not a picture as corrupt", async () => {
     const result = await inspect(fx.heicContainer(), "image/heic");
-    expect(refusal(result)).toBe("unsupported_type");
-    expect(result.ok ? "" : result.detail).toMatch(/HEVC/);
+    expect(refusal(result)).toBe("corrupt");
+    expect(result.ok ? "" : result.detail).toMatch(/^HEIC: /);
+  });
+});
+
+describe("inspectDocument converts iPhone HEIC (HEVC) like any other photo", () => {
+  let source: Extract<Accepted, { kind: "image" }>;
+  beforeAll(async () => {
+    source = acceptedImage(await inspect(await fx.heicSourceJpeg(), "image/jpeg"));
+  });
+
+  it("the committed fixtures are really HEVC-coded HEIC (hvc1), not AV1", async () => {
+    for (const name of ["upright", "rotated", "burst"] as const) {
+      const heic = fx.heicFixture(name);
+      expect(heic.toString("latin1", 4, 12)).toBe("ftypheic");
+      expect(heic.includes("hvc1")).toBe(true);
+      expect(heic.includes("hvcC")).toBe(true);
+      expect(heic.includes("av01")).toBe(false);
+      expect((await sharp(heic).metadata()).compression).toBe("hevc");
+    }
+  });
+
+  it("stores our JPEG without EXIF or GPS, at the photo's size, scored like the same JPEG", async () => {
+    const heic = fx.heicFixture("upright");
+    expect(heic.includes("FixturePhone")).toBe(true); // the HEIC carries the camera's EXIF
+    const result = acceptedImage(await inspect(heic, "image/heic"));
+    expect(result.sourceType).toBe("image/heic");
+    expect(result.contentType).toBe("image/jpeg");
+    expect((await fileTypeFromBuffer(result.bytes))?.mime).toBe("image/jpeg");
+    expect(result.sha256).toBe(createHash("sha256").update(result.bytes).digest("hex"));
+    const stored = await sharp(result.bytes).metadata();
+    expect(stored.exif).toBeUndefined();
+    expect(stored.xmp).toBeUndefined();
+    expect(stored.icc).toBeUndefined();
+    expect(result.bytes.includes("FixturePhone")).toBe(false);
+    expect([stored.width, stored.height]).toEqual([1200, 840]);
+    expect([result.width, result.height]).toEqual([1200, 840]);
+
+    expect(result.scores).toMatchObject({ width: 1200, height: 840 });
+    expect(Math.abs(result.scores.brightness - source.scores.brightness)).toBeLessThan(2);
+    expect(result.scores.blur / source.scores.blur).toBeGreaterThan(0.95);
+    expect(result.scores.blur / source.scores.blur).toBeLessThan(1.05);
+    expect(Math.abs(result.scores.glare - source.scores.glare)).toBeLessThan(0.005);
+    expect(result.issues).toEqual(source.issues);
+    expect(hammingDistance(result.phash, source.phash)).toBeLessThanOrEqual(
+      NEAR_DUPLICATE_MAX_DISTANCE,
+    );
+  });
+
+  it("accepts the same photo declared as image/heif, the other name iOS uses", async () => {
+    expect(refusal(await inspect(fx.heicFixture("upright"), "image/heif"))).toBe("accepted");
+  });
+
+  it("turns a photo stored sideways upright by its irot, and ignores the EXIF orientation", async () => {
+    const heic = fx.heicFixture("rotated");
+    const result = acceptedImage(await inspect(heic, "image/heic"));
+    const stored = await sharp(result.bytes).metadata();
+    expect([stored.width, stored.height]).toEqual([1200, 840]);
+    expect(stored.orientation).toBeUndefined();
+    expect(hammingDistance(result.phash, source.phash)).toBeLessThanOrEqual(
+      NEAR_DUPLICATE_MAX_DISTANCE,
+    );
+  });
+
+  it("takes the primary image of a file holding several, not the first", async () => {
+    const result = acceptedImage(await inspect(fx.heicFixture("burst"), "image/heic"));
+    expect([result.width, result.height]).toEqual([1200, 840]);
+    expect(hammingDistance(result.phash, source.phash)).toBeLessThanOrEqual(
+      NEAR_DUPLICATE_MAX_DISTANCE,
+    );
+  });
+
+  it("refuses a truncated HEIC as corrupt", async () => {
+    const heic = fx.heicFixture("upright");
+    for (const keep of [0.3, 0.55, 0.95]) {
+      const cut = heic.subarray(0, Math.floor(heic.length * keep));
+      expect(refusal(await inspect(cut, "image/heic"))).toBe("corrupt");
+    }
+  });
+
+  it("refuses a HEIC whose header claims 48 MP as too many pixels, before decoding it", async () => {
+    // Decoding it would fail differently: libheif refuses a picture whose size is not its ispe.
+    const bomb = fx.withIspe(fx.heicFixture("upright"), 8000, 6000);
+    const result = await inspect(bomb, "image/heic");
+    expect(refusal(result)).toBe("too_many_pixels");
+  });
+
+  it("refuses a HEIC whose header claims less than the picture holds as corrupt", async () => {
+    const liar = fx.withIspe(fx.heicFixture("upright"), 600, 420);
+    expect(refusal(await inspect(liar, "image/heic"))).toBe("corrupt");
+  });
+
+  it("refuses HEIC content declared as image/jpeg as a type mismatch", async () => {
+    expect(refusal(await inspect(fx.heicFixture("upright"), "image/jpeg"))).toBe("type_mismatch");
   });
 });
 

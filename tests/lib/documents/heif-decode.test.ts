@@ -1,0 +1,47 @@
+import { decodeHeif } from "@/lib/documents/heif-decode";
+import { MAX_INPUT_PIXELS } from "@/lib/documents/image-check";
+import * as fx from "@/tests/fixtures/documents/make-fixtures";
+
+const limits = { maxInputPixels: MAX_INPUT_PIXELS };
+
+describe("decodeHeif (libheif-js)", () => {
+  it("decodes the primary image to RGB pixels in display orientation", async () => {
+    for (const name of ["upright", "rotated", "burst"] as const) {
+      const result = await decodeHeif(fx.heicFixture(name), limits);
+      if (!result.ok) throw new Error(`${name}: ${result.detail}`);
+      expect([result.width, result.height, result.channels]).toEqual([1200, 840, 3]);
+      expect(result.pixels.length).toBe(1200 * 840 * 3);
+    }
+  });
+
+  it("refuses a picture over the pixel limit from its header, without decoding it", async () => {
+    const exact = await decodeHeif(fx.heicFixture("upright"), { maxInputPixels: 1200 * 840 });
+    expect(exact).toMatchObject({ ok: true });
+    const small = await decodeHeif(fx.heicFixture("upright"), { maxInputPixels: 1200 * 840 - 1 });
+    expect(small).toEqual({
+      ok: false,
+      reason: "too_many_pixels",
+      detail: `1200x840 exceeds ${1200 * 840 - 1} pixels`,
+    });
+    // A decode of this file would fail (its data is 1200×840): the refusal came first.
+    const bomb = await decodeHeif(fx.withIspe(fx.heicFixture("upright"), 8000, 6000), limits);
+    expect(bomb).toMatchObject({ ok: false, reason: "too_many_pixels" });
+  });
+
+  it("says unsupported, not corrupt, for a HEIF in a codec it lacks (AV1 under a heic brand)", async () => {
+    expect(await decodeHeif(await fx.decodableHeif(), limits)).toMatchObject({
+      ok: false,
+      reason: "unsupported_type",
+    });
+  });
+
+  it.each([
+    ["a container without a picture", () => fx.heicContainer()],
+    ["a truncated file", () => fx.heicFixture("upright").subarray(0, 40_000)],
+    ["a header that does not match the data", () => fx.withIspe(fx.heicFixture("upright"), 64, 64)],
+    ["random bytes", () => Buffer.alloc(4096, 0x5a)],
+    ["nothing", () => Buffer.alloc(0)],
+  ])("refuses %s as corrupt, without throwing", async (_, make) => {
+    expect(await decodeHeif(make(), limits)).toMatchObject({ ok: false, reason: "corrupt" });
+  });
+});
