@@ -2,7 +2,7 @@
  * In the browser: turn a picked or captured photo into what we upload — decoded, checked for
  * quality, scaled to at most 2000 px on its long edge and re-encoded as JPEG (quality 0.85), so
  * a 12 MP phone photo leaves the phone at well under 1 MB. PDFs and images the browser cannot
- * decode (e.g. HEIC outside Safari) go up as they are; the server decides.
+ * decode (e.g. HEIC outside Safari) go up as they are; the server decides (and converts HEIC).
  *
  * Loaded only on the upload screen, only once a file is chosen.
  */
@@ -26,6 +26,21 @@ export function fitWithin(
     width: Math.max(1, Math.round(width * scale)),
     height: Math.max(1, Math.round(height * scale)),
   };
+}
+
+/**
+ * The content type to declare for a file going up as it is. Chromium knows no type for .heic
+ * unless the operating system does (Windows without Microsoft's HEIF extension reports ""), and
+ * the server refuses an upload declared as application/octet-stream: name the HEIF types by
+ * extension; the server checks the bytes in any case.
+ */
+export function declaredContentType(file: { type: string; name: string }): string {
+  const type = file.type.trim().toLowerCase();
+  if (type && type !== "application/octet-stream") return type;
+  const extension = /\.([a-z0-9]+)$/i.exec(file.name)?.[1]?.toLowerCase();
+  if (extension === "heic") return "image/heic";
+  if (extension === "heif" || extension === "hif") return "image/heif";
+  return "application/octet-stream";
 }
 
 export const MAX_EDGE = 2000;
@@ -69,10 +84,11 @@ export async function prepareFile(file: File): Promise<PreparedFile> {
   try {
     bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
   } catch {
-    // Not decodable here (HEIC in Chromium, say): send as is, the server checks it.
+    // Not decodable here (HEIC in Chromium, say): send the original as is; the server checks
+    // it and converts a HEIC itself (lib/documents/heif-decode.ts). No preview, no scores.
     return {
       blob: file,
-      contentType: file.type || "application/octet-stream",
+      contentType: declaredContentType(file),
       name: file.name,
       previewUrl: null,
       scores: null,

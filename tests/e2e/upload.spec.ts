@@ -1,4 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { HEIC_FIXTURES } from "../fixtures/documents/make-fixtures";
 import { documentPhoto } from "./fixtures/documents";
 
 /**
@@ -66,6 +69,35 @@ test("a refused file gets its reason and the screen stays usable", async ({ page
   await page.getByTestId("upload").click();
   await expect(page.getByTestId("upload-refused")).toBeVisible();
   await expect(page.getByTestId("choose-file")).toBeVisible();
+});
+
+test("a HEIC the browser cannot decode goes up as it is, no error shown, and the server converts it", async ({
+  browser,
+}) => {
+  // cTrader desktop on Windows is Chromium: no HEIC decoder, and no type for .heic unless
+  // Windows has one (sent here as "", the worst case).
+  const desktop = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await desktop.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await open(page, 2305, "address", "Desktop");
+  const heic = readFileSync(path.join(__dirname, "../fixtures/documents", HEIC_FIXTURES.upright));
+  await page
+    .getByTestId("file-input")
+    .setInputFiles({ name: "IMG_0001.HEIC", mimeType: "", buffer: heic });
+  // The original goes up: no preview image (nothing decoded it here), just its name.
+  await expect(page.getByTestId("preview")).toHaveText(/IMG_0001\.HEIC/);
+  await expect(page.getByTestId("upload-refused")).toHaveCount(0);
+  await expect(page.getByTestId("quality-issues")).toHaveCount(0);
+  await page.getByTestId("upload").click();
+  await expect(page.getByTestId("upload-done")).toBeVisible({ timeout: 20_000 });
+
+  await page.goto("/inapp/kyc/status");
+  await expect(
+    page.getByTestId("document-checklist").locator('[data-document="address"]'),
+  ).toHaveAttribute("data-state", "accepted");
+  expect(errors).toEqual([]);
+  await desktop.close();
 });
 
 test("without a camera, the live camera gives way to the file picker — no black screen", async ({
