@@ -85,10 +85,13 @@ export async function prepareFile(file: File): Promise<PreparedFile> {
     bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
   } catch {
     // Not decodable here (HEIC in Chromium, say): send the original as is; the server checks
-    // it and converts a HEIC itself (lib/documents/heif-decode.ts). No preview, no scores.
+    // it and converts a HEIC itself (lib/documents/heif-decode.ts). No preview, no scores. The
+    // part must carry the declared type (the local upload route compares them): slice() gives
+    // the same bytes under that type, without a copy.
+    const contentType = declaredContentType(file);
     return {
-      blob: file,
-      contentType: declaredContentType(file),
+      blob: file.type === contentType ? file : file.slice(0, file.size, contentType),
+      contentType,
       name: file.name,
       previewUrl: null,
       scores: null,

@@ -75,7 +75,7 @@ test("a HEIC the browser cannot decode goes up as it is, no error shown, and the
   browser,
 }) => {
   // cTrader desktop on Windows is Chromium: no HEIC decoder, and no type for .heic unless
-  // Windows has one (sent here as "", the worst case).
+  // Windows has one. The worst case, a generic type (Playwright turns "" into a type by name).
   const desktop = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await desktop.newPage();
   const errors: string[] = [];
@@ -84,12 +84,19 @@ test("a HEIC the browser cannot decode goes up as it is, no error shown, and the
   const heic = readFileSync(path.join(__dirname, "../fixtures/documents", HEIC_FIXTURES.upright));
   await page
     .getByTestId("file-input")
-    .setInputFiles({ name: "IMG_0001.HEIC", mimeType: "", buffer: heic });
+    .setInputFiles({ name: "IMG_0001.HEIC", mimeType: "application/octet-stream", buffer: heic });
   // The original goes up: no preview image (nothing decoded it here), just its name.
   await expect(page.getByTestId("preview")).toHaveText(/IMG_0001\.HEIC/);
   await expect(page.getByTestId("upload-refused")).toHaveCount(0);
   await expect(page.getByTestId("quality-issues")).toHaveCount(0);
+  const started = page.waitForRequest(
+    (r) => r.method() === "POST" && new URL(r.url()).pathname === "/api/inapp/documents",
+  );
   await page.getByTestId("upload").click();
+  expect((await started).postDataJSON()).toMatchObject({
+    contentType: "image/heic",
+    size: heic.length,
+  });
   await expect(page.getByTestId("upload-done")).toBeVisible({ timeout: 20_000 });
 
   await page.goto("/inapp/kyc/status");
