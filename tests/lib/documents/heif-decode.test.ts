@@ -14,6 +14,15 @@ describe("decodeHeif (libheif-js)", () => {
     }
   });
 
+  it("keeps an alpha plane as RGBA", async () => {
+    const result = await decodeHeif(fx.heicFixture("transparent"), limits);
+    if (!result.ok) throw new Error(result.detail);
+    expect([result.width, result.height, result.channels]).toEqual([1200, 800, 4]);
+    const alpha = (x: number, y: number) => result.pixels[(y * 1200 + x) * 4 + 3];
+    expect(alpha(20, 20)).toBe(0);
+    expect(alpha(300, 250)).toBe(255);
+  });
+
   it("refuses a picture over the pixel limit from its header, without decoding it", async () => {
     const exact = await decodeHeif(fx.heicFixture("upright"), { maxInputPixels: 1200 * 840 });
     expect(exact).toMatchObject({ ok: true });

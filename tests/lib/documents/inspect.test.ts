@@ -143,7 +143,7 @@ describe("inspectDocument converts iPhone HEIC (HEVC) like any other photo", () 
   });
 
   it("the committed fixtures are really HEVC-coded HEIC (hvc1), not AV1", async () => {
-    for (const name of ["upright", "rotated", "burst"] as const) {
+    for (const name of ["upright", "rotated", "burst", "transparent"] as const) {
       const heic = fx.heicFixture(name);
       expect(heic.toString("latin1", 4, 12)).toBe("ftypheic");
       expect(heic.includes("hvc1")).toBe(true);
@@ -201,6 +201,15 @@ describe("inspectDocument converts iPhone HEIC (HEVC) like any other photo", () 
     expect(hammingDistance(result.phash, source.phash)).toBeLessThanOrEqual(
       NEAR_DUPLICATE_MAX_DISTANCE,
     );
+  });
+
+  it("flattens a HEIC's transparency onto white, like a PNG's", async () => {
+    const result = acceptedImage(await inspect(fx.heicFixture("transparent"), "image/heic"));
+    const { data, info } = await sharp(result.bytes).raw().toBuffer({ resolveWithObject: true });
+    const at = (x: number, y: number) => data[(y * info.width + x) * info.channels]!;
+    expect([info.width, info.height, info.channels]).toEqual([1200, 800, 3]);
+    expect(at(20, 20)).toBeGreaterThan(245); // transparent → white
+    expect(at(300, 250)).toBeLessThan(10); // the opaque black rectangle
   });
 
   it("refuses a truncated HEIC as corrupt", async () => {
