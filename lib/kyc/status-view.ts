@@ -56,9 +56,11 @@ export async function statusView(
   configuredReviewHours: number,
   now = new Date(),
 ): Promise<StatusView> {
+  // One read of the timeline serves both the timeline and the action request.
+  const timeline = listCaseEvents(kycCase.id);
   const [events, progress] = await Promise.all([
-    listCaseEvents(kycCase.id),
-    loadCaseProgress(kycCase, now),
+    timeline,
+    loadCaseProgress(kycCase, now, timeline),
   ]);
   const awaitingReview = AWAITING_REVIEW.has(kycCase.status);
   const latest = events.at(-1);

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { listCaseEvents } from "@/lib/db/queries/cases";
 import { listCurrentDocuments } from "@/lib/db/queries/documents";
-import type { KycCase } from "@/lib/db/schema";
+import type { CaseEventRow, KycCase } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
 import { changeCaseStatus } from "./cases";
 import { loadStepDrafts, type StepDraft } from "./drafts";
@@ -37,9 +37,11 @@ export const requestedItemsSchema = z.array(requestedItemSchema).max(20);
  */
 export async function loadActionRequest(
   kycCase: Pick<KycCase, "id" | "status">,
+  /** The case's timeline when the caller has it already (the status screen reads it anyway). */
+  timeline?: Promise<CaseEventRow[]>,
 ): Promise<ActionRequest | null> {
   if (kycCase.status !== "action_required" && kycCase.status !== "draft") return null;
-  const events = await listCaseEvents(kycCase.id);
+  const events = await (timeline ?? listCaseEvents(kycCase.id));
   const latest =
     kycCase.status === "action_required"
       ? events.findLast((e) => e.event === "request_action")
@@ -91,11 +93,12 @@ export type CaseProgress = {
 export async function loadCaseProgress(
   kycCase: Pick<KycCase, "id" | "status" | "level">,
   now = new Date(),
+  timeline?: Promise<CaseEventRow[]>,
 ): Promise<CaseProgress> {
   const [drafts, documents, request] = await Promise.all([
     loadStepDrafts(kycCase.id),
     listCurrentDocuments(kycCase.id),
-    loadActionRequest(kycCase),
+    loadActionRequest(kycCase, timeline),
   ]);
   const requirements = caseRequirements({
     level: getLevel(kycCase.level),

@@ -1,15 +1,21 @@
 import { and, count, eq, isNull, lt, ne, sql } from "drizzle-orm";
 import { getDb } from "../client";
 import { auditEvents, documents, kycCases, type DocumentRow } from "../schema";
+import { preparedPerHandle } from "./prepared";
 
 /** The case's documents the trader sees: not superseded by a newer upload of the same side. */
 export async function listCurrentDocuments(caseId: string): Promise<DocumentRow[]> {
-  const db = await getDb();
-  return db
+  return currentDocumentsQuery(await getDb()).execute({ caseId });
+}
+
+/** Prepared: every screen render of the flow and the status screen reads the checklist. */
+const currentDocumentsQuery = preparedPerHandle((db) =>
+  db
     .select()
     .from(documents)
-    .where(and(eq(documents.caseId, caseId), isNull(documents.replacedAt)));
-}
+    .where(and(eq(documents.caseId, sql.placeholder("caseId")), isNull(documents.replacedAt)))
+    .prepare("list_current_documents"),
+);
 
 export async function countCaseDocuments(caseId: string): Promise<number> {
   const db = await getDb();

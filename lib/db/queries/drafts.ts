@@ -1,6 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import { getDb } from "../client";
 import { caseDrafts, type CaseDraft } from "../schema";
+import { preparedPerHandle } from "./prepared";
 
 export async function upsertDraft(values: {
   caseId: string;
@@ -30,7 +31,15 @@ export async function upsertDraft(values: {
     });
 }
 
+/** Prepared: every screen render of the flow and the status screen reads the drafts. */
+const draftsQuery = preparedPerHandle((db) =>
+  db
+    .select()
+    .from(caseDrafts)
+    .where(eq(caseDrafts.caseId, sql.placeholder("caseId")))
+    .prepare("list_case_drafts"),
+);
+
 export async function listDrafts(caseId: string): Promise<CaseDraft[]> {
-  const db = await getDb();
-  return db.select().from(caseDrafts).where(eq(caseDrafts.caseId, caseId));
+  return draftsQuery(await getDb()).execute({ caseId });
 }
