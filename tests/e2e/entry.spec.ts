@@ -114,3 +114,18 @@ test("a screen opened with neither token nor session shows the expired screen wi
   }
   expect(errors).toEqual([]);
 });
+
+test("an address that leads nowhere answers 404 with a page in the trader's language and a way to close, not Next's English default", async ({
+  page,
+}) => {
+  const errors = watchErrors(page);
+  const response = await page.goto("/inapp/kyc/nowhere?lang=de");
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(de.Expired.notFoundTitle);
+  await expect(page.getByTestId("not-found-close")).toHaveText(de.Expired.closeAction);
+  await expect(page.getByTestId("not-found-close")).toHaveAttribute("href", /\/inapp\/close/);
+  expect(await page.locator("html").getAttribute("lang")).toBe("de");
+  await expect(page.getByText("This page could not be found")).toHaveCount(0);
+  // The browser reports the 404 document itself; nothing else may fail.
+  expect(errors.filter((e) => !e.includes("status of 404"))).toEqual([]);
+});
