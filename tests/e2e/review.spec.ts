@@ -144,3 +144,23 @@ test("reject with a retry reason, fix one item, four-eyes approval, the trader s
     await sql.end();
   }
 });
+
+test("a case that does not exist shows the console's not-found page with the way back to the queue", async ({
+  browser,
+}) => {
+  const sql = postgres(databaseUrl, { max: 1 });
+  try {
+    await createStaff(sql, "lost.reviewer@broker.example", "reviewer");
+  } finally {
+    await sql.end();
+  }
+  const page = await signIn(browser, "lost.reviewer@broker.example");
+  for (const path of ["/admin/cases/00000000-0000-4000-8000-000000000000", "/admin/cases/nope"]) {
+    const response = await page.goto(path);
+    expect(response?.status()).toBe(404);
+    await expect(page.getByTestId("admin-not-found")).toBeVisible();
+  }
+  await page.getByRole("link", { name: "Back to the queue" }).click();
+  await expect(page.getByTestId("queue")).toBeVisible();
+  expect(await serious(page)).toEqual([]);
+});
