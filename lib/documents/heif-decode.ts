@@ -15,12 +15,19 @@
  * - Only the primary image is decoded (a burst or Live Photo holds several).
  * - libheif applies the HEIF transformations (irot, imir, clap) as iOS displays them; the EXIF
  *   orientation inside a HEIC is informative only and not applied a second time.
- * - The decode is synchronous WebAssembly: it holds the event loop for its duration (≈0.9 s for
- *   a 12 MP photo on this project's 2-core reference machine).
+ * - The decode is synchronous WebAssembly (≈0.9 s for a 12 MP photo on this project's 2-core
+ *   reference machine), so it runs in a worker thread: the server keeps answering other traders
+ *   meanwhile. The worker is an `eval` worker built from `decodeWith` below (self-contained on
+ *   purpose: its source is what the worker runs), so no separate file has to survive bundling;
+ *   it requires libheif-js from node_modules like the server does. Its heap is capped, and its
+ *   WebAssembly memory goes with it when it exits. Should a worker not start at all, the
+ *   decode runs on the main thread as before, with a warning in the log.
  *
  * Colour: the pixels are taken as sRGB. An iPhone's Display P3 photo therefore comes out a
  * little less saturated than on the phone — irrelevant for reading a document.
  */
+import { Worker } from "node:worker_threads";
+import { log } from "@/lib/log";
 
 export type DecodedHeif =
   | {
@@ -57,11 +64,10 @@ type LibHeif = {
   heif_image_release(image: object): void;
 };
 
-function isError(value: unknown): value is HeifError {
-  return typeof value === "object" && value !== null && "code" in value && "message" in value;
-}
-
 let factory: Promise<() => LibHeif> | null = null;
+
+/** The wasm bundle: the worker requires the same module by this name. */
+const LIBHEIF_MODULE = "libheif-js/libheif-wasm/libheif-bundle.js";
 
 /**
  * The wasm bundle (the .wasm inlined in the .js) rather than libheif-js's default asm.js build:
@@ -79,31 +85,21 @@ function loadFactory(): Promise<() => LibHeif> {
 }
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
-const oneLine = (text: string) => text.trim().replace(/\s+/g, " ");
 
 /**
- * Decode the primary image of a HEIF file; never throws. `unsupported_type`: libheif-js cannot
- * be loaded or has no decoder for the file's codec (it has HEVC only).
+ * The decode itself, synchronous. Self-contained — no imports, no outer names — because the
+ * worker runs its source text (`decodeWith.toString()`); the pixels come back as a plain
+ * Uint8Array whose buffer is transferred, not copied.
  */
-export async function decodeHeif(
-  input: Uint8Array,
-  options: { maxInputPixels: number },
-): Promise<DecodedHeif> {
-  let lib: LibHeif;
-  try {
-    lib = (await loadFactory())();
-  } catch (error) {
-    return {
-      ok: false,
-      reason: "unsupported_type",
-      detail: `HEIC decoder unavailable: ${message(error)}`,
-    };
-  }
-  const corrupt = (detail: string): DecodedHeif => ({
+function decodeWith(lib: LibHeif, input: Uint8Array, maxInputPixels: number): RawHeif {
+  const oneLine = (text: string) => text.trim().replace(/\s+/g, " ");
+  const corrupt = (detail: string): RawHeif => ({
     ok: false,
     reason: "corrupt",
     detail: `HEIC: ${oneLine(detail)}`,
   });
+  const isError = (value: unknown): value is HeifError =>
+    typeof value === "object" && value !== null && "code" in value && "message" in value;
 
   const context = lib.heif_context_alloc();
   let handle: Handle | null = null;
@@ -118,11 +114,11 @@ export async function decodeHeif(
     const width = lib.heif_image_handle_get_width(handle);
     const height = lib.heif_image_handle_get_height(handle);
     if (!(width > 0 && height > 0)) return corrupt("no image dimensions");
-    if (width * height > options.maxInputPixels) {
+    if (width * height > maxInputPixels) {
       return {
         ok: false,
         reason: "too_many_pixels",
-        detail: `${width}x${height} exceeds ${options.maxInputPixels} pixels`,
+        detail: `${width}x${height} exceeds ${maxInputPixels} pixels`,
       };
     }
 
@@ -153,22 +149,108 @@ export async function decodeHeif(
     // The plane is a view into WebAssembly memory: copy it out (dropping row padding) before
     // the image is released.
     const row = width * channels;
-    let pixels: Buffer;
-    if (plane.stride === row) {
-      pixels = Buffer.from(plane.data.subarray(0, row * height));
-    } else {
-      pixels = Buffer.allocUnsafe(row * height);
-      for (let y = 0; y < height; y++) {
+    const pixels = new Uint8Array(row * height);
+    if (plane.stride === row) pixels.set(plane.data.subarray(0, row * height));
+    else
+      for (let y = 0; y < height; y++)
         pixels.set(plane.data.subarray(y * plane.stride, y * plane.stride + row), y * row);
-      }
-    }
     return { ok: true, pixels, width, height, channels };
   } catch (error) {
     // A WebAssembly trap or abort on hostile input ends up here: the instance is discarded.
-    return corrupt(message(error));
+    return corrupt(error instanceof Error ? error.message : String(error));
   } finally {
     if (image) lib.heif_image_release(image);
     if (handle) lib.heif_image_handle_release(handle);
     lib.heif_context_free(context);
   }
+}
+
+type RawHeif =
+  | { ok: true; pixels: Uint8Array; width: number; height: number; channels: 3 | 4 }
+  | Extract<DecodedHeif, { ok: false }>;
+
+// `__name`: esbuild (tsx) wraps functions it keeps the names of; a no-op here.
+const WORKER_SOURCE = `
+const __name = (target) => target;
+const { parentPort, workerData } = require("node:worker_threads");
+const load = require(${JSON.stringify(LIBHEIF_MODULE)});
+const decodeWith = ${decodeWith.toString()};
+const result = decodeWith((load.default ?? load)(), workerData.input, workerData.maxInputPixels);
+parentPort.postMessage(result, result.ok ? [result.pixels.buffer] : []);
+`;
+
+/** A decode worker's heap: the input and the pixels live outside it (WebAssembly, transfers). */
+const WORKER_HEAP_MB = 128;
+
+/** Resolves with the worker's answer, or null when the worker itself failed to run. */
+function decodeInWorker(input: Uint8Array, maxInputPixels: number): Promise<RawHeif | null> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (value: RawHeif | null) => {
+      if (settled) return;
+      settled = true;
+      resolve(value);
+    };
+    let worker: Worker;
+    try {
+      worker = new Worker(WORKER_SOURCE, {
+        eval: true,
+        workerData: { input, maxInputPixels },
+        resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+      });
+    } catch (error) {
+      log.warn("documents.heif_worker_unavailable", { error: message(error) });
+      return done(null);
+    }
+    worker.once("message", (result: RawHeif) => {
+      done(result);
+      void worker.terminate();
+    });
+    worker.once("error", (error) => {
+      // decodeWith answers every decode failure itself: an error escaping the worker is the
+      // worker's own (its heap limit on hostile input, or a worker that cannot run here).
+      const code = (error as { code?: string }).code;
+      if (code === "ERR_WORKER_OUT_OF_MEMORY")
+        return done({ ok: false, reason: "corrupt", detail: "HEIC: decoder out of memory" });
+      log.warn("documents.heif_worker_failed", { error: message(error) });
+      done(null);
+    });
+    worker.once("exit", (code) =>
+      done({ ok: false, reason: "corrupt", detail: `HEIC: decoder exited (${code})` }),
+    );
+  });
+}
+
+async function decodeInProcess(input: Uint8Array, maxInputPixels: number): Promise<RawHeif> {
+  let lib: LibHeif;
+  try {
+    lib = (await loadFactory())();
+  } catch (error) {
+    return {
+      ok: false,
+      reason: "unsupported_type",
+      detail: `HEIC decoder unavailable: ${message(error)}`,
+    };
+  }
+  return decodeWith(lib, input, maxInputPixels);
+}
+
+/**
+ * Decode the primary image of a HEIF file; never throws. `unsupported_type`: libheif-js cannot
+ * be loaded or has no decoder for the file's codec (it has HEVC only).
+ */
+export async function decodeHeif(
+  input: Uint8Array,
+  options: { maxInputPixels: number; inProcess?: boolean },
+): Promise<DecodedHeif> {
+  const result =
+    (options.inProcess ? null : await decodeInWorker(input, options.maxInputPixels)) ??
+    (await decodeInProcess(input, options.maxInputPixels));
+  if (!result.ok) return result;
+  const { pixels, ...rest } = result;
+  return {
+    ...rest,
+    ok: true,
+    pixels: Buffer.from(pixels.buffer, pixels.byteOffset, pixels.length),
+  };
 }
