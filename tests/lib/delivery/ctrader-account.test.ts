@@ -10,7 +10,7 @@ import { drainOnce } from "@/lib/delivery/worker";
 import { CTRADER, ctraderServer, listenForCtrader } from "../../helpers/ctrader-stub";
 import { setTestEnv } from "../../helpers/env";
 import { createTestDb, type TestDb } from "../../helpers/test-db";
-import { freshCase } from "./helpers";
+import { decideCase, freshCase } from "./helpers";
 
 let t: TestDb;
 beforeAll(async () => {
@@ -53,21 +53,7 @@ const staff = { type: "staff" as const, id: "reviewer" };
 
 async function approvedCase(level = "standard") {
   const kycCase = await freshCase(level);
-  await changeCaseStatus({
-    kycCase,
-    event: "submit",
-    actor: { type: "trader", id: kycCase.traderId },
-  });
-  await changeCaseStatus({
-    kycCase: { ...kycCase, status: "submitted" },
-    event: "start_review",
-    actor: staff,
-  });
-  const { eventId } = await changeCaseStatus({
-    kycCase: { ...kycCase, status: "in_review" },
-    event: "approve",
-    actor: staff,
-  });
+  const { eventId } = await decideCase(kycCase, "approve");
   return { kycCase, eventId };
 }
 

@@ -15,6 +15,7 @@ import { changeCaseStatus } from "@/lib/kyc/cases";
 import { setTestEnv } from "../../helpers/env";
 import { startSmtpSink, type SmtpSink } from "../../helpers/smtp-sink";
 import { createTestDb, type TestDb } from "../../helpers/test-db";
+import { decideCase } from "./helpers";
 
 const FROM = "Atlas Markets KYC <kyc@atlas.example>";
 const BRAND = {
@@ -65,33 +66,6 @@ async function traderCase(trader: { email: string | null; locale?: string }) {
   return ensureOpenCase(row.id, "standard", "first_deposit");
 }
 
-const staff = { type: "staff" as const, id: "reviewer" };
-
-/** Submits, starts the review and decides; returns each status change's event id. */
-async function decide(
-  kycCase: Awaited<ReturnType<typeof traderCase>>,
-  event: "approve" | "reject" | "request_action",
-  messageForTrader?: string,
-) {
-  const submitted = await changeCaseStatus({
-    kycCase,
-    event: "submit",
-    actor: { type: "trader", id: kycCase.traderId },
-  });
-  await changeCaseStatus({
-    kycCase: { ...kycCase, status: "submitted" },
-    event: "start_review",
-    actor: staff,
-  });
-  const decided = await changeCaseStatus({
-    kycCase: { ...kycCase, status: "in_review" },
-    event,
-    actor: staff,
-    messageForTrader,
-  });
-  return { submitEventId: submitted.eventId, eventId: decided.eventId };
-}
-
 /**
  * One worker pass over these events only: deliveries other tests left pending (a refused
  * recipient, a server that was down) must not be retried into this test's sink.
@@ -122,7 +96,7 @@ const mailsTo = (address: string) => sink.messages.filter((m) => m.envelope.to.i
 describe("status email", () => {
   it("mails an approval once, to the trader's address, in the trader's language, from EMAIL_FROM", async () => {
     const kycCase = await traderCase({ email: "anna@trader.example", locale: "de" });
-    const decided = await decide(kycCase, "approve");
+    const decided = await decideCase(kycCase, "approve");
     await deliver(decided);
     const { eventId } = decided;
 
@@ -149,7 +123,7 @@ describe("status email", () => {
   it("tells a trader what to do next, and keeps the reviewer's message and document details out of the mail", async () => {
     const kycCase = await traderCase({ email: "ben@trader.example" });
     const secret = "Passport P7654321 expired on 2019-03-01, please upload a new one.";
-    const decided = await decide(kycCase, "request_action", secret);
+    const decided = await decideCase(kycCase, "request_action", secret);
     await deliver(decided);
     const { eventId } = decided;
 
@@ -174,9 +148,9 @@ describe("status email", () => {
   it("sends nothing for a status outside EMAIL_STATUSES or to a trader without an address, and counts both delivered", async () => {
     const before = sink.messages.length;
     const withAddress = await traderCase({ email: "cleo@trader.example" });
-    const first = await decide(withAddress, "approve");
+    const first = await decideCase(withAddress, "approve");
     const without = await traderCase({ email: null });
-    const second = await decide(without, "approve");
+    const second = await decideCase(without, "approve");
     await deliver(first, second);
     const { submitEventId } = first;
     const approvedWithoutAddress = second.eventId;
@@ -193,7 +167,7 @@ describe("status email", () => {
   it("announces exactly the statuses EMAIL_STATUSES names", async () => {
     configureEmail({ EMAIL_STATUSES: "submitted, rejected" });
     const kycCase = await traderCase({ email: "dora@trader.example", locale: "fr" });
-    await deliver(await decide(kycCase, "approve"));
+    await deliver(await decideCase(kycCase, "approve"));
     expect(mailsTo("dora@trader.example").map((m) => m.parsed.subject)).toEqual([
       "Atlas Markets\u00a0: nous avons bien reçu votre vérification",
     ]);
@@ -205,7 +179,7 @@ describe("status email", () => {
     await relay.close(); // nothing listens on the port now
     configureEmail({ EMAIL_SMTP_URL: `smtp://127.0.0.1:${port}` });
     const kycCase = await traderCase({ email: "emil@trader.example" });
-    const { eventId } = await decide(kycCase, "approve");
+    const { eventId } = await decideCase(kycCase, "approve");
     const start = new Date();
 
     await drainOnce({ now: start, eventId });
@@ -243,7 +217,7 @@ describe("status email", () => {
       sink.rejectRecipient = (address) =>
         address.startsWith("gone") ? { code, message } : undefined;
       const kycCase = await traderCase({ email: "gone@trader.example" });
-      const decided = await decide(kycCase, "reject");
+      const decided = await decideCase(kycCase, "reject");
       await deliver(decided);
       const { eventId } = decided;
 
@@ -265,7 +239,7 @@ describe("status email", () => {
   ])("never turns a hostile address into extra headers or recipients: %j", async (email) => {
     const before = sink.messages.length;
     const kycCase = await traderCase({ email });
-    const decided = await decide(kycCase, "approve");
+    const decided = await decideCase(kycCase, "approve");
     await deliver(decided);
     const { eventId } = decided;
 
@@ -279,7 +253,7 @@ describe("status email", () => {
   it("keeps CR/LF in configured text (the broker name in the subject) from adding headers or recipients", async () => {
     configureEmail({ BROKER_NAME: "Atlas\r\nBcc: attacker@evil.example" });
     const kycCase = await traderCase({ email: "fay@trader.example" });
-    await deliver(await decide(kycCase, "approve"));
+    await deliver(await decideCase(kycCase, "approve"));
 
     const [mail] = mailsTo("fay@trader.example");
     expect(mail?.envelope.to).toEqual(["fay@trader.example"]);
@@ -291,7 +265,7 @@ describe("status email", () => {
   it("refuses to send in clear text when TLS is required and the server offers no STARTTLS", async () => {
     configureEmail({ EMAIL_REQUIRE_TLS: "1" });
     const kycCase = await traderCase({ email: "gus@trader.example" });
-    const decided = await decide(kycCase, "approve");
+    const decided = await decideCase(kycCase, "approve");
     await deliver(decided);
     const { eventId } = decided;
 
@@ -306,7 +280,7 @@ describe("status email", () => {
     try {
       configureEmail({ EMAIL_SMTP_URL: relay.url });
       const kycCase = await traderCase({ email: "hal@trader.example" });
-      const decided = await decide(kycCase, "approve");
+      const decided = await decideCase(kycCase, "approve");
       await deliver(decided);
       const { eventId } = decided;
       expect(relay.messages.map((m) => m.envelope.to)).toEqual([["hal@trader.example"]]);
@@ -314,7 +288,7 @@ describe("status email", () => {
 
       configureEmail({ EMAIL_SMTP_URL: relay.url.replace("p%40ss", "wrong") });
       const other = await traderCase({ email: "ida@trader.example" });
-      const second = await decide(other, "approve");
+      const second = await decideCase(other, "approve");
       await deliver(second);
       const refused = second.eventId;
       expect(await attemptLog(refused)).toEqual([[1, false, 535, "smtp_rejected"]]);

@@ -28,6 +28,35 @@ export async function submitFreshCase(
   return { eventId, caseId: kycCase.id };
 }
 
+/**
+ * Takes a draft case through submit and start of review to a staff decision: three status
+ * changes, three outbox events. Returns the submission's and the decision's event ids.
+ */
+export async function decideCase(
+  kycCase: { id: string; traderId: string },
+  event: "approve" | "reject" | "request_action",
+  messageForTrader?: string,
+): Promise<{ submitEventId: string; eventId: string }> {
+  const staff = { type: "staff" as const, id: "reviewer" };
+  const submitted = await changeCaseStatus({
+    kycCase: { ...kycCase, status: "draft" },
+    event: "submit",
+    actor: { type: "trader", id: kycCase.traderId },
+  });
+  await changeCaseStatus({
+    kycCase: { ...kycCase, status: "submitted" },
+    event: "start_review",
+    actor: staff,
+  });
+  const decided = await changeCaseStatus({
+    kycCase: { ...kycCase, status: "in_review" },
+    event,
+    actor: staff,
+    messageForTrader,
+  });
+  return { submitEventId: submitted.eventId, eventId: decided.eventId };
+}
+
 export async function deliveryOf(eventId: string) {
   const [row] = await getDeliveriesForEvent(eventId);
   if (!row) throw new Error(`no delivery for ${eventId}`);
