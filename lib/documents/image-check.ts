@@ -19,10 +19,8 @@ import sharp from "sharp";
 import { decodeHeif } from "./heif-decode";
 import {
   SCORE_LONG_EDGE,
-  differenceHash,
-  luminance,
   qualityVerdict,
-  scoreRaster,
+  scoreColourRaster,
   type QualityIssue,
   type QualityScores,
 } from "./quality";
@@ -163,10 +161,7 @@ export async function checkImage(
       .resize({ width: SCORE_LONG_EDGE, height: SCORE_LONG_EDGE, fit: "inside" })
       .raw({ depth: "uchar" })
       .toBuffer({ resolveWithObject: true })
-      .then(({ data, info }) => {
-        const raster = luminance(data, info.width, info.height, info.channels);
-        return { scores: scoreRaster(raster), phash: differenceHash(raster) };
-      }),
+      .then(({ data, info }) => scoreColourRaster(data, info.width, info.height, info.channels)),
   ]);
   const [storedResult, smallResult] = settled;
   if (storedResult?.status !== "fulfilled" || smallResult?.status !== "fulfilled") {

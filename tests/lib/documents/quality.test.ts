@@ -1,10 +1,13 @@
+import fc from "fast-check";
 import {
   BLUR_MIN_VARIANCE,
   DARK_MAX_BRIGHTNESS,
   GLARE_MAX_FRACTION,
   differenceHash,
   hammingDistance,
+  luminance,
   qualityVerdict,
+  scoreColourRaster,
   scoreRaster,
   type QualityScores,
 } from "@/lib/documents/quality";
@@ -66,5 +69,48 @@ describe("differenceHash and hammingDistance", () => {
 
   it("refuses anything but two 16-digit hex hashes", () => {
     expect(() => hammingDistance("abc", "0000000000000000")).toThrow(RangeError);
+  });
+});
+
+describe("scoreColourRaster", () => {
+  const separate = (data: Uint8Array, width: number, height: number, channels: number) => {
+    const grey = luminance(data, width, height, channels);
+    return { scores: scoreRaster(grey), phash: differenceHash(grey) };
+  };
+
+  it("gives exactly the scores and hash of luminance + scoreRaster + differenceHash", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 3, max: 60 }),
+        fc.integer({ min: 3, max: 60 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer(),
+        (width, height, channels, seed) => {
+          // Noise plus structure, so every score and hash bit varies between cases.
+          let state = seed >>> 0;
+          const data = new Uint8Array(width * height * channels);
+          for (let i = 0; i < data.length; i++) {
+            state = (state * 1664525 + 1013904223) >>> 0;
+            data[i] = (state >>> 24) % 2 ? state >>> 24 : (i * 7) % 256;
+          }
+          expect(scoreColourRaster(data, width, height, channels)).toEqual(
+            separate(data, width, height, channels),
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("agrees on a photo-sized raster, where the sums are large", () => {
+    const width = 1000;
+    const height = 750;
+    const data = new Uint8Array(width * height * 3);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 2654435761) >>> 24;
+    expect(scoreColourRaster(data, width, height, 3)).toEqual(separate(data, width, height, 3));
+  });
+
+  it("refuses a buffer that does not match its stated size", () => {
+    expect(() => scoreColourRaster(new Uint8Array(100), 10, 10, 3)).toThrow(RangeError);
   });
 });
