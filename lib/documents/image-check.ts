@@ -15,7 +15,7 @@
  * HEVC-coded HEIC (iPhone photos) is the exception sharp's prebuilt libvips cannot decode: its
  * pixels come from libheif-js (heif-decode.ts) as a raw buffer and then take the same pipeline.
  */
-import sharp from "sharp";
+import sharp, { type Sharp, type SharpOptions } from "sharp";
 import { decodeHeif } from "./heif-decode";
 import {
   SCORE_LONG_EDGE,
@@ -75,6 +75,27 @@ function refuseFromSharpErrors(errors: unknown[], heif: boolean): ImageCheck {
   return { ok: false, reason: "corrupt", detail: cause };
 }
 
+/** How every pipeline here opens an upload (pixels come from the trader: nothing is trusted). */
+export function decodeOptions(maxInputPixels: number): SharpOptions {
+  // failOn "error": a truncated or damaged image is refused instead of being stored with grey
+  // blocks; harmless warnings (e.g. stray bytes between markers) do not refuse a phone photo.
+  return { failOn: "error", limitInputPixels: maxInputPixels, autoOrient: true };
+}
+
+/**
+ * The raster the scores and the hash are computed from: long edge SCORE_LONG_EDGE, colour (the
+ * luminance is taken in JS: sharp's greyscale() converts before the resize, at full size, which
+ * costs more than this whole pipeline). For JPEG and WebP the decoder shrinks on load, but its
+ * entropy decoding still reads the whole file: this is the check's one cost beyond a bare
+ * re-encode (the documents benchmark prints it on its own).
+ */
+export function qualityRaster(image: Sharp) {
+  return image
+    .resize({ width: SCORE_LONG_EDGE, height: SCORE_LONG_EDGE, fit: "inside" })
+    .raw({ depth: "uchar" })
+    .toBuffer({ resolveWithObject: true });
+}
+
 /**
  * Decode, score and re-encode one image. `heif` marks HEIC/HEIF input: HEVC-coded ones are
  * decoded by libheif-js when this sharp cannot, and a missing decoder for another HEIF codec is
@@ -86,8 +107,6 @@ export async function checkImage(
 ): Promise<ImageCheck> {
   const heif = options.heif ?? false;
   const maxPixels = options.maxInputPixels ?? MAX_INPUT_PIXELS;
-  // failOn "error": a truncated or damaged image is refused instead of being stored with grey
-  // blocks; harmless warnings (e.g. stray bytes between markers) do not refuse a phone photo.
   // Each step only when needed, so the common case (an opaque photo ≤ 4000 px) runs the same
   // decode → encode pipeline as a bare re-encode.
   let hasAlpha = false;
@@ -100,7 +119,7 @@ export async function checkImage(
           raw: { width: raw.width, height: raw.height, channels: raw.channels },
           limitInputPixels: maxPixels,
         })
-      : sharp(input, { failOn: "error", limitInputPixels: maxPixels, autoOrient: true });
+      : sharp(input, decodeOptions(maxPixels));
     // JPEG has no alpha: flatten onto white, not the encoder's default black.
     return hasAlpha ? image.flatten({ background: "#ffffff" }) : image;
   };
@@ -154,14 +173,10 @@ export async function checkImage(
   const settled = await Promise.allSettled([
     // No withMetadata/keepExif/keepIccProfile: the output carries no EXIF, GPS or ICC.
     storedPipeline.jpeg({ quality: STORED_JPEG_QUALITY }).toBuffer({ resolveWithObject: true }),
-    // Colour out, luminance in JS: sharp's greyscale() converts before the resize, at full
-    // size, which costs more than this whole pipeline's resize.
     // Scored as soon as the small raster is out, while the re-encode is still running.
-    open()
-      .resize({ width: SCORE_LONG_EDGE, height: SCORE_LONG_EDGE, fit: "inside" })
-      .raw({ depth: "uchar" })
-      .toBuffer({ resolveWithObject: true })
-      .then(({ data, info }) => scoreColourRaster(data, info.width, info.height, info.channels)),
+    qualityRaster(open()).then(({ data, info }) =>
+      scoreColourRaster(data, info.width, info.height, info.channels),
+    ),
   ]);
   const [storedResult, smallResult] = settled;
   if (storedResult?.status !== "fulfilled" || smallResult?.status !== "fulfilled") {
