@@ -14,6 +14,7 @@ import { setTraderCookie } from "../../helpers/request-scope";
 import { openSession } from "../../helpers/sessions";
 import { setTestEnv } from "../../helpers/env";
 import { createTestDb, type TestDb } from "../../helpers/test-db";
+import { IDENTITY as PASSPORT, PERSONAL } from "../../fixtures/kyc-values";
 
 jest.mock("next/headers", () =>
   jest
@@ -58,26 +59,7 @@ const idle = { status: "idle" } as const;
 const redirectsTo = (path: string) =>
   expect.objectContaining({ digest: expect.stringContaining(path) });
 
-const PERSONAL = {
-  givenNames: "Jonas",
-  surnames: "Lindqvist",
-  dateOfBirth: "1979-02-11",
-  placeOfBirth: "Uppsala",
-  countryOfBirth: "SE",
-  nationalities: ["SE"],
-  addressLine1: "Storgatan 8",
-  city: "Malmö",
-  postcode: "211 34",
-  country: "SE",
-  phone: "+46 70 123 45 67",
-  email: "jonas@example.com",
-};
-const IDENTITY = {
-  documentKind: "id_card",
-  documentNumber: "AB7781234",
-  issuingCountry: "SE",
-  expiryDate: "2031-05-01",
-};
+const IDENTITY = { ...PASSPORT, documentKind: "id_card" };
 const ADDRESS = {
   addressDocumentKind: "utility_bill",
   issueDate: new Date(Date.now() - 20 * 86_400_000).toISOString().slice(0, 10),

@@ -11,28 +11,11 @@ import { saveStepDraft } from "@/lib/kyc/drafts";
 import { parseIdentityDocument } from "@/lib/kyc/steps/identity-document";
 import { parsePersonal, type PersonalValues } from "@/lib/kyc/steps/personal";
 import { submitCase } from "@/lib/kyc/submission";
+import { IDENTITY, PERSONAL } from "../../fixtures/kyc-values";
 import type { TestDb } from "../../helpers/test-db";
 
-export const PERSONAL: PersonalValues = {
-  givenNames: "Jonas",
-  surnames: "Lindqvist",
-  dateOfBirth: "1979-02-11",
-  placeOfBirth: "Uppsala",
-  countryOfBirth: "SE",
-  nationalities: ["SE"],
-  addressLine1: "Storgatan 8",
-  city: "Malmö",
-  postcode: "211 34",
-  country: "SE",
-  phone: "+46 70 123 45 67",
-  email: "jonas@example.com",
-};
-export const IDENTITY = {
-  documentKind: "passport",
-  documentNumber: "AB7781234",
-  issuingCountry: "SE",
-  expiryDate: "2031-05-01",
-};
+export { IDENTITY, PERSONAL };
+
 /** A person on the OFAC excerpt (ent_num 6707), living in Sweden. */
 export const LISTED_PERSON: PersonalValues = {
   ...PERSONAL,
