@@ -12,7 +12,7 @@
  * "expired" screen is not; and every request stayed on the app's origin (nothing external).
  * Lighthouse and puppeteer are loaded lazily, so the pure parts below can be unit-tested.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Page } from "puppeteer-core";
@@ -48,6 +48,11 @@ export type LighthouseRun = {
   cls: number;
   fcpMs: number;
   performanceScore: number | null;
+  /**
+   * Lighthouse's measure of the host CPU (higher is faster). The simulated CPU ×4 assumes a
+   * fast desktop host (~1500); below 1000 Lighthouse warns that its timings run slow.
+   */
+  benchmarkIndex: number | null;
   finalUrl: string;
   documentStatus: number | null;
   markerFound: boolean;
@@ -265,6 +270,7 @@ export async function runLighthouse(options: {
           lighthouseVersion = lhr.lighthouseVersion;
           const reportDir = process.env.LIGHTHOUSE_REPORT_DIR;
           if (reportDir) {
+            mkdirSync(reportDir, { recursive: true });
             const name = `${screen.path.replace(/\W+/g, "_")}-${i + 1}.json`;
             writeFileSync(path.join(reportDir, name), JSON.stringify(lhr));
           }
@@ -299,6 +305,7 @@ export async function runLighthouse(options: {
             cls: value("cumulative-layout-shift"),
             fcpMs: value("first-contentful-paint"),
             performanceScore: lhr.categories.performance?.score ?? null,
+            benchmarkIndex: lhr.environment.benchmarkIndex ?? null,
             finalUrl: lhr.finalDisplayedUrl,
             documentStatus:
               typeof documentRequest?.statusCode === "number" ? documentRequest.statusCode : null,
