@@ -15,35 +15,63 @@ import { getLevel } from "@/lib/kyc/levels";
 
 export const CASE_STATUS_CHANGED = "case.status_changed";
 
-const limits = z.strictObject({
-  currency: z.string().regex(/^[A-Z]{3}$/),
-  /** null: no limit at this level. */
-  maxDepositPerMonth: z.number().nonnegative().nullable(),
-  maxWithdrawalPerMonth: z.number().nonnegative().nullable(),
-  canTrade: z.boolean(),
-});
+const limits = z
+  .strictObject({
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/)
+      .describe("ISO 4217 code of the amounts below."),
+    /** null: no limit at this level. */
+    maxDepositPerMonth: z
+      .number()
+      .nonnegative()
+      .nullable()
+      .describe("Deposits allowed per calendar month at this level; null: no limit."),
+    maxWithdrawalPerMonth: z
+      .number()
+      .nonnegative()
+      .nullable()
+      .describe("Withdrawals allowed per calendar month at this level; null: no limit."),
+    canTrade: z.boolean().describe("Whether the trader may trade at this level."),
+  })
+  .describe(
+    "The account limits of the case's level (KYC_LEVELS), so the CRM need not look them up.",
+  );
 
 export const caseStatusChangedV1 = z.strictObject({
   type: z.literal(CASE_STATUS_CHANGED),
   version: z.literal(1),
   /** The outbox event id; the same value as the `webhook-id` header. */
-  id: z.uuid(),
-  occurredAt: z.iso.datetime({ offset: true }),
+  id: z
+    .uuid()
+    .describe("Event id, the same as the webhook-id header; every retry repeats it: dedupe on it."),
+  occurredAt: z.iso
+    .datetime({ offset: true })
+    .describe("When the status changed (ISO 8601, with zone)."),
   case: z.strictObject({
     id: z.uuid(),
-    level: z.string(),
-    status: z.enum(caseStatus.enumValues),
+    level: z.string().describe("The KYC level the case verifies (e.g. basic, standard, enhanced)."),
+    status: z.enum(caseStatus.enumValues).describe("The status the case has now."),
     previousStatus: z.enum(caseStatus.enumValues),
-    trigger: z.enum(caseTrigger.enumValues),
+    trigger: z.enum(caseTrigger.enumValues).describe("What opened the case in cTrader."),
   }),
   trader: z.strictObject({
-    ctraderUserId: z.number().int(),
-    tradingLogin: z.number().int().nullable(),
+    ctraderUserId: z.number().int().describe("The trader's cTrader user id."),
+    tradingLogin: z
+      .number()
+      .int()
+      .nullable()
+      .describe("The trading account, when cTrader named one."),
     /** As cTrader last gave it to us; not re-validated (a bad address must not block a change). */
-    email: z.string().max(320).optional(),
+    email: z.string().max(320).optional().describe("As cTrader last gave it; not re-validated."),
   }),
-  event: z.enum(Object.keys(CASE_EVENTS) as [CaseEvent, ...CaseEvent[]]),
-  messageForTrader: z.string().optional(),
+  event: z
+    .enum(Object.keys(CASE_EVENTS) as [CaseEvent, ...CaseEvent[]])
+    .describe("What changed the status: the trader's or a reviewer's action, or expiry."),
+  messageForTrader: z
+    .string()
+    .optional()
+    .describe("What the reviewer asked of or told the trader, when there is something."),
   limits,
 });
 
