@@ -31,6 +31,9 @@ const config = {
   globalTeardown: "<rootDir>/tests/helpers/global-teardown.ts",
   setupFiles: ["<rootDir>/tests/helpers/setup-env.ts"],
   testTimeout: 30_000,
+  // After `npm run build`, .next/standalone holds a copy of package.json: without this jest's
+  // module map warns about a duplicate package on every run.
+  modulePathIgnorePatterns: ["<rootDir>/.next/"],
 };
 
 const jestConfig = async () => {
