@@ -3,7 +3,9 @@
  *
  * Why a fixed size: the Laplacian variance (the blur score) depends on resolution, so every image
  * is scored at the same long edge (SCORE_LONG_EDGE) — the scores of a 12 MP phone photo and of a
- * 2 MP scan are then comparable, and the thresholds below mean the same thing for both. The
+ * 2 MP scan are then comparable, and the thresholds below mean the same thing for both. A picture
+ * smaller than that is scored at its own size, never enlarged (it is too small anyway, and
+ * enlarging would make a sharp one look blurry). The
  * raster is produced by lib/documents/image-check.ts; this module is pure arithmetic over bytes,
  * so it can be tested without sharp and reused by the browser-side pre-check.
  *
@@ -83,13 +85,17 @@ export function luminance(
   return { data: out, width, height };
 }
 
-/** Brightness, blur and glare of a single-channel 8-bit raster (one byte per pixel). */
+/**
+ * Brightness, blur and glare of a single-channel 8-bit raster (one byte per pixel). A raster
+ * thinner than 3 pixels (a 4000×4 strip scored at 1000 px is 1000×1) has no interior for the
+ * Laplacian: its blur is 0, and the size check calls the picture too small.
+ */
 export function scoreRaster({ data, width, height }: GreyRaster): {
   brightness: number;
   blur: number;
   glare: number;
 } {
-  if (data.length !== width * height || width < 3 || height < 3) {
+  if (data.length !== width * height || width < 1 || height < 1) {
     throw new RangeError(`scoreRaster: expected ${width}x${height} single-channel bytes`);
   }
   let sum = 0;
@@ -111,11 +117,11 @@ export function scoreRaster({ data, width, height }: GreyRaster): {
       lapSq += lap * lap;
     }
   }
-  const n = (width - 2) * (height - 2);
-  const lapMean = lapSum / n;
+  const n = Math.max(0, width - 2) * Math.max(0, height - 2);
+  const lapMean = n ? lapSum / n : 0;
   return {
     brightness: sum / data.length,
-    blur: lapSq / n - lapMean * lapMean,
+    blur: n ? lapSq / n - lapMean * lapMean : 0,
     glare: clipped / data.length,
   };
 }

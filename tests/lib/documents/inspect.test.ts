@@ -3,7 +3,12 @@ import sharp from "sharp";
 import { fileTypeFromBuffer } from "file-type/core";
 import { inspectDocument, type Accepted, type Inspection } from "@/lib/documents/inspect";
 import { MAX_INPUT_PIXELS, STORED_LONG_EDGE } from "@/lib/documents/image-check";
-import { NEAR_DUPLICATE_MAX_DISTANCE, hammingDistance } from "@/lib/documents/quality";
+import {
+  NEAR_DUPLICATE_MAX_DISTANCE,
+  hammingDistance,
+  luminance,
+  scoreRaster,
+} from "@/lib/documents/quality";
 import { parseEnv } from "@/lib/env";
 import * as fx from "@/tests/fixtures/documents/make-fixtures";
 
@@ -330,6 +335,25 @@ describe("quality verdicts on generated fixtures", () => {
   it("calls a low-resolution picture too small", async () => {
     const small = await fx.sharpDocument({ width: 800, height: 560 });
     expect(acceptedImage(await inspect(small, "image/jpeg")).issues).toContain("too_small");
+  });
+
+  it("scores a picture smaller than the scoring size at its own size, as the browser does", async () => {
+    const small = await fx.sharpDocument({ width: 800, height: 560 });
+    const { data, info } = await sharp(small).raw().toBuffer({ resolveWithObject: true });
+    const own = scoreRaster(luminance(data, info.width, info.height, info.channels));
+    const result = acceptedImage(await inspect(small, "image/jpeg"));
+    expect(result.scores.blur).toBeCloseTo(own.blur, 6);
+    expect(result.scores.brightness).toBeCloseTo(own.brightness, 6);
+    expect(result.issues).toEqual(["too_small"]);
+  });
+
+  it("calls a 4000×4 strip too small, not damaged (its 1000×1 raster has no interior)", async () => {
+    const strip = await sharp({
+      create: { width: 4000, height: 4, channels: 3, background: "#808080" },
+    })
+      .png()
+      .toBuffer();
+    expect(acceptedImage(await inspect(strip, "image/png")).issues).toContain("too_small");
   });
 });
 

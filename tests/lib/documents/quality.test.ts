@@ -42,6 +42,15 @@ describe("scoreRaster", () => {
       RangeError,
     );
   });
+
+  it("gives a raster too thin for the Laplacian a blur of 0 instead of failing", () => {
+    expect(scoreRaster(raster(5, 2, (x) => (x ? 255 : 0)))).toEqual({
+      brightness: 204,
+      blur: 0,
+      glare: 0.8,
+    });
+    expect(scoreRaster(raster(1, 1, () => 40))).toEqual({ brightness: 40, blur: 0, glare: 0 });
+  });
 });
 
 describe("qualityVerdict", () => {
@@ -81,8 +90,8 @@ describe("scoreColourRaster", () => {
   it("gives exactly the scores and hash of luminance + scoreRaster + differenceHash", () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 3, max: 60 }),
-        fc.integer({ min: 3, max: 60 }),
+        fc.integer({ min: 1, max: 60 }),
+        fc.integer({ min: 1, max: 60 }),
         fc.integer({ min: 1, max: 4 }),
         fc.integer(),
         (width, height, channels, seed) => {
