@@ -14,8 +14,10 @@
  *     key and name value compared, so the page tree and the encryption dictionary are read the
  *     way a viewer would read them.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { inflateSync } from "node:zlib";
 import { PDFArray, PDFDict, PDFDocument, PDFName, PDFStream, type PDFObject } from "pdf-lib";
+import { log } from "@/lib/log";
 
 export const DEFAULT_MAX_PDF_PAGES = 10;
 /** Total bytes object streams may inflate to before the file is treated as hostile. */
@@ -38,6 +40,32 @@ export const ACTIVE_CONTENT_NAMES = [
   "ImportData",
   "XFA",
 ] as const;
+
+/**
+ * pdf-lib reports every object it recovers from with console.warn: plain-text lines in a JSON
+ * log, two per broken object — an uploaded PDF full of them would flood the server's log. While a
+ * check parses, those warnings are counted instead (AsyncLocalStorage follows the parse across
+ * its awaits, so concurrent requests and any other console.warn are untouched) and one structured
+ * line says how many there were.
+ */
+const libraryWarnings = new AsyncLocalStorage<{ count: number }>();
+let installedWarn: typeof console.warn | null = null;
+
+function withLibraryWarningsCounted<T>(counter: { count: number }, run: () => Promise<T>) {
+  // Wrapped again whenever something replaced console.warn since (a framework patching the
+  // console, a test restoring its spy); each wrapper keeps its own predecessor, so a chain never
+  // loops back on itself.
+  if (console.warn !== installedWarn) {
+    const previous = console.warn;
+    installedWarn = function warn(...args: unknown[]) {
+      const store = libraryWarnings.getStore();
+      if (store) store.count += 1;
+      else previous.apply(console, args);
+    };
+    console.warn = installedWarn;
+  }
+  return libraryWarnings.run(counter, run);
+}
 
 export type PdfCheck =
   | { ok: true; pages: number }
@@ -186,14 +214,15 @@ export async function checkPdf(
   }
 
   let doc: PDFDocument;
+  const repairs = { count: 0 };
   try {
-    doc = await PDFDocument.load(bytes, {
-      ignoreEncryption: true,
-      updateMetadata: false,
-    });
+    doc = await withLibraryWarningsCounted(repairs, () =>
+      PDFDocument.load(bytes, { ignoreEncryption: true, updateMetadata: false }),
+    );
   } catch (error) {
     return { ok: false, reason: "corrupt", detail: (error as Error).message.split("\n")[0] ?? "" };
   }
+  if (repairs.count > 0) log.info("documents.pdf_repaired", { warnings: repairs.count });
   if (doc.isEncrypted) return { ok: false, reason: "pdf_encrypted", detail: "trailer /Encrypt" };
 
   const seen = new Set<PDFObject>();

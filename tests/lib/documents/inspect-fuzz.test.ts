@@ -18,9 +18,6 @@ type Sample = { name: string; type: string; bytes: Buffer };
 const samples: Sample[] = [];
 
 beforeAll(async () => {
-  // pdf-lib reports each object it recovers from with console.warn (hundreds here); the outcome
-  // is what is asserted.
-  jest.spyOn(console, "warn").mockImplementation(() => undefined);
   const raw = fx.documentRaw({ width: 320, height: 220 });
   const image = () =>
     sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: 3 } });
