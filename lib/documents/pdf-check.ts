@@ -26,13 +26,16 @@ export const MAX_INFLATED_OBJECT_STREAM_BYTES = 64 * 1024 * 1024;
 /**
  * Names that make a PDF do something when opened or clicked beyond showing pages: scripts
  * (JavaScript, JS, XFA forms), automatic actions (AA; an OpenAction that runs a script names JS),
- * Launch, form submission and import, embedded files and rich media.
+ * Launch, go-to into another file, form submission and import, embedded files and rich media.
  */
 export const ACTIVE_CONTENT_NAMES = [
   "JavaScript",
   "JS",
   "AA",
   "Launch",
+  // Go-to in another file: a link out of the document to a path or URL the uploader chose
+  // (a network share, say). Statements and bills link to web pages with /URI, which stays allowed.
+  "GoToR",
   "EmbeddedFile",
   "EmbeddedFiles",
   "RichMedia",

@@ -115,6 +115,12 @@ describe("inspectDocument refuses hostile and broken files with a stable reason"
     );
   });
 
+  it("refuses a link that opens another file (/GoToR), even without any script", async () => {
+    expect(refusal(await inspect(fx.pdfWithRemoteGoTo(), "application/pdf"))).toBe(
+      "pdf_active_content",
+    );
+  });
+
   it("refuses an encrypted PDF", async () => {
     expect(refusal(await inspect(fx.encryptedPdf(), "application/pdf"))).toBe("pdf_encrypted");
   });
