@@ -19,6 +19,15 @@ async function open(page: Page, userId: number, documentType: string, source = "
   await expect(page.getByTestId("upload-screen")).toBeVisible();
 }
 
+/** The status screen's checklist shows the address document accepted, and nothing went wrong. */
+async function expectAddressAcceptedOnStatus(page: Page, errors: string[]) {
+  await page.goto("/inapp/kyc/status");
+  await expect(
+    page.getByTestId("document-checklist").locator('[data-document="address"]'),
+  ).toHaveAttribute("data-state", "accepted");
+  expect(errors).toEqual([]);
+}
+
 async function pick(page: Page, buffer: Buffer) {
   await page
     .getByTestId("file-input")
@@ -50,11 +59,7 @@ test("quality feedback, retake, progress, and the verdict in the checklist", asy
   await expect(page.getByTestId("progress-bar")).toBeVisible();
   await expect(page.getByTestId("upload-done")).toBeVisible({ timeout: 20_000 });
 
-  await page.goto("/inapp/kyc/status");
-  await expect(
-    page.getByTestId("document-checklist").locator('[data-document="address"]'),
-  ).toHaveAttribute("data-state", "accepted");
-  expect(errors).toEqual([]);
+  await expectAddressAcceptedOnStatus(page, errors);
 });
 
 test("a refused file gets its reason and the screen stays usable", async ({ page }) => {
@@ -99,11 +104,7 @@ test("a HEIC the browser cannot decode goes up as it is, no error shown, and the
   });
   await expect(page.getByTestId("upload-done")).toBeVisible({ timeout: 20_000 });
 
-  await page.goto("/inapp/kyc/status");
-  await expect(
-    page.getByTestId("document-checklist").locator('[data-document="address"]'),
-  ).toHaveAttribute("data-state", "accepted");
-  expect(errors).toEqual([]);
+  await expectAddressAcceptedOnStatus(page, errors);
   await desktop.close();
 });
 

@@ -1,7 +1,7 @@
 /** A trader session with the defaults most tests need (handoff mode, English, no theme). */
 import { startSession } from "@/lib/identity/sessions";
 
-export function openSession(traderId: string, caseId: string, now?: Date) {
+export function openSession(traderId: string, caseId: string | null, now?: Date) {
   return startSession({
     traderId,
     caseId,

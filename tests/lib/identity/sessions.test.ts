@@ -1,11 +1,7 @@
-import {
-  endSession,
-  resolveSession,
-  resolveSessionContext,
-  startSession,
-} from "@/lib/identity/sessions";
+import { endSession, resolveSession, resolveSessionContext } from "@/lib/identity/sessions";
 import { upsertTrader } from "@/lib/db/queries/traders";
 import { setTestEnv } from "../../helpers/env";
+import { openSession } from "../../helpers/sessions";
 import { createTestDb, type TestDb } from "../../helpers/test-db";
 
 let t: TestDb;
@@ -22,17 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const start = (now = T0) =>
-  startSession({
-    traderId,
-    caseId: null,
-    identityMode: "ot-handoff",
-    locale: "en",
-    theme: null,
-    source: null,
-    account: null,
-    now,
-  });
+const start = (now = T0) => openSession(traderId, null, now);
 
 describe("trader sessions", () => {
   it("issues a __Host- cookie that is HttpOnly, Secure, SameSite=None and Partitioned, with 256 random bits", async () => {
