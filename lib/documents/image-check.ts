@@ -84,11 +84,10 @@ export function decodeOptions(maxInputPixels: number): SharpOptions {
 
 /**
  * The raster the scores and the hash are computed from: long edge SCORE_LONG_EDGE (or less for a
- * smaller picture), colour (the
- * luminance is taken in JS: sharp's greyscale() converts before the resize, at full size, which
- * costs more than this whole pipeline). For JPEG and WebP the decoder shrinks on load, but its
- * entropy decoding still reads the whole file: this is the check's one cost beyond a bare
- * re-encode (the documents benchmark prints it on its own).
+ * smaller picture), in colour — the luminance is taken in JS, because sharp's greyscale()
+ * converts before the resize, at full size, which costs more than this whole pipeline. For JPEG
+ * and WebP the decoder shrinks on load, but its entropy decoding still reads the whole file: this
+ * is the check's one cost beyond a bare re-encode (the documents benchmark prints it on its own).
  */
 export function qualityRaster(image: Sharp) {
   // withoutEnlargement: a picture smaller than that is scored at its own size, as the browser
