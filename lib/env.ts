@@ -197,6 +197,12 @@ const rawSchema = z.object({
   UPLOAD_URL_TTL_SECONDS: intWithDefault(300, 10, 300),
   // Document checks (lib/documents/inspect.ts): most pages a PDF may have.
   DOCUMENT_MAX_PDF_PAGES: intWithDefault(10, 1, 200),
+  // The document check's one-decode path for JPEG photos (native/kyc-image, built by
+  // `npm run build:native`): auto uses it when built, off never, required refuses to start without.
+  IMAGE_ACCELERATOR: z.preprocess(
+    emptyAsUndefined,
+    z.enum(["auto", "off", "required"]).default("auto"),
+  ),
   // Automated checks after submission (lib/checks): minimum age, opt-in auto-approval of clean
   // low-risk cases, an optional JSON file overriding risk weights and thresholds, and the
   // sanctions/PEP list files `npm run lists:import` loads (comma-separated paths).
@@ -313,7 +319,11 @@ export type Env = {
     uploadUrlTtlSeconds: number;
   };
   /** Limits of the server-side document check. */
-  documents: { maxBytes: number; maxPdfPages: number };
+  documents: {
+    maxBytes: number;
+    maxPdfPages: number;
+    accelerator: "auto" | "off" | "required";
+  };
 };
 
 const ORIGIN_SOURCE = /^('self'|'none'|https?:\/\/[a-z0-9.*-]+(:(\d+|\*))?|\*\.[a-z0-9.-]+)$/i;
@@ -452,7 +462,11 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
       uploadUrlTtlSeconds: raw.UPLOAD_URL_TTL_SECONDS,
     },
     // One size limit for uploads and for the server-side check.
-    documents: { maxBytes: raw.UPLOAD_MAX_BYTES, maxPdfPages: raw.DOCUMENT_MAX_PDF_PAGES },
+    documents: {
+      maxBytes: raw.UPLOAD_MAX_BYTES,
+      maxPdfPages: raw.DOCUMENT_MAX_PDF_PAGES,
+      accelerator: raw.IMAGE_ACCELERATOR,
+    },
   };
 }
 

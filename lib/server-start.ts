@@ -2,6 +2,7 @@ import { env } from "@/lib/env";
 import { getDb } from "@/lib/db/client";
 import { log } from "@/lib/log";
 import { levelsConfig } from "@/lib/kyc/levels";
+import { loadImageAccelerator } from "@/lib/documents/image-accelerator";
 
 /**
  * Fail fast on bad configuration (the message names the variable or the level file's problem) and apply database
@@ -9,9 +10,12 @@ import { levelsConfig } from "@/lib/kyc/levels";
  */
 export async function onServerStart(): Promise<void> {
   let config;
+  let accelerator;
   try {
     config = env();
     levelsConfig();
+    // IMAGE_ACCELERATOR=required: a missing or stale addon stops the start, not the first upload.
+    accelerator = loadImageAccelerator(config.documents.accelerator);
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);
@@ -21,5 +25,6 @@ export async function onServerStart(): Promise<void> {
     database: config.database.kind,
     identityMode: config.identityMode,
     ctrader: config.ctrader.apiUrl ? "remote" : config.simulatorEnabled ? "simulator" : "none",
+    documentCheck: accelerator ? "one decode" : "sharp",
   });
 }

@@ -1,24 +1,27 @@
 /**
- * The image half of the confirm step: fully decode an upload with sharp under a pixel limit,
- * auto-orient it and re-encode it as a fresh JPEG. The re-encode is the point: the stored bytes
- * are pixels we produced, so EXIF/GPS, ICC, comments and anything smuggled after the image data
- * (a JPEG/HTML polyglot) are gone — nothing of the original file survives.
+ * The image half of the confirm step: fully decode an upload under a pixel limit, auto-orient it
+ * and re-encode it as a fresh JPEG. The re-encode is the point: the stored bytes are pixels we
+ * produced, so EXIF/GPS, ICC, comments and anything smuggled after the image data (a JPEG/HTML
+ * polyglot) are gone — nothing of the original file survives.
  *
- * Cost: one full decode. The quality raster (SCORE_LONG_EDGE, for the scores and the hash) comes
- * from a second pipeline on the same input that runs alongside the re-encode; for JPEG and WebP
- * it decodes at reduced size (shrink-on-load), which skips most of the IDCT and colour work but
- * not the entropy decoding, so it costs ~0.3 of the bare decode + re-encode in CPU; on an idle
- * second core it overlaps the re-encode instead of adding to it. Decoding once to a full-size raw
- * buffer and deriving both outputs from it was measured too and is slower: the 36 MB round trip
- * through memory costs more than the reduced second decode (`npm run bench:documents`).
+ * Two paths, one result. The quality raster (box-raster.ts, for the scores and the hash) needs the
+ * same pixels as the re-encode:
+ * - **one decode** (image-accelerator.ts): for an 8-bit RGB JPEG that needs no downscale — every
+ *   photo our own upload screen sends, and most phone photos — the native addon re-encodes it
+ *   exactly as sharp would and box-averages the raster from the same decode;
+ * - **sharp**: everything else (PNG, WebP, HEIC, CMYK, larger than STORED_LONG_EDGE, alpha), and
+ *   every image where the addon is not built: the re-encode and a second, full decode for the
+ *   raster run side by side.
+ * Both produce the same bytes and the same raster (tests/lib/documents/image-accelerator.test.ts).
  *
- * HEVC-coded HEIC (iPhone photos) is the exception sharp's prebuilt libvips cannot decode: its
- * pixels come from libheif-js (heif-decode.ts) as a raw buffer and then take the same pipeline.
+ * HEVC-coded HEIC (iPhone photos) is the one sharp's prebuilt libvips cannot decode: its pixels
+ * come from libheif-js (heif-decode.ts) as a raw buffer and then take the sharp path.
  */
 import sharp, { type Sharp, type SharpOptions } from "sharp";
+import { boxAverage, boxGeometry, fitRaster, type Raster } from "./box-raster";
 import { decodeHeif } from "./heif-decode";
+import type { ImageAccelerator } from "./image-accelerator";
 import {
-  SCORE_LONG_EDGE,
   qualityVerdict,
   scoreColourRaster,
   type QualityIssue,
@@ -83,34 +86,27 @@ export function decodeOptions(maxInputPixels: number): SharpOptions {
 }
 
 /**
- * The raster the scores and the hash are computed from: long edge SCORE_LONG_EDGE (or less for a
- * smaller picture), in colour — the luminance is taken in JS, because sharp's greyscale()
- * converts before the resize, at full size, which costs more than this whole pipeline. For JPEG
- * and WebP the decoder shrinks on load, but its entropy decoding still reads the whole file: this
- * is the check's one cost beyond a bare re-encode (the documents benchmark prints it on its own).
+ * The quality raster on the sharp path: a full decode of the displayed image to raw pixels, box-
+ * averaged in JS (box-raster.ts step 1). It costs a second full decode and, for a moment, the raw
+ * image in memory (36 MB for 12 MP); the one-decode path avoids both for the common JPEG photo.
  */
-export function qualityRaster(image: Sharp) {
-  // withoutEnlargement: a picture smaller than that is scored at its own size, as the browser
-  // scores it (client-image.ts) — enlarging would smear it and call a sharp small photo blurry.
-  return image
-    .resize({
-      width: SCORE_LONG_EDGE,
-      height: SCORE_LONG_EDGE,
-      fit: "inside",
-      withoutEnlargement: true,
-    })
-    .raw({ depth: "uchar" })
-    .toBuffer({ resolveWithObject: true });
+export async function sharpBoxRaster(image: Sharp, factor: number): Promise<Raster> {
+  const { data, info } = await image.raw({ depth: "uchar" }).toBuffer({ resolveWithObject: true });
+  return boxAverage(
+    { data, width: info.width, height: info.height, channels: info.channels },
+    factor,
+  );
 }
 
 /**
  * Decode, score and re-encode one image. `heif` marks HEIC/HEIF input: HEVC-coded ones are
  * decoded by libheif-js when this sharp cannot, and a missing decoder for another HEIF codec is
- * reported as an unsupported type, not as a damaged file.
+ * reported as an unsupported type, not as a damaged file. `accelerator`: the one-decode path,
+ * when the deployment has it (inspect.ts passes the configured one; null: sharp only).
  */
 export async function checkImage(
   input: Buffer,
-  options: { heif?: boolean; maxInputPixels?: number } = {},
+  options: { heif?: boolean; maxInputPixels?: number; accelerator?: ImageAccelerator | null } = {},
 ): Promise<ImageCheck> {
   const heif = options.heif ?? false;
   const maxPixels = options.maxInputPixels ?? MAX_INPUT_PIXELS;
@@ -134,6 +130,7 @@ export async function checkImage(
   let width: number;
   let height: number;
   let hevc = false;
+  let oneDecodeCandidate = false;
   try {
     // Header only: refuse a bomb before a single pixel is decoded (limitInputPixels is the
     // second guard, inside the decode itself).
@@ -153,6 +150,9 @@ export async function checkImage(
     height = meta.autoOrient?.height ?? meta.height;
     hasAlpha = meta.hasAlpha ?? false;
     hevc = heif && meta.compression === "hevc";
+    // The addon re-checks all of this itself before it decodes a pixel.
+    oneDecodeCandidate =
+      meta.format === "jpeg" && meta.channels === 3 && meta.depth === "uchar" && !hasAlpha;
   } catch (error) {
     return refuseFromSharpErrors([error], heif);
   }
@@ -173,32 +173,60 @@ export async function checkImage(
     // codec inside (AV1, say): sharp's own decoder gets its chance below.
   }
   needsDownscale = Math.max(width, height) > STORED_LONG_EDGE;
+  const box = boxGeometry(width, height);
 
-  const storedPipeline = needsDownscale
-    ? open().resize({ width: STORED_LONG_EDGE, height: STORED_LONG_EDGE, fit: "inside" })
-    : open();
-  const settled = await Promise.allSettled([
-    // No withMetadata/keepExif/keepIccProfile: the output carries no EXIF, GPS or ICC.
-    storedPipeline.jpeg({ quality: STORED_JPEG_QUALITY }).toBuffer({ resolveWithObject: true }),
-    // Scored as soon as the small raster is out, while the re-encode is still running.
-    qualityRaster(open()).then(({ data, info }) =>
-      scoreColourRaster(data, info.width, info.height, info.channels),
-    ),
-  ]);
-  const [storedResult, smallResult] = settled;
-  if (storedResult?.status !== "fulfilled" || smallResult?.status !== "fulfilled") {
-    const errors = settled.flatMap((r) => (r.status === "rejected" ? [r.reason] : []));
-    return refuseFromSharpErrors(errors, heif);
+  let stored: { data: Buffer; width: number; height: number } | null = null;
+  let boxed: Raster | null = null;
+  const accelerator = options.accelerator ?? null;
+  if (accelerator && oneDecodeCandidate && !needsDownscale && !raw) {
+    try {
+      const result = await accelerator.reencodeJpeg(input, {
+        maxPixels,
+        quality: STORED_JPEG_QUALITY,
+        maxLongEdge: STORED_LONG_EDGE,
+        boxFactor: box.factor,
+      });
+      stored = { data: result.jpeg, width: result.width, height: result.height };
+      // The addon hands back no raster only when its pipeline skipped rows (never seen so far);
+      // the sharp path's decode then supplies it, same definition.
+      boxed = result.raster ?? (await sharpBoxRaster(open(), box.factor));
+    } catch (error) {
+      // Not eligible after all (e.g. a YCCK JPEG the header called 3-band): the sharp path.
+      if ((error as { code?: unknown }).code !== "NOT_ELIGIBLE") {
+        return refuseFromSharpErrors([error], heif);
+      }
+    }
   }
-  const stored = storedResult.value;
-  const scores: QualityScores = { width, height, ...smallResult.value.scores };
+
+  if (!stored || !boxed) {
+    const storedPipeline = needsDownscale
+      ? open().resize({ width: STORED_LONG_EDGE, height: STORED_LONG_EDGE, fit: "inside" })
+      : open();
+    const settled = await Promise.allSettled([
+      // No withMetadata/keepExif/keepIccProfile: the output carries no EXIF, GPS or ICC.
+      storedPipeline.jpeg({ quality: STORED_JPEG_QUALITY }).toBuffer({ resolveWithObject: true }),
+      sharpBoxRaster(open(), box.factor),
+    ]);
+    const [storedResult, boxResult] = settled;
+    if (storedResult?.status !== "fulfilled" || boxResult?.status !== "fulfilled") {
+      const errors = settled.flatMap((r) => (r.status === "rejected" ? [r.reason] : []));
+      return refuseFromSharpErrors(errors, heif);
+    }
+    const { data, info } = storedResult.value;
+    stored = { data, width: info.width, height: info.height };
+    boxed = boxResult.value;
+  }
+
+  const raster = await fitRaster(boxed);
+  const scored = scoreColourRaster(raster.data, raster.width, raster.height, raster.channels);
+  const scores: QualityScores = { width, height, ...scored.scores };
   return {
     ok: true,
     bytes: stored.data,
-    storedWidth: stored.info.width,
-    storedHeight: stored.info.height,
+    storedWidth: stored.width,
+    storedHeight: stored.height,
     scores,
     issues: qualityVerdict(scores),
-    phash: smallResult.value.phash,
+    phash: scored.phash,
   };
 }

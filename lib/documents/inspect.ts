@@ -15,6 +15,7 @@
 import { createHash } from "node:crypto";
 import { fileTypeFromBuffer } from "file-type/core";
 import { env } from "@/lib/env";
+import { loadImageAccelerator, type ImageAccelerator } from "./image-accelerator";
 import { checkImage, MAX_INPUT_PIXELS } from "./image-check";
 import { checkPdf } from "./pdf-check";
 import type { QualityIssue, QualityScores } from "./quality";
@@ -33,7 +34,13 @@ export const REFUSAL_REASONS = [
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
-export type InspectLimits = { maxBytes: number; maxPdfPages: number; maxInputPixels: number };
+export type InspectLimits = {
+  maxBytes: number;
+  maxPdfPages: number;
+  maxInputPixels: number;
+  /** The one-decode path for JPEG photos (image-accelerator.ts); null or absent: sharp only. */
+  accelerator?: ImageAccelerator | null;
+};
 
 export type Refused = {
   ok: false;
@@ -102,6 +109,7 @@ export function defaultLimits(): InspectLimits {
     maxBytes: documents.maxBytes,
     maxPdfPages: documents.maxPdfPages,
     maxInputPixels: MAX_INPUT_PIXELS,
+    accelerator: loadImageAccelerator(documents.accelerator),
   };
 }
 
@@ -153,6 +161,7 @@ export async function inspectDocument(
   const image = await checkImage(bytes, {
     heif: realType === "image/heic" || realType === "image/heif",
     maxInputPixels: limits.maxInputPixels,
+    accelerator: limits.accelerator ?? null,
   });
   if (!image.ok) return refuse(image.reason, image.detail);
   return {

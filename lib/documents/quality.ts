@@ -6,8 +6,9 @@
  * 2 MP scan are then comparable, and the thresholds below mean the same thing for both. A picture
  * smaller than that is scored at its own size, never enlarged (it is too small anyway, and
  * enlarging would make a sharp one look blurry). The
- * raster is produced by lib/documents/image-check.ts; this module is pure arithmetic over bytes,
- * so it can be tested without sharp and reused by the browser-side pre-check.
+ * raster's definition is lib/documents/box-raster.ts (a box average, then a fit to that edge);
+ * this module is pure arithmetic over bytes, so it can be tested without sharp and reused by the
+ * browser-side pre-check.
  *
  * Thresholds are calibrated on the generated fixtures in tests/fixtures/documents (a sharp
  * document photo, the same blurred, darkened, with a glare spot); see the test for the margins.

@@ -327,9 +327,8 @@ async function main(): Promise<number> {
     }
 
     // In-process CPU work first, while no server shares the machine.
-    // The document check first: run right after the screening section it measured 0.70–0.73
-    // against 0.77–0.81 alone (2026-11-26), most likely V8 collecting that section's garbage on
-    // background threads while the check counts on the second core for its reduced decode.
+    // The document check first: run right after the screening section it measured 0.03–0.08
+    // lower (2026-11-26), most likely V8 collecting that section's garbage on background threads.
     if (on("documents")) {
       progress("document check vs bare sharp decode + re-encode…");
       await attempt("document check", async () => {

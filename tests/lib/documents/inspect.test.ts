@@ -418,11 +418,16 @@ describe("PDFs", () => {
 });
 
 describe("configuration", () => {
-  it("defaults to 10 MiB and 10 pages, and reads UPLOAD_MAX_BYTES / DOCUMENT_MAX_PDF_PAGES", () => {
-    expect(parseEnv({}).documents).toEqual({ maxBytes: 10 * 1024 * 1024, maxPdfPages: 10 });
-    expect(parseEnv({ UPLOAD_MAX_BYTES: "2048", DOCUMENT_MAX_PDF_PAGES: "3" }).documents).toEqual({
-      maxBytes: 2048,
-      maxPdfPages: 3,
+  it("defaults to 10 MiB, 10 pages and the one-decode path when built; reads UPLOAD_MAX_BYTES / DOCUMENT_MAX_PDF_PAGES / IMAGE_ACCELERATOR", () => {
+    expect(parseEnv({}).documents).toEqual({
+      maxBytes: 10 * 1024 * 1024,
+      maxPdfPages: 10,
+      accelerator: "auto",
     });
+    expect(
+      parseEnv({ UPLOAD_MAX_BYTES: "2048", DOCUMENT_MAX_PDF_PAGES: "3", IMAGE_ACCELERATOR: "off" })
+        .documents,
+    ).toEqual({ maxBytes: 2048, maxPdfPages: 3, accelerator: "off" });
+    expect(() => parseEnv({ IMAGE_ACCELERATOR: "yes" })).toThrow(/IMAGE_ACCELERATOR/);
   });
 });
