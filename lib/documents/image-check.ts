@@ -7,8 +7,8 @@
  * Two paths, one result. The quality raster (box-raster.ts, for the scores and the hash) needs the
  * same pixels as the re-encode:
  * - **one decode** (image-accelerator.ts): for an 8-bit RGB JPEG that needs no downscale — every
- *   photo our own upload screen sends, and most phone photos — the native addon re-encodes it
- *   exactly as sharp would and box-averages the raster from the same decode;
+ *   photo our own upload screen sends (≤ 2000 px), and camera JPEGs up to 4000 px — the native
+ *   addon re-encodes it exactly as sharp would and box-averages the raster from the same decode;
  * - **sharp**: everything else (PNG, WebP, HEIC, CMYK, larger than STORED_LONG_EDGE, alpha), and
  *   every image where the addon is not built: the re-encode and a second, full decode for the
  *   raster run side by side.

@@ -39,6 +39,11 @@ export const ACTIVE_CONTENT_NAMES = [
   "EmbeddedFile",
   "EmbeddedFiles",
   "RichMedia",
+  // Media that plays in the viewer (a /Rendition action can carry its own script); no statement,
+  // bill or identity scan needs it.
+  "Rendition",
+  "Movie",
+  "Sound",
   "SubmitForm",
   "ImportData",
   "XFA",

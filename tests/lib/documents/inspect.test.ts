@@ -121,6 +121,15 @@ describe("inspectDocument refuses hostile and broken files with a stable reason"
     );
   });
 
+  it.each(["Rendition", "Movie", "Sound"] as const)(
+    "refuses media that plays in the viewer (/%s), even without any script",
+    async (which) => {
+      expect(refusal(await inspect(fx.pdfWithMedia(which), "application/pdf"))).toBe(
+        "pdf_active_content",
+      );
+    },
+  );
+
   it("refuses an encrypted PDF", async () => {
     expect(refusal(await inspect(fx.encryptedPdf(), "application/pdf"))).toBe("pdf_encrypted");
   });
