@@ -26,8 +26,14 @@ export function boxGeometry(width: number, height: number, longEdge = SCORE_LONG
   return { factor, width: Math.ceil(width / factor), height: Math.ceil(height / factor) };
 }
 
-/** Step 1 on a full raster in memory (the sharp path). */
-export function boxAverage(image: Raster, factor: number): Raster {
+/**
+ * Rows of pixels averaged between two yields to the event loop: a 12 MP photo takes ~50 ms of JS
+ * here, a 40 MP one ~170 ms; in slices of ~4 ms the server keeps answering other requests.
+ */
+const ROWS_PER_SLICE = 256;
+
+/** Step 1 on a full raster in memory (the sharp path), yielding to the event loop as it goes. */
+export async function boxAverage(image: Raster, factor: number): Promise<Raster> {
   const { data, width, height, channels } = image;
   if (data.length !== width * height * channels) {
     throw new RangeError(`boxAverage: expected ${width}x${height}x${channels} bytes`);
@@ -43,10 +49,16 @@ export function boxAverage(image: Raster, factor: number): Raster {
   // means. Colour (the common case) keeps its three sums in locals; ~45 ms for 12 MP here.
   const band = new Uint32Array(outWidth * channels);
   const fullBlocks = Math.floor(width / factor);
+  let sinceYield = 0;
   for (let by = 0; by < outHeight; by++) {
+    if (sinceYield >= ROWS_PER_SLICE) {
+      sinceYield = 0;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
     band.fill(0);
     const top = by * factor;
     const rows = Math.min(factor, height - top);
+    sinceYield += rows;
     for (let y = top; y < top + rows; y++) {
       let p = y * rowBytes;
       if (channels === 3) {

@@ -33,30 +33,30 @@ describe("the quality raster's box average", () => {
     expect(SCORE_LONG_EDGE).toBe(1000);
   });
 
-  it("averages whole blocks with rounding and keeps the narrower edge blocks", () => {
+  it("averages whole blocks with rounding and keeps the narrower edge blocks", async () => {
     // 5×3 grey, factor 2: blocks of 4, 4, 2 (right edge), 2, 2, 1 (bottom row, corner).
     const data = Uint8Array.from([0, 1, 2, 3, 4, 10, 11, 12, 13, 14, 100, 101, 102, 103, 255]);
-    const out = boxAverage({ data, width: 5, height: 3, channels: 1 }, 2);
+    const out = await boxAverage({ data, width: 5, height: 3, channels: 1 }, 2);
     expect(out).toMatchObject({ width: 3, height: 2, channels: 1 });
     // (0+1+10+11)/4 = 5.5 → 6; (2+3+12+13)/4 = 7.5 → 8; (4+14)/2 = 9; (100+101)/2 = 100.5 → 101
     expect([...out.data]).toEqual([6, 8, 9, 101, 103, 255]);
   });
 
-  it("matches the block-by-block definition for any size, channel count and factor", () => {
-    fc.assert(
-      fc.property(
+  it("matches the block-by-block definition for any size, channel count and factor", async () => {
+    await fc.assert(
+      fc.asyncProperty(
         fc.integer({ min: 1, max: 23 }),
         fc.integer({ min: 1, max: 17 }),
         fc.integer({ min: 1, max: 4 }),
         fc.integer({ min: 1, max: 6 }),
         fc.integer({ min: 0, max: 2 ** 31 }),
-        (width, height, channels, factor, seed) => {
+        async (width, height, channels, factor, seed) => {
           let s = seed;
           const data = Uint8Array.from({ length: width * height * channels }, () => {
             s = (s * 1103515245 + 12345) % 2 ** 31;
             return s % 256;
           });
-          const out = boxAverage({ data, width, height, channels }, factor);
+          const out = await boxAverage({ data, width, height, channels }, factor);
           const expected = naiveBox(data, width, height, channels, factor);
           expect(out.width).toBe(expected.width);
           expect(out.height).toBe(expected.height);
@@ -67,10 +67,26 @@ describe("the quality raster's box average", () => {
     );
   });
 
-  it("refuses a buffer that does not hold the stated pixels", () => {
-    expect(() =>
+  it("refuses a buffer that does not hold the stated pixels", async () => {
+    await expect(
       boxAverage({ data: new Uint8Array(10), width: 2, height: 2, channels: 3 }, 2),
-    ).toThrow(RangeError);
+    ).rejects.toThrow(RangeError);
+  });
+
+  it("lets the server answer meanwhile: a 12 MP average yields to the event loop", async () => {
+    const width = 4000;
+    const height = 3000;
+    const image = { data: new Uint8Array(width * height * 3), width, height, channels: 3 };
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 0);
+    try {
+      const out = await boxAverage(image, 4);
+      expect([out.width, out.height]).toEqual([1000, 750]);
+    } finally {
+      clearInterval(timer);
+    }
+    // 3000 rows in slices of 256: at least a few turns of the event loop ran timers in between.
+    expect(ticks).toBeGreaterThanOrEqual(3);
   });
 
   it("fits a raster longer than SCORE_LONG_EDGE and leaves a shorter one alone", async () => {
