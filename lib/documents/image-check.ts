@@ -18,6 +18,7 @@
  * come from libheif-js (heif-decode.ts) as a raw buffer and then take the sharp path.
  */
 import sharp, { type Sharp, type SharpOptions } from "sharp";
+import { log } from "@/lib/log";
 import { boxAverage, boxGeometry, fitRaster, type Raster } from "./box-raster";
 import { decodeHeif } from "./heif-decode";
 import type { ImageAccelerator } from "./image-accelerator";
@@ -191,9 +192,17 @@ export async function checkImage(
       // the sharp path's decode then supplies it, same definition.
       boxed = result.raster ?? (await sharpBoxRaster(open(), box.factor));
     } catch (error) {
-      // Not eligible after all (e.g. a YCCK JPEG the header called 3-band): the sharp path.
-      if ((error as { code?: unknown }).code !== "NOT_ELIGIBLE") {
-        return refuseFromSharpErrors([error], heif);
+      const code = (error as { code?: unknown }).code;
+      // The file itself failed (the addon's DECODE, or sharp's own error above): refused, with
+      // the reason the sharp path would give — both read it with the same libvips loader.
+      if (code === "DECODE" || code === undefined) return refuseFromSharpErrors([error], heif);
+      // NOT_ELIGIBLE (a JPEG the header misdescribed) or the addon's own trouble (NO_MEMORY, a
+      // Node-API failure): never the trader's problem — the sharp path decides.
+      if (code !== "NOT_ELIGIBLE") {
+        log.warn("documents.accelerator_failed", {
+          code: String(code),
+          message: error instanceof Error ? error.message : String(error),
+        });
       }
     }
   }

@@ -242,6 +242,27 @@ describeWithAccelerator("the one-decode path", (accelerator: ImageAccelerator) =
     ).rejects.toMatchObject({ code: "DECODE" });
   });
 
+  it("never refuses a good photo for the addon's own failure: the sharp path decides and it is logged", async () => {
+    const photo = await fx.photo({ width: 1200, height: 900 });
+    const failing = (code: string): ImageAccelerator => ({
+      libvipsVersion: accelerator.libvipsVersion,
+      reencodeJpeg: () => Promise.reject(Object.assign(new Error(`injected ${code}`), { code })),
+    });
+    const expected = await checkImage(photo, { accelerator: null });
+    for (const code of ["NO_MEMORY", "KYC_IMAGE_INTERNAL"]) {
+      const logs = captureLogs();
+      try {
+        expect(await checkImage(photo, { accelerator: failing(code) })).toEqual(expected);
+      } finally {
+        logs.stop();
+      }
+      expect(logs.lines.join("\n")).toMatch(new RegExp(`documents\\.accelerator_failed.*${code}`));
+    }
+    // Its DECODE verdict on a damaged file stands, as the sharp path's would.
+    const damaged = await checkImage(await fx.truncatedJpeg(), { accelerator: failing("DECODE") });
+    expect(damaged.ok ? "accepted" : damaged.reason).toBe("corrupt");
+  });
+
   it("stores a JPEG/HTML polyglot as pixels only: no HTML, no EXIF, no GPS survive", async () => {
     for (const jpeg of [await fx.jpegHtmlPolyglot(), await fx.exifGpsDocument()]) {
       const result = await checkImage(jpeg, { accelerator });
