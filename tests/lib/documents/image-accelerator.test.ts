@@ -6,6 +6,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import fc from "fast-check";
 import sharp from "sharp";
 import { boxGeometry } from "@/lib/documents/box-raster";
 import {
@@ -272,6 +273,52 @@ describeWithAccelerator("the one-decode path", (accelerator: ImageAccelerator) =
       const meta = await sharp(result.bytes).metadata();
       expect([meta.exif, meta.icc, meta.orientation]).toEqual([undefined, undefined, undefined]);
     }
+  });
+
+  it("agrees with sharp on damaged JPEGs: both refuse, or both store the same bytes", async () => {
+    const jpeg = await fx.photo({ width: 320, height: 220, seed: 9 });
+    const outcome = async (bytes: Buffer) => {
+      const [one, two] = await Promise.allSettled([
+        accelerator.reencodeJpeg(bytes, options(320, 220)),
+        sharpReencode(bytes),
+      ]);
+      return { one, two };
+    };
+    let compared = 0;
+    let stored = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({
+            at: fc.integer({ min: 0, max: jpeg.length - 1 }),
+            value: fc.integer({ min: 0, max: 255 }),
+          }),
+          { minLength: 1, maxLength: 6 },
+        ),
+        // Whole files half the time: flipped entropy data often still decodes, with damage.
+        fc.oneof(fc.constant(jpeg.length), fc.integer({ min: 2, max: jpeg.length })),
+        async (flips, length) => {
+          const bytes = Buffer.from(jpeg.subarray(0, length));
+          for (const { at, value } of flips) if (at < bytes.length) bytes[at] = value;
+          const { one, two } = await outcome(bytes);
+          // A header the flips turned into another shape is not the addon's to take.
+          if (
+            one.status === "rejected" &&
+            (one.reason as { code?: string }).code === "NOT_ELIGIBLE"
+          )
+            return;
+          compared++;
+          expect(one.status).toBe(two.status);
+          if (one.status === "fulfilled" && two.status === "fulfilled") {
+            stored++;
+            expect(one.value.jpeg.equals(two.value)).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+    expect(compared).toBeGreaterThan(100);
+    expect(stored).toBeGreaterThan(10);
   });
 
   it("checks argument types and ranges instead of crashing", () => {
