@@ -20,6 +20,7 @@
 import sharp, { type Sharp, type SharpOptions } from "sharp";
 import { log } from "@/lib/log";
 import { boxAverage, boxGeometry, fitRaster, type Raster } from "./box-raster";
+import { ByteBudget } from "./byte-budget";
 import { decodeHeif } from "./heif-decode";
 import type { ImageAccelerator } from "./image-accelerator";
 import {
@@ -87,16 +88,31 @@ export function decodeOptions(maxInputPixels: number): SharpOptions {
 }
 
 /**
+ * Decoded bytes the sharp path's raster decodes may hold at once: one image at the 40 MP limit
+ * (120 MB), or several ordinary photos (36 MB at 12 MP); the rest wait their turn.
+ */
+export const RASTER_DECODE_BUDGET = new ByteBudget(128 * 1024 * 1024);
+
+/**
  * The quality raster on the sharp path: a full decode of the displayed image to raw pixels, box-
  * averaged in JS (box-raster.ts step 1). It costs a second full decode and, for a moment, the raw
- * image in memory (36 MB for 12 MP); the one-decode path avoids both for the common JPEG photo.
+ * image in memory (36 MB for 12 MP), within RASTER_DECODE_BUDGET; the one-decode path avoids both
+ * for the common JPEG photo. `decodedBytes`: width × height × channels, from the header.
  */
-export async function sharpBoxRaster(image: Sharp, factor: number): Promise<Raster> {
-  const { data, info } = await image.raw({ depth: "uchar" }).toBuffer({ resolveWithObject: true });
-  return boxAverage(
-    { data, width: info.width, height: info.height, channels: info.channels },
-    factor,
-  );
+export async function sharpBoxRaster(
+  image: Sharp,
+  factor: number,
+  decodedBytes: number,
+): Promise<Raster> {
+  return RASTER_DECODE_BUDGET.run(decodedBytes, async () => {
+    const { data, info } = await image
+      .raw({ depth: "uchar" })
+      .toBuffer({ resolveWithObject: true });
+    return boxAverage(
+      { data, width: info.width, height: info.height, channels: info.channels },
+      factor,
+    );
+  });
 }
 
 /**
@@ -175,6 +191,8 @@ export async function checkImage(
   }
   needsDownscale = Math.max(width, height) > STORED_LONG_EDGE;
   const box = boxGeometry(width, height);
+  // What the sharp path's raster decode will hold: flattened to 3 channels, or grey.
+  const decodedBytes = width * height * 3;
 
   let stored: { data: Buffer; width: number; height: number } | null = null;
   let boxed: Raster | null = null;
@@ -190,7 +208,7 @@ export async function checkImage(
       stored = { data: result.jpeg, width: result.width, height: result.height };
       // The addon hands back no raster only when its pipeline skipped rows (never seen so far);
       // the sharp path's decode then supplies it, same definition.
-      boxed = result.raster ?? (await sharpBoxRaster(open(), box.factor));
+      boxed = result.raster ?? (await sharpBoxRaster(open(), box.factor, decodedBytes));
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       // The file itself failed (the addon's DECODE, or sharp's own error above): refused, with
@@ -214,7 +232,7 @@ export async function checkImage(
     const settled = await Promise.allSettled([
       // No withMetadata/keepExif/keepIccProfile: the output carries no EXIF, GPS or ICC.
       storedPipeline.jpeg({ quality: STORED_JPEG_QUALITY }).toBuffer({ resolveWithObject: true }),
-      sharpBoxRaster(open(), box.factor),
+      sharpBoxRaster(open(), box.factor, decodedBytes),
     ]);
     const [storedResult, boxResult] = settled;
     if (storedResult?.status !== "fulfilled" || boxResult?.status !== "fulfilled") {

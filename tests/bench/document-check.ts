@@ -139,7 +139,12 @@ export async function benchDocumentCheck(
   }
   const meta = await sharp(photo).metadata();
   const { factor } = boxGeometry(meta.width, meta.height);
-  const rasterDecode = () => sharpBoxRaster(sharp(photo, decodeOptions(MAX_INPUT_PIXELS)), factor);
+  const rasterDecode = () =>
+    sharpBoxRaster(
+      sharp(photo, decodeOptions(MAX_INPUT_PIXELS)),
+      factor,
+      meta.width * meta.height * 3,
+    );
   const raster = await rasterDecode();
   const decodeTimes: number[] = [];
   const scoringTimes: number[] = [];
