@@ -2,7 +2,6 @@ import { env } from "@/lib/env";
 import { getDb } from "@/lib/db/client";
 import { log } from "@/lib/log";
 import { levelsConfig } from "@/lib/kyc/levels";
-import { loadImageAccelerator } from "@/lib/documents/image-accelerator";
 
 /**
  * Fail fast on bad configuration (the message names the variable or the level file's problem) and apply database
@@ -10,12 +9,17 @@ import { loadImageAccelerator } from "@/lib/documents/image-accelerator";
  */
 export async function onServerStart(): Promise<void> {
   let config;
-  let accelerator;
+  let accelerator = null;
   try {
     config = env();
     levelsConfig();
     // IMAGE_ACCELERATOR=required: a missing or stale addon stops the start, not the first upload.
-    accelerator = loadImageAccelerator(config.documents.accelerator);
+    // Otherwise it is loaded with the first document check, so a server (or a serverless cold
+    // start) that only renders screens never loads sharp and libvips.
+    if (config.documents.accelerator === "required") {
+      const { loadImageAccelerator } = await import("@/lib/documents/image-accelerator");
+      accelerator = loadImageAccelerator("required");
+    }
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);
@@ -25,6 +29,6 @@ export async function onServerStart(): Promise<void> {
     database: config.database.kind,
     identityMode: config.identityMode,
     ctrader: config.ctrader.apiUrl ? "remote" : config.simulatorEnabled ? "simulator" : "none",
-    documentCheck: accelerator ? "one decode" : "sharp",
+    documentCheck: accelerator ? "one decode" : "decided at the first check",
   });
 }

@@ -80,6 +80,8 @@ export function loadImageAccelerator(
       throw new Error(`IMAGE_ACCELERATOR=required but ${path.basename(file)} is ${reason}`);
     }
     log.info("documents.accelerator_unavailable", { reason });
+  } else {
+    log.info("documents.accelerator_loaded", { libvips: accelerator.libvipsVersion, mode });
   }
   cache.set(key, accelerator);
   return accelerator;
