@@ -55,6 +55,14 @@ async function eligibleJpegs(): Promise<[string, Buffer][]> {
       "Display P3 profile (an iPhone photo's)",
       await sharp(base).withIccProfile("p3").jpeg({ quality: 90 }).toBuffer(),
     ],
+    [
+      "P3 profile and orientation 6 (an iPhone portrait photo)",
+      await sharp(base)
+        .withIccProfile("p3")
+        .withMetadata({ orientation: 6 })
+        .jpeg({ quality: 90 })
+        .toBuffer(),
+    ],
     ["progressive", await sharp(base).jpeg({ progressive: true }).toBuffer()],
     ["4:4:4 chroma", await sharp(base).jpeg({ chromaSubsampling: "4:4:4" }).toBuffer()],
     ["2000×1500 (the upload screen's output)", await fx.photo({ width: 2000, height: 1500 })],
