@@ -7,7 +7,3 @@ if (!existsSync(out)) process.exit(0);
 cpSync(".next/static", `${out}/.next/static`, { recursive: true });
 cpSync("drizzle", `${out}/drizzle`, { recursive: true });
 if (existsSync("public")) cpSync("public", `${out}/public`, { recursive: true });
-// The document check's one-decode addon (npm run build:native), when it was built.
-if (existsSync("native/build/kyc_image.node")) {
-  cpSync("native/build", `${out}/native/build`, { recursive: true });
-}
