@@ -10,7 +10,7 @@ import {
   type ScreenOptions,
 } from "@/lib/screening/match";
 import { queryVariants, tokenize } from "@/lib/screening/normalize";
-import type { ScreeningQuery } from "@/lib/screening/types";
+import type { ListEntry, ScreeningQuery } from "@/lib/screening/types";
 
 const fixtures = path.join(__dirname, "../../fixtures/sanctions");
 const entries = [
@@ -197,6 +197,119 @@ describe("blocking index", () => {
       const indexed = screen(index, { name }).map((h) => [h.entry.id, h.score]);
       const naive = naiveScreen(entries, { name }).map((h) => [h.entry.id, h.score]);
       expect(indexed).toEqual(naive);
+    }
+  });
+});
+
+describe("compound names joined or split differently from the list", () => {
+  const person = (id: string, name: string): ListEntry => ({
+    id,
+    source: "test",
+    name,
+    aliases: [],
+    type: "individual",
+    datesOfBirth: [],
+    nationalities: [],
+    placesOfBirth: [],
+    programs: [],
+  });
+  // The fixtures' 200-odd entries compete with these, so the index has to pick them out.
+  const compounds = [
+    ...entries,
+    person("c1", "Juan MARTINEZ LOPEZ"),
+    person("c2", "Jawad NASRALLAH"),
+    person("c3", "Maria DELACRUZ"),
+    person("c4", "Pedro GARCIA DE LA FUENTE"),
+    person("c5", "Ana GARCIA LOPEZ RUIZ"),
+  ];
+  const compoundIndex = buildIndex(compounds);
+  const find = (name: string) => screen(compoundIndex, { name })[0];
+
+  it.each([
+    ["camel case", "Juan MartinezLopez"],
+    ["lower case", "juan martinezlopez"],
+    ["capitals", "JUAN MARTINEZLOPEZ"],
+    ["a typo inside", "juan martinezlopes"],
+    ["a typo inside, camel case", "Juan MartinezLopes"],
+    ["two typos inside", "Juan Martinezlpes"],
+    ["the parts swapped, camel case", "Juan LopezMartinez"],
+  ])("finds MARTINEZ LOPEZ, Juan for the surname joined (%s): %s", (_kind, name) => {
+    const hit = find(name);
+    expect(hit?.entry.id).toBe("c1");
+    expect(hit?.level).toBe("likely");
+  });
+
+  it.each([
+    ["the fixture's CARO QUINTERO", "Rafael Caroquintero", "6707"],
+    ["a three-word surname", "Ana Garcialopezruiz", "c5"],
+    ["a three-word surname with a typo", "Ana Garcialopesruiz", "c5"],
+    ["the connecting words dropped", "Pedro Garciafuente", "c4"],
+    ["the connecting words kept", "Pedro Garciadelafuente", "c4"],
+  ])("finds a listed split name for the joined query (%s): %s", (_kind, name, id) => {
+    const hit = find(name);
+    expect(hit?.entry.id).toBe(id);
+    expect(hit?.level).toBe("likely");
+  });
+
+  it.each([
+    ["split in two", "Jawad Nasr Allah", "c2"],
+    ["split, with a swap at the start", "Jawad Ansr Allah", "c2"],
+    ["split at the connecting words", "Maria de la Cruz", "c3"],
+    ["split, the fixture's MOHAMMADHASNI", "Haji Asad Khan Zarkari Mohammad Hasni", "10898"],
+  ])("finds a listed joined name for the split query (%s): %s", (_kind, name, id) => {
+    const hit = find(name);
+    expect(hit?.entry.id).toBe(id);
+    expect(hit?.level).toBe("likely");
+  });
+
+  it("has the index propose the candidate, with the same hits as scoring every name", () => {
+    const queries = [
+      "Juan MartinezLopez",
+      "juan martinezlopes",
+      "Jawad Ansr Allah",
+      "Maria de la Cruz",
+      "Ana Garcialopezruiz",
+      "Pedro Garciadelafuente",
+    ];
+    for (const name of queries) {
+      const indexed = screen(compoundIndex, { name }).map((h) => [h.entry.id, h.score]);
+      const naive = naiveScreen(compounds, { name }).map((h) => [h.entry.id, h.score]);
+      expect(indexed).toEqual(naive);
+      expect(indexed.length).toBeGreaterThan(0);
+    }
+  });
+
+  it("explains a joined word paired with the listed words it joins, as written", () => {
+    const joined = find("Juan MartinezLopes")!.explanation;
+    expect(joined.pairs).toEqual([
+      { query: "juan", listed: "juan", score: 1 },
+      { query: "martinezlopes", listed: "martinez lopez", score: expect.any(Number) },
+    ]);
+    expect(joined.pairs[1]!.score).toBeGreaterThan(0.9);
+    expect(joined.pairs[1]!.score).toBeLessThan(1);
+    expect(joined.unmatchedQuery).toEqual([]);
+    expect(joined.unmatchedListed).toEqual([]);
+
+    const split = find("Jawad Nasr Allah")!.explanation;
+    expect(split.pairs).toContainEqual({ query: "nasr allah", listed: "nasrallah", score: 1 });
+    expect(split.unmatchedQuery).toEqual([]);
+
+    const kept = find("Pedro Garciadelafuente")!.explanation;
+    expect(kept.pairs).toContainEqual({
+      query: "garciadelafuente",
+      listed: "garcia de la fuente",
+      score: 1,
+    });
+  });
+
+  it("does not make a joined word that only starts like a listed compound a likely hit", () => {
+    // "martinsanchez" starts like "martinez lopez" but is two other names.
+    const hit = find("Juan Martinsanchez");
+    expect(hit === undefined || hit.level !== "likely").toBe(true);
+    expect(hit?.explanation.pairs.map((p) => p.listed)).not.toContain("martinez lopez");
+    for (const name of ["Maria Garcialopez", "Juan Martinezlopezgarcia", "Carlos Lopezruiz"]) {
+      const other = find(name);
+      expect(other === undefined || other.level !== "likely").toBe(true);
     }
   });
 });

@@ -1,8 +1,10 @@
 import {
+  joinsOf,
   normalizeName,
   normalizeWords,
-  queryVariants,
+  queryNameVariants,
   listVariants,
+  splitCamelCase,
   tokenize,
   transliterate,
 } from "@/lib/screening/normalize";
@@ -62,14 +64,55 @@ describe("normalization", () => {
     expect(tokenize("Dzhamal")[0]!.fold).toBe(tokenize("Jamal")[0]!.fold);
   });
 
-  it("offers the joined form of particles on the list side and of neighbours on the query side", () => {
+  it("offers the joined form of particles as a listed-name variant", () => {
     const listed = listVariants(tokenize("Ahmed AL-TIKRITI")).map((v) => v.map((t) => t.raw));
     expect(listed).toEqual([
       ["ahmed", "al", "tikriti"],
       ["ahmed", "altikriti"],
     ]);
-    const query = queryVariants(tokenize("Xiao Ming Wang")).map((v) => v.map((t) => t.raw));
-    expect(query).toContainEqual(["xiaoming", "wang"]);
+  });
+
+  it("offers each run of two or three neighbouring words written as one", () => {
+    const runs = joinsOf(tokenize("Xiao Ming Wang")).map((j) => [j.token.raw, j.token.text]);
+    expect(runs).toEqual([
+      ["xiaoming", "xiao ming"],
+      ["xiaomingwang", "xiao ming wang"],
+      ["mingwang", "ming wang"],
+    ]);
+    const run = joinsOf(tokenize("MARTINEZ LOPEZ"))[0]!;
+    expect(run).toMatchObject({ from: 0, to: 2 });
+    // Blocking keys use forms pieced together from the words: they agree with the joined token.
+    expect(run.forms()).toEqual({ fold: "martinezlopez", skel: "mrtnzlpz", abjad: false });
+    expect(run.token).toMatchObject({ raw: "martinezlopez", fold: "martinezlopez", joined: true });
+    expect(run.token.skel).toBe("mrtnzlpz");
+  });
+
+  it("never joins initials into a word", () => {
+    expect(joinsOf(tokenize("J R Tolkien")).map((j) => j.token.raw)).toEqual([]);
+    expect(joinsOf(tokenize("Kim J Un")).map((j) => j.token.raw)).toEqual([]);
+  });
+
+  it("joins the connecting words it drops, with and without them", () => {
+    const tokens = tokenize("Pedro GARCIA DE LA FUENTE");
+    expect(tokens.map((t) => [t.raw, t.gap])).toEqual([
+      ["pedro", ""],
+      ["garcia", ""],
+      ["fuente", "de la"],
+    ]);
+    const runs = joinsOf(tokens).map((j) => j.token.text);
+    expect(runs).toContain("garcia fuente");
+    expect(runs).toContain("garcia de la fuente");
+    expect(joinsOf(tokenize("Tom DE GEETERE")).map((j) => j.token.raw)).toContain("degeetere");
+  });
+
+  it("splits camel case into words as a further query variant", () => {
+    expect(splitCamelCase("Juan MartinezLopez")).toBe("Juan Martinez Lopez");
+    expect(splitCamelCase("Juan MARTINEZLOPEZ")).toBeUndefined();
+    const variants = queryNameVariants("Juan MartinezLopez").map((v) => v.map((t) => t.raw));
+    expect(variants).toEqual([
+      ["juan", "martinezlopez"],
+      ["juan", "martinez", "lopez"],
+    ]);
   });
 });
 
