@@ -77,15 +77,24 @@ const accessRightsSchema = z
           approved: z.enum(ACCESS_RIGHTS),
           rejected: z.enum(ACCESS_RIGHTS),
           action_required: z.enum(ACCESS_RIGHTS),
+          monitoring_hit: z.enum(ACCESS_RIGHTS),
         })
         .partial()
         .strict(),
     ),
   );
 export type AccessRightsMapping = z.infer<typeof accessRightsSchema>;
-/** Approved trades; a rejection stops new trades; a request for more keeps open positions closable. */
+/**
+ * Approved trades; a rejection stops new trades; a request for more, and an approved trader with
+ * an undecided monitoring hit (a new likely sanctions match), keep open positions closable only.
+ */
 export const DEFAULT_ACCESS_RIGHTS: AccessRightsMapping = {
-  "*": { approved: "FULL_ACCESS", rejected: "NO_TRADING", action_required: "CLOSE_ONLY" },
+  "*": {
+    approved: "FULL_ACCESS",
+    rejected: "NO_TRADING",
+    action_required: "CLOSE_ONLY",
+    monitoring_hit: "CLOSE_ONLY",
+  },
 };
 
 // Email (lib/delivery/email.ts). A sender is "kyc@broker.example" or "Broker KYC <kyc@broker.example>";
@@ -179,11 +188,14 @@ const rawSchema = z.object({
       .optional(),
   ),
   BRAND_LEGAL_ENTITY: z.preprocess(emptyAsUndefined, z.string().max(300).optional()),
-  // Review: the risk level from which an approval needs two different staff members.
+  // Review: the risk level from which an approval needs two different staff members, and how
+  // many times a trader may send a case again after a rejection with a retry reason (the next
+  // retry rejection is final).
   FOUR_EYES_MIN_RISK: z.preprocess(
     emptyAsUndefined,
     z.enum(["low", "medium", "high"]).default("high"),
   ),
+  MAX_RETRY_ROUNDS: intWithDefault(3, 0, 20),
   // Document storage (lib/storage/): `local` keeps files under DATA_DIR/documents and takes
   // uploads on our own signed route; `s3` hands the browser a presigned POST, so no document
   // byte passes through this server. Credentials come from the AWS default chain, never from here.
@@ -278,7 +290,7 @@ export type Env = {
   /** The review time promised to traders while their case waits. */
   reviewTimeHours: number;
   brokerName: string;
-  review: { fourEyesMinRisk: "low" | "medium" | "high" };
+  review: { fourEyesMinRisk: "low" | "medium" | "high"; maxRetryRounds: number };
   checks: {
     minAge: number;
     autoApprove: boolean;
@@ -422,7 +434,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     support: { email: raw.SUPPORT_EMAIL, phone: raw.SUPPORT_PHONE, url: raw.SUPPORT_URL },
     reviewTimeHours: raw.REVIEW_TIME_HOURS,
     brokerName: raw.BROKER_NAME,
-    review: { fourEyesMinRisk: raw.FOUR_EYES_MIN_RISK },
+    review: { fourEyesMinRisk: raw.FOUR_EYES_MIN_RISK, maxRetryRounds: raw.MAX_RETRY_ROUNDS },
     checks: {
       minAge: raw.MIN_AGE,
       autoApprove: raw.AUTO_APPROVE,

@@ -26,17 +26,20 @@ export class AppError extends Error {
   readonly publicMessage: string;
   /** A partner's machine code where a contract names one (e.g. cTrader's CID_TOKEN_EXPIRED). */
   readonly contractCode: string | undefined;
+  /** Why, as a code from the raising module's closed list (e.g. the console's refusals). */
+  readonly reason: string | undefined;
 
   constructor(
     code: ErrorCode,
     publicMessage: string,
-    options?: { cause?: unknown; contractCode?: string },
+    options?: { cause?: unknown; contractCode?: string; reason?: string },
   ) {
     super(publicMessage, options);
     this.name = "AppError";
     this.code = code;
     this.publicMessage = publicMessage;
     this.contractCode = options?.contractCode;
+    this.reason = options?.reason;
   }
 
   get status(): number {
@@ -46,4 +49,9 @@ export class AppError extends Error {
 
 export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
+}
+
+/** A thrown value's message for a log line (never for a user). */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

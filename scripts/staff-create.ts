@@ -7,9 +7,7 @@ import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { getDb } from "@/lib/db/client";
-import { appendAuditEvent } from "@/lib/db/queries/audit";
-import { insertStaffUser, updateStaffPassword } from "@/lib/db/queries/staff";
-import { hashPassword } from "@/lib/staff/passwords";
+import { createStaffAccount, resetStaffPassword } from "@/lib/staff/accounts";
 
 async function main() {
   const { values } = parseArgs({
@@ -29,30 +27,9 @@ async function main() {
     })
     .parse(values);
   const password = process.env.STAFF_PASSWORD || randomBytes(18).toString("base64url");
-  const passwordHash = await hashPassword(password);
   await getDb();
-  if (input.reset) {
-    if (!(await updateStaffPassword(input.email, passwordHash))) throw new Error("no such account");
-    await appendAuditEvent({
-      actorType: "system",
-      actorId: "staff:create",
-      action: "staff.password_reset",
-      data: { email: input.email },
-    });
-  } else {
-    const staff = await insertStaffUser({
-      email: input.email.toLowerCase(),
-      displayName: input.name ?? input.email,
-      role: input.role,
-      passwordHash,
-    });
-    await appendAuditEvent({
-      actorType: "system",
-      actorId: "staff:create",
-      action: "staff.created",
-      data: { staffId: staff.id, role: staff.role },
-    });
-  }
+  if (input.reset) await resetStaffPassword(input.email, password);
+  else await createStaffAccount({ ...input, password });
   console.log(
     `staff:create: ${input.reset ? "password reset for" : "created"} ${input.email} (${input.role})`,
   );

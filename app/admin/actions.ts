@@ -14,40 +14,56 @@ import { isAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { STEPS } from "@/lib/kyc/levels";
 import type { RequestedItem } from "@/lib/kyc/requirements";
+import { errorMessage } from "@/lib/errors";
+import { isConsoleRefusal, type ConsoleOutcome } from "@/lib/review/console-messages";
 import {
   approveCase,
   assignCaseTo,
   claimCase,
   judgeScreeningHit,
   rejectCase,
+  reopenCase,
   requestMoreInformation,
+  resumeReview,
+  retryChecks,
 } from "@/lib/review/decisions";
 import { loginStaff, logoutStaff, STAFF_COOKIE } from "@/lib/staff/auth";
 import { clientAddress, getStaff, requireStaff } from "@/lib/staff/console";
 
 const caseId = z.uuid();
 
-function back(id: string, outcome: string): never {
-  redirect(`/admin/cases/${id}?outcome=${encodeURIComponent(outcome)}`);
+function back(id: string, query: Record<string, string>): never {
+  redirect(`/admin/cases/${id}?${new URLSearchParams(query).toString()}`);
 }
 
-async function run(id: unknown, action: (id: string) => Promise<string>): Promise<never> {
+/**
+ * Runs one console action on a case and redirects back to it with a closed outcome code (or the
+ * refusal's reason code): the page shows the message for the code, and a reload does not repeat
+ * the action.
+ */
+async function run(id: unknown, action: (id: string) => Promise<ConsoleOutcome>): Promise<never> {
   const parsed = caseId.safeParse(id);
   if (!parsed.success) redirect("/admin?error=bad_case");
-  let outcome: string;
+  let outcome: ConsoleOutcome;
   try {
     outcome = await action(parsed.data);
     // A decision that changed the status: the broker's systems hear of it right away.
     deliverDueSoon();
   } catch (error) {
-    if (isAppError(error) && error.code !== "INTERNAL" && error.code !== "CONFIG")
-      back(parsed.data, `error:${error.publicMessage}`);
-    log.error("console.action_failed", {
-      error: error instanceof Error ? error.message : String(error),
-    });
-    back(parsed.data, "error:something went wrong; nothing was changed");
+    if (isAppError(error) && error.code !== "INTERNAL" && error.code !== "CONFIG") {
+      const reason = isConsoleRefusal(error.reason)
+        ? error.reason
+        : error.code === "FORBIDDEN"
+          ? "forbidden"
+          : error.code === "CONFLICT"
+            ? "changed"
+            : "failed";
+      back(parsed.data, { error: reason });
+    }
+    log.error("console.action_failed", { error: errorMessage(error) });
+    back(parsed.data, { error: "failed" });
   }
-  back(parsed.data, outcome);
+  back(parsed.data, { outcome });
 }
 
 export type LoginState = { error?: string };
@@ -93,11 +109,39 @@ export async function approveAction(form: FormData): Promise<void> {
 export async function rejectAction(form: FormData): Promise<void> {
   const staff = await requireStaff("reviewer");
   await run(form.get("caseId"), async (id) => {
-    const { kind } = await rejectCase(staff, id, {
+    const { kind, retryLimitReached } = await rejectCase(staff, id, {
       reasonCode: String(form.get("reasonCode") ?? ""),
       internalNote: String(form.get("internalNote") ?? ""),
     });
-    return kind === "retry" ? "rejected_retry" : "rejected_final";
+    return retryLimitReached
+      ? "rejected_retry_limit"
+      : kind === "retry"
+        ? "rejected_retry"
+        : "rejected_final";
+  });
+}
+
+export async function resumeReviewAction(form: FormData): Promise<void> {
+  const staff = await requireStaff("reviewer");
+  await run(form.get("caseId"), async (id) => {
+    await resumeReview(staff, id);
+    return "review_resumed";
+  });
+}
+
+export async function reopenAction(form: FormData): Promise<void> {
+  const staff = await requireStaff("admin");
+  await run(form.get("caseId"), async (id) => {
+    await reopenCase(staff, id, { reason: String(form.get("reason") ?? "") });
+    return "reopened";
+  });
+}
+
+export async function retryChecksAction(form: FormData): Promise<void> {
+  const staff = await requireStaff("reviewer");
+  await run(form.get("caseId"), async (id) => {
+    await retryChecks(staff, id);
+    return "checks_ran";
   });
 }
 
@@ -140,12 +184,14 @@ export async function screeningHitAction(form: FormData): Promise<void> {
   const staff = await requireStaff("reviewer");
   await run(form.get("caseId"), async (id) => {
     const verdict = form.get("verdict") === "confirmed" ? "confirmed" : "false_positive";
-    await judgeScreeningHit(staff, id, {
-      entryId: String(form.get("entryId") ?? ""),
+    const result = await judgeScreeningHit(staff, id, {
+      hitKey: String(form.get("hitKey") ?? "").slice(0, 200),
       verdict,
-      note: String(form.get("note") ?? ""),
+      reason: String(form.get("reason") ?? ""),
     });
-    return verdict === "confirmed" ? "hit_confirmed" : "hit_false_positive";
+    if (verdict === "confirmed") return "hit_confirmed";
+    if (result.monitoringCleared) return "monitoring_cleared";
+    return result.state === "cleared" ? "hit_cleared" : "hit_awaiting_second";
   });
 }
 
@@ -161,9 +207,9 @@ export async function assignAction(form: FormData): Promise<void> {
 export async function replayEventAction(form: FormData): Promise<void> {
   const staff = await requireStaff("admin");
   await run(form.get("caseId"), async () => {
-    const count = await replayEvent(staff, String(form.get("eventId") ?? ""));
+    await replayEvent(staff, String(form.get("eventId") ?? ""));
     deliverDueSoon();
-    return `replayed:${count}`;
+    return "replayed";
   });
 }
 

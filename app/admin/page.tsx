@@ -10,6 +10,7 @@ type Props = { searchParams: Promise<Record<string, string | string[] | undefine
 const QUEUES: Record<string, CaseStatus[]> = {
   review: ["submitted", "resubmitted", "in_review"],
   waiting: ["action_required"],
+  monitoring: ["approved"],
   decided: ["approved", "rejected"],
 };
 
@@ -38,6 +39,8 @@ export default async function QueuePage({ searchParams }: Props) {
     assignee,
     minWaitingHours:
       Number(one(q.minHours)) > 0 ? Math.min(Number(one(q.minHours)), 24 * 365) : undefined,
+    monitoringHit: queue === "monitoring" || one(q.monitoring) === "1",
+    escalated: one(q.escalated) === "1",
     now,
     limit: 200,
   });
@@ -56,6 +59,7 @@ export default async function QueuePage({ searchParams }: Props) {
           <select name="queue" defaultValue={queue}>
             <option value="review">To review</option>
             <option value="waiting">Waiting for the trader</option>
+            <option value="monitoring">Monitoring hits</option>
             <option value="decided">Decided</option>
           </select>
         </label>
@@ -90,6 +94,15 @@ export default async function QueuePage({ searchParams }: Props) {
           />{" "}
           h
         </label>
+        <label>
+          <input
+            type="checkbox"
+            name="escalated"
+            value="1"
+            defaultChecked={one(q.escalated) === "1"}
+          />{" "}
+          Escalated only
+        </label>
         <button className="button secondary" type="submit">
           Filter
         </button>
@@ -110,17 +123,42 @@ export default async function QueuePage({ searchParams }: Props) {
           {rows.map((r) => {
             const waited = hoursSince(r.waitingSince, now);
             return (
-              <tr key={r.caseId} data-case={r.caseId} data-status={r.status}>
+              <tr
+                key={r.caseId}
+                data-case={r.caseId}
+                data-status={r.status}
+                data-escalated={r.escalated ? "true" : undefined}
+                data-monitoring={r.monitoringHit ? "true" : undefined}
+              >
                 <td>
                   <Link href={`/admin/cases/${r.caseId}`}>
                     {r.traderEmail ?? `cTrader ${r.ctraderUserId}`}
                   </Link>
                 </td>
                 <td>{r.level}</td>
-                <td>{r.status}</td>
+                <td>
+                  {r.status}
+                  {r.checksPending ? " · checks running" : ""}
+                </td>
                 <td>
                   {r.riskLevel ?? "—"}
                   {r.fourEyesRequired ? " · four eyes" : ""}
+                  {r.escalated ? (
+                    <>
+                      {" "}
+                      <strong className="tag" data-testid="escalated">
+                        escalated
+                      </strong>
+                    </>
+                  ) : null}
+                  {r.monitoringHit ? (
+                    <>
+                      {" "}
+                      <strong className="tag" data-testid="monitoring-hit">
+                        monitoring hit
+                      </strong>
+                    </>
+                  ) : null}
                 </td>
                 <td data-overdue={waited > target ? "true" : undefined}>
                   {waited} h / {target} h{waited > target ? " · overdue" : ""}

@@ -6,6 +6,7 @@
  */
 import type { ScreeningIndex } from "@/lib/screening/index";
 import { screen, type Hit } from "@/lib/screening/match";
+import { checkedEvidence, type StoredHit } from "./evidence";
 import { pointsFor, type RiskConfig } from "./risk";
 import type { CaseSnapshot, CheckName, CheckResult, Outcome } from "./types";
 
@@ -26,7 +27,12 @@ function result(
   evidence: Record<string, unknown>,
   times = 1,
 ): CheckResult {
-  return { check, outcome, evidence, riskPoints: pointsFor(ctx.config, check, outcome, times) };
+  return {
+    check,
+    outcome,
+    evidence: checkedEvidence(check, evidence) as Record<string, unknown>,
+    riskPoints: pointsFor(ctx.config, check, outcome, times),
+  };
 }
 
 function utcDay(iso: string): Date | null {
@@ -173,17 +179,6 @@ export function checkAppropriateness(s: CaseSnapshot, ctx: CheckContext): CheckR
   });
 }
 
-export type StoredHit = {
-  source: string;
-  entryId: string;
-  listedName: string;
-  type: string;
-  programs: string[];
-  score: number;
-  level: Hit["level"];
-  explanation: Hit["explanation"];
-};
-
 function storedHit(hit: Hit): StoredHit {
   return {
     source: hit.entry.source,
@@ -205,7 +200,12 @@ function storedHit(hit: Hit): StoredHit {
 export function checkScreening(s: CaseSnapshot, ctx: CheckContext): CheckResult {
   if (!s.personal) return result(ctx, "screening", "fail", { reason: "no_personal_data" });
   if (!ctx.screening || ctx.screening.index.entries.length === 0)
-    return { check: "screening", outcome: "warn", evidence: { reason: "no_list" }, riskPoints: 0 };
+    return {
+      check: "screening",
+      outcome: "warn",
+      evidence: checkedEvidence("screening", { reason: "no_list" }),
+      riskPoints: 0,
+    };
   const thresholds = ctx.config.screening;
   const hits = screen(
     ctx.screening.index,

@@ -1,9 +1,12 @@
 /**
- * Re-screening: when a list changes, every trader whose latest case is approved is screened
- * again against the new lists. Each is stored as a `rescreen` run with the screening result. A
- * likely match this case has not had before is recorded (audit `screening.rescreen_hit`, and
- * `case_risk` flagged: escalated, high, rescreen_hit_at) for the console; the approved case's
- * status is not changed automatically: taking back an approval is a person's decision.
+ * Re-screening (ongoing monitoring): when a list changes, every trader whose latest case is
+ * approved is screened again against the new lists. Each is stored as a `rescreen` run with the
+ * screening result. A likely match this case has not had before reaches a person, in one
+ * transaction: an open monitoring task on the case (the queue's "monitoring hit" filter), the
+ * risk raised to high and escalated, an audit event, and a `case.monitoring_hit` outbox event to
+ * the CRM webhook and the cTrader account adapter, which applies the `monitoring_hit` access
+ * rights (default CLOSE_ONLY) until someone decides. The case's status is not changed
+ * automatically: taking back an approval is a person's decision (lib/review/decisions.ts revoke).
  */
 import {
   listLatestApprovedCases,
@@ -15,7 +18,10 @@ import { log } from "@/lib/log";
 import { loadStepDrafts } from "@/lib/kyc/drafts";
 import { importListFiles, type ListImport } from "@/lib/screening/import";
 import { getScreeningIndex, invalidateScreeningIndex } from "@/lib/screening/store";
-import { checkScreening, type CheckContext, type StoredHit } from "./checks";
+import { destinationIdsFor } from "@/lib/delivery/destinations";
+import { buildMonitoringHit, CASE_MONITORING_HIT } from "@/lib/delivery/payload";
+import { checkScreening, type CheckContext } from "./checks";
+import { hitKey, screeningHits, type StoredHit } from "./evidence";
 import { decideRisk, riskConfig } from "./risk";
 import { buildSnapshot } from "./snapshot";
 
@@ -24,9 +30,10 @@ export type RescreenReport = {
   newHits: { caseId: string; traderId: string; hits: StoredHit[] }[];
 };
 
-function likelyKeys(evidence: Record<string, unknown>): string[] {
-  const hits = Array.isArray(evidence.hits) ? (evidence.hits as Partial<StoredHit>[]) : [];
-  return hits.filter((h) => h.level === "likely").map((h) => `${h.source}:${h.entryId}`);
+function likelyKeys(evidence: unknown): string[] {
+  return screeningHits(evidence)
+    .filter((h) => h.level === "likely")
+    .map(hitKey);
 }
 
 export async function rescreenApprovedTraders(now = new Date()): Promise<RescreenReport> {
@@ -51,14 +58,28 @@ export async function rescreenApprovedTraders(now = new Date()): Promise<Rescree
     });
     const result = checkScreening(snapshot, ctx);
     const seen = new Set((await listScreeningEvidence(kycCase.id)).flatMap(likelyKeys));
-    const hits = (Array.isArray(result.evidence.hits) ? result.evidence.hits : []) as StoredHit[];
-    const fresh = hits.filter((h) => h.level === "likely" && !seen.has(`${h.source}:${h.entryId}`));
+    const fresh = screeningHits(result.evidence).filter(
+      (h) => h.level === "likely" && !seen.has(hitKey(h)),
+    );
     const decision = decideRisk([result], config, false);
+    const newHits = fresh.map((h) => ({ source: h.source, entryId: h.entryId, score: h.score }));
     await recordRescreenRun({
       caseId: kycCase.id,
       traderId: kycCase.traderId,
       record: { results: [result], ...decision, listVersions: loaded.versions },
-      newHits: fresh.map((h) => ({ source: h.source, entryId: h.entryId, score: h.score })),
+      newHits,
+      outbox: ({ eventId, sequence, moved, trader }) => ({
+        type: CASE_MONITORING_HIT,
+        payload: buildMonitoringHit({
+          eventId,
+          sequence,
+          occurredAt: now,
+          kycCase: moved,
+          trader,
+          hits: newHits,
+        }),
+        destinations: destinationIdsFor(CASE_MONITORING_HIT),
+      }),
       now,
     });
     report.screened += 1;

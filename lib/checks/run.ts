@@ -5,14 +5,17 @@
  * has been answered; `runPendingCaseChecks` is the sweep a worker runs to catch up on any case
  * still waiting (a crash between submit and checks leaves the case submitted, never lost).
  *
- * Order: the run is stored first (one transaction: fingerprints, results, risk, audit), then
- * the route is applied through the case state machine. A submitted case always moves to review
- * (so it appears in the queue); an `auto_approve` route then approves it. An escalated case
- * stays in review with high risk and `case_risk.escalated` set.
+ * Order: the run is stored first (one transaction: fingerprints, results, risk and four eyes on
+ * the case, audit), then the route is applied through the case state machine. A submitted case
+ * always moves to review (so it appears in the queue); an `auto_approve` route then approves it.
+ * An escalated case stays in review with high risk and `case_risk.escalated` set. A run belongs
+ * to the submission round it read (`kyc_cases.round`): the database refuses an approval until the
+ * current round has one.
  */
 import {
   getCaseById,
   listCasesAwaitingChecks,
+  recordCheckFailure,
   recordSubmissionRun,
   type RunRecord,
 } from "@/lib/db/queries/checks";
@@ -22,7 +25,7 @@ import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { changeCaseStatus } from "@/lib/kyc/cases";
-import { applyRiskLevel } from "@/lib/review/decisions";
+import { needsFourEyes } from "@/lib/review/risk";
 import { loadStepDrafts } from "@/lib/kyc/drafts";
 import { getScreeningIndex } from "@/lib/screening/store";
 import { runChecks, type CheckContext } from "./checks";
@@ -34,13 +37,23 @@ export const CHECKS_ACTOR = { type: "system", id: "checks" } as const;
 
 const CHECKABLE = new Set<KycCase["status"]>(["submitted", "resubmitted", "in_review"]);
 
+/** How long the sweep waits after a failed run: 30 s, doubling, at most an hour. */
+export function checksBackoffMs(attempts: number): number {
+  return Math.min(30_000 * 2 ** Math.max(0, attempts - 1), 3_600_000);
+}
+
 export type CaseChecksOutcome = Omit<RunRecord, "results"> & {
   runId: string;
   results: CheckResult[];
+  fourEyesRequired: boolean;
   /** The case's status after the route was applied. */
   status: KycCase["status"];
 };
 
+/**
+ * Runs the checks of the case's current round and routes it. A failure (anything thrown) is
+ * recorded for the console and the sweep's back-off, then thrown on.
+ */
 export async function runCaseChecks(
   caseId: string,
   options: { now?: Date } = {},
@@ -50,13 +63,34 @@ export async function runCaseChecks(
   if (!kycCase) throw new AppError("NOT_FOUND", "case not found");
   if (!CHECKABLE.has(kycCase.status))
     throw new AppError("CONFLICT", `cannot check a case that is ${kycCase.status}`);
+  try {
+    return await checkRound(kycCase, now);
+  } catch (error) {
+    if (!(error instanceof AppError && error.code === "CONFLICT")) {
+      await recordCheckFailure({
+        caseId: kycCase.id,
+        round: kycCase.round,
+        error: error instanceof Error ? error.message : String(error),
+        now,
+        backoffMs: checksBackoffMs,
+      }).catch((recordError: unknown) =>
+        log.error("checks.failure_not_recorded", {
+          caseId: kycCase.id,
+          error: recordError instanceof Error ? recordError.message : String(recordError),
+        }),
+      );
+    }
+    throw error;
+  }
+}
 
+async function checkRound(kycCase: KycCase, now: Date): Promise<CaseChecksOutcome> {
   const [drafts, documents, screening] = await Promise.all([
     loadStepDrafts(kycCase.id),
     listCurrentDocuments(kycCase.id),
     getScreeningIndex(),
   ]);
-  const { appSecret, checks: settings } = env();
+  const { appSecret, checks: settings, review } = env();
   const config = riskConfig();
   const ctx: CheckContext = {
     now,
@@ -84,6 +118,7 @@ export async function runCaseChecks(
   const record = await recordSubmissionRun({
     caseId: kycCase.id,
     traderId: kycCase.traderId,
+    round: kycCase.round,
     fingerprints,
     now,
     evaluate: (sameDocumentElsewhere) => {
@@ -91,20 +126,21 @@ export async function runCaseChecks(
       const decision = decideRisk(results, config, settings.autoApprove);
       return { results, ...decision, listVersions: ctx.screening?.versions ?? {} };
     },
+    fourEyes: (level) => needsFourEyes(level, review.fourEyesMinRisk),
   });
+  if (!record)
+    throw new AppError("CONFLICT", "the case moved on while its checks ran; they run again");
 
-  // The console filters and four-eyes read the risk on the case itself.
-  const fourEyes = await applyRiskLevel(kycCase.id, record.level);
   const status = await applyRoute(
     kycCase,
-    fourEyes
-      ? { ...record, route: record.route === "auto_approve" ? "review" : record.route }
+    record.fourEyesRequired && record.route === "auto_approve"
+      ? { ...record, route: "review" }
       : record,
   );
   log.info("checks.completed", {
     caseId: kycCase.id,
     runId: record.runId,
-    level: record.level,
+    risk: record.level,
     route: record.route,
     status,
   });
@@ -144,14 +180,15 @@ async function applyRoute(
 }
 
 /**
- * The worker's sweep: checks every case still waiting in submitted/resubmitted, oldest first.
- * One case failing is logged and does not stop the others. Returns how many were checked.
+ * The worker's sweep: checks every case whose current round has no run yet, oldest first,
+ * skipping cases still backing off after a failure. One case failing is logged and does not stop
+ * the others. Returns how many were checked.
  */
-export async function runPendingCaseChecks(limit = 50): Promise<number> {
+export async function runPendingCaseChecks(limit = 50, now = new Date()): Promise<number> {
   let done = 0;
-  for (const kycCase of await listCasesAwaitingChecks(limit)) {
+  for (const kycCase of await listCasesAwaitingChecks(now, limit)) {
     try {
-      await runCaseChecks(kycCase.id);
+      await runCaseChecks(kycCase.id, { now });
       done += 1;
     } catch (error) {
       log.error("checks.failed", {

@@ -1,15 +1,23 @@
 /**
- * The trading account follows the decision (optional, off unless CTRADER_ACCOUNT_UPDATE=1): on
- * approve, reject or action required, the trader's account gets the access rights the mapping
- * names for the case's level and new status, through the cTrader WebServices manager API
+ * The trading account follows the decision (optional, off unless CTRADER_ACCOUNT_UPDATE=1): after
+ * a status change or a monitoring event, the trader's account gets the access rights the mapping
+ * names for the case's level and state, through the cTrader WebServices manager API
  * (`PATCH {CTRADER_API_URL}{path with the login}?token={manager token}`, body
  * `{"accessRights": "..."}`). Spotware documents no KYC callback (research §4); account rights
  * are the documented lever. It is an outbox destination like a webhook: the same transaction,
  * retries, dead-letter and replay.
  *
- * Statuses the mapping does not name, and traders without a trading login, need nothing: the
- * delivery succeeds without a call.
+ * No stale state reaches cTrader: the rights sent are those of the case *now* (read at send
+ * time), not those of the event being delivered, and an event is skipped (delivered without a
+ * call, the attempt log saying why) when a later event of the case is still to be delivered or
+ * was delivered to cTrader: that one sends (or sent) the rights current at its time. A retried or
+ * replayed `approved` event whose case has since been rejected therefore never restores trading.
+ * While a monitoring hit is undecided the `monitoring_hit` rights apply (default CLOSE_ONLY).
+ *
+ * States the mapping does not name, and traders without a trading login, need nothing: the
+ * delivery succeeds without a call, with a note saying why.
  */
+import { getCaseAccessState } from "@/lib/db/queries/cases";
 import { env, type AccessRights } from "@/lib/env";
 import type { AttemptOutcome } from "./webhook";
 
@@ -17,16 +25,28 @@ export const CTRADER_ACCOUNT_DESTINATION = "ctrader:account";
 const TIMEOUT_MS = 15_000;
 
 type Payload = {
-  case?: { level?: string; status?: string };
-  trader?: { tradingLogin?: number | null };
+  type?: string;
+  sequence?: number;
+  case?: { id?: string; level?: string; status?: string };
 };
 
-export function accessRightsFor(level: string, status: string): AccessRights | undefined {
+type MappedState = "approved" | "rejected" | "action_required" | "monitoring_hit";
+
+export function accessRightsFor(level: string, state: string): AccessRights | undefined {
   const config = env().ctraderAccountUpdate;
   if (!config) return undefined;
   const pick = (key: string) =>
-    (config.mapping[key] as Record<string, AccessRights | undefined> | undefined)?.[status];
+    (config.mapping[key] as Partial<Record<MappedState, AccessRights>> | undefined)?.[
+      state as MappedState
+    ];
   return pick(level) ?? pick("*");
+}
+
+/** The state the access rights follow: an open monitoring hit outranks an approval. */
+export function accessState(current: { status: string; monitoringHitOpen: boolean }): string {
+  return current.status === "approved" && current.monitoringHitOpen
+    ? "monitoring_hit"
+    : current.status;
 }
 
 export async function updateTradingAccount(payload: Payload): Promise<AttemptOutcome> {
@@ -34,13 +54,43 @@ export async function updateTradingAccount(payload: Payload): Promise<AttemptOut
   const took = () => Math.round(performance.now() - started);
   const config = env().ctraderAccountUpdate;
   const { apiUrl, managerToken } = env().ctrader;
-  const login = payload.trader?.tradingLogin;
-  const rights =
-    payload.case?.level && payload.case.status
-      ? accessRightsFor(payload.case.level, payload.case.status)
-      : undefined;
-  if (!config || !apiUrl || !rights || !login)
-    return { ok: true, httpStatus: 204, durationMs: took() };
+  const current = payload.case?.id
+    ? await getCaseAccessState(
+        payload.case.id,
+        typeof payload.sequence === "number"
+          ? { sequence: payload.sequence, destination: CTRADER_ACCOUNT_DESTINATION }
+          : null,
+      )
+    : undefined;
+  if (!config || !apiUrl || !current)
+    return { ok: true, httpStatus: 204, durationMs: took(), note: "nothing to update" };
+  if (current.supersededBy !== null)
+    return {
+      ok: true,
+      httpStatus: 204,
+      durationMs: took(),
+      note: `superseded by event ${current.supersededBy}, which sets the current rights`,
+    };
+  const state = accessState(current);
+  const rights = accessRightsFor(current.level, state);
+  const login = current.tradingLogin;
+  if (!rights || !login)
+    return {
+      ok: true,
+      httpStatus: 204,
+      durationMs: took(),
+      note: !login ? "no trading login" : `no access rights for ${state}`,
+    };
+  const eventState =
+    payload.type === "case.monitoring_hit"
+      ? "monitoring_hit"
+      : payload.type === "case.monitoring_cleared"
+        ? "approved"
+        : payload.case?.status;
+  const note =
+    eventState === state
+      ? `set ${rights}`
+      : `set ${rights}: the case is now ${state} (this event said ${eventState ?? "nothing"})`;
 
   const url = new URL(`${apiUrl}${config.path.replace("{login}", String(login))}`);
   url.searchParams.set("token", managerToken);
@@ -54,7 +104,7 @@ export async function updateTradingAccount(payload: Payload): Promise<AttemptOut
     });
     await response.arrayBuffer().catch(() => undefined);
     if (response.status >= 200 && response.status < 300)
-      return { ok: true, httpStatus: response.status, durationMs: took() };
+      return { ok: true, httpStatus: response.status, durationMs: took(), note };
     return {
       ok: false,
       httpStatus: response.status,

@@ -12,7 +12,7 @@
 import { env } from "@/lib/env";
 import { CTRADER_ACCOUNT_DESTINATION, updateTradingAccount } from "./ctrader-account";
 import { EMAIL_DESTINATION, sendStatusEmail } from "./email";
-import { CASE_STATUS_CHANGED } from "./payload";
+import { CASE_MONITORING_CLEARED, CASE_MONITORING_HIT, CASE_STATUS_CHANGED } from "./payload";
 import { sendWebhook, type AttemptOutcome } from "./webhook";
 
 export type DeliveryJob = {
@@ -44,7 +44,10 @@ function ctraderAccountDestination(): Destination[] {
   return [
     {
       id: CTRADER_ACCOUNT_DESTINATION,
-      accepts: (eventType) => eventType === CASE_STATUS_CHANGED,
+      accepts: (eventType) =>
+        eventType === CASE_STATUS_CHANGED ||
+        eventType === CASE_MONITORING_HIT ||
+        eventType === CASE_MONITORING_CLEARED,
       send: (job) => updateTradingAccount(job.payload),
     },
   ];

@@ -38,6 +38,31 @@ const limits = z
     "The account limits of the case's level (KYC_LEVELS), so the CRM need not look them up.",
   );
 
+const sequence = z
+  .number()
+  .int()
+  .positive()
+  .describe(
+    "Per-case order of events (1, 2, …, in the order the changes happened). Retries and replays repeat an event's number: a receiver that has applied a higher number for this case drops the event.",
+  );
+
+const caseRef = z.strictObject({
+  id: z.uuid(),
+  level: z.string().describe("The KYC level the case verifies (e.g. basic, standard, enhanced)."),
+  status: z.enum(caseStatus.enumValues).describe("The status the case has now."),
+});
+
+const traderRef = z.strictObject({
+  ctraderUserId: z.number().int().describe("The trader's cTrader user id."),
+  tradingLogin: z
+    .number()
+    .int()
+    .nullable()
+    .describe("The trading account, when cTrader named one."),
+  /** As cTrader last gave it to us; not re-validated (a bad address must not block a change). */
+  email: z.string().max(320).optional().describe("As cTrader last gave it; not re-validated."),
+});
+
 export const caseStatusChangedV1 = z.strictObject({
   type: z.literal(CASE_STATUS_CHANGED),
   version: z.literal(1),
@@ -48,6 +73,7 @@ export const caseStatusChangedV1 = z.strictObject({
   occurredAt: z.iso
     .datetime({ offset: true })
     .describe("When the status changed (ISO 8601, with zone)."),
+  sequence,
   case: z.strictObject({
     id: z.uuid(),
     level: z.string().describe("The KYC level the case verifies (e.g. basic, standard, enhanced)."),
@@ -55,16 +81,7 @@ export const caseStatusChangedV1 = z.strictObject({
     previousStatus: z.enum(caseStatus.enumValues),
     trigger: z.enum(caseTrigger.enumValues).describe("What opened the case in cTrader."),
   }),
-  trader: z.strictObject({
-    ctraderUserId: z.number().int().describe("The trader's cTrader user id."),
-    tradingLogin: z
-      .number()
-      .int()
-      .nullable()
-      .describe("The trading account, when cTrader named one."),
-    /** As cTrader last gave it to us; not re-validated (a bad address must not block a change). */
-    email: z.string().max(320).optional().describe("As cTrader last gave it; not re-validated."),
-  }),
+  trader: traderRef,
   event: z
     .enum(Object.keys(CASE_EVENTS) as [CaseEvent, ...CaseEvent[]])
     .describe("What changed the status: the trader's or a reviewer's action, or expiry."),
@@ -77,12 +94,54 @@ export const caseStatusChangedV1 = z.strictObject({
 
 export type CaseStatusChangedV1 = z.infer<typeof caseStatusChangedV1>;
 
+export const CASE_MONITORING_HIT = "case.monitoring_hit";
+export const CASE_MONITORING_CLEARED = "case.monitoring_cleared";
+
+const monitoringHit = z
+  .strictObject({
+    source: z.string().describe("The list, e.g. ofac-sdn."),
+    entryId: z.string().describe("The entry's id on that list."),
+    score: z.number().min(0).max(1),
+  })
+  .describe("A likely match found by re-screening; names stay in the console.");
+
+export const caseMonitoringHitV1 = z.strictObject({
+  type: z.literal(CASE_MONITORING_HIT),
+  version: z.literal(1),
+  id: z.uuid().describe("Event id, the same as the webhook-id header."),
+  occurredAt: z.iso.datetime({ offset: true }),
+  sequence,
+  case: caseRef,
+  trader: traderRef,
+  hits: z.array(monitoringHit).min(1),
+  limits,
+});
+
+export const caseMonitoringClearedV1 = z.strictObject({
+  type: z.literal(CASE_MONITORING_CLEARED),
+  version: z.literal(1),
+  id: z.uuid().describe("Event id, the same as the webhook-id header."),
+  occurredAt: z.iso.datetime({ offset: true }),
+  sequence,
+  case: caseRef,
+  trader: traderRef,
+  limits,
+});
+
+export type CaseMonitoringHitV1 = z.infer<typeof caseMonitoringHitV1>;
+export type CaseMonitoringClearedV1 = z.infer<typeof caseMonitoringClearedV1>;
+
 /** Every payload we may send; receivers can parse with this and switch on `type`/`version`. */
-export const webhookPayload = z.discriminatedUnion("type", [caseStatusChangedV1]);
+export const webhookPayload = z.discriminatedUnion("type", [
+  caseStatusChangedV1,
+  caseMonitoringHitV1,
+  caseMonitoringClearedV1,
+]);
 export type WebhookPayload = z.infer<typeof webhookPayload>;
 
 export type CaseStatusChangedFacts = {
   eventId: string;
+  sequence: number;
   occurredAt: Date;
   kycCase: { id: string; level: string; trigger: CaseStatusChangedV1["case"]["trigger"] };
   from: CaseStatusChangedV1["case"]["previousStatus"];
@@ -99,6 +158,7 @@ export function buildCaseStatusChanged(facts: CaseStatusChangedFacts): CaseStatu
     version: 1,
     id: facts.eventId,
     occurredAt: facts.occurredAt.toISOString(),
+    sequence: facts.sequence,
     case: {
       id: facts.kycCase.id,
       level: facts.kycCase.level,
@@ -106,13 +166,58 @@ export function buildCaseStatusChanged(facts: CaseStatusChangedFacts): CaseStatu
       previousStatus: facts.from,
       trigger: facts.kycCase.trigger,
     },
-    trader: {
-      ctraderUserId: facts.trader.ctraderUserId,
-      tradingLogin: facts.trader.tradingLogin,
-      ...(facts.trader.email ? { email: facts.trader.email } : {}),
-    },
+    trader: traderFacts(facts.trader),
     event: facts.event,
     ...(facts.messageForTrader ? { messageForTrader: facts.messageForTrader } : {}),
     limits: getLevel(facts.kycCase.level).limits,
   });
+}
+
+function traderFacts(trader: CaseStatusChangedFacts["trader"]) {
+  return {
+    ctraderUserId: trader.ctraderUserId,
+    tradingLogin: trader.tradingLogin,
+    ...(trader.email ? { email: trader.email } : {}),
+  };
+}
+
+export type MonitoringFacts = {
+  eventId: string;
+  sequence: number;
+  occurredAt: Date;
+  kycCase: { id: string; level: string; status: CaseStatusChangedV1["case"]["status"] };
+  trader: CaseStatusChangedFacts["trader"];
+};
+
+export function buildMonitoringHit(
+  facts: MonitoringFacts & { hits: { source: string; entryId: string; score: number }[] },
+): CaseMonitoringHitV1 {
+  return caseMonitoringHitV1.parse({
+    type: CASE_MONITORING_HIT,
+    version: 1,
+    id: facts.eventId,
+    occurredAt: facts.occurredAt.toISOString(),
+    sequence: facts.sequence,
+    case: caseFacts(facts.kycCase),
+    trader: traderFacts(facts.trader),
+    hits: facts.hits,
+    limits: getLevel(facts.kycCase.level).limits,
+  });
+}
+
+export function buildMonitoringCleared(facts: MonitoringFacts): CaseMonitoringClearedV1 {
+  return caseMonitoringClearedV1.parse({
+    type: CASE_MONITORING_CLEARED,
+    version: 1,
+    id: facts.eventId,
+    occurredAt: facts.occurredAt.toISOString(),
+    sequence: facts.sequence,
+    case: caseFacts(facts.kycCase),
+    trader: traderFacts(facts.trader),
+    limits: getLevel(facts.kycCase.level).limits,
+  });
+}
+
+function caseFacts(kycCase: MonitoringFacts["kycCase"]) {
+  return { id: kycCase.id, level: kycCase.level, status: kycCase.status };
 }

@@ -33,7 +33,8 @@ export type ErrorKind =
   | "invalid_recipient";
 
 export type AttemptOutcome =
-  | { ok: true; httpStatus: number; durationMs: number }
+  /** `note`: what the sender decided beyond the outcome (kept in the attempt log). */
+  | { ok: true; httpStatus: number; durationMs: number; note?: string }
   | {
       ok: false;
       httpStatus: number | null;

@@ -76,43 +76,53 @@ export async function drainOnce(options: DrainOptions = {}): Promise<DrainResult
     eventId: options.eventId,
   });
   const result: DrainResult = { claimed: claims.length, delivered: 0, failed: 0, dead: 0 };
-  // Sends run concurrently and never throw (attempt() classifies every failure); the outcomes are
-  // recorded together in one statement. If that fails (the database went away) nothing is lost:
-  // the leases run out and the deliveries are attempted again. The error reaches the caller so
-  // it backs off.
-  const records: AttemptRecord[] = await Promise.all(
-    claims.map(async (claim) => {
-      const outcome = await attempt(claim);
-      const next =
-        outcome.ok || outcome.permanent
-          ? null
-          : nextAttemptAt({
-              attempts: claim.attempts,
-              scheduleStartedAt: claim.scheduleStartedAt,
-              now,
-            });
-      if (!outcome.ok)
-        log[next ? "info" : "warn"]("delivery.attempt_failed", {
-          deliveryId: claim.id,
-          eventId: claim.eventId,
-          destination: claim.destination,
-          attempt: claim.attempts,
-          errorKind: outcome.errorKind,
-          httpStatus: outcome.httpStatus,
-          dead: !next,
-        });
-      return {
-        claim,
-        at: now,
-        durationMs: outcome.durationMs,
-        ok: outcome.ok,
+  // Sends never throw (attempt() classifies every failure). They run concurrently, except that
+  // one case's events to one destination go one after the other in their sequence order, so a
+  // receiver sees a case's changes in the order they happened whenever they arrive in one pass
+  // (across passes, the payload's `sequence` tells it). The outcomes are recorded together in one
+  // statement. If that fails (the database went away) nothing is lost: the leases run out and
+  // the deliveries are attempted again. The error reaches the caller so it backs off.
+  const send = async (claim: ClaimedDelivery): Promise<AttemptRecord> => {
+    const outcome = await attempt(claim);
+    const next =
+      outcome.ok || outcome.permanent
+        ? null
+        : nextAttemptAt({
+            attempts: claim.attempts,
+            scheduleStartedAt: claim.scheduleStartedAt,
+            now,
+          });
+    if (!outcome.ok)
+      log[next ? "info" : "warn"]("delivery.attempt_failed", {
+        deliveryId: claim.id,
+        eventId: claim.eventId,
+        destination: claim.destination,
+        attempt: claim.attempts,
+        errorKind: outcome.errorKind,
         httpStatus: outcome.httpStatus,
-        errorKind: outcome.ok ? null : outcome.errorKind,
-        error: outcome.ok ? null : outcome.error,
-        nextAttemptAt: next,
-      };
-    }),
-  );
+        dead: !next,
+      });
+    return {
+      claim,
+      at: now,
+      durationMs: outcome.durationMs,
+      ok: outcome.ok,
+      httpStatus: outcome.httpStatus,
+      errorKind: outcome.ok ? null : outcome.errorKind,
+      error: outcome.ok ? null : outcome.error,
+      note: outcome.ok ? (outcome.note ?? null) : null,
+      nextAttemptAt: next,
+    };
+  };
+  const records = (
+    await Promise.all(
+      inCaseOrder(claims).map(async (lane) => {
+        const done: AttemptRecord[] = [];
+        for (const claim of lane) done.push(await send(claim));
+        return done;
+      }),
+    )
+  ).flat();
   await recordAttempts(records);
   for (const r of records) {
     if (r.ok) result.delivered++;
@@ -120,6 +130,21 @@ export async function drainOnce(options: DrainOptions = {}): Promise<DrainResult
     else result.dead++;
   }
   return result;
+}
+
+/** Claims grouped per case and destination, each group in the events' sequence order. */
+function inCaseOrder(claims: readonly ClaimedDelivery[]): ClaimedDelivery[][] {
+  const lanes = new Map<string, ClaimedDelivery[]>();
+  for (const claim of claims) {
+    const caseId = (claim.payload.case as { id?: unknown } | undefined)?.id;
+    const key = typeof caseId === "string" ? `${caseId}|${claim.destination}` : `#${claim.id}`;
+    const lane = lanes.get(key);
+    if (lane) lane.push(claim);
+    else lanes.set(key, [claim]);
+  }
+  const sequenceOf = (c: ClaimedDelivery) =>
+    typeof c.payload.sequence === "number" ? c.payload.sequence : 0;
+  return [...lanes.values()].map((lane) => lane.sort((a, b) => sequenceOf(a) - sequenceOf(b)));
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -17,7 +17,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import {
   confirmDocument,
-  countCaseDocuments,
+  countCurrentCaseDocuments,
   deletePendingDocument,
   findDocumentsOfOtherTraders,
   getCaseDocument,
@@ -31,7 +31,7 @@ import { EDITABLE_STATUSES } from "@/lib/kyc/case-state";
 import { loadActionRequest } from "@/lib/kyc/submission";
 import { log } from "@/lib/log";
 import { encryptField } from "@/lib/security/encryption";
-import { documentKey, storage as getStorage } from "@/lib/storage";
+import { documentKey, storage as getStorage, verifiedDocumentKey } from "@/lib/storage";
 import { inspectDocument } from "./inspect";
 import { NEAR_DUPLICATE_MAX_DISTANCE } from "./quality";
 
@@ -116,7 +116,7 @@ export async function startUpload(
   if (!(await acceptsDocuments(kycCase, documentType))) return refuse(409, "not_editable");
 
   await purgeAbandonedUploads(now);
-  if ((await countCaseDocuments(kycCase.id)) >= limits.maxFilesPerCase)
+  if ((await countCurrentCaseDocuments(kycCase.id)) >= limits.maxFilesPerCase)
     return refuse(409, "too_many_files");
 
   const documentId = randomUUID();
@@ -156,13 +156,7 @@ export type ConfirmResult = {
 };
 
 async function discard(documentId: string, key: string): Promise<void> {
-  await getStorage()
-    .delete(key)
-    .catch((error: unknown) =>
-      log.warn("documents.delete_failed", {
-        error: error instanceof Error ? error.message : String(error),
-      }),
-    );
+  await deleteQuietly(key);
   await deletePendingDocument(documentId);
 }
 
@@ -205,8 +199,11 @@ export async function confirmUpload(
     log.info("documents.refused", { reason: verdict.reason, documentType: row.documentType });
     return refuse(422, verdict.reason);
   }
-  if (verdict.bytes !== bytes)
-    await storage.put(row.storageKey, verdict.bytes, verdict.contentType);
+  // The checked bytes go under a key of their own that no upload form can target: the browser's
+  // presigned form stays valid for minutes after this confirm, and a replay of it must not
+  // replace what was checked. The upload key is then emptied.
+  const storedKey = verifiedDocumentKey(kycCase.id, row.id);
+  await storage.put(storedKey, verdict.bytes, verdict.contentType);
 
   const phash = verdict.kind === "image" ? verdict.phash : null;
   const issues: string[] = verdict.kind === "image" ? verdict.issues : [];
@@ -221,6 +218,8 @@ export async function confirmUpload(
     caseId: kycCase.id,
     traderId,
     status: "accepted",
+    editable: EDITABLE_STATUSES,
+    storageKey: storedKey,
     contentType: verdict.contentType,
     sizeBytes: verdict.bytes.length,
     sha256: verdict.sha256,
@@ -237,12 +236,30 @@ export async function confirmUpload(
     reason: null,
     now,
   });
-  if (!confirmed) {
+  if (confirmed === "not_editable") {
+    // The case was submitted while this file was being checked: it is not part of the case.
+    await deleteQuietly(storedKey);
+    await discard(row.id, row.storageKey);
+    return refuse(409, "not_editable");
+  }
+  if (confirmed === "pending_lost") {
     const current = await getCaseDocument(kycCase.id, documentId);
     if (!current || current.status === "pending") return refuse(409, "not_uploaded");
+    // A concurrent confirm of the same upload won and stored the same checked bytes.
     return { ok: true, value: { documentId, state: current.status, issues } };
   }
+  await deleteQuietly(row.storageKey);
   return { ok: true, value: { documentId, state: "accepted", issues } };
+}
+
+async function deleteQuietly(key: string): Promise<void> {
+  await getStorage()
+    .delete(key)
+    .catch((error: unknown) =>
+      log.warn("documents.delete_failed", {
+        error: error instanceof Error ? error.message : String(error),
+      }),
+    );
 }
 
 /** Deletes uploads whose URL expired unconfirmed: their objects, then their rows. */

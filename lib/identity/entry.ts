@@ -18,7 +18,8 @@
  */
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
-import { ensureOpenCase } from "@/lib/db/queries/cases";
+import { ensureOpenCase, getLatestCaseForTrader } from "@/lib/db/queries/cases";
+import { isFinalRejection } from "@/lib/kyc/case-state";
 import { claimHandoffToken, releaseHandoffToken } from "@/lib/db/queries/one-time-tokens";
 import {
   getTraderById,
@@ -138,9 +139,12 @@ async function traderAndCase(
     (identity.email === undefined || identity.email === found.trader.email) &&
     (identity.tradingLogin === undefined || identity.tradingLogin === found.trader.tradingLogin);
   const trader = unchanged ? found.trader : await upsertTrader(identity, locale);
-  const kycCase =
-    found?.openCase ?? (await ensureOpenCase(trader.id, opening.level, opening.trigger));
-  return { trader, kycCase };
+  if (found?.openCase) return { trader, kycCase: found.openCase };
+  // Final means final: after a final rejection a new launch shows that decision; it does not
+  // open a new case. Only an admin's reopen (lib/review/decisions.ts) changes it.
+  const latest = found ? await getLatestCaseForTrader(trader.id) : undefined;
+  if (latest && isFinalRejection(latest)) return { trader, kycCase: latest };
+  return { trader, kycCase: await ensureOpenCase(trader.id, opening.level, opening.trigger) };
 }
 
 export async function enterWithToken(

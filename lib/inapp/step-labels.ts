@@ -28,6 +28,7 @@ const SHARED = [
   "saving",
   "saved",
   "saveFailed",
+  "staleDraft",
   "choose",
   "optional",
   "addRow",

@@ -3,34 +3,50 @@
  * status change is legal; lib/db/queries/cases.ts applies a decided transition atomically.
  *
  *   draft ──submit──▶ submitted ──start_review──▶ in_review ──approve──▶ approved ──expire──▶ expired
- *                                                    │  │                                      │
- *                                      request_action│  └reject──▶ rejected ──retry──▶ draft     │
- *                                                    ▼                                          │
- *          resubmitted ◀──resubmit── action_required                     draft ◀──renew────────┘
- *               └──start_review──▶ in_review
+ *                                                  ▲  │  │                 │                    │
+ *                                   resume_review  │  │  └reject──▶ rejected ◀──revoke──┘       │
+ *                                                  │  ▼request_action     │  ├─retry──▶ draft    │
+ *          resubmitted ◀──resubmit── action_required                      │  └─reopen─▶ in_review│
+ *               └──start_review──▶ in_review                   draft ◀──renew─────────────────┘
  *
- * Who may fire what: the trader submits, resubmits and starts again; staff and the automated
- * checks (system) review; expiry comes from the system or the broker (staff).
+ * No open case is stuck: staff can reject a case in every open state (and take back an
+ * approval with `revoke`), take a case waiting on the trader back into review, and an admin can
+ * reopen a rejection. Who may fire what: the trader submits, resubmits and starts again; staff
+ * and the automated checks (system) review; expiry comes from the system or the broker (staff).
+ * `newRound` events start a submission round (lib/db/schema/kyc-cases.ts: `round`).
  */
 import type { CaseStatus } from "@/lib/db/schema";
 
 export const CASE_EVENTS = {
-  submit: { from: ["draft"], to: "submitted", actors: ["trader"] },
+  submit: { from: ["draft"], to: "submitted", actors: ["trader"], newRound: true },
   start_review: {
     from: ["submitted", "resubmitted"],
     to: "in_review",
     actors: ["staff", "system"],
   },
   approve: { from: ["in_review"], to: "approved", actors: ["staff", "system"] },
-  reject: { from: ["in_review"], to: "rejected", actors: ["staff"] },
+  reject: {
+    from: ["draft", "submitted", "resubmitted", "in_review", "action_required"],
+    to: "rejected",
+    actors: ["staff"],
+  },
   request_action: { from: ["in_review"], to: "action_required", actors: ["staff", "system"] },
-  resubmit: { from: ["action_required"], to: "resubmitted", actors: ["trader"] },
+  resume_review: { from: ["action_required"], to: "in_review", actors: ["staff"] },
+  resubmit: { from: ["action_required"], to: "resubmitted", actors: ["trader"], newRound: true },
   retry: { from: ["rejected"], to: "draft", actors: ["trader"] },
+  reopen: { from: ["rejected"], to: "in_review", actors: ["staff"], reopens: true },
+  revoke: { from: ["approved"], to: "rejected", actors: ["staff"] },
   expire: { from: ["approved"], to: "expired", actors: ["system", "staff"] },
   renew: { from: ["expired"], to: "draft", actors: ["trader"] },
 } as const satisfies Record<
   string,
-  { from: readonly CaseStatus[]; to: CaseStatus; actors: readonly Actor[] }
+  {
+    from: readonly CaseStatus[];
+    to: CaseStatus;
+    actors: readonly Actor[];
+    newRound?: boolean;
+    reopens?: boolean;
+  }
 >;
 
 export type Actor = "trader" | "staff" | "system";
@@ -51,3 +67,8 @@ export function transition(from: CaseStatus, event: CaseEvent, actor: Actor): Tr
 
 /** Statuses in which the trader can still change their answers. */
 export const EDITABLE_STATUSES: ReadonlySet<CaseStatus> = new Set(["draft", "action_required"]);
+
+/** A rejection that closed the case (a final reason, the retry limit, or a revoked approval). */
+export function isFinalRejection(kycCase: { status: CaseStatus; closedAt: Date | null }): boolean {
+  return kycCase.status === "rejected" && kycCase.closedAt !== null;
+}

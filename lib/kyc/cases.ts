@@ -7,7 +7,9 @@
 import { AppError } from "@/lib/errors";
 import { applyCaseTransition, type AppliedTransition } from "@/lib/db/queries/cases";
 import type { KycCase } from "@/lib/db/schema";
-import { transition, type Actor, type CaseEvent } from "./case-state";
+import { destinationIdsFor } from "@/lib/delivery/destinations";
+import { buildCaseStatusChanged, CASE_STATUS_CHANGED } from "@/lib/delivery/payload";
+import { CASE_EVENTS, transition, type Actor, type CaseEvent } from "./case-state";
 
 export type ChangeStatus = {
   kycCase: Pick<KycCase, "id" | "status">;
@@ -18,6 +20,7 @@ export type ChangeStatus = {
   now?: Date;
   decision?: AppliedTransition["decision"];
   close?: boolean;
+  guard?: AppliedTransition["guard"];
   alsoInTransaction?: AppliedTransition["alsoInTransaction"];
 };
 
@@ -25,11 +28,14 @@ export async function changeCaseStatus(input: ChangeStatus): Promise<{
   from: string;
   to: string;
   eventId: string;
+  moved: KycCase;
 }> {
   const decided = transition(input.kycCase.status, input.event, input.actor.type);
   if (!decided.ok) {
     throw new AppError("CONFLICT", `cannot ${input.event} a case that is ${input.kycCase.status}`);
   }
+  const rule = CASE_EVENTS[input.event];
+  const now = input.now ?? new Date();
   const applied = await applyCaseTransition({
     caseId: input.kycCase.id,
     event: input.event,
@@ -39,11 +45,29 @@ export async function changeCaseStatus(input: ChangeStatus): Promise<{
     actorId: input.actor.id,
     messageForTrader: input.messageForTrader,
     data: input.data,
-    now: input.now ?? new Date(),
+    now,
     decision: input.decision,
     close: input.close,
+    reopen: "reopens" in rule && rule.reopens,
+    newRound: "newRound" in rule && rule.newRound,
+    guard: input.guard,
+    outbox: ({ eventId, sequence, moved, trader }) => ({
+      type: CASE_STATUS_CHANGED,
+      payload: buildCaseStatusChanged({
+        eventId,
+        sequence,
+        occurredAt: now,
+        kycCase: moved,
+        from: decided.from,
+        to: decided.to,
+        event: input.event,
+        trader,
+        messageForTrader: input.messageForTrader,
+      }),
+      destinations: destinationIdsFor(CASE_STATUS_CHANGED),
+    }),
     alsoInTransaction: input.alsoInTransaction,
   });
   if (!applied) throw new AppError("CONFLICT", "the case changed meanwhile; reload and try again");
-  return { from: decided.from, to: decided.to, eventId: applied.eventId };
+  return { from: decided.from, to: decided.to, eventId: applied.eventId, moved: applied.moved };
 }

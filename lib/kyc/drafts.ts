@@ -18,27 +18,45 @@ export type StepDraft = {
   data: unknown;
   completed: boolean;
   updatedAt: Date;
+  /** Increases with every save: an autosave carries the version it was typed on. */
+  version: number;
 };
 type Payload = { values: Record<string, unknown>; data: unknown };
 
+/**
+ * Saves a step. The case's status is checked again under the row lock a submit takes, so a save
+ * racing a submit never lands after it. `expectedVersion` (an autosave): only if the draft is
+ * still that version; otherwise nothing is written and `stale` says so.
+ */
 export async function saveStepDraft(
   kycCase: Pick<KycCase, "id" | "status">,
   step: StepId,
   values: Record<string, unknown>,
   data: unknown,
   now = new Date(),
-): Promise<void> {
+  expectedVersion?: number,
+): Promise<{ saved: true; version: number } | { saved: false; why: "stale" }> {
   if (!EDITABLE_STATUSES.has(kycCase.status)) {
-    throw new AppError("CONFLICT", "this verification can no longer be changed");
+    throw new AppError("CONFLICT", "this verification can no longer be changed", {
+      reason: "not_editable",
+    });
   }
   const payload: Payload = { values, data: data ?? null };
-  await upsertDraft({
+  const result = await upsertDraft({
     caseId: kycCase.id,
     step,
     payload: encryptJson(payload, kycCase.id),
     completedAt: data != null ? now : null,
     now,
+    editable: EDITABLE_STATUSES,
+    expectedVersion,
   });
+  if (result.written) return { saved: true, version: result.version };
+  if (result.why === "not_editable")
+    throw new AppError("CONFLICT", "this verification can no longer be changed", {
+      reason: "not_editable",
+    });
+  return { saved: false, why: "stale" };
 }
 
 export async function loadStepDrafts(caseId: string): Promise<Partial<Record<StepId, StepDraft>>> {
@@ -50,6 +68,7 @@ export async function loadStepDrafts(caseId: string): Promise<Partial<Record<Ste
       data: payload.data ?? null,
       completed: row.completedAt !== null,
       updatedAt: row.updatedAt,
+      version: row.version,
     };
   }
   return drafts;

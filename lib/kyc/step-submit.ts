@@ -14,8 +14,17 @@ import { loadActionRequest } from "./submission";
 import { STEP_DEFINITIONS } from "./steps";
 
 export type StepResult =
-  | { ok: true; completed: boolean; warning?: string }
-  | { ok: false; errors: StepErrors; warning?: string };
+  | { ok: true; completed: boolean; warning?: string; version: number }
+  /** An autosave typed on an older version of the draft: nothing was written. */
+  | { ok: true; completed: false; stale: true }
+  | { ok: false; errors: StepErrors; warning?: string; version: number };
+
+/** The draft version an autosave was typed on, as the form posts it (absent: none known). */
+function postedVersion(form: FormData): number | undefined {
+  const raw = form.get("draftVersion");
+  if (typeof raw !== "string" || !/^\d{1,9}$/.test(raw)) return undefined;
+  return Number(raw);
+}
 
 export function isStepId(value: unknown): value is StepId {
   return typeof value === "string" && (STEPS as readonly string[]).includes(value);
@@ -45,8 +54,19 @@ export async function submitStep(
   const values = definition.valuesFrom(form);
   const parsed = definition.parse(values, now);
   const data = mode === "continue" && parsed.ok ? parsed.data : null;
-  await saveStepDraft(kycCase, step, values, data, now);
-  if (mode === "autosave") return { ok: true, completed: false };
-  if (parsed.ok) return { ok: true, completed: true, warning: parsed.warning };
-  return { ok: false, errors: parsed.errors, warning: parsed.warning };
+  // An autosave never overwrites a newer save (a "Save and continue" that overtook it); without
+  // a version (a client that sends none) it only writes a step that has no draft yet.
+  const saved = await saveStepDraft(
+    kycCase,
+    step,
+    values,
+    data,
+    now,
+    mode === "autosave" ? (postedVersion(form) ?? 0) : undefined,
+  );
+  if (!saved.saved) return { ok: true, completed: false, stale: true };
+  const version = saved.version;
+  if (mode === "autosave") return { ok: true, completed: false, version };
+  if (parsed.ok) return { ok: true, completed: true, warning: parsed.warning, version };
+  return { ok: false, errors: parsed.errors, warning: parsed.warning, version };
 }

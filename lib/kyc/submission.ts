@@ -5,8 +5,14 @@
  * the same case finds it already submitted and changes nothing.
  */
 import { z } from "zod";
-import { listCaseEvents } from "@/lib/db/queries/cases";
+import {
+  getCaseInputsFingerprint,
+  listCaseEvents,
+  readCaseInputsFingerprint,
+} from "@/lib/db/queries/cases";
+import { insertCaseSubmission } from "@/lib/db/queries/drafts";
 import { listCurrentDocuments } from "@/lib/db/queries/documents";
+import { encryptJson } from "@/lib/security/encryption";
 import type { CaseEventRow, KycCase } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
 import { changeCaseStatus } from "./cases";
@@ -54,16 +60,29 @@ export async function loadActionRequest(
   return { at: latest.occurredAt, items: items.success ? items.data : [] };
 }
 
+export type Rejection = {
+  reasonCode: string;
+  kind: "retry" | "final";
+  items: unknown;
+  /** Final because the trader had already sent the case again MAX_RETRY_ROUNDS times. */
+  retryLimitReached: boolean;
+};
+
 /** Why the case was rejected, and whether the trader may fix it and send again. */
 export async function loadRejection(
   kycCase: Pick<KycCase, "id" | "status">,
-): Promise<{ reasonCode: string; kind: "retry" | "final"; items: unknown } | null> {
+): Promise<Rejection | null> {
   if (kycCase.status !== "rejected") return null;
   const events = await listCaseEvents(kycCase.id);
-  const latest = events.findLast((e) => e.event === "reject");
+  const latest = events.findLast((e) => e.toStatus === "rejected");
   const reasonCode = typeof latest?.data?.reasonCode === "string" ? latest.data.reasonCode : "";
   const kind = latest?.data?.kind === "retry" ? "retry" : "final";
-  return { reasonCode, kind, items: latest?.data?.items ?? [] };
+  return {
+    reasonCode,
+    kind,
+    items: latest?.data?.items ?? [],
+    retryLimitReached: latest?.data?.retryLimitReached === true,
+  };
 }
 
 /** After a retry rejection: back to a draft in which only the named items are open. */
@@ -112,6 +131,15 @@ export async function loadCaseProgress(
 
 export type SubmitResult = { status: "submitted" | "resubmitted" | "already_submitted" };
 
+/** How often a submit re-reads the answers when they changed under it (autosaves in flight). */
+const SUBMIT_ATTEMPTS = 3;
+
+/**
+ * The final submit. Completeness is checked on what the database holds, and the submit applies
+ * only if nothing changed between that check and the status change (compared under the case row
+ * lock every answer and document write also takes): an autosave or upload that lands meanwhile
+ * makes the submit read again. What was sent is frozen for the round (case_submissions).
+ */
 export async function submitCase(
   kycCase: Pick<KycCase, "id" | "status" | "level">,
   traderId: string,
@@ -119,26 +147,63 @@ export async function submitCase(
 ): Promise<SubmitResult> {
   if (kycCase.status !== "draft" && kycCase.status !== "action_required")
     return { status: "already_submitted" };
-  const { requirements } = await loadCaseProgress(kycCase, now);
-  if (!requirements.complete) {
-    throw new AppError("CONFLICT", "some steps or documents are still missing");
-  }
   const event = kycCase.status === "draft" ? "submit" : "resubmit";
-  try {
-    await changeCaseStatus({
-      kycCase,
-      event,
-      actor: { type: "trader", id: traderId },
-      data: { steps: requirements.steps.map((s) => s.step) },
-      now,
-    });
-  } catch (error) {
-    // A concurrent submit of the same case won: this one changes nothing.
-    if (error instanceof AppError && error.code === "CONFLICT")
-      return { status: "already_submitted" };
-    throw error;
+  for (let attempt = 1; ; attempt++) {
+    const before = await getCaseInputsFingerprint(kycCase.id);
+    const { requirements, drafts } = await loadCaseProgress(kycCase, now);
+    if (!requirements.complete) {
+      throw new AppError("CONFLICT", "some steps or documents are still missing", {
+        reason: "incomplete",
+      });
+    }
+    const documentIds = (await listCurrentDocuments(kycCase.id))
+      .filter((d) => d.status !== "pending")
+      .map((d) => d.id);
+    try {
+      await changeCaseStatus({
+        kycCase,
+        event,
+        actor: { type: "trader", id: traderId },
+        data: { steps: requirements.steps.map((s) => s.step) },
+        now,
+        guard: async (tx) => {
+          if ((await readCaseInputsFingerprint(tx, kycCase.id)) !== before)
+            throw new AppError("CONFLICT", "the answers changed during the submit", {
+              reason: "inputs_changed",
+            });
+        },
+        alsoInTransaction: (tx, moved) =>
+          insertCaseSubmission(tx, {
+            caseId: kycCase.id,
+            round: moved.round,
+            event,
+            payload: encryptJson(submittedAnswers(drafts), kycCase.id),
+            documentIds,
+            submittedAt: now,
+          }),
+      });
+    } catch (error) {
+      if (error instanceof AppError && error.reason === "inputs_changed") {
+        if (attempt < SUBMIT_ATTEMPTS) continue;
+        throw error;
+      }
+      // A concurrent submit of the same case won: this one changes nothing.
+      if (error instanceof AppError && error.code === "CONFLICT")
+        return { status: "already_submitted" };
+      throw error;
+    }
+    return { status: event === "submit" ? "submitted" : "resubmitted" };
   }
-  return { status: event === "submit" ? "submitted" : "resubmitted" };
+}
+
+/** What a round froze of each step: the checked data (what compliance reviews) and the values. */
+export type SubmittedAnswers = Partial<Record<StepId, { data: unknown; values: unknown }>>;
+
+function submittedAnswers(drafts: Partial<Record<StepId, StepDraft>>): SubmittedAnswers {
+  const out: SubmittedAnswers = {};
+  for (const [step, draft] of Object.entries(drafts) as [StepId, StepDraft][])
+    out[step] = { data: draft.data, values: draft.values };
+  return out;
 }
 
 /** Each side of one document type with its state, as the upload screen shows it. */

@@ -3,41 +3,59 @@
  * machine and audited:
  *
  * - claim / assign: who works on it;
- * - approve: directly, or for a case that needs four eyes, as the first signature; the case is
- *   approved only when a second, different staff member with the approver role co-signs (the
- *   database refuses the approval otherwise, see lib/db/schema/case-decisions.ts);
- * - reject with a catalog reason: `retry` reasons let the trader fix the named items and send
- *   again, `final` ones close the case;
- * - request more information: named steps and documents, with a message for the trader.
+ * - approve: only when the automated checks of the current submission round have run, no
+ *   screening hit is confirmed and every hit is cleared (lib/review/screening-hits.ts); for a
+ *   case that needs four eyes, as the first signature, the case being approved when a second,
+ *   different staff member with the approver role co-signs. The database refuses an approval
+ *   that breaks any of this (triggers, migrations 0008 and 0012);
+ * - reject with a catalog reason, in any open state: `retry` reasons let the trader fix the named
+ *   items and send again (at most MAX_RETRY_ROUNDS times; the next retry rejection is final),
+ *   `final` ones close the case;
+ * - request more information (named steps and documents, a message), and take a case waiting on
+ *   the trader back into review;
+ * - revoke an approval (final reason; approver), reopen a rejection (admin, with a reason).
  */
 import { appendAuditEvent, auditInTransaction } from "@/lib/db/queries/audit";
+import { getCheckFailure, getRoundRun, MONITORING_TASK } from "@/lib/db/queries/checks";
 import {
   assignCase,
+  closeReviewTask,
+  countRetryRejections,
   getCaseById,
-  insertDecision,
   insertSignature,
   listRoundApprovals,
-  setCaseRisk,
 } from "@/lib/db/queries/review";
-import type { KycCase, StaffRole } from "@/lib/db/schema";
+import type { KycCase } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { runCaseChecks } from "@/lib/checks/run";
 import { changeCaseStatus } from "@/lib/kyc/cases";
 import type { RequestedItem } from "@/lib/kyc/requirements";
 import { requestedItemsSchema } from "@/lib/kyc/submission";
 import { hasRole } from "@/lib/staff/auth";
 import { findReason } from "./reasons";
+import { hitBlocker, loadCaseHits, MIN_REASON_LENGTH } from "./screening-hits";
+import type { Reviewer } from "./types";
 
-export type Reviewer = { id: string; role: StaffRole };
+export type { Reviewer } from "./types";
 
-export const RISK_LEVELS = ["low", "medium", "high"] as const;
-export type RiskLevel = (typeof RISK_LEVELS)[number];
+/** Statuses in which staff can still decide: every status but the closed ones. */
+export const OPEN_STATUSES: ReadonlySet<KycCase["status"]> = new Set([
+  "draft",
+  "submitted",
+  "resubmitted",
+  "in_review",
+  "action_required",
+]);
 
 async function loadCase(caseId: string): Promise<KycCase> {
   const kycCase = await getCaseById(caseId);
-  if (!kycCase) throw new AppError("NOT_FOUND", "no such case");
+  if (!kycCase) throw new AppError("NOT_FOUND", "no such case", { reason: "not_found" });
   return kycCase;
 }
+
+const refuse = (code: "CONFLICT" | "FORBIDDEN" | "BAD_REQUEST", reason: string, message: string) =>
+  new AppError(code, message, { reason });
 
 const audited = (staff: Reviewer, action: string, caseId: string, data: Record<string, unknown>) =>
   auditInTransaction({ actorType: "staff", actorId: staff.id, action, caseId, data });
@@ -45,16 +63,20 @@ const audited = (staff: Reviewer, action: string, caseId: string, data: Record<s
 /** A submitted case enters review when a reviewer first acts on it. */
 async function inReview(staff: Reviewer, kycCase: KycCase, now: Date): Promise<KycCase> {
   if (kycCase.status === "submitted" || kycCase.status === "resubmitted") {
-    await changeCaseStatus({
+    const { moved } = await changeCaseStatus({
       kycCase,
       event: "start_review",
       actor: { type: "staff", id: staff.id },
       now,
     });
-    return loadCase(kycCase.id);
+    return moved;
   }
   if (kycCase.status !== "in_review")
-    throw new AppError("CONFLICT", `the case is ${kycCase.status}, not waiting for review`);
+    throw refuse(
+      "CONFLICT",
+      "not_reviewable",
+      `the case is ${kycCase.status}, not waiting for review`,
+    );
   return kycCase;
 }
 
@@ -73,7 +95,8 @@ export async function claimCase(staff: Reviewer, caseId: string, now = new Date(
       occurredAt: now,
     },
   });
-  if (!claimed) throw new AppError("CONFLICT", "someone else claimed this case first");
+  if (!claimed)
+    throw refuse("CONFLICT", "claimed_by_other", "someone else claimed this case first");
 }
 
 export async function assignCaseTo(
@@ -82,7 +105,8 @@ export async function assignCaseTo(
   assignee: string | null,
   now = new Date(),
 ) {
-  if (!hasRole(staff, "approver")) throw new AppError("FORBIDDEN", "assigning needs an approver");
+  if (!hasRole(staff, "approver"))
+    throw refuse("FORBIDDEN", "needs_approver", "assigning needs an approver");
   await loadCase(caseId);
   await assignCase({
     caseId,
@@ -100,12 +124,32 @@ export async function assignCaseTo(
   });
 }
 
-/** Records the risk the checks (or a reviewer) found; at or above the threshold, four eyes. */
-export async function applyRiskLevel(caseId: string, level: RiskLevel): Promise<boolean> {
-  const threshold = env().review.fourEyesMinRisk;
-  const fourEyes = RISK_LEVELS.indexOf(level) >= RISK_LEVELS.indexOf(threshold);
-  await setCaseRisk(caseId, level, fourEyes);
-  return fourEyes;
+export type ApprovalBlocker =
+  | "not_reviewable"
+  | "checks_running"
+  | "checks_failed"
+  | "confirmed_match"
+  | "likely_hit_open"
+  | "hit_unjudged";
+
+const BLOCKER_MESSAGES: Record<ApprovalBlocker, string> = {
+  not_reviewable: "the case is not waiting for a decision",
+  checks_running: "the automated checks of this submission are still running",
+  checks_failed: "the automated checks of this submission failed; retry them first",
+  confirmed_match: "a screening hit was confirmed as a match: the case cannot be approved",
+  likely_hit_open: "a likely screening hit is not cleared by two people",
+  hit_unjudged: "a screening hit has not been judged",
+};
+
+/** Why the case cannot be approved now, or null: what the console shows beside the control. */
+export async function approvalBlocker(kycCase: KycCase): Promise<ApprovalBlocker | null> {
+  if (!["submitted", "resubmitted", "in_review"].includes(kycCase.status)) return "not_reviewable";
+  const run = await getRoundRun(kycCase.id, kycCase.round);
+  if (!run) {
+    const failure = await getCheckFailure(kycCase.id);
+    return failure?.round === kycCase.round ? "checks_failed" : "checks_running";
+  }
+  return hitBlocker(await loadCaseHits(kycCase));
 }
 
 export type ApproveResult = { status: "approved" } | { status: "awaiting_co_sign" };
@@ -115,6 +159,8 @@ export async function approveCase(
   caseId: string,
   now = new Date(),
 ): Promise<ApproveResult> {
+  const blocker = await approvalBlocker(await loadCase(caseId));
+  if (blocker) throw refuse("CONFLICT", blocker, BLOCKER_MESSAGES[blocker]);
   const kycCase = await inReview(staff, await loadCase(caseId), now);
   const approve = () =>
     changeCaseStatus({
@@ -131,8 +177,9 @@ export async function approveCase(
   const byOthers = signed.filter((d) => d.staffId !== staff.id);
   if (byOthers.length === 0) {
     if (signed.length > 0)
-      throw new AppError(
+      throw refuse(
         "CONFLICT",
+        "already_signed",
         "you already signed; a second, different approver must co-sign",
       );
     await insertSignature({
@@ -150,37 +197,108 @@ export async function approveCase(
     return { status: "awaiting_co_sign" };
   }
   if (!hasRole(staff, "approver"))
-    throw new AppError("FORBIDDEN", "co-signing a high-risk approval needs an approver");
+    throw refuse(
+      "FORBIDDEN",
+      "co_sign_needs_approver",
+      "co-signing a high-risk approval needs an approver",
+    );
   return approve();
 }
+
+export type RejectOutcome = { kind: "retry" | "final"; retryLimitReached: boolean };
 
 export async function rejectCase(
   staff: Reviewer,
   caseId: string,
   input: { reasonCode: string; internalNote?: string },
   now = new Date(),
-): Promise<{ kind: "retry" | "final" }> {
+): Promise<RejectOutcome> {
   const reason = findReason(input.reasonCode);
-  if (!reason) throw new AppError("BAD_REQUEST", "unknown reason");
-  const note = input.internalNote?.slice(0, 2000) || null;
-  const kycCase = await inReview(staff, await loadCase(caseId), now);
+  if (!reason) throw refuse("BAD_REQUEST", "unknown_reason", "unknown reason");
+  const note = input.internalNote?.trim().slice(0, 2000) || null;
+  const kycCase = await loadCase(caseId);
+  if (kycCase.status === "approved") return revokeApproval(staff, kycCase, reason.code, note, now);
+  if (!OPEN_STATUSES.has(kycCase.status))
+    throw refuse("CONFLICT", "not_open", `the case is ${kycCase.status}; nothing to decide`);
+  const { maxRetryRounds } = env().review;
+  const retryLimitReached =
+    reason.kind === "retry" && (await countRetryRejections(caseId)) >= maxRetryRounds;
+  const kind = retryLimitReached ? "final" : reason.kind;
   await changeCaseStatus({
     kycCase,
     event: "reject",
     actor: { type: "staff", id: staff.id },
-    data: { reasonCode: reason.code, kind: reason.kind, items: reason.items },
+    data: {
+      reasonCode: reason.code,
+      kind,
+      items: kind === "retry" ? reason.items : [],
+      ...(retryLimitReached ? { retryLimitReached: true, maxRetryRounds } : {}),
+    },
     decision: {
       staffId: staff.id,
       decision: "reject",
       reasonCode: reason.code,
       internalNote: note,
-      data: { kind: reason.kind },
+      data: { kind, ...(retryLimitReached ? { retryLimitReached: true } : {}) },
     },
-    close: reason.kind === "final",
-    alsoInTransaction: audited(staff, "case.rejected", caseId, { reasonCode: reason.code }),
+    close: kind === "final",
+    alsoInTransaction: audited(staff, "case.rejected", caseId, {
+      reasonCode: reason.code,
+      kind,
+      retryLimitReached,
+    }),
     now,
   });
-  return { kind: reason.kind };
+  return { kind, retryLimitReached };
+}
+
+/**
+ * Taking back an approval (a monitoring hit confirmed, fraud found later): a final rejection of
+ * the approved case by an approver, which also closes an open monitoring task.
+ */
+async function revokeApproval(
+  staff: Reviewer,
+  kycCase: KycCase,
+  reasonCode: string,
+  note: string | null,
+  now: Date,
+): Promise<RejectOutcome> {
+  const reason = findReason(reasonCode);
+  if (!reason || reason.kind !== "final")
+    throw refuse(
+      "BAD_REQUEST",
+      "revoke_needs_final",
+      "an approval is taken back with a final reason",
+    );
+  if (!hasRole(staff, "approver"))
+    throw refuse("FORBIDDEN", "needs_approver", "taking back an approval needs an approver");
+  await changeCaseStatus({
+    kycCase,
+    event: "revoke",
+    actor: { type: "staff", id: staff.id },
+    data: { reasonCode: reason.code, kind: "final", items: [] },
+    decision: {
+      staffId: staff.id,
+      decision: "reject",
+      reasonCode: reason.code,
+      internalNote: note,
+      data: { kind: "final", revoked: true },
+    },
+    close: true,
+    alsoInTransaction: async (tx) => {
+      await audited(staff, "case.approval_revoked", kycCase.id, { reasonCode: reason.code })(tx);
+      await closeReviewTask({
+        caseId: kycCase.id,
+        kind: MONITORING_TASK,
+        staffId: staff.id,
+        resolution: "revoked",
+        now,
+        tx,
+      });
+    },
+    now,
+  });
+  return { kind: "final", retryLimitReached: false };
 }
 
 export async function requestMoreInformation(
@@ -192,8 +310,9 @@ export async function requestMoreInformation(
   const items = requestedItemsSchema.safeParse(input.items);
   const message = input.message.trim().slice(0, 2000);
   if (!items.success || items.data.length === 0)
-    throw new AppError("BAD_REQUEST", "name at least one step or document to redo");
-  if (!message) throw new AppError("BAD_REQUEST", "a message for the trader is required");
+    throw refuse("BAD_REQUEST", "items_required", "name at least one step or document to redo");
+  if (!message)
+    throw refuse("BAD_REQUEST", "message_required", "a message for the trader is required");
   const kycCase = await inReview(staff, await loadCase(caseId), now);
   await changeCaseStatus({
     kycCase,
@@ -213,6 +332,92 @@ export async function requestMoreInformation(
   });
 }
 
+/** A case waiting on the trader comes back to review (the reviewer has what they need). */
+export async function resumeReview(staff: Reviewer, caseId: string, now = new Date()) {
+  const kycCase = await loadCase(caseId);
+  if (kycCase.status !== "action_required")
+    throw refuse(
+      "CONFLICT",
+      "not_waiting",
+      `the case is ${kycCase.status}, not waiting on the trader`,
+    );
+  await changeCaseStatus({
+    kycCase,
+    event: "resume_review",
+    actor: { type: "staff", id: staff.id },
+    alsoInTransaction: audited(staff, "case.review_resumed", caseId, {}),
+    now,
+  });
+}
+
+/**
+ * An admin reopens a rejected case (a final rejection given in error, a retry the trader cannot
+ * do): back to review, with the reason audited and a status change the CRM and cTrader hear of.
+ */
+export async function reopenCase(
+  staff: Reviewer,
+  caseId: string,
+  input: { reason: string },
+  now = new Date(),
+): Promise<void> {
+  if (!hasRole(staff, "admin"))
+    throw refuse("FORBIDDEN", "needs_admin", "only an admin can reopen a rejected case");
+  const reason = input.reason.trim().slice(0, 2000);
+  if (reason.length < MIN_REASON_LENGTH)
+    throw refuse("BAD_REQUEST", "reason_required", "write why the case is reopened");
+  const kycCase = await loadCase(caseId);
+  if (kycCase.status !== "rejected")
+    throw refuse("CONFLICT", "not_rejected", `the case is ${kycCase.status}, not rejected`);
+  try {
+    await changeCaseStatus({
+      kycCase,
+      event: "reopen",
+      actor: { type: "staff", id: staff.id },
+      data: { reason },
+      decision: { staffId: staff.id, decision: "reopen", internalNote: reason },
+      alsoInTransaction: audited(staff, "case.reopened", caseId, { reason }),
+      now,
+    });
+  } catch (error) {
+    // The one-open-case-per-trader index: the trader has another case open.
+    if (
+      error instanceof Error &&
+      /kyc_cases_one_open_per_trader/.test(String(error.cause ?? error))
+    )
+      throw refuse("CONFLICT", "other_case_open", "the trader has another open case");
+    throw error;
+  }
+}
+
+/**
+ * A reviewer runs the checks of the current round again (after a failure, or when they are
+ * overdue), now, instead of waiting for the sweep's back-off. Audited; a failure is recorded and
+ * shown like any other.
+ */
+export async function retryChecks(staff: Reviewer, caseId: string, now = new Date()) {
+  const kycCase = await loadCase(caseId);
+  if (await getRoundRun(kycCase.id, kycCase.round))
+    throw refuse("CONFLICT", "checks_done", "the checks of this submission have run");
+  await appendAuditEvent({
+    actorType: "staff",
+    actorId: staff.id,
+    action: "checks.retry_requested",
+    caseId,
+    data: { round: kycCase.round },
+    occurredAt: now,
+  });
+  try {
+    await runCaseChecks(caseId, { now });
+  } catch (error) {
+    if (error instanceof AppError && error.code !== "INTERNAL") throw error;
+    throw refuse(
+      "CONFLICT",
+      "checks_failed",
+      "the checks failed again; the error is shown on the case",
+    );
+  }
+}
+
 /** Every staff view of a trader's data is recorded. */
 export async function auditCaseView(staff: Reviewer, caseId: string, what: string) {
   await appendAuditEvent({
@@ -224,34 +429,4 @@ export async function auditCaseView(staff: Reviewer, caseId: string, what: strin
   });
 }
 
-/**
- * A reviewer's verdict on one screening hit: a false positive (recorded, the hit stays as
- * evidence) or a confirmed match (recorded; the case then needs a `sanctions_match` rejection,
- * which the reviewer takes as a separate, deliberate decision).
- */
-export async function judgeScreeningHit(
-  staff: Reviewer,
-  caseId: string,
-  input: { entryId: string; verdict: "false_positive" | "confirmed"; note?: string },
-  now = new Date(),
-): Promise<void> {
-  if (!/^[A-Za-z0-9:_.-]{1,80}$/.test(input.entryId))
-    throw new AppError("BAD_REQUEST", "unknown list entry");
-  await loadCase(caseId);
-  await insertDecision({
-    caseId,
-    staffId: staff.id,
-    decision: input.verdict === "confirmed" ? "screening_confirmed" : "screening_false_positive",
-    internalNote: input.note?.slice(0, 2000) || null,
-    data: { entryId: input.entryId },
-    now,
-    audit: {
-      actorType: "staff",
-      actorId: staff.id,
-      action: `screening.${input.verdict}`,
-      caseId,
-      data: { entryId: input.entryId },
-      occurredAt: now,
-    },
-  });
-}
+export { judgeScreeningHit } from "./screening-hits";

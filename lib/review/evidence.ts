@@ -1,43 +1,386 @@
 /**
- * The evidence export a supervisor asks for: one JSON document per case with the trader's data
- * (decrypted), the checks, every status change and decision with who and when, and the hashes
- * of the documents as stored — enough to show what was decided, by whom, on which evidence.
+ * The evidence export a supervisor asks for: one document per case with everything a decision
+ * rested on — what the trader sent in every round (decrypted), every check run with its evidence,
+ * the screening hits and each verdict on them (who, when, why), every decision with its signers,
+ * the documents as stored (SHA-256, size), the timeline, what the broker's systems were told, and
+ * the case's audit rows with their chain hashes plus the chain head at export time, so the export
+ * can be checked against the live chain later (`npm run audit:verify`).
+ *
+ * The shape is a zod schema (`caseEvidenceSchema`): the export is parsed before it is sent, the
+ * JSON Schema in docs/case-evidence.schema.json is generated from it (`npm run docs:schemas`).
+ * Only approvers and admins export; the export is audited before anything is sent.
  */
+import { z } from "zod";
+import { appendAuditEvent, getAuditChainHead, listCaseAuditEvents } from "@/lib/db/queries/audit";
 import { listCaseEvents } from "@/lib/db/queries/cases";
+import { listCheckRunsWithResults } from "@/lib/db/queries/checks";
 import { listAllCaseDocuments } from "@/lib/db/queries/documents";
-import { getCaseById, listCaseDecisions } from "@/lib/db/queries/review";
+import { listCaseSubmissions } from "@/lib/db/queries/drafts";
+import { listDeliveryLogForCase, listOutboxEventsForCase } from "@/lib/db/queries/outbox";
+import { getCaseById, listCaseDecisions, listReviewTasks } from "@/lib/db/queries/review";
+import { listStaffByIds } from "@/lib/db/queries/staff";
 import { getTraderById } from "@/lib/db/queries/traders";
+import { readCheckEvidence } from "@/lib/checks/evidence";
+import { caseStatus, caseTrigger } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
-import { loadCaseProgress } from "@/lib/kyc/submission";
+import { loadStepDrafts } from "@/lib/kyc/drafts";
+import { decryptJson } from "@/lib/security/encryption";
+import { hasRole } from "@/lib/staff/auth";
+import { loadCaseHits } from "./screening-hits";
+import type { Reviewer } from "./types";
 
-export const EVIDENCE_FORMAT = "inapp-kyc.case-evidence.v1";
+export const EVIDENCE_FORMAT = "inapp-kyc.case-evidence.v2";
 
-export async function caseEvidence(caseId: string, now = new Date()) {
+const iso = z.iso.datetime({ offset: true });
+const json = z.unknown();
+const staffRef = z
+  .strictObject({ id: z.uuid(), name: z.string().nullable(), role: z.string().nullable() })
+  .describe("A staff member, named as the console knows them.");
+
+export const caseEvidenceSchema = z.strictObject({
+  format: z.literal(EVIDENCE_FORMAT),
+  exportedAt: iso,
+  exportedBy: staffRef,
+  case: z.strictObject({
+    id: z.uuid(),
+    level: z.string(),
+    status: z.enum(caseStatus.enumValues),
+    trigger: z.enum(caseTrigger.enumValues),
+    round: z.number().int().describe("Submission rounds so far."),
+    riskLevel: z.string().nullable(),
+    fourEyesRequired: z.boolean(),
+    openedAt: iso,
+    closedAt: iso.nullable(),
+  }),
+  trader: z.strictObject({
+    id: z.uuid(),
+    ctraderUserId: z.number().int(),
+    tradingLogin: z.number().int().nullable(),
+    email: z.string().nullable(),
+  }),
+  rounds: z
+    .array(
+      z.strictObject({
+        round: z.number().int(),
+        event: z.string().describe("submit or resubmit"),
+        submittedAt: iso,
+        answers: z
+          .record(z.string(), z.strictObject({ data: json, values: json }))
+          .describe("Every step as sent in this round: checked data and the values as typed."),
+        documentIds: z.array(z.uuid()).describe("The documents current at this submit."),
+      }),
+    )
+    .describe("What the trader sent in each submission round, oldest first."),
+  currentAnswers: z.record(
+    z.string(),
+    z.strictObject({ completed: z.boolean(), data: json, values: json, updatedAt: iso }),
+  ),
+  checkRuns: z.array(
+    z.strictObject({
+      id: z.uuid(),
+      reason: z.enum(["submission", "rescreen"]),
+      round: z.number().int().nullable(),
+      at: iso,
+      score: z.number().int(),
+      riskLevel: z.string(),
+      route: z.string(),
+      listVersions: z.record(z.string(), z.string()),
+      results: z.array(
+        z.strictObject({
+          check: z.string(),
+          outcome: z.enum(["pass", "warn", "fail"]),
+          riskPoints: z.number().int(),
+          evidence: json.describe("The check's evidence, as lib/checks/evidence.ts defines it."),
+          evidenceRecognised: z.boolean(),
+        }),
+      ),
+    }),
+  ),
+  screeningHits: z.array(
+    z.strictObject({
+      key: z.string(),
+      source: z.string(),
+      entryId: z.string(),
+      listedName: z.string(),
+      level: z.string(),
+      score: z.number(),
+      state: z.enum(["open", "awaiting_second", "cleared", "confirmed"]),
+      origin: z.enum(["submission", "rescreen"]),
+      explanation: json,
+      judgments: z.array(
+        z.strictObject({
+          by: staffRef,
+          verdict: z.enum(["false_positive", "confirmed"]),
+          reason: z.string().nullable(),
+          at: iso,
+        }),
+      ),
+    }),
+  ),
+  decisions: z.array(
+    z.strictObject({
+      id: z.number().int(),
+      decision: z.string(),
+      by: staffRef,
+      reasonCode: z.string().nullable(),
+      messageForTrader: z.string().nullable(),
+      internalNote: z.string().nullable(),
+      data: json,
+      at: iso,
+    }),
+  ),
+  approval: z
+    .strictObject({
+      at: iso,
+      signers: z.array(staffRef).describe("Everyone who signed the approval of that round."),
+    })
+    .nullable(),
+  documents: z.array(
+    z.strictObject({
+      id: z.uuid(),
+      documentType: z.string(),
+      side: z.string(),
+      status: z.string(),
+      contentType: z.string().nullable(),
+      sizeBytes: z.number().int().nullable(),
+      sha256: z.string().nullable(),
+      phash: z.string().nullable(),
+      quality: json,
+      confirmedAt: iso.nullable(),
+      replacedAt: iso.nullable().describe("Set when a later upload of the same side replaced it."),
+    }),
+  ),
+  timeline: z.array(
+    z.strictObject({
+      event: z.string(),
+      from: z.string(),
+      to: z.string(),
+      actorType: z.string(),
+      actorId: z.string(),
+      messageForTrader: z.string().nullable(),
+      data: json,
+      at: iso,
+    }),
+  ),
+  reviewTasks: z.array(
+    z.strictObject({
+      id: z.uuid(),
+      kind: z.string(),
+      openedAt: iso,
+      closedAt: iso.nullable(),
+      resolution: z.string().nullable(),
+      data: json,
+    }),
+  ),
+  notifications: z
+    .array(
+      z.strictObject({
+        eventId: z.uuid(),
+        type: z.string(),
+        at: iso,
+        payload: json,
+        deliveries: z.array(
+          z.strictObject({
+            destination: z.string(),
+            status: z.string(),
+            attempts: z.number().int(),
+            deliveredAt: iso.nullable(),
+          }),
+        ),
+      }),
+    )
+    .describe("What the CRM, cTrader and the trader's email were told, and whether it arrived."),
+  audit: z.strictObject({
+    rows: z.array(
+      z.strictObject({
+        seq: z.number().int().nullable(),
+        at: iso,
+        actorType: z.string(),
+        actorId: z.string(),
+        action: z.string(),
+        data: json,
+        prevHash: z.string().nullable(),
+        hash: z.string().nullable(),
+      }),
+    ),
+    chainHead: z
+      .strictObject({ seq: z.number().int(), hash: z.string() })
+      .nullable()
+      .describe("The newest row of the whole audit chain when this export was made."),
+  }),
+});
+export type CaseEvidence = z.infer<typeof caseEvidenceSchema>;
+
+const at = (d: Date) => d.toISOString();
+const atOrNull = (d: Date | null) => (d ? d.toISOString() : null);
+
+/** Builds the export after recording it in the audit trail; approver and admin only. */
+export async function exportCaseEvidence(
+  staff: Reviewer,
+  caseId: string,
+  format: "json" | "html",
+  now = new Date(),
+): Promise<CaseEvidence> {
+  if (!hasRole(staff, "approver"))
+    throw new AppError("FORBIDDEN", "exports need the approver or admin role", {
+      reason: "needs_approver",
+    });
   const kycCase = await getCaseById(caseId);
-  if (!kycCase) throw new AppError("NOT_FOUND", "no such case");
-  const [trader, progress, events, decisions, documents] = await Promise.all([
+  if (!kycCase) throw new AppError("NOT_FOUND", "no such case", { reason: "not_found" });
+  await appendAuditEvent({
+    actorType: "staff",
+    actorId: staff.id,
+    action: "case.evidence_exported",
+    caseId,
+    data: { format },
+    occurredAt: now,
+  });
+  return caseEvidence(staff, kycCase.id, now);
+}
+
+async function caseEvidence(staff: Reviewer, caseId: string, now: Date): Promise<CaseEvidence> {
+  const kycCase = await getCaseById(caseId);
+  if (!kycCase) throw new AppError("NOT_FOUND", "no such case", { reason: "not_found" });
+  const [
+    trader,
+    submissions,
+    drafts,
+    runs,
+    hits,
+    decisions,
+    documents,
+    events,
+    tasks,
+    outbox,
+    deliveries,
+    auditRows,
+    chainHead,
+  ] = await Promise.all([
     getTraderById(kycCase.traderId),
-    loadCaseProgress(kycCase),
-    listCaseEvents(caseId),
+    listCaseSubmissions(caseId),
+    loadStepDrafts(caseId),
+    listCheckRunsWithResults(caseId),
+    loadCaseHits(kycCase),
     listCaseDecisions(caseId),
     listAllCaseDocuments(caseId),
+    listCaseEvents(caseId),
+    listReviewTasks(caseId),
+    listOutboxEventsForCase(caseId),
+    listDeliveryLogForCase(caseId),
+    listCaseAuditEvents(caseId),
+    getAuditChainHead(),
   ]);
-  return {
+  if (!trader) throw new AppError("INTERNAL", "case without trader");
+  const staffIds = new Set([
+    staff.id,
+    ...decisions.map((d) => d.staffId),
+    ...hits.flatMap((h) => h.judgments.map((j) => j.staffId)),
+  ]);
+  const people = new Map((await listStaffByIds([...staffIds])).map((p) => [p.id, p]));
+  const ref = (id: string) => ({
+    id,
+    name: people.get(id)?.displayName ?? null,
+    role: people.get(id)?.role ?? null,
+  });
+  const approvedAt = events.findLast((e) => e.toStatus === "approved");
+  const roundStart = events.findLast(
+    (e) => e.event === "start_review" && approvedAt && e.occurredAt <= approvedAt.occurredAt,
+  );
+  const signers = approvedAt
+    ? decisions.filter(
+        (d) =>
+          d.decision === "approve" &&
+          d.createdAt <= approvedAt.occurredAt &&
+          (!roundStart || d.createdAt >= roundStart.occurredAt),
+      )
+    : [];
+
+  return caseEvidenceSchema.parse({
     format: EVIDENCE_FORMAT,
-    exportedAt: now.toISOString(),
-    case: kycCase,
-    trader: trader && {
+    exportedAt: at(now),
+    exportedBy: ref(staff.id),
+    case: {
+      id: kycCase.id,
+      level: kycCase.level,
+      status: kycCase.status,
+      trigger: kycCase.trigger,
+      round: kycCase.round,
+      riskLevel: kycCase.riskLevel,
+      fourEyesRequired: kycCase.fourEyesRequired,
+      openedAt: at(kycCase.openedAt),
+      closedAt: atOrNull(kycCase.closedAt),
+    },
+    trader: {
       id: trader.id,
       ctraderUserId: trader.ctraderUserId,
       tradingLogin: trader.tradingLogin,
       email: trader.email,
     },
-    data: Object.fromEntries(
-      Object.entries(progress.drafts).map(([step, d]) => [
+    rounds: submissions.map((s) => ({
+      round: s.round,
+      event: s.event,
+      submittedAt: at(s.submittedAt),
+      answers: decryptJson<Record<string, { data: unknown; values: unknown }>>(s.payload, caseId),
+      documentIds: s.documentIds,
+    })),
+    currentAnswers: Object.fromEntries(
+      Object.entries(drafts).map(([step, d]) => [
         step,
-        { completed: d?.completed, data: d?.data ?? null, updatedAt: d?.updatedAt },
+        {
+          completed: d.completed,
+          data: d.data ?? null,
+          values: d.values,
+          updatedAt: at(d.updatedAt),
+        },
       ]),
     ),
+    checkRuns: runs.map(({ run, results }) => ({
+      id: run.id,
+      reason: run.reason,
+      round: run.round,
+      at: at(run.createdAt),
+      score: run.score,
+      riskLevel: run.level,
+      route: run.route,
+      listVersions: run.listVersions,
+      results: results.map((r) => ({
+        check: r.check,
+        outcome: r.outcome,
+        riskPoints: r.riskPoints,
+        evidence: r.evidence,
+        evidenceRecognised: readCheckEvidence(r.check, r.evidence).ok,
+      })),
+    })),
+    screeningHits: hits.map((h) => ({
+      key: h.key,
+      source: h.source,
+      entryId: h.entryId,
+      listedName: h.listedName,
+      level: h.level,
+      score: h.score,
+      state: h.state,
+      origin: h.origin,
+      explanation: h.explanation,
+      judgments: h.judgments.map((j) => ({
+        by: ref(j.staffId),
+        verdict: j.verdict,
+        reason: j.reason,
+        at: at(j.at),
+      })),
+    })),
+    decisions: decisions.map((d) => ({
+      id: d.id,
+      decision: d.decision,
+      by: ref(d.staffId),
+      reasonCode: d.reasonCode,
+      messageForTrader: d.messageForTrader,
+      internalNote: d.internalNote,
+      data: d.data,
+      at: at(d.createdAt),
+    })),
+    approval: approvedAt
+      ? { at: at(approvedAt.occurredAt), signers: signers.map((s) => ref(s.staffId)) }
+      : null,
     documents: documents
       .filter((d) => d.status !== "pending")
       .map((d) => ({
@@ -50,10 +393,69 @@ export async function caseEvidence(caseId: string, now = new Date()) {
         sha256: d.sha256,
         phash: d.phash,
         quality: d.quality,
-        confirmedAt: d.confirmedAt,
-        replacedAt: d.replacedAt,
+        confirmedAt: atOrNull(d.confirmedAt),
+        replacedAt: atOrNull(d.replacedAt),
       })),
-    timeline: events,
-    decisions,
+    timeline: events.map((e) => ({
+      event: e.event,
+      from: e.fromStatus,
+      to: e.toStatus,
+      actorType: e.actorType,
+      actorId: e.actorId,
+      messageForTrader: e.messageForTrader,
+      data: e.data,
+      at: at(e.occurredAt),
+    })),
+    reviewTasks: tasks.map((t) => ({
+      id: t.id,
+      kind: t.kind,
+      openedAt: at(t.openedAt),
+      closedAt: atOrNull(t.closedAt),
+      resolution: t.resolution,
+      data: t.data,
+    })),
+    notifications: outbox.map((o) => ({
+      eventId: o.id,
+      type: o.type,
+      at: at(o.createdAt),
+      payload: o.payload,
+      deliveries: deliveries
+        .filter((d) => d.eventId === o.id)
+        .map((d) => ({
+          destination: d.destination,
+          status: d.status,
+          attempts: d.totalAttempts,
+          deliveredAt: atOrNull(d.deliveredAt),
+        })),
+    })),
+    audit: {
+      rows: auditRows.map((a) => ({
+        seq: a.seq,
+        at: at(a.occurredAt),
+        actorType: a.actorType,
+        actorId: a.actorId,
+        action: a.action,
+        data: a.data,
+        prevHash: a.prevHash,
+        hash: a.hash,
+      })),
+      chainHead,
+    },
+  });
+}
+
+export const EVIDENCE_SCHEMA_PATH = "docs/case-evidence.schema.json";
+
+/** The export's JSON Schema (draft 2020-12) as published in docs/, derived from the zod schema. */
+export function caseEvidenceJsonSchemaText(): string {
+  const schema = z.toJSONSchema(caseEvidenceSchema, { target: "draft-2020-12", io: "output" });
+  const published = {
+    $schema: schema.$schema,
+    title: "In-App KYC case evidence export",
+    description:
+      "GET /admin/cases/{id}/export (approver or admin): everything one case's decisions rested " +
+      "on. Check the audit rows against the live chain with npm run audit:verify.",
+    ...Object.fromEntries(Object.entries(schema).filter(([key]) => key !== "$schema")),
   };
+  return `${JSON.stringify(published, null, 2)}\n`;
 }

@@ -8,7 +8,7 @@ import { localStorageFor } from "./local";
 import { S3Storage } from "./s3";
 import type { DocumentStorage } from "./types";
 
-export { documentKey, parseDocumentKey } from "./keys";
+export { documentKey, parseDocumentKey, verifiedDocumentKey } from "./keys";
 export type { DocumentStorage, ObjectInfo, UploadTarget } from "./types";
 
 export function createStorage(config: Env): DocumentStorage {

@@ -1,20 +1,38 @@
 /**
- * Object keys. The server builds every key from two database ids — `cases/<caseId>/<documentId>`
- * — and never from anything a client sends (a file name, a path). Because the shape is this
- * narrow (lowercase uuids, one fixed prefix), a valid key cannot contain `..`, a leading `/`,
- * percent-escapes or anything else that could reach outside its case, on disk or in a bucket.
+ * Object keys. The server builds every key from two database ids and never from anything a client
+ * sends (a file name, a path). Because the shape is this narrow (lowercase uuids, one fixed
+ * prefix, one fixed suffix), a valid key cannot contain `..`, a leading `/`, percent-escapes or
+ * anything else that could reach outside its case, on disk or in a bucket.
+ *
+ * Two keys per document: the upload key `cases/<caseId>/<documentId>` that the browser's signed
+ * form may write to (until its policy expires, minutes after the confirm), and the verified key
+ * `cases/<caseId>/<documentId>.verified` where the confirm stores the bytes it checked. No upload
+ * form is ever issued for a verified key, so a replayed form cannot replace a checked document.
  */
 import { AppError } from "@/lib/errors";
 
 const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 const UUID_PATTERN = new RegExp(`^${UUID}$`, "i");
-export const DOCUMENT_KEY_PATTERN = new RegExp(`^cases/(${UUID})/(${UUID})$`);
+export const DOCUMENT_KEY_PATTERN = new RegExp(`^cases/(${UUID})/(${UUID})(\\.verified)?$`);
+const UPLOAD_KEY_PATTERN = new RegExp(`^cases/(${UUID})/(${UUID})$`);
 
 export function documentKey(caseId: string, documentId: string): string {
   if (!UUID_PATTERN.test(caseId) || !UUID_PATTERN.test(documentId)) {
     throw new AppError("BAD_REQUEST", "case and document ids must be uuids");
   }
   return `cases/${caseId.toLowerCase()}/${documentId.toLowerCase()}`;
+}
+
+/** Where the confirm stores the checked bytes: a key no upload form targets. */
+export function verifiedDocumentKey(caseId: string, documentId: string): string {
+  return `${documentKey(caseId, documentId)}.verified`;
+}
+
+/** Upload forms are signed for upload keys only. */
+export function assertUploadKey(key: unknown): string {
+  if (typeof key !== "string" || !UPLOAD_KEY_PATTERN.test(key))
+    throw new AppError("BAD_REQUEST", "invalid storage key");
+  return key;
 }
 
 export function isDocumentKey(key: unknown): key is string {

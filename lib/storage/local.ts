@@ -23,6 +23,7 @@ import { log } from "@/lib/log";
 import {
   assertContentType,
   assertDocumentKey,
+  assertUploadKey,
   assertTtl,
   attachmentDisposition,
   isDocumentKey,
@@ -73,7 +74,7 @@ export class LocalStorage implements DocumentStorage {
   }
 
   async createUpload(input: CreateUploadInput): Promise<UploadTarget> {
-    const key = assertDocumentKey(input.key);
+    const key = assertUploadKey(input.key);
     const contentType = assertContentType(input.contentType);
     const maxBytes = checkMaxBytes(input.maxBytes, this.options.uploadMaxBytes);
     const ttl = assertTtl(
@@ -149,7 +150,7 @@ export class LocalStorage implements DocumentStorage {
   /**
    * POST /api/uploads/local. Checks, in order: a multipart body within the size ceiling (by
    * Content-Length before reading, then by counting), the signed fields (signature, then
-   * expiry), that the key is still free, the file part's exact type, and its size while it
+   * expiry), that the key is still free (and was never confirmed), the file part's exact type, and its size while it
    * streams to a temp file. 204 when stored; nothing is left behind on any refusal.
    */
   async handleUpload(request: Request): Promise<Response> {
@@ -171,7 +172,9 @@ export class LocalStorage implements DocumentStorage {
       const fields = await readUploadFields(reader);
       const signed = this.verifyUpload(fields);
       const file = this.pathOf(signed.key);
-      if (await exists(file)) throw new AppError("CONFLICT", "this upload was already used");
+      // A confirmed upload moved to its verified key and emptied this one: still spent.
+      if ((await exists(file)) || (await exists(this.pathOf(`${signed.key}.verified`))))
+        throw new AppError("CONFLICT", "this upload was already used");
 
       if (fields.part.contentType.toLowerCase() !== signed.contentType) {
         throw new AppError("UNSUPPORTED_MEDIA_TYPE", "file type differs from the signed type");
@@ -321,7 +324,7 @@ export class LocalStorage implements DocumentStorage {
     }
     // Signed by us, so these hold; re-checked because they are about to touch the disk.
     return {
-      key: assertDocumentKey(fields.key),
+      key: assertUploadKey(fields.key),
       contentType: assertContentType(fields.contentType),
       maxBytes: checkMaxBytes(Number(fields.maxBytes), this.options.uploadMaxBytes),
     };

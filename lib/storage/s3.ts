@@ -20,7 +20,13 @@ import {
 import { createPresignedPost } from "@aws-sdk/s3-presigned-post";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { AppError } from "@/lib/errors";
-import { assertContentType, assertDocumentKey, assertTtl, attachmentDisposition } from "./keys";
+import {
+  assertContentType,
+  assertDocumentKey,
+  assertTtl,
+  assertUploadKey,
+  attachmentDisposition,
+} from "./keys";
 import {
   MAX_DOWNLOAD_TTL_SECONDS,
   MAX_UPLOAD_TTL_SECONDS,
@@ -58,7 +64,7 @@ export class S3Storage implements DocumentStorage {
   }
 
   async createUpload(input: CreateUploadInput): Promise<UploadTarget> {
-    const key = assertDocumentKey(input.key);
+    const key = assertUploadKey(input.key);
     const contentType = assertContentType(input.contentType);
     const maxBytes = input.maxBytes;
     if (!Number.isInteger(maxBytes) || maxBytes < 1 || maxBytes > this.options.uploadMaxBytes) {

@@ -29,9 +29,27 @@ export function nextHeaders(requestHeaders: Record<string, string> = {}) {
   };
 }
 
+/** The language the "browser" asked for (cTrader's `lang`): what next-intl hands the pages. */
+let locale = "en";
+export function setRequestLocale(next: string): void {
+  locale = next;
+}
+
+function messagesOf(which: string): Record<string, unknown> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return which === "en" ? en : (require(`@/messages/${which}.json`) as Record<string, unknown>);
+}
+
 export function nextIntlServer() {
   return {
     getTranslations: async (namespace: string) =>
-      createTranslator({ locale: "en", messages: en, namespace: namespace as never }),
+      createTranslator({
+        locale,
+        messages: messagesOf(locale) as typeof en,
+        namespace: namespace as never,
+      }),
+    getLocale: async () => locale,
+    getMessages: async () => messagesOf(locale),
+    getTimeZone: async () => "UTC",
   };
 }

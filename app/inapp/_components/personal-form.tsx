@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState, useRef, useState } from "react";
+import { useActionState, useEffect, useRef, useState } from "react";
 import { countrySelectHtml } from "@/lib/kyc/country-select";
 import { continueStep, type StepFormState } from "../kyc/actions";
 import { AutosaveStatus, useAutosave } from "./use-autosave";
@@ -10,14 +10,26 @@ export type PersonalFormProps = {
   /** Country options as HTML (lib/kyc/country-names.ts): cheap to hydrate. */
   countriesHtml: string;
   values: Record<string, string | string[] | undefined>;
+  /** The draft's version as rendered (0: none yet): autosaves carry it. */
+  draftVersion: number;
 };
 
-export function PersonalForm({ labels, countriesHtml, values: saved }: PersonalFormProps) {
+export function PersonalForm({
+  labels,
+  countriesHtml,
+  values: saved,
+  draftVersion,
+}: PersonalFormProps) {
   const [state, submit, pending] = useActionState(continueStep, {
     status: "idle",
   } as StepFormState);
   const form = useRef<HTMLFormElement>(null);
-  const autosave = useAutosave(form);
+  const autosave = useAutosave(form, draftVersion);
+  const { setVersion } = autosave;
+  // A submit that came back (with errors) saved the step: later autosaves build on that version.
+  useEffect(() => {
+    if (state.status === "invalid" || state.status === "saved") setVersion(state.version);
+  }, [state, setVersion]);
   const errors = state.status === "invalid" ? state.errors : {};
   // React resets a form once its action completes: defaults must be what was just submitted.
   const values: PersonalFormProps["values"] =
@@ -100,6 +112,7 @@ export function PersonalForm({ labels, countriesHtml, values: saved }: PersonalF
       ref={form}
       action={submit}
       onChange={autosave.schedule}
+      onSubmit={autosave.cancel}
       noValidate
       data-testid="personal-form"
     >

@@ -5,7 +5,7 @@
  * (lib/kyc/steps). Server-action form: it works without JavaScript; with it, it autosaves,
  * shows conditional fields as answers change and adds or removes group rows.
  */
-import { useActionState, useRef, useState } from "react";
+import { useActionState, useEffect, useRef, useState } from "react";
 import { countrySelectHtml } from "@/lib/kyc/country-select";
 import type { FieldSpec } from "@/lib/kyc/steps/fields";
 import { continueStep, type StepFormState } from "../kyc/actions";
@@ -19,17 +19,31 @@ export type StepFormProps = {
   /** Country options as HTML (lib/kyc/country-names.ts): cheap to hydrate. */
   countriesHtml: string;
   values: Values;
+  /** The draft's version as rendered (0: none yet): autosaves carry it. */
+  draftVersion: number;
 };
 
 const one = (v: string | string[] | undefined, i?: number): string =>
   Array.isArray(v) ? (v[i ?? 0] ?? "") : i ? "" : (v ?? "");
 
-export function StepForm({ step, fields, labels, countriesHtml, values: saved }: StepFormProps) {
+export function StepForm({
+  step,
+  fields,
+  labels,
+  countriesHtml,
+  values: saved,
+  draftVersion,
+}: StepFormProps) {
   const [state, submit, pending] = useActionState(continueStep, {
     status: "idle",
   } as StepFormState);
   const form = useRef<HTMLFormElement>(null);
-  const autosave = useAutosave(form);
+  const autosave = useAutosave(form, draftVersion);
+  const { setVersion } = autosave;
+  // A submit that came back (with errors) saved the step: later autosaves build on that version.
+  useEffect(() => {
+    if (state.status === "invalid" || state.status === "saved") setVersion(state.version);
+  }, [state, setVersion]);
   // React resets a form once its action completes: defaults must be what was just submitted.
   const values: Values =
     state.status === "invalid" || state.status === "failed" ? state.values : saved;
@@ -258,7 +272,14 @@ export function StepForm({ step, fields, labels, countriesHtml, values: saved }:
   }
 
   return (
-    <form ref={form} action={submit} onChange={onChange} noValidate data-testid="step-form">
+    <form
+      ref={form}
+      action={submit}
+      onChange={onChange}
+      onSubmit={autosave.cancel}
+      noValidate
+      data-testid="step-form"
+    >
       <input type="hidden" name="step" value={step} />
       {state.status === "invalid" ? (
         <p className="alert" role="alert" data-testid="error-summary">

@@ -3,20 +3,23 @@
 /**
  * Autosave for a step form: a change waits briefly, then the form's values go to the server as
  * a draft. "Saved" must mean every change so far: a change clears it, and only the latest save
- * may set it. Shared by the personal form and the generic step form, with the status line they
- * both show.
+ * may set it. Each autosave carries the draft version it was typed on, so one that arrives after
+ * the trader's "Save and continue" is refused by the server instead of undoing the completed
+ * step; submitting the form also cancels a pending autosave. Shared by the personal form and the
+ * generic step form, with the status line they both show.
  */
-import { useRef, useState, type RefObject } from "react";
+import { useCallback, useRef, useState, type RefObject } from "react";
 import { autosaveStep } from "../kyc/actions";
 
 const AUTOSAVE_DELAY_MS = 800;
 
-type AutosaveState = "idle" | "saving" | "saved" | "failed";
+type AutosaveState = "idle" | "saving" | "saved" | "failed" | "stale";
 
-export function useAutosave(form: RefObject<HTMLFormElement | null>) {
+export function useAutosave(form: RefObject<HTMLFormElement | null>, initialVersion: number) {
   const [state, setState] = useState<AutosaveState>("idle");
   const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
   const latest = useRef(0);
+  const version = useRef(initialVersion);
   function schedule() {
     clearTimeout(timer.current);
     const id = ++latest.current;
@@ -24,11 +27,26 @@ export function useAutosave(form: RefObject<HTMLFormElement | null>) {
     timer.current = setTimeout(async () => {
       if (!form.current) return;
       setState("saving");
-      const result = await autosaveStep(new FormData(form.current)).catch(() => null);
-      if (id === latest.current) setState(result?.status === "saved" ? "saved" : "failed");
+      const data = new FormData(form.current);
+      data.set("draftVersion", String(version.current));
+      const result = await autosaveStep(data).catch(() => null);
+      if (result?.status === "saved") version.current = result.version;
+      if (id === latest.current)
+        setState(
+          result?.status === "saved" ? "saved" : result?.status === "stale" ? "stale" : "failed",
+        );
     }, AUTOSAVE_DELAY_MS);
   }
-  return { state, schedule };
+  /** The form is being submitted: a pending autosave must not land after it. */
+  function cancel() {
+    clearTimeout(timer.current);
+    latest.current++;
+  }
+  /** The server saved the step (a submit that came back with errors): autosave on that version. */
+  const setVersion = useCallback((next: number) => {
+    version.current = next;
+  }, []);
+  return { state, schedule, cancel, setVersion };
 }
 
 export function AutosaveStatus({
@@ -46,7 +64,9 @@ export function AutosaveStatus({
           ? labels.saved
           : state === "failed"
             ? labels.saveFailed
-            : ""}
+            : state === "stale"
+              ? labels.staleDraft
+              : ""}
     </span>
   );
 }

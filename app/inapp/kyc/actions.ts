@@ -13,9 +13,13 @@ import { log } from "@/lib/log";
 
 export type StepFormState =
   | { status: "idle" }
-  | { status: "saved"; completed: boolean; at: string }
+  /** `version`: the draft's version now, which the next autosave carries. */
+  | { status: "saved"; completed: boolean; at: string; version: number }
+  /** An autosave typed on an older version of the step (saved meanwhile elsewhere): not written. */
+  | { status: "stale"; message: string }
   | {
       status: "invalid";
+      version: number;
       errors: Record<string, string>;
       summary: string;
       /** A step-level notice (e.g. the appropriateness warning), as a key the form shows. */
@@ -35,8 +39,14 @@ async function runStep(form: FormData, mode: "autosave" | "continue"): Promise<S
   if (!context?.kycCase) return { status: "failed", message: t("sessionExpired"), values };
   try {
     const result = await submitStep(context.kycCase, step, form, mode);
+    if (result.ok && "stale" in result) return { status: "stale", message: t("staleDraft") };
     if (result.ok)
-      return { status: "saved", completed: result.completed, at: new Date().toISOString() };
+      return {
+        status: "saved",
+        completed: result.completed,
+        at: new Date().toISOString(),
+        version: result.version,
+      };
     const errors: Record<string, string> = {};
     for (const [field, key] of Object.entries(result.errors)) errors[field] = t(key);
     return {
@@ -45,6 +55,7 @@ async function runStep(form: FormData, mode: "autosave" | "continue"): Promise<S
       summary: t("summary", { count: Object.keys(errors).length }),
       warning: result.warning,
       values,
+      version: result.version,
     };
   } catch (error) {
     if (isAppError(error) && error.code === "CONFLICT")
@@ -92,8 +103,10 @@ export async function submitCaseAction(
       deliverDueSoon();
     }
   } catch (error) {
-    if (isAppError(error) && error.code === "CONFLICT")
+    if (isAppError(error) && error.reason === "incomplete")
       return { status: "error", message: t("incomplete") };
+    if (isAppError(error) && error.reason === "inputs_changed")
+      return { status: "error", message: tErrors("saveFailed") };
     log.error("kyc.submit_failed", {
       error: error instanceof Error ? error.message : String(error),
     });

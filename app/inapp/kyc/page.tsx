@@ -1,13 +1,14 @@
 import { getLocale, getTranslations } from "next-intl/server";
 import { getScreenContext } from "@/lib/inapp/screen-context";
 import { stepFormText } from "@/lib/inapp/step-labels";
-import { EDITABLE_STATUSES } from "@/lib/kyc/case-state";
+import { EDITABLE_STATUSES, isFinalRejection } from "@/lib/kyc/case-state";
 import { countryOptionsHtml } from "@/lib/kyc/country-names";
 import { STEPS, type StepId } from "@/lib/kyc/levels";
 import type { DocumentRequirement } from "@/lib/kyc/requirements";
 import { STEP_DEFINITIONS } from "@/lib/kyc/steps";
 import { loadCaseProgress, loadRejection } from "@/lib/kyc/submission";
 import { ExpiredScreen } from "../_components/expired-screen";
+import { FinalRejection } from "../_components/final-rejection";
 import { PersonalForm } from "../_components/personal-form";
 import { ScreenLink } from "../_components/screen-link";
 import { StatusBadge } from "../_components/status-badge";
@@ -46,6 +47,7 @@ const PERSONAL_LABELS = [
   "saving",
   "saved",
   "saveFailed",
+  "staleDraft",
 ] as const;
 
 export default async function KycPage({ searchParams }: Props) {
@@ -65,6 +67,7 @@ export default async function KycPage({ searchParams }: Props) {
       searchParams,
     ]);
   const rejection = await loadRejection(kycCase);
+  if (rejection && isFinalRejection(kycCase)) return <FinalRejection rejection={rejection} />;
   const { requirements, drafts, request } = progress;
   const editable = EDITABLE_STATUSES.has(kycCase.status);
   const requested = typeof query.step === "string" ? query.step : undefined;
@@ -106,6 +109,7 @@ export default async function KycPage({ searchParams }: Props) {
             labels={labels}
             countriesHtml={countryOptionsHtml(locale)}
             values={{ email: trader.email ?? undefined, ...values }}
+            draftVersion={drafts[step]?.version ?? 0}
           />
         </>
       );
@@ -123,6 +127,7 @@ export default async function KycPage({ searchParams }: Props) {
           labels={text.labels}
           countriesHtml={countryOptionsHtml(locale)}
           values={values}
+          draftVersion={drafts[step]?.version ?? 0}
         />
       </>
     );

@@ -1,5 +1,6 @@
+import { asc, desc, eq, isNotNull } from "drizzle-orm";
 import { getDb, type Db } from "../client";
-import { auditEvents } from "../schema";
+import { auditEvents, type AuditEvent } from "../schema";
 
 export type AuditInput = {
   actorType: "trader" | "staff" | "system" | "ctrader";
@@ -23,4 +24,26 @@ export function auditInTransaction(event: AuditInput): (tx: Tx) => Promise<void>
   return async (tx) => {
     await tx.insert(auditEvents).values({ ...event, data: event.data ?? {} });
   };
+}
+
+/** The case's audit rows in chain order, with their chain fields (for the evidence export). */
+export async function listCaseAuditEvents(caseId: string): Promise<AuditEvent[]> {
+  const db = await getDb();
+  return db
+    .select()
+    .from(auditEvents)
+    .where(eq(auditEvents.caseId, caseId))
+    .orderBy(asc(auditEvents.seq), asc(auditEvents.id));
+}
+
+/** The newest link of the audit chain: whoever holds it can check nothing before it changed. */
+export async function getAuditChainHead(): Promise<{ seq: number; hash: string } | null> {
+  const db = await getDb();
+  const [row] = await db
+    .select({ seq: auditEvents.seq, hash: auditEvents.hash })
+    .from(auditEvents)
+    .where(isNotNull(auditEvents.seq))
+    .orderBy(desc(auditEvents.seq))
+    .limit(1);
+  return row?.seq != null && row.hash ? { seq: row.seq, hash: row.hash } : null;
 }

@@ -1,13 +1,16 @@
-import { and, asc, eq, isNull, sql } from "drizzle-orm";
+import { and, asc, desc, eq, isNull, ne, sql } from "drizzle-orm";
 import { randomUUID } from "node:crypto";
-import { buildCaseStatusChanged, CASE_STATUS_CHANGED } from "@/lib/delivery/payload";
-import { destinationIdsFor } from "@/lib/delivery/destinations";
 import { getDb, type Db } from "../client";
-import { insertOutboxEvent } from "./outbox";
+import { insertOutboxEvent, nextCaseEventSequence } from "./outbox";
 import {
   caseDecisions,
+  caseDrafts,
   caseEvents,
+  deliveries,
+  documents,
   kycCases,
+  outboxEvents,
+  reviewTasks,
   traders,
   type CaseEventRow,
   type CaseStatus,
@@ -50,6 +53,18 @@ export async function getOpenCaseForTrader(traderId: string): Promise<KycCase | 
   return row;
 }
 
+/** The trader's most recent case, open or closed. */
+export async function getLatestCaseForTrader(traderId: string): Promise<KycCase | undefined> {
+  const db = await getDb();
+  const [row] = await db
+    .select()
+    .from(kycCases)
+    .where(eq(kycCases.traderId, traderId))
+    .orderBy(desc(kycCases.openedAt), desc(kycCases.id))
+    .limit(1);
+  return row;
+}
+
 export async function getCaseForTrader(
   caseId: string,
   traderId: string,
@@ -61,6 +76,22 @@ export async function getCaseForTrader(
     .where(and(eq(kycCases.id, caseId), eq(kycCases.traderId, traderId)));
   return row;
 }
+
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+export type TransitionTrader = {
+  ctraderUserId: number;
+  tradingLogin: number | null;
+  email: string | null;
+};
+
+/** What the outbox says about a change, built once the change is known (the caller's module). */
+export type OutboxBuilder = (facts: {
+  eventId: string;
+  sequence: number;
+  moved: KycCase;
+  trader: TransitionTrader;
+}) => { type: string; payload: Record<string, unknown>; destinations: readonly string[] };
 
 export type AppliedTransition = {
   caseId: string;
@@ -76,29 +107,48 @@ export type AppliedTransition = {
   decision?: Omit<typeof caseDecisions.$inferInsert, "caseId" | "createdAt">;
   /** A final outcome: the case is closed (a new one may be opened later). */
   close?: boolean;
+  /** A closed case opens again (an admin's reopen). */
+  reopen?: boolean;
+  /** A submit or resubmit: a new round starts, its risk unknown and four eyes required until the checks ran. */
+  newRound?: boolean;
+  /**
+   * Runs right after the case row is locked and moved, before anything else is written: throw
+   * to refuse the change (e.g. the answers changed after the caller read them).
+   */
+  guard?: (tx: Tx, moved: KycCase) => Promise<void>;
+  outbox: OutboxBuilder;
   /** Runs inside the same transaction, after the timeline and outbox writes. */
-  alsoInTransaction?: (tx: Parameters<Parameters<Db["transaction"]>[0]>[0]) => Promise<void>;
+  alsoInTransaction?: (tx: Tx, moved: KycCase) => Promise<void>;
 };
 
 /**
  * Moves a case from `from` to `to` and records the timeline event and the outbox event (with one
- * delivery per configured destination), in one transaction: no change without its events, no
- * event without its change. The outbox write is not optional — every status change, whoever
- * makes it, reaches the broker's systems. The UPDATE matches only while the case is still in
- * `from`, so two concurrent decisions cannot both apply: the loser gets null and nothing is
+ * delivery per destination the builder names), in one transaction: no change without its
+ * events, no event without its change. The outbox write is not optional — every status change,
+ * whoever makes it, reaches the broker's systems. The UPDATE matches only while the case is still
+ * in `from`, so two concurrent decisions cannot both apply: the loser gets null and nothing is
  * written. Returns the outbox event id (the webhook-id) for an immediate first attempt.
  */
 export async function applyCaseTransition(
   t: AppliedTransition,
-): Promise<{ eventId: string } | null> {
+): Promise<{ eventId: string; moved: KycCase } | null> {
   const db = await getDb();
   return db.transaction(async (tx) => {
     const [moved] = await tx
       .update(kycCases)
-      .set({ status: t.to, updatedAt: t.now, ...(t.close ? { closedAt: t.now } : {}) })
+      .set({
+        status: t.to,
+        updatedAt: t.now,
+        ...(t.close ? { closedAt: t.now } : {}),
+        ...(t.reopen ? { closedAt: null } : {}),
+        ...(t.newRound
+          ? { round: sql`${kycCases.round} + 1`, fourEyesRequired: true, riskLevel: null }
+          : {}),
+      })
       .where(and(eq(kycCases.id, t.caseId), eq(kycCases.status, t.from)))
       .returning();
     if (!moved) return null;
+    if (t.guard) await t.guard(tx, moved);
     if (t.decision)
       await tx.insert(caseDecisions).values({ ...t.decision, caseId: t.caseId, createdAt: t.now });
     await tx.insert(caseEvents).values({
@@ -122,26 +172,60 @@ export async function applyCaseTransition(
       .where(eq(traders.id, moved.traderId));
     if (!trader) throw new Error("applyCaseTransition: the case has no trader");
     const eventId = randomUUID();
-    await insertOutboxEvent(tx, {
-      id: eventId,
-      type: CASE_STATUS_CHANGED,
-      caseId: t.caseId,
-      payload: buildCaseStatusChanged({
-        eventId,
-        occurredAt: t.now,
-        kycCase: moved,
-        from: t.from,
-        to: t.to,
-        event: t.event,
-        trader,
-        messageForTrader: t.messageForTrader,
-      }),
-      destinations: destinationIdsFor(CASE_STATUS_CHANGED),
-      now: t.now,
-    });
-    if (t.alsoInTransaction) await t.alsoInTransaction(tx);
-    return { eventId };
+    const sequence = await nextCaseEventSequence(tx, t.caseId);
+    const event = t.outbox({ eventId, sequence, moved, trader });
+    await insertOutboxEvent(tx, { id: eventId, caseId: t.caseId, now: t.now, ...event });
+    if (t.alsoInTransaction) await t.alsoInTransaction(tx, moved);
+    return { eventId, moved };
   });
+}
+
+/**
+ * What a submit's completeness check read: every draft's version and completion, every current
+ * document. Compared before and after the case row is locked, so answers that changed between
+ * the check and the submit refuse the submit instead of slipping in unchecked.
+ */
+export async function readCaseInputsFingerprint(tx: Tx | Db, caseId: string): Promise<string> {
+  const drafts = await tx
+    .select({ step: caseDrafts.step, version: caseDrafts.version, done: caseDrafts.completedAt })
+    .from(caseDrafts)
+    .where(eq(caseDrafts.caseId, caseId))
+    .orderBy(asc(caseDrafts.step));
+  const docs = await tx
+    .select({ id: documents.id, status: documents.status })
+    .from(documents)
+    .where(
+      and(
+        eq(documents.caseId, caseId),
+        isNull(documents.replacedAt),
+        ne(documents.status, "pending"),
+      ),
+    )
+    .orderBy(asc(documents.id));
+  return JSON.stringify([
+    drafts.map((d) => [d.step, d.version, d.done !== null]),
+    docs.map((d) => [d.id, d.status]),
+  ]);
+}
+
+export async function getCaseInputsFingerprint(caseId: string): Promise<string> {
+  return readCaseInputsFingerprint(await getDb(), caseId);
+}
+
+/**
+ * Locks the case row against a concurrent status change (FOR SHARE: other writers of the same
+ * case still proceed together) and answers its status. Every write of the trader's answers and
+ * documents runs this first in its transaction, and submit takes the row exclusively: a write
+ * that began before the submit is in its completeness check; one that began after sees the
+ * submitted status and is refused.
+ */
+export async function lockCaseForWrite(tx: Tx, caseId: string): Promise<CaseStatus | undefined> {
+  const [row] = await tx
+    .select({ status: kycCases.status })
+    .from(kycCases)
+    .where(eq(kycCases.id, caseId))
+    .for("share");
+  return row?.status;
 }
 
 /** Prepared: every status screen render reads the timeline (see ./prepared.ts). */
@@ -198,4 +282,50 @@ export async function getCaseById(caseId: string): Promise<KycCase | undefined> 
   const db = await getDb();
   const [row] = await db.select().from(kycCases).where(eq(kycCases.id, caseId));
   return row;
+}
+
+/**
+ * What decides a trader's access rights now: the case's status and level, an open monitoring hit,
+ * and (for an event with `sequence`) the newest later event of the case whose delivery to
+ * `destination` is still alive (pending or delivered), which sends or sent the rights in its turn.
+ */
+export async function getCaseAccessState(
+  caseId: string,
+  newerThan: { sequence: number; destination: string } | null,
+): Promise<
+  | {
+      status: CaseStatus;
+      level: string;
+      monitoringHitOpen: boolean;
+      tradingLogin: number | null;
+      supersededBy: number | null;
+    }
+  | undefined
+> {
+  const db = await getDb();
+  const supersededBy = newerThan
+    ? sql<number | null>`(select max((o.payload->>'sequence')::int) from ${outboxEvents} o
+        join ${deliveries} d on d.event_id = o.id and d.destination = ${newerThan.destination}
+        where o.case_id = ${kycCases.id} and d.status <> 'dead'
+          and (o.payload->>'sequence')::int > ${newerThan.sequence})`
+    : sql<null>`null`;
+  const [row] = await db
+    .select({
+      status: kycCases.status,
+      level: kycCases.level,
+      tradingLogin: traders.tradingLogin,
+      monitoringHitOpen: sql<boolean>`exists (select 1 from ${reviewTasks} t
+        where t.case_id = ${kycCases.id} and t.kind = 'monitoring_hit' and t.closed_at is null)`,
+      supersededBy,
+    })
+    .from(kycCases)
+    .innerJoin(traders, eq(traders.id, kycCases.traderId))
+    .where(eq(kycCases.id, caseId));
+  return (
+    row && {
+      ...row,
+      monitoringHitOpen: Boolean(row.monitoringHitOpen),
+      supersededBy: row.supersededBy === null ? null : Number(row.supersededBy),
+    }
+  );
 }

@@ -1,14 +1,21 @@
-import { and, desc, eq, inArray, ne, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, lte, ne, or, sql } from "drizzle-orm";
+import { randomUUID } from "node:crypto";
 import { getDb, type Db } from "../client";
+import type { OutboxBuilder } from "./cases";
+import { insertOutboxEvent, nextCaseEventSequence } from "./outbox";
 import {
   auditEvents,
   caseChecks,
   caseRisk,
+  checkFailures,
   checkRuns,
   identityFingerprints,
   kycCases,
+  reviewTasks,
+  traders,
   type CaseCheckRow,
   type CaseRiskRow,
+  type CheckFailure,
   type CheckOutcome,
   type CheckRoute,
   type CheckRun,
@@ -17,6 +24,9 @@ import {
 } from "../schema";
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+/** review_tasks.kind of a monitoring hit (a re-screening found a new likely match). */
+export const MONITORING_TASK = "monitoring_hit";
 
 export type CheckRowInput = {
   check: string;
@@ -37,15 +47,97 @@ export type RunRecord = {
 /** One query for a case by id, shared with the console. */
 export { getCaseById } from "./cases";
 
-/** Submitted or resubmitted cases: the ones whose checks have not moved them to review yet. */
-export async function listCasesAwaitingChecks(limit = 50): Promise<KycCase[]> {
+/**
+ * Cases whose current submission round has no check run yet (submitted, resubmitted, or already
+ * in review because a reviewer acted first), oldest first, skipping those whose last failure
+ * asked to wait: a few cases that keep failing never hold up the rest.
+ */
+export async function listCasesAwaitingChecks(now: Date, limit = 50): Promise<KycCase[]> {
   const db = await getDb();
-  return db
-    .select()
+  const rows = await db
+    .select({ kycCase: kycCases })
     .from(kycCases)
-    .where(inArray(kycCases.status, ["submitted", "resubmitted"]))
-    .orderBy(kycCases.updatedAt)
+    .leftJoin(checkFailures, eq(checkFailures.caseId, kycCases.id))
+    .where(
+      and(
+        inArray(kycCases.status, ["submitted", "resubmitted", "in_review"]),
+        sql`${kycCases.round} > 0`,
+        sql`not exists (select 1 from ${checkRuns} r where r.case_id = ${kycCases.id}
+          and r.reason = 'submission' and r.round = ${kycCases.round})`,
+        or(
+          isNull(checkFailures.caseId),
+          ne(checkFailures.round, kycCases.round),
+          lte(checkFailures.nextAttemptAt, now),
+        ),
+      ),
+    )
+    .orderBy(asc(checkFailures.nextAttemptAt), asc(kycCases.updatedAt))
     .limit(limit);
+  return rows.map((r) => r.kycCase);
+}
+
+/** The submission run of the case's round, if the checks of that round have run. */
+export async function getRoundRun(caseId: string, round: number): Promise<CheckRun | undefined> {
+  const db = await getDb();
+  const [run] = await db
+    .select()
+    .from(checkRuns)
+    .where(
+      and(
+        eq(checkRuns.caseId, caseId),
+        eq(checkRuns.reason, "submission"),
+        eq(checkRuns.round, round),
+      ),
+    )
+    .orderBy(desc(checkRuns.createdAt))
+    .limit(1);
+  return run;
+}
+
+/** Records a failed run of `round` and when the sweep may try again (exponential back-off). */
+export async function recordCheckFailure(input: {
+  caseId: string;
+  round: number;
+  error: string;
+  now: Date;
+  backoffMs: (attempts: number) => number;
+}): Promise<CheckFailure> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const [previous] = await tx
+      .select()
+      .from(checkFailures)
+      .where(eq(checkFailures.caseId, input.caseId))
+      .for("update");
+    const attempts = previous?.round === input.round ? previous.attempts + 1 : 1;
+    const row = {
+      caseId: input.caseId,
+      round: input.round,
+      attempts,
+      lastError: input.error.slice(0, 500),
+      failedAt: input.now,
+      nextAttemptAt: new Date(input.now.getTime() + input.backoffMs(attempts)),
+    };
+    await tx.insert(checkFailures).values(row).onConflictDoUpdate({
+      target: checkFailures.caseId,
+      set: row,
+    });
+    await tx.insert(auditEvents).values({
+      actorType: "system",
+      actorId: "checks",
+      action: "checks.failed",
+      caseId: input.caseId,
+      occurredAt: input.now,
+      data: { round: input.round, attempts, error: row.lastError },
+    });
+    return row;
+  });
+}
+
+export async function getCheckFailure(caseId: string): Promise<CheckFailure | undefined> {
+  const db = await getDb();
+  const [row] = await db.select().from(checkFailures).where(eq(checkFailures.caseId, caseId));
+  return row;
 }
 
 async function insertRun(
@@ -54,6 +146,7 @@ async function insertRun(
     caseId: string;
     traderId: string;
     reason: "submission" | "rescreen";
+    round: number;
     record: RunRecord;
     now: Date;
   },
@@ -68,6 +161,7 @@ async function insertRun(
       level: input.record.level,
       route: input.record.route,
       listVersions: input.record.listVersions,
+      round: input.round,
       createdAt: input.now,
     })
     .returning({ id: checkRuns.id });
@@ -98,12 +192,27 @@ async function insertRun(
 export async function recordSubmissionRun(input: {
   caseId: string;
   traderId: string;
+  /** The round the snapshot was read in: a run of an older round is never stored as current. */
+  round: number;
   fingerprints: { kind: string; fingerprint: string }[];
   evaluate: (sameElsewhere: { traderId: string; caseId: string }[]) => RunRecord;
+  /** Whether the run's risk level needs two approvers (the configured threshold). */
+  fourEyes: (level: RiskLevel) => boolean;
   now: Date;
-}): Promise<RunRecord & { runId: string }> {
+}): Promise<(RunRecord & { runId: string; fourEyesRequired: boolean }) | null> {
   const db = await getDb();
   return db.transaction(async (tx) => {
+    const [locked] = await tx
+      .select({ round: kycCases.round, status: kycCases.status })
+      .from(kycCases)
+      .where(eq(kycCases.id, input.caseId))
+      .for("update");
+    if (
+      !locked ||
+      locked.round !== input.round ||
+      !["submitted", "resubmitted", "in_review"].includes(locked.status)
+    )
+      return null;
     const sameElsewhere: { traderId: string; caseId: string }[] = [];
     for (const f of input.fingerprints) {
       await tx.execute(
@@ -137,6 +246,14 @@ export async function recordSubmissionRun(input: {
     }
     const record = input.evaluate(sameElsewhere);
     const runId = await insertRun(tx, { ...input, reason: "submission", record });
+    // The console's filters and the four-eyes rule read the risk on the case: set in the same
+    // transaction, so there is never a run without its four-eyes decision.
+    const fourEyesRequired = input.fourEyes(record.level);
+    await tx
+      .update(kycCases)
+      .set({ riskLevel: record.level, fourEyesRequired })
+      .where(eq(kycCases.id, input.caseId));
+    await tx.delete(checkFailures).where(eq(checkFailures.caseId, input.caseId));
     const risk = {
       runId,
       score: record.score,
@@ -161,10 +278,11 @@ export async function recordSubmissionRun(input: {
         score: record.score,
         level: record.level,
         route: record.route,
+        round: input.round,
         outcomes: Object.fromEntries(record.results.map((r) => [r.check, r.outcome])),
       },
     });
-    return { ...record, runId };
+    return { ...record, runId, fourEyesRequired };
   });
 }
 
@@ -178,38 +296,81 @@ export async function recordRescreenRun(input: {
   traderId: string;
   record: RunRecord;
   newHits: { source: string; entryId: string; score: number }[];
+  /** The outbox event announcing the monitoring hit (built by the caller, who knows the payload). */
+  outbox: OutboxBuilder;
   now: Date;
 }): Promise<string> {
   const db = await getDb();
   return db.transaction(async (tx) => {
-    const runId = await insertRun(tx, { ...input, reason: "rescreen" });
-    if (input.newHits.length > 0) {
-      await tx
-        .insert(caseRisk)
-        .values({
-          caseId: input.caseId,
-          runId,
-          score: input.record.score,
-          level: "high",
-          route: input.record.route,
-          escalated: true,
-          rescreenHitAt: input.now,
-          computedAt: input.now,
-        })
-        .onConflictDoUpdate({
-          target: caseRisk.caseId,
-          set: { level: "high", escalated: true, rescreenHitAt: input.now },
-        });
-      await tx.insert(auditEvents).values({
-        actorType: "system",
-        actorId: "checks",
-        action: "screening.rescreen_hit",
+    const [kycCase] = await tx
+      .select()
+      .from(kycCases)
+      .where(eq(kycCases.id, input.caseId))
+      .for("update");
+    if (!kycCase) throw new Error("recordRescreenRun: no such case");
+    const runId = await insertRun(tx, {
+      ...input,
+      round: kycCase.round,
+      reason: "rescreen",
+    });
+    if (input.newHits.length === 0) return runId;
+    await tx
+      .insert(caseRisk)
+      .values({
         caseId: input.caseId,
-        traderId: input.traderId,
-        occurredAt: input.now,
-        data: { runId, hits: input.newHits, lists: input.record.listVersions },
+        runId,
+        score: input.record.score,
+        level: "high",
+        route: input.record.route,
+        escalated: true,
+        rescreenHitAt: input.now,
+        computedAt: input.now,
+      })
+      .onConflictDoUpdate({
+        target: caseRisk.caseId,
+        set: { level: "high", escalated: true, rescreenHitAt: input.now },
       });
-    }
+    await tx.update(kycCases).set({ riskLevel: "high" }).where(eq(kycCases.id, input.caseId));
+    // One open task per case: a second hit before the first is decided joins the open task.
+    await tx
+      .insert(reviewTasks)
+      .values({
+        caseId: input.caseId,
+        kind: MONITORING_TASK,
+        data: { runIds: [runId], hits: input.newHits },
+        openedAt: input.now,
+      })
+      .onConflictDoUpdate({
+        target: [reviewTasks.caseId, reviewTasks.kind],
+        targetWhere: sql`${reviewTasks.closedAt} is null`,
+        set: {
+          data: sql`jsonb_build_object(
+            'runIds', coalesce(${reviewTasks.data}->'runIds', '[]'::jsonb) || excluded.data->'runIds',
+            'hits', coalesce(${reviewTasks.data}->'hits', '[]'::jsonb) || excluded.data->'hits')`,
+        },
+      });
+    await tx.insert(auditEvents).values({
+      actorType: "system",
+      actorId: "checks",
+      action: "screening.rescreen_hit",
+      caseId: input.caseId,
+      traderId: input.traderId,
+      occurredAt: input.now,
+      data: { runId, hits: input.newHits, lists: input.record.listVersions },
+    });
+    const [trader] = await tx
+      .select({
+        ctraderUserId: traders.ctraderUserId,
+        tradingLogin: traders.tradingLogin,
+        email: traders.email,
+      })
+      .from(traders)
+      .where(eq(traders.id, input.traderId));
+    if (!trader) throw new Error("recordRescreenRun: no such trader");
+    const eventId = randomUUID();
+    const sequence = await nextCaseEventSequence(tx, input.caseId);
+    const event = input.outbox({ eventId, sequence, moved: kycCase, trader });
+    await insertOutboxEvent(tx, { id: eventId, caseId: input.caseId, now: input.now, ...event });
     return runId;
   });
 }
@@ -271,4 +432,23 @@ export async function getLatestCheckRun(
     .where(eq(caseChecks.runId, run.id))
     .orderBy(caseChecks.id);
   return { run, results };
+}
+
+/** Every run of the case with its results, oldest first (the evidence export). */
+export async function listCheckRunsWithResults(
+  caseId: string,
+): Promise<{ run: CheckRun; results: CaseCheckRow[] }[]> {
+  const db = await getDb();
+  const runs = await db
+    .select()
+    .from(checkRuns)
+    .where(eq(checkRuns.caseId, caseId))
+    .orderBy(asc(checkRuns.createdAt), asc(checkRuns.id));
+  if (runs.length === 0) return [];
+  const results = await db
+    .select()
+    .from(caseChecks)
+    .where(eq(caseChecks.caseId, caseId))
+    .orderBy(asc(caseChecks.id));
+  return runs.map((run) => ({ run, results: results.filter((r) => r.runId === run.id) }));
 }

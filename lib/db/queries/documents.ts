@@ -1,6 +1,7 @@
 import { and, count, eq, isNull, lt, ne, sql } from "drizzle-orm";
 import { getDb } from "../client";
 import { auditEvents, documents, kycCases, type DocumentRow } from "../schema";
+import { lockCaseForWrite } from "./cases";
 import { preparedPerHandle } from "./prepared";
 
 /** The case's documents the trader sees: not superseded by a newer upload of the same side. */
@@ -17,9 +18,17 @@ const currentDocumentsQuery = preparedPerHandle((db) =>
     .prepare("list_current_documents"),
 );
 
-export async function countCaseDocuments(caseId: string): Promise<number> {
+/**
+ * The case's files that count against its limit: current ones and uploads in progress. A
+ * replaced file stays as evidence but no longer counts, so rounds of "upload it again" never
+ * leave a trader unable to upload.
+ */
+export async function countCurrentCaseDocuments(caseId: string): Promise<number> {
   const db = await getDb();
-  const [row] = await db.select({ n: count() }).from(documents).where(eq(documents.caseId, caseId));
+  const [row] = await db
+    .select({ n: count() })
+    .from(documents)
+    .where(and(eq(documents.caseId, caseId), isNull(documents.replacedAt)));
   return Number(row?.n ?? 0);
 }
 
@@ -71,14 +80,19 @@ export async function listAbandonedUploads(before: Date, limit = 100): Promise<D
 
 /**
  * Confirms an upload: the previous current version of the same case, document and side is
- * marked replaced and this one takes its place, with the audit event, in one transaction.
- * Returns false when the row was no longer pending (a concurrent confirm won).
+ * marked replaced and this one takes its place (stored under its verified key), with the audit
+ * event, in one transaction. The case's status is checked under the row lock a submit takes
+ * (lockCaseForWrite): a confirm that began before the submit and ends after it is refused.
+ * Answers `pending_lost` when the row was no longer pending (a concurrent confirm won).
  */
 export async function confirmDocument(input: {
   id: string;
   caseId: string;
   traderId: string;
   status: "accepted" | "retake";
+  /** The case statuses that still accept documents. */
+  editable: ReadonlySet<string>;
+  storageKey: string;
   contentType: string;
   sizeBytes: number;
   sha256: string;
@@ -86,15 +100,17 @@ export async function confirmDocument(input: {
   quality: Record<string, unknown>;
   reason: string | null;
   now: Date;
-}): Promise<boolean> {
+}): Promise<"confirmed" | "pending_lost" | "not_editable"> {
   const db = await getDb();
   return db.transaction(async (tx) => {
+    const status = await lockCaseForWrite(tx, input.caseId);
+    if (!status || !input.editable.has(status)) return "not_editable";
     const [row] = await tx
       .select()
       .from(documents)
       .where(and(eq(documents.id, input.id), eq(documents.status, "pending")))
       .for("update");
-    if (!row) return false;
+    if (!row) return "pending_lost";
     await tx
       .update(documents)
       .set({ replacedAt: input.now })
@@ -111,6 +127,7 @@ export async function confirmDocument(input: {
       .update(documents)
       .set({
         status: input.status,
+        storageKey: input.storageKey,
         contentType: input.contentType,
         sizeBytes: input.sizeBytes,
         sha256: input.sha256,
@@ -135,7 +152,7 @@ export async function confirmDocument(input: {
         sha256: input.sha256,
       },
     });
-    return true;
+    return "confirmed";
   });
 }
 

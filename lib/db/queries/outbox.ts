@@ -12,6 +12,7 @@ import { getDb, type Db } from "../client";
 import {
   deliveries,
   deliveryAttempts,
+  kycCases,
   outboxEvents,
   type DeliveryAttemptRow,
   type DeliveryRow,
@@ -28,6 +29,21 @@ export type NewOutboxEvent = {
   destinations: readonly string[];
   now: Date;
 };
+
+/**
+ * The case's next event sequence number. The UPDATE locks the case row until the transaction
+ * ends, so numbers follow commit order per case: a receiver that applied number n can drop
+ * anything below it, whatever order retries and replays bring them in.
+ */
+export async function nextCaseEventSequence(tx: Tx, caseId: string): Promise<number> {
+  const [row] = await tx
+    .update(kycCases)
+    .set({ eventSeq: sql`${kycCases.eventSeq} + 1` })
+    .where(eq(kycCases.id, caseId))
+    .returning({ seq: kycCases.eventSeq });
+  if (!row) throw new Error("nextCaseEventSequence: no such case");
+  return row.seq;
+}
 
 /** Inserts the event and its deliveries. Call it inside the transaction that makes the change. */
 export async function insertOutboxEvent(tx: Tx | Db, event: NewOutboxEvent): Promise<void> {
@@ -122,6 +138,7 @@ export type AttemptRecord = {
   httpStatus: number | null;
   errorKind: string | null;
   error: string | null;
+  note?: string | null;
   /** After a failure: when to try again; null: the schedule ran out (dead). */
   nextAttemptAt: Date | null;
 };
@@ -142,18 +159,18 @@ export async function recordAttempts(records: readonly AttemptRecord[]): Promise
       const status = r.ok ? "delivered" : r.nextAttemptAt ? "pending" : "dead";
       return sql`(${r.claim.id}::bigint, ${r.claim.eventId}::uuid, ${r.claim.totalAttempts}::int,
         ${ts(r.at)}, ${r.durationMs}::int, ${r.ok}::boolean, ${r.httpStatus}::int,
-        ${r.errorKind}::text, ${r.error}::text, ${status}::delivery_status,
+        ${r.errorKind}::text, ${r.error}::text, ${r.note ?? null}::text, ${status}::delivery_status,
         ${ts(r.nextAttemptAt)}, ${ts(r.claim.lockedUntil)})`;
     }),
     sql`, `,
   );
   await db.execute(sql`
-    with v (id, event_id, attempt, at, duration_ms, ok, http_status, error_kind, error, status,
-            next_at, fence) as (values ${values}),
+    with v (id, event_id, attempt, at, duration_ms, ok, http_status, error_kind, error, note,
+            status, next_at, fence) as (values ${values}),
     logged as (
       insert into ${deliveryAttempts}
-        (delivery_id, event_id, attempt, at, duration_ms, ok, http_status, error_kind, error)
-      select id, event_id, attempt, at, duration_ms, ok, http_status, error_kind, error from v
+        (delivery_id, event_id, attempt, at, duration_ms, ok, http_status, error_kind, error, note)
+      select id, event_id, attempt, at, duration_ms, ok, http_status, error_kind, error, note from v
     )
     update ${deliveries} d set
       status = v.status,

@@ -1,17 +1,25 @@
 import { and, asc, desc, eq, gte, inArray, isNull, sql, type SQL } from "drizzle-orm";
+import { randomUUID } from "node:crypto";
 import { getDb } from "../client";
 import {
   auditEvents,
+  caseChecks,
   caseDecisions,
+  caseRisk,
   caseEvents,
+  checkRuns,
   kycCases,
+  reviewTasks,
   staffUsers,
   traders,
   type CaseDecision,
   type CaseStatus,
   type KycCase,
+  type ReviewTask,
 } from "../schema";
 import type { AuditInput } from "./audit";
+import type { OutboxBuilder, Tx } from "./cases";
+import { insertOutboxEvent, nextCaseEventSequence } from "./outbox";
 
 export type QueueFilter = {
   statuses: CaseStatus[];
@@ -20,6 +28,10 @@ export type QueueFilter = {
   assignee?: string | "unassigned";
   /** Only cases waiting at least this long. */
   minWaitingHours?: number;
+  /** Only cases with an open monitoring task (a new likely hit on an approved trader). */
+  monitoringHit?: boolean;
+  /** Only cases whose checks escalated them (a likely sanctions match). */
+  escalated?: boolean;
   now: Date;
   limit: number;
 };
@@ -36,6 +48,10 @@ export type QueueRow = {
   assigneeName: string | null;
   /** When the case last reached the queue (its latest submit or resubmit). */
   waitingSince: Date;
+  escalated: boolean;
+  monitoringHit: boolean;
+  /** The current round's checks have not run yet (or failed). */
+  checksPending: boolean;
 };
 
 export async function listQueue(filter: QueueFilter): Promise<QueueRow[]> {
@@ -53,6 +69,14 @@ export async function listQueue(filter: QueueFilter): Promise<QueueRow[]> {
     conditions.push(
       sql`${waitingSince} <= ${new Date(filter.now.getTime() - filter.minWaitingHours * 3_600_000).toISOString()}::timestamptz`,
     );
+  const monitoringHit = sql<boolean>`exists (select 1 from ${reviewTasks} t
+    where t.case_id = ${kycCases.id} and t.kind = 'monitoring_hit' and t.closed_at is null)`;
+  const escalated = sql<boolean>`coalesce(${caseRisk.escalated}, false)`;
+  const checksPending = sql<boolean>`(${kycCases.status} in ('submitted', 'resubmitted', 'in_review')
+    and not exists (select 1 from ${checkRuns} r where r.case_id = ${kycCases.id}
+      and r.reason = 'submission' and r.round = ${kycCases.round}))`;
+  if (filter.monitoringHit) conditions.push(monitoringHit);
+  if (filter.escalated) conditions.push(escalated);
   const rows = await db
     .select({
       caseId: kycCases.id,
@@ -65,14 +89,24 @@ export async function listQueue(filter: QueueFilter): Promise<QueueRow[]> {
       assignedTo: kycCases.assignedTo,
       assigneeName: staffUsers.displayName,
       waitingSince,
+      escalated,
+      monitoringHit,
+      checksPending,
     })
     .from(kycCases)
     .innerJoin(traders, eq(traders.id, kycCases.traderId))
     .leftJoin(staffUsers, eq(staffUsers.id, kycCases.assignedTo))
+    .leftJoin(caseRisk, eq(caseRisk.caseId, kycCases.id))
     .where(and(...conditions))
     .orderBy(asc(waitingSince))
     .limit(filter.limit);
-  return rows.map((r) => ({ ...r, waitingSince: new Date(r.waitingSince) }));
+  return rows.map((r) => ({
+    ...r,
+    waitingSince: new Date(r.waitingSince),
+    escalated: Boolean(r.escalated),
+    monitoringHit: Boolean(r.monitoringHit),
+    checksPending: Boolean(r.checksPending),
+  }));
 }
 
 export { getCaseById } from "./cases";
@@ -192,4 +226,152 @@ export async function insertDecision(input: {
     });
     await tx.insert(auditEvents).values({ ...input.audit, data: input.audit.data ?? {} });
   });
+}
+
+export const SCREENING_JUDGMENTS = ["screening_false_positive", "screening_confirmed"] as const;
+
+/** Every verdict staff gave on the case's screening hits, oldest first. */
+export async function listScreeningJudgments(caseId: string): Promise<CaseDecision[]> {
+  const db = await getDb();
+  return db
+    .select()
+    .from(caseDecisions)
+    .where(
+      and(
+        eq(caseDecisions.caseId, caseId),
+        inArray(caseDecisions.decision, [...SCREENING_JUDGMENTS]),
+      ),
+    )
+    .orderBy(asc(caseDecisions.createdAt), asc(caseDecisions.id));
+}
+
+export type ScreeningResultRow = {
+  runId: string;
+  reason: "submission" | "rescreen";
+  runAt: Date;
+  evidence: Record<string, unknown>;
+};
+
+/** The screening results of the case's runs in `round` (its submission run and re-screenings). */
+export async function listRoundScreeningResults(
+  caseId: string,
+  round: number,
+): Promise<ScreeningResultRow[]> {
+  const db = await getDb();
+  return db
+    .select({
+      runId: checkRuns.id,
+      reason: checkRuns.reason,
+      runAt: checkRuns.createdAt,
+      evidence: caseChecks.evidence,
+    })
+    .from(caseChecks)
+    .innerJoin(checkRuns, eq(checkRuns.id, caseChecks.runId))
+    .where(
+      and(
+        eq(checkRuns.caseId, caseId),
+        eq(checkRuns.round, round),
+        eq(caseChecks.check, "screening"),
+      ),
+    )
+    .orderBy(asc(checkRuns.createdAt), asc(caseChecks.id));
+}
+
+export async function getOpenReviewTask(
+  caseId: string,
+  kind: string,
+): Promise<ReviewTask | undefined> {
+  const db = await getDb();
+  const [row] = await db
+    .select()
+    .from(reviewTasks)
+    .where(
+      and(eq(reviewTasks.caseId, caseId), eq(reviewTasks.kind, kind), isNull(reviewTasks.closedAt)),
+    );
+  return row;
+}
+
+export async function listReviewTasks(caseId: string): Promise<ReviewTask[]> {
+  const db = await getDb();
+  return db
+    .select()
+    .from(reviewTasks)
+    .where(eq(reviewTasks.caseId, caseId))
+    .orderBy(asc(reviewTasks.openedAt));
+}
+
+/**
+ * Closes the case's open task of `kind`, with its audit event and (when given) its outbox event,
+ * in one transaction; in `tx` when the caller already has one (a revoke closes the task in the
+ * status change's transaction). False when no task was open (someone else closed it).
+ */
+export async function closeReviewTask(input: {
+  caseId: string;
+  kind: string;
+  staffId: string;
+  resolution: string;
+  now: Date;
+  outbox?: OutboxBuilder;
+  tx?: Tx;
+}): Promise<boolean> {
+  const work = async (tx: Tx) => {
+    const [closed] = await tx
+      .update(reviewTasks)
+      .set({ closedAt: input.now, closedBy: input.staffId, resolution: input.resolution })
+      .where(
+        and(
+          eq(reviewTasks.caseId, input.caseId),
+          eq(reviewTasks.kind, input.kind),
+          isNull(reviewTasks.closedAt),
+        ),
+      )
+      .returning({ id: reviewTasks.id });
+    if (!closed) return false;
+    await tx.insert(auditEvents).values({
+      actorType: "staff",
+      actorId: input.staffId,
+      action: "review_task.closed",
+      caseId: input.caseId,
+      occurredAt: input.now,
+      data: { taskId: closed.id, kind: input.kind, resolution: input.resolution },
+    });
+    if (input.outbox) {
+      const [kycCase] = await tx.select().from(kycCases).where(eq(kycCases.id, input.caseId));
+      const [trader] = kycCase
+        ? await tx
+            .select({
+              ctraderUserId: traders.ctraderUserId,
+              tradingLogin: traders.tradingLogin,
+              email: traders.email,
+            })
+            .from(traders)
+            .where(eq(traders.id, kycCase.traderId))
+        : [];
+      if (!kycCase || !trader) throw new Error("closeReviewTask: no case or trader");
+      const eventId = randomUUID();
+      const sequence = await nextCaseEventSequence(tx, input.caseId);
+      const event = input.outbox({ eventId, sequence, moved: kycCase, trader });
+      await insertOutboxEvent(tx, { id: eventId, caseId: input.caseId, now: input.now, ...event });
+    }
+    return true;
+  };
+  if (input.tx) return work(input.tx);
+  const db = await getDb();
+  return db.transaction(work);
+}
+
+/** How many rejections with a retry reason the case has had. */
+export async function countRetryRejections(caseId: string): Promise<number> {
+  const db = await getDb();
+  const rows = await db
+    .select({ id: caseEvents.id })
+    .from(caseEvents)
+    .where(
+      and(
+        eq(caseEvents.caseId, caseId),
+        eq(caseEvents.event, "reject"),
+        sql`${caseEvents.data}->>'kind' = 'retry'`,
+      ),
+    );
+  return rows.length;
 }

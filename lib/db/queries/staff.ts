@@ -1,4 +1,4 @@
-import { and, count, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, count, eq, gt, inArray, isNull, sql } from "drizzle-orm";
 import { getDb } from "../client";
 import {
   auditEvents,
@@ -136,4 +136,21 @@ export async function listActiveStaff(): Promise<Pick<StaffUser, "id" | "display
     .from(staffUsers)
     .where(isNull(staffUsers.disabledAt))
     .orderBy(staffUsers.displayName);
+}
+
+/** Names and roles of the given staff members (also disabled ones: history names them). */
+export async function listStaffByIds(
+  ids: readonly string[],
+): Promise<Pick<StaffUser, "id" | "displayName" | "email" | "role">[]> {
+  if (ids.length === 0) return [];
+  const db = await getDb();
+  return db
+    .select({
+      id: staffUsers.id,
+      displayName: staffUsers.displayName,
+      email: staffUsers.email,
+      role: staffUsers.role,
+    })
+    .from(staffUsers)
+    .where(inArray(staffUsers.id, [...ids]));
 }

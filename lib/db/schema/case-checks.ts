@@ -68,10 +68,33 @@ export const checkRuns = pgTable(
     route: checkRoute("route").notNull(),
     /** The screening lists (source → version) the run screened against. */
     listVersions: jsonb("list_versions").$type<Record<string, string>>().notNull().default({}),
+    /** The case's submission round the run looked at (kyc_cases.round at the time). */
+    round: integer("round"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
   },
-  (t) => [index("check_runs_case_idx").on(t.caseId, t.createdAt)],
+  (t) => [
+    index("check_runs_case_idx").on(t.caseId, t.createdAt),
+    index("check_runs_round_idx").on(t.caseId, t.round),
+  ],
 );
+
+/**
+ * check_failures — a submission round whose checks failed to run (an exception: a broken risk
+ * configuration, the database gone mid-run). One row per case, for its latest failed round; the
+ * row is deleted when a run of that round succeeds. The sweep skips a case until
+ * `next_attempt_at` (exponential back-off), so a few failing cases never starve the rest, and
+ * the console shows the error with a retry control.
+ */
+export const checkFailures = pgTable("check_failures", {
+  caseId: uuid("case_id")
+    .primaryKey()
+    .references(() => kycCases.id, { onDelete: "restrict" }),
+  round: integer("round").notNull(),
+  attempts: integer("attempts").notNull(),
+  lastError: text("last_error").notNull(),
+  failedAt: timestamp("failed_at", { withTimezone: true }).notNull(),
+  nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull(),
+});
 
 export const caseChecks = pgTable(
   "case_checks",
@@ -138,6 +161,7 @@ export const identityFingerprints = pgTable(
 );
 
 export type CheckRun = typeof checkRuns.$inferSelect;
+export type CheckFailure = typeof checkFailures.$inferSelect;
 export type CaseCheckRow = typeof caseChecks.$inferSelect;
 export type CaseRiskRow = typeof caseRisk.$inferSelect;
 export type CheckOutcome = (typeof checkOutcome.enumValues)[number];

@@ -38,6 +38,8 @@ export const deliveryAttempts = pgTable(
     httpStatus: integer("http_status"),
     errorKind: text("error_kind"),
     error: text("error"),
+    /** What the sender decided beyond the outcome, e.g. "sent the current rights (NO_TRADING)". */
+    note: text("note"),
   },
   (t) => [index("delivery_attempts_delivery_idx").on(t.deliveryId, t.id)],
 );

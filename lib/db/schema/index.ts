@@ -13,3 +13,5 @@ export * from "./screening-lists";
 export * from "./outbox-events";
 export * from "./deliveries";
 export * from "./delivery-attempts";
+export * from "./review-tasks";
+export * from "./case-submissions";

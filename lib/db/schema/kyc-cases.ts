@@ -13,11 +13,19 @@
  * - `risk_level` comes from the automated checks (or a reviewer); `four_eyes_required` is set
  *   when it reaches the configured threshold, and from then on the database refuses an
  *   approval that was not signed by two different staff members (trigger, migration 0008).
+ *   Every submit and resubmit sets it again (and clears the risk) until that round's checks
+ *   have run: a case whose checks are still running never counts as "one signature enough".
+ * - `round` counts submissions; the database refuses `approved` unless a submission check run
+ *   of the current round exists, no screening hit of the case was confirmed, and every likely
+ *   hit of the round was cleared by two different staff members (trigger, migration 0012).
+ * - `event_seq` numbers the case's outbox events (1, 2, …) in commit order, so a receiver can
+ *   drop an event older than one it already applied.
  */
 import { sql } from "drizzle-orm";
 import {
   boolean,
   index,
+  integer,
   pgEnum,
   pgTable,
   text,
@@ -63,6 +71,10 @@ export const kycCases = pgTable(
     assignedAt: timestamp("assigned_at", { withTimezone: true }),
     riskLevel: text("risk_level"),
     fourEyesRequired: boolean("four_eyes_required").notNull().default(false),
+    /** The submission round: 0 until the first submit, +1 with every submit and resubmit. */
+    round: integer("round").notNull().default(0),
+    /** The last `sequence` given to one of the case's outbox events (per-case order). */
+    eventSeq: integer("event_seq").notNull().default(0),
   },
   (t) => [
     uniqueIndex("kyc_cases_one_open_per_trader")

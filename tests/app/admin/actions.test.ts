@@ -110,22 +110,26 @@ describe("console actions", () => {
     expect(await redirectOf(approveAction(form({})))).toBe("/admin?error=bad_case");
     expect(
       await redirectOf(approveAction(form({ caseId: "00000000-0000-4000-8000-000000000000" }))),
-    ).toContain("outcome=error:no such case");
+    ).toContain("?error=not_found");
     expect(
       await redirectOf(rejectAction(form({ caseId: kycCase.id, reasonCode: "<script>" }))),
-    ).toContain("error:unknown reason");
+    ).toBe(`/admin/cases/${kycCase.id}?error=unknown_reason`);
+    // An approval before the checks ran is refused, and says why.
+    expect(await redirectOf(approveAction(form({ caseId: kycCase.id })))).toBe(
+      `/admin/cases/${kycCase.id}?error=checks_running`,
+    );
     expect(
       await redirectOf(
         requestAction(
           form({ caseId: kycCase.id, items: ["step:../../x", "document:passport"], message: "hi" }),
         ),
       ),
-    ).toContain("error:name at least one step or document");
+    ).toContain("?error=items_required");
     expect(
       await redirectOf(
         requestAction(form({ caseId: kycCase.id, items: "step:personal", message: "" })),
       ),
-    ).toContain("error:a message for the trader is required");
+    ).toContain("?error=message_required");
     const status = (await getCaseForTrader(kycCase.id, trader.id))?.status;
     expect(["submitted", "in_review"]).toContain(status);
   });

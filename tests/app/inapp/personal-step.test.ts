@@ -30,8 +30,15 @@ const continuePersonalStep = (previous: Parameters<typeof continueStep>[0], f: F
   f.set("step", "personal");
   return continueStep(previous, f);
 };
-const autosavePersonalStep = (f: FormData) => {
+/**
+ * An autosave as the browser sends it: with the draft version the form was rendered with (what
+ * the page shows now), unless the test posts an older one on purpose.
+ */
+let currentCaseId = "";
+const autosavePersonalStep = async (f: FormData) => {
   f.set("step", "personal");
+  if (!f.has("draftVersion"))
+    f.set("draftVersion", String((await loadStepDrafts(currentCaseId)).personal?.version ?? 0));
   return autosaveStep(f);
 };
 
@@ -51,6 +58,7 @@ async function traderWithSession() {
   const kycCase = await ensureOpenCase(trader.id, "standard", "manual");
   const { id } = await openSession(trader.id, kycCase.id);
   setTraderCookie(id);
+  currentCaseId = kycCase.id;
   return { trader, kycCase, sessionId: id };
 }
 
@@ -232,6 +240,44 @@ describe("personal information step (server actions)", () => {
     ]) {
       expect(dump).not.toContain(secret);
     }
+  });
+});
+
+describe("personal information step: a late autosave never undoes a completed step", () => {
+  it("refuses an autosave typed before Save and continue that arrives after it", async () => {
+    const { kycCase } = await traderWithSession();
+    const typedOn = (await loadStepDrafts(kycCase.id)).personal?.version ?? 0;
+    await expect(continuePersonalStep(idle, form(VALID))).rejects.toBeDefined();
+    const late = form({ ...VALID, city: "Sop" });
+    late.set("draftVersion", String(typedOn));
+    expect(await autosavePersonalStep(late)).toMatchObject({ status: "stale" });
+    expect((await loadStepDrafts(kycCase.id)).personal).toMatchObject({
+      completed: true,
+      values: { city: "Gdańsk" },
+    });
+    expect((await draftRows(kycCase.id))[0]?.completedAt).not.toBeNull();
+  });
+
+  it("completes the step when the autosave lands first and Save and continue after it", async () => {
+    const { kycCase } = await traderWithSession();
+    expect(await autosavePersonalStep(form({ ...VALID, city: "Sop" }))).toMatchObject({
+      status: "saved",
+      completed: false,
+    });
+    await expect(continuePersonalStep(idle, form(VALID))).rejects.toBeDefined();
+    expect((await loadStepDrafts(kycCase.id)).personal).toMatchObject({
+      completed: true,
+      values: { city: "Gdańsk" },
+    });
+  });
+
+  it("writes nothing over an existing draft for an autosave that names no version", async () => {
+    const { kycCase } = await traderWithSession();
+    await expect(continuePersonalStep(idle, form(VALID))).rejects.toBeDefined();
+    const bare = form({ ...VALID, city: "Sop" });
+    bare.set("step", "personal");
+    expect(await autosaveStep(bare)).toMatchObject({ status: "stale" });
+    expect((await loadStepDrafts(kycCase.id)).personal?.completed).toBe(true);
   });
 });
 

@@ -9,7 +9,14 @@ import path from "node:path";
 import { eq } from "drizzle-orm";
 import { importListsAndRescreen } from "@/lib/checks/rescreen";
 import { runCaseChecks } from "@/lib/checks/run";
-import { getCaseById, getCaseRisk, getLatestCheckRun } from "@/lib/db/queries/checks";
+import {
+  getCaseById,
+  getCaseRisk,
+  getLatestCheckRun,
+  MONITORING_TASK,
+} from "@/lib/db/queries/checks";
+import { listOutboxEventsForCase } from "@/lib/db/queries/outbox";
+import { getOpenReviewTask } from "@/lib/db/queries/review";
 import { replaceScreeningList } from "@/lib/db/queries/screening-lists";
 import { auditEvents, checkRuns, screeningEntries, screeningLists } from "@/lib/db/schema";
 import { changeCaseStatus } from "@/lib/kyc/cases";
@@ -137,6 +144,19 @@ describe("lists:import", () => {
       level: "high",
       rescreenHitAt: expect.any(Date),
     });
+    // A person is told: an open monitoring task (the queue's filter) and an event for the CRM.
+    expect(await getOpenReviewTask(target.kycCase.id, MONITORING_TASK)).toMatchObject({
+      data: { hits: [expect.objectContaining({ source: "local-pep" })] },
+    });
+    expect((await getCaseById(target.kycCase.id))?.riskLevel).toBe("high");
+    const events = await listOutboxEventsForCase(target.kycCase.id);
+    expect(events.at(-1)).toMatchObject({
+      type: "case.monitoring_hit",
+      payload: expect.objectContaining({
+        hits: [expect.objectContaining({ source: "local-pep" })],
+      }),
+    });
+    expect(await getOpenReviewTask(bystander.kycCase.id, MONITORING_TASK)).toBeUndefined();
     const rescreen = await getLatestCheckRun(target.kycCase.id, "rescreen");
     expect(rescreen?.results).toEqual([
       expect.objectContaining({ check: "screening", outcome: "fail" }),

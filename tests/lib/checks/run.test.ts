@@ -6,7 +6,12 @@
 import path from "node:path";
 import { eq, sql } from "drizzle-orm";
 import { runCaseChecks, runPendingCaseChecks } from "@/lib/checks/run";
-import { getCaseById, getCaseRisk, getLatestCheckRun } from "@/lib/db/queries/checks";
+import {
+  getCaseById,
+  getCaseRisk,
+  getCheckFailure,
+  getLatestCheckRun,
+} from "@/lib/db/queries/checks";
 import { ensureOpenCase } from "@/lib/db/queries/cases";
 import { upsertTrader } from "@/lib/db/queries/traders";
 import {
@@ -215,12 +220,18 @@ describe("storage", () => {
     expect(await count(identityFingerprints)).toBe(0);
     const audit = await t.db.select().from(auditEvents).where(eq(auditEvents.caseId, kycCase.id));
     expect(audit.map((a) => a.action)).not.toContain("checks.completed");
+    // The failure is recorded for the console and the sweep's back-off.
+    expect(audit.map((a) => a.action)).toContain("checks.failed");
+    expect(await getCheckFailure(kycCase.id)).toMatchObject({ round: 1, attempts: 1 });
     expect((await getCaseById(kycCase.id))?.status).toBe("submitted");
 
-    // The worker's sweep picks it up again once the failure is gone.
-    await runPendingCaseChecks();
+    // The worker's sweep leaves it alone while it backs off, then picks it up again.
+    expect(await runPendingCaseChecks(50, new Date())).toBe(0);
+    expect((await getCaseById(kycCase.id))?.status).toBe("submitted");
+    await runPendingCaseChecks(50, new Date(Date.now() + 31_000));
     expect((await getCaseById(kycCase.id))?.status).toBe("in_review");
     expect(await count(checkRuns)).toBe(1);
+    expect(await getCheckFailure(kycCase.id)).toBeUndefined();
   });
 
   it("refuses to check a case that was never submitted, or does not exist", async () => {

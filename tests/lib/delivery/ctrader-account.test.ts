@@ -10,7 +10,9 @@ import { drainOnce } from "@/lib/delivery/worker";
 import { CTRADER, ctraderServer, listenForCtrader } from "../../helpers/ctrader-stub";
 import { setTestEnv } from "../../helpers/env";
 import { createTestDb, type TestDb } from "../../helpers/test-db";
-import { decideCase, freshCase } from "./helpers";
+import { replayAllDead } from "@/lib/delivery/console";
+import { rejectCase } from "@/lib/review/decisions";
+import { decideCase, freshCase, listAttemptsForEvent, staffPair } from "./helpers";
 
 let t: TestDb;
 beforeAll(async () => {
@@ -49,7 +51,11 @@ function stubAccounts(statuses: number[]): Seen[] {
   return seen;
 }
 
-const staff = { type: "staff" as const, id: "reviewer" };
+/** An approver withdraws the approval (a final reason), as the console does. */
+async function revoke(caseId: string) {
+  const [, approver] = await staffPair();
+  await rejectCase(approver, caseId, { reasonCode: "fraud_suspected" });
+}
 
 async function approvedCase(level = "standard") {
   const kycCase = await freshCase(level);
@@ -90,18 +96,39 @@ describe("cTrader account update", () => {
     await drainOnce({ limit: 50 });
     expect(seen).toHaveLength(0); // "submitted" is not mapped: nothing to do, delivered
     expect((await getDeliveriesForEvent(eventId))[0]?.status).toBe("delivered");
-    await changeCaseStatus({
-      kycCase: { ...kycCase, status: "submitted" },
-      event: "start_review",
-      actor: staff,
-    });
-    await changeCaseStatus({
-      kycCase: { ...kycCase, status: "in_review" },
-      event: "approve",
-      actor: staff,
-    });
+    const other = await freshCase("basic");
+    await decideCase(other, "approve");
     await drainOnce({ limit: 50 });
+    // Submitted and in review set nothing; the approval sends the basic level's own rights, once.
     expect(seen.map((s) => s.body)).toEqual([{ accessRights: "CLOSE_ONLY" }]);
+  });
+
+  it("never lets a replayed approval restore trading after a rejection: it sends the rights of now", async () => {
+    const seen = stubAccounts(Array<number>(50).fill(500));
+    const { kycCase, eventId } = await approvedCase();
+    // The approval's delivery to cTrader fails until its schedule runs out (dead).
+    const toCtrader = async () =>
+      (await getDeliveriesForEvent(eventId)).find((d) => d.destination === "ctrader:account");
+    for (let pass = 0; pass < 40 && (await toCtrader())?.status !== "dead"; pass++)
+      await drainOnce({ limit: 50, now: new Date(Date.now() + pass * 12 * 3_600_000) });
+    expect((await toCtrader())?.status).toBe("dead");
+    // Then the approval is withdrawn: that event reaches cTrader.
+    seen.length = 0;
+    ctraderServer.resetHandlers();
+    const now = stubAccounts([]);
+    await revoke(kycCase.id);
+    await drainOnce({ limit: 50, now: new Date(Date.now() + 500 * 3_600_000) });
+    expect(now.map((s) => s.body)).toEqual([{ accessRights: "NO_TRADING" }]);
+    // Replaying the dead approval changes nothing at cTrader, and the log says why.
+    await replayAllDead({ id: (await staffPair())[1].id, role: "admin" });
+    await drainOnce({ limit: 50, now: new Date(Date.now() + 501 * 3_600_000) });
+    expect(now.map((s) => s.body)).toEqual([{ accessRights: "NO_TRADING" }]);
+    const replayed = (await getDeliveriesForEvent(eventId)).find(
+      (d) => d.destination === "ctrader:account",
+    );
+    expect(replayed?.status).toBe("delivered");
+    const log = await listAttemptsForEvent(eventId);
+    expect(log.at(-1)?.note).toMatch(/superseded/);
   });
 
   it("is off by default and refuses to start without the cTrader API", () => {

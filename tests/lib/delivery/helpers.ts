@@ -1,6 +1,18 @@
 /** Shared by the delivery tests: a case ready for status changes, and delivery state reads. */
 import { ensureOpenCase } from "@/lib/db/queries/cases";
-import { getDeliveriesForEvent, listAttemptsForEvent } from "@/lib/db/queries/outbox";
+import {
+  getDeliveriesForEvent,
+  listAttemptsForEvent,
+  listOutboxEventsForCase,
+} from "@/lib/db/queries/outbox";
+import { insertStaffUser } from "@/lib/db/queries/staff";
+import { runCaseChecks } from "@/lib/checks/run";
+import {
+  approveCase,
+  rejectCase,
+  requestMoreInformation,
+  type Reviewer,
+} from "@/lib/review/decisions";
 import { upsertTrader } from "@/lib/db/queries/traders";
 import { changeCaseStatus } from "@/lib/kyc/cases";
 
@@ -28,33 +40,55 @@ export async function submitFreshCase(
   return { eventId, caseId: kycCase.id };
 }
 
+let signers: Promise<[Reviewer, Reviewer]> | undefined;
+/** A reviewer and an approver in this file's database, for approvals that need four eyes. */
+export function staffPair(): Promise<[Reviewer, Reviewer]> {
+  signers ??= (async () => {
+    const make = async (role: Reviewer["role"]) => {
+      const s = await insertStaffUser({
+        email: `${role}-${crypto.randomUUID()}@broker.example`,
+        displayName: role,
+        role,
+        passwordHash: "scrypt$15$8$1$AA==$AA==",
+      });
+      return { id: s.id, role: s.role };
+    };
+    return [await make("reviewer"), await make("approver")];
+  })();
+  return signers;
+}
+
 /**
- * Takes a draft case through submit and start of review to a staff decision: three status
- * changes, three outbox events. Returns the submission's and the decision's event ids.
+ * Takes a draft case through submit, the automated checks (as the worker runs them) and a staff
+ * decision. An approval goes through the review rules (a check run of the round, four eyes when
+ * the risk asks for it). Returns the submission's and the decision's event ids.
  */
 export async function decideCase(
   kycCase: { id: string; traderId: string },
   event: "approve" | "reject" | "request_action",
   messageForTrader?: string,
 ): Promise<{ submitEventId: string; eventId: string }> {
-  const staff = { type: "staff" as const, id: "reviewer" };
   const submitted = await changeCaseStatus({
     kycCase: { ...kycCase, status: "draft" },
     event: "submit",
     actor: { type: "trader", id: kycCase.traderId },
   });
-  await changeCaseStatus({
-    kycCase: { ...kycCase, status: "submitted" },
-    event: "start_review",
-    actor: staff,
-  });
-  const decided = await changeCaseStatus({
-    kycCase: { ...kycCase, status: "in_review" },
-    event,
-    actor: staff,
-    messageForTrader,
-  });
-  return { submitEventId: submitted.eventId, eventId: decided.eventId };
+  await runCaseChecks(kycCase.id);
+  const [reviewer, approver] = await staffPair();
+  if (event === "approve") {
+    if ((await approveCase(reviewer, kycCase.id)).status === "awaiting_co_sign")
+      await approveCase(approver, kycCase.id);
+  } else if (event === "reject") {
+    await rejectCase(reviewer, kycCase.id, { reasonCode: "document_unreadable" });
+  } else {
+    await requestMoreInformation(reviewer, kycCase.id, {
+      items: [{ kind: "document", documentType: "identity" }],
+      message: messageForTrader ?? "Please send a sharper photo.",
+    });
+  }
+  const decided = (await listOutboxEventsForCase(kycCase.id)).at(-1);
+  if (!decided) throw new Error("no event for the decision");
+  return { submitEventId: submitted.eventId, eventId: decided.id };
 }
 
 export async function deliveryOf(eventId: string) {

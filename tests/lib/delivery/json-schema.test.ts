@@ -56,6 +56,7 @@ describe("the published webhook JSON Schema", () => {
     const validate = validator();
     const facts = {
       eventId: crypto.randomUUID(),
+      sequence: 3,
       occurredAt: new Date("2026-11-26T04:00:00.123Z"),
       kycCase: { id: crypto.randomUUID(), level: "basic", trigger: "manual" as const },
       from: "action_required" as const,

@@ -1,5 +1,5 @@
 import { sql, eq } from "drizzle-orm";
-import { applyCaseTransition, listCaseEvents } from "@/lib/db/queries/cases";
+import { listCaseEvents } from "@/lib/db/queries/cases";
 import { getDeliveriesForEvent, listOutboxEventsForCase } from "@/lib/db/queries/outbox";
 import { caseEvents, deliveries, kycCases, outboxEvents } from "@/lib/db/schema";
 import { changeCaseStatus } from "@/lib/kyc/cases";
@@ -42,14 +42,10 @@ describe("transactional outbox", () => {
   it("leaves no event and no delivery when the status change's transaction fails", async () => {
     const kycCase = await freshCase();
     await expect(
-      applyCaseTransition({
-        caseId: kycCase.id,
+      changeCaseStatus({
+        kycCase,
         event: "submit",
-        from: "draft",
-        to: "submitted",
-        actorType: "trader",
-        actorId: "x",
-        now: new Date(),
+        actor: { type: "trader", id: "x" },
         alsoInTransaction: async () => {
           throw new Error("a later write in the same transaction failed");
         },
@@ -97,7 +93,7 @@ describe("transactional outbox", () => {
       ["request_action", "staff"],
       ["resubmit", "trader"],
       ["start_review", "staff"],
-      ["approve", "staff"],
+      ["reject", "staff"],
     ] as const;
     let status = kycCase.status;
     for (const [i, [event, type]] of steps.entries()) {
@@ -113,7 +109,12 @@ describe("transactional outbox", () => {
     const outbox = await listOutboxEventsForCase(kycCase.id);
     expect(outbox).toHaveLength(timeline.length);
     outbox.forEach((e, i) => {
-      const p = e.payload as { event: string; case: { status: string; previousStatus: string } };
+      const p = e.payload as {
+        event: string;
+        sequence: number;
+        case: { status: string; previousStatus: string };
+      };
+      expect(p.sequence).toBe(i + 1);
       expect(p.event).toBe(timeline[i]?.event);
       expect(p.case.status).toBe(timeline[i]?.toStatus);
       expect(p.case.previousStatus).toBe(timeline[i]?.fromStatus);

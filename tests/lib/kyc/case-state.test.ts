@@ -15,6 +15,14 @@ const LEGAL: Record<string, string> = {
   "in_review approve staff": "approved",
   "in_review approve system": "approved",
   "in_review reject staff": "rejected",
+  // Staff can reject in every open state, so no case waits for ever on someone who cannot act.
+  "draft reject staff": "rejected",
+  "submitted reject staff": "rejected",
+  "resubmitted reject staff": "rejected",
+  "action_required reject staff": "rejected",
+  "action_required resume_review staff": "in_review",
+  "approved revoke staff": "rejected",
+  "rejected reopen staff": "in_review",
   "in_review request_action staff": "action_required",
   "in_review request_action system": "action_required",
   "action_required resubmit trader": "resubmitted",
@@ -46,6 +54,9 @@ describe("case state machine", () => {
         "reject",
         "start_review",
         "request_action",
+        "resume_review",
+        "reopen",
+        "revoke",
         "expire",
       ] as const) {
         expect(transition(from, event, "trader").ok).toBe(false);
@@ -58,6 +69,15 @@ describe("case state machine", () => {
       ok: false,
       reason: "actor_not_allowed",
     });
+  });
+
+  it("gives every status a way forward for someone", () => {
+    for (const from of STATUSES) {
+      const ways = EVENTS.flatMap((event) =>
+        ACTORS.filter((actor) => transition(from, event, actor).ok),
+      );
+      expect({ from, ways: ways.length > 0 }).toEqual({ from, ways: true });
+    }
   });
 
   it("reaches every status from draft", () => {

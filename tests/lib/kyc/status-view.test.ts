@@ -85,10 +85,12 @@ describe("expected review time", () => {
       actor: { type: "staff", id: "s" },
       now: at(hours / 2),
     });
+    // A decision (here: a request for more) ends the review; approvals need a check run.
     await changeCaseStatus({
       kycCase: { id: kycCase.id, status: "in_review" },
-      event: "approve",
+      event: "request_action",
       actor: { type: "staff", id: "s" },
+      messageForTrader: "One more thing",
       now: at(hours),
     });
   }

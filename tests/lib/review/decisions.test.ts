@@ -1,13 +1,12 @@
 import fc from "fast-check";
+import path from "node:path";
 import { sql } from "drizzle-orm";
-import { applyCaseTransition, ensureOpenCase, getCaseForTrader } from "@/lib/db/queries/cases";
+import { applyCaseTransition, getCaseForTrader } from "@/lib/db/queries/cases";
 import { insertStaffUser } from "@/lib/db/queries/staff";
-import { upsertTrader } from "@/lib/db/queries/traders";
 import { auditEvents, caseEvents } from "@/lib/db/schema";
-import { changeCaseStatus } from "@/lib/kyc/cases";
+import { runCaseChecks } from "@/lib/checks/run";
 import { loadActionRequest, loadRejection, retryCase } from "@/lib/kyc/submission";
 import {
-  applyRiskLevel,
   approveCase,
   assignCaseTo,
   claimCase,
@@ -16,8 +15,12 @@ import {
   requestMoreInformation,
   type Reviewer,
 } from "@/lib/review/decisions";
+import { loadCaseHits } from "@/lib/review/screening-hits";
+import { importListFiles } from "@/lib/screening/import";
+import { invalidateScreeningIndex } from "@/lib/screening/store";
 import { setTestEnv } from "../../helpers/env";
 import { createTestDb, type TestDb } from "../../helpers/test-db";
+import { LISTED_PERSON, submittedCase as submitted, type CaseOptions } from "../checks/helpers";
 
 let t: TestDb;
 let reviewer: Reviewer;
@@ -44,16 +47,19 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-let nextUser = 51_000;
-/** A case as the trader left it: submitted (completeness is another test's business). */
-async function submittedCase(risk?: "low" | "medium" | "high") {
-  const trader = await upsertTrader(
-    { ctraderUserId: nextUser++, email: null, tradingLogin: null },
-    "en",
-  );
-  const kycCase = await ensureOpenCase(trader.id, "standard", "manual");
-  await changeCaseStatus({ kycCase, event: "submit", actor: { type: "trader", id: trader.id } });
-  if (risk) await applyRiskLevel(kycCase.id, risk);
+/**
+ * A submitted case whose checks ran, as the worker runs them. `fourEyes`: the broker requires two
+ * signatures from low risk on (FOUR_EYES_MIN_RISK=low), so this clean case needs them.
+ */
+let documentNumber = 1000;
+async function submittedCase(options: { fourEyes?: boolean; checks?: boolean } & CaseOptions = {}) {
+  setTestEnv({ FOUR_EYES_MIN_RISK: options.fourEyes ? "low" : "high" });
+  // Each trader their own passport: a shared number is a duplicate, which is high risk.
+  const { trader, kycCase } = await submitted(t, {
+    ...options,
+    identity: { documentNumber: `DN${documentNumber++}` },
+  });
+  if (options.checks !== false) await runCaseChecks(kycCase.id);
   return { trader, caseId: kycCase.id };
 }
 const status = async (caseId: string, traderId: string) =>
@@ -61,7 +67,7 @@ const status = async (caseId: string, traderId: string) =>
 
 describe("review decisions", () => {
   it("a low-risk case is approved by one reviewer, and the decision is audited", async () => {
-    const { trader, caseId } = await submittedCase("low");
+    const { trader, caseId } = await submittedCase();
     expect(await approveCase(reviewer, caseId)).toEqual({ status: "approved" });
     expect(await status(caseId, trader.id)).toBe("approved");
     const audit = (await t.db.select().from(auditEvents)).filter((a) => a.caseId === caseId);
@@ -69,7 +75,7 @@ describe("review decisions", () => {
   });
 
   it("a high-risk case needs a second, different approver to co-sign", async () => {
-    const { trader, caseId } = await submittedCase("high");
+    const { trader, caseId } = await submittedCase({ fourEyes: true });
     expect(await approveCase(reviewer, caseId)).toEqual({ status: "awaiting_co_sign" });
     expect(await status(caseId, trader.id)).toBe("in_review");
     await expect(approveCase(reviewer, caseId)).rejects.toMatchObject({ code: "CONFLICT" });
@@ -80,8 +86,9 @@ describe("review decisions", () => {
   });
 
   it("the database refuses a high-risk approval that skips the second signature", async () => {
-    const { trader, caseId } = await submittedCase("high");
+    const { trader, caseId } = await submittedCase({ fourEyes: true });
     await approveCase(reviewer, caseId);
+    const outbox = () => ({ type: "test", payload: {}, destinations: [] });
     const attempt = applyCaseTransition({
       caseId,
       event: "approve",
@@ -90,6 +97,7 @@ describe("review decisions", () => {
       actorType: "staff",
       actorId: reviewer.id,
       now: new Date(),
+      outbox,
     });
     await expect(attempt).rejects.toMatchObject({
       cause: { message: expect.stringMatching(/four-eyes/) },
@@ -102,6 +110,7 @@ describe("review decisions", () => {
       actorType: "system",
       actorId: "checks",
       now: new Date(),
+      outbox,
     });
     await expect(system).rejects.toMatchObject({
       cause: { message: expect.stringMatching(/four-eyes/) },
@@ -118,6 +127,7 @@ describe("review decisions", () => {
       }),
     ).toEqual({
       kind: "retry",
+      retryLimitReached: false,
     });
     const rejected = (await getCaseForTrader(caseId, trader.id))!;
     expect(rejected.closedAt).toBeNull();
@@ -157,9 +167,13 @@ describe("review decisions", () => {
       }),
     ).rejects.toMatchObject({ code: "BAD_REQUEST" });
     await approveCase(reviewer, caseId);
+    // An approval is taken back only by an approver, and only with a final reason.
     await expect(rejectCase(reviewer, caseId, { reasonCode: "underage" })).rejects.toMatchObject({
-      code: "CONFLICT",
+      code: "FORBIDDEN",
     });
+    await expect(
+      rejectCase(approver, caseId, { reasonCode: "document_expired" }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST", reason: "revoke_needs_final" });
     await expect(
       approveCase(reviewer, "00000000-0000-4000-8000-000000000000"),
     ).rejects.toMatchObject({ code: "NOT_FOUND" });
@@ -200,22 +214,44 @@ describe("review decisions", () => {
 });
 
 describe("screening hits", () => {
-  it("records a reviewer's verdict on a hit, audited, and refuses forged entry ids", async () => {
-    const { caseId } = await submittedCase();
-    await judgeScreeningHit(reviewer, caseId, { entryId: "ofac:2674", verdict: "false_positive" });
-    const rows = (await t.db.execute(
-      sql`select decision, data from case_decisions where case_id = ${caseId}`,
-    )) as unknown;
-    const list = (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows) as {
-      decision: string;
-      data: { entryId: string };
-    }[];
-    expect(list).toEqual([
-      { decision: "screening_false_positive", data: { entryId: "ofac:2674" } },
-    ]);
+  const EXCERPT = path.join(__dirname, "../../fixtures/sanctions/ofac-sdn-excerpt.csv");
+  beforeAll(async () => {
+    await importListFiles([EXCERPT]);
+    invalidateScreeningIndex();
+  });
+
+  it("records each verdict on a real hit, audited, and refuses a hit the case does not have", async () => {
+    const { caseId } = await submittedCase({ personal: LISTED_PERSON });
+    const [hit] = await loadCaseHits({ id: caseId, round: 1 });
+    expect(hit).toMatchObject({ level: "likely", state: "open", entryId: "6707" });
     await expect(
-      judgeScreeningHit(reviewer, caseId, { entryId: "<script>", verdict: "confirmed" }),
-    ).rejects.toMatchObject({ code: "BAD_REQUEST" });
+      judgeScreeningHit(reviewer, caseId, { hitKey: "ofac:2674", verdict: "confirmed" }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST", reason: "unknown_hit" });
+    await expect(
+      judgeScreeningHit(reviewer, caseId, { hitKey: hit!.key, verdict: "false_positive" }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST", reason: "reason_required" });
+    expect(
+      await judgeScreeningHit(reviewer, caseId, {
+        hitKey: hit!.key,
+        verdict: "false_positive",
+        reason: "Born in another decade",
+      }),
+    ).toEqual({ state: "awaiting_second", monitoringCleared: false });
+    // The same person twice is not four eyes; a second reviewer without the approver role neither.
+    await expect(
+      judgeScreeningHit(reviewer, caseId, {
+        hitKey: hit!.key,
+        verdict: "false_positive",
+        reason: "Born in another decade",
+      }),
+    ).rejects.toMatchObject({ reason: "already_judged" });
+    await expect(
+      judgeScreeningHit(reviewer2, caseId, {
+        hitKey: hit!.key,
+        verdict: "false_positive",
+        reason: "Different person entirely",
+      }),
+    ).rejects.toMatchObject({ reason: "second_needs_approver" });
     const audit = (await t.db.select().from(auditEvents)).filter((a) => a.caseId === caseId);
     expect(audit.map((a) => a.action)).toContain("screening.false_positive");
   });
@@ -228,7 +264,7 @@ describe("four-eyes invariant (property)", () => {
       fc.asyncProperty(
         fc.array(fc.nat({ max: 3 }), { minLength: 1, maxLength: 6 }),
         async (who) => {
-          const { trader, caseId } = await submittedCase("high");
+          const { trader, caseId } = await submittedCase({ fourEyes: true });
           for (const i of who) {
             await approveCase(staffPool()[i]!, caseId).catch(() => undefined);
           }

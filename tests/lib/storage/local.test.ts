@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { documentKey } from "@/lib/storage/keys";
+import { documentKey, verifiedDocumentKey } from "@/lib/storage/keys";
 import { LocalStorage, type LocalStorageOptions } from "@/lib/storage/local";
 import type { UploadTarget } from "@/lib/storage/types";
 
@@ -168,7 +168,10 @@ describe("local storage: uploads", () => {
   it.each<[string, Tamper]>([
     [
       "signature",
-      (f: Record<string, string>) => ({ ...f, signature: `A${f.signature!.slice(1)}` }),
+      (f: Record<string, string>) => ({
+        ...f,
+        signature: `${f.signature!.startsWith("A") ? "B" : "A"}${f.signature!.slice(1)}`,
+      }),
     ],
     ["key (another case)", (f: Record<string, string>) => ({ ...f, key: newKey() })],
     ["maxBytes", (f: Record<string, string>) => ({ ...f, maxBytes: String(10 * MB) })],
@@ -389,6 +392,15 @@ describe("local storage: keys never leave the root", () => {
     ).rejects.toThrow("invalid storage key");
   });
 
+  it("never signs an upload form for a verified key, which only the confirm writes", async () => {
+    const key = verifiedDocumentKey(randomUUID(), randomUUID());
+    await storage.put(key, JPEG, "image/jpeg");
+    expect(await storage.head(key)).toMatchObject({ size: JPEG.length });
+    await expect(
+      storage.createUpload({ key, contentType: "image/jpeg", maxBytes: 10 }),
+    ).rejects.toThrow("invalid storage key");
+  });
+
   it("builds keys only from two uuids", () => {
     expect(() => documentKey("../x", randomUUID())).toThrow();
     expect(() => documentKey(randomUUID(), "passport.jpg")).toThrow();
@@ -484,7 +496,10 @@ describe("local storage: staff downloads", () => {
   it.each<[string, (url: URL) => void]>([
     [
       "signature",
-      (u: URL) => u.searchParams.set("signature", "x" + u.searchParams.get("signature")!.slice(1)),
+      (u: URL) => {
+        const signature = u.searchParams.get("signature")!;
+        u.searchParams.set("signature", (signature[0] === "x" ? "y" : "x") + signature.slice(1));
+      },
     ],
     [
       "expires",

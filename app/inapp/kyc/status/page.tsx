@@ -11,6 +11,7 @@ import { LocalTime } from "../../_components/local-time";
 import { ScreenLink } from "../../_components/screen-link";
 import { StatusBadge } from "../../_components/status-badge";
 import { StatusLive } from "../../_components/status-live";
+import { SupportContacts } from "../../_components/support-contacts";
 
 export default async function StatusPage() {
   const context = await getScreenContext();
@@ -24,7 +25,7 @@ export default async function StatusPage() {
     getLocale(),
     statusView(kycCase, env().reviewTimeHours),
   ]);
-  const { support, closeUrl } = env();
+  const { closeUrl } = env();
   const currency = moneyFormat(locale, view.limits.currency);
   const money = (amount: number | null) =>
     amount === null ? t("noLimit") : currency.format(amount);
@@ -64,7 +65,12 @@ export default async function StatusPage() {
               {tKyc("retryAction")}
             </ScreenLink>
           ) : (
-            <p className="muted">{tKyc("finalRejection")}</p>
+            <>
+              {rejection.retryLimitReached ? (
+                <p data-testid="retry-limit">{tKyc("retryLimitReached")}</p>
+              ) : null}
+              <p className="muted">{tKyc("finalRejection")}</p>
+            </>
           )}
         </section>
       ) : null}
@@ -120,34 +126,7 @@ export default async function StatusPage() {
           ))}
         </ol>
       </section>
-      {support.email || support.phone || support.url ? (
-        <section className="card" data-testid="support">
-          <h2>{t("supportTitle")}</h2>
-          <ul>
-            {support.email ? (
-              <li>
-                <a href={`mailto:${support.email}`}>
-                  {t("supportEmail", { email: support.email })}
-                </a>
-              </li>
-            ) : null}
-            {support.phone ? (
-              <li>
-                <a href={`tel:${support.phone.replace(/[^+\d]/g, "")}`}>
-                  {t("supportPhone", { phone: support.phone })}
-                </a>
-              </li>
-            ) : null}
-            {support.url ? (
-              <li>
-                <a href={support.url} rel="noopener noreferrer">
-                  {t("supportUrl")}
-                </a>
-              </li>
-            ) : null}
-          </ul>
-        </section>
-      ) : null}
+      <SupportContacts />
       <ScreenLink className="button secondary" href="/inapp/kyc">
         {t("backToVerification")}
       </ScreenLink>

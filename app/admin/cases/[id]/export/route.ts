@@ -1,33 +1,37 @@
 import { z } from "zod";
-import { appendAuditEvent } from "@/lib/db/queries/audit";
+import { isAppError } from "@/lib/errors";
 import { jsonError } from "@/lib/http/json";
 import { refusal } from "@/lib/inapp/api";
-import { caseEvidence } from "@/lib/review/evidence";
+import { exportCaseEvidence } from "@/lib/review/evidence";
+import { renderEvidenceHtml } from "@/lib/review/evidence-html";
 import { getStaff } from "@/lib/staff/console";
 
 export const runtime = "nodejs";
 
-export async function GET(_request: Request, { params }: { params: Promise<{ id: string }> }) {
+/** The case's evidence: JSON (a download) or, with ?format=html, a printable page. */
+export async function GET(request: Request, { params }: { params: Promise<{ id: string }> }) {
   try {
     const staff = await getStaff();
     if (!staff) return refusal(401, "unauthenticated", "sign in to the console");
     const { id } = await params;
     if (!z.uuid().safeParse(id).success) return refusal(404, "not_found");
-    const evidence = await caseEvidence(id);
-    await appendAuditEvent({
-      actorType: "staff",
-      actorId: staff.id,
-      action: "case.evidence_exported",
-      caseId: id,
-    });
+    const format = new URL(request.url).searchParams.get("format") === "html" ? "html" : "json";
+    const evidence = await exportCaseEvidence(staff, id, format);
+    const headers = { "Cache-Control": "private, no-store" };
+    if (format === "html")
+      return new Response(renderEvidenceHtml(evidence), {
+        headers: { ...headers, "Content-Type": "text/html; charset=utf-8" },
+      });
     return new Response(JSON.stringify(evidence, null, 2), {
       headers: {
+        ...headers,
         "Content-Type": "application/json; charset=utf-8",
         "Content-Disposition": `attachment; filename="case-${id}.json"`,
-        "Cache-Control": "private, no-store",
       },
     });
   } catch (error) {
+    if (isAppError(error) && error.code === "FORBIDDEN")
+      return refusal(403, "forbidden", error.publicMessage);
     return jsonError(error, "admin.export");
   }
 }

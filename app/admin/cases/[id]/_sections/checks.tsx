@@ -1,0 +1,95 @@
+import type { CaseFile, CheckLine } from "@/lib/review/case-file";
+import { retryChecksAction } from "../../../actions";
+import { Time, Value } from "./value";
+
+function Evidence({ line }: { line: CheckLine }) {
+  if (!line.evidence.ok)
+    return (
+      <>
+        <span className="muted">Evidence in an older format: </span>
+        <Value value={line.evidence.raw} />
+      </>
+    );
+  const evidence = line.evidence.evidence as Record<string, unknown>;
+  if (line.check === "screening" && Array.isArray(evidence.hits))
+    return (
+      <span>
+        {evidence.hits.length === 0
+          ? "No hit on the lists."
+          : `${evidence.hits.length} hit(s): see Screening hits.`}{" "}
+        <span className="muted">
+          Lists: <Value value={evidence.lists} />
+        </span>
+      </span>
+    );
+  return (
+    <dl className="facts">
+      {Object.entries(evidence).map(([k, v]) => (
+        <div key={k} style={{ display: "contents" }}>
+          <dt>{k}</dt>
+          <dd>
+            <Value value={v} />
+          </dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+export function Checks({ file }: { file: CaseFile }) {
+  const { checks, checkFailure, kycCase } = file;
+  return (
+    <section className="card" data-testid="checks" aria-labelledby="checks-title">
+      <h2 id="checks-title">Automated checks</h2>
+      {checks ? (
+        <>
+          <p className="muted">
+            Round {checks.run.round} · run <Time at={checks.run.createdAt} /> · risk{" "}
+            {checks.run.level} ({checks.run.score} points) · route {checks.run.route}
+          </p>
+          <table className="queue">
+            <tbody>
+              {checks.lines.map((r) => (
+                <tr key={r.id} data-check={r.check} data-outcome={r.outcome}>
+                  <td>{r.check}</td>
+                  <td>
+                    <strong>{r.outcome}</strong> · {r.riskPoints} pts
+                  </td>
+                  <td>
+                    <Evidence line={r} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      ) : checkFailure ? (
+        <div className="alert" data-testid="checks-failed">
+          <p>
+            The automated checks of this submission failed ({checkFailure.attempts}{" "}
+            {checkFailure.attempts === 1 ? "attempt" : "attempts"}, last{" "}
+            <Time at={checkFailure.failedAt} />
+            ): {checkFailure.lastError}
+          </p>
+          <p>
+            Next automatic try: <Time at={checkFailure.nextAttemptAt} />.
+          </p>
+        </div>
+      ) : kycCase.round > 0 && file.can.retryChecks ? (
+        <p className="muted" data-testid="checks-running">
+          The checks of this submission are running.
+        </p>
+      ) : (
+        <p className="muted">Not run yet: the case has not been submitted.</p>
+      )}
+      {file.can.retryChecks && kycCase.round > 0 ? (
+        <form action={retryChecksAction}>
+          <input type="hidden" name="caseId" value={kycCase.id} />
+          <button className="button secondary" type="submit" data-testid="retry-checks">
+            Run the checks now
+          </button>
+        </form>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,74 @@
+import { assignAction } from "../../../actions";
+import type { CaseFile } from "@/lib/review/case-file";
+
+export function Summary({ file, staffId }: { file: CaseFile; staffId: string }) {
+  const { kycCase, trader, team } = file;
+  return (
+    <section className="card" aria-labelledby="summary-title">
+      <h2 id="summary-title" className="visually-hidden">
+        Summary
+      </h2>
+      <dl className="facts">
+        <dt>Status</dt>
+        <dd data-testid="case-status">{kycCase.status}</dd>
+        <dt>Risk</dt>
+        <dd data-testid="case-risk">
+          {kycCase.riskLevel ?? "not assessed yet"}
+          {kycCase.fourEyesRequired ? " · four eyes required" : ""}
+          {file.hits.some((h) => h.level === "likely") ? " · escalated (likely sanctions hit)" : ""}
+        </dd>
+        <dt>Submission round</dt>
+        <dd>{kycCase.round}</dd>
+        <dt>cTrader user</dt>
+        <dd>
+          {trader?.ctraderUserId} · login {trader?.tradingLogin ?? "—"}
+        </dd>
+        <dt>Assigned</dt>
+        <dd>
+          {kycCase.assignedTo
+            ? kycCase.assignedTo === staffId
+              ? "you"
+              : file.nameOf(kycCase.assignedTo)
+            : "nobody"}
+        </dd>
+      </dl>
+      {file.monitoringTask ? (
+        <p className="alert" data-testid="monitoring-task">
+          Monitoring hit: a re-screening found a new likely match for this approved trader on{" "}
+          {file.monitoringTask.openedAt.toISOString().slice(0, 10)}. The trader&apos;s account is
+          restricted until the hit is cleared or the approval withdrawn.
+        </p>
+      ) : null}
+      {team.length > 0 ? (
+        <form action={assignAction} className="filters">
+          <input type="hidden" name="caseId" value={kycCase.id} />
+          <label>
+            Assign to{" "}
+            <select name="assignee" defaultValue={kycCase.assignedTo ?? ""} data-testid="assignee">
+              <option value="">Nobody</option>
+              {team.map((m) => (
+                <option key={m.id} value={m.id}>
+                  {m.displayName} ({m.role})
+                </option>
+              ))}
+            </select>
+          </label>
+          <button className="button secondary" type="submit">
+            Assign
+          </button>
+        </form>
+      ) : null}
+      {file.can.export ? (
+        <p>
+          <a href={`/admin/cases/${kycCase.id}/export`} data-testid="export">
+            Evidence export (JSON)
+          </a>
+          {" · "}
+          <a href={`/admin/cases/${kycCase.id}/export?format=html`} data-testid="export-html">
+            Printable evidence
+          </a>
+        </p>
+      ) : null}
+    </section>
+  );
+}

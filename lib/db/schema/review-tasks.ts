@@ -1,0 +1,41 @@
+/**
+ * review_tasks — work for a person on a case that is not a status change: today a monitoring hit
+ * (a re-screening found a new likely match for an approved trader).
+ *
+ * Invariants:
+ * - At most one open task per (case, kind): a partial unique index where closed_at is null.
+ * - Opened in the transaction that found the reason (lib/db/queries/checks.ts recordRescreenRun),
+ *   with its outbox event; closed with `resolution` (cleared: every likely hit was judged a false
+ *   positive by two people; revoked: the approval was taken back) and the outbox event of that.
+ * - `data` is the task's evidence (lib/review/tasks.ts `monitoringTaskData`): the run and the hits.
+ * - While a monitoring task is open the trader's account gets the `monitoring_hit` access rights
+ *   (CTRADER_ACCESS_RIGHTS), whatever the case's status says.
+ */
+import { sql } from "drizzle-orm";
+import { index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { kycCases } from "./kyc-cases";
+import { staffUsers } from "./staff";
+
+export const reviewTasks = pgTable(
+  "review_tasks",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    caseId: uuid("case_id")
+      .notNull()
+      .references(() => kycCases.id, { onDelete: "restrict" }),
+    kind: text("kind").notNull(),
+    data: jsonb("data").$type<Record<string, unknown>>().notNull().default({}),
+    openedAt: timestamp("opened_at", { withTimezone: true }).notNull(),
+    closedAt: timestamp("closed_at", { withTimezone: true }),
+    closedBy: uuid("closed_by").references(() => staffUsers.id, { onDelete: "restrict" }),
+    resolution: text("resolution"),
+  },
+  (t) => [
+    uniqueIndex("review_tasks_one_open")
+      .on(t.caseId, t.kind)
+      .where(sql`${t.closedAt} is null`),
+    index("review_tasks_case_idx").on(t.caseId, t.openedAt),
+  ],
+);
+
+export type ReviewTask = typeof reviewTasks.$inferSelect;

@@ -1,0 +1,235 @@
+/**
+ * Screening hits as a reviewer works them: the hits of the case's current submission round (its
+ * submission run and any re-screening since), each with the verdicts staff gave and the state
+ * those add up to, and the one place a verdict is recorded.
+ *
+ * The rules (also in docs/console.md):
+ * - Confirming a hit as a match is final for the case: it can never be approved (service and
+ *   database), only rejected (or, when approved, revoked) with a final reason.
+ * - Clearing a hit as a false positive needs a written reason. A *likely* hit needs two different
+ *   people, the second with the approver role (four eyes): the first verdict leaves it "awaiting a
+ *   second person". A review-level hit is cleared by one.
+ * - Every verdict is a case decision with its audit event; nothing is overwritten.
+ */
+import {
+  getCaseById,
+  getOpenReviewTask,
+  insertDecision,
+  listRoundScreeningResults,
+  listScreeningJudgments,
+  closeReviewTask,
+} from "@/lib/db/queries/review";
+import { MONITORING_TASK } from "@/lib/db/queries/checks";
+import type { CaseDecision, KycCase } from "@/lib/db/schema";
+import { destinationIdsFor } from "@/lib/delivery/destinations";
+import { buildMonitoringCleared, CASE_MONITORING_CLEARED } from "@/lib/delivery/payload";
+import { hitKey, screeningHits, type StoredHit } from "@/lib/checks/evidence";
+import { AppError } from "@/lib/errors";
+import { hasRole } from "@/lib/staff/auth";
+import type { Reviewer } from "./types";
+
+export const MIN_REASON_LENGTH = 10;
+
+export type HitVerdict = "false_positive" | "confirmed";
+export type HitState = "open" | "awaiting_second" | "cleared" | "confirmed";
+
+export type HitJudgment = {
+  staffId: string;
+  verdict: HitVerdict;
+  reason: string | null;
+  at: Date;
+};
+
+export type ReviewedHit = StoredHit & {
+  key: string;
+  state: HitState;
+  judgments: HitJudgment[];
+  /** Found by the submission's checks or by a later re-screening (ongoing monitoring). */
+  origin: "submission" | "rescreen";
+  runId: string;
+  foundAt: Date;
+};
+
+function judgmentsByKey(decisions: readonly CaseDecision[]): Map<string, HitJudgment[]> {
+  const byKey = new Map<string, HitJudgment[]>();
+  for (const d of decisions) {
+    const key = typeof d.data.hitKey === "string" ? d.data.hitKey : undefined;
+    if (!key) continue;
+    const list = byKey.get(key) ?? [];
+    list.push({
+      staffId: d.staffId,
+      verdict: d.decision === "screening_confirmed" ? "confirmed" : "false_positive",
+      reason: d.internalNote,
+      at: d.createdAt,
+    });
+    byKey.set(key, list);
+  }
+  return byKey;
+}
+
+/** What the verdicts on one hit add up to (pure; the database trigger applies the same rule). */
+export function hitState(level: StoredHit["level"], judgments: readonly HitJudgment[]): HitState {
+  if (judgments.some((j) => j.verdict === "confirmed")) return "confirmed";
+  const clearers = new Set(
+    judgments.filter((j) => j.verdict === "false_positive").map((j) => j.staffId),
+  );
+  const needed = level === "likely" ? 2 : 1;
+  if (clearers.size >= needed) return "cleared";
+  return clearers.size > 0 ? "awaiting_second" : "open";
+}
+
+/** The current round's hits, one per list entry (its strongest sighting), with their state. */
+export async function loadCaseHits(kycCase: Pick<KycCase, "id" | "round">): Promise<ReviewedHit[]> {
+  const [results, decisions] = await Promise.all([
+    listRoundScreeningResults(kycCase.id, kycCase.round),
+    listScreeningJudgments(kycCase.id),
+  ]);
+  const judgments = judgmentsByKey(decisions);
+  const byKey = new Map<string, ReviewedHit>();
+  for (const result of results) {
+    for (const hit of screeningHits(result.evidence)) {
+      const key = hitKey(hit);
+      const known = byKey.get(key);
+      if (known && known.score >= hit.score) continue;
+      const mine = judgments.get(key) ?? [];
+      byKey.set(key, {
+        ...hit,
+        key,
+        origin: known?.origin ?? result.reason,
+        runId: result.runId,
+        foundAt: known?.foundAt ?? result.runAt,
+        judgments: mine,
+        state: hitState(hit.level, mine),
+      });
+    }
+  }
+  return [...byKey.values()].sort((a, b) => b.score - a.score || a.key.localeCompare(b.key));
+}
+
+/** Why the hits stand in the way of an approval, if they do. */
+export function hitBlocker(
+  hits: readonly ReviewedHit[],
+): "confirmed_match" | "likely_hit_open" | "hit_unjudged" | null {
+  if (hits.some((h) => h.state === "confirmed")) return "confirmed_match";
+  if (hits.some((h) => h.level === "likely" && h.state !== "cleared")) return "likely_hit_open";
+  if (hits.some((h) => h.state !== "cleared")) return "hit_unjudged";
+  return null;
+}
+
+export type JudgeResult = { state: HitState; monitoringCleared: boolean };
+
+export async function judgeScreeningHit(
+  staff: Reviewer,
+  caseId: string,
+  input: { hitKey: string; verdict: HitVerdict; reason?: string },
+  now = new Date(),
+): Promise<JudgeResult> {
+  const kycCase = await getCaseById(caseId);
+  if (!kycCase) throw new AppError("NOT_FOUND", "no such case", { reason: "not_found" });
+  const hits = await loadCaseHits(kycCase);
+  const hit = hits.find((h) => h.key === input.hitKey);
+  if (!hit) throw new AppError("BAD_REQUEST", "unknown screening hit", { reason: "unknown_hit" });
+  if (hit.state === "confirmed")
+    throw new AppError("CONFLICT", "this hit is already confirmed as a match", {
+      reason: "hit_already_confirmed",
+    });
+  const reason = input.reason?.trim().slice(0, 2000) ?? "";
+  if (input.verdict === "false_positive") {
+    if (hit.state === "cleared")
+      throw new AppError("CONFLICT", "this hit is already cleared", {
+        reason: "hit_already_cleared",
+      });
+    if (reason.length < MIN_REASON_LENGTH)
+      throw new AppError("BAD_REQUEST", "write why this is not the listed person", {
+        reason: "reason_required",
+      });
+    if (hit.judgments.some((j) => j.staffId === staff.id))
+      throw new AppError("CONFLICT", "you already cleared this hit; a second person must confirm", {
+        reason: "already_judged",
+      });
+    if (hit.level === "likely" && hit.state === "awaiting_second" && !hasRole(staff, "approver"))
+      throw new AppError("FORBIDDEN", "the second clearing of a likely hit needs an approver", {
+        reason: "second_needs_approver",
+      });
+  }
+  const decision =
+    input.verdict === "confirmed" ? "screening_confirmed" : "screening_false_positive";
+  const data = {
+    hitKey: hit.key,
+    source: hit.source,
+    entryId: hit.entryId,
+    level: hit.level,
+    score: hit.score,
+    listedName: hit.listedName,
+    runId: hit.runId,
+  };
+  await insertDecision({
+    caseId,
+    staffId: staff.id,
+    decision,
+    internalNote: reason || null,
+    data,
+    now,
+    audit: {
+      actorType: "staff",
+      actorId: staff.id,
+      action: `screening.${input.verdict}`,
+      caseId,
+      data: { ...data, reason: reason || null },
+      occurredAt: now,
+    },
+  });
+  const judgments = [
+    ...hit.judgments,
+    { staffId: staff.id, verdict: input.verdict, reason: reason || null, at: now },
+  ];
+  const state = hitState(hit.level, judgments);
+  const monitoringCleared =
+    state === "cleared" ? await settleMonitoringTask(staff, kycCase, hit.key, now) : false;
+  return { state, monitoringCleared };
+}
+
+/**
+ * A monitoring task is over when every likely hit it was opened for is cleared: the task closes
+ * and the CRM and cTrader hear that the hold is lifted (`case.monitoring_cleared`).
+ */
+async function settleMonitoringTask(
+  staff: Reviewer,
+  kycCase: KycCase,
+  justCleared: string,
+  now: Date,
+): Promise<boolean> {
+  const task = await getOpenReviewTask(kycCase.id, MONITORING_TASK);
+  if (!task) return false;
+  const taskKeys = new Set(
+    (Array.isArray(task.data.hits) ? task.data.hits : []).flatMap((h: unknown) => {
+      const hit = h as { source?: unknown; entryId?: unknown };
+      return typeof hit.source === "string" && typeof hit.entryId === "string"
+        ? [hitKey({ source: hit.source, entryId: hit.entryId })]
+        : [];
+    }),
+  );
+  const hits = await loadCaseHits(kycCase);
+  const open = hits.some(
+    (h) => taskKeys.has(h.key) && h.key !== justCleared && h.state !== "cleared",
+  );
+  if (open) return false;
+  return closeReviewTask({
+    caseId: kycCase.id,
+    kind: MONITORING_TASK,
+    staffId: staff.id,
+    resolution: "cleared",
+    now,
+    outbox: ({ eventId, sequence, moved, trader }) => ({
+      type: CASE_MONITORING_CLEARED,
+      payload: buildMonitoringCleared({
+        eventId,
+        sequence,
+        occurredAt: now,
+        kycCase: moved,
+        trader,
+      }),
+      destinations: destinationIdsFor(CASE_MONITORING_CLEARED),
+    }),
+  });
+}

@@ -1,0 +1,108 @@
+/**
+ * Scenarios: a clean case approved by a reviewer; the same case approved by the checks when the
+ * broker turned auto-approval on. Each asserts what the trader sees, what the reviewer sees, what
+ * the CRM receives (in order) and what cTrader was told.
+ */
+import { textOf } from "../helpers/render-page";
+import { setTestEnv } from "../helpers/env";
+import { signedInStaff, Trader } from "./support/people";
+import { OFAC_EXCERPT, scenarioWorld } from "./support/world";
+
+jest.mock("next/headers", () =>
+  jest
+    .requireActual<typeof import("../helpers/request-scope")>("../helpers/request-scope")
+    .nextHeaders(),
+);
+jest.mock("next-intl/server", () =>
+  jest
+    .requireActual<typeof import("../helpers/request-scope")>("../helpers/request-scope")
+    .nextIntlServer(),
+);
+
+const world = scenarioWorld();
+
+describe("scenario: a clean case, approved by one reviewer", () => {
+  it("goes from launch to approval, and the CRM and cTrader hear each step in order", async () => {
+    const w = world();
+    const trader = new Trader(w, 410_001, "de");
+    await trader.completeStandardLevel();
+    const kycCase = await trader.currentCase();
+    expect(await trader.status()).toBe("submitted");
+
+    // The reviewer sees the case while its checks run: approval is not possible yet.
+    const reviewer = await signedInStaff(w, "clean.reviewer@broker.example", "reviewer");
+    let page = await reviewer.casePage(kycCase.id);
+    expect(page).toContain('data-blocker="checks_running"');
+    expect(textOf(page)).toContain("Checks running");
+    expect(await reviewer.approve(kycCase.id)).toBe("error:checks_running");
+
+    // The worker runs the checks: low risk, into the queue.
+    await w.worker();
+    const queue = await reviewer.queue();
+    expect(queue).toContain(`data-case="${kycCase.id}"`);
+    page = await reviewer.casePage(kycCase.id);
+    expect(page).not.toContain("data-blocker");
+    expect(page).toContain('data-check="age" data-outcome="pass"');
+    expect(page).toContain('data-check="duplicate_image" data-outcome="pass"');
+    expect(page).toContain('data-testid="case-risk">low');
+
+    expect(await reviewer.approve(kycCase.id)).toBe("approved");
+    await w.worker();
+
+    // The trader reads it in German.
+    expect(await trader.status()).toBe("approved");
+    expect(await trader.sees("status")).toContain("Genehmigt");
+
+    // The CRM: submitted → in review → approved, numbered in order, every signature verified.
+    expect(w.crmEventsFor(kycCase.id).map((e) => [e.sequence, e.status])).toEqual([
+      [1, "submitted"],
+      [2, "in_review"],
+      [3, "approved"],
+    ]);
+    // cTrader: full access, once, on the trader's login.
+    expect(w.accountUpdates.filter((u) => u.login === trader.tradingLogin)).toEqual([
+      { login: trader.tradingLogin, accessRights: "FULL_ACCESS" },
+    ]);
+  });
+});
+
+describe("scenario: auto-approval when the broker enabled it", () => {
+  it("approves a clean case without a person, and tells the CRM and cTrader", async () => {
+    const w = world();
+    setTestEnv({ ...currentSettings(), AUTO_APPROVE: "1" });
+    // Nothing is auto-approved unless the trader was screened: the broker imported its lists.
+    await w.importLists([OFAC_EXCERPT]);
+    const trader = new Trader(w, 410_002);
+    await trader.completeStandardLevel();
+    const kycCase = await trader.currentCase();
+    await w.worker();
+    expect(await trader.status()).toBe("approved");
+    expect(await trader.sees("status")).toContain("Approved");
+    expect(w.crmEventsFor(kycCase.id).map((e) => [e.status, e.event])).toEqual([
+      ["submitted", "submit"],
+      ["in_review", "start_review"],
+      ["approved", "approve"],
+    ]);
+    expect(w.accountUpdates.filter((u) => u.login === trader.tradingLogin)).toEqual([
+      { login: trader.tradingLogin, accessRights: "FULL_ACCESS" },
+    ]);
+    // The reviewer finds it decided, with the checks that approved it.
+    const reviewer = await signedInStaff(w, "auto.reviewer@broker.example", "reviewer");
+    const page = await reviewer.casePage(kycCase.id);
+    expect(page).toContain('data-testid="case-status">approved');
+    expect(page).toContain("route auto_approve");
+  });
+});
+
+/** The scenario world's configuration as it stands (setTestEnv replaces, it does not merge). */
+function currentSettings(): Record<string, string | undefined> {
+  const keys = [
+    "DATA_DIR",
+    "CTRADER_API_URL",
+    "CTRADER_MANAGER_TOKEN",
+    "CTRADER_ACCOUNT_UPDATE",
+    "WEBHOOK_ENDPOINTS",
+    "SUPPORT_EMAIL",
+  ];
+  return Object.fromEntries(keys.map((k) => [k, process.env[k]]));
+}

@@ -1,0 +1,364 @@
+/**
+ * The people of a scenario: a trader in cTrader's embedded browser and compliance staff in the
+ * console. Each acts only through the app's entry points (the launch URL, server actions, route
+ * handlers) and sees only what the app renders.
+ */
+import { proxy } from "@/proxy";
+import {
+  autosaveStep,
+  continueStep,
+  retryCaseAction,
+  submitCaseAction,
+  type StepFormState,
+} from "@/app/inapp/kyc/actions";
+import KycPage from "@/app/inapp/kyc/page";
+import StatusPage from "@/app/inapp/kyc/status/page";
+import { GET as statusApi } from "@/app/api/inapp/status/route";
+import { POST as startUpload } from "@/app/api/inapp/documents/route";
+import { POST as confirmUpload } from "@/app/api/inapp/documents/[id]/confirm/route";
+import { POST as uploadLocal } from "@/app/api/uploads/local/route";
+import {
+  approveAction,
+  claimAction,
+  loginAction,
+  rejectAction,
+  reopenAction,
+  replayDeadAction,
+  requestAction,
+  resumeReviewAction,
+  retryChecksAction,
+  screeningHitAction,
+} from "@/app/admin/actions";
+import CasePage from "@/app/admin/cases/[id]/page";
+import QueuePage from "@/app/admin/page";
+import { GET as exportEvidence } from "@/app/admin/cases/[id]/export/route";
+import { getLatestCaseForTrader } from "@/lib/db/queries/cases";
+import { getTraderWithOpenCase } from "@/lib/db/queries/traders";
+import type { KycCase } from "@/lib/db/schema";
+import { IDENTITY, PERSONAL } from "../../fixtures/kyc-values";
+import sharp from "sharp";
+import { documentRaw } from "../../fixtures/documents/make-fixtures";
+import { renderPage, textOf } from "../../helpers/render-page";
+import { BROKER, Browser, outcomeOf, screenRequest, type World } from "./world";
+
+const idle = { status: "idle" } as const;
+
+function formOf(values: Record<string, string | string[]>): FormData {
+  const f = new FormData();
+  for (const [k, v] of Object.entries(values))
+    for (const one of Array.isArray(v) ? v : [v]) f.append(k, one);
+  return f;
+}
+
+export const ADDRESS = () => ({
+  addressDocumentKind: "utility_bill",
+  issueDate: new Date(Date.now() - 20 * 86_400_000).toISOString().slice(0, 10),
+});
+
+let photoSeed = 1;
+/**
+ * A sharp, well-lit document photo no other trader has: the generated documents share a layout,
+ * so each gets its own pattern of lighter and darker patches (the checks compare perceptual
+ * hashes across traders and would rightly call two of the same layout one photo).
+ */
+export async function freshPhoto(): Promise<Buffer> {
+  const seed = 10_000 + photoSeed++;
+  const raw = documentRaw({ width: 1200, height: 800, seed });
+  let state = seed * 2654435761;
+  const next = () => ((state = (state * 1103515245 + 12345) >>> 0) % 1000) / 1000;
+  const offsets = Array.from({ length: 64 }, () => Math.round((next() - 0.5) * 70));
+  for (let y = 0; y < raw.height; y++)
+    for (let x = 0; x < raw.width; x++) {
+      const o = offsets[Math.floor((y / raw.height) * 8) * 8 + Math.floor((x / raw.width) * 8)]!;
+      const i = (y * raw.width + x) * 3;
+      for (let c = 0; c < 3; c++)
+        raw.data[i + c] = Math.max(30, Math.min(235, raw.data[i + c]! + o));
+    }
+  return sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: 3 } })
+    .jpeg({ quality: 88 })
+    .toBuffer();
+}
+
+let documentNumber = 100_000 + Math.floor(Math.random() * 800_000);
+
+export type UploadResult = { status: number; body: Record<string, unknown> };
+
+export class Trader extends Browser {
+  readonly userId: number;
+  private readonly world: World;
+
+  constructor(world: World, userId: number, locale = "en") {
+    super();
+    this.world = world;
+    this.userId = userId;
+    this.locale = locale;
+  }
+
+  get tradingLogin(): number {
+    return 7_000_000 + this.userId;
+  }
+
+  /** cTrader opens a screen with a fresh one-time token; answers where the 303 sent the browser. */
+  async launch(
+    screen: "kyc" | "status" | "upload" = "kyc",
+    query: Record<string, string> = {},
+  ): Promise<string> {
+    const token = this.world.issueToken(this.userId);
+    const params = new URLSearchParams({ token, lang: this.locale, source: "iOS", ...query });
+    const pathname = screen === "kyc" ? "/inapp/kyc" : `/inapp/kyc/${screen}`;
+    const response = await proxy(screenRequest(`${pathname}?${params.toString()}`));
+    if (response.status !== 303) throw new Error(`launch answered ${response.status}`);
+    const set = response.headers.get("set-cookie") ?? "";
+    const cookie = /^(__Host-kyc_session)=([^;]+)/.exec(set);
+    if (cookie?.[1] && cookie[2]) this.cookies.set(cookie[1], cookie[2]);
+    const location = new URL(response.headers.get("location") ?? "/", BROKER);
+    return location.pathname + location.search;
+  }
+
+  /** "Save and continue" on a step's form. */
+  continue(step: string, values: Record<string, string | string[]>) {
+    return this.act(() => outcomeOf(continueStep(idle, formOf({ step, ...values }))));
+  }
+
+  /** The form's autosave, carrying the draft version the form was rendered with. */
+  autosave(
+    step: string,
+    values: Record<string, string | string[]>,
+    draftVersion: number,
+  ): Promise<StepFormState> {
+    return this.act(() =>
+      autosaveStep(formOf({ step, ...values, draftVersion: String(draftVersion) })),
+    );
+  }
+
+  /** Fills every form of the standard level with valid answers (a passport as identity). */
+  async fillStandardForms(personal: Partial<typeof PERSONAL> = {}): Promise<void> {
+    await this.continue("personal", { ...PERSONAL, ...personal });
+    await this.continue("identity_document", {
+      ...IDENTITY,
+      documentNumber: `P${documentNumber++}`,
+    });
+    await this.continue("proof_of_address", ADDRESS());
+  }
+
+  private request(url: string, init: RequestInit & { json?: unknown } = {}): Request {
+    const headers = new Headers(init.headers);
+    headers.set("host", "broker.test");
+    headers.set("origin", BROKER);
+    headers.set("sec-fetch-site", "same-origin");
+    if (init.json !== undefined) headers.set("content-type", "application/json");
+    return new Request(new URL(url, BROKER), {
+      method: init.method ?? "GET",
+      headers,
+      body: init.json !== undefined ? JSON.stringify(init.json) : init.body,
+    });
+  }
+
+  /** What the upload screen does: ask for a form, post the file to storage, confirm. */
+  async upload(
+    documentType: "identity" | "address" | "additional",
+    side: "page" | "front" | "back" = "page",
+    bytes?: Buffer,
+    contentType = "image/jpeg",
+  ): Promise<UploadResult & { documentId?: string; form?: StartedUpload }> {
+    const file = bytes ?? (await freshPhoto());
+    return this.act(async () => {
+      const started = await startUpload(
+        this.request("/api/inapp/documents", {
+          method: "POST",
+          json: { documentType, side, contentType, size: file.length, fileName: "photo.jpg" },
+        }),
+      );
+      const startBody = (await started.json()) as StartedUpload & Record<string, unknown>;
+      if (started.status !== 201) return { status: started.status, body: startBody };
+      const posted = await postToStorage(startBody, file, contentType);
+      if (posted.status >= 300) return { status: posted.status, body: { stage: "storage" } };
+      const confirmed = await this.confirm(startBody.documentId);
+      return { ...confirmed, documentId: startBody.documentId, form: startBody };
+    });
+  }
+
+  /** The confirm call alone (the upload screen sends it after the storage POST). */
+  async confirm(documentId: string): Promise<UploadResult> {
+    return this.act(async () => {
+      const response = await confirmUpload(
+        this.request(`/api/inapp/documents/${documentId}/confirm`, { method: "POST" }),
+        { params: Promise.resolve({ id: documentId }) },
+      );
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    });
+  }
+
+  async uploadStandardDocuments(): Promise<void> {
+    for (const type of ["identity", "address"] as const) {
+      const result = await this.upload(type);
+      if (result.status !== 200) throw new Error(`${type}: ${JSON.stringify(result)}`);
+    }
+  }
+
+  /** The final submit with the declaration ticked. */
+  submit() {
+    return this.act(() => outcomeOf(submitCaseAction(idle, formOf({ declaration: "yes" }))));
+  }
+
+  /** "Try again" after a rejection with a retry reason. */
+  retry() {
+    return this.act(() => outcomeOf(retryCaseAction()));
+  }
+
+  /** The whole standard level, from launch to submit. */
+  async completeStandardLevel(personal: Partial<typeof PERSONAL> = {}): Promise<void> {
+    await this.launch("kyc", { kycType: "standard" });
+    await this.fillStandardForms(personal);
+    await this.uploadStandardDocuments();
+    const submitted = await this.submit();
+    if (!("redirect" in submitted) || submitted.redirect !== "/inapp/kyc/status")
+      throw new Error(`submit: ${JSON.stringify(submitted)}`);
+  }
+
+  /** The text of a screen as the trader's browser renders it. */
+  sees(screen: "kyc" | "status", query: Record<string, string> = {}): Promise<string> {
+    return this.act(async () =>
+      textOf(
+        await renderPage(
+          screen === "kyc" ? KycPage({ searchParams: Promise.resolve(query) }) : StatusPage(),
+        ),
+      ),
+    );
+  }
+
+  /** The HTML of a screen (for data attributes). */
+  html(screen: "kyc" | "status", query: Record<string, string> = {}): Promise<string> {
+    return this.act(() =>
+      renderPage(
+        screen === "kyc" ? KycPage({ searchParams: Promise.resolve(query) }) : StatusPage(),
+      ),
+    );
+  }
+
+  /** The status the status screen polls. */
+  async status(): Promise<string> {
+    return this.act(async () => {
+      const response = await statusApi(this.request("/api/inapp/status"));
+      return ((await response.json()) as { status: string }).status;
+    });
+  }
+
+  /** The trader's current case (for ids in assertions; the trader never sees it). */
+  async currentCase(): Promise<KycCase> {
+    const found = await getTraderWithOpenCase(this.userId);
+    if (found?.openCase) return found.openCase;
+    const latest = found ? await getLatestCaseForTrader(found.trader.id) : undefined;
+    if (!latest) throw new Error("the trader has no case");
+    return latest;
+  }
+}
+
+type StartedUpload = {
+  documentId: string;
+  upload: { url: string; fields: Record<string, string> };
+};
+
+/** The browser's multipart POST straight to storage (our local route, or the S3 bucket). */
+export async function postToStorage(
+  started: StartedUpload,
+  file: Buffer,
+  contentType: string,
+): Promise<Response> {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(started.upload.fields)) form.append(k, v);
+  form.append("file", new Blob([new Uint8Array(file)], { type: contentType }), "photo.jpg");
+  const url = new URL(started.upload.url, BROKER);
+  if (url.origin === BROKER) return uploadLocal(new Request(url, { method: "POST", body: form }));
+  return fetch(url, { method: "POST", body: form });
+}
+
+export type ActionOutcome = { redirect: string } | { value: unknown };
+
+export class Staff extends Browser {
+  readonly email: string;
+  private readonly password: string;
+
+  constructor(account: { email: string; password: string }) {
+    super();
+    this.email = account.email;
+    this.password = account.password;
+  }
+
+  /** The console's login form. */
+  async signIn(): Promise<void> {
+    const result = await this.act(() =>
+      outcomeOf(loginAction({}, formOf({ email: this.email, password: this.password }))),
+    );
+    if (!("redirect" in result) || result.redirect !== "/admin")
+      throw new Error(`sign-in failed: ${JSON.stringify(result)}`);
+  }
+
+  /** The outcome or error code the console shows after an action (`?outcome=` / `?error=`). */
+  private async run(
+    action: (form: FormData) => Promise<void>,
+    values: Record<string, string | string[]>,
+  ): Promise<string> {
+    const result = await this.act(() => outcomeOf(action(formOf(values))));
+    if (!("redirect" in result)) throw new Error("a console action always redirects");
+    const query = new URL(result.redirect, BROKER).searchParams;
+    return query.get("outcome") ?? `error:${query.get("error") ?? "?"}`;
+  }
+
+  claim = (caseId: string) => this.run(claimAction, { caseId });
+  approve = (caseId: string) => this.run(approveAction, { caseId });
+  reject = (caseId: string, reasonCode: string, internalNote = "") =>
+    this.run(rejectAction, { caseId, reasonCode, internalNote });
+  requestInformation = (caseId: string, items: string[], message: string) =>
+    this.run(requestAction, { caseId, items, message });
+  resumeReview = (caseId: string) => this.run(resumeReviewAction, { caseId });
+  reopen = (caseId: string, reason: string) => this.run(reopenAction, { caseId, reason });
+  retryChecks = (caseId: string) => this.run(retryChecksAction, { caseId });
+  judgeHit = (
+    caseId: string,
+    hitKey: string,
+    verdict: "false_positive" | "confirmed",
+    reason = "",
+  ) => this.run(screeningHitAction, { caseId, hitKey, verdict, reason });
+
+  async replayDead(): Promise<string> {
+    const result = await this.act(() => outcomeOf(replayDeadAction()));
+    return "redirect" in result ? result.redirect : "no redirect";
+  }
+
+  /** The case page as the console renders it (HTML). */
+  casePage(caseId: string, query: Record<string, string> = {}): Promise<string> {
+    return this.act(() =>
+      renderPage(
+        CasePage({ params: Promise.resolve({ id: caseId }), searchParams: Promise.resolve(query) }),
+      ),
+    );
+  }
+
+  /** The queue as the console renders it (HTML), with its filters in the query. */
+  queue(query: Record<string, string> = {}): Promise<string> {
+    return this.act(() => renderPage(QueuePage({ searchParams: Promise.resolve(query) })));
+  }
+
+  /** The evidence export (JSON or the printable page). */
+  async exportEvidence(caseId: string, format: "json" | "html" = "json"): Promise<Response> {
+    return this.act(() =>
+      exportEvidence(
+        new Request(
+          `${BROKER}/admin/cases/${caseId}/export${format === "html" ? "?format=html" : ""}`,
+        ),
+        { params: Promise.resolve({ id: caseId }) },
+      ),
+    );
+  }
+}
+
+export async function signedInStaff(
+  world: World,
+  email: string,
+  role: "reviewer" | "approver" | "admin",
+) {
+  const staff = new Staff(await world.createStaff(email, role));
+  await staff.signIn();
+  return staff;
+}

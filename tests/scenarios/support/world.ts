@@ -1,0 +1,234 @@
+/**
+ * The world a scenario runs in: the whole product, driven the way people and systems drive it.
+ *
+ * - cTrader opens a screen with a one-time token: the request goes through `proxy.ts` (the token
+ *   exchange), and msw answers for cTrader (the redeem API and the account update API), recording
+ *   every access-rights change it was told.
+ * - The trader acts through the server actions and the upload API route handlers, with the cookie
+ *   the launch set; what the trader sees is the page itself, rendered to HTML.
+ * - Staff sign in through the console's login action and act through its actions; what they see
+ *   is the case page rendered with the data the app stored.
+ * - The worker is what `npm run worker` runs: the housekeeping sweep (automated checks) and the
+ *   delivery drain. The broker's CRM is a real HTTP receiver that verifies every signature with
+ *   the `standardwebhooks` library.
+ *
+ * No state is put in place by SQL or by calling an internal function: every state comes from a
+ * real flow. Jest's `jest.mock` calls for `next/headers` and `next-intl/server` sit in each
+ * scenario file (jest hoists them per file).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { NextRequest } from "next/server";
+import { Webhook } from "standardwebhooks";
+import { http, HttpResponse } from "msw";
+import { importListsAndRescreen } from "@/lib/checks/rescreen";
+import { runHousekeeping } from "@/lib/jobs/housekeeping";
+import { drainOnce } from "@/lib/delivery/worker";
+import { createStaffAccount } from "@/lib/staff/accounts";
+import type { StaffRole } from "@/lib/db/schema";
+import { CTRADER, ctraderServer, listenForCtrader } from "../../helpers/ctrader-stub";
+import { setTestEnv } from "../../helpers/env";
+import { jar, setRequestLocale } from "../../helpers/request-scope";
+import { createTestDb, type TestDb } from "../../helpers/test-db";
+import {
+  endpointsFor,
+  startReceiver,
+  TEST_WEBHOOK_SECRET,
+  type Receiver,
+} from "../../helpers/webhook-receiver";
+
+export const BROKER = "https://broker.test";
+
+/** A webhook the CRM received, its signature verified by the Standard Webhooks library. */
+export type CrmEvent = {
+  type: string;
+  sequence: number;
+  caseId: string;
+  status: string;
+  event?: string;
+  payload: Record<string, unknown>;
+};
+
+export type AccountUpdate = { login: number; accessRights: string };
+
+/** A browser: its own cookie jar, swapped in while it acts (actions run one at a time). */
+export class Browser {
+  readonly cookies = new Map<string, string>();
+  locale = "en";
+
+  async act<T>(fn: () => Promise<T>): Promise<T> {
+    jar.clear();
+    for (const [k, v] of this.cookies) jar.set(k, v);
+    setRequestLocale(this.locale);
+    try {
+      return await fn();
+    } finally {
+      this.cookies.clear();
+      for (const [k, v] of jar) this.cookies.set(k, v);
+    }
+  }
+}
+
+/** What a server action's redirect says: Next.js throws it, with the target in its digest. */
+export async function outcomeOf<T>(
+  promise: Promise<T>,
+): Promise<{ redirect: string } | { value: T }> {
+  try {
+    return { value: await promise };
+  } catch (error) {
+    const digest = (error as { digest?: string }).digest;
+    if (typeof digest === "string" && digest.startsWith("NEXT_REDIRECT"))
+      return { redirect: decodeURIComponent(digest.split(";")[2] ?? "") };
+    throw error;
+  }
+}
+
+export type World = {
+  db: TestDb;
+  dataDir: string;
+  receiver: Receiver;
+  /** Every verified webhook the CRM received, in arrival order. */
+  crm: CrmEvent[];
+  /** Every access-rights update cTrader was asked to apply, in order. */
+  accountUpdates: AccountUpdate[];
+  /** Makes cTrader answer the next account updates with these statuses (then 200). */
+  failAccountUpdates(statuses: number[]): void;
+  /** A one-time token cTrader issued for this user (redeemable once). */
+  issueToken(userId: number): string;
+  /** Creates a console account as `npm run staff:create` does. */
+  createStaff(email: string, role: StaffRole): Promise<{ email: string; password: string }>;
+  /** One pass of `npm run worker`: housekeeping (checks), then deliveries until none is due. */
+  worker(now?: Date): Promise<void>;
+  /** The CRM's view of one case: verified events in the order it received them. */
+  crmEventsFor(caseId: string): CrmEvent[];
+  /** What `npm run lists:import` does with these files: import, then re-screen approved traders. */
+  importLists(files: string[]): ReturnType<typeof importListsAndRescreen>;
+};
+
+/** The OFAC SDN excerpt the tests ship (RAFAEL CARO QUINTERO is entry 6707). */
+export const OFAC_EXCERPT = path.join(__dirname, "../../fixtures/sanctions/ofac-sdn-excerpt.csv");
+
+let tokenCounter = 0;
+
+/**
+ * Sets up the world for one scenario file (beforeAll/afterAll) and returns a getter. `env`
+ * overrides the configuration (e.g. AUTO_APPROVE=1).
+ */
+export function scenarioWorld(env: Record<string, string | undefined> = {}): () => World {
+  let world: World | undefined;
+  let dataDir = "";
+  const identities = new Map<string, number>();
+  const redeemed = new Set<string>();
+  const accountStatuses: number[] = [];
+
+  beforeAll(async () => {
+    listenForCtrader();
+    dataDir = mkdtempSync(path.join(tmpdir(), "kyc-scenario-"));
+    const crm: CrmEvent[] = [];
+    const hook = new Webhook(TEST_WEBHOOK_SECRET);
+    const receiver = await startReceiver((request) => {
+      // The CRM refuses anything whose signature does not verify.
+      let payload: Record<string, unknown>;
+      try {
+        payload = hook.verify(request.body, {
+          "webhook-id": request.id,
+          "webhook-timestamp": request.timestamp,
+          "webhook-signature": request.signature,
+        }) as Record<string, unknown>;
+      } catch {
+        return 401;
+      }
+      const kycCase = payload.case as { id: string; status: string };
+      crm.push({
+        type: String(payload.type),
+        sequence: Number(payload.sequence),
+        caseId: kycCase.id,
+        status: kycCase.status,
+        event: typeof payload.event === "string" ? payload.event : undefined,
+        payload,
+      });
+      return 204;
+    });
+    const settings = {
+      DATA_DIR: dataDir,
+      CTRADER_API_URL: CTRADER,
+      CTRADER_MANAGER_TOKEN: "manager-token-for-scenarios",
+      CTRADER_ACCOUNT_UPDATE: "1",
+      WEBHOOK_ENDPOINTS: endpointsFor([{ id: "crm", url: receiver.url }]),
+      SUPPORT_EMAIL: "compliance@broker.example",
+      ...env,
+    };
+    setTestEnv(settings);
+    const db = await createTestDb();
+    const accountUpdates: AccountUpdate[] = [];
+    const handlers = () =>
+      ctraderServer.use(
+        http.post(`${CTRADER}/ctid2/inAppToken/redeem`, async ({ request }) => {
+          const { token } = (await request.json()) as { token: string };
+          const userId = identities.get(token);
+          if (!userId || redeemed.has(token)) return HttpResponse.json({}, { status: 404 });
+          redeemed.add(token);
+          return HttpResponse.json({
+            userId,
+            email: `trader${userId}@example.com`,
+            tradingLogin: 7_000_000 + userId,
+          });
+        }),
+        http.patch(`${CTRADER}/v2/webserv/traders/:login`, async ({ request, params }) => {
+          const status = accountStatuses.shift() ?? 200;
+          const body = (await request.json()) as { accessRights: string };
+          if (status === 200)
+            accountUpdates.push({ login: Number(params.login), accessRights: body.accessRights });
+          return new HttpResponse(null, { status });
+        }),
+      );
+    handlers();
+    world = {
+      db,
+      dataDir,
+      receiver,
+      crm,
+      accountUpdates,
+      failAccountUpdates: (statuses) => accountStatuses.push(...statuses),
+      issueToken(userId) {
+        const token = `ot-${userId}-${++tokenCounter}-${Math.random().toString(36).slice(2)}`;
+        identities.set(token, userId);
+        return token;
+      },
+      async createStaff(email, role) {
+        const password = `scenario password for ${role}s`;
+        await createStaffAccount({ email, role, password, name: email.split("@")[0] });
+        return { email, password };
+      },
+      async worker(now) {
+        await runHousekeeping(now);
+        for (let pass = 0; pass < 20; pass++) {
+          const { claimed } = await drainOnce({ limit: 50, now });
+          if (claimed === 0) break;
+        }
+      },
+      crmEventsFor: (caseId) => crm.filter((e) => e.caseId === caseId),
+      importLists: (files) => importListsAndRescreen(files),
+    };
+  });
+
+  afterAll(async () => {
+    ctraderServer.close();
+    await world?.receiver.close();
+    await world?.db.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  return () => {
+    if (!world) throw new Error("world not ready");
+    return world;
+  };
+}
+
+/** A cTrader screen URL request, as the embedded browser sends it. */
+export function screenRequest(pathAndQuery: string): NextRequest {
+  return new NextRequest(`${BROKER}${pathAndQuery}`, {
+    headers: { host: "broker.test", "sec-fetch-site": "cross-site" },
+  });
+}
