@@ -76,11 +76,14 @@ const startSchema = z.object({
 
 type CaseRef = Pick<KycCase, "id" | "status" | "level">;
 
-/** Documents are accepted while the trader can still change the case (or was asked for them). */
+/**
+ * Documents are accepted while the trader can still change the case; after a request for more
+ * or a retry rejection, only the documents (and steps' documents) that were named.
+ */
 async function acceptsDocuments(kycCase: CaseRef, documentType: string): Promise<boolean> {
   if (!EDITABLE_STATUSES.has(kycCase.status)) return false;
-  if (kycCase.status !== "action_required") return true;
   const request = await loadActionRequest(kycCase);
+  if (!request && kycCase.status !== "action_required") return true;
   return Boolean(
     request?.items.some(
       (i) =>

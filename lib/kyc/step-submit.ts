@@ -40,9 +40,10 @@ export async function submitStep(
   if (!getLevel(kycCase.level).steps.includes(step)) {
     throw new AppError("BAD_REQUEST", `step ${step} is not part of this level`);
   }
-  if (kycCase.status === "action_required") {
-    // Only what the reviewer asked for is open again; everything else stays as it was sent.
-    const request = await loadActionRequest(kycCase);
+  // After a request for more, or a rejection with a retry reason, only what was named is open
+  // again; everything else stays as it was sent.
+  const request = await loadActionRequest(kycCase);
+  if (request || kycCase.status === "action_required") {
     const open = request?.items.some(
       (i) =>
         (i.kind === "step" && i.step === step) ||

@@ -4,7 +4,6 @@
  * the CRM receives (in order) and what cTrader was told.
  */
 import { textOf } from "../helpers/render-page";
-import { setTestEnv } from "../helpers/env";
 import { signedInStaff, Trader } from "./support/people";
 import { OFAC_EXCERPT, scenarioWorld } from "./support/world";
 
@@ -69,7 +68,7 @@ describe("scenario: a clean case, approved by one reviewer", () => {
 describe("scenario: auto-approval when the broker enabled it", () => {
   it("approves a clean case without a person, and tells the CRM and cTrader", async () => {
     const w = world();
-    setTestEnv({ ...currentSettings(), AUTO_APPROVE: "1" });
+    w.configure({ AUTO_APPROVE: "1" });
     // Nothing is auto-approved unless the trader was screened: the broker imported its lists.
     await w.importLists([OFAC_EXCERPT]);
     const trader = new Trader(w, 410_002);
@@ -93,16 +92,3 @@ describe("scenario: auto-approval when the broker enabled it", () => {
     expect(page).toContain("route auto_approve");
   });
 });
-
-/** The scenario world's configuration as it stands (setTestEnv replaces, it does not merge). */
-function currentSettings(): Record<string, string | undefined> {
-  const keys = [
-    "DATA_DIR",
-    "CTRADER_API_URL",
-    "CTRADER_MANAGER_TOKEN",
-    "CTRADER_ACCOUNT_UPDATE",
-    "WEBHOOK_ENDPOINTS",
-    "SUPPORT_EMAIL",
-  ];
-  return Object.fromEntries(keys.map((k) => [k, process.env[k]]));
-}

@@ -16,9 +16,11 @@
  * real flow. Jest's `jest.mock` calls for `next/headers` and `next-intl/server` sit in each
  * scenario file (jest hoists them per file).
  */
+import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import { NextRequest } from "next/server";
 import { Webhook } from "standardwebhooks";
 import { http, HttpResponse } from "msw";
@@ -30,6 +32,7 @@ import type { StaffRole } from "@/lib/db/schema";
 import { CTRADER, ctraderServer, listenForCtrader } from "../../helpers/ctrader-stub";
 import { setTestEnv } from "../../helpers/env";
 import { jar, setRequestLocale } from "../../helpers/request-scope";
+import { adminUrl, withDatabase } from "../../helpers/db-target";
 import { createTestDb, type TestDb } from "../../helpers/test-db";
 import {
   endpointsFor,
@@ -39,6 +42,7 @@ import {
 } from "../../helpers/webhook-receiver";
 
 export const BROKER = "https://broker.test";
+const execFileAsync = promisify(execFile);
 
 /** A webhook the CRM received, its signature verified by the Standard Webhooks library. */
 export type CrmEvent = {
@@ -92,8 +96,8 @@ export type World = {
   crm: CrmEvent[];
   /** Every access-rights update cTrader was asked to apply, in order. */
   accountUpdates: AccountUpdate[];
-  /** Makes cTrader answer the next account updates with these statuses (then 200). */
-  failAccountUpdates(statuses: number[]): void;
+  /** cTrader's account API (and the CRM's endpoint) answer 503 while down. */
+  setDown(what: { ctrader?: boolean; crm?: boolean }): void;
   /** A one-time token cTrader issued for this user (redeemable once). */
   issueToken(userId: number): string;
   /** Creates a console account as `npm run staff:create` does. */
@@ -102,8 +106,16 @@ export type World = {
   worker(now?: Date): Promise<void>;
   /** The CRM's view of one case: verified events in the order it received them. */
   crmEventsFor(caseId: string): CrmEvent[];
+  /** Changes the broker's configuration from here on (the scenario's own settings stay). */
+  configure(overrides: Record<string, string | undefined>): void;
   /** What `npm run lists:import` does with these files: import, then re-screen approved traders. */
   importLists(files: string[]): ReturnType<typeof importListsAndRescreen>;
+  /**
+   * Runs `npm run lists:import` itself, as a separate process against this scenario's database,
+   * with SANCTIONS_LIST_PATH. Needs PostgreSQL (an in-memory PGlite is not reachable from another
+   * process): without it, runs the same import in this process and says so in the answer.
+   */
+  runListsImportCommand(files: string[]): Promise<string>;
 };
 
 /** The OFAC SDN excerpt the tests ship (RAFAEL CARO QUINTERO is entry 6707). */
@@ -120,7 +132,7 @@ export function scenarioWorld(env: Record<string, string | undefined> = {}): () 
   let dataDir = "";
   const identities = new Map<string, number>();
   const redeemed = new Set<string>();
-  const accountStatuses: number[] = [];
+  const down = { ctrader: false, crm: false };
 
   beforeAll(async () => {
     listenForCtrader();
@@ -128,6 +140,7 @@ export function scenarioWorld(env: Record<string, string | undefined> = {}): () 
     const crm: CrmEvent[] = [];
     const hook = new Webhook(TEST_WEBHOOK_SECRET);
     const receiver = await startReceiver((request) => {
+      if (down.crm) return 503;
       // The CRM refuses anything whose signature does not verify.
       let payload: Record<string, unknown>;
       try {
@@ -176,11 +189,10 @@ export function scenarioWorld(env: Record<string, string | undefined> = {}): () 
           });
         }),
         http.patch(`${CTRADER}/v2/webserv/traders/:login`, async ({ request, params }) => {
-          const status = accountStatuses.shift() ?? 200;
+          if (down.ctrader) return new HttpResponse(null, { status: 503 });
           const body = (await request.json()) as { accessRights: string };
-          if (status === 200)
-            accountUpdates.push({ login: Number(params.login), accessRights: body.accessRights });
-          return new HttpResponse(null, { status });
+          accountUpdates.push({ login: Number(params.login), accessRights: body.accessRights });
+          return new HttpResponse(null, { status: 200 });
         }),
       );
     handlers();
@@ -190,7 +202,7 @@ export function scenarioWorld(env: Record<string, string | undefined> = {}): () 
       receiver,
       crm,
       accountUpdates,
-      failAccountUpdates: (statuses) => accountStatuses.push(...statuses),
+      setDown: (what) => Object.assign(down, what),
       issueToken(userId) {
         const token = `ot-${userId}-${++tokenCounter}-${Math.random().toString(36).slice(2)}`;
         identities.set(token, userId);
@@ -210,6 +222,30 @@ export function scenarioWorld(env: Record<string, string | undefined> = {}): () 
       },
       crmEventsFor: (caseId) => crm.filter((e) => e.caseId === caseId),
       importLists: (files) => importListsAndRescreen(files),
+      configure: (overrides) => setTestEnv({ ...settings, ...overrides }),
+      async runListsImportCommand(files) {
+        const url = adminUrl();
+        if (!url) {
+          await importListsAndRescreen(files);
+          return "in-process (no PostgreSQL for a second process)";
+        }
+        const { stdout } = await execFileAsync(
+          process.execPath,
+          ["--import", "tsx", "scripts/lists-import.ts"],
+          {
+            cwd: path.join(__dirname, "../../.."),
+            env: {
+              ...process.env,
+              NODE_OPTIONS: "",
+              DATABASE_URL: withDatabase(url, db.name),
+              SANCTIONS_LIST_PATH: files.join(","),
+              LOG_LEVEL: "warn",
+            },
+            timeout: 60_000,
+          },
+        );
+        return stdout;
+      },
     };
   });
 

@@ -1,0 +1,69 @@
+/**
+ * Scenario: the automated checks fail (the broker's risk configuration file is broken). The case
+ * is never approvable meanwhile, the reviewer sees the error and retries once operations fixed
+ * the file, and the sweep backs off a failing case instead of starving the others.
+ */
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { textOf } from "../helpers/render-page";
+import { signedInStaff, Trader } from "./support/people";
+import { scenarioWorld } from "./support/world";
+
+jest.mock("next/headers", () =>
+  jest
+    .requireActual<typeof import("../helpers/request-scope")>("../helpers/request-scope")
+    .nextHeaders(),
+);
+jest.mock("next-intl/server", () =>
+  jest
+    .requireActual<typeof import("../helpers/request-scope")>("../helpers/request-scope")
+    .nextIntlServer(),
+);
+
+const world = scenarioWorld();
+
+describe("scenario: the checks fail, the reviewer retries them", () => {
+  it("shows the failure, refuses approval, backs off, and runs again on the reviewer's retry", async () => {
+    const w = world();
+    const riskConfig = path.join(w.dataDir, "risk.json");
+    writeFileSync(riskConfig, '{"thresholds": {"medium": 40, "high": 20}}');
+    w.configure({ RISK_CONFIG_PATH: riskConfig });
+
+    const trader = new Trader(w, 440_001);
+    await trader.completeStandardLevel();
+    const failing = await trader.currentCase();
+    await w.worker();
+    expect(await trader.status()).toBe("submitted");
+
+    const reviewer = await signedInStaff(w, "ops.reviewer@broker.example", "reviewer");
+    const page = await reviewer.casePage(failing.id);
+    expect(page).toContain('data-testid="checks-failed"');
+    expect(textOf(page)).toContain("RISK_CONFIG_PATH");
+    expect(page).toContain('data-blocker="checks_failed"');
+    expect(await reviewer.approve(failing.id)).toBe("error:checks_failed");
+    expect(await reviewer.retryChecks(failing.id)).toBe("error:checks_failed");
+
+    // The sweep waits before trying the failing case again; a healthy case is not held up.
+    writeFileSync(riskConfig, "{}");
+    const healthy = new Trader(w, 440_002);
+    await healthy.completeStandardLevel();
+    await w.worker();
+    expect(await healthy.status()).toBe("in_review");
+    expect(await trader.status()).toBe("submitted");
+
+    // The reviewer does not wait for the back-off.
+    expect(await reviewer.retryChecks(failing.id)).toBe("checks_ran");
+    expect(await trader.status()).toBe("in_review");
+    const after = await reviewer.casePage(failing.id);
+    expect(after).not.toContain('data-testid="checks-failed"');
+    expect(after).toContain('data-check="age"');
+    expect(await reviewer.approve(failing.id)).toBe("approved");
+    await w.worker();
+    expect(w.crmEventsFor(failing.id).map((e) => e.status)).toEqual([
+      "submitted",
+      "in_review",
+      "approved",
+    ]);
+    w.configure({});
+  });
+});

@@ -1,0 +1,204 @@
+/**
+ * Scenarios with more than one round: a rejection with a retry reason the trader fixes (only that
+ * item), a request for more information the trader answers, the cap on retry rounds, and rounds
+ * of re-uploads that never leave a case stuck.
+ */
+import { textOf } from "../helpers/render-page";
+import { ADDRESS, signedInStaff, Trader } from "./support/people";
+import { scenarioWorld } from "./support/world";
+
+jest.mock("next/headers", () =>
+  jest
+    .requireActual<typeof import("../helpers/request-scope")>("../helpers/request-scope")
+    .nextHeaders(),
+);
+jest.mock("next-intl/server", () =>
+  jest
+    .requireActual<typeof import("../helpers/request-scope")>("../helpers/request-scope")
+    .nextIntlServer(),
+);
+
+const world = scenarioWorld();
+
+describe("scenario: rejected with a retry reason, the trader fixes only that item", () => {
+  it("reopens only the proof of address, and the next round is approved", async () => {
+    const w = world();
+    const trader = new Trader(w, 430_001);
+    await trader.completeStandardLevel();
+    const kycCase = await trader.currentCase();
+    await w.worker();
+    const reviewer = await signedInStaff(w, "retry.reviewer@broker.example", "reviewer");
+    expect(await reviewer.reject(kycCase.id, "address_proof_invalid", "Bill from 2019")).toBe(
+      "rejected_retry",
+    );
+    await w.worker();
+
+    // The trader reads why, starts again, and can change only what was named.
+    await trader.launch("status");
+    const { default: en } = await import("@/messages/en.json");
+    expect(await trader.sees("status")).toContain(en.RejectReasons.address_proof_invalid);
+    expect(await trader.retry()).toEqual({ redirect: "/inapp/kyc" });
+    expect(await trader.continue("personal", { givenNames: "Someone", surnames: "Else" })).toEqual({
+      value: expect.objectContaining({ status: "failed", message: en.Errors.notEditable }),
+    });
+    expect((await trader.upload("identity")).status).toBe(409);
+    expect(await trader.continue("proof_of_address", ADDRESS())).toEqual({
+      redirect: "/inapp/kyc",
+    });
+    expect((await trader.upload("address")).status).toBe(200);
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+
+    // Round 2's checks run; only then can it be approved.
+    expect(await reviewer.approve(kycCase.id)).toBe("error:checks_running");
+    await w.worker();
+    expect(await reviewer.approve(kycCase.id)).toBe("approved");
+    await w.worker();
+    expect(await trader.status()).toBe("approved");
+    expect(w.crmEventsFor(kycCase.id).map((e) => [e.sequence, e.status])).toEqual([
+      [1, "submitted"],
+      [2, "in_review"],
+      [3, "rejected"],
+      [4, "draft"],
+      [5, "submitted"],
+      [6, "in_review"],
+      [7, "approved"],
+    ]);
+    expect(w.accountUpdates.filter((u) => u.login === trader.tradingLogin)).toEqual([
+      { login: trader.tradingLogin, accessRights: "NO_TRADING" },
+      { login: trader.tradingLogin, accessRights: "FULL_ACCESS" },
+    ]);
+  });
+});
+
+describe("scenario: more information requested, the trader answers", () => {
+  it("shows the message, takes the new document, and keeps both rounds' answers as evidence", async () => {
+    const w = world();
+    const trader = new Trader(w, 430_002);
+    await trader.completeStandardLevel();
+    const kycCase = await trader.currentCase();
+    await w.worker();
+    const reviewer = await signedInStaff(w, "more.reviewer@broker.example", "reviewer");
+    expect(
+      await reviewer.requestInformation(
+        kycCase.id,
+        ["document:identity", "step:identity_document"],
+        "The photo is cut off.\nPlease show all four corners.",
+      ),
+    ).toBe("action_requested");
+    await w.worker();
+    expect(w.accountUpdates.filter((u) => u.login === trader.tradingLogin)).toEqual([
+      { login: trader.tradingLogin, accessRights: "CLOSE_ONLY" },
+    ]);
+
+    await trader.launch("kyc");
+    expect(await trader.sees("status")).toContain("The photo is cut off.");
+    expect(
+      await trader.continue("identity_document", {
+        documentKind: "passport",
+        documentNumber: "PX4455667",
+        issuingCountry: "SE",
+        expiryDate: "2032-02-01",
+      }),
+    ).toEqual({ redirect: "/inapp/kyc" });
+    expect((await trader.upload("identity")).status).toBe(200);
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await w.worker();
+    expect(await reviewer.approve(kycCase.id)).toBe("approved");
+    await w.worker();
+
+    expect(w.crmEventsFor(kycCase.id).map((e) => e.status)).toEqual([
+      "submitted",
+      "in_review",
+      "action_required",
+      "resubmitted",
+      "in_review",
+      "approved",
+    ]);
+    const approver = await signedInStaff(w, "more.approver@broker.example", "approver");
+    const evidence = (await (await approver.exportEvidence(kycCase.id)).json()) as {
+      rounds: {
+        round: number;
+        answers: { identity_document: { data: { documentNumber: string } } };
+      }[];
+      documents: { documentType: string; replacedAt: string | null; sha256: string }[];
+      checkRuns: { round: number }[];
+    };
+    expect(evidence.rounds.map((r) => r.round)).toEqual([1, 2]);
+    expect(evidence.rounds[1]?.answers.identity_document.data.documentNumber).toBe("PX4455667");
+    expect(evidence.rounds[0]?.answers.identity_document.data.documentNumber).not.toBe("PX4455667");
+    expect(evidence.documents.filter((d) => d.documentType === "identity")).toHaveLength(2);
+    expect(evidence.checkRuns.map((r) => r.round)).toEqual([1, 2]);
+  });
+});
+
+describe("scenario: the cap on retry rounds", () => {
+  it("makes the rejection after the last allowed retry final, and tells the trader why", async () => {
+    const w = world();
+    w.configure({ MAX_RETRY_ROUNDS: "1" });
+    try {
+      const trader = new Trader(w, 430_003);
+      await trader.completeStandardLevel();
+      const kycCase = await trader.currentCase();
+      await w.worker();
+      const reviewer = await signedInStaff(w, "cap.reviewer@broker.example", "reviewer");
+      expect(await reviewer.reject(kycCase.id, "document_unreadable")).toBe("rejected_retry");
+      await trader.launch("kyc");
+      await trader.retry();
+      expect((await trader.upload("identity")).status).toBe(200);
+      expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+      await w.worker();
+      expect(await reviewer.reject(kycCase.id, "document_unreadable")).toBe("rejected_retry_limit");
+      const { default: en } = await import("@/messages/en.json");
+      const seen = await trader.sees("kyc");
+      expect(seen).toContain(en.Kyc.retryLimitReached);
+      expect(await trader.retry()).toEqual({ redirect: "/inapp/kyc" });
+      expect(await trader.status()).toBe("rejected");
+      // A new launch opens no new case.
+      await trader.launch("kyc");
+      expect((await trader.currentCase()).id).toBe(kycCase.id);
+    } finally {
+      w.configure({});
+    }
+  });
+});
+
+describe("scenario: rounds of re-uploads never leave the case stuck", () => {
+  it("lets the trader replace documents round after round; staff can always act", async () => {
+    const w = world();
+    w.configure({ UPLOAD_MAX_FILES_PER_CASE: "3" });
+    try {
+      const trader = new Trader(w, 430_004);
+      await trader.completeStandardLevel();
+      const kycCase = await trader.currentCase();
+      await w.worker();
+      const reviewer = await signedInStaff(w, "stuck.reviewer@broker.example", "reviewer");
+      for (let round = 1; round <= 3; round++) {
+        expect(
+          await reviewer.requestInformation(
+            kycCase.id,
+            ["document:identity", "document:address"],
+            `Round ${round}: both documents again, please.`,
+          ),
+        ).toBe("action_requested");
+        // While the case waits on the trader, staff still have a way forward.
+        const page = await reviewer.casePage(kycCase.id);
+        expect(page).toContain('data-testid="resume-review"');
+        expect(page).toContain('data-testid="reject"');
+        // Replaced files stay as evidence but no longer count against the limit.
+        expect((await trader.upload("identity")).status).toBe(200);
+        expect((await trader.upload("address")).status).toBe(200);
+        expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+        await w.worker();
+      }
+      // A case waiting on a trader who stopped answering can be taken back and decided.
+      expect(await reviewer.requestInformation(kycCase.id, ["document:address"], "One more.")).toBe(
+        "action_requested",
+      );
+      expect(await reviewer.resumeReview(kycCase.id)).toBe("review_resumed");
+      expect(await reviewer.approve(kycCase.id)).toBe("approved");
+      expect(textOf(await trader.html("status"))).toContain("Approved");
+    } finally {
+      w.configure({});
+    }
+  });
+});

@@ -1,0 +1,165 @@
+/**
+ * Scenarios: a trader whose name and date of birth match an OFAC SDN entry completes the standard
+ * level. A likely hit confirmed ends in a final rejection that every later launch shows; a likely
+ * hit cleared as a false positive by two people lets the case be approved, with four eyes.
+ */
+import { textOf } from "../helpers/render-page";
+import { signedInStaff, Trader } from "./support/people";
+import { OFAC_EXCERPT, scenarioWorld } from "./support/world";
+
+jest.mock("next/headers", () =>
+  jest
+    .requireActual<typeof import("../helpers/request-scope")>("../helpers/request-scope")
+    .nextHeaders(),
+);
+jest.mock("next-intl/server", () =>
+  jest
+    .requireActual<typeof import("../helpers/request-scope")>("../helpers/request-scope")
+    .nextIntlServer(),
+);
+
+const world = scenarioWorld();
+
+/** RAFAEL CARO QUINTERO, OFAC SDN entry 6707 (in the excerpt the tests ship). */
+const LISTED = {
+  givenNames: "Rafael",
+  surnames: "Caro Quintero",
+  dateOfBirth: "1952-12-12",
+  nationalities: ["MX"],
+};
+const HIT = "ofac-sdn-excerpt:6707";
+
+beforeAll(async () => {
+  await world().importLists([OFAC_EXCERPT]);
+});
+
+describe("scenario: a likely sanctions hit confirmed", () => {
+  it("is escalated, cannot be approved, ends in a final rejection the trader sees at every launch", async () => {
+    const w = world();
+    const trader = new Trader(w, 420_001, "es");
+    await trader.completeStandardLevel(LISTED);
+    const kycCase = await trader.currentCase();
+    await w.worker();
+
+    const reviewer = await signedInStaff(w, "hit.reviewer@broker.example", "reviewer");
+    // The queue marks it escalated; the case page renders the hit with its explanation.
+    const queue = await reviewer.queue({ escalated: "1" });
+    expect(queue).toContain(`data-case="${kycCase.id}"`);
+    expect(queue).toContain('data-testid="escalated"');
+    const page = await reviewer.casePage(kycCase.id);
+    const text = textOf(page);
+    expect(page).toContain(`data-hit="${HIT}"`);
+    expect(page).toContain('data-level="likely"');
+    expect(text).toContain("CARO QUINTERO");
+    expect(text).toContain("6707");
+    expect(text).toMatch(/Words that matched: “rafael” ↔ “rafael”/i);
+    expect(text).toContain("Date of birth: the same date of birth");
+    expect(text).toContain("Nationality: no nationality to compare");
+    expect(page).toContain('data-blocker="likely_hit_open"');
+    expect(await reviewer.approve(kycCase.id)).toBe("error:likely_hit_open");
+
+    // Confirmed: the approval is refused for good, with the reason in words.
+    expect(await reviewer.judgeHit(kycCase.id, HIT, "confirmed", "Same person, same DOB")).toBe(
+      "hit_confirmed",
+    );
+    expect(await reviewer.approve(kycCase.id)).toBe("error:confirmed_match");
+    expect(textOf(await reviewer.casePage(kycCase.id, { error: "confirmed_match" }))).toContain(
+      "cannot be approved",
+    );
+    expect(await reviewer.reject(kycCase.id, "sanctions_match", "OFAC SDN 6707")).toBe(
+      "rejected_final",
+    );
+    await w.worker();
+
+    // The trader reads a final decision in Spanish, with the broker's support contact.
+    const seen = await trader.sees("kyc");
+    expect(seen).toContain("compliance@broker.example");
+    const { default: es } = await import("@/messages/es.json");
+    expect(seen).toContain(es.Kyc.finalRejection);
+    // A new launch from cTrader shows the same decision and opens no new case.
+    await trader.launch("kyc", { kycType: "standard" });
+    expect((await trader.currentCase()).id).toBe(kycCase.id);
+    expect(await trader.html("kyc")).toContain('data-testid="final-rejection"');
+    expect(await trader.status()).toBe("rejected");
+
+    // The CRM and cTrader: in order, and no trading.
+    expect(w.crmEventsFor(kycCase.id).map((e) => [e.sequence, e.status])).toEqual([
+      [1, "submitted"],
+      [2, "in_review"],
+      [3, "rejected"],
+    ]);
+    expect(w.accountUpdates.filter((u) => u.login === trader.tradingLogin)).toEqual([
+      { login: trader.tradingLogin, accessRights: "NO_TRADING" },
+    ]);
+  });
+});
+
+describe("scenario: a likely hit cleared as a false positive by two people", () => {
+  it("needs a reason and a second person, then four eyes approve it", async () => {
+    const w = world();
+    const trader = new Trader(w, 420_002);
+    await trader.completeStandardLevel(LISTED);
+    const kycCase = await trader.currentCase();
+    await w.worker();
+    const reviewer = await signedInStaff(w, "fp.reviewer@broker.example", "reviewer");
+    const approver = await signedInStaff(w, "fp.approver@broker.example", "approver");
+    const secondReviewer = await signedInStaff(w, "fp.reviewer2@broker.example", "reviewer");
+
+    // No reason, no clearing.
+    expect(await reviewer.judgeHit(kycCase.id, HIT, "false_positive", "")).toBe(
+      "error:reason_required",
+    );
+    expect(
+      await reviewer.judgeHit(kycCase.id, HIT, "false_positive", "Trader born in Sweden, ID shows"),
+    ).toBe("hit_awaiting_second");
+    // The same person again is not a second pair of eyes; another reviewer is not an approver.
+    expect(await reviewer.judgeHit(kycCase.id, HIT, "false_positive", "Still not him, sure")).toBe(
+      "error:already_judged",
+    );
+    expect(
+      await secondReviewer.judgeHit(kycCase.id, HIT, "false_positive", "Agree, other person"),
+    ).toBe("error:second_needs_approver");
+    expect(await reviewer.approve(kycCase.id)).toBe("error:likely_hit_open");
+    expect(
+      await approver.judgeHit(kycCase.id, HIT, "false_positive", "Checked passport: not listed"),
+    ).toBe("hit_cleared");
+    const page = await approver.casePage(kycCase.id);
+    expect(page).toContain('data-state="cleared"');
+    expect(textOf(page)).toContain("Checked passport: not listed");
+
+    // An escalated case needs four eyes: the reviewer signs, the approver co-signs.
+    expect(await reviewer.approve(kycCase.id)).toBe("awaiting_co_sign");
+    expect(await reviewer.approve(kycCase.id)).toBe("error:already_signed");
+    expect(await approver.approve(kycCase.id)).toBe("approved");
+    await w.worker();
+    expect(await trader.status()).toBe("approved");
+    expect(w.crmEventsFor(kycCase.id).map((e) => e.status)).toEqual([
+      "submitted",
+      "in_review",
+      "approved",
+    ]);
+    expect(w.accountUpdates.filter((u) => u.login === trader.tradingLogin)).toEqual([
+      { login: trader.tradingLogin, accessRights: "FULL_ACCESS" },
+    ]);
+
+    // The evidence export holds both verdicts with their reasons, and both signers.
+    expect((await reviewer.exportEvidence(kycCase.id)).status).toBe(403);
+    const exported = await approver.exportEvidence(kycCase.id);
+    expect(exported.status).toBe(200);
+    const evidence = (await exported.json()) as {
+      screeningHits: { key: string; state: string; judgments: { reason: string }[] }[];
+      approval: { signers: { name: string }[] };
+    };
+    expect(evidence.screeningHits).toEqual([
+      expect.objectContaining({
+        key: HIT,
+        state: "cleared",
+        judgments: [
+          expect.objectContaining({ reason: "Trader born in Sweden, ID shows" }),
+          expect.objectContaining({ reason: "Checked passport: not listed" }),
+        ],
+      }),
+    ]);
+    expect(evidence.approval.signers.map((s) => s.name)).toEqual(["fp.reviewer", "fp.approver"]);
+  });
+});

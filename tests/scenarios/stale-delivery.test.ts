@@ -1,0 +1,90 @@
+/**
+ * Scenario: no stale state reaches cTrader or the CRM. The approval's deliveries are dead-lettered
+ * (cTrader and the CRM down for days); the approval is then withdrawn and that news arrives; an
+ * admin replays every dead delivery. cTrader keeps the rejected rights, and the CRM, applying the
+ * documented rule (drop an event older than one already applied for the case), ends at rejected.
+ */
+import { textOf } from "../helpers/render-page";
+import { signedInStaff, Trader } from "./support/people";
+import { scenarioWorld, type CrmEvent } from "./support/world";
+
+jest.mock("next/headers", () =>
+  jest
+    .requireActual<typeof import("../helpers/request-scope")>("../helpers/request-scope")
+    .nextHeaders(),
+);
+jest.mock("next-intl/server", () =>
+  jest
+    .requireActual<typeof import("../helpers/request-scope")>("../helpers/request-scope")
+    .nextIntlServer(),
+);
+
+const world = scenarioWorld();
+const HOUR = 3_600_000;
+
+/** A receiver that applies events by their sequence, as docs/webhooks.md tells CRMs to. */
+function applied(events: readonly CrmEvent[]): string | undefined {
+  let last = 0;
+  let status: string | undefined;
+  for (const e of events) {
+    if (e.sequence <= last) continue;
+    last = e.sequence;
+    status = e.status;
+  }
+  return status;
+}
+
+describe("scenario: a dead-lettered approval replayed after a rejection", () => {
+  it("leaves cTrader with the rejected rights and the CRM at rejected", async () => {
+    const w = world();
+    const trader = new Trader(w, 460_001);
+    await trader.completeStandardLevel();
+    const kycCase = await trader.currentCase();
+    await w.worker();
+    const reviewer = await signedInStaff(w, "stale.reviewer@broker.example", "reviewer");
+    const approver = await signedInStaff(w, "stale.approver@broker.example", "approver");
+    const admin = await signedInStaff(w, "stale.admin@broker.example", "admin");
+
+    // cTrader and the CRM are down for days: the approval's deliveries run out of retries.
+    w.setDown({ ctrader: true, crm: true });
+    expect(await reviewer.approve(kycCase.id)).toBe("approved");
+    let now = Date.now();
+    for (let pass = 0; pass < 40; pass++) {
+      now += 12 * HOUR;
+      await w.worker(new Date(now));
+    }
+    // Days later, staff sign in again (their sessions ended meanwhile).
+    for (const person of [reviewer, approver, admin]) await person.signIn();
+    const page = await admin.casePage(kycCase.id);
+    expect(page.match(/data-status="dead"/g)?.length).toBe(2);
+
+    // Both come back; the approval is withdrawn, and that news is delivered.
+    w.setDown({ ctrader: false, crm: false });
+    expect(await approver.reject(kycCase.id, "fraud_suspected", "Forged utility bill")).toBe(
+      "rejected_final",
+    );
+    await w.worker();
+    expect(w.accountUpdates.filter((u) => u.login === trader.tradingLogin)).toEqual([
+      { login: trader.tradingLogin, accessRights: "NO_TRADING" },
+    ]);
+
+    // An admin replays every dead delivery.
+    expect(await reviewer.replayDead()).toBe("/admin?error=forbidden");
+    expect(await admin.replayDead()).toMatch(/^\/admin\/deliveries\?replayed=2$/);
+    await w.worker();
+
+    // cTrader was not told to restore trading; the log says why.
+    expect(w.accountUpdates.filter((u) => u.login === trader.tradingLogin)).toEqual([
+      { login: trader.tradingLogin, accessRights: "NO_TRADING" },
+    ]);
+    expect(textOf(await admin.casePage(kycCase.id))).toMatch(/superseded by event \d+/);
+    // The CRM received the old approval after the rejection, and its sequence says so.
+    const events = w.crmEventsFor(kycCase.id);
+    expect(events.map((e) => e.status).slice(-2)).toEqual(["rejected", "approved"]);
+    const [rejected, approved] = events.slice(-2);
+    expect(approved!.sequence).toBeLessThan(rejected!.sequence);
+    expect(applied(events)).toBe("rejected");
+    await trader.launch("status");
+    expect(await trader.status()).toBe("rejected");
+  });
+});

@@ -1,0 +1,178 @@
+/**
+ * Scenarios about what was checked being what is stored, with documents in an S3 bucket (s3rver,
+ * a real S3-protocol server) and the browser posting straight to it:
+ * - a presigned POST replayed after the confirm cannot replace the checked document;
+ * - answers, uploads and confirms racing the final submit either land before it (and are part of
+ *   the submitted round) or are refused: nothing changes after submit.
+ */
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import S3rver from "s3rver";
+import { GET as openDocument } from "@/app/admin/documents/[id]/route";
+import { PERSONAL } from "../fixtures/kyc-values";
+import {
+  freshPhoto,
+  postToStorage,
+  signedInStaff,
+  Trader,
+  type Staff,
+  type StartedUpload,
+} from "./support/people";
+import { BROKER, scenarioWorld } from "./support/world";
+
+jest.mock("next/headers", () =>
+  jest
+    .requireActual<typeof import("../helpers/request-scope")>("../helpers/request-scope")
+    .nextHeaders(),
+);
+jest.mock("next-intl/server", () =>
+  jest
+    .requireActual<typeof import("../helpers/request-scope")>("../helpers/request-scope")
+    .nextIntlServer(),
+);
+
+const world = scenarioWorld();
+const BUCKET = "kyc-scenarios";
+const s3dir = mkdtempSync(path.join(tmpdir(), "kyc-s3-"));
+const s3 = new S3rver({
+  address: "127.0.0.1",
+  port: 0,
+  silent: true,
+  directory: s3dir,
+  configureBuckets: [{ name: BUCKET, configs: [] }],
+});
+let endpoint = "";
+beforeAll(async () => {
+  process.env.AWS_ACCESS_KEY_ID = "S3RVER";
+  process.env.AWS_SECRET_ACCESS_KEY = "S3RVER";
+  endpoint = `http://127.0.0.1:${(await s3.run()).port}`;
+  world().configure({
+    STORAGE_DRIVER: "s3",
+    S3_BUCKET: BUCKET,
+    S3_ENDPOINT: endpoint,
+    S3_FORCE_PATH_STYLE: "1",
+  });
+});
+afterAll(async () => {
+  s3.httpServer?.closeAllConnections();
+  await s3.close();
+  rmSync(s3dir, { recursive: true, force: true });
+});
+
+const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
+
+/** What a reviewer gets when opening a document in the console (302 to a short-lived URL). */
+async function openAsStaff(staff: Staff, documentId: string): Promise<Buffer> {
+  const redirect = await staff.act(() =>
+    openDocument(new Request(`${BROKER}/admin/documents/${documentId}`), {
+      params: Promise.resolve({ id: documentId }),
+    }),
+  );
+  expect(redirect.status).toBe(302);
+  const response = await fetch(redirect.headers.get("location")!);
+  expect(response.status).toBe(200);
+  return Buffer.from(await response.arrayBuffer());
+}
+
+describe("scenario: a presigned POST replayed after the confirm", () => {
+  it("cannot replace the checked document: the reviewer opens exactly what was checked", async () => {
+    const w = world();
+    const trader = new Trader(w, 470_001);
+    await trader.launch("kyc");
+    await trader.fillStandardForms();
+    const uploaded = await trader.upload("identity");
+    expect(uploaded.status).toBe(200);
+    expect(new URL(uploaded.form!.upload.url).origin).toBe(endpoint);
+
+    // The same signed form, still valid for minutes, posted again with other bytes.
+    const other = await freshPhoto();
+    const replay = await postToStorage(uploaded.form!, other, "image/jpeg");
+    expect(replay.status).toBeLessThan(300);
+    // A second confirm answers the first verdict.
+    expect(await trader.confirm(uploaded.documentId!)).toEqual({
+      status: 200,
+      body: expect.objectContaining({ state: "accepted" }),
+    });
+
+    await trader.upload("address");
+    await trader.submit();
+    await w.worker();
+    const approver = await signedInStaff(w, "s3.approver@broker.example", "approver");
+    const kycCase = await trader.currentCase();
+    const evidence = (await (await approver.exportEvidence(kycCase.id)).json()) as {
+      documents: { id: string; sha256: string; sizeBytes: number }[];
+    };
+    const stored = evidence.documents.find((d) => d.id === uploaded.documentId)!;
+    const opened = await openAsStaff(approver, uploaded.documentId!);
+    expect(sha256(opened)).toBe(stored.sha256);
+    expect(opened.length).toBe(stored.sizeBytes);
+    expect(sha256(opened)).not.toBe(sha256(other));
+  });
+});
+
+describe("scenario: nothing changes after submit", () => {
+  it("refuses every answer, upload and confirm that lands after the submit, whatever the interleaving", async () => {
+    const w = world();
+    let submitted = 0;
+    for (let attempt = 0; attempt < 6; attempt++) {
+      const trader = new Trader(w, 471_000 + attempt);
+      await trader.launch("kyc");
+      await trader.fillStandardForms();
+      await trader.upload("identity");
+      expect((await trader.upload("address")).status).toBe(200);
+      // A second address upload in flight: the file is in the bucket, the confirm not yet sent.
+      const photo = await freshPhoto();
+      const begun = await trader.beginUpload("address", "page", photo.length);
+      expect(begun.status).toBe(201);
+      const late = begun.body as StartedUpload;
+      await postToStorage(late, photo, "image/jpeg");
+
+      // The submit and the late writes race. Every third attempt also races an edit typed on
+      // the current form (which, landing first, rightly makes the case incomplete again).
+      const results = await Promise.allSettled([
+        trader.submit(),
+        trader.continue("proof_of_address", {
+          addressDocumentKind: "bank_statement",
+          issueDate: new Date(Date.now() - 5 * 86_400_000).toISOString().slice(0, 10),
+        }),
+        trader.confirm(late.documentId),
+        ...(attempt % 3 === 0
+          ? [trader.autosave("personal", { ...PERSONAL, city: `Lund ${attempt}` }, 1)]
+          : []),
+      ]);
+      expect(results.every((r) => r.status === "fulfilled")).toBe(true);
+      const kycCase = await trader.currentCase();
+      if (kycCase.status === "draft") {
+        // The edit landed first: nothing was submitted, and nothing the trader typed is lost.
+        expect(attempt % 3).toBe(0);
+        expect(await trader.html("kyc", { step: "personal" })).toContain(`value="Lund ${attempt}"`);
+        continue;
+      }
+      expect(kycCase.status).toBe("submitted");
+      submitted++;
+
+      // What the reviewer sees is exactly what the round froze at the submit.
+      const approver = await signedInStaff(w, `race${attempt}@broker.example`, "approver");
+      const evidence = (await (await approver.exportEvidence(kycCase.id)).json()) as {
+        rounds: {
+          answers: Record<string, { data: unknown; values: unknown }>;
+          documentIds: string[];
+        }[];
+        currentAnswers: Record<string, { data: unknown; values: unknown }>;
+        documents: { id: string; replacedAt: string | null }[];
+      };
+      expect(evidence.rounds).toHaveLength(1);
+      const [round] = evidence.rounds;
+      for (const [step, answer] of Object.entries(evidence.currentAnswers))
+        expect({ step, data: answer.data, values: answer.values }).toEqual({
+          step,
+          ...round!.answers[step],
+        });
+      const current = evidence.documents.filter((d) => d.replacedAt === null).map((d) => d.id);
+      expect(current.sort()).toEqual([...round!.documentIds].sort());
+    }
+    expect(submitted).toBeGreaterThanOrEqual(4);
+  }, 180_000);
+});
