@@ -41,7 +41,8 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: "npm start",
+    // As a broker runs it: the sanctions list imported (npm run lists:import), then the server.
+    command: "npm run lists:import && npm start",
     url: `${HOST_ORIGIN}/api/health`,
     timeout: 120_000,
     reuseExistingServer: false,
@@ -57,6 +58,7 @@ export default defineConfig({
       DATA_DIR: databaseUrl ? "" : mkdtempSync(path.join(tmpdir(), "kyc-e2e-")),
       FRAME_ANCESTORS: `'self' ${HOST_ORIGIN} ${SCREEN_ORIGIN}`,
       LOG_LEVEL: "warn",
+      SANCTIONS_LIST_PATH: "tests/fixtures/sanctions/ofac-sdn-excerpt.csv",
     },
   },
 });

@@ -19,6 +19,10 @@ export async function createStaffAccount(input: {
     displayName: input.name ?? input.email,
     role: input.role,
     passwordHash: await hashPassword(input.password),
+  }).catch((error: unknown) => {
+    if (/duplicate key|unique/i.test(String((error as { cause?: unknown }).cause ?? error)))
+      throw new AppError("CONFLICT", `an account for ${input.email} already exists`);
+    throw error;
   });
   await appendAuditEvent({
     actorType: "system",

@@ -122,12 +122,17 @@ describe("scenario: more information requested, the trader answers", () => {
       }[];
       documents: { documentType: string; replacedAt: string | null; sha256: string }[];
       checkRuns: { round: number }[];
+      audit: { rows: { action: string; hash: string }[]; chainHead: { hash: string } };
     };
     expect(evidence.rounds.map((r) => r.round)).toEqual([1, 2]);
     expect(evidence.rounds[1]?.answers.identity_document.data.documentNumber).toBe("PX4455667");
     expect(evidence.rounds[0]?.answers.identity_document.data.documentNumber).not.toBe("PX4455667");
     expect(evidence.documents.filter((d) => d.documentType === "identity")).toHaveLength(2);
     expect(evidence.checkRuns.map((r) => r.round)).toEqual([1, 2]);
+    // The export was recorded before it was sent: its own audit row is in it, chained.
+    const exported = evidence.audit.rows.at(-1);
+    expect(exported?.action).toBe("case.evidence_exported");
+    expect(exported?.hash).toMatch(/^[0-9a-f]{64}$/);
   });
 });
 
@@ -200,5 +205,38 @@ describe("scenario: rounds of re-uploads never leave the case stuck", () => {
     } finally {
       w.configure({});
     }
+  });
+});
+
+describe("scenario: an admin reopens a final rejection given in error", () => {
+  it("needs an admin and a reason, is audited, tells the CRM, and the case can be decided again", async () => {
+    const w = world();
+    const trader = new Trader(w, 430_005);
+    await trader.completeStandardLevel();
+    const kycCase = await trader.currentCase();
+    await w.worker();
+    const reviewer = await signedInStaff(w, "reopen.reviewer@broker.example", "reviewer");
+    const admin = await signedInStaff(w, "reopen.admin@broker.example", "admin");
+    expect(await reviewer.reject(kycCase.id, "duplicate_account")).toBe("rejected_final");
+    expect(await reviewer.reopen(kycCase.id, "Wrong trader, see ticket 4411")).toBe(
+      "error:forbidden",
+    );
+    expect(await admin.reopen(kycCase.id, "short")).toBe("error:reason_required");
+    expect(await admin.reopen(kycCase.id, "Wrong trader, see ticket 4411")).toBe("reopened");
+    await w.worker();
+    expect(w.crmEventsFor(kycCase.id).at(-1)).toMatchObject({
+      status: "in_review",
+      event: "reopen",
+    });
+    expect(await reviewer.approve(kycCase.id)).toBe("approved");
+    await w.worker();
+    await trader.launch("status");
+    expect(await trader.status()).toBe("approved");
+    const evidence = (await (await admin.exportEvidence(kycCase.id)).json()) as {
+      audit: { rows: { action: string; data: { reason?: string } }[] };
+    };
+    expect(evidence.audit.rows.find((r) => r.action === "case.reopened")?.data.reason).toBe(
+      "Wrong trader, see ticket 4411",
+    );
   });
 });

@@ -161,5 +161,15 @@ describe("scenario: a likely hit cleared as a false positive by two people", () 
       }),
     ]);
     expect(evidence.approval.signers.map((s) => s.name)).toEqual(["fp.reviewer", "fp.approver"]);
+    // The printable view: the same facts, every value escaped, nothing loaded or run.
+    const printable = await approver.exportEvidence(kycCase.id, "html");
+    expect(printable.headers.get("content-type")).toContain("text/html");
+    const html = await printable.text();
+    expect(html).not.toMatch(/<script|<link|src=/i);
+    const text = textOf(html);
+    expect(text).toContain("CARO QUINTERO");
+    expect(text).toContain("Checked passport: not listed");
+    expect(text).toContain("signed by fp.reviewer (reviewer) and fp.approver (approver)");
+    expect(text).toMatch(/Chain head at export: #\d+ [0-9a-f]{64}/);
   });
 });
