@@ -1,7 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { env } from "@/lib/env";
-import { entryResponse } from "@/lib/identity/entry-response";
-import { HANDOFF_PARAM } from "@/lib/identity/phone-handoff";
+import { entryResponse, HANDOFF_PARAM } from "@/lib/inapp/entry";
 import {
   INTERNAL_HEADERS,
   LANG_HEADER,

@@ -20,19 +20,61 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+/**
+ * Why an expected action was refused, as a code from a closed list per area: the console and
+ * the trader's screens show a message for each (lib/review/console-messages.ts, the catalogs),
+ * so a new reason cannot ship without its words. Document upload refusals have their own list in
+ * the upload contract (lib/documents/upload-contract.ts).
+ */
+export const ERROR_REASONS = {
+  review: [
+    "not_found",
+    "not_reviewable",
+    "not_open",
+    "not_waiting",
+    "not_rejected",
+    "checks_running",
+    "checks_failed",
+    "checks_done",
+    "confirmed_match",
+    "likely_hit_open",
+    "hit_unjudged",
+    "unknown_hit",
+    "hit_already_confirmed",
+    "hit_already_cleared",
+    "already_judged",
+    "second_needs_approver",
+    "reason_required",
+    "already_signed",
+    "co_sign_needs_approver",
+    "claimed_by_other",
+    "needs_approver",
+    "needs_admin",
+    "unknown_reason",
+    "revoke_needs_final",
+    "items_required",
+    "message_required",
+    "other_case_open",
+  ],
+  trader: ["not_editable", "incomplete", "inputs_changed", "step_not_requested"],
+} as const;
+export type ReviewReason = (typeof ERROR_REASONS.review)[number];
+export type TraderReason = (typeof ERROR_REASONS.trader)[number];
+export type ErrorReason = ReviewReason | TraderReason;
+
 export class AppError extends Error {
   readonly code: ErrorCode;
   /** Safe to show or return: never contains secrets, tokens or personal data. */
   readonly publicMessage: string;
   /** A partner's machine code where a contract names one (e.g. cTrader's CID_TOKEN_EXPIRED). */
   readonly contractCode: string | undefined;
-  /** Why, as a code from the raising module's closed list (e.g. the console's refusals). */
-  readonly reason: string | undefined;
+  /** Why, as a code from a closed list (ERROR_REASONS). */
+  readonly reason: ErrorReason | undefined;
 
   constructor(
     code: ErrorCode,
     publicMessage: string,
-    options?: { cause?: unknown; contractCode?: string; reason?: string },
+    options?: { cause?: unknown; contractCode?: string; reason?: ErrorReason },
   ) {
     super(publicMessage, options);
     this.name = "AppError";

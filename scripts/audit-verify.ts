@@ -1,4 +1,5 @@
 /** `npm run audit:verify`: checks the audit trail's hash chain; exit 1 names the first broken row. */
+import { errorMessage } from "@/lib/errors";
 import { getDb } from "@/lib/db/client";
 import { verifyAuditChain } from "@/lib/audit/verify";
 
@@ -16,6 +17,6 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error(`audit:verify: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`audit:verify: ${errorMessage(error)}`);
   process.exit(2);
 });

@@ -2,6 +2,7 @@
  * `npm run lists:import`: loads SANCTIONS_LIST_PATH (one or several comma-separated OFAC SDN or
  * generic CSV files) into the database and re-screens approved traders when a list changed.
  */
+import { errorMessage } from "@/lib/errors";
 import { getDb } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { importListsAndRescreen } from "@/lib/checks/rescreen";
@@ -33,6 +34,6 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error(`lists:import: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`lists:import: ${errorMessage(error)}`);
   process.exit(1);
 });

@@ -3,6 +3,7 @@
  * account and prints a generated password once (or reads one from STAFF_PASSWORD). With
  * `--reset`, sets a new password on an existing account.
  */
+import { errorMessage } from "@/lib/errors";
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { z } from "zod";
@@ -38,6 +39,6 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error(`staff:create: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`staff:create: ${errorMessage(error)}`);
   process.exit(1);
 });

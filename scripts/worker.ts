@@ -6,6 +6,7 @@
  * for a webhook, 30 s for an email) --housekeeping-ms (0 = off).
  * Configuration comes from the environment through lib/env.ts, exactly as for the app.
  */
+import { errorMessage } from "@/lib/errors";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { DEFAULT_LEASE_MS, runWorker } from "@/lib/delivery/worker";
@@ -36,7 +37,7 @@ async function main() {
   const housekeeping = (async () => {
     while (housekeepingMs > 0 && !controller.signal.aborted) {
       await runHousekeeping().catch((error: unknown) =>
-        console.error(`housekeeping: ${error instanceof Error ? error.message : String(error)}`),
+        console.error(`housekeeping: ${errorMessage(error)}`),
       );
       await new Promise((r) => setTimeout(r, housekeepingMs).unref?.());
     }

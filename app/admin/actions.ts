@@ -9,7 +9,7 @@ import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { replayAllDead, replayEvent } from "@/lib/delivery/console";
-import { deliverDueSoon } from "@/lib/delivery/soon";
+import { deliverDueSoon } from "@/lib/jobs/after-response";
 import { isAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { STEPS } from "@/lib/kyc/levels";

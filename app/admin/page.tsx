@@ -1,18 +1,10 @@
 import Link from "next/link";
-import { listQueue } from "@/lib/db/queries/review";
-import type { CaseStatus } from "@/lib/db/schema";
 import { env } from "@/lib/env";
+import { loadQueue } from "@/lib/review/queue";
 import { requireStaff } from "@/lib/staff/console";
 import { claimAction } from "./actions";
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
-
-const QUEUES: Record<string, CaseStatus[]> = {
-  review: ["submitted", "resubmitted", "in_review"],
-  waiting: ["action_required"],
-  monitoring: ["approved"],
-  decided: ["approved", "rejected"],
-};
 
 const one = (v: string | string[] | undefined) => (typeof v === "string" ? v : undefined);
 
@@ -24,26 +16,7 @@ function hoursSince(date: Date, now: Date): number {
 export default async function QueuePage({ searchParams }: Props) {
   const staff = await requireStaff("reviewer");
   const q = await searchParams;
-  const queue = one(q.queue) && QUEUES[one(q.queue)!] ? one(q.queue)! : "review";
-  const assignee =
-    one(q.assignee) === "me"
-      ? staff.id
-      : one(q.assignee) === "unassigned"
-        ? "unassigned"
-        : undefined;
-  const now = new Date();
-  const rows = await listQueue({
-    statuses: QUEUES[queue]!,
-    level: one(q.level)?.slice(0, 40) || undefined,
-    risk: ["low", "medium", "high"].includes(one(q.risk) ?? "") ? one(q.risk) : undefined,
-    assignee,
-    minWaitingHours:
-      Number(one(q.minHours)) > 0 ? Math.min(Number(one(q.minHours)), 24 * 365) : undefined,
-    monitoringHit: queue === "monitoring" || one(q.monitoring) === "1",
-    escalated: one(q.escalated) === "1",
-    now,
-    limit: 200,
-  });
+  const { queue, rows, now } = await loadQueue(staff, q);
   const target = env().reviewTimeHours;
   return (
     <>

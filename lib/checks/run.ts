@@ -22,7 +22,7 @@ import {
 import { listCurrentDocuments } from "@/lib/db/queries/documents";
 import type { KycCase } from "@/lib/db/schema";
 import { env } from "@/lib/env";
-import { AppError } from "@/lib/errors";
+import { AppError, errorMessage } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { changeCaseStatus } from "@/lib/kyc/cases";
 import { needsFourEyes } from "@/lib/review/risk";
@@ -70,13 +70,13 @@ export async function runCaseChecks(
       await recordCheckFailure({
         caseId: kycCase.id,
         round: kycCase.round,
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
         now,
         backoffMs: checksBackoffMs,
       }).catch((recordError: unknown) =>
         log.error("checks.failure_not_recorded", {
           caseId: kycCase.id,
-          error: recordError instanceof Error ? recordError.message : String(recordError),
+          error: errorMessage(recordError),
         }),
       );
     }
@@ -193,7 +193,7 @@ export async function runPendingCaseChecks(limit = 50, now = new Date()): Promis
     } catch (error) {
       log.error("checks.failed", {
         caseId: kycCase.id,
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       });
     }
   }

@@ -4,7 +4,11 @@
  * audited.
  */
 import { appendAuditEvent } from "@/lib/db/queries/audit";
-import { replayDeadDeliveries, replayEventDeliveries } from "@/lib/db/queries/outbox";
+import {
+  listDeadDeliveries,
+  replayDeadDeliveries,
+  replayEventDeliveries,
+} from "@/lib/db/queries/outbox";
 import { AppError } from "@/lib/errors";
 
 type Admin = { id: string; role: string };
@@ -36,4 +40,9 @@ export async function replayAllDead(admin: Admin, now = new Date()): Promise<num
     occurredAt: now,
   });
   return count;
+}
+
+/** The dead-lettered deliveries an admin sees on the deliveries page. */
+export function deadDeliveries() {
+  return listDeadDeliveries();
 }

@@ -6,7 +6,6 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { env } from "@/lib/env";
-import { log } from "@/lib/log";
 import { drainOnce, type DrainResult } from "./worker";
 
 export const CRON_BUDGET_MS = 25_000;
@@ -39,18 +38,4 @@ export async function drainWithBudget(
     if (pass.claimed < limit) break;
   }
   return total;
-}
-
-export async function handleCronDeliver(request: Request, budgetMs?: number): Promise<Response> {
-  if (!isCronAuthorized(request.headers.get("authorization"))) {
-    return Response.json({ error: "unauthorized" }, { status: 401 });
-  }
-  try {
-    return Response.json(await drainWithBudget(budgetMs));
-  } catch (error) {
-    log.error("delivery.cron_failed", {
-      error: error instanceof Error ? error.message : String(error),
-    });
-    return Response.json({ error: "delivery pass failed" }, { status: 503 });
-  }
 }

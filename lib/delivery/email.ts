@@ -19,6 +19,7 @@
  * carries the same Message-ID (derived from the event id), so mail systems can tell the copies
  * apart from new news.
  */
+import { errorMessage } from "@/lib/errors";
 import { createTransport } from "nodemailer";
 import { performance } from "node:perf_hooks";
 import { getTraderLocale } from "@/lib/db/queries/traders";
@@ -103,7 +104,7 @@ async function render(ctraderUserId: number | undefined, status: CaseStatus) {
     // A broken translation must not keep the news from the trader: English says it.
     log.warn("email.render_failed", {
       locale,
-      error: error instanceof Error ? error.message : String(error),
+      error: errorMessage(error),
     });
     return renderStatusEmail({ ...input, locale: DEFAULT_LOCALE });
   }

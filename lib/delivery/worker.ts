@@ -5,11 +5,12 @@
  * - `npm run worker` (scripts/worker.ts → `runWorker`): a long-running loop for containers; any
  *   number of workers may run at once.
  * - `/api/cron/deliver`: a scheduler (Vercel cron) calls it with a time budget.
- * - `deliverSoon` (lib/delivery/soon.ts): the first attempt right after the change commits.
+ * - `deliverSoon` (lib/jobs/after-response.ts): the first attempt right after the change commits.
  *
  * The lease must outlast one attempt (15 s timeout): while it runs no other worker claims the
  * row; if the worker dies, the row is claimed again once the lease has passed.
  */
+import { errorMessage } from "@/lib/errors";
 import { performance } from "node:perf_hooks";
 import {
   claimDueDeliveries,
@@ -61,7 +62,7 @@ async function attempt(claim: ClaimedDelivery): Promise<AttemptOutcome> {
       ok: false,
       httpStatus: null,
       errorKind: "network",
-      error: error instanceof Error ? error.message : String(error),
+      error: errorMessage(error),
       durationMs: Math.round(performance.now() - started),
     };
   }
@@ -192,7 +193,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
       const ceiling = Math.min(maxBackoffMs, pollMs * 2 ** Math.min(failures, 16));
       const waitMs = Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
       log.warn("delivery.worker.error", {
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
         failures,
         waitMs,
       });

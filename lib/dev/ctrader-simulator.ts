@@ -6,6 +6,8 @@
  * parsing runs in the demo. Enabled only when CTRADER_API_URL is unset and the app is not in
  * production (or DEV_SIMULATOR=1). State lives in memory: a restart forgets issued tokens.
  */
+import { env } from "@/lib/env";
+import { createCtraderRedeemer, type Redeemer } from "@/lib/identity/ctrader-redeem";
 import { newToken } from "@/lib/identity/secrets";
 
 export type DemoTrader = { userId: number; email: string; tradingLogin: number; name: string };
@@ -108,3 +110,15 @@ export async function handleSimulatorRequest(
 /** A fetch that never leaves the process: the adapter calls the simulator through it. */
 export const simulatorFetch: typeof fetch = async (input, init) =>
   handleSimulatorRequest(new Request(input, init));
+
+/** The redeemer that talks to this simulator instead of cTrader (development only). */
+export function simulatorRedeemer(): Redeemer {
+  const { ctrader } = env();
+  return createCtraderRedeemer({
+    baseUrl: `http://simulator.internal${SIMULATOR_BASE_PATH}`,
+    managerToken: SIMULATOR_MANAGER_TOKEN,
+    api: ctrader.redeemApi,
+    timeoutMs: ctrader.timeoutMs,
+    fetch: simulatorFetch,
+  });
+}

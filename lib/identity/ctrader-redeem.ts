@@ -16,7 +16,10 @@
  * token or the manager token.
  */
 import { z } from "zod";
+import { isAppError } from "@/lib/errors";
+import { readBody } from "@/lib/http/body";
 import { log } from "@/lib/log";
+import { env } from "@/lib/env";
 
 export const ctraderIdentitySchema = z.object({
   userId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
@@ -56,28 +59,14 @@ export const TRANSIENT_FAILURES: ReadonlySet<RedeemFailure> = new Set([
   "network_error",
 ]);
 
+/** The body as text, or "too_large" past MAX_BODY_BYTES (declared or counted). */
 async function readCapped(response: Response): Promise<string | "too_large"> {
-  const declared = Number(response.headers.get("content-length") ?? "0");
-  if (declared > MAX_BODY_BYTES) {
-    void response.body?.cancel().catch(() => {});
-    return "too_large";
+  try {
+    return (await readBody(response, MAX_BODY_BYTES)).toString("utf8");
+  } catch (error) {
+    if (isAppError(error) && error.code === "PAYLOAD_TOO_LARGE") return "too_large";
+    throw error;
   }
-  if (!response.body) return "";
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > MAX_BODY_BYTES) {
-      // Not awaited: a hostile peer must not be able to hold us by never finishing the cancel.
-      void reader.cancel().catch(() => {});
-      return "too_large";
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 function statusFailure(status: number): RedeemFailure {
@@ -147,4 +136,18 @@ export function createCtraderRedeemer(config: RedeemerConfig) {
   }
 
   return { redeem };
+}
+
+export type Redeemer = ReturnType<typeof createCtraderRedeemer>;
+
+/** The configured cTrader backend's redeemer (CTRADER_API_URL), or null when none is set. */
+export function configuredRedeemer(): Redeemer | null {
+  const { ctrader } = env();
+  if (!ctrader.apiUrl) return null;
+  return createCtraderRedeemer({
+    baseUrl: ctrader.apiUrl,
+    managerToken: ctrader.managerToken,
+    api: ctrader.redeemApi,
+    timeoutMs: ctrader.timeoutMs,
+  });
 }

@@ -1,16 +1,9 @@
 /**
- * Entry to the screens: cTrader opens `/inapp/kyc…?token=<one-time token>&lang=…`. The token
- * is redeemed exactly once, server-side; a session is created; the browser is sent (303) to the
- * same screen without the token in the URL, so a reload, the history or a Referer never carries
- * it again.
- *
- * Where the exchange runs. Next.js can set cookies only in route handlers, server actions and
- * the proxy — not while a page renders. The exchange runs in `proxy.ts` (Node.js runtime): a
- * screen request carrying `token` is answered there with the 303 and the cookie, before any
- * page code runs; requests without a token go on to the page, which only ever renders from a
- * session. We first rewrote to a route handler instead, but when the server binds one address
- * Next.js serves such a rewrite by proxying the request to itself over HTTP — a second trip
- * through the stack for every entry. Doing it in the proxy is one step, and pages stay thin.
+ * Entry to the screens: cTrader opens `/inapp/kyc…?token=<one-time token>&lang=…`. The token is
+ * redeemed exactly once, server-side, the trader and their case are found (or the case opened),
+ * and a session is started. This module returns that as data; the screen layer
+ * (lib/inapp/entry.ts) turns it into the 303 to the clean screen URL with the session cookie, so
+ * a reload, the history or a Referer never carries the token again.
  *
  * Single use: in one-time token handoff mode the token's hash is claimed in our database before
  * cTrader is asked (one INSERT decides among concurrent requests), so a replay is refused even
@@ -28,66 +21,41 @@ import {
   type TraderIdentity,
 } from "@/lib/db/queries/traders";
 import { DEFAULT_LOCALE } from "@/lib/i18n/config";
-import { SCREENS, type Screen, type ScreenParams } from "@/lib/inapp/params";
 import { resolveKycType, type LevelId } from "@/lib/kyc/levels";
 import type { CaseTrigger } from "@/lib/db/schema";
-import { createCtraderRedeemer, TRANSIENT_FAILURES, type RedeemResult } from "./ctrader-redeem";
-import {
-  SIMULATOR_BASE_PATH,
-  SIMULATOR_MANAGER_TOKEN,
-  simulatorFetch,
-} from "@/lib/dev/ctrader-simulator";
+import { TRANSIENT_FAILURES, type Redeemer, type RedeemResult } from "./ctrader-redeem";
 import { redeemSsoScreenToken } from "./sso";
 import { sha256 } from "./secrets";
-import { startSession, type CookieSpec } from "./sessions";
+import { startSession, type StartedSession } from "./sessions";
 
 /** Why a link was refused, as the trader is told: gone for good, or try again shortly. */
 export type EntryRefusal = "expired" | "unavailable";
 
+/** What the launch URL said, as far as identity cares (the screen layer parsed it). */
+export type EntryRequest = {
+  /** Which screen cTrader opened (recorded with the session). */
+  screen: string;
+  token: string | undefined;
+  lang: string | undefined;
+  theme: string | undefined;
+  source: string | undefined;
+  kycType: string | undefined;
+  account: string | undefined;
+  utm: Record<string, string>;
+};
+
 export type EntryResult =
-  | { ok: true; location: string; cookie: CookieSpec }
-  | { ok: false; refusal: EntryRefusal; location: string };
-
-function redeemer() {
-  const { ctrader, simulatorEnabled } = env();
-  if (ctrader.apiUrl) {
-    return createCtraderRedeemer({
-      baseUrl: ctrader.apiUrl,
-      managerToken: ctrader.managerToken,
-      api: ctrader.redeemApi,
-      timeoutMs: ctrader.timeoutMs,
-    });
-  }
-  if (!simulatorEnabled) throw new Error("no cTrader API configured and the simulator is off");
-  return createCtraderRedeemer({
-    baseUrl: `http://simulator.internal${SIMULATOR_BASE_PATH}`,
-    managerToken: SIMULATOR_MANAGER_TOKEN,
-    api: ctrader.redeemApi,
-    timeoutMs: ctrader.timeoutMs,
-    fetch: simulatorFetch,
-  });
-}
-
-/** Where the browser lands: the same screen, without the token and without cTrader's extras. */
-export function landingUrl(screen: Screen, params: ScreenParams): string {
-  if (screen === "upload" && params.documentType) {
-    return `${SCREENS.upload}?documentType=${params.documentType}`;
-  }
-  return SCREENS[screen];
-}
-
-/** The refusal screen keeps only what it needs to speak the trader's language and theme. */
-export function refusalUrl(refusal: EntryRefusal, params: ScreenParams): string {
-  const query = new URLSearchParams({ reason: refusal });
-  if (params.lang) query.set("lang", params.lang);
-  if (params.theme) query.set("theme", params.theme);
-  if (params.source) query.set("source", params.source);
-  return `/inapp/expired?${query.toString()}`;
-}
+  | { ok: true; session: StartedSession; traderId: string; caseId: string }
+  | { ok: false; refusal: EntryRefusal };
 
 type Resolved = { ok: true; identity: TraderIdentity } | { ok: false; refusal: EntryRefusal };
 
-async function resolveHandoff(token: string, now: Date): Promise<Resolved> {
+async function resolveHandoff(
+  token: string,
+  getRedeemer: () => Promise<Redeemer>,
+  now: Date,
+): Promise<Resolved> {
+  const redeemer = await getRedeemer();
   const tokenHash = sha256(token);
   if (!(await claimHandoffToken(tokenHash, now))) {
     log.warn("entry.refused", { mode: "ot-handoff", reason: "replayed" });
@@ -95,7 +63,7 @@ async function resolveHandoff(token: string, now: Date): Promise<Resolved> {
   }
   let result: RedeemResult;
   try {
-    result = await redeemer().redeem(token);
+    result = await redeemer.redeem(token);
   } catch (error) {
     await releaseHandoffToken(tokenHash);
     throw error;
@@ -147,40 +115,43 @@ async function traderAndCase(
   return { trader, kycCase: await ensureOpenCase(trader.id, opening.level, opening.trigger) };
 }
 
+/**
+ * Redeems a launch token (in one-time token mode through `getRedeemer`: cTrader, or in
+ * development the built-in simulator) and starts the trader's session.
+ */
 export async function enterWithToken(
-  screen: Screen,
-  params: ScreenParams,
+  request: EntryRequest,
+  getRedeemer: () => Promise<Redeemer>,
   now = new Date(),
 ): Promise<EntryResult> {
   const { identityMode } = env();
-  if (!params.token) {
+  if (!request.token) {
     log.warn("entry.refused", { mode: identityMode, reason: "malformed" });
-    return { ok: false, refusal: "expired", location: refusalUrl("expired", params) };
+    return { ok: false, refusal: "expired" };
   }
-  const locale = params.lang ?? DEFAULT_LOCALE;
+  const locale = request.lang ?? DEFAULT_LOCALE;
   const resolved =
     identityMode === "sso"
-      ? await resolveSso(params.token, now)
-      : await resolveHandoff(params.token, now);
-  if (!resolved.ok)
-    return { ok: false, refusal: resolved.refusal, location: refusalUrl(resolved.refusal, params) };
+      ? await resolveSso(request.token, now)
+      : await resolveHandoff(request.token, getRedeemer, now);
+  if (!resolved.ok) return resolved;
 
   const { trader, kycCase } = await traderAndCase(
     resolved.identity,
     locale,
-    resolveKycType(params.kycType),
+    resolveKycType(request.kycType),
   );
   const session = await startSession({
     traderId: trader.id,
     caseId: kycCase.id,
     identityMode,
     locale,
-    theme: params.theme ?? null,
-    source: params.source ?? null,
-    account: params.account ?? null,
-    audit: { screen, source: params.source ?? null, utm: params.utm },
+    theme: request.theme ?? null,
+    source: request.source ?? null,
+    account: request.account ?? null,
+    audit: { screen: request.screen, source: request.source ?? null, utm: request.utm },
     now,
   });
-  log.info("entry.ok", { mode: identityMode, screen });
-  return { ok: true, location: landingUrl(screen, params), cookie: session.cookie };
+  log.info("entry.ok", { mode: identityMode, screen: request.screen });
+  return { ok: true, session, traderId: trader.id, caseId: kycCase.id };
 }

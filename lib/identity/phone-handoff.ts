@@ -1,34 +1,29 @@
 /**
- * "Continue on your phone": from a desktop session, a short-lived, single-use link (shown as a
- * QR code) that opens the same case's upload step in the phone's own browser, where the camera
- * works. The link carries a random token (only its hash is stored) bound to the trader, the
- * case and the document type; redeeming it starts a session of its own, like a cTrader token.
+ * "Continue on your phone": from a desktop session, a short-lived, single-use token (the screen
+ * layer puts it in a link shown as a QR code, lib/inapp/handoff.ts) that opens the same case's
+ * upload step in the phone's own browser, where the camera works. Only the token's hash is
+ * stored, bound to the trader, the case and the document type; redeeming it starts a session of
+ * its own, like a cTrader token.
  */
-import QRCode from "qrcode";
 import { getCaseForTrader } from "@/lib/db/queries/cases";
 import { consumePhoneHandoff, insertPhoneHandoff } from "@/lib/db/queries/one-time-tokens";
-import { env } from "@/lib/env";
-import { SCREENS, type DocumentType } from "@/lib/inapp/params";
 import { EDITABLE_STATUSES } from "@/lib/kyc/case-state";
 import { log } from "@/lib/log";
 import { newToken, sha256 } from "./secrets";
-import { startSession, type CookieSpec } from "./sessions";
+import { startSession, type StartedSession } from "./sessions";
 
 export const PHONE_HANDOFF_MINUTES = 10;
-export const HANDOFF_PARAM = "handoff";
 
 export async function createPhoneHandoff(
   input: {
     traderId: string;
     caseId: string;
-    documentType: DocumentType;
+    documentType: string;
     locale: string;
     theme: string | null;
-    /** The origin the desktop reached us on; PUBLIC_BASE_URL wins when set. */
-    requestOrigin: string;
   },
   now = new Date(),
-): Promise<{ url: string; qr: string; expiresAt: Date; minutes: number }> {
+): Promise<{ token: string; expiresAt: Date; minutes: number }> {
   const token = newToken();
   const expiresAt = new Date(now.getTime() + PHONE_HANDOFF_MINUTES * 60_000);
   await insertPhoneHandoff({
@@ -41,17 +36,11 @@ export async function createPhoneHandoff(
     createdAt: now,
     expiresAt,
   });
-  const base = process.env.PUBLIC_BASE_URL ? env().publicBaseUrl : input.requestOrigin;
-  const url = new URL(SCREENS.upload, base);
-  url.searchParams.set(HANDOFF_PARAM, token);
-  url.searchParams.set("documentType", input.documentType);
-  url.searchParams.set("lang", input.locale);
-  const qr = await QRCode.toDataURL(url.toString(), { margin: 1, width: 240 });
-  return { url: url.toString(), qr, expiresAt, minutes: PHONE_HANDOFF_MINUTES };
+  return { token, expiresAt, minutes: PHONE_HANDOFF_MINUTES };
 }
 
 export type PhoneEntry =
-  { ok: true; location: string; cookie: CookieSpec } | { ok: false; reason: "expired" };
+  { ok: true; session: StartedSession; documentType: string } | { ok: false; reason: "expired" };
 
 export async function enterWithPhoneHandoff(token: string, now = new Date()): Promise<PhoneEntry> {
   if (!/^[A-Za-z0-9_-]{20,200}$/.test(token)) return { ok: false, reason: "expired" };
@@ -78,9 +67,5 @@ export async function enterWithPhoneHandoff(token: string, now = new Date()): Pr
     now,
   });
   log.info("handoff.ok", {});
-  return {
-    ok: true,
-    location: `${SCREENS.upload}?documentType=${handoff.documentType}`,
-    cookie: session.cookie,
-  };
+  return { ok: true, session, documentType: handoff.documentType };
 }

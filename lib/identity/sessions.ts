@@ -5,11 +5,8 @@
  * after SESSION_IDLE_MINUTES without a request (default 30) or SESSION_ABSOLUTE_MINUTES after it
  * began (default 240), whichever comes first; both are checked in SQL against an injected clock.
  *
- * Cookie: `__Host-` prefix (Secure, Path=/, no Domain: cannot be set or shadowed by a
- * subdomain), HttpOnly, SameSite=None and Partitioned. cTrader Web shows our screens in a
- * cross-site iframe: SameSite=None lets the cookie travel there, Partitioned (CHIPS) keeps it in
- * a jar keyed by the top-level site so it still works where third-party cookies are blocked, and
- * means our session inside cTrader Web cannot be read by any other embedding site.
+ * The screen layer carries the id in a cookie (lib/inapp/session-cookie.ts); this module sees
+ * only the value.
  */
 import { env } from "@/lib/env";
 import {
@@ -20,34 +17,11 @@ import {
 import type { KycCase, Session, Trader } from "@/lib/db/schema";
 import { newToken, sha256, TOKEN_PATTERN } from "./secrets";
 
-export const SESSION_COOKIE = "__Host-kyc_session";
-
 /** How often last_seen_at is moved forward; idle expiry is accurate to this much. */
 const TOUCH_EVERY_MS = 60_000;
 
-export type CookieSpec = {
-  name: string;
-  value: string;
-  httpOnly: true;
-  secure: true;
-  sameSite: "none";
-  partitioned: true;
-  path: "/";
-  maxAge: number;
-};
-
-export function sessionCookie(value: string, maxAgeSeconds: number): CookieSpec {
-  return {
-    name: SESSION_COOKIE,
-    value,
-    httpOnly: true,
-    secure: true,
-    sameSite: "none",
-    partitioned: true,
-    path: "/",
-    maxAge: maxAgeSeconds,
-  };
-}
+/** A started session: its secret id (for the cookie) and how long it may live. */
+export type StartedSession = { id: string; expiresAt: Date; maxAgeSeconds: number };
 
 export type StartSession = {
   traderId: string;
@@ -62,9 +36,7 @@ export type StartSession = {
   now?: Date;
 };
 
-export async function startSession(
-  input: StartSession,
-): Promise<{ id: string; cookie: CookieSpec; expiresAt: Date }> {
+export async function startSession(input: StartSession): Promise<StartedSession> {
   const now = input.now ?? new Date();
   const { absoluteMinutes } = env().session;
   const expiresAt = new Date(now.getTime() + absoluteMinutes * 60_000);
@@ -93,7 +65,7 @@ export async function startSession(
       data: { mode: input.identityMode, ...input.audit },
     },
   );
-  return { id, cookie: sessionCookie(id, absoluteMinutes * 60), expiresAt };
+  return { id, expiresAt, maxAgeSeconds: absoluteMinutes * 60 };
 }
 
 /** The live session for a cookie value, or undefined (absent, malformed, idle, expired, revoked). */

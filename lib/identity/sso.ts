@@ -166,3 +166,8 @@ export async function redeemSsoScreenToken(
     ? { ok: true, traderId: result.traderId }
     : { ok: false, reason: result.state };
 }
+
+/** The SSO endpoints exist only in SSO mode (IDENTITY_MODE=sso): elsewhere they are not found. */
+export function requireSsoMode(): void {
+  if (env().identityMode !== "sso") throw new AppError("NOT_FOUND", "SSO mode is not enabled");
+}

@@ -9,7 +9,8 @@ import { cookies, headers } from "next/headers";
 import { getOpenCaseForTrader } from "@/lib/db/queries/cases";
 import type { KycCase, Session, Trader } from "@/lib/db/schema";
 import { NONCE_HEADER, SOURCE_HEADER, THEME_HEADER } from "@/lib/http/request-headers";
-import { resolveSessionContext, SESSION_COOKIE } from "@/lib/identity/sessions";
+import { resolveSessionContext } from "@/lib/identity/sessions";
+import { SESSION_COOKIE } from "./session-cookie";
 import { parseSource, parseTheme, type Source, type Theme } from "./params";
 
 export type ScreenContext = { session: Session; trader: Trader; kycCase: KycCase | undefined };

@@ -2,7 +2,7 @@
  * Case status changes: the state machine decides, the database applies atomically with the
  * timeline event and the outbox event (lib/db/queries/cases.ts). The one entry point for every
  * status change, whoever makes it. In a request, pass the returned `eventId` to
- * `deliverSoon` (lib/delivery/soon.ts) for a first delivery attempt right after the response.
+ * `deliverSoon` (lib/jobs/after-response.ts) for a first delivery attempt right after the response.
  */
 import { AppError } from "@/lib/errors";
 import { applyCaseTransition, type AppliedTransition } from "@/lib/db/queries/cases";

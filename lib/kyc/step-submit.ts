@@ -49,7 +49,10 @@ export async function submitStep(
         (i.kind === "step" && i.step === step) ||
         (i.kind === "document" && STEP_DOCUMENTS[step] === i.documentType),
     );
-    if (!open) throw new AppError("CONFLICT", "this step was not asked for again");
+    if (!open)
+      throw new AppError("CONFLICT", "this step was not asked for again", {
+        reason: "step_not_requested",
+      });
   }
   const definition = STEP_DEFINITIONS[step];
   const values = definition.valuesFrom(form);

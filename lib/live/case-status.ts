@@ -4,6 +4,8 @@
  * the open status streams of that case. Subscribing is cheap; the LISTEN starts with the first
  * subscriber and stops with the last.
  */
+import { errorMessage } from "@/lib/errors";
+import { getCaseForTrader } from "@/lib/db/queries/cases";
 import { listenCaseStatus } from "@/lib/db/queries/live";
 import { log } from "@/lib/log";
 
@@ -27,7 +29,7 @@ export async function subscribeCaseStatus(caseId: string, onChange: Listener): P
     hub.stop = listenCaseStatus(dispatch).catch((error: unknown) => {
       hub.stop = undefined;
       log.error("live.listen_failed", {
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       });
       throw error;
     });
@@ -42,4 +44,12 @@ export async function subscribeCaseStatus(caseId: string, onChange: Listener): P
       void stopping.then((stop) => stop()).catch(() => undefined);
     }
   };
+}
+
+/** The trader's own case's status now (undefined when it is not theirs or is gone). */
+export async function currentCaseStatus(
+  caseId: string,
+  traderId: string,
+): Promise<string | undefined> {
+  return (await getCaseForTrader(caseId, traderId))?.status;
 }

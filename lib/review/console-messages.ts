@@ -3,6 +3,8 @@
  * (`?error=`, an AppError reason from lib/review). Actions redirect with a code, never with free
  * text, so a URL cannot put words on the page; the page shows the message for the code.
  */
+import type { ReviewReason } from "@/lib/errors";
+
 export const CONSOLE_OUTCOMES = {
   claimed: "You claimed this case.",
   approved: "Approved.",
@@ -62,7 +64,7 @@ export const CONSOLE_REFUSALS = {
   other_case_open: "The trader has another open case.",
   changed: "The case changed meanwhile. Reload and try again.",
   failed: "Something went wrong; nothing was changed.",
-} as const;
+} as const satisfies Record<ReviewReason | "bad_case" | "forbidden" | "changed" | "failed", string>;
 export type ConsoleRefusal = keyof typeof CONSOLE_REFUSALS;
 
 export function isConsoleOutcome(code: unknown): code is ConsoleOutcome {

@@ -27,7 +27,7 @@ import {
 } from "@/lib/db/queries/review";
 import type { KycCase } from "@/lib/db/schema";
 import { env } from "@/lib/env";
-import { AppError } from "@/lib/errors";
+import { AppError, type ReviewReason } from "@/lib/errors";
 import { runCaseChecks } from "@/lib/checks/run";
 import { changeCaseStatus } from "@/lib/kyc/cases";
 import type { RequestedItem } from "@/lib/kyc/requirements";
@@ -54,8 +54,11 @@ async function loadCase(caseId: string): Promise<KycCase> {
   return kycCase;
 }
 
-const refuse = (code: "CONFLICT" | "FORBIDDEN" | "BAD_REQUEST", reason: string, message: string) =>
-  new AppError(code, message, { reason });
+const refuse = (
+  code: "CONFLICT" | "FORBIDDEN" | "BAD_REQUEST",
+  reason: ReviewReason,
+  message: string,
+) => new AppError(code, message, { reason });
 
 const audited = (staff: Reviewer, action: string, caseId: string, data: Record<string, unknown>) =>
   auditInTransaction({ actorType: "staff", actorId: staff.id, action, caseId, data });

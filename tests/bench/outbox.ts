@@ -18,7 +18,7 @@ import { openDatabase, setDatabaseOverride } from "../../lib/db/client";
 import { ensureOpenCase } from "../../lib/db/queries/cases";
 import { insertOutboxEvent } from "../../lib/db/queries/outbox";
 import { upsertTrader } from "../../lib/db/queries/traders";
-import { deliverSoon } from "../../lib/delivery/soon";
+import { deliverSoon } from "../../lib/jobs/after-response";
 import { drainOnce, runWorker } from "../../lib/delivery/worker";
 import { resetEnvCache } from "../../lib/env";
 import { changeCaseStatus } from "../../lib/kyc/cases";

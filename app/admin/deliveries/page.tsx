@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { listDeadDeliveries } from "@/lib/db/queries/outbox";
+import { deadDeliveries } from "@/lib/delivery/console";
 import { requireStaff } from "@/lib/staff/console";
 import { replayDeadAction } from "../actions";
 
@@ -8,7 +8,7 @@ type Props = { searchParams: Promise<Record<string, string | string[] | undefine
 /** Dead-lettered deliveries (every retry failed over ≥ 72 h), and replaying them. Admins only. */
 export default async function DeliveriesPage({ searchParams }: Props) {
   await requireStaff("admin");
-  const [dead, q] = await Promise.all([listDeadDeliveries(), searchParams]);
+  const [dead, q] = await Promise.all([deadDeliveries(), searchParams]);
   return (
     <>
       <h1>Dead deliveries</h1>

@@ -1,12 +1,9 @@
-import { pingDatabase } from "@/lib/db/queries/health";
-import { log } from "@/lib/log";
+import { systemHealth } from "@/lib/health";
 
 export async function GET() {
-  try {
-    await pingDatabase();
-    return Response.json({ status: "ok", database: "ok" });
-  } catch (error) {
-    log.error("health.database", { error: error instanceof Error ? error.message : String(error) });
-    return Response.json({ status: "degraded", database: "unreachable" }, { status: 503 });
-  }
+  const health = await systemHealth();
+  return Response.json(
+    { status: health.ok ? "ok" : "degraded", database: health.database },
+    { status: health.ok ? 200 : 503 },
+  );
 }

@@ -2,9 +2,8 @@
 
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
-import { scheduleCaseChecks } from "@/lib/checks/schedule";
-import { deliverDueSoon } from "@/lib/delivery/soon";
-import { isAppError } from "@/lib/errors";
+import { deliverDueSoon, scheduleCaseChecks } from "@/lib/jobs/after-response";
+import { isAppError, errorMessage } from "@/lib/errors";
 import { getScreenContext } from "@/lib/inapp/screen-context";
 import { isStepId, submitStep } from "@/lib/kyc/step-submit";
 import { STEP_DEFINITIONS } from "@/lib/kyc/steps";
@@ -64,7 +63,7 @@ async function runStep(form: FormData, mode: "autosave" | "continue"): Promise<S
       return { status: "failed", message: t("saveFailed"), values };
     log.error("kyc.step.save_failed", {
       step,
-      error: error instanceof Error ? error.message : String(error),
+      error: errorMessage(error),
     });
     return { status: "failed", message: t("saveFailed"), values };
   }
@@ -108,7 +107,7 @@ export async function submitCaseAction(
     if (isAppError(error) && error.reason === "inputs_changed")
       return { status: "error", message: tErrors("saveFailed") };
     log.error("kyc.submit_failed", {
-      error: error instanceof Error ? error.message : String(error),
+      error: errorMessage(error),
     });
     return { status: "error", message: tErrors("saveFailed") };
   }

@@ -1,3 +1,16 @@
-import { crmApiTokenRoute } from "@/lib/identity/sso-routes";
+import { z } from "zod";
+import { jsonError, readJson } from "@/lib/http/json";
+import { issueCrmApiToken, requireSsoMode } from "@/lib/identity/sso";
 
-export const POST = crmApiTokenRoute;
+const passwordSchema = z.object({ password: z.string().min(1).max(512) });
+
+/** cTrader (SSO mode) trades the broker's CRM password for a CRM API token. */
+export async function POST(request: Request): Promise<Response> {
+  try {
+    requireSsoMode();
+    const { password } = await readJson(request, passwordSchema);
+    return Response.json(issueCrmApiToken(password));
+  } catch (error) {
+    return jsonError(error, "oauth2.crmApiToken");
+  }
+}

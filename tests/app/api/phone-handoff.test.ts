@@ -6,7 +6,8 @@ import { NextRequest } from "next/server";
 import { proxy } from "@/proxy";
 import { ensureOpenCase } from "@/lib/db/queries/cases";
 import { upsertTrader } from "@/lib/db/queries/traders";
-import { createPhoneHandoff, PHONE_HANDOFF_MINUTES } from "@/lib/identity/phone-handoff";
+import { PHONE_HANDOFF_MINUTES } from "@/lib/identity/phone-handoff";
+import { phoneHandoffLink } from "@/lib/inapp/handoff";
 import { resolveSessionContext, startSession } from "@/lib/identity/sessions";
 import { changeCaseStatus } from "@/lib/kyc/cases";
 import { setTraderCookie } from "../../helpers/request-scope";
@@ -92,7 +93,7 @@ describe("phone handoff", () => {
   it("refuses an expired link and a forged one", async () => {
     const { trader, kycCase } = await desktopSession();
     const old = new Date(Date.now() - (PHONE_HANDOFF_MINUTES + 1) * 60_000);
-    const expired = await createPhoneHandoff(
+    const expired = await phoneHandoffLink(
       {
         traderId: trader.id,
         caseId: kycCase.id,
@@ -115,7 +116,7 @@ describe("phone handoff", () => {
 
   it("refuses once the case no longer takes documents", async () => {
     const { trader, kycCase } = await desktopSession();
-    const link = await createPhoneHandoff({
+    const link = await phoneHandoffLink({
       traderId: trader.id,
       caseId: kycCase.id,
       documentType: "identity",

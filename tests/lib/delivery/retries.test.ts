@@ -4,7 +4,7 @@ import {
   replayEventDeliveries,
 } from "@/lib/db/queries/outbox";
 import { MAX_ATTEMPTS, MIN_SCHEDULE_MS, nextAttemptAt } from "@/lib/delivery/retry";
-import { deliverSoon } from "@/lib/delivery/soon";
+import { deliverSoon } from "@/lib/jobs/after-response";
 import { drainOnce } from "@/lib/delivery/worker";
 import { setTestEnv } from "../../helpers/env";
 import { createTestDb, type TestDb } from "../../helpers/test-db";

@@ -1,6 +1,9 @@
 import { count, eq } from "drizzle-orm";
+import { configuredRedeemer } from "@/lib/identity/ctrader-redeem";
 import { enterWithToken } from "@/lib/identity/entry";
-import { parseScreenParams } from "@/lib/inapp/params";
+import { landingUrl, refusalUrl } from "@/lib/inapp/entry";
+import { parseScreenParams, type Screen } from "@/lib/inapp/params";
+import { sessionCookie } from "@/lib/inapp/session-cookie";
 import { auditEvents, kycCases, sessions, traders } from "@/lib/db/schema";
 import { generateOneTimeToken } from "@/lib/identity/sso";
 import { resolveSession } from "@/lib/identity/sessions";
@@ -11,13 +14,29 @@ import { delay, HttpResponse, identity, stubRedeem } from "../../helpers/ctrader
 const db = withDbAndCtrader();
 
 const params = (query: string) => parseScreenParams(new URLSearchParams(query));
+
+/** The entry as the screen layer runs it: identity's answer with the landing URL and cookie. */
+async function enter(screen: Screen, parsed: ReturnType<typeof params>, now?: Date) {
+  const result = await enterWithToken(
+    { ...parsed, screen },
+    async () => configuredRedeemer()!,
+    now,
+  );
+  return result.ok
+    ? {
+        ...result,
+        location: landingUrl(screen, parsed.documentType),
+        cookie: sessionCookie(result.session),
+      }
+    : { ...result, location: refusalUrl(result.refusal, parsed) };
+}
 const countSessions = async () =>
   Number((await db().db.select({ n: count() }).from(sessions))[0]?.n ?? 0);
 
 describe("entry with a one-time token (handoff mode)", () => {
   it("redeems the token, creates trader, case and session, and lands on the same screen without the token", async () => {
     stubRedeem(() => HttpResponse.json(identity(501)));
-    const result = await enterWithToken(
+    const result = await enter(
       "kyc",
       params("token=tok-501&lang=de&theme=dark&source=ios&kycType=enhanced"),
     );
@@ -53,7 +72,7 @@ describe("entry with a one-time token (handoff mode)", () => {
 
   it("keeps documentType on the upload screen's landing URL and nothing else", async () => {
     stubRedeem(() => HttpResponse.json(identity(502)));
-    const result = await enterWithToken(
+    const result = await enter(
       "upload",
       params("token=tok-502&documentType=address&lang=fr&utm_source=x"),
     );
@@ -62,7 +81,7 @@ describe("entry with a one-time token (handoff mode)", () => {
 
   it("stores the session id only as a hash", async () => {
     stubRedeem(() => HttpResponse.json(identity(503)));
-    const result = await enterWithToken("status", params("token=tok-503"));
+    const result = await enter("status", params("token=tok-503"));
     if (!result.ok) throw new Error("entry failed");
     const rows = await db().db.select().from(sessions);
     expect(rows.some((r) => r.idHash === result.cookie.value)).toBe(false);
@@ -71,8 +90,8 @@ describe("entry with a one-time token (handoff mode)", () => {
 
   it("refuses a token that was already redeemed, even when cTrader would accept it again", async () => {
     const seen = stubRedeem(() => HttpResponse.json(identity(504)));
-    expect((await enterWithToken("kyc", params("token=tok-504"))).ok).toBe(true);
-    const replay = await enterWithToken("kyc", params("token=tok-504&lang=es"));
+    expect((await enter("kyc", params("token=tok-504"))).ok).toBe(true);
+    const replay = await enter("kyc", params("token=tok-504&lang=es"));
     expect(replay).toEqual({
       ok: false,
       refusal: "expired",
@@ -88,7 +107,7 @@ describe("entry with a one-time token (handoff mode)", () => {
     });
     const before = await countSessions();
     const results = await Promise.all(
-      Array.from({ length: 20 }, () => enterWithToken("kyc", params("token=tok-race-505"))),
+      Array.from({ length: 20 }, () => enter("kyc", params("token=tok-race-505"))),
     );
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     expect(results.filter((r) => !r.ok && r.refusal === "expired")).toHaveLength(19);
@@ -98,17 +117,17 @@ describe("entry with a one-time token (handoff mode)", () => {
 
   it("shows 'expired' for a token cTrader does not know, and 'unavailable' when cTrader fails", async () => {
     stubRedeem(() => HttpResponse.json({}, { status: 404 }));
-    expect(await enterWithToken("kyc", params("token=tok-gone"))).toMatchObject({
+    expect(await enter("kyc", params("token=tok-gone"))).toMatchObject({
       ok: false,
       refusal: "expired",
     });
     stubRedeem(() => HttpResponse.json({}, { status: 401 }));
-    expect(await enterWithToken("kyc", params("token=tok-401"))).toMatchObject({
+    expect(await enter("kyc", params("token=tok-401"))).toMatchObject({
       ok: false,
       refusal: "unavailable",
     });
     stubRedeem(() => HttpResponse.json({ userId: "nope" }));
-    expect(await enterWithToken("kyc", params("token=tok-bad-body"))).toMatchObject({
+    expect(await enter("kyc", params("token=tok-bad-body"))).toMatchObject({
       ok: false,
       refusal: "unavailable",
     });
@@ -116,21 +135,21 @@ describe("entry with a one-time token (handoff mode)", () => {
 
   it("lets a reload retry after cTrader was down, because the token may not have been consumed", async () => {
     stubRedeem(() => HttpResponse.json({}, { status: 503 }));
-    expect(await enterWithToken("kyc", params("token=tok-retry"))).toMatchObject({
+    expect(await enter("kyc", params("token=tok-retry"))).toMatchObject({
       ok: false,
       refusal: "unavailable",
     });
     stubRedeem(() => HttpResponse.json(identity(506)));
-    expect(await enterWithToken("kyc", params("token=tok-retry"))).toMatchObject({ ok: true });
+    expect(await enter("kyc", params("token=tok-retry"))).toMatchObject({ ok: true });
   });
 
   it("refuses a missing or absurdly long token without calling cTrader", async () => {
     const seen = stubRedeem(() => HttpResponse.json(identity()));
-    expect(await enterWithToken("kyc", params("lang=de"))).toMatchObject({
+    expect(await enter("kyc", params("lang=de"))).toMatchObject({
       ok: false,
       refusal: "expired",
     });
-    expect(await enterWithToken("kyc", params(`token=${"x".repeat(3000)}`))).toMatchObject({
+    expect(await enter("kyc", params(`token=${"x".repeat(3000)}`))).toMatchObject({
       ok: false,
       refusal: "expired",
     });
@@ -139,12 +158,12 @@ describe("entry with a one-time token (handoff mode)", () => {
 
   it("records a changed email, trading login or language on a later visit", async () => {
     stubRedeem(() => HttpResponse.json(identity(508)));
-    await enterWithToken("kyc", params("token=tok-508a&lang=en"));
+    await enter("kyc", params("token=tok-508a&lang=en"));
     stubRedeem(() =>
       HttpResponse.json({ userId: 508, email: "new508@example.com", tradingLogin: 77 }),
     );
-    await enterWithToken("kyc", params("token=tok-508b&lang=en"));
-    await enterWithToken("kyc", params("token=tok-508c&lang=it"));
+    await enter("kyc", params("token=tok-508b&lang=en"));
+    await enter("kyc", params("token=tok-508c&lang=it"));
     const [trader] = await db().db.select().from(traders).where(eq(traders.ctraderUserId, 508));
     expect(trader).toMatchObject({
       email: "new508@example.com",
@@ -155,8 +174,8 @@ describe("entry with a one-time token (handoff mode)", () => {
 
   it("reuses the trader's open case on a second visit instead of opening another", async () => {
     stubRedeem(() => HttpResponse.json(identity(507)));
-    await enterWithToken("kyc", params("token=tok-507a&kycType=basic"));
-    await enterWithToken("kyc", params("token=tok-507b&kycType=enhanced"));
+    await enter("kyc", params("token=tok-507a&kycType=basic"));
+    await enter("kyc", params("token=tok-507b&kycType=enhanced"));
     const [trader] = await db().db.select().from(traders).where(eq(traders.ctraderUserId, 507));
     const cases = await db().db.select().from(kycCases).where(eq(kycCases.traderId, trader!.id));
     expect(cases).toHaveLength(1);
@@ -175,9 +194,9 @@ describe("entry with our own token (SSO mode)", () => {
 
   it("accepts a token from /oauth2/onetime/generate once and refuses it the second time", async () => {
     const { token } = await generateOneTimeToken({ userId: 808 });
-    const first = await enterWithToken("kyc", params(`token=${token}&lang=ar`));
+    const first = await enter("kyc", params(`token=${token}&lang=ar`));
     expect(first).toMatchObject({ ok: true, location: "/inapp/kyc" });
-    expect(await enterWithToken("kyc", params(`token=${token}`))).toMatchObject({
+    expect(await enter("kyc", params(`token=${token}`))).toMatchObject({
       ok: false,
       refusal: "expired",
     });
@@ -187,7 +206,7 @@ describe("entry with our own token (SSO mode)", () => {
     const issued = new Date("2026-01-01T10:00:00Z");
     const { token } = await generateOneTimeToken({ userId: 809 }, issued);
     const late = new Date(issued.getTime() + 61_000);
-    expect(await enterWithToken("kyc", params(`token=${token}`), late)).toMatchObject({
+    expect(await enter("kyc", params(`token=${token}`), late)).toMatchObject({
       ok: false,
       refusal: "expired",
     });

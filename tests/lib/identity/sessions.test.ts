@@ -1,3 +1,4 @@
+import { sessionCookie } from "@/lib/inapp/session-cookie";
 import { endSession, resolveSession, resolveSessionContext } from "@/lib/identity/sessions";
 import { upsertTrader } from "@/lib/db/queries/traders";
 import { setTestEnv } from "../../helpers/env";
@@ -22,8 +23,9 @@ const start = (now = T0) => openSession(traderId, null, now);
 
 describe("trader sessions", () => {
   it("issues a __Host- cookie that is HttpOnly, Secure, SameSite=None and Partitioned, with 256 random bits", async () => {
-    const { cookie, id } = await start();
-    expect(cookie).toEqual({
+    const started = await start();
+    const { id } = started;
+    expect(sessionCookie(started)).toEqual({
       name: "__Host-kyc_session",
       value: id,
       httpOnly: true,

@@ -1,8 +1,7 @@
 import { z } from "zod";
-import { appendAuditEvent } from "@/lib/db/queries/audit";
-import { getDocumentById } from "@/lib/db/queries/documents";
+import { isAppError } from "@/lib/errors";
 import { refusal } from "@/lib/inapp/api";
-import { storage } from "@/lib/storage";
+import { openDocument } from "@/lib/review/documents";
 import { getStaff } from "@/lib/staff/console";
 
 export const runtime = "nodejs";
@@ -13,22 +12,14 @@ export async function GET(_request: Request, { params }: { params: Promise<{ id:
   if (!staff) return refusal(401, "unauthenticated", "sign in to the console");
   const { id } = await params;
   if (!z.uuid().safeParse(id).success) return refusal(404, "not_found");
-  const document = await getDocumentById(id);
-  if (!document || document.status === "pending") return refusal(404, "not_found");
-  await appendAuditEvent({
-    actorType: "staff",
-    actorId: staff.id,
-    action: "document.viewed",
-    caseId: document.caseId,
-    data: { documentId: document.id },
-  });
-  const url = await storage().presignGet(document.storageKey, {
-    ttlSeconds: 60,
-    contentType: document.contentType ?? undefined,
-    filename: `${document.documentType}-${document.side}.${document.contentType === "application/pdf" ? "pdf" : "jpg"}`,
-  });
-  return new Response(null, {
-    status: 302,
-    headers: { Location: url, "Cache-Control": "private, no-store" },
-  });
+  try {
+    const url = await openDocument(staff, id);
+    return new Response(null, {
+      status: 302,
+      headers: { Location: url, "Cache-Control": "private, no-store" },
+    });
+  } catch (error) {
+    if (isAppError(error) && error.code === "NOT_FOUND") return refusal(404, "not_found");
+    throw error;
+  }
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { readJson } from "@/lib/http/json";
-import { createPhoneHandoff } from "@/lib/identity/phone-handoff";
 import { refusal, requestOrigin, withTraderCase } from "@/lib/inapp/api";
+import { phoneHandoffLink } from "@/lib/inapp/handoff";
 import { DOCUMENT_TYPES } from "@/lib/inapp/params";
 import { EDITABLE_STATUSES } from "@/lib/kyc/case-state";
 
@@ -18,7 +18,7 @@ export async function POST(request: Request): Promise<Response> {
         z.object({ documentType: z.enum(DOCUMENT_TYPES) }),
       );
       if (!EDITABLE_STATUSES.has(kycCase.status)) return refusal(409, "not_editable");
-      const handoff = await createPhoneHandoff({
+      const handoff = await phoneHandoffLink({
         traderId: trader.id,
         caseId: kycCase.id,
         documentType,

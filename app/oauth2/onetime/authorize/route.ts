@@ -1,3 +1,20 @@
-import { authorizeRoute } from "@/lib/identity/sso-routes";
+import { jsonError, readJson } from "@/lib/http/json";
+import {
+  authorizeBodySchema,
+  authorizeOneTimeToken,
+  crmApiTokenFrom,
+  requireSsoMode,
+  verifyCrmApiToken,
+} from "@/lib/identity/sso";
 
-export const POST = authorizeRoute;
+/** cTrader (SSO mode) exchanges the one-time code for the trader it was issued for. */
+export async function POST(request: Request): Promise<Response> {
+  try {
+    requireSsoMode();
+    verifyCrmApiToken(crmApiTokenFrom(new URL(request.url)));
+    const { code } = await readJson(request, authorizeBodySchema);
+    return Response.json(await authorizeOneTimeToken(code));
+  } catch (error) {
+    return jsonError(error, "oauth2.onetime.authorize");
+  }
+}

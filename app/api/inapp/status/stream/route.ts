@@ -1,6 +1,5 @@
-import { getCaseForTrader } from "@/lib/db/queries/cases";
 import { withTraderCase } from "@/lib/inapp/api";
-import { subscribeCaseStatus } from "@/lib/live/case-status";
+import { currentCaseStatus, subscribeCaseStatus } from "@/lib/live/case-status";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -22,13 +21,11 @@ export async function GET(request: Request): Promise<Response> {
         async start(controller) {
           let last = "";
           const send = async () => {
-            const current = await getCaseForTrader(kycCase.id, trader.id).catch(() => undefined);
-            if (!current || current.status === last) return;
-            last = current.status;
+            const status = await currentCaseStatus(kycCase.id, trader.id).catch(() => undefined);
+            if (!status || status === last) return;
+            last = status;
             controller.enqueue(
-              encoder.encode(
-                `event: status\ndata: ${JSON.stringify({ status: current.status })}\n\n`,
-              ),
+              encoder.encode(`event: status\ndata: ${JSON.stringify({ status })}\n\n`),
             );
           };
           await send();

@@ -1,0 +1,82 @@
+/**
+ * The HTTP face of the entry (proxy.ts calls it for a screen URL carrying `token` or `handoff`):
+ * identity redeems and starts the session; this answers 303 to the same screen without the token
+ * (and without cTrader's extras) with the session cookie, or to the refusal screen. Any failure
+ * (database down, a bug) becomes "unavailable", never a 500.
+ *
+ * Why here and not in a route handler: Next.js can set cookies only in route handlers, server
+ * actions and the proxy — not while a page renders. A rewrite to a route handler is served, when
+ * the server binds one address, by proxying the request to itself over HTTP: a second trip
+ * through the stack for every entry. In the proxy it is one step, and pages stay thin.
+ */
+import { NextResponse } from "next/server";
+import { env } from "@/lib/env";
+import { configuredRedeemer, type Redeemer } from "@/lib/identity/ctrader-redeem";
+import { enterWithToken, type EntryRefusal } from "@/lib/identity/entry";
+import { enterWithPhoneHandoff } from "@/lib/identity/phone-handoff";
+import { log } from "@/lib/log";
+import { errorMessage } from "@/lib/errors";
+import { parseScreenParams, SCREENS, type Screen, type ScreenParams } from "./params";
+import { sessionCookie, type CookieSpec } from "./session-cookie";
+
+/** The query parameter of a "continue on your phone" link. */
+export const HANDOFF_PARAM = "handoff";
+
+/** Where the browser lands: the same screen, without the token and without cTrader's extras. */
+export function landingUrl(screen: Screen, documentType?: string): string {
+  if (screen === "upload" && documentType) return `${SCREENS.upload}?documentType=${documentType}`;
+  return SCREENS[screen];
+}
+
+/** The refusal screen keeps only what it needs to speak the trader's language and theme. */
+export function refusalUrl(refusal: EntryRefusal, params: ScreenParams): string {
+  const query = new URLSearchParams({ reason: refusal });
+  if (params.lang) query.set("lang", params.lang);
+  if (params.theme) query.set("theme", params.theme);
+  if (params.source) query.set("source", params.source);
+  return `/inapp/expired?${query.toString()}`;
+}
+
+/**
+ * cTrader's redeem API, or in development (no CTRADER_API_URL) the built-in simulator, loaded
+ * only then: a production deployment never loads the simulator's code.
+ */
+async function redeemer(): Promise<Redeemer> {
+  const real = configuredRedeemer();
+  if (real) return real;
+  if (!env().simulatorEnabled)
+    throw new Error("no cTrader API configured and the simulator is off");
+  const { simulatorRedeemer } = await import("@/lib/dev/ctrader-simulator");
+  return simulatorRedeemer();
+}
+
+export async function entryResponse(screen: Screen, requestUrl: URL): Promise<NextResponse> {
+  const params = parseScreenParams(requestUrl.searchParams);
+  let location: string;
+  let cookie: CookieSpec | undefined;
+  try {
+    const handoff = requestUrl.searchParams.get(HANDOFF_PARAM);
+    if (screen === "upload" && handoff !== null) {
+      const result = await enterWithPhoneHandoff(handoff);
+      location = result.ok
+        ? landingUrl("upload", result.documentType)
+        : refusalUrl("expired", params);
+      if (result.ok) cookie = sessionCookie(result.session);
+    } else {
+      const result = await enterWithToken({ ...params, screen }, redeemer);
+      location = result.ok
+        ? landingUrl(screen, params.documentType)
+        : refusalUrl(result.refusal, params);
+      if (result.ok) cookie = sessionCookie(result.session);
+    }
+  } catch (error) {
+    log.error("entry.failed", { error: errorMessage(error) });
+    location = refusalUrl("unavailable", params);
+  }
+  // Absolute on the request's own origin: Next.js requires it, and turns it back into a relative
+  // Location for the browser, so the trader stays on the host (and cookie site) they came from.
+  const absolute = new URL(location, requestUrl).toString();
+  const response = new NextResponse(null, { status: 303, headers: { Location: absolute } });
+  if (cookie) response.cookies.set(cookie);
+  return response;
+}

@@ -1,0 +1,62 @@
+/**
+ * Work that follows a request without making the trader (or the reviewer) wait: Next's `after()`
+ * runs it once the response is sent. Never throws into the request; outside a request scope
+ * (a script, a test, the worker) it runs detached or is left to the worker, whose sweep and
+ * drain pick up anything still due, so a crash between the response and this work loses nothing.
+ */
+import { after } from "next/server";
+import { runCaseChecks } from "@/lib/checks/run";
+import { drainOnce } from "@/lib/delivery/worker";
+import { errorMessage } from "@/lib/errors";
+import { log } from "@/lib/log";
+
+/** The first delivery attempt of one event, right after its change commits. */
+export function deliverSoon(eventId: string): void {
+  const run = async () => {
+    try {
+      await drainOnce({ eventId, limit: 50 });
+    } catch (error) {
+      log.warn("delivery.soon_failed", { eventId, error: errorMessage(error) });
+    }
+  };
+  try {
+    after(run);
+  } catch {
+    // Not inside a request: run now, in the background.
+    void run();
+  }
+}
+
+/**
+ * After a request that changed a case's status (the trader's submit, a reviewer's decision):
+ * once the response is sent, attempt what is due, including the change just committed. Only
+ * inside a request; elsewhere the worker and the cron route deliver.
+ */
+export function deliverDueSoon(): void {
+  try {
+    after(async () => {
+      try {
+        await drainOnce({ limit: 50 });
+      } catch (error) {
+        log.warn("delivery.soon_failed", { error: errorMessage(error) });
+      }
+    });
+  } catch {
+    // Not inside a request: the worker delivers.
+  }
+}
+
+/** The automated checks of a just-submitted case, once the trader has their answer. */
+export function scheduleCaseChecks(caseId: string): void {
+  try {
+    after(async () => {
+      try {
+        await runCaseChecks(caseId);
+      } catch (error) {
+        log.error("checks.failed", { caseId, error: errorMessage(error) });
+      }
+    });
+  } catch {
+    log.debug("checks.deferred_to_worker", { caseId });
+  }
+}
