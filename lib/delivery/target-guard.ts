@@ -6,102 +6,70 @@
  * The check runs on the address we actually connect to: lib/delivery/webhook.ts passes
  * `guardedLookup` as the socket's DNS lookup, so a name that resolves to a public address at
  * check time and a private one at connect time (DNS rebinding) is still refused. Every resolved
- * address must be public, and literal IPs (IPv4, IPv6, IPv4-mapped/-compatible IPv6, NAT64) are
- * checked the same way. `allowPrivate` on an endpoint turns the guard off (tests, in-cluster CRMs).
+ * address must be public, and literal IPs (IPv4, IPv6, IPv6 that carries an IPv4 address) are
+ * checked the same way (isPublicAddress says what counts as public). `allowPrivate` on an
+ * endpoint turns the guard off (tests, in-cluster CRMs).
  */
 import { lookup, type LookupAddress, type LookupAllOptions } from "node:dns";
 import { isIP } from "node:net";
+import ipaddr from "ipaddr.js";
 
-type Cidr = [bytes: number[], bits: number];
+/**
+ * IPv6 outside global unicast (2000::/3) is never a webhook receiver's address: what remains
+ * there after the named ranges below is unassigned or reserved.
+ */
+const GLOBAL_UNICAST = ipaddr.IPv6.parseCIDR("2000::/3");
+/** RFC 6052 well-known NAT64 prefix: the last 32 bits are the IPv4 address reached. */
+const NAT64_WELL_KNOWN = ipaddr.IPv6.parseCIDR("64:ff9b::/96");
+/** IPv4-compatible (RFC 4291, deprecated): the last 32 bits are an IPv4 address. */
+const IPV4_COMPATIBLE = ipaddr.IPv6.parseCIDR("::/96");
 
-const V4_BLOCKED: Cidr[] = [
-  [[0, 0, 0, 0], 8], // "this network"
-  [[10, 0, 0, 0], 8], // private
-  [[100, 64, 0, 0], 10], // carrier-grade NAT
-  [[127, 0, 0, 0], 8], // loopback
-  [[169, 254, 0, 0], 16], // link-local (cloud metadata)
-  [[172, 16, 0, 0], 12], // private
-  [[192, 0, 0, 0], 24], // IETF protocol assignments
-  [[192, 0, 2, 0], 24], // documentation
-  [[192, 168, 0, 0], 16], // private
-  [[198, 18, 0, 0], 15], // benchmarking
-  [[198, 51, 100, 0], 24], // documentation
-  [[203, 0, 113, 0], 24], // documentation
-  [[224, 0, 0, 0], 4], // multicast
-  [[240, 0, 0, 0], 4], // reserved, broadcast
-];
-
-const V6_BLOCKED: Cidr[] = [
-  [[0xfc], 7], // unique local
-  [[0xfe, 0x80], 10], // link-local
-  [[0xfe, 0xc0], 10], // site-local (deprecated)
-  [[0xff], 8], // multicast
-  [[0x20, 0x01, 0x0d, 0xb8], 32], // documentation
-  [[0x01, 0x00, 0, 0, 0, 0, 0, 0], 64], // discard-only
-];
-
-function inCidr(bytes: number[], [prefix, bits]: Cidr): boolean {
-  for (let i = 0; i < bits; i += 8) {
-    const take = Math.min(8, bits - i);
-    const mask = (0xff << (8 - take)) & 0xff;
-    if (((bytes[i / 8] ?? 0) & mask) !== ((prefix[i / 8] ?? 0) & mask)) return false;
-  }
-  return true;
+function ipv4From(high: number, low: number): ipaddr.IPv4 {
+  return new ipaddr.IPv4([high >> 8, high & 0xff, low >> 8, low & 0xff]);
 }
 
-function parseV4(ip: string): number[] | undefined {
-  const parts = ip.split(".");
-  if (parts.length !== 4) return undefined;
-  const bytes = parts.map((p) => (/^\d{1,3}$/.test(p) ? Number(p) : NaN));
-  return bytes.every((b) => b >= 0 && b <= 255) ? bytes : undefined;
+/**
+ * The IPv4 address an IPv6 address hands traffic to, when it is one of the forms that carry one:
+ * IPv4-compatible `::a.b.c.d` (ipaddr.js already reads it as IPv4-mapped when written with
+ * dots; `::` and `::1` land in 0.0.0.0/8, refused), SIIT's IPv4-translated `::ffff:0:a.b.c.d`
+ * (RFC 6145; not the IPv4-mapped `::ffff:a.b.c.d`, which `ipaddr.process` has already turned
+ * into IPv4), NAT64's `64:ff9b::a.b.c.d` (RFC 6052) and 6to4's `2002:aabb:ccdd::/48` (RFC 3056).
+ */
+function embeddedIpv4(address: ipaddr.IPv6): ipaddr.IPv4 | undefined {
+  const [, p1 = 0, p2 = 0, , , , p6 = 0, p7 = 0] = address.parts;
+  if (address.match(IPV4_COMPATIBLE) || address.match(NAT64_WELL_KNOWN)) return ipv4From(p6, p7);
+  if (address.range() === "rfc6145") return ipv4From(p6, p7);
+  if (address.range() === "6to4") return ipv4From(p1, p2);
+  return undefined;
 }
 
-function parseV6(ip: string): number[] | undefined {
-  let text = ip.replace(/^\[|\]$/g, "").replace(/%.*$/, ""); // brackets, zone id
-  let tail: number[] = [];
-  const lastColon = text.lastIndexOf(":");
-  if (text.slice(lastColon + 1).includes(".")) {
-    const v4 = parseV4(text.slice(lastColon + 1));
-    if (!v4) return undefined;
-    tail = v4;
-    text = text.slice(0, lastColon + 1) + "0:0";
-  }
-  const halves = text.split("::");
-  if (halves.length > 2) return undefined;
-  const groups = (s: string | undefined) => (s ? s.split(":") : []);
-  const head = groups(halves[0]);
-  const rest = groups(halves[1]);
-  const missing = 8 - head.length - rest.length;
-  if (halves.length === 1 ? missing !== 0 : missing < 0) return undefined;
-  const all = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill("0"), ...rest];
-  const bytes: number[] = [];
-  for (const g of all) {
-    if (!/^[0-9a-f]{1,4}$/i.test(g)) return undefined;
-    const n = parseInt(g, 16);
-    bytes.push(n >> 8, n & 0xff);
-  }
-  if (tail.length) bytes.splice(12, 4, ...tail);
-  return bytes;
-}
-
-/** True when `ip` (a literal IPv4 or IPv6 address) is publicly routable. Unparseable: false. */
+/**
+ * True when `ip` (a literal IPv4 or IPv6 address, as a resolver returns it) is publicly
+ * routable; anything else, including a spelling node:net does not take for an address, is not.
+ *
+ * IPv4 is public only in ipaddr.js's `unicast`: every named range is refused (private,
+ * loopback, linkLocal (cloud metadata), carrierGradeNat, unspecified, broadcast, multicast,
+ * reserved (documentation, benchmarking, 240/4, the 6to4 relay), as112, amt). IPv6 that carries
+ * an IPv4 address is judged by that address; otherwise it is public only as `unicast` inside
+ * 2000::/3, which refuses loopback, unspecified, linkLocal, uniqueLocal, multicast, teredo (its
+ * far end is hidden in the address), the RFC 8215 local-use NAT64 prefix 64:ff9b:1::/48 (a
+ * translator inside the operator's own network, and where the IPv4 address sits depends on its
+ * prefix length), discard, documentation, benchmarking, ORCHID, segment routing and the rest.
+ */
 export function isPublicAddress(ip: string): boolean {
-  const v4 = parseV4(ip);
-  if (v4) return !V4_BLOCKED.some((c) => inCidr(v4, c));
-  const v6 = parseV6(ip);
-  if (!v6) return false;
-  const zeros = (n: number) => v6.slice(0, n).every((b) => b === 0);
-  // ::/128 unspecified and ::1 loopback.
-  if (zeros(15) && (v6[15] === 0 || v6[15] === 1)) return false;
-  // IPv4 inside IPv6: mapped (::ffff:a.b.c.d), compatible (::a.b.c.d), NAT64 (64:ff9b::a.b.c.d):
-  // judged by the IPv4 address they carry.
-  const embedded = v6.slice(12).join(".");
-  if (zeros(10) && v6[10] === 0xff && v6[11] === 0xff) return isPublicAddress(embedded);
-  if (zeros(12)) return isPublicAddress(embedded);
-  if (inCidr(v6, [[0, 0x64, 0xff, 0x9b], 96])) return isPublicAddress(embedded);
-  // 6to4 (2002:a.b.c.d::/48) carries an IPv4 address too.
-  if (v6[0] === 0x20 && v6[1] === 0x02) return isPublicAddress(v6.slice(2, 6).join("."));
-  return !V6_BLOCKED.some((c) => inCidr(v6, c));
+  const bare = ip.replace(/^\[|\]$/g, "");
+  if (!isIP(bare)) return false;
+  let address: ipaddr.IPv4 | ipaddr.IPv6;
+  try {
+    address = ipaddr.process(bare);
+  } catch {
+    return false;
+  }
+  if (address.kind() === "ipv4") return address.range() === "unicast";
+  const v6 = address as ipaddr.IPv6;
+  const carried = embeddedIpv4(v6);
+  if (carried) return carried.range() === "unicast";
+  return v6.range() === "unicast" && v6.match(GLOBAL_UNICAST);
 }
 
 export class RefusedTarget extends Error {

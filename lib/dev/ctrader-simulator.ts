@@ -7,6 +7,8 @@
  * production (or DEV_SIMULATOR=1). State lives in memory: a restart forgets issued tokens.
  */
 import { env } from "@/lib/env";
+import { readBody } from "@/lib/http/body";
+import { MAX_JSON_BYTES } from "@/lib/http/json";
 import { createCtraderRedeemer, type Redeemer } from "@/lib/identity/ctrader-redeem";
 import { newToken } from "@/lib/identity/secrets";
 
@@ -78,7 +80,8 @@ export async function handleSimulatorRequest(
   let otToken: unknown;
   if (request.method === "POST" && route === "/ctid2/inAppToken/redeem") {
     try {
-      otToken = ((await request.json()) as { token?: unknown }).token;
+      const body = await readBody(request, MAX_JSON_BYTES);
+      otToken = (JSON.parse(body.toString("utf8")) as { token?: unknown }).token;
     } catch {
       return json(400, { error: "Bad Request", message: "body must be JSON", code: "BAD_REQUEST" });
     }

@@ -16,7 +16,15 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { inflateSync } from "node:zlib";
-import { PDFArray, PDFDict, PDFDocument, PDFName, PDFStream, type PDFObject } from "pdf-lib";
+import {
+  PDFArray,
+  PDFDict,
+  PDFDocument,
+  PDFInvalidObject,
+  PDFName,
+  PDFStream,
+  type PDFObject,
+} from "@cantoo/pdf-lib";
 import { log } from "@/lib/log";
 
 export const DEFAULT_MAX_PDF_PAGES = 10;
@@ -229,6 +237,11 @@ export async function checkPdf(
     );
   } catch (error) {
     return { ok: false, reason: "corrupt", detail: (error as Error).message.split("\n")[0] ?? "" };
+  }
+  // @cantoo/pdf-lib keeps an object it cannot parse as a PDFInvalidObject without a warning (its
+  // load() drops `warnOnInvalidObjects` unless a password is given): count those as repairs too.
+  for (const [, obj] of doc.context.enumerateIndirectObjects()) {
+    if (obj instanceof PDFInvalidObject) repairs.count += 1;
   }
   if (repairs.count > 0) log.info("documents.pdf_repaired", { warnings: repairs.count });
   if (doc.isEncrypted) return { ok: false, reason: "pdf_encrypted", detail: "trailer /Encrypt" };

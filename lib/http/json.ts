@@ -7,6 +7,7 @@ import { STATUS_CODES } from "node:http";
 import { z } from "zod";
 import { AppError, isAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
+import { readBody } from "./body";
 
 export const MAX_JSON_BYTES = 16 * 1024;
 
@@ -35,9 +36,7 @@ export async function readJson<T extends z.ZodType>(
   request: Request,
   schema: T,
 ): Promise<z.infer<T>> {
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > MAX_JSON_BYTES) throw new AppError("PAYLOAD_TOO_LARGE", "request body too large");
-  const text = await readCapped(request);
+  const text = (await readBody(request, MAX_JSON_BYTES)).toString("utf8");
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -56,22 +55,4 @@ export async function readJson<T extends z.ZodType>(
     });
   }
   return parsed.data;
-}
-
-async function readCapped(request: Request): Promise<string> {
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > MAX_JSON_BYTES) {
-      await reader.cancel();
-      throw new AppError("PAYLOAD_TOO_LARGE", "request body too large");
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }

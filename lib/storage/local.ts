@@ -15,8 +15,11 @@ import { createReadStream } from "node:fs";
 import { link, mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
+import type { ReadableStream as NodeReadableStream } from "node:stream/web";
+import { Busboy, type BusboyFileStream } from "@fastify/busboy";
 import { env, type Env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { limitedBody } from "@/lib/http/body";
 import { jsonError } from "@/lib/http/json";
 import { deriveKey, hmac, safeEqual } from "@/lib/identity/secrets";
 import { log } from "@/lib/log";
@@ -28,7 +31,6 @@ import {
   attachmentDisposition,
   isDocumentKey,
 } from "./keys";
-import { boundaryOf, MultipartReader } from "./multipart";
 import {
   MAX_DOWNLOAD_TTL_SECONDS,
   MAX_UPLOAD_TTL_SECONDS,
@@ -43,8 +45,11 @@ export const LOCAL_UPLOAD_PATH = "/api/uploads/local";
 /** Room for the form fields and part headers around the file itself. */
 const FORM_OVERHEAD_BYTES = 64 * 1024;
 const MAX_FIELD_BYTES = 512;
+/** One part's header block; a browser sends two short lines. */
+const MAX_PART_HEADER_BYTES = 8 * 1024;
 const UPLOAD_FIELDS = ["key", "contentType", "maxBytes", "expires", "signature"] as const;
 type UploadField = (typeof UPLOAD_FIELDS)[number];
+type UploadFields = Record<UploadField, string>;
 
 export type LocalStorageOptions = {
   /** Directory holding the documents (DATA_DIR/documents in the app; a temp dir in tests). */
@@ -150,52 +155,40 @@ export class LocalStorage implements DocumentStorage {
   /**
    * POST /api/uploads/local. Checks, in order: a multipart body within the size ceiling (by
    * Content-Length before reading, then by counting), the signed fields (signature, then
-   * expiry), that the key is still free (and was never confirmed), the file part's exact type, and its size while it
-   * streams to a temp file. 204 when stored; nothing is left behind on any refusal.
+   * expiry), that the key is still free (and was never confirmed), the file part's exact type,
+   * its size while it streams to a temp file, and that nothing follows the file. 204 when stored;
+   * nothing is left behind on any refusal.
    */
   async handleUpload(request: Request): Promise<Response> {
-    let reader: MultipartReader | undefined;
     let tmp: string | undefined;
     try {
-      const boundary = boundaryOf(request.headers.get("content-type"));
-      if (!boundary) {
+      const contentType = request.headers.get("content-type") ?? "";
+      if (!/^multipart\/form-data\s*;/i.test(contentType)) {
         throw new AppError("UNSUPPORTED_MEDIA_TYPE", "expected multipart/form-data");
       }
-      const bodyLimit = this.options.uploadMaxBytes + FORM_OVERHEAD_BYTES;
-      const declared = request.headers.get("content-length");
-      if (declared !== null && !(Number(declared) <= bodyLimit)) {
-        throw new AppError("PAYLOAD_TOO_LARGE", "request body too large");
-      }
-      if (!request.body) throw new AppError("BAD_REQUEST", "empty request body");
-      reader = new MultipartReader(request.body, boundary, bodyLimit);
+      const body = limitedBody(request, this.options.uploadMaxBytes + FORM_OVERHEAD_BYTES);
+      if (!body) throw new AppError("BAD_REQUEST", "empty request body");
 
-      const fields = await readUploadFields(reader);
-      const signed = this.verifyUpload(fields);
-      const file = this.pathOf(signed.key);
-      // A confirmed upload moved to its verified key and emptied this one: still spent.
-      if ((await exists(file)) || (await exists(this.pathOf(`${signed.key}.verified`))))
-        throw new AppError("CONFLICT", "this upload was already used");
+      let stored: { key: string; file: string; contentType: string; size: number } | undefined;
+      await readUploadForm(body, contentType, this.options.uploadMaxBytes, async (fields, part) => {
+        const signed = this.verifyUpload(fields);
+        const file = this.pathOf(signed.key);
+        // A confirmed upload moved to its verified key and emptied this one: still spent.
+        if ((await exists(file)) || (await exists(this.pathOf(`${signed.key}.verified`))))
+          throw new AppError("CONFLICT", "this upload was already used");
+        if (part.contentType !== signed.contentType) {
+          throw new AppError("UNSUPPORTED_MEDIA_TYPE", "file type differs from the signed type");
+        }
+        tmp = await this.tempPath();
+        const size = await writeCapped(part.stream, tmp, signed.maxBytes);
+        if (size === 0) throw new AppError("BAD_REQUEST", "empty file");
+        stored = { key: signed.key, file, contentType: signed.contentType, size };
+      });
+      if (!stored || !tmp) throw new AppError("BAD_REQUEST", "missing file part");
 
-      if (fields.part.contentType.toLowerCase() !== signed.contentType) {
-        throw new AppError("UNSUPPORTED_MEDIA_TYPE", "file type differs from the signed type");
-      }
-      tmp = await this.tempPath();
-      const handle = await open(tmp, "wx", 0o600);
-      let size: number;
+      await mkdir(path.dirname(stored.file), { recursive: true });
       try {
-        size = await reader.pipePart(async (chunk) => {
-          await handle.write(chunk);
-        }, signed.maxBytes);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      if (size === 0) throw new AppError("BAD_REQUEST", "empty file");
-      await reader.cancel();
-
-      await mkdir(path.dirname(file), { recursive: true });
-      try {
-        await link(tmp, file);
+        await link(tmp, stored.file);
       } catch (error) {
         if (isErrno(error, "EEXIST")) {
           throw new AppError("CONFLICT", "this upload was already used");
@@ -203,17 +196,15 @@ export class LocalStorage implements DocumentStorage {
         throw error;
       }
       try {
-        await writeFile(metaPathOf(file), JSON.stringify({ contentType: signed.contentType }), {
-          mode: 0o600,
-        });
+        const meta = JSON.stringify({ contentType: stored.contentType });
+        await writeFile(metaPathOf(stored.file), meta, { mode: 0o600 });
       } catch (error) {
-        await rm(file, { force: true }); // no object without its type
+        await rm(stored.file, { force: true }); // no object without its type
         throw error;
       }
-      log.info("storage.local.uploaded", { key: signed.key, size });
+      log.info("storage.local.uploaded", { key: stored.key, size: stored.size });
       return new Response(null, { status: 204 });
     } catch (error) {
-      await reader?.cancel();
       return jsonError(error, LOCAL_UPLOAD_PATH);
     } finally {
       if (tmp) await rm(tmp, { force: true });
@@ -331,26 +322,121 @@ export class LocalStorage implements DocumentStorage {
   }
 }
 
-/** Reads the signed fields up to the `file` part; refuses unknown, repeated or missing ones. */
-async function readUploadFields(reader: MultipartReader) {
-  const values: Partial<Record<UploadField, string>> = {};
-  for (;;) {
-    const part = await reader.nextPart();
-    if (!part) throw new AppError("BAD_REQUEST", "missing file part");
-    if (part.name === "file") {
-      for (const name of UPLOAD_FIELDS) {
-        if (values[name] === undefined) {
-          throw new AppError("BAD_REQUEST", `missing field ${name} (fields precede the file)`);
-        }
-      }
-      return { ...(values as Record<UploadField, string>), part };
+const badForm = (message: string) => new AppError("BAD_REQUEST", message);
+
+function isUploadField(name: string): name is UploadField {
+  return (UPLOAD_FIELDS as readonly string[]).includes(name);
+}
+
+/**
+ * Reads the upload form as it streams: the signed fields, each once and nothing else, then one
+ * part named `file` as the last part, handed to `onFile` with the fields. Busboy does the
+ * parsing within fixed limits; its file-size limit is the configured ceiling because it is fixed
+ * before the signed fields are read, so `onFile` enforces the signed size itself. Resolves once
+ * the whole body was read and `onFile` is done; on any refusal the body is read no further, and
+ * the promise settles only after `onFile` has let go of its temp file.
+ */
+function readUploadForm(
+  body: ReadableStream<Uint8Array>,
+  contentType: string,
+  maxFileBytes: number,
+  onFile: (
+    fields: UploadFields,
+    part: { stream: BusboyFileStream; contentType: string },
+  ) => Promise<void>,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let form: ReturnType<typeof Busboy>;
+    try {
+      form = Busboy({
+        headers: { "content-type": contentType },
+        limits: {
+          fields: UPLOAD_FIELDS.length,
+          fieldSize: MAX_FIELD_BYTES,
+          files: 1,
+          fileSize: maxFileBytes,
+          parts: UPLOAD_FIELDS.length + 1,
+          headerPairs: 8,
+          headerSize: MAX_PART_HEADER_BYTES,
+        },
+        // By name, not by the browser's choice of headers: `file` is the file, and a field sent
+        // with a filename is a file part too (and refused below).
+        isPartAFile: (name, _type, filename) => name === "file" || filename !== undefined,
+      });
+    } catch {
+      // No boundary, or a type busboy does not parse: refused unread.
+      void body.cancel().catch(() => undefined);
+      reject(new AppError("UNSUPPORTED_MEDIA_TYPE", "expected multipart/form-data"));
+      return;
     }
-    if (!(UPLOAD_FIELDS as readonly string[]).includes(part.name) || part.filename !== undefined) {
-      throw new AppError("BAD_REQUEST", "unexpected form field");
+    const source = Readable.fromWeb(body as NodeReadableStream<Uint8Array>);
+    const fields: Partial<UploadFields> = {};
+    let fileStream: BusboyFileStream | undefined;
+    let received: Promise<void> | undefined;
+    let failed = false;
+
+    const fail = (error: unknown) => {
+      if (failed) return;
+      failed = true;
+      source.destroy(); // cancels the request body: nothing more is read
+      fileStream?.destroy();
+      void (received ?? Promise.resolve()).catch(() => undefined).then(() => reject(error));
+    };
+    // Busboy's own errors mean a body it could not parse (cut short, broken delimiters).
+    const malformed = (error: unknown) => {
+      const detail = (error as { message?: unknown } | null)?.message;
+      fail(badForm(`malformed multipart body${typeof detail === "string" ? `: ${detail}` : ""}`));
+    };
+
+    form.on("field", (name, value, _nameTruncated, valueTruncated) => {
+      if (received) return fail(badForm("the file must be the last part"));
+      if (!isUploadField(name)) return fail(badForm("unexpected form field"));
+      if (fields[name] !== undefined) return fail(badForm("repeated form field"));
+      if (valueTruncated) return fail(badForm("form field too long"));
+      fields[name] = value;
+    });
+    form.on("file", (name, stream, _filename, _encoding, mimeType) => {
+      fileStream = stream;
+      // A parse error reaches us as the form's "error" (emitted first) and through `onFile`; this
+      // listener only keeps an error on a part nobody reads any more from crashing the process.
+      stream.on("error", () => undefined);
+      stream.on("limit", () => fail(new AppError("PAYLOAD_TOO_LARGE", "file too large")));
+      if (name !== "file") return fail(badForm("unexpected form field"));
+      const missing = UPLOAD_FIELDS.find((field) => fields[field] === undefined);
+      if (missing) return fail(badForm(`missing field ${missing} (fields precede the file)`));
+      received = onFile(fields as UploadFields, { stream, contentType: mimeType });
+      received.catch(fail);
+    });
+    for (const limit of ["fieldsLimit", "filesLimit", "partsLimit"] as const) {
+      form.on(limit, () => fail(badForm("too many form parts")));
     }
-    const name = part.name as UploadField;
-    if (values[name] !== undefined) throw new AppError("BAD_REQUEST", "repeated form field");
-    values[name] = await reader.readField(MAX_FIELD_BYTES);
+    form.on("error", malformed);
+    form.on("finish", () => {
+      if (!received) return fail(badForm("missing file part"));
+      received.then(() => {
+        if (!failed) resolve();
+      }, fail);
+    });
+    // The size ceiling (PAYLOAD_TOO_LARGE) or the client going away.
+    source.on("error", fail);
+    source.pipe(form);
+  });
+}
+
+/** Streams a file part to a new temp file; PAYLOAD_TOO_LARGE as soon as it passes `maxBytes`. */
+async function writeCapped(stream: Readable, tmp: string, maxBytes: number): Promise<number> {
+  const handle = await open(tmp, "wx", 0o600);
+  try {
+    let size = 0;
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > maxBytes) throw new AppError("PAYLOAD_TOO_LARGE", "file too large");
+      await handle.write(chunk);
+    }
+    await handle.sync();
+    return size;
+  } finally {
+    await handle.close();
   }
 }
 

@@ -61,6 +61,67 @@ describe("webhook target guard (SSRF)", () => {
     expect(isPublicAddress(ip)).toBe(true);
   });
 
+  it.each([
+    ["10.0.0.1", "64:ff9b::10.0.0.1"],
+    ["169.254.169.254 (cloud metadata)", "64:ff9b::a9fe:a9fe"],
+    ["127.0.0.1", "64:ff9b::7f00:1"],
+    ["192.168.1.1", "64:ff9b::c0a8:101"],
+  ])("refuses a NAT64 address (64:ff9b::/96) that embeds %s", (_v4, ip) => {
+    expect(isPublicAddress(ip)).toBe(false);
+  });
+
+  it("accepts a NAT64 address (64:ff9b::/96) that embeds a public IPv4, as DNS64 answers", () => {
+    expect(isPublicAddress("64:ff9b::8.8.8.8")).toBe(true);
+    expect(isPublicAddress("64:ff9b::101:101")).toBe(true);
+  });
+
+  it.each(["64:ff9b:1::808:808", "64:ff9b:1::a00:1", "64:ff9b:1:ffff::1", "64:ff9b:1:808:808::"])(
+    "refuses the local-use NAT64 prefix 64:ff9b:1::/48 whatever it embeds (%s)",
+    (ip) => {
+      expect(isPublicAddress(ip)).toBe(false);
+    },
+  );
+
+  it.each([
+    ["IPv4-translated (SIIT, ::ffff:0:0:0/96)", "::ffff:0:127.0.0.1"],
+    ["IPv4-translated (SIIT, ::ffff:0:0:0/96)", "::ffff:0:a00:1"],
+    ["IPv4-translated (SIIT, ::ffff:0:0:0/96)", "0:0:0:0:ffff:0:a9fe:a9fe"],
+    ["IPv4-mapped (::ffff:0:0/96)", "::ffff:10.0.0.1"],
+    ["IPv4-mapped (::ffff:0:0/96)", "0:0:0:0:0:ffff:c0a8:101"],
+    ["IPv4-compatible (::/96)", "::a00:1"],
+    ["IPv4-compatible (::/96)", "::10.0.0.1"],
+    ["6to4 (2002::/16)", "2002:a9fe:a9fe::1"],
+  ])("refuses an %s address that embeds a private IPv4: %s", (_form, ip) => {
+    expect(isPublicAddress(ip)).toBe(false);
+  });
+
+  it.each(["::ffff:0:8.8.8.8", "::ffff:8.8.8.8", "2002:808:808::1"])(
+    "judges an IPv6 address that carries a public IPv4 by that address (%s)",
+    (ip) => {
+      expect(isPublicAddress(ip)).toBe(true);
+    },
+  );
+
+  it.each([
+    ["a teredo address", "2001:0:4136:e378:8000:63bf:3fff:fdd2"],
+    ["an IPv6 documentation address", "2001:db8::1"],
+    ["a discard-only address", "100::1"],
+    ["a site-local address", "fec0::1"],
+    ["a segment-routing address", "5f00::1"],
+    ["an ORCHIDv2 address", "2001:20::1"],
+    ["an address outside 2000::/3", "4000::1"],
+    ["a link-local address with a zone", "fe80::1%eth0"],
+    ["a carrier-grade NAT address", "100.127.255.254"],
+    ["a benchmarking address", "198.18.0.1"],
+    ["an IPv4 documentation address", "203.0.113.7"],
+    ["a reserved address", "240.0.0.1"],
+    ["the 6to4 relay anycast address", "192.88.99.1"],
+    ["IPv4 in a legacy octal spelling", "0177.0.0.1"],
+    ["IPv4 in a short spelling", "1.2.3"],
+  ])("treats %s as not public (%s)", (_name, ip) => {
+    expect(isPublicAddress(ip)).toBe(false);
+  });
+
   it("refuses loopback targets in every spelling without allowPrivate, and sends nothing", async () => {
     const before = receiver.received.length;
     for (const host of [

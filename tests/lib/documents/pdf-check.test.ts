@@ -1,19 +1,28 @@
 /**
- * pdf-lib reports each object it has to recover with console.warn. An uploaded PDF full of broken
- * objects must not flood the server's JSON log with plain-text lines: the check counts them and
- * logs one structured line, and leaves every other console.warn alone, also while checks run.
+ * The PDF parser (@cantoo/pdf-lib) recovers from broken objects, and reports some of what it
+ * repairs with console.warn. An uploaded PDF full of broken objects must not flood the server's
+ * JSON log with plain-text lines: the check counts the repairs and logs one structured line, and
+ * leaves every other console.warn alone, also while checks run.
  */
 import { checkPdf } from "@/lib/documents/pdf-check";
 import * as fx from "@/tests/fixtures/documents/make-fixtures";
 import { captureLogs } from "../../helpers/log-capture";
 
-/** Parses, with two warnings from pdf-lib for the unterminated last object. */
+/** Parses, with one repair: the unterminated last object, kept as an invalid object. */
 const brokenObjectPdf = () =>
   fx.handWrittenPdf([
     "<< /Type /Catalog /Pages 2 0 R >>",
     "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
     "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
     "<< /Broken [1 2 ",
+  ]);
+
+/** Parses, with a console.warn from the parser for a number beyond 2^53. */
+const hugeNumberPdf = () =>
+  fx.handWrittenPdf([
+    "<< /Type /Catalog /Pages 2 0 R >>",
+    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Huge 99999999999999999999 >>",
   ]);
 
 let warned: unknown[][];
@@ -35,12 +44,20 @@ afterEach(() => {
   jest.restoreAllMocks();
 });
 
-describe("checkPdf and pdf-lib's warnings", () => {
-  it("logs one structured line for a PDF with broken objects, none of pdf-lib's own", async () => {
+describe("checkPdf and the parser's repairs", () => {
+  it("logs one structured line for a PDF with broken objects, none of the parser's own", async () => {
     expect(await checkPdf(brokenObjectPdf(), { maxPages: 10 })).toEqual({ ok: true, pages: 1 });
     expect(warned).toEqual([]);
     expect(logged.map((line) => JSON.parse(line))).toEqual([
-      expect.objectContaining({ event: "documents.pdf_repaired", warnings: 2 }),
+      expect.objectContaining({ event: "documents.pdf_repaired", warnings: 1 }),
+    ]);
+  });
+
+  it("counts the parser's own console.warn lines into that line instead of letting them out", async () => {
+    expect(await checkPdf(hugeNumberPdf(), { maxPages: 10 })).toEqual({ ok: true, pages: 1 });
+    expect(warned).toEqual([]);
+    expect(logged.map((line) => JSON.parse(line))).toEqual([
+      expect.objectContaining({ event: "documents.pdf_repaired", warnings: 1 }),
     ]);
   });
 

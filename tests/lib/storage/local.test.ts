@@ -100,6 +100,44 @@ function streamedUpload(
   return { request, sent: () => sent };
 }
 
+type Part = {
+  name: string;
+  value: string | Buffer;
+  filename?: string;
+  type?: string;
+  /** Replaces `form-data; name=…`. */
+  disposition?: string;
+};
+
+/** A multipart request built part by part, for shapes a browser's FormData would not send. */
+function multipartRequest(parts: Part[]): Request {
+  const boundary = "----hand-built-9f8e7d6c5b4a";
+  const chunks: Buffer[] = [];
+  for (const part of parts) {
+    const disposition = part.disposition ?? `form-data; name="${part.name}"`;
+    let head = `--${boundary}\r\nContent-Disposition: ${disposition}`;
+    if (part.filename !== undefined) head += `; filename="${part.filename}"`;
+    head += "\r\n";
+    if (part.type) head += `Content-Type: ${part.type}\r\n`;
+    chunks.push(Buffer.from(`${head}\r\n`), Buffer.from(part.value), Buffer.from("\r\n"));
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return new Request(`${ORIGIN}/api/uploads/local`, {
+    method: "POST",
+    headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
+    body: Buffer.concat(chunks),
+  });
+}
+
+const fieldParts = (fields: Record<string, string>): Part[] =>
+  Object.entries(fields).map(([name, value]) => ({ name, value }));
+const filePart = (bytes: Buffer = JPEG, name = "file"): Part => ({
+  name,
+  value: bytes,
+  filename: "photo.jpg",
+  type: "image/jpeg",
+});
+
 async function errorOf(response: Response) {
   const body = (await response.json()) as { error: string; message: string; code: string };
   expect(Object.keys(body).sort()).toEqual(["code", "error", "message"]);
@@ -263,15 +301,21 @@ describe("local storage: uploads", () => {
     expect(await storage.head(key)).toBeNull();
   });
 
-  it("refuses a body that is not multipart/form-data (415)", async () => {
-    const response = await storage.handleUpload(
-      new Request(`${ORIGIN}/api/uploads/local`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: "{}",
-      }),
-    );
-    expect(response.status).toBe(415);
+  it("refuses a body that is not multipart/form-data, or has no boundary (415)", async () => {
+    for (const type of [
+      "application/json",
+      "application/x-www-form-urlencoded",
+      "multipart/form-data; charset=utf-8",
+    ]) {
+      const response = await storage.handleUpload(
+        new Request(`${ORIGIN}/api/uploads/local`, {
+          method: "POST",
+          headers: { "content-type": type },
+          body: "key=a",
+        }),
+      );
+      expect(response.status).toBe(415);
+    }
   });
 
   it("refuses an empty file (400)", async () => {
@@ -300,6 +344,67 @@ describe("local storage: uploads", () => {
       new Request(`${ORIGIN}/api/uploads/local`, { method: "POST", body: form }),
     );
     expect(response.status).toBe(400);
+  });
+
+  it("reads only the fields of a forged form, not the 11 MB file behind them (403)", async () => {
+    const target = await uploadFor(newKey());
+    const forged = { ...target.fields, maxBytes: String(10 * MB - 1) };
+    const upload = streamedUpload({ ...target, fields: forged }, 11 * MB);
+    const response = await storage.handleUpload(upload.request);
+    expect(response.status).toBe(403);
+    expect(upload.sent()).toBeLessThan(MB);
+    expect(await leftovers()).toEqual([]);
+  });
+
+  it("refuses a second file part (400): neither file is stored, nothing is left behind", async () => {
+    const key = newKey();
+    const target = await uploadFor(key);
+    const response = await storage.handleUpload(
+      multipartRequest([...fieldParts(target.fields), filePart(), filePart(Buffer.alloc(20, 2))]),
+    );
+    expect(response.status).toBe(400);
+    expect(await storage.head(key)).toBeNull();
+    expect(await leftovers()).toEqual([]);
+  });
+
+  it("refuses a field after the file (400): the file is the last part", async () => {
+    const key = newKey();
+    const target = await uploadFor(key);
+    const response = await storage.handleUpload(
+      multipartRequest([...fieldParts(target.fields), filePart(), { name: "acl", value: "x" }]),
+    );
+    expect(response.status).toBe(400);
+    expect(await storage.head(key)).toBeNull();
+    expect(await leftovers()).toEqual([]);
+  });
+
+  it("refuses a repeated, an over-long or a file-shaped form field (400)", async () => {
+    const target = await uploadFor(newKey());
+    const fields = fieldParts(target.fields);
+    for (const parts of [
+      [{ name: "key", value: target.fields.key! }, ...fields, filePart()],
+      [{ name: "note", value: "x".repeat(600) }, ...fields, filePart()],
+      [
+        ...fields.slice(0, 4),
+        { ...fields[4]!, value: `${target.fields.signature}${" ".repeat(600)}` },
+        filePart(),
+      ],
+      [...fields, filePart(JPEG, "signature")],
+    ]) {
+      const response = await storage.handleUpload(multipartRequest(parts));
+      expect(response.status).toBe(400);
+    }
+    expect(await storage.head(target.fields.key!)).toBeNull();
+  });
+
+  it("refuses a form with more parts than the upload has, even parts a parser skips (400)", async () => {
+    const target = await uploadFor(newKey());
+    const junk = Array.from({ length: 10 }, () => ({ name: "", value: "", disposition: "inline" }));
+    const response = await storage.handleUpload(
+      multipartRequest([...junk, ...fieldParts(target.fields), filePart()]),
+    );
+    expect(response.status).toBe(400);
+    expect(await storage.head(target.fields.key!)).toBeNull();
   });
 
   it("refuses a truncated body (400) and stores nothing", async () => {
