@@ -15,11 +15,6 @@ const nextConfig: NextConfig = {
   // decoding, lib/documents/heif-decode.ts) is 2 MB of Emscripten output with the WASM inlined:
   // required from node_modules at run time, not bundled.
   serverExternalPackages: ["@electric-sql/pglite", "libheif-js"],
-  // The document check's one-decode addon (npm run build:native) is loaded with process.dlopen at
-  // run time, which tracing cannot follow: ship it with every server function (Vercel) and the
-  // standalone output (npm start, the Docker image); 26 KB.
-  // Absent (no compiler at build time), the sharp path runs.
-  outputFileTracingIncludes: { "/**": ["./native/build/*"] },
   // Spotware's V1 pages prefix the CRM endpoints with /cid (contract §10.3): serve both.
   async rewrites() {
     return [{ source: "/cid/oauth2/:path*", destination: "/oauth2/:path*" }];

@@ -6,7 +6,7 @@
  */
 import { isIP } from "node:net";
 import { z } from "zod";
-import { caseStatus } from "@/lib/db/schema/kyc-cases";
+import { CASE_STATUSES, type CaseStatusName } from "@/lib/kyc/statuses";
 
 const emptyAsUndefined = (value: unknown) =>
   typeof value === "string" && value.trim() === "" ? undefined : value;
@@ -119,9 +119,9 @@ const emailStatuses = z
       .map((s) => s.trim())
       .filter(Boolean),
   )
-  .pipe(z.array(z.enum(caseStatus.enumValues)).min(1, "name at least one case status"));
+  .pipe(z.array(z.enum(CASE_STATUSES)).min(1, "name at least one case status"));
 export type EmailSender = z.infer<typeof emailFrom>;
-export type CaseStatusName = (typeof caseStatus.enumValues)[number];
+export type { CaseStatusName };
 /** A decision is news for the trader; the steps before it are what they just did themselves. */
 export const DEFAULT_EMAIL_STATUSES: CaseStatusName[] = ["approved", "rejected", "action_required"];
 
@@ -136,7 +136,15 @@ function isLoopbackHost(host: string): boolean {
 export const DEVELOPMENT_APP_SECRET = "development-only-secret-do-not-use-in-production-0000";
 
 const rawSchema = z.object({
-  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  NODE_ENV: z.preprocess(
+    emptyAsUndefined,
+    z.enum(["development", "production", "test"]).default("development"),
+  ),
+  // Read by lib/log.ts itself (logging works before the configuration is parsed); validated here.
+  LOG_LEVEL: z.preprocess(
+    emptyAsUndefined,
+    z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  ),
   DATABASE_URL: optionalString,
   DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default(".data")),
   PORT: intWithDefault(3000, 1, 65535),
@@ -209,12 +217,6 @@ const rawSchema = z.object({
   UPLOAD_URL_TTL_SECONDS: intWithDefault(300, 10, 300),
   // Document checks (lib/documents/inspect.ts): most pages a PDF may have.
   DOCUMENT_MAX_PDF_PAGES: intWithDefault(10, 1, 200),
-  // The document check's one-decode path for JPEG photos (native/kyc-image, built by
-  // `npm run build:native`): auto uses it when built, off never, required refuses to start without.
-  IMAGE_ACCELERATOR: z.preprocess(
-    emptyAsUndefined,
-    z.enum(["auto", "off", "required"]).default("auto"),
-  ),
   // Automated checks after submission (lib/checks): minimum age, opt-in auto-approval of clean
   // low-risk cases, an optional JSON file overriding risk weights and thresholds, and the
   // sanctions/PEP list files `npm run lists:import` loads (comma-separated paths).
@@ -259,88 +261,12 @@ const rawSchema = z.object({
   EMAIL_REQUIRE_TLS: z.preprocess(emptyAsUndefined, z.enum(["0", "1", "true", "false"]).optional()),
 });
 
-export type Env = {
-  nodeEnv: "development" | "production" | "test";
-  isProduction: boolean;
-  database: { kind: "postgres"; url: string } | { kind: "pglite"; dataDir: string };
-  dataDir: string;
-  port: number;
-  publicBaseUrl: string;
-  identityMode: "ot-handoff" | "sso";
-  ctrader: {
-    /** undefined: the built-in simulator answers instead of cTrader. */
-    apiUrl: string | undefined;
-    managerToken: string;
-    redeemApi: "redeem" | "legacy";
-    timeoutMs: number;
-  };
-  crmApiPassword: string | undefined;
-  crmApiTokenTtlDays: number;
-  appSecret: string;
-  frameAncestors: string[];
-  closeUrl: string;
-  session: { idleMinutes: number; absoluteMinutes: number };
-  simulatorEnabled: boolean;
-  /** /api/dev/floor: the baseline route `npm run bench` compares against. Off unless asked. */
-  benchRoutesEnabled: boolean;
-  /** A JSON file replacing the built-in KYC levels (lib/kyc/levels.ts). */
-  kycLevelsPath: string | undefined;
-  /** Contacts shown on the status screen (any may be unset). */
-  support: { email: string | undefined; phone: string | undefined; url: string | undefined };
-  /** The review time promised to traders while their case waits. */
-  reviewTimeHours: number;
-  brokerName: string;
-  review: { fourEyesMinRisk: "low" | "medium" | "high"; maxRetryRounds: number };
-  checks: {
-    minAge: number;
-    autoApprove: boolean;
-    riskConfigPath: string | undefined;
-    sanctionsListPaths: string[];
-  };
-  /** Status delivery: webhook endpoints and the secret of the scheduler route (unset: 401). */
-  delivery: { webhooks: WebhookEndpoint[]; cronSecret: string | undefined };
-  /** Email to the trader on a status change (null: off, no `email:trader` destination). */
-  email: {
-    host: string;
-    port: number;
-    /** smtps://: TLS from the first byte. */
-    secure: boolean;
-    /** smtp://: refuse to send unless the server upgrades with STARTTLS. */
-    requireTls: boolean;
-    auth: { user: string; pass: string } | undefined;
-    from: EmailSender;
-    statuses: CaseStatusName[];
-  } | null;
-  /** Access rights on the trading account after a decision (null: the adapter is off). */
-  ctraderAccountUpdate: { path: string; mapping: AccessRightsMapping } | null;
-  brand: {
-    accent: string | undefined;
-    accentDark: string | undefined;
-    logoPath: string | undefined;
-    legalEntity: string | undefined;
-  };
-  storage: {
-    driver: "local" | "s3";
-    /** Set exactly when driver is s3. */
-    s3:
-      | { bucket: string; region: string; endpoint: string | undefined; forcePathStyle: boolean }
-      | undefined;
-    uploadMaxBytes: number;
-    maxFilesPerCase: number;
-    /** Lifetime of an upload URL or POST policy (≤ 300 s). */
-    uploadUrlTtlSeconds: number;
-  };
-  /** Limits of the server-side document check. */
-  documents: {
-    maxBytes: number;
-    maxPdfPages: number;
-    accelerator: "auto" | "off" | "required";
-  };
-};
-
 const ORIGIN_SOURCE = /^('self'|'none'|https?:\/\/[a-z0-9.*-]+(:(\d+|\*))?|\*\.[a-z0-9.-]+)$/i;
 
-function parseFrameAncestors(raw: string | undefined, isProduction: boolean): string[] {
+function parseFrameAncestors(
+  raw: string | undefined,
+  isProduction: boolean,
+): string[] | { invalid: string } {
   if (!raw) {
     // Production: only our own origin until the operator names cTrader Web's origin (safer
     // default: a page nobody configured cannot be framed by strangers). Development: any
@@ -348,72 +274,78 @@ function parseFrameAncestors(raw: string | undefined, isProduction: boolean): st
     return isProduction ? ["'self'"] : ["'self'", "http://localhost:*", "http://127.0.0.1:*"];
   }
   const items = raw.split(/[\s,]+/).filter(Boolean);
-  for (const item of items) {
-    if (!ORIGIN_SOURCE.test(item)) {
-      throw new Error(
-        `FRAME_ANCESTORS: "${item}" is not an origin (expected e.g. https://app.ctrader.com or 'self')`,
-      );
-    }
-  }
+  const bad = items.find((item) => !ORIGIN_SOURCE.test(item));
+  if (bad)
+    return {
+      invalid: `"${bad}" is not an origin (expected e.g. https://app.ctrader.com or 'self')`,
+    };
   return items;
 }
 
-export function parseEnv(source: Record<string, string | undefined>): Env {
-  const result = rawSchema.safeParse(source);
-  if (!result.success) {
-    const lines = result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-    throw new Error(`Invalid configuration:\n  ${lines.join("\n  ")}`);
-  }
-  const raw = result.data;
+type Raw = z.infer<typeof rawSchema>;
+
+/** Rules between variables: what production needs, and what needs what. Named per variable. */
+function checkCombinations(raw: Raw, ctx: z.RefinementCtx): void {
+  const missing = (variable: string, why: string) =>
+    ctx.addIssue({ code: "custom", path: [variable], message: `missing (${why})` });
   const isProduction = raw.NODE_ENV === "production";
   const simulatorEnabled = !raw.CTRADER_API_URL && (!isProduction || raw.DEV_SIMULATOR);
-  const missing: string[] = [];
-
   if (isProduction) {
-    if (!raw.APP_SECRET) missing.push("APP_SECRET (root of the session and encryption keys)");
+    if (!raw.APP_SECRET) missing("APP_SECRET", "root of the session and encryption keys");
     if (raw.IDENTITY_MODE === "ot-handoff" && !simulatorEnabled) {
-      if (!raw.CTRADER_API_URL) missing.push("CTRADER_API_URL (base URL of the cTrader backend)");
+      if (!raw.CTRADER_API_URL) missing("CTRADER_API_URL", "base URL of the cTrader backend");
       if (!raw.CTRADER_MANAGER_TOKEN)
-        missing.push("CTRADER_MANAGER_TOKEN (manager token for the redeem call)");
+        missing("CTRADER_MANAGER_TOKEN", "manager token for the redeem call");
     }
     if (raw.IDENTITY_MODE === "sso" && !raw.CRM_API_PASSWORD)
-      missing.push("CRM_API_PASSWORD (password cTrader sends to /oauth2/crmApiToken)");
+      missing("CRM_API_PASSWORD", "password cTrader sends to /oauth2/crmApiToken");
   }
-  if (raw.CTRADER_API_URL && !raw.CTRADER_MANAGER_TOKEN && !missing.length)
-    missing.push("CTRADER_MANAGER_TOKEN (required whenever CTRADER_API_URL is set)");
+  if (raw.CTRADER_API_URL && !raw.CTRADER_MANAGER_TOKEN && !(isProduction && !raw.APP_SECRET))
+    missing("CTRADER_MANAGER_TOKEN", "required whenever CTRADER_API_URL is set");
   if (raw.CTRADER_ACCOUNT_UPDATE && (!raw.CTRADER_API_URL || !raw.CTRADER_MANAGER_TOKEN))
-    missing.push(
-      "CTRADER_API_URL and CTRADER_MANAGER_TOKEN (required with CTRADER_ACCOUNT_UPDATE=1)",
+    missing(
+      "CTRADER_ACCOUNT_UPDATE",
+      "CTRADER_API_URL and CTRADER_MANAGER_TOKEN are required with CTRADER_ACCOUNT_UPDATE=1",
     );
   if (raw.EMAIL_SMTP_URL && !raw.EMAIL_FROM)
-    missing.push("EMAIL_FROM (the sender address; required with EMAIL_SMTP_URL)");
+    missing("EMAIL_FROM", "the sender address; required with EMAIL_SMTP_URL");
   if (raw.STORAGE_DRIVER === "s3" && !raw.S3_BUCKET)
-    missing.push("S3_BUCKET (bucket for documents; required with STORAGE_DRIVER=s3)");
-  if (missing.length) {
-    throw new Error(`Missing configuration:\n  ${missing.join("\n  ")}`);
-  }
-  if (raw.APP_SECRET && raw.APP_SECRET.length < 32) {
-    throw new Error("Invalid configuration:\n  APP_SECRET: must be at least 32 characters");
-  }
-
+    missing("S3_BUCKET", "bucket for documents; required with STORAGE_DRIVER=s3");
+  if (raw.APP_SECRET && raw.APP_SECRET.length < 32)
+    ctx.addIssue({
+      code: "custom",
+      path: ["APP_SECRET"],
+      message: "must be at least 32 characters",
+    });
   const closeUrl = raw.CLOSE_URL ?? "/inapp/close";
-  if (!/^(https:\/\/|http:\/\/(localhost|127\.0\.0\.1)[:/]|\/(?!\/))/.test(closeUrl)) {
-    throw new Error(
-      "Invalid configuration:\n  CLOSE_URL: must be https://…, a loopback http URL, or a path",
-    );
-  }
+  if (!/^(https:\/\/|http:\/\/(localhost|127\.0\.0\.1)[:/]|\/(?!\/))/.test(closeUrl))
+    ctx.addIssue({
+      code: "custom",
+      path: ["CLOSE_URL"],
+      message: "must be https://…, a loopback http URL, or a path",
+    });
+  const frames = parseFrameAncestors(raw.FRAME_ANCESTORS, isProduction);
+  if ("invalid" in frames)
+    ctx.addIssue({ code: "custom", path: ["FRAME_ANCESTORS"], message: frames.invalid });
+}
 
+/** The configuration the app reads, built from the validated variables. */
+function toConfig(raw: Raw) {
+  const isProduction = raw.NODE_ENV === "production";
+  const simulatorEnabled = !raw.CTRADER_API_URL && (!isProduction || raw.DEV_SIMULATOR);
+  const frameAncestors = parseFrameAncestors(raw.FRAME_ANCESTORS, isProduction) as string[];
   return {
     nodeEnv: raw.NODE_ENV,
     isProduction,
     database: raw.DATABASE_URL
-      ? { kind: "postgres", url: raw.DATABASE_URL }
-      : { kind: "pglite", dataDir: raw.DATA_DIR },
+      ? ({ kind: "postgres", url: raw.DATABASE_URL } as const)
+      : ({ kind: "pglite", dataDir: raw.DATA_DIR } as const),
     dataDir: raw.DATA_DIR,
     port: raw.PORT,
     publicBaseUrl: (raw.PUBLIC_BASE_URL ?? `http://localhost:${raw.PORT}`).replace(/\/$/, ""),
     identityMode: raw.IDENTITY_MODE,
     ctrader: {
+      /** undefined: the built-in simulator answers instead of cTrader. */
       apiUrl: raw.CTRADER_API_URL?.replace(/\/$/, ""),
       managerToken: raw.CTRADER_MANAGER_TOKEN ?? "simulator-manager-token",
       redeemApi: raw.CTRADER_REDEEM_API,
@@ -422,16 +354,20 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     crmApiPassword: raw.CRM_API_PASSWORD ?? (isProduction ? undefined : "development-crm-password"),
     crmApiTokenTtlDays: raw.CRM_API_TOKEN_TTL_DAYS,
     appSecret: raw.APP_SECRET ?? DEVELOPMENT_APP_SECRET,
-    frameAncestors: parseFrameAncestors(raw.FRAME_ANCESTORS, isProduction),
-    closeUrl,
+    frameAncestors,
+    closeUrl: raw.CLOSE_URL ?? "/inapp/close",
     session: {
       idleMinutes: raw.SESSION_IDLE_MINUTES,
       absoluteMinutes: raw.SESSION_ABSOLUTE_MINUTES,
     },
     simulatorEnabled,
+    /** /api/dev/floor: the baseline route `npm run bench` compares against. Off unless asked. */
     benchRoutesEnabled: raw.BENCH_ROUTES,
+    /** A JSON file replacing the built-in KYC levels (lib/kyc/levels.ts). */
     kycLevelsPath: raw.KYC_LEVELS_PATH,
+    /** Contacts shown on the status screen (any may be unset). */
     support: { email: raw.SUPPORT_EMAIL, phone: raw.SUPPORT_PHONE, url: raw.SUPPORT_URL },
+    /** The review time promised to traders while their case waits. */
     reviewTimeHours: raw.REVIEW_TIME_HOURS,
     brokerName: raw.BROKER_NAME,
     review: { fourEyesMinRisk: raw.FOUR_EYES_MIN_RISK, maxRetryRounds: raw.MAX_RETRY_ROUNDS },
@@ -444,8 +380,11 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
         .map((p) => p.trim())
         .filter(Boolean),
     },
+    /** Status delivery: webhook endpoints and the secret of the scheduler route (unset: 401). */
     delivery: { webhooks: raw.WEBHOOK_ENDPOINTS, cronSecret: raw.CRON_SECRET },
+    /** Email to the trader on a status change (null: off, no `email:trader` destination). */
     email: raw.EMAIL_SMTP_URL && raw.EMAIL_FROM ? emailConfig(raw) : null,
+    /** Access rights on the trading account after a decision (null: the adapter is off). */
     ctraderAccountUpdate: raw.CTRADER_ACCOUNT_UPDATE
       ? {
           path: raw.CTRADER_ACCOUNT_UPDATE_PATH,
@@ -460,6 +399,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     },
     storage: {
       driver: raw.STORAGE_DRIVER,
+      /** Set exactly when driver is s3. */
       s3:
         raw.STORAGE_DRIVER === "s3" && raw.S3_BUCKET
           ? {
@@ -471,18 +411,31 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
           : undefined,
       uploadMaxBytes: raw.UPLOAD_MAX_BYTES,
       maxFilesPerCase: raw.UPLOAD_MAX_FILES_PER_CASE,
+      /** Lifetime of an upload URL or POST policy (≤ 300 s). */
       uploadUrlTtlSeconds: raw.UPLOAD_URL_TTL_SECONDS,
     },
-    // One size limit for uploads and for the server-side check.
-    documents: {
-      maxBytes: raw.UPLOAD_MAX_BYTES,
-      maxPdfPages: raw.DOCUMENT_MAX_PDF_PAGES,
-      accelerator: raw.IMAGE_ACCELERATOR,
-    },
+    /** Limits of the server-side document check; one size limit for uploads and the check. */
+    documents: { maxBytes: raw.UPLOAD_MAX_BYTES, maxPdfPages: raw.DOCUMENT_MAX_PDF_PAGES },
   };
 }
 
-function emailConfig(raw: z.infer<typeof rawSchema>): NonNullable<Env["email"]> {
+/** Every variable, validated, then checked together, then shaped: the type comes from here. */
+const envSchema = rawSchema.superRefine(checkCombinations).transform(toConfig);
+
+export type Env = z.output<typeof envSchema>;
+
+/** The variables the app reads (the schema's keys): .env.example documents each (tested). */
+export const ENV_VARIABLES = Object.keys(rawSchema.shape);
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = envSchema.safeParse(source);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+  const missing = result.error.issues.some((i) => i.message.startsWith("missing ("));
+  throw new Error(`${missing ? "Missing" : "Invalid"} configuration:\n  ${lines.join("\n  ")}`);
+}
+
+function emailConfig(raw: Raw) {
   const url = new URL(raw.EMAIL_SMTP_URL!);
   const secure = url.protocol === "smtps:";
   const host = url.hostname.replace(/^\[|\]$/g, "");

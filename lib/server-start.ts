@@ -9,17 +9,9 @@ import { levelsConfig } from "@/lib/kyc/levels";
  */
 export async function onServerStart(): Promise<void> {
   let config;
-  let accelerator = null;
   try {
     config = env();
     levelsConfig();
-    // IMAGE_ACCELERATOR=required: a missing or stale addon stops the start, not the first upload.
-    // Otherwise it is loaded with the first document check, so a server (or a serverless cold
-    // start) that only renders screens never loads sharp and libvips.
-    if (config.documents.accelerator === "required") {
-      const { loadImageAccelerator } = await import("@/lib/documents/image-accelerator");
-      accelerator = loadImageAccelerator("required");
-    }
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);
@@ -29,6 +21,5 @@ export async function onServerStart(): Promise<void> {
     database: config.database.kind,
     identityMode: config.identityMode,
     ctrader: config.ctrader.apiUrl ? "remote" : config.simulatorEnabled ? "simulator" : "none",
-    documentCheck: accelerator ? "one decode" : "decided at the first check",
   });
 }

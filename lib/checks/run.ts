@@ -20,6 +20,7 @@ import {
   type RunRecord,
 } from "@/lib/db/queries/checks";
 import { listCurrentDocuments } from "@/lib/db/queries/documents";
+import { analyzeCaseDocuments } from "@/lib/documents/analysis";
 import type { KycCase } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import { AppError, errorMessage } from "@/lib/errors";
@@ -85,6 +86,9 @@ export async function runCaseChecks(
 }
 
 async function checkRound(kycCase: KycCase, now: Date): Promise<CaseChecksOutcome> {
+  // Quality scores, perceptual hashes and look-alikes of the documents, kept off the trader's
+  // upload (lib/documents/analysis.ts); the snapshot below reads them from the rows.
+  await analyzeCaseDocuments(kycCase.id, kycCase.traderId);
   const [drafts, documents, screening] = await Promise.all([
     loadStepDrafts(kycCase.id),
     listCurrentDocuments(kycCase.id),

@@ -1,11 +1,12 @@
 /**
  * Builds a check snapshot from what the case holds: the decrypted, validated step data (each
  * parsed again here, because a draft written by an older version of a step may lack a field)
- * and the current documents with the quality facts recorded at upload. Pure; run.ts does the
- * loading.
+ * and the current documents with the quality facts analysed from their stored files
+ * (lib/documents/analysis.ts, documents.quality). Pure; run.ts does the loading.
  */
 import { z } from "zod";
 import type { DocumentRow } from "@/lib/db/schema";
+import { readDocumentQuality } from "@/lib/documents/stored-quality";
 import type { StepDraft } from "@/lib/kyc/drafts";
 import type { StepId } from "@/lib/kyc/levels";
 import {
@@ -53,17 +54,6 @@ const appropriatenessSchema = z.object({
   score: z.number(),
   maxScore: z.number(),
 });
-const qualitySchema = z
-  .object({
-    issues: z.array(z.string()).catch([]),
-    usedByOtherTraders: z
-      .array(
-        z.object({ documentId: z.string(), caseId: z.string(), exact: z.boolean().optional() }),
-      )
-      .catch([]),
-  })
-  .catch({ issues: [], usedByOtherTraders: [] });
-
 type Drafts = Partial<Record<StepId, StepDraft>>;
 
 function stepData<T>(drafts: Drafts, step: StepId, schema: z.ZodType<T>): T | null {
@@ -77,14 +67,14 @@ export function snapshotDocuments(rows: readonly DocumentRow[]): SnapshotDocumen
   return rows
     .filter((d) => d.status !== "pending" && d.replacedAt === null)
     .map((d) => {
-      const quality = qualitySchema.parse(d.quality ?? {});
+      const quality = readDocumentQuality(d.quality);
       return {
         id: d.id,
         documentType: d.documentType,
         side: d.side,
         status: d.status,
-        issues: quality.issues,
-        usedByOtherTraders: quality.usedByOtherTraders,
+        issues: quality.issues ?? [],
+        usedByOtherTraders: quality.usedByOtherTraders ?? [],
       };
     });
 }

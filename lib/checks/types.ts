@@ -4,6 +4,7 @@
  * database knows, looked up beforehand), so each one can be tested on a crafted snapshot and a
  * run can be reproduced from what was stored.
  */
+import type { Lookalike } from "@/lib/documents/stored-quality";
 import type { AppropriatenessData } from "@/lib/kyc/steps/appropriateness";
 import type { IdentityDocumentData } from "@/lib/kyc/steps/identity-document";
 import type { PersonalData } from "@/lib/kyc/steps/personal";
@@ -41,7 +42,7 @@ export type SnapshotDocument = {
   side: string;
   status: string;
   issues: string[];
-  usedByOtherTraders: { documentId: string; caseId: string; exact?: boolean }[];
+  usedByOtherTraders: Lookalike[];
 };
 
 export type CaseSnapshot = {

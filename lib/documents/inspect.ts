@@ -10,41 +10,39 @@
  *
  * Images are re-encoded (image-check.ts): what is stored is a JPEG we wrote, so metadata and any
  * appended payload of a polyglot are gone. PDFs are stored unchanged once pdf-check.ts finds
- * them clean.
+ * them clean. Quality scores and the perceptual hash are not part of this check: the automated
+ * checks compute them from the stored JPEG after submit (analysis.ts).
  */
 import { createHash } from "node:crypto";
 import { fileTypeFromBuffer } from "file-type/core";
 import { env } from "@/lib/env";
-import { loadImageAccelerator, type ImageAccelerator } from "./image-accelerator";
 import { checkImage, MAX_INPUT_PIXELS } from "./image-check";
 import { checkPdf } from "./pdf-check";
-import type { QualityIssue, QualityScores } from "./quality";
+import { isUploadContentType, type UploadContentType, type UploadRefusal } from "./upload-contract";
 
-/** Stable codes; the upload screen maps each to a localized message. */
-export const REFUSAL_REASONS = [
-  "empty",
-  "too_large",
-  "unsupported_type",
-  "type_mismatch",
-  "corrupt",
-  "too_many_pixels",
-  "pdf_encrypted",
-  "pdf_active_content",
-  "pdf_too_many_pages",
-] as const;
-export type RefusalReason = (typeof REFUSAL_REASONS)[number];
+/** The refusals that are about the file itself (the rest of UPLOAD_REFUSALS are the API's). */
+export type FileRefusal = Extract<
+  UploadRefusal,
+  | "empty"
+  | "too_large"
+  | "unsupported_type"
+  | "type_mismatch"
+  | "corrupt"
+  | "too_many_pixels"
+  | "pdf_encrypted"
+  | "pdf_active_content"
+  | "pdf_too_many_pages"
+>;
 
 export type InspectLimits = {
   maxBytes: number;
   maxPdfPages: number;
   maxInputPixels: number;
-  /** The one-decode path for JPEG photos (image-accelerator.ts); null or absent: sharp only. */
-  accelerator?: ImageAccelerator | null;
 };
 
 export type Refused = {
   ok: false;
-  reason: RefusalReason;
+  reason: FileRefusal;
   /** For the log and the reviewer, never shown to the trader as is. */
   detail: string;
 };
@@ -55,7 +53,7 @@ export type Accepted = {
   bytes: Buffer;
   contentType: "image/jpeg" | "application/pdf";
   /** Real type of the upload as sniffed (e.g. image/heic before conversion). */
-  sourceType: SupportedType;
+  sourceType: UploadContentType;
   /** Hex SHA-256 of `bytes`. */
   sha256: string;
 } & (
@@ -64,29 +62,11 @@ export type Accepted = {
       /** Size of the stored JPEG (long edge ≤ 4000 px). */
       width: number;
       height: number;
-      scores: QualityScores;
-      issues: QualityIssue[];
-      /** 64-bit dHash, 16 hex digits; compare with hammingDistance(). */
-      phash: string;
     }
   | { kind: "pdf"; pages: number }
 );
 
 export type Inspection = Accepted | Refused;
-
-const SUPPORTED_TYPES = [
-  "image/jpeg",
-  "image/png",
-  "image/webp",
-  "image/heic",
-  "image/heif",
-  "application/pdf",
-] as const;
-type SupportedType = (typeof SUPPORTED_TYPES)[number];
-
-function isSupported(type: string): type is SupportedType {
-  return (SUPPORTED_TYPES as readonly string[]).includes(type);
-}
 
 /** Lowercase, drop parameters, fold aliases browsers send. */
 export function normalizeContentType(declared: string): string {
@@ -98,8 +78,8 @@ export function normalizeContentType(declared: string): string {
   return type;
 }
 
-function sameType(a: SupportedType, b: SupportedType): boolean {
-  const family = (t: SupportedType) => (t === "image/heic" ? "image/heif" : t);
+function sameType(a: UploadContentType, b: UploadContentType): boolean {
+  const family = (t: UploadContentType) => (t === "image/heic" ? "image/heif" : t);
   return family(a) === family(b);
 }
 
@@ -109,11 +89,10 @@ export function defaultLimits(): InspectLimits {
     maxBytes: documents.maxBytes,
     maxPdfPages: documents.maxPdfPages,
     maxInputPixels: MAX_INPUT_PIXELS,
-    accelerator: loadImageAccelerator(documents.accelerator),
   };
 }
 
-function refuse(reason: RefusalReason, detail: string): Refused {
+function refuse(reason: FileRefusal, detail: string): Refused {
   return { ok: false, reason, detail };
 }
 
@@ -132,12 +111,12 @@ export async function inspectDocument(
   }
 
   const sniffed = await fileTypeFromBuffer(bytes);
-  if (!sniffed || !isSupported(sniffed.mime)) {
+  if (!sniffed || !isUploadContentType(sniffed.mime)) {
     return refuse("unsupported_type", `content is ${sniffed?.mime ?? "unrecognised"}`);
   }
   const realType = sniffed.mime;
   const declared = normalizeContentType(declaredType);
-  if (!isSupported(declared)) {
+  if (!isUploadContentType(declared)) {
     return refuse("unsupported_type", `declared ${declared || "(none)"}`);
   }
   if (!sameType(declared, realType)) {
@@ -161,7 +140,6 @@ export async function inspectDocument(
   const image = await checkImage(bytes, {
     heif: realType === "image/heic" || realType === "image/heif",
     maxInputPixels: limits.maxInputPixels,
-    accelerator: limits.accelerator ?? null,
   });
   if (!image.ok) return refuse(image.reason, image.detail);
   return {
@@ -173,8 +151,5 @@ export async function inspectDocument(
     sha256: sha256(image.bytes),
     width: image.storedWidth,
     height: image.storedHeight,
-    scores: image.scores,
-    issues: image.issues,
-    phash: image.phash,
   };
 }

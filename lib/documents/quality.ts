@@ -5,10 +5,10 @@
  * is scored at the same long edge (SCORE_LONG_EDGE) — the scores of a 12 MP phone photo and of a
  * 2 MP scan are then comparable, and the thresholds below mean the same thing for both. A picture
  * smaller than that is scored at its own size, never enlarged (it is too small anyway, and
- * enlarging would make a sharp one look blurry). The
- * raster's definition is lib/documents/box-raster.ts (a box average, then a fit to that edge);
- * this module is pure arithmetic over bytes, so it can be tested without sharp and reused by the
- * browser-side pre-check.
+ * enlarging would make a sharp one look blurry). The server fits the stored image to that edge
+ * with sharp (analysis.ts), the browser with a canvas (client-image.ts); this module is pure
+ * arithmetic over bytes, so it can be tested without sharp and reused by the browser-side
+ * pre-check.
  *
  * Thresholds are calibrated on the generated fixtures in tests/fixtures/documents (a sharp
  * document photo, the same blurred, darkened, with a glare spot); see the test for the margins.
@@ -179,8 +179,7 @@ function hashCells(cells: Float64Array, cols: number, rows: number): string {
 /**
  * `scoreRaster(luminance(…))` and `differenceHash(luminance(…))` in one pass over an 8-bit
  * raster with 1–4 channels: the same numbers, exactly (the sums are integers, kept exact), for
- * about 60 % of the time of the three passes (npm run bench:documents; this runs beside the
- * server's re-encode, where every millisecond of CPU slows the re-encode too). Each row's
+ * about 60 % of the time of the three passes. Each row's
  * luminance is written once; the Laplacian of the row above is taken as soon as its lower
  * neighbour exists; the dHash cells are summed per row.
  */

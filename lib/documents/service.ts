@@ -7,11 +7,15 @@
  *    is ours (`cases/<caseId>/<documentId>`), never the file's name.
  * 2. The browser uploads straight to storage (no byte passes through us in `s3` mode).
  * 3. `confirmUpload`: re-checks what was actually stored (size, magic bytes, full decode under
- *    a pixel limit, PDF safety), replaces the object with a clean re-encoded copy (no EXIF/GPS),
- *    records quality scores, hashes and look-alikes used by other traders, and supersedes the
- *    previous version. A refused file leaves no object and no row behind.
+ *    a pixel limit, PDF safety), stores a clean re-encoded copy (no EXIF/GPS) under a key of its
+ *    own, records its SHA-256 and size, and supersedes the previous version. A refused file
+ *    leaves no object and no row behind. Quality scores, the perceptual hash and look-alikes used
+ *    by other traders are computed from the stored copy by the checks after submit (analysis.ts).
  *
  * Abandoned uploads (a URL issued, never confirmed) are purged once their URL expired.
+ *
+ * Refusals are reasons from the upload contract's closed list (upload-contract.ts); the routes
+ * turn them into HTTP statuses.
  */
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
@@ -19,60 +23,33 @@ import {
   confirmDocument,
   countCurrentCaseDocuments,
   deletePendingDocument,
-  findDocumentsOfOtherTraders,
   getCaseDocument,
   insertPendingDocument,
   listAbandonedUploads,
 } from "@/lib/db/queries/documents";
 import type { KycCase } from "@/lib/db/schema";
 import { env } from "@/lib/env";
-import { DOCUMENT_TYPES } from "@/lib/inapp/params";
 import { EDITABLE_STATUSES } from "@/lib/kyc/case-state";
 import { loadActionRequest } from "@/lib/kyc/submission";
 import { log } from "@/lib/log";
 import { encryptField } from "@/lib/security/encryption";
 import { documentKey, storage as getStorage, verifiedDocumentKey } from "@/lib/storage";
 import { inspectDocument } from "./inspect";
-import { NEAR_DUPLICATE_MAX_DISTANCE } from "./quality";
+import type { StoredFileFacts } from "./stored-quality";
+import {
+  isUploadContentType,
+  type ConfirmUploadResponse,
+  type StartUploadRequest,
+  type StartUploadResponse,
+  type UploadRefusal,
+} from "./upload-contract";
 
-export const UPLOAD_CONTENT_TYPES = [
-  "image/jpeg",
-  "image/png",
-  "image/webp",
-  "image/heic",
-  "image/heif",
-  "application/pdf",
-] as const;
-
-/** Perceptual-hash distance (bits of 64) under which two images count as the same photo. */
-export const SAME_IMAGE_DISTANCE = NEAR_DUPLICATE_MAX_DISTANCE;
 /** How long after its URL expired a pending upload may still be confirmed. */
 const CONFIRM_GRACE_MS = 60_000;
 
-export type Refusal =
-  | "bad_request"
-  | "not_editable"
-  | "unsupported_type"
-  | "too_large"
-  | "empty"
-  | "too_many_files"
-  | "not_found"
-  | "not_uploaded"
-  | "expired"
-  | (string & {});
+export type UploadOutcome<T> = { ok: true; value: T } | { ok: false; reason: UploadRefusal };
 
-export type UploadOutcome<T> =
-  { ok: true; value: T } | { ok: false; status: number; reason: Refusal };
-
-const refuse = (status: number, reason: Refusal) => ({ ok: false as const, status, reason });
-
-const startSchema = z.object({
-  documentType: z.enum(DOCUMENT_TYPES),
-  side: z.enum(["page", "front", "back"]),
-  contentType: z.string().max(100),
-  size: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-  fileName: z.string().max(255).optional(),
-});
+const refuse = (reason: UploadRefusal) => ({ ok: false as const, reason });
 
 type CaseRef = Pick<KycCase, "id" | "status" | "level">;
 
@@ -96,31 +73,22 @@ async function acceptsDocuments(kycCase: CaseRef, documentType: string): Promise
   );
 }
 
+/** `request` was parsed with the contract's schema (the side fits the type, sizes are integers). */
 export async function startUpload(
   kycCase: CaseRef,
-  input: unknown,
+  request: StartUploadRequest,
   now = new Date(),
-): Promise<
-  UploadOutcome<{
-    documentId: string;
-    upload: { method: "POST"; url: string; fields: Record<string, string> };
-    expiresAt: string;
-  }>
-> {
-  const parsed = startSchema.safeParse(input);
-  if (!parsed.success) return refuse(400, "bad_request");
-  const { documentType, side, contentType, size, fileName } = parsed.data;
-  if (documentType !== "identity" && side !== "page") return refuse(400, "bad_request");
+): Promise<UploadOutcome<StartUploadResponse>> {
+  const { documentType, side, contentType, size, fileName } = request;
   const limits = env().storage;
-  if (!(UPLOAD_CONTENT_TYPES as readonly string[]).includes(contentType))
-    return refuse(415, "unsupported_type");
-  if (size === 0) return refuse(400, "empty");
-  if (size > limits.uploadMaxBytes) return refuse(413, "too_large");
-  if (!(await acceptsDocuments(kycCase, documentType))) return refuse(409, "not_editable");
+  if (!isUploadContentType(contentType)) return refuse("unsupported_type");
+  if (size === 0) return refuse("empty");
+  if (size > limits.uploadMaxBytes) return refuse("too_large");
+  if (!(await acceptsDocuments(kycCase, documentType))) return refuse("not_editable");
 
   await purgeAbandonedUploads(now);
   if ((await countCurrentCaseDocuments(kycCase.id)) >= limits.maxFilesPerCase)
-    return refuse(409, "too_many_files");
+    return refuse("too_many_files");
 
   const documentId = randomUUID();
   const key = documentKey(kycCase.id, documentId);
@@ -152,12 +120,6 @@ export async function startUpload(
   };
 }
 
-export type ConfirmResult = {
-  documentId: string;
-  state: "accepted" | "retake";
-  issues: string[];
-};
-
 async function discard(documentId: string, key: string): Promise<void> {
   await deleteQuietly(key);
   await deletePendingDocument(documentId);
@@ -168,17 +130,13 @@ export async function confirmUpload(
   traderId: string,
   documentId: string,
   now = new Date(),
-): Promise<UploadOutcome<ConfirmResult>> {
-  if (!z.uuid().safeParse(documentId).success) return refuse(404, "not_found");
+): Promise<UploadOutcome<ConfirmUploadResponse>> {
+  if (!z.uuid().safeParse(documentId).success) return refuse("not_found");
   const row = await getCaseDocument(kycCase.id, documentId);
-  if (!row) return refuse(404, "not_found");
+  if (!row) return refuse("not_found");
   // A replayed confirm changes nothing and answers what the first one decided.
-  if (row.status !== "pending")
-    return {
-      ok: true,
-      value: { documentId, state: row.status, issues: row.reason ? [row.reason] : [] },
-    };
-  if (!(await acceptsDocuments(kycCase, row.documentType))) return refuse(409, "not_editable");
+  if (row.status !== "pending") return { ok: true, value: { documentId, state: row.status } };
+  if (!(await acceptsDocuments(kycCase, row.documentType))) return refuse("not_editable");
 
   const storage = getStorage();
   const limits = env().storage;
@@ -186,21 +144,21 @@ export async function confirmUpload(
   if (!head) {
     if (row.uploadExpiresAt.getTime() + CONFIRM_GRACE_MS < now.getTime()) {
       await discard(row.id, row.storageKey);
-      return refuse(410, "expired");
+      return refuse("expired");
     }
-    return refuse(409, "not_uploaded");
+    return refuse("not_uploaded");
   }
   // The POST policy is not trusted alone (and local S3 emulators ignore it).
   if (head.size > limits.uploadMaxBytes) {
     await discard(row.id, row.storageKey);
-    return refuse(413, "too_large");
+    return refuse("too_large");
   }
   const bytes = await storage.get(row.storageKey, { maxBytes: limits.uploadMaxBytes });
   const verdict = await inspectDocument(bytes, row.declaredType);
   if (!verdict.ok) {
     await discard(row.id, row.storageKey);
     log.info("documents.refused", { reason: verdict.reason, documentType: row.documentType });
-    return refuse(422, verdict.reason);
+    return refuse(verdict.reason);
   }
   // The checked bytes go under a key of their own that no upload form can target: the browser's
   // presigned form stays valid for minutes after this confirm, and a replay of it must not
@@ -208,14 +166,10 @@ export async function confirmUpload(
   const storedKey = verifiedDocumentKey(kycCase.id, row.id);
   await storage.put(storedKey, verdict.bytes, verdict.contentType);
 
-  const phash = verdict.kind === "image" ? verdict.phash : null;
-  const issues: string[] = verdict.kind === "image" ? verdict.issues : [];
-  const lookalikes = await findDocumentsOfOtherTraders({
-    traderId,
-    sha256: verdict.sha256,
-    phash,
-    maxDistance: SAME_IMAGE_DISTANCE,
-  });
+  const facts: StoredFileFacts =
+    verdict.kind === "image"
+      ? { sourceType: verdict.sourceType, width: verdict.width, height: verdict.height }
+      : { sourceType: verdict.sourceType, pages: verdict.pages };
   const confirmed = await confirmDocument({
     id: row.id,
     caseId: kycCase.id,
@@ -226,16 +180,8 @@ export async function confirmUpload(
     contentType: verdict.contentType,
     sizeBytes: verdict.bytes.length,
     sha256: verdict.sha256,
-    phash,
-    quality: {
-      ...(verdict.kind === "image"
-        ? { ...verdict.scores, width: verdict.width, height: verdict.height }
-        : { pages: verdict.pages }),
-      sourceType: verdict.sourceType,
-      issues,
-      // For compliance only: never shown to the trader.
-      usedByOtherTraders: lookalikes,
-    },
+    phash: null,
+    quality: facts,
     reason: null,
     now,
   });
@@ -243,16 +189,16 @@ export async function confirmUpload(
     // The case was submitted while this file was being checked: it is not part of the case.
     await deleteQuietly(storedKey);
     await discard(row.id, row.storageKey);
-    return refuse(409, "not_editable");
+    return refuse("not_editable");
   }
   if (confirmed === "pending_lost") {
     const current = await getCaseDocument(kycCase.id, documentId);
-    if (!current || current.status === "pending") return refuse(409, "not_uploaded");
+    if (!current || current.status === "pending") return refuse("not_uploaded");
     // A concurrent confirm of the same upload won and stored the same checked bytes.
-    return { ok: true, value: { documentId, state: current.status, issues } };
+    return { ok: true, value: { documentId, state: current.status } };
   }
   await deleteQuietly(row.storageKey);
-  return { ok: true, value: { documentId, state: "accepted", issues } };
+  return { ok: true, value: { documentId, state: "accepted" } };
 }
 
 async function deleteQuietly(key: string): Promise<void> {

@@ -4,7 +4,10 @@
  * URL cTrader built); unknown parameters are ignored. `source` and `theme` compare
  * case-insensitively and are normalised to the documented spelling.
  */
+import { DOCUMENT_TYPES, type DocumentType } from "@/lib/documents/upload-contract";
 import { pickLocale, type Locale } from "@/lib/i18n/config";
+
+export { DOCUMENT_TYPES, type DocumentType };
 
 export const SCREENS = {
   kyc: "/inapp/kyc",
@@ -16,8 +19,6 @@ export type Screen = keyof typeof SCREENS;
 const SOURCES = ["Web", "Android", "iOS", "MacOS", "Desktop"] as const;
 export type Source = (typeof SOURCES)[number];
 export type Theme = "light" | "dark";
-export const DOCUMENT_TYPES = ["identity", "address", "additional"] as const;
-export type DocumentType = (typeof DOCUMENT_TYPES)[number];
 
 export type ScreenParams = {
   token: string | undefined;

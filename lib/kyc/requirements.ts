@@ -7,12 +7,14 @@
  * other answer is kept as it was and counts as done.
  */
 import type { DocumentRow } from "@/lib/db/schema";
-import type { DocumentType } from "@/lib/inapp/params";
+import {
+  sidesFor,
+  type DocumentSide,
+  type DocumentState,
+  type DocumentType,
+} from "@/lib/documents/upload-contract";
 import type { StepDraft } from "./drafts";
 import type { Level, StepId } from "./levels";
-
-export type DocumentSide = "page" | "front" | "back";
-export type DocumentState = "missing" | "uploading" | "accepted" | "retake";
 
 export type DocumentRequirement = {
   documentType: DocumentType;
@@ -50,14 +52,6 @@ const LEVEL_DOCUMENT_TYPES: Record<Level["documents"][number], DocumentType> = {
   address: "address",
   source_of_funds: "additional",
 };
-
-/** A passport is one page; an ID card or driving licence has two sides. */
-export function sidesFor(documentType: DocumentType, identityKind: unknown): DocumentSide[] {
-  if (documentType !== "identity") return ["page"];
-  return identityKind === "id_card" || identityKind === "driving_licence"
-    ? ["front", "back"]
-    : ["page"];
-}
 
 type Input = {
   level: Level;

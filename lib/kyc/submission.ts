@@ -18,10 +18,9 @@ import { AppError } from "@/lib/errors";
 import { changeCaseStatus } from "./cases";
 import { loadStepDrafts, type StepDraft } from "./drafts";
 import { getLevel, STEPS, type StepId } from "./levels";
-import type { DocumentType } from "@/lib/inapp/params";
+import { sidesFor, type DocumentType } from "@/lib/documents/upload-contract";
 import {
   caseRequirements,
-  sidesFor,
   type ActionRequest,
   type DocumentRequirement,
   type Requirements,

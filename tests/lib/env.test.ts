@@ -1,4 +1,6 @@
-import { parseEnv } from "@/lib/env";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { ENV_VARIABLES, parseEnv } from "@/lib/env";
 
 const prodSecrets = {
   NODE_ENV: "production",
@@ -107,5 +109,32 @@ describe("automated checks configuration", () => {
       sanctionsListPaths: ["/lists/sdn.csv", "/lists/pep.csv"],
     });
     expect(() => parseEnv({ MIN_AGE: "12" })).toThrow("MIN_AGE");
+  });
+});
+
+describe(".env.example", () => {
+  const example = readFileSync(path.join(__dirname, "../../.env.example"), "utf8");
+  const documented = [...example.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]!);
+
+  it("documents every variable the configuration reads, each once, and nothing else", () => {
+    expect([...documented].sort()).toEqual([...ENV_VARIABLES].sort());
+    expect(new Set(documented).size).toBe(documented.length);
+  });
+
+  it("says why for every variable: a comment right above it, or above its group", () => {
+    const lines = example.split("\n");
+    const undocumented = documented.filter((name) => {
+      let i = lines.findIndex((l) => l.startsWith(`${name}=`)) - 1;
+      while (i >= 0 && /^[A-Z][A-Z0-9_]*=/.test(lines[i]!)) i--;
+      return !(i >= 0 && lines[i]!.startsWith("#"));
+    });
+    expect(undocumented).toEqual([]);
+  });
+
+  it("parses as a development configuration as written", () => {
+    const values = Object.fromEntries(
+      [...example.matchAll(/^([A-Z][A-Z0-9_]*)=(.*)$/gm)].map((m) => [m[1]!, m[2]!.trim()]),
+    );
+    expect(() => parseEnv({ ...values, NODE_ENV: "development" })).not.toThrow();
   });
 });

@@ -191,6 +191,25 @@ export async function findDocumentsOfOtherTraders(input: {
   }));
 }
 
+/**
+ * Records what the checks learned from a stored document (lib/documents/analysis.ts): its
+ * perceptual hash, and the analysis merged into `quality` next to what confirm recorded.
+ */
+export async function recordDocumentAnalysis(input: {
+  id: string;
+  phash: string | null;
+  analysis: Record<string, unknown>;
+}): Promise<void> {
+  const db = await getDb();
+  await db
+    .update(documents)
+    .set({
+      phash: input.phash,
+      quality: sql`coalesce(${documents.quality}, '{}'::jsonb) || ${JSON.stringify(input.analysis)}::jsonb`,
+    })
+    .where(and(eq(documents.id, input.id), ne(documents.status, "pending")));
+}
+
 export async function getDocumentById(documentId: string): Promise<DocumentRow | undefined> {
   const db = await getDb();
   const [row] = await db.select().from(documents).where(eq(documents.id, documentId));

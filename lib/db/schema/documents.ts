@@ -7,8 +7,9 @@
  * - `pending`: an upload URL was issued and nothing is confirmed yet. A pending row whose URL
  *   expired is abandoned: housekeeping deletes the row and any object under its key.
  * - `accepted`: the server re-checked the stored object (size, type, magic bytes, full decode)
- *   and replaced it with a clean re-encoded copy; `sha256`, `phash` and `quality` describe
- *   what is stored.
+ *   and replaced it with a clean re-encoded copy; `sha256` and `quality` describe what is
+ *   stored. The checks after submit add an image's `phash` and the analysis (scores, issues,
+ *   look-alikes) to `quality` (lib/documents/analysis.ts); `phash` stays null for a PDF.
  * - `retake`: stored, but the trader must upload it again (`reason` says why: a quality
  *   problem, or a reviewer's request). A refused upload (hostile or unreadable file) is not a
  *   row at all: it is deleted with its object.

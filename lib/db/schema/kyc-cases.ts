@@ -33,19 +33,11 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import { CASE_STATUSES } from "@/lib/kyc/statuses";
 import { staffUsers } from "./staff";
 import { traders } from "./traders";
 
-export const caseStatus = pgEnum("case_status", [
-  "draft",
-  "submitted",
-  "in_review",
-  "approved",
-  "rejected",
-  "action_required",
-  "resubmitted",
-  "expired",
-]);
+export const caseStatus = pgEnum("case_status", CASE_STATUSES);
 
 export const caseTrigger = pgEnum("case_trigger", [
   "first_deposit",

@@ -3,6 +3,7 @@
  * route, the server-side check, the database rows and the files on disk. Hostile files are
  * refused with a clear reason and leave nothing behind.
  */
+import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -10,7 +11,15 @@ import sharp from "sharp";
 import { ensureOpenCase } from "@/lib/db/queries/cases";
 import { upsertTrader } from "@/lib/db/queries/traders";
 import { auditEvents, documents } from "@/lib/db/schema";
+import {
+  UPLOAD_REFUSALS,
+  confirmUploadResponse,
+  documentSidesResponse,
+  refusalResponse,
+  startUploadResponse,
+} from "@/lib/documents/upload-contract";
 import { changeCaseStatus } from "@/lib/kyc/cases";
+import { verifiedDocumentKey } from "@/lib/storage";
 import * as fx from "../../fixtures/documents/make-fixtures";
 import { setTraderCookie } from "../../helpers/request-scope";
 import { openSession } from "../../helpers/sessions";
@@ -128,22 +137,28 @@ function filesOnDisk(): string[] {
 }
 
 describe("document upload (local driver)", () => {
-  it("accepts a photo, stores a re-encoded copy without EXIF, records hashes and quality, and shows it accepted", async () => {
+  it("accepts a photo, stores a re-encoded copy without EXIF under its verified key, records its SHA-256, and shows it accepted", async () => {
     const { kycCase } = await traderSession();
     const result = await uploadAndConfirm(await fx.exifGpsDocument(3), "image/jpeg");
     expect(result.status).toBe(200);
-    expect(result.body).toMatchObject({ state: "accepted" });
+    expect(result.body).toEqual({ documentId: result.id, state: "accepted" });
     const [row] = (await t.db.select().from(documents)).filter((d) => d.id === result.id);
     expect(row).toMatchObject({
       status: "accepted",
       contentType: "image/jpeg",
       caseId: kycCase.id,
+      storageKey: verifiedDocumentKey(kycCase.id, result.id),
     });
-    expect(row?.sha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(row?.phash).toMatch(/^[0-9a-f]{16}$/);
-    const stored = filesOnDisk().find((f) => f.includes(result.id));
-    expect(stored).toBeDefined();
-    const meta = await sharp(stored!).metadata();
+    // What confirm knows; the scores and the perceptual hash come with the checks (analysis.ts).
+    expect(row?.quality).toEqual({ sourceType: "image/jpeg", width: 1400, height: 2000 });
+    expect(row?.phash).toBeNull();
+    // Only the checked copy is left: the object the browser posted was deleted.
+    const stored = filesOnDisk().filter((f) => f.includes(result.id) && !f.endsWith(".meta"));
+    expect(stored).toEqual([expect.stringMatching(/\.verified$/)]);
+    const bytes = readFileSync(stored[0]!);
+    expect(row?.sha256).toBe(createHash("sha256").update(bytes).digest("hex"));
+    expect(row?.sizeBytes).toBe(bytes.length);
+    const meta = await sharp(bytes).metadata();
     expect(meta.exif).toBeUndefined();
     const sides = await listSides(
       new Request("https://broker.test/api/inapp/documents?documentType=identity"),
@@ -160,7 +175,7 @@ describe("document upload (local driver)", () => {
     const heic = fx.heicFixture("upright");
     const result = await uploadAndConfirm(heic, "image/heic");
     expect(result.status).toBe(200);
-    expect(result.body).toMatchObject({ state: "accepted", issues: [] });
+    expect(result.body).toEqual({ documentId: result.id, state: "accepted" });
     const [row] = (await t.db.select().from(documents)).filter((d) => d.id === result.id);
     expect(row).toMatchObject({ status: "accepted", contentType: "image/jpeg" });
     expect(row?.quality).toMatchObject({ sourceType: "image/heic", width: 1200, height: 840 });
@@ -212,7 +227,8 @@ describe("document upload (local driver)", () => {
       await traderSession();
       const before = filesOnDisk().length;
       const result = await uploadAndConfirm(await make(), type);
-      expect(result.status).toBe(422);
+      // The bytes were read and refused: 422, except a file that is no accepted type at all.
+      expect(result.status).toBe(reason === "unsupported_type" ? 415 : 422);
       expect(result.body).toMatchObject({ reason });
       expect((await t.db.select().from(documents)).some((d) => d.id === result.id)).toBe(false);
       expect(filesOnDisk()).toHaveLength(before);
@@ -362,6 +378,43 @@ describe("document upload (local driver)", () => {
       (await start({ documentType: "identity", side: "back", contentType: "image/jpeg", size: 10 }))
         .body.reason,
     ).toBe("not_editable");
+  });
+
+  it("answers in the shapes of the upload contract the upload screen parses, refusals with a reason from its list", async () => {
+    await traderSession();
+    const bytes = await fx.sharpDocument({ seed: 23 });
+    const started = await start({
+      documentType: "identity",
+      side: "page",
+      contentType: "image/jpeg",
+      size: bytes.length,
+    });
+    expect(startUploadResponse.safeParse(started.body).success).toBe(true);
+    const early = await confirmIt(started.body.documentId);
+    expect(early.status).toBe(409);
+    expect(refusalResponse.parse(early.body).reason).toBe("not_uploaded");
+    await post(started.body, bytes, "image/jpeg");
+    expect(confirmUploadResponse.parse((await confirmIt(started.body.documentId)).body)).toEqual({
+      documentId: started.body.documentId,
+      state: "accepted",
+    });
+    const sides = await listSides(
+      new Request("https://broker.test/api/inapp/documents?documentType=identity"),
+    );
+    expect(documentSidesResponse.parse(await sides.json()).sides).toEqual([
+      { side: "page", state: "accepted", reason: null },
+    ]);
+    const unknownType = await listSides(
+      new Request("https://broker.test/api/inapp/documents?documentType=selfie"),
+    );
+    expect(unknownType.status).toBe(400);
+    for (const refused of [
+      await start({ documentType: "identity", side: "page", contentType: "image/jpeg", size: 0 }),
+      await start({ documentType: "address", side: "front", contentType: "image/jpeg", size: 9 }),
+    ]) {
+      const { reason } = refusalResponse.parse(refused.body);
+      expect(UPLOAD_REFUSALS).toContain(reason);
+    }
   });
 
   it("a newer upload of the same side replaces the older one, which is kept as history", async () => {

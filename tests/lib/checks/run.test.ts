@@ -1,10 +1,13 @@
 /**
  * runCaseChecks on a real database: results stored with their evidence, the route applied
  * through the case state machine, escalation of a listed person, duplicates across traders,
- * and atomic storage.
+ * documents analysed from their stored files, and atomic storage.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { eq, sql } from "drizzle-orm";
+import sharp from "sharp";
 import { runCaseChecks, runPendingCaseChecks } from "@/lib/checks/run";
 import {
   getCaseById,
@@ -19,10 +22,12 @@ import {
   caseChecks,
   caseEvents,
   checkRuns,
+  documents,
   identityFingerprints,
 } from "@/lib/db/schema";
 import { importListFiles } from "@/lib/screening/import";
 import { resetScreeningIndex } from "@/lib/screening/store";
+import * as fx from "../../fixtures/documents/make-fixtures";
 import { setTestEnv } from "../../helpers/env";
 import { createTestDb, type TestDb } from "../../helpers/test-db";
 import { LISTED_PERSON, submittedCase } from "./helpers";
@@ -30,13 +35,17 @@ import { LISTED_PERSON, submittedCase } from "./helpers";
 const EXCERPT = path.join(__dirname, "../../fixtures/sanctions/ofac-sdn-excerpt.csv");
 
 let t: TestDb;
+const dataDir = mkdtempSync(path.join(tmpdir(), "kyc-checks-"));
 beforeAll(async () => {
-  setTestEnv();
+  setTestEnv({ DATA_DIR: dataDir });
   t = await createTestDb();
   resetScreeningIndex();
   await importListFiles([EXCERPT]);
 });
-afterAll(() => t.close());
+afterAll(async () => {
+  await t.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
 afterEach(() => setTestEnv({ AUTO_APPROVE: undefined, MIN_AGE: undefined }));
 
 describe("a clean case", () => {
@@ -193,6 +202,64 @@ describe("duplicates across traders", () => {
     });
     const outcome = await runCaseChecks(kycCase.id);
     expect(outcome.results.find((r) => r.check === "duplicate_image")?.outcome).toBe("fail");
+  });
+});
+
+describe("documents uploaded without scores", () => {
+  it("are scored from the stored file: a blurry photo warns, and the reviewer's row carries the scores", async () => {
+    const { kycCase } = await submittedCase(t, {
+      identity: { documentNumber: "BLUR12345" },
+      photo: await fx.blurredDocument(41),
+    });
+    const outcome = await runCaseChecks(kycCase.id);
+    const [row] = await t.db.select().from(documents).where(eq(documents.caseId, kycCase.id));
+    expect(outcome.results.find((r) => r.check === "upload_quality")).toMatchObject({
+      outcome: "warn",
+      evidence: {
+        documents: 1,
+        issues: 1,
+        flagged: [
+          { documentId: row!.id, documentType: "identity", side: "page", issues: ["blurry"] },
+        ],
+      },
+    });
+    expect(row!.phash).toMatch(/^[0-9a-f]{16}$/);
+    expect(row!.quality).toMatchObject({
+      width: 2000,
+      height: 1400,
+      blur: expect.any(Number),
+      brightness: expect.any(Number),
+      glare: expect.any(Number),
+      issues: ["blurry"],
+    });
+  });
+
+  it("fail duplicate_image for the trader whose photo is another trader's, re-encoded", async () => {
+    const photo = await fx.sharpDocument({ seed: 42 });
+    const first = await submittedCase(t, { identity: { documentNumber: "PIC000001" }, photo });
+    const second = await submittedCase(t, {
+      identity: { documentNumber: "PIC000002" },
+      photo: await sharp(photo).jpeg({ quality: 70 }).toBuffer(),
+    });
+    const a = await runCaseChecks(first.kycCase.id);
+    const b = await runCaseChecks(second.kycCase.id);
+    const [original] = await t.db
+      .select()
+      .from(documents)
+      .where(eq(documents.caseId, first.kycCase.id));
+    expect(a.results.find((r) => r.check === "duplicate_image")?.outcome).toBe("pass");
+    expect(b.results.find((r) => r.check === "duplicate_image")).toMatchObject({
+      outcome: "fail",
+      evidence: {
+        reused: [
+          {
+            documentType: "identity",
+            side: "page",
+            usedBy: [{ documentId: original!.id, caseId: first.kycCase.id, exact: false }],
+          },
+        ],
+      },
+    });
   });
 });
 

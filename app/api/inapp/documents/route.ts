@@ -1,9 +1,14 @@
 import { z } from "zod";
-import { readJson } from "@/lib/http/json";
-import { refusal, withTraderCase } from "@/lib/inapp/api";
-import { parseDocumentType } from "@/lib/inapp/params";
 import { startUpload } from "@/lib/documents/service";
+import {
+  documentSidesQuery,
+  startUploadRequest,
+  type DocumentSidesResponse,
+} from "@/lib/documents/upload-contract";
+import { readJson } from "@/lib/http/json";
+import { withTraderCase } from "@/lib/inapp/api";
 import { documentSides } from "@/lib/kyc/submission";
+import { refuseUpload } from "./refusals";
 
 export const runtime = "nodejs";
 
@@ -13,9 +18,16 @@ export async function GET(request: Request): Promise<Response> {
     request,
     "documents.list",
     async ({ kycCase }) => {
-      const type = parseDocumentType(new URL(request.url).searchParams.get("documentType"));
-      if (!type) return refusal(400, "bad_request", "documentType: invalid");
-      return Response.json({ documentType: type, sides: await documentSides(kycCase, type) });
+      const query = documentSidesQuery.safeParse(
+        Object.fromEntries(new URL(request.url).searchParams),
+      );
+      if (!query.success) return refuseUpload("bad_request", "documentType: invalid");
+      const { documentType } = query.data;
+      const body: DocumentSidesResponse = {
+        documentType,
+        sides: await documentSides(kycCase, documentType),
+      };
+      return Response.json(body);
     },
     { mutates: false },
   );
@@ -27,9 +39,10 @@ export async function POST(request: Request): Promise<Response> {
     request,
     "documents.start",
     async ({ kycCase }) => {
-      const body = await readJson(request, z.record(z.string(), z.unknown()));
-      const result = await startUpload(kycCase, body);
-      if (!result.ok) return refusal(result.status, result.reason);
+      const body = startUploadRequest.safeParse(await readJson(request, z.unknown()));
+      if (!body.success) return refuseUpload("bad_request");
+      const result = await startUpload(kycCase, body.data);
+      if (!result.ok) return refuseUpload(result.reason);
       return Response.json(result.value, { status: 201 });
     },
     { mutates: true },

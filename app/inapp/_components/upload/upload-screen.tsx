@@ -7,21 +7,25 @@
  * phone" shows a QR code and this screen follows the phone's uploads.
  */
 import { lazy, Suspense, useCallback, useEffect, useRef, useState } from "react";
+import type { ZodMiniType } from "zod/mini";
 import type { PreparedFile } from "@/lib/documents/client-image";
+import {
+  confirmUploadResponse,
+  documentSidesResponse,
+  refusalResponse,
+  startUploadResponse,
+  type DocumentType,
+  type SideStatus,
+  type StartUploadRequest,
+} from "@/lib/documents/upload-contract";
 
 const Camera = lazy(() => import("./camera"));
-
-export type SideState = {
-  side: "page" | "front" | "back";
-  state: "missing" | "uploading" | "accepted" | "retake";
-  reason: string | null;
-};
 
 export type UploadLabels = Record<string, string>;
 
 type Props = {
-  documentType: "identity" | "address" | "additional";
-  sides: SideState[];
+  documentType: DocumentType;
+  sides: SideStatus[];
   labels: UploadLabels;
   sideLabels: Record<string, string>;
   qualityMessages: Record<string, string>;
@@ -40,13 +44,25 @@ type Phase =
   | { kind: "refused"; message: string }
   | { kind: "failed"; file: PreparedFile; message: string };
 
-async function jsonOrNull(response: Response): Promise<Record<string, unknown> | null> {
+async function jsonOrNull(response: Response): Promise<unknown> {
   try {
-    return (await response.json()) as Record<string, unknown>;
+    return await response.json();
   } catch {
     return null;
   }
 }
+
+/** A body of this shape, or null (a proxy's HTML error page, a response from another version). */
+function parsed<T>(schema: ZodMiniType<T>) {
+  return async (response: Response): Promise<T | null> => {
+    const result = schema.safeParse(await jsonOrNull(response));
+    return result.success ? result.data : null;
+  };
+}
+const readSides = parsed(documentSidesResponse);
+const readStarted = parsed(startUploadResponse);
+const readConfirmed = parsed(confirmUploadResponse);
+const readRefusal = parsed(refusalResponse);
 
 export function UploadScreen(props: Props) {
   const { documentType, labels, sideLabels, qualityMessages, refusedMessages } = props;
@@ -62,8 +78,8 @@ export function UploadScreen(props: Props) {
     const response = await fetch(`/api/inapp/documents?documentType=${documentType}`, {
       cache: "no-store",
     }).catch(() => null);
-    const body = response?.ok ? await jsonOrNull(response) : null;
-    if (body && Array.isArray(body.sides)) setSides(body.sides as SideState[]);
+    const body = response?.ok ? await readSides(response) : null;
+    if (body) setSides(body.sides);
   }, [documentType]);
 
   async function onFile(file: File | undefined) {
@@ -82,31 +98,32 @@ export function UploadScreen(props: Props) {
     const controller = new AbortController();
     abort.current = controller;
     setPhase({ kind: "uploading", file, percent: 0 });
+    const refused = async (response: Response) => {
+      const body = await readRefusal(response);
+      setPhase({
+        kind: "refused",
+        message:
+          (body && refusedMessages[body.reason]) || body?.message || (labels.uploadFailed ?? ""),
+      });
+    };
     try {
+      const request: StartUploadRequest = {
+        documentType,
+        side: current.side,
+        contentType: file.contentType,
+        size: file.blob.size,
+        fileName: file.name,
+      };
       const started = await fetch("/api/inapp/documents", {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({
-          documentType,
-          side: current.side,
-          contentType: file.contentType,
-          size: file.blob.size,
-          fileName: file.name,
-        }),
+        body: JSON.stringify(request),
         signal: controller.signal,
       });
-      const startBody = await jsonOrNull(started);
-      if (!started.ok) {
-        const reason = String(startBody?.reason ?? "");
-        return setPhase({
-          kind: "refused",
-          message: refusedMessages[reason] ?? String(startBody?.message ?? labels.uploadFailed),
-        });
-      }
-      const { documentId, upload: target } = startBody as {
-        documentId: string;
-        upload: { url: string; fields: Record<string, string> };
-      };
+      if (!started.ok) return await refused(started);
+      const startBody = await readStarted(started);
+      if (!startBody) throw new Error("unexpected answer");
+      const { documentId, upload: target } = startBody;
       const { postWithProgress } = await import("@/lib/documents/client-image");
       await postWithProgress(
         target.url,
@@ -121,17 +138,10 @@ export function UploadScreen(props: Props) {
         method: "POST",
         signal: controller.signal,
       });
-      const body = await jsonOrNull(confirmed);
-      if (confirmed.ok) {
-        setPhase({ kind: "idle" });
-        await refresh();
-        return;
-      }
-      const reason = String(body?.reason ?? "");
-      setPhase({
-        kind: "refused",
-        message: refusedMessages[reason] ?? String(body?.message ?? labels.uploadFailed),
-      });
+      if (!confirmed.ok) return await refused(confirmed);
+      if (!(await readConfirmed(confirmed))) throw new Error("unexpected answer");
+      setPhase({ kind: "idle" });
+      await refresh();
     } catch (error) {
       const status = (error as { status?: number }).status;
       if (status === -1 || controller.signal.aborted)

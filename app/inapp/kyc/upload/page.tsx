@@ -1,4 +1,5 @@
 import { getTranslations } from "next-intl/server";
+import { DOCUMENT_SIDES, DOCUMENT_STATES, UPLOAD_REFUSALS } from "@/lib/documents/upload-contract";
 import { env } from "@/lib/env";
 import { DOCUMENT_TYPES, parseDocumentType } from "@/lib/inapp/params";
 import { getScreenContext } from "@/lib/inapp/screen-context";
@@ -40,22 +41,6 @@ const LABELS = [
   "allDone",
 ] as const;
 const QUALITY = ["too_small", "blurry", "too_dark", "glare"] as const;
-const REFUSALS = [
-  "unsupported_type",
-  "type_mismatch",
-  "too_large",
-  "empty",
-  "too_many_pixels",
-  "corrupt",
-  "pdf_encrypted",
-  "pdf_active_content",
-  "pdf_too_many_pages",
-  "too_many_files",
-  "expired",
-  "not_editable",
-  "other",
-] as const;
-const STATES = ["missing", "uploading", "accepted", "retake"] as const;
 
 export default async function UploadPage({ searchParams }: Props) {
   const context = await getScreenContext();
@@ -93,15 +78,15 @@ export default async function UploadPage({ searchParams }: Props) {
   for (const key of LABELS)
     labels[key] = t(key, { percent: "{percent}", minutes: "{minutes}" } as never);
   labels.fileHint = t("fileHint", { max: maxMb });
-  for (const state of STATES) labels[`state_${state}`] = tStatus("documentState", { state });
-  const sideLabels = Object.fromEntries(
-    (["page", "front", "back"] as const).map((side) => [side, t("side", { side })]),
-  );
+  for (const state of DOCUMENT_STATES)
+    labels[`state_${state}`] = tStatus("documentState", { state });
+  const sideLabels = Object.fromEntries(DOCUMENT_SIDES.map((side) => [side, t("side", { side })]));
   const qualityMessages = Object.fromEntries(
     QUALITY.map((issue) => [issue, t("quality", { issue })]),
   );
+  // A reason without words of its own in the catalog gets its `other` message.
   const refusedMessages = Object.fromEntries(
-    REFUSALS.map((reason) => [reason, t("refused", { reason, max: maxMb })]),
+    UPLOAD_REFUSALS.map((reason) => [reason, t("refused", { reason, max: maxMb })]),
   );
   const why = {
     identity: "whyIdentity",

@@ -1,5 +1,6 @@
 import { confirmUpload } from "@/lib/documents/service";
-import { refusal, withTraderCase } from "@/lib/inapp/api";
+import { withTraderCase } from "@/lib/inapp/api";
+import { refuseUpload } from "../../refusals";
 
 export const runtime = "nodejs";
 
@@ -14,7 +15,7 @@ export async function POST(
     "documents.confirm",
     async ({ kycCase, trader }) => {
       const result = await confirmUpload(kycCase, trader.id, id);
-      if (!result.ok) return refusal(result.status, result.reason);
+      if (!result.ok) return refuseUpload(result.reason);
       return Response.json(result.value);
     },
     { mutates: true },

@@ -1,0 +1,29 @@
+import { refusal } from "@/lib/inapp/api";
+import type { UploadRefusal } from "@/lib/documents/upload-contract";
+
+/**
+ * The one place an upload refusal becomes an HTTP status. Typed over the whole list, so a reason
+ * added to the contract does not compile until it has a status here.
+ */
+const STATUS = {
+  bad_request: 400,
+  empty: 400,
+  not_found: 404,
+  not_editable: 409,
+  too_many_files: 409,
+  not_uploaded: 409,
+  expired: 410,
+  too_large: 413,
+  unsupported_type: 415,
+  // The bytes were read and refused (inspect.ts): the request was fine, the file is not.
+  type_mismatch: 422,
+  corrupt: 422,
+  too_many_pixels: 422,
+  pdf_encrypted: 422,
+  pdf_active_content: 422,
+  pdf_too_many_pages: 422,
+} as const satisfies Record<UploadRefusal, number>;
+
+export function refuseUpload(reason: UploadRefusal, message: string = reason): Response {
+  return refusal(STATUS[reason], reason, message);
+}

@@ -1,0 +1,98 @@
+/**
+ * What the automated checks learn from a case's stored documents, off the trader's request path:
+ * an image's quality scores and verdict and its perceptual hash, and for every document which
+ * other traders' documents are the same file (SHA-256) or the same picture (dHash within
+ * NEAR_DUPLICATE_MAX_DISTANCE bits). lib/checks/run.ts runs it before each check run; the result
+ * is merged into `documents.quality` and `documents.phash` (stored-quality.ts), where the checks
+ * `upload_quality` and `duplicate_image` and the reviewer's case file read it.
+ *
+ * Why not at confirm: the trader waits for the confirm, and its one decode + re-encode is all it
+ * needs to store a clean file; a second decode for the quality raster made it 0.7–0.8 × a bare
+ * re-encode instead of ~0.95 × (docs/benchmarks.md, "Document check"). The trader still gets the
+ * quality verdict before uploading: the upload screen scores the photo in the browser with the
+ * same thresholds (client-image.ts).
+ *
+ * A document is analysed once: its stored bytes never change. Look-alikes are the documents of
+ * other traders present at that moment with a hash; one uploaded later is found when its own case
+ * is checked, so of two cases sharing a picture the one checked last carries the finding.
+ */
+import sharp from "sharp";
+import {
+  findDocumentsOfOtherTraders,
+  listCurrentDocuments,
+  recordDocumentAnalysis,
+} from "@/lib/db/queries/documents";
+import { storage } from "@/lib/storage";
+import { decodeOptions, MAX_INPUT_PIXELS } from "./image-check";
+import {
+  NEAR_DUPLICATE_MAX_DISTANCE,
+  qualityVerdict,
+  SCORE_LONG_EDGE,
+  scoreColourRaster,
+  type QualityIssue,
+  type QualityScores,
+} from "./quality";
+import { isAnalysed, readDocumentQuality, type DocumentAnalysis } from "./stored-quality";
+
+export type ImageQuality = { scores: QualityScores; issues: QualityIssue[]; phash: string };
+
+/**
+ * Scores and hash of an image, from a raster fitted to SCORE_LONG_EDGE — the size the browser
+ * scores at. For a JPEG, libjpeg decodes straight at 1/2, 1/4 or 1/8 scale (shrink-on-load), so a
+ * 12 MP photo costs about a third of a full decode.
+ */
+export async function imageQuality(image: Buffer): Promise<ImageQuality> {
+  const options = decodeOptions(MAX_INPUT_PIXELS);
+  const meta = await sharp(image, options).metadata();
+  const width = meta.autoOrient?.width ?? meta.width;
+  const height = meta.autoOrient?.height ?? meta.height;
+  const { data, info } = await sharp(image, options)
+    .resize({
+      width: SCORE_LONG_EDGE,
+      height: SCORE_LONG_EDGE,
+      fit: "inside",
+      withoutEnlargement: true,
+    })
+    .raw({ depth: "uchar" })
+    .toBuffer({ resolveWithObject: true });
+  const scored = scoreColourRaster(data, info.width, info.height, info.channels);
+  const scores: QualityScores = { width, height, ...scored.scores };
+  return { scores, issues: qualityVerdict(scores), phash: scored.phash };
+}
+
+/**
+ * Analyses every current document of the case that was not analysed yet. Throws when a stored
+ * file cannot be read (storage down): the check run fails, is recorded and retried by the sweep.
+ */
+export async function analyzeCaseDocuments(caseId: string, traderId: string): Promise<number> {
+  const pending = (await listCurrentDocuments(caseId)).filter(
+    (d) => d.status !== "pending" && !isAnalysed(readDocumentQuality(d.quality)),
+  );
+  for (const document of pending) {
+    let phash: string | null = null;
+    let analysis: Omit<DocumentAnalysis, "usedByOtherTraders"> = { issues: [] };
+    if (document.contentType?.startsWith("image/")) {
+      const bytes = await storage().get(document.storageKey, {
+        maxBytes: document.sizeBytes ?? undefined,
+      });
+      const quality = await imageQuality(bytes);
+      const { brightness, blur, glare } = quality.scores;
+      analysis = { brightness, blur, glare, issues: quality.issues };
+      phash = quality.phash;
+    }
+    const usedByOtherTraders = document.sha256
+      ? await findDocumentsOfOtherTraders({
+          traderId,
+          sha256: document.sha256,
+          phash,
+          maxDistance: NEAR_DUPLICATE_MAX_DISTANCE,
+        })
+      : [];
+    await recordDocumentAnalysis({
+      id: document.id,
+      phash,
+      analysis: { ...analysis, usedByOtherTraders },
+    });
+  }
+  return pending.length;
+}
