@@ -4,6 +4,7 @@
  * simulator, a fixed development secret); production refuses to start without its secrets and
  * names the variable that is missing.
  */
+import "server-only";
 import { isIP } from "node:net";
 import { z } from "zod";
 import { CASE_STATUSES, type CaseStatusName } from "@/lib/kyc/statuses";

@@ -3,6 +3,7 @@
  * embedded PGlite (PostgreSQL compiled to WASM) on disk under DATA_DIR, so `npm run dev` needs no
  * database server. Both run the same drizzle/ migrations; only lib/db/queries uses the handle.
  */
+import "server-only";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { drizzle as drizzlePostgres, type PostgresJsDatabase } from "drizzle-orm/postgres-js";

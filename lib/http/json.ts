@@ -5,7 +5,7 @@
  */
 import { STATUS_CODES } from "node:http";
 import { z } from "zod";
-import { AppError, isAppError } from "@/lib/errors";
+import { AppError, errorMessage, isAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { readBody } from "./body";
 
@@ -15,7 +15,12 @@ export function errorBody(status: number, message: string, code: string) {
   return { error: STATUS_CODES[status] ?? "Error", message, code };
 }
 
-export function jsonError(error: unknown, route: string): Response {
+/**
+ * The one mapping from a thrown value to an HTTP answer: an AppError to its status with
+ * `{error, message, code}`; anything else (a bug) to a generic 500 and a log line, its text never
+ * sent.
+ */
+export function toErrorResponse(error: unknown, route: string): Response {
   if (isAppError(error)) {
     return Response.json(
       errorBody(error.status, error.publicMessage, error.contractCode ?? error.code),
@@ -24,11 +29,13 @@ export function jsonError(error: unknown, route: string): Response {
       },
     );
   }
-  log.error("route.failed", {
-    route,
-    error: error instanceof Error ? error.message : String(error),
-  });
+  log.error("route.failed", { route, error: errorMessage(error) });
   return Response.json(errorBody(500, "internal error", "INTERNAL"), { status: 500 });
+}
+
+/** An expected refusal with its machine-readable reason (`{error, message, code, reason}`). */
+export function refusal(status: number, reason: string, message = reason): Response {
+  return Response.json({ ...errorBody(status, message, reason.toUpperCase()), reason }, { status });
 }
 
 /** Reads at most MAX_JSON_BYTES of a JSON body and parses it with `schema`. */

@@ -3,6 +3,7 @@
  * store is its SHA-256, which is enough for a value that cannot be guessed (no salt or slow hash
  * needed: there is nothing to brute-force). Comparisons of secrets are constant-time.
  */
+import "server-only";
 import { createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
 
 export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;

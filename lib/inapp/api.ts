@@ -6,14 +6,12 @@
  * `{error, message, code, reason?}`; nothing a trader does yields a 500.
  */
 import type { KycCase, Trader } from "@/lib/db/schema";
-import { errorBody, jsonError } from "@/lib/http/json";
+import { refusal, toErrorResponse } from "@/lib/http/json";
 import { getScreenContext } from "./screen-context";
 
 export type TraderCase = { trader: Trader; kycCase: KycCase; locale: string; theme: string | null };
 
-export function refusal(status: number, reason: string, message = reason): Response {
-  return Response.json({ ...errorBody(status, message, reason.toUpperCase()), reason }, { status });
-}
+export { refusal };
 
 /** True when the request was made by our own page (or by a non-browser client without those headers). */
 export function isSameOrigin(request: Request): boolean {
@@ -55,6 +53,6 @@ export async function withTraderCase(
       theme: context.session.theme,
     });
   } catch (error) {
-    return jsonError(error, route);
+    return toErrorResponse(error, route);
   }
 }

@@ -6,6 +6,7 @@
  * Format: `v1.<key id>.<iv>.<ciphertext>.<tag>` (base64url). The key id lets a later key
  * provider rotate keys: old values name the key that decrypts them.
  */
+import "server-only";
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";

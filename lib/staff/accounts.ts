@@ -2,6 +2,7 @@
  * Console accounts as operators manage them (`npm run staff:create`): create one with a role, or
  * set a new password; each audited.
  */
+import "server-only";
 import { appendAuditEvent } from "@/lib/db/queries/audit";
 import { insertStaffUser, updateStaffPassword } from "@/lib/db/queries/staff";
 import type { StaffRole } from "@/lib/db/schema";

@@ -7,6 +7,7 @@
  * 15 minutes, further attempts are refused without checking the password, until the window
  * passes. Every login, failure and logout is audited.
  */
+import "server-only";
 import { appendAuditEvent } from "@/lib/db/queries/audit";
 import {
   countRecentFailures,

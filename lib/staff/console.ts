@@ -2,6 +2,7 @@
  * The console's request scope: who is signed in (from the staff cookie), once per request;
  * pages and actions that need a role send everyone else to the login page.
  */
+import "server-only";
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";

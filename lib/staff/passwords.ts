@@ -4,6 +4,7 @@
  * still verify. Verification is constant-time; an unknown account is checked against a dummy
  * hash so it takes as long as a wrong password.
  */
+import "server-only";
 import {
   randomBytes,
   scrypt as scryptCallback,

@@ -3,6 +3,7 @@
  * files under DATA_DIR/documents) or `s3`. Callers get a `DocumentStorage` and never branch on
  * the driver.
  */
+import "server-only";
 import { env, type Env } from "@/lib/env";
 import { localStorageFor } from "./local";
 import { S3Storage } from "./s3";

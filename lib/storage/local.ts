@@ -10,6 +10,7 @@
  * into place: link() fails if the name exists, which makes "first upload wins, a replay gets
  * 409" atomic without a lock. Replacing (put) uses rename().
  */
+import "server-only";
 import { randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { link, mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
@@ -20,7 +21,7 @@ import { Busboy, type BusboyFileStream } from "@fastify/busboy";
 import { env, type Env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { limitedBody } from "@/lib/http/body";
-import { jsonError } from "@/lib/http/json";
+import { toErrorResponse } from "@/lib/http/json";
 import { deriveKey, hmac, safeEqual } from "@/lib/identity/secrets";
 import { log } from "@/lib/log";
 import {
@@ -205,7 +206,7 @@ export class LocalStorage implements DocumentStorage {
       log.info("storage.local.uploaded", { key: stored.key, size: stored.size });
       return new Response(null, { status: 204 });
     } catch (error) {
-      return jsonError(error, LOCAL_UPLOAD_PATH);
+      return toErrorResponse(error, LOCAL_UPLOAD_PATH);
     } finally {
       if (tmp) await rm(tmp, { force: true });
     }
@@ -251,7 +252,7 @@ export class LocalStorage implements DocumentStorage {
         },
       });
     } catch (error) {
-      return jsonError(error, `${LOCAL_UPLOAD_PATH}/[...key]`);
+      return toErrorResponse(error, `${LOCAL_UPLOAD_PATH}/[...key]`);
     }
   }
 

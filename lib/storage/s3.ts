@@ -7,6 +7,7 @@
  * Credentials come from the AWS default chain (env, profile, instance role), never from our
  * config.
  */
+import "server-only";
 import {
   DeleteObjectCommand,
   GetObjectCommand,

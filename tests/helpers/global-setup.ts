@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { createRequire } from "node:module";
 import postgres from "postgres";
-import { openDatabase } from "../../lib/db/client";
 import { adminUrl, templateDb, withDatabase } from "./db-target";
 
 function isAlive(pid: number): boolean {
@@ -34,6 +34,10 @@ export default async function globalSetup(): Promise<void> {
   } finally {
     await admin.end();
   }
+  // Global setup runs outside the module mapper next/jest gives test files (which maps
+  // `server-only` to an empty module): allow it as the operator commands do.
+  createRequire(__filename)("../../scripts/server-context.cjs");
+  const { openDatabase } = await import("../../lib/db/client");
   const template = await openDatabase({
     kind: "postgres",
     url: withDatabase(url, templateDb()),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { jsonError, readJson } from "@/lib/http/json";
+import { toErrorResponse, readJson } from "@/lib/http/json";
 import { issueCrmApiToken, requireSsoMode } from "@/lib/identity/sso";
 
 const passwordSchema = z.object({ password: z.string().min(1).max(512) });
@@ -11,6 +11,6 @@ export async function POST(request: Request): Promise<Response> {
     const { password } = await readJson(request, passwordSchema);
     return Response.json(issueCrmApiToken(password));
   } catch (error) {
-    return jsonError(error, "oauth2.crmApiToken");
+    return toErrorResponse(error, "oauth2.crmApiToken");
   }
 }

@@ -52,6 +52,8 @@ function startWorker(): ChildProcess & { output: string[] } {
     process.execPath,
     // Housekeeping off: its automated checks would move the case and add events of their own.
     [
+      "--require",
+      "./scripts/server-context.cjs",
       "--import",
       "tsx",
       "scripts/worker.ts",

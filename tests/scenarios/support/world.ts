@@ -231,7 +231,13 @@ export function scenarioWorld(env: Record<string, string | undefined> = {}): () 
         }
         const { stdout } = await execFileAsync(
           process.execPath,
-          ["--import", "tsx", "scripts/lists-import.ts"],
+          [
+            "--require",
+            "./scripts/server-context.cjs",
+            "--import",
+            "tsx",
+            "scripts/lists-import.ts",
+          ],
           {
             cwd: path.join(__dirname, "../../.."),
             env: {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { isAppError } from "@/lib/errors";
-import { refusal } from "@/lib/inapp/api";
+import { refusal } from "@/lib/http/json";
 import { openDocument } from "@/lib/review/documents";
 import { getStaff } from "@/lib/staff/console";
 

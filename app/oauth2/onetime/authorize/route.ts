@@ -1,4 +1,4 @@
-import { jsonError, readJson } from "@/lib/http/json";
+import { toErrorResponse, readJson } from "@/lib/http/json";
 import {
   authorizeBodySchema,
   authorizeOneTimeToken,
@@ -15,6 +15,6 @@ export async function POST(request: Request): Promise<Response> {
     const { code } = await readJson(request, authorizeBodySchema);
     return Response.json(await authorizeOneTimeToken(code));
   } catch (error) {
-    return jsonError(error, "oauth2.onetime.authorize");
+    return toErrorResponse(error, "oauth2.onetime.authorize");
   }
 }

@@ -1,4 +1,4 @@
-import { jsonError, readJson } from "@/lib/http/json";
+import { toErrorResponse, readJson } from "@/lib/http/json";
 import {
   crmApiTokenFrom,
   generateBodySchema,
@@ -18,6 +18,6 @@ export async function POST(request: Request): Promise<Response> {
     const inappToken = body.inappToken ?? url.searchParams.get("inappToken") ?? undefined;
     return Response.json(await generateOneTimeToken({ ...body, inappToken }));
   } catch (error) {
-    return jsonError(error, "oauth2.onetime.generate");
+    return toErrorResponse(error, "oauth2.onetime.generate");
   }
 }

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { isAppError } from "@/lib/errors";
-import { jsonError } from "@/lib/http/json";
-import { refusal } from "@/lib/inapp/api";
+import { refusal, toErrorResponse } from "@/lib/http/json";
 import { exportCaseEvidence } from "@/lib/review/evidence";
 import { renderEvidenceHtml } from "@/lib/review/evidence-html";
 import { getStaff } from "@/lib/staff/console";
@@ -32,6 +31,6 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
   } catch (error) {
     if (isAppError(error) && error.code === "FORBIDDEN")
       return refusal(403, "forbidden", error.publicMessage);
-    return jsonError(error, "admin.export");
+    return toErrorResponse(error, "admin.export");
   }
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { launchScreen } from "@/lib/dev/launch";
 import { env } from "@/lib/env";
-import { jsonError, readJson } from "@/lib/http/json";
+import { toErrorResponse, readJson } from "@/lib/http/json";
 
 const launchSchema = z.object({
   userId: z.number().int(),
@@ -19,6 +19,6 @@ export async function POST(request: Request) {
   try {
     return Response.json(await launchScreen(await readJson(request, launchSchema)));
   } catch (error) {
-    return jsonError(error, "dev.simulator.launch");
+    return toErrorResponse(error, "dev.simulator.launch");
   }
 }

@@ -28,8 +28,10 @@ export async function GET(request: Request): Promise<Response> {
               encoder.encode(`event: status\ndata: ${JSON.stringify({ status })}\n\n`),
             );
           };
-          await send();
+          // Listen first, then send the status of now: a change committed in between is heard,
+          // never lost (sending is idempotent: an unchanged status is not sent twice).
           const unsubscribe = await subscribeCaseStatus(kycCase.id, () => void send());
+          await send();
           const heartbeat = setInterval(
             () => controller.enqueue(encoder.encode(": keep-alive\n\n")),
             HEARTBEAT_MS,
