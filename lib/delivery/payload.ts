@@ -105,27 +105,26 @@ const monitoringHit = z
   })
   .describe("A likely match found by re-screening; names stay in the console.");
 
-export const caseMonitoringHitV1 = z.strictObject({
-  type: z.literal(CASE_MONITORING_HIT),
+/** What every monitoring event carries besides its type. */
+const monitoringEnvelope = {
   version: z.literal(1),
   id: z.uuid().describe("Event id, the same as the webhook-id header."),
   occurredAt: z.iso.datetime({ offset: true }),
   sequence,
   case: caseRef,
   trader: traderRef,
-  hits: z.array(monitoringHit).min(1),
   limits,
+};
+
+export const caseMonitoringHitV1 = z.strictObject({
+  type: z.literal(CASE_MONITORING_HIT),
+  ...monitoringEnvelope,
+  hits: z.array(monitoringHit).min(1),
 });
 
 export const caseMonitoringClearedV1 = z.strictObject({
   type: z.literal(CASE_MONITORING_CLEARED),
-  version: z.literal(1),
-  id: z.uuid().describe("Event id, the same as the webhook-id header."),
-  occurredAt: z.iso.datetime({ offset: true }),
-  sequence,
-  case: caseRef,
-  trader: traderRef,
-  limits,
+  ...monitoringEnvelope,
 });
 
 export type CaseMonitoringHitV1 = z.infer<typeof caseMonitoringHitV1>;

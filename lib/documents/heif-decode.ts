@@ -26,6 +26,7 @@
  * Colour: the pixels are taken as sRGB. An iPhone's Display P3 photo therefore comes out a
  * little less saturated than on the phone — irrelevant for reading a document.
  */
+import { errorMessage } from "@/lib/errors";
 import { Worker } from "node:worker_threads";
 import { log } from "@/lib/log";
 
@@ -83,8 +84,6 @@ function loadFactory(): Promise<() => LibHeif> {
   });
   return factory;
 }
-
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
  * The decode itself, synchronous. Self-contained — no imports, no outer names — because the
@@ -157,7 +156,7 @@ function decodeWith(lib: LibHeif, input: Uint8Array, maxInputPixels: number): Ra
     return { ok: true, pixels, width, height, channels };
   } catch (error) {
     // A WebAssembly trap or abort on hostile input ends up here: the instance is discarded.
-    return corrupt(error instanceof Error ? error.message : String(error));
+    return corrupt(errorMessage(error));
   } finally {
     if (image) lib.heif_image_release(image);
     if (handle) lib.heif_image_handle_release(handle);
@@ -199,7 +198,7 @@ function decodeInWorker(input: Uint8Array, maxInputPixels: number): Promise<RawH
         resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
       });
     } catch (error) {
-      log.warn("documents.heif_worker_unavailable", { error: message(error) });
+      log.warn("documents.heif_worker_unavailable", { error: errorMessage(error) });
       return done(null);
     }
     worker.once("message", (result: RawHeif) => {
@@ -212,7 +211,7 @@ function decodeInWorker(input: Uint8Array, maxInputPixels: number): Promise<RawH
       const code = (error as { code?: string }).code;
       if (code === "ERR_WORKER_OUT_OF_MEMORY")
         return done({ ok: false, reason: "corrupt", detail: "HEIC: decoder out of memory" });
-      log.warn("documents.heif_worker_failed", { error: message(error) });
+      log.warn("documents.heif_worker_failed", { error: errorMessage(error) });
       done(null);
     });
     worker.once("exit", (code) =>
@@ -229,7 +228,7 @@ async function decodeInProcess(input: Uint8Array, maxInputPixels: number): Promi
     return {
       ok: false,
       reason: "unsupported_type",
-      detail: `HEIC decoder unavailable: ${message(error)}`,
+      detail: `HEIC decoder unavailable: ${errorMessage(error)}`,
     };
   }
   return decodeWith(lib, input, maxInputPixels);

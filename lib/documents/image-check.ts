@@ -12,6 +12,7 @@
  * HEVC-coded HEIC (iPhone photos) is the one sharp's prebuilt libvips cannot decode: its pixels
  * come from libheif-js (heif-decode.ts) as a raw buffer and then take the same pipeline.
  */
+import { errorMessage } from "@/lib/errors";
 import sharp, { type SharpOptions } from "sharp";
 import { decodeHeif } from "./heif-decode";
 
@@ -47,7 +48,7 @@ export const HEVC_DECODABLE = (sharp.format.heif?.input.fileSuffix ?? []).includ
  * decided from facts where possible (the header's pixel count, checked before any decode).
  */
 function refuseFromSharpError(error: unknown, heif: boolean): ImageCheck {
-  const messages = error instanceof Error ? error.message : String(error);
+  const messages = errorMessage(error);
   // libvips prefixes the decoder's own error with lines of its sniffing; the last line is the cause.
   const lines = messages.split("\n").filter((line) => line.trim() !== "");
   const cause = lines.findLast((line) => !/^source: bad seek/.test(line)) ?? lines[0] ?? "";

@@ -17,6 +17,7 @@
  * Refusals are reasons from the upload contract's closed list (upload-contract.ts); the routes
  * turn them into HTTP statuses.
  */
+import { errorMessage } from "@/lib/errors";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import {
@@ -206,7 +207,7 @@ async function deleteQuietly(key: string): Promise<void> {
     .delete(key)
     .catch((error: unknown) =>
       log.warn("documents.delete_failed", {
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       }),
     );
 }

@@ -59,12 +59,11 @@ const HONORIFICS = new Set([
   "iv",
 ]);
 
-/** Legal forms and connecting words: they say nothing about who an entry is. */
-const STOPWORDS = new Set([
-  "the",
-  "of",
-  "and",
-  "y",
+/**
+ * Connecting words that people also write joined into the name around them ("Garcia de la
+ * Fuente" ↔ "Garciadelafuente"): dropped as words, but kept for the joined forms.
+ */
+const CONNECTING = new Set([
   "de",
   "del",
   "la",
@@ -77,6 +76,15 @@ const STOPWORDS = new Set([
   "du",
   "dos",
   "das",
+]);
+
+/** Legal forms and connecting words: they say nothing about who an entry is. */
+const STOPWORDS = new Set([
+  "the",
+  "of",
+  "and",
+  "y",
+  ...CONNECTING,
   "ltd",
   "llc",
   "inc",
@@ -110,25 +118,6 @@ const STOPWORDS = new Set([
   "fzc",
   "llp",
   "lp",
-]);
-
-/**
- * Connecting words that people also write joined into the name around them ("Garcia de la
- * Fuente" ↔ "Garciadelafuente"): dropped as words, but kept for the joined forms.
- */
-const CONNECTING = new Set([
-  "de",
-  "del",
-  "la",
-  "los",
-  "las",
-  "van",
-  "von",
-  "der",
-  "den",
-  "du",
-  "dos",
-  "das",
 ]);
 
 /** Name particles that are part of the name but are often written joined to the next word. */

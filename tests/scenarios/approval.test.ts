@@ -3,20 +3,10 @@
  * broker turned auto-approval on. Each asserts what the trader sees, what the reviewer sees, what
  * the CRM receives (in order) and what cTrader was told.
  */
+import "./support/request-scope";
 import { textOf } from "../helpers/render-page";
 import { signedInStaff, Trader } from "./support/people";
 import { OFAC_EXCERPT, scenarioWorld } from "./support/world";
-
-jest.mock("next/headers", () =>
-  jest
-    .requireActual<typeof import("../helpers/request-scope")>("../helpers/request-scope")
-    .nextHeaders(),
-);
-jest.mock("next-intl/server", () =>
-  jest
-    .requireActual<typeof import("../helpers/request-scope")>("../helpers/request-scope")
-    .nextIntlServer(),
-);
 
 const world = scenarioWorld();
 

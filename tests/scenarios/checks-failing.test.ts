@@ -3,22 +3,12 @@
  * is never approvable meanwhile, the reviewer sees the error and retries once operations fixed
  * the file, and the sweep backs off a failing case instead of starving the others.
  */
+import "./support/request-scope";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { textOf } from "../helpers/render-page";
 import { signedInStaff, Trader } from "./support/people";
 import { scenarioWorld } from "./support/world";
-
-jest.mock("next/headers", () =>
-  jest
-    .requireActual<typeof import("../helpers/request-scope")>("../helpers/request-scope")
-    .nextHeaders(),
-);
-jest.mock("next-intl/server", () =>
-  jest
-    .requireActual<typeof import("../helpers/request-scope")>("../helpers/request-scope")
-    .nextIntlServer(),
-);
 
 const world = scenarioWorld();
 

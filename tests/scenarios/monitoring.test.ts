@@ -4,22 +4,12 @@
  * risk, tells the CRM, and restricts the trading account until someone decides: cleared by two
  * people (the hold is lifted) or confirmed and the approval withdrawn (no trading).
  */
+import "./support/request-scope";
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { textOf } from "../helpers/render-page";
 import { signedInStaff, Trader } from "./support/people";
 import { scenarioWorld } from "./support/world";
-
-jest.mock("next/headers", () =>
-  jest
-    .requireActual<typeof import("../helpers/request-scope")>("../helpers/request-scope")
-    .nextHeaders(),
-);
-jest.mock("next-intl/server", () =>
-  jest
-    .requireActual<typeof import("../helpers/request-scope")>("../helpers/request-scope")
-    .nextIntlServer(),
-);
 
 const world = scenarioWorld();
 

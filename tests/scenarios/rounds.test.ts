@@ -3,22 +3,26 @@
  * item), a request for more information the trader answers, the cap on retry rounds, and rounds
  * of re-uploads that never leave a case stuck.
  */
+import "./support/request-scope";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import Ajv2020 from "ajv/dist/2020";
+import addFormats from "ajv-formats";
+import { caseEvidenceJsonSchemaText, EVIDENCE_SCHEMA_PATH } from "@/lib/review/evidence";
 import { textOf } from "../helpers/render-page";
 import { ADDRESS, signedInStaff, Trader } from "./support/people";
 import { scenarioWorld } from "./support/world";
 
-jest.mock("next/headers", () =>
-  jest
-    .requireActual<typeof import("../helpers/request-scope")>("../helpers/request-scope")
-    .nextHeaders(),
-);
-jest.mock("next-intl/server", () =>
-  jest
-    .requireActual<typeof import("../helpers/request-scope")>("../helpers/request-scope")
-    .nextIntlServer(),
-);
-
 const world = scenarioWorld();
+
+/** Ajv (draft 2020-12, strict) on docs/case-evidence.schema.json, as a supervisor's tool would. */
+function evidenceValidator() {
+  const ajv = new Ajv2020({ strict: true, allErrors: true });
+  addFormats(ajv);
+  return ajv.compile(
+    JSON.parse(readFileSync(path.join(__dirname, "../../docs/case-evidence.schema.json"), "utf8")),
+  );
+}
 
 describe("scenario: rejected with a retry reason, the trader fixes only that item", () => {
   it("reopens only the proof of address, and the next round is approved", async () => {
@@ -238,5 +242,12 @@ describe("scenario: an admin reopens a final rejection given in error", () => {
     expect(evidence.audit.rows.find((r) => r.action === "case.reopened")?.data.reason).toBe(
       "Wrong trader, see ticket 4411",
     );
+  });
+});
+
+describe("the published evidence JSON Schema", () => {
+  it("is the one the zod schema generates today (run npm run docs:schemas when this fails)", () => {
+    const published = readFileSync(path.join(__dirname, "../..", EVIDENCE_SCHEMA_PATH), "utf8");
+    expect(published).toBe(caseEvidenceJsonSchemaText());
   });
 });

@@ -3,20 +3,10 @@
  * level. A likely hit confirmed ends in a final rejection that every later launch shows; a likely
  * hit cleared as a false positive by two people lets the case be approved, with four eyes.
  */
+import "./support/request-scope";
 import { textOf } from "../helpers/render-page";
 import { signedInStaff, Trader } from "./support/people";
 import { OFAC_EXCERPT, scenarioWorld } from "./support/world";
-
-jest.mock("next/headers", () =>
-  jest
-    .requireActual<typeof import("../helpers/request-scope")>("../helpers/request-scope")
-    .nextHeaders(),
-);
-jest.mock("next-intl/server", () =>
-  jest
-    .requireActual<typeof import("../helpers/request-scope")>("../helpers/request-scope")
-    .nextIntlServer(),
-);
 
 const world = scenarioWorld();
 

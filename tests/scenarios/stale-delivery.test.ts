@@ -4,20 +4,10 @@
  * admin replays every dead delivery. cTrader keeps the rejected rights, and the CRM, applying the
  * documented rule (drop an event older than one already applied for the case), ends at rejected.
  */
+import "./support/request-scope";
 import { textOf } from "../helpers/render-page";
 import { signedInStaff, Trader } from "./support/people";
 import { scenarioWorld, type CrmEvent } from "./support/world";
-
-jest.mock("next/headers", () =>
-  jest
-    .requireActual<typeof import("../helpers/request-scope")>("../helpers/request-scope")
-    .nextHeaders(),
-);
-jest.mock("next-intl/server", () =>
-  jest
-    .requireActual<typeof import("../helpers/request-scope")>("../helpers/request-scope")
-    .nextIntlServer(),
-);
 
 const world = scenarioWorld();
 const HOUR = 3_600_000;

@@ -6,20 +6,10 @@
  * case reached, someone is offered a way forward on their screen: the trader on the
  * verification screen, or staff in the console.
  */
+import "./support/request-scope";
 import fc from "fast-check";
 import { ADDRESS, signedInStaff, Trader, type Staff } from "./support/people";
 import { scenarioWorld, type World } from "./support/world";
-
-jest.mock("next/headers", () =>
-  jest
-    .requireActual<typeof import("../helpers/request-scope")>("../helpers/request-scope")
-    .nextHeaders(),
-);
-jest.mock("next-intl/server", () =>
-  jest
-    .requireActual<typeof import("../helpers/request-scope")>("../helpers/request-scope")
-    .nextIntlServer(),
-);
 
 const world = scenarioWorld();
 

@@ -5,6 +5,7 @@
  * - answers, uploads and confirms racing the final submit either land before it (and are part of
  *   the submitted round) or are refused: nothing changes after submit.
  */
+import "./support/request-scope";
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,17 +22,6 @@ import {
   type StartedUpload,
 } from "./support/people";
 import { BROKER, scenarioWorld } from "./support/world";
-
-jest.mock("next/headers", () =>
-  jest
-    .requireActual<typeof import("../helpers/request-scope")>("../helpers/request-scope")
-    .nextHeaders(),
-);
-jest.mock("next-intl/server", () =>
-  jest
-    .requireActual<typeof import("../helpers/request-scope")>("../helpers/request-scope")
-    .nextIntlServer(),
-);
 
 const world = scenarioWorld();
 const BUCKET = "kyc-scenarios";

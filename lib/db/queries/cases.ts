@@ -162,22 +162,36 @@ export async function applyCaseTransition(
       messageForTrader: t.messageForTrader ?? null,
       data: t.data ?? {},
     });
-    const [trader] = await tx
-      .select({
-        ctraderUserId: traders.ctraderUserId,
-        tradingLogin: traders.tradingLogin,
-        email: traders.email,
-      })
-      .from(traders)
-      .where(eq(traders.id, moved.traderId));
-    if (!trader) throw new Error("applyCaseTransition: the case has no trader");
-    const eventId = randomUUID();
-    const sequence = await nextCaseEventSequence(tx, t.caseId);
-    const event = t.outbox({ eventId, sequence, moved, trader });
-    await insertOutboxEvent(tx, { id: eventId, caseId: t.caseId, now: t.now, ...event });
+    const eventId = await insertCaseOutboxEvent(tx, moved, t.outbox, t.now);
     if (t.alsoInTransaction) await t.alsoInTransaction(tx, moved);
     return { eventId, moved };
   });
+}
+
+/**
+ * Writes the outbox event `build` describes for the case, in the caller's transaction: the
+ * trader's identifiers and the case's next sequence number go into it. Returns its id.
+ */
+export async function insertCaseOutboxEvent(
+  tx: Tx,
+  kycCase: KycCase,
+  build: OutboxBuilder,
+  now: Date,
+): Promise<string> {
+  const [trader] = await tx
+    .select({
+      ctraderUserId: traders.ctraderUserId,
+      tradingLogin: traders.tradingLogin,
+      email: traders.email,
+    })
+    .from(traders)
+    .where(eq(traders.id, kycCase.traderId));
+  if (!trader) throw new Error("insertCaseOutboxEvent: the case has no trader");
+  const eventId = randomUUID();
+  const sequence = await nextCaseEventSequence(tx, kycCase.id);
+  const event = build({ eventId, sequence, moved: kycCase, trader });
+  await insertOutboxEvent(tx, { id: eventId, caseId: kycCase.id, now, ...event });
+  return eventId;
 }
 
 /**

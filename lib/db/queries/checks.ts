@@ -1,8 +1,6 @@
 import { and, asc, desc, eq, inArray, isNull, lte, ne, or, sql } from "drizzle-orm";
-import { randomUUID } from "node:crypto";
 import { getDb, type Db } from "../client";
-import type { OutboxBuilder } from "./cases";
-import { insertOutboxEvent, nextCaseEventSequence } from "./outbox";
+import { insertCaseOutboxEvent, type OutboxBuilder } from "./cases";
 import {
   auditEvents,
   caseChecks,
@@ -12,7 +10,6 @@ import {
   identityFingerprints,
   kycCases,
   reviewTasks,
-  traders,
   type CaseCheckRow,
   type CaseRiskRow,
   type CheckFailure,
@@ -358,19 +355,7 @@ export async function recordRescreenRun(input: {
       occurredAt: input.now,
       data: { runId, hits: input.newHits, lists: input.record.listVersions },
     });
-    const [trader] = await tx
-      .select({
-        ctraderUserId: traders.ctraderUserId,
-        tradingLogin: traders.tradingLogin,
-        email: traders.email,
-      })
-      .from(traders)
-      .where(eq(traders.id, input.traderId));
-    if (!trader) throw new Error("recordRescreenRun: no such trader");
-    const eventId = randomUUID();
-    const sequence = await nextCaseEventSequence(tx, input.caseId);
-    const event = input.outbox({ eventId, sequence, moved: kycCase, trader });
-    await insertOutboxEvent(tx, { id: eventId, caseId: input.caseId, now: input.now, ...event });
+    await insertCaseOutboxEvent(tx, kycCase, input.outbox, input.now);
     return runId;
   });
 }

@@ -1,5 +1,4 @@
 import { and, asc, desc, eq, gte, inArray, isNull, sql, type SQL } from "drizzle-orm";
-import { randomUUID } from "node:crypto";
 import { getDb } from "../client";
 import {
   auditEvents,
@@ -18,8 +17,7 @@ import {
   type ReviewTask,
 } from "../schema";
 import type { AuditInput } from "./audit";
-import type { OutboxBuilder, Tx } from "./cases";
-import { insertOutboxEvent, nextCaseEventSequence } from "./outbox";
+import { insertCaseOutboxEvent, type OutboxBuilder, type Tx } from "./cases";
 
 export type QueueFilter = {
   statuses: CaseStatus[];
@@ -337,21 +335,8 @@ export async function closeReviewTask(input: {
     });
     if (input.outbox) {
       const [kycCase] = await tx.select().from(kycCases).where(eq(kycCases.id, input.caseId));
-      const [trader] = kycCase
-        ? await tx
-            .select({
-              ctraderUserId: traders.ctraderUserId,
-              tradingLogin: traders.tradingLogin,
-              email: traders.email,
-            })
-            .from(traders)
-            .where(eq(traders.id, kycCase.traderId))
-        : [];
-      if (!kycCase || !trader) throw new Error("closeReviewTask: no case or trader");
-      const eventId = randomUUID();
-      const sequence = await nextCaseEventSequence(tx, input.caseId);
-      const event = input.outbox({ eventId, sequence, moved: kycCase, trader });
-      await insertOutboxEvent(tx, { id: eventId, caseId: input.caseId, now: input.now, ...event });
+      if (!kycCase) throw new Error("closeReviewTask: no such case");
+      await insertCaseOutboxEvent(tx, kycCase, input.outbox, input.now);
     }
     return true;
   };
