@@ -4,6 +4,7 @@
  * check single use: the app claims each token in its own database before asking, and the
  * benchmark never replays a token.
  */
+import { randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -32,6 +33,19 @@ const USER_ID_BASE = 700_000;
  */
 export const FRESH_TRADER_TOKEN_PREFIX = "fresh-";
 const FRESH_USER_ID_BASE = 10_000_000;
+
+/**
+ * A one-time token for one given trader (`trader-<userId>-<random>`): Lighthouse opens the same
+ * trader's screens from a fresh launch URL on every run, as cTrader does each time it opens one.
+ */
+export function traderToken(userId: number): string {
+  return `trader-${userId}-${randomBytes(32).toString("base64url")}`;
+}
+
+/** A trader id nobody used before (the database outlives runs): the first launch creates them. */
+export function newTraderId(): number {
+  return FRESH_USER_ID_BASE + Math.floor(Math.random() * 1_000_000_000);
+}
 const MAX_BODY_BYTES = 16 * 1024;
 
 function readBody(request: http.IncomingMessage): Promise<string | undefined> {
@@ -91,12 +105,13 @@ export async function startCtraderStub(options: CtraderStubOptions): Promise<Ctr
           send(404, JSON.stringify({ error: "not found" }));
           return;
         }
-        const fresh = (JSON.parse(body!) as { token: string }).token.startsWith(
-          FRESH_TRADER_TOKEN_PREFIX,
-        );
-        const userId = fresh
-          ? FRESH_USER_ID_BASE + Math.floor(Math.random() * 1_000_000_000)
-          : USER_ID_BASE + (counter % options.distinctUsers);
+        const token = (JSON.parse(body!) as { token: string }).token;
+        const named = /^trader-(\d+)-/.exec(token)?.[1];
+        const userId = named
+          ? Number(named)
+          : token.startsWith(FRESH_TRADER_TOKEN_PREFIX)
+            ? newTraderId()
+            : USER_ID_BASE + (counter % options.distinctUsers);
         counter += 1;
         stats.redeemed += 1;
         send(

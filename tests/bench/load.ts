@@ -177,8 +177,10 @@ export function pageFloorScenario(baseUrl: string): Scenario {
 }
 
 /** Opens a session the way cTrader does and returns its cookie, for scenarios that need one. */
-export async function openSession(baseUrl: string): Promise<string> {
-  const token = randomBytes(32).toString("base64url");
+export async function openSession(
+  baseUrl: string,
+  token = randomBytes(32).toString("base64url"),
+): Promise<string> {
   const response = await fetch(`${baseUrl}/inapp/kyc?token=${token}&lang=en`, {
     redirect: "manual",
   });

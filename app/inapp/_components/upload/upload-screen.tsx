@@ -3,23 +3,15 @@
 /**
  * The upload screen's interactive part: pick or capture each side of a document, see a preview
  * and the quality checks, upload with progress (retry, cancel), and get the server's verdict.
- * The camera code and the image code load only when needed. On a desktop, "continue on your
- * phone" shows a QR code and this screen follows the phone's uploads.
+ * What a screen that is only looked at never needs loads when first used: the camera, the image
+ * code, the upload requests (transfer.ts) and, on a desktop, "continue on your phone".
  */
-import { lazy, Suspense, useCallback, useEffect, useRef, useState } from "react";
-import type { ZodMiniType } from "zod/mini";
+import { lazy, Suspense, useCallback, useRef, useState } from "react";
 import type { PreparedFile } from "@/lib/documents/client-image";
-import {
-  confirmUploadResponse,
-  documentSidesResponse,
-  refusalResponse,
-  startUploadResponse,
-  type DocumentType,
-  type SideStatus,
-  type StartUploadRequest,
-} from "@/lib/documents/upload-contract";
+import type { DocumentType, SideStatus } from "@/lib/documents/upload-contract";
 
 const Camera = lazy(() => import("./camera"));
+const PhoneHandoff = lazy(() => import("./phone-handoff"));
 
 export type UploadLabels = Record<string, string>;
 
@@ -44,26 +36,6 @@ type Phase =
   | { kind: "refused"; message: string }
   | { kind: "failed"; file: PreparedFile; message: string };
 
-async function jsonOrNull(response: Response): Promise<unknown> {
-  try {
-    return await response.json();
-  } catch {
-    return null;
-  }
-}
-
-/** A body of this shape, or null (a proxy's HTML error page, a response from another version). */
-function parsed<T>(schema: ZodMiniType<T>) {
-  return async (response: Response): Promise<T | null> => {
-    const result = schema.safeParse(await jsonOrNull(response));
-    return result.success ? result.data : null;
-  };
-}
-const readSides = parsed(documentSidesResponse);
-const readStarted = parsed(startUploadResponse);
-const readConfirmed = parsed(confirmUploadResponse);
-const readRefusal = parsed(refusalResponse);
-
 export function UploadScreen(props: Props) {
   const { documentType, labels, sideLabels, qualityMessages, refusedMessages } = props;
   const [sides, setSides] = useState(props.sides);
@@ -75,11 +47,9 @@ export function UploadScreen(props: Props) {
   const current = sides.find((s) => s.state !== "accepted");
 
   const refresh = useCallback(async () => {
-    const response = await fetch(`/api/inapp/documents?documentType=${documentType}`, {
-      cache: "no-store",
-    }).catch(() => null);
-    const body = response?.ok ? await readSides(response) : null;
-    if (body) setSides(body.sides);
+    const { fetchSides } = await import("./transfer");
+    const next = await fetchSides(documentType);
+    if (next) setSides(next);
   }, [documentType]);
 
   async function onFile(file: File | undefined) {
@@ -98,48 +68,31 @@ export function UploadScreen(props: Props) {
     const controller = new AbortController();
     abort.current = controller;
     setPhase({ kind: "uploading", file, percent: 0 });
-    const refused = async (response: Response) => {
-      const body = await readRefusal(response);
-      setPhase({
-        kind: "refused",
-        message:
-          (body && refusedMessages[body.reason]) || body?.message || (labels.uploadFailed ?? ""),
-      });
-    };
     try {
-      const request: StartUploadRequest = {
-        documentType,
-        side: current.side,
-        contentType: file.contentType,
-        size: file.blob.size,
-        fileName: file.name,
-      };
-      const started = await fetch("/api/inapp/documents", {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(request),
-        signal: controller.signal,
-      });
-      if (!started.ok) return await refused(started);
-      const startBody = await readStarted(started);
-      if (!startBody) throw new Error("unexpected answer");
-      const { documentId, upload: target } = startBody;
-      const { postWithProgress } = await import("@/lib/documents/client-image");
-      await postWithProgress(
-        target.url,
-        target.fields,
-        file.blob,
-        file.name,
-        (f) => setPhase({ kind: "uploading", file, percent: Math.round(f * 100) }),
+      const { sendDocument } = await import("./transfer");
+      const result = await sendDocument(
+        {
+          documentType,
+          side: current.side,
+          contentType: file.contentType,
+          size: file.blob.size,
+          fileName: file.name,
+        },
+        file,
+        {
+          progress: (f) => setPhase({ kind: "uploading", file, percent: Math.round(f * 100) }),
+          uploaded: () => setPhase({ kind: "checking", file }),
+        },
         controller.signal,
       );
-      setPhase({ kind: "checking", file });
-      const confirmed = await fetch(`/api/inapp/documents/${documentId}/confirm`, {
-        method: "POST",
-        signal: controller.signal,
-      });
-      if (!confirmed.ok) return await refused(confirmed);
-      if (!(await readConfirmed(confirmed))) throw new Error("unexpected answer");
+      if (!result.ok) {
+        const body = result.refusal;
+        return setPhase({
+          kind: "refused",
+          message:
+            (body && refusedMessages[body.reason]) || body?.message || (labels.uploadFailed ?? ""),
+        });
+      }
       setPhase({ kind: "idle" });
       await refresh();
     } catch (error) {
@@ -152,23 +105,9 @@ export function UploadScreen(props: Props) {
     }
   }
 
-  // Another device (the phone) may finish uploads: follow them while this screen is open.
-  const [handoff, setHandoff] = useState<{ url: string; qr: string; minutes: number } | null>(null);
-  useEffect(() => {
-    if (!handoff) return;
-    const timer = setInterval(refresh, 3000);
-    return () => clearInterval(timer);
-  }, [handoff, refresh]);
-
-  async function startHandoff() {
-    const response = await fetch("/api/inapp/handoff", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ documentType }),
-    }).catch(() => null);
-    const body = response?.ok ? await jsonOrNull(response) : null;
-    if (body) setHandoff(body as { url: string; qr: string; minutes: number });
-  }
+  // Another device (the phone) may finish uploads: followed while "continue on your phone" is open.
+  const [handoff, setHandoff] = useState(false);
+  const closeHandoff = useCallback(() => setHandoff(false), []);
 
   const preview = (file: PreparedFile) =>
     file.previewUrl ? (
@@ -378,28 +317,19 @@ export function UploadScreen(props: Props) {
         <section className="card" data-testid="phone-handoff">
           <h2>{labels.phoneTitle}</h2>
           {handoff ? (
-            <>
-              <p>{labels.phoneIntro?.replace("{minutes}", String(handoff.minutes))}</p>
-              {/* eslint-disable-next-line @next/next/no-img-element */}
-              <img
-                className="qr"
-                src={handoff.qr}
-                alt={labels.phoneTitle}
-                width={200}
-                height={200}
+            <Suspense fallback={<p role="status">{labels.phoneTitle}…</p>}>
+              <PhoneHandoff
+                documentType={documentType}
+                labels={labels}
+                onFollow={refresh}
+                onUnavailable={closeHandoff}
               />
-              <p className="muted">
-                {labels.phoneLink} <code data-testid="handoff-url">{handoff.url}</code>
-              </p>
-              <p role="status" className="muted">
-                {labels.phoneWaiting}
-              </p>
-            </>
+            </Suspense>
           ) : (
             <button
               type="button"
               className="button secondary"
-              onClick={startHandoff}
+              onClick={() => setHandoff(true)}
               data-testid="start-handoff"
             >
               {labels.phoneTitle}
