@@ -119,7 +119,13 @@ describe("scenario: more information requested, the trader answers", () => {
       "approved",
     ]);
     const approver = await signedInStaff(w, "more.approver@broker.example", "approver");
-    const evidence = (await (await approver.exportEvidence(kycCase.id)).json()) as {
+    const exported = (await (await approver.exportEvidence(kycCase.id)).json()) as unknown;
+    // A supervisor's tool reads it against the published schema: the real export must pass.
+    const validate = evidenceValidator();
+    const valid = validate(exported);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+    const evidence = exported as {
       rounds: {
         round: number;
         answers: { identity_document: { data: { documentNumber: string } } };
@@ -134,9 +140,9 @@ describe("scenario: more information requested, the trader answers", () => {
     expect(evidence.documents.filter((d) => d.documentType === "identity")).toHaveLength(2);
     expect(evidence.checkRuns.map((r) => r.round)).toEqual([1, 2]);
     // The export was recorded before it was sent: its own audit row is in it, chained.
-    const exported = evidence.audit.rows.at(-1);
-    expect(exported?.action).toBe("case.evidence_exported");
-    expect(exported?.hash).toMatch(/^[0-9a-f]{64}$/);
+    const exportRow = evidence.audit.rows.at(-1);
+    expect(exportRow?.action).toBe("case.evidence_exported");
+    expect(exportRow?.hash).toMatch(/^[0-9a-f]{64}$/);
   });
 });
 

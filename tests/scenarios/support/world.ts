@@ -133,6 +133,9 @@ export function scenarioWorld(env: Record<string, string | undefined> = {}): () 
   const identities = new Map<string, number>();
   const redeemed = new Set<string>();
   const down = { ctrader: false, crm: false };
+  // A scenario is a whole case's life (launch to decision and delivery): ~5-25 s alone, several
+  // times that on a two-core machine running other suites; a ceiling, not a target.
+  jest.setTimeout(120_000);
 
   beforeAll(async () => {
     listenForCtrader();
