@@ -13,6 +13,8 @@ import { AppError } from "@/lib/errors";
 import { deriveKey } from "@/lib/identity/secrets";
 
 const KEY_ID = "k1";
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
 
 type Keyring = { current: string; keys: Map<string, Buffer> };
 let cache: { secret: string; ring: Keyring } | undefined;
@@ -32,8 +34,8 @@ export function encryptField(plaintext: string, aad: string): string {
   const { current, keys } = keyring();
   const key = keys.get(current);
   if (!key) throw new Error("no current encryption key");
-  const iv = randomBytes(12);
-  const cipher = createCipheriv("aes-256-gcm", key, iv);
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv("aes-256-gcm", key, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(Buffer.from(aad, "utf8"));
   const ciphertext = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
   const tag = cipher.getAuthTag();
@@ -53,10 +55,15 @@ export function decryptField(value: string, aad: string): string {
   if (parts.length !== 5 || version !== "v1" || !key || !iv || ciphertext === undefined || !tag) {
     throw new AppError("INTERNAL", "unreadable encrypted value");
   }
+  const ivBytes = Buffer.from(iv, "base64url");
+  const tagBytes = Buffer.from(tag, "base64url");
+  // GCM would accept a truncated tag (down to 4 bytes, forgeable by trial): only the full one.
+  if (ivBytes.length !== IV_BYTES || tagBytes.length !== TAG_BYTES)
+    throw new AppError("INTERNAL", "encrypted value failed authentication");
   try {
-    const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"));
+    const decipher = createDecipheriv("aes-256-gcm", key, ivBytes, { authTagLength: TAG_BYTES });
     decipher.setAAD(Buffer.from(aad, "utf8"));
-    decipher.setAuthTag(Buffer.from(tag, "base64url"));
+    decipher.setAuthTag(tagBytes);
     return Buffer.concat([
       decipher.update(Buffer.from(ciphertext, "base64url")),
       decipher.final(),

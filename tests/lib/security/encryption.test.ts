@@ -34,6 +34,19 @@ describe("field encryption", () => {
     expect(() => decryptField("garbage", "case-1")).toThrow("unreadable");
   });
 
+  it("refuses a value whose tag was cut short (GCM checks only the bytes it is given)", () => {
+    const value = encryptField("P1234567", "case-1");
+    const parts = value.split(".");
+    const fullTag = Buffer.from(parts[4]!, "base64url");
+    for (const bytes of [4, 8, 12, 15]) {
+      const cut = [...parts.slice(0, 4), fullTag.subarray(0, bytes).toString("base64url")].join(
+        ".",
+      );
+      expect(() => decryptField(cut, "case-1")).toThrow("failed authentication");
+    }
+    expect(decryptField(value, "case-1")).toBe("P1234567");
+  });
+
   it("cannot be read with another APP_SECRET", () => {
     const value = encryptJson({ tin: "DE123" }, "case-1");
     expect(decryptJson(value, "case-1")).toEqual({ tin: "DE123" });
