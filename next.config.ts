@@ -1,9 +1,11 @@
 import type { NextConfig } from "next";
+import { PHASE_DEVELOPMENT_SERVER } from "next/constants";
 import createNextIntlPlugin from "next-intl/plugin";
+import { unproxiedHeaders } from "./lib/http/security-headers";
 
 const withNextIntl = createNextIntlPlugin("./lib/i18n/request.ts");
 
-const nextConfig: NextConfig = {
+const nextConfig = (phase: string): NextConfig => ({
   output: "standalone",
   reactStrictMode: true,
   poweredByHeader: false,
@@ -19,6 +21,23 @@ const nextConfig: NextConfig = {
   async rewrites() {
     return [{ source: "/cid/oauth2/:path*", destination: "/oauth2/:path*" }];
   },
-};
+  // What proxy.ts sets elsewhere, for the responses it does not see (its matcher skips them).
+  async headers() {
+    const headers = unproxiedHeaders(phase !== PHASE_DEVELOPMENT_SERVER);
+    return [
+      { source: "/_next/static/:path*", headers },
+      { source: "/:file(favicon.ico|icon.svg)", headers },
+      {
+        source: "/api/uploads/local/:path*",
+        headers: [
+          ...headers,
+          { key: "Cross-Origin-Resource-Policy", value: "same-origin" },
+          { key: "Cache-Control", value: "private, no-store" },
+        ],
+      },
+    ];
+  },
+});
 
-export default withNextIntl(nextConfig);
+const config = (phase: string) => withNextIntl(nextConfig(phase));
+export default config;

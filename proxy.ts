@@ -10,8 +10,10 @@ import {
 } from "@/lib/http/request-headers";
 import {
   contentSecurityPolicy,
+  isApiPath,
   isPrivatePath,
   STATIC_SECURITY_HEADERS,
+  STRICT_TRANSPORT_SECURITY,
 } from "@/lib/http/security-headers";
 import { pickLocale } from "@/lib/i18n/config";
 import { s3UploadOrigin } from "@/lib/storage/upload-origin";
@@ -65,6 +67,9 @@ export async function proxy(request: NextRequest) {
   for (const [name, value] of Object.entries(STATIC_SECURITY_HEADERS))
     response.headers.set(name, value);
   if (isPrivatePath(url.pathname)) response.headers.set("Cache-Control", "no-store");
+  if (isApiPath(url.pathname)) response.headers.set("Cross-Origin-Resource-Policy", "same-origin");
+  if (config.isProduction)
+    response.headers.set("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY);
   return response;
 }
 

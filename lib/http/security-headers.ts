@@ -21,7 +21,18 @@ export function contentSecurityPolicy(o: CspOptions): string {
   const directives = [
     `default-src 'self'`,
     `script-src 'self' 'nonce-${o.nonce}' 'strict-dynamic'${o.development ? " 'unsafe-eval'" : ""}`,
-    `style-src 'self' 'unsafe-inline'`,
+    // Production: a <style> element needs the nonce (an injected one is refused), while style
+    // attributes stay allowed (style-src-attr): React renders dynamic values there (the upload
+    // progress width, the broker's accent colours, Next's route announcer), which no nonce or
+    // hash can cover, and an attribute cannot load or run anything under this policy.
+    // Development keeps 'unsafe-inline' for the dev server's injected styles.
+    ...(o.development
+      ? [`style-src 'self' 'unsafe-inline'`]
+      : [
+          `style-src 'self' 'nonce-${o.nonce}'`,
+          `style-src-elem 'self' 'nonce-${o.nonce}'`,
+          `style-src-attr 'unsafe-inline'`,
+        ]),
     `img-src ${["'self'", "data:", "blob:", ...(o.imgSrc ?? [])].join(" ")}`,
     `font-src 'self'`,
     `connect-src ${["'self'", ...(o.connectSrc ?? [])].join(" ")}${o.development ? " ws: wss:" : ""}`,
@@ -40,6 +51,33 @@ export const STATIC_SECURITY_HEADERS: Record<string, string> = {
   "Permissions-Policy": "camera=(self), microphone=(), geolocation=(), payment=()",
   "Cross-Origin-Opener-Policy": "same-origin-allow-popups",
 };
+
+/** HTTPS only, for two years, subdomains included: sent by production processes. */
+export const STRICT_TRANSPORT_SECURITY = "max-age=63072000; includeSubDomains";
+
+/**
+ * Answers no other site may embed or read as a subresource (API bodies: personal data, the
+ * status stream). Navigations and cTrader Web's iframe are not subresource loads.
+ */
+export function isApiPath(pathname: string): boolean {
+  return /^\/(api|oauth2|cid)(\/|$)/.test(pathname);
+}
+
+/**
+ * Responses the proxy does not see (static assets, public files, the local storage route):
+ * set by next.config.ts. Should a browser open one as a page, it runs nothing.
+ */
+export function unproxiedHeaders(production: boolean): { key: string; value: string }[] {
+  return [
+    { key: "X-Content-Type-Options", value: "nosniff" },
+    { key: "Referrer-Policy", value: "no-referrer" },
+    {
+      key: "Content-Security-Policy",
+      value: "default-src 'none'; frame-ancestors 'none'; sandbox",
+    },
+    ...(production ? [{ key: "Strict-Transport-Security", value: STRICT_TRANSPORT_SECURITY }] : []),
+  ];
+}
 
 /** Paths whose responses may carry personal data or tokens: never cached anywhere. */
 export function isPrivatePath(pathname: string): boolean {

@@ -114,7 +114,7 @@ describe("POST /oauth2/onetime/generate and /oauth2/onetime/authorize", () => {
   });
 
   it("also serves Spotware's V1 /cid prefix (through a rewrite to the same handlers)", async () => {
-    const config = (await import("@/next.config")).default;
+    const config = (await import("@/next.config")).default("phase-production-server");
     const rewrites = await (
       config.rewrites as () => Promise<{ source: string; destination: string }[]>
     )();

@@ -24,6 +24,50 @@ describe("proxy", () => {
     }
   });
 
+  it("marks API answers same-origin for subresource loads, and not the screens cTrader frames", async () => {
+    for (const path of ["/api/health", "/api/inapp/documents", "/oauth2/crmApiToken"])
+      expect(
+        (await run(`https://broker.test${path}`)).headers.get("cross-origin-resource-policy"),
+      ).toBe("same-origin");
+    for (const path of ["/inapp/kyc", "/admin"])
+      expect(
+        (await run(`https://broker.test${path}`)).headers.get("cross-origin-resource-policy"),
+      ).toBeNull();
+  });
+
+  it("sends HSTS from a production process only", async () => {
+    expect(
+      (await run("https://broker.test/inapp/kyc")).headers.get("strict-transport-security"),
+    ).toBeNull();
+    setTestEnv({
+      NODE_ENV: "production",
+      PUBLIC_BASE_URL: "https://broker.test",
+      CRM_API_PASSWORD: "c".repeat(32),
+      FRAME_ANCESTORS: "https://app.ctrader.com",
+    });
+    for (const path of ["/inapp/kyc", "/api/health", "/admin/login"])
+      expect(
+        (await run(`https://broker.test${path}`)).headers.get("strict-transport-security"),
+      ).toMatch(/^max-age=63072000; includeSubDomains$/);
+  });
+
+  it("refuses <style> elements without the nonce in production; development keeps inline styles", async () => {
+    const policy = async () =>
+      (await run("https://broker.test/inapp/kyc")).headers.get("content-security-policy")!;
+    setTestEnv({ NODE_ENV: "development" });
+    expect(await policy()).toContain("style-src 'self' 'unsafe-inline'");
+    setTestEnv({
+      NODE_ENV: "production",
+      PUBLIC_BASE_URL: "https://broker.test",
+      CRM_API_PASSWORD: "c".repeat(32),
+    });
+    const csp = await policy();
+    const nonce = /'nonce-([A-Za-z0-9+/=]{24})'/.exec(csp)?.[1];
+    expect(csp).toContain(`style-src-elem 'self' 'nonce-${nonce}';`);
+    expect(csp).toContain("style-src-attr 'unsafe-inline'");
+    expect(csp).not.toMatch(/style-src(-elem)? [^;]*'unsafe-inline'/);
+  });
+
   it("uses a fresh nonce for every request and gives the page the same one", async () => {
     const a = await run("https://broker.test/inapp/kyc");
     const b = await run("https://broker.test/inapp/kyc");

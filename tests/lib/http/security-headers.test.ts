@@ -98,3 +98,40 @@ describe("img-src", () => {
     ).toContain("img-src 'self' data: blob: https://docs.s3.eu-west-1.amazonaws.com;");
   });
 });
+
+describe("headers of what the proxy does not see (next.config.ts)", () => {
+  async function rules(phase: string) {
+    const config = (await import("@/next.config")).default(phase);
+    return (await config.headers!()) as {
+      source: string;
+      headers: { key: string; value: string }[];
+    }[];
+  }
+  const get = (rule: { headers: { key: string; value: string }[] }, key: string) =>
+    rule.headers.filter((h) => h.key === key).map((h) => h.value);
+
+  it("gives static assets, icons and the local storage route nosniff, a CSP that runs nothing and HSTS", async () => {
+    const list = await rules("phase-production-server");
+    for (const source of [
+      "/_next/static/:path*",
+      "/:file(favicon.ico|icon.svg)",
+      "/api/uploads/local/:path*",
+    ]) {
+      const rule = list.find((r) => r.source === source)!;
+      expect(get(rule, "X-Content-Type-Options")).toEqual(["nosniff"]);
+      expect(get(rule, "Content-Security-Policy")).toEqual([
+        "default-src 'none'; frame-ancestors 'none'; sandbox",
+      ]);
+      expect(get(rule, "Strict-Transport-Security")).toEqual([
+        "max-age=63072000; includeSubDomains",
+      ]);
+    }
+    const storage = list.find((r) => r.source === "/api/uploads/local/:path*")!;
+    expect(get(storage, "Cross-Origin-Resource-Policy")).toEqual(["same-origin"]);
+  });
+
+  it("sends no HSTS from the dev server (plain http on localhost)", async () => {
+    const list = await rules("phase-development-server");
+    expect(list.flatMap((r) => get(r, "Strict-Transport-Security"))).toEqual([]);
+  });
+});
