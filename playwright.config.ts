@@ -11,6 +11,23 @@ export const SCREEN_ORIGIN = `http://localhost:${PORT}`;
 
 const databaseUrl = process.env.E2E_DATABASE_URL || "";
 
+/** The server's configuration, as a broker's demo sets it; operator commands get the same. */
+export const E2E_SERVER_ENV = {
+  NODE_ENV: "production" as const,
+  NEXT_TELEMETRY_DISABLED: "1",
+  PORT: String(PORT),
+  PUBLIC_BASE_URL: SCREEN_ORIGIN,
+  APP_SECRET: "e2e-only-secret-0123456789abcdefghijklmnop",
+  // The simulator plays cTrader: in production that takes the explicit acknowledgement too.
+  DEV_SIMULATOR: "1",
+  DEV_SIMULATOR_IN_PRODUCTION: "1",
+  DATABASE_URL: databaseUrl,
+  DATA_DIR: databaseUrl ? "" : mkdtempSync(path.join(tmpdir(), "kyc-e2e-")),
+  FRAME_ANCESTORS: `'self' ${HOST_ORIGIN} ${SCREEN_ORIGIN}`,
+  LOG_LEVEL: "warn",
+  SANCTIONS_LIST_PATH: "tests/fixtures/sanctions/ofac-sdn-excerpt.csv",
+};
+
 export default defineConfig({
   testDir: "tests/e2e",
   timeout: 60_000,
@@ -48,17 +65,6 @@ export default defineConfig({
     reuseExistingServer: false,
     stdout: "ignore",
     stderr: "pipe",
-    env: {
-      NODE_ENV: "production",
-      NEXT_TELEMETRY_DISABLED: "1",
-      PORT: String(PORT),
-      APP_SECRET: "e2e-only-secret-0123456789abcdefghijklmnop",
-      DEV_SIMULATOR: "1",
-      DATABASE_URL: databaseUrl,
-      DATA_DIR: databaseUrl ? "" : mkdtempSync(path.join(tmpdir(), "kyc-e2e-")),
-      FRAME_ANCESTORS: `'self' ${HOST_ORIGIN} ${SCREEN_ORIGIN}`,
-      LOG_LEVEL: "warn",
-      SANCTIONS_LIST_PATH: "tests/fixtures/sanctions/ofac-sdn-excerpt.csv",
-    },
+    env: E2E_SERVER_ENV,
   },
 });

@@ -137,9 +137,11 @@ function isLoopbackHost(host: string): boolean {
 export const DEVELOPMENT_APP_SECRET = "development-only-secret-do-not-use-in-production-0000";
 
 const rawSchema = z.object({
+  // Unset means production: only the dev server (`next dev` sets it) and the test runner run as
+  // anything else, so a worker or operator command started bare never uses development secrets.
   NODE_ENV: z.preprocess(
     emptyAsUndefined,
-    z.enum(["development", "production", "test"]).default("development"),
+    z.enum(["development", "production", "test"]).default("production"),
   ),
   // Read by lib/log.ts itself (logging works before the configuration is parsed); validated here.
   LOG_LEVEL: z.preprocess(
@@ -169,6 +171,7 @@ const rawSchema = z.object({
   SESSION_IDLE_MINUTES: intWithDefault(30, 1, 24 * 60),
   SESSION_ABSOLUTE_MINUTES: intWithDefault(240, 5, 7 * 24 * 60),
   DEV_SIMULATOR: flag,
+  DEV_SIMULATOR_IN_PRODUCTION: flag,
   BENCH_ROUTES: flag,
   KYC_LEVELS_PATH: optionalString,
   SUPPORT_EMAIL: z.preprocess(emptyAsUndefined, z.email().optional()),
@@ -280,19 +283,58 @@ function parseFrameAncestors(
     return {
       invalid: `"${bad}" is not an origin (expected e.g. https://app.ctrader.com or 'self')`,
     };
+  // Safer default: a wildcard (https://*, *.com, even *.broker.com) lets pages nobody reviewed
+  // frame the screens and click through them; production names each origin.
+  const wildcard = isProduction ? items.find((item) => item.includes("*")) : undefined;
+  if (wildcard)
+    return {
+      invalid: `"${wildcard}" is a wildcard; in production name each origin (e.g. https://app.ctrader.com)`,
+    };
   return items;
 }
 
 type Raw = z.infer<typeof rawSchema>;
 
+/**
+ * The simulator answers instead of cTrader: in development when no cTrader is configured; in
+ * production only for a demo that asked twice (DEV_SIMULATOR and its acknowledgement), never in
+ * SSO mode, where real traders sign in beside it.
+ */
+function isSimulatorEnabled(raw: Raw): boolean {
+  if (raw.CTRADER_API_URL) return false;
+  if (raw.NODE_ENV !== "production") return true;
+  return raw.DEV_SIMULATOR && raw.DEV_SIMULATOR_IN_PRODUCTION && raw.IDENTITY_MODE !== "sso";
+}
+
 /** Rules between variables: what production needs, and what needs what. Named per variable. */
 function checkCombinations(raw: Raw, ctx: z.RefinementCtx): void {
   const missing = (variable: string, why: string) =>
     ctx.addIssue({ code: "custom", path: [variable], message: `missing (${why})` });
+  const invalid = (variable: string, message: string) =>
+    ctx.addIssue({ code: "custom", path: [variable], message });
   const isProduction = raw.NODE_ENV === "production";
-  const simulatorEnabled = !raw.CTRADER_API_URL && (!isProduction || raw.DEV_SIMULATOR);
+  const simulatorEnabled = isSimulatorEnabled(raw);
   if (isProduction) {
     if (!raw.APP_SECRET) missing("APP_SECRET", "root of the session and encryption keys");
+    else if (raw.APP_SECRET === DEVELOPMENT_APP_SECRET)
+      invalid(
+        "APP_SECRET",
+        "is the public development secret; generate one (openssl rand -base64 48)",
+      );
+    if (raw.CRM_API_PASSWORD && raw.CRM_API_PASSWORD.length < 32)
+      invalid("CRM_API_PASSWORD", "must be at least 32 characters in production");
+    if (!raw.PUBLIC_BASE_URL)
+      missing("PUBLIC_BASE_URL", "the https origin traders reach; links and origin checks use it");
+    if (raw.DEV_SIMULATOR && raw.IDENTITY_MODE === "sso")
+      invalid(
+        "DEV_SIMULATOR",
+        "the simulator would start sessions for any trader id next to real SSO traders; not with IDENTITY_MODE=sso in production",
+      );
+    else if (raw.DEV_SIMULATOR && !raw.CTRADER_API_URL && !raw.DEV_SIMULATOR_IN_PRODUCTION)
+      invalid(
+        "DEV_SIMULATOR",
+        "runs a fake cTrader anyone can sign in through; in production (demos only) also set DEV_SIMULATOR_IN_PRODUCTION=1",
+      );
     if (raw.IDENTITY_MODE === "ot-handoff" && !simulatorEnabled) {
       if (!raw.CTRADER_API_URL) missing("CTRADER_API_URL", "base URL of the cTrader backend");
       if (!raw.CTRADER_MANAGER_TOKEN)
@@ -333,7 +375,7 @@ function checkCombinations(raw: Raw, ctx: z.RefinementCtx): void {
 /** The configuration the app reads, built from the validated variables. */
 function toConfig(raw: Raw) {
   const isProduction = raw.NODE_ENV === "production";
-  const simulatorEnabled = !raw.CTRADER_API_URL && (!isProduction || raw.DEV_SIMULATOR);
+  const simulatorEnabled = isSimulatorEnabled(raw);
   const frameAncestors = parseFrameAncestors(raw.FRAME_ANCESTORS, isProduction) as string[];
   return {
     nodeEnv: raw.NODE_ENV,

@@ -15,7 +15,13 @@ export async function onServerStart(): Promise<void> {
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);
+    return;
   }
+  if (config.isProduction && config.simulatorEnabled)
+    log.warn("server.simulator_in_production", {
+      message:
+        "DEV_SIMULATOR is on: /dev/ctrader starts a session for any trader id. Demos only, never with real traders.",
+    });
   await getDb();
   log.info("server.ready", {
     database: config.database.kind,

@@ -195,6 +195,7 @@ export function startAppServer(options: AppServerOptions): AppServer {
     APP_SECRET: options.appSecret,
     DATABASE_URL: options.databaseUrl,
     BENCH_ROUTES: "1",
+    PUBLIC_BASE_URL: `http://127.0.0.1:${options.port}`,
     CTRADER_API_URL: options.ctraderUrl,
     CTRADER_MANAGER_TOKEN: options.managerToken,
     PORT: String(options.port),

@@ -1,13 +1,18 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { ENV_VARIABLES, parseEnv } from "@/lib/env";
+import { DEVELOPMENT_APP_SECRET, ENV_VARIABLES, parseEnv } from "@/lib/env";
 
 const prodSecrets = {
   NODE_ENV: "production",
   APP_SECRET: "x".repeat(40),
+  PUBLIC_BASE_URL: "https://kyc.broker.example",
   CTRADER_API_URL: "https://ctrader.example",
   CTRADER_MANAGER_TOKEN: "m",
 };
+
+/** What `npm run dev` runs with: NODE_ENV=development (next dev sets it). */
+const dev = (source: Record<string, string | undefined> = {}) =>
+  parseEnv({ NODE_ENV: "development", ...source });
 
 describe("configuration", () => {
   it("runs on embedded defaults in development: PGlite under .data, the simulator, a dev secret", () => {
@@ -20,8 +25,8 @@ describe("configuration", () => {
   });
 
   it("treats an empty DATABASE_URL as unset", () => {
-    expect(parseEnv({ DATABASE_URL: "" }).database.kind).toBe("pglite");
-    expect(parseEnv({ DATABASE_URL: "postgres://u@h/db" }).database).toEqual({
+    expect(dev({ DATABASE_URL: "" }).database.kind).toBe("pglite");
+    expect(dev({ DATABASE_URL: "postgres://u@h/db" }).database).toEqual({
       kind: "postgres",
       url: "postgres://u@h/db",
     });
@@ -36,60 +41,109 @@ describe("configuration", () => {
     expect(() => parseEnv(source)).toThrow(name);
   });
 
-  it("turns the simulator off in production unless DEV_SIMULATOR=1", () => {
-    expect(parseEnv(prodSecrets).simulatorEnabled).toBe(false);
-    const withSim = parseEnv({
-      NODE_ENV: "production",
-      APP_SECRET: "x".repeat(40),
-      DEV_SIMULATOR: "1",
+  it("runs as production when NODE_ENV is unset (a bare worker or operator command)", () => {
+    expect(() => parseEnv({})).toThrow("APP_SECRET");
+    expect(parseEnv({ ...prodSecrets, NODE_ENV: undefined }).isProduction).toBe(true);
+    expect(parseEnv({ ...prodSecrets, NODE_ENV: "" }).isProduction).toBe(true);
+  });
+
+  it.each([
+    ["APP_SECRET", { APP_SECRET: DEVELOPMENT_APP_SECRET }, "development secret"],
+    ["CRM_API_PASSWORD", { IDENTITY_MODE: "sso", CRM_API_PASSWORD: "p".repeat(31) }, "32"],
+    ["PUBLIC_BASE_URL", { PUBLIC_BASE_URL: undefined }, "missing"],
+    ["FRAME_ANCESTORS", { FRAME_ANCESTORS: "https://*" }, "wildcard"],
+    ["FRAME_ANCESTORS", { FRAME_ANCESTORS: "https://app.ctrader.com *.com" }, "wildcard"],
+    ["FRAME_ANCESTORS", { FRAME_ANCESTORS: "https://*.ctrader.com" }, "wildcard"],
+    [
+      "DEV_SIMULATOR",
+      { CTRADER_API_URL: undefined, DEV_SIMULATOR: "1" },
+      "DEV_SIMULATOR_IN_PRODUCTION",
+    ],
+  ])("refuses to start in production with an unsafe %s", (name, change, why) => {
+    const source = { ...prodSecrets, ...change };
+    expect(() => parseEnv(source)).toThrow(name);
+    expect(() => parseEnv(source)).toThrow(why);
+  });
+
+  it("accepts a 32-character CRM password and named framing origins in production", () => {
+    const env = parseEnv({
+      ...prodSecrets,
+      IDENTITY_MODE: "sso",
+      CRM_API_PASSWORD: "p".repeat(32),
+      FRAME_ANCESTORS: "https://app.ctrader.com 'self'",
     });
-    expect(withSim.simulatorEnabled).toBe(true);
+    expect(env.crmApiPassword).toHaveLength(32);
+    expect(env.frameAncestors).toEqual(["https://app.ctrader.com", "'self'"]);
+  });
+
+  it("runs the simulator in production only when asked twice, and never beside SSO traders", () => {
+    const demo = { ...prodSecrets, CTRADER_API_URL: undefined, CTRADER_MANAGER_TOKEN: undefined };
+    expect(parseEnv(prodSecrets).simulatorEnabled).toBe(false);
+    expect(
+      parseEnv({ ...demo, DEV_SIMULATOR: "1", DEV_SIMULATOR_IN_PRODUCTION: "1" }).simulatorEnabled,
+    ).toBe(true);
+    expect(() =>
+      parseEnv({
+        ...demo,
+        IDENTITY_MODE: "sso",
+        CRM_API_PASSWORD: "p".repeat(40),
+        DEV_SIMULATOR: "1",
+        DEV_SIMULATOR_IN_PRODUCTION: "1",
+      }),
+    ).toThrow(/DEV_SIMULATOR: .*IDENTITY_MODE=sso/);
+    // Development keeps the simulator whatever the mode: there are no real traders there.
+    expect(dev({ IDENTITY_MODE: "sso" }).simulatorEnabled).toBe(true);
   });
 
   it("reads the brand (colours, logo under public/, legal entity) and refuses unsafe values", () => {
-    expect(parseEnv({}).brand).toEqual({
+    expect(dev().brand).toEqual({
       accent: undefined,
       accentDark: undefined,
       logoPath: undefined,
       legalEntity: undefined,
     });
     expect(
-      parseEnv({
+      dev({
         BRAND_ACCENT: "#7a1fa2",
         BRAND_ACCENT_DARK: "#d7a6f0",
         BRAND_LOGO_PATH: "/brand/logo.svg",
         BRAND_LEGAL_ENTITY: "Example Markets Ltd, authorised by CySEC (000/00)",
       }).brand,
     ).toMatchObject({ accent: "#7a1fa2", logoPath: "/brand/logo.svg" });
-    expect(() => parseEnv({ BRAND_ACCENT: "red;}body{display:none" })).toThrow("BRAND_ACCENT");
-    expect(() => parseEnv({ BRAND_LOGO_PATH: "https://evil.example/x.png" })).toThrow(
-      "BRAND_LOGO_PATH",
-    );
-    expect(() => parseEnv({ BRAND_LOGO_PATH: "/../../etc/passwd.png" })).toThrow("BRAND_LOGO_PATH");
+    expect(() => dev({ BRAND_ACCENT: "red;}body{display:none" })).toThrow("BRAND_ACCENT");
+    expect(() => dev({ BRAND_LOGO_PATH: "https://evil.example/x.png" })).toThrow("BRAND_LOGO_PATH");
+    expect(() => dev({ BRAND_LOGO_PATH: "/../../etc/passwd.png" })).toThrow("BRAND_LOGO_PATH");
   });
 
   it("names the variable when a value is malformed", () => {
-    expect(() => parseEnv({ IDENTITY_MODE: "magic" })).toThrow("IDENTITY_MODE");
-    expect(() => parseEnv({ CTRADER_TIMEOUT_MS: "60000" })).toThrow("CTRADER_TIMEOUT_MS");
-    expect(() => parseEnv({ APP_SECRET: "short" })).toThrow("APP_SECRET");
-    expect(() => parseEnv({ FRAME_ANCESTORS: "javascript:alert(1)" })).toThrow("FRAME_ANCESTORS");
-    expect(() => parseEnv({ CLOSE_URL: "javascript:alert(1)" })).toThrow("CLOSE_URL");
-    expect(() => parseEnv({ CLOSE_URL: "//evil.example" })).toThrow("CLOSE_URL");
+    expect(() => dev({ IDENTITY_MODE: "magic" })).toThrow("IDENTITY_MODE");
+    expect(() => dev({ CTRADER_TIMEOUT_MS: "60000" })).toThrow("CTRADER_TIMEOUT_MS");
+    expect(() => dev({ APP_SECRET: "short" })).toThrow("APP_SECRET");
+    expect(() => dev({ FRAME_ANCESTORS: "javascript:alert(1)" })).toThrow("FRAME_ANCESTORS");
+    expect(() => dev({ CLOSE_URL: "javascript:alert(1)" })).toThrow("CLOSE_URL");
+    expect(() => dev({ CLOSE_URL: "//evil.example" })).toThrow("CLOSE_URL");
   });
 
   it("lets only our own origin frame the screens in production until FRAME_ANCESTORS names cTrader Web", () => {
     expect(parseEnv(prodSecrets).frameAncestors).toEqual(["'self'"]);
     const configured = parseEnv({
       ...prodSecrets,
-      FRAME_ANCESTORS: "https://app.ctrader.com, https://*.ctrader.com",
+      FRAME_ANCESTORS: "https://app.ctrader.com, https://web.broker.example",
     });
-    expect(configured.frameAncestors).toEqual(["https://app.ctrader.com", "https://*.ctrader.com"]);
+    expect(configured.frameAncestors).toEqual([
+      "https://app.ctrader.com",
+      "https://web.broker.example",
+    ]);
+    // Development frames from any loopback port (the simulator's host page).
+    expect(dev({ FRAME_ANCESTORS: "http://localhost:*" }).frameAncestors).toEqual([
+      "http://localhost:*",
+    ]);
   });
 });
 
 describe("automated checks configuration", () => {
   it("defaults to age 18, no auto-approval, no risk file and no lists", () => {
-    expect(parseEnv({}).checks).toEqual({
+    expect(dev().checks).toEqual({
       minAge: 18,
       autoApprove: false,
       riskConfigPath: undefined,
@@ -98,7 +152,7 @@ describe("automated checks configuration", () => {
   });
 
   it("reads several comma-separated list files and refuses an implausible minimum age", () => {
-    const env = parseEnv({
+    const env = dev({
       MIN_AGE: "21",
       AUTO_APPROVE: "1",
       SANCTIONS_LIST_PATH: " /lists/sdn.csv, /lists/pep.csv ,",
@@ -108,7 +162,7 @@ describe("automated checks configuration", () => {
       autoApprove: true,
       sanctionsListPaths: ["/lists/sdn.csv", "/lists/pep.csv"],
     });
-    expect(() => parseEnv({ MIN_AGE: "12" })).toThrow("MIN_AGE");
+    expect(() => dev({ MIN_AGE: "12" })).toThrow("MIN_AGE");
   });
 });
 

@@ -132,10 +132,13 @@ describe("cTrader account update", () => {
   });
 
   it("is off by default and refuses to start without the cTrader API", () => {
-    expect(parseEnv({}).ctraderAccountUpdate).toBeNull();
-    expect(() => parseEnv({ CTRADER_ACCOUNT_UPDATE: "1" })).toThrow("CTRADER_ACCOUNT_UPDATE");
+    expect(parseEnv({ NODE_ENV: "development" }).ctraderAccountUpdate).toBeNull();
+    expect(() => parseEnv({ NODE_ENV: "development", CTRADER_ACCOUNT_UPDATE: "1" })).toThrow(
+      "CTRADER_ACCOUNT_UPDATE",
+    );
     expect(() =>
       parseEnv({
+        NODE_ENV: "development",
         CTRADER_ACCOUNT_UPDATE: "1",
         CTRADER_API_URL: CTRADER,
         CTRADER_MANAGER_TOKEN: "m",

@@ -343,8 +343,14 @@ describe("PDFs", () => {
 
 describe("configuration", () => {
   it("defaults to 10 MiB and 10 pages; reads UPLOAD_MAX_BYTES / DOCUMENT_MAX_PDF_PAGES", () => {
-    expect(parseEnv({}).documents).toEqual({ maxBytes: 10 * 1024 * 1024, maxPdfPages: 10 });
-    expect(parseEnv({ UPLOAD_MAX_BYTES: "2048", DOCUMENT_MAX_PDF_PAGES: "3" }).documents).toEqual({
+    expect(parseEnv({ NODE_ENV: "development" }).documents).toEqual({
+      maxBytes: 10 * 1024 * 1024,
+      maxPdfPages: 10,
+    });
+    expect(
+      parseEnv({ NODE_ENV: "development", UPLOAD_MAX_BYTES: "2048", DOCUMENT_MAX_PDF_PAGES: "3" })
+        .documents,
+    ).toEqual({
       maxBytes: 2048,
       maxPdfPages: 3,
     });

@@ -7,6 +7,7 @@ import { setTestEnv } from "../../helpers/env";
 const production = {
   NODE_ENV: "production",
   APP_SECRET: "x".repeat(40),
+  PUBLIC_BASE_URL: "https://kyc.broker.example",
   CTRADER_API_URL: "https://ctrader.example",
   CTRADER_MANAGER_TOKEN: "m",
 };
@@ -43,7 +44,7 @@ describe("storage driver selection", () => {
 
 describe("storage configuration", () => {
   it("defaults: local, 10 MB a file, 12 files a case, upload URLs for 300 s", () => {
-    expect(parseEnv({}).storage).toEqual({
+    expect(parseEnv({ NODE_ENV: "development" }).storage).toEqual({
       driver: "local",
       s3: undefined,
       uploadMaxBytes: 10 * 1024 * 1024,
@@ -54,6 +55,7 @@ describe("storage configuration", () => {
 
   it("reads the s3 settings (trailing slash of the endpoint dropped)", () => {
     const env = parseEnv({
+      NODE_ENV: "development",
       STORAGE_DRIVER: "s3",
       S3_BUCKET: "kyc",
       S3_REGION: "auto",
@@ -86,6 +88,6 @@ describe("storage configuration", () => {
     ["S3_ENDPOINT", { STORAGE_DRIVER: "s3", S3_BUCKET: "kyc", S3_ENDPOINT: "not a url" }],
     ["S3_FORCE_PATH_STYLE", { S3_FORCE_PATH_STYLE: "yes" }],
   ])("names %s when its value is malformed", (name, source) => {
-    expect(() => parseEnv(source)).toThrow(name);
+    expect(() => parseEnv({ NODE_ENV: "development", ...source })).toThrow(name);
   });
 });
