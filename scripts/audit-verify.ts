@@ -9,25 +9,27 @@
 import { readFileSync } from "node:fs";
 import { errorMessage } from "@/lib/errors";
 import { getDb } from "@/lib/db/client";
-import { configuredVerifyKey, exportedHeadsIn, publicKeyBase64 } from "@/lib/audit/signing";
+import { configuredVerifyKeys, exportedHeadsIn, publicKeyBase64 } from "@/lib/audit/signing";
 import { verifyAuditChain } from "@/lib/audit/verify";
 
 async function main() {
-  const key = configuredVerifyKey();
+  const keys = configuredVerifyKeys();
   if (process.argv.includes("--public-key")) {
-    if (!key) throw new Error("set AUDIT_SIGNING_KEY (or AUDIT_VERIFY_KEY)");
-    console.log(publicKeyBase64(key));
+    if (keys.length === 0) throw new Error("set AUDIT_SIGNING_KEY (or AUDIT_VERIFY_KEY)");
+    for (const key of keys) console.log(publicKeyBase64(key));
     process.exit(0);
   }
   const headsFile = process.argv.find((a) => a.startsWith("--heads="))?.slice("--heads=".length);
-  if (headsFile && !key) throw new Error("--heads needs AUDIT_VERIFY_KEY (or AUDIT_SIGNING_KEY)");
+  if (headsFile && keys.length === 0)
+    throw new Error("--heads needs AUDIT_VERIFY_KEY (or AUDIT_SIGNING_KEY)");
   const exportedHeads = headsFile ? exportedHeadsIn(readFileSync(headsFile, "utf8")) : [];
   await getDb();
-  const verdict = await verifyAuditChain({ key, exportedHeads });
+  const verdict = await verifyAuditChain({ keys, exportedHeads });
   if (verdict.ok) {
-    const signed = key
-      ? `, ${verdict.signedHeads} signed heads checked (${exportedHeads.length} exported), latest at seq ${verdict.latestSignedSeq ?? "-"}`
-      : ", signed heads not checked (no AUDIT_VERIFY_KEY)";
+    const signed =
+      keys.length > 0
+        ? `, ${verdict.signedHeads} signed heads checked (${exportedHeads.length} exported), latest at seq ${verdict.latestSignedSeq ?? "-"}`
+        : ", signed heads not checked (no AUDIT_VERIFY_KEY)";
     console.log(`audit:verify: ${verdict.rows} rows, chain intact${signed}`);
     process.exit(0);
   }

@@ -95,19 +95,26 @@ export function signHead(
   };
 }
 
-export function headSignatureValid(key: KeyObject, head: SignedHead): boolean {
-  try {
-    return verify(null, message(head), key, Buffer.from(head.signature, "base64url"));
-  } catch {
-    return false;
-  }
+/** Valid when one of `keys` with the head's key id verifies its signature. */
+export function headSignatureValid(keys: KeyObject[], head: SignedHead): boolean {
+  return keys.some((key) => {
+    if (keyIdOf(key) !== head.keyId) return false;
+    try {
+      return verify(null, message(head), key, Buffer.from(head.signature, "base64url"));
+    } catch {
+      return false;
+    }
+  });
 }
 
-/** The key audit:verify checks with: the public one, else the public half of the signing key. */
-export function configuredVerifyKey(): KeyObject | undefined {
-  const { verifyKey, signingKey } = env().audit;
-  if (verifyKey) return verifyKeyFrom(verifyKey);
-  return signingKey ? createPublicKey(signingKeyFrom(signingKey)) : undefined;
+/**
+ * The keys audit:verify checks with: the public ones (AUDIT_VERIFY_KEY, several during a
+ * rotation), else the public half of the signing key. Empty: signed heads are not checked.
+ */
+export function configuredVerifyKeys(): KeyObject[] {
+  const { verifyKeys, signingKey } = env().audit;
+  if (verifyKeys.length > 0) return verifyKeys.map(verifyKeyFrom);
+  return signingKey ? [createPublicKey(signingKeyFrom(signingKey))] : [];
 }
 
 /** The exported heads in a log file: the `audit.head_signed` lines, anything else skipped. */

@@ -39,8 +39,8 @@ const GENESIS = "0".repeat(64);
 const PAGE = 5_000;
 
 export type VerifyOptions = {
-  /** Checks signed heads with this public key; without it only the hashes are checked. */
-  key?: KeyObject;
+  /** Checks signed heads with these public keys; without any only the hashes are checked. */
+  keys?: KeyObject[];
   /** Signed heads exported to the log (`audit.head_signed` lines), checked like those in the chain. */
   exportedHeads?: unknown[];
 };
@@ -51,6 +51,7 @@ export async function verifyAuditChain(options: VerifyOptions = {}): Promise<Cha
   let checked = 0;
   let after = 0;
   const heads: SignedHead[] = [];
+  const keys = options.keys ?? [];
   for (;;) {
     const page = await readAuditChain(after, PAGE);
     if (page.length === 0) break;
@@ -65,10 +66,9 @@ export async function verifyAuditChain(options: VerifyOptions = {}): Promise<Cha
       if (row.seq !== expectedSeq) return broken("gap");
       if (row.prevHash !== previousHash) return broken("prev_mismatch");
       if (row.hash !== row.expected) return broken("hash_mismatch");
-      if (options.key && row.head !== null) {
+      if (keys.length > 0 && row.head !== null) {
         const head = signedHead.safeParse(row.head);
-        if (!head.success || !headSignatureValid(options.key, head.data))
-          return broken("bad_signature");
+        if (!head.success || !headSignatureValid(keys, head.data)) return broken("bad_signature");
         heads.push(head.data);
       }
       previousHash = row.hash;
@@ -77,11 +77,11 @@ export async function verifyAuditChain(options: VerifyOptions = {}): Promise<Cha
       after = row.seq;
     }
   }
-  if (!options.key) return { ok: true, rows: checked, signedHeads: 0, latestSignedSeq: null };
+  if (keys.length === 0) return { ok: true, rows: checked, signedHeads: 0, latestSignedSeq: null };
 
   for (const exported of options.exportedHeads ?? []) {
     const head = signedHead.safeParse(exported);
-    if (!head.success || !headSignatureValid(options.key, head.data))
+    if (!head.success || !headSignatureValid(keys, head.data))
       return {
         ok: false,
         rows: checked,

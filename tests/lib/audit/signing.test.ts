@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { appendAuditEvent } from "@/lib/db/queries/audit";
 import {
-  configuredVerifyKey,
+  configuredVerifyKeys,
   exportedHeadsIn,
   publicKeyBase64,
   signingKeyFrom,
@@ -92,16 +92,16 @@ describe("signed audit heads", () => {
     const second = await housekeepingAt(6);
     expect(exportedHeadsIn(second.join("\n"))).toEqual([expect.objectContaining({ seq: 7 })]);
 
-    const key = configuredVerifyKey()!;
-    expect(await verifyAuditChain({ key })).toEqual({
+    const keys = configuredVerifyKeys();
+    expect(await verifyAuditChain({ keys })).toEqual({
       ok: true,
       rows: 8,
       signedHeads: 2,
       latestSignedSeq: 7,
     });
     // An auditor's machine needs only the public key.
-    const publicOnly = verifyKeyFrom(publicKeyBase64(key));
-    expect(await verifyAuditChain({ key: publicOnly })).toMatchObject({ ok: true });
+    const publicOnly = verifyKeyFrom(publicKeyBase64(keys[0]!));
+    expect(await verifyAuditChain({ keys: [publicOnly] })).toMatchObject({ ok: true });
   });
 
   it("finds a table rewritten with re-chained hashes, through the signed head in the chain", async () => {
@@ -110,7 +110,7 @@ describe("signed audit heads", () => {
     await append(6);
     await rewriteRechained(3);
     expect(await verifyAuditChain()).toMatchObject({ ok: true }); // the chain alone is fooled
-    expect(await verifyAuditChain({ key: configuredVerifyKey() })).toMatchObject({
+    expect(await verifyAuditChain({ keys: configuredVerifyKeys() })).toMatchObject({
       ok: false,
       problem: "head_mismatch",
       brokenAt: { seq: 5 },
@@ -122,9 +122,9 @@ describe("signed audit heads", () => {
     const exported = exportedHeadsIn((await housekeepingAt(0)).join("\n"));
     await tamper(sql`delete from audit_events where action = 'audit.head_signed'`);
     await rewriteRechained(2);
-    const key = configuredVerifyKey();
-    expect(await verifyAuditChain({ key })).toMatchObject({ ok: false, problem: "unsigned" });
-    expect(await verifyAuditChain({ key, exportedHeads: exported })).toMatchObject({
+    const keys = configuredVerifyKeys();
+    expect(await verifyAuditChain({ keys })).toMatchObject({ ok: false, problem: "unsigned" });
+    expect(await verifyAuditChain({ keys, exportedHeads: exported })).toMatchObject({
       ok: false,
       problem: "head_mismatch",
       brokenAt: { seq: 5 },
@@ -139,9 +139,9 @@ describe("signed audit heads", () => {
     expect(exported).toEqual([expect.objectContaining({ seq: 9 })]);
     // Cut everything after seq 4: both signed heads and the rows they pinned go with it.
     await tamper(sql`delete from audit_events where seq > 4`);
-    const key = configuredVerifyKey();
+    const keys = configuredVerifyKeys();
     expect(await verifyAuditChain()).toMatchObject({ ok: true, rows: 4 });
-    expect(await verifyAuditChain({ key, exportedHeads: exported })).toMatchObject({
+    expect(await verifyAuditChain({ keys, exportedHeads: exported })).toMatchObject({
       ok: false,
       problem: "tail_cut",
       brokenAt: { seq: 9 },
@@ -154,15 +154,37 @@ describe("signed audit heads", () => {
     const otherKey = verifyKeyFrom(
       publicKeyBase64(signingKeyFrom(randomBytes(32).toString("base64"))),
     );
-    expect(await verifyAuditChain({ key: otherKey })).toMatchObject({
+    expect(await verifyAuditChain({ keys: [otherKey] })).toMatchObject({
       ok: false,
       problem: "bad_signature",
       brokenAt: { seq: 4 },
     });
     const forged = { ...(exported[0] as object), hash: "f".repeat(64) };
     expect(
-      await verifyAuditChain({ key: configuredVerifyKey(), exportedHeads: [forged] }),
+      await verifyAuditChain({ keys: configuredVerifyKeys(), exportedHeads: [forged] }),
     ).toMatchObject({ ok: false, problem: "bad_signature" });
+  });
+
+  it("after a rotation, checks each head with the key that signed it", async () => {
+    const oldSeed = SEED;
+    for (let i = 0; i < 3; i++) await append(i);
+    await housekeepingAt(0);
+    const newSeed = randomBytes(32).toString("base64");
+    setTestEnv({ AUDIT_SIGNING_KEY: newSeed });
+    await append(3);
+    await housekeepingAt(10);
+    const publicOf = (seed: string) => publicKeyBase64(signingKeyFrom(seed));
+    setTestEnv({ AUDIT_VERIFY_KEY: `${publicOf(oldSeed)},${publicOf(newSeed)}` });
+    expect(await verifyAuditChain({ keys: configuredVerifyKeys() })).toMatchObject({
+      ok: true,
+      signedHeads: 2,
+    });
+    setTestEnv({ AUDIT_VERIFY_KEY: publicOf(newSeed) });
+    expect(await verifyAuditChain({ keys: configuredVerifyKeys() })).toMatchObject({
+      ok: false,
+      problem: "bad_signature",
+      brokenAt: { seq: 4 },
+    });
   });
 
   it("signs nothing without a key", async () => {
