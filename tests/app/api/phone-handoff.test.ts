@@ -30,6 +30,13 @@ jest.mock("next/headers", () =>
     .nextHeaders(),
 );
 
+jest.mock("next-intl/server", () =>
+  jest
+    .requireActual<typeof import("../../helpers/request-scope")>("../../helpers/request-scope")
+    .nextIntlServer(),
+);
+
+import { autosaveStep } from "@/app/inapp/kyc/actions";
 import { POST as createHandoff } from "@/app/api/inapp/handoff/route";
 import { POST as redeem } from "@/app/api/inapp/handoff/redeem/route";
 import { GET as listSides, POST as startUpload } from "@/app/api/inapp/documents/route";
@@ -201,6 +208,10 @@ describe("phone handoff", () => {
       (await statusStream(new Request("https://broker.test/api/inapp/status/stream"))).status,
     ).toBe(403);
     expect(await getScreenContext()).toBeUndefined(); // what the forms, status and actions read
+    const form = new FormData();
+    form.set("step", "personal");
+    form.set("firstName", "Mallory");
+    expect(await autosaveStep(form)).toMatchObject({ status: "failed" });
     expect(await getUploadContext("address")).toBeUndefined();
     expect(await getUploadContext(undefined)).toBeUndefined();
     expect(await getUploadContext("identity")).toMatchObject({
