@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { env } from "@/lib/env";
-import { entryResponse, HANDOFF_PARAM } from "@/lib/inapp/entry";
+import { entryResponse } from "@/lib/inapp/entry";
 import {
   INTERNAL_HEADERS,
   LANG_HEADER,
@@ -57,9 +57,7 @@ export async function proxy(request: NextRequest) {
   const screen = screenOf(url.pathname);
   // Only a GET spends a token: link scanners and prefetchers (HEAD) get the plain page.
   const response =
-    screen &&
-    (url.searchParams.has("token") || url.searchParams.has(HANDOFF_PARAM)) &&
-    request.method === "GET"
+    screen && url.searchParams.has("token") && request.method === "GET"
       ? await entryResponse(screen, url)
       : NextResponse.next({ request: { headers } });
 

@@ -136,6 +136,19 @@ function isLoopbackHost(host: string): boolean {
 /** A development-only secret: long enough for the key derivation, useless anywhere else. */
 export const DEVELOPMENT_APP_SECRET = "development-only-secret-do-not-use-in-production-0000";
 
+/** 32 bytes in base64 or base64url: an Ed25519 private seed or public key. */
+const ED25519_KEY = "[A-Za-z0-9+/_-]{43}=?";
+const ed25519Key = z
+  .string()
+  .regex(new RegExp(`^${ED25519_KEY}$`), "32 bytes in base64 (openssl rand -base64 32)");
+/** One or more public keys (a rotation keeps the old one for the heads it signed). */
+const ed25519Keys = z
+  .string()
+  .regex(
+    new RegExp(`^${ED25519_KEY}([ ,]+${ED25519_KEY})*$`),
+    "public keys of 32 bytes in base64, separated by commas",
+  );
+
 const rawSchema = z.object({
   // Unset means production: only the dev server (`next dev` sets it) and the test runner run as
   // anything else, so a worker or operator command started bare never uses development secrets.
@@ -263,6 +276,12 @@ const rawSchema = z.object({
   EMAIL_FROM: z.preprocess(emptyAsUndefined, emailFrom.optional()),
   EMAIL_STATUSES: z.preprocess(emptyAsUndefined, emailStatuses.optional()),
   EMAIL_REQUIRE_TLS: z.preprocess(emptyAsUndefined, z.enum(["0", "1", "true", "false"]).optional()),
+  // Audit chain signing (lib/audit/signing.ts): the worker signs the chain's head every
+  // AUDIT_SIGN_MINUTES with this Ed25519 key (32 random bytes, base64), which the database never
+  // sees; `npm run audit:verify` checks with the public keys (AUDIT_VERIFY_KEY) or this one.
+  AUDIT_SIGNING_KEY: z.preprocess(emptyAsUndefined, ed25519Key.optional()),
+  AUDIT_VERIFY_KEY: z.preprocess(emptyAsUndefined, ed25519Keys.optional()),
+  AUDIT_SIGN_MINUTES: intWithDefault(5, 1, 24 * 60),
 });
 
 const ORIGIN_SOURCE = /^('self'|'none'|https?:\/\/[a-z0-9.*-]+(:(\d+|\*))?|\*\.[a-z0-9.-]+)$/i;
@@ -456,6 +475,12 @@ function toConfig(raw: Raw) {
       maxFilesPerCase: raw.UPLOAD_MAX_FILES_PER_CASE,
       /** Lifetime of an upload URL or POST policy (≤ 300 s). */
       uploadUrlTtlSeconds: raw.UPLOAD_URL_TTL_SECONDS,
+    },
+    /** Signed heads of the audit chain (both keys unset: no signing, verification by hashes only). */
+    audit: {
+      signingKey: raw.AUDIT_SIGNING_KEY,
+      verifyKeys: (raw.AUDIT_VERIFY_KEY ?? "").split(/[ ,]+/).filter(Boolean),
+      signEveryMinutes: raw.AUDIT_SIGN_MINUTES,
     },
     /** Limits of the server-side document check; one size limit for uploads and the check. */
     documents: { maxBytes: raw.UPLOAD_MAX_BYTES, maxPdfPages: raw.DOCUMENT_MAX_PDF_PAGES },

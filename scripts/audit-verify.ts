@@ -1,17 +1,40 @@
-/** `npm run audit:verify`: checks the audit trail's hash chain; exit 1 names the first broken row. */
+/**
+ * `npm run audit:verify`: checks the audit trail's hash chain; exit 1 names the first broken row.
+ *
+ * With AUDIT_VERIFY_KEY (or AUDIT_SIGNING_KEY) set it also checks the signed heads: those in the
+ * chain, and with `--heads=<file>` those exported to the log (a file of JSON lines; lines other
+ * than `audit.head_signed` are skipped), so a rewritten table or a cut tail is found.
+ * `--public-key` prints the public key to give to AUDIT_VERIFY_KEY and exits.
+ */
+import { readFileSync } from "node:fs";
 import { errorMessage } from "@/lib/errors";
 import { getDb } from "@/lib/db/client";
+import { configuredVerifyKeys, exportedHeadsIn, publicKeyBase64 } from "@/lib/audit/signing";
 import { verifyAuditChain } from "@/lib/audit/verify";
 
 async function main() {
+  const keys = configuredVerifyKeys();
+  if (process.argv.includes("--public-key")) {
+    if (keys.length === 0) throw new Error("set AUDIT_SIGNING_KEY (or AUDIT_VERIFY_KEY)");
+    for (const key of keys) console.log(publicKeyBase64(key));
+    process.exit(0);
+  }
+  const headsFile = process.argv.find((a) => a.startsWith("--heads="))?.slice("--heads=".length);
+  if (headsFile && keys.length === 0)
+    throw new Error("--heads needs AUDIT_VERIFY_KEY (or AUDIT_SIGNING_KEY)");
+  const exportedHeads = headsFile ? exportedHeadsIn(readFileSync(headsFile, "utf8")) : [];
   await getDb();
-  const verdict = await verifyAuditChain();
+  const verdict = await verifyAuditChain({ keys, exportedHeads });
   if (verdict.ok) {
-    console.log(`audit:verify: ${verdict.rows} rows, chain intact`);
+    const signed =
+      keys.length > 0
+        ? `, ${verdict.signedHeads} signed heads checked (${exportedHeads.length} exported), latest at seq ${verdict.latestSignedSeq ?? "-"}`
+        : ", signed heads not checked (no AUDIT_VERIFY_KEY)";
+    console.log(`audit:verify: ${verdict.rows} rows, chain intact${signed}`);
     process.exit(0);
   }
   console.error(
-    `audit:verify: chain broken at row id=${verdict.brokenAt.id} seq=${verdict.brokenAt.seq} (${verdict.problem}); ${verdict.rows} rows before it verified`,
+    `audit:verify: chain broken at row id=${verdict.brokenAt.id ?? "-"} seq=${verdict.brokenAt.seq ?? "-"} (${verdict.problem}); ${verdict.rows} rows verified`,
   );
   process.exit(1);
 }

@@ -31,7 +31,9 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
 }
 
 async function main() {
-  env(); // fail fast on bad configuration, naming the variable
+  const config = env(); // fail fast on bad configuration, naming the variable
+  if (config.isProduction && !config.audit.signingKey)
+    log.warn("audit.signing_off", { why: "AUDIT_SIGNING_KEY unset: audit heads are not signed" });
   // Housekeeping beside the deliveries: pending checks, abandoned uploads (--housekeeping-ms=0: off).
   const housekeepingMs = flag("housekeeping-ms", 30_000, 0);
   const housekeeping = (async () => {

@@ -2,11 +2,20 @@
  * "Continue on your phone": from a desktop session, a short-lived, single-use token (the screen
  * layer puts it in a link shown as a QR code, lib/inapp/handoff.ts) that opens the same case's
  * upload step in the phone's own browser, where the camera works. Only the token's hash is
- * stored, bound to the trader, the case and the document type; redeeming it starts a session of
- * its own, like a cTrader token.
+ * stored, bound to the trader, the case and the document type.
+ *
+ * A link can be forwarded: someone may send their own link to a victim hoping the victim's
+ * passport lands in the sender's case. So opening the link (GET, also what link-preview bots
+ * do) only describes it — the masked account it belongs to — and spends nothing; the trader's
+ * click (POST) redeems it. The session it starts is scoped (lib/identity/sessions.ts): that case
+ * and document type, the documents API only, PHONE_SESSION_MINUTES at most.
  */
 import { getCaseForTrader } from "@/lib/db/queries/cases";
-import { consumePhoneHandoff, insertPhoneHandoff } from "@/lib/db/queries/one-time-tokens";
+import {
+  consumePhoneHandoff,
+  getLivePhoneHandoff,
+  insertPhoneHandoff,
+} from "@/lib/db/queries/one-time-tokens";
 import { EDITABLE_STATUSES } from "@/lib/kyc/case-state";
 import { log } from "@/lib/log";
 import { newToken, sha256 } from "./secrets";
@@ -39,11 +48,58 @@ export async function createPhoneHandoff(
   return { token, expiresAt, minutes: PHONE_HANDOFF_MINUTES };
 }
 
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{20,200}$/;
+
+/** Enough of an e-mail address to recognise one's own, not enough to learn someone else's. */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf("@");
+  if (at < 1) return "•••";
+  const local = email.slice(0, at);
+  const domain = email.slice(at + 1);
+  const dot = domain.lastIndexOf(".");
+  const host = dot > 0 ? domain.slice(0, dot) : domain;
+  const tld = dot > 0 ? domain.slice(dot) : "";
+  return `${local[0]}•••@${host[0] ?? ""}•••${tld}`;
+}
+
+/** The last three digits of a trading login: what a trader recognises in their own account. */
+export function maskLogin(login: number): string {
+  return `•••${String(login).slice(-3)}`;
+}
+
+export type HandoffDescription =
+  | {
+      ok: true;
+      documentType: string;
+      expiresAt: Date;
+      account: { login: string | null; email: string | null };
+    }
+  | { ok: false; reason: "expired" };
+
+/** What the confirmation page shows before the trader redeems the link; consumes nothing. */
+export async function describePhoneHandoff(
+  token: string,
+  now = new Date(),
+): Promise<HandoffDescription> {
+  if (!TOKEN_SHAPE.test(token)) return { ok: false, reason: "expired" };
+  const found = await getLivePhoneHandoff(sha256(token), now);
+  if (!found) return { ok: false, reason: "expired" };
+  return {
+    ok: true,
+    documentType: found.handoff.documentType,
+    expiresAt: found.handoff.expiresAt,
+    account: {
+      login: found.tradingLogin === null ? null : maskLogin(found.tradingLogin),
+      email: found.email === null ? null : maskEmail(found.email),
+    },
+  };
+}
+
 export type PhoneEntry =
   { ok: true; session: StartedSession; documentType: string } | { ok: false; reason: "expired" };
 
 export async function enterWithPhoneHandoff(token: string, now = new Date()): Promise<PhoneEntry> {
-  if (!/^[A-Za-z0-9_-]{20,200}$/.test(token)) return { ok: false, reason: "expired" };
+  if (!TOKEN_SHAPE.test(token)) return { ok: false, reason: "expired" };
   const handoff = await consumePhoneHandoff(sha256(token), now);
   if (!handoff) {
     log.warn("handoff.refused", { reason: "unknown_used_or_expired" });
@@ -63,6 +119,7 @@ export async function enterWithPhoneHandoff(token: string, now = new Date()): Pr
     theme: handoff.theme,
     source: null,
     account: null,
+    documentScope: handoff.documentType,
     audit: { screen: "upload", documentType: handoff.documentType },
     now,
   });

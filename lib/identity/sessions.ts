@@ -5,6 +5,11 @@
  * after SESSION_IDLE_MINUTES without a request (default 30) or SESSION_ABSOLUTE_MINUTES after it
  * began (default 240), whichever comes first; both are checked in SQL against an injected clock.
  *
+ * A trader has one full session at a time: a new entry (cTrader or SSO) revokes the trader's
+ * older sessions, so a link or cookie left in another browser stops working. A phone handoff
+ * starts a scoped session (one document type of one case, PHONE_SESSION_MINUTES at most) and
+ * revokes only older scoped ones, so the desktop that showed the QR code keeps its session.
+ *
  * The screen layer carries the id in a cookie (lib/inapp/session-cookie.ts); this module sees
  * only the value.
  */
@@ -12,6 +17,7 @@ import { env } from "@/lib/env";
 import {
   getLiveSessionContext,
   insertSessionWithAudit,
+  isSessionLive,
   revokeSession,
 } from "@/lib/db/queries/sessions";
 import type { KycCase, Session, Trader } from "@/lib/db/schema";
@@ -19,6 +25,9 @@ import { newToken, sha256, TOKEN_PATTERN } from "./secrets";
 
 /** How often last_seen_at is moved forward; idle expiry is accurate to this much. */
 const TOUCH_EVERY_MS = 60_000;
+
+/** The most a phone-handoff session lives, whatever SESSION_ABSOLUTE_MINUTES says. */
+export const PHONE_SESSION_MINUTES = 15;
 
 /** A started session: its secret id (for the cookie) and how long it may live. */
 export type StartedSession = { id: string; expiresAt: Date; maxAgeSeconds: number };
@@ -31,6 +40,8 @@ export type StartSession = {
   theme: string | null;
   source: string | null;
   account: string | null;
+  /** Phone handoff: the one document type the session may upload (required in that mode). */
+  documentScope?: string;
   /** Facts recorded with the `session.started` audit event. */
   audit?: Record<string, unknown>;
   now?: Date;
@@ -38,8 +49,14 @@ export type StartSession = {
 
 export async function startSession(input: StartSession): Promise<StartedSession> {
   const now = input.now ?? new Date();
-  const { absoluteMinutes } = env().session;
-  const expiresAt = new Date(now.getTime() + absoluteMinutes * 60_000);
+  const scoped = input.identityMode === "phone-handoff";
+  // Fail closed: a handoff session without a scope would be a full session.
+  if (scoped !== (input.documentScope !== undefined))
+    throw new Error("a phone-handoff session needs a document scope, and only it");
+  const minutes = scoped
+    ? Math.min(PHONE_SESSION_MINUTES, env().session.absoluteMinutes)
+    : env().session.absoluteMinutes;
+  const expiresAt = new Date(now.getTime() + minutes * 60_000);
   const id = newToken();
   await insertSessionWithAudit(
     {
@@ -51,6 +68,7 @@ export async function startSession(input: StartSession): Promise<StartedSession>
       theme: input.theme,
       source: input.source,
       account: input.account,
+      documentScope: input.documentScope ?? null,
       createdAt: now,
       lastSeenAt: now,
       expiresAt,
@@ -64,8 +82,9 @@ export async function startSession(input: StartSession): Promise<StartedSession>
       occurredAt: now,
       data: { mode: input.identityMode, ...input.audit },
     },
+    scoped ? "scoped" : "all",
   );
-  return { id, expiresAt, maxAgeSeconds: absoluteMinutes * 60 };
+  return { id, expiresAt, maxAgeSeconds: minutes * 60 };
 }
 
 /** The live session for a cookie value, or undefined (absent, malformed, idle, expired, revoked). */
@@ -78,6 +97,12 @@ export async function resolveSession(
 
 export async function endSession(cookieValue: string, now = new Date()): Promise<void> {
   if (TOKEN_PATTERN.test(cookieValue)) await revokeSession(sha256(cookieValue), now);
+}
+
+/** Whether the session is still live (not revoked, expired or idle), without counting as activity. */
+export async function sessionStillLive(session: Session, now = new Date()): Promise<boolean> {
+  const idleCutoff = new Date(now.getTime() - env().session.idleMinutes * 60_000);
+  return isSessionLive(session.idHash, now, idleCutoff);
 }
 
 /** The live session with its trader and open case: one query (see getLiveSessionContext). */

@@ -5,11 +5,40 @@
  * our own pages: a same-origin `Origin` / `Sec-Fetch-Site`, and JSON bodies only. Errors are
  * `{error, message, code, reason?}`; nothing a trader does yields a 500.
  */
-import type { KycCase, Trader } from "@/lib/db/schema";
+import { getCaseDocument } from "@/lib/db/queries/documents";
+import type { KycCase, Session, Trader } from "@/lib/db/schema";
 import { refusal, toErrorResponse } from "@/lib/http/json";
-import { getScreenContext } from "./screen-context";
+import { getAnyScreenContext } from "./screen-context";
 
-export type TraderCase = { trader: Trader; kycCase: KycCase; locale: string; theme: string | null };
+export type TraderCase = {
+  session: Session;
+  trader: Trader;
+  kycCase: KycCase;
+  locale: string;
+  theme: string | null;
+  /** A phone-handoff session: the one document type it may use; null for a full session. */
+  documentScope: string | null;
+};
+
+/** A scoped session asking for another document type than its own. */
+export function outOfScope(context: TraderCase, documentType: string): boolean {
+  return context.documentScope !== null && context.documentScope !== documentType;
+}
+
+/** The same for a document by id (its type is looked up in the session's own case). */
+export async function documentOutOfScope(
+  context: TraderCase,
+  documentId: string,
+): Promise<boolean> {
+  if (context.documentScope === null) return false;
+  // Fail closed: an id that is not one of this case's documents of that type is refused too.
+  const row = await getCaseDocument(context.kycCase.id, documentId).catch(() => undefined);
+  return row?.documentType !== context.documentScope;
+}
+
+export function refuseOutOfScope(): Response {
+  return refusal(403, "out_of_scope", "this session may upload one document type only");
+}
 
 export { refusal };
 
@@ -39,18 +68,31 @@ export async function withTraderCase(
   request: Request,
   route: string,
   handler: (context: TraderCase) => Promise<Response>,
-  { mutates }: { mutates: boolean },
+  {
+    mutates,
+    handoff = false,
+  }: {
+    mutates: boolean;
+    /**
+     * The route also serves phone-handoff sessions and checks `documentScope` itself; without
+     * this a scoped session is refused (403) before the handler runs.
+     */
+    handoff?: boolean;
+  },
 ): Promise<Response> {
   try {
     if (mutates && !isSameOrigin(request))
       return refusal(403, "cross_site", "cross-site request refused");
-    const context = await getScreenContext();
+    const context = await getAnyScreenContext();
     if (!context?.kycCase) return refusal(401, "session_expired", "no live session");
+    if (context.session.documentScope !== null && !handoff) return refuseOutOfScope();
     return await handler({
+      session: context.session,
       trader: context.trader,
       kycCase: context.kycCase,
       locale: context.session.locale,
       theme: context.session.theme,
+      documentScope: context.session.documentScope,
     });
   } catch (error) {
     return toErrorResponse(error, route);

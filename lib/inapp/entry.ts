@@ -1,5 +1,5 @@
 /**
- * The HTTP face of the entry (proxy.ts calls it for a screen URL carrying `token` or `handoff`):
+ * The HTTP face of the entry (proxy.ts calls it for a screen URL carrying `token`):
  * identity redeems and starts the session; this answers 303 to the same screen without the token
  * (and without cTrader's extras) with the session cookie, or to the refusal screen. Any failure
  * (database down, a bug) becomes "unavailable", never a 500.
@@ -13,14 +13,10 @@ import { NextResponse } from "next/server";
 import { env } from "@/lib/env";
 import { configuredRedeemer, type Redeemer } from "@/lib/identity/ctrader-redeem";
 import { enterWithToken, type EntryRefusal } from "@/lib/identity/entry";
-import { enterWithPhoneHandoff } from "@/lib/identity/phone-handoff";
 import { log } from "@/lib/log";
 import { errorMessage } from "@/lib/errors";
 import { parseScreenParams, SCREENS, type Screen, type ScreenParams } from "./params";
 import { sessionCookie, type CookieSpec } from "./session-cookie";
-
-/** The query parameter of a "continue on your phone" link. */
-export const HANDOFF_PARAM = "handoff";
 
 /** Where the browser lands: the same screen, without the token and without cTrader's extras. */
 export function landingUrl(screen: Screen, documentType?: string): string {
@@ -55,20 +51,12 @@ export async function entryResponse(screen: Screen, requestUrl: URL): Promise<Ne
   let location: string;
   let cookie: CookieSpec | undefined;
   try {
-    const handoff = requestUrl.searchParams.get(HANDOFF_PARAM);
-    if (screen === "upload" && handoff !== null) {
-      const result = await enterWithPhoneHandoff(handoff);
-      location = result.ok
-        ? landingUrl("upload", result.documentType)
-        : refusalUrl("expired", params);
-      if (result.ok) cookie = sessionCookie(result.session);
-    } else {
-      const result = await enterWithToken({ ...params, screen }, redeemer);
-      location = result.ok
-        ? landingUrl(screen, params.documentType)
-        : refusalUrl(result.refusal, params);
-      if (result.ok) cookie = sessionCookie(result.session);
-    }
+    // A phone-handoff link is not redeemed here: its page asks first (lib/inapp/handoff.ts).
+    const result = await enterWithToken({ ...params, screen }, redeemer);
+    location = result.ok
+      ? landingUrl(screen, params.documentType)
+      : refusalUrl(result.refusal, params);
+    if (result.ok) cookie = sessionCookie(result.session);
   } catch (error) {
     log.error("entry.failed", { error: errorMessage(error) });
     location = refusalUrl("unavailable", params);

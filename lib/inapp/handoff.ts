@@ -1,13 +1,40 @@
 /**
- * The "continue on your phone" link: the upload screen's URL with the single-use token
- * (lib/identity/phone-handoff.ts), and its QR code. PUBLIC_BASE_URL names the host when set;
- * otherwise the origin the desktop reached us on.
+ * The "continue on your phone" link and its two steps in the phone's browser.
+ *
+ * The link (shown as a QR code) opens the confirmation page `/inapp/handoff?handoff=<token>`:
+ * a GET that only describes the link (which account it belongs to, masked) and spends nothing,
+ * so a link-preview bot or a scanner that fetches it cannot burn it, and a trader who was sent
+ * someone else's link sees whose case it is before any document goes there. The page's button
+ * POSTs the token to `/api/inapp/handoff/redeem`, which redeems it, sets the scoped session
+ * cookie and answers 303 to the upload step (lib/identity/phone-handoff.ts).
+ *
+ * PUBLIC_BASE_URL names the host when set; otherwise the origin the desktop reached us on.
  */
+import { NextResponse } from "next/server";
 import QRCode from "qrcode";
 import { env } from "@/lib/env";
-import { createPhoneHandoff } from "@/lib/identity/phone-handoff";
-import { HANDOFF_PARAM } from "./entry";
-import { SCREENS } from "./params";
+import { errorMessage } from "@/lib/errors";
+import { readBody } from "@/lib/http/body";
+import { refusal, toErrorResponse } from "@/lib/http/json";
+import {
+  createPhoneHandoff,
+  describePhoneHandoff,
+  enterWithPhoneHandoff,
+  type HandoffDescription,
+} from "@/lib/identity/phone-handoff";
+import { log } from "@/lib/log";
+import { isSameOrigin } from "./api";
+import { landingUrl, refusalUrl } from "./entry";
+import { parseScreenParams } from "./params";
+import { sessionCookie } from "./session-cookie";
+
+/** The query parameter (and form field) carrying the handoff token. */
+export const HANDOFF_PARAM = "handoff";
+export const HANDOFF_PAGE = "/inapp/handoff";
+export const HANDOFF_REDEEM = "/api/inapp/handoff/redeem";
+
+/** The form is one token and a language: anything longer is not our form. */
+const MAX_FORM_BYTES = 2048;
 
 export async function phoneHandoffLink(
   input: Parameters<typeof createPhoneHandoff>[0] & { requestOrigin: string },
@@ -15,10 +42,55 @@ export async function phoneHandoffLink(
 ): Promise<{ url: string; qr: string; expiresAt: Date; minutes: number }> {
   const { token, expiresAt, minutes } = await createPhoneHandoff(input, now);
   const base = process.env.PUBLIC_BASE_URL ? env().publicBaseUrl : input.requestOrigin;
-  const url = new URL(SCREENS.upload, base);
+  const url = new URL(HANDOFF_PAGE, base);
   url.searchParams.set(HANDOFF_PARAM, token);
-  url.searchParams.set("documentType", input.documentType);
   url.searchParams.set("lang", input.locale);
   const qr = await QRCode.toDataURL(url.toString(), { margin: 1, width: 240 });
   return { url: url.toString(), qr, expiresAt, minutes };
+}
+
+/** What the confirmation page shows; any failure reads as an expired link, never a 500. */
+export async function handoffConfirmation(token: string | undefined): Promise<HandoffDescription> {
+  if (!token) return { ok: false, reason: "expired" };
+  try {
+    return await describePhoneHandoff(token);
+  } catch (error) {
+    log.error("handoff.describe_failed", { error: errorMessage(error) });
+    return { ok: false, reason: "expired" };
+  }
+}
+
+/** The confirmation page's POST: redeems the token and starts the scoped session (303). */
+export async function redeemHandoffResponse(request: Request): Promise<Response> {
+  // A cross-site form could redeem a link the attacker owns in the victim's browser: the very
+  // thing the confirmation step is there to stop.
+  if (!isSameOrigin(request)) return refusal(403, "cross_site", "cross-site request refused");
+  const type = request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
+  if (type !== "application/x-www-form-urlencoded")
+    return refusal(415, "unsupported_media_type", "a form post is expected");
+  let form: URLSearchParams;
+  try {
+    form = new URLSearchParams((await readBody(request, MAX_FORM_BYTES)).toString("utf8"));
+  } catch (error) {
+    return toErrorResponse(error, "handoff.redeem");
+  }
+  const params = parseScreenParams(new URLSearchParams({ lang: form.get("lang") ?? "" }));
+  let location: string;
+  let cookie: ReturnType<typeof sessionCookie> | undefined;
+  try {
+    const result = await enterWithPhoneHandoff(form.get(HANDOFF_PARAM) ?? "");
+    location = result.ok
+      ? landingUrl("upload", result.documentType)
+      : refusalUrl("expired", params);
+    if (result.ok) cookie = sessionCookie(result.session);
+  } catch (error) {
+    log.error("handoff.redeem_failed", { error: errorMessage(error) });
+    location = refusalUrl("unavailable", params);
+  }
+  const response = new NextResponse(null, {
+    status: 303,
+    headers: { Location: new URL(location, request.url).toString() },
+  });
+  if (cookie) response.cookies.set(cookie);
+  return response;
 }

@@ -15,17 +15,50 @@ import { parseSource, parseTheme, type Source, type Theme } from "./params";
 
 export type ScreenContext = { session: Session; trader: Trader; kycCase: KycCase | undefined };
 
-/** Session, trader and case in one query, once per request. */
-export const getScreenContext = cache(async (): Promise<ScreenContext | undefined> => {
+/**
+ * Session, trader and case in one query, once per request, whatever the session's scope: a
+ * caller must check `session.documentScope` itself (lib/inapp/api.ts does).
+ */
+export const getAnyScreenContext = cache(async (): Promise<ScreenContext | undefined> => {
   const store = await cookies();
   const found = await resolveSessionContext(store.get(SESSION_COOKIE)?.value);
   if (!found) return undefined;
-  const kycCase = found.kycCase ?? (await getOpenCaseForTrader(found.trader.id));
+  // A scoped session is bound to its own case; only a full one falls back to the open case.
+  const kycCase =
+    found.kycCase ??
+    (found.session.documentScope === null
+      ? await getOpenCaseForTrader(found.trader.id)
+      : undefined);
   return { session: found.session, trader: found.trader, kycCase };
 });
 
+/**
+ * The context of a full session. A phone-handoff session (scoped to one document type) reads as
+ * no session here, so every screen, action and API is closed to it unless it asks for the scoped
+ * context explicitly (getUploadContext, withTraderCase's `handoff` option).
+ */
+export const getScreenContext = cache(async (): Promise<ScreenContext | undefined> => {
+  const context = await getAnyScreenContext();
+  return context?.session.documentScope === null ? context : undefined;
+});
+
+/**
+ * The upload screen of one document type: a full session, or a handoff session scoped to that
+ * type. `scoped` tells the screen to leave out everything but the upload.
+ */
+export async function getUploadContext(
+  documentType: string | undefined,
+): Promise<(ScreenContext & { scoped: boolean }) | undefined> {
+  const context = await getAnyScreenContext();
+  if (!context) return undefined;
+  const scope = context.session.documentScope;
+  if (scope === null) return { ...context, scoped: false };
+  return scope === documentType ? { ...context, scoped: true } : undefined;
+}
+
+/** Language and theme of any live session, scoped or not: presentation only, no data. */
 export const getScreenSession = cache(async (): Promise<Session | undefined> => {
-  return (await getScreenContext())?.session;
+  return (await getAnyScreenContext())?.session;
 });
 
 export type Presentation = {

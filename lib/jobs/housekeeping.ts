@@ -2,8 +2,10 @@
  * The periodic work besides deliveries, run by `npm run worker` (and the cron route): automated
  * checks of submitted cases that no request started (a crash between submit and `after()`),
  * abandoned uploads (a URL issued, never confirmed) removed with their objects, and expired
- * sessions, one-time tokens and login attempts (a day after they stopped mattering).
+ * sessions, one-time tokens and login attempts (a day after they stopped mattering); and, with
+ * AUDIT_SIGNING_KEY, a signed head of the audit chain every AUDIT_SIGN_MINUTES.
  */
+import { signAuditHeadIfDue } from "@/lib/audit/signing";
 import { runPendingCaseChecks } from "@/lib/checks/run";
 import { purgeAbandonedUploads } from "@/lib/documents/service";
 import { purgeExpiredAccessRows } from "@/lib/db/queries/housekeeping";
@@ -13,10 +15,12 @@ const DAY_MS = 86_400_000;
 
 export async function runHousekeeping(
   now = new Date(),
-): Promise<{ checked: number; purged: number; expired: number }> {
+): Promise<{ checked: number; purged: number; expired: number; signedSeq?: number }> {
   const checked = await runPendingCaseChecks(20);
   const purged = await purgeAbandonedUploads(now);
   const expired = await purgeExpiredAccessRows(new Date(now.getTime() - DAY_MS));
   if (checked || purged || expired) log.info("housekeeping.done", { checked, purged, expired });
-  return { checked, purged, expired };
+  // Last, so the head it signs includes what the sweeps above recorded.
+  const signed = await signAuditHeadIfDue(now);
+  return { checked, purged, expired, ...(signed && { signedSeq: signed.seq }) };
 }

@@ -25,6 +25,10 @@ export async function subscribeCaseStatus(caseId: string, onChange: Listener): P
   let set = hub.listeners.get(caseId);
   if (!set) hub.listeners.set(caseId, (set = new Set()));
   set.add(onChange);
+  const forget = () => {
+    set.delete(onChange);
+    if (set.size === 0 && hub.listeners.get(caseId) === set) hub.listeners.delete(caseId);
+  };
   if (!hub.stop) {
     hub.stop = listenCaseStatus(dispatch).catch((error: unknown) => {
       hub.stop = undefined;
@@ -34,16 +38,28 @@ export async function subscribeCaseStatus(caseId: string, onChange: Listener): P
       throw error;
     });
   }
-  await hub.stop;
+  try {
+    await hub.stop;
+  } catch (error) {
+    // No LISTEN, no unsubscribe for the caller to call: the listener must not stay behind.
+    forget();
+    throw error;
+  }
   return () => {
-    set.delete(onChange);
-    if (set.size === 0) hub.listeners.delete(caseId);
+    forget();
     if (hub.listeners.size === 0 && hub.stop) {
       const stopping = hub.stop;
       hub.stop = undefined;
       void stopping.then((stop) => stop()).catch(() => undefined);
     }
   };
+}
+
+/** How many listeners this process holds (what a failed LISTEN must not leave behind). */
+export function liveListenerCount(): number {
+  let count = 0;
+  for (const set of hub.listeners.values()) count += set.size;
+  return count;
 }
 
 /** The trader's own case's status now (undefined when it is not theirs or is gone). */

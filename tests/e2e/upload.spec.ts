@@ -119,7 +119,7 @@ test("without a camera, the live camera gives way to the file picker — no blac
   await pick(page, await documentPhoto("sharp"));
 });
 
-test("continue on your phone: the link opens the step on the phone, once, and the desktop follows", async ({
+test("continue on your phone: the link asks on the phone first, then opens the step, once, and the desktop follows", async ({
   browser,
 }) => {
   const desktop = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -136,8 +136,15 @@ test("continue on your phone: the link opens the step on the phone, once, and th
   });
   const phone = await phoneContext.newPage();
   await phone.goto(url);
+  // Opening the link spends nothing: it shows whose verification it feeds and waits for a click.
+  await expect(phone.getByTestId("handoff-confirm")).toBeVisible();
+  await expect(phone.getByTestId("handoff-account")).toContainText("•••304");
+  await phone.getByTestId("handoff-continue").click();
+  await expect(phone).toHaveURL(/\/inapp\/kyc\/upload\?documentType=address$/);
   await expect(phone.getByTestId("upload-screen")).toBeVisible();
   await expect(phone.getByTestId("phone-handoff")).toHaveCount(0);
+  // The phone's session is scoped to this document: no way back into the forms.
+  await expect(phone.getByTestId("handoff-scope")).toBeVisible();
   await pick(phone, await documentPhoto("sharp", undefined, 31));
   await phone.getByTestId("upload").click();
   await expect(phone.getByTestId("upload-done")).toBeVisible({ timeout: 20_000 });
@@ -145,10 +152,11 @@ test("continue on your phone: the link opens the step on the phone, once, and th
   // The desktop screen updates without a reload.
   await expect(desk.getByTestId("upload-done")).toBeVisible({ timeout: 15_000 });
 
-  // The link was single use.
+  // The link was single use: opening it again shows the expired screen, with no button.
   const other = await (await browser.newContext()).newPage();
   await other.goto(url);
-  await expect(other).toHaveURL(/\/inapp\/expired/);
+  await expect(other.getByTestId("expired-screen")).toBeVisible();
+  await expect(other.getByTestId("handoff-continue")).toHaveCount(0);
   await desktop.close();
   await phoneContext.close();
 });

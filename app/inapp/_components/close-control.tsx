@@ -3,7 +3,7 @@
 /**
  * Closes the screen the way each host understands: cTrader's apps watch for CLOSE_URL and close
  * their browser; an iframe host (cTrader Web) hears the postMessage. A plain link, so it works
- * before hydration and without JavaScript.
+ * before hydration and without JavaScript; with it, a beacon first ends the session.
  */
 export function CloseControl({
   href,
@@ -25,6 +25,8 @@ export function CloseControl({
       title={label}
       data-testid={testId}
       onClick={() => {
+        // Survives the navigation that follows; without a session the route just answers 204.
+        navigator.sendBeacon?.("/api/inapp/close");
         if (window.parent !== window) window.parent.postMessage({ type: "inapp-kyc:close" }, "*");
       }}
     >

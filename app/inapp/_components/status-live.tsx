@@ -40,6 +40,11 @@ export function StatusLive({ status }: { status: string }) {
         // a malformed event is ignored; the next one or the poll corrects it
       }
     });
+    // The session ended (closed, replaced by a new entry, expired): reload into the expired view.
+    source.addEventListener("ended", () => {
+      source.close();
+      router.refresh();
+    });
     source.onerror = () => {
       // EventSource retries by itself; while it cannot connect, poll.
       if (source.readyState === EventSource.CLOSED) source.close();

@@ -1,6 +1,12 @@
 import { and, eq, gt, isNull } from "drizzle-orm";
 import { getDb } from "../client";
-import { handoffRedemptions, phoneHandoffs, ssoOneTimeTokens, type PhoneHandoff } from "../schema";
+import {
+  handoffRedemptions,
+  phoneHandoffs,
+  ssoOneTimeTokens,
+  traders,
+  type PhoneHandoff,
+} from "../schema";
 
 export async function insertSsoToken(values: typeof ssoOneTimeTokens.$inferInsert): Promise<void> {
   const db = await getDb();
@@ -83,5 +89,30 @@ export async function consumePhoneHandoff(
       ),
     )
     .returning();
+  return row;
+}
+
+/**
+ * An unused, unexpired handoff with its trader's account as cTrader gave it, read without
+ * consuming it (the confirmation page shows whose case the link belongs to).
+ */
+export async function getLivePhoneHandoff(
+  tokenHash: string,
+  now: Date,
+): Promise<
+  { handoff: PhoneHandoff; email: string | null; tradingLogin: number | null } | undefined
+> {
+  const db = await getDb();
+  const [row] = await db
+    .select({ handoff: phoneHandoffs, email: traders.email, tradingLogin: traders.tradingLogin })
+    .from(phoneHandoffs)
+    .innerJoin(traders, eq(traders.id, phoneHandoffs.traderId))
+    .where(
+      and(
+        eq(phoneHandoffs.tokenHash, tokenHash),
+        isNull(phoneHandoffs.usedAt),
+        gt(phoneHandoffs.expiresAt, now),
+      ),
+    );
   return row;
 }

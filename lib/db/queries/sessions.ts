@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, lt, sql } from "drizzle-orm";
+import { and, eq, gt, isNotNull, isNull, lt, sql } from "drizzle-orm";
 import { getDb } from "../client";
 import {
   auditEvents,
@@ -15,37 +15,67 @@ import { preparedPerHandle } from "./prepared";
 export type NewSession = typeof sessions.$inferInsert;
 
 /**
- * Inserts the session and its audit event in one statement (a data-modifying CTE): one round
- * trip, and atomic — there is never a session without its `session.started` record.
+ * Inserts the session and its audit event in one statement (a data-modifying CTE): atomic, there
+ * is never a session without its `session.started` record. In the same transaction it revokes
+ * the trader's older live sessions (`replaces`: all of them, or only the scoped handoff ones),
+ * so a trader has one full session at a time; the count goes into the audit event.
  */
-export async function insertSessionWithAudit(values: NewSession, audit: AuditInput): Promise<void> {
+export async function insertSessionWithAudit(
+  values: NewSession,
+  audit: AuditInput,
+  replaces: "all" | "scoped" | "none" = "none",
+): Promise<{ revoked: number }> {
   const db = await getDb();
-  const session = db
-    .$with("session")
-    .as(db.insert(sessions).values(values).returning({ idHash: sessions.idHash }));
-  await db
-    .with(session)
-    .insert(auditEvents)
-    .select(
-      db
-        .select({
-          id: sql`nextval(pg_get_serial_sequence('audit_events', 'id'))`.as("id"),
-          occurredAt: sql`${(audit.occurredAt ?? new Date()).toISOString()}::timestamptz`.as(
-            "occurred_at",
+  return db.transaction(async (tx) => {
+    let revoked = 0;
+    if (replaces !== "none") {
+      // Two entries of one trader at once: the second waits, then sees and revokes the first.
+      await tx.execute(
+        sql`select pg_advisory_xact_lock(hashtext(${"session:" + values.traderId}))`,
+      );
+      const rows = await tx
+        .update(sessions)
+        .set({ revokedAt: values.createdAt })
+        .where(
+          and(
+            eq(sessions.traderId, values.traderId),
+            isNull(sessions.revokedAt),
+            gt(sessions.expiresAt, values.createdAt),
+            replaces === "scoped" ? isNotNull(sessions.documentScope) : undefined,
           ),
-          actorType: sql`${audit.actorType}`.as("actor_type"),
-          actorId: sql`${audit.actorId}`.as("actor_id"),
-          action: sql`${audit.action}`.as("action"),
-          caseId: sql`${audit.caseId ?? null}::uuid`.as("case_id"),
-          traderId: sql`${audit.traderId ?? null}::uuid`.as("trader_id"),
-          data: sql`${JSON.stringify(audit.data ?? {})}::jsonb`.as("data"),
-          // Filled in by the hash-chain trigger.
-          seq: sql`null::bigint`.as("seq"),
-          prevHash: sql`null::text`.as("prev_hash"),
-          hash: sql`null::text`.as("hash"),
-        })
-        .from(session),
-    );
+        )
+        .returning({ idHash: sessions.idHash });
+      revoked = rows.length;
+    }
+    const data = { ...audit.data, ...(revoked > 0 && { revokedSessions: revoked }) };
+    const session = tx
+      .$with("session")
+      .as(tx.insert(sessions).values(values).returning({ idHash: sessions.idHash }));
+    await tx
+      .with(session)
+      .insert(auditEvents)
+      .select(
+        tx
+          .select({
+            id: sql`nextval(pg_get_serial_sequence('audit_events', 'id'))`.as("id"),
+            occurredAt: sql`${(audit.occurredAt ?? new Date()).toISOString()}::timestamptz`.as(
+              "occurred_at",
+            ),
+            actorType: sql`${audit.actorType}`.as("actor_type"),
+            actorId: sql`${audit.actorId}`.as("actor_id"),
+            action: sql`${audit.action}`.as("action"),
+            caseId: sql`${audit.caseId ?? null}::uuid`.as("case_id"),
+            traderId: sql`${audit.traderId ?? null}::uuid`.as("trader_id"),
+            data: sql`${JSON.stringify(data)}::jsonb`.as("data"),
+            // Filled in by the hash-chain trigger.
+            seq: sql`null::bigint`.as("seq"),
+            prevHash: sql`null::text`.as("prev_hash"),
+            hash: sql`null::text`.as("hash"),
+          })
+          .from(session),
+      );
+    return { revoked };
+  });
 }
 
 export async function revokeSession(idHash: string, now: Date): Promise<void> {
@@ -54,6 +84,23 @@ export async function revokeSession(idHash: string, now: Date): Promise<void> {
     .update(sessions)
     .set({ revokedAt: now })
     .where(and(eq(sessions.idHash, idHash), isNull(sessions.revokedAt)));
+}
+
+/** True while the session is live, without moving `last_seen_at` (an open stream is not activity). */
+export async function isSessionLive(idHash: string, now: Date, idleCutoff: Date): Promise<boolean> {
+  const db = await getDb();
+  const [row] = await db
+    .select({ idHash: sessions.idHash })
+    .from(sessions)
+    .where(
+      and(
+        eq(sessions.idHash, idHash),
+        isNull(sessions.revokedAt),
+        gt(sessions.expiresAt, now),
+        gt(sessions.lastSeenAt, idleCutoff),
+      ),
+    );
+  return row !== undefined;
 }
 
 /**

@@ -9,6 +9,11 @@
  *   (NOT NULL), so nothing reads as "valid forever".
  * - `locale`, `theme` and `source` are the screen preferences cTrader passed when the session
  *   started; they apply to every later screen of the session.
+ * - `document_scope` set: a phone-handoff session, limited to the documents API and upload screen
+ *   of its own case for that one document type (lib/inapp/api.ts, lib/inapp/screen-context.ts);
+ *   null: a full session from a cTrader (or SSO) entry. Scoped sessions live at most 15 minutes.
+ * - A new full entry for a trader revokes that trader's older sessions; a phone handoff revokes
+ *   only the trader's older handoff sessions (the desktop that made the link keeps working).
  */
 import { index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { kycCases } from "./kyc-cases";
@@ -27,6 +32,7 @@ export const sessions = pgTable(
     theme: text("theme"),
     source: text("source"),
     account: text("account"),
+    documentScope: text("document_scope"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
     lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull(),
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),

@@ -1,14 +1,24 @@
 /**
- * "Continue on your phone": the QR link opens the same case's upload step in another browser,
- * once, for a few minutes, and only while the case still takes documents.
+ * "Continue on your phone": the QR link opens a confirmation page that shows whose case it is
+ * and spends nothing; the trader's click (a POST) redeems it, once, for a few minutes, while the
+ * case still takes documents. The session it starts can use the documents API for that case and
+ * document type only: no other document type, no further handoff, no status, no forms.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { NextRequest } from "next/server";
 import { proxy } from "@/proxy";
 import { ensureOpenCase } from "@/lib/db/queries/cases";
 import { upsertTrader } from "@/lib/db/queries/traders";
-import { PHONE_HANDOFF_MINUTES } from "@/lib/identity/phone-handoff";
-import { phoneHandoffLink } from "@/lib/inapp/handoff";
-import { resolveSessionContext, startSession } from "@/lib/identity/sessions";
+import { PHONE_HANDOFF_MINUTES, maskEmail, maskLogin } from "@/lib/identity/phone-handoff";
+import { handoffConfirmation, phoneHandoffLink } from "@/lib/inapp/handoff";
+import { getScreenContext, getUploadContext } from "@/lib/inapp/screen-context";
+import {
+  PHONE_SESSION_MINUTES,
+  resolveSessionContext,
+  startSession,
+} from "@/lib/identity/sessions";
 import { changeCaseStatus } from "@/lib/kyc/cases";
 import { setTraderCookie } from "../../helpers/request-scope";
 import { setTestEnv } from "../../helpers/env";
@@ -20,19 +30,36 @@ jest.mock("next/headers", () =>
     .nextHeaders(),
 );
 
+jest.mock("next-intl/server", () =>
+  jest
+    .requireActual<typeof import("../../helpers/request-scope")>("../../helpers/request-scope")
+    .nextIntlServer(),
+);
+
+import { autosaveStep } from "@/app/inapp/kyc/actions";
 import { POST as createHandoff } from "@/app/api/inapp/handoff/route";
+import { POST as redeem } from "@/app/api/inapp/handoff/redeem/route";
+import { GET as listSides, POST as startUpload } from "@/app/api/inapp/documents/route";
+import { POST as confirm } from "@/app/api/inapp/documents/[id]/confirm/route";
+import { GET as status } from "@/app/api/inapp/status/route";
+import { GET as statusStream } from "@/app/api/inapp/status/stream/route";
 
 let t: TestDb;
+let dataDir: string;
 beforeAll(async () => {
-  setTestEnv();
+  dataDir = mkdtempSync(path.join(tmpdir(), "kyc-handoff-"));
+  setTestEnv({ DATA_DIR: dataDir });
   t = await createTestDb();
 });
-afterAll(() => t.close());
+afterAll(async () => {
+  await t.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
 
 let nextUser = 41_000;
 async function desktopSession() {
   const trader = await upsertTrader(
-    { ctraderUserId: nextUser++, email: "h@example.com", tradingLogin: 3 },
+    { ctraderUserId: nextUser++, email: "hannah.schmidt@example.com", tradingLogin: 3_141_592 },
     "de",
   );
   const kycCase = await ensureOpenCase(trader.id, "standard", "manual");
@@ -46,8 +73,10 @@ async function desktopSession() {
     account: null,
   });
   setTraderCookie(session.id);
-  return { trader, kycCase };
+  return { trader, kycCase, cookie: session.id };
 }
+
+const SAME_ORIGIN = { origin: "https://broker.test", host: "broker.test" };
 
 const post = (body: unknown, headers: Record<string, string> = {}) =>
   createHandoff(
@@ -58,39 +87,145 @@ const post = (body: unknown, headers: Record<string, string> = {}) =>
     }),
   );
 
-const openOnPhone = (url: string) => proxy(new NextRequest(url, { method: "GET" }));
+/** The confirmation page's button, as the phone's browser sends it. */
+const click = (
+  token: string,
+  headers: Record<string, string> = { ...SAME_ORIGIN, "sec-fetch-site": "same-origin" },
+  contentType = "application/x-www-form-urlencoded",
+) =>
+  redeem(
+    new Request("https://broker.test/api/inapp/handoff/redeem", {
+      method: "POST",
+      headers: { "content-type": contentType, ...headers },
+      body: new URLSearchParams({ handoff: token, lang: "de" }).toString(),
+    }),
+  );
+
+const cookieOf = (response: Response) =>
+  /__Host-kyc_session=([^;]+)/.exec(response.headers.get("set-cookie") ?? "")?.[1];
+
+const tokenOf = (url: string) => new URL(url).searchParams.get("handoff")!;
+
+async function linkFor(documentType = "identity") {
+  const response = await post({ documentType }, { origin: "https://broker.test" });
+  expect(response.status).toBe(201);
+  return (await response.json()) as { url: string; qr: string; minutes: number };
+}
+
+const json = (body: unknown) => ({
+  method: "POST",
+  headers: { "content-type": "application/json", ...SAME_ORIGIN },
+  body: JSON.stringify(body),
+});
 
 describe("phone handoff", () => {
-  it("gives the desktop a link and QR code; the phone gets its own session on the upload step", async () => {
+  it("the link opens a confirmation page showing the masked account; only the click redeems it", async () => {
     const { trader, kycCase } = await desktopSession();
-    const response = await post({ documentType: "identity" }, { origin: "https://broker.test" });
-    expect(response.status).toBe(201);
-    const body = (await response.json()) as { url: string; qr: string; minutes: number };
+    const body = await linkFor();
     expect(body.minutes).toBe(PHONE_HANDOFF_MINUTES);
     expect(body.qr).toMatch(/^data:image\/png;base64,/);
     const link = new URL(body.url);
     expect(link.origin).toBe("https://broker.test");
-    expect(link.pathname).toBe("/inapp/kyc/upload");
-    expect(link.searchParams.get("documentType")).toBe("identity");
+    expect(link.pathname).toBe("/inapp/handoff");
     expect(link.searchParams.get("lang")).toBe("de");
+    const token = tokenOf(body.url);
 
-    const phone = await openOnPhone(body.url);
+    // A link-preview bot (or the trader) fetching the link, also in its old upload-screen form:
+    // nothing is spent, no session is set.
+    for (const url of [body.url, `https://broker.test/inapp/kyc/upload?handoff=${token}`]) {
+      const fetched = await proxy(new NextRequest(url, { method: "GET" }));
+      expect(fetched.status).toBe(200);
+      expect(fetched.headers.get("set-cookie")).toBeNull();
+    }
+    expect(await handoffConfirmation(token)).toEqual({
+      ok: true,
+      documentType: "identity",
+      expiresAt: expect.any(Date),
+      account: { login: "•••592", email: "h•••@e•••.com" },
+    });
+
+    const phone = await click(token);
     expect(phone.status).toBe(303);
-    expect(new URL(phone.headers.get("location") ?? "", link).pathname).toBe("/inapp/kyc/upload");
-    const set = phone.headers.get("set-cookie") ?? "";
-    const value = /__Host-kyc_session=([^;]+)/.exec(set)?.[1];
-    const context = await resolveSessionContext(value);
+    expect(phone.headers.get("location")).toBe(
+      "https://broker.test/inapp/kyc/upload?documentType=identity",
+    );
+    const context = await resolveSessionContext(cookieOf(phone));
     expect(context?.trader.id).toBe(trader.id);
     expect(context?.session.caseId).toBe(kycCase.id);
     expect(context?.session.identityMode).toBe("phone-handoff");
+    expect(context?.session.documentScope).toBe("identity");
+    const lifetime = context!.session.expiresAt.getTime() - context!.session.createdAt.getTime();
+    expect(lifetime).toBe(PHONE_SESSION_MINUTES * 60_000);
 
-    // Single use: the same link again lands on the expired screen, without a session.
-    const replay = await openOnPhone(body.url);
+    // Single use: the page now says expired, and a second click lands on the expired screen.
+    expect(await handoffConfirmation(token)).toEqual({ ok: false, reason: "expired" });
+    const replay = await click(token);
     expect(replay.headers.get("location")).toContain("/inapp/expired");
     expect(replay.headers.get("set-cookie")).toBeNull();
   });
 
-  it("refuses an expired link and a forged one", async () => {
+  it("the phone's session uploads that document type of that case, and nothing else", async () => {
+    const desktop = await desktopSession();
+    // A document of another type, started from the desktop.
+    const other = await startUpload(
+      new Request("https://broker.test/api/inapp/documents", {
+        ...json({ documentType: "address", side: "page", contentType: "image/jpeg", size: 5000 }),
+      }),
+    );
+    expect(other.status).toBe(201);
+    const otherId = ((await other.json()) as { documentId: string }).documentId;
+
+    const phone = cookieOf(await click(tokenOf((await linkFor("identity")).url)))!;
+    setTraderCookie(phone);
+
+    const sides = (type: string) =>
+      listSides(new Request(`https://broker.test/api/inapp/documents?documentType=${type}`));
+    expect((await sides("identity")).status).toBe(200);
+    const refused = await sides("address");
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ reason: "out_of_scope" });
+
+    const start = (documentType: string, side: string) =>
+      startUpload(
+        new Request("https://broker.test/api/inapp/documents", {
+          ...json({ documentType, side, contentType: "image/jpeg", size: 5000 }),
+        }),
+      );
+    expect((await start("address", "page")).status).toBe(403);
+    expect((await start("identity", "front")).status).toBe(201);
+    const confirmOther = await confirm(
+      new Request(`https://broker.test/api/inapp/documents/${otherId}/confirm`, json({})),
+      { params: Promise.resolve({ id: otherId }) },
+    );
+    expect(confirmOther.status).toBe(403);
+
+    // No further handoff, no status, no status stream, no forms.
+    expect(
+      (await post({ documentType: "identity" }, { origin: "https://broker.test" })).status,
+    ).toBe(403);
+    expect((await status(new Request("https://broker.test/api/inapp/status"))).status).toBe(403);
+    expect(
+      (await statusStream(new Request("https://broker.test/api/inapp/status/stream"))).status,
+    ).toBe(403);
+    expect(await getScreenContext()).toBeUndefined(); // what the forms, status and actions read
+    const form = new FormData();
+    form.set("step", "personal");
+    form.set("firstName", "Mallory");
+    expect(await autosaveStep(form)).toMatchObject({ status: "failed" });
+    expect(await getUploadContext("address")).toBeUndefined();
+    expect(await getUploadContext(undefined)).toBeUndefined();
+    expect(await getUploadContext("identity")).toMatchObject({
+      scoped: true,
+      kycCase: { id: desktop.kycCase.id },
+    });
+
+    // The desktop keeps its full session meanwhile.
+    setTraderCookie(desktop.cookie);
+    expect((await sides("address")).status).toBe(200);
+    expect(await getUploadContext("address")).toMatchObject({ scoped: false });
+  });
+
+  it("refuses an expired link and a forged one, on the page and on the click", async () => {
     const { trader, kycCase } = await desktopSession();
     const old = new Date(Date.now() - (PHONE_HANDOFF_MINUTES + 1) * 60_000);
     const expired = await phoneHandoffLink(
@@ -104,14 +239,38 @@ describe("phone handoff", () => {
       },
       old,
     );
-    expect((await openOnPhone(expired.url)).headers.get("location")).toContain("/inapp/expired");
-    for (const forged of ["x", "<script>", "a".repeat(5000)]) {
-      const r = await openOnPhone(
-        `https://broker.test/inapp/kyc/upload?handoff=${encodeURIComponent(forged)}&documentType=identity`,
-      );
+    expect(await handoffConfirmation(tokenOf(expired.url))).toEqual({
+      ok: false,
+      reason: "expired",
+    });
+    expect((await click(tokenOf(expired.url))).headers.get("location")).toContain("/inapp/expired");
+    for (const forged of ["", "x", "<script>", "a".repeat(1500)]) {
+      expect(await handoffConfirmation(forged)).toEqual({ ok: false, reason: "expired" });
+      const r = await click(forged);
       expect(r.status).toBe(303);
       expect(r.headers.get("location")).toContain("/inapp/expired");
     }
+  });
+
+  it("a cross-site click or a body that is not the form spends nothing", async () => {
+    await desktopSession();
+    const token = tokenOf((await linkFor()).url);
+    expect((await click(token, { origin: "https://evil.test", host: "broker.test" })).status).toBe(
+      403,
+    );
+    expect((await click(token, { "sec-fetch-site": "cross-site" })).status).toBe(403);
+    expect((await click(token, SAME_ORIGIN, "text/plain")).status).toBe(415);
+    expect((await click(token, SAME_ORIGIN, "application/json")).status).toBe(415);
+    const big = await redeem(
+      new Request("https://broker.test/api/inapp/handoff/redeem", {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", ...SAME_ORIGIN },
+        body: `handoff=${token}&pad=${"x".repeat(5000)}`,
+      }),
+    );
+    expect(big.status).toBe(413);
+    expect((await handoffConfirmation(token)).ok).toBe(true);
+    expect((await click(token)).status).toBe(303);
   });
 
   it("refuses once the case no longer takes documents", async () => {
@@ -126,7 +285,7 @@ describe("phone handoff", () => {
     });
     // Force the case into review (completeness is not the point here).
     await changeCaseStatus({ kycCase, event: "submit", actor: { type: "trader", id: trader.id } });
-    expect((await openOnPhone(link.url)).headers.get("location")).toContain("/inapp/expired");
+    expect((await click(tokenOf(link.url))).headers.get("location")).toContain("/inapp/expired");
   });
 
   it("refuses cross-site calls, a missing session and bad bodies without a 500", async () => {
@@ -141,5 +300,12 @@ describe("phone handoff", () => {
     expect((await post("not json")).status).toBe(400);
     setTraderCookie(undefined);
     expect((await post({ documentType: "identity" })).status).toBe(401);
+  });
+
+  it("masks the account enough to recognise one's own", () => {
+    expect(maskLogin(3_141_592)).toBe("•••592");
+    expect(maskEmail("hannah.schmidt@mail.example.org")).toBe("h•••@m•••.org");
+    expect(maskEmail("x@localhost")).toBe("x•••@l•••");
+    expect(maskEmail("broken")).toBe("•••");
   });
 });

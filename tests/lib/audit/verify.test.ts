@@ -33,7 +33,12 @@ describe("audit trail hash chain", () => {
   it("chains every append, also under concurrency, with a gap-free sequence", async () => {
     for (let i = 0; i < 5; i++) await append(i);
     await Promise.all(Array.from({ length: 20 }, (_, i) => append(100 + i)));
-    expect(await verifyAuditChain()).toEqual({ ok: true, rows: 25 });
+    expect(await verifyAuditChain()).toEqual({
+      ok: true,
+      rows: 25,
+      signedHeads: 0,
+      latestSignedSeq: null,
+    });
   });
 
   it("the database still refuses UPDATE and DELETE from the application", async () => {

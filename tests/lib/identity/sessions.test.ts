@@ -1,5 +1,11 @@
 import { sessionCookie } from "@/lib/inapp/session-cookie";
-import { endSession, resolveSession, resolveSessionContext } from "@/lib/identity/sessions";
+import {
+  endSession,
+  PHONE_SESSION_MINUTES,
+  resolveSession,
+  resolveSessionContext,
+  startSession,
+} from "@/lib/identity/sessions";
 import { upsertTrader } from "@/lib/db/queries/traders";
 import { setTestEnv } from "../../helpers/env";
 import { openSession } from "../../helpers/sessions";
@@ -78,5 +84,52 @@ describe("trader sessions", () => {
     expect(context?.session.lastSeenAt).toEqual(minutes(10));
     expect(await resolveSessionContext(id, minutes(41))).toBeUndefined(); // 31 idle minutes
     expect(await resolveSessionContext("not-a-session", minutes(1))).toBeUndefined();
+  });
+
+  it("a new entry ends the trader's older sessions, and only that trader's", async () => {
+    const other = (await upsertTrader({ ctraderUserId: 9002, email: null, tradingLogin: 2 }, "en"))
+      .id;
+    const older = await start();
+    const othersSession = await openSession(other, null, T0);
+    const newer = await start(minutes(1));
+    expect(await resolveSession(older.id, minutes(2))).toBeUndefined();
+    expect(await resolveSession(newer.id, minutes(2))).toBeDefined();
+    expect(await resolveSession(othersSession.id, minutes(2))).toBeDefined();
+  });
+
+  it("a phone handoff ends only older handoff sessions and lives 15 minutes at most", async () => {
+    const desktop = await start();
+    const phone = (now: Date) =>
+      startSession({
+        traderId,
+        caseId: null,
+        identityMode: "phone-handoff",
+        locale: "en",
+        theme: null,
+        source: null,
+        account: null,
+        documentScope: "identity",
+        now,
+      });
+    const first = await phone(minutes(1));
+    const second = await phone(minutes(2));
+    expect(second.maxAgeSeconds).toBe(PHONE_SESSION_MINUTES * 60);
+    expect(await resolveSession(desktop.id, minutes(3))).toBeDefined();
+    expect(await resolveSession(first.id, minutes(3))).toBeUndefined();
+    const scoped = await resolveSession(second.id, minutes(3));
+    expect(scoped?.documentScope).toBe("identity");
+    expect(await resolveSession(second.id, minutes(2 + PHONE_SESSION_MINUTES))).toBeUndefined();
+    // And a handoff session without a scope cannot be made.
+    await expect(
+      startSession({
+        traderId,
+        caseId: null,
+        identityMode: "phone-handoff",
+        locale: "en",
+        theme: null,
+        source: null,
+        account: null,
+      }),
+    ).rejects.toThrow("document scope");
   });
 });

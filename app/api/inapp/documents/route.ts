@@ -6,7 +6,7 @@ import {
   type DocumentSidesResponse,
 } from "@/lib/documents/upload-contract";
 import { readJson } from "@/lib/http/json";
-import { withTraderCase } from "@/lib/inapp/api";
+import { outOfScope, refuseOutOfScope, withTraderCase } from "@/lib/inapp/api";
 import { documentSides } from "@/lib/kyc/submission";
 import { refuseUpload } from "./refusals";
 
@@ -17,19 +17,21 @@ export async function GET(request: Request): Promise<Response> {
   return withTraderCase(
     request,
     "documents.list",
-    async ({ kycCase }) => {
+    async (context) => {
       const query = documentSidesQuery.safeParse(
         Object.fromEntries(new URL(request.url).searchParams),
       );
       if (!query.success) return refuseUpload("bad_request", "documentType: invalid");
       const { documentType } = query.data;
+      if (outOfScope(context, documentType)) return refuseOutOfScope();
+      const { kycCase } = context;
       const body: DocumentSidesResponse = {
         documentType,
         sides: await documentSides(kycCase, documentType),
       };
       return Response.json(body);
     },
-    { mutates: false },
+    { mutates: false, handoff: true },
   );
 }
 
@@ -38,13 +40,14 @@ export async function POST(request: Request): Promise<Response> {
   return withTraderCase(
     request,
     "documents.start",
-    async ({ kycCase }) => {
+    async (context) => {
       const body = startUploadRequest.safeParse(await readJson(request, z.unknown()));
       if (!body.success) return refuseUpload("bad_request");
-      const result = await startUpload(kycCase, body.data);
+      if (outOfScope(context, body.data.documentType)) return refuseOutOfScope();
+      const result = await startUpload(context.kycCase, body.data);
       if (!result.ok) return refuseUpload(result.reason);
       return Response.json(result.value, { status: 201 });
     },
-    { mutates: true },
+    { mutates: true, handoff: true },
   );
 }

@@ -2,7 +2,7 @@ import { getTranslations } from "next-intl/server";
 import { DOCUMENT_SIDES, DOCUMENT_STATES, UPLOAD_REFUSALS } from "@/lib/documents/upload-contract";
 import { env } from "@/lib/env";
 import { DOCUMENT_TYPES, parseDocumentType } from "@/lib/inapp/params";
-import { getScreenContext } from "@/lib/inapp/screen-context";
+import { getUploadContext } from "@/lib/inapp/screen-context";
 import { EDITABLE_STATUSES } from "@/lib/kyc/case-state";
 import { documentSides } from "@/lib/kyc/submission";
 import { ExpiredScreen } from "../../_components/expired-screen";
@@ -43,11 +43,12 @@ const LABELS = [
 const QUALITY = ["too_small", "blurry", "too_dark", "glare"] as const;
 
 export default async function UploadPage({ searchParams }: Props) {
-  const context = await getScreenContext();
-  if (!context?.kycCase) return <ExpiredScreen reason="expired" />;
-  const { kycCase, session } = context;
   const raw = (await searchParams).documentType;
   const type = parseDocumentType(typeof raw === "string" ? raw : undefined);
+  // A phone-handoff session sees its own document type's upload and nothing else.
+  const context = await getUploadContext(type);
+  if (!context?.kycCase) return <ExpiredScreen reason="expired" />;
+  const { kycCase, session, scoped } = context;
   const [t, tStatus] = await Promise.all([getTranslations("Upload"), getTranslations("Status")]);
 
   if (!type) {
@@ -117,11 +118,17 @@ export default async function UploadPage({ searchParams }: Props) {
         editable={EDITABLE_STATUSES.has(kycCase.status)}
         phoneHandoff={!onPhone}
       />
-      <p>
-        <ScreenLink className="button secondary" href="/inapp/kyc?view=overview">
-          {t("backToVerification")}
-        </ScreenLink>
-      </p>
+      {scoped ? (
+        <p className="muted" data-testid="handoff-scope">
+          {t("phoneScope")}
+        </p>
+      ) : (
+        <p>
+          <ScreenLink className="button secondary" href="/inapp/kyc?view=overview">
+            {t("backToVerification")}
+          </ScreenLink>
+        </p>
+      )}
     </>
   );
 }

@@ -1,5 +1,5 @@
 import { confirmUpload } from "@/lib/documents/service";
-import { withTraderCase } from "@/lib/inapp/api";
+import { documentOutOfScope, refuseOutOfScope, withTraderCase } from "@/lib/inapp/api";
 import { refuseUpload } from "../../refusals";
 
 export const runtime = "nodejs";
@@ -13,11 +13,13 @@ export async function POST(
   return withTraderCase(
     request,
     "documents.confirm",
-    async ({ kycCase, trader }) => {
+    async (context) => {
+      const { kycCase, trader } = context;
+      if (await documentOutOfScope(context, id)) return refuseOutOfScope();
       const result = await confirmUpload(kycCase, trader.id, id);
       if (!result.ok) return refuseUpload(result.reason);
       return Response.json(result.value);
     },
-    { mutates: true },
+    { mutates: true, handoff: true },
   );
 }

@@ -1,0 +1,142 @@
+/**
+ * The status screen's server-sent events: a `status` event now and after every change of the
+ * trader's own case, heartbeats in between so proxies keep the stream open.
+ *
+ * Bounded: at most MAX_STREAMS_PER_SESSION open streams per session in this process (a loop of
+ * EventSources cannot pile up timers, listeners and sockets); a stream ends with its session
+ * (revoked by a new entry or the close control, idle, or expired), checked every
+ * `sessionCheckMs` and at the session's expiry, with an `ended` event so the screen reloads into
+ * the expired view; and nothing is enqueued once the stream is closed, whichever side closed it.
+ */
+import { log } from "@/lib/log";
+import { currentCaseStatus, subscribeCaseStatus } from "./case-status";
+
+export const MAX_STREAMS_PER_SESSION = 3;
+
+/** Read at each stream's start (tests shorten them). */
+export const STREAM_TIMING = { heartbeatMs: 25_000, sessionCheckMs: 15_000 };
+
+type Hub = { streams: Map<string, number> };
+const hub: Hub = ((globalThis as { __kycStreams?: Hub }).__kycStreams ??= { streams: new Map() });
+
+export type StatusStreamInput = {
+  /** The session's stored hash: what the per-session count is keyed by. */
+  sessionKey: string;
+  sessionExpiresAt: Date;
+  /** Whether the session is still live (without counting as activity). */
+  sessionLive: () => Promise<boolean>;
+  caseId: string;
+  traderId: string;
+  /** The request's signal: the browser went away. */
+  signal: AbortSignal;
+};
+
+export type StatusStreamResult =
+  { ok: true; response: Response } | { ok: false; reason: "too_many_streams" | "unavailable" };
+
+/** Open streams of one session in this process. */
+export function openStreamCount(sessionKey: string): number {
+  return hub.streams.get(sessionKey) ?? 0;
+}
+
+export async function openStatusStream(input: StatusStreamInput): Promise<StatusStreamResult> {
+  const { sessionKey } = input;
+  const open = openStreamCount(sessionKey);
+  if (open >= MAX_STREAMS_PER_SESSION) return { ok: false, reason: "too_many_streams" };
+  hub.streams.set(sessionKey, open + 1);
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    const left = openStreamCount(sessionKey) - 1;
+    if (left > 0) hub.streams.set(sessionKey, left);
+    else hub.streams.delete(sessionKey);
+  };
+
+  const encoder = new TextEncoder();
+  let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+  let closed = false;
+  let last = "";
+  const timers: ReturnType<typeof setTimeout>[] = [];
+  let unsubscribe = () => {};
+
+  const enqueue = (text: string) => {
+    if (closed || !controller) return;
+    try {
+      controller.enqueue(encoder.encode(text));
+    } catch {
+      close();
+    }
+  };
+  const close = (farewell?: string) => {
+    if (closed) return;
+    if (farewell) enqueue(farewell);
+    closed = true;
+    for (const timer of timers) clearTimeout(timer);
+    unsubscribe();
+    release();
+    try {
+      controller?.close();
+    } catch {
+      // already closed or errored by the other side
+    }
+  };
+  const send = async () => {
+    const status = await currentCaseStatus(input.caseId, input.traderId).catch(() => undefined);
+    // The stream may have closed while the status was read.
+    if (closed || !status || status === last) return;
+    last = status;
+    enqueue(`event: status\ndata: ${JSON.stringify({ status })}\n\n`);
+  };
+  const ended = "event: ended\ndata: {}\n\n";
+
+  // Listen first, then send the status of now: a change committed in between is heard, never
+  // lost (sending is idempotent: an unchanged status is not sent twice).
+  try {
+    unsubscribe = await subscribeCaseStatus(input.caseId, () => void send());
+  } catch {
+    release();
+    return { ok: false, reason: "unavailable" };
+  }
+
+  const stream = new ReadableStream<Uint8Array>({
+    start(c) {
+      controller = c;
+      void send();
+      const heartbeat = setInterval(() => enqueue(": keep-alive\n\n"), STREAM_TIMING.heartbeatMs);
+      const check = setInterval(() => {
+        input
+          .sessionLive()
+          .then((live) => {
+            if (!live) close(ended);
+          })
+          .catch((error: unknown) => {
+            // Fail closed: a session that cannot be checked does not keep its stream.
+            log.warn("live.session_check_failed", { error: String(error) });
+            close(ended);
+          });
+      }, STREAM_TIMING.sessionCheckMs);
+      const expiry = setTimeout(
+        () => close(ended),
+        Math.max(0, input.sessionExpiresAt.getTime() - Date.now()),
+      );
+      timers.push(heartbeat, check, expiry);
+      for (const timer of timers) timer.unref?.();
+      if (input.signal.aborted) close();
+      else input.signal.addEventListener("abort", () => close(), { once: true });
+    },
+    cancel() {
+      close();
+    },
+  });
+  return {
+    ok: true,
+    response: new Response(stream, {
+      headers: {
+        "Content-Type": "text/event-stream; charset=utf-8",
+        "Cache-Control": "no-store, no-transform",
+        "X-Accel-Buffering": "no",
+      },
+    }),
+  };
+}
