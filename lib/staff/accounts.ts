@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import { appendAuditEvent, type AuditInput } from "@/lib/db/queries/audit";
 import {
   countUnusedRecoveryCodes,
+  getLiveStaffSession,
   getStaffByEmail,
   getStaffById,
   insertStaffUser,
@@ -19,7 +20,6 @@ import {
   setStaffMfa,
   updateStaffAccount,
 } from "@/lib/db/queries/staff";
-import { getLiveStaffSession } from "@/lib/db/queries/staff";
 import { staffRole, type StaffRole, type StaffUser } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
 import { sha256, TOKEN_PATTERN } from "@/lib/identity/secrets";
@@ -34,7 +34,8 @@ import {
 } from "./mfa";
 import { hashPassword } from "./passwords";
 
-const CLI: Pick<AuditInput, "actorType" | "actorId"> = {
+type Actor = Pick<AuditInput, "actorType" | "actorId">;
+const CLI: Actor = {
   actorType: "system",
   actorId: "staff:create",
 };
@@ -72,19 +73,19 @@ async function byEmail(email: string): Promise<StaffUser> {
 /** `staff:create --reset`: a new password; every session of the person ends. */
 export async function resetStaffPassword(email: string, password: string): Promise<void> {
   const staff = await byEmail(email);
-  await setPassword(staff.id, await hashPassword(password), { ...CLI, action: "" }, new Date());
+  await setPassword(staff.id, await hashPassword(password), CLI, new Date());
 }
 
 /** `staff:create --reset-mfa`: the second factor removed (lost device); enrolment at next sign-in. */
 export async function resetStaffMfaByEmail(email: string): Promise<void> {
   const staff = await byEmail(email);
-  await clearMfa(staff.id, { ...CLI, action: "" }, new Date());
+  await clearMfa(staff.id, CLI, new Date());
 }
 
 async function setPassword(
   staffId: string,
   passwordHash: string,
-  actor: AuditInput,
+  actor: Actor,
   now: Date,
 ): Promise<StaffUser | undefined> {
   return updateStaffAccount(
@@ -98,7 +99,7 @@ async function setPassword(
   );
 }
 
-async function clearMfa(staffId: string, actor: AuditInput, now: Date) {
+async function clearMfa(staffId: string, actor: Actor, now: Date) {
   return updateStaffAccount(
     staffId,
     { mfaSecret: null, mfaEnabledAt: null, mfaLastStep: null },
@@ -137,8 +138,8 @@ export class StaffAdminError extends AppError {
   }
 }
 
-function adminAudit(admin: StaffPrincipal): AuditInput {
-  return { actorType: "staff", actorId: admin.id, action: "" };
+function adminAudit(admin: StaffPrincipal): Actor {
+  return { actorType: "staff", actorId: admin.id };
 }
 
 /** Admins act on other people's accounts only: nobody locks themselves out of the last admin. */

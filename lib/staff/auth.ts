@@ -40,8 +40,6 @@ import {
 import { dummyHash, verifyPassword } from "./passwords";
 import { countAttempt, forgiveAttempt, realWait, type Wait } from "./throttle";
 
-export { THROTTLE_WINDOW_MINUTES } from "./throttle";
-
 export const STAFF_COOKIE = "__Host-kyc_staff";
 export const STAFF_IDLE_MINUTES = 30;
 export const STAFF_ABSOLUTE_HOURS = 8;
