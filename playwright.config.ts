@@ -26,6 +26,8 @@ export const E2E_SERVER_ENV = {
   FRAME_ANCESTORS: `'self' ${HOST_ORIGIN} ${SCREEN_ORIGIN}`,
   LOG_LEVEL: "warn",
   SANCTIONS_LIST_PATH: "tests/fixtures/sanctions/ofac-sdn-excerpt.csv",
+  // Reviewers sign in with a password; approvers enrol TOTP (tests/e2e/fixtures/console.ts).
+  STAFF_MFA_REVIEWERS: "0",
 };
 
 export default defineConfig({

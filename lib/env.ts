@@ -282,6 +282,18 @@ const rawSchema = z.object({
   AUDIT_SIGNING_KEY: z.preprocess(emptyAsUndefined, ed25519Key.optional()),
   AUDIT_VERIFY_KEY: z.preprocess(emptyAsUndefined, ed25519Keys.optional()),
   AUDIT_SIGN_MINUTES: intWithDefault(5, 1, 24 * 60),
+  // Console accounts (lib/staff): how many reverse proxies in front of the app append to
+  // X-Forwarded-For (the client address that login throttling keys on is the entry that many
+  // from the right), and whether reviewers need a second factor too (approvers and admins always
+  // do; on unless set to 0).
+  TRUSTED_PROXY_HOPS: intWithDefault(0, 0, 10),
+  STAFF_MFA_REVIEWERS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .enum(["0", "1", "true", "false"])
+      .optional()
+      .transform((v) => v === undefined || v === "1" || v === "true"),
+  ),
 });
 
 const ORIGIN_SOURCE = /^('self'|'none'|https?:\/\/[a-z0-9.*-]+(:(\d+|\*))?|\*\.[a-z0-9.-]+)$/i;
@@ -484,6 +496,7 @@ function toConfig(raw: Raw) {
     },
     /** Limits of the server-side document check; one size limit for uploads and the check. */
     documents: { maxBytes: raw.UPLOAD_MAX_BYTES, maxPdfPages: raw.DOCUMENT_MAX_PDF_PAGES },
+    staff: { trustedProxyHops: raw.TRUSTED_PROXY_HOPS, mfaForReviewers: raw.STAFF_MFA_REVIEWERS },
   };
 }
 

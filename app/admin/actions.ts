@@ -27,8 +27,27 @@ import {
   resumeReview,
   retryChecks,
 } from "@/lib/review/decisions";
-import { loginStaff, logoutStaff, STAFF_COOKIE } from "@/lib/staff/auth";
-import { clientAddress, getStaff, requireStaff } from "@/lib/staff/console";
+import {
+  changeStaffRole,
+  endOwnSession,
+  finishOwnEnrolment,
+  listOwnSessions,
+  resetMfaByAdmin,
+  resetPasswordByAdmin,
+  setStaffDisabled,
+  STAFF_ADMIN_REFUSALS,
+  StaffAdminError,
+  startOwnEnrolment,
+  type StaffAdminOutcome,
+} from "@/lib/staff/accounts";
+import {
+  completeSecondFactor,
+  loginStaff,
+  logoutStaff,
+  STAFF_COOKIE,
+  type StaffPrincipal,
+} from "@/lib/staff/auth";
+import { clientInfo, getStaff, requireStaff, staffCookieValue } from "@/lib/staff/console";
 
 const caseId = z.uuid();
 
@@ -68,20 +87,60 @@ async function run(id: unknown, action: (id: string) => Promise<ConsoleOutcome>)
 
 export type LoginState = { error?: string };
 
+const LOGIN_NEXT = { full: "/admin", mfa: "/admin/login/code", enrol: "/admin/login/enrol" };
+
 export async function loginAction(_previous: LoginState, form: FormData): Promise<LoginState> {
+  if (!(form instanceof FormData)) return { error: "Enter your email and password." };
   const email = String(form.get("email") ?? "").slice(0, 320);
   const password = String(form.get("password") ?? "").slice(0, 1024);
   if (!email || !password) return { error: "Enter your email and password." };
-  const result = await loginStaff({ email, password, client: await clientAddress() });
-  if (!result.ok)
-    return {
-      error:
-        result.reason === "throttled"
-          ? "Too many attempts. Wait 15 minutes and try again."
-          : "Email or password is wrong.",
-    };
+  const result = await loginStaff({ email, password, ...(await clientInfo()) });
+  if (!result.ok) return { error: "Email or password is wrong." };
   (await cookies()).set(result.cookie);
+  redirect(LOGIN_NEXT[result.stage]);
+}
+
+export type CodeState = { error?: string; recoveryCodes?: string[] };
+
+/** The second step of a login: a code from the authenticator app, or a recovery code. */
+export async function codeAction(_previous: CodeState, form: FormData): Promise<CodeState> {
+  if (!(form instanceof FormData)) return { error: "Enter the code from your app." };
+  const code = String(form.get("code") ?? "").slice(0, 40);
+  if (!code.trim()) return { error: "Enter the code from your app." };
+  const store = await cookies();
+  const result = await completeSecondFactor(
+    store.get(STAFF_COOKIE)?.value,
+    code,
+    await clientInfo(),
+  );
+  if (!result.ok) {
+    if (result.reason === "invalid") return { error: "That code is not valid. Try the next one." };
+    store.delete(STAFF_COOKIE);
+    redirect("/admin/login?error=expired");
+  }
+  store.set(result.cookie);
+  // Enrolment answers the recovery codes: the page shows them once, then the console.
+  if (result.recoveryCodes) return { recoveryCodes: result.recoveryCodes };
   redirect("/admin");
+}
+
+/** Enrolling a new device from one's own account page (the login's enrolment is codeAction). */
+export async function enrolAction(_previous: CodeState, form: FormData): Promise<CodeState> {
+  const staff = await requireStaff("reviewer");
+  if (!(form instanceof FormData)) return { error: "Enter the code from your app." };
+  const result = await finishOwnEnrolment(
+    staff,
+    await staffCookieValue(),
+    String(form.get("code") ?? "").slice(0, 40),
+  );
+  if (!result.ok) return { error: "That code is not valid. Try the next one." };
+  return { recoveryCodes: result.recoveryCodes };
+}
+
+export async function startEnrolmentAction(): Promise<void> {
+  const staff = await requireStaff("reviewer");
+  await startOwnEnrolment(staff, await staffCookieValue());
+  redirect("/admin/account?enrol=1");
 }
 
 export async function logoutAction(): Promise<void> {
@@ -91,6 +150,72 @@ export async function logoutAction(): Promise<void> {
   if (staff && value) await logoutStaff(value, staff.id);
   store.delete(STAFF_COOKIE);
   redirect("/admin/login");
+}
+
+/** Ends one of one's own sessions (another browser, a lost laptop); this one signs out. */
+export async function endSessionAction(form: FormData): Promise<void> {
+  const staff = await requireStaff("reviewer");
+  const ref = z.uuid().safeParse(form instanceof FormData ? form.get("ref") : undefined);
+  if (!ref.success) redirect("/admin/account?error=not_found");
+  const current = (await listOwnSessions(staff, await staffCookieValue())).find(
+    (s) => s.ref === ref.data,
+  )?.current;
+  const ended = await endOwnSession(staff, ref.data);
+  if (ended && current) {
+    (await cookies()).delete(STAFF_COOKIE);
+    redirect("/admin/login");
+  }
+  redirect(`/admin/account?${ended ? "outcome=session_ended" : "error=not_found"}`);
+}
+
+/** The admin's account actions: each names its outcome or refusal on the account page. */
+async function onAccount(
+  form: unknown,
+  action: (admin: StaffPrincipal, staffId: string) => Promise<StaffAdminOutcome>,
+): Promise<never> {
+  const admin = await requireStaff("admin");
+  const staffId = z.uuid().safeParse(form instanceof FormData ? form.get("staffId") : undefined);
+  if (!staffId.success) redirect("/admin/staff?error=not_found");
+  let outcome: StaffAdminOutcome;
+  try {
+    outcome = await action(admin, staffId.data);
+  } catch (error) {
+    if (error instanceof StaffAdminError) redirect(`/admin/staff?error=${error.refusal}`);
+    log.error("console.staff_action_failed", { error: errorMessage(error) });
+    redirect("/admin/staff?error=failed");
+  }
+  redirect(`/admin/staff?outcome=${outcome}`);
+}
+
+export async function changeRoleAction(form: FormData): Promise<void> {
+  await onAccount(form, (admin, id) => changeStaffRole(admin, id, form.get("role")));
+}
+
+export async function disableStaffAction(form: FormData): Promise<void> {
+  await onAccount(form, (admin, id) => setStaffDisabled(admin, id, form.get("disabled") !== "0"));
+}
+
+export async function resetMfaAction(form: FormData): Promise<void> {
+  await onAccount(form, (admin, id) => resetMfaByAdmin(admin, id));
+}
+
+export type ResetPasswordState = { password?: string; error?: string };
+
+/** A new generated password, shown once to the admin (not put in a URL). */
+export async function resetPasswordAction(
+  _previous: ResetPasswordState,
+  form: FormData,
+): Promise<ResetPasswordState> {
+  const admin = await requireStaff("admin");
+  const staffId = z.uuid().safeParse(form instanceof FormData ? form.get("staffId") : undefined);
+  if (!staffId.success) return { error: STAFF_ADMIN_REFUSALS.not_found };
+  try {
+    return await resetPasswordByAdmin(admin, staffId.data);
+  } catch (error) {
+    if (error instanceof StaffAdminError) return { error: STAFF_ADMIN_REFUSALS[error.refusal] };
+    log.error("console.staff_action_failed", { error: errorMessage(error) });
+    return { error: "That did not work. Try again." };
+  }
 }
 
 export async function claimAction(form: FormData): Promise<void> {

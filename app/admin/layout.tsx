@@ -18,6 +18,8 @@ export default async function AdminLayout({ children }: { children: React.ReactN
           <nav className="actions">
             <Link href="/admin">Queue</Link>
             {staff.role === "admin" ? <Link href="/admin/deliveries">Dead deliveries</Link> : null}
+            {staff.role === "admin" ? <Link href="/admin/staff">Accounts</Link> : null}
+            <Link href="/admin/account">Your account</Link>
             <form action={logoutAction}>
               <button className="button secondary" type="submit">
                 Sign out

@@ -1,13 +1,44 @@
 /**
- * Console accounts as operators manage them (`npm run staff:create`): create one with a role, or
- * set a new password; each audited.
+ * Console accounts as operators (`npm run staff:create`) and admins (the console's account page)
+ * manage them, and what each person manages about themselves: their sessions and their second
+ * factor. Every change is audited in the same transaction; disabling an account, a password
+ * reset, a role change and a second-factor reset end all of that person's sessions.
  */
 import "server-only";
-import { appendAuditEvent } from "@/lib/db/queries/audit";
-import { insertStaffUser, updateStaffPassword } from "@/lib/db/queries/staff";
-import type { StaffRole } from "@/lib/db/schema";
+import { randomBytes } from "node:crypto";
+import { appendAuditEvent, type AuditInput } from "@/lib/db/queries/audit";
+import {
+  countUnusedRecoveryCodes,
+  getLiveStaffSession,
+  getStaffByEmail,
+  getStaffById,
+  insertStaffUser,
+  listLiveStaffSessions,
+  listStaffAccounts,
+  revokeOwnStaffSession,
+  setSessionEnrolSecret,
+  setStaffMfa,
+  updateStaffAccount,
+} from "@/lib/db/queries/staff";
+import { staffRole, type StaffRole, type StaffUser } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
+import { sha256, TOKEN_PATTERN } from "@/lib/identity/secrets";
+import { hasRole, mfaRequired, STAFF_IDLE_MINUTES, type StaffPrincipal } from "./auth";
+import {
+  checkTotp,
+  hashRecoveryCode,
+  newRecoveryCodes,
+  newTotpSecret,
+  openSecret,
+  sealSecret,
+} from "./mfa";
 import { hashPassword } from "./passwords";
+
+type Actor = Pick<AuditInput, "actorType" | "actorId">;
+const CLI: Actor = {
+  actorType: "system",
+  actorId: "staff:create",
+};
 
 export async function createStaffAccount(input: {
   email: string;
@@ -26,21 +57,274 @@ export async function createStaffAccount(input: {
     throw error;
   });
   await appendAuditEvent({
-    actorType: "system",
-    actorId: "staff:create",
+    ...CLI,
     action: "staff.created",
     data: { staffId: staff.id, role: staff.role },
   });
   return { id: staff.id };
 }
 
+async function byEmail(email: string): Promise<StaffUser> {
+  const staff = await getStaffByEmail(email);
+  if (!staff) throw new AppError("NOT_FOUND", "no such account");
+  return staff;
+}
+
+/** `staff:create --reset`: a new password; every session of the person ends. */
 export async function resetStaffPassword(email: string, password: string): Promise<void> {
-  if (!(await updateStaffPassword(email, await hashPassword(password))))
-    throw new AppError("NOT_FOUND", "no such account");
-  await appendAuditEvent({
-    actorType: "system",
-    actorId: "staff:create",
-    action: "staff.password_reset",
-    data: { email },
+  const staff = await byEmail(email);
+  await setPassword(staff.id, await hashPassword(password), CLI, new Date());
+}
+
+/** `staff:create --reset-mfa`: the second factor removed (lost device); enrolment at next sign-in. */
+export async function resetStaffMfaByEmail(email: string): Promise<void> {
+  const staff = await byEmail(email);
+  await clearMfa(staff.id, CLI, new Date());
+}
+
+async function setPassword(
+  staffId: string,
+  passwordHash: string,
+  actor: Actor,
+  now: Date,
+): Promise<StaffUser | undefined> {
+  return updateStaffAccount(
+    staffId,
+    { passwordHash },
+    {
+      revokeSessions: true,
+      now,
+      audit: { ...actor, action: "staff.password_reset", occurredAt: now, data: { staffId } },
+    },
+  );
+}
+
+async function clearMfa(staffId: string, actor: Actor, now: Date) {
+  return updateStaffAccount(
+    staffId,
+    { mfaSecret: null, mfaEnabledAt: null, mfaLastStep: null },
+    {
+      revokeSessions: true,
+      clearRecoveryCodes: true,
+      now,
+      audit: { ...actor, action: "staff.mfa_reset", occurredAt: now, data: { staffId } },
+    },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The admin's account page.
+
+export const STAFF_ADMIN_OUTCOMES = {
+  role_changed: "Role changed; their sessions ended, they sign in again.",
+  disabled: "Account disabled; their sessions ended.",
+  enabled: "Account enabled.",
+  mfa_reset: "Second factor removed; their sessions ended. They enrol again at the next sign-in.",
+  password_reset: "New password set; their sessions ended. Hand it over through a safe channel.",
+} as const;
+export type StaffAdminOutcome = keyof typeof STAFF_ADMIN_OUTCOMES;
+
+export const STAFF_ADMIN_REFUSALS = {
+  forbidden: "Your role does not allow that.",
+  not_found: "That account does not exist.",
+  self: "You cannot change your own account here; ask another admin.",
+  bad_role: "Choose reviewer, approver or admin.",
+} as const;
+export type StaffAdminRefusal = keyof typeof STAFF_ADMIN_REFUSALS;
+
+export class StaffAdminError extends AppError {
+  constructor(readonly refusal: StaffAdminRefusal) {
+    super(refusal === "not_found" ? "NOT_FOUND" : "FORBIDDEN", STAFF_ADMIN_REFUSALS[refusal]);
+  }
+}
+
+function adminAudit(admin: StaffPrincipal): Actor {
+  return { actorType: "staff", actorId: admin.id };
+}
+
+/** Admins act on other people's accounts only: nobody locks themselves out of the last admin. */
+async function targetOf(admin: StaffPrincipal, staffId: string): Promise<StaffUser> {
+  if (!hasRole(admin, "admin")) throw new StaffAdminError("forbidden");
+  if (staffId === admin.id) throw new StaffAdminError("self");
+  const target = await getStaffById(staffId);
+  if (!target) throw new StaffAdminError("not_found");
+  return target;
+}
+
+export async function listAccounts(admin: StaffPrincipal) {
+  if (!hasRole(admin, "admin")) throw new StaffAdminError("forbidden");
+  const rows = await listStaffAccounts();
+  return rows.map((row) => ({ ...row, mfaRequired: mfaRequired(row.role) }));
+}
+
+export async function changeStaffRole(
+  admin: StaffPrincipal,
+  staffId: string,
+  role: unknown,
+  now = new Date(),
+): Promise<StaffAdminOutcome> {
+  const target = await targetOf(admin, staffId);
+  const parsed = staffRole.enumValues.find((r) => r === role);
+  if (!parsed) throw new StaffAdminError("bad_role");
+  await updateStaffAccount(
+    target.id,
+    { role: parsed },
+    {
+      // New rights (and perhaps a second factor to enrol) start with a fresh sign-in.
+      revokeSessions: true,
+      now,
+      audit: {
+        ...adminAudit(admin),
+        action: "staff.role_changed",
+        occurredAt: now,
+        data: { staffId: target.id, from: target.role, to: parsed },
+      },
+    },
+  );
+  return "role_changed";
+}
+
+export async function setStaffDisabled(
+  admin: StaffPrincipal,
+  staffId: string,
+  disabled: boolean,
+  now = new Date(),
+): Promise<StaffAdminOutcome> {
+  const target = await targetOf(admin, staffId);
+  await updateStaffAccount(
+    target.id,
+    { disabledAt: disabled ? now : null },
+    {
+      revokeSessions: disabled,
+      now,
+      audit: {
+        ...adminAudit(admin),
+        action: disabled ? "staff.disabled" : "staff.enabled",
+        occurredAt: now,
+        data: { staffId: target.id },
+      },
+    },
+  );
+  return disabled ? "disabled" : "enabled";
+}
+
+/** A generated password, answered once for the admin to hand over. */
+export async function resetPasswordByAdmin(
+  admin: StaffPrincipal,
+  staffId: string,
+  now = new Date(),
+): Promise<{ password: string }> {
+  const target = await targetOf(admin, staffId);
+  const password = randomBytes(18).toString("base64url");
+  await setPassword(target.id, await hashPassword(password), adminAudit(admin), now);
+  return { password };
+}
+
+export async function resetMfaByAdmin(
+  admin: StaffPrincipal,
+  staffId: string,
+  now = new Date(),
+): Promise<StaffAdminOutcome> {
+  const target = await targetOf(admin, staffId);
+  await clearMfa(target.id, adminAudit(admin), now);
+  return "mfa_reset";
+}
+
+// ---------------------------------------------------------------------------------------------
+// One's own account: sessions and second factor.
+
+export async function listOwnSessions(staff: StaffPrincipal, cookieValue: string | undefined) {
+  const now = new Date();
+  const current = cookieValue && TOKEN_PATTERN.test(cookieValue) ? sha256(cookieValue) : "";
+  const rows = await listLiveStaffSessions(staff.id, now, STAFF_IDLE_MINUTES * 60_000);
+  return rows.map((s) => ({
+    ref: s.ref,
+    createdAt: s.createdAt,
+    lastSeenAt: s.lastSeenAt,
+    client: s.client,
+    userAgent: s.userAgent,
+    current: s.idHash === current,
+  }));
+}
+
+export async function endOwnSession(
+  staff: StaffPrincipal,
+  ref: string,
+  now = new Date(),
+): Promise<boolean> {
+  return revokeOwnStaffSession(staff.id, ref, now, {
+    actorType: "staff",
+    actorId: staff.id,
+    action: "staff.session_ended",
+    occurredAt: now,
+    data: { ref },
   });
+}
+
+export async function ownMfaStatus(staff: StaffPrincipal) {
+  return {
+    enabled: staff.mfa,
+    required: mfaRequired(staff.role),
+    recoveryCodesLeft: staff.mfa ? await countUnusedRecoveryCodes(staff.id) : 0,
+  };
+}
+
+async function ownSession(staff: StaffPrincipal, cookieValue: string | undefined) {
+  if (!cookieValue || !TOKEN_PATTERN.test(cookieValue)) return undefined;
+  const found = await getLiveStaffSession(
+    sha256(cookieValue),
+    new Date(),
+    STAFF_IDLE_MINUTES * 60_000,
+  );
+  return found?.staff.id === staff.id && found.session.stage === "full" ? found : undefined;
+}
+
+/** Starts (or restarts) enrolling a new device from a signed-in session. */
+export async function startOwnEnrolment(staff: StaffPrincipal, cookieValue: string | undefined) {
+  const found = await ownSession(staff, cookieValue);
+  if (!found) throw new AppError("UNAUTHENTICATED", "sign in again");
+  await setSessionEnrolSecret(found.session.idHash, sealSecret(newTotpSecret(), staff.id));
+}
+
+/** The secret being enrolled from this session, if an enrolment was started. */
+export async function ownEnrolmentSecret(
+  staff: StaffPrincipal,
+  cookieValue: string | undefined,
+): Promise<string | undefined> {
+  const found = await ownSession(staff, cookieValue);
+  return found?.session.enrolSecret ? openSecret(found.session.enrolSecret, staff.id) : undefined;
+}
+
+/** Confirms the new device with its first code; answers the new recovery codes (shown once). */
+export async function finishOwnEnrolment(
+  staff: StaffPrincipal,
+  cookieValue: string | undefined,
+  code: string,
+  now = new Date(),
+): Promise<{ ok: true; recoveryCodes: string[] } | { ok: false }> {
+  const found = await ownSession(staff, cookieValue);
+  const secret = found?.session.enrolSecret
+    ? openSecret(found.session.enrolSecret, staff.id)
+    : undefined;
+  const step = secret ? await checkTotp(secret, code.replace(/\s/g, ""), now) : undefined;
+  if (!found || !secret || step === undefined) return { ok: false };
+  const codes = newRecoveryCodes();
+  await setStaffMfa({
+    staffId: staff.id,
+    sessionHash: found.session.idHash,
+    now,
+    mfa: {
+      secret: sealSecret(secret, staff.id),
+      step,
+      codeHashes: codes.map((c) => hashRecoveryCode(staff.id, c)),
+    },
+    audit: {
+      actorType: "staff",
+      actorId: staff.id,
+      action: "staff.mfa_enrolled",
+      occurredAt: now,
+      data: { recoveryCodes: codes.length, replaced: staff.mfa },
+    },
+  });
+  return { ok: true, recoveryCodes: codes };
 }

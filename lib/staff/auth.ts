@@ -3,31 +3,48 @@
  * own cookie (`__Host-kyc_staff`, SameSite=Strict: the console is never framed), their own
  * lifetimes (30 minutes idle, 8 hours absolute).
  *
- * Login is throttled: after 5 failed attempts for one email, or 30 from one client, within
- * 15 minutes, further attempts are refused without checking the password, until the window
- * passes. Every login, failure and logout is audited.
+ * Login is two steps when the account has a second factor: the password opens a half-signed-in
+ * session (`mfa`) that grants nothing but the code form; a valid TOTP or recovery code replaces
+ * it with a full session under a new cookie value. An approver or admin (and a reviewer unless
+ * STAFF_MFA_REVIEWERS=0) without a second factor gets an `enrol` session instead and must enrol
+ * before the console opens. Half sessions live 10 minutes and end after 5 wrong codes.
+ *
+ * Password attempts are throttled by progressive delay (./throttle.ts). Every login, failure,
+ * code, enrolment and logout is audited.
  */
 import "server-only";
-import { appendAuditEvent } from "@/lib/db/queries/audit";
+import { appendAuditEvent, type AuditInput } from "@/lib/db/queries/audit";
 import {
-  countRecentFailures,
+  acceptTotpStep,
+  completeStaffLogin,
+  countUnusedRecoveryCodes,
   getLiveStaffSession,
   getStaffByEmail,
   insertStaffSession,
-  recordLoginAttempt,
+  recordSecondFactorFailure,
   revokeStaffSession,
+  spendRecoveryCode,
 } from "@/lib/db/queries/staff";
-import type { StaffRole, StaffUser } from "@/lib/db/schema";
+import type { StaffRole, StaffSession, StaffUser } from "@/lib/db/schema";
 import { env } from "@/lib/env";
-import { deriveKey, hmac, newToken, sha256, TOKEN_PATTERN } from "@/lib/identity/secrets";
+import { newToken, sha256, TOKEN_PATTERN } from "@/lib/identity/secrets";
+import {
+  checkTotp,
+  hashRecoveryCode,
+  newRecoveryCodes,
+  newTotpSecret,
+  normaliseRecoveryCode,
+  openSecret,
+  sealSecret,
+} from "./mfa";
 import { dummyHash, verifyPassword } from "./passwords";
+import { countAttempt, forgiveAttempt, realWait, type Wait } from "./throttle";
 
 export const STAFF_COOKIE = "__Host-kyc_staff";
 export const STAFF_IDLE_MINUTES = 30;
 export const STAFF_ABSOLUTE_HOURS = 8;
-export const THROTTLE_WINDOW_MINUTES = 15;
-export const MAX_FAILURES_PER_EMAIL = 5;
-export const MAX_FAILURES_PER_CLIENT = 30;
+export const PENDING_LOGIN_MINUTES = 10;
+export const MAX_CODE_FAILURES = 5;
 
 export type StaffCookie = {
   name: string;
@@ -39,86 +56,271 @@ export type StaffCookie = {
   maxAge: number;
 };
 
-export type LoginResult =
-  | { ok: true; cookie: StaffCookie; staff: Pick<StaffUser, "id" | "role" | "displayName"> }
-  | { ok: false; reason: "invalid" | "throttled" };
+export type LoginStage = "mfa" | "enrol" | "full";
 
-/** Keyed hashes: the attempts table never holds an email or an address in the clear. */
-function attemptKey(kind: string, value: string): string {
-  return hmac(deriveKey(env().appSecret, "staff-login-attempts"), `${kind}:${value}`);
+export type LoginResult =
+  | {
+      ok: true;
+      stage: LoginStage;
+      cookie: StaffCookie;
+      staff: Pick<StaffUser, "id" | "role" | "displayName">;
+    }
+  | { ok: false; reason: "invalid" };
+
+export type ClientInfo = { client: string; userAgent?: string };
+
+function cookieFor(value: string, seconds: number): StaffCookie {
+  return {
+    name: STAFF_COOKIE,
+    value,
+    httpOnly: true,
+    secure: true,
+    sameSite: "strict",
+    path: "/",
+    maxAge: seconds,
+  };
 }
 
+/** Whether the role must sign in with a second factor. */
+export function mfaRequired(role: StaffRole): boolean {
+  return role !== "reviewer" || env().staff.mfaForReviewers;
+}
+
+async function openFullSession(
+  staffId: string,
+  info: ClientInfo,
+  now: Date,
+): Promise<{ id: string; values: Parameters<typeof insertStaffSession>[0] }> {
+  const id = newToken();
+  return {
+    id,
+    values: {
+      idHash: sha256(id),
+      staffId,
+      stage: "full",
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: new Date(now.getTime() + STAFF_ABSOLUTE_HOURS * 3_600_000),
+      client: info.client.slice(0, 64),
+      userAgent: info.userAgent?.slice(0, 200) ?? null,
+    },
+  };
+}
+
+/** The password step. The attempt is counted first and may wait (progressive delay). */
 export async function loginStaff(
-  input: { email: string; password: string; client: string },
-  now = new Date(),
+  input: { email: string; password: string } & ClientInfo,
+  options: { now?: Date; wait?: Wait } = {},
 ): Promise<LoginResult> {
+  const now = options.now ?? new Date();
   const email = input.email.trim().toLowerCase().slice(0, 320);
-  const emailHash = attemptKey("email", email);
-  const clientHash = attemptKey("client", input.client);
-  const since = new Date(now.getTime() - THROTTLE_WINDOW_MINUTES * 60_000);
-  const failures = await countRecentFailures(emailHash, clientHash, since);
-  if (failures.email >= MAX_FAILURES_PER_EMAIL || failures.client >= MAX_FAILURES_PER_CLIENT) {
-    await appendAuditEvent({
-      actorType: "system",
-      actorId: "staff-login",
-      action: "staff.login_throttled",
-      data: { emailHash },
-      occurredAt: now,
-    });
-    return { ok: false, reason: "throttled" };
-  }
+  const attempt = await countAttempt(email, input.client, now);
+  await (options.wait ?? realWait)(attempt.delayMs);
   const staff = email ? await getStaffByEmail(email) : undefined;
   const valid = await verifyPassword(input.password, staff?.passwordHash ?? (await dummyHash()));
-  const ok = Boolean(staff && valid && !staff.disabledAt);
-  await recordLoginAttempt({ at: now, emailHash, clientHash, succeeded: ok });
-  if (!ok || !staff) {
+  if (!staff || !valid || staff.disabledAt) {
     await appendAuditEvent({
       actorType: "system",
       actorId: "staff-login",
       action: "staff.login_failed",
-      data: { emailHash, staffId: staff?.id ?? null },
+      data: { emailHash: attempt.emailKey, staffId: staff?.id ?? null, delayMs: attempt.delayMs },
       occurredAt: now,
     });
     return { ok: false, reason: "invalid" };
   }
-  const id = newToken();
-  const expiresAt = new Date(now.getTime() + STAFF_ABSOLUTE_HOURS * 3_600_000);
-  await insertStaffSession(
-    { idHash: sha256(id), staffId: staff.id, createdAt: now, lastSeenAt: now, expiresAt },
-    {
+  await forgiveAttempt(attempt);
+  const who = { id: staff.id, role: staff.role, displayName: staff.displayName };
+  const stage: LoginStage = staff.mfaEnabledAt ? "mfa" : mfaRequired(staff.role) ? "enrol" : "full";
+  if (stage === "full") {
+    const session = await openFullSession(staff.id, input, now);
+    await insertStaffSession(session.values, {
       actorType: "staff",
       actorId: staff.id,
       action: "staff.login",
       occurredAt: now,
-      data: {},
-    },
-  );
-  return {
-    ok: true,
-    cookie: {
-      name: STAFF_COOKIE,
-      value: id,
-      httpOnly: true,
-      secure: true,
-      sameSite: "strict",
-      path: "/",
-      maxAge: STAFF_ABSOLUTE_HOURS * 3600,
-    },
-    staff: { id: staff.id, role: staff.role, displayName: staff.displayName },
-  };
+      data: { secondFactor: false },
+    });
+    return {
+      ok: true,
+      stage,
+      cookie: cookieFor(session.id, STAFF_ABSOLUTE_HOURS * 3600),
+      staff: who,
+    };
+  }
+  const id = newToken();
+  await insertStaffSession({
+    idHash: sha256(id),
+    staffId: staff.id,
+    stage,
+    enrolSecret: stage === "enrol" ? sealSecret(newTotpSecret(), staff.id) : null,
+    createdAt: now,
+    lastSeenAt: now,
+    expiresAt: new Date(now.getTime() + PENDING_LOGIN_MINUTES * 60_000),
+    client: input.client.slice(0, 64),
+    userAgent: input.userAgent?.slice(0, 200) ?? null,
+  });
+  return { ok: true, stage, cookie: cookieFor(id, PENDING_LOGIN_MINUTES * 60), staff: who };
 }
 
-export type StaffPrincipal = Pick<StaffUser, "id" | "email" | "displayName" | "role">;
+export type PendingLogin = {
+  stage: "mfa" | "enrol";
+  staff: Pick<StaffUser, "id" | "email" | "role">;
+  /** The secret to enrol (stage `enrol` only), shown as text and as a QR code. */
+  enrolSecret?: string;
+};
 
+async function liveSession(
+  cookieValue: string | undefined,
+  now: Date,
+): Promise<{ session: StaffSession; staff: StaffUser } | undefined> {
+  if (!cookieValue || !TOKEN_PATTERN.test(cookieValue)) return undefined;
+  return getLiveStaffSession(sha256(cookieValue), now, STAFF_IDLE_MINUTES * 60_000);
+}
+
+/** The half-signed-in state behind the cookie, if that is what it is. */
+export async function resolvePendingLogin(
+  cookieValue: string | undefined,
+  now = new Date(),
+): Promise<PendingLogin | undefined> {
+  const found = await liveSession(cookieValue, now);
+  if (!found || found.session.stage === "full") return undefined;
+  const { id, email, role } = found.staff;
+  const enrolSecret =
+    found.session.stage === "enrol" && found.session.enrolSecret
+      ? openSecret(found.session.enrolSecret, id)
+      : undefined;
+  return { stage: found.session.stage, staff: { id, email, role }, enrolSecret };
+}
+
+export type SecondFactorResult =
+  | { ok: true; cookie: StaffCookie; recoveryCodes?: string[] }
+  | { ok: false; reason: "invalid" | "expired" };
+
+async function refuseCode(
+  cookieValue: string,
+  staffId: string,
+  email: string,
+  info: ClientInfo,
+  now: Date,
+): Promise<SecondFactorResult> {
+  const failures = await recordSecondFactorFailure(sha256(cookieValue), now, MAX_CODE_FAILURES);
+  // A wrong code counts like a wrong password: the next password attempts wait longer.
+  await countAttempt(email, info.client, now);
+  await appendAuditEvent({
+    actorType: "staff",
+    actorId: staffId,
+    action: "staff.mfa_failed",
+    occurredAt: now,
+    data: { failures },
+  });
+  return { ok: false, reason: failures >= MAX_CODE_FAILURES ? "expired" : "invalid" };
+}
+
+/**
+ * The second step: a TOTP code (or a recovery code) for an `mfa` session, or the first code
+ * of the secret being enrolled for an `enrol` session. Success replaces the half session with
+ * a full one; enrolment answers the recovery codes, to be shown once.
+ */
+export async function completeSecondFactor(
+  cookieValue: string | undefined,
+  code: string,
+  info: ClientInfo,
+  now = new Date(),
+): Promise<SecondFactorResult> {
+  const found = await liveSession(cookieValue, now);
+  if (!found || found.session.stage === "full" || !cookieValue)
+    return { ok: false, reason: "expired" };
+  const { session, staff } = found;
+  const typed = code.trim().slice(0, 40);
+  const full = await openFullSession(staff.id, info, now);
+  const done = (recoveryCodes?: string[]): SecondFactorResult => ({
+    ok: true,
+    cookie: cookieFor(full.id, STAFF_ABSOLUTE_HOURS * 3600),
+    recoveryCodes,
+  });
+  const loginAudit = (data: Record<string, unknown>) => ({
+    actorType: "staff" as const,
+    actorId: staff.id,
+    action: "staff.login",
+    occurredAt: now,
+    data: { secondFactor: true, ...data },
+  });
+
+  if (session.stage === "enrol") {
+    const secret = session.enrolSecret ? openSecret(session.enrolSecret, staff.id) : undefined;
+    const step = secret ? await checkTotp(secret, typed.replace(/\s/g, ""), now) : undefined;
+    if (!secret || step === undefined)
+      return refuseCode(cookieValue, staff.id, staff.email, info, now);
+    const codes = newRecoveryCodes();
+    const completed = await completeStaffLogin({
+      pendingHash: session.idHash,
+      now,
+      session: full.values,
+      mfa: {
+        secret: sealSecret(secret, staff.id),
+        step,
+        codeHashes: codes.map((c) => hashRecoveryCode(staff.id, c)),
+      },
+      audit: [
+        {
+          actorType: "staff",
+          actorId: staff.id,
+          action: "staff.mfa_enrolled",
+          occurredAt: now,
+          data: { recoveryCodes: codes.length },
+        },
+        loginAudit({ method: "enrolment" }),
+      ],
+    });
+    return completed ? done(codes) : { ok: false, reason: "expired" };
+  }
+
+  if (!staff.mfaSecret) return { ok: false, reason: "expired" };
+  const secret = openSecret(staff.mfaSecret, staff.id);
+  const digits = typed.replace(/\s/g, "");
+  const step = await checkTotp(secret, digits, now, staff.mfaLastStep);
+  let method: "totp" | "recovery_code" | undefined;
+  if (step !== undefined && (await acceptTotpStep(staff.id, step))) method = "totp";
+  const recovery = method ? undefined : normaliseRecoveryCode(typed);
+  if (recovery && (await spendRecoveryCode(staff.id, hashRecoveryCode(staff.id, recovery), now)))
+    method = "recovery_code";
+  if (!method) return refuseCode(cookieValue, staff.id, staff.email, info, now);
+  const audit: AuditInput[] = [loginAudit({ method })];
+  if (method === "recovery_code")
+    audit.unshift({
+      actorType: "staff",
+      actorId: staff.id,
+      action: "staff.mfa_recovery_used",
+      occurredAt: now,
+      data: { left: await countUnusedRecoveryCodes(staff.id) },
+    });
+  const completed = await completeStaffLogin({
+    pendingHash: session.idHash,
+    now,
+    session: full.values,
+    audit,
+  });
+  return completed ? done() : { ok: false, reason: "expired" };
+}
+
+export type StaffPrincipal = Pick<StaffUser, "id" | "email" | "displayName" | "role"> & {
+  mfa: boolean;
+};
+
+/**
+ * The signed-in staff member behind a full session. Fails closed: a half-signed-in session, a
+ * disabled account, or an account whose role now needs a second factor it does not have (a
+ * promotion, or STAFF_MFA_REVIEWERS switched on) is nobody.
+ */
 export async function resolveStaff(
   cookieValue: string | undefined,
   now = new Date(),
 ): Promise<StaffPrincipal | undefined> {
-  if (!cookieValue || !TOKEN_PATTERN.test(cookieValue)) return undefined;
-  const found = await getLiveStaffSession(sha256(cookieValue), now, STAFF_IDLE_MINUTES * 60_000);
-  if (!found) return undefined;
-  const { id, email, displayName, role } = found.staff;
-  return { id, email, displayName, role };
+  const found = await liveSession(cookieValue, now);
+  if (!found || found.session.stage !== "full") return undefined;
+  const { id, email, displayName, role, mfaEnabledAt } = found.staff;
+  if (!mfaEnabledAt && mfaRequired(role)) return undefined;
+  return { id, email, displayName, role, mfa: Boolean(mfaEnabledAt) };
 }
 
 export async function logoutStaff(cookieValue: string, staffId: string, now = new Date()) {

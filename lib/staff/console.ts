@@ -3,11 +3,21 @@
  * pages and actions that need a role send everyone else to the login page.
  */
 import "server-only";
+import { isIP } from "node:net";
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
 import type { StaffRole } from "@/lib/db/schema";
-import { hasRole, resolveStaff, STAFF_COOKIE, type StaffPrincipal } from "./auth";
+import { env } from "@/lib/env";
+import {
+  hasRole,
+  resolvePendingLogin,
+  resolveStaff,
+  STAFF_COOKIE,
+  type ClientInfo,
+  type PendingLogin,
+  type StaffPrincipal,
+} from "./auth";
 
 export const getStaff = cache(async (): Promise<StaffPrincipal | undefined> => {
   const store = await cookies();
@@ -21,12 +31,39 @@ export async function requireStaff(role: StaffRole = "reviewer"): Promise<StaffP
   return staff;
 }
 
-/** The client address for login throttling: the first forwarded hop, else the direct peer. */
-export async function clientAddress(): Promise<string> {
+/** The half-signed-in login behind the cookie (code or enrolment step), if any. */
+export const getPendingLogin = cache(async (): Promise<PendingLogin | undefined> => {
+  const store = await cookies();
+  return resolvePendingLogin(store.get(STAFF_COOKIE)?.value);
+});
+
+export async function staffCookieValue(): Promise<string | undefined> {
+  return (await cookies()).get(STAFF_COOKIE)?.value;
+}
+
+/**
+ * The client address from X-Forwarded-For, counted from the right: each of the
+ * TRUSTED_PROXY_HOPS proxies in front of the app appended the address it saw, so the entry that
+ * many from the right is the one the nearest untrusted party cannot choose. Everything left of it
+ * is whatever the client sent. With no trusted proxy, the rightmost entry (Next.js records the
+ * socket address there when the header is absent).
+ */
+export function clientFromForwardedFor(header: string | null, trustedHops: number): string {
+  const hops = (header ?? "")
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean);
+  const entry = hops[hops.length - Math.max(trustedHops, 1)];
+  if (!entry || hops.length < trustedHops) return "unknown";
+  const bare = entry.replace(/^\[|\]$/g, "").replace(/^::ffff:/i, "");
+  return isIP(bare) ? bare : "invalid";
+}
+
+/** Who is asking, for login throttling and the session list. */
+export async function clientInfo(): Promise<ClientInfo> {
   const h = await headers();
-  return (
-    h.get("x-forwarded-for")?.split(",")[0]?.trim() ||
-    h.get("x-real-ip")?.trim() ||
-    "unknown"
-  ).slice(0, 64);
+  return {
+    client: clientFromForwardedFor(h.get("x-forwarded-for"), env().staff.trustedProxyHops),
+    userAgent: h.get("user-agent")?.slice(0, 200) ?? undefined,
+  };
 }

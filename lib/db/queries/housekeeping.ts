@@ -5,13 +5,13 @@ import {
   phoneHandoffs,
   sessions,
   ssoOneTimeTokens,
-  staffLoginAttempts,
+  staffLoginThrottle,
   staffSessions,
 } from "../schema";
 
 /**
  * Rows that have outlived every purpose: sessions and one-time tokens past their expiry, and
- * login attempts older than the throttling window, all older than `before`. The audit trail
+ * login throttle counters untouched since, all older than `before`. The audit trail
  * keeps the facts (session.started, staff.login…); these tables only gate live access.
  */
 export async function purgeExpiredAccessRows(before: Date): Promise<number> {
@@ -38,8 +38,8 @@ export async function purgeExpiredAccessRows(before: Date): Promise<number> {
       .where(lt(handoffRedemptions.claimedAt, before))
       .returning({ x: sql`1` }),
     db
-      .delete(staffLoginAttempts)
-      .where(lt(staffLoginAttempts.at, before))
+      .delete(staffLoginThrottle)
+      .where(lt(staffLoginThrottle.lastAttemptAt, before))
       .returning({ x: sql`1` }),
   ]);
   return counts.reduce((n, rows) => n + rows.length, 0);

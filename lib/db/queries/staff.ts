@@ -1,8 +1,9 @@
-import { and, count, eq, gt, inArray, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
 import { getDb } from "../client";
 import {
   auditEvents,
-  staffLoginAttempts,
+  staffLoginThrottle,
+  staffRecoveryCodes,
   staffSessions,
   staffUsers,
   type StaffRole,
@@ -23,16 +24,6 @@ export async function insertStaffUser(values: {
   return row;
 }
 
-export async function updateStaffPassword(email: string, passwordHash: string): Promise<boolean> {
-  const db = await getDb();
-  const rows = await db
-    .update(staffUsers)
-    .set({ passwordHash })
-    .where(eq(sql`lower(${staffUsers.email})`, email.toLowerCase()))
-    .returning({ id: staffUsers.id });
-  return rows.length > 0;
-}
-
 export async function getStaffByEmail(email: string): Promise<StaffUser | undefined> {
   const db = await getDb();
   const [row] = await db
@@ -42,58 +33,214 @@ export async function getStaffByEmail(email: string): Promise<StaffUser | undefi
   return row;
 }
 
-export async function recordLoginAttempt(values: {
-  at: Date;
-  emailHash: string;
-  clientHash: string;
-  succeeded: boolean;
-}): Promise<void> {
+/**
+ * Counts one login attempt against each key (an email's and a client's keyed hash) before its
+ * password is checked, in one statement: the upsert locks each key's row, so parallel attempts
+ * each get their own count. A window older than `windowStart` starts again at 1. Returns the
+ * failures per key, this attempt included.
+ */
+export async function countLoginAttempt(
+  keys: readonly string[],
+  now: Date,
+  windowStart: Date,
+): Promise<Map<string, number>> {
   const db = await getDb();
-  await db.insert(staffLoginAttempts).values(values);
+  const since = sql`${windowStart.toISOString()}::timestamptz`;
+  const at = sql`${now.toISOString()}::timestamptz`;
+  const rows = await db
+    .insert(staffLoginThrottle)
+    .values(
+      keys.map((keyHash) => ({ keyHash, failures: 1, windowStartedAt: now, lastAttemptAt: now })),
+    )
+    .onConflictDoUpdate({
+      target: staffLoginThrottle.keyHash,
+      set: {
+        failures: sql`case when ${staffLoginThrottle.windowStartedAt} <= ${since} then 1 else ${staffLoginThrottle.failures} + 1 end`,
+        windowStartedAt: sql`case when ${staffLoginThrottle.windowStartedAt} <= ${since} then ${at} else ${staffLoginThrottle.windowStartedAt} end`,
+        lastAttemptAt: now,
+      },
+    })
+    .returning({ keyHash: staffLoginThrottle.keyHash, failures: staffLoginThrottle.failures });
+  return new Map(rows.map((r) => [r.keyHash, r.failures]));
 }
 
-/** Failed attempts since `since`, for one email and for one client. */
-export async function countRecentFailures(
-  emailHash: string,
-  clientHash: string,
-  since: Date,
-): Promise<{ email: number; client: number }> {
+/** A successful login was counted as a failure in advance: take that one back. */
+export async function forgiveLoginAttempt(keys: readonly string[]): Promise<void> {
   const db = await getDb();
-  const failed = (
-    column: typeof staffLoginAttempts.emailHash | typeof staffLoginAttempts.clientHash,
-    value: string,
-  ) =>
-    db
-      .select({ n: count() })
-      .from(staffLoginAttempts)
-      .where(
-        and(
-          eq(column, value),
-          gt(staffLoginAttempts.at, since),
-          eq(staffLoginAttempts.succeeded, false),
-        ),
-      );
-  const [[byEmail], [byClient]] = await Promise.all([
-    failed(staffLoginAttempts.emailHash, emailHash),
-    failed(staffLoginAttempts.clientHash, clientHash),
-  ]);
-  return { email: Number(byEmail?.n ?? 0), client: Number(byClient?.n ?? 0) };
+  await db
+    .update(staffLoginThrottle)
+    .set({ failures: sql`greatest(${staffLoginThrottle.failures} - 1, 0)` })
+    .where(inArray(staffLoginThrottle.keyHash, [...keys]));
+}
+
+type Tx = Parameters<Parameters<Awaited<ReturnType<typeof getDb>>["transaction"]>[0]>[0];
+
+async function openSessionIn(
+  tx: Tx,
+  values: typeof staffSessions.$inferInsert,
+  audit: AuditInput | undefined,
+): Promise<void> {
+  await tx.insert(staffSessions).values(values);
+  if (values.stage === "full" || values.stage === undefined)
+    await tx
+      .update(staffUsers)
+      .set({ lastLoginAt: values.createdAt })
+      .where(eq(staffUsers.id, values.staffId));
+  if (audit) await tx.insert(auditEvents).values({ ...audit, data: audit.data ?? {} });
 }
 
 /** The session and its audit event in one transaction; the login time on the account. */
 export async function insertStaffSession(
   values: typeof staffSessions.$inferInsert,
-  audit: AuditInput,
+  audit?: AuditInput,
 ): Promise<void> {
   const db = await getDb();
-  await db.transaction(async (tx) => {
-    await tx.insert(staffSessions).values(values);
-    await tx
-      .update(staffUsers)
-      .set({ lastLoginAt: values.createdAt })
-      .where(eq(staffUsers.id, values.staffId));
-    await tx.insert(auditEvents).values({ ...audit, data: audit.data ?? {} });
+  await db.transaction((tx) => openSessionIn(tx, values, audit));
+}
+
+/**
+ * Ends a half-signed-in session and opens the full one in its place (a new cookie value), with
+ * its audit row; false when the half session was already used or revoked (a parallel attempt).
+ * With `mfa`, the account's second factor is set (enrolment) and its recovery codes replaced.
+ */
+export async function completeStaffLogin(input: {
+  pendingHash: string;
+  now: Date;
+  session: typeof staffSessions.$inferInsert;
+  audit: AuditInput[];
+  mfa?: { secret: string; step: number; codeHashes: string[] };
+}): Promise<boolean> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const ended = await tx
+      .update(staffSessions)
+      .set({ revokedAt: input.now, enrolSecret: null })
+      .where(
+        and(
+          eq(staffSessions.idHash, input.pendingHash),
+          isNull(staffSessions.revokedAt),
+          ne(staffSessions.stage, "full"),
+        ),
+      )
+      .returning({ staffId: staffSessions.staffId });
+    // Nothing changed yet when the half session is gone: there is nothing to undo.
+    if (ended[0]?.staffId !== input.session.staffId) return false;
+    if (input.mfa) await setMfaIn(tx, input.session.staffId, input.mfa, input.now);
+    await openSessionIn(tx, input.session, undefined);
+    for (const a of input.audit) await tx.insert(auditEvents).values({ ...a, data: a.data ?? {} });
+    return true;
   });
+}
+
+async function setMfaIn(
+  tx: Tx,
+  staffId: string,
+  mfa: { secret: string; step: number; codeHashes: string[] },
+  now: Date,
+): Promise<void> {
+  await tx
+    .update(staffUsers)
+    .set({ mfaSecret: mfa.secret, mfaEnabledAt: now, mfaLastStep: mfa.step })
+    .where(eq(staffUsers.id, staffId));
+  await tx.delete(staffRecoveryCodes).where(eq(staffRecoveryCodes.staffId, staffId));
+  await tx
+    .insert(staffRecoveryCodes)
+    .values(mfa.codeHashes.map((codeHash) => ({ codeHash, staffId, createdAt: now })));
+}
+
+/** Enrolment from a signed-in session: the second factor set, the pending secret cleared. */
+export async function setStaffMfa(input: {
+  staffId: string;
+  sessionHash: string;
+  now: Date;
+  mfa: { secret: string; step: number; codeHashes: string[] };
+  audit: AuditInput;
+}): Promise<void> {
+  const db = await getDb();
+  await db.transaction(async (tx) => {
+    await setMfaIn(tx, input.staffId, input.mfa, input.now);
+    await tx
+      .update(staffSessions)
+      .set({ enrolSecret: null })
+      .where(eq(staffSessions.idHash, input.sessionHash));
+    await tx.insert(auditEvents).values({ ...input.audit, data: input.audit.data ?? {} });
+  });
+}
+
+/** The secret being enrolled, kept on the session that enrols it (encrypted by the caller). */
+export async function setSessionEnrolSecret(idHash: string, secret: string): Promise<void> {
+  const db = await getDb();
+  await db
+    .update(staffSessions)
+    .set({ enrolSecret: secret })
+    .where(eq(staffSessions.idHash, idHash));
+}
+
+/**
+ * Accepts a TOTP time step once: only a step later than the last accepted one passes, in one
+ * conditional update, so a code cannot be used twice (not even by two parallel requests).
+ */
+export async function acceptTotpStep(staffId: string, step: number): Promise<boolean> {
+  const db = await getDb();
+  const rows = await db
+    .update(staffUsers)
+    .set({ mfaLastStep: step })
+    .where(
+      and(
+        eq(staffUsers.id, staffId),
+        or(isNull(staffUsers.mfaLastStep), lt(staffUsers.mfaLastStep, step)),
+      ),
+    )
+    .returning({ id: staffUsers.id });
+  return rows.length > 0;
+}
+
+/** Spends a recovery code: one conditional update; false if unknown or already used. */
+export async function spendRecoveryCode(
+  staffId: string,
+  codeHash: string,
+  now: Date,
+): Promise<boolean> {
+  const db = await getDb();
+  const rows = await db
+    .update(staffRecoveryCodes)
+    .set({ usedAt: now })
+    .where(
+      and(
+        eq(staffRecoveryCodes.codeHash, codeHash),
+        eq(staffRecoveryCodes.staffId, staffId),
+        isNull(staffRecoveryCodes.usedAt),
+      ),
+    )
+    .returning({ codeHash: staffRecoveryCodes.codeHash });
+  return rows.length > 0;
+}
+
+export async function countUnusedRecoveryCodes(staffId: string): Promise<number> {
+  const db = await getDb();
+  const rows = await db
+    .select({ codeHash: staffRecoveryCodes.codeHash })
+    .from(staffRecoveryCodes)
+    .where(and(eq(staffRecoveryCodes.staffId, staffId), isNull(staffRecoveryCodes.usedAt)));
+  return rows.length;
+}
+
+/** One more wrong code on a half-signed-in session; past `max` the session is ended. */
+export async function recordSecondFactorFailure(
+  idHash: string,
+  now: Date,
+  max: number,
+): Promise<number> {
+  const db = await getDb();
+  const [row] = await db
+    .update(staffSessions)
+    .set({
+      mfaFailures: sql`${staffSessions.mfaFailures} + 1`,
+      revokedAt: sql`case when ${staffSessions.mfaFailures} + 1 >= ${max} then ${now.toISOString()}::timestamptz else ${staffSessions.revokedAt} end`,
+    })
+    .where(eq(staffSessions.idHash, idHash))
+    .returning({ failures: staffSessions.mfaFailures });
+  return row?.failures ?? max;
 }
 
 /** A live staff session with its (enabled) account; touches last_seen at most once a minute. */
@@ -126,6 +273,125 @@ export async function getLiveStaffSession(
 export async function revokeStaffSession(idHash: string, now: Date): Promise<void> {
   const db = await getDb();
   await db.update(staffSessions).set({ revokedAt: now }).where(eq(staffSessions.idHash, idHash));
+}
+
+/** A person's live sessions, newest first (for "your sessions"). */
+export async function listLiveStaffSessions(
+  staffId: string,
+  now: Date,
+  idleMs: number,
+): Promise<StaffSession[]> {
+  const db = await getDb();
+  return db
+    .select()
+    .from(staffSessions)
+    .where(
+      and(
+        eq(staffSessions.staffId, staffId),
+        eq(staffSessions.stage, "full"),
+        isNull(staffSessions.revokedAt),
+        gt(staffSessions.expiresAt, now),
+        gt(staffSessions.lastSeenAt, new Date(now.getTime() - idleMs)),
+      ),
+    )
+    .orderBy(desc(staffSessions.createdAt));
+}
+
+/** Ends one of the person's own sessions (by its reference), audited; false if none. */
+export async function revokeOwnStaffSession(
+  staffId: string,
+  ref: string,
+  now: Date,
+  audit: AuditInput,
+): Promise<boolean> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const rows = await tx
+      .update(staffSessions)
+      .set({ revokedAt: now })
+      .where(
+        and(
+          eq(staffSessions.staffId, staffId),
+          eq(staffSessions.ref, ref),
+          isNull(staffSessions.revokedAt),
+        ),
+      )
+      .returning({ ref: staffSessions.ref });
+    if (rows.length === 0) return false;
+    await tx.insert(auditEvents).values({ ...audit, data: audit.data ?? {} });
+    return true;
+  });
+}
+
+/**
+ * Changes an account (role, disabled, password, second factor) with its audit row; with
+ * `revokeSessions`, every session of the person ends in the same transaction. Undefined when
+ * there is no such account.
+ */
+export async function updateStaffAccount(
+  staffId: string,
+  patch: Partial<
+    Pick<
+      StaffUser,
+      "role" | "disabledAt" | "passwordHash" | "mfaSecret" | "mfaEnabledAt" | "mfaLastStep"
+    >
+  >,
+  options: { revokeSessions: boolean; now: Date; audit: AuditInput; clearRecoveryCodes?: boolean },
+): Promise<StaffUser | undefined> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(staffUsers)
+      .set(patch)
+      .where(eq(staffUsers.id, staffId))
+      .returning();
+    if (!row) return undefined;
+    if (options.revokeSessions)
+      await tx
+        .update(staffSessions)
+        .set({ revokedAt: options.now })
+        .where(and(eq(staffSessions.staffId, staffId), isNull(staffSessions.revokedAt)));
+    if (options.clearRecoveryCodes)
+      await tx.delete(staffRecoveryCodes).where(eq(staffRecoveryCodes.staffId, staffId));
+    await tx.insert(auditEvents).values({ ...options.audit, data: options.audit.data ?? {} });
+    return row;
+  });
+}
+
+export async function getStaffById(id: string): Promise<StaffUser | undefined> {
+  const db = await getDb();
+  const [row] = await db.select().from(staffUsers).where(eq(staffUsers.id, id));
+  return row;
+}
+
+/** Every account, for the admin's account list (no secrets). */
+export async function listStaffAccounts(): Promise<
+  Pick<
+    StaffUser,
+    | "id"
+    | "email"
+    | "displayName"
+    | "role"
+    | "createdAt"
+    | "lastLoginAt"
+    | "disabledAt"
+    | "mfaEnabledAt"
+  >[]
+> {
+  const db = await getDb();
+  return db
+    .select({
+      id: staffUsers.id,
+      email: staffUsers.email,
+      displayName: staffUsers.displayName,
+      role: staffUsers.role,
+      createdAt: staffUsers.createdAt,
+      lastLoginAt: staffUsers.lastLoginAt,
+      disabledAt: staffUsers.disabledAt,
+      mfaEnabledAt: staffUsers.mfaEnabledAt,
+    })
+    .from(staffUsers)
+    .orderBy(staffUsers.email);
 }
 
 /** Enabled staff accounts, for assigning cases. */

@@ -8,14 +8,28 @@
  *   co-signs high-risk approvals), admin (also manages staff and deliveries).
  * - `staff_sessions` hold the SHA-256 of the cookie value only, like trader sessions, and are
  *   entirely separate from them (another cookie, another table).
- * - `staff_login_attempts` keep hashes of the email and the client address, for throttling;
- *   rows older than a day are useless and may be purged.
+ * - A session has a stage: `full` is the console; `mfa` (password checked, waiting for the
+ *   second factor) and `enrol` (password checked, the role needs a second factor the account does
+ *   not have yet) grant nothing but the next login step, live 10 minutes and are replaced by a new
+ *   `full` session (new cookie value) once the step is done. `enrol_secret` (encrypted) is the
+ *   secret being enrolled, on the `enrol` session only.
+ * - Disabling an account, a password reset, a role change and a second-factor reset revoke every
+ *   session of that person in the same transaction.
+ * - `mfa_secret` is the TOTP secret encrypted with the account id as additional data (a copy in
+ *   another row does not decrypt); `mfa_last_step` is the last accepted time step: a code of that
+ *   step or an earlier one is refused (replay), and the update that accepts a code is conditional
+ *   on it, so two parallel uses of one code cannot both pass.
+ * - `staff_recovery_codes` hold keyed hashes of one-time recovery codes; a code is spent by one
+ *   conditional update (`used_at IS NULL`). Enrolling again replaces the set.
+ * - `staff_login_throttle` has one row per keyed hash of an email or a client address: failed
+ *   attempts in the current window. An attempt is counted (upsert, one statement, row-locked)
+ *   before its password is checked, so parallel attempts each see their own count.
  */
 import { sql } from "drizzle-orm";
 import {
-  bigserial,
-  boolean,
+  bigint,
   index,
+  integer,
   pgEnum,
   pgTable,
   text,
@@ -38,15 +52,28 @@ export const staffUsers = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     lastLoginAt: timestamp("last_login_at", { withTimezone: true }),
     disabledAt: timestamp("disabled_at", { withTimezone: true }),
+    mfaSecret: text("mfa_secret"),
+    mfaEnabledAt: timestamp("mfa_enabled_at", { withTimezone: true }),
+    mfaLastStep: bigint("mfa_last_step", { mode: "number" }),
   },
   (t) => [uniqueIndex("staff_users_email_unique").on(sql`lower(${t.email})`)],
 );
 export type StaffUser = typeof staffUsers.$inferSelect;
 
+export const staffSessionStage = pgEnum("staff_session_stage", ["mfa", "enrol", "full"]);
+export type StaffSessionStage = (typeof staffSessionStage.enumValues)[number];
+
 export const staffSessions = pgTable(
   "staff_sessions",
   {
     idHash: text("id_hash").primaryKey(),
+    /** What the console shows and ends a session by; the cookie's hash never leaves the server. */
+    ref: uuid("ref").notNull().defaultRandom(),
+    stage: staffSessionStage("stage").notNull().default("full"),
+    enrolSecret: text("enrol_secret"),
+    mfaFailures: integer("mfa_failures").notNull().default(0),
+    client: text("client"),
+    userAgent: text("user_agent"),
     staffId: uuid("staff_id")
       .notNull()
       .references(() => staffUsers.id, { onDelete: "cascade" }),
@@ -55,21 +82,29 @@ export const staffSessions = pgTable(
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
   },
-  (t) => [index("staff_sessions_staff_idx").on(t.staffId)],
+  (t) => [
+    index("staff_sessions_staff_idx").on(t.staffId),
+    uniqueIndex("staff_sessions_ref_unique").on(t.ref),
+  ],
 );
 export type StaffSession = typeof staffSessions.$inferSelect;
 
-export const staffLoginAttempts = pgTable(
-  "staff_login_attempts",
+export const staffRecoveryCodes = pgTable(
+  "staff_recovery_codes",
   {
-    id: bigserial("id", { mode: "number" }).primaryKey(),
-    at: timestamp("at", { withTimezone: true }).notNull(),
-    emailHash: text("email_hash").notNull(),
-    clientHash: text("client_hash").notNull(),
-    succeeded: boolean("succeeded").notNull(),
+    codeHash: text("code_hash").primaryKey(),
+    staffId: uuid("staff_id")
+      .notNull()
+      .references(() => staffUsers.id, { onDelete: "cascade" }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
   },
-  (t) => [
-    index("staff_login_attempts_email_idx").on(t.emailHash, t.at),
-    index("staff_login_attempts_client_idx").on(t.clientHash, t.at),
-  ],
+  (t) => [index("staff_recovery_codes_staff_idx").on(t.staffId)],
 );
+
+export const staffLoginThrottle = pgTable("staff_login_throttle", {
+  keyHash: text("key_hash").primaryKey(),
+  failures: integer("failures").notNull(),
+  windowStartedAt: timestamp("window_started_at", { withTimezone: true }).notNull(),
+  lastAttemptAt: timestamp("last_attempt_at", { withTimezone: true }).notNull(),
+});

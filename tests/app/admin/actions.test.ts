@@ -33,7 +33,8 @@ import {
 let t: TestDb;
 const PASSWORD = "console password 123";
 beforeAll(async () => {
-  setTestEnv();
+  // These are the case actions; sign-in with a second factor: staff-accounts.test.ts.
+  setTestEnv({ STAFF_MFA_REVIEWERS: "0" });
   t = await createTestDb();
   await insertStaffUser({
     email: "rev@broker.example",

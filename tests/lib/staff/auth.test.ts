@@ -4,14 +4,22 @@ import { insertStaffUser } from "@/lib/db/queries/staff";
 import { upsertTrader } from "@/lib/db/queries/traders";
 import { auditEvents, staffUsers } from "@/lib/db/schema";
 import {
+  completeSecondFactor,
   hasRole,
   loginStaff,
   logoutStaff,
-  MAX_FAILURES_PER_EMAIL,
+  MAX_CODE_FAILURES,
+  resolvePendingLogin,
   resolveStaff,
   STAFF_COOKIE,
-  THROTTLE_WINDOW_MINUTES,
 } from "@/lib/staff/auth";
+import { clientFromForwardedFor } from "@/lib/staff/console";
+import {
+  FREE_FAILURES_PER_EMAIL,
+  MAX_DELAY_SECONDS,
+  THROTTLE_WINDOW_MINUTES,
+} from "@/lib/staff/throttle";
+import { Authenticator } from "../../helpers/authenticator";
 import { hashPassword, verifyPassword } from "@/lib/staff/passwords";
 import { openSession } from "../../helpers/sessions";
 import { setTestEnv } from "../../helpers/env";
@@ -19,7 +27,8 @@ import { createTestDb, type TestDb } from "../../helpers/test-db";
 
 let t: TestDb;
 beforeAll(async () => {
-  setTestEnv();
+  // Reviewers sign in with a password alone here, unless a test says otherwise.
+  setTestEnv({ STAFF_MFA_REVIEWERS: "0" });
   t = await createTestDb();
 });
 afterAll(() => t.close());
@@ -35,6 +44,27 @@ async function staff(role: "reviewer" | "approver" | "admin" = "reviewer") {
     passwordHash: await hashPassword(PASSWORD),
   });
   return { email, user };
+}
+
+async function cookieOf(result: Awaited<ReturnType<typeof loginStaff>>): Promise<string> {
+  if (!result.ok) throw new Error("login refused");
+  return result.cookie.value;
+}
+
+/** An approver through the first sign-in: password, enrolment with the key shown, first code. */
+async function enrolled(role: "approver" | "admin" = "approver") {
+  const account = await staff(role);
+  const pendingCookie = await cookieOf(
+    await loginStaff({ email: account.email, password: PASSWORD, client: "10.1.1.1" }),
+  );
+  const pending = await resolvePendingLogin(pendingCookie);
+  const app = new Authenticator(pending?.enrolSecret ?? "");
+  const done = await completeSecondFactor(pendingCookie, (await app.nextCode()) ?? "", {
+    client: "10.1.1.1",
+  });
+  if (!done.ok || !done.recoveryCodes) throw new Error("enrolment failed");
+  app.recoveryCodes = done.recoveryCodes;
+  return { ...account, app, cookie: done.cookie.value, pendingCookie };
 }
 
 describe("staff passwords", () => {
@@ -53,13 +83,17 @@ describe("staff passwords", () => {
 
 describe("staff login", () => {
   it("logs in with a separate, strict, HttpOnly __Host- cookie, case-insensitive email, audited", async () => {
-    const { email, user } = await staff("approver");
+    const { email, user } = await staff("reviewer");
     const result = await loginStaff({
       email: email.toUpperCase(),
       password: PASSWORD,
       client: "10.0.0.1",
     });
-    expect(result).toMatchObject({ ok: true, staff: { id: user.id, role: "approver" } });
+    expect(result).toMatchObject({
+      ok: true,
+      stage: "full",
+      staff: { id: user.id, role: "reviewer" },
+    });
     if (!result.ok) return;
     expect(result.cookie).toMatchObject({
       name: STAFF_COOKIE,
@@ -69,7 +103,7 @@ describe("staff login", () => {
     });
     expect(await resolveStaff(result.cookie.value)).toMatchObject({
       id: user.id,
-      role: "approver",
+      role: "reviewer",
     });
     const audit = await t.db.select().from(auditEvents);
     expect(audit.some((a) => a.action === "staff.login" && a.actorId === user.id)).toBe(true);
@@ -90,43 +124,76 @@ describe("staff login", () => {
     ).toEqual({ ok: false, reason: "invalid" });
   });
 
-  it(`throttles an email after ${MAX_FAILURES_PER_EMAIL} failures, even for the right password, until the window passes`, async () => {
+  it("counts 20 parallel attempts one by one: the delay grows with each, capped, and never refuses", async () => {
     const { email } = await staff();
     const now = new Date();
-    for (let i = 0; i < MAX_FAILURES_PER_EMAIL; i++)
-      await loginStaff({ email, password: `guess-${i}-xxxxxxxx`, client: `198.51.100.${i}` }, now);
-    expect(await loginStaff({ email, password: PASSWORD, client: "10.9.9.9" }, now)).toEqual({
-      ok: false,
-      reason: "throttled",
-    });
-    const later = new Date(now.getTime() + (THROTTLE_WINDOW_MINUTES + 1) * 60_000);
-    expect((await loginStaff({ email, password: PASSWORD, client: "10.9.9.9" }, later)).ok).toBe(
-      true,
+    const delays: number[] = [];
+    const wait = async (ms: number) => void delays.push(ms);
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        loginStaff(
+          { email, password: `wrong guess ${i}!!`, client: `198.51.100.${i}` },
+          { now, wait },
+        ),
+      ),
     );
-  });
+    expect(results.every((r) => !r.ok)).toBe(true);
+    // Each attempt got its own count (1…20), so its own delay: the free ones, then doubling.
+    const expected = Array.from({ length: 20 }, (_, i) =>
+      i < FREE_FAILURES_PER_EMAIL
+        ? 0
+        : Math.min(2 ** (i - FREE_FAILURES_PER_EMAIL), MAX_DELAY_SECONDS) * 1000,
+    );
+    expect([...delays].sort((x, y) => x - y)).toEqual(expected);
+    // The officer still gets in: the right password waits the longest delay, then succeeds.
+    const officer = await loginStaff(
+      { email, password: PASSWORD, client: "10.9.9.9" },
+      { now, wait },
+    );
+    expect(officer.ok).toBe(true);
+    expect(delays.at(-1)).toBe(MAX_DELAY_SECONDS * 1000);
+    // After the window the delay starts again from nothing.
+    const later = new Date(now.getTime() + (THROTTLE_WINDOW_MINUTES + 1) * 60_000);
+    await loginStaff({ email, password: PASSWORD, client: "10.9.9.9" }, { now: later, wait });
+    expect(delays.at(-1)).toBe(0);
+  }, 60_000);
 
-  it("throttles one client spraying many emails", async () => {
+  it("delays one client spraying many emails, but not another client's officer", async () => {
     const now = new Date();
-    for (let i = 0; i < 30; i++)
+    const delays: number[] = [];
+    const wait = async (ms: number) => void delays.push(ms);
+    for (let i = 0; i < 14; i++)
       await loginStaff(
         { email: `spray${i}@x.example`, password: "nope-nope-nope", client: "203.0.113.7" },
-        now,
+        { now, wait },
       );
+    expect(delays.slice(-4)).toEqual([1000, 2000, 4000, 8000]);
     const { email } = await staff();
-    expect(await loginStaff({ email, password: PASSWORD, client: "203.0.113.7" }, now)).toEqual({
-      ok: false,
-      reason: "throttled",
-    });
-    expect((await loginStaff({ email, password: PASSWORD, client: "203.0.113.8" }, now)).ok).toBe(
-      true,
+    const fromElsewhere = await loginStaff(
+      { email, password: PASSWORD, client: "203.0.113.8" },
+      { now, wait },
     );
+    expect(fromElsewhere.ok).toBe(true);
+    expect(delays.at(-1)).toBe(0);
   }, 60_000);
+
+  it("takes the client address from the configured number of trusted proxy hops, not the leftmost entry", () => {
+    const forged = "6.6.6.6, 203.0.113.9, 10.0.0.2";
+    expect(clientFromForwardedFor(forged, 2)).toBe("203.0.113.9");
+    expect(clientFromForwardedFor(forged, 1)).toBe("10.0.0.2");
+    expect(clientFromForwardedFor(forged, 0)).toBe("10.0.0.2");
+    expect(clientFromForwardedFor("203.0.113.9", 2)).toBe("unknown");
+    expect(clientFromForwardedFor("not-an-address", 1)).toBe("invalid");
+    expect(clientFromForwardedFor(null, 1)).toBe("unknown");
+    expect(clientFromForwardedFor("::ffff:192.0.2.1", 1)).toBe("192.0.2.1");
+  });
 
   it("refuses a disabled account and ends its sessions", async () => {
     const { email, user } = await staff();
     const result = await loginStaff({ email, password: PASSWORD, client: "10.0.0.3" });
     if (!result.ok) throw new Error("login failed");
     await t.db.execute(sql`update staff_users set disabled_at = now() where id = ${user.id}`);
+    // (The console's disable action goes through lib/staff/accounts: tests/app/admin.)
     expect(await resolveStaff(result.cookie.value)).toBeUndefined();
     expect((await loginStaff({ email, password: PASSWORD, client: "10.0.0.3" })).ok).toBe(false);
   });
@@ -147,5 +214,128 @@ describe("staff login", () => {
     expect(hasRole({ role: "admin" }, "approver")).toBe(true);
     expect(hasRole({ role: "reviewer" }, "approver")).toBe(false);
     expect(await t.db.select().from(staffUsers)).not.toHaveLength(0);
+  });
+});
+
+describe("second factor", () => {
+  it("an approver without one is led to enrol after the password; the half-signed-in state opens nothing", async () => {
+    const { email, user } = await staff("approver");
+    const result = await loginStaff({ email, password: PASSWORD, client: "10.1.1.1" });
+    expect(result).toMatchObject({ ok: true, stage: "enrol" });
+    const pendingCookie = await cookieOf(result);
+    expect(await resolveStaff(pendingCookie)).toBeUndefined();
+    const pending = await resolvePendingLogin(pendingCookie);
+    expect(pending).toMatchObject({ stage: "enrol", staff: { id: user.id } });
+    expect(pending?.enrolSecret).toMatch(/^[A-Z2-7]{32}$/);
+    // The secret is stored encrypted, never in the clear.
+    expect(JSON.stringify(await t.db.execute(sql`select * from staff_sessions`))).not.toContain(
+      pending?.enrolSecret,
+    );
+
+    const app = new Authenticator(pending!.enrolSecret!);
+    expect(
+      await completeSecondFactor(pendingCookie, "000000", { client: "10.1.1.1" }),
+    ).toMatchObject({ ok: false, reason: "invalid" });
+    const done = await completeSecondFactor(pendingCookie, (await app.nextCode())!, {
+      client: "10.1.1.1",
+    });
+    expect(done).toMatchObject({ ok: true });
+    if (!done.ok) return;
+    expect(done.recoveryCodes).toHaveLength(10);
+    expect(done.cookie.value).not.toBe(pendingCookie);
+    expect(await resolveStaff(done.cookie.value)).toMatchObject({ id: user.id, mfa: true });
+    // The half session is spent: it neither opens the console nor enrols twice.
+    expect(await resolveStaff(pendingCookie)).toBeUndefined();
+    expect(await resolvePendingLogin(pendingCookie)).toBeUndefined();
+    const [row] = await t.db
+      .select()
+      .from(staffUsers)
+      .where(sql`id = ${user.id}`);
+    expect(row?.mfaSecret).toMatch(/^v1\./);
+    const audit = await t.db
+      .select()
+      .from(auditEvents)
+      .where(sql`actor_id = ${user.id}`);
+    expect(audit.map((a) => a.action)).toEqual(
+      expect.arrayContaining(["staff.mfa_enrolled", "staff.login"]),
+    );
+  });
+
+  it("reviewers need one too unless STAFF_MFA_REVIEWERS=0", async () => {
+    setTestEnv({ STAFF_MFA_REVIEWERS: undefined });
+    try {
+      const { email } = await staff("reviewer");
+      expect(await loginStaff({ email, password: PASSWORD, client: "x" })).toMatchObject({
+        stage: "enrol",
+      });
+    } finally {
+      setTestEnv({ STAFF_MFA_REVIEWERS: "0" });
+    }
+  });
+
+  it("refuses a wrong code and a replayed code; accepts the next step's", async () => {
+    const { email, app } = await enrolled();
+    const now = new Date();
+    const pending = await cookieOf(await loginStaff({ email, password: PASSWORD, client: "x" }));
+    expect(await resolveStaff(pending)).toBeUndefined();
+    expect(await completeSecondFactor(pending, "123456", { client: "x" }, now)).toMatchObject({
+      ok: false,
+      reason: "invalid",
+    });
+    // The code used at enrolment (this step) is spent: replaying it is refused.
+    const step = Math.floor(now.getTime() / 30_000);
+    expect(
+      await completeSecondFactor(pending, await app.codeAt(step * 30), { client: "x" }, now),
+    ).toMatchObject({ ok: false });
+    const next = await app.codeAt((step + 1) * 30);
+    const done = await completeSecondFactor(pending, next, { client: "x" }, now);
+    expect(done.ok).toBe(true);
+    // …and that one, once used, is refused in another sign-in.
+    const again = await cookieOf(await loginStaff({ email, password: PASSWORD, client: "x" }));
+    expect(await completeSecondFactor(again, next, { client: "x" }, now)).toMatchObject({
+      ok: false,
+    });
+  });
+
+  it("a recovery code works once", async () => {
+    const { email, app, user } = await enrolled();
+    const code = app.recoveryCodes[0]!;
+    const first = await cookieOf(await loginStaff({ email, password: PASSWORD, client: "x" }));
+    const used = await completeSecondFactor(first, code.toUpperCase().replace("-", " "), {
+      client: "x",
+    });
+    expect(used.ok).toBe(true);
+    const second = await cookieOf(await loginStaff({ email, password: PASSWORD, client: "x" }));
+    expect(await completeSecondFactor(second, code, { client: "x" })).toMatchObject({
+      ok: false,
+    });
+    const audit = await t.db
+      .select()
+      .from(auditEvents)
+      .where(sql`actor_id = ${user.id}`);
+    expect(audit.filter((a) => a.action === "staff.mfa_recovery_used")).toHaveLength(1);
+  });
+
+  it(`ends the half-signed-in session after ${MAX_CODE_FAILURES} wrong codes`, async () => {
+    const { email, app } = await enrolled();
+    const pending = await cookieOf(await loginStaff({ email, password: PASSWORD, client: "x" }));
+    for (let i = 1; i < MAX_CODE_FAILURES; i++)
+      expect(await completeSecondFactor(pending, "000000", { client: "x" })).toMatchObject({
+        reason: "invalid",
+      });
+    expect(await completeSecondFactor(pending, "000000", { client: "x" })).toMatchObject({
+      reason: "expired",
+    });
+    expect(
+      await completeSecondFactor(pending, (await app.nextCode()) ?? "", { client: "x" }),
+    ).toMatchObject({ ok: false, reason: "expired" });
+  });
+
+  it("fails closed for a role that needs a second factor the account does not have", async () => {
+    const { email, user } = await staff("reviewer");
+    const cookie = await cookieOf(await loginStaff({ email, password: PASSWORD, client: "x" }));
+    expect(await resolveStaff(cookie)).toBeDefined();
+    await t.db.execute(sql`update staff_users set role = 'approver' where id = ${user.id}`);
+    expect(await resolveStaff(cookie)).toBeUndefined();
   });
 });

@@ -20,6 +20,7 @@ import { POST as uploadLocal } from "@/app/api/uploads/local/route";
 import {
   approveAction,
   claimAction,
+  codeAction,
   loginAction,
   rejectAction,
   reopenAction,
@@ -31,6 +32,7 @@ import {
 } from "@/app/admin/actions";
 import CasePage from "@/app/admin/cases/[id]/page";
 import QueuePage from "@/app/admin/page";
+import EnrolPage from "@/app/admin/login/enrol/page";
 import { GET as exportEvidence } from "@/app/admin/cases/[id]/export/route";
 import { getLatestCaseForTrader } from "@/lib/db/queries/cases";
 import { getTraderWithOpenCase } from "@/lib/db/queries/traders";
@@ -38,6 +40,7 @@ import type { KycCase } from "@/lib/db/schema";
 import { IDENTITY, PERSONAL } from "../../fixtures/kyc-values";
 import sharp from "sharp";
 import { documentRaw } from "../../fixtures/documents/make-fixtures";
+import { Authenticator, secretFromEnrolmentPage } from "../../helpers/authenticator";
 import { renderPage, textOf } from "../../helpers/render-page";
 import { BROKER, Browser, outcomeOf, screenRequest, type World } from "./world";
 
@@ -291,6 +294,8 @@ export type ActionOutcome = { redirect: string } | { value: unknown };
 export class Staff extends Browser {
   readonly email: string;
   private readonly password: string;
+  /** The officer's authenticator app, once enrolled at the first sign-in. */
+  authenticator: Authenticator | undefined;
 
   constructor(account: { email: string; password: string }) {
     super();
@@ -298,13 +303,32 @@ export class Staff extends Browser {
     this.password = account.password;
   }
 
-  /** The console's login form. */
+  /**
+   * The console's login form, then its second step: the enrolment screen (scan the key, type the
+   * first code, keep the recovery codes) or the code form.
+   */
   async signIn(): Promise<void> {
     const result = await this.act(() =>
       outcomeOf(loginAction({}, formOf({ email: this.email, password: this.password }))),
     );
-    if (!("redirect" in result) || result.redirect !== "/admin")
-      throw new Error(`sign-in failed: ${JSON.stringify(result)}`);
+    const next = "redirect" in result ? result.redirect : "";
+    if (next === "/admin") return;
+    if (next === "/admin/login/enrol") {
+      const html = await this.act(() => renderPage(EnrolPage()));
+      this.authenticator = new Authenticator(secretFromEnrolmentPage(html));
+      const code = await this.authenticator.nextCode();
+      const state = await this.act(() => codeAction({}, formOf({ code: code ?? "" })));
+      if (!state.recoveryCodes) throw new Error(`enrolment failed: ${JSON.stringify(state)}`);
+      this.authenticator.recoveryCodes = state.recoveryCodes;
+      return;
+    }
+    if (next === "/admin/login/code" && this.authenticator) {
+      const code =
+        (await this.authenticator.nextCode()) ?? this.authenticator.recoveryCodes.shift() ?? "";
+      const second = await this.act(() => outcomeOf(codeAction({}, formOf({ code }))));
+      if ("redirect" in second && second.redirect === "/admin") return;
+    }
+    throw new Error(`sign-in failed: ${JSON.stringify(result)}`);
   }
 
   /** The outcome or error code the console shows after an action (`?outcome=` / `?error=`). */

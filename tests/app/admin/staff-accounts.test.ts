@@ -1,0 +1,308 @@
+/**
+ * Console accounts through the console's own entry points (server actions with FormData, pages
+ * rendered as the server would): sign-in with enrolment, what an admin may change about other
+ * people's accounts and what that does to their open sessions, and one's own sessions.
+ */
+import { insertStaffUser } from "@/lib/db/queries/staff";
+import { auditEvents } from "@/lib/db/schema";
+import { STAFF_COOKIE } from "@/lib/staff/auth";
+import { hashPassword } from "@/lib/staff/passwords";
+import { Authenticator, secretFromEnrolmentPage } from "../../helpers/authenticator";
+import { setTestEnv } from "../../helpers/env";
+import { jar } from "../../helpers/request-scope";
+import { renderPage } from "../../helpers/render-page";
+import { createTestDb, type TestDb } from "../../helpers/test-db";
+
+jest.mock("next/headers", () =>
+  jest
+    .requireActual<typeof import("../../helpers/request-scope")>("../../helpers/request-scope")
+    .nextHeaders({ "x-forwarded-for": "192.0.2.10", "user-agent": "jest browser" }),
+);
+
+import {
+  changeRoleAction,
+  claimAction,
+  codeAction,
+  disableStaffAction,
+  endSessionAction,
+  loginAction,
+  resetMfaAction,
+  resetPasswordAction,
+} from "@/app/admin/actions";
+import AccountPage from "@/app/admin/account/page";
+import EnrolPage from "@/app/admin/login/enrol/page";
+import StaffPage from "@/app/admin/staff/page";
+
+let t: TestDb;
+const PASSWORD = "console password 123";
+beforeAll(async () => {
+  setTestEnv({ STAFF_MFA_REVIEWERS: "0" });
+  t = await createTestDb();
+});
+afterAll(() => t.close());
+
+const form = (values: Record<string, string>) => {
+  const f = new FormData();
+  for (const [k, v] of Object.entries(values)) f.append(k, v);
+  return f;
+};
+
+/** Where a server action's redirect goes (Next.js throws it), or its returned state. */
+async function outcome<T>(promise: Promise<T>): Promise<string | T> {
+  try {
+    return await promise;
+  } catch (error) {
+    const digest = (error as { digest?: string }).digest ?? "";
+    if (!digest.startsWith("NEXT_REDIRECT")) throw error;
+    return decodeURIComponent(digest.split(";")[2] ?? "");
+  }
+}
+
+/** A browser: its staff cookie, put in the request scope while it acts. */
+class Browser {
+  cookie: string | undefined;
+  app: Authenticator | undefined;
+  async act<T>(fn: () => Promise<T>): Promise<T> {
+    jar.clear();
+    if (this.cookie) jar.set(STAFF_COOKIE, this.cookie);
+    try {
+      return await fn();
+    } finally {
+      this.cookie = jar.get(STAFF_COOKIE);
+    }
+  }
+  /** The login form, then the enrolment screen or the code form if the account has one. */
+  async signIn(email: string, password = PASSWORD): Promise<string> {
+    const next = await this.act(() => outcome(loginAction({}, form({ email, password }))));
+    if (next === "/admin/login/enrol") {
+      const html = await this.act(() => renderPage(EnrolPage()));
+      this.app = new Authenticator(secretFromEnrolmentPage(html));
+      const code = (await this.app.nextCode()) ?? "";
+      const state = await this.act(() => codeAction({}, form({ code })));
+      return state.recoveryCodes ? "enrolled" : `enrolment failed: ${state.error}`;
+    }
+    if (next === "/admin/login/code" && this.app) {
+      const code = (await this.app.nextCode()) ?? this.app.recoveryCodes.shift() ?? "";
+      return String(await this.act(() => outcome(codeAction({}, form({ code })))));
+    }
+    return typeof next === "string" ? next : JSON.stringify(next);
+  }
+  /** Whether this browser's cookie still opens the console (an action needing a reviewer). */
+  async inConsole(): Promise<boolean> {
+    const to = await this.act(() => outcome(claimAction(form({ caseId: "x" }))));
+    return to !== "/admin/login";
+  }
+}
+
+let n = 0;
+async function account(role: "reviewer" | "approver" | "admin") {
+  const email = `${role}${++n}@broker.example`;
+  const user = await insertStaffUser({
+    email,
+    displayName: `${role} ${n}`,
+    role,
+    passwordHash: await hashPassword(PASSWORD),
+  });
+  return { email, id: user.id };
+}
+
+async function signedIn(role: "reviewer" | "approver" | "admin") {
+  const who = await account(role);
+  const browser = new Browser();
+  const result = await browser.signIn(who.email);
+  expect(["/admin", "enrolled"]).toContain(result);
+  return { ...who, browser };
+}
+
+describe("sign-in with a second factor", () => {
+  it("an admin enrols on the screen after the password; until then the console stays shut", async () => {
+    const { email } = await account("admin");
+    const browser = new Browser();
+    expect(
+      await browser.act(() => outcome(loginAction({}, form({ email, password: PASSWORD })))),
+    ).toBe("/admin/login/enrol");
+    expect(await browser.inConsole()).toBe(false);
+    const html = await browser.act(() => renderPage(EnrolPage()));
+    const app = new Authenticator(secretFromEnrolmentPage(html));
+    expect(html).toContain('src="data:image/png;base64,');
+    expect(await browser.act(() => codeAction({}, form({ code: "000000" })))).toEqual({
+      error: "That code is not valid. Try the next one.",
+    });
+    const code = (await app.nextCode()) ?? "";
+    const state = await browser.act(() => codeAction({}, form({ code })));
+    expect(state.recoveryCodes).toHaveLength(10);
+    expect(await browser.inConsole()).toBe(true);
+    // The re-render after the cookie changed keeps the form (and the codes it holds).
+    expect(await browser.act(() => renderPage(EnrolPage()))).toContain('data-testid="code-form"');
+  });
+
+  it("the code step of an enrolled account: a wrong code keeps the console shut", async () => {
+    const admin = await signedIn("admin");
+    const again = new Browser();
+    again.app = admin.browser.app;
+    expect(
+      await again.act(() =>
+        outcome(loginAction({}, form({ email: admin.email, password: PASSWORD }))),
+      ),
+    ).toBe("/admin/login/code");
+    expect(await again.act(() => codeAction({}, form({ code: "999999" })))).toEqual({
+      error: "That code is not valid. Try the next one.",
+    });
+    expect(await again.inConsole()).toBe(false);
+    const code = (await again.app!.nextCode()) ?? "";
+    expect(await again.act(() => outcome(codeAction({}, form({ code }))))).toBe("/admin");
+    expect(await again.inConsole()).toBe(true);
+  });
+});
+
+describe("account administration", () => {
+  it("a reviewer cannot reach the account admin actions or page; nothing changes", async () => {
+    const reviewer = await signedIn("reviewer");
+    const target = await account("reviewer");
+    const b = reviewer.browser;
+    expect(
+      await b.act(() => outcome(changeRoleAction(form({ staffId: target.id, role: "admin" })))),
+    ).toBe("/admin?error=forbidden");
+    expect(
+      await b.act(() => outcome(disableStaffAction(form({ staffId: target.id, disabled: "1" })))),
+    ).toBe("/admin?error=forbidden");
+    expect(await b.act(() => outcome(resetMfaAction(form({ staffId: target.id }))))).toBe(
+      "/admin?error=forbidden",
+    );
+    expect(await b.act(() => outcome(resetPasswordAction({}, form({ staffId: target.id }))))).toBe(
+      "/admin?error=forbidden",
+    );
+    expect(
+      await b.act(() => outcome(renderPage(StaffPage({ searchParams: Promise.resolve({}) })))),
+    ).toBe("/admin?error=forbidden");
+    expect(await new Browser().signIn(target.email)).toBe("/admin");
+    const audit = await t.db.select().from(auditEvents);
+    expect(audit.some((a) => a.action === "staff.role_changed")).toBe(false);
+  });
+
+  it("disabling an account ends its open session at once and refuses its sign-in", async () => {
+    const admin = await signedIn("admin");
+    const officer = await signedIn("reviewer");
+    expect(await officer.browser.inConsole()).toBe(true);
+    expect(
+      await admin.browser.act(() =>
+        outcome(disableStaffAction(form({ staffId: officer.id, disabled: "1" }))),
+      ),
+    ).toBe("/admin/staff?outcome=disabled");
+    expect(await officer.browser.inConsole()).toBe(false);
+    expect(
+      await new Browser().act(() =>
+        loginAction({}, form({ email: officer.email, password: PASSWORD })),
+      ),
+    ).toEqual({
+      error: "Email or password is wrong.",
+    });
+    expect(
+      await admin.browser.act(() =>
+        outcome(disableStaffAction(form({ staffId: officer.id, disabled: "0" }))),
+      ),
+    ).toBe("/admin/staff?outcome=enabled");
+    expect(await new Browser().signIn(officer.email)).toBe("/admin");
+  });
+
+  it("a password reset ends the person's sessions; only the new password signs in", async () => {
+    const admin = await signedIn("admin");
+    const officer = await signedIn("reviewer");
+    const state = await admin.browser.act(() =>
+      resetPasswordAction({}, form({ staffId: officer.id })),
+    );
+    expect(state.password).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    expect(await officer.browser.inConsole()).toBe(false);
+    expect(
+      await new Browser().act(() =>
+        loginAction({}, form({ email: officer.email, password: PASSWORD })),
+      ),
+    ).toEqual({
+      error: "Email or password is wrong.",
+    });
+    expect(await new Browser().signIn(officer.email, state.password)).toBe("/admin");
+    const audit = await t.db.select().from(auditEvents);
+    expect(audit.some((a) => a.action === "staff.password_reset" && a.actorId === admin.id)).toBe(
+      true,
+    );
+    expect(JSON.stringify(audit)).not.toContain(state.password);
+  });
+
+  it("a role change takes effect: sessions end, and the new approver enrols before the console", async () => {
+    const admin = await signedIn("admin");
+    const officer = await signedIn("reviewer");
+    expect(
+      await admin.browser.act(() =>
+        outcome(changeRoleAction(form({ staffId: officer.id, role: "approver" }))),
+      ),
+    ).toBe("/admin/staff?outcome=role_changed");
+    expect(await officer.browser.inConsole()).toBe(false);
+    const fresh = new Browser();
+    expect(
+      await fresh.act(() =>
+        outcome(loginAction({}, form({ email: officer.email, password: PASSWORD }))),
+      ),
+    ).toBe("/admin/login/enrol");
+    expect(await fresh.inConsole()).toBe(false);
+    expect(
+      await admin.browser.act(() =>
+        outcome(changeRoleAction(form({ staffId: officer.id, role: "owner" }))),
+      ),
+    ).toBe("/admin/staff?error=bad_role");
+  });
+
+  it("resetting a lost second factor ends the sessions; the next sign-in enrols again", async () => {
+    const admin = await signedIn("admin");
+    const approver = await signedIn("approver");
+    expect(
+      await admin.browser.act(() => outcome(resetMfaAction(form({ staffId: approver.id })))),
+    ).toBe("/admin/staff?outcome=mfa_reset");
+    expect(await approver.browser.inConsole()).toBe(false);
+    expect(await new Browser().signIn(approver.email)).toBe("enrolled");
+  });
+
+  it("an admin does not change their own account here", async () => {
+    const admin = await signedIn("admin");
+    expect(
+      await admin.browser.act(() =>
+        outcome(disableStaffAction(form({ staffId: admin.id, disabled: "1" }))),
+      ),
+    ).toBe("/admin/staff?error=self");
+    expect(await admin.browser.inConsole()).toBe(true);
+  });
+});
+
+describe("own sessions", () => {
+  it("staff see where they are signed in and end another session; that cookie stops working", async () => {
+    const officer = await signedIn("reviewer");
+    const laptop = officer.browser;
+    const phone = new Browser();
+    expect(await phone.signIn(officer.email)).toBe("/admin");
+    const html = await laptop.act(() =>
+      renderPage(AccountPage({ searchParams: Promise.resolve({}) })),
+    );
+    const refs = [...html.matchAll(/data-session="([0-9a-f-]{36})"/g)].map((m) => m[1]!);
+    expect(refs).toHaveLength(2);
+    expect(html).toContain("192.0.2.10");
+    expect(html).toContain("Sign out here");
+    // The phone's session is the row not marked as this one.
+    const rows = html.split('<tr data-session="').slice(1);
+    const phoneRef = rows.find((row) => !row.includes("Sign out here"))?.slice(0, 36) ?? "";
+    expect(await laptop.act(() => outcome(endSessionAction(form({ ref: phoneRef }))))).toBe(
+      "/admin/account?outcome=session_ended",
+    );
+    expect(await phone.inConsole()).toBe(false);
+    expect(await laptop.inConsole()).toBe(true);
+
+    // Someone else's session is not theirs to end.
+    const other = await signedIn("reviewer");
+    const otherHtml = await other.browser.act(() =>
+      renderPage(AccountPage({ searchParams: Promise.resolve({}) })),
+    );
+    const otherRef = /data-session="([0-9a-f-]{36})"/.exec(otherHtml)?.[1] ?? "";
+    expect(await laptop.act(() => outcome(endSessionAction(form({ ref: otherRef }))))).toBe(
+      "/admin/account?error=not_found",
+    );
+    expect(await other.browser.inConsole()).toBe(true);
+  });
+});
