@@ -97,3 +97,20 @@ export function isAppError(error: unknown): error is AppError {
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * What a log line may say about a failure whose message can carry input: the error's class and
+ * its machine code (a PostgreSQL SQLSTATE, a Node.js `ERR_…`, an AppError code), looked up
+ * through `cause` (drizzle wraps the driver's error in one that quotes the SQL and its
+ * parameters). Never the message, the statement or the values.
+ */
+export function errorFacts(error: unknown): { errorName: string; errorCode?: string } {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current instanceof Error; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && /^[A-Za-z0-9_]{1,40}$/.test(code))
+      return { errorName: current.name, errorCode: code };
+    current = current.cause;
+  }
+  return { errorName: error instanceof Error ? error.name : typeof error };
+}

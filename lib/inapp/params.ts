@@ -33,9 +33,16 @@ export type ScreenParams = {
 
 const MAX_TOKEN_LENGTH = 2048;
 
+/**
+ * Control characters (NUL above all) are dropped from every value: PostgreSQL refuses NUL in
+ * text and jsonb, and a value that fails only when stored would fail after the token was spent.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/g;
+
 function one(params: URLSearchParams, name: string): string | undefined {
   const value = params.get(name);
-  return value === null ? undefined : value.trim();
+  return value === null ? undefined : value.replace(CONTROL, "").trim();
 }
 
 export function screenOf(pathname: string): Screen | undefined {
