@@ -380,6 +380,53 @@ describe("document upload (local driver)", () => {
     ).toBe("not_editable");
   });
 
+  it("holds the file limit when 20 starts race on one case", async () => {
+    const { kycCase } = await traderSession();
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        start({
+          documentType: "identity",
+          side: i % 2 ? "front" : "back",
+          contentType: "image/jpeg",
+          size: 10,
+        }),
+      ),
+    );
+    expect(answers.filter((a) => a.status === 201)).toHaveLength(6);
+    expect(answers.filter((a) => a.body.reason === "too_many_files")).toHaveLength(14);
+    const rows = (await t.db.select().from(documents)).filter((d) => d.caseId === kycCase.id);
+    expect(rows).toHaveLength(6);
+  });
+
+  it("counts refused files against the limit, so a loop of hostile files stops there", async () => {
+    const { kycCase } = await traderSession();
+    const hostile = fx.elfExecutable();
+    for (let i = 0; i < 6; i++) {
+      const refused = await uploadAndConfirm(hostile, "image/jpeg");
+      expect(refused.body).toMatchObject({ reason: "unsupported_type" });
+    }
+    expect(
+      (await t.db.select().from(documents)).filter((d) => d.caseId === kycCase.id),
+    ).toHaveLength(0);
+    const refusals = (await t.db.select().from(auditEvents)).filter(
+      (e) => e.caseId === kycCase.id && e.action === "document.refused",
+    );
+    expect(refusals).toHaveLength(6);
+    expect(
+      (await start({ documentType: "identity", side: "page", contentType: "image/jpeg", size: 9 }))
+        .body.reason,
+    ).toBe("too_many_files");
+  });
+
+  it("does not count replaced files: a trader asked again and again can still upload", async () => {
+    await traderSession();
+    const photo = await fx.sharpDocument({ seed: 40, width: 1000, height: 700 });
+    for (let i = 0; i < 7; i++)
+      expect((await uploadAndConfirm(photo, "image/jpeg")).body).toMatchObject({
+        state: "accepted",
+      });
+  });
+
   it("answers in the shapes of the upload contract the upload screen parses, refusals with a reason from its list", async () => {
     await traderSession();
     const bytes = await fx.sharpDocument({ seed: 23 });
