@@ -8,7 +8,7 @@ const passwordSchema = z.object({ password: z.string().min(1).max(512) });
 export async function POST(request: Request): Promise<Response> {
   try {
     requireSsoMode();
-    const { password } = await readJson(request, passwordSchema);
+    const { password } = await readJson(request, passwordSchema, { missingType: "allow" });
     return Response.json(issueCrmApiToken(password));
   } catch (error) {
     return toErrorResponse(error, "oauth2.crmApiToken");
