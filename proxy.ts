@@ -13,6 +13,8 @@ import {
   isPrivatePath,
   STATIC_SECURITY_HEADERS,
 } from "@/lib/http/security-headers";
+import { refusal } from "@/lib/http/json";
+import { isMalformedPath } from "@/lib/http/path";
 import { pickLocale } from "@/lib/i18n/config";
 import { s3UploadOrigin } from "@/lib/storage/upload-origin";
 import { parseSource, parseTheme, screenOf } from "@/lib/inapp/params";
@@ -25,6 +27,12 @@ import { parseSource, parseTheme, screenOf } from "@/lib/inapp/params";
 export async function proxy(request: NextRequest) {
   const config = env();
   const url = request.nextUrl;
+  if (isMalformedPath(url.pathname)) {
+    const response = refusal(400, "malformed_path", "the path has a malformed %-escape");
+    for (const [name, value] of Object.entries(STATIC_SECURITY_HEADERS))
+      response.headers.set(name, value);
+    return response;
+  }
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
   const csp = contentSecurityPolicy({
     nonce,
@@ -72,5 +80,10 @@ export const config = {
   // Not the local upload route: Next copies a request body for the proxy and hands the route
   // only its first 10 MB (proxyClientMaxBodySize), which would cut documents off. That route
   // authenticates itself (signed form) and sets its own headers.
-  matcher: ["/((?!_next/static|_next/image|favicon.ico|icon.svg|api/uploads/local).*)"],
+  // Its download route (`/api/uploads/local/<key>`, GET only, no body) does pass, for the
+  // malformed-path refusal above.
+  matcher: [
+    "/((?!_next/static|_next/image|favicon.ico|icon.svg|api/uploads/local).*)",
+    "/api/uploads/local/:path+",
+  ],
 };

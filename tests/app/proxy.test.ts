@@ -1,5 +1,6 @@
 import { NextRequest } from "next/server";
-import { proxy } from "@/proxy";
+import { unstable_doesMiddlewareMatch } from "next/experimental/testing/server";
+import { config, proxy } from "@/proxy";
 import { setTestEnv } from "../helpers/env";
 
 beforeEach(() => setTestEnv({ FRAME_ANCESTORS: "https://app.ctrader.com" }));
@@ -56,5 +57,34 @@ describe("proxy", () => {
     });
     expect(forwarded(spoofed, "x-kyc-lang")).toBeNull();
     expect(forwarded(spoofed, "x-nonce")).not.toBe("chosen");
+  });
+});
+
+describe("proxy: paths Next.js cannot decode", () => {
+  it.each([
+    "/admin/documents/%",
+    "/api/inapp/documents/%ZZ/confirm",
+    "/api/uploads/local/%C0%AF",
+    "/admin/cases/%E0%A4%A/export",
+  ])("answers 400 for %s before Next.js decodes its segments", async (path) => {
+    const response = await run(`https://broker.test${path}`);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ reason: "malformed_path" });
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(unstable_doesMiddlewareMatch({ config, url: path })).toBe(true);
+  });
+
+  it("passes well-formed escapes on", async () => {
+    for (const path of ["/admin/documents/%41", "/api/uploads/local/cases%2Fx", "/inapp/kyc%20"]) {
+      const response = await run(`https://broker.test${path}`);
+      expect(response.headers.get("x-middleware-next")).toBe("1");
+    }
+  });
+
+  it("still leaves the local upload route's body alone (not matched), but runs for its downloads", () => {
+    expect(unstable_doesMiddlewareMatch({ config, url: "/api/uploads/local" })).toBe(false);
+    expect(unstable_doesMiddlewareMatch({ config, url: "/api/uploads/local/cases/a/b" })).toBe(
+      true,
+    );
   });
 });
