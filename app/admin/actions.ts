@@ -11,6 +11,7 @@ import { z } from "zod";
 import { replayAllDead, replayEvent } from "@/lib/delivery/console";
 import { deliverDueSoon } from "@/lib/jobs/after-response";
 import { isAppError } from "@/lib/errors";
+import { isFormData } from "@/lib/http/action-input";
 import { log } from "@/lib/log";
 import { STEPS } from "@/lib/kyc/levels";
 import type { RequestedItem } from "@/lib/kyc/requirements";
@@ -31,6 +32,11 @@ import { loginStaff, logoutStaff, STAFF_COOKIE } from "@/lib/staff/auth";
 import { clientAddress, getStaff, requireStaff } from "@/lib/staff/console";
 
 const caseId = z.uuid();
+
+/** A forged call without a form (see lib/http/action-input.ts): nothing is done. */
+function refuseWithoutForm(form: unknown): asserts form is FormData {
+  if (!isFormData(form)) redirect("/admin?error=failed");
+}
 
 function back(id: string, query: Record<string, string>): never {
   redirect(`/admin/cases/${id}?${new URLSearchParams(query).toString()}`);
@@ -69,6 +75,7 @@ async function run(id: unknown, action: (id: string) => Promise<ConsoleOutcome>)
 export type LoginState = { error?: string };
 
 export async function loginAction(_previous: LoginState, form: FormData): Promise<LoginState> {
+  if (!isFormData(form)) return { error: "Enter your email and password." };
   const email = String(form.get("email") ?? "").slice(0, 320);
   const password = String(form.get("password") ?? "").slice(0, 1024);
   if (!email || !password) return { error: "Enter your email and password." };
@@ -94,6 +101,7 @@ export async function logoutAction(): Promise<void> {
 }
 
 export async function claimAction(form: FormData): Promise<void> {
+  refuseWithoutForm(form);
   const staff = await requireStaff("reviewer");
   await run(form.get("caseId"), async (id) => {
     await claimCase(staff, id);
@@ -102,11 +110,13 @@ export async function claimAction(form: FormData): Promise<void> {
 }
 
 export async function approveAction(form: FormData): Promise<void> {
+  refuseWithoutForm(form);
   const staff = await requireStaff("reviewer");
   await run(form.get("caseId"), async (id) => (await approveCase(staff, id)).status);
 }
 
 export async function rejectAction(form: FormData): Promise<void> {
+  refuseWithoutForm(form);
   const staff = await requireStaff("reviewer");
   await run(form.get("caseId"), async (id) => {
     const { kind, retryLimitReached } = await rejectCase(staff, id, {
@@ -122,6 +132,7 @@ export async function rejectAction(form: FormData): Promise<void> {
 }
 
 export async function resumeReviewAction(form: FormData): Promise<void> {
+  refuseWithoutForm(form);
   const staff = await requireStaff("reviewer");
   await run(form.get("caseId"), async (id) => {
     await resumeReview(staff, id);
@@ -130,6 +141,7 @@ export async function resumeReviewAction(form: FormData): Promise<void> {
 }
 
 export async function reopenAction(form: FormData): Promise<void> {
+  refuseWithoutForm(form);
   const staff = await requireStaff("admin");
   await run(form.get("caseId"), async (id) => {
     await reopenCase(staff, id, { reason: String(form.get("reason") ?? "") });
@@ -138,6 +150,7 @@ export async function reopenAction(form: FormData): Promise<void> {
 }
 
 export async function retryChecksAction(form: FormData): Promise<void> {
+  refuseWithoutForm(form);
   const staff = await requireStaff("reviewer");
   await run(form.get("caseId"), async (id) => {
     await retryChecks(staff, id);
@@ -151,6 +164,7 @@ const itemValue = z.union([
 ]);
 
 export async function requestAction(form: FormData): Promise<void> {
+  refuseWithoutForm(form);
   const staff = await requireStaff("reviewer");
   await run(form.get("caseId"), async (id) => {
     const items = form
@@ -181,6 +195,7 @@ export async function requestAction(form: FormData): Promise<void> {
 }
 
 export async function screeningHitAction(form: FormData): Promise<void> {
+  refuseWithoutForm(form);
   const staff = await requireStaff("reviewer");
   await run(form.get("caseId"), async (id) => {
     const verdict = form.get("verdict") === "confirmed" ? "confirmed" : "false_positive";
@@ -196,6 +211,7 @@ export async function screeningHitAction(form: FormData): Promise<void> {
 }
 
 export async function assignAction(form: FormData): Promise<void> {
+  refuseWithoutForm(form);
   const staff = await requireStaff("approver");
   await run(form.get("caseId"), async (id) => {
     const assignee = z.uuid().safeParse(form.get("assignee"));
@@ -205,6 +221,7 @@ export async function assignAction(form: FormData): Promise<void> {
 }
 
 export async function replayEventAction(form: FormData): Promise<void> {
+  refuseWithoutForm(form);
   const staff = await requireStaff("admin");
   await run(form.get("caseId"), async () => {
     await replayEvent(staff, String(form.get("eventId") ?? ""));

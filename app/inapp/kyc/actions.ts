@@ -4,6 +4,7 @@ import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
 import { deliverDueSoon, scheduleCaseChecks } from "@/lib/jobs/after-response";
 import { isAppError, errorMessage } from "@/lib/errors";
+import { isFormData } from "@/lib/http/action-input";
 import { getScreenContext } from "@/lib/inapp/screen-context";
 import { isStepId, submitStep } from "@/lib/kyc/step-submit";
 import { STEP_DEFINITIONS } from "@/lib/kyc/steps";
@@ -30,6 +31,7 @@ export type StepFormState =
 
 async function runStep(form: FormData, mode: "autosave" | "continue"): Promise<StepFormState> {
   const t = await getTranslations("Errors");
+  if (!isFormData(form)) return { status: "failed", message: t("saveFailed"), values: {} };
   const step = form.get("step");
   // A form posts its own step; anything else is a forged or stale request, refused plainly.
   if (!isStepId(step)) return { status: "failed", message: t("saveFailed"), values: {} };
@@ -94,7 +96,8 @@ export async function submitCaseAction(
   const tErrors = await getTranslations("Errors");
   const context = await getScreenContext();
   if (!context?.kycCase) return { status: "error", message: tErrors("sessionExpired") };
-  if (form.get("declaration") !== "yes") return { status: "error", message: t("mustConfirm") };
+  if (!isFormData(form) || form.get("declaration") !== "yes")
+    return { status: "error", message: t("mustConfirm") };
   try {
     const result = await submitCase(context.kycCase, context.trader.id);
     if (result.status !== "already_submitted") {
