@@ -13,6 +13,7 @@ import {
   isPrivatePath,
   STATIC_SECURITY_HEADERS,
 } from "@/lib/http/security-headers";
+import { actionRequestRefusal } from "@/lib/http/action-input";
 import { refusal } from "@/lib/http/json";
 import { isMalformedPath } from "@/lib/http/path";
 import { pickLocale } from "@/lib/i18n/config";
@@ -27,11 +28,13 @@ import { parseSource, parseTheme, screenOf } from "@/lib/inapp/params";
 export async function proxy(request: NextRequest) {
   const config = env();
   const url = request.nextUrl;
-  if (isMalformedPath(url.pathname)) {
-    const response = refusal(400, "malformed_path", "the path has a malformed %-escape");
+  const refused = isMalformedPath(url.pathname)
+    ? refusal(400, "malformed_path", "the path has a malformed %-escape")
+    : actionRequestRefusal(request, url.pathname);
+  if (refused) {
     for (const [name, value] of Object.entries(STATIC_SECURITY_HEADERS))
-      response.headers.set(name, value);
-    return response;
+      refused.headers.set(name, value);
+    return refused;
   }
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
   const csp = contentSecurityPolicy({

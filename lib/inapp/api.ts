@@ -7,43 +7,13 @@
  * `{error, message, code, reason?}`; nothing a trader does yields a 500.
  */
 import type { KycCase, Trader } from "@/lib/db/schema";
-import { env } from "@/lib/env";
 import { isJsonContentType, refusal, toErrorResponse } from "@/lib/http/json";
+import { isSameOrigin } from "@/lib/http/origin";
 import { getScreenContext } from "./screen-context";
 
 export type TraderCase = { trader: Trader; kycCase: KycCase; locale: string; theme: string | null };
 
-export { refusal };
-
-/**
- * The origins our own pages are served from: PUBLIC_BASE_URL's. Never a header the client
- * controls (`X-Forwarded-Host` passes through many proxies unchanged). Without PUBLIC_BASE_URL
- * outside production (a development server reached as localhost, 127.0.0.1 or a LAN address
- * for the phone), the request's own `Host` too.
- */
-function ownOrigins(request: Request): string[] {
-  const config = env();
-  const origins = [new URL(config.publicBaseUrl).origin];
-  const host = request.headers.get("host");
-  if (!config.isProduction && !process.env.PUBLIC_BASE_URL && host) {
-    const protocol = new URL(request.url).protocol;
-    origins.push(`${protocol}//${host}`);
-  }
-  return origins;
-}
-
-/** True when the request was made by our own page (or by a non-browser client without those headers). */
-export function isSameOrigin(request: Request): boolean {
-  const site = request.headers.get("sec-fetch-site");
-  if (site && site !== "same-origin" && site !== "none") return false;
-  const origin = request.headers.get("origin");
-  if (!origin) return true;
-  try {
-    return ownOrigins(request).includes(new URL(origin).origin);
-  } catch {
-    return false;
-  }
-}
+export { isSameOrigin, refusal };
 
 /** The origin the browser used to reach us (behind a proxy: the forwarded host and scheme). */
 export function requestOrigin(request: Request): string {

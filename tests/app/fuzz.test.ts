@@ -241,6 +241,13 @@ const body: fc.Arbitrary<Body> = fc.oneof(
     .map((bytes) => ({ type: "application/octet-stream", body: bytes })),
 );
 
+const CONTENT_TYPES = [
+  undefined,
+  "text/plain;charset=UTF-8",
+  "multipart/form-data",
+  "multipart/form-data; boundary=----x",
+  "application/x-www-form-urlencoded",
+] as const;
 const headerValue = (values: (string | undefined)[]) => fc.constantFrom(...values);
 const headers = fc.record({
   origin: headerValue([
@@ -518,11 +525,25 @@ describe.each(Object.entries(MODES))("fuzz (%s mode)", (_mode, overrides) => {
         ),
         launchQuery,
         fc.string({ minLength: 1, maxLength: 30 }),
-        async (pathname, search, token) => {
+        fc.option(fc.tuple(headers, fc.boolean(), fc.constantFrom(...CONTENT_TYPES))),
+        async (pathname, search, token, post) => {
           const url = new URL(`${BASE}${pathname}`);
           for (const [k, v] of Object.entries(search)) url.searchParams.append(k, v);
           if (_mode === "one-time token") url.searchParams.set("token", `fuzz-${token}`);
-          const response = await proxy(new NextRequest(url));
+          // A POST is what a server action is: Next.js answers some of them 500 unless the proxy
+          // does first (lib/http/action-input.ts).
+          const init: ConstructorParameters<typeof NextRequest>[1] = {};
+          if (post) {
+            const [sent, isAction, type] = post;
+            const requestHeaders = new Headers({ host: "broker.test" });
+            for (const [k, v] of Object.entries(sent))
+              if (v !== undefined) requestHeaders.set(k, v);
+            if (isAction) requestHeaders.set("next-action", "7f".repeat(21));
+            if (type) requestHeaders.set("content-type", type);
+            Object.assign(init, { method: "POST", headers: requestHeaders, body: "[]" });
+          }
+          const response = await proxy(new NextRequest(url, init));
+          if (post && response.status >= 400) return;
           expect(response.status).toBeLessThan(500);
           // cTrader accepts every token here: only our own failure could say "unavailable".
           expect(response.headers.get("location") ?? "").not.toContain("reason=unavailable");

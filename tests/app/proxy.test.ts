@@ -88,3 +88,61 @@ describe("proxy: paths Next.js cannot decode", () => {
     );
   });
 });
+
+describe("proxy: server action requests Next.js would answer with a 500", () => {
+  const action = (path: string, headers: Record<string, string>) =>
+    proxy(
+      new NextRequest(`https://broker.test${path}`, {
+        method: "POST",
+        headers: { host: "broker.test", "next-action": "7f00", ...headers },
+        body: "[]",
+      }),
+    );
+
+  it("refuses a foreign, null or unparsable Origin with 403, never trusting X-Forwarded-Host", async () => {
+    for (const origin of ["https://evil.example", "null", "::not a url"]) {
+      const response = await action("/admin/cases/1", {
+        origin,
+        "x-forwarded-host": "evil.example",
+      });
+      expect(response.status).toBe(403);
+      expect(await response.json()).toMatchObject({ reason: "cross_site" });
+    }
+    const noJs = await proxy(
+      new NextRequest("https://broker.test/inapp/kyc", {
+        method: "POST",
+        headers: {
+          origin: "https://evil.example",
+          "content-type": "application/x-www-form-urlencoded",
+        },
+        body: "a=b",
+      }),
+    );
+    expect(noJs.status).toBe(403);
+  });
+
+  it("refuses a declared body over 1 MB with 413 and a multipart body without boundary with 400", async () => {
+    expect((await action("/inapp/kyc", { "content-length": String(1024 * 1024 + 1) })).status).toBe(
+      413,
+    );
+    expect((await action("/inapp/kyc", { "content-type": "multipart/form-data" })).status).toBe(
+      400,
+    );
+  });
+
+  it("passes our own pages' actions and leaves route handlers' POSTs to them", async () => {
+    const own = await action("/inapp/kyc", {
+      origin: "https://broker.test",
+      "content-type": "multipart/form-data; boundary=x",
+    });
+    expect(own.headers.get("x-middleware-next")).toBe("1");
+    const api = await proxy(
+      new NextRequest("https://broker.test/api/inapp/documents", {
+        method: "POST",
+        headers: { origin: "https://evil.example" },
+        body: "{}",
+      }),
+    );
+    expect(api.headers.get("x-middleware-next")).toBe("1");
+  });
+});
