@@ -12,6 +12,7 @@ import { replayAllDead, replayEvent } from "@/lib/delivery/console";
 import { deliverDueSoon } from "@/lib/jobs/after-response";
 import { isAppError } from "@/lib/errors";
 import { isFormData } from "@/lib/http/action-input";
+import { formText } from "@/lib/http/text";
 import { log } from "@/lib/log";
 import { STEPS } from "@/lib/kyc/levels";
 import type { RequestedItem } from "@/lib/kyc/requirements";
@@ -32,6 +33,12 @@ import { loginStaff, logoutStaff, STAFF_COOKIE } from "@/lib/staff/auth";
 import { clientAddress, getStaff, requireStaff } from "@/lib/staff/console";
 
 const caseId = z.uuid();
+
+/**
+ * Free text staff write (notes, reasons, messages) is kept in text and jsonb columns: read
+ * through formText, control characters (NUL) dropped, bounded well above what lib/review allows.
+ */
+const NOTE_MAX = 10_000;
 
 /** A forged call without a form (see lib/http/action-input.ts): nothing is done. */
 function refuseWithoutForm(form: unknown): asserts form is FormData {
@@ -76,7 +83,7 @@ export type LoginState = { error?: string };
 
 export async function loginAction(_previous: LoginState, form: FormData): Promise<LoginState> {
   if (!isFormData(form)) return { error: "Enter your email and password." };
-  const email = String(form.get("email") ?? "").slice(0, 320);
+  const email = formText(form, "email", 320);
   const password = String(form.get("password") ?? "").slice(0, 1024);
   if (!email || !password) return { error: "Enter your email and password." };
   const result = await loginStaff({ email, password, client: await clientAddress() });
@@ -120,8 +127,8 @@ export async function rejectAction(form: FormData): Promise<void> {
   const staff = await requireStaff("reviewer");
   await run(form.get("caseId"), async (id) => {
     const { kind, retryLimitReached } = await rejectCase(staff, id, {
-      reasonCode: String(form.get("reasonCode") ?? ""),
-      internalNote: String(form.get("internalNote") ?? ""),
+      reasonCode: formText(form, "reasonCode", 100),
+      internalNote: formText(form, "internalNote", NOTE_MAX, { lines: true }),
     });
     return retryLimitReached
       ? "rejected_retry_limit"
@@ -144,7 +151,7 @@ export async function reopenAction(form: FormData): Promise<void> {
   refuseWithoutForm(form);
   const staff = await requireStaff("admin");
   await run(form.get("caseId"), async (id) => {
-    await reopenCase(staff, id, { reason: String(form.get("reason") ?? "") });
+    await reopenCase(staff, id, { reason: formText(form, "reason", NOTE_MAX, { lines: true }) });
     return "reopened";
   });
 }
@@ -187,8 +194,8 @@ export async function requestAction(form: FormData): Promise<void> {
       });
     await requestMoreInformation(staff, id, {
       items,
-      message: String(form.get("message") ?? ""),
-      internalNote: String(form.get("internalNote") ?? ""),
+      message: formText(form, "message", NOTE_MAX, { lines: true }),
+      internalNote: formText(form, "internalNote", NOTE_MAX, { lines: true }),
     });
     return "action_requested";
   });
@@ -200,9 +207,9 @@ export async function screeningHitAction(form: FormData): Promise<void> {
   await run(form.get("caseId"), async (id) => {
     const verdict = form.get("verdict") === "confirmed" ? "confirmed" : "false_positive";
     const result = await judgeScreeningHit(staff, id, {
-      hitKey: String(form.get("hitKey") ?? "").slice(0, 200),
+      hitKey: formText(form, "hitKey", 200),
       verdict,
-      reason: String(form.get("reason") ?? ""),
+      reason: formText(form, "reason", NOTE_MAX, { lines: true }),
     });
     if (verdict === "confirmed") return "hit_confirmed";
     if (result.monitoringCleared) return "monitoring_cleared";
@@ -224,7 +231,7 @@ export async function replayEventAction(form: FormData): Promise<void> {
   refuseWithoutForm(form);
   const staff = await requireStaff("admin");
   await run(form.get("caseId"), async () => {
-    await replayEvent(staff, String(form.get("eventId") ?? ""));
+    await replayEvent(staff, formText(form, "eventId", 100));
     deliverDueSoon();
     return "replayed";
   });

@@ -5,6 +5,7 @@
  * case-insensitively and are normalised to the documented spelling.
  */
 import { DOCUMENT_TYPES, type DocumentType } from "@/lib/documents/upload-contract";
+import { cleanText } from "@/lib/http/text";
 import { pickLocale, type Locale } from "@/lib/i18n/config";
 
 export { DOCUMENT_TYPES, type DocumentType };
@@ -34,15 +35,12 @@ export type ScreenParams = {
 const MAX_TOKEN_LENGTH = 2048;
 
 /**
- * Control characters (NUL above all) are dropped from every value: PostgreSQL refuses NUL in
- * text and jsonb, and a value that fails only when stored would fail after the token was spent.
+ * Control characters (NUL above all) are dropped from every value (lib/http/text.ts): a value
+ * that fails only when stored would fail after the token was spent.
  */
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/g;
-
 function one(params: URLSearchParams, name: string): string | undefined {
   const value = params.get(name);
-  return value === null ? undefined : value.replace(CONTROL, "").trim();
+  return value === null ? undefined : cleanText(value).trim();
 }
 
 export function screenOf(pathname: string): Screen | undefined {
