@@ -6,9 +6,7 @@
  * meaningful in a name, an address or a note. Tabs and line breaks stay where a value may have
  * lines (`lines: true`, a note or a message).
  */
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/g;
-// eslint-disable-next-line no-control-regex
 const CONTROL_BUT_LINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 
 export function cleanText(value: string, { lines = false }: { lines?: boolean } = {}): string {

@@ -419,8 +419,8 @@ describe.each(Object.entries(MODES))("fuzz (%s mode)", (_mode, overrides) => {
     const pattern = routePattern(file);
     it(`route /${pattern.join("/")} answers every request below 500`, async () => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const module = require(file) as Record<string, unknown>;
-      const methods = HTTP_METHODS.filter((m) => typeof module[m] === "function");
+      const routeModule = require(file) as Record<string, unknown>;
+      const methods = HTTP_METHODS.filter((m) => typeof routeModule[m] === "function");
       expect(methods.length).toBeGreaterThan(0);
       const segment = fc.oneof(
         text,
@@ -467,7 +467,7 @@ describe.each(Object.entries(MODES))("fuzz (%s mode)", (_mode, overrides) => {
               headers: requestHeaders,
               body: hasBody ? payload.body : undefined,
             });
-            const handler = module[method] as (r: Request, c: unknown) => Promise<Response>;
+            const handler = routeModule[method] as (r: Request, c: unknown) => Promise<Response>;
             await expectAnswered(`${method} ${url.pathname}`, () =>
               handler(request, { params: Promise.resolve(params) }),
             );
@@ -481,8 +481,8 @@ describe.each(Object.entries(MODES))("fuzz (%s mode)", (_mode, overrides) => {
   for (const file of actionFiles) {
     it(`server actions of ${path.relative(ROOT, file)} answer every argument without escaping errors`, async () => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const module = require(file) as Record<string, unknown>;
-      const actions = Object.entries(module).filter(
+      const actionModule = require(file) as Record<string, unknown>;
+      const actions = Object.entries(actionModule).filter(
         (entry): entry is [string, (...args: unknown[]) => Promise<unknown>] =>
           typeof entry[1] === "function",
       );
@@ -509,7 +509,8 @@ describe.each(Object.entries(MODES))("fuzz (%s mode)", (_mode, overrides) => {
         )
         .map(([known, extra, withCase]) => {
           const form = new FormData();
-          for (const [k, v] of Object.entries({ ...extra, ...known })) form.append(k, v);
+          for (const [k, v] of Object.entries({ ...extra, ...known }))
+            if (v !== undefined) form.append(k, v);
           if (withCase && caseIds.length) form.set("caseId", caseIds[caseIds.length - 1]!);
           if (known.items) form.append("file", new Blob(["x"]), "x.txt");
           return form;
