@@ -100,18 +100,30 @@ export function errorMessage(error: unknown): string {
 }
 
 /**
- * What a log line may say about a failure whose message can carry input: the error's class and
- * its machine code (a PostgreSQL SQLSTATE, a Node.js `ERR_…`, an AppError code), looked up
- * through `cause` (drizzle wraps the driver's error in one that quotes the SQL and its
- * parameters). Never the message, the statement or the values.
+ * What a log line may say about a failure whose message can carry input: the error's class, its
+ * machine code (a PostgreSQL SQLSTATE, a Node.js `ERR_…`, an AppError code), looked up through
+ * `cause` (drizzle wraps the driver's error in one that quotes the SQL and its parameters), and
+ * the first stack frame, to find the bug. Never the message, the statement or the values.
  */
-export function errorFacts(error: unknown): { errorName: string; errorCode?: string } {
+export function errorFacts(error: unknown): {
+  errorName: string;
+  errorCode?: string;
+  errorAt?: string;
+} {
+  const errorAt =
+    error instanceof Error
+      ? error.stack
+          ?.split("\n")
+          .find((line) => line.trimStart().startsWith("at "))
+          ?.trim()
+          .slice(0, 200)
+      : undefined;
   let current: unknown = error;
   for (let depth = 0; depth < 4 && current instanceof Error; depth += 1) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === "string" && /^[A-Za-z0-9_]{1,40}$/.test(code))
-      return { errorName: current.name, errorCode: code };
+      return { errorName: current.name, errorCode: code, errorAt };
     current = current.cause;
   }
-  return { errorName: error instanceof Error ? error.name : typeof error };
+  return { errorName: error instanceof Error ? error.name : typeof error, errorAt };
 }

@@ -16,7 +16,7 @@ import { formText } from "@/lib/http/text";
 import { log } from "@/lib/log";
 import { STEPS } from "@/lib/kyc/levels";
 import type { RequestedItem } from "@/lib/kyc/requirements";
-import { errorMessage } from "@/lib/errors";
+import { errorFacts } from "@/lib/errors";
 import { isConsoleRefusal, type ConsoleOutcome } from "@/lib/review/console-messages";
 import {
   approveCase,
@@ -73,7 +73,7 @@ async function run(id: unknown, action: (id: string) => Promise<ConsoleOutcome>)
             : "failed";
       back(parsed.data, { error: reason });
     }
-    log.error("console.action_failed", { error: errorMessage(error) });
+    log.error("console.action_failed", { caseId: parsed.data, ...errorFacts(error) });
     back(parsed.data, { error: "failed" });
   }
   back(parsed.data, { outcome });

@@ -5,7 +5,7 @@
  */
 import { STATUS_CODES } from "node:http";
 import { z } from "zod";
-import { AppError, errorMessage, isAppError } from "@/lib/errors";
+import { AppError, errorFacts, isAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { readBody } from "./body";
 
@@ -29,7 +29,8 @@ export function toErrorResponse(error: unknown, route: string): Response {
       },
     );
   }
-  log.error("route.failed", { route, error: errorMessage(error) });
+  // The class, code and place only: a driver error's message quotes the SQL with its values.
+  log.error("route.failed", { route, ...errorFacts(error) });
   return Response.json(errorBody(500, "internal error", "INTERNAL"), { status: 500 });
 }
 

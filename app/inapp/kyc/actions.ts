@@ -3,7 +3,7 @@
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
 import { deliverDueSoon, scheduleCaseChecks } from "@/lib/jobs/after-response";
-import { isAppError, errorMessage } from "@/lib/errors";
+import { isAppError, errorFacts } from "@/lib/errors";
 import { isFormData } from "@/lib/http/action-input";
 import { getScreenContext } from "@/lib/inapp/screen-context";
 import { isStepId, submitStep } from "@/lib/kyc/step-submit";
@@ -63,10 +63,7 @@ async function runStep(form: FormData, mode: "autosave" | "continue"): Promise<S
       return { status: "failed", message: t("notEditable"), values };
     if (isAppError(error) && error.code === "BAD_REQUEST")
       return { status: "failed", message: t("saveFailed"), values };
-    log.error("kyc.step.save_failed", {
-      step,
-      error: errorMessage(error),
-    });
+    log.error("kyc.step.save_failed", { step, caseId: context.kycCase.id, ...errorFacts(error) });
     return { status: "failed", message: t("saveFailed"), values };
   }
 }
@@ -109,9 +106,7 @@ export async function submitCaseAction(
       return { status: "error", message: t("incomplete") };
     if (isAppError(error) && error.reason === "inputs_changed")
       return { status: "error", message: tErrors("saveFailed") };
-    log.error("kyc.submit_failed", {
-      error: errorMessage(error),
-    });
+    log.error("kyc.submit_failed", { caseId: context.kycCase.id, ...errorFacts(error) });
     return { status: "error", message: tErrors("saveFailed") };
   }
   redirect("/inapp/kyc/status");
