@@ -15,6 +15,9 @@ import {
   STATIC_SECURITY_HEADERS,
   STRICT_TRANSPORT_SECURITY,
 } from "@/lib/http/security-headers";
+import { actionRequestRefusal } from "@/lib/http/action-input";
+import { refusal } from "@/lib/http/json";
+import { isMalformedPath } from "@/lib/http/path";
 import { pickLocale } from "@/lib/i18n/config";
 import { s3UploadOrigin } from "@/lib/storage/upload-origin";
 import { parseSource, parseTheme, screenOf } from "@/lib/inapp/params";
@@ -27,6 +30,14 @@ import { parseSource, parseTheme, screenOf } from "@/lib/inapp/params";
 export async function proxy(request: NextRequest) {
   const config = env();
   const url = request.nextUrl;
+  const refused = isMalformedPath(url.pathname)
+    ? refusal(400, "malformed_path", "the path has a malformed %-escape")
+    : actionRequestRefusal(request, url.pathname);
+  if (refused) {
+    for (const [name, value] of Object.entries(STATIC_SECURITY_HEADERS))
+      refused.headers.set(name, value);
+    return refused;
+  }
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
   const csp = contentSecurityPolicy({
     nonce,
@@ -75,5 +86,10 @@ export const config = {
   // Not the local upload route: Next copies a request body for the proxy and hands the route
   // only its first 10 MB (proxyClientMaxBodySize), which would cut documents off. That route
   // authenticates itself (signed form) and sets its own headers.
-  matcher: ["/((?!_next/static|_next/image|favicon.ico|icon.svg|api/uploads/local).*)"],
+  // Its download route (`/api/uploads/local/<key>`, GET only, no body) does pass, for the
+  // malformed-path refusal above.
+  matcher: [
+    "/((?!_next/static|_next/image|favicon.ico|icon.svg|api/uploads/local).*)",
+    "/api/uploads/local/:path+",
+  ],
 };

@@ -417,6 +417,8 @@ function toConfig(raw: Raw) {
     dataDir: raw.DATA_DIR,
     port: raw.PORT,
     publicBaseUrl: (raw.PUBLIC_BASE_URL ?? `http://localhost:${raw.PORT}`).replace(/\/$/, ""),
+    /** False only on a development server without PUBLIC_BASE_URL (production requires it). */
+    publicBaseUrlConfigured: raw.PUBLIC_BASE_URL !== undefined,
     identityMode: raw.IDENTITY_MODE,
     ctrader: {
       /** undefined: the built-in simulator answers instead of cTrader. */

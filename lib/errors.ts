@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   INVALID_TOKEN: 417,
+  TOO_MANY_REQUESTS: 429,
   UPSTREAM_UNAVAILABLE: 502,
   CONFIG: 500,
   INTERNAL: 500,
@@ -96,4 +97,33 @@ export function isAppError(error: unknown): error is AppError {
 /** A thrown value's message for a log line (never for a user). */
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * What a log line may say about a failure whose message can carry input: the error's class, its
+ * machine code (a PostgreSQL SQLSTATE, a Node.js `ERR_…`, an AppError code), looked up through
+ * `cause` (drizzle wraps the driver's error in one that quotes the SQL and its parameters), and
+ * the first stack frame, to find the bug. Never the message, the statement or the values.
+ */
+export function errorFacts(error: unknown): {
+  errorName: string;
+  errorCode?: string;
+  errorAt?: string;
+} {
+  const errorAt =
+    error instanceof Error
+      ? error.stack
+          ?.split("\n")
+          .find((line) => line.trimStart().startsWith("at "))
+          ?.trim()
+          .slice(0, 200)
+      : undefined;
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current instanceof Error; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && /^[A-Za-z0-9_]{1,40}$/.test(code))
+      return { errorName: current.name, errorCode: code, errorAt };
+    current = current.cause;
+  }
+  return { errorName: error instanceof Error ? error.name : typeof error, errorAt };
 }

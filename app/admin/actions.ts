@@ -10,11 +10,12 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { replayAllDead, replayEvent } from "@/lib/delivery/console";
 import { deliverDueSoon } from "@/lib/jobs/after-response";
-import { isAppError } from "@/lib/errors";
+import { errorFacts, isAppError } from "@/lib/errors";
+import { isFormData } from "@/lib/http/action-input";
+import { formText } from "@/lib/http/text";
 import { log } from "@/lib/log";
 import { STEPS } from "@/lib/kyc/levels";
 import type { RequestedItem } from "@/lib/kyc/requirements";
-import { errorMessage } from "@/lib/errors";
 import { isConsoleRefusal, type ConsoleOutcome } from "@/lib/review/console-messages";
 import {
   approveCase,
@@ -51,6 +52,17 @@ import { clientInfo, getStaff, requireStaff, staffCookieValue } from "@/lib/staf
 
 const caseId = z.uuid();
 
+/**
+ * Free text staff write (notes, reasons, messages) is kept in text and jsonb columns: read
+ * through formText, control characters (NUL) dropped, bounded well above what lib/review allows.
+ */
+const NOTE_MAX = 10_000;
+
+/** A forged call without a form (see lib/http/action-input.ts): nothing is done. */
+function refuseWithoutForm(form: unknown): asserts form is FormData {
+  if (!isFormData(form)) redirect("/admin?error=failed");
+}
+
 function back(id: string, query: Record<string, string>): never {
   redirect(`/admin/cases/${id}?${new URLSearchParams(query).toString()}`);
 }
@@ -79,7 +91,7 @@ async function run(id: unknown, action: (id: string) => Promise<ConsoleOutcome>)
             : "failed";
       back(parsed.data, { error: reason });
     }
-    log.error("console.action_failed", { error: errorMessage(error) });
+    log.error("console.action_failed", { caseId: parsed.data, ...errorFacts(error) });
     back(parsed.data, { error: "failed" });
   }
   back(parsed.data, { outcome });
@@ -90,8 +102,8 @@ export type LoginState = { error?: string };
 const LOGIN_NEXT = { full: "/admin", mfa: "/admin/login/code", enrol: "/admin/login/enrol" };
 
 export async function loginAction(_previous: LoginState, form: FormData): Promise<LoginState> {
-  if (!(form instanceof FormData)) return { error: "Enter your email and password." };
-  const email = String(form.get("email") ?? "").slice(0, 320);
+  if (!isFormData(form)) return { error: "Enter your email and password." };
+  const email = formText(form, "email", 320);
   const password = String(form.get("password") ?? "").slice(0, 1024);
   if (!email || !password) return { error: "Enter your email and password." };
   const result = await loginStaff({ email, password, ...(await clientInfo()) });
@@ -181,7 +193,7 @@ async function onAccount(
     outcome = await action(admin, staffId.data);
   } catch (error) {
     if (error instanceof StaffAdminError) redirect(`/admin/staff?error=${error.refusal}`);
-    log.error("console.staff_action_failed", { error: errorMessage(error) });
+    log.error("console.staff_action_failed", { ...errorFacts(error) });
     redirect("/admin/staff?error=failed");
   }
   redirect(`/admin/staff?outcome=${outcome}`);
@@ -213,12 +225,13 @@ export async function resetPasswordAction(
     return await resetPasswordByAdmin(admin, staffId.data);
   } catch (error) {
     if (error instanceof StaffAdminError) return { error: STAFF_ADMIN_REFUSALS[error.refusal] };
-    log.error("console.staff_action_failed", { error: errorMessage(error) });
+    log.error("console.staff_action_failed", { ...errorFacts(error) });
     return { error: "That did not work. Try again." };
   }
 }
 
 export async function claimAction(form: FormData): Promise<void> {
+  refuseWithoutForm(form);
   const staff = await requireStaff("reviewer");
   await run(form.get("caseId"), async (id) => {
     await claimCase(staff, id);
@@ -227,16 +240,18 @@ export async function claimAction(form: FormData): Promise<void> {
 }
 
 export async function approveAction(form: FormData): Promise<void> {
+  refuseWithoutForm(form);
   const staff = await requireStaff("reviewer");
   await run(form.get("caseId"), async (id) => (await approveCase(staff, id)).status);
 }
 
 export async function rejectAction(form: FormData): Promise<void> {
+  refuseWithoutForm(form);
   const staff = await requireStaff("reviewer");
   await run(form.get("caseId"), async (id) => {
     const { kind, retryLimitReached } = await rejectCase(staff, id, {
-      reasonCode: String(form.get("reasonCode") ?? ""),
-      internalNote: String(form.get("internalNote") ?? ""),
+      reasonCode: formText(form, "reasonCode", 100),
+      internalNote: formText(form, "internalNote", NOTE_MAX, { lines: true }),
     });
     return retryLimitReached
       ? "rejected_retry_limit"
@@ -247,6 +262,7 @@ export async function rejectAction(form: FormData): Promise<void> {
 }
 
 export async function resumeReviewAction(form: FormData): Promise<void> {
+  refuseWithoutForm(form);
   const staff = await requireStaff("reviewer");
   await run(form.get("caseId"), async (id) => {
     await resumeReview(staff, id);
@@ -255,14 +271,16 @@ export async function resumeReviewAction(form: FormData): Promise<void> {
 }
 
 export async function reopenAction(form: FormData): Promise<void> {
+  refuseWithoutForm(form);
   const staff = await requireStaff("admin");
   await run(form.get("caseId"), async (id) => {
-    await reopenCase(staff, id, { reason: String(form.get("reason") ?? "") });
+    await reopenCase(staff, id, { reason: formText(form, "reason", NOTE_MAX, { lines: true }) });
     return "reopened";
   });
 }
 
 export async function retryChecksAction(form: FormData): Promise<void> {
+  refuseWithoutForm(form);
   const staff = await requireStaff("reviewer");
   await run(form.get("caseId"), async (id) => {
     await retryChecks(staff, id);
@@ -276,6 +294,7 @@ const itemValue = z.union([
 ]);
 
 export async function requestAction(form: FormData): Promise<void> {
+  refuseWithoutForm(form);
   const staff = await requireStaff("reviewer");
   await run(form.get("caseId"), async (id) => {
     const items = form
@@ -298,21 +317,22 @@ export async function requestAction(form: FormData): Promise<void> {
       });
     await requestMoreInformation(staff, id, {
       items,
-      message: String(form.get("message") ?? ""),
-      internalNote: String(form.get("internalNote") ?? ""),
+      message: formText(form, "message", NOTE_MAX, { lines: true }),
+      internalNote: formText(form, "internalNote", NOTE_MAX, { lines: true }),
     });
     return "action_requested";
   });
 }
 
 export async function screeningHitAction(form: FormData): Promise<void> {
+  refuseWithoutForm(form);
   const staff = await requireStaff("reviewer");
   await run(form.get("caseId"), async (id) => {
     const verdict = form.get("verdict") === "confirmed" ? "confirmed" : "false_positive";
     const result = await judgeScreeningHit(staff, id, {
-      hitKey: String(form.get("hitKey") ?? "").slice(0, 200),
+      hitKey: formText(form, "hitKey", 200),
       verdict,
-      reason: String(form.get("reason") ?? ""),
+      reason: formText(form, "reason", NOTE_MAX, { lines: true }),
     });
     if (verdict === "confirmed") return "hit_confirmed";
     if (result.monitoringCleared) return "monitoring_cleared";
@@ -321,6 +341,7 @@ export async function screeningHitAction(form: FormData): Promise<void> {
 }
 
 export async function assignAction(form: FormData): Promise<void> {
+  refuseWithoutForm(form);
   const staff = await requireStaff("approver");
   await run(form.get("caseId"), async (id) => {
     const assignee = z.uuid().safeParse(form.get("assignee"));
@@ -330,9 +351,10 @@ export async function assignAction(form: FormData): Promise<void> {
 }
 
 export async function replayEventAction(form: FormData): Promise<void> {
+  refuseWithoutForm(form);
   const staff = await requireStaff("admin");
   await run(form.get("caseId"), async () => {
-    await replayEvent(staff, String(form.get("eventId") ?? ""));
+    await replayEvent(staff, formText(form, "eventId", 100));
     deliverDueSoon();
     return "replayed";
   });

@@ -2,14 +2,16 @@
  * Document uploads for the trader's case, from the upload URL to the verdict:
  *
  * 1. `startUpload`: checks the request (type, side, declared size and content type, the case
- *    accepts documents, the per-case file limit), records a pending row and returns where the
+ *    accepts documents, the per-case file limit, counted and recorded under the case's row lock),
+ *    records a pending row and returns where the
  *    browser posts the file (a presigned S3 POST, or our own signed local URL). The storage key
  *    is ours (`cases/<caseId>/<documentId>`), never the file's name.
  * 2. The browser uploads straight to storage (no byte passes through us in `s3` mode).
  * 3. `confirmUpload`: re-checks what was actually stored (size, magic bytes, full decode under
  *    a pixel limit, PDF safety), stores a clean re-encoded copy (no EXIF/GPS) under a key of its
  *    own, records its SHA-256 and size, and supersedes the previous version. A refused file
- *    leaves no object and no row behind. Quality scores, the perceptual hash and look-alikes used
+ *    leaves no object and no document row behind; the refusal is an audit event and counts
+ *    against the case's file limit for an hour (REFUSALS_COUNT_FOR_MS). Quality scores, the perceptual hash and look-alikes used
  *    by other traders are computed from the stored copy by the checks after submit (analysis.ts).
  *
  * Abandoned uploads (a URL issued, never confirmed) are purged once their URL expired.
@@ -22,11 +24,11 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import {
   confirmDocument,
-  countCurrentCaseDocuments,
   deletePendingDocument,
   getCaseDocument,
-  insertPendingDocument,
+  insertPendingDocumentWithinLimit,
   listAbandonedUploads,
+  refusePendingDocument,
 } from "@/lib/db/queries/documents";
 import type { KycCase } from "@/lib/db/schema";
 import { env } from "@/lib/env";
@@ -47,6 +49,13 @@ import {
 
 /** How long after its URL expired a pending upload may still be confirmed. */
 const CONFIRM_GRACE_MS = 60_000;
+
+/**
+ * How long a refused file counts against the case's limit: long enough that a loop of hostile
+ * files stops at the limit, short enough that a genuine trader whose phone produced unreadable
+ * files can try again later the same day.
+ */
+export const REFUSALS_COUNT_FOR_MS = 60 * 60_000;
 
 export type UploadOutcome<T> = { ok: true; value: T } | { ok: false; reason: UploadRefusal };
 
@@ -88,23 +97,27 @@ export async function startUpload(
   if (!(await acceptsDocuments(kycCase, documentType))) return refuse("not_editable");
 
   await purgeAbandonedUploads(now);
-  if ((await countCurrentCaseDocuments(kycCase.id)) >= limits.maxFilesPerCase)
-    return refuse("too_many_files");
-
   const documentId = randomUUID();
   const key = documentKey(kycCase.id, documentId);
   const ttl = limits.uploadUrlTtlSeconds;
   const expiresAt = new Date(now.getTime() + ttl * 1000);
-  await insertPendingDocument({
-    id: documentId,
-    caseId: kycCase.id,
-    documentType,
-    side,
-    storageKey: key,
-    declaredType: contentType,
-    originalName: fileName ? encryptField(fileName, kycCase.id) : null,
-    uploadExpiresAt: expiresAt,
-  });
+  const recorded = await insertPendingDocumentWithinLimit(
+    {
+      id: documentId,
+      caseId: kycCase.id,
+      documentType,
+      side,
+      storageKey: key,
+      declaredType: contentType,
+      originalName: fileName ? encryptField(fileName, kycCase.id) : null,
+      uploadExpiresAt: expiresAt,
+    },
+    {
+      maxFiles: limits.maxFilesPerCase,
+      refusalsSince: new Date(now.getTime() - REFUSALS_COUNT_FOR_MS),
+    },
+  );
+  if (recorded === "limit_reached") return refuse("too_many_files");
   const upload = await getStorage().createUpload({
     key,
     contentType,
@@ -151,13 +164,27 @@ export async function confirmUpload(
   }
   // The POST policy is not trusted alone (and local S3 emulators ignore it).
   if (head.size > limits.uploadMaxBytes) {
-    await discard(row.id, row.storageKey);
+    await deleteQuietly(row.storageKey);
+    await refusePendingDocument({
+      id: row.id,
+      caseId: kycCase.id,
+      traderId,
+      reason: "too_large",
+      now,
+    });
     return refuse("too_large");
   }
   const bytes = await storage.get(row.storageKey, { maxBytes: limits.uploadMaxBytes });
   const verdict = await inspectDocument(bytes, row.declaredType);
   if (!verdict.ok) {
-    await discard(row.id, row.storageKey);
+    await deleteQuietly(row.storageKey);
+    await refusePendingDocument({
+      id: row.id,
+      caseId: kycCase.id,
+      traderId,
+      reason: verdict.reason,
+      now,
+    });
     log.info("documents.refused", { reason: verdict.reason, documentType: row.documentType });
     return refuse(verdict.reason);
   }

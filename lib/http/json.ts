@@ -5,7 +5,7 @@
  */
 import { STATUS_CODES } from "node:http";
 import { z } from "zod";
-import { AppError, errorMessage, isAppError } from "@/lib/errors";
+import { AppError, errorFacts, isAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { readBody } from "./body";
 
@@ -29,7 +29,8 @@ export function toErrorResponse(error: unknown, route: string): Response {
       },
     );
   }
-  log.error("route.failed", { route, error: errorMessage(error) });
+  // The class, code and place only: a driver error's message quotes the SQL with its values.
+  log.error("route.failed", { route, ...errorFacts(error) });
   return Response.json(errorBody(500, "internal error", "INTERNAL"), { status: 500 });
 }
 
@@ -38,11 +39,34 @@ export function refusal(status: number, reason: string, message = reason): Respo
   return Response.json({ ...errorBody(status, message, reason.toUpperCase()), reason }, { status });
 }
 
-/** Reads at most MAX_JSON_BYTES of a JSON body and parses it with `schema`. */
+/** `application/json` or a `+json` type, parameters (charset) ignored. */
+export function isJsonContentType(value: string | null): boolean {
+  const type = value?.split(";")[0]?.trim().toLowerCase() ?? "";
+  return type === "application/json" || /^application\/[a-z0-9.+-]+\+json$/.test(type);
+}
+
+const notJson = () =>
+  new AppError("UNSUPPORTED_MEDIA_TYPE", "body must be application/json", {
+    contractCode: "UNSUPPORTED_MEDIA_TYPE",
+  });
+
+/**
+ * Reads at most MAX_JSON_BYTES of a JSON body and parses it with `schema`. The body must be
+ * declared JSON: a browser sends text/plain, form and multipart bodies cross-site without asking
+ * (no CORS preflight), JSON only after one. `missingType: "allow"` is for server-to-server
+ * callers that may omit the header (cTrader's SSO calls); a declared non-JSON type is refused
+ * either way.
+ */
 export async function readJson<T extends z.ZodType>(
   request: Request,
   schema: T,
+  { missingType = "refuse" }: { missingType?: "refuse" | "allow" } = {},
 ): Promise<z.infer<T>> {
+  const declared = request.headers.get("content-type");
+  if (declared === null ? missingType === "refuse" : !isJsonContentType(declared)) {
+    void request.body?.cancel().catch(() => undefined);
+    throw notJson();
+  }
   const text = (await readBody(request, MAX_JSON_BYTES)).toString("utf8");
   let json: unknown;
   try {

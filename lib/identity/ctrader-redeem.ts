@@ -23,7 +23,12 @@ import { env } from "@/lib/env";
 
 export const ctraderIdentitySchema = z.object({
   userId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
-  email: z.string().max(320),
+  // PostgreSQL refuses NUL in text; stripped here so that storing the trader cannot fail after
+  // cTrader consumed the token.
+  email: z
+    .string()
+    .max(320)
+    .transform((email) => email.replaceAll("\u0000", "")),
   tradingLogin: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
 });
 export type CtraderIdentity = z.infer<typeof ctraderIdentitySchema>;

@@ -129,18 +129,17 @@ export async function enterWithToken(
     log.warn("entry.refused", { mode: identityMode, reason: "malformed" });
     return { ok: false, refusal: "expired" };
   }
+  // Everything decided from the URL is decided before the token is spent: after the
+  // redemption only our own queries run, so a strange parameter cannot burn the link.
   const locale = request.lang ?? DEFAULT_LOCALE;
+  const opening = resolveKycType(request.kycType);
   const resolved =
     identityMode === "sso"
       ? await resolveSso(request.token, now)
       : await resolveHandoff(request.token, getRedeemer, now);
   if (!resolved.ok) return resolved;
 
-  const { trader, kycCase } = await traderAndCase(
-    resolved.identity,
-    locale,
-    resolveKycType(request.kycType),
-  );
+  const { trader, kycCase } = await traderAndCase(resolved.identity, locale, opening);
   const session = await startSession({
     traderId: trader.id,
     caseId: kycCase.id,

@@ -25,6 +25,7 @@ import {
   upsertTrader,
 } from "@/lib/db/queries/traders";
 import { appendAuditEvent } from "@/lib/db/queries/audit";
+import { recordAttemptWithinBudget } from "@/lib/db/queries/throttle";
 import { DEFAULT_LOCALE } from "@/lib/i18n/config";
 import { deriveKey, hmac, newToken, safeEqual, sha256, TOKEN_PATTERN } from "./secrets";
 
@@ -52,6 +53,53 @@ export function issueCrmApiToken(
   const payload = `c1.${Math.floor(expiresAt.getTime() / 1000)}.${newToken().slice(0, 22)}`;
   return { crmApiToken: `${payload}.${hmac(crmKey(), payload)}`, expiresAt };
 }
+
+/** Wrong CRM passwords accepted for checking per window, across all callers. */
+export const CRM_PASSWORD_MAX_FAILURES = 10;
+export const CRM_PASSWORD_WINDOW_MS = 15 * 60_000;
+
+/**
+ * /oauth2/crmApiToken: the password is checked only while fewer than CRM_PASSWORD_MAX_FAILURES
+ * wrong ones arrived in the last CRM_PASSWORD_WINDOW_MS, counted for every caller together: the
+ * only caller is cTrader, and a per-client count would trust a client-supplied address. Past
+ * the budget every attempt is refused with 429 unchecked, so guessing stays at 10 per quarter
+ * hour. cTrader keeps a token for CRM_API_TOKEN_TTL_DAYS, so a flood delays a renewal, not a
+ * trader's screen. Attempts and issues are audit events (`client` as the network saw it).
+ */
+export async function requestCrmApiToken(
+  password: string,
+  client: string,
+  now = new Date(),
+): Promise<{ crmApiToken: string; expiresAt: Date }> {
+  const allowed = await recordAttemptWithinBudget({
+    attempt: {
+      actorType: "ctrader",
+      actorId: "oauth2",
+      action: CRM_PASSWORD_ATTEMPT,
+      occurredAt: now,
+      data: { client },
+    },
+    successAction: CRM_API_TOKEN_ISSUED,
+    since: new Date(now.getTime() - CRM_PASSWORD_WINDOW_MS),
+    maxFailures: CRM_PASSWORD_MAX_FAILURES,
+  });
+  if (!allowed)
+    throw new AppError("TOO_MANY_REQUESTS", "too many attempts, try again later", {
+      contractCode: "TOO_MANY_REQUESTS",
+    });
+  const issued = issueCrmApiToken(password, now);
+  await appendAuditEvent({
+    actorType: "ctrader",
+    actorId: "oauth2",
+    action: CRM_API_TOKEN_ISSUED,
+    occurredAt: now,
+    data: { client },
+  });
+  return issued;
+}
+
+const CRM_PASSWORD_ATTEMPT = "sso.crm_password.attempt";
+const CRM_API_TOKEN_ISSUED = "sso.crm_api_token.issued";
 
 export function verifyCrmApiToken(token: string | null | undefined, now = new Date()): void {
   const match = token?.match(/^(c1\.(\d{1,12})\.[A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/);

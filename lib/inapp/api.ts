@@ -2,12 +2,14 @@
  * The trader's JSON endpoints behind the screens (documents, phone handoff): the session
  * cookie identifies the trader and case, exactly as for the pages. Because that cookie must be
  * SameSite=None (cTrader Web frames us), every state-changing call is also checked to come from
- * our own pages: a same-origin `Origin` / `Sec-Fetch-Site`, and JSON bodies only. Errors are
+ * our own pages: `Origin` equal to PUBLIC_BASE_URL's, `Sec-Fetch-Site` same-origin, and bodies
+ * declared JSON only (415 otherwise). Errors are
  * `{error, message, code, reason?}`; nothing a trader does yields a 500.
  */
 import { getCaseDocument } from "@/lib/db/queries/documents";
 import type { KycCase, Session, Trader } from "@/lib/db/schema";
-import { refusal, toErrorResponse } from "@/lib/http/json";
+import { isJsonContentType, refusal, toErrorResponse } from "@/lib/http/json";
+import { isSameOrigin } from "@/lib/http/origin";
 import { getAnyScreenContext } from "./screen-context";
 
 export type TraderCase = {
@@ -40,21 +42,7 @@ export function refuseOutOfScope(): Response {
   return refusal(403, "out_of_scope", "this session may upload one document type only");
 }
 
-export { refusal };
-
-/** True when the request was made by our own page (or by a non-browser client without those headers). */
-export function isSameOrigin(request: Request): boolean {
-  const site = request.headers.get("sec-fetch-site");
-  if (site && site !== "same-origin" && site !== "none") return false;
-  const origin = request.headers.get("origin");
-  if (!origin) return true;
-  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
-  try {
-    return new URL(origin).host === host;
-  } catch {
-    return false;
-  }
-}
+export { isSameOrigin, refusal };
 
 /** The origin the browser used to reach us (behind a proxy: the forwarded host and scheme). */
 export function requestOrigin(request: Request): string {
@@ -83,6 +71,11 @@ export async function withTraderCase(
   try {
     if (mutates && !isSameOrigin(request))
       return refusal(403, "cross_site", "cross-site request refused");
+    // A body that is not JSON is refused whatever the route reads: the types a cross-site form
+    // can send without a CORS preflight never reach a handler that changes something.
+    const type = request.headers.get("content-type");
+    if (mutates && type !== null && !isJsonContentType(type))
+      return refusal(415, "unsupported_media_type", "body must be application/json");
     const context = await getAnyScreenContext();
     if (!context?.kycCase) return refusal(401, "session_expired", "no live session");
     if (context.session.documentScope !== null && !handoff) return refuseOutOfScope();

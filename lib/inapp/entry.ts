@@ -14,7 +14,7 @@ import { env } from "@/lib/env";
 import { configuredRedeemer, type Redeemer } from "@/lib/identity/ctrader-redeem";
 import { enterWithToken, type EntryRefusal } from "@/lib/identity/entry";
 import { log } from "@/lib/log";
-import { errorMessage } from "@/lib/errors";
+import { errorFacts } from "@/lib/errors";
 import { parseScreenParams, SCREENS, type Screen, type ScreenParams } from "./params";
 import { sessionCookie, type CookieSpec } from "./session-cookie";
 
@@ -58,7 +58,8 @@ export async function entryResponse(screen: Screen, requestUrl: URL): Promise<Ne
       : refusalUrl(result.refusal, params);
     if (result.ok) cookie = sessionCookie(result.session);
   } catch (error) {
-    log.error("entry.failed", { error: errorMessage(error) });
+    // The class and code only: a driver error's message quotes the SQL with its parameters.
+    log.error("entry.failed", { screen, ...errorFacts(error) });
     location = refusalUrl("unavailable", params);
   }
   // Absolute on the request's own origin: Next.js requires it, and turns it back into a relative

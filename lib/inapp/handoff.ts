@@ -8,7 +8,8 @@
  * POSTs the token to `/api/inapp/handoff/redeem`, which redeems it, sets the scoped session
  * cookie and answers 303 to the upload step (lib/identity/phone-handoff.ts).
  *
- * PUBLIC_BASE_URL names the host when set; otherwise the origin the desktop reached us on.
+ * PUBLIC_BASE_URL names the host (production requires it); a development server without it uses
+ * the origin the desktop reached it on, so a phone on the same network can follow the link.
  */
 import { NextResponse } from "next/server";
 import QRCode from "qrcode";
@@ -41,7 +42,7 @@ export async function phoneHandoffLink(
   now = new Date(),
 ): Promise<{ url: string; qr: string; expiresAt: Date; minutes: number }> {
   const { token, expiresAt, minutes } = await createPhoneHandoff(input, now);
-  const base = process.env.PUBLIC_BASE_URL ? env().publicBaseUrl : input.requestOrigin;
+  const base = env().publicBaseUrlConfigured ? env().publicBaseUrl : input.requestOrigin;
   const url = new URL(HANDOFF_PAGE, base);
   url.searchParams.set(HANDOFF_PARAM, token);
   url.searchParams.set("lang", input.locale);

@@ -5,6 +5,7 @@
  * case-insensitively and are normalised to the documented spelling.
  */
 import { DOCUMENT_TYPES, type DocumentType } from "@/lib/documents/upload-contract";
+import { cleanText } from "@/lib/http/text";
 import { pickLocale, type Locale } from "@/lib/i18n/config";
 
 export { DOCUMENT_TYPES, type DocumentType };
@@ -33,9 +34,13 @@ export type ScreenParams = {
 
 const MAX_TOKEN_LENGTH = 2048;
 
+/**
+ * Control characters (NUL above all) are dropped from every value (lib/http/text.ts): a value
+ * that fails only when stored would fail after the token was spent.
+ */
 function one(params: URLSearchParams, name: string): string | undefined {
   const value = params.get(name);
-  return value === null ? undefined : value.trim();
+  return value === null ? undefined : cleanText(value).trim();
 }
 
 export function screenOf(pathname: string): Screen | undefined {

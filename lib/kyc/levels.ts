@@ -165,7 +165,8 @@ export function resolveKycType(kycType: string | undefined): {
 } {
   const config = levelsConfig();
   if (!kycType) return { level: config.defaultLevel, trigger: "manual" };
-  const mapped = config.kycTypes[kycType];
+  // Own properties only: `__proto__` or `constructor` from a URL must not reach Object.prototype.
+  const mapped = Object.hasOwn(config.kycTypes, kycType) ? config.kycTypes[kycType] : undefined;
   if (mapped) return mapped;
   if (config.levels.some((l) => l.id === kycType)) return { level: kycType, trigger: "manual" };
   log.warn("kyc.level.unknown", { kycType, fallback: config.defaultLevel });

@@ -2,6 +2,9 @@ import { POST as crmApiToken } from "@/app/oauth2/crmApiToken/route";
 import { POST as generate } from "@/app/oauth2/onetime/generate/route";
 import { POST as authorize } from "@/app/oauth2/onetime/authorize/route";
 import {
+  CRM_PASSWORD_MAX_FAILURES,
+  CRM_PASSWORD_WINDOW_MS,
+  requestCrmApiToken,
   authorizeOneTimeToken,
   generateOneTimeToken,
   issueCrmApiToken,
@@ -244,5 +247,42 @@ describe("POST /oauth2/onetime/generate and /oauth2/onetime/authorize", () => {
       }),
     );
     expect(inQuery.status).toBe(200);
+  });
+});
+
+// Last in this file: it spends the quarter hour's budget of wrong passwords.
+describe("POST /oauth2/crmApiToken throttling", () => {
+  it("checks at most 10 wrong passwords per quarter hour, also when 30 arrive at once, then refuses with 429 unchecked", async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        crmApiToken(
+          post(
+            "/oauth2/crmApiToken",
+            { password: `guess-${i}` },
+            {
+              headers: { "content-type": "application/json", "x-forwarded-for": `198.51.100.${i}` },
+            },
+          ),
+        ),
+      ),
+    );
+    const statuses = answers.map((r) => r.status);
+    // Earlier tests in this file spent a few of the 10.
+    expect(statuses.filter((s) => s === 403).length).toBeLessThanOrEqual(CRM_PASSWORD_MAX_FAILURES);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(
+      30 - CRM_PASSWORD_MAX_FAILURES,
+    );
+    expect(statuses.every((s) => s === 403 || s === 429)).toBe(true);
+    const right = await crmApiToken(
+      post("/oauth2/crmApiToken", { password: "crm-password-for-tests" }),
+    );
+    expect(right.status).toBe(429);
+    expect(await right.json()).toMatchObject({ code: "TOO_MANY_REQUESTS" });
+    const later = new Date(Date.now() + CRM_PASSWORD_WINDOW_MS + 1000);
+    await expect(
+      requestCrmApiToken("crm-password-for-tests", "cTrader", later),
+    ).resolves.toMatchObject({
+      crmApiToken: expect.stringMatching(/^c1\./),
+    });
   });
 });

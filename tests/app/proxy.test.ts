@@ -1,5 +1,6 @@
 import { NextRequest } from "next/server";
-import { proxy } from "@/proxy";
+import { unstable_doesMiddlewareMatch } from "next/experimental/testing/server";
+import { config, proxy } from "@/proxy";
 import { setTestEnv } from "../helpers/env";
 
 beforeEach(() => setTestEnv({ FRAME_ANCESTORS: "https://app.ctrader.com" }));
@@ -100,5 +101,92 @@ describe("proxy", () => {
     });
     expect(forwarded(spoofed, "x-kyc-lang")).toBeNull();
     expect(forwarded(spoofed, "x-nonce")).not.toBe("chosen");
+  });
+});
+
+describe("proxy: paths Next.js cannot decode", () => {
+  it.each([
+    "/admin/documents/%",
+    "/api/inapp/documents/%ZZ/confirm",
+    "/api/uploads/local/%C0%AF",
+    "/admin/cases/%E0%A4%A/export",
+  ])("answers 400 for %s before Next.js decodes its segments", async (path) => {
+    const response = await run(`https://broker.test${path}`);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ reason: "malformed_path" });
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(unstable_doesMiddlewareMatch({ config, url: path })).toBe(true);
+  });
+
+  it("passes well-formed escapes on", async () => {
+    for (const path of ["/admin/documents/%41", "/api/uploads/local/cases%2Fx", "/inapp/kyc%20"]) {
+      const response = await run(`https://broker.test${path}`);
+      expect(response.headers.get("x-middleware-next")).toBe("1");
+    }
+  });
+
+  it("still leaves the local upload route's body alone (not matched), but runs for its downloads", () => {
+    expect(unstable_doesMiddlewareMatch({ config, url: "/api/uploads/local" })).toBe(false);
+    expect(unstable_doesMiddlewareMatch({ config, url: "/api/uploads/local/cases/a/b" })).toBe(
+      true,
+    );
+  });
+});
+
+describe("proxy: server action requests Next.js would answer with a 500", () => {
+  const action = (path: string, headers: Record<string, string>) =>
+    proxy(
+      new NextRequest(`https://broker.test${path}`, {
+        method: "POST",
+        headers: { host: "broker.test", "next-action": "7f00", ...headers },
+        body: "[]",
+      }),
+    );
+
+  it("refuses a foreign, null or unparsable Origin with 403, never trusting X-Forwarded-Host", async () => {
+    for (const origin of ["https://evil.example", "null", "::not a url"]) {
+      const response = await action("/admin/cases/1", {
+        origin,
+        "x-forwarded-host": "evil.example",
+      });
+      expect(response.status).toBe(403);
+      expect(await response.json()).toMatchObject({ reason: "cross_site" });
+    }
+    const noJs = await proxy(
+      new NextRequest("https://broker.test/inapp/kyc", {
+        method: "POST",
+        headers: {
+          origin: "https://evil.example",
+          "content-type": "application/x-www-form-urlencoded",
+        },
+        body: "a=b",
+      }),
+    );
+    expect(noJs.status).toBe(403);
+  });
+
+  it("refuses a declared body over 1 MB with 413 and a multipart body without boundary with 400", async () => {
+    expect((await action("/inapp/kyc", { "content-length": String(1024 * 1024 + 1) })).status).toBe(
+      413,
+    );
+    expect((await action("/inapp/kyc", { "content-type": "multipart/form-data" })).status).toBe(
+      400,
+    );
+  });
+
+  it("passes our own pages' actions and leaves route handlers' POSTs to them", async () => {
+    const own = await action("/inapp/kyc", {
+      origin: "https://broker.test",
+      "content-type": "multipart/form-data; boundary=x",
+    });
+    expect(own.headers.get("x-middleware-next")).toBe("1");
+    const api = await proxy(
+      new NextRequest("https://broker.test/api/inapp/documents", {
+        method: "POST",
+        headers: { origin: "https://evil.example" },
+        body: "{}",
+      }),
+    );
+    expect(api.headers.get("x-middleware-next")).toBe("1");
   });
 });

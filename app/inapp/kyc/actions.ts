@@ -3,7 +3,8 @@
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
 import { deliverDueSoon, scheduleCaseChecks } from "@/lib/jobs/after-response";
-import { isAppError, errorMessage } from "@/lib/errors";
+import { isAppError, errorFacts } from "@/lib/errors";
+import { isFormData } from "@/lib/http/action-input";
 import { getScreenContext } from "@/lib/inapp/screen-context";
 import { isStepId, submitStep } from "@/lib/kyc/step-submit";
 import { STEP_DEFINITIONS } from "@/lib/kyc/steps";
@@ -30,6 +31,7 @@ export type StepFormState =
 
 async function runStep(form: FormData, mode: "autosave" | "continue"): Promise<StepFormState> {
   const t = await getTranslations("Errors");
+  if (!isFormData(form)) return { status: "failed", message: t("saveFailed"), values: {} };
   const step = form.get("step");
   // A form posts its own step; anything else is a forged or stale request, refused plainly.
   if (!isStepId(step)) return { status: "failed", message: t("saveFailed"), values: {} };
@@ -61,10 +63,7 @@ async function runStep(form: FormData, mode: "autosave" | "continue"): Promise<S
       return { status: "failed", message: t("notEditable"), values };
     if (isAppError(error) && error.code === "BAD_REQUEST")
       return { status: "failed", message: t("saveFailed"), values };
-    log.error("kyc.step.save_failed", {
-      step,
-      error: errorMessage(error),
-    });
+    log.error("kyc.step.save_failed", { step, caseId: context.kycCase.id, ...errorFacts(error) });
     return { status: "failed", message: t("saveFailed"), values };
   }
 }
@@ -94,7 +93,8 @@ export async function submitCaseAction(
   const tErrors = await getTranslations("Errors");
   const context = await getScreenContext();
   if (!context?.kycCase) return { status: "error", message: tErrors("sessionExpired") };
-  if (form.get("declaration") !== "yes") return { status: "error", message: t("mustConfirm") };
+  if (!isFormData(form) || form.get("declaration") !== "yes")
+    return { status: "error", message: t("mustConfirm") };
   try {
     const result = await submitCase(context.kycCase, context.trader.id);
     if (result.status !== "already_submitted") {
@@ -106,9 +106,7 @@ export async function submitCaseAction(
       return { status: "error", message: t("incomplete") };
     if (isAppError(error) && error.reason === "inputs_changed")
       return { status: "error", message: tErrors("saveFailed") };
-    log.error("kyc.submit_failed", {
-      error: errorMessage(error),
-    });
+    log.error("kyc.submit_failed", { caseId: context.kycCase.id, ...errorFacts(error) });
     return { status: "error", message: tErrors("saveFailed") };
   }
   redirect("/inapp/kyc/status");

@@ -1,4 +1,4 @@
-import { and, count, eq, isNull, lt, ne, sql } from "drizzle-orm";
+import { and, count, eq, gte, isNull, lt, ne, sql } from "drizzle-orm";
 import { getDb } from "../client";
 import { auditEvents, documents, kycCases, type DocumentRow } from "../schema";
 import { lockCaseForWrite } from "./cases";
@@ -18,21 +18,19 @@ const currentDocumentsQuery = preparedPerHandle((db) =>
     .prepare("list_current_documents"),
 );
 
-/**
- * The case's files that count against its limit: current ones and uploads in progress. A
- * replaced file stays as evidence but no longer counts, so rounds of "upload it again" never
- * leave a trader unable to upload.
- */
-export async function countCurrentCaseDocuments(caseId: string): Promise<number> {
-  const db = await getDb();
-  const [row] = await db
-    .select({ n: count() })
-    .from(documents)
-    .where(and(eq(documents.caseId, caseId), isNull(documents.replacedAt)));
-  return Number(row?.n ?? 0);
-}
+/** The audit action of an upload refused by the server-side check (its row is deleted). */
+export const DOCUMENT_REFUSED = "document.refused";
 
-export async function insertPendingDocument(
+/**
+ * Records a pending upload when the case is under its limit, in one transaction under the
+ * case's row lock, so concurrent starts are counted one after the other and the limit holds.
+ * What counts: the case's current files and uploads in progress (a replaced file stays as
+ * evidence but no longer counts, so rounds of "upload it again" never leave a trader unable to
+ * upload), plus the uploads refused since `refusalsSince` (a refused file leaves no row, so
+ * without them a loop of hostile files would never reach the limit). Answers whether the row was
+ * written.
+ */
+export async function insertPendingDocumentWithinLimit(
   values: Pick<
     typeof documents.$inferInsert,
     | "id"
@@ -44,9 +42,70 @@ export async function insertPendingDocument(
     | "originalName"
     | "uploadExpiresAt"
   >,
-): Promise<void> {
+  limit: { maxFiles: number; refusalsSince: Date },
+): Promise<"inserted" | "limit_reached"> {
   const db = await getDb();
-  await db.insert(documents).values({ ...values, status: "pending" });
+  return db.transaction(async (tx) => {
+    // FOR NO KEY UPDATE: starts on one case wait for each other, while inserts elsewhere that
+    // only reference the case (their foreign key takes KEY SHARE) do not wait.
+    await tx
+      .select({ id: kycCases.id })
+      .from(kycCases)
+      .where(eq(kycCases.id, values.caseId))
+      .for("no key update");
+    const [files] = await tx
+      .select({ n: count() })
+      .from(documents)
+      .where(and(eq(documents.caseId, values.caseId), isNull(documents.replacedAt)));
+    const [refused] = await tx
+      .select({ n: count() })
+      .from(auditEvents)
+      .where(
+        and(
+          eq(auditEvents.caseId, values.caseId),
+          eq(auditEvents.action, DOCUMENT_REFUSED),
+          gte(auditEvents.occurredAt, limit.refusalsSince),
+        ),
+      );
+    if (Number(files?.n ?? 0) + Number(refused?.n ?? 0) >= limit.maxFiles) return "limit_reached";
+    await tx.insert(documents).values({ ...values, status: "pending" });
+    return "inserted";
+  });
+}
+
+/**
+ * Deletes a pending row whose file the server-side check refused and records the refusal (it
+ * counts against the case's limit for a while, see insertPendingDocumentWithinLimit).
+ */
+export async function refusePendingDocument(input: {
+  id: string;
+  caseId: string;
+  traderId: string;
+  reason: string;
+  now: Date;
+}): Promise<void> {
+  const db = await getDb();
+  await db.transaction(async (tx) => {
+    const [row] = await tx
+      .delete(documents)
+      .where(and(eq(documents.id, input.id), eq(documents.status, "pending")))
+      .returning({ documentType: documents.documentType, side: documents.side });
+    if (!row) return;
+    await tx.insert(auditEvents).values({
+      actorType: "trader",
+      actorId: input.traderId,
+      action: DOCUMENT_REFUSED,
+      caseId: input.caseId,
+      traderId: input.traderId,
+      occurredAt: input.now,
+      data: {
+        documentId: input.id,
+        documentType: row.documentType,
+        side: row.side,
+        reason: input.reason,
+      },
+    });
+  });
 }
 
 export async function getCaseDocument(

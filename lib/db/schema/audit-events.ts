@@ -43,6 +43,8 @@ export const auditEvents = pgTable(
     index("audit_events_case_idx").on(t.caseId),
     index("audit_events_trader_idx").on(t.traderId),
     index("audit_events_seq_idx").on(t.seq),
+    // Counting recent events of one kind: the throttles (lib/db/queries/throttle.ts).
+    index("audit_events_action_time_idx").on(t.action, t.occurredAt),
   ],
 );
 

@@ -12,7 +12,10 @@
  *   look-alikes) to `quality` (lib/documents/analysis.ts); `phash` stays null for a PDF.
  * - `retake`: stored, but the trader must upload it again (`reason` says why: a quality
  *   problem, or a reviewer's request). A refused upload (hostile or unreadable file) is not a
- *   row at all: it is deleted with its object.
+ *   row at all: it is deleted with its object, and an audit event `document.refused` records it.
+ * - A case holds at most UPLOAD_MAX_FILES_PER_CASE rows not `replaced_at`, counting also its
+ *   refusals of the last hour; checked and inserted under the case's row lock
+ *   (insertPendingDocumentWithinLimit).
  * - `replaced_at` is set when a newer upload of the same document and side supersedes this one;
  *   old versions stay for the evidence trail and are never shown to the trader.
  * - `original_name` is the file name as the browser sent it, encrypted (it can hold personal

@@ -8,6 +8,7 @@
  * issues into per-field error keys. Group fields (several rows of the same inputs, e.g. tax
  * residences) post each input once per row, in order; their errors are keyed `<field>.<row>`.
  */
+import { cleanText } from "@/lib/http/text";
 import { z } from "zod";
 import { isCountryCode } from "../countries";
 import { isErrorKey, type ErrorKey } from "./errors";
@@ -47,15 +48,20 @@ function isList(field: FieldSpec): boolean {
   return field.kind === "checkboxes";
 }
 
-/** Raw values of the step's fields, bounded: unknown fields dropped, long values cut. */
+/**
+ * Raw values of the step's fields, bounded: unknown fields dropped, long values cut, control
+ * characters dropped (line breaks kept for multi-line answers): the values are kept and read
+ * back by the checks, which store what they found.
+ */
 export function valuesFromForm(form: FormData, fields: readonly FieldSpec[]): StepValues {
   const values: StepValues = {};
+  const clean = (v: string) => cleanText(v, { lines: true }).slice(0, MAX_VALUE);
   const all = (name: string) =>
     form
       .getAll(name)
       .filter((v): v is string => typeof v === "string")
       .slice(0, MAX_LIST)
-      .map((v) => v.slice(0, MAX_VALUE));
+      .map(clean);
   for (const field of fields) {
     if (field.kind === "group") {
       for (const inner of field.fields)
@@ -64,7 +70,7 @@ export function valuesFromForm(form: FormData, fields: readonly FieldSpec[]): St
       values[field.name] = all(field.name).filter((v) => v !== "");
     } else {
       const value = form.get(field.name);
-      if (typeof value === "string") values[field.name] = value.slice(0, MAX_VALUE);
+      if (typeof value === "string") values[field.name] = clean(value);
     }
   }
   return values;

@@ -2,6 +2,8 @@
  * Console actions with bad, forged and unauthorised input: nothing changes, nothing crashes,
  * and the answer says why.
  */
+import { and, eq } from "drizzle-orm";
+import { caseEvents } from "@/lib/db/schema";
 import { ensureOpenCase, getCaseForTrader } from "@/lib/db/queries/cases";
 import { insertStaffUser } from "@/lib/db/queries/staff";
 import { upsertTrader } from "@/lib/db/queries/traders";
@@ -168,5 +170,41 @@ describe("console actions", () => {
       ),
     ).toBe(`/admin/cases/${kycCase.id}?outcome=action_requested`);
     expect((await getCaseForTrader(kycCase.id, trader.id))?.status).toBe("action_required");
+  });
+
+  it("keeps NUL out of the database: a login with one is refused plainly, a message with one is sent without it", async () => {
+    jar.clear();
+    expect(
+      await loginAction({}, form({ email: "rev@broker.example\u0000", password: "x\u0000" })),
+    ).toEqual({ error: "Email or password is wrong." });
+    await signedIn();
+    const { trader, kycCase } = await submitted();
+    expect(
+      await redirectOf(
+        requestAction(
+          form({
+            caseId: kycCase.id,
+            items: "step:personal",
+            message: "Name\u0000 differs\nplease",
+          }),
+        ),
+      ),
+    ).toBe(`/admin/cases/${kycCase.id}?outcome=action_requested`);
+    const [event] = await t.db
+      .select()
+      .from(caseEvents)
+      .where(and(eq(caseEvents.caseId, kycCase.id), eq(caseEvents.toStatus, "action_required")));
+    expect(event?.messageForTrader).toBe("Name differs\nplease");
+    expect((await getCaseForTrader(kycCase.id, trader.id))?.status).toBe("action_required");
+  });
+
+  it("refuses a call whose argument is not a form, without reading it", async () => {
+    await signedIn();
+    for (const action of [approveAction, claimAction, rejectAction, requestAction, assignAction])
+      for (const argument of [undefined, "caseId", { get: () => "x" }, new Map()])
+        expect(await redirectOf(action(argument as never))).toBe("/admin?error=failed");
+    expect(await loginAction({}, "email" as never)).toEqual({
+      error: "Enter your email and password.",
+    });
   });
 });

@@ -284,7 +284,7 @@ describe("document upload (local driver)", () => {
     const garbage = await startUpload(
       new Request("https://broker.test/api/inapp/documents", {
         method: "POST",
-        headers: { host: "broker.test" },
+        headers: { host: "broker.test", "content-type": "application/json" },
         body: "{{{",
       }),
     );
@@ -293,6 +293,66 @@ describe("document upload (local driver)", () => {
       json({ documentType: "identity" }, { origin: "https://evil.example" }),
     );
     expect(crossSite.status).toBe(403);
+  });
+
+  it("refuses bodies a cross-site form can send without a preflight: text/plain, form, multipart, or no type", async () => {
+    await traderSession();
+    const body = JSON.stringify({
+      documentType: "identity",
+      side: "page",
+      contentType: "image/jpeg",
+      size: 10,
+    });
+    const form = new FormData();
+    form.set(body, "");
+    for (const [type, sent] of [
+      ["text/plain;charset=UTF-8", body],
+      ["application/x-www-form-urlencoded", `${body}=`],
+      [undefined, form],
+      [undefined, new Blob([body])],
+    ] as const) {
+      const request = new Request("https://broker.test/api/inapp/documents", {
+        method: "POST",
+        headers: type ? { host: "broker.test", "content-type": type } : { host: "broker.test" },
+        body: sent,
+      });
+      const response = await startUpload(request);
+      expect(response.status).toBe(415);
+    }
+    const { documentId } = (
+      await start({ documentType: "identity", side: "page", contentType: "image/jpeg", size: 10 })
+    ).body;
+    const confirmAsForm = await confirm(
+      new Request(`https://broker.test/api/inapp/documents/${documentId}/confirm`, {
+        method: "POST",
+        headers: { host: "broker.test", "content-type": "application/x-www-form-urlencoded" },
+        body: "a=b",
+      }),
+      { params: Promise.resolve({ id: documentId }) },
+    );
+    expect(confirmAsForm.status).toBe(415);
+  });
+
+  it("compares Origin with PUBLIC_BASE_URL, never with X-Forwarded-Host", async () => {
+    await traderSession();
+    const body = { documentType: "identity", side: "page", contentType: "image/jpeg", size: 10 };
+    const spoofed = await startUpload(
+      json(body, { origin: "https://evil.example", "x-forwarded-host": "evil.example" }),
+    );
+    expect(spoofed.status).toBe(403);
+    setTestEnv({
+      DATA_DIR: dataDir,
+      UPLOAD_MAX_FILES_PER_CASE: "6",
+      PUBLIC_BASE_URL: "https://kyc.broker.test",
+    });
+    try {
+      const viaHost = await startUpload(json(body, { origin: "https://broker.test" }));
+      expect(viaHost.status).toBe(403);
+      const own = await startUpload(json(body, { origin: "https://kyc.broker.test" }));
+      expect(own.status).toBe(201);
+    } finally {
+      setTestEnv({ DATA_DIR: dataDir, UPLOAD_MAX_FILES_PER_CASE: "6" });
+    }
   });
 
   it("an upload of one case cannot be confirmed from another case's session", async () => {
@@ -378,6 +438,53 @@ describe("document upload (local driver)", () => {
       (await start({ documentType: "identity", side: "back", contentType: "image/jpeg", size: 10 }))
         .body.reason,
     ).toBe("not_editable");
+  });
+
+  it("holds the file limit when 20 starts race on one case", async () => {
+    const { kycCase } = await traderSession();
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        start({
+          documentType: "identity",
+          side: i % 2 ? "front" : "back",
+          contentType: "image/jpeg",
+          size: 10,
+        }),
+      ),
+    );
+    expect(answers.filter((a) => a.status === 201)).toHaveLength(6);
+    expect(answers.filter((a) => a.body.reason === "too_many_files")).toHaveLength(14);
+    const rows = (await t.db.select().from(documents)).filter((d) => d.caseId === kycCase.id);
+    expect(rows).toHaveLength(6);
+  });
+
+  it("counts refused files against the limit, so a loop of hostile files stops there", async () => {
+    const { kycCase } = await traderSession();
+    const hostile = fx.elfExecutable();
+    for (let i = 0; i < 6; i++) {
+      const refused = await uploadAndConfirm(hostile, "image/jpeg");
+      expect(refused.body).toMatchObject({ reason: "unsupported_type" });
+    }
+    expect(
+      (await t.db.select().from(documents)).filter((d) => d.caseId === kycCase.id),
+    ).toHaveLength(0);
+    const refusals = (await t.db.select().from(auditEvents)).filter(
+      (e) => e.caseId === kycCase.id && e.action === "document.refused",
+    );
+    expect(refusals).toHaveLength(6);
+    expect(
+      (await start({ documentType: "identity", side: "page", contentType: "image/jpeg", size: 9 }))
+        .body.reason,
+    ).toBe("too_many_files");
+  });
+
+  it("does not count replaced files: a trader asked again and again can still upload", async () => {
+    await traderSession();
+    const photo = await fx.sharpDocument({ seed: 40, width: 1000, height: 700 });
+    for (let i = 0; i < 7; i++)
+      expect((await uploadAndConfirm(photo, "image/jpeg")).body).toMatchObject({
+        state: "accepted",
+      });
   });
 
   it("answers in the shapes of the upload contract the upload screen parses, refusals with a reason from its list", async () => {

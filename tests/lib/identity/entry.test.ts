@@ -1,13 +1,14 @@
-import { count, eq } from "drizzle-orm";
+import { and, count, eq, sql } from "drizzle-orm";
 import { configuredRedeemer } from "@/lib/identity/ctrader-redeem";
 import { enterWithToken } from "@/lib/identity/entry";
-import { landingUrl, refusalUrl } from "@/lib/inapp/entry";
+import { entryResponse, landingUrl, refusalUrl } from "@/lib/inapp/entry";
 import { parseScreenParams, type Screen } from "@/lib/inapp/params";
 import { sessionCookie } from "@/lib/inapp/session-cookie";
 import { auditEvents, kycCases, sessions, traders } from "@/lib/db/schema";
 import { generateOneTimeToken } from "@/lib/identity/sso";
 import { resolveSession } from "@/lib/identity/sessions";
 import { setTestEnv } from "../../helpers/env";
+import { captureLogs } from "../../helpers/log-capture";
 import { withDbAndCtrader } from "../../helpers/harness";
 import { delay, HttpResponse, identity, stubRedeem } from "../../helpers/ctrader-stub";
 
@@ -180,6 +181,79 @@ describe("entry with a one-time token (handoff mode)", () => {
     const cases = await db().db.select().from(kycCases).where(eq(kycCases.traderId, trader!.id));
     expect(cases).toHaveLength(1);
     expect(cases[0]?.level).toBe("basic");
+  });
+});
+
+describe("entry with hostile launch parameters", () => {
+  const land = async (query: string) => {
+    const response = await entryResponse("kyc", new URL(`https://broker.test/inapp/kyc?${query}`));
+    return response.headers.get("location");
+  };
+
+  it.each(["__proto__", "constructor"])(
+    "opens the default level for kycType=%s instead of failing after the token was spent",
+    async (kycType) => {
+      const userId = 5_100 + kycType.length;
+      stubRedeem(() => HttpResponse.json(identity(userId)));
+      expect(await land(`token=tok-proto-${kycType}&kycType=${kycType}`)).toBe(
+        "https://broker.test/inapp/kyc",
+      );
+      const [trader] = await db()
+        .db.select()
+        .from(traders)
+        .where(eq(traders.ctraderUserId, userId));
+      const [kycCase] = await db()
+        .db.select()
+        .from(kycCases)
+        .where(eq(kycCases.traderId, trader!.id));
+      expect(kycCase?.level).toBe("standard");
+    },
+  );
+
+  it("drops NUL and other control characters from utm_* and still lands on the screen", async () => {
+    stubRedeem(() => HttpResponse.json(identity(5_201)));
+    expect(await land("token=tok-nul&utm_source=a%00b&utm_campaign=%00&utm_term=x%01%7Fy")).toBe(
+      "https://broker.test/inapp/kyc",
+    );
+    const [trader] = await db().db.select().from(traders).where(eq(traders.ctraderUserId, 5_201));
+    const [started] = await db()
+      .db.select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.traderId, trader!.id), eq(auditEvents.action, "session.started")));
+    expect(started?.data).toMatchObject({ utm: { utm_source: "ab", utm_term: "xy" } });
+  });
+
+  it("stores an email with a NUL byte from cTrader without it instead of failing after redemption", async () => {
+    stubRedeem(() => HttpResponse.json({ ...identity(5_202), email: "a\u0000b@example.com" }));
+    expect(await land("token=tok-nul-email")).toBe("https://broker.test/inapp/kyc");
+    const [trader] = await db().db.select().from(traders).where(eq(traders.ctraderUserId, 5_202));
+    expect(trader?.email).toBe("ab@example.com");
+  });
+
+  it("logs entry.failed with the error's code, never the SQL or the values", async () => {
+    // A failure our input checks cannot foresee (here: a constraint the database adds).
+    await db().db.execute(
+      sql`alter table traders add constraint refuse_for_test check (email is distinct from 'private.person@fail.test')`,
+    );
+    try {
+      stubRedeem(() =>
+        HttpResponse.json({ ...identity(5_203), email: "private.person@fail.test" }),
+      );
+      const logs = captureLogs();
+      let location: string | null;
+      try {
+        location = await land("token=tok-fails");
+      } finally {
+        logs.stop();
+      }
+      expect(location).toBe("https://broker.test/inapp/expired?reason=unavailable");
+      const line = logs.lines.find((l) => l.includes('"entry.failed"'));
+      expect(line).toBeDefined();
+      expect(JSON.parse(line!)).toMatchObject({ screen: "kyc", errorCode: "23514" });
+      expect(line).not.toMatch(/private\.person|insert into|traders/i);
+    } finally {
+      await db().db.execute(sql`alter table traders drop constraint refuse_for_test`);
+    }
   });
 });
 

@@ -12,7 +12,7 @@ export async function POST(request: Request): Promise<Response> {
   try {
     requireSsoMode();
     verifyCrmApiToken(crmApiTokenFrom(new URL(request.url)));
-    const { code } = await readJson(request, authorizeBodySchema);
+    const { code } = await readJson(request, authorizeBodySchema, { missingType: "allow" });
     return Response.json(await authorizeOneTimeToken(code));
   } catch (error) {
     return toErrorResponse(error, "oauth2.onetime.authorize");

@@ -13,7 +13,7 @@ export async function POST(request: Request): Promise<Response> {
     requireSsoMode();
     const url = new URL(request.url);
     verifyCrmApiToken(crmApiTokenFrom(url));
-    const body = await readJson(request, generateBodySchema);
+    const body = await readJson(request, generateBodySchema, { missingType: "allow" });
     // The docs do not show where inappToken travels (body or query): accept either.
     const inappToken = body.inappToken ?? url.searchParams.get("inappToken") ?? undefined;
     return Response.json(await generateOneTimeToken({ ...body, inappToken }));

@@ -82,6 +82,17 @@ describe("identity document step", () => {
   });
 });
 
+describe("values read from a posted step form", () => {
+  it("drop NUL and other control characters, which PostgreSQL refuses in what the checks store", () => {
+    const values = valuesFromForm(
+      form({ documentNumber: "AB\u0000\u001b12", taxCountry: ["D\u0000E"] }),
+      [...identityDocumentFields, ...taxFields],
+    );
+    expect(values.documentNumber).toBe("AB12");
+    expect(values.taxCountry).toEqual(["DE"]);
+  });
+});
+
 describe("proof of address step", () => {
   it("accepts a document issued within three months", () => {
     expect(
