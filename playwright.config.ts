@@ -16,7 +16,9 @@ export const E2E_SERVER_ENV = {
   NODE_ENV: "production" as const,
   NEXT_TELEMETRY_DISABLED: "1",
   PORT: String(PORT),
-  PUBLIC_BASE_URL: SCREEN_ORIGIN,
+  // The console and the top-level screens are here; the simulator's iframe is on the other
+  // loopback name, which counts as ours only while the simulator runs (lib/http/origin.ts).
+  PUBLIC_BASE_URL: HOST_ORIGIN,
   APP_SECRET: "e2e-only-secret-0123456789abcdefghijklmnop",
   // The simulator plays cTrader: in production that takes the explicit acknowledgement too.
   DEV_SIMULATOR: "1",

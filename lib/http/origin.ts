@@ -5,6 +5,8 @@
  */
 import { env } from "@/lib/env";
 
+const LOOPBACK_TWIN: Record<string, string> = { localhost: "127.0.0.1", "127.0.0.1": "localhost" };
+
 /**
  * The origins our own pages are served from: PUBLIC_BASE_URL's. Never a header the client
  * controls (`X-Forwarded-Host` passes through many proxies unchanged). Without PUBLIC_BASE_URL
@@ -13,7 +15,13 @@ import { env } from "@/lib/env";
  */
 function ownOrigins(request: Request): string[] {
   const config = env();
-  const origins = [new URL(config.publicBaseUrl).origin];
+  const base = new URL(config.publicBaseUrl);
+  const origins = [base.origin];
+  // The simulator frames the screens from the other loopback name, to be another site as cTrader
+  // Web is: with it on, localhost and 127.0.0.1 on the same port are both this app.
+  const twin = LOOPBACK_TWIN[base.hostname];
+  if (config.simulatorEnabled && twin)
+    origins.push(`${base.protocol}//${twin}${base.port ? `:${base.port}` : ""}`);
   const host = request.headers.get("host");
   if (!config.publicBaseUrlConfigured && host) {
     const protocol = new URL(request.url).protocol;
