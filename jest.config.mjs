@@ -3,7 +3,7 @@ import nextJest from "next/jest.js";
 const createJestConfig = nextJest({ dir: "./" });
 
 // ESM-only packages jest must transform (next-intl, use-intl, some msw dependencies, any-ascii,
-// and file-type with its tokenizer dependencies).
+// file-type with its tokenizer dependencies, p-limit).
 const esmPackages = [
   "next-intl",
   "use-intl",
@@ -20,6 +20,8 @@ const esmPackages = [
   "@tokenizer",
   "@borewit",
   "uint8array-extras",
+  "p-limit",
+  "yocto-queue",
 ];
 
 /** @type {import('jest').Config} */
