@@ -28,6 +28,9 @@
  *    inside objects, so an overrun is recorded where it happens and checked after the parse.
  */
 import type * as PdfLib from "@cantoo/pdf-lib";
+// Unused on this thread: the import is what makes the server build's file tracing ship the
+// package into the standalone server's node_modules, where the worker requires it by name.
+import "@cantoo/pdf-lib";
 import type * as Zlib from "node:zlib";
 import { log } from "@/lib/log";
 import { runEvalWorker } from "./eval-worker";
