@@ -23,7 +23,8 @@ export const STORED_JPEG_QUALITY = 85;
 export const MAX_INPUT_PIXELS = 40_000_000;
 /**
  * How long sharp may spend on one decode and re-encode before libvips stops it and the file is
- * refused: a 40 MP image (the pixel limit) takes about 2 s on the 2-core reference machine.
+ * refused (`corrupt`): many times what a 12 MP photo takes (docs/benchmarks.md), so only a file
+ * built to be slow meets it, and it holds its slot of the document limit no longer than this.
  */
 export const SHARP_TIMEOUT_SECONDS = 10;
 
