@@ -34,21 +34,92 @@ export function runEvalWorker<T>(
     resourceLimits: ResourceLimits;
   },
 ): Promise<WorkerRun<T>> {
-  return new Promise((resolve) => {
-    let worker: Worker;
+  let worker: Worker;
+  try {
+    worker = startWorker(source, options.resourceLimits, {
+      workerData: options.workerData,
+      transferList: options.transferList,
+    });
+  } catch (error) {
+    return Promise.resolve({ kind: "unavailable", error: errorMessage(error) });
+  }
+  return watch<T>(worker, options.timeoutMs);
+}
+
+/**
+ * Workers whose source loads its libraries and then waits for one job (a message): one is
+ * started ahead, while the server is idle, so a job does not wait for the load (requiring
+ * pdf-lib takes a worker about 0.3 s). Still one worker per job: it ends with its job, and the
+ * next spare is started once the job is done.
+ */
+export class WarmWorkers {
+  private spare: { worker: Worker; alive: boolean } | null = null;
+
+  constructor(
+    private readonly source: string,
+    private readonly resourceLimits: ResourceLimits,
+    /** false: no spare, every job starts its worker (a one-off). */
+    private readonly keepSpare = true,
+  ) {}
+
+  run<T>(job: unknown, options: { timeoutMs: number; transferList?: Transferable[] }) {
+    let entry = this.spare?.alive ? this.spare : null;
+    this.spare = null;
     try {
-      worker = new Worker(source, {
-        eval: true,
-        workerData: options.workerData,
-        transferList: options.transferList,
-        resourceLimits: options.resourceLimits,
-        // The work writes nothing worth reading; a library's console output stays in the worker.
-        stdout: true,
-        stderr: true,
-      });
+      entry ??= this.start();
     } catch (error) {
-      return resolve({ kind: "unavailable", error: errorMessage(error) });
+      return Promise.resolve<WorkerRun<T>>({ kind: "unavailable", error: errorMessage(error) });
     }
+    const run = watch<T>(entry.worker, options.timeoutMs);
+    entry.worker.postMessage(job, options.transferList ?? []);
+    if (this.keepSpare)
+      void run.then(() => {
+        try {
+          this.spare ??= this.start();
+        } catch {
+          // The next job starts its own worker (and reports if it cannot).
+        }
+      });
+    return run;
+  }
+
+  private start(): { worker: Worker; alive: boolean } {
+    const worker = startWorker(this.source, this.resourceLimits, {});
+    const entry = { worker, alive: true };
+    const dead = () => {
+      entry.alive = false;
+    };
+    worker.once("error", dead);
+    worker.once("exit", dead);
+    // An idle spare does not keep the process alive.
+    worker.unref();
+    return entry;
+  }
+}
+
+function startWorker(
+  source: string,
+  resourceLimits: ResourceLimits,
+  data: { workerData?: unknown; transferList?: Transferable[] },
+): Worker {
+  const worker = new Worker(source, {
+    eval: true,
+    ...data,
+    resourceLimits,
+    // The work writes nothing worth reading; a library's console output stays in the worker.
+    stdout: true,
+    stderr: true,
+  });
+  return worker;
+}
+
+/** The worker's one answer, or why there is none; the worker is ended either way. */
+function watch<T>(worker: Worker, timeoutMs: number): Promise<WorkerRun<T>> {
+  // Read and dropped, so a flood of library warnings neither reaches the log nor piles up.
+  // Only from here on: a flowing stdio stream keeps the process alive, an idle spare must not.
+  worker.stdout.resume();
+  worker.stderr.resume();
+  return new Promise((resolve) => {
     let settled = false;
     const done = (run: WorkerRun<T>) => {
       if (settled) return;
@@ -59,10 +130,7 @@ export function runEvalWorker<T>(
       // already been copied or transferred out.
       void worker.terminate();
     };
-    const timer = setTimeout(() => done({ kind: "timeout" }), options.timeoutMs);
-    // Read and dropped, so a flood of library warnings neither reaches the log nor piles up.
-    worker.stdout.resume();
-    worker.stderr.resume();
+    const timer = setTimeout(() => done({ kind: "timeout" }), timeoutMs);
     worker.once("message", (value: T) => done({ kind: "answer", value }));
     worker.once("error", (error) => {
       const code = (error as { code?: string }).code;

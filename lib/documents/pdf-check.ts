@@ -33,7 +33,7 @@ import type * as PdfLib from "@cantoo/pdf-lib";
 import "@cantoo/pdf-lib";
 import type * as Zlib from "node:zlib";
 import { log } from "@/lib/log";
-import { runEvalWorker } from "./eval-worker";
+import { WarmWorkers } from "./eval-worker";
 
 export const DEFAULT_MAX_PDF_PAGES = 10;
 /**
@@ -388,19 +388,31 @@ async function checkPdfWith(
   return { verdict, repairs };
 }
 
-// `__name`: esbuild (tsx) wraps functions it keeps the names of; a no-op here.
+// `__name`: esbuild (tsx) wraps functions it keeps the names of; a no-op here. The libraries
+// load first; the file comes as the one message the worker gets.
 const WORKER_SOURCE = `
 const __name = (target) => target;
-const { parentPort, workerData } = require("node:worker_threads");
+const { parentPort } = require("node:worker_threads");
+const lib = require("@cantoo/pdf-lib");
+const zlib = require("node:zlib");
 const checkPdfWith = ${checkPdfWith.toString()};
-checkPdfWith(require("@cantoo/pdf-lib"), require("node:zlib"), workerData.input, workerData.settings).then(
-  (answer) => parentPort.postMessage(answer),
-  (error) => parentPort.postMessage({
-    verdict: { ok: false, reason: "corrupt", detail: String((error && error.message) || error).split("\\n")[0] },
-    repairs: 0,
-  }),
+parentPort.once("message", ({ input, settings }) =>
+  checkPdfWith(lib, zlib, input, settings).then(
+    (answer) => parentPort.postMessage(answer),
+    (error) => parentPort.postMessage({
+      verdict: { ok: false, reason: "corrupt", detail: String((error && error.message) || error).split("\\n")[0] },
+      repairs: 0,
+    }),
+  ),
 );
 `;
+
+const resourceLimits = (heapMb: number) => ({
+  maxOldGenerationSizeMb: heapMb,
+  maxYoungGenerationSizeMb: 16,
+  stackSizeMb: 4,
+});
+const workers = new WarmWorkers(WORKER_SOURCE, resourceLimits(PDF_CHECK_HEAP_MB));
 
 export type PdfCheckOptions = {
   maxPages?: number;
@@ -420,16 +432,16 @@ export async function checkPdf(bytes: Buffer, options: PdfCheckOptions = {}): Pr
   // A copy the worker owns: the caller's buffer may be a slice of a shared pool.
   const input = new Uint8Array(bytes);
   const started = Date.now();
-  const run = await runEvalWorker<Answer>(WORKER_SOURCE, {
-    workerData: { input, settings },
-    transferList: [input.buffer],
+  const job = {
     timeoutMs: options.timeoutMs ?? PDF_CHECK_TIMEOUT_MS,
-    resourceLimits: {
-      maxOldGenerationSizeMb: options.heapMb ?? PDF_CHECK_HEAP_MB,
-      maxYoungGenerationSizeMb: 16,
-      stackSizeMb: 4,
-    },
-  });
+    transferList: [input.buffer],
+  };
+  // Another heap size (tests) gets a worker of its own, started for the job.
+  const pool =
+    options.heapMb === undefined
+      ? workers
+      : new WarmWorkers(WORKER_SOURCE, resourceLimits(options.heapMb), false);
+  const run = await pool.run<Answer>({ input, settings }, job);
   const ms = Date.now() - started;
   switch (run.kind) {
     case "answer":
