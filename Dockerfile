@@ -14,7 +14,10 @@ RUN npm run build
 
 FROM node:20-bookworm-slim AS run
 WORKDIR /app
-ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 PORT=3000 HOSTNAME=0.0.0.0 DATA_DIR=/data
+# UV_THREADPOOL_SIZE: sharp holds a libuv thread per document check; 8 leaves libuv's default 4
+# for file, DNS and crypto work beside the most checks lib/documents/work-limit.ts runs at once.
+ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 PORT=3000 HOSTNAME=0.0.0.0 DATA_DIR=/data \
+    UV_THREADPOOL_SIZE=8
 RUN useradd --system --uid 1001 app && mkdir -p /data && chown app /data
 COPY --from=build --chown=app /app/.next/standalone ./
 COPY --from=build --chown=app /app/.next/static ./.next/static

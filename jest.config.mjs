@@ -3,7 +3,7 @@ import nextJest from "next/jest.js";
 const createJestConfig = nextJest({ dir: "./" });
 
 // ESM-only packages jest must transform (next-intl, use-intl, some msw dependencies, any-ascii,
-// file-type with its tokenizer dependencies, and otplib's noble hashes and scure base32).
+// file-type with its tokenizer dependencies, otplib's noble hashes and scure base32, p-limit).
 const esmPackages = [
   "next-intl",
   "use-intl",
@@ -22,6 +22,8 @@ const esmPackages = [
   "uint8array-extras",
   "@noble",
   "@scure",
+  "p-limit",
+  "yocto-queue",
 ];
 
 /** @type {import('jest').Config} */

@@ -16,7 +16,17 @@ const nextConfig = (phase: string): NextConfig => ({
   // PGlite ships WASM and data files it loads from its own package directory. libheif-js (HEIC
   // decoding, lib/documents/heif-decode.ts) is 2 MB of Emscripten output with the WASM inlined:
   // required from node_modules at run time, not bundled.
-  serverExternalPackages: ["@electric-sql/pglite", "libheif-js"],
+  // @cantoo/pdf-lib: the PDF check runs in a worker whose source requires it by name
+  // (lib/documents/pdf-check.ts), so it must stay a package in node_modules.
+  serverExternalPackages: ["@electric-sql/pglite", "libheif-js", "@cantoo/pdf-lib"],
+  experimental: {
+    // The proxy (proxy.ts) runs on every request but the local upload route, and Next buffers a
+    // copy of each body for it up to this size (default 10 MB). Nothing it matches needs more
+    // than 1 MB: JSON routes read at most their own small caps (lib/http), server actions stop
+    // at Next's own 1 MB (serverActions.bodySizeLimit), and documents go to storage or to the
+    // excluded upload route. A body beyond it reaches the route cut off, where it fails to parse.
+    proxyClientMaxBodySize: "1mb",
+  },
   // Spotware's V1 pages prefix the CRM endpoints with /cid (contract §10.3): serve both.
   async rewrites() {
     return [{ source: "/cid/oauth2/:path*", destination: "/oauth2/:path*" }];

@@ -23,7 +23,7 @@ import {
   recordDocumentAnalysis,
 } from "@/lib/db/queries/documents";
 import { storage } from "@/lib/storage";
-import { decodeOptions, MAX_INPUT_PIXELS } from "./image-check";
+import { decodeOptions, MAX_INPUT_PIXELS, SHARP_TIMEOUT_SECONDS } from "./image-check";
 import {
   NEAR_DUPLICATE_MAX_DISTANCE,
   qualityVerdict,
@@ -33,6 +33,7 @@ import {
   type QualityScores,
 } from "./quality";
 import { isAnalysed, readDocumentQuality, type DocumentAnalysis } from "./stored-quality";
+import { withDocumentSlot } from "./work-limit";
 
 export type ImageQuality = { scores: QualityScores; issues: QualityIssue[]; phash: string };
 
@@ -53,6 +54,7 @@ export async function imageQuality(image: Buffer): Promise<ImageQuality> {
       fit: "inside",
       withoutEnlargement: true,
     })
+    .timeout({ seconds: SHARP_TIMEOUT_SECONDS })
     .raw({ depth: "uchar" })
     .toBuffer({ resolveWithObject: true });
   const scored = scoreColourRaster(data, info.width, info.height, info.channels);
@@ -75,7 +77,9 @@ export async function analyzeCaseDocuments(caseId: string, traderId: string): Pr
       const bytes = await storage().get(document.storageKey, {
         maxBytes: document.sizeBytes ?? undefined,
       });
-      const quality = await imageQuality(bytes);
+      // The stored JPEG is ours, but this also runs in the app server (after a submit answered):
+      // it shares the limit with the confirms.
+      const quality = await withDocumentSlot(() => imageQuality(bytes));
       const { brightness, blur, glare } = quality.scores;
       analysis = { brightness, blur, glare, issues: quality.issues };
       phash = quality.phash;

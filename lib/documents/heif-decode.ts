@@ -19,16 +19,17 @@
  *   reference machine), so it runs in a worker thread: the server keeps answering other traders
  *   meanwhile. The worker is an `eval` worker built from `decodeWith` below (self-contained on
  *   purpose: its source is what the worker runs), so no separate file has to survive bundling;
- *   it requires libheif-js from node_modules like the server does. Its heap is capped, and its
- *   WebAssembly memory goes with it when it exits. Should a worker not start at all, the
- *   decode runs on the main thread as before, with a warning in the log.
+ *   it requires libheif-js from node_modules like the server does. Its heap is capped, it is
+ *   terminated after HEIF_DECODE_TIMEOUT_MS (the file is then refused), and its WebAssembly
+ *   memory goes with it when it ends. Should a worker not start at all, the decode runs on the
+ *   main thread, with a warning in the log.
  *
  * Colour: the pixels are taken as sRGB. An iPhone's Display P3 photo therefore comes out a
  * little less saturated than on the phone — irrelevant for reading a document.
  */
 import { errorMessage } from "@/lib/errors";
-import { Worker } from "node:worker_threads";
 import { log } from "@/lib/log";
+import { runEvalWorker } from "./eval-worker";
 
 export type DecodedHeif =
   | {
@@ -180,44 +181,38 @@ parentPort.postMessage(result, result.ok ? [result.pixels.buffer] : []);
 
 /** A decode worker's heap: the input and the pixels live outside it (WebAssembly, transfers). */
 const WORKER_HEAP_MB = 128;
+/**
+ * How long one decode may run before its worker is terminated and the file refused: at the
+ * 12 MP rate above, a picture at the 40 MP pixel limit needs about 3 s.
+ */
+export const HEIF_DECODE_TIMEOUT_MS = 10_000;
 
-/** Resolves with the worker's answer, or null when the worker itself failed to run. */
-function decodeInWorker(input: Uint8Array, maxInputPixels: number): Promise<RawHeif | null> {
-  return new Promise((resolve) => {
-    let settled = false;
-    const done = (value: RawHeif | null) => {
-      if (settled) return;
-      settled = true;
-      resolve(value);
-    };
-    let worker: Worker;
-    try {
-      worker = new Worker(WORKER_SOURCE, {
-        eval: true,
-        workerData: { input, maxInputPixels },
-        resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
-      });
-    } catch (error) {
-      log.warn("documents.heif_worker_unavailable", { error: errorMessage(error) });
-      return done(null);
-    }
-    worker.once("message", (result: RawHeif) => {
-      done(result);
-      void worker.terminate();
-    });
-    worker.once("error", (error) => {
-      // decodeWith answers every decode failure itself: an error escaping the worker is the
-      // worker's own (its heap limit on hostile input, or a worker that cannot run here).
-      const code = (error as { code?: string }).code;
-      if (code === "ERR_WORKER_OUT_OF_MEMORY")
-        return done({ ok: false, reason: "corrupt", detail: "HEIC: decoder out of memory" });
-      log.warn("documents.heif_worker_failed", { error: errorMessage(error) });
-      done(null);
-    });
-    worker.once("exit", (code) =>
-      done({ ok: false, reason: "corrupt", detail: `HEIC: decoder exited (${code})` }),
-    );
+/** Resolves with the worker's answer, or null when no worker could be started here. */
+async function decodeInWorker(
+  input: Uint8Array,
+  maxInputPixels: number,
+  timeoutMs: number,
+): Promise<RawHeif | null> {
+  const run = await runEvalWorker<RawHeif>(WORKER_SOURCE, {
+    workerData: { input, maxInputPixels },
+    timeoutMs,
+    resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
   });
+  switch (run.kind) {
+    case "answer":
+      return run.value;
+    case "timeout":
+      return { ok: false, reason: "corrupt", detail: "HEIC: decode took too long" };
+    case "out_of_memory":
+      return { ok: false, reason: "corrupt", detail: "HEIC: decoder out of memory" };
+    case "unavailable":
+      log.warn("documents.heif_worker_unavailable", { error: run.error });
+      return null;
+    case "failed":
+      // decodeWith answers every decode failure itself: this is the worker's own failure.
+      log.warn("documents.heif_worker_failed", { error: run.error });
+      return { ok: false, reason: "corrupt", detail: "HEIC: decoder failed" };
+  }
 }
 
 async function decodeInProcess(input: Uint8Array, maxInputPixels: number): Promise<RawHeif> {
@@ -240,10 +235,11 @@ async function decodeInProcess(input: Uint8Array, maxInputPixels: number): Promi
  */
 export async function decodeHeif(
   input: Uint8Array,
-  options: { maxInputPixels: number; inProcess?: boolean },
+  options: { maxInputPixels: number; inProcess?: boolean; timeoutMs?: number },
 ): Promise<DecodedHeif> {
+  const timeoutMs = options.timeoutMs ?? HEIF_DECODE_TIMEOUT_MS;
   const result =
-    (options.inProcess ? null : await decodeInWorker(input, options.maxInputPixels)) ??
+    (options.inProcess ? null : await decodeInWorker(input, options.maxInputPixels, timeoutMs)) ??
     (await decodeInProcess(input, options.maxInputPixels));
   if (!result.ok) return result;
   const { pixels, ...rest } = result;

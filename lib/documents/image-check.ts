@@ -21,6 +21,12 @@ export const STORED_LONG_EDGE = 4000;
 export const STORED_JPEG_QUALITY = 85;
 /** Decompression-bomb guard: a decoded image above this many pixels is refused unread. */
 export const MAX_INPUT_PIXELS = 40_000_000;
+/**
+ * How long sharp may spend on one decode and re-encode before libvips stops it and the file is
+ * refused (`corrupt`): many times what a 12 MP photo takes (docs/benchmarks.md), so only a file
+ * built to be slow meets it, and it holds its slot of the document limit no longer than this.
+ */
+export const SHARP_TIMEOUT_SECONDS = 10;
 
 export type ImageCheck =
   | {
@@ -76,9 +82,10 @@ export function decodeOptions(maxInputPixels: number): SharpOptions {
  */
 export async function checkImage(
   input: Buffer,
-  options: { heif?: boolean; maxInputPixels?: number } = {},
+  options: { heif?: boolean; maxInputPixels?: number; timeoutSeconds?: number } = {},
 ): Promise<ImageCheck> {
   const heif = options.heif ?? false;
+  const timeoutSeconds = options.timeoutSeconds ?? SHARP_TIMEOUT_SECONDS;
   const maxPixels = options.maxInputPixels ?? MAX_INPUT_PIXELS;
   // Each step only when needed, so the common case (an opaque photo ≤ 4000 px) runs the same
   // decode → encode pipeline as a bare re-encode.
@@ -145,6 +152,7 @@ export async function checkImage(
   try {
     // No withMetadata/keepExif/keepIccProfile: the output carries no EXIF, GPS or ICC.
     const { data, info } = await pipeline
+      .timeout({ seconds: timeoutSeconds })
       .jpeg({ quality: STORED_JPEG_QUALITY })
       .toBuffer({ resolveWithObject: true });
     return { ok: true, bytes: data, storedWidth: info.width, storedHeight: info.height };

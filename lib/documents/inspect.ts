@@ -8,6 +8,9 @@
  * then the declared type against it, then the expensive decode. The declared type is never
  * trusted to pick a decoder: an HTML page named photo.jpg is sniffed as what it is.
  *
+ * The decode or parse runs under the server's one limit on concurrent document work
+ * (work-limit.ts), each bounded in time and memory by its own module.
+ *
  * Images are re-encoded (image-check.ts): what is stored is a JPEG we wrote, so metadata and any
  * appended payload of a polyglot are gone. PDFs are stored unchanged once pdf-check.ts finds
  * them clean. Quality scores and the perceptual hash are not part of this check: the automated
@@ -19,6 +22,7 @@ import { env } from "@/lib/env";
 import { checkImage, MAX_INPUT_PIXELS } from "./image-check";
 import { checkPdf } from "./pdf-check";
 import { isUploadContentType, type UploadContentType, type UploadRefusal } from "./upload-contract";
+import { withDocumentSlot } from "./work-limit";
 
 /** The refusals that are about the file itself (the rest of UPLOAD_REFUSALS are the API's). */
 export type FileRefusal = Extract<
@@ -123,6 +127,15 @@ export async function inspectDocument(
     return refuse("type_mismatch", `declared ${declared}, content is ${realType}`);
   }
 
+  // The expensive part takes a slot of the global limit (work-limit.ts) for its whole run.
+  return withDocumentSlot(() => checkContent(bytes, realType, limits));
+}
+
+async function checkContent(
+  bytes: Buffer,
+  realType: UploadContentType,
+  limits: InspectLimits,
+): Promise<Inspection> {
   if (realType === "application/pdf") {
     const pdf = await checkPdf(bytes, { maxPages: limits.maxPdfPages });
     if (!pdf.ok) return refuse(pdf.reason, pdf.detail);

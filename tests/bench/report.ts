@@ -17,6 +17,7 @@ import {
 } from "./lighthouse";
 import type { RoundResult } from "./load";
 import { renderDocumentBench, type DocumentBenchResult } from "./document-check";
+import { hostileChecks, renderHostile, type HostileBenchResult } from "./hostile-uploads";
 import { renderScreening, type ScreeningBenchResult } from "./screening";
 import { CLIENT_MAX_BYTES, type ClientCompressionResult, type S3UploadResult } from "./upload-flow";
 
@@ -70,6 +71,8 @@ export type BenchResults = {
   s3Upload?: S3UploadResult | null;
   /** Issue 6: outbox drain vs a raw SKIP LOCKED loop; commit-to-first-attempt latency. */
   outbox?: OutboxBenchRow[] | null;
+  /** Issue 17 (opt-in, --only hostile): a minute of hostile uploads beside another trader. */
+  hostileUploads?: HostileBenchResult | null;
   /** Null when skipped (--lighthouse-runs=0) or when it could not run (see failures). */
   lighthouse: LighthouseResults | null;
   stub: CtraderStubStats | null;
@@ -172,6 +175,7 @@ function uploadChecks(results: BenchResults): Check[] {
         pass: row.pass,
         detail: row.value,
       });
+  if (results.hostileUploads) checks.push(...hostileChecks(results.hostileUploads));
   const doc = results.documentCheck;
   const one = doc?.rows.find((r) => r.inFlight === 1);
   if (doc && one) {
@@ -575,6 +579,7 @@ export function render(results: BenchResults): string {
   if (results.clientCompression) out.push(...renderClient(results.clientCompression), "");
   if (results.s3Upload) out.push(...renderS3(results.s3Upload), "");
   if (results.outbox) out.push(renderOutbox(results.outbox), "");
+  if (results.hostileUploads) out.push(renderHostile(results.hostileUploads), "");
 
   if (results.stub) {
     out.push(

@@ -1,6 +1,8 @@
 /**
  * `npm run bench [-- --build] [-- --requests=N --rounds=N --lighthouse-runs=N --timeout=S]
- *   [-- --only=load,bundle,lighthouse,screening,documents,client,s3,outbox] [-- --sanctions-list=PATH]`
+ *   [-- --only=load,bundle,lighthouse,screening,documents,client,s3,outbox,hostile]
+ *   [-- --sanctions-list=PATH]`
+ * (`hostile`, a minute of hostile uploads beside another trader, runs only when named.)
  *
  * Measures the one-time token exchange (GET /inapp/kyc?token=… → 303 + session cookie) against
  * a floor (a bare route handler doing one INSERT) on a production build talking to PostgreSQL
@@ -39,6 +41,7 @@ import type { Browser as PuppeteerBrowser } from "puppeteer-core";
 import { photo12mp } from "../fixtures/documents/make-fixtures";
 import { measureFirstLoadJs } from "./bundle";
 import { benchDocumentCheck } from "./document-check";
+import { benchHostileUploads, hostileDataDir, removeHostileDataDir } from "./hostile-uploads";
 import { benchOutbox } from "./outbox";
 import { benchScreening, defaultListPath } from "./screening";
 import {
@@ -101,11 +104,14 @@ export const SECTIONS = [
   "client",
   "s3",
   "outbox",
+  "hostile",
 ] as const;
 export type Section = (typeof SECTIONS)[number];
+/** Run only when named in --only: a minute of hostile uploads is not part of every run. */
+const OPT_IN_SECTIONS: readonly Section[] = ["hostile"];
 
 function parseSections(raw: string | undefined): Section[] {
-  if (raw === undefined) return [...SECTIONS];
+  if (raw === undefined) return SECTIONS.filter((s) => !OPT_IN_SECTIONS.includes(s));
   const picked = raw.split(",").map((s) => s.trim());
   for (const name of picked) {
     if (!(SECTIONS as readonly string[]).includes(name))
@@ -332,6 +338,8 @@ async function main(): Promise<number> {
   let stub: CtraderStub | undefined;
   let server: AppServer | undefined;
   let s3Server: AppServer | undefined;
+  let hostileServer: AppServer | undefined;
+  let hostileDir: string | undefined;
   let browser: Browser | undefined;
   let s3rver: S3rver | undefined;
   let s3Dir: string | undefined;
@@ -350,7 +358,9 @@ async function main(): Promise<number> {
         browser?.close(),
         server?.process.stop(),
         s3Server?.process.stop(),
+        hostileServer?.process.stop(),
       ]);
+      if (hostileDir) removeHostileDataDir(hostileDir);
       await Promise.allSettled(proxies.map((p) => p.close()));
       if (s3rver) {
         s3rver.httpServer?.closeAllConnections();
@@ -399,7 +409,7 @@ async function main(): Promise<number> {
   const on = (section: Section) => opts.sections.includes(section);
   const browserSections = on("client") || on("s3");
   const needsServer =
-    on("load") || (on("lighthouse") && opts.lighthouseRuns > 0) || browserSections;
+    on("load") || (on("lighthouse") && opts.lighthouseRuns > 0) || browserSections || on("hostile");
   // Each section records its own failure and the run goes on to the next.
   const attempt = async (name: string, fn: () => Promise<void>) => {
     checkpoint();
@@ -605,6 +615,26 @@ async function main(): Promise<number> {
           });
         });
       }
+    }
+    if (on("hostile")) {
+      progress("hostile uploads: one trader loops hostile files for 60 s, another is served…");
+      await attempt("hostile uploads", async () => {
+        // A server of its own, on a fresh DATA_DIR: its RSS and its stored objects are this run's.
+        hostileDir = hostileDataDir();
+        hostileServer = startAppServer({
+          ...serverOptions,
+          port: await freePort(),
+          extraEnv: { DATA_DIR: hostileDir },
+        });
+        await waitForHealth(hostileServer, HEALTH_TIMEOUT_MS);
+        results.hostileUploads = await benchHostileUploads({
+          baseUrl: hostileServer.baseUrl,
+          serverPid: hostileServer.process.pid,
+          dataDir: hostileDir,
+          databaseUrl,
+          signal: stop.signal,
+        });
+      });
     }
   } catch (error) {
     // After an abort the reason is already recorded; anything else is a new failure.

@@ -6,11 +6,18 @@
  *     jest.requireActual<typeof import("../../helpers/request-scope")>("../../helpers/request-scope").nextHeaders(),
  *   );
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { createTranslator } from "use-intl";
 import en from "@/messages/en.json";
 
 export const TRADER_COOKIE = "__Host-kyc_session";
 export const jar = new Map<string, string>();
+/**
+ * A jar of its own for requests run inside `ownJar.run(cookies, …)`: one browser whose requests
+ * overlap another's in time (the shared `jar` holds one browser at a time).
+ */
+export const ownJar = new AsyncLocalStorage<Map<string, string>>();
+const currentJar = () => ownJar.getStore() ?? jar;
 
 /** Sets (or with undefined, clears) the trader's session cookie of the "browser". */
 export function setTraderCookie(value: string | undefined): void {
@@ -20,11 +27,14 @@ export function setTraderCookie(value: string | undefined): void {
 
 export function nextHeaders(requestHeaders: Record<string, string> = {}) {
   return {
-    cookies: async () => ({
-      get: (name: string) => (jar.has(name) ? { name, value: jar.get(name) } : undefined),
-      set: (c: { name: string; value: string }) => jar.set(c.name, c.value),
-      delete: (name: string) => jar.delete(name),
-    }),
+    cookies: async () => {
+      const cookies = currentJar();
+      return {
+        get: (name: string) => (cookies.has(name) ? { name, value: cookies.get(name) } : undefined),
+        set: (c: { name: string; value: string }) => cookies.set(c.name, c.value),
+        delete: (name: string) => cookies.delete(name),
+      };
+    },
     headers: async () => new Headers(requestHeaders),
   };
 }

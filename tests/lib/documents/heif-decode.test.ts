@@ -48,6 +48,17 @@ describe("decodeHeif (libheif-js)", () => {
     expect(inWorker).toBeGreaterThan(20 * Math.max(onMainThread, 1));
   });
 
+  it("terminates a decode that outlasts its time limit and refuses the file", async () => {
+    const started = performance.now();
+    expect(await decodeHeif(fx.heicFixture("upright"), { ...limits, timeoutMs: 1 })).toEqual({
+      ok: false,
+      reason: "corrupt",
+      detail: "HEIC: decode took too long",
+    });
+    // The answer came from the timer, not from a decode that ran to its end.
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+
   it("keeps an alpha plane as RGBA", async () => {
     const result = await decodeHeif(fx.heicFixture("transparent"), limits);
     if (!result.ok) throw new Error(result.detail);

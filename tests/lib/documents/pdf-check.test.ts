@@ -83,3 +83,133 @@ describe("checkPdf and the parser's repairs", () => {
     expect(logged).toHaveLength(2);
   });
 });
+
+const MB = 1024 * 1024;
+
+describe("checkPdf on hostile input: bounded, and an overrun is a refusal", () => {
+  it("refuses an object stream of names over the inflate budget (31 KB on disk, 32 MB inflated)", async () => {
+    const pdf = fx.pdfWithInflatingStream(32 * MB);
+    expect(pdf.length).toBeLessThan(40_000);
+    expect(await checkPdf(pdf)).toEqual({
+      ok: false,
+      reason: "corrupt",
+      detail: "object stream inflates beyond the limit",
+    });
+  });
+
+  it("decodes #xx escapes in names before deciding: /Obj#53tm is an object stream too", async () => {
+    const pdf = fx.pdfWithInflatingStream(80 * MB, { typeName: "Obj#53tm" });
+    expect(pdf.includes("ObjStm")).toBe(false);
+    expect(await checkPdf(pdf)).toEqual({
+      ok: false,
+      reason: "corrupt",
+      detail: "object stream inflates beyond the limit",
+    });
+  });
+
+  it.each([
+    ["an object stream the byte scan cannot see", { dictHidden: true }],
+    ["a cross-reference stream", { typeName: "XRef" }],
+  ])("bounds every stream pdf-lib inflates, whatever it is: %s", async (_, options) => {
+    const pdf = fx.pdfWithInflatingStream(80 * MB, options);
+    expect(await checkPdf(pdf)).toEqual({
+      ok: false,
+      reason: "corrupt",
+      detail: "while parsing: a stream inflates beyond the limit",
+    });
+  });
+
+  it("accepts the same files when they stay within the budget", async () => {
+    for (const options of [{}, { typeName: "Obj#53tm" }, { dictHidden: true }]) {
+      expect(await checkPdf(fx.pdfWithInflatingStream(64 * 1024, options))).toEqual({
+        ok: true,
+        pages: 1,
+      });
+    }
+  });
+
+  it("refuses a file whose parse outgrows the worker's heap", async () => {
+    // 3 MB of distinct names: within the inflate budget, each name an object of its own.
+    const pdf = fx.pdfWithInflatingStream(3 * MB, { distinct: true });
+    expect(await checkPdf(pdf, { heapMb: 24 })).toEqual({
+      ok: false,
+      reason: "corrupt",
+      detail: "PDF check ran out of memory",
+    });
+  });
+
+  it("refuses a file whose check outlasts its time limit", async () => {
+    const pdf = fx.pdfWithInflatingStream(3 * MB);
+    expect(await checkPdf(pdf, { timeoutMs: 200 })).toEqual({
+      ok: false,
+      reason: "corrupt",
+      detail: "PDF check took too long",
+    });
+  });
+
+  it("keeps the event loop turning while a heavy PDF is scanned and parsed", async () => {
+    // Within the budget, so pdf-lib parses all of it: seconds of work on this machine.
+    const pdf = fx.pdfWithInflatingStream(3.9 * MB, { distinct: true });
+    let last = performance.now();
+    let longestGap = 0;
+    const timer = setInterval(() => {
+      const now = performance.now();
+      longestGap = Math.max(longestGap, now - last);
+      last = now;
+    }, 5);
+    const started = performance.now();
+    const result = await checkPdf(pdf);
+    const took = performance.now() - started;
+    clearInterval(timer);
+    // A check that held the thread all along never let the timer run at all.
+    longestGap = Math.max(longestGap, performance.now() - last);
+    expect(result).toEqual({ ok: true, pages: 1 });
+    expect(took).toBeGreaterThan(400);
+    expect(longestGap).toBeLessThan(150);
+  });
+});
+
+describe("checkPdf and actions", () => {
+  it.each([
+    ["OnInstantiate", "<< /S /GoTo /D [3 0 R /Fit] /OnInstantiate (x) >>"],
+    ["GoToE", "<< /S /GoToE /D [0 /Fit] /T << /R /C /N (a.pdf) >> >>"],
+    ["Named", "<< /S /Named /N /Print >>"],
+    ["SetOCGState", "<< /S /SetOCGState /State [/OFF 5 0 R] >>"],
+  ])("refuses an action that does more than navigate: /%s", async (name, action) => {
+    expect(await checkPdf(fx.pdfWithLinkAction(action))).toEqual({
+      ok: false,
+      reason: "pdf_active_content",
+      detail: `/${name}`,
+    });
+  });
+
+  it("still accepts a link that opens a web page (/URI), as statements have", async () => {
+    const pdf = fx.pdfWithLinkAction("<< /S /URI /URI (https://bank.example/) >>");
+    expect(await checkPdf(pdf)).toEqual({ ok: true, pages: 1 });
+  });
+
+  it.each([
+    ["a URI", "<< /S /URI /URI (https://evil.example/) >>", "/URI"],
+    [
+      "a URI after a go-to",
+      "<< /S /GoTo /D [3 0 R /Fit] /Next << /S /URI /URI (https://evil.example/) >> >>",
+      "/URI",
+    ],
+    ["a hide action", "<< /S /Hide /T (field) >>", "/Hide"],
+    ["an action without a type", "<< /URI (https://evil.example/) >>", "an action without a type"],
+  ])("refuses an /OpenAction that runs %s", async (_, action, what) => {
+    expect(await checkPdf(fx.pdfWithOpenAction(action))).toEqual({
+      ok: false,
+      reason: "pdf_active_content",
+      detail: `/OpenAction runs ${what}`,
+    });
+  });
+
+  it.each([
+    ["a destination", "[3 0 R /Fit]"],
+    ["a go-to", "<< /S /GoTo /D [3 0 R /FitH 792] >>"],
+    ["a chain of go-tos", "<< /S /GoTo /D [3 0 R /Fit] /Next [<< /S /GoTo /D [3 0 R /Fit] >>] >>"],
+  ])("accepts an /OpenAction that navigates inside the document: %s", async (_, action) => {
+    expect(await checkPdf(fx.pdfWithOpenAction(action))).toEqual({ ok: true, pages: 1 });
+  });
+});

@@ -31,7 +31,7 @@ import { createStaffAccount } from "@/lib/staff/accounts";
 import type { StaffRole } from "@/lib/db/schema";
 import { CTRADER, ctraderServer, listenForCtrader } from "../../helpers/ctrader-stub";
 import { setTestEnv } from "../../helpers/env";
-import { jar, setRequestLocale } from "../../helpers/request-scope";
+import { ownJar, setRequestLocale } from "../../helpers/request-scope";
 import { adminUrl, withDatabase } from "../../helpers/db-target";
 import { createTestDb, type TestDb } from "../../helpers/test-db";
 import {
@@ -56,20 +56,22 @@ export type CrmEvent = {
 
 export type AccountUpdate = { login: number; accessRights: string };
 
-/** A browser: its own cookie jar, swapped in while it acts (actions run one at a time). */
+/**
+ * A browser: its own cookie jar, which the requests it sends read and write, also while another
+ * browser's requests are in flight (a jar per async context: ownJar).
+ */
 export class Browser {
   readonly cookies = new Map<string, string>();
   locale = "en";
 
   async act<T>(fn: () => Promise<T>): Promise<T> {
-    jar.clear();
-    for (const [k, v] of this.cookies) jar.set(k, v);
+    const cookies = new Map(this.cookies);
     setRequestLocale(this.locale);
     try {
-      return await fn();
+      return await ownJar.run(cookies, fn);
     } finally {
       this.cookies.clear();
-      for (const [k, v] of jar) this.cookies.set(k, v);
+      for (const [k, v] of cookies) this.cookies.set(k, v);
     }
   }
 }

@@ -1,0 +1,46 @@
+/**
+ * One global limit on the document work a server does at the same time: each confirm's check
+ * (a PDF's scan and parse in its worker, a HEIC decode in its worker, sharp's decode and
+ * re-encode) takes one slot for its whole run and the rest wait their turn. Without it, a trader
+ * who confirms hostile files in parallel (each bounded alone: a PDF worker's heap and timeout, a
+ * HEIC worker's timeout, sharp's timeout) multiplies those bounds by as many requests as they can
+ * open, and takes every core from the traders being served.
+ *
+ * Slots: one per core but one (the event loop keeps a core), at least one, at most four. sharp
+ * runs each pipeline on a libuv pool thread, so the pool must be larger than the slots, or file
+ * reads, DNS lookups, crypto (password hashing) and zlib would queue behind images:
+ * UV_THREADPOOL_SIZE is set to 8 where the server starts (Dockerfile, `npm start`), since libuv
+ * reads it once, before any code of ours runs; a smaller pool is reported in the log.
+ *
+ * p-limit (sindresorhus, ~40 lines, no native code) rather than a semaphore of our own: it is the
+ * maintained, widely used implementation of exactly this queue.
+ */
+import { availableParallelism } from "node:os";
+import pLimit from "p-limit";
+import { log } from "@/lib/log";
+
+export const DOCUMENT_WORK_SLOTS = Math.max(1, Math.min(4, availableParallelism() - 1));
+/** libuv's pool: the slots plus libuv's default four for everything else. */
+export const RECOMMENDED_UV_THREADPOOL_SIZE = DOCUMENT_WORK_SLOTS + 4;
+
+const limit = pLimit(DOCUMENT_WORK_SLOTS);
+let poolChecked = false;
+
+/** Runs `work` when a slot is free; resolves or rejects with it. */
+export function withDocumentSlot<T>(work: () => Promise<T>): Promise<T> {
+  if (!poolChecked) {
+    poolChecked = true;
+    const pool = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+    if (pool < RECOMMENDED_UV_THREADPOOL_SIZE)
+      log.warn("documents.threadpool_small", {
+        uvThreadpoolSize: pool,
+        recommended: RECOMMENDED_UV_THREADPOOL_SIZE,
+      });
+  }
+  return limit(work);
+}
+
+/** Checks running and waiting, for tests and metrics. */
+export function documentWorkLoad(): { active: number; pending: number } {
+  return { active: limit.activeCount, pending: limit.pendingCount };
+}

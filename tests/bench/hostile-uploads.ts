@@ -1,0 +1,274 @@
+/**
+ * `npm run bench -- --only hostile` (opt-in: not part of a plain `npm run bench`)
+ *
+ * The 60-second variant of tests/scenarios/hostile-uploads.test.ts, against the built standalone
+ * server over loopback: one trader loops start → upload → confirm with hostile files (PDFs whose
+ * object streams inflate far beyond the budget under a plain name, `/Obj#53tm`, a dictionary the
+ * byte scan cannot see and a cross-reference stream; a PDF pdf-lib parses for a second before its
+ * /OpenAction is refused; a 100 MP PNG; a HEIC claiming 48 MP) while another trader loads its
+ * status screen and the health check. Targets:
+ * - every hostile confirm answers 422 (refused, never accepted, never 5xx);
+ * - the other trader's requests: p95 < 1 s, no errors;
+ * - the server's RSS stays under RSS_CEILING_MB;
+ * - no stored object without a row in `documents`.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import postgres from "postgres";
+import * as fx from "@/tests/fixtures/documents/make-fixtures";
+import { randomBytes } from "node:crypto";
+import { FRESH_TRADER_TOKEN_PREFIX } from "./ctrader-stub";
+import type { Check } from "./report";
+
+export const HOSTILE_DURATION_MS = 60_000;
+export const OTHERS_P95_MAX_MS = 1_000;
+/** The server's RSS while hostile files are checked (its idle RSS is about 200 MB). */
+export const RSS_CEILING_MB = 768;
+
+export type HostileBenchResult = {
+  durationS: number;
+  hostile: { uploads: number; answers: Record<string, number> };
+  others: { requests: number; errors: number; p95Ms: number };
+  rssMb: { start: number; peak: number };
+  orphans: string[];
+};
+
+const MB = 1024 * 1024;
+
+function hostileFiles(): { name: string; bytes: Buffer; type: string }[] {
+  return [
+    { name: "32 MB of names", bytes: fx.pdfWithInflatingStream(32 * MB), type: "application/pdf" },
+    {
+      name: "80 MB behind /Obj#53tm",
+      bytes: fx.pdfWithInflatingStream(80 * MB, { typeName: "Obj#53tm" }),
+      type: "application/pdf",
+    },
+    {
+      name: "80 MB behind a hidden dictionary",
+      bytes: fx.pdfWithInflatingStream(80 * MB, { dictHidden: true }),
+      type: "application/pdf",
+    },
+    {
+      name: "80 MB cross-reference stream",
+      bytes: fx.pdfWithInflatingStream(80 * MB, { typeName: "XRef" }),
+      type: "application/pdf",
+    },
+    {
+      name: "parsed, then an /OpenAction to a URI",
+      bytes: fx.pdfWithInflatingStream(3.9 * MB, {
+        catalog: "/OpenAction << /S /URI /URI (https://evil.example/) >> ",
+      }),
+      type: "application/pdf",
+    },
+    { name: "100 MP PNG", bytes: fx.decompressionBombPng(), type: "image/png" },
+    {
+      name: "HEIC claiming 48 MP",
+      bytes: fx.withIspe(fx.heicFixture("upright"), 8000, 6000),
+      type: "image/heic",
+    },
+  ];
+}
+
+function rssMbOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+}
+
+/** A fresh data directory for the server this section starts (DATA_DIR). */
+export function hostileDataDir(): string {
+  return mkdtempSync(path.join(os.tmpdir(), "kyc-bench-hostile-"));
+}
+
+/** A session of a trader new to the database (a draft case that accepts documents). */
+async function freshSession(baseUrl: string): Promise<string> {
+  const token = `${FRESH_TRADER_TOKEN_PREFIX}${randomBytes(32).toString("base64url")}`;
+  const response = await fetch(`${baseUrl}/inapp/kyc?token=${token}&lang=en`, {
+    redirect: "manual",
+  });
+  await response.arrayBuffer();
+  const cookie = /__Host-kyc_session=[^;]+/.exec(response.headers.get("set-cookie") ?? "")?.[0];
+  if (!cookie) throw new Error(`no session cookie (HTTP ${response.status})`);
+  return cookie;
+}
+
+/** One upload as the screen sends it: start, the multipart POST, confirm. */
+async function uploadOnce(
+  baseUrl: string,
+  cookie: string,
+  file: { bytes: Buffer; type: string },
+  signal: AbortSignal,
+): Promise<number> {
+  const headers = { cookie, origin: baseUrl, "sec-fetch-site": "same-origin" };
+  const started = await fetch(`${baseUrl}/api/inapp/documents`, {
+    method: "POST",
+    headers: { ...headers, "content-type": "application/json" },
+    body: JSON.stringify({
+      documentType: "address",
+      side: "page",
+      contentType: file.type,
+      size: file.bytes.length,
+      fileName: "statement.pdf",
+    }),
+    signal,
+  });
+  const form = (await started.json()) as {
+    documentId?: string;
+    upload?: { url: string; fields: Record<string, string> };
+  };
+  if (started.status !== 201 || !form.documentId || !form.upload)
+    return Number(`1${started.status}`); // 1xxx: the start itself was refused
+  const body = new FormData();
+  for (const [k, v] of Object.entries(form.upload.fields)) body.append(k, v);
+  body.append("file", new Blob([new Uint8Array(file.bytes)], { type: file.type }), "file");
+  const posted = await fetch(new URL(form.upload.url, baseUrl), { method: "POST", body, signal });
+  await posted.arrayBuffer();
+  if (posted.status >= 300) return Number(`2${posted.status}`); // 2xxx: storage refused it
+  const confirmed = await fetch(`${baseUrl}/api/inapp/documents/${form.documentId}/confirm`, {
+    method: "POST",
+    headers,
+    signal,
+  });
+  await confirmed.arrayBuffer();
+  return confirmed.status;
+}
+
+export async function benchHostileUploads(options: {
+  baseUrl: string;
+  serverPid: number;
+  dataDir: string;
+  databaseUrl: string;
+  durationMs?: number;
+  signal: AbortSignal;
+}): Promise<HostileBenchResult> {
+  const { baseUrl, signal } = options;
+  const files = hostileFiles();
+  const hostileCookie = await freshSession(baseUrl);
+  const otherCookie = await freshSession(baseUrl);
+  const rssStart = rssMbOf(options.serverPid);
+  let rssPeak = rssStart;
+  const sampler = setInterval(() => {
+    rssPeak = Math.max(rssPeak, rssMbOf(options.serverPid));
+  }, 100);
+  const started = performance.now();
+  const deadline = started + (options.durationMs ?? HOSTILE_DURATION_MS);
+  const answers: Record<string, number> = {};
+  let uploads = 0;
+  const latencies: number[] = [];
+  let errors = 0;
+  try {
+    const hostile = (async () => {
+      for (let i = 0; performance.now() < deadline && !signal.aborted; i++) {
+        const file = files[i % files.length]!;
+        const status = await uploadOnce(baseUrl, hostileCookie, file, signal);
+        const key = `${file.name}: ${status}`;
+        answers[key] = (answers[key] ?? 0) + 1;
+        uploads += 1;
+      }
+    })();
+    const other = (async () => {
+      while (performance.now() < deadline && !signal.aborted) {
+        for (const [url, cookie] of [
+          [`${baseUrl}/inapp/kyc/status`, otherCookie],
+          [`${baseUrl}/api/health`, ""],
+        ] as const) {
+          const t = performance.now();
+          try {
+            const response = await fetch(url, { headers: { cookie }, signal });
+            await response.arrayBuffer();
+            if (response.status !== 200) errors += 1;
+          } catch {
+            errors += 1;
+          }
+          latencies.push(performance.now() - t);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    })();
+    await Promise.all([hostile, other]);
+  } finally {
+    clearInterval(sampler);
+  }
+  return {
+    durationS: (performance.now() - started) / 1000,
+    hostile: { uploads, answers },
+    others: { requests: latencies.length, errors, p95Ms: percentile(latencies, 95) },
+    rssMb: { start: rssStart, peak: rssPeak },
+    orphans: await orphansIn(path.join(options.dataDir, "documents"), options.databaseUrl),
+  };
+}
+
+/** Stored objects whose document id has no row. */
+async function orphansIn(root: string, databaseUrl: string): Promise<string[]> {
+  const ids = new Set<string>();
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (!entry.name.endsWith(".meta")) ids.add(entry.name.replace(/\..*$/, ""));
+    }
+  };
+  try {
+    walk(root);
+  } catch (error) {
+    if ((error as { code?: string }).code !== "ENOENT") throw error;
+  }
+  if (ids.size === 0) return [];
+  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+  try {
+    const rows = await sql<{ id: string }[]>`select id from documents where id in ${sql([...ids])}`;
+    const known = new Set(rows.map((r) => r.id));
+    return [...ids].filter((id) => !known.has(id));
+  } finally {
+    await sql.end();
+  }
+}
+
+export function hostileChecks(result: HostileBenchResult): Check[] {
+  const refused = Object.entries(result.hostile.answers).every(([key]) => key.endsWith(": 422"));
+  return [
+    {
+      name: "hostile uploads: every confirm refused with 422",
+      pass: refused && result.hostile.uploads > 0,
+      detail: `${result.hostile.uploads} uploads in ${result.durationS.toFixed(0)} s`,
+    },
+    {
+      name: `hostile uploads: other trader's p95 < ${OTHERS_P95_MAX_MS} ms, 0 errors`,
+      pass: result.others.p95Ms < OTHERS_P95_MAX_MS && result.others.errors === 0,
+      detail: `p95 ${result.others.p95Ms.toFixed(0)} ms over ${result.others.requests} requests, ${result.others.errors} errors`,
+    },
+    {
+      name: `hostile uploads: server RSS ≤ ${RSS_CEILING_MB} MB`,
+      pass: result.rssMb.peak <= RSS_CEILING_MB,
+      detail: `${result.rssMb.start.toFixed(0)} MB at start, ${result.rssMb.peak.toFixed(0)} MB peak`,
+    },
+    {
+      name: "hostile uploads: no stored object without a row",
+      pass: result.orphans.length === 0,
+      detail: result.orphans.length ? result.orphans.join(", ") : "none",
+    },
+  ];
+}
+
+export function renderHostile(result: HostileBenchResult): string {
+  const lines = [
+    `Hostile uploads, ${result.durationS.toFixed(0)} s: ${result.hostile.uploads} uploads by one trader`,
+  ];
+  for (const [key, count] of Object.entries(result.hostile.answers))
+    lines.push(`  ${key} × ${count}`);
+  lines.push(
+    `Other trader: ${result.others.requests} requests, p95 ${result.others.p95Ms.toFixed(0)} ms, ${result.others.errors} errors`,
+    `Server RSS: ${result.rssMb.start.toFixed(0)} MB → peak ${result.rssMb.peak.toFixed(0)} MB`,
+    `Objects without a row: ${result.orphans.length}`,
+  );
+  return lines.join("\n");
+}
+
+export function removeHostileDataDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,162 @@
+/**
+ * A bounded abuse run through the real upload entry points (start → storage upload → confirm):
+ * one trader loops hostile files (PDFs whose object streams inflate far beyond the budget, by
+ * their plain name, an escaped one, a dictionary the byte scan cannot see, a cross-reference
+ * stream; a PDF pdf-lib parses for a second; an image and a HEIC over the pixel limit) while
+ * another trader keeps using the app. The guarantees:
+ * - every hostile file is refused with a 4xx, none accepted, none a 5xx;
+ * - the other trader's requests and the health check answer with p95 < 1 s, and the event loop
+ *   never stalls for long (the checks run in workers, under the global document limit);
+ * - the process's RSS stays under a stated ceiling above where it started;
+ * - nothing is left in storage without a row.
+ *
+ * The jest run is short (HOSTILE_RUN_MS); `npm run bench -- --only hostile` runs the same loop
+ * for 60 s against the built server (tests/bench/hostile-uploads.ts).
+ */
+import "./support/request-scope";
+import { readdirSync } from "node:fs";
+import path from "node:path";
+import { GET as health } from "@/app/api/health/route";
+import { getDocumentById } from "@/lib/db/queries/documents";
+import { DOCUMENT_WORK_SLOTS } from "@/lib/documents/work-limit";
+import * as fx from "../fixtures/documents/make-fixtures";
+import { freshPhoto, Trader } from "./support/people";
+import { scenarioWorld } from "./support/world";
+
+const world = scenarioWorld();
+
+const MB = 1024 * 1024;
+const HOSTILE_RUN_MS = 5_000;
+/**
+ * How far RSS may rise during the run: the checks' workers (a PDF worker's heap is capped at
+ * 192 MB, plus the file and at most 2 × 4 MB inflated; DOCUMENT_WORK_SLOTS run at once) and
+ * sharp's buffers. Measured on the 2-core reference machine (one slot): +90 MB.
+ */
+const RSS_CEILING_BYTES = (128 + 256 * DOCUMENT_WORK_SLOTS) * MB;
+
+const hostileFiles = (): { name: string; bytes: Buffer; type: string }[] => [
+  { name: "32 MB of names", bytes: fx.pdfWithInflatingStream(32 * MB), type: "application/pdf" },
+  {
+    name: "80 MB behind /Obj#53tm",
+    bytes: fx.pdfWithInflatingStream(80 * MB, { typeName: "Obj#53tm" }),
+    type: "application/pdf",
+  },
+  {
+    name: "80 MB behind a hidden dictionary",
+    bytes: fx.pdfWithInflatingStream(80 * MB, { dictHidden: true }),
+    type: "application/pdf",
+  },
+  {
+    name: "80 MB cross-reference stream",
+    bytes: fx.pdfWithInflatingStream(80 * MB, { typeName: "XRef" }),
+    type: "application/pdf",
+  },
+  {
+    name: "a second of parsing, then an /OpenAction to a URI",
+    // Inside the budget, so pdf-lib parses all of it before the catalog is read.
+    bytes: fx.pdfWithInflatingStream(3.9 * MB, {
+      catalog: "/OpenAction << /S /URI /URI (https://evil.example/) >> ",
+    }),
+    type: "application/pdf",
+  },
+  { name: "100 MP PNG", bytes: fx.decompressionBombPng(), type: "image/png" },
+  {
+    name: "HEIC claiming 48 MP",
+    bytes: fx.withIspe(fx.heicFixture("upright"), 8000, 6000),
+    type: "image/heic",
+  },
+];
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+}
+
+/** Every stored object's document id (…/<documentId> and …/<documentId>.verified). */
+function storedDocumentIds(root: string): string[] {
+  const ids = new Set<string>();
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (!entry.name.endsWith(".meta")) ids.add(entry.name.replace(/\..*$/, ""));
+    }
+  };
+  try {
+    walk(root);
+  } catch (error) {
+    if ((error as { code?: string }).code !== "ENOENT") throw error;
+  }
+  return [...ids];
+}
+
+describe("scenario: one trader loops hostile uploads while another trader is served", () => {
+  it("refuses every hostile file, keeps others' p95 < 1 s and RSS under its ceiling, leaves no orphan", async () => {
+    const w = world();
+    const hostile = new Trader(w, 480_001);
+    await hostile.launch("kyc");
+    await hostile.fillStandardForms();
+    const other = new Trader(w, 480_002);
+    await other.launch("kyc");
+    await other.fillStandardForms();
+    const files = hostileFiles();
+    // Made before the clock starts: drawing it is the test's own work on this thread.
+    const photo = await freshPhoto();
+
+    const rssBefore = process.memoryUsage().rss;
+    let rssPeak = rssBefore;
+    let last = performance.now();
+    let longestStall = 0;
+    const sampler = setInterval(() => {
+      const now = performance.now();
+      longestStall = Math.max(longestStall, now - last);
+      last = now;
+      rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+    }, 10);
+
+    // Every file at least once, then on until the time is up.
+    const deadline = Date.now() + HOSTILE_RUN_MS;
+    const answers: { file: string; status: number }[] = [];
+    let hostileDone = false;
+    const hostileLoop = (async () => {
+      for (let i = 0; i < files.length || Date.now() < deadline; i++) {
+        const file = files[i % files.length]!;
+        const result = await hostile.upload("address", "page", file.bytes, file.type);
+        answers.push({ file: file.name, status: result.status });
+      }
+    })().finally(() => {
+      hostileDone = true;
+    });
+
+    const latencies: number[] = [];
+    const timed = async (request: () => Promise<unknown>) => {
+      const started = performance.now();
+      await request();
+      latencies.push(performance.now() - started);
+    };
+    let otherUploads = 0;
+    while (!hostileDone) {
+      await timed(() => other.status());
+      await timed(() => health());
+      await timed(() => other.html("kyc", { step: "personal" }));
+      // The other trader's own document waits for at most the checks ahead of it.
+      if (otherUploads === 0 && answers.length >= 2)
+        if ((await other.upload("identity", "page", photo)).status === 200) otherUploads += 1;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await hostileLoop;
+    clearInterval(sampler);
+    longestStall = Math.max(longestStall, performance.now() - last);
+
+    expect(answers.length).toBeGreaterThanOrEqual(files.length);
+    for (const answer of answers) expect(answer).toEqual({ file: answer.file, status: 422 });
+    expect(otherUploads).toBe(1);
+    expect(latencies.length).toBeGreaterThan(10);
+    expect(percentile(latencies, 95)).toBeLessThan(1_000);
+    expect(longestStall).toBeLessThan(500);
+    expect(rssPeak - rssBefore).toBeLessThan(RSS_CEILING_BYTES);
+
+    for (const id of storedDocumentIds(path.join(w.dataDir, "documents")))
+      expect({ id, row: Boolean(await getDocumentById(id)) }).toEqual({ id, row: true });
+  }, 120_000);
+});
