@@ -36,6 +36,10 @@ export function isSameOrigin(request: Request): boolean {
   if (site && site !== "same-origin" && site !== "none") return false;
   const origin = request.headers.get("origin");
   if (!origin) return true;
+  // Our pages send Referrer-Policy: no-referrer, and under it a browser's form POST (a
+  // navigation) says `Origin: null` even to its own origin. The browser's own Sec-Fetch-Site,
+  // which no page can set, then tells: same-origin only.
+  if (origin === "null") return site === "same-origin";
   try {
     return ownOrigins(request).includes(new URL(origin).origin);
   } catch {

@@ -36,3 +36,20 @@ describe("same-origin check", () => {
     expect(isSameOrigin(post("https://evil.example"))).toBe(false);
   });
 });
+
+describe("a form POST under Referrer-Policy: no-referrer (Origin: null)", () => {
+  const form = (site: string | null) =>
+    new Request("https://kyc.broker.example/api/inapp/handoff/redeem", {
+      method: "POST",
+      headers: { origin: "null", ...(site ? { "sec-fetch-site": site } : {}) },
+    });
+
+  it("is ours when the browser says same-origin, and refused otherwise", () => {
+    setTestEnv({ PUBLIC_BASE_URL: "https://kyc.broker.example" });
+    expect(isSameOrigin(form("same-origin"))).toBe(true);
+    expect(isSameOrigin(form("cross-site"))).toBe(false);
+    expect(isSameOrigin(form("same-site"))).toBe(false);
+    // A sandboxed or opaque origin without the browser's word: refused.
+    expect(isSameOrigin(form(null))).toBe(false);
+  });
+});
