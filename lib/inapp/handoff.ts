@@ -88,10 +88,9 @@ export async function redeemHandoffResponse(request: Request): Promise<Response>
     log.error("handoff.redeem_failed", { error: errorMessage(error) });
     location = refusalUrl("unavailable", params);
   }
-  const response = new NextResponse(null, {
-    status: 303,
-    headers: { Location: new URL(location, request.url).toString() },
-  });
+  // A path: the browser resolves it against the page it posted from. `request.url` is the
+  // server's own idea of its address (the standalone server says localhost), not the trader's.
+  const response = new NextResponse(null, { status: 303, headers: { Location: location } });
   if (cookie) response.cookies.set(cookie);
   return response;
 }

@@ -146,9 +146,9 @@ describe("phone handoff", () => {
 
     const phone = await click(token);
     expect(phone.status).toBe(303);
-    expect(phone.headers.get("location")).toBe(
-      "https://broker.test/inapp/kyc/upload?documentType=identity",
-    );
+    // A path, resolved by the phone against the page it posted from (never the server's own
+    // idea of its address, which behind the standalone server is localhost).
+    expect(phone.headers.get("location")).toBe("/inapp/kyc/upload?documentType=identity");
     const context = await resolveSessionContext(cookieOf(phone));
     expect(context?.trader.id).toBe(trader.id);
     expect(context?.session.caseId).toBe(kycCase.id);
