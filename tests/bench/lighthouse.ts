@@ -257,10 +257,12 @@ export function tbtVsFloor(
 
 export async function runLighthouse(options: {
   baseUrl: string;
-  screens: readonly AuditedScreen[];
   runsPerScreen: number;
-  /** Runs once before the audits, with the browser they use (e.g. to walk a trader's flow). */
-  prepare?: (browser: Browser) => Promise<void>;
+  /**
+   * The screens to audit, made once before the audits with the browser they use (e.g. after
+   * walking a trader's flow, and opening sessions only then: an entry ends older sessions).
+   */
+  screens: (browser: Browser) => Promise<readonly AuditedScreen[]>;
   signal: AbortSignal;
   register: (child: ManagedProcess) => void;
   progress: (line: string) => void;
@@ -277,7 +279,8 @@ export async function runLighthouse(options: {
   const appOrigin = new URL(options.baseUrl).origin;
   let settings: LighthouseResults["settings"] | undefined;
   let lighthouseVersion = "unknown";
-  const runs = options.screens.map((): LighthouseRun[] => []);
+  let screens: readonly AuditedScreen[] = [];
+  let runs: LighthouseRun[][] = [];
   const label = (screen: AuditedScreen) => `${screen.name} (${entryOf(screen)})`;
 
   async function audit(screen: AuditedScreen, round: number): Promise<LighthouseRun | "again"> {
@@ -376,10 +379,11 @@ export async function runLighthouse(options: {
   }
 
   try {
-    await options.prepare?.(browser);
-    const retries = options.screens.map(() => 0);
+    screens = await options.screens(browser);
+    runs = screens.map((): LighthouseRun[] => []);
+    const retries = screens.map(() => 0);
     for (let round = 1; round <= options.runsPerScreen; round += 1) {
-      for (const [index, screen] of options.screens.entries()) {
+      for (const [index, screen] of screens.entries()) {
         for (;;) {
           if (options.signal.aborted) throw options.signal.reason;
           const run = await audit(screen, round);
@@ -397,7 +401,7 @@ export async function runLighthouse(options: {
     await chromium.close();
   }
   if (!settings) throw new Error("lighthouse: no run completed");
-  const pages = options.screens.map((screen, index) =>
+  const pages = screens.map((screen, index) =>
     summarize(screen, runs[index]!, `${options.baseUrl}${screen.path}`),
   );
   return { lighthouseVersion, chromium: chromium.version, settings, pages };

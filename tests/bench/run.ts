@@ -167,25 +167,34 @@ function launchUrl(screenPath: string, userId: number): string {
   return `${url.pathname}${url.search}`;
 }
 
+type Traders = Record<"new" | "returning", number>;
+
 /**
  * Every trader screen twice: from its launch URL (a fresh token per run, 303 to the screen, so
- * the measured navigation includes the exchange) and at its own URL with a live session of the
- * same trader. First the bare Next page: the floor their TBT is compared with.
+ * the measured navigation includes the exchange) and at its own URL with a live session. Each
+ * way has its own traders: a launch ends the trader's older sessions, which would end the
+ * cookie's. First the bare Next page: the floor their TBT is compared with.
  */
 async function lighthouseScreens(
   baseUrl: string,
-  traders: Record<"new" | "returning", number>,
+  browser: PuppeteerBrowser,
 ): Promise<AuditedScreen[]> {
+  const fresh = (): Traders => ({ new: newTraderId(), returning: newTraderId() });
+  const launched = fresh();
+  const withCookie = fresh();
+  for (const traders of [launched, withCookie])
+    await completePersonalStep(browser, `${baseUrl}${launchUrl("/inapp/kyc", traders.returning)}`);
+  // Opened last: nothing after this starts another session for these two traders.
   const cookies = {
-    new: await openSession(baseUrl, traderToken(traders.new)),
-    returning: await openSession(baseUrl, traderToken(traders.returning)),
+    new: await openSession(baseUrl, traderToken(withCookie.new)),
+    returning: await openSession(baseUrl, traderToken(withCookie.returning)),
   };
   return [
     // A bare dynamic Next page in the same root layout: what the framework alone costs here.
     { name: "bare Next page", path: "/dev/floor-page", marker: "main h1", reference: true },
     ...TRADER_SCREENS.map(({ trader, ...screen }) => ({
       ...screen,
-      launch: () => launchUrl(screen.path, traders[trader]),
+      launch: () => launchUrl(screen.path, launched[trader]),
     })),
     ...TRADER_SCREENS.map(({ trader, ...screen }) => ({ ...screen, cookie: cookies[trader] })),
   ];
@@ -547,15 +556,9 @@ async function main(): Promise<number> {
     if (on("lighthouse") && opts.lighthouseRuns > 0) {
       await attempt("lighthouse", async () => {
         // Traders of their own, never seen before: the first launch creates each one's case.
-        const traders = { new: newTraderId(), returning: newTraderId() };
         results.lighthouse = await runLighthouse({
           baseUrl,
-          screens: await lighthouseScreens(baseUrl, traders),
-          prepare: (browser) =>
-            completePersonalStep(
-              browser,
-              `${baseUrl}${launchUrl("/inapp/kyc", traders.returning)}`,
-            ),
+          screens: (browser) => lighthouseScreens(baseUrl, browser),
           runsPerScreen: opts.lighthouseRuns,
           signal: stop.signal,
           register: (child) => (chromium = child),
