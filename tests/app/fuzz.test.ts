@@ -46,6 +46,9 @@ jest.mock("next-intl/server", () =>
 const ROOT = path.resolve(__dirname, "../..");
 const BASE = "https://broker.test";
 const RUNS = Number(process.env.FUZZ_RUNS ?? 12);
+// Each test is a bounded number of runs, not a time budget: on PGlite (the default without
+// DATABASE_URL) and on a busy two-core machine the console's actions alone take ~30 s.
+jest.setTimeout(180_000);
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined;
 const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
 
