@@ -34,42 +34,6 @@ export type HostileBenchResult = {
   orphans: string[];
 };
 
-const MB = 1024 * 1024;
-
-function hostileFiles(): { name: string; bytes: Buffer; type: string }[] {
-  return [
-    { name: "32 MB of names", bytes: fx.pdfWithInflatingStream(32 * MB), type: "application/pdf" },
-    {
-      name: "80 MB behind /Obj#53tm",
-      bytes: fx.pdfWithInflatingStream(80 * MB, { typeName: "Obj#53tm" }),
-      type: "application/pdf",
-    },
-    {
-      name: "80 MB behind a hidden dictionary",
-      bytes: fx.pdfWithInflatingStream(80 * MB, { dictHidden: true }),
-      type: "application/pdf",
-    },
-    {
-      name: "80 MB cross-reference stream",
-      bytes: fx.pdfWithInflatingStream(80 * MB, { typeName: "XRef" }),
-      type: "application/pdf",
-    },
-    {
-      name: "parsed, then an /OpenAction to a URI",
-      bytes: fx.pdfWithInflatingStream(3.9 * MB, {
-        catalog: "/OpenAction << /S /URI /URI (https://evil.example/) >> ",
-      }),
-      type: "application/pdf",
-    },
-    { name: "100 MP PNG", bytes: fx.decompressionBombPng(), type: "image/png" },
-    {
-      name: "HEIC claiming 48 MP",
-      bytes: fx.withIspe(fx.heicFixture("upright"), 8000, 6000),
-      type: "image/heic",
-    },
-  ];
-}
-
 function rssMbOf(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
@@ -147,7 +111,7 @@ export async function benchHostileUploads(options: {
   signal: AbortSignal;
 }): Promise<HostileBenchResult> {
   const { baseUrl, signal } = options;
-  const files = hostileFiles();
+  const files = fx.hostileUploads();
   const hostileCookie = await freshSession(baseUrl);
   const otherCookie = await freshSession(baseUrl);
   const rssStart = rssMbOf(options.serverPid);

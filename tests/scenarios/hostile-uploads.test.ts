@@ -34,39 +34,6 @@ const HOSTILE_RUN_MS = 5_000;
  */
 const RSS_CEILING_BYTES = (128 + 256 * DOCUMENT_WORK_SLOTS) * MB;
 
-const hostileFiles = (): { name: string; bytes: Buffer; type: string }[] => [
-  { name: "32 MB of names", bytes: fx.pdfWithInflatingStream(32 * MB), type: "application/pdf" },
-  {
-    name: "80 MB behind /Obj#53tm",
-    bytes: fx.pdfWithInflatingStream(80 * MB, { typeName: "Obj#53tm" }),
-    type: "application/pdf",
-  },
-  {
-    name: "80 MB behind a hidden dictionary",
-    bytes: fx.pdfWithInflatingStream(80 * MB, { dictHidden: true }),
-    type: "application/pdf",
-  },
-  {
-    name: "80 MB cross-reference stream",
-    bytes: fx.pdfWithInflatingStream(80 * MB, { typeName: "XRef" }),
-    type: "application/pdf",
-  },
-  {
-    name: "a second of parsing, then an /OpenAction to a URI",
-    // Inside the budget, so pdf-lib parses all of it before the catalog is read.
-    bytes: fx.pdfWithInflatingStream(3.9 * MB, {
-      catalog: "/OpenAction << /S /URI /URI (https://evil.example/) >> ",
-    }),
-    type: "application/pdf",
-  },
-  { name: "100 MP PNG", bytes: fx.decompressionBombPng(), type: "image/png" },
-  {
-    name: "HEIC claiming 48 MP",
-    bytes: fx.withIspe(fx.heicFixture("upright"), 8000, 6000),
-    type: "image/heic",
-  },
-];
-
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
@@ -99,7 +66,7 @@ describe("scenario: one trader loops hostile uploads while another trader is ser
     const other = new Trader(w, 480_002);
     await other.launch("kyc");
     await other.fillStandardForms();
-    const files = hostileFiles();
+    const files = fx.hostileUploads();
     // Made before the clock starts: drawing it is the test's own work on this thread.
     const photo = await freshPhoto();
 
