@@ -13,11 +13,12 @@
  * - the server's RSS stays under RSS_CEILING_MB;
  * - no stored object without a row in `documents`.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
 import * as fx from "@/tests/fixtures/documents/make-fixtures";
+import { storedDocumentIds } from "@/tests/helpers/stored-documents";
 import { randomBytes } from "node:crypto";
 import { FRESH_TRADER_TOKEN_PREFIX } from "./ctrader-stub";
 import type { Check } from "./report";
@@ -170,25 +171,13 @@ export async function benchHostileUploads(options: {
 
 /** Stored objects whose document id has no row. */
 async function orphansIn(root: string, databaseUrl: string): Promise<string[]> {
-  const ids = new Set<string>();
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (!entry.name.endsWith(".meta")) ids.add(entry.name.replace(/\..*$/, ""));
-    }
-  };
-  try {
-    walk(root);
-  } catch (error) {
-    if ((error as { code?: string }).code !== "ENOENT") throw error;
-  }
-  if (ids.size === 0) return [];
+  const ids = storedDocumentIds(root);
+  if (ids.length === 0) return [];
   const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
   try {
-    const rows = await sql<{ id: string }[]>`select id from documents where id in ${sql([...ids])}`;
+    const rows = await sql<{ id: string }[]>`select id from documents where id in ${sql(ids)}`;
     const known = new Set(rows.map((r) => r.id));
-    return [...ids].filter((id) => !known.has(id));
+    return ids.filter((id) => !known.has(id));
   } finally {
     await sql.end();
   }

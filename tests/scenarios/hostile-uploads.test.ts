@@ -14,13 +14,13 @@
  * for 60 s against the built server (tests/bench/hostile-uploads.ts).
  */
 import "./support/request-scope";
-import { readdirSync } from "node:fs";
 import path from "node:path";
 import { GET as health } from "@/app/api/health/route";
 import { getDocumentById } from "@/lib/db/queries/documents";
 import { DOCUMENT_WORK_SLOTS } from "@/lib/documents/work-limit";
 import * as fx from "../fixtures/documents/make-fixtures";
 import { freshPhoto, Trader } from "./support/people";
+import { storedDocumentIds } from "../helpers/stored-documents";
 import { scenarioWorld } from "./support/world";
 
 const world = scenarioWorld();
@@ -37,24 +37,6 @@ const RSS_CEILING_BYTES = (128 + 256 * DOCUMENT_WORK_SLOTS) * MB;
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-}
-
-/** Every stored object's document id (…/<documentId> and …/<documentId>.verified). */
-function storedDocumentIds(root: string): string[] {
-  const ids = new Set<string>();
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (!entry.name.endsWith(".meta")) ids.add(entry.name.replace(/\..*$/, ""));
-    }
-  };
-  try {
-    walk(root);
-  } catch (error) {
-    if ((error as { code?: string }).code !== "ENOENT") throw error;
-  }
-  return [...ids];
 }
 
 describe("scenario: one trader loops hostile uploads while another trader is served", () => {
