@@ -3,7 +3,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-const PORT = 3917;
+// E2E_PORT lets two checkouts run their browser tests side by side.
+const PORT = Number(process.env.E2E_PORT || 3917);
 // The host page runs on one loopback name and the screens on the other: two different sites,
 // which is exactly cTrader Web framing a broker page.
 export const HOST_ORIGIN = `http://127.0.0.1:${PORT}`;
