@@ -22,6 +22,14 @@ const flag = z.preprocess(
     .optional()
     .transform((v) => v === "1" || v === "true"),
 );
+/** A flag that is on unless set to 0/false. */
+const flagOn = z.preprocess(
+  emptyAsUndefined,
+  z
+    .enum(["0", "1", "true", "false"])
+    .default("1")
+    .transform((v) => v === "1" || v === "true"),
+);
 const intWithDefault = (fallback: number, min: number, max: number) =>
   z.preprocess(emptyAsUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
 
@@ -247,6 +255,9 @@ const rawSchema = z.object({
   // or loopback addresses and plain http), and the bearer secret of /api/cron/deliver.
   WEBHOOK_ENDPOINTS: z.preprocess(emptyAsUndefined, webhookEndpointsSchema.default([])),
   CRON_SECRET: z.preprocess(emptyAsUndefined, z.string().min(16).optional()),
+  // 0: the web server never sends a delivery itself (no first attempt after the response); only
+  // the worker or the cron route do — for networks where only worker hosts may reach the CRM.
+  DELIVER_AFTER_RESPONSE: flagOn,
   // cTrader account update (lib/delivery/ctrader-account.ts; off by default): after approve,
   // reject or action required, set the trading account's access rights through the manager API.
   // The path template gets {login}; the mapping is JSON per level ("*" for any) and status.
@@ -457,7 +468,11 @@ function toConfig(raw: Raw) {
         .filter(Boolean),
     },
     /** Status delivery: webhook endpoints and the secret of the scheduler route (unset: 401). */
-    delivery: { webhooks: raw.WEBHOOK_ENDPOINTS, cronSecret: raw.CRON_SECRET },
+    delivery: {
+      webhooks: raw.WEBHOOK_ENDPOINTS,
+      cronSecret: raw.CRON_SECRET,
+      afterResponse: raw.DELIVER_AFTER_RESPONSE,
+    },
     /** Email to the trader on a status change (null: off, no `email:trader` destination). */
     email: raw.EMAIL_SMTP_URL && raw.EMAIL_FROM ? emailConfig(raw) : null,
     /** Access rights on the trading account after a decision (null: the adapter is off). */

@@ -7,11 +7,13 @@
 import { after } from "next/server";
 import { runCaseChecks } from "@/lib/checks/run";
 import { drainOnce } from "@/lib/delivery/worker";
+import { env } from "@/lib/env";
 import { errorMessage } from "@/lib/errors";
 import { log } from "@/lib/log";
 
 /** The first delivery attempt of one event, right after its change commits. */
 export function deliverSoon(eventId: string): void {
+  if (!env().delivery.afterResponse) return;
   const run = async () => {
     try {
       await drainOnce({ eventId, limit: 50 });
@@ -33,6 +35,7 @@ export function deliverSoon(eventId: string): void {
  * inside a request; elsewhere the worker and the cron route deliver.
  */
 export function deliverDueSoon(): void {
+  if (!env().delivery.afterResponse) return;
   try {
     after(async () => {
       try {

@@ -192,4 +192,19 @@ describe("delivery with retries", () => {
     expect(() => deliverSoon("not-a-uuid")).not.toThrow(); // its failure is only logged
     await new Promise((r) => setTimeout(r, 100));
   });
+
+  it("DELIVER_AFTER_RESPONSE=0 leaves every attempt to the worker", async () => {
+    const endpoints = endpointsFor([{ id: "crm", url: receiver.url }]);
+    setTestEnv({ WEBHOOK_ENDPOINTS: endpoints, DELIVER_AFTER_RESPONSE: "0" });
+    try {
+      const { eventId } = await submitFreshCase();
+      deliverSoon(eventId);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await listAttemptsForEvent(eventId)).toEqual([]);
+      await drainOnce({ eventId, limit: 10 });
+      expect((await deliveryOf(eventId)).status).toBe("delivered");
+    } finally {
+      setTestEnv({ WEBHOOK_ENDPOINTS: endpoints });
+    }
+  });
 });
