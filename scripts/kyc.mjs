@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// The image's entrypoint: `kyc.mjs [serve]` starts the web server; `kyc.mjs worker`,
+// `kyc.mjs migrate`, `kyc.mjs staff:create --email …`, `kyc.mjs lists:import`,
+// `kyc.mjs audit:verify` run the compiled command from ops/ (scripts/build-ops.mjs).
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const commands = ["worker", "migrate", "staff:create", "lists:import", "audit:verify"];
+const [command = "serve"] = process.argv.slice(2);
+
+if (command === "serve") {
+  process.argv.splice(2, 1);
+  await import(path.join(here, "server.js"));
+} else if (commands.includes(command)) {
+  const file = path.join(here, "ops", `${command.replace(":", "-")}.mjs`);
+  if (!existsSync(file)) {
+    console.error(`${command}: ${file} is missing (was the image built with npm run build?)`);
+    process.exit(1);
+  }
+  // The command parses its own flags from process.argv.slice(2), as under npm run.
+  process.argv.splice(2, 1);
+  await import(file);
+} else {
+  console.error(`unknown command "${command}"; one of: serve, ${commands.join(", ")}`);
+  process.exit(2);
+}

@@ -1,0 +1,1 @@
+// What `server-only` resolves to in the compiled operator commands (scripts/build-ops.mjs).
