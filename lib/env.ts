@@ -258,6 +258,11 @@ const rawSchema = z.object({
   // 0: the web server never sends a delivery itself (no first attempt after the response); only
   // the worker or the cron route do — for networks where only worker hosts may reach the CRM.
   DELIVER_AFTER_RESPONSE: flagOn,
+  // Traces (lib/telemetry.ts): on when an OTLP endpoint is set; the SDK reads the rest of the
+  // standard OTEL_* variables (headers, protocol) itself.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess(emptyAsUndefined, z.url().optional()),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.preprocess(emptyAsUndefined, z.url().optional()),
+  OTEL_SERVICE_NAME: z.preprocess(emptyAsUndefined, z.string().max(100).default("inapp-kyc")),
   // cTrader account update (lib/delivery/ctrader-account.ts; off by default): after approve,
   // reject or action required, set the trading account's access rights through the manager API.
   // The path template gets {login}; the mapping is JSON per level ("*" for any) and status.
@@ -473,6 +478,11 @@ function toConfig(raw: Raw) {
       cronSecret: raw.CRON_SECRET,
       afterResponse: raw.DELIVER_AFTER_RESPONSE,
     },
+    /** Traces over OTLP (null: off, no SDK loaded). */
+    telemetry:
+      raw.OTEL_EXPORTER_OTLP_ENDPOINT || raw.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT
+        ? { serviceName: raw.OTEL_SERVICE_NAME }
+        : null,
     /** Email to the trader on a status change (null: off, no `email:trader` destination). */
     email: raw.EMAIL_SMTP_URL && raw.EMAIL_FROM ? emailConfig(raw) : null,
     /** Access rights on the trading account after a decision (null: the adapter is off). */

@@ -2,6 +2,7 @@ import { env } from "@/lib/env";
 import { getDb } from "@/lib/db/client";
 import { log } from "@/lib/log";
 import { levelsConfig } from "@/lib/kyc/levels";
+import { startTelemetry } from "@/lib/telemetry";
 
 /**
  * Fail fast on bad configuration (the message names the variable or the level file's problem) and apply database
@@ -22,6 +23,7 @@ export async function onServerStart(): Promise<void> {
       message:
         "DEV_SIMULATOR is on: /dev/ctrader starts a session for any trader id. Demos only, never with real traders.",
     });
+  if (config.telemetry) await startTelemetry(config.telemetry);
   await getDb();
   log.info("server.ready", {
     database: config.database.kind,

@@ -11,6 +11,7 @@ import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { DEFAULT_LEASE_MS, runWorker } from "@/lib/delivery/worker";
 import { runHousekeeping } from "@/lib/jobs/housekeeping";
+import { startTelemetry } from "@/lib/telemetry";
 
 function flag(name: string, fallback: number, min = 1): number {
   const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
@@ -32,6 +33,7 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
 
 async function main() {
   const config = env(); // fail fast on bad configuration, naming the variable
+  if (config.telemetry) await startTelemetry(config.telemetry);
   if (config.isProduction && !config.audit.signingKey)
     log.warn("audit.signing_off", { why: "AUDIT_SIGNING_KEY unset: audit heads are not signed" });
   // Housekeeping beside the deliveries: pending checks, abandoned uploads (--housekeeping-ms=0: off).

@@ -25,6 +25,7 @@ import type { KycCase } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import { AppError, errorMessage } from "@/lib/errors";
 import { log } from "@/lib/log";
+import { traced } from "@/lib/telemetry";
 import { changeCaseStatus } from "@/lib/kyc/cases";
 import { needsFourEyes } from "@/lib/review/risk";
 import { loadStepDrafts } from "@/lib/kyc/drafts";
@@ -55,9 +56,18 @@ export type CaseChecksOutcome = Omit<RunRecord, "results"> & {
  * Runs the checks of the case's current round and routes it. A failure (anything thrown) is
  * recorded for the console and the sweep's back-off, then thrown on.
  */
-export async function runCaseChecks(
+export function runCaseChecks(
   caseId: string,
   options: { now?: Date } = {},
+): Promise<CaseChecksOutcome> {
+  return traced("kyc.checks.run", { "kyc.case_id": caseId }, () =>
+    runCaseChecksNow(caseId, options),
+  );
+}
+
+async function runCaseChecksNow(
+  caseId: string,
+  options: { now?: Date },
 ): Promise<CaseChecksOutcome> {
   const now = options.now ?? new Date();
   const kycCase = await getCaseById(caseId);

@@ -19,6 +19,7 @@ import {
   type ClaimedDelivery,
 } from "@/lib/db/queries/outbox";
 import { log } from "@/lib/log";
+import { traced } from "@/lib/telemetry";
 import { getDestination } from "./destinations";
 import { nextAttemptAt } from "./retry";
 import type { AttemptOutcome } from "./webhook";
@@ -84,7 +85,20 @@ export async function drainOnce(options: DrainOptions = {}): Promise<DrainResult
   // statement. If that fails (the database went away) nothing is lost: the leases run out and
   // the deliveries are attempted again. The error reaches the caller so it backs off.
   const send = async (claim: ClaimedDelivery): Promise<AttemptRecord> => {
-    const outcome = await attempt(claim);
+    const outcome = await traced(
+      "kyc.delivery.attempt",
+      {
+        "kyc.delivery.destination": claim.destination,
+        "kyc.event_id": claim.eventId,
+        "kyc.delivery.attempt": claim.attempts,
+      },
+      async (span) => {
+        const result = await attempt(claim);
+        span.setAttribute("kyc.delivery.ok", result.ok);
+        if (!result.ok) span.setAttribute("kyc.delivery.error_kind", result.errorKind);
+        return result;
+      },
+    );
     const next =
       outcome.ok || outcome.permanent
         ? null

@@ -19,6 +19,7 @@
 import { createHash } from "node:crypto";
 import { fileTypeFromBuffer } from "file-type/core";
 import { env } from "@/lib/env";
+import { traced } from "@/lib/telemetry";
 import { checkImage, MAX_INPUT_PIXELS } from "./image-check";
 import { checkPdf } from "./pdf-check";
 import { isUploadContentType, type UploadContentType, type UploadRefusal } from "./upload-contract";
@@ -104,10 +105,26 @@ function sha256(bytes: Buffer): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
-export async function inspectDocument(
+export function inspectDocument(
   bytes: Buffer,
   declaredType: string,
   limits: InspectLimits = defaultLimits(),
+): Promise<Inspection> {
+  const attributes = {
+    "kyc.document.declared_type": declaredType,
+    "kyc.document.bytes": bytes.length,
+  };
+  return traced("kyc.document.inspect", attributes, async (span) => {
+    const inspection = await inspect(bytes, declaredType, limits);
+    span.setAttribute("kyc.document.ok", inspection.ok);
+    return inspection;
+  });
+}
+
+async function inspect(
+  bytes: Buffer,
+  declaredType: string,
+  limits: InspectLimits,
 ): Promise<Inspection> {
   if (bytes.length === 0) return refuse("empty", "zero bytes");
   if (bytes.length > limits.maxBytes) {

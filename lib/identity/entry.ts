@@ -10,6 +10,7 @@
  * if cTrader were lenient; in SSO mode one conditional UPDATE consumes our own token.
  */
 import { env } from "@/lib/env";
+import { traced } from "@/lib/telemetry";
 import { log } from "@/lib/log";
 import { ensureOpenCase, getLatestCaseForTrader } from "@/lib/db/queries/cases";
 import { isFinalRejection } from "@/lib/kyc/case-state";
@@ -123,6 +124,18 @@ export async function enterWithToken(
   request: EntryRequest,
   getRedeemer: () => Promise<Redeemer>,
   now = new Date(),
+): Promise<EntryResult> {
+  return traced("kyc.entry.redeem", { "kyc.identity_mode": env().identityMode }, async (span) => {
+    const result = await enter(request, getRedeemer, now);
+    span.setAttribute("kyc.entry.ok", result.ok);
+    return result;
+  });
+}
+
+async function enter(
+  request: EntryRequest,
+  getRedeemer: () => Promise<Redeemer>,
+  now: Date,
 ): Promise<EntryResult> {
   const { identityMode } = env();
   if (!request.token) {
