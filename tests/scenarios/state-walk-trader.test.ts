@@ -132,6 +132,9 @@ const WALKS: Record<string, Row[]> = {
       phase: "returned",
       reach: ({ trader }) => trader.retry(),
       sees: (s) => {
+        // Straight to the form to fix, with the reason beside it.
+        expect(s.landing).toContain('data-testid="note-proof_of_address"');
+        expect(textOf(s.landing!)).toContain(en.RejectReasons.address_proof_invalid);
         const overview = textOf(s.overview!);
         expect(overview).toContain(en.Phase.returned);
         expect(overview).toContain(en.RejectReasons.address_proof_invalid);

@@ -79,11 +79,12 @@ export default async function KycPage({ searchParams }: Props) {
     request?.message ?? (request?.reasonCode ? tReasons(request.reasonCode as never) : null);
 
   // Which form to show: the one asked for (if it is open), else the next unfinished form. A
-  // trader answering a reviewer lands on the overview, where the reviewer's message is.
+  // trader answering a request for more lands on the overview, where the reviewer's message and
+  // everything it concerns are; after "fix and send again" the form shows the reason above it.
   const open = (step: string | undefined) =>
     requirements.steps.find((s) => s.step === step && s.editable);
   const landsOnForm =
-    (phase === "not_started" || phase === "in_progress") &&
+    phase !== "action_required" &&
     !wantsOverview &&
     requirements.next &&
     !requirements.next.formDone;
