@@ -39,7 +39,14 @@ export type RequestedItem =
   | { kind: "step"; step: StepId }
   | { kind: "document"; documentType: DocumentType; reason?: string };
 
-export type ActionRequest = { at: Date; items: RequestedItem[] };
+export type ActionRequest = {
+  at: Date;
+  items: RequestedItem[];
+  /** The reviewer's words to the trader (a request for more information), line breaks kept. */
+  message?: string | null;
+  /** The catalog reason of the retry rejection the trader is answering (draft after retry). */
+  reasonCode?: string | null;
+};
 
 /** The document each step is proven by, and the type the upload screen knows it as. */
 export const STEP_DOCUMENTS: Partial<Record<StepId, DocumentType>> = {

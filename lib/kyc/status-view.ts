@@ -6,12 +6,16 @@ import { getRecentReviewMedian, listCaseEvents } from "@/lib/db/queries/cases";
 import type { KycCase } from "@/lib/db/schema";
 import { getLevel, type Level } from "./levels";
 import type { DocumentRequirement } from "./requirements";
-import { loadCaseProgress } from "./submission";
+import { loadCaseProgress, loadRejection, type Rejection } from "./submission";
+import { traderPhase, type TraderPhase } from "./trader-view";
 
 export type TimelineEntry = { event: string; at: Date };
 export type DocumentCheck = Pick<DocumentRequirement, "documentType" | "side" | "state" | "reason">;
 
 export type StatusView = {
+  /** Where the trader stands (lib/kyc/trader-view.ts). */
+  phase: TraderPhase;
+  rejection: Rejection | null;
   /** The account limits of the case's level (lib/kyc/levels.ts), as the trader is told. */
   limits: Level["limits"];
   timeline: TimelineEntry[];
@@ -58,22 +62,22 @@ export async function statusView(
 ): Promise<StatusView> {
   // One read of the timeline serves both the timeline and the action request.
   const timeline = listCaseEvents(kycCase.id);
-  const [events, progress] = await Promise.all([
+  const [events, progress, rejection] = await Promise.all([
     timeline,
     loadCaseProgress(kycCase, now, timeline),
+    kycCase.status === "rejected" ? loadRejection(kycCase) : null,
   ]);
   const awaitingReview = AWAITING_REVIEW.has(kycCase.status);
-  const latest = events.at(-1);
   return {
+    phase: traderPhase(kycCase, progress, rejection),
+    rejection,
     limits: getLevel(kycCase.level).limits,
     timeline: [
       { event: "opened", at: kycCase.openedAt },
       ...events.map((e) => ({ event: e.event, at: e.occurredAt })),
     ],
     requiredAction:
-      kycCase.status === "action_required" && latest?.toStatus === "action_required"
-        ? (latest.messageForTrader ?? null)
-        : null,
+      kycCase.status === "action_required" ? (progress.request?.message ?? null) : null,
     documents: [
       ...progress.requirements.steps.flatMap((s) => s.documents),
       ...progress.requirements.otherDocuments,

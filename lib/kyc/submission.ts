@@ -56,7 +56,13 @@ export async function loadActionRequest(
   if (!latest) return null;
   const items = requestedItemsSchema.safeParse(latest.data?.items);
   if (kycCase.status === "draft" && (!items.success || items.data.length === 0)) return null;
-  return { at: latest.occurredAt, items: items.success ? items.data : [] };
+  const reasonCode = latest.data?.reasonCode;
+  return {
+    at: latest.occurredAt,
+    items: items.success ? items.data : [],
+    message: latest.messageForTrader ?? null,
+    reasonCode: typeof reasonCode === "string" ? reasonCode : null,
+  };
 }
 
 export type Rejection = {
@@ -209,8 +215,10 @@ function submittedAnswers(drafts: Partial<Record<StepId, StepDraft>>): Submitted
 export async function documentSides(
   kycCase: Pick<KycCase, "id" | "status" | "level">,
   documentType: DocumentType,
+  /** The case's progress when the caller loaded it already. */
+  progress?: CaseProgress,
 ): Promise<Pick<DocumentRequirement, "side" | "state" | "reason">[]> {
-  const { requirements, drafts } = await loadCaseProgress(kycCase);
+  const { requirements, drafts } = progress ?? (await loadCaseProgress(kycCase));
   const listed = [
     ...requirements.steps.flatMap((s) => s.documents),
     ...requirements.otherDocuments,

@@ -6,12 +6,14 @@ import { countryOptionsHtml } from "@/lib/kyc/country-names";
 import { STEPS, type StepId } from "@/lib/kyc/levels";
 import type { DocumentRequirement } from "@/lib/kyc/requirements";
 import { STEP_DEFINITIONS } from "@/lib/kyc/steps";
-import { loadCaseProgress, loadRejection } from "@/lib/kyc/submission";
+import { loadTraderView, requestNote, uploadAccess, WORKING_PHASES } from "@/lib/kyc/trader-view";
 import { ExpiredScreen } from "../_components/expired-screen";
 import { FinalRejection } from "../_components/final-rejection";
+import { NextStep } from "../_components/next-step";
 import { PersonalForm } from "../_components/personal-form";
+import { ReviewerMessage } from "../_components/reviewer-message";
 import { ScreenLink } from "../_components/screen-link";
-import { StatusBadge } from "../_components/status-badge";
+import { StatusBadge, StatusExplain } from "../_components/status-badge";
 import { StepForm } from "../_components/step-form";
 import { SubmitForm } from "../_components/submit-form";
 import { retryCaseAction } from "./actions";
@@ -54,34 +56,47 @@ export default async function KycPage({ searchParams }: Props) {
   const context = await getScreenContext();
   if (!context?.kycCase) return <ExpiredScreen reason="expired" />;
   const { trader, kycCase } = context;
-  const [t, tLevel, tStatus, tSteps, tStatusScreen, tUpload, locale, progress, query] =
+  const [t, tLevel, tSteps, tStatusScreen, tUpload, tReasons, locale, view, query] =
     await Promise.all([
       getTranslations("Kyc"),
       getTranslations("Level"),
-      getTranslations("CaseStatus"),
       getTranslations("Steps"),
       getTranslations("Status"),
       getTranslations("Upload"),
+      getTranslations("RejectReasons"),
       getLocale(),
-      loadCaseProgress(kycCase),
+      loadTraderView(kycCase),
       searchParams,
     ]);
-  const rejection = await loadRejection(kycCase);
+  const { progress, rejection, phase } = view;
   if (rejection && isFinalRejection(kycCase)) return <FinalRejection rejection={rejection} />;
   const { requirements, drafts, request } = progress;
   const editable = EDITABLE_STATUSES.has(kycCase.status);
   const requested = typeof query.step === "string" ? query.step : undefined;
   const wantsOverview = query.view === "overview";
+  // The reviewer's words: their message, or after a retry rejection the reason for it.
+  const general =
+    request?.message ?? (request?.reasonCode ? tReasons(request.reasonCode as never) : null);
 
-  // Which form to show: the one asked for (if it is open), else the next unfinished form.
+  // Which form to show: the one asked for (if it is open), else the next unfinished form. A
+  // trader answering a request for more lands on the overview, where the reviewer's message and
+  // everything it concerns are; after "fix and send again" the form shows the reason above it.
   const open = (step: string | undefined) =>
     requirements.steps.find((s) => s.step === step && s.editable);
+  const landsOnForm =
+    phase !== "action_required" &&
+    !wantsOverview &&
+    requirements.next &&
+    !requirements.next.formDone;
   const shown = editable
-    ? (open(requested) ??
-      (!wantsOverview && requirements.next && !requirements.next.formDone
-        ? requirements.next
-        : undefined))
+    ? (open(requested) ?? (landsOnForm ? requirements.next : undefined))
     : undefined;
+  const stepNote = (step: StepId) => {
+    const note = requestNote(request, { step }, general);
+    return note ? (
+      <ReviewerMessage text={note} label={t("reviewerMessage")} testId={`note-${step}`} />
+    ) : null;
+  };
 
   const progressLine = (
     <p className="muted" data-testid="progress">
@@ -105,6 +120,7 @@ export default async function KycPage({ searchParams }: Props) {
           {progressLine}
           <h1>{tPersonal("title")}</h1>
           <p className="lead">{tPersonal("intro")}</p>
+          {stepNote(step)}
           <PersonalForm
             labels={labels}
             countriesHtml={countryOptionsHtml(locale)}
@@ -121,6 +137,7 @@ export default async function KycPage({ searchParams }: Props) {
         {progressLine}
         <h1>{text.title}</h1>
         <p className="lead">{text.intro}</p>
+        {stepNote(step)}
         <StepForm
           step={step}
           fields={fields}
@@ -133,7 +150,7 @@ export default async function KycPage({ searchParams }: Props) {
     );
   }
 
-  const documentLine = (d: DocumentRequirement, canUpload: boolean) => (
+  const documentLine = (d: DocumentRequirement, canUpload: boolean, note?: string | null) => (
     <li
       key={`${d.documentType}-${d.side}`}
       data-document={d.documentType}
@@ -156,6 +173,13 @@ export default async function KycPage({ searchParams }: Props) {
           </>
         ) : null}
       </span>
+      {note && note !== d.reason ? (
+        <ReviewerMessage
+          text={note}
+          label={t("reviewerMessage")}
+          testId={`note-document-${d.documentType}`}
+        />
+      ) : null}
     </li>
   );
 
@@ -175,11 +199,19 @@ export default async function KycPage({ searchParams }: Props) {
           <dd data-testid="case-level">{tLevel("name", { level: kycCase.level })}</dd>
           <dt>{t("statusLabel")}</dt>
           <dd>
-            <StatusBadge status={kycCase.status} />
+            <StatusBadge status={kycCase.status} phase={phase} />
           </dd>
         </dl>
-        <p className="muted">{tStatus("explain", { status: kycCase.status })}</p>
+        <StatusExplain className="muted" status={kycCase.status} phase={phase} />
       </section>
+      <NextStep
+        phase={phase}
+        link={
+          WORKING_PHASES.has(phase) || phase === "rejected_retry"
+            ? undefined
+            : { href: "/inapp/kyc/status", label: t("viewStatus") }
+        }
+      />
       {rejection ? (
         <section className="card" data-testid="rejection" data-kind={rejection.kind}>
           <h2>{t("rejectedTitle")}</h2>
@@ -202,6 +234,7 @@ export default async function KycPage({ searchParams }: Props) {
       {request ? (
         <section className="card" data-testid="action-request">
           <h2>{t("requestedTitle")}</h2>
+          {general ? <ReviewerMessage text={general} label={t("reviewerMessage")} /> : null}
           <p>{t("requestedIntro")}</p>
         </section>
       ) : null}
@@ -239,11 +272,14 @@ export default async function KycPage({ searchParams }: Props) {
                       ) : null}
                     </>
                   ) : canEdit ? (
-                    <ScreenLink href={`/inapp/kyc?step=${s.step}`}>{tSteps("start")}</ScreenLink>
+                    <ScreenLink href={`/inapp/kyc?step=${s.step}`}>
+                      {s.requested ? tSteps("update") : tSteps("start")}
+                    </ScreenLink>
                   ) : (
                     <span className="muted">{tSteps("todo")}</span>
                   )}
                 </span>
+                {stepNote(s.step)}
                 {s.documents.length > 0 ? (
                   <ul className="documents" data-testid={`documents-${s.step}`}>
                     {s.documents.map((d) => documentLine(d, canEdit && s.formDone))}
@@ -254,8 +290,14 @@ export default async function KycPage({ searchParams }: Props) {
           })}
         </ol>
         {requirements.otherDocuments.length > 0 ? (
-          <ul className="documents" data-testid="other-documents">
-            {requirements.otherDocuments.map((d) => documentLine(d, editable))}
+          <ul className="steps documents" data-testid="other-documents">
+            {requirements.otherDocuments.map((d) =>
+              documentLine(
+                d,
+                uploadAccess(phase, progress, d.documentType).open,
+                requestNote(request, { documentType: d.documentType }, general),
+              ),
+            )}
           </ul>
         ) : null}
       </section>
@@ -276,11 +318,7 @@ export default async function KycPage({ searchParams }: Props) {
             <p className="muted">{t("incomplete")}</p>
           )}
         </section>
-      ) : (
-        <p className="muted" data-testid="not-editable">
-          {t("notEditable")}
-        </p>
-      )}
+      ) : null}
       <div className="actions">
         <ScreenLink className="button secondary" href="/inapp/kyc/status">
           {t("viewStatus")}

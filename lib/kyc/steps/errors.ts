@@ -15,6 +15,7 @@ export const ERROR_KEYS = [
   "invalidPhone",
   "invalidEmail",
   "duplicate",
+  "duplicateTaxCountry",
   "tooMany",
   "chooseFromList",
   "chooseAtLeastOne",

@@ -92,7 +92,7 @@ export const taxSchema = z
           if (seen.has(row.taxCountry))
             ctx.addIssue({
               code: "custom",
-              message: "duplicate",
+              message: "duplicateTaxCountry",
               path: ["taxResidences", i, "taxCountry"],
             });
           seen.add(row.taxCountry);

@@ -4,12 +4,13 @@ import { moneyFormat } from "@/lib/i18n/money";
 import { getTranslations } from "@/lib/i18n/translations";
 import { getScreenContext } from "@/lib/inapp/screen-context";
 import { statusView } from "@/lib/kyc/status-view";
-import { loadRejection } from "@/lib/kyc/submission";
 import { CloseControl } from "../../_components/close-control";
 import { ExpiredScreen } from "../../_components/expired-screen";
 import { LocalTime } from "../../_components/local-time";
+import { NextStep } from "../../_components/next-step";
+import { ReviewerMessage } from "../../_components/reviewer-message";
 import { ScreenLink } from "../../_components/screen-link";
-import { StatusBadge } from "../../_components/status-badge";
+import { StatusBadge, StatusExplain } from "../../_components/status-badge";
 import { StatusLive } from "../../_components/status-live";
 import { SupportContacts } from "../../_components/support-contacts";
 
@@ -17,10 +18,9 @@ export default async function StatusPage() {
   const context = await getScreenContext();
   if (!context?.kycCase) return <ExpiredScreen reason="expired" />;
   const { kycCase } = context;
-  const [t, tKyc, tStatus, tUpload, locale, view] = await Promise.all([
+  const [t, tKyc, tUpload, locale, view] = await Promise.all([
     getTranslations("Status"),
     getTranslations("Kyc"),
-    getTranslations("CaseStatus"),
     getTranslations("Upload"),
     getLocale(),
     statusView(kycCase, env().reviewTimeHours),
@@ -29,22 +29,23 @@ export default async function StatusPage() {
   const currency = moneyFormat(locale, view.limits.currency);
   const money = (amount: number | null) =>
     amount === null ? t("noLimit") : currency.format(amount);
-  const rejection = kycCase.status === "rejected" ? await loadRejection(kycCase) : null;
+  const { rejection, phase } = view;
   return (
     <>
       <h1>{t("title")}</h1>
       <StatusLive status={kycCase.status} />
       <section className="card" aria-live="polite">
         <p>
-          <StatusBadge status={kycCase.status} />
+          <StatusBadge status={kycCase.status} phase={phase} />
         </p>
-        <p>{tStatus("explain", { status: kycCase.status })}</p>
+        <StatusExplain status={kycCase.status} phase={phase} />
         {view.awaitingReview ? (
           <p className="muted" data-testid="review-time">
             {t("reviewTime", { hours: view.reviewTimeHours })}
           </p>
         ) : null}
       </section>
+      <NextStep phase={phase} />
       {kycCase.status === "approved" ? (
         <section className="card" data-testid="approved-close">
           <p>{t("approvedDone")}</p>
@@ -77,7 +78,7 @@ export default async function StatusPage() {
       {view.requiredAction ? (
         <section className="card" data-testid="required-action">
           <h2>{t("requiredActions")}</h2>
-          <p>{view.requiredAction}</p>
+          <ReviewerMessage text={view.requiredAction} label={tKyc("reviewerMessage")} />
           <ScreenLink className="button" href="/inapp/kyc">
             {t("backToVerification")}
           </ScreenLink>

@@ -5,7 +5,10 @@ import { DOCUMENT_TYPES, parseDocumentType } from "@/lib/inapp/params";
 import { getUploadContext } from "@/lib/inapp/screen-context";
 import { EDITABLE_STATUSES } from "@/lib/kyc/case-state";
 import { documentSides } from "@/lib/kyc/submission";
+import { loadTraderView, requestNote, uploadAccess, WORKING_PHASES } from "@/lib/kyc/trader-view";
 import { ExpiredScreen } from "../../_components/expired-screen";
+import { NextStep } from "../../_components/next-step";
+import { ReviewerMessage } from "../../_components/reviewer-message";
 import { ScreenLink } from "../../_components/screen-link";
 import { UploadScreen } from "../../_components/upload/upload-screen";
 
@@ -49,30 +52,83 @@ export default async function UploadPage({ searchParams }: Props) {
   const context = await getUploadContext(type);
   if (!context?.kycCase) return <ExpiredScreen reason="expired" />;
   const { kycCase, session, scoped } = context;
-  const [t, tStatus] = await Promise.all([getTranslations("Upload"), getTranslations("Status")]);
+  const [t, tStatus, tKyc, tReasons, view] = await Promise.all([
+    getTranslations("Upload"),
+    getTranslations("Status"),
+    getTranslations("Kyc"),
+    getTranslations("RejectReasons"),
+    loadTraderView(kycCase),
+  ]);
+  const { phase, progress } = view;
+  const { request } = progress;
+  const back = scoped ? (
+    <p className="muted" data-testid="handoff-scope">
+      {t("phoneScope")}
+    </p>
+  ) : (
+    <p>
+      <ScreenLink className="button secondary" href="/inapp/kyc?view=overview">
+        {t("backToVerification")}
+      </ScreenLink>
+    </p>
+  );
+  // Nothing to upload in this phase: say where the case stands; the status screen says more.
+  const closed = (
+    <NextStep
+      phase={phase}
+      link={
+        scoped || WORKING_PHASES.has(phase)
+          ? undefined
+          : { href: "/inapp/kyc/status", label: tKyc("viewStatus") }
+      }
+    />
+  );
 
   if (!type) {
+    const open = DOCUMENT_TYPES.filter((d) => uploadAccess(phase, progress, d).open);
     return (
       <>
         <h1>{t("title")}</h1>
-        <section className="card">
-          <p>{t("chooseType")}</p>
-          <ul>
-            {DOCUMENT_TYPES.map((d) => (
-              <li key={d}>
-                <ScreenLink href={`/inapp/kyc/upload?documentType=${d}`}>
-                  {t("requested", { type: d })}
-                </ScreenLink>
-              </li>
-            ))}
-          </ul>
-        </section>
-        <ScreenLink className="button secondary" href="/inapp/kyc">
-          {t("backToVerification")}
-        </ScreenLink>
+        {open.length > 0 ? (
+          <section className="card">
+            <p>{t("chooseType")}</p>
+            <ul>
+              {open.map((d) => (
+                <li key={d}>
+                  <ScreenLink href={`/inapp/kyc/upload?documentType=${d}`}>
+                    {t("requested", { type: d })}
+                  </ScreenLink>
+                </li>
+              ))}
+            </ul>
+          </section>
+        ) : (
+          closed
+        )}
+        {back}
       </>
     );
   }
+
+  const access = uploadAccess(phase, progress, type);
+  if (!access.open) {
+    return (
+      <>
+        <h1>{t("requested", { type })}</h1>
+        {access.why === "kept" ? (
+          <section className="card" data-testid="upload-kept">
+            <p>{t("kept")}</p>
+          </section>
+        ) : (
+          closed
+        )}
+        {back}
+      </>
+    );
+  }
+  const general =
+    request?.message ?? (request?.reasonCode ? tReasons(request.reasonCode as never) : null);
+  const note = requestNote(request, { documentType: type }, general);
 
   const maxMb = Math.floor(env().storage.uploadMaxBytes / 1_000_000);
   const labels: Record<string, string> = {};
@@ -94,7 +150,7 @@ export default async function UploadPage({ searchParams }: Props) {
     address: "whyAddress",
     additional: "whyAdditional",
   } as const;
-  const sides = await documentSides(kycCase, type);
+  const sides = await documentSides(kycCase, type, progress);
   // Phones use their own camera; the QR code is for the desktop and web apps.
   const onPhone =
     session.source === "iOS" ||
@@ -107,6 +163,12 @@ export default async function UploadPage({ searchParams }: Props) {
       <section className="card" data-testid="document-type" data-type={type}>
         <p>{t("explain", { type })}</p>
         <p className="muted">{t(why[type])}</p>
+        {access.needed ? null : (
+          <p className="muted" data-testid="upload-optional">
+            {t("optional")}
+          </p>
+        )}
+        {note ? <ReviewerMessage text={note} label={tKyc("reviewerMessage")} /> : null}
       </section>
       <UploadScreen
         documentType={type}
@@ -118,17 +180,7 @@ export default async function UploadPage({ searchParams }: Props) {
         editable={EDITABLE_STATUSES.has(kycCase.status)}
         phoneHandoff={!onPhone}
       />
-      {scoped ? (
-        <p className="muted" data-testid="handoff-scope">
-          {t("phoneScope")}
-        </p>
-      ) : (
-        <p>
-          <ScreenLink className="button secondary" href="/inapp/kyc?view=overview">
-            {t("backToVerification")}
-          </ScreenLink>
-        </p>
-      )}
+      {back}
     </>
   );
 }

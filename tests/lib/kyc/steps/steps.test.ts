@@ -140,7 +140,7 @@ describe("tax residence step", () => {
       errors: {
         "tin.0": "invalidTin",
         "tin.2": "tinOrReason",
-        "taxCountry.3": "duplicate",
+        "taxCountry.3": "duplicateTaxCountry",
         "tin.3": "invalidTin",
       },
     });
