@@ -6,7 +6,8 @@
  */
 import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js";
 import { z } from "zod";
-import { isCountryCode, isValidPostcode } from "../countries";
+import { hasPostcodes, isCountryCode } from "../countries";
+import { postcodeError } from "../countries-postcodes";
 import type { ErrorKey } from "./errors";
 import { country, isoDate, parseWithSchema } from "./fields";
 
@@ -99,9 +100,8 @@ function crossFieldErrors(
   const errors: Partial<Record<PersonalField, ErrorKey>> & { phone164?: string } = {};
   const country = typeof values.country === "string" ? values.country.trim().toUpperCase() : "";
   const postcode = typeof values.postcode === "string" ? values.postcode : "";
-  if (isCountryCode(country) && !isValidPostcode(country, postcode)) {
-    errors.postcode = postcode.trim() ? "invalidPostcode" : "required";
-  }
+  const postcodeProblem = isCountryCode(country) ? postcodeError(country, postcode) : undefined;
+  if (postcodeProblem) errors.postcode = postcodeProblem;
   if (typeof values.phone === "string" && values.phone.trim()) {
     const phone = parsePhoneNumberFromString(
       values.phone,
@@ -135,7 +135,17 @@ export function personalValuesFrom(form: FormData): PersonalValues {
   return values;
 }
 
-export function parsePersonal(values: PersonalValues, today = new Date()): StepParse<PersonalData> {
+/**
+ * Where the country has no postcodes the screen hides the field: what it still posts (typed
+ * before the country changed) is dropped, neither checked nor kept.
+ */
+function withoutHiddenPostcode(values: PersonalValues): PersonalValues {
+  const country = typeof values.country === "string" ? values.country : "";
+  return hasPostcodes(country) ? values : { ...values, postcode: "" };
+}
+
+export function parsePersonal(posted: PersonalValues, today = new Date()): StepParse<PersonalData> {
+  const values = withoutHiddenPostcode(posted);
   const { phone164, ...crossField } = crossFieldErrors(values);
   const parsed = parseWithSchema(personalSchema(today), values, crossField);
   if (!parsed.ok) return { ok: false, errors: parsed.errors };
