@@ -12,6 +12,7 @@ import { cleanText } from "@/lib/http/text";
 import { z } from "zod";
 import { isCountryCode } from "../countries";
 import { isErrorKey, type ErrorKey } from "./errors";
+import { findField, isShown } from "./visibility";
 
 type Base = {
   name: string;
@@ -79,15 +80,6 @@ export function valuesFromForm(form: FormData, fields: readonly FieldSpec[]): St
 /** Every name a step posts (group rows included), for tests and the catalog check. */
 export function fieldNames(fields: readonly FieldSpec[]): string[] {
   return fields.flatMap((f) => (f.kind === "group" ? fieldNames(f.fields) : [f.name]));
-}
-
-function findField(fields: readonly FieldSpec[], name: string): FieldSpec | undefined {
-  for (const field of fields) {
-    if (field.name === name) return field;
-    const inner = field.kind === "group" ? findField(field.fields, name) : undefined;
-    if (inner) return inner;
-  }
-  return undefined;
 }
 
 /** A field's length limit, so the schema's `tooLong` and the screen's `maxLength` agree. */
@@ -178,9 +170,9 @@ export function stepObject<const Shape extends z.core.$ZodLooseShape>(
   return z.preprocess((values) => {
     if (typeof values !== "object" || values === null) return values;
     const record = values as Record<string, unknown>;
-    const shown = (field: FieldSpec) =>
-      !field.showWhen || field.showWhen.in.includes(readText(record[field.showWhen.field]));
-    const hidden = fields.filter((field) => !shown(field)).map((field) => [field.name, null]);
+    const hidden = fields
+      .filter((field) => !isShown(fields, field, record))
+      .map((field) => [field.name, null]);
     return { ...record, ...Object.fromEntries(hidden) };
   }, z.object(shape));
 }

@@ -214,7 +214,13 @@ describe("source of funds, employment, purpose, PEP", () => {
       parseEmployment({ employmentStatus: "retired", occupation: "Pilot", employer: "Air" }),
     ).toEqual({
       ok: true,
-      data: { employmentStatus: "retired", occupation: null, employer: null, industry: null },
+      data: {
+        employmentStatus: "retired",
+        occupation: null,
+        employer: null,
+        industry: null,
+        industryDetails: null,
+      },
     });
     expect(
       parseEmployment({
@@ -223,6 +229,24 @@ describe("source of funds, employment, purpose, PEP", () => {
         industry: "retail",
       }).ok,
     ).toBe(true);
+  });
+  it("employment asks which industry when it is 'other', and keeps the answer", () => {
+    const working = { employmentStatus: "self_employed", occupation: "Falconer" };
+    expect(parseEmployment({ ...working, industry: "other" })).toMatchObject({
+      ok: false,
+      errors: { industryDetails: "required" },
+    });
+    expect(
+      parseEmployment({ ...working, industry: "other", industryDetails: " Pest control " }),
+    ).toMatchObject({ ok: true, data: { industry: "other", industryDetails: "Pest control" } });
+    // A detail typed before the answer changed is not kept: it no longer applies.
+    expect(
+      parseEmployment({ ...working, industry: "retail", industryDetails: "Pest control" }),
+    ).toMatchObject({ ok: true, data: { industryDetails: null } });
+    // Nor when the industry itself no longer applies (a retired trader has none).
+    expect(
+      parseEmployment({ employmentStatus: "retired", industry: "other", industryDetails: "" }),
+    ).toMatchObject({ ok: true, data: { industry: null, industryDetails: null } });
   });
   it("purpose needs a purpose and every amount band", () => {
     expect(parsePurpose({ accountPurposes: ["investment"] })).toMatchObject({
@@ -241,6 +265,27 @@ describe("source of funds, employment, purpose, PEP", () => {
         netWorth: "over_250k",
       }).ok,
     ).toBe(true);
+  });
+  it("purpose asks what 'other' means when it is among the purposes, and keeps the answer", () => {
+    const bands = {
+      expectedYearlyDeposits: "10k_50k",
+      annualIncome: "50k_100k",
+      netWorth: "over_250k",
+    };
+    expect(parsePurpose({ ...bands, accountPurposes: ["investment", "other"] })).toMatchObject({
+      ok: false,
+      errors: { purposeDetails: "required" },
+    });
+    expect(
+      parsePurpose({
+        ...bands,
+        accountPurposes: ["investment", "other"],
+        purposeDetails: "Paying school fees abroad",
+      }),
+    ).toMatchObject({ ok: true, data: { purposeDetails: "Paying school fees abroad" } });
+    expect(
+      parsePurpose({ ...bands, accountPurposes: ["investment"], purposeDetails: "stale" }),
+    ).toMatchObject({ ok: true, data: { purposeDetails: null } });
   });
   it("PEP details are required when the answer is yes, and ignored when no", () => {
     expect(parsePep({ isPep: "yes" })).toMatchObject({
