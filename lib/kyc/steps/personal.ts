@@ -9,7 +9,7 @@ import { z } from "zod";
 import { hasPostcodes, isCountryCode } from "../countries";
 import { postcodeError } from "../countries-postcodes";
 import type { ErrorKey } from "./errors";
-import { country, isoDate, parseWithSchema } from "./fields";
+import { country, isoDate, parseWithSchema, stepText } from "./fields";
 
 export const MIN_AGE = 18;
 const MAX_AGE = 120;
@@ -117,7 +117,10 @@ export type PersonalValues = Partial<Record<PersonalField, string | string[]>>;
 export type StepParse<T> =
   { ok: true; data: T } | { ok: false; errors: Partial<Record<PersonalField, ErrorKey>> };
 
-/** Raw form values, bounded: unknown fields dropped, long values cut, so a draft stays small. */
+/**
+ * Raw form values, bounded and cleaned as every step's are (`stepText`): unknown fields dropped,
+ * long values cut, so a draft stays small.
+ */
 export function personalValuesFrom(form: FormData): PersonalValues {
   const values: PersonalValues = {};
   for (const field of PERSONAL_FIELDS) {
@@ -126,10 +129,10 @@ export function personalValuesFrom(form: FormData): PersonalValues {
         .getAll(field)
         .filter((v): v is string => typeof v === "string" && v !== "")
         .slice(0, 10)
-        .map((v) => v.slice(0, 10));
+        .map((v) => stepText(v).slice(0, 10));
     } else {
       const value = form.get(field);
-      if (typeof value === "string") values[field] = value.slice(0, 400);
+      if (typeof value === "string") values[field] = stepText(value).slice(0, 400);
     }
   }
   return values;

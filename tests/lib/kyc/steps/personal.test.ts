@@ -88,6 +88,21 @@ describe("personal information step", () => {
     expect(parse({ postcode: "" })).toMatchObject({ ok: false, errors: { postcode: "required" } });
   });
 
+  it("reads a form without the bidi controls, and Arabic and Hebrew names as typed", () => {
+    const form = new FormData();
+    form.set("givenNames", "abc\u202edef");
+    form.set("surnames", "\u2067כהן\u2069");
+    form.set("addressLine1", "شارع\u200f الملك فهد 12");
+    form.set("city", "תל אביב-יפו");
+    expect(personalValuesFrom(form)).toEqual({
+      givenNames: "abcdef",
+      surnames: "כהן",
+      addressLine1: "شارع الملك فهد 12",
+      city: "תל אביב-יפו",
+      nationalities: [],
+    });
+  });
+
   it("reports every bad field at once, not just the first", () => {
     const result = parsePersonal({}, TODAY);
     expect(result.ok).toBe(false);

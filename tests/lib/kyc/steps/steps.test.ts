@@ -6,6 +6,7 @@ import {
 import { valuesFromForm } from "@/lib/kyc/steps/fields";
 import { identityDocumentFields, parseIdentityDocument } from "@/lib/kyc/steps/identity-document";
 import {
+  employmentFields,
   parseEmployment,
   parsePep,
   parsePurpose,
@@ -90,6 +91,34 @@ describe("values read from a posted step form", () => {
     );
     expect(values.documentNumber).toBe("AB12");
     expect(values.taxCountry).toEqual(["DE"]);
+  });
+
+  it("drop the invisible bidi controls that would reorder the text staff read, in every field", () => {
+    const controls = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c";
+    const values = valuesFromForm(
+      form({
+        occupation: `abc\u202edef`,
+        employer: `Acme${controls} Ltd`,
+        industry: "other",
+        industryDetails: "\u2067Falconry\u2069",
+      }),
+      employmentFields,
+    );
+    expect(values).toMatchObject({
+      occupation: "abcdef",
+      employer: "Acme Ltd",
+      industryDetails: "Falconry",
+    });
+  });
+
+  it("keep Arabic, Hebrew and Persian text as typed, joiners included", () => {
+    const typed = {
+      occupation: "مهندس برمجيات",
+      employer: "חברת הייטק בע״מ",
+      industryDetails: "می\u200cخواهم", // the zero-width non-joiner is part of Persian spelling
+    };
+    const values = valuesFromForm(form({ ...typed, industry: "other" }), employmentFields);
+    expect(values).toMatchObject(typed);
   });
 });
 
