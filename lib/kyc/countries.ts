@@ -1,5 +1,6 @@
 /**
- * Countries (ISO 3166-1 alpha-2) and postcode formats. Names are not stored here: screens get
+ * Countries (ISO 3166-1 alpha-2) and which of them have postcodes (their formats are in
+ * countries-postcodes.ts, which only the server loads). Names are not stored here: screens get
  * them in the trader's language from Intl.DisplayNames.
  */
 export const COUNTRY_CODES = (
@@ -19,81 +20,23 @@ export function isCountryCode(value: string): boolean {
 }
 
 /**
- * Postcode formats for the countries most brokers serve. Countries not listed accept any
- * 2–12 character code of letters, digits, spaces and hyphens; countries without postcodes
- * accept an empty one.
+ * Countries without a postcode system: the trader is not asked for one (the field is hidden) and
+ * whatever was posted is dropped. The list is the countries that Google's address metadata
+ * (libaddressinput) gives no postcode format, kept in step with the formats in
+ * countries-postcodes.ts: every code above is in exactly one of the two (a test checks).
  */
-const POSTCODE: Record<string, RegExp> = {
-  AT: /^\d{4}$/,
-  AU: /^\d{4}$/,
-  BE: /^\d{4}$/,
-  BG: /^\d{4}$/,
-  BR: /^\d{5}-?\d{3}$/,
-  CA: /^[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d$/i,
-  CH: /^\d{4}$/,
-  CN: /^\d{6}$/,
-  CY: /^\d{4}$/,
-  CZ: /^\d{3} ?\d{2}$/,
-  DE: /^\d{5}$/,
-  DK: /^\d{4}$/,
-  EE: /^\d{5}$/,
-  ES: /^\d{5}$/,
-  FI: /^\d{5}$/,
-  FR: /^\d{5}$/,
-  GB: /^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$/i,
-  GR: /^\d{3} ?\d{2}$/,
-  HR: /^\d{5}$/,
-  HU: /^\d{4}$/,
-  ID: /^\d{5}$/,
-  IE: /^[A-Z]\d[\dW] ?[A-Z\d]{4}$/i,
-  IN: /^\d{6}$/,
-  IT: /^\d{5}$/,
-  JP: /^\d{3}-?\d{4}$/,
-  KR: /^\d{5}$/,
-  LT: /^(LT-)?\d{5}$/i,
-  LU: /^(L-)?\d{4}$/i,
-  LV: /^(LV-)?\d{4}$/i,
-  MT: /^[A-Z]{3} ?\d{4}$/i,
-  MX: /^\d{5}$/,
-  MY: /^\d{5}$/,
-  NL: /^\d{4} ?[A-Z]{2}$/i,
-  NO: /^\d{4}$/,
-  PL: /^\d{2}-\d{3}$/,
-  PT: /^\d{4}-\d{3}$/,
-  RO: /^\d{6}$/,
-  RS: /^\d{5}$/,
-  RU: /^\d{6}$/,
-  SE: /^\d{3} ?\d{2}$/,
-  SG: /^\d{6}$/,
-  SI: /^\d{4}$/,
-  SK: /^\d{3} ?\d{2}$/,
-  TH: /^\d{5}$/,
-  TR: /^\d{5}$/,
-  UA: /^\d{5}$/,
-  US: /^\d{5}(-\d{4})?$/,
-  VN: /^\d{6}$/,
-  ZA: /^\d{4}$/,
-};
+export const NO_POSTCODE_COUNTRIES = (
+  "AE AG AO AQ AW BF BI BJ BO BQ BS BV BW BZ CD CF CG CI CK CM CW DJ DM ER FJ GA GD GH GM GQ GY " +
+  "HK JM KI KM KN KP LC LY ML MO MR MS MW NR NU PA PS QA RW SB SC SL SR SS ST SX SY TD TF TG TK " +
+  "TL TO TT TV UG VU WS YE ZW"
+).split(" ");
 
-const NO_POSTCODE: ReadonlySet<string> = new Set([
-  "AE",
-  "AG",
-  "AO",
-  "BS",
-  "BZ",
-  "CW",
-  "FJ",
-  "GD",
-  "HK",
-  "QA",
-  "SR",
-  "TV",
-]);
+const NO_POSTCODE: ReadonlySet<string> = new Set(NO_POSTCODE_COUNTRIES);
 
-export function isValidPostcode(country: string, postcode: string): boolean {
-  const value = postcode.trim();
-  if (NO_POSTCODE.has(country) && value === "") return true;
-  const pattern = POSTCODE[country];
-  if (pattern) return pattern.test(value);
-  return /^[A-Za-z0-9][A-Za-z0-9 -]{1,11}$/.test(value);
+/**
+ * Whether addresses in the country carry a postcode; the server and the screen both ask here.
+ * An unknown or missing country reads as "has postcodes", so the field shows until one is chosen.
+ */
+export function hasPostcodes(country: string): boolean {
+  return !NO_POSTCODE.has(country.trim().toUpperCase());
 }

@@ -58,3 +58,14 @@ test("personal information on a phone in German: localized errors, autosave, res
   await other.close();
   expect(errors).toEqual([]);
 });
+
+test("the postcode field follows the country: gone for Zimbabwe, back for Germany", async ({
+  page,
+}) => {
+  await openAs(page, 2923);
+  await expect(page.locator("#postcode")).toBeVisible();
+  await page.selectOption("#country", "ZW");
+  await expect(page.locator("#postcode")).toBeHidden();
+  await page.selectOption("#country", "DE");
+  await expect(page.locator("#postcode")).toBeVisible();
+});

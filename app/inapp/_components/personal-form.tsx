@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState, useEffect, useRef, useState } from "react";
+import { hasPostcodes } from "@/lib/kyc/countries";
 import { countrySelectHtml } from "@/lib/kyc/country-select";
 import { continueStep, type StepFormState } from "../kyc/actions";
 import { AutosaveStatus, useAutosave } from "./use-autosave";
@@ -39,14 +40,17 @@ export function PersonalForm({
   const [extraNationalities, setExtraNationalities] = useState(
     Math.min(Math.max(nationalities.length - 1, 0), 2),
   );
+  // The postcode field follows the country chosen: hidden where the country has no postcodes.
+  const [country, setCountry] = useState(typeof values.country === "string" ? values.country : "");
+  const postcodeShown = hasPostcodes(country);
 
   const describedBy = (name: string, hint?: boolean) =>
     [hint ? `${name}-hint` : null, errors[name] ? `${name}-error` : null]
       .filter(Boolean)
       .join(" ") || undefined;
 
-  const field = (name: string, input: React.ReactNode, hint?: string) => (
-    <div className="field" data-invalid={errors[name] ? "true" : undefined}>
+  const field = (name: string, input: React.ReactNode, hint?: string, hidden?: boolean) => (
+    <div className="field" data-invalid={errors[name] ? "true" : undefined} hidden={hidden}>
       <label htmlFor={name}>{labels[name]}</label>
       {hint ? (
         <p className="hint" id={`${name}-hint`}>
@@ -66,6 +70,7 @@ export function PersonalForm({
     name: string,
     props: React.InputHTMLAttributes<HTMLInputElement> = {},
     hint?: string,
+    hidden?: boolean,
   ) =>
     field(
       name,
@@ -78,6 +83,7 @@ export function PersonalForm({
         {...props}
       />,
       hint,
+      hidden,
     );
 
   const countrySelect = (
@@ -86,6 +92,7 @@ export function PersonalForm({
     value: string | undefined,
     required: boolean,
     hint = false,
+    onChange?: (value: string) => void,
   ) => (
     // Keyed by its value: a mounted select ignores a new defaultValue (see step-form.tsx).
     <select
@@ -97,6 +104,7 @@ export function PersonalForm({
       aria-invalid={errors[name] ? true : undefined}
       aria-describedby={describedBy(name, hint)}
       aria-label={id === name ? undefined : labels.nationalityAdditional}
+      onChange={onChange ? (event) => onChange(event.target.value) : undefined}
       dangerouslySetInnerHTML={{
         __html: countrySelectHtml(
           countriesHtml,
@@ -177,8 +185,16 @@ export function PersonalForm({
         {textInput("addressLine1", { autoComplete: "address-line1", required: true })}
         {textInput("addressLine2", { autoComplete: "address-line2" })}
         {textInput("city", { autoComplete: "address-level2", required: true })}
-        {textInput("postcode", { autoComplete: "postal-code" })}
-        {field("country", countrySelect("country", "country", values.country as string, true))}
+        {textInput(
+          "postcode",
+          { autoComplete: "postal-code", required: postcodeShown },
+          undefined,
+          !postcodeShown,
+        )}
+        {field(
+          "country",
+          countrySelect("country", "country", values.country as string, true, false, setCountry),
+        )}
       </fieldset>
       <fieldset>
         <legend>{labels.contactLegend}</legend>

@@ -8,6 +8,7 @@
 import { useActionState, useEffect, useRef, useState } from "react";
 import { countrySelectHtml } from "@/lib/kyc/country-select";
 import type { FieldSpec } from "@/lib/kyc/steps/fields";
+import { isShown } from "@/lib/kyc/steps/visibility";
 import { continueStep, type StepFormState } from "../kyc/actions";
 import { AutosaveStatus, useAutosave } from "./use-autosave";
 
@@ -80,8 +81,7 @@ export function StepForm({
     autosave.schedule();
   }
 
-  const visible = (f: FieldSpec) =>
-    !f.showWhen || f.showWhen.in.includes(one(current[f.showWhen.field]));
+  const visible = (f: FieldSpec) => isShown(fields, f, current);
 
   const describedBy = (id: string, key: string, hint: boolean) =>
     [hint ? `${id}-hint` : null, errors[key] ? `${id}-error` : null].filter(Boolean).join(" ") ||

@@ -12,6 +12,7 @@ import { cleanText } from "@/lib/http/text";
 import { z } from "zod";
 import { isCountryCode } from "../countries";
 import { isErrorKey, type ErrorKey } from "./errors";
+import { findField, isShown } from "./visibility";
 
 type Base = {
   name: string;
@@ -44,6 +45,25 @@ export type StepParse<T> =
 const MAX_VALUE = 2_000;
 const MAX_LIST = 20;
 
+/**
+ * The Unicode bidi controls: embeddings and overrides (U+202A–U+202E), isolates (U+2066–U+2069)
+ * and the direction marks (U+200E, U+200F, U+061C). Invisible, they carry no letter of a name or
+ * an address; what they do is reorder the text around them, so an override typed into a name
+ * shows staff a different name, and one left open reverses the console line it lands on. Arabic
+ * and Hebrew need none of them: the letters carry their own direction.
+ */
+export const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Every step's posted text, before anything reads it: control characters dropped (line breaks
+ * kept where a value may have lines), and the bidi controls dropped too. Dropped rather than
+ * refused: they are invisible, so a trader told to remove them could not find them (they come in
+ * with a paste or from a keyboard), and nothing of what the trader meant is lost without them.
+ */
+export function stepText(value: string, { lines = false }: { lines?: boolean } = {}): string {
+  return cleanText(value, { lines }).replace(BIDI_CONTROLS, "");
+}
+
 function isList(field: FieldSpec): boolean {
   return field.kind === "checkboxes";
 }
@@ -55,7 +75,7 @@ function isList(field: FieldSpec): boolean {
  */
 export function valuesFromForm(form: FormData, fields: readonly FieldSpec[]): StepValues {
   const values: StepValues = {};
-  const clean = (v: string) => cleanText(v, { lines: true }).slice(0, MAX_VALUE);
+  const clean = (v: string) => stepText(v, { lines: true }).slice(0, MAX_VALUE);
   const all = (name: string) =>
     form
       .getAll(name)
@@ -79,15 +99,6 @@ export function valuesFromForm(form: FormData, fields: readonly FieldSpec[]): St
 /** Every name a step posts (group rows included), for tests and the catalog check. */
 export function fieldNames(fields: readonly FieldSpec[]): string[] {
   return fields.flatMap((f) => (f.kind === "group" ? fieldNames(f.fields) : [f.name]));
-}
-
-function findField(fields: readonly FieldSpec[], name: string): FieldSpec | undefined {
-  for (const field of fields) {
-    if (field.name === name) return field;
-    const inner = field.kind === "group" ? findField(field.fields, name) : undefined;
-    if (inner) return inner;
-  }
-  return undefined;
 }
 
 /** A field's length limit, so the schema's `tooLong` and the screen's `maxLength` agree. */
@@ -178,9 +189,9 @@ export function stepObject<const Shape extends z.core.$ZodLooseShape>(
   return z.preprocess((values) => {
     if (typeof values !== "object" || values === null) return values;
     const record = values as Record<string, unknown>;
-    const shown = (field: FieldSpec) =>
-      !field.showWhen || field.showWhen.in.includes(readText(record[field.showWhen.field]));
-    const hidden = fields.filter((field) => !shown(field)).map((field) => [field.name, null]);
+    const hidden = fields
+      .filter((field) => !isShown(fields, field, record))
+      .map((field) => [field.name, null]);
     return { ...record, ...Object.fromEntries(hidden) };
   }, z.object(shape));
 }

@@ -6,9 +6,10 @@
  */
 import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js";
 import { z } from "zod";
-import { isCountryCode, isValidPostcode } from "../countries";
+import { hasPostcodes, isCountryCode } from "../countries";
+import { postcodeError } from "../countries-postcodes";
 import type { ErrorKey } from "./errors";
-import { country, isoDate, parseWithSchema } from "./fields";
+import { country, isoDate, parseWithSchema, stepText } from "./fields";
 
 export const MIN_AGE = 18;
 const MAX_AGE = 120;
@@ -99,9 +100,8 @@ function crossFieldErrors(
   const errors: Partial<Record<PersonalField, ErrorKey>> & { phone164?: string } = {};
   const country = typeof values.country === "string" ? values.country.trim().toUpperCase() : "";
   const postcode = typeof values.postcode === "string" ? values.postcode : "";
-  if (isCountryCode(country) && !isValidPostcode(country, postcode)) {
-    errors.postcode = postcode.trim() ? "invalidPostcode" : "required";
-  }
+  const postcodeProblem = isCountryCode(country) ? postcodeError(country, postcode) : undefined;
+  if (postcodeProblem) errors.postcode = postcodeProblem;
   if (typeof values.phone === "string" && values.phone.trim()) {
     const phone = parsePhoneNumberFromString(
       values.phone,
@@ -117,7 +117,10 @@ export type PersonalValues = Partial<Record<PersonalField, string | string[]>>;
 export type StepParse<T> =
   { ok: true; data: T } | { ok: false; errors: Partial<Record<PersonalField, ErrorKey>> };
 
-/** Raw form values, bounded: unknown fields dropped, long values cut, so a draft stays small. */
+/**
+ * Raw form values, bounded and cleaned as every step's are (`stepText`): unknown fields dropped,
+ * long values cut, so a draft stays small.
+ */
 export function personalValuesFrom(form: FormData): PersonalValues {
   const values: PersonalValues = {};
   for (const field of PERSONAL_FIELDS) {
@@ -126,16 +129,26 @@ export function personalValuesFrom(form: FormData): PersonalValues {
         .getAll(field)
         .filter((v): v is string => typeof v === "string" && v !== "")
         .slice(0, 10)
-        .map((v) => v.slice(0, 10));
+        .map((v) => stepText(v).slice(0, 10));
     } else {
       const value = form.get(field);
-      if (typeof value === "string") values[field] = value.slice(0, 400);
+      if (typeof value === "string") values[field] = stepText(value).slice(0, 400);
     }
   }
   return values;
 }
 
-export function parsePersonal(values: PersonalValues, today = new Date()): StepParse<PersonalData> {
+/**
+ * Where the country has no postcodes the screen hides the field: what it still posts (typed
+ * before the country changed) is dropped, neither checked nor kept.
+ */
+function withoutHiddenPostcode(values: PersonalValues): PersonalValues {
+  const country = typeof values.country === "string" ? values.country : "";
+  return hasPostcodes(country) ? values : { ...values, postcode: "" };
+}
+
+export function parsePersonal(posted: PersonalValues, today = new Date()): StepParse<PersonalData> {
+  const values = withoutHiddenPostcode(posted);
   const { phone164, ...crossField } = crossFieldErrors(values);
   const parsed = parseWithSchema(personalSchema(today), values, crossField);
   if (!parsed.ok) return { ok: false, errors: parsed.errors };

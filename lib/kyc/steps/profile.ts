@@ -102,6 +102,14 @@ export const employmentFields: readonly FieldSpec[] = [
     required: true,
     showWhen: { field: "employmentStatus", in: WORKING },
   },
+  // "Other" alone tells compliance nothing: the trader says which industry.
+  {
+    name: "industryDetails",
+    kind: "text",
+    maxLength: 100,
+    required: true,
+    showWhen: { field: "industry", in: ["other"] },
+  },
 ];
 
 export type EmploymentData = {
@@ -109,6 +117,7 @@ export type EmploymentData = {
   occupation: string | null;
   employer: string | null;
   industry: string | null;
+  industryDetails: string | null;
 };
 
 /** What does not apply to the status (hidden on the screen) is null, whatever was posted. */
@@ -117,6 +126,7 @@ export const employmentSchema = stepObject(employmentFields, {
   occupation: text(maxLengthOf(employmentFields, "occupation")).nullable(),
   employer: text(maxLengthOf(employmentFields, "employer")).nullable(),
   industry: choice(INDUSTRIES).nullable(),
+  industryDetails: text(maxLengthOf(employmentFields, "industryDetails")).nullable(),
 });
 
 export function parseEmployment(values: StepValues): StepParse<EmploymentData> {
@@ -137,6 +147,13 @@ export const AMOUNT_BANDS = ["under_10k", "10k_50k", "50k_100k", "100k_250k", "o
 export const purposeFields: readonly FieldSpec[] = [
   { name: "accountPurposes", kind: "checkboxes", options: ACCOUNT_PURPOSES, required: true },
   {
+    name: "purposeDetails",
+    kind: "text",
+    maxLength: 200,
+    required: true,
+    showWhen: { field: "accountPurposes", in: ["other"] },
+  },
+  {
     name: "expectedYearlyDeposits",
     kind: "radio",
     options: AMOUNT_BANDS,
@@ -149,6 +166,7 @@ export const purposeFields: readonly FieldSpec[] = [
 
 export type PurposeData = {
   accountPurposes: string[];
+  purposeDetails: string | null;
   expectedYearlyDeposits: string;
   annualIncome: string;
   netWorth: string;
@@ -156,6 +174,7 @@ export type PurposeData = {
 
 export const purposeSchema = stepObject(purposeFields, {
   accountPurposes: choices(ACCOUNT_PURPOSES),
+  purposeDetails: text(maxLengthOf(purposeFields, "purposeDetails")).nullable(),
   expectedYearlyDeposits: choice(AMOUNT_BANDS),
   annualIncome: choice(AMOUNT_BANDS),
   netWorth: choice(AMOUNT_BANDS),

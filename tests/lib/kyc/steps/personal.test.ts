@@ -74,6 +74,35 @@ describe("personal information step", () => {
     expect(parse({ country: "AE", postcode: "", phone: "+971 4 123 4567" }).ok).toBe(true);
   });
 
+  it("asks no postcode where the country has none, and drops one posted from the hidden field", () => {
+    const zimbabwe = { country: "ZW", phone: "+263 24 2700000" };
+    expect(parse({ ...zimbabwe, postcode: "" })).toMatchObject({ ok: true });
+    // Typed for another country before switching to Zimbabwe: neither checked nor kept.
+    expect(parse({ ...zimbabwe, postcode: "not a postcode at all" })).toMatchObject({
+      ok: true,
+      data: { postcode: "" },
+    });
+  });
+
+  it("requires a postcode where the country has one", () => {
+    expect(parse({ postcode: "" })).toMatchObject({ ok: false, errors: { postcode: "required" } });
+  });
+
+  it("reads a form without the bidi controls, and Arabic and Hebrew names as typed", () => {
+    const form = new FormData();
+    form.set("givenNames", "abc\u202edef");
+    form.set("surnames", "\u2067כהן\u2069");
+    form.set("addressLine1", "شارع\u200f الملك فهد 12");
+    form.set("city", "תל אביב-יפו");
+    expect(personalValuesFrom(form)).toEqual({
+      givenNames: "abcdef",
+      surnames: "כהן",
+      addressLine1: "شارع الملك فهد 12",
+      city: "תל אביב-יפו",
+      nationalities: [],
+    });
+  });
+
   it("reports every bad field at once, not just the first", () => {
     const result = parsePersonal({}, TODAY);
     expect(result.ok).toBe(false);

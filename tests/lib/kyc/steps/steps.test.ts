@@ -6,6 +6,7 @@ import {
 import { valuesFromForm } from "@/lib/kyc/steps/fields";
 import { identityDocumentFields, parseIdentityDocument } from "@/lib/kyc/steps/identity-document";
 import {
+  employmentFields,
   parseEmployment,
   parsePep,
   parsePurpose,
@@ -90,6 +91,34 @@ describe("values read from a posted step form", () => {
     );
     expect(values.documentNumber).toBe("AB12");
     expect(values.taxCountry).toEqual(["DE"]);
+  });
+
+  it("drop the invisible bidi controls that would reorder the text staff read, in every field", () => {
+    const controls = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c";
+    const values = valuesFromForm(
+      form({
+        occupation: `abc\u202edef`,
+        employer: `Acme${controls} Ltd`,
+        industry: "other",
+        industryDetails: "\u2067Falconry\u2069",
+      }),
+      employmentFields,
+    );
+    expect(values).toMatchObject({
+      occupation: "abcdef",
+      employer: "Acme Ltd",
+      industryDetails: "Falconry",
+    });
+  });
+
+  it("keep Arabic, Hebrew and Persian text as typed, joiners included", () => {
+    const typed = {
+      occupation: "مهندس برمجيات",
+      employer: "חברת הייטק בע״מ",
+      industryDetails: "می\u200cخواهم", // the zero-width non-joiner is part of Persian spelling
+    };
+    const values = valuesFromForm(form({ ...typed, industry: "other" }), employmentFields);
+    expect(values).toMatchObject(typed);
   });
 });
 
@@ -214,7 +243,13 @@ describe("source of funds, employment, purpose, PEP", () => {
       parseEmployment({ employmentStatus: "retired", occupation: "Pilot", employer: "Air" }),
     ).toEqual({
       ok: true,
-      data: { employmentStatus: "retired", occupation: null, employer: null, industry: null },
+      data: {
+        employmentStatus: "retired",
+        occupation: null,
+        employer: null,
+        industry: null,
+        industryDetails: null,
+      },
     });
     expect(
       parseEmployment({
@@ -223,6 +258,24 @@ describe("source of funds, employment, purpose, PEP", () => {
         industry: "retail",
       }).ok,
     ).toBe(true);
+  });
+  it("employment asks which industry when it is 'other', and keeps the answer", () => {
+    const working = { employmentStatus: "self_employed", occupation: "Falconer" };
+    expect(parseEmployment({ ...working, industry: "other" })).toMatchObject({
+      ok: false,
+      errors: { industryDetails: "required" },
+    });
+    expect(
+      parseEmployment({ ...working, industry: "other", industryDetails: " Pest control " }),
+    ).toMatchObject({ ok: true, data: { industry: "other", industryDetails: "Pest control" } });
+    // A detail typed before the answer changed is not kept: it no longer applies.
+    expect(
+      parseEmployment({ ...working, industry: "retail", industryDetails: "Pest control" }),
+    ).toMatchObject({ ok: true, data: { industryDetails: null } });
+    // Nor when the industry itself no longer applies (a retired trader has none).
+    expect(
+      parseEmployment({ employmentStatus: "retired", industry: "other", industryDetails: "" }),
+    ).toMatchObject({ ok: true, data: { industry: null, industryDetails: null } });
   });
   it("purpose needs a purpose and every amount band", () => {
     expect(parsePurpose({ accountPurposes: ["investment"] })).toMatchObject({
@@ -241,6 +294,27 @@ describe("source of funds, employment, purpose, PEP", () => {
         netWorth: "over_250k",
       }).ok,
     ).toBe(true);
+  });
+  it("purpose asks what 'other' means when it is among the purposes, and keeps the answer", () => {
+    const bands = {
+      expectedYearlyDeposits: "10k_50k",
+      annualIncome: "50k_100k",
+      netWorth: "over_250k",
+    };
+    expect(parsePurpose({ ...bands, accountPurposes: ["investment", "other"] })).toMatchObject({
+      ok: false,
+      errors: { purposeDetails: "required" },
+    });
+    expect(
+      parsePurpose({
+        ...bands,
+        accountPurposes: ["investment", "other"],
+        purposeDetails: "Paying school fees abroad",
+      }),
+    ).toMatchObject({ ok: true, data: { purposeDetails: "Paying school fees abroad" } });
+    expect(
+      parsePurpose({ ...bands, accountPurposes: ["investment"], purposeDetails: "stale" }),
+    ).toMatchObject({ ok: true, data: { purposeDetails: null } });
   });
   it("PEP details are required when the answer is yes, and ignored when no", () => {
     expect(parsePep({ isPep: "yes" })).toMatchObject({

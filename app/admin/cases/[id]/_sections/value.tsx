@@ -1,4 +1,21 @@
-/** A stored value for staff: scalars as text, lists and objects as compact JSON, empty as a dash. */
+import { BIDI_CONTROLS } from "@/lib/kyc/steps/fields";
+
+/**
+ * A value as JSON, its bidi controls written as escapes: a value stored before they were dropped
+ * at the step (lib/kyc/steps/fields.ts) shows what it holds instead of reordering the line.
+ */
+function json(value: unknown, indent?: number): string {
+  return JSON.stringify(value, null, indent).replace(
+    BIDI_CONTROLS,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
+/**
+ * A stored value for staff: scalars as text, lists and objects as compact JSON, empty as a dash.
+ * Text the trader typed is isolated (`bdi`): an Arabic or Hebrew value, or one with stray bidi
+ * controls, keeps its own direction and cannot reorder the labels around it.
+ */
 export function Value({ value }: { value: unknown }) {
   if (value === null || value === undefined || value === "")
     return <span className="muted">—</span>;
@@ -7,15 +24,17 @@ export function Value({ value }: { value: unknown }) {
       <>
         {value.map((v, i) =>
           typeof v === "object" ? (
-            <pre key={i}>{JSON.stringify(v)}</pre>
+            <pre key={i}>{json(v)}</pre>
           ) : (
-            <span key={i}>{String(v)} </span>
+            <span key={i}>
+              <bdi>{String(v)}</bdi>{" "}
+            </span>
           ),
         )}
       </>
     );
-  if (typeof value === "object") return <pre>{JSON.stringify(value, null, 1)}</pre>;
-  return <>{String(value)}</>;
+  if (typeof value === "object") return <pre>{json(value, 1)}</pre>;
+  return <bdi>{String(value)}</bdi>;
 }
 
 /** A time as UTC text, the way every console page shows it. */
