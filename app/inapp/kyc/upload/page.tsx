@@ -39,6 +39,8 @@ const LABELS = [
   "phoneIntro",
   "phoneLink",
   "phoneWaiting",
+  "phoneCodeExpired",
+  "phoneNewCode",
   "phoneDone",
   "allDone",
 ] as const;
