@@ -47,7 +47,10 @@ export async function imageQuality(image: Buffer): Promise<ImageQuality> {
   const meta = await sharp(image, options).metadata();
   const width = meta.autoOrient?.width ?? meta.width;
   const height = meta.autoOrient?.height ?? meta.height;
+  // Transparency reads as paper (white), as the stored JPEG has it (image-check.ts): its
+  // transparent pixels are black underneath, and scored as they are they call a page too dark.
   const { data, info } = await sharp(image, options)
+    .flatten({ background: "#ffffff" })
     .resize({
       width: SCORE_LONG_EDGE,
       height: SCORE_LONG_EDGE,

@@ -63,6 +63,24 @@ function canvas(width: number, height: number): HTMLCanvasElement {
   return c;
 }
 
+/**
+ * A canvas is transparent black until drawn on, and JPEG has no alpha: a PNG with a transparent
+ * background (a page exported from a PDF viewer) would score and encode as black. Paper is
+ * white, so transparency is flattened onto white, as the server does (image-check.ts).
+ */
+const FLATTEN_BACKGROUND = "#ffffff";
+
+function drawOnWhite(
+  ctx: CanvasRenderingContext2D,
+  image: CanvasImageSource,
+  width: number,
+  height: number,
+): void {
+  ctx.fillStyle = FLATTEN_BACKGROUND;
+  ctx.fillRect(0, 0, width, height);
+  ctx.drawImage(image, 0, 0, width, height);
+}
+
 function toBlob(c: HTMLCanvasElement, type: string, quality: number): Promise<Blob> {
   return new Promise((resolve, reject) =>
     c.toBlob((b) => (b ? resolve(b) : reject(new Error("encode failed"))), type, quality),
@@ -106,7 +124,7 @@ export async function prepareFile(file: File): Promise<PreparedFile> {
   const actx = analysis.getContext("2d", { willReadFrequently: true });
   let scores: QualityScores | null = null;
   if (actx) {
-    actx.drawImage(bitmap, 0, 0, small.width, small.height);
+    drawOnWhite(actx, bitmap, small.width, small.height);
     const pixels = actx.getImageData(0, 0, small.width, small.height);
     const grey = luminance(new Uint8Array(pixels.data.buffer), small.width, small.height, 4);
     scores = { ...original, ...scoreRaster(grey) };
@@ -117,7 +135,7 @@ export async function prepareFile(file: File): Promise<PreparedFile> {
   const ctx = out.getContext("2d");
   if (!ctx) throw new Error("no canvas");
   ctx.imageSmoothingQuality = "high";
-  ctx.drawImage(bitmap, 0, 0, target.width, target.height);
+  drawOnWhite(ctx, bitmap, target.width, target.height);
   bitmap.close();
   const blob = await toBlob(out, "image/jpeg", JPEG_QUALITY);
   const name = file.name.replace(/\.[^.]*$/, "") + ".jpg";

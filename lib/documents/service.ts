@@ -64,10 +64,11 @@ const refuse = (reason: UploadRefusal) => ({ ok: false as const, reason });
 type CaseRef = Pick<KycCase, "id" | "status" | "level">;
 
 /**
- * Documents are accepted while the trader can still change the case; after a request for more
- * or a retry rejection, only the documents (and steps' documents) that were named.
+ * Documents are accepted — a side uploaded for the first time or one uploaded before and now
+ * replaced — while the trader can still change the case; after a request for more or a retry
+ * rejection, only the documents (and steps' documents) that were named.
  */
-async function acceptsDocuments(kycCase: CaseRef, documentType: string): Promise<boolean> {
+export async function acceptsDocuments(kycCase: CaseRef, documentType: string): Promise<boolean> {
   if (!EDITABLE_STATUSES.has(kycCase.status)) return false;
   const request = await loadActionRequest(kycCase);
   if (!request && kycCase.status !== "action_required") return true;

@@ -1,13 +1,15 @@
 import { expect, test, type Page } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { HEIC_FIXTURES } from "../fixtures/documents/make-fixtures";
+import sharp from "sharp";
+import { HEIC_FIXTURES, transparentTextPage } from "../fixtures/documents/make-fixtures";
 import { documentPhoto } from "./fixtures/documents";
 
 /**
  * The upload screen on a phone in a webview-like context: quality feedback, preview, progress,
- * the server's verdict and the checklist; the camera falling back cleanly when there is none;
- * and "continue on your phone" completing in a second browser while the first one follows.
+ * the server's verdict and the checklist; replacing a side already sent; a transparent PNG seen
+ * on white; the camera falling back cleanly when there is none; and "continue on your phone"
+ * completing in a second browser while the first one follows, or its code expiring.
  */
 test.use({ viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true });
 
@@ -60,6 +62,85 @@ test("quality feedback, retake, progress, and the verdict in the checklist", asy
   await expect(page.getByTestId("upload-done")).toBeVisible({ timeout: 20_000 });
 
   await expectAddressAcceptedOnStatus(page, errors);
+});
+
+test("a bad photo used anyway can be replaced until the case is sent", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await open(page, 2306, "address");
+  const confirmed: string[] = [];
+  page.on("response", (r) => {
+    const id = /\/api\/inapp\/documents\/([^/]+)\/confirm$/.exec(new URL(r.url()).pathname)?.[1];
+    if (id && r.status() === 200) confirmed.push(id);
+  });
+
+  const grey = await sharp({
+    create: { width: 50, height: 40, channels: 3, background: "#808080" },
+  })
+    .png()
+    .toBuffer();
+  await page
+    .getByTestId("file-input")
+    .setInputFiles({ name: "grey.png", mimeType: "image/png", buffer: grey });
+  await expect(page.getByTestId("quality-issues").locator("[data-issue=too_small]")).toBeVisible();
+  await page.getByTestId("upload").click(); // "Use anyway"
+  await expect(page.getByTestId("upload-done")).toBeVisible({ timeout: 20_000 });
+  await expect(page.locator('[data-testid=sides] [data-side="page"]')).toHaveAttribute(
+    "data-state",
+    "accepted",
+  );
+
+  // Replace it: the pickers come back for that side, with a way to keep the first file.
+  await page.getByTestId("replace-page").click();
+  await expect(page.getByTestId("replace-hint")).toBeVisible();
+  await expect(page.getByTestId("keep-current")).toBeVisible();
+  await pick(page, await documentPhoto("sharp", undefined, 41));
+  await expect(page.getByTestId("quality-issues")).toHaveCount(0);
+  await page.getByTestId("upload").click();
+  await expect(page.getByTestId("upload-done")).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByTestId("replace-hint")).toHaveCount(0);
+  expect(confirmed).toHaveLength(2);
+  expect(confirmed[1]).not.toBe(confirmed[0]);
+
+  // Changing one's mind: "Cancel" keeps the current file.
+  await page.getByTestId("replace-page").click();
+  await page.getByTestId("keep-current").click();
+  await expect(page.getByTestId("upload-done")).toBeVisible();
+  await expectAddressAcceptedOnStatus(page, errors);
+});
+
+test("a transparent PNG page is seen on white, not as a black, too dark photo", async ({
+  page,
+}) => {
+  await open(page, 2307, "address");
+  await page.getByTestId("file-input").setInputFiles({
+    name: "statement.png",
+    mimeType: "image/png",
+    buffer: await transparentTextPage(),
+  });
+  const preview = page.getByTestId("preview");
+  await expect(preview).toBeVisible();
+  await expect(page.locator("[data-issue=too_dark]")).toHaveCount(0);
+  // The preview is the JPEG that goes up: light paper, dark text.
+  const { mean, darkest } = await preview.evaluate(async (img: HTMLImageElement) => {
+    await img.decode();
+    const c = document.createElement("canvas");
+    c.width = img.naturalWidth;
+    c.height = img.naturalHeight;
+    const ctx = c.getContext("2d")!;
+    ctx.drawImage(img, 0, 0);
+    const { data } = ctx.getImageData(0, 0, c.width, c.height);
+    let sum = 0;
+    let min = 255;
+    for (let i = 0; i < data.length; i += 4) {
+      const v = (data[i]! + data[i + 1]! + data[i + 2]!) / 3;
+      sum += v;
+      if (v < min) min = v;
+    }
+    return { mean: sum / (data.length / 4), darkest: min };
+  });
+  expect(mean).toBeGreaterThan(200);
+  expect(darkest).toBeLessThan(80);
 });
 
 test("a refused file gets its reason and the screen stays usable", async ({ page }) => {
@@ -159,4 +240,30 @@ test("continue on your phone: the link asks on the phone first, then opens the s
   await expect(other.getByTestId("handoff-continue")).toHaveCount(0);
   await desktop.close();
   await phoneContext.close();
+});
+
+test("the phone code says when it has expired and offers a new one", async ({ browser }) => {
+  const desktop = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const desk = await desktop.newPage();
+  // The page's timers run on a clock the test moves: no waiting ten minutes.
+  await desk.clock.install();
+  await open(desk, 2308, "address", "Desktop");
+  await desk.getByTestId("start-handoff").click();
+  const first = (await desk.getByTestId("handoff-url").textContent())!.trim();
+  await expect(desk.locator("img.qr")).toBeVisible();
+  await expect(desk.getByTestId("handoff-expired")).toHaveCount(0);
+
+  await desk.clock.fastForward("09:50");
+  await expect(desk.locator("img.qr")).toBeVisible();
+  await desk.clock.fastForward("00:15");
+  await expect(desk.getByTestId("handoff-expired")).toBeVisible();
+  await expect(desk.locator("img.qr")).toHaveCount(0);
+  await expect(desk.getByTestId("handoff-url")).toHaveCount(0);
+
+  await desk.getByTestId("handoff-renew").click();
+  await expect(desk.locator("img.qr")).toBeVisible();
+  await expect(desk.getByTestId("handoff-expired")).toHaveCount(0);
+  const second = (await desk.getByTestId("handoff-url").textContent())!.trim();
+  expect(second).not.toBe(first);
+  await desktop.close();
 });

@@ -11,7 +11,13 @@ import { NextRequest } from "next/server";
 import { proxy } from "@/proxy";
 import { ensureOpenCase } from "@/lib/db/queries/cases";
 import { upsertTrader } from "@/lib/db/queries/traders";
-import { PHONE_HANDOFF_MINUTES, maskEmail, maskLogin } from "@/lib/identity/phone-handoff";
+import { phoneHandoffResponse } from "@/lib/identity/handoff-contract";
+import {
+  PHONE_HANDOFF_MINUTES,
+  describePhoneHandoff as describeAt,
+  maskEmail,
+  maskLogin,
+} from "@/lib/identity/phone-handoff";
 import { handoffConfirmation, phoneHandoffLink } from "@/lib/inapp/handoff";
 import { getScreenContext, getUploadContext } from "@/lib/inapp/screen-context";
 import {
@@ -162,6 +168,26 @@ describe("phone handoff", () => {
     const replay = await click(token);
     expect(replay.headers.get("location")).toContain("/inapp/expired");
     expect(replay.headers.get("set-cookie")).toBeNull();
+  });
+
+  it("tells the desktop when the link expires, in the shape its QR panel reads", async () => {
+    await desktopSession();
+    const before = Date.now();
+    const response = await post({ documentType: "address" }, { origin: "https://broker.test" });
+    const after = Date.now();
+    expect(response.status).toBe(201);
+    const body = phoneHandoffResponse.parse(await response.json());
+    expect(body.expiresInSeconds).toBe(PHONE_HANDOFF_MINUTES * 60);
+    const expiresAt = Date.parse(body.expiresAt);
+    expect(expiresAt).toBeGreaterThanOrEqual(before + PHONE_HANDOFF_MINUTES * 60_000);
+    expect(expiresAt).toBeLessThanOrEqual(after + PHONE_HANDOFF_MINUTES * 60_000);
+    // The server stops taking it then: the confirmation page says expired.
+    const token = tokenOf(body.url);
+    expect(await handoffConfirmation(token)).toMatchObject({ ok: true });
+    expect(await describeAt(token, new Date(expiresAt + 1000))).toEqual({
+      ok: false,
+      reason: "expired",
+    });
   });
 
   it("the phone's session uploads that document type of that case, and nothing else", async () => {

@@ -101,6 +101,26 @@ describe("quality verdicts on generated fixtures", () => {
   });
 });
 
+describe("a transparent PNG page (a PDF viewer's export)", () => {
+  it("is stored as dark text on white, and not called too dark", async () => {
+    const png = await fx.transparentTextPage();
+    const stored = await inspectDocument(png, "image/png", limits);
+    if (!stored.ok) throw new Error(`refused: ${stored.reason}`);
+    const { channels } = await sharp(stored.bytes).stats();
+    for (const { mean, min } of channels) {
+      expect(mean).toBeGreaterThan(200);
+      expect(min).toBeLessThan(60); // the text is still there
+    }
+    expect((await imageQuality(stored.bytes)).issues).not.toContain("too_dark");
+  });
+
+  it("is scored on white when analysed as it is", async () => {
+    const quality = await imageQuality(await fx.transparentTextPage());
+    expect(quality.scores.brightness).toBeGreaterThan(200);
+    expect(quality.issues).not.toContain("too_dark");
+  });
+});
+
 describe("perceptual hash", () => {
   let base: string;
   beforeAll(async () => {

@@ -13,8 +13,9 @@ import {
 } from "@/app/inapp/kyc/actions";
 import KycPage from "@/app/inapp/kyc/page";
 import StatusPage from "@/app/inapp/kyc/status/page";
+import UploadPage from "@/app/inapp/kyc/upload/page";
 import { GET as statusApi } from "@/app/api/inapp/status/route";
-import { POST as startUpload } from "@/app/api/inapp/documents/route";
+import { GET as listSides, POST as startUpload } from "@/app/api/inapp/documents/route";
 import { POST as confirmUpload } from "@/app/api/inapp/documents/[id]/confirm/route";
 import { POST as uploadLocal } from "@/app/api/uploads/local/route";
 import {
@@ -203,6 +204,25 @@ export class Trader extends Browser {
       );
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     });
+  }
+
+  /** What the upload screen polls: the state of each side of one document type. */
+  async sides(
+    documentType: "identity" | "address" | "additional",
+  ): Promise<{ side: string; state: string }[]> {
+    return this.act(async () => {
+      const response = await listSides(
+        this.request(`/api/inapp/documents?documentType=${documentType}`),
+      );
+      return ((await response.json()) as { sides: { side: string; state: string }[] }).sides;
+    });
+  }
+
+  /** The upload screen of one document type, as the trader's browser renders it (HTML). */
+  uploadScreen(documentType: "identity" | "address" | "additional"): Promise<string> {
+    return this.act(() =>
+      renderPage(UploadPage({ searchParams: Promise.resolve({ documentType }) })),
+    );
   }
 
   async uploadStandardDocuments(): Promise<void> {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { readJson } from "@/lib/http/json";
+import type { PhoneHandoffResponse } from "@/lib/identity/handoff-contract";
 import { refusal, requestOrigin, withTraderCase } from "@/lib/inapp/api";
 import { phoneHandoffLink } from "@/lib/inapp/handoff";
 import { DOCUMENT_TYPES } from "@/lib/inapp/params";
@@ -18,23 +19,29 @@ export async function POST(request: Request): Promise<Response> {
         z.object({ documentType: z.enum(DOCUMENT_TYPES) }),
       );
       if (!EDITABLE_STATUSES.has(kycCase.status)) return refusal(409, "not_editable");
-      const handoff = await phoneHandoffLink({
-        traderId: trader.id,
-        caseId: kycCase.id,
-        documentType,
-        locale,
-        theme,
-        requestOrigin: requestOrigin(request),
-      });
-      return Response.json(
+      const now = new Date();
+      const handoff = await phoneHandoffLink(
         {
-          url: handoff.url,
-          qr: handoff.qr,
-          minutes: handoff.minutes,
-          expiresAt: handoff.expiresAt,
+          traderId: trader.id,
+          caseId: kycCase.id,
+          documentType,
+          locale,
+          theme,
+          requestOrigin: requestOrigin(request),
         },
-        { status: 201 },
+        now,
       );
+      const body: PhoneHandoffResponse = {
+        url: handoff.url,
+        qr: handoff.qr,
+        minutes: handoff.minutes,
+        expiresAt: handoff.expiresAt.toISOString(),
+        expiresInSeconds: Math.max(
+          0,
+          Math.floor((handoff.expiresAt.getTime() - now.getTime()) / 1000),
+        ),
+      };
+      return Response.json(body, { status: 201 });
     },
     { mutates: true },
   );

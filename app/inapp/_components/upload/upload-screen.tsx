@@ -3,12 +3,14 @@
 /**
  * The upload screen's interactive part: pick or capture each side of a document, see a preview
  * and the quality checks, upload with progress (retry, cancel), and get the server's verdict.
+ * Until the case is sent, any uploaded side can be replaced (a "use anyway" on a bad photo is
+ * not final); the server supersedes the earlier file.
  * What a screen that is only looked at never needs loads when first used: the camera, the image
  * code, the upload requests (transfer.ts) and, on a desktop, "continue on your phone".
  */
 import { lazy, Suspense, useCallback, useRef, useState } from "react";
 import type { PreparedFile } from "@/lib/documents/client-image";
-import type { DocumentType, SideStatus } from "@/lib/documents/upload-contract";
+import type { DocumentSide, DocumentType, SideStatus } from "@/lib/documents/upload-contract";
 
 const Camera = lazy(() => import("./camera"));
 const PhoneHandoff = lazy(() => import("./phone-handoff"));
@@ -44,7 +46,12 @@ export function UploadScreen(props: Props) {
   const abort = useRef<AbortController | null>(null);
   const pickInput = useRef<HTMLInputElement>(null);
   const photoInput = useRef<HTMLInputElement>(null);
-  const current = sides.find((s) => s.state !== "accepted");
+  // An accepted side the trader chose to upload again; otherwise the first side still to do.
+  const [replacing, setReplacing] = useState<DocumentSide | null>(null);
+  const current = replacing
+    ? sides.find((s) => s.side === replacing)
+    : sides.find((s) => s.state !== "accepted");
+  const settled = phase.kind === "idle" || phase.kind === "refused";
 
   const refresh = useCallback(async () => {
     const { fetchSides } = await import("./transfer");
@@ -94,6 +101,7 @@ export function UploadScreen(props: Props) {
         });
       }
       setPhase({ kind: "idle" });
+      setReplacing(null);
       await refresh();
     } catch (error) {
       const status = (error as { status?: number }).status;
@@ -120,26 +128,51 @@ export function UploadScreen(props: Props) {
       </p>
     );
 
+  const sideList = (
+    <ul className="steps" data-testid="sides">
+      {sides.map((s) => (
+        <li key={s.side} data-side={s.side} data-state={s.state}>
+          <span>{sideLabels[s.side]}</span>
+          <span className="muted">{labels[`state_${s.state}`]}</span>
+          {props.editable && settled && s.state === "accepted" && s.side !== replacing ? (
+            <button
+              type="button"
+              className="button secondary"
+              onClick={() => {
+                setReplacing(s.side);
+                setPhase({ kind: "idle" });
+              }}
+              data-testid={`replace-${s.side}`}
+            >
+              {labels.replace}
+            </button>
+          ) : null}
+        </li>
+      ))}
+    </ul>
+  );
+
   if (!current) {
     return (
-      <p className="card" role="status" data-testid="upload-done">
-        ✓ {labels.allDone}
-      </p>
+      <div data-testid="upload-screen">
+        <p className="card" role="status" data-testid="upload-done">
+          ✓ {labels.allDone}
+        </p>
+        {props.editable ? sideList : null}
+      </div>
     );
   }
 
   return (
     <div data-testid="upload-screen" data-side={current.side}>
-      <ul className="steps" data-testid="sides">
-        {sides.map((s) => (
-          <li key={s.side} data-side={s.side} data-state={s.state}>
-            <span>{sideLabels[s.side]}</span>
-            <span className="muted">{labels[`state_${s.state}`]}</span>
-          </li>
-        ))}
-      </ul>
+      {sideList}
       <section className="card" aria-live="polite">
         <h2>{sideLabels[current.side]}</h2>
+        {replacing ? (
+          <p className="hint" data-testid="replace-hint">
+            {labels.replaceHint}
+          </p>
+        ) : null}
         {current.state === "retake" && current.reason ? (
           <p className="alert" data-testid="retake-reason">
             {current.reason}
@@ -198,6 +231,19 @@ export function UploadScreen(props: Props) {
                     data-testid="use-camera"
                   >
                     {labels.useCamera}
+                  </button>
+                ) : null}
+                {replacing ? (
+                  <button
+                    type="button"
+                    className="button secondary"
+                    onClick={() => {
+                      setReplacing(null);
+                      setPhase({ kind: "idle" });
+                    }}
+                    data-testid="keep-current"
+                  >
+                    {labels.cancel}
                   </button>
                 ) : null}
               </div>

@@ -1,9 +1,9 @@
 import { getTranslations } from "next-intl/server";
 import { DOCUMENT_SIDES, DOCUMENT_STATES, UPLOAD_REFUSALS } from "@/lib/documents/upload-contract";
+import { acceptsDocuments } from "@/lib/documents/service";
 import { env } from "@/lib/env";
 import { DOCUMENT_TYPES, parseDocumentType } from "@/lib/inapp/params";
 import { getUploadContext } from "@/lib/inapp/screen-context";
-import { EDITABLE_STATUSES } from "@/lib/kyc/case-state";
 import { documentSides } from "@/lib/kyc/submission";
 import { loadTraderView, requestNote, uploadAccess, WORKING_PHASES } from "@/lib/kyc/trader-view";
 import { ExpiredScreen } from "../../_components/expired-screen";
@@ -24,6 +24,8 @@ const LABELS = [
   "upload",
   "cancel",
   "retry",
+  "replace",
+  "replaceHint",
   "frameHint",
   "cameraUnavailable",
   "cameraStarting",
@@ -40,6 +42,8 @@ const LABELS = [
   "phoneIntro",
   "phoneLink",
   "phoneWaiting",
+  "phoneCodeExpired",
+  "phoneNewCode",
   "phoneDone",
   "allDone",
 ] as const;
@@ -150,7 +154,11 @@ export default async function UploadPage({ searchParams }: Props) {
     address: "whyAddress",
     additional: "whyAdditional",
   } as const;
-  const sides = await documentSides(kycCase, type, progress);
+  const [sides, editable] = await Promise.all([
+    documentSides(kycCase, type, progress),
+    // What the upload API takes: the screen offers no upload or replace the server would refuse.
+    acceptsDocuments(kycCase, type),
+  ]);
   // Phones use their own camera; the QR code is for the desktop and web apps.
   const onPhone =
     session.source === "iOS" ||
@@ -177,7 +185,7 @@ export default async function UploadPage({ searchParams }: Props) {
         sideLabels={sideLabels}
         qualityMessages={qualityMessages}
         refusedMessages={refusedMessages}
-        editable={EDITABLE_STATUSES.has(kycCase.status)}
+        editable={editable}
         phoneHandoff={!onPhone}
       />
       {back}

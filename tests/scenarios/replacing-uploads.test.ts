@@ -1,0 +1,111 @@
+/**
+ * Scenario: a trader used a bad photo anyway ("use anyway" sends it as it is) and replaces it
+ * before sending the case — every side of every document type, the additional document too. The
+ * replaced file stays as evidence but is no longer the case's document: the checks and the
+ * console see the new one. Once the case is sent nothing can be replaced, until a reviewer asks
+ * for that document again.
+ */
+import "./support/request-scope";
+import sharp from "sharp";
+import { IDENTITY } from "../fixtures/kyc-values";
+import { signedInStaff, Trader } from "./support/people";
+import { scenarioWorld } from "./support/world";
+
+const world = scenarioWorld();
+
+/** The photo of the bug report: 50×40, flat grey (too small and blurry, used anyway). */
+const greyPng = () =>
+  sharp({ create: { width: 50, height: 40, channels: 3, background: "#808080" } })
+    .png()
+    .toBuffer();
+
+const SIDES = [
+  ["identity", "front"],
+  ["identity", "back"],
+  ["address", "page"],
+  ["additional", "page"],
+] as const;
+
+type Evidence = {
+  rounds: { documentIds: string[] }[];
+  documents: { id: string; replacedAt: string | null }[];
+};
+
+describe("scenario: replacing an uploaded side before the case is sent", () => {
+  it("takes the new file in place of the old one, and refuses any replacement after the submit until a reviewer asks", async () => {
+    const w = world();
+    const trader = new Trader(w, 480_001);
+    await trader.launch("kyc");
+    await trader.fillStandardForms();
+    await trader.continue("identity_document", {
+      ...IDENTITY,
+      documentKind: "id_card",
+      documentNumber: "ID4800011",
+    });
+
+    const first = new Map<string, string>();
+    for (const [type, side] of SIDES) {
+      const bad = await trader.upload(type, side, await greyPng(), "image/png");
+      expect(bad).toMatchObject({ status: 200, body: { state: "accepted" } });
+      first.set(`${type}/${side}`, bad.documentId!);
+    }
+    // Every accepted side offers "Replace" on the upload screen.
+    const identityScreen = await trader.uploadScreen("identity");
+    expect(identityScreen).toContain('data-testid="upload-done"');
+    expect(identityScreen).toContain('data-testid="replace-front"');
+    expect(identityScreen).toContain('data-testid="replace-back"');
+    expect(await trader.uploadScreen("additional")).toContain('data-testid="replace-page"');
+
+    const second = new Map<string, string>();
+    for (const [type, side] of SIDES) {
+      const good = await trader.upload(type, side);
+      expect(good).toMatchObject({ status: 200, body: { state: "accepted" } });
+      second.set(`${type}/${side}`, good.documentId!);
+    }
+    for (const type of ["identity", "address", "additional"] as const)
+      expect((await trader.sides(type)).every((s) => s.state === "accepted")).toBe(true);
+
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await w.worker();
+    const kycCase = await trader.currentCase();
+
+    // The console and the checks see only the new files: no grey 50×40 picture to flag.
+    const reviewer = await signedInStaff(w, "replace.reviewer@broker.example", "reviewer");
+    const page = await reviewer.casePage(kycCase.id);
+    for (const id of second.values()) expect(page).toContain(`/admin/documents/${id}`);
+    for (const id of first.values()) expect(page).not.toContain(`/admin/documents/${id}`);
+    expect(page).toContain('data-check="upload_quality" data-outcome="pass"');
+
+    // The old files stay as evidence, marked replaced; the round froze the new ones.
+    const approver = await signedInStaff(w, "replace.approver@broker.example", "approver");
+    const evidence = (await (await approver.exportEvidence(kycCase.id)).json()) as Evidence;
+    expect([...evidence.rounds[0]!.documentIds].sort()).toEqual([...second.values()].sort());
+    for (const id of first.values())
+      expect(evidence.documents.find((d) => d.id === id)?.replacedAt).toEqual(expect.any(String));
+    for (const id of second.values())
+      expect(evidence.documents.find((d) => d.id === id)?.replacedAt).toBeNull();
+
+    // Sent: a replacement is refused with a reason the screen words, and offered nowhere.
+    for (const [type, side] of SIDES) {
+      const late = await trader.beginUpload(type, side, 10_000);
+      expect(late).toEqual({
+        status: 409,
+        body: expect.objectContaining({ reason: "not_editable" }),
+      });
+    }
+    const sent = await trader.uploadScreen("identity");
+    expect(sent).not.toContain('data-testid="replace-');
+    expect(sent).not.toContain('data-testid="file-input"');
+
+    // The reviewer asks for the identity document again: that one can be replaced, nothing else.
+    expect(await reviewer.requestInformation(kycCase.id, ["document:identity"], "Too dark.")).toBe(
+      "action_requested",
+    );
+    expect(await trader.upload("identity", "front")).toMatchObject({ status: 200 });
+    const asked = await trader.uploadScreen("identity");
+    expect(asked).toContain('data-testid="replace-front"');
+    expect(asked).toContain('data-testid="upload-screen" data-side="back"');
+    expect((await trader.beginUpload("address", "page", 10_000)).status).toBe(409);
+    expect(await trader.uploadScreen("address")).not.toContain('data-testid="replace-');
+  });
+});
