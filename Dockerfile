@@ -23,6 +23,9 @@ COPY --from=build --chown=app /app/.next/standalone ./
 COPY --from=build --chown=app /app/.next/static ./.next/static
 COPY --from=build --chown=app /app/drizzle ./drizzle
 COPY --from=build --chown=app /app/messages ./messages
+# The image ships LGPL libraries (libvips via sharp, libheif via libheif-js): NOTICE says where
+# their sources are.
+COPY --from=build --chown=app /app/LICENSE /app/NOTICE ./
 USER app
 EXPOSE 3000
 CMD ["node", "server.js"]
