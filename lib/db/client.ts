@@ -176,6 +176,13 @@ export async function getDbHandle(): Promise<DbHandle> {
   return holder.handle!;
 }
 
+/** Closes the process's own handle; the next getDb() opens (and checks) the database again. */
+export async function closeDb(): Promise<void> {
+  const handle = holder.handle;
+  holder.handle = undefined;
+  await (await handle?.catch(() => undefined))?.close();
+}
+
 /** Tests point the app at their own database. */
 export function setDatabaseOverride(handle: DbHandle | undefined): void {
   holder.override = handle;

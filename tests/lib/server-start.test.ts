@@ -1,4 +1,4 @@
-import { getDbHandle, setDatabaseOverride } from "@/lib/db/client";
+import { closeDb, setDatabaseOverride } from "@/lib/db/client";
 import { migrateConfiguredDatabase } from "@/lib/db/migrate";
 import { migrationJournal } from "@/lib/db/schema-version";
 import { onServerStart } from "@/lib/server-start";
@@ -76,14 +76,20 @@ describe("server start", () => {
   });
 
   // The process's own database from DATABASE_URL (a real start), not this file's test database.
-  (adminUrl() ? describe : describe.skip)("with MIGRATE_ON_START=0 (replicas)", () => {
+  const admin = adminUrl(); // the tests below point DATABASE_URL at their own database
+  (admin ? describe : describe.skip)("with MIGRATE_ON_START=0 (replicas)", () => {
     let fresh: Awaited<ReturnType<typeof createEmptyDatabase>>;
     beforeAll(async () => {
       fresh = await createEmptyDatabase();
       setDatabaseOverride(undefined);
     });
     afterAll(async () => {
-      await (await getDbHandle().catch(() => undefined))?.close();
+      await closeDb();
+      setTestEnv({
+        DATABASE_URL: admin,
+        MIGRATE_ON_START: undefined,
+        MIGRATE_WAIT_SECONDS: undefined,
+      });
       setDatabaseOverride(db);
       await fresh.drop();
     });

@@ -10,7 +10,7 @@ import path from "node:path";
 import { NextRequest } from "next/server";
 import postgres from "postgres";
 import { proxy } from "@/proxy";
-import { getDbHandle, setDatabaseOverride } from "@/lib/db/client";
+import { closeDb, setDatabaseOverride } from "@/lib/db/client";
 import { migrateConfiguredDatabase } from "@/lib/db/migrate";
 import { appendAuditEvent } from "@/lib/db/queries/audit";
 import { verifyAuditChain } from "@/lib/audit/verify";
@@ -54,8 +54,12 @@ beforeAll(() => {
 });
 afterAll(async () => {
   ctraderServer.close();
-  await (await getDbHandle().catch(() => undefined))?.close();
-  setTestEnv({ DATABASE_URL: ADMIN_URL });
+  await closeDb();
+  setTestEnv({
+    DATABASE_URL: ADMIN_URL,
+    MIGRATE_ON_START: undefined,
+    MIGRATE_WAIT_SECONDS: undefined,
+  });
   if (!ADMIN_URL) return;
   const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
   try {
