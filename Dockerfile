@@ -33,6 +33,10 @@ ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 PORT=3000 HOSTNAME=0.0.0.0 DAT
 RUN useradd --system --uid 1001 app && mkdir -p /data && chown app /data
 COPY --from=build --chown=app /app/.next/standalone ./
 COPY --from=build --chown=app /app/messages ./messages
+# The image ships LGPL libraries (libvips via sharp, libheif via libheif-js): NOTICE says where
+# their sources are.
+COPY --from=build --chown=app /app/LICENSE ./LICENSE
+COPY --from=build --chown=app /app/NOTICE ./NOTICE
 # The embedded database and local document storage (no DATABASE_URL / S3) live here.
 VOLUME /data
 USER app

@@ -171,6 +171,16 @@ const rawSchema = z.object({
   ),
   DATABASE_URL: optionalString,
   DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default(".data")),
+  // Whether a starting process applies pending migrations itself (under an advisory lock) or
+  // waits up to MIGRATE_WAIT_SECONDS for `npm run db:migrate` to apply them (docs/operations.md).
+  MIGRATE_ON_START: z.preprocess(
+    emptyAsUndefined,
+    z
+      .enum(["0", "1", "true", "false"])
+      .default("1")
+      .transform((v) => v === "1" || v === "true"),
+  ),
+  MIGRATE_WAIT_SECONDS: intWithDefault(60, 0, 3600),
   PORT: intWithDefault(3000, 1, 65535),
   PUBLIC_BASE_URL: optionalUrl,
   IDENTITY_MODE: z.preprocess(
@@ -431,6 +441,8 @@ function toConfig(raw: Raw) {
       ? ({ kind: "postgres", url: raw.DATABASE_URL } as const)
       : ({ kind: "pglite", dataDir: raw.DATA_DIR } as const),
     dataDir: raw.DATA_DIR,
+    /** Apply pending migrations at first use, or wait up to waitSeconds for someone else to. */
+    migrations: { onStart: raw.MIGRATE_ON_START, waitSeconds: raw.MIGRATE_WAIT_SECONDS },
     port: raw.PORT,
     publicBaseUrl: (raw.PUBLIC_BASE_URL ?? `http://localhost:${raw.PORT}`).replace(/\/$/, ""),
     /** False only on a development server without PUBLIC_BASE_URL (production requires it). */

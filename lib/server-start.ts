@@ -5,8 +5,9 @@ import { levelsConfig } from "@/lib/kyc/levels";
 import { startTelemetry } from "@/lib/telemetry";
 
 /**
- * Fail fast on bad configuration (the message names the variable or the level file's problem) and apply database
- * migrations before the first request is served.
+ * Fail fast on bad configuration (the message names the variable or the level file's problem) and
+ * bring the database to the schema this code needs before the first request is served: apply the
+ * pending migrations, or with MIGRATE_ON_START=0 wait for them and exit naming what is missing.
  */
 export async function onServerStart(): Promise<void> {
   let config;
@@ -24,7 +25,13 @@ export async function onServerStart(): Promise<void> {
         "DEV_SIMULATOR is on: /dev/ctrader starts a session for any trader id. Demos only, never with real traders.",
     });
   if (config.telemetry) await startTelemetry(config.telemetry);
-  await getDb();
+  try {
+    await getDb();
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+    return;
+  }
   log.info("server.ready", {
     database: config.database.kind,
     identityMode: config.identityMode,

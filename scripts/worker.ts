@@ -8,6 +8,7 @@
  */
 import { errorMessage } from "@/lib/errors";
 import { env } from "@/lib/env";
+import { getDb } from "@/lib/db/client";
 import { log } from "@/lib/log";
 import { DEFAULT_LEASE_MS, runWorker } from "@/lib/delivery/worker";
 import { runHousekeeping } from "@/lib/jobs/housekeeping";
@@ -36,6 +37,9 @@ async function main() {
   if (config.telemetry) await startTelemetry(config.telemetry);
   if (config.isProduction && !config.audit.signingKey)
     log.warn("audit.signing_off", { why: "AUDIT_SIGNING_KEY unset: audit heads are not signed" });
+  // The schema first (applied, or waited for with MIGRATE_ON_START=0): a missing migration ends
+  // the worker with its name, where the delivery loop would retry a failing query for ever.
+  await getDb();
   // Housekeeping beside the deliveries: pending checks, abandoned uploads (--housekeeping-ms=0: off).
   const housekeepingMs = flag("housekeeping-ms", 30_000, 0);
   const housekeeping = (async () => {

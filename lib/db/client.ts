@@ -10,13 +10,24 @@ import { drizzle as drizzlePostgres, type PostgresJsDatabase } from "drizzle-orm
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { env } from "@/lib/env";
+import { log } from "@/lib/log";
 import * as schema from "./schema";
+import {
+  MIGRATION_LOCK_KEY,
+  applyMigrations,
+  migrationsFolder,
+  waitForSchema,
+  type MigrationTarget,
+} from "./schema-version";
 
 export type Db = PostgresJsDatabase<typeof schema>;
 export type DbHandle = {
   db: Db;
   kind: "postgres" | "pglite";
-  migrate(): Promise<void>;
+  /** Applies the pending drizzle/ migrations under the migration lock; the tags it applied. */
+  migrate(): Promise<string[]>;
+  /** The newest applied migration's journal `when`; null on a database never migrated. */
+  schemaVersion(): Promise<number | null>;
   close(): Promise<void>;
   /** LISTEN on a channel; resolves to the function that stops listening. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
@@ -24,8 +35,12 @@ export type DbHandle = {
 
 // turbopackIgnore: these are runtime paths, not files to trace or watch (watching the PGlite
 // directory made `next dev` reload the page after every query).
-export const migrationsFolder = () =>
-  path.join(/* turbopackIgnore: true */ process.cwd(), "drizzle");
+
+/** Both engines' migrations table (drizzle's default); two queries, since a missing one is normal. */
+const MIGRATIONS_TABLE_EXISTS =
+  "select to_regclass('drizzle.__drizzle_migrations') is not null as exists";
+const NEWEST_MIGRATION =
+  "select max(created_at)::text as version from drizzle.__drizzle_migrations";
 
 export async function openDatabase(
   target:
@@ -35,10 +50,34 @@ export async function openDatabase(
   if (target.kind === "postgres") {
     const client = postgres(target.url, { max: target.max ?? 10, onnotice: () => {} });
     const db = drizzlePostgres(client, { schema });
+    const migrationTarget: MigrationTarget = {
+      schemaVersion: async () => {
+        const [table] = await client.unsafe<{ exists: boolean }[]>(MIGRATIONS_TABLE_EXISTS);
+        if (!table?.exists) return null;
+        const [row] = await client.unsafe<{ version: string | null }[]>(NEWEST_MIGRATION);
+        return row?.version == null ? null : Number(row.version);
+      },
+      // A connection of its own holds the lock, so it works whatever the pool's size, and the
+      // lock goes with the session if this process dies while migrating.
+      withMigrationLock: async (fn) => {
+        const lock = postgres(target.url, { max: 1, onnotice: () => {} });
+        try {
+          await lock`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
+          const result = await fn();
+          await lock`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`;
+          return result;
+        } finally {
+          // Ending the session releases the lock also when fn failed.
+          await lock.end({ timeout: 5 });
+        }
+      },
+      runMigrator: () => migratePostgres(db, { migrationsFolder: migrationsFolder() }),
+    };
     return {
       db,
       kind: "postgres",
-      migrate: () => migratePostgres(db, { migrationsFolder: migrationsFolder() }),
+      migrate: () => applyMigrations(migrationTarget),
+      schemaVersion: () => migrationTarget.schemaVersion(),
       close: () => client.end({ timeout: 5 }),
       // postgres.js keeps one dedicated connection for LISTEN and re-listens after a reconnect.
       listen: async (channel, onPayload) => {
@@ -60,11 +99,32 @@ export async function openDatabase(
     client = new PGlite(/* turbopackIgnore: true */ dir);
   }
   const db = drizzlePglite(client, { schema });
+  const pglite = client;
+  const migrationTarget: MigrationTarget = {
+    schemaVersion: async () => {
+      const table = await pglite.query<{ exists: boolean }>(MIGRATIONS_TABLE_EXISTS);
+      if (!table.rows[0]?.exists) return null;
+      const row = (await pglite.query<{ version: string | null }>(NEWEST_MIGRATION)).rows[0];
+      return row?.version == null ? null : Number(row.version);
+    },
+    // PGlite is one session in one process (its data directory opens once), so the lock never
+    // waits; it is taken anyway so both engines run the same steps.
+    withMigrationLock: async (fn) => {
+      await pglite.query(`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`);
+      try {
+        return await fn();
+      } finally {
+        await pglite.query(`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`);
+      }
+    },
+    runMigrator: () => migratePglite(db, { migrationsFolder: migrationsFolder() }),
+  };
   return {
     // The query builder API is identical; only raw execute() results differ, and we use none.
     db: db as unknown as Db,
     kind: "pglite",
-    migrate: () => migratePglite(db, { migrationsFolder: migrationsFolder() }),
+    migrate: () => applyMigrations(migrationTarget),
+    schemaVersion: () => migrationTarget.schemaVersion(),
     close: () => client.close(),
     listen: async (channel, onPayload) => {
       const stop = await client.listen(channel, onPayload);
@@ -79,13 +139,24 @@ type Holder = { handle?: Promise<DbHandle>; override?: DbHandle };
 const holder: Holder = ((globalThis as { __kycDb?: Holder }).__kycDb ??= {});
 
 async function openFromEnv(): Promise<DbHandle> {
-  const config = env().database;
+  const { database: config, migrations } = env();
   const handle = await openDatabase(
     config.kind === "postgres" ? config : { kind: "pglite", dataDir: config.dataDir },
   );
-  // Migrations are applied on first use in every process (dev and production start), so a fresh
-  // database is never served with a missing table. Applying an applied set is a cheap no-op.
-  await handle.migrate();
+  // Every process checks the schema on first use (server start, worker, operator commands), so a
+  // database is never served with a missing table: it applies what is missing under the lock
+  // (MIGRATE_ON_START, the default), or waits for `npm run db:migrate` to apply it (replicas).
+  try {
+    if (migrations.onStart) {
+      const applied = await handle.migrate();
+      if (applied.length > 0) log.info("db.migrated", { applied });
+    } else {
+      await waitForSchema(handle, migrations.waitSeconds);
+    }
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    throw error;
+  }
   return handle;
 }
 
@@ -103,6 +174,13 @@ export async function getDbHandle(): Promise<DbHandle> {
   if (holder.override) return holder.override;
   await getDb();
   return holder.handle!;
+}
+
+/** Closes the process's own handle; the next getDb() opens (and checks) the database again. */
+export async function closeDb(): Promise<void> {
+  const handle = holder.handle;
+  holder.handle = undefined;
+  await (await handle?.catch(() => undefined))?.close();
 }
 
 /** Tests point the app at their own database. */

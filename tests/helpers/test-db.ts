@@ -38,3 +38,31 @@ export async function createTestDb(): Promise<TestDb> {
   };
   return { ...handle, name, close };
 }
+
+/**
+ * An empty database of this test file's own, never migrated (PostgreSQL only), for tests of how
+ * processes bring a database to the schema. Named with the run's prefix, so a crashed run's
+ * leftovers are cleaned up by the next global setup.
+ */
+export async function createEmptyDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const url = adminUrl();
+  if (!url) throw new Error("createEmptyDatabase needs DATABASE_URL (PostgreSQL)");
+  const name = `${runPrefix()}${randomBytes(6).toString("hex")}`;
+  const admin = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`create database "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  return {
+    url: withDatabase(url, name),
+    drop: async () => {
+      const admin = postgres(url, { max: 1, onnotice: () => {} });
+      try {
+        await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      } finally {
+        await admin.end();
+      }
+    },
+  };
+}

@@ -32,6 +32,17 @@ describe("configuration", () => {
     });
   });
 
+  it("applies migrations at start by default, on PGlite and PostgreSQL; MIGRATE_ON_START=0 waits a bounded time", () => {
+    expect(dev().migrations).toEqual({ onStart: true, waitSeconds: 60 });
+    expect(dev({ DATABASE_URL: "postgres://u@h/db" }).migrations.onStart).toBe(true);
+    expect(
+      dev({ DATABASE_URL: "postgres://u@h/db", MIGRATE_ON_START: "0", MIGRATE_WAIT_SECONDS: "5" })
+        .migrations,
+    ).toEqual({ onStart: false, waitSeconds: 5 });
+    expect(() => dev({ MIGRATE_ON_START: "no" })).toThrow("MIGRATE_ON_START");
+    expect(() => dev({ MIGRATE_WAIT_SECONDS: "-1" })).toThrow("MIGRATE_WAIT_SECONDS");
+  });
+
   it.each([
     ["APP_SECRET", { ...prodSecrets, APP_SECRET: undefined }],
     ["CTRADER_API_URL", { ...prodSecrets, CTRADER_API_URL: undefined }],

@@ -1,7 +1,11 @@
+import { closeDb, setDatabaseOverride } from "@/lib/db/client";
+import { migrateConfiguredDatabase } from "@/lib/db/migrate";
+import { migrationJournal } from "@/lib/db/schema-version";
 import { onServerStart } from "@/lib/server-start";
 import { captureLogs } from "../helpers/log-capture";
+import { adminUrl } from "../helpers/db-target";
 import { setTestEnv } from "../helpers/env";
-import { createTestDb, type TestDb } from "../helpers/test-db";
+import { createEmptyDatabase, createTestDb, type TestDb } from "../helpers/test-db";
 
 const production = {
   NODE_ENV: "production",
@@ -69,5 +73,52 @@ describe("server start", () => {
     const result = await start(production);
     expect(result).toMatchObject({ exited: [], printed: "" });
     expect(result.events.map((e) => e.event)).toEqual(["server.ready"]);
+  });
+
+  // The process's own database from DATABASE_URL (a real start), not this file's test database.
+  const admin = adminUrl(); // the tests below point DATABASE_URL at their own database
+  (admin ? describe : describe.skip)("with MIGRATE_ON_START=0 (replicas)", () => {
+    let fresh: Awaited<ReturnType<typeof createEmptyDatabase>>;
+    beforeAll(async () => {
+      fresh = await createEmptyDatabase();
+      setDatabaseOverride(undefined);
+    });
+    afterAll(async () => {
+      await closeDb();
+      setTestEnv({
+        DATABASE_URL: admin,
+        MIGRATE_ON_START: undefined,
+        MIGRATE_WAIT_SECONDS: undefined,
+      });
+      setDatabaseOverride(db);
+      await fresh.drop();
+    });
+    const replica = () => ({
+      ...production,
+      DATABASE_URL: fresh.url,
+      MIGRATE_ON_START: "0",
+      MIGRATE_WAIT_SECONDS: "1",
+    });
+
+    it("fails after the wait on an unmigrated database, naming the missing migrations", async () => {
+      const tags = migrationJournal().map((m) => m.tag);
+      const result = await start(replica());
+      expect(result.exited[0]).toBe(1);
+      expect(result.printed).toContain(
+        `The database lacks ${tags.length} migrations, ${tags[0]} to ${tags.at(-1)} (waited 1 s with MIGRATE_ON_START=0)`,
+      );
+      expect(result.events).toContainEqual(
+        expect.objectContaining({ event: "db.waiting_for_migrations", level: "warn" }),
+      );
+      expect(result.events.map((e) => e.event)).not.toContain("server.ready");
+    });
+
+    it("starts once `npm run db:migrate` has migrated the database", async () => {
+      setTestEnv(replica());
+      expect((await migrateConfiguredDatabase()).applied).toHaveLength(migrationJournal().length);
+      const result = await start(replica());
+      expect(result).toMatchObject({ exited: [], printed: "" });
+      expect(result.events.map((e) => e.event)).toEqual(["server.ready"]);
+    });
   });
 });
