@@ -44,6 +44,16 @@ describe("log", () => {
     });
   });
 
+  it("keeps the call's level when a field named level (a risk level) is passed, at every level", () => {
+    const lines = logged(() => {
+      log.debug("checks.completed", { level: "high" });
+      log.info("checks.completed", { level: "high" });
+      log.warn("checks.completed", { level: "low" });
+      log.error("checks.completed", { level: "high" });
+    });
+    expect(lines.map((line) => line.level)).toEqual(["debug", "info", "warn", "error"]);
+  });
+
   it("redacts secret-looking fields at the top level and one level down, and request headers", () => {
     const lines = logged(() =>
       log.info("entry.refused", {
