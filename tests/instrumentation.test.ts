@@ -23,7 +23,6 @@ describe("instrumentation: Next's own request errors", () => {
           routeType: "render",
           renderSource: "react-server-components",
           revalidateReason: undefined,
-          renderType: "dynamic",
         },
       );
     } finally {
