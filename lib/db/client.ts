@@ -29,11 +29,24 @@ export const migrationsFolder = () =>
 
 export async function openDatabase(
   target:
-    | { kind: "postgres"; url: string; max?: number }
+    | {
+        kind: "postgres";
+        url: string;
+        max?: number;
+        /**
+         * False behind a transaction pooler: consecutive statements of one client may land on
+         * different server connections, where a named prepared statement does not exist.
+         */
+        prepare?: boolean;
+      }
     | { kind: "pglite"; dataDir: string | "memory" },
 ): Promise<DbHandle> {
   if (target.kind === "postgres") {
-    const client = postgres(target.url, { max: target.max ?? 10, onnotice: () => {} });
+    const client = postgres(target.url, {
+      max: target.max ?? 10,
+      prepare: target.prepare ?? true,
+      onnotice: () => {},
+    });
     const db = drizzlePostgres(client, { schema });
     return {
       db,
@@ -79,9 +92,11 @@ type Holder = { handle?: Promise<DbHandle>; override?: DbHandle };
 const holder: Holder = ((globalThis as { __kycDb?: Holder }).__kycDb ??= {});
 
 async function openFromEnv(): Promise<DbHandle> {
-  const config = env().database;
+  const { database: config, operations } = env();
   const handle = await openDatabase(
-    config.kind === "postgres" ? config : { kind: "pglite", dataDir: config.dataDir },
+    config.kind === "postgres"
+      ? { ...config, prepare: !operations.transactionPooler }
+      : { kind: "pglite", dataDir: config.dataDir },
   );
   // Migrations are applied on first use in every process (dev and production start), so a fresh
   // database is never served with a missing table. Applying an applied set is a cheap no-op.
