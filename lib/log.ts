@@ -119,11 +119,6 @@ export function addToLogScope(context: LogFields): void {
   if (store) Object.assign(store, prepare(context));
 }
 
-/** The current scope's facts (empty outside one). */
-export function logScope(): Readonly<LogFields> {
-  return scopes.getStore() ?? {};
-}
-
 const root = pino(
   {
     // Filtering happens in `enabled`, per call; pino writes whatever reaches it.
