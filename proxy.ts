@@ -18,6 +18,8 @@ import {
 import { actionRequestRefusal } from "@/lib/http/action-input";
 import { refusal } from "@/lib/http/json";
 import { isMalformedPath } from "@/lib/http/path";
+import { REQUEST_ID_HEADER, requestIdOf } from "@/lib/http/request-id";
+import { withLogScope } from "@/lib/log";
 import { pickLocale } from "@/lib/i18n/config";
 import { s3UploadOrigin } from "@/lib/storage/upload-origin";
 import { parseSource, parseTheme, screenOf } from "@/lib/inapp/params";
@@ -28,6 +30,15 @@ import { parseSource, parseTheme, screenOf } from "@/lib/inapp/params";
  * one-time token exchanged for a session right here (see lib/identity/entry.ts for why).
  */
 export async function proxy(request: NextRequest) {
+  const requestId = requestIdOf(request.headers);
+  return withLogScope({ requestId }, () => handle(request, requestId));
+}
+
+/**
+ * The request id (lib/http/request-id.ts) is forwarded to the route as a request header, so the
+ * route's log lines carry the same id as the response header the caller sees.
+ */
+async function handle(request: NextRequest, requestId: string) {
   const config = env();
   const url = request.nextUrl;
   const refused = isMalformedPath(url.pathname)
@@ -36,6 +47,7 @@ export async function proxy(request: NextRequest) {
   if (refused) {
     for (const [name, value] of Object.entries(STATIC_SECURITY_HEADERS))
       refused.headers.set(name, value);
+    refused.headers.set(REQUEST_ID_HEADER, requestId);
     return refused;
   }
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
@@ -57,6 +69,7 @@ export async function proxy(request: NextRequest) {
   const headers = new Headers(request.headers);
   for (const name of INTERNAL_HEADERS) headers.delete(name);
   headers.set(NONCE_HEADER, nonce);
+  headers.set(REQUEST_ID_HEADER, requestId);
   headers.set("Content-Security-Policy", csp);
   const lang = pickLocale(url.searchParams.get("lang"));
   const theme = parseTheme(url.searchParams.get("theme"));
@@ -73,6 +86,7 @@ export async function proxy(request: NextRequest) {
       : NextResponse.next({ request: { headers } });
 
   response.headers.set("Content-Security-Policy", csp);
+  response.headers.set(REQUEST_ID_HEADER, requestId);
   for (const [name, value] of Object.entries(STATIC_SECURITY_HEADERS))
     response.headers.set(name, value);
   if (isPrivatePath(url.pathname)) response.headers.set("Cache-Control", "no-store");

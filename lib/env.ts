@@ -157,6 +157,49 @@ const ed25519Keys = z
     "public keys of 32 bytes in base64, separated by commas",
   );
 
+/**
+ * Operations (docs/operations.md): the bearer key of /api/metrics (unset: the route answers 404),
+ * the screening list age from which /api/health/ready fails (unset: reported, never failing), and
+ * whether DATABASE_URL points at a transaction pooler (PgBouncer in transaction mode, Supabase's
+ * or Neon's pooled port), which cannot keep named prepared statements or a LISTEN.
+ */
+const operationsSchema = {
+  METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16).optional()),
+  SCREENING_LIST_MAX_AGE_HOURS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 365)
+      .optional(),
+  ),
+  DATABASE_POOLER: z.preprocess(
+    emptyAsUndefined,
+    z.enum(["none", "session", "transaction"]).default("none"),
+  ),
+};
+
+/** Production rules of the operations block. */
+function checkOperations(raw: Raw, ctx: z.RefinementCtx): void {
+  if (raw.NODE_ENV === "production" && raw.METRICS_TOKEN && raw.METRICS_TOKEN.length < 32)
+    ctx.addIssue({
+      code: "custom",
+      path: ["METRICS_TOKEN"],
+      message: "must be at least 32 characters in production (openssl rand -base64 32)",
+    });
+}
+
+/** The operations block of the configuration. */
+function operationsConfig(raw: Raw) {
+  return {
+    metricsToken: raw.METRICS_TOKEN,
+    screeningListMaxAgeHours: raw.SCREENING_LIST_MAX_AGE_HOURS,
+    /** A transaction pooler: no named prepared statements, no LISTEN (status streams poll). */
+    transactionPooler: raw.DATABASE_POOLER === "transaction",
+  };
+}
+
 const rawSchema = z.object({
   // Unset means production: only the dev server (`next dev` sets it) and the test runner run as
   // anything else, so a worker or operator command started bare never uses development secrets.
@@ -320,6 +363,7 @@ const rawSchema = z.object({
       .optional()
       .transform((v) => v === undefined || v === "1" || v === "true"),
   ),
+  ...operationsSchema,
 });
 
 const ORIGIN_SOURCE = /^('self'|'none'|https?:\/\/[a-z0-9.*-]+(:(\d+|\*))?|\*\.[a-z0-9.-]+)$/i;
@@ -540,7 +584,10 @@ function toConfig(raw: Raw) {
 }
 
 /** Every variable, validated, then checked together, then shaped: the type comes from here. */
-const envSchema = rawSchema.superRefine(checkCombinations).transform(toConfig);
+const envSchema = rawSchema
+  .superRefine(checkCombinations)
+  .superRefine(checkOperations)
+  .transform((raw) => ({ ...toConfig(raw), operations: operationsConfig(raw) }));
 
 export type Env = z.output<typeof envSchema>;
 

@@ -1,6 +1,16 @@
-/** What /api/health reports: the app answers and its database is reachable and migrated. */
-import { pingDatabase } from "@/lib/db/queries/health";
-import { errorMessage } from "@/lib/errors";
+/**
+ * Health for load balancers and orchestrators:
+ * - `systemHealth` (/api/health, kept for existing checks): the database answers, migrated.
+ * - liveness (/api/health/live): the process answers; no dependency, so a database outage never
+ *   makes an orchestrator restart healthy app processes.
+ * - `readiness` (/api/health/ready): what serving traders needs — the database, the document
+ *   storage, and (with SCREENING_LIST_MAX_AGE_HOURS) screening lists younger than that limit.
+ *   Each part is bounded in time: a dependency that hangs reads as failed, not as a hung probe.
+ */
+import { documentKey, storage } from "@/lib/storage";
+import { env } from "@/lib/env";
+import { getOldestScreeningListImport, pingDatabase } from "@/lib/db/queries/health";
+import { errorFacts, errorMessage } from "@/lib/errors";
 import { log } from "@/lib/log";
 
 export async function systemHealth(): Promise<{ ok: boolean; database: "ok" | "unreachable" }> {
@@ -11,4 +21,101 @@ export async function systemHealth(): Promise<{ ok: boolean; database: "ok" | "u
     log.error("health.database", { error: errorMessage(error) });
     return { ok: false, database: "unreachable" };
   }
+}
+
+/** How long one part of the readiness check may take. */
+export const READINESS_TIMEOUT_MS = 5_000;
+
+export type Readiness = {
+  ok: boolean;
+  /** The parts that failed, in this order: database, storage, screening. */
+  failed: ("database" | "storage" | "screening")[];
+  database: "ok" | "unreachable";
+  storage: "ok" | "unreachable";
+  screening: {
+    status: "ok" | "stale" | "missing" | "unknown";
+    /** Hours since the oldest list's current version was imported (null: none, or unknown). */
+    ageHours: number | null;
+    /** SCREENING_LIST_MAX_AGE_HOURS; null: the age is reported, never failing. */
+    maxAgeHours: number | null;
+  };
+};
+
+function within<T>(work: Promise<T>, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${what} did not answer in time`)),
+      READINESS_TIMEOUT_MS,
+    );
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** One part, bounded in time: `{ ok: false }` (and a log line) if it throws or hangs. */
+async function part<T>(
+  name: string,
+  work: () => Promise<T>,
+): Promise<{ ok: true; value: T } | { ok: false }> {
+  try {
+    return { ok: true, value: await within(work(), name) };
+  } catch (error) {
+    log.error(`health.${name}`, errorFacts(error));
+    return { ok: false };
+  }
+}
+
+export async function readiness(now = new Date()): Promise<Readiness> {
+  const maxAgeHours = env().operations.screeningListMaxAgeHours ?? null;
+  const [db, store] = await Promise.all([
+    part("database", async () => {
+      await pingDatabase();
+      return getOldestScreeningListImport();
+    }),
+    // A well-formed key no document has: reaching the driver (bucket, credentials, directory)
+    // is what is checked; the answer "no such object" is the healthy one.
+    part("storage", () => storage().head(documentKey(NIL_UUID, NIL_UUID))),
+  ]);
+  const database = db.ok;
+  const screening = screeningListAge(db.ok ? db.value : undefined, maxAgeHours, now);
+  const screeningOk =
+    maxAgeHours === null || (screening.status !== "stale" && screening.status !== "missing");
+  const failed: Readiness["failed"] = [];
+  if (!database) failed.push("database");
+  if (!store.ok) failed.push("storage");
+  if (!screeningOk) failed.push("screening");
+  return {
+    ok: failed.length === 0,
+    failed,
+    database: database ? "ok" : "unreachable",
+    storage: store.ok ? "ok" : "unreachable",
+    screening,
+  };
+}
+
+const NIL_UUID = "00000000-0000-0000-0000-000000000000";
+
+/**
+ * The screening lists' age against the limit: `oldest` is when the oldest list's current version
+ * was imported (null: none imported; undefined: the database could not say).
+ */
+export function screeningListAge(
+  oldest: Date | null | undefined,
+  maxAgeHours: number | null,
+  now: Date,
+): Readiness["screening"] {
+  if (oldest === undefined) return { status: "unknown", ageHours: null, maxAgeHours };
+  if (oldest === null) return { status: "missing", ageHours: null, maxAgeHours };
+  const ageHours = Math.max(0, (now.getTime() - oldest.getTime()) / 3_600_000);
+  return {
+    status: maxAgeHours !== null && ageHours > maxAgeHours ? "stale" : "ok",
+    ageHours: Math.round(ageHours * 10) / 10,
+    maxAgeHours,
+  };
+}
+
+/** The same, read now (for the daily cron). */
+export async function currentScreeningListAge(now = new Date()): Promise<Readiness["screening"]> {
+  const maxAgeHours = env().operations.screeningListMaxAgeHours ?? null;
+  return screeningListAge(await getOldestScreeningListImport(), maxAgeHours, now);
 }

@@ -8,6 +8,7 @@
  * process exits is not lost, and nothing here depends on a worker file that Next.js's standalone
  * output or a serverless bundle might not ship.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import pino, { type DestinationStream } from "pino";
 
 type Level = "debug" | "info" | "warn" | "error";
@@ -97,6 +98,27 @@ const destination: DestinationStream = {
   },
 };
 
+/**
+ * The request a line was logged for (`requestId`, and `caseId` once known): every line written
+ * inside `withLogScope` carries it, whichever module logs. One store per process, kept on
+ * globalThis: Next compiles the proxy, route handlers and server actions into separate bundles,
+ * each with its own copy of this module.
+ */
+const SCOPE_KEY = Symbol.for("inapp-kyc.log-scope");
+const scopes = ((globalThis as Record<symbol, unknown>)[SCOPE_KEY] ??=
+  new AsyncLocalStorage<LogFields>()) as AsyncLocalStorage<LogFields>;
+
+/** Runs `work` with `context` on every line it logs (nested scopes add to the outer one). */
+export function withLogScope<T>(context: LogFields, work: () => T): T {
+  return scopes.run({ ...scopes.getStore(), ...prepare(context) }, work);
+}
+
+/** Adds facts learnt mid-request (the case id, once the session is read) to the current scope. */
+export function addToLogScope(context: LogFields): void {
+  const store = scopes.getStore();
+  if (store) Object.assign(store, prepare(context));
+}
+
 const root = pino(
   {
     // Filtering happens in `enabled`, per call; pino writes whatever reaches it.
@@ -105,6 +127,8 @@ const root = pino(
     messageKey: "event",
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
+    // A call's own fields win over the scope's (pino's default merge).
+    mixin: () => ({ ...scopes.getStore() }),
     // An Error passed as `error` or `err` is written with its type, message and stack; callers
     // that pass `error: error.message` get their string as before.
     serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },

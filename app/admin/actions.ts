@@ -13,7 +13,8 @@ import { deliverDueSoon } from "@/lib/jobs/after-response";
 import { errorFacts, isAppError } from "@/lib/errors";
 import { isFormData } from "@/lib/http/action-input";
 import { formText } from "@/lib/http/text";
-import { log } from "@/lib/log";
+import { withActionScope } from "@/lib/http/action-scope";
+import { addToLogScope, log } from "@/lib/log";
 import { STEPS } from "@/lib/kyc/levels";
 import type { RequestedItem } from "@/lib/kyc/requirements";
 import { isConsoleRefusal, type ConsoleOutcome } from "@/lib/review/console-messages";
@@ -72,9 +73,13 @@ function back(id: string, query: Record<string, string>): never {
  * refusal's reason code): the page shows the message for the code, and a reload does not repeat
  * the action.
  */
-async function run(id: unknown, action: (id: string) => Promise<ConsoleOutcome>): Promise<never> {
+const run = withActionScope(async function run(
+  id: unknown,
+  action: (id: string) => Promise<ConsoleOutcome>,
+): Promise<never> {
   const parsed = caseId.safeParse(id);
   if (!parsed.success) redirect("/admin?error=bad_case");
+  addToLogScope({ caseId: parsed.data });
   let outcome: ConsoleOutcome;
   try {
     outcome = await action(parsed.data);
@@ -95,7 +100,7 @@ async function run(id: unknown, action: (id: string) => Promise<ConsoleOutcome>)
     back(parsed.data, { error: "failed" });
   }
   back(parsed.data, { outcome });
-}
+});
 
 export type LoginState = { error?: string };
 

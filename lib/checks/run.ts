@@ -154,7 +154,7 @@ async function checkRound(kycCase: KycCase, now: Date): Promise<CaseChecksOutcom
   log.info("checks.completed", {
     caseId: kycCase.id,
     runId: record.runId,
-    risk: record.level,
+    riskLevel: record.level,
     route: record.route,
     status,
   });

@@ -44,11 +44,24 @@ const NEWEST_MIGRATION =
 
 export async function openDatabase(
   target:
-    | { kind: "postgres"; url: string; max?: number }
+    | {
+        kind: "postgres";
+        url: string;
+        max?: number;
+        /**
+         * False behind a transaction pooler: consecutive statements of one client may land on
+         * different server connections, where a named prepared statement does not exist.
+         */
+        prepare?: boolean;
+      }
     | { kind: "pglite"; dataDir: string | "memory" },
 ): Promise<DbHandle> {
   if (target.kind === "postgres") {
-    const client = postgres(target.url, { max: target.max ?? 10, onnotice: () => {} });
+    const client = postgres(target.url, {
+      max: target.max ?? 10,
+      prepare: target.prepare ?? true,
+      onnotice: () => {},
+    });
     const db = drizzlePostgres(client, { schema });
     const migrationTarget: MigrationTarget = {
       schemaVersion: async () => {
@@ -139,9 +152,11 @@ type Holder = { handle?: Promise<DbHandle>; override?: DbHandle };
 const holder: Holder = ((globalThis as { __kycDb?: Holder }).__kycDb ??= {});
 
 async function openFromEnv(): Promise<DbHandle> {
-  const { database: config, migrations } = env();
+  const { database: config, migrations, operations } = env();
   const handle = await openDatabase(
-    config.kind === "postgres" ? config : { kind: "pglite", dataDir: config.dataDir },
+    config.kind === "postgres"
+      ? { ...config, prepare: !operations.transactionPooler }
+      : { kind: "pglite", dataDir: config.dataDir },
   );
   // Every process checks the schema on first use (server start, worker, operator commands), so a
   // database is never served with a missing table: it applies what is missing under the lock

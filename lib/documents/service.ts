@@ -38,6 +38,7 @@ import { log } from "@/lib/log";
 import { encryptField } from "@/lib/security/encryption";
 import { documentKey, storage as getStorage, verifiedDocumentKey } from "@/lib/storage";
 import { inspectDocument } from "./inspect";
+import { documentCheckSeconds } from "@/lib/metrics/document-checks";
 import type { StoredFileFacts } from "./stored-quality";
 import {
   isUploadContentType,
@@ -176,7 +177,9 @@ export async function confirmUpload(
     return refuse("too_large");
   }
   const bytes = await storage.get(row.storageKey, { maxBytes: limits.uploadMaxBytes });
+  const started = performance.now();
   const verdict = await inspectDocument(bytes, row.declaredType);
+  documentCheckSeconds().observe((performance.now() - started) / 1000);
   if (!verdict.ok) {
     await deleteQuietly(row.storageKey);
     await refusePendingDocument({

@@ -10,6 +10,7 @@ import { getCaseDocument } from "@/lib/db/queries/documents";
 import type { KycCase, Session, Trader } from "@/lib/db/schema";
 import { isJsonContentType, refusal, toErrorResponse } from "@/lib/http/json";
 import { isSameOrigin } from "@/lib/http/origin";
+import { inRequestScope } from "@/lib/http/request-id";
 import { getAnyScreenContext } from "./screen-context";
 
 export type TraderCase = {
@@ -67,6 +68,16 @@ export async function withTraderCase(
      */
     handoff?: boolean;
   },
+): Promise<Response> {
+  return inRequestScope(request, () => traderCase(request, route, handler, mutates, handoff));
+}
+
+async function traderCase(
+  request: Request,
+  route: string,
+  handler: (context: TraderCase) => Promise<Response>,
+  mutates: boolean,
+  handoff: boolean,
 ): Promise<Response> {
   try {
     if (mutates && !isSameOrigin(request))

@@ -10,6 +10,7 @@ import { getOpenCaseForTrader } from "@/lib/db/queries/cases";
 import type { KycCase, Session, Trader } from "@/lib/db/schema";
 import { NONCE_HEADER, SOURCE_HEADER, THEME_HEADER } from "@/lib/http/request-headers";
 import { resolveSessionContext } from "@/lib/identity/sessions";
+import { addToLogScope } from "@/lib/log";
 import { SESSION_COOKIE } from "./session-cookie";
 import { parseSource, parseTheme, type Source, type Theme } from "./params";
 
@@ -29,6 +30,8 @@ export const getAnyScreenContext = cache(async (): Promise<ScreenContext | undef
     (found.session.documentScope === null
       ? await getOpenCaseForTrader(found.trader.id)
       : undefined);
+  // Every later line of this request names the case (lib/log.ts scope; none outside a request).
+  if (kycCase) addToLogScope({ caseId: kycCase.id });
   return { session: found.session, trader: found.trader, kycCase };
 });
 

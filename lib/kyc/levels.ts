@@ -169,6 +169,6 @@ export function resolveKycType(kycType: string | undefined): {
   const mapped = Object.hasOwn(config.kycTypes, kycType) ? config.kycTypes[kycType] : undefined;
   if (mapped) return mapped;
   if (config.levels.some((l) => l.id === kycType)) return { level: kycType, trigger: "manual" };
-  log.warn("kyc.level.unknown", { kycType, fallback: config.defaultLevel });
+  log.warn("kyc.level.unknown", { kycType, kycLevel: config.defaultLevel });
   return { level: config.defaultLevel, trigger: "manual" };
 }

@@ -8,6 +8,7 @@
  * `sessionCheckMs` and at the session's expiry, with an `ended` event so the screen reloads into
  * the expired view; and nothing is enqueued once the stream is closed, whichever side closed it.
  */
+import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { currentCaseStatus, subscribeCaseStatus } from "./case-status";
 
@@ -39,7 +40,17 @@ export function openStreamCount(sessionKey: string): number {
   return hub.streams.get(sessionKey) ?? 0;
 }
 
+/** Open status streams in this process, all sessions (for /api/metrics). */
+export function liveStreamCount(): number {
+  let count = 0;
+  for (const open of hub.streams.values()) count += open;
+  return count;
+}
+
 export async function openStatusStream(input: StatusStreamInput): Promise<StatusStreamResult> {
+  // A transaction pooler hands LISTEN to whichever server connection is free and moves on: no
+  // NOTIFY would ever reach us. Unavailable makes the screen poll /api/inapp/status instead.
+  if (env().operations.transactionPooler) return { ok: false, reason: "unavailable" };
   const { sessionKey } = input;
   const open = openStreamCount(sessionKey);
   if (open >= MAX_STREAMS_PER_SESSION) return { ok: false, reason: "too_many_streams" };

@@ -189,4 +189,26 @@ describe("proxy: server action requests Next.js would answer with a 500", () => 
     );
     expect(api.headers.get("x-middleware-next")).toBe("1");
   });
+
+  it("gives every answer a request id, the page the same one, and takes a plausible one from the caller", async () => {
+    const fresh = await run("https://broker.test/inapp/kyc");
+    const id = fresh.headers.get("x-request-id");
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(forwarded(fresh, "x-request-id")).toBe(id);
+    expect((await run("https://broker.test/inapp/kyc")).headers.get("x-request-id")).not.toBe(id);
+
+    const traced = await run("https://broker.test/api/health", { "x-request-id": "lb-trace-42" });
+    expect(traced.headers.get("x-request-id")).toBe("lb-trace-42");
+    expect(forwarded(traced, "x-request-id")).toBe("lb-trace-42");
+
+    // Too long: replaced, on the answer and for the route alike (the route never sees it).
+    const long = await run("https://broker.test/inapp/kyc", { "x-request-id": "x".repeat(129) });
+    expect(long.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(forwarded(long, "x-request-id")).toBe(long.headers.get("x-request-id"));
+
+    // Refusals and the token exchange's redirect carry it too.
+    const malformed = await run("https://broker.test/inapp/%E0%A4%A", { "x-request-id": "r-bad" });
+    expect(malformed.status).toBe(400);
+    expect(malformed.headers.get("x-request-id")).toBe("r-bad");
+  });
 });

@@ -61,6 +61,7 @@ describe("configuration", () => {
   it.each([
     ["APP_SECRET", { APP_SECRET: DEVELOPMENT_APP_SECRET }, "development secret"],
     ["CRM_API_PASSWORD", { IDENTITY_MODE: "sso", CRM_API_PASSWORD: "p".repeat(31) }, "32"],
+    ["METRICS_TOKEN", { METRICS_TOKEN: "m".repeat(31) }, "32"],
     ["PUBLIC_BASE_URL", { PUBLIC_BASE_URL: undefined }, "missing"],
     ["FRAME_ANCESTORS", { FRAME_ANCESTORS: "https://*" }, "wildcard"],
     ["FRAME_ANCESTORS", { FRAME_ANCESTORS: "https://app.ctrader.com *.com" }, "wildcard"],
@@ -85,6 +86,25 @@ describe("configuration", () => {
     });
     expect(env.crmApiPassword).toHaveLength(32);
     expect(env.frameAncestors).toEqual(["https://app.ctrader.com", "'self'"]);
+  });
+
+  it("takes the operations settings: a metrics key (32+ in production), the list age limit, a transaction pooler", () => {
+    expect(parseEnv({ ...prodSecrets, METRICS_TOKEN: "m".repeat(32) }).operations).toEqual({
+      metricsToken: "m".repeat(32),
+      screeningListMaxAgeHours: undefined,
+      transactionPooler: false,
+    });
+    expect(dev({ METRICS_TOKEN: "m".repeat(16) }).operations.metricsToken).toHaveLength(16);
+    expect(() => dev({ METRICS_TOKEN: "short" })).toThrow("METRICS_TOKEN");
+    const pooled = dev({ SCREENING_LIST_MAX_AGE_HOURS: "36", DATABASE_POOLER: "transaction" });
+    expect(pooled.operations).toMatchObject({
+      screeningListMaxAgeHours: 36,
+      transactionPooler: true,
+    });
+    expect(() => dev({ DATABASE_POOLER: "statement" })).toThrow("DATABASE_POOLER");
+    expect(() => dev({ SCREENING_LIST_MAX_AGE_HOURS: "0" })).toThrow(
+      "SCREENING_LIST_MAX_AGE_HOURS",
+    );
   });
 
   it("runs the simulator in production only when asked twice, and never beside SSO traders", () => {

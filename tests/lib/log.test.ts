@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
-import { log } from "@/lib/log";
+import { addToLogScope, log, withLogScope } from "@/lib/log";
 import { captureLogs } from "../helpers/log-capture";
 
 type Line = Record<string, unknown>;
@@ -42,6 +42,52 @@ describe("log", () => {
       "fields.event": "other",
       "fields.msg": "m",
     });
+  });
+
+  it("keeps the call's level when a field named level (a risk level) is passed, at every level", () => {
+    const lines = logged(() => {
+      log.debug("checks.completed", { level: "high" });
+      log.info("checks.completed", { level: "high" });
+      log.warn("checks.completed", { level: "low" });
+      log.error("checks.completed", { level: "high" });
+    });
+    expect(lines.map((line) => line.level)).toEqual(["debug", "info", "warn", "error"]);
+  });
+
+  it("writes the scope's request id (and the case id once added) on every line logged inside it", async () => {
+    const lines = await (async () => {
+      const capture = captureLogs();
+      try {
+        await withLogScope({ requestId: "req-1" }, async () => {
+          log.info("entry.ok");
+          await Promise.resolve();
+          addToLogScope({ caseId: "case-1" });
+          // A deeper await chain and a timer callback are still the same request.
+          await new Promise<void>((resolve) =>
+            setImmediate(() => {
+              log.warn("checks.deferred");
+              resolve();
+            }),
+          );
+          log.info("override", { requestId: "explicit" });
+          withLogScope({ step: "personal" }, () => log.info("nested"));
+          log.info("after.nested");
+        });
+        log.info("outside");
+      } finally {
+        capture.stop();
+      }
+      return capture.lines.map((line) => JSON.parse(line) as Line);
+    })();
+    expect(lines).toEqual([
+      expect.objectContaining({ event: "entry.ok", requestId: "req-1" }),
+      expect.objectContaining({ event: "checks.deferred", requestId: "req-1", caseId: "case-1" }),
+      expect.objectContaining({ event: "override", requestId: "explicit", caseId: "case-1" }),
+      expect.objectContaining({ event: "nested", requestId: "req-1", step: "personal" }),
+      expect.not.objectContaining({ step: expect.anything() }),
+      expect.not.objectContaining({ requestId: expect.anything() }),
+    ]);
+    expect(lines[0]).not.toHaveProperty("caseId");
   });
 
   it("redacts secret-looking fields at the top level and one level down, and request headers", () => {

@@ -5,6 +5,7 @@ import { getTranslations } from "next-intl/server";
 import { deliverDueSoon, scheduleCaseChecks } from "@/lib/jobs/after-response";
 import { isAppError, errorFacts } from "@/lib/errors";
 import { isFormData } from "@/lib/http/action-input";
+import { withActionScope } from "@/lib/http/action-scope";
 import { getScreenContext } from "@/lib/inapp/screen-context";
 import { isStepId, submitStep } from "@/lib/kyc/step-submit";
 import { STEP_DEFINITIONS } from "@/lib/kyc/steps";
@@ -69,23 +70,25 @@ async function runStep(form: FormData, mode: "autosave" | "continue"): Promise<S
 }
 
 /** Submits a step; when it is complete, back to the overview (works without JavaScript too). */
-export async function continueStep(
+export const continueStep = withActionScope(async function continueStep(
   _previous: StepFormState,
   form: FormData,
 ): Promise<StepFormState> {
   const state = await runStep(form, "continue");
   if (state.status === "saved" && state.completed) redirect("/inapp/kyc");
   return state;
-}
+});
 
-export async function autosaveStep(form: FormData): Promise<StepFormState> {
+export const autosaveStep = withActionScope(async function autosaveStep(
+  form: FormData,
+): Promise<StepFormState> {
   return runStep(form, "autosave");
-}
+});
 
 export type SubmitFormState = { status: "idle" } | { status: "error"; message: string };
 
 /** The final submit: declaration confirmed, completeness re-checked on the server. */
-export async function submitCaseAction(
+export const submitCaseAction = withActionScope(async function submitCaseAction(
   _previous: SubmitFormState,
   form: FormData,
 ): Promise<SubmitFormState> {
@@ -110,10 +113,10 @@ export async function submitCaseAction(
     return { status: "error", message: tErrors("saveFailed") };
   }
   redirect("/inapp/kyc/status");
-}
+});
 
 /** After a rejection with a retry reason: back to the form, with only the named items open. */
-export async function retryCaseAction(): Promise<void> {
+export const retryCaseAction = withActionScope(async function retryCaseAction(): Promise<void> {
   const context = await getScreenContext();
   if (!context?.kycCase) redirect("/inapp/kyc");
   try {
@@ -123,4 +126,4 @@ export async function retryCaseAction(): Promise<void> {
     if (!(isAppError(error) && error.code === "CONFLICT")) throw error;
   }
   redirect("/inapp/kyc");
-}
+});

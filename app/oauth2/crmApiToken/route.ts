@@ -1,11 +1,12 @@
 import { z } from "zod";
 import { toErrorResponse, readJson } from "@/lib/http/json";
 import { requestCrmApiToken, requireSsoMode } from "@/lib/identity/sso";
+import { withRequestId } from "@/lib/http/request-id";
 
 const passwordSchema = z.object({ password: z.string().min(1).max(512) });
 
 /** cTrader (SSO mode) trades the broker's CRM password for a CRM API token (throttled). */
-export async function POST(request: Request): Promise<Response> {
+export const POST = withRequestId(async function POST(request: Request): Promise<Response> {
   try {
     requireSsoMode();
     const { password } = await readJson(request, passwordSchema, { missingType: "allow" });
@@ -17,4 +18,4 @@ export async function POST(request: Request): Promise<Response> {
   } catch (error) {
     return toErrorResponse(error, "oauth2.crmApiToken");
   }
-}
+});

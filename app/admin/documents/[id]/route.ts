@@ -3,11 +3,15 @@ import { isAppError } from "@/lib/errors";
 import { refusal } from "@/lib/http/json";
 import { openDocument } from "@/lib/review/documents";
 import { getStaff } from "@/lib/staff/console";
+import { withRequestId } from "@/lib/http/request-id";
 
 export const runtime = "nodejs";
 
 /** Staff open a document through a presigned URL that lives 60 s; every opening is audited. */
-export async function GET(_request: Request, { params }: { params: Promise<{ id: string }> }) {
+export const GET = withRequestId(async function GET(
+  _request: Request,
+  { params }: { params: Promise<{ id: string }> },
+) {
   const staff = await getStaff();
   if (!staff) return refusal(401, "unauthenticated", "sign in to the console");
   const { id } = await params;
@@ -22,4 +26,4 @@ export async function GET(_request: Request, { params }: { params: Promise<{ id:
     if (isAppError(error) && error.code === "NOT_FOUND") return refusal(404, "not_found");
     throw error;
   }
-}
+});

@@ -1,5 +1,6 @@
 import { drainWithBudget, isCronAuthorized } from "@/lib/delivery/cron";
 import { errorMessage } from "@/lib/errors";
+import { withRequestId } from "@/lib/http/request-id";
 import { log } from "@/lib/log";
 
 // A pass may run for the budget plus one attempt's timeout.
@@ -18,5 +19,5 @@ async function deliver(request: Request): Promise<Response> {
 }
 
 // Vercel cron sends GET; other schedulers may POST.
-export const GET = deliver;
-export const POST = deliver;
+export const GET = withRequestId(deliver);
+export const POST = withRequestId(deliver);

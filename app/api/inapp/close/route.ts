@@ -1,8 +1,9 @@
 import { closeSessionResponse } from "@/lib/inapp/close";
+import { withRequestId } from "@/lib/http/request-id";
 
 export const runtime = "nodejs";
 
 /** The close control's beacon: ends the trader's session (lib/inapp/close.ts). */
-export async function POST(request: Request): Promise<Response> {
+export const POST = withRequestId(async function POST(request: Request): Promise<Response> {
   return closeSessionResponse(request);
-}
+});

@@ -6,9 +6,10 @@ import {
   requireSsoMode,
   verifyCrmApiToken,
 } from "@/lib/identity/sso";
+import { withRequestId } from "@/lib/http/request-id";
 
 /** cTrader (SSO mode) exchanges the one-time code for the trader it was issued for. */
-export async function POST(request: Request): Promise<Response> {
+export const POST = withRequestId(async function POST(request: Request): Promise<Response> {
   try {
     requireSsoMode();
     verifyCrmApiToken(crmApiTokenFrom(new URL(request.url)));
@@ -17,4 +18,4 @@ export async function POST(request: Request): Promise<Response> {
   } catch (error) {
     return toErrorResponse(error, "oauth2.onetime.authorize");
   }
-}
+});

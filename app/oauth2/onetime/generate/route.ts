@@ -6,9 +6,10 @@ import {
   requireSsoMode,
   verifyCrmApiToken,
 } from "@/lib/identity/sso";
+import { withRequestId } from "@/lib/http/request-id";
 
 /** cTrader (SSO mode) asks for a one-time token to open a screen for a trader. */
-export async function POST(request: Request): Promise<Response> {
+export const POST = withRequestId(async function POST(request: Request): Promise<Response> {
   try {
     requireSsoMode();
     const url = new URL(request.url);
@@ -20,4 +21,4 @@ export async function POST(request: Request): Promise<Response> {
   } catch (error) {
     return toErrorResponse(error, "oauth2.onetime.generate");
   }
-}
+});

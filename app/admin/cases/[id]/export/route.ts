@@ -4,11 +4,15 @@ import { refusal, toErrorResponse } from "@/lib/http/json";
 import { exportCaseEvidence } from "@/lib/review/evidence";
 import { renderEvidenceHtml } from "@/lib/review/evidence-html";
 import { getStaff } from "@/lib/staff/console";
+import { withRequestId } from "@/lib/http/request-id";
 
 export const runtime = "nodejs";
 
 /** The case's evidence: JSON (a download) or, with ?format=html, a printable page. */
-export async function GET(request: Request, { params }: { params: Promise<{ id: string }> }) {
+export const GET = withRequestId(async function GET(
+  request: Request,
+  { params }: { params: Promise<{ id: string }> },
+) {
   try {
     const staff = await getStaff();
     if (!staff) return refusal(401, "unauthenticated", "sign in to the console");
@@ -33,4 +37,4 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
       return refusal(403, "forbidden", error.publicMessage);
     return toErrorResponse(error, "admin.export");
   }
-}
+});

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { launchScreen } from "@/lib/dev/launch";
 import { env } from "@/lib/env";
 import { toErrorResponse, readJson } from "@/lib/http/json";
+import { withRequestId } from "@/lib/http/request-id";
 
 const launchSchema = z.object({
   userId: z.number().int(),
@@ -14,11 +15,11 @@ const launchSchema = z.object({
 });
 
 /** Plays cTrader: mints a one-time token for a demo trader and returns the screen URL. */
-export async function POST(request: Request) {
+export const POST = withRequestId(async function POST(request: Request) {
   if (!env().simulatorEnabled) return new Response("Not Found", { status: 404 });
   try {
     return Response.json(await launchScreen(await readJson(request, launchSchema)));
   } catch (error) {
     return toErrorResponse(error, "dev.simulator.launch");
   }
-}
+});

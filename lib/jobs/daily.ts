@@ -1,0 +1,27 @@
+/**
+ * The scheduled run where no worker process runs (Vercel cron, `/api/cron/housekeeping`, daily
+ * on every plan): housekeeping (lib/jobs/housekeeping.ts), the screening lists' age (a warning
+ * line when older than SCREENING_LIST_MAX_AGE_HOURS), and a delivery pass with the time left, so
+ * retries of deliveries whose first attempt (lib/jobs/after-response.ts) failed wait at most a
+ * day even without the every-minute delivery cron of a paid plan.
+ */
+import { drainWithBudget } from "@/lib/delivery/cron";
+import { currentScreeningListAge } from "@/lib/health";
+import { log } from "@/lib/log";
+import { runHousekeeping } from "./housekeeping";
+
+/** Delivery time of one run: the route may run 60 s; housekeeping comes first. */
+export const DAILY_DELIVERY_BUDGET_MS = 20_000;
+
+export async function runScheduledJobs(now = new Date()) {
+  const housekeeping = await runHousekeeping(now);
+  const screening = await currentScreeningListAge(now);
+  if (screening.status === "stale" || (screening.status === "missing" && screening.maxAgeHours))
+    log.warn("screening.lists_stale", {
+      status: screening.status,
+      ageHours: screening.ageHours,
+      maxAgeHours: screening.maxAgeHours,
+    });
+  const deliveries = await drainWithBudget(DAILY_DELIVERY_BUDGET_MS);
+  return { housekeeping, screening, deliveries };
+}

@@ -1,0 +1,66 @@
+/**
+ * The daily cron route: where no worker runs (Vercel), it runs housekeeping (the automated checks
+ * of a case no request checked), reports the screening lists' age, and delivers what is due.
+ */
+import "../../scenarios/support/request-scope";
+import { GET, POST } from "@/app/api/cron/housekeeping/route";
+import { Trader } from "../../scenarios/support/people";
+import { scenarioWorld } from "../../scenarios/support/world";
+
+const SECRET = "cron-secret-for-tests-0123456789";
+const world = scenarioWorld({ CRON_SECRET: SECRET });
+
+const call = (handler: typeof GET, authorization?: string) =>
+  handler(
+    new Request("http://localhost/api/cron/housekeeping", {
+      headers: authorization ? { authorization } : {},
+    }),
+  );
+
+describe("/api/cron/housekeeping", () => {
+  it("refuses a call without the bearer secret, or with a wrong one, and runs nothing", async () => {
+    const w = world();
+    const trader = new Trader(w, 540_001);
+    await trader.completeStandardLevel();
+    for (const auth of [undefined, "Bearer wrong", `Bearer ${SECRET}x`, SECRET, `Basic ${SECRET}`])
+      expect((await call(GET, auth)).status).toBe(401);
+    expect(await trader.status()).toBe("submitted");
+    expect(w.crmEventsFor((await trader.currentCase()).id)).toEqual([]);
+  });
+
+  it("runs housekeeping with the secret: the waiting case's checks run, and the CRM hears of it", async () => {
+    const w = world();
+    const trader = new Trader(w, 540_002);
+    await trader.completeStandardLevel();
+    const kycCase = await trader.currentCase();
+
+    const response = await call(GET, `Bearer ${SECRET}`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as {
+      housekeeping: { checked: number };
+      screening: { status: string };
+      deliveries: { delivered: number };
+    };
+    expect(body.housekeeping.checked).toBeGreaterThanOrEqual(1);
+    expect(body.screening.status).toBe("missing");
+    expect(body.deliveries.delivered).toBeGreaterThanOrEqual(2);
+    expect(await trader.status()).toBe("in_review");
+    expect(w.crmEventsFor(kycCase.id).map((e) => e.status)).toEqual(["submitted", "in_review"]);
+
+    // Schedulers other than Vercel may POST; a second run finds nothing left to do.
+    const again = await call(POST, `Bearer ${SECRET}`);
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as typeof body).housekeeping.checked).toBe(0);
+  });
+
+  it("refuses everyone when no CRON_SECRET is configured", async () => {
+    const w = world();
+    w.configure({ CRON_SECRET: undefined });
+    try {
+      expect((await call(GET, "Bearer ")).status).toBe(401);
+      expect((await call(GET, `Bearer ${SECRET}`)).status).toBe(401);
+    } finally {
+      w.configure({ CRON_SECRET: SECRET });
+    }
+  });
+});
