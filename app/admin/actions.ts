@@ -27,6 +27,7 @@ import {
   requestMoreInformation,
   resumeReview,
   retryChecks,
+  takeOverCase,
 } from "@/lib/review/decisions";
 import {
   changeStaffRole,
@@ -236,6 +237,16 @@ export async function claimAction(form: FormData): Promise<void> {
   await run(form.get("caseId"), async (id) => {
     await claimCase(staff, id);
     return "claimed";
+  });
+}
+
+/** Taking over a case someone else claimed: explicit, audited, then the decisions are one's own. */
+export async function takeOverAction(form: FormData): Promise<void> {
+  refuseWithoutForm(form);
+  const staff = await requireStaff("reviewer");
+  await run(form.get("caseId"), async (id) => {
+    await takeOverCase(staff, id);
+    return "taken_over";
   });
 }
 
