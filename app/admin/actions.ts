@@ -371,6 +371,27 @@ export async function replayEventAction(form: FormData): Promise<void> {
   });
 }
 
+/** Replaying one event from the deliveries page (not from a case): back to that page. */
+export async function replayDeliveryAction(form: FormData): Promise<void> {
+  refuseWithoutForm(form);
+  const staff = await requireStaff("admin");
+  let count: number;
+  try {
+    count = await replayEvent(
+      staff,
+      formText(form, "eventId", 100),
+      undefined,
+      formText(form, "destination", 100) || undefined,
+    );
+  } catch (error) {
+    if (!isAppError(error) || error.code !== "BAD_REQUEST")
+      log.error("console.replay_failed", { ...errorFacts(error) });
+    redirect("/admin/deliveries?error=failed");
+  }
+  deliverDueSoon();
+  redirect(`/admin/deliveries?replayed=${count}`);
+}
+
 export async function replayDeadAction(): Promise<void> {
   const staff = await requireStaff("admin");
   const count = await replayAllDead(staff);
