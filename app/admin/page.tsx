@@ -35,6 +35,7 @@ export default async function QueuePage({ searchParams }: Props) {
             <option value="waiting">Waiting for the trader</option>
             <option value="monitoring">Monitoring hits</option>
             <option value="decided">Decided</option>
+            <option value="drafts">Not sent yet</option>
           </select>
         </label>
         <label>
