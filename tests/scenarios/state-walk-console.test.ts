@@ -199,6 +199,29 @@ const STATES: State[] = [
     },
   },
   {
+    name: "taken back from the trader by the admin, who made no decision on it",
+    async reach() {
+      const id = cases.hit!;
+      expect(
+        await crew.reviewer.requestInformation(id, ["step:personal"], "Your date of birth?"),
+      ).toBe("action_requested");
+      expect(await crew.admin.resumeReview(id)).toBe("review_resumed");
+      return id;
+    },
+    status: "in_review",
+    queue: "review",
+    blocker: "likely_hit_open",
+    sees: {
+      reviewer: {
+        disabled: ["approve", "hit-false-positive"],
+        why: ["already_judged"],
+        text: ["in_review by walk.admin"],
+      },
+      approver: { enabled: ["hit-false-positive"], text: ["in_review by walk.admin"] },
+      admin: { enabled: ["hit-false-positive"], text: ["in_review by walk.admin"] },
+    },
+  },
+  {
     name: "waiting for the trader",
     async reach() {
       const id = await submitted("waiting");
