@@ -56,6 +56,8 @@ export const ERROR_REASONS = {
     "items_required",
     "message_required",
     "other_case_open",
+    "not_assignee",
+    "reason_not_for_level",
   ],
   trader: ["not_editable", "incomplete", "inputs_changed", "step_not_requested"],
 } as const;

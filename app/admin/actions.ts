@@ -28,6 +28,7 @@ import {
   requestMoreInformation,
   resumeReview,
   retryChecks,
+  takeOverCase,
 } from "@/lib/review/decisions";
 import {
   changeStaffRole,
@@ -244,6 +245,16 @@ export async function claimAction(form: FormData): Promise<void> {
   });
 }
 
+/** Taking over a case someone else claimed: explicit, audited, then the decisions are one's own. */
+export async function takeOverAction(form: FormData): Promise<void> {
+  refuseWithoutForm(form);
+  const staff = await requireStaff("reviewer");
+  await run(form.get("caseId"), async (id) => {
+    await takeOverCase(staff, id);
+    return "taken_over";
+  });
+}
+
 export async function approveAction(form: FormData): Promise<void> {
   refuseWithoutForm(form);
   const staff = await requireStaff("reviewer");
@@ -363,6 +374,27 @@ export async function replayEventAction(form: FormData): Promise<void> {
     deliverDueSoon();
     return "replayed";
   });
+}
+
+/** Replaying one event from the deliveries page (not from a case): back to that page. */
+export async function replayDeliveryAction(form: FormData): Promise<void> {
+  refuseWithoutForm(form);
+  const staff = await requireStaff("admin");
+  let count: number;
+  try {
+    count = await replayEvent(
+      staff,
+      formText(form, "eventId", 100),
+      undefined,
+      formText(form, "destination", 100) || undefined,
+    );
+  } catch (error) {
+    if (!isAppError(error) || error.code !== "BAD_REQUEST")
+      log.error("console.replay_failed", { ...errorFacts(error) });
+    redirect("/admin/deliveries?error=failed");
+  }
+  deliverDueSoon();
+  redirect(`/admin/deliveries?replayed=${count}`);
 }
 
 export async function replayDeadAction(): Promise<void> {

@@ -17,7 +17,7 @@ export default async function AdminLayout({ children }: { children: React.ReactN
         {staff ? (
           <nav className="actions">
             <Link href="/admin">Queue</Link>
-            {staff.role === "admin" ? <Link href="/admin/deliveries">Dead deliveries</Link> : null}
+            {staff.role === "admin" ? <Link href="/admin/deliveries">Deliveries</Link> : null}
             {staff.role === "admin" ? <Link href="/admin/staff">Accounts</Link> : null}
             <Link href="/admin/account">Your account</Link>
             <form action={logoutAction}>

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { env } from "@/lib/env";
+import { UNKNOWN_STAFF } from "@/lib/review/console-messages";
 import { loadQueue } from "@/lib/review/queue";
 import { requireStaff } from "@/lib/staff/console";
 import { claimAction } from "./actions";
@@ -34,6 +35,7 @@ export default async function QueuePage({ searchParams }: Props) {
             <option value="waiting">Waiting for the trader</option>
             <option value="monitoring">Monitoring hits</option>
             <option value="decided">Decided</option>
+            <option value="drafts">Not sent yet</option>
           </select>
         </label>
         <label>
@@ -136,7 +138,13 @@ export default async function QueuePage({ searchParams }: Props) {
                 <td data-overdue={waited > target ? "true" : undefined}>
                   {waited} h / {target} h{waited > target ? " · overdue" : ""}
                 </td>
-                <td>{r.assigneeName ?? "—"}</td>
+                <td data-testid="assignee">
+                  {r.assignedTo === null
+                    ? "—"
+                    : r.assignedTo === staff.id
+                      ? "you"
+                      : `claimed by ${r.assigneeName ?? UNKNOWN_STAFF}`}
+                </td>
                 <td>
                   {!r.assignedTo && queue === "review" ? (
                     <form action={claimAction}>
@@ -152,7 +160,11 @@ export default async function QueuePage({ searchParams }: Props) {
           })}
         </tbody>
       </table>
-      {rows.length === 0 ? <p className="muted">Nothing here.</p> : null}
+      {rows.length === 0 ? (
+        <p className="muted" data-testid="queue-empty">
+          No case in this queue matches the filters.
+        </p>
+      ) : null}
     </>
   );
 }

@@ -5,7 +5,9 @@
  */
 import { appendAuditEvent } from "@/lib/db/queries/audit";
 import {
+  countDeliveriesByState,
   listDeadDeliveries,
+  listPendingDeliveries,
   replayDeadDeliveries,
   replayEventDeliveries,
 } from "@/lib/db/queries/outbox";
@@ -13,18 +15,20 @@ import { AppError } from "@/lib/errors";
 
 type Admin = { id: string; role: string };
 
+/** Sends an event again, to every destination or (when named) to one. */
 export async function replayEvent(
   admin: Admin,
   eventId: string,
   now = new Date(),
+  destination?: string,
 ): Promise<number> {
   if (!/^[0-9a-f-]{36}$/.test(eventId)) throw new AppError("BAD_REQUEST", "unknown event");
-  const count = await replayEventDeliveries({ eventId, now });
+  const count = await replayEventDeliveries({ eventId, destination, now });
   await appendAuditEvent({
     actorType: "staff",
     actorId: admin.id,
     action: "delivery.replayed",
-    data: { eventId, deliveries: count },
+    data: { eventId, deliveries: count, ...(destination ? { destination } : {}) },
     occurredAt: now,
   });
   return count;
@@ -42,7 +46,21 @@ export async function replayAllDead(admin: Admin, now = new Date()): Promise<num
   return count;
 }
 
-/** The dead-lettered deliveries an admin sees on the deliveries page. */
+/** The dead-lettered deliveries. */
 export function deadDeliveries() {
   return listDeadDeliveries();
+}
+
+/**
+ * What the deliveries page shows: how many deliveries are in each state, the ones still on
+ * their retry schedule (failing first: a receiver refusing connections shows here long before
+ * anything is dead) and the dead ones, which only a replay sends again.
+ */
+export async function deliveryOverview() {
+  const [counts, pending, dead] = await Promise.all([
+    countDeliveriesByState(),
+    listPendingDeliveries(),
+    listDeadDeliveries(),
+  ]);
+  return { counts, pending, dead };
 }

@@ -54,7 +54,8 @@ export const STEP_DOCUMENTS: Partial<Record<StepId, DocumentType>> = {
   proof_of_address: "address",
   source_of_funds: "additional",
 };
-const LEVEL_DOCUMENT_TYPES: Record<Level["documents"][number], DocumentType> = {
+/** The document type the upload screen knows each of a level's required documents as. */
+export const LEVEL_DOCUMENT_TYPES: Record<Level["documents"][number], DocumentType> = {
   identity: "identity",
   address: "address",
   source_of_funds: "additional",

@@ -18,12 +18,38 @@ import { listActiveStaff, listStaffByIds } from "@/lib/db/queries/staff";
 import { getTraderById } from "@/lib/db/queries/traders";
 import { readCheckEvidence, type ReadEvidence } from "@/lib/checks/evidence";
 import type { CaseCheckRow } from "@/lib/db/schema";
+import { messagesFor } from "@/lib/i18n/catalogs";
+import { directionOf, pickLocale } from "@/lib/i18n/config";
 import { isFinalRejection } from "@/lib/kyc/case-state";
+import { getLevel } from "@/lib/kyc/levels";
 import { loadCaseProgress, loadRejection } from "@/lib/kyc/submission";
 import { hasRole } from "@/lib/staff/auth";
-import { approvalBlocker, auditCaseView, OPEN_STATUSES } from "./decisions";
+import { UNKNOWN_STAFF } from "./console-messages";
+import { caseControls, hitControls, OPEN_STATUSES } from "./controls";
+import { approvalBlocker, auditCaseView } from "./decisions";
+import { reasonsForLevel } from "./reasons";
 import { loadCaseHits } from "./screening-hits";
 import type { Reviewer } from "./types";
+
+/**
+ * The trader's language (the `lang` of their latest launch) and what the reason catalog says in
+ * it: what the trader reads when a case is rejected, and a start for a message to them.
+ */
+async function traderLanguage(preferred: string | undefined) {
+  const code = pickLocale(preferred) ?? "en";
+  const catalog = await messagesFor(code);
+  const reasons = catalog.RejectReasons;
+  const texts: Record<string, string> = {};
+  if (reasons && typeof reasons === "object")
+    for (const [key, text] of Object.entries(reasons))
+      if (typeof text === "string") texts[key] = text;
+  return {
+    code,
+    name: new Intl.DisplayNames(["en"], { type: "language" }).of(code) ?? code,
+    dir: directionOf(code),
+    reasonTexts: texts,
+  };
+}
 
 export type CheckLine = Pick<CaseCheckRow, "id" | "check" | "outcome" | "riskPoints"> & {
   evidence: ReadEvidence;
@@ -69,13 +95,32 @@ export async function getCaseFile(staff: Reviewer, caseId: string) {
     ...new Set([
       ...decisions.map((d) => d.staffId),
       ...hits.flatMap((h) => h.judgments.map((j) => j.staffId)),
+      ...events.flatMap((e) => (e.actorType === "staff" ? [e.actorId] : [])),
       ...(kycCase.assignedTo ? [kycCase.assignedTo] : []),
     ]),
   ]);
-  const names = new Map(named.map((p) => [p.id, p.displayName]));
+  const names = new Map(named.map((p) => [p.id, p.displayName || p.email]));
+  const nameOf = (id: string) => names.get(id) ?? UNKNOWN_STAFF;
   const open = OPEN_STATUSES.has(kycCase.status);
-  const reviewable = ["submitted", "resubmitted", "in_review"].includes(kycCase.status);
   const checksOfRound = latestRun?.run.round === kycCase.round ? latestRun : undefined;
+  const approval = {
+    blocker,
+    signedByMe: approvals.some((a) => a.staffId === staff.id),
+    signedByOther: approvals.some((a) => a.staffId !== staff.id),
+    signatures: approvals.length,
+  };
+  const controls = caseControls(staff, {
+    status: kycCase.status,
+    assignedTo: kycCase.assignedTo,
+    fourEyesRequired: kycCase.fourEyesRequired,
+    blocker,
+    signedByMe: approval.signedByMe,
+    signedByOther: approval.signedByOther,
+    checksOfRound: Boolean(checksOfRound),
+  });
+  const judgeable = open || monitoringTask !== undefined;
+  const level = getLevel(kycCase.level);
+  const language = await traderLanguage(trader?.preferredLocale);
   return {
     kycCase,
     trader,
@@ -98,31 +143,26 @@ export async function getCaseFile(staff: Reviewer, caseId: string) {
       : null,
     /** A failed run of the current round, shown with a retry control. */
     checkFailure: failure && failure.round === kycCase.round && !checksOfRound ? failure : null,
-    hits,
+    hits: hits.map((h) => ({ ...h, controls: hitControls(staff, h, judgeable) })),
     monitoringTask: monitoringTask ?? null,
     deliveryLog,
     rejection,
     team,
-    nameOf: (id: string | null) => (id ? (names.get(id) ?? id.slice(0, 8)) : null),
-    approval: {
-      blocker,
-      signedByMe: approvals.some((a) => a.staffId === staff.id),
-      signedByOther: approvals.some((a) => a.staffId !== staff.id),
-      signatures: approvals.length,
-    },
-    can: {
-      claim: open && !kycCase.assignedTo,
-      approve: reviewable,
-      reject: open,
-      requestInformation: reviewable,
-      resumeReview: kycCase.status === "action_required",
-      revoke: kycCase.status === "approved" && hasRole(staff, "approver"),
-      reopen: kycCase.status === "rejected" && hasRole(staff, "admin"),
-      retryChecks: reviewable && !checksOfRound,
-      export: hasRole(staff, "approver"),
-      judgeHits: open || monitoringTask !== undefined,
-      replayDeliveries: hasRole(staff, "admin"),
-    },
+    /** Staff by name (or e-mail), never by id. */
+    nameOf,
+    /** Who holds the case: the viewer, someone else (by name), or nobody. */
+    assignee: kycCase.assignedTo
+      ? { me: kycCase.assignedTo === staff.id, name: nameOf(kycCase.assignedTo) }
+      : null,
+    approval,
+    controls,
+    /** Reasons that fit the case: its level's steps and documents (final ones to withdraw). */
+    reasons:
+      kycCase.status === "approved"
+        ? reasonsForLevel(level).filter((r) => r.kind === "final")
+        : reasonsForLevel(level),
+    /** The trader's language and the reason catalog in it. */
+    language,
     finalRejection: isFinalRejection(kycCase),
   };
 }

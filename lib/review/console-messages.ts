@@ -3,10 +3,12 @@
  * (`?error=`, an AppError reason from lib/review). Actions redirect with a code, never with free
  * text, so a URL cannot put words on the page; the page shows the message for the code.
  */
+import type { CaseStatus } from "@/lib/db/schema";
 import type { ReviewReason } from "@/lib/errors";
 
 export const CONSOLE_OUTCOMES = {
   claimed: "You claimed this case.",
+  taken_over: "You took this case over; the change is audited.",
   approved: "Approved.",
   awaiting_co_sign: "Your approval is signed. A second approver must co-sign.",
   rejected_retry: "Rejected; the trader may fix the named items and send again.",
@@ -53,7 +55,7 @@ export const CONSOLE_REFUSALS = {
   second_needs_approver: "The second clearing of a likely hit needs an approver.",
   reason_required: "Write why (at least 10 characters).",
   already_signed: "You already signed. A second, different approver must co-sign.",
-  co_sign_needs_approver: "Co-signing a high-risk approval needs the approver role.",
+  co_sign_needs_approver: "An approver must co-sign this approval.",
   claimed_by_other: "Someone else claimed this case first.",
   needs_approver: "That needs the approver role.",
   needs_admin: "Only an admin can do that.",
@@ -62,10 +64,28 @@ export const CONSOLE_REFUSALS = {
   items_required: "Name at least one step or document for the trader to redo.",
   message_required: "Write a message for the trader.",
   other_case_open: "The trader has another open case.",
+  not_assignee:
+    "Someone else has claimed this case. Take it over (audited) before you decide, ask for more or approve.",
+  reason_not_for_level:
+    "That reason names a step or document this case's level never asked for. Choose one from the list.",
   changed: "The case changed meanwhile. Reload and try again.",
   failed: "Something went wrong; nothing was changed.",
 } as const satisfies Record<ReviewReason | "bad_case" | "forbidden" | "changed" | "failed", string>;
 export type ConsoleRefusal = keyof typeof CONSOLE_REFUSALS;
+
+/**
+ * Why a control is not offered to the person looking at it: a refusal the action would answer,
+ * or a role rule that only the page states (nothing calls the action for these).
+ */
+export const CONTROL_WHY = {
+  ...CONSOLE_REFUSALS,
+  withdraw_needs_approver: "An approver can withdraw this approval.",
+  reopen_needs_admin: "Only an admin can reopen a rejected case.",
+  export_needs_approver: "Approvers and admins can export the evidence.",
+  replay_needs_admin: "An admin can replay deliveries.",
+  waiting_for_co_sign: "You signed. A second, different approver must co-sign.",
+} as const;
+export type ControlWhy = keyof typeof CONTROL_WHY;
 
 export function isConsoleOutcome(code: unknown): code is ConsoleOutcome {
   return typeof code === "string" && Object.hasOwn(CONSOLE_OUTCOMES, code);
@@ -74,3 +94,18 @@ export function isConsoleOutcome(code: unknown): code is ConsoleOutcome {
 export function isConsoleRefusal(code: unknown): code is ConsoleRefusal {
   return typeof code === "string" && Object.hasOwn(CONSOLE_REFUSALS, code);
 }
+
+/** What the case waits for, as the decisions section opens with it. */
+export const CASE_STATE_LINES = {
+  draft: "The trader has not sent this case yet. It can be rejected meanwhile.",
+  submitted: "Sent by the trader; waiting for a review decision.",
+  resubmitted: "Sent again by the trader; waiting for a review decision.",
+  in_review: "In review; waiting for a decision.",
+  action_required: "Waiting for the trader to send what was asked for.",
+  approved: "Approved.",
+  rejected: "Rejected.",
+  expired: "Expired: the trader did not finish in time. There is nothing to decide.",
+} as const satisfies Record<CaseStatus, string>;
+
+/** Shown for a staff id with no account behind it: staff are named, never shown as an id. */
+export const UNKNOWN_STAFF = "a former staff member";

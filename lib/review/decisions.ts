@@ -2,13 +2,16 @@
  * What compliance staff do to a case, each action checked, applied through the case state
  * machine and audited:
  *
- * - claim / assign: who works on it;
+ * - claim / assign / take over: who works on it. Once someone has claimed an open case, only they
+ *   decide on it (approve as first signature, reject, ask for more, take it back from the trader);
+ *   anyone else first takes it over, explicitly and audited. Co-signing and judging screening
+ *   hits are a second person's work by design and need no claim;
  * - approve: only when the automated checks of the current submission round have run, no
  *   screening hit is confirmed and every hit is cleared (lib/review/screening-hits.ts); for a
  *   case that needs four eyes, as the first signature, the case being approved when a second,
  *   different staff member with the approver role co-signs. The database refuses an approval
  *   that breaks any of this (triggers, migrations 0008 and 0012);
- * - reject with a catalog reason, in any open state: `retry` reasons let the trader fix the named
+ * - reject with a catalog reason that fits the case's level, in any open state: `retry` reasons let the trader fix the named
  *   items and send again (at most MAX_RETRY_ROUNDS times; the next retry rejection is final),
  *   `final` ones close the case;
  * - request more information (named steps and documents, a message), and take a case waiting on
@@ -33,20 +36,16 @@ import { changeCaseStatus } from "@/lib/kyc/cases";
 import type { RequestedItem } from "@/lib/kyc/requirements";
 import { requestedItemsSchema } from "@/lib/kyc/submission";
 import { hasRole } from "@/lib/staff/auth";
-import { findReason } from "./reasons";
+import { getLevel } from "@/lib/kyc/levels";
+import { OPEN_STATUSES, REVIEWABLE_STATUSES } from "./controls";
+import { findReason, reasonFitsLevel } from "./reasons";
 import { hitBlocker, loadCaseHits, MIN_REASON_LENGTH } from "./screening-hits";
 import type { Reviewer } from "./types";
 
 export type { Reviewer } from "./types";
 
 /** Statuses in which staff can still decide: every status but the closed ones. */
-export const OPEN_STATUSES: ReadonlySet<KycCase["status"]> = new Set([
-  "draft",
-  "submitted",
-  "resubmitted",
-  "in_review",
-  "action_required",
-]);
+export { OPEN_STATUSES };
 
 async function loadCase(caseId: string): Promise<KycCase> {
   const kycCase = await getCaseById(caseId);
@@ -81,6 +80,40 @@ async function inReview(staff: Reviewer, kycCase: KycCase, now: Date): Promise<K
       `the case is ${kycCase.status}, not waiting for review`,
     );
   return kycCase;
+}
+
+/** Deciding on an open case someone else claimed needs a take-over first. */
+function mustHoldClaim(staff: Reviewer, kycCase: KycCase): void {
+  if (kycCase.assignedTo && kycCase.assignedTo !== staff.id)
+    throw refuse("CONFLICT", "not_assignee", "someone else claimed this case; take it over first");
+}
+
+/**
+ * Takes an open case over from whoever holds it, in the open and audited (`case.taken_over`,
+ * with the previous assignee). Conditional on the assignee the caller saw, so two people taking
+ * over at once do not both believe they hold it.
+ */
+export async function takeOverCase(staff: Reviewer, caseId: string, now = new Date()) {
+  const kycCase = await loadCase(caseId);
+  if (!OPEN_STATUSES.has(kycCase.status))
+    throw refuse("CONFLICT", "not_open", `the case is ${kycCase.status}; nothing to take over`);
+  if (kycCase.assignedTo === staff.id) return;
+  const taken = await assignCase({
+    caseId,
+    staffId: staff.id,
+    onlyIfUnassigned: kycCase.assignedTo === null,
+    expectedAssignee: kycCase.assignedTo ?? undefined,
+    now,
+    audit: {
+      actorType: "staff",
+      actorId: staff.id,
+      action: "case.taken_over",
+      caseId,
+      data: { from: kycCase.assignedTo },
+      occurredAt: now,
+    },
+  });
+  if (!taken) throw new AppError("CONFLICT", "the assignment changed meanwhile");
 }
 
 export async function claimCase(staff: Reviewer, caseId: string, now = new Date()) {
@@ -146,7 +179,7 @@ const BLOCKER_MESSAGES: Record<ApprovalBlocker, string> = {
 
 /** Why the case cannot be approved now, or null: what the console shows beside the control. */
 export async function approvalBlocker(kycCase: KycCase): Promise<ApprovalBlocker | null> {
-  if (!["submitted", "resubmitted", "in_review"].includes(kycCase.status)) return "not_reviewable";
+  if (!REVIEWABLE_STATUSES.has(kycCase.status)) return "not_reviewable";
   const run = await getRoundRun(kycCase.id, kycCase.round);
   if (!run) {
     const failure = await getCheckFailure(kycCase.id);
@@ -162,9 +195,16 @@ export async function approveCase(
   caseId: string,
   now = new Date(),
 ): Promise<ApproveResult> {
-  const blocker = await approvalBlocker(await loadCase(caseId));
+  const current = await loadCase(caseId);
+  const blocker = await approvalBlocker(current);
   if (blocker) throw refuse("CONFLICT", blocker, BLOCKER_MESSAGES[blocker]);
-  const kycCase = await inReview(staff, await loadCase(caseId), now);
+  // A signature exists only in review (a submitted case has not started its round's review).
+  const coSign =
+    current.fourEyesRequired &&
+    current.status === "in_review" &&
+    (await listRoundApprovals(caseId)).some((d) => d.staffId !== staff.id);
+  if (!coSign) mustHoldClaim(staff, current);
+  const kycCase = await inReview(staff, current, now);
   const approve = () =>
     changeCaseStatus({
       kycCase,
@@ -223,6 +263,13 @@ export async function rejectCase(
   if (kycCase.status === "approved") return revokeApproval(staff, kycCase, reason.code, note, now);
   if (!OPEN_STATUSES.has(kycCase.status))
     throw refuse("CONFLICT", "not_open", `the case is ${kycCase.status}; nothing to decide`);
+  mustHoldClaim(staff, kycCase);
+  if (!reasonFitsLevel(reason, getLevel(kycCase.level)))
+    throw refuse(
+      "BAD_REQUEST",
+      "reason_not_for_level",
+      `reason ${reason.code} names an item the ${kycCase.level} level does not have`,
+    );
   const { maxRetryRounds } = env().review;
   const retryLimitReached =
     reason.kind === "retry" && (await countRetryRejections(caseId)) >= maxRetryRounds;
@@ -316,7 +363,9 @@ export async function requestMoreInformation(
     throw refuse("BAD_REQUEST", "items_required", "name at least one step or document to redo");
   if (!message)
     throw refuse("BAD_REQUEST", "message_required", "a message for the trader is required");
-  const kycCase = await inReview(staff, await loadCase(caseId), now);
+  const current = await loadCase(caseId);
+  mustHoldClaim(staff, current);
+  const kycCase = await inReview(staff, current, now);
   await changeCaseStatus({
     kycCase,
     event: "request_action",
@@ -344,6 +393,7 @@ export async function resumeReview(staff: Reviewer, caseId: string, now = new Da
       "not_waiting",
       `the case is ${kycCase.status}, not waiting on the trader`,
     );
+  mustHoldClaim(staff, kycCase);
   await changeCaseStatus({
     kycCase,
     event: "resume_review",

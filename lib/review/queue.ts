@@ -11,6 +11,8 @@ export const QUEUES = {
   waiting: ["action_required"],
   monitoring: ["approved"],
   decided: ["approved", "rejected"],
+  /** Cases the trader has not sent yet: staff may still reject one (fraud, a duplicate). */
+  drafts: ["draft"],
 } as const satisfies Record<string, readonly CaseStatus[]>;
 export type QueueName = keyof typeof QUEUES;
 

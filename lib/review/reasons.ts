@@ -4,7 +4,8 @@
  * trader reads the reason in their language (catalog namespace `RejectReasons`); the internal
  * description is for staff only.
  */
-import type { RequestedItem } from "@/lib/kyc/requirements";
+import type { Level } from "@/lib/kyc/levels";
+import { LEVEL_DOCUMENT_TYPES, type RequestedItem } from "@/lib/kyc/requirements";
 
 export type RejectReason = {
   code: string;
@@ -92,4 +93,21 @@ export const REJECT_REASONS: readonly RejectReason[] = [
 
 export function findReason(code: string): RejectReason | undefined {
   return REJECT_REASONS.find((r) => r.code === code);
+}
+
+/**
+ * Whether a reason makes sense for a case of this level: a retry reason reopens its items, so
+ * each must be a step the level has or a document it requires (a standard case has no source of
+ * funds to fix). Final reasons name nothing to redo and fit every level.
+ */
+export function reasonFitsLevel(reason: RejectReason, level: Level): boolean {
+  const documents = new Set(level.documents.map((d) => LEVEL_DOCUMENT_TYPES[d]));
+  return reason.items.every((item) =>
+    item.kind === "step" ? level.steps.includes(item.step) : documents.has(item.documentType),
+  );
+}
+
+/** The reasons a reviewer is offered for a case of this level, in catalog order. */
+export function reasonsForLevel(level: Level): RejectReason[] {
+  return REJECT_REASONS.filter((r) => reasonFitsLevel(r, level));
 }

@@ -316,3 +316,49 @@ export async function listDeadDeliveries(
     .limit(limit);
   return rows.map((r) => ({ ...r.delivery, caseId: r.caseId, eventType: r.eventType }));
 }
+
+export type DeliveryCounts = {
+  /** Pending, not tried yet (or replayed). */
+  waiting: number;
+  /** Pending after a failed attempt: retrying on schedule. */
+  failing: number;
+  dead: number;
+  delivered: number;
+};
+
+/** How many deliveries are in each state, over every destination. */
+export async function countDeliveriesByState(): Promise<DeliveryCounts> {
+  const db = await getDb();
+  const rows = await db
+    .select({
+      state: sql<string>`case when ${deliveries.status} = 'pending'
+        then (case when ${deliveries.lastError} is null then 'waiting' else 'failing' end)
+        else ${deliveries.status}::text end`,
+      count: sql<number>`count(*)::int`,
+    })
+    .from(deliveries)
+    .groupBy(sql`1`);
+  const counts: DeliveryCounts = { waiting: 0, failing: 0, dead: 0, delivered: 0 };
+  for (const r of rows)
+    if (r.state in counts) counts[r.state as keyof DeliveryCounts] = Number(r.count);
+  return counts;
+}
+
+/** Deliveries not yet delivered and still on schedule, failing ones first, then by next attempt. */
+export async function listPendingDeliveries(
+  limit = 200,
+): Promise<(DeliveryRow & { caseId: string | null; eventType: string })[]> {
+  const db = await getDb();
+  const rows = await db
+    .select({ delivery: deliveries, caseId: outboxEvents.caseId, eventType: outboxEvents.type })
+    .from(deliveries)
+    .innerJoin(outboxEvents, eq(outboxEvents.id, deliveries.eventId))
+    .where(eq(deliveries.status, "pending"))
+    .orderBy(
+      sql`${deliveries.lastError} is null`,
+      asc(deliveries.nextAttemptAt),
+      asc(deliveries.id),
+    )
+    .limit(limit);
+  return rows.map((r) => ({ ...r.delivery, caseId: r.caseId, eventType: r.eventType }));
+}

@@ -43,6 +43,7 @@ export type QueueRow = {
   traderEmail: string | null;
   ctraderUserId: number;
   assignedTo: string | null;
+  /** The assignee's name, or their e-mail when the account has no name. */
   assigneeName: string | null;
   /** When the case last reached the queue (its latest submit or resubmit). */
   waitingSince: Date;
@@ -85,7 +86,9 @@ export async function listQueue(filter: QueueFilter): Promise<QueueRow[]> {
       traderEmail: traders.email,
       ctraderUserId: traders.ctraderUserId,
       assignedTo: kycCases.assignedTo,
-      assigneeName: staffUsers.displayName,
+      assigneeName: sql<
+        string | null
+      >`coalesce(nullif(${staffUsers.displayName}, ''), ${staffUsers.email})`,
       waitingSince,
       escalated,
       monitoringHit,
@@ -118,11 +121,15 @@ export async function listTraderCases(traderId: string): Promise<KycCase[]> {
     .orderBy(desc(kycCases.openedAt));
 }
 
-/** Claims (or assigns) a case; `onlyIfUnassigned` makes a claim lose to an earlier one. */
+/**
+ * Claims (or assigns) a case; `onlyIfUnassigned` makes a claim lose to an earlier one, and
+ * `expectedAssignee` makes a take-over lose to someone else's change since it was read.
+ */
 export async function assignCase(input: {
   caseId: string;
   staffId: string | null;
   onlyIfUnassigned: boolean;
+  expectedAssignee?: string;
   now: Date;
   audit: AuditInput;
 }): Promise<boolean> {
@@ -135,6 +142,7 @@ export async function assignCase(input: {
         and(
           eq(kycCases.id, input.caseId),
           input.onlyIfUnassigned ? isNull(kycCases.assignedTo) : undefined,
+          input.expectedAssignee ? eq(kycCases.assignedTo, input.expectedAssignee) : undefined,
         ),
       )
       .returning({ id: kycCases.id });

@@ -13,6 +13,7 @@ import {
   judgeScreeningHit,
   rejectCase,
   requestMoreInformation,
+  takeOverCase,
   type Reviewer,
 } from "@/lib/review/decisions";
 import { loadCaseHits } from "@/lib/review/screening-hits";
@@ -210,6 +211,60 @@ describe("review decisions", () => {
       claimCase(reviewer2, caseId),
     ]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+  });
+
+  it("only the holder of a claimed case decides; anyone else takes it over first, audited", async () => {
+    const { trader, caseId } = await submittedCase();
+    await claimCase(reviewer, caseId);
+    const before = await status(caseId, trader.id);
+    for (const attempt of [
+      () => approveCase(reviewer2, caseId),
+      () => rejectCase(approver, caseId, { reasonCode: "underage" }),
+      () =>
+        requestMoreInformation(reviewer2, caseId, {
+          items: [{ kind: "step", step: "personal" }],
+          message: "Please check your name.",
+        }),
+    ])
+      await expect(attempt()).rejects.toMatchObject({ code: "CONFLICT", reason: "not_assignee" });
+    expect(await status(caseId, trader.id)).toBe(before);
+
+    await takeOverCase(reviewer2, caseId);
+    expect((await getCaseForTrader(caseId, trader.id))?.assignedTo).toBe(reviewer2.id);
+    const audit = (await t.db.select().from(auditEvents)).filter(
+      (a) => a.caseId === caseId && a.action === "case.taken_over",
+    );
+    expect(audit).toEqual([
+      expect.objectContaining({ actorId: reviewer2.id, data: { from: reviewer.id } }),
+    ]);
+    // Now the first reviewer is the one who must take it back.
+    await expect(approveCase(reviewer, caseId)).rejects.toMatchObject({ reason: "not_assignee" });
+    expect(await approveCase(reviewer2, caseId)).toEqual({ status: "approved" });
+  });
+
+  it("a co-signature needs no take-over: four eyes is a second person by design", async () => {
+    const { trader, caseId } = await submittedCase({ fourEyes: true });
+    await claimCase(reviewer, caseId);
+    expect(await approveCase(reviewer, caseId)).toEqual({ status: "awaiting_co_sign" });
+    await expect(approveCase(reviewer2, caseId)).rejects.toMatchObject({
+      reason: "co_sign_needs_approver",
+    });
+    expect(await approveCase(approver, caseId)).toEqual({ status: "approved" });
+    expect(await status(caseId, trader.id)).toBe("approved");
+  });
+
+  it("refuses a reason about a step or document the case's level never asked for", async () => {
+    // A basic case: personal details and an identity document, no proof of address.
+    const { trader, caseId } = await submittedCase();
+    const before = await status(caseId, trader.id);
+    await expect(
+      rejectCase(reviewer, caseId, { reasonCode: "address_proof_invalid" }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST", reason: "reason_not_for_level" });
+    expect(await status(caseId, trader.id)).toBe(before);
+    expect(await rejectCase(reviewer, caseId, { reasonCode: "document_unreadable" })).toEqual({
+      kind: "retry",
+      retryLimitReached: false,
+    });
   });
 });
 

@@ -30,9 +30,11 @@ import {
   resumeReviewAction,
   retryChecksAction,
   screeningHitAction,
+  takeOverAction,
 } from "@/app/admin/actions";
 import CasePage from "@/app/admin/cases/[id]/page";
 import QueuePage from "@/app/admin/page";
+import DeliveriesPage from "@/app/admin/deliveries/page";
 import EnrolPage from "@/app/admin/login/enrol/page";
 import { GET as exportEvidence } from "@/app/admin/cases/[id]/export/route";
 import { getLatestCaseForTrader } from "@/lib/db/queries/cases";
@@ -363,6 +365,7 @@ export class Staff extends Browser {
   }
 
   claim = (caseId: string) => this.run(claimAction, { caseId });
+  takeOver = (caseId: string) => this.run(takeOverAction, { caseId });
   approve = (caseId: string) => this.run(approveAction, { caseId });
   reject = (caseId: string, reasonCode: string, internalNote = "") =>
     this.run(rejectAction, { caseId, reasonCode, internalNote });
@@ -395,6 +398,14 @@ export class Staff extends Browser {
   /** The queue as the console renders it (HTML), with its filters in the query. */
   queue(query: Record<string, string> = {}): Promise<string> {
     return this.act(() => renderPage(QueuePage({ searchParams: Promise.resolve(query) })));
+  }
+
+  /** The deliveries page (HTML), or where the console sent someone whose role may not see it. */
+  async deliveriesPage(query: Record<string, string> = {}): Promise<string> {
+    const result = await this.act(() =>
+      outcomeOf(renderPage(DeliveriesPage({ searchParams: Promise.resolve(query) }))),
+    );
+    return "redirect" in result ? `redirect:${result.redirect}` : result.value;
   }
 
   /** The evidence export (JSON or the printable page). */

@@ -48,8 +48,8 @@ export default async function CasePage({ params, searchParams }: Props) {
           {CONSOLE_OUTCOMES[q.outcome]}
         </p>
       ) : null}
-      <Summary file={file} staffId={staff.id} />
-      <Decide file={file} />
+      <Summary file={file} />
+      <Decide file={file} prefill={typeof q.prefill === "string" ? q.prefill : undefined} />
       <Hits file={file} />
       <Checks file={file} />
       <TraderData file={file} />

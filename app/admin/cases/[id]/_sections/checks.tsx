@@ -75,14 +75,14 @@ export function Checks({ file }: { file: CaseFile }) {
             Next automatic try: <Time at={checkFailure.nextAttemptAt} />.
           </p>
         </div>
-      ) : kycCase.round > 0 && file.can.retryChecks ? (
+      ) : kycCase.round > 0 && file.controls.retryChecks ? (
         <p className="muted" data-testid="checks-running">
           The checks of this submission are running.
         </p>
       ) : (
         <p className="muted">Not run yet: the case has not been submitted.</p>
       )}
-      {file.can.retryChecks && kycCase.round > 0 ? (
+      {file.controls.retryChecks && kycCase.round > 0 ? (
         <form action={retryChecksAction}>
           <input type="hidden" name="caseId" value={kycCase.id} />
           <button className="button secondary" type="submit" data-testid="retry-checks">

@@ -1,11 +1,26 @@
 import type { CaseFile } from "@/lib/review/case-file";
+import { CONTROL_WHY } from "@/lib/review/console-messages";
 import { replayEventAction } from "../../../actions";
+import { Time } from "./value";
 
 export function Deliveries({ file }: { file: CaseFile }) {
   return (
     <section className="card" data-testid="delivery-log" aria-labelledby="delivery-title">
       <h2 id="delivery-title">Status delivery</h2>
-      {file.deliveryLog.length === 0 ? <p className="muted">No events yet.</p> : null}
+      {file.deliveryLog.length === 0 ? (
+        <p className="muted">No status change has been sent yet.</p>
+      ) : null}
+      {!file.controls.replayDeliveries.enabled &&
+      file.deliveryLog.some((d) => d.status !== "delivered") ? (
+        <p
+          className="muted"
+          data-testid="why"
+          data-control="replayDeliveries"
+          data-why={file.controls.replayDeliveries.why}
+        >
+          {CONTROL_WHY[file.controls.replayDeliveries.why]}
+        </p>
+      ) : null}
       <table className="queue">
         <tbody>
           {file.deliveryLog.map((d) => (
@@ -14,6 +29,12 @@ export function Deliveries({ file }: { file: CaseFile }) {
               <td>
                 <strong>{d.status}</strong> · {d.totalAttempts} attempts
                 {d.lastError ? ` · last error: ${d.lastError}` : ""}
+                {d.status === "pending" ? (
+                  <>
+                    {" "}
+                    · next attempt <Time at={d.nextAttemptAt} />
+                  </>
+                ) : null}
               </td>
               <td>
                 {d.attemptLog.map((a) => (
@@ -25,7 +46,7 @@ export function Deliveries({ file }: { file: CaseFile }) {
                 ))}
               </td>
               <td>
-                {file.can.replayDeliveries && d.status !== "pending" ? (
+                {file.controls.replayDeliveries.enabled && d.status !== "pending" ? (
                   <form action={replayEventAction}>
                     <input type="hidden" name="caseId" value={file.kycCase.id} />
                     <input type="hidden" name="eventId" value={d.eventId} />

@@ -5,6 +5,9 @@ export function Documents({ file }: { file: CaseFile }) {
   return (
     <section className="card" data-testid="documents" aria-labelledby="documents-title">
       <h2 id="documents-title">Documents</h2>
+      {file.documents.length === 0 ? (
+        <p className="muted">The trader has not uploaded a document yet.</p>
+      ) : null}
       <ul className="steps">
         {file.documents.map((d) => (
           <li key={d.id} data-document={d.documentType} data-side={d.side}>

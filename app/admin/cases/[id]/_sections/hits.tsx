@@ -1,4 +1,5 @@
 import type { CaseFile } from "@/lib/review/case-file";
+import { CONTROL_WHY } from "@/lib/review/console-messages";
 import type { ReviewedHit } from "@/lib/review/screening-hits";
 import { screeningHitAction } from "../../../actions";
 import { Time } from "./value";
@@ -69,7 +70,7 @@ export function Hits({ file }: { file: CaseFile }) {
       <ul className="hits">
         {file.hits.map((h) => {
           const field = `reason-${h.key.replace(/[^A-Za-z0-9_-]/g, "_")}`;
-          const open = h.state === "open" || h.state === "awaiting_second";
+          const { falsePositive, confirm } = h.controls;
           return (
             <li
               key={h.key}
@@ -98,18 +99,29 @@ export function Hits({ file }: { file: CaseFile }) {
                   ))}
                 </ul>
               ) : null}
-              {open && file.can.judgeHits ? (
+              {falsePositive && confirm ? (
                 <form action={screeningHitAction} className="stack">
                   <input type="hidden" name="caseId" value={file.kycCase.id} />
                   <input type="hidden" name="hitKey" value={h.key} />
                   <label htmlFor={field}>Why (required for a false positive)</label>
                   <textarea id={field} name="reason" rows={2} maxLength={2000} />
+                  {falsePositive.enabled ? null : (
+                    <p
+                      className="muted"
+                      data-testid="why"
+                      data-control="hit-false-positive"
+                      data-why={falsePositive.why}
+                    >
+                      {CONTROL_WHY[falsePositive.why]}
+                    </p>
+                  )}
                   <div className="actions">
                     <button
                       className="button secondary"
                       name="verdict"
                       value="false_positive"
                       data-testid="hit-false-positive"
+                      disabled={!falsePositive.enabled}
                     >
                       False positive
                     </button>

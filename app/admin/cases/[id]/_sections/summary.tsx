@@ -1,7 +1,8 @@
 import { assignAction } from "../../../actions";
 import type { CaseFile } from "@/lib/review/case-file";
+import { CONTROL_WHY } from "@/lib/review/console-messages";
 
-export function Summary({ file, staffId }: { file: CaseFile; staffId: string }) {
+export function Summary({ file }: { file: CaseFile }) {
   const { kycCase, trader, team } = file;
   return (
     <section className="card" aria-labelledby="summary-title">
@@ -24,12 +25,8 @@ export function Summary({ file, staffId }: { file: CaseFile; staffId: string }) 
           {trader?.ctraderUserId} · login {trader?.tradingLogin ?? "—"}
         </dd>
         <dt>Assigned</dt>
-        <dd>
-          {kycCase.assignedTo
-            ? kycCase.assignedTo === staffId
-              ? "you"
-              : file.nameOf(kycCase.assignedTo)
-            : "nobody"}
+        <dd data-testid="assignee-name">
+          {file.assignee ? (file.assignee.me ? "you" : file.assignee.name) : "nobody"}
         </dd>
       </dl>
       {file.monitoringTask ? (
@@ -39,7 +36,7 @@ export function Summary({ file, staffId }: { file: CaseFile; staffId: string }) 
           restricted until the hit is cleared or the approval withdrawn.
         </p>
       ) : null}
-      {team.length > 0 ? (
+      {file.controls.assign && team.length > 0 ? (
         <form action={assignAction} className="filters">
           <input type="hidden" name="caseId" value={kycCase.id} />
           <label>
@@ -58,7 +55,7 @@ export function Summary({ file, staffId }: { file: CaseFile; staffId: string }) 
           </button>
         </form>
       ) : null}
-      {file.can.export ? (
+      {file.controls.export.enabled ? (
         <p>
           <a href={`/admin/cases/${kycCase.id}/export`} data-testid="export">
             Evidence export (JSON)
@@ -68,7 +65,16 @@ export function Summary({ file, staffId }: { file: CaseFile; staffId: string }) 
             Printable evidence
           </a>
         </p>
-      ) : null}
+      ) : (
+        <p
+          className="muted"
+          data-testid="why"
+          data-control="export"
+          data-why={file.controls.export.why}
+        >
+          {CONTROL_WHY[file.controls.export.why]}
+        </p>
+      )}
     </section>
   );
 }

@@ -12,7 +12,9 @@ export function Timeline({ file }: { file: CaseFile }) {
               {e.event}: {e.fromStatus} → {e.toStatus} by{" "}
               {e.actorType === "staff"
                 ? file.nameOf(e.actorId)
-                : `${e.actorType} ${e.actorId.slice(0, 8)}`}
+                : e.actorType === "trader"
+                  ? "the trader"
+                  : `${e.actorType} (${e.actorId})`}
               {e.messageForTrader ? ` — “${e.messageForTrader}”` : ""}
             </span>
             <span className="muted">

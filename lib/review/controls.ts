@@ -1,0 +1,110 @@
+/**
+ * Which console controls the person looking at a case gets, and why a control is withheld: the
+ * role rules and the claim rule of lib/review, stated once for the page. The actions enforce the
+ * same rules (decisions.ts, screening-hits.ts); this only decides what is shown, so a control is
+ * never enabled for someone the action would refuse.
+ *
+ * A control that does not apply to the case's state is absent (undefined); one that applies but
+ * is not this person's to use is present, disabled, with the reason the page shows.
+ */
+import type { CaseStatus } from "@/lib/db/schema";
+import { hasRole } from "@/lib/staff/auth";
+import type { ControlWhy } from "./console-messages";
+import type { ApprovalBlocker } from "./decisions";
+import type { ReviewedHit } from "./screening-hits";
+import type { Reviewer } from "./types";
+
+export type Control = { enabled: true } | { enabled: false; why: ControlWhy };
+
+const yes: Control = { enabled: true };
+const no = (why: ControlWhy): Control => ({ enabled: false, why });
+
+export const OPEN_STATUSES: ReadonlySet<CaseStatus> = new Set([
+  "draft",
+  "submitted",
+  "resubmitted",
+  "in_review",
+  "action_required",
+]);
+export const REVIEWABLE_STATUSES: ReadonlySet<CaseStatus> = new Set([
+  "submitted",
+  "resubmitted",
+  "in_review",
+]);
+
+export type ControlFacts = {
+  status: CaseStatus;
+  assignedTo: string | null;
+  fourEyesRequired: boolean;
+  blocker: ApprovalBlocker | null;
+  /** Approval signatures of the current round. */
+  signedByMe: boolean;
+  signedByOther: boolean;
+  /** The checks of the current round have run. */
+  checksOfRound: boolean;
+};
+
+/** Someone else holds the open case: deciding on it needs an explicit take-over first. */
+export function claimedByOther(staff: Pick<Reviewer, "id">, f: ControlFacts): boolean {
+  return OPEN_STATUSES.has(f.status) && f.assignedTo !== null && f.assignedTo !== staff.id;
+}
+
+/**
+ * A co-signature is the second person's work by design (four eyes): it needs the approver role,
+ * not the claim. Everything else that decides the case needs the claim, or no claim at all.
+ */
+function approveControl(staff: Reviewer, f: ControlFacts): Control {
+  if (f.blocker) return no(f.blocker);
+  if (f.fourEyesRequired && f.signedByOther)
+    return hasRole(staff, "approver") ? yes : no("co_sign_needs_approver");
+  if (f.signedByMe) return no("waiting_for_co_sign");
+  if (claimedByOther(staff, f)) return no("not_assignee");
+  return yes;
+}
+
+export function caseControls(staff: Reviewer, f: ControlFacts) {
+  const open = OPEN_STATUSES.has(f.status);
+  const reviewable = REVIEWABLE_STATUSES.has(f.status);
+  const holder = claimedByOther(staff, f) ? no("not_assignee") : yes;
+  const when = (applies: boolean, control: Control) => (applies ? control : undefined);
+  return {
+    claim: when(open && !f.assignedTo, yes),
+    takeOver: when(claimedByOther(staff, f), yes),
+    approve: when(reviewable, approveControl(staff, f)),
+    /** The approve button co-signs another person's signature. */
+    coSign: reviewable && f.fourEyesRequired && f.signedByOther,
+    reject: when(open, holder),
+    revoke: when(
+      f.status === "approved",
+      hasRole(staff, "approver") ? yes : no("withdraw_needs_approver"),
+    ),
+    requestInformation: when(reviewable, holder),
+    resumeReview: when(f.status === "action_required", holder),
+    reopen: when(f.status === "rejected", hasRole(staff, "admin") ? yes : no("reopen_needs_admin")),
+    retryChecks: when(reviewable && !f.checksOfRound, yes),
+    assign: when(hasRole(staff, "approver"), yes),
+    export: hasRole(staff, "approver") ? yes : no("export_needs_approver"),
+    replayDeliveries: hasRole(staff, "admin") ? yes : no("replay_needs_admin"),
+  };
+}
+
+export type CaseControls = ReturnType<typeof caseControls>;
+
+/**
+ * The verdicts this person may give on one hit (judgeScreeningHit's rules): none once it is
+ * settled; a false positive not twice by the same person, and the second clearing of a likely
+ * hit only by an approver.
+ */
+export function hitControls(
+  staff: Reviewer,
+  hit: Pick<ReviewedHit, "level" | "state" | "judgments">,
+  judgeable: boolean,
+): { falsePositive?: Control; confirm?: Control } {
+  if (!judgeable || hit.state === "cleared" || hit.state === "confirmed") return {};
+  const falsePositive = hit.judgments.some((j) => j.staffId === staff.id)
+    ? no("already_judged")
+    : hit.level === "likely" && hit.state === "awaiting_second" && !hasRole(staff, "approver")
+      ? no("second_needs_approver")
+      : yes;
+  return { falsePositive, confirm: yes };
+}

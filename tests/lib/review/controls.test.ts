@@ -1,0 +1,184 @@
+import { caseControls, hitControls, type ControlFacts } from "@/lib/review/controls";
+import type { Reviewer } from "@/lib/review/decisions";
+import { reasonsForLevel } from "@/lib/review/reasons";
+import { BUILT_IN_LEVELS, type Level } from "@/lib/kyc/levels";
+
+const ME = "00000000-0000-4000-8000-000000000001";
+const OTHER = "00000000-0000-4000-8000-000000000002";
+const as = (role: Reviewer["role"]): Reviewer => ({ id: ME, role });
+
+const facts = (over: Partial<ControlFacts> = {}): ControlFacts => ({
+  status: "in_review",
+  assignedTo: null,
+  fourEyesRequired: false,
+  blocker: null,
+  signedByMe: false,
+  signedByOther: false,
+  checksOfRound: true,
+  ...over,
+});
+
+const level = (id: string): Level => BUILT_IN_LEVELS.levels.find((l) => l.id === id)!;
+
+describe("console controls: what each role is offered, and why not", () => {
+  const enabled = { enabled: true };
+  it.each([
+    // [what, role, facts, control, expected]
+    ["a reviewer on an unclaimed case approves", "reviewer", {}, "approve", enabled],
+    [
+      "a reviewer on a case someone else claimed must take it over",
+      "reviewer",
+      { assignedTo: OTHER },
+      "approve",
+      { enabled: false, why: "not_assignee" },
+    ],
+    [
+      "an admin too must take over before deciding",
+      "admin",
+      { assignedTo: OTHER },
+      "reject",
+      { enabled: false, why: "not_assignee" },
+    ],
+    ["the holder decides", "reviewer", { assignedTo: ME }, "reject", enabled],
+    [
+      "a reviewer cannot co-sign another's four-eyes signature",
+      "reviewer",
+      { fourEyesRequired: true, signedByOther: true },
+      "approve",
+      { enabled: false, why: "co_sign_needs_approver" },
+    ],
+    [
+      "an approver co-signs without taking the claim over",
+      "approver",
+      { fourEyesRequired: true, signedByOther: true, assignedTo: OTHER },
+      "approve",
+      enabled,
+    ],
+    [
+      "the first signer waits for a second approver",
+      "approver",
+      { fourEyesRequired: true, signedByMe: true },
+      "approve",
+      { enabled: false, why: "waiting_for_co_sign" },
+    ],
+    [
+      "running checks block the approval, for everyone",
+      "admin",
+      { blocker: "checks_running", checksOfRound: false },
+      "approve",
+      { enabled: false, why: "checks_running" },
+    ],
+    [
+      "a reviewer cannot withdraw an approval",
+      "reviewer",
+      { status: "approved" },
+      "revoke",
+      { enabled: false, why: "withdraw_needs_approver" },
+    ],
+    ["an approver withdraws an approval", "approver", { status: "approved" }, "revoke", enabled],
+    [
+      "an approver cannot reopen a rejection",
+      "approver",
+      { status: "rejected" },
+      "reopen",
+      { enabled: false, why: "reopen_needs_admin" },
+    ],
+    ["an admin reopens a rejection", "admin", { status: "rejected" }, "reopen", enabled],
+    [
+      "a reviewer takes a waiting case back only once they hold it",
+      "reviewer",
+      { status: "action_required", assignedTo: OTHER },
+      "resumeReview",
+      { enabled: false, why: "not_assignee" },
+    ],
+    [
+      "a reviewer does not export evidence",
+      "reviewer",
+      {},
+      "export",
+      { enabled: false, why: "export_needs_approver" },
+    ],
+    [
+      "an approver does not replay deliveries",
+      "approver",
+      {},
+      "replayDeliveries",
+      { enabled: false, why: "replay_needs_admin" },
+    ],
+    [
+      "a closed case has no take-over",
+      "reviewer",
+      { status: "approved", assignedTo: OTHER },
+      "takeOver",
+      undefined,
+    ],
+    [
+      "someone else's open case offers the take-over",
+      "reviewer",
+      { assignedTo: OTHER },
+      "takeOver",
+      enabled,
+    ],
+    ["a claimed case offers no claim", "reviewer", { assignedTo: OTHER }, "claim", undefined],
+    ["an approved case offers no rejection", "admin", { status: "approved" }, "reject", undefined],
+  ] as const)("%s", (_what, role, over, control, expected) => {
+    const controls = caseControls(as(role), facts(over as Partial<ControlFacts>));
+    expect(controls[control]).toEqual(expected);
+  });
+
+  it("never enables an approval the service would refuse for the role", () => {
+    for (const role of ["reviewer", "approver", "admin"] as const)
+      for (const signedByOther of [false, true]) {
+        const control = caseControls(as(role), facts({ fourEyesRequired: true, signedByOther }));
+        if (signedByOther && role === "reviewer") expect(control.approve?.enabled).toBe(false);
+        else expect(control.approve?.enabled).toBe(true);
+      }
+  });
+});
+
+describe("screening hit controls", () => {
+  const hit = (over: object = {}) => ({
+    level: "likely" as const,
+    state: "open" as const,
+    judgments: [],
+    ...over,
+  });
+  const cleared = {
+    staffId: OTHER,
+    verdict: "false_positive" as const,
+    reason: "born another year",
+    at: new Date(),
+  };
+
+  it("the second clearing of a likely hit is an approver's: a reviewer is told so", () => {
+    const awaiting = hit({ state: "awaiting_second", judgments: [cleared] });
+    expect(hitControls(as("reviewer"), awaiting, true).falsePositive).toEqual({
+      enabled: false,
+      why: "second_needs_approver",
+    });
+    expect(hitControls(as("approver"), awaiting, true).falsePositive).toEqual({ enabled: true });
+  });
+
+  it("the first clearer cannot clear twice; a settled hit offers nothing", () => {
+    const mine = hit({ state: "awaiting_second", judgments: [{ ...cleared, staffId: ME }] });
+    expect(hitControls(as("admin"), mine, true).falsePositive).toEqual({
+      enabled: false,
+      why: "already_judged",
+    });
+    expect(hitControls(as("admin"), hit({ state: "cleared" }), true)).toEqual({});
+    expect(hitControls(as("admin"), hit(), false)).toEqual({});
+  });
+});
+
+describe("reject reasons per level", () => {
+  it("offers only reasons whose steps and documents the level has", () => {
+    const codes = (id: string) => reasonsForLevel(level(id)).map((r) => r.code);
+    expect(codes("standard")).not.toContain("source_of_funds_unclear");
+    expect(codes("standard")).toContain("address_proof_invalid");
+    expect(codes("basic")).not.toContain("address_proof_invalid");
+    expect(codes("basic")).toContain("document_expired");
+    expect(codes("enhanced")).toContain("source_of_funds_unclear");
+    // Final reasons name nothing to redo: every level has them.
+    for (const id of ["basic", "standard", "enhanced"]) expect(codes(id)).toContain("underage");
+  });
+});
