@@ -89,6 +89,13 @@ function mustHoldClaim(staff: Reviewer, kycCase: KycCase): void {
 }
 
 /**
+ * The same rule again inside the status change's transaction, on the locked row: a take-over
+ * that lands between the first check and the change rolls the decision back.
+ */
+const holdsClaim = (staff: Reviewer) => async (_tx: unknown, moved: KycCase) =>
+  mustHoldClaim(staff, moved);
+
+/**
  * Takes an open case over from whoever holds it, in the open and audited (`case.taken_over`,
  * with the previous assignee). Conditional on the assignee the caller saw, so two people taking
  * over at once do not both believe they hold it.
@@ -211,6 +218,7 @@ export async function approveCase(
       event: "approve",
       actor: { type: "staff", id: staff.id },
       decision: { staffId: staff.id, decision: "approve" },
+      guard: coSign ? undefined : holdsClaim(staff),
       alsoInTransaction: audited(staff, "case.approved", caseId, {}),
       now,
     }).then(() => ({ status: "approved" as const }));
@@ -292,6 +300,7 @@ export async function rejectCase(
       data: { kind, ...(retryLimitReached ? { retryLimitReached: true } : {}) },
     },
     close: kind === "final",
+    guard: holdsClaim(staff),
     alsoInTransaction: audited(staff, "case.rejected", caseId, {
       reasonCode: reason.code,
       kind,
@@ -379,6 +388,7 @@ export async function requestMoreInformation(
       internalNote: input.internalNote?.slice(0, 2000) || null,
       data: { items: items.data },
     },
+    guard: holdsClaim(staff),
     alsoInTransaction: audited(staff, "case.action_requested", caseId, { items: items.data }),
     now,
   });
@@ -398,6 +408,7 @@ export async function resumeReview(staff: Reviewer, caseId: string, now = new Da
     kycCase,
     event: "resume_review",
     actor: { type: "staff", id: staff.id },
+    guard: holdsClaim(staff),
     alsoInTransaction: audited(staff, "case.review_resumed", caseId, {}),
     now,
   });
