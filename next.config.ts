@@ -8,8 +8,9 @@ const withNextIntl = createNextIntlPlugin("./lib/i18n/request.ts");
 const nextConfig = (phase: string): NextConfig => ({
   output: "standalone",
   // Tracing follows the runtime path joins in lib/storage and lib/documents into the sources and
-  // test fixtures; the server runs compiled chunks and needs neither.
-  outputFileTracingExcludes: { "*": ["tests/**", "lib/**", "scripts/**", "docs/**"] },
+  // test fixtures; the server runs compiled chunks and needs neither. Next matches these anywhere
+  // in a path ("lib/**" would also drop node_modules/@cantoo/pdf-lib), hence file types.
+  outputFileTracingExcludes: { "*": ["**/*.ts", "**/*.tsx", "tests/fixtures/**"] },
   reactStrictMode: true,
   poweredByHeader: false,
   // The screens run inside cTrader's browser: keep dev looking like production.
