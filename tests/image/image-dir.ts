@@ -90,7 +90,9 @@ function chownTree(dir: string, uid: number, gid: number) {
   chownSync(dir, uid, gid);
   for (const entry of readdirSync(dir)) {
     const p = path.join(dir, entry);
-    if (statSync(p, { throwIfNoEntry: false })?.isDirectory()) chownTree(p, uid, gid);
+    const stat = lstatSync(p);
+    if (stat.isSymbolicLink()) lchownSync(p, uid, gid);
+    else if (stat.isDirectory()) chownTree(p, uid, gid);
     else chownSync(p, uid, gid);
   }
 }
