@@ -8,6 +8,8 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import {
   chownSync,
   cpSync,
+  lchownSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
