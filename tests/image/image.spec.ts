@@ -123,8 +123,8 @@ test("a trader submits on the image's server and the worker delivers it, once", 
   page,
 }) => {
   test.setTimeout(180_000);
-  await launch(page, { userId: 4101, screen: "kyc", lang: "en" });
-  await completeStandardLevel(page, en, 4101);
+  await launch(page, { userId: 2991, screen: "kyc", lang: "en" });
+  await completeStandardLevel(page, en, 2991);
   expect(receiver.received).toEqual([]); // the server itself sends nothing (DELIVER_AFTER_RESPONSE=0)
 
   const worker = image.start(["worker", "--poll-ms=200"], settings);
