@@ -31,6 +31,8 @@ import {
  */
 const databaseUrl = process.env.E2E_DATABASE_URL || "";
 test.skip(!databaseUrl, "needs E2E_DATABASE_URL (PostgreSQL) to create the reviewer's account");
+// The report and the contact sheet say what failed; a trace of ~900 page loads would not.
+test.use({ trace: "off" });
 
 const m = en as unknown as Catalog;
 const REVIEWER = "sweep.reviewer@broker.example";
