@@ -198,8 +198,12 @@ export function PersonalForm({
       </fieldset>
       <fieldset>
         <legend>{labels.contactLegend}</legend>
-        {textInput("phone", { type: "tel", autoComplete: "tel", required: true }, labels.phoneHint)}
-        {textInput("email", { type: "email", autoComplete: "email", required: true })}
+        {textInput(
+          "phone",
+          { type: "tel", autoComplete: "tel", required: true, dir: "ltr" },
+          labels.phoneHint,
+        )}
+        {textInput("email", { type: "email", autoComplete: "email", required: true, dir: "ltr" })}
       </fieldset>
       <div className="actions">
         <button className="button" type="submit" disabled={pending} data-testid="personal-continue">

@@ -1,5 +1,6 @@
 import { getTranslations } from "next-intl/server";
 import { env } from "@/lib/env";
+import { LtrValue } from "./ltr-value";
 
 /** The broker's support contacts (SUPPORT_EMAIL, SUPPORT_PHONE, SUPPORT_URL), when configured. */
 export async function SupportContacts() {
@@ -12,7 +13,9 @@ export async function SupportContacts() {
       <ul>
         {support.email ? (
           <li>
-            <a href={`mailto:${support.email}`}>{t("supportEmail", { email: support.email })}</a>
+            <a href={`mailto:${support.email}`}>
+              <LtrValue message={(email) => t("supportEmail", { email })} value={support.email} />
+            </a>
           </li>
         ) : null}
         {support.phone ? (

@@ -9,6 +9,7 @@ import { STEP_DEFINITIONS } from "@/lib/kyc/steps";
 import { loadTraderView, requestNote, uploadAccess, WORKING_PHASES } from "@/lib/kyc/trader-view";
 import { ExpiredScreen } from "../_components/expired-screen";
 import { FinalRejection } from "../_components/final-rejection";
+import { LtrValue } from "../_components/ltr-value";
 import { NextStep } from "../_components/next-step";
 import { PersonalForm } from "../_components/personal-form";
 import { ReviewerMessage } from "../_components/reviewer-message";
@@ -189,7 +190,9 @@ export default async function KycPage({ searchParams }: Props) {
       <p className="lead">{t("intro")}</p>
       <section className="card">
         {trader.email ? (
-          <p data-testid="trader-email">{t("signedInAs", { email: trader.email })}</p>
+          <p data-testid="trader-email">
+            <LtrValue message={(email) => t("signedInAs", { email })} value={trader.email} />
+          </p>
         ) : null}
         {trader.tradingLogin ? (
           <p className="muted">{t("tradingAccount", { login: String(trader.tradingLogin) })}</p>
