@@ -8,6 +8,8 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import {
   chownSync,
   cpSync,
+  lchownSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -90,7 +92,10 @@ function chownTree(dir: string, uid: number, gid: number) {
   chownSync(dir, uid, gid);
   for (const entry of readdirSync(dir)) {
     const p = path.join(dir, entry);
-    if (statSync(p, { throwIfNoEntry: false })?.isDirectory()) chownTree(p, uid, gid);
+    const stat = lstatSync(p);
+    if (stat.isDirectory()) chownTree(p, uid, gid);
+    // A link itself, as COPY --chown does: following it would fail on one that points outside.
+    else if (stat.isSymbolicLink()) lchownSync(p, uid, gid);
     else chownSync(p, uid, gid);
   }
 }
@@ -188,7 +193,8 @@ export function assembleImageDir(repoRoot = process.cwd()): ImageDir {
 
 /** Ends a started command the way `docker stop` does (SIGTERM), and waits for it. */
 export function stop(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  // Exited already (a signal leaves exitCode null and sets signalCode): nothing to wait for.
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve) => {
     child.once("close", (code) => resolve(code));
     // setpriv execs the command, so the signal reaches node itself.
