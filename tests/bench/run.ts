@@ -652,16 +652,23 @@ async function main(): Promise<number> {
         });
       });
     }
-    // A fresh server each: one section's sessions and heap do not weigh on the other's figures.
+    // A fresh server each, on a data directory of its own: one section's sessions and heap do
+    // not weigh on the other's figures, and its uploads do not land in the build's directory.
     const onOwnServer = async (name: string, fn: (s: AppServer) => Promise<void>) =>
       attempt(name, async () => {
-        ownServer = startAppServer({ ...serverOptions, port: await freePort() });
+        const dataDir = mkdtempSync(path.join(os.tmpdir(), "kyc-bench-own-"));
+        ownServer = startAppServer({
+          ...serverOptions,
+          port: await freePort(),
+          extraEnv: { DATA_DIR: dataDir },
+        });
         try {
           await waitForHealth(ownServer, HEALTH_TIMEOUT_MS);
           await fn(ownServer);
         } finally {
           await ownServer.process.stop();
           ownServer = undefined;
+          rmSync(dataDir, { recursive: true, force: true });
         }
       });
     if (on("streams")) {
