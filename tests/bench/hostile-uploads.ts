@@ -36,7 +36,7 @@ export type HostileBenchResult = {
   orphans: string[];
 };
 
-function rssMbOf(pid: number): number {
+export function rssMbOf(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
 }

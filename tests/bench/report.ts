@@ -18,6 +18,8 @@ import {
 import type { RoundResult } from "./load";
 import { renderDocumentBench, type DocumentBenchResult } from "./document-check";
 import { hostileChecks, renderHostile, type HostileBenchResult } from "./hostile-uploads";
+import { renderStreams, streamsChecks, type StreamsBenchResult } from "./streams";
+import { renderTraderLoad, traderLoadChecks, type TraderLoadResult } from "./traders";
 import { renderScreening, type ScreeningBenchResult } from "./screening";
 import { CLIENT_MAX_BYTES, type ClientCompressionResult, type S3UploadResult } from "./upload-flow";
 
@@ -73,6 +75,10 @@ export type BenchResults = {
   outbox?: OutboxBenchRow[] | null;
   /** Issue 17 (opt-in, --only hostile): a minute of hostile uploads beside another trader. */
   hostileUploads?: HostileBenchResult | null;
+  /** Issue 16: 1,000 idle live status streams on one instance. */
+  streams?: StreamsBenchResult | null;
+  /** Issue 16: a mixed load of 100 traders at once. */
+  traderLoad?: TraderLoadResult | null;
   /** Null when skipped (--lighthouse-runs=0) or when it could not run (see failures). */
   lighthouse: LighthouseResults | null;
   stub: CtraderStubStats | null;
@@ -176,6 +182,7 @@ function uploadChecks(results: BenchResults): Check[] {
         detail: row.value,
       });
   if (results.hostileUploads) checks.push(...hostileChecks(results.hostileUploads));
+  checks.push(...streamsChecks(results.streams), ...traderLoadChecks(results.traderLoad));
   const doc = results.documentCheck;
   const one = doc?.rows.find((r) => r.inFlight === 1);
   if (doc && one) {
@@ -580,6 +587,8 @@ export function render(results: BenchResults): string {
   if (results.s3Upload) out.push(...renderS3(results.s3Upload), "");
   if (results.outbox) out.push(renderOutbox(results.outbox), "");
   if (results.hostileUploads) out.push(renderHostile(results.hostileUploads), "");
+  if (results.streams) out.push(renderStreams(results.streams), "");
+  if (results.traderLoad) out.push(renderTraderLoad(results.traderLoad), "");
 
   if (results.stub) {
     out.push(

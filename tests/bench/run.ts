@@ -1,8 +1,10 @@
 /**
  * `npm run bench [-- --build] [-- --requests=N --rounds=N --lighthouse-runs=N --timeout=S]
- *   [-- --only=load,bundle,lighthouse,screening,documents,client,s3,outbox,hostile]
+ *   [-- --only=load,bundle,lighthouse,screening,documents,client,s3,outbox,hostile,streams,traders]
  *   [-- --sanctions-list=PATH]`
  * (`hostile`, a minute of hostile uploads beside another trader, runs only when named.)
+ * `streams` (1,000 idle live status streams: memory per stream, fan-out latency; streams.ts) and
+ * `traders` (a mixed load of 100 traders at once; traders.ts) run on a server of their own each.
  *
  * Measures the one-time token exchange (GET /inapp/kyc?token=… → 303 + session cookie) against
  * a floor (a bare route handler doing one INSERT) on a production build talking to PostgreSQL
@@ -44,6 +46,8 @@ import { benchDocumentCheck } from "./document-check";
 import { benchHostileUploads, hostileDataDir, removeHostileDataDir } from "./hostile-uploads";
 import { benchOutbox } from "./outbox";
 import { benchScreening, defaultListPath } from "./screening";
+import { benchStreams } from "./streams";
+import { benchTraderLoad } from "./traders";
 import {
   benchClientCompression,
   benchS3Upload,
@@ -105,6 +109,8 @@ export const SECTIONS = [
   "s3",
   "outbox",
   "hostile",
+  "streams",
+  "traders",
 ] as const;
 export type Section = (typeof SECTIONS)[number];
 /** Run only when named in --only: a minute of hostile uploads is not part of every run. */
@@ -348,6 +354,7 @@ async function main(): Promise<number> {
   let server: AppServer | undefined;
   let s3Server: AppServer | undefined;
   let hostileServer: AppServer | undefined;
+  let ownServer: AppServer | undefined;
   let hostileDir: string | undefined;
   let browser: Browser | undefined;
   let s3rver: S3rver | undefined;
@@ -368,6 +375,7 @@ async function main(): Promise<number> {
         server?.process.stop(),
         s3Server?.process.stop(),
         hostileServer?.process.stop(),
+        ownServer?.process.stop(),
       ]);
       if (hostileDir) removeHostileDataDir(hostileDir);
       await Promise.allSettled(proxies.map((p) => p.close()));
@@ -418,7 +426,12 @@ async function main(): Promise<number> {
   const on = (section: Section) => opts.sections.includes(section);
   const browserSections = on("client") || on("s3");
   const needsServer =
-    on("load") || (on("lighthouse") && opts.lighthouseRuns > 0) || browserSections || on("hostile");
+    on("load") ||
+    (on("lighthouse") && opts.lighthouseRuns > 0) ||
+    browserSections ||
+    on("hostile") ||
+    on("streams") ||
+    on("traders");
   // Each section records its own failure and the run goes on to the next.
   const attempt = async (name: string, fn: () => Promise<void>) => {
     checkpoint();
@@ -635,6 +648,46 @@ async function main(): Promise<number> {
           serverPid: hostileServer.process.pid,
           dataDir: hostileDir,
           databaseUrl,
+          signal: stop.signal,
+        });
+      });
+    }
+    // A fresh server each, on a data directory of its own: one section's sessions and heap do
+    // not weigh on the other's figures, and its uploads do not land in the build's directory.
+    const onOwnServer = async (name: string, fn: (s: AppServer) => Promise<void>) =>
+      attempt(name, async () => {
+        const dataDir = mkdtempSync(path.join(os.tmpdir(), "kyc-bench-own-"));
+        ownServer = startAppServer({
+          ...serverOptions,
+          port: await freePort(),
+          extraEnv: { DATA_DIR: dataDir },
+        });
+        try {
+          await waitForHealth(ownServer, HEALTH_TIMEOUT_MS);
+          await fn(ownServer);
+        } finally {
+          await ownServer.process.stop();
+          ownServer = undefined;
+          rmSync(dataDir, { recursive: true, force: true });
+        }
+      });
+    if (on("streams")) {
+      progress("live status streams: 1,000 idle on one instance, then a status change each…");
+      await onOwnServer("status streams", async (s) => {
+        results.streams = await benchStreams({
+          baseUrl: s.baseUrl,
+          serverPid: s.process.pid,
+          databaseUrl,
+          signal: stop.signal,
+        });
+      });
+    }
+    if (on("traders")) {
+      progress("mixed trader load: 100 traders at once (launch, autosave, upload, status)…");
+      await onOwnServer("mixed trader load", async (s) => {
+        results.traderLoad = await benchTraderLoad({
+          root,
+          baseUrl: s.baseUrl,
           signal: stop.signal,
         });
       });

@@ -93,6 +93,7 @@ function chownTree(dir: string, uid: number, gid: number) {
   for (const entry of readdirSync(dir)) {
     const p = path.join(dir, entry);
     const stat = lstatSync(p);
+    // A link itself, as COPY --chown does: following it would fail on one that points outside.
     if (stat.isSymbolicLink()) lchownSync(p, uid, gid);
     else if (stat.isDirectory()) chownTree(p, uid, gid);
     else chownSync(p, uid, gid);
@@ -192,7 +193,8 @@ export function assembleImageDir(repoRoot = process.cwd()): ImageDir {
 
 /** Ends a started command the way `docker stop` does (SIGTERM), and waits for it. */
 export function stop(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  // Exited already (a signal leaves exitCode null and sets signalCode): nothing to wait for.
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve) => {
     child.once("close", (code) => resolve(code));
     // setpriv execs the command, so the signal reaches node itself.
