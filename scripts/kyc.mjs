@@ -10,8 +10,29 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const commands = ["worker", "migrate", "staff:create", "lists:import", "audit:verify"];
 const [command = "serve"] = process.argv.slice(2);
 
+/**
+ * Next's own lines (its start banner, its warnings) as one JSON object per line like ours
+ * (lib/log.ts writes with pino, not console), so a log shipper reads a single format.
+ */
+function consoleAsJson() {
+  const levels = { log: "info", info: "info", warn: "warn", error: "error" };
+  for (const [method, level] of Object.entries(levels)) {
+    console[method] = (...args) => {
+      const message = args
+        .map((a) => (typeof a === "string" ? a : a instanceof Error ? a.stack : JSON.stringify(a)))
+        .join(" ")
+        .replace(/\x1b\[[0-9;]*m/g, "")
+        .trim();
+      if (!message) return;
+      const line = { level, time: new Date().toISOString(), event: "next.log", message };
+      process.stdout.write(`${JSON.stringify(line)}\n`);
+    };
+  }
+}
+
 if (command === "serve") {
   process.argv.splice(2, 1);
+  consoleAsJson();
   await import(path.join(here, "server.js"));
 } else if (commands.includes(command)) {
   const file = path.join(here, "ops", `${command.replace(":", "-")}.mjs`);

@@ -20,6 +20,7 @@ const databaseUrl = process.env.IMAGE_DATABASE_URL || "";
 let image: ImageDir;
 let receiver: Receiver;
 let server: ChildProcess | undefined;
+let stdout = "";
 let settings: Record<string, string>;
 
 test.beforeAll(() => {
@@ -106,6 +107,7 @@ test("the server passes the image's health check and serves screens and assets",
   server = image.start(["serve"], settings);
   let stderr = "";
   server.stderr?.on("data", (d: Buffer) => (stderr += d));
+  server.stdout?.on("data", (d: Buffer) => (stdout += d));
   await expect
     .poll(async () => (await image.healthcheck(settings)).code, {
       timeout: 60_000,
@@ -117,6 +119,20 @@ test("the server passes the image's health check and serves screens and assets",
   const script = (await login.text()).match(/\/_next\/static\/[^"]+\.js/)?.[0];
   expect(script).toBeTruthy();
   expect((await request.get(script!)).status()).toBe(200);
+
+  // One log format: Next's own start lines are JSON objects like ours.
+  const lines = stdout.split("\n").filter((l) => l.trim());
+  const parsed = lines.map((l) => {
+    try {
+      return JSON.parse(l) as { event?: string; message?: string };
+    } catch {
+      return { notJson: l };
+    }
+  });
+  expect(parsed.filter((p) => "notJson" in p)).toEqual([]);
+  expect(parsed).toContainEqual(
+    expect.objectContaining({ event: "next.log", message: expect.stringContaining("Ready") }),
+  );
 });
 
 test("a trader submits on the image's server and the worker delivers it, once", async ({
