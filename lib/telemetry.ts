@@ -35,7 +35,9 @@ export async function traced<T>(
  * Registers the OpenTelemetry SDK: spans batched to OTLP/HTTP. The exporter reads the standard
  * OTEL_EXPORTER_OTLP_* variables (endpoint, headers) itself. Loaded only when configured.
  */
-export async function startTelemetry(config: { serviceName: string }): Promise<void> {
+export async function startTelemetry(config: {
+  serviceName: string;
+}): Promise<() => Promise<void>> {
   const [
     { NodeTracerProvider },
     { BatchSpanProcessor },
@@ -53,4 +55,6 @@ export async function startTelemetry(config: { serviceName: string }): Promise<v
   });
   // Also installs the async context manager, so spans nest across awaits.
   provider.register();
+  // Flushes what is batched and stops exporting (tests; a process that ends on purpose).
+  return () => provider.shutdown();
 }

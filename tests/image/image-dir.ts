@@ -6,7 +6,9 @@
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import {
+  chmodSync,
   chownSync,
+  copyFileSync,
   cpSync,
   lchownSync,
   lstatSync,
@@ -110,6 +112,14 @@ export type ImageDir = {
   start(args: string[], env: Record<string, string>): ChildProcess;
   /** The image's HEALTHCHECK, run inside the "container". */
   healthcheck(env: Record<string, string>): Promise<RunResult>;
+  /**
+   * A file of the checkout as the operator mounts it into the container (read-only, e.g. a
+   * sanctions list): copied where the unprivileged user can read it, since a checkout may sit in
+   * a directory only its owner can enter. Returns the path to pass.
+   */
+  mount(file: string): string;
+  /** Removes every directory this made. */
+  remove(): void;
 };
 
 export type RunResult = { code: number | null; stdout: string; stderr: string };
@@ -176,10 +186,21 @@ export function assembleImageDir(repoRoot = process.cwd()): ImageDir {
     const { command, args: rest } = argv(args);
     return spawn(command, rest, { cwd: root, env: environment(env) });
   };
+  const mounts = mkdtempSync(path.join(tmpdir(), "kyc-image-mounts-"));
+  chmodSync(mounts, 0o755);
   return {
     root,
     dataDir,
     stage,
+    remove: () => {
+      for (const dir of [root, dataDir, mounts]) removeDir(dir);
+    },
+    mount: (file) => {
+      const target = path.join(mounts, path.basename(file));
+      copyFileSync(file, target);
+      chmodSync(target, 0o644);
+      return target;
+    },
     start,
     run: (args, env, timeoutMs = 60_000) => collect(start(args, env), timeoutMs),
     healthcheck: (env) => {

@@ -12,7 +12,7 @@ import en from "../../messages/en.json";
 import { completeStandardLevel, launch } from "../e2e/fixtures/flow";
 import { endpointsFor, startReceiver, type Receiver } from "../helpers/webhook-receiver";
 import { IMAGE_ORIGIN, IMAGE_PORT } from "../../playwright.image.config";
-import { assembleImageDir, removeDir, stop, type ImageDir } from "./image-dir";
+import { assembleImageDir, stop, type ImageDir } from "./image-dir";
 
 test.describe.configure({ mode: "serial" });
 
@@ -48,7 +48,7 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   if (server) await stop(server);
   await receiver?.close();
-  if (image) for (const dir of [image.root, image.dataDir]) removeDir(dir);
+  image?.remove();
 });
 
 test("the run stage is unprivileged, initialised and health-checked", () => {
@@ -94,7 +94,7 @@ test("staff:create makes the first console account", async () => {
 });
 
 test("lists:import loads a sanctions list", async () => {
-  const list = path.resolve("tests/fixtures/sanctions/ofac-sdn-excerpt.csv");
+  const list = image.mount(path.resolve("tests/fixtures/sanctions/ofac-sdn-excerpt.csv"));
   const result = await image.run(["lists:import"], { ...settings, SANCTIONS_LIST_PATH: list });
   expect(result.stderr).toBe("");
   expect(result.code).toBe(0);

@@ -26,10 +26,12 @@ describe("telemetry", () => {
     setTestEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9" });
     const config = env().telemetry;
     expect(config).toEqual({ serviceName: "inapp-kyc" });
-    await startTelemetry(config!);
+    const stop = await startTelemetry(config!);
     await traced("kyc.test", { "kyc.case_id": "c1" }, async (span) =>
       expect(span.isRecording()).toBe(true),
     );
+    // Nothing listens on port 9: the export fails, and shutdown ends the batch processor's timer.
+    await stop().catch(() => undefined);
   });
 
   it("marks a failed span with the error's code, not its message", async () => {

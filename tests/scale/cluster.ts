@@ -11,7 +11,7 @@ import path from "node:path";
 import { E2E_SERVER_ENV } from "../../playwright.config";
 import { startCtraderStub, type CtraderStub } from "../bench/ctrader-stub";
 import { endpointsFor, type Receiver } from "../helpers/webhook-receiver";
-import { assembleImageDir, removeDir, stop, type ImageDir } from "../image/image-dir";
+import { assembleImageDir, stop, type ImageDir } from "../image/image-dir";
 
 const MANAGER_TOKEN = "scale-manager-token";
 
@@ -70,7 +70,7 @@ export async function startCluster(options: {
   const shared: Record<string, string> = {
     LOG_LEVEL: "warn",
     APP_SECRET: E2E_SERVER_ENV.APP_SECRET,
-    SANCTIONS_LIST_PATH: path.resolve(E2E_SERVER_ENV.SANCTIONS_LIST_PATH),
+    SANCTIONS_LIST_PATH: image.mount(path.resolve(E2E_SERVER_ENV.SANCTIONS_LIST_PATH)),
     STAFF_MFA_REVIEWERS: E2E_SERVER_ENV.STAFF_MFA_REVIEWERS,
     DATABASE_URL: options.databaseUrl,
     CTRADER_API_URL: ctrader.url,
@@ -108,7 +108,7 @@ export async function startCluster(options: {
     async close() {
       await Promise.all(started.map((child) => stop(child)));
       await ctrader.close();
-      for (const dir of [image.root, image.dataDir]) removeDir(dir);
+      image.remove();
     },
   };
   try {
