@@ -7,7 +7,7 @@
  * its schedule runs out); a worker that dies mid-attempt leaves a lease that expires, and the next
  * claim sends the same event again with the same webhook-id.
  */
-import { and, asc, desc, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, lte, or, sql, type SQL } from "drizzle-orm";
 import { getDb, type Db } from "../client";
 import {
   deliveries,
@@ -302,19 +302,28 @@ export async function listAttemptsForEvent(eventId: string): Promise<DeliveryAtt
     .orderBy(asc(deliveryAttempts.id));
 }
 
-/** Dead deliveries, newest first, with their event's case: the console's dead-letter list. */
-export async function listDeadDeliveries(
-  limit = 200,
-): Promise<(DeliveryRow & { caseId: string | null; eventType: string })[]> {
+type ConsoleDelivery = DeliveryRow & { caseId: string | null; eventType: string };
+
+/** Deliveries in one state with their event's case and type, for the console's lists. */
+async function listDeliveriesWithEvent(
+  status: "pending" | "dead",
+  order: SQL[],
+  limit: number,
+): Promise<ConsoleDelivery[]> {
   const db = await getDb();
   const rows = await db
     .select({ delivery: deliveries, caseId: outboxEvents.caseId, eventType: outboxEvents.type })
     .from(deliveries)
     .innerJoin(outboxEvents, eq(outboxEvents.id, deliveries.eventId))
-    .where(eq(deliveries.status, "dead"))
-    .orderBy(desc(deliveries.id))
+    .where(eq(deliveries.status, status))
+    .orderBy(...order)
     .limit(limit);
   return rows.map((r) => ({ ...r.delivery, caseId: r.caseId, eventType: r.eventType }));
+}
+
+/** Dead deliveries, newest first, with their event's case: the console's dead-letter list. */
+export function listDeadDeliveries(limit = 200): Promise<ConsoleDelivery[]> {
+  return listDeliveriesWithEvent("dead", [desc(deliveries.id)], limit);
 }
 
 export type DeliveryCounts = {
@@ -345,20 +354,10 @@ export async function countDeliveriesByState(): Promise<DeliveryCounts> {
 }
 
 /** Deliveries not yet delivered and still on schedule, failing ones first, then by next attempt. */
-export async function listPendingDeliveries(
-  limit = 200,
-): Promise<(DeliveryRow & { caseId: string | null; eventType: string })[]> {
-  const db = await getDb();
-  const rows = await db
-    .select({ delivery: deliveries, caseId: outboxEvents.caseId, eventType: outboxEvents.type })
-    .from(deliveries)
-    .innerJoin(outboxEvents, eq(outboxEvents.id, deliveries.eventId))
-    .where(eq(deliveries.status, "pending"))
-    .orderBy(
-      sql`${deliveries.lastError} is null`,
-      asc(deliveries.nextAttemptAt),
-      asc(deliveries.id),
-    )
-    .limit(limit);
-  return rows.map((r) => ({ ...r.delivery, caseId: r.caseId, eventType: r.eventType }));
+export function listPendingDeliveries(limit = 200): Promise<ConsoleDelivery[]> {
+  return listDeliveriesWithEvent(
+    "pending",
+    [sql`${deliveries.lastError} is null`, asc(deliveries.nextAttemptAt), asc(deliveries.id)],
+    limit,
+  );
 }
