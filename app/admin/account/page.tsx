@@ -3,11 +3,12 @@ import { listOwnSessions, ownEnrolmentSecret, ownMfaStatus } from "@/lib/staff/a
 import { requireStaff, staffCookieValue } from "@/lib/staff/console";
 import { Enrolment } from "../_components/enrolment";
 import { endSessionAction, enrolAction, startEnrolmentAction } from "../actions";
+import { withPageScope } from "@/lib/http/action-scope";
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 /** One's own account: where one is signed in (and ending it), and the second factor. */
-export default async function AccountPage({ searchParams }: Props) {
+async function AccountPage({ searchParams }: Props) {
   const staff = await requireStaff("reviewer");
   const q = await searchParams;
   const cookie = await staffCookieValue();
@@ -84,3 +85,5 @@ export default async function AccountPage({ searchParams }: Props) {
     </>
   );
 }
+
+export default withPageScope(AccountPage);

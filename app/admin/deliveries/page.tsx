@@ -3,6 +3,7 @@ import { deliveryOverview } from "@/lib/delivery/console";
 import { requireStaff } from "@/lib/staff/console";
 import { replayDeadAction, replayDeliveryAction } from "../actions";
 import { Time } from "../cases/[id]/_sections/value";
+import { withPageScope } from "@/lib/http/action-scope";
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
@@ -14,7 +15,7 @@ const STATES = [
 ] as const;
 
 /** Every delivery not yet delivered: retrying ones with their last error, dead ones to replay. */
-export default async function DeliveriesPage({ searchParams }: Props) {
+async function DeliveriesPage({ searchParams }: Props) {
   await requireStaff("admin");
   const [{ counts, pending, dead }, q] = await Promise.all([deliveryOverview(), searchParams]);
   return (
@@ -121,3 +122,5 @@ export default async function DeliveriesPage({ searchParams }: Props) {
     </>
   );
 }
+
+export default withPageScope(DeliveriesPage);

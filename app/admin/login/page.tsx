@@ -1,8 +1,9 @@
 import { LoginForm } from "./login-form";
+import { withPageScope } from "@/lib/http/action-scope";
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
-export default async function LoginPage({ searchParams }: Props) {
+async function LoginPage({ searchParams }: Props) {
   const { error } = await searchParams;
   return (
     <section className="card narrow">
@@ -16,3 +17,5 @@ export default async function LoginPage({ searchParams }: Props) {
     </section>
   );
 }
+
+export default withPageScope(LoginPage);

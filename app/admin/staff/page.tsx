@@ -2,13 +2,14 @@ import { listAccounts, STAFF_ADMIN_OUTCOMES, STAFF_ADMIN_REFUSALS } from "@/lib/
 import { requireStaff } from "@/lib/staff/console";
 import { changeRoleAction, disableStaffAction, resetMfaAction } from "../actions";
 import { ResetPasswordForm } from "./reset-password-form";
+import { withPageScope } from "@/lib/http/action-scope";
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 const ROLES = ["reviewer", "approver", "admin"] as const;
 
 /** Console accounts, for admins: role, disable, password and second-factor resets. */
-export default async function StaffPage({ searchParams }: Props) {
+async function StaffPage({ searchParams }: Props) {
   const admin = await requireStaff("admin");
   const q = await searchParams;
   const accounts = await listAccounts(admin);
@@ -102,3 +103,5 @@ export default async function StaffPage({ searchParams }: Props) {
     </>
   );
 }
+
+export default withPageScope(StaffPage);

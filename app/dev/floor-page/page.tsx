@@ -1,9 +1,10 @@
 import { notFound } from "next/navigation";
 import { connection } from "next/server";
 import { env } from "@/lib/env";
+import { withPageScope } from "@/lib/http/action-scope";
 
 /** Benchmark floor: a bare dynamic page in the same layout (enabled by BENCH_ROUTES=1 only). */
-export default async function FloorPage() {
+async function FloorPage() {
   if (!env().benchRoutesEnabled) notFound();
   await connection();
   return (
@@ -13,3 +14,5 @@ export default async function FloorPage() {
     </main>
   );
 }
+
+export default withPageScope(FloorPage);

@@ -1,7 +1,8 @@
 import { getTranslations } from "next-intl/server";
+import { withPageScope } from "@/lib/http/action-scope";
 
 /** The default CLOSE_URL: cTrader closes its browser on seeing it; anyone else reads this. */
-export default async function ClosePage() {
+async function ClosePage() {
   const t = await getTranslations("Closed");
   return (
     <section className="card" data-testid="closed-screen">
@@ -10,3 +11,5 @@ export default async function ClosePage() {
     </section>
   );
 }
+
+export default withPageScope(ClosePage);

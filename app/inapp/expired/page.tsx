@@ -1,8 +1,11 @@
 import { ExpiredScreen } from "../_components/expired-screen";
+import { withPageScope } from "@/lib/http/action-scope";
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
-export default async function ExpiredPage({ searchParams }: Props) {
+async function ExpiredPage({ searchParams }: Props) {
   const { reason } = await searchParams;
   return <ExpiredScreen reason={reason === "unavailable" ? "unavailable" : "expired"} />;
 }
+
+export default withPageScope(ExpiredPage);

@@ -1,6 +1,7 @@
 import { getLocale, getTranslations } from "next-intl/server";
 import { handoffConfirmation, HANDOFF_PARAM, HANDOFF_REDEEM } from "@/lib/inapp/handoff";
 import { ExpiredScreen } from "../_components/expired-screen";
+import { withPageScope } from "@/lib/http/action-scope";
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
@@ -8,7 +9,7 @@ type Props = { searchParams: Promise<Record<string, string | string[] | undefine
  * "Continue on your phone", step one: whose verification this link feeds, before anything is
  * spent or uploaded. A plain form, so it works in any phone browser without JavaScript.
  */
-export default async function HandoffPage({ searchParams }: Props) {
+async function HandoffPage({ searchParams }: Props) {
   const raw = (await searchParams)[HANDOFF_PARAM];
   const token = typeof raw === "string" ? raw : undefined;
   const handoff = await handoffConfirmation(token);
@@ -40,3 +41,5 @@ export default async function HandoffPage({ searchParams }: Props) {
     </section>
   );
 }
+
+export default withPageScope(HandoffPage);

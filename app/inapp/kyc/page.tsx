@@ -18,6 +18,7 @@ import { StatusBadge, StatusExplain } from "../_components/status-badge";
 import { StepForm } from "../_components/step-form";
 import { SubmitForm } from "../_components/submit-form";
 import { retryCaseAction } from "./actions";
+import { withPageScope } from "@/lib/http/action-scope";
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
@@ -53,7 +54,7 @@ const PERSONAL_LABELS = [
   "staleDraft",
 ] as const;
 
-export default async function KycPage({ searchParams }: Props) {
+async function KycPage({ searchParams }: Props) {
   const context = await getScreenContext();
   if (!context?.kycCase) return <ExpiredScreen reason="expired" />;
   const { trader, kycCase } = context;
@@ -330,3 +331,5 @@ export default async function KycPage({ searchParams }: Props) {
     </>
   );
 }
+
+export default withPageScope(KycPage);

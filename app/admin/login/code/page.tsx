@@ -2,9 +2,10 @@ import { redirect } from "next/navigation";
 import { getPendingLogin } from "@/lib/staff/console";
 import { CodeForm } from "../../_components/code-form";
 import { codeAction } from "../../actions";
+import { withPageScope } from "@/lib/http/action-scope";
 
 /** The second step of a sign-in: the password was right, the console is not open yet. */
-export default async function CodePage() {
+async function CodePage() {
   const pending = await getPendingLogin();
   if (pending?.stage !== "mfa") redirect("/admin/login");
   return (
@@ -18,3 +19,5 @@ export default async function CodePage() {
     </section>
   );
 }
+
+export default withPageScope(CodePage);

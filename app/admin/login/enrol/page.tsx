@@ -3,13 +3,14 @@ import { enrolmentQr } from "@/lib/staff/mfa";
 import { getPendingLogin, getStaff } from "@/lib/staff/console";
 import { Enrolment } from "../../_components/enrolment";
 import { codeAction } from "../../actions";
+import { withPageScope } from "@/lib/http/action-scope";
 
 /**
  * An account whose role needs a second factor enrols it before the console opens. The accepted
  * code signs in (a new cookie), which renders this page again: it then keeps the same form, so
  * the recovery codes the form received stay on screen until "Continue".
  */
-export default async function EnrolPage() {
+async function EnrolPage() {
   const pending = await getPendingLogin();
   const device =
     pending?.stage === "enrol" && pending.enrolSecret
@@ -27,3 +28,5 @@ export default async function EnrolPage() {
     </section>
   );
 }
+
+export default withPageScope(EnrolPage);

@@ -13,8 +13,9 @@ import { ScreenLink } from "../../_components/screen-link";
 import { StatusBadge, StatusExplain } from "../../_components/status-badge";
 import { StatusLive } from "../../_components/status-live";
 import { SupportContacts } from "../../_components/support-contacts";
+import { withPageScope } from "@/lib/http/action-scope";
 
-export default async function StatusPage() {
+async function StatusPage() {
   const context = await getScreenContext();
   if (!context?.kycCase) return <ExpiredScreen reason="expired" />;
   const { kycCase } = context;
@@ -134,3 +135,5 @@ export default async function StatusPage() {
     </>
   );
 }
+
+export default withPageScope(StatusPage);

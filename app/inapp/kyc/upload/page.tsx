@@ -11,6 +11,7 @@ import { NextStep } from "../../_components/next-step";
 import { ReviewerMessage } from "../../_components/reviewer-message";
 import { ScreenLink } from "../../_components/screen-link";
 import { UploadScreen } from "../../_components/upload/upload-screen";
+import { withPageScope } from "@/lib/http/action-scope";
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
@@ -49,7 +50,7 @@ const LABELS = [
 ] as const;
 const QUALITY = ["too_small", "blurry", "too_dark", "glare"] as const;
 
-export default async function UploadPage({ searchParams }: Props) {
+async function UploadPage({ searchParams }: Props) {
   const raw = (await searchParams).documentType;
   const type = parseDocumentType(typeof raw === "string" ? raw : undefined);
   // A phone-handoff session sees its own document type's upload and nothing else.
@@ -192,3 +193,5 @@ export default async function UploadPage({ searchParams }: Props) {
     </>
   );
 }
+
+export default withPageScope(UploadPage);
