@@ -1,0 +1,100 @@
+/**
+ * What a verification vendor's result means to us, whichever vendor produced it: one schema for
+ * the adapters that write it (lib/vendors/sumsub.ts, onfido.ts) and every reader (the checks that
+ * store it as evidence, the console that shows it). The vendor's own labels travel along so a
+ * reviewer can look them up in the vendor's documentation; the signals are our closed vocabulary.
+ */
+import { z } from "zod";
+
+export const VENDORS = ["sumsub", "onfido"] as const;
+export type VendorName = (typeof VENDORS)[number];
+
+/** One aspect of the vendor's verdict. `not_run` when the vendor's level/report set lacks it. */
+export const signalSchema = z.enum(["clear", "consider", "not_run"]);
+export type Signal = z.infer<typeof signalSchema>;
+
+export const SIGNALS = ["documentAuthenticity", "faceMatch", "liveness", "watchlist"] as const;
+
+export const vendorVerdictSchema = z.strictObject({
+  vendor: z.enum(VENDORS),
+  /** The vendor's id of what was decided (Sumsub applicant, Onfido check). */
+  reference: z.string().min(1).max(200),
+  /**
+   * `approved`/`declined` are the vendor's final answers; `review` means the vendor itself asks a
+   * person to look; `pending` means no answer yet. None of them decides our case: a verdict is
+   * evidence for our checks and reviewers (docs/vendors.md).
+   */
+  outcome: z.enum(["approved", "declined", "review", "pending"]),
+  /** The vendor says the trader may try again (Sumsub RETRY, Onfido's resubmission reasons). */
+  retryAllowed: z.boolean(),
+  signals: z.strictObject({
+    documentAuthenticity: signalSchema,
+    faceMatch: signalSchema,
+    liveness: signalSchema,
+    watchlist: signalSchema,
+  }),
+  /** The vendor's own reason codes (Sumsub reject labels, Onfido report sub-results). */
+  labels: z.array(z.string().max(100)).max(100),
+  completedAt: z.string().datetime({ offset: true }).nullable(),
+});
+export type VendorVerdict = z.infer<typeof vendorVerdictSchema>;
+
+/** What the trader's screen needs to run the vendor's capture. */
+export const vendorSessionSchema = z.discriminatedUnion("kind", [
+  z.strictObject({
+    kind: z.literal("sdk"),
+    vendor: z.enum(VENDORS),
+    /** Short-lived SDK token: never stored, never logged. */
+    token: z.string().min(1),
+    /** The vendor's id to keep with the case (applicant). */
+    reference: z.string().min(1),
+  }),
+  z.strictObject({
+    kind: z.literal("hosted"),
+    vendor: z.enum(VENDORS),
+    url: z.string().url(),
+    reference: z.string().min(1),
+  }),
+]);
+export type VendorSession = z.infer<typeof vendorSessionSchema>;
+
+/** A verified webhook, reduced to what we act on: which reference changed, and whether it is final. */
+export type VendorEvent = {
+  vendor: VendorName;
+  /** The id the verdict is fetched by (Sumsub applicant id, Onfido check id). */
+  reference: string;
+  /** Our case, when the vendor echoes the id we gave it (Sumsub externalUserId). */
+  externalId: string | undefined;
+  /** True when the verdict can be fetched now; false for progress events we only log. */
+  completed: boolean;
+  type: string;
+};
+
+export type StartInput = {
+  /** Our case id: sent as the vendor's external id so its webhooks name the case. */
+  caseId: string;
+  level: string;
+  locale: string;
+  email?: string;
+  givenNames?: string;
+  surnames?: string;
+};
+
+/**
+ * A verification vendor as a plug-in: start a verification for a case, check and read its
+ * webhooks, fetch the verdict and the vendor's report for the console. Adapters are built from a
+ * config object (no env reads inside) so two vendors, or two accounts, can coexist in tests.
+ */
+export interface VerificationVendor {
+  readonly name: VendorName;
+  start(input: StartInput): Promise<VendorSession>;
+  /**
+   * The trader finished the vendor's capture on our screen: returns the reference the verdict
+   * will come under (Sumsub reviews the applicant by itself; Onfido needs a check started).
+   */
+  captureDone(sessionReference: string): Promise<string>;
+  /** Throws AppError UNAUTHENTICATED when the signature is missing or wrong; never parses first. */
+  readWebhook(rawBody: Uint8Array, headers: Headers): VendorEvent;
+  verdict(reference: string): Promise<VendorVerdict>;
+  report(reference: string): Promise<{ contentType: string; body: Uint8Array }>;
+}

@@ -1,0 +1,327 @@
+/**
+ * The Onfido adapter against a stub of Onfido's API v3.6 (msw at the vendor boundary) that
+ * enforces what Onfido documents: `Authorization: Token token=…` (else 401 with its
+ * `authorization_error` body), 422 `validation_error` for a bad request, checks with reports,
+ * and `check.completed` webhooks signed with X-SHA2-Signature.
+ */
+import { createHmac } from "node:crypto";
+import { http, HttpResponse } from "msw";
+import { setupServer } from "msw/node";
+import { onfidoBaseUrl, onfidoVendor } from "@/lib/vendors/onfido";
+import { vendorVerdictSchema } from "@/lib/vendors/verdict";
+
+const API = onfidoBaseUrl("eu");
+const TOKEN = "api_sandbox.token";
+const WEBHOOK_TOKEN = "webhook-token";
+
+const server = setupServer();
+beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
+afterEach(() => server.resetHandlers());
+afterAll(() => server.close());
+
+type Report = {
+  name: string;
+  status: string;
+  result: string | null;
+  sub_result?: string | null;
+  completed_at_iso8601?: string;
+};
+
+function onfidoStub(state: { reports?: Report[]; checkStatus?: string; checkResult?: string }) {
+  const calls: { method: string; path: string; body: unknown }[] = [];
+  const authorized = (request: Request) =>
+    request.headers.get("authorization") === `Token token=${TOKEN}`;
+  const unauthorized = () =>
+    HttpResponse.json(
+      {
+        error: {
+          type: "authorization_error",
+          message: "Authorization error: please re-check your credentials",
+          fields: {},
+        },
+      },
+      { status: 401 },
+    );
+  async function record(request: Request) {
+    const url = new URL(request.url);
+    const body = request.method === "POST" ? await request.json() : null;
+    calls.push({ method: request.method, path: url.pathname + url.search, body });
+    return body as Record<string, unknown> | null;
+  }
+  server.use(
+    http.post(`${API}/applicants`, async ({ request }) => {
+      if (!authorized(request)) return unauthorized();
+      const body = await record(request);
+      if (!body?.first_name || !body?.last_name)
+        return HttpResponse.json(
+          {
+            error: {
+              type: "validation_error",
+              message: "There was a validation error on this request",
+              fields: { first_name: ["can't be blank"] },
+            },
+          },
+          { status: 422 },
+        );
+      return HttpResponse.json({ id: "applicant-1", ...body }, { status: 201 });
+    }),
+    http.post(`${API}/sdk_token`, async ({ request }) => {
+      if (!authorized(request)) return unauthorized();
+      const body = await record(request);
+      return HttpResponse.json({ token: `sdk.${String(body?.applicant_id)}` });
+    }),
+    http.post(`${API}/checks`, async ({ request }) => {
+      if (!authorized(request)) return unauthorized();
+      await record(request);
+      return HttpResponse.json(
+        { id: "check-1", status: "in_progress", result: null },
+        { status: 201 },
+      );
+    }),
+    http.get(`${API}/checks/:id`, async ({ request, params }) => {
+      if (!authorized(request)) return unauthorized();
+      await record(request);
+      return HttpResponse.json({
+        id: params.id,
+        status: state.checkStatus ?? "complete",
+        result: state.checkResult ?? "clear",
+        created_at: "2026-12-02T10:00:00Z",
+      });
+    }),
+    http.get(`${API}/reports`, async ({ request }) => {
+      if (!authorized(request)) return unauthorized();
+      await record(request);
+      return HttpResponse.json({ reports: state.reports ?? [] });
+    }),
+    http.get(`${API}/checks/:id/download`, async ({ request }) => {
+      if (!authorized(request)) return unauthorized();
+      await record(request);
+      return new HttpResponse(new Uint8Array([0x25, 0x50, 0x44, 0x46]), {
+        headers: { "content-type": "application/pdf" },
+      });
+    }),
+  );
+  return { calls };
+}
+
+const REPORTS = ["document", "facial_similarity_motion", "watchlist_standard"];
+const vendor = (apiToken = TOKEN) =>
+  onfidoVendor({
+    apiToken,
+    webhookToken: WEBHOOK_TOKEN,
+    region: "eu",
+    reports: REPORTS,
+    referrer: "https://broker.example/*",
+  });
+
+const input = {
+  caseId: "case-1",
+  level: "standard",
+  locale: "en",
+  givenNames: "Ada",
+  surnames: "Lovelace",
+};
+
+describe("Onfido: starting and finishing a capture", () => {
+  it("creates an applicant with the trader's name, an SDK token for the screen's origin, then a check with the configured reports", async () => {
+    const stub = onfidoStub({});
+    const session = await vendor().start(input);
+    expect(session).toEqual({
+      kind: "sdk",
+      vendor: "onfido",
+      token: "sdk.applicant-1",
+      reference: "applicant-1",
+    });
+    const checkId = await vendor().captureDone(session.reference);
+    expect(checkId).toBe("check-1");
+    expect(stub.calls.map((c) => [c.method, c.path, c.body])).toEqual([
+      ["POST", "/v3.6/applicants", { first_name: "Ada", last_name: "Lovelace" }],
+      [
+        "POST",
+        "/v3.6/sdk_token",
+        { applicant_id: "applicant-1", referrer: "https://broker.example/*" },
+      ],
+      ["POST", "/v3.6/checks", { applicant_id: "applicant-1", report_names: REPORTS }],
+    ]);
+  });
+
+  it("sends a name Onfido accepts before the trader has typed one", async () => {
+    const stub = onfidoStub({});
+    await vendor().start({ caseId: "c0ffee00-1111", level: "standard", locale: "en" });
+    expect(stub.calls[0]?.body).toEqual({ first_name: "Trader", last_name: "c0ffee00" });
+  });
+
+  it("turns Onfido's 401 into a configuration error with its error type", async () => {
+    onfidoStub({});
+    await expect(vendor("wrong").start(input)).rejects.toMatchObject({
+      code: "CONFIG",
+      contractCode: "authorization_error",
+    });
+  });
+
+  it("turns Onfido's 422 into a bad request with its error type", async () => {
+    onfidoStub({});
+    server.use(
+      http.post(`${API}/applicants`, () =>
+        HttpResponse.json(
+          { error: { type: "validation_error", message: "bad", fields: {} } },
+          { status: 422 },
+        ),
+      ),
+    );
+    await expect(vendor().start(input)).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      contractCode: "validation_error",
+    });
+  });
+});
+
+const completed = JSON.stringify({
+  payload: {
+    resource_type: "check",
+    action: "check.completed",
+    object: {
+      id: "check-1",
+      status: "complete",
+      completed_at_iso8601: "2026-12-02T10:06:00Z",
+      href: "https://api.eu.onfido.com/v3.6/checks/check-1",
+    },
+  },
+});
+const sign = (body: string, token = WEBHOOK_TOKEN) => ({
+  raw: new TextEncoder().encode(body),
+  headers: new Headers({
+    "x-sha2-signature": createHmac("sha256", token).update(body).digest("hex"),
+  }),
+});
+
+describe("Onfido: webhooks", () => {
+  it("accepts check.completed signed with the webhook token", () => {
+    const { raw, headers } = sign(completed);
+    expect(vendor().readWebhook(raw, headers)).toEqual({
+      vendor: "onfido",
+      reference: "check-1",
+      externalId: undefined,
+      completed: true,
+      type: "check.completed",
+    });
+  });
+
+  it("refuses another token's signature, a changed body and no signature", () => {
+    const other = sign(completed, "other-token");
+    expect(() => vendor().readWebhook(other.raw, other.headers)).toThrow(
+      expect.objectContaining({ code: "UNAUTHENTICATED" }),
+    );
+    const good = sign(completed);
+    expect(() =>
+      vendor().readWebhook(
+        new TextEncoder().encode(completed.replace("complete", "withdrawn")),
+        good.headers,
+      ),
+    ).toThrow(expect.objectContaining({ code: "UNAUTHENTICATED" }));
+    expect(() => vendor().readWebhook(good.raw, new Headers())).toThrow(
+      expect.objectContaining({ code: "UNAUTHENTICATED" }),
+    );
+  });
+
+  it("reads a report event as not completed", () => {
+    const { raw, headers } = sign(
+      JSON.stringify({
+        payload: {
+          resource_type: "report",
+          action: "report.completed",
+          object: { id: "report-1" },
+        },
+      }),
+    );
+    expect(vendor().readWebhook(raw, headers)).toMatchObject({
+      completed: false,
+      reference: "report-1",
+    });
+  });
+});
+
+describe("Onfido: the verdict", () => {
+  const done = (name: string, result: string, sub_result?: string): Report => ({
+    name,
+    status: "complete",
+    result,
+    sub_result: sub_result ?? result,
+    completed_at_iso8601: "2026-12-02T10:06:00Z",
+  });
+
+  it("maps a clear check to approved with each report's signal", async () => {
+    onfidoStub({
+      reports: [
+        done("document", "clear"),
+        done("facial_similarity_motion", "clear"),
+        done("watchlist_standard", "clear"),
+      ],
+    });
+    expect(vendorVerdictSchema.parse(await vendor().verdict("check-1"))).toEqual({
+      vendor: "onfido",
+      reference: "check-1",
+      outcome: "approved",
+      retryAllowed: false,
+      signals: {
+        documentAuthenticity: "clear",
+        faceMatch: "clear",
+        liveness: "clear",
+        watchlist: "clear",
+      },
+      labels: [],
+      completedAt: "2026-12-02T10:06:00Z",
+    });
+  });
+
+  it("asks for a review when a report says consider, and names it", async () => {
+    onfidoStub({
+      checkResult: "consider",
+      reports: [
+        done("document", "clear"),
+        done("facial_similarity_photo", "clear"),
+        done("watchlist_standard", "consider"),
+      ],
+    });
+    expect(await vendor().verdict("check-1")).toMatchObject({
+      outcome: "review",
+      signals: { watchlist: "consider", faceMatch: "clear", liveness: "not_run" },
+      labels: ["watchlist_standard:consider"],
+    });
+  });
+
+  it("declines with a retry when Onfido could not process the document", async () => {
+    onfidoStub({
+      checkResult: "consider",
+      reports: [
+        done("document", "consider", "rejected"),
+        done("facial_similarity_motion", "clear"),
+      ],
+    });
+    expect(await vendor().verdict("check-1")).toMatchObject({
+      outcome: "declined",
+      retryAllowed: true,
+      signals: { documentAuthenticity: "consider", watchlist: "not_run" },
+      labels: ["document:rejected"],
+    });
+  });
+
+  it("says pending while the check runs", async () => {
+    onfidoStub({
+      checkStatus: "in_progress",
+      reports: [{ name: "document", status: "awaiting_data", result: null }],
+    });
+    expect(await vendor().verdict("check-1")).toMatchObject({
+      outcome: "pending",
+      completedAt: null,
+      signals: { documentAuthenticity: "not_run" },
+    });
+  });
+
+  it("downloads the check's PDF for the console", async () => {
+    const stub = onfidoStub({});
+    const report = await vendor().report("check-1");
+    expect(report.contentType).toBe("application/pdf");
+    expect(stub.calls.at(-1)?.path).toBe("/v3.6/checks/check-1/download");
+  });
+});
