@@ -4,6 +4,7 @@ import { UNKNOWN_STAFF } from "@/lib/review/console-messages";
 import { loadQueue } from "@/lib/review/queue";
 import { requireStaff } from "@/lib/staff/console";
 import { claimAction } from "./actions";
+import { withPageScope } from "@/lib/http/action-scope";
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
@@ -14,7 +15,7 @@ function hoursSince(date: Date, now: Date): number {
 }
 
 /** The review queue: oldest first, with filters and the SLA timer against the promised time. */
-export default async function QueuePage({ searchParams }: Props) {
+async function QueuePage({ searchParams }: Props) {
   const staff = await requireStaff("reviewer");
   const q = await searchParams;
   const { queue, rows, now } = await loadQueue(staff, q);
@@ -168,3 +169,5 @@ export default async function QueuePage({ searchParams }: Props) {
     </>
   );
 }
+
+export default withPageScope(QueuePage);

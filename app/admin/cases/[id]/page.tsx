@@ -18,6 +18,7 @@ import { History } from "./_sections/history";
 import { Summary } from "./_sections/summary";
 import { Timeline } from "./_sections/timeline";
 import { TraderData } from "./_sections/trader-data";
+import { withPageScope } from "@/lib/http/action-scope";
 
 type Props = {
   params: Promise<{ id: string }>;
@@ -25,7 +26,7 @@ type Props = {
 };
 
 /** One case with its evidence and the decisions a reviewer can take. Every view is audited. */
-export default async function CasePage({ params, searchParams }: Props) {
+async function CasePage({ params, searchParams }: Props) {
   const staff = await requireStaff("reviewer");
   const { id } = await params;
   if (!z.uuid().safeParse(id).success) notFound();
@@ -60,3 +61,5 @@ export default async function CasePage({ params, searchParams }: Props) {
     </>
   );
 }
+
+export default withPageScope(CasePage);
