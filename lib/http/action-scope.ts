@@ -8,29 +8,18 @@ import { headers } from "next/headers";
 import { withLogScope } from "@/lib/log";
 import { requestIdOf } from "./request-id";
 
-async function requestContext() {
-  return { requestId: requestIdOf(await headers()) };
-}
-
 export function withActionScope<A extends unknown[], R>(
   action: (...args: A) => Promise<R>,
 ): (...args: A) => Promise<R> {
   return async (...args) => {
-    const context = await requestContext();
-    return withLogScope(context, () => action(...args));
+    const requestId = requestIdOf(await headers());
+    return withLogScope({ requestId }, () => action(...args));
   };
 }
 
 /**
- * `export default withPageScope(async function Page(props) { … })`. The scope covers the page
- * function and everything it awaits (loaders, the screen context); child components React renders
- * afterwards run outside it, so loading belongs in the page, as the house style has it anyway.
+ * `export default withPageScope(async function Page(props) { … })`: the same scope. It covers the
+ * page function and everything it awaits (loaders, the screen context); child components React
+ * renders afterwards run outside it, so loading belongs in the page, as the house style has it.
  */
-export function withPageScope<A extends unknown[], R>(
-  page: (...props: A) => Promise<R>,
-): (...props: A) => Promise<R> {
-  return async (...props) => {
-    const context = await requestContext();
-    return withLogScope(context, () => page(...props));
-  };
-}
+export const withPageScope = withActionScope;

@@ -3,9 +3,10 @@
  * signed headers along), every answer parsed with zod, and every failure an AppError that names
  * the vendor's own error code but never echoes its body (it can contain personal data).
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac } from "node:crypto";
 import type { z } from "zod";
 import { AppError } from "@/lib/errors";
+import { safeEqual } from "@/lib/identity/secrets";
 import type { VendorName } from "./verdict";
 
 export const VENDOR_TIMEOUT_MS = 15_000;
@@ -80,13 +81,24 @@ export async function vendorFile(
 
 /** Constant-time comparison of an HMAC over `body` with a hex signature from a header. */
 export function hmacHexMatches(
-  algorithm: "sha1" | "sha256" | "sha512",
+  algorithm: "sha256" | "sha512",
   key: string,
   body: Uint8Array,
   given: string | null,
 ): boolean {
-  if (!given || !/^[0-9a-f]+$/i.test(given)) return false;
-  const expected = createHmac(algorithm, key).update(body).digest();
-  const actual = Buffer.from(given, "hex");
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+  if (!given) return false;
+  return safeEqual(createHmac(algorithm, key).update(body).digest("hex"), given.toLowerCase());
+}
+
+/** A webhook body whose signature was checked, read with the vendor's schema. */
+export function readWebhookJson<T extends z.ZodType>(rawBody: Uint8Array, schema: T): z.infer<T> {
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(rawBody).toString("utf8"));
+  } catch {
+    throw new AppError("BAD_REQUEST", "webhook body is not JSON");
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new AppError("BAD_REQUEST", "webhook body has an unknown shape");
+  return parsed.data;
 }

@@ -9,7 +9,13 @@
  */
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
-import { hmacHexMatches, vendorFile, vendorJson, type VendorRequest } from "./http";
+import {
+  hmacHexMatches,
+  readWebhookJson,
+  vendorFile,
+  vendorJson,
+  type VendorRequest,
+} from "./http";
 import type {
   Signal,
   VendorEvent,
@@ -103,7 +109,12 @@ export function onfidoVendor(config: OnfidoConfig): VerificationVendor {
         }),
         tokenSchema,
       );
-      return { kind: "sdk", vendor: "onfido", token, reference: applicant.id } as VendorSession;
+      return {
+        kind: "sdk",
+        vendor: "onfido",
+        token,
+        reference: applicant.id,
+      } satisfies VendorSession;
     },
 
     async captureDone(applicantId) {
@@ -117,15 +128,10 @@ export function onfidoVendor(config: OnfidoConfig): VerificationVendor {
     readWebhook(rawBody, headers) {
       if (!hmacHexMatches("sha256", config.webhookToken, rawBody, headers.get("x-sha2-signature")))
         throw new AppError("UNAUTHENTICATED", "webhook signature does not match");
-      let json: unknown;
-      try {
-        json = JSON.parse(Buffer.from(rawBody).toString("utf8"));
-      } catch {
-        throw new AppError("BAD_REQUEST", "webhook body is not JSON");
-      }
-      const parsed = onfidoWebhookSchema.safeParse(json);
-      if (!parsed.success) throw new AppError("BAD_REQUEST", "webhook body has an unknown shape");
-      const { action, resource_type, object } = parsed.data.payload;
+      const { action, resource_type, object } = readWebhookJson(
+        rawBody,
+        onfidoWebhookSchema,
+      ).payload;
       return {
         vendor: "onfido",
         reference: object.id,

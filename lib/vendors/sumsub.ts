@@ -10,7 +10,13 @@
 import { createHmac } from "node:crypto";
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
-import { hmacHexMatches, vendorFile, vendorJson, type VendorRequest } from "./http";
+import {
+  hmacHexMatches,
+  readWebhookJson,
+  vendorFile,
+  vendorJson,
+  type VendorRequest,
+} from "./http";
 import type {
   Signal,
   StartInput,
@@ -183,7 +189,12 @@ export function sumsubVendor(config: SumsubConfig): VerificationVendor {
         }),
         tokenSchema,
       );
-      return { kind: "sdk", vendor: "sumsub", token, reference: applicantId } as VendorSession;
+      return {
+        kind: "sdk",
+        vendor: "sumsub",
+        token,
+        reference: applicantId,
+      } satisfies VendorSession;
     },
 
     async captureDone(applicantId) {
@@ -199,15 +210,7 @@ export function sumsubVendor(config: SumsubConfig): VerificationVendor {
         !hmacHexMatches(algorithm, config.webhookSecret, rawBody, headers.get("x-payload-digest"))
       )
         throw new AppError("UNAUTHENTICATED", "webhook signature does not match");
-      let json: unknown;
-      try {
-        json = JSON.parse(Buffer.from(rawBody).toString("utf8"));
-      } catch {
-        throw new AppError("BAD_REQUEST", "webhook body is not JSON");
-      }
-      const parsed = sumsubWebhookSchema.safeParse(json);
-      if (!parsed.success) throw new AppError("BAD_REQUEST", "webhook body has an unknown shape");
-      const event = parsed.data;
+      const event = readWebhookJson(rawBody, sumsubWebhookSchema);
       return {
         vendor: "sumsub",
         reference: event.applicantId,
