@@ -10,6 +10,7 @@ const DOMAIN = [
   "lib/review/**",
   "lib/delivery/**",
   "lib/screening/**",
+  "lib/vendors/**",
 ];
 
 const config = [
