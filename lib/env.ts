@@ -239,6 +239,11 @@ const rawSchema = z.object({
   CTRADER_TIMEOUT_MS: intWithDefault(5000, 100, 5000),
   CRM_API_PASSWORD: optionalString,
   CRM_API_TOKEN_TTL_DAYS: intWithDefault(7, 7, 365),
+  // The broker CRM's bearer key for /api/crm/* (unset: those routes answer 404 to everyone).
+  CRM_API_KEY: z.preprocess(
+    emptyAsUndefined,
+    z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)").optional(),
+  ),
   APP_SECRET: optionalString,
   FRAME_ANCESTORS: optionalString,
   CLOSE_URL: optionalString,
@@ -501,6 +506,8 @@ function toConfig(raw: Raw) {
     },
     crmApiPassword: raw.CRM_API_PASSWORD ?? (isProduction ? undefined : "development-crm-password"),
     crmApiTokenTtlDays: raw.CRM_API_TOKEN_TTL_DAYS,
+    /** Bearer key of the broker CRM's calls to /api/crm/* (undefined: the API is off). */
+    crmApiKey: raw.CRM_API_KEY,
     appSecret: raw.APP_SECRET ?? DEVELOPMENT_APP_SECRET,
     frameAncestors,
     closeUrl: raw.CLOSE_URL ?? "/inapp/close",
