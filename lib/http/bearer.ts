@@ -34,8 +34,5 @@ export function bearerRefusal(access: BearerAccess, realm: string): Response | n
 
 /** The CRM API's key check (CRM_API_KEY): null when granted, else the answer to send. */
 export function crmApiRefusal(request: Request): Response | null {
-  return bearerRefusal(
-    bearerAccess(request.headers.get("authorization"), env().crmApiKey),
-    "crm",
-  );
+  return bearerRefusal(bearerAccess(request.headers.get("authorization"), env().crmApiKey), "crm");
 }
