@@ -1,7 +1,10 @@
 import Link from "next/link";
 import { env } from "@/lib/env";
 import { UNKNOWN_STAFF } from "@/lib/review/console-messages";
+import { getConsoleLabels } from "@/lib/review/labels";
 import { loadQueue } from "@/lib/review/queue";
+import { LocalTime } from "@/app/inapp/_components/local-time";
+import { getLocale } from "next-intl/server";
 import { requireStaff } from "@/lib/staff/console";
 import { claimAction } from "./actions";
 import { withPageScope } from "@/lib/http/action-scope";
@@ -18,7 +21,11 @@ function hoursSince(date: Date, now: Date): number {
 async function QueuePage({ searchParams }: Props) {
   const staff = await requireStaff("reviewer");
   const q = await searchParams;
-  const { queue, rows, now } = await loadQueue(staff, q);
+  const [{ queue, rows, now }, label, locale] = await Promise.all([
+    loadQueue(staff, q),
+    getConsoleLabels(),
+    getLocale(),
+  ]);
   const target = env().reviewTimeHours;
   return (
     <>
@@ -46,9 +53,9 @@ async function QueuePage({ searchParams }: Props) {
           Risk{" "}
           <select name="risk" defaultValue={one(q.risk) ?? ""}>
             <option value="">Any</option>
-            <option value="low">Low</option>
-            <option value="medium">Medium</option>
-            <option value="high">High</option>
+            <option value="low">{label.risk("low")}</option>
+            <option value="medium">{label.risk("medium")}</option>
+            <option value="high">{label.risk("high")}</option>
           </select>
         </label>
         <label>
@@ -88,6 +95,7 @@ async function QueuePage({ searchParams }: Props) {
           <tr>
             <th>Trader</th>
             <th>Level</th>
+            <th>Trigger</th>
             <th>Status</th>
             <th>Risk</th>
             <th>Waiting</th>
@@ -111,13 +119,14 @@ async function QueuePage({ searchParams }: Props) {
                     {r.traderEmail ?? `cTrader ${r.ctraderUserId}`}
                   </Link>
                 </td>
-                <td>{r.level}</td>
-                <td>
-                  {r.status}
+                <td data-level={r.level}>{label.level(r.level)}</td>
+                <td data-trigger={r.trigger}>{label.trigger(r.trigger)}</td>
+                <td data-testid="status">
+                  {label.status(r.status)}
                   {r.checksPending ? " · checks running" : ""}
                 </td>
-                <td>
-                  {r.riskLevel ?? "—"}
+                <td data-risk={r.riskLevel ?? undefined}>
+                  {label.risk(r.riskLevel)}
                   {r.fourEyesRequired ? " · four eyes" : ""}
                   {r.escalated ? (
                     <>
@@ -137,6 +146,7 @@ async function QueuePage({ searchParams }: Props) {
                   ) : null}
                 </td>
                 <td data-overdue={waited > target ? "true" : undefined}>
+                  <LocalTime iso={r.waitingSince.toISOString()} locale={locale} utcTitle /> ·{" "}
                   {waited} h / {target} h{waited > target ? " · overdue" : ""}
                 </td>
                 <td data-testid="assignee">

@@ -13,6 +13,7 @@ import {
   traders,
   type CaseDecision,
   type CaseStatus,
+  type CaseTrigger,
   type KycCase,
   type ReviewTask,
 } from "../schema";
@@ -38,6 +39,7 @@ export type QueueRow = {
   caseId: string;
   status: CaseStatus;
   level: string;
+  trigger: CaseTrigger;
   riskLevel: string | null;
   fourEyesRequired: boolean;
   traderEmail: string | null;
@@ -81,6 +83,7 @@ export async function listQueue(filter: QueueFilter): Promise<QueueRow[]> {
       caseId: kycCases.id,
       status: kycCases.status,
       level: kycCases.level,
+      trigger: kycCases.trigger,
       riskLevel: kycCases.riskLevel,
       fourEyesRequired: kycCases.fourEyesRequired,
       traderEmail: traders.email,
