@@ -1,0 +1,64 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import type { Messages } from "next-intl";
+import { CHECK_NAMES } from "@/lib/checks/types";
+import { LOCALES } from "@/lib/i18n/config";
+import { translatorFor } from "@/lib/i18n/translations";
+import { STEPS } from "@/lib/kyc/levels";
+import { CASE_STATUSES } from "@/lib/kyc/statuses";
+import { labelsFrom } from "@/lib/review/labels";
+import { REJECT_REASONS } from "@/lib/review/reasons";
+
+const catalog = (locale: string): Messages =>
+  JSON.parse(readFileSync(path.join(process.cwd(), "messages", `${locale}.json`), "utf8"));
+
+const labelsIn = (locale: string) =>
+  labelsFrom(
+    translatorFor({ locale, messages: catalog(locale), timeZone: "UTC" }, "ConsoleLabels") as never,
+  );
+
+const TRIGGERS = ["first_deposit", "account_creation", "compliance_notice", "manual"];
+
+describe("console labels", () => {
+  it("name every status, trigger, risk, step, check, outcome and reason in English words", () => {
+    const label = labelsIn("en");
+    expect(label.status("in_review")).toBe("In review");
+    expect(label.status("action_required")).toBe("Waiting for the trader");
+    expect(label.trigger("first_deposit")).toBe("First deposit");
+    expect(label.risk("high")).toBe("High");
+    expect(label.risk(null)).toBe("Not assessed");
+    expect(label.level("enhanced")).toBe("Enhanced");
+    expect(label.step("proof_of_address")).toBe("Proof of address");
+    expect(label.check("duplicate_document_number")).toBe("Duplicate document number");
+    expect(label.outcome("warn")).toBe("Warning");
+    expect(label.reason("sanctions_match")).toBe("Sanctions match");
+  });
+
+  it("never shows a raw code in any language, and shows an unknown level by its id", () => {
+    for (const locale of LOCALES) {
+      const label = labelsIn(locale);
+      const words = [
+        ...CASE_STATUSES.map(label.status),
+        ...TRIGGERS.map(label.trigger),
+        ...["low", "medium", "high", null].map(label.risk),
+        ...["basic", "standard", "enhanced"].map(label.level),
+        ...STEPS.map(label.step),
+        ...CHECK_NAMES.map(label.check),
+        ...["pass", "warn", "fail"].map(label.outcome),
+        ...REJECT_REASONS.map((r) => label.reason(r.code)),
+      ];
+      for (const word of words) {
+        expect(word.trim()).not.toBe("");
+        expect(word).not.toMatch(/^[a-z]+_[a-z_]+$/);
+        expect(word).not.toContain("ConsoleLabels");
+      }
+      expect(label.level("vip_2")).toBe("vip_2");
+    }
+  });
+
+  it("speaks the officer's language", () => {
+    expect(labelsIn("de").status("approved")).toBe("Genehmigt");
+    expect(labelsIn("ja").check("screening")).toBe("制裁スクリーニング");
+    expect(labelsIn("ar").risk("low")).toBe("منخفض");
+  });
+});
