@@ -200,6 +200,48 @@ function operationsConfig(raw: Raw) {
   };
 }
 
+/**
+ * Crypto-shredding (docs/security.md#keys): the app keyring that wraps each case's data key.
+ * APP_KEYS is `id:secret` pairs, the first one current; the key derived from APP_SECRET keeps the
+ * id `k1` and stays readable, so existing data and keys wrapped before a rotation still open.
+ */
+const APP_KEY_ENTRY = /^([a-z0-9]{1,16}):(\S{32,})$/;
+const retentionSchema = {
+  APP_KEYS: optionalString,
+};
+
+/** The app keyring's entries, or what is wrong with APP_KEYS (named in the error). */
+export function parseAppKeys(
+  value: string | undefined,
+): { id: string; secret: string }[] | { invalid: string } {
+  if (!value) return [];
+  const entries: { id: string; secret: string }[] = [];
+  for (const item of value.split(/[\s,]+/).filter(Boolean)) {
+    const match = APP_KEY_ENTRY.exec(item);
+    if (!match) return { invalid: "entries are id:secret (id a-z0-9, secret 32+ characters)" };
+    const [, id, secret] = match as unknown as [string, string, string];
+    if (id === "k1") return { invalid: "k1 is the key derived from APP_SECRET; pick another id" };
+    if (entries.some((e) => e.id === id)) return { invalid: `key id ${id} appears twice` };
+    if (secret === DEVELOPMENT_APP_SECRET) return { invalid: `${id} is the development secret` };
+    entries.push({ id, secret });
+  }
+  return entries;
+}
+
+function checkRetention(raw: Raw, ctx: z.RefinementCtx): void {
+  const keys = parseAppKeys(raw.APP_KEYS);
+  if ("invalid" in keys)
+    ctx.addIssue({ code: "custom", path: ["APP_KEYS"], message: keys.invalid });
+}
+
+function retentionConfig(raw: Raw) {
+  const keys = parseAppKeys(raw.APP_KEYS);
+  return {
+    /** Extra app keys, the first one current (none: the APP_SECRET key `k1` is current). */
+    appKeys: "invalid" in keys ? [] : keys,
+  };
+}
+
 const rawSchema = z.object({
   // Unset means production: only the dev server (`next dev` sets it) and the test runner run as
   // anything else, so a worker or operator command started bare never uses development secrets.
@@ -369,6 +411,7 @@ const rawSchema = z.object({
       .transform((v) => v === undefined || v === "1" || v === "true"),
   ),
   ...operationsSchema,
+  ...retentionSchema,
 });
 
 const ORIGIN_SOURCE = /^('self'|'none'|https?:\/\/[a-z0-9.*-]+(:(\d+|\*))?|\*\.[a-z0-9.-]+)$/i;
@@ -594,7 +637,12 @@ function toConfig(raw: Raw) {
 const envSchema = rawSchema
   .superRefine(checkCombinations)
   .superRefine(checkOperations)
-  .transform((raw) => ({ ...toConfig(raw), operations: operationsConfig(raw) }));
+  .superRefine(checkRetention)
+  .transform((raw) => ({
+    ...toConfig(raw),
+    operations: operationsConfig(raw),
+    retention: retentionConfig(raw),
+  }));
 
 export type Env = z.output<typeof envSchema>;
 

@@ -35,7 +35,7 @@ import { env } from "@/lib/env";
 import { EDITABLE_STATUSES } from "@/lib/kyc/case-state";
 import { loadActionRequest } from "@/lib/kyc/submission";
 import { log } from "@/lib/log";
-import { encryptField } from "@/lib/security/encryption";
+import { caseCipher } from "@/lib/security/case-keys";
 import { documentKey, storage as getStorage, verifiedDocumentKey } from "@/lib/storage";
 import { inspectDocument } from "./inspect";
 import { documentCheckSeconds } from "@/lib/metrics/document-checks";
@@ -111,7 +111,7 @@ export async function startUpload(
       side,
       storageKey: key,
       declaredType: contentType,
-      originalName: fileName ? encryptField(fileName, kycCase.id) : null,
+      originalName: fileName ? (await caseCipher(kycCase.id)).encrypt(fileName) : null,
       uploadExpiresAt: expiresAt,
     },
     {

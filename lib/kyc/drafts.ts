@@ -1,6 +1,6 @@
 /**
- * Step drafts: every step saves what the trader typed as they go (encrypted, additional data =
- * case id), so they can leave and resume on any device or in a later session. A draft holds the
+ * Step drafts: every step saves what the trader typed as they go (encrypted under the case key,
+ * lib/security/case-keys.ts), so they can leave and resume on any device or in a later session. A draft holds the
  * form's values as typed (what the screen shows again) and, once the step passed full
  * validation on an explicit "continue", the checked data (what compliance reviews). Only
  * editable cases accept changes.
@@ -8,7 +8,7 @@
 import { AppError } from "@/lib/errors";
 import { listDrafts, upsertDraft } from "@/lib/db/queries/drafts";
 import type { KycCase } from "@/lib/db/schema";
-import { decryptJson, encryptJson } from "@/lib/security/encryption";
+import { caseCipher } from "@/lib/security/case-keys";
 import { EDITABLE_STATUSES } from "./case-state";
 import type { StepId } from "./levels";
 
@@ -45,7 +45,7 @@ export async function saveStepDraft(
   const result = await upsertDraft({
     caseId: kycCase.id,
     step,
-    payload: encryptJson(payload, kycCase.id),
+    payload: (await caseCipher(kycCase.id)).encryptJson(payload),
     completedAt: data != null ? now : null,
     now,
     editable: EDITABLE_STATUSES,
@@ -61,8 +61,11 @@ export async function saveStepDraft(
 
 export async function loadStepDrafts(caseId: string): Promise<Partial<Record<StepId, StepDraft>>> {
   const drafts: Partial<Record<StepId, StepDraft>> = {};
-  for (const row of await listDrafts(caseId)) {
-    const payload = decryptJson<Payload>(row.payload, caseId);
+  const rows = await listDrafts(caseId);
+  if (rows.length === 0) return drafts;
+  const cipher = await caseCipher(caseId);
+  for (const row of rows) {
+    const payload = cipher.decryptJson<Payload>(row.payload);
     drafts[row.step as StepId] = {
       values: payload.values ?? {},
       data: payload.data ?? null,

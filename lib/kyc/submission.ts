@@ -12,7 +12,7 @@ import {
 } from "@/lib/db/queries/cases";
 import { insertCaseSubmission } from "@/lib/db/queries/drafts";
 import { listCurrentDocuments } from "@/lib/db/queries/documents";
-import { encryptJson } from "@/lib/security/encryption";
+import { caseCipher } from "@/lib/security/case-keys";
 import type { CaseEventRow, KycCase } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
 import { changeCaseStatus } from "./cases";
@@ -156,6 +156,7 @@ export async function submitCase(
   for (let attempt = 1; ; attempt++) {
     const before = await getCaseInputsFingerprint(kycCase.id);
     const { requirements, drafts } = await loadCaseProgress(kycCase, now);
+    const cipher = await caseCipher(kycCase.id);
     if (!requirements.complete) {
       throw new AppError("CONFLICT", "some steps or documents are still missing", {
         reason: "incomplete",
@@ -182,7 +183,7 @@ export async function submitCase(
             caseId: kycCase.id,
             round: moved.round,
             event,
-            payload: encryptJson(submittedAnswers(drafts), kycCase.id),
+            payload: cipher.encryptJson(submittedAnswers(drafts)),
             documentIds,
             submittedAt: now,
           }),

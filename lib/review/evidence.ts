@@ -24,7 +24,7 @@ import { readCheckEvidence } from "@/lib/checks/evidence";
 import { caseStatus, caseTrigger } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
 import { loadStepDrafts } from "@/lib/kyc/drafts";
-import { decryptJson } from "@/lib/security/encryption";
+import { caseCipher } from "@/lib/security/case-keys";
 import { hasRole } from "@/lib/staff/auth";
 import { loadCaseHits } from "./screening-hits";
 import type { Reviewer } from "./types";
@@ -277,6 +277,7 @@ async function caseEvidence(staff: Reviewer, caseId: string, now: Date): Promise
     ...hits.flatMap((h) => h.judgments.map((j) => j.staffId)),
   ]);
   const people = new Map((await listStaffByIds([...staffIds])).map((p) => [p.id, p]));
+  const cipher = await caseCipher(caseId);
   const ref = (id: string) => ({
     id,
     name: people.get(id)?.displayName ?? null,
@@ -320,7 +321,7 @@ async function caseEvidence(staff: Reviewer, caseId: string, now: Date): Promise
       round: s.round,
       event: s.event,
       submittedAt: at(s.submittedAt),
-      answers: decryptJson<Record<string, { data: unknown; values: unknown }>>(s.payload, caseId),
+      answers: cipher.decryptJson<Record<string, { data: unknown; values: unknown }>>(s.payload),
       documentIds: s.documentIds,
     })),
     currentAnswers: Object.fromEntries(

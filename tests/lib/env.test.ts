@@ -197,6 +197,29 @@ describe("automated checks configuration", () => {
   });
 });
 
+describe("retention and keys configuration", () => {
+  it("defaults to APP_SECRET's key alone", () => {
+    expect(dev().retention).toEqual({ appKeys: [] });
+  });
+
+  it("reads APP_KEYS with the first key current, and refuses a malformed keyring naming APP_KEYS", () => {
+    const secret = "s".repeat(32);
+    expect(dev({ APP_KEYS: `k3:${secret}, k2:${"t".repeat(40)}` }).retention.appKeys).toEqual([
+      { id: "k3", secret },
+      { id: "k2", secret: "t".repeat(40) },
+    ]);
+    for (const bad of [
+      "k2",
+      `k2:short`,
+      `K2:${secret}`,
+      `k1:${secret}`,
+      `k2:${secret},k2:${"u".repeat(32)}`,
+      `k2:${DEVELOPMENT_APP_SECRET}`,
+    ])
+      expect(() => dev({ APP_KEYS: bad })).toThrow("APP_KEYS");
+  });
+});
+
 describe(".env.example", () => {
   const example = readFileSync(path.join(__dirname, "../../.env.example"), "utf8");
   const documented = [...example.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]!);

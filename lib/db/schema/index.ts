@@ -15,3 +15,4 @@ export * from "./deliveries";
 export * from "./delivery-attempts";
 export * from "./review-tasks";
 export * from "./case-submissions";
+export * from "./case-keys";

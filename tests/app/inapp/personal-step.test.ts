@@ -226,7 +226,7 @@ describe("personal information step (server actions)", () => {
       const rows = Array.isArray(result) ? result : (result as { rows: unknown[] }).rows;
       dump += JSON.stringify(rows);
     }
-    expect(dump).toContain("v1.k1."); // the draft is there, encrypted
+    expect(dump).toContain('"v2.'); // the draft is there, encrypted under the case key
     for (const secret of [
       "Zofia",
       "Kowalczyk",

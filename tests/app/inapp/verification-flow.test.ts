@@ -308,7 +308,7 @@ describe("encryption at rest", () => {
       )) as unknown;
       dump += JSON.stringify(Array.isArray(result) ? result : (result as { rows: unknown[] }).rows);
     }
-    expect(dump).toContain("v1.k1.");
+    expect(dump).toContain('"v2.'); // sealed under the case key
     for (const secret of [
       "Lindqvist",
       "AB7781234",

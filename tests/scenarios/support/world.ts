@@ -118,6 +118,14 @@ export type World = {
    * process): without it, runs the same import in this process and says so in the answer.
    */
   runListsImportCommand(files: string[]): Promise<string>;
+  /**
+   * Runs an operator command (`npm run <name>`'s script) as a separate process against this
+   * scenario's database and configuration. PostgreSQL only. Never throws on a non-zero exit.
+   */
+  runCommand(
+    script: string,
+    args?: string[],
+  ): Promise<{ code: number; stdout: string; stderr: string }>;
 };
 
 /** The OFAC SDN excerpt the tests ship (RAFAEL CARO QUINTERO is entry 6707). */
@@ -256,6 +264,31 @@ export function scenarioWorld(env: Record<string, string | undefined> = {}): () 
           },
         );
         return stdout;
+      },
+      async runCommand(script, args = []) {
+        const url = adminUrl();
+        if (!url) throw new Error("runCommand needs PostgreSQL (DATABASE_URL)");
+        try {
+          const { stdout, stderr } = await execFileAsync(
+            process.execPath,
+            ["--require", "./scripts/server-context.cjs", "--import", "tsx", script, ...args],
+            {
+              cwd: path.join(__dirname, "../../.."),
+              env: {
+                ...process.env,
+                NODE_OPTIONS: "",
+                DATABASE_URL: withDatabase(url, db.name),
+                LOG_LEVEL: "warn",
+              },
+              timeout: 60_000,
+            },
+          );
+          return { code: 0, stdout, stderr };
+        } catch (error) {
+          const failed = error as { code?: number; stdout?: string; stderr?: string };
+          if (typeof failed.code !== "number") throw error;
+          return { code: failed.code, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
+        }
       },
     };
   });

@@ -1,0 +1,63 @@
+/**
+ * Per-case data keys (crypto-shredding). Each case's personal values are sealed under a random
+ * 256-bit key of its own; the database holds that key only wrapped by the current app key
+ * (additional data `case-key:<case id>`, so a wrapped key moved to another case does not open).
+ * Erasure destroys the wrapped key: the rows, and every backup of them, stay ciphertext for good.
+ *
+ * Values written before case keys existed (`v1`, directly under an app key) still decrypt
+ * (dual read); `npm run keys:rotate` re-encrypts them under their case key.
+ */
+import "server-only";
+import { randomBytes } from "node:crypto";
+import { getCaseKey, insertCaseKeyOrGet } from "@/lib/db/queries/case-keys";
+import type { CaseKeyRow } from "@/lib/db/schema";
+import { AppError } from "@/lib/errors";
+import {
+  currentKeyId,
+  decryptField,
+  encryptField,
+  openWithDataKey,
+  sealWithDataKey,
+} from "./encryption";
+
+export type CaseCipher = {
+  encrypt(plaintext: string): string;
+  decrypt(value: string): string;
+  encryptJson(value: unknown): string;
+  decryptJson<T = unknown>(value: string): T;
+};
+
+const wrapAad = (caseId: string) => `case-key:${caseId}`;
+
+export function wrapCaseKey(caseId: string, key: Buffer): { wrappedKey: string; keyId: string } {
+  return {
+    wrappedKey: encryptField(key.toString("base64url"), wrapAad(caseId)),
+    keyId: currentKeyId(),
+  };
+}
+
+export function unwrapCaseKey(row: Pick<CaseKeyRow, "caseId" | "wrappedKey">): Buffer {
+  if (!row.wrappedKey) throw new AppError("GONE", "this case's personal data was erased");
+  return Buffer.from(decryptField(row.wrappedKey, wrapAad(row.caseId)), "base64url");
+}
+
+function cipherFor(caseId: string, key: Buffer): CaseCipher {
+  const decrypt = (value: string) =>
+    value.startsWith("v1.")
+      ? decryptField(value, caseId)
+      : openWithDataKey(key, value, caseId).toString("utf8");
+  return {
+    encrypt: (plaintext) => sealWithDataKey(key, Buffer.from(plaintext, "utf8"), caseId),
+    decrypt,
+    encryptJson: (value) =>
+      sealWithDataKey(key, Buffer.from(JSON.stringify(value), "utf8"), caseId),
+    decryptJson: <T>(value: string) => JSON.parse(decrypt(value)) as T,
+  };
+}
+
+/** The case's cipher, creating its key at first use; refuses (GONE) once the key was destroyed. */
+export async function caseCipher(caseId: string): Promise<CaseCipher> {
+  let row = await getCaseKey(caseId);
+  if (!row) row = await insertCaseKeyOrGet({ caseId, ...wrapCaseKey(caseId, randomBytes(32)) });
+  return cipherFor(caseId, unwrapCaseKey(row));
+}
