@@ -398,6 +398,9 @@ const rawSchema = z.object({
   AUDIT_SIGNING_KEY: z.preprocess(emptyAsUndefined, ed25519Key.optional()),
   AUDIT_VERIFY_KEY: z.preprocess(emptyAsUndefined, ed25519Keys.optional()),
   AUDIT_SIGN_MINUTES: intWithDefault(5, 1, 24 * 60),
+  // How often the worker (or the cron route) verifies the whole chain as `audit:verify` does and
+  // records the result (lib/audit/check.ts); 0: never on a schedule.
+  AUDIT_VERIFY_MINUTES: intWithDefault(60, 0, 7 * 24 * 60),
   // Console accounts (lib/staff): how many reverse proxies in front of the app append to
   // X-Forwarded-For (the client address that login throttling keys on is the entry that many
   // from the right), and whether reviewers need a second factor too (approvers and admins always
@@ -626,6 +629,7 @@ function toConfig(raw: Raw) {
       signingKey: raw.AUDIT_SIGNING_KEY,
       verifyKeys: (raw.AUDIT_VERIFY_KEY ?? "").split(/[ ,]+/).filter(Boolean),
       signEveryMinutes: raw.AUDIT_SIGN_MINUTES,
+      verifyEveryMinutes: raw.AUDIT_VERIFY_MINUTES,
     },
     /** Limits of the server-side document check; one size limit for uploads and the check. */
     documents: { maxBytes: raw.UPLOAD_MAX_BYTES, maxPdfPages: raw.DOCUMENT_MAX_PDF_PAGES },

@@ -6,7 +6,11 @@
  * - `readiness` (/api/health/ready): what serving traders needs — the database, the document
  *   storage, and (with SCREENING_LIST_MAX_AGE_HOURS) screening lists younger than that limit.
  *   Each part is bounded in time: a dependency that hangs reads as failed, not as a hung probe.
+ *   It also reports the audit chain's latest verification (lib/audit/check.ts): when and with
+ *   what result. A broken chain is for people to investigate (the `audit.chain_broken` line is the
+ *   alert), not a reason to take the app out of the load balancer, so it never fails readiness.
  */
+import { latestChainStatus } from "@/lib/audit/check";
 import { documentKey, storage } from "@/lib/storage";
 import { env } from "@/lib/env";
 import { getOldestScreeningListImport, pingDatabase } from "@/lib/db/queries/health";
@@ -39,6 +43,12 @@ export type Readiness = {
     /** SCREENING_LIST_MAX_AGE_HOURS; null: the age is reported, never failing. */
     maxAgeHours: number | null;
   };
+  audit: {
+    /** The latest verification's result; unknown when the database could not say. */
+    chain: "intact" | "broken" | "unverified" | "unknown";
+    lastVerifiedAt: string | null;
+    problem: string | null;
+  };
 };
 
 function within<T>(work: Promise<T>, what: string): Promise<T> {
@@ -70,14 +80,15 @@ export async function readiness(now = new Date()): Promise<Readiness> {
   const [db, store] = await Promise.all([
     part("database", async () => {
       await pingDatabase();
-      return getOldestScreeningListImport();
+      return Promise.all([getOldestScreeningListImport(), latestChainStatus()]);
     }),
     // A well-formed key no document has: reaching the driver (bucket, credentials, directory)
     // is what is checked; the answer "no such object" is the healthy one.
     part("storage", () => storage().head(documentKey(NIL_UUID, NIL_UUID))),
   ]);
   const database = db.ok;
-  const screening = screeningListAge(db.ok ? db.value : undefined, maxAgeHours, now);
+  const screening = screeningListAge(db.ok ? db.value[0] : undefined, maxAgeHours, now);
+  const chain = db.ok ? db.value[1] : undefined;
   const screeningOk =
     maxAgeHours === null || (screening.status !== "stale" && screening.status !== "missing");
   const failed: Readiness["failed"] = [];
@@ -90,6 +101,16 @@ export async function readiness(now = new Date()): Promise<Readiness> {
     database: database ? "ok" : "unreachable",
     storage: store.ok ? "ok" : "unreachable",
     screening,
+    audit:
+      chain === undefined
+        ? { chain: "unknown", lastVerifiedAt: null, problem: null }
+        : chain.state === "unverified"
+          ? { chain: "unverified", lastVerifiedAt: null, problem: null }
+          : {
+              chain: chain.state,
+              lastVerifiedAt: chain.verifiedAt.toISOString(),
+              problem: chain.problem,
+            },
   };
 }
 

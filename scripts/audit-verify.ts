@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { errorMessage } from "@/lib/errors";
 import { getDb } from "@/lib/db/client";
 import { configuredVerifyKeys, exportedHeadsIn, publicKeyBase64 } from "@/lib/audit/signing";
-import { verifyAuditChain } from "@/lib/audit/verify";
+import { checkAuditChain, describeChainCheck } from "@/lib/audit/check";
 
 async function main() {
   const keys = configuredVerifyKeys();
@@ -24,18 +24,13 @@ async function main() {
     throw new Error("--heads needs AUDIT_VERIFY_KEY (or AUDIT_SIGNING_KEY)");
   const exportedHeads = headsFile ? exportedHeadsIn(readFileSync(headsFile, "utf8")) : [];
   await getDb();
-  const verdict = await verifyAuditChain({ keys, exportedHeads });
-  if (verdict.ok) {
-    const signed =
-      keys.length > 0
-        ? `, ${verdict.signedHeads} signed heads checked (${exportedHeads.length} exported), latest at seq ${verdict.latestSignedSeq ?? "-"}`
-        : ", signed heads not checked (no AUDIT_VERIFY_KEY)";
-    console.log(`audit:verify: ${verdict.rows} rows, chain intact${signed}`);
+  const check = await checkAuditChain(exportedHeads);
+  const line = describeChainCheck(check, exportedHeads.length);
+  if (check.verdict.ok) {
+    console.log(line);
     process.exit(0);
   }
-  console.error(
-    `audit:verify: chain broken at row id=${verdict.brokenAt.id ?? "-"} seq=${verdict.brokenAt.seq ?? "-"} (${verdict.problem}); ${verdict.rows} rows verified`,
-  );
+  console.error(line);
   process.exit(1);
 }
 

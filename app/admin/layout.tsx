@@ -19,6 +19,7 @@ export default async function AdminLayout({ children }: { children: React.ReactN
             <Link href="/admin">Queue</Link>
             {staff.role === "admin" ? <Link href="/admin/deliveries">Deliveries</Link> : null}
             {staff.role === "admin" ? <Link href="/admin/staff">Accounts</Link> : null}
+            {staff.role === "admin" ? <Link href="/admin/audit">Audit trail</Link> : null}
             <Link href="/admin/account">Your account</Link>
             <form action={logoutAction}>
               <button className="button secondary" type="submit">

@@ -3,8 +3,10 @@
  * checks of submitted cases that no request started (a crash between submit and `after()`),
  * abandoned uploads (a URL issued, never confirmed) removed with their objects, and expired
  * sessions, one-time tokens and login attempts (a day after they stopped mattering); and, with
- * AUDIT_SIGNING_KEY, a signed head of the audit chain every AUDIT_SIGN_MINUTES.
+ * AUDIT_SIGNING_KEY, a signed head of the audit chain every AUDIT_SIGN_MINUTES; and the whole chain
+ * verified every AUDIT_VERIFY_MINUTES (lib/audit/check.ts).
  */
+import { verifyChainIfDue } from "@/lib/audit/check";
 import { signAuditHeadIfDue } from "@/lib/audit/signing";
 import { runPendingCaseChecks } from "@/lib/checks/run";
 import { purgeAbandonedUploads } from "@/lib/documents/service";
@@ -13,14 +15,26 @@ import { log } from "@/lib/log";
 
 const DAY_MS = 86_400_000;
 
-export async function runHousekeeping(
-  now = new Date(),
-): Promise<{ checked: number; purged: number; expired: number; signedSeq?: number }> {
+export async function runHousekeeping(now = new Date()): Promise<{
+  checked: number;
+  purged: number;
+  expired: number;
+  signedSeq?: number;
+  chainVerified?: boolean;
+}> {
   const checked = await runPendingCaseChecks(20);
   const purged = await purgeAbandonedUploads(now);
   const expired = await purgeExpiredAccessRows(new Date(now.getTime() - DAY_MS));
   if (checked || purged || expired) log.info("housekeeping.done", { checked, purged, expired });
   // Last, so the head it signs includes what the sweeps above recorded.
   const signed = await signAuditHeadIfDue(now);
-  return { checked, purged, expired, ...(signed && { signedSeq: signed.seq }) };
+  // After signing, so a fresh head is checked at once; it appends nothing to the chain.
+  const verified = await verifyChainIfDue(now);
+  return {
+    checked,
+    purged,
+    expired,
+    ...(signed && { signedSeq: signed.seq }),
+    ...(verified && { chainVerified: verified.ok }),
+  };
 }

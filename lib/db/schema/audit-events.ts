@@ -40,11 +40,17 @@ export const auditEvents = pgTable(
     hash: text("hash"),
   },
   (t) => [
-    index("audit_events_case_idx").on(t.caseId),
+    // The console's audit log (lib/db/queries/audit-log.ts) filters by case, actor, action or
+    // period and lists newest first: each filter has an index that also gives that order.
+    // (id breaks ties in that order, so it ends each index.)
+    index("audit_events_case_time_idx").on(t.caseId, t.occurredAt, t.id),
+    index("audit_events_actor_time_idx").on(t.actorType, t.actorId, t.occurredAt, t.id),
+    index("audit_events_time_idx").on(t.occurredAt, t.id),
     index("audit_events_trader_idx").on(t.traderId),
     index("audit_events_seq_idx").on(t.seq),
-    // Counting recent events of one kind: the throttles (lib/db/queries/throttle.ts).
-    index("audit_events_action_time_idx").on(t.action, t.occurredAt),
+    // Counting recent events of one kind (the throttles, lib/db/queries/throttle.ts), and the
+    // log's action filter.
+    index("audit_events_action_time_idx").on(t.action, t.occurredAt, t.id),
   ],
 );
 

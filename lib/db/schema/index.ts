@@ -16,3 +16,4 @@ export * from "./delivery-attempts";
 export * from "./review-tasks";
 export * from "./case-submissions";
 export * from "./case-keys";
+export * from "./audit-verifications";

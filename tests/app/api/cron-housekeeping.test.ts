@@ -1,6 +1,6 @@
 /**
  * The daily cron route: where no worker runs (Vercel), it runs housekeeping (the automated checks
- * of a case no request checked), reports the screening lists' age, and delivers what is due.
+ * of a case no request checked, the audit chain's verification), reports the screening lists' age, and delivers what is due.
  */
 import "../../scenarios/support/request-scope";
 import { GET, POST } from "@/app/api/cron/housekeeping/route";
@@ -37,11 +37,13 @@ describe("/api/cron/housekeeping", () => {
     const response = await call(GET, `Bearer ${SECRET}`);
     expect(response.status).toBe(200);
     const body = (await response.json()) as {
-      housekeeping: { checked: number };
+      housekeeping: { checked: number; chainVerified?: boolean };
       screening: { status: string };
       deliveries: { delivered: number };
     };
     expect(body.housekeeping.checked).toBeGreaterThanOrEqual(1);
+    // The audit chain is verified as audit:verify does, at most every AUDIT_VERIFY_MINUTES.
+    expect(body.housekeeping.chainVerified).toBe(true);
     expect(body.screening.status).toBe("missing");
     expect(body.deliveries.delivered).toBeGreaterThanOrEqual(2);
     expect(await trader.status()).toBe("in_review");
@@ -50,7 +52,9 @@ describe("/api/cron/housekeeping", () => {
     // Schedulers other than Vercel may POST; a second run finds nothing left to do.
     const again = await call(POST, `Bearer ${SECRET}`);
     expect(again.status).toBe(200);
-    expect(((await again.json()) as typeof body).housekeeping.checked).toBe(0);
+    const second = ((await again.json()) as typeof body).housekeeping;
+    expect(second.checked).toBe(0);
+    expect(second.chainVerified).toBeUndefined();
   });
 
   it("refuses everyone when no CRON_SECRET is configured", async () => {

@@ -60,6 +60,7 @@ describe("health", () => {
         database: "ok",
         storage: "ok",
         screening: { status: "missing", ageHours: null, maxAgeHours: null },
+        audit: { chain: "unverified", lastVerifiedAt: null, problem: null },
       },
     });
     expect((await health()).status).toBe(200);
@@ -82,6 +83,7 @@ describe("health", () => {
         database: "unreachable",
         storage: "ok",
         screening: { status: "unknown" },
+        audit: { chain: "unknown" },
       });
       expect((await health()).status).toBe(503);
     } finally {

@@ -37,6 +37,9 @@ import QueuePage from "@/app/admin/page";
 import DeliveriesPage from "@/app/admin/deliveries/page";
 import EnrolPage from "@/app/admin/login/enrol/page";
 import { GET as exportEvidence } from "@/app/admin/cases/[id]/export/route";
+import AuditPage from "@/app/admin/audit/page";
+import { verifyChainAction } from "@/app/admin/audit/actions";
+import { GET as exportAuditLog } from "@/app/admin/audit/export/route";
 import { getLatestCaseForTrader } from "@/lib/db/queries/cases";
 import { getTraderWithOpenCase } from "@/lib/db/queries/traders";
 import type { KycCase } from "@/lib/db/schema";
@@ -416,6 +419,29 @@ export class Staff extends Browser {
           `${BROKER}/admin/cases/${caseId}/export${format === "html" ? "?format=html" : ""}`,
         ),
         { params: Promise.resolve({ id: caseId }) },
+      ),
+    );
+  }
+
+  /** The audit trail page (HTML), or where the console sent someone whose role may not see it. */
+  async auditPage(query: Record<string, string> = {}): Promise<string> {
+    const result = await this.act(() =>
+      outcomeOf(renderPage(AuditPage({ searchParams: Promise.resolve(query) }))),
+    );
+    return "redirect" in result ? `redirect:${result.redirect}` : result.value;
+  }
+
+  /** "Verify now" on the audit page: where the console sends the officer afterwards. */
+  async verifyAuditChain(): Promise<string> {
+    const result = await this.act(() => outcomeOf(verifyChainAction()));
+    return "redirect" in result ? result.redirect : "no redirect";
+  }
+
+  /** The audit log's CSV export with the page's filters. */
+  exportAuditLog(query: Record<string, string> = {}): Promise<Response> {
+    return this.act(() =>
+      exportAuditLog(
+        new Request(`${BROKER}/admin/audit/export?${new URLSearchParams(query).toString()}`),
       ),
     );
   }
