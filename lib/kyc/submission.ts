@@ -202,8 +202,16 @@ export async function submitCase(
   }
 }
 
-/** What a round froze of each step: the checked data (what compliance reviews) and the values. */
-export type SubmittedAnswers = Partial<Record<StepId, { data: unknown; values: unknown }>>;
+/**
+ * What a round froze of each step: the checked data (what compliance reviews) and the values.
+ * Written encrypted at the submit; read back by the console's summary (what changed since the
+ * last round) and the evidence export.
+ */
+export const submittedAnswersSchema = z.partialRecord(
+  z.enum(STEPS),
+  z.object({ data: z.unknown(), values: z.unknown() }),
+);
+export type SubmittedAnswers = z.infer<typeof submittedAnswersSchema>;
 
 function submittedAnswers(drafts: Partial<Record<StepId, StepDraft>>): SubmittedAnswers {
   const out: SubmittedAnswers = {};

@@ -6,6 +6,7 @@
 import { listCaseEvents } from "@/lib/db/queries/cases";
 import { getCheckFailure, getLatestCheckRun, MONITORING_TASK } from "@/lib/db/queries/checks";
 import { listCurrentDocuments } from "@/lib/db/queries/documents";
+import { listCaseSubmissions } from "@/lib/db/queries/drafts";
 import { listDeliveryLogForCase } from "@/lib/db/queries/outbox";
 import {
   getCaseById,
@@ -22,8 +23,10 @@ import { messagesFor } from "@/lib/i18n/catalogs";
 import { directionOf, pickLocale } from "@/lib/i18n/config";
 import { isFinalRejection } from "@/lib/kyc/case-state";
 import { getLevel } from "@/lib/kyc/levels";
-import { loadCaseProgress, loadRejection } from "@/lib/kyc/submission";
+import { loadCaseProgress, loadRejection, submittedAnswersSchema } from "@/lib/kyc/submission";
+import { caseCipher } from "@/lib/security/case-keys";
 import { hasRole } from "@/lib/staff/auth";
+import { caseSummary, type SubmittedRound } from "./case-summary";
 import { UNKNOWN_STAFF } from "./console-messages";
 import { caseControls, hitControls, OPEN_STATUSES } from "./controls";
 import { approvalBlocker, auditCaseView } from "./decisions";
@@ -55,7 +58,26 @@ export type CheckLine = Pick<CaseCheckRow, "id" | "check" | "outcome" | "riskPoi
   evidence: ReadEvidence;
 };
 
-export async function getCaseFile(staff: Reviewer, caseId: string) {
+/**
+ * The last two submitted rounds, decrypted and parsed with the submit's schema: enough to say
+ * what changed since the last round. A round that does not parse reads as empty answers.
+ */
+async function lastRounds(caseId: string): Promise<SubmittedRound[]> {
+  const submissions = (await listCaseSubmissions(caseId)).slice(-2);
+  if (submissions.length < 2) return [];
+  const cipher = await caseCipher(caseId);
+  return submissions.map((s) => {
+    const answers = submittedAnswersSchema.safeParse(cipher.decryptJson(s.payload));
+    return {
+      round: s.round,
+      submittedAt: s.submittedAt,
+      answers: answers.success ? answers.data : {},
+      documentIds: s.documentIds,
+    };
+  });
+}
+
+async function loadCaseFile(staff: Reviewer, caseId: string) {
   const kycCase = await getCaseById(caseId);
   if (!kycCase) return null;
   await auditCaseView(staff, kycCase.id, "case_page");
@@ -74,6 +96,7 @@ export async function getCaseFile(staff: Reviewer, caseId: string) {
     monitoringTask,
     deliveryLog,
     rejection,
+    rounds,
   ] = await Promise.all([
     getTraderById(kycCase.traderId),
     loadCaseProgress(kycCase),
@@ -89,6 +112,7 @@ export async function getCaseFile(staff: Reviewer, caseId: string) {
     getOpenReviewTask(kycCase.id, MONITORING_TASK),
     listDeliveryLogForCase(kycCase.id),
     loadRejection(kycCase),
+    lastRounds(kycCase.id),
   ]);
   const team = hasRole(staff, "approver") ? await listActiveStaff() : [];
   const named = await listStaffByIds([
@@ -121,7 +145,7 @@ export async function getCaseFile(staff: Reviewer, caseId: string) {
   const judgeable = open || monitoringTask !== undefined;
   const level = getLevel(kycCase.level);
   const language = await traderLanguage(trader?.preferredLocale);
-  return {
+  const file = {
     kycCase,
     trader,
     progress,
@@ -165,6 +189,16 @@ export async function getCaseFile(staff: Reviewer, caseId: string) {
     language,
     finalRejection: isFinalRejection(kycCase),
   };
+  return { file, rounds };
+}
+
+/** What the case file loads; the summary on top of the page is computed from it. */
+export type CaseFileBase = NonNullable<Awaited<ReturnType<typeof loadCaseFile>>>["file"];
+
+export async function getCaseFile(staff: Reviewer, caseId: string) {
+  const loaded = await loadCaseFile(staff, caseId);
+  if (!loaded) return null;
+  return { ...loaded.file, summary: caseSummary(loaded.file, loaded.rounds) };
 }
 
 export type CaseFile = NonNullable<Awaited<ReturnType<typeof getCaseFile>>>;

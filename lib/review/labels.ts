@@ -1,11 +1,14 @@
 /**
  * Words for the console's closed vocabularies (statuses, triggers, risk, levels, steps, checks,
- * outcomes, reject reasons), read from the `ConsoleLabels` catalog in the officer's language. A
+ * outcomes, reject reasons, document types and sides, screening hit levels and states, quality
+ * issues), read from the `ConsoleLabels` catalog in the officer's language. A
  * value the catalog does not know (a level from KYC_LEVELS_PATH, a check added later) falls back
  * to a generic word or to the value itself, never to an error: the console must render whatever
  * the database holds.
  */
-import { getTranslations } from "@/lib/i18n/translations";
+import type { Messages } from "next-intl";
+import { messagesFor } from "@/lib/i18n/catalogs";
+import { getTranslations, translatorFor } from "@/lib/i18n/translations";
 
 export type ConsoleLabels = {
   status(status: string): string;
@@ -17,6 +20,13 @@ export type ConsoleLabels = {
   check(check: string): string;
   outcome(outcome: string): string;
   reason(code: string): string;
+  documentType(type: string): string;
+  side(side: string): string;
+  hitLevel(level: string): string;
+  hitState(state: string): string;
+  qualityIssue(issue: string): string;
+  /** A requested item as lib/review writes it: `step:<id>` or `document:<type>`. */
+  item(item: string): string;
 };
 
 type Translate = (key: string, values: Record<string, string>) => string;
@@ -32,9 +42,24 @@ export function labelsFrom(t: Translate): ConsoleLabels {
     check: (check) => t("check", { check }),
     outcome: (outcome) => t("outcome", { outcome }),
     reason: (code) => t("reason", { reason: code }),
+    documentType: (type) => t("documentType", { type }),
+    side: (side) => t("side", { side }),
+    hitLevel: (level) => t("hitLevel", { level }),
+    hitState: (state) => t("hitState", { state }),
+    qualityIssue: (issue) => t("qualityIssue", { issue }),
+    item: (item) => {
+      const [kind, name = ""] = item.split(":");
+      return kind === "step" ? t("step", { step: name }) : t("documentType", { type: name });
+    },
   };
 }
 
 export async function getConsoleLabels(): Promise<ConsoleLabels> {
   return labelsFrom((await getTranslations("ConsoleLabels")) as unknown as Translate);
+}
+
+/** The labels in one locale, outside a request (tests, exports). */
+export async function labelsIn(locale: string): Promise<ConsoleLabels> {
+  const messages = (await messagesFor(locale)) as unknown as Messages;
+  return labelsFrom(translatorFor({ locale, messages, timeZone: "UTC" }, "ConsoleLabels") as never);
 }

@@ -9,12 +9,12 @@ import {
   isConsoleRefusal,
 } from "@/lib/review/console-messages";
 import { requireStaff } from "@/lib/staff/console";
+import { CaseSummary } from "./_sections/case-summary";
 import { Checks } from "./_sections/checks";
 import { Decide } from "./_sections/decide";
 import { Deliveries } from "./_sections/deliveries";
 import { Documents } from "./_sections/documents";
 import { Hits } from "./_sections/hits";
-import { History } from "./_sections/history";
 import { Summary } from "./_sections/summary";
 import { Timeline } from "./_sections/timeline";
 import { TraderData } from "./_sections/trader-data";
@@ -49,6 +49,7 @@ async function CasePage({ params, searchParams }: Props) {
           {CONSOLE_OUTCOMES[q.outcome]}
         </p>
       ) : null}
+      <CaseSummary file={file} />
       <Summary file={file} />
       <Decide file={file} prefill={typeof q.prefill === "string" ? q.prefill : undefined} />
       <Hits file={file} />
@@ -57,7 +58,6 @@ async function CasePage({ params, searchParams }: Props) {
       <Documents file={file} />
       <Timeline file={file} />
       <Deliveries file={file} />
-      <History file={file} />
     </>
   );
 }

@@ -1,3 +1,4 @@
+import { OfficerTime } from "../../../_components/officer-time";
 import { BIDI_CONTROLS } from "@/lib/kyc/steps/fields";
 
 /**
@@ -37,9 +38,7 @@ export function Value({ value }: { value: unknown }) {
   return <bdi>{String(value)}</bdi>;
 }
 
-/** A time as UTC text, the way every console page shows it. */
-export function Time({ at }: { at: Date }) {
-  return (
-    <time dateTime={at.toISOString()}>{at.toISOString().replace("T", " ").slice(0, 16)} UTC</time>
-  );
+/** A time in the officer's time zone, UTC on hover (server-rendered as UTC). */
+export function Time({ at, dateOnly }: { at: Date; dateOnly?: boolean }) {
+  return <OfficerTime iso={at.toISOString()} dateOnly={dateOnly} />;
 }
