@@ -28,6 +28,7 @@ import { caseCipher } from "@/lib/security/case-keys";
 import { hasRole } from "@/lib/staff/auth";
 import { caseSummary, type SubmittedRound } from "./case-summary";
 import { UNKNOWN_STAFF } from "./console-messages";
+import { documentComparisons } from "./document-fields";
 import { caseControls, hitControls, OPEN_STATUSES } from "./controls";
 import { approvalBlocker, auditCaseView } from "./decisions";
 import { reasonsForLevel } from "./reasons";
@@ -198,7 +199,12 @@ export type CaseFileBase = NonNullable<Awaited<ReturnType<typeof loadCaseFile>>>
 export async function getCaseFile(staff: Reviewer, caseId: string) {
   const loaded = await loadCaseFile(staff, caseId);
   if (!loaded) return null;
-  return { ...loaded.file, summary: caseSummary(loaded.file, loaded.rounds) };
+  return {
+    ...loaded.file,
+    summary: caseSummary(loaded.file, loaded.rounds),
+    /** Each document type beside the typed fields its document should show. */
+    comparisons: documentComparisons(loaded.file),
+  };
 }
 
 export type CaseFile = NonNullable<Awaited<ReturnType<typeof getCaseFile>>>;

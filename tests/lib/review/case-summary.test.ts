@@ -93,6 +93,27 @@ describe("case summary", () => {
     // One round only: nothing to compare with.
     expect(summary.changes).toBeNull();
 
+    // Each document beside what the trader typed that it should show.
+    const identity = file!.comparisons.find((c) => c.documentType === "identity")!;
+    expect(identity.documents).toEqual([
+      expect.objectContaining({ side: "page", status: "accepted" }),
+    ]);
+    expect(Object.fromEntries(identity.fields.map((f) => [f.field, f.value]))).toEqual(
+      expect.objectContaining({
+        givenNames: "Rafael",
+        surnames: "Caro Quintero",
+        dateOfBirth: "1952-12-12",
+        documentKind: "passport",
+        issuingCountry: "SE",
+        expiryDate: "2031-05-01",
+        documentNumber: expect.stringMatching(/^P\d+$/),
+      }),
+    );
+    const address = file!.comparisons.find((c) => c.documentType === "address")!;
+    expect(address.fields.map((f) => f.field)).toEqual(
+      expect.arrayContaining(["addressLine1", "city", "country", "issueDate"]),
+    );
+
     // The page renders it in words, with the codes as data for tools.
     const page = await reviewer.casePage(kycCase.id);
     expect(page).toContain('data-testid="case-summary"');
@@ -100,6 +121,11 @@ describe("case summary", () => {
     expect(page).toContain("Sanctions screening (Fail): +100");
     expect(page).toContain("Likely match");
     expect(page).toContain('data-changes="none"');
+    expect(page).toContain('data-testid="document-viewer"');
+    expect(page).toMatch(/<dt>Document number<\/dt><dd data-field="documentNumber">/);
+    expect(page).toContain(
+      '<dt>Document type</dt><dd data-field="documentKind"><bdi>Passport</bdi>',
+    );
   });
 });
 

@@ -1,40 +1,105 @@
+import { getTranslations } from "next-intl/server";
 import type { CaseFile } from "@/lib/review/case-file";
+import { getConsoleLabels } from "@/lib/review/labels";
+import { DocumentViewer } from "./document-viewer";
 import { Value } from "./value";
 
-export function Documents({ file }: { file: CaseFile }) {
+/**
+ * Each document beside the data the trader typed that it should show (lib/review/
+ * document-fields.ts), the picture with zoom and rotation. Field names come from the trader's
+ * own forms' catalog, so the reviewer reads the label the trader answered.
+ */
+export async function Documents({ file }: { file: CaseFile }) {
+  const [t, tAll, label] = await Promise.all([
+    getTranslations("DocumentViewer"),
+    getTranslations(),
+    getConsoleLabels(),
+  ]);
+  const fieldLabel = (step: string, field: string) => {
+    const key = step === "personal" ? `Personal.${field}` : `Forms.${step}.${field}`;
+    return tAll.has(key as never) ? tAll(key as never) : field;
+  };
+  const optionLabel = (step: string, field: string, value: unknown) => {
+    const key = `Forms.${step}.${field}Options.${String(value)}`;
+    return typeof value === "string" && tAll.has(key as never) ? tAll(key as never) : value;
+  };
+  const viewerLabels = {
+    zoomIn: t("zoomIn"),
+    zoomOut: t("zoomOut"),
+    rotate: t("rotate"),
+    reset: t("reset"),
+    keys: t("keys"),
+    zoom: t("zoom", { percent: "{percent}" }),
+  };
   return (
     <section className="card" data-testid="documents" aria-labelledby="documents-title">
-      <h2 id="documents-title">Documents</h2>
-      {file.documents.length === 0 ? (
-        <p className="muted">The trader has not uploaded a document yet.</p>
-      ) : null}
-      <ul className="steps">
-        {file.documents.map((d) => (
-          <li key={d.id} data-document={d.documentType} data-side={d.side}>
-            <span>
-              {d.documentType} · {d.side} · {d.status} · {d.contentType} · {d.sizeBytes} bytes
-              <br />
-              <span className="muted">
-                sha256 {d.sha256?.slice(0, 16)}… · quality <Value value={d.quality} />
+      <h2 id="documents-title">{t("title")}</h2>
+      {file.comparisons.length === 0 ? <p className="muted">{t("none")}</p> : null}
+      {file.comparisons.map((group) => (
+        <div
+          key={group.documentType}
+          className="compare"
+          data-testid="document-compare"
+          data-document-type={group.documentType}
+        >
+          <h3>{label.documentType(group.documentType)}</h3>
+          <div className="compare-grid">
+            <ul className="compare-documents">
+              {group.documents.map((d) => {
+                const alt = `${label.documentType(group.documentType)} · ${label.side(d.side)}`;
+                const href = `/admin/documents/${d.id}`;
+                return (
+                  <li key={d.id} data-document={group.documentType} data-side={d.side}>
+                    <p className="muted">
+                      {label.side(d.side)}
+                      {d.status === "retake" ? ` · ${t("retake")}` : ""}
+                    </p>
+                    {d.contentType?.startsWith("image/") ? (
+                      <DocumentViewer src={href} alt={alt} labels={viewerLabels} />
+                    ) : null}
+                    <a href={href} target="_blank" rel="noreferrer">
+                      {t("open")}
+                    </a>
+                  </li>
+                );
+              })}
+            </ul>
+            <div>
+              <h4 id={`shows-${group.documentType}`}>{t("shouldShow")}</h4>
+              <dl
+                className="facts"
+                data-testid="typed-fields"
+                aria-labelledby={`shows-${group.documentType}`}
+              >
+                {group.fields.map((f) => (
+                  <div key={`${f.step}.${f.field}`} style={{ display: "contents" }}>
+                    <dt>{fieldLabel(f.step, f.field)}</dt>
+                    <dd data-field={f.field}>
+                      <Value value={optionLabel(f.step, f.field, f.value)} />
+                    </dd>
+                  </div>
+                ))}
+              </dl>
+            </div>
+          </div>
+        </div>
+      ))}
+      <details>
+        <summary>{t("stored")}</summary>
+        <ul className="steps">
+          {file.documents.map((d) => (
+            <li key={d.id} data-stored-document={d.documentType} data-side={d.side}>
+              <span>
+                {d.documentType} · {d.side} · {d.status} · {d.contentType} · {d.sizeBytes} bytes
+                <br />
+                <span className="muted">
+                  sha256 {d.sha256?.slice(0, 16)}… · quality <Value value={d.quality} />
+                </span>
               </span>
-            </span>
-            <a href={`/admin/documents/${d.id}`} target="_blank" rel="noreferrer">
-              {d.contentType?.startsWith("image/") ? (
-                // Through a 60-second presigned URL; each load is an audited view. Full size (to
-                // zoom) opens in a new tab.
-                // eslint-disable-next-line @next/next/no-img-element
-                <img
-                  className="doc-thumb"
-                  src={`/admin/documents/${d.id}`}
-                  alt={`${d.documentType} ${d.side}`}
-                  loading="lazy"
-                />
-              ) : null}
-              <span>Open full size (link valid 60 s)</span>
-            </a>
-          </li>
-        ))}
-      </ul>
+            </li>
+          ))}
+        </ul>
+      </details>
     </section>
   );
 }
