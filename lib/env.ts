@@ -87,6 +87,8 @@ const accessRightsSchema = z
           rejected: z.enum(ACCESS_RIGHTS),
           action_required: z.enum(ACCESS_RIGHTS),
           monitoring_hit: z.enum(ACCESS_RIGHTS),
+          renewal_due: z.enum(ACCESS_RIGHTS),
+          expired: z.enum(ACCESS_RIGHTS),
         })
         .partial()
         .strict(),
@@ -96,6 +98,8 @@ export type AccessRightsMapping = z.infer<typeof accessRightsSchema>;
 /**
  * Approved trades; a rejection stops new trades; a request for more, and an approved trader with
  * an undecided monitoring hit (a new likely sanctions match), keep open positions closable only.
+ * A renewal notice changes nothing yet (the document is still valid); an expired document keeps
+ * open positions closable only until the trader renews.
  */
 export const DEFAULT_ACCESS_RIGHTS: AccessRightsMapping = {
   "*": {
@@ -103,6 +107,8 @@ export const DEFAULT_ACCESS_RIGHTS: AccessRightsMapping = {
     rejected: "NO_TRADING",
     action_required: "CLOSE_ONLY",
     monitoring_hit: "CLOSE_ONLY",
+    renewal_due: "FULL_ACCESS",
+    expired: "CLOSE_ONLY",
   },
 };
 
@@ -347,6 +353,9 @@ const rawSchema = z.object({
   // sanctions/PEP list files `npm run lists:import` loads (comma-separated paths).
   MIN_AGE: intWithDefault(18, 16, 100),
   AUTO_APPROVE: flag,
+  // Document expiry (lib/kyc/renewal.ts): days before the identity document's expiry at which an
+  // approved case is marked "renewal due" (notice on the status screen, case.renewal_due event).
+  RENEWAL_NOTICE_DAYS: intWithDefault(30, 0, 365),
   RISK_CONFIG_PATH: optionalString,
   SANCTIONS_LIST_PATH: optionalString,
   // Status delivery (lib/delivery): the broker CRM's webhook endpoints as one JSON array, e.g.
@@ -572,6 +581,8 @@ function toConfig(raw: Raw) {
     reviewTimeHours: raw.REVIEW_TIME_HOURS,
     brokerName: raw.BROKER_NAME,
     review: { fourEyesMinRisk: raw.FOUR_EYES_MIN_RISK, maxRetryRounds: raw.MAX_RETRY_ROUNDS },
+    /** Re-verification: how many days before the document's expiry the renewal notice goes out. */
+    renewal: { noticeDays: raw.RENEWAL_NOTICE_DAYS },
     checks: {
       minAge: raw.MIN_AGE,
       autoApprove: raw.AUTO_APPROVE,

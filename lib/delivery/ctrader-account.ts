@@ -30,7 +30,8 @@ type Payload = {
   case?: { id?: string; level?: string; status?: string };
 };
 
-type MappedState = "approved" | "rejected" | "action_required" | "monitoring_hit";
+type MappedState =
+  "approved" | "rejected" | "action_required" | "monitoring_hit" | "renewal_due" | "expired";
 
 export function accessRightsFor(level: string, state: string): AccessRights | undefined {
   const config = env().ctraderAccountUpdate;
@@ -42,11 +43,18 @@ export function accessRightsFor(level: string, state: string): AccessRights | un
   return pick(level) ?? pick("*");
 }
 
-/** The state the access rights follow: an open monitoring hit outranks an approval. */
-export function accessState(current: { status: string; monitoringHitOpen: boolean }): string {
-  return current.status === "approved" && current.monitoringHitOpen
-    ? "monitoring_hit"
-    : current.status;
+/**
+ * The state the access rights follow: an open monitoring hit outranks an approval, and so does a
+ * renewal notice (the hit first: it is the stricter fact).
+ */
+export function accessState(current: {
+  status: string;
+  monitoringHitOpen: boolean;
+  renewalDue?: boolean;
+}): string {
+  if (current.status !== "approved") return current.status;
+  if (current.monitoringHitOpen) return "monitoring_hit";
+  return current.renewalDue ? "renewal_due" : "approved";
 }
 
 export async function updateTradingAccount(payload: Payload): Promise<AttemptOutcome> {
@@ -86,7 +94,9 @@ export async function updateTradingAccount(payload: Payload): Promise<AttemptOut
       ? "monitoring_hit"
       : payload.type === "case.monitoring_cleared"
         ? "approved"
-        : payload.case?.status;
+        : payload.type === "case.renewal_due"
+          ? "renewal_due"
+          : payload.case?.status;
   const note =
     eventState === state
       ? `set ${rights}`

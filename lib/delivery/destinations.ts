@@ -12,7 +12,12 @@
 import { env } from "@/lib/env";
 import { CTRADER_ACCOUNT_DESTINATION, updateTradingAccount } from "./ctrader-account";
 import { EMAIL_DESTINATION, sendStatusEmail } from "./email";
-import { CASE_MONITORING_CLEARED, CASE_MONITORING_HIT, CASE_STATUS_CHANGED } from "./payload";
+import {
+  CASE_MONITORING_CLEARED,
+  CASE_MONITORING_HIT,
+  CASE_RENEWAL_DUE,
+  CASE_STATUS_CHANGED,
+} from "./payload";
 import { sendWebhook, type AttemptOutcome } from "./webhook";
 
 export type DeliveryJob = {
@@ -47,7 +52,8 @@ function ctraderAccountDestination(): Destination[] {
       accepts: (eventType) =>
         eventType === CASE_STATUS_CHANGED ||
         eventType === CASE_MONITORING_HIT ||
-        eventType === CASE_MONITORING_CLEARED,
+        eventType === CASE_MONITORING_CLEARED ||
+        eventType === CASE_RENEWAL_DUE,
       send: (job) => updateTradingAccount(job.payload),
     },
   ];

@@ -130,11 +130,30 @@ export const caseMonitoringClearedV1 = z.strictObject({
 export type CaseMonitoringHitV1 = z.infer<typeof caseMonitoringHitV1>;
 export type CaseMonitoringClearedV1 = z.infer<typeof caseMonitoringClearedV1>;
 
+export const CASE_RENEWAL_DUE = "case.renewal_due";
+
+/**
+ * The identity document of an approved case expires soon (RENEWAL_NOTICE_DAYS ahead): the case
+ * stays approved until `documentExpiresOn`, when a `case.status_changed` with event `expire`
+ * follows unless the trader renewed meanwhile.
+ */
+export const caseRenewalDueV1 = z.strictObject({
+  type: z.literal(CASE_RENEWAL_DUE),
+  ...monitoringEnvelope,
+  documentExpiresOn: z.iso
+    .date()
+    .describe(
+      "The identity document's expiry date (YYYY-MM-DD); the case expires on this day unless renewed.",
+    ),
+});
+export type CaseRenewalDueV1 = z.infer<typeof caseRenewalDueV1>;
+
 /** Every payload we may send; receivers can parse with this and switch on `type`/`version`. */
 export const webhookPayload = z.discriminatedUnion("type", [
   caseStatusChangedV1,
   caseMonitoringHitV1,
   caseMonitoringClearedV1,
+  caseRenewalDueV1,
 ]);
 export type WebhookPayload = z.infer<typeof webhookPayload>;
 
@@ -219,4 +238,20 @@ export function buildMonitoringCleared(facts: MonitoringFacts): CaseMonitoringCl
 
 function caseFacts(kycCase: MonitoringFacts["kycCase"]) {
   return { id: kycCase.id, level: kycCase.level, status: kycCase.status };
+}
+
+export function buildRenewalDue(
+  facts: MonitoringFacts & { documentExpiresOn: string },
+): CaseRenewalDueV1 {
+  return caseRenewalDueV1.parse({
+    type: CASE_RENEWAL_DUE,
+    version: 1,
+    id: facts.eventId,
+    occurredAt: facts.occurredAt.toISOString(),
+    sequence: facts.sequence,
+    case: caseFacts(facts.kycCase),
+    trader: traderFacts(facts.trader),
+    documentExpiresOn: facts.documentExpiresOn,
+    limits: getLevel(facts.kycCase.level).limits,
+  });
 }

@@ -2,15 +2,18 @@
  * The periodic work besides deliveries, run by `npm run worker` (and the cron route): automated
  * checks of submitted cases that no request started (a crash between submit and `after()`),
  * abandoned uploads (a URL issued, never confirmed) removed with their objects, and expired
- * sessions, one-time tokens and login attempts (a day after they stopped mattering); and, with
- * AUDIT_SIGNING_KEY, a signed head of the audit chain every AUDIT_SIGN_MINUTES; and the whole chain
- * verified every AUDIT_VERIFY_MINUTES (lib/audit/check.ts).
+ * sessions, one-time tokens and login attempts (a day after they stopped mattering); document
+ * expiry (renewal notices and expired cases, lib/kyc/renewal.ts); and, with AUDIT_SIGNING_KEY, a
+ * signed head of the audit chain every AUDIT_SIGN_MINUTES; and the whole chain verified every
+ * AUDIT_VERIFY_MINUTES (lib/audit/check.ts).
  */
 import { verifyChainIfDue } from "@/lib/audit/check";
 import { signAuditHeadIfDue } from "@/lib/audit/signing";
 import { runPendingCaseChecks } from "@/lib/checks/run";
 import { purgeAbandonedUploads } from "@/lib/documents/service";
 import { purgeExpiredAccessRows } from "@/lib/db/queries/housekeeping";
+import { env } from "@/lib/env";
+import { runDocumentExpiry, type ExpirySweep } from "@/lib/kyc/renewal";
 import { log } from "@/lib/log";
 
 const DAY_MS = 86_400_000;
@@ -19,12 +22,14 @@ export async function runHousekeeping(now = new Date()): Promise<{
   checked: number;
   purged: number;
   expired: number;
+  renewal: ExpirySweep;
   signedSeq?: number;
   chainVerified?: boolean;
 }> {
   const checked = await runPendingCaseChecks(20);
   const purged = await purgeAbandonedUploads(now);
   const expired = await purgeExpiredAccessRows(new Date(now.getTime() - DAY_MS));
+  const renewal = await runDocumentExpiry(now, env().renewal.noticeDays);
   if (checked || purged || expired) log.info("housekeeping.done", { checked, purged, expired });
   // Last, so the head it signs includes what the sweeps above recorded.
   const signed = await signAuditHeadIfDue(now);
@@ -34,6 +39,7 @@ export async function runHousekeeping(now = new Date()): Promise<{
     checked,
     purged,
     expired,
+    renewal,
     ...(signed && { signedSeq: signed.seq }),
     ...(verified && { chainVerified: verified.ok }),
   };

@@ -37,7 +37,8 @@ export const CASE_EVENTS = {
   reopen: { from: ["rejected"], to: "in_review", actors: ["staff"], reopens: true },
   revoke: { from: ["approved"], to: "rejected", actors: ["staff"] },
   expire: { from: ["approved"], to: "expired", actors: ["system", "staff"] },
-  renew: { from: ["expired"], to: "draft", actors: ["trader"] },
+  /** From an approval only while a renewal notice is out (lib/kyc/renewal.ts checks that). */
+  renew: { from: ["approved", "expired"], to: "draft", actors: ["trader"] },
 } as const satisfies Record<
   string,
   {

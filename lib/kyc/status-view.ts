@@ -6,6 +6,7 @@ import { getRecentReviewMedian, listCaseEvents } from "@/lib/db/queries/cases";
 import type { KycCase } from "@/lib/db/schema";
 import { getLevel, type Level } from "./levels";
 import type { DocumentRequirement } from "./requirements";
+import { renewalNotice, type RenewalNotice } from "./renewal";
 import { loadCaseProgress, loadRejection, type Rejection } from "./submission";
 import { traderPhase, type TraderPhase } from "./trader-view";
 
@@ -16,6 +17,8 @@ export type StatusView = {
   /** Where the trader stands (lib/kyc/trader-view.ts). */
   phase: TraderPhase;
   rejection: Rejection | null;
+  /** The identity document expires soon or has expired (lib/kyc/renewal.ts). */
+  renewal: RenewalNotice | null;
   /** The account limits of the case's level (lib/kyc/levels.ts), as the trader is told. */
   limits: Level["limits"];
   timeline: TimelineEntry[];
@@ -71,6 +74,7 @@ export async function statusView(
   return {
     phase: traderPhase(kycCase, progress, rejection),
     rejection,
+    renewal: renewalNotice(kycCase),
     limits: getLevel(kycCase.level).limits,
     timeline: [
       { event: "opened", at: kycCase.openedAt },

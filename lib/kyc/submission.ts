@@ -11,6 +11,7 @@ import {
   readCaseInputsFingerprint,
 } from "@/lib/db/queries/cases";
 import { insertCaseSubmission } from "@/lib/db/queries/drafts";
+import { setCaseDocumentExpiry } from "@/lib/db/queries/renewal";
 import { listCurrentDocuments } from "@/lib/db/queries/documents";
 import { caseCipher } from "@/lib/security/case-keys";
 import type { CaseEventRow, KycCase } from "@/lib/db/schema";
@@ -18,6 +19,7 @@ import { AppError } from "@/lib/errors";
 import { changeCaseStatus } from "./cases";
 import { loadStepDrafts, type StepDraft } from "./drafts";
 import { getLevel, STEPS, type StepId } from "./levels";
+import { documentExpiryOf } from "./renewal";
 import { sidesFor, type DocumentType } from "@/lib/documents/upload-contract";
 import {
   caseRequirements,
@@ -46,11 +48,13 @@ export async function loadActionRequest(
   timeline?: Promise<CaseEventRow[]>,
 ): Promise<ActionRequest | null> {
   if (kycCase.status !== "action_required" && kycCase.status !== "draft") return null;
-  const events = await (timeline ?? listCaseEvents(kycCase.id));
+  // In commit order (the id), not by timestamp: a sweep on another host's clock (a worker, the
+  // cron route) may have stamped a later time than the trader's own action that followed it.
+  const events = [...(await (timeline ?? listCaseEvents(kycCase.id)))].sort((a, b) => a.id - b.id);
   const latest =
     kycCase.status === "action_required"
       ? events.findLast((e) => e.event === "request_action")
-      : events.at(-1)?.event === "retry"
+      : events.at(-1)?.event === "retry" || events.at(-1)?.event === "renew"
         ? events.at(-1)
         : undefined;
   if (!latest) return null;
@@ -178,15 +182,17 @@ export async function submitCase(
               reason: "inputs_changed",
             });
         },
-        alsoInTransaction: (tx, moved) =>
-          insertCaseSubmission(tx, {
+        alsoInTransaction: async (tx, moved) => {
+          await insertCaseSubmission(tx, {
             caseId: kycCase.id,
             round: moved.round,
             event,
             payload: cipher.encryptJson(submittedAnswers(drafts)),
             documentIds,
             submittedAt: now,
-          }),
+          });
+          await setCaseDocumentExpiry(tx, kycCase.id, documentExpiryOf(drafts));
+        },
       });
     } catch (error) {
       if (error instanceof AppError && error.reason === "inputs_changed") {

@@ -220,6 +220,30 @@ describe("retention and keys configuration", () => {
   });
 });
 
+describe("re-verification configuration", () => {
+  it("sends the renewal notice 30 days ahead by default and refuses a notice beyond a year", () => {
+    expect(dev().renewal).toEqual({ noticeDays: 30 });
+    expect(dev({ RENEWAL_NOTICE_DAYS: "0" }).renewal).toEqual({ noticeDays: 0 });
+    expect(dev({ RENEWAL_NOTICE_DAYS: "60" }).renewal).toEqual({ noticeDays: 60 });
+    for (const bad of ["366", "-1", "soon", "1.5"])
+      expect(() => dev({ RENEWAL_NOTICE_DAYS: bad })).toThrow("RENEWAL_NOTICE_DAYS");
+  });
+
+  it("maps the renewal states to access rights, and refuses an unknown right for them", () => {
+    const mapping = (json: string) =>
+      dev({ CTRADER_ACCOUNT_UPDATE: "1", CTRADER_ACCESS_RIGHTS: json }).ctraderAccountUpdate
+        ?.mapping;
+    expect(dev({ CTRADER_ACCOUNT_UPDATE: "1" }).ctraderAccountUpdate?.mapping["*"]).toMatchObject({
+      renewal_due: "FULL_ACCESS",
+      expired: "CLOSE_ONLY",
+    });
+    expect(mapping('{"*":{"expired":"NO_TRADING","renewal_due":"CLOSE_ONLY"}}')).toEqual({
+      "*": { expired: "NO_TRADING", renewal_due: "CLOSE_ONLY" },
+    });
+    expect(() => mapping('{"*":{"expired":"READ_ONLY"}}')).toThrow("CTRADER_ACCESS_RIGHTS");
+  });
+});
+
 describe(".env.example", () => {
   const example = readFileSync(path.join(__dirname, "../../.env.example"), "utf8");
   const documented = [...example.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]!);

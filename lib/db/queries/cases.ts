@@ -311,6 +311,7 @@ export async function getCaseAccessState(
       status: CaseStatus;
       level: string;
       monitoringHitOpen: boolean;
+      renewalDue: boolean;
       tradingLogin: number | null;
       supersededBy: number | null;
     }
@@ -330,6 +331,7 @@ export async function getCaseAccessState(
       tradingLogin: traders.tradingLogin,
       monitoringHitOpen: sql<boolean>`exists (select 1 from ${reviewTasks} t
         where t.case_id = ${kycCases.id} and t.kind = 'monitoring_hit' and t.closed_at is null)`,
+      renewalDue: sql<boolean>`${kycCases.renewalDueAt} is not null`,
       supersededBy,
     })
     .from(kycCases)
@@ -339,6 +341,7 @@ export async function getCaseAccessState(
     row && {
       ...row,
       monitoringHitOpen: Boolean(row.monitoringHitOpen),
+      renewalDue: Boolean(row.renewalDue),
       supersededBy: row.supersededBy === null ? null : Number(row.supersededBy),
     }
   );

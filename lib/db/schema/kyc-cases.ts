@@ -20,10 +20,15 @@
  *   hit of the round was cleared by two different staff members (trigger, migration 0012).
  * - `event_seq` numbers the case's outbox events (1, 2, …) in commit order, so a receiver can
  *   drop an event older than one it already applied.
+ * - `document_expires_on` is the identity document's expiry as the latest submit froze it (null
+ *   when the level asks for no identity document): the expiry job reads it in plain, the answers
+ *   themselves stay encrypted. `renewal_due_at` is when the renewal notice went out for that
+ *   document; a submit (a new document) clears it. An approved case with it set is "renewal due".
  */
 import { sql } from "drizzle-orm";
 import {
   boolean,
+  date,
   index,
   integer,
   pgEnum,
@@ -67,12 +72,17 @@ export const kycCases = pgTable(
     round: integer("round").notNull().default(0),
     /** The last `sequence` given to one of the case's outbox events (per-case order). */
     eventSeq: integer("event_seq").notNull().default(0),
+    documentExpiresOn: date("document_expires_on", { mode: "string" }),
+    renewalDueAt: timestamp("renewal_due_at", { withTimezone: true }),
   },
   (t) => [
     uniqueIndex("kyc_cases_one_open_per_trader")
       .on(t.traderId)
       .where(sql`${t.closedAt} is null`),
     index("kyc_cases_status_idx").on(t.status),
+    index("kyc_cases_approved_expiry_idx")
+      .on(t.documentExpiresOn)
+      .where(sql`${t.status} = 'approved'`),
   ],
 );
 

@@ -44,7 +44,12 @@ describe("worker housekeeping", () => {
     expect(result).toMatchObject({ checked: 1, purged: 1 });
     expect((await getCaseForTrader(kycCase.id, trader.id))?.status).toBe("in_review");
     expect(await t.db.select().from(documents)).toHaveLength(0);
-    expect(await runHousekeeping()).toEqual({ checked: 0, purged: 0, expired: 0 });
+    expect(await runHousekeeping()).toEqual({
+      checked: 0,
+      purged: 0,
+      expired: 0,
+      renewal: { noticed: 0, expired: 0 },
+    });
   });
 
   it("drops sessions a day past their expiry, and keeps live ones", async () => {

@@ -1,0 +1,97 @@
+/**
+ * Document expiry: which approved cases are due for a renewal notice or for expiry, and the
+ * notice itself (its timeline entry, audit line and outbox event in one transaction).
+ */
+import { and, asc, eq, isNull, lte } from "drizzle-orm";
+import { getDb } from "../client";
+import { auditEvents, caseEvents, kycCases } from "../schema";
+import { insertCaseOutboxEvent, type OutboxBuilder, type Tx } from "./cases";
+
+type DueCase = { id: string; documentExpiresOn: string };
+
+/** Approved cases whose identity document expires on or before `onOrBefore` (YYYY-MM-DD). */
+export async function listApprovedCasesExpiringBy(
+  onOrBefore: string,
+  options: { withoutNotice?: boolean; limit: number },
+): Promise<DueCase[]> {
+  const db = await getDb();
+  const rows = await db
+    .select({ id: kycCases.id, documentExpiresOn: kycCases.documentExpiresOn })
+    .from(kycCases)
+    .where(
+      and(
+        eq(kycCases.status, "approved"),
+        lte(kycCases.documentExpiresOn, onOrBefore),
+        options.withoutNotice ? isNull(kycCases.renewalDueAt) : undefined,
+      ),
+    )
+    .orderBy(asc(kycCases.documentExpiresOn), asc(kycCases.id))
+    .limit(options.limit);
+  return rows.flatMap((r) =>
+    r.documentExpiresOn ? [{ id: r.id, documentExpiresOn: r.documentExpiresOn }] : [],
+  );
+}
+
+/**
+ * Marks an approved case "renewal due" once: the row must still be approved with no notice for
+ * this document, so two sweeps racing write one notice. Returns the outbox event id, or null
+ * when another sweep (or a status change) came first.
+ */
+export async function markRenewalDue(input: {
+  caseId: string;
+  documentExpiresOn: string;
+  now: Date;
+  outbox: OutboxBuilder;
+}): Promise<string | null> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const [kycCase] = await tx
+      .update(kycCases)
+      .set({ renewalDueAt: input.now })
+      .where(
+        and(
+          eq(kycCases.id, input.caseId),
+          eq(kycCases.status, "approved"),
+          eq(kycCases.documentExpiresOn, input.documentExpiresOn),
+          isNull(kycCases.renewalDueAt),
+        ),
+      )
+      .returning();
+    if (!kycCase) return null;
+    await tx.insert(caseEvents).values({
+      caseId: kycCase.id,
+      occurredAt: input.now,
+      event: "renewal_due",
+      fromStatus: "approved",
+      toStatus: "approved",
+      actorType: "system",
+      actorId: "renewal",
+      data: { documentExpiresOn: input.documentExpiresOn },
+    });
+    await tx.insert(auditEvents).values({
+      actorType: "system",
+      actorId: "renewal",
+      action: "case.renewal_due",
+      caseId: kycCase.id,
+      traderId: kycCase.traderId,
+      occurredAt: input.now,
+      data: { documentExpiresOn: input.documentExpiresOn },
+    });
+    return insertCaseOutboxEvent(tx, kycCase, input.outbox, input.now);
+  });
+}
+
+/**
+ * What a submit froze of the identity document: its expiry (null when the level asks for none).
+ * A new document starts a new notice cycle.
+ */
+export async function setCaseDocumentExpiry(
+  tx: Tx,
+  caseId: string,
+  documentExpiresOn: string | null,
+): Promise<void> {
+  await tx
+    .update(kycCases)
+    .set({ documentExpiresOn, renewalDueAt: null })
+    .where(eq(kycCases.id, caseId));
+}

@@ -1,0 +1,131 @@
+/**
+ * Re-verification when the identity document expires. A scheduled sweep (the worker's
+ * housekeeping and the cron route, with the clock passed in) marks an approved case "renewal
+ * due" RENEWAL_NOTICE_DAYS before the document's expiry date (a `case.renewal_due` event; the
+ * case stays approved and the document stays valid) and expires it on that date (`expire`, a
+ * status change like any other). The trader renews on the same case: `renew` reopens only the
+ * identity document step and its upload, the submit runs the automated checks again, and the
+ * decision approves the case anew with the new document's expiry.
+ *
+ * Dates are UTC calendar days: a document "expiring on 2027-06-01" expires at 00:00 UTC that day.
+ */
+import { z } from "zod";
+import { getCaseById } from "@/lib/db/queries/cases";
+import { listApprovedCasesExpiringBy, markRenewalDue } from "@/lib/db/queries/renewal";
+import type { KycCase } from "@/lib/db/schema";
+import { buildRenewalDue, CASE_RENEWAL_DUE } from "@/lib/delivery/payload";
+import { destinationIdsFor } from "@/lib/delivery/destinations";
+import { AppError } from "@/lib/errors";
+import { log } from "@/lib/log";
+import { changeCaseStatus } from "./cases";
+import type { StepDraft } from "./drafts";
+
+const DAY_MS = 86_400_000;
+/** Cases per sweep and kind: a backlog drains over a few sweeps instead of one long one. */
+const SWEEP_LIMIT = 100;
+
+/** What a renewal reopens: the identity document's fields and a fresh upload of it. */
+export const RENEWAL_ITEMS = [
+  { kind: "step", step: "identity_document" },
+  { kind: "document", documentType: "identity" },
+] as const;
+export const RENEWAL_REASON = "document_expiry";
+
+function utcDay(at: Date): string {
+  return at.toISOString().slice(0, 10);
+}
+
+/** The expiry date a submit freezes with the case: the identity step's, when the level has it. */
+export function documentExpiryOf(drafts: { identity_document?: StepDraft }): string | null {
+  const parsed = z.object({ expiryDate: z.iso.date() }).safeParse(drafts.identity_document?.data);
+  return parsed.success ? parsed.data.expiryDate : null;
+}
+
+export type ExpirySweep = { noticed: number; expired: number };
+
+/**
+ * One sweep: first the cases whose document has expired (a case due for both in the same sweep
+ * only expires), then the renewal notices. Each case moves in its own transaction; one that
+ * changed meanwhile (renewed, revoked, a concurrent sweep) is left as it is.
+ */
+export async function runDocumentExpiry(now: Date, noticeDays: number): Promise<ExpirySweep> {
+  let expired = 0;
+  for (const due of await listApprovedCasesExpiringBy(utcDay(now), { limit: SWEEP_LIMIT })) {
+    try {
+      await changeCaseStatus({
+        kycCase: { id: due.id, status: "approved" },
+        event: "expire",
+        actor: { type: "system", id: "renewal" },
+        data: { reasonCode: RENEWAL_REASON, documentExpiresOn: due.documentExpiresOn },
+        now,
+      });
+      expired++;
+    } catch (error) {
+      if (!(error instanceof AppError && error.code === "CONFLICT")) throw error;
+    }
+  }
+  let noticed = 0;
+  const noticeBy = utcDay(new Date(now.getTime() + noticeDays * DAY_MS));
+  for (const due of await listApprovedCasesExpiringBy(noticeBy, {
+    withoutNotice: true,
+    limit: SWEEP_LIMIT,
+  })) {
+    const eventId = await markRenewalDue({
+      caseId: due.id,
+      documentExpiresOn: due.documentExpiresOn,
+      now,
+      outbox: ({ eventId, sequence, moved, trader }) => ({
+        type: CASE_RENEWAL_DUE,
+        payload: buildRenewalDue({
+          eventId,
+          sequence,
+          occurredAt: now,
+          kycCase: moved,
+          trader,
+          documentExpiresOn: due.documentExpiresOn,
+        }),
+        destinations: destinationIdsFor(CASE_RENEWAL_DUE),
+      }),
+    });
+    if (eventId) noticed++;
+  }
+  if (noticed || expired) log.info("renewal.sweep", { noticed, expired });
+  return { noticed, expired };
+}
+
+/** What the trader is told about the document's expiry, if anything. */
+export type RenewalNotice = { state: "due" | "expired"; documentExpiresOn: string };
+
+export function renewalNotice(
+  kycCase: Pick<KycCase, "status" | "renewalDueAt" | "documentExpiresOn">,
+): RenewalNotice | null {
+  if (!kycCase.documentExpiresOn) return null;
+  if (kycCase.status === "expired")
+    return { state: "expired", documentExpiresOn: kycCase.documentExpiresOn };
+  if (kycCase.status === "approved" && kycCase.renewalDueAt)
+    return { state: "due", documentExpiresOn: kycCase.documentExpiresOn };
+  return null;
+}
+
+/**
+ * The trader starts the renewal: back to a draft of the same case in which only the identity
+ * document and its fields are open (lib/kyc/submission.ts reads the items from this event).
+ * Only a case with a renewal notice or an expired one may renew; anything else is a conflict.
+ */
+export async function renewCase(
+  kycCase: Pick<KycCase, "id">,
+  traderId: string,
+  now = new Date(),
+): Promise<{ eventId: string }> {
+  const current = await getCaseById(kycCase.id);
+  if (!current || !renewalNotice(current))
+    throw new AppError("CONFLICT", "this verification has nothing to renew");
+  const { eventId } = await changeCaseStatus({
+    kycCase: current,
+    event: "renew",
+    actor: { type: "trader", id: traderId },
+    data: { items: RENEWAL_ITEMS, reasonCode: RENEWAL_REASON },
+    now,
+  });
+  return { eventId };
+}
