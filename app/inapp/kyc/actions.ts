@@ -9,6 +9,7 @@ import { withActionScope } from "@/lib/http/action-scope";
 import { getScreenContext } from "@/lib/inapp/screen-context";
 import { isStepId, submitStep } from "@/lib/kyc/step-submit";
 import { STEP_DEFINITIONS } from "@/lib/kyc/steps";
+import { renewCase } from "@/lib/kyc/renewal";
 import { retryCase, submitCase } from "@/lib/kyc/submission";
 import { log } from "@/lib/log";
 
@@ -126,4 +127,18 @@ export const retryCaseAction = withActionScope(async function retryCaseAction():
     if (!(isAppError(error) && error.code === "CONFLICT")) throw error;
   }
   redirect("/inapp/kyc");
+});
+
+/** "Renew now" on a renewal notice or an expired case: back to the identity document only. */
+export const renewCaseAction = withActionScope(async function renewCaseAction(): Promise<void> {
+  const context = await getScreenContext();
+  if (!context?.kycCase) redirect("/inapp/kyc");
+  try {
+    await renewCase(context.kycCase, context.trader.id);
+    deliverDueSoon();
+  } catch (error) {
+    // Renewed meanwhile (another tab) or nothing to renew: the overview shows where things stand.
+    if (!(isAppError(error) && error.code === "CONFLICT")) throw error;
+  }
+  redirect("/inapp/kyc?step=identity_document");
 });

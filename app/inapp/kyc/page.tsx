@@ -18,6 +18,8 @@ import { StatusBadge, StatusExplain } from "../_components/status-badge";
 import { StepForm } from "../_components/step-form";
 import { SubmitForm } from "../_components/submit-form";
 import { retryCaseAction } from "./actions";
+import { RenewalNotice } from "../_components/renewal-notice";
+import { renewalNotice } from "@/lib/kyc/renewal";
 import { withPageScope } from "@/lib/http/action-scope";
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
@@ -71,6 +73,7 @@ async function KycPage({ searchParams }: Props) {
       searchParams,
     ]);
   const { progress, rejection, phase } = view;
+  const renewal = renewalNotice(kycCase);
   if (rejection && isFinalRejection(kycCase)) return <FinalRejection rejection={rejection} />;
   const { requirements, drafts, request } = progress;
   const editable = EDITABLE_STATUSES.has(kycCase.status);
@@ -208,14 +211,18 @@ async function KycPage({ searchParams }: Props) {
         </dl>
         <StatusExplain className="muted" status={kycCase.status} phase={phase} />
       </section>
-      <NextStep
-        phase={phase}
-        link={
-          WORKING_PHASES.has(phase) || phase === "rejected_retry"
-            ? undefined
-            : { href: "/inapp/kyc/status", label: t("viewStatus") }
-        }
-      />
+      {renewal ? (
+        <RenewalNotice notice={renewal} />
+      ) : (
+        <NextStep
+          phase={phase}
+          link={
+            WORKING_PHASES.has(phase) || phase === "rejected_retry"
+              ? undefined
+              : { href: "/inapp/kyc/status", label: t("viewStatus") }
+          }
+        />
+      )}
       {rejection ? (
         <section className="card" data-testid="rejection" data-kind={rejection.kind}>
           <h2>{t("rejectedTitle")}</h2>

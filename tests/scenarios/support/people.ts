@@ -7,6 +7,7 @@ import { proxy } from "@/proxy";
 import {
   autosaveStep,
   continueStep,
+  renewCaseAction,
   retryCaseAction,
   submitCaseAction,
   type StepFormState,
@@ -245,6 +246,11 @@ export class Trader extends Browser {
   /** "Try again" after a rejection with a retry reason. */
   retry() {
     return this.act(() => outcomeOf(retryCaseAction()));
+  }
+
+  /** "Renew now" on a renewal notice or an expired verification. */
+  renew() {
+    return this.act(() => outcomeOf(renewCaseAction()));
   }
 
   /** The whole standard level, from launch to submit. */

@@ -8,6 +8,7 @@ import { CloseControl } from "../../_components/close-control";
 import { ExpiredScreen } from "../../_components/expired-screen";
 import { LocalTime } from "../../_components/local-time";
 import { NextStep } from "../../_components/next-step";
+import { RenewalNotice } from "../../_components/renewal-notice";
 import { ReviewerMessage } from "../../_components/reviewer-message";
 import { ScreenLink } from "../../_components/screen-link";
 import { StatusBadge, StatusExplain } from "../../_components/status-badge";
@@ -46,8 +47,8 @@ async function StatusPage() {
           </p>
         ) : null}
       </section>
-      <NextStep phase={phase} />
-      {kycCase.status === "approved" ? (
+      {view.renewal ? <RenewalNotice notice={view.renewal} /> : <NextStep phase={phase} />}
+      {kycCase.status === "approved" && !view.renewal ? (
         <section className="card" data-testid="approved-close">
           <p>{t("approvedDone")}</p>
           <CloseControl

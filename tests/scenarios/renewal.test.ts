@@ -1,0 +1,115 @@
+/**
+ * Scenario: the identity document of an approved trader expires. The scheduled sweep (the
+ * worker's housekeeping, with the clock moved forward) sends the renewal notice
+ * RENEWAL_NOTICE_DAYS before the expiry date and expires the case on that date; the trader renews
+ * on the same case by entering and uploading only a new identity document; the checks run again
+ * and a reviewer approves it anew. The CRM hears every step in order and cTrader applies the
+ * configured access rights of each state.
+ */
+import "./support/request-scope";
+import { IDENTITY, PERSONAL } from "../fixtures/kyc-values";
+import { textOf } from "../helpers/render-page";
+import { signedInStaff, Trader } from "./support/people";
+import { scenarioWorld } from "./support/world";
+
+const world = scenarioWorld({ RENEWAL_NOTICE_DAYS: "30" });
+
+/** The fixture's passport expires on 2031-05-01: the notice is due from 2031-04-01. */
+const at = (iso: string) => new Date(iso);
+
+describe("scenario: an identity document expires and the trader renews it", () => {
+  it("notices, expires on the date, renews only the identity document and is approved again", async () => {
+    const w = world();
+    expect(IDENTITY.expiryDate).toBe("2031-05-01");
+    const trader = new Trader(w, 460_001);
+    await trader.completeStandardLevel();
+    await w.worker();
+    const kycCase = await trader.currentCase();
+    const reviewer = await signedInStaff(w, "renewal.reviewer@broker.example", "reviewer");
+    expect(await reviewer.approve(kycCase.id)).toBe("approved");
+    await w.worker();
+
+    // A day before the notice is due: nothing happens.
+    await w.worker(at("2031-03-31T23:59:59Z"));
+    expect(w.crmEventsFor(kycCase.id).map((e) => e.type)).not.toContain("case.renewal_due");
+
+    // On the notice day: the CRM hears it, the case stays approved, the screen says so.
+    await w.worker(at("2031-04-01T00:00:00Z"));
+    await w.worker(at("2031-04-02T00:00:00Z")); // a second sweep sends nothing twice
+    expect(w.crmEventsFor(kycCase.id).filter((e) => e.type === "case.renewal_due")).toEqual([
+      expect.objectContaining({
+        status: "approved",
+        payload: expect.objectContaining({ documentExpiresOn: "2031-05-01" }),
+      }),
+    ]);
+    await trader.launch("status");
+    expect(await trader.status()).toBe("approved");
+    let html = await trader.html("status");
+    expect(html).toContain('data-testid="renewal-notice" data-state="due"');
+    expect(textOf(html)).toContain("Your identity document expires on May 1, 2031.");
+
+    // The day before expiry the case is still approved; on the date it expires.
+    // (Each launch is a fresh cTrader session: the sweeps at these dates end the older ones.)
+    await w.worker(at("2031-04-30T23:59:59Z"));
+    await trader.launch("status");
+    expect(await trader.status()).toBe("approved");
+    await w.worker(at("2031-05-01T00:00:00Z"));
+    await trader.launch("status");
+    expect(await trader.status()).toBe("expired");
+    html = await trader.html("status");
+    expect(html).toContain('data-testid="renewal-notice" data-state="expired"');
+
+    // The trader renews: only the identity document's fields and its upload are open.
+    expect(await trader.renew()).toEqual({ redirect: "/inapp/kyc?step=identity_document" });
+    expect(await trader.status()).toBe("draft");
+    expect(await trader.continue("personal", { ...PERSONAL, givenNames: "Someone Else" })).toEqual({
+      value: expect.objectContaining({ status: "failed" }),
+    });
+    expect(await trader.upload("address")).toMatchObject({ status: 409 });
+    expect(await trader.submit()).toEqual({
+      value: { status: "error", message: expect.any(String) },
+    });
+    expect(
+      await trader.continue("identity_document", {
+        ...IDENTITY,
+        documentNumber: "RN4455667",
+        expiryDate: "2036-05-01",
+      }),
+    ).toEqual({ redirect: "/inapp/kyc" });
+    expect((await trader.upload("identity")).status).toBe(200);
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+
+    // The checks run again; a reviewer approves the renewed case (the same case).
+    await w.worker();
+    const officer = await signedInStaff(w, "renewal.officer@broker.example", "reviewer");
+    expect(await officer.approve(kycCase.id)).toBe("approved");
+    await w.worker();
+    expect((await trader.currentCase()).id).toBe(kycCase.id);
+    expect(await trader.status()).toBe("approved");
+    expect(await trader.html("status")).not.toContain('data-testid="renewal-notice"');
+
+    // The new document's dates rule from now on: nothing is due at the old expiry any more.
+    await w.worker(at("2031-05-02T00:00:00Z"));
+    expect((await trader.currentCase()).status).toBe("approved");
+
+    const events = w.crmEventsFor(kycCase.id);
+    expect(events.map((e) => [e.type, e.event ?? null, e.status])).toEqual([
+      ["case.status_changed", "submit", "submitted"],
+      ["case.status_changed", "start_review", "in_review"],
+      ["case.status_changed", "approve", "approved"],
+      ["case.renewal_due", null, "approved"],
+      ["case.status_changed", "expire", "expired"],
+      ["case.status_changed", "renew", "draft"],
+      ["case.status_changed", "submit", "submitted"],
+      ["case.status_changed", "start_review", "in_review"],
+      ["case.status_changed", "approve", "approved"],
+    ]);
+    expect(events.map((e) => e.sequence)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(w.accountUpdates.filter((u) => u.login === trader.tradingLogin)).toEqual([
+      { login: trader.tradingLogin, accessRights: "FULL_ACCESS" },
+      { login: trader.tradingLogin, accessRights: "FULL_ACCESS" },
+      { login: trader.tradingLogin, accessRights: "CLOSE_ONLY" },
+      { login: trader.tradingLogin, accessRights: "FULL_ACCESS" },
+    ]);
+  });
+});
