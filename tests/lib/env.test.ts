@@ -230,10 +230,14 @@ describe("re-verification configuration", () => {
   });
 
   it("maps the renewal states to access rights, and refuses an unknown right for them", () => {
+    const adapter = {
+      CTRADER_ACCOUNT_UPDATE: "1",
+      CTRADER_API_URL: "https://ctrader.example",
+      CTRADER_MANAGER_TOKEN: "m",
+    };
     const mapping = (json: string) =>
-      dev({ CTRADER_ACCOUNT_UPDATE: "1", CTRADER_ACCESS_RIGHTS: json }).ctraderAccountUpdate
-        ?.mapping;
-    expect(dev({ CTRADER_ACCOUNT_UPDATE: "1" }).ctraderAccountUpdate?.mapping["*"]).toMatchObject({
+      dev({ ...adapter, CTRADER_ACCESS_RIGHTS: json }).ctraderAccountUpdate?.mapping;
+    expect(dev(adapter).ctraderAccountUpdate?.mapping["*"]).toMatchObject({
       renewal_due: "FULL_ACCESS",
       expired: "CLOSE_ONLY",
     });

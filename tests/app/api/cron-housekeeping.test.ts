@@ -4,7 +4,7 @@
  */
 import "../../scenarios/support/request-scope";
 import { GET, POST } from "@/app/api/cron/housekeeping/route";
-import { Trader } from "../../scenarios/support/people";
+import { signedInStaff, Trader } from "../../scenarios/support/people";
 import { scenarioWorld } from "../../scenarios/support/world";
 
 const SECRET = "cron-secret-for-tests-0123456789";
@@ -55,6 +55,33 @@ describe("/api/cron/housekeeping", () => {
     const second = ((await again.json()) as typeof body).housekeeping;
     expect(second.checked).toBe(0);
     expect(second.chainVerified).toBeUndefined();
+  });
+
+  it("runs the document expiry sweep: an approved case whose document expires soon gets its notice once", async () => {
+    const w = world();
+    const trader = new Trader(w, 540_003);
+    // A passport that expires in ten days: inside the default 30-day notice window.
+    const expiry = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
+    await trader.completeStandardLevel({}, { expiryDate: expiry });
+    await w.worker();
+    const kycCase = await trader.currentCase();
+    const reviewer = await signedInStaff(w, "cron.reviewer@broker.example", "reviewer");
+    expect(await reviewer.approve(kycCase.id)).toBe("approved");
+
+    const response = await call(GET, `Bearer ${SECRET}`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as {
+      housekeeping: { renewal: { noticed: number; expired: number } };
+    };
+    expect(body.housekeeping.renewal).toEqual({ noticed: 1, expired: 0 });
+    expect(w.crmEventsFor(kycCase.id).at(-1)).toMatchObject({
+      type: "case.renewal_due",
+      status: "approved",
+      payload: expect.objectContaining({ documentExpiresOn: expiry }),
+    });
+    const again = (await (await call(POST, `Bearer ${SECRET}`)).json()) as typeof body;
+    expect(again.housekeeping.renewal).toEqual({ noticed: 0, expired: 0 });
+    expect(await trader.status()).toBe("approved");
   });
 
   it("refuses everyone when no CRON_SECRET is configured", async () => {

@@ -144,11 +144,15 @@ export class Trader extends Browser {
   }
 
   /** Fills every form of the standard level with valid answers (a passport as identity). */
-  async fillStandardForms(personal: Partial<typeof PERSONAL> = {}): Promise<void> {
+  async fillStandardForms(
+    personal: Partial<typeof PERSONAL> = {},
+    identity: Partial<typeof IDENTITY> = {},
+  ): Promise<void> {
     await this.continue("personal", { ...PERSONAL, ...personal });
     await this.continue("identity_document", {
       ...IDENTITY,
       documentNumber: `P${documentNumber++}`,
+      ...identity,
     });
     await this.continue("proof_of_address", ADDRESS());
   }
@@ -254,9 +258,12 @@ export class Trader extends Browser {
   }
 
   /** The whole standard level, from launch to submit. */
-  async completeStandardLevel(personal: Partial<typeof PERSONAL> = {}): Promise<void> {
+  async completeStandardLevel(
+    personal: Partial<typeof PERSONAL> = {},
+    identity: Partial<typeof IDENTITY> = {},
+  ): Promise<void> {
     await this.launch("kyc", { kycType: "standard" });
-    await this.fillStandardForms(personal);
+    await this.fillStandardForms(personal, identity);
     await this.uploadStandardDocuments();
     const submitted = await this.submit();
     if (!("redirect" in submitted) || submitted.redirect !== "/inapp/kyc/status")
