@@ -17,6 +17,7 @@ export default async function AdminLayout({ children }: { children: React.ReactN
         {staff ? (
           <nav className="actions">
             <Link href="/admin">Queue</Link>
+            {staff.role !== "reviewer" ? <Link href="/admin/dashboard">Dashboard</Link> : null}
             {staff.role === "admin" ? <Link href="/admin/deliveries">Deliveries</Link> : null}
             {staff.role === "admin" ? <Link href="/admin/staff">Accounts</Link> : null}
             {staff.role === "admin" ? <Link href="/admin/audit">Audit trail</Link> : null}

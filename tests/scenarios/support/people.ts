@@ -36,6 +36,8 @@ import {
 import CasePage from "@/app/admin/cases/[id]/page";
 import QueuePage from "@/app/admin/page";
 import DeliveriesPage from "@/app/admin/deliveries/page";
+import DashboardPage from "@/app/admin/dashboard/page";
+import { GET as exportDashboard } from "@/app/admin/dashboard/export/route";
 import EnrolPage from "@/app/admin/login/enrol/page";
 import { GET as exportEvidence } from "@/app/admin/cases/[id]/export/route";
 import AuditPage from "@/app/admin/audit/page";
@@ -422,6 +424,22 @@ export class Staff extends Browser {
       outcomeOf(renderPage(DeliveriesPage({ searchParams: Promise.resolve(query) }))),
     );
     return "redirect" in result ? `redirect:${result.redirect}` : result.value;
+  }
+
+  /** The dashboard (HTML), or where the console sent someone whose role may not see it. */
+  async dashboardPage(query: Record<string, string> = {}): Promise<string> {
+    const result = await this.act(() =>
+      outcomeOf(renderPage(DashboardPage({ searchParams: Promise.resolve(query) }))),
+    );
+    return "redirect" in result ? `redirect:${result.redirect}` : result.value;
+  }
+
+  /** The CSV export of one dashboard figure, as the figure's "CSV" link asks for it. */
+  exportDashboard(figure: string, query: Record<string, string> = {}): Promise<Response> {
+    const params = new URLSearchParams({ figure, ...query });
+    return this.act(() =>
+      exportDashboard(new Request(`${BROKER}/admin/dashboard/export?${params.toString()}`)),
+    );
   }
 
   /** The evidence export (JSON or the printable page). */

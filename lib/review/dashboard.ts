@@ -1,0 +1,444 @@
+/**
+ * The head of compliance's overview: the figures of a period, computed from the rows the
+ * dashboard queries return, and the CSV export of the rows behind each figure.
+ *
+ * Definitions (also in docs/console.md):
+ * - Cases by status and level: cases opened in the period, by their status now.
+ * - Waiting time: every case waiting for a person now, since its latest submit or resubmit (as
+ *   the queue counts it); a breach is a wait of REVIEW_TIME_HOURS or more.
+ * - Decisions: every staff decision recorded in the period (approve signatures, rejections,
+ *   requests for information, hit verdicts, reopenings), per person and UTC day.
+ * - Auto-approve rate: approvals by the automated checks ÷ all approvals in the period.
+ *   Rejection rate: rejections ÷ (approvals + rejections) in the period; top reasons from the
+ *   rejections.
+ * - Screening hit rate: submission screenings in the period with at least one hit at review or
+ *   likely level ÷ submission screenings that had a list to screen against. False-positive
+ *   rate: hits judged in the period whose verdicts cleared them (no "confirmed") ÷ all hits
+ *   judged in the period.
+ * - Monitoring hits open, delivery backlog and dead deliveries, list age: as they stand now.
+ */
+import { z } from "zod";
+import { appendAuditEvent } from "@/lib/db/queries/audit";
+import {
+  listCasesOpenedIn,
+  listDecisionsIn,
+  listOpenMonitoringTasks,
+  listOutcomesIn,
+  listScreeningListVersions,
+  listSubmissionScreeningsIn,
+  listUndeliveredDeliveries,
+  listWaitingCases,
+  type Period,
+} from "@/lib/db/queries/dashboard";
+import { SCREENING_JUDGMENTS } from "@/lib/db/queries/review";
+import type { StaffRole } from "@/lib/db/schema";
+import { screeningEvidenceSchema } from "@/lib/checks/evidence";
+import { AppError } from "@/lib/errors";
+import { hasRole } from "@/lib/staff/auth";
+
+/** The head of compliance is an approver or an admin; reviewers work the queue. */
+export const DASHBOARD_ROLE: StaffRole = "approver";
+
+const DAY = 86_400_000;
+export const DEFAULT_PERIOD_DAYS = 30;
+export const MAX_PERIOD_DAYS = 366;
+
+const isoDay = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .refine(
+    (s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && dayOf(new Date(`${s}T00:00:00Z`)) === s,
+  );
+
+/** The period in the URL (`from`, `to`: UTC days, both included). Bad input falls back. */
+export const dashboardQuerySchema = z.object({
+  from: isoDay.optional().catch(undefined),
+  to: isoDay.optional().catch(undefined),
+});
+
+export type DashboardPeriod = Period & { fromDay: string; toDay: string; days: number };
+
+function dayOf(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+/**
+ * The period a query asks for: `to` defaults to today (UTC), `from` to 30 days up to `to`. A
+ * `from` after `to` or a period longer than a year falls back to the default start.
+ */
+export function parseDashboardPeriod(query: unknown, now = new Date()): DashboardPeriod {
+  const parsed = dashboardQuerySchema.safeParse(query ?? {});
+  const q = parsed.success ? parsed.data : {};
+  const toDay = q.to ?? dayOf(now);
+  const to = new Date(`${toDay}T00:00:00Z`);
+  const defaultFrom = new Date(to.getTime() - (DEFAULT_PERIOD_DAYS - 1) * DAY);
+  let from = q.from ? new Date(`${q.from}T00:00:00Z`) : defaultFrom;
+  const days = Math.round((to.getTime() - from.getTime()) / DAY) + 1;
+  if (days < 1 || days > MAX_PERIOD_DAYS) from = defaultFrom;
+  return {
+    from,
+    until: new Date(to.getTime() + DAY),
+    fromDay: dayOf(from),
+    toDay,
+    days: Math.round((to.getTime() - from.getTime()) / DAY) + 1,
+  };
+}
+
+function requireDashboardRole(staff: { role: StaffRole }): void {
+  if (!hasRole(staff, DASHBOARD_ROLE))
+    throw new AppError("FORBIDDEN", "only approvers and admins see the dashboard");
+}
+
+const ratio = (part: number, whole: number): number | null => (whole === 0 ? null : part / whole);
+
+function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+  return counts;
+}
+
+/** Waiting-time buckets as fractions of the promised review time: the last two are breaches. */
+export function waitingBuckets(reviewTimeHours: number) {
+  const t = reviewTimeHours;
+  return [
+    { key: "quarter", label: `under ${fmtHours(t / 4)}`, min: 0, max: t / 4, breach: false },
+    {
+      key: "half",
+      label: `${fmtHours(t / 4)}–${fmtHours(t / 2)}`,
+      min: t / 4,
+      max: t / 2,
+      breach: false,
+    },
+    { key: "due", label: `${fmtHours(t / 2)}–${fmtHours(t)}`, min: t / 2, max: t, breach: false },
+    { key: "late", label: `${fmtHours(t)}–${fmtHours(2 * t)}`, min: t, max: 2 * t, breach: true },
+    {
+      key: "very_late",
+      label: `${fmtHours(2 * t)} or more`,
+      min: 2 * t,
+      max: Infinity,
+      breach: true,
+    },
+  ] as const;
+}
+
+function fmtHours(hours: number): string {
+  return Number.isInteger(hours) ? `${hours} h` : `${hours.toFixed(1)} h`;
+}
+
+export type DashboardFigures = Awaited<ReturnType<typeof loadDashboard>>;
+
+/** Every figure of the dashboard for the period (approvers and admins). */
+export async function loadDashboard(
+  staff: { role: StaffRole },
+  period: DashboardPeriod,
+  reviewTimeHours: number,
+  now = new Date(),
+) {
+  requireDashboardRole(staff);
+  const [cases, waiting, decisions, outcomes, screenings, monitoring, undelivered, lists] =
+    await Promise.all([
+      listCasesOpenedIn(period),
+      listWaitingCases(),
+      listDecisionsIn(period),
+      listOutcomesIn(period),
+      listSubmissionScreeningsIn(period),
+      listOpenMonitoringTasks(),
+      listUndeliveredDeliveries(),
+      listScreeningListVersions(),
+    ]);
+
+  const statuses = [...new Set(cases.map((c) => c.status))].sort();
+  const levels = [...new Set(cases.map((c) => c.level))].sort();
+  const byStatusLevel = countBy(cases, (c) => `${c.status}|${c.level}`);
+  const casesByStatus = statuses.map((status) => ({
+    status,
+    total: cases.filter((c) => c.status === status).length,
+    byLevel: Object.fromEntries(levels.map((l) => [l, byStatusLevel.get(`${status}|${l}`) ?? 0])),
+  }));
+
+  const buckets = waitingBuckets(reviewTimeHours);
+  const waitHours = waiting.map((w) => (now.getTime() - w.waitingSince.getTime()) / 3_600_000);
+  const distribution = buckets.map((b) => ({
+    key: b.key,
+    label: b.label,
+    breach: b.breach,
+    cases: waitHours.filter((h) => h >= b.min && h < b.max).length,
+  }));
+  const breaches = waitHours.filter((h) => h >= reviewTimeHours).length;
+
+  const reviewers = [...new Set(decisions.map((d) => d.staffName ?? d.staffId))].sort();
+  const days = [...new Set(decisions.map((d) => dayOf(d.at)))].sort();
+  const perReviewerDay = countBy(decisions, (d) => `${d.staffName ?? d.staffId}|${dayOf(d.at)}`);
+  const decisionsPerReviewer = reviewers.map((name) => ({
+    reviewer: name,
+    total: decisions.filter((d) => (d.staffName ?? d.staffId) === name).length,
+    perDay: Object.fromEntries(days.map((day) => [day, perReviewerDay.get(`${name}|${day}`) ?? 0])),
+  }));
+
+  const approvals = outcomes.filter((o) => o.toStatus === "approved");
+  const rejections = outcomes.filter((o) => o.toStatus === "rejected");
+  const autoApprovals = approvals.filter((o) => o.actorType !== "staff").length;
+  const topReasons = [...countBy(rejections, (o) => o.reasonCode ?? "unknown")]
+    .map(([reason, count]) => ({ reason, count }))
+    .sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason))
+    .slice(0, 5);
+
+  let screened = 0;
+  let withHit = 0;
+  for (const s of screenings) {
+    const parsed = screeningEvidenceSchema.safeParse(s.evidence);
+    if (!parsed.success || !("hits" in parsed.data)) continue;
+    screened++;
+    if (parsed.data.hits.some((h) => h.level !== "below")) withHit++;
+  }
+  const judged = judgedHits(decisions);
+  const falsePositives = judged.filter((j) => j.verdict === "false_positive").length;
+
+  const counts = { waiting: 0, failing: 0, dead: 0 };
+  for (const d of undelivered)
+    counts[d.status === "dead" ? "dead" : d.lastError ? "failing" : "waiting"]++;
+
+  return {
+    period,
+    now,
+    reviewTimeHours,
+    cases: { total: cases.length, levels, byStatus: casesByStatus },
+    waiting: { total: waiting.length, breaches, distribution },
+    decisions: { total: decisions.length, days, perReviewer: decisionsPerReviewer },
+    outcomes: {
+      approvals: approvals.length,
+      autoApprovals,
+      rejections: rejections.length,
+      actionRequests: outcomes.filter((o) => o.toStatus === "action_required").length,
+      autoApproveRate: ratio(autoApprovals, approvals.length),
+      rejectionRate: ratio(rejections.length, approvals.length + rejections.length),
+      topReasons,
+    },
+    screening: {
+      screened,
+      withHit,
+      hitRate: ratio(withHit, screened),
+      judged: judged.length,
+      falsePositives,
+      falsePositiveRate: ratio(falsePositives, judged.length),
+    },
+    monitoring: { open: monitoring.length },
+    deliveries: { backlog: counts.waiting + counts.failing, ...counts },
+    lists: lists.map((l) => ({
+      source: l.source,
+      importedAt: l.importedAt,
+      ageHours: Math.max(0, Math.floor((now.getTime() - l.importedAt.getTime()) / 3_600_000)),
+      entries: l.entryCount,
+    })),
+  };
+}
+
+type DecisionRow = Awaited<ReturnType<typeof listDecisionsIn>>[number];
+
+/** Each hit (case and list entry) judged in the period, and what its verdicts add up to. */
+function judgedHits(decisions: readonly DecisionRow[]) {
+  const byHit = new Map<string, { caseId: string; hitKey: string; confirmed: boolean }>();
+  for (const d of decisions) {
+    if (!(SCREENING_JUDGMENTS as readonly string[]).includes(d.decision) || !d.hitKey) continue;
+    const key = `${d.caseId}|${d.hitKey}`;
+    const hit = byHit.get(key) ?? { caseId: d.caseId, hitKey: d.hitKey, confirmed: false };
+    if (d.decision === "screening_confirmed") hit.confirmed = true;
+    byHit.set(key, hit);
+  }
+  return [...byHit.values()].map((h) => ({
+    ...h,
+    verdict: h.confirmed ? ("confirmed" as const) : ("false_positive" as const),
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSV export
+
+export const DASHBOARD_FIGURES = [
+  "cases",
+  "waiting",
+  "decisions",
+  "outcomes",
+  "screening",
+  "monitoring",
+  "deliveries",
+  "lists",
+] as const;
+export type DashboardFigure = (typeof DASHBOARD_FIGURES)[number];
+export const dashboardFigureSchema = z.enum(DASHBOARD_FIGURES);
+
+type Cell = string | number | boolean | Date | null | undefined;
+
+/**
+ * One CSV cell. A spreadsheet runs a cell that starts with = + - @ (or a tab or carriage return,
+ * which some strip before looking) as a formula: such a cell gets a leading apostrophe, so a
+ * trader's or reviewer's text can never become a formula in the compliance team's Excel.
+ */
+export function csvCell(value: Cell): string {
+  let text =
+    value === null || value === undefined
+      ? ""
+      : value instanceof Date
+        ? value.toISOString()
+        : String(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function toCsv(header: readonly string[], rows: readonly (readonly Cell[])[]): string {
+  return [header, ...rows].map((row) => row.map(csvCell).join(",")).join("\r\n") + "\r\n";
+}
+
+async function figureRows(
+  figure: DashboardFigure,
+  period: DashboardPeriod,
+  reviewTimeHours: number,
+  now: Date,
+): Promise<{ header: string[]; rows: Cell[][] }> {
+  switch (figure) {
+    case "cases": {
+      const rows = await listCasesOpenedIn(period);
+      return {
+        header: ["case_id", "level", "status", "trigger", "risk", "opened_at"],
+        rows: rows.map((r) => [r.caseId, r.level, r.status, r.trigger, r.riskLevel, r.openedAt]),
+      };
+    }
+    case "waiting": {
+      const rows = await listWaitingCases();
+      return {
+        header: ["case_id", "level", "status", "waiting_since", "waiting_hours", "sla_breached"],
+        rows: rows.map((r) => {
+          const hours = (now.getTime() - r.waitingSince.getTime()) / 3_600_000;
+          return [
+            r.caseId,
+            r.level,
+            r.status,
+            r.waitingSince,
+            hours.toFixed(1),
+            hours >= reviewTimeHours,
+          ];
+        }),
+      };
+    }
+    case "decisions": {
+      const rows = await listDecisionsIn(period);
+      return {
+        header: ["decision_id", "case_id", "staff", "decision", "reason", "hit", "at"],
+        rows: rows.map((r) => [
+          r.decisionId,
+          r.caseId,
+          r.staffName,
+          r.decision,
+          r.reasonCode,
+          r.hitKey,
+          r.at,
+        ]),
+      };
+    }
+    case "outcomes": {
+      const rows = await listOutcomesIn(period);
+      return {
+        header: ["case_id", "level", "status", "by", "auto_approved", "reason", "at"],
+        rows: rows.map((r) => [
+          r.caseId,
+          r.level,
+          r.toStatus,
+          r.actorType === "staff" ? "staff" : r.actorId,
+          r.toStatus === "approved" && r.actorType !== "staff",
+          r.reasonCode,
+          r.at,
+        ]),
+      };
+    }
+    case "screening": {
+      const [runs, decisions] = await Promise.all([
+        listSubmissionScreeningsIn(period),
+        listDecisionsIn(period),
+      ]);
+      const rows: Cell[][] = [];
+      for (const run of runs) {
+        const parsed = screeningEvidenceSchema.safeParse(run.evidence);
+        const hits = parsed.success && "hits" in parsed.data ? parsed.data.hits : [];
+        const counted = hits.filter((h) => h.level !== "below");
+        rows.push([
+          "screening",
+          run.caseId,
+          parsed.success && "hits" in parsed.data ? counted.length : "not screened",
+          counted.map((h) => `${h.source}:${h.entryId}`).join(" "),
+          run.at,
+        ]);
+      }
+      for (const hit of judgedHits(decisions))
+        rows.push(["judgment", hit.caseId, hit.verdict, hit.hitKey, null]);
+      return { header: ["row", "case_id", "hits_or_verdict", "hit", "at"], rows };
+    }
+    case "monitoring": {
+      const rows = await listOpenMonitoringTasks();
+      return { header: ["case_id", "opened_at"], rows: rows.map((r) => [r.caseId, r.openedAt]) };
+    }
+    case "deliveries": {
+      const rows = await listUndeliveredDeliveries();
+      return {
+        header: [
+          "delivery_id",
+          "case_id",
+          "event",
+          "destination",
+          "status",
+          "attempts",
+          "last_error",
+          "next_attempt_at",
+        ],
+        rows: rows.map((r) => [
+          r.deliveryId,
+          r.caseId,
+          r.eventType,
+          r.destination,
+          r.status === "dead" ? "dead" : r.lastError ? "failing" : "waiting",
+          r.attempts,
+          r.lastError,
+          r.status === "dead" ? null : r.nextAttemptAt,
+        ]),
+      };
+    }
+    case "lists": {
+      const rows = await listScreeningListVersions();
+      return {
+        header: ["source", "version", "imported_at", "age_hours", "entries"],
+        rows: rows.map((r) => [
+          r.source,
+          r.version,
+          r.importedAt,
+          Math.max(0, Math.floor((now.getTime() - r.importedAt.getTime()) / 3_600_000)),
+          r.entryCount,
+        ]),
+      };
+    }
+  }
+}
+
+/**
+ * The rows behind one figure as CSV, for approvers and admins; audited (who, which figure, which
+ * period, how many rows) before anything is sent.
+ */
+export async function exportDashboardFigure(
+  staff: { id: string; role: StaffRole },
+  figure: DashboardFigure,
+  period: DashboardPeriod,
+  reviewTimeHours: number,
+  now = new Date(),
+): Promise<{ filename: string; csv: string }> {
+  requireDashboardRole(staff);
+  const { header, rows } = await figureRows(figure, period, reviewTimeHours, now);
+  await appendAuditEvent({
+    actorType: "staff",
+    actorId: staff.id,
+    action: "dashboard.exported",
+    data: { figure, from: period.fromDay, to: period.toDay, rows: rows.length },
+    occurredAt: now,
+  });
+  return {
+    filename: `${figure}-${period.fromDay}-to-${period.toDay}.csv`,
+    csv: toCsv(header, rows),
+  };
+}

@@ -1,0 +1,67 @@
+import { csvCell, parseDashboardPeriod, toCsv, waitingBuckets } from "@/lib/review/dashboard";
+
+describe("csvCell", () => {
+  it.each(["=1+2", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"])(
+    "keeps a spreadsheet from running %j as a formula",
+    (value) => {
+      const cell = csvCell(value);
+      expect(cell.replace(/^"/, "").startsWith("'")).toBe(true);
+    },
+  );
+
+  it("quotes commas, quotes and line breaks, and writes dates as ISO", () => {
+    expect(csvCell('a,"b"\nc')).toBe('"a,""b""\nc"');
+    expect(csvCell(new Date("2026-01-02T03:04:05Z"))).toBe("2026-01-02T03:04:05.000Z");
+    expect(csvCell(null)).toBe("");
+    expect(csvCell(12)).toBe("12");
+    expect(csvCell(true)).toBe("true");
+  });
+
+  it("writes a header and rows with CRLF line ends", () => {
+    expect(toCsv(["a", "b"], [["=x", 1]])).toBe("a,b\r\n'=x,1\r\n");
+  });
+});
+
+describe("parseDashboardPeriod", () => {
+  const now = new Date("2026-03-15T12:00:00Z");
+
+  it("defaults to the 30 days up to today (UTC)", () => {
+    const p = parseDashboardPeriod({}, now);
+    expect([p.fromDay, p.toDay, p.days]).toEqual(["2026-02-14", "2026-03-15", 30]);
+    expect(p.until.toISOString()).toBe("2026-03-16T00:00:00.000Z");
+  });
+
+  it("takes a chosen period, both days included", () => {
+    const p = parseDashboardPeriod({ from: "2026-01-01", to: "2026-01-07" }, now);
+    expect([p.fromDay, p.toDay, p.days]).toEqual(["2026-01-01", "2026-01-07", 7]);
+  });
+
+  it.each([
+    [{ from: "2026-02-30" }],
+    [{ from: "yesterday" }],
+    [{ from: ["2026-01-01", "2026-01-02"] }],
+    [{ from: "2026-03-20" }],
+    [{ from: "2020-01-01" }],
+  ])("falls back to the default start on bad input %j", (query) => {
+    expect(parseDashboardPeriod(query, now).fromDay).toBe("2026-02-14");
+  });
+
+  it("ignores a malformed end and any other parameter", () => {
+    const p = parseDashboardPeriod({ to: "2026-13-01", x: "1" }, now);
+    expect(p.toDay).toBe("2026-03-15");
+    expect(parseDashboardPeriod(null, now).days).toBe(30);
+  });
+});
+
+describe("waitingBuckets", () => {
+  it("splits the promised review time and marks what is past it as breaches", () => {
+    const buckets = waitingBuckets(24);
+    expect(buckets.map((b) => [b.label, b.breach])).toEqual([
+      ["under 6 h", false],
+      ["6 h–12 h", false],
+      ["12 h–24 h", false],
+      ["24 h–48 h", true],
+      ["48 h or more", true],
+    ]);
+  });
+});

@@ -1,0 +1,266 @@
+/**
+ * Scenario: the head of compliance's dashboard over a day of real work. Traders launch from
+ * cTrader and submit; the checks auto-approve one, screen two as likely sanctions matches; staff
+ * approve, reject and judge the hits in the console; the CRM is down long enough for one case's
+ * deliveries to die. The dashboard's figures, and the CSV behind each, say exactly that.
+ */
+import "./support/request-scope";
+import { eq } from "drizzle-orm";
+import { auditEvents } from "@/lib/db/schema";
+import { loadDashboard, parseDashboardPeriod } from "@/lib/review/dashboard";
+import { textOf } from "../helpers/render-page";
+import { signedInStaff, Trader, type Staff } from "./support/people";
+import { OFAC_EXCERPT, scenarioWorld } from "./support/world";
+
+const world = scenarioWorld();
+const HOUR = 3_600_000;
+
+/** RAFAEL CARO QUINTERO, OFAC SDN entry 6707 (in the excerpt the tests ship). */
+const LISTED = {
+  givenNames: "Rafael",
+  surnames: "Caro Quintero",
+  dateOfBirth: "1952-12-12",
+  nationalities: ["MX"],
+};
+const HIT = "ofac-sdn-excerpt:6707";
+
+/** A reviewer whose display name a spreadsheet would run as a formula. */
+const FORMULA_NAME = "=sum(1+2)";
+
+function testid(html: string, id: string): string {
+  const m = new RegExp(`data-testid="${id}"[^>]*>([\\s\\S]*?)</dd>`).exec(html);
+  return textOf(m?.[1] ?? "");
+}
+
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted && c === '"' && text[i + 1] === '"') {
+      cell += '"';
+      i++;
+    } else if (c === '"') {
+      quoted = !quoted;
+    } else if (quoted || (c !== "," && c !== "\n")) {
+      cell += c;
+    } else {
+      row.push(cell.replace(/\r$/, ""));
+      cell = "";
+      if (c === "\n") {
+        rows.push(row);
+        row = [];
+      }
+    }
+  }
+  return rows;
+}
+
+async function csvOf(staff: Staff, figure: string, query: Record<string, string> = {}) {
+  const response = await staff.exportDashboard(figure, query);
+  expect(response.status).toBe(200);
+  expect(response.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+  return parseCsv(await response.text());
+}
+
+const cases: Record<string, string> = {};
+let reviewer: Staff;
+let approver: Staff;
+let admin: Staff;
+
+beforeAll(async () => {
+  const w = world();
+  await w.importLists([OFAC_EXCERPT]);
+  reviewer = await signedInStaff(w, `${FORMULA_NAME}@broker.example`, "reviewer");
+  approver = await signedInStaff(w, "head.of.compliance@broker.example", "approver");
+  admin = await signedInStaff(w, "dash.admin@broker.example", "admin");
+
+  // A clean case while the broker auto-approves.
+  w.configure({ AUTO_APPROVE: "1" });
+  const auto = new Trader(w, 610_001);
+  await auto.completeStandardLevel();
+  await w.worker();
+  cases.auto = (await auto.currentCase()).id;
+  w.configure({ AUTO_APPROVE: undefined });
+
+  const people = { approved: 610_002, rejected: 610_003, waiting: 610_004 };
+  for (const [name, id] of Object.entries(people)) {
+    const trader = new Trader(w, id);
+    await trader.completeStandardLevel();
+    cases[name] = (await trader.currentCase()).id;
+  }
+  for (const [name, id] of Object.entries({ cleared: 610_005, confirmed: 610_006 })) {
+    const trader = new Trader(w, id);
+    await trader.completeStandardLevel(LISTED);
+    cases[name] = (await trader.currentCase()).id;
+  }
+  await w.worker();
+
+  expect(await reviewer.approve(cases.approved!)).toBe("approved");
+  expect(await reviewer.reject(cases.rejected!, "fraud_suspected", "Forged bill")).toBe(
+    "rejected_final",
+  );
+  expect(await reviewer.judgeHit(cases.cleared!, HIT, "false_positive", "Born elsewhere, ID")).toBe(
+    "hit_awaiting_second",
+  );
+  expect(await approver.judgeHit(cases.cleared!, HIT, "false_positive", "Passport: not him")).toBe(
+    "hit_cleared",
+  );
+  expect(await reviewer.judgeHit(cases.confirmed!, HIT, "confirmed", "Same person, same DOB")).toBe(
+    "hit_confirmed",
+  );
+  expect(await reviewer.reject(cases.confirmed!, "sanctions_match", "OFAC SDN 6707")).toBe(
+    "rejected_final",
+  );
+  await w.worker();
+
+  // The CRM is down for days while one more trader submits: that case's webhooks run out.
+  w.setDown({ crm: true });
+  const late = new Trader(w, 610_007);
+  await late.completeStandardLevel();
+  cases.dead = (await late.currentCase()).id;
+  await w.worker();
+  let now = Date.now();
+  // One attempt per pass (each wait is at most a day); the 15th comes 72 h or more after the first.
+  for (let pass = 0; pass < 16; pass++) {
+    now += 24 * HOUR;
+    await w.worker(new Date(now));
+  }
+  w.setDown({ crm: false });
+  // Days later, staff sign in again (their sessions ended meanwhile).
+  for (const person of [reviewer, approver, admin]) await person.signIn();
+  // Seven whole cases, then days of retries: minutes on a busy two-core machine.
+}, 900_000);
+
+describe("scenario: the dashboard after a day of real work", () => {
+  it("counts cases by status and level, waiting cases and breaches", async () => {
+    const page = await approver.dashboardPage();
+    const table = /data-testid="cases-table"[\s\S]*?<\/table>/.exec(page)?.[0] ?? "";
+    const total = (status: string) =>
+      new RegExp(`data-status="${status}"[\\s\\S]*?data-level="standard"[^>]*>(\\d+)<`).exec(
+        table,
+      )?.[1];
+    expect(total("approved")).toBe("2");
+    expect(total("rejected")).toBe("2");
+    expect(total("in_review")).toBe("3");
+    expect(page).toContain('role="img"');
+    expect(page).toContain('<title id="cases-title">Cases opened in the period');
+    expect(testid(page, "waiting-total")).toBe("3");
+    expect(testid(page, "sla-breaches")).toBe("0");
+
+    // A day later, the same three cases have all waited past REVIEW_TIME_HOURS (24).
+    const later = await loadDashboard(
+      { role: "approver" },
+      parseDashboardPeriod({}),
+      24,
+      new Date(Date.now() + 25 * HOUR),
+    );
+    expect(later.waiting.breaches).toBe(3);
+    expect(later.waiting.distribution.find((b) => b.key === "late")?.cases).toBe(3);
+  });
+
+  it("shows decisions per reviewer, auto-approve and rejection rates with top reasons", async () => {
+    const page = await approver.dashboardPage();
+    const text = textOf(page);
+    const row = (name: string) =>
+      new RegExp(
+        `data-reviewer="${name.replace(/[()+]/g, "\\$&")}"[\\s\\S]*?data-total[^>]*>(\\d+)<`,
+      ).exec(page)?.[1];
+    // Approve, reject, two hit verdicts and a reject; the approver's one verdict.
+    expect(row(FORMULA_NAME)).toBe("5");
+    expect(row("head.of.compliance")).toBe("1");
+    expect(testid(page, "approvals")).toBe("2");
+    expect(testid(page, "auto-approve-rate")).toBe("50 % (1 by the automated checks)");
+    expect(testid(page, "rejections")).toBe("2");
+    expect(testid(page, "rejection-rate")).toBe("50 %");
+    expect(text).toContain("fraud_suspected: 1");
+    expect(text).toContain("sanctions_match: 1");
+  });
+
+  it("shows the screening hit and false-positive rates, monitoring, deliveries and list age", async () => {
+    const page = await approver.dashboardPage();
+    expect(testid(page, "hit-rate")).toBe("28.6 % (2 of 7)");
+    expect(testid(page, "false-positive-rate")).toBe("50 % (1 of 2)");
+    expect(testid(page, "monitoring-open")).toBe("0");
+    const dead = Number(testid(page, "deliveries-dead"));
+    expect(dead).toBeGreaterThan(0);
+    expect(page).toContain('data-list="ofac-sdn-excerpt"');
+    expect(page).toContain('data-age-hours="0"');
+
+    const deliveries = await csvOf(approver, "deliveries");
+    const deadRows = deliveries.slice(1).filter((r) => r[4] === "dead");
+    expect(deadRows).toHaveLength(dead);
+    expect(new Set(deadRows.map((r) => r[1]))).toEqual(new Set([cases.dead]));
+  });
+
+  it("exports the rows behind a figure as CSV, audited and safe from formulas", async () => {
+    const before = await world().db.db.select().from(auditEvents);
+    const decisions = await csvOf(approver, "decisions");
+    expect(decisions[0]).toEqual([
+      "decision_id",
+      "case_id",
+      "staff",
+      "decision",
+      "reason",
+      "hit",
+      "at",
+    ]);
+    expect(decisions).toHaveLength(1 + 6);
+    // The reviewer's name starts with "=": a spreadsheet gets it as text, never a formula.
+    const byReviewer = decisions.filter((r) => r[2] === `'${FORMULA_NAME}`);
+    expect(byReviewer).toHaveLength(5);
+    expect(decisions.some((r) => r.some((cell) => /^[=+\-@]/.test(cell)))).toBe(false);
+    expect(byReviewer.map((r) => r[3]).sort()).toEqual([
+      "approve",
+      "reject",
+      "reject",
+      "screening_confirmed",
+      "screening_false_positive",
+    ]);
+
+    const outcomes = await csvOf(approver, "outcomes");
+    const auto = outcomes.find((r) => r[0] === cases.auto && r[2] === "approved");
+    expect(auto?.[4]).toBe("true");
+    expect(outcomes.find((r) => r[0] === cases.confirmed)?.[5]).toBe("sanctions_match");
+
+    const screening = await csvOf(approver, "screening");
+    expect(screening.filter((r) => r[0] === "judgment").map((r) => [r[1], r[2]])).toEqual(
+      expect.arrayContaining([
+        [cases.cleared, "false_positive"],
+        [cases.confirmed, "confirmed"],
+      ]),
+    );
+
+    const audit = await world()
+      .db.db.select()
+      .from(auditEvents)
+      .where(eq(auditEvents.action, "dashboard.exported"));
+    const exported = audit.filter((a) => !before.some((b) => b.id === a.id));
+    expect(exported.map((a) => a.data)).toEqual([
+      expect.objectContaining({ figure: "decisions", rows: 6 }),
+      expect.objectContaining({ figure: "outcomes" }),
+      expect.objectContaining({ figure: "screening" }),
+    ]);
+    expect(exported.every((a) => a.actorId !== undefined && a.actorType === "staff")).toBe(true);
+  });
+
+  it("refuses reviewers, unknown figures and falls back to the default period on bad input", async () => {
+    const before = (await world().db.db.select().from(auditEvents)).length;
+    expect(await reviewer.dashboardPage()).toBe("redirect:/admin?error=forbidden");
+    expect((await reviewer.exportDashboard("decisions")).status).toBe(403);
+    expect((await approver.exportDashboard("everything")).status).toBe(400);
+    expect((await world().db.db.select().from(auditEvents)).length).toBe(before);
+
+    const fallback = parseDashboardPeriod({});
+    const page = await admin.dashboardPage({ from: "2026-02-31", to: "<script>" });
+    expect(textOf(page)).toContain(`${fallback.fromDay} to ${fallback.toDay} (UTC, 30 days)`);
+    const reversed = await admin.dashboardPage({ from: fallback.toDay, to: "2000-01-01" });
+    expect(textOf(reversed)).toContain("(UTC, 30 days)");
+    // A period before any case: every figure is empty, nothing breaks.
+    const empty = await admin.dashboardPage({ from: "2001-01-01", to: "2001-01-31" });
+    expect(testid(empty, "approvals")).toBe("0");
+    expect(testid(empty, "auto-approve-rate")).toContain("—");
+  });
+});
