@@ -33,6 +33,7 @@ import {
 import { SCREENING_JUDGMENTS } from "@/lib/db/queries/review";
 import type { StaffRole } from "@/lib/db/schema";
 import { screeningEvidenceSchema } from "@/lib/checks/evidence";
+import { csvLine } from "@/lib/csv";
 import { AppError } from "@/lib/errors";
 import { hasRole } from "@/lib/staff/auth";
 
@@ -269,24 +270,9 @@ export const dashboardFigureSchema = z.enum(DASHBOARD_FIGURES);
 
 type Cell = string | number | boolean | Date | null | undefined;
 
-/**
- * One CSV cell. A spreadsheet runs a cell that starts with = + - @ (or a tab or carriage return,
- * which some strip before looking) as a formula: such a cell gets a leading apostrophe, so a
- * trader's or reviewer's text can never become a formula in the compliance team's Excel.
- */
-export function csvCell(value: Cell): string {
-  let text =
-    value === null || value === undefined
-      ? ""
-      : value instanceof Date
-        ? value.toISOString()
-        : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
+/** The export's CSV: formula-safe cells (lib/csv.ts), CRLF lines, the header first. */
 export function toCsv(header: readonly string[], rows: readonly (readonly Cell[])[]): string {
-  return [header, ...rows].map((row) => row.map(csvCell).join(",")).join("\r\n") + "\r\n";
+  return [header, ...rows].map(csvLine).join("");
 }
 
 async function figureRows(

@@ -5,9 +5,12 @@
  * deliveries to die. The dashboard's figures, and the CSV behind each, say exactly that.
  */
 import "./support/request-scope";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
 import { eq } from "drizzle-orm";
 import { auditEvents } from "@/lib/db/schema";
 import { loadDashboard, parseDashboardPeriod } from "@/lib/review/dashboard";
+import { PERSONAL } from "../fixtures/kyc-values";
 import { textOf } from "../helpers/render-page";
 import { signedInStaff, Trader, type Staff } from "./support/people";
 import { OFAC_EXCERPT, scenarioWorld } from "./support/world";
@@ -129,6 +132,16 @@ beforeAll(async () => {
     await w.worker(new Date(now));
   }
   w.setDown({ crm: false });
+
+  // The broker's PEP list gains the name of the two approved traders: each gets a monitoring task.
+  const pep = path.join(w.dataDir, "broker-pep.csv");
+  const { givenNames, surnames, dateOfBirth } = PERSONAL;
+  writeFileSync(
+    pep,
+    `name,aliases,dob,country\n${givenNames} ${surnames},,${dateOfBirth},Sweden\n`,
+  );
+  await w.importLists([OFAC_EXCERPT, pep]);
+  await w.worker();
   // Days later, staff sign in again (their sessions ended meanwhile).
   for (const person of [reviewer, approver, admin]) await person.signIn();
   // Seven whole cases, then days of retries: minutes on a busy two-core machine.
@@ -183,10 +196,15 @@ describe("scenario: the dashboard after a day of real work", () => {
     const page = await approver.dashboardPage();
     expect(testid(page, "hit-rate")).toBe("28.6 % (2 of 7)");
     expect(testid(page, "false-positive-rate")).toBe("50 % (1 of 2)");
-    expect(testid(page, "monitoring-open")).toBe("0");
+    expect(testid(page, "monitoring-open")).toBe("2");
+    const monitoring = await csvOf(approver, "monitoring");
+    expect(new Set(monitoring.slice(1).map((r) => r[0]))).toEqual(
+      new Set([cases.auto, cases.approved]),
+    );
     const dead = Number(testid(page, "deliveries-dead"));
     expect(dead).toBeGreaterThan(0);
     expect(page).toContain('data-list="ofac-sdn-excerpt"');
+    expect(page).toContain('data-list="broker-pep"');
     expect(page).toContain('data-age-hours="0"');
 
     const deliveries = await csvOf(approver, "deliveries");
