@@ -11,6 +11,7 @@ const DOMAIN = [
   "lib/delivery/**",
   "lib/screening/**",
   "lib/vendors/**",
+  "lib/retention/**",
 ];
 
 const config = [

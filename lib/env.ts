@@ -207,13 +207,17 @@ function operationsConfig(raw: Raw) {
 }
 
 /**
- * Crypto-shredding (docs/security.md#keys): the app keyring that wraps each case's data key.
+ * Retention and crypto-shredding (docs/lifecycle.md#retention, docs/security.md#keys): the app
+ * keyring that wraps each case's data key, and the periods the retention purge applies.
  * APP_KEYS is `id:secret` pairs, the first one current; the key derived from APP_SECRET keeps the
  * id `k1` and stays readable, so existing data and keys wrapped before a rotation still open.
  */
 const APP_KEY_ENTRY = /^([a-z0-9]{1,16}):(\S{32,})$/;
 const retentionSchema = {
   APP_KEYS: optionalString,
+  RETENTION_DRAFT_DAYS: intWithDefault(90, 1, 3650),
+  RETENTION_SUPERSEDED_DAYS: intWithDefault(0, 0, 3650),
+  RETENTION_CASE_YEARS: intWithDefault(5, 1, 30),
 };
 
 /** The app keyring's entries, or what is wrong with APP_KEYS (named in the error). */
@@ -245,6 +249,12 @@ function retentionConfig(raw: Raw) {
   return {
     /** Extra app keys, the first one current (none: the APP_SECRET key `k1` is current). */
     appKeys: "invalid" in keys ? [] : keys,
+    /** A draft case untouched this long is erased. */
+    draftDays: raw.RETENTION_DRAFT_DAYS,
+    /** Replaced documents go this long after the case's decision. */
+    supersededDays: raw.RETENTION_SUPERSEDED_DAYS,
+    /** A decided case goes this long after the trader's relationship ended. */
+    caseYears: raw.RETENTION_CASE_YEARS,
   };
 }
 

@@ -58,6 +58,7 @@ export const ERROR_REASONS = {
     "other_case_open",
     "not_assignee",
     "reason_not_for_level",
+    "case_purged",
   ],
   trader: ["not_editable", "incomplete", "inputs_changed", "step_not_requested"],
 } as const;

@@ -18,6 +18,8 @@ import { addToLogScope, log } from "@/lib/log";
 import { STEPS } from "@/lib/kyc/levels";
 import type { RequestedItem } from "@/lib/kyc/requirements";
 import { isConsoleRefusal, type ConsoleOutcome } from "@/lib/review/console-messages";
+import { setLegalHold } from "@/lib/retention/holds";
+import { endRelationshipFromConsole } from "@/lib/retention/relationship";
 import {
   approveCase,
   assignCaseTo,
@@ -292,6 +294,30 @@ export async function reopenAction(form: FormData): Promise<void> {
   await run(form.get("caseId"), async (id) => {
     await reopenCase(staff, id, { reason: formText(form, "reason", NOTE_MAX, { lines: true }) });
     return "reopened";
+  });
+}
+
+/** Sets or lifts a case's legal hold (admin; the reason is audited). */
+export async function legalHoldAction(form: FormData): Promise<void> {
+  refuseWithoutForm(form);
+  const staff = await requireStaff("admin");
+  await run(form.get("caseId"), (id) =>
+    setLegalHold(
+      staff,
+      id,
+      form.get("hold") !== "lift",
+      formText(form, "reason", NOTE_MAX, { lines: true }),
+    ),
+  );
+}
+
+/** Records the day the trader's business relationship ended (admin; starts the retention clock). */
+export async function relationshipEndAction(form: FormData): Promise<void> {
+  refuseWithoutForm(form);
+  const staff = await requireStaff("admin");
+  await run(form.get("caseId"), async (id) => {
+    await endRelationshipFromConsole(staff, id, formText(form, "endedOn", 20));
+    return "relationship_ended";
   });
 }
 

@@ -21,6 +21,7 @@ export default async function AdminLayout({ children }: { children: React.ReactN
             {staff.role === "admin" ? <Link href="/admin/deliveries">Deliveries</Link> : null}
             {staff.role === "admin" ? <Link href="/admin/staff">Accounts</Link> : null}
             {staff.role === "admin" ? <Link href="/admin/audit">Audit trail</Link> : null}
+            {staff.role === "admin" ? <Link href="/admin/retention">Retention</Link> : null}
             <Link href="/admin/account">Your account</Link>
             <form action={logoutAction}>
               <button className="button secondary" type="submit">

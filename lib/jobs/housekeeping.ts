@@ -3,9 +3,9 @@
  * checks of submitted cases that no request started (a crash between submit and `after()`),
  * abandoned uploads (a URL issued, never confirmed) removed with their objects, and expired
  * sessions, one-time tokens and login attempts (a day after they stopped mattering); document
- * expiry (renewal notices and expired cases, lib/kyc/renewal.ts); and, with AUDIT_SIGNING_KEY, a
- * signed head of the audit chain every AUDIT_SIGN_MINUTES; and the whole chain verified every
- * AUDIT_VERIFY_MINUTES (lib/audit/check.ts).
+ * expiry (renewal notices and expired cases, lib/kyc/renewal.ts); the retention purge
+ * (lib/retention/purge.ts); and, with AUDIT_SIGNING_KEY, a signed head of the audit chain every
+ * AUDIT_SIGN_MINUTES; and the whole chain verified every AUDIT_VERIFY_MINUTES (lib/audit/check.ts).
  */
 import { verifyChainIfDue } from "@/lib/audit/check";
 import { signAuditHeadIfDue } from "@/lib/audit/signing";
@@ -15,6 +15,7 @@ import { purgeExpiredAccessRows } from "@/lib/db/queries/housekeeping";
 import { env } from "@/lib/env";
 import { runDocumentExpiry, type ExpirySweep } from "@/lib/kyc/renewal";
 import { log } from "@/lib/log";
+import { runRetentionPurge, type PurgeReport } from "@/lib/retention/purge";
 
 const DAY_MS = 86_400_000;
 
@@ -23,6 +24,7 @@ export async function runHousekeeping(now = new Date()): Promise<{
   purged: number;
   expired: number;
   renewal: ExpirySweep;
+  retention: PurgeReport;
   signedSeq?: number;
   chainVerified?: boolean;
 }> {
@@ -30,6 +32,7 @@ export async function runHousekeeping(now = new Date()): Promise<{
   const purged = await purgeAbandonedUploads(now);
   const expired = await purgeExpiredAccessRows(new Date(now.getTime() - DAY_MS));
   const renewal = await runDocumentExpiry(now, env().renewal.noticeDays);
+  const retention = await runRetentionPurge(now);
   if (checked || purged || expired) log.info("housekeeping.done", { checked, purged, expired });
   // Last, so the head it signs includes what the sweeps above recorded.
   const signed = await signAuditHeadIfDue(now);
@@ -40,6 +43,7 @@ export async function runHousekeeping(now = new Date()): Promise<{
     purged,
     expired,
     renewal,
+    retention,
     ...(signed && { signedSeq: signed.seq }),
     ...(verified && { chainVerified: verified.ok }),
   };

@@ -28,6 +28,10 @@ export const CONSOLE_OUTCOMES = {
   reopened: "The case is reopened and back in review.",
   checks_ran: "The automated checks ran.",
   replayed: "Deliveries scheduled again.",
+  legal_hold_set: "Legal hold set: no retention rule or erasure request will erase this case.",
+  legal_hold_lifted: "Legal hold lifted; the retention policy applies again.",
+  relationship_ended:
+    "Recorded: the business relationship ended. The retention period runs from that date.",
 } as const;
 export type ConsoleOutcome = keyof typeof CONSOLE_OUTCOMES;
 
@@ -59,6 +63,7 @@ export const CONSOLE_REFUSALS = {
   claimed_by_other: "Someone else claimed this case first.",
   needs_approver: "That needs the approver role.",
   needs_admin: "Only an admin can do that.",
+  case_purged: "This case was erased under the retention policy; only its tombstone remains.",
   unknown_reason: "Choose a reason from the list.",
   revoke_needs_final: "An approval is taken back with a final reason.",
   items_required: "Name at least one step or document for the trader to redo.",

@@ -198,8 +198,14 @@ describe("automated checks configuration", () => {
 });
 
 describe("retention and keys configuration", () => {
-  it("defaults to APP_SECRET's key alone", () => {
-    expect(dev().retention).toEqual({ appKeys: [] });
+  it("defaults to APP_SECRET's key alone, 90-day drafts and 5 years after the relationship", () => {
+    expect(dev().retention).toEqual({
+      appKeys: [],
+      draftDays: 90,
+      supersededDays: 0,
+      caseYears: 5,
+    });
+    expect(() => dev({ RETENTION_CASE_YEARS: "0" })).toThrow("RETENTION_CASE_YEARS");
   });
 
   it("reads APP_KEYS with the first key current, and refuses a malformed keyring naming APP_KEYS", () => {

@@ -17,3 +17,4 @@ export * from "./review-tasks";
 export * from "./case-submissions";
 export * from "./case-keys";
 export * from "./audit-verifications";
+export * from "./retention";

@@ -23,6 +23,8 @@ import {
   approveAction,
   claimAction,
   codeAction,
+  legalHoldAction,
+  relationshipEndAction,
   loginAction,
   rejectAction,
   reopenAction,
@@ -38,6 +40,7 @@ import QueuePage from "@/app/admin/page";
 import DeliveriesPage from "@/app/admin/deliveries/page";
 import DashboardPage from "@/app/admin/dashboard/page";
 import { GET as exportDashboard } from "@/app/admin/dashboard/export/route";
+import RetentionPage from "@/app/admin/retention/page";
 import EnrolPage from "@/app/admin/login/enrol/page";
 import { GET as exportEvidence } from "@/app/admin/cases/[id]/export/route";
 import AuditPage from "@/app/admin/audit/page";
@@ -392,6 +395,10 @@ export class Staff extends Browser {
   resumeReview = (caseId: string) => this.run(resumeReviewAction, { caseId });
   reopen = (caseId: string, reason: string) => this.run(reopenAction, { caseId, reason });
   retryChecks = (caseId: string) => this.run(retryChecksAction, { caseId });
+  legalHold = (caseId: string, hold: "set" | "lift", reason: string) =>
+    this.run(legalHoldAction, { caseId, hold, reason });
+  relationshipEnd = (caseId: string, endedOn: string) =>
+    this.run(relationshipEndAction, { caseId, endedOn });
   judgeHit = (
     caseId: string,
     hitKey: string,
@@ -440,6 +447,12 @@ export class Staff extends Browser {
     return this.act(() =>
       exportDashboard(new Request(`${BROKER}/admin/dashboard/export?${params.toString()}`)),
     );
+  }
+
+  /** The retention list (HTML), or where the console sent someone whose role may not see it. */
+  async retentionPage(): Promise<string> {
+    const result = await this.act(() => outcomeOf(renderPage(RetentionPage())));
+    return "redirect" in result ? `redirect:${result.redirect}` : result.value;
   }
 
   /** The evidence export (JSON or the printable page). */

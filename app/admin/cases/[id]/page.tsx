@@ -16,6 +16,7 @@ import { Deliveries } from "./_sections/deliveries";
 import { Documents } from "./_sections/documents";
 import { Hits } from "./_sections/hits";
 import { Summary } from "./_sections/summary";
+import { Retention } from "./_sections/retention";
 import { Timeline } from "./_sections/timeline";
 import { TraderData } from "./_sections/trader-data";
 import { withPageScope } from "@/lib/http/action-scope";
@@ -58,6 +59,7 @@ async function CasePage({ params, searchParams }: Props) {
       <Documents file={file} />
       <Timeline file={file} />
       <Deliveries file={file} />
+      <Retention file={file} isAdmin={staff.role === "admin"} />
     </>
   );
 }

@@ -1,0 +1,342 @@
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  inArray,
+  isNotNull,
+  isNull,
+  lte,
+  ne,
+  notExists,
+  or,
+  sql,
+} from "drizzle-orm";
+import { getDb } from "../client";
+import {
+  auditEvents,
+  caseChecks,
+  caseDrafts,
+  caseEvents,
+  caseRetention,
+  caseSubmissions,
+  documents,
+  erasureRequests,
+  identityFingerprints,
+  kycCases,
+  traderRelationships,
+  traders,
+  type CaseRetentionRow,
+  type DocumentRow,
+  type KycCase,
+  type TraderRelationship,
+} from "../schema";
+import { destroyCaseKey } from "./case-keys";
+import type { AuditInput } from "./audit";
+
+/** Records (or moves) the end of a trader's business relationship, audited in one transaction. */
+export async function upsertRelationshipEnd(input: {
+  traderId: string;
+  endedAt: Date;
+  source: string;
+  now: Date;
+  audit: AuditInput;
+}): Promise<void> {
+  const db = await getDb();
+  await db.transaction(async (tx) => {
+    await tx
+      .insert(traderRelationships)
+      .values({
+        traderId: input.traderId,
+        endedAt: input.endedAt,
+        source: input.source,
+        recordedAt: input.now,
+      })
+      .onConflictDoUpdate({
+        target: traderRelationships.traderId,
+        set: { endedAt: input.endedAt, source: input.source, recordedAt: input.now },
+      });
+    await tx.insert(auditEvents).values({ ...input.audit, data: input.audit.data ?? {} });
+  });
+}
+
+export async function getRelationship(traderId: string): Promise<TraderRelationship | undefined> {
+  const db = await getDb();
+  const [row] = await db
+    .select()
+    .from(traderRelationships)
+    .where(eq(traderRelationships.traderId, traderId));
+  return row;
+}
+
+export async function getCaseRetention(caseId: string): Promise<CaseRetentionRow | undefined> {
+  const db = await getDb();
+  const [row] = await db.select().from(caseRetention).where(eq(caseRetention.caseId, caseId));
+  return row;
+}
+
+/** Sets or lifts a case's legal hold with its audit event; false when the case was purged. */
+export async function setCaseLegalHold(input: {
+  caseId: string;
+  hold: { at: Date; by: string; reason: string } | null;
+  audit: AuditInput;
+}): Promise<boolean> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const values = {
+      legalHoldAt: input.hold?.at ?? null,
+      legalHoldBy: input.hold?.by ?? null,
+      legalHoldReason: input.hold?.reason ?? null,
+    };
+    const rows = await tx
+      .insert(caseRetention)
+      .values({ caseId: input.caseId, ...values })
+      .onConflictDoUpdate({
+        target: caseRetention.caseId,
+        set: values,
+        setWhere: isNull(caseRetention.purgedAt),
+      })
+      .returning({ caseId: caseRetention.caseId });
+    if (rows.length === 0) return false;
+    await tx.insert(auditEvents).values({ ...input.audit, data: input.audit.data ?? {} });
+    return true;
+  });
+}
+
+const notHeldOrPurged = (caseId: typeof kycCases.id) =>
+  notExists(
+    sql`(select 1 from ${caseRetention} where ${caseRetention.caseId} = ${caseId} and (${caseRetention.legalHoldAt} is not null or ${caseRetention.purgedAt} is not null))`,
+  );
+
+/** When the case was decided (its last move to approved or rejected), as a SQL expression. */
+const decidedAt = sql<Date | null>`(select max(${caseEvents.occurredAt}) from ${caseEvents} where ${caseEvents.caseId} = ${kycCases.id} and ${caseEvents.toStatus} in ('approved', 'rejected'))`;
+
+/** The newest trace of the trader working on a draft case: the case, a draft, an upload. */
+const lastTouchedAt = sql<Date>`greatest(${kycCases.updatedAt}, ${kycCases.openedAt},
+  (select max(${caseDrafts.updatedAt}) from ${caseDrafts} where ${caseDrafts.caseId} = ${kycCases.id}),
+  (select max(${documents.createdAt}) from ${documents} where ${documents.caseId} = ${kycCases.id}))`;
+
+/** Draft cases nobody touched since `before` (never submitted), not held or purged. */
+export async function listAbandonedDraftCases(before: Date, limit: number): Promise<KycCase[]> {
+  const db = await getDb();
+  return db
+    .select()
+    .from(kycCases)
+    .where(
+      and(
+        eq(kycCases.status, "draft"),
+        eq(kycCases.round, 0),
+        sql`${lastTouchedAt} <= ${before.toISOString()}::timestamptz`,
+        notHeldOrPurged(kycCases.id),
+      ),
+    )
+    .orderBy(asc(kycCases.openedAt))
+    .limit(limit);
+}
+
+/** Decided cases whose trader's relationship ended at or before `endedBefore`. */
+export async function listExpiredDecidedCases(endedBefore: Date, limit: number) {
+  const db = await getDb();
+  return db
+    .select({ kycCase: kycCases, endedAt: traderRelationships.endedAt })
+    .from(kycCases)
+    .innerJoin(traderRelationships, eq(traderRelationships.traderId, kycCases.traderId))
+    .where(
+      and(
+        // Expired is a decided case too (approved, then its document expired).
+        or(
+          inArray(kycCases.status, ["approved", "rejected", "expired"]),
+          isNotNull(kycCases.closedAt),
+        ),
+        ne(kycCases.status, "draft"),
+        lte(traderRelationships.endedAt, endedBefore),
+        notHeldOrPurged(kycCases.id),
+      ),
+    )
+    .orderBy(asc(kycCases.openedAt))
+    .limit(limit);
+}
+
+/** Replaced documents of cases decided at or before `decidedBefore` (held cases excluded). */
+export async function listSupersededDocuments(
+  decidedBefore: Date,
+  limit: number,
+): Promise<DocumentRow[]> {
+  const db = await getDb();
+  const rows = await db
+    .select({ document: documents })
+    .from(documents)
+    .innerJoin(kycCases, eq(kycCases.id, documents.caseId))
+    .where(
+      and(
+        isNotNull(documents.replacedAt),
+        inArray(kycCases.status, ["approved", "rejected"]),
+        sql`${decidedAt} <= ${decidedBefore.toISOString()}::timestamptz`,
+        notHeldOrPurged(kycCases.id),
+      ),
+    )
+    .limit(limit);
+  return rows.map((r) => r.document);
+}
+
+/** Deletes one replaced document's row with its audit event (its object is already gone). */
+export async function deleteSupersededDocument(documentId: string, audit: AuditInput) {
+  const db = await getDb();
+  await db.transaction(async (tx) => {
+    const rows = await tx
+      .delete(documents)
+      .where(and(eq(documents.id, documentId), isNotNull(documents.replacedAt)))
+      .returning({ id: documents.id });
+    if (rows.length === 1)
+      await tx.insert(auditEvents).values({ ...audit, data: audit.data ?? {} });
+  });
+}
+
+/** What the tombstone is computed from: the case, its submissions' ciphertexts, its documents. */
+export async function getCaseForPurge(caseId: string) {
+  const db = await getDb();
+  const [kycCase] = await db.select().from(kycCases).where(eq(kycCases.id, caseId));
+  if (!kycCase) return undefined;
+  const [decided] = await db
+    .select({ at: sql<Date | null>`max(${caseEvents.occurredAt})` })
+    .from(caseEvents)
+    .where(
+      and(eq(caseEvents.caseId, caseId), inArray(caseEvents.toStatus, ["approved", "rejected"])),
+    );
+  const submissions = await db
+    .select({ round: caseSubmissions.round, payload: caseSubmissions.payload })
+    .from(caseSubmissions)
+    .where(eq(caseSubmissions.caseId, caseId))
+    .orderBy(asc(caseSubmissions.round));
+  const docs = await db.select().from(documents).where(eq(documents.caseId, caseId));
+  const [relationship] = await db
+    .select()
+    .from(traderRelationships)
+    .where(eq(traderRelationships.traderId, kycCase.traderId));
+  return {
+    kycCase,
+    decidedAt: decided?.at ? new Date(decided.at) : null,
+    submissions,
+    documents: docs,
+    relationshipEndedAt: relationship?.endedAt ?? null,
+  };
+}
+
+/**
+ * Erases one case in one transaction, unless it was put on hold or purged meanwhile: drafts and
+ * document rows deleted, submitted answers and check evidence redacted, the case key destroyed,
+ * the case closed, the tombstone and the audit event written. The trader's own contact fields
+ * go when no other case of theirs keeps data. False: nothing was done (hold or already purged).
+ */
+export async function purgeCaseRows(input: {
+  caseId: string;
+  traderId: string;
+  rule: string;
+  tombstone: Record<string, unknown>;
+  now: Date;
+  audit: AuditInput;
+}): Promise<boolean> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    await tx
+      .select({ id: kycCases.id })
+      .from(kycCases)
+      .where(eq(kycCases.id, input.caseId))
+      .for("update");
+    const [state] = await tx
+      .select()
+      .from(caseRetention)
+      .where(eq(caseRetention.caseId, input.caseId));
+    if (state?.legalHoldAt || state?.purgedAt) return false;
+    await tx.delete(caseDrafts).where(eq(caseDrafts.caseId, input.caseId));
+    await tx.delete(documents).where(eq(documents.caseId, input.caseId));
+    await tx.delete(identityFingerprints).where(eq(identityFingerprints.caseId, input.caseId));
+    await tx
+      .update(caseSubmissions)
+      .set({ payload: "erased" })
+      .where(eq(caseSubmissions.caseId, input.caseId));
+    await tx
+      .update(caseChecks)
+      .set({ evidence: { erased: true } })
+      .where(eq(caseChecks.caseId, input.caseId));
+    await destroyCaseKey(tx, input.caseId, input.now);
+    await tx
+      .update(kycCases)
+      .set({
+        closedAt: sql`coalesce(${kycCases.closedAt}, ${input.now.toISOString()}::timestamptz)`,
+      })
+      .where(eq(kycCases.id, input.caseId));
+    await tx
+      .insert(caseRetention)
+      .values({
+        caseId: input.caseId,
+        purgedAt: input.now,
+        purgeRule: input.rule,
+        tombstone: input.tombstone,
+      })
+      .onConflictDoUpdate({
+        target: caseRetention.caseId,
+        set: { purgedAt: input.now, purgeRule: input.rule, tombstone: input.tombstone },
+      });
+    const [kept] = await tx
+      .select({ n: sql<number>`count(*)::int` })
+      .from(kycCases)
+      .where(
+        and(
+          eq(kycCases.traderId, input.traderId),
+          notExists(
+            sql`(select 1 from ${caseRetention} where ${caseRetention.caseId} = ${kycCases.id} and ${caseRetention.purgedAt} is not null)`,
+          ),
+        ),
+      );
+    if ((kept?.n ?? 0) === 0)
+      await tx
+        .update(traders)
+        .set({ email: null, tradingLogin: null, updatedAt: input.now })
+        .where(eq(traders.id, input.traderId));
+    await tx.insert(auditEvents).values({ ...input.audit, data: input.audit.data ?? {} });
+    return true;
+  });
+}
+
+/** The console's retention list: purged cases (newest first) and cases on hold. */
+export async function listRetentionRows(limit = 200): Promise<CaseRetentionRow[]> {
+  const db = await getDb();
+  return db
+    .select()
+    .from(caseRetention)
+    .orderBy(desc(caseRetention.purgedAt), desc(caseRetention.legalHoldAt))
+    .limit(limit);
+}
+
+/** Records an erasure request's answer with its audit event (one transaction). */
+export async function insertErasureRequest(
+  values: typeof erasureRequests.$inferInsert,
+  audit: AuditInput,
+): Promise<void> {
+  const db = await getDb();
+  await db.transaction(async (tx) => {
+    await tx.insert(erasureRequests).values(values);
+    await tx.insert(auditEvents).values({ ...audit, data: audit.data ?? {} });
+  });
+}
+
+export async function listErasureRequests(traderId: string) {
+  const db = await getDb();
+  return db
+    .select()
+    .from(erasureRequests)
+    .where(eq(erasureRequests.traderId, traderId))
+    .orderBy(desc(erasureRequests.requestedAt));
+}
+
+/** Every retention row of the trader's cases (holds and tombstones). */
+export async function listTraderCaseRetention(traderId: string): Promise<CaseRetentionRow[]> {
+  const db = await getDb();
+  const rows = await db
+    .select({ row: caseRetention })
+    .from(caseRetention)
+    .innerJoin(kycCases, eq(kycCases.id, caseRetention.caseId))
+    .where(eq(kycCases.traderId, traderId));
+  return rows.map((r) => r.row);
+}

@@ -1,0 +1,101 @@
+/**
+ * The retention purge (run by the worker's housekeeping and the cron route, with an injected
+ * clock): applies the policy of lib/retention/policy.ts.
+ *
+ * - A draft case never submitted and untouched for RETENTION_DRAFT_DAYS, and a decided case
+ *   RETENTION_CASE_YEARS after the trader's relationship ended, are erased whole: stored objects
+ *   deleted, then in one transaction drafts and document rows deleted, answers and check
+ *   evidence redacted, the case key destroyed (so backup copies of the rows stay ciphertext), a
+ *   tombstone kept and a `retention.purged` audit event written. The audit trail itself is never
+ *   touched: `npm run audit:verify` passes after a purge.
+ * - Documents replaced by a newer upload go RETENTION_SUPERSEDED_DAYS after the decision.
+ * - A case on legal hold is skipped by every rule, checked again under the case's row lock.
+ * Objects are deleted before the rows: a crash between leaves rows whose objects are gone (the
+ * next run finishes the job), never objects nobody knows of.
+ */
+import "server-only";
+import { createHash } from "node:crypto";
+import { env } from "@/lib/env";
+import {
+  deleteSupersededDocument,
+  getCaseForPurge,
+  listAbandonedDraftCases,
+  listExpiredDecidedCases,
+  listSupersededDocuments,
+  purgeCaseRows,
+} from "@/lib/db/queries/retention";
+import { log } from "@/lib/log";
+import { storage } from "@/lib/storage";
+import { cutoffs } from "./policy";
+import { tombstoneSchema, type PurgeRule, type Tombstone } from "./tombstone";
+
+const BATCH = 50;
+
+const sha256 = (value: string) => createHash("sha256").update(value, "utf8").digest("hex");
+
+/** Erases one case (see above); false when it was on hold, already purged, or unknown. */
+export async function purgeCase(
+  caseId: string,
+  rule: PurgeRule,
+  now: Date,
+  actor: { type: "system" | "staff"; id: string } = { type: "system", id: "retention" },
+): Promise<boolean> {
+  const found = await getCaseForPurge(caseId);
+  if (!found) return false;
+  const { kycCase } = found;
+  const tombstone: Tombstone = tombstoneSchema.parse({
+    caseId,
+    traderId: kycCase.traderId,
+    level: kycCase.level,
+    outcome: kycCase.status,
+    rule,
+    openedAt: kycCase.openedAt.toISOString(),
+    decidedAt: found.decidedAt?.toISOString() ?? null,
+    relationshipEndedAt: found.relationshipEndedAt?.toISOString() ?? null,
+    purgedAt: now.toISOString(),
+    submissions: found.submissions.map((s) => ({ round: s.round, sha256: sha256(s.payload) })),
+    documents: found.documents.map((d) => ({ id: d.id, sha256: d.sha256 })),
+  });
+  for (const document of found.documents) await storage().delete(document.storageKey);
+  return purgeCaseRows({
+    caseId,
+    traderId: kycCase.traderId,
+    rule,
+    tombstone,
+    now,
+    audit: {
+      actorType: actor.type,
+      actorId: actor.id,
+      action: "retention.purged",
+      caseId,
+      traderId: kycCase.traderId,
+      data: tombstone,
+      occurredAt: now,
+    },
+  });
+}
+
+export type PurgeReport = { drafts: number; cases: number; documents: number };
+
+export async function runRetentionPurge(now = new Date()): Promise<PurgeReport> {
+  const at = cutoffs(env().retention, now);
+  const report: PurgeReport = { drafts: 0, cases: 0, documents: 0 };
+  for (const kycCase of await listAbandonedDraftCases(at.draftsTouchedBefore, BATCH))
+    if (await purgeCase(kycCase.id, "abandoned_draft", now)) report.drafts++;
+  for (const { kycCase } of await listExpiredDecidedCases(at.relationshipEndedBefore, BATCH))
+    if (await purgeCase(kycCase.id, "relationship_ended", now)) report.cases++;
+  for (const document of await listSupersededDocuments(at.supersededDecidedBefore, BATCH)) {
+    await storage().delete(document.storageKey);
+    await deleteSupersededDocument(document.id, {
+      actorType: "system",
+      actorId: "retention",
+      action: "retention.document_deleted",
+      caseId: document.caseId,
+      data: { documentId: document.id, sha256: document.sha256, replacedAt: document.replacedAt },
+      occurredAt: now,
+    });
+    report.documents++;
+  }
+  if (report.drafts || report.cases || report.documents) log.info("retention.purged", report);
+  return report;
+}

@@ -1,0 +1,102 @@
+/**
+ * The end of a trader's business relationship starts the retention clock of their decided cases
+ * (RETENTION_CASE_YEARS from `endedAt`). Said by the broker CRM (POST
+ * /api/crm/traders/{id}/relationship-end, docs/lifecycle.md#relationship-end) or by an admin in
+ * the console; a later call moves the date. Audited either way.
+ */
+import "server-only";
+import { z } from "zod";
+import { getCaseById } from "@/lib/db/queries/cases";
+import { getTraderByCtraderUserId } from "@/lib/db/queries/traders";
+import type { StaffPrincipal } from "@/lib/staff/auth";
+import { upsertRelationshipEnd } from "@/lib/db/queries/retention";
+import { env } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+import { addYears } from "./policy";
+
+/** The CRM's body: when the relationship ended (not in the future); what it was is the CRM's. */
+export const relationshipEndRequest = z
+  .object({ endedAt: z.iso.datetime({ offset: true }) })
+  .strict();
+
+/** The answer: when it ended, and from when the decided cases may be erased. */
+export const relationshipEndAnswer = z.object({
+  traderId: z.uuid(),
+  endedAt: z.iso.datetime({ offset: true }),
+  erasableFrom: z.iso.datetime({ offset: true }),
+});
+
+/** From the CRM: the trader named by their cTrader user id. */
+export async function endRelationship(input: {
+  ctraderUserId: number;
+  endedAt: Date;
+  actor: { type: "staff" | "ctrader" | "system"; id: string };
+  source: "crm" | "console";
+  now?: Date;
+}): Promise<z.infer<typeof relationshipEndAnswer>> {
+  const trader = await getTraderByCtraderUserId(input.ctraderUserId);
+  if (!trader) throw new AppError("NOT_FOUND", "no trader with that cTrader user id");
+  return recordEnd({ ...input, traderId: trader.id });
+}
+
+/** From the console: an admin, on one of the trader's cases, names the day it ended (UTC). */
+export async function endRelationshipFromConsole(
+  staff: Pick<StaffPrincipal, "id" | "role">,
+  caseId: string,
+  endedOn: string,
+  now = new Date(),
+): Promise<void> {
+  if (staff.role !== "admin")
+    throw new AppError("FORBIDDEN", "only an admin records the end", { reason: "needs_admin" });
+  const kycCase = await getCaseById(caseId);
+  if (!kycCase) throw new AppError("NOT_FOUND", "no such case", { reason: "not_found" });
+  const day = z.iso.date().safeParse(endedOn);
+  if (!day.success)
+    throw new AppError("BAD_REQUEST", "a date is needed", { reason: "reason_required" });
+  await recordEnd({
+    traderId: kycCase.traderId,
+    endedAt: new Date(`${day.data}T00:00:00Z`),
+    actor: { type: "staff", id: staff.id },
+    source: "console",
+    now,
+  });
+}
+
+async function recordEnd(input: {
+  traderId: string;
+  endedAt: Date;
+  actor: { type: "staff" | "ctrader" | "system"; id: string };
+  source: "crm" | "console";
+  now?: Date;
+}): Promise<z.infer<typeof relationshipEndAnswer>> {
+  const now = input.now ?? new Date();
+  if (input.endedAt.getTime() > now.getTime())
+    throw new AppError("BAD_REQUEST", "endedAt: must not be in the future", {
+      contractCode: "INVALID_PARAMETER",
+    });
+  const trader = { id: input.traderId };
+  const erasableFrom = addYears(input.endedAt, env().retention.caseYears);
+  await upsertRelationshipEnd({
+    traderId: trader.id,
+    endedAt: input.endedAt,
+    source: input.source,
+    now,
+    audit: {
+      actorType: input.actor.type,
+      actorId: input.actor.id,
+      action: "retention.relationship_ended",
+      traderId: trader.id,
+      data: {
+        source: input.source,
+        endedAt: input.endedAt.toISOString(),
+        erasableFrom: erasableFrom.toISOString(),
+      },
+      occurredAt: now,
+    },
+  });
+  return relationshipEndAnswer.parse({
+    traderId: trader.id,
+    endedAt: input.endedAt.toISOString(),
+    erasableFrom: erasableFrom.toISOString(),
+  });
+}

@@ -1,0 +1,28 @@
+/**
+ * What stays of a purged case (case_retention.tombstone): enough to prove what was decided and
+ * when, and that the erased data was what the audit trail refers to — no personal data. The
+ * purge writes it and the console reads it through this one schema.
+ */
+import { z } from "zod";
+
+export const PURGE_RULES = ["abandoned_draft", "relationship_ended", "erasure_request"] as const;
+export type PurgeRule = (typeof PURGE_RULES)[number];
+
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+
+export const tombstoneSchema = z.object({
+  caseId: z.uuid(),
+  traderId: z.uuid(),
+  level: z.string(),
+  outcome: z.string(),
+  rule: z.enum(PURGE_RULES),
+  openedAt: z.iso.datetime({ offset: true }),
+  decidedAt: z.iso.datetime({ offset: true }).nullable(),
+  relationshipEndedAt: z.iso.datetime({ offset: true }).nullable(),
+  purgedAt: z.iso.datetime({ offset: true }),
+  /** SHA-256 of each round's sealed answers as stored (what a backup copy would hold). */
+  submissions: z.array(z.object({ round: z.number().int(), sha256 })),
+  /** Each document's id and the SHA-256 of its stored (checked) content, when it had one. */
+  documents: z.array(z.object({ id: z.uuid(), sha256: sha256.nullable() })),
+});
+export type Tombstone = z.infer<typeof tombstoneSchema>;

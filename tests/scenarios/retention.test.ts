@@ -1,0 +1,267 @@
+/**
+ * Scenarios: the retention policy applied by the worker with an injected clock, on cases made
+ * through the real flows. A decided case is kept until RETENTION_CASE_YEARS after the broker's
+ * CRM said the relationship ended and erased from that moment on (tombstone, chain verifies, a
+ * backup copy of its rows no longer opens); a legal hold blocks every rule until lifted; an
+ * abandoned draft goes after RETENTION_DRAFT_DAYS; replaced documents go once the case is decided.
+ * The relationship-end API refuses a bad key and malformed bodies.
+ */
+import "./support/request-scope";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { sql } from "drizzle-orm";
+import { POST as relationshipEnd } from "@/app/api/crm/traders/[id]/relationship-end/route";
+import { caseCipher } from "@/lib/security/case-keys";
+import { textOf } from "../helpers/render-page";
+import { sqlRows } from "../helpers/sql-rows";
+import { signedInStaff, Trader } from "./support/people";
+import { BROKER, scenarioWorld, type World } from "./support/world";
+
+const CRM_KEY = "crm-api-key-for-the-retention-scenarios-0123";
+const world = scenarioWorld({ CRM_API_KEY: CRM_KEY });
+const DAY = 86_400_000;
+
+function crm(
+  userId: number | string,
+  body: unknown,
+  init: { key?: string | null; contentType?: string } = {},
+) {
+  const headers = new Headers({ "content-type": init.contentType ?? "application/json" });
+  if (init.key !== null) headers.set("authorization", `Bearer ${init.key ?? CRM_KEY}`);
+  return relationshipEnd(
+    new Request(`${BROKER}/api/crm/traders/${userId}/relationship-end`, {
+      method: "POST",
+      headers,
+      body: typeof body === "string" ? body : JSON.stringify(body),
+    }),
+    { params: Promise.resolve({ id: String(userId) }) },
+  );
+}
+
+async function rowsOf(w: World, caseId: string) {
+  const db = w.db.db;
+  return {
+    drafts: await sqlRows<{ payload: string }>(
+      db,
+      sql`select payload from case_drafts where case_id = ${caseId}`,
+    ),
+    submissions: await sqlRows<{ payload: string }>(
+      db,
+      sql`select payload from case_submissions where case_id = ${caseId}`,
+    ),
+    documents: await sqlRows<{ id: string; storage_key: string; replaced_at: string | null }>(
+      db,
+      sql`select id, storage_key, replaced_at from documents where case_id = ${caseId}`,
+    ),
+  };
+}
+
+const objectPath = (w: World, key: string) => path.join(w.dataDir, "documents", key);
+
+async function approvedCase(w: World, userId: number, surname: string) {
+  const trader = new Trader(w, userId);
+  await trader.completeStandardLevel({ surnames: surname });
+  const kycCase = await trader.currentCase();
+  await w.worker();
+  const reviewer = await signedInStaff(w, `reviewer.${userId}@broker.example`, "reviewer");
+  expect(await reviewer.approve(kycCase.id)).toBe("approved");
+  await w.worker();
+  return { trader, kycCase };
+}
+
+describe("scenario: a decided case is erased RETENTION_CASE_YEARS after the relationship ended", () => {
+  it("keeps it a day before, erases it at the boundary, and the audit chain still verifies", async () => {
+    const w = world();
+    const { trader, kycCase } = await approvedCase(w, 470_001, "Valdemarsson");
+    const endedAt = new Date(Date.now() - 3_600_000);
+    const answer = await crm(trader.userId, { endedAt: endedAt.toISOString() });
+    expect(answer.status).toBe(200);
+    const erasableFrom = new Date(((await answer.json()) as { erasableFrom: string }).erasableFrom);
+    expect(erasableFrom.getUTCFullYear()).toBe(endedAt.getUTCFullYear() + 5);
+
+    const admin = await signedInStaff(w, "retention.admin@broker.example", "admin");
+    expect(await admin.casePage(kycCase.id)).toContain(
+      `data-testid="erasure-due">${erasableFrom.toISOString().slice(0, 10)}`,
+    );
+
+    // A backup taken now: the case's rows as stored.
+    const backup = await rowsOf(w, kycCase.id);
+    expect(backup.documents.length).toBeGreaterThanOrEqual(2);
+    expect((await caseCipher(kycCase.id)).decrypt(backup.submissions[0]!.payload)).toContain(
+      "Valdemarsson",
+    );
+
+    // The worker's clock runs years ahead: the sessions it sweeps as expired include the admin's.
+    await w.worker(new Date(erasableFrom.getTime() - DAY));
+    await admin.signIn();
+    expect((await rowsOf(w, kycCase.id)).documents).toHaveLength(backup.documents.length);
+    expect(textOf(await admin.casePage(kycCase.id))).toContain("Valdemarsson");
+
+    await w.worker(erasableFrom);
+    await admin.signIn();
+    const after = await rowsOf(w, kycCase.id);
+    expect(after.drafts).toHaveLength(0);
+    expect(after.documents).toHaveLength(0);
+    expect(after.submissions.every((s) => s.payload === "erased")).toBe(true);
+    for (const d of backup.documents) expect(existsSync(objectPath(w, d.storage_key))).toBe(false);
+    // The backup copy no longer opens: the case key is destroyed.
+    await expect(caseCipher(kycCase.id)).rejects.toThrow("erased");
+
+    // What the console shows: the tombstone, and the case in the retention list.
+    const page = await admin.casePage(kycCase.id);
+    expect(page).toContain('data-testid="tombstone"');
+    expect(textOf(page)).not.toContain("Valdemarsson");
+    expect(textOf(page)).not.toContain(`trader${trader.userId}@example.com`);
+    const list = await admin.retentionPage();
+    expect(list).toContain(`data-case="${kycCase.id}" data-rule="relationship_ended"`);
+    expect(await (await signedInStaff(w, "r2@broker.example", "reviewer")).retentionPage()).toMatch(
+      /^redirect:/,
+    );
+
+    const audit = await sqlRows<{ action: string; data: Record<string, unknown> }>(
+      w.db.db,
+      sql`select action, data from audit_events where case_id = ${kycCase.id} and action like 'retention.%'`,
+    );
+    expect(audit.map((a) => a.action)).toEqual(["retention.purged"]);
+    expect(JSON.stringify(audit[0]?.data)).not.toContain("Valdemarsson");
+
+    const verify = await w.runCommand("scripts/audit-verify.ts");
+    expect(verify.code).toBe(0);
+    expect(verify.stdout).toContain("chain intact");
+  });
+});
+
+describe("scenario: a legal hold blocks the purge until an admin lifts it", () => {
+  it("keeps a held case past its date; lifting the hold lets the next run erase it", async () => {
+    const w = world();
+    const { kycCase } = await approvedCase(w, 470_002, "Holmgren");
+    const admin = await signedInStaff(w, "hold.admin@broker.example", "admin");
+    const reviewer = await signedInStaff(w, "hold.reviewer@broker.example", "reviewer");
+    const ended = new Date(Date.now() - DAY).toISOString().slice(0, 10);
+    expect(await reviewer.relationshipEnd(kycCase.id, ended)).toBe("error:forbidden");
+    expect(await admin.relationshipEnd(kycCase.id, ended)).toBe("relationship_ended");
+    expect(await reviewer.legalHold(kycCase.id, "set", "litigation with the trader")).toBe(
+      "error:forbidden",
+    );
+    expect(await admin.legalHold(kycCase.id, "set", "short")).toBe("error:reason_required");
+    expect(await admin.legalHold(kycCase.id, "set", "regulator inquiry 2026-17")).toBe(
+      "legal_hold_set",
+    );
+    expect(await admin.retentionPage()).toContain(`data-case="${kycCase.id}"`);
+
+    const late = new Date(Date.now() + 6 * 366 * DAY);
+    await w.worker(late);
+    await admin.signIn();
+    expect((await rowsOf(w, kycCase.id)).documents.length).toBeGreaterThan(0);
+    expect(textOf(await admin.casePage(kycCase.id))).toContain("Holmgren");
+
+    expect(await admin.legalHold(kycCase.id, "lift", "inquiry closed without findings")).toBe(
+      "legal_hold_lifted",
+    );
+    await w.worker(late);
+    await admin.signIn();
+    expect((await rowsOf(w, kycCase.id)).documents).toHaveLength(0);
+    expect(await admin.casePage(kycCase.id)).toContain('data-testid="tombstone"');
+    expect(await admin.legalHold(kycCase.id, "set", "too late for a hold now")).toBe(
+      "error:case_purged",
+    );
+    const actions = await sqlRows<{ action: string }>(
+      w.db.db,
+      sql`select action from audit_events where case_id = ${kycCase.id} and action like 'retention.%' order by seq`,
+    );
+    expect(actions.map((a) => a.action)).toEqual([
+      "retention.legal_hold_set",
+      "retention.legal_hold_lifted",
+      "retention.purged",
+    ]);
+  });
+});
+
+describe("scenario: an abandoned draft and replaced documents", () => {
+  it("erases a draft untouched for RETENTION_DRAFT_DAYS, not a day earlier", async () => {
+    const w = world();
+    const trader = new Trader(w, 470_003);
+    await trader.launch("kyc", { kycType: "standard" });
+    await trader.fillStandardForms({ surnames: "Forsberg" });
+    const upload = await trader.upload("identity");
+    expect(upload.status).toBe(200);
+    const touched = new Date();
+    const kycCase = await trader.currentCase();
+
+    await w.worker(new Date(touched.getTime() + 89 * DAY));
+    expect((await rowsOf(w, kycCase.id)).drafts.length).toBeGreaterThan(0);
+
+    await w.worker(new Date(touched.getTime() + 90 * DAY));
+    const after = await rowsOf(w, kycCase.id);
+    expect(after.drafts).toHaveLength(0);
+    expect(after.documents).toHaveLength(0);
+    const admin = await signedInStaff(w, "drafts.admin@broker.example", "admin");
+    // (signed in after the worker's run ahead, which sweeps sessions it sees as expired)
+    expect(await admin.retentionPage()).toContain(
+      `data-case="${kycCase.id}" data-rule="abandoned_draft"`,
+    );
+    // The trader starts afresh: a new, empty case.
+    await trader.launch("kyc", { kycType: "standard" });
+    const next = await trader.currentCase();
+    expect(next.id).not.toBe(kycCase.id);
+    expect(await trader.html("kyc", { step: "personal" })).not.toContain("Forsberg");
+  });
+
+  it("deletes a replaced document once the case is decided, and keeps the current one", async () => {
+    const w = world();
+    const trader = new Trader(w, 470_004);
+    await trader.launch("kyc", { kycType: "standard" });
+    await trader.fillStandardForms();
+    const first = await trader.upload("identity");
+    expect(first.status).toBe(200);
+    await trader.uploadStandardDocuments();
+    const submitted = await trader.submit();
+    expect(submitted).toEqual({ redirect: "/inapp/kyc/status" });
+    const kycCase = await trader.currentCase();
+    await w.worker();
+    const replaced = (await rowsOf(w, kycCase.id)).documents.filter((d) => d.replaced_at);
+    expect(replaced.map((d) => d.id)).toEqual([first.documentId]);
+    // Not decided yet: the replaced one stays.
+    expect((await rowsOf(w, kycCase.id)).documents.some((d) => d.id === first.documentId)).toBe(
+      true,
+    );
+
+    const reviewer = await signedInStaff(w, "superseded.reviewer@broker.example", "reviewer");
+    expect(await reviewer.approve(kycCase.id)).toBe("approved");
+    await w.worker();
+    const after = await rowsOf(w, kycCase.id);
+    expect(after.documents.some((d) => d.id === first.documentId)).toBe(false);
+    expect(existsSync(objectPath(w, replaced[0]!.storage_key))).toBe(false);
+    expect(after.documents.length).toBeGreaterThanOrEqual(2);
+    for (const d of after.documents) expect(existsSync(objectPath(w, d.storage_key))).toBe(true);
+  });
+});
+
+describe("the relationship-end API", () => {
+  it("refuses a missing or wrong key, malformed bodies, bad ids and unknown traders", async () => {
+    const w = world();
+    const trader = new Trader(w, 470_005);
+    await trader.launch("kyc", { kycType: "standard" });
+    const past = new Date(Date.now() - DAY).toISOString();
+
+    expect((await crm(trader.userId, { endedAt: past }, { key: null })).status).toBe(401);
+    const wrong = await crm(trader.userId, { endedAt: past }, { key: "not-the-key" });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get("www-authenticate")).toContain("Bearer");
+    for (const body of ["{", "[]", {}, { endedAt: "yesterday" }, { endedAt: past, extra: 1 }])
+      expect((await crm(trader.userId, body)).status).toBe(400);
+    const future = new Date(Date.now() + DAY).toISOString();
+    expect((await crm(trader.userId, { endedAt: future })).status).toBe(400);
+    expect((await crm(trader.userId, past, { contentType: "text/plain" })).status).toBe(415);
+    expect((await crm("0", { endedAt: past })).status).toBe(400);
+    expect((await crm("abc", { endedAt: past })).status).toBe(400);
+    expect((await crm(999_999_999, { endedAt: past })).status).toBe(404);
+    const ok = await crm(trader.userId, { endedAt: past });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ endedAt: past });
+
+    w.configure({ CRM_API_KEY: undefined });
+    expect((await crm(trader.userId, { endedAt: past })).status).toBe(404);
+    w.configure({ CRM_API_KEY: CRM_KEY });
+  });
+});
