@@ -115,7 +115,7 @@ async function AuditPage({ searchParams }: Props) {
           No audit rows match these filters.
         </p>
       ) : (
-        <table className="queue" data-testid="audit-rows">
+        <table className="queue audit-log" data-testid="audit-rows">
           <thead>
             <tr>
               <th>Time</th>
@@ -129,7 +129,7 @@ async function AuditPage({ searchParams }: Props) {
           <tbody>
             {rows.map((row) => (
               <tr key={row.id} data-seq={row.seq ?? ""} data-action={row.action}>
-                <td>
+                <td className="nowrap">
                   <Time at={row.occurredAt} />
                 </td>
                 <td data-testid="actor">
@@ -145,7 +145,7 @@ async function AuditPage({ searchParams }: Props) {
                   <br />
                   <span className="muted">{row.actorType}</span>
                 </td>
-                <td>
+                <td className="nowrap">
                   <code>{row.action}</code>
                 </td>
                 <td>
@@ -159,7 +159,9 @@ async function AuditPage({ searchParams }: Props) {
                 <td>
                   <span className="muted">seq {row.seq ?? "-"}</span>
                   <br />
-                  <code data-testid="hash">{row.hash ?? "not chained"}</code>
+                  <code className="hash" data-testid="hash">
+                    {row.hash ?? "not chained"}
+                  </code>
                 </td>
               </tr>
             ))}
