@@ -2,6 +2,7 @@
  * What /api/metrics reports. Database counts are the same from every instance (scrape any one);
  * open status streams and document check durations are this process's own (scrape each, or sum).
  */
+import { latestChainStatus } from "@/lib/audit/check";
 import { env } from "@/lib/env";
 import {
   countCheckRuns,
@@ -17,13 +18,14 @@ import { documentCheckSeconds } from "./document-checks";
 import { formatMetrics, type Family } from "./exposition";
 
 export async function collectMetrics(now = new Date()): Promise<string> {
-  const [queue, breaches, deliveries, runs, failed, lists] = await Promise.all([
+  const [queue, breaches, deliveries, runs, failed, lists, chain] = await Promise.all([
     countQueueByStatus(),
     countSlaBreaches(now, env().reviewTimeHours),
     countDeliveriesByDestination(now),
     countCheckRuns(),
     countFailedCheckRuns(),
     listScreeningListImports(),
+    latestChainStatus(),
   ]);
   const families: Family[] = [
     {
@@ -71,6 +73,25 @@ export async function collectMetrics(now = new Date()): Promise<string> {
         labels: { source: l.source },
         value: Math.max(0, Math.round((now.getTime() - l.importedAt.getTime()) / 1000)),
       })),
+    },
+    {
+      name: "kyc_audit_chain_intact",
+      help: "1 when the latest verification found the audit chain intact, 0 when broken (none: never verified).",
+      type: "gauge",
+      samples: chain.state === "unverified" ? [] : [{ value: chain.state === "intact" ? 1 : 0 }],
+    },
+    {
+      name: "kyc_audit_chain_verified_age_seconds",
+      help: "Time since the audit chain was last verified (AUDIT_VERIFY_MINUTES, or Verify now).",
+      type: "gauge",
+      samples:
+        chain.state === "unverified"
+          ? []
+          : [
+              {
+                value: Math.max(0, Math.round((now.getTime() - chain.verifiedAt.getTime()) / 1000)),
+              },
+            ],
     },
     {
       name: "kyc_live_status_streams",

@@ -86,6 +86,8 @@ describe("/api/metrics", () => {
     }
     expect([...typed.keys()].sort()).toEqual(
       [
+        "kyc_audit_chain_intact",
+        "kyc_audit_chain_verified_age_seconds",
         "kyc_check_failures",
         "kyc_check_runs_total",
         "kyc_deliveries_dead",
@@ -132,5 +134,13 @@ describe("/api/metrics", () => {
     );
     expect(value(checked, 'kyc_deliveries_due{destination="webhook:crm"}')).toBe(0);
     expect(value(checked, "kyc_review_sla_breaches")).toBe(0);
+  });
+
+  it("reports the audit chain's latest verification by the worker: intact, and how long ago", async () => {
+    const w = world();
+    await w.worker();
+    const all = await metrics();
+    expect(all.get("kyc_audit_chain_intact")).toBe(1);
+    expect(all.get("kyc_audit_chain_verified_age_seconds")).toBeGreaterThanOrEqual(0);
   });
 });
