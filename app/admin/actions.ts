@@ -18,6 +18,7 @@ import { addToLogScope, log } from "@/lib/log";
 import { STEPS } from "@/lib/kyc/levels";
 import type { RequestedItem } from "@/lib/kyc/requirements";
 import { isConsoleRefusal, type ConsoleOutcome } from "@/lib/review/console-messages";
+import { requestErasure } from "@/lib/retention/erasure";
 import { setLegalHold } from "@/lib/retention/holds";
 import { endRelationshipFromConsole } from "@/lib/retention/relationship";
 import {
@@ -308,6 +309,17 @@ export async function legalHoldAction(form: FormData): Promise<void> {
       form.get("hold") !== "lift",
       formText(form, "reason", NOTE_MAX, { lines: true }),
     ),
+  );
+}
+
+/** Records a data subject's erasure request and answers it (admin; executed or refused, audited). */
+export async function erasureRequestAction(form: FormData): Promise<void> {
+  refuseWithoutForm(form);
+  const staff = await requireStaff("admin");
+  await run(form.get("caseId"), async (id) =>
+    (await requestErasure(staff, id)).outcome === "executed"
+      ? "erasure_executed"
+      : "erasure_refused",
   );
 }
 

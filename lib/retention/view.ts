@@ -3,20 +3,27 @@
  * the day the policy erases it, or its tombstone; and the list of /admin/retention.
  */
 import "server-only";
-import { getCaseRetention, getRelationship, listRetentionRows } from "@/lib/db/queries/retention";
+import {
+  getCaseRetention,
+  getRelationship,
+  listErasureRequests,
+  listRetentionRows,
+} from "@/lib/db/queries/retention";
 import { env } from "@/lib/env";
 import { caseErasureDue } from "./policy";
 import { tombstoneSchema, type Tombstone } from "./tombstone";
 
 export async function getCaseRetentionView(caseId: string, traderId: string) {
-  const [row, relationship] = await Promise.all([
+  const [row, relationship, requests] = await Promise.all([
     getCaseRetention(caseId),
     getRelationship(traderId),
+    listErasureRequests(traderId),
   ]);
   return {
     legalHold: row?.legalHoldAt ? { at: row.legalHoldAt, reason: row.legalHoldReason ?? "" } : null,
     relationshipEndedAt: relationship?.endedAt ?? null,
     erasureDue: caseErasureDue(env().retention, relationship?.endedAt ?? null),
+    latestErasureRequest: requests[0] ?? null,
     tombstone: row?.purgedAt && row.tombstone ? tombstoneSchema.parse(row.tombstone) : null,
   };
 }

@@ -30,6 +30,9 @@ export const CONSOLE_OUTCOMES = {
   replayed: "Deliveries scheduled again.",
   legal_hold_set: "Legal hold set: no retention rule or erasure request will erase this case.",
   legal_hold_lifted: "Legal hold lifted; the retention policy applies again.",
+  erasure_executed: "Erasure request executed: the trader's data is erased; tombstones remain.",
+  erasure_refused:
+    "Erasure request recorded and refused; the reason and the date it will run are in the Retention section.",
   relationship_ended:
     "Recorded: the business relationship ended. The retention period runs from that date.",
 } as const;

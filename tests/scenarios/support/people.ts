@@ -23,6 +23,7 @@ import {
   approveAction,
   claimAction,
   codeAction,
+  erasureRequestAction,
   legalHoldAction,
   relationshipEndAction,
   loginAction,
@@ -41,6 +42,7 @@ import DeliveriesPage from "@/app/admin/deliveries/page";
 import DashboardPage from "@/app/admin/dashboard/page";
 import { GET as exportDashboard } from "@/app/admin/dashboard/export/route";
 import RetentionPage from "@/app/admin/retention/page";
+import { GET as exportTraderData } from "@/app/admin/traders/[id]/export/route";
 import EnrolPage from "@/app/admin/login/enrol/page";
 import { GET as exportEvidence } from "@/app/admin/cases/[id]/export/route";
 import AuditPage from "@/app/admin/audit/page";
@@ -397,6 +399,7 @@ export class Staff extends Browser {
   retryChecks = (caseId: string) => this.run(retryChecksAction, { caseId });
   legalHold = (caseId: string, hold: "set" | "lift", reason: string) =>
     this.run(legalHoldAction, { caseId, hold, reason });
+  erasureRequest = (caseId: string) => this.run(erasureRequestAction, { caseId });
   relationshipEnd = (caseId: string, endedOn: string) =>
     this.run(relationshipEndAction, { caseId, endedOn });
   judgeHit = (
@@ -453,6 +456,15 @@ export class Staff extends Browser {
   async retentionPage(): Promise<string> {
     const result = await this.act(() => outcomeOf(renderPage(RetentionPage())));
     return "redirect" in result ? `redirect:${result.redirect}` : result.value;
+  }
+
+  /** The data-subject export of one trader (a ZIP). */
+  exportSubjectData(traderId: string): Promise<Response> {
+    return this.act(() =>
+      exportTraderData(new Request(`${BROKER}/admin/traders/${traderId}/export`), {
+        params: Promise.resolve({ id: traderId }),
+      }),
+    );
   }
 
   /** The evidence export (JSON or the printable page). */

@@ -1,4 +1,4 @@
-import { legalHoldAction, relationshipEndAction } from "../../../actions";
+import { erasureRequestAction, legalHoldAction, relationshipEndAction } from "../../../actions";
 import type { CaseFile } from "@/lib/review/case-file";
 import { getCaseRetentionView } from "@/lib/retention/view";
 
@@ -28,8 +28,40 @@ export async function Retention({ file, isAdmin }: { file: CaseFile; isAdmin: bo
           </dd>
         </dl>
       )}
+      {view.latestErasureRequest ? (
+        <p
+          data-testid="erasure-request"
+          data-outcome={view.latestErasureRequest.outcome}
+          data-reason={view.latestErasureRequest.reason ?? ""}
+          data-runs-at={day(view.latestErasureRequest.runsAt).replace("—", "")}
+        >
+          Erasure requested on {day(view.latestErasureRequest.requestedAt)}:{" "}
+          {view.latestErasureRequest.outcome === "executed"
+            ? "executed"
+            : view.latestErasureRequest.reason === "legal_hold"
+              ? "refused — the case is on legal hold"
+              : `refused — the retention period is not over; it will run on ${
+                  view.latestErasureRequest.runsAt
+                    ? day(view.latestErasureRequest.runsAt)
+                    : "a date set once the relationship ends"
+                }`}
+        </p>
+      ) : null}
+      {isAdmin ? (
+        <p>
+          <a href={`/admin/traders/${file.kycCase.traderId}/export`} data-testid="subject-export">
+            Export everything held about this trader (ZIP, audited)
+          </a>
+        </p>
+      ) : null}
       {isAdmin && !view.tombstone ? (
         <>
+          <form action={erasureRequestAction}>
+            <input type="hidden" name="caseId" value={file.kycCase.id} />
+            <button className="button secondary" type="submit" data-testid="erasure-submit">
+              Record the trader&apos;s erasure request
+            </button>
+          </form>
           <form action={legalHoldAction} className="stack">
             <input type="hidden" name="caseId" value={file.kycCase.id} />
             <input type="hidden" name="hold" value={view.legalHold ? "lift" : "set"} />

@@ -1,0 +1,83 @@
+/**
+ * A data subject's erasure request, recorded by an admin and answered at once: executed when no
+ * legal reason keeps the data (every case of the trader is a draft never submitted, or past its
+ * retention), otherwise refused with the reason — `legal_hold`, or `retention_not_over` with the
+ * date the erasure will run (null while the relationship has not ended: the date is not known).
+ * Either way the request and its answer are stored and audited.
+ */
+import "server-only";
+import { getCaseById } from "@/lib/db/queries/cases";
+import {
+  getRelationship,
+  insertErasureRequest,
+  listTraderCaseRetention,
+} from "@/lib/db/queries/retention";
+import { listTraderCases } from "@/lib/db/queries/review";
+import { env } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+import type { StaffPrincipal } from "@/lib/staff/auth";
+import { caseErasureDue } from "./policy";
+import { purgeCase } from "./purge";
+
+export type ErasureAnswer =
+  | { outcome: "executed"; erased: number }
+  | { outcome: "refused"; reason: "legal_hold" | "retention_not_over"; runsAt: Date | null };
+
+export async function requestErasure(
+  staff: Pick<StaffPrincipal, "id" | "role">,
+  caseId: string,
+  now = new Date(),
+): Promise<ErasureAnswer> {
+  if (staff.role !== "admin")
+    throw new AppError("FORBIDDEN", "erasure requests need the admin role", {
+      reason: "needs_admin",
+    });
+  const kycCase = await getCaseById(caseId);
+  if (!kycCase) throw new AppError("NOT_FOUND", "no such case", { reason: "not_found" });
+  const traderId = kycCase.traderId;
+  const [cases, retention, relationship] = await Promise.all([
+    listTraderCases(traderId),
+    listTraderCaseRetention(traderId),
+    getRelationship(traderId),
+  ]);
+  const state = new Map(retention.map((r) => [r.caseId, r]));
+  const live = cases.filter((c) => !state.get(c.id)?.purgedAt);
+  const bound = live.filter((c) => c.round > 0);
+  const due = caseErasureDue(env().retention, relationship?.endedAt ?? null);
+  let answer: ErasureAnswer;
+  if (live.some((c) => state.get(c.id)?.legalHoldAt))
+    answer = { outcome: "refused", reason: "legal_hold", runsAt: null };
+  else if (bound.length > 0 && (!due || due.getTime() > now.getTime()))
+    answer = { outcome: "refused", reason: "retention_not_over", runsAt: due };
+  else {
+    let erased = 0;
+    for (const c of live)
+      if (await purgeCase(c.id, "erasure_request", now, { type: "staff", id: staff.id })) erased++;
+    answer = { outcome: "executed", erased };
+  }
+  await insertErasureRequest(
+    {
+      traderId,
+      requestedBy: staff.id,
+      requestedAt: now,
+      outcome: answer.outcome,
+      reason: answer.outcome === "refused" ? answer.reason : null,
+      runsAt: answer.outcome === "refused" ? answer.runsAt : null,
+    },
+    {
+      actorType: "staff",
+      actorId: staff.id,
+      action: "retention.erasure_requested",
+      caseId,
+      traderId,
+      data: {
+        outcome: answer.outcome,
+        ...(answer.outcome === "refused"
+          ? { reason: answer.reason, runsAt: answer.runsAt?.toISOString() ?? null }
+          : { erased: answer.erased }),
+      },
+      occurredAt: now,
+    },
+  );
+  return answer;
+}
