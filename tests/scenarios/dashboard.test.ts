@@ -159,7 +159,7 @@ describe("scenario: the dashboard after a day of real work", () => {
     expect(total("rejected")).toBe("2");
     expect(total("in_review")).toBe("3");
     expect(page).toContain('role="img"');
-    expect(page).toContain('<title id="cases-title">Cases opened in the period');
+    expect(page).toContain('<title id="chart-cases-title">Cases opened in the period');
     expect(testid(page, "waiting-total")).toBe("3");
     expect(testid(page, "sla-breaches")).toBe("0");
 
@@ -188,8 +188,10 @@ describe("scenario: the dashboard after a day of real work", () => {
     expect(testid(page, "auto-approve-rate")).toBe("50 % (1 by the automated checks)");
     expect(testid(page, "rejections")).toBe("2");
     expect(testid(page, "rejection-rate")).toBe("50 %");
-    expect(text).toContain("fraud_suspected: 1");
-    expect(text).toContain("sanctions_match: 1");
+    // Top reasons in words, with the numbers in the chart's table.
+    expect(text).toContain("Fraud suspected: 1");
+    expect(text).toContain("Sanctions match: 1");
+    expect(page).toMatch(/data-bar="fraud_suspected"><th scope="row">Fraud suspected<\/th><td>1</);
   });
 
   it("shows the screening hit and false-positive rates, monitoring, deliveries and list age", async () => {

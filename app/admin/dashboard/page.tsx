@@ -7,6 +7,7 @@ import {
   DASHBOARD_ROLE,
   type DashboardFigure,
 } from "@/lib/review/dashboard";
+import { getConsoleLabels } from "@/lib/review/labels";
 import { requireStaff } from "@/lib/staff/console";
 import { Time } from "../cases/[id]/_sections/value";
 import { BarChart } from "./_components/bar-chart";
@@ -33,7 +34,10 @@ function Export({ figure, from, to }: { figure: DashboardFigure; from: string; t
 async function DashboardPage({ searchParams }: Props) {
   const staff = await requireStaff(DASHBOARD_ROLE);
   const period = parseDashboardPeriod(await searchParams);
-  const f = await loadDashboard(staff, period, env().reviewTimeHours);
+  const [f, label] = await Promise.all([
+    loadDashboard(staff, period, env().reviewTimeHours),
+    getConsoleLabels(),
+  ]);
   const { fromDay: from, toDay: to } = period;
   const preset = (days: number) => {
     const start = new Date(new Date(`${to}T00:00:00Z`).getTime() - (days - 1) * 86_400_000);
@@ -70,8 +74,13 @@ async function DashboardPage({ searchParams }: Props) {
         <BarChart
           id="cases"
           title="Cases opened in the period, by status now"
-          description={`${f.cases.total} cases opened: ${f.cases.byStatus.map((s) => `${s.total} ${s.status}`).join(", ") || "none"}.`}
-          bars={f.cases.byStatus.map((s) => ({ label: s.status, value: s.total }))}
+          description={`${f.cases.total} cases opened: ${f.cases.byStatus.map((s) => `${s.total} ${label.status(s.status)}`).join(", ") || "none"}.`}
+          bars={f.cases.byStatus.map((s) => ({
+            key: s.status,
+            label: label.status(s.status),
+            value: s.total,
+          }))}
+          table={false}
         />
         <table className="queue" data-testid="cases-table">
           <caption className="muted">Cases by status and level</caption>
@@ -80,7 +89,7 @@ async function DashboardPage({ searchParams }: Props) {
               <th scope="col">Status</th>
               {f.cases.levels.map((l) => (
                 <th scope="col" key={l}>
-                  {l}
+                  {label.level(l)}
                 </th>
               ))}
               <th scope="col">All</th>
@@ -89,7 +98,7 @@ async function DashboardPage({ searchParams }: Props) {
           <tbody>
             {f.cases.byStatus.map((s) => (
               <tr key={s.status} data-status={s.status}>
-                <th scope="row">{s.status}</th>
+                <th scope="row">{label.status(s.status)}</th>
                 {f.cases.levels.map((l) => (
                   <td key={l} data-level={l}>
                     {s.byLevel[l]}
@@ -117,10 +126,12 @@ async function DashboardPage({ searchParams }: Props) {
           title="Waiting-time distribution"
           description={`${f.waiting.total} cases waiting; ${f.waiting.breaches} past the ${f.reviewTimeHours} h review time.`}
           bars={f.waiting.distribution.map((b) => ({
+            key: b.key,
             label: b.label,
             value: b.cases,
             alert: b.breach,
           }))}
+          table={false}
         />
         <table className="queue" data-testid="waiting-table">
           <caption className="muted">Cases by time waited</caption>
@@ -152,7 +163,12 @@ async function DashboardPage({ searchParams }: Props) {
           id="decisions"
           title="Decisions per reviewer in the period"
           description={`${f.decisions.total} decisions: ${f.decisions.perReviewer.map((r) => `${r.reviewer} ${r.total}`).join(", ") || "none"}.`}
-          bars={f.decisions.perReviewer.map((r) => ({ label: r.reviewer, value: r.total }))}
+          bars={f.decisions.perReviewer.map((r) => ({
+            key: r.reviewer,
+            label: r.reviewer,
+            value: r.total,
+          }))}
+          table={false}
         />
         {f.decisions.days.length === 0 ? (
           <p className="muted">No decisions in the period.</p>
@@ -211,9 +227,14 @@ async function DashboardPage({ searchParams }: Props) {
             id="reasons"
             title="Top rejection reasons"
             description={
-              f.outcomes.topReasons.map((r) => `${r.reason}: ${r.count}`).join(", ") + "."
+              f.outcomes.topReasons.map((r) => `${label.reason(r.reason)}: ${r.count}`).join(", ") +
+              "."
             }
-            bars={f.outcomes.topReasons.map((r) => ({ label: r.reason, value: r.count }))}
+            bars={f.outcomes.topReasons.map((r) => ({
+              key: r.reason,
+              label: label.reason(r.reason),
+              value: r.count,
+            }))}
           />
         ) : (
           <p className="muted">No rejections in the period.</p>

@@ -1,9 +1,14 @@
-export type Bar = { label: string; value: number; alert?: boolean };
+export type Bar = { key: string; label: string; value: number; alert?: boolean };
 
 const WIDTH = 560;
 const ROW = 28;
 const LABEL = 170;
 const VALUE = 48;
+
+/** A label cut to fit the space left of the bars (the table and the description have it whole). */
+function short(label: string): string {
+  return label.length > 24 ? `${label.slice(0, 23)}…` : label;
+}
 
 /**
  * A horizontal bar chart drawn on the server: the SVG is named by its title and described in
@@ -15,12 +20,15 @@ export function BarChart({
   description,
   bars,
   unit = "",
+  table = true,
 }: {
   id: string;
   title: string;
   description: string;
   bars: readonly Bar[];
   unit?: string;
+  /** A table of the same numbers after the chart; off where the section has a richer one. */
+  table?: boolean;
 }) {
   const max = Math.max(1, ...bars.map((b) => b.value));
   const span = WIDTH - LABEL - VALUE;
@@ -29,18 +37,19 @@ export function BarChart({
     <figure className="chart" data-testid={`chart-${id}`}>
       <svg
         role="img"
-        aria-labelledby={`${id}-title ${id}-desc`}
+        aria-labelledby={`chart-${id}-title chart-${id}-desc`}
         viewBox={`0 0 ${WIDTH} ${height}`}
-        width="100%"
-        preserveAspectRatio="xMinYMin meet"
+        width={WIDTH}
+        height={height}
+        className="chart-svg"
       >
-        <title id={`${id}-title`}>{title}</title>
-        <desc id={`${id}-desc`}>{description}</desc>
+        <title id={`chart-${id}-title`}>{title}</title>
+        <desc id={`chart-${id}-desc`}>{description}</desc>
         {bars.map((bar, i) => {
           const y = 4 + i * ROW;
           const w = bar.value === 0 ? 0 : Math.max(2, (bar.value / max) * span);
           return (
-            <g key={bar.label}>
+            <g key={bar.key}>
               <text
                 x={LABEL - 8}
                 y={y + ROW / 2 + 4}
@@ -48,7 +57,7 @@ export function BarChart({
                 fontSize="13"
                 fill="currentColor"
               >
-                {bar.label}
+                {short(bar.label)}
               </text>
               <rect
                 x={LABEL}
@@ -67,6 +76,24 @@ export function BarChart({
         })}
       </svg>
       <figcaption className="muted">{description}</figcaption>
+      {table ? (
+        <table className="queue">
+          <thead>
+            <tr>
+              <th scope="col">{title}</th>
+              <th scope="col">Count</th>
+            </tr>
+          </thead>
+          <tbody>
+            {bars.map((bar) => (
+              <tr key={bar.key} data-bar={bar.key}>
+                <th scope="row">{bar.label}</th>
+                <td>{bar.value}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
     </figure>
   );
 }
