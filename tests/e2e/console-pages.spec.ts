@@ -80,7 +80,9 @@ const PAGES: ConsolePage[] = [
     screenshot: true,
     ready: "[data-testid=audit-rows]",
   },
+  { name: "dashboard", path: () => "/admin/dashboard", ready: "[data-testid=period]" },
   { name: "deliveries", path: () => "/admin/deliveries", ready: "[data-testid=delivery-counts]" },
+  { name: "retention", path: () => "/admin/retention", ready: "h1:text-is('Retention')" },
   { name: "accounts", path: () => "/admin/staff", ready: "[data-testid=staff-accounts]" },
   { name: "account", path: () => "/admin/account", ready: "h1" },
   {
