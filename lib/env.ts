@@ -258,6 +258,121 @@ function retentionConfig(raw: Raw) {
   };
 }
 
+/** A JSON variable: parsed, then validated by `schema`; the message names what is wrong. */
+const jsonOf = <T extends z.ZodType>(schema: T) =>
+  z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: "not valid JSON" });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+
+const VENDOR_NAMES = ["sumsub", "onfido"] as const;
+const levelKey = z.string().regex(/^[a-z0-9_-]{1,40}$/);
+
+/**
+ * Verification vendors (docs/vendors.md; off while VENDOR_LEVELS is unset): which KYC levels a
+ * vendor verifies, and whether our own identity document upload and its checks stay (`local`,
+ * default true: both) or the vendor's capture replaces them (`local: false`). Each vendor named
+ * needs its credentials and webhook secret; a vendor nobody names is never loaded.
+ */
+const vendorsSchema = {
+  VENDOR_LEVELS: z.preprocess(
+    emptyAsUndefined,
+    jsonOf(
+      z.record(
+        levelKey,
+        z.strictObject({ vendor: z.enum(VENDOR_NAMES), local: z.boolean().default(true) }),
+      ),
+    ).optional(),
+  ),
+  SUMSUB_APP_TOKEN: optionalString,
+  SUMSUB_SECRET_KEY: optionalString,
+  SUMSUB_WEBHOOK_SECRET: optionalString,
+  // Our level → the Sumsub level (its name in the Sumsub dashboard) that verifies it.
+  SUMSUB_LEVELS: z.preprocess(
+    emptyAsUndefined,
+    jsonOf(z.record(levelKey, z.string().min(1).max(200))).optional(),
+  ),
+  SUMSUB_SCREENS: flag,
+  SUMSUB_BASE_URL: optionalUrl,
+  ONFIDO_API_TOKEN: optionalString,
+  ONFIDO_WEBHOOK_TOKEN: optionalString,
+  ONFIDO_REGION: z.preprocess(emptyAsUndefined, z.enum(["eu", "us", "ca"]).default("eu")),
+  ONFIDO_REPORTS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .default("document,facial_similarity_photo")
+      .transform((text) =>
+        text
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.string().regex(/^[a-z_]{1,60}$/)).min(1, "name at least one report")),
+  ),
+  ONFIDO_BASE_URL: optionalUrl,
+};
+
+/** A vendor named by a level needs its credentials: fail closed, naming each missing variable. */
+function checkVendors(raw: Raw, ctx: z.RefinementCtx): void {
+  const missing = (variable: string, why: string) =>
+    ctx.addIssue({ code: "custom", path: [variable], message: `missing (${why})` });
+  const levels = Object.entries(raw.VENDOR_LEVELS ?? {});
+  const named = new Set(levels.map(([, choice]) => choice.vendor));
+  if (named.has("sumsub")) {
+    const why = "VENDOR_LEVELS names sumsub";
+    if (!raw.SUMSUB_APP_TOKEN) missing("SUMSUB_APP_TOKEN", `${why}; the app token`);
+    if (!raw.SUMSUB_SECRET_KEY) missing("SUMSUB_SECRET_KEY", `${why}; the app token's secret key`);
+    if (!raw.SUMSUB_WEBHOOK_SECRET)
+      missing("SUMSUB_WEBHOOK_SECRET", `${why}; the webhook's secret key, to verify its signature`);
+    for (const [level, choice] of levels)
+      if (choice.vendor === "sumsub" && !raw.SUMSUB_LEVELS?.[level])
+        missing("SUMSUB_LEVELS", `the Sumsub level that verifies level "${level}"`);
+  }
+  if (named.has("onfido")) {
+    const why = "VENDOR_LEVELS names onfido";
+    if (!raw.ONFIDO_API_TOKEN) missing("ONFIDO_API_TOKEN", `${why}; the API token`);
+    if (!raw.ONFIDO_WEBHOOK_TOKEN)
+      missing("ONFIDO_WEBHOOK_TOKEN", `${why}; the webhook token, to verify its signature`);
+  }
+}
+
+/** The vendors block: null members are vendors no level uses (never loaded). */
+function vendorsConfig(raw: Raw) {
+  const levels = raw.VENDOR_LEVELS ?? {};
+  const named = new Set(Object.values(levels).map((choice) => choice.vendor));
+  return {
+    levels,
+    sumsub: named.has("sumsub")
+      ? {
+          appToken: raw.SUMSUB_APP_TOKEN!,
+          secretKey: raw.SUMSUB_SECRET_KEY!,
+          webhookSecret: raw.SUMSUB_WEBHOOK_SECRET!,
+          levels: raw.SUMSUB_LEVELS ?? {},
+          screens: raw.SUMSUB_SCREENS,
+          baseUrl: raw.SUMSUB_BASE_URL,
+        }
+      : null,
+    onfido: named.has("onfido")
+      ? {
+          apiToken: raw.ONFIDO_API_TOKEN!,
+          webhookToken: raw.ONFIDO_WEBHOOK_TOKEN!,
+          region: raw.ONFIDO_REGION,
+          reports: raw.ONFIDO_REPORTS,
+          referrer: raw.PUBLIC_BASE_URL ? `${raw.PUBLIC_BASE_URL.replace(/\/$/, "")}/*` : undefined,
+          baseUrl: raw.ONFIDO_BASE_URL,
+        }
+      : null,
+  };
+}
+
 const rawSchema = z.object({
   // Unset means production: only the dev server (`next dev` sets it) and the test runner run as
   // anything else, so a worker or operator command started bare never uses development secrets.
@@ -434,6 +549,7 @@ const rawSchema = z.object({
   ),
   ...operationsSchema,
   ...retentionSchema,
+  ...vendorsSchema,
 });
 
 const ORIGIN_SOURCE = /^('self'|'none'|https?:\/\/[a-z0-9.*-]+(:(\d+|\*))?|\*\.[a-z0-9.-]+)$/i;
@@ -663,10 +779,12 @@ const envSchema = rawSchema
   .superRefine(checkCombinations)
   .superRefine(checkOperations)
   .superRefine(checkRetention)
+  .superRefine(checkVendors)
   .transform((raw) => ({
     ...toConfig(raw),
     operations: operationsConfig(raw),
     retention: retentionConfig(raw),
+    vendors: vendorsConfig(raw),
   }));
 
 export type Env = z.output<typeof envSchema>;

@@ -254,6 +254,74 @@ describe("re-verification configuration", () => {
   });
 });
 
+describe("verification vendors configuration", () => {
+  const sumsub = {
+    SUMSUB_APP_TOKEN: "sbx:app",
+    SUMSUB_SECRET_KEY: "secret",
+    SUMSUB_WEBHOOK_SECRET: "hook",
+    SUMSUB_LEVELS: '{"standard":"basic-kyc-level"}',
+  };
+
+  it("is off by default: no level uses a vendor and no vendor is configured", () => {
+    expect(dev().vendors).toEqual({ levels: {}, sumsub: null, onfido: null });
+  });
+
+  it("reads per level a vendor, with our local checks kept unless told otherwise", () => {
+    const env = dev({
+      VENDOR_LEVELS:
+        '{"standard":{"vendor":"sumsub"},"enhanced":{"vendor":"onfido","local":false}}',
+      ...sumsub,
+      SUMSUB_LEVELS: '{"standard":"basic-kyc-level"}',
+      ONFIDO_API_TOKEN: "api_sandbox.x",
+      ONFIDO_WEBHOOK_TOKEN: "wh",
+      ONFIDO_REPORTS: "document, facial_similarity_motion",
+    });
+    expect(env.vendors.levels).toEqual({
+      standard: { vendor: "sumsub", local: true },
+      enhanced: { vendor: "onfido", local: false },
+    });
+    expect(env.vendors.sumsub).toMatchObject({
+      appToken: "sbx:app",
+      levels: { standard: "basic-kyc-level" },
+    });
+    expect(env.vendors.onfido).toMatchObject({
+      region: "eu",
+      reports: ["document", "facial_similarity_motion"],
+    });
+  });
+
+  it("refuses to start when a named vendor lacks its credentials or webhook secret, naming each", () => {
+    const error = (() => {
+      try {
+        parseEnv({ ...prodSecrets, VENDOR_LEVELS: '{"standard":{"vendor":"sumsub"}}' });
+      } catch (caught) {
+        return String(caught);
+      }
+      return "";
+    })();
+    for (const variable of [
+      "SUMSUB_APP_TOKEN",
+      "SUMSUB_SECRET_KEY",
+      "SUMSUB_WEBHOOK_SECRET",
+      "SUMSUB_LEVELS",
+    ])
+      expect(error).toContain(variable);
+    expect(() =>
+      dev({ VENDOR_LEVELS: '{"basic":{"vendor":"onfido"}}', ONFIDO_API_TOKEN: "t" }),
+    ).toThrow("ONFIDO_WEBHOOK_TOKEN: missing");
+    // A Sumsub level for every level Sumsub verifies.
+    expect(() => dev({ VENDOR_LEVELS: '{"basic":{"vendor":"sumsub"}}', ...sumsub })).toThrow(
+      /SUMSUB_LEVELS: missing .*level "basic"/,
+    );
+    expect(() => dev({ VENDOR_LEVELS: '{"standard":{"vendor":"acme"}}' })).toThrow("VENDOR_LEVELS");
+    expect(() => dev({ VENDOR_LEVELS: "sumsub" })).toThrow("VENDOR_LEVELS: not valid JSON");
+  });
+
+  it("configures a vendor's credentials without using them when no level names it", () => {
+    expect(dev({ ...sumsub }).vendors.sumsub).toBeNull();
+  });
+});
+
 describe(".env.example", () => {
   const example = readFileSync(path.join(__dirname, "../../.env.example"), "utf8");
   const documented = [...example.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]!);
