@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { vendorOrigins } from "@/lib/vendors/origins";
 import { env } from "@/lib/env";
 import { entryResponse } from "@/lib/inapp/entry";
 import {
@@ -51,14 +52,24 @@ async function handle(request: NextRequest, requestId: string) {
     return refused;
   }
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
+  const vendorSdk = url.pathname.startsWith("/admin")
+    ? { frame: [], connect: [] }
+    : vendorOrigins(config.vendors);
   const csp = contentSecurityPolicy({
     nonce,
     // The compliance console is never framed; the trader screens only by cTrader.
     frameAncestors: url.pathname.startsWith("/admin") ? ["'none'"] : config.frameAncestors,
     development: !config.isProduction,
-    frameSrc: config.simulatorEnabled ? ["http://localhost:*", "http://127.0.0.1:*"] : [],
+    frameSrc: [
+      ...(config.simulatorEnabled ? ["http://localhost:*", "http://127.0.0.1:*"] : []),
+      // A level verified by a vendor: its web SDK's frames and calls (docs/vendors.md).
+      ...vendorSdk.frame,
+    ],
     // s3 mode: the upload screen posts documents straight to the bucket.
-    connectSrc: config.storage.s3 ? [s3UploadOrigin(config.storage.s3)] : [],
+    connectSrc: [
+      ...(config.storage.s3 ? [s3UploadOrigin(config.storage.s3)] : []),
+      ...vendorSdk.connect,
+    ],
     // Staff previews load documents through 60-second presigned URLs on the bucket.
     imgSrc:
       config.storage.s3 && url.pathname.startsWith("/admin")

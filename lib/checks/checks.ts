@@ -229,6 +229,26 @@ export function checkScreening(s: CaseSnapshot, ctx: CheckContext): CheckResult 
   });
 }
 
+/**
+ * The vendor's verdict as a check. Only an approval with nothing the vendor asks to consider
+ * passes; a decline fails; no verdict yet, the vendor's own review or a signal to consider warns.
+ * None of them decides the case: anything but a pass keeps it from auto-approval (a person looks).
+ */
+export function checkVendor(s: CaseSnapshot, ctx: CheckContext): CheckResult | null {
+  if (!s.vendor) return null;
+  const { verdict } = s.vendor;
+  if (!verdict)
+    return result(ctx, "vendor", "warn", { reason: "no_verdict", vendor: s.vendor.vendor });
+  const considered = Object.values(verdict.signals).some((signal) => signal === "consider");
+  const outcome: Outcome =
+    verdict.outcome === "declined"
+      ? "fail"
+      : verdict.outcome === "approved" && !considered
+        ? "pass"
+        : "warn";
+  return result(ctx, "vendor", outcome, verdict);
+}
+
 /** Every check of a submission run, in a fixed order. */
 export function runChecks(s: CaseSnapshot, ctx: CheckContext): CheckResult[] {
   return [
@@ -243,5 +263,6 @@ export function runChecks(s: CaseSnapshot, ctx: CheckContext): CheckResult[] {
     checkPepDeclaration(s, ctx),
     checkAppropriateness(s, ctx),
     checkScreening(s, ctx),
+    checkVendor(s, ctx),
   ].filter((r): r is CheckResult => r !== null);
 }

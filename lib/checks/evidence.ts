@@ -11,6 +11,7 @@
  */
 import { z } from "zod";
 import type { Explanation } from "@/lib/screening/match";
+import { VENDORS, vendorVerdictSchema } from "@/lib/vendors/verdict";
 import { CHECK_NAMES, type CheckName } from "./types";
 
 const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
@@ -136,6 +137,11 @@ export const CHECK_EVIDENCE = {
     maxScore: z.number(),
   }),
   screening: screeningEvidenceSchema,
+  // The vendor's verdict as the adapter mapped it (one schema with lib/vendors), or none yet.
+  vendor: z.union([
+    z.strictObject({ reason: z.literal("no_verdict"), vendor: z.enum(VENDORS) }),
+    vendorVerdictSchema,
+  ]),
 } as const satisfies Record<CheckName, z.ZodType>;
 
 export type CheckEvidence<C extends CheckName> = z.infer<(typeof CHECK_EVIDENCE)[C]>;

@@ -42,6 +42,7 @@ export const DEFAULT_RISK_CONFIG: RiskConfig = {
     pep_declaration: { warn: 40, fail: 40 },
     appropriateness: { warn: 10, fail: 10 },
     screening: { warn: 25, fail: 100 },
+    vendor: { warn: 20, fail: 60 },
   },
   thresholds: { medium: 10, high: 30 },
   screening: { ...DEFAULT_THRESHOLDS },

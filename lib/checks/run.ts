@@ -30,6 +30,7 @@ import { changeCaseStatus } from "@/lib/kyc/cases";
 import { needsFourEyes } from "@/lib/review/risk";
 import { loadStepDrafts } from "@/lib/kyc/drafts";
 import { getScreeningIndex } from "@/lib/screening/store";
+import { loadVendorState } from "@/lib/vendors/verification";
 import { runChecks, type CheckContext } from "./checks";
 import { decideRisk, riskConfig } from "./risk";
 import { buildSnapshot, identityFingerprint, IDENTITY_FINGERPRINT_KIND } from "./snapshot";
@@ -99,10 +100,11 @@ async function checkRound(kycCase: KycCase, now: Date): Promise<CaseChecksOutcom
   // Quality scores, perceptual hashes and look-alikes of the documents, kept off the trader's
   // upload (lib/documents/analysis.ts); the snapshot below reads them from the rows.
   await analyzeCaseDocuments(kycCase.id, kycCase.traderId);
-  const [drafts, documents, screening] = await Promise.all([
+  const [drafts, documents, screening, vendor] = await Promise.all([
     loadStepDrafts(kycCase.id),
     listCurrentDocuments(kycCase.id),
     getScreeningIndex(),
+    loadVendorState(kycCase),
   ]);
   const { appSecret, checks: settings, review } = env();
   const config = riskConfig();
@@ -119,6 +121,7 @@ async function checkRound(kycCase: KycCase, now: Date): Promise<CaseChecksOutcom
     drafts,
     documents,
   });
+  if (vendor) base.vendor = { vendor: vendor.vendor, verdict: vendor.verdict };
   const fingerprints = base.identityDocument
     ? [
         {

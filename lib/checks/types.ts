@@ -11,6 +11,7 @@ import type { PersonalData } from "@/lib/kyc/steps/personal";
 import type { PepData } from "@/lib/kyc/steps/profile";
 import type { ProofOfAddressData } from "@/lib/kyc/steps/proof-of-address";
 import type { TaxData } from "@/lib/kyc/steps/tax";
+import type { VendorName, VendorVerdict } from "@/lib/vendors/verdict";
 
 export const CHECK_NAMES = [
   "age",
@@ -24,6 +25,7 @@ export const CHECK_NAMES = [
   "pep_declaration",
   "appropriateness",
   "screening",
+  "vendor",
 ] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
 export type Outcome = "pass" | "warn" | "fail";
@@ -63,4 +65,6 @@ export type CaseSnapshot = {
   documents: SnapshotDocument[];
   /** Other traders' cases with the same identity document (fingerprint lookup). */
   sameDocumentElsewhere: { traderId: string; caseId: string }[];
+  /** The vendor the level uses and its final verdict (null until the webhook brought it); absent without one. */
+  vendor?: { vendor: VendorName; verdict: VendorVerdict | null };
 };

@@ -70,8 +70,12 @@ type Input = {
   >[];
   /** Present when the case needs action: what the reviewer asked for and when. */
   request?: ActionRequest | null;
+  /** The level's vendor and whether the trader finished its capture; absent without one. */
+  vendor?: VendorRequirement | null;
   now?: Date;
 };
+
+export type VendorRequirement = { vendor: string; done: boolean };
 
 export type Requirements = {
   steps: StepRequirement[];
@@ -82,6 +86,8 @@ export type Requirements = {
   complete: boolean;
   /** The first step that is not done and can be worked on. */
   next: StepRequirement | undefined;
+  /** The vendor's capture the level asks for (null without one); part of `complete`. */
+  vendor: VendorRequirement | null;
 };
 
 export function caseRequirements({
@@ -89,6 +95,7 @@ export function caseRequirements({
   drafts,
   documents,
   request,
+  vendor = null,
   now = new Date(),
 }: Input): Requirements {
   const requiredTypes = new Set(level.documents.map((d) => LEVEL_DOCUMENT_TYPES[d]));
@@ -152,7 +159,10 @@ export function caseRequirements({
   );
   const otherDocuments = [...otherTypes].flatMap(documentRequirements);
   const done = steps.filter((s) => s.done).length;
-  const complete = done === steps.length && otherDocuments.every((d) => d.state === "accepted");
+  const complete =
+    done === steps.length &&
+    otherDocuments.every((d) => d.state === "accepted") &&
+    (vendor === null || vendor.done);
   return {
     steps,
     otherDocuments,
@@ -160,5 +170,6 @@ export function caseRequirements({
     total: steps.length,
     complete,
     next: steps.find((s) => !s.done && s.editable),
+    vendor,
   };
 }

@@ -4,6 +4,8 @@
  * completeness against the level on the server, whatever the screen showed; a second submit of
  * the same case finds it already submitted and changes nothing.
  */
+import { vendorForLevel } from "@/lib/vendors/registry";
+import { loadVendorState } from "@/lib/vendors/verification";
 import { z } from "zod";
 import {
   getCaseInputsFingerprint,
@@ -123,16 +125,26 @@ export async function loadCaseProgress(
   now = new Date(),
   timeline?: Promise<CaseEventRow[]>,
 ): Promise<CaseProgress> {
-  const [drafts, documents, request] = await Promise.all([
+  const [drafts, documents, request, vendor] = await Promise.all([
     loadStepDrafts(kycCase.id),
     listCurrentDocuments(kycCase.id),
     loadActionRequest(kycCase, timeline),
+    loadVendorState(kycCase),
   ]);
+  const level = getLevel(kycCase.level);
   const requirements = caseRequirements({
-    level: getLevel(kycCase.level),
+    // A level the vendor verifies without our local checks takes no identity upload of ours.
+    level:
+      vendorForLevel(level.id)?.local === false
+        ? { ...level, documents: level.documents.filter((d) => d !== "identity") }
+        : level,
     drafts,
     documents,
     request,
+    vendor: vendor && {
+      vendor: vendor.vendor,
+      done: vendor.status !== "not_started" && vendor.status !== "started",
+    },
     now,
   });
   return { requirements, drafts, request };

@@ -10,6 +10,7 @@ import {
   identityFingerprints,
   kycCases,
   reviewTasks,
+  vendorVerifications,
   type CaseCheckRow,
   type CaseRiskRow,
   type CheckFailure,
@@ -46,7 +47,7 @@ export { getCaseById } from "./cases";
 
 /**
  * Cases whose current submission round has no check run yet (submitted, resubmitted, or already
- * in review because a reviewer acted first), oldest first, skipping those whose last failure
+ * in review because a reviewer acted first), or got a vendor's verdict after its last run, oldest first, skipping those whose last failure
  * asked to wait: a few cases that keep failing never hold up the rest.
  */
 export async function listCasesAwaitingChecks(now: Date, limit = 50): Promise<KycCase[]> {
@@ -59,8 +60,13 @@ export async function listCasesAwaitingChecks(now: Date, limit = 50): Promise<Ky
       and(
         inArray(kycCases.status, ["submitted", "resubmitted", "in_review"]),
         sql`${kycCases.round} > 0`,
-        sql`not exists (select 1 from ${checkRuns} r where r.case_id = ${kycCases.id}
-          and r.reason = 'submission' and r.round = ${kycCases.round})`,
+        // No run of the round yet, or a vendor's verdict arrived after the round's last run.
+        sql`(not exists (select 1 from ${checkRuns} r where r.case_id = ${kycCases.id}
+          and r.reason = 'submission' and r.round = ${kycCases.round})
+          or exists (select 1 from ${vendorVerifications} v where v.case_id = ${kycCases.id}
+            and v.verdict_at > (select max(r.created_at) from ${checkRuns} r
+              where r.case_id = ${kycCases.id} and r.reason = 'submission'
+              and r.round = ${kycCases.round})))`,
         or(
           isNull(checkFailures.caseId),
           ne(checkFailures.round, kycCases.round),

@@ -18,3 +18,4 @@ export * from "./case-submissions";
 export * from "./case-keys";
 export * from "./audit-verifications";
 export * from "./retention";
+export * from "./vendor-verifications";

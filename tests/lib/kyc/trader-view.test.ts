@@ -23,6 +23,7 @@ const requirements = (types: ("identity" | "address")[] = []): Requirements => (
   total: 1,
   complete: false,
   next: undefined,
+  vendor: null,
 });
 const progress = (request: ActionRequest | null = null) => ({
   request,

@@ -48,6 +48,9 @@ import { GET as exportEvidence } from "@/app/admin/cases/[id]/export/route";
 import AuditPage from "@/app/admin/audit/page";
 import { verifyChainAction } from "@/app/admin/audit/actions";
 import { GET as exportAuditLog } from "@/app/admin/audit/export/route";
+import { GET as vendorReport } from "@/app/admin/cases/[id]/vendor-report/route";
+import { POST as startVendor } from "@/app/api/inapp/vendor/route";
+import { POST as finishVendor } from "@/app/api/inapp/vendor/done/route";
 import { getLatestCaseForTrader } from "@/lib/db/queries/cases";
 import { getTraderWithOpenCase } from "@/lib/db/queries/traders";
 import type { KycCase } from "@/lib/db/schema";
@@ -247,6 +250,26 @@ export class Trader extends Browser {
       const result = await this.upload(type);
       if (result.status !== 200) throw new Error(`${type}: ${JSON.stringify(result)}`);
     }
+  }
+
+  /** The upload screen's vendor step: starts the vendor's verification (an SDK token back). */
+  async startVendorStep(): Promise<UploadResult> {
+    return this.act(async () => {
+      const response = await startVendor(
+        this.request("/api/inapp/vendor", { method: "POST", json: {} }),
+      );
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    });
+  }
+
+  /** The vendor's SDK reported the capture finished; the screen tells us. */
+  async finishVendorStep(): Promise<UploadResult> {
+    return this.act(async () => {
+      const response = await finishVendor(
+        this.request("/api/inapp/vendor/done", { method: "POST", json: {} }),
+      );
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    });
   }
 
   /** The final submit with the declaration ticked. */
@@ -463,6 +486,15 @@ export class Staff extends Browser {
     return this.act(() =>
       exportTraderData(new Request(`${BROKER}/admin/traders/${traderId}/export`), {
         params: Promise.resolve({ id: traderId }),
+      }),
+    );
+  }
+
+  /** The vendor's report of the case, through the console's link. */
+  vendorReport(caseId: string): Promise<Response> {
+    return this.act(() =>
+      vendorReport(new Request(`${BROKER}/admin/cases/${caseId}/vendor-report`), {
+        params: Promise.resolve({ id: caseId }),
       }),
     );
   }

@@ -12,6 +12,8 @@ import { ReviewerMessage } from "../../_components/reviewer-message";
 import { ScreenLink } from "../../_components/screen-link";
 import { UploadScreen } from "../../_components/upload/upload-screen";
 import { withPageScope } from "@/lib/http/action-scope";
+import { loadVendorState } from "@/lib/vendors/verification";
+import { VendorStepLoader } from "../../_components/vendor/vendor-step-loader";
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
@@ -49,6 +51,7 @@ const LABELS = [
   "allDone",
 ] as const;
 const QUALITY = ["too_small", "blurry", "too_dark", "glare"] as const;
+const VENDOR_LABELS = { sumsub: "Sumsub", onfido: "Onfido" } as const;
 
 async function UploadPage({ searchParams }: Props) {
   const raw = (await searchParams).documentType;
@@ -66,6 +69,39 @@ async function UploadPage({ searchParams }: Props) {
   ]);
   const { phase, progress } = view;
   const { request } = progress;
+  // The level's vendor step: on the identity screen and the list of uploads, while editable.
+  const vendor =
+    scoped || type === "address" || type === "additional" ? null : await loadVendorState(kycCase);
+  const tVendor = vendor ? await getTranslations("VendorStep") : null;
+  const vendorStep =
+    vendor && tVendor ? (
+      <section
+        className="card"
+        data-testid="vendor-step"
+        data-vendor={vendor.vendor}
+        data-vendor-status={vendor.status}
+      >
+        <h2>{tVendor("title")}</h2>
+        {vendor.status === "not_started" || vendor.status === "started" ? (
+          WORKING_PHASES.has(phase) ? (
+            <>
+              <p>{tVendor("intro", { vendor: VENDOR_LABELS[vendor.vendor] })}</p>
+              <VendorStepLoader
+                vendor={vendor.vendor}
+                locale={session.locale}
+                labels={{
+                  start: tVendor("start"),
+                  loading: tVendor("loading"),
+                  failed: tVendor("failed"),
+                }}
+              />
+            </>
+          ) : null
+        ) : (
+          <p data-testid="vendor-done">{tVendor("done")}</p>
+        )}
+      </section>
+    ) : null;
   const back = scoped ? (
     <p className="muted" data-testid="handoff-scope">
       {t("phoneScope")}
@@ -110,6 +146,7 @@ async function UploadPage({ searchParams }: Props) {
         ) : (
           closed
         )}
+        {vendorStep}
         {back}
       </>
     );
@@ -189,6 +226,7 @@ async function UploadPage({ searchParams }: Props) {
         editable={editable}
         phoneHandoff={!onPhone}
       />
+      {vendorStep}
       {back}
     </>
   );

@@ -1,8 +1,55 @@
+import type { CheckEvidence } from "@/lib/checks/evidence";
 import type { CaseFile, CheckLine } from "@/lib/review/case-file";
 import { retryChecksAction } from "../../../actions";
 import { Time, Value } from "./value";
 
-function Evidence({ line }: { line: CheckLine }) {
+const SIGNAL_NAMES = {
+  documentAuthenticity: "Document authenticity",
+  faceMatch: "Face match",
+  liveness: "Liveness",
+  watchlist: "Watchlist",
+} as const;
+
+/** The vendor's verdict: its outcome, the four signals, its own labels and its report. */
+function VendorVerdict({ line, caseId }: { line: CheckLine; caseId: string }) {
+  if (!line.evidence.ok || line.evidence.check !== "vendor") return null;
+  const evidence = line.evidence.evidence as CheckEvidence<"vendor">;
+  if ("reason" in evidence)
+    return <span data-testid="vendor-verdict">No verdict from {evidence.vendor} yet.</span>;
+  return (
+    <div data-testid="vendor-verdict" data-vendor-outcome={evidence.outcome}>
+      <p>
+        {evidence.vendor}: <strong>{evidence.outcome}</strong>
+        {evidence.retryAllowed ? " (the vendor allows a retry)" : ""} · reference{" "}
+        {evidence.reference}
+      </p>
+      <dl className="facts">
+        {Object.entries(SIGNAL_NAMES).map(([key, label]) => (
+          <div key={key} style={{ display: "contents" }}>
+            <dt>{label}</dt>
+            <dd data-signal={key}>{evidence.signals[key as keyof typeof SIGNAL_NAMES]}</dd>
+          </div>
+        ))}
+        {evidence.labels.length > 0 ? (
+          <div style={{ display: "contents" }}>
+            <dt>Vendor labels</dt>
+            <dd>{evidence.labels.join(", ")}</dd>
+          </div>
+        ) : null}
+      </dl>
+      <a
+        href={`/admin/cases/${caseId}/vendor-report`}
+        target="_blank"
+        rel="noopener"
+        data-testid="vendor-report"
+      >
+        Open {evidence.vendor}’s report
+      </a>
+    </div>
+  );
+}
+
+function Evidence({ line, caseId }: { line: CheckLine; caseId: string }) {
   if (!line.evidence.ok)
     return (
       <>
@@ -10,6 +57,7 @@ function Evidence({ line }: { line: CheckLine }) {
         <Value value={line.evidence.raw} />
       </>
     );
+  if (line.check === "vendor") return <VendorVerdict line={line} caseId={caseId} />;
   const evidence = line.evidence.evidence as Record<string, unknown>;
   if (line.check === "screening" && Array.isArray(evidence.hits))
     return (
@@ -56,7 +104,7 @@ export function Checks({ file }: { file: CaseFile }) {
                     <strong>{r.outcome}</strong> · {r.riskPoints} pts
                   </td>
                   <td>
-                    <Evidence line={r} />
+                    <Evidence line={r} caseId={kycCase.id} />
                   </td>
                 </tr>
               ))}

@@ -1,0 +1,160 @@
+import { isDeepStrictEqual } from "node:util";
+import { and, eq, or } from "drizzle-orm";
+import { getDb } from "../client";
+import { auditEvents, vendorVerifications, type VendorVerificationRow } from "../schema";
+
+export async function getVendorVerification(
+  caseId: string,
+): Promise<VendorVerificationRow | undefined> {
+  const db = await getDb();
+  const [row] = await db
+    .select()
+    .from(vendorVerifications)
+    .where(eq(vendorVerifications.caseId, caseId));
+  return row;
+}
+
+/** The verification a webhook names: by the verdict's reference or the applicant's. */
+export async function findVendorVerification(
+  vendor: string,
+  reference: string,
+): Promise<VendorVerificationRow | undefined> {
+  const db = await getDb();
+  const [row] = await db
+    .select()
+    .from(vendorVerifications)
+    .where(
+      and(
+        eq(vendorVerifications.vendor, vendor),
+        or(
+          eq(vendorVerifications.verdictReference, reference),
+          eq(vendorVerifications.sessionReference, reference),
+        ),
+      ),
+    )
+    .limit(1);
+  return row;
+}
+
+/**
+ * Records a started verification (the trader's screen asked for the vendor's capture). A second
+ * start keeps the first row's references when the vendor answered with the same applicant, and
+ * starts over (capture and verdict cleared) when it is a new one.
+ */
+export async function recordVendorStart(input: {
+  caseId: string;
+  traderId: string;
+  vendor: string;
+  sessionReference: string;
+  now: Date;
+}): Promise<void> {
+  const db = await getDb();
+  await db.transaction(async (tx) => {
+    const [existing] = await tx
+      .select()
+      .from(vendorVerifications)
+      .where(eq(vendorVerifications.caseId, input.caseId))
+      .for("update");
+    if (existing?.sessionReference === input.sessionReference && existing.vendor === input.vendor)
+      return;
+    const row = {
+      caseId: input.caseId,
+      vendor: input.vendor,
+      sessionReference: input.sessionReference,
+      verdictReference: null,
+      status: "started" as const,
+      verdict: null,
+      startedAt: input.now,
+      capturedAt: null,
+      verdictAt: null,
+    };
+    await tx
+      .insert(vendorVerifications)
+      .values(row)
+      .onConflictDoUpdate({ target: vendorVerifications.caseId, set: row });
+    await tx.insert(auditEvents).values({
+      actorType: "trader",
+      actorId: input.traderId,
+      action: "vendor.started",
+      caseId: input.caseId,
+      traderId: input.traderId,
+      occurredAt: input.now,
+      data: { vendor: input.vendor, reference: input.sessionReference },
+    });
+  });
+}
+
+/** The trader finished the vendor's capture: the verdict will come under `verdictReference`. */
+export async function recordVendorCapture(input: {
+  caseId: string;
+  traderId: string;
+  verdictReference: string;
+  now: Date;
+}): Promise<void> {
+  const db = await getDb();
+  await db.transaction(async (tx) => {
+    const [updated] = await tx
+      .update(vendorVerifications)
+      .set({ verdictReference: input.verdictReference, status: "captured", capturedAt: input.now })
+      .where(
+        and(
+          eq(vendorVerifications.caseId, input.caseId),
+          eq(vendorVerifications.status, "started"),
+        ),
+      )
+      .returning({ vendor: vendorVerifications.vendor });
+    if (!updated) return;
+    await tx.insert(auditEvents).values({
+      actorType: "trader",
+      actorId: input.traderId,
+      action: "vendor.captured",
+      caseId: input.caseId,
+      traderId: input.traderId,
+      occurredAt: input.now,
+      data: { vendor: updated.vendor, reference: input.verdictReference },
+    });
+  });
+}
+
+/**
+ * Stores a final verdict. The same verdict again (a webhook delivered twice) changes nothing and
+ * answers false; a different one replaces it, moves `verdict_at` and is audited.
+ */
+export async function recordVendorVerdict(input: {
+  caseId: string;
+  verdictReference: string;
+  verdict: Record<string, unknown>;
+  outcome: string;
+  now: Date;
+}): Promise<boolean> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .select()
+      .from(vendorVerifications)
+      .where(eq(vendorVerifications.caseId, input.caseId))
+      .for("update");
+    if (!row) return false;
+    // jsonb keeps its own key order: compare values, not text.
+    if (row.verdict && isDeepStrictEqual(row.verdict, input.verdict)) return false;
+    await tx
+      .update(vendorVerifications)
+      .set({
+        verdict: input.verdict,
+        verdictReference: input.verdictReference,
+        status: "completed",
+        capturedAt: row.capturedAt ?? input.now,
+        verdictAt: input.now,
+      })
+      .where(eq(vendorVerifications.caseId, input.caseId));
+    await tx.insert(auditEvents).values({
+      actorType: "system",
+      actorId: row.vendor,
+      action: "vendor.verdict",
+      caseId: input.caseId,
+      occurredAt: input.now,
+      data: { vendor: row.vendor, reference: input.verdictReference, outcome: input.outcome },
+    });
+    return true;
+  });
+}

@@ -1,0 +1,198 @@
+/**
+ * A case's verification at a vendor, from the trader's screen to the console: start it (the
+ * screen gets an SDK token), note the end of the trader's capture, take the vendor's signed
+ * webhook and store its verdict for the checks, and open the vendor's report for staff.
+ *
+ * The vendor never decides: its verdict is stored as evidence, and the checks (lib/checks
+ * `checkVendor`) run again when a verdict arrives after them, so a decline or an inconclusive
+ * answer reaches a reviewer.
+ */
+import {
+  findVendorVerification,
+  getVendorVerification,
+  recordVendorCapture,
+  recordVendorStart,
+  recordVendorVerdict,
+} from "@/lib/db/queries/vendors";
+import { appendAuditEvent } from "@/lib/db/queries/audit";
+import type { KycCase, Trader, VendorVerificationRow } from "@/lib/db/schema";
+import { AppError } from "@/lib/errors";
+import { loadStepDrafts } from "@/lib/kyc/drafts";
+import { log } from "@/lib/log";
+import { loadVendor, vendorForLevel } from "./registry";
+import {
+  VENDORS,
+  vendorSessionSchema,
+  vendorVerdictSchema,
+  type VendorName,
+  type VendorSession,
+  type VendorVerdict,
+} from "./verdict";
+
+/** Cases whose trader can still capture: the same states in which steps can be edited. */
+const CAPTURING = new Set<KycCase["status"]>(["draft", "action_required"]);
+
+function levelVendorOrThrow(kycCase: Pick<KycCase, "level">) {
+  const choice = vendorForLevel(kycCase.level);
+  if (!choice) throw new AppError("NOT_FOUND", "this level is not verified by a vendor");
+  return choice;
+}
+
+/** Starts (or resumes) the vendor's verification of the case; answers what the screen needs. */
+export async function startVendorVerification(input: {
+  kycCase: Pick<KycCase, "id" | "level" | "status">;
+  trader: Pick<Trader, "id" | "email">;
+  locale: string;
+  now?: Date;
+}): Promise<VendorSession> {
+  const { kycCase, trader } = input;
+  const choice = levelVendorOrThrow(kycCase);
+  if (!CAPTURING.has(kycCase.status))
+    throw new AppError("CONFLICT", "this verification is not open for changes", {
+      reason: "not_editable",
+    });
+  const vendor = await loadVendor(choice.vendor);
+  const personal = (await loadStepDrafts(kycCase.id)).personal?.values ?? {};
+  const text = (value: unknown) => (typeof value === "string" && value.trim() ? value : undefined);
+  const session = vendorSessionSchema.parse(
+    await vendor.start({
+      caseId: kycCase.id,
+      level: kycCase.level,
+      locale: input.locale,
+      email: trader.email ?? undefined,
+      givenNames: text(personal.givenNames),
+      surnames: text(personal.surnames),
+    }),
+  );
+  await recordVendorStart({
+    caseId: kycCase.id,
+    traderId: trader.id,
+    vendor: session.vendor,
+    sessionReference: session.reference,
+    now: input.now ?? new Date(),
+  });
+  return session;
+}
+
+/** The trader finished the vendor's capture on our screen. */
+export async function finishVendorCapture(input: {
+  kycCase: Pick<KycCase, "id" | "level" | "status">;
+  traderId: string;
+  now?: Date;
+}): Promise<{ status: VendorVerificationRow["status"] }> {
+  const choice = levelVendorOrThrow(input.kycCase);
+  const row = await getVendorVerification(input.kycCase.id);
+  if (!row || row.vendor !== choice.vendor)
+    throw new AppError("CONFLICT", "the vendor's verification was not started", {
+      reason: "incomplete",
+    });
+  if (row.status !== "started") return { status: row.status };
+  if (!CAPTURING.has(input.kycCase.status))
+    throw new AppError("CONFLICT", "this verification is not open for changes", {
+      reason: "not_editable",
+    });
+  const vendor = await loadVendor(choice.vendor);
+  const verdictReference = await vendor.captureDone(row.sessionReference);
+  await recordVendorCapture({
+    caseId: input.kycCase.id,
+    traderId: input.traderId,
+    verdictReference,
+    now: input.now ?? new Date(),
+  });
+  return { status: "captured" };
+}
+
+export function isVendorName(value: string): value is VendorName {
+  return (VENDORS as readonly string[]).includes(value);
+}
+
+export type WebhookOutcome = "recorded" | "unchanged" | "progress" | "unknown_reference";
+
+/**
+ * A vendor's webhook: the adapter checks the signature over the raw bytes before anything is
+ * read (UNAUTHENTICATED), then the shape (BAD_REQUEST). A final event fetches the verdict from
+ * the vendor's API (never trusting the webhook's body for it) and stores it; delivering the same
+ * event again stores nothing new. References we do not know are acknowledged and logged, so the
+ * vendor does not retry them forever.
+ */
+export async function receiveVendorWebhook(
+  vendorName: string,
+  rawBody: Uint8Array,
+  headers: Headers,
+  now = new Date(),
+): Promise<WebhookOutcome> {
+  if (!isVendorName(vendorName)) throw new AppError("NOT_FOUND", "no such vendor");
+  const vendor = await loadVendor(vendorName);
+  const event = vendor.readWebhook(rawBody, headers);
+  if (!event.completed) {
+    log.info("vendor.webhook_progress", { vendor: vendorName, type: event.type });
+    return "progress";
+  }
+  const row = await findVendorVerification(vendorName, event.reference);
+  if (!row || (event.externalId !== undefined && event.externalId !== row.caseId)) {
+    log.warn("vendor.webhook_unknown_reference", { vendor: vendorName, type: event.type });
+    return "unknown_reference";
+  }
+  const verdict = vendorVerdictSchema.parse(await vendor.verdict(event.reference));
+  const changed = await recordVendorVerdict({
+    caseId: row.caseId,
+    verdictReference: event.reference,
+    verdict,
+    outcome: verdict.outcome,
+    now,
+  });
+  log.info("vendor.verdict", {
+    caseId: row.caseId,
+    vendor: vendorName,
+    outcome: verdict.outcome,
+    changed,
+  });
+  return changed ? "recorded" : "unchanged";
+}
+
+/** What the checks and the screens read of a case's vendor verification. */
+export type VendorState = {
+  vendor: VendorName;
+  status: VendorVerificationRow["status"] | "not_started";
+  verdict: VendorVerdict | null;
+  verdictReference: string | null;
+};
+
+/** The case's vendor verification, or null when its level uses no vendor. */
+export async function loadVendorState(
+  kycCase: Pick<KycCase, "id" | "level">,
+): Promise<VendorState | null> {
+  const choice = vendorForLevel(kycCase.level);
+  if (!choice) return null;
+  const row = await getVendorVerification(kycCase.id);
+  if (!row || row.vendor !== choice.vendor)
+    return { vendor: choice.vendor, status: "not_started", verdict: null, verdictReference: null };
+  const parsed = row.verdict ? vendorVerdictSchema.safeParse(row.verdict) : null;
+  if (parsed && !parsed.success)
+    log.error("vendor.verdict_unreadable", { caseId: kycCase.id, vendor: row.vendor });
+  return {
+    vendor: choice.vendor,
+    status: row.status,
+    verdict: parsed?.success ? parsed.data : null,
+    verdictReference: row.verdictReference,
+  };
+}
+
+/** The vendor's report of the case for staff: audited before it is fetched. */
+export async function openVendorReport(
+  staff: { id: string },
+  caseId: string,
+): Promise<{ contentType: string; body: Uint8Array; vendor: VendorName }> {
+  const row = await getVendorVerification(caseId);
+  if (!row?.verdictReference || !isVendorName(row.vendor))
+    throw new AppError("NOT_FOUND", "no vendor report for this case", { reason: "not_found" });
+  await appendAuditEvent({
+    actorType: "staff",
+    actorId: staff.id,
+    action: "vendor.report_viewed",
+    caseId,
+    data: { vendor: row.vendor, reference: row.verdictReference },
+  });
+  const vendor = await loadVendor(row.vendor);
+  return { ...(await vendor.report(row.verdictReference)), vendor: row.vendor };
+}

@@ -1,0 +1,147 @@
+/**
+ * Scenario: a level verified by a vendor (Sumsub, stubbed at its API with msw). The trader fills
+ * the forms, uploads, runs the vendor's capture from the upload screen and submits; Sumsub posts
+ * its signed webhook as it would; the vendor's decline becomes a failing check the reviewer sees
+ * with the vendor's report, and a person decides. Nothing passes silently.
+ */
+import "./support/request-scope";
+import { POST as vendorWebhook } from "@/app/api/vendors/[vendor]/webhook/route";
+import { listCaseAuditEvents } from "@/lib/db/queries/audit";
+import { ctraderServer } from "../helpers/ctrader-stub";
+import { stubSumsub, SUMSUB_SETTINGS, sumsubWebhook } from "../helpers/sumsub-stub";
+import { signedInStaff, Trader } from "./support/people";
+import { BROKER, scenarioWorld } from "./support/world";
+
+const world = scenarioWorld({
+  VENDOR_LEVELS: JSON.stringify({ standard: { vendor: "sumsub" } }),
+  SUMSUB_LEVELS: JSON.stringify({ standard: "basic-kyc-level" }),
+  ...SUMSUB_SETTINGS,
+});
+
+/** Sumsub (or anyone) posting to our webhook route. */
+async function postWebhook(
+  vendor: string,
+  message: { body: string; headers: Record<string, string> },
+) {
+  const response = await vendorWebhook(
+    new Request(`${BROKER}/api/vendors/${vendor}/webhook`, {
+      method: "POST",
+      headers: message.headers,
+      body: message.body,
+    }),
+    { params: Promise.resolve({ vendor }) },
+  );
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+describe("scenario: a case verified by Sumsub, from the cTrader launch to the reviewer's decision", () => {
+  it("takes the vendor's signed decline as a failing check a reviewer sees with its report, and decides", async () => {
+    const w = world();
+    const sumsub = stubSumsub(ctraderServer);
+    const trader = new Trader(w, 430_001);
+    await trader.launch("kyc", { kycType: "standard" });
+    await trader.fillStandardForms();
+    await trader.uploadStandardDocuments();
+
+    // The upload screen offers the vendor step; without it the case cannot be sent.
+    expect(await trader.uploadScreen("identity")).toContain('data-vendor="sumsub"');
+    expect("redirect" in (await trader.submit())).toBe(false);
+
+    const started = await trader.startVendorStep();
+    expect(started.status).toBe(201);
+    const kycCase = await trader.currentCase();
+    expect(started.body).toEqual({
+      kind: "sdk",
+      vendor: "sumsub",
+      token: `_act-sbx-${kycCase.id}`,
+      reference: "applicant-1",
+    });
+    expect(sumsub.applicants).toEqual([
+      { id: "applicant-1", externalUserId: kycCase.id, levelName: "basic-kyc-level" },
+    ]);
+    // A reload starts again without a second applicant (Sumsub's 409 is reused).
+    expect((await trader.startVendorStep()).status).toBe(201);
+    expect(sumsub.applicants).toHaveLength(1);
+
+    expect(await trader.finishVendorStep()).toEqual({ status: 200, body: { status: "captured" } });
+    const submitted = await trader.submit();
+    expect(submitted).toEqual({ redirect: "/inapp/kyc/status" });
+
+    // The checks run before Sumsub answered: the vendor check waits, the case goes to a person.
+    await w.worker();
+    expect(await trader.status()).toBe("in_review");
+    const approver = await signedInStaff(w, "vendor.approver@broker.example", "approver");
+    let page = await approver.casePage(kycCase.id);
+    expect(page).toContain('data-check="vendor" data-outcome="warn"');
+    expect(page).toContain("No verdict from sumsub yet.");
+
+    // Sumsub reviews: a forged document, the selfie fine.
+    sumsub.review = {
+      reviewStatus: "completed",
+      reviewDate: "2026-12-03 03:00:00+0000",
+      reviewResult: { reviewAnswer: "RED", rejectLabels: ["FORGERY"], reviewRejectType: "FINAL" },
+    };
+    sumsub.steps = {
+      IDENTITY: { reviewResult: { reviewAnswer: "RED", rejectLabels: ["FORGERY"] } },
+      SELFIE: { reviewResult: { reviewAnswer: "GREEN" } },
+    };
+    const reviewed = {
+      type: "applicantReviewed",
+      applicantId: "applicant-1",
+      externalUserId: kycCase.id,
+      reviewStatus: "completed",
+      reviewResult: { reviewAnswer: "RED" },
+    };
+    // A forged signature is refused before anything is read; a signed body that is not
+    // Sumsub's shape is a 400; neither stores anything.
+    expect((await postWebhook("sumsub", sumsubWebhook(reviewed, "not-the-secret"))).status).toBe(
+      401,
+    );
+    expect((await postWebhook("sumsub", sumsubWebhook("{not json"))).status).toBe(400);
+    expect((await postWebhook("sumsub", sumsubWebhook({ type: "applicantReviewed" }))).status).toBe(
+      400,
+    );
+    expect(await postWebhook("onfido", sumsubWebhook(reviewed))).toMatchObject({ status: 404 });
+    // The real one, delivered twice (Sumsub retries): stored once.
+    expect(await postWebhook("sumsub", sumsubWebhook(reviewed))).toEqual({
+      status: 200,
+      body: { ok: true, outcome: "recorded" },
+    });
+    expect(await postWebhook("sumsub", sumsubWebhook(reviewed))).toEqual({
+      status: 200,
+      body: { ok: true, outcome: "unchanged" },
+    });
+
+    // The worker runs the checks again with the verdict: the vendor check fails.
+    await w.worker();
+    page = await approver.casePage(kycCase.id);
+    expect(page).toContain('data-check="vendor" data-outcome="fail"');
+    expect(page).toContain('data-vendor-outcome="declined"');
+    expect(page).toContain('data-signal="documentAuthenticity">consider');
+    expect(page).toContain('data-signal="faceMatch">clear');
+    expect(page).toContain("FORGERY");
+    expect(page).toContain(`href="/admin/cases/${kycCase.id}/vendor-report"`);
+    expect(await trader.status()).toBe("in_review");
+
+    // The reviewer opens Sumsub's report: fetched from Sumsub, and the opening is audited.
+    const report = await approver.vendorReport(kycCase.id);
+    expect(report.status).toBe(200);
+    expect(report.headers.get("content-type")).toBe("application/pdf");
+    expect(await report.text()).toContain("%PDF");
+    expect(sumsub.reportsServed).toBe(1);
+    const actions = (await listCaseAuditEvents(kycCase.id)).map((e) => e.action);
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        "vendor.started",
+        "vendor.captured",
+        "vendor.verdict",
+        "vendor.report_viewed",
+      ]),
+    );
+
+    // A person decides.
+    expect(await approver.reject(kycCase.id, "fraud_suspected")).toBe("rejected_final");
+    await w.worker();
+    expect(await trader.status()).toBe("rejected");
+  });
+});
