@@ -59,6 +59,7 @@ export const ERROR_REASONS = {
     "not_assignee",
     "reason_not_for_level",
     "case_purged",
+    "confirmation_required",
   ],
   trader: ["not_editable", "incomplete", "inputs_changed", "step_not_requested"],
 } as const;

@@ -10,7 +10,7 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { replayAllDead, replayEvent } from "@/lib/delivery/console";
 import { deliverDueSoon } from "@/lib/jobs/after-response";
-import { errorFacts, isAppError } from "@/lib/errors";
+import { AppError, errorFacts, isAppError } from "@/lib/errors";
 import { isFormData } from "@/lib/http/action-input";
 import { formText } from "@/lib/http/text";
 import { withActionScope } from "@/lib/http/action-scope";
@@ -258,16 +258,31 @@ export async function takeOverAction(form: FormData): Promise<void> {
   });
 }
 
+/**
+ * Approvals and rejections ask first: the page's dialog sends `confirmed=yes` with the form. A
+ * decision without it (a stray keypress, a form posted by a script) changes nothing.
+ */
+function requireConfirmation(form: FormData): void {
+  if (form.get("confirmed") !== "yes")
+    throw new AppError("BAD_REQUEST", "the decision was not confirmed", {
+      reason: "confirmation_required",
+    });
+}
+
 export async function approveAction(form: FormData): Promise<void> {
   refuseWithoutForm(form);
   const staff = await requireStaff("reviewer");
-  await run(form.get("caseId"), async (id) => (await approveCase(staff, id)).status);
+  await run(form.get("caseId"), async (id) => {
+    requireConfirmation(form);
+    return (await approveCase(staff, id)).status;
+  });
 }
 
 export async function rejectAction(form: FormData): Promise<void> {
   refuseWithoutForm(form);
   const staff = await requireStaff("reviewer");
   await run(form.get("caseId"), async (id) => {
+    requireConfirmation(form);
     const { kind, retryLimitReached } = await rejectCase(staff, id, {
       reasonCode: formText(form, "reasonCode", 100),
       internalNote: formText(form, "internalNote", NOTE_MAX, { lines: true }),

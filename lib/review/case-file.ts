@@ -29,6 +29,7 @@ import { hasRole } from "@/lib/staff/auth";
 import { caseSummary, type SubmittedRound } from "./case-summary";
 import { UNKNOWN_STAFF } from "./console-messages";
 import { documentComparisons } from "./document-fields";
+import { queueNeighbours } from "./queue-neighbours";
 import { caseControls, hitControls, OPEN_STATUSES } from "./controls";
 import { approvalBlocker, auditCaseView } from "./decisions";
 import { reasonsForLevel } from "./reasons";
@@ -98,6 +99,7 @@ async function loadCaseFile(staff: Reviewer, caseId: string) {
     deliveryLog,
     rejection,
     rounds,
+    neighbours,
   ] = await Promise.all([
     getTraderById(kycCase.traderId),
     loadCaseProgress(kycCase),
@@ -114,6 +116,7 @@ async function loadCaseFile(staff: Reviewer, caseId: string) {
     listDeliveryLogForCase(kycCase.id),
     loadRejection(kycCase),
     lastRounds(kycCase.id),
+    queueNeighbours(staff, kycCase),
   ]);
   const team = hasRole(staff, "approver") ? await listActiveStaff() : [];
   const named = await listStaffByIds([
@@ -189,6 +192,8 @@ async function loadCaseFile(staff: Reviewer, caseId: string) {
     /** The trader's language and the reason catalog in it. */
     language,
     finalRejection: isFinalRejection(kycCase),
+    /** The cases before and after this one in its queue (the j / k shortcuts). */
+    neighbours,
   };
   return { file, rounds };
 }

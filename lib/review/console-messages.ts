@@ -74,6 +74,8 @@ export const CONSOLE_REFUSALS = {
   other_case_open: "The trader has another open case.",
   not_assignee:
     "Someone else has claimed this case. Take it over (audited) before you decide, ask for more or approve.",
+  confirmation_required:
+    "Approvals and rejections are confirmed in a dialog first. Nothing was changed; try again.",
   reason_not_for_level:
     "That reason names a step or document this case's level never asked for. Choose one from the list.",
   changed: "The case changed meanwhile. Reload and try again.",

@@ -4,11 +4,16 @@
  * what was asked and what changed.
  */
 import "./support/request-scope";
+import { getCaseFile } from "@/lib/review/case-file";
+import { requireStaff } from "@/lib/staff/console";
 import { textOf } from "../helpers/render-page";
 import { signedInStaff, Trader } from "./support/people";
 import { scenarioWorld } from "./support/world";
 
 const world = scenarioWorld();
+
+// Each scenario walks two traders or two rounds through the real flow: slow on a busy machine.
+jest.setTimeout(300_000);
 
 describe("scenario: the case summary across rounds and cases", () => {
   it("shows what changed since the last round, and no previous case for a first case", async () => {
@@ -66,4 +71,48 @@ describe("scenario: the case summary across rounds and cases", () => {
   // Today a trader's one case stays theirs (a final rejection is shown again at the next launch);
   // level upgrades and renewals will open a second case, whose summary links this one.
   it.todo("links the trader's earlier case once an upgrade or a renewal opens a second one");
+});
+
+describe("scenario: final decisions are confirmed, and j / k walk the queue", () => {
+  it("refuses an approval or a rejection sent without the confirmation, with words, changing nothing", async () => {
+    const w = world();
+    const first = new Trader(w, 451_002);
+    await first.completeStandardLevel();
+    const second = new Trader(w, 451_003);
+    await second.completeStandardLevel();
+    await w.worker();
+    const [a, b] = [await first.currentCase(), await second.currentCase()];
+    const reviewer = await signedInStaff(w, "confirm.summary@broker.example", "reviewer");
+
+    expect(await reviewer.approve(a.id, false)).toBe("error:confirmation_required");
+    expect(await reviewer.reject(a.id, "fraud_suspected", "", false)).toBe(
+      "error:confirmation_required",
+    );
+    expect(textOf(await reviewer.casePage(a.id, { error: "confirmation_required" }))).toContain(
+      "Approvals and rejections are confirmed in a dialog first. Nothing was changed",
+    );
+    expect(await first.status()).toBe("in_review");
+    expect(w.crmEventsFor(a.id).map((e) => e.status)).toEqual(["submitted", "in_review"]);
+
+    // The page offers the dialog: the decision buttons ask, the list of shortcuts is there.
+    const page = await reviewer.casePage(a.id);
+    expect(page).toContain('data-testid="approve-confirm"');
+    expect(page).toContain('data-testid="reject-confirm"');
+    for (const decision of ["approve", "reject"]) {
+      const yes = new RegExp(`<button[^>]*data-testid="${decision}-yes"[^>]*>`).exec(page)?.[0];
+      expect(yes).toContain('name="confirmed"');
+      expect(yes).toContain('value="yes"');
+    }
+    expect(page).toContain('data-testid="shortcuts"');
+
+    // j / k: the cases before and after, in the queue's order (oldest first).
+    const neighbours = async (id: string) =>
+      (await reviewer.act(async () => getCaseFile(await requireStaff("reviewer"), id)))!.neighbours;
+    const around = await neighbours(a.id);
+    expect(around.next).toBe(b.id);
+    expect((await neighbours(b.id)).previous).toBe(a.id);
+
+    // Confirmed, the same approval goes through.
+    expect(await reviewer.approve(a.id)).toBe("approved");
+  });
 });

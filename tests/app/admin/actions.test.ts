@@ -112,13 +112,26 @@ describe("console actions", () => {
     );
     expect(await redirectOf(approveAction(form({})))).toBe("/admin?error=bad_case");
     expect(
-      await redirectOf(approveAction(form({ caseId: "00000000-0000-4000-8000-000000000000" }))),
+      await redirectOf(
+        approveAction(form({ caseId: "00000000-0000-4000-8000-000000000000", confirmed: "yes" })),
+      ),
     ).toContain("?error=not_found");
     expect(
-      await redirectOf(rejectAction(form({ caseId: kycCase.id, reasonCode: "<script>" }))),
+      await redirectOf(
+        rejectAction(form({ caseId: kycCase.id, reasonCode: "<script>", confirmed: "yes" })),
+      ),
     ).toBe(`/admin/cases/${kycCase.id}?error=unknown_reason`);
-    // An approval before the checks ran is refused, and says why.
+    // A decision sent without its confirmation (the dialog's "Yes") is refused, in words.
     expect(await redirectOf(approveAction(form({ caseId: kycCase.id })))).toBe(
+      `/admin/cases/${kycCase.id}?error=confirmation_required`,
+    );
+    expect(
+      await redirectOf(
+        rejectAction(form({ caseId: kycCase.id, reasonCode: "fraud_suspected", confirmed: "no" })),
+      ),
+    ).toBe(`/admin/cases/${kycCase.id}?error=confirmation_required`);
+    // An approval before the checks ran is refused, and says why.
+    expect(await redirectOf(approveAction(form({ caseId: kycCase.id, confirmed: "yes" })))).toBe(
       `/admin/cases/${kycCase.id}?error=checks_running`,
     );
     expect(

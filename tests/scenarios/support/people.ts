@@ -412,9 +412,17 @@ export class Staff extends Browser {
 
   claim = (caseId: string) => this.run(claimAction, { caseId });
   takeOver = (caseId: string) => this.run(takeOverAction, { caseId });
-  approve = (caseId: string) => this.run(approveAction, { caseId });
-  reject = (caseId: string, reasonCode: string, internalNote = "") =>
-    this.run(rejectAction, { caseId, reasonCode, internalNote });
+  /** "Approve", then "Yes, confirm" in the dialog (which adds `confirmed=yes`). */
+  approve = (caseId: string, confirmed = true) =>
+    this.run(approveAction, { caseId, ...(confirmed && { confirmed: "yes" }) });
+  /** "Reject" with a reason, then "Yes, confirm" in the dialog. */
+  reject = (caseId: string, reasonCode: string, internalNote = "", confirmed = true) =>
+    this.run(rejectAction, {
+      caseId,
+      reasonCode,
+      internalNote,
+      ...(confirmed && { confirmed: "yes" }),
+    });
   requestInformation = (caseId: string, items: string[], message: string) =>
     this.run(requestAction, { caseId, items, message });
   resumeReview = (caseId: string) => this.run(resumeReviewAction, { caseId });

@@ -15,6 +15,7 @@ import { Decide } from "./_sections/decide";
 import { Deliveries } from "./_sections/deliveries";
 import { Documents } from "./_sections/documents";
 import { Hits } from "./_sections/hits";
+import { Keyboard } from "./_sections/keyboard";
 import { Summary } from "./_sections/summary";
 import { Retention } from "./_sections/retention";
 import { Timeline } from "./_sections/timeline";
@@ -35,9 +36,10 @@ async function CasePage({ params, searchParams }: Props) {
   if (!file) notFound();
   return (
     <>
-      <p>
+      <div className="case-nav">
         <Link href="/admin">← Queue</Link>
-      </p>
+        <Keyboard file={file} />
+      </div>
       <h1 data-testid="case-title">
         {file.trader?.email ?? "Trader"} · {file.kycCase.level}
       </h1>

@@ -1,6 +1,8 @@
+import { getTranslations } from "@/lib/i18n/translations";
 import { CASE_STATE_LINES, CONSOLE_REFUSALS, CONTROL_WHY } from "@/lib/review/console-messages";
 import type { CaseFile } from "@/lib/review/case-file";
 import type { Control } from "@/lib/review/controls";
+import { ConfirmButton } from "./confirm-button";
 import {
   approveAction,
   claimAction,
@@ -90,7 +92,9 @@ function ReasonPreview({ file, codes }: { file: CaseFile; codes: readonly string
   );
 }
 
-function Approve({ file }: { file: CaseFile }) {
+type ConfirmWords = { approve: string; reject: string; yes: string; cancel: string };
+
+function Approve({ file, confirm }: { file: CaseFile; confirm: ConfirmWords }) {
   const { kycCase, approval, controls } = file;
   const control = controls.approve;
   if (!control) return null;
@@ -115,18 +119,24 @@ function Approve({ file }: { file: CaseFile }) {
         </p>
       ) : null}
       {control.enabled || control.why === blocked ? null : <Why control={control} name="approve" />}
-      <button className="button" type="submit" data-testid="approve" disabled={!control.enabled}>
+      <ConfirmButton
+        testId="approve"
+        disabled={!control.enabled}
+        question={confirm.approve}
+        yes={confirm.yes}
+        cancel={confirm.cancel}
+      >
         {blocked === "checks_running"
           ? "Checks running"
           : controls.coSign
             ? "Co-sign approval"
             : "Approve"}
-      </button>
+      </ConfirmButton>
     </form>
   );
 }
 
-function Reject({ file }: { file: CaseFile }) {
+function Reject({ file, confirm }: { file: CaseFile; confirm: ConfirmWords }) {
   const { controls } = file;
   const withdraw = controls.revoke !== undefined;
   const control = controls.revoke ?? controls.reject;
@@ -151,14 +161,16 @@ function Reject({ file }: { file: CaseFile }) {
       <label htmlFor="rejectNote">Internal note (never shown to the trader)</label>
       <textarea id="rejectNote" name="internalNote" rows={2} maxLength={2000} />
       <Why control={control} name={withdraw ? "revoke" : "reject"} />
-      <button
+      <ConfirmButton
         className="button secondary"
-        type="submit"
-        data-testid="reject"
+        testId="reject"
         disabled={!control.enabled}
+        question={confirm.reject}
+        yes={confirm.yes}
+        cancel={confirm.cancel}
       >
         {withdraw ? "Withdraw approval" : "Reject"}
-      </button>
+      </ConfirmButton>
     </form>
   );
 }
@@ -229,8 +241,15 @@ function RequestInformation({ file, prefill }: { file: CaseFile; prefill?: strin
 }
 
 /** The decisions staff can take on the case in its state, and why any is not theirs to take. */
-export function Decide({ file, prefill }: { file: CaseFile; prefill?: string }) {
+export async function Decide({ file, prefill }: { file: CaseFile; prefill?: string }) {
   const { kycCase, controls } = file;
+  const t = await getTranslations("Confirm");
+  const confirm = {
+    approve: t("approve"),
+    reject: t("reject"),
+    yes: t("yes"),
+    cancel: t("cancel"),
+  };
   const rejection = file.finalRejection
     ? " The rejection is final."
     : kycCase.status === "rejected"
@@ -244,7 +263,7 @@ export function Decide({ file, prefill }: { file: CaseFile; prefill?: string }) 
         {rejection}
       </p>
       <Holder file={file} />
-      <Approve file={file} />
+      <Approve file={file} confirm={confirm} />
       {controls.resumeReview ? (
         <form action={resumeReviewAction}>
           <CaseId file={file} />
@@ -262,7 +281,7 @@ export function Decide({ file, prefill }: { file: CaseFile; prefill?: string }) 
           </button>
         </form>
       ) : null}
-      <Reject file={file} />
+      <Reject file={file} confirm={confirm} />
       <RequestInformation file={file} prefill={prefill} />
       {controls.reopen?.enabled ? (
         <form action={reopenAction} className="stack">
