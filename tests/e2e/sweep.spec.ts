@@ -212,16 +212,19 @@ async function reachStates(browser: Browser) {
 
   await openCase(reviewer, email("approved"));
   await reviewer.getByTestId("approve").click();
+  await reviewer.getByTestId("approve-yes").click();
   await expect(reviewer.getByTestId("case-status")).toHaveText("approved");
 
   await openCase(reviewer, email("rejected_retry"));
   await reviewer.selectOption("[data-testid=reject-reason]", "address_proof_invalid");
   await reviewer.getByTestId("reject").click();
+  await reviewer.getByTestId("reject-yes").click();
   await expect(reviewer.getByTestId("case-status")).toHaveText("rejected");
 
   await openCase(reviewer, email("rejected_final"));
   await reviewer.selectOption("[data-testid=reject-reason]", "jurisdiction_not_served");
   await reviewer.getByTestId("reject").click();
+  await reviewer.getByTestId("reject-yes").click();
   await expect(reviewer.getByTestId("case-status")).toHaveText("rejected");
   await reviewer.context().close();
 }

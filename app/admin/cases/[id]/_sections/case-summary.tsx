@@ -59,7 +59,7 @@ export async function CaseSummary({ file }: { file: CaseFile }) {
               <h4>{t("riskReasons")}</h4>
               <ul data-testid="summary-risk-reasons">
                 {risk.reasons.map((r) => (
-                  <li key={r.check} data-check={r.check} data-outcome={r.outcome}>
+                  <li key={r.check} data-risk-check={r.check} data-outcome={r.outcome}>
                     {label.check(r.check)} ({label.outcome(r.outcome)}): +{r.points}
                   </li>
                 ))}
