@@ -88,7 +88,7 @@ export async function CaseSummary({ file }: { file: CaseFile }) {
           ) : (
             <ul data-testid="summary-hits">
               {hits.map((h) => (
-                <li key={h.key} data-hit={h.key} data-level={h.level} data-state={h.state}>
+                <li key={h.key} data-summary-hit={h.key} data-level={h.level} data-state={h.state}>
                   <bdi>{h.listedName}</bdi> · {label.hitLevel(h.level)} ({score(h.score, 2)}) ·{" "}
                   {label.hitState(h.state)}
                 </li>
