@@ -7,7 +7,7 @@
 import "server-only";
 import { isIP } from "node:net";
 import { z } from "zod";
-import { CASE_STATUSES, type CaseStatusName } from "@/lib/kyc/statuses";
+import { CASE_STATUSES, CASE_TRIGGERS, type CaseStatusName } from "@/lib/kyc/statuses";
 
 const emptyAsUndefined = (value: unknown) =>
   typeof value === "string" && value.trim() === "" ? undefined : value;
@@ -426,6 +426,36 @@ const rawSchema = z.object({
   DEV_SIMULATOR_IN_PRODUCTION: flag,
   BENCH_ROUTES: flag,
   KYC_LEVELS_PATH: optionalString,
+  // The lowest level a new case opens at, per trigger: "first_deposit=standard,manual=basic".
+  KYC_MINIMUM_LEVELS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .optional()
+      .transform((text, ctx) => {
+        const minimums: Partial<Record<(typeof CASE_TRIGGERS)[number], string>> = {};
+        for (const pair of (text ?? "")
+          .split(",")
+          .map((p) => p.trim())
+          .filter(Boolean)) {
+          const [trigger, level, extra] = pair.split("=").map((p) => p.trim());
+          if (
+            extra !== undefined ||
+            !level ||
+            !/^[a-z0-9_-]{1,40}$/.test(level) ||
+            !(CASE_TRIGGERS as readonly string[]).includes(trigger ?? "")
+          ) {
+            ctx.addIssue({
+              code: "custom",
+              message: `"${pair}" is not trigger=level (triggers: ${CASE_TRIGGERS.join(", ")})`,
+            });
+            return z.NEVER;
+          }
+          minimums[trigger as (typeof CASE_TRIGGERS)[number]] = level;
+        }
+        return minimums;
+      }),
+  ),
   SUPPORT_EMAIL: z.preprocess(emptyAsUndefined, z.email().optional()),
   SUPPORT_PHONE: z.preprocess(
     emptyAsUndefined,
@@ -701,6 +731,8 @@ function toConfig(raw: Raw) {
     benchRoutesEnabled: raw.BENCH_ROUTES,
     /** A JSON file replacing the built-in KYC levels (lib/kyc/levels.ts). */
     kycLevelsPath: raw.KYC_LEVELS_PATH,
+    /** The lowest level a new case opens at, per trigger (levels checked when they load). */
+    kycMinimumLevels: raw.KYC_MINIMUM_LEVELS,
     /** Contacts shown on the status screen (any may be unset). */
     support: { email: raw.SUPPORT_EMAIL, phone: raw.SUPPORT_PHONE, url: raw.SUPPORT_URL },
     /** The review time promised to traders while their case waits. */

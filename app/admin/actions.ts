@@ -287,6 +287,7 @@ export async function rejectAction(form: FormData): Promise<void> {
       reasonCode: formText(form, "reasonCode", 100),
       internalNote: formText(form, "internalNote", NOTE_MAX, { lines: true }),
     });
+    if (kind === "upgrade_declined") return "upgrade_declined";
     return retryLimitReached
       ? "rejected_retry_limit"
       : kind === "retry"

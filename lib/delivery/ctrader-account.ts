@@ -43,18 +43,29 @@ export function accessRightsFor(level: string, state: string): AccessRights | un
   return pick(level) ?? pick("*");
 }
 
+const UPGRADE_OPEN = new Set(["draft", "submitted", "resubmitted", "in_review", "action_required"]);
+
 /**
- * The state the access rights follow: an open monitoring hit outranks an approval, and so does a
- * renewal notice (the hit first: it is the stricter fact).
+ * The state the access rights follow: while an upgrade (or an early renewal) is open, the approval
+ * it started from stays in force, at the approved level; an open monitoring hit outranks an
+ * approval, and so does a renewal notice (the hit first: it is the stricter fact).
  */
 export function accessState(current: {
   status: string;
   monitoringHitOpen: boolean;
   renewalDue?: boolean;
+  approvedLevel?: string | null;
 }): string {
-  if (current.status !== "approved") return current.status;
+  const status =
+    current.approvedLevel && UPGRADE_OPEN.has(current.status) ? "approved" : current.status;
+  if (status !== "approved") return status;
   if (current.monitoringHitOpen) return "monitoring_hit";
   return current.renewalDue ? "renewal_due" : "approved";
+}
+
+/** The level whose rights apply: the approved one while an upgrade is open. */
+function levelInForce(current: { level: string; approvedLevel: string | null }): string {
+  return current.approvedLevel ?? current.level;
 }
 
 export async function updateTradingAccount(payload: Payload): Promise<AttemptOutcome> {
@@ -80,8 +91,9 @@ export async function updateTradingAccount(payload: Payload): Promise<AttemptOut
       note: `superseded by event ${current.supersededBy}, which sets the current rights`,
     };
   const state = accessState(current);
-  const rights = accessRightsFor(current.level, state);
-  const login = current.tradingLogin;
+  const rights = accessRightsFor(levelInForce(current), state);
+  // The account the case is about: the one the trader launched from, else cTrader's login.
+  const login = current.account ? Number(current.account) : current.tradingLogin;
   if (!rights || !login)
     return {
       ok: true,

@@ -35,7 +35,22 @@ const limits = z
     canTrade: z.boolean().describe("Whether the trader may trade at this level."),
   })
   .describe(
-    "The account limits of the case's level (KYC_LEVELS), so the CRM need not look them up.",
+    "The account limits of the level in force (KYC_LEVELS): the approved level, before any approval the case's level; so the CRM need not look them up.",
+  );
+
+const approvedLevel = z
+  .string()
+  .nullable()
+  .describe(
+    "The level approved and in force now; null before the first approval. Lower than `level` while an upgrade waits for its decision: the trader keeps this level meanwhile.",
+  );
+
+const account = z
+  .string()
+  .regex(/^\d{1,18}$/)
+  .nullable()
+  .describe(
+    "The trading account (cTrader login) the trader opened the screen from, as cTrader's `account` launch parameter named it; null when it named none.",
   );
 
 const sequence = z
@@ -50,6 +65,8 @@ const caseRef = z.strictObject({
   id: z.uuid(),
   level: z.string().describe("The KYC level the case verifies (e.g. basic, standard, enhanced)."),
   status: z.enum(caseStatus.enumValues).describe("The status the case has now."),
+  approvedLevel,
+  account,
 });
 
 const traderRef = z.strictObject({
@@ -80,6 +97,8 @@ export const caseStatusChangedV1 = z.strictObject({
     status: z.enum(caseStatus.enumValues).describe("The status the case has now."),
     previousStatus: z.enum(caseStatus.enumValues),
     trigger: z.enum(caseTrigger.enumValues).describe("What opened the case in cTrader."),
+    approvedLevel,
+    account,
   }),
   trader: traderRef,
   event: z
@@ -161,7 +180,13 @@ export type CaseStatusChangedFacts = {
   eventId: string;
   sequence: number;
   occurredAt: Date;
-  kycCase: { id: string; level: string; trigger: CaseStatusChangedV1["case"]["trigger"] };
+  kycCase: {
+    id: string;
+    level: string;
+    trigger: CaseStatusChangedV1["case"]["trigger"];
+    approvedLevel?: string | null;
+    account?: string | null;
+  };
   from: CaseStatusChangedV1["case"]["previousStatus"];
   to: CaseStatusChangedV1["case"]["status"];
   event: string;
@@ -183,12 +208,19 @@ export function buildCaseStatusChanged(facts: CaseStatusChangedFacts): CaseStatu
       status: facts.to,
       previousStatus: facts.from,
       trigger: facts.kycCase.trigger,
+      approvedLevel: facts.kycCase.approvedLevel ?? null,
+      account: facts.kycCase.account ?? null,
     },
     trader: traderFacts(facts.trader),
     event: facts.event,
     ...(facts.messageForTrader ? { messageForTrader: facts.messageForTrader } : {}),
-    limits: getLevel(facts.kycCase.level).limits,
+    limits: limitsInForce(facts.kycCase),
   });
+}
+
+/** The limits of the approved level; before any approval, those of the case's level. */
+function limitsInForce(kycCase: { level: string; approvedLevel?: string | null }) {
+  return getLevel(kycCase.approvedLevel ?? kycCase.level).limits;
 }
 
 function traderFacts(trader: CaseStatusChangedFacts["trader"]) {
@@ -203,7 +235,13 @@ export type MonitoringFacts = {
   eventId: string;
   sequence: number;
   occurredAt: Date;
-  kycCase: { id: string; level: string; status: CaseStatusChangedV1["case"]["status"] };
+  kycCase: {
+    id: string;
+    level: string;
+    status: CaseStatusChangedV1["case"]["status"];
+    approvedLevel?: string | null;
+    account?: string | null;
+  };
   trader: CaseStatusChangedFacts["trader"];
 };
 
@@ -219,7 +257,7 @@ export function buildMonitoringHit(
     case: caseFacts(facts.kycCase),
     trader: traderFacts(facts.trader),
     hits: facts.hits,
-    limits: getLevel(facts.kycCase.level).limits,
+    limits: limitsInForce(facts.kycCase),
   });
 }
 
@@ -232,12 +270,18 @@ export function buildMonitoringCleared(facts: MonitoringFacts): CaseMonitoringCl
     sequence: facts.sequence,
     case: caseFacts(facts.kycCase),
     trader: traderFacts(facts.trader),
-    limits: getLevel(facts.kycCase.level).limits,
+    limits: limitsInForce(facts.kycCase),
   });
 }
 
 function caseFacts(kycCase: MonitoringFacts["kycCase"]) {
-  return { id: kycCase.id, level: kycCase.level, status: kycCase.status };
+  return {
+    id: kycCase.id,
+    level: kycCase.level,
+    status: kycCase.status,
+    approvedLevel: kycCase.approvedLevel ?? null,
+    account: kycCase.account ?? null,
+  };
 }
 
 export function buildRenewalDue(
@@ -252,6 +296,6 @@ export function buildRenewalDue(
     case: caseFacts(facts.kycCase),
     trader: traderFacts(facts.trader),
     documentExpiresOn: facts.documentExpiresOn,
-    limits: getLevel(facts.kycCase.level).limits,
+    limits: limitsInForce(facts.kycCase),
   });
 }

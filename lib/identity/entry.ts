@@ -12,7 +12,7 @@
 import { env } from "@/lib/env";
 import { traced } from "@/lib/telemetry";
 import { log } from "@/lib/log";
-import { ensureOpenCase, getLatestCaseForTrader } from "@/lib/db/queries/cases";
+import { ensureOpenCase, getLatestCaseForTrader, setCaseAccount } from "@/lib/db/queries/cases";
 import { isFinalRejection } from "@/lib/kyc/case-state";
 import { claimHandoffToken, releaseHandoffToken } from "@/lib/db/queries/one-time-tokens";
 import {
@@ -22,7 +22,8 @@ import {
   type TraderIdentity,
 } from "@/lib/db/queries/traders";
 import { DEFAULT_LOCALE } from "@/lib/i18n/config";
-import { resolveKycType, type LevelId } from "@/lib/kyc/levels";
+import { lookUpKycType, resolveKycType, type LevelId } from "@/lib/kyc/levels";
+import { upgradeCase } from "@/lib/kyc/upgrade";
 import type { CaseTrigger } from "@/lib/db/schema";
 import { TRANSIENT_FAILURES, type Redeemer, type RedeemResult } from "./ctrader-redeem";
 import { redeemSsoScreenToken } from "./sso";
@@ -92,6 +93,15 @@ async function resolveSso(token: string, now: Date): Promise<Resolved> {
   return { ok: true, identity: { ctraderUserId: known.ctraderUserId } };
 }
 
+/** What the launch asks of the case: the level of a new one, an upgrade, the account. */
+type Opening = {
+  level: LevelId;
+  trigger: CaseTrigger;
+  /** The level an explicit, known `kycType` asked for (an upgrade when higher than approved). */
+  asked: LevelId | undefined;
+  account: string | null;
+};
+
 /**
  * The trader and their open case, written only when something changed: most visits are
  * returning traders, and a read is all they need.
@@ -99,7 +109,8 @@ async function resolveSso(token: string, now: Date): Promise<Resolved> {
 async function traderAndCase(
   identity: TraderIdentity,
   locale: string,
-  opening: { level: LevelId; trigger: CaseTrigger },
+  opening: Opening,
+  now: Date,
 ) {
   const found = await getTraderWithOpenCase(identity.ctraderUserId);
   const unchanged =
@@ -108,12 +119,28 @@ async function traderAndCase(
     (identity.email === undefined || identity.email === found.trader.email) &&
     (identity.tradingLogin === undefined || identity.tradingLogin === found.trader.tradingLogin);
   const trader = unchanged ? found.trader : await upsertTrader(identity, locale);
-  if (found?.openCase) return { trader, kycCase: found.openCase };
+  if (found?.openCase) {
+    let kycCase = found.openCase;
+    if (opening.asked)
+      ({ kycCase } = await upgradeCase(
+        kycCase,
+        opening.asked,
+        { type: "trader", id: trader.id },
+        "launch",
+        now,
+      ));
+    if (opening.account && opening.account !== kycCase.account)
+      kycCase = (await setCaseAccount(kycCase.id, opening.account)) ?? kycCase;
+    return { trader, kycCase };
+  }
   // Final means final: after a final rejection a new launch shows that decision; it does not
   // open a new case. Only an admin's reopen (lib/review/decisions.ts) changes it.
   const latest = found ? await getLatestCaseForTrader(trader.id) : undefined;
   if (latest && isFinalRejection(latest)) return { trader, kycCase: latest };
-  return { trader, kycCase: await ensureOpenCase(trader.id, opening.level, opening.trigger) };
+  return {
+    trader,
+    kycCase: await ensureOpenCase(trader.id, opening.level, opening.trigger, opening.account),
+  };
 }
 
 /**
@@ -145,14 +172,18 @@ async function enter(
   // Everything decided from the URL is decided before the token is spent: after the
   // redemption only our own queries run, so a strange parameter cannot burn the link.
   const locale = request.lang ?? DEFAULT_LOCALE;
-  const opening = resolveKycType(request.kycType);
+  const opening: Opening = {
+    ...resolveKycType(request.kycType),
+    asked: request.kycType ? lookUpKycType(request.kycType)?.level : undefined,
+    account: request.account ?? null,
+  };
   const resolved =
     identityMode === "sso"
       ? await resolveSso(request.token, now)
       : await resolveHandoff(request.token, getRedeemer, now);
   if (!resolved.ok) return resolved;
 
-  const { trader, kycCase } = await traderAndCase(resolved.identity, locale, opening);
+  const { trader, kycCase } = await traderAndCase(resolved.identity, locale, opening, now);
   const session = await startSession({
     traderId: trader.id,
     caseId: kycCase.id,

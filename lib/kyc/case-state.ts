@@ -14,6 +14,12 @@
  * reopen a rejection. Who may fire what: the trader submits, resubmits and starts again; staff
  * and the automated checks (system) review; expiry comes from the system or the broker (staff).
  * `newRound` events start a submission round (lib/db/schema/kyc-cases.ts: `round`).
+ *
+ * Level upgrades: `upgrade` takes an approved case back to draft at a higher level (from a
+ * launch's `kycType` or the broker's CRM); the approved level stays in force meanwhile.
+ * `decline_upgrade` is staff's "no" to the upgrade: the case is approved again at the level it
+ * had (`approvedLevel: "restore"`, only for a case with an approved level). Every approval
+ * records the level approved (`approvedLevel: "set"`); a revoke takes it back (`"clear"`).
  */
 import type { CaseStatus } from "@/lib/db/schema";
 
@@ -24,7 +30,12 @@ export const CASE_EVENTS = {
     to: "in_review",
     actors: ["staff", "system"],
   },
-  approve: { from: ["in_review"], to: "approved", actors: ["staff", "system"] },
+  approve: {
+    from: ["in_review"],
+    to: "approved",
+    actors: ["staff", "system"],
+    approvedLevel: "set",
+  },
   reject: {
     from: ["draft", "submitted", "resubmitted", "in_review", "action_required"],
     to: "rejected",
@@ -35,10 +46,17 @@ export const CASE_EVENTS = {
   resubmit: { from: ["action_required"], to: "resubmitted", actors: ["trader"], newRound: true },
   retry: { from: ["rejected"], to: "draft", actors: ["trader"] },
   reopen: { from: ["rejected"], to: "in_review", actors: ["staff"], reopens: true },
-  revoke: { from: ["approved"], to: "rejected", actors: ["staff"] },
+  revoke: { from: ["approved"], to: "rejected", actors: ["staff"], approvedLevel: "clear" },
   expire: { from: ["approved"], to: "expired", actors: ["system", "staff"] },
   /** From an approval only while a renewal notice is out (lib/kyc/renewal.ts checks that). */
   renew: { from: ["approved", "expired"], to: "draft", actors: ["trader"] },
+  upgrade: { from: ["approved"], to: "draft", actors: ["trader", "system"] },
+  decline_upgrade: {
+    from: ["draft", "submitted", "resubmitted", "in_review", "action_required"],
+    to: "approved",
+    actors: ["staff"],
+    approvedLevel: "restore",
+  },
 } as const satisfies Record<
   string,
   {
@@ -47,6 +65,7 @@ export const CASE_EVENTS = {
     actors: readonly Actor[];
     newRound?: boolean;
     reopens?: boolean;
+    approvedLevel?: "set" | "restore" | "clear";
   }
 >;
 

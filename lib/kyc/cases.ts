@@ -22,6 +22,8 @@ export type ChangeStatus = {
   close?: boolean;
   guard?: AppliedTransition["guard"];
   alsoInTransaction?: AppliedTransition["alsoInTransaction"];
+  /** An upgrade's new level. */
+  level?: string;
 };
 
 export async function changeCaseStatus(input: ChangeStatus): Promise<{
@@ -50,6 +52,8 @@ export async function changeCaseStatus(input: ChangeStatus): Promise<{
     close: input.close,
     reopen: "reopens" in rule && rule.reopens,
     newRound: "newRound" in rule && rule.newRound,
+    level: input.level,
+    approvedLevel: "approvedLevel" in rule ? rule.approvedLevel : undefined,
     guard: input.guard,
     outbox: ({ eventId, sequence, moved, trader }) => ({
       type: CASE_STATUS_CHANGED,

@@ -5,12 +5,17 @@
  *
  * `kycTypes` maps the values cTrader may send as `kycType` to a level and to the trigger
  * recorded on the case (first deposit, account creation, compliance notice, manual).
+ *
+ * Levels are listed lowest first: a level's place in `levels` is its rank, which decides whether
+ * a `kycType` asks for more than the trader has (an upgrade) or less (ignored: a URL never lowers
+ * a level). KYC_MINIMUM_LEVELS sets the lowest level a new case may open at, per trigger.
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import type { CaseTrigger } from "@/lib/db/schema";
+import { CASE_TRIGGERS } from "./statuses";
 
 export const STEPS = [
   "personal",
@@ -42,7 +47,7 @@ const levelSchema = z.object({
   limits: limitsSchema,
 });
 
-const TRIGGERS = ["first_deposit", "account_creation", "compliance_notice", "manual"] as const;
+const TRIGGERS = CASE_TRIGGERS;
 
 export const levelsConfigSchema = z
   .object({
@@ -123,12 +128,13 @@ export const BUILT_IN_LEVELS: LevelsConfig = {
   },
 };
 
-let cached: { path: string | undefined; config: LevelsConfig } | undefined;
+let cached:
+  { path: string | undefined; minimums: Record<string, string>; config: LevelsConfig } | undefined;
 
 /** The level configuration in force (built-ins, or KYC_LEVELS_PATH); throws naming the problem. */
 export function levelsConfig(): LevelsConfig {
-  const path = env().kycLevelsPath;
-  if (cached && cached.path === path) return cached.config;
+  const { kycLevelsPath: path, kycMinimumLevels: minimums } = env();
+  if (cached && cached.path === path && cached.minimums === minimums) return cached.config;
   let config = BUILT_IN_LEVELS;
   if (path) {
     let raw: unknown;
@@ -146,8 +152,23 @@ export function levelsConfig(): LevelsConfig {
     }
     config = parsed.data;
   }
-  cached = { path, config };
+  const ids = new Set(config.levels.map((l) => l.id));
+  for (const [trigger, level] of Object.entries(minimums))
+    if (!ids.has(level))
+      throw new Error(`KYC_MINIMUM_LEVELS: ${trigger}=${level} names no level (${[...ids]})`);
+  cached = { path, minimums, config };
   return config;
+}
+
+/** A level's rank: its place in the configuration, lowest first (-1: not a level). */
+export function levelRank(id: string): number {
+  return levelsConfig().levels.findIndex((l) => l.id === id);
+}
+
+/** Whether `wanted` asks for more than `current` (an unknown level never does). */
+export function isHigherLevel(wanted: string, current: string): boolean {
+  const rank = levelRank(wanted);
+  return rank >= 0 && rank > levelRank(current);
 }
 
 export function getLevel(id: string): Level {
@@ -158,17 +179,41 @@ export function getLevel(id: string): Level {
   );
 }
 
+/** `kycType` → level and trigger, or undefined when it names neither a kycType nor a level. */
+export function lookUpKycType(
+  kycType: string,
+): { level: LevelId; trigger: CaseTrigger } | undefined {
+  const config = levelsConfig();
+  // Own properties only: `__proto__` or `constructor` from a URL must not reach Object.prototype.
+  const mapped = Object.hasOwn(config.kycTypes, kycType) ? config.kycTypes[kycType] : undefined;
+  if (mapped) return mapped;
+  if (config.levels.some((l) => l.id === kycType)) return { level: kycType, trigger: "manual" };
+  return undefined;
+}
+
+/**
+ * The level a new case opens at for this trigger: the asked level, raised to the broker's
+ * minimum for the trigger (KYC_MINIMUM_LEVELS), so a hand-edited URL cannot lower it.
+ */
+export function withMinimumLevel(opening: { level: LevelId; trigger: CaseTrigger }): {
+  level: LevelId;
+  trigger: CaseTrigger;
+} {
+  const minimum = env().kycMinimumLevels[opening.trigger];
+  return minimum && isHigherLevel(minimum, opening.level)
+    ? { ...opening, level: minimum }
+    : opening;
+}
+
 /** `kycType` → level and trigger. Unknown or missing: the default level, logged, not shown. */
 export function resolveKycType(kycType: string | undefined): {
   level: LevelId;
   trigger: CaseTrigger;
 } {
   const config = levelsConfig();
-  if (!kycType) return { level: config.defaultLevel, trigger: "manual" };
-  // Own properties only: `__proto__` or `constructor` from a URL must not reach Object.prototype.
-  const mapped = Object.hasOwn(config.kycTypes, kycType) ? config.kycTypes[kycType] : undefined;
-  if (mapped) return mapped;
-  if (config.levels.some((l) => l.id === kycType)) return { level: kycType, trigger: "manual" };
+  if (!kycType) return withMinimumLevel({ level: config.defaultLevel, trigger: "manual" });
+  const found = lookUpKycType(kycType);
+  if (found) return withMinimumLevel(found);
   log.warn("kyc.level.unknown", { kycType, kycLevel: config.defaultLevel });
-  return { level: config.defaultLevel, trigger: "manual" };
+  return withMinimumLevel({ level: config.defaultLevel, trigger: "manual" });
 }

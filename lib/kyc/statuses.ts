@@ -13,3 +13,11 @@ export const CASE_STATUSES = [
   "expired",
 ] as const;
 export type CaseStatusName = (typeof CASE_STATUSES)[number];
+
+/** Why a case was opened in cTrader (kycType's trigger). */
+export const CASE_TRIGGERS = [
+  "first_deposit",
+  "account_creation",
+  "compliance_notice",
+  "manual",
+] as const;

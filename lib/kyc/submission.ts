@@ -42,7 +42,8 @@ export const requestedItemsSchema = z.array(requestedItemSchema).max(20);
 
 /**
  * What the trader must redo, if anything: the reviewer's latest request when the case needs
- * action, or the items of a retry rejection once the trader started again (draft after retry).
+ * action, the items of a retry rejection once the trader started again (draft after retry), or
+ * what a level upgrade adds (draft after upgrade: everything approved before is kept as sent).
  */
 export async function loadActionRequest(
   kycCase: Pick<KycCase, "id" | "status">,
@@ -56,7 +57,7 @@ export async function loadActionRequest(
   const latest =
     kycCase.status === "action_required"
       ? events.findLast((e) => e.event === "request_action")
-      : events.at(-1)?.event === "retry" || events.at(-1)?.event === "renew"
+      : ["retry", "renew", "upgrade"].includes(events.at(-1)?.event ?? "")
         ? events.at(-1)
         : undefined;
   if (!latest) return null;

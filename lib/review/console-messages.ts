@@ -15,6 +15,7 @@ export const CONSOLE_OUTCOMES = {
   rejected_final: "Rejected; the case is closed.",
   rejected_retry_limit:
     "Rejected. The trader had already sent this case again the maximum number of times, so the rejection is final.",
+  upgrade_declined: "The upgrade is declined; the trader keeps the level approved before.",
   action_requested: "The trader was asked for more information.",
   review_resumed: "The case is back in review.",
   assigned: "Assignment changed.",

@@ -16,7 +16,10 @@
  *   `final` ones close the case;
  * - request more information (named steps and documents, a message), and take a case waiting on
  *   the trader back into review;
- * - revoke an approval (final reason; approver), reopen a rejection (admin, with a reason).
+ * - revoke an approval (final reason; approver), reopen a rejection (admin, with a reason);
+ * - decline a level upgrade: rejecting a case that has an approved level (an upgrade is open)
+ *   declines the upgrade only — the case is approved again at the level it had, which stayed in
+ *   force throughout (lib/kyc/upgrade.ts). Taking that approval back too is a revoke afterwards.
  */
 import { appendAuditEvent, auditInTransaction } from "@/lib/db/queries/audit";
 import { getCheckFailure, getRoundRun, MONITORING_TASK } from "@/lib/db/queries/checks";
@@ -256,7 +259,10 @@ export async function approveCase(
   return approve();
 }
 
-export type RejectOutcome = { kind: "retry" | "final"; retryLimitReached: boolean };
+export type RejectOutcome = {
+  kind: "retry" | "final" | "upgrade_declined";
+  retryLimitReached: boolean;
+};
 
 export async function rejectCase(
   staff: Reviewer,
@@ -278,6 +284,7 @@ export async function rejectCase(
       "reason_not_for_level",
       `reason ${reason.code} names an item the ${kycCase.level} level does not have`,
     );
+  if (kycCase.approvedLevel !== null) return declineUpgrade(staff, kycCase, reason.code, note, now);
   const { maxRetryRounds } = env().review;
   const retryLimitReached =
     reason.kind === "retry" && (await countRetryRejections(caseId)) >= maxRetryRounds;
@@ -309,6 +316,43 @@ export async function rejectCase(
     now,
   });
   return { kind, retryLimitReached };
+}
+
+/**
+ * The "no" to a level upgrade: the case returns to approved at its approved level. A screening
+ * hit confirmed as a match meanwhile refuses it: that approval cannot stand, and is revoked.
+ */
+async function declineUpgrade(
+  staff: Reviewer,
+  kycCase: KycCase,
+  reasonCode: string,
+  note: string | null,
+  now: Date,
+): Promise<RejectOutcome> {
+  if (hitBlocker(await loadCaseHits(kycCase)) === "confirmed_match")
+    throw refuse(
+      "CONFLICT",
+      "confirmed_match",
+      "a screening hit was confirmed as a match: revoke the approval instead",
+    );
+  const data = { reasonCode, fromLevel: kycCase.level, toLevel: kycCase.approvedLevel };
+  await changeCaseStatus({
+    kycCase,
+    event: "decline_upgrade",
+    actor: { type: "staff", id: staff.id },
+    data,
+    decision: {
+      staffId: staff.id,
+      decision: "reject",
+      reasonCode,
+      internalNote: note,
+      data: { kind: "upgrade_declined" },
+    },
+    guard: holdsClaim(staff),
+    alsoInTransaction: audited(staff, "case.upgrade_declined", kycCase.id, data),
+    now,
+  });
+  return { kind: "upgrade_declined", retryLimitReached: false };
 }
 
 /**

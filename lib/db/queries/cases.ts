@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, isNull, ne, sql } from "drizzle-orm";
+import { and, asc, desc, eq, isNotNull, isNull, ne, sql } from "drizzle-orm";
 import { randomUUID } from "node:crypto";
 import { getDb, type Db } from "../client";
 import { insertOutboxEvent, nextCaseEventSequence } from "./outbox";
@@ -28,6 +28,7 @@ export async function ensureOpenCase(
   traderId: string,
   level: string,
   trigger: CaseTrigger,
+  account: string | null = null,
 ): Promise<KycCase> {
   // Most visits are returning traders: one read settles them without a write.
   const open = await getOpenCaseForTrader(traderId);
@@ -35,13 +36,27 @@ export async function ensureOpenCase(
   const db = await getDb();
   const [created] = await db
     .insert(kycCases)
-    .values({ traderId, level, trigger })
+    .values({ traderId, level, trigger, account })
     .onConflictDoNothing()
     .returning();
   if (created) return created;
   const existing = await getOpenCaseForTrader(traderId);
   if (!existing) throw new Error("ensureOpenCase: no open case after conflict");
   return existing;
+}
+
+/** Records the trading account a later launch of the case came from. */
+export async function setCaseAccount(
+  caseId: string,
+  account: string,
+): Promise<KycCase | undefined> {
+  const db = await getDb();
+  const [row] = await db
+    .update(kycCases)
+    .set({ account })
+    .where(eq(kycCases.id, caseId))
+    .returning();
+  return row;
 }
 
 export async function getOpenCaseForTrader(traderId: string): Promise<KycCase | undefined> {
@@ -111,6 +126,13 @@ export type AppliedTransition = {
   reopen?: boolean;
   /** A submit or resubmit: a new round starts, its risk unknown and four eyes required until the checks ran. */
   newRound?: boolean;
+  /** An upgrade: the level the case verifies from now on. */
+  level?: string;
+  /**
+   * The approved level: `set` to the case's level (an approval), `restore` the case's level to it
+   * (a declined upgrade; matches only a case that has one), `clear` it (a revoked approval).
+   */
+  approvedLevel?: "set" | "restore" | "clear";
   /**
    * Runs right after the case row is locked and moved, before anything else is written: throw
    * to refuse the change (e.g. the answers changed after the caller read them).
@@ -144,8 +166,18 @@ export async function applyCaseTransition(
         ...(t.newRound
           ? { round: sql`${kycCases.round} + 1`, fourEyesRequired: true, riskLevel: null }
           : {}),
+        ...(t.level ? { level: t.level } : {}),
+        ...(t.approvedLevel === "set" ? { approvedLevel: sql`${kycCases.level}` } : {}),
+        ...(t.approvedLevel === "restore" ? { level: sql`${kycCases.approvedLevel}` } : {}),
+        ...(t.approvedLevel === "clear" ? { approvedLevel: null } : {}),
       })
-      .where(and(eq(kycCases.id, t.caseId), eq(kycCases.status, t.from)))
+      .where(
+        and(
+          eq(kycCases.id, t.caseId),
+          eq(kycCases.status, t.from),
+          t.approvedLevel === "restore" ? isNotNull(kycCases.approvedLevel) : undefined,
+        ),
+      )
       .returning();
     if (!moved) return null;
     if (t.guard) await t.guard(tx, moved);
@@ -310,6 +342,8 @@ export async function getCaseAccessState(
   | {
       status: CaseStatus;
       level: string;
+      approvedLevel: string | null;
+      account: string | null;
       monitoringHitOpen: boolean;
       renewalDue: boolean;
       tradingLogin: number | null;
@@ -328,6 +362,8 @@ export async function getCaseAccessState(
     .select({
       status: kycCases.status,
       level: kycCases.level,
+      approvedLevel: kycCases.approvedLevel,
+      account: kycCases.account,
       tradingLogin: traders.tradingLogin,
       monitoringHitOpen: sql<boolean>`exists (select 1 from ${reviewTasks} t
         where t.case_id = ${kycCases.id} and t.kind = 'monitoring_hit' and t.closed_at is null)`,

@@ -24,6 +24,12 @@
  *   when the level asks for no identity document): the expiry job reads it in plain, the answers
  *   themselves stay encrypted. `renewal_due_at` is when the renewal notice went out for that
  *   document; a submit (a new document) clears it. An approved case with it set is "renewal due".
+ * - `approved_level` is set by every approval to the level approved. A level upgrade (event
+ *   `upgrade`, approved → draft) raises `level` and keeps `approved_level`, which stays in force
+ *   (payloads, access rights) until the upgrade is approved (`approved_level` := `level`) or
+ *   declined (`decline_upgrade`: back to approved, `level` := `approved_level`). A revoke clears it.
+ * - `account` is the trading account of the launch that opened (or last opened) the case, as
+ *   cTrader's `account` parameter named it; the access-rights update goes to it when set.
  */
 import { sql } from "drizzle-orm";
 import {
@@ -38,18 +44,13 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { CASE_STATUSES } from "@/lib/kyc/statuses";
+import { CASE_STATUSES, CASE_TRIGGERS } from "@/lib/kyc/statuses";
 import { staffUsers } from "./staff";
 import { traders } from "./traders";
 
 export const caseStatus = pgEnum("case_status", CASE_STATUSES);
 
-export const caseTrigger = pgEnum("case_trigger", [
-  "first_deposit",
-  "account_creation",
-  "compliance_notice",
-  "manual",
-]);
+export const caseTrigger = pgEnum("case_trigger", CASE_TRIGGERS);
 
 export const kycCases = pgTable(
   "kyc_cases",
@@ -74,6 +75,13 @@ export const kycCases = pgTable(
     eventSeq: integer("event_seq").notNull().default(0),
     documentExpiresOn: date("document_expires_on", { mode: "string" }),
     renewalDueAt: timestamp("renewal_due_at", { withTimezone: true }),
+    /**
+     * The level approved and in force (null: none yet). Differs from `level` while an upgrade
+     * is open: the trader keeps this level until the upgrade is decided.
+     */
+    approvedLevel: text("approved_level"),
+    /** The trading account (cTrader login) the trader opened the screen from, when cTrader named one. */
+    account: text("account"),
   },
   (t) => [
     uniqueIndex("kyc_cases_one_open_per_trader")

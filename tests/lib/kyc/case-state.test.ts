@@ -32,6 +32,14 @@ const LEGAL: Record<string, string> = {
   "expired renew trader": "draft",
   // Early renewal, while the notice is out (lib/kyc/renewal.ts refuses it without a notice).
   "approved renew trader": "draft",
+  // A level upgrade reopens an approved case (a launch or the broker's CRM); staff decline it.
+  "approved upgrade trader": "draft",
+  "approved upgrade system": "draft",
+  "draft decline_upgrade staff": "approved",
+  "submitted decline_upgrade staff": "approved",
+  "resubmitted decline_upgrade staff": "approved",
+  "in_review decline_upgrade staff": "approved",
+  "action_required decline_upgrade staff": "approved",
 };
 
 describe("case state machine", () => {
@@ -60,6 +68,7 @@ describe("case state machine", () => {
         "reopen",
         "revoke",
         "expire",
+        "decline_upgrade",
       ] as const) {
         expect(transition(from, event, "trader").ok).toBe(false);
       }

@@ -1,7 +1,15 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { BUILT_IN_LEVELS, getLevel, levelsConfig, resolveKycType } from "@/lib/kyc/levels";
+import {
+  BUILT_IN_LEVELS,
+  getLevel,
+  isHigherLevel,
+  levelsConfig,
+  resolveKycType,
+  withMinimumLevel,
+} from "@/lib/kyc/levels";
+import { upgradeItems } from "@/lib/kyc/upgrade";
 import { captureLogs } from "../../helpers/log-capture";
 import { setTestEnv } from "../../helpers/env";
 
@@ -91,5 +99,62 @@ describe("KYC levels", () => {
   ])("refuses a level file with %s, naming the problem", (_name, content, message) => {
     setTestEnv({ KYC_LEVELS_PATH: levelsFile(content) });
     expect(() => levelsConfig()).toThrow(message);
+  });
+});
+
+describe("level order, minimums and upgrades", () => {
+  afterAll(() => setTestEnv({ KYC_MINIMUM_LEVELS: undefined }));
+
+  it("ranks levels as the configuration lists them, lowest first", () => {
+    setTestEnv({ KYC_LEVELS_PATH: undefined, KYC_MINIMUM_LEVELS: undefined });
+    expect(isHigherLevel("enhanced", "basic")).toBe(true);
+    expect(isHigherLevel("standard", "basic")).toBe(true);
+    expect(isHigherLevel("basic", "standard")).toBe(false);
+    expect(isHigherLevel("standard", "standard")).toBe(false);
+    expect(isHigherLevel("platinum", "basic")).toBe(false);
+  });
+
+  it("raises a new case to the broker's minimum for its trigger, never lowers it", () => {
+    setTestEnv({
+      KYC_LEVELS_PATH: undefined,
+      KYC_MINIMUM_LEVELS: "manual=standard, first_deposit=enhanced",
+    });
+    expect(resolveKycType("basic")).toEqual({ level: "standard", trigger: "manual" });
+    expect(resolveKycType(undefined)).toEqual({ level: "standard", trigger: "manual" });
+    expect(resolveKycType("enhanced")).toEqual({ level: "enhanced", trigger: "manual" });
+    expect(withMinimumLevel({ level: "basic", trigger: "first_deposit" })).toEqual({
+      level: "enhanced",
+      trigger: "first_deposit",
+    });
+    expect(withMinimumLevel({ level: "basic", trigger: "account_creation" })).toEqual({
+      level: "basic",
+      trigger: "account_creation",
+    });
+  });
+
+  it("refuses a minimum that is not trigger=level, naming KYC_MINIMUM_LEVELS", () => {
+    setTestEnv({ KYC_LEVELS_PATH: undefined, KYC_MINIMUM_LEVELS: "deposit=standard" });
+    expect(() => resolveKycType("basic")).toThrow(/KYC_MINIMUM_LEVELS/);
+    setTestEnv({ KYC_LEVELS_PATH: undefined, KYC_MINIMUM_LEVELS: "manual=platinum" });
+    expect(() => levelsConfig()).toThrow(/KYC_MINIMUM_LEVELS: manual=platinum names no level/);
+  });
+
+  it("asks an upgrade only for the steps and documents the higher level adds", () => {
+    setTestEnv({ KYC_LEVELS_PATH: undefined, KYC_MINIMUM_LEVELS: undefined });
+    expect(upgradeItems("basic", "standard")).toEqual([
+      { kind: "step", step: "proof_of_address" },
+      { kind: "document", documentType: "address" },
+    ]);
+    expect(
+      upgradeItems("standard", "enhanced").map((i) => ("step" in i ? i.step : i.documentType)),
+    ).toEqual([
+      "tax",
+      "source_of_funds",
+      "employment",
+      "purpose",
+      "pep",
+      "appropriateness",
+      "additional",
+    ]);
   });
 });

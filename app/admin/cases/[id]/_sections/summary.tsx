@@ -2,6 +2,11 @@ import { assignAction } from "../../../actions";
 import type { CaseFile } from "@/lib/review/case-file";
 import { CONTROL_WHY } from "@/lib/review/console-messages";
 
+const upgrading = (kycCase: CaseFile["kycCase"]) =>
+  kycCase.approvedLevel !== null &&
+  kycCase.approvedLevel !== kycCase.level &&
+  kycCase.status !== "approved";
+
 export function Summary({ file }: { file: CaseFile }) {
   const { kycCase, trader, team } = file;
   return (
@@ -18,12 +23,21 @@ export function Summary({ file }: { file: CaseFile }) {
           {kycCase.fourEyesRequired ? " · four eyes required" : ""}
           {file.hits.some((h) => h.level === "likely") ? " · escalated (likely sanctions hit)" : ""}
         </dd>
+        <dt>Level</dt>
+        <dd data-testid="case-level">
+          {kycCase.level}
+          {upgrading(kycCase)
+            ? ` · upgrade from ${kycCase.approvedLevel}, which stays in force until this is decided; rejecting declines the upgrade only`
+            : ""}
+        </dd>
         <dt>Submission round</dt>
         <dd>{kycCase.round}</dd>
         <dt>cTrader user</dt>
         <dd>
           {trader?.ctraderUserId} · login {trader?.tradingLogin ?? "—"}
         </dd>
+        <dt>Trading account</dt>
+        <dd data-testid="case-account">{kycCase.account ?? "not named by cTrader"}</dd>
         <dt>Assigned</dt>
         <dd data-testid="assignee-name">
           {file.assignee ? (file.assignee.me ? "you" : file.assignee.name) : "nobody"}

@@ -1,0 +1,333 @@
+/**
+ * Scenarios of level upgrades and the launch's `account`: a trader approved at basic is asked
+ * for enhanced (by a launch or by the broker's CRM), keeps what was approved, fills in only what
+ * enhanced adds, and the upgrade is approved or declined while basic stays in force; a lower
+ * `kycType` changes nothing; the broker's minimum level holds against the URL; the account the
+ * trader launched from travels with the case to the CRM, the console and cTrader.
+ */
+import "./support/request-scope";
+import { POST as upgradeApi } from "@/app/api/crm/traders/[id]/upgrade/route";
+import { textOf } from "../helpers/render-page";
+import { IDENTITY, PERSONAL } from "../fixtures/kyc-values";
+import { signedInStaff, Trader, type Staff } from "./support/people";
+import { BROKER, scenarioWorld, type World } from "./support/world";
+
+const CRM_KEY = "the-brokers-crm-api-key-0123456789abcdef";
+const world = scenarioWorld({ CRM_API_KEY: CRM_KEY });
+
+let documentNumber = 500_000;
+
+/** What enhanced asks beyond basic, with valid answers. */
+const ENHANCED_EXTRA: [string, Record<string, string | string[]>][] = [
+  [
+    "proof_of_address",
+    {
+      addressDocumentKind: "utility_bill",
+      issueDate: new Date(Date.now() - 20 * 86_400_000).toISOString().slice(0, 10),
+    },
+  ],
+  ["tax", { taxCountry: "SE", tin: "", noTinReason: "not_required" }],
+  ["source_of_funds", { sources: "salary" }],
+  [
+    "employment",
+    {
+      employmentStatus: "employed",
+      occupation: "Engineer",
+      employer: "Acme AB",
+      industry: "technology",
+    },
+  ],
+  [
+    "purpose",
+    {
+      accountPurposes: ["investment"],
+      expectedYearlyDeposits: "10k_50k",
+      annualIncome: "50k_100k",
+      netWorth: "50k_100k",
+    },
+  ],
+  ["pep", { isPep: "no" }],
+  [
+    "appropriateness",
+    {
+      experienceYears: "over_3y",
+      tradesLastYear: "over_50",
+      qualification: "profession",
+      leverageMargin: "margin_100",
+      marginCall: "positions_closed",
+      riskOfLoss: "lose_quickly",
+    },
+  ],
+];
+
+/** Approves a case the way the console does, with a co-signature when four eyes apply. */
+async function approve(first: Staff, second: Staff, caseId: string): Promise<void> {
+  const outcome = await first.approve(caseId);
+  if (outcome === "awaiting_co_sign") expect(await second.approve(caseId)).toBe("approved");
+  else expect(outcome).toBe("approved");
+}
+
+/** A trader approved at basic: launch, the two basic steps, the identity photo, approval. */
+async function approvedAtBasic(
+  w: World,
+  userId: number,
+  staff: [Staff, Staff],
+  query: Record<string, string> = {},
+): Promise<Trader> {
+  const trader = new Trader(w, userId);
+  await trader.launch("kyc", { kycType: "basic", ...query });
+  expect(await trader.continue("personal", PERSONAL)).toEqual({ redirect: "/inapp/kyc" });
+  expect(
+    await trader.continue("identity_document", {
+      ...IDENTITY,
+      documentNumber: `U${documentNumber++}`,
+    }),
+  ).toEqual({ redirect: "/inapp/kyc" });
+  expect((await trader.upload("identity")).status).toBe(200);
+  expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+  await w.worker();
+  await approve(...staff, (await trader.currentCase()).id);
+  await w.worker();
+  expect(await trader.status()).toBe("approved");
+  return trader;
+}
+
+/** Fills in what enhanced adds beyond basic and sends it. */
+async function completeEnhancedExtras(trader: Trader): Promise<void> {
+  for (const [step, values] of ENHANCED_EXTRA)
+    expect([step, await trader.continue(step, values)]).toEqual([step, { redirect: "/inapp/kyc" }]);
+  expect((await trader.upload("address")).status).toBe(200);
+  expect((await trader.upload("additional")).status).toBe(200);
+  expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+}
+
+async function staffPair(w: World, name: string): Promise<[Staff, Staff]> {
+  return [
+    await signedInStaff(w, `${name}.one@broker.example`, "approver"),
+    await signedInStaff(w, `${name}.two@broker.example`, "approver"),
+  ];
+}
+
+const levelsOf = (w: World, caseId: string) =>
+  w.crmEventsFor(caseId).map((e) => {
+    const c = e.payload.case as { level: string; approvedLevel: string | null };
+    return [e.event, e.status, c.level, c.approvedLevel];
+  });
+
+describe("scenario: a basic trader upgrades to enhanced from a launch", () => {
+  it("keeps what was approved, asks only for what enhanced adds, and basic stays in force until the approval", async () => {
+    const w = world();
+    const staff = await staffPair(w, "upgrade");
+    const trader = await approvedAtBasic(w, 610_001, staff);
+    const kycCase = await trader.currentCase();
+
+    // cTrader opens the screen for enhanced: the same case, back to the trader, at enhanced.
+    await trader.launch("kyc", { kycType: "enhanced" });
+    expect(await trader.status()).toBe("draft");
+    const html = await trader.html("kyc", { view: "overview" });
+    // What basic approved is kept as sent; only enhanced's own steps are asked for.
+    for (const step of ["personal", "identity_document"])
+      expect(html).toMatch(new RegExp(`data-step="${step}" data-done="true"(?! data-requested)`));
+    for (const [step] of ENHANCED_EXTRA)
+      expect(html).toMatch(
+        new RegExp(`data-step="${step}"(?: data-done="true")? data-requested="true"`),
+      );
+    expect(textOf(html)).toContain("Kept as sent");
+    // A kept step cannot be changed meanwhile.
+    expect(await trader.continue("personal", { ...PERSONAL, givenNames: "Other" })).toMatchObject({
+      value: { status: "failed" },
+    });
+
+    await completeEnhancedExtras(trader);
+    await w.worker();
+    // The reviewer sees an upgrade, with the level in force.
+    const page = await staff[0].casePage(kycCase.id);
+    expect(textOf(page)).toContain("upgrade from basic, which stays in force");
+    await approve(...staff, kycCase.id);
+    await w.worker();
+
+    expect(await trader.status()).toBe("approved");
+    const after = await trader.currentCase();
+    expect([after.id, after.level, after.approvedLevel]).toEqual([
+      kycCase.id,
+      "enhanced",
+      "enhanced",
+    ]);
+    // The CRM heard the upgrade open with basic in force, and its approval.
+    expect(levelsOf(w, kycCase.id)).toEqual([
+      ["submit", "submitted", "basic", null],
+      ["start_review", "in_review", "basic", null],
+      ["approve", "approved", "basic", "basic"],
+      ["upgrade", "draft", "enhanced", "basic"],
+      ["submit", "submitted", "enhanced", "basic"],
+      ["start_review", "in_review", "enhanced", "basic"],
+      ["approve", "approved", "enhanced", "enhanced"],
+    ]);
+    // Basic's limits while the upgrade was open; enhanced's (no limit) once approved.
+    const payloads = w.crmEventsFor(kycCase.id).map((e) => e.payload.limits);
+    expect(payloads[3]).toMatchObject({ maxDepositPerMonth: 2_000 });
+    expect(payloads[6]).toMatchObject({ maxDepositPerMonth: null });
+    // cTrader never saw the trader lose access during the upgrade.
+    expect(
+      new Set(
+        w.accountUpdates.filter((u) => u.login === trader.tradingLogin).map((u) => u.accessRights),
+      ),
+    ).toEqual(new Set(["FULL_ACCESS"]));
+  });
+});
+
+describe("scenario: an upgrade the reviewer declines", () => {
+  it("returns the trader to the approved basic level", async () => {
+    const w = world();
+    const staff = await staffPair(w, "decline");
+    const trader = await approvedAtBasic(w, 610_002, staff);
+    const kycCase = await trader.currentCase();
+    await trader.launch("kyc", { kycType: "enhanced" });
+    await completeEnhancedExtras(trader);
+    await w.worker();
+
+    expect(await staff[0].reject(kycCase.id, "source_of_funds_unclear")).toBe("upgrade_declined");
+    await w.worker();
+
+    expect(await trader.status()).toBe("approved");
+    const after = await trader.currentCase();
+    expect([after.level, after.approvedLevel, after.closedAt]).toEqual(["basic", "basic", null]);
+    expect(levelsOf(w, kycCase.id).at(-1)).toEqual([
+      "decline_upgrade",
+      "approved",
+      "basic",
+      "basic",
+    ]);
+    expect(
+      w.accountUpdates.filter((u) => u.login === trader.tradingLogin).map((u) => u.accessRights),
+    ).not.toContain("NO_TRADING");
+  });
+});
+
+describe("scenario: a lower kycType", () => {
+  it("never lowers an approved level", async () => {
+    const w = world();
+    const staff = await staffPair(w, "lower");
+    const trader = new Trader(w, 610_003);
+    await trader.completeStandardLevel();
+    await w.worker();
+    const kycCase = await trader.currentCase();
+    await approve(...staff, kycCase.id);
+    await w.worker();
+    const heard = w.crmEventsFor(kycCase.id).length;
+
+    await trader.launch("kyc", { kycType: "basic" });
+    expect(await trader.status()).toBe("approved");
+    const after = await trader.currentCase();
+    expect([after.level, after.approvedLevel]).toEqual(["standard", "standard"]);
+    await w.worker();
+    expect(w.crmEventsFor(kycCase.id)).toHaveLength(heard);
+  });
+});
+
+describe("scenario: the broker's minimum level", () => {
+  it("opens a new case at the minimum for its trigger, whatever the URL asks", async () => {
+    const w = world();
+    w.configure({ CRM_API_KEY: CRM_KEY, KYC_MINIMUM_LEVELS: "manual=standard" });
+    try {
+      const trader = new Trader(w, 610_004);
+      await trader.launch("kyc", { kycType: "basic" });
+      expect((await trader.currentCase()).level).toBe("standard");
+      expect(await trader.html("kyc", { view: "overview" })).toContain(
+        'data-step="proof_of_address"',
+      );
+    } finally {
+      w.configure({ CRM_API_KEY: CRM_KEY, KYC_MINIMUM_LEVELS: undefined });
+    }
+  });
+});
+
+function crmCall(userId: string, body: unknown, key: string | null = CRM_KEY): Promise<Response> {
+  return upgradeApi(
+    new Request(`${BROKER}/api/crm/traders/${userId}/upgrade`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        ...(key ? { authorization: `Bearer ${key}` } : {}),
+      },
+      body: typeof body === "string" ? body : JSON.stringify(body),
+    }),
+    { params: Promise.resolve({ id: userId }) },
+  );
+}
+
+describe("scenario: the broker's CRM asks for an upgrade", () => {
+  it("opens it with a good key, refuses a bad key and a malformed body with clear errors", async () => {
+    const w = world();
+    const staff = await staffPair(w, "crm");
+    const trader = await approvedAtBasic(w, 610_005, staff);
+    const kycCase = await trader.currentCase();
+
+    const wrong = await crmCall("610005", { kycType: "enhanced" }, "not-the-key");
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get("www-authenticate")).toContain("Bearer");
+    expect((await crmCall("610005", { kycType: "enhanced" }, null)).status).toBe(401);
+
+    const malformed = await crmCall("610005", "{not json");
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ message: "body must be a JSON object" });
+    const missing = await crmCall("610005", { level: "enhanced" });
+    expect(missing.status).toBe(400);
+    expect((await missing.json()).message).toMatch(/kycType|body/);
+    const unknown = await crmCall("610005", { kycType: "platinum" });
+    expect(unknown.status).toBe(400);
+    expect((await unknown.json()).message).toBe('kycType: "platinum" names no KYC level');
+    expect((await crmCall("abc", { kycType: "enhanced" })).status).toBe(400);
+    expect((await crmCall("699999", { kycType: "enhanced" })).status).toBe(404);
+    // Nothing changed through any of those.
+    expect(await trader.status()).toBe("approved");
+
+    const opened = await crmCall("610005", { kycType: "enhanced" });
+    expect(opened.status).toBe(201);
+    expect(await opened.json()).toEqual({
+      outcome: "upgrade_opened",
+      caseId: kycCase.id,
+      status: "draft",
+      level: "enhanced",
+      approvedLevel: "basic",
+    });
+    // Asking again is answered, not repeated; asking for less keeps the level.
+    expect(await (await crmCall("610005", { kycType: "enhanced" })).json()).toMatchObject({
+      outcome: "upgrade_open",
+    });
+    expect(await (await crmCall("610005", { kycType: "basic" })).json()).toMatchObject({
+      outcome: "level_kept",
+      level: "enhanced",
+    });
+    // The trader finds the upgrade at the next launch, whatever kycType cTrader sends.
+    await trader.launch("kyc");
+    expect(await trader.html("kyc", { view: "overview" })).toContain('data-step="tax"');
+    await w.worker();
+    expect(levelsOf(w, kycCase.id).at(-1)).toEqual(["upgrade", "draft", "enhanced", "basic"]);
+  });
+});
+
+describe("scenario: the account the trader opened the screen from", () => {
+  it("travels with the case to the CRM, the console and cTrader's account update", async () => {
+    const w = world();
+    const staff = await staffPair(w, "account");
+    const trader = new Trader(w, 610_006);
+    await trader.launch("kyc", { kycType: "standard", account: "4400123" });
+    await trader.fillStandardForms();
+    await trader.uploadStandardDocuments();
+    await trader.submit();
+    await w.worker();
+    const kycCase = await trader.currentCase();
+    expect(textOf(await staff[0].casePage(kycCase.id))).toContain("Trading account 4400123");
+    await approve(...staff, kycCase.id);
+    await w.worker();
+    const events = w.crmEventsFor(kycCase.id);
+    expect(events.length).toBeGreaterThan(0);
+    for (const e of events) expect(e.payload.case).toMatchObject({ account: "4400123" });
+    // The access rights went to the account the case is about, not the redeem's login.
+    expect(w.accountUpdates.filter((u) => u.login === 4_400_123)).toEqual([
+      { login: 4_400_123, accessRights: "FULL_ACCESS" },
+    ]);
+    expect(w.accountUpdates.filter((u) => u.login === trader.tradingLogin)).toEqual([]);
+  });
+});
