@@ -19,7 +19,7 @@
  * launch's `kycType` or the broker's CRM); the approved level stays in force meanwhile.
  * `decline_upgrade` is staff's "no" to the upgrade: the case is approved again at the level it
  * had (`approvedLevel: "restore"`, only for a case with an approved level). Every approval
- * records the level approved (`approvedLevel: "set"`); a revoke takes it back (`"clear"`).
+ * records the level approved (`approvedLevel: "set"`); a revoke or an expiry ends it (`"clear"`).
  */
 import type { CaseStatus } from "@/lib/db/schema";
 
@@ -47,7 +47,12 @@ export const CASE_EVENTS = {
   retry: { from: ["rejected"], to: "draft", actors: ["trader"] },
   reopen: { from: ["rejected"], to: "in_review", actors: ["staff"], reopens: true },
   revoke: { from: ["approved"], to: "rejected", actors: ["staff"], approvedLevel: "clear" },
-  expire: { from: ["approved"], to: "expired", actors: ["system", "staff"] },
+  expire: {
+    from: ["approved"],
+    to: "expired",
+    actors: ["system", "staff"],
+    approvedLevel: "clear",
+  },
   /** From an approval only while a renewal notice is out (lib/kyc/renewal.ts checks that). */
   renew: { from: ["approved", "expired"], to: "draft", actors: ["trader"] },
   upgrade: { from: ["approved"], to: "draft", actors: ["trader", "system"] },

@@ -27,7 +27,8 @@
  * - `approved_level` is set by every approval to the level approved. A level upgrade (event
  *   `upgrade`, approved → draft) raises `level` and keeps `approved_level`, which stays in force
  *   (payloads, access rights) until the upgrade is approved (`approved_level` := `level`) or
- *   declined (`decline_upgrade`: back to approved, `level` := `approved_level`). A revoke clears it.
+ *   declined (`decline_upgrade`: back to approved, `level` := `approved_level`). A revoke or an
+ *   expiry clears it: that approval is no longer in force.
  * - `account` is the trading account of the launch that opened (or last opened) the case, as
  *   cTrader's `account` parameter named it; the access-rights update goes to it when set.
  */
