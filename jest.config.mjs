@@ -3,7 +3,7 @@ import nextJest from "next/jest.js";
 const createJestConfig = nextJest({ dir: "./" });
 
 // ESM-only packages jest must transform (next-intl, use-intl, some msw dependencies, any-ascii,
-// file-type with its tokenizer dependencies, otplib's noble hashes and scure base32, p-limit).
+// file-type with its tokenizer dependencies, otplib's noble hashes and scure base32, p-limit, mrz).
 const esmPackages = [
   "next-intl",
   "use-intl",
@@ -24,6 +24,7 @@ const esmPackages = [
   "@scure",
   "p-limit",
   "yocto-queue",
+  "mrz",
 ];
 
 /** @type {import('jest').Config} */

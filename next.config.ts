@@ -22,7 +22,21 @@ const nextConfig = (phase: string): NextConfig => ({
   // required from node_modules at run time, not bundled.
   // @cantoo/pdf-lib: the PDF check runs in a worker whose source requires it by name
   // (lib/documents/pdf-check.ts), so it must stay a package in node_modules.
-  serverExternalPackages: ["@electric-sql/pglite", "libheif-js", "@cantoo/pdf-lib"],
+  // tesseract.js (lib/documents/mrz-read.ts) starts its worker from its own files and loads
+  // tesseract.js-core's WASM beside them; its language data is a file in @tesseract.js-data/eng.
+  serverExternalPackages: [
+    "@electric-sql/pglite",
+    "libheif-js",
+    "@cantoo/pdf-lib",
+    "tesseract.js",
+    "tesseract.js-core",
+  ],
+  outputFileTracingIncludes: {
+    "*": [
+      "node_modules/@tesseract.js-data/eng/package.json",
+      "node_modules/@tesseract.js-data/eng/4.0.0/eng.traineddata.gz",
+    ],
+  },
   experimental: {
     // The proxy (proxy.ts) runs on every request but the local upload route, and Next buffers a
     // copy of each body for it up to this size (default 10 MB). Nothing it matches needs more

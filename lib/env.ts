@@ -511,6 +511,9 @@ const rawSchema = z.object({
   // Document expiry (lib/kyc/renewal.ts): days before the identity document's expiry at which an
   // approved case is marked "renewal due" (notice on the status screen, case.renewal_due event).
   RENEWAL_NOTICE_DAYS: intWithDefault(30, 0, 365),
+  // Opt-in: read the identity document's machine-readable zone (tesseract.js, ~1–5 s of a
+  // worker thread per case, ~100 MB while loaded) and compare it with what the trader typed.
+  MRZ_CHECK: flag,
   RISK_CONFIG_PATH: optionalString,
   SANCTIONS_LIST_PATH: optionalString,
   // Status delivery (lib/delivery): the broker CRM's webhook endpoints as one JSON array, e.g.
@@ -744,6 +747,7 @@ function toConfig(raw: Raw) {
     checks: {
       minAge: raw.MIN_AGE,
       autoApprove: raw.AUTO_APPROVE,
+      mrz: raw.MRZ_CHECK,
       riskConfigPath: raw.RISK_CONFIG_PATH,
       sanctionsListPaths: (raw.SANCTIONS_LIST_PATH ?? "")
         .split(",")

@@ -7,6 +7,7 @@
 import type { ScreeningIndex } from "@/lib/screening/index";
 import { screen, type Hit } from "@/lib/screening/match";
 import { checkedEvidence, type StoredHit } from "./evidence";
+import { checkMrz } from "./mrz";
 import { pointsFor, type RiskConfig } from "./risk";
 import type { CaseSnapshot, CheckName, CheckResult, Outcome } from "./types";
 
@@ -264,5 +265,6 @@ export function runChecks(s: CaseSnapshot, ctx: CheckContext): CheckResult[] {
     checkAppropriateness(s, ctx),
     checkScreening(s, ctx),
     checkVendor(s, ctx),
+    checkMrz(s, ctx.config),
   ].filter((r): r is CheckResult => r !== null);
 }

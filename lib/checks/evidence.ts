@@ -88,6 +88,37 @@ const reusedDocument = z.strictObject({
   ),
 });
 
+export const MRZ_FIELDS = [
+  "surnames",
+  "givenNames",
+  "dateOfBirth",
+  "documentNumber",
+  "expiryDate",
+  "nationality",
+  "issuingCountry",
+] as const;
+export type MrzField = (typeof MRZ_FIELDS)[number];
+
+export const mrzEvidenceSchema = z.union([
+  reason("no_image", "unreadable_zone", "invalid_check_digits"),
+  z.strictObject({
+    format: z.enum(["TD1", "TD2", "TD3"]),
+    /** Tesseract's mean confidence over the zone, 0–100. */
+    confidence: z.number(),
+    rotation: z.number().int(),
+    /** Per field: the zone agrees with what was typed, differs, or the trader typed nothing. */
+    fields: z.partialRecord(z.enum(MRZ_FIELDS), z.enum(["agree", "near", "differ", "not_typed"])),
+    /**
+     * What the zone says where it differs, for the reviewer (names and dates as printed; a
+     * document number only by its last three characters, as elsewhere in stored evidence).
+     */
+    differences: z.array(
+      z.strictObject({ field: z.enum(MRZ_FIELDS), typed: z.string(), read: z.string() }),
+    ),
+  }),
+]);
+export type MrzEvidence = z.infer<typeof mrzEvidenceSchema>;
+
 export const CHECK_EVIDENCE = {
   age: z.union([
     reason("no_date_of_birth"),
@@ -142,6 +173,7 @@ export const CHECK_EVIDENCE = {
     z.strictObject({ reason: z.literal("no_verdict"), vendor: z.enum(VENDORS) }),
     vendorVerdictSchema,
   ]),
+  mrz_match: mrzEvidenceSchema,
 } as const satisfies Record<CheckName, z.ZodType>;
 
 export type CheckEvidence<C extends CheckName> = z.infer<(typeof CHECK_EVIDENCE)[C]>;

@@ -43,6 +43,7 @@ export const DEFAULT_RISK_CONFIG: RiskConfig = {
     appropriateness: { warn: 10, fail: 10 },
     screening: { warn: 25, fail: 100 },
     vendor: { warn: 20, fail: 60 },
+    mrz_match: { warn: 10, fail: 40 },
   },
   thresholds: { medium: 10, high: 30 },
   screening: { ...DEFAULT_THRESHOLDS },

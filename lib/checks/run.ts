@@ -20,7 +20,7 @@ import {
   type RunRecord,
 } from "@/lib/db/queries/checks";
 import { listCurrentDocuments } from "@/lib/db/queries/documents";
-import { analyzeCaseDocuments } from "@/lib/documents/analysis";
+import { analyzeCaseDocuments, readIdentityMrz } from "@/lib/documents/analysis";
 import type { KycCase } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import { AppError, errorMessage } from "@/lib/errors";
@@ -122,6 +122,10 @@ async function checkRound(kycCase: KycCase, now: Date): Promise<CaseChecksOutcom
     documents,
   });
   if (vendor) base.vendor = { vendor: vendor.vendor, verdict: vendor.verdict };
+  // The zone is read off the trader's request, once per round, on a worker thread.
+  const mrz = settings.mrz
+    ? await readIdentityMrz(documents, base.identityDocument?.documentKind)
+    : undefined;
   const fingerprints = base.identityDocument
     ? [
         {
@@ -139,7 +143,7 @@ async function checkRound(kycCase: KycCase, now: Date): Promise<CaseChecksOutcom
     fingerprints,
     now,
     evaluate: (sameDocumentElsewhere) => {
-      results = runChecks({ ...base, sameDocumentElsewhere }, ctx);
+      results = runChecks({ ...base, mrz, sameDocumentElsewhere }, ctx);
       const decision = decideRisk(results, config, settings.autoApprove);
       return { results, ...decision, listVersions: ctx.screening?.versions ?? {} };
     },

@@ -4,6 +4,7 @@
  * database knows, looked up beforehand), so each one can be tested on a crafted snapshot and a
  * run can be reproduced from what was stored.
  */
+import type { MrzRead } from "@/lib/documents/mrz-read";
 import type { Lookalike } from "@/lib/documents/stored-quality";
 import type { AppropriatenessData } from "@/lib/kyc/steps/appropriateness";
 import type { IdentityDocumentData } from "@/lib/kyc/steps/identity-document";
@@ -26,6 +27,7 @@ export const CHECK_NAMES = [
   "appropriateness",
   "screening",
   "vendor",
+  "mrz_match",
 ] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
 export type Outcome = "pass" | "warn" | "fail";
@@ -63,6 +65,12 @@ export type CaseSnapshot = {
   pep: PepData | null;
   appropriateness: Pick<AppropriatenessData, "result" | "score" | "maxScore"> | null;
   documents: SnapshotDocument[];
+  /**
+   * The identity document's machine-readable zone as read from its photo; absent when the MRZ
+   * check is off or the document kind has no zone (a driving licence), null when no image of it
+   * was uploaded (a PDF).
+   */
+  mrz?: MrzRead | null;
   /** Other traders' cases with the same identity document (fingerprint lookup). */
   sameDocumentElsewhere: { traderId: string; caseId: string }[];
   /** The vendor the level uses and its final verdict (null until the webhook brought it); absent without one. */

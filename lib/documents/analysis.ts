@@ -22,7 +22,9 @@ import {
   listCurrentDocuments,
   recordDocumentAnalysis,
 } from "@/lib/db/queries/documents";
+import type { DocumentRow } from "@/lib/db/schema";
 import { storage } from "@/lib/storage";
+import { readMrz, type MrzRead } from "./mrz-read";
 import { decodeOptions, MAX_INPUT_PIXELS, SHARP_TIMEOUT_SECONDS } from "./image-check";
 import {
   NEAR_DUPLICATE_MAX_DISTANCE,
@@ -102,4 +104,37 @@ export async function analyzeCaseDocuments(caseId: string, traderId: string): Pr
     });
   }
   return pending.length;
+}
+
+/** Which side carries the zone: the data page of a passport, the back of an identity card. */
+const ZONE_SIDES = ["page", "back", "front"];
+
+/**
+ * The machine-readable zone of the case's identity document, for the `mrz_match` check:
+ * undefined when the document kind has none (a driving licence), null when no image of it is
+ * stored (a PDF), else the first side that reads (an unreadable result when none does).
+ */
+export async function readIdentityMrz(
+  documents: readonly DocumentRow[],
+  documentKind: string | undefined,
+): Promise<MrzRead | null | undefined> {
+  if (documentKind !== "passport" && documentKind !== "id_card") return undefined;
+  const images = documents
+    .filter(
+      (d) =>
+        d.documentType === "identity" &&
+        d.status !== "pending" &&
+        d.replacedAt === null &&
+        d.contentType?.startsWith("image/"),
+    )
+    .sort((a, b) => ZONE_SIDES.indexOf(a.side) - ZONE_SIDES.indexOf(b.side));
+  let last: MrzRead | null = null;
+  for (const document of images) {
+    const bytes = await storage().get(document.storageKey, {
+      maxBytes: document.sizeBytes ?? undefined,
+    });
+    last = await withDocumentSlot(() => readMrz(bytes));
+    if (last.status === "read") return last;
+  }
+  return last;
 }

@@ -1,4 +1,9 @@
-import type { CheckEvidence } from "@/lib/checks/evidence";
+import {
+  MRZ_FIELDS,
+  mrzEvidenceSchema,
+  type CheckEvidence,
+  type MrzField,
+} from "@/lib/checks/evidence";
 import type { CaseFile, CheckLine } from "@/lib/review/case-file";
 import { retryChecksAction } from "../../../actions";
 import { Time, Value } from "./value";
@@ -49,6 +54,55 @@ function VendorVerdict({ line, caseId }: { line: CheckLine; caseId: string }) {
   );
 }
 
+const MRZ_FIELD_NAMES: Record<MrzField, string> = {
+  surnames: "Surnames",
+  givenNames: "Given names",
+  dateOfBirth: "Date of birth",
+  documentNumber: "Document number",
+  expiryDate: "Expiry date",
+  nationality: "Nationality",
+  issuingCountry: "Issuing country",
+};
+const MRZ_AGREEMENT = {
+  agree: "agrees",
+  near: "one character apart (OCR or a typo: compare with the photo)",
+  differ: "differs",
+  not_typed: "not typed",
+} as const;
+
+/** The zone against the typed data, field by field, with what the zone says where it differs. */
+function MrzFacts({ evidence }: { evidence: Record<string, unknown> }) {
+  const parsed = mrzEvidenceSchema.safeParse(evidence);
+  if (!parsed.success || !("fields" in parsed.data)) return <Value value={evidence} />;
+  const { format, confidence, fields, differences } = parsed.data;
+  return (
+    <div data-testid="mrz-evidence">
+      <p className="muted">
+        Machine-readable zone ({format}), OCR confidence {confidence}/100, check digits valid.
+      </p>
+      <dl className="facts">
+        {MRZ_FIELDS.filter((f) => fields[f]).map((f) => {
+          const difference = differences.find((d) => d.field === f);
+          return (
+            <div
+              key={f}
+              style={{ display: "contents" }}
+              data-mrz-field={f}
+              data-agreement={fields[f]}
+            >
+              <dt>{MRZ_FIELD_NAMES[f]}</dt>
+              <dd>
+                {MRZ_AGREEMENT[fields[f]!]}
+                {difference ? ` — typed “${difference.typed}”, zone “${difference.read}”` : null}
+              </dd>
+            </div>
+          );
+        })}
+      </dl>
+    </div>
+  );
+}
+
 function Evidence({ line, caseId }: { line: CheckLine; caseId: string }) {
   if (!line.evidence.ok)
     return (
@@ -70,6 +124,7 @@ function Evidence({ line, caseId }: { line: CheckLine; caseId: string }) {
         </span>
       </span>
     );
+  if (line.check === "mrz_match" && "fields" in evidence) return <MrzFacts evidence={evidence} />;
   return (
     <dl className="facts">
       {Object.entries(evidence).map(([k, v]) => (
