@@ -8,8 +8,21 @@ import anyAscii from "any-ascii";
 
 /** ICAO 9303's recommended transliterations where they differ from dropping the accent. */
 const ICAO: Record<string, string> = {
-  Ä: "AE", Æ: "AE", Å: "AA", Ö: "OE", Ø: "OE", Œ: "OE", Ü: "UE", ß: "SS", Þ: "TH", Ð: "D",
-  Ĳ: "IJ", Ł: "L", Đ: "D", Ħ: "H", Ŋ: "N",
+  Ä: "AE",
+  Æ: "AE",
+  Å: "AA",
+  Ö: "OE",
+  Ø: "OE",
+  Œ: "OE",
+  Ü: "UE",
+  ß: "SS",
+  Þ: "TH",
+  Ð: "D",
+  Ĳ: "IJ",
+  Ł: "L",
+  Đ: "D",
+  Ħ: "H",
+  Ŋ: "N",
 };
 
 function toMrz(name: string, table: Record<string, string> | null): string {
