@@ -173,10 +173,11 @@ describe("configuration", () => {
 });
 
 describe("automated checks configuration", () => {
-  it("defaults to age 18, no auto-approval, no risk file and no lists", () => {
+  it("defaults to age 18, no auto-approval, no MRZ reading, no risk file and no lists", () => {
     expect(dev().checks).toEqual({
       minAge: 18,
       autoApprove: false,
+      mrz: false,
       riskConfigPath: undefined,
       sanctionsListPaths: [],
     });
