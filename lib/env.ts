@@ -514,6 +514,11 @@ const rawSchema = z.object({
   // Opt-in: read the identity document's machine-readable zone (tesseract.js, ~1–5 s of a
   // worker thread per case, ~100 MB while loaded) and compare it with what the trader typed.
   MRZ_CHECK: flag,
+  // Periodic review (lib/review/periodic.ts): months after the last approval (or the last
+  // periodic review) at which an approved case gets a review task in the console, per risk level.
+  PERIODIC_REVIEW_MONTHS_LOW: intWithDefault(60, 1, 240),
+  PERIODIC_REVIEW_MONTHS_MEDIUM: intWithDefault(36, 1, 240),
+  PERIODIC_REVIEW_MONTHS_HIGH: intWithDefault(12, 1, 240),
   RISK_CONFIG_PATH: optionalString,
   SANCTIONS_LIST_PATH: optionalString,
   // Status delivery (lib/delivery): the broker CRM's webhook endpoints as one JSON array, e.g.
@@ -744,6 +749,12 @@ function toConfig(raw: Raw) {
     review: { fourEyesMinRisk: raw.FOUR_EYES_MIN_RISK, maxRetryRounds: raw.MAX_RETRY_ROUNDS },
     /** Re-verification: how many days before the document's expiry the renewal notice goes out. */
     renewal: { noticeDays: raw.RENEWAL_NOTICE_DAYS },
+    /** Months between reviews of an approved case, per risk level (unknown risk: high). */
+    periodicReviewMonths: {
+      low: raw.PERIODIC_REVIEW_MONTHS_LOW,
+      medium: raw.PERIODIC_REVIEW_MONTHS_MEDIUM,
+      high: raw.PERIODIC_REVIEW_MONTHS_HIGH,
+    },
     checks: {
       minAge: raw.MIN_AGE,
       autoApprove: raw.AUTO_APPROVE,

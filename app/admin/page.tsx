@@ -42,6 +42,7 @@ async function QueuePage({ searchParams }: Props) {
             <option value="review">To review</option>
             <option value="waiting">Waiting for the trader</option>
             <option value="monitoring">Monitoring hits</option>
+            <option value="periodic">Periodic reviews</option>
             <option value="decided">Decided</option>
             <option value="drafts">Not sent yet</option>
           </select>
@@ -141,6 +142,14 @@ async function QueuePage({ searchParams }: Props) {
                       {" "}
                       <strong className="tag" data-testid="monitoring-hit">
                         monitoring hit
+                      </strong>
+                    </>
+                  ) : null}
+                  {r.periodicReview ? (
+                    <>
+                      {" "}
+                      <strong className="tag" data-testid="periodic-review">
+                        periodic review due
                       </strong>
                     </>
                   ) : null}

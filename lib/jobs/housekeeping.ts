@@ -3,9 +3,10 @@
  * checks of submitted cases that no request started (a crash between submit and `after()`),
  * abandoned uploads (a URL issued, never confirmed) removed with their objects, and expired
  * sessions, one-time tokens and login attempts (a day after they stopped mattering); document
- * expiry (renewal notices and expired cases, lib/kyc/renewal.ts); the retention purge
- * (lib/retention/purge.ts); and, with AUDIT_SIGNING_KEY, a signed head of the audit chain every
- * AUDIT_SIGN_MINUTES; and the whole chain verified every AUDIT_VERIFY_MINUTES (lib/audit/check.ts).
+ * expiry (renewal notices and expired cases, lib/kyc/renewal.ts); periodic review tasks
+ * (lib/review/periodic.ts); the retention purge (lib/retention/purge.ts); and, with
+ * AUDIT_SIGNING_KEY, a signed head of the audit chain every AUDIT_SIGN_MINUTES; and the whole chain
+ * verified every AUDIT_VERIFY_MINUTES (lib/audit/check.ts).
  */
 import { verifyChainIfDue } from "@/lib/audit/check";
 import { signAuditHeadIfDue } from "@/lib/audit/signing";
@@ -14,6 +15,7 @@ import { purgeAbandonedUploads } from "@/lib/documents/service";
 import { purgeExpiredAccessRows } from "@/lib/db/queries/housekeeping";
 import { env } from "@/lib/env";
 import { runDocumentExpiry, type ExpirySweep } from "@/lib/kyc/renewal";
+import { runPeriodicReviews } from "@/lib/review/periodic";
 import { log } from "@/lib/log";
 import { runRetentionPurge, type PurgeReport } from "@/lib/retention/purge";
 
@@ -25,6 +27,7 @@ export async function runHousekeeping(now = new Date()): Promise<{
   expired: number;
   renewal: ExpirySweep;
   retention: PurgeReport;
+  periodicReviews: number;
   signedSeq?: number;
   chainVerified?: boolean;
 }> {
@@ -32,6 +35,7 @@ export async function runHousekeeping(now = new Date()): Promise<{
   const purged = await purgeAbandonedUploads(now);
   const expired = await purgeExpiredAccessRows(new Date(now.getTime() - DAY_MS));
   const renewal = await runDocumentExpiry(now, env().renewal.noticeDays);
+  const periodicReviews = await runPeriodicReviews(now, env().periodicReviewMonths);
   const retention = await runRetentionPurge(now);
   if (checked || purged || expired) log.info("housekeeping.done", { checked, purged, expired });
   // Last, so the head it signs includes what the sweeps above recorded.
@@ -44,6 +48,7 @@ export async function runHousekeeping(now = new Date()): Promise<{
     expired,
     renewal,
     retention,
+    periodicReviews,
     ...(signed && { signedSeq: signed.seq }),
     ...(verified && { chainVerified: verified.ok }),
   };

@@ -3,6 +3,7 @@
  * writers use (stored check evidence through lib/checks/evidence.ts): the page renders what this
  * returns and never reads the database or guesses a stored shape. Each load is an audited view.
  */
+import { PERIODIC_REVIEW_TASK, periodicReviewView } from "./periodic";
 import { listCaseEvents } from "@/lib/db/queries/cases";
 import { getCheckFailure, getLatestCheckRun, MONITORING_TASK } from "@/lib/db/queries/checks";
 import { listCurrentDocuments } from "@/lib/db/queries/documents";
@@ -96,6 +97,7 @@ async function loadCaseFile(staff: Reviewer, caseId: string) {
     hits,
     blocker,
     monitoringTask,
+    periodicTask,
     deliveryLog,
     rejection,
     rounds,
@@ -113,6 +115,7 @@ async function loadCaseFile(staff: Reviewer, caseId: string) {
     loadCaseHits(kycCase),
     approvalBlocker(kycCase),
     getOpenReviewTask(kycCase.id, MONITORING_TASK),
+    getOpenReviewTask(kycCase.id, PERIODIC_REVIEW_TASK),
     listDeliveryLogForCase(kycCase.id),
     loadRejection(kycCase),
     lastRounds(kycCase.id),
@@ -173,6 +176,7 @@ async function loadCaseFile(staff: Reviewer, caseId: string) {
     checkFailure: failure && failure.round === kycCase.round && !checksOfRound ? failure : null,
     hits: hits.map((h) => ({ ...h, controls: hitControls(staff, h, judgeable) })),
     monitoringTask: monitoringTask ?? null,
+    periodicReview: periodicReviewView(periodicTask),
     deliveryLog,
     rejection,
     team,

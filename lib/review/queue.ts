@@ -10,6 +10,8 @@ export const QUEUES = {
   review: ["submitted", "resubmitted", "in_review"],
   waiting: ["action_required"],
   monitoring: ["approved"],
+  /** Approved cases due for their periodic review (lib/review/periodic.ts). */
+  periodic: ["approved"],
   decided: ["approved", "rejected"],
   /** Cases the trader has not sent yet: staff may still reject one (fraud, a duplicate). */
   drafts: ["draft"],
@@ -44,6 +46,7 @@ export async function loadQueue(
     minWaitingHours: minHours > 0 ? Math.min(minHours, 24 * 365) : undefined,
     monitoringHit: queue === "monitoring" || one(q.monitoring) === "1",
     escalated: one(q.escalated) === "1",
+    periodicReview: queue === "periodic",
     now,
     limit: 200,
   });

@@ -236,6 +236,20 @@ describe("re-verification configuration", () => {
       expect(() => dev({ RENEWAL_NOTICE_DAYS: bad })).toThrow("RENEWAL_NOTICE_DAYS");
   });
 
+  it("reviews approved cases every 60, 36 or 12 months by risk, and refuses a period out of range", () => {
+    expect(dev().periodicReviewMonths).toEqual({ low: 60, medium: 36, high: 12 });
+    expect(
+      dev({ PERIODIC_REVIEW_MONTHS_LOW: "24", PERIODIC_REVIEW_MONTHS_HIGH: "6" })
+        .periodicReviewMonths,
+    ).toEqual({ low: 24, medium: 36, high: 6 });
+    for (const [name, bad] of [
+      ["PERIODIC_REVIEW_MONTHS_LOW", "0"],
+      ["PERIODIC_REVIEW_MONTHS_MEDIUM", "241"],
+      ["PERIODIC_REVIEW_MONTHS_HIGH", "yearly"],
+    ] as const)
+      expect(() => dev({ [name]: bad })).toThrow(name);
+  });
+
   it("maps the renewal states to access rights, and refuses an unknown right for them", () => {
     const adapter = {
       CTRADER_ACCOUNT_UPDATE: "1",

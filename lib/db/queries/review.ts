@@ -31,6 +31,8 @@ export type QueueFilter = {
   monitoringHit?: boolean;
   /** Only cases whose checks escalated them (a likely sanctions match). */
   escalated?: boolean;
+  /** Only cases with an open periodic review task (lib/review/periodic.ts). */
+  periodicReview?: boolean;
   now: Date;
   limit: number;
 };
@@ -51,6 +53,7 @@ export type QueueRow = {
   waitingSince: Date;
   escalated: boolean;
   monitoringHit: boolean;
+  periodicReview: boolean;
   /** The current round's checks have not run yet (or failed). */
   checksPending: boolean;
 };
@@ -72,12 +75,15 @@ export async function listQueue(filter: QueueFilter): Promise<QueueRow[]> {
     );
   const monitoringHit = sql<boolean>`exists (select 1 from ${reviewTasks} t
     where t.case_id = ${kycCases.id} and t.kind = 'monitoring_hit' and t.closed_at is null)`;
+  const periodicReview = sql<boolean>`exists (select 1 from ${reviewTasks} t
+    where t.case_id = ${kycCases.id} and t.kind = 'periodic_review' and t.closed_at is null)`;
   const escalated = sql<boolean>`coalesce(${caseRisk.escalated}, false)`;
   const checksPending = sql<boolean>`(${kycCases.status} in ('submitted', 'resubmitted', 'in_review')
     and not exists (select 1 from ${checkRuns} r where r.case_id = ${kycCases.id}
       and r.reason = 'submission' and r.round = ${kycCases.round}))`;
   if (filter.monitoringHit) conditions.push(monitoringHit);
   if (filter.escalated) conditions.push(escalated);
+  if (filter.periodicReview) conditions.push(periodicReview);
   const rows = await db
     .select({
       caseId: kycCases.id,
@@ -95,6 +101,7 @@ export async function listQueue(filter: QueueFilter): Promise<QueueRow[]> {
       waitingSince,
       escalated,
       monitoringHit,
+      periodicReview,
       checksPending,
     })
     .from(kycCases)
@@ -109,6 +116,7 @@ export async function listQueue(filter: QueueFilter): Promise<QueueRow[]> {
     waitingSince: new Date(r.waitingSince),
     escalated: Boolean(r.escalated),
     monitoringHit: Boolean(r.monitoringHit),
+    periodicReview: Boolean(r.periodicReview),
     checksPending: Boolean(r.checksPending),
   }));
 }

@@ -50,6 +50,7 @@ describe("worker housekeeping", () => {
       expired: 0,
       renewal: { noticed: 0, expired: 0 },
       retention: { drafts: 0, cases: 0, documents: 0 },
+      periodicReviews: 0,
     });
   });
 

@@ -50,6 +50,29 @@ export function Summary({ file }: { file: CaseFile }) {
           restricted until the hit is cleared or the approval withdrawn.
         </p>
       ) : null}
+      {file.periodicReview ? (
+        <div className="alert" data-testid="periodic-review-task">
+          <p>
+            Periodic review due since {file.periodicReview.openedAt.toISOString().slice(0, 10)}
+            {file.periodicReview.data
+              ? `: last reviewed ${file.periodicReview.data.lastReviewAt.slice(0, 10)}, every ${file.periodicReview.data.months} months at ${file.periodicReview.data.riskLevel ?? "unknown"} risk.`
+              : "."}
+          </p>
+          {file.periodicReview.data ? (
+            <ul data-testid="periodic-review-changes">
+              <li>
+                Case events since:{" "}
+                {file.periodicReview.data.changes.events.map((e) => e.event).join(", ") || "none"}
+              </li>
+              <li>
+                Screening lists updated since:{" "}
+                {file.periodicReview.data.changes.lists.map((l) => l.source).join(", ") || "none"}
+              </li>
+              <li>Documents uploaded since: {file.periodicReview.data.changes.documents}</li>
+            </ul>
+          ) : null}
+        </div>
+      ) : null}
       {file.controls.assign && team.length > 0 ? (
         <form action={assignAction} className="filters">
           <input type="hidden" name="caseId" value={kycCase.id} />

@@ -1,0 +1,118 @@
+/**
+ * Periodic review: which approved cases are due for one (their last review, an approval or a
+ * closed periodic review task, lies more than the risk level's months back), what changed since,
+ * and the task itself (with its audit line, in one transaction).
+ */
+import { and, asc, eq, gt, sql } from "drizzle-orm";
+import { getDb } from "../client";
+import {
+  auditEvents,
+  caseEvents,
+  documents,
+  kycCases,
+  reviewTasks,
+  screeningLists,
+} from "../schema";
+
+export const PERIODIC_REVIEW_TASK = "periodic_review";
+
+export type DuePeriodicReview = {
+  caseId: string;
+  traderId: string;
+  riskLevel: string | null;
+  lastReviewAt: Date;
+};
+
+export async function listCasesDueForPeriodicReview(input: {
+  now: Date;
+  months: { low: number; medium: number; high: number };
+  limit: number;
+}): Promise<DuePeriodicReview[]> {
+  const db = await getDb();
+  // Qualified by hand: in a select list drizzle renders a column of the one table unqualified,
+  // which inside these subqueries would name their own tables' id.
+  const lastReview = sql<Date>`greatest(
+    (select max(e.occurred_at) from ${caseEvents} e
+      where e.case_id = "kyc_cases"."id" and e.event = 'approve'),
+    (select max(t.closed_at) from ${reviewTasks} t
+      where t.case_id = "kyc_cases"."id" and t.kind = ${PERIODIC_REVIEW_TASK}))`;
+  // Month arithmetic in PostgreSQL: 31 January + 1 month is 28/29 February, as a person counts.
+  const months = sql`case ${kycCases.riskLevel}
+    when 'low' then ${input.months.low}::int
+    when 'medium' then ${input.months.medium}::int
+    else ${input.months.high}::int end`;
+  const rows = await db
+    .select({
+      caseId: kycCases.id,
+      traderId: kycCases.traderId,
+      riskLevel: kycCases.riskLevel,
+      lastReviewAt: lastReview,
+    })
+    .from(kycCases)
+    .where(
+      and(
+        eq(kycCases.status, "approved"),
+        sql`not exists (select 1 from ${reviewTasks} t where t.case_id = ${kycCases.id}
+          and t.kind = ${PERIODIC_REVIEW_TASK} and t.closed_at is null)`,
+        sql`${lastReview} + make_interval(months => ${months}) <= ${input.now.toISOString()}::timestamptz`,
+      ),
+    )
+    .orderBy(asc(kycCases.id))
+    .limit(input.limit);
+  return rows.map((r) => ({ ...r, lastReviewAt: new Date(r.lastReviewAt) }));
+}
+
+/** What happened to the case and the lists since `since`: the raw facts the task shows. */
+export async function loadChangesSince(caseId: string, since: Date) {
+  const db = await getDb();
+  const [events, lists, uploads] = await Promise.all([
+    db
+      .select({ event: caseEvents.event, at: caseEvents.occurredAt })
+      .from(caseEvents)
+      .where(and(eq(caseEvents.caseId, caseId), gt(caseEvents.occurredAt, since)))
+      .orderBy(asc(caseEvents.id)),
+    db
+      .select({ source: screeningLists.source, at: screeningLists.importedAt })
+      .from(screeningLists)
+      .where(gt(screeningLists.importedAt, since))
+      .orderBy(asc(screeningLists.source)),
+    db
+      .select({ n: sql<number>`count(*)` })
+      .from(documents)
+      .where(and(eq(documents.caseId, caseId), gt(documents.createdAt, since))),
+  ]);
+  return { events, lists, documents: Number(uploads[0]?.n ?? 0) };
+}
+
+/** Opens the case's periodic review task once (a concurrent sweep's insert does nothing). */
+export async function openPeriodicReviewTask(input: {
+  caseId: string;
+  traderId: string;
+  now: Date;
+  data: Record<string, unknown>;
+}): Promise<boolean> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const [opened] = await tx
+      .insert(reviewTasks)
+      .values({
+        caseId: input.caseId,
+        kind: PERIODIC_REVIEW_TASK,
+        data: input.data,
+        openedAt: input.now,
+      })
+      .onConflictDoNothing()
+      .returning({ id: reviewTasks.id });
+    if (!opened) return false;
+    await tx.insert(auditEvents).values({
+      actorType: "system",
+      actorId: "periodic-review",
+      action: "case.periodic_review_due",
+      caseId: input.caseId,
+      traderId: input.traderId,
+      occurredAt: input.now,
+      data: { taskId: opened.id },
+    });
+    return true;
+  });
+}
