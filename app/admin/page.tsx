@@ -1,44 +1,58 @@
 import Link from "next/link";
+import { getLocale } from "next-intl/server";
+import { LocalTime } from "@/app/inapp/_components/local-time";
 import { env } from "@/lib/env";
+import { CASE_STATUSES } from "@/lib/kyc/statuses";
 import { UNKNOWN_STAFF } from "@/lib/review/console-messages";
 import { getConsoleLabels } from "@/lib/review/labels";
-import { loadQueue } from "@/lib/review/queue";
-import { LocalTime } from "@/app/inapp/_components/local-time";
-import { getLocale } from "next-intl/server";
+import { loadQueue, queueHref, QUEUE_TRIGGERS } from "@/lib/review/queue";
 import { requireStaff } from "@/lib/staff/console";
 import { claimAction } from "./actions";
 import { withPageScope } from "@/lib/http/action-scope";
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
-const one = (v: string | string[] | undefined) => (typeof v === "string" ? v : undefined);
-
 function hoursSince(date: Date, now: Date): number {
   return Math.floor((now.getTime() - date.getTime()) / 3_600_000);
 }
 
-/** The review queue: oldest first, with filters and the SLA timer against the promised time. */
+/**
+ * The review queue: search, filters, sort and page in the URL (lib/review/queue.ts parses
+ * them), oldest first, with the SLA timer against the promised time.
+ */
 async function QueuePage({ searchParams }: Props) {
   const staff = await requireStaff("reviewer");
   const q = await searchParams;
-  const [{ queue, rows, now }, label, locale] = await Promise.all([
+  const [{ params, rows, hasNext, now }, label, locale] = await Promise.all([
     loadQueue(staff, q),
     getConsoleLabels(),
     getLocale(),
   ]);
   const target = env().reviewTimeHours;
+  const error = typeof q.error === "string" ? q.error : undefined;
   return (
     <>
       <h1>Review queue</h1>
-      {one(q.error) === "forbidden" ? (
+      {error === "forbidden" ? (
         <p className="alert" role="alert">
           Your role does not allow that.
         </p>
       ) : null}
       <form className="filters" method="get" data-testid="queue-filters">
         <label>
+          Search{" "}
+          <input
+            type="search"
+            name="q"
+            defaultValue={params.q ?? ""}
+            size={28}
+            placeholder="Name, e-mail, cTrader id, login, case id, document number"
+            data-testid="queue-search"
+          />
+        </label>
+        <label>
           Queue{" "}
-          <select name="queue" defaultValue={queue}>
+          <select name="queue" defaultValue={params.queue}>
             <option value="review">To review</option>
             <option value="waiting">Waiting for the trader</option>
             <option value="monitoring">Monitoring hits</option>
@@ -48,20 +62,49 @@ async function QueuePage({ searchParams }: Props) {
           </select>
         </label>
         <label>
-          Level <input name="level" defaultValue={one(q.level) ?? ""} size={10} />
+          Status{" "}
+          <select name="status" defaultValue={params.status ?? ""}>
+            <option value="">Any in the queue</option>
+            {CASE_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {label.status(s)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Level <input name="level" defaultValue={params.level ?? ""} size={10} />
         </label>
         <label>
           Risk{" "}
-          <select name="risk" defaultValue={one(q.risk) ?? ""}>
+          <select name="risk" defaultValue={params.risk ?? ""}>
             <option value="">Any</option>
-            <option value="low">{label.risk("low")}</option>
-            <option value="medium">{label.risk("medium")}</option>
-            <option value="high">{label.risk("high")}</option>
+            {(["low", "medium", "high"] as const).map((r) => (
+              <option key={r} value={r}>
+                {label.risk(r)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Trigger{" "}
+          <select name="trigger" defaultValue={params.trigger ?? ""}>
+            <option value="">Any</option>
+            {QUEUE_TRIGGERS.map((t) => (
+              <option key={t} value={t}>
+                {label.trigger(t)}
+              </option>
+            ))}
           </select>
         </label>
         <label>
           Assignee{" "}
-          <select name="assignee" defaultValue={one(q.assignee) ?? ""}>
+          <select
+            name="assignee"
+            defaultValue={
+              params.assignee === "me" || params.assignee === "unassigned" ? params.assignee : ""
+            }
+          >
             <option value="">Anyone</option>
             <option value="me">Me</option>
             <option value="unassigned">Unassigned</option>
@@ -69,23 +112,46 @@ async function QueuePage({ searchParams }: Props) {
         </label>
         <label>
           Waiting ≥{" "}
-          <input
-            name="minHours"
-            type="number"
-            min={0}
-            defaultValue={one(q.minHours) ?? ""}
-            size={4}
-          />{" "}
+          <input name="minHours" type="number" min={1} defaultValue={params.minHours ?? ""} size={4} />{" "}
           h
+        </label>
+        <label>
+          <input type="checkbox" name="overdue" value="1" defaultChecked={params.overdue === "1"} />{" "}
+          Over {target} h (SLA)
         </label>
         <label>
           <input
             type="checkbox"
             name="escalated"
             value="1"
-            defaultChecked={one(q.escalated) === "1"}
+            defaultChecked={params.escalated === "1"}
           />{" "}
           Escalated only
+        </label>
+        <label>
+          <input
+            type="checkbox"
+            name="monitoring"
+            value="1"
+            defaultChecked={params.monitoring === "1"}
+          />{" "}
+          Monitoring hit
+        </label>
+        <label>
+          <input
+            type="checkbox"
+            name="checksFailed"
+            value="1"
+            defaultChecked={params.checksFailed === "1"}
+          />{" "}
+          A check failed
+        </label>
+        <label>
+          Sort{" "}
+          <select name="sort" defaultValue={params.sort}>
+            <option value="oldest">Waiting longest first</option>
+            <option value="newest">Newest first</option>
+          </select>
         </label>
         <button className="button secondary" type="submit">
           Filter
@@ -116,15 +182,36 @@ async function QueuePage({ searchParams }: Props) {
                 data-monitoring={r.monitoringHit ? "true" : undefined}
               >
                 <td>
-                  <Link href={`/admin/cases/${r.caseId}`}>
-                    {r.traderEmail ?? `cTrader ${r.ctraderUserId}`}
+                  <Link href={`/admin/cases/${r.caseId}`} data-testid="trader-name">
+                    {r.name ?? r.traderEmail ?? `cTrader ${r.ctraderUserId}`}
                   </Link>
+                  {r.latinName ? (
+                    <>
+                      {" "}
+                      <span className="muted" lang="en" data-testid="latin-name">
+                        ({r.latinName})
+                      </span>
+                    </>
+                  ) : null}
+                  <br />
+                  <small className="muted">
+                    {r.name && r.traderEmail ? `${r.traderEmail} · ` : ""}cTrader {r.ctraderUserId}
+                    {r.tradingLogin ? ` · login ${r.tradingLogin}` : ""}
+                  </small>
                 </td>
                 <td data-level={r.level}>{label.level(r.level)}</td>
                 <td data-trigger={r.trigger}>{label.trigger(r.trigger)}</td>
                 <td data-testid="status">
                   {label.status(r.status)}
                   {r.checksPending ? " · checks running" : ""}
+                  {r.checksFailed ? (
+                    <>
+                      {" "}
+                      <strong className="tag" data-testid="checks-failed">
+                        check failed
+                      </strong>
+                    </>
+                  ) : null}
                 </td>
                 <td data-risk={r.riskLevel ?? undefined}>
                   {label.risk(r.riskLevel)}
@@ -166,7 +253,7 @@ async function QueuePage({ searchParams }: Props) {
                       : `claimed by ${r.assigneeName ?? UNKNOWN_STAFF}`}
                 </td>
                 <td>
-                  {!r.assignedTo && queue === "review" ? (
+                  {!r.assignedTo && params.queue === "review" ? (
                     <form action={claimAction}>
                       <input type="hidden" name="caseId" value={r.caseId} />
                       <button className="button secondary" type="submit">
@@ -185,6 +272,19 @@ async function QueuePage({ searchParams }: Props) {
           No case in this queue matches the filters.
         </p>
       ) : null}
+      <nav className="pager" aria-label="Pages" data-testid="queue-pages">
+        {params.page > 1 ? (
+          <Link href={queueHref({ ...params, page: params.page - 1 })} rel="prev">
+            ← Previous
+          </Link>
+        ) : null}{" "}
+        <span>Page {params.page}</span>{" "}
+        {hasNext ? (
+          <Link href={queueHref({ ...params, page: params.page + 1 })} rel="next">
+            Next →
+          </Link>
+        ) : null}
+      </nav>
     </>
   );
 }

@@ -4,9 +4,10 @@
  * abandoned uploads (a URL issued, never confirmed) removed with their objects, and expired
  * sessions, one-time tokens and login attempts (a day after they stopped mattering); document
  * expiry (renewal notices and expired cases, lib/kyc/renewal.ts); periodic review tasks
- * (lib/review/periodic.ts); the retention purge (lib/retention/purge.ts); and, with
- * AUDIT_SIGNING_KEY, a signed head of the audit chain every AUDIT_SIGN_MINUTES; and the whole chain
- * verified every AUDIT_VERIFY_MINUTES (lib/audit/check.ts).
+ * (lib/review/periodic.ts); the retention purge (lib/retention/purge.ts); cases the queue's search
+ * index does not cover yet (lib/review/search-index.ts); and, with AUDIT_SIGNING_KEY, a signed head
+ * of the audit chain every AUDIT_SIGN_MINUTES; and the whole chain verified every
+ * AUDIT_VERIFY_MINUTES (lib/audit/check.ts).
  */
 import { verifyChainIfDue } from "@/lib/audit/check";
 import { signAuditHeadIfDue } from "@/lib/audit/signing";
@@ -17,6 +18,7 @@ import { env } from "@/lib/env";
 import { runDocumentExpiry, type ExpirySweep } from "@/lib/kyc/renewal";
 import { runPeriodicReviews } from "@/lib/review/periodic";
 import { log } from "@/lib/log";
+import { indexPendingCases } from "@/lib/review/search-index";
 import { runRetentionPurge, type PurgeReport } from "@/lib/retention/purge";
 
 const DAY_MS = 86_400_000;
@@ -25,6 +27,7 @@ export async function runHousekeeping(now = new Date()): Promise<{
   checked: number;
   purged: number;
   expired: number;
+  indexed: number;
   renewal: ExpirySweep;
   retention: PurgeReport;
   periodicReviews: number;
@@ -32,12 +35,14 @@ export async function runHousekeeping(now = new Date()): Promise<{
   chainVerified?: boolean;
 }> {
   const checked = await runPendingCaseChecks(20);
+  const indexed = await indexPendingCases();
   const purged = await purgeAbandonedUploads(now);
   const expired = await purgeExpiredAccessRows(new Date(now.getTime() - DAY_MS));
   const renewal = await runDocumentExpiry(now, env().renewal.noticeDays);
   const periodicReviews = await runPeriodicReviews(now, env().periodicReviewMonths);
   const retention = await runRetentionPurge(now);
-  if (checked || purged || expired) log.info("housekeeping.done", { checked, purged, expired });
+  if (checked || purged || expired || indexed)
+    log.info("housekeeping.done", { checked, purged, expired, indexed });
   // Last, so the head it signs includes what the sweeps above recorded.
   const signed = await signAuditHeadIfDue(now);
   // After signing, so a fresh head is checked at once; it appends nothing to the chain.
@@ -46,6 +51,7 @@ export async function runHousekeeping(now = new Date()): Promise<{
     checked,
     purged,
     expired,
+    indexed,
     renewal,
     retention,
     periodicReviews,

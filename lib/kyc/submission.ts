@@ -14,6 +14,8 @@ import {
 } from "@/lib/db/queries/cases";
 import { insertCaseSubmission } from "@/lib/db/queries/drafts";
 import { setCaseDocumentExpiry } from "@/lib/db/queries/renewal";
+import { replaceCaseSearchTerms } from "@/lib/db/queries/queue";
+import { searchTermsOfAnswers } from "@/lib/review/search";
 import { listCurrentDocuments } from "@/lib/db/queries/documents";
 import { caseCipher } from "@/lib/security/case-keys";
 import type { CaseEventRow, KycCase } from "@/lib/db/schema";
@@ -196,15 +198,17 @@ export async function submitCase(
             });
         },
         alsoInTransaction: async (tx, moved) => {
+          const answers = submittedAnswers(drafts);
           await insertCaseSubmission(tx, {
             caseId: kycCase.id,
             round: moved.round,
             event,
-            payload: cipher.encryptJson(submittedAnswers(drafts)),
+            payload: cipher.encryptJson(answers),
             documentIds,
             submittedAt: now,
           });
           await setCaseDocumentExpiry(tx, kycCase.id, documentExpiryOf(drafts));
+          await replaceCaseSearchTerms(tx, kycCase.id, moved.round, searchTermsOfAnswers(answers));
         },
       });
     } catch (error) {

@@ -1,9 +1,16 @@
 /**
- * The review queue as the console shows it: which statuses each tab lists, and the filters a
- * reviewer sets in the URL, validated here (unknown values are ignored, never an error).
+ * The review queue as the console shows it: which statuses each tab lists, and the filters,
+ * search, sort and page a reviewer sets in the URL. The URL is parsed by one schema
+ * (`queueParamsSchema`) that the page's links are written from too; a value it does not accept
+ * falls back to its default, so a hand-edited URL shows a queue, never an error.
  */
-import { listQueue, type QueueRow } from "@/lib/db/queries/review";
+import { z } from "zod";
+import { listLatestSubmissions, listQueue, type QueueRow } from "@/lib/db/queries/queue";
 import type { CaseStatus } from "@/lib/db/schema";
+import { env } from "@/lib/env";
+import { CASE_STATUSES } from "@/lib/kyc/statuses";
+import { caseCipher } from "@/lib/security/case-keys";
+import { latinReading, parseSearch } from "./search";
 import type { Reviewer } from "./types";
 
 export const QUEUES = {
@@ -18,37 +25,129 @@ export const QUEUES = {
 } as const satisfies Record<string, readonly CaseStatus[]>;
 export type QueueName = keyof typeof QUEUES;
 
+export const QUEUE_PAGE_SIZE = 50;
+export const QUEUE_TRIGGERS = ["first_deposit", "account_creation", "compliance_notice", "manual"] as const;
+
 export type QueueQuery = Record<string, string | string[] | undefined>;
 
-const one = (v: string | string[] | undefined) => (typeof v === "string" ? v : undefined);
+const flag = z.literal("1").optional().catch(undefined);
+const first = (v: unknown) => (Array.isArray(v) ? v[0] : v);
+const field = <T extends z.ZodType>(schema: T) => z.preprocess(first, schema);
 
-export type QueueView = { queue: QueueName; rows: QueueRow[]; now: Date };
+export const queueParamsSchema = z.object({
+  queue: field(z.enum(Object.keys(QUEUES) as [QueueName, ...QueueName[]]).catch("review")),
+  q: field(z.string().trim().max(200).optional().catch(undefined)),
+  status: field(z.enum(CASE_STATUSES).optional().catch(undefined)),
+  level: field(
+    z
+      .string()
+      .regex(/^[a-z0-9_-]{1,40}$/)
+      .optional()
+      .catch(undefined),
+  ),
+  risk: field(z.enum(["low", "medium", "high"]).optional().catch(undefined)),
+  trigger: field(z.enum(QUEUE_TRIGGERS).optional().catch(undefined)),
+  /** "me", "unassigned" or a staff id. */
+  assignee: field(
+    z
+      .union([z.enum(["me", "unassigned"]), z.uuid()])
+      .optional()
+      .catch(undefined),
+  ),
+  minHours: field(z.coerce.number().int().min(1).max(8760).optional().catch(undefined)),
+  escalated: field(flag),
+  monitoring: field(flag),
+  checksFailed: field(flag),
+  overdue: field(flag),
+  sort: field(z.enum(["oldest", "newest"]).catch("oldest")),
+  page: field(z.coerce.number().int().min(1).max(10_000).catch(1)),
+});
+export type QueueParams = z.infer<typeof queueParamsSchema>;
+
+export function parseQueueParams(q: QueueQuery): QueueParams {
+  return queueParamsSchema.parse(q);
+}
+
+/** The URL of the queue with these parameters (defaults left out), for links and redirects. */
+export function queueHref(params: Partial<QueueParams>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined || value === "") continue;
+    if (key === "queue" && value === "review") continue;
+    if (key === "sort" && value === "oldest") continue;
+    if (key === "page" && value === 1) continue;
+    search.set(key, String(value));
+  }
+  const text = search.toString();
+  return text ? `/admin?${text}` : "/admin";
+}
+
+/** The filter the database query runs for these parameters, for this officer at this time. */
+export function queueFilterOf(staff: Pick<Reviewer, "id">, p: QueueParams, now: Date) {
+  const { reviewTimeHours } = env();
+  const waitedHours = Math.max(p.minHours ?? 0, p.overdue ? reviewTimeHours : 0);
+  const search = p.q ? parseSearch(p.q) : undefined;
+  return {
+    statuses: p.status ? [p.status] : [...QUEUES[p.queue]],
+    level: p.level,
+    risk: p.risk,
+    trigger: p.trigger,
+    assignee: p.assignee === "me" ? staff.id : p.assignee,
+    queuedBefore: waitedHours > 0 ? new Date(now.getTime() - waitedHours * 3_600_000) : undefined,
+    monitoringHit: p.queue === "monitoring" || p.monitoring === "1",
+    escalated: p.escalated === "1",
+    checksFailed: p.checksFailed === "1",
+    search,
+    sort: p.sort,
+  } as const;
+}
+
+export type QueueEntry = QueueRow & {
+  /** The name the trader sent in the latest round, and a Latin reading of it if needed. */
+  name?: string;
+  latinName?: string;
+};
+
+export type QueueView = {
+  params: QueueParams;
+  rows: QueueEntry[];
+  hasNext: boolean;
+  now: Date;
+};
+
+type SealedAnswers = { personal?: { data?: { givenNames?: string; surnames?: string } } };
 
 export async function loadQueue(
-  staff: Reviewer,
+  staff: Pick<Reviewer, "id">,
   q: QueueQuery,
   now = new Date(),
 ): Promise<QueueView> {
-  const requested = one(q.queue);
-  const queue: QueueName = requested && requested in QUEUES ? (requested as QueueName) : "review";
-  const assignee =
-    one(q.assignee) === "me"
-      ? staff.id
-      : one(q.assignee) === "unassigned"
-        ? "unassigned"
-        : undefined;
-  const minHours = Number(one(q.minHours));
-  const rows = await listQueue({
-    statuses: [...QUEUES[queue]],
-    level: one(q.level)?.slice(0, 40) || undefined,
-    risk: ["low", "medium", "high"].includes(one(q.risk) ?? "") ? one(q.risk) : undefined,
-    assignee,
-    minWaitingHours: minHours > 0 ? Math.min(minHours, 24 * 365) : undefined,
-    monitoringHit: queue === "monitoring" || one(q.monitoring) === "1",
-    escalated: one(q.escalated) === "1",
-    periodicReview: queue === "periodic",
-    now,
-    limit: 200,
+  const params = parseQueueParams(q);
+  const found = await listQueue({
+    ...queueFilterOf(staff, params, now),
+    offset: (params.page - 1) * QUEUE_PAGE_SIZE,
+    limit: QUEUE_PAGE_SIZE + 1,
   });
-  return { queue, rows, now };
+  const rows: QueueEntry[] = found.slice(0, QUEUE_PAGE_SIZE);
+  const names = new Map<string, string>();
+  const sealed = await listLatestSubmissions(rows.map((r) => r.caseId));
+  await Promise.all(
+    sealed.map(async (s) => {
+      // An erased case (its key destroyed) is listed without a name, never an error.
+      const answers = await caseCipher(s.caseId)
+        .then((cipher) => cipher.decryptJson<SealedAnswers>(s.payload))
+        .catch(() => undefined);
+      const personal = answers?.personal?.data;
+      const name = [personal?.givenNames, personal?.surnames].filter(Boolean).join(" ");
+      if (name) names.set(s.caseId, name);
+    }),
+  );
+  for (const row of rows) {
+    const name = names.get(row.caseId);
+    if (name) {
+      row.name = name;
+      row.latinName = latinReading(name);
+    }
+  }
+  return { params, rows, hasNext: found.length > QUEUE_PAGE_SIZE, now };
 }

@@ -164,7 +164,12 @@ export async function applyCaseTransition(
         ...(t.close ? { closedAt: t.now } : {}),
         ...(t.reopen ? { closedAt: null } : {}),
         ...(t.newRound
-          ? { round: sql`${kycCases.round} + 1`, fourEyesRequired: true, riskLevel: null }
+          ? {
+              round: sql`${kycCases.round} + 1`,
+              fourEyesRequired: true,
+              riskLevel: null,
+              queuedAt: t.now,
+            }
           : {}),
         ...(t.level ? { level: t.level } : {}),
         ...(t.approvedLevel === "set" ? { approvedLevel: sql`${kycCases.level}` } : {}),

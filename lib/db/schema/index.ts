@@ -19,3 +19,4 @@ export * from "./case-keys";
 export * from "./audit-verifications";
 export * from "./retention";
 export * from "./vendor-verifications";
+export * from "./case-search-terms";

@@ -18,6 +18,11 @@
  * - `round` counts submissions; the database refuses `approved` unless a submission check run
  *   of the current round exists, no screening hit of the case was confirmed, and every likely
  *   hit of the round was cleared by two different staff members (trigger, migration 0012).
+ * - `queued_at` is when the case last reached the review queue (its latest submit or resubmit;
+ *   its opening before that): the queue's "waiting since", sort key and SLA clock, kept on the
+ *   row so that a sorted page over many cases reads an index instead of the case timeline.
+ * - `search_round` is the round whose answers `case_search_terms` holds for the case; a case
+ *   with `round > search_round` is indexed by the worker (cases from before the index existed).
  * - `event_seq` numbers the case's outbox events (1, 2, …) in commit order, so a receiver can
  *   drop an event older than one it already applied.
  * - `document_expires_on` is the identity document's expiry as the latest submit froze it (null
@@ -72,6 +77,8 @@ export const kycCases = pgTable(
     fourEyesRequired: boolean("four_eyes_required").notNull().default(false),
     /** The submission round: 0 until the first submit, +1 with every submit and resubmit. */
     round: integer("round").notNull().default(0),
+    queuedAt: timestamp("queued_at", { withTimezone: true }).notNull().defaultNow(),
+    searchRound: integer("search_round").notNull().default(0),
     /** The last `sequence` given to one of the case's outbox events (per-case order). */
     eventSeq: integer("event_seq").notNull().default(0),
     documentExpiresOn: date("document_expires_on", { mode: "string" }),
@@ -92,6 +99,11 @@ export const kycCases = pgTable(
     index("kyc_cases_approved_expiry_idx")
       .on(t.documentExpiresOn)
       .where(sql`${t.status} = 'approved'`),
+    index("kyc_cases_queue_idx").on(t.status, t.queuedAt, t.id),
+    index("kyc_cases_assignee_queue_idx").on(t.assignedTo, t.queuedAt),
+    index("kyc_cases_unindexed_idx")
+      .on(t.id)
+      .where(sql`${t.round} > ${t.searchRound}`),
   ],
 );
 

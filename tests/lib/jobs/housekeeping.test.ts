@@ -48,6 +48,7 @@ describe("worker housekeeping", () => {
       checked: 0,
       purged: 0,
       expired: 0,
+      indexed: 0,
       renewal: { noticed: 0, expired: 0 },
       retention: { drafts: 0, cases: 0, documents: 0 },
       periodicReviews: 0,

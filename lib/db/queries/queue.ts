@@ -1,0 +1,220 @@
+/**
+ * The review queue: one page of cases matching the console's filters and search, in an order an
+ * index gives (`kyc_cases_queue_idx`: status, queued_at, id), plus the blind-index writes the
+ * search reads. The filter is built here only; lib/review/queue.ts parses it from the URL.
+ */
+import { and, asc, desc, eq, exists, inArray, isNull, lte, or, sql, type SQL } from "drizzle-orm";
+import { getDb } from "../client";
+import {
+  caseChecks,
+  caseRisk,
+  caseSearchTerms,
+  caseSubmissions,
+  kycCases,
+  reviewTasks,
+  staffUsers,
+  traders,
+  checkRuns,
+  type CaseStatus,
+  type CaseTrigger,
+} from "../schema";
+import type { Tx } from "./cases";
+
+export type QueueSort = "oldest" | "newest";
+
+export type QueueFilter = {
+  statuses: CaseStatus[];
+  level?: string;
+  risk?: string;
+  trigger?: CaseTrigger;
+  /** A staff id, or "unassigned". */
+  assignee?: string;
+  /** Only cases that reached the queue at or before this time (waiting at least …, SLA overdue). */
+  queuedBefore?: Date;
+  monitoringHit?: boolean;
+  escalated?: boolean;
+  checksFailed?: boolean;
+  search?: {
+    caseId?: string;
+    email?: string;
+    number?: number;
+    nameHashes: string[];
+    documentHash?: string;
+  };
+  sort: QueueSort;
+  offset: number;
+  limit: number;
+};
+
+export type QueueRow = {
+  caseId: string;
+  status: CaseStatus;
+  level: string;
+  trigger: CaseTrigger;
+  riskLevel: string | null;
+  fourEyesRequired: boolean;
+  traderEmail: string | null;
+  ctraderUserId: number;
+  tradingLogin: number | null;
+  assignedTo: string | null;
+  /** The assignee's name, or their e-mail when the account has no name. */
+  assigneeName: string | null;
+  /** When the case last reached the queue (its latest submit or resubmit). */
+  waitingSince: Date;
+  escalated: boolean;
+  monitoringHit: boolean;
+  /** The current round's checks have not run yet (or failed). */
+  checksPending: boolean;
+  checksFailed: boolean;
+};
+
+const monitoringHitSql = sql<boolean>`exists (select 1 from ${reviewTasks} t
+  where t.case_id = ${kycCases.id} and t.kind = 'monitoring_hit' and t.closed_at is null)`;
+const checksFailedSql = sql<boolean>`exists (select 1 from ${caseChecks} c
+  where c.run_id = ${caseRisk.runId} and c.outcome = 'fail')`;
+
+function conditionsOf(filter: QueueFilter): SQL[] {
+  const conditions: SQL[] = [inArray(kycCases.status, filter.statuses)];
+  if (filter.level) conditions.push(eq(kycCases.level, filter.level));
+  if (filter.risk) conditions.push(eq(kycCases.riskLevel, filter.risk));
+  if (filter.trigger) conditions.push(eq(kycCases.trigger, filter.trigger));
+  if (filter.assignee === "unassigned") conditions.push(isNull(kycCases.assignedTo));
+  else if (filter.assignee) conditions.push(eq(kycCases.assignedTo, filter.assignee));
+  if (filter.queuedBefore) conditions.push(lte(kycCases.queuedAt, filter.queuedBefore));
+  if (filter.monitoringHit) conditions.push(monitoringHitSql);
+  if (filter.escalated) conditions.push(eq(caseRisk.escalated, true));
+  if (filter.checksFailed) conditions.push(checksFailedSql);
+  const s = filter.search;
+  if (s) {
+    const keys: SQL[] = [];
+    if (s.caseId) keys.push(eq(kycCases.id, s.caseId));
+    if (s.email) keys.push(sql`lower(${traders.email}) = ${s.email}`);
+    if (s.number !== undefined)
+      keys.push(eq(traders.ctraderUserId, s.number), eq(traders.tradingLogin, s.number));
+    if (s.documentHash)
+      keys.push(
+        exists(
+          sql`select 1 from ${caseSearchTerms} st where st.case_id = ${kycCases.id}
+            and st.kind = 'document_number' and st.term_hash = ${s.documentHash}`,
+        ),
+      );
+    if (s.nameHashes.length > 0)
+      keys.push(
+        sql`(select count(distinct st.term_hash) from ${caseSearchTerms} st
+          where st.case_id = ${kycCases.id} and st.kind = 'name'
+          and st.term_hash in (${sql.join(
+            s.nameHashes.map((h) => sql`${h}`),
+            sql`, `,
+          )})) = ${new Set(s.nameHashes).size}`,
+      );
+    conditions.push(keys.length > 0 ? (or(...keys) as SQL) : sql`false`);
+  }
+  return conditions;
+}
+
+/** One page of the queue; `limit + 1` rows are read so the caller knows whether more follow. */
+export async function listQueue(filter: QueueFilter): Promise<QueueRow[]> {
+  const db = await getDb();
+  const checksPending = sql<boolean>`(${kycCases.status} in ('submitted', 'resubmitted', 'in_review')
+    and not exists (select 1 from ${checkRuns} r where r.case_id = ${kycCases.id}
+      and r.reason = 'submission' and r.round = ${kycCases.round}))`;
+  const order =
+    filter.sort === "newest"
+      ? [desc(kycCases.queuedAt), desc(kycCases.id)]
+      : [asc(kycCases.queuedAt), asc(kycCases.id)];
+  const rows = await db
+    .select({
+      caseId: kycCases.id,
+      status: kycCases.status,
+      level: kycCases.level,
+      trigger: kycCases.trigger,
+      riskLevel: kycCases.riskLevel,
+      fourEyesRequired: kycCases.fourEyesRequired,
+      traderEmail: traders.email,
+      ctraderUserId: traders.ctraderUserId,
+      tradingLogin: traders.tradingLogin,
+      assignedTo: kycCases.assignedTo,
+      assigneeName: sql<
+        string | null
+      >`coalesce(nullif(${staffUsers.displayName}, ''), ${staffUsers.email})`,
+      waitingSince: kycCases.queuedAt,
+      escalated: sql<boolean>`coalesce(${caseRisk.escalated}, false)`,
+      monitoringHit: monitoringHitSql,
+      checksPending,
+      checksFailed: checksFailedSql,
+    })
+    .from(kycCases)
+    .innerJoin(traders, eq(traders.id, kycCases.traderId))
+    .leftJoin(staffUsers, eq(staffUsers.id, kycCases.assignedTo))
+    .leftJoin(caseRisk, eq(caseRisk.caseId, kycCases.id))
+    .where(and(...conditionsOf(filter)))
+    .orderBy(...order)
+    .offset(filter.offset)
+    .limit(filter.limit);
+  return rows.map((r) => ({
+    ...r,
+    escalated: Boolean(r.escalated),
+    monitoringHit: Boolean(r.monitoringHit),
+    checksPending: Boolean(r.checksPending),
+    checksFailed: Boolean(r.checksFailed),
+  }));
+}
+
+/** The latest submitted round's sealed answers of each case (the queue shows the names). */
+export async function listLatestSubmissions(
+  caseIds: string[],
+): Promise<{ caseId: string; payload: string }[]> {
+  if (caseIds.length === 0) return [];
+  const db = await getDb();
+  return db
+    .selectDistinctOn([caseSubmissions.caseId], {
+      caseId: caseSubmissions.caseId,
+      payload: caseSubmissions.payload,
+    })
+    .from(caseSubmissions)
+    .where(inArray(caseSubmissions.caseId, caseIds))
+    .orderBy(caseSubmissions.caseId, desc(caseSubmissions.round));
+}
+
+/** Replaces a case's blind-index rows with those of `round`, in the caller's transaction. */
+export async function replaceCaseSearchTerms(
+  tx: Tx,
+  caseId: string,
+  round: number,
+  terms: { kind: "name" | "document_number"; termHash: string }[],
+): Promise<void> {
+  await tx.delete(caseSearchTerms).where(eq(caseSearchTerms.caseId, caseId));
+  const unique = [...new Map(terms.map((t) => [`${t.kind}:${t.termHash}`, t])).values()];
+  if (unique.length > 0)
+    await tx.insert(caseSearchTerms).values(unique.map((t) => ({ ...t, caseId })));
+  await tx.update(kycCases).set({ searchRound: round }).where(eq(kycCases.id, caseId));
+}
+
+/** Cases whose latest round is not in the blind index yet (from before it existed). */
+export async function listCasesToIndex(
+  limit: number,
+): Promise<{ caseId: string; round: number; payload: string }[]> {
+  const db = await getDb();
+  return db
+    .select({
+      caseId: kycCases.id,
+      round: caseSubmissions.round,
+      payload: caseSubmissions.payload,
+    })
+    .from(kycCases)
+    .innerJoin(
+      caseSubmissions,
+      and(eq(caseSubmissions.caseId, kycCases.id), eq(caseSubmissions.round, kycCases.round)),
+    )
+    .where(sql`${kycCases.round} > ${kycCases.searchRound}`)
+    .limit(limit);
+}
+
+export async function indexCaseSearchTerms(
+  caseId: string,
+  round: number,
+  terms: { kind: "name" | "document_number"; termHash: string }[],
+): Promise<void> {
+  const db = await getDb();
+  await db.transaction((tx) => replaceCaseSearchTerms(tx, caseId, round, terms));
+}
