@@ -54,6 +54,13 @@ import {
   type StaffPrincipal,
 } from "@/lib/staff/auth";
 import { clientInfo, getStaff, requireStaff, staffCookieValue } from "@/lib/staff/console";
+import {
+  claimSelectedCases,
+  parseQueueParams,
+  QUEUE_PAGE_SIZE,
+  queueHref,
+  takeNextCase,
+} from "@/lib/review/queue";
 
 const caseId = z.uuid();
 
@@ -457,3 +464,58 @@ export async function replayDeadAction(): Promise<void> {
   deliverDueSoon();
   redirect(`/admin/deliveries?replayed=${count}`);
 }
+
+/** The queue URL a form came from (its own filters), read through the queue's schema. */
+function queueReturn(form: FormData): Record<string, string> {
+  const raw = formText(form, "returnQuery", 2_000);
+  const params = parseQueueParams(Object.fromEntries(new URLSearchParams(raw)));
+  return Object.fromEntries(new URL(queueHref(params), "http://queue").searchParams);
+}
+
+function toQueue(query: Record<string, string>): never {
+  const text = new URLSearchParams(query).toString();
+  redirect(text ? `/admin?${text}` : "/admin");
+}
+
+/** Claims (or, for approvers, assigns) the cases ticked in the queue; says how many changed. */
+export const bulkClaimAction = withActionScope(async function bulkClaimAction(
+  form: FormData,
+): Promise<void> {
+  refuseWithoutForm(form);
+  const staff = await requireStaff("reviewer");
+  const back = queueReturn(form);
+  const ids = z.array(caseId).min(1).max(QUEUE_PAGE_SIZE).safeParse(form.getAll("caseId"));
+  if (!ids.success) toQueue({ ...back, error: "none_selected" });
+  const assignee = caseId.safeParse(form.get("assignee"));
+  let result: Awaited<ReturnType<typeof claimSelectedCases>>;
+  try {
+    result = await claimSelectedCases(
+      staff,
+      ids.data,
+      assignee.success ? assignee.data : undefined,
+    );
+  } catch (error) {
+    log.error("console.bulk_claim_failed", { ...errorFacts(error) });
+    toQueue({ ...back, error: "failed" });
+  }
+  if ("refused" in result) toQueue({ ...back, error: result.refused });
+  toQueue({ ...back, claimed: String(result.changed.length), asked: String(ids.data.length) });
+});
+
+/** Claims the oldest unassigned case in the officer's filters and opens it. */
+export const nextCaseAction = withActionScope(async function nextCaseAction(
+  form: FormData,
+): Promise<void> {
+  refuseWithoutForm(form);
+  const staff = await requireStaff("reviewer");
+  const back = queueReturn(form);
+  let next: string | null;
+  try {
+    next = await takeNextCase(staff, back);
+  } catch (error) {
+    log.error("console.next_case_failed", { ...errorFacts(error) });
+    toQueue({ ...back, error: "failed" });
+  }
+  if (!next) toQueue({ ...back, error: "no_next_case" });
+  redirect(`/admin/cases/${next}?outcome=claimed`);
+});

@@ -7,10 +7,20 @@ import { UNKNOWN_STAFF } from "@/lib/review/console-messages";
 import { getConsoleLabels } from "@/lib/review/labels";
 import { loadQueue, queueHref, QUEUE_TRIGGERS } from "@/lib/review/queue";
 import { requireStaff } from "@/lib/staff/console";
-import { claimAction } from "./actions";
+import { bulkClaimAction, claimAction, nextCaseAction } from "./actions";
 import { withPageScope } from "@/lib/http/action-scope";
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+/** What the queue says for an `?error=` its own actions send back. */
+const QUEUE_REFUSALS = {
+  forbidden: "Your role does not allow that.",
+  none_selected: "Select at least one case first.",
+  needs_approver: "Assigning cases to someone else needs the approver role.",
+  unknown_staff: "That person has no active console account.",
+  no_next_case: "No unassigned case waits in these filters.",
+  failed: "Something went wrong; nothing was changed.",
+} as const;
 
 function hoursSince(date: Date, now: Date): number {
   return Math.floor((now.getTime() - date.getTime()) / 3_600_000);
@@ -23,21 +33,38 @@ function hoursSince(date: Date, now: Date): number {
 async function QueuePage({ searchParams }: Props) {
   const staff = await requireStaff("reviewer");
   const q = await searchParams;
-  const [{ params, rows, hasNext, now }, label, locale] = await Promise.all([
+  const [{ params, rows, team, hasNext, now }, label, locale] = await Promise.all([
     loadQueue(staff, q),
     getConsoleLabels(),
     getLocale(),
   ]);
   const target = env().reviewTimeHours;
   const error = typeof q.error === "string" ? q.error : undefined;
+  const claimed = Number(q.claimed);
+  const asked = Number(q.asked);
+  const returnQuery = new URL(queueHref(params), "http://queue").search.slice(1);
   return (
     <>
       <h1>Review queue</h1>
-      {error === "forbidden" ? (
-        <p className="alert" role="alert">
-          Your role does not allow that.
+      {error && Object.hasOwn(QUEUE_REFUSALS, error) ? (
+        <p className="alert" role="alert" data-testid="queue-error" data-error={error}>
+          {QUEUE_REFUSALS[error as keyof typeof QUEUE_REFUSALS]}
         </p>
       ) : null}
+      {Number.isInteger(claimed) && Number.isInteger(asked) && asked > 0 ? (
+        <p className="notice" role="status" data-testid="bulk-outcome" data-claimed={claimed}>
+          {claimed === asked
+            ? `Done: ${claimed} of ${asked} cases.`
+            : `Done: ${claimed} of ${asked} cases; the others were taken by someone else meanwhile.`}
+        </p>
+      ) : null}
+      <form action={nextCaseAction} className="next-case">
+        <input type="hidden" name="returnQuery" value={returnQuery} />
+        <button className="button" type="submit" data-testid="next-case">
+          Next case
+        </button>{" "}
+        <span className="muted">the oldest unassigned case in these filters, claimed for you</span>
+      </form>
       <form className="filters" method="get" data-testid="queue-filters">
         <label>
           Search{" "}
@@ -112,7 +139,13 @@ async function QueuePage({ searchParams }: Props) {
         </label>
         <label>
           Waiting ≥{" "}
-          <input name="minHours" type="number" min={1} defaultValue={params.minHours ?? ""} size={4} />{" "}
+          <input
+            name="minHours"
+            type="number"
+            min={1}
+            defaultValue={params.minHours ?? ""}
+            size={4}
+          />{" "}
           h
         </label>
         <label>
@@ -157,9 +190,30 @@ async function QueuePage({ searchParams }: Props) {
           Filter
         </button>
       </form>
+      <form id="bulk" action={bulkClaimAction} className="bulk" data-testid="bulk">
+        <input type="hidden" name="returnQuery" value={returnQuery} />
+        {team.length > 0 ? (
+          <label>
+            Assign the selected cases to{" "}
+            <select name="assignee" defaultValue={staff.id}>
+              {team.map((m) => (
+                <option key={m.id} value={m.id}>
+                  {m.id === staff.id ? "me" : m.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}{" "}
+        <button className="button secondary" type="submit" data-testid="bulk-claim">
+          {team.length > 0 ? "Assign selected" : "Claim selected"}
+        </button>
+      </form>
       <table className="queue" data-testid="queue">
         <thead>
           <tr>
+            <th>
+              <span className="visually-hidden">Select</span>
+            </th>
             <th>Trader</th>
             <th>Level</th>
             <th>Trigger</th>
@@ -181,6 +235,15 @@ async function QueuePage({ searchParams }: Props) {
                 data-escalated={r.escalated ? "true" : undefined}
                 data-monitoring={r.monitoringHit ? "true" : undefined}
               >
+                <td>
+                  <input
+                    type="checkbox"
+                    name="caseId"
+                    value={r.caseId}
+                    form="bulk"
+                    aria-label={`Select ${r.name ?? r.traderEmail ?? r.ctraderUserId}`}
+                  />
+                </td>
                 <td>
                   <Link href={`/admin/cases/${r.caseId}`} data-testid="trader-name">
                     {r.name ?? r.traderEmail ?? `cTrader ${r.ctraderUserId}`}

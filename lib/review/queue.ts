@@ -5,12 +5,20 @@
  * falls back to its default, so a hand-edited URL shows a queue, never an error.
  */
 import { z } from "zod";
-import { listLatestSubmissions, listQueue, type QueueRow } from "@/lib/db/queries/queue";
+import {
+  assignCases,
+  claimNextCase,
+  listLatestSubmissions,
+  listQueue,
+  type QueueRow,
+} from "@/lib/db/queries/queue";
 import type { CaseStatus } from "@/lib/db/schema";
+import { listActiveStaff } from "@/lib/db/queries/staff";
 import { env } from "@/lib/env";
 import { CASE_STATUSES } from "@/lib/kyc/statuses";
 import { caseCipher } from "@/lib/security/case-keys";
-import { latinReading, parseSearch } from "./search";
+import { hasRole } from "@/lib/staff/auth";
+import { latinReading, parseSearch, unlessErased } from "./search";
 import type { Reviewer } from "./types";
 
 export const QUEUES = {
@@ -26,7 +34,12 @@ export const QUEUES = {
 export type QueueName = keyof typeof QUEUES;
 
 export const QUEUE_PAGE_SIZE = 50;
-export const QUEUE_TRIGGERS = ["first_deposit", "account_creation", "compliance_notice", "manual"] as const;
+export const QUEUE_TRIGGERS = [
+  "first_deposit",
+  "account_creation",
+  "compliance_notice",
+  "manual",
+] as const;
 
 export type QueueQuery = Record<string, string | string[] | undefined>;
 
@@ -111,6 +124,8 @@ export type QueueEntry = QueueRow & {
 export type QueueView = {
   params: QueueParams;
   rows: QueueEntry[];
+  /** Who an approver may assign cases to (empty for reviewers). */
+  team: { id: string; name: string }[];
   hasNext: boolean;
   now: Date;
 };
@@ -118,7 +133,7 @@ export type QueueView = {
 type SealedAnswers = { personal?: { data?: { givenNames?: string; surnames?: string } } };
 
 export async function loadQueue(
-  staff: Pick<Reviewer, "id">,
+  staff: Reviewer,
   q: QueueQuery,
   now = new Date(),
 ): Promise<QueueView> {
@@ -136,7 +151,7 @@ export async function loadQueue(
       // An erased case (its key destroyed) is listed without a name, never an error.
       const answers = await caseCipher(s.caseId)
         .then((cipher) => cipher.decryptJson<SealedAnswers>(s.payload))
-        .catch(() => undefined);
+        .catch(unlessErased(undefined));
       const personal = answers?.personal?.data;
       const name = [personal?.givenNames, personal?.surnames].filter(Boolean).join(" ");
       if (name) names.set(s.caseId, name);
@@ -149,5 +164,54 @@ export async function loadQueue(
       row.latinName = latinReading(name);
     }
   }
-  return { params, rows, hasNext: found.length > QUEUE_PAGE_SIZE, now };
+  const team = hasRole(staff, "approver")
+    ? (await listActiveStaff()).map((s) => ({ id: s.id, name: s.displayName }))
+    : [];
+  return { params, rows, team, hasNext: found.length > QUEUE_PAGE_SIZE, now };
+}
+
+/** Why a bulk assignment was refused before anything changed. */
+export type BulkRefusal = "needs_approver" | "unknown_staff";
+
+/**
+ * Claims the selected cases for the officer, or (approvers) assigns them to someone. Only open
+ * review cases nobody holds, or that the officer holds, change; the rest were taken meanwhile.
+ */
+export async function claimSelectedCases(
+  staff: Reviewer,
+  caseIds: string[],
+  assignee: string | undefined,
+  now = new Date(),
+): Promise<{ changed: string[] } | { refused: BulkRefusal }> {
+  const to = assignee ?? staff.id;
+  if (to !== staff.id && !hasRole(staff, "approver")) return { refused: "needs_approver" };
+  if (to !== staff.id && !(await listActiveStaff()).some((s) => s.id === to))
+    return { refused: "unknown_staff" };
+  const changed = await assignCases({
+    caseIds: [...new Set(caseIds)].slice(0, QUEUE_PAGE_SIZE),
+    statuses: [...QUEUES.review],
+    assignee: to,
+    actorId: staff.id,
+    action: to === staff.id ? "case.claimed" : "case.assigned",
+    now,
+  });
+  return { changed };
+}
+
+/** "Next case": the oldest unassigned review case within the officer's current filters. */
+export async function takeNextCase(
+  staff: Pick<Reviewer, "id">,
+  q: QueueQuery,
+  now = new Date(),
+): Promise<string | null> {
+  const filter = queueFilterOf(staff, parseQueueParams(q), now);
+  const review: readonly CaseStatus[] = QUEUES.review;
+  const statuses = filter.statuses.filter((s) => review.includes(s));
+  if (statuses.length === 0) return null;
+  // The assignee filter gives way: the next case is always an unassigned one.
+  return claimNextCase({
+    filter: { ...filter, assignee: undefined, statuses },
+    staffId: staff.id,
+    now,
+  });
 }

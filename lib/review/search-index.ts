@@ -5,7 +5,7 @@
  */
 import { indexCaseSearchTerms, listCasesToIndex } from "@/lib/db/queries/queue";
 import { caseCipher } from "@/lib/security/case-keys";
-import { searchTermsOfAnswers } from "./search";
+import { searchTermsOfAnswers, unlessErased } from "./search";
 
 export async function indexPendingCases(limit = 200): Promise<number> {
   const pending = await listCasesToIndex(limit);
@@ -13,7 +13,7 @@ export async function indexPendingCases(limit = 200): Promise<number> {
     // An erased case (its key destroyed) has nothing to find: it is marked indexed with no terms.
     const answers = await caseCipher(c.caseId)
       .then((cipher) => cipher.decryptJson<Parameters<typeof searchTermsOfAnswers>[0]>(c.payload))
-      .catch(() => ({}));
+      .catch(unlessErased({}));
     await indexCaseSearchTerms(c.caseId, c.round, searchTermsOfAnswers(answers));
   }
   return pending.length;

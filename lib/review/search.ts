@@ -7,6 +7,7 @@
  * does); partial words do not — the price of not keeping names readable in the database.
  */
 import { env } from "@/lib/env";
+import { isAppError } from "@/lib/errors";
 import { deriveKey, hmac } from "@/lib/identity/secrets";
 import { normalizeDocumentNumber } from "@/lib/kyc/steps/identity-document";
 import { normalizeWords } from "@/lib/screening/normalize";
@@ -82,8 +83,7 @@ export function parseSearch(raw: string): QueueSearch | undefined {
   if (text.includes("@")) return { ...search, email: text.toLowerCase() };
   if (/^\d{1,15}$/.test(text)) search.number = Number(text);
   const number = normalizeDocumentNumber(text);
-  if (number && number.length <= 30)
-    search.documentHash = hashOf("document_number", number);
+  if (number && number.length <= 30) search.documentHash = hashOf("document_number", number);
   search.nameHashes = nameWords(text)
     .slice(0, 8)
     .map((w) => hashOf("name", w));
@@ -97,3 +97,11 @@ export function latinReading(name: string): string | undefined {
   const reading = anyAscii(name).replace(/\s+/g, " ").trim();
   return reading && reading !== name ? reading : undefined;
 }
+
+/** A case whose key was destroyed (erasure) reads as `fallback`; any other failure stays one. */
+export const unlessErased =
+  <T>(fallback: T) =>
+  (error: unknown): T => {
+    if (isAppError(error) && error.code === "GONE") return fallback;
+    throw error;
+  };

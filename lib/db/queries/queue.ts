@@ -3,9 +3,10 @@
  * index gives (`kyc_cases_queue_idx`: status, queued_at, id), plus the blind-index writes the
  * search reads. The filter is built here only; lib/review/queue.ts parses it from the URL.
  */
-import { and, asc, desc, eq, exists, inArray, isNull, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, lte, or, sql, type SQL } from "drizzle-orm";
 import { getDb } from "../client";
 import {
+  auditEvents,
   caseChecks,
   caseRisk,
   caseSearchTerms,
@@ -93,10 +94,8 @@ function conditionsOf(filter: QueueFilter): SQL[] {
       keys.push(eq(traders.ctraderUserId, s.number), eq(traders.tradingLogin, s.number));
     if (s.documentHash)
       keys.push(
-        exists(
-          sql`select 1 from ${caseSearchTerms} st where st.case_id = ${kycCases.id}
-            and st.kind = 'document_number' and st.term_hash = ${s.documentHash}`,
-        ),
+        sql`exists (select 1 from ${caseSearchTerms} st where st.case_id = ${kycCases.id}
+          and st.kind = 'document_number' and st.term_hash = ${s.documentHash})`,
       );
     if (s.nameHashes.length > 0)
       keys.push(
@@ -112,9 +111,9 @@ function conditionsOf(filter: QueueFilter): SQL[] {
   return conditions;
 }
 
-/** One page of the queue; `limit + 1` rows are read so the caller knows whether more follow. */
-export async function listQueue(filter: QueueFilter): Promise<QueueRow[]> {
-  const db = await getDb();
+type Db = Awaited<ReturnType<typeof getDb>>;
+
+function queueSelect(db: Db, filter: QueueFilter) {
   const checksPending = sql<boolean>`(${kycCases.status} in ('submitted', 'resubmitted', 'in_review')
     and not exists (select 1 from ${checkRuns} r where r.case_id = ${kycCases.id}
       and r.reason = 'submission' and r.round = ${kycCases.round}))`;
@@ -122,7 +121,7 @@ export async function listQueue(filter: QueueFilter): Promise<QueueRow[]> {
     filter.sort === "newest"
       ? [desc(kycCases.queuedAt), desc(kycCases.id)]
       : [asc(kycCases.queuedAt), asc(kycCases.id)];
-  const rows = await db
+  return db
     .select({
       caseId: kycCases.id,
       status: kycCases.status,
@@ -151,6 +150,11 @@ export async function listQueue(filter: QueueFilter): Promise<QueueRow[]> {
     .orderBy(...order)
     .offset(filter.offset)
     .limit(filter.limit);
+}
+
+/** One page of the queue; `limit + 1` rows are read so the caller knows whether more follow. */
+export async function listQueue(filter: QueueFilter): Promise<QueueRow[]> {
+  const rows = await queueSelect(await getDb(), filter);
   return rows.map((r) => ({
     ...r,
     escalated: Boolean(r.escalated),
@@ -158,6 +162,35 @@ export async function listQueue(filter: QueueFilter): Promise<QueueRow[]> {
     checksPending: Boolean(r.checksPending),
     checksFailed: Boolean(r.checksFailed),
   }));
+}
+
+/**
+ * PostgreSQL's plan for exactly the query listQueue runs (EXPLAIN, or EXPLAIN ANALYZE with the
+ * execution time), for the index test and the queue bench.
+ */
+export async function explainQueue(
+  filter: QueueFilter,
+  options: {
+    analyze?: boolean;
+    /**
+     * Plan as if the tables were large: on a test database of a few rows a sequential scan is
+     * rightly cheapest, which says nothing about whether an index could serve the query.
+     */
+    asIfLarge?: boolean;
+  } = {},
+): Promise<{ plan: string; executionMs?: number }> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    if (options.asIfLarge) await tx.execute(sql`set local enable_seqscan = off`);
+    const query = queueSelect(db, filter);
+    const result = (await tx.execute(
+      options.analyze
+        ? sql`explain (analyze, format json) ${query}`
+        : sql`explain (format json) ${query}`,
+    )) as unknown as { "QUERY PLAN": { Plan: unknown; "Execution Time"?: number }[] }[];
+    const [top] = result[0]?.["QUERY PLAN"] ?? [];
+    return { plan: JSON.stringify(top?.Plan), executionMs: top?.["Execution Time"] };
+  });
 }
 
 /** The latest submitted round's sealed answers of each case (the queue shows the names). */
@@ -217,4 +250,99 @@ export async function indexCaseSearchTerms(
 ): Promise<void> {
   const db = await getDb();
   await db.transaction((tx) => replaceCaseSearchTerms(tx, caseId, round, terms));
+}
+
+/**
+ * Assigns every listed case in `statuses` that nobody holds (or that the actor holds: an
+ * approver handing their own cases on) to `assignee`, each change audited, in one transaction.
+ * The conditional UPDATE is the race guard: a case someone claimed meanwhile is left alone and
+ * not returned. Returns the ids that changed.
+ */
+export async function assignCases(input: {
+  caseIds: string[];
+  statuses: CaseStatus[];
+  assignee: string;
+  actorId: string;
+  action: "case.claimed" | "case.assigned";
+  now: Date;
+}): Promise<string[]> {
+  if (input.caseIds.length === 0) return [];
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const changed = await tx
+      .update(kycCases)
+      .set({ assignedTo: input.assignee, assignedAt: input.now })
+      .where(
+        and(
+          inArray(kycCases.id, input.caseIds),
+          inArray(kycCases.status, input.statuses),
+          or(isNull(kycCases.assignedTo), eq(kycCases.assignedTo, input.actorId)),
+          sql`${kycCases.assignedTo} is distinct from ${input.assignee}`,
+        ),
+      )
+      .returning({ id: kycCases.id });
+    if (changed.length > 0)
+      await tx.insert(auditEvents).values(
+        changed.map((c) => ({
+          actorType: "staff",
+          actorId: input.actorId,
+          action: input.action,
+          caseId: c.id,
+          data:
+            input.action === "case.assigned"
+              ? { assignee: input.assignee, bulk: true }
+              : { bulk: true },
+          occurredAt: input.now,
+        })),
+      );
+    return changed.map((c) => c.id);
+  });
+}
+
+/**
+ * "Next case": the oldest unassigned case matching the filter, claimed for `staffId` in one
+ * transaction. The candidate row is locked with SKIP LOCKED, so officers asking at the same
+ * moment each get a different case instead of waiting for, or colliding on, the same one.
+ */
+export async function claimNextCase(input: {
+  filter: Omit<QueueFilter, "offset" | "limit" | "sort">;
+  staffId: string;
+  now: Date;
+}): Promise<string | null> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const [next] = await tx
+      .select({ id: kycCases.id })
+      .from(kycCases)
+      .innerJoin(traders, eq(traders.id, kycCases.traderId))
+      .leftJoin(caseRisk, eq(caseRisk.caseId, kycCases.id))
+      .where(
+        and(
+          ...conditionsOf({
+            ...input.filter,
+            assignee: "unassigned",
+            sort: "oldest",
+            offset: 0,
+            limit: 1,
+          }),
+        ),
+      )
+      .orderBy(asc(kycCases.queuedAt), asc(kycCases.id))
+      .limit(1)
+      .for("update", { of: kycCases, skipLocked: true });
+    if (!next) return null;
+    await tx
+      .update(kycCases)
+      .set({ assignedTo: input.staffId, assignedAt: input.now })
+      .where(and(eq(kycCases.id, next.id), isNull(kycCases.assignedTo)));
+    await tx.insert(auditEvents).values({
+      actorType: "staff",
+      actorId: input.staffId,
+      action: "case.claimed",
+      caseId: next.id,
+      data: { next: true },
+      occurredAt: input.now,
+    });
+    return next.id;
+  });
 }

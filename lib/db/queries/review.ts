@@ -1,19 +1,14 @@
-import { and, asc, desc, eq, gte, inArray, isNull, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, isNull, sql } from "drizzle-orm";
 import { getDb } from "../client";
 import {
   auditEvents,
   caseChecks,
   caseDecisions,
-  caseRisk,
   caseEvents,
   checkRuns,
   kycCases,
   reviewTasks,
-  staffUsers,
-  traders,
   type CaseDecision,
-  type CaseStatus,
-  type CaseTrigger,
   type KycCase,
   type ReviewTask,
 } from "../schema";

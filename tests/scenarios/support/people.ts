@@ -21,7 +21,9 @@ import { POST as confirmUpload } from "@/app/api/inapp/documents/[id]/confirm/ro
 import { POST as uploadLocal } from "@/app/api/uploads/local/route";
 import {
   approveAction,
+  bulkClaimAction,
   claimAction,
+  nextCaseAction,
   codeAction,
   erasureRequestAction,
   legalHoldAction,
@@ -411,6 +413,21 @@ export class Staff extends Browser {
   }
 
   claim = (caseId: string) => this.run(claimAction, { caseId });
+
+  /** The queue's "Claim selected" / "Assign selected": where the console sent the officer. */
+  async bulkClaim(caseIds: string[], assignee?: string, returnQuery = ""): Promise<URL> {
+    const values = { caseId: caseIds, returnQuery, ...(assignee ? { assignee } : {}) };
+    const result = await this.act(() => outcomeOf(bulkClaimAction(formOf(values))));
+    if (!("redirect" in result)) throw new Error("the bulk claim always redirects");
+    return new URL(result.redirect, BROKER);
+  }
+
+  /** The queue's "Next case" with the filters of `returnQuery`: the page it opened. */
+  async nextCase(returnQuery = ""): Promise<URL> {
+    const result = await this.act(() => outcomeOf(nextCaseAction(formOf({ returnQuery }))));
+    if (!("redirect" in result)) throw new Error("next case always redirects");
+    return new URL(result.redirect, BROKER);
+  }
   takeOver = (caseId: string) => this.run(takeOverAction, { caseId });
   /** "Approve", then "Yes, confirm" in the dialog (which adds `confirmed=yes`). */
   approve = (caseId: string, confirmed = true) =>

@@ -1,0 +1,117 @@
+import { parseQueueParams, queueFilterOf, queueHref } from "@/lib/review/queue";
+import { latinReading, parseSearch, searchTermsOf } from "@/lib/review/search";
+
+const staff = { id: "5b0d4c1e-58a4-4f2e-9c43-1b0f3f9f0d11" };
+const now = new Date("2026-03-02T12:00:00Z");
+
+describe("queue URL", () => {
+  it("reads every filter, the search, the sort and the page", () => {
+    const p = parseQueueParams({
+      queue: "waiting",
+      q: "  ivan  ",
+      status: "action_required",
+      level: "enhanced",
+      risk: "high",
+      trigger: "first_deposit",
+      assignee: "unassigned",
+      minHours: "12",
+      escalated: "1",
+      monitoring: "1",
+      checksFailed: "1",
+      overdue: "1",
+      sort: "newest",
+      page: "3",
+    });
+    expect(p).toEqual({
+      queue: "waiting",
+      q: "ivan",
+      status: "action_required",
+      level: "enhanced",
+      risk: "high",
+      trigger: "first_deposit",
+      assignee: "unassigned",
+      minHours: 12,
+      escalated: "1",
+      monitoring: "1",
+      checksFailed: "1",
+      overdue: "1",
+      sort: "newest",
+      page: 3,
+    });
+  });
+
+  it("falls back to the default for every value it does not accept", () => {
+    expect(
+      parseQueueParams({
+        queue: "all",
+        status: "open",
+        level: "Robert'); drop",
+        risk: ["high", "low"],
+        trigger: "whim",
+        assignee: "someone",
+        minHours: "-4",
+        escalated: "true",
+        sort: "random",
+        page: "0",
+      }),
+    ).toEqual({ queue: "review", risk: "high", sort: "oldest", page: 1 });
+    expect(parseQueueParams({})).toEqual({ queue: "review", sort: "oldest", page: 1 });
+  });
+
+  it("writes back the URL it reads, defaults left out", () => {
+    const p = parseQueueParams({ q: "a b", risk: "low", page: "2", sort: "oldest" });
+    expect(queueHref(p)).toBe("/admin?q=a+b&risk=low&page=2");
+    expect(
+      parseQueueParams(Object.fromEntries(new URL(queueHref(p), "http://x").searchParams)),
+    ).toEqual(p);
+    expect(queueHref(parseQueueParams({}))).toBe("/admin");
+  });
+
+  it("turns 'me', SLA overdue and waiting hours into the query's filter", () => {
+    const f = queueFilterOf(staff, parseQueueParams({ assignee: "me", overdue: "1" }), now);
+    expect(f.assignee).toBe(staff.id);
+    // REVIEW_TIME_HOURS of the test environment.
+    expect(f.queuedBefore?.getTime()).toBeLessThan(now.getTime());
+    const longer = queueFilterOf(staff, parseQueueParams({ minHours: "5000", overdue: "1" }), now);
+    expect(longer.queuedBefore).toEqual(new Date(now.getTime() - 5000 * 3_600_000));
+    expect(queueFilterOf(staff, parseQueueParams({}), now).statuses).toEqual([
+      "submitted",
+      "resubmitted",
+      "in_review",
+    ]);
+  });
+});
+
+describe("queue search", () => {
+  it("reads a case id, an e-mail, a number and name words", () => {
+    const id = "5B0D4C1E-58A4-4F2E-9C43-1B0F3F9F0D11";
+    expect(parseSearch(id)).toMatchObject({ caseId: id.toLowerCase(), nameHashes: [] });
+    expect(parseSearch(" Jo@Example.com ")).toMatchObject({ email: "jo@example.com" });
+    expect(parseSearch("7001234")?.number).toBe(7001234);
+    expect(parseSearch("   ")).toBeUndefined();
+  });
+
+  it("hashes a name the same whatever the script, case or accents, and nothing readable", () => {
+    const [stored] = searchTermsOf({ givenNames: "Иван", surnames: "" });
+    expect(parseSearch("IVAN")?.nameHashes).toEqual([stored?.termHash]);
+    expect(parseSearch("Иван")?.nameHashes).toEqual([stored?.termHash]);
+    const garcia = searchTermsOf({ surnames: "García" })[0]?.termHash;
+    expect(parseSearch("garcia")?.nameHashes).toEqual([garcia]);
+    expect(stored?.termHash).not.toMatch(/ivan/i);
+  });
+
+  it("hashes a document number as printed or typed with separators alike", () => {
+    const terms = searchTermsOf({ documentNumber: "AB 778-1234" });
+    expect(terms).toEqual([
+      { kind: "document_number", termHash: parseSearch("ab7781234")?.documentHash },
+    ]);
+    expect(parseSearch("ab7781235")?.documentHash).not.toBe(terms[0]?.termHash);
+  });
+
+  it("gives a Latin reading only to names in other scripts", () => {
+    expect(latinReading("Иван Петров")).toBe("Ivan Petrov");
+    expect(latinReading("张伟")).toBeDefined();
+    expect(latinReading("María López")).toBeUndefined();
+    expect(latinReading("Jonas")).toBeUndefined();
+  });
+});
