@@ -87,26 +87,29 @@ function conditionsOf(filter: QueueFilter): SQL[] {
   if (filter.checksFailed) conditions.push(checksFailedSql);
   const s = filter.search;
   if (s) {
-    const keys: SQL[] = [];
-    if (s.caseId) keys.push(eq(kycCases.id, s.caseId));
-    if (s.email) keys.push(sql`lower(${traders.email}) = ${s.email}`);
+    // Each key is its own index lookup, their case ids joined in one list: an OR across the
+    // joined tables would make PostgreSQL read every case.
+    const arms: SQL[] = [];
+    if (s.caseId) arms.push(sql`select ${s.caseId}::uuid`);
+    if (s.email)
+      arms.push(sql`select c.id from ${kycCases} c join ${traders} t on t.id = c.trader_id
+        where lower(t.email) = ${s.email}`);
     if (s.number !== undefined)
-      keys.push(eq(traders.ctraderUserId, s.number), eq(traders.tradingLogin, s.number));
+      arms.push(sql`select c.id from ${kycCases} c join ${traders} t on t.id = c.trader_id
+        where t.ctrader_user_id = ${s.number} or t.trading_login = ${s.number}`);
     if (s.documentHash)
-      keys.push(
-        sql`exists (select 1 from ${caseSearchTerms} st where st.case_id = ${kycCases.id}
-          and st.kind = 'document_number' and st.term_hash = ${s.documentHash})`,
-      );
+      arms.push(sql`select st.case_id from ${caseSearchTerms} st
+        where st.term_hash = ${s.documentHash} and st.kind = 'document_number'`);
     if (s.nameHashes.length > 0)
-      keys.push(
-        sql`(select count(distinct st.term_hash) from ${caseSearchTerms} st
-          where st.case_id = ${kycCases.id} and st.kind = 'name'
-          and st.term_hash in (${sql.join(
-            s.nameHashes.map((h) => sql`${h}`),
-            sql`, `,
-          )})) = ${new Set(s.nameHashes).size}`,
-      );
-    conditions.push(keys.length > 0 ? (or(...keys) as SQL) : sql`false`);
+      arms.push(sql`select st.case_id from ${caseSearchTerms} st
+        where st.term_hash in (${sql.join(
+          s.nameHashes.map((h) => sql`${h}`),
+          sql`, `,
+        )}) and st.kind = 'name'
+        group by st.case_id having count(distinct st.term_hash) = ${new Set(s.nameHashes).size}`);
+    conditions.push(
+      arms.length > 0 ? sql`${kycCases.id} in (${sql.join(arms, sql` union all `)})` : sql`false`,
+    );
   }
   return conditions;
 }
@@ -117,10 +120,23 @@ function queueSelect(db: Db, filter: QueueFilter) {
   const checksPending = sql<boolean>`(${kycCases.status} in ('submitted', 'resubmitted', 'in_review')
     and not exists (select 1 from ${checkRuns} r where r.case_id = ${kycCases.id}
       and r.reason = 'submission' and r.round = ${kycCases.round}))`;
-  const order =
-    filter.sort === "newest"
-      ? [desc(kycCases.queuedAt), desc(kycCases.id)]
-      : [asc(kycCases.queuedAt), asc(kycCases.id)];
+  const newest = filter.sort === "newest";
+  // The page's ids first, in index order; the row details (assignee, tasks, checks) only for
+  // those: PostgreSQL would otherwise compute them for every matching case before the sort.
+  const page = db
+    .select({ id: kycCases.id, queuedAt: kycCases.queuedAt })
+    .from(kycCases)
+    .innerJoin(traders, eq(traders.id, kycCases.traderId))
+    .leftJoin(caseRisk, eq(caseRisk.caseId, kycCases.id))
+    .where(and(...conditionsOf(filter)))
+    .orderBy(
+      ...(newest
+        ? [desc(kycCases.queuedAt), desc(kycCases.id)]
+        : [asc(kycCases.queuedAt), asc(kycCases.id)]),
+    )
+    .offset(filter.offset)
+    .limit(filter.limit)
+    .as("page");
   return db
     .select({
       caseId: kycCases.id,
@@ -142,14 +158,14 @@ function queueSelect(db: Db, filter: QueueFilter) {
       checksPending,
       checksFailed: checksFailedSql,
     })
-    .from(kycCases)
+    .from(page)
+    .innerJoin(kycCases, eq(kycCases.id, page.id))
     .innerJoin(traders, eq(traders.id, kycCases.traderId))
     .leftJoin(staffUsers, eq(staffUsers.id, kycCases.assignedTo))
     .leftJoin(caseRisk, eq(caseRisk.caseId, kycCases.id))
-    .where(and(...conditionsOf(filter)))
-    .orderBy(...order)
-    .offset(filter.offset)
-    .limit(filter.limit);
+    .orderBy(
+      ...(newest ? [desc(page.queuedAt), desc(page.id)] : [asc(page.queuedAt), asc(page.id)]),
+    );
 }
 
 /** One page of the queue; `limit + 1` rows are read so the caller knows whether more follow. */

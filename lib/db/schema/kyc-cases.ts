@@ -100,6 +100,8 @@ export const kycCases = pgTable(
       .on(t.documentExpiresOn)
       .where(sql`${t.status} = 'approved'`),
     index("kyc_cases_queue_idx").on(t.status, t.queuedAt, t.id),
+    index("kyc_cases_queued_idx").on(t.queuedAt, t.id),
+    index("kyc_cases_trader_idx").on(t.traderId),
     index("kyc_cases_assignee_queue_idx").on(t.assignedTo, t.queuedAt),
     index("kyc_cases_unindexed_idx")
       .on(t.id)

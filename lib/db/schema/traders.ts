@@ -9,6 +9,7 @@
  *   /oauth2/onetime/authorize; while set, /oauth2/onetime/generate must present the same token.
  * - `preferred_locale` is the last language the trader used (an ISO 639-1 code we support).
  */
+import { sql } from "drizzle-orm";
 import { bigint, index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 
 export const traders = pgTable(
@@ -23,7 +24,12 @@ export const traders = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("traders_email_idx").on(t.email)],
+  (t) => [
+    index("traders_email_idx").on(t.email),
+    // The console's search: e-mail as typed in any case, and the trading login.
+    index("traders_email_lower_idx").on(sql`lower(${t.email})`),
+    index("traders_trading_login_idx").on(t.tradingLogin),
+  ],
 );
 
 export type Trader = typeof traders.$inferSelect;
