@@ -108,6 +108,7 @@ export function queueFilterOf(staff: Pick<Reviewer, "id">, p: QueueParams, now: 
     assignee: p.assignee === "me" ? staff.id : p.assignee,
     queuedBefore: waitedHours > 0 ? new Date(now.getTime() - waitedHours * 3_600_000) : undefined,
     monitoringHit: p.queue === "monitoring" || p.monitoring === "1",
+    periodicReview: p.queue === "periodic",
     escalated: p.escalated === "1",
     checksFailed: p.checksFailed === "1",
     search,

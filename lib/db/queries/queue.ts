@@ -33,6 +33,8 @@ export type QueueFilter = {
   /** Only cases that reached the queue at or before this time (waiting at least …, SLA overdue). */
   queuedBefore?: Date;
   monitoringHit?: boolean;
+  /** Only cases with an open periodic review task (lib/review/periodic.ts). */
+  periodicReview?: boolean;
   escalated?: boolean;
   checksFailed?: boolean;
   search?: {
@@ -64,6 +66,7 @@ export type QueueRow = {
   waitingSince: Date;
   escalated: boolean;
   monitoringHit: boolean;
+  periodicReview: boolean;
   /** The current round's checks have not run yet (or failed). */
   checksPending: boolean;
   checksFailed: boolean;
@@ -71,6 +74,8 @@ export type QueueRow = {
 
 const monitoringHitSql = sql<boolean>`exists (select 1 from ${reviewTasks} t
   where t.case_id = ${kycCases.id} and t.kind = 'monitoring_hit' and t.closed_at is null)`;
+const periodicReviewSql = sql<boolean>`exists (select 1 from ${reviewTasks} t
+  where t.case_id = ${kycCases.id} and t.kind = 'periodic_review' and t.closed_at is null)`;
 const checksFailedSql = sql<boolean>`exists (select 1 from ${caseChecks} c
   where c.run_id = ${caseRisk.runId} and c.outcome = 'fail')`;
 
@@ -83,6 +88,7 @@ function conditionsOf(filter: QueueFilter): SQL[] {
   else if (filter.assignee) conditions.push(eq(kycCases.assignedTo, filter.assignee));
   if (filter.queuedBefore) conditions.push(lte(kycCases.queuedAt, filter.queuedBefore));
   if (filter.monitoringHit) conditions.push(monitoringHitSql);
+  if (filter.periodicReview) conditions.push(periodicReviewSql);
   if (filter.escalated) conditions.push(eq(caseRisk.escalated, true));
   if (filter.checksFailed) conditions.push(checksFailedSql);
   const s = filter.search;
@@ -155,6 +161,7 @@ function queueSelect(db: Db, filter: QueueFilter) {
       waitingSince: kycCases.queuedAt,
       escalated: sql<boolean>`coalesce(${caseRisk.escalated}, false)`,
       monitoringHit: monitoringHitSql,
+      periodicReview: periodicReviewSql,
       checksPending,
       checksFailed: checksFailedSql,
     })
@@ -175,6 +182,7 @@ export async function listQueue(filter: QueueFilter): Promise<QueueRow[]> {
     ...r,
     escalated: Boolean(r.escalated),
     monitoringHit: Boolean(r.monitoringHit),
+    periodicReview: Boolean(r.periodicReview),
     checksPending: Boolean(r.checksPending),
     checksFailed: Boolean(r.checksFailed),
   }));
