@@ -31,8 +31,16 @@ const nextConfig = (phase: string): NextConfig => ({
     "tesseract.js",
     "tesseract.js-core",
   ],
+  // Tracing cannot see what tesseract's worker thread loads (it starts from a file path): its
+  // script, the classic-engine WASM builds of tesseract.js-core it picks by CPU support, their
+  // few dependencies, and the language data.
   outputFileTracingIncludes: {
     "*": [
+      "node_modules/tesseract.js/package.json",
+      "node_modules/tesseract.js/src/**/*.js",
+      "node_modules/tesseract.js-core/package.json",
+      "node_modules/tesseract.js-core/tesseract-core{,-simd,-relaxedsimd}.{js,wasm}",
+      "node_modules/{wasm-feature-detect,is-url,node-fetch,whatwg-url,tr46,webidl-conversions,regenerator-runtime,bmp-js}/**",
       "node_modules/@tesseract.js-data/eng/package.json",
       "node_modules/@tesseract.js-data/eng/4.0.0/eng.traineddata.gz",
     ],
