@@ -8,7 +8,9 @@
  *   evidence redacted, the case key destroyed (so backup copies of the rows stay ciphertext), a
  *   tombstone kept and a `retention.purged` audit event written. The audit trail itself is never
  *   touched: `npm run audit:verify` passes after a purge.
- * - Documents replaced by a newer upload go RETENTION_SUPERSEDED_DAYS after the decision.
+ * - Documents replaced by a newer upload before any submission used them go
+ *   RETENTION_SUPERSEDED_DAYS after the decision; one a submission used is that round's evidence
+ *   (the evidence export lists it) and stays until the case itself goes.
  * - A case on legal hold is skipped by every rule, checked again under the case's row lock.
  * Objects are deleted before the rows: a crash between leaves rows whose objects are gone (the
  * next run finishes the job), never objects nobody knows of.

@@ -157,7 +157,19 @@ export async function listExpiredDecidedCases(endedBefore: Date, limit: number) 
     .limit(limit);
 }
 
-/** Replaced documents of cases decided at or before `decidedBefore` (held cases excluded). */
+/**
+ * A document some submission used: current (confirmed, not yet replaced) when the trader
+ * submitted or resubmitted. It is the evidence of that round's decision and stays with the case
+ * until the case's own retention ends; only uploads replaced before any submission saw them go.
+ */
+const usedBySubmission = sql<boolean>`exists (select 1 from ${caseEvents} e
+  where e.case_id = ${documents.caseId} and e.event in ('submit', 'resubmit')
+    and e.occurred_at >= ${documents.confirmedAt} and e.occurred_at < ${documents.replacedAt})`;
+
+/**
+ * Replaced documents no submission used, of cases decided at or before `decidedBefore` (held
+ * cases excluded).
+ */
 export async function listSupersededDocuments(
   decidedBefore: Date,
   limit: number,
@@ -170,6 +182,7 @@ export async function listSupersededDocuments(
     .where(
       and(
         isNotNull(documents.replacedAt),
+        sql`not ${usedBySubmission}`,
         inArray(kycCases.status, ["approved", "rejected"]),
         sql`${decidedAt} <= ${decidedBefore.toISOString()}::timestamptz`,
         notHeldOrPurged(kycCases.id),
