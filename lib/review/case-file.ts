@@ -31,7 +31,7 @@ import { caseSummary, type SubmittedRound } from "./case-summary";
 import { UNKNOWN_STAFF } from "./console-messages";
 import { documentComparisons } from "./document-fields";
 import { queueNeighbours } from "./queue-neighbours";
-import { caseControls, hitControls, OPEN_STATUSES } from "./controls";
+import { caseControls, hitControls, hitsJudgeable } from "./controls";
 import { approvalBlocker, auditCaseView } from "./decisions";
 import { reasonsForLevel } from "./reasons";
 import { loadCaseHits } from "./screening-hits";
@@ -132,7 +132,6 @@ async function loadCaseFile(staff: Reviewer, caseId: string) {
   ]);
   const names = new Map(named.map((p) => [p.id, p.displayName || p.email]));
   const nameOf = (id: string) => names.get(id) ?? UNKNOWN_STAFF;
-  const open = OPEN_STATUSES.has(kycCase.status);
   const checksOfRound = latestRun?.run.round === kycCase.round ? latestRun : undefined;
   const approval = {
     blocker,
@@ -149,7 +148,7 @@ async function loadCaseFile(staff: Reviewer, caseId: string) {
     signedByOther: approval.signedByOther,
     checksOfRound: Boolean(checksOfRound),
   });
-  const judgeable = open || monitoringTask !== undefined;
+  const judgeable = hitsJudgeable(kycCase.status, monitoringTask !== undefined);
   const level = getLevel(kycCase.level);
   const language = await traderLanguage(trader?.preferredLocale);
   const file = {

@@ -91,6 +91,15 @@ export function caseControls(staff: Reviewer, f: ControlFacts) {
 export type CaseControls = ReturnType<typeof caseControls>;
 
 /**
+ * Whether a case's screening hits may be judged at all: while the case is open, and after that
+ * only while ongoing monitoring holds it (a re-screening hit on an approved case). A closed case's
+ * hits are its record, not work. The page and judgeScreeningHit both ask this.
+ */
+export function hitsJudgeable(status: CaseStatus, monitoringOpen: boolean): boolean {
+  return OPEN_STATUSES.has(status) || monitoringOpen;
+}
+
+/**
  * The verdicts this person may give on one hit (judgeScreeningHit's rules): none once it is
  * settled; a false positive not twice by the same person, and the second clearing of a likely
  * hit only by an approver.

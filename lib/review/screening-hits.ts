@@ -26,6 +26,7 @@ import { buildMonitoringCleared, CASE_MONITORING_CLEARED } from "@/lib/delivery/
 import { hitKey, screeningHits, type StoredHit } from "@/lib/checks/evidence";
 import { AppError } from "@/lib/errors";
 import { hasRole } from "@/lib/staff/auth";
+import { hitsJudgeable, OPEN_STATUSES } from "./controls";
 import type { Reviewer } from "./types";
 
 export const MIN_REASON_LENGTH = 10;
@@ -126,6 +127,13 @@ export async function judgeScreeningHit(
 ): Promise<JudgeResult> {
   const kycCase = await getCaseById(caseId);
   if (!kycCase) throw new AppError("NOT_FOUND", "no such case", { reason: "not_found" });
+  const monitoringOpen =
+    !OPEN_STATUSES.has(kycCase.status) &&
+    (await getOpenReviewTask(caseId, MONITORING_TASK)) !== undefined;
+  if (!hitsJudgeable(kycCase.status, monitoringOpen))
+    throw new AppError("CONFLICT", "the case is closed; its hits are no longer judged", {
+      reason: "not_open",
+    });
   const hits = await loadCaseHits(kycCase);
   const hit = hits.find((h) => h.key === input.hitKey);
   if (!hit) throw new AppError("BAD_REQUEST", "unknown screening hit", { reason: "unknown_hit" });

@@ -60,6 +60,11 @@ describe("scenario: a likely sanctions hit confirmed", () => {
       "rejected_final",
     );
     await w.worker();
+    // A closed case's hits are its record: no later verdict, from the page or a forged form.
+    expect(await reviewer.casePage(kycCase.id)).not.toContain('name="hitKey"');
+    expect(
+      await reviewer.judgeHit(kycCase.id, HIT, "false_positive", "Cleared after the fact"),
+    ).toBe("error:not_open");
 
     // The trader reads a final decision in Spanish, with the broker's support contact.
     const seen = await trader.sees("kyc");
@@ -123,6 +128,10 @@ describe("scenario: a likely hit cleared as a false positive by two people", () 
     expect(await approver.approve(kycCase.id)).toBe("approved");
     await w.worker();
     expect(await trader.status()).toBe("approved");
+    // Approved and not under monitoring: the hits are settled, not open to a new verdict.
+    expect(await approver.judgeHit(kycCase.id, HIT, "confirmed", "Changed my mind later")).toBe(
+      "error:not_open",
+    );
     expect(w.crmEventsFor(kycCase.id).map((e) => e.status)).toEqual([
       "submitted",
       "in_review",
