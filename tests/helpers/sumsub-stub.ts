@@ -9,6 +9,7 @@ import { createHmac } from "node:crypto";
 import { http, HttpResponse } from "msw";
 import type { SetupServer } from "msw/node";
 import { sumsubSignature } from "@/lib/vendors/sumsub";
+import { signedJson } from "./signed-webhook";
 
 export const SUMSUB = "https://sumsub.test";
 export const SUMSUB_SETTINGS = {
@@ -107,13 +108,8 @@ export function sumsubWebhook(
   payload: Record<string, unknown> | string,
   secret = SUMSUB_SETTINGS.SUMSUB_WEBHOOK_SECRET,
 ): { body: string; headers: Record<string, string> } {
-  const body = typeof payload === "string" ? payload : JSON.stringify(payload);
-  return {
-    body,
-    headers: {
-      "content-type": "application/json",
-      "x-payload-digest": createHmac("sha256", secret).update(body).digest("hex"),
-      "x-payload-digest-alg": "HMAC_SHA256_HEX",
-    },
-  };
+  return signedJson(payload, (body) => ({
+    "x-payload-digest": createHmac("sha256", secret).update(body).digest("hex"),
+    "x-payload-digest-alg": "HMAC_SHA256_HEX",
+  }));
 }

@@ -60,7 +60,7 @@ async function KycPage({ searchParams }: Props) {
   const context = await getScreenContext();
   if (!context?.kycCase) return <ExpiredScreen reason="expired" />;
   const { trader, kycCase } = context;
-  const [t, tLevel, tSteps, tStatusScreen, tUpload, tReasons, locale, view, query] =
+  const [t, tLevel, tSteps, tStatusScreen, tUpload, tReasons, tVendor, locale, view, query] =
     await Promise.all([
       getTranslations("Kyc"),
       getTranslations("Level"),
@@ -68,6 +68,7 @@ async function KycPage({ searchParams }: Props) {
       getTranslations("Status"),
       getTranslations("Upload"),
       getTranslations("RejectReasons"),
+      getTranslations("VendorStep"),
       getLocale(),
       loadTraderView(kycCase),
       searchParams,
@@ -76,6 +77,11 @@ async function KycPage({ searchParams }: Props) {
   const renewal = renewalNotice(kycCase);
   if (rejection && isFinalRejection(kycCase)) return <FinalRejection rejection={rejection} />;
   const { requirements, drafts, request } = progress;
+  // The level's vendor capture runs on the identity upload screen; the overview points there
+  // until it is done, and once the forms are done it is where the trader goes next.
+  const vendorStep = requirements.vendor;
+  const vendorHref = "/inapp/kyc/upload?documentType=identity";
+  const vendorNext = Boolean(vendorStep && !vendorStep.done && !requirements.next);
   const editable = EDITABLE_STATUSES.has(kycCase.status);
   const requested = typeof query.step === "string" ? query.step : undefined;
   const wantsOverview = query.view === "overview";
@@ -217,9 +223,11 @@ async function KycPage({ searchParams }: Props) {
         <NextStep
           phase={phase}
           link={
-            WORKING_PHASES.has(phase) || phase === "rejected_retry"
-              ? undefined
-              : { href: "/inapp/kyc/status", label: t("viewStatus") }
+            editable && vendorNext
+              ? { href: vendorHref, label: tVendor("start") }
+              : WORKING_PHASES.has(phase) || phase === "rejected_retry"
+                ? undefined
+                : { href: "/inapp/kyc/status", label: t("viewStatus") }
           }
         />
       )}
@@ -299,6 +307,20 @@ async function KycPage({ searchParams }: Props) {
               </li>
             );
           })}
+          {vendorStep ? (
+            <li data-step="vendor" data-done={vendorStep.done ? "true" : undefined}>
+              <span className="step-name">{tVendor("title")}</span>
+              <span className="step-state">
+                {vendorStep.done ? (
+                  tSteps("done")
+                ) : editable ? (
+                  <ScreenLink href={vendorHref}>{tSteps("start")}</ScreenLink>
+                ) : (
+                  <span className="muted">{tSteps("todo")}</span>
+                )}
+              </span>
+            </li>
+          ) : null}
         </ol>
         {requirements.otherDocuments.length > 0 ? (
           <ul className="steps documents" data-testid="other-documents">

@@ -4,105 +4,28 @@
  * `authorization_error` body), 422 `validation_error` for a bad request, checks with reports,
  * and `check.completed` webhooks signed with X-SHA2-Signature.
  */
-import { createHmac } from "node:crypto";
 import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
-import { onfidoBaseUrl, onfidoVendor } from "@/lib/vendors/onfido";
+import { onfidoVendor } from "@/lib/vendors/onfido";
 import { vendorVerdictSchema } from "@/lib/vendors/verdict";
+import {
+  checkCompleted,
+  ONFIDO_API as API,
+  ONFIDO_SETTINGS,
+  onfidoWebhook,
+  stubOnfido,
+  type OnfidoReport as Report,
+} from "../../helpers/onfido-stub";
 
-const API = onfidoBaseUrl("eu");
-const TOKEN = "api_sandbox.token";
-const WEBHOOK_TOKEN = "webhook-token";
+const TOKEN = ONFIDO_SETTINGS.ONFIDO_API_TOKEN;
+const WEBHOOK_TOKEN = ONFIDO_SETTINGS.ONFIDO_WEBHOOK_TOKEN;
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
-type Report = {
-  name: string;
-  status: string;
-  result: string | null;
-  sub_result?: string | null;
-  completed_at_iso8601?: string;
-};
-
-function onfidoStub(state: { reports?: Report[]; checkStatus?: string; checkResult?: string }) {
-  const calls: { method: string; path: string; body: unknown }[] = [];
-  const authorized = (request: Request) =>
-    request.headers.get("authorization") === `Token token=${TOKEN}`;
-  const unauthorized = () =>
-    HttpResponse.json(
-      {
-        error: {
-          type: "authorization_error",
-          message: "Authorization error: please re-check your credentials",
-          fields: {},
-        },
-      },
-      { status: 401 },
-    );
-  async function record(request: Request) {
-    const url = new URL(request.url);
-    const body = request.method === "POST" ? await request.json() : null;
-    calls.push({ method: request.method, path: url.pathname + url.search, body });
-    return body as Record<string, unknown> | null;
-  }
-  server.use(
-    http.post(`${API}/applicants`, async ({ request }) => {
-      if (!authorized(request)) return unauthorized();
-      const body = await record(request);
-      if (!body?.first_name || !body?.last_name)
-        return HttpResponse.json(
-          {
-            error: {
-              type: "validation_error",
-              message: "There was a validation error on this request",
-              fields: { first_name: ["can't be blank"] },
-            },
-          },
-          { status: 422 },
-        );
-      return HttpResponse.json({ id: "applicant-1", ...body }, { status: 201 });
-    }),
-    http.post(`${API}/sdk_token`, async ({ request }) => {
-      if (!authorized(request)) return unauthorized();
-      const body = await record(request);
-      return HttpResponse.json({ token: `sdk.${String(body?.applicant_id)}` });
-    }),
-    http.post(`${API}/checks`, async ({ request }) => {
-      if (!authorized(request)) return unauthorized();
-      await record(request);
-      return HttpResponse.json(
-        { id: "check-1", status: "in_progress", result: null },
-        { status: 201 },
-      );
-    }),
-    http.get(`${API}/checks/:id`, async ({ request, params }) => {
-      if (!authorized(request)) return unauthorized();
-      await record(request);
-      return HttpResponse.json({
-        id: params.id,
-        status: state.checkStatus ?? "complete",
-        result: state.checkResult ?? "clear",
-        created_at: "2026-12-02T10:00:00Z",
-      });
-    }),
-    http.get(`${API}/reports`, async ({ request }) => {
-      if (!authorized(request)) return unauthorized();
-      await record(request);
-      return HttpResponse.json({ reports: state.reports ?? [] });
-    }),
-    http.get(`${API}/checks/:id/download`, async ({ request }) => {
-      if (!authorized(request)) return unauthorized();
-      await record(request);
-      return new HttpResponse(new Uint8Array([0x25, 0x50, 0x44, 0x46]), {
-        headers: { "content-type": "application/pdf" },
-      });
-    }),
-  );
-  return { calls };
-}
+const onfidoStub = (state: Parameters<typeof stubOnfido>[1]) => stubOnfido(server, state);
 
 const REPORTS = ["document", "facial_similarity_motion", "watchlist_standard"];
 const vendor = (apiToken = TOKEN) =>
@@ -176,23 +99,10 @@ describe("Onfido: starting and finishing a capture", () => {
   });
 });
 
-const completed = JSON.stringify({
-  payload: {
-    resource_type: "check",
-    action: "check.completed",
-    object: {
-      id: "check-1",
-      status: "complete",
-      completed_at_iso8601: "2026-12-02T10:06:00Z",
-      href: "https://api.eu.onfido.com/v3.6/checks/check-1",
-    },
-  },
-});
+const completed = JSON.stringify(checkCompleted("check-1"));
 const sign = (body: string, token = WEBHOOK_TOKEN) => ({
   raw: new TextEncoder().encode(body),
-  headers: new Headers({
-    "x-sha2-signature": createHmac("sha256", token).update(body).digest("hex"),
-  }),
+  headers: new Headers(onfidoWebhook(body, token).headers),
 });
 
 describe("Onfido: webhooks", () => {

@@ -1,0 +1,132 @@
+/**
+ * Scenario: a level Onfido verifies instead of our own identity upload (`local: false`; Onfido
+ * stubbed at its API with msw). The overview sends the trader to Onfido's step once the forms
+ * are done; the trader runs the capture and submits; Onfido posts its signed `check.completed`;
+ * its "consider" reaches a reviewer as a warning with the check's report, and a person decides.
+ */
+import "./support/request-scope";
+import { PERSONAL } from "../fixtures/kyc-values";
+import { ctraderServer } from "../helpers/ctrader-stub";
+import { checkCompleted, ONFIDO_SETTINGS, onfidoWebhook, stubOnfido } from "../helpers/onfido-stub";
+import { signedInStaff, Trader } from "./support/people";
+import {
+  deliverTwice,
+  openVendorReport,
+  postVendorWebhook,
+  STORED_ONCE,
+  REPORT_OPENED,
+  vendorCheckOn,
+} from "./support/vendors";
+import { scenarioWorld } from "./support/world";
+
+const world = scenarioWorld({
+  VENDOR_LEVELS: JSON.stringify({ basic: { vendor: "onfido", local: false } }),
+  ...ONFIDO_SETTINGS,
+});
+
+const VENDOR_SCREEN = 'href="/inapp/kyc/upload?documentType=identity"';
+
+describe("scenario: a level verified by Onfido alone, from the cTrader launch to the reviewer's decision", () => {
+  it("points the trader to Onfido's step, takes its signed consider as a warning a reviewer sees with its report, and a person approves", async () => {
+    const w = world();
+    const onfido = stubOnfido(ctraderServer);
+    const trader = new Trader(w, 431_001);
+    await trader.launch("kyc", { kycType: "basic" });
+    await trader.continue("personal", PERSONAL);
+    await trader.continue("identity_document", {
+      documentKind: "passport",
+      documentNumber: "ON1234567",
+      issuingCountry: "SE",
+      expiryDate: "2031-05-01",
+    });
+
+    // Every form is done and nothing of ours is to be uploaded: Onfido's step is what is next.
+    const overview = await trader.html("kyc");
+    expect(overview).toContain('data-step="vendor"');
+    expect(overview).not.toMatch(/data-step="vendor" data-done/);
+    const nextStep = /data-testid="next-step"[\s\S]*?<\/section>/.exec(overview)?.[0] ?? "";
+    expect(nextStep).toContain(VENDOR_SCREEN);
+    expect(overview).not.toContain('data-document="identity"');
+    expect("redirect" in (await trader.submit())).toBe(false);
+    expect(await trader.uploadScreen("identity")).toContain('data-vendor="onfido"');
+
+    const started = await trader.startVendorStep();
+    expect(started).toEqual({
+      status: 201,
+      body: { kind: "sdk", vendor: "onfido", token: "sdk.applicant-1", reference: "applicant-1" },
+    });
+    // The applicant carries the name the trader typed.
+    expect(onfido.calls[0]).toMatchObject({
+      method: "POST",
+      path: "/v3.6/applicants",
+      body: { first_name: PERSONAL.givenNames, last_name: PERSONAL.surnames },
+    });
+    expect(await trader.finishVendorStep()).toEqual({ status: 200, body: { status: "captured" } });
+    expect(onfido.calls.at(-1)).toMatchObject({
+      method: "POST",
+      path: "/v3.6/checks",
+      body: { applicant_id: "applicant-1", report_names: ["document", "facial_similarity_photo"] },
+    });
+    const after = await trader.html("kyc", { view: "overview" });
+    expect(after).toMatch(/data-step="vendor" data-done="true"/);
+    expect(after).not.toContain(VENDOR_SCREEN);
+
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    const kycCase = await trader.currentCase();
+    await w.worker();
+    expect(await trader.status()).toBe("in_review");
+    const approver = await signedInStaff(w, "onfido.approver@broker.example", "approver");
+    let page = await approver.casePage(kycCase.id);
+    expect(vendorCheckOn(page).outcome).toBe("warn");
+    expect(page).toContain("No verdict from onfido yet.");
+
+    // Onfido's check: the document clear, the photo comparison to be considered.
+    onfido.checkResult = "consider";
+    onfido.reports = [
+      {
+        name: "document",
+        status: "complete",
+        result: "clear",
+        completed_at_iso8601: "2026-12-02T10:06:00Z",
+      },
+      {
+        name: "facial_similarity_photo",
+        status: "complete",
+        result: "consider",
+        sub_result: "consider",
+        completed_at_iso8601: "2026-12-02T10:06:00Z",
+      },
+    ];
+    const completed = checkCompleted("check-1");
+    // Another token's signature is refused before anything is read; a vendor no level names
+    // is not there.
+    expect(
+      (await postVendorWebhook("onfido", onfidoWebhook(completed, "not-the-token"))).status,
+    ).toBe(401);
+    expect((await postVendorWebhook("onfido", onfidoWebhook("{not json"))).status).toBe(400);
+    expect((await postVendorWebhook("sumsub", onfidoWebhook(completed))).status).toBe(404);
+    // The real one, delivered twice (Onfido retries): stored once.
+    expect(await deliverTwice("onfido", onfidoWebhook(completed))).toEqual(STORED_ONCE);
+
+    // The worker runs the checks again with the verdict: a warning, the face match named.
+    await w.worker();
+    page = await approver.casePage(kycCase.id);
+    expect(vendorCheckOn(page)).toEqual({
+      outcome: "warn",
+      vendorOutcome: "review",
+      signals: expect.objectContaining({ documentAuthenticity: "clear", faceMatch: "consider" }),
+      reportLink: true,
+    });
+    expect(page).toContain("facial_similarity_photo:consider");
+    expect(await trader.status()).toBe("in_review");
+
+    // The reviewer opens Onfido's check report: fetched from Onfido, and the opening is audited.
+    expect(await openVendorReport(approver, kycCase.id)).toEqual(REPORT_OPENED);
+    expect(onfido.reportsServed).toBe(1);
+
+    // A person looked at the photo comparison and decides.
+    expect(await approver.approve(kycCase.id)).toBe("approved");
+    await w.worker();
+    expect(await trader.status()).toBe("approved");
+  });
+});
