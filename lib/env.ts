@@ -186,8 +186,35 @@ const operationsSchema = {
   ),
 };
 
+/** Each list location is a path or an http(s) URL; plain http only with the private flag. */
+function listLocations(raw: Raw): string[] {
+  return (raw.SANCTIONS_LIST_PATH ?? "")
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean);
+}
+
 /** Production rules of the operations block. */
 function checkOperations(raw: Raw, ctx: z.RefinementCtx): void {
+  for (const location of listLocations(raw)) {
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) continue; // a file
+    const url = URL.canParse(location) ? new URL(location) : undefined;
+    const message =
+      !url || !/^https?:$/.test(url.protocol) || !url.hostname
+        ? `${location}: a file path or an https URL`
+        : url.protocol === "http:" && !raw.SANCTIONS_LIST_ALLOW_PRIVATE
+          ? `${location}: https only (plain http needs SANCTIONS_LIST_ALLOW_PRIVATE=1)`
+          : url.username || url.password
+            ? `${location}: no credentials in the URL`
+            : undefined;
+    if (message) ctx.addIssue({ code: "custom", path: ["SANCTIONS_LIST_PATH"], message });
+  }
+  if (raw.LISTS_IMPORT_HOURS > 0 && listLocations(raw).length === 0)
+    ctx.addIssue({
+      code: "custom",
+      path: ["LISTS_IMPORT_HOURS"],
+      message: "a schedule needs SANCTIONS_LIST_PATH (files or URLs to import)",
+    });
   if (raw.NODE_ENV === "production" && raw.METRICS_TOKEN && raw.METRICS_TOKEN.length < 32)
     ctx.addIssue({
       code: "custom",
@@ -520,7 +547,13 @@ const rawSchema = z.object({
   PERIODIC_REVIEW_MONTHS_MEDIUM: intWithDefault(36, 1, 240),
   PERIODIC_REVIEW_MONTHS_HIGH: intWithDefault(12, 1, 240),
   RISK_CONFIG_PATH: optionalString,
+  // Sanctions/PEP lists (lib/screening/import.ts): files and https URLs, comma-separated;
+  // LISTS_IMPORT_HOURS re-imports them on that schedule from the worker and the cron route (0:
+  // only `npm run lists:import`); SANCTIONS_LIST_ALLOW_PRIVATE lets the URLs reach private or
+  // loopback addresses and plain http (a list mirror inside the broker's network).
   SANCTIONS_LIST_PATH: optionalString,
+  LISTS_IMPORT_HOURS: intWithDefault(0, 0, 24 * 31),
+  SANCTIONS_LIST_ALLOW_PRIVATE: flag,
   // Status delivery (lib/delivery): the broker CRM's webhook endpoints as one JSON array, e.g.
   // [{"id":"crm","url":"https://crm.example/kyc","secrets":["whsec_…"],"allowPrivate":false}]
   // (several secrets sign in parallel during a rotation; allowPrivate lets a URL reach private
@@ -760,10 +793,12 @@ function toConfig(raw: Raw) {
       autoApprove: raw.AUTO_APPROVE,
       mrz: raw.MRZ_CHECK,
       riskConfigPath: raw.RISK_CONFIG_PATH,
-      sanctionsListPaths: (raw.SANCTIONS_LIST_PATH ?? "")
-        .split(",")
-        .map((p) => p.trim())
-        .filter(Boolean),
+      sanctionsListPaths: listLocations(raw),
+    },
+    /** The scheduled list import (0: off) and whether list URLs may reach private addresses. */
+    lists: {
+      importEveryHours: raw.LISTS_IMPORT_HOURS,
+      allowPrivate: raw.SANCTIONS_LIST_ALLOW_PRIVATE,
     },
     /** Status delivery: webhook endpoints and the secret of the scheduler route (unset: 401). */
     delivery: {

@@ -16,11 +16,32 @@ import { env } from "@/lib/env";
 import { getOldestScreeningListImport, pingDatabase } from "@/lib/db/queries/health";
 import { errorFacts, errorMessage } from "@/lib/errors";
 import { log } from "@/lib/log";
+import { screeningListStates, type ListState } from "@/lib/screening/status";
 
-export async function systemHealth(): Promise<{ ok: boolean; database: "ok" | "unreachable" }> {
+/** Each list's age and state (lib/screening/status.ts); `warning` never fails a probe. */
+export type ScreeningListsHealth = {
+  status: "ok" | "warning";
+  maxAgeHours: number | null;
+  lists: ListState[];
+};
+
+async function screeningListsHealth(now: Date): Promise<ScreeningListsHealth> {
+  const states = await screeningListStates(now);
+  return {
+    status: states.warning ? "warning" : "ok",
+    maxAgeHours: states.maxAgeHours,
+    lists: states.lists,
+  };
+}
+
+export async function systemHealth(now = new Date()): Promise<{
+  ok: boolean;
+  database: "ok" | "unreachable";
+  screening?: ScreeningListsHealth;
+}> {
   try {
     await pingDatabase();
-    return { ok: true, database: "ok" };
+    return { ok: true, database: "ok", screening: await screeningListsHealth(now) };
   } catch (error) {
     log.error("health.database", { error: errorMessage(error) });
     return { ok: false, database: "unreachable" };
@@ -42,6 +63,8 @@ export type Readiness = {
     ageHours: number | null;
     /** SCREENING_LIST_MAX_AGE_HOURS; null: the age is reported, never failing. */
     maxAgeHours: number | null;
+    /** Each list (absent when the database could not say). */
+    lists?: ListState[];
   };
   audit: {
     /** The latest verification's result; unknown when the database could not say. */
@@ -80,14 +103,21 @@ export async function readiness(now = new Date()): Promise<Readiness> {
   const [db, store] = await Promise.all([
     part("database", async () => {
       await pingDatabase();
-      return Promise.all([getOldestScreeningListImport(), latestChainStatus()]);
+      return Promise.all([
+        getOldestScreeningListImport(),
+        latestChainStatus(),
+        screeningListStates(now),
+      ]);
     }),
     // A well-formed key no document has: reaching the driver (bucket, credentials, directory)
     // is what is checked; the answer "no such object" is the healthy one.
     part("storage", () => storage().head(documentKey(NIL_UUID, NIL_UUID))),
   ]);
   const database = db.ok;
-  const screening = screeningListAge(db.ok ? db.value[0] : undefined, maxAgeHours, now);
+  const screening = {
+    ...screeningListAge(db.ok ? db.value[0] : undefined, maxAgeHours, now),
+    ...(db.ok && { lists: db.value[2].lists }),
+  };
   const chain = db.ok ? db.value[1] : undefined;
   const screeningOk =
     maxAgeHours === null || (screening.status !== "stale" && screening.status !== "missing");
@@ -117,8 +147,8 @@ export async function readiness(now = new Date()): Promise<Readiness> {
 const NIL_UUID = "00000000-0000-0000-0000-000000000000";
 
 /**
- * The screening lists' age against the limit: `oldest` is when the oldest list's current version
- * was imported (null: none imported; undefined: the database could not say).
+ * The screening lists' age against the limit: `oldest` is when the least recently confirmed list
+ * was confirmed by its source (null: none imported; undefined: the database could not say).
  */
 export function screeningListAge(
   oldest: Date | null | undefined,

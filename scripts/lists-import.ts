@@ -1,6 +1,7 @@
 /**
- * `npm run lists:import`: loads SANCTIONS_LIST_PATH (one or several comma-separated OFAC SDN or
- * generic CSV files) into the database and re-screens approved traders when a list changed.
+ * `npm run lists:import`: loads SANCTIONS_LIST_PATH (comma-separated OFAC SDN or generic CSV
+ * files and https URLs) into the database and re-screens approved traders when a list changed.
+ * Exit 1 when a list could not be read (its previous version stays in force).
  */
 import { errorMessage } from "@/lib/errors";
 import { getDb } from "@/lib/db/client";
@@ -11,13 +12,19 @@ async function main() {
   const files = env().checks.sanctionsListPaths;
   if (files.length === 0) {
     console.error(
-      "lists:import: SANCTIONS_LIST_PATH is not set (one or more comma-separated files)",
+      "lists:import: SANCTIONS_LIST_PATH is not set (one or more comma-separated files or URLs)",
     );
     process.exit(2);
   }
   await getDb();
   const { lists, rescreen } = await importListsAndRescreen(files);
   for (const l of lists) {
+    if (l.status === "failed") {
+      console.error(
+        `lists:import: ${l.source} (${l.file}): failed, previous version kept: ${l.error}`,
+      );
+      continue;
+    }
     console.log(
       `lists:import: ${l.source} (${l.file}): ${l.status}, ${l.entries} entries, version ${l.version.slice(0, 12)}`,
     );
@@ -30,7 +37,7 @@ async function main() {
       `lists:import: re-screened ${rescreen.screened} approved traders, ${rescreen.newHits.length} with a new likely match`,
     );
   }
-  process.exit(0);
+  process.exit(lists.some((l) => l.status === "failed") ? 1 : 0);
 }
 
 main().catch((error: unknown) => {

@@ -9,6 +9,7 @@ import { loadQueue, queueHref, QUEUE_TRIGGERS } from "@/lib/review/queue";
 import { requireStaff } from "@/lib/staff/console";
 import { bulkClaimAction, claimAction, nextCaseAction } from "./actions";
 import { withPageScope } from "@/lib/http/action-scope";
+import { ListsWarning } from "./_components/lists-warning";
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
@@ -46,6 +47,7 @@ async function QueuePage({ searchParams }: Props) {
   return (
     <>
       <h1>Review queue</h1>
+      <ListsWarning />
       {error && Object.hasOwn(QUEUE_REFUSALS, error) ? (
         <p className="alert" role="alert" data-testid="queue-error" data-error={error}>
           {QUEUE_REFUSALS[error as keyof typeof QUEUE_REFUSALS]}

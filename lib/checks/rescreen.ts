@@ -16,7 +16,7 @@ import {
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { loadStepDrafts } from "@/lib/kyc/drafts";
-import { importListFiles, type ListImport } from "@/lib/screening/import";
+import { importListFiles, type ImportOptions, type ListImport } from "@/lib/screening/import";
 import { getScreeningIndex, invalidateScreeningIndex } from "@/lib/screening/store";
 import { destinationIdsFor } from "@/lib/delivery/destinations";
 import { buildMonitoringHit, CASE_MONITORING_HIT } from "@/lib/delivery/payload";
@@ -92,14 +92,19 @@ export async function rescreenApprovedTraders(now = new Date()): Promise<Rescree
 }
 
 /**
- * What `npm run lists:import` does: imports the files, and when any list changed, re-screens
- * the approved traders against the new lists.
+ * What `npm run lists:import` and the schedule do: import the lists, and when any changed,
+ * re-screen the approved traders against the new lists. URL fetches follow
+ * SANCTIONS_LIST_ALLOW_PRIVATE unless the caller says otherwise.
  */
 export async function importListsAndRescreen(
   files: readonly string[],
   now = new Date(),
+  options: ImportOptions = {},
 ): Promise<{ lists: ListImport[]; rescreen: RescreenReport | null }> {
-  const lists = await importListFiles(files, now);
+  const lists = await importListFiles(files, now, {
+    allowPrivate: env().lists.allowPrivate,
+    ...options,
+  });
   if (!lists.some((l) => l.status === "replaced")) return { lists, rescreen: null };
   return { lists, rescreen: await rescreenApprovedTraders(now) };
 }

@@ -1,13 +1,15 @@
 /**
  * The scheduled run where no worker process runs (Vercel cron, `/api/cron/housekeeping`, daily
- * on every plan): housekeeping (lib/jobs/housekeeping.ts), the screening lists' age (a warning
- * line when older than SCREENING_LIST_MAX_AGE_HOURS), and a delivery pass with the time left, so
+ * on every plan): housekeeping (lib/jobs/housekeeping.ts, with the scheduled list import), the
+ * screening lists' age (a warning line when older than SCREENING_LIST_MAX_AGE_HOURS, one per list
+ * whose latest fetch failed), and a delivery pass with the time left, so
  * retries of deliveries whose first attempt (lib/jobs/after-response.ts) failed wait at most a
  * day even without the every-minute delivery cron of a paid plan.
  */
 import { drainWithBudget } from "@/lib/delivery/cron";
 import { currentScreeningListAge } from "@/lib/health";
 import { log } from "@/lib/log";
+import { screeningListStates } from "@/lib/screening/status";
 import { runHousekeeping } from "./housekeeping";
 
 /** Delivery time of one run: the route may run 60 s; housekeeping comes first. */
@@ -22,6 +24,9 @@ export async function runScheduledJobs(now = new Date()) {
       ageHours: screening.ageHours,
       maxAgeHours: screening.maxAgeHours,
     });
+  for (const list of (await screeningListStates(now)).lists)
+    if (list.status === "failing")
+      log.warn("screening.list_failing", { source: list.source, failedAt: list.failedAt });
   const deliveries = await drainWithBudget(DAILY_DELIVERY_BUDGET_MS);
   return { housekeeping, screening, deliveries };
 }

@@ -5,7 +5,8 @@
  * sessions, one-time tokens and login attempts (a day after they stopped mattering); document
  * expiry (renewal notices and expired cases, lib/kyc/renewal.ts); periodic review tasks
  * (lib/review/periodic.ts); the retention purge (lib/retention/purge.ts); cases the queue's search
- * index does not cover yet (lib/review/search-index.ts); and, with AUDIT_SIGNING_KEY, a signed head
+ * index does not cover yet (lib/review/search-index.ts); the scheduled screening list import
+ * (LISTS_IMPORT_HOURS, lib/jobs/lists-import.ts, once across replicas); and, with AUDIT_SIGNING_KEY, a signed head
  * of the audit chain every AUDIT_SIGN_MINUTES; and the whole chain verified every
  * AUDIT_VERIFY_MINUTES (lib/audit/check.ts).
  */
@@ -15,6 +16,8 @@ import { runPendingCaseChecks } from "@/lib/checks/run";
 import { purgeAbandonedUploads } from "@/lib/documents/service";
 import { purgeExpiredAccessRows } from "@/lib/db/queries/housekeeping";
 import { env } from "@/lib/env";
+import { errorMessage } from "@/lib/errors";
+import { runScheduledListImport, type ScheduledListImport } from "./lists-import";
 import { runDocumentExpiry, type ExpirySweep } from "@/lib/kyc/renewal";
 import { runPeriodicReviews } from "@/lib/review/periodic";
 import { log } from "@/lib/log";
@@ -31,6 +34,7 @@ export async function runHousekeeping(now = new Date()): Promise<{
   renewal: ExpirySweep;
   retention: PurgeReport;
   periodicReviews: number;
+  lists: ScheduledListImport;
   signedSeq?: number;
   chainVerified?: boolean;
 }> {
@@ -41,6 +45,12 @@ export async function runHousekeeping(now = new Date()): Promise<{
   const renewal = await runDocumentExpiry(now, env().renewal.noticeDays);
   const periodicReviews = await runPeriodicReviews(now, env().periodicReviewMonths);
   const retention = await runRetentionPurge(now);
+  // A list import that breaks (its sources' own failures are handled inside) must not keep the
+  // audit head from being signed below; it is logged and tried again on the next sweep.
+  const lists = await runScheduledListImport(now).catch((error: unknown): ScheduledListImport => {
+    log.error("screening.lists_schedule_failed", { error: errorMessage(error) });
+    return { ran: false };
+  });
   if (checked || purged || expired || indexed)
     log.info("housekeeping.done", { checked, purged, expired, indexed });
   // Last, so the head it signs includes what the sweeps above recorded.
@@ -55,6 +65,7 @@ export async function runHousekeeping(now = new Date()): Promise<{
     renewal,
     retention,
     periodicReviews,
+    lists,
     ...(signed && { signedSeq: signed.seq }),
     ...(verified && { chainVerified: verified.ok }),
   };

@@ -67,12 +67,21 @@ export async function collectMetrics(now = new Date()): Promise<string> {
     documentCheckSeconds().family(),
     {
       name: "kyc_screening_list_age_seconds",
-      help: "Time since the current version of each screening list was imported.",
+      help: "Time since each screening list's source last confirmed its current version (imported or unchanged).",
       type: "gauge",
       samples: lists.map((l) => ({
         labels: { source: l.source },
-        value: Math.max(0, Math.round((now.getTime() - l.importedAt.getTime()) / 1000)),
+        value: Math.max(
+          0,
+          Math.round((now.getTime() - (l.checkedAt ?? l.importedAt).getTime()) / 1000),
+        ),
       })),
+    },
+    {
+      name: "kyc_screening_list_fetch_failing",
+      help: "1 when a screening list's latest fetch or import failed (its previous version still screens).",
+      type: "gauge",
+      samples: lists.map((l) => ({ labels: { source: l.source }, value: l.failing ? 1 : 0 })),
     },
     {
       name: "kyc_audit_chain_intact",

@@ -196,6 +196,35 @@ describe("automated checks configuration", () => {
     });
     expect(() => dev({ MIN_AGE: "12" })).toThrow("MIN_AGE");
   });
+
+  it("takes https list URLs beside files, and a schedule only with lists to import", () => {
+    const env = dev({
+      SANCTIONS_LIST_PATH: "/lists/sdn.csv,https://lists.example/pep.csv",
+      LISTS_IMPORT_HOURS: "12",
+    });
+    expect(env.checks.sanctionsListPaths).toEqual([
+      "/lists/sdn.csv",
+      "https://lists.example/pep.csv",
+    ]);
+    expect(env.lists).toEqual({ importEveryHours: 12, allowPrivate: false });
+    expect(dev().lists).toEqual({ importEveryHours: 0, allowPrivate: false });
+    expect(() => dev({ SANCTIONS_LIST_PATH: "http://mirror.internal/pep.csv" })).toThrow(
+      /SANCTIONS_LIST_PATH.*SANCTIONS_LIST_ALLOW_PRIVATE/s,
+    );
+    expect(
+      dev({
+        SANCTIONS_LIST_PATH: "http://mirror.internal/pep.csv",
+        SANCTIONS_LIST_ALLOW_PRIVATE: "1",
+      }).lists.allowPrivate,
+    ).toBe(true);
+    expect(() => dev({ SANCTIONS_LIST_PATH: "ftp://lists.example/pep.csv" })).toThrow(
+      "SANCTIONS_LIST_PATH",
+    );
+    expect(() => dev({ SANCTIONS_LIST_PATH: "https://u:p@lists.example/pep.csv" })).toThrow(
+      "no credentials",
+    );
+    expect(() => dev({ LISTS_IMPORT_HOURS: "24" })).toThrow("LISTS_IMPORT_HOURS");
+  });
 });
 
 describe("retention and keys configuration", () => {

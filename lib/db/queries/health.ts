@@ -1,4 +1,4 @@
-import { min, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { getDb } from "../client";
 import { screeningLists, traders } from "../schema";
 
@@ -11,9 +11,18 @@ export async function pingDatabase(): Promise<void> {
     .limit(1);
 }
 
-/** When the oldest imported screening list's current version was imported (null: none yet). */
+/**
+ * When the least recently confirmed screening list was last confirmed by its source (imported,
+ * or found unchanged); null: none imported yet.
+ */
 export async function getOldestScreeningListImport(): Promise<Date | null> {
   const db = await getDb();
-  const [row] = await db.select({ at: min(screeningLists.importedAt) }).from(screeningLists);
+  const [row] = await db
+    .select({
+      at: sql<
+        Date | string | null
+      >`min(coalesce(${screeningLists.checkedAt}, ${screeningLists.importedAt}))`,
+    })
+    .from(screeningLists);
   return row?.at ? new Date(row.at) : null;
 }

@@ -92,11 +92,22 @@ export async function countFailedCheckRuns(): Promise<number> {
   return row?.cases ?? 0;
 }
 
-/** Each imported screening list and when its current version was imported. */
-export async function listScreeningListImports(): Promise<{ source: string; importedAt: Date }[]> {
+/**
+ * Each imported screening list, when its source last confirmed the current version (imported
+ * or found unchanged), and whether its latest fetch or import failed.
+ */
+export async function listScreeningListImports(): Promise<
+  { source: string; importedAt: Date; checkedAt: Date | null; failing: boolean }[]
+> {
   const db = await getDb();
-  return db
-    .select({ source: screeningLists.source, importedAt: screeningLists.importedAt })
+  const rows = await db
+    .select({
+      source: screeningLists.source,
+      importedAt: screeningLists.importedAt,
+      checkedAt: screeningLists.checkedAt,
+      failedAt: screeningLists.failedAt,
+    })
     .from(screeningLists)
     .orderBy(screeningLists.source);
+  return rows.map(({ failedAt, ...row }) => ({ ...row, failing: failedAt !== null }));
 }

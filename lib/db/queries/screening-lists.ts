@@ -10,9 +10,28 @@ export async function listScreeningLists(): Promise<ScreeningList[]> {
   return db.select().from(screeningLists).orderBy(asc(screeningLists.source));
 }
 
+/** Where a version came from: the configured location and the response's validators. */
+export type ListOrigin = {
+  location: string | null;
+  etag?: string | null;
+  lastModified?: string | null;
+};
+
+function confirmed(origin: ListOrigin = { location: null }, now: Date) {
+  return {
+    location: origin.location,
+    etag: origin.etag ?? null,
+    lastModified: origin.lastModified ?? null,
+    checkedAt: now,
+    failedAt: null,
+    failure: null,
+  };
+}
+
 /**
- * Replaces one source's list and entries in one transaction. Returns false (and writes nothing)
- * when the stored version is already this one: importing the same file twice is a no-op.
+ * Replaces one source's list and entries in one transaction. Returns false when the stored
+ * version is already this one: the entries are left alone and only the list's check time and
+ * validators move on (the source confirmed it).
  */
 export async function replaceScreeningList(input: {
   source: string;
@@ -20,6 +39,7 @@ export async function replaceScreeningList(input: {
   format: string;
   entries: readonly ListEntry[];
   now: Date;
+  origin?: ListOrigin;
 }): Promise<boolean> {
   const db = await getDb();
   return db.transaction(async (tx) => {
@@ -28,12 +48,19 @@ export async function replaceScreeningList(input: {
       .from(screeningLists)
       .where(eq(screeningLists.source, input.source))
       .for("update");
-    if (current?.version === input.version) return false;
+    if (current?.version === input.version) {
+      await tx
+        .update(screeningLists)
+        .set(confirmed(input.origin, input.now))
+        .where(eq(screeningLists.source, input.source));
+      return false;
+    }
     const row = {
       version: input.version,
       format: input.format,
       importedAt: input.now,
       entryCount: input.entries.length,
+      ...confirmed(input.origin, input.now),
     };
     await tx
       .insert(screeningLists)
@@ -51,6 +78,33 @@ export async function replaceScreeningList(input: {
     }
     return true;
   });
+}
+
+/** A 304 to the conditional GET: the stored version is still the source's. */
+export async function markScreeningListUnchanged(source: string, origin: ListOrigin, now: Date) {
+  const db = await getDb();
+  await db
+    .update(screeningLists)
+    .set(confirmed(origin, now))
+    .where(eq(screeningLists.source, source));
+}
+
+/**
+ * A fetch or import that failed: noted on the list (when one was imported before) for health,
+ * the console and metrics; the entries stay as they are. False: the source has no list yet.
+ */
+export async function recordScreeningListFailure(
+  source: string,
+  failure: string,
+  now: Date,
+): Promise<boolean> {
+  const db = await getDb();
+  const rows = await db
+    .update(screeningLists)
+    .set({ failedAt: now, failure: failure.slice(0, 500) })
+    .where(eq(screeningLists.source, source))
+    .returning({ source: screeningLists.source });
+  return rows.length > 0;
 }
 
 /** Every stored entry, in a stable order (source, id). */

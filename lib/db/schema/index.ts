@@ -20,3 +20,4 @@ export * from "./audit-verifications";
 export * from "./retention";
 export * from "./vendor-verifications";
 export * from "./case-search-terms";
+export * from "./scheduled-jobs";

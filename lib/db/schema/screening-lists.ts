@@ -11,6 +11,13 @@
  *   screening never sees half a list, and `entry_count` equals the number of entries stored.
  * - (source, entry_id) is unique: entry_id is the list's own id (OFAC ent_num, or the generic
  *   CSV's id column or line number).
+ * - `checked_at` is when the source last confirmed this version (an import of the same bytes, or
+ *   a 304 to a conditional GET): the list's age counts from it, not from `imported_at`, since an
+ *   unchanged list that was asked about an hour ago is an hour old.
+ * - `etag` / `last_modified` are the validators of the response the version came from (URL
+ *   sources only); they are sent back on the next fetch and only ever describe `version`.
+ * - `failed_at` / `failure` describe the latest failed fetch or import since `checked_at` (null
+ *   after a success). A failure never touches the entries: the old list stays in force.
  */
 import { integer, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 import type { ListEntry } from "../../screening/types";
@@ -21,6 +28,13 @@ export const screeningLists = pgTable("screening_lists", {
   format: text("format").notNull(),
   importedAt: timestamp("imported_at", { withTimezone: true }).notNull(),
   entryCount: integer("entry_count").notNull(),
+  /** The configured path or URL the version came from (null: imported before this was kept). */
+  location: text("location"),
+  checkedAt: timestamp("checked_at", { withTimezone: true }),
+  etag: text("etag"),
+  lastModified: text("last_modified"),
+  failedAt: timestamp("failed_at", { withTimezone: true }),
+  failure: text("failure"),
 });
 
 export const screeningEntries = pgTable(

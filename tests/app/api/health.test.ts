@@ -59,7 +59,7 @@ describe("health", () => {
         failed: [],
         database: "ok",
         storage: "ok",
-        screening: { status: "missing", ageHours: null, maxAgeHours: null },
+        screening: { status: "missing", ageHours: null, maxAgeHours: null, lists: [] },
         audit: { chain: "unverified", lastVerifiedAt: null, problem: null },
       },
     });
@@ -111,6 +111,17 @@ describe("health", () => {
       screening: { status: "stale", maxAgeHours: 24 },
     });
     expect((body.screening as { ageHours: number }).ageHours).toBeGreaterThanOrEqual(48);
+    // /api/health names the list, its age and a warning, and stays 200 (the database is fine).
+    const plain = await health();
+    expect(plain.status).toBe(200);
+    expect(await plain.json()).toMatchObject({
+      status: "ok",
+      screening: {
+        status: "warning",
+        maxAgeHours: 24,
+        lists: [{ source: "ofac-sdn-excerpt", status: "stale", failedAt: null }],
+      },
+    });
 
     configure({ SCREENING_LIST_MAX_AGE_HOURS: "72" });
     ({ status, body } = await readyNow());

@@ -97,6 +97,7 @@ describe("/api/metrics", () => {
         "kyc_review_queue_cases",
         "kyc_review_sla_breaches",
         "kyc_screening_list_age_seconds",
+        "kyc_screening_list_fetch_failing",
       ].sort(),
     );
   });

@@ -52,6 +52,7 @@ describe("worker housekeeping", () => {
       renewal: { noticed: 0, expired: 0 },
       retention: { drafts: 0, cases: 0, documents: 0 },
       periodicReviews: 0,
+      lists: { ran: false },
     });
   });
 
