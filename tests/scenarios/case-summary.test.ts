@@ -1,7 +1,8 @@
 /**
  * Scenario: the officer's summary across rounds and cases. A reviewer asks for more information,
  * the trader answers with a new document number and a new photo; the summary of round 2 names
- * what was asked and what changed.
+ * what was asked and what changed. A trader who comes back after their relationship ended and
+ * their first case was erased gets a second case, whose summary links the first.
  */
 import "./support/request-scope";
 import { getCaseFile } from "@/lib/review/case-file";
@@ -68,9 +69,52 @@ describe("scenario: the case summary across rounds and cases", () => {
     expect(page).toMatch(/data-testid="summary-previous">None\./);
   });
 
-  // Today a trader's one case stays theirs (a final rejection is shown again at the next launch);
-  // level upgrades and renewals will open a second case, whose summary links this one.
-  it.todo("links the trader's earlier case once an upgrade or a renewal opens a second one");
+  // Upgrades and renewals reopen the approved case, and a final rejection is shown again at every
+  // launch: a trader gets a second case only once the first is closed without a final
+  // rejection, which is the retention purge after the relationship ended (a trader who comes back
+  // years later is verified anew). The new case's summary links the erased one.
+  it("links the trader's erased earlier case when they come back after the relationship ended", async () => {
+    const w = world();
+    const trader = new Trader(w, 451_004);
+    // A passport valid beyond the erasure: the first case is still approved when it goes.
+    await trader.completeStandardLevel({ surnames: "Lindqvist" }, { expiryDate: "2039-06-30" });
+    const first = await trader.currentCase();
+    await w.worker();
+    const reviewer = await signedInStaff(w, "first.summary@broker.example", "reviewer");
+    expect(await reviewer.approve(first.id)).toBe("approved");
+
+    const admin = await signedInStaff(w, "ended.summary@broker.example", "admin");
+    const today = new Date().toISOString().slice(0, 10);
+    expect(await admin.relationshipEnd(first.id, today)).toBe("relationship_ended");
+    const erasableFrom = new Date(`${today}T00:00:00Z`);
+    erasableFrom.setUTCFullYear(erasableFrom.getUTCFullYear() + 5);
+    await w.worker(erasableFrom);
+
+    // The trader comes back: a new case, not the erased approval.
+    await trader.launch("kyc");
+    const second = await trader.currentCase();
+    expect(second.id).not.toBe(first.id);
+    expect(second.status).toBe("draft");
+    await trader.completeStandardLevel({ surnames: "Lindqvist" });
+    expect((await trader.currentCase()).id).toBe(second.id);
+    await w.worker();
+
+    // Staff signed in again: the worker's run years ahead swept their sessions as expired.
+    await reviewer.signIn();
+    const page = await reviewer.casePage(second.id);
+    const previous = /<ul data-testid="summary-previous">(.*?)<\/ul>/s.exec(page)?.[1] ?? "";
+    expect([...previous.matchAll(/<li[^>]*data-case="([0-9a-f-]{36})"/g)].map((m) => m[1])).toEqual(
+      [first.id],
+    );
+    expect(previous).toContain(`href="/admin/cases/${first.id}"`);
+    expect(textOf(previous)).toContain("Standard · Approved");
+    // The link leads to what is left of it: the tombstone, no personal data.
+    const earlier = await reviewer.casePage(first.id);
+    expect(earlier).toContain('data-testid="tombstone"');
+    expect(textOf(earlier)).not.toContain("Lindqvist");
+    // The new case holds what the trader sent this time.
+    expect(textOf(page)).toContain("Lindqvist");
+  });
 });
 
 describe("scenario: final decisions are confirmed, and j / k walk the queue", () => {
