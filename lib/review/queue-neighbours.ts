@@ -1,27 +1,35 @@
 /**
  * The cases before and after one case in the queue, for the case page's j / k shortcuts: the
- * queue tab that lists the case's status, in the queue's own order (oldest first).
+ * queue tab that lists the case (an approved case with an open monitoring hit is in "Monitoring
+ * hits", otherwise in "Decided"), in the queue's own order (oldest first), at any depth.
  */
+import { MONITORING_TASK } from "@/lib/db/queries/checks";
+import { getCaseAfterInQueue } from "@/lib/db/queries/queue";
+import { getOpenReviewTask } from "@/lib/db/queries/review";
 import type { CaseStatus } from "@/lib/db/schema";
-import { loadQueue, QUEUES, type QueueName } from "./queue";
+import { parseQueueParams, queueFilterOf, QUEUES, type QueueName } from "./queue";
 import type { Reviewer } from "./types";
 
 export type QueueNeighbours = { previous: string | null; next: string | null };
 
-function queueOf(status: CaseStatus): QueueName {
-  const found = (Object.keys(QUEUES) as QueueName[]).find((q) =>
-    (QUEUES[q] as readonly CaseStatus[]).includes(status),
+async function queueOf(kycCase: { id: string; status: CaseStatus }): Promise<QueueName> {
+  if (kycCase.status === "approved")
+    return (await getOpenReviewTask(kycCase.id, MONITORING_TASK)) ? "monitoring" : "decided";
+  const tabs: QueueName[] = ["review", "waiting", "decided", "drafts"];
+  return (
+    tabs.find((q) => (QUEUES[q] as readonly CaseStatus[]).includes(kycCase.status)) ?? "review"
   );
-  return found ?? "review";
 }
 
 export async function queueNeighbours(
   staff: Reviewer,
   kycCase: { id: string; status: CaseStatus },
+  now = new Date(),
 ): Promise<QueueNeighbours> {
-  const { rows } = await loadQueue(staff, { queue: queueOf(kycCase.status) });
-  const ids = rows.map((r) => r.caseId);
-  const at = ids.indexOf(kycCase.id);
-  if (at < 0) return { previous: null, next: ids[0] ?? null };
-  return { previous: ids[at - 1] ?? null, next: ids[at + 1] ?? null };
+  const filter = queueFilterOf(staff, parseQueueParams({ queue: await queueOf(kycCase) }), now);
+  const [next, previous] = await Promise.all([
+    getCaseAfterInQueue({ ...filter, sort: "oldest" }, kycCase.id),
+    getCaseAfterInQueue({ ...filter, sort: "newest" }, kycCase.id),
+  ]);
+  return { previous, next };
 }

@@ -217,6 +217,41 @@ export async function explainQueue(
   });
 }
 
+/**
+ * The case that follows `caseId` in the filter's order (`oldest`: the next one, `newest`: the
+ * one before it), for the case page's j / k. A keyset on (queued_at, id) read from the case's own
+ * row, so the answer is exact to the microsecond and costs one index probe however deep in the
+ * queue the case is.
+ */
+export async function getCaseAfterInQueue(
+  filter: Omit<QueueFilter, "offset" | "limit">,
+  caseId: string,
+): Promise<string | null> {
+  const db = await getDb();
+  const newest = filter.sort === "newest";
+  const here = sql`(select k.queued_at, k.id from ${kycCases} k where k.id = ${caseId})`;
+  const [row] = await db
+    .select({ id: kycCases.id })
+    .from(kycCases)
+    .innerJoin(traders, eq(traders.id, kycCases.traderId))
+    .leftJoin(caseRisk, eq(caseRisk.caseId, kycCases.id))
+    .where(
+      and(
+        ...conditionsOf({ ...filter, offset: 0, limit: 1 }),
+        newest
+          ? sql`(${kycCases.queuedAt}, ${kycCases.id}) < ${here}`
+          : sql`(${kycCases.queuedAt}, ${kycCases.id}) > ${here}`,
+      ),
+    )
+    .orderBy(
+      ...(newest
+        ? [desc(kycCases.queuedAt), desc(kycCases.id)]
+        : [asc(kycCases.queuedAt), asc(kycCases.id)]),
+    )
+    .limit(1);
+  return row?.id ?? null;
+}
+
 /** The latest submitted round's sealed answers of each case (the queue shows the names). */
 export async function listLatestSubmissions(
   caseIds: string[],
