@@ -1,19 +1,26 @@
-import { mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import en from "../../messages/en.json";
-import { createStaff, openCase, serious, signIn, STAFF_PASSWORD } from "./fixtures/console";
+import {
+  createStaff,
+  keepScreenshot,
+  openCase,
+  serious,
+  signIn,
+  STAFF_PASSWORD,
+} from "./fixtures/console";
 import { completeStandardLevel, launch, type Catalog } from "./fixtures/flow";
 
 /**
  * The console's quality bar: every console page passes axe with no serious or critical
  * violation, on a real case (made through the trader's flow, worked by a reviewer), and the
  * pages officers live in are kept as 1280x800 screenshots in test-results/console/ (CI prints
- * where). A new console page is one line in PAGES.
+ * where; `npm run screenshots:console` also writes the copies docs/console.md shows). A new
+ * console page is one line in PAGES.
  */
 const databaseUrl = process.env.E2E_DATABASE_URL || "";
 test.skip(!databaseUrl, "needs E2E_DATABASE_URL (PostgreSQL) to create staff accounts");
 
-const SHOTS = "test-results/console";
 const ADMIN = "pages.admin@broker.example";
 const TRADER = "trader2701@example.com";
 
@@ -24,7 +31,7 @@ type ConsolePage = {
   path?: (world: World) => string;
   /** Pages an admin does not land on by URL: how a browser gets there. */
   open?: (browser: Browser, world: World) => Promise<Page>;
-  /** Kept as test-results/console/<name>.png. */
+  /** Kept as test-results/console/<name>.png (keepScreenshot). */
   screenshot?: boolean;
   /** What shows that the page (not a redirect) rendered. */
   ready: string;
@@ -112,7 +119,6 @@ test.beforeAll(async ({ browser }) => {
 
   admin = await signIn(browser, ADMIN);
   await admin.setViewportSize({ width: 1280, height: 800 });
-  mkdirSync(SHOTS, { recursive: true });
 });
 
 for (const entry of PAGES) {
@@ -126,7 +132,7 @@ for (const entry of PAGES) {
       page: entry.name,
       violations: [],
     });
-    if (entry.screenshot) await page.screenshot({ path: `${SHOTS}/${entry.name}.png` });
+    if (entry.screenshot) await keepScreenshot(page, entry.name);
   });
 }
 

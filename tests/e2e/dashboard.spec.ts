@@ -1,6 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import en from "../../messages/en.json";
-import { createStaff, openCase, serious, signIn } from "./fixtures/console";
+import { createStaff, keepScreenshot, openCase, serious, signIn } from "./fixtures/console";
 import { completeStandardLevel, launch, type Catalog } from "./fixtures/flow";
 
 /**
@@ -78,7 +78,7 @@ test("the dashboard counts a case decided in the console, passes axe, and is kep
 
   expect(await serious(head)).toEqual([]);
   await head.evaluate(() => window.scrollTo(0, 0));
-  await head.screenshot({ path: "test-results/console/dashboard.png" });
+  await keepScreenshot(head, "dashboard");
 
   // A bad period in the URL falls back to the default one.
   await head.goto("/admin/dashboard?from=not-a-day&to=2026-99-99");
