@@ -67,6 +67,22 @@ describe("scenario: the case summary across rounds and cases", () => {
     expect(page).not.toMatch(/summary-new-documents">(?:(?!<\/ul>).)*data-document="address"/s);
     // No earlier case: the trader's only one.
     expect(page).toMatch(/data-testid="summary-previous">None\./);
+
+    // The same page for an officer working in German: the page's words are German, what the
+    // reviewer wrote to the trader stays as written.
+    reviewer.locale = "de";
+    const de = await reviewer.casePage(first.id, { outcome: "action_requested" });
+    const deText = textOf(de);
+    expect(de).toContain('<h2 id="decide-title">Entscheiden</h2>');
+    expect(de).toContain('<h2 id="case-summary-title">Fallübersicht</h2>');
+    expect(de).toMatch(/data-testid="request"[^>]*>Weitere Informationen anfordern<\/button>/);
+    expect(de).toMatch(/data-testid="outcome"[^>]*>Der Händler wurde um weitere Informationen/);
+    expect(deText).toContain("Der Händler liest Englisch (en).");
+    expect(deText).toContain("In Prüfung; wartet auf eine Entscheidung.");
+    expect(deText).toContain("“ Please show the photo page in full. ”");
+    expect(deText).not.toContain("Request more information");
+    expect(deText).not.toContain("Decide");
+    reviewer.locale = "en";
   });
 
   // Upgrades and renewals reopen the approved case, and a final rejection is shown again at every

@@ -2,12 +2,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { z } from "zod";
 import { getCaseFile } from "@/lib/review/case-file";
-import {
-  CONSOLE_OUTCOMES,
-  CONSOLE_REFUSALS,
-  isConsoleOutcome,
-  isConsoleRefusal,
-} from "@/lib/review/console-messages";
+import { isConsoleOutcome, isConsoleRefusal } from "@/lib/review/console-messages";
 import { requireStaff } from "@/lib/staff/console";
 import { CaseSummary } from "./_sections/case-summary";
 import { Checks } from "./_sections/checks";
@@ -20,6 +15,7 @@ import { Summary } from "./_sections/summary";
 import { Retention } from "./_sections/retention";
 import { Timeline } from "./_sections/timeline";
 import { TraderData } from "./_sections/trader-data";
+import { getCaseWords } from "./_sections/words";
 import { withPageScope } from "@/lib/http/action-scope";
 
 type Props = {
@@ -32,24 +28,28 @@ async function CasePage({ params, searchParams }: Props) {
   const staff = await requireStaff("reviewer");
   const { id } = await params;
   if (!z.uuid().safeParse(id).success) notFound();
-  const [file, q] = await Promise.all([getCaseFile(staff, id), searchParams]);
+  const [file, q, { t }] = await Promise.all([
+    getCaseFile(staff, id),
+    searchParams,
+    getCaseWords(),
+  ]);
   if (!file) notFound();
   return (
     <>
       <div className="case-nav">
-        <Link href="/admin">← Queue</Link>
+        <Link href="/admin">{t("back")}</Link>
         <Keyboard file={file} />
       </div>
       <h1 data-testid="case-title">
-        {file.trader?.email ?? "Trader"} · {file.kycCase.level}
+        {file.trader?.email ?? t("traderFallback")} · {file.kycCase.level}
       </h1>
       {isConsoleRefusal(q.error) ? (
         <p className="alert" role="alert" data-testid="outcome" data-error={q.error}>
-          {CONSOLE_REFUSALS[q.error]}
+          {t(`refusal.${q.error}`)}
         </p>
       ) : isConsoleOutcome(q.outcome) ? (
         <p className="notice" role="status" data-testid="outcome" data-outcome={q.outcome}>
-          {CONSOLE_OUTCOMES[q.outcome]}
+          {t(`outcome.${q.outcome}`)}
         </p>
       ) : null}
       <CaseSummary file={file} />

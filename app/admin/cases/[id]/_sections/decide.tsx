@@ -1,6 +1,7 @@
+import { getLocale } from "next-intl/server";
 import { getTranslations } from "@/lib/i18n/translations";
-import { CASE_STATE_LINES, CONSOLE_REFUSALS, CONTROL_WHY } from "@/lib/review/console-messages";
 import type { CaseFile } from "@/lib/review/case-file";
+import { getConsoleLabels, type ConsoleLabels } from "@/lib/review/labels";
 import type { Control } from "@/lib/review/controls";
 import { ConfirmButton } from "./confirm-button";
 import {
@@ -12,15 +13,22 @@ import {
   resumeReviewAction,
   takeOverAction,
 } from "../../../actions";
+import { getCaseWords } from "./words";
+
+type Words = Awaited<ReturnType<typeof getCaseWords>> & {
+  label: ConsoleLabels;
+  /** The trader's language, named in the officer's. */
+  traderLanguage: string;
+};
 
 const DOCUMENT_TYPES = ["identity", "address", "additional"] as const;
 
 /** Why a control is not this person's to use, beside it. */
-function Why({ control, name }: { control: Control | undefined; name: string }) {
+function Why({ control, name, w }: { control: Control | undefined; name: string; w: Words }) {
   if (!control || control.enabled) return null;
   return (
     <p className="muted" data-testid="why" data-control={name} data-why={control.why}>
-      {CONTROL_WHY[control.why]}
+      {w.why(control.why)}
     </p>
   );
 }
@@ -30,18 +38,17 @@ function CaseId({ file }: { file: CaseFile }) {
 }
 
 /** Who holds the case; anyone else takes it over (audited) before deciding. */
-function Holder({ file }: { file: CaseFile }) {
+function Holder({ file, w: { t } }: { file: CaseFile; w: Words }) {
   const { assignee, controls } = file;
   if (controls.takeOver && assignee)
     return (
       <form action={takeOverAction} className="stack">
         <CaseId file={file} />
         <p className="alert" data-testid="claimed-by">
-          Claimed by {assignee.name}. Take the case over to decide on it; the take-over is audited
-          and {assignee.name} no longer holds it.
+          {t("decide.claimedBy", { name: assignee.name })}
         </p>
         <button className="button secondary" type="submit" data-testid="take-over">
-          Take over
+          {t("decide.takeOver")}
         </button>
       </form>
     );
@@ -50,34 +57,34 @@ function Holder({ file }: { file: CaseFile }) {
       <form action={claimAction}>
         <CaseId file={file} />
         <button className="button secondary" type="submit" data-testid="claim">
-          Claim
+          {t("decide.claim")}
         </button>
       </form>
     );
   if (assignee?.me)
     return (
       <p className="muted" data-testid="claimed-by">
-        You hold this case.
+        {t("decide.youHold")}
       </p>
     );
   return null;
 }
 
 /** The trader's language, and what the reason catalog says in it. */
-function TraderLanguage({ file }: { file: CaseFile }) {
+function TraderLanguage({ file, w }: { file: CaseFile; w: Words }) {
   const { language } = file;
   return (
     <p className="muted" data-testid="trader-language" data-lang={language.code}>
-      The trader reads {language.name} ({language.code}). What you write is sent as written.
+      {w.t("decide.traderLanguage", { language: w.traderLanguage, code: language.code })}
     </p>
   );
 }
 
-function ReasonPreview({ file, codes }: { file: CaseFile; codes: readonly string[] }) {
+function ReasonPreview({ file, codes, w }: { file: CaseFile; codes: readonly string[]; w: Words }) {
   const { language } = file;
   return (
     <details data-testid="reason-preview">
-      <summary>What the trader reads for each reason, in {language.name}</summary>
+      <summary>{w.t("decide.reasonPreview", { language: w.traderLanguage })}</summary>
       <dl className="facts">
         {codes.map((code) => (
           <div key={code} style={{ display: "contents" }}>
@@ -94,7 +101,8 @@ function ReasonPreview({ file, codes }: { file: CaseFile; codes: readonly string
 
 type ConfirmWords = { approve: string; reject: string; yes: string; cancel: string };
 
-function Approve({ file, confirm }: { file: CaseFile; confirm: ConfirmWords }) {
+function Approve({ file, confirm, w }: { file: CaseFile; confirm: ConfirmWords; w: Words }) {
+  const { t } = w;
   const { kycCase, approval, controls } = file;
   const control = controls.approve;
   if (!control) return null;
@@ -104,21 +112,24 @@ function Approve({ file, confirm }: { file: CaseFile; confirm: ConfirmWords }) {
       <CaseId file={file} />
       {blocked ? (
         <p className="alert" data-testid="approve-blocked" data-blocker={blocked}>
-          {CONSOLE_REFUSALS[blocked]}
+          {t(`refusal.${blocked}`)}
         </p>
       ) : null}
       {kycCase.fourEyesRequired && !blocked ? (
         <p className="muted" data-testid="four-eyes">
-          Four eyes:{" "}
-          {approval.signatures === 0
-            ? "no signature yet; a second, different approver co-signs"
-            : approval.signedByMe && !approval.signedByOther
-              ? "you signed; waiting for a second approver"
-              : "signed by another person; an approver co-signs"}
-          .
+          {t("decide.fourEyes", {
+            signatures:
+              approval.signatures === 0
+                ? "none"
+                : approval.signedByMe && !approval.signedByOther
+                  ? "mine"
+                  : "other",
+          })}
         </p>
       ) : null}
-      {control.enabled || control.why === blocked ? null : <Why control={control} name="approve" />}
+      {control.enabled || control.why === blocked ? null : (
+        <Why control={control} name="approve" w={w} />
+      )}
       <ConfirmButton
         testId="approve"
         disabled={!control.enabled}
@@ -127,27 +138,28 @@ function Approve({ file, confirm }: { file: CaseFile; confirm: ConfirmWords }) {
         cancel={confirm.cancel}
       >
         {blocked === "checks_running"
-          ? "Checks running"
+          ? t("decide.checksRunning")
           : controls.coSign
-            ? "Co-sign approval"
-            : "Approve"}
+            ? t("decide.coSign")
+            : t("decide.approve")}
       </ConfirmButton>
     </form>
   );
 }
 
-function Reject({ file, confirm }: { file: CaseFile; confirm: ConfirmWords }) {
+function Reject({ file, confirm, w }: { file: CaseFile; confirm: ConfirmWords; w: Words }) {
+  const { t } = w;
   const { controls } = file;
   const withdraw = controls.revoke !== undefined;
   const control = controls.revoke ?? controls.reject;
   if (!control) return null;
   if (!control.enabled && control.why !== "not_assignee")
-    return <Why control={control} name={withdraw ? "revoke" : "reject"} />;
+    return <Why control={control} name={withdraw ? "revoke" : "reject"} w={w} />;
   return (
     <form action={rejectAction} className="stack">
       <CaseId file={file} />
       <label htmlFor="reasonCode">
-        {withdraw ? "Withdraw the approval, with reason" : "Reject with reason"}
+        {withdraw ? t("decide.withdrawWithReason") : t("decide.rejectWithReason")}
       </label>
       <select id="reasonCode" name="reasonCode" required data-testid="reject-reason">
         {file.reasons.map((r) => (
@@ -156,11 +168,11 @@ function Reject({ file, confirm }: { file: CaseFile; confirm: ConfirmWords }) {
           </option>
         ))}
       </select>
-      <TraderLanguage file={file} />
-      <ReasonPreview file={file} codes={file.reasons.map((r) => r.code)} />
-      <label htmlFor="rejectNote">Internal note (never shown to the trader)</label>
+      <TraderLanguage file={file} w={w} />
+      <ReasonPreview file={file} codes={file.reasons.map((r) => r.code)} w={w} />
+      <label htmlFor="rejectNote">{t("decide.internalNote")}</label>
       <textarea id="rejectNote" name="internalNote" rows={2} maxLength={2000} />
-      <Why control={control} name={withdraw ? "revoke" : "reject"} />
+      <Why control={control} name={withdraw ? "revoke" : "reject"} w={w} />
       <ConfirmButton
         className="button secondary"
         testId="reject"
@@ -169,13 +181,14 @@ function Reject({ file, confirm }: { file: CaseFile; confirm: ConfirmWords }) {
         yes={confirm.yes}
         cancel={confirm.cancel}
       >
-        {withdraw ? "Withdraw approval" : "Reject"}
+        {withdraw ? t("decide.withdraw") : t("decide.reject")}
       </ConfirmButton>
     </form>
   );
 }
 
-function RequestInformation({ file, prefill }: { file: CaseFile; prefill?: string }) {
+function RequestInformation({ file, prefill, w }: { file: CaseFile; prefill?: string; w: Words }) {
+  const { t } = w;
   const { kycCase, controls, language } = file;
   const control = controls.requestInformation;
   if (!control) return null;
@@ -187,23 +200,23 @@ function RequestInformation({ file, prefill }: { file: CaseFile; prefill?: strin
     <form action={requestAction} className="stack" id="request">
       <CaseId file={file} />
       <fieldset>
-        <legend>Ask the trader to redo</legend>
+        <legend>{t("decide.askToRedo")}</legend>
         {file.progress.requirements.steps.map((s) => (
           <label className="choice" key={s.step}>
-            <input type="checkbox" name="items" value={`step:${s.step}`} /> {s.step}
+            <input type="checkbox" name="items" value={`step:${s.step}`} /> {w.label.step(s.step)}
           </label>
         ))}
         {DOCUMENT_TYPES.map((d) => (
           <label className="choice" key={d}>
-            <input type="checkbox" name="items" value={`document:${d}`} /> document: {d}
+            <input type="checkbox" name="items" value={`document:${d}`} /> {w.label.documentType(d)}
           </label>
         ))}
       </fieldset>
-      <label htmlFor="message">Message for the trader</label>
-      <TraderLanguage file={file} />
+      <label htmlFor="message">{t("decide.messageForTrader")}</label>
+      <TraderLanguage file={file} w={w} />
       {starters.length > 0 ? (
         <details data-testid="message-starters" open={Boolean(start)}>
-          <summary>Start from the reason catalog, in {language.name}</summary>
+          <summary>{t("decide.starters", { language: w.traderLanguage })}</summary>
           <ul>
             {starters.map((r) => (
               <li key={r.code}>
@@ -227,14 +240,14 @@ function RequestInformation({ file, prefill }: { file: CaseFile; prefill?: strin
         defaultValue={start}
         data-testid="message"
       />
-      <Why control={control} name="requestInformation" />
+      <Why control={control} name="requestInformation" w={w} />
       <button
         className="button secondary"
         type="submit"
         data-testid="request"
         disabled={!control.enabled}
       >
-        Request more information
+        {t("decide.request")}
       </button>
     </form>
   );
@@ -243,57 +256,68 @@ function RequestInformation({ file, prefill }: { file: CaseFile; prefill?: strin
 /** The decisions staff can take on the case in its state, and why any is not theirs to take. */
 export async function Decide({ file, prefill }: { file: CaseFile; prefill?: string }) {
   const { kycCase, controls } = file;
-  const t = await getTranslations("Confirm");
+  const [tConfirm, words, label, locale] = await Promise.all([
+    getTranslations("Confirm"),
+    getCaseWords(),
+    getConsoleLabels(),
+    getLocale(),
+  ]);
+  const { t } = words;
+  const w: Words = {
+    ...words,
+    label,
+    traderLanguage:
+      new Intl.DisplayNames([locale], { type: "language" }).of(file.language.code) ??
+      file.language.name,
+  };
   const confirm = {
-    approve: t("approve"),
-    reject: t("reject"),
-    yes: t("yes"),
-    cancel: t("cancel"),
+    approve: tConfirm("approve"),
+    reject: tConfirm("reject"),
+    yes: tConfirm("yes"),
+    cancel: tConfirm("cancel"),
   };
   const rejection = file.finalRejection
-    ? " The rejection is final."
+    ? t("decide.rejectionFinal")
     : kycCase.status === "rejected"
-      ? " The trader may fix the named items and send again."
-      : "";
+      ? t("decide.rejectionRetry")
+      : null;
   return (
     <section className="card" data-testid="decisions" aria-labelledby="decide-title">
-      <h2 id="decide-title">Decide</h2>
+      <h2 id="decide-title">{t("decide.title")}</h2>
       <p data-testid="decide-state">
-        {CASE_STATE_LINES[kycCase.status]}
-        {rejection}
+        {t(`state.${kycCase.status}`)}
+        {rejection ? ` ${rejection}` : null}
       </p>
-      <Holder file={file} />
-      <Approve file={file} confirm={confirm} />
+      <Holder file={file} w={w} />
+      <Approve file={file} confirm={confirm} w={w} />
       {controls.resumeReview ? (
         <form action={resumeReviewAction}>
           <CaseId file={file} />
-          <p className="muted">
-            The case waits for the trader. Take it back into review to decide without their answer.
-          </p>
-          <Why control={controls.resumeReview} name="resumeReview" />
+          <p className="muted">{t("decide.waitsForTrader")}</p>
+          <Why control={controls.resumeReview} name="resumeReview" w={w} />
           <button
             className="button secondary"
             type="submit"
             data-testid="resume-review"
             disabled={!controls.resumeReview.enabled}
           >
-            Take back into review
+            {t("decide.resumeReview")}
           </button>
         </form>
       ) : null}
-      <Reject file={file} confirm={confirm} />
-      <RequestInformation file={file} prefill={prefill} />
+      <Reject file={file} confirm={confirm} w={w} />
+      <RequestInformation file={file} prefill={prefill} w={w} />
       {controls.reopen?.enabled ? (
         <form action={reopenAction} className="stack">
           <CaseId file={file} />
-          <label htmlFor="reopenReason">Reopen this rejected case: why (audited)</label>
+          <label htmlFor="reopenReason">{t("decide.reopenWhy")}</label>
           <textarea id="reopenReason" name="reason" rows={2} maxLength={2000} required />
           <button className="button secondary" type="submit" data-testid="reopen">
-            Reopen for review
+            {t("decide.reopen")}
           </button>
         </form>
       ) : (
-        <Why control={controls.reopen} name="reopen" />
+        <Why control={controls.reopen} name="reopen" w={w} />
       )}
     </section>
   );

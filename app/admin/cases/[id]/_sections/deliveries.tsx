@@ -1,9 +1,10 @@
 import type { CaseFile } from "@/lib/review/case-file";
-import { CONTROL_WHY } from "@/lib/review/console-messages";
 import { replayEventAction } from "../../../actions";
 import { Time } from "./value";
+import { getCaseWords } from "./words";
 
-export function Deliveries({ file }: { file: CaseFile }) {
+export async function Deliveries({ file }: { file: CaseFile }) {
+  const { why } = await getCaseWords();
   return (
     <section className="card" data-testid="delivery-log" aria-labelledby="delivery-title">
       <h2 id="delivery-title">Status delivery</h2>
@@ -18,7 +19,7 @@ export function Deliveries({ file }: { file: CaseFile }) {
           data-control="replayDeliveries"
           data-why={file.controls.replayDeliveries.why}
         >
-          {CONTROL_WHY[file.controls.replayDeliveries.why]}
+          {why(file.controls.replayDeliveries.why)}
         </p>
       ) : null}
       <table className="queue">

@@ -1,8 +1,8 @@
 import type { CaseFile } from "@/lib/review/case-file";
-import { CONTROL_WHY } from "@/lib/review/console-messages";
 import type { ReviewedHit } from "@/lib/review/screening-hits";
 import { screeningHitAction } from "../../../actions";
 import { Time } from "./value";
+import { getCaseWords } from "./words";
 
 const DOB: Record<string, string> = {
   exact: "the same date of birth",
@@ -58,8 +58,9 @@ function Explanation({ hit }: { hit: ReviewedHit }) {
   );
 }
 
-export function Hits({ file }: { file: CaseFile }) {
+export async function Hits({ file }: { file: CaseFile }) {
   if (file.hits.length === 0) return null;
+  const { why } = await getCaseWords();
   return (
     <section className="card" data-testid="screening-hits" aria-labelledby="hits-title">
       <h2 id="hits-title">Screening hits</h2>
@@ -112,7 +113,7 @@ export function Hits({ file }: { file: CaseFile }) {
                       data-control="hit-false-positive"
                       data-why={falsePositive.why}
                     >
-                      {CONTROL_WHY[falsePositive.why]}
+                      {why(falsePositive.why)}
                     </p>
                   )}
                   <div className="actions">

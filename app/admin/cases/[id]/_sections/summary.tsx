@@ -1,13 +1,14 @@
 import { assignAction } from "../../../actions";
 import type { CaseFile } from "@/lib/review/case-file";
-import { CONTROL_WHY } from "@/lib/review/console-messages";
+import { getCaseWords } from "./words";
 
 const upgrading = (kycCase: CaseFile["kycCase"]) =>
   kycCase.approvedLevel !== null &&
   kycCase.approvedLevel !== kycCase.level &&
   kycCase.status !== "approved";
 
-export function Summary({ file }: { file: CaseFile }) {
+export async function Summary({ file }: { file: CaseFile }) {
+  const { why } = await getCaseWords();
   const { kycCase, trader, team } = file;
   return (
     <section className="card" aria-labelledby="summary-title">
@@ -109,7 +110,7 @@ export function Summary({ file }: { file: CaseFile }) {
           data-control="export"
           data-why={file.controls.export.why}
         >
-          {CONTROL_WHY[file.controls.export.why]}
+          {why(file.controls.export.why)}
         </p>
       )}
     </section>
