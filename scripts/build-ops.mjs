@@ -16,6 +16,7 @@ export const COMMANDS = {
   "staff:create": "scripts/staff-create.ts",
   "lists:import": "scripts/lists-import.ts",
   "audit:verify": "scripts/audit-verify.ts",
+  "documents:seal": "scripts/documents-seal.ts",
 };
 const EXTERNAL = ["sharp", "@electric-sql/pglite", "libheif-js"];
 

@@ -7,7 +7,14 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const commands = ["worker", "migrate", "staff:create", "lists:import", "audit:verify"];
+const commands = [
+  "worker",
+  "migrate",
+  "staff:create",
+  "lists:import",
+  "audit:verify",
+  "documents:seal",
+];
 const [command = "serve"] = process.argv.slice(2);
 
 /**

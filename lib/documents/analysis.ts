@@ -23,7 +23,7 @@ import {
   recordDocumentAnalysis,
 } from "@/lib/db/queries/documents";
 import type { DocumentRow } from "@/lib/db/schema";
-import { storage } from "@/lib/storage";
+import { readDocumentFile } from "./stored-file";
 import { readMrz, type MrzRead } from "./mrz-read";
 import { decodeOptions, MAX_INPUT_PIXELS, SHARP_TIMEOUT_SECONDS } from "./image-check";
 import {
@@ -79,9 +79,7 @@ export async function analyzeCaseDocuments(caseId: string, traderId: string): Pr
     let phash: string | null = null;
     let analysis: Omit<DocumentAnalysis, "usedByOtherTraders"> = { issues: [] };
     if (document.contentType?.startsWith("image/")) {
-      const bytes = await storage().get(document.storageKey, {
-        maxBytes: document.sizeBytes ?? undefined,
-      });
+      const bytes = await readDocumentFile(document);
       // The stored JPEG is ours, but this also runs in the app server (after a submit answered):
       // it shares the limit with the confirms.
       const quality = await withDocumentSlot(() => imageQuality(bytes));
@@ -130,9 +128,7 @@ export async function readIdentityMrz(
     .sort((a, b) => ZONE_SIDES.indexOf(a.side) - ZONE_SIDES.indexOf(b.side));
   let last: MrzRead | null = null;
   for (const document of images) {
-    const bytes = await storage().get(document.storageKey, {
-      maxBytes: document.sizeBytes ?? undefined,
-    });
+    const bytes = await readDocumentFile(document);
     last = await withDocumentSlot(() => readMrz(bytes));
     if (last.status === "read") return last;
   }

@@ -8,8 +8,8 @@
  *    is ours (`cases/<caseId>/<documentId>`), never the file's name.
  * 2. The browser uploads straight to storage (no byte passes through us in `s3` mode).
  * 3. `confirmUpload`: re-checks what was actually stored (size, magic bytes, full decode under
- *    a pixel limit, PDF safety), stores a clean re-encoded copy (no EXIF/GPS) under a key of its
- *    own, records its SHA-256 and size, and supersedes the previous version. A refused file
+ *    a pixel limit, PDF safety), stores a clean re-encoded copy (no EXIF/GPS), sealed under the
+ *    case's data key, under a key of its own, deletes the browser's raw upload, records its SHA-256 and size, and supersedes the previous version. A refused file
  *    leaves no object and no document row behind; the refusal is an audit event and counts
  *    against the case's file limit for an hour (REFUSALS_COUNT_FOR_MS). Quality scores, the perceptual hash and look-alikes used
  *    by other traders are computed from the stored copy by the checks after submit (analysis.ts).
@@ -38,6 +38,7 @@ import { log } from "@/lib/log";
 import { caseCipher } from "@/lib/security/case-keys";
 import { documentKey, storage as getStorage, verifiedDocumentKey } from "@/lib/storage";
 import { inspectDocument } from "./inspect";
+import { storeDocumentFile } from "./stored-file";
 import { documentCheckSeconds } from "@/lib/metrics/document-checks";
 import type { StoredFileFacts } from "./stored-quality";
 import {
@@ -150,8 +151,12 @@ export async function confirmUpload(
   if (!z.uuid().safeParse(documentId).success) return refuse("not_found");
   const row = await getCaseDocument(kycCase.id, documentId);
   if (!row) return refuse("not_found");
-  // A replayed confirm changes nothing and answers what the first one decided.
-  if (row.status !== "pending") return { ok: true, value: { documentId, state: row.status } };
+  // A replayed confirm changes nothing and answers what the first one decided. The upload key is
+  // emptied again: a replay of the signed form may have put a clear file there since.
+  if (row.status !== "pending") {
+    await deleteQuietly(documentKey(kycCase.id, row.id));
+    return { ok: true, value: { documentId, state: row.status } };
+  }
   if (!(await acceptsDocuments(kycCase, row.documentType))) return refuse("not_editable");
 
   const storage = getStorage();
@@ -195,8 +200,9 @@ export async function confirmUpload(
   // The checked bytes go under a key of their own that no upload form can target: the browser's
   // presigned form stays valid for minutes after this confirm, and a replay of it must not
   // replace what was checked. The upload key is then emptied.
+  // Sealed under the case key (stored-file.ts): the bucket never holds the checked file in clear.
   const storedKey = verifiedDocumentKey(kycCase.id, row.id);
-  await storage.put(storedKey, verdict.bytes, verdict.contentType);
+  await storeDocumentFile(kycCase.id, row.id, storedKey, verdict.bytes);
 
   const facts: StoredFileFacts =
     verdict.kind === "image"

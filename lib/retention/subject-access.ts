@@ -23,7 +23,7 @@ import { AppError } from "@/lib/errors";
 import { loadStepDrafts } from "@/lib/kyc/drafts";
 import { caseCipher } from "@/lib/security/case-keys";
 import type { StaffPrincipal } from "@/lib/staff/auth";
-import { storage } from "@/lib/storage";
+import { readDocumentFile } from "@/lib/documents/stored-file";
 import { tombstoneSchema } from "./tombstone";
 import { zipStored, type ZipEntry } from "./zip";
 
@@ -129,7 +129,7 @@ export async function exportSubjectData(
       let file: string | null = null;
       if (d.status !== "pending" && !purged) {
         file = `documents/${kycCase.id}/${d.id}`;
-        files.push({ name: file, bytes: await storage().get(d.storageKey) });
+        files.push({ name: file, bytes: await readDocumentFile(d) });
       }
       documents.push({
         id: d.id,

@@ -16,7 +16,9 @@ import {
   currentKeyId,
   decryptField,
   encryptField,
+  openFileWithDataKey,
   openWithDataKey,
+  sealFileWithDataKey,
   sealWithDataKey,
 } from "./encryption";
 
@@ -25,9 +27,14 @@ export type CaseCipher = {
   decrypt(value: string): string;
   encryptJson(value: unknown): string;
   decryptJson<T = unknown>(value: string): T;
+  /** A document's file contents, bound to the document (its id is authenticated). */
+  sealFile(documentId: string, bytes: Uint8Array): Buffer;
+  openFile(documentId: string, sealed: Uint8Array): Buffer;
 };
 
 const wrapAad = (caseId: string) => `case-key:${caseId}`;
+// A file copied to another document's key, or another case's, does not open.
+const fileAad = (caseId: string, documentId: string) => `document:${caseId}/${documentId}`;
 
 export function wrapCaseKey(caseId: string, key: Buffer): { wrappedKey: string; keyId: string } {
   return {
@@ -52,6 +59,8 @@ function cipherFor(caseId: string, key: Buffer): CaseCipher {
     encryptJson: (value) =>
       sealWithDataKey(key, Buffer.from(JSON.stringify(value), "utf8"), caseId),
     decryptJson: <T>(value: string) => JSON.parse(decrypt(value)) as T,
+    sealFile: (documentId, bytes) => sealFileWithDataKey(key, bytes, fileAad(caseId, documentId)),
+    openFile: (documentId, sealed) => openFileWithDataKey(key, sealed, fileAad(caseId, documentId)),
   };
 }
 

@@ -9,6 +9,10 @@
  *   case keys existed.
  * - `v2.<iv>.<ciphertext>.<tag>`: under a case's own data key (lib/security/case-keys.ts), which
  *   only exists wrapped by an app key; destroying it shreds every such value and its backups.
+ *
+ * Stored files (document contents) use one binary envelope under the same case key, because
+ * base64 would grow every file by a third: `KYCF`, a version byte (1), the IV, the ciphertext,
+ * the tag. The header is part of the authenticated data, so a file cannot be relabelled.
  */
 import "server-only";
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
@@ -106,4 +110,50 @@ export function openWithDataKey(key: Buffer, value: string, aad: string): Buffer
   if (parts.length !== 4 || version !== "v2" || !iv || ciphertext === undefined || !tag)
     throw new AppError("INTERNAL", "unreadable encrypted value");
   return open(key, iv, ciphertext, tag, aad);
+}
+
+const FILE_MAGIC = Buffer.from("KYCF", "ascii");
+const FILE_VERSION = 1;
+const FILE_HEADER_BYTES = FILE_MAGIC.length + 1;
+/** What the envelope adds to a file: header, IV and tag. */
+export const FILE_ENVELOPE_OVERHEAD = FILE_HEADER_BYTES + IV_BYTES + TAG_BYTES;
+
+/**
+ * True for bytes in the file envelope. No file the confirm accepts (JPEG, PNG, PDF, …) starts
+ * with `KYCF`, so older objects stored in clear are told apart by their first bytes.
+ */
+export function isSealedFile(bytes: Uint8Array): boolean {
+  return (
+    bytes.length >= FILE_ENVELOPE_OVERHEAD &&
+    Buffer.from(bytes.subarray(0, FILE_MAGIC.length)).equals(FILE_MAGIC)
+  );
+}
+
+export function sealFileWithDataKey(key: Buffer, plaintext: Uint8Array, aad: string): Buffer {
+  const header = Buffer.concat([FILE_MAGIC, Buffer.from([FILE_VERSION])]);
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv("aes-256-gcm", key, iv, { authTagLength: TAG_BYTES });
+  cipher.setAAD(Buffer.concat([header, Buffer.from(aad, "utf8")]));
+  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return Buffer.concat([header, iv, ciphertext, cipher.getAuthTag()]);
+}
+
+export function openFileWithDataKey(key: Buffer, sealed: Uint8Array, aad: string): Buffer {
+  const bytes = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
+  if (!isSealedFile(bytes) || bytes[FILE_MAGIC.length] !== FILE_VERSION)
+    throw new AppError("INTERNAL", "unreadable encrypted file");
+  const header = bytes.subarray(0, FILE_HEADER_BYTES);
+  const iv = bytes.subarray(FILE_HEADER_BYTES, FILE_HEADER_BYTES + IV_BYTES);
+  const tag = bytes.subarray(bytes.length - TAG_BYTES);
+  try {
+    const decipher = createDecipheriv("aes-256-gcm", key, iv, { authTagLength: TAG_BYTES });
+    decipher.setAAD(Buffer.concat([header, Buffer.from(aad, "utf8")]));
+    decipher.setAuthTag(tag);
+    return Buffer.concat([
+      decipher.update(bytes.subarray(FILE_HEADER_BYTES + IV_BYTES, bytes.length - TAG_BYTES)),
+      decipher.final(),
+    ]);
+  } catch (error) {
+    throw new AppError("INTERNAL", "encrypted file failed authentication", { cause: error });
+  }
 }

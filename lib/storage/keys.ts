@@ -70,14 +70,22 @@ export function assertContentType(value: unknown): string {
  * The name is the reviewer-facing label only; it never becomes a key or a path.
  */
 export function attachmentDisposition(filename: string | undefined): string {
-  if (!filename) return "attachment";
+  return contentDisposition("attachment", filename);
+}
+
+/** The same, as `inline` (shown in the browser, e.g. the console's document view) or `attachment`. */
+export function contentDisposition(
+  kind: "inline" | "attachment",
+  filename: string | undefined,
+): string {
+  if (!filename) return kind;
   const cleaned = filename.replace(/[\u0000-\u001f\u007f/\\]/g, "").slice(0, 200);
   const ascii = cleaned.replace(/[^A-Za-z0-9._ -]/g, "_").trim() || "document";
   const encoded = encodeURIComponent(cleaned).replace(
     /['()*]/g,
     (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
   );
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+  return `${kind}; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
 export function assertTtl(seconds: number, max: number, what: string): number {

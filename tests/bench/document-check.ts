@@ -2,7 +2,7 @@
  * `npm run bench:documents [-- --iterations=N]`
  *
  * The target: the confirm's check of a 12 MP photo (inspectDocument: sniff, header, full decode,
- * re-encode, SHA-256) runs at ≥ 0.8 × the throughput of a bare sharp decode + re-encode of the
+ * re-encode, SHA-256; then sealing the stored copy under the case key) runs at ≥ 0.8 × the throughput of a bare sharp decode + re-encode of the
  * same image (`sharp(buf).rotate().jpeg({ quality: 85 }).toBuffer()`), measured in the same run,
  * one image at a time (the wait of one upload). sharp alone: no native code of our own.
  *
@@ -20,7 +20,9 @@ import { parseArgs } from "node:util";
 import sharp from "sharp";
 import { imageQuality } from "@/lib/documents/analysis";
 import { MAX_INPUT_PIXELS } from "@/lib/documents/image-check";
+import { randomBytes } from "node:crypto";
 import { inspectDocument } from "@/lib/documents/inspect";
+import { sealFileWithDataKey } from "@/lib/security/encryption";
 import { photo12mp } from "@/tests/fixtures/documents/make-fixtures";
 
 export const TARGET_RATIO = 0.8;
@@ -81,9 +83,12 @@ export async function benchDocumentCheck(
   const limits = { maxBytes: 10 * 1024 * 1024, maxPdfPages: 10, maxInputPixels: MAX_INPUT_PIXELS };
 
   const bare = () => sharp(photo).rotate().jpeg({ quality: 85 }).toBuffer();
+  // The confirm also seals the stored copy under the case key (lib/documents/stored-file.ts).
+  const caseKey = randomBytes(32);
   const confirm = async () => {
     const result = await inspectDocument(photo, "image/jpeg", limits);
     if (!result.ok) throw new Error(`the benchmark photo was refused: ${result.reason}`);
+    sealFileWithDataKey(caseKey, result.bytes, "document:bench");
     return result;
   };
   const confirmWithRaster = () => Promise.all([confirm(), imageQuality(photo)]);
@@ -169,7 +174,7 @@ export function renderDocumentBench(result: DocumentBenchResult): string {
   lines.push(
     "",
     "Judged: option b (what the app runs), one image at a time (the wait of one upload), ratio of",
-    "the medians. b: inspectDocument alone; a: the same plus the quality raster (shrink-on-load",
+    "the medians. b: inspectDocument and the seal; a: the same plus the quality raster (shrink-on-load",
     "decode of the upload, scores, dHash) beside it, as computing it during the confirm would.",
     `Option b computes the raster after submit, from the stored JPEG ` +
       `(${(analysis.storedBytes / 1e6).toFixed(1)} MB): ${analysis.wallMs.toFixed(0)} ms, ` +

@@ -2,9 +2,15 @@
  * Scenarios: a case's personal data is sealed under the case's own key, wrapped by the app key;
  * a rotated app key re-wraps the case keys (`npm run keys:rotate`) while every case stays
  * readable; values written before case keys existed are read and then moved under the case key.
+ * Document files are sealed under the same key: a copy of the stored object taken before the
+ * case was erased stays unreadable after it.
  */
 import "./support/request-scope";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { sql } from "drizzle-orm";
+import { caseCipher } from "@/lib/security/case-keys";
 import { textOf } from "../helpers/render-page";
 import { sqlRows } from "../helpers/sql-rows";
 import { encryptJson } from "@/lib/security/encryption";
@@ -101,5 +107,112 @@ describe("scenario: personal data under a per-case key", () => {
     const moved = await stored(kycCase.id);
     expect(moved.drafts.every((d) => d.payload.startsWith("v2."))).toBe(true);
     expect(await trader.html("kyc", { step: "personal" })).toContain("Oyelaran-Legacy");
+  });
+
+  it("seals document files under the case key: readable after a rotation, unreadable once erased", async () => {
+    const w = world();
+    w.configure({});
+    const trader = new Trader(w, 460_003);
+    await trader.completeStandardLevel({ surnames: "Lindqvist" });
+    const kycCase = await trader.currentCase();
+    await w.worker();
+    const files = await sqlRows<{ id: string; storage_key: string; sha256: string }>(
+      w.db.db,
+      sql`select id, storage_key, sha256 from documents where case_id = ${kycCase.id}`,
+    );
+    expect(files.length).toBeGreaterThanOrEqual(2);
+
+    // A backup of the bucket (here the local driver's directory) taken now.
+    const backup = new Map(
+      files.map((f) => [f.id, readFileSync(path.join(w.dataDir, "documents", f.storage_key))]),
+    );
+    for (const raw of backup.values()) {
+      expect(raw.subarray(0, 4).toString("latin1")).toBe("KYCF");
+      expect(raw.subarray(0, 3)).not.toEqual(Buffer.from([0xff, 0xd8, 0xff]));
+    }
+
+    w.configure({ APP_KEYS: NEW_KEY });
+    const run = await w.runCommand("scripts/keys-rotate.ts");
+    expect(run.code).toBe(0);
+    const reviewer = await signedInStaff(w, "files.reviewer@broker.example", "reviewer");
+    const opened = new Map<string, Buffer>();
+    for (const f of files) {
+      const response = await reviewer.openDocument(f.id);
+      expect(response.status).toBe(200);
+      const bytes = Buffer.from(await response.arrayBuffer());
+      expect(createHash("sha256").update(bytes).digest("hex")).toBe(f.sha256);
+      opened.set(f.id, bytes);
+    }
+
+    expect(await reviewer.approve(kycCase.id)).toBe("approved");
+    const admin = await signedInStaff(w, "files.admin@broker.example", "admin");
+    const endedOn = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    expect(await admin.relationshipEnd(kycCase.id, endedOn)).toBe("relationship_ended");
+    await w.worker(new Date(Date.now() + 6 * 366 * 86_400_000));
+
+    for (const f of files) {
+      expect(existsSync(path.join(w.dataDir, "documents", f.storage_key))).toBe(false);
+      // The backup copy: not the file, and its key is gone for good.
+      const raw = backup.get(f.id)!;
+      expect(raw.includes(opened.get(f.id)!.subarray(0, 32))).toBe(false);
+    }
+    const [key] = await sqlRows<{ wrapped_key: string | null }>(
+      w.db.db,
+      sql`select wrapped_key from case_keys where case_id = ${kycCase.id}`,
+    );
+    expect(key?.wrapped_key).toBeNull();
+    await expect(caseCipher(kycCase.id)).rejects.toThrow("erased");
+    await admin.signIn();
+    expect((await admin.openDocument(files[0]!.id)).status).toBe(404);
+  });
+
+  it("reads document files stored in clear before sealing, and documents:seal encrypts them in place", async () => {
+    const w = world();
+    w.configure({});
+    const trader = new Trader(w, 460_004);
+    await trader.completeStandardLevel({ surnames: "Aaltonen" });
+    const kycCase = await trader.currentCase();
+    const files = await sqlRows<{ id: string; storage_key: string; sha256: string }>(
+      w.db.db,
+      sql`select id, storage_key, sha256 from documents where case_id = ${kycCase.id} order by id`,
+    );
+    expect(files.length).toBeGreaterThanOrEqual(2);
+    const reviewer = await signedInStaff(w, "seal.reviewer@broker.example", "reviewer");
+    const clear = new Map<string, Buffer>();
+    for (const f of files)
+      clear.set(f.id, Buffer.from(await (await reviewer.openDocument(f.id)).arrayBuffer()));
+
+    // What the release before sealing stored: the checked file itself. No flow of this version
+    // writes that any more, so the objects are put back in clear directly; one of them altered.
+    const objectPath = (key: string) => path.join(w.dataDir, "documents", key);
+    const [first, second] = files as [(typeof files)[0], (typeof files)[0]];
+    writeFileSync(objectPath(first.storage_key), clear.get(first.id)!);
+    const altered = Buffer.from(clear.get(second.id)!);
+    altered[altered.length - 3] = altered[altered.length - 3]! ^ 1;
+    writeFileSync(objectPath(second.storage_key), altered);
+
+    const response = await reviewer.openDocument(first.id);
+    expect(response.status).toBe(200);
+    expect(Buffer.from(await response.arrayBuffer())).toEqual(clear.get(first.id));
+
+    const run = await w.runCommand("scripts/documents-seal.ts");
+    expect(run.stdout).toContain("documents:seal: 1 files sealed");
+    expect(run.stdout).toMatch(/1 skipped/);
+    expect(run.code).toBe(1);
+    const sealed = readFileSync(objectPath(first.storage_key));
+    expect(sealed.subarray(0, 4).toString("latin1")).toBe("KYCF");
+    const again = await reviewer.openDocument(first.id);
+    expect(Buffer.from(await again.arrayBuffer())).toEqual(clear.get(first.id));
+    // The altered file is not what was checked: left for a person, never handed out.
+    expect(readFileSync(objectPath(second.storage_key))).toEqual(altered);
+    await expect(reviewer.openDocument(second.id)).rejects.toThrow("recorded hash");
+
+    writeFileSync(objectPath(second.storage_key), clear.get(second.id)!);
+    const rerun = await w.runCommand("scripts/documents-seal.ts");
+    expect(rerun.code).toBe(0);
+    // Other scenarios' files share this database: they were sealed when uploaded.
+    expect(rerun.stdout).toMatch(
+      /documents:seal: 1 files sealed, [1-9]\d* already sealed, 0 skipped/,
+    );
   });
 });

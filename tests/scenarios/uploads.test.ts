@@ -1,7 +1,8 @@
 /**
  * Scenarios about what was checked being what is stored, with documents in an S3 bucket (s3rver,
  * a real S3-protocol server) and the browser posting straight to it:
- * - a presigned POST replayed after the confirm cannot replace the checked document;
+ * - a presigned POST replayed after the confirm cannot replace the checked document, and the
+ *   bucket holds it only sealed under the case key (the console decrypts it);
  * - answers, uploads and confirms racing the final submit either land before it (and are part of
  *   the submitted round) or are refused: nothing changes after submit.
  */
@@ -11,17 +12,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import S3rver from "s3rver";
-import { GET as openDocument } from "@/app/admin/documents/[id]/route";
+import { documentKey, storage, verifiedDocumentKey } from "@/lib/storage";
 import { PERSONAL } from "../fixtures/kyc-values";
 import {
   freshPhoto,
   postToStorage,
   signedInStaff,
   Trader,
-  type Staff,
   type StartedUpload,
 } from "./support/people";
-import { BROKER, scenarioWorld } from "./support/world";
+import { scenarioWorld } from "./support/world";
 
 const world = scenarioWorld();
 const BUCKET = "kyc-scenarios";
@@ -53,19 +53,6 @@ afterAll(async () => {
 
 const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 
-/** What a reviewer gets when opening a document in the console (302 to a short-lived URL). */
-async function openAsStaff(staff: Staff, documentId: string): Promise<Buffer> {
-  const redirect = await staff.act(() =>
-    openDocument(new Request(`${BROKER}/admin/documents/${documentId}`), {
-      params: Promise.resolve({ id: documentId }),
-    }),
-  );
-  expect(redirect.status).toBe(302);
-  const response = await fetch(redirect.headers.get("location")!);
-  expect(response.status).toBe(200);
-  return Buffer.from(await response.arrayBuffer());
-}
-
 describe("scenario: a presigned POST replayed after the confirm", () => {
   it("cannot replace the checked document: the reviewer opens exactly what was checked", async () => {
     const w = world();
@@ -95,10 +82,27 @@ describe("scenario: a presigned POST replayed after the confirm", () => {
       documents: { id: string; sha256: string; sizeBytes: number }[];
     };
     const stored = evidence.documents.find((d) => d.id === uploaded.documentId)!;
-    const opened = await openAsStaff(approver, uploaded.documentId!);
+    const response = await approver.openDocument(uploaded.documentId!);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("image/jpeg");
+    expect(response.headers.get("cache-control")).toBe("private, no-store");
+    expect(response.headers.get("content-disposition")).toMatch(
+      /^inline; filename="identity-page\.jpg"/,
+    );
+    const opened = Buffer.from(await response.arrayBuffer());
+    expect(opened.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
     expect(sha256(opened)).toBe(stored.sha256);
     expect(opened.length).toBe(stored.sizeBytes);
     expect(sha256(opened)).not.toBe(sha256(other));
+
+    // What the bucket holds: the checked file sealed under the case key, and nothing at the
+    // upload key (the replayed form's file went with the second confirm).
+    const bucket = storage();
+    const raw = await bucket.get(verifiedDocumentKey(kycCase.id, uploaded.documentId!));
+    expect(raw.subarray(0, 4).toString("latin1")).toBe("KYCF");
+    expect(raw.includes(opened.subarray(0, 64))).toBe(false);
+    expect(raw.length).toBe(opened.length + 33);
+    expect(await bucket.head(documentKey(kycCase.id, uploaded.documentId!))).toBeNull();
   });
 });
 

@@ -279,3 +279,25 @@ export async function listAllCaseDocuments(caseId: string): Promise<DocumentRow[
   const db = await getDb();
   return db.select().from(documents).where(eq(documents.caseId, caseId));
 }
+
+/** Stored (not pending) documents with an id after `after`, in id order: a backfill's batch. */
+export async function listStoredDocumentsAfter(
+  after: string | undefined,
+  limit: number,
+): Promise<Pick<DocumentRow, "id" | "caseId" | "storageKey" | "sizeBytes" | "sha256">[]> {
+  const db = await getDb();
+  return db
+    .select({
+      id: documents.id,
+      caseId: documents.caseId,
+      storageKey: documents.storageKey,
+      sizeBytes: documents.sizeBytes,
+      sha256: documents.sha256,
+    })
+    .from(documents)
+    .where(
+      and(ne(documents.status, "pending"), after ? sql`${documents.id} > ${after}` : undefined),
+    )
+    .orderBy(documents.id)
+    .limit(limit);
+}

@@ -19,6 +19,7 @@ import {
   startUploadResponse,
 } from "@/lib/documents/upload-contract";
 import { changeCaseStatus } from "@/lib/kyc/cases";
+import { caseCipher } from "@/lib/security/case-keys";
 import { verifiedDocumentKey } from "@/lib/storage";
 import * as fx from "../../fixtures/documents/make-fixtures";
 import { setTraderCookie } from "../../helpers/request-scope";
@@ -49,6 +50,13 @@ afterAll(async () => {
 });
 
 let nextUser = 61_000;
+/** A stored file as the app reads it: sealed under the case key on disk, opened with it here. */
+async function openStored(file: string, caseId: string, documentId: string): Promise<Buffer> {
+  const sealed = readFileSync(file);
+  expect(sealed.subarray(0, 4).toString("latin1")).toBe("KYCF");
+  return (await caseCipher(caseId)).openFile(documentId, sealed);
+}
+
 async function traderSession() {
   const trader = await upsertTrader(
     { ctraderUserId: nextUser++, email: null, tradingLogin: null },
@@ -155,7 +163,7 @@ describe("document upload (local driver)", () => {
     // Only the checked copy is left: the object the browser posted was deleted.
     const stored = filesOnDisk().filter((f) => f.includes(result.id) && !f.endsWith(".meta"));
     expect(stored).toEqual([expect.stringMatching(/\.verified$/)]);
-    const bytes = readFileSync(stored[0]!);
+    const bytes = await openStored(stored[0]!, kycCase.id, result.id);
     expect(row?.sha256).toBe(createHash("sha256").update(bytes).digest("hex"));
     expect(row?.sizeBytes).toBe(bytes.length);
     const meta = await sharp(bytes).metadata();
@@ -171,7 +179,7 @@ describe("document upload (local driver)", () => {
   });
 
   it("accepts an iPhone HEIC (HEVC) and stores our JPEG in its place, without EXIF or GPS", async () => {
-    await traderSession();
+    const { kycCase } = await traderSession();
     const heic = fx.heicFixture("upright");
     const result = await uploadAndConfirm(heic, "image/heic");
     expect(result.status).toBe(200);
@@ -179,7 +187,11 @@ describe("document upload (local driver)", () => {
     const [row] = (await t.db.select().from(documents)).filter((d) => d.id === result.id);
     expect(row).toMatchObject({ status: "accepted", contentType: "image/jpeg" });
     expect(row?.quality).toMatchObject({ sourceType: "image/heic", width: 1200, height: 840 });
-    const stored = readFileSync(filesOnDisk().find((f) => f.includes(result.id))!);
+    const stored = await openStored(
+      filesOnDisk().find((f) => f.includes(result.id))!,
+      kycCase.id,
+      result.id,
+    );
     expect(row?.sizeBytes).toBe(stored.length);
     expect(stored.subarray(0, 3).equals(Buffer.from([0xff, 0xd8, 0xff]))).toBe(true);
     expect(stored.includes("FixturePhone")).toBe(false);
@@ -236,11 +248,11 @@ describe("document upload (local driver)", () => {
   );
 
   it("stores a polyglot only as clean re-encoded pixels", async () => {
-    await traderSession();
+    const { kycCase } = await traderSession();
     const result = await uploadAndConfirm(await fx.jpegHtmlPolyglot(), "image/jpeg");
     if (result.status === 200) {
       const stored = filesOnDisk().find((f) => f.includes(result.id))!;
-      const bytes = await import("node:fs").then((fs) => fs.readFileSync(stored));
+      const bytes = await openStored(stored, kycCase.id, result.id);
       expect(bytes.includes(Buffer.from(fx.HTML_PAYLOAD))).toBe(false);
     } else {
       expect(result.status).toBe(422);

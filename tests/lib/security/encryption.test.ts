@@ -1,4 +1,14 @@
-import { decryptField, decryptJson, encryptField, encryptJson } from "@/lib/security/encryption";
+import { randomBytes } from "node:crypto";
+import {
+  decryptField,
+  decryptJson,
+  encryptField,
+  encryptJson,
+  FILE_ENVELOPE_OVERHEAD,
+  isSealedFile,
+  openFileWithDataKey,
+  sealFileWithDataKey,
+} from "@/lib/security/encryption";
 import { setTestEnv } from "../../helpers/env";
 
 beforeEach(() => setTestEnv());
@@ -52,5 +62,46 @@ describe("field encryption", () => {
     expect(decryptJson(value, "case-1")).toEqual({ tin: "DE123" });
     setTestEnv({ APP_SECRET: "a-completely-different-secret-for-this-test-00" });
     expect(() => decryptJson(value, "case-1")).toThrow();
+  });
+});
+
+describe("the file envelope", () => {
+  const key = randomBytes(32);
+  const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(2048)]);
+
+  it("round-trips a file, hides it and adds only its fixed overhead", () => {
+    const sealed = sealFileWithDataKey(key, jpeg, "document:c/d");
+    expect(sealed.subarray(0, 5)).toEqual(Buffer.from([0x4b, 0x59, 0x43, 0x46, 1]));
+    expect(sealed.length).toBe(jpeg.length + FILE_ENVELOPE_OVERHEAD);
+    expect(sealed.includes(jpeg.subarray(0, 32))).toBe(false);
+    expect(isSealedFile(sealed)).toBe(true);
+    expect(openFileWithDataKey(key, sealed, "document:c/d")).toEqual(jpeg);
+    expect(sealFileWithDataKey(key, jpeg, "document:c/d")).not.toEqual(sealed);
+  });
+
+  it("tells files stored in clear apart by their first bytes", () => {
+    expect(isSealedFile(jpeg)).toBe(false);
+    expect(isSealedFile(Buffer.from("%PDF-1.7\n"))).toBe(false);
+    expect(isSealedFile(Buffer.from("KYCF"))).toBe(false);
+  });
+
+  it("refuses another document's file, another key, a changed byte, header or a cut tag", () => {
+    const sealed = sealFileWithDataKey(key, jpeg, "document:c/d");
+    expect(() => openFileWithDataKey(key, sealed, "document:c/e")).toThrow("failed authentication");
+    expect(() => openFileWithDataKey(randomBytes(32), sealed, "document:c/d")).toThrow(
+      "failed authentication",
+    );
+    const flipped = Buffer.from(sealed);
+    flipped[40] = flipped[40]! ^ 1;
+    expect(() => openFileWithDataKey(key, flipped, "document:c/d")).toThrow(
+      "failed authentication",
+    );
+    const version = Buffer.from(sealed);
+    version[4] = 2;
+    expect(() => openFileWithDataKey(key, version, "document:c/d")).toThrow("unreadable");
+    expect(() =>
+      openFileWithDataKey(key, sealed.subarray(0, sealed.length - 4), "document:c/d"),
+    ).toThrow("failed authentication");
+    expect(() => openFileWithDataKey(key, jpeg, "document:c/d")).toThrow("unreadable");
   });
 });

@@ -51,6 +51,7 @@ import AuditPage from "@/app/admin/audit/page";
 import { verifyChainAction } from "@/app/admin/audit/actions";
 import { GET as exportAuditLog } from "@/app/admin/audit/export/route";
 import { GET as vendorReport } from "@/app/admin/cases/[id]/vendor-report/route";
+import { GET as openDocument } from "@/app/admin/documents/[id]/route";
 import { POST as startVendor } from "@/app/api/inapp/vendor/route";
 import { POST as finishVendor } from "@/app/api/inapp/vendor/done/route";
 import { getLatestCaseForTrader } from "@/lib/db/queries/cases";
@@ -511,6 +512,15 @@ export class Staff extends Browser {
     return this.act(() =>
       exportTraderData(new Request(`${BROKER}/admin/traders/${traderId}/export`), {
         params: Promise.resolve({ id: traderId }),
+      }),
+    );
+  }
+
+  /** A document as the console's viewer and its Open link load it. */
+  openDocument(documentId: string): Promise<Response> {
+    return this.act(() =>
+      openDocument(new Request(`${BROKER}/admin/documents/${documentId}`), {
+        params: Promise.resolve({ id: documentId }),
       }),
     );
   }

@@ -4,10 +4,14 @@ import { refusal } from "@/lib/http/json";
 import { openDocument } from "@/lib/review/documents";
 import { getStaff } from "@/lib/staff/console";
 import { withRequestId } from "@/lib/http/request-id";
+import { contentDisposition } from "@/lib/storage/keys";
 
 export const runtime = "nodejs";
 
-/** Staff open a document through a presigned URL that lives 60 s; every opening is audited. */
+/**
+ * Staff open a document: the app decrypts it and sends it inline (the console's viewer loads it
+ * as an image); never cached, never sniffed; every opening is audited.
+ */
 export const GET = withRequestId(async function GET(
   _request: Request,
   { params }: { params: Promise<{ id: string }> },
@@ -17,13 +21,20 @@ export const GET = withRequestId(async function GET(
   const { id } = await params;
   if (!z.uuid().safeParse(id).success) return refusal(404, "not_found");
   try {
-    const url = await openDocument(staff, id);
-    return new Response(null, {
-      status: 302,
-      headers: { Location: url, "Cache-Control": "private, no-store" },
+    const file = await openDocument(staff, id);
+    return new Response(new Uint8Array(file.bytes), {
+      status: 200,
+      headers: {
+        "Content-Type": file.contentType,
+        "Content-Length": String(file.bytes.length),
+        "Content-Disposition": contentDisposition("inline", file.filename),
+        "Cache-Control": "private, no-store",
+        "X-Content-Type-Options": "nosniff",
+      },
     });
   } catch (error) {
-    if (isAppError(error) && error.code === "NOT_FOUND") return refusal(404, "not_found");
+    if (isAppError(error) && (error.code === "NOT_FOUND" || error.code === "GONE"))
+      return refusal(404, "not_found");
     throw error;
   }
 });
