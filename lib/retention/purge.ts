@@ -19,6 +19,7 @@ import "server-only";
 import { createHash } from "node:crypto";
 import { env } from "@/lib/env";
 import {
+  deleteSettledOutboxOfPurged,
   deleteSupersededDocument,
   getCaseForPurge,
   listAbandonedDraftCases,
@@ -27,7 +28,7 @@ import {
   purgeCaseRows,
 } from "@/lib/db/queries/retention";
 import { log } from "@/lib/log";
-import { storage } from "@/lib/storage";
+import { documentKey, storage } from "@/lib/storage";
 import { cutoffs } from "./policy";
 import { tombstoneSchema, type PurgeRule, type Tombstone } from "./tombstone";
 
@@ -58,7 +59,12 @@ export async function purgeCase(
     submissions: found.submissions.map((s) => ({ round: s.round, sha256: sha256(s.payload) })),
     documents: found.documents.map((d) => ({ id: d.id, sha256: d.sha256 })),
   });
-  for (const document of found.documents) await storage().delete(document.storageKey);
+  // Both keys of each document: the verified (sealed) file, and the upload key, where a replay of
+  // the browser's signed form after the confirm may have left a file in clear.
+  for (const document of found.documents) {
+    await storage().delete(document.storageKey);
+    await storage().delete(documentKey(caseId, document.id));
+  }
   return purgeCaseRows({
     caseId,
     traderId: kycCase.traderId,
@@ -77,17 +83,24 @@ export async function purgeCase(
   });
 }
 
-export type PurgeReport = { drafts: number; cases: number; documents: number };
+export type PurgeReport = {
+  drafts: number;
+  cases: number;
+  documents: number;
+  /** Outbox events of erased cases that settled after the erasure, deleted now. */
+  outboxEvents: number;
+};
 
 export async function runRetentionPurge(now = new Date()): Promise<PurgeReport> {
   const at = cutoffs(env().retention, now);
-  const report: PurgeReport = { drafts: 0, cases: 0, documents: 0 };
+  const report: PurgeReport = { drafts: 0, cases: 0, documents: 0, outboxEvents: 0 };
   for (const kycCase of await listAbandonedDraftCases(at.draftsTouchedBefore, BATCH))
     if (await purgeCase(kycCase.id, "abandoned_draft", now)) report.drafts++;
   for (const { kycCase } of await listExpiredDecidedCases(at.relationshipEndedBefore, BATCH))
     if (await purgeCase(kycCase.id, "relationship_ended", now)) report.cases++;
   for (const document of await listSupersededDocuments(at.supersededDecidedBefore, BATCH)) {
     await storage().delete(document.storageKey);
+    await storage().delete(documentKey(document.caseId, document.id));
     await deleteSupersededDocument(document.id, {
       actorType: "system",
       actorId: "retention",
@@ -98,6 +111,8 @@ export async function runRetentionPurge(now = new Date()): Promise<PurgeReport> 
     });
     report.documents++;
   }
-  if (report.drafts || report.cases || report.documents) log.info("retention.purged", report);
+  report.outboxEvents = await deleteSettledOutboxOfPurged(BATCH);
+  if (report.drafts || report.cases || report.documents || report.outboxEvents)
+    log.info("retention.purged", report);
   return report;
 }

@@ -5,7 +5,9 @@
  * with the vendor's report, and a person decides. Nothing passes silently.
  */
 import "./support/request-scope";
+import { sql } from "drizzle-orm";
 import { ctraderServer } from "../helpers/ctrader-stub";
+import { sqlRows } from "../helpers/sql-rows";
 import { stubSumsub, SUMSUB_SETTINGS, sumsubWebhook } from "../helpers/sumsub-stub";
 import { signedInStaff, Trader } from "./support/people";
 import {
@@ -115,5 +117,37 @@ describe("scenario: a case verified by Sumsub, from the cTrader launch to the re
     expect(await approver.reject(kycCase.id, "fraud_suspected")).toBe("rejected_final");
     await w.worker();
     expect(await trader.status()).toBe("rejected");
+
+    // Years after the relationship ended the purge erases the case: the blind index, the vendor's
+    // applicant and verdict, and the settled webhooks and e-mails (with their addresses) go too.
+    const left = async () => {
+      const [row] = await sqlRows<{ terms: number; vendor: number; events: number; sent: number }>(
+        w.db.db,
+        sql`select
+          (select count(*)::int from case_search_terms where case_id = ${kycCase.id}) as terms,
+          (select count(*)::int from vendor_verifications where case_id = ${kycCase.id}) as vendor,
+          (select count(*)::int from outbox_events where case_id = ${kycCase.id}) as events,
+          (select count(*)::int from deliveries d join outbox_events e on e.id = d.event_id
+            where e.case_id = ${kycCase.id}) as sent`,
+      );
+      return row!;
+    };
+    const before = await left();
+    expect(before.terms).toBeGreaterThan(0);
+    expect(before.vendor).toBe(1);
+    expect(before.events).toBeGreaterThan(0);
+    expect(before.sent).toBeGreaterThan(0);
+    const admin = await signedInStaff(w, "vendor.admin@broker.example", "admin");
+    const endedOn = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    expect(await admin.relationshipEnd(kycCase.id, endedOn)).toBe("relationship_ended");
+    await w.worker(new Date(Date.now() + 6 * 366 * 86_400_000));
+    expect(await left()).toEqual({ terms: 0, vendor: 0, events: 0, sent: 0 });
+    await admin.signIn();
+    expect(await admin.casePage(kycCase.id)).toContain('data-testid="tombstone"');
+    // Sumsub re-sends its verdict: it names no case any more, and nothing is stored.
+    expect(await postWebhook("sumsub", sumsubWebhook(reviewed))).toMatchObject({ status: 200 });
+    expect((await left()).vendor).toBe(0);
+    const verify = await w.runCommand("scripts/audit-verify.ts");
+    expect(verify.code).toBe(0);
   });
 });

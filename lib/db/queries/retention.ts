@@ -19,13 +19,18 @@ import {
   caseDrafts,
   caseEvents,
   caseRetention,
+  caseSearchTerms,
   caseSubmissions,
+  deliveries,
+  deliveryAttempts,
   documents,
   erasureRequests,
   identityFingerprints,
   kycCases,
+  outboxEvents,
   traderRelationships,
   traders,
+  vendorVerifications,
   type CaseRetentionRow,
   type DocumentRow,
   type KycCase,
@@ -33,6 +38,7 @@ import {
 } from "../schema";
 import { destroyCaseKey } from "./case-keys";
 import type { AuditInput } from "./audit";
+import type { Tx } from "./cases";
 
 /** Records (or moves) the end of a trader's business relationship, audited in one transaction. */
 export async function upsertRelationshipEnd(input: {
@@ -264,6 +270,11 @@ export async function purgeCaseRows(input: {
     await tx.delete(caseDrafts).where(eq(caseDrafts.caseId, input.caseId));
     await tx.delete(documents).where(eq(documents.caseId, input.caseId));
     await tx.delete(identityFingerprints).where(eq(identityFingerprints.caseId, input.caseId));
+    // Keyed hashes of the names and document number: nothing is left to find the case by.
+    await tx.delete(caseSearchTerms).where(eq(caseSearchTerms.caseId, input.caseId));
+    // The vendor's applicant id and verdict; a late webhook then names an unknown reference.
+    await tx.delete(vendorVerifications).where(eq(vendorVerifications.caseId, input.caseId));
+    await deleteSettledOutbox(tx, input.caseId);
     await tx
       .update(caseSubmissions)
       .set({ payload: "erased" })
@@ -310,6 +321,63 @@ export async function purgeCaseRows(input: {
     await tx.insert(auditEvents).values({ ...input.audit, data: input.audit.data ?? {} });
     return true;
   });
+}
+
+/**
+ * The case's outbox events every destination has settled (delivered, or dead after the retry
+ * schedule), with their deliveries and attempts: the payloads carry the trader's e-mail and login
+ * and the reviewer's message, and an attempt's error may quote an address. An event still
+ * pending somewhere stays until a later purge run finds it settled (deleteSettledOutboxOfPurged).
+ */
+async function deleteSettledOutbox(tx: Tx, caseId: string): Promise<number> {
+  const settled = tx
+    .select({ id: outboxEvents.id })
+    .from(outboxEvents)
+    .where(
+      and(
+        eq(outboxEvents.caseId, caseId),
+        notExists(
+          tx
+            .select({ one: sql`1` })
+            .from(deliveries)
+            .where(and(eq(deliveries.eventId, outboxEvents.id), eq(deliveries.status, "pending"))),
+        ),
+      ),
+    );
+  const ids = (await settled).map((e) => e.id);
+  if (ids.length === 0) return 0;
+  await tx.delete(deliveryAttempts).where(inArray(deliveryAttempts.eventId, ids));
+  await tx.delete(deliveries).where(inArray(deliveries.eventId, ids));
+  await tx.delete(outboxEvents).where(inArray(outboxEvents.id, ids));
+  return ids.length;
+}
+
+/**
+ * The purge's follow-up: erased cases whose outbox still holds events that have settled since
+ * (a receiver was down at the erasure). Answers how many events went.
+ */
+export async function deleteSettledOutboxOfPurged(limit = 100): Promise<number> {
+  const db = await getDb();
+  const rows = await db
+    .selectDistinct({ caseId: outboxEvents.caseId })
+    .from(outboxEvents)
+    .innerJoin(caseRetention, eq(caseRetention.caseId, outboxEvents.caseId))
+    .where(
+      and(
+        isNotNull(caseRetention.purgedAt),
+        notExists(
+          db
+            .select({ one: sql`1` })
+            .from(deliveries)
+            .where(and(eq(deliveries.eventId, outboxEvents.id), eq(deliveries.status, "pending"))),
+        ),
+      ),
+    )
+    .limit(limit);
+  let deleted = 0;
+  for (const { caseId } of rows)
+    deleted += await db.transaction((tx) => deleteSettledOutbox(tx, caseId));
+  return deleted;
 }
 
 /** The console's retention list: purged cases (newest first) and cases on hold. */

@@ -50,7 +50,7 @@ describe("worker housekeeping", () => {
       expired: 0,
       indexed: 0,
       renewal: { noticed: 0, expired: 0 },
-      retention: { drafts: 0, cases: 0, documents: 0 },
+      retention: { drafts: 0, cases: 0, documents: 0, outboxEvents: 0 },
       periodicReviews: 0,
       lists: { ran: false },
     });
