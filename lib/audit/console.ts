@@ -21,7 +21,8 @@ export const AUDIT_EXPORTED_ACTION = "audit.exported";
 /** Rows in one export; a larger period is exported in parts (the filter narrows it). */
 export const AUDIT_EXPORT_MAX_ROWS = 100_000;
 
-export type AuditLogRow = AuditEvent & { actorName: string };
+/** `actorName` is null where no name is known (an account or trader gone): the page says so. */
+export type AuditLogRow = AuditEvent & { actorName: string | null };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -36,30 +37,39 @@ async function withActorNames(rows: AuditEvent[]): Promise<AuditLogRow[]> {
     ...row,
     actorName:
       row.actorType === "staff"
-        ? (names.staff.get(row.actorId) ?? "Unknown account")
+        ? (names.staff.get(row.actorId) ?? null)
         : row.actorType === "trader"
-          ? (names.traders.get(row.actorId) ?? "Trader")
+          ? (names.traders.get(row.actorId) ?? null)
           : row.actorType === "ctrader"
             ? "cTrader"
             : row.actorId,
   }));
 }
 
-export type ActorChoice = { value: string; label: string };
+/**
+ * One choice of the actor filter: `kind` says what it is (the page words it in the officer's
+ * language), `name` is a person's or a system part's own name where it has one.
+ */
+export type ActorChoice = {
+  value: string;
+  kind: "anyStaff" | "staff" | "anyTrader" | "ctrader" | "anySystem" | "system";
+  name: string;
+};
 
 /** The actor filter's choices: every console account by name, the system's parts, traders. */
 export async function auditActorChoices(): Promise<ActorChoice[]> {
   const [staff, system] = await Promise.all([listStaffNames(), listSystemActors()]);
   return [
-    { value: "staff", label: "Any staff member" },
+    { value: "staff", kind: "anyStaff", name: "" },
     ...staff.map((s) => ({
       value: `staff:${s.id}`,
-      label: s.name === s.email ? s.name : `${s.name} (${s.email})`,
+      kind: "staff" as const,
+      name: s.name === s.email ? s.name : `${s.name} (${s.email})`,
     })),
-    { value: "trader", label: "Any trader" },
-    { value: "ctrader", label: "cTrader" },
-    { value: "system", label: "Any system part" },
-    ...system.map((name) => ({ value: `system:${name}`, label: `System: ${name}` })),
+    { value: "trader", kind: "anyTrader", name: "" },
+    { value: "ctrader", kind: "ctrader", name: "cTrader" },
+    { value: "system", kind: "anySystem", name: "" },
+    ...system.map((name) => ({ value: `system:${name}`, kind: "system" as const, name })),
   ];
 }
 
@@ -124,7 +134,8 @@ export async function exportAuditLogCsv(
           row.occurredAt,
           row.actorType,
           row.actorId,
-          row.actorName,
+          // Spreadsheet data, like the column names: the same words whoever exports.
+          row.actorName ?? (row.actorType === "staff" ? "Unknown account" : "Trader"),
           row.action,
           row.caseId,
           row.traderId,

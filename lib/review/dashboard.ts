@@ -28,6 +28,7 @@ import {
   listSubmissionScreeningsIn,
   listUndeliveredDeliveries,
   listWaitingCases,
+  countWaitingByTime,
   type Period,
 } from "@/lib/db/queries/dashboard";
 import { SCREENING_JUDGMENTS } from "@/lib/db/queries/review";
@@ -98,33 +99,21 @@ function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
   return counts;
 }
 
-/** Waiting-time buckets as fractions of the promised review time: the last two are breaches. */
+/**
+ * Waiting-time buckets as fractions of the promised review time: the last two are breaches. The
+ * page names each from its key and edges (hours) in the officer's language.
+ */
 export function waitingBuckets(reviewTimeHours: number) {
   const t = reviewTimeHours;
   return [
-    { key: "quarter", label: `under ${fmtHours(t / 4)}`, min: 0, max: t / 4, breach: false },
-    {
-      key: "half",
-      label: `${fmtHours(t / 4)}–${fmtHours(t / 2)}`,
-      min: t / 4,
-      max: t / 2,
-      breach: false,
-    },
-    { key: "due", label: `${fmtHours(t / 2)}–${fmtHours(t)}`, min: t / 2, max: t, breach: false },
-    { key: "late", label: `${fmtHours(t)}–${fmtHours(2 * t)}`, min: t, max: 2 * t, breach: true },
-    {
-      key: "very_late",
-      label: `${fmtHours(2 * t)} or more`,
-      min: 2 * t,
-      max: Infinity,
-      breach: true,
-    },
+    { key: "quarter", min: 0, max: t / 4, breach: false },
+    { key: "half", min: t / 4, max: t / 2, breach: false },
+    { key: "due", min: t / 2, max: t, breach: false },
+    { key: "late", min: t, max: 2 * t, breach: true },
+    { key: "very_late", min: 2 * t, max: Infinity, breach: true },
   ] as const;
 }
-
-function fmtHours(hours: number): string {
-  return Number.isInteger(hours) ? `${hours} h` : `${hours.toFixed(1)} h`;
-}
+export type WaitingBucketKey = ReturnType<typeof waitingBuckets>[number]["key"];
 
 export type DashboardFigures = Awaited<ReturnType<typeof loadDashboard>>;
 
@@ -139,7 +128,13 @@ export async function loadDashboard(
   const [cases, waiting, decisions, outcomes, screenings, monitoring, undelivered, lists] =
     await Promise.all([
       listCasesOpenedIn(period),
-      listWaitingCases(),
+      countWaitingByTime(
+        now,
+        waitingBuckets(reviewTimeHours)
+          .slice(1)
+          .map((b) => b.min),
+        reviewTimeHours,
+      ),
       listDecisionsIn(period),
       listOutcomesIn(period),
       listSubmissionScreeningsIn(period),
@@ -157,15 +152,13 @@ export async function loadDashboard(
     byLevel: Object.fromEntries(levels.map((l) => [l, byStatusLevel.get(`${status}|${l}`) ?? 0])),
   }));
 
-  const buckets = waitingBuckets(reviewTimeHours);
-  const waitHours = waiting.map((w) => (now.getTime() - w.waitingSince.getTime()) / 3_600_000);
-  const distribution = buckets.map((b) => ({
+  const distribution = waitingBuckets(reviewTimeHours).map((b, i) => ({
     key: b.key,
-    label: b.label,
+    min: b.min,
+    max: Number.isFinite(b.max) ? b.max : null,
     breach: b.breach,
-    cases: waitHours.filter((h) => h >= b.min && h < b.max).length,
+    cases: waiting.buckets[i] ?? 0,
   }));
-  const breaches = waitHours.filter((h) => h >= reviewTimeHours).length;
 
   const reviewers = [...new Set(decisions.map((d) => d.staffName ?? d.staffId))].sort();
   const days = [...new Set(decisions.map((d) => dayOf(d.at)))].sort();
@@ -204,7 +197,7 @@ export async function loadDashboard(
     now,
     reviewTimeHours,
     cases: { total: cases.length, levels, byStatus: casesByStatus },
-    waiting: { total: waiting.length, breaches, distribution },
+    waiting: { total: waiting.total, breaches: waiting.breaches, distribution },
     decisions: { total: decisions.length, days, perReviewer: decisionsPerReviewer },
     outcomes: {
       approvals: approvals.length,

@@ -142,6 +142,14 @@ test("the audit trail: filter by the reviewer, verify the chain, export", async 
   await expect(admin.getByTestId("chain-status").locator("[data-state=intact]")).toBeVisible();
   await expect(admin.locator("tr[data-action='audit.chain_verified']").first()).toBeVisible();
 
+  // At 1280 px the chain column shows the start of each hash; the cell still holds all 64
+  // characters (copy, screen readers) and names them on hover.
+  const hash = admin.locator("code.hash").first();
+  const full = (await hash.textContent()) ?? "";
+  expect(full).toMatch(/^[0-9a-f]{64}$/);
+  await expect(hash).toHaveAttribute("title", new RegExp(full));
+  expect((await hash.boundingBox())?.width ?? 0).toBeLessThan(160);
+
   await admin.getByLabel("Actor").selectOption({ label: "pages.reviewer@broker.example" });
   await admin.getByRole("button", { name: "Filter" }).click();
   await expect(admin).toHaveURL(/actor=staff%3A/);

@@ -9,7 +9,8 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { auditEvents } from "@/lib/db/schema";
-import { loadDashboard, parseDashboardPeriod } from "@/lib/review/dashboard";
+import { listWaitingCases } from "@/lib/db/queries/dashboard";
+import { loadDashboard, parseDashboardPeriod, waitingBuckets } from "@/lib/review/dashboard";
 import { PERSONAL } from "../fixtures/kyc-values";
 import { textOf } from "../helpers/render-page";
 import { signedInStaff, Trader, type Staff } from "./support/people";
@@ -174,6 +175,23 @@ describe("scenario: the dashboard after a day of real work", () => {
     expect(later.waiting.distribution.find((b) => b.key === "late")?.cases).toBe(3);
   });
 
+  it("counts the waiting-time buckets in the database exactly as the waiting rows add up", async () => {
+    const waiting = await listWaitingCases();
+    expect(waiting).toHaveLength(3);
+    const first = Math.min(...waiting.map((w) => w.waitingSince.getTime()));
+    // From the first submit on, the waits cross every bucket and its edges.
+    for (const hours of [0, 5, 6.5, 13, 25, 47.9, 49, 200]) {
+      const now = new Date(first + hours * HOUR);
+      const figures = await loadDashboard({ role: "approver" }, parseDashboardPeriod({}), 24, now);
+      const waits = waiting.map((w) => (now.getTime() - w.waitingSince.getTime()) / HOUR);
+      expect(figures.waiting.total).toBe(waiting.length);
+      expect(figures.waiting.breaches).toBe(waits.filter((h) => h >= 24).length);
+      expect(figures.waiting.distribution.map((b) => [b.key, b.cases])).toEqual(
+        waitingBuckets(24).map((b) => [b.key, waits.filter((h) => h >= b.min && h < b.max).length]),
+      );
+    }
+  });
+
   it("shows decisions per reviewer, auto-approve and rejection rates with top reasons", async () => {
     const page = await approver.dashboardPage();
     const text = textOf(page);
@@ -185,9 +203,9 @@ describe("scenario: the dashboard after a day of real work", () => {
     expect(row(FORMULA_NAME)).toBe("5");
     expect(row("head.of.compliance")).toBe("1");
     expect(testid(page, "approvals")).toBe("2");
-    expect(testid(page, "auto-approve-rate")).toBe("50 % (1 by the automated checks)");
+    expect(testid(page, "auto-approve-rate")).toBe("50% (1 by the automated checks)");
     expect(testid(page, "rejections")).toBe("2");
-    expect(testid(page, "rejection-rate")).toBe("50 %");
+    expect(testid(page, "rejection-rate")).toBe("50%");
     // Top reasons in words, with the numbers in the chart's table.
     expect(text).toContain("Fraud suspected: 1");
     expect(text).toContain("Sanctions match: 1");
@@ -196,8 +214,8 @@ describe("scenario: the dashboard after a day of real work", () => {
 
   it("shows the screening hit and false-positive rates, monitoring, deliveries and list age", async () => {
     const page = await approver.dashboardPage();
-    expect(testid(page, "hit-rate")).toBe("28.6 % (2 of 7)");
-    expect(testid(page, "false-positive-rate")).toBe("50 % (1 of 2)");
+    expect(testid(page, "hit-rate")).toBe("28.6% (2 of 7)");
+    expect(testid(page, "false-positive-rate")).toBe("50% (1 of 2)");
     expect(testid(page, "monitoring-open")).toBe("2");
     const monitoring = await csvOf(approver, "monitoring");
     expect(new Set(monitoring.slice(1).map((r) => r[0]))).toEqual(
@@ -266,6 +284,25 @@ describe("scenario: the dashboard after a day of real work", () => {
     expect(exported.every((a) => a.actorId !== undefined && a.actorType === "staff")).toBe(true);
   });
 
+  it("speaks the officer's language: German words, numbers, dates and percentages", async () => {
+    // The officer's browser asks for German (as a request's language reaches next-intl).
+    approver.locale = "de";
+    try {
+      const page = await approver.dashboardPage({ from: "2026-03-01", to: "2026-03-15" });
+      const text = textOf(page);
+      expect(text).toContain("Derzeit wartend auf Prüfung");
+      expect(text).toContain("1. März 2026 bis 15. März 2026 (UTC, 15 Tage)");
+      expect(text).toContain("Verteilung der Wartezeiten");
+      expect(page).toMatch(/data-bucket="late"><th scope="row">24 h–48 h \(Verstoß\)</);
+      expect(text).toContain("englischen Codes");
+      expect(text).not.toContain("Waiting for review now");
+      const now = await approver.dashboardPage();
+      expect(testid(now, "hit-rate")).toBe("28,6 % (2 von 7)");
+    } finally {
+      approver.locale = "en";
+    }
+  });
+
   it("refuses reviewers, unknown figures and falls back to the default period on bad input", async () => {
     const before = (await world().db.db.select().from(auditEvents)).length;
     expect(await reviewer.dashboardPage()).toBe("redirect:/admin?error=forbidden");
@@ -275,7 +312,13 @@ describe("scenario: the dashboard after a day of real work", () => {
 
     const fallback = parseDashboardPeriod({});
     const page = await admin.dashboardPage({ from: "2026-02-31", to: "<script>" });
-    expect(textOf(page)).toContain(`${fallback.fromDay} to ${fallback.toDay} (UTC, 30 days)`);
+    const day = (iso: string) =>
+      new Intl.DateTimeFormat("en", { dateStyle: "medium", timeZone: "UTC" }).format(
+        new Date(`${iso}T00:00:00Z`),
+      );
+    expect(textOf(page)).toContain(
+      `${day(fallback.fromDay)} to ${day(fallback.toDay)} (UTC, 30 days)`,
+    );
     const reversed = await admin.dashboardPage({ from: fallback.toDay, to: "2000-01-01" });
     expect(textOf(reversed)).toContain("(UTC, 30 days)");
     // A period before any case: every figure is empty, nothing breaks.

@@ -3,56 +3,77 @@ import { latestChainStatus, type ChainStatus } from "@/lib/audit/check";
 import { loadAuditLog } from "@/lib/audit/console";
 import { auditLogSearch, parseAuditLogQuery } from "@/lib/audit/log-query";
 import { withPageScope } from "@/lib/http/action-scope";
+import { getTranslations } from "@/lib/i18n/translations";
 import { requireStaff } from "@/lib/staff/console";
 import { Time } from "../cases/[id]/_sections/value";
 import { verifyChainAction } from "./actions";
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+type T = Awaited<ReturnType<typeof getTranslations<"ConsoleAdmin">>>;
 
-const PROBLEMS: Record<string, string> = {
-  hash_mismatch: "a row's content no longer gives its hash (edited)",
-  gap: "a row is missing (deleted)",
-  prev_mismatch: "a row does not link to the one before (deleted or reordered)",
-  unchained: "a row was inserted around the chain",
-  head_mismatch: "a signed position now holds another hash (rewritten and re-chained)",
-  tail_cut: "rows after a signed position were cut off",
-  bad_signature: "a signed head was not signed by a configured key",
-  unsigned: "a verification key is set but no signed head exists",
-};
+const VERIFY_COMMAND = "npm run audit:verify";
 
-function ChainStatusCard({ status }: { status: ChainStatus }) {
+function ChainStatusCard({ status, t }: { status: ChainStatus; t: T }) {
+  const verified = {
+    time: () => (status.state === "unverified" ? null : <Time at={status.verifiedAt} />),
+    code: (chunks: React.ReactNode) => <code>{chunks}</code>,
+    command: VERIFY_COMMAND,
+  };
   return (
     <section className="card" aria-labelledby="chain-title" data-testid="chain-status">
-      <h2 id="chain-title">Chain verification</h2>
+      <h2 id="chain-title">{t("audit.chainTitle")}</h2>
       {status.state === "unverified" ? (
-        <p data-state="unverified">Not verified yet.</p>
+        <p data-state="unverified">{t("audit.unverified")}</p>
       ) : status.state === "intact" ? (
         <p className="notice" data-state="intact">
-          Intact: {status.rows} rows verified
-          {status.keysChecked
-            ? `, ${status.signedHeads} signed heads checked`
-            : ", signed heads not checked (no verification key)"}
-          .
+          {t("audit.intact", {
+            rows: status.rows,
+            keys: status.keysChecked ? "checked" : "none",
+            heads: status.signedHeads,
+          })}
         </p>
       ) : (
         <p className="alert" data-state="broken">
-          Broken at seq {status.brokenSeq ?? "-"}:{" "}
-          {PROBLEMS[status.problem ?? ""] ?? status.problem}. {status.rows} rows before it verified.
+          {t("audit.broken", {
+            seq: status.brokenSeq ?? "-",
+            problem: t("audit.problem", { problem: status.problem ?? "-" }),
+            rows: status.rows,
+          })}
         </p>
       )}
       {status.state !== "unverified" ? (
         <p className="muted">
-          Verified <Time at={status.verifiedAt} />{" "}
-          {status.by ? `by ${status.by}` : "on the schedule"}, as <code>npm run audit:verify</code>{" "}
-          checks it.
+          {status.by
+            ? t.rich("audit.verifiedBy", { ...verified, name: status.by })
+            : t.rich("audit.verifiedOnSchedule", verified)}
         </p>
       ) : null}
       <form action={verifyChainAction}>
         <button className="button secondary" type="submit" data-testid="verify-now">
-          Verify now (audited)
+          {t("audit.verifyNow")}
         </button>
       </form>
     </section>
+  );
+}
+
+/**
+ * A chain hash cut to its first characters by CSS so the column stays narrow: the element holds
+ * the whole value (copying or reading it aloud gets all 64 characters), shows it on hover
+ * (`title`) and, focused from the keyboard, unfolds to full width.
+ */
+function Hash({ hash, t }: { hash: string | null; t: T }) {
+  if (!hash) return <code data-testid="hash">{t("audit.notChained")}</code>;
+  return (
+    <code
+      className="hash"
+      title={t("audit.hashHint", { hash })}
+      tabIndex={0}
+      translate="no"
+      data-testid="hash"
+    >
+      {hash}
+    </code>
   );
 }
 
@@ -60,33 +81,35 @@ function ChainStatusCard({ status }: { status: ChainStatus }) {
 async function AuditPage({ searchParams }: Props) {
   await requireStaff("admin");
   const query = parseAuditLogQuery(await searchParams);
-  const [status, { rows, hasNext, actors, actions }] = await Promise.all([
+  const [status, { rows, hasNext, actors, actions }, t] = await Promise.all([
     latestChainStatus(),
     loadAuditLog(query),
+    getTranslations("ConsoleAdmin"),
   ]);
   const href = (changes: Parameters<typeof auditLogSearch>[1]) =>
     `/admin/audit?${auditLogSearch(query, changes).toString()}`;
   return (
     <>
-      <h1>Audit trail</h1>
-      <ChainStatusCard status={status} />
+      <h1>{t("audit.title")}</h1>
+      <ChainStatusCard status={status} t={t} />
       <form className="filters" method="get" data-testid="audit-filters">
         <label>
-          Actor{" "}
+          {t("audit.actor")}{" "}
           <select name="actor" defaultValue={query.actor ?? ""}>
-            <option value="">Anyone</option>
+            <option value="">{t("audit.anyone")}</option>
             {actors.map((a) => (
               <option key={a.value} value={a.value}>
-                {a.label}
+                {t("audit.actorChoice", { kind: a.kind, name: a.name })}
               </option>
             ))}
           </select>
         </label>
         <label>
-          Case id <input name="case" defaultValue={query.case ?? ""} size={36} />
+          {t("audit.caseId")} <input name="case" defaultValue={query.case ?? ""} size={36} />
         </label>
         <label>
-          Action <input name="action" defaultValue={query.action ?? ""} list="audit-actions" />
+          {t("audit.action")}{" "}
+          <input name="action" defaultValue={query.action ?? ""} list="audit-actions" />
           <datalist id="audit-actions">
             {actions.map((a) => (
               <option key={a} value={a} />
@@ -94,36 +117,37 @@ async function AuditPage({ searchParams }: Props) {
           </datalist>
         </label>
         <label>
-          From <input type="date" name="from" defaultValue={query.from ?? ""} />
+          {t("audit.from")} <input type="date" name="from" defaultValue={query.from ?? ""} />
         </label>
         <label>
-          To <input type="date" name="to" defaultValue={query.to ?? ""} />
+          {t("audit.to")} <input type="date" name="to" defaultValue={query.to ?? ""} />
         </label>
         <button className="button" type="submit">
-          Filter
+          {t("audit.filter")}
         </button>
-        <Link href="/admin/audit">Clear</Link>
+        <Link href="/admin/audit">{t("audit.clear")}</Link>
         <a
           href={`/admin/audit/export?${auditLogSearch(query, { page: 1 }).toString()}`}
           data-testid="export-csv"
         >
-          Export CSV (audited)
+          {t("audit.export")}
         </a>
       </form>
+      <p className="muted">{t("csvNote")}</p>
       {rows.length === 0 ? (
         <p className="muted" data-testid="audit-empty">
-          No audit rows match these filters.
+          {t("audit.empty")}
         </p>
       ) : (
         <table className="queue audit-log" data-testid="audit-rows">
           <thead>
             <tr>
-              <th>Time</th>
-              <th>Actor</th>
-              <th>Action</th>
-              <th>Case</th>
-              <th>Details</th>
-              <th>Chain</th>
+              <th>{t("audit.time")}</th>
+              <th>{t("audit.actor")}</th>
+              <th>{t("audit.action")}</th>
+              <th>{t("audit.case")}</th>
+              <th>{t("audit.details")}</th>
+              <th>{t("audit.chain")}</th>
             </tr>
           </thead>
           <tbody>
@@ -140,10 +164,10 @@ async function AuditPage({ searchParams }: Props) {
                       page: 1,
                     })}
                   >
-                    {row.actorName}
+                    {row.actorName ?? t("audit.unknownActor", { type: row.actorType })}
                   </Link>
                   <br />
-                  <span className="muted">{row.actorType}</span>
+                  <span className="muted">{t("audit.actorType", { type: row.actorType })}</span>
                 </td>
                 <td className="nowrap">
                   <code>{row.action}</code>
@@ -157,21 +181,21 @@ async function AuditPage({ searchParams }: Props) {
                   <pre>{JSON.stringify(row.data)}</pre>
                 </td>
                 <td>
-                  <span className="muted">seq {row.seq ?? "-"}</span>
+                  <span className="muted">{t("audit.seq", { seq: row.seq ?? "-" })}</span>
                   <br />
-                  <code className="hash" data-testid="hash">
-                    {row.hash ?? "not chained"}
-                  </code>
+                  <Hash hash={row.hash} t={t} />
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
-      <nav className="actions" aria-label="Pages">
-        {query.page > 1 ? <Link href={href({ page: query.page - 1 })}>Newer</Link> : null}
-        <span className="muted">Page {query.page}</span>
-        {hasNext ? <Link href={href({ page: query.page + 1 })}>Older</Link> : null}
+      <nav className="actions" aria-label={t("audit.pages")}>
+        {query.page > 1 ? (
+          <Link href={href({ page: query.page - 1 })}>{t("audit.newer")}</Link>
+        ) : null}
+        <span className="muted">{t("audit.page", { page: query.page })}</span>
+        {hasNext ? <Link href={href({ page: query.page + 1 })}>{t("audit.older")}</Link> : null}
       </nav>
     </>
   );

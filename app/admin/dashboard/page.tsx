@@ -1,6 +1,8 @@
 import Link from "next/link";
+import { getLocale } from "next-intl/server";
 import { env } from "@/lib/env";
 import { withPageScope } from "@/lib/http/action-scope";
+import { getTranslations } from "@/lib/i18n/translations";
 import {
   loadDashboard,
   parseDashboardPeriod,
@@ -14,10 +16,17 @@ import { BarChart } from "./_components/bar-chart";
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
-const percent = (rate: number | null) =>
-  rate === null ? "—" : `${Math.round(rate * 1000) / 10} %`;
-
-function Export({ figure, from, to }: { figure: DashboardFigure; from: string; to: string }) {
+function Export({
+  figure,
+  from,
+  to,
+  text,
+}: {
+  figure: DashboardFigure;
+  from: string;
+  to: string;
+  text: string;
+}) {
   const query = new URLSearchParams({ figure, from, to });
   return (
     <a
@@ -25,7 +34,7 @@ function Export({ figure, from, to }: { figure: DashboardFigure; from: string; t
       href={`/admin/dashboard/export?${query.toString()}`}
       data-testid={`export-${figure}`}
     >
-      CSV
+      {text}
     </a>
   );
 }
@@ -34,65 +43,87 @@ function Export({ figure, from, to }: { figure: DashboardFigure; from: string; t
 async function DashboardPage({ searchParams }: Props) {
   const staff = await requireStaff(DASHBOARD_ROLE);
   const period = parseDashboardPeriod(await searchParams);
-  const [f, label] = await Promise.all([
+  const [f, label, t, locale] = await Promise.all([
     loadDashboard(staff, period, env().reviewTimeHours),
     getConsoleLabels(),
+    getTranslations("ConsoleAdmin"),
+    getLocale(),
   ]);
+  const list = (items: string[]) =>
+    items.length === 0 ? t("none") : new Intl.ListFormat(locale).format(items);
+  const percent = (rate: number | null) => (rate === null ? t("dash") : t("percent", { rate }));
   const { fromDay: from, toDay: to } = period;
+  const dayOf = (iso: string) => new Date(`${iso}T00:00:00Z`);
   const preset = (days: number) => {
-    const start = new Date(new Date(`${to}T00:00:00Z`).getTime() - (days - 1) * 86_400_000);
+    const start = new Date(dayOf(to).getTime() - (days - 1) * 86_400_000);
     return `/admin/dashboard?from=${start.toISOString().slice(0, 10)}&to=${to}`;
   };
+  const csv = (figure: DashboardFigure) => (
+    <Export figure={figure} from={from} to={to} text={t("csv")} />
+  );
+  const hours = f.reviewTimeHours;
+  const bucket = (b: (typeof f.waiting.distribution)[number]) =>
+    t("dashboard.bucket", { key: b.key, min: b.min, max: b.max ?? b.min });
   return (
     <>
-      <h1>Dashboard</h1>
+      <h1>{t("dashboard.title")}</h1>
       <form className="filters" method="get" data-testid="period">
         <label>
-          From <input type="date" name="from" defaultValue={from} />
+          {t("dashboard.from")} <input type="date" name="from" defaultValue={from} />
         </label>
         <label>
-          To <input type="date" name="to" defaultValue={to} />
+          {t("dashboard.to")} <input type="date" name="to" defaultValue={to} />
         </label>
         <button className="button" type="submit">
-          Show
+          {t("dashboard.show")}
         </button>
         <span>
-          <Link href={preset(7)}>7 days</Link> · <Link href={preset(30)}>30 days</Link> ·{" "}
-          <Link href={preset(90)}>90 days</Link>
+          <Link href={preset(7)}>{t("days", { days: 7 })}</Link> ·{" "}
+          <Link href={preset(30)}>{t("days", { days: 30 })}</Link> ·{" "}
+          <Link href={preset(90)}>{t("days", { days: 90 })}</Link>
         </span>
       </form>
       <p className="muted" data-testid="period-text">
-        {from} to {to} (UTC, {period.days} days). Waiting times, monitoring, deliveries and lists
-        are as they stand now.
+        {t("dashboard.period", { from: dayOf(from), to: dayOf(to), days: period.days })}
+      </p>
+      <p className="muted" data-testid="csv-note">
+        {t("csvNote")}
       </p>
 
       <section className="card" aria-labelledby="cases-title">
         <h2 id="cases-title">
-          Cases opened in the period by status and level{" "}
-          <Export figure="cases" from={from} to={to} />
+          {t("dashboard.casesTitle")} {csv("cases")}
         </h2>
         <BarChart
           id="cases"
-          title="Cases opened in the period, by status now"
-          description={`${f.cases.total} cases opened: ${f.cases.byStatus.map((s) => `${s.total} ${label.status(s.status)}`).join(", ") || "none"}.`}
+          title={t("dashboard.casesChart")}
+          description={t("dashboard.casesSummary", {
+            total: f.cases.total,
+            list: list(
+              f.cases.byStatus.map((s) =>
+                t("dashboard.statusCount", { count: s.total, status: label.status(s.status) }),
+              ),
+            ),
+          })}
           bars={f.cases.byStatus.map((s) => ({
             key: s.status,
             label: label.status(s.status),
             value: s.total,
           }))}
+          countLabel={t("chartCount")}
           table={false}
         />
         <table className="queue" data-testid="cases-table">
-          <caption className="muted">Cases by status and level</caption>
+          <caption className="muted">{t("dashboard.casesCaption")}</caption>
           <thead>
             <tr>
-              <th scope="col">Status</th>
+              <th scope="col">{t("dashboard.status")}</th>
               {f.cases.levels.map((l) => (
                 <th scope="col" key={l}>
                   {label.level(l)}
                 </th>
               ))}
-              <th scope="col">All</th>
+              <th scope="col">{t("dashboard.all")}</th>
             </tr>
           </thead>
           <tbody>
@@ -113,40 +144,44 @@ async function DashboardPage({ searchParams }: Props) {
 
       <section className="card" aria-labelledby="waiting-title">
         <h2 id="waiting-title">
-          Waiting for review now <Export figure="waiting" from={from} to={to} />
+          {t("dashboard.waitingTitle")} {csv("waiting")}
         </h2>
         <dl className="facts">
-          <dt>Cases waiting</dt>
+          <dt>{t("dashboard.waitingTotal")}</dt>
           <dd data-testid="waiting-total">{f.waiting.total}</dd>
-          <dt>Over the promised {f.reviewTimeHours} h (SLA breaches)</dt>
+          <dt>{t("dashboard.breaches", { hours })}</dt>
           <dd data-testid="sla-breaches">{f.waiting.breaches}</dd>
         </dl>
         <BarChart
           id="waiting"
-          title="Waiting-time distribution"
-          description={`${f.waiting.total} cases waiting; ${f.waiting.breaches} past the ${f.reviewTimeHours} h review time.`}
+          title={t("dashboard.waitingChart")}
+          description={t("dashboard.waitingSummary", {
+            total: f.waiting.total,
+            breaches: f.waiting.breaches,
+            hours,
+          })}
           bars={f.waiting.distribution.map((b) => ({
             key: b.key,
-            label: b.label,
+            label: bucket(b),
             value: b.cases,
             alert: b.breach,
           }))}
+          countLabel={t("chartCount")}
           table={false}
         />
         <table className="queue" data-testid="waiting-table">
-          <caption className="muted">Cases by time waited</caption>
+          <caption className="muted">{t("dashboard.waitingCaption")}</caption>
           <thead>
             <tr>
-              <th scope="col">Waited</th>
-              <th scope="col">Cases</th>
+              <th scope="col">{t("dashboard.waited")}</th>
+              <th scope="col">{t("dashboard.cases")}</th>
             </tr>
           </thead>
           <tbody>
             {f.waiting.distribution.map((b) => (
               <tr key={b.key} data-bucket={b.key}>
                 <th scope="row">
-                  {b.label}
-                  {b.breach ? " (breach)" : ""}
+                  {b.breach ? t("dashboard.breach", { bucket: bucket(b) }) : bucket(b)}
                 </th>
                 <td>{b.cases}</td>
               </tr>
@@ -157,34 +192,42 @@ async function DashboardPage({ searchParams }: Props) {
 
       <section className="card" aria-labelledby="decisions-title">
         <h2 id="decisions-title">
-          Decisions per reviewer per day <Export figure="decisions" from={from} to={to} />
+          {t("dashboard.decisionsTitle")} {csv("decisions")}
         </h2>
         <BarChart
           id="decisions"
-          title="Decisions per reviewer in the period"
-          description={`${f.decisions.total} decisions: ${f.decisions.perReviewer.map((r) => `${r.reviewer} ${r.total}`).join(", ") || "none"}.`}
+          title={t("dashboard.decisionsChart")}
+          description={t("dashboard.decisionsSummary", {
+            total: f.decisions.total,
+            list: list(
+              f.decisions.perReviewer.map((r) =>
+                t("dashboard.reviewerCount", { reviewer: r.reviewer, count: r.total }),
+              ),
+            ),
+          })}
           bars={f.decisions.perReviewer.map((r) => ({
             key: r.reviewer,
             label: r.reviewer,
             value: r.total,
           }))}
+          countLabel={t("chartCount")}
           table={false}
         />
         {f.decisions.days.length === 0 ? (
-          <p className="muted">No decisions in the period.</p>
+          <p className="muted">{t("dashboard.noDecisions")}</p>
         ) : (
           <div style={{ overflowX: "auto" }}>
             <table className="queue" data-testid="decisions-table">
-              <caption className="muted">Decisions by UTC day</caption>
+              <caption className="muted">{t("dashboard.decisionsCaption")}</caption>
               <thead>
                 <tr>
-                  <th scope="col">Reviewer</th>
+                  <th scope="col">{t("dashboard.reviewer")}</th>
                   {f.decisions.days.map((d) => (
                     <th scope="col" key={d}>
-                      {d}
+                      <time dateTime={d}>{t("dashboard.decisionDay", { day: dayOf(d) })}</time>
                     </th>
                   ))}
-                  <th scope="col">All</th>
+                  <th scope="col">{t("dashboard.all")}</th>
                 </tr>
               </thead>
               <tbody>
@@ -205,58 +248,69 @@ async function DashboardPage({ searchParams }: Props) {
 
       <section className="card" aria-labelledby="outcomes-title">
         <h2 id="outcomes-title">
-          Approvals and rejections <Export figure="outcomes" from={from} to={to} />
+          {t("dashboard.outcomesTitle")} {csv("outcomes")}
         </h2>
         <dl className="facts">
-          <dt>Approved</dt>
+          <dt>{t("dashboard.approved")}</dt>
           <dd data-testid="approvals">{f.outcomes.approvals}</dd>
-          <dt>Auto-approve rate</dt>
+          <dt>{t("dashboard.autoApproveRate")}</dt>
           <dd data-testid="auto-approve-rate">
-            {percent(f.outcomes.autoApproveRate)} ({f.outcomes.autoApprovals} by the automated
-            checks)
+            {t("dashboard.autoApproveValue", {
+              rate: percent(f.outcomes.autoApproveRate),
+              count: f.outcomes.autoApprovals,
+            })}
           </dd>
-          <dt>Rejected</dt>
+          <dt>{t("dashboard.rejected")}</dt>
           <dd data-testid="rejections">{f.outcomes.rejections}</dd>
-          <dt>Rejection rate (of approved and rejected)</dt>
+          <dt>{t("dashboard.rejectionRate")}</dt>
           <dd data-testid="rejection-rate">{percent(f.outcomes.rejectionRate)}</dd>
-          <dt>More information requested</dt>
+          <dt>{t("dashboard.actionRequests")}</dt>
           <dd data-testid="action-requests">{f.outcomes.actionRequests}</dd>
         </dl>
         {f.outcomes.topReasons.length > 0 ? (
           <BarChart
             id="reasons"
-            title="Top rejection reasons"
-            description={
-              f.outcomes.topReasons.map((r) => `${label.reason(r.reason)}: ${r.count}`).join(", ") +
-              "."
-            }
+            title={t("dashboard.reasonsChart")}
+            description={list(
+              f.outcomes.topReasons.map((r) =>
+                t("dashboard.reasonCount", { reason: label.reason(r.reason), count: r.count }),
+              ),
+            )}
             bars={f.outcomes.topReasons.map((r) => ({
               key: r.reason,
               label: label.reason(r.reason),
               value: r.count,
             }))}
+            countLabel={t("chartCount")}
           />
         ) : (
-          <p className="muted">No rejections in the period.</p>
+          <p className="muted">{t("dashboard.noRejections")}</p>
         )}
       </section>
 
       <section className="card" aria-labelledby="screening-title">
         <h2 id="screening-title">
-          Screening <Export figure="screening" from={from} to={to} />
+          {t("dashboard.screeningTitle")} {csv("screening")}
         </h2>
         <dl className="facts">
-          <dt>Hit rate (submissions with a hit)</dt>
+          <dt>{t("dashboard.hitRate")}</dt>
           <dd data-testid="hit-rate">
-            {percent(f.screening.hitRate)} ({f.screening.withHit} of {f.screening.screened})
+            {t("dashboard.rateOf", {
+              rate: percent(f.screening.hitRate),
+              part: f.screening.withHit,
+              whole: f.screening.screened,
+            })}
           </dd>
-          <dt>False-positive rate (of hits judged)</dt>
+          <dt>{t("dashboard.falsePositiveRate")}</dt>
           <dd data-testid="false-positive-rate">
-            {percent(f.screening.falsePositiveRate)} ({f.screening.falsePositives} of{" "}
-            {f.screening.judged})
+            {t("dashboard.rateOf", {
+              rate: percent(f.screening.falsePositiveRate),
+              part: f.screening.falsePositives,
+              whole: f.screening.judged,
+            })}
           </dd>
           <dt>
-            Monitoring hits open <Export figure="monitoring" from={from} to={to} />
+            {t("dashboard.monitoringOpen")} {csv("monitoring")}
           </dt>
           <dd data-testid="monitoring-open">{f.monitoring.open}</dd>
         </dl>
@@ -264,36 +318,41 @@ async function DashboardPage({ searchParams }: Props) {
 
       <section className="card" aria-labelledby="deliveries-title">
         <h2 id="deliveries-title">
-          Deliveries <Export figure="deliveries" from={from} to={to} />
+          {t("dashboard.deliveriesTitle")} {csv("deliveries")}
         </h2>
         <dl className="facts">
-          <dt>Backlog (not delivered yet)</dt>
+          <dt>{t("dashboard.backlog")}</dt>
           <dd data-testid="delivery-backlog">
-            {f.deliveries.backlog} ({f.deliveries.failing} failing and retrying)
+            {t("dashboard.backlogValue", {
+              backlog: f.deliveries.backlog,
+              failing: f.deliveries.failing,
+            })}
           </dd>
-          <dt>Dead (retries ran out)</dt>
+          <dt>{t("dashboard.dead")}</dt>
           <dd data-testid="deliveries-dead">{f.deliveries.dead}</dd>
         </dl>
-        {staff.role === "admin" ? <Link href="/admin/deliveries">Open the deliveries</Link> : null}
+        {staff.role === "admin" ? (
+          <Link href="/admin/deliveries">{t("dashboard.openDeliveries")}</Link>
+        ) : null}
       </section>
 
       <section className="card" aria-labelledby="lists-title">
         <h2 id="lists-title">
-          Screening lists <Export figure="lists" from={from} to={to} />
+          {t("dashboard.listsTitle")} {csv("lists")}
         </h2>
         {f.lists.length === 0 ? (
           <p className="alert" data-testid="no-lists">
-            No screening list has been imported: nobody is screened.
+            {t("dashboard.noLists")}
           </p>
         ) : (
           <table className="queue" data-testid="lists-table">
-            <caption className="muted">Age of each list’s imported version</caption>
+            <caption className="muted">{t("dashboard.listsCaption")}</caption>
             <thead>
               <tr>
-                <th scope="col">List</th>
-                <th scope="col">Imported</th>
-                <th scope="col">Age</th>
-                <th scope="col">Entries</th>
+                <th scope="col">{t("dashboard.list")}</th>
+                <th scope="col">{t("dashboard.imported")}</th>
+                <th scope="col">{t("dashboard.age")}</th>
+                <th scope="col">{t("dashboard.entries")}</th>
               </tr>
             </thead>
             <tbody>
@@ -304,9 +363,11 @@ async function DashboardPage({ searchParams }: Props) {
                     <Time at={l.importedAt} />
                   </td>
                   <td data-age-hours={l.ageHours}>
-                    {l.ageHours < 48 ? `${l.ageHours} h` : `${Math.floor(l.ageHours / 24)} days`}
+                    {l.ageHours < 48
+                      ? t("hours", { hours: l.ageHours })
+                      : t("days", { days: Math.floor(l.ageHours / 24) })}
                   </td>
-                  <td>{l.entries}</td>
+                  <td>{t("number", { value: l.entries })}</td>
                 </tr>
               ))}
             </tbody>

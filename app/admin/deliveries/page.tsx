@@ -4,57 +4,62 @@ import { requireStaff } from "@/lib/staff/console";
 import { replayDeadAction, replayDeliveryAction } from "../actions";
 import { Time } from "../cases/[id]/_sections/value";
 import { withPageScope } from "@/lib/http/action-scope";
+import { getTranslations } from "@/lib/i18n/translations";
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
-const STATES = [
-  ["waiting", "Waiting for a first attempt"],
-  ["failing", "Failing, retrying on schedule"],
-  ["dead", "Dead (retries ran out)"],
-  ["delivered", "Delivered"],
-] as const;
+const STATES = ["waiting", "failing", "dead", "delivered"] as const;
 
 /** Every delivery not yet delivered: retrying ones with their last error, dead ones to replay. */
 async function DeliveriesPage({ searchParams }: Props) {
   await requireStaff("admin");
-  const [{ counts, pending, dead }, q] = await Promise.all([deliveryOverview(), searchParams]);
+  const [{ counts, pending, dead }, q, t] = await Promise.all([
+    deliveryOverview(),
+    searchParams,
+    getTranslations("ConsoleAdmin"),
+  ]);
+  const replayed = typeof q.replayed === "string" ? Number.parseInt(q.replayed, 10) : NaN;
   return (
     <>
-      <h1>Deliveries</h1>
-      {typeof q.replayed === "string" ? (
+      <h1>{t("deliveries.title")}</h1>
+      {Number.isInteger(replayed) && replayed >= 0 ? (
         <p className="notice" role="status" data-testid="outcome">
-          {q.replayed} deliveries scheduled again.
+          {t("deliveries.replayed", { count: replayed })}
         </p>
       ) : q.error === "failed" ? (
         <p className="alert" role="alert" data-testid="outcome">
-          That did not work; nothing was changed.
+          {t("deliveries.failed")}
         </p>
       ) : null}
       <section className="card" aria-labelledby="counts-title">
-        <h2 id="counts-title">By state</h2>
+        <h2 id="counts-title">{t("deliveries.byState")}</h2>
         <dl className="facts" data-testid="delivery-counts">
-          {STATES.map(([state, label]) => (
+          {STATES.map((state) => (
             <div key={state} style={{ display: "contents" }}>
-              <dt>{label}</dt>
+              <dt>{t("deliveries.state", { state })}</dt>
               <dd data-state={state}>{counts[state]}</dd>
             </div>
           ))}
         </dl>
       </section>
       <section className="card" aria-labelledby="pending-title">
-        <h2 id="pending-title">Not delivered yet ({counts.waiting + counts.failing})</h2>
+        <h2 id="pending-title">
+          {t("deliveries.pendingTitle", { count: counts.waiting + counts.failing })}
+        </h2>
         {pending.length === 0 ? (
-          <p className="muted">Every delivery so far has been delivered or has run out.</p>
+          <p className="muted">{t("deliveries.pendingEmpty")}</p>
         ) : (
           <table className="queue" data-testid="pending-deliveries">
             <thead>
               <tr>
-                <th>Destination</th>
-                <th>Event</th>
-                <th>Attempts</th>
-                <th>Last error</th>
-                <th>Next attempt</th>
-                <th />
+                <th>{t("deliveries.destination")}</th>
+                <th>{t("deliveries.event")}</th>
+                <th>{t("deliveries.attempts")}</th>
+                <th>{t("deliveries.lastError")}</th>
+                <th>{t("deliveries.nextAttempt")}</th>
+                <th>
+                  <span className="visually-hidden">{t("deliveries.actions")}</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -63,11 +68,15 @@ async function DeliveriesPage({ searchParams }: Props) {
                   <td>{d.destination}</td>
                   <td>{d.eventType}</td>
                   <td>{d.totalAttempts}</td>
-                  <td>{d.lastError ?? "—"}</td>
+                  <td>{d.lastError ?? t("dash")}</td>
                   <td>
                     <Time at={d.nextAttemptAt} />
                   </td>
-                  <td>{d.caseId ? <Link href={`/admin/cases/${d.caseId}`}>case</Link> : null}</td>
+                  <td>
+                    {d.caseId ? (
+                      <Link href={`/admin/cases/${d.caseId}`}>{t("deliveries.case")}</Link>
+                    ) : null}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -75,24 +84,26 @@ async function DeliveriesPage({ searchParams }: Props) {
         )}
       </section>
       <section className="card" aria-labelledby="dead-title">
-        <h2 id="dead-title">Dead ({counts.dead})</h2>
+        <h2 id="dead-title">{t("deliveries.deadTitle", { count: counts.dead })}</h2>
         {dead.length === 0 ? (
-          <p className="muted">No delivery has run out of retries.</p>
+          <p className="muted">{t("deliveries.deadEmpty")}</p>
         ) : (
           <>
             <form action={replayDeadAction}>
               <button className="button" type="submit" data-testid="replay-dead">
-                Replay all {counts.dead}
+                {t("deliveries.replayAll", { count: counts.dead })}
               </button>
             </form>
             <table className="queue" data-testid="dead-deliveries">
               <thead>
                 <tr>
-                  <th>Destination</th>
-                  <th>Event</th>
-                  <th>Attempts</th>
-                  <th>Last error</th>
-                  <th />
+                  <th>{t("deliveries.destination")}</th>
+                  <th>{t("deliveries.event")}</th>
+                  <th>{t("deliveries.attempts")}</th>
+                  <th>{t("deliveries.lastError")}</th>
+                  <th>
+                    <span className="visually-hidden">{t("deliveries.actions")}</span>
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -101,16 +112,18 @@ async function DeliveriesPage({ searchParams }: Props) {
                     <td>{d.destination}</td>
                     <td>{d.eventType}</td>
                     <td>{d.totalAttempts}</td>
-                    <td>{d.lastError ?? "—"}</td>
+                    <td>{d.lastError ?? t("dash")}</td>
                     <td>
                       <form action={replayDeliveryAction}>
                         <input type="hidden" name="eventId" value={d.eventId} />
                         <input type="hidden" name="destination" value={d.destination} />
                         <button className="button secondary" type="submit">
-                          Replay
+                          {t("deliveries.replay")}
                         </button>
                       </form>
-                      {d.caseId ? <Link href={`/admin/cases/${d.caseId}`}>case</Link> : null}
+                      {d.caseId ? (
+                        <Link href={`/admin/cases/${d.caseId}`}>{t("deliveries.case")}</Link>
+                      ) : null}
                     </td>
                   </tr>
                 ))}

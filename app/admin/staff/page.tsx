@@ -1,5 +1,6 @@
 import { listAccounts, STAFF_ADMIN_OUTCOMES, STAFF_ADMIN_REFUSALS } from "@/lib/staff/accounts";
 import { requireStaff } from "@/lib/staff/console";
+import { getTranslations } from "@/lib/i18n/translations";
 import { changeRoleAction, disableStaffAction, resetMfaAction } from "../actions";
 import { ResetPasswordForm } from "./reset-password-form";
 import { withPageScope } from "@/lib/http/action-scope";
@@ -7,22 +8,28 @@ import { withPageScope } from "@/lib/http/action-scope";
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 const ROLES = ["reviewer", "approver", "admin"] as const;
+const known = (codes: object, value: unknown): value is string =>
+  typeof value === "string" && Object.keys(codes).includes(value);
 
 /** Console accounts, for admins: role, disable, password and second-factor resets. */
 async function StaffPage({ searchParams }: Props) {
   const admin = await requireStaff("admin");
   const q = await searchParams;
-  const accounts = await listAccounts(admin);
-  const outcome = Object.entries(STAFF_ADMIN_OUTCOMES).find(([k]) => k === q.outcome)?.[1];
-  const refusal =
-    Object.entries(STAFF_ADMIN_REFUSALS).find(([k]) => k === q.error)?.[1] ??
-    (q.error ? "That did not work. Try again." : undefined);
+  const [accounts, t] = await Promise.all([listAccounts(admin), getTranslations("ConsoleAdmin")]);
+  const outcome = known(STAFF_ADMIN_OUTCOMES, q.outcome)
+    ? t("staff.outcome", { outcome: q.outcome })
+    : undefined;
+  const refusal = q.error
+    ? t("staff.refusal", { error: known(STAFF_ADMIN_REFUSALS, q.error) ? q.error : "other" })
+    : undefined;
   return (
     <>
-      <h1>Console accounts</h1>
+      <h1>{t("staff.title")}</h1>
       <p className="muted">
-        New accounts: <code>npm run staff:create</code>. Your own account is changed by another
-        admin.
+        {t.rich("staff.intro", {
+          code: (chunks) => <code>{chunks}</code>,
+          command: "npm run staff:create",
+        })}
       </p>
       {outcome ? (
         <p className="notice" role="status" data-testid="outcome">
@@ -37,12 +44,12 @@ async function StaffPage({ searchParams }: Props) {
       <table className="queue" data-testid="staff-accounts">
         <thead>
           <tr>
-            <th>Account</th>
-            <th>Role</th>
-            <th>Two-factor</th>
-            <th>Last sign-in</th>
-            <th>Status</th>
-            <th>Password</th>
+            <th>{t("staff.account")}</th>
+            <th>{t("staff.role")}</th>
+            <th>{t("staff.twoFactor")}</th>
+            <th>{t("staff.lastSignIn")}</th>
+            <th>{t("staff.status")}</th>
+            <th>{t("staff.password")}</th>
           </tr>
         </thead>
         <tbody>
@@ -57,45 +64,62 @@ async function StaffPage({ searchParams }: Props) {
                 <form action={changeRoleAction}>
                   <input type="hidden" name="staffId" value={a.id} />
                   <label>
-                    <span className="visually-hidden">Role of {a.email}</span>
+                    <span className="visually-hidden">{t("staff.roleOf", { email: a.email })}</span>
                     <select name="role" defaultValue={a.role}>
                       {ROLES.map((r) => (
                         <option key={r} value={r}>
-                          {r}
+                          {t("staff.roleName", { role: r })}
                         </option>
                       ))}
                     </select>
                   </label>{" "}
                   <button className="button secondary" type="submit" disabled={a.id === admin.id}>
-                    Change
+                    {t("staff.change")}
                   </button>
                 </form>
               </td>
               <td>
-                {a.mfaEnabledAt ? "on" : a.mfaRequired ? "to enrol" : "off"}
+                {t("staff.mfa", {
+                  state: a.mfaEnabledAt ? "on" : a.mfaRequired ? "enrol" : "off",
+                })}
                 {a.mfaEnabledAt && a.id !== admin.id ? (
                   <form action={resetMfaAction}>
                     <input type="hidden" name="staffId" value={a.id} />
                     <button className="button secondary" type="submit">
-                      Reset (lost device)
+                      {t("staff.resetMfa")}
                     </button>
                   </form>
                 ) : null}
               </td>
-              <td>{a.lastLoginAt?.toISOString().slice(0, 16).replace("T", " ") ?? "never"}</td>
               <td>
-                {a.disabledAt ? "disabled" : "active"}
+                {a.lastLoginAt ? (
+                  <time dateTime={a.lastLoginAt.toISOString()}>
+                    {t("staff.signedInAt", { at: a.lastLoginAt })}
+                  </time>
+                ) : (
+                  t("staff.never")
+                )}
+              </td>
+              <td>
+                {t("staff.accountState", { state: a.disabledAt ? "disabled" : "active" })}
                 {a.id !== admin.id ? (
                   <form action={disableStaffAction}>
                     <input type="hidden" name="staffId" value={a.id} />
                     <input type="hidden" name="disabled" value={a.disabledAt ? "0" : "1"} />
                     <button className="button secondary" type="submit">
-                      {a.disabledAt ? "Enable" : "Disable"}
+                      {a.disabledAt ? t("staff.enable") : t("staff.disable")}
                     </button>
                   </form>
                 ) : null}
               </td>
-              <td>{a.id !== admin.id ? <ResetPasswordForm staffId={a.id} /> : null}</td>
+              <td>
+                {a.id !== admin.id ? (
+                  <ResetPasswordForm
+                    staffId={a.id}
+                    text={{ reset: t("staff.resetPassword"), shownOnce: t("staff.newPassword") }}
+                  />
+                ) : null}
+              </td>
             </tr>
           ))}
         </tbody>

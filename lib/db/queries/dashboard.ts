@@ -65,6 +65,57 @@ export async function listWaitingCases() {
     .orderBy(sql`4`, asc(kycCases.id));
 }
 
+/**
+ * The waiting cases counted by how long they have waited at `now`, in the database: `bounds`
+ * are the buckets' lower edges in hours after the first (ascending), so bucket 0 is under
+ * bounds[0] and the last is bounds[n-1] or more. A wait below zero (a clock behind the
+ * database's) is in the total but in no bucket. Breaches are waits of `breachHours` or more.
+ */
+export async function countWaitingByTime(
+  now: Date,
+  bounds: readonly number[],
+  breachHours: number,
+): Promise<{ total: number; breaches: number; buckets: number[] }> {
+  const db = await getDb();
+  const waitingSince = sql`coalesce((
+    select max(e.occurred_at) from ${caseEvents} e
+    where e.case_id = ${kycCases.id} and e.event in ('submit', 'resubmit')
+  ), ${kycCases.updatedAt})`;
+  const waits = db
+    .select({
+      hours:
+        sql<number>`extract(epoch from (${now.toISOString()}::timestamptz - ${waitingSince})) / 3600`.as(
+          "hours",
+        ),
+    })
+    .from(kycCases)
+    .where(and(inArray(kycCases.status, [...QUEUE_STATUSES]), isNull(kycCases.closedAt)))
+    .as("waits");
+  const thresholds = sql`array[${sql.join(
+    bounds.map((b) => sql`${b}::float8`),
+    sql`, `,
+  )}]`;
+  const rows = await db
+    .select({
+      bucket: sql<
+        number | null
+      >`case when ${waits.hours} >= 0 then width_bucket(${waits.hours}::float8, ${thresholds}) end`,
+      cases: sql<number>`count(*)::int`,
+      breaches: sql<number>`(count(*) filter (where ${waits.hours} >= ${breachHours}))::int`,
+    })
+    .from(waits)
+    .groupBy(sql`1`);
+  const buckets = Array.from({ length: bounds.length + 1 }, () => 0);
+  let total = 0;
+  let breaches = 0;
+  for (const row of rows) {
+    total += row.cases;
+    breaches += row.breaches;
+    if (row.bucket !== null) buckets[row.bucket] = row.cases;
+  }
+  return { total, breaches, buckets };
+}
+
 /** Every staff decision made in the period, with who made it. */
 export async function listDecisionsIn(period: Period) {
   const db = await getDb();

@@ -48,12 +48,12 @@ describe("parseDashboardPeriod", () => {
 describe("waitingBuckets", () => {
   it("splits the promised review time and marks what is past it as breaches", () => {
     const buckets = waitingBuckets(24);
-    expect(buckets.map((b) => [b.label, b.breach])).toEqual([
-      ["under 6 h", false],
-      ["6 h–12 h", false],
-      ["12 h–24 h", false],
-      ["24 h–48 h", true],
-      ["48 h or more", true],
+    expect(buckets.map((b) => [b.key, b.min, b.max, b.breach])).toEqual([
+      ["quarter", 0, 6, false],
+      ["half", 6, 12, false],
+      ["due", 12, 24, false],
+      ["late", 24, 48, true],
+      ["very_late", 48, Infinity, true],
     ]);
   });
 });

@@ -20,6 +20,7 @@ export function BarChart({
   description,
   bars,
   unit = "",
+  countLabel,
   table = true,
 }: {
   id: string;
@@ -27,6 +28,8 @@ export function BarChart({
   description: string;
   bars: readonly Bar[];
   unit?: string;
+  /** The table's heading over the numbers, in the officer's language. */
+  countLabel: string;
   /** A table of the same numbers after the chart; off where the section has a richer one. */
   table?: boolean;
 }) {
@@ -81,7 +84,7 @@ export function BarChart({
           <thead>
             <tr>
               <th scope="col">{title}</th>
-              <th scope="col">Count</th>
+              <th scope="col">{countLabel}</th>
             </tr>
           </thead>
           <tbody>
