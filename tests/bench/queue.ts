@@ -6,16 +6,39 @@
  * a test's: no flow runs here) in database `kyc_bench_queue` on 127.0.0.1:5432 (created and
  * dropped; `BENCH_PG_URL` overrides the server), ANALYZEs, then runs the exact query the console
  * runs (EXPLAIN ANALYZE: the execution time PostgreSQL reports) `--runs=60` times per filter.
+ *
+ * The dashboard over the same cases: each case gets the rows its history would leave (submit and
+ * decision events, staff decisions and some screening verdicts, a check run with six checks,
+ * outbox events with two deliveries, a few monitoring tasks), written in bulk with triggers off
+ * (session_replication_role: the four-eyes triggers check flows, and no flow runs here). Then
+ * the reads behind each figure (lib/db/queries/dashboard.ts, the default 30-day period that
+ * holds every generated case) are timed in the process, rows received included, since the page
+ * waits for exactly that; and loadDashboard whole (the reads in parallel, plus the arithmetic).
+ * `--dashboard-runs=20` each.
  */
 import postgres from "postgres";
 import { openDatabase, setDatabaseOverride } from "../../lib/db/client";
+import {
+  listCasesOpenedIn,
+  listDecisionsIn,
+  listOpenMonitoringTasks,
+  listOutcomesIn,
+  listScreeningListVersions,
+  listSubmissionScreeningsIn,
+  listUndeliveredDeliveries,
+  listWaitingCases,
+} from "../../lib/db/queries/dashboard";
 import { explainQueue } from "../../lib/db/queries/queue";
 import { resetEnvCache } from "../../lib/env";
+import { loadDashboard, parseDashboardPeriod } from "../../lib/review/dashboard";
 import { parseQueueParams, queueFilterOf, QUEUE_PAGE_SIZE } from "../../lib/review/queue";
 import { createStaffAccount } from "../../lib/staff/accounts";
 
 const DB_NAME = "kyc_bench_queue";
 export const P95_TARGET_MS = 100;
+/** One dashboard figure's reads, rows received, at 50,000 cases; the whole page below. */
+export const FIGURE_P95_TARGET_MS = 100;
+export const DASHBOARD_P95_TARGET_MS = 300;
 
 function arg(name: string, fallback: number): number {
   const a = process.argv.find((x) => x.startsWith(`--${name}=`));
@@ -25,6 +48,14 @@ const pct = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 export type QueueBenchRow = { filter: string; p50: number; p95: number; pass: boolean };
+export type DashboardBenchRow = {
+  figure: string;
+  rows: number;
+  p50: number;
+  p95: number;
+  target: number;
+  pass: boolean;
+};
 
 const FILTERS: [string, Record<string, string>][] = [
   ["to review, oldest first", {}],
@@ -41,9 +72,146 @@ const FILTERS: [string, Record<string, string>][] = [
   ["e-mail", { q: "trader25000@example.com" }],
 ];
 
-export async function runQueueBench(): Promise<QueueBenchRow[]> {
+/**
+ * What 50,000 cases' histories leave behind, for the dashboard's reads: a submit event per case
+ * past its draft, a decision event per decided case (a quarter of the approvals by the checks,
+ * the rest by one of the staff), a staff decision row for each of those, screening verdicts on 2 %
+ * of the cases, a check run per submission with six checks (screening with a hit on 5 %), an
+ * outbox event per event with two deliveries (1 % still pending, some failing, 0.2 % dead), an
+ * open monitoring task on 1 case in 200 and a closed one on another, and one list.
+ */
+async function seedDashboard(raw: postgres.Sql, staffIds: string[]) {
+  const staff = `array[${staffIds.map((id) => `'${id}'::uuid`).join(", ")}]`;
+  const hit = JSON.stringify({
+    source: "ofac-sdn",
+    entryId: "36",
+    listedName: "AEROCARIBBEAN AIRLINES",
+    type: "entity",
+    programs: ["CUBA"],
+    score: 0.86,
+    level: "review",
+    explanation: {
+      matchedName: "AEROCARIBBEAN AIRLINES",
+      matchedAlias: false,
+      nameScore: 0.86,
+      pairs: [{ query: "aero", listed: "aerocaribbean", score: 0.86 }],
+      unmatchedQuery: [],
+      unmatchedListed: ["airlines"],
+      dateOfBirth: { result: "unknown", listed: [] },
+      nationality: { result: "unknown", listed: [] },
+      adjustment: 0,
+    },
+  });
+  const lists = `"lists":{"ofac-sdn":"2026-11-01"},"thresholds":{"review":0.8,"likely":0.9}`;
+  await raw.begin(async (tx) => {
+    await tx.unsafe(`set local session_replication_role = replica`);
+    await tx.unsafe(`
+      create temp table g on commit drop as
+        select c.id, c.trader_id, c.status, c.queued_at, t.ctrader_user_id::int as n
+        from kyc_cases c join traders t on t.id = c.trader_id;
+      insert into case_events (case_id, occurred_at, event, from_status, to_status, actor_type, actor_id)
+        select id, queued_at, 'submit', 'draft', 'submitted', 'trader', trader_id::text
+        from g where status <> 'draft';
+      create temp table d on commit drop as
+        select g.*, queued_at + interval '3 hours' as at,
+          (status = 'approved' and n % 4 = 0) as auto,
+          (${staff})[1 + n % ${staffIds.length}] as staff_id,
+          case status when 'approved' then 'approve' when 'rejected' then 'reject'
+            else 'request_action' end as decision,
+          case when status = 'approved' then null
+            else (array['document_unreadable','fraud_suspected','address_mismatch',
+                        'document_expired','sanctions_match','underage'])[1 + n % 6] end as reason
+        from g where status in ('approved', 'rejected', 'action_required');
+      insert into case_events (case_id, occurred_at, event, from_status, to_status, actor_type,
+          actor_id, data)
+        select id, at, decision, 'in_review', status,
+          case when auto then 'system' else 'staff' end,
+          case when auto then 'checks' else staff_id::text end,
+          case when reason is null then '{}'::jsonb else jsonb_build_object('reasonCode', reason) end
+        from d;
+      insert into case_decisions (case_id, staff_id, decision, reason_code, created_at)
+        select id, staff_id, decision, reason, at from d where not auto;
+      insert into case_decisions (case_id, staff_id, decision, reason_code, data, created_at)
+        select id, (${staff})[1 + (n + 1) % ${staffIds.length}],
+          case when n % 3 = 0 then 'screening_confirmed' else 'screening_false_positive' end,
+          null, jsonb_build_object('hitKey', 'ofac-sdn:36'), queued_at + interval '2 hours'
+        from g where n % 50 = 0 and status <> 'draft';
+      create temp table r on commit drop as
+        select gen_random_uuid() as run_id, g.* from g where status <> 'draft';
+      insert into check_runs (id, case_id, trader_id, reason, score, level, route, round, created_at)
+        select run_id, id, trader_id, 'submission', n % 40,
+          (array['low','medium','high']::risk_level[])[1 + n % 3],
+          (array['auto_approve','review','escalate']::check_route[])[1 + n % 3], 1,
+          queued_at + interval '1 minute'
+        from r;
+      insert into case_checks (run_id, case_id, "check", outcome, evidence, risk_points, created_at)
+        select run_id, id, k.name, 'pass',
+          case when k.name <> 'screening' then '{}'::jsonb
+            when n % 20 = 0 then '{${lists},"hits":[${hit}]}'::jsonb
+            else '{${lists},"hits":[]}'::jsonb end,
+          0, queued_at + interval '1 minute'
+        from r, (values ('screening'), ('document_quality'), ('duplicate_document_number'),
+          ('duplicate_image'), ('age'), ('country')) k(name);
+      create temp table o on commit drop as
+        select gen_random_uuid() as event_id, e.case_id, e.event, e.occurred_at, c.n
+        from case_events e join g c on c.id = e.case_id;
+      insert into outbox_events (id, type, case_id, payload, created_at)
+        select event_id, 'case.status_changed', case_id, jsonb_build_object('event', event),
+          occurred_at
+        from o;
+      insert into deliveries (event_id, destination, status, total_attempts, last_error,
+          next_attempt_at, delivered_at, created_at)
+        select event_id, dest,
+          (case when n % 500 = 0 then 'dead' when n % 100 = 0 then 'pending'
+            else 'delivered' end)::delivery_status,
+          case when n % 100 = 0 then 1 + n % 7 else 1 end,
+          case when n % 200 = 0 then 'HTTP 503' end,
+          occurred_at + interval '1 minute',
+          case when n % 100 <> 0 then occurred_at + interval '5 seconds' end,
+          occurred_at
+        from o, (values ('crm'), ('ctrader')) x(dest);
+      insert into review_tasks (case_id, kind, opened_at, closed_at, resolution)
+        select id, 'monitoring_hit', queued_at + interval '1 day',
+          case when n % 200 = 4 then queued_at + interval '2 days' end,
+          case when n % 200 = 4 then 'cleared' end
+        from g where status = 'approved' and n % 200 in (4, 12);
+      insert into screening_lists (source, version, format, imported_at, entry_count)
+        values ('ofac-sdn', '2026-11-01', 'ofac-csv', now() - interval '2 days', 18000);
+    `);
+  });
+  await raw.unsafe("analyze");
+}
+
+const FIGURES: [string, (period: { from: Date; until: Date }) => Promise<unknown[]>][] = [
+  ["cases by status and level", listCasesOpenedIn],
+  ["waiting time, SLA breaches", () => listWaitingCases()],
+  ["decisions per reviewer per day", listDecisionsIn],
+  ["approvals, rejections, reasons", listOutcomesIn],
+  ["screening hit rate", listSubmissionScreeningsIn],
+  ["monitoring hits open", () => listOpenMonitoringTasks()],
+  ["delivery backlog, dead", () => listUndeliveredDeliveries()],
+  ["list age", () => listScreeningListVersions()],
+];
+
+async function timed(runs: number, work: () => Promise<number>) {
+  const times: number[] = [];
+  let rows = 0;
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    rows = await work();
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return { rows, p50: pct(times, 50), p95: pct(times, 95) };
+}
+
+export async function runQueueBench(): Promise<{
+  queue: QueueBenchRow[];
+  dashboard: DashboardBenchRow[];
+}> {
   const cases = arg("cases", 50_000);
   const runs = arg("runs", 60);
+  const dashboardRuns = arg("dashboard-runs", 20);
   const server = process.env.BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
   const u = new URL(server);
   u.pathname = `/${DB_NAME}`;
@@ -61,6 +229,7 @@ export async function runQueueBench(): Promise<QueueBenchRow[]> {
   setDatabaseOverride(handle);
   const raw = postgres(u.toString(), { max: 1, onnotice: () => {} });
   const rows: QueueBenchRow[] = [];
+  const dashboard: DashboardBenchRow[] = [];
   try {
     const staff = await createStaffAccount({
       email: "bench@broker.example",
@@ -100,6 +269,39 @@ export async function runQueueBench(): Promise<QueueBenchRow[]> {
       const p95 = pct(times, 95);
       rows.push({ filter: name, p50: pct(times, 50), p95, pass: p95 <= P95_TARGET_MS });
     }
+
+    const colleagues = [staff.id];
+    for (const n of [1, 2, 3, 4])
+      colleagues.push(
+        (
+          await createStaffAccount({
+            email: `bench${n}@broker.example`,
+            role: n === 4 ? "approver" : "reviewer",
+            password: "bench password for the dashboard",
+          })
+        ).id,
+      );
+    await seedDashboard(raw, colleagues);
+    const period = parseDashboardPeriod({}, now);
+    for (const [figure, read] of FIGURES) {
+      const t = await timed(dashboardRuns, async () => (await read(period)).length);
+      dashboard.push({
+        figure,
+        ...t,
+        target: FIGURE_P95_TARGET_MS,
+        pass: t.p95 <= FIGURE_P95_TARGET_MS,
+      });
+    }
+    const page = await timed(dashboardRuns, async () => {
+      const figures = await loadDashboard({ role: "approver" }, period, 24, now);
+      return figures.cases.total;
+    });
+    dashboard.push({
+      figure: "**the whole dashboard** (loadDashboard)",
+      ...page,
+      target: DASHBOARD_P95_TARGET_MS,
+      pass: page.p95 <= DASHBOARD_P95_TARGET_MS,
+    });
   } finally {
     setDatabaseOverride(undefined);
     await raw.end({ timeout: 5 });
@@ -113,7 +315,18 @@ export async function runQueueBench(): Promise<QueueBenchRow[]> {
     }
     resetEnvCache();
   }
-  return rows;
+  return { queue: rows, dashboard };
+}
+
+export function renderDashboardBench(rows: DashboardBenchRow[]): string {
+  return [
+    "| figure | rows read | p50 ms | p95 ms | target ms | met |",
+    "| --- | --- | --- | --- | --- | --- |",
+    ...rows.map(
+      (r) =>
+        `| ${r.figure} | ${r.rows} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.target} | ${r.pass ? "yes" : "NO"} |`,
+    ),
+  ].join("\n");
 }
 
 export function renderQueueBench(rows: QueueBenchRow[]): string {
@@ -130,9 +343,11 @@ export function renderQueueBench(rows: QueueBenchRow[]): string {
 
 if (require.main === module) {
   runQueueBench()
-    .then((rows) => {
-      console.log(renderQueueBench(rows));
-      process.exit(rows.every((r) => r.pass) ? 0 : 1);
+    .then(({ queue, dashboard }) => {
+      console.log(renderQueueBench(queue));
+      console.log();
+      console.log(renderDashboardBench(dashboard));
+      process.exit([...queue, ...dashboard].every((r) => r.pass) ? 0 : 1);
     })
     .catch((error: unknown) => {
       console.error(error);
