@@ -11,6 +11,7 @@ import type { KycCase } from "@/lib/db/schema";
 import { caseCipher } from "@/lib/security/case-keys";
 import { EDITABLE_STATUSES } from "./case-state";
 import type { StepId } from "./levels";
+import { STEP_DOCUMENTS } from "./requirements";
 
 export type StepDraft = {
   values: Record<string, unknown>;
@@ -29,12 +30,14 @@ type Payload = { values: Record<string, unknown>; data: unknown };
  * still that version; otherwise nothing is written and `stale` says so.
  */
 export async function saveStepDraft(
-  kycCase: Pick<KycCase, "id" | "status">,
+  kycCase: Pick<KycCase, "id" | "status" | "traderId">,
   step: StepId,
   values: Record<string, unknown>,
   data: unknown,
   now = new Date(),
   expectedVersion?: number,
+  /** The trader changed the kind of identity document: its photos show another document. */
+  kindChanged?: { from: string; to: string },
 ): Promise<{ saved: true; version: number } | { saved: false; why: "stale" }> {
   if (!EDITABLE_STATUSES.has(kycCase.status)) {
     throw new AppError("CONFLICT", "this verification can no longer be changed", {
@@ -50,6 +53,14 @@ export async function saveStepDraft(
     now,
     editable: EDITABLE_STATUSES,
     expectedVersion,
+    retire: kindChanged && {
+      documentType: STEP_DOCUMENTS[step] ?? "identity",
+      audit: {
+        actorId: kycCase.traderId,
+        traderId: kycCase.traderId,
+        data: { reason: "document_kind_changed", ...kindChanged },
+      },
+    },
   });
   if (result.written) return { saved: true, version: result.version };
   if (result.why === "not_editable")

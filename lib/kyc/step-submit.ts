@@ -6,7 +6,7 @@
  */
 import type { KycCase } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
-import { saveStepDraft } from "./drafts";
+import { loadStepDrafts, saveStepDraft } from "./drafts";
 import { getLevel, STEPS, type StepId } from "./levels";
 import { STEP_DOCUMENTS } from "./requirements";
 import type { StepErrors } from "./steps/fields";
@@ -30,8 +30,25 @@ export function isStepId(value: unknown): value is StepId {
   return typeof value === "string" && (STEPS as readonly string[]).includes(value);
 }
 
+/**
+ * A new kind of identity document (an ID card, then a passport) means the photos uploaded so far
+ * show another document: they stop counting, so the case never goes out with one document's
+ * data and another's pictures. Only a change from a kind chosen before counts.
+ */
+async function identityKindChange(
+  caseId: string,
+  step: StepId,
+  values: Record<string, unknown>,
+): Promise<{ from: string; to: string } | undefined> {
+  if (step !== "identity_document") return undefined;
+  const to = values.documentKind;
+  if (typeof to !== "string" || to === "") return undefined;
+  const from = (await loadStepDrafts(caseId)).identity_document?.values?.documentKind;
+  return typeof from === "string" && from !== "" && from !== to ? { from, to } : undefined;
+}
+
 export async function submitStep(
-  kycCase: Pick<KycCase, "id" | "status" | "level">,
+  kycCase: Pick<KycCase, "id" | "status" | "level" | "traderId">,
   step: StepId,
   form: FormData,
   mode: "autosave" | "continue",
@@ -67,6 +84,7 @@ export async function submitStep(
     data,
     now,
     mode === "autosave" ? (postedVersion(form) ?? 0) : undefined,
+    await identityKindChange(kycCase.id, step, values),
   );
   if (!saved.saved) return { ok: true, completed: false, stale: true };
   const version = saved.version;

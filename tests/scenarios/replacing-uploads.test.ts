@@ -109,3 +109,64 @@ describe("scenario: replacing an uploaded side before the case is sent", () => {
     expect(await trader.uploadScreen("address")).not.toContain('data-testid="replace-');
   });
 });
+
+describe("scenario: the trader changes the kind of identity document after uploading it", () => {
+  it("stops counting the old document's photos, so the case never pairs one document's data with another's pictures", async () => {
+    const w = world();
+    const trader = new Trader(w, 480_002);
+    await trader.launch("kyc");
+    await trader.fillStandardForms({}, { documentKind: "id_card", documentNumber: "ID4800021" });
+    const front = await trader.upload("identity", "front");
+    const back = await trader.upload("identity", "back");
+    expect((await trader.sides("identity")).map((s) => s.state)).toEqual(["accepted", "accepted"]);
+
+    // The same kind saved again (an autosave, a second "continue") keeps the photos.
+    await trader.continue("identity_document", {
+      ...IDENTITY,
+      documentKind: "id_card",
+      documentNumber: "ID4800021",
+    });
+    expect((await trader.sides("identity")).map((s) => s.state)).toEqual(["accepted", "accepted"]);
+
+    // A driving licence also has a front and a back: the ID card's photos must not stand in.
+    await trader.continue("identity_document", {
+      ...IDENTITY,
+      documentKind: "driving_licence",
+      documentNumber: "DL4800021",
+    });
+    expect(await trader.sides("identity")).toEqual([
+      expect.objectContaining({ side: "front", state: "missing" }),
+      expect.objectContaining({ side: "back", state: "missing" }),
+    ]);
+    // Then a passport: one page to upload; the ID card's photos stay as evidence only.
+    await trader.continue("identity_document", {
+      ...IDENTITY,
+      documentKind: "passport",
+      documentNumber: "P4800021",
+    });
+    expect(await trader.sides("identity")).toEqual([
+      expect.objectContaining({ side: "page", state: "missing" }),
+    ]);
+    const page = await trader.upload("identity", "page");
+    expect(page).toMatchObject({ status: 200, body: { state: "accepted" } });
+    expect(await trader.upload("address")).toMatchObject({ status: 200 });
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await w.worker();
+    const kycCase = await trader.currentCase();
+
+    // The round holds the passport page and the address only; the ID card is evidence, replaced.
+    const approver = await signedInStaff(w, "kind.approver@broker.example", "approver");
+    const reviewerPage = await approver.casePage(kycCase.id);
+    expect(reviewerPage).toContain(`/admin/documents/${page.documentId}`);
+    for (const old of [front, back]) expect(reviewerPage).not.toContain(old.documentId!);
+    const evidence = (await (await approver.exportEvidence(kycCase.id)).json()) as Evidence;
+    const roundIds = evidence.rounds[0]!.documentIds;
+    expect(roundIds).toContain(page.documentId);
+    expect(roundIds).not.toContain(front.documentId);
+    expect(roundIds).not.toContain(back.documentId);
+    for (const old of [front, back])
+      expect(evidence.documents.find((d) => d.id === old.documentId)?.replacedAt).toEqual(
+        expect.any(String),
+      );
+  });
+});
