@@ -294,7 +294,7 @@ export async function rejectAction(form: FormData): Promise<void> {
       reasonCode: formText(form, "reasonCode", 100),
       internalNote: formText(form, "internalNote", NOTE_MAX, { lines: true }),
     });
-    if (kind === "upgrade_declined") return "upgrade_declined";
+    if (kind === "upgrade_declined" || kind === "renewal_declined") return kind;
     return retryLimitReached
       ? "rejected_retry_limit"
       : kind === "retry"

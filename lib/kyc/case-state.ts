@@ -9,6 +9,9 @@
  *          resubmitted ◀──resubmit── action_required                      │  └─reopen─▶ in_review│
  *               └──start_review──▶ in_review                   draft ◀──renew─────────────────┘
  *
+ * A renewal started on the notice (`renew` from approved) and never submitted also `expire`s
+ * from its draft when the document it was to replace runs out.
+ *
  * No open case is stuck: staff can reject a case in every open state (and take back an
  * approval with `revoke`), take a case waiting on the trader back into review, and an admin can
  * reopen a rejection. Who may fire what: the trader submits, resubmits and starts again; staff
@@ -47,8 +50,9 @@ export const CASE_EVENTS = {
   retry: { from: ["rejected"], to: "draft", actors: ["trader"] },
   reopen: { from: ["rejected"], to: "in_review", actors: ["staff"], reopens: true },
   revoke: { from: ["approved"], to: "rejected", actors: ["staff"], approvedLevel: "clear" },
+  /** From a draft only for a renewal never submitted (lib/kyc/renewal.ts's sweep picks those). */
   expire: {
-    from: ["approved"],
+    from: ["approved", "draft"],
     to: "expired",
     actors: ["system", "staff"],
     approvedLevel: "clear",

@@ -10,7 +10,7 @@
  * Dates are UTC calendar days: a document "expiring on 2027-06-01" expires at 00:00 UTC that day.
  */
 import { z } from "zod";
-import { getCaseById } from "@/lib/db/queries/cases";
+import { getCaseById, listCaseEvents } from "@/lib/db/queries/cases";
 import { listApprovedCasesExpiringBy, markRenewalDue } from "@/lib/db/queries/renewal";
 import type { KycCase } from "@/lib/db/schema";
 import { buildRenewalDue, CASE_RENEWAL_DUE } from "@/lib/delivery/payload";
@@ -50,13 +50,24 @@ export type ExpirySweep = { noticed: number; expired: number };
  */
 export async function runDocumentExpiry(now: Date, noticeDays: number): Promise<ExpirySweep> {
   let expired = 0;
-  for (const due of await listApprovedCasesExpiringBy(utcDay(now), { limit: SWEEP_LIMIT })) {
+  const today = utcDay(now);
+  // A renewal the trader started and never submitted ends with the document it never replaced.
+  const due = [
+    ...(await listApprovedCasesExpiringBy(today, { limit: SWEEP_LIMIT })).map((c) => ({
+      ...c,
+      status: "approved" as const,
+    })),
+    ...(await listApprovedCasesExpiringBy(today, { renewalDrafts: true, limit: SWEEP_LIMIT })).map(
+      (c) => ({ ...c, status: "draft" as const }),
+    ),
+  ];
+  for (const kycCase of due) {
     try {
       await changeCaseStatus({
-        kycCase: { id: due.id, status: "approved" },
+        kycCase: { id: kycCase.id, status: kycCase.status },
         event: "expire",
         actor: { type: "system", id: "renewal" },
-        data: { reasonCode: RENEWAL_REASON, documentExpiresOn: due.documentExpiresOn },
+        data: { reasonCode: RENEWAL_REASON, documentExpiresOn: kycCase.documentExpiresOn },
         now,
       });
       expired++;
@@ -128,4 +139,19 @@ export async function renewCase(
     now,
   });
   return { eventId };
+}
+
+/**
+ * The latest renewal notice of a case, from its timeline: the expiry date it was about and when
+ * it went out (null: none). An early renewal only starts on a notice, so this is the document
+ * the approval in force rests on.
+ */
+export async function latestRenewalNotice(
+  caseId: string,
+): Promise<{ documentExpiresOn: string; noticedAt: Date } | null> {
+  const notice = (await listCaseEvents(caseId)).findLast((e) => e.event === "renewal_due");
+  const parsed = z.object({ documentExpiresOn: z.iso.date() }).safeParse(notice?.data);
+  return notice && parsed.success
+    ? { documentExpiresOn: parsed.data.documentExpiresOn, noticedAt: notice.occurredAt }
+    : null;
 }

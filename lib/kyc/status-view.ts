@@ -40,6 +40,15 @@ export async function expectedReviewHours(configured: number, now = new Date()):
   return Math.max(1, Math.ceil(medianSeconds / 3600));
 }
 
+/**
+ * The word the trader reads for an event: a declined early renewal is the state machine's
+ * `decline_upgrade` (back to the approval in force), but to the trader it was a renewal.
+ */
+function timelineWord(e: { event: string; data: unknown }): string {
+  const renewal = (e.data as { renewal?: unknown } | null)?.renewal === true;
+  return e.event === "decline_upgrade" && renewal ? "decline_renewal" : e.event;
+}
+
 const AWAITING_REVIEW = new Set(["submitted", "in_review", "resubmitted"]);
 
 /**
@@ -78,7 +87,7 @@ export async function statusView(
     limits: getLevel(kycCase.level).limits,
     timeline: [
       { event: "opened", at: kycCase.openedAt },
-      ...events.map((e) => ({ event: e.event, at: e.occurredAt })),
+      ...events.map((e) => ({ event: timelineWord(e), at: e.occurredAt })),
     ],
     requiredAction:
       kycCase.status === "action_required" ? (progress.request?.message ?? null) : null,

@@ -15,6 +15,7 @@ const OUTCOMES = {
   rejected_final: true,
   rejected_retry_limit: true,
   upgrade_declined: true,
+  renewal_declined: true,
   action_requested: true,
   review_resumed: true,
   assigned: true,

@@ -36,6 +36,8 @@ import { env } from "@/lib/env";
 import { AppError, type ReviewReason } from "@/lib/errors";
 import { runCaseChecks } from "@/lib/checks/run";
 import { changeCaseStatus } from "@/lib/kyc/cases";
+import { latestRenewalNotice } from "@/lib/kyc/renewal";
+import { restoreRenewalNotice } from "@/lib/db/queries/renewal";
 import type { RequestedItem } from "@/lib/kyc/requirements";
 import { requestedItemsSchema } from "@/lib/kyc/submission";
 import { hasRole } from "@/lib/staff/auth";
@@ -260,7 +262,7 @@ export async function approveCase(
 }
 
 export type RejectOutcome = {
-  kind: "retry" | "final" | "upgrade_declined";
+  kind: "retry" | "final" | "upgrade_declined" | "renewal_declined";
   retryLimitReached: boolean;
 };
 
@@ -321,6 +323,11 @@ export async function rejectCase(
 /**
  * The "no" to a level upgrade: the case returns to approved at its approved level. A screening
  * hit confirmed as a match meanwhile refuses it: that approval cannot stand, and is revoked.
+ *
+ * An early renewal (started on the notice, before the document expired: same level, approval in
+ * force) declined is the same move back to approved, told as a renewal. The submit froze the
+ * refused document's expiry on the case; the one the approval rests on comes back, with its
+ * notice, so the sweep still expires the case on the old date and the trader can renew again.
  */
 async function declineUpgrade(
   staff: Reviewer,
@@ -335,7 +342,15 @@ async function declineUpgrade(
       "confirmed_match",
       "a screening hit was confirmed as a match: revoke the approval instead",
     );
-  const data = { reasonCode, fromLevel: kycCase.level, toLevel: kycCase.approvedLevel };
+  const renewal = kycCase.level === kycCase.approvedLevel;
+  const notice = renewal ? await latestRenewalNotice(kycCase.id) : null;
+  const kind = renewal ? "renewal_declined" : "upgrade_declined";
+  const data = {
+    reasonCode,
+    fromLevel: kycCase.level,
+    toLevel: kycCase.approvedLevel,
+    ...(renewal && { renewal: true, documentExpiresOn: notice?.documentExpiresOn ?? null }),
+  };
   await changeCaseStatus({
     kycCase,
     event: "decline_upgrade",
@@ -346,13 +361,16 @@ async function declineUpgrade(
       decision: "reject",
       reasonCode,
       internalNote: note,
-      data: { kind: "upgrade_declined" },
+      data: { kind },
     },
     guard: holdsClaim(staff),
-    alsoInTransaction: audited(staff, "case.upgrade_declined", kycCase.id, data),
+    alsoInTransaction: async (tx) => {
+      await audited(staff, `case.${kind}`, kycCase.id, data)(tx);
+      if (notice) await restoreRenewalNotice(tx, kycCase.id, notice);
+    },
     now,
   });
-  return { kind: "upgrade_declined", retryLimitReached: false };
+  return { kind, retryLimitReached: false };
 }
 
 /**

@@ -112,4 +112,88 @@ describe("scenario: an identity document expires and the trader renews it", () =
       { login: trader.tradingLogin, accessRights: "FULL_ACCESS" },
     ]);
   });
+
+  it("an early renewal declined reads as a renewal and leaves the approval on the old document", async () => {
+    const w = world();
+    const trader = new Trader(w, 460_002);
+    await trader.completeStandardLevel();
+    await w.worker();
+    const kycCase = await trader.currentCase();
+    const reviewer = await signedInStaff(w, "early.reviewer@broker.example", "reviewer");
+    expect(await reviewer.approve(kycCase.id)).toBe("approved");
+    await w.worker(at("2031-04-01T00:00:00Z"));
+
+    // On the notice, before the expiry: a new document is sent and refused.
+    await trader.launch("status");
+    expect(await trader.renew()).toEqual({ redirect: "/inapp/kyc?step=identity_document" });
+    expect(
+      await trader.continue("identity_document", {
+        ...IDENTITY,
+        documentNumber: "RN7788990",
+        expiryDate: "2036-05-01",
+      }),
+    ).toEqual({ redirect: "/inapp/kyc" });
+    expect((await trader.upload("identity")).status).toBe(200);
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await w.worker();
+    const officer = await signedInStaff(w, "early.officer@broker.example", "reviewer");
+    expect(await officer.reject(kycCase.id, "document_unreadable")).toBe("renewal_declined");
+
+    // The trader reads a renewal, not an upgrade; the approval and the notice stand.
+    expect(await trader.status()).toBe("approved");
+    const html = await trader.html("status");
+    expect(html).toContain('data-event="decline_renewal"');
+    expect(textOf(html)).toContain("Renewal not approved");
+    expect(textOf(html)).not.toContain("Upgrade");
+    expect(html).toContain('data-testid="renewal-notice" data-state="due"');
+    expect(textOf(html)).toContain("Your identity document expires on May 1, 2031.");
+
+    // The refused document's date does not count: the case expires on the old one.
+    await w.worker(at("2031-05-01T00:00:00Z"));
+    await trader.launch("status");
+    expect(await trader.status()).toBe("expired");
+    expect(w.crmEventsFor(kycCase.id).map((e) => e.event ?? e.type)).toEqual([
+      "submit",
+      "start_review",
+      "approve",
+      "case.renewal_due",
+      "renew",
+      "submit",
+      "start_review",
+      "decline_upgrade",
+      "expire",
+    ]);
+  });
+
+  it("a renewal started and never submitted expires with the document", async () => {
+    const w = world();
+    const trader = new Trader(w, 460_003);
+    await trader.completeStandardLevel();
+    await w.worker();
+    const kycCase = await trader.currentCase();
+    const reviewer = await signedInStaff(w, "idle.reviewer@broker.example", "reviewer");
+    expect(await reviewer.approve(kycCase.id)).toBe("approved");
+    await w.worker(at("2031-04-01T00:00:00Z"));
+    await trader.launch("status");
+    expect(await trader.renew()).toEqual({ redirect: "/inapp/kyc?step=identity_document" });
+
+    await w.worker(at("2031-04-30T23:59:59Z"));
+    expect((await trader.currentCase()).status).toBe("draft");
+    await w.worker(at("2031-05-01T00:00:00Z"));
+    await w.worker(at("2031-05-01T00:00:01Z")); // a second sweep expires nothing twice
+    await trader.launch("status");
+    expect(await trader.status()).toBe("expired");
+    expect(await trader.html("status")).toContain(
+      'data-testid="renewal-notice" data-state="expired"',
+    );
+    expect(w.crmEventsFor(kycCase.id).filter((e) => e.event === "expire")).toEqual([
+      expect.objectContaining({ status: "expired" }),
+    ]);
+    expect(w.accountUpdates.filter((u) => u.login === trader.tradingLogin).at(-1)).toEqual({
+      login: trader.tradingLogin,
+      accessRights: "CLOSE_ONLY",
+    });
+    // The trader can still renew from there.
+    expect(await trader.renew()).toEqual({ redirect: "/inapp/kyc?step=identity_document" });
+  });
 });

@@ -9,10 +9,14 @@ import { insertCaseOutboxEvent, type OutboxBuilder, type Tx } from "./cases";
 
 type DueCase = { id: string; documentExpiresOn: string };
 
-/** Approved cases whose identity document expires on or before `onOrBefore` (YYYY-MM-DD). */
+/**
+ * Approved cases whose identity document expires on or before `onOrBefore` (YYYY-MM-DD). With
+ * `renewalDrafts`, instead: renewals started before the expiry and not submitted (a draft at the
+ * level approved, the approval still in force), whose expiry is the approved document's.
+ */
 export async function listApprovedCasesExpiringBy(
   onOrBefore: string,
-  options: { withoutNotice?: boolean; limit: number },
+  options: { withoutNotice?: boolean; renewalDrafts?: boolean; limit: number },
 ): Promise<DueCase[]> {
   const db = await getDb();
   const rows = await db
@@ -20,7 +24,9 @@ export async function listApprovedCasesExpiringBy(
     .from(kycCases)
     .where(
       and(
-        eq(kycCases.status, "approved"),
+        options.renewalDrafts
+          ? and(eq(kycCases.status, "draft"), eq(kycCases.level, kycCases.approvedLevel))
+          : eq(kycCases.status, "approved"),
         lte(kycCases.documentExpiresOn, onOrBefore),
         options.withoutNotice ? isNull(kycCases.renewalDueAt) : undefined,
       ),
@@ -93,5 +99,20 @@ export async function setCaseDocumentExpiry(
   await tx
     .update(kycCases)
     .set({ documentExpiresOn, renewalDueAt: null })
+    .where(eq(kycCases.id, caseId));
+}
+
+/**
+ * A declined early renewal: the case rests on the document it was approved with again, so its
+ * expiry and the notice already sent about it come back (no second notice is sent).
+ */
+export async function restoreRenewalNotice(
+  tx: Tx,
+  caseId: string,
+  notice: { documentExpiresOn: string; noticedAt: Date },
+): Promise<void> {
+  await tx
+    .update(kycCases)
+    .set({ documentExpiresOn: notice.documentExpiresOn, renewalDueAt: notice.noticedAt })
     .where(eq(kycCases.id, caseId));
 }

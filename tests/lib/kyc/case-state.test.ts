@@ -29,6 +29,9 @@ const LEGAL: Record<string, string> = {
   "rejected retry trader": "draft",
   "approved expire system": "expired",
   "approved expire staff": "expired",
+  // A renewal started on the notice and never submitted (lib/kyc/renewal.ts picks which drafts).
+  "draft expire system": "expired",
+  "draft expire staff": "expired",
   "expired renew trader": "draft",
   // Early renewal, while the notice is out (lib/kyc/renewal.ts refuses it without a notice).
   "approved renew trader": "draft",
