@@ -109,7 +109,7 @@ export function DocumentViewer({
         data-zoom={zoom}
         data-rotation={rotation}
       >
-        {/* Through a 60-second presigned URL; each load is an audited view. */}
+        {/* Decrypted and sent by the app (never cached); each load is an audited view. */}
         {/* eslint-disable-next-line @next/next/no-img-element */}
         <img
           src={src}
