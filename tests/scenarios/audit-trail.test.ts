@@ -98,6 +98,24 @@ describe("scenario: an admin reads what a reviewer did", () => {
     expect(listed(bad).length).toBe(listed(await admin.auditPage()).length);
   });
 
+  it("speaks the officer's language (Arabic) while the rows keep their codes and full hashes", async () => {
+    admin.locale = "ar";
+    try {
+      const page = await admin.auditPage();
+      const text = textOf(page);
+      expect(text).toContain("سجل التدقيق");
+      expect(text).toContain("التحقق من السلسلة");
+      expect(text).toContain("تصدير CSV (يُسجَّل)");
+      expect(text).not.toContain("Audit trail");
+      const rows = listed(page);
+      expect(rows.find((r) => r.action === "case.claimed")?.actor).toBe("audited.reviewer موظف");
+      for (const row of rows) expect(row.hash).toMatch(/^[0-9a-f]{64}$/);
+      expect(page).toMatch(/<option value="trader">أي متداول<\/option>/);
+    } finally {
+      admin.locale = "en";
+    }
+  });
+
   it("is refused to reviewers and approvers: page, export and Verify now", async () => {
     const approver = await signedInStaff(w, "audit.approver@broker.example", "approver");
     for (const who of [reviewer, approver]) {

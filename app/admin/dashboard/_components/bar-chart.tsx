@@ -45,6 +45,9 @@ export function BarChart({
         width={WIDTH}
         height={height}
         className="chart-svg"
+        // The drawing is laid out left to right in every language (bars grow rightwards, labels
+        // end at the bars); an Arabic label is still shaped right to left inside its own run.
+        direction="ltr"
       >
         <title id={`chart-${id}-title`}>{title}</title>
         <desc id={`chart-${id}-desc`}>{description}</desc>
