@@ -7,6 +7,7 @@ import {
   LANG_HEADER,
   NONCE_HEADER,
   SOURCE_HEADER,
+  SURFACE_HEADER,
   THEME_HEADER,
 } from "@/lib/http/request-headers";
 import {
@@ -88,6 +89,8 @@ async function handle(request: NextRequest, requestId: string) {
   if (lang) headers.set(LANG_HEADER, lang);
   if (theme) headers.set(THEME_HEADER, theme);
   if (source) headers.set(SOURCE_HEADER, source);
+  if (url.pathname === "/admin" || url.pathname.startsWith("/admin/"))
+    headers.set(SURFACE_HEADER, "console");
 
   const screen = screenOf(url.pathname);
   // Only a GET spends a token: link scanners and prefetchers (HEAD) get the plain page.

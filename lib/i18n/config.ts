@@ -35,6 +35,29 @@ export function pickLocale(value: string | null | undefined): Locale | undefined
   return (LOCALES as readonly string[]).includes(base ?? "") ? (base as Locale) : undefined;
 }
 
+/**
+ * The first language of an Accept-Language header we ship, by the browser's preference order
+ * (q-values; "*" and languages we lack are skipped); undefined when none fits.
+ */
+export function localeFromAcceptLanguage(header: string | null | undefined): Locale | undefined {
+  if (!header) return undefined;
+  const ranked = header
+    .split(",")
+    .slice(0, 32)
+    .map((part, index) => {
+      const [tag = "", ...params] = part.trim().split(";");
+      const q = params.map((p) => /^\s*q=([0-9.]+)\s*$/.exec(p)?.[1]).find(Boolean);
+      return { tag: tag.trim(), q: q === undefined ? 1 : Number(q), index };
+    })
+    .filter((entry) => entry.tag && entry.tag !== "*" && entry.q > 0)
+    .sort((a, b) => b.q - a.q || a.index - b.index);
+  for (const { tag } of ranked) {
+    const locale = pickLocale(tag);
+    if (locale) return locale;
+  }
+  return undefined;
+}
+
 export function directionOf(locale: string): "rtl" | "ltr" {
   return RTL.has(locale as Locale) ? "rtl" : "ltr";
 }

@@ -17,11 +17,13 @@ import {
   listStaffAccounts,
   revokeOwnStaffSession,
   setSessionEnrolSecret,
+  setStaffLocale,
   setStaffMfa,
   updateStaffAccount,
 } from "@/lib/db/queries/staff";
 import { staffRole, type StaffRole, type StaffUser } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
+import type { Locale } from "@/lib/i18n/config";
 import { sha256, TOKEN_PATTERN } from "@/lib/identity/secrets";
 import { hasRole, mfaRequired, STAFF_IDLE_MINUTES, type StaffPrincipal } from "./auth";
 import {
@@ -327,4 +329,10 @@ export async function finishOwnEnrolment(
     },
   });
   return { ok: true, recoveryCodes: codes };
+}
+
+/** Saves the console language the officer chose on their own account. */
+export async function setOwnLocale(staff: StaffPrincipal, locale: Locale): Promise<void> {
+  if (!(await setStaffLocale(staff.id, locale)))
+    throw new AppError("UNAUTHENTICATED", "sign in again");
 }

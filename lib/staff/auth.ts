@@ -27,6 +27,7 @@ import {
 } from "@/lib/db/queries/staff";
 import type { StaffRole, StaffSession, StaffUser } from "@/lib/db/schema";
 import { env } from "@/lib/env";
+import { pickLocale, type Locale } from "@/lib/i18n/config";
 import { newToken, sha256, TOKEN_PATTERN } from "@/lib/identity/secrets";
 import {
   checkTotp,
@@ -305,6 +306,8 @@ export async function completeSecondFactor(
 
 export type StaffPrincipal = Pick<StaffUser, "id" | "email" | "displayName" | "role"> & {
   mfa: boolean;
+  /** The console language the officer chose; absent until they choose. */
+  locale?: Locale;
 };
 
 /**
@@ -320,7 +323,8 @@ export async function resolveStaff(
   if (!found || found.session.stage !== "full") return undefined;
   const { id, email, displayName, role, mfaEnabledAt } = found.staff;
   if (!mfaEnabledAt && mfaRequired(role)) return undefined;
-  return { id, email, displayName, role, mfa: Boolean(mfaEnabledAt) };
+  const locale = pickLocale(found.staff.locale);
+  return { id, email, displayName, role, mfa: Boolean(mfaEnabledAt), ...(locale && { locale }) };
 }
 
 export async function logoutStaff(cookieValue: string, staffId: string, now = new Date()) {

@@ -10,6 +10,12 @@ import { cache } from "react";
 import type { StaffRole } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import {
+  DEFAULT_LOCALE,
+  localeFromAcceptLanguage,
+  pickLocale,
+  type Locale,
+} from "@/lib/i18n/config";
+import {
   hasRole,
   resolvePendingLogin,
   resolveStaff,
@@ -29,6 +35,37 @@ export async function requireStaff(role: StaffRole = "reviewer"): Promise<StaffP
   if (!staff) redirect("/admin/login");
   if (!hasRole(staff, role)) redirect("/admin?error=forbidden");
   return staff;
+}
+
+/**
+ * The console language asked for before an account is known (the sign-in page's choice) or
+ * for a signed-out browser; the account's own choice wins once someone is signed in.
+ */
+export const CONSOLE_LANG_COOKIE = "__Host-kyc_console_lang";
+
+/** The cookie that keeps a console language choice in this browser (a year). */
+export function consoleLangCookie(locale: Locale) {
+  return {
+    name: CONSOLE_LANG_COOKIE,
+    value: locale,
+    httpOnly: true,
+    secure: true,
+    sameSite: "lax" as const,
+    path: "/",
+    maxAge: 365 * 24 * 3600,
+  };
+}
+
+/**
+ * The officer's console language: the account's choice, else this browser's choice (cookie),
+ * else the browser's languages (Accept-Language), else English.
+ */
+export async function consoleLocale(): Promise<Locale> {
+  const saved = (await getStaff())?.locale;
+  if (saved) return saved;
+  const fromCookie = pickLocale((await cookies()).get(CONSOLE_LANG_COOKIE)?.value);
+  if (fromCookie) return fromCookie;
+  return localeFromAcceptLanguage((await headers()).get("accept-language")) ?? DEFAULT_LOCALE;
 }
 
 /** The half-signed-in login behind the cookie (code or enrolment step), if any. */

@@ -102,6 +102,16 @@ describe("proxy", () => {
     expect(forwarded(spoofed, "x-kyc-lang")).toBeNull();
     expect(forwarded(spoofed, "x-nonce")).not.toBe("chosen");
   });
+
+  it("marks console requests for the officer's language, never a request that claims it", async () => {
+    expect(forwarded(await run("https://broker.test/admin/cases/1"), "x-kyc-surface")).toBe(
+      "console",
+    );
+    expect(forwarded(await run("https://broker.test/admin"), "x-kyc-surface")).toBe("console");
+    const screen = await run("https://broker.test/inapp/kyc", { "x-kyc-surface": "console" });
+    expect(forwarded(screen, "x-kyc-surface")).toBeNull();
+    expect(forwarded(await run("https://broker.test/administrator"), "x-kyc-surface")).toBeNull();
+  });
 });
 
 describe("proxy: paths Next.js cannot decode", () => {

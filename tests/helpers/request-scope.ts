@@ -63,3 +63,37 @@ export function nextIntlServer() {
     getTimeZone: async () => "UTC",
   };
 }
+
+/**
+ * The request headers proxy.ts hands a console page (`x-kyc-surface: console`), plus what the
+ * "browser" sends; a test changes them between requests (`nextHeaders(consoleHeaders)` reads
+ * them on every call).
+ */
+export const consoleHeaders: Record<string, string> = { "x-kyc-surface": "console" };
+
+/**
+ * `next-intl/server` the way lib/i18n/request.ts configures it: every call resolves the locale
+ * through the real lib/i18n/request-locale.ts (the signed-in officer, the cookie jar, the
+ * headers above) and reads that locale's catalog over English.
+ */
+export function nextIntlServerFromRequest() {
+  const config = async () => {
+    const { requestLocale } = await import("@/lib/i18n/request-locale");
+    const { formattingLocale, messagesFor } = await import("@/lib/i18n/catalogs");
+    const locale = await requestLocale();
+    return { locale: formattingLocale(locale), messages: await messagesFor(locale) };
+  };
+  return {
+    getTranslations: async (namespace: string) => {
+      const { locale, messages } = await config();
+      return createTranslator({
+        locale,
+        messages: messages as typeof en,
+        namespace: namespace as never,
+      });
+    },
+    getLocale: async () => (await config()).locale,
+    getMessages: async () => (await config()).messages,
+    getTimeZone: async () => "UTC",
+  };
+}

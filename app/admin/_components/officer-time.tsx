@@ -10,11 +10,11 @@ export function utcText(iso: string): string {
 }
 
 const formats = new Map<string, Intl.DateTimeFormat>();
-function localFormat(dateOnly: boolean): Intl.DateTimeFormat {
-  const key = dateOnly ? "date" : "time";
+function localFormat(locale: string, dateOnly: boolean): Intl.DateTimeFormat {
+  const key = `${locale} ${dateOnly ? "date" : "time"}`;
   let format = formats.get(key);
   if (!format) {
-    format = new Intl.DateTimeFormat(undefined, {
+    format = new Intl.DateTimeFormat(locale || undefined, {
       dateStyle: "medium",
       ...(dateOnly ? {} : { timeStyle: "short" }),
     });
@@ -24,7 +24,8 @@ function localFormat(dateOnly: boolean): Intl.DateTimeFormat {
 }
 
 /**
- * A time in the officer's own time zone, the UTC value on hover (`title`). The server cannot know
+ * A time in the officer's own time zone and console language (the page's `lang`, which the
+ * request's locale sets), the UTC value on hover (`title`). The server cannot know
  * the zone and renders UTC; after hydration the browser renders again in its zone
  * (useSyncExternalStore reports "server" while hydrating, "client" afterwards).
  */
@@ -37,7 +38,11 @@ export function OfficerTime({ iso, dateOnly = false }: { iso: string; dateOnly?:
   const utc = utcText(iso);
   return (
     <time dateTime={iso} title={utc} data-testid="officer-time" suppressHydrationWarning>
-      {inBrowser ? localFormat(dateOnly).format(new Date(iso)) : dateOnly ? utc.slice(0, 10) : utc}
+      {inBrowser
+        ? localFormat(document.documentElement.lang, dateOnly).format(new Date(iso))
+        : dateOnly
+          ? utc.slice(0, 10)
+          : utc}
     </time>
   );
 }

@@ -420,3 +420,14 @@ export async function listStaffByIds(
     .from(staffUsers)
     .where(inArray(staffUsers.id, [...ids]));
 }
+
+/** The console language an officer chose (a display preference: no session ends, no audit). */
+export async function setStaffLocale(staffId: string, locale: string): Promise<boolean> {
+  const db = await getDb();
+  const rows = await db
+    .update(staffUsers)
+    .set({ locale })
+    .where(eq(staffUsers.id, staffId))
+    .returning({ id: staffUsers.id });
+  return rows.length > 0;
+}

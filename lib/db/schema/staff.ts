@@ -6,6 +6,8 @@
  *   (`scrypt$N$r$p$salt$hash`, lib/staff/passwords.ts), never a password.
  * - Roles: reviewer (reviews, asks for more, rejects, approves low-risk cases), approver (also
  *   co-signs high-risk approvals), admin (also manages staff and deliveries).
+ * - `locale` is the console language the officer chose (a code of lib/i18n/config.ts LOCALES);
+ *   null until they choose, when the browser's languages decide.
  * - `staff_sessions` hold the SHA-256 of the cookie value only, like trader sessions, and are
  *   entirely separate from them (another cookie, another table).
  * - A session has a stage: `full` is the console; `mfa` (password checked, waiting for the
@@ -55,6 +57,7 @@ export const staffUsers = pgTable(
     mfaSecret: text("mfa_secret"),
     mfaEnabledAt: timestamp("mfa_enabled_at", { withTimezone: true }),
     mfaLastStep: bigint("mfa_last_step", { mode: "number" }),
+    locale: text("locale"),
   },
   (t) => [uniqueIndex("staff_users_email_unique").on(sql`lower(${t.email})`)],
 );
