@@ -12,6 +12,7 @@ import { replayAllDead, replayEvent } from "@/lib/delivery/console";
 import { deliverDueSoon } from "@/lib/jobs/after-response";
 import { AppError, errorFacts, isAppError } from "@/lib/errors";
 import { isFormData } from "@/lib/http/action-input";
+import { getTranslations } from "@/lib/i18n/translations";
 import { formText } from "@/lib/http/text";
 import { withActionScope } from "@/lib/http/action-scope";
 import { addToLogScope, log } from "@/lib/log";
@@ -118,12 +119,13 @@ export type LoginState = { error?: string };
 const LOGIN_NEXT = { full: "/admin", mfa: "/admin/login/code", enrol: "/admin/login/enrol" };
 
 export async function loginAction(_previous: LoginState, form: FormData): Promise<LoginState> {
-  if (!isFormData(form)) return { error: "Enter your email and password." };
+  const t = await getTranslations("Console.login");
+  if (!isFormData(form)) return { error: t("missing") };
   const email = formText(form, "email", 320);
   const password = String(form.get("password") ?? "").slice(0, 1024);
-  if (!email || !password) return { error: "Enter your email and password." };
+  if (!email || !password) return { error: t("missing") };
   const result = await loginStaff({ email, password, ...(await clientInfo()) });
-  if (!result.ok) return { error: "Email or password is wrong." };
+  if (!result.ok) return { error: t("wrong") };
   (await cookies()).set(result.cookie);
   redirect(LOGIN_NEXT[result.stage]);
 }
@@ -132,9 +134,10 @@ export type CodeState = { error?: string; recoveryCodes?: string[] };
 
 /** The second step of a login: a code from the authenticator app, or a recovery code. */
 export async function codeAction(_previous: CodeState, form: FormData): Promise<CodeState> {
-  if (!(form instanceof FormData)) return { error: "Enter the code from your app." };
+  const t = await getTranslations("Console.code");
+  if (!(form instanceof FormData)) return { error: t("missing") };
   const code = String(form.get("code") ?? "").slice(0, 40);
-  if (!code.trim()) return { error: "Enter the code from your app." };
+  if (!code.trim()) return { error: t("missing") };
   const store = await cookies();
   const result = await completeSecondFactor(
     store.get(STAFF_COOKIE)?.value,
@@ -142,7 +145,7 @@ export async function codeAction(_previous: CodeState, form: FormData): Promise<
     await clientInfo(),
   );
   if (!result.ok) {
-    if (result.reason === "invalid") return { error: "That code is not valid. Try the next one." };
+    if (result.reason === "invalid") return { error: t("invalid") };
     store.delete(STAFF_COOKIE);
     redirect("/admin/login?error=expired");
   }
@@ -155,13 +158,14 @@ export async function codeAction(_previous: CodeState, form: FormData): Promise<
 /** Enrolling a new device from one's own account page (the login's enrolment is codeAction). */
 export async function enrolAction(_previous: CodeState, form: FormData): Promise<CodeState> {
   const staff = await requireStaff("reviewer");
-  if (!(form instanceof FormData)) return { error: "Enter the code from your app." };
+  const t = await getTranslations("Console.code");
+  if (!(form instanceof FormData)) return { error: t("missing") };
   const result = await finishOwnEnrolment(
     staff,
     await staffCookieValue(),
     String(form.get("code") ?? "").slice(0, 40),
   );
-  if (!result.ok) return { error: "That code is not valid. Try the next one." };
+  if (!result.ok) return { error: t("invalid") };
   return { recoveryCodes: result.recoveryCodes };
 }
 

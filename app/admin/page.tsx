@@ -1,11 +1,12 @@
+import type { Metadata } from "next";
 import Link from "next/link";
 import { getLocale } from "next-intl/server";
 import { LocalTime } from "@/app/inapp/_components/local-time";
 import { env } from "@/lib/env";
 import { CASE_STATUSES } from "@/lib/kyc/statuses";
-import { UNKNOWN_STAFF } from "@/lib/review/console-messages";
+import { getTranslations } from "@/lib/i18n/translations";
 import { getConsoleLabels } from "@/lib/review/labels";
-import { loadQueue, queueHref, QUEUE_TRIGGERS } from "@/lib/review/queue";
+import { loadQueue, queueHref, QUEUES, QUEUE_TRIGGERS, type QueueName } from "@/lib/review/queue";
 import { requireStaff } from "@/lib/staff/console";
 import { bulkClaimAction, claimAction, nextCaseAction } from "./actions";
 import { withPageScope } from "@/lib/http/action-scope";
@@ -13,15 +14,19 @@ import { ListsWarning } from "./_components/lists-warning";
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
-/** What the queue says for an `?error=` its own actions send back. */
-const QUEUE_REFUSALS = {
-  forbidden: "Your role does not allow that.",
-  none_selected: "Select at least one case first.",
-  needs_approver: "Assigning cases to someone else needs the approver role.",
-  unknown_staff: "That person has no active console account.",
-  no_next_case: "No unassigned case waits in these filters.",
-  failed: "Something went wrong; nothing was changed.",
-} as const;
+/** The `?error=` codes the queue's own actions send back (each has its words in the catalog). */
+const QUEUE_REFUSALS = new Set([
+  "forbidden",
+  "none_selected",
+  "needs_approver",
+  "unknown_staff",
+  "no_next_case",
+  "failed",
+]);
+
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("Console.queue"))("title") };
+}
 
 function hoursSince(date: Date, now: Date): number {
   return Math.floor((now.getTime() - date.getTime()) / 3_600_000);
@@ -34,10 +39,11 @@ function hoursSince(date: Date, now: Date): number {
 async function QueuePage({ searchParams }: Props) {
   const staff = await requireStaff("reviewer");
   const q = await searchParams;
-  const [{ params, rows, team, hasNext, now }, label, locale] = await Promise.all([
+  const [{ params, rows, team, hasNext, now }, label, locale, t] = await Promise.all([
     loadQueue(staff, q),
     getConsoleLabels(),
     getLocale(),
+    getTranslations("Console.queue"),
   ]);
   const target = env().reviewTimeHours;
   const error = typeof q.error === "string" ? q.error : undefined;
@@ -46,54 +52,51 @@ async function QueuePage({ searchParams }: Props) {
   const returnQuery = new URL(queueHref(params), "http://queue").search.slice(1);
   return (
     <>
-      <h1>Review queue</h1>
+      <h1>{t("title")}</h1>
       <ListsWarning />
-      {error && Object.hasOwn(QUEUE_REFUSALS, error) ? (
+      {error && QUEUE_REFUSALS.has(error) ? (
         <p className="alert" role="alert" data-testid="queue-error" data-error={error}>
-          {QUEUE_REFUSALS[error as keyof typeof QUEUE_REFUSALS]}
+          {t("refusal", { error })}
         </p>
       ) : null}
       {Number.isInteger(claimed) && Number.isInteger(asked) && asked > 0 ? (
         <p className="notice" role="status" data-testid="bulk-outcome" data-claimed={claimed}>
-          {claimed === asked
-            ? `Done: ${claimed} of ${asked} cases.`
-            : `Done: ${claimed} of ${asked} cases; the others were taken by someone else meanwhile.`}
+          {t(claimed === asked ? "bulkDone" : "bulkPartial", { claimed, asked })}
         </p>
       ) : null}
       <form action={nextCaseAction} className="next-case">
         <input type="hidden" name="returnQuery" value={returnQuery} />
         <button className="button" type="submit" data-testid="next-case">
-          Next case
+          {t("nextCase")}
         </button>{" "}
-        <span className="muted">the oldest unassigned case in these filters, claimed for you</span>
+        <span className="muted">{t("nextCaseHint")}</span>
       </form>
-      <form className="filters" method="get" data-testid="queue-filters">
+      <form className="filters" method="get" aria-label={t("filters")} data-testid="queue-filters">
         <label>
-          Search{" "}
+          {t("search")}{" "}
           <input
             type="search"
             name="q"
             defaultValue={params.q ?? ""}
             size={28}
-            placeholder="Name, e-mail, cTrader id, login, case id, document number"
+            placeholder={t("searchPlaceholder")}
             data-testid="queue-search"
           />
         </label>
         <label>
-          Queue{" "}
+          {t("queue")}{" "}
           <select name="queue" defaultValue={params.queue}>
-            <option value="review">To review</option>
-            <option value="waiting">Waiting for the trader</option>
-            <option value="monitoring">Monitoring hits</option>
-            <option value="periodic">Periodic reviews</option>
-            <option value="decided">Decided</option>
-            <option value="drafts">Not sent yet</option>
+            {(Object.keys(QUEUES) as QueueName[]).map((name) => (
+              <option key={name} value={name}>
+                {t("queues", { queue: name })}
+              </option>
+            ))}
           </select>
         </label>
         <label>
-          Status{" "}
+          {t("status")}{" "}
           <select name="status" defaultValue={params.status ?? ""}>
-            <option value="">Any in the queue</option>
+            <option value="">{t("anyInQueue")}</option>
             {CASE_STATUSES.map((s) => (
               <option key={s} value={s}>
                 {label.status(s)}
@@ -102,12 +105,12 @@ async function QueuePage({ searchParams }: Props) {
           </select>
         </label>
         <label>
-          Level <input name="level" defaultValue={params.level ?? ""} size={10} />
+          {t("level")} <input name="level" defaultValue={params.level ?? ""} size={10} />
         </label>
         <label>
-          Risk{" "}
+          {t("risk")}{" "}
           <select name="risk" defaultValue={params.risk ?? ""}>
-            <option value="">Any</option>
+            <option value="">{t("any")}</option>
             {(["low", "medium", "high"] as const).map((r) => (
               <option key={r} value={r}>
                 {label.risk(r)}
@@ -116,9 +119,9 @@ async function QueuePage({ searchParams }: Props) {
           </select>
         </label>
         <label>
-          Trigger{" "}
+          {t("trigger")}{" "}
           <select name="trigger" defaultValue={params.trigger ?? ""}>
-            <option value="">Any</option>
+            <option value="">{t("any")}</option>
             {QUEUE_TRIGGERS.map((t) => (
               <option key={t} value={t}>
                 {label.trigger(t)}
@@ -127,20 +130,20 @@ async function QueuePage({ searchParams }: Props) {
           </select>
         </label>
         <label>
-          Assignee{" "}
+          {t("assignee")}{" "}
           <select
             name="assignee"
             defaultValue={
               params.assignee === "me" || params.assignee === "unassigned" ? params.assignee : ""
             }
           >
-            <option value="">Anyone</option>
-            <option value="me">Me</option>
-            <option value="unassigned">Unassigned</option>
+            <option value="">{t("anyone")}</option>
+            <option value="me">{t("me")}</option>
+            <option value="unassigned">{t("unassigned")}</option>
           </select>
         </label>
         <label>
-          Waiting ≥{" "}
+          {t("waitingAtLeast")}{" "}
           <input
             name="minHours"
             type="number"
@@ -148,11 +151,11 @@ async function QueuePage({ searchParams }: Props) {
             defaultValue={params.minHours ?? ""}
             size={4}
           />{" "}
-          h
+          {t("hours")}
         </label>
         <label>
           <input type="checkbox" name="overdue" value="1" defaultChecked={params.overdue === "1"} />{" "}
-          Over {target} h (SLA)
+          {t("overSla", { hours: target })}
         </label>
         <label>
           <input
@@ -161,7 +164,7 @@ async function QueuePage({ searchParams }: Props) {
             value="1"
             defaultChecked={params.escalated === "1"}
           />{" "}
-          Escalated only
+          {t("escalatedOnly")}
         </label>
         <label>
           <input
@@ -170,7 +173,7 @@ async function QueuePage({ searchParams }: Props) {
             value="1"
             defaultChecked={params.monitoring === "1"}
           />{" "}
-          Monitoring hit
+          {t("monitoringHit")}
         </label>
         <label>
           <input
@@ -179,50 +182,50 @@ async function QueuePage({ searchParams }: Props) {
             value="1"
             defaultChecked={params.checksFailed === "1"}
           />{" "}
-          A check failed
+          {t("checkFailed")}
         </label>
         <label>
-          Sort{" "}
+          {t("sort")}{" "}
           <select name="sort" defaultValue={params.sort}>
-            <option value="oldest">Waiting longest first</option>
-            <option value="newest">Newest first</option>
+            <option value="oldest">{t("oldest")}</option>
+            <option value="newest">{t("newest")}</option>
           </select>
         </label>
         <button className="button secondary" type="submit">
-          Filter
+          {t("filter")}
         </button>
       </form>
       <form id="bulk" action={bulkClaimAction} className="bulk" data-testid="bulk">
         <input type="hidden" name="returnQuery" value={returnQuery} />
         {team.length > 0 ? (
           <label>
-            Assign the selected cases to{" "}
+            {t("assignTo")}{" "}
             <select name="assignee" defaultValue={staff.id}>
               {team.map((m) => (
                 <option key={m.id} value={m.id}>
-                  {m.id === staff.id ? "me" : m.name}
+                  {m.id === staff.id ? t("meOption") : m.name}
                 </option>
               ))}
             </select>
           </label>
         ) : null}{" "}
         <button className="button secondary" type="submit" data-testid="bulk-claim">
-          {team.length > 0 ? "Assign selected" : "Claim selected"}
+          {team.length > 0 ? t("assignSelected") : t("claimSelected")}
         </button>
       </form>
       <table className="queue" data-testid="queue">
         <thead>
           <tr>
             <th>
-              <span className="visually-hidden">Select</span>
+              <span className="visually-hidden">{t("selectColumn")}</span>
             </th>
-            <th>Trader</th>
-            <th>Level</th>
-            <th>Trigger</th>
-            <th>Status</th>
-            <th>Risk</th>
-            <th>Waiting</th>
-            <th>Assignee</th>
+            <th>{t("traderColumn")}</th>
+            <th>{t("levelColumn")}</th>
+            <th>{t("triggerColumn")}</th>
+            <th>{t("statusColumn")}</th>
+            <th>{t("riskColumn")}</th>
+            <th>{t("waitingColumn")}</th>
+            <th>{t("assigneeColumn")}</th>
             <th />
           </tr>
         </thead>
@@ -243,7 +246,9 @@ async function QueuePage({ searchParams }: Props) {
                     name="caseId"
                     value={r.caseId}
                     form="bulk"
-                    aria-label={`Select ${r.name ?? r.traderEmail ?? r.ctraderUserId}`}
+                    aria-label={t("selectCase", {
+                      name: r.name ?? r.traderEmail ?? r.ctraderUserId,
+                    })}
                   />
                 </td>
                 <td>
@@ -261,31 +266,31 @@ async function QueuePage({ searchParams }: Props) {
                   <br />
                   <small className="muted">
                     {r.name && r.traderEmail ? `${r.traderEmail} · ` : ""}cTrader {r.ctraderUserId}
-                    {r.tradingLogin ? ` · login ${r.tradingLogin}` : ""}
+                    {r.tradingLogin ? ` · ${t("tradingLogin", { login: r.tradingLogin })}` : ""}
                   </small>
                 </td>
                 <td data-level={r.level}>{label.level(r.level)}</td>
                 <td data-trigger={r.trigger}>{label.trigger(r.trigger)}</td>
                 <td data-testid="status">
                   {label.status(r.status)}
-                  {r.checksPending ? " · checks running" : ""}
+                  {r.checksPending ? ` · ${t("checksRunning")}` : ""}
                   {r.checksFailed ? (
                     <>
                       {" "}
                       <strong className="tag" data-testid="checks-failed">
-                        check failed
+                        {t("checkFailedTag")}
                       </strong>
                     </>
                   ) : null}
                 </td>
                 <td data-risk={r.riskLevel ?? undefined}>
                   {label.risk(r.riskLevel)}
-                  {r.fourEyesRequired ? " · four eyes" : ""}
+                  {r.fourEyesRequired ? ` · ${t("fourEyes")}` : ""}
                   {r.escalated ? (
                     <>
                       {" "}
                       <strong className="tag" data-testid="escalated">
-                        escalated
+                        {t("escalatedTag")}
                       </strong>
                     </>
                   ) : null}
@@ -293,7 +298,7 @@ async function QueuePage({ searchParams }: Props) {
                     <>
                       {" "}
                       <strong className="tag" data-testid="monitoring-hit">
-                        monitoring hit
+                        {t("monitoringTag")}
                       </strong>
                     </>
                   ) : null}
@@ -301,28 +306,29 @@ async function QueuePage({ searchParams }: Props) {
                     <>
                       {" "}
                       <strong className="tag" data-testid="periodic-review">
-                        periodic review due
+                        {t("periodicTag")}
                       </strong>
                     </>
                   ) : null}
                 </td>
                 <td data-overdue={waited > target ? "true" : undefined}>
                   <LocalTime iso={r.waitingSince.toISOString()} locale={locale} utcTitle /> ·{" "}
-                  {waited} h / {target} h{waited > target ? " · overdue" : ""}
+                  {t("waited", { waited, target })}
+                  {waited > target ? ` · ${t("overdue")}` : ""}
                 </td>
                 <td data-testid="assignee">
                   {r.assignedTo === null
                     ? "—"
                     : r.assignedTo === staff.id
-                      ? "you"
-                      : `claimed by ${r.assigneeName ?? UNKNOWN_STAFF}`}
+                      ? t("you")
+                      : t("claimedBy", { name: r.assigneeName ?? t("formerStaff") })}
                 </td>
                 <td>
                   {!r.assignedTo && params.queue === "review" ? (
                     <form action={claimAction}>
                       <input type="hidden" name="caseId" value={r.caseId} />
                       <button className="button secondary" type="submit">
-                        Claim
+                        {t("claim")}
                       </button>
                     </form>
                   ) : null}
@@ -334,19 +340,19 @@ async function QueuePage({ searchParams }: Props) {
       </table>
       {rows.length === 0 ? (
         <p className="muted" data-testid="queue-empty">
-          No case in this queue matches the filters.
+          {t("empty")}
         </p>
       ) : null}
-      <nav className="pager" aria-label="Pages" data-testid="queue-pages">
+      <nav className="pager" aria-label={t("pages")} data-testid="queue-pages">
         {params.page > 1 ? (
           <Link href={queueHref({ ...params, page: params.page - 1 })} rel="prev">
-            ← Previous
+            {t("previous")}
           </Link>
         ) : null}{" "}
-        <span>Page {params.page}</span>{" "}
+        <span>{t("page", { page: params.page })}</span>{" "}
         {hasNext ? (
           <Link href={queueHref({ ...params, page: params.page + 1 })} rel="next">
-            Next →
+            {t("next")}
           </Link>
         ) : null}
       </nav>

@@ -9,19 +9,20 @@ type Props = {
   /** What the field takes: a code from the app, or also a recovery code. */
   label: string;
   submit: string;
+  /** What the form says once an enrolment's code is accepted, above the recovery codes. */
+  done: { recoveryCodes: string; continue: string };
   /** Shown above the field until the code is accepted (an enrolment's QR code and key). */
   intro?: ReactNode;
 };
 
 /** A one-time code form; after an enrolment it shows the recovery codes, once. */
-export function CodeForm({ action, label, submit, intro }: Props) {
+export function CodeForm({ action, label, submit, done, intro }: Props) {
   const [state, send, pending] = useActionState(action, {} as CodeState);
   if (state.recoveryCodes)
     return (
       <div data-testid="recovery-codes">
         <p className="notice" role="status">
-          Two-factor sign-in is on. Keep these recovery codes somewhere safe: each works once if you
-          lose your device. They are not shown again.
+          {done.recoveryCodes}
         </p>
         <ul className="codes">
           {state.recoveryCodes.map((c) => (
@@ -31,7 +32,7 @@ export function CodeForm({ action, label, submit, intro }: Props) {
           ))}
         </ul>
         <Link className="button" href="/admin" data-testid="continue-to-console">
-          Continue to the console
+          {done.continue}
         </Link>
       </div>
     );

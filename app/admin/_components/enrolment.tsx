@@ -1,3 +1,4 @@
+import { getTranslations } from "@/lib/i18n/translations";
 import type { CodeState } from "../actions";
 import { CodeForm } from "./code-form";
 
@@ -8,29 +9,22 @@ type Props = {
 };
 
 /** Enrolment of an authenticator app: the QR code, the key as text, the first code. */
-export function Enrolment({ device, action }: Props) {
+export async function Enrolment({ device, action }: Props) {
+  const t = await getTranslations("Console.enrol");
   return (
     <CodeForm
       action={action}
-      label="Code from your app"
-      submit="Turn on two-factor sign-in"
+      label={t("label")}
+      submit={t("submit")}
+      done={{ recoveryCodes: t("recoveryCodes"), continue: t("continue") }}
       intro={
         device ? (
           <>
-            <p>
-              Scan this code with an authenticator app (or type the key in), then enter the 6-digit
-              code it shows.
-            </p>
+            <p>{t("scan")}</p>
             {/* eslint-disable-next-line @next/next/no-img-element -- a data URL, nothing to optimise */}
-            <img
-              className="qr"
-              src={device.qr}
-              alt="QR code to add this account to an authenticator app"
-              width={220}
-              height={220}
-            />
+            <img className="qr" src={device.qr} alt={t("qrAlt")} width={220} height={220} />
             <p>
-              Key: <code data-testid="totp-secret">{device.secret}</code>
+              {t("key")} <code data-testid="totp-secret">{device.secret}</code>
             </p>
           </>
         ) : null

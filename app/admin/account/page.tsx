@@ -1,58 +1,91 @@
+import type { Metadata } from "next";
+import { getLocale } from "next-intl/server";
+import { pickLocale } from "@/lib/i18n/config";
+import { getTranslations } from "@/lib/i18n/translations";
 import { enrolmentQr } from "@/lib/staff/mfa";
 import { listOwnSessions, ownEnrolmentSecret, ownMfaStatus } from "@/lib/staff/accounts";
 import { requireStaff, staffCookieValue } from "@/lib/staff/console";
 import { Enrolment } from "../_components/enrolment";
+import { LanguageChoice } from "../_components/language-choice";
 import { endSessionAction, enrolAction, startEnrolmentAction } from "../actions";
 import { withPageScope } from "@/lib/http/action-scope";
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
-/** One's own account: where one is signed in (and ending it), and the second factor. */
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("Console.account"))("title") };
+}
+
+/** One's own account: the console language, where one is signed in, and the second factor. */
 async function AccountPage({ searchParams }: Props) {
   const staff = await requireStaff("reviewer");
   const q = await searchParams;
   const cookie = await staffCookieValue();
-  const [sessions, mfa] = await Promise.all([listOwnSessions(staff, cookie), ownMfaStatus(staff)]);
+  const [sessions, mfa, t, tc, tl, locale] = await Promise.all([
+    listOwnSessions(staff, cookie),
+    ownMfaStatus(staff),
+    getTranslations("Console.account"),
+    getTranslations("Console"),
+    getTranslations("Console.language"),
+    getLocale(),
+  ]);
   const secret = q.enrol === "1" ? await ownEnrolmentSecret(staff, cookie) : undefined;
+  const utc = (d: Date) => `${d.toISOString().replace("T", " ").slice(0, 16)} UTC`;
   return (
     <>
-      <h1>Your account</h1>
+      <h1>{t("title")}</h1>
       <p>
-        {staff.email} · {staff.role}
+        {staff.email} · {tc("role", { role: staff.role })}
       </p>
       {q.outcome === "session_ended" ? (
         <p className="notice" role="status" data-testid="outcome">
-          That session is ended.
+          {t("sessionEnded")}
+        </p>
+      ) : null}
+      {q.outcome === "language_saved" ? (
+        <p className="notice" role="status" data-testid="outcome">
+          {tl("saved")}
         </p>
       ) : null}
       {q.error === "not_found" ? (
         <p className="alert" role="alert">
-          That session had already ended.
+          {t("sessionGone")}
         </p>
       ) : null}
-      <h2>Where you are signed in</h2>
+      {q.error === "language" ? (
+        <p className="alert" role="alert">
+          {tl("invalid")}
+        </p>
+      ) : null}
+      <h2>{t("languageTitle")}</h2>
+      <LanguageChoice
+        current={staff.locale ?? pickLocale(locale) ?? "en"}
+        label={tl("label")}
+        submit={tl("save")}
+      />
+      <h2>{t("sessionsTitle")}</h2>
       <table className="queue" data-testid="own-sessions">
         <thead>
           <tr>
-            <th>Signed in</th>
-            <th>Last active</th>
-            <th>Address</th>
-            <th>Browser</th>
+            <th>{t("signedIn")}</th>
+            <th>{t("lastActive")}</th>
+            <th>{t("address")}</th>
+            <th>{t("browser")}</th>
             <th />
           </tr>
         </thead>
         <tbody>
           {sessions.map((s) => (
             <tr key={s.ref} data-session={s.ref}>
-              <td>{s.createdAt.toISOString().replace("T", " ").slice(0, 16)} UTC</td>
-              <td>{s.lastSeenAt.toISOString().replace("T", " ").slice(0, 16)} UTC</td>
+              <td>{utc(s.createdAt)}</td>
+              <td>{utc(s.lastSeenAt)}</td>
               <td>{s.client ?? "—"}</td>
               <td>{s.userAgent ?? "—"}</td>
               <td>
                 <form action={endSessionAction}>
                   <input type="hidden" name="ref" value={s.ref} />
                   <button className="button secondary" type="submit">
-                    {s.current ? "Sign out here" : "End session"}
+                    {s.current ? t("signOutHere") : t("endSession")}
                   </button>
                 </form>
               </td>
@@ -60,13 +93,13 @@ async function AccountPage({ searchParams }: Props) {
           ))}
         </tbody>
       </table>
-      <h2>Two-factor sign-in</h2>
+      <h2>{t("mfaTitle")}</h2>
       <p data-testid="mfa-status">
         {mfa.enabled
-          ? `On. ${mfa.recoveryCodesLeft} unused recovery codes left.`
+          ? t("mfaOn", { count: mfa.recoveryCodesLeft })
           : mfa.required
-            ? "Required for your role."
-            : "Off. Your role may sign in with a password alone."}
+            ? t("mfaRequired")
+            : t("mfaOff")}
       </p>
       {secret ? (
         <Enrolment
@@ -76,9 +109,7 @@ async function AccountPage({ searchParams }: Props) {
       ) : (
         <form action={startEnrolmentAction}>
           <button className="button secondary" type="submit" data-testid="start-enrolment">
-            {mfa.enabled
-              ? "Move to a new device (new recovery codes)"
-              : "Turn on two-factor sign-in"}
+            {mfa.enabled ? t("moveDevice") : t("turnOn")}
           </button>
         </form>
       )}

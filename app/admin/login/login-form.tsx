@@ -3,7 +3,9 @@
 import { useActionState } from "react";
 import { loginAction, type LoginState } from "../actions";
 
-export function LoginForm() {
+type Props = { labels: { email: string; password: string; submit: string } };
+
+export function LoginForm({ labels }: Props) {
   const [state, submit, pending] = useActionState(loginAction, {} as LoginState);
   return (
     <form action={submit} data-testid="login-form">
@@ -13,11 +15,11 @@ export function LoginForm() {
         </p>
       ) : null}
       <div className="field">
-        <label htmlFor="email">Email</label>
+        <label htmlFor="email">{labels.email}</label>
         <input id="email" name="email" type="email" autoComplete="username" required />
       </div>
       <div className="field">
-        <label htmlFor="password">Password</label>
+        <label htmlFor="password">{labels.password}</label>
         <input
           id="password"
           name="password"
@@ -27,7 +29,7 @@ export function LoginForm() {
         />
       </div>
       <button className="button" type="submit" disabled={pending}>
-        Sign in
+        {labels.submit}
       </button>
     </form>
   );

@@ -1,19 +1,44 @@
+import type { Metadata } from "next";
+import { getLocale } from "next-intl/server";
+import { pickLocale } from "@/lib/i18n/config";
+import { getTranslations } from "@/lib/i18n/translations";
+import { LanguageChoice } from "../_components/language-choice";
 import { LoginForm } from "./login-form";
 import { withPageScope } from "@/lib/http/action-scope";
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("Console.login"))("title") };
+}
+
+/** Sign-in, with the console language offered before there is an account to save it on. */
 async function LoginPage({ searchParams }: Props) {
   const { error } = await searchParams;
+  const [t, tl, locale] = await Promise.all([
+    getTranslations("Console.login"),
+    getTranslations("Console.language"),
+    getLocale(),
+  ]);
   return (
     <section className="card narrow">
-      <h1>Sign in</h1>
+      <h1>{t("title")}</h1>
       {error === "expired" ? (
         <p className="alert" role="alert" data-testid="login-expired">
-          That sign-in took too long or had too many wrong codes. Start again.
+          {t("expired")}
         </p>
       ) : null}
-      <LoginForm />
+      {error === "language" ? (
+        <p className="alert" role="alert">
+          {tl("invalid")}
+        </p>
+      ) : null}
+      <LoginForm labels={{ email: t("email"), password: t("password"), submit: t("submit") }} />
+      <LanguageChoice
+        current={pickLocale(locale) ?? "en"}
+        label={tl("label")}
+        submit={tl("save")}
+      />
     </section>
   );
 }

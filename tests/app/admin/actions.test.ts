@@ -20,6 +20,11 @@ jest.mock("next/headers", () =>
     .requireActual<typeof import("../../helpers/request-scope")>("../../helpers/request-scope")
     .nextHeaders({ "x-forwarded-for": "192.0.2.10" }),
 );
+jest.mock("next-intl/server", () =>
+  jest
+    .requireActual<typeof import("../../helpers/request-scope")>("../../helpers/request-scope")
+    .nextIntlServer(),
+);
 
 import {
   approveAction,

@@ -18,6 +18,11 @@ jest.mock("next/headers", () =>
     .requireActual<typeof import("../../helpers/request-scope")>("../../helpers/request-scope")
     .nextHeaders({ "x-forwarded-for": "192.0.2.10", "user-agent": "jest browser" }),
 );
+jest.mock("next-intl/server", () =>
+  jest
+    .requireActual<typeof import("../../helpers/request-scope")>("../../helpers/request-scope")
+    .nextIntlServer(),
+);
 
 import {
   changeRoleAction,

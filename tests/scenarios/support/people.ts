@@ -46,6 +46,10 @@ import { GET as exportDashboard } from "@/app/admin/dashboard/export/route";
 import RetentionPage from "@/app/admin/retention/page";
 import { GET as exportTraderData } from "@/app/admin/traders/[id]/export/route";
 import EnrolPage from "@/app/admin/login/enrol/page";
+import AccountPage from "@/app/admin/account/page";
+import LoginPage from "@/app/admin/login/page";
+import AdminLayout from "@/app/admin/layout";
+import { chooseLanguageAction } from "@/app/admin/language-actions";
 import { GET as exportEvidence } from "@/app/admin/cases/[id]/export/route";
 import AuditPage from "@/app/admin/audit/page";
 import { verifyChainAction } from "@/app/admin/audit/actions";
@@ -58,6 +62,7 @@ import { getLatestCaseForTrader } from "@/lib/db/queries/cases";
 import { getTraderWithOpenCase } from "@/lib/db/queries/traders";
 import type { KycCase } from "@/lib/db/schema";
 import { IDENTITY, PERSONAL } from "../../fixtures/kyc-values";
+import { createElement } from "react";
 import sharp from "sharp";
 import { documentRaw } from "../../fixtures/documents/make-fixtures";
 import { Authenticator, secretFromEnrolmentPage } from "../../helpers/authenticator";
@@ -469,6 +474,30 @@ export class Staff extends Browser {
       renderPage(
         CasePage({ params: Promise.resolve({ id: caseId }), searchParams: Promise.resolve(query) }),
       ),
+    );
+  }
+
+  /** The console language picker (account page, or the sign-in page signed out): where it led. */
+  async chooseLanguage(locale: string): Promise<string> {
+    const result = await this.act(() => outcomeOf(chooseLanguageAction(formOf({ locale }))));
+    if (!("redirect" in result)) throw new Error("choosing a language always redirects");
+    return result.redirect;
+  }
+
+  /** One's own account page (HTML). */
+  accountPage(query: Record<string, string> = {}): Promise<string> {
+    return this.act(() => renderPage(AccountPage({ searchParams: Promise.resolve(query) })));
+  }
+
+  /** The sign-in page (HTML), as this browser sees it. */
+  loginPage(query: Record<string, string> = {}): Promise<string> {
+    return this.act(() => renderPage(LoginPage({ searchParams: Promise.resolve(query) })));
+  }
+
+  /** The console's frame (header and navigation) around a page's HTML. */
+  inConsole(page: string): Promise<string> {
+    return this.act(() =>
+      renderPage(AdminLayout({ children: createElement("div", { "data-page": "" }, page) })),
     );
   }
 

@@ -1,9 +1,15 @@
+import type { Metadata } from "next";
 import { redirect } from "next/navigation";
+import { getTranslations } from "@/lib/i18n/translations";
 import { enrolmentQr } from "@/lib/staff/mfa";
 import { getPendingLogin, getStaff } from "@/lib/staff/console";
 import { Enrolment } from "../../_components/enrolment";
 import { codeAction } from "../../actions";
 import { withPageScope } from "@/lib/http/action-scope";
+
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("Console.enrol"))("title") };
+}
 
 /**
  * An account whose role needs a second factor enrols it before the console opens. The accepted
@@ -20,10 +26,11 @@ async function EnrolPage() {
         }
       : undefined;
   if (!device && !(await getStaff())) redirect("/admin/login");
+  const t = await getTranslations("Console.enrol");
   return (
     <section className="card narrow">
-      <h1>Set up two-factor sign-in</h1>
-      <p>Your role signs in with a code from an authenticator app.</p>
+      <h1>{t("title")}</h1>
+      <p>{t("intro")}</p>
       <Enrolment device={device} action={codeAction} />
     </section>
   );

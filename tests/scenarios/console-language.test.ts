@@ -1,0 +1,116 @@
+/**
+ * Scenarios of the console's language: the officer chooses it (on the sign-in page before there
+ * is an account, on the account page after), the choice is kept on the staff account, and every
+ * console page speaks it — German, or Arabic written right to left — whatever language a trader
+ * session or the browser asks for. The locale comes from the real lib/i18n/request-locale.ts.
+ */
+jest.mock("next/headers", () => {
+  const scope = jest.requireActual<typeof import("../helpers/request-scope")>(
+    "../helpers/request-scope",
+  );
+  return scope.nextHeaders(scope.consoleHeaders);
+});
+jest.mock("next-intl/server", () =>
+  jest
+    .requireActual<typeof import("../helpers/request-scope")>("../helpers/request-scope")
+    .nextIntlServerFromRequest(),
+);
+
+import { consoleHeaders } from "../helpers/request-scope";
+import { textOf } from "../helpers/render-page";
+import { signedInStaff, Staff, Trader } from "./support/people";
+import { scenarioWorld } from "./support/world";
+import ar from "@/messages/ar.json";
+import de from "@/messages/de.json";
+import en from "@/messages/en.json";
+import fr from "@/messages/fr.json";
+
+const world = scenarioWorld();
+
+afterEach(() => {
+  delete consoleHeaders["accept-language"];
+});
+
+describe("scenario: an officer who works in German", () => {
+  it("chooses German on the account page and then sees the queue in German, in any browser", async () => {
+    const w = world();
+    const trader = new Trader(w, 560_001);
+    await trader.completeStandardLevel();
+    const account = await w.createStaff("de.reviewer@broker.example", "reviewer");
+    const officer = new Staff(account);
+    await officer.signIn();
+
+    // Nothing chosen yet and the browser asks for English: the console speaks English.
+    consoleHeaders["accept-language"] = "en-GB,en;q=0.9";
+    expect(textOf(await officer.queue())).toContain(en.Console.queue.title);
+
+    expect(await officer.chooseLanguage("de")).toBe("/admin/account?outcome=language_saved");
+    const accountPage = await officer.accountPage({ outcome: "language_saved" });
+    expect(textOf(accountPage)).toContain(de.Console.language.saved);
+    expect(accountPage).toMatch(/<option value="de" lang="de" selected="">Deutsch<\/option>/);
+
+    const queue = textOf(await officer.queue());
+    expect(queue).toContain(de.Console.queue.title);
+    expect(queue).toContain(de.Console.queue.nextCase);
+    expect(queue).toContain(de.Console.queue.waitingColumn);
+    expect(queue).toContain(de.Console.queue.claim);
+    expect(queue).not.toContain(en.Console.queue.title);
+    expect(queue).not.toContain(en.Console.queue.nextCase);
+
+    // The choice lives on the account: a fresh browser asking for English gets German too.
+    const elsewhere = new Staff(account);
+    elsewhere.authenticator = officer.authenticator;
+    await elsewhere.signIn();
+    expect(textOf(await elsewhere.queue())).toContain(de.Console.queue.title);
+    const frame = await elsewhere.inConsole("");
+    expect(frame).toMatch(/<div class="console" lang="de" dir="ltr"/);
+    expect(textOf(frame)).toContain(de.Console.nav.signOut);
+  });
+
+  it("refuses a language the console does not ship with words, and keeps the choice made", async () => {
+    const w = world();
+    const officer = await signedInStaff(w, "keep.reviewer@broker.example", "reviewer");
+    expect(await officer.chooseLanguage("de")).toBe("/admin/account?outcome=language_saved");
+    expect(await officer.chooseLanguage("xx")).toBe("/admin/account?error=language");
+    const account = textOf(await officer.accountPage({ error: "language" }));
+    expect(account).toContain(de.Console.language.invalid);
+    expect(account).toContain(de.Console.account.title);
+  });
+});
+
+describe("scenario: an officer who works in Arabic", () => {
+  it("gets the console right to left, with Arabic navigation and queue", async () => {
+    const w = world();
+    const officer = await signedInStaff(w, "ar.approver@broker.example", "approver");
+    expect(await officer.chooseLanguage("ar")).toBe("/admin/account?outcome=language_saved");
+
+    const frame = await officer.inConsole("");
+    expect(frame).toMatch(/<div class="console" lang="ar" dir="rtl"/);
+    expect(textOf(frame)).toContain(ar.Console.nav.queue);
+    expect(textOf(frame)).toContain(ar.Console.nav.dashboard);
+    const queue = textOf(await officer.queue());
+    expect(queue).toContain(ar.Console.queue.title);
+    expect(queue).toContain(ar.Console.queue.nextCase);
+    expect(queue).toContain(ar.Console.queue.waitingColumn);
+  });
+});
+
+describe("scenario: the sign-in page before there is an account", () => {
+  it("follows the browser's languages, then the language chosen on it", async () => {
+    world();
+    const visitor = new Staff({ email: "nobody@broker.example", password: "" });
+
+    consoleHeaders["accept-language"] = "de-CH, fr;q=0.9, en;q=0.8";
+    expect(textOf(await visitor.loginPage())).toContain(de.Console.login.password);
+
+    expect(await visitor.chooseLanguage("fr")).toBe("/admin/login");
+    const page = await visitor.loginPage();
+    expect(textOf(page)).toContain(fr.Console.login.password);
+    expect(page).toMatch(/<option value="fr" lang="fr" selected="">Français<\/option>/);
+
+    // A browser whose languages the console does not ship, and no choice: English.
+    const other = new Staff({ email: "nobody@broker.example", password: "" });
+    consoleHeaders["accept-language"] = "nl-NL, *;q=0.5";
+    expect(textOf(await other.loginPage())).toContain(en.Console.login.password);
+  });
+});
