@@ -46,8 +46,15 @@ export function localeFromAcceptLanguage(header: string | null | undefined): Loc
     .slice(0, 32)
     .map((part, index) => {
       const [tag = "", ...params] = part.trim().split(";");
-      const q = params.map((p) => /^\s*q=([0-9.]+)\s*$/.exec(p)?.[1]).find(Boolean);
-      return { tag: tag.trim(), q: q === undefined ? 1 : Number(q), index };
+      const weight = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
+      // A malformed weight drops the entry (RFC 9110), never ranks it first.
+      const q =
+        weight === undefined
+          ? 1
+          : /^q=(0(\.\d{0,3})?|1(\.0{0,3})?)$/.test(weight)
+            ? Number(weight.slice(2))
+            : 0;
+      return { tag: tag.trim(), q, index };
     })
     .filter((entry) => entry.tag && entry.tag !== "*" && entry.q > 0)
     .sort((a, b) => b.q - a.q || a.index - b.index);
