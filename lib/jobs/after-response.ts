@@ -7,6 +7,7 @@
 import { after } from "next/server";
 import { runCaseChecks } from "@/lib/checks/run";
 import { drainOnce } from "@/lib/delivery/worker";
+import { readUploadedZone } from "@/lib/documents/zone-prefill";
 import { env } from "@/lib/env";
 import { errorMessage } from "@/lib/errors";
 import { log } from "@/lib/log";
@@ -61,5 +62,24 @@ export function scheduleCaseChecks(caseId: string): void {
     });
   } catch {
     log.debug("checks.deferred_to_worker", { caseId });
+  }
+}
+
+/**
+ * The zone of a just-confirmed identity upload, read for the pre-fill once the trader has the
+ * upload's answer (MRZ_CHECK). Outside a request the worker's sweep reads it.
+ */
+export function scheduleZoneRead(caseId: string, documentId: string): void {
+  if (!env().checks.mrz) return;
+  try {
+    after(async () => {
+      try {
+        await readUploadedZone(caseId, documentId);
+      } catch (error) {
+        log.warn("documents.zone_read_failed", { caseId, error: errorMessage(error) });
+      }
+    });
+  } catch {
+    log.debug("documents.zone_read_deferred_to_worker", { caseId });
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The periodic work besides deliveries, run by `npm run worker` (and the cron route): automated
  * checks of submitted cases that no request started (a crash between submit and `after()`),
- * abandoned uploads (a URL issued, never confirmed) removed with their objects, and expired
+ * abandoned uploads (a URL issued, never confirmed) removed with their objects, the zones of
+ * identity uploads no request read for the pre-fill (lib/documents/zone-prefill.ts), and expired
  * sessions, one-time tokens and login attempts (a day after they stopped mattering); document
  * expiry (renewal notices and expired cases, lib/kyc/renewal.ts); periodic review tasks
  * (lib/review/periodic.ts); the retention purge (lib/retention/purge.ts); cases the queue's search
@@ -14,6 +15,7 @@ import { verifyChainIfDue } from "@/lib/audit/check";
 import { signAuditHeadIfDue } from "@/lib/audit/signing";
 import { runPendingCaseChecks } from "@/lib/checks/run";
 import { purgeAbandonedUploads } from "@/lib/documents/service";
+import { readPendingZones } from "@/lib/documents/zone-prefill";
 import { purgeExpiredAccessRows } from "@/lib/db/queries/housekeeping";
 import { env } from "@/lib/env";
 import { errorMessage } from "@/lib/errors";
@@ -31,6 +33,7 @@ export async function runHousekeeping(now = new Date()): Promise<{
   purged: number;
   expired: number;
   indexed: number;
+  zonesRead: number;
   renewal: ExpirySweep;
   retention: PurgeReport;
   periodicReviews: number;
@@ -41,6 +44,7 @@ export async function runHousekeeping(now = new Date()): Promise<{
   const checked = await runPendingCaseChecks(20);
   const indexed = await indexPendingCases();
   const purged = await purgeAbandonedUploads(now);
+  const zonesRead = await readPendingZones(now);
   const expired = await purgeExpiredAccessRows(new Date(now.getTime() - DAY_MS));
   const renewal = await runDocumentExpiry(now, env().renewal.noticeDays);
   const periodicReviews = await runPeriodicReviews(now, env().periodicReviewMonths);
@@ -60,6 +64,7 @@ export async function runHousekeeping(now = new Date()): Promise<{
   return {
     checked,
     purged,
+    zonesRead,
     expired,
     indexed,
     renewal,

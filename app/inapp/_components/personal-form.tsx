@@ -11,6 +11,8 @@ export type PersonalFormProps = {
   /** Country options as HTML (lib/kyc/country-names.ts): cheap to hydrate. */
   countriesHtml: string;
   values: Record<string, string | string[] | undefined>;
+  /** Fields showing a value read from the trader's document, not confirmed yet. */
+  prefilled?: readonly string[];
   /** The draft's version as rendered (0: none yet): autosaves carry it. */
   draftVersion: number;
 };
@@ -19,6 +21,7 @@ export function PersonalForm({
   labels,
   countriesHtml,
   values: saved,
+  prefilled = [],
   draftVersion,
 }: PersonalFormProps) {
   const [state, submit, pending] = useActionState(continueStep, {
@@ -45,7 +48,11 @@ export function PersonalForm({
   const postcodeShown = hasPostcodes(country);
 
   const describedBy = (name: string, hint?: boolean) =>
-    [hint ? `${name}-hint` : null, errors[name] ? `${name}-error` : null]
+    [
+      hint ? `${name}-hint` : null,
+      prefilled.includes(name) ? `${name}-prefill` : null,
+      errors[name] ? `${name}-error` : null,
+    ]
       .filter(Boolean)
       .join(" ") || undefined;
 
@@ -55,6 +62,11 @@ export function PersonalForm({
       {hint ? (
         <p className="hint" id={`${name}-hint`}>
           {hint}
+        </p>
+      ) : null}
+      {prefilled.includes(name) ? (
+        <p className="hint prefilled" id={`${name}-prefill`} data-prefilled={name}>
+          {labels.prefillField}
         </p>
       ) : null}
       {input}
@@ -125,6 +137,11 @@ export function PersonalForm({
       data-testid="personal-form"
     >
       <input type="hidden" name="step" value="personal" />
+      {prefilled.length > 0 ? (
+        <p className="notice" role="status" data-testid="prefill-notice">
+          {labels.prefillNotice}
+        </p>
+      ) : null}
       {state.status === "invalid" ? (
         <p className="alert" role="alert" data-testid="error-summary">
           {state.summary}

@@ -20,6 +20,8 @@ export type StepFormProps = {
   /** Country options as HTML (lib/kyc/country-names.ts): cheap to hydrate. */
   countriesHtml: string;
   values: Values;
+  /** Fields showing a value read from the trader's document, not confirmed yet. */
+  prefilled?: readonly string[];
   /** The draft's version as rendered (0: none yet): autosaves carry it. */
   draftVersion: number;
 };
@@ -33,6 +35,7 @@ export function StepForm({
   labels,
   countriesHtml,
   values: saved,
+  prefilled = [],
   draftVersion,
 }: StepFormProps) {
   const [state, submit, pending] = useActionState(continueStep, {
@@ -84,16 +87,30 @@ export function StepForm({
   const visible = (f: FieldSpec) => isShown(fields, f, current);
 
   const describedBy = (id: string, key: string, hint: boolean) =>
-    [hint ? `${id}-hint` : null, errors[key] ? `${id}-error` : null].filter(Boolean).join(" ") ||
-    undefined;
+    [
+      hint ? `${id}-hint` : null,
+      prefilled.includes(key) ? `${id}-prefill` : null,
+      errors[key] ? `${id}-error` : null,
+    ]
+      .filter(Boolean)
+      .join(" ") || undefined;
 
   function hintAndError(id: string, key: string, hint: string | undefined) {
     return {
-      hint: hint ? (
-        <p className="hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      ) : null,
+      hint: (
+        <>
+          {hint ? (
+            <p className="hint" id={`${id}-hint`}>
+              {hint}
+            </p>
+          ) : null}
+          {prefilled.includes(key) ? (
+            <p className="hint prefilled" id={`${id}-prefill`} data-prefilled={key}>
+              {labels.prefillField}
+            </p>
+          ) : null}
+        </>
+      ),
       error: errors[key] ? (
         <p className="error" id={`${id}-error`} data-testid={`error-${key}`}>
           {errors[key]}
@@ -281,6 +298,11 @@ export function StepForm({
       data-testid="step-form"
     >
       <input type="hidden" name="step" value={step} />
+      {prefilled.length > 0 ? (
+        <p className="notice" role="status" data-testid="prefill-notice">
+          {labels.prefillNotice}
+        </p>
+      ) : null}
       {state.status === "invalid" ? (
         <p className="alert" role="alert" data-testid="error-summary">
           {state.summary}

@@ -6,6 +6,7 @@ import { countryOptionsHtml } from "@/lib/kyc/country-names";
 import { STEPS, type StepId } from "@/lib/kyc/levels";
 import type { DocumentRequirement } from "@/lib/kyc/requirements";
 import { STEP_DEFINITIONS } from "@/lib/kyc/steps";
+import { loadStepPrefill } from "@/lib/kyc/zone-prefill";
 import { loadTraderView, requestNote, uploadAccess, WORKING_PHASES } from "@/lib/kyc/trader-view";
 import { ExpiredScreen } from "../_components/expired-screen";
 import { FinalRejection } from "../_components/final-rejection";
@@ -119,7 +120,25 @@ async function KycPage({ searchParams }: Props) {
 
   if (shown && (STEPS as readonly string[]).includes(shown.step)) {
     const step = shown.step as StepId;
-    const values = (drafts[step]?.values ?? {}) as Record<string, string | string[] | undefined>;
+    // The personal and identity steps may show what the uploaded document's zone says.
+    const prefill =
+      step === "personal" || step === "identity_document"
+        ? await loadStepPrefill(
+            kycCase.id,
+            step,
+            drafts[step],
+            requirements.steps.some((s) => s.documents.some((d) => d.documentType === "identity")),
+          )
+        : null;
+    const values = (prefill?.values ?? drafts[step]?.values ?? {}) as Record<
+      string,
+      string | string[] | undefined
+    >;
+    const tPrefill = await getTranslations("Prefill");
+    const prefillLabels = {
+      prefillNotice: tPrefill("notice"),
+      prefillField: tPrefill("field"),
+    };
     if (step === "personal") {
       const tPersonal = await getTranslations("Personal");
       const labels: Record<string, string> = Object.fromEntries(
@@ -132,10 +151,19 @@ async function KycPage({ searchParams }: Props) {
           <h1>{tPersonal("title")}</h1>
           <p className="lead">{tPersonal("intro")}</p>
           {stepNote(step)}
+          {prefill?.offerUpload ? (
+            <p className="card" data-testid="prefill-offer">
+              {tPrefill("offer")}{" "}
+              <ScreenLink href="/inapp/kyc/upload?documentType=identity">
+                {tPrefill("offerLink")}
+              </ScreenLink>
+            </p>
+          ) : null}
           <PersonalForm
-            labels={labels}
+            labels={{ ...labels, ...prefillLabels }}
             countriesHtml={countryOptionsHtml(locale)}
             values={{ email: trader.email ?? undefined, ...values }}
+            prefilled={prefill?.prefilled ?? []}
             draftVersion={drafts[step]?.version ?? 0}
           />
         </>
@@ -152,9 +180,10 @@ async function KycPage({ searchParams }: Props) {
         <StepForm
           step={step}
           fields={fields}
-          labels={text.labels}
+          labels={{ ...text.labels, ...prefillLabels }}
           countriesHtml={countryOptionsHtml(locale)}
           values={values}
+          prefilled={prefill?.prefilled ?? []}
           draftVersion={drafts[step]?.version ?? 0}
         />
       </>

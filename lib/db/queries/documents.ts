@@ -1,4 +1,4 @@
-import { and, count, eq, gte, isNull, lt, ne, sql } from "drizzle-orm";
+import { and, asc, count, eq, gte, inArray, isNull, lt, ne, sql } from "drizzle-orm";
 import { getDb } from "../client";
 import { auditEvents, documents, kycCases, type DocumentRow } from "../schema";
 import { lockCaseForWrite } from "./cases";
@@ -300,4 +300,57 @@ export async function listStoredDocumentsAfter(
     )
     .orderBy(documents.id)
     .limit(limit);
+}
+
+/**
+ * Identity images confirmed since `since` on cases the trader can still edit, whose zone nobody
+ * looked at yet: the pre-fill's catch-up when no request scheduled the read (oldest first).
+ */
+export async function listIdentityImagesAwaitingZoneRead(
+  since: Date,
+  limit = 20,
+): Promise<Pick<DocumentRow, "id" | "caseId">[]> {
+  const db = await getDb();
+  return db
+    .select({ id: documents.id, caseId: documents.caseId })
+    .from(documents)
+    .innerJoin(kycCases, eq(kycCases.id, documents.caseId))
+    .where(
+      and(
+        eq(documents.documentType, "identity"),
+        eq(documents.status, "accepted"),
+        isNull(documents.replacedAt),
+        isNull(documents.zoneReadAt),
+        sql`${documents.contentType} like 'image/%'`,
+        gte(documents.confirmedAt, since),
+        inArray(kycCases.status, ["draft", "action_required"]),
+      ),
+    )
+    .orderBy(asc(documents.confirmedAt))
+    .limit(limit);
+}
+
+/**
+ * Records the look at a document's zone (`zoneRead` encrypted, or null when nothing was read),
+ * once: answers false when another reader recorded it first.
+ */
+export async function recordDocumentZoneRead(input: {
+  caseId: string;
+  documentId: string;
+  zoneRead: string | null;
+  now: Date;
+}): Promise<boolean> {
+  const db = await getDb();
+  const rows = await db
+    .update(documents)
+    .set({ zoneRead: input.zoneRead, zoneReadAt: input.now })
+    .where(
+      and(
+        eq(documents.id, input.documentId),
+        eq(documents.caseId, input.caseId),
+        isNull(documents.zoneReadAt),
+      ),
+    )
+    .returning({ id: documents.id });
+  return rows.length > 0;
 }

@@ -20,6 +20,10 @@
  *   old versions stay for the evidence trail and are never shown to the trader.
  * - `original_name` is the file name as the browser sent it, encrypted (it can hold personal
  *   data) and only for staff display.
+ * - `zone_read_at` is set once the machine-readable zone of an identity image was looked at
+ *   after its upload (MRZ_CHECK, for pre-filling the trader's steps); `zone_read` then holds what
+ *   was read, encrypted under the case key, or stays null when nothing was read or the steps were
+ *   already filled (lib/documents/zone-prefill.ts). Set at most once per row.
  */
 import { sql } from "drizzle-orm";
 import {
@@ -59,6 +63,8 @@ export const documents = pgTable(
     quality: jsonb("quality"),
     reason: text("reason"),
     originalName: text("original_name"),
+    zoneRead: text("zone_read"),
+    zoneReadAt: timestamp("zone_read_at", { withTimezone: true }),
     uploadExpiresAt: timestamp("upload_expires_at", { withTimezone: true }).notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     confirmedAt: timestamp("confirmed_at", { withTimezone: true }),

@@ -49,6 +49,7 @@ describe("worker housekeeping", () => {
       purged: 0,
       expired: 0,
       indexed: 0,
+      zonesRead: 0,
       renewal: { noticed: 0, expired: 0 },
       retention: { drafts: 0, cases: 0, documents: 0, outboxEvents: 0 },
       periodicReviews: 0,

@@ -1,4 +1,5 @@
 import { confirmUpload } from "@/lib/documents/service";
+import { scheduleZoneRead } from "@/lib/jobs/after-response";
 import { documentOutOfScope, refuseOutOfScope, withTraderCase } from "@/lib/inapp/api";
 import { refuseUpload } from "../../refusals";
 
@@ -18,6 +19,7 @@ export async function POST(
       if (await documentOutOfScope(context, id)) return refuseOutOfScope();
       const result = await confirmUpload(kycCase, trader.id, id);
       if (!result.ok) return refuseUpload(result.reason);
+      if (result.value.state === "accepted") scheduleZoneRead(kycCase.id, id);
       return Response.json(result.value);
     },
     { mutates: true, handoff: true },
