@@ -63,3 +63,48 @@ export async function labelsIn(locale: string): Promise<ConsoleLabels> {
   const messages = (await messagesFor(locale)) as unknown as Messages;
   return labelsFrom(translatorFor({ locale, messages, timeZone: "UTC" }, "ConsoleLabels") as never);
 }
+
+/** What the officer reads for a field the trader typed, in the words of the trader's own forms. */
+export type FieldLabels = {
+  /** The field's label (`Personal.<field>`, `Forms.<step>.<field>`), else the field's key. */
+  field(step: string, field: string): string;
+  /** A choice's label (`…<field>Options.<value>`), else the value as stored. */
+  option(step: string, field: string, value: unknown): unknown;
+};
+
+type Lookup = { has(key: string): boolean; (key: string): string };
+
+/** Field labels over translators of the `Personal` and `Forms` namespaces. */
+export function fieldLabelsFrom(personal: Lookup, forms: Lookup): FieldLabels {
+  const find = (step: string, key: string): string | undefined =>
+    step === "personal"
+      ? personal.has(key)
+        ? personal(key)
+        : undefined
+      : forms.has(`${step}.${key}`)
+        ? forms(`${step}.${key}`)
+        : undefined;
+  return {
+    field: (step, field) => find(step, field) ?? field,
+    option: (step, field, value) =>
+      typeof value === "string" ? (find(step, `${field}Options.${value}`) ?? value) : value,
+  };
+}
+
+export async function getFieldLabels(): Promise<FieldLabels> {
+  const [personal, forms] = await Promise.all([
+    getTranslations("Personal"),
+    getTranslations("Forms"),
+  ]);
+  return fieldLabelsFrom(personal as unknown as Lookup, forms as unknown as Lookup);
+}
+
+/** The field labels in one locale, outside a request (tests, exports). */
+export async function fieldLabelsIn(locale: string): Promise<FieldLabels> {
+  const messages = (await messagesFor(locale)) as unknown as Messages;
+  const request = { locale, messages, timeZone: "UTC" };
+  return fieldLabelsFrom(
+    translatorFor(request, "Personal") as unknown as Lookup,
+    translatorFor(request, "Forms") as unknown as Lookup,
+  );
+}

@@ -57,6 +57,10 @@ describe("scenario: the case summary across rounds and cases", () => {
     );
     expect(page).toContain('data-step="identity_document" data-field="documentNumber"');
     expect(page).toContain('data-step="identity_document" data-field="expiryDate"');
+    // Each changed answer is named by the label the trader's form gave it, not its key.
+    expect(text).toContain("Identity document · Document number");
+    expect(text).toContain("Identity document · Expiry date");
+    expect(text).not.toContain("documentNumber");
     expect(text).toContain("PZ1234567");
     expect(text).toContain("2033-03-03");
     // Only what changed: the personal data stayed as it was.
@@ -80,6 +84,12 @@ describe("scenario: the case summary across rounds and cases", () => {
     expect(deText).toContain("Der Händler liest Englisch (en).");
     expect(deText).toContain("In Prüfung; wartet auf eine Entscheidung.");
     expect(deText).toContain("“ Please show the photo page in full. ”");
+    expect(deText).toContain("Ausweisdokument · Dokumentnummer");
+    expect(deText).toContain("Ausweisdokument · Ablaufdatum");
+    expect(de).toContain('<h2 id="checks-title">Automatische Prüfungen</h2>');
+    expect(de).toContain('<h2 id="data-title">Daten des Händlers</h2>');
+    expect(de).toContain('<h2 id="timeline-title">Verlauf</h2>');
+    expect(de).toContain('<h2 id="retention-title">Aufbewahrung</h2>');
     expect(deText).not.toContain("Request more information");
     expect(deText).not.toContain("Decide");
     reviewer.locale = "en";

@@ -134,9 +134,13 @@ describe("scenario: staff read what the trader typed, in the trader's words and 
     expect(traderData).toContain("<bdi>abcdef 8</bdi>");
     expect(traderData).toContain("<bdi>Sky Patrol AB</bdi>");
     expect(page).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
-    // "Other" is explained.
-    expect(textOf(traderData)).toContain("industryDetails Bird control at airports");
-    expect(textOf(traderData)).toContain("purposeDetails Saving for my children's studies");
+    // "Other" is explained, under the label the trader answered.
+    expect(textOf(traderData)).toContain(
+      `${en.Forms.employment.industryDetails} Bird control at airports`,
+    );
+    expect(textOf(traderData)).toContain(
+      `${en.Forms.purpose.purposeDetails} Saving for my children's studies`,
+    );
 
     const approver = await signedInStaff(w, "typed.approver@broker.example", "approver");
     const evidence = (await (await approver.exportEvidence(kycCase.id)).json()) as {

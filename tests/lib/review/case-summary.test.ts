@@ -6,7 +6,7 @@
 import "../../scenarios/support/request-scope";
 import { getCaseFile } from "@/lib/review/case-file";
 import { changedAnswers } from "@/lib/review/case-summary";
-import { labelsIn } from "@/lib/review/labels";
+import { fieldLabelsIn, labelsIn } from "@/lib/review/labels";
 import { requireStaff } from "@/lib/staff/console";
 import { signedInStaff, Trader } from "../../scenarios/support/people";
 import { OFAC_EXCERPT, scenarioWorld } from "../../scenarios/support/world";
@@ -143,5 +143,20 @@ describe("console labels of the case page", () => {
     expect(en.item("step:identity_document")).toBe("Identity document");
     expect(en.item("document:address")).toBe("Proof of address");
     expect(en.side("no_such_side")).toBe("Side");
+  });
+
+  it("names a typed field and its choice as the trader's form does, in the officer's language", async () => {
+    const en = await fieldLabelsIn("en");
+    const de = await fieldLabelsIn("de");
+    expect(en.field("personal", "dateOfBirth")).toBe("Date of birth");
+    expect(de.field("personal", "dateOfBirth")).toBe("Geburtsdatum");
+    expect(en.field("identity_document", "documentNumber")).toBe("Document number");
+    expect(de.field("identity_document", "expiryDate")).toBe("Ablaufdatum");
+    expect(en.option("identity_document", "documentKind", "passport")).toBe("Passport");
+    expect(de.option("identity_document", "documentKind", "passport")).toBe("Reisepass");
+    // What the forms do not know stays as stored: a key, a value that is not a choice.
+    expect(en.field("identity_document", "noSuchField")).toBe("noSuchField");
+    expect(en.option("identity_document", "documentNumber", "P123")).toBe("P123");
+    expect(en.option("personal", "nationalities", ["SE"])).toEqual(["SE"]);
   });
 });

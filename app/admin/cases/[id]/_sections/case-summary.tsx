@@ -1,6 +1,6 @@
 import Link from "next/link";
 import type { CaseFile } from "@/lib/review/case-file";
-import { getConsoleLabels } from "@/lib/review/labels";
+import { getConsoleLabels, getFieldLabels } from "@/lib/review/labels";
 import { getTranslations } from "@/lib/i18n/translations";
 import { Time, Value } from "./value";
 
@@ -8,7 +8,11 @@ const score = (n: number | undefined, digits = 0) => (n === undefined ? "—" : 
 
 /** The case at a glance, on top of the page (lib/review/case-summary.ts). */
 export async function CaseSummary({ file }: { file: CaseFile }) {
-  const [t, label] = await Promise.all([getTranslations("CaseSummary"), getConsoleLabels()]);
+  const [t, label, fields] = await Promise.all([
+    getTranslations("CaseSummary"),
+    getConsoleLabels(),
+    getFieldLabels(),
+  ]);
   const { who, risk, checks, hits, documents, previousCases, changes } = file.summary;
   return (
     <section className="card" data-testid="case-summary" aria-labelledby="case-summary-title">
@@ -179,16 +183,16 @@ export async function CaseSummary({ file }: { file: CaseFile }) {
                   {changes.answers.map((c) => (
                     <tr key={`${c.step}.${c.field}`} data-step={c.step} data-field={c.field}>
                       <td>
-                        {label.step(c.step)} · {c.field}
+                        {label.step(c.step)} · {fields.field(c.step, c.field)}
                       </td>
                       <td>
                         <del>
-                          <Value value={c.before} />
+                          <Value value={fields.option(c.step, c.field, c.before)} />
                         </del>
                       </td>
                       <td>
                         <ins>
-                          <Value value={c.after} />
+                          <Value value={fields.option(c.step, c.field, c.after)} />
                         </ins>
                       </td>
                     </tr>

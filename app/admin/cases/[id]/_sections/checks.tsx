@@ -7,37 +7,37 @@ import {
 import type { CaseFile, CheckLine } from "@/lib/review/case-file";
 import { retryChecksAction } from "../../../actions";
 import { Time, Value } from "./value";
+import { getCaseWords } from "./words";
 
-const SIGNAL_NAMES = {
-  documentAuthenticity: "Document authenticity",
-  faceMatch: "Face match",
-  liveness: "Liveness",
-  watchlist: "Watchlist",
-} as const;
+type T = Awaited<ReturnType<typeof getCaseWords>>["t"];
+
+const SIGNALS = ["documentAuthenticity", "faceMatch", "liveness", "watchlist"] as const;
 
 /** The vendor's verdict: its outcome, the four signals, its own labels and its report. */
-function VendorVerdict({ line, caseId }: { line: CheckLine; caseId: string }) {
+function VendorVerdict({ line, caseId, t }: { line: CheckLine; caseId: string; t: T }) {
   if (!line.evidence.ok || line.evidence.check !== "vendor") return null;
   const evidence = line.evidence.evidence as CheckEvidence<"vendor">;
   if ("reason" in evidence)
-    return <span data-testid="vendor-verdict">No verdict from {evidence.vendor} yet.</span>;
+    return (
+      <span data-testid="vendor-verdict">{t("checks.noVerdict", { vendor: evidence.vendor })}</span>
+    );
   return (
     <div data-testid="vendor-verdict" data-vendor-outcome={evidence.outcome}>
       <p>
         {evidence.vendor}: <strong>{evidence.outcome}</strong>
-        {evidence.retryAllowed ? " (the vendor allows a retry)" : ""} · reference{" "}
-        {evidence.reference}
+        {evidence.retryAllowed ? ` ${t("checks.vendorRetry")}` : ""} ·{" "}
+        {t("checks.reference", { reference: evidence.reference })}
       </p>
       <dl className="facts">
-        {Object.entries(SIGNAL_NAMES).map(([key, label]) => (
+        {SIGNALS.map((key) => (
           <div key={key} style={{ display: "contents" }}>
-            <dt>{label}</dt>
-            <dd data-signal={key}>{evidence.signals[key as keyof typeof SIGNAL_NAMES]}</dd>
+            <dt>{t("checks.signal", { signal: key })}</dt>
+            <dd data-signal={key}>{evidence.signals[key]}</dd>
           </div>
         ))}
         {evidence.labels.length > 0 ? (
           <div style={{ display: "contents" }}>
-            <dt>Vendor labels</dt>
+            <dt>{t("checks.vendorLabels")}</dt>
             <dd>{evidence.labels.join(", ")}</dd>
           </div>
         ) : null}
@@ -48,40 +48,22 @@ function VendorVerdict({ line, caseId }: { line: CheckLine; caseId: string }) {
         rel="noopener"
         data-testid="vendor-report"
       >
-        Open {evidence.vendor}’s report
+        {t("checks.vendorReport", { vendor: evidence.vendor })}
       </a>
     </div>
   );
 }
 
-const MRZ_FIELD_NAMES: Record<MrzField, string> = {
-  surnames: "Surnames",
-  givenNames: "Given names",
-  dateOfBirth: "Date of birth",
-  documentNumber: "Document number",
-  expiryDate: "Expiry date",
-  nationality: "Nationality",
-  issuingCountry: "Issuing country",
-};
-const MRZ_AGREEMENT = {
-  agree: "agrees",
-  near: "one character apart (OCR or a typo: compare with the photo)",
-  differ: "differs",
-  not_typed: "not typed",
-} as const;
-
 /** The zone against the typed data, field by field, with what the zone says where it differs. */
-function MrzFacts({ evidence }: { evidence: Record<string, unknown> }) {
+function MrzFacts({ evidence, t }: { evidence: Record<string, unknown>; t: T }) {
   const parsed = mrzEvidenceSchema.safeParse(evidence);
   if (!parsed.success || !("fields" in parsed.data)) return <Value value={evidence} />;
   const { format, confidence, fields, differences } = parsed.data;
   return (
     <div data-testid="mrz-evidence">
-      <p className="muted">
-        Machine-readable zone ({format}), OCR confidence {confidence}/100, check digits valid.
-      </p>
+      <p className="muted">{t("checks.mrzIntro", { format, confidence })}</p>
       <dl className="facts">
-        {MRZ_FIELDS.filter((f) => fields[f]).map((f) => {
+        {MRZ_FIELDS.filter((f) => fields[f]).map((f: MrzField) => {
           const difference = differences.find((d) => d.field === f);
           return (
             <div
@@ -90,10 +72,12 @@ function MrzFacts({ evidence }: { evidence: Record<string, unknown> }) {
               data-mrz-field={f}
               data-agreement={fields[f]}
             >
-              <dt>{MRZ_FIELD_NAMES[f]}</dt>
+              <dt>{t("checks.mrzField", { field: f })}</dt>
               <dd>
-                {MRZ_AGREEMENT[fields[f]!]}
-                {difference ? ` — typed “${difference.typed}”, zone “${difference.read}”` : null}
+                {t("checks.mrzAgreement", { agreement: fields[f]! })}
+                {difference
+                  ? ` — ${t("checks.mrzDifference", { typed: difference.typed, read: difference.read })}`
+                  : null}
               </dd>
             </div>
           );
@@ -103,33 +87,34 @@ function MrzFacts({ evidence }: { evidence: Record<string, unknown> }) {
   );
 }
 
-function Evidence({ line, caseId }: { line: CheckLine; caseId: string }) {
+function Evidence({ line, caseId, t }: { line: CheckLine; caseId: string; t: T }) {
   if (!line.evidence.ok)
     return (
       <>
-        <span className="muted">Evidence in an older format: </span>
+        <span className="muted">{t("checks.olderFormat")} </span>
         <Value value={line.evidence.raw} />
       </>
     );
-  if (line.check === "vendor") return <VendorVerdict line={line} caseId={caseId} />;
+  if (line.check === "vendor") return <VendorVerdict line={line} caseId={caseId} t={t} />;
   const evidence = line.evidence.evidence as Record<string, unknown>;
   if (line.check === "screening" && Array.isArray(evidence.hits))
     return (
       <span>
         {evidence.hits.length === 0
-          ? "No hit on the lists."
-          : `${evidence.hits.length} hit(s): see Screening hits.`}{" "}
+          ? t("checks.noHits")
+          : t("checks.hits", { count: String(evidence.hits.length) })}{" "}
         <span className="muted">
-          Lists: <Value value={evidence.lists} />
+          {t("checks.lists")} <Value value={evidence.lists} />
         </span>
       </span>
     );
-  if (line.check === "mrz_match" && "fields" in evidence) return <MrzFacts evidence={evidence} />;
+  if (line.check === "mrz_match" && "fields" in evidence)
+    return <MrzFacts evidence={evidence} t={t} />;
   return (
     <dl className="facts">
       {Object.entries(evidence).map(([k, v]) => (
         <div key={k} style={{ display: "contents" }}>
-          <dt>{k}</dt>
+          <dt data-key={k}>{t("checks.evidenceKey", { key: k })}</dt>
           <dd>
             <Value value={v} />
           </dd>
@@ -139,16 +124,22 @@ function Evidence({ line, caseId }: { line: CheckLine; caseId: string }) {
   );
 }
 
-export function Checks({ file }: { file: CaseFile }) {
+export async function Checks({ file }: { file: CaseFile }) {
   const { checks, checkFailure, kycCase } = file;
+  const { t } = await getCaseWords();
   return (
     <section className="card" data-testid="checks" aria-labelledby="checks-title">
-      <h2 id="checks-title">Automated checks</h2>
+      <h2 id="checks-title">{t("checks.title")}</h2>
       {checks ? (
         <>
           <p className="muted">
-            Round {checks.run.round} · run <Time at={checks.run.createdAt} /> · risk{" "}
-            {checks.run.level} ({checks.run.score} points) · route {checks.run.route}
+            {t.rich("checks.run", {
+              round: String(checks.run.round ?? "—"),
+              level: checks.run.level,
+              score: String(checks.run.score ?? "—"),
+              route: checks.run.route,
+              time: () => <Time at={checks.run.createdAt} />,
+            })}
           </p>
           <table className="queue">
             <tbody>
@@ -156,10 +147,10 @@ export function Checks({ file }: { file: CaseFile }) {
                 <tr key={r.id} data-check={r.check} data-outcome={r.outcome}>
                   <td>{r.check}</td>
                   <td>
-                    <strong>{r.outcome}</strong> · {r.riskPoints} pts
+                    <strong>{r.outcome}</strong> · {t("checks.points", { points: r.riskPoints })}
                   </td>
                   <td>
-                    <Evidence line={r} caseId={kycCase.id} />
+                    <Evidence line={r} caseId={kycCase.id} t={t} />
                   </td>
                 </tr>
               ))}
@@ -169,27 +160,28 @@ export function Checks({ file }: { file: CaseFile }) {
       ) : checkFailure ? (
         <div className="alert" data-testid="checks-failed">
           <p>
-            The automated checks of this submission failed ({checkFailure.attempts}{" "}
-            {checkFailure.attempts === 1 ? "attempt" : "attempts"}, last{" "}
-            <Time at={checkFailure.failedAt} />
-            ): {checkFailure.lastError}
+            {t.rich("checks.failed", {
+              attempts: checkFailure.attempts,
+              error: checkFailure.lastError,
+              time: () => <Time at={checkFailure.failedAt} />,
+            })}
           </p>
           <p>
-            Next automatic try: <Time at={checkFailure.nextAttemptAt} />.
+            {t.rich("checks.nextTry", { time: () => <Time at={checkFailure.nextAttemptAt} /> })}
           </p>
         </div>
       ) : kycCase.round > 0 && file.controls.retryChecks ? (
         <p className="muted" data-testid="checks-running">
-          The checks of this submission are running.
+          {t("checks.running")}
         </p>
       ) : (
-        <p className="muted">Not run yet: the case has not been submitted.</p>
+        <p className="muted">{t("checks.notRun")}</p>
       )}
       {file.controls.retryChecks && kycCase.round > 0 ? (
         <form action={retryChecksAction}>
           <input type="hidden" name="caseId" value={kycCase.id} />
           <button className="button secondary" type="submit" data-testid="retry-checks">
-            Run the checks now
+            {t("checks.retry")}
           </button>
         </form>
       ) : null}

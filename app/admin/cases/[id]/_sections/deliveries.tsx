@@ -4,13 +4,11 @@ import { Time } from "./value";
 import { getCaseWords } from "./words";
 
 export async function Deliveries({ file }: { file: CaseFile }) {
-  const { why } = await getCaseWords();
+  const { t, why } = await getCaseWords();
   return (
     <section className="card" data-testid="delivery-log" aria-labelledby="delivery-title">
-      <h2 id="delivery-title">Status delivery</h2>
-      {file.deliveryLog.length === 0 ? (
-        <p className="muted">No status change has been sent yet.</p>
-      ) : null}
+      <h2 id="delivery-title">{t("deliveries.title")}</h2>
+      {file.deliveryLog.length === 0 ? <p className="muted">{t("deliveries.none")}</p> : null}
       {!file.controls.replayDeliveries.enabled &&
       file.deliveryLog.some((d) => d.status !== "delivered") ? (
         <p
@@ -28,19 +26,20 @@ export async function Deliveries({ file }: { file: CaseFile }) {
             <tr key={d.id} data-status={d.status}>
               <td>{d.destination}</td>
               <td>
-                <strong>{d.status}</strong> · {d.totalAttempts} attempts
-                {d.lastError ? ` · last error: ${d.lastError}` : ""}
+                <strong>{d.status}</strong> ·{" "}
+                {t("deliveries.attempts", { count: String(d.totalAttempts) })}
+                {d.lastError ? ` · ${t("deliveries.lastError", { error: d.lastError })}` : ""}
                 {d.status === "pending" ? (
                   <>
                     {" "}
-                    · next attempt <Time at={d.nextAttemptAt} />
+                    · {t("deliveries.nextAttempt")} <Time at={d.nextAttemptAt} />
                   </>
                 ) : null}
               </td>
               <td>
                 {d.attemptLog.map((a) => (
                   <span key={a.id} className="muted">
-                    #{a.attempt} {a.ok ? "ok" : "failed"}
+                    #{a.attempt} {a.ok ? t("deliveries.ok") : t("deliveries.failed")}
                     {a.httpStatus ? ` ${a.httpStatus}` : ""}
                     {a.note ? ` (${a.note})` : ""}{" "}
                   </span>
@@ -52,7 +51,7 @@ export async function Deliveries({ file }: { file: CaseFile }) {
                     <input type="hidden" name="caseId" value={file.kycCase.id} />
                     <input type="hidden" name="eventId" value={d.eventId} />
                     <button className="button secondary" type="submit">
-                      Replay
+                      {t("deliveries.replay")}
                     </button>
                   </form>
                 ) : null}

@@ -1,8 +1,9 @@
-import { getTranslations } from "next-intl/server";
+import { getTranslations } from "@/lib/i18n/translations";
 import type { CaseFile } from "@/lib/review/case-file";
-import { getConsoleLabels } from "@/lib/review/labels";
+import { getConsoleLabels, getFieldLabels } from "@/lib/review/labels";
 import { DocumentViewer } from "./document-viewer";
 import { Value } from "./value";
+import { getCaseWords } from "./words";
 
 /**
  * Each document beside the data the trader typed that it should show (lib/review/
@@ -10,19 +11,12 @@ import { Value } from "./value";
  * own forms' catalog, so the reviewer reads the label the trader answered.
  */
 export async function Documents({ file }: { file: CaseFile }) {
-  const [t, tAll, label] = await Promise.all([
+  const [t, fields, label, { t: tCase }] = await Promise.all([
     getTranslations("DocumentViewer"),
-    getTranslations(),
+    getFieldLabels(),
     getConsoleLabels(),
+    getCaseWords(),
   ]);
-  const fieldLabel = (step: string, field: string) => {
-    const key = step === "personal" ? `Personal.${field}` : `Forms.${step}.${field}`;
-    return tAll.has(key as never) ? tAll(key as never) : field;
-  };
-  const optionLabel = (step: string, field: string, value: unknown) => {
-    const key = `Forms.${step}.${field}Options.${String(value)}`;
-    return typeof value === "string" && tAll.has(key as never) ? tAll(key as never) : value;
-  };
   const viewerLabels = {
     zoomIn: t("zoomIn"),
     zoomOut: t("zoomOut"),
@@ -73,9 +67,9 @@ export async function Documents({ file }: { file: CaseFile }) {
               >
                 {group.fields.map((f) => (
                   <div key={`${f.step}.${f.field}`} style={{ display: "contents" }}>
-                    <dt>{fieldLabel(f.step, f.field)}</dt>
+                    <dt>{fields.field(f.step, f.field)}</dt>
                     <dd data-field={f.field}>
-                      <Value value={optionLabel(f.step, f.field, f.value)} />
+                      <Value value={fields.option(f.step, f.field, f.value)} />
                     </dd>
                   </div>
                 ))}
@@ -90,10 +84,12 @@ export async function Documents({ file }: { file: CaseFile }) {
           {file.documents.map((d) => (
             <li key={d.id} data-stored-document={d.documentType} data-side={d.side}>
               <span>
-                {d.documentType} · {d.side} · {d.status} · {d.contentType} · {d.sizeBytes} bytes
+                {d.documentType} · {d.side} · {d.status} · {d.contentType} ·{" "}
+                {tCase("documents.bytes", { size: String(d.sizeBytes ?? "—") })}
                 <br />
                 <span className="muted">
-                  sha256 {d.sha256?.slice(0, 16)}… · quality <Value value={d.quality} />
+                  sha256 {d.sha256?.slice(0, 16)}… · {tCase("documents.quality")}{" "}
+                  <Value value={d.quality} />
                 </span>
               </span>
             </li>

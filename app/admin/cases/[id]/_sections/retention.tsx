@@ -1,56 +1,69 @@
 import { erasureRequestAction, legalHoldAction, relationshipEndAction } from "../../../actions";
 import type { CaseFile } from "@/lib/review/case-file";
 import { getCaseRetentionView } from "@/lib/retention/view";
+import { getCaseWords } from "./words";
 
 const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : "—");
 
 export async function Retention({ file, isAdmin }: { file: CaseFile; isAdmin: boolean }) {
-  const view = await getCaseRetentionView(file.kycCase.id, file.kycCase.traderId);
+  const [view, { t }] = await Promise.all([
+    getCaseRetentionView(file.kycCase.id, file.kycCase.traderId),
+    getCaseWords(),
+  ]);
+  const request = view.latestErasureRequest;
   return (
     <section className="card" aria-labelledby="retention-title" data-testid="retention">
-      <h2 id="retention-title">Retention</h2>
+      <h2 id="retention-title">{t("retention.title")}</h2>
       {view.tombstone ? (
         <p className="notice" data-testid="tombstone">
-          Erased on {day(new Date(view.tombstone.purgedAt))} ({view.tombstone.rule}); outcome{" "}
-          {view.tombstone.outcome}. Only the tombstone and the audit trail remain.
+          {t("retention.tombstone", {
+            date: day(new Date(view.tombstone.purgedAt)),
+            rule: view.tombstone.rule,
+            outcome: view.tombstone.outcome,
+          })}
         </p>
       ) : (
         <dl className="facts">
-          <dt>Relationship ended</dt>
+          <dt>{t("retention.relationshipEnded")}</dt>
           <dd data-testid="relationship-ended">{day(view.relationshipEndedAt)}</dd>
-          <dt>Erased from</dt>
+          <dt>{t("retention.erasedFrom")}</dt>
           <dd data-testid="erasure-due">
-            {view.legalHold ? "never while on legal hold" : day(view.erasureDue)}
+            {view.legalHold ? t("retention.neverOnHold") : day(view.erasureDue)}
           </dd>
-          <dt>Legal hold</dt>
+          <dt>{t("retention.legalHold")}</dt>
           <dd data-testid="legal-hold">
-            {view.legalHold ? `since ${day(view.legalHold.at)}: ${view.legalHold.reason}` : "none"}
+            {view.legalHold
+              ? t("retention.holdSince", {
+                  date: day(view.legalHold.at),
+                  reason: view.legalHold.reason,
+                })
+              : t("retention.none")}
           </dd>
         </dl>
       )}
-      {view.latestErasureRequest ? (
+      {request ? (
         <p
           data-testid="erasure-request"
-          data-outcome={view.latestErasureRequest.outcome}
-          data-reason={view.latestErasureRequest.reason ?? ""}
-          data-runs-at={day(view.latestErasureRequest.runsAt).replace("—", "")}
+          data-outcome={request.outcome}
+          data-reason={request.reason ?? ""}
+          data-runs-at={day(request.runsAt).replace("—", "")}
         >
-          Erasure requested on {day(view.latestErasureRequest.requestedAt)}:{" "}
-          {view.latestErasureRequest.outcome === "executed"
-            ? "executed"
-            : view.latestErasureRequest.reason === "legal_hold"
-              ? "refused — the case is on legal hold"
-              : `refused — the retention period is not over; it will run on ${
-                  view.latestErasureRequest.runsAt
-                    ? day(view.latestErasureRequest.runsAt)
-                    : "a date set once the relationship ends"
-                }`}
+          {t("retention.erasureRequested", {
+            date: day(request.requestedAt),
+            result:
+              request.outcome === "executed"
+                ? "executed"
+                : request.reason === "legal_hold"
+                  ? "legal_hold"
+                  : "retention",
+            runsAt: request.runsAt ? day(request.runsAt) : t("retention.runsWhenEnded"),
+          })}
         </p>
       ) : null}
       {isAdmin ? (
         <p>
           <a href={`/admin/traders/${file.kycCase.traderId}/export`} data-testid="subject-export">
-            Export everything held about this trader (ZIP, audited)
+            {t("retention.export")}
           </a>
         </p>
       ) : null}
@@ -59,26 +72,26 @@ export async function Retention({ file, isAdmin }: { file: CaseFile; isAdmin: bo
           <form action={erasureRequestAction}>
             <input type="hidden" name="caseId" value={file.kycCase.id} />
             <button className="button secondary" type="submit" data-testid="erasure-submit">
-              Record the trader&apos;s erasure request
+              {t("retention.recordErasure")}
             </button>
           </form>
           <form action={legalHoldAction} className="stack">
             <input type="hidden" name="caseId" value={file.kycCase.id} />
             <input type="hidden" name="hold" value={view.legalHold ? "lift" : "set"} />
             <label htmlFor="holdReason">
-              {view.legalHold ? "Lift the legal hold: why (audited)" : "Legal hold: why (audited)"}
+              {view.legalHold ? t("retention.liftWhy") : t("retention.setWhy")}
             </label>
             <textarea id="holdReason" name="reason" rows={2} maxLength={2000} required />
             <button className="button secondary" type="submit" data-testid="legal-hold-submit">
-              {view.legalHold ? "Lift legal hold" : "Set legal hold"}
+              {view.legalHold ? t("retention.lift") : t("retention.set")}
             </button>
           </form>
           <form action={relationshipEndAction} className="filters">
             <input type="hidden" name="caseId" value={file.kycCase.id} />
-            <label htmlFor="endedOn">Business relationship ended on</label>
+            <label htmlFor="endedOn">{t("retention.endedOn")}</label>
             <input id="endedOn" name="endedOn" type="date" required />
             <button className="button secondary" type="submit" data-testid="relationship-end">
-              Record
+              {t("retention.record")}
             </button>
           </form>
         </>

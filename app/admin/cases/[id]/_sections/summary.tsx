@@ -8,68 +8,82 @@ const upgrading = (kycCase: CaseFile["kycCase"]) =>
   kycCase.status !== "approved";
 
 export async function Summary({ file }: { file: CaseFile }) {
-  const { why } = await getCaseWords();
   const { kycCase, trader, team } = file;
+  const { t, why } = await getCaseWords();
+  const review = file.periodicReview;
   return (
     <section className="card" aria-labelledby="summary-title">
       <h2 id="summary-title" className="visually-hidden">
-        Summary
+        {t("summary.title")}
       </h2>
       <dl className="facts">
-        <dt>Status</dt>
+        <dt>{t("summary.status")}</dt>
         <dd data-testid="case-status">{kycCase.status}</dd>
-        <dt>Risk</dt>
+        <dt>{t("summary.risk")}</dt>
         <dd data-testid="case-risk">
-          {kycCase.riskLevel ?? "not assessed yet"}
-          {kycCase.fourEyesRequired ? " · four eyes required" : ""}
-          {file.hits.some((h) => h.level === "likely") ? " · escalated (likely sanctions hit)" : ""}
+          {kycCase.riskLevel ?? t("summary.notAssessed")}
+          {kycCase.fourEyesRequired ? ` · ${t("summary.fourEyes")}` : ""}
+          {file.hits.some((h) => h.level === "likely") ? ` · ${t("summary.escalated")}` : ""}
         </dd>
-        <dt>Level</dt>
+        <dt>{t("summary.level")}</dt>
         <dd data-testid="case-level">
           {kycCase.level}
           {upgrading(kycCase)
-            ? ` · upgrade from ${kycCase.approvedLevel}, which stays in force until this is decided; rejecting declines the upgrade only`
+            ? ` · ${t("summary.upgrade", { level: kycCase.approvedLevel ?? "" })}`
             : ""}
         </dd>
-        <dt>Submission round</dt>
+        <dt>{t("summary.round")}</dt>
         <dd>{kycCase.round}</dd>
-        <dt>cTrader user</dt>
+        <dt>{t("summary.ctraderUser")}</dt>
         <dd>
-          {trader?.ctraderUserId} · login {trader?.tradingLogin ?? "—"}
+          {trader?.ctraderUserId} · {t("summary.login", { login: trader?.tradingLogin ?? "—" })}
         </dd>
-        <dt>Trading account</dt>
-        <dd data-testid="case-account">{kycCase.account ?? "not named by cTrader"}</dd>
-        <dt>Assigned</dt>
+        <dt>{t("summary.account")}</dt>
+        <dd data-testid="case-account">{kycCase.account ?? t("summary.accountUnnamed")}</dd>
+        <dt>{t("summary.assigned")}</dt>
         <dd data-testid="assignee-name">
-          {file.assignee ? (file.assignee.me ? "you" : file.assignee.name) : "nobody"}
+          {file.assignee
+            ? file.assignee.me
+              ? t("summary.you")
+              : file.assignee.name
+            : t("summary.nobody")}
         </dd>
       </dl>
       {file.monitoringTask ? (
         <p className="alert" data-testid="monitoring-task">
-          Monitoring hit: a re-screening found a new likely match for this approved trader on{" "}
-          {file.monitoringTask.openedAt.toISOString().slice(0, 10)}. The trader&apos;s account is
-          restricted until the hit is cleared or the approval withdrawn.
+          {t("summary.monitoring", {
+            date: file.monitoringTask.openedAt.toISOString().slice(0, 10),
+          })}
         </p>
       ) : null}
-      {file.periodicReview ? (
+      {review ? (
         <div className="alert" data-testid="periodic-review-task">
           <p>
-            Periodic review due since {file.periodicReview.openedAt.toISOString().slice(0, 10)}
-            {file.periodicReview.data
-              ? `: last reviewed ${file.periodicReview.data.lastReviewAt.slice(0, 10)}, every ${file.periodicReview.data.months} months at ${file.periodicReview.data.riskLevel ?? "unknown"} risk.`
-              : "."}
+            {t("summary.periodic", {
+              date: review.openedAt.toISOString().slice(0, 10),
+              known: review.data ? "yes" : "no",
+              last: review.data?.lastReviewAt.slice(0, 10) ?? "",
+              months: String(review.data?.months ?? ""),
+              risk: review.data?.riskLevel ?? "unknown",
+            })}
           </p>
-          {file.periodicReview.data ? (
+          {review.data ? (
             <ul data-testid="periodic-review-changes">
               <li>
-                Case events since:{" "}
-                {file.periodicReview.data.changes.events.map((e) => e.event).join(", ") || "none"}
+                {t("summary.eventsSince", {
+                  events:
+                    review.data.changes.events.map((e) => e.event).join(", ") || t("summary.none"),
+                })}
               </li>
               <li>
-                Screening lists updated since:{" "}
-                {file.periodicReview.data.changes.lists.map((l) => l.source).join(", ") || "none"}
+                {t("summary.listsSince", {
+                  lists:
+                    review.data.changes.lists.map((l) => l.source).join(", ") || t("summary.none"),
+                })}
               </li>
-              <li>Documents uploaded since: {file.periodicReview.data.changes.documents}</li>
+              <li>
+                {t("summary.documentsSince", { count: String(review.data.changes.documents) })}
+              </li>
             </ul>
           ) : null}
         </div>
@@ -78,9 +92,9 @@ export async function Summary({ file }: { file: CaseFile }) {
         <form action={assignAction} className="filters">
           <input type="hidden" name="caseId" value={kycCase.id} />
           <label>
-            Assign to{" "}
+            {t("summary.assignTo")}{" "}
             <select name="assignee" defaultValue={kycCase.assignedTo ?? ""} data-testid="assignee">
-              <option value="">Nobody</option>
+              <option value="">{t("summary.assignNobody")}</option>
               {team.map((m) => (
                 <option key={m.id} value={m.id}>
                   {m.displayName} ({m.role})
@@ -89,18 +103,18 @@ export async function Summary({ file }: { file: CaseFile }) {
             </select>
           </label>
           <button className="button secondary" type="submit">
-            Assign
+            {t("summary.assign")}
           </button>
         </form>
       ) : null}
       {file.controls.export.enabled ? (
         <p>
           <a href={`/admin/cases/${kycCase.id}/export`} data-testid="export">
-            Evidence export (JSON)
+            {t("summary.export")}
           </a>
           {" · "}
           <a href={`/admin/cases/${kycCase.id}/export?format=html`} data-testid="export-html">
-            Printable evidence
+            {t("summary.exportHtml")}
           </a>
         </p>
       ) : (

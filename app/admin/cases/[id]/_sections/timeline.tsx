@@ -1,20 +1,27 @@
 import type { CaseFile } from "@/lib/review/case-file";
 import { Time } from "./value";
+import { getCaseWords } from "./words";
 
-export function Timeline({ file }: { file: CaseFile }) {
+export async function Timeline({ file }: { file: CaseFile }) {
+  const { t } = await getCaseWords();
   return (
     <section className="card" aria-labelledby="timeline-title">
-      <h2 id="timeline-title">Timeline</h2>
+      <h2 id="timeline-title">{t("timeline.title")}</h2>
       <ol className="steps" data-testid="admin-timeline">
         {file.events.map((e) => (
           <li key={e.id} data-event={e.event}>
             <span>
-              {e.event}: {e.fromStatus} → {e.toStatus} by{" "}
-              {e.actorType === "staff"
-                ? file.nameOf(e.actorId)
-                : e.actorType === "trader"
-                  ? "the trader"
-                  : `${e.actorType} (${e.actorId})`}
+              {t("timeline.event", {
+                event: e.event,
+                from: e.fromStatus ?? "",
+                to: e.toStatus,
+                actor:
+                  e.actorType === "staff"
+                    ? file.nameOf(e.actorId)
+                    : e.actorType === "trader"
+                      ? t("timeline.theTrader")
+                      : `${e.actorType} (${e.actorId})`,
+              })}
               {e.messageForTrader ? ` — “${e.messageForTrader}”` : ""}
             </span>
             <span className="muted">
@@ -23,12 +30,13 @@ export function Timeline({ file }: { file: CaseFile }) {
           </li>
         ))}
       </ol>
-      <h3>Decisions</h3>
+      <h3>{t("timeline.decisions")}</h3>
       <ul data-testid="decision-log">
         {file.decisions.map((d) => (
           <li key={d.id}>
-            {d.decision} by {file.nameOf(d.staffId)} {d.reasonCode ? `(${d.reasonCode})` : ""}{" "}
-            {d.internalNote ? `— note: ${d.internalNote}` : ""}
+            {t("timeline.decision", { decision: d.decision, name: file.nameOf(d.staffId) })}{" "}
+            {d.reasonCode ? `(${d.reasonCode})` : ""}{" "}
+            {d.internalNote ? t("timeline.note", { note: d.internalNote }) : ""}
           </li>
         ))}
       </ul>

@@ -1,26 +1,34 @@
 import { STEPS } from "@/lib/kyc/levels";
 import type { CaseFile } from "@/lib/review/case-file";
+import { getConsoleLabels, getFieldLabels } from "@/lib/review/labels";
 import { Value } from "./value";
+import { getCaseWords } from "./words";
 
-export function TraderData({ file }: { file: CaseFile }) {
+/** What the trader typed, step by step, under the labels of the trader's own forms. */
+export async function TraderData({ file }: { file: CaseFile }) {
   const { drafts } = file.progress;
+  const [{ t }, label, fields] = await Promise.all([
+    getCaseWords(),
+    getConsoleLabels(),
+    getFieldLabels(),
+  ]);
   return (
     <section className="card" data-testid="trader-data" aria-labelledby="data-title">
-      <h2 id="data-title">Trader data</h2>
+      <h2 id="data-title">{t("traderData.title")}</h2>
       {STEPS.filter((s) => drafts[s]).map((step) => {
         const draft = drafts[step]!;
         const data = (draft.data ?? draft.values) as Record<string, unknown>;
         return (
           <details key={step} open>
             <summary>
-              {step} {draft.completed ? "" : "(incomplete)"}
+              {label.step(step)} {draft.completed ? "" : t("traderData.incomplete")}
             </summary>
             <dl className="facts">
               {Object.entries(data).map(([k, v]) => (
                 <div key={k} style={{ display: "contents" }}>
-                  <dt>{k}</dt>
+                  <dt>{fields.field(step, k)}</dt>
                   <dd>
-                    <Value value={v} />
+                    <Value value={fields.option(step, k, v)} />
                   </dd>
                 </div>
               ))}
