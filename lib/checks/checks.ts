@@ -8,6 +8,7 @@ import type { ScreeningIndex } from "@/lib/screening/index";
 import { screen, type Hit } from "@/lib/screening/match";
 import { checkedEvidence, type StoredHit } from "./evidence";
 import { checkMrz } from "./mrz";
+import { SELFIE_FRAMES } from "@/lib/documents/upload-contract";
 import { pointsFor, type RiskConfig } from "./risk";
 import type { CaseSnapshot, CheckName, CheckResult, Outcome } from "./types";
 
@@ -118,13 +119,14 @@ export function checkTaxResidence(s: CaseSnapshot, ctx: CheckContext): CheckResu
 /** Each quality issue found at upload (blur, glare, low resolution…) warns and counts. */
 export function checkUploadQuality(s: CaseSnapshot, ctx: CheckContext): CheckResult {
   const flagged = s.documents
-    .filter((d) => d.issues.length > 0)
     .map((d) => ({
       documentId: d.id,
       documentType: d.documentType,
       side: d.side,
-      issues: d.issues,
-    }));
+      // A selfie frame is a face at the camera's resolution, not a page to read: size is no issue.
+      issues: d.documentType === "selfie" ? d.issues.filter((i) => i !== "too_small") : d.issues,
+    }))
+    .filter((d) => d.issues.length > 0);
   const count = flagged.reduce((n, d) => n + d.issues.length, 0);
   return result(
     ctx,
@@ -250,6 +252,31 @@ export function checkVendor(s: CaseSnapshot, ctx: CheckContext): CheckResult | n
   return result(ctx, "vendor", outcome, verdict);
 }
 
+/**
+ * The selfie's frames (docs/documents.md#selfie). The server already refused repeated frames and
+ * frames outside their attempt; what no code here can tell is whether the face turned and blinked
+ * as asked and is the face on the document. So a complete selfie warns (a person compares it
+ * with the identity document; no risk points by default) and never auto-approves; frames missing
+ * or from different attempts fail. Not run when the case has no selfie.
+ */
+export function checkSelfie(s: CaseSnapshot, ctx: CheckContext): CheckResult | null {
+  const frames = s.documents
+    .filter((d) => d.documentType === "selfie")
+    .sort((a, b) => a.side.localeCompare(b.side));
+  if (frames.length === 0) return null;
+  const attempts = new Set(frames.map((f) => f.challengeId ?? null));
+  const complete =
+    attempts.size === 1 &&
+    !attempts.has(null) &&
+    SELFIE_FRAMES.every((side) =>
+      frames.some((f) => f.side === side && f.status === "accepted" && f.prompt),
+    );
+  return result(ctx, "selfie", complete ? "warn" : "fail", {
+    complete,
+    frames: frames.map((f) => ({ documentId: f.id, side: f.side, prompt: f.prompt ?? null })),
+  });
+}
+
 /** Every check of a submission run, in a fixed order. */
 export function runChecks(s: CaseSnapshot, ctx: CheckContext): CheckResult[] {
   return [
@@ -266,5 +293,6 @@ export function runChecks(s: CaseSnapshot, ctx: CheckContext): CheckResult[] {
     checkScreening(s, ctx),
     checkVendor(s, ctx),
     checkMrz(s, ctx.config),
+    checkSelfie(s, ctx),
   ].filter((r): r is CheckResult => r !== null);
 }

@@ -174,6 +174,13 @@ export const CHECK_EVIDENCE = {
     vendorVerdictSchema,
   ]),
   mrz_match: mrzEvidenceSchema,
+  selfie: z.strictObject({
+    /** Every frame of one attempt, each answering its own prompt. */
+    complete: z.boolean(),
+    frames: z.array(
+      z.strictObject({ documentId: z.string(), side: z.string(), prompt: z.string().nullable() }),
+    ),
+  }),
 } as const satisfies Record<CheckName, z.ZodType>;
 
 export type CheckEvidence<C extends CheckName> = z.infer<(typeof CHECK_EVIDENCE)[C]>;

@@ -44,6 +44,8 @@ export const DEFAULT_RISK_CONFIG: RiskConfig = {
     screening: { warn: 25, fail: 100 },
     vendor: { warn: 20, fail: 60 },
     mrz_match: { warn: 10, fail: 40 },
+    // A complete selfie warns only so that a person compares it with the document: no points.
+    selfie: { warn: 0, fail: 60 },
   },
   thresholds: { medium: 10, high: 30 },
   screening: { ...DEFAULT_THRESHOLDS },

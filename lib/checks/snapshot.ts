@@ -75,6 +75,8 @@ export function snapshotDocuments(rows: readonly DocumentRow[]): SnapshotDocumen
         status: d.status,
         issues: quality.issues ?? [],
         usedByOtherTraders: quality.usedByOtherTraders ?? [],
+        challengeId: d.challengeId,
+        prompt: d.prompt,
       };
     });
 }

@@ -28,6 +28,7 @@ export const CHECK_NAMES = [
   "screening",
   "vendor",
   "mrz_match",
+  "selfie",
 ] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
 export type Outcome = "pass" | "warn" | "fail";
@@ -47,6 +48,9 @@ export type SnapshotDocument = {
   status: string;
   issues: string[];
   usedByOtherTraders: Lookalike[];
+  /** A selfie frame's attempt and the prompt it answers (null for other documents). */
+  challengeId?: string | null;
+  prompt?: string | null;
 };
 
 export type CaseSnapshot = {

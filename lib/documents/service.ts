@@ -30,20 +30,36 @@ import {
   listAbandonedUploads,
   refusePendingDocument,
 } from "@/lib/db/queries/documents";
-import type { KycCase } from "@/lib/db/schema";
+import type { DocumentRow, KycCase } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import { EDITABLE_STATUSES } from "@/lib/kyc/case-state";
+import { getLevel } from "@/lib/kyc/levels";
 import { loadActionRequest } from "@/lib/kyc/submission";
 import { log } from "@/lib/log";
 import { caseCipher } from "@/lib/security/case-keys";
 import { documentKey, storage as getStorage, verifiedDocumentKey } from "@/lib/storage";
 import { inspectDocument } from "./inspect";
-import { storeDocumentFile } from "./stored-file";
+import { readDocumentFile, storeDocumentFile } from "./stored-file";
+import {
+  completeSelfieChallengeWhenDone,
+  createSelfieChallenge,
+  getOpenSelfieChallenge,
+  listChallengeFrames,
+} from "@/lib/db/queries/selfie";
+import {
+  drawPrompts,
+  frameIndex,
+  frameSignature,
+  sameFrame,
+  SELFIE_CHALLENGE_TTL_SECONDS,
+} from "./selfie-frames";
 import { documentCheckSeconds } from "@/lib/metrics/document-checks";
 import type { StoredFileFacts } from "./stored-quality";
 import {
   isUploadContentType,
+  SELFIE_FRAMES,
   type ConfirmUploadResponse,
+  type SelfieChallengeResponse,
   type StartUploadRequest,
   type StartUploadResponse,
   type UploadRefusal,
@@ -72,6 +88,9 @@ type CaseRef = Pick<KycCase, "id" | "status" | "level">;
  */
 export async function acceptsDocuments(kycCase: CaseRef, documentType: string): Promise<boolean> {
   if (!EDITABLE_STATUSES.has(kycCase.status)) return false;
+  // A selfie only where the level asks for one: it is not a document a trader adds unasked.
+  if (documentType === "selfie" && !getLevel(kycCase.level).documents.includes("selfie"))
+    return false;
   const request = await loadActionRequest(kycCase);
   if (!request && kycCase.status !== "action_required") return true;
   return Boolean(
@@ -98,6 +117,17 @@ export async function startUpload(
   if (size === 0) return refuse("empty");
   if (size > limits.uploadMaxBytes) return refuse("too_large");
   if (!(await acceptsDocuments(kycCase, documentType))) return refuse("not_editable");
+  let selfie: { challengeId: string; prompt: string } | null = null;
+  if (documentType === "selfie") {
+    // Frames are captured from the live camera and encoded by the screen: a JPEG, nothing else.
+    if (contentType !== "image/jpeg") return refuse("unsupported_type");
+    const challenge = request.challengeId
+      ? await getOpenSelfieChallenge(kycCase.id, request.challengeId, now)
+      : undefined;
+    const prompt = challenge?.prompts[frameIndex(side)];
+    if (!challenge || !prompt) return refuse("challenge_invalid");
+    selfie = { challengeId: challenge.id, prompt };
+  }
 
   await purgeAbandonedUploads(now);
   const documentId = randomUUID();
@@ -114,6 +144,8 @@ export async function startUpload(
       declaredType: contentType,
       originalName: fileName ? (await caseCipher(kycCase.id)).encrypt(fileName) : null,
       uploadExpiresAt: expiresAt,
+      challengeId: selfie?.challengeId ?? null,
+      prompt: selfie?.prompt ?? null,
     },
     {
       maxFiles: limits.maxFilesPerCase,
@@ -197,6 +229,21 @@ export async function confirmUpload(
     log.info("documents.refused", { reason: verdict.reason, documentType: row.documentType });
     return refuse(verdict.reason);
   }
+  if (row.documentType === "selfie" && verdict.kind === "image") {
+    const repeated = await repeatsAnotherFrame(kycCase.id, row, verdict.bytes);
+    if (repeated) {
+      await deleteQuietly(row.storageKey);
+      await refusePendingDocument({
+        id: row.id,
+        caseId: kycCase.id,
+        traderId,
+        reason: "frame_repeated",
+        now,
+      });
+      log.info("documents.refused", { reason: "frame_repeated", documentType: row.documentType });
+      return refuse("frame_repeated");
+    }
+  }
   // The checked bytes go under a key of their own that no upload form can target: the browser's
   // presigned form stays valid for minutes after this confirm, and a replay of it must not
   // replace what was checked. The upload key is then emptied.
@@ -236,7 +283,51 @@ export async function confirmUpload(
     return { ok: true, value: { documentId, state: current.status } };
   }
   await deleteQuietly(row.storageKey);
+  if (row.challengeId)
+    await completeSelfieChallengeWhenDone(kycCase.id, row.challengeId, SELFIE_FRAMES.length, now);
   return { ok: true, value: { documentId, state: "accepted" } };
+}
+
+/**
+ * Starts an attempt at the selfie: the server draws the prompts' order and records it, and each
+ * frame's upload names the attempt (startUpload ties the frame to its prompt).
+ */
+export async function startSelfieChallenge(
+  kycCase: CaseRef,
+  now = new Date(),
+): Promise<UploadOutcome<SelfieChallengeResponse>> {
+  if (!(await acceptsDocuments(kycCase, "selfie"))) return refuse("not_editable");
+  const expiresAt = new Date(now.getTime() + SELFIE_CHALLENGE_TTL_SECONDS * 1000);
+  const challenge = await createSelfieChallenge({
+    caseId: kycCase.id,
+    prompts: drawPrompts(),
+    expiresAt,
+    now,
+  });
+  return {
+    ok: true,
+    value: {
+      challengeId: challenge.id,
+      prompts: challenge.prompts as SelfieChallengeResponse["prompts"],
+      expiresAt: expiresAt.toISOString(),
+      expiresInSeconds: SELFIE_CHALLENGE_TTL_SECONDS,
+    },
+  };
+}
+
+/**
+ * Whether a frame is the same picture as another frame of its attempt already accepted: one
+ * photo uploaded for every prompt is not a live capture.
+ */
+async function repeatsAnotherFrame(caseId: string, row: DocumentRow, bytes: Buffer) {
+  if (!row.challengeId) return false;
+  const others = await listChallengeFrames(caseId, row.challengeId, row.id);
+  if (others.length === 0) return false;
+  const mine = await frameSignature(bytes);
+  for (const other of others) {
+    if (sameFrame(mine, await frameSignature(await readDocumentFile(other)))) return true;
+  }
+  return false;
 }
 
 async function deleteQuietly(key: string): Promise<void> {

@@ -10,10 +10,10 @@
  */
 import * as z from "zod/mini";
 
-export const DOCUMENT_TYPES = ["identity", "address", "additional"] as const;
+export const DOCUMENT_TYPES = ["identity", "address", "additional", "selfie"] as const;
 export type DocumentType = (typeof DOCUMENT_TYPES)[number];
 
-export const DOCUMENT_SIDES = ["page", "front", "back"] as const;
+export const DOCUMENT_SIDES = ["page", "front", "back", "frame_1", "frame_2", "frame_3"] as const;
 export type DocumentSide = (typeof DOCUMENT_SIDES)[number];
 
 /** The sides a document type may be uploaded as; anything else is a bad request. */
@@ -21,15 +21,35 @@ export const SIDES_BY_TYPE = {
   identity: ["page", "front", "back"],
   address: ["page"],
   additional: ["page"],
+  selfie: ["frame_1", "frame_2", "frame_3"],
 } as const satisfies Record<DocumentType, readonly DocumentSide[]>;
 
 /** The sides a case needs: a passport is one page; an ID card or driving licence has two sides. */
 export function sidesFor(documentType: DocumentType, identityKind: unknown): DocumentSide[] {
+  if (documentType === "selfie") return [...SELFIE_FRAMES];
   if (documentType !== "identity") return ["page"];
   return identityKind === "id_card" || identityKind === "driving_licence"
     ? ["front", "back"]
     : ["page"];
 }
+
+/**
+ * The selfie: one frame per liveness prompt, captured from the live camera while the prompt is
+ * shown. The server picks the prompts' order per attempt (a challenge) and ties each frame to the
+ * prompt it answers, so a recording made for another attempt does not fit.
+ */
+export const SELFIE_FRAMES = ["frame_1", "frame_2", "frame_3"] as const;
+export const SELFIE_PROMPTS = ["look_left", "look_right", "blink"] as const;
+export type SelfiePrompt = (typeof SELFIE_PROMPTS)[number];
+
+/** POST /api/inapp/selfie/challenge, 201: the prompts of a new attempt, in the order to show. */
+export const selfieChallengeResponse = z.object({
+  challengeId: z.uuid(),
+  prompts: z.array(z.enum(SELFIE_PROMPTS)),
+  expiresAt: z.string(),
+  expiresInSeconds: z.int().check(z.nonnegative()),
+});
+export type SelfieChallengeResponse = z.infer<typeof selfieChallengeResponse>;
 
 /** Content types an upload may declare; the server checks the bytes against it (inspect.ts). */
 export const UPLOAD_CONTENT_TYPES = [
@@ -75,6 +95,9 @@ export const UPLOAD_REFUSALS = [
   "pdf_encrypted",
   "pdf_active_content",
   "pdf_too_many_pages",
+  // The selfie: the attempt is unknown, expired or already used; or a frame repeats another.
+  "challenge_invalid",
+  "frame_repeated",
 ] as const;
 export type UploadRefusal = (typeof UPLOAD_REFUSALS)[number];
 
@@ -86,11 +109,17 @@ export const startUploadRequest = z
     contentType: z.string().check(z.maxLength(100)),
     size: z.int().check(z.minimum(0)),
     fileName: z.optional(z.string().check(z.maxLength(255))),
+    /** A selfie frame's attempt (POST /api/inapp/selfie/challenge); only for a selfie. */
+    challengeId: z.optional(z.uuid()),
   })
   .check(
     z.refine((r) => (SIDES_BY_TYPE[r.documentType] as readonly string[]).includes(r.side), {
       path: ["side"],
       message: "not a side of this document type",
+    }),
+    z.refine((r) => (r.documentType === "selfie") === (r.challengeId !== undefined), {
+      path: ["challengeId"],
+      message: "a selfie frame names its challenge; other documents do not",
     }),
   );
 export type StartUploadRequest = z.infer<typeof startUploadRequest>;

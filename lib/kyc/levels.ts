@@ -30,7 +30,12 @@ export const STEPS = [
 ] as const;
 export type StepId = (typeof STEPS)[number];
 
-export const REQUIRED_DOCUMENTS = ["identity", "address", "source_of_funds"] as const;
+/**
+ * `selfie`: the live selfie with liveness prompts (docs/documents.md#selfie). No built-in level
+ * asks for it; a broker adds it to a level's documents. A level whose vendor does its own face
+ * match (docs/vendors.md) needs it only if the broker lists it there too.
+ */
+export const REQUIRED_DOCUMENTS = ["identity", "address", "source_of_funds", "selfie"] as const;
 
 const limitsSchema = z.object({
   currency: z.string().regex(/^[A-Z]{3}$/),

@@ -59,15 +59,17 @@ export const LEVEL_DOCUMENT_TYPES: Record<Level["documents"][number], DocumentTy
   identity: "identity",
   address: "address",
   source_of_funds: "additional",
+  selfie: "selfie",
 };
 
 type Input = {
   level: Level;
   drafts: Partial<Record<StepId, StepDraft>>;
-  documents: Pick<
+  documents: (Pick<
     DocumentRow,
     "documentType" | "side" | "status" | "reason" | "confirmedAt" | "uploadExpiresAt"
-  >[];
+  > &
+    Partial<Pick<DocumentRow, "challengeId" | "createdAt">>)[];
   /** Present when the case needs action: what the reviewer asked for and when. */
   request?: ActionRequest | null;
   /** The level's vendor and whether the trader finished its capture; absent without one. */
@@ -112,11 +114,19 @@ export function caseRequirements({
     (drafts.identity_document?.data as { documentKind?: string } | null)?.documentKind;
 
   function documentRequirements(documentType: DocumentType): DocumentRequirement[] {
+    if (documentType === "selfie") return [selfieRequirement()];
+    return sideRequirements(documentType, documents);
+  }
+
+  function sideRequirements(
+    documentType: DocumentType,
+    rows: Input["documents"],
+  ): DocumentRequirement[] {
     const requested = requestedDocs.has(documentType);
     return sidesFor(documentType, identityKind).map((side) => {
-      const rows = documents.filter((d) => d.documentType === documentType && d.side === side);
-      const confirmed = rows.find((d) => d.status !== "pending");
-      const uploading = rows.some((d) => d.status === "pending" && d.uploadExpiresAt > now);
+      const sideRows = rows.filter((d) => d.documentType === documentType && d.side === side);
+      const confirmed = sideRows.find((d) => d.status !== "pending");
+      const uploading = sideRows.some((d) => d.status === "pending" && d.uploadExpiresAt > now);
       let state: DocumentState = "missing";
       let reason: string | null = null;
       if (confirmed?.status === "accepted") {
@@ -131,6 +141,36 @@ export function caseRequirements({
       if (state !== "accepted" && uploading) state = "uploading";
       return { documentType, side, state, reason, requested };
     });
+  }
+
+  /**
+   * The selfie is one line however many frames it has: done when every frame of one attempt is
+   * accepted. Frames of different attempts never add up (each answers its own prompts), so the
+   * latest attempt's frames are the ones that count.
+   */
+  function selfieRequirement(): DocumentRequirement {
+    const frames = documents.filter((d) => d.documentType === "selfie");
+    const latest = frames
+      .filter((d) => d.challengeId)
+      .sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0))[0];
+    const sides = sideRequirements(
+      "selfie",
+      frames.filter((d) => d.challengeId === latest?.challengeId),
+    );
+    const state: DocumentState = sides.every((s) => s.state === "accepted")
+      ? "accepted"
+      : sides.some((s) => s.state === "uploading")
+        ? "uploading"
+        : sides.some((s) => s.state === "retake")
+          ? "retake"
+          : "missing";
+    return {
+      documentType: "selfie",
+      side: "page",
+      state,
+      reason: sides.find((s) => s.reason)?.reason ?? null,
+      requested: requestedDocs.has("selfie"),
+    };
   }
 
   const inReview = Boolean(request);

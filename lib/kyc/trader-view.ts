@@ -98,6 +98,8 @@ export function uploadAccess(
     ...requirements.steps.flatMap((s) => s.documents),
     ...requirements.otherDocuments,
   ].some((d) => d.documentType === type);
+  // A selfie is never added unasked (the upload API refuses it where the level has none).
+  if (type === "selfie" && !needed) return { open: false, why: "phase" };
   return { open: true, needed };
 }
 

@@ -42,7 +42,14 @@ export type TypedField = { step: StepId; field: string; value: unknown };
 
 export type DocumentComparison = {
   documentType: string;
-  documents: { id: string; side: string; contentType: string | null; status: string }[];
+  documents: {
+    id: string;
+    side: string;
+    contentType: string | null;
+    status: string;
+    /** A selfie frame's liveness prompt (null for other documents). */
+    prompt: string | null;
+  }[];
   fields: TypedField[];
 };
 
@@ -67,7 +74,13 @@ export function documentComparisons(file: CaseFileBase): DocumentComparison[] {
       documentType,
       documents: file.documents
         .filter((d) => d.documentType === documentType)
-        .map((d) => ({ id: d.id, side: d.side, contentType: d.contentType, status: d.status })),
+        .map((d) => ({
+          id: d.id,
+          side: d.side,
+          contentType: d.contentType,
+          status: d.status,
+          prompt: d.prompt ?? null,
+        })),
       fields,
     };
   });

@@ -41,6 +41,8 @@ export async function insertPendingDocumentWithinLimit(
     | "declaredType"
     | "originalName"
     | "uploadExpiresAt"
+    | "challengeId"
+    | "prompt"
   >,
   limit: { maxFiles: number; refusalsSince: Date },
 ): Promise<"inserted" | "limit_reached"> {

@@ -18,6 +18,9 @@
  *   (insertPendingDocumentWithinLimit).
  * - `replaced_at` is set when a newer upload of the same document and side supersedes this one;
  *   old versions stay for the evidence trail and are never shown to the trader.
+ * - A `selfie` frame (side `frame_<n>`) names its attempt (`challenge_id`, selfie_challenges)
+ *   and the prompt it answers (`prompt`), both set by the server when the upload starts; null
+ *   for every other document.
  * - `original_name` is the file name as the browser sent it, encrypted (it can hold personal
  *   data) and only for staff display.
  * - `zone_read_at` is set once the machine-readable zone of an identity image was looked at
@@ -38,6 +41,7 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 import { kycCases } from "./kyc-cases";
+import { selfieChallenges } from "./selfie-challenges";
 
 export const documentStatus = pgEnum("document_status", ["pending", "accepted", "retake"]);
 export type DocumentStatus = (typeof documentStatus.enumValues)[number];
@@ -49,9 +53,9 @@ export const documents = pgTable(
     caseId: uuid("case_id")
       .notNull()
       .references(() => kycCases.id, { onDelete: "cascade" }),
-    /** identity | address | additional */
+    /** identity | address | additional | selfie */
     documentType: text("document_type").notNull(),
-    /** page | front | back */
+    /** page | front | back | frame_1… (a selfie's frames) */
     side: text("side").notNull(),
     status: documentStatus("status").notNull().default("pending"),
     storageKey: text("storage_key").notNull().unique(),
@@ -65,6 +69,10 @@ export const documents = pgTable(
     originalName: text("original_name"),
     zoneRead: text("zone_read"),
     zoneReadAt: timestamp("zone_read_at", { withTimezone: true }),
+    challengeId: uuid("challenge_id").references(() => selfieChallenges.id, {
+      onDelete: "set null",
+    }),
+    prompt: text("prompt"),
     uploadExpiresAt: timestamp("upload_expires_at", { withTimezone: true }).notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     confirmedAt: timestamp("confirmed_at", { withTimezone: true }),

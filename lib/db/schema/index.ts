@@ -21,3 +21,4 @@ export * from "./retention";
 export * from "./vendor-verifications";
 export * from "./case-search-terms";
 export * from "./scheduled-jobs";
+export * from "./selfie-challenges";

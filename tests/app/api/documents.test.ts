@@ -524,7 +524,7 @@ describe("document upload (local driver)", () => {
       { side: "page", state: "accepted", reason: null },
     ]);
     const unknownType = await listSides(
-      new Request("https://broker.test/api/inapp/documents?documentType=selfie"),
+      new Request("https://broker.test/api/inapp/documents?documentType=passport_scan"),
     );
     expect(unknownType.status).toBe(400);
     for (const refused of [

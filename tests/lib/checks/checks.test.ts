@@ -14,6 +14,7 @@ import {
   checkDuplicateImage,
   checkPepDeclaration,
   checkScreening,
+  checkSelfie,
   checkTaxResidence,
   checkUploadQuality,
   runChecks,
@@ -326,5 +327,65 @@ describe("sanctions screening", () => {
       evidence: { reason: "no_list" },
       riskPoints: 0,
     });
+  });
+});
+
+describe("selfie", () => {
+  const frame = (side: string, prompt: string, challengeId = "a1") =>
+    doc({ id: `f-${side}`, documentType: "selfie", side, prompt, challengeId });
+
+  it("is not run when the case has no selfie", () => {
+    expect(checkSelfie(snapshot(), ctx())).toBeNull();
+  });
+
+  it("asks a person to compare a complete selfie with the document, at no risk points", () => {
+    const result = checkSelfie(
+      snapshot({
+        documents: [
+          doc(),
+          frame("frame_2", "blink"),
+          frame("frame_1", "look_right"),
+          frame("frame_3", "look_left"),
+        ],
+      }),
+      ctx(),
+    );
+    expect(result).toMatchObject({ check: "selfie", outcome: "warn", riskPoints: 0 });
+    expect(result?.evidence).toEqual({
+      complete: true,
+      frames: [
+        { documentId: "f-frame_1", side: "frame_1", prompt: "look_right" },
+        { documentId: "f-frame_2", side: "frame_2", prompt: "blink" },
+        { documentId: "f-frame_3", side: "frame_3", prompt: "look_left" },
+      ],
+    });
+  });
+
+  it("fails frames of different attempts, or a missing frame", () => {
+    const mixed = snapshot({
+      documents: [
+        frame("frame_1", "blink"),
+        frame("frame_2", "look_left"),
+        frame("frame_3", "look_right", "a2"),
+      ],
+    });
+    expect(checkSelfie(mixed, ctx())).toMatchObject({ outcome: "fail", riskPoints: 60 });
+    const short = snapshot({
+      documents: [frame("frame_1", "blink"), frame("frame_2", "look_left")],
+    });
+    expect(checkSelfie(short, ctx())?.evidence).toMatchObject({ complete: false });
+  });
+
+  it("does not count a selfie frame's camera resolution as an upload quality issue", () => {
+    const result = checkUploadQuality(
+      snapshot({
+        documents: [
+          { ...frame("frame_1", "blink"), issues: ["too_small"] },
+          { ...frame("frame_2", "look_left"), issues: ["too_dark"] },
+        ],
+      }),
+      ctx(),
+    );
+    expect(result.evidence).toMatchObject({ issues: 1 });
   });
 });

@@ -68,6 +68,16 @@ describe("KYC levels", () => {
     expect(resolveKycType(undefined).level).toBe("basic");
   });
 
+  it("lets a broker's level ask for a selfie; no built-in level does", () => {
+    expect(BUILT_IN_LEVELS.levels.some((l) => l.documents.includes("selfie"))).toBe(false);
+    // The file the selfie scenario and browser tests run with: the built-ins, plus one level.
+    const fixture = path.join(__dirname, "../../fixtures/levels/with-selfie.json");
+    setTestEnv({ KYC_LEVELS_PATH: fixture });
+    const { levels } = levelsConfig();
+    expect(levels.slice(0, BUILT_IN_LEVELS.levels.length)).toEqual(BUILT_IN_LEVELS.levels);
+    expect(getLevel("standard_selfie").documents).toEqual(["identity", "address", "selfie"]);
+  });
+
   it.each([
     ["not JSON", "{levels:", "cannot read"],
     [

@@ -18,6 +18,7 @@ import UploadPage from "@/app/inapp/kyc/upload/page";
 import { GET as statusApi } from "@/app/api/inapp/status/route";
 import { GET as listSides, POST as startUpload } from "@/app/api/inapp/documents/route";
 import { POST as confirmUpload } from "@/app/api/inapp/documents/[id]/confirm/route";
+import { POST as startSelfieChallenge } from "@/app/api/inapp/selfie/challenge/route";
 import { POST as uploadLocal } from "@/app/api/uploads/local/route";
 import {
   approveAction,
@@ -188,6 +189,44 @@ export class Trader extends Browser {
     });
   }
 
+  /** The selfie screen asks for an attempt: the prompts in the order the server drew. */
+  async selfieChallenge(): Promise<UploadResult> {
+    return this.act(async () => {
+      const response = await startSelfieChallenge(
+        this.request("/api/inapp/selfie/challenge", { method: "POST" }),
+      );
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    });
+  }
+
+  /** The selfie screen's upload of one frame: the same start, storage POST and confirm. */
+  async uploadSelfieFrame(
+    challengeId: string,
+    side: "frame_1" | "frame_2" | "frame_3",
+    file: Buffer,
+  ): Promise<UploadResult & { documentId?: string }> {
+    const started = await this.act(async () => {
+      const response = await startUpload(
+        this.request("/api/inapp/documents", {
+          method: "POST",
+          json: {
+            documentType: "selfie",
+            side,
+            contentType: "image/jpeg",
+            size: file.length,
+            challengeId,
+          },
+        }),
+      );
+      return { status: response.status, body: (await response.json()) as StartedUpload };
+    });
+    if (started.status !== 201) return { status: started.status, body: started.body };
+    const posted = await postToStorage(started.body, file, "image/jpeg");
+    if (posted.status >= 300) return { status: posted.status, body: { stage: "storage" } };
+    const confirmed = await this.confirm(started.body.documentId);
+    return { ...confirmed, documentId: started.body.documentId };
+  }
+
   /** What the upload screen does: ask for a form, post the file to storage, confirm. */
   async upload(
     documentType: "identity" | "address" | "additional",
@@ -236,7 +275,7 @@ export class Trader extends Browser {
 
   /** What the upload screen polls: the state of each side of one document type. */
   async sides(
-    documentType: "identity" | "address" | "additional",
+    documentType: "identity" | "address" | "additional" | "selfie",
   ): Promise<{ side: string; state: string }[]> {
     return this.act(async () => {
       const response = await listSides(
@@ -247,7 +286,7 @@ export class Trader extends Browser {
   }
 
   /** The upload screen of one document type, as the trader's browser renders it (HTML). */
-  uploadScreen(documentType: "identity" | "address" | "additional"): Promise<string> {
+  uploadScreen(documentType: "identity" | "address" | "additional" | "selfie"): Promise<string> {
     return this.act(() =>
       renderPage(UploadPage({ searchParams: Promise.resolve({ documentType }) })),
     );

@@ -13,6 +13,8 @@ const STATUS = {
   too_many_files: 409,
   not_uploaded: 409,
   expired: 410,
+  // The selfie attempt is unknown, expired or spent: the screen starts a new one.
+  challenge_invalid: 409,
   too_large: 413,
   unsupported_type: 415,
   // The bytes were read and refused (inspect.ts): the request was fine, the file is not.
@@ -22,6 +24,7 @@ const STATUS = {
   pdf_encrypted: 422,
   pdf_active_content: 422,
   pdf_too_many_pages: 422,
+  frame_repeated: 422,
 } as const satisfies Record<UploadRefusal, number>;
 
 export function refuseUpload(reason: UploadRefusal, message: string = reason): Response {

@@ -2,6 +2,7 @@ import { getTranslations } from "@/lib/i18n/translations";
 import type { CaseFile } from "@/lib/review/case-file";
 import { getConsoleLabels, getFieldLabels } from "@/lib/review/labels";
 import { DocumentViewer } from "./document-viewer";
+import { SelfieFrames } from "./selfie-frames";
 import { Value } from "./value";
 import { getCaseWords } from "./words";
 
@@ -25,11 +26,13 @@ export async function Documents({ file }: { file: CaseFile }) {
     keys: t("keys"),
     zoom: t("zoom", { percent: "{percent}" }),
   };
+  // The selfie is shown on its own, beside the identity document.
+  const groups = file.comparisons.filter((g) => g.documentType !== "selfie");
   return (
     <section className="card" data-testid="documents" aria-labelledby="documents-title">
       <h2 id="documents-title">{t("title")}</h2>
       {file.comparisons.length === 0 ? <p className="muted">{t("none")}</p> : null}
-      {file.comparisons.map((group) => (
+      {groups.map((group) => (
         <div
           key={group.documentType}
           className="compare"
@@ -78,6 +81,7 @@ export async function Documents({ file }: { file: CaseFile }) {
           </div>
         </div>
       ))}
+      <SelfieFrames comparisons={file.comparisons} viewerLabels={viewerLabels} />
       <details>
         <summary>{t("stored")}</summary>
         <ul className="steps">

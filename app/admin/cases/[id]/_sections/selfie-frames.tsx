@@ -1,0 +1,57 @@
+import { getTranslations } from "next-intl/server";
+import type { DocumentComparison } from "@/lib/review/document-fields";
+import { DocumentViewer, type ViewerLabels } from "./document-viewer";
+
+/**
+ * The selfie's frames, each under the prompt it answered, beside the identity document's photo:
+ * no code compared the faces (docs/documents.md#selfie), the reviewer does.
+ */
+export async function SelfieFrames({
+  comparisons,
+  viewerLabels,
+}: {
+  comparisons: DocumentComparison[];
+  viewerLabels: ViewerLabels;
+}) {
+  const frames = comparisons.find((g) => g.documentType === "selfie")?.documents ?? [];
+  if (frames.length === 0) return null;
+  const identity = comparisons.find((g) => g.documentType === "identity")?.documents ?? [];
+  const t = await getTranslations("ConsoleLabels");
+  const ordered = [...frames].sort((a, b) => a.side.localeCompare(b.side));
+  const pictures = identity.filter((d) => d.contentType?.startsWith("image/"));
+  return (
+    <div className="compare" data-testid="document-compare" data-document-type="selfie">
+      <h3>{t("documentType", { type: "selfie" })}</h3>
+      <p className="muted">{t("selfieCompare")}</p>
+      <div className="compare-grid">
+        <ul className="compare-documents" data-testid="selfie-frames">
+          {ordered.map((d) => {
+            const prompt = t("selfiePrompt", { prompt: d.prompt ?? "other" });
+            return (
+              <li key={d.id} data-selfie-frame={d.side} data-prompt={d.prompt ?? ""}>
+                <p className="muted">{prompt}</p>
+                <DocumentViewer
+                  src={`/admin/documents/${d.id}`}
+                  alt={prompt}
+                  labels={viewerLabels}
+                />
+              </li>
+            );
+          })}
+        </ul>
+        <ul className="compare-documents" data-testid="selfie-identity">
+          {pictures.map((d) => (
+            <li key={d.id} data-side={d.side}>
+              <p className="muted">{t("documentType", { type: "identity" })}</p>
+              <DocumentViewer
+                src={`/admin/documents/${d.id}`}
+                alt={t("documentType", { type: "identity" })}
+                labels={viewerLabels}
+              />
+            </li>
+          ))}
+        </ul>
+      </div>
+    </div>
+  );
+}
