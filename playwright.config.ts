@@ -29,6 +29,8 @@ export const E2E_SERVER_ENV = {
   FRAME_ANCESTORS: `'self' ${HOST_ORIGIN} ${SCREEN_ORIGIN}`,
   LOG_LEVEL: "warn",
   SANCTIONS_LIST_PATH: "tests/fixtures/sanctions/ofac-sdn-excerpt.csv",
+  // The built-in levels plus one that asks for a selfie (tests/e2e/selfie.spec.ts).
+  KYC_LEVELS_PATH: path.resolve("tests/fixtures/levels/with-selfie.json"),
   // Reviewers sign in with a password; approvers enrol TOTP (tests/e2e/fixtures/console.ts).
   STAFF_MFA_REVIEWERS: "0",
 };

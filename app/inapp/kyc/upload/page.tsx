@@ -1,5 +1,10 @@
 import { getTranslations } from "next-intl/server";
-import { DOCUMENT_SIDES, DOCUMENT_STATES, UPLOAD_REFUSALS } from "@/lib/documents/upload-contract";
+import {
+  DOCUMENT_SIDES,
+  DOCUMENT_STATES,
+  SELFIE_PROMPTS,
+  UPLOAD_REFUSALS,
+} from "@/lib/documents/upload-contract";
 import { acceptsDocuments } from "@/lib/documents/service";
 import { env } from "@/lib/env";
 import { DOCUMENT_TYPES, parseDocumentType } from "@/lib/inapp/params";
@@ -11,6 +16,7 @@ import { NextStep } from "../../_components/next-step";
 import { ReviewerMessage } from "../../_components/reviewer-message";
 import { ScreenLink } from "../../_components/screen-link";
 import { UploadScreen } from "../../_components/upload/upload-screen";
+import { SelfieLoader } from "../../_components/selfie/selfie-loader";
 import { withPageScope } from "@/lib/http/action-scope";
 import { loadVendorState } from "@/lib/vendors/verification";
 import { VendorStepLoader } from "../../_components/vendor/vendor-step-loader";
@@ -51,6 +57,27 @@ const LABELS = [
   "allDone",
 ] as const;
 const QUALITY = ["too_small", "blurry", "too_dark", "glare"] as const;
+const SELFIE_LABELS = [
+  "liveOnly",
+  "start",
+  "cameraStarting",
+  "frameHint",
+  "uploading",
+  "done",
+  "again",
+  "failed",
+  "repeated",
+  "expired",
+  "noCamera",
+] as const;
+const PHONE_LABELS = [
+  "phoneTitle",
+  "phoneIntro",
+  "phoneLink",
+  "phoneWaiting",
+  "phoneCodeExpired",
+  "phoneNewCode",
+] as const;
 const VENDOR_LABELS = { sumsub: "Sumsub", onfido: "Onfido" } as const;
 
 async function UploadPage({ searchParams }: Props) {
@@ -71,7 +98,7 @@ async function UploadPage({ searchParams }: Props) {
   const { request } = progress;
   // The level's vendor step: on the identity screen and the list of uploads, while editable.
   const vendor =
-    scoped || type === "address" || type === "additional" ? null : await loadVendorState(kycCase);
+    scoped || (type !== undefined && type !== "identity") ? null : await loadVendorState(kycCase);
   const tVendor = vendor ? await getTranslations("VendorStep") : null;
   const vendorStep =
     vendor && tVendor ? (
@@ -172,6 +199,41 @@ async function UploadPage({ searchParams }: Props) {
     request?.message ?? (request?.reasonCode ? tReasons(request.reasonCode as never) : null);
   const note = requestNote(request, { documentType: type }, general);
 
+  // Phones use their own camera; the QR code is for the desktop and web apps.
+  const onPhone =
+    session.source === "iOS" ||
+    session.source === "Android" ||
+    session.identityMode === "phone-handoff";
+
+  if (type === "selfie") {
+    const [tSelfie, sides] = await Promise.all([
+      getTranslations("Selfie"),
+      documentSides(kycCase, type, progress),
+    ]);
+    const selfieLabels: Record<string, string> = {};
+    for (const key of SELFIE_LABELS) selfieLabels[key] = tSelfie(key);
+    selfieLabels.progress = tSelfie("progress", { step: "{step}", total: "{total}" });
+    for (const key of PHONE_LABELS) selfieLabels[key] = t(key, { minutes: "{minutes}" } as never);
+    return (
+      <>
+        <h1>{tSelfie("title")}</h1>
+        <section className="card" data-testid="document-type" data-type={type}>
+          <p>{tSelfie("intro")}</p>
+          {note ? <ReviewerMessage text={note} label={tKyc("reviewerMessage")} /> : null}
+        </section>
+        <SelfieLoader
+          done={sides.every((s) => s.state === "accepted")}
+          labels={selfieLabels}
+          prompts={Object.fromEntries(
+            SELFIE_PROMPTS.map((prompt) => [prompt, tSelfie("prompt", { prompt })]),
+          )}
+          phoneHandoff={!onPhone}
+        />
+        {back}
+      </>
+    );
+  }
+
   const maxMb = Math.floor(env().storage.uploadMaxBytes / 1_000_000);
   const labels: Record<string, string> = {};
   for (const key of LABELS)
@@ -197,12 +259,6 @@ async function UploadPage({ searchParams }: Props) {
     // What the upload API takes: the screen offers no upload or replace the server would refuse.
     acceptsDocuments(kycCase, type),
   ]);
-  // Phones use their own camera; the QR code is for the desktop and web apps.
-  const onPhone =
-    session.source === "iOS" ||
-    session.source === "Android" ||
-    session.identityMode === "phone-handoff";
-
   return (
     <>
       <h1>{t("requested", { type })}</h1>
