@@ -1,6 +1,7 @@
 /**
- * The head of compliance's overview: the figures of a period, computed from the rows the
- * dashboard queries return, and the CSV export of the rows behind each figure.
+ * The head of compliance's overview: the figures of a period, counted in the database (the
+ * count* reads: the page stays fast at 50,000 cases), and the CSV export of the rows behind each
+ * figure (the list* reads, which the counts must agree with).
  *
  * Definitions (also in docs/console.md):
  * - Cases by status and level: cases opened in the period, by their status now.
@@ -20,6 +21,13 @@
 import { z } from "zod";
 import { appendAuditEvent } from "@/lib/db/queries/audit";
 import {
+  countCasesOpenedIn,
+  countDecisionsIn,
+  countJudgedHitsIn,
+  countOpenMonitoringTasks,
+  countOutcomesIn,
+  countSubmissionScreeningsIn,
+  countUndeliveredDeliveries,
   listCasesOpenedIn,
   listDecisionsIn,
   listOpenMonitoringTasks,
@@ -93,11 +101,7 @@ function requireDashboardRole(staff: { role: StaffRole }): void {
 
 const ratio = (part: number, whole: number): number | null => (whole === 0 ? null : part / whole);
 
-function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
-  return counts;
-}
+const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0);
 
 /**
  * Waiting-time buckets as fractions of the promised review time: the last two are breaches. The
@@ -125,9 +129,9 @@ export async function loadDashboard(
   now = new Date(),
 ) {
   requireDashboardRole(staff);
-  const [cases, waiting, decisions, outcomes, screenings, monitoring, undelivered, lists] =
+  const [cases, waiting, decisions, outcomes, screenings, judged, monitoring, deliveries, lists] =
     await Promise.all([
-      listCasesOpenedIn(period),
+      countCasesOpenedIn(period),
       countWaitingByTime(
         now,
         waitingBuckets(reviewTimeHours)
@@ -135,22 +139,27 @@ export async function loadDashboard(
           .map((b) => b.min),
         reviewTimeHours,
       ),
-      listDecisionsIn(period),
-      listOutcomesIn(period),
-      listSubmissionScreeningsIn(period),
-      listOpenMonitoringTasks(),
-      listUndeliveredDeliveries(),
+      countDecisionsIn(period),
+      countOutcomesIn(period),
+      countSubmissionScreeningsIn(period),
+      countJudgedHitsIn(period),
+      countOpenMonitoringTasks(),
+      countUndeliveredDeliveries(),
       listScreeningListVersions(),
     ]);
 
   const statuses = [...new Set(cases.map((c) => c.status))].sort();
   const levels = [...new Set(cases.map((c) => c.level))].sort();
-  const byStatusLevel = countBy(cases, (c) => `${c.status}|${c.level}`);
-  const casesByStatus = statuses.map((status) => ({
-    status,
-    total: cases.filter((c) => c.status === status).length,
-    byLevel: Object.fromEntries(levels.map((l) => [l, byStatusLevel.get(`${status}|${l}`) ?? 0])),
-  }));
+  const casesByStatus = statuses.map((status) => {
+    const rows = cases.filter((c) => c.status === status);
+    return {
+      status,
+      total: sum(rows.map((r) => r.cases)),
+      byLevel: Object.fromEntries(
+        levels.map((l) => [l, sum(rows.filter((r) => r.level === l).map((r) => r.cases))]),
+      ),
+    };
+  });
 
   const distribution = waitingBuckets(reviewTimeHours).map((b, i) => ({
     key: b.key,
@@ -160,64 +169,67 @@ export async function loadDashboard(
     cases: waiting.buckets[i] ?? 0,
   }));
 
-  const reviewers = [...new Set(decisions.map((d) => d.staffName ?? d.staffId))].sort();
-  const days = [...new Set(decisions.map((d) => dayOf(d.at)))].sort();
-  const perReviewerDay = countBy(decisions, (d) => `${d.staffName ?? d.staffId}|${dayOf(d.at)}`);
-  const decisionsPerReviewer = reviewers.map((name) => ({
-    reviewer: name,
-    total: decisions.filter((d) => (d.staffName ?? d.staffId) === name).length,
-    perDay: Object.fromEntries(days.map((day) => [day, perReviewerDay.get(`${name}|${day}`) ?? 0])),
-  }));
+  const reviewers = [...new Set(decisions.map((d) => d.reviewer))].sort();
+  const days = [...new Set(decisions.map((d) => d.day))].sort();
+  const decisionsPerReviewer = reviewers.map((name) => {
+    const rows = decisions.filter((d) => d.reviewer === name);
+    return {
+      reviewer: name,
+      total: sum(rows.map((r) => r.decisions)),
+      perDay: Object.fromEntries(
+        days.map((day) => [day, sum(rows.filter((r) => r.day === day).map((r) => r.decisions))]),
+      ),
+    };
+  });
 
-  const approvals = outcomes.filter((o) => o.toStatus === "approved");
-  const rejections = outcomes.filter((o) => o.toStatus === "rejected");
-  const autoApprovals = approvals.filter((o) => o.actorType !== "staff").length;
-  const topReasons = [...countBy(rejections, (o) => o.reasonCode ?? "unknown")]
+  const outcomeCount = (pick: (o: (typeof outcomes)[number]) => boolean) =>
+    sum(outcomes.filter(pick).map((o) => o.events));
+  const approvals = outcomeCount((o) => o.toStatus === "approved");
+  const rejections = outcomeCount((o) => o.toStatus === "rejected");
+  const autoApprovals = outcomeCount((o) => o.toStatus === "approved" && !o.byStaff);
+  const reasons = new Map<string, number>();
+  for (const o of outcomes.filter((o) => o.toStatus === "rejected")) {
+    const reason = o.reasonCode ?? "unknown";
+    reasons.set(reason, (reasons.get(reason) ?? 0) + o.events);
+  }
+  const topReasons = [...reasons]
     .map(([reason, count]) => ({ reason, count }))
     .sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason))
     .slice(0, 5);
 
-  let screened = 0;
-  let withHit = 0;
-  for (const s of screenings) {
-    const parsed = screeningEvidenceSchema.safeParse(s.evidence);
-    if (!parsed.success || !("hits" in parsed.data)) continue;
-    screened++;
-    if (parsed.data.hits.some((h) => h.level !== "below")) withHit++;
-  }
-  const judged = judgedHits(decisions);
-  const falsePositives = judged.filter((j) => j.verdict === "false_positive").length;
-
-  const counts = { waiting: 0, failing: 0, dead: 0 };
-  for (const d of undelivered)
-    counts[d.status === "dead" ? "dead" : d.lastError ? "failing" : "waiting"]++;
+  const { screened, withHit } = screenings;
+  const falsePositives = judged.judged - judged.confirmed;
 
   return {
     period,
     now,
     reviewTimeHours,
-    cases: { total: cases.length, levels, byStatus: casesByStatus },
+    cases: { total: sum(cases.map((c) => c.cases)), levels, byStatus: casesByStatus },
     waiting: { total: waiting.total, breaches: waiting.breaches, distribution },
-    decisions: { total: decisions.length, days, perReviewer: decisionsPerReviewer },
+    decisions: {
+      total: sum(decisions.map((d) => d.decisions)),
+      days,
+      perReviewer: decisionsPerReviewer,
+    },
     outcomes: {
-      approvals: approvals.length,
+      approvals,
       autoApprovals,
-      rejections: rejections.length,
-      actionRequests: outcomes.filter((o) => o.toStatus === "action_required").length,
-      autoApproveRate: ratio(autoApprovals, approvals.length),
-      rejectionRate: ratio(rejections.length, approvals.length + rejections.length),
+      rejections,
+      actionRequests: outcomeCount((o) => o.toStatus === "action_required"),
+      autoApproveRate: ratio(autoApprovals, approvals),
+      rejectionRate: ratio(rejections, approvals + rejections),
       topReasons,
     },
     screening: {
       screened,
       withHit,
       hitRate: ratio(withHit, screened),
-      judged: judged.length,
+      judged: judged.judged,
       falsePositives,
-      falsePositiveRate: ratio(falsePositives, judged.length),
+      falsePositiveRate: ratio(falsePositives, judged.judged),
     },
-    monitoring: { open: monitoring.length },
-    deliveries: { backlog: counts.waiting + counts.failing, ...counts },
+    monitoring: { open: monitoring },
+    deliveries: { backlog: deliveries.waiting + deliveries.failing, ...deliveries },
     lists: lists.map((l) => ({
       source: l.source,
       importedAt: l.importedAt,

@@ -19,14 +19,15 @@
 import postgres from "postgres";
 import { openDatabase, setDatabaseOverride } from "../../lib/db/client";
 import {
+  countCasesOpenedIn,
+  countDecisionsIn,
+  countJudgedHitsIn,
+  countOpenMonitoringTasks,
+  countOutcomesIn,
+  countSubmissionScreeningsIn,
+  countUndeliveredDeliveries,
   countWaitingByTime,
-  listCasesOpenedIn,
-  listDecisionsIn,
-  listOpenMonitoringTasks,
-  listOutcomesIn,
   listScreeningListVersions,
-  listSubmissionScreeningsIn,
-  listUndeliveredDeliveries,
 } from "../../lib/db/queries/dashboard";
 import { explainQueue } from "../../lib/db/queries/queue";
 import { resetEnvCache } from "../../lib/env";
@@ -184,12 +185,13 @@ async function seedDashboard(raw: postgres.Sql, staffIds: string[]) {
 
 const REVIEW_HOURS = 24;
 const rowsOf = (read: Promise<unknown[]>) => read.then((rows) => rows.length);
+const one = (read: Promise<unknown>) => read.then(() => 1);
 
-/** Each figure's reads, as loadDashboard makes them; the answer is the rows received. */
+/** Each figure's reads, as loadDashboard makes them (counts in SQL); the answer is the rows received. */
 const FIGURES: [string, (period: { from: Date; until: Date }, now: Date) => Promise<number>][] = [
-  ["cases by status and level", (p) => rowsOf(listCasesOpenedIn(p))],
+  ["cases by status and level", (p) => rowsOf(countCasesOpenedIn(p))],
   [
-    "waiting time, SLA breaches (counted in SQL)",
+    "waiting time, SLA breaches",
     async (_, now) => {
       const bounds = waitingBuckets(REVIEW_HOURS)
         .slice(1)
@@ -197,11 +199,12 @@ const FIGURES: [string, (period: { from: Date; until: Date }, now: Date) => Prom
       return (await countWaitingByTime(now, bounds, REVIEW_HOURS)).buckets.length;
     },
   ],
-  ["decisions per reviewer per day", (p) => rowsOf(listDecisionsIn(p))],
-  ["approvals, rejections, reasons", (p) => rowsOf(listOutcomesIn(p))],
-  ["screening hit rate", (p) => rowsOf(listSubmissionScreeningsIn(p))],
-  ["monitoring hits open", () => rowsOf(listOpenMonitoringTasks())],
-  ["delivery backlog, dead", () => rowsOf(listUndeliveredDeliveries())],
+  ["decisions per reviewer per day", (p) => rowsOf(countDecisionsIn(p))],
+  ["approvals, rejections, reasons", (p) => rowsOf(countOutcomesIn(p))],
+  ["screening hit rate", (p) => one(countSubmissionScreeningsIn(p))],
+  ["screening false-positive rate", (p) => one(countJudgedHitsIn(p))],
+  ["monitoring hits open", () => one(countOpenMonitoringTasks())],
+  ["delivery backlog, dead", () => one(countUndeliveredDeliveries())],
   ["list age", () => rowsOf(listScreeningListVersions())],
 ];
 

@@ -192,6 +192,73 @@ describe("scenario: the dashboard after a day of real work", () => {
     }
   });
 
+  it("counts every figure in the database exactly as the export's rows add up", async () => {
+    const figures = await loadDashboard({ role: "approver" }, parseDashboardPeriod({}), 24);
+    const tally = (rows: string[][], key: (r: string[]) => string) => {
+      const counts: Record<string, number> = {};
+      for (const r of rows) counts[key(r)] = (counts[key(r)] ?? 0) + 1;
+      return counts;
+    };
+
+    const caseRows = (await csvOf(approver, "cases")).slice(1);
+    expect(figures.cases.total).toBe(caseRows.length);
+    const byStatusLevel: Record<string, number> = {};
+    for (const s of figures.cases.byStatus)
+      for (const [level, n] of Object.entries(s.byLevel))
+        if (n > 0) byStatusLevel[`${s.status}|${level}`] = n;
+    expect(byStatusLevel).toEqual(tally(caseRows, (r) => `${r[2]}|${r[1]}`));
+
+    const decisionRows = (await csvOf(approver, "decisions")).slice(1);
+    expect(figures.decisions.total).toBe(decisionRows.length);
+    const perReviewerDay: Record<string, number> = {};
+    for (const r of figures.decisions.perReviewer)
+      for (const [day, n] of Object.entries(r.perDay))
+        if (n > 0) perReviewerDay[`${r.reviewer}|${day}`] = n;
+    // The CSV quotes a name a spreadsheet would run as a formula; the page shows it as it is.
+    expect(perReviewerDay).toEqual(
+      tally(decisionRows, (r) => `${r[2]!.replace(/^'(?=[=+\-@])/, "")}|${r[6]!.slice(0, 10)}`),
+    );
+
+    const outcomeRows = (await csvOf(approver, "outcomes")).slice(1);
+    const approvals = outcomeRows.filter((r) => r[2] === "approved");
+    const rejections = outcomeRows.filter((r) => r[2] === "rejected");
+    expect(figures.outcomes.approvals).toBe(approvals.length);
+    expect(figures.outcomes.autoApprovals).toBe(approvals.filter((r) => r[4] === "true").length);
+    expect(figures.outcomes.rejections).toBe(rejections.length);
+    expect(figures.outcomes.actionRequests).toBe(
+      outcomeRows.filter((r) => r[2] === "action_required").length,
+    );
+    expect(Object.fromEntries(figures.outcomes.topReasons.map((t) => [t.reason, t.count]))).toEqual(
+      tally(rejections, (r) => r[5] || "unknown"),
+    );
+
+    const screening = await csvOf(approver, "screening");
+    const runs = screening.filter((r) => r[0] === "screening");
+    const screened = runs.filter((r) => r[2] !== "not screened");
+    expect(figures.screening.screened).toBe(screened.length);
+    expect(figures.screening.withHit).toBe(screened.filter((r) => Number(r[2]) > 0).length);
+    const judgments = screening.filter((r) => r[0] === "judgment");
+    expect(figures.screening.judged).toBe(judgments.length);
+    expect(figures.screening.falsePositives).toBe(
+      judgments.filter((r) => r[2] === "false_positive").length,
+    );
+
+    expect(figures.monitoring.open).toBe((await csvOf(approver, "monitoring")).length - 1);
+    const deliveryRows = (await csvOf(approver, "deliveries")).slice(1);
+    expect({
+      waiting: figures.deliveries.waiting,
+      failing: figures.deliveries.failing,
+      dead: figures.deliveries.dead,
+    }).toEqual({
+      waiting: deliveryRows.filter((r) => r[4] === "waiting").length,
+      failing: deliveryRows.filter((r) => r[4] === "failing").length,
+      dead: deliveryRows.filter((r) => r[4] === "dead").length,
+    });
+    // The setup leaves something in every figure, so equal counts are not two zeros.
+    expect(caseRows.length * decisionRows.length * rejections.length).toBeGreaterThan(0);
+    expect(figures.deliveries.dead * figures.monitoring.open * judgments.length).toBeGreaterThan(0);
+  });
+
   it("shows decisions per reviewer, auto-approve and rejection rates with top reasons", async () => {
     const page = await approver.dashboardPage();
     const text = textOf(page);
