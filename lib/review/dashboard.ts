@@ -14,8 +14,9 @@
  *   rejections.
  * - Screening hit rate: submission screenings in the period with at least one hit at review or
  *   likely level ÷ submission screenings that had a list to screen against. False-positive
- *   rate: hits judged in the period whose verdicts cleared them (no "confirmed") ÷ all hits
- *   judged in the period.
+ *   rate: hits the period's verdicts cleared ÷ hits they settled (cleared or confirmed), by the
+ *   rule of `hitState` (a likely hit cleared by one person awaits a second and is not settled;
+ *   it is counted apart).
  * - Monitoring hits open, delivery backlog and dead deliveries, list age: as they stand now.
  */
 import { z } from "zod";
@@ -41,10 +42,11 @@ import {
 } from "@/lib/db/queries/dashboard";
 import { SCREENING_JUDGMENTS } from "@/lib/db/queries/review";
 import type { StaffRole } from "@/lib/db/schema";
-import { screeningEvidenceSchema } from "@/lib/checks/evidence";
+import { screeningEvidenceSchema, type StoredHit } from "@/lib/checks/evidence";
 import { csvLine } from "@/lib/csv";
 import { AppError } from "@/lib/errors";
 import { hasRole } from "@/lib/staff/auth";
+import { hitState, type HitJudgment } from "./screening-hits";
 
 /** The head of compliance is an approver or an admin; reviewers work the queue. */
 export const DASHBOARD_ROLE: StaffRole = "approver";
@@ -198,7 +200,8 @@ export async function loadDashboard(
     .slice(0, 5);
 
   const { screened, withHit } = screenings;
-  const falsePositives = judged.judged - judged.confirmed;
+  const falsePositives = judged.cleared;
+  const settled = judged.cleared + judged.confirmed;
 
   return {
     period,
@@ -224,9 +227,10 @@ export async function loadDashboard(
       screened,
       withHit,
       hitRate: ratio(withHit, screened),
-      judged: judged.judged,
+      judged: settled,
       falsePositives,
-      falsePositiveRate: ratio(falsePositives, judged.judged),
+      falsePositiveRate: ratio(falsePositives, settled),
+      awaitingSecond: judged.awaitingSecond,
     },
     monitoring: { open: monitoring },
     deliveries: { backlog: deliveries.waiting + deliveries.failing, ...deliveries },
@@ -243,18 +247,40 @@ type DecisionRow = Awaited<ReturnType<typeof listDecisionsIn>>[number];
 
 /** Each hit (case and list entry) judged in the period, and what its verdicts add up to. */
 function judgedHits(decisions: readonly DecisionRow[]) {
-  const byHit = new Map<string, { caseId: string; hitKey: string; confirmed: boolean }>();
+  const byHit = new Map<
+    string,
+    { caseId: string; hitKey: string; level: StoredHit["level"]; judgments: HitJudgment[] }
+  >();
   for (const d of decisions) {
     if (!(SCREENING_JUDGMENTS as readonly string[]).includes(d.decision) || !d.hitKey) continue;
     const key = `${d.caseId}|${d.hitKey}`;
-    const hit = byHit.get(key) ?? { caseId: d.caseId, hitKey: d.hitKey, confirmed: false };
-    if (d.decision === "screening_confirmed") hit.confirmed = true;
+    const hit = byHit.get(key) ?? {
+      caseId: d.caseId,
+      hitKey: d.hitKey,
+      level: (d.hitLevel === "likely" ? "likely" : "review") as StoredHit["level"],
+      judgments: [],
+    };
+    hit.judgments.push({
+      staffId: d.staffId,
+      verdict: d.decision === "screening_confirmed" ? "confirmed" : "false_positive",
+      reason: null,
+      at: d.at,
+    });
     byHit.set(key, hit);
   }
-  return [...byHit.values()].map((h) => ({
-    ...h,
-    verdict: h.confirmed ? ("confirmed" as const) : ("false_positive" as const),
-  }));
+  return [...byHit.values()].map((h) => {
+    const state = hitState(h.level, h.judgments);
+    return {
+      caseId: h.caseId,
+      hitKey: h.hitKey,
+      verdict:
+        state === "confirmed"
+          ? ("confirmed" as const)
+          : state === "cleared"
+            ? ("false_positive" as const)
+            : ("awaiting_second" as const),
+    };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -238,7 +238,12 @@ describe("scenario: the dashboard after a day of real work", () => {
     expect(figures.screening.screened).toBe(screened.length);
     expect(figures.screening.withHit).toBe(screened.filter((r) => Number(r[2]) > 0).length);
     const judgments = screening.filter((r) => r[0] === "judgment");
-    expect(figures.screening.judged).toBe(judgments.length);
+    expect(figures.screening.judged).toBe(
+      judgments.filter((r) => r[2] !== "awaiting_second").length,
+    );
+    expect(figures.screening.awaitingSecond).toBe(
+      judgments.filter((r) => r[2] === "awaiting_second").length,
+    );
     expect(figures.screening.falsePositives).toBe(
       judgments.filter((r) => r[2] === "false_positive").length,
     );

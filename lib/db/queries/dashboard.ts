@@ -129,6 +129,8 @@ export async function listDecisionsIn(period: Period) {
       decision: caseDecisions.decision,
       reasonCode: caseDecisions.reasonCode,
       hitKey: sql<string | null>`${caseDecisions.data} ->> 'hitKey'`,
+      /** A verdict's hit level (`likely` needs two people to clear it). */
+      hitLevel: sql<string | null>`${caseDecisions.data} ->> 'level'`,
       at: caseDecisions.createdAt,
     })
     .from(caseDecisions)
@@ -304,8 +306,10 @@ export async function countOutcomesIn(period: Period) {
 }
 
 /**
- * Hits (case and list entry) judged in the period and how many of them were confirmed by any
- * verdict: a hit with no "confirmed" verdict was cleared as a false positive.
+ * Hits (case and list entry) judged in the period, by what their verdicts in the period add up
+ * to — lib/review/screening-hits.ts `hitState` in SQL: any "confirmed" verdict confirms; enough
+ * different people clearing it (two for a likely hit, one otherwise) clear it; fewer leave it
+ * awaiting a second person.
  */
 export async function countJudgedHitsIn(period: Period) {
   const db = await getDb();
@@ -315,6 +319,11 @@ export async function countJudgedHitsIn(period: Period) {
       confirmed: sql<boolean>`bool_or(${caseDecisions.decision} = 'screening_confirmed')`.as(
         "confirmed",
       ),
+      clearers:
+        sql<number>`count(distinct ${caseDecisions.staffId}) filter (where ${caseDecisions.decision} = 'screening_false_positive')`.as(
+          "clearers",
+        ),
+      likely: sql<boolean>`bool_or(${caseDecisions.data} ->> 'level' = 'likely')`.as("likely"),
     })
     .from(caseDecisions)
     .innerJoin(staffUsers, eq(staffUsers.id, caseDecisions.staffId))
@@ -328,13 +337,19 @@ export async function countJudgedHitsIn(period: Period) {
     )
     .groupBy(caseDecisions.caseId, hitKey)
     .as("hits");
+  const cleared = sql`not ${hits.confirmed} and ${hits.clearers} >= case when ${hits.likely} then 2 else 1 end`;
   const [row] = await db
     .select({
-      judged: sql<number>`count(*)::int`,
       confirmed: sql<number>`(count(*) filter (where ${hits.confirmed}))::int`,
+      cleared: sql<number>`(count(*) filter (where ${cleared}))::int`,
+      awaitingSecond: sql<number>`(count(*) filter (where not ${hits.confirmed} and not (${cleared})))::int`,
     })
     .from(hits);
-  return { judged: row?.judged ?? 0, confirmed: row?.confirmed ?? 0 };
+  return {
+    confirmed: row?.confirmed ?? 0,
+    cleared: row?.cleared ?? 0,
+    awaitingSecond: row?.awaitingSecond ?? 0,
+  };
 }
 
 /** Open monitoring tasks, counted. */

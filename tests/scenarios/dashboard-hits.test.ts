@@ -1,0 +1,91 @@
+/**
+ * Scenario: the dashboard's false-positive rate follows the four-eyes rule of a likely hit. Two
+ * traders match an OFAC entry; one reviewer's clearing leaves a likely hit awaiting a second
+ * person (not yet a false positive), the approver's clearing settles it, a confirmation settles
+ * the other. At each step the page's figures and the CSV's judgment rows say the same.
+ */
+import "./support/request-scope";
+import { loadDashboard, parseDashboardPeriod } from "@/lib/review/dashboard";
+import { signedInStaff, Trader, type Staff } from "./support/people";
+import { OFAC_EXCERPT, scenarioWorld } from "./support/world";
+
+const world = scenarioWorld();
+
+/** RAFAEL CARO QUINTERO, OFAC SDN entry 6707 (in the excerpt the tests ship). */
+const LISTED = {
+  givenNames: "Rafael",
+  surnames: "Caro Quintero",
+  dateOfBirth: "1952-12-12",
+  nationalities: ["MX"],
+};
+const HIT = "ofac-sdn-excerpt:6707";
+
+/** The screening export's judgment rows as [case id, verdict] (no cell here needs quoting). */
+async function judgmentRows(staff: Staff): Promise<string[][]> {
+  const response = await staff.exportDashboard("screening", {});
+  expect(response.status).toBe(200);
+  return (await response.text())
+    .split(/\r?\n/)
+    .map((line) => line.split(","))
+    .filter((cells) => cells[0] === "judgment")
+    .map((cells) => [cells[1]!, cells[2]!]);
+}
+
+const screening = async () =>
+  (await loadDashboard({ role: "approver" }, parseDashboardPeriod({}), 24)).screening;
+
+describe("scenario: the false-positive rate and a likely hit awaiting a second person", () => {
+  it("counts a hit as a false positive only once its verdicts clear it, as the case page does", async () => {
+    const w = world();
+    await w.importLists([OFAC_EXCERPT]);
+    const cases: string[] = [];
+    for (const id of [630_001, 630_002]) {
+      const trader = new Trader(w, id);
+      await trader.completeStandardLevel(LISTED);
+      cases.push((await trader.currentCase()).id);
+    }
+    await w.worker();
+    const [first, second] = cases as [string, string];
+    const reviewer = await signedInStaff(w, "fp.rate.reviewer@broker.example", "reviewer");
+    const approver = await signedInStaff(w, "fp.rate.approver@broker.example", "approver");
+
+    // One person cleared a likely hit: it awaits a second person, it is not a false positive.
+    expect(await reviewer.judgeHit(first, HIT, "false_positive", "Born elsewhere, ID")).toBe(
+      "hit_awaiting_second",
+    );
+    expect(await screening()).toMatchObject({
+      judged: 0,
+      falsePositives: 0,
+      falsePositiveRate: null,
+      awaitingSecond: 1,
+    });
+    expect(await judgmentRows(approver)).toEqual([[first, "awaiting_second"]]);
+
+    // The approver's clearing settles it as a false positive.
+    expect(await approver.judgeHit(first, HIT, "false_positive", "Passport: not him")).toBe(
+      "hit_cleared",
+    );
+    expect(await screening()).toMatchObject({
+      judged: 1,
+      falsePositives: 1,
+      falsePositiveRate: 1,
+      awaitingSecond: 0,
+    });
+
+    // A confirmed match settles the other: one false positive of two hits settled.
+    expect(await reviewer.judgeHit(second, HIT, "confirmed", "Same person, same DOB")).toBe(
+      "hit_confirmed",
+    );
+    const figures = await screening();
+    expect(figures).toMatchObject({ judged: 2, falsePositives: 1, awaitingSecond: 0 });
+    expect(figures.falsePositiveRate).toBeCloseTo(0.5);
+    expect((await judgmentRows(approver)).sort()).toEqual(
+      [
+        [first, "false_positive"],
+        [second, "confirmed"],
+      ].sort(),
+    );
+    const page = await approver.dashboardPage();
+    expect(page).toMatch(/data-testid="false-positive-rate"[^>]*>50% \(1 of 2\)/);
+  });
+});
