@@ -7,8 +7,8 @@
 import "./support/request-scope";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { eq } from "drizzle-orm";
-import { auditEvents } from "@/lib/db/schema";
+import { eq, inArray } from "drizzle-orm";
+import { auditEvents, caseEvents } from "@/lib/db/schema";
 import { listWaitingCases } from "@/lib/db/queries/dashboard";
 import { loadDashboard, parseDashboardPeriod, waitingBuckets } from "@/lib/review/dashboard";
 import { PERSONAL } from "../fixtures/kyc-values";
@@ -178,6 +178,17 @@ describe("scenario: the dashboard after a day of real work", () => {
   it("counts the waiting-time buckets in the database exactly as the waiting rows add up", async () => {
     const waiting = await listWaitingCases();
     expect(waiting).toHaveLength(3);
+    // Waiting since the latest submit, as the case's timeline records it.
+    const submits = await world()
+      .db.db.select()
+      .from(caseEvents)
+      .where(inArray(caseEvents.event, ["submit", "resubmit"]));
+    for (const w of waiting) {
+      const latest = Math.max(
+        ...submits.filter((e) => e.caseId === w.caseId).map((e) => e.occurredAt.getTime()),
+      );
+      expect(w.waitingSince.getTime()).toBe(latest);
+    }
     const first = Math.min(...waiting.map((w) => w.waitingSince.getTime()));
     // From the first submit on, the waits cross every bucket and its edges.
     for (const hours of [0, 5, 6.5, 13, 25, 47.9, 49, 200]) {

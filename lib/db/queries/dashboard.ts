@@ -54,16 +54,12 @@ export async function listWaitingCases() {
       caseId: kycCases.id,
       level: kycCases.level,
       status: kycCases.status,
-      // Spelled out: inside a one-table select drizzle writes the column as a bare "id", which
-      // the subquery would read as its own case_events.id.
-      waitingSince: sql<Date>`coalesce((
-        select max(e.occurred_at) from ${caseEvents} e
-        where e.case_id = "kyc_cases"."id" and e.event in ('submit', 'resubmit')
-      ), ${kycCases.updatedAt})`.mapWith(kycCases.updatedAt),
+      // The queue's own "waiting since": the latest submit or resubmit, kept on the row.
+      waitingSince: kycCases.queuedAt,
     })
     .from(kycCases)
     .where(and(inArray(kycCases.status, [...QUEUE_STATUSES]), isNull(kycCases.closedAt)))
-    .orderBy(sql`4`, asc(kycCases.id));
+    .orderBy(asc(kycCases.queuedAt), asc(kycCases.id));
 }
 
 /**
@@ -78,10 +74,7 @@ export async function countWaitingByTime(
   breachHours: number,
 ): Promise<{ total: number; breaches: number; buckets: number[] }> {
   const db = await getDb();
-  const waitingSince = sql`coalesce((
-    select max(e.occurred_at) from ${caseEvents} e
-    where e.case_id = ${kycCases.id} and e.event in ('submit', 'resubmit')
-  ), ${kycCases.updatedAt})`;
+  const waitingSince = kycCases.queuedAt;
   const waits = db
     .select({
       hours:
