@@ -597,6 +597,9 @@ const rawSchema = z.object({
   EMAIL_FROM: z.preprocess(emptyAsUndefined, emailFrom.optional()),
   EMAIL_STATUSES: z.preprocess(emptyAsUndefined, emailStatuses.optional()),
   EMAIL_REQUIRE_TLS: z.preprocess(emptyAsUndefined, z.enum(["0", "1", "true", "false"]).optional()),
+  // The renewal notice (case.renewal_due) by email too, when email is on: default on, since it
+  // asks the trader to act before their access changes.
+  EMAIL_RENEWAL_DUE: z.preprocess(emptyAsUndefined, z.enum(["0", "1", "true", "false"]).optional()),
   // Audit chain signing (lib/audit/signing.ts): the worker signs the chain's head every
   // AUDIT_SIGN_MINUTES with this Ed25519 key (32 random bytes, base64), which the database never
   // sees; `npm run audit:verify` checks with the public keys (AUDIT_VERIFY_KEY) or this one.
@@ -900,6 +903,7 @@ function emailConfig(raw: Raw) {
       : undefined,
     from: raw.EMAIL_FROM!,
     statuses: raw.EMAIL_STATUSES ?? DEFAULT_EMAIL_STATUSES,
+    renewalDue: raw.EMAIL_RENEWAL_DUE !== "0" && raw.EMAIL_RENEWAL_DUE !== "false",
   };
 }
 

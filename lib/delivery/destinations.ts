@@ -64,7 +64,9 @@ function emailDestination(): Destination[] {
   return [
     {
       id: EMAIL_DESTINATION,
-      accepts: (eventType) => eventType === CASE_STATUS_CHANGED,
+      accepts: (eventType) =>
+        eventType === CASE_STATUS_CHANGED ||
+        (eventType === CASE_RENEWAL_DUE && env().email?.renewalDue === true),
       send: (job) => sendStatusEmail(job.eventId, job.payload),
     },
   ];

@@ -35,9 +35,11 @@ const escapeHtml = (s: string) =>
 export async function renderStatusEmail(input: {
   locale: Locale;
   status: CaseStatus;
+  /** A renewal notice instead of a status change: the identity document's expiry date. */
+  renewal?: { expiresOn: string };
   brand: EmailBrand;
 }): Promise<RenderedEmail> {
-  const { locale, status, brand } = input;
+  const { locale, status, renewal, brand } = input;
   const t = createTranslator<Messages, "Email">({
     locale: formattingLocale(locale),
     messages: (await messagesFor(locale)) as unknown as Messages,
@@ -53,11 +55,12 @@ export async function renderStatusEmail(input: {
     directionOf(locale) === "rtl" ? `\u2068${value}\u2069` : value;
   const broker = isolate(brand.brokerName);
   const { email, phone, url } = brand.support;
-  const subject = t("subject", { broker, status });
+  const expires = renewal ? new Date(`${renewal.expiresOn}T00:00:00Z`) : undefined;
+  const subject = expires ? t("renewalSubject", { broker }) : t("subject", { broker, status });
   const greeting = t("greeting");
-  const headline = t("headline", { status });
-  const statusLine = t("statusLine", { status });
-  const next = t("next", { status });
+  const headline = expires ? t("renewalHeadline", { date: expires }) : t("headline", { status });
+  const statusLine = expires ? t("renewalStatus") : t("statusLine", { status });
+  const next = expires ? t("renewalNext") : t("next", { status });
   const contacts = [
     email ? { text: t("supportEmail", { email: isolate(email) }), href: `mailto:${email}` } : null,
     phone

@@ -28,6 +28,7 @@ import { env } from "@/lib/env";
 import { DEFAULT_LOCALE, pickLocale } from "@/lib/i18n/config";
 import { log } from "@/lib/log";
 import { renderStatusEmail, type RenderedEmail } from "./email-template";
+import { CASE_RENEWAL_DUE } from "./payload";
 import type { AttemptOutcome } from "./webhook";
 
 export const EMAIL_DESTINATION = "email:trader";
@@ -36,8 +37,11 @@ export const EMAIL_DESTINATION = "email:trader";
 export const EMAIL_TIMEOUT_MS = 30_000;
 
 type Payload = {
+  type?: string;
   case?: { status?: string };
   trader?: { ctraderUserId?: number; email?: string };
+  /** A renewal notice's expiry date (YYYY-MM-DD). */
+  documentExpiresOn?: string;
 };
 
 /**
@@ -93,11 +97,19 @@ function classify(error: unknown, durationMs: number): AttemptOutcome {
   return failure("network", `${e.code ?? e.name}: ${e.message}`, durationMs);
 }
 
-async function render(ctraderUserId: number | undefined, status: CaseStatus) {
+async function render(
+  ctraderUserId: number | undefined,
+  status: CaseStatus,
+  renewal: { expiresOn: string } | undefined,
+) {
   const stored = ctraderUserId === undefined ? undefined : await getTraderLocale(ctraderUserId);
   const locale = pickLocale(stored) ?? DEFAULT_LOCALE;
   const { brokerName, support, brand } = env();
-  const input = { status, brand: { brokerName, support, legalEntity: brand.legalEntity } };
+  const input = {
+    status,
+    renewal,
+    brand: { brokerName, support, legalEntity: brand.legalEntity },
+  };
   try {
     return await renderStatusEmail({ ...input, locale });
   } catch (error) {
@@ -120,7 +132,14 @@ export async function sendStatusEmail(
   const config = env().email;
   const status = payload.case?.status as CaseStatus | undefined;
   const to = payload.trader?.email;
-  if (!config || !status || !config.statuses.includes(status) || !to)
+  // A renewal notice is its own news (the status stays approved); a status change is mailed
+  // when EMAIL_STATUSES names the new status.
+  const renewal =
+    payload.type === CASE_RENEWAL_DUE && payload.documentExpiresOn
+      ? { expiresOn: payload.documentExpiresOn }
+      : undefined;
+  const announced = renewal ? config?.renewalDue : status && config?.statuses.includes(status);
+  if (!config || !status || !announced || !to)
     return { ok: true, httpStatus: 204, durationMs: took() };
   if (!isPlainAddress(to))
     return failure(
@@ -131,7 +150,7 @@ export async function sendStatusEmail(
 
   let mail: RenderedEmail;
   try {
-    mail = await render(payload.trader?.ctraderUserId, status);
+    mail = await render(payload.trader?.ctraderUserId, status, renewal);
   } catch (error) {
     return failure("network", `could not prepare the mail: ${(error as Error).message}`, took());
   }
@@ -157,7 +176,7 @@ export async function sendStatusEmail(
       subject: mail.subject,
       text: mail.text,
       html: mail.html,
-      messageId: `<${eventId}.status@${config.from.address.split("@")[1]}>`,
+      messageId: `<${eventId}.${renewal ? "renewal" : "status"}@${config.from.address.split("@")[1]}>`,
       headers: { "Auto-Submitted": "auto-generated" },
       signal: AbortSignal.timeout(options.timeoutMs ?? EMAIL_TIMEOUT_MS),
     });

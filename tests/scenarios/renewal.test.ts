@@ -9,6 +9,7 @@
 import "./support/request-scope";
 import { IDENTITY, PERSONAL } from "../fixtures/kyc-values";
 import { textOf } from "../helpers/render-page";
+import { startSmtpSink } from "../helpers/smtp-sink";
 import { signedInStaff, Trader } from "./support/people";
 import { scenarioWorld } from "./support/world";
 
@@ -195,5 +196,62 @@ describe("scenario: an identity document expires and the trader renews it", () =
     });
     // The trader can still renew from there.
     expect(await trader.renew()).toEqual({ redirect: "/inapp/kyc?step=identity_document" });
+  });
+});
+
+describe("scenario: the renewal notice by email", () => {
+  it("mails the trader, in their language, the date their document expires", async () => {
+    const w = world();
+    const sink = await startSmtpSink();
+    const mail = {
+      EMAIL_SMTP_URL: sink.url,
+      EMAIL_FROM: "Broker KYC <kyc@broker.example>",
+      EMAIL_STATUSES: "approved",
+    };
+    try {
+      w.configure(mail);
+      const trader = new Trader(w, 460_101, "de");
+      await trader.completeStandardLevel();
+      await w.worker();
+      const kycCase = await trader.currentCase();
+      const reviewer = await signedInStaff(w, "renewal.mail@broker.example", "reviewer");
+      expect(await reviewer.approve(kycCase.id)).toBe("approved");
+      await w.worker();
+      await w.worker(at("2031-04-01T00:00:00Z"));
+      await w.worker(at("2031-04-02T00:00:00Z")); // a second sweep mails nothing twice
+
+      const to = (userId: number) =>
+        sink.messages.filter((m) => m.envelope.to.includes(`trader${userId}@example.com`));
+      const subjects = to(460_101).map((m) => m.parsed.subject ?? "");
+      expect(subjects).toHaveLength(2);
+      expect(subjects[0]).toMatch(/: Ihre Identität ist bestätigt$/);
+      expect(subjects[1]).toMatch(/: Ihr Ausweisdokument läuft bald ab$/);
+      const notice = to(460_101)[1]!.parsed;
+      expect(notice.text).toContain("Ihr Ausweisdokument läuft am 1. Mai 2031 ab.");
+      expect(notice.text).toContain("Status: Erneuerung erforderlich");
+      expect(notice.messageId).toMatch(/\.renewal@broker\.example>$/);
+      // Nothing in it signs anyone in or names the document.
+      expect(String(notice.html)).not.toContain("token");
+      expect(notice.text).not.toMatch(/P\d{6}/);
+
+      // A broker who mails statuses only: the notice goes to the CRM, not by email.
+      w.configure({ ...mail, EMAIL_RENEWAL_DUE: "0" });
+      const other = new Trader(w, 460_102, "en");
+      await other.completeStandardLevel();
+      await w.worker();
+      const otherCase = await other.currentCase();
+      await reviewer.signIn(); // the sweeps in 2031 ended the earlier session
+      expect(await reviewer.approve(otherCase.id)).toBe("approved");
+      await w.worker();
+      await w.worker(at("2031-04-03T00:00:00Z"));
+      expect(w.crmEventsFor(otherCase.id).map((e) => e.type)).toContain("case.renewal_due");
+      expect(to(460_102).map((m) => m.parsed.subject ?? "")).toEqual([
+        expect.stringMatching(/: your identity is verified$/),
+      ]);
+    } finally {
+      w.configure({ EMAIL_SMTP_URL: undefined, EMAIL_FROM: undefined, EMAIL_STATUSES: undefined });
+      w.configure({ EMAIL_RENEWAL_DUE: undefined });
+      await sink.close();
+    }
   });
 });

@@ -35,7 +35,20 @@ describe("status email templates", () => {
         expect(mail.text).toContain("Atlas Markets Ltd");
         expect(mail.html).toContain(`<title>${mail.subject}</title>`);
       }
+      // The renewal notice: its own words, with the expiry date formatted in the language.
+      const renewal = await renderStatusEmail({
+        locale,
+        status: "approved",
+        renewal: { expiresOn: "2031-05-01" },
+        brand,
+      });
+      for (const part of [renewal.subject, renewal.text, renewal.html]) {
+        expect(part).not.toMatch(/[{}]/);
+        expect(part).not.toContain("Email.");
+      }
+      expect(renewal.text).toMatch(/2031|٢٠٣١|2574/); // th: the Buddhist era year
       const approved = await renderStatusEmail({ locale, status: "approved", brand });
+      expect(renewal.subject).not.toBe(approved.subject);
       if (locale !== "en") expect(approved.subject).not.toBe(english.subject);
       const dir = locale === "ar" ? "rtl" : "ltr";
       const lang = locale === "sr" ? "sr-Latn" : locale;
