@@ -20,7 +20,7 @@ test("an officer switches the console to Arabic on the account page and works th
   test.setTimeout(120_000);
   await createStaff(databaseUrl, "lang.reviewer@broker.example", "reviewer");
   // A real case in the queue, from a trader who works in German (the console does not follow).
-  await launch(page, { userId: 2951, screen: "kyc", lang: "de" });
+  await launch(page, { userId: 2751, screen: "kyc", lang: "de" });
   await completeStandardLevel(page, de as unknown as Catalog, 51);
 
   const officer = await signIn(browser, "lang.reviewer@broker.example");
@@ -39,7 +39,7 @@ test("an officer switches the console to Arabic on the account page and works th
   await expect(officer.locator("html")).toHaveAttribute("lang", "ar");
   await expect(officer.locator("html")).toHaveAttribute("dir", "rtl");
   await expect(officer.getByTestId("console")).toHaveAttribute("dir", "rtl");
-  const row = officer.locator("tr", { hasText: "trader2951@example.com" });
+  const row = officer.locator("tr", { hasText: "trader2751@example.com" });
   await expect(row.getByRole("button", { name: ar.Console.queue.claim })).toBeVisible();
   await expect(officer.getByTestId("next-case")).toHaveText(ar.Console.queue.nextCase);
   // Right to left for real: the navigation starts at the right edge of the header.

@@ -19,8 +19,8 @@ test("a reviewer sees the decrypted document image and can zoom and rotate it", 
 }) => {
   test.setTimeout(120_000);
   await createStaff(databaseUrl, "viewer.reviewer@broker.example", "reviewer");
-  await launch(page, { userId: 2701, screen: "kyc", lang: "en" });
-  await completeStandardLevel(page, m, 2701);
+  await launch(page, { userId: 2711, screen: "kyc", lang: "en" });
+  await completeStandardLevel(page, m, 2711);
 
   const reviewer = await signIn(browser, "viewer.reviewer@broker.example");
   const served: { status: number; type?: string; cache?: string }[] = [];
@@ -32,7 +32,7 @@ test("a reviewer sees the decrypted document image and can zoom and rotate it", 
         cache: response.headers()["cache-control"],
       });
   });
-  await openCase(reviewer, "trader2701@example.com");
+  await openCase(reviewer, "trader2711@example.com");
   const viewer = reviewer.getByTestId("document-viewer").first();
   const image = viewer.getByTestId("viewer-image");
   await expect

@@ -21,17 +21,17 @@ const REVIEWER = "queue.reviewer@broker.example";
 
 type Sender = { userId: number; seed: number; person: Person };
 const A: Sender = {
-  userId: 2901,
+  userId: 2621,
   seed: 2901,
   person: { givenNames: "Иван", surnames: "Петров", dateOfBirth: "1984-03-09" },
 };
 const B: Sender = {
-  userId: 2902,
+  userId: 2622,
   seed: 2911,
   person: { givenNames: "Maren", surnames: "Kvist", dateOfBirth: "1991-07-21" },
 };
 const C: Sender = {
-  userId: 2903,
+  userId: 2623,
   seed: A.seed,
   person: { givenNames: "Tove", surnames: "Kvist", dateOfBirth: "1979-11-30" },
 };

@@ -33,7 +33,7 @@ describe("screen URL parameters", () => {
 
   it("drops values that are not what the contract allows instead of failing", () => {
     expect(
-      parse("theme=purple&source=Amiga&account=12a&documentType=selfie&kycType=<script>"),
+      parse("theme=purple&source=Amiga&account=12a&documentType=passport_scan&kycType=<script>"),
     ).toMatchObject({
       theme: undefined,
       source: undefined,
