@@ -1,25 +1,8 @@
 import { expect, test } from "@playwright/test";
+import { PHONE_WITH_CAMERA } from "./fixtures/camera";
 
 /** With a camera (Chromium's fake device, permission granted): live capture to preview. */
-test.use({
-  viewport: { width: 360, height: 740 },
-  hasTouch: true,
-  isMobile: true,
-  launchOptions: {
-    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--use-fake-device-for-media-stream",
-      "--use-fake-ui-for-media-stream",
-    ],
-  },
-  permissions: ["camera"],
-});
+test.use(PHONE_WITH_CAMERA);
 
 test("the live camera shows a document frame and captures a photo to review", async ({ page }) => {
   const launched = await page.request.post("/api/dev/simulator/launch", {

@@ -1,4 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
+import { PHONE_WITH_CAMERA } from "./fixtures/camera";
 
 /**
  * The selfie screen (a level that asks for one: tests/fixtures/levels/with-selfie.json): the
@@ -23,25 +24,7 @@ async function open(page: Page, userId: number, source: string) {
 }
 
 // Chromium's fake camera, permission granted; the no-camera test takes the camera away.
-test.use({
-  viewport: { width: 360, height: 740 },
-  hasTouch: true,
-  isMobile: true,
-  launchOptions: {
-    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--use-fake-device-for-media-stream",
-      "--use-fake-ui-for-media-stream",
-    ],
-  },
-  permissions: ["camera"],
-});
+test.use(PHONE_WITH_CAMERA);
 
 test("the prompts of the server's attempt, one live frame each, uploaded as the attempt's frames", async ({
   page,
