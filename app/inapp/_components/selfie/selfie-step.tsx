@@ -9,15 +9,14 @@
  * Where the camera is denied or missing (a webview without getUserMedia), the screen says so and
  * offers "continue on your phone", whose browser has one.
  */
-import { lazy, Suspense, useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import type { PreparedFile } from "@/lib/documents/client-image";
+import { HandoffCard } from "../upload/handoff-card";
 import {
   selfieChallengeResponse,
   SELFIE_FRAMES,
   type SelfieChallengeResponse,
 } from "@/lib/documents/upload-contract";
-
-const PhoneHandoff = lazy(() => import("../upload/phone-handoff"));
 
 /** How long each prompt shows before its picture is taken: time to turn or blink. */
 const PROMPT_MS = 1800;
@@ -43,7 +42,6 @@ type Phase =
 
 export function SelfieStep({ done, labels, prompts, phoneHandoff }: SelfieStepProps) {
   const [phase, setPhase] = useState<Phase>(done ? { kind: "done" } : { kind: "idle" });
-  const [handoff, setHandoff] = useState(false);
   const video = useRef<HTMLVideoElement>(null);
   const stream = useRef<MediaStream | null>(null);
 
@@ -161,7 +159,6 @@ export function SelfieStep({ done, labels, prompts, phoneHandoff }: SelfieStepPr
     const sides = await fetchSides("selfie");
     if (sides?.every((s) => s.state === "accepted")) setPhase({ kind: "done" });
   }, []);
-  const closeHandoff = useCallback(() => setHandoff(false), []);
 
   const live = phase.kind === "starting" || phase.kind === "prompt";
   return (
@@ -224,28 +221,7 @@ export function SelfieStep({ done, labels, prompts, phoneHandoff }: SelfieStepPr
         ) : null}
       </section>
       {phoneHandoff && phase.kind === "no_camera" ? (
-        <section className="card" data-testid="phone-handoff">
-          <h2>{labels.phoneTitle}</h2>
-          {handoff ? (
-            <Suspense fallback={<p role="status">{labels.phoneTitle}…</p>}>
-              <PhoneHandoff
-                documentType="selfie"
-                labels={labels}
-                onFollow={follow}
-                onUnavailable={closeHandoff}
-              />
-            </Suspense>
-          ) : (
-            <button
-              type="button"
-              className="button"
-              onClick={() => setHandoff(true)}
-              data-testid="start-handoff"
-            >
-              {labels.phoneTitle}
-            </button>
-          )}
-        </section>
+        <HandoffCard documentType={"selfie"} labels={labels} onFollow={follow} primary />
       ) : null}
     </div>
   );

@@ -10,10 +10,10 @@
  */
 import { lazy, Suspense, useCallback, useRef, useState } from "react";
 import type { PreparedFile } from "@/lib/documents/client-image";
+import { HandoffCard } from "./handoff-card";
 import type { DocumentSide, DocumentType, SideStatus } from "@/lib/documents/upload-contract";
 
 const Camera = lazy(() => import("./camera"));
-const PhoneHandoff = lazy(() => import("./phone-handoff"));
 
 export type UploadLabels = Record<string, string>;
 
@@ -114,8 +114,6 @@ export function UploadScreen(props: Props) {
   }
 
   // Another device (the phone) may finish uploads: followed while "continue on your phone" is open.
-  const [handoff, setHandoff] = useState(false);
-  const closeHandoff = useCallback(() => setHandoff(false), []);
 
   const preview = (file: PreparedFile) =>
     file.previewUrl ? (
@@ -360,28 +358,7 @@ export function UploadScreen(props: Props) {
         )}
       </section>
       {props.phoneHandoff && props.editable ? (
-        <section className="card" data-testid="phone-handoff">
-          <h2>{labels.phoneTitle}</h2>
-          {handoff ? (
-            <Suspense fallback={<p role="status">{labels.phoneTitle}…</p>}>
-              <PhoneHandoff
-                documentType={documentType}
-                labels={labels}
-                onFollow={refresh}
-                onUnavailable={closeHandoff}
-              />
-            </Suspense>
-          ) : (
-            <button
-              type="button"
-              className="button secondary"
-              onClick={() => setHandoff(true)}
-              data-testid="start-handoff"
-            >
-              {labels.phoneTitle}
-            </button>
-          )}
-        </section>
+        <HandoffCard documentType={documentType} labels={labels} onFollow={refresh} />
       ) : null}
     </div>
   );

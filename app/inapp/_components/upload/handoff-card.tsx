@@ -1,0 +1,49 @@
+"use client";
+
+/**
+ * The "continue on your phone" card of the upload and selfie screens: a button that loads the
+ * QR hand-off (its code only when asked for) and closes it again when the link is unavailable.
+ */
+import { lazy, Suspense, useCallback, useState } from "react";
+
+const PhoneHandoff = lazy(() => import("./phone-handoff"));
+
+export function HandoffCard({
+  documentType,
+  labels,
+  onFollow,
+  primary = false,
+}: {
+  documentType: string;
+  labels: Record<string, string>;
+  onFollow: () => void;
+  /** The way forward on this screen (no camera for a selfie), not an alternative. */
+  primary?: boolean;
+}) {
+  const [open, setOpen] = useState(false);
+  const close = useCallback(() => setOpen(false), []);
+  return (
+    <section className="card" data-testid="phone-handoff">
+      <h2>{labels.phoneTitle}</h2>
+      {open ? (
+        <Suspense fallback={<p role="status">{labels.phoneTitle}…</p>}>
+          <PhoneHandoff
+            documentType={documentType}
+            labels={labels}
+            onFollow={onFollow}
+            onUnavailable={close}
+          />
+        </Suspense>
+      ) : (
+        <button
+          type="button"
+          className={primary ? "button" : "button secondary"}
+          onClick={() => setOpen(true)}
+          data-testid="start-handoff"
+        >
+          {labels.phoneTitle}
+        </button>
+      )}
+    </section>
+  );
+}
