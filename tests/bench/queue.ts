@@ -4,7 +4,8 @@
  * The review queue over many cases (issue 18): a filtered, sorted page must answer in ≤ 100 ms
  * p95 at the database. Generates `--cases=50000` traders and cases in bulk (a bench's data, not
  * a test's: no flow runs here) in database `kyc_bench_queue` on 127.0.0.1:5432 (created and
- * dropped; `BENCH_PG_URL` overrides the server), ANALYZEs, then runs the exact query the console
+ * dropped; `BENCH_PG_URL` overrides the server, `BENCH_QUEUE_DB` the database's name so that two
+ * checkouts on one server do not drop each other's), ANALYZEs, then runs the exact query the console
  * runs (EXPLAIN ANALYZE: the execution time PostgreSQL reports) `--runs=60` times per filter.
  *
  * The dashboard over the same cases: each case gets the rows its history would leave (submit and
@@ -14,7 +15,8 @@
  * the reads behind each figure (lib/db/queries/dashboard.ts, the default 30-day period that
  * holds every generated case) are timed in the process, rows received included, since the page
  * waits for exactly that; and loadDashboard whole (the reads in parallel, plus the arithmetic).
- * `--dashboard-runs=20` each.
+ * `--dashboard-runs=20` each. `--keep` leaves the database in place afterwards, to EXPLAIN a read
+ * by hand (the next run drops it).
  */
 import postgres from "postgres";
 import { openDatabase, setDatabaseOverride } from "../../lib/db/client";
@@ -35,7 +37,15 @@ import { loadDashboard, parseDashboardPeriod, waitingBuckets } from "../../lib/r
 import { parseQueueParams, queueFilterOf, QUEUE_PAGE_SIZE } from "../../lib/review/queue";
 import { createStaffAccount } from "../../lib/staff/accounts";
 
-const DB_NAME = "kyc_bench_queue";
+const DEFAULT_DB_NAME = "kyc_bench_queue";
+
+/** The bench's own database: created and dropped, so a name that cannot quote into SQL is refused. */
+function benchDatabaseName(): string {
+  const name = process.env.BENCH_QUEUE_DB || DEFAULT_DB_NAME;
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name))
+    throw new Error(`BENCH_QUEUE_DB must be a plain database name (a-z, 0-9, _), got "${name}"`);
+  return name;
+}
 export const P95_TARGET_MS = 100;
 /** One dashboard figure's reads, rows received, at 50,000 cases; the whole page below. */
 export const FIGURE_P95_TARGET_MS = 100;
@@ -228,6 +238,7 @@ export async function runQueueBench(): Promise<{
   const runs = arg("runs", 60);
   const dashboardRuns = arg("dashboard-runs", 20);
   const server = process.env.BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+  const DB_NAME = benchDatabaseName();
   const u = new URL(server);
   u.pathname = `/${DB_NAME}`;
   const admin = postgres(server, { max: 1, onnotice: () => {} });
@@ -321,7 +332,8 @@ export async function runQueueBench(): Promise<{
     setDatabaseOverride(undefined);
     await raw.end({ timeout: 5 });
     await handle.close();
-    await admin.unsafe(`drop database if exists "${DB_NAME}" with (force)`);
+    if (!process.argv.includes("--keep"))
+      await admin.unsafe(`drop database if exists "${DB_NAME}" with (force)`);
     await admin.end();
     const env = process.env as Record<string, string | undefined>;
     for (const [k, v] of Object.entries(saved)) {
