@@ -19,16 +19,16 @@
  */
 import { getCaseAccessState } from "@/lib/db/queries/cases";
 import { env, type AccessRights } from "@/lib/env";
+import {
+  CASE_MONITORING_CLEARED,
+  CASE_MONITORING_HIT,
+  CASE_RENEWAL_DUE,
+  readStoredPayload,
+} from "./payload";
 import type { AttemptOutcome } from "./webhook";
 
 export const CTRADER_ACCOUNT_DESTINATION = "ctrader:account";
 const TIMEOUT_MS = 15_000;
-
-type Payload = {
-  type?: string;
-  sequence?: number;
-  case?: { id?: string; level?: string; status?: string };
-};
 
 type MappedState =
   "approved" | "rejected" | "action_required" | "monitoring_hit" | "renewal_due" | "expired";
@@ -68,19 +68,28 @@ function levelInForce(current: { level: string; approvedLevel: string | null }):
   return current.approvedLevel ?? current.level;
 }
 
-export async function updateTradingAccount(payload: Payload): Promise<AttemptOutcome> {
+export async function updateTradingAccount(stored: unknown): Promise<AttemptOutcome> {
   const started = performance.now();
   const took = () => Math.round(performance.now() - started);
+  const read = readStoredPayload(stored);
+  if ("error" in read)
+    return {
+      ok: false,
+      httpStatus: null,
+      errorKind: "invalid_payload",
+      error: read.error,
+      durationMs: took(),
+      permanent: true,
+    };
+  const { payload } = read;
   const config = env().ctraderAccountUpdate;
   const { apiUrl, managerToken } = env().ctrader;
-  const current = payload.case?.id
-    ? await getCaseAccessState(
-        payload.case.id,
-        typeof payload.sequence === "number"
-          ? { sequence: payload.sequence, destination: CTRADER_ACCOUNT_DESTINATION }
-          : null,
-      )
-    : undefined;
+  const current = await getCaseAccessState(
+    payload.case.id,
+    payload.sequence === undefined
+      ? null
+      : { sequence: payload.sequence, destination: CTRADER_ACCOUNT_DESTINATION },
+  );
   if (!config || !apiUrl || !current)
     return { ok: true, httpStatus: 204, durationMs: took(), note: "nothing to update" };
   if (current.supersededBy !== null)
@@ -102,17 +111,17 @@ export async function updateTradingAccount(payload: Payload): Promise<AttemptOut
       note: !login ? "no trading login" : `no access rights for ${state}`,
     };
   const eventState =
-    payload.type === "case.monitoring_hit"
+    payload.type === CASE_MONITORING_HIT
       ? "monitoring_hit"
-      : payload.type === "case.monitoring_cleared"
+      : payload.type === CASE_MONITORING_CLEARED
         ? "approved"
-        : payload.type === "case.renewal_due"
+        : payload.type === CASE_RENEWAL_DUE
           ? "renewal_due"
-          : payload.case?.status;
+          : payload.case.status;
   const note =
     eventState === state
       ? `set ${rights}`
-      : `set ${rights}: the case is now ${state} (this event said ${eventState ?? "nothing"})`;
+      : `set ${rights}: the case is now ${state} (this event said ${eventState})`;
 
   const url = new URL(`${apiUrl}${config.path.replace("{login}", String(login))}`);
   url.searchParams.set("token", managerToken);

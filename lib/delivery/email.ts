@@ -28,21 +28,13 @@ import { env } from "@/lib/env";
 import { DEFAULT_LOCALE, pickLocale } from "@/lib/i18n/config";
 import { log } from "@/lib/log";
 import { renderStatusEmail, type RenderedEmail } from "./email-template";
-import { CASE_RENEWAL_DUE } from "./payload";
+import { CASE_RENEWAL_DUE, readStoredPayload } from "./payload";
 import type { AttemptOutcome } from "./webhook";
 
 export const EMAIL_DESTINATION = "email:trader";
 
 /** One attempt, connect to last reply, stays well inside the worker's 60 s lease. */
 export const EMAIL_TIMEOUT_MS = 30_000;
-
-type Payload = {
-  type?: string;
-  case?: { status?: string };
-  trader?: { ctraderUserId?: number; email?: string };
-  /** A renewal notice's expiry date (YYYY-MM-DD). */
-  documentExpiresOn?: string;
-};
 
 /**
  * One plain address, nothing else: no display name, no list, no whitespace or control
@@ -68,7 +60,10 @@ function failure(
   durationMs: number,
   code: number | null = null,
 ): AttemptOutcome {
-  const permanent = errorKind === "smtp_rejected" || errorKind === "invalid_recipient";
+  const permanent =
+    errorKind === "smtp_rejected" ||
+    errorKind === "invalid_recipient" ||
+    errorKind === "invalid_payload";
   return {
     ok: false,
     httpStatus: code,
@@ -98,12 +93,11 @@ function classify(error: unknown, durationMs: number): AttemptOutcome {
 }
 
 async function render(
-  ctraderUserId: number | undefined,
+  ctraderUserId: number,
   status: CaseStatus,
   renewal: { expiresOn: string } | undefined,
 ) {
-  const stored = ctraderUserId === undefined ? undefined : await getTraderLocale(ctraderUserId);
-  const locale = pickLocale(stored) ?? DEFAULT_LOCALE;
+  const locale = pickLocale(await getTraderLocale(ctraderUserId)) ?? DEFAULT_LOCALE;
   const { brokerName, support, brand } = env();
   const input = {
     status,
@@ -124,23 +118,23 @@ async function render(
 
 export async function sendStatusEmail(
   eventId: string,
-  payload: Payload,
+  stored: unknown,
   options: { timeoutMs?: number } = {},
 ): Promise<AttemptOutcome> {
   const started = performance.now();
   const took = () => Math.round(performance.now() - started);
   const config = env().email;
-  const status = payload.case?.status as CaseStatus | undefined;
-  const to = payload.trader?.email;
+  const read = readStoredPayload(stored);
+  if ("error" in read) return failure("invalid_payload", read.error, took());
+  const { payload } = read;
+  const status: CaseStatus = payload.case.status;
+  const to = payload.trader.email;
   // A renewal notice is its own news (the status stays approved); a status change is mailed
   // when EMAIL_STATUSES names the new status.
   const renewal =
-    payload.type === CASE_RENEWAL_DUE && payload.documentExpiresOn
-      ? { expiresOn: payload.documentExpiresOn }
-      : undefined;
+    payload.type === CASE_RENEWAL_DUE ? { expiresOn: payload.documentExpiresOn } : undefined;
   const announced = renewal ? config?.renewalDue : status && config?.statuses.includes(status);
-  if (!config || !status || !announced || !to)
-    return { ok: true, httpStatus: 204, durationMs: took() };
+  if (!config || !announced || !to) return { ok: true, httpStatus: 204, durationMs: took() };
   if (!isPlainAddress(to))
     return failure(
       "invalid_recipient",
@@ -150,7 +144,7 @@ export async function sendStatusEmail(
 
   let mail: RenderedEmail;
   try {
-    mail = await render(payload.trader?.ctraderUserId, status, renewal);
+    mail = await render(payload.trader.ctraderUserId, status, renewal);
   } catch (error) {
     return failure("network", `could not prepare the mail: ${(error as Error).message}`, took());
   }

@@ -299,3 +299,59 @@ export function buildRenewalDue(
     limits: limitsInForce(facts.kycCase),
   });
 }
+
+/**
+ * An event as the outbox holds it, read back by the destinations we run ourselves (the e-mail and
+ * the cTrader account): the schemas above, with three allowances. Fields added after the first
+ * release (`sequence`, `case.approvedLevel`, `case.account`) may be missing and `event` may name
+ * a transition since renamed, so an event an older version wrote, still pending or replayed from
+ * the dead letters after an upgrade, is delivered; keys this version does not know are dropped,
+ * not refused, so an event a newer replica wrote is delivered during a rolling deploy. Receivers
+ * outside keep the strict schemas: they are the contract.
+ */
+const storedCase = z.object({
+  ...caseRef.shape,
+  approvedLevel: approvedLevel.optional(),
+  account: account.optional(),
+});
+const storedEnvelope = {
+  ...monitoringEnvelope,
+  sequence: sequence.optional(),
+  case: storedCase,
+  trader: z.object(traderRef.shape),
+  limits: z.object(limits.shape),
+};
+export const storedPayload = z.discriminatedUnion("type", [
+  z.object({
+    ...storedEnvelope,
+    type: z.literal(CASE_STATUS_CHANGED),
+    case: storedCase.extend({
+      previousStatus: caseStatusChangedV1.shape.case.shape.previousStatus,
+      trigger: caseStatusChangedV1.shape.case.shape.trigger,
+    }),
+    event: z.string(),
+    messageForTrader: caseStatusChangedV1.shape.messageForTrader,
+  }),
+  z.object({
+    ...storedEnvelope,
+    type: z.literal(CASE_MONITORING_HIT),
+    hits: z.array(z.object(monitoringHit.shape)).min(1),
+  }),
+  z.object({ ...storedEnvelope, type: z.literal(CASE_MONITORING_CLEARED) }),
+  z.object({
+    ...storedEnvelope,
+    type: z.literal(CASE_RENEWAL_DUE),
+    documentExpiresOn: caseRenewalDueV1.shape.documentExpiresOn,
+  }),
+]);
+export type StoredPayload = z.infer<typeof storedPayload>;
+
+/** A stored event, or where it fails its schema (paths only, never values: they may be personal). */
+export function readStoredPayload(value: unknown): { payload: StoredPayload } | { error: string } {
+  const parsed = storedPayload.safeParse(value);
+  if (parsed.success) return { payload: parsed.data };
+  const paths = parsed.error.issues.map((issue) => issue.path.map(String).join(".") || "(root)");
+  return {
+    error: `the stored event does not match its schema at ${[...new Set(paths)].join(", ")}`,
+  };
+}

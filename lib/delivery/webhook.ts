@@ -30,7 +30,10 @@ export type ErrorKind =
   // address we would not hand to SMTP.
   | "smtp_rejected"
   | "smtp_deferred"
-  | "invalid_recipient";
+  | "invalid_recipient"
+  // A stored event our own destinations cannot read (lib/delivery/payload.ts, storedPayload):
+  // permanent, since another attempt reads the same bytes.
+  | "invalid_payload";
 
 export type AttemptOutcome =
   /** `note`: what the sender decided beyond the outcome (kept in the attempt log). */

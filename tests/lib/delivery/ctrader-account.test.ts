@@ -2,8 +2,12 @@
  * The trading account follows the decision through cTrader's manager API (msw at the cTrader
  * boundary): through the outbox, with the same retries, and only for the mapped statuses.
  */
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { http, HttpResponse } from "msw";
-import { getDeliveriesForEvent } from "@/lib/db/queries/outbox";
+import { getDb } from "@/lib/db/client";
+import { getDeliveriesForEvent, insertOutboxEvent } from "@/lib/db/queries/outbox";
 import { parseEnv } from "@/lib/env";
 import { changeCaseStatus } from "@/lib/kyc/cases";
 import { drainOnce } from "@/lib/delivery/worker";
@@ -64,6 +68,32 @@ async function approvedCase(level = "standard") {
 }
 
 describe("cTrader account update", () => {
+  it("applies an approval the first release stored (no sequence yet), with the rights of now", async () => {
+    const seen = stubAccounts([]);
+    const { kycCase } = await approvedCase();
+    await drainOnce({ limit: 50 });
+    seen.length = 0;
+    // Left in the outbox by an older version across the upgrade: stored as that version did.
+    const stored = JSON.parse(
+      readFileSync(
+        path.join(__dirname, "../../fixtures/webhooks/first-release/case-approved.json"),
+        "utf8",
+      ),
+    );
+    const id = randomUUID();
+    await insertOutboxEvent(await getDb(), {
+      id,
+      type: stored.type,
+      caseId: kycCase.id,
+      payload: { ...stored, id, case: { ...stored.case, id: kycCase.id } },
+      destinations: ["ctrader:account"],
+      now: new Date(),
+    });
+    await drainOnce({ eventId: id, limit: 10 });
+    expect(seen.map((s) => s.body)).toEqual([{ accessRights: "FULL_ACCESS" }]);
+    expect((await getDeliveriesForEvent(id))[0]?.status).toBe("delivered");
+  });
+
   it("gives an approved trader FULL_ACCESS with the manager token, after a failed attempt is retried", async () => {
     const seen = stubAccounts([503, 200]);
     const { eventId } = await approvedCase();

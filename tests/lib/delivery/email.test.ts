@@ -2,9 +2,17 @@
  * The trader's status email, end to end: a real status change in PostgreSQL, the outbox worker,
  * nodemailer, and a real SMTP server on 127.0.0.1 (tests/helpers/smtp-sink.ts).
  */
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { createServer, type AddressInfo, type Socket } from "node:net";
+import path from "node:path";
+import { getDb } from "@/lib/db/client";
 import { ensureOpenCase } from "@/lib/db/queries/cases";
-import { getDeliveriesForEvent, listAttemptsForEvent } from "@/lib/db/queries/outbox";
+import {
+  getDeliveriesForEvent,
+  insertOutboxEvent,
+  listAttemptsForEvent,
+} from "@/lib/db/queries/outbox";
 import { upsertTrader } from "@/lib/db/queries/traders";
 import { destinationIdsFor } from "@/lib/delivery/destinations";
 import { EMAIL_DESTINATION, sendStatusEmail } from "@/lib/delivery/email";
@@ -25,6 +33,14 @@ const BRAND = {
   SUPPORT_URL: "https://help.atlas.example/kyc",
   BRAND_LEGAL_ENTITY: "Atlas Markets Ltd, 1 Example Street, London",
 };
+
+/** An approval as the first release stored it: no sequence, approved level or account. */
+const FIRST_RELEASE_APPROVAL = JSON.parse(
+  readFileSync(
+    path.join(__dirname, "../../fixtures/webhooks/first-release/case-approved.json"),
+    "utf8",
+  ),
+);
 
 let t: TestDb;
 let sink: SmtpSink;
@@ -309,7 +325,10 @@ describe("status email", () => {
       const started = Date.now();
       const outcome = await sendStatusEmail(
         "00000000-0000-4000-8000-000000000001",
-        { case: { status: "approved" }, trader: { ctraderUserId: 1, email: "kim@trader.example" } },
+        {
+          ...FIRST_RELEASE_APPROVAL,
+          trader: { ...FIRST_RELEASE_APPROVAL.trader, email: "kim@trader.example" },
+        },
         { timeoutMs: 300 },
       );
       expect(outcome).toMatchObject({ ok: false, errorKind: "timeout", httpStatus: null });
@@ -403,5 +422,54 @@ describe("email configuration", () => {
   it("is off when EMAIL_SMTP_URL is unset or empty", () => {
     expect(parseEnv({ ...base }).email).toBeNull();
     expect(parseEnv({ ...base, EMAIL_SMTP_URL: " " }).email).toBeNull();
+  });
+});
+
+describe("events stored by another version", () => {
+  /**
+   * An event an older version left in the outbox (pending across an upgrade, or replayed from the
+   * dead letters). This version cannot write one, so the test stores it with the outbox's own
+   * insert, as the older version did.
+   */
+  async function storedByOlderVersion(payload: Record<string, unknown>) {
+    const id = randomUUID();
+    const caseId = (payload.case as { id: string }).id;
+    await insertOutboxEvent(await getDb(), {
+      id,
+      type: String(payload.type),
+      caseId,
+      payload: { ...payload, id },
+      destinations: [EMAIL_DESTINATION],
+      now: new Date(),
+    });
+    await drainOnce({ eventId: id, limit: 10 });
+    return id;
+  }
+
+  it("mails an approval the first release stored, without the fields added since", async () => {
+    const kycCase = await traderCase({ email: "lena@trader.example", locale: "de" });
+    const trader = { ...FIRST_RELEASE_APPROVAL.trader, email: "lena@trader.example" };
+    const eventId = await storedByOlderVersion({
+      ...FIRST_RELEASE_APPROVAL,
+      case: { ...FIRST_RELEASE_APPROVAL.case, id: kycCase.id },
+      trader: { ...trader, ctraderUserId: nextUser - 1 },
+    });
+    const [mail] = mailsTo("lena@trader.example");
+    expect(mail?.parsed.subject).toBe("Atlas Markets: Ihre Identität ist bestätigt");
+    expect(await attemptLog(eventId)).toEqual([[1, true, 250, null]]);
+  });
+
+  it("gives up at once on an event it cannot read, saying where, and mails nothing", async () => {
+    const kycCase = await traderCase({ email: "max@trader.example" });
+    const eventId = await storedByOlderVersion({
+      ...FIRST_RELEASE_APPROVAL,
+      case: { ...FIRST_RELEASE_APPROVAL.case, id: kycCase.id, status: "archived" },
+      trader: { ctraderUserId: nextUser - 1, tradingLogin: null, email: "max@trader.example" },
+    });
+    expect(mailsTo("max@trader.example")).toHaveLength(0);
+    expect(await attemptLog(eventId)).toEqual([[1, false, null, "invalid_payload"]]);
+    const delivery = await emailDelivery(eventId);
+    expect(delivery.status).toBe("dead");
+    expect(delivery.lastError).toBe("the stored event does not match its schema at case.status");
   });
 });

@@ -1,7 +1,12 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { listOutboxEventsForCase } from "@/lib/db/queries/outbox";
-import { caseStatusChangedV1, webhookPayload } from "@/lib/delivery/payload";
+import {
+  caseStatusChangedV1,
+  readStoredPayload,
+  storedPayload,
+  webhookPayload,
+} from "@/lib/delivery/payload";
 import { getLevel } from "@/lib/kyc/levels";
 import { setTestEnv } from "../../helpers/env";
 import { createTestDb, type TestDb } from "../../helpers/test-db";
@@ -11,6 +16,12 @@ const FIXTURES = path.join(__dirname, "../../fixtures/webhooks");
 const fixtures = readdirSync(FIXTURES)
   .filter((f) => f.endsWith(".json"))
   .map((f) => [f, JSON.parse(readFileSync(path.join(FIXTURES, f), "utf8"))] as const);
+
+/** Events as the first release wrote them (no sequence, approved level or account yet). */
+const FIRST_RELEASE = path.join(FIXTURES, "first-release");
+const firstRelease = readdirSync(FIRST_RELEASE).map(
+  (f) => [f, JSON.parse(readFileSync(path.join(FIRST_RELEASE, f), "utf8"))] as const,
+);
 
 let t: TestDb;
 beforeAll(async () => {
@@ -67,5 +78,48 @@ describe("webhook payload schema", () => {
     });
     expect(typeof payload.trader.ctraderUserId).toBe("number");
     expect(typeof payload.trader.tradingLogin).toBe("number");
+  });
+});
+
+describe("stored payload, as our own destinations read it back", () => {
+  it("reads every event this version writes, unchanged", () => {
+    for (const [name, sample] of fixtures) {
+      const read = readStoredPayload(sample);
+      if ("error" in read) throw new Error(`${name}: ${read.error}`);
+      expect(read.payload).toEqual(sample);
+    }
+  });
+
+  it("reads events the first release wrote, which the contract schema now refuses", () => {
+    expect(firstRelease.length).toBe(3);
+    for (const [name, sample] of firstRelease) {
+      expect(webhookPayload.safeParse(sample).success).toBe(false);
+      const read = readStoredPayload(sample);
+      if ("error" in read) throw new Error(`${name}: ${read.error}`);
+      expect(read.payload).toMatchObject({ type: sample.type, case: sample.case });
+      expect(read.payload.sequence).toBeUndefined();
+    }
+  });
+
+  it("drops keys a newer version added instead of refusing the event", () => {
+    const [, sample] = fixtures[0]!;
+    const newer = { ...sample, region: "eu", case: { ...sample.case, tier: 2 } };
+    expect(webhookPayload.safeParse(newer).success).toBe(false);
+    expect(storedPayload.parse(newer)).toEqual(sample);
+  });
+
+  it("names where an unreadable event fails, never its values", () => {
+    const [, sample] = fixtures[0]!;
+    const read = readStoredPayload({
+      ...sample,
+      case: { ...sample.case, id: "not-a-uuid" },
+      trader: { email: "secret@trader.example" },
+    });
+    expect(read).toEqual({
+      error:
+        "the stored event does not match its schema at case.id, trader.ctraderUserId, trader.tradingLogin",
+    });
+    expect(readStoredPayload({ type: "case.unknown" })).toHaveProperty("error");
+    expect(readStoredPayload(null)).toHaveProperty("error");
   });
 });
