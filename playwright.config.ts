@@ -33,6 +33,10 @@ export const E2E_SERVER_ENV = {
   KYC_LEVELS_PATH: path.resolve("tests/fixtures/levels/with-selfie.json"),
   // Reviewers sign in with a password; approvers enrol TOTP (tests/e2e/fixtures/console.ts).
   STAFF_MFA_REVIEWERS: "0",
+  // The housekeeping runs as Vercel cron calls it, with this secret (tests/e2e/renewal.spec.ts);
+  // the notice period is the default, written out because that spec's dates depend on it.
+  CRON_SECRET: "e2e-only-cron-secret-0123456789",
+  RENEWAL_NOTICE_DAYS: "30",
 };
 
 export default defineConfig({
