@@ -26,6 +26,7 @@ import {
   readStoredPayload,
 } from "./payload";
 import type { AttemptOutcome } from "./webhook";
+import type { AttemptNote } from "./attempt-note";
 
 export const CTRADER_ACCOUNT_DESTINATION = "ctrader:account";
 const TIMEOUT_MS = 15_000;
@@ -91,13 +92,18 @@ export async function updateTradingAccount(stored: unknown): Promise<AttemptOutc
       : { sequence: payload.sequence, destination: CTRADER_ACCOUNT_DESTINATION },
   );
   if (!config || !apiUrl || !current)
-    return { ok: true, httpStatus: 204, durationMs: took(), note: "nothing to update" };
+    return {
+      ok: true,
+      httpStatus: 204,
+      durationMs: took(),
+      note: { code: "nothing_to_update" },
+    };
   if (current.supersededBy !== null)
     return {
       ok: true,
       httpStatus: 204,
       durationMs: took(),
-      note: `superseded by event ${current.supersededBy}, which sets the current rights`,
+      note: { code: "superseded", by: current.supersededBy },
     };
   const state = accessState(current);
   const rights = accessRightsFor(levelInForce(current), state);
@@ -108,7 +114,7 @@ export async function updateTradingAccount(stored: unknown): Promise<AttemptOutc
       ok: true,
       httpStatus: 204,
       durationMs: took(),
-      note: !login ? "no trading login" : `no access rights for ${state}`,
+      note: !login ? { code: "no_trading_login" } : { code: "no_access_rights", state },
     };
   const eventState =
     payload.type === CASE_MONITORING_HIT
@@ -118,10 +124,12 @@ export async function updateTradingAccount(stored: unknown): Promise<AttemptOutc
         : payload.type === CASE_RENEWAL_DUE
           ? "renewal_due"
           : payload.case.status;
-  const note =
-    eventState === state
-      ? `set ${rights}`
-      : `set ${rights}: the case is now ${state} (this event said ${eventState})`;
+  const note: AttemptNote = {
+    code: "rights_set",
+    rights,
+    state,
+    eventState: eventState === state ? null : eventState,
+  };
 
   const url = new URL(`${apiUrl}${config.path.replace("{login}", String(login))}`);
   url.searchParams.set("token", managerToken);

@@ -12,6 +12,7 @@ import http from "node:http";
 import https from "node:https";
 import { performance } from "node:perf_hooks";
 import type { WebhookEndpoint } from "@/lib/env";
+import type { AttemptNote } from "./attempt-note";
 import { signWebhook } from "./signing";
 import { assertLiteralHostAllowed, guardedLookup, RefusedTarget } from "./target-guard";
 
@@ -37,7 +38,7 @@ export type ErrorKind =
 
 export type AttemptOutcome =
   /** `note`: what the sender decided beyond the outcome (kept in the attempt log). */
-  | { ok: true; httpStatus: number; durationMs: number; note?: string }
+  | { ok: true; httpStatus: number; durationMs: number; note?: AttemptNote }
   | {
       ok: false;
       httpStatus: number | null;

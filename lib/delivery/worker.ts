@@ -23,6 +23,7 @@ import { traced } from "@/lib/telemetry";
 import { getDestination } from "./destinations";
 import { nextAttemptAt } from "./retry";
 import type { AttemptOutcome } from "./webhook";
+import { writeAttemptNote } from "./attempt-note";
 
 export const DEFAULT_LEASE_MS = 60_000;
 
@@ -125,7 +126,7 @@ export async function drainOnce(options: DrainOptions = {}): Promise<DrainResult
       httpStatus: outcome.httpStatus,
       errorKind: outcome.ok ? null : outcome.errorKind,
       error: outcome.ok ? null : outcome.error,
-      note: outcome.ok ? (outcome.note ?? null) : null,
+      note: outcome.ok && outcome.note ? writeAttemptNote(outcome.note) : null,
       nextAttemptAt: next,
     };
   };

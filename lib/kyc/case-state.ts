@@ -81,6 +81,18 @@ export const CASE_EVENTS = {
 export type Actor = "trader" | "staff" | "system";
 export type CaseEvent = keyof typeof CASE_EVENTS;
 
+/**
+ * Timeline entries that change nothing: the renewal notice is recorded on the approved case
+ * (lib/db/queries/renewal.ts) without a move of the machine.
+ */
+export const RENEWAL_DUE_EVENT = "renewal_due";
+
+/** Every event a case's timeline (case_events.event) can hold; the console names each one. */
+export const CASE_TIMELINE_EVENTS: readonly string[] = [
+  ...Object.keys(CASE_EVENTS),
+  RENEWAL_DUE_EVENT,
+];
+
 export type TransitionResult =
   | { ok: true; from: CaseStatus; to: CaseStatus }
   | { ok: false; reason: "illegal_from_state" | "actor_not_allowed" };

@@ -23,12 +23,12 @@ import type { CaseCheckRow } from "@/lib/db/schema";
 import { messagesFor } from "@/lib/i18n/catalogs";
 import { directionOf, pickLocale } from "@/lib/i18n/config";
 import { isFinalRejection } from "@/lib/kyc/case-state";
+import { readAttemptNote } from "@/lib/delivery/attempt-note";
 import { getLevel } from "@/lib/kyc/levels";
 import { loadCaseProgress, loadRejection, submittedAnswersSchema } from "@/lib/kyc/submission";
 import { caseCipher } from "@/lib/security/case-keys";
 import { hasRole } from "@/lib/staff/auth";
 import { caseSummary, type SubmittedRound } from "./case-summary";
-import { UNKNOWN_STAFF } from "./console-messages";
 import { documentComparisons } from "./document-fields";
 import { queueNeighbours } from "./queue-neighbours";
 import { caseControls, hitControls, hitsJudgeable } from "./controls";
@@ -131,7 +131,7 @@ async function loadCaseFile(staff: Reviewer, caseId: string) {
     ]),
   ]);
   const names = new Map(named.map((p) => [p.id, p.displayName || p.email]));
-  const nameOf = (id: string) => names.get(id) ?? UNKNOWN_STAFF;
+  const nameOf = (id: string): string | null => names.get(id) ?? null;
   const checksOfRound = latestRun?.run.round === kycCase.round ? latestRun : undefined;
   const approval = {
     blocker,
@@ -176,10 +176,13 @@ async function loadCaseFile(staff: Reviewer, caseId: string) {
     hits: hits.map((h) => ({ ...h, controls: hitControls(staff, h, judgeable) })),
     monitoringTask: monitoringTask ?? null,
     periodicReview: periodicReviewView(periodicTask),
-    deliveryLog,
+    deliveryLog: deliveryLog.map((d) => ({
+      ...d,
+      attemptLog: d.attemptLog.map((a) => ({ ...a, note: readAttemptNote(a.note) })),
+    })),
     rejection,
     team,
-    /** Staff by name (or e-mail), never by id. */
+    /** Staff by name (or e-mail), never by id; `null` for an id with no account behind it. */
     nameOf,
     /** Who holds the case: the viewer, someone else (by name), or nobody. */
     assignee: kycCase.assignedTo

@@ -93,6 +93,3 @@ export function isConsoleOutcome(code: unknown): code is ConsoleOutcome {
 export function isConsoleRefusal(code: unknown): code is ConsoleRefusal {
   return typeof code === "string" && Object.hasOwn(REFUSALS, code);
 }
-
-/** Shown for a staff id with no account behind it: staff are named, never shown as an id. */
-export const UNKNOWN_STAFF = "a former staff member";

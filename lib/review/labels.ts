@@ -1,10 +1,10 @@
 /**
  * Words for the console's closed vocabularies (statuses, triggers, risk, levels, steps, checks,
  * outcomes, reject reasons, document types and sides, screening hit levels and states, quality
- * issues), read from the `ConsoleLabels` catalog in the officer's language. A
- * value the catalog does not know (a level from KYC_LEVELS_PATH, a check added later) falls back
- * to a generic word or to the value itself, never to an error: the console must render whatever
- * the database holds.
+ * issues, timeline events, check routes, decisions, delivery statuses and destinations), read
+ * from the `ConsoleLabels` catalog in the officer's language. A value the catalog does not know
+ * (a level from KYC_LEVELS_PATH, a check added later) falls back to a generic word or to the
+ * value itself, never to an error: the console must render whatever the database holds.
  */
 import type { Messages } from "next-intl";
 import { messagesFor } from "@/lib/i18n/catalogs";
@@ -22,11 +22,21 @@ export type ConsoleLabels = {
   reason(code: string): string;
   documentType(type: string): string;
   side(side: string): string;
+  /** A stored file's review state: pending, accepted, retake. */
+  documentStatus(status: string): string;
   hitLevel(level: string): string;
   hitState(state: string): string;
   qualityIssue(issue: string): string;
   /** A requested item as lib/review writes it: `step:<id>` or `document:<type>`. */
   item(item: string): string;
+  /** A timeline entry's event (CASE_TIMELINE_EVENTS); an unknown one shows its id. */
+  event(event: string): string;
+  /** Where a check run sent the case: auto_approve, review, escalate. */
+  route(route: string): string;
+  decision(decision: string): string;
+  deliveryStatus(status: string): string;
+  /** A delivery destination id: `ctrader:account`, `email:trader`, `webhook:<id>`. */
+  destination(destination: string): string;
 };
 
 type Translate = (key: string, values: Record<string, string>) => string;
@@ -44,12 +54,22 @@ export function labelsFrom(t: Translate): ConsoleLabels {
     reason: (code) => t("reason", { reason: code }),
     documentType: (type) => t("documentType", { type }),
     side: (side) => t("side", { side }),
+    documentStatus: (status) => t("documentStatus", { status }),
     hitLevel: (level) => t("hitLevel", { level }),
     hitState: (state) => t("hitState", { state }),
     qualityIssue: (issue) => t("qualityIssue", { issue }),
     item: (item) => {
       const [kind, name = ""] = item.split(":");
       return kind === "step" ? t("step", { step: name }) : t("documentType", { type: name });
+    },
+    event: (event) => t("event", { event }),
+    route: (route) => t("route", { route }),
+    decision: (decision) => t("decision", { decision }),
+    deliveryStatus: (status) => t("deliveryStatus", { status }),
+    destination: (destination) => {
+      // ICU select keys cannot hold the colon: choose on the kind, name a webhook by its id.
+      const [kind = "", id = ""] = destination.split(/:(.*)/s);
+      return t("destination", { kind, id: id || destination });
     },
   };
 }

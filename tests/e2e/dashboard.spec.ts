@@ -53,7 +53,7 @@ test("the dashboard counts a case decided in the console, passes axe, and is kep
   await reviewer.fill("#rejectNote", "Forged utility bill");
   await reviewer.getByTestId("reject").click();
   await reviewer.getByTestId("reject-yes").click();
-  await expect(reviewer.getByTestId("case-status")).toHaveText("rejected");
+  await expect(reviewer.getByTestId("case-status")).toHaveAttribute("data-status", "rejected");
 
   await head.setViewportSize({ width: 1280, height: 800 });
   await head.reload();

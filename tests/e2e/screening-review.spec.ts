@@ -79,7 +79,7 @@ test("a likely hit is shown, cleared by two people, and four eyes approve", asyn
   await expect(approver.getByTestId("approve")).toHaveText("Co-sign approval");
   await approver.getByTestId("approve").click();
   await approver.getByTestId("approve-yes").click();
-  await expect(approver.getByTestId("case-status")).toHaveText("approved");
+  await expect(approver.getByTestId("case-status")).toHaveAttribute("data-status", "approved");
   await expect(page.locator(".badge")).toHaveAttribute("data-status", "approved", {
     timeout: 20_000,
   });
@@ -103,7 +103,7 @@ test("a confirmed match is rejected for good: every later launch shows the final
   await reviewer.selectOption("[data-testid=reject-reason]", "sanctions_match");
   await reviewer.getByTestId("reject").click();
   await reviewer.getByTestId("reject-yes").click();
-  await expect(reviewer.getByTestId("case-status")).toHaveText("rejected");
+  await expect(reviewer.getByTestId("case-status")).toHaveAttribute("data-status", "rejected");
 
   await launch(page, { userId: 2502, screen: "kyc", lang: "en" });
   await expect(page.getByTestId("final-rejection")).toBeVisible();

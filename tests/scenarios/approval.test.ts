@@ -33,7 +33,7 @@ describe("scenario: a clean case, approved by one reviewer", () => {
     expect(page).not.toContain("data-blocker");
     expect(page).toContain('data-check="age" data-outcome="pass"');
     expect(page).toContain('data-check="duplicate_image" data-outcome="pass"');
-    expect(page).toContain('data-testid="case-risk">low');
+    expect(page).toContain('data-testid="case-risk" data-risk="low">Low');
 
     expect(await reviewer.approve(kycCase.id)).toBe("approved");
     await w.worker();
@@ -78,7 +78,7 @@ describe("scenario: auto-approval when the broker enabled it", () => {
     // The reviewer finds it decided, with the checks that approved it.
     const reviewer = await signedInStaff(w, "auto.reviewer@broker.example", "reviewer");
     const page = await reviewer.casePage(kycCase.id);
-    expect(page).toContain('data-testid="case-status">approved');
-    expect(page).toContain("route auto_approve");
+    expect(page).toContain('data-testid="case-status" data-status="approved">Approved<');
+    expect(textOf(page)).toContain("route automatic approval");
   });
 });

@@ -92,6 +92,47 @@ describe("scenario: the case summary across rounds and cases", () => {
     expect(de).toContain('<h2 id="retention-title">Aufbewahrung</h2>');
     expect(deText).not.toContain("Request more information");
     expect(deText).not.toContain("Decide");
+    // Codes stay in attributes for tools and tests; the officer reads German words.
+    expect(de).toContain('data-testid="case-status" data-status="in_review">In Prüfung<');
+    expect(de).toMatch(
+      /data-testid="case-risk" data-risk="(low|medium|high)">(Niedrig|Mittel|Hoch)/,
+    );
+    expect(de).toContain('data-testid="case-level" data-level="standard">Standard<');
+    expect(de).toContain(
+      '<tr data-check="age" data-outcome="pass"><td>Alter</td><td><strong>Bestanden</strong>',
+    );
+    expect(deText).toMatch(
+      /Risiko (Niedrig|Mittel|Hoch) \(\d+ Punkte\) · Weg (automatische Genehmigung|Prüfung)/,
+    );
+    // The timeline names each event and status; the trader is "den Händler", not "trader".
+    expect(deText).toContain("Eingereicht: Entwurf → Eingereicht durch den Händler");
+    expect(deText).toContain(
+      "Weitere Informationen angefordert: In Prüfung → Wartet auf den Trader durch rounds.summary —",
+    );
+    expect(deText).toContain("Erneut eingereicht: Wartet auf den Trader → Erneut eingereicht");
+    expect(deText).toContain("Anforderung weiterer Informationen durch rounds.summary");
+    // Deliveries: where and how it went, in words.
+    expect(de).toMatch(
+      /<tr data-status="delivered" data-destination="webhook:crm"><td>Webhook crm<\/td><td><strong>Zugestellt<\/strong>/,
+    );
+    expect(deText).toContain("cTrader-Konto Zugestellt");
+    // What the cTrader account adapter decided, in German, from the code it stored.
+    expect(deText).toContain("(keine Zugriffsrechte für In Prüfung)");
+    expect(deText).toMatch(/\(überholt durch Ereignis \d+, das die aktuellen Rechte setzt\)/);
+    // The reasons to reject by their names; the stored files by type, side and state.
+    expect(de).toMatch(/<option value="underage">Minderjährig \(endgültig\)<\/option>/);
+    expect(deText).toContain("Ausweisdokument · Seite · akzeptiert · image/jpeg");
+    for (const code of [
+      "in_review",
+      "action_required",
+      "request_action",
+      "start_review",
+      "document_expired",
+      "(retry)",
+      "no access rights",
+    ])
+      expect(deText).not.toContain(code);
+    expect(deText).not.toMatch(/\bdelivered\b|\bpass\b|webhook:crm/);
     reviewer.locale = "en";
   });
 

@@ -34,7 +34,7 @@ describe("scenario: a case claimed by one reviewer", () => {
     ).toBe("error:not_assignee");
     page = await second.casePage(kycCase.id, { error: "not_assignee" });
     expect(textOf(page)).toContain("Take it over (audited) before you decide");
-    expect(page).toContain('data-testid="case-status">in_review<');
+    expect(page).toContain('data-testid="case-status" data-status="in_review">');
 
     expect(await second.takeOver(kycCase.id)).toBe("taken_over");
     // The first reviewer now sees the case held by the approver, and must take it back to act.

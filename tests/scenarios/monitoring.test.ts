@@ -50,7 +50,7 @@ describe("scenario: a monitoring hit on approved traders", () => {
     expect(queue).toContain('data-testid="monitoring-hit"');
     const page = await reviewer.casePage(firstCase.id);
     expect(page).toContain('data-testid="monitoring-task"');
-    expect(page).toContain('data-testid="case-risk">high');
+    expect(page).toContain('data-testid="case-risk" data-risk="high">High');
     expect(textOf(page)).toContain("found by re-screening");
     const hitKey = /data-hit="([^"]+)"/.exec(page)?.[1];
     expect(hitKey).toMatch(/^broker-pep:/);

@@ -47,7 +47,7 @@ describe("scenario: a periodic review falls due", () => {
     expect(page).toContain('data-testid="periodic-review-task"');
     const text = textOf(page);
     expect(text).toContain(`last reviewed ${approvedAt.toISOString().slice(0, 10)}`);
-    expect(text).toContain("every 60 months at low risk");
+    expect(text).toContain("every 60 months at Low risk");
     expect(text).toContain("Screening lists updated since: ofac-sdn-excerpt");
     // The case itself stays approved: a review task is work for a person, not a status change.
     expect((await trader.currentCase()).status).toBe("approved");

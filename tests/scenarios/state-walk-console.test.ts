@@ -348,7 +348,7 @@ describe.each(STATES)("state walk: $name", (state) => {
   it.each(ROLES)("as the %s", async (role) => {
     const staff = crew[role];
     const page = await staff.casePage(caseId);
-    expect(page).toContain(`data-testid="case-status">${state.status}<`);
+    expect(page).toContain(`data-testid="case-status" data-status="${state.status}">`);
     expect(emptySections(page)).toEqual([]);
     expect(page).toContain('data-testid="decisions"');
     expectNoStaffIds(page);

@@ -148,7 +148,7 @@ describe("scenario: a basic trader upgrades to enhanced from a launch", () => {
     await w.worker();
     // The reviewer sees an upgrade, with the level in force.
     const page = await staff[0].casePage(kycCase.id);
-    expect(textOf(page)).toContain("upgrade from basic, which stays in force");
+    expect(textOf(page)).toContain("upgrade from Basic, which stays in force");
     await approve(...staff, kycCase.id);
     await w.worker();
 

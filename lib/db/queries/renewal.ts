@@ -6,6 +6,7 @@ import { and, asc, eq, isNull, lte } from "drizzle-orm";
 import { getDb } from "../client";
 import { auditEvents, caseEvents, kycCases } from "../schema";
 import { insertCaseOutboxEvent, type OutboxBuilder, type Tx } from "./cases";
+import { RENEWAL_DUE_EVENT } from "@/lib/kyc/case-state";
 
 type DueCase = { id: string; documentExpiresOn: string };
 
@@ -67,7 +68,7 @@ export async function markRenewalDue(input: {
     await tx.insert(caseEvents).values({
       caseId: kycCase.id,
       occurredAt: input.now,
-      event: "renewal_due",
+      event: RENEWAL_DUE_EVENT,
       fromStatus: "approved",
       toStatus: "approved",
       actorType: "system",

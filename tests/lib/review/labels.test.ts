@@ -5,6 +5,7 @@ import { CHECK_NAMES } from "@/lib/checks/types";
 import { LOCALES } from "@/lib/i18n/config";
 import { translatorFor } from "@/lib/i18n/translations";
 import { STEPS } from "@/lib/kyc/levels";
+import { CASE_TIMELINE_EVENTS } from "@/lib/kyc/case-state";
 import { CASE_STATUSES } from "@/lib/kyc/statuses";
 import { labelsFrom } from "@/lib/review/labels";
 import { REJECT_REASONS } from "@/lib/review/reasons";
@@ -18,6 +19,10 @@ const labelsIn = (locale: string) =>
   );
 
 const TRIGGERS = ["first_deposit", "account_creation", "compliance_notice", "manual"];
+const ROUTES = ["auto_approve", "review", "escalate"];
+const DECISIONS = ["approve", "reject", "request_action", "reopen"];
+const DELIVERY_STATUSES = ["pending", "delivered", "dead"];
+const DESTINATIONS = ["ctrader:account", "email:trader", "webhook:crm"];
 
 describe("console labels", () => {
   it("name every status, trigger, risk, step, check, outcome and reason in English words", () => {
@@ -56,9 +61,33 @@ describe("console labels", () => {
     }
   });
 
+  // These vocabularies fall back to the code itself (a new event must still render), so a
+  // missing word shows as the code: every known value must read as something else.
+  it("names every timeline event, route, decision, delivery status and destination in every language", () => {
+    for (const locale of LOCALES) {
+      const label = labelsIn(locale);
+      const named: [string, string][] = [
+        ...CASE_TIMELINE_EVENTS.map((e): [string, string] => [e, label.event(e)]),
+        ...ROUTES.map((r): [string, string] => [r, label.route(r)]),
+        ...DECISIONS.map((d): [string, string] => [d, label.decision(d)]),
+        ...DELIVERY_STATUSES.map((s): [string, string] => [s, label.deliveryStatus(s)]),
+        ...DESTINATIONS.map((d): [string, string] => [d, label.destination(d)]),
+      ];
+      for (const [code, word] of named) {
+        expect({ locale, code, word: word.trim() }).not.toEqual({ locale, code, word: code });
+        expect(word.trim()).not.toBe("");
+      }
+      expect(new Set(CASE_TIMELINE_EVENTS.map(label.event)).size).toBe(CASE_TIMELINE_EVENTS.length);
+      expect(label.destination("webhook:crm")).toContain("crm");
+      expect(label.event("renamed_later")).toBe("renamed_later");
+    }
+  });
+
   it("speaks the officer's language", () => {
     expect(labelsIn("de").status("approved")).toBe("Genehmigt");
     expect(labelsIn("ja").check("screening")).toBe("制裁スクリーニング");
     expect(labelsIn("ar").risk("low")).toBe("منخفض");
+    expect(labelsIn("de").event("request_action")).toBe("Weitere Informationen angefordert");
+    expect(labelsIn("de").deliveryStatus("dead")).toBe("Aufgegeben");
   });
 });

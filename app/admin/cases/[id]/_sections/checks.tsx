@@ -5,6 +5,7 @@ import {
   type MrzField,
 } from "@/lib/checks/evidence";
 import type { CaseFile, CheckLine } from "@/lib/review/case-file";
+import { getConsoleLabels } from "@/lib/review/labels";
 import { retryChecksAction } from "../../../actions";
 import { Time, Value } from "./value";
 import { getCaseWords } from "./words";
@@ -126,7 +127,7 @@ function Evidence({ line, caseId, t }: { line: CheckLine; caseId: string; t: T }
 
 export async function Checks({ file }: { file: CaseFile }) {
   const { checks, checkFailure, kycCase } = file;
-  const { t } = await getCaseWords();
+  const [{ t }, label] = await Promise.all([getCaseWords(), getConsoleLabels()]);
   return (
     <section className="card" data-testid="checks" aria-labelledby="checks-title">
       <h2 id="checks-title">{t("checks.title")}</h2>
@@ -135,9 +136,9 @@ export async function Checks({ file }: { file: CaseFile }) {
           <p className="muted">
             {t.rich("checks.run", {
               round: String(checks.run.round ?? "—"),
-              level: checks.run.level,
+              level: label.risk(checks.run.level),
               score: String(checks.run.score ?? "—"),
-              route: checks.run.route,
+              route: label.route(checks.run.route),
               time: () => <Time at={checks.run.createdAt} />,
             })}
           </p>
@@ -145,9 +146,10 @@ export async function Checks({ file }: { file: CaseFile }) {
             <tbody>
               {checks.lines.map((r) => (
                 <tr key={r.id} data-check={r.check} data-outcome={r.outcome}>
-                  <td>{r.check}</td>
+                  <td>{label.check(r.check)}</td>
                   <td>
-                    <strong>{r.outcome}</strong> · {t("checks.points", { points: r.riskPoints })}
+                    <strong>{label.outcome(r.outcome)}</strong> ·{" "}
+                    {t("checks.points", { points: r.riskPoints })}
                   </td>
                   <td>
                     <Evidence line={r} caseId={kycCase.id} t={t} />

@@ -45,7 +45,7 @@ function Holder({ file, w: { t } }: { file: CaseFile; w: Words }) {
       <form action={takeOverAction} className="stack">
         <CaseId file={file} />
         <p className="alert" data-testid="claimed-by">
-          {t("decide.claimedBy", { name: assignee.name })}
+          {t("decide.claimedBy", { name: assignee.name ?? t("formerStaff") })}
         </p>
         <button className="button secondary" type="submit" data-testid="take-over">
           {t("decide.takeOver")}
@@ -88,7 +88,7 @@ function ReasonPreview({ file, codes, w }: { file: CaseFile; codes: readonly str
       <dl className="facts">
         {codes.map((code) => (
           <div key={code} style={{ display: "contents" }}>
-            <dt>{code}</dt>
+            <dt>{w.label.reason(code)}</dt>
             <dd lang={language.code} dir={language.dir} data-reason={code}>
               {language.reasonTexts[code] ?? "—"}
             </dd>
@@ -164,7 +164,7 @@ function Reject({ file, confirm, w }: { file: CaseFile; confirm: ConfirmWords; w
       <select id="reasonCode" name="reasonCode" required data-testid="reject-reason">
         {file.reasons.map((r) => (
           <option key={r.code} value={r.code}>
-            {r.code} ({r.kind}) — {r.internal}
+            {w.label.reason(r.code)} ({t("decide.reasonKind", { kind: r.kind })})
           </option>
         ))}
       </select>
@@ -220,7 +220,10 @@ function RequestInformation({ file, prefill, w }: { file: CaseFile; prefill?: st
           <ul>
             {starters.map((r) => (
               <li key={r.code}>
-                <a href={`/admin/cases/${kycCase.id}?prefill=${r.code}#request`}>{r.code}</a>:{" "}
+                <a href={`/admin/cases/${kycCase.id}?prefill=${r.code}#request`}>
+                  {w.label.reason(r.code)}
+                </a>
+                :{" "}
                 <span lang={language.code} dir={language.dir} data-reason={r.code}>
                   {language.reasonTexts[r.code] ?? "—"}
                 </span>

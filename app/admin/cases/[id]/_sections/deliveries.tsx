@@ -1,10 +1,28 @@
 import type { CaseFile } from "@/lib/review/case-file";
+import type { AttemptNote } from "@/lib/delivery/attempt-note";
+import { CASE_STATUSES } from "@/lib/kyc/statuses";
+import { getConsoleLabels } from "@/lib/review/labels";
 import { replayEventAction } from "../../../actions";
 import { Time } from "./value";
 import { getCaseWords } from "./words";
 
 export async function Deliveries({ file }: { file: CaseFile }) {
-  const { t, why } = await getCaseWords();
+  const [{ t, why }, label] = await Promise.all([getCaseWords(), getConsoleLabels()]);
+  // An access state is a case status, or one of the states only the account adapter knows.
+  const state = (s: string) =>
+    (CASE_STATUSES as readonly string[]).includes(s)
+      ? label.status(s)
+      : t("deliveries.accessState", { state: s });
+  const noteText = (note: AttemptNote) =>
+    t("deliveries.note", {
+      code: note.code,
+      by: note.code === "superseded" ? String(note.by) : "",
+      rights: note.code === "rights_set" ? note.rights : "",
+      state:
+        note.code === "no_access_rights" || note.code === "rights_set" ? state(note.state) : "",
+      eventState: note.code === "rights_set" && note.eventState ? state(note.eventState) : "",
+      changed: note.code === "rights_set" && note.eventState ? "yes" : "no",
+    });
   return (
     <section className="card" data-testid="delivery-log" aria-labelledby="delivery-title">
       <h2 id="delivery-title">{t("deliveries.title")}</h2>
@@ -23,10 +41,10 @@ export async function Deliveries({ file }: { file: CaseFile }) {
       <table className="queue">
         <tbody>
           {file.deliveryLog.map((d) => (
-            <tr key={d.id} data-status={d.status}>
-              <td>{d.destination}</td>
+            <tr key={d.id} data-status={d.status} data-destination={d.destination}>
+              <td>{label.destination(d.destination)}</td>
               <td>
-                <strong>{d.status}</strong> ·{" "}
+                <strong>{label.deliveryStatus(d.status)}</strong> ·{" "}
                 {t("deliveries.attempts", { count: String(d.totalAttempts) })}
                 {d.lastError ? ` · ${t("deliveries.lastError", { error: d.lastError })}` : ""}
                 {d.status === "pending" ? (
@@ -41,7 +59,7 @@ export async function Deliveries({ file }: { file: CaseFile }) {
                   <span key={a.id} className="muted">
                     #{a.attempt} {a.ok ? t("deliveries.ok") : t("deliveries.failed")}
                     {a.httpStatus ? ` ${a.httpStatus}` : ""}
-                    {a.note ? ` (${a.note})` : ""}{" "}
+                    {a.note ? ` (${a.note.ok ? noteText(a.note.note) : a.note.text})` : ""}{" "}
                   </span>
                 ))}
               </td>

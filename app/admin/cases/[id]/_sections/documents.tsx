@@ -88,8 +88,9 @@ export async function Documents({ file }: { file: CaseFile }) {
           {file.documents.map((d) => (
             <li key={d.id} data-stored-document={d.documentType} data-side={d.side}>
               <span>
-                {d.documentType} · {d.side} · {d.status} · {d.contentType} ·{" "}
-                {tCase("documents.bytes", { size: String(d.sizeBytes ?? "—") })}
+                {label.documentType(d.documentType)} · {label.side(d.side)} ·{" "}
+                <span data-status={d.status}>{label.documentStatus(d.status)}</span> ·{" "}
+                {d.contentType} · {tCase("documents.bytes", { size: String(d.sizeBytes ?? "—") })}
                 <br />
                 <span className="muted">
                   sha256 {d.sha256?.slice(0, 16)}… · {tCase("documents.quality")}{" "}

@@ -92,7 +92,7 @@ export async function Hits({ file }: { file: CaseFile }) {
                     <li key={i}>
                       {t.rich("hits.judgment", {
                         verdict: j.verdict,
-                        name: file.nameOf(j.staffId),
+                        name: file.nameOf(j.staffId) ?? t("formerStaff"),
                         time: () => <Time at={j.at} />,
                       })}
                       {j.reason ? ` — “${j.reason}”` : ""}

@@ -1,5 +1,7 @@
 import { assignAction } from "../../../actions";
 import type { CaseFile } from "@/lib/review/case-file";
+import { getTranslations } from "@/lib/i18n/translations";
+import { getConsoleLabels } from "@/lib/review/labels";
 import { getCaseWords } from "./words";
 
 const upgrading = (kycCase: CaseFile["kycCase"]) =>
@@ -9,7 +11,11 @@ const upgrading = (kycCase: CaseFile["kycCase"]) =>
 
 export async function Summary({ file }: { file: CaseFile }) {
   const { kycCase, trader, team } = file;
-  const { t, why } = await getCaseWords();
+  const [{ t, why }, label, tc] = await Promise.all([
+    getCaseWords(),
+    getConsoleLabels(),
+    getTranslations("Console"),
+  ]);
   const review = file.periodicReview;
   return (
     <section className="card" aria-labelledby="summary-title">
@@ -18,18 +24,20 @@ export async function Summary({ file }: { file: CaseFile }) {
       </h2>
       <dl className="facts">
         <dt>{t("summary.status")}</dt>
-        <dd data-testid="case-status">{kycCase.status}</dd>
+        <dd data-testid="case-status" data-status={kycCase.status}>
+          {label.status(kycCase.status)}
+        </dd>
         <dt>{t("summary.risk")}</dt>
-        <dd data-testid="case-risk">
-          {kycCase.riskLevel ?? t("summary.notAssessed")}
+        <dd data-testid="case-risk" data-risk={kycCase.riskLevel ?? "none"}>
+          {kycCase.riskLevel ? label.risk(kycCase.riskLevel) : t("summary.notAssessed")}
           {kycCase.fourEyesRequired ? ` · ${t("summary.fourEyes")}` : ""}
           {file.hits.some((h) => h.level === "likely") ? ` · ${t("summary.escalated")}` : ""}
         </dd>
         <dt>{t("summary.level")}</dt>
-        <dd data-testid="case-level">
-          {kycCase.level}
+        <dd data-testid="case-level" data-level={kycCase.level}>
+          {label.level(kycCase.level)}
           {upgrading(kycCase)
-            ? ` · ${t("summary.upgrade", { level: kycCase.approvedLevel ?? "" })}`
+            ? ` · ${t("summary.upgrade", { level: label.level(kycCase.approvedLevel ?? "") })}`
             : ""}
         </dd>
         <dt>{t("summary.round")}</dt>
@@ -45,7 +53,7 @@ export async function Summary({ file }: { file: CaseFile }) {
           {file.assignee
             ? file.assignee.me
               ? t("summary.you")
-              : file.assignee.name
+              : (file.assignee.name ?? t("formerStaff"))
             : t("summary.nobody")}
         </dd>
       </dl>
@@ -64,7 +72,7 @@ export async function Summary({ file }: { file: CaseFile }) {
               known: review.data ? "yes" : "no",
               last: review.data?.lastReviewAt.slice(0, 10) ?? "",
               months: String(review.data?.months ?? ""),
-              risk: review.data?.riskLevel ?? "unknown",
+              risk: label.risk(review.data?.riskLevel ?? null),
             })}
           </p>
           {review.data ? (
@@ -72,7 +80,8 @@ export async function Summary({ file }: { file: CaseFile }) {
               <li>
                 {t("summary.eventsSince", {
                   events:
-                    review.data.changes.events.map((e) => e.event).join(", ") || t("summary.none"),
+                    review.data.changes.events.map((e) => label.event(e.event)).join(", ") ||
+                    t("summary.none"),
                 })}
               </li>
               <li>
@@ -97,7 +106,7 @@ export async function Summary({ file }: { file: CaseFile }) {
               <option value="">{t("summary.assignNobody")}</option>
               {team.map((m) => (
                 <option key={m.id} value={m.id}>
-                  {m.displayName} ({m.role})
+                  {m.displayName} ({tc("role", { role: m.role })})
                 </option>
               ))}
             </select>
