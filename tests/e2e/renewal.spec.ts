@@ -53,7 +53,7 @@ async function approve(reviewer: Page, email: string): Promise<string> {
     .toBe(true);
   await reviewer.getByTestId("approve").click();
   await reviewer.getByTestId("approve-yes").click();
-  await expect(reviewer.getByTestId("case-status")).toHaveText("approved");
+  await expect(reviewer.getByTestId("case-status")).toHaveAttribute("data-status", "approved");
   return reviewer.url();
 }
 
