@@ -207,6 +207,23 @@ export function readCheckEvidence(check: string, evidence: unknown): ReadEvidenc
     : { ok: false, check, raw: evidence };
 }
 
+/** A hit the dashboard's hit rate counts: at review or likely level, not below. */
+export function isCountedHit(hit: Pick<StoredHit, "level">): boolean {
+  return hit.level !== "below";
+}
+
+/**
+ * How many counted hits a stored screening result holds, or null when it screened against no
+ * list (or does not parse). The run keeps this beside the evidence (check_runs.screening_hits)
+ * so that the dashboard counts runs instead of walking every run's hits.
+ */
+export function countedScreeningHits(evidence: unknown): number | null {
+  const parsed = screeningEvidenceSchema.safeParse(evidence);
+  return parsed.success && "hits" in parsed.data
+    ? parsed.data.hits.filter(isCountedHit).length
+    : null;
+}
+
 /** The hits of a stored screening result (none when it screened nothing or does not parse). */
 export function screeningHits(evidence: unknown): StoredHit[] {
   const parsed = screeningEvidenceSchema.safeParse(evidence);

@@ -21,7 +21,7 @@ import { getScreeningIndex, invalidateScreeningIndex } from "@/lib/screening/sto
 import { destinationIdsFor } from "@/lib/delivery/destinations";
 import { buildMonitoringHit, CASE_MONITORING_HIT } from "@/lib/delivery/payload";
 import { checkScreening, type CheckContext } from "./checks";
-import { hitKey, screeningHits, type StoredHit } from "./evidence";
+import { countedScreeningHits, hitKey, screeningHits, type StoredHit } from "./evidence";
 import { decideRisk, riskConfig } from "./risk";
 import { buildSnapshot } from "./snapshot";
 
@@ -66,7 +66,12 @@ export async function rescreenApprovedTraders(now = new Date()): Promise<Rescree
     await recordRescreenRun({
       caseId: kycCase.id,
       traderId: kycCase.traderId,
-      record: { results: [result], ...decision, listVersions: loaded.versions },
+      record: {
+        results: [result],
+        ...decision,
+        listVersions: loaded.versions,
+        screeningHits: countedScreeningHits(result.evidence),
+      },
       newHits,
       outbox: ({ eventId, sequence, moved, trader }) => ({
         type: CASE_MONITORING_HIT,

@@ -32,6 +32,7 @@ import { loadStepDrafts } from "@/lib/kyc/drafts";
 import { getScreeningIndex } from "@/lib/screening/store";
 import { loadVendorState } from "@/lib/vendors/verification";
 import { runChecks, type CheckContext } from "./checks";
+import { countedScreeningHits } from "./evidence";
 import { decideRisk, riskConfig } from "./risk";
 import { buildSnapshot, identityFingerprint, IDENTITY_FINGERPRINT_KIND } from "./snapshot";
 import type { CheckResult } from "./types";
@@ -145,7 +146,12 @@ async function checkRound(kycCase: KycCase, now: Date): Promise<CaseChecksOutcom
     evaluate: (sameDocumentElsewhere) => {
       results = runChecks({ ...base, mrz, sameDocumentElsewhere }, ctx);
       const decision = decideRisk(results, config, settings.autoApprove);
-      return { results, ...decision, listVersions: ctx.screening?.versions ?? {} };
+      return {
+        results,
+        ...decision,
+        listVersions: ctx.screening?.versions ?? {},
+        screeningHits: countedScreeningHits(results.find((r) => r.check === "screening")?.evidence),
+      };
     },
     fourEyes: (level) => needsFourEyes(level, review.fourEyesMinRisk),
   });

@@ -42,7 +42,7 @@ import {
 } from "@/lib/db/queries/dashboard";
 import { SCREENING_JUDGMENTS } from "@/lib/db/queries/review";
 import type { StaffRole } from "@/lib/db/schema";
-import { screeningEvidenceSchema, type StoredHit } from "@/lib/checks/evidence";
+import { isCountedHit, screeningEvidenceSchema, type StoredHit } from "@/lib/checks/evidence";
 import { csvLine } from "@/lib/csv";
 import { AppError } from "@/lib/errors";
 import { hasRole } from "@/lib/staff/auth";
@@ -376,7 +376,7 @@ async function figureRows(
       for (const run of runs) {
         const parsed = screeningEvidenceSchema.safeParse(run.evidence);
         const hits = parsed.success && "hits" in parsed.data ? parsed.data.hits : [];
-        const counted = hits.filter((h) => h.level !== "below");
+        const counted = hits.filter(isCountedHit);
         rows.push([
           "screening",
           run.caseId,

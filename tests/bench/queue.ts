@@ -149,11 +149,12 @@ async function seedDashboard(raw: postgres.Sql, staffIds: string[]) {
         from g where n % 50 = 0 and status <> 'draft';
       create temp table r on commit drop as
         select gen_random_uuid() as run_id, g.* from g where status <> 'draft';
-      insert into check_runs (id, case_id, trader_id, reason, score, level, route, round, created_at)
+      insert into check_runs (id, case_id, trader_id, reason, score, level, route, round,
+          screening_hits, created_at)
         select run_id, id, trader_id, 'submission', n % 40,
           (array['low','medium','high']::risk_level[])[1 + n % 3],
           (array['auto_approve','review','escalate']::check_route[])[1 + n % 3], 1,
-          queued_at + interval '1 minute'
+          case when n % 20 = 0 then 1 else 0 end, queued_at + interval '1 minute'
         from r;
       insert into case_checks (run_id, case_id, "check", outcome, evidence, risk_points, created_at)
         select run_id, id, k.name, 'pass',

@@ -40,6 +40,8 @@ export type RunRecord = {
   route: CheckRoute;
   escalated: boolean;
   listVersions: Record<string, string>;
+  /** The screening result's counted hits (lib/checks/evidence.ts countedScreeningHits). */
+  screeningHits: number | null;
 };
 
 /** One query for a case by id, shared with the console. */
@@ -164,6 +166,7 @@ async function insertRun(
       level: input.record.level,
       route: input.record.route,
       listVersions: input.record.listVersions,
+      screeningHits: input.record.screeningHits,
       round: input.round,
       createdAt: input.now,
     })

@@ -371,26 +371,22 @@ export async function countUndeliveredDeliveries() {
 }
 
 /**
- * Submission screenings in the period that had a list to screen against (their evidence has
- * `hits`), and those of them with a hit at review or likely level. The evidence was checked
- * against its schema when written (lib/checks/evidence.ts), so its shape can be read here.
+ * Submission screenings in the period that had a list to screen against, and those of them with
+ * a hit at review or likely level: the runs' `screening_hits`, written with their evidence
+ * (lib/checks/evidence.ts countedScreeningHits), counted through check_runs_submission_idx
+ * without reading any evidence.
  */
 export async function countSubmissionScreeningsIn(period: Period) {
   const db = await getDb();
-  const evidence = sql`${caseChecks.evidence}`;
   const [row] = await db
     .select({
-      screened: sql<number>`(count(*) filter (where jsonb_typeof(${evidence} -> 'hits') = 'array'))::int`,
-      withHit: sql<number>`(count(*) filter (where jsonb_typeof(${evidence} -> 'hits') = 'array'
-        and exists (select 1 from jsonb_array_elements(${evidence} -> 'hits') h
-                    where h ->> 'level' <> 'below')))::int`,
+      screened: sql<number>`count(${checkRuns.screeningHits})::int`,
+      withHit: sql<number>`(count(*) filter (where ${checkRuns.screeningHits} > 0))::int`,
     })
     .from(checkRuns)
-    .innerJoin(caseChecks, eq(caseChecks.runId, checkRuns.id))
     .where(
       and(
         eq(checkRuns.reason, "submission"),
-        eq(caseChecks.check, "screening"),
         gte(checkRuns.createdAt, period.from),
         lt(checkRuns.createdAt, period.until),
       ),

@@ -21,6 +21,7 @@ import {
   caseRetention,
   caseSearchTerms,
   caseSubmissions,
+  checkRuns,
   deliveries,
   deliveryAttempts,
   documents,
@@ -283,6 +284,11 @@ export async function purgeCaseRows(input: {
       .update(caseChecks)
       .set({ evidence: { erased: true } })
       .where(eq(caseChecks.caseId, input.caseId));
+    // The count goes with the evidence it was read from: the dashboard and its export agree.
+    await tx
+      .update(checkRuns)
+      .set({ screeningHits: null })
+      .where(eq(checkRuns.caseId, input.caseId));
     await destroyCaseKey(tx, input.caseId, input.now);
     await tx
       .update(kycCases)

@@ -21,7 +21,12 @@
  * - A run, its results, its fingerprints, its case_risk update and its audit event are written
  *   in one transaction (lib/db/queries/checks.ts): there is no run without all its results.
  * - Rows of check_runs and case_checks are never updated: a later run adds rows; history stays
- *   as evidence of what was known when.
+ *   as evidence of what was known when. The one exception is erasure (lib/db/queries/retention.ts),
+ *   which redacts the evidence and clears `screening_hits` with it.
+ * - check_runs.screening_hits is the count of review- or likely-level hits in the run's screening
+ *   evidence (lib/checks/evidence.ts countedScreeningHits), written with it; null when that
+ *   evidence has no `hits` (no list, no personal data, no screening result, erased). The
+ *   dashboard's hit rate counts this column, the CSV export reads the evidence: they agree.
  * - case_risk is set afresh by each submission run (run_id, score, level, route, escalated).
  *   `route` is `escalate` exactly when that run found a likely sanctions match, and then
  *   `escalated` is true and `level` high. A re-screening that finds a new likely match sets
@@ -31,6 +36,7 @@
  * - identity_fingerprints has one row per (case, kind, fingerprint); running the checks again
  *   adds nothing.
  */
+import { sql } from "drizzle-orm";
 import {
   bigserial,
   boolean,
@@ -68,6 +74,8 @@ export const checkRuns = pgTable(
     route: checkRoute("route").notNull(),
     /** The screening lists (source → version) the run screened against. */
     listVersions: jsonb("list_versions").$type<Record<string, string>>().notNull().default({}),
+    /** Counted hits of the run's screening result; null when it screened against no list. */
+    screeningHits: integer("screening_hits"),
     /** The case's submission round the run looked at (kyc_cases.round at the time). */
     round: integer("round"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
@@ -75,6 +83,10 @@ export const checkRuns = pgTable(
   (t) => [
     index("check_runs_case_idx").on(t.caseId, t.createdAt),
     index("check_runs_round_idx").on(t.caseId, t.round),
+    // The dashboard's hit rate: an index-only count of a period's submission runs.
+    index("check_runs_submission_idx")
+      .on(t.createdAt, t.screeningHits)
+      .where(sql`${t.reason} = 'submission'`),
   ],
 );
 
