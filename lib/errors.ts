@@ -58,6 +58,7 @@ export const ERROR_REASONS = {
     "other_case_open",
     "not_assignee",
     "reason_not_for_level",
+    "item_not_for_level",
     "case_purged",
     "confirmation_required",
   ],

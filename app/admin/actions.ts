@@ -371,8 +371,10 @@ export async function retryChecksAction(form: FormData): Promise<void> {
 
 const itemValue = z.union([
   z.string().regex(/^step:[a-z_]+$/),
-  z.enum(["document:identity", "document:address", "document:additional"]),
+  z.enum(["document:identity", "document:address", "document:additional", "document:selfie"]),
 ]);
+/** A requested document's own reason for the trader (the item schema's limit). */
+const ITEM_REASON_MAX = 1000;
 
 export async function requestAction(form: FormData): Promise<void> {
   refuseWithoutForm(form);
@@ -389,12 +391,9 @@ export async function requestAction(form: FormData): Promise<void> {
           return (STEPS as readonly string[]).includes(name ?? "")
             ? [{ kind: "step" as const, step: name as (typeof STEPS)[number] }]
             : [];
-        return [
-          {
-            kind: "document" as const,
-            documentType: name as "identity" | "address" | "additional",
-          },
-        ];
+        const documentType = name as "identity" | "address" | "additional" | "selfie";
+        const reason = formText(form, `reason:${documentType}`, ITEM_REASON_MAX);
+        return [{ kind: "document" as const, documentType, ...(reason ? { reason } : {}) }];
       });
     await requestMoreInformation(staff, id, {
       items,

@@ -54,6 +54,17 @@ export const STEP_DOCUMENTS: Partial<Record<StepId, DocumentType>> = {
   proof_of_address: "address",
   source_of_funds: "additional",
 };
+/**
+ * Steps whose answers nothing but their document proves: asking for the step again asks for the
+ * document again, so a changed address cannot pass on the bill that showed the old one (nor a
+ * changed source of funds on the old statement). The identity step is not one of them: its
+ * photo is the reference the typed data is corrected against (the `data_mismatch` retry reopens
+ * the step alone) and the MRZ check compares the two at every submission.
+ */
+export const STEPS_PROVEN_BY_DOCUMENT: ReadonlySet<StepId> = new Set([
+  "proof_of_address",
+  "source_of_funds",
+]);
 /** The document type the upload screen knows each of a level's required documents as. */
 export const LEVEL_DOCUMENT_TYPES: Record<Level["documents"][number], DocumentType> = {
   identity: "identity",
@@ -104,11 +115,17 @@ export function caseRequirements({
   const requestedSteps = new Set(
     (request?.items ?? []).flatMap((i) => (i.kind === "step" ? [i.step] : [])),
   );
-  const requestedDocs = new Map(
-    (request?.items ?? []).flatMap((i) =>
+  const requestedDocs = new Map<DocumentType, string | null>([
+    ...[...requestedSteps].flatMap((step) => {
+      const proof = STEPS_PROVEN_BY_DOCUMENT.has(step) ? STEP_DOCUMENTS[step] : undefined;
+      // Only a document the level asks for: the request never adds one the level has not.
+      return proof && requiredTypes.has(proof) ? [[proof, null] as const] : [];
+    }),
+    // A document named in the request keeps its own reason.
+    ...(request?.items ?? []).flatMap((i) =>
       i.kind === "document" ? [[i.documentType, i.reason ?? null] as const] : [],
     ),
-  );
+  ]);
   const identityKind =
     drafts.identity_document?.values?.documentKind ??
     (drafts.identity_document?.data as { documentKind?: string } | null)?.documentKind;

@@ -36,7 +36,8 @@ const requestedItemSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("step"), step: z.enum(STEPS) }),
   z.object({
     kind: z.literal("document"),
-    documentType: z.enum(["identity", "address", "additional"]),
+    // A selfie only where the case's level asks for one (requestMoreInformation refuses it else).
+    documentType: z.enum(["identity", "address", "additional", "selfie"]),
     reason: z.string().max(1000).optional(),
   }),
 ]);

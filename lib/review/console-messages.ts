@@ -69,6 +69,7 @@ const REFUSALS = {
   not_assignee: true,
   confirmation_required: true,
   reason_not_for_level: true,
+  item_not_for_level: true,
   changed: true,
   failed: true,
 } as const satisfies Record<ReviewReason | "bad_case" | "forbidden" | "changed" | "failed", true>;

@@ -14,8 +14,9 @@
  * - reject with a catalog reason that fits the case's level, in any open state: `retry` reasons let the trader fix the named
  *   items and send again (at most MAX_RETRY_ROUNDS times; the next retry rejection is final),
  *   `final` ones close the case;
- * - request more information (named steps and documents, a message), and take a case waiting on
- *   the trader back into review;
+ * - request more information (named steps and documents of the case's level — the selfie where
+ *   the level has one — each document with an optional reason, and a message), and take a case
+ *   waiting on the trader back into review;
  * - revoke an approval (final reason; approver), reopen a rejection (admin, with a reason);
  * - decline a level upgrade: rejecting a case that has an approved level (an upgrade is open)
  *   declines the upgrade only — the case is approved again at the level it had, which stayed in
@@ -435,6 +436,20 @@ export async function requestMoreInformation(
   if (!message)
     throw refuse("BAD_REQUEST", "message_required", "a message for the trader is required");
   const current = await loadCase(caseId);
+  const level = getLevel(current.level);
+  // What the level never asked for cannot be asked again: a step outside it would open nothing,
+  // and a selfie is taken only where the level has one (the upload API refuses it elsewhere).
+  const foreign = items.data.find((i) =>
+    i.kind === "step"
+      ? !level.steps.includes(i.step)
+      : i.documentType === "selfie" && !level.documents.includes("selfie"),
+  );
+  if (foreign)
+    throw refuse(
+      "BAD_REQUEST",
+      "item_not_for_level",
+      `${foreign.kind === "step" ? foreign.step : foreign.documentType} is not part of the ${level.id} level`,
+    );
   mustHoldClaim(staff, current);
   const kycCase = await inReview(staff, current, now);
   await changeCaseStatus({

@@ -146,6 +146,59 @@ describe("scenario: more information requested, the trader answers", () => {
   });
 });
 
+describe("scenario: the proof-of-address step asked again", () => {
+  it("asks for the bill again too: new answers never pass on the old bill", async () => {
+    const w = world();
+    const trader = new Trader(w, 430_006);
+    await trader.launch("kyc", { kycType: "standard" });
+    await trader.fillStandardForms();
+    expect((await trader.upload("identity")).status).toBe(200);
+    const oldBill = { id: (await trader.upload("address")).documentId! };
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    const kycCase = await trader.currentCase();
+    await w.worker();
+    const reviewer = await signedInStaff(w, "address.again@broker.example", "reviewer");
+    expect(
+      await reviewer.requestInformation(
+        kycCase.id,
+        ["step:proof_of_address"],
+        "That bill is older than three months.",
+      ),
+    ).toBe("action_requested");
+
+    await trader.launch("kyc");
+    expect(await trader.sides("address")).toEqual([
+      expect.objectContaining({ side: "page", state: "retake" }),
+    ]);
+    // New answers about the bill, the old bill still there: the case cannot be sent.
+    expect(
+      await trader.continue("proof_of_address", {
+        addressDocumentKind: "bank_statement",
+        issueDate: new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10),
+      }),
+    ).toEqual({ redirect: "/inapp/kyc" });
+    expect(await trader.submit()).not.toEqual({ redirect: "/inapp/kyc/status" });
+    expect(await trader.status()).toBe("action_required");
+
+    // The identity document was not asked for and stays as sent.
+    expect((await trader.upload("identity")).status).toBe(409);
+    expect((await trader.upload("address")).status).toBe(200);
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await w.worker();
+    expect(await reviewer.approve(kycCase.id)).toBe("approved");
+
+    const approver = await signedInStaff(w, "address.approver@broker.example", "approver");
+    const evidence = (await (await approver.exportEvidence(kycCase.id)).json()) as {
+      rounds: { round: number; documentIds: string[] }[];
+      documents: { id: string; documentType: string; replacedAt: string | null }[];
+    };
+    expect(evidence.documents.find((d) => d.id === oldBill.id)?.replacedAt).not.toBeNull();
+    const [first, second] = evidence.rounds;
+    expect(first?.documentIds).toContain(oldBill.id);
+    expect(second?.documentIds).not.toContain(oldBill.id);
+  });
+});
+
 describe("scenario: the cap on retry rounds", () => {
   it("makes the rejection after the last allowed retry final, and tells the trader why", async () => {
     const w = world();

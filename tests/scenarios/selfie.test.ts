@@ -72,6 +72,143 @@ describe("scenario: a level that asks for a selfie", () => {
     expect(page).toContain('data-testid="selfie-identity"');
   });
 
+  it("lets the reviewer ask for the selfie again: a new attempt, the old frames retired as evidence, back to review", async () => {
+    const w = world();
+    const trader = new Trader(w, 530_003, "en");
+    await trader.launch("kyc", { kycType: "standard_selfie" });
+    await trader.fillStandardForms();
+    await trader.uploadStandardDocuments();
+    const first = (await trader.selfieChallenge()).body as { challengeId: string };
+    const firstFrames: string[] = [];
+    for (const [i, side] of (["frame_1", "frame_2", "frame_3"] as const).entries()) {
+      const frame = await trader.uploadSelfieFrame(
+        first.challengeId,
+        side,
+        await portrait(200 + i * 90, 10 + i),
+      );
+      expect(frame.status).toBe(200);
+      firstFrames.push(frame.documentId!);
+    }
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await w.worker();
+    const kycCase = await trader.currentCase();
+    const reviewer = await signedInStaff(w, "selfie.again@broker.example", "reviewer");
+
+    // The console offers the selfie, with a reason field, because this level has one.
+    const page = await reviewer.casePage(kycCase.id);
+    expect(page).toContain('value="document:selfie"');
+    expect(page).toContain('name="reason:selfie"');
+    const reason = "Your face is turned away in every frame.";
+    expect(
+      await reviewer.requestInformation(
+        kycCase.id,
+        ["document:selfie"],
+        "Please take the selfie again.",
+        { selfie: reason },
+      ),
+    ).toBe("action_requested");
+
+    // The trader sees the selfie to retake, with the reviewer's reason; nothing else opens.
+    await trader.launch("upload", { documentType: "selfie" });
+    expect(await trader.sides("selfie")).toEqual([
+      expect.objectContaining({ side: "page", state: "retake" }),
+    ]);
+    expect(await trader.uploadScreen("selfie")).toContain(reason);
+    expect((await trader.upload("identity")).status).toBe(409);
+    expect(await trader.submit()).not.toEqual({ redirect: "/inapp/kyc/status" });
+
+    // A new attempt with new prompts and new frames; the first attempt's requests stay spent.
+    const again = await trader.selfieChallenge();
+    expect(again.status).toBe(201);
+    const second = again.body as { challengeId: string; prompts: string[] };
+    expect(second.challengeId).not.toBe(first.challengeId);
+    expect(
+      await trader.uploadSelfieFrame(first.challengeId, "frame_1", await portrait(230, 40)),
+    ).toMatchObject({ status: 409, body: { reason: "challenge_invalid" } });
+    const secondFrames: string[] = [];
+    for (const [i, side] of (["frame_1", "frame_2", "frame_3"] as const).entries()) {
+      const frame = await trader.uploadSelfieFrame(
+        second.challengeId,
+        side,
+        await portrait(420 - i * 80, 50 + i),
+      );
+      expect(frame.status).toBe(200);
+      secondFrames.push(frame.documentId!);
+      // Half a new attempt is not a selfie: the old frames no longer count, the new ones not yet.
+      if (i < 2)
+        expect(await trader.sides("selfie")).not.toEqual([
+          expect.objectContaining({ state: "accepted" }),
+        ]);
+    }
+    expect(await trader.sides("selfie")).toEqual([
+      expect.objectContaining({ side: "page", state: "accepted" }),
+    ]);
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await w.worker();
+    expect(await trader.status()).toBe("in_review");
+    expect(w.crmEventsFor(kycCase.id).map((e) => e.status)).toEqual([
+      "submitted",
+      "in_review",
+      "action_required",
+      "resubmitted",
+      "in_review",
+    ]);
+
+    // The reviewer sees the new frames under the new prompts, and the selfie check ran on them.
+    const after = await reviewer.casePage(kycCase.id);
+    expect(after).toContain('data-check="selfie" data-outcome="warn"');
+    for (const [i, prompt] of second.prompts.entries())
+      expect(after).toContain(`data-selfie-frame="frame_${i + 1}" data-prompt="${prompt}"`);
+
+    // The first attempt is kept as evidence, retired, and the retirement is in the audit trail.
+    const approver = await signedInStaff(w, "selfie.approver@broker.example", "approver");
+    const evidence = (await (await approver.exportEvidence(kycCase.id)).json()) as {
+      documents: { id: string; documentType: string; replacedAt: string | null }[];
+      audit: { rows: { action: string; data: Record<string, unknown> }[] };
+    };
+    const selfies = evidence.documents.filter((d) => d.documentType === "selfie");
+    expect(
+      selfies
+        .filter((d) => d.replacedAt !== null)
+        .map((d) => d.id)
+        .sort(),
+    ).toEqual([...firstFrames].sort());
+    expect(
+      selfies
+        .filter((d) => d.replacedAt === null)
+        .map((d) => d.id)
+        .sort(),
+    ).toEqual([...secondFrames].sort());
+    const retired = evidence.audit.rows.filter((r) => r.action === "document.retired");
+    expect(retired).toHaveLength(1);
+    expect(retired[0]!.data).toMatchObject({
+      reason: "new_selfie_attempt",
+      challengeId: second.challengeId,
+      documentType: "selfie",
+    });
+    expect([...(retired[0]!.data.documentIds as string[])].sort()).toEqual([...firstFrames].sort());
+  });
+
+  it("does not let a reviewer ask for a selfie on a level without one", async () => {
+    const w = world();
+    const trader = new Trader(w, 530_004, "en");
+    // Asked before the checks run (AUTO_APPROVE would approve this clean case).
+    await trader.completeStandardLevel();
+    const kycCase = await trader.currentCase();
+    const reviewer = await signedInStaff(w, "no.selfie@broker.example", "reviewer");
+    const page = await reviewer.casePage(kycCase.id);
+    expect(page).toContain('value="document:address"');
+    expect(page).not.toContain('value="document:selfie"');
+    expect(
+      await reviewer.requestInformation(kycCase.id, ["document:selfie"], "Take a selfie."),
+    ).toBe("error:item_not_for_level");
+    // A step of another level is refused the same way, and the case is untouched.
+    expect(
+      await reviewer.requestInformation(kycCase.id, ["step:source_of_funds"], "Your funds?"),
+    ).toBe("error:item_not_for_level");
+    expect(await trader.status()).toBe("submitted");
+  });
+
   it("offers no selfie on a level that does not ask for one", async () => {
     const w = world();
     const trader = new Trader(w, 530_002, "en");

@@ -53,6 +53,8 @@ const SCREENS: Record<string, (trader: Trader) => Promise<string>> = {
 
 const sendsWhatWasAsked = async ({ trader }: Cast) => {
   await trader.continue("proof_of_address", ADDRESS());
+  // The proof-of-address step asked again asks for the bill again too.
+  expect((await trader.upload("address")).status).toBe(200);
   expect((await trader.upload("additional")).status).toBe(200);
   return trader.submit();
 };

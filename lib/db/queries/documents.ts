@@ -1,7 +1,7 @@
 import { and, asc, count, eq, gte, inArray, isNull, lt, ne, sql } from "drizzle-orm";
 import { getDb } from "../client";
 import { auditEvents, documents, kycCases, type DocumentRow } from "../schema";
-import { lockCaseForWrite } from "./cases";
+import { lockCaseForWrite, type Tx } from "./cases";
 import { preparedPerHandle } from "./prepared";
 
 /** The case's documents the trader sees: not superseded by a newer upload of the same side. */
@@ -172,6 +172,8 @@ export async function confirmDocument(input: {
       .where(and(eq(documents.id, input.id), eq(documents.status, "pending")))
       .for("update");
     if (!row) return "pending_lost";
+    // Before the side's own replacement, so the retirement names the whole earlier attempt.
+    if (row.challengeId) await retireOtherSelfieAttempts(tx, row, input.traderId, input.now);
     await tx
       .update(documents)
       .set({ replacedAt: input.now })
@@ -214,6 +216,49 @@ export async function confirmDocument(input: {
       },
     });
     return "confirmed";
+  });
+}
+
+/**
+ * The first frame accepted for a new selfie attempt retires every frame of the earlier ones:
+ * frames of two attempts never make one selfie (each answers its own prompts), and the earlier
+ * attempt stays as evidence (marked replaced), with a `document.retired` audit event like any
+ * document the trader's changes retire.
+ */
+async function retireOtherSelfieAttempts(
+  tx: Tx,
+  row: DocumentRow,
+  traderId: string,
+  now: Date,
+): Promise<void> {
+  const retired = await tx
+    .update(documents)
+    .set({ replacedAt: now })
+    .where(
+      and(
+        eq(documents.caseId, row.caseId),
+        eq(documents.documentType, "selfie"),
+        ne(documents.status, "pending"),
+        isNull(documents.replacedAt),
+        sql`${documents.challengeId} is distinct from ${row.challengeId}`,
+      ),
+    )
+    .returning({ id: documents.id, side: documents.side });
+  if (retired.length === 0) return;
+  await tx.insert(auditEvents).values({
+    actorType: "trader",
+    actorId: traderId,
+    action: "document.retired",
+    caseId: row.caseId,
+    traderId,
+    occurredAt: now,
+    data: {
+      reason: "new_selfie_attempt",
+      challengeId: row.challengeId,
+      documentType: "selfie",
+      documentIds: retired.map((r) => r.id),
+      sides: retired.map((r) => r.side),
+    },
   });
 }
 

@@ -63,3 +63,53 @@ describe("requirements with a verification vendor", () => {
     expect(result.complete).toBe(true);
   });
 });
+
+describe("requirements when a reviewer asks a step again", () => {
+  const standard = BUILT_IN_LEVELS.levels.find((l) => l.id === "standard")!;
+  const later = new Date(at.getTime() + 60_000);
+  const bill = { ...passport, documentType: "address" } as const;
+  const answered = { ...drafts, proof_of_address: step({ addressDocumentKind: "utility_bill" }) };
+  // The trader answered the step again after the request; the files are from before it.
+  const again = {
+    ...answered,
+    proof_of_address: { ...answered.proof_of_address, updatedAt: later },
+  };
+  const documentOf = (r: ReturnType<typeof caseRequirements>, type: string) =>
+    r.steps.flatMap((s) => s.documents).find((d) => d.documentType === type);
+
+  it("asks for the bill again with the proof-of-address step", () => {
+    const request = { at, items: [{ kind: "step", step: "proof_of_address" }] } as const;
+    const result = caseRequirements({
+      level: standard,
+      drafts: again,
+      documents: [passport, bill],
+      request: { ...request, items: [...request.items] },
+      now: later,
+    });
+    expect(documentOf(result, "address")).toMatchObject({ state: "retake", requested: true });
+    expect(result.complete).toBe(false);
+    const fresh = caseRequirements({
+      level: standard,
+      drafts: again,
+      documents: [passport, { ...bill, confirmedAt: later }],
+      request: { ...request, items: [...request.items] },
+      now: later,
+    });
+    expect(fresh.complete).toBe(true);
+  });
+
+  it("keeps the identity photo when only the identity step is asked (the data is corrected against it)", () => {
+    const result = caseRequirements({
+      level: standard,
+      drafts: {
+        ...answered,
+        identity_document: { ...answered.identity_document, updatedAt: later },
+      },
+      documents: [passport, bill],
+      request: { at, items: [{ kind: "step", step: "identity_document" }] },
+      now: later,
+    });
+    expect(documentOf(result, "identity")).toMatchObject({ state: "accepted", requested: false });
+    expect(result.complete).toBe(true);
+  });
+});

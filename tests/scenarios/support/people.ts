@@ -485,8 +485,19 @@ export class Staff extends Browser {
       internalNote,
       ...(confirmed && { confirmed: "yes" }),
     });
-  requestInformation = (caseId: string, items: string[], message: string) =>
-    this.run(requestAction, { caseId, items, message });
+  /** "Request more information"; `reasons`: a document's own reason (`reason:<type>` fields). */
+  requestInformation = (
+    caseId: string,
+    items: string[],
+    message: string,
+    reasons: Record<string, string> = {},
+  ) =>
+    this.run(requestAction, {
+      caseId,
+      items,
+      message,
+      ...Object.fromEntries(Object.entries(reasons).map(([type, r]) => [`reason:${type}`, r])),
+    });
   resumeReview = (caseId: string) => this.run(resumeReviewAction, { caseId });
   reopen = (caseId: string, reason: string) => this.run(reopenAction, { caseId, reason });
   retryChecks = (caseId: string) => this.run(retryChecksAction, { caseId });

@@ -23,6 +23,15 @@ type Words = Awaited<ReturnType<typeof getCaseWords>> & {
 
 const DOCUMENT_TYPES = ["identity", "address", "additional"] as const;
 
+/** The documents a reviewer can ask for again: the selfie only where the case's level has one. */
+function requestableDocuments(file: CaseFile) {
+  const { steps, otherDocuments } = file.progress.requirements;
+  const selfie = [...steps.flatMap((s) => s.documents), ...otherDocuments].some(
+    (d) => d.documentType === "selfie",
+  );
+  return selfie ? [...DOCUMENT_TYPES, "selfie" as const] : DOCUMENT_TYPES;
+}
+
 /** Why a control is not this person's to use, beside it. */
 function Why({ control, name, w }: { control: Control | undefined; name: string; w: Words }) {
   if (!control || control.enabled) return null;
@@ -206,10 +215,23 @@ function RequestInformation({ file, prefill, w }: { file: CaseFile; prefill?: st
             <input type="checkbox" name="items" value={`step:${s.step}`} /> {w.label.step(s.step)}
           </label>
         ))}
-        {DOCUMENT_TYPES.map((d) => (
-          <label className="choice" key={d}>
-            <input type="checkbox" name="items" value={`document:${d}`} /> {w.label.documentType(d)}
-          </label>
+        {requestableDocuments(file).map((d) => (
+          <div className="stack" key={d}>
+            <label className="choice">
+              <input type="checkbox" name="items" value={`document:${d}`} />{" "}
+              {w.label.documentType(d)}
+            </label>
+            <input
+              type="text"
+              name={`reason:${d}`}
+              maxLength={1000}
+              lang={language.code}
+              dir={language.dir}
+              aria-label={t("decide.itemReason", { item: w.label.documentType(d) })}
+              placeholder={t("decide.itemReason", { item: w.label.documentType(d) })}
+              data-testid={`item-reason-${d}`}
+            />
+          </div>
         ))}
       </fieldset>
       <label htmlFor="message">{t("decide.messageForTrader")}</label>
