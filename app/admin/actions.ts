@@ -42,8 +42,8 @@ import {
   resetMfaByAdmin,
   resetPasswordByAdmin,
   setStaffDisabled,
-  STAFF_ADMIN_REFUSALS,
   StaffAdminError,
+  type StaffAdminRefusal,
   startOwnEnrolment,
   type StaffAdminOutcome,
 } from "@/lib/staff/accounts";
@@ -231,7 +231,8 @@ export async function resetMfaAction(form: FormData): Promise<void> {
   await onAccount(form, (admin, id) => resetMfaByAdmin(admin, id));
 }
 
-export type ResetPasswordState = { password?: string; error?: string };
+/** `error`: a refusal code, or `failed`; the form shows the page's words for it. */
+export type ResetPasswordState = { password?: string; error?: StaffAdminRefusal | "failed" };
 
 /** A new generated password, shown once to the admin (not put in a URL). */
 export async function resetPasswordAction(
@@ -240,13 +241,13 @@ export async function resetPasswordAction(
 ): Promise<ResetPasswordState> {
   const admin = await requireStaff("admin");
   const staffId = z.uuid().safeParse(form instanceof FormData ? form.get("staffId") : undefined);
-  if (!staffId.success) return { error: STAFF_ADMIN_REFUSALS.not_found };
+  if (!staffId.success) return { error: "not_found" };
   try {
     return await resetPasswordByAdmin(admin, staffId.data);
   } catch (error) {
-    if (error instanceof StaffAdminError) return { error: STAFF_ADMIN_REFUSALS[error.refusal] };
+    if (error instanceof StaffAdminError) return { error: error.refusal };
     log.error("console.staff_action_failed", { ...errorFacts(error) });
-    return { error: "That did not work. Try again." };
+    return { error: "failed" };
   }
 }
 

@@ -117,26 +117,28 @@ async function clearMfa(staffId: string, actor: Actor, now: Date) {
 // ---------------------------------------------------------------------------------------------
 // The admin's account page.
 
-export const STAFF_ADMIN_OUTCOMES = {
-  role_changed: "Role changed; their sessions ended, they sign in again.",
-  disabled: "Account disabled; their sessions ended.",
-  enabled: "Account enabled.",
-  mfa_reset: "Second factor removed; their sessions ended. They enrol again at the next sign-in.",
-  password_reset: "New password set; their sessions ended. Hand it over through a safe channel.",
-} as const;
-export type StaffAdminOutcome = keyof typeof STAFF_ADMIN_OUTCOMES;
+/** What an admin's change did; the page says it in the officer's language (`ConsoleAdmin`). */
+export const STAFF_ADMIN_OUTCOMES = [
+  "role_changed",
+  "disabled",
+  "enabled",
+  "mfa_reset",
+  "password_reset",
+] as const;
+export type StaffAdminOutcome = (typeof STAFF_ADMIN_OUTCOMES)[number];
 
-export const STAFF_ADMIN_REFUSALS = {
-  forbidden: "Your role does not allow that.",
-  not_found: "That account does not exist.",
-  self: "You cannot change your own account here; ask another admin.",
-  bad_role: "Choose reviewer, approver or admin.",
-} as const;
-export type StaffAdminRefusal = keyof typeof STAFF_ADMIN_REFUSALS;
+/** Why an admin's change was refused: closed codes, never sentences (the page words them). */
+export const STAFF_ADMIN_REFUSALS = ["forbidden", "not_found", "self", "bad_role"] as const;
+export type StaffAdminRefusal = (typeof STAFF_ADMIN_REFUSALS)[number];
+
+export const isStaffAdminOutcome = (value: unknown): value is StaffAdminOutcome =>
+  (STAFF_ADMIN_OUTCOMES as readonly unknown[]).includes(value);
+export const isStaffAdminRefusal = (value: unknown): value is StaffAdminRefusal =>
+  (STAFF_ADMIN_REFUSALS as readonly unknown[]).includes(value);
 
 export class StaffAdminError extends AppError {
   constructor(readonly refusal: StaffAdminRefusal) {
-    super(refusal === "not_found" ? "NOT_FOUND" : "FORBIDDEN", STAFF_ADMIN_REFUSALS[refusal]);
+    super(refusal === "not_found" ? "NOT_FOUND" : "FORBIDDEN", `staff_admin.${refusal}`);
   }
 }
 

@@ -7,6 +7,7 @@ import { listOwnSessions, ownEnrolmentSecret, ownMfaStatus } from "@/lib/staff/a
 import { requireStaff, staffCookieValue } from "@/lib/staff/console";
 import { Enrolment } from "../_components/enrolment";
 import { LanguageChoice } from "../_components/language-choice";
+import { OfficerTime } from "../_components/officer-time";
 import { endSessionAction, enrolAction, startEnrolmentAction } from "../actions";
 import { withPageScope } from "@/lib/http/action-scope";
 
@@ -30,7 +31,6 @@ async function AccountPage({ searchParams }: Props) {
     getLocale(),
   ]);
   const secret = q.enrol === "1" ? await ownEnrolmentSecret(staff, cookie) : undefined;
-  const utc = (d: Date) => `${d.toISOString().replace("T", " ").slice(0, 16)} UTC`;
   return (
     <>
       <h1>{t("title")}</h1>
@@ -77,8 +77,12 @@ async function AccountPage({ searchParams }: Props) {
         <tbody>
           {sessions.map((s) => (
             <tr key={s.ref} data-session={s.ref}>
-              <td>{utc(s.createdAt)}</td>
-              <td>{utc(s.lastSeenAt)}</td>
+              <td>
+                <OfficerTime iso={s.createdAt.toISOString()} />
+              </td>
+              <td>
+                <OfficerTime iso={s.lastSeenAt.toISOString()} />
+              </td>
               <td>{s.client ?? "—"}</td>
               <td>{s.userAgent ?? "—"}</td>
               <td>

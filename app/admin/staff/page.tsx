@@ -1,4 +1,9 @@
-import { listAccounts, STAFF_ADMIN_OUTCOMES, STAFF_ADMIN_REFUSALS } from "@/lib/staff/accounts";
+import {
+  isStaffAdminOutcome,
+  isStaffAdminRefusal,
+  listAccounts,
+  STAFF_ADMIN_REFUSALS,
+} from "@/lib/staff/accounts";
 import { requireStaff } from "@/lib/staff/console";
 import { getTranslations } from "@/lib/i18n/translations";
 import { changeRoleAction, disableStaffAction, resetMfaAction } from "../actions";
@@ -8,20 +13,23 @@ import { withPageScope } from "@/lib/http/action-scope";
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 const ROLES = ["reviewer", "approver", "admin"] as const;
-const known = (codes: object, value: unknown): value is string =>
-  typeof value === "string" && Object.keys(codes).includes(value);
 
 /** Console accounts, for admins: role, disable, password and second-factor resets. */
 async function StaffPage({ searchParams }: Props) {
   const admin = await requireStaff("admin");
   const q = await searchParams;
   const [accounts, t] = await Promise.all([listAccounts(admin), getTranslations("ConsoleAdmin")]);
-  const outcome = known(STAFF_ADMIN_OUTCOMES, q.outcome)
+  const outcome = isStaffAdminOutcome(q.outcome)
     ? t("staff.outcome", { outcome: q.outcome })
     : undefined;
   const refusal = q.error
-    ? t("staff.refusal", { error: known(STAFF_ADMIN_REFUSALS, q.error) ? q.error : "other" })
+    ? t("staff.refusal", { error: isStaffAdminRefusal(q.error) ? q.error : "other" })
     : undefined;
+  // The reset form's refusals, worded here: the action returns only the code.
+  const refusals = Object.fromEntries([
+    ...STAFF_ADMIN_REFUSALS.map((code) => [code, t("staff.refusal", { error: code })]),
+    ["failed", t("staff.refusal", { error: "other" })],
+  ]) as Record<string, string>;
   return (
     <>
       <h1>{t("staff.title")}</h1>
@@ -116,7 +124,11 @@ async function StaffPage({ searchParams }: Props) {
                 {a.id !== admin.id ? (
                   <ResetPasswordForm
                     staffId={a.id}
-                    text={{ reset: t("staff.resetPassword"), shownOnce: t("staff.newPassword") }}
+                    text={{
+                      reset: t("staff.resetPassword"),
+                      shownOnce: t("staff.newPassword"),
+                      refusals,
+                    }}
                   />
                 ) : null}
               </td>

@@ -9,8 +9,8 @@ export function ResetPasswordForm({
   text,
 }: {
   staffId: string;
-  /** The button and the line before the new password, in the officer's language. */
-  text: { reset: string; shownOnce: string };
+  /** The button, the line before the new password and each refusal code's words. */
+  text: { reset: string; shownOnce: string; refusals: Record<string, string> };
 }) {
   const [state, send, pending] = useActionState(resetPasswordAction, {} as ResetPasswordState);
   return (
@@ -21,7 +21,11 @@ export function ResetPasswordForm({
           {text.shownOnce} <code>{state.password}</code>
         </p>
       ) : null}
-      {state.error ? <p role="alert">{state.error}</p> : null}
+      {state.error ? (
+        <p role="alert" data-error={state.error}>
+          {text.refusals[state.error] ?? text.refusals.failed}
+        </p>
+      ) : null}
       <button className="button secondary" type="submit" disabled={pending}>
         {text.reset}
       </button>

@@ -217,6 +217,15 @@ describe("account administration", () => {
       resetPasswordAction({}, form({ staffId: officer.id })),
     );
     expect(state.password).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    // Refusals come back as codes (the page words them in the admin's language), never text.
+    expect(
+      await admin.browser.act(() => resetPasswordAction({}, form({ staffId: admin.id }))),
+    ).toEqual({
+      error: "self",
+    });
+    expect(await admin.browser.act(() => resetPasswordAction({}, form({ staffId: "x" })))).toEqual({
+      error: "not_found",
+    });
     expect(await officer.browser.inConsole()).toBe(false);
     expect(
       await new Browser().act(() =>
@@ -288,6 +297,10 @@ describe("own sessions", () => {
     );
     const refs = [...html.matchAll(/data-session="([0-9a-f-]{36})"/g)].map((m) => m[1]!);
     expect(refs).toHaveLength(2);
+    // Times in the officer's zone once in the browser; the UTC value on hover, as elsewhere.
+    expect(html).toMatch(
+      /<time[^>]*title="\d{4}-\d\d-\d\d \d\d:\d\d UTC"[^>]*data-testid="officer-time"/,
+    );
     expect(html).toContain("192.0.2.10");
     expect(html).toContain("Sign out here");
     // The phone's session is the row not marked as this one.
