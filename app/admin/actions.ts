@@ -271,8 +271,9 @@ export async function takeOverAction(form: FormData): Promise<void> {
 }
 
 /**
- * Approvals and rejections ask first: the page's dialog sends `confirmed=yes` with the form. A
- * decision without it (a stray keypress, a form posted by a script) changes nothing.
+ * Final decisions ask first (approve, reject, confirm a screening match, reopen a decided case):
+ * the page's dialog sends `confirmed=yes` with the form. A decision without it (a stray keypress,
+ * a form posted by a script) changes nothing.
  */
 function requireConfirmation(form: FormData): void {
   if (form.get("confirmed") !== "yes")
@@ -321,6 +322,7 @@ export async function reopenAction(form: FormData): Promise<void> {
   refuseWithoutForm(form);
   const staff = await requireStaff("admin");
   await run(form.get("caseId"), async (id) => {
+    requireConfirmation(form);
     await reopenCase(staff, id, { reason: formText(form, "reason", NOTE_MAX, { lines: true }) });
     return "reopened";
   });
@@ -410,6 +412,9 @@ export async function screeningHitAction(form: FormData): Promise<void> {
   const staff = await requireStaff("reviewer");
   await run(form.get("caseId"), async (id) => {
     const verdict = form.get("verdict") === "confirmed" ? "confirmed" : "false_positive";
+    // A confirmed match is final for the case; clearing a hit is not (a likely one waits for a
+    // second person), so only the match asks first.
+    if (verdict === "confirmed") requireConfirmation(form);
     const result = await judgeScreeningHit(staff, id, {
       hitKey: formText(form, "hitKey", 200),
       verdict,

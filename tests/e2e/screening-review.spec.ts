@@ -97,6 +97,8 @@ test("a confirmed match is rejected for good: every later launch shows the final
   const reviewer = await signIn(browser, "hits.reviewer@broker.example");
   await caseWithChecks(reviewer, email);
   await reviewer.locator(HIT).getByTestId("hit-confirm").click();
+  await expect(reviewer.getByTestId("hit-confirm-confirm")).toBeVisible();
+  await reviewer.getByTestId("hit-confirm-yes").click();
   await expect(reviewer.getByTestId("outcome")).toContainText("confirmed match");
   await expect(reviewer.getByTestId("approve-blocked")).toContainText("cannot be approved");
   await expect(reviewer.getByTestId("approve")).toBeDisabled();

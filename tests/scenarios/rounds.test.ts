@@ -285,6 +285,11 @@ describe("scenario: an admin reopens a final rejection given in error", () => {
       "error:forbidden",
     );
     expect(await admin.reopen(kycCase.id, "short")).toBe("error:reason_required");
+    // Reopening undoes a final decision: without the dialog's confirmation nothing changes.
+    expect(await admin.reopen(kycCase.id, "Wrong trader, see ticket 4411", false)).toBe(
+      "error:confirmation_required",
+    );
+    expect((await trader.currentCase()).status).toBe("rejected");
     expect(await admin.reopen(kycCase.id, "Wrong trader, see ticket 4411")).toBe("reopened");
     await w.worker();
     expect(w.crmEventsFor(kycCase.id).at(-1)).toMatchObject({

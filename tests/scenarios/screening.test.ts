@@ -48,6 +48,11 @@ describe("scenario: a likely sanctions hit confirmed", () => {
     expect(page).toContain('data-blocker="likely_hit_open"');
     expect(await reviewer.approve(kycCase.id)).toBe("error:likely_hit_open");
 
+    // A match is final for the case: without the dialog's confirmation nothing changes.
+    expect(
+      await reviewer.judgeHit(kycCase.id, HIT, "confirmed", "Same person, same DOB", false),
+    ).toBe("error:confirmation_required");
+    expect(await reviewer.casePage(kycCase.id)).toContain('data-state="open"');
     // Confirmed: the approval is refused for good, with the reason in words.
     expect(await reviewer.judgeHit(kycCase.id, HIT, "confirmed", "Same person, same DOB")).toBe(
       "hit_confirmed",

@@ -499,19 +499,30 @@ export class Staff extends Browser {
       ...Object.fromEntries(Object.entries(reasons).map(([type, r]) => [`reason:${type}`, r])),
     });
   resumeReview = (caseId: string) => this.run(resumeReviewAction, { caseId });
-  reopen = (caseId: string, reason: string) => this.run(reopenAction, { caseId, reason });
+  /** "Reopen" with a reason, then "Yes, confirm" in the dialog. */
+  reopen = (caseId: string, reason: string, confirmed = true) =>
+    this.run(reopenAction, { caseId, reason, ...(confirmed && { confirmed: "yes" }) });
   retryChecks = (caseId: string) => this.run(retryChecksAction, { caseId });
   legalHold = (caseId: string, hold: "set" | "lift", reason: string) =>
     this.run(legalHoldAction, { caseId, hold, reason });
   erasureRequest = (caseId: string) => this.run(erasureRequestAction, { caseId });
   relationshipEnd = (caseId: string, endedOn: string) =>
     this.run(relationshipEndAction, { caseId, endedOn });
+  /** "False positive", or "Confirm match" then "Yes, confirm" in its dialog. */
   judgeHit = (
     caseId: string,
     hitKey: string,
     verdict: "false_positive" | "confirmed",
     reason = "",
-  ) => this.run(screeningHitAction, { caseId, hitKey, verdict, reason });
+    confirmed = verdict === "confirmed",
+  ) =>
+    this.run(screeningHitAction, {
+      caseId,
+      hitKey,
+      verdict,
+      reason,
+      ...(confirmed && { confirmed: "yes" }),
+    });
 
   async replayDead(): Promise<string> {
     const result = await this.act(() => outcomeOf(replayDeadAction()));

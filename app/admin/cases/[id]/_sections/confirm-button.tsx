@@ -1,11 +1,13 @@
 "use client";
 
-import { useId, useRef, type ReactNode } from "react";
+import { useId, useRef, useState, type ReactNode } from "react";
 
 /**
  * A decision's submit button that asks first. The button opens a modal dialog inside the same
  * form; only the dialog's "Yes" submits, and it carries `confirmed=yes`, which the server action
  * requires (without it the decision is refused with a message, so a missing dialog cannot decide).
+ * `carry` is a value only the confirmed submission sends (e.g. a verdict, where the same form has
+ * other buttons that need no dialog): present only while the dialog is open.
  */
 export function ConfirmButton({
   children,
@@ -15,6 +17,7 @@ export function ConfirmButton({
   testId,
   disabled,
   className = "button",
+  carry,
 }: {
   children: ReactNode;
   question: string;
@@ -23,9 +26,11 @@ export function ConfirmButton({
   testId: string;
   disabled?: boolean;
   className?: string;
+  carry?: { name: string; value: string };
 }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const questionId = useId();
+  const [open, setOpen] = useState(false);
   return (
     <>
       <button
@@ -37,6 +42,7 @@ export function ConfirmButton({
           const form = event.currentTarget.form;
           event.preventDefault();
           if (form && !form.reportValidity()) return;
+          setOpen(true);
           dialog.current?.showModal();
         }}
       >
@@ -47,8 +53,10 @@ export function ConfirmButton({
         className="confirm"
         aria-labelledby={questionId}
         data-testid={`${testId}-confirm`}
+        onClose={() => setOpen(false)}
       >
         <p id={questionId}>{question}</p>
+        {carry && open ? <input type="hidden" name={carry.name} value={carry.value} /> : null}
         <div className="actions">
           <button
             className="button"

@@ -337,9 +337,15 @@ export async function Decide({ file, prefill }: { file: CaseFile; prefill?: stri
           <CaseId file={file} />
           <label htmlFor="reopenReason">{t("decide.reopenWhy")}</label>
           <textarea id="reopenReason" name="reason" rows={2} maxLength={2000} required />
-          <button className="button secondary" type="submit" data-testid="reopen">
+          <ConfirmButton
+            className="button secondary"
+            testId="reopen"
+            question={tConfirm("reopen")}
+            yes={confirm.yes}
+            cancel={confirm.cancel}
+          >
             {t("decide.reopen")}
-          </button>
+          </ConfirmButton>
         </form>
       ) : (
         <Why control={controls.reopen} name="reopen" w={w} />

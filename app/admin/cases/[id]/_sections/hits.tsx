@@ -1,6 +1,8 @@
 import type { CaseFile } from "@/lib/review/case-file";
 import type { ReviewedHit } from "@/lib/review/screening-hits";
+import { getTranslations } from "@/lib/i18n/translations";
 import { screeningHitAction } from "../../../actions";
+import { ConfirmButton } from "./confirm-button";
 import { Time } from "./value";
 import { getCaseWords } from "./words";
 
@@ -58,7 +60,7 @@ function Explanation({ hit, t }: { hit: ReviewedHit; t: T }) {
 
 export async function Hits({ file }: { file: CaseFile }) {
   if (file.hits.length === 0) return null;
-  const { t, why } = await getCaseWords();
+  const [{ t, why }, tConfirm] = await Promise.all([getCaseWords(), getTranslations("Confirm")]);
   return (
     <section className="card" data-testid="screening-hits" aria-labelledby="hits-title">
       <h2 id="hits-title">{t("hits.title")}</h2>
@@ -126,14 +128,16 @@ export async function Hits({ file }: { file: CaseFile }) {
                     >
                       {t("hits.falsePositive")}
                     </button>
-                    <button
+                    <ConfirmButton
                       className="button secondary"
-                      name="verdict"
-                      value="confirmed"
-                      data-testid="hit-confirm"
+                      testId="hit-confirm"
+                      carry={{ name: "verdict", value: "confirmed" }}
+                      question={tConfirm("hit")}
+                      yes={tConfirm("yes")}
+                      cancel={tConfirm("cancel")}
                     >
                       {t("hits.confirm")}
-                    </button>
+                    </ConfirmButton>
                   </div>
                 </form>
               ) : null}
