@@ -8,6 +8,7 @@
  * - `from_status` → `to_status` is a legal move of the state machine in lib/kyc/case-state.ts.
  * - `message_for_trader` is shown on the status screen; `data` holds evidence, never secrets.
  */
+import { sql } from "drizzle-orm";
 import { bigserial, index, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { caseStatus, kycCases } from "./kyc-cases";
 
@@ -27,7 +28,15 @@ export const caseEvents = pgTable(
     messageForTrader: text("message_for_trader"),
     data: jsonb("data").$type<Record<string, unknown>>().notNull().default({}),
   },
-  (t) => [index("case_events_case_idx").on(t.caseId, t.occurredAt)],
+  (t) => [
+    index("case_events_case_idx").on(t.caseId, t.occurredAt),
+    // The dashboard's outcomes of a period (lib/db/queries/dashboard.ts countOutcomesIn).
+    index("case_events_outcome_idx")
+      .on(t.occurredAt)
+      .where(
+        sql`${t.toStatus} in ('approved', 'rejected', 'action_required') and ${t.fromStatus} <> ${t.toStatus}`,
+      ),
+  ],
 );
 
 export type CaseEventRow = typeof caseEvents.$inferSelect;

@@ -103,6 +103,12 @@ export const kycCases = pgTable(
     index("kyc_cases_queued_idx").on(t.queuedAt, t.id),
     index("kyc_cases_trader_idx").on(t.traderId),
     index("kyc_cases_assignee_queue_idx").on(t.assignedTo, t.queuedAt),
+    // The dashboard's waiting time: every case waiting for a person, read from the index alone.
+    index("kyc_cases_waiting_idx")
+      .on(t.queuedAt)
+      .where(
+        sql`${t.status} in ('submitted', 'resubmitted', 'in_review') and ${t.closedAt} is null`,
+      ),
     index("kyc_cases_unindexed_idx")
       .on(t.id)
       .where(sql`${t.round} > ${t.searchRound}`),

@@ -1,0 +1,2 @@
+CREATE INDEX "kyc_cases_waiting_idx" ON "kyc_cases" USING btree ("queued_at") WHERE "kyc_cases"."status" in ('submitted', 'resubmitted', 'in_review') and "kyc_cases"."closed_at" is null;--> statement-breakpoint
+CREATE INDEX "case_events_outcome_idx" ON "case_events" USING btree ("occurred_at") WHERE "case_events"."to_status" in ('approved', 'rejected', 'action_required') and "case_events"."from_status" <> "case_events"."to_status";
