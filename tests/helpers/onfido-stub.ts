@@ -10,13 +10,10 @@ import { http, HttpResponse } from "msw";
 import type { SetupServer } from "msw/node";
 import { onfidoBaseUrl } from "@/lib/vendors/onfido";
 import { signedJson } from "./signed-webhook";
+import { ONFIDO_SETTINGS } from "./vendor-settings";
 
 export const ONFIDO_API = onfidoBaseUrl("eu");
-export const ONFIDO_SETTINGS = {
-  ONFIDO_API_TOKEN: "api_sandbox.scenario-token",
-  ONFIDO_WEBHOOK_TOKEN: "scenario-webhook-token",
-  ONFIDO_REGION: "eu",
-};
+export { ONFIDO_SETTINGS };
 
 export type OnfidoReport = {
   name: string;

@@ -10,14 +10,9 @@ import { http, HttpResponse } from "msw";
 import type { SetupServer } from "msw/node";
 import { sumsubSignature } from "@/lib/vendors/sumsub";
 import { signedJson } from "./signed-webhook";
+import { SUMSUB, SUMSUB_SETTINGS } from "./vendor-settings";
 
-export const SUMSUB = "https://sumsub.test";
-export const SUMSUB_SETTINGS = {
-  SUMSUB_APP_TOKEN: "sbx:scenario-app-token",
-  SUMSUB_SECRET_KEY: "scenario-app-secret",
-  SUMSUB_WEBHOOK_SECRET: "scenario-webhook-secret",
-  SUMSUB_BASE_URL: SUMSUB,
-};
+export { SUMSUB, SUMSUB_SETTINGS };
 
 export type SumsubApplicant = { id: string; externalUserId: string; levelName: string };
 export type SumsubState = {
