@@ -3,13 +3,32 @@ import postgres from "postgres";
 import { openDatabase, setDatabaseOverride, type DbHandle } from "@/lib/db/client";
 import { adminUrl, runPrefix, templateDb, withDatabase } from "./db-target";
 
-export type TestDb = DbHandle & { name: string };
+export type TestDb = DbHandle & {
+  name: string;
+  /**
+   * Where another process finds this database: a PostgreSQL URL, or the DATA_DIR whose
+   * `pglite/` directory holds it (only when created with `pgliteDataDir`).
+   */
+  target: { kind: "postgres"; url: string } | { kind: "pglite"; dataDir: string } | undefined;
+  /**
+   * Runs fn while another process may open the database, then carries on with it. A PGlite data
+   * directory opens in one process at a time, so on PGlite this closes the handle first and opens
+   * it again after; `db` and the app's database then answer from the reopened one.
+   */
+  lend<T>(fn: () => Promise<T>): Promise<T>;
+};
 
-/** A migrated, empty database of this test file's own, installed as the app's database. */
-export async function createTestDb(): Promise<TestDb> {
+/**
+ * A migrated, empty database of this test file's own, installed as the app's database. On
+ * PGlite it lives in memory, or with `pgliteDataDir` on disk where the app's embedded default
+ * puts it (`<DATA_DIR>/pglite`), so an operator command run as a process can open it too.
+ */
+export async function createTestDb(options: { pgliteDataDir?: string } = {}): Promise<TestDb> {
   const url = adminUrl();
   let handle: DbHandle;
   let name = "pglite-memory";
+  let target: TestDb["target"];
+  const pgliteDir = options.pgliteDataDir;
   if (url) {
     name = `${runPrefix()}${randomBytes(6).toString("hex")}`;
     const admin = postgres(url, { max: 1, onnotice: () => {} });
@@ -18,7 +37,13 @@ export async function createTestDb(): Promise<TestDb> {
     } finally {
       await admin.end();
     }
-    handle = await openDatabase({ kind: "postgres", url: withDatabase(url, name), max: 25 });
+    target = { kind: "postgres", url: withDatabase(url, name) };
+    handle = await openDatabase({ ...target, max: 25 });
+  } else if (pgliteDir) {
+    name = "pglite-disk";
+    target = { kind: "pglite", dataDir: pgliteDir };
+    handle = await openDatabase(target);
+    await handle.migrate();
   } else {
     handle = await openDatabase({ kind: "pglite", dataDir: "memory" });
     await handle.migrate();
@@ -36,7 +61,34 @@ export async function createTestDb(): Promise<TestDb> {
       }
     }
   };
-  return { ...handle, name, close };
+  const lend = async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (target?.kind !== "pglite") return fn();
+    // The override stays on the closed handle: a query meanwhile fails loudly instead of this
+    // process opening the directory the other one holds.
+    await handle.close();
+    try {
+      return await fn();
+    } finally {
+      handle = await openDatabase(target);
+      setDatabaseOverride(handle);
+    }
+  };
+  // Getters, not copies: after lend() on PGlite the handle is another object.
+  return {
+    get db() {
+      return handle.db;
+    },
+    get kind() {
+      return handle.kind;
+    },
+    migrate: () => handle.migrate(),
+    schemaVersion: () => handle.schemaVersion(),
+    listen: (channel, onPayload) => handle.listen(channel, onPayload),
+    name,
+    target,
+    close,
+    lend,
+  };
 }
 
 /**

@@ -32,7 +32,6 @@ import type { StaffRole } from "@/lib/db/schema";
 import { CTRADER, ctraderServer, listenForCtrader } from "../../helpers/ctrader-stub";
 import { setTestEnv } from "../../helpers/env";
 import { ownJar, setRequestLocale } from "../../helpers/request-scope";
-import { adminUrl, withDatabase } from "../../helpers/db-target";
 import { createTestDb, type TestDb } from "../../helpers/test-db";
 import {
   endpointsFor,
@@ -114,13 +113,13 @@ export type World = {
   importLists(files: string[]): ReturnType<typeof importListsAndRescreen>;
   /**
    * Runs `npm run lists:import` itself, as a separate process against this scenario's database,
-   * with SANCTIONS_LIST_PATH. Needs PostgreSQL (an in-memory PGlite is not reachable from another
-   * process): without it, runs the same import in this process and says so in the answer.
+   * with SANCTIONS_LIST_PATH; what it printed. Throws on a non-zero exit.
    */
   runListsImportCommand(files: string[]): Promise<string>;
   /**
    * Runs an operator command (`npm run <name>`'s script) as a separate process against this
-   * scenario's database and configuration. PostgreSQL only. Never throws on a non-zero exit.
+   * scenario's database and configuration, on PostgreSQL and on PGlite. Never throws on a
+   * non-zero exit.
    */
   runCommand(
     script: string,
@@ -146,6 +145,46 @@ export function scenarioWorld(env: Record<string, string | undefined> = {}): () 
   // A scenario is a whole case's life (launch to decision and delivery): ~5-25 s alone, several
   // times that on a two-core machine running other suites; a ceiling, not a target.
   jest.setTimeout(120_000);
+
+  /**
+   * An operator command as its own process, on this world's database: the PostgreSQL one by URL,
+   * or on PGlite the directory the app's embedded default opens (DATA_DIR/pglite), lent to the
+   * process while it runs. Never throws on a non-zero exit.
+   */
+  async function runScript(
+    script: string,
+    args: string[],
+    extraEnv: Record<string, string> = {},
+  ): Promise<{ code: number; stdout: string; stderr: string }> {
+    const db = world!.db;
+    const target = db.target;
+    if (!target) throw new Error("the world's database is not reachable from another process");
+    return db.lend(async () => {
+      try {
+        const { stdout, stderr } = await execFileAsync(
+          process.execPath,
+          ["--require", "./scripts/server-context.cjs", "--import", "tsx", script, ...args],
+          {
+            cwd: path.join(__dirname, "../../.."),
+            env: {
+              ...process.env,
+              NODE_OPTIONS: "",
+              DATABASE_URL: target.kind === "postgres" ? target.url : "",
+              DATA_DIR: target.kind === "pglite" ? target.dataDir : process.env.DATA_DIR,
+              LOG_LEVEL: "warn",
+              ...extraEnv,
+            },
+            timeout: 60_000,
+          },
+        );
+        return { code: 0, stdout, stderr };
+      } catch (error) {
+        const failed = error as { code?: number; stdout?: string; stderr?: string };
+        if (typeof failed.code !== "number") throw error;
+        return { code: failed.code, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
+      }
+    });
+  }
 
   beforeAll(async () => {
     listenForCtrader();
@@ -186,7 +225,7 @@ export function scenarioWorld(env: Record<string, string | undefined> = {}): () 
       ...env,
     };
     setTestEnv(settings);
-    const db = await createTestDb();
+    const db = await createTestDb({ pgliteDataDir: dataDir });
     const accountUpdates: AccountUpdate[] = [];
     const handlers = () =>
       ctraderServer.use(
@@ -237,59 +276,13 @@ export function scenarioWorld(env: Record<string, string | undefined> = {}): () 
       importLists: (files) => importListsAndRescreen(files),
       configure: (overrides) => setTestEnv({ ...settings, ...overrides }),
       async runListsImportCommand(files) {
-        const url = adminUrl();
-        if (!url) {
-          await importListsAndRescreen(files);
-          return "in-process (no PostgreSQL for a second process)";
-        }
-        const { stdout } = await execFileAsync(
-          process.execPath,
-          [
-            "--require",
-            "./scripts/server-context.cjs",
-            "--import",
-            "tsx",
-            "scripts/lists-import.ts",
-          ],
-          {
-            cwd: path.join(__dirname, "../../.."),
-            env: {
-              ...process.env,
-              NODE_OPTIONS: "",
-              DATABASE_URL: withDatabase(url, db.name),
-              SANCTIONS_LIST_PATH: files.join(","),
-              LOG_LEVEL: "warn",
-            },
-            timeout: 60_000,
-          },
-        );
-        return stdout;
+        const run = await runScript("scripts/lists-import.ts", [], {
+          SANCTIONS_LIST_PATH: files.join(","),
+        });
+        if (run.code !== 0) throw new Error(`lists:import exited ${run.code}: ${run.stderr}`);
+        return run.stdout;
       },
-      async runCommand(script, args = []) {
-        const url = adminUrl();
-        if (!url) throw new Error("runCommand needs PostgreSQL (DATABASE_URL)");
-        try {
-          const { stdout, stderr } = await execFileAsync(
-            process.execPath,
-            ["--require", "./scripts/server-context.cjs", "--import", "tsx", script, ...args],
-            {
-              cwd: path.join(__dirname, "../../.."),
-              env: {
-                ...process.env,
-                NODE_OPTIONS: "",
-                DATABASE_URL: withDatabase(url, db.name),
-                LOG_LEVEL: "warn",
-              },
-              timeout: 60_000,
-            },
-          );
-          return { code: 0, stdout, stderr };
-        } catch (error) {
-          const failed = error as { code?: number; stdout?: string; stderr?: string };
-          if (typeof failed.code !== "number") throw error;
-          return { code: failed.code, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
-        }
-      },
+      runCommand: (script, args = []) => runScript(script, args),
     };
   });
 
