@@ -13,7 +13,7 @@
  */
 import "server-only";
 import { createHash } from "node:crypto";
-import { listStoredDocumentsAfter } from "@/lib/db/queries/documents";
+import { listStoredDocumentsAfter, whileDocumentKept } from "@/lib/db/queries/documents";
 import { env } from "@/lib/env";
 import { AppError, isAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
@@ -64,8 +64,9 @@ export type SealReport = { sealed: number; alreadySealed: number; skipped: numbe
 /**
  * Encrypts the files still stored in clear, a batch of rows at a time in id order. Each file is
  * read, checked against its hash and written back sealed under the same key; running it again
- * finds nothing to do. A case erased meanwhile (its key destroyed) is skipped, as is a file whose
- * object is gone or does not match its hash (logged: that needs a person, not a rewrite).
+ * finds nothing to do. A document deleted or a case erased meanwhile is skipped, never written
+ * back, as is a file whose object is gone or does not match its hash (logged: that needs a
+ * person, not a rewrite).
  */
 export async function sealClearDocuments(batch = 200): Promise<SealReport> {
   const report: SealReport = { sealed: 0, alreadySealed: 0, skipped: 0 };
@@ -98,13 +99,21 @@ export async function sealClearDocuments(batch = 200): Promise<SealReport> {
         log.warn("documents.seal_hash_mismatch", { documentId: row.id });
         continue;
       }
+      let sealed: Buffer;
       try {
-        await storeDocumentFile(row.caseId, row.id, row.storageKey, stored);
-        report.sealed++;
+        sealed = (await caseCipher(row.caseId)).sealFile(row.id, stored);
       } catch (error) {
         if (!isAppError(error) || error.code !== "GONE") throw error;
         report.skipped++;
+        continue;
       }
+      // Written under a lock the purge waits for: a purge that ran since the read has deleted the
+      // document (nothing is written), one that starts now deletes what was written.
+      const written = await whileDocumentKept(row, () =>
+        storage().put(row.storageKey, sealed, SEALED_CONTENT_TYPE),
+      );
+      if (written) report.sealed++;
+      else report.skipped++;
     }
   }
   return report;

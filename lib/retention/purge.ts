@@ -3,17 +3,19 @@
  * clock): applies the policy of lib/retention/policy.ts.
  *
  * - A draft case never submitted and untouched for RETENTION_DRAFT_DAYS, and a decided case
- *   RETENTION_CASE_YEARS after the trader's relationship ended, are erased whole: stored objects
- *   deleted, then in one transaction drafts and document rows deleted, answers and check
- *   evidence redacted, the case key destroyed (so backup copies of the rows stay ciphertext), a
- *   tombstone kept and a `retention.purged` audit event written. The audit trail itself is never
- *   touched: `npm run audit:verify` passes after a purge.
+ *   RETENTION_CASE_YEARS after the trader's relationship ended, are erased whole, in one
+ *   transaction under the case's row lock: stored objects deleted, drafts and document rows
+ *   deleted, answers and check evidence redacted, the case key destroyed (so backup copies of
+ *   the rows stay ciphertext), a tombstone kept and a `retention.purged` audit event written.
+ *   The audit trail itself is never touched: `npm run audit:verify` passes after a purge.
  * - Documents replaced by a newer upload before any submission used them go
  *   RETENTION_SUPERSEDED_DAYS after the decision; one a submission used is that round's evidence
  *   (the evidence export lists it) and stays until the case itself goes.
  * - A case on legal hold is skipped by every rule, checked again under the case's row lock.
- * Objects are deleted before the rows: a crash between leaves rows whose objects are gone (the
- * next run finishes the job), never objects nobody knows of.
+ * Objects are deleted inside the transaction, before it commits: a crash leaves rows whose objects
+ * are gone (the next run finishes the job), never objects nobody knows of. `npm run
+ * documents:seal` rewrites an object under a lock the purge waits for (whileDocumentKept), so it
+ * cannot put a file back after the purge deleted it.
  */
 import "server-only";
 import { createHash } from "node:crypto";
@@ -59,13 +61,15 @@ export async function purgeCase(
     submissions: found.submissions.map((s) => ({ round: s.round, sha256: sha256(s.payload) })),
     documents: found.documents.map((d) => ({ id: d.id, sha256: d.sha256 })),
   });
-  // Both keys of each document: the verified (sealed) file, and the upload key, where a replay of
-  // the browser's signed form after the confirm may have left a file in clear.
-  for (const document of found.documents) {
-    await storage().delete(document.storageKey);
-    await storage().delete(documentKey(caseId, document.id));
-  }
   return purgeCaseRows({
+    // Both keys of each document: the verified (sealed) file, and the upload key, where a replay
+    // of the browser's signed form after the confirm may have left a file in clear.
+    deleteObjects: async () => {
+      for (const document of found.documents) {
+        await storage().delete(document.storageKey);
+        await storage().delete(documentKey(caseId, document.id));
+      }
+    },
     caseId,
     traderId: kycCase.traderId,
     rule,
@@ -99,16 +103,21 @@ export async function runRetentionPurge(now = new Date()): Promise<PurgeReport> 
   for (const { kycCase } of await listExpiredDecidedCases(at.relationshipEndedBefore, BATCH))
     if (await purgeCase(kycCase.id, "relationship_ended", now)) report.cases++;
   for (const document of await listSupersededDocuments(at.supersededDecidedBefore, BATCH)) {
-    await storage().delete(document.storageKey);
-    await storage().delete(documentKey(document.caseId, document.id));
-    await deleteSupersededDocument(document.id, {
-      actorType: "system",
-      actorId: "retention",
-      action: "retention.document_deleted",
-      caseId: document.caseId,
-      data: { documentId: document.id, sha256: document.sha256, replacedAt: document.replacedAt },
-      occurredAt: now,
-    });
+    await deleteSupersededDocument(
+      document.id,
+      {
+        actorType: "system",
+        actorId: "retention",
+        action: "retention.document_deleted",
+        caseId: document.caseId,
+        data: { documentId: document.id, sha256: document.sha256, replacedAt: document.replacedAt },
+        occurredAt: now,
+      },
+      async () => {
+        await storage().delete(document.storageKey);
+        await storage().delete(documentKey(document.caseId, document.id));
+      },
+    );
     report.documents++;
   }
   report.outboxEvents = await deleteSettledOutboxOfPurged(BATCH);

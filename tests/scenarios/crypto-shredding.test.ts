@@ -11,6 +11,8 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { caseCipher } from "@/lib/security/case-keys";
+import { sealClearDocuments } from "@/lib/documents/stored-file";
+import { storage } from "@/lib/storage";
 import { textOf } from "../helpers/render-page";
 import { sqlRows } from "../helpers/sql-rows";
 import { encryptJson } from "@/lib/security/encryption";
@@ -215,4 +217,68 @@ describe("scenario: personal data under a per-case key", () => {
       /documents:seal: 1 files sealed, [1-9]\d* already sealed, 0 skipped/,
     );
   });
+
+  it("documents:seal and the purge of the same case are exclusive: no file is written back after the erasure", async () => {
+    const w = world();
+    w.configure({});
+    const trader = new Trader(w, 460_005);
+    await trader.completeStandardLevel({ surnames: "Virtanen" });
+    const kycCase = await trader.currentCase();
+    await w.worker();
+    const [file] = await sqlRows<{ id: string; storage_key: string }>(
+      w.db.db,
+      sql`select id, storage_key from documents where case_id = ${kycCase.id} order by id limit 1`,
+    );
+    const reviewer = await signedInStaff(w, "race.reviewer@broker.example", "reviewer");
+    const clear = Buffer.from(await (await reviewer.openDocument(file!.id)).arrayBuffer());
+    expect(await reviewer.approve(kycCase.id)).toBe("approved");
+    const admin = await signedInStaff(w, "race.admin@broker.example", "admin");
+    const endedOn = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    expect(await admin.relationshipEnd(kycCase.id, endedOn)).toBe("relationship_ended");
+    // A file from before sealing, as in the scenario above: the seal has work on this case.
+    const objectPath = path.join(w.dataDir, "documents", file!.storage_key);
+    writeFileSync(objectPath, clear);
+
+    // The purge starts while the seal is about to write this file (its case key already read).
+    const files = storage();
+    const put = files.put.bind(files);
+    let purge: Promise<void> | undefined;
+    const spy = jest.spyOn(files, "put").mockImplementation(async (key, bytes, type) => {
+      if (key === file!.storage_key && !purge) {
+        purge = w.worker(new Date(Date.now() + 6 * 366 * 86_400_000));
+        await purgeWaitingOrDone(purge);
+      }
+      return put(key, bytes, type);
+    });
+    try {
+      await sealClearDocuments();
+      await purge;
+    } finally {
+      spy.mockRestore();
+    }
+    expect(purge).toBeDefined();
+    expect(existsSync(objectPath)).toBe(false);
+    await expect(caseCipher(kycCase.id)).rejects.toThrow("erased");
+  });
 });
+
+/**
+ * Resolves once the purge is blocked on a lock (PostgreSQL: another session of this database
+ * waits for one) or has finished. On PGlite the one connection is busy with the seal's
+ * transaction, so the purge cannot run before it ends: nothing to wait for.
+ */
+async function purgeWaitingOrDone(purge: Promise<void>): Promise<void> {
+  if (world().db.kind !== "postgres") return;
+  let done = false;
+  void purge.finally(() => (done = true)).catch(() => undefined);
+  for (let i = 0; i < 3000 && !done; i++) {
+    const [waiting] = await sqlRows<{ n: number }>(
+      world().db.db,
+      sql`select count(*)::int as n from pg_locks l join pg_stat_activity a on a.pid = l.pid
+          where not l.granted and a.datname = current_database()`,
+    );
+    if ((waiting?.n ?? 0) > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  if (!done) throw new Error("the purge neither waited for the seal nor finished");
+}

@@ -1,6 +1,6 @@
 import { and, asc, count, eq, gte, inArray, isNull, lt, ne, sql } from "drizzle-orm";
 import { getDb } from "../client";
-import { auditEvents, documents, kycCases, type DocumentRow } from "../schema";
+import { auditEvents, caseKeys, documents, kycCases, type DocumentRow } from "../schema";
 import { lockCaseForWrite, type Tx } from "./cases";
 import { preparedPerHandle } from "./prepared";
 
@@ -325,6 +325,41 @@ export async function getDocumentById(documentId: string): Promise<DocumentRow |
 export async function listAllCaseDocuments(caseId: string): Promise<DocumentRow[]> {
   const db = await getDb();
   return db.select().from(documents).where(eq(documents.caseId, caseId));
+}
+
+/**
+ * Runs `write` (a rewrite of the document's stored object) in a transaction that keeps the
+ * document and its case from going meanwhile, if both are still there; false when the document
+ * was deleted or its case erased (nothing written). The case row is key-share locked, which only
+ * the purge's lock waits for (the app's own case updates do not), and the document row shared,
+ * which its deletion waits for: both delete objects after taking their lock, so a file written
+ * here is either deleted by them afterwards or never written.
+ */
+export async function whileDocumentKept(
+  document: { id: string; caseId: string },
+  write: () => Promise<void>,
+): Promise<boolean> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const [kycCase] = await tx
+      .select({ id: kycCases.id })
+      .from(kycCases)
+      .where(eq(kycCases.id, document.caseId))
+      .for("key share");
+    if (!kycCase) return false;
+    const [kept] = await tx
+      .select({ id: documents.id })
+      .from(documents)
+      .where(eq(documents.id, document.id))
+      .for("share");
+    const [key] = await tx
+      .select({ destroyedAt: caseKeys.destroyedAt })
+      .from(caseKeys)
+      .where(eq(caseKeys.caseId, document.caseId));
+    if (!kept || key?.destroyedAt) return false;
+    await write();
+    return true;
+  });
 }
 
 /** Stored (not pending) documents with an id after `after`, in id order: a backfill's batch. */

@@ -199,16 +199,26 @@ export async function listSupersededDocuments(
   return rows.map((r) => r.document);
 }
 
-/** Deletes one replaced document's row with its audit event (its object is already gone). */
-export async function deleteSupersededDocument(documentId: string, audit: AuditInput) {
+/**
+ * Deletes one replaced document: its row, then (`deleteObjects`) its objects while the deleted
+ * row is still locked, with its audit event, in one transaction. A rewrite of the object under
+ * whileDocumentKept finishes before the delete, or finds no row after it.
+ */
+export async function deleteSupersededDocument(
+  documentId: string,
+  audit: AuditInput,
+  deleteObjects: () => Promise<void>,
+) {
   const db = await getDb();
   await db.transaction(async (tx) => {
     const rows = await tx
       .delete(documents)
       .where(and(eq(documents.id, documentId), isNotNull(documents.replacedAt)))
       .returning({ id: documents.id });
-    if (rows.length === 1)
-      await tx.insert(auditEvents).values({ ...audit, data: audit.data ?? {} });
+    if (rows.length !== 1) return;
+    // A crash after this rolls the row back with its objects gone; the next run finishes.
+    await deleteObjects();
+    await tx.insert(auditEvents).values({ ...audit, data: audit.data ?? {} });
   });
 }
 
@@ -243,10 +253,14 @@ export async function getCaseForPurge(caseId: string) {
 }
 
 /**
- * Erases one case in one transaction, unless it was put on hold or purged meanwhile: drafts and
- * document rows deleted, submitted answers and check evidence redacted, the case key destroyed,
- * the case closed, the tombstone and the audit event written. The trader's own contact fields
- * go when no other case of theirs keeps data. False: nothing was done (hold or already purged).
+ * Erases one case in one transaction, unless it was put on hold or purged meanwhile: the stored
+ * objects deleted (`deleteObjects`), drafts and document rows deleted, submitted answers and
+ * check evidence redacted, the case key destroyed, the case closed, the tombstone and the audit
+ * event written. The trader's own contact fields go when no other case of theirs keeps data.
+ * False: nothing was done (hold or already purged).
+ *
+ * The objects go under the case's row lock, after the hold check: whatever writes a case's
+ * objects under the same lock (whileDocumentKept) finishes before, or finds the case gone after.
  */
 export async function purgeCaseRows(input: {
   caseId: string;
@@ -255,6 +269,7 @@ export async function purgeCaseRows(input: {
   tombstone: Record<string, unknown>;
   now: Date;
   audit: AuditInput;
+  deleteObjects: () => Promise<void>;
 }): Promise<boolean> {
   const db = await getDb();
   return db.transaction(async (tx) => {
@@ -268,6 +283,8 @@ export async function purgeCaseRows(input: {
       .from(caseRetention)
       .where(eq(caseRetention.caseId, input.caseId));
     if (state?.legalHoldAt || state?.purgedAt) return false;
+    // A crash after this rolls the rows back with their objects gone; the next run finishes.
+    await input.deleteObjects();
     await tx.delete(caseDrafts).where(eq(caseDrafts.caseId, input.caseId));
     await tx.delete(documents).where(eq(documents.caseId, input.caseId));
     await tx.delete(identityFingerprints).where(eq(identityFingerprints.caseId, input.caseId));
