@@ -525,6 +525,11 @@ const rawSchema = z.object({
   S3_REGION: z.preprocess(emptyAsUndefined, z.string().default("us-east-1")),
   S3_ENDPOINT: optionalUrl,
   S3_FORCE_PATH_STYLE: flag,
+  // Asks the bucket to encrypt what it stores (the browser's original at the upload key, between
+  // its POST and the confirm, and our sealed files), as a presigned-POST policy condition the
+  // store enforces. Off by default: AWS encrypts every new object with SSE-S3 anyway since 2023,
+  // and a store without a key service (MinIO without KMS) refuses the header, every upload with it.
+  S3_SERVER_SIDE_ENCRYPTION: z.preprocess(emptyAsUndefined, z.enum(["AES256"]).optional()),
   UPLOAD_MAX_BYTES: intWithDefault(10 * 1024 * 1024, 1, 100 * 1024 * 1024),
   UPLOAD_MAX_FILES_PER_CASE: intWithDefault(12, 1, 100),
   UPLOAD_URL_TTL_SECONDS: intWithDefault(300, 10, 300),
@@ -839,6 +844,7 @@ function toConfig(raw: Raw) {
               region: raw.S3_REGION,
               endpoint: raw.S3_ENDPOINT?.replace(/\/$/, ""),
               forcePathStyle: raw.S3_FORCE_PATH_STYLE,
+              serverSideEncryption: raw.S3_SERVER_SIDE_ENCRYPTION,
             }
           : undefined,
       uploadMaxBytes: raw.UPLOAD_MAX_BYTES,

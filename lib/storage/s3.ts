@@ -43,6 +43,8 @@ export type S3StorageOptions = {
   region: string;
   endpoint: string | undefined;
   forcePathStyle: boolean;
+  /** Required on every object written, the browser's POST included (S3_SERVER_SIDE_ENCRYPTION). */
+  serverSideEncryption?: "AES256";
   uploadMaxBytes: number;
   uploadUrlTtlSeconds: number;
 };
@@ -77,6 +79,7 @@ export class S3Storage implements DocumentStorage {
       "upload URL lifetime",
     );
     const started = Date.now();
+    const sse = this.options.serverSideEncryption;
     const { url, fields } = await createPresignedPost(this.client, {
       Bucket: this.options.bucket,
       Key: key,
@@ -84,9 +87,14 @@ export class S3Storage implements DocumentStorage {
         ["eq", "$key", key],
         ["eq", "$Content-Type", contentType],
         ["content-length-range", 1, maxBytes],
+        // The store refuses a form without it: the original is encrypted at rest until the confirm.
+        ...(sse ? [["eq", "$x-amz-server-side-encryption", sse] as ["eq", string, string]] : []),
       ],
-      // Posted by the browser as a form field, so the `eq` condition above holds.
-      Fields: { "Content-Type": contentType },
+      // Posted by the browser as form fields, so the `eq` conditions above hold.
+      Fields: {
+        "Content-Type": contentType,
+        ...(sse ? { "x-amz-server-side-encryption": sse } : {}),
+      },
       Expires: ttl,
     });
     return { method: "POST", url, fields, expiresAt: new Date(started + ttl * 1000) };
@@ -149,6 +157,7 @@ export class S3Storage implements DocumentStorage {
         Body: bytes,
         ContentType: assertContentType(contentType),
         ContentLength: bytes.byteLength,
+        ServerSideEncryption: this.options.serverSideEncryption,
       }),
     );
   }

@@ -131,6 +131,55 @@ describe("s3 storage: presigned POST", () => {
     expect(await storage.head(key)).toEqual({ size: JPEG.length, contentType: "image/jpeg" });
     expect(await storage.get(key)).toEqual(JPEG);
   });
+
+  it("with S3_SERVER_SIDE_ENCRYPTION the form requires SSE-S3, as a signed condition and a field", async () => {
+    const encrypting = new S3Storage({
+      bucket: BUCKET,
+      region: "us-east-1",
+      endpoint,
+      forcePathStyle: true,
+      serverSideEncryption: "AES256",
+      uploadMaxBytes: 10 * MB,
+      uploadUrlTtlSeconds: 300,
+    });
+    try {
+      const key = newKey();
+      const target = await encrypting.createUpload({
+        key,
+        contentType: "image/jpeg",
+        maxBytes: MB,
+      });
+      expect(policyOf(target.fields).conditions).toContainEqual([
+        "eq",
+        "$x-amz-server-side-encryption",
+        "AES256",
+      ]);
+      expect(target.fields["x-amz-server-side-encryption"]).toBe("AES256");
+      const response = await post(
+        target.url,
+        target.fields,
+        new Blob([JPEG], { type: "image/jpeg" }),
+      );
+      expect(response.status).toBe(204);
+      expect(await encrypting.get(key)).toEqual(JPEG);
+      await encrypting.put(key, JPEG, "application/octet-stream");
+      expect(await encrypting.head(key)).toEqual({
+        size: JPEG.length,
+        contentType: "application/octet-stream",
+      });
+
+      // Without the setting, nothing asks for it (a store without a key service would refuse).
+      const plain = await storage.createUpload({
+        key: newKey(),
+        contentType: "image/jpeg",
+        maxBytes: MB,
+      });
+      expect(JSON.stringify(policyOf(plain.fields))).not.toContain("server-side-encryption");
+      expect(plain.fields).not.toHaveProperty("x-amz-server-side-encryption");
+    } finally {
+      encrypting.client.destroy();
+    }
+  });
 });
 
 describe("s3 storage: objects", () => {
