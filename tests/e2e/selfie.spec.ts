@@ -1,5 +1,8 @@
 import { expect, test, type Page } from "@playwright/test";
+import en from "../../messages/en.json";
 import { PHONE_WITH_CAMERA } from "./fixtures/camera";
+import { createStaff, openCase, serious, signIn } from "./fixtures/console";
+import { completeStandardLevel, type Catalog } from "./fixtures/flow";
 
 /**
  * The selfie screen (a level that asks for one: tests/fixtures/levels/with-selfie.json): the
@@ -78,4 +81,62 @@ test("in a webview without a camera, the selfie offers the phone, not a file pic
   await expect(page.getByTestId("handoff-url")).toContainText("/inapp/handoff?handoff=");
   await expect(page.locator("img.qr")).toBeVisible();
   await desktop.close();
+});
+
+test("a reviewer asks for the selfie again with a reason; the trader takes a new attempt and the case returns to review", async ({
+  page,
+  browser,
+}) => {
+  const databaseUrl = process.env.E2E_DATABASE_URL || "";
+  test.skip(!databaseUrl, "needs E2E_DATABASE_URL (PostgreSQL) to create staff accounts");
+  test.setTimeout(180_000);
+  const m = en as unknown as Catalog;
+  const trader = "trader2811@example.com";
+  await createStaff(databaseUrl, "selfie.reviewer@broker.example", "reviewer");
+
+  // The selfie first, then the standard steps, then the submit.
+  await open(page, 2811, "iOS");
+  await page.getByTestId("selfie-start").click();
+  await expect(page.getByTestId("selfie-done")).toBeVisible({ timeout: 45_000 });
+  await page.goto("/inapp/kyc");
+  await completeStandardLevel(page, m, 2811);
+
+  // The console offers the selfie beside the other documents, with a reason for the trader.
+  const reviewer = await signIn(browser, "selfie.reviewer@broker.example");
+  await openCase(reviewer, trader);
+  await reviewer.locator('input[name=items][value="document:selfie"]').check();
+  const reason = "Your face is outside the oval in every frame.";
+  await reviewer.getByTestId("item-reason-selfie").fill(reason);
+  await reviewer.fill("#message", "Please take the selfie again.");
+  expect(await serious(reviewer)).toEqual([]);
+  await reviewer.getByTestId("request").click();
+  await expect(reviewer.getByTestId("case-status")).toHaveAttribute(
+    "data-status",
+    "action_required",
+  );
+
+  // The trader reads the reason on the selfie screen and takes a new attempt.
+  await page.goto("/inapp/kyc/upload?documentType=selfie");
+  await expect(page.getByTestId("document-type")).toContainText(reason);
+  await expect(page.getByTestId("selfie-done")).toHaveCount(0);
+  const attempt = page.waitForResponse((r) => r.url().endsWith("/api/inapp/selfie/challenge"));
+  await page.getByTestId("selfie-start").click();
+  expect((await attempt).status()).toBe(201);
+  await expect(page.getByTestId("selfie-done")).toBeVisible({ timeout: 45_000 });
+  await page.goto("/inapp/kyc");
+  await page.getByLabel(m.Kyc.declaration).check();
+  await page.getByTestId("submit-case").click();
+  await expect(page).toHaveURL(/\/inapp\/kyc\/status$/);
+
+  // Back in review once the checks of the new round ran.
+  await expect
+    .poll(
+      async () => {
+        await openCase(reviewer, trader);
+        return reviewer.getByTestId("case-status").getAttribute("data-status");
+      },
+      { timeout: 30_000 },
+    )
+    .toBe("in_review");
+  await expect(reviewer.getByTestId("selfie-frames").locator("li")).toHaveCount(3);
 });
