@@ -39,12 +39,13 @@ function hoursSince(date: Date, now: Date): number {
 async function QueuePage({ searchParams }: Props) {
   const staff = await requireStaff("reviewer");
   const q = await searchParams;
-  const [{ params, rows, team, hasNext, now }, label, locale, t] = await Promise.all([
-    loadQueue(staff, q),
-    getConsoleLabels(),
-    getLocale(),
-    getTranslations("Console.queue"),
-  ]);
+  const [{ params, rows, team, colleagues, levels, hasNext, now }, label, locale, t] =
+    await Promise.all([
+      loadQueue(staff, q),
+      getConsoleLabels(),
+      getLocale(),
+      getTranslations("Console.queue"),
+    ]);
   const target = env().reviewTimeHours;
   const error = typeof q.error === "string" ? q.error : undefined;
   const claimed = Number(q.claimed);
@@ -105,7 +106,15 @@ async function QueuePage({ searchParams }: Props) {
           </select>
         </label>
         <label>
-          {t("level")} <input name="level" defaultValue={params.level ?? ""} size={10} />
+          {t("level")}{" "}
+          <select name="level" defaultValue={params.level ?? ""} data-testid="filter-level">
+            <option value="">{t("any")}</option>
+            {levels.map((level) => (
+              <option key={level} value={level}>
+                {label.level(level)}
+              </option>
+            ))}
+          </select>
         </label>
         <label>
           {t("risk")}{" "}
@@ -133,13 +142,19 @@ async function QueuePage({ searchParams }: Props) {
           {t("assignee")}{" "}
           <select
             name="assignee"
-            defaultValue={
-              params.assignee === "me" || params.assignee === "unassigned" ? params.assignee : ""
-            }
+            defaultValue={params.assignee ?? ""}
+            data-testid="filter-assignee"
           >
             <option value="">{t("anyone")}</option>
             <option value="me">{t("me")}</option>
             <option value="unassigned">{t("unassigned")}</option>
+            {colleagues
+              .filter((c) => c.id !== staff.id)
+              .map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.name}
+                </option>
+              ))}
           </select>
         </label>
         <label>

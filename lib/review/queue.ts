@@ -15,6 +15,7 @@ import {
 import type { CaseStatus } from "@/lib/db/schema";
 import { listActiveStaff } from "@/lib/db/queries/staff";
 import { env } from "@/lib/env";
+import { levelsConfig } from "@/lib/kyc/levels";
 import { CASE_STATUSES } from "@/lib/kyc/statuses";
 import { caseCipher } from "@/lib/security/case-keys";
 import { hasRole } from "@/lib/staff/auth";
@@ -127,6 +128,10 @@ export type QueueView = {
   rows: QueueEntry[];
   /** Who an approver may assign cases to (empty for reviewers). */
   team: { id: string; name: string }[];
+  /** Everyone the assignee filter offers by name (active staff). */
+  colleagues: { id: string; name: string }[];
+  /** The configured levels, for the level filter. */
+  levels: string[];
   hasNext: boolean;
   now: Date;
 };
@@ -165,10 +170,20 @@ export async function loadQueue(
       row.latinName = latinReading(name);
     }
   }
-  const team = hasRole(staff, "approver")
-    ? (await listActiveStaff()).map((s) => ({ id: s.id, name: s.displayName }))
-    : [];
-  return { params, rows, team, hasNext: found.length > QUEUE_PAGE_SIZE, now };
+  const colleagues = (await listActiveStaff()).map((s) => ({ id: s.id, name: s.displayName }));
+  const team = hasRole(staff, "approver") ? colleagues : [];
+  // A level no longer configured still has its cases: the filter keeps offering the one asked for.
+  const levels = levelsConfig().levels.map((level) => level.id);
+  if (params.level && !levels.includes(params.level)) levels.push(params.level);
+  return {
+    params,
+    rows,
+    team,
+    colleagues,
+    levels,
+    hasNext: found.length > QUEUE_PAGE_SIZE,
+    now,
+  };
 }
 
 /** Why a bulk assignment was refused before anything changed. */

@@ -8,7 +8,7 @@ import "./support/request-scope";
 import { sql } from "drizzle-orm";
 import { textOf } from "../helpers/render-page";
 import { signedInStaff, Trader } from "./support/people";
-import { scenarioWorld } from "./support/world";
+import { OFAC_EXCERPT, scenarioWorld } from "./support/world";
 
 const world = scenarioWorld();
 
@@ -115,5 +115,63 @@ describe("scenario: searching the queue", () => {
     expect(listed(await reviewer.queue({ q: "lopez garcia" }))).toEqual([]);
     await w.worker();
     expect(listed(await reviewer.queue({ q: "lopez garcia" }))).toEqual([latin]);
+  });
+});
+
+describe("scenario: the queue's filters offer what there is", () => {
+  const LISTED = {
+    givenNames: "Rafael",
+    surnames: "Caro Quintero",
+    dateOfBirth: "1952-12-12",
+    nationalities: ["MX"],
+  };
+  let flagged = "";
+  beforeAll(async () => {
+    const w = world();
+    await w.importLists([OFAC_EXCERPT]);
+    const rafael = new Trader(w, 560_003);
+    await rafael.completeStandardLevel(LISTED);
+    await w.worker();
+    flagged = (await rafael.currentCase()).id;
+  });
+
+  const select = (html: string, testId: string) =>
+    new RegExp(`<select[^>]*data-testid="${testId}"[^>]*>(.*?)</select>`, "s").exec(html)?.[1] ??
+    "";
+  const options = (html: string, testId: string) =>
+    [...select(html, testId).matchAll(/<option([^>]*)value="([^"]*)"[^>]*>([^<]*)</g)].map((m) => ({
+      value: m[2],
+      text: m[3],
+      selected: /selected/.test(m[1] + m[0]),
+    }));
+
+  it("lists the cases whose checks failed, and only those", async () => {
+    const reviewer = await signedInStaff(world(), "failed.reviewer@broker.example", "reviewer");
+    expect(listed(await reviewer.queue({ checksFailed: "1" }))).toEqual([flagged]);
+  });
+
+  it("filters by any colleague by name, kept across a reload of the URL", async () => {
+    const w = world();
+    const colleague = await signedInStaff(w, "colleague.reviewer@broker.example", "reviewer");
+    expect(await colleague.claim(flagged)).toBe("claimed");
+    const reviewer = await signedInStaff(w, "lead.reviewer@broker.example", "reviewer");
+    const offered = options(await reviewer.queue(), "filter-assignee");
+    const theirs = offered.find((o) => o.text === "colleague.reviewer");
+    expect(theirs?.value).toMatch(/^[0-9a-f-]{36}$/);
+    // Oneself is "me", not listed twice.
+    expect(offered.filter((o) => o.text === "lead.reviewer")).toEqual([]);
+    const page = await reviewer.queue({ assignee: theirs?.value ?? "" });
+    expect(listed(page)).toEqual([flagged]);
+    expect(options(page, "filter-assignee").find((o) => o.selected)?.value).toBe(theirs?.value);
+  });
+
+  it("offers the configured levels by name instead of a code to type", async () => {
+    const reviewer = await signedInStaff(world(), "levels.reviewer@broker.example", "reviewer");
+    const page = await reviewer.queue({ level: "standard" });
+    const levels = options(page, "filter-level");
+    expect(levels.map((o) => o.value)).toEqual(expect.arrayContaining(["", "basic", "standard"]));
+    expect(levels.find((o) => o.selected)?.value).toBe("standard");
+    expect(levels.find((o) => o.value === "standard")?.text).not.toBe("standard");
+    expect(listed(page)).toContain(flagged);
   });
 });
