@@ -58,6 +58,17 @@ describe("console labels", () => {
         expect(word).not.toContain("ConsoleLabels");
       }
       expect(label.level("vip_2")).toBe("vip_2");
+      // A code without words falls back to a generic word ("Check", "Other reason"...): a known
+      // code that reads like that fallback has lost its words.
+      const unknown = "no_such_code";
+      const generic: [string, string[]][] = [
+        [label.status(unknown as never), CASE_STATUSES.map(label.status)],
+        [label.step(unknown), STEPS.map(label.step)],
+        [label.check(unknown), CHECK_NAMES.map(label.check)],
+        [label.outcome(unknown), ["pass", "warn", "fail"].map(label.outcome)],
+        [label.reason(unknown), REJECT_REASONS.map((r) => label.reason(r.code))],
+      ];
+      for (const [fallback, known] of generic) expect(known).not.toContain(fallback);
     }
   });
 
