@@ -119,6 +119,22 @@ export function renewalNotice(
 }
 
 /**
+ * Why a renewal draft asks for a new identity document, in the notice's terms: the document it
+ * replaces (the case keeps that date until the submit) and whether it has expired by `now`. Null
+ * for any other request: a renewal has no reviewer's reason to translate, only this.
+ */
+export function renewalRequest(
+  kycCase: Pick<KycCase, "status" | "documentExpiresOn">,
+  request: { reasonCode?: string | null } | null,
+  now = new Date(),
+): RenewalNotice | null {
+  if (kycCase.status !== "draft" || request?.reasonCode !== RENEWAL_REASON) return null;
+  if (!kycCase.documentExpiresOn) return null;
+  const expired = kycCase.documentExpiresOn <= utcDay(now);
+  return { state: expired ? "expired" : "due", documentExpiresOn: kycCase.documentExpiresOn };
+}
+
+/**
  * The trader starts the renewal: back to a draft of the same case in which only the identity
  * document and its fields are open (lib/kyc/submission.ts reads the items from this event).
  * Only a case with a renewal notice or an expired one may renew; anything else is a conflict.

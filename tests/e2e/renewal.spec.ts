@@ -85,7 +85,8 @@ test("the renewal notice after the cron's housekeeping, a new identity document 
   const notice = page.getByTestId("renewal-notice");
   await expect(notice).toHaveAttribute("data-state", "due");
   await expect(notice).toContainText(m.Renewal.dueTitle);
-  await expect(notice).toContainText(m.Renewal.dueBody.replace("{date}", longDate(expires, "de")));
+  const dueBody = m.Renewal.dueBody.replace("{date}", longDate(expires, "de"));
+  await expect(notice).toContainText(dueBody);
   await expect(page.getByTestId("approved-close")).toHaveCount(0);
   await expect(page.locator('[data-testid=timeline] [data-event="renewal_due"]')).toBeVisible();
   expect(await serious(page)).toEqual([]);
@@ -99,6 +100,8 @@ test("the renewal notice after the cron's housekeeping, a new identity document 
   await notice.getByTestId("renew-case").click();
   await expect(page).toHaveURL(/\/inapp\/kyc\?step=identity_document$/);
   await expect(page.getByTestId("step-form")).toBeVisible();
+  // Why, in the notice's words (it once printed the raw key "RejectReasons.document_expiry").
+  await expect(page.getByTestId("note-identity_document")).toContainText(dueBody);
   expect(await serious(page)).toEqual([]);
   await page.getByLabel(m.Forms.identity_document.documentKindOptions.passport).check();
   await page.fill("#documentNumber", "C01R02861");
@@ -114,6 +117,8 @@ test("the renewal notice after the cron's housekeeping, a new identity document 
   expect(await serious(page)).toEqual([]);
   await page.getByTestId("documents-identity_document").getByRole("link").click();
   await expect(page.getByTestId("upload-screen")).toBeVisible();
+  await expect(page.getByTestId("reviewer-message")).toContainText(dueBody);
+  await expect(page.locator("body")).not.toContainText("RejectReasons");
   expect(await serious(page)).toEqual([]);
   await uploadPhoto(page, 2871);
   await expect(page.getByTestId("upload-done")).toBeVisible({ timeout: 20_000 });
@@ -189,8 +194,12 @@ test("a passport that expires today: approved, expired by the housekeeping, the 
   await expect(page.locator('[data-testid=timeline] [data-event="expire"]')).toBeVisible();
   expect(await serious(page)).toEqual([]);
 
-  // Renewing from there opens the identity document step.
+  // Renewing from there opens the identity document step, which says why.
   await notice.getByTestId("renew-case").click();
   await expect(page).toHaveURL(/\/inapp\/kyc\?step=identity_document$/);
   await expect(page.getByTestId("step-form")).toBeVisible();
+  await expect(page.getByTestId("note-identity_document")).toContainText(
+    m.Renewal.expiredBody.replace("{date}", longDate(today, "en")),
+  );
+  expect(await serious(page)).toEqual([]);
 });

@@ -63,6 +63,11 @@ describe("scenario: an identity document expires and the trader renews it", () =
     // The trader renews: only the identity document's fields and its upload are open.
     expect(await trader.renew()).toEqual({ redirect: "/inapp/kyc?step=identity_document" });
     expect(await trader.status()).toBe("draft");
+    // The form says why in the notice's words: a renewal has no reviewer's reason to translate.
+    const form = await trader.html("kyc", { step: "identity_document" });
+    expect(form).toContain('data-testid="note-identity_document"');
+    expect(textOf(form)).toContain("May 1, 2031");
+    expect(form).not.toContain("RejectReasons");
     expect(await trader.continue("personal", { ...PERSONAL, givenNames: "Someone Else" })).toEqual({
       value: expect.objectContaining({ status: "failed" }),
     });

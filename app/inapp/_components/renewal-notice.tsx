@@ -3,18 +3,24 @@ import { getTranslations } from "@/lib/i18n/translations";
 import type { RenewalNotice as Notice } from "@/lib/kyc/renewal";
 import { renewCaseAction } from "../kyc/actions";
 
-/** The identity document expires soon or has expired: what that means, and the way to renew. */
-export async function RenewalNotice({ notice }: { notice: Notice }) {
+/** What the notice says about the document: its expiry date in the trader's language, and what to do. */
+export async function renewalBody(notice: Notice): Promise<string> {
   const [t, locale] = await Promise.all([getTranslations("Renewal"), getLocale()]);
   // A calendar day, not an instant: formatted in UTC so no zone moves it to the day before.
   const date = new Intl.DateTimeFormat(locale, { dateStyle: "long", timeZone: "UTC" }).format(
     new Date(`${notice.documentExpiresOn}T00:00:00Z`),
   );
+  return notice.state === "due" ? t("dueBody", { date }) : t("expiredBody", { date });
+}
+
+/** The identity document expires soon or has expired: what that means, and the way to renew. */
+export async function RenewalNotice({ notice }: { notice: Notice }) {
+  const [t, body] = await Promise.all([getTranslations("Renewal"), renewalBody(notice)]);
   const due = notice.state === "due";
   return (
     <section className="card" data-testid="renewal-notice" data-state={notice.state}>
       <h2>{due ? t("dueTitle") : t("expiredTitle")}</h2>
-      <p>{due ? t("dueBody", { date }) : t("expiredBody", { date })}</p>
+      <p>{body}</p>
       <form action={renewCaseAction}>
         <button className="button" type="submit" data-testid="renew-case">
           {t("renewAction")}

@@ -20,6 +20,7 @@ import { StepForm } from "../_components/step-form";
 import { SubmitForm } from "../_components/submit-form";
 import { retryCaseAction } from "./actions";
 import { RenewalNotice } from "../_components/renewal-notice";
+import { requestWords } from "../_components/request-words";
 import { renewalNotice } from "@/lib/kyc/renewal";
 import { withPageScope } from "@/lib/http/action-scope";
 
@@ -61,14 +62,13 @@ async function KycPage({ searchParams }: Props) {
   const context = await getScreenContext();
   if (!context?.kycCase) return <ExpiredScreen reason="expired" />;
   const { trader, kycCase } = context;
-  const [t, tLevel, tSteps, tStatusScreen, tUpload, tReasons, tVendor, locale, view, query] =
+  const [t, tLevel, tSteps, tStatusScreen, tUpload, tVendor, locale, view, query] =
     await Promise.all([
       getTranslations("Kyc"),
       getTranslations("Level"),
       getTranslations("Steps"),
       getTranslations("Status"),
       getTranslations("Upload"),
-      getTranslations("RejectReasons"),
       getTranslations("VendorStep"),
       getLocale(),
       loadTraderView(kycCase),
@@ -87,8 +87,7 @@ async function KycPage({ searchParams }: Props) {
   const requested = typeof query.step === "string" ? query.step : undefined;
   const wantsOverview = query.view === "overview";
   // The reviewer's words: their message, or after a retry rejection the reason for it.
-  const general =
-    request?.message ?? (request?.reasonCode ? tReasons(request.reasonCode as never) : null);
+  const general = await requestWords(kycCase, request);
 
   // Which form to show: the one asked for (if it is open), else the next unfinished form. A
   // trader answering a request for more lands on the overview, where the reviewer's message and

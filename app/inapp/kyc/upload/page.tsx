@@ -13,6 +13,7 @@ import { documentSides } from "@/lib/kyc/submission";
 import { loadTraderView, requestNote, uploadAccess, WORKING_PHASES } from "@/lib/kyc/trader-view";
 import { ExpiredScreen } from "../../_components/expired-screen";
 import { NextStep } from "../../_components/next-step";
+import { requestWords } from "../../_components/request-words";
 import { ReviewerMessage } from "../../_components/reviewer-message";
 import { ScreenLink } from "../../_components/screen-link";
 import { UploadScreen } from "../../_components/upload/upload-screen";
@@ -87,11 +88,10 @@ async function UploadPage({ searchParams }: Props) {
   const context = await getUploadContext(type);
   if (!context?.kycCase) return <ExpiredScreen reason="expired" />;
   const { kycCase, session, scoped } = context;
-  const [t, tStatus, tKyc, tReasons, view] = await Promise.all([
+  const [t, tStatus, tKyc, view] = await Promise.all([
     getTranslations("Upload"),
     getTranslations("Status"),
     getTranslations("Kyc"),
-    getTranslations("RejectReasons"),
     loadTraderView(kycCase),
   ]);
   const { phase, progress } = view;
@@ -195,8 +195,7 @@ async function UploadPage({ searchParams }: Props) {
       </>
     );
   }
-  const general =
-    request?.message ?? (request?.reasonCode ? tReasons(request.reasonCode as never) : null);
+  const general = await requestWords(kycCase, request);
   const note = requestNote(request, { documentType: type }, general);
 
   // Phones use their own camera; the QR code is for the desktop and web apps.
