@@ -215,10 +215,16 @@ const STATES: State[] = [
       reviewer: {
         disabled: ["approve", "hit-false-positive"],
         why: ["already_judged"],
-        text: ["in_review by walk.admin"],
+        text: ["Taken back into review: Waiting for the trader → In review by walk.admin"],
       },
-      approver: { enabled: ["hit-false-positive"], text: ["in_review by walk.admin"] },
-      admin: { enabled: ["hit-false-positive"], text: ["in_review by walk.admin"] },
+      approver: {
+        enabled: ["hit-false-positive"],
+        text: ["Taken back into review: Waiting for the trader → In review by walk.admin"],
+      },
+      admin: {
+        enabled: ["hit-false-positive"],
+        text: ["Taken back into review: Waiting for the trader → In review by walk.admin"],
+      },
     },
   },
   {
