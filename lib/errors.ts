@@ -61,6 +61,10 @@ export const ERROR_REASONS = {
     "item_not_for_level",
     "case_purged",
     "confirmation_required",
+    "no_review_task",
+    "risk_not_higher",
+    "nothing_to_renew",
+    "unknown_outcome",
   ],
   trader: ["not_editable", "incomplete", "inputs_changed", "step_not_requested"],
 } as const;

@@ -19,6 +19,7 @@ import { addToLogScope, log } from "@/lib/log";
 import { STEPS } from "@/lib/kyc/levels";
 import type { RequestedItem } from "@/lib/kyc/requirements";
 import { isConsoleRefusal, type ConsoleOutcome } from "@/lib/review/console-messages";
+import { completePeriodicReview } from "@/lib/review/periodic";
 import { requestErasure } from "@/lib/retention/erasure";
 import { setLegalHold } from "@/lib/retention/holds";
 import { endRelationshipFromConsole } from "@/lib/retention/relationship";
@@ -325,6 +326,19 @@ export async function reopenAction(form: FormData): Promise<void> {
     requireConfirmation(form);
     await reopenCase(staff, id, { reason: formText(form, "reason", NOTE_MAX, { lines: true }) });
     return "reopened";
+  });
+}
+
+/** "Review completed" on a periodic review task: closes it with the reviewer's outcome. */
+export async function periodicReviewAction(form: FormData): Promise<void> {
+  refuseWithoutForm(form);
+  const staff = await requireStaff();
+  await run(form.get("caseId"), async (id) => {
+    await completePeriodicReview(staff, id, {
+      outcome: formText(form, "outcome", 40),
+      note: formText(form, "note", NOTE_MAX, { lines: true }),
+    });
+    return "periodic_review_completed";
   });
 }
 

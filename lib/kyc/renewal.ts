@@ -81,27 +81,45 @@ export async function runDocumentExpiry(now: Date, noticeDays: number): Promise<
     withoutNotice: true,
     limit: SWEEP_LIMIT,
   })) {
-    const eventId = await markRenewalDue({
-      caseId: due.id,
-      documentExpiresOn: due.documentExpiresOn,
-      now,
-      outbox: ({ eventId, sequence, moved, trader }) => ({
-        type: CASE_RENEWAL_DUE,
-        payload: buildRenewalDue({
-          eventId,
-          sequence,
-          occurredAt: now,
-          kycCase: moved,
-          trader,
-          documentExpiresOn: due.documentExpiresOn,
-        }),
-        destinations: destinationIdsFor(CASE_RENEWAL_DUE),
-      }),
-    });
+    const eventId = await sendRenewalNotice(due.id, due.documentExpiresOn, now);
     if (eventId) noticed++;
   }
   if (noticed || expired) log.info("renewal.sweep", { noticed, expired });
   return { noticed, expired };
+}
+
+function sendRenewalNotice(caseId: string, documentExpiresOn: string, now: Date) {
+  return markRenewalDue({
+    caseId,
+    documentExpiresOn,
+    now,
+    outbox: ({ eventId, sequence, moved, trader }) => ({
+      type: CASE_RENEWAL_DUE,
+      payload: buildRenewalDue({
+        eventId,
+        sequence,
+        occurredAt: now,
+        kycCase: moved,
+        trader,
+        documentExpiresOn,
+      }),
+      destinations: destinationIdsFor(CASE_RENEWAL_DUE),
+    }),
+  });
+}
+
+/**
+ * A reviewer asks the trader to re-verify (a periodic review's outcome): the same notice the
+ * expiry sweep sends before the document expires, so the trader renews the same way and the
+ * approval stays in force meanwhile. Null when the case changed (no longer approved, a notice
+ * already out).
+ */
+export async function requestRenewal(
+  kycCase: Pick<KycCase, "id" | "documentExpiresOn">,
+  now: Date,
+): Promise<string | null> {
+  if (!kycCase.documentExpiresOn) return null;
+  return sendRenewalNotice(kycCase.id, kycCase.documentExpiresOn, now);
 }
 
 /** What the trader is told about the document's expiry, if anything. */

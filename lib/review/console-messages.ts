@@ -31,6 +31,7 @@ const OUTCOMES = {
   erasure_executed: true,
   erasure_refused: true,
   relationship_ended: true,
+  periodic_review_completed: true,
 } as const;
 export type ConsoleOutcome = keyof typeof OUTCOMES;
 
@@ -70,6 +71,10 @@ const REFUSALS = {
   confirmation_required: true,
   reason_not_for_level: true,
   item_not_for_level: true,
+  no_review_task: true,
+  risk_not_higher: true,
+  nothing_to_renew: true,
+  unknown_outcome: true,
   changed: true,
   failed: true,
 } as const satisfies Record<ReviewReason | "bad_case" | "forbidden" | "changed" | "failed", true>;

@@ -6,13 +6,22 @@
  * latest closed periodic review task. Run by the housekeeping sweep with the clock passed in.
  */
 import { z } from "zod";
+import { getCaseById } from "@/lib/db/queries/cases";
+import { getOpenReviewTask } from "@/lib/db/queries/review";
 import {
+  closePeriodicReviewTask,
   listCasesDueForPeriodicReview,
   loadChangesSince,
   openPeriodicReviewTask,
+  PERIODIC_REVIEW_TASK,
 } from "@/lib/db/queries/periodic-review";
 import type { ReviewTask } from "@/lib/db/schema";
+import { env } from "@/lib/env";
+import { AppError, type ReviewReason } from "@/lib/errors";
+import { requestRenewal } from "@/lib/kyc/renewal";
 import { log } from "@/lib/log";
+import { needsFourEyes, RISK_LEVELS, type RiskLevel } from "./risk";
+import type { Reviewer } from "./types";
 
 export { PERIODIC_REVIEW_TASK } from "@/lib/db/queries/periodic-review";
 
@@ -66,4 +75,65 @@ export function periodicReviewView(task: ReviewTask | undefined) {
   if (!task) return null;
   const data = periodicReviewTaskData.safeParse(task.data);
   return { openedAt: task.openedAt, data: data.success ? data.data : null };
+}
+
+/**
+ * What a reviewer concludes from a periodic review: nothing changes; the trader re-verifies their
+ * identity document (the renewal the document expiry uses: a notice on the status screen and
+ * `case.renewal_due`, the approval in force meanwhile); or the risk level goes up, so the next
+ * review comes sooner and, at the four-eyes level, the next approval needs two people.
+ */
+export const PERIODIC_REVIEW_OUTCOMES = [
+  "no_change",
+  "renewal",
+  "risk_medium",
+  "risk_high",
+] as const;
+export type PeriodicReviewOutcome = (typeof PERIODIC_REVIEW_OUTCOMES)[number];
+
+const refuse = (code: "CONFLICT" | "BAD_REQUEST", reason: ReviewReason, message: string) =>
+  new AppError(code, message, { reason });
+
+/**
+ * Closes the case's open periodic review task with the reviewer's outcome, audited. The closing
+ * is the review: the next task falls due the risk level's months after it. A renewal needs an
+ * approved case whose identity document has an expiry and no notice already out; it is checked
+ * before the task closes, and sent after, so a task is never left open by a notice that went out.
+ */
+export async function completePeriodicReview(
+  staff: Reviewer,
+  caseId: string,
+  input: { outcome: string; note: string },
+  now = new Date(),
+): Promise<void> {
+  const parsed = z.enum(PERIODIC_REVIEW_OUTCOMES).safeParse(input.outcome);
+  if (!parsed.success) throw refuse("BAD_REQUEST", "unknown_outcome", "no such review outcome");
+  const outcome: PeriodicReviewOutcome = parsed.data;
+  const kycCase = await getCaseById(caseId);
+  if (!kycCase) throw new AppError("NOT_FOUND", "no such case", { reason: "not_found" });
+  // The case's own task first: on a case with none, nothing else is worth saying.
+  if (kycCase.status !== "approved" || !(await getOpenReviewTask(caseId, PERIODIC_REVIEW_TASK)))
+    throw refuse("CONFLICT", "no_review_task", "no periodic review task is open on this case");
+  let raised: RiskLevel | null = null;
+  if (outcome === "risk_medium" || outcome === "risk_high") {
+    raised = outcome === "risk_high" ? "high" : "medium";
+    const current = RISK_LEVELS.indexOf((kycCase.riskLevel ?? "low") as RiskLevel);
+    if (RISK_LEVELS.indexOf(raised) <= current)
+      throw refuse("BAD_REQUEST", "risk_not_higher", "the risk level can only be raised here");
+  }
+  if (outcome === "renewal" && (!kycCase.documentExpiresOn || kycCase.renewalDueAt))
+    throw refuse("CONFLICT", "nothing_to_renew", "no identity document to renew, or already asked");
+  const note = input.note.trim().slice(0, 2000);
+  const closed = await closePeriodicReviewTask({
+    caseId,
+    staffId: staff.id,
+    outcome: outcome,
+    riskLevel: raised
+      ? { level: raised, fourEyesRequired: needsFourEyes(raised, env().review.fourEyesMinRisk) }
+      : null,
+    internalNote: note || null,
+    now,
+  });
+  if (!closed) throw refuse("CONFLICT", "no_review_task", "no periodic review task is open");
+  if (outcome === "renewal") await requestRenewal(kycCase, now);
 }

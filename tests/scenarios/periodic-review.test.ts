@@ -9,8 +9,18 @@ import { textOf } from "../helpers/render-page";
 import { signedInStaff, Trader } from "./support/people";
 import { OFAC_EXCERPT, scenarioWorld } from "./support/world";
 
-const world = scenarioWorld({ PERIODIC_REVIEW_MONTHS_LOW: "60" });
+const world = scenarioWorld({
+  PERIODIC_REVIEW_MONTHS_LOW: "60",
+  PERIODIC_REVIEW_MONTHS_MEDIUM: "36",
+  PERIODIC_REVIEW_MONTHS_HIGH: "12",
+});
 const DAY_MS = 86_400_000;
+
+const monthsAfter = (at: Date, months: number) => {
+  const due = new Date(at);
+  due.setUTCMonth(due.getUTCMonth() + months);
+  return due;
+};
 
 describe("scenario: a periodic review falls due", () => {
   it("opens one task in the queue at the boundary, with what changed since the approval", async () => {
@@ -51,5 +61,133 @@ describe("scenario: a periodic review falls due", () => {
     expect(text).toContain("Screening lists updated since: ofac-sdn-excerpt");
     // The case itself stays approved: a review task is work for a person, not a status change.
     expect((await trader.currentCase()).status).toBe("approved");
+  });
+
+  it("closes through 'Review completed'; the next task falls due the risk level's months later, at low, medium and high risk", async () => {
+    const w = world();
+    const trader = new Trader(w, 470_002);
+    await trader.completeStandardLevel({}, { expiryDate: "2045-01-31" });
+    await w.worker();
+    const kycCase = await trader.currentCase();
+    const reviewer = await signedInStaff(w, "periodic.reviewer3@broker.example", "reviewer");
+    expect(await reviewer.approve(kycCase.id)).toBe("approved");
+    await w.worker();
+    expect((await trader.currentCase()).riskLevel).toBe("low");
+    const approvedAt = new Date(
+      String(w.crmEventsFor(kycCase.id).find((e) => e.event === "approve")?.payload.occurredAt),
+    );
+    // The worker runs months ahead and ends sessions idle since: a fresh officer signs in after
+    // each run (a second sign-in of one officer within seconds would reuse their TOTP code).
+    let signIns = 0;
+    const freshOfficer = () =>
+      signedInStaff(w, `periodic.officer3.${++signIns}@broker.example`, "reviewer");
+    let officer = await freshOfficer();
+    const periodicTab = async () =>
+      (await (await freshOfficer()).queue({ queue: "periodic" })).match(
+        new RegExp(`data-case="${kycCase.id}"`, "g"),
+      )?.length ?? 0;
+
+    // Nothing to close before a task is open.
+    expect(await officer.completePeriodicReview(kycCase.id, "no_change")).toBe(
+      "error:no_review_task",
+    );
+    await w.worker(monthsAfter(approvedAt, 60));
+    expect(await periodicTab()).toBe(1);
+    expect(await (await freshOfficer()).casePage(kycCase.id)).toContain(
+      'data-testid="periodic-review-form"',
+    );
+
+    // Each round: the officer closes the task with an outcome; the next one opens the months
+    // of the (possibly raised) risk level after the closing, not a day before.
+    const rounds: { outcome: string; risk: string; months: number }[] = [
+      { outcome: "no_change", risk: "low", months: 60 },
+      { outcome: "risk_medium", risk: "medium", months: 36 },
+      { outcome: "risk_high", risk: "high", months: 12 },
+      { outcome: "no_change", risk: "high", months: 12 },
+    ];
+    for (const round of rounds) {
+      officer = await freshOfficer();
+      const before = new Date();
+      expect(await officer.completePeriodicReview(kycCase.id, round.outcome, "reviewed")).toBe(
+        "periodic_review_completed",
+      );
+      const after = new Date();
+      // Closed once: a second click finds nothing open.
+      expect(await officer.completePeriodicReview(kycCase.id, "no_change")).toBe(
+        "error:no_review_task",
+      );
+      expect((await trader.currentCase()).riskLevel).toBe(round.risk);
+      expect(await periodicTab()).toBe(0);
+      expect(await officer.casePage(kycCase.id)).not.toContain(
+        'data-testid="periodic-review-task"',
+      );
+
+      await w.worker(new Date(monthsAfter(before, round.months).getTime() - DAY_MS));
+      expect(await periodicTab()).toBe(0);
+      await w.worker(new Date(monthsAfter(after, round.months).getTime() + 60_000));
+      expect(await periodicTab()).toBe(1);
+      expect(textOf(await (await freshOfficer()).casePage(kycCase.id))).toMatch(
+        new RegExp(`every ${round.months} months at ${round.risk} risk`, "i"),
+      );
+    }
+
+    // A review never lowers the risk; an outcome that does not exist changes nothing.
+    officer = await freshOfficer();
+    expect(await officer.completePeriodicReview(kycCase.id, "risk_medium")).toBe(
+      "error:risk_not_higher",
+    );
+    expect(await officer.completePeriodicReview(kycCase.id, "lower_risk")).toBe(
+      "error:unknown_outcome",
+    );
+    expect(await periodicTab()).toBe(1);
+    const admin = await signedInStaff(w, "periodic.admin3@broker.example", "admin");
+    const audit = await admin.auditPage({
+      case: kycCase.id,
+      action: "case.periodic_review_completed",
+    });
+    expect(audit.match(/data-action="case\.periodic_review_completed"/g)).toHaveLength(
+      rounds.length,
+    );
+    // The case stayed approved throughout.
+    expect((await trader.currentCase()).status).toBe("approved");
+  });
+
+  it("asks the trader to re-verify: the renewal notice goes out to the CRM, the case stays approved", async () => {
+    const w = world();
+    const trader = new Trader(w, 470_003);
+    await trader.completeStandardLevel({}, { expiryDate: "2045-01-31" });
+    await w.worker();
+    const kycCase = await trader.currentCase();
+    const reviewer = await signedInStaff(w, "periodic.reviewer4@broker.example", "reviewer");
+    expect(await reviewer.approve(kycCase.id)).toBe("approved");
+    await w.worker();
+    const approvedAt = new Date(
+      String(w.crmEventsFor(kycCase.id).find((e) => e.event === "approve")?.payload.occurredAt),
+    );
+    await w.worker(monthsAfter(approvedAt, 60));
+    const officer = await signedInStaff(w, "periodic.officer4@broker.example", "reviewer");
+    expect(await officer.casePage(kycCase.id)).toContain('data-testid="periodic-review-task"');
+    expect(await officer.completePeriodicReview(kycCase.id, "renewal")).toBe(
+      "periodic_review_completed",
+    );
+    await w.worker();
+    const renewal = await trader.currentCase();
+    expect(renewal.status).toBe("approved");
+    expect(renewal.renewalDueAt).not.toBeNull();
+    expect(w.crmEventsFor(kycCase.id).map((e) => e.type)).toContain("case.renewal_due");
+    // Asked once: with the notice out, asking again is refused.
+    expect(await officer.completePeriodicReview(kycCase.id, "renewal")).toBe(
+      "error:no_review_task",
+    );
+    // The next review falls due with the notice still out: asking again is refused, and
+    // the task stays open for another outcome.
+    await w.worker(new Date(monthsAfter(new Date(), 60).getTime() + DAY_MS));
+    const later = await signedInStaff(w, "periodic.officer5@broker.example", "reviewer");
+    expect(await later.completePeriodicReview(kycCase.id, "renewal")).toBe(
+      "error:nothing_to_renew",
+    );
+    expect(await later.completePeriodicReview(kycCase.id, "no_change")).toBe(
+      "periodic_review_completed",
+    );
   });
 });

@@ -3,10 +3,11 @@
  * closed periodic review task, lies more than the risk level's months back), what changed since,
  * and the task itself (with its audit line, in one transaction).
  */
-import { and, asc, eq, gt, sql } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
 import { getDb } from "../client";
 import {
   auditEvents,
+  caseDecisions,
   caseEvents,
   documents,
   kycCases,
@@ -114,5 +115,72 @@ export async function openPeriodicReviewTask(input: {
       data: { taskId: opened.id },
     });
     return true;
+  });
+}
+
+/**
+ * A reviewer closes the case's open periodic review task: the task, a `periodic_review` decision
+ * (the outcome and the note, kept with the case's other decisions), the risk level when the
+ * review raised it, and the audit line, in one transaction. Null when no task was open (someone
+ * else closed it).
+ */
+export async function closePeriodicReviewTask(input: {
+  caseId: string;
+  staffId: string;
+  outcome: string;
+  riskLevel: { level: string; fourEyesRequired: boolean } | null;
+  internalNote: string | null;
+  now: Date;
+}): Promise<{ taskId: string } | null> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const [closed] = await tx
+      .update(reviewTasks)
+      .set({ closedAt: input.now, closedBy: input.staffId, resolution: input.outcome })
+      .where(
+        and(
+          eq(reviewTasks.caseId, input.caseId),
+          eq(reviewTasks.kind, PERIODIC_REVIEW_TASK),
+          isNull(reviewTasks.closedAt),
+        ),
+      )
+      .returning({ id: reviewTasks.id });
+    if (!closed) return null;
+    const [kycCase] = input.riskLevel
+      ? await tx
+          .update(kycCases)
+          .set({
+            riskLevel: input.riskLevel.level,
+            fourEyesRequired: input.riskLevel.fourEyesRequired,
+          })
+          .where(eq(kycCases.id, input.caseId))
+          .returning({ traderId: kycCases.traderId })
+      : await tx
+          .select({ traderId: kycCases.traderId })
+          .from(kycCases)
+          .where(eq(kycCases.id, input.caseId));
+    const data = {
+      taskId: closed.id,
+      outcome: input.outcome,
+      ...(input.riskLevel && { riskLevel: input.riskLevel.level }),
+    };
+    await tx.insert(caseDecisions).values({
+      caseId: input.caseId,
+      staffId: input.staffId,
+      decision: PERIODIC_REVIEW_TASK,
+      internalNote: input.internalNote,
+      data,
+      createdAt: input.now,
+    });
+    await tx.insert(auditEvents).values({
+      actorType: "staff",
+      actorId: input.staffId,
+      action: "case.periodic_review_completed",
+      caseId: input.caseId,
+      traderId: kycCase?.traderId ?? null,
+      occurredAt: input.now,
+      data,
+    });
+    return { taskId: closed.id };
   });
 }

@@ -4,7 +4,8 @@
  *
  * Invariants:
  * - Append-only in practice (no code path updates or deletes rows).
- * - `decision`: approve (a signature for approval), reject, request_action. For a case with
+ * - `decision`: approve (a signature for approval), reject, request_action, periodic_review (a
+ *   closed periodic review task: `data.outcome`, and `data.riskLevel` when it raised the risk). For a case with
  *   `four_eyes_required`, the approval takes effect only with two approve rows from two
  *   different staff members in the current round (after the latest start_review); the first
  *   one is the review, the second the co-signature. A trigger on case_events (migration 0008)

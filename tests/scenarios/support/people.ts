@@ -27,6 +27,7 @@ import {
   nextCaseAction,
   codeAction,
   erasureRequestAction,
+  periodicReviewAction,
   legalHoldAction,
   relationshipEndAction,
   loginAction,
@@ -506,6 +507,9 @@ export class Staff extends Browser {
   legalHold = (caseId: string, hold: "set" | "lift", reason: string) =>
     this.run(legalHoldAction, { caseId, hold, reason });
   erasureRequest = (caseId: string) => this.run(erasureRequestAction, { caseId });
+  /** "Review completed" on the case page's periodic review task, with the chosen outcome. */
+  completePeriodicReview = (caseId: string, outcome: string, note = "") =>
+    this.run(periodicReviewAction, { caseId, outcome, note });
   relationshipEnd = (caseId: string, endedOn: string) =>
     this.run(relationshipEndAction, { caseId, endedOn });
   /** "False positive", or "Confirm match" then "Yes, confirm" in its dialog. */

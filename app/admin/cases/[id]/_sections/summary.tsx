@@ -1,4 +1,5 @@
-import { assignAction } from "../../../actions";
+import { assignAction, periodicReviewAction } from "../../../actions";
+import { PERIODIC_REVIEW_OUTCOMES } from "@/lib/review/periodic";
 import type { CaseFile } from "@/lib/review/case-file";
 import { getTranslations } from "@/lib/i18n/translations";
 import { getConsoleLabels } from "@/lib/review/labels";
@@ -95,6 +96,26 @@ export async function Summary({ file }: { file: CaseFile }) {
               </li>
             </ul>
           ) : null}
+          <form action={periodicReviewAction} className="stack" data-testid="periodic-review-form">
+            <input type="hidden" name="caseId" value={kycCase.id} />
+            <label>
+              {t("summary.reviewOutcome")}{" "}
+              <select name="outcome" defaultValue="no_change" data-testid="periodic-review-outcome">
+                {PERIODIC_REVIEW_OUTCOMES.map((outcome) => (
+                  <option key={outcome} value={outcome}>
+                    {t("summary.reviewOutcomes", { outcome })}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              {t("summary.reviewNote")}
+              <textarea name="note" rows={2} maxLength={2000} />
+            </label>
+            <button className="button" type="submit" data-testid="periodic-review-done">
+              {t("summary.reviewDone")}
+            </button>
+          </form>
         </div>
       ) : null}
       {file.controls.assign && team.length > 0 ? (
