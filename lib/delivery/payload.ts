@@ -108,6 +108,12 @@ export const caseStatusChangedV1 = z.strictObject({
     .string()
     .optional()
     .describe("What the reviewer asked of or told the trader, when there is something."),
+  declined: z
+    .enum(["upgrade", "renewal"])
+    .optional()
+    .describe(
+      "On `decline_upgrade` only: what the reviewer refused, a level `upgrade` or an early `renewal` of the identity document at the same level. Either way the case is approved again at `approvedLevel`. Absent on other events (and on events stored before it was added).",
+    ),
   limits,
 });
 
@@ -192,6 +198,7 @@ export type CaseStatusChangedFacts = {
   event: string;
   trader: { ctraderUserId: number; tradingLogin: number | null; email: string | null };
   messageForTrader?: string | null;
+  declined?: CaseStatusChangedV1["declined"];
 };
 
 /** Builds (and validates: a payload we could not parse ourselves is never stored) a v1 event. */
@@ -214,6 +221,7 @@ export function buildCaseStatusChanged(facts: CaseStatusChangedFacts): CaseStatu
     trader: traderFacts(facts.trader),
     event: facts.event,
     ...(facts.messageForTrader ? { messageForTrader: facts.messageForTrader } : {}),
+    ...(facts.declined ? { declined: facts.declined } : {}),
     limits: limitsInForce(facts.kycCase),
   });
 }
@@ -331,6 +339,7 @@ export const storedPayload = z.discriminatedUnion("type", [
     }),
     event: z.string(),
     messageForTrader: caseStatusChangedV1.shape.messageForTrader,
+    declined: caseStatusChangedV1.shape.declined,
   }),
   z.object({
     ...storedEnvelope,

@@ -16,6 +16,8 @@ export type ChangeStatus = {
   event: CaseEvent;
   actor: { type: Actor; id: string };
   messageForTrader?: string;
+  /** On `decline_upgrade`: told apart in the webhook (an upgrade or an early renewal refused). */
+  declined?: "upgrade" | "renewal";
   data?: Record<string, unknown>;
   now?: Date;
   decision?: AppliedTransition["decision"];
@@ -67,6 +69,7 @@ export async function changeCaseStatus(input: ChangeStatus): Promise<{
         event: input.event,
         trader,
         messageForTrader: input.messageForTrader,
+        declined: input.declined,
       }),
       destinations: destinationIdsFor(CASE_STATUS_CHANGED),
     }),

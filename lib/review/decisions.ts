@@ -357,6 +357,7 @@ async function declineUpgrade(
     event: "decline_upgrade",
     actor: { type: "staff", id: staff.id },
     data,
+    declined: renewal ? "renewal" : "upgrade",
     decision: {
       staffId: staff.id,
       decision: "reject",

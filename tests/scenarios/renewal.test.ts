@@ -169,6 +169,16 @@ describe("scenario: an identity document expires and the trader renews it", () =
       "decline_upgrade",
       "expire",
     ]);
+    // The CRM tells the refused renewal from a refused upgrade by `declined`; no other event has it.
+    expect(
+      w.crmEventsFor(kycCase.id).map((e) => [e.event ?? e.type, e.payload.declined ?? null]),
+    ).toContainEqual(["decline_upgrade", "renewal"]);
+    expect(
+      w
+        .crmEventsFor(kycCase.id)
+        .filter((e) => "declined" in e.payload)
+        .map((e) => e.event),
+    ).toEqual(["decline_upgrade"]);
   });
 
   it("a renewal started and never submitted expires with the document", async () => {

@@ -198,6 +198,12 @@ describe("scenario: an upgrade the reviewer declines", () => {
     expect(await trader.status()).toBe("approved");
     const after = await trader.currentCase();
     expect([after.level, after.approvedLevel, after.closedAt]).toEqual(["basic", "basic", null]);
+    // The CRM is told it was an upgrade that was refused (a refused renewal says `renewal`).
+    expect(
+      w
+        .crmEventsFor(kycCase.id)
+        .flatMap((e) => (e.event === "decline_upgrade" ? [e.payload.declined] : [])),
+    ).toEqual(["upgrade"]);
     expect(levelsOf(w, kycCase.id).at(-1)).toEqual([
       "decline_upgrade",
       "approved",

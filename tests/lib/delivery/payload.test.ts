@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { listOutboxEventsForCase } from "@/lib/db/queries/outbox";
 import {
+  buildCaseStatusChanged,
   caseStatusChangedV1,
   readStoredPayload,
   storedPayload,
@@ -78,6 +79,37 @@ describe("webhook payload schema", () => {
     });
     expect(typeof payload.trader.ctraderUserId).toBe("number");
     expect(typeof payload.trader.tradingLogin).toBe("number");
+  });
+});
+
+describe("a declined upgrade or renewal", () => {
+  const facts = {
+    eventId: "2f6a9c41-7d3e-4b8a-9c5d-0e1f2a3b4c5d",
+    sequence: 8,
+    occurredAt: new Date("2031-04-20T09:12:44.501Z"),
+    kycCase: {
+      id: "5b1d2c7e-8f3a-4e6b-b2d4-1a9c0e7f3d21",
+      level: "standard",
+      trigger: "manual" as const,
+      approvedLevel: "standard",
+    },
+    from: "in_review" as const,
+    to: "approved" as const,
+    event: "decline_upgrade",
+    trader: { ctraderUserId: 1, tradingLogin: null, email: null },
+  };
+
+  it("says which was refused in `declined`, an additive field old receivers can ignore", () => {
+    expect(buildCaseStatusChanged({ ...facts, declined: "renewal" }).declined).toBe("renewal");
+    expect(buildCaseStatusChanged({ ...facts, declined: "upgrade" }).declined).toBe("upgrade");
+    // Without it the event is exactly what it was before the field existed.
+    expect("declined" in buildCaseStatusChanged({ ...facts, event: "approve" })).toBe(false);
+    expect(
+      caseStatusChangedV1.safeParse({
+        ...buildCaseStatusChanged({ ...facts, declined: "renewal" }),
+        declined: "both",
+      }).success,
+    ).toBe(false);
   });
 });
 
