@@ -4,6 +4,8 @@
  * plan is asked for as for large ones (asIfLarge); `npm run bench:queue` measures the real choice
  * and the time over 50,000 cases.
  */
+import { sql } from "drizzle-orm";
+import { QUEUE_STATUSES } from "@/lib/db/queries/metrics";
 import { explainQueue, type QueueFilter } from "@/lib/db/queries/queue";
 import { parseQueueParams, queueFilterOf, QUEUE_PAGE_SIZE } from "@/lib/review/queue";
 import { setTestEnv } from "../../helpers/env";
@@ -44,6 +46,10 @@ describe.each([
   ["a status", { status: "in_review", queue: "decided" }],
   ["a name search", { q: "ivan petrov" }],
   ["a document number", { q: "XK4471920" }],
+  ["a trigger", { trigger: "first_deposit" }],
+  ["checks failed", { checksFailed: "1" }],
+  ["monitoring hits", { monitoring: "1" }],
+  ["an e-mail search", { q: "ivan.petrov@example.com" }],
   ["page 20", { page: "20" }],
 ])("the queue's plan for %s", (_name, query) => {
   it("reads kyc_cases through an index", async () => {
@@ -55,5 +61,19 @@ describe.each([
     expect(all.filter((n) => n["Node Type"] === "Seq Scan").map((n) => n["Relation Name"])).toEqual(
       [],
     );
+  });
+});
+
+describe("the dashboard's waiting index", () => {
+  // Migration 0030 writes the queue statuses into the index predicate as literals; a query whose
+  // status list differs from the predicate silently stops using the index.
+  it("lists exactly QUEUE_STATUSES in its predicate", async () => {
+    const rows = await t.db.execute<{ indexdef: string }>(
+      sql`select indexdef from pg_indexes where indexname = 'kyc_cases_waiting_idx'`,
+    );
+    const def = [...rows][0]?.indexdef ?? "";
+    const list = /status\)::text = ANY \(\(ARRAY\[(.*?)\]\)/.exec(def)?.[1] ?? def;
+    const statuses = [...list.matchAll(/'([a-z_]+)'/g)].map((m) => m[1]);
+    expect(statuses.sort()).toEqual([...QUEUE_STATUSES].sort());
   });
 });
