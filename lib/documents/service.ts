@@ -34,7 +34,7 @@ import type { DocumentRow, KycCase } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import { EDITABLE_STATUSES } from "@/lib/kyc/case-state";
 import { getLevel } from "@/lib/kyc/levels";
-import { loadActionRequest } from "@/lib/kyc/submission";
+import { loadActionRequest, loadCaseProgress } from "@/lib/kyc/submission";
 import { log } from "@/lib/log";
 import { caseCipher } from "@/lib/security/case-keys";
 import { documentKey, storage as getStorage, verifiedDocumentKey } from "@/lib/storage";
@@ -93,7 +93,7 @@ export async function acceptsDocuments(kycCase: CaseRef, documentType: string): 
     return false;
   const request = await loadActionRequest(kycCase);
   if (!request && kycCase.status !== "action_required") return true;
-  return Boolean(
+  const asked = Boolean(
     request?.items.some(
       (i) =>
         (i.kind === "document" && i.documentType === documentType) ||
@@ -102,6 +102,13 @@ export async function acceptsDocuments(kycCase: CaseRef, documentType: string): 
             (i.step === "proof_of_address" && documentType === "address") ||
             (i.step === "source_of_funds" && documentType === "additional"))),
     ),
+  );
+  if (asked) return true;
+  // A document the requirements ask again without naming it (a bill for an address changed
+  // since it was checked): the same rule the screens and the final submit read.
+  const { requirements } = await loadCaseProgress(kycCase);
+  return [...requirements.steps.flatMap((s) => s.documents), ...requirements.otherDocuments].some(
+    (d) => d.documentType === documentType && d.requested && d.state !== "accepted",
   );
 }
 

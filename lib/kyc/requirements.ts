@@ -73,6 +73,30 @@ export const LEVEL_DOCUMENT_TYPES: Record<Level["documents"][number], DocumentTy
   selfie: "selfie",
 };
 
+/** The reason of a bill asked again because the address changed (the screens translate it). */
+export const ADDRESS_CHANGED = "address_changed";
+/** The personal step's fields that make the address a bill must show. */
+export const ADDRESS_FIELDS = [
+  "addressLine1",
+  "addressLine2",
+  "city",
+  "postcode",
+  "country",
+] as const;
+export type Address = Partial<Record<(typeof ADDRESS_FIELDS)[number], unknown>>;
+
+const normalise = (v: unknown) =>
+  typeof v === "string" ? v.trim().replace(/\s+/g, " ").toLowerCase() : "";
+
+/**
+ * Whether the address in the personal draft is another one than the address of the round in
+ * which the accepted bill was checked: that bill then proves nothing about the new address.
+ * Spacing and case are not a change (the trader retyping the same address keeps the bill).
+ */
+export function addressChanged(draft: Address | null | undefined, billRound: Address): boolean {
+  return ADDRESS_FIELDS.some((f) => normalise(draft?.[f]) !== normalise(billRound[f]));
+}
+
 type Input = {
   level: Level;
   drafts: Partial<Record<StepId, StepDraft>>;
@@ -85,6 +109,11 @@ type Input = {
   request?: ActionRequest | null;
   /** The level's vendor and whether the trader finished its capture; absent without one. */
   vendor?: VendorRequirement | null;
+  /**
+   * The personal step's address in the round in which the accepted bill was checked (absent
+   * when no round checked it yet): a different address in the draft asks for the bill again.
+   */
+  billAddress?: Address | null;
   now?: Date;
 };
 
@@ -109,6 +138,7 @@ export function caseRequirements({
   documents,
   request,
   vendor = null,
+  billAddress = null,
   now = new Date(),
 }: Input): Requirements {
   const requiredTypes = new Set(level.documents.map((d) => LEVEL_DOCUMENT_TYPES[d]));
@@ -126,6 +156,7 @@ export function caseRequirements({
       i.kind === "document" ? [[i.documentType, i.reason ?? null] as const] : [],
     ),
   ]);
+  const billStale = billAddress !== null && addressChanged(drafts.personal?.values, billAddress);
   const identityKind =
     drafts.identity_document?.values?.documentKind ??
     (drafts.identity_document?.data as { documentKind?: string } | null)?.documentKind;
@@ -139,14 +170,17 @@ export function caseRequirements({
     documentType: DocumentType,
     rows: Input["documents"],
   ): DocumentRequirement[] {
-    const requested = requestedDocs.has(documentType);
+    const requested = requestedDocs.has(documentType) || (documentType === "address" && billStale);
     return sidesFor(documentType, identityKind).map((side) => {
       const sideRows = rows.filter((d) => d.documentType === documentType && d.side === side);
       const confirmed = sideRows.find((d) => d.status !== "pending");
       const uploading = sideRows.some((d) => d.status === "pending" && d.uploadExpiresAt > now);
       let state: DocumentState = "missing";
       let reason: string | null = null;
-      if (confirmed?.status === "accepted") {
+      if (confirmed?.status === "accepted" && documentType === "address" && billStale) {
+        state = "retake";
+        reason = ADDRESS_CHANGED;
+      } else if (confirmed?.status === "accepted") {
         // A requested document counts only once uploaded again after the request.
         const fresh = !requested || !request || (confirmed.confirmedAt ?? new Date(0)) > request.at;
         state = fresh ? "accepted" : "retake";

@@ -12,7 +12,7 @@ import {
   listCaseEvents,
   readCaseInputsFingerprint,
 } from "@/lib/db/queries/cases";
-import { insertCaseSubmission } from "@/lib/db/queries/drafts";
+import { insertCaseSubmission, listCaseSubmissions } from "@/lib/db/queries/drafts";
 import { setCaseDocumentExpiry } from "@/lib/db/queries/renewal";
 import { replaceCaseSearchTerms } from "@/lib/db/queries/queue";
 import { searchTermsOfAnswers } from "@/lib/review/search";
@@ -30,6 +30,7 @@ import {
   type ActionRequest,
   type DocumentRequirement,
   type Requirements,
+  type Address,
 } from "./requirements";
 
 const requestedItemSchema = z.discriminatedUnion("kind", [
@@ -136,6 +137,7 @@ export async function loadCaseProgress(
     loadVendorState(kycCase),
   ]);
   const level = getLevel(kycCase.level);
+  const billAddress = await loadBillAddress(kycCase.id, documents);
   const requirements = caseRequirements({
     // A level the vendor verifies without our local checks takes no identity upload of ours.
     level:
@@ -145,6 +147,7 @@ export async function loadCaseProgress(
     drafts,
     documents,
     request,
+    billAddress,
     vendor: vendor && {
       vendor: vendor.vendor,
       done: vendor.status !== "not_started" && vendor.status !== "started",
@@ -152,6 +155,27 @@ export async function loadCaseProgress(
     now,
   });
   return { requirements, drafts, request };
+}
+
+/**
+ * The personal step's address in the latest round that sent the accepted bill: what the bill was
+ * checked against. Null when no round sent it yet (it is checked with the next submit).
+ */
+async function loadBillAddress(
+  caseId: string,
+  documents: Awaited<ReturnType<typeof listCurrentDocuments>>,
+): Promise<Address | null> {
+  const bill = documents.find((d) => d.documentType === "address" && d.status === "accepted");
+  if (!bill) return null;
+  const round = (await listCaseSubmissions(caseId))
+    .filter((s) => s.documentIds.includes(bill.id))
+    .sort((a, b) => b.round - a.round)[0];
+  if (!round) return null;
+  const answers = submittedAnswersSchema.parse(
+    (await caseCipher(caseId)).decryptJson(round.payload),
+  );
+  const values = answers.personal?.values;
+  return values && typeof values === "object" ? (values as Address) : {};
 }
 
 export type SubmitResult = { status: "submitted" | "resubmitted" | "already_submitted" };

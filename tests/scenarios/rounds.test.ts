@@ -10,6 +10,7 @@ import Ajv2020 from "ajv/dist/2020";
 import addFormats from "ajv-formats";
 import { caseEvidenceJsonSchemaText, EVIDENCE_SCHEMA_PATH } from "@/lib/review/evidence";
 import { textOf } from "../helpers/render-page";
+import { PERSONAL } from "../fixtures/kyc-values";
 import { ADDRESS, signedInStaff, Trader } from "./support/people";
 import { scenarioWorld } from "./support/world";
 
@@ -196,6 +197,64 @@ describe("scenario: the proof-of-address step asked again", () => {
     const [first, second] = evidence.rounds;
     expect(first?.documentIds).toContain(oldBill.id);
     expect(second?.documentIds).not.toContain(oldBill.id);
+  });
+});
+
+describe("scenario: the personal step asked again and the address changed", () => {
+  async function askPersonalAgain(traderId: number, staffEmail: string) {
+    const w = world();
+    const trader = new Trader(w, traderId);
+    await trader.launch("kyc", { kycType: "standard" });
+    await trader.fillStandardForms();
+    expect((await trader.upload("identity")).status).toBe(200);
+    expect((await trader.upload("address")).status).toBe(200);
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    const kycCase = await trader.currentCase();
+    await w.worker();
+    const reviewer = await signedInStaff(w, staffEmail, "reviewer");
+    expect(
+      await reviewer.requestInformation(
+        kycCase.id,
+        ["step:personal"],
+        "Please check your details.",
+      ),
+    ).toBe("action_requested");
+    await trader.launch("kyc");
+    return { w, trader };
+  }
+
+  it("asks for a bill again once the trader moved: a new address never passes on the old bill", async () => {
+    const { trader } = await askPersonalAgain(430_007, "moved.reviewer@broker.example");
+    await trader.continue("personal", {
+      ...PERSONAL,
+      addressLine1: "Kungsgatan 12",
+      city: "Göteborg",
+      postcode: "411 19",
+    });
+    expect(await trader.sides("address")).toEqual([
+      expect.objectContaining({ side: "page", state: "retake", reason: "address_changed" }),
+    ]);
+    // The status screen says why, in the trader's language.
+    expect(textOf(await trader.html("kyc"))).toContain("Your address changed");
+    expect(await trader.submit()).toEqual({
+      value: { status: "error", message: expect.stringContaining("still missing") },
+    });
+    expect(await trader.status()).toBe("action_required");
+    expect((await trader.upload("address")).status).toBe(200);
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+  });
+
+  it("keeps the bill when the address is only retyped", async () => {
+    const { trader } = await askPersonalAgain(430_008, "same.reviewer@broker.example");
+    await trader.continue("personal", {
+      ...PERSONAL,
+      addressLine1: `  ${PERSONAL.addressLine1.toUpperCase()} `,
+    });
+    expect(await trader.sides("address")).toEqual([
+      expect.objectContaining({ side: "page", state: "accepted" }),
+    ]);
+    expect((await trader.upload("address")).status).toBe(409);
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
   });
 });
 

@@ -4,7 +4,7 @@ import { stepFormText } from "@/lib/inapp/step-labels";
 import { EDITABLE_STATUSES, isFinalRejection } from "@/lib/kyc/case-state";
 import { countryOptionsHtml } from "@/lib/kyc/country-names";
 import { STEPS, type StepId } from "@/lib/kyc/levels";
-import type { DocumentRequirement } from "@/lib/kyc/requirements";
+import { ADDRESS_CHANGED, type DocumentRequirement } from "@/lib/kyc/requirements";
 import { STEP_DEFINITIONS } from "@/lib/kyc/steps";
 import { loadStepPrefill } from "@/lib/kyc/zone-prefill";
 import { loadTraderView, requestNote, uploadAccess, WORKING_PHASES } from "@/lib/kyc/trader-view";
@@ -202,7 +202,12 @@ async function KycPage({ searchParams }: Props) {
       </span>
       <span className="step-state">
         {tStatusScreen("documentState", { state: d.state })}
-        {d.reason ? <span className="muted"> — {d.reason}</span> : null}
+        {d.reason ? (
+          <span className="muted" data-testid={`document-reason-${d.documentType}`}>
+            {" — "}
+            {d.reason === ADDRESS_CHANGED ? tUpload("addressChanged") : d.reason}
+          </span>
+        ) : null}
         {canUpload && d.state !== "accepted" ? (
           <>
             {" · "}

@@ -113,3 +113,48 @@ describe("requirements when a reviewer asks a step again", () => {
     expect(result.complete).toBe(true);
   });
 });
+
+describe("requirements when the address changed after the bill was checked", () => {
+  const withAddress = BUILT_IN_LEVELS.levels.find((l) => l.documents.includes("address"))!;
+  const home = {
+    addressLine1: "1 Main St",
+    addressLine2: "",
+    city: "Lyon",
+    postcode: "69001",
+    country: "FR",
+  };
+  const bill = { ...passport, documentType: "address" } as const;
+  const addressDoc = (reqs: ReturnType<typeof caseRequirements>) =>
+    [...reqs.steps.flatMap((s) => s.documents), ...reqs.otherDocuments].find(
+      (d) => d.documentType === "address",
+    )!;
+  const run = (personal: Record<string, unknown>) =>
+    caseRequirements({
+      level: withAddress,
+      drafts: { ...drafts, personal: step(personal) },
+      documents: [passport, bill],
+      billAddress: home,
+      now: at,
+    });
+
+  it("asks for the bill again when the draft's address is another one", () => {
+    const doc = addressDoc(run({ ...home, city: "Paris" }));
+    expect(doc).toMatchObject({ state: "retake", reason: "address_changed" });
+  });
+
+  it("keeps the bill when only spacing or case differ", () => {
+    expect(addressDoc(run({ ...home, addressLine1: "  1  MAIN st ", city: "lyon" })).state).toBe(
+      "accepted",
+    );
+  });
+
+  it("keeps the bill when no round checked it yet", () => {
+    const reqs = caseRequirements({
+      level: withAddress,
+      drafts: { ...drafts, personal: step({ ...home, city: "Paris" }) },
+      documents: [passport, bill],
+      now: at,
+    });
+    expect(addressDoc(reqs).state).toBe("accepted");
+  });
+});

@@ -10,6 +10,7 @@ import { env } from "@/lib/env";
 import { DOCUMENT_TYPES, parseDocumentType } from "@/lib/inapp/params";
 import { getUploadContext } from "@/lib/inapp/screen-context";
 import { documentSides } from "@/lib/kyc/submission";
+import { ADDRESS_CHANGED } from "@/lib/kyc/requirements";
 import { loadTraderView, requestNote, uploadAccess, WORKING_PHASES } from "@/lib/kyc/trader-view";
 import { ExpiredScreen } from "../../_components/expired-screen";
 import { NextStep } from "../../_components/next-step";
@@ -273,7 +274,9 @@ async function UploadPage({ searchParams }: Props) {
       </section>
       <UploadScreen
         documentType={type}
-        sides={sides}
+        sides={sides.map((s) =>
+          s.reason === ADDRESS_CHANGED ? { ...s, reason: t("addressChanged") } : s,
+        )}
         labels={labels}
         sideLabels={sideLabels}
         qualityMessages={qualityMessages}
