@@ -18,9 +18,8 @@ export const COMMANDS = {
   "audit:verify": "scripts/audit-verify.ts",
   "documents:seal": "scripts/documents-seal.ts",
 };
-const EXTERNAL = ["sharp", "@electric-sql/pglite", "libheif-js"];
-
 const require = createRequire(import.meta.url);
+const EXTERNAL = require("./ops-external.cjs");
 mkdirSync(`${out}/ops`, { recursive: true });
 await build({
   entryPoints: Object.fromEntries(

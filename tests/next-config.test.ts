@@ -14,9 +14,19 @@ function bytesOf(size: string | number | undefined): number {
   return Number(match[1]) * unit;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const OPS_EXTERNAL: string[] = require("../scripts/ops-external.cjs");
+
 const nextConfig = configFor("phase-production-server");
 
 describe("next.config", () => {
+  it("leaves every package the server keeps external to node_modules in the operator bundle too", () => {
+    // The worker and commands (scripts/build-ops.mjs) run the same checks: a package bundled there
+    // looks for its WASM, worker script or data beside the bundle and fails at run time.
+    for (const name of nextConfig.serverExternalPackages ?? [])
+      expect(OPS_EXTERNAL).toContain(name);
+  });
+
   it("lets the proxy buffer at most 1 MB of a request body", () => {
     expect(bytesOf(nextConfig.experimental?.proxyClientMaxBodySize)).toBeLessThanOrEqual(
       1024 * 1024,
