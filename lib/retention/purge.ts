@@ -2,12 +2,14 @@
  * The retention purge (run by the worker's housekeeping and the cron route, with an injected
  * clock): applies the policy of lib/retention/policy.ts.
  *
- * - A draft case never submitted and untouched for RETENTION_DRAFT_DAYS, and a decided case
- *   RETENTION_CASE_YEARS after the trader's relationship ended, are erased whole, in one
+ * - A draft case never submitted and untouched for RETENTION_DRAFT_DAYS, and every case of a
+ *   trader RETENTION_CASE_YEARS after their relationship ended (decided or not: an open case is
+ *   closed by the purge, its tombstone keeping the status it had), are erased whole, in one
  *   transaction under the case's row lock: stored objects deleted, drafts and document rows
- *   deleted, answers and check evidence redacted, the case key destroyed (so backup copies of
- *   the rows stay ciphertext), a tombstone kept and a `retention.purged` audit event written.
- *   The audit trail itself is never touched: `npm run audit:verify` passes after a purge.
+ *   deleted, answers, check evidence, staff messages and notes redacted, the case key destroyed
+ *   (so backup copies of the rows stay ciphertext), a tombstone kept and a `retention.purged`
+ *   audit event written. The audit trail itself is never touched: `npm run audit:verify` passes
+ *   after a purge.
  * - Documents replaced by a newer upload before any submission used them go
  *   RETENTION_SUPERSEDED_DAYS after the decision; one a submission used is that round's evidence
  *   (the evidence export lists it) and stays until the case itself goes.
@@ -25,7 +27,7 @@ import {
   deleteSupersededDocument,
   getCaseForPurge,
   listAbandonedDraftCases,
-  listExpiredDecidedCases,
+  listCasesPastRelationshipEnd,
   listSupersededDocuments,
   purgeCaseRows,
 } from "@/lib/db/queries/retention";
@@ -100,7 +102,7 @@ export async function runRetentionPurge(now = new Date()): Promise<PurgeReport> 
   const report: PurgeReport = { drafts: 0, cases: 0, documents: 0, outboxEvents: 0 };
   for (const kycCase of await listAbandonedDraftCases(at.draftsTouchedBefore, BATCH))
     if (await purgeCase(kycCase.id, "abandoned_draft", now)) report.drafts++;
-  for (const { kycCase } of await listExpiredDecidedCases(at.relationshipEndedBefore, BATCH))
+  for (const { kycCase } of await listCasesPastRelationshipEnd(at.relationshipEndedBefore, BATCH))
     if (await purgeCase(kycCase.id, "relationship_ended", now)) report.cases++;
   for (const document of await listSupersededDocuments(at.supersededDecidedBefore, BATCH)) {
     await deleteSupersededDocument(

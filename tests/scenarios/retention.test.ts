@@ -11,6 +11,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { POST as relationshipEnd } from "@/app/api/crm/traders/[id]/relationship-end/route";
+import { POST as upgradeApi } from "@/app/api/crm/traders/[id]/upgrade/route";
 import { caseCipher } from "@/lib/security/case-keys";
 import { textOf } from "../helpers/render-page";
 import { sqlRows } from "../helpers/sql-rows";
@@ -263,5 +264,117 @@ describe("the relationship-end API", () => {
     w.configure({ CRM_API_KEY: undefined });
     expect((await crm(trader.userId, { endedAt: past })).status).toBe(404);
     w.configure({ CRM_API_KEY: CRM_KEY });
+  });
+});
+
+/** Every stored row that names the case (any table with a case_id, and the case row), as text. */
+async function storedTextOf(w: World, caseId: string): Promise<string[]> {
+  const db = w.db.db;
+  const tables = await sqlRows<{ table_name: string }>(
+    db,
+    sql`select table_name from information_schema.columns
+        where table_schema = 'public' and column_name = 'case_id' order by table_name`,
+  );
+  const texts: string[] = [];
+  for (const { table_name } of tables) {
+    const rows = await sqlRows<{ row: string }>(
+      db,
+      sql`select to_jsonb(t)::text as row from ${sql.identifier(table_name)} t where t.case_id = ${caseId}`,
+    );
+    texts.push(...rows.map((r) => `${table_name}: ${r.row}`));
+  }
+  const own = await sqlRows<{ row: string }>(
+    db,
+    sql`select to_jsonb(t)::text as row from kyc_cases t where t.id = ${caseId}`,
+  );
+  return [...texts, ...own.map((r) => `kyc_cases: ${r.row}`)];
+}
+
+describe("scenario: an ended relationship erases open cases too", () => {
+  it("erases an unfinished upgrade and a case waiting on the trader N years after the end, staff free text included", async () => {
+    const w = world();
+    const { trader: upgrader, kycCase: upgraded } = await approvedCase(w, 470_011, "Lindqvist");
+    const opened = await upgradeApi(
+      new Request(`${BROKER}/api/crm/traders/${upgrader.userId}/upgrade`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${CRM_KEY}` },
+        body: JSON.stringify({ kycType: "enhanced" }),
+      }),
+      { params: Promise.resolve({ id: String(upgrader.userId) }) },
+    );
+    expect(opened.status).toBe(201);
+    expect(await upgrader.status()).toBe("draft");
+
+    const waiting = new Trader(w, 470_012);
+    await waiting.completeStandardLevel({ surnames: "Quarnström" });
+    const asked = await waiting.currentCase();
+    await w.worker();
+    const reviewer = await signedInStaff(w, "open.reviewer@broker.example", "reviewer");
+    expect(
+      await reviewer.requestInformation(
+        asked.id,
+        ["document:identity"],
+        "Mr Quarnström, the photo page is cut off: please send it again.",
+      ),
+    ).toBe("action_requested");
+    await w.worker();
+    expect(await waiting.status()).toBe("action_required");
+    expect((await storedTextOf(w, asked.id)).join("\n")).toContain("Quarnström");
+
+    const endedAt = new Date(Date.now() - 3_600_000);
+    let erasableFrom = new Date(0);
+    for (const t of [upgrader, waiting]) {
+      const answer = await crm(t.userId, { endedAt: endedAt.toISOString() });
+      expect(answer.status).toBe(200);
+      erasableFrom = new Date(((await answer.json()) as { erasableFrom: string }).erasableFrom);
+    }
+    // The erasure request's answer names the day the purge below acts on.
+    const admin = await signedInStaff(w, "open.admin@broker.example", "admin");
+    expect(await admin.erasureRequest(asked.id)).toBe("erasure_refused");
+    const [request] = await sqlRows<{ reason: string; runs_at: string }>(
+      w.db.db,
+      sql`select reason, runs_at from erasure_requests order by requested_at desc limit 1`,
+    );
+    expect(request?.reason).toBe("retention_not_over");
+    expect(new Date(request!.runs_at).getTime()).toBe(erasableFrom.getTime());
+
+    await w.worker(new Date(erasableFrom.getTime() - DAY));
+    for (const c of [upgraded, asked])
+      expect((await rowsOf(w, c.id)).documents.length).toBeGreaterThan(0);
+
+    await w.worker(erasableFrom);
+    const tombstones = await sqlRows<{
+      case_id: string;
+      tombstone: { outcome: string; rule: string };
+    }>(
+      w.db.db,
+      sql`select case_id, tombstone from case_retention where case_id in (${upgraded.id}, ${asked.id}) and purged_at is not null`,
+    );
+    expect(Object.fromEntries(tombstones.map((t) => [t.case_id, t.tombstone.outcome]))).toEqual({
+      [upgraded.id]: "draft",
+      [asked.id]: "action_required",
+    });
+    for (const c of [upgraded, asked]) {
+      expect((await rowsOf(w, c.id)).documents).toHaveLength(0);
+      await expect(caseCipher(c.id)).rejects.toThrow("erased");
+    }
+    // The reviewer's message named the trader: no stored row of the case holds it any more.
+    const stored = await storedTextOf(w, asked.id);
+    expect(stored.filter((row) => row.includes("Quarnström"))).toEqual([]);
+    expect(stored.some((row) => row.startsWith("case_decisions:"))).toBe(true);
+
+    // Closed and out of the queue: nobody is asked to work on an erased case.
+    await admin.signIn();
+    const queue = await admin.queue({ status: "action_required" });
+    expect(queue).not.toContain(asked.id);
+    expect(await admin.casePage(asked.id)).toContain('data-testid="tombstone"');
+    const audit = await sqlRows<{ case_id: string }>(
+      w.db.db,
+      sql`select case_id from audit_events where action = 'retention.purged' and case_id in (${upgraded.id}, ${asked.id})`,
+    );
+    expect(audit).toHaveLength(2);
+    const verify = await w.runCommand("scripts/audit-verify.ts");
+    expect(verify.code).toBe(0);
+    expect(verify.stdout).toContain("chain intact");
   });
 });

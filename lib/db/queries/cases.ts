@@ -5,6 +5,7 @@ import { insertOutboxEvent, nextCaseEventSequence } from "./outbox";
 import {
   caseDecisions,
   caseDrafts,
+  caseRetention,
   caseEvents,
   deliveries,
   documents,
@@ -181,6 +182,8 @@ export async function applyCaseTransition(
           eq(kycCases.id, t.caseId),
           eq(kycCases.status, t.from),
           t.approvedLevel === "restore" ? isNotNull(kycCases.approvedLevel) : undefined,
+          // An erased case never moves again: no reopening, expiry or decision on redacted data.
+          sql`not exists (select 1 from ${caseRetention} where ${caseRetention.caseId} = ${kycCases.id} and ${caseRetention.purgedAt} is not null)`,
         ),
       )
       .returning();

@@ -80,7 +80,11 @@ const checksFailedSql = sql<boolean>`exists (select 1 from ${caseChecks} c
   where c.run_id = ${caseRisk.runId} and c.outcome = 'fail')`;
 
 function conditionsOf(filter: QueueFilter): SQL[] {
-  const conditions: SQL[] = [inArray(kycCases.status, filter.statuses)];
+  const conditions: SQL[] = [
+    inArray(kycCases.status, filter.statuses),
+    // An open status with closed_at set is a case the retention purge closed: nothing to work on.
+    or(isNull(kycCases.closedAt), inArray(kycCases.status, ["approved", "rejected", "expired"]))!,
+  ];
   if (filter.level) conditions.push(eq(kycCases.level, filter.level));
   if (filter.risk) conditions.push(eq(kycCases.riskLevel, filter.risk));
   if (filter.trigger) conditions.push(eq(kycCases.trigger, filter.trigger));

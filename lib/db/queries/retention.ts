@@ -1,21 +1,9 @@
-import {
-  and,
-  asc,
-  desc,
-  eq,
-  inArray,
-  isNotNull,
-  isNull,
-  lte,
-  ne,
-  notExists,
-  or,
-  sql,
-} from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lte, notExists, sql } from "drizzle-orm";
 import { getDb } from "../client";
 import {
   auditEvents,
   caseChecks,
+  caseDecisions,
   caseDrafts,
   caseEvents,
   caseRetention,
@@ -29,6 +17,7 @@ import {
   identityFingerprints,
   kycCases,
   outboxEvents,
+  reviewTasks,
   traderRelationships,
   traders,
   vendorVerifications,
@@ -141,25 +130,19 @@ export async function listAbandonedDraftCases(before: Date, limit: number): Prom
     .limit(limit);
 }
 
-/** Decided cases whose trader's relationship ended at or before `endedBefore`. */
-export async function listExpiredDecidedCases(endedBefore: Date, limit: number) {
+/**
+ * Every case, whatever its status, of a trader whose relationship ended at or before
+ * `endedBefore`: once the relationship is over nothing of theirs is worked on any more, so an open
+ * case (waiting on the trader, in the queue, an upgrade or a retry never finished) falls under
+ * the same rule as a decided one. The purge closes it.
+ */
+export async function listCasesPastRelationshipEnd(endedBefore: Date, limit: number) {
   const db = await getDb();
   return db
     .select({ kycCase: kycCases, endedAt: traderRelationships.endedAt })
     .from(kycCases)
     .innerJoin(traderRelationships, eq(traderRelationships.traderId, kycCases.traderId))
-    .where(
-      and(
-        // Expired is a decided case too (approved, then its document expired).
-        or(
-          inArray(kycCases.status, ["approved", "rejected", "expired"]),
-          isNotNull(kycCases.closedAt),
-        ),
-        ne(kycCases.status, "draft"),
-        lte(traderRelationships.endedAt, endedBefore),
-        notHeldOrPurged(kycCases.id),
-      ),
-    )
+    .where(and(lte(traderRelationships.endedAt, endedBefore), notHeldOrPurged(kycCases.id)))
     .orderBy(asc(kycCases.openedAt))
     .limit(limit);
 }
@@ -306,11 +289,38 @@ export async function purgeCaseRows(input: {
       .update(checkRuns)
       .set({ screeningHits: null })
       .where(eq(checkRuns.caseId, input.caseId));
+    // Staff free text (a message to the trader or a note may name them) and a monitoring task's
+    // hits. Who decided what and when stays: the audit events never held these texts.
+    await tx
+      .update(caseDecisions)
+      .set({
+        messageForTrader: sql`case when ${caseDecisions.messageForTrader} is null then null else 'erased' end`,
+        internalNote: sql`case when ${caseDecisions.internalNote} is null then null else 'erased' end`,
+      })
+      .where(eq(caseDecisions.caseId, input.caseId));
+    await tx
+      .update(caseEvents)
+      .set({ messageForTrader: "erased" })
+      .where(and(eq(caseEvents.caseId, input.caseId), isNotNull(caseEvents.messageForTrader)));
+    // An open task on an erased case would wait in the console for ever.
+    await tx
+      .update(reviewTasks)
+      .set({
+        data: { erased: true },
+        closedAt: sql`coalesce(${reviewTasks.closedAt}, ${input.now.toISOString()}::timestamptz)`,
+        resolution: sql`coalesce(${reviewTasks.resolution}, 'erased')`,
+      })
+      .where(eq(reviewTasks.caseId, input.caseId));
     await destroyCaseKey(tx, input.caseId, input.now);
+    // Closed whatever its status (an open case of an ended relationship is abandoned here, the
+    // tombstone keeps the status it had); the trading account and the document's expiry go, and
+    // without the expiry the renewal sweep never picks the case again.
     await tx
       .update(kycCases)
       .set({
         closedAt: sql`coalesce(${kycCases.closedAt}, ${input.now.toISOString()}::timestamptz)`,
+        account: null,
+        documentExpiresOn: null,
       })
       .where(eq(kycCases.id, input.caseId));
     await tx

@@ -3,7 +3,8 @@
  * which review round, with which reason and messages.
  *
  * Invariants:
- * - Append-only in practice (no code path updates or deletes rows).
+ * - Append-only in practice: only the retention purge touches a row, replacing its free text
+ *   (`message_for_trader`, `internal_note`) with `erased`.
  * - `decision`: approve (a signature for approval), reject, request_action, periodic_review (a
  *   closed periodic review task: `data.outcome`, and `data.riskLevel` when it raised the risk). For a case with
  *   `four_eyes_required`, the approval takes effect only with two approve rows from two
