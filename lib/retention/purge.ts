@@ -13,6 +13,8 @@
  * - Documents replaced by a newer upload before any submission used them go
  *   RETENTION_SUPERSEDED_DAYS after the decision; one a submission used is that round's evidence
  *   (the evidence export lists it) and stays until the case itself goes.
+ * - Outbox events of an erased case that a destination still had pending at the erasure go once
+ *   settled (`retention.outbox_deleted`).
  * - A case on legal hold is skipped by every rule, checked again under the case's row lock.
  * Objects are deleted inside the transaction, before it commits: a crash leaves rows whose objects
  * are gone (the next run finishes the job), never objects nobody knows of. `npm run
@@ -33,6 +35,13 @@ import {
 } from "@/lib/db/queries/retention";
 import { log } from "@/lib/log";
 import { documentKey, storage } from "@/lib/storage";
+import type { z } from "zod";
+import {
+  DOCUMENT_DELETED,
+  OUTBOX_DELETED,
+  type documentDeletedSchema,
+  type outboxDeletedSchema,
+} from "./deletions";
 import { cutoffs } from "./policy";
 import { tombstoneSchema, type PurgeRule, type Tombstone } from "./tombstone";
 
@@ -105,14 +114,19 @@ export async function runRetentionPurge(now = new Date()): Promise<PurgeReport> 
   for (const { kycCase } of await listCasesPastRelationshipEnd(at.relationshipEndedBefore, BATCH))
     if (await purgeCase(kycCase.id, "relationship_ended", now)) report.cases++;
   for (const document of await listSupersededDocuments(at.supersededDecidedBefore, BATCH)) {
+    const data: z.input<typeof documentDeletedSchema> = {
+      documentId: document.id,
+      sha256: document.sha256,
+      replacedAt: document.replacedAt,
+    };
     await deleteSupersededDocument(
       document.id,
       {
         actorType: "system",
         actorId: "retention",
-        action: "retention.document_deleted",
+        action: DOCUMENT_DELETED,
         caseId: document.caseId,
-        data: { documentId: document.id, sha256: document.sha256, replacedAt: document.replacedAt },
+        data,
         occurredAt: now,
       },
       async () => {
@@ -122,7 +136,17 @@ export async function runRetentionPurge(now = new Date()): Promise<PurgeReport> 
     );
     report.documents++;
   }
-  report.outboxEvents = await deleteSettledOutboxOfPurged(BATCH);
+  report.outboxEvents = await deleteSettledOutboxOfPurged(BATCH, (caseId, events) => {
+    const data: z.input<typeof outboxDeletedSchema> = { events };
+    return {
+      actorType: "system",
+      actorId: "retention",
+      action: OUTBOX_DELETED,
+      caseId,
+      data,
+      occurredAt: now,
+    };
+  });
   if (report.drafts || report.cases || report.documents || report.outboxEvents)
     log.info("retention.purged", report);
   return report;

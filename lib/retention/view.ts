@@ -1,15 +1,22 @@
 /**
  * What the console shows about retention: for one case its hold, the trader's relationship end,
- * the day the policy erases it, or its tombstone; and the list of /admin/retention.
+ * the day the policy erases it, or its tombstone; and the lists of /admin/retention.
  */
 import "server-only";
 import {
   getCaseRetention,
   getRelationship,
+  listAuditEventsByAction,
   listErasureRequests,
   listRetentionRows,
 } from "@/lib/db/queries/retention";
 import { env } from "@/lib/env";
+import {
+  DOCUMENT_DELETED,
+  documentDeletedSchema,
+  OUTBOX_DELETED,
+  outboxDeletedSchema,
+} from "./deletions";
 import { caseErasureDue } from "./policy";
 import { tombstoneSchema, type Tombstone } from "./tombstone";
 
@@ -53,5 +60,25 @@ export async function listRetention(): Promise<RetentionListRow[]> {
         },
       ];
     return [];
+  });
+}
+
+export type RetentionDeletion =
+  | { kind: "document"; caseId: string; at: Date; documentId: string }
+  | { kind: "outbox"; caseId: string; at: Date; events: number };
+
+/** Replaced documents and settled outbox events the purge deleted, newest first. */
+export async function listRetentionDeletions(): Promise<RetentionDeletion[]> {
+  const rows = await listAuditEventsByAction([DOCUMENT_DELETED, OUTBOX_DELETED]);
+  return rows.flatMap((row): RetentionDeletion[] => {
+    if (!row.caseId) return [];
+    if (row.action === DOCUMENT_DELETED) {
+      const data = documentDeletedSchema.parse(row.data);
+      return [
+        { kind: "document", caseId: row.caseId, at: row.occurredAt, documentId: data.documentId },
+      ];
+    }
+    const data = outboxDeletedSchema.parse(row.data);
+    return [{ kind: "outbox", caseId: row.caseId, at: row.occurredAt, events: data.events }];
   });
 }

@@ -378,3 +378,61 @@ describe("scenario: an ended relationship erases open cases too", () => {
     expect(verify.stdout).toContain("chain intact");
   });
 });
+
+describe("scenario: /admin/retention lists what the purge deleted besides whole cases", () => {
+  it("lists a replaced document and an erased case's outbox events that settled later, each audited", async () => {
+    const w = world();
+    const trader = new Trader(w, 470_021);
+    await trader.launch("kyc", { kycType: "standard" });
+    await trader.fillStandardForms({ surnames: "Ekdahl" });
+    const first = await trader.upload("identity");
+    expect(first.status).toBe(200);
+    await trader.uploadStandardDocuments();
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    const kycCase = await trader.currentCase();
+    await w.worker();
+    // The CRM is down from the approval on: its status event is still pending at the erasure.
+    w.setDown({ crm: true });
+    const reviewer = await signedInStaff(w, "deleted.reviewer@broker.example", "reviewer");
+    expect(await reviewer.approve(kycCase.id)).toBe("approved");
+    await w.worker();
+    const admin = await signedInStaff(w, "deleted.admin@broker.example", "admin");
+    const page = await admin.retentionPage();
+    expect(page).toContain(`data-deleted="document" data-document="${first.documentId}"`);
+
+    const answer = await crm(trader.userId, { endedAt: new Date(Date.now() - DAY).toISOString() });
+    const erasableFrom = new Date(((await answer.json()) as { erasableFrom: string }).erasableFrom);
+    await w.worker(erasableFrom);
+    const pending = await sqlRows<{ n: number }>(
+      w.db.db,
+      sql`select count(*)::int as n from outbox_events where case_id = ${kycCase.id}`,
+    );
+    expect(pending[0]?.n).toBeGreaterThan(0);
+    w.setDown({ crm: false });
+    await w.worker(new Date(erasableFrom.getTime() + DAY));
+    await w.worker(new Date(erasableFrom.getTime() + 2 * DAY));
+    const left = await sqlRows<{ n: number }>(
+      w.db.db,
+      sql`select count(*)::int as n from outbox_events where case_id = ${kycCase.id}`,
+    );
+    expect(left[0]?.n).toBe(0);
+
+    const audit = await sqlRows<{ action: string; data: Record<string, unknown> }>(
+      w.db.db,
+      sql`select action, data from audit_events where case_id = ${kycCase.id}
+          and action in ('retention.document_deleted', 'retention.outbox_deleted') order by seq`,
+    );
+    expect(audit).toEqual([
+      {
+        action: "retention.document_deleted",
+        data: expect.objectContaining({ documentId: first.documentId }),
+      },
+      { action: "retention.outbox_deleted", data: { events: pending[0]!.n } },
+    ]);
+    await admin.signIn();
+    const list = await admin.retentionPage();
+    expect(list).toContain(`data-case="${kycCase.id}" data-deleted="outbox"`);
+    expect(list).toContain(`data-deleted="document" data-document="${first.documentId}"`);
+    expect(list).toContain(`data-case="${kycCase.id}" data-rule="relationship_ended"`);
+  });
+});

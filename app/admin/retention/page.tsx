@@ -2,14 +2,18 @@ import Link from "next/link";
 import { withPageScope } from "@/lib/http/action-scope";
 import { getTranslations } from "@/lib/i18n/translations";
 import { getConsoleLabels } from "@/lib/review/labels";
-import { listRetention } from "@/lib/retention/view";
+import { listRetention, listRetentionDeletions } from "@/lib/retention/view";
 import { requireStaff } from "@/lib/staff/console";
 
-/** What the retention purge erased (tombstones) and which cases are on legal hold. */
+/**
+ * What the retention purge erased (tombstones), what else it deleted (replaced documents, settled
+ * outbox events of erased cases), and which cases are on legal hold.
+ */
 async function RetentionPage() {
   await requireStaff("admin");
-  const [rows, t, label] = await Promise.all([
+  const [rows, deletions, t, label] = await Promise.all([
     listRetention(),
+    listRetentionDeletions(),
     getTranslations("ConsoleAdmin"),
     getConsoleLabels(),
   ]);
@@ -63,6 +67,39 @@ async function RetentionPage() {
                 </tr>
               ) : null,
             )}
+          </tbody>
+        </table>
+      </section>
+      <section className="card" aria-labelledby="deleted-title">
+        <h2 id="deleted-title">{t("retention.deletedTitle")}</h2>
+        {deletions.length === 0 ? <p>{t("retention.deletedEmpty")}</p> : null}
+        <table data-testid="deleted">
+          <thead>
+            <tr>
+              <th scope="col">{t("retention.case")}</th>
+              <th scope="col">{t("retention.what")}</th>
+              <th scope="col">{t("retention.erased")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {deletions.map((d) => (
+              <tr
+                key={`${d.kind}:${d.caseId}:${d.at.toISOString()}:${d.kind === "document" ? d.documentId : d.events}`}
+                data-case={d.caseId}
+                data-deleted={d.kind}
+                {...(d.kind === "document" ? { "data-document": d.documentId } : {})}
+              >
+                <td>
+                  <Link href={`/admin/cases/${d.caseId}`}>{d.caseId}</Link>
+                </td>
+                <td>
+                  {d.kind === "document"
+                    ? t("retention.deletedDocument", { document: d.documentId })
+                    : t("retention.deletedOutbox", { count: d.events })}
+                </td>
+                <td>{day(d.at)}</td>
+              </tr>
+            ))}
           </tbody>
         </table>
       </section>

@@ -389,7 +389,10 @@ async function deleteSettledOutbox(tx: Tx, caseId: string): Promise<number> {
  * The purge's follow-up: erased cases whose outbox still holds events that have settled since
  * (a receiver was down at the erasure). Answers how many events went.
  */
-export async function deleteSettledOutboxOfPurged(limit = 100): Promise<number> {
+export async function deleteSettledOutboxOfPurged(
+  limit: number,
+  audit: (caseId: string, events: number) => AuditInput,
+): Promise<number> {
   const db = await getDb();
   const rows = await db
     .selectDistinct({ caseId: outboxEvents.caseId })
@@ -409,8 +412,31 @@ export async function deleteSettledOutboxOfPurged(limit = 100): Promise<number> 
     .limit(limit);
   let deleted = 0;
   for (const { caseId } of rows)
-    deleted += await db.transaction((tx) => deleteSettledOutbox(tx, caseId));
+    deleted += await db.transaction(async (tx) => {
+      const events = await deleteSettledOutbox(tx, caseId);
+      if (events > 0) {
+        const input = audit(caseId, events);
+        await tx.insert(auditEvents).values({ ...input, data: input.data ?? {} });
+      }
+      return events;
+    });
   return deleted;
+}
+
+/** The purge's audit events of the given actions, newest first. */
+export async function listAuditEventsByAction(actions: string[], limit = 200) {
+  const db = await getDb();
+  return db
+    .select({
+      action: auditEvents.action,
+      caseId: auditEvents.caseId,
+      occurredAt: auditEvents.occurredAt,
+      data: auditEvents.data,
+    })
+    .from(auditEvents)
+    .where(inArray(auditEvents.action, actions))
+    .orderBy(desc(auditEvents.occurredAt), desc(auditEvents.id))
+    .limit(limit);
 }
 
 /** The console's retention list: purged cases (newest first) and cases on hold. */
