@@ -30,6 +30,7 @@ import { changeCaseStatus } from "@/lib/kyc/cases";
 import { needsFourEyes } from "@/lib/review/risk";
 import { loadStepDrafts } from "@/lib/kyc/drafts";
 import { getScreeningIndex } from "@/lib/screening/store";
+import { vendorForLevel } from "@/lib/vendors/registry";
 import { loadVendorState } from "@/lib/vendors/verification";
 import { runChecks, type CheckContext } from "./checks";
 import { countedScreeningHits } from "./evidence";
@@ -123,10 +124,12 @@ async function checkRound(kycCase: KycCase, now: Date): Promise<CaseChecksOutcom
     documents,
   });
   if (vendor) base.vendor = { vendor: vendor.vendor, verdict: vendor.verdict };
-  // The zone is read off the trader's request, once per round, on a worker thread.
-  const mrz = settings.mrz
-    ? await readIdentityMrz(documents, base.identityDocument?.documentKind)
-    : undefined;
+  // The zone is read off the trader's request, once per round, on a worker thread. A level the
+  // vendor verifies alone has no photo of ours to read: no MRZ check there (it would only warn).
+  const mrz =
+    settings.mrz && vendorForLevel(kycCase.level)?.local !== false
+      ? await readIdentityMrz(documents, base.identityDocument?.documentKind)
+      : undefined;
   const fingerprints = base.identityDocument
     ? [
         {
