@@ -173,7 +173,20 @@ export async function confirmDocument(input: {
       .for("update");
     if (!row) return "pending_lost";
     // Before the side's own replacement, so the retirement names the whole earlier attempt.
-    if (row.challengeId) await retireOtherSelfieAttempts(tx, row, input.traderId, input.now);
+    // The first frame accepted for a new selfie attempt retires the earlier attempts' frames:
+    // frames of two attempts never make one selfie (each answers its own prompts).
+    if (row.challengeId)
+      await retireCurrentDocuments(tx, {
+        caseId: row.caseId,
+        documentType: "selfie",
+        keepChallenge: row.challengeId,
+        audit: {
+          actorId: input.traderId,
+          traderId: input.traderId,
+          data: { reason: "new_selfie_attempt", challengeId: row.challengeId },
+        },
+        now: input.now,
+      });
     await tx
       .update(documents)
       .set({ replacedAt: input.now })
@@ -220,42 +233,46 @@ export async function confirmDocument(input: {
 }
 
 /**
- * The first frame accepted for a new selfie attempt retires every frame of the earlier ones:
- * frames of two attempts never make one selfie (each answers its own prompts), and the earlier
- * attempt stays as evidence (marked replaced), with a `document.retired` audit event like any
- * document the trader's changes retire.
+ * The case's current files of one document type stop being its documents (marked replaced, kept
+ * as evidence), with a `document.retired` audit event listing them. Call it in the transaction of
+ * the change that retires them. `keepChallenge`: a selfie attempt's own frames stay.
  */
-async function retireOtherSelfieAttempts(
+export async function retireCurrentDocuments(
   tx: Tx,
-  row: DocumentRow,
-  traderId: string,
-  now: Date,
+  input: {
+    caseId: string;
+    documentType: string;
+    keepChallenge?: string;
+    audit: { actorId: string; traderId: string; data: Record<string, unknown> };
+    now: Date;
+  },
 ): Promise<void> {
   const retired = await tx
     .update(documents)
-    .set({ replacedAt: now })
+    .set({ replacedAt: input.now })
     .where(
       and(
-        eq(documents.caseId, row.caseId),
-        eq(documents.documentType, "selfie"),
+        eq(documents.caseId, input.caseId),
+        eq(documents.documentType, input.documentType),
         ne(documents.status, "pending"),
         isNull(documents.replacedAt),
-        sql`${documents.challengeId} is distinct from ${row.challengeId}`,
+        input.keepChallenge === undefined
+          ? undefined
+          : sql`${documents.challengeId} is distinct from ${input.keepChallenge}`,
       ),
     )
     .returning({ id: documents.id, side: documents.side });
   if (retired.length === 0) return;
   await tx.insert(auditEvents).values({
     actorType: "trader",
-    actorId: traderId,
+    actorId: input.audit.actorId,
     action: "document.retired",
-    caseId: row.caseId,
-    traderId,
-    occurredAt: now,
+    caseId: input.caseId,
+    traderId: input.audit.traderId,
+    occurredAt: input.now,
     data: {
-      reason: "new_selfie_attempt",
-      challengeId: row.challengeId,
-      documentType: "selfie",
+      ...input.audit.data,
+      documentType: input.documentType,
       documentIds: retired.map((r) => r.id),
       sides: retired.map((r) => r.side),
     },

@@ -1,53 +1,12 @@
-import { and, asc, eq, isNull, ne, sql } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import { getDb } from "../client";
-import {
-  auditEvents,
-  caseDrafts,
-  caseSubmissions,
-  documents,
-  type CaseDraft,
-  type CaseSubmission,
-} from "../schema";
+import { caseDrafts, caseSubmissions, type CaseDraft, type CaseSubmission } from "../schema";
 import { lockCaseForWrite, type Tx } from "./cases";
+import { retireCurrentDocuments } from "./documents";
 import { preparedPerHandle } from "./prepared";
 
 export type DraftWrite =
   { written: true; version: number } | { written: false; why: "not_editable" | "stale" };
-
-async function retireDocuments(
-  tx: Tx,
-  caseId: string,
-  retire: NonNullable<Parameters<typeof upsertDraft>[0]["retire"]>,
-  now: Date,
-): Promise<void> {
-  const retired = await tx
-    .update(documents)
-    .set({ replacedAt: now })
-    .where(
-      and(
-        eq(documents.caseId, caseId),
-        eq(documents.documentType, retire.documentType),
-        ne(documents.status, "pending"),
-        isNull(documents.replacedAt),
-      ),
-    )
-    .returning({ id: documents.id, side: documents.side });
-  if (retired.length === 0) return;
-  await tx.insert(auditEvents).values({
-    actorType: "trader",
-    actorId: retire.audit.actorId,
-    action: "document.retired",
-    caseId,
-    traderId: retire.audit.traderId,
-    occurredAt: now,
-    data: {
-      ...retire.audit.data,
-      documentType: retire.documentType,
-      documentIds: retired.map((r) => r.id),
-      sides: retired.map((r) => r.side),
-    },
-  });
-}
 
 /**
  * Saves a step's draft while the case is editable, checked under the case row lock a submit
@@ -103,7 +62,13 @@ export async function upsertDraft(values: {
     // A first save expected version 0 but found a row: someone saved first.
     if (!row || (values.expectedVersion === 0 && row.version !== 1))
       return { written: false, why: "stale" };
-    if (values.retire) await retireDocuments(tx, values.caseId, values.retire, values.now);
+    if (values.retire)
+      await retireCurrentDocuments(tx, {
+        caseId: values.caseId,
+        documentType: values.retire.documentType,
+        audit: values.retire.audit,
+        now: values.now,
+      });
     return { written: true, version: row.version };
   });
 }
