@@ -7,6 +7,7 @@ import {
 import { requireStaff } from "@/lib/staff/console";
 import { getTranslations } from "@/lib/i18n/translations";
 import { changeRoleAction, disableStaffAction, resetMfaAction } from "../actions";
+import { OfficerTime } from "../_components/officer-time";
 import { ResetPasswordForm } from "./reset-password-form";
 import { withPageScope } from "@/lib/http/action-scope";
 
@@ -101,9 +102,7 @@ async function StaffPage({ searchParams }: Props) {
               </td>
               <td>
                 {a.lastLoginAt ? (
-                  <time dateTime={a.lastLoginAt.toISOString()}>
-                    {t("staff.signedInAt", { at: a.lastLoginAt })}
-                  </time>
+                  <OfficerTime iso={a.lastLoginAt.toISOString()} />
                 ) : (
                   t("staff.never")
                 )}

@@ -286,6 +286,20 @@ describe("account administration", () => {
   });
 });
 
+describe("the accounts page", () => {
+  it("shows each account's last sign-in in the officer's zone, the UTC value on hover", async () => {
+    const admin = await signedIn("admin");
+    const officer = await signedIn("reviewer");
+    const html = await admin.browser.act(() =>
+      renderPage(StaffPage({ searchParams: Promise.resolve({}) })),
+    );
+    const row = html.split("<tr").find((r) => r.includes(officer.email)) ?? "";
+    expect(row).toMatch(
+      /<time[^>]*title="\d{4}-\d\d-\d\d \d\d:\d\d UTC"[^>]*data-testid="officer-time"/,
+    );
+  });
+});
+
 describe("own sessions", () => {
   it("staff see where they are signed in and end another session; that cookie stops working", async () => {
     const officer = await signedIn("reviewer");
