@@ -57,6 +57,11 @@ describe("scenario: a periodic review falls due", () => {
     expect(page).toContain('data-testid="periodic-review-task"');
     const text = textOf(page);
     expect(text).toContain(`last reviewed ${approvedAt.toISOString().slice(0, 10)}`);
+    // Both dates in the officer's zone once in the browser, the UTC day on the server.
+    const task = page.slice(page.indexOf('data-testid="periodic-review-task"'));
+    expect(task.slice(0, task.indexOf("</p>")).match(/data-testid="officer-time"/g)).toHaveLength(
+      2,
+    );
     expect(text).toContain("every 60 months at Low risk");
     expect(text).toContain("Screening lists updated since: ofac-sdn-excerpt");
     // The case itself stays approved: a review task is work for a person, not a status change.

@@ -3,6 +3,7 @@ import { PERIODIC_REVIEW_OUTCOMES } from "@/lib/review/periodic";
 import type { CaseFile } from "@/lib/review/case-file";
 import { getTranslations } from "@/lib/i18n/translations";
 import { getConsoleLabels } from "@/lib/review/labels";
+import { Time } from "./value";
 import { getCaseWords } from "./words";
 
 const upgrading = (kycCase: CaseFile["kycCase"]) =>
@@ -18,6 +19,7 @@ export async function Summary({ file }: { file: CaseFile }) {
     getTranslations("Console"),
   ]);
   const review = file.periodicReview;
+  const monitoringTask = file.monitoringTask;
   return (
     <section className="card" aria-labelledby="summary-title">
       <h2 id="summary-title" className="visually-hidden">
@@ -58,20 +60,21 @@ export async function Summary({ file }: { file: CaseFile }) {
             : t("summary.nobody")}
         </dd>
       </dl>
-      {file.monitoringTask ? (
+      {monitoringTask ? (
         <p className="alert" data-testid="monitoring-task">
-          {t("summary.monitoring", {
-            date: file.monitoringTask.openedAt.toISOString().slice(0, 10),
+          {t.rich("summary.monitoring", {
+            date: () => <Time at={monitoringTask.openedAt} dateOnly />,
           })}
         </p>
       ) : null}
       {review ? (
         <div className="alert" data-testid="periodic-review-task">
           <p>
-            {t("summary.periodic", {
-              date: review.openedAt.toISOString().slice(0, 10),
+            {t.rich("summary.periodic", {
+              date: () => <Time at={review.openedAt} dateOnly />,
               known: review.data ? "yes" : "no",
-              last: review.data?.lastReviewAt.slice(0, 10) ?? "",
+              last: () =>
+                review.data ? <Time at={new Date(review.data.lastReviewAt)} dateOnly /> : null,
               months: String(review.data?.months ?? ""),
               risk: label.risk(review.data?.riskLevel ?? null),
             })}
