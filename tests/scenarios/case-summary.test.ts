@@ -200,7 +200,7 @@ describe("scenario: final decisions are confirmed, and j / k walk the queue", ()
       "error:confirmation_required",
     );
     expect(textOf(await reviewer.casePage(a.id, { error: "confirmation_required" }))).toContain(
-      "Approvals and rejections are confirmed in a dialog first. Nothing was changed",
+      "Final decisions are confirmed in a dialog first. Nothing was changed",
     );
     expect(await first.status()).toBe("in_review");
     expect(w.crmEventsFor(a.id).map((e) => e.status)).toEqual(["submitted", "in_review"]);
