@@ -110,7 +110,6 @@ export function onfidoVendor(config: OnfidoConfig): VerificationVendor {
         tokenSchema,
       );
       return {
-        kind: "sdk",
         vendor: "onfido",
         token,
         reference: applicant.id,

@@ -190,7 +190,6 @@ export function sumsubVendor(config: SumsubConfig): VerificationVendor {
         tokenSchema,
       );
       return {
-        kind: "sdk",
         vendor: "sumsub",
         token,
         reference: applicantId,

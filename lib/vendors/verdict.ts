@@ -39,23 +39,19 @@ export const vendorVerdictSchema = z.strictObject({
 });
 export type VendorVerdict = z.infer<typeof vendorVerdictSchema>;
 
-/** What the trader's screen needs to run the vendor's capture. */
-export const vendorSessionSchema = z.discriminatedUnion("kind", [
-  z.strictObject({
-    kind: z.literal("sdk"),
-    vendor: z.enum(VENDORS),
-    /** Short-lived SDK token: never stored, never logged. */
-    token: z.string().min(1),
-    /** The vendor's id to keep with the case (applicant). */
-    reference: z.string().min(1),
-  }),
-  z.strictObject({
-    kind: z.literal("hosted"),
-    vendor: z.enum(VENDORS),
-    url: z.string().url(),
-    reference: z.string().min(1),
-  }),
-]);
+/**
+ * What the trader's screen needs to run the vendor's capture: both adapters embed the vendor's web
+ * SDK in our page with a short-lived token. The vendors' hosted links (Sumsub's websdkLink, Onfido
+ * Studio's workflow link) are pages to open or redirect to, which cTrader's embedded browser cannot
+ * leave, so no adapter offers them.
+ */
+export const vendorSessionSchema = z.strictObject({
+  vendor: z.enum(VENDORS),
+  /** Short-lived SDK token: never stored, never logged. */
+  token: z.string().min(1),
+  /** The vendor's id to keep with the case (applicant). */
+  reference: z.string().min(1),
+});
 export type VendorSession = z.infer<typeof vendorSessionSchema>;
 
 /** A verified webhook, reduced to what we act on: which reference changed, and whether it is final. */

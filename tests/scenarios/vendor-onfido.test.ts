@@ -56,7 +56,7 @@ describe("scenario: a level verified by Onfido alone, from the cTrader launch to
     const started = await trader.startVendorStep();
     expect(started).toEqual({
       status: 201,
-      body: { kind: "sdk", vendor: "onfido", token: "sdk.applicant-1", reference: "applicant-1" },
+      body: { vendor: "onfido", token: "sdk.applicant-1", reference: "applicant-1" },
     });
     // The applicant carries the name the trader typed.
     expect(onfido.calls[0]).toMatchObject({

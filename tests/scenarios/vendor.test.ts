@@ -43,7 +43,6 @@ describe("scenario: a case verified by Sumsub, from the cTrader launch to the re
     expect(started.status).toBe(201);
     const kycCase = await trader.currentCase();
     expect(started.body).toEqual({
-      kind: "sdk",
       vendor: "sumsub",
       token: `_act-sbx-${kycCase.id}`,
       reference: "applicant-1",

@@ -50,7 +50,6 @@ describe("Onfido: starting and finishing a capture", () => {
     const stub = onfidoStub({});
     const session = await vendor().start(input);
     expect(session).toEqual({
-      kind: "sdk",
       vendor: "onfido",
       token: "sdk.applicant-1",
       reference: "applicant-1",

@@ -155,7 +155,6 @@ describe("Sumsub: starting a verification", () => {
     const stub = sumsubStub({});
     const session = await vendor().start(startInput);
     expect(session).toEqual({
-      kind: "sdk",
       vendor: "sumsub",
       token: "_act-sbx-case-1",
       reference: "app-1",

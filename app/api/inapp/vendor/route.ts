@@ -5,7 +5,7 @@ export const runtime = "nodejs";
 
 /**
  * The upload screen's vendor step: starts (or resumes) the verification at the level's vendor and
- * answers what the screen needs to run its capture (an SDK token or a hosted URL).
+ * answers what the screen needs to run its capture (the SDK token).
  */
 export async function POST(request: Request): Promise<Response> {
   return withTraderCase(

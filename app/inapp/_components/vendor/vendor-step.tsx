@@ -1,17 +1,14 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useEffect, useRef, useState } from "react";
+import { useRef, useState } from "react";
+import type { VendorSession } from "@/lib/vendors/verdict";
 
 export type VendorStepProps = {
   vendor: "sumsub" | "onfido";
   locale: string;
   labels: { start: string; loading: string; failed: string };
 };
-
-type Session =
-  | { kind: "sdk"; vendor: string; token: string; reference: string }
-  | { kind: "hosted"; vendor: string; url: string; reference: string };
 
 /** The vendors' web SDKs, from their own CDNs (what their documentation prescribes). */
 const SDK_SCRIPTS = {
@@ -50,14 +47,13 @@ async function post(path: string): Promise<Response> {
 }
 
 /**
- * The vendor's capture inside our screen: the SDK mounts in a container here (or the vendor's
- * hosted page in a frame here), never a pop-up or a navigation away, so cTrader's embedded
- * browser keeps our close control. When the SDK says the trader is done, the server is told.
+ * The vendor's capture inside our screen: the SDK mounts in a container here, never a pop-up or
+ * a navigation away, so cTrader's embedded browser keeps our close control. When the SDK says
+ * the trader is done, the server is told.
  */
 export function VendorStep({ vendor, locale, labels }: VendorStepProps) {
   const router = useRouter();
   const [state, setState] = useState<"idle" | "loading" | "running" | "failed">("idle");
-  const [hosted, setHosted] = useState<string | null>(null);
   const finished = useRef(false);
 
   async function done() {
@@ -72,10 +68,8 @@ export function VendorStep({ vendor, locale, labels }: VendorStepProps) {
     try {
       const response = await post("/api/inapp/vendor");
       if (!response.ok) throw new Error(String(response.status));
-      const session = (await response.json()) as Session;
-      if (session.kind === "hosted") {
-        setHosted(session.url);
-      } else if (vendor === "sumsub") {
+      const session = (await response.json()) as VendorSession;
+      if (vendor === "sumsub") {
         await loadScript(SDK_SCRIPTS.sumsub);
         const sdk = (window as unknown as { snsWebSdk: SumsubBuilder }).snsWebSdk;
         const refresh = async () =>
@@ -101,16 +95,6 @@ export function VendorStep({ vendor, locale, labels }: VendorStepProps) {
     }
   }
 
-  useEffect(() => {
-    if (!hosted) return;
-    // The hosted page tells its parent when it is finished (postMessage from the vendor's origin).
-    const listener = (event: MessageEvent) => {
-      if (new URL(hosted).origin === event.origin) void done();
-    };
-    window.addEventListener("message", listener);
-    return () => window.removeEventListener("message", listener);
-  });
-
   return (
     <div data-testid="vendor-step-client">
       {state === "idle" || state === "failed" ? (
@@ -124,16 +108,7 @@ export function VendorStep({ vendor, locale, labels }: VendorStepProps) {
           {labels.failed}
         </p>
       ) : null}
-      {hosted ? (
-        <iframe
-          src={hosted}
-          title={vendor}
-          allow="camera; microphone"
-          style={{ width: "100%", minHeight: "70vh", border: 0 }}
-        />
-      ) : (
-        <div id="vendor-sdk" />
-      )}
+      <div id="vendor-sdk" />
     </div>
   );
 }
