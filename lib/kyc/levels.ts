@@ -50,6 +50,14 @@ const levelSchema = z.object({
   steps: z.array(z.enum(STEPS)).min(1),
   documents: z.array(z.enum(REQUIRED_DOCUMENTS)),
   limits: limitsSchema,
+  /**
+   * The level's name as traders and officers read it, per language (`{"en": "Professional",
+   * "de": "Professionell"}`). Without one, a built-in id reads as the catalogs name it and any
+   * other id as the English name, else the id itself (never as another level's name).
+   */
+  names: z
+    .record(z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/), z.string().trim().min(1).max(60))
+    .optional(),
 });
 
 const TRIGGERS = CASE_TRIGGERS;
@@ -163,6 +171,21 @@ export function levelsConfig(): LevelsConfig {
       throw new Error(`KYC_MINIMUM_LEVELS: ${trigger}=${level} names no level (${[...ids]})`);
   cached = { path, minimums, config };
   return config;
+}
+
+const CATALOG_LEVELS = new Set(["basic", "standard", "enhanced"]);
+
+/**
+ * A level's name for a reader in `locale`: the broker's name in that language (or its base
+ * language), else the catalogs' name of a built-in id (`fromCatalog`), else the broker's
+ * English name, else the id.
+ */
+export function levelName(id: string, locale: string, fromCatalog: (id: string) => string): string {
+  const names = levelsConfig().levels.find((l) => l.id === id)?.names ?? {};
+  const own = names[locale] ?? names[locale.split("-")[0] ?? locale];
+  if (own) return own;
+  if (CATALOG_LEVELS.has(id)) return fromCatalog(id);
+  return names.en ?? id;
 }
 
 /** A level's rank: its place in the configuration, lowest first (-1: not a level). */

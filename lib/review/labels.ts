@@ -7,7 +7,9 @@
  * value itself, never to an error: the console must render whatever the database holds.
  */
 import type { Messages } from "next-intl";
+import { getLocale } from "next-intl/server";
 import { messagesFor } from "@/lib/i18n/catalogs";
+import { levelName } from "@/lib/kyc/levels";
 import { getTranslations, translatorFor } from "@/lib/i18n/translations";
 
 export type ConsoleLabels = {
@@ -42,12 +44,12 @@ export type ConsoleLabels = {
 type Translate = (key: string, values: Record<string, string>) => string;
 
 /** Labels over a translator of the `ConsoleLabels` namespace (the page's or a test's). */
-export function labelsFrom(t: Translate): ConsoleLabels {
+export function labelsFrom(t: Translate, locale = "en"): ConsoleLabels {
   return {
     status: (status) => t("status", { status }),
     trigger: (trigger) => t("trigger", { trigger }),
     risk: (risk) => t("risk", { risk: risk ?? "none" }),
-    level: (level) => t("level", { level }),
+    level: (level) => levelName(level, locale, (id) => t("level", { level: id })),
     step: (step) => t("step", { step }),
     check: (check) => t("check", { check }),
     outcome: (outcome) => t("outcome", { outcome }),
@@ -75,13 +77,17 @@ export function labelsFrom(t: Translate): ConsoleLabels {
 }
 
 export async function getConsoleLabels(): Promise<ConsoleLabels> {
-  return labelsFrom((await getTranslations("ConsoleLabels")) as unknown as Translate);
+  const [t, locale] = await Promise.all([getTranslations("ConsoleLabels"), getLocale()]);
+  return labelsFrom(t as unknown as Translate, locale);
 }
 
 /** The labels in one locale, outside a request (tests, exports). */
 export async function labelsIn(locale: string): Promise<ConsoleLabels> {
   const messages = (await messagesFor(locale)) as unknown as Messages;
-  return labelsFrom(translatorFor({ locale, messages, timeZone: "UTC" }, "ConsoleLabels") as never);
+  return labelsFrom(
+    translatorFor({ locale, messages, timeZone: "UTC" }, "ConsoleLabels") as never,
+    locale,
+  );
 }
 
 /** What the officer reads for a field the trader typed, in the words of the trader's own forms. */

@@ -3,7 +3,7 @@ import { getScreenContext } from "@/lib/inapp/screen-context";
 import { stepFormText } from "@/lib/inapp/step-labels";
 import { EDITABLE_STATUSES, isFinalRejection } from "@/lib/kyc/case-state";
 import { countryOptionsHtml } from "@/lib/kyc/country-names";
-import { STEPS, type StepId } from "@/lib/kyc/levels";
+import { levelName, STEPS, type StepId } from "@/lib/kyc/levels";
 import { ADDRESS_CHANGED, type DocumentRequirement } from "@/lib/kyc/requirements";
 import { STEP_DEFINITIONS } from "@/lib/kyc/steps";
 import { loadStepPrefill } from "@/lib/kyc/zone-prefill";
@@ -242,7 +242,9 @@ async function KycPage({ searchParams }: Props) {
         ) : null}
         <dl className="facts">
           <dt>{t("levelLabel")}</dt>
-          <dd data-testid="case-level">{tLevel("name", { level: kycCase.level })}</dd>
+          <dd data-testid="case-level">
+            {levelName(kycCase.level, locale, (level) => tLevel("name", { level }))}
+          </dd>
           <dt>{t("statusLabel")}</dt>
           <dd>
             <StatusBadge status={kycCase.status} phase={phase} />

@@ -5,6 +5,7 @@ import {
   BUILT_IN_LEVELS,
   getLevel,
   isHigherLevel,
+  levelName,
   levelsConfig,
   resolveKycType,
   withMinimumLevel,
@@ -78,8 +79,40 @@ describe("KYC levels", () => {
     expect(getLevel("standard_selfie").documents).toEqual(["identity", "address", "selfie"]);
   });
 
+  it("names a broker's level in the reader's language, never as another level", () => {
+    const [basic, standard, enhanced] = BUILT_IN_LEVELS.levels;
+    const config = {
+      ...BUILT_IN_LEVELS,
+      levels: [
+        { ...basic, names: { de: "Einstieg" } },
+        standard,
+        enhanced,
+        { ...enhanced, id: "pro", names: { en: "Professional", de: "Profi" } },
+        { ...enhanced, id: "vip_2" },
+      ],
+    };
+    setTestEnv({ KYC_LEVELS_PATH: levelsFile(config) });
+    const catalog = (id: string) => `catalog:${id}`;
+    expect(levelName("pro", "de", catalog)).toBe("Profi");
+    expect(levelName("pro", "de-AT", catalog)).toBe("Profi");
+    expect(levelName("pro", "fr", catalog)).toBe("Professional");
+    expect(levelName("vip_2", "fr", catalog)).toBe("vip_2");
+    expect(levelName("basic", "de", catalog)).toBe("Einstieg");
+    expect(levelName("basic", "fr", catalog)).toBe("catalog:basic");
+    expect(levelName("standard", "de", catalog)).toBe("catalog:standard");
+  });
+
   it.each([
     ["not JSON", "{levels:", "cannot read"],
+    [
+      "a level name under something that is not a language",
+      {
+        ...BUILT_IN_LEVELS,
+        levels: [{ ...BUILT_IN_LEVELS.levels[0], names: { "<b>": "Basic" } }],
+        defaultLevel: "basic",
+      },
+      "names",
+    ],
     [
       "a default level that does not exist",
       { ...BUILT_IN_LEVELS, defaultLevel: "gold" },

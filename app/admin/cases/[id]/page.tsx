@@ -3,6 +3,7 @@ import { notFound } from "next/navigation";
 import { z } from "zod";
 import { getCaseFile } from "@/lib/review/case-file";
 import { isConsoleOutcome, isConsoleRefusal } from "@/lib/review/console-messages";
+import { getConsoleLabels } from "@/lib/review/labels";
 import { requireStaff } from "@/lib/staff/console";
 import { CaseSummary } from "./_sections/case-summary";
 import { Checks } from "./_sections/checks";
@@ -28,10 +29,11 @@ async function CasePage({ params, searchParams }: Props) {
   const staff = await requireStaff("reviewer");
   const { id } = await params;
   if (!z.uuid().safeParse(id).success) notFound();
-  const [file, q, { t }] = await Promise.all([
+  const [file, q, { t }, label] = await Promise.all([
     getCaseFile(staff, id),
     searchParams,
     getCaseWords(),
+    getConsoleLabels(),
   ]);
   if (!file) notFound();
   return (
@@ -41,7 +43,7 @@ async function CasePage({ params, searchParams }: Props) {
         <Keyboard file={file} />
       </div>
       <h1 data-testid="case-title">
-        {file.trader?.email ?? t("traderFallback")} · {file.kycCase.level}
+        {file.trader?.email ?? t("traderFallback")} · {label.level(file.kycCase.level)}
       </h1>
       {isConsoleRefusal(q.error) ? (
         <p className="alert" role="alert" data-testid="outcome" data-error={q.error}>
