@@ -5,16 +5,18 @@
  * p95 at the database. Generates `--cases=50000` traders and cases in bulk (a bench's data, not
  * a test's: no flow runs here) in database `kyc_bench_queue` on 127.0.0.1:5432 (created and
  * dropped; `BENCH_PG_URL` overrides the server, `BENCH_QUEUE_DB` the database's name so that two
- * checkouts on one server do not drop each other's), ANALYZEs, then runs the exact query the console
- * runs (EXPLAIN ANALYZE: the execution time PostgreSQL reports) `--runs=60` times per filter.
+ * checkouts on one server do not drop each other's). Each case then gets the rows its history
+ * would leave (seedDashboard: events, decisions, a check run with six checks and the case_risk
+ * row it sets, failed checks, escalations, monitoring and periodic review tasks, outbox events
+ * and deliveries), written in bulk with triggers off (session_replication_role: the four-eyes
+ * triggers check flows, and no flow runs here), so that every filter the queue offers has rows to
+ * find. Then it runs the exact query the console runs (EXPLAIN ANALYZE: the execution time
+ * PostgreSQL reports) `--runs=60` times per filter, search and deep page.
  *
- * The dashboard over the same cases: each case gets the rows its history would leave (submit and
- * decision events, staff decisions and some screening verdicts, a check run with six checks,
- * outbox events with two deliveries, a few monitoring tasks), written in bulk with triggers off
- * (session_replication_role: the four-eyes triggers check flows, and no flow runs here). Then
- * the reads behind each figure (lib/db/queries/dashboard.ts, the default 30-day period that
- * holds every generated case) are timed in the process, rows received included, since the page
- * waits for exactly that; and loadDashboard whole (the reads in parallel, plus the arithmetic).
+ * The dashboard over the same cases: the reads behind each figure (lib/db/queries/dashboard.ts,
+ * the default 30-day period that holds every generated case) are timed in the process, rows
+ * received included, since the page waits for exactly that; and loadDashboard whole (the reads
+ * in parallel, plus the arithmetic).
  * `--dashboard-runs=20` each. `--keep` leaves the database in place afterwards, to EXPLAIN a read
  * by hand (the next run drops it).
  */
@@ -35,6 +37,7 @@ import { explainQueue } from "../../lib/db/queries/queue";
 import { resetEnvCache } from "../../lib/env";
 import { loadDashboard, parseDashboardPeriod, waitingBuckets } from "../../lib/review/dashboard";
 import { parseQueueParams, queueFilterOf, QUEUE_PAGE_SIZE } from "../../lib/review/queue";
+import { parseSearch } from "../../lib/review/search";
 import { createStaffAccount } from "../../lib/staff/accounts";
 
 const DEFAULT_DB_NAME = "kyc_bench_queue";
@@ -68,28 +71,49 @@ export type DashboardBenchRow = {
   pass: boolean;
 };
 
+/**
+ * Every filter, search and sort the queue offers, as an officer's URL. `{staff}` and `{caseId}`
+ * are filled in from the generated data.
+ */
 const FILTERS: [string, Record<string, string>][] = [
   ["to review, oldest first", {}],
   ["newest first", { sort: "newest" }],
-  ["unassigned", { assignee: "unassigned" }],
-  ["mine", { assignee: "me" }],
+  ["status in review", { status: "in_review" }],
+  ["level enhanced", { level: "enhanced" }],
+  ["risk high", { risk: "high" }],
   ["risk high + level enhanced", { risk: "high", level: "enhanced" }],
   ["trigger first deposit", { trigger: "first_deposit" }],
-  ["SLA overdue", { overdue: "1" }],
+  ["escalated", { escalated: "1" }],
+  ["monitoring hits (tab)", { queue: "monitoring" }],
+  ["monitoring hit, to review", { monitoring: "1" }],
   ["checks failed", { checksFailed: "1" }],
+  ["SLA overdue", { overdue: "1" }],
+  ["unassigned", { assignee: "unassigned" }],
+  ["mine", { assignee: "me" }],
+  ["assignee: a colleague", { assignee: "{colleague}" }],
+  ["waiting for the trader", { queue: "waiting" }],
+  ["to review, page 100", { page: "100" }],
+  ["to review, page 500 (the last)", { page: "500" }],
   ["decided, page 40", { queue: "decided", page: "40" }],
-  ["name search (2 words)", { q: "ivan petrov" }],
+  ["decided, page 250 (the last)", { queue: "decided", page: "250" }],
+  ["name search (2 words, 25 cases)", { q: "ivan petrov" }],
   ["document number", { q: "XK4471920" }],
   ["e-mail", { q: "trader25000@example.com" }],
+  ["cTrader user id", { q: "25000" }],
+  ["trading login", { q: "7025000" }],
+  ["case id", { q: "{caseId}" }],
 ];
 
 /**
- * What 50,000 cases' histories leave behind, for the dashboard's reads: a submit event per case
- * past its draft, a decision event per decided case (a quarter of the approvals by the checks,
- * the rest by one of the staff), a staff decision row for each of those, screening verdicts on 2 %
- * of the cases, a check run per submission with six checks (screening with a hit on 5 %), an
- * outbox event per event with two deliveries (1 % still pending, some failing, 0.2 % dead), an
- * open monitoring task on 1 case in 200 and a closed one on another, and one list.
+ * What 50,000 cases' histories leave behind, for the queue's filters and the dashboard's reads:
+ * a submit event per case past its draft, a decision event per decided case (a quarter of the
+ * approvals by the checks, the rest by one of the staff), a staff decision row for each of those,
+ * screening verdicts on 2 % of the cases, a check run per submission with six checks (screening
+ * with a hit on 5 %, a failed check on 5 %, a warning on 10 %) and the case_risk row it sets (the
+ * case's risk; 1 % escalated by a likely sanctions match), an outbox event per event with two
+ * deliveries (1 % still pending, some failing, 0.2 % dead), an open monitoring hit on 2 % of the
+ * approved cases and a closed one on another 2 %, an open periodic review on 1 %, and one list.
+ * `r` (the trader's number / 8, mod 100) picks these independently of the status (number mod 8).
  */
 async function seedDashboard(raw: postgres.Sql, staffIds: string[]) {
   const staff = `array[${staffIds.map((id) => `'${id}'::uuid`).join(", ")}]`;
@@ -118,7 +142,8 @@ async function seedDashboard(raw: postgres.Sql, staffIds: string[]) {
     await tx.unsafe(`set local session_replication_role = replica`);
     await tx.unsafe(`
       create temp table g on commit drop as
-        select c.id, c.trader_id, c.status, c.queued_at, t.ctrader_user_id::int as n
+        select c.id, c.trader_id, c.status, c.queued_at, c.risk_level,
+          t.ctrader_user_id::int as n, (t.ctrader_user_id::int / 8) % 100 as r
         from kyc_cases c join traders t on t.id = c.trader_id;
       insert into case_events (case_id, occurred_at, event, from_status, to_status, actor_type, actor_id)
         select id, queued_at, 'submit', 'draft', 'submitted', 'trader', trader_id::text
@@ -151,13 +176,22 @@ async function seedDashboard(raw: postgres.Sql, staffIds: string[]) {
         select gen_random_uuid() as run_id, g.* from g where status <> 'draft';
       insert into check_runs (id, case_id, trader_id, reason, score, level, route, round,
           screening_hits, created_at)
-        select run_id, id, trader_id, 'submission', n % 40,
-          (array['low','medium','high']::risk_level[])[1 + n % 3],
-          (array['auto_approve','review','escalate']::check_route[])[1 + n % 3], 1,
+        select run_id, id, trader_id, 'submission', n % 40, risk_level::risk_level,
+          case when r = 7 then 'escalate' when status = 'approved' and n % 4 = 0
+            then 'auto_approve' else 'review' end::check_route, 1,
           case when n % 20 = 0 then 1 else 0 end, queued_at + interval '1 minute'
         from r;
+      insert into case_risk (case_id, run_id, score, level, route, escalated, computed_at)
+        select id, run_id, n % 40, risk_level::risk_level,
+          case when r = 7 then 'escalate' when status = 'approved' and n % 4 = 0
+            then 'auto_approve' else 'review' end::check_route,
+          r = 7, queued_at + interval '1 minute'
+        from r;
       insert into case_checks (run_id, case_id, "check", outcome, evidence, risk_points, created_at)
-        select run_id, id, k.name, 'pass',
+        select run_id, id, k.name,
+          case when k.name = 'duplicate_image' and r % 20 = 3 then 'fail'
+            when k.name = 'document_quality' and r % 10 = 1 then 'warn'
+            else 'pass' end::check_outcome,
           case when k.name <> 'screening' then '{}'::jsonb
             when n % 20 = 0 then '{${lists},"hits":[${hit}]}'::jsonb
             else '{${lists},"hits":[]}'::jsonb end,
@@ -184,9 +218,12 @@ async function seedDashboard(raw: postgres.Sql, staffIds: string[]) {
         from o, (values ('crm'), ('ctrader')) x(dest);
       insert into review_tasks (case_id, kind, opened_at, closed_at, resolution)
         select id, 'monitoring_hit', queued_at + interval '1 day',
-          case when n % 200 = 4 then queued_at + interval '2 days' end,
-          case when n % 200 = 4 then 'cleared' end
-        from g where status = 'approved' and n % 200 in (4, 12);
+          case when r % 50 = 12 then queued_at + interval '2 days' end,
+          case when r % 50 = 12 then 'cleared' end
+        from g where status = 'approved' and r % 50 in (4, 12);
+      insert into review_tasks (case_id, kind, opened_at)
+        select id, 'periodic_review', queued_at + interval '1 day'
+        from g where status = 'approved' and r = 30;
       insert into screening_lists (source, version, format, imported_at, entry_count)
         values ('ofac-sdn', '2026-11-01', 'ofac-csv', now() - interval '2 days', 18000);
     `);
@@ -265,40 +302,6 @@ export async function runQueueBench(): Promise<{
       role: "reviewer",
       password: "bench password for the queue",
     });
-    await raw.unsafe(`
-      insert into traders (ctrader_user_id, email, trading_login)
-        select g, 'trader' || g || '@example.com', 7000000 + g from generate_series(1, ${cases}) g;
-      insert into kyc_cases (trader_id, level, status, trigger, opened_at, updated_at, queued_at,
-          assigned_to, risk_level, round, search_round)
-        select t.id,
-          (array['basic','standard','enhanced'])[1 + g % 3],
-          (array['submitted','in_review','resubmitted','action_required','approved','rejected',
-                 'draft','in_review']::case_status[])[1 + g % 8],
-          (array['first_deposit','account_creation','compliance_notice','manual']::case_trigger[])[1 + (g / 7) % 4],
-          now() - (g % 720) * interval '1 hour', now(), now() - (g % 720) * interval '1 hour',
-          case when g % 5 = 0 then '${staff.id}'::uuid end,
-          (array['low','medium','high'])[1 + (g / 3) % 3], 1, 1
-        from traders t, lateral (select t.ctrader_user_id::int as g) x;
-      insert into case_search_terms (case_id, kind, term_hash)
-        select c.id, k.kind, md5(k.kind || c.id::text || k.n)
-        from kyc_cases c, (values ('name', 1), ('name', 2), ('document_number', 3)) k(kind, n);
-      analyze;
-    `);
-    const now = new Date();
-    for (const [name, query] of FILTERS) {
-      const filter = {
-        ...queueFilterOf(staff, parseQueueParams(query), now),
-        offset: (parseQueueParams(query).page - 1) * QUEUE_PAGE_SIZE,
-        limit: QUEUE_PAGE_SIZE + 1,
-      };
-      const times: number[] = [];
-      for (let i = 0; i < runs; i++)
-        times.push((await explainQueue(filter, { analyze: true })).executionMs ?? NaN);
-      times.sort((a, b) => a - b);
-      const p95 = pct(times, 95);
-      rows.push({ filter: name, p50: pct(times, 50), p95, pass: p95 <= P95_TARGET_MS });
-    }
-
     const colleagues = [staff.id];
     for (const n of [1, 2, 3, 4])
       colleagues.push(
@@ -310,7 +313,68 @@ export async function runQueueBench(): Promise<{
           })
         ).id,
       );
+    const colleague = colleagues[1]!;
+    // Blind-index terms that match: "ivan petrov" names 25 cases, one document number one case;
+    // every other case has three terms of its own.
+    const ivan = parseSearch("ivan petrov")!.nameHashes;
+    const document = parseSearch("XK4471920")!.documentHash!;
+    await raw.unsafe(`
+      insert into traders (ctrader_user_id, email, trading_login)
+        select g, 'trader' || g || '@example.com', 7000000 + g from generate_series(1, ${cases}) g;
+      insert into kyc_cases (trader_id, level, status, trigger, opened_at, updated_at, queued_at,
+          assigned_to, risk_level, round, search_round)
+        select t.id,
+          (array['basic','standard','enhanced'])[1 + g % 3],
+          (array['submitted','in_review','resubmitted','action_required','approved','rejected',
+                 'draft','in_review']::case_status[])[1 + g % 8],
+          (array['first_deposit','account_creation','compliance_notice','manual']::case_trigger[])[1 + (g / 7) % 4],
+          now() - (g % 720) * interval '1 hour',
+          now() - ((g * 7919) % 720) * interval '1 hour' - interval '5 minutes',
+          now() - (g % 720) * interval '1 hour',
+          case g % 5 when 0 then '${staff.id}'::uuid when 1 then '${colleague}'::uuid end,
+          case when g % 8 = 6 then null
+            when (g / 8) % 100 < 5 or (g / 8) % 100 = 7 then 'high'
+            when (g / 8) % 100 < 30 then 'medium' else 'low' end,
+          1, 1
+        from traders t, lateral (select t.ctrader_user_id::int as g) x;
+      insert into case_search_terms (case_id, kind, term_hash)
+        select c.id, k.kind, md5(k.kind || c.id::text || k.n)
+        from kyc_cases c, (values ('name', 1), ('name', 2), ('document_number', 3)) k(kind, n);
+      insert into case_search_terms (case_id, kind, term_hash)
+        select c.id, 'name', h
+        from kyc_cases c join traders t on t.id = c.trader_id,
+          unnest(array[${ivan.map((h) => `'${h}'`).join(", ")}]) h
+        where t.ctrader_user_id::int % 2000 = 17;
+      insert into case_search_terms (case_id, kind, term_hash)
+        select c.id, 'document_number', '${document}'
+        from kyc_cases c join traders t on t.id = c.trader_id where t.ctrader_user_id = 4242;
+    `);
     await seedDashboard(raw, colleagues);
+    const now = new Date();
+    const [{ id: someCase } = { id: "" }] = await raw<{ id: string }[]>`
+      select c.id from kyc_cases c join traders t on t.id = c.trader_id
+      where t.ctrader_user_id = 24999`;
+    for (const [name, template] of FILTERS) {
+      const query = Object.fromEntries(
+        Object.entries(template).map(([k, v]) => [
+          k,
+          v.replace("{colleague}", colleague).replace("{caseId}", someCase),
+        ]),
+      );
+      const params = parseQueueParams(query);
+      const filter = {
+        ...queueFilterOf(staff, params, now),
+        offset: (params.page - 1) * QUEUE_PAGE_SIZE,
+        limit: QUEUE_PAGE_SIZE + 1,
+      };
+      const times: number[] = [];
+      for (let i = 0; i < runs; i++)
+        times.push((await explainQueue(filter, { analyze: true })).executionMs ?? NaN);
+      times.sort((a, b) => a - b);
+      const p95 = pct(times, 95);
+      rows.push({ filter: name, p50: pct(times, 50), p95, pass: p95 <= P95_TARGET_MS });
+    }
+
     const period = parseDashboardPeriod({}, now);
     for (const [figure, read] of FIGURES) {
       const t = await timed(dashboardRuns, () => read(period, now));

@@ -76,8 +76,31 @@ const monitoringHitSql = sql<boolean>`exists (select 1 from ${reviewTasks} t
   where t.case_id = ${kycCases.id} and t.kind = 'monitoring_hit' and t.closed_at is null)`;
 const periodicReviewSql = sql<boolean>`exists (select 1 from ${reviewTasks} t
   where t.case_id = ${kycCases.id} and t.kind = 'periodic_review' and t.closed_at is null)`;
+// The few escalated cases' ids read first (one array, from a partial index), then those cases by
+// primary key. As a join or IN, PostgreSQL read every case in the tab to match them.
+const escalatedSql = sql<boolean>`${kycCases.id} = any(array(select r.case_id from ${caseRisk} r
+  where r.escalated))`;
 const checksFailedSql = sql<boolean>`exists (select 1 from ${caseChecks} c
   where c.run_id = ${caseRisk.runId} and c.outcome = 'fail')`;
+
+/**
+ * The columns each sort orders by, all in one direction so that a row comparison is a keyset;
+ * each list ends with the id so the order is total, and each has an index in that order.
+ */
+function sortKeysOf(sort: QueueSort): { keys: SQL[]; descending: boolean } {
+  const id = sql`${kycCases.id}`;
+  switch (sort) {
+    case "newest":
+      return { keys: [sql`${kycCases.queuedAt}`, id], descending: true };
+    case "oldest":
+      return { keys: [sql`${kycCases.queuedAt}`, id], descending: false };
+  }
+}
+
+function orderByOf(sort: QueueSort): SQL[] {
+  const { keys, descending } = sortKeysOf(sort);
+  return keys.map((k) => (descending ? desc(k) : asc(k)));
+}
 
 function conditionsOf(filter: QueueFilter): SQL[] {
   const conditions: SQL[] = [
@@ -93,7 +116,7 @@ function conditionsOf(filter: QueueFilter): SQL[] {
   if (filter.queuedBefore) conditions.push(lte(kycCases.queuedAt, filter.queuedBefore));
   if (filter.monitoringHit) conditions.push(monitoringHitSql);
   if (filter.periodicReview) conditions.push(periodicReviewSql);
-  if (filter.escalated) conditions.push(eq(caseRisk.escalated, true));
+  if (filter.escalated) conditions.push(escalatedSql);
   if (filter.checksFailed) conditions.push(checksFailedSql);
   const s = filter.search;
   if (s) {
@@ -130,53 +153,48 @@ function queueSelect(db: Db, filter: QueueFilter) {
   const checksPending = sql<boolean>`(${kycCases.status} in ('submitted', 'resubmitted', 'in_review')
     and not exists (select 1 from ${checkRuns} r where r.case_id = ${kycCases.id}
       and r.reason = 'submission' and r.round = ${kycCases.round}))`;
-  const newest = filter.sort === "newest";
   // The page's ids first, in index order; the row details (assignee, tasks, checks) only for
   // those: PostgreSQL would otherwise compute them for every matching case before the sort.
   const page = db
-    .select({ id: kycCases.id, queuedAt: kycCases.queuedAt })
+    .select({ id: kycCases.id })
     .from(kycCases)
-    .innerJoin(traders, eq(traders.id, kycCases.traderId))
     .leftJoin(caseRisk, eq(caseRisk.caseId, kycCases.id))
     .where(and(...conditionsOf(filter)))
-    .orderBy(
-      ...(newest
-        ? [desc(kycCases.queuedAt), desc(kycCases.id)]
-        : [asc(kycCases.queuedAt), asc(kycCases.id)]),
-    )
+    .orderBy(...orderByOf(filter.sort))
     .offset(filter.offset)
     .limit(filter.limit)
     .as("page");
-  return db
-    .select({
-      caseId: kycCases.id,
-      status: kycCases.status,
-      level: kycCases.level,
-      trigger: kycCases.trigger,
-      riskLevel: kycCases.riskLevel,
-      fourEyesRequired: kycCases.fourEyesRequired,
-      traderEmail: traders.email,
-      ctraderUserId: traders.ctraderUserId,
-      tradingLogin: traders.tradingLogin,
-      assignedTo: kycCases.assignedTo,
-      assigneeName: sql<
-        string | null
-      >`coalesce(nullif(${staffUsers.displayName}, ''), ${staffUsers.email})`,
-      waitingSince: kycCases.queuedAt,
-      escalated: sql<boolean>`coalesce(${caseRisk.escalated}, false)`,
-      monitoringHit: monitoringHitSql,
-      periodicReview: periodicReviewSql,
-      checksPending,
-      checksFailed: checksFailedSql,
-    })
-    .from(page)
-    .innerJoin(kycCases, eq(kycCases.id, page.id))
-    .innerJoin(traders, eq(traders.id, kycCases.traderId))
-    .leftJoin(staffUsers, eq(staffUsers.id, kycCases.assignedTo))
-    .leftJoin(caseRisk, eq(caseRisk.caseId, kycCases.id))
-    .orderBy(
-      ...(newest ? [desc(page.queuedAt), desc(page.id)] : [asc(page.queuedAt), asc(page.id)]),
-    );
+  return (
+    db
+      .select({
+        caseId: kycCases.id,
+        status: kycCases.status,
+        level: kycCases.level,
+        trigger: kycCases.trigger,
+        riskLevel: kycCases.riskLevel,
+        fourEyesRequired: kycCases.fourEyesRequired,
+        traderEmail: traders.email,
+        ctraderUserId: traders.ctraderUserId,
+        tradingLogin: traders.tradingLogin,
+        assignedTo: kycCases.assignedTo,
+        assigneeName: sql<
+          string | null
+        >`coalesce(nullif(${staffUsers.displayName}, ''), ${staffUsers.email})`,
+        waitingSince: kycCases.queuedAt,
+        escalated: sql<boolean>`coalesce(${caseRisk.escalated}, false)`,
+        monitoringHit: monitoringHitSql,
+        periodicReview: periodicReviewSql,
+        checksPending,
+        checksFailed: checksFailedSql,
+      })
+      .from(page)
+      .innerJoin(kycCases, eq(kycCases.id, page.id))
+      .innerJoin(traders, eq(traders.id, kycCases.traderId))
+      .leftJoin(staffUsers, eq(staffUsers.id, kycCases.assignedTo))
+      .leftJoin(caseRisk, eq(caseRisk.caseId, kycCases.id))
+      // The same keys read from the joined row: the page's own order, over its 51 rows.
+      .orderBy(...orderByOf(filter.sort))
+  );
 }
 
 /** One page of the queue; `limit + 1` rows are read so the caller knows whether more follow. */
@@ -222,38 +240,33 @@ export async function explainQueue(
 }
 
 /**
- * The case that follows `caseId` in the filter's order (`oldest`: the next one, `newest`: the
- * one before it), for the case page's j / k. A keyset on (queued_at, id) read from the case's own
- * row, so the answer is exact to the microsecond and costs one index probe however deep in the
- * queue the case is.
+ * The case that follows `caseId` in the filter's order, for the case page's j / k (`oldest` for
+ * the next one, `newest` for the one before it). A keyset on the sort's keys read from the
+ * case's own row, so the answer is exact to the microsecond and costs one index probe however
+ * deep in the queue the case is.
  */
 export async function getCaseAfterInQueue(
   filter: Omit<QueueFilter, "offset" | "limit">,
   caseId: string,
 ): Promise<string | null> {
   const db = await getDb();
-  const newest = filter.sort === "newest";
-  const here = sql`(select k.queued_at, k.id from ${kycCases} k where k.id = ${caseId})`;
-  const [row] = await db
+  const { keys, descending } = sortKeysOf(filter.sort);
+  const row = sql.join(keys, sql`, `);
+  // Unaliased, so the keys' "kyc_cases" columns name this row inside the subquery.
+  const here = sql`(select ${row} from ${kycCases} where ${kycCases.id} = ${caseId})`;
+  const [found] = await db
     .select({ id: kycCases.id })
     .from(kycCases)
-    .innerJoin(traders, eq(traders.id, kycCases.traderId))
     .leftJoin(caseRisk, eq(caseRisk.caseId, kycCases.id))
     .where(
       and(
         ...conditionsOf({ ...filter, offset: 0, limit: 1 }),
-        newest
-          ? sql`(${kycCases.queuedAt}, ${kycCases.id}) < ${here}`
-          : sql`(${kycCases.queuedAt}, ${kycCases.id}) > ${here}`,
+        descending ? sql`(${row}) < ${here}` : sql`(${row}) > ${here}`,
       ),
     )
-    .orderBy(
-      ...(newest
-        ? [desc(kycCases.queuedAt), desc(kycCases.id)]
-        : [asc(kycCases.queuedAt), asc(kycCases.id)]),
-    )
+    .orderBy(...orderByOf(filter.sort))
     .limit(1);
-  return row?.id ?? null;
+  return found?.id ?? null;
 }
 
 /** The latest submitted round's sealed answers of each case (the queue shows the names). */
@@ -377,7 +390,6 @@ export async function claimNextCase(input: {
     const [next] = await tx
       .select({ id: kycCases.id })
       .from(kycCases)
-      .innerJoin(traders, eq(traders.id, kycCases.traderId))
       .leftJoin(caseRisk, eq(caseRisk.caseId, kycCases.id))
       .where(
         and(

@@ -51,6 +51,8 @@ describe.each([
   ["monitoring hits", { monitoring: "1" }],
   ["an e-mail search", { q: "ivan.petrov@example.com" }],
   ["page 20", { page: "20" }],
+  ["a deep page", { page: "500" }],
+  ["decided, a deep page", { queue: "decided", page: "250" }],
 ])("the queue's plan for %s", (_name, query) => {
   it("reads kyc_cases through an index", async () => {
     const { plan } = await explainQueue(filterFor(query), { asIfLarge: true });
@@ -61,6 +63,17 @@ describe.each([
     expect(all.filter((n) => n["Node Type"] === "Seq Scan").map((n) => n["Relation Name"])).toEqual(
       [],
     );
+  });
+});
+
+describe.each([
+  ["escalated cases", { escalated: "1" }, "case_risk_escalated_cases_idx"],
+  ["cases with a failed check", { checksFailed: "1" }, "case_checks_failed_idx"],
+])("the queue's plan for %s", (_name, query, index) => {
+  it(`reads the few matching rows through ${index}`, async () => {
+    const { plan } = await explainQueue(filterFor(query), { asIfLarge: true });
+    const used = nodes(JSON.parse(plan) as PlanNode).map((n) => n["Index Name"]);
+    expect(used).toContain(index);
   });
 });
 
