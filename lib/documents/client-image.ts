@@ -160,6 +160,29 @@ export async function captureFrame(video: HTMLVideoElement): Promise<File> {
 }
 
 /**
+ * A selfie prompt's burst (upload-contract.ts): `frames` pictures from the live camera,
+ * `intervalMs` apart, scaled to at most `maxEdge` px and drawn side by side, left to right in
+ * the order taken, into one JPEG. Null when the camera stopped giving pictures.
+ */
+export async function captureBurst(
+  video: HTMLVideoElement,
+  burst: { frames: number; intervalMs: number; maxEdge: number },
+): Promise<{ file: File; width: number; height: number } | null> {
+  const { width, height } = fitWithin(video.videoWidth, video.videoHeight, burst.maxEdge);
+  if (video.videoWidth === 0) return null;
+  const strip = canvas(width * burst.frames, height);
+  const ctx = strip.getContext("2d");
+  if (!ctx) throw new Error("no canvas");
+  for (let i = 0; i < burst.frames; i++) {
+    if (i > 0) await new Promise((resolve) => setTimeout(resolve, burst.intervalMs));
+    ctx.drawImage(video, i * width, 0, width, height);
+  }
+  const blob = await toBlob(strip, "image/jpeg", 0.9);
+  const file = new File([blob], "selfie-burst.jpg", { type: "image/jpeg" });
+  return { file, width: strip.width, height: strip.height };
+}
+
+/**
  * Uploads with progress (fetch has no upload progress): a multipart POST of the presigned
  * fields then the file. Resolves on 2xx; rejects with the status (0 = network) otherwise.
  */

@@ -57,7 +57,9 @@ import { documentCheckSeconds } from "@/lib/metrics/document-checks";
 import type { StoredFileFacts } from "./stored-quality";
 import {
   isUploadContentType,
+  SELFIE_BURST_FRAMES,
   SELFIE_FRAMES,
+  selfieBurstImage,
   type ConfirmUploadResponse,
   type SelfieChallengeResponse,
   type StartUploadRequest,
@@ -237,18 +239,24 @@ export async function confirmUpload(
     return refuse(verdict.reason);
   }
   if (row.documentType === "selfie" && verdict.kind === "image") {
-    const repeated = await repeatsAnotherFrame(kycCase.id, row, verdict.bytes);
-    if (repeated) {
+    // The shape of what is stored (what the reviewer will see), not of what was sent.
+    const burst = selfieBurstImage.safeParse({ width: verdict.width, height: verdict.height });
+    const refusal: UploadRefusal | null = !burst.success
+      ? "not_a_burst"
+      : (await repeatsAnotherFrame(kycCase.id, row, verdict.bytes))
+        ? "frame_repeated"
+        : null;
+    if (refusal) {
       await deleteQuietly(row.storageKey);
       await refusePendingDocument({
         id: row.id,
         caseId: kycCase.id,
         traderId,
-        reason: "frame_repeated",
+        reason: refusal,
         now,
       });
-      log.info("documents.refused", { reason: "frame_repeated", documentType: row.documentType });
-      return refuse("frame_repeated");
+      log.info("documents.refused", { reason: refusal, documentType: row.documentType });
+      return refuse(refusal);
     }
   }
   // The checked bytes go under a key of their own that no upload form can target: the browser's
@@ -260,7 +268,12 @@ export async function confirmUpload(
 
   const facts: StoredFileFacts =
     verdict.kind === "image"
-      ? { sourceType: verdict.sourceType, width: verdict.width, height: verdict.height }
+      ? {
+          sourceType: verdict.sourceType,
+          width: verdict.width,
+          height: verdict.height,
+          ...(row.documentType === "selfie" ? { burstFrames: SELFIE_BURST_FRAMES } : {}),
+        }
       : { sourceType: verdict.sourceType, pages: verdict.pages };
   const confirmed = await confirmDocument({
     id: row.id,
@@ -323,8 +336,10 @@ export async function startSelfieChallenge(
 }
 
 /**
- * Whether a frame is the same picture as another frame of its attempt already accepted: one
- * photo uploaded for every prompt is not a live capture.
+ * Whether a prompt's burst is the same picture as another prompt's already accepted: one
+ * recording uploaded for every prompt is not a live capture. The frames within one burst are not
+ * compared with each other: a face that barely moved between them is for the reviewer to judge,
+ * not a reason to refuse.
  */
 async function repeatsAnotherFrame(caseId: string, row: DocumentRow, bytes: Buffer) {
   if (!row.challengeId) return false;

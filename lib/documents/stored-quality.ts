@@ -4,6 +4,7 @@
  * file (rendered as is):
  * - at confirm (service.ts), the stored file: `sourceType` (the upload's real type, e.g.
  *   image/heic before conversion) and the stored JPEG's `width`/`height`, or a PDF's `pages`;
+ *   for a selfie prompt, `burstFrames` (the frames side by side in the picture);
  * - by the checks after submit (analysis.ts): an image's scores (`brightness`, `blur`, `glare`)
  *   and the `issues` they mean, and for every document `usedByOtherTraders` (other traders'
  *   documents with the same bytes or the same picture — for compliance, never shown to the
@@ -28,6 +29,8 @@ export const documentQualitySchema = z.object({
   width: optionalNumber,
   height: optionalNumber,
   pages: optionalNumber,
+  /** A selfie prompt's picture: how many camera frames it holds side by side (upload-contract). */
+  burstFrames: optionalNumber,
   brightness: optionalNumber,
   blur: optionalNumber,
   glare: optionalNumber,
@@ -37,7 +40,10 @@ export const documentQualitySchema = z.object({
 export type DocumentQuality = z.infer<typeof documentQualitySchema>;
 
 /** What confirm records. */
-export type StoredFileFacts = Pick<DocumentQuality, "sourceType" | "width" | "height" | "pages">;
+export type StoredFileFacts = Pick<
+  DocumentQuality,
+  "sourceType" | "width" | "height" | "pages" | "burstFrames"
+>;
 
 /** What the analysis adds. */
 export type DocumentAnalysis = Pick<DocumentQuality, "brightness" | "blur" | "glare"> & {

@@ -42,6 +42,45 @@ export const SELFIE_FRAMES = ["frame_1", "frame_2", "frame_3"] as const;
 export const SELFIE_PROMPTS = ["look_left", "look_right", "blink"] as const;
 export type SelfiePrompt = (typeof SELFIE_PROMPTS)[number];
 
+/**
+ * Each prompt's upload is a burst, not one picture: a blink or a turn of the head takes a few
+ * hundred milliseconds, so a single frame rarely shows it. The screen takes SELFIE_BURST_FRAMES
+ * camera frames SELFIE_BURST_INTERVAL_MS apart (about a second) and lays them side by side, left
+ * to right in the order taken, in one JPEG. One file per prompt keeps the selfie at three
+ * documents against the case's file limit, runs one check per prompt, and shows the reviewer the
+ * whole movement at a glance.
+ */
+export const SELFIE_BURST_FRAMES = 4;
+export const SELFIE_BURST_INTERVAL_MS = 300;
+/** A burst frame's longest edge: four of them stay under the stored image's 4000 px. */
+export const SELFIE_BURST_FRAME_MAX_EDGE = 960;
+/** Four frames of at most 960 px at the screen's JPEG quality weigh well under this. */
+export const SELFIE_BURST_MAX_BYTES = 3 * 1024 * 1024;
+
+/**
+ * The shape of a burst picture, checked by the screen before it uploads and by the server on the
+ * stored image (a single photo, or frames of another size, is refused as `not_a_burst`): the
+ * width splits into SELFIE_BURST_FRAMES equal frames, each a camera picture (between 1:2 and 2:1)
+ * of at most SELFIE_BURST_FRAME_MAX_EDGE px. What the frames show is for the reviewer.
+ */
+export const selfieBurstImage = z
+  .object({ width: z.int().check(z.positive()), height: z.int().check(z.positive()) })
+  .check(
+    z.refine(
+      ({ width, height }) => {
+        const frameWidth = width / SELFIE_BURST_FRAMES;
+        return (
+          Number.isInteger(frameWidth) &&
+          Math.max(frameWidth, height) <= SELFIE_BURST_FRAME_MAX_EDGE &&
+          frameWidth * 2 >= height &&
+          height * 2 >= frameWidth
+        );
+      },
+      { message: "not a burst of camera frames side by side" },
+    ),
+  );
+export type SelfieBurstImage = z.infer<typeof selfieBurstImage>;
+
 /** POST /api/inapp/selfie/challenge, 201: the prompts of a new attempt, in the order to show. */
 export const selfieChallengeResponse = z.object({
   challengeId: z.uuid(),
@@ -95,9 +134,11 @@ export const UPLOAD_REFUSALS = [
   "pdf_encrypted",
   "pdf_active_content",
   "pdf_too_many_pages",
-  // The selfie: the attempt is unknown, expired or already used; or a frame repeats another.
+  // The selfie: the attempt is unknown, expired or already used; a prompt's picture repeats
+  // another's, or is not a burst of frames (selfieBurstImage).
   "challenge_invalid",
   "frame_repeated",
+  "not_a_burst",
 ] as const;
 export type UploadRefusal = (typeof UPLOAD_REFUSALS)[number];
 
@@ -120,6 +161,10 @@ export const startUploadRequest = z
     z.refine((r) => (r.documentType === "selfie") === (r.challengeId !== undefined), {
       path: ["challengeId"],
       message: "a selfie frame names its challenge; other documents do not",
+    }),
+    z.refine((r) => r.documentType !== "selfie" || r.size <= SELFIE_BURST_MAX_BYTES, {
+      path: ["size"],
+      message: "a selfie burst is larger than a burst of camera frames can be",
     }),
   );
 export type StartUploadRequest = z.infer<typeof startUploadRequest>;

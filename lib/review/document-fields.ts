@@ -3,6 +3,7 @@
  * picture with these fields (the name and birth date on the passport, the address on the bill).
  * The list is per document type; values come from the case's current step answers.
  */
+import { readDocumentQuality } from "@/lib/documents/stored-quality";
 import type { StepId } from "@/lib/kyc/levels";
 import type { CaseFileBase } from "./case-file";
 
@@ -49,6 +50,8 @@ export type DocumentComparison = {
     status: string;
     /** A selfie frame's liveness prompt (null for other documents). */
     prompt: string | null;
+    /** A selfie prompt's camera frames, side by side in its picture (null: one picture). */
+    burstFrames: number | null;
   }[];
   fields: TypedField[];
 };
@@ -80,6 +83,7 @@ export function documentComparisons(file: CaseFileBase): DocumentComparison[] {
           contentType: d.contentType,
           status: d.status,
           prompt: d.prompt ?? null,
+          burstFrames: readDocumentQuality(d.quality).burstFrames ?? null,
         })),
       fields,
     };

@@ -1,14 +1,15 @@
 import { expect, test, type Page } from "@playwright/test";
 import en from "../../messages/en.json";
+import { SELFIE_BURST_FRAMES } from "../../lib/documents/upload-contract";
 import { PHONE_WITH_CAMERA } from "./fixtures/camera";
 import { createStaff, openCase, serious, signIn } from "./fixtures/console";
 import { completeStandardLevel, type Catalog } from "./fixtures/flow";
 
 /**
  * The selfie screen (a level that asks for one: tests/fixtures/levels/with-selfie.json): the
- * front camera in an oval, the prompts of the server's attempt one after another, a frame per
- * prompt through the upload API; and without a camera, "continue on your phone" — never a
- * file picker.
+ * front camera in an oval, the prompts of the server's attempt one after another, a burst of
+ * frames per prompt through the upload API; and without a camera, "continue on your phone" —
+ * never a file picker.
  */
 async function open(page: Page, userId: number, source: string) {
   const launched = await page.request.post("/api/dev/simulator/launch", {
@@ -29,7 +30,7 @@ async function open(page: Page, userId: number, source: string) {
 // Chromium's fake camera, permission granted; the no-camera test takes the camera away.
 test.use(PHONE_WITH_CAMERA);
 
-test("the prompts of the server's attempt, one live frame each, uploaded as the attempt's frames", async ({
+test("the prompts of the server's attempt, one live burst each, uploaded as the attempt's frames", async ({
   page,
 }) => {
   const errors: string[] = [];
@@ -139,4 +140,12 @@ test("a reviewer asks for the selfie again with a reason; the trader takes a new
     )
     .toBe("in_review");
   await expect(reviewer.getByTestId("selfie-frames").locator("li")).toHaveCount(3);
+  // Each prompt is a burst: the fake camera's 320×240 frames, four side by side.
+  await expect(
+    reviewer.locator(`[data-selfie-frame][data-burst-frames="${SELFIE_BURST_FRAMES}"]`),
+  ).toHaveCount(3);
+  const picture = reviewer.getByTestId("selfie-frames").locator("li img").first();
+  await expect
+    .poll(() => picture.evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight]))
+    .toEqual([320 * SELFIE_BURST_FRAMES, 240]);
 });

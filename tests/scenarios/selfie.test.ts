@@ -1,13 +1,15 @@
 /**
  * Scenario: a level that asks for a selfie. The trader's screen gets an attempt (prompts in an
- * order the server drew), uploads one live frame per prompt through the ordinary upload API, and
+ * order the server drew), uploads one burst of live frames per prompt through the ordinary
+ * upload API, and
  * cannot submit before the selfie is complete; a repeated frame and a replayed attempt are
  * refused. The reviewer sees each frame with the prompt it answered, beside the identity
  * document, and the selfie check asks them to compare (never an auto-approval).
  */
 import "./support/request-scope";
 import path from "node:path";
-import { portrait } from "../fixtures/selfie/portrait";
+import { burst, portrait } from "../fixtures/selfie/portrait";
+import { SELFIE_BURST_FRAMES, SELFIE_BURST_MAX_BYTES } from "@/lib/documents/upload-contract";
 import { freshPhoto, signedInStaff, Trader } from "./support/people";
 import { OFAC_EXCERPT, scenarioWorld } from "./support/world";
 
@@ -21,7 +23,7 @@ beforeAll(async () => {
 });
 
 describe("scenario: a level that asks for a selfie", () => {
-  it("takes one live frame per prompt, refuses repeats and replays, and shows the reviewer the frames", async () => {
+  it("takes one burst of live frames per prompt, refuses single photos, repeats and replays, and shows the reviewer each burst", async () => {
     const w = world();
     const trader = new Trader(w, 530_001, "en");
     await trader.launch("kyc", { kycType: "standard_selfie" });
@@ -37,10 +39,22 @@ describe("scenario: a level that asks for a selfie", () => {
     const { challengeId, prompts } = attempt.body as { challengeId: string; prompts: string[] };
     expect([...prompts].sort()).toEqual(["blink", "look_left", "look_right"]);
 
-    const first = await portrait(250, 1);
+    // Each prompt's upload is a burst of camera frames side by side; one photo is not.
+    expect(
+      await trader.uploadSelfieFrame(challengeId, "frame_1", await portrait(250, 1)),
+    ).toMatchObject({ status: 422, body: { reason: "not_a_burst" } });
+    // The declared size is bounded by the contract before any URL is issued.
+    expect(
+      await trader.uploadSelfieFrame(
+        challengeId,
+        "frame_1",
+        Buffer.alloc(SELFIE_BURST_MAX_BYTES + 1, 0xff),
+      ),
+    ).toMatchObject({ status: 400, body: { reason: "bad_request" } });
+    const first = await burst(250, 1);
     expect((await trader.uploadSelfieFrame(challengeId, "frame_1", first)).status).toBe(200);
     expect(
-      (await trader.uploadSelfieFrame(challengeId, "frame_2", await portrait(390, 2))).status,
+      (await trader.uploadSelfieFrame(challengeId, "frame_2", await burst(390, 2))).status,
     ).toBe(200);
     // One photo for two prompts is not a live capture.
     const repeated = await trader.uploadSelfieFrame(challengeId, "frame_3", first);
@@ -49,13 +63,13 @@ describe("scenario: a level that asks for a selfie", () => {
       expect.objectContaining({ side: "page", state: "missing" }),
     ]);
     expect(
-      (await trader.uploadSelfieFrame(challengeId, "frame_3", await portrait(320, 3))).status,
+      (await trader.uploadSelfieFrame(challengeId, "frame_3", await burst(320, 3))).status,
     ).toBe(200);
     expect(await trader.sides("selfie")).toEqual([
       expect.objectContaining({ side: "page", state: "accepted" }),
     ]);
     // The attempt is spent: its requests cannot put other frames into the case.
-    const replay = await trader.uploadSelfieFrame(challengeId, "frame_1", await portrait(200, 4));
+    const replay = await trader.uploadSelfieFrame(challengeId, "frame_1", await burst(200, 4));
     expect(replay).toMatchObject({ status: 409, body: { reason: "challenge_invalid" } });
 
     expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
@@ -68,7 +82,10 @@ describe("scenario: a level that asks for a selfie", () => {
     const page = await reviewer.casePage(kycCase.id);
     expect(page).toContain('data-check="selfie" data-outcome="warn"');
     for (const [i, prompt] of prompts.entries())
-      expect(page).toContain(`data-selfie-frame="frame_${i + 1}" data-prompt="${prompt}"`);
+      expect(page).toContain(
+        `data-selfie-frame="frame_${i + 1}" data-prompt="${prompt}" data-burst-frames="${SELFIE_BURST_FRAMES}"`,
+      );
+    expect(page).toContain(`${SELFIE_BURST_FRAMES} frames over about a second, left to right`);
     expect(page).toContain('data-testid="selfie-identity"');
   });
 
@@ -84,7 +101,7 @@ describe("scenario: a level that asks for a selfie", () => {
       const frame = await trader.uploadSelfieFrame(
         first.challengeId,
         side,
-        await portrait(200 + i * 90, 10 + i),
+        await burst(200 + i * 90, 10 + i),
       );
       expect(frame.status).toBe(200);
       firstFrames.push(frame.documentId!);
@@ -123,14 +140,14 @@ describe("scenario: a level that asks for a selfie", () => {
     const second = again.body as { challengeId: string; prompts: string[] };
     expect(second.challengeId).not.toBe(first.challengeId);
     expect(
-      await trader.uploadSelfieFrame(first.challengeId, "frame_1", await portrait(230, 40)),
+      await trader.uploadSelfieFrame(first.challengeId, "frame_1", await burst(230, 40)),
     ).toMatchObject({ status: 409, body: { reason: "challenge_invalid" } });
     const secondFrames: string[] = [];
     for (const [i, side] of (["frame_1", "frame_2", "frame_3"] as const).entries()) {
       const frame = await trader.uploadSelfieFrame(
         second.challengeId,
         side,
-        await portrait(420 - i * 80, 50 + i),
+        await burst(420 - i * 80, 50 + i),
       );
       expect(frame.status).toBe(200);
       secondFrames.push(frame.documentId!);

@@ -7,8 +7,14 @@ import {
   frameSignature,
   sameFrame,
 } from "@/lib/documents/selfie-frames";
-import { SELFIE_FRAMES, SELFIE_PROMPTS } from "@/lib/documents/upload-contract";
-import { portrait } from "../../fixtures/selfie/portrait";
+import {
+  SELFIE_BURST_FRAME_MAX_EDGE,
+  SELFIE_BURST_FRAMES,
+  SELFIE_FRAMES,
+  SELFIE_PROMPTS,
+  selfieBurstImage,
+} from "@/lib/documents/upload-contract";
+import { burst, portrait } from "../../fixtures/selfie/portrait";
 
 describe("selfie prompts", () => {
   it("draws every prompt once per attempt", () => {
@@ -44,5 +50,34 @@ describe("frames are distinct pictures", () => {
     const right = await frameSignature(await portrait(390, 2));
     expect(frameDifference(left, right)).toBeGreaterThan(5);
     expect(sameFrame(left, right)).toBe(false);
+  });
+});
+
+describe("a prompt's burst", () => {
+  const frames = SELFIE_BURST_FRAMES;
+  const ok = (width: number, height: number) =>
+    selfieBurstImage.safeParse({ width, height }).success;
+
+  it("takes camera frames side by side, landscape or portrait, up to the frame size limit", () => {
+    expect(ok(640 * frames, 480)).toBe(true);
+    expect(ok(540 * frames, 960)).toBe(true);
+    expect(ok(SELFIE_BURST_FRAME_MAX_EDGE * frames, 540)).toBe(true);
+  });
+
+  it("refuses one photo, frames too large, uneven widths and shapes no camera gives", () => {
+    expect(ok(640, 480)).toBe(false);
+    expect(ok((SELFIE_BURST_FRAME_MAX_EDGE + 1) * frames, 540)).toBe(false);
+    expect(ok(640 * frames + 1, 480)).toBe(false);
+    expect(ok(200 * frames, 500)).toBe(false);
+    expect(ok(0, 0)).toBe(false);
+  });
+
+  it("tells two prompts' bursts apart, and finds one burst uploaded for two prompts", async () => {
+    const first = await burst(250, 1);
+    expect(sameFrame(await frameSignature(first), await frameSignature(await burst(390, 2)))).toBe(
+      false,
+    );
+    const again = await sharp(first).jpeg({ quality: 70 }).toBuffer();
+    expect(sameFrame(await frameSignature(first), await frameSignature(again))).toBe(true);
   });
 });

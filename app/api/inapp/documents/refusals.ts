@@ -25,6 +25,7 @@ const STATUS = {
   pdf_active_content: 422,
   pdf_too_many_pages: 422,
   frame_repeated: 422,
+  not_a_burst: 422,
 } as const satisfies Record<UploadRefusal, number>;
 
 export function refuseUpload(reason: UploadRefusal, message: string = reason): Response {

@@ -1,9 +1,10 @@
 "use client";
 
 /**
- * The selfie: the front camera in a face frame, one picture per liveness prompt, in the order the
- * server drew for this attempt, then each picture through the ordinary upload API (start, storage
- * POST, confirm) as a frame of the attempt.
+ * The selfie: the front camera in a face frame, a burst of frames per liveness prompt (about a
+ * second, enough to see a blink or a turn), in the order the server drew for this attempt, then
+ * each burst through the ordinary upload API (start, storage POST, confirm) as a frame of the
+ * attempt.
  *
  * Only the live camera, never a file picker: a photo from the gallery would defeat the prompts.
  * Where the camera is denied or missing (a webview without getUserMedia), the screen says so and
@@ -13,13 +14,18 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import type { PreparedFile } from "@/lib/documents/client-image";
 import { HandoffCard } from "../upload/handoff-card";
 import {
+  selfieBurstImage,
   selfieChallengeResponse,
+  SELFIE_BURST_FRAME_MAX_EDGE,
+  SELFIE_BURST_FRAMES,
+  SELFIE_BURST_INTERVAL_MS,
+  SELFIE_BURST_MAX_BYTES,
   SELFIE_FRAMES,
   type SelfieChallengeResponse,
 } from "@/lib/documents/upload-contract";
 
-/** How long each prompt shows before its picture is taken: time to turn or blink. */
-const PROMPT_MS = 1800;
+/** How long each prompt shows before its burst starts: time to read it and start moving. */
+const LEAD_IN_MS = 900;
 const START_TIMEOUT_MS = 8000;
 
 export type SelfieStepProps = {
@@ -102,15 +108,29 @@ export function SelfieStep({ done, labels, prompts, phoneHandoff }: SelfieStepPr
   }
 
   async function record(challenge: SelfieChallengeResponse): Promise<File[] | null> {
-    const { captureFrame } = await import("@/lib/documents/client-image");
-    const frames: File[] = [];
+    const { captureBurst } = await import("@/lib/documents/client-image");
+    const bursts: File[] = [];
     for (const [index, prompt] of challenge.prompts.entries()) {
       setPhase({ kind: "prompt", index, prompt });
-      await new Promise((resolve) => setTimeout(resolve, PROMPT_MS));
+      await new Promise((resolve) => setTimeout(resolve, LEAD_IN_MS));
       if (!video.current) return null;
-      frames.push(await captureFrame(video.current));
+      const burst = await captureBurst(video.current, {
+        frames: SELFIE_BURST_FRAMES,
+        intervalMs: SELFIE_BURST_INTERVAL_MS,
+        maxEdge: SELFIE_BURST_FRAME_MAX_EDGE,
+      });
+      // The server would refuse it: say so now rather than after three uploads.
+      if (
+        !burst ||
+        !selfieBurstImage.safeParse(burst).success ||
+        burst.file.size > SELFIE_BURST_MAX_BYTES
+      ) {
+        setPhase({ kind: "refused", message: labels.failed ?? "" });
+        return null;
+      }
+      bursts.push(burst.file);
     }
-    return frames;
+    return bursts;
   }
 
   async function send(challenge: SelfieChallengeResponse, frames: File[]) {

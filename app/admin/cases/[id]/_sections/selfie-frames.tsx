@@ -3,8 +3,9 @@ import type { DocumentComparison } from "@/lib/review/document-fields";
 import { DocumentViewer, type ViewerLabels } from "./document-viewer";
 
 /**
- * The selfie's frames, each under the prompt it answered, beside the identity document's photo:
- * no code compared the faces (docs/documents.md#selfie), the reviewer does.
+ * The selfie: each prompt's burst (its camera frames side by side, in the order taken) under the
+ * prompt it answered, beside the identity document's photo: no code compared the faces or saw
+ * the blink (docs/documents.md#selfie), the reviewer does.
  */
 export async function SelfieFrames({
   comparisons,
@@ -28,8 +29,16 @@ export async function SelfieFrames({
           {ordered.map((d) => {
             const prompt = t("selfiePrompt", { prompt: d.prompt ?? "other" });
             return (
-              <li key={d.id} data-selfie-frame={d.side} data-prompt={d.prompt ?? ""}>
+              <li
+                key={d.id}
+                data-selfie-frame={d.side}
+                data-prompt={d.prompt ?? ""}
+                data-burst-frames={d.burstFrames ?? 1}
+              >
                 <p className="muted">{prompt}</p>
+                {d.burstFrames ? (
+                  <p className="muted">{t("selfieBurst", { frames: d.burstFrames })}</p>
+                ) : null}
                 <DocumentViewer
                   src={`/admin/documents/${d.id}`}
                   alt={prompt}
