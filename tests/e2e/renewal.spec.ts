@@ -25,6 +25,16 @@ const longDate = (day: string, locale: string) =>
     new Date(`${day}T00:00:00Z`),
   );
 
+/**
+ * Both tests compute UTC days at their start and compare them with what the server says minutes
+ * later; a test that ran over midnight UTC would expect yesterday's dates. Within five minutes of
+ * midnight a test starts after it instead: the wait (ms) is added to its time, then taken.
+ */
+function waitPastMidnight(): number {
+  const untilMidnight = DAY_MS - (Date.now() % DAY_MS);
+  return untilMidnight > 5 * 60_000 ? 0 : untilMidnight + 2_000;
+}
+
 type Sweep = { housekeeping: { renewal: { noticed: number; expired: number } } };
 
 /** The scheduled housekeeping as Vercel cron calls it: GET with `Authorization: Bearer`. */
@@ -61,7 +71,9 @@ test("the renewal notice after the cron's housekeeping, a new identity document 
   page,
   browser,
 }) => {
-  test.setTimeout(240_000);
+  const wait = waitPastMidnight();
+  test.setTimeout(240_000 + wait);
+  await new Promise((resolve) => setTimeout(resolve, wait));
   const m = de as unknown as Catalog;
   const trader = "trader2861@example.com";
   const expires = utcDay(10);
@@ -165,7 +177,9 @@ test("a passport that expires today: approved, expired by the housekeeping, the 
   page,
   browser,
 }) => {
-  test.setTimeout(180_000);
+  const wait = waitPastMidnight();
+  test.setTimeout(180_000 + wait);
+  await new Promise((resolve) => setTimeout(resolve, wait));
   const m = en as unknown as Catalog;
   const trader = "trader2862@example.com";
   const today = utcDay(0);
