@@ -1,37 +1,350 @@
 /**
- * Data-subject access: everything held about one trader, for an admin to hand over — one ZIP
- * with `data.json` (the trader's record, the relationship end, every case with its answers as
- * typed and as submitted, documents' details, status history, retention state and erasure
- * requests) and every stored document file under `documents/<case id>/<document id>`. Audited
- * before it is returned. Only this trader's rows are read (every query is scoped by the trader
- * or by one of their cases).
+ * Data-subject access (GDPR Art. 15): everything held about one trader, for an admin to hand
+ * over — one ZIP with `data.json` (this module's schema, described in docs/lifecycle.md) and every
+ * stored document file under `documents/<case id>/<document id>`. Audited before it is returned.
+ *
+ * `data.json` mirrors the stored record: each table that holds data about the trader appears
+ * with its columns under the schema's own (camelCase) names, encrypted values decrypted, nested
+ * under the trader or the case they belong to. What is deliberately left out is listed in the
+ * export itself (`withheld`, with the legal reason), so the person can see what exists and why
+ * it is not in the copy. The scenario test walks the database schema and fails on any column of
+ * the trader's rows that is neither exported nor listed here.
+ *
+ * Only this trader's rows are read (lib/db/queries/subject-access.ts scopes every query by the
+ * trader or one of their cases).
  */
 import "server-only";
 import { z } from "zod";
 import { appendAuditEvent } from "@/lib/db/queries/audit";
-import { listCaseEvents } from "@/lib/db/queries/cases";
-import { listAllCaseDocuments } from "@/lib/db/queries/documents";
-import { listCaseSubmissions } from "@/lib/db/queries/drafts";
-import {
-  getRelationship,
-  listErasureRequests,
-  listTraderCaseRetention,
-} from "@/lib/db/queries/retention";
-import { listTraderCases } from "@/lib/db/queries/review";
-import { getTraderById } from "@/lib/db/queries/traders";
-import { AppError } from "@/lib/errors";
-import { loadStepDrafts } from "@/lib/kyc/drafts";
-import { caseCipher } from "@/lib/security/case-keys";
-import type { StaffPrincipal } from "@/lib/staff/auth";
+import { loadSubjectRecords, type SubjectRecords } from "@/lib/db/queries/subject-access";
 import { readDocumentFile } from "@/lib/documents/stored-file";
+import { AppError } from "@/lib/errors";
+import { caseCipher, type CaseCipher } from "@/lib/security/case-keys";
+import type { StaffPrincipal } from "@/lib/staff/auth";
 import { tombstoneSchema } from "./tombstone";
 import { zipStored, type ZipEntry } from "./zip";
 
 const at = z.iso.datetime({ offset: true });
+const atOrNull = at.nullable();
+const json = z.unknown();
+
+/** Keys of event and audit data that hold text a staff member wrote. */
+const STAFF_TEXT = ["reason", "note", "internalNote"];
+
+/** Event or audit data with the staff member's own words replaced (see WITHHELD). */
+function withoutStaffText(actorType: string, data: unknown): unknown {
+  if (actorType !== "staff" || !data || typeof data !== "object" || Array.isArray(data))
+    return data;
+  return Object.fromEntries(
+    Object.entries(data).map(([k, v]) => [
+      k,
+      STAFF_TEXT.includes(k) && typeof v === "string" ? "(withheld)" : v,
+    ]),
+  );
+}
+
+/**
+ * Columns (or whole tables, `column: "*"`) held about the trader that the export leaves out, with
+ * the reason. Staff-internal notes: GDPR Art. 15 covers opinions about the person, but a note may
+ * record a suspicion, and disclosing that is tipping-off (Directive (EU) 2015/849 Art. 39; GDPR
+ * Art. 23(1)(d) restrictions in national law) — an officer who has checked a note may release it.
+ */
+export const WITHHELD = [
+  ...(
+    [
+      ["traders", "inapp_token_hash"],
+      ["sessions", "id_hash"],
+      ["sso_one_time_tokens", "token_hash"],
+      ["phone_handoffs", "token_hash"],
+    ] as const
+  ).map(([table, column]) => ({
+    table,
+    column,
+    reason:
+      "A hash of a sign-in credential: information about a token, not about the person, and disclosing it weakens the security of processing (GDPR Art. 32).",
+  })),
+  {
+    table: "case_keys",
+    column: "wrapped_key",
+    reason:
+      "The encryption key of the case's data (wrapped): a security secret, not personal data (GDPR Art. 32); the data it protects is in this export in clear.",
+  },
+  ...(
+    [
+      ["kyc_cases", "assigned_to"],
+      ["case_decisions", "staff_id"],
+      ["review_tasks", "closed_by"],
+      ["case_retention", "legal_hold_by"],
+      ["erasure_requests", "requested_by"],
+      ["case_events", "actor_id"],
+      ["audit_events", "actor_id"],
+    ] as const
+  ).map(([table, column]) => ({
+    table,
+    column,
+    reason:
+      "The identity of the staff member who acted (for events and audit entries: only where the actor is staff; other actors are exported): the personal data of another person, whose rights the copy must not adversely affect (GDPR Art. 15(4)).",
+  })),
+  ...(
+    [
+      ["case_decisions", "internal_note"],
+      ["case_retention", "legal_hold_reason"],
+      ["case_events", "data"],
+      ["audit_events", "data"],
+    ] as const
+  ).map(([table, column]) => ({
+    table,
+    column,
+    reason: `Staff-internal notes and reasons (including the reason an officer gave for a screening-hit verdict or a reopening) may record a suspicion; disclosing them could be tipping-off (Directive (EU) 2015/849 Art. 39, restricting access under GDPR Art. 23(1)(d)). Decisions, verdicts, their reason codes and messages to you are exported; a compliance officer may release a note after review. For events and audit entries only the text a staff member wrote (${STAFF_TEXT.join(", ")}) is withheld; the rest is exported.`,
+  })),
+  ...(["case_search_terms", "identity_fingerprints"] as const).map((table) => ({
+    table,
+    column: "*",
+    reason:
+      "Keyed hashes (HMAC) of your name and identity document number, kept for search and duplicate detection: the values they are derived from are in this export; the hashes cannot be read back, and disclosing them would let the key be attacked (GDPR Art. 32).",
+  })),
+  ...(["seq", "prev_hash", "hash"] as const).map((column) => ({
+    table: "audit_events",
+    column,
+    reason:
+      "The audit chain's sequence number and hashes: tamper evidence over every entry of every person, not information about you (GDPR Art. 32); the entries themselves are exported.",
+  })),
+] satisfies { table: string; column: string; reason: string }[];
+
+const eventSchema = z.object({
+  id: z.number(),
+  occurredAt: at,
+  event: z.string(),
+  fromStatus: z.string(),
+  toStatus: z.string(),
+  actorType: z.string(),
+  /** Null when a staff member acted (withheld). */
+  actorId: z.string().nullable(),
+  messageForTrader: z.string().nullable(),
+  data: json,
+});
+
+const documentSchema = z.object({
+  id: z.uuid(),
+  documentType: z.string(),
+  side: z.string(),
+  status: z.string(),
+  storageKey: z.string(),
+  declaredType: z.string(),
+  contentType: z.string().nullable(),
+  sizeBytes: z.number().nullable(),
+  sha256: z.string().nullable(),
+  phash: z.string().nullable(),
+  quality: json.nullable(),
+  reason: z.string().nullable(),
+  /** The file name the browser sent (decrypted; null once the case was erased). */
+  originalName: z.string().nullable(),
+  /** What the machine-readable zone read (decrypted; null once erased or when nothing was read). */
+  zoneRead: json.nullable(),
+  zoneReadAt: atOrNull,
+  challengeId: z.uuid().nullable(),
+  prompt: z.string().nullable(),
+  uploadExpiresAt: at,
+  createdAt: at,
+  confirmedAt: atOrNull,
+  replacedAt: atOrNull,
+  /** The file's entry in this archive; null while pending or once erased. */
+  file: z.string().nullable(),
+});
+
+const caseSchema = z.object({
+  id: z.uuid(),
+  level: z.string(),
+  approvedLevel: z.string().nullable(),
+  status: z.string(),
+  trigger: z.string(),
+  account: z.string().nullable(),
+  round: z.number(),
+  riskLevel: z.string().nullable(),
+  fourEyesRequired: z.boolean(),
+  openedAt: at,
+  updatedAt: at,
+  closedAt: atOrNull,
+  queuedAt: at,
+  assignedAt: atOrNull,
+  searchRound: z.number(),
+  eventSeq: z.number(),
+  documentExpiresOn: z.string().nullable(),
+  renewalDueAt: atOrNull,
+  /** The case's current risk from the automated checks (score, level, route, escalation). */
+  risk: z
+    .object({
+      runId: z.uuid(),
+      score: z.number(),
+      level: z.string(),
+      route: z.string(),
+      escalated: z.boolean(),
+      rescreenHitAt: atOrNull,
+      computedAt: at,
+    })
+    .nullable(),
+  /** The answers as typed, per step (decrypted; none once erased). */
+  drafts: z.array(
+    z.object({
+      step: z.string(),
+      payload: json,
+      version: z.number(),
+      completedAt: atOrNull,
+      updatedAt: at,
+    }),
+  ),
+  /** The answers as submitted in each round (decrypted; null once erased). */
+  submissions: z.array(
+    z.object({
+      round: z.number(),
+      event: z.string(),
+      payload: json.nullable(),
+      documentIds: z.array(z.string()),
+      submittedAt: at,
+    }),
+  ),
+  documents: z.array(documentSchema),
+  selfieChallenges: z.array(
+    z.object({
+      id: z.uuid(),
+      prompts: z.array(z.string()),
+      createdAt: at,
+      expiresAt: at,
+      completedAt: atOrNull,
+    }),
+  ),
+  /** The status history. */
+  events: z.array(eventSchema),
+  /** Reviewers' decisions: approvals, rejections, requests, screening-hit verdicts, reviews. */
+  decisions: z.array(
+    z.object({
+      id: z.number(),
+      decision: z.string(),
+      reasonCode: z.string().nullable(),
+      messageForTrader: z.string().nullable(),
+      data: json,
+      createdAt: at,
+    }),
+  ),
+  /** Each run of the automated checks with its results and evidence (screening hits, MRZ). */
+  checkRuns: z.array(
+    z.object({
+      id: z.uuid(),
+      traderId: z.uuid(),
+      reason: z.string(),
+      score: z.number(),
+      level: z.string(),
+      route: z.string(),
+      listVersions: json,
+      screeningHits: z.number().nullable(),
+      round: z.number().nullable(),
+      createdAt: at,
+      checks: z.array(
+        z.object({
+          id: z.number(),
+          check: z.string(),
+          outcome: z.string(),
+          evidence: json,
+          riskPoints: z.number(),
+          createdAt: at,
+        }),
+      ),
+    }),
+  ),
+  checkFailure: z
+    .object({
+      round: z.number(),
+      attempts: z.number(),
+      lastError: z.string(),
+      failedAt: at,
+      nextAttemptAt: at,
+    })
+    .nullable(),
+  /** Monitoring and periodic review tasks. */
+  reviewTasks: z.array(
+    z.object({
+      id: z.uuid(),
+      kind: z.string(),
+      data: json,
+      openedAt: at,
+      closedAt: atOrNull,
+      resolution: z.string().nullable(),
+    }),
+  ),
+  /** The verification at an identity vendor and its verdict. */
+  vendorVerification: z
+    .object({
+      vendor: z.string(),
+      sessionReference: z.string(),
+      verdictReference: z.string().nullable(),
+      status: z.string(),
+      verdict: json.nullable(),
+      startedAt: at,
+      capturedAt: atOrNull,
+      verdictAt: atOrNull,
+    })
+    .nullable(),
+  /** What was sent about the case (webhooks, account updates, e-mails) and every attempt. */
+  notifications: z.array(
+    z.object({
+      id: z.uuid(),
+      type: z.string(),
+      payload: json,
+      createdAt: at,
+      deliveries: z.array(
+        z.object({
+          id: z.number(),
+          destination: z.string(),
+          status: z.string(),
+          attempts: z.number(),
+          totalAttempts: z.number(),
+          nextAttemptAt: at,
+          lockedUntil: atOrNull,
+          scheduleStartedAt: at,
+          lastError: z.string().nullable(),
+          deliveredAt: atOrNull,
+          createdAt: at,
+          attemptLog: z.array(
+            z.object({
+              id: z.number(),
+              eventId: z.uuid(),
+              attempt: z.number(),
+              at,
+              durationMs: z.number(),
+              ok: z.boolean(),
+              httpStatus: z.number().nullable(),
+              errorKind: z.string().nullable(),
+              error: z.string().nullable(),
+              note: z.string().nullable(),
+            }),
+          ),
+        }),
+      ),
+    }),
+  ),
+  /** Legal hold and erasure (the tombstone is what stays of an erased case). */
+  retention: z
+    .object({
+      legalHoldAt: atOrNull,
+      purgedAt: atOrNull,
+      purgeRule: z.string().nullable(),
+      tombstone: tombstoneSchema.nullable(),
+    })
+    .nullable(),
+  /** The case's encryption key's life (the key itself is withheld). */
+  key: z
+    .object({
+      keyId: z.string().nullable(),
+      createdAt: at,
+      rewrappedAt: atOrNull,
+      destroyedAt: atOrNull,
+    })
+    .nullable(),
+});
 
 /** data.json of the export (the test reads it with this schema too). */
 export const subjectAccessSchema = z.object({
-  format: z.literal("inapp-kyc.subject-access.v1"),
+  format: z.literal("inapp-kyc.subject-access.v2"),
   exportedAt: at,
   trader: z.object({
     id: z.uuid(),
@@ -39,62 +352,308 @@ export const subjectAccessSchema = z.object({
     email: z.string().nullable(),
     tradingLogin: z.number().nullable(),
     preferredLocale: z.string(),
-    firstSeenAt: at,
+    createdAt: at,
+    updatedAt: at,
   }),
-  relationshipEndedAt: at.nullable(),
-  cases: z.array(
-    z.object({
-      id: z.uuid(),
-      level: z.string(),
-      status: z.string(),
-      trigger: z.string(),
-      openedAt: at,
-      closedAt: at.nullable(),
-      erased: tombstoneSchema.nullable(),
-      legalHold: z.object({ since: at, reason: z.string() }).nullable(),
-      answers: z.record(z.string(), z.object({ values: z.unknown(), data: z.unknown() })),
-      submissions: z.array(
-        z.object({ round: z.number(), submittedAt: at, answers: z.unknown().nullable() }),
-      ),
-      documents: z.array(
-        z.object({
-          id: z.uuid(),
-          type: z.string(),
-          side: z.string(),
-          status: z.string(),
-          contentType: z.string().nullable(),
-          sizeBytes: z.number().nullable(),
-          sha256: z.string().nullable(),
-          fileName: z.string().nullable(),
-          uploadedAt: at,
-          replacedAt: at.nullable(),
-          file: z.string().nullable(),
-        }),
-      ),
-      history: z.array(
-        z.object({
-          at,
-          event: z.string(),
-          from: z.string(),
-          to: z.string(),
-          messageForTrader: z.string().nullable(),
-        }),
-      ),
-    }),
-  ),
+  /** The end of the business relationship (starts the retention clock). */
+  relationship: z.object({ endedAt: at, source: z.string(), recordedAt: at }).nullable(),
   erasureRequests: z.array(
     z.object({
+      id: z.uuid(),
       requestedAt: at,
       outcome: z.string(),
       reason: z.string().nullable(),
-      runsAt: at.nullable(),
+      runsAt: atOrNull,
     }),
   ),
+  /** Sessions of the KYC screens (the session id is withheld). */
+  sessions: z.array(
+    z.object({
+      caseId: z.uuid().nullable(),
+      identityMode: z.string(),
+      locale: z.string(),
+      theme: z.string().nullable(),
+      source: z.string().nullable(),
+      account: z.string().nullable(),
+      documentScope: z.string().nullable(),
+      createdAt: at,
+      lastSeenAt: at,
+      expiresAt: at,
+      revokedAt: atOrNull,
+    }),
+  ),
+  /** One-time sign-in tokens issued for cTrader (SSO mode; the token is withheld). */
+  oneTimeTokens: z.array(
+    z.object({ createdAt: at, expiresAt: at, authorizedAt: atOrNull, redeemedAt: atOrNull }),
+  ),
+  /** "Continue on your phone" links (the token is withheld). */
+  phoneHandoffs: z.array(
+    z.object({
+      caseId: z.uuid(),
+      documentType: z.string(),
+      locale: z.string(),
+      theme: z.string().nullable(),
+      createdAt: at,
+      expiresAt: at,
+      usedAt: atOrNull,
+    }),
+  ),
+  cases: z.array(caseSchema),
+  /** Every audit entry about the trader or one of their cases. */
+  auditTrail: z.array(
+    z.object({
+      id: z.number(),
+      occurredAt: at,
+      actorType: z.string(),
+      /** Null when a staff member acted (withheld). */
+      actorId: z.string().nullable(),
+      action: z.string(),
+      caseId: z.uuid().nullable(),
+      traderId: z.uuid().nullable(),
+      data: json,
+    }),
+  ),
+  /** What is held but not in this copy, and why. */
+  withheld: z.array(z.object({ table: z.string(), column: z.string(), reason: z.string() })),
 });
 export type SubjectAccess = z.infer<typeof subjectAccessSchema>;
+type ExportedCase = SubjectAccess["cases"][number];
 
 const iso = (d: Date) => d.toISOString();
 const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null);
+const notStaff = (actorType: string, actorId: string) => (actorType === "staff" ? null : actorId);
+
+function byCase<T extends { caseId: string }>(rows: T[]): (caseId: string) => T[] {
+  const map = new Map<string, T[]>();
+  for (const row of rows) map.set(row.caseId, [...(map.get(row.caseId) ?? []), row]);
+  return (caseId) => map.get(caseId) ?? [];
+}
+
+async function exportCase(
+  r: SubjectRecords,
+  kycCase: SubjectRecords["cases"][number],
+  files: ZipEntry[],
+): Promise<ExportedCase> {
+  const retention = r.retention.find((x) => x.caseId === kycCase.id) ?? null;
+  const key = r.keys.find((x) => x.caseId === kycCase.id) ?? null;
+  // An erased case's key is destroyed: its encrypted values no longer open, by design.
+  const cipher: CaseCipher | null =
+    retention?.purgedAt || !key || key.destroyedAt ? null : await caseCipher(kycCase.id);
+  const of = <T extends { caseId: string }>(rows: T[]) => byCase(rows)(kycCase.id);
+  const documents: ExportedCase["documents"] = [];
+  for (const d of of(r.documents)) {
+    let file: string | null = null;
+    if (d.status !== "pending" && cipher) {
+      file = `documents/${kycCase.id}/${d.id}`;
+      files.push({ name: file, bytes: await readDocumentFile(d) });
+    }
+    documents.push({
+      id: d.id,
+      documentType: d.documentType,
+      side: d.side,
+      status: d.status,
+      storageKey: d.storageKey,
+      declaredType: d.declaredType,
+      contentType: d.contentType,
+      sizeBytes: d.sizeBytes,
+      sha256: d.sha256,
+      phash: d.phash,
+      quality: d.quality,
+      reason: d.reason,
+      originalName: d.originalName && cipher ? cipher.decrypt(d.originalName) : null,
+      zoneRead: d.zoneRead && cipher ? cipher.decryptJson(d.zoneRead) : null,
+      zoneReadAt: isoOrNull(d.zoneReadAt),
+      challengeId: d.challengeId,
+      prompt: d.prompt,
+      uploadExpiresAt: iso(d.uploadExpiresAt),
+      createdAt: iso(d.createdAt),
+      confirmedAt: isoOrNull(d.confirmedAt),
+      replacedAt: isoOrNull(d.replacedAt),
+      file,
+    });
+  }
+  const risk = r.risks.find((x) => x.caseId === kycCase.id);
+  const failure = r.failures.find((x) => x.caseId === kycCase.id);
+  const vendor = r.vendors.find((x) => x.caseId === kycCase.id);
+  const checks = of(r.checks);
+  const deliveries = r.deliveries;
+  return {
+    id: kycCase.id,
+    level: kycCase.level,
+    approvedLevel: kycCase.approvedLevel,
+    status: kycCase.status,
+    trigger: kycCase.trigger,
+    account: kycCase.account,
+    round: kycCase.round,
+    riskLevel: kycCase.riskLevel,
+    fourEyesRequired: kycCase.fourEyesRequired,
+    openedAt: iso(kycCase.openedAt),
+    updatedAt: iso(kycCase.updatedAt),
+    closedAt: isoOrNull(kycCase.closedAt),
+    queuedAt: iso(kycCase.queuedAt),
+    assignedAt: isoOrNull(kycCase.assignedAt),
+    searchRound: kycCase.searchRound,
+    eventSeq: kycCase.eventSeq,
+    documentExpiresOn: kycCase.documentExpiresOn,
+    renewalDueAt: isoOrNull(kycCase.renewalDueAt),
+    risk: risk
+      ? {
+          runId: risk.runId,
+          score: risk.score,
+          level: risk.level,
+          route: risk.route,
+          escalated: risk.escalated,
+          rescreenHitAt: isoOrNull(risk.rescreenHitAt),
+          computedAt: iso(risk.computedAt),
+        }
+      : null,
+    drafts: cipher
+      ? of(r.drafts).map((d) => ({
+          step: d.step,
+          payload: cipher.decryptJson(d.payload),
+          version: d.version,
+          completedAt: isoOrNull(d.completedAt),
+          updatedAt: iso(d.updatedAt),
+        }))
+      : [],
+    submissions: of(r.submissions).map((s) => ({
+      round: s.round,
+      event: s.event,
+      payload: cipher ? cipher.decryptJson(s.payload) : null,
+      documentIds: s.documentIds,
+      submittedAt: iso(s.submittedAt),
+    })),
+    documents,
+    selfieChallenges: of(r.challenges).map((c) => ({
+      id: c.id,
+      prompts: c.prompts,
+      createdAt: iso(c.createdAt),
+      expiresAt: iso(c.expiresAt),
+      completedAt: isoOrNull(c.completedAt),
+    })),
+    events: of(r.events).map((e) => ({
+      id: e.id,
+      occurredAt: iso(e.occurredAt),
+      event: e.event,
+      fromStatus: e.fromStatus,
+      toStatus: e.toStatus,
+      actorType: e.actorType,
+      actorId: notStaff(e.actorType, e.actorId),
+      messageForTrader: e.messageForTrader,
+      data: withoutStaffText(e.actorType, e.data),
+    })),
+    decisions: of(r.decisions).map((d) => ({
+      id: d.id,
+      decision: d.decision,
+      reasonCode: d.reasonCode,
+      messageForTrader: d.messageForTrader,
+      data: d.data,
+      createdAt: iso(d.createdAt),
+    })),
+    checkRuns: of(r.runs).map((run) => ({
+      id: run.id,
+      traderId: run.traderId,
+      reason: run.reason,
+      score: run.score,
+      level: run.level,
+      route: run.route,
+      listVersions: run.listVersions,
+      screeningHits: run.screeningHits,
+      round: run.round,
+      createdAt: iso(run.createdAt),
+      checks: checks
+        .filter((c) => c.runId === run.id)
+        .map((c) => ({
+          id: c.id,
+          check: c.check,
+          outcome: c.outcome,
+          evidence: c.evidence,
+          riskPoints: c.riskPoints,
+          createdAt: iso(c.createdAt),
+        })),
+    })),
+    checkFailure: failure
+      ? {
+          round: failure.round,
+          attempts: failure.attempts,
+          lastError: failure.lastError,
+          failedAt: iso(failure.failedAt),
+          nextAttemptAt: iso(failure.nextAttemptAt),
+        }
+      : null,
+    reviewTasks: of(r.tasks).map((t) => ({
+      id: t.id,
+      kind: t.kind,
+      data: t.data,
+      openedAt: iso(t.openedAt),
+      closedAt: isoOrNull(t.closedAt),
+      resolution: t.resolution,
+    })),
+    vendorVerification: vendor
+      ? {
+          vendor: vendor.vendor,
+          sessionReference: vendor.sessionReference,
+          verdictReference: vendor.verdictReference,
+          status: vendor.status,
+          verdict: vendor.verdict,
+          startedAt: iso(vendor.startedAt),
+          capturedAt: isoOrNull(vendor.capturedAt),
+          verdictAt: isoOrNull(vendor.verdictAt),
+        }
+      : null,
+    notifications: of(r.outbox).map((e) => ({
+      id: e.id,
+      type: e.type,
+      payload: e.payload,
+      createdAt: iso(e.createdAt),
+      deliveries: deliveries
+        .filter((d) => d.eventId === e.id)
+        .map((d) => ({
+          id: d.id,
+          destination: d.destination,
+          status: d.status,
+          attempts: d.attempts,
+          totalAttempts: d.totalAttempts,
+          nextAttemptAt: iso(d.nextAttemptAt),
+          lockedUntil: isoOrNull(d.lockedUntil),
+          scheduleStartedAt: iso(d.scheduleStartedAt),
+          lastError: d.lastError,
+          deliveredAt: isoOrNull(d.deliveredAt),
+          createdAt: iso(d.createdAt),
+          attemptLog: r.attempts
+            .filter((a) => a.deliveryId === d.id)
+            .map((a) => ({
+              id: a.id,
+              eventId: a.eventId,
+              attempt: a.attempt,
+              at: iso(a.at),
+              durationMs: a.durationMs,
+              ok: a.ok,
+              httpStatus: a.httpStatus,
+              errorKind: a.errorKind,
+              error: a.error,
+              note: a.note,
+            })),
+        })),
+    })),
+    retention: retention
+      ? {
+          legalHoldAt: isoOrNull(retention.legalHoldAt),
+          purgedAt: isoOrNull(retention.purgedAt),
+          purgeRule: retention.purgeRule,
+          tombstone: retention.tombstone ? tombstoneSchema.parse(retention.tombstone) : null,
+        }
+      : null,
+    key: key
+      ? {
+          keyId: key.keyId,
+          createdAt: iso(key.createdAt),
+          rewrappedAt: isoOrNull(key.rewrappedAt),
+          destroyedAt: isoOrNull(key.destroyedAt),
+        }
+      : null,
+  };
+}
 
 export async function exportSubjectData(
   staff: Pick<StaffPrincipal, "id" | "role">,
@@ -103,79 +662,14 @@ export async function exportSubjectData(
 ): Promise<{ zip: Buffer; data: SubjectAccess }> {
   if (staff.role !== "admin")
     throw new AppError("FORBIDDEN", "a data-subject export needs the admin role");
-  const trader = await getTraderById(traderId);
-  if (!trader) throw new AppError("NOT_FOUND", "no such trader");
-  const [cases, retention, relationship, requests] = await Promise.all([
-    listTraderCases(traderId),
-    listTraderCaseRetention(traderId),
-    getRelationship(traderId),
-    listErasureRequests(traderId),
-  ]);
-  const state = new Map(retention.map((r) => [r.caseId, r]));
+  const r = await loadSubjectRecords(traderId);
+  if (!r) throw new AppError("NOT_FOUND", "no such trader");
   const files: ZipEntry[] = [];
-  const exported: SubjectAccess["cases"] = [];
-  for (const kycCase of cases) {
-    const row = state.get(kycCase.id);
-    const purged = Boolean(row?.purgedAt);
-    const [events, submissions, docs] = await Promise.all([
-      listCaseEvents(kycCase.id),
-      listCaseSubmissions(kycCase.id),
-      listAllCaseDocuments(kycCase.id),
-    ]);
-    const cipher = purged ? null : await caseCipher(kycCase.id);
-    const drafts = purged ? {} : await loadStepDrafts(kycCase.id);
-    const documents: SubjectAccess["cases"][number]["documents"] = [];
-    for (const d of docs) {
-      let file: string | null = null;
-      if (d.status !== "pending" && !purged) {
-        file = `documents/${kycCase.id}/${d.id}`;
-        files.push({ name: file, bytes: await readDocumentFile(d) });
-      }
-      documents.push({
-        id: d.id,
-        type: d.documentType,
-        side: d.side,
-        status: d.status,
-        contentType: d.contentType,
-        sizeBytes: d.sizeBytes,
-        sha256: d.sha256,
-        fileName: d.originalName && cipher ? cipher.decrypt(d.originalName) : null,
-        uploadedAt: iso(d.createdAt),
-        replacedAt: isoOrNull(d.replacedAt),
-        file,
-      });
-    }
-    exported.push({
-      id: kycCase.id,
-      level: kycCase.level,
-      status: kycCase.status,
-      trigger: kycCase.trigger,
-      openedAt: iso(kycCase.openedAt),
-      closedAt: isoOrNull(kycCase.closedAt),
-      erased: row?.purgedAt && row.tombstone ? tombstoneSchema.parse(row.tombstone) : null,
-      legalHold: row?.legalHoldAt
-        ? { since: iso(row.legalHoldAt), reason: row.legalHoldReason ?? "" }
-        : null,
-      answers: Object.fromEntries(
-        Object.entries(drafts).map(([step, d]) => [step, { values: d.values, data: d.data }]),
-      ),
-      submissions: submissions.map((s) => ({
-        round: s.round,
-        submittedAt: iso(s.submittedAt),
-        answers: cipher ? cipher.decryptJson(s.payload) : null,
-      })),
-      documents,
-      history: events.map((e) => ({
-        at: iso(e.occurredAt),
-        event: e.event,
-        from: e.fromStatus,
-        to: e.toStatus,
-        messageForTrader: e.messageForTrader,
-      })),
-    });
-  }
+  const cases: ExportedCase[] = [];
+  for (const kycCase of r.cases) cases.push(await exportCase(r, kycCase, files));
+  const { trader, relationship } = r;
   const data = subjectAccessSchema.parse({
-    format: "inapp-kyc.subject-access.v1",
+    format: "inapp-kyc.subject-access.v2",
     exportedAt: iso(now),
     trader: {
       id: trader.id,
@@ -183,25 +677,72 @@ export async function exportSubjectData(
       email: trader.email,
       tradingLogin: trader.tradingLogin,
       preferredLocale: trader.preferredLocale,
-      firstSeenAt: iso(trader.createdAt),
+      createdAt: iso(trader.createdAt),
+      updatedAt: iso(trader.updatedAt),
     },
-    relationshipEndedAt: isoOrNull(relationship?.endedAt ?? null),
-    cases: exported,
-    erasureRequests: requests.map((r) => ({
-      requestedAt: iso(r.requestedAt),
-      outcome: r.outcome,
-      reason: r.reason,
-      runsAt: isoOrNull(r.runsAt),
+    relationship: relationship
+      ? {
+          endedAt: iso(relationship.endedAt),
+          source: relationship.source,
+          recordedAt: iso(relationship.recordedAt),
+        }
+      : null,
+    erasureRequests: r.erasures.map((e) => ({
+      id: e.id,
+      requestedAt: iso(e.requestedAt),
+      outcome: e.outcome,
+      reason: e.reason,
+      runsAt: isoOrNull(e.runsAt),
     })),
-  });
+    sessions: r.sessions.map((s) => ({
+      caseId: s.caseId,
+      identityMode: s.identityMode,
+      locale: s.locale,
+      theme: s.theme,
+      source: s.source,
+      account: s.account,
+      documentScope: s.documentScope,
+      createdAt: iso(s.createdAt),
+      lastSeenAt: iso(s.lastSeenAt),
+      expiresAt: iso(s.expiresAt),
+      revokedAt: isoOrNull(s.revokedAt),
+    })),
+    oneTimeTokens: r.oneTimeTokens.map((t) => ({
+      createdAt: iso(t.createdAt),
+      expiresAt: iso(t.expiresAt),
+      authorizedAt: isoOrNull(t.authorizedAt),
+      redeemedAt: isoOrNull(t.redeemedAt),
+    })),
+    phoneHandoffs: r.handoffs.map((h) => ({
+      caseId: h.caseId,
+      documentType: h.documentType,
+      locale: h.locale,
+      theme: h.theme,
+      createdAt: iso(h.createdAt),
+      expiresAt: iso(h.expiresAt),
+      usedAt: isoOrNull(h.usedAt),
+    })),
+    cases,
+    auditTrail: r.audit.map((a) => ({
+      id: a.id,
+      occurredAt: iso(a.occurredAt),
+      actorType: a.actorType,
+      actorId: notStaff(a.actorType, a.actorId),
+      action: a.action,
+      caseId: a.caseId,
+      traderId: a.traderId,
+      data: withoutStaffText(a.actorType, a.data),
+    })),
+    withheld: WITHHELD,
+  } satisfies SubjectAccess);
   await appendAuditEvent({
     actorType: "staff",
     actorId: staff.id,
     action: "retention.subject_access_exported",
     traderId,
-    data: { cases: exported.length, files: files.length },
+    data: { cases: cases.length, files: files.length },
     occurredAt: now,
   });
-  const json = Buffer.from(JSON.stringify(data, null, 2), "utf8");
-  return { zip: zipStored([{ name: "data.json", bytes: json }, ...files], now), data };
+  const text = Buffer.from(JSON.stringify(data, null, 2), "utf8");
+  return { zip: zipStored([{ name: "data.json", bytes: text }, ...files], now), data };
 }

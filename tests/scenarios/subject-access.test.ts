@@ -3,78 +3,384 @@
  * document files: every field and document of that trader, nothing of another), audited; an
  * erasure request is recorded and refused with the legal reason and the date it will run, or
  * executed when nothing keeps the data.
+ *
+ * The export is checked against the database, not against a list kept by hand: every table of
+ * lib/db/schema that refers to a trader or a case (directly or through another such table) is
+ * walked, and every non-null column of every row of the trader must be in data.json under its
+ * schema name, or be listed in the export's own `withheld` list with a reason. A column added
+ * to the schema fails this test until the export carries it or withholds it.
  */
 import "./support/request-scope";
 import { createHash } from "node:crypto";
-import { sql } from "drizzle-orm";
-import { subjectAccessSchema } from "@/lib/retention/subject-access";
+import { isDeepStrictEqual } from "node:util";
+import { getTableColumns, getTableName, is, sql } from "drizzle-orm";
+import { getTableConfig, PgTable } from "drizzle-orm/pg-core";
+import type { z } from "zod";
+import * as schema from "@/lib/db/schema";
+import { caseCipher } from "@/lib/security/case-keys";
+import { subjectAccessSchema, type SubjectAccess } from "@/lib/retention/subject-access";
 import { sqlRows } from "../helpers/sql-rows";
 import { readStoredZip } from "../helpers/zip";
 import { signedInStaff, Trader } from "./support/people";
-import { scenarioWorld } from "./support/world";
+import { OFAC_EXCERPT, scenarioWorld, type World } from "./support/world";
 
 const world = scenarioWorld();
 const DAY = 86_400_000;
 
+/** RAFAEL CARO QUINTERO, OFAC SDN entry 6707 (in the excerpt the tests ship): a likely hit. */
+const LISTED = {
+  givenNames: "Rafael",
+  surnames: "Caro Quintero",
+  dateOfBirth: "1952-12-12",
+  nationalities: ["MX"],
+  placeOfBirth: "Zwolle",
+};
+const HIT = "ofac-sdn-excerpt:6707";
+
+type Row = Record<string, unknown>;
+type Ref = { key: string; foreignTable: string; foreignColumn: string };
+type StoredTable = {
+  name: string;
+  table: PgTable;
+  /** [schema (camelCase) key, SQL column name] of every column. */
+  columns: [string, string][];
+  refs: Ref[];
+};
+
+/**
+ * The tables that hold data about a trader: those with a foreign key to `traders`, or to such a
+ * table, and those with a `trader_id`/`case_id` column (the audit trail keeps them without one).
+ */
+function traderTables(): StoredTable[] {
+  const all: StoredTable[] = (Object.values(schema) as unknown[])
+    .filter((v): v is PgTable => is(v, PgTable))
+    .map((table) => {
+      const config = getTableConfig(table);
+      const refs: Ref[] = config.foreignKeys.map((fk) => {
+        const ref = fk.reference();
+        return {
+          key: keyOf(table, ref.columns[0]!.name),
+          foreignTable: getTableName(ref.foreignTable),
+          foreignColumn: ref.foreignColumns[0]!.name,
+        };
+      });
+      for (const [column, foreignTable] of [
+        ["trader_id", "traders"],
+        ["case_id", "kyc_cases"],
+      ] as const) {
+        const key = config.columns.some((c) => c.name === column) ? keyOf(table, column) : null;
+        if (key && !refs.some((r) => r.key === key))
+          refs.push({ key, foreignTable, foreignColumn: "id" });
+      }
+      return {
+        name: config.name,
+        table,
+        columns: Object.entries(getTableColumns(table)).map(([k, c]) => [k, c.name]),
+        refs,
+      };
+    });
+  const held = new Set(["traders"]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const t of all)
+      if (!held.has(t.name) && t.refs.some((r) => held.has(r.foreignTable))) {
+        held.add(t.name);
+        grew = true;
+      }
+  }
+  return all.filter((t) => held.has(t.name));
+}
+
+function keyOf(table: PgTable, sqlName: string): string {
+  const found = Object.entries(getTableColumns(table)).find(([, c]) => c.name === sqlName);
+  if (!found) throw new Error(`no column ${sqlName}`);
+  return found[0];
+}
+
+/** Every row of every trader table that belongs to the trader, as the schema reads it. */
+async function rowsOf(w: World, tables: StoredTable[], traderId: string) {
+  const stored = new Map<string, Row[]>();
+  for (const t of tables)
+    stored.set(t.name, (await w.db.db.select().from(t.table)) as unknown as Row[]);
+  const owned = new Map<string, Row[]>([
+    ["traders", stored.get("traders")!.filter((r) => r.id === traderId)],
+  ]);
+  const ownedValue = (table: string, column: string, value: unknown) => {
+    const t = tables.find((x) => x.name === table);
+    if (!t) return false;
+    const key = keyOf(t.table, column);
+    return (owned.get(table) ?? []).some((r) => r[key] === value);
+  };
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const t of tables) {
+      if (t.name === "traders") continue;
+      const mine = owned.get(t.name) ?? [];
+      for (const row of stored.get(t.name)!) {
+        if (mine.includes(row)) continue;
+        if (
+          t.refs.some(
+            (r) => row[r.key] != null && ownedValue(r.foreignTable, r.foreignColumn, row[r.key]),
+          )
+        ) {
+          mine.push(row);
+          grew = true;
+        }
+      }
+      owned.set(t.name, mine);
+    }
+  }
+  return owned;
+}
+
+/** A stored value as the export may carry it: dates as ISO strings, encrypted values opened. */
+async function readings(value: unknown, caseId: unknown): Promise<unknown[]> {
+  if (value instanceof Date) return [value.toISOString()];
+  if (typeof value !== "string" || typeof caseId !== "string") return [value];
+  try {
+    const plain = (await caseCipher(caseId)).decrypt(value);
+    try {
+      return [value, plain, JSON.parse(plain) as unknown];
+    } catch {
+      return [value, plain];
+    }
+  } catch {
+    return [value];
+  }
+}
+
+/** Every object of the export (to find a key with its value) and every leaf value. */
+function walk(value: unknown, objects: Row[] = [], leaves = new Set<string>()) {
+  if (Array.isArray(value)) for (const v of value) walk(v, objects, leaves);
+  else if (value && typeof value === "object") {
+    objects.push(value as Row);
+    for (const v of Object.values(value)) walk(v, objects, leaves);
+  } else if (value != null) leaves.add(String(value));
+  return { objects, leaves };
+}
+
+/** The keys the export's schema can carry, at any depth. */
+function schemaKeys(type: z.ZodType, keys = new Set<string>()): Set<string> {
+  const def = (type as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
+  if (def.type === "object")
+    for (const [key, inner] of Object.entries(def.shape as Record<string, z.ZodType>)) {
+      keys.add(key);
+      schemaKeys(inner, keys);
+    }
+  for (const field of ["element", "innerType", "valueType"])
+    if (def[field]) schemaKeys(def[field] as z.ZodType, keys);
+  for (const option of (def.options as z.ZodType[] | undefined) ?? []) schemaKeys(option, keys);
+  return keys;
+}
+
+const caseOf = (table: string, row: Row) => (table === "kyc_cases" ? row.id : row.caseId);
+
+/** The columns of the trader's rows that the export neither carries nor withholds. */
+async function missingFromExport(
+  tables: StoredTable[],
+  owned: Map<string, Row[]>,
+  data: SubjectAccess,
+): Promise<string[]> {
+  const withheld = (table: string, column: string) =>
+    data.withheld.some((x) => x.table === table && (x.column === column || x.column === "*"));
+  const { objects, leaves } = walk(data);
+  const missing = new Set<string>();
+  for (const t of tables)
+    for (const row of owned.get(t.name) ?? [])
+      for (const [key, column] of t.columns) {
+        const value = row[key];
+        if (value == null || withheld(t.name, column)) continue;
+        const ways = await readings(value, caseOf(t.name, row));
+        const found = objects.some(
+          (o) => key in o && ways.some((v) => isDeepStrictEqual(o[key], v)),
+        );
+        // A reference is carried by nesting: the row it names is in the export.
+        const nested = t.refs.some((r) => r.key === key) && leaves.has(String(value));
+        if (!found && !nested) missing.add(`${t.name}.${column}`);
+      }
+  return [...missing].sort();
+}
+
+/** Values of the other trader's rows (opened where encrypted) that are his alone. */
+async function valuesOnlyOf(
+  tables: StoredTable[],
+  his: Map<string, Row[]>,
+  hers: Map<string, Row[]>,
+): Promise<string[]> {
+  const collect = async (owned: Map<string, Row[]>) => {
+    const out = new Set<string>();
+    for (const t of tables)
+      for (const row of owned.get(t.name) ?? [])
+        for (const [key] of t.columns)
+          if (row[key] != null)
+            for (const v of await readings(row[key], caseOf(t.name, row)))
+              for (const leaf of walk([v]).leaves) out.add(leaf);
+    return out;
+  };
+  const mine = await collect(hers);
+  // Codes and enum values (`review`, `identity`) are words of the system, not his.
+  return [...(await collect(his))].filter(
+    (v) => v.length >= 6 && !/^[a-z_]+$/.test(v) && !mine.has(v),
+  );
+}
+
 describe("scenario: data-subject access", () => {
   it("exports every field and document of one trader and nothing of another, audited", async () => {
     const w = world();
+    await w.importLists([OFAC_EXCERPT]);
+    // Anna: launched from a named account, a likely sanctions hit cleared by two people, four
+    // eyes approve, webhooks delivered, a periodic review task closed a year on, the
+    // relationship ended, an erasure request refused and a legal hold set.
     const anna = new Trader(w, 480_001);
-    await anna.completeStandardLevel({ surnames: "Achterberg", placeOfBirth: "Zwolle" });
+    await anna.launch("kyc", { kycType: "standard", account: "7480001" });
+    await anna.fillStandardForms(LISTED, { expiryDate: "2045-01-31" });
+    await anna.uploadStandardDocuments();
+    expect(await anna.submit()).toEqual({ redirect: "/inapp/kyc/status" });
     const bert = new Trader(w, 480_002);
     await bert.completeStandardLevel({ surnames: "Brandvold", placeOfBirth: "Bergen" });
+    await w.worker();
     const annaCase = await anna.currentCase();
     const bertCase = await bert.currentCase();
 
     const reviewer = await signedInStaff(w, "dsar.reviewer@broker.example", "reviewer");
-    expect((await reviewer.exportSubjectData(annaCase.traderId)).status).toBe(403);
+    const approver = await signedInStaff(w, "dsar.approver@broker.example", "approver");
+    expect(
+      await reviewer.judgeHit(annaCase.id, HIT, "false_positive", "Born in Zwolle, not him"),
+    ).toBe("hit_awaiting_second");
+    expect(
+      await approver.judgeHit(annaCase.id, HIT, "false_positive", "Passport: not listed"),
+    ).toBe("hit_cleared");
+    expect(await reviewer.approve(annaCase.id)).toBe("awaiting_co_sign");
+    expect(await approver.approve(annaCase.id)).toBe("approved");
+    expect(await reviewer.approve(bertCase.id)).toBe("approved");
+    await w.worker();
+    const year = new Date(Date.now() + 370 * DAY);
+    await w.worker(year);
+    // The worker ran a year ahead and ended idle console sessions: fresh sign-ins.
+    const officer = await signedInStaff(w, "dsar.officer@broker.example", "reviewer");
+    expect(
+      await officer.completePeriodicReview(annaCase.id, "no_change", "Watch the source of funds"),
+    ).toBe("periodic_review_completed");
+    // She opens the status screen again (the worker's run ended her earlier sessions).
+    await anna.launch("status");
     const admin = await signedInStaff(w, "dsar.admin@broker.example", "admin");
+    const ended = new Date(Date.now() - DAY).toISOString().slice(0, 10);
+    expect(await admin.relationshipEnd(annaCase.id, ended)).toBe("relationship_ended");
+    expect(await admin.erasureRequest(annaCase.id)).toBe("erasure_refused");
+    expect(await admin.legalHold(annaCase.id, "set", "court order 2026/91 preserve")).toBe(
+      "legal_hold_set",
+    );
+
+    const tables = traderTables();
+    const hers = await rowsOf(w, tables, annaCase.traderId);
+    const his = await rowsOf(w, tables, bertCase.traderId);
+
+    expect((await officer.exportSubjectData(annaCase.traderId)).status).toBe(403);
     const response = await admin.exportSubjectData(annaCase.traderId);
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("application/zip");
     const zip = Buffer.from(await response.arrayBuffer());
     const entries = readStoredZip(zip);
-    const data = subjectAccessSchema.parse(JSON.parse(entries.get("data.json")!.toString("utf8")));
+    const text = entries.get("data.json")!.toString("utf8");
+    const data = subjectAccessSchema.parse(JSON.parse(text));
 
-    expect(data.trader).toMatchObject({
-      ctraderUserId: anna.userId,
-      email: `trader${anna.userId}@example.com`,
-      tradingLogin: anna.tradingLogin,
-    });
-    expect(data.cases.map((c) => c.id)).toEqual([annaCase.id]);
-    const [only] = data.cases;
-    expect(Object.keys(only!.answers).sort()).toEqual(
-      ["identity_document", "personal", "proof_of_address"].sort(),
+    // Every column of every row of hers is in the export or withheld with a reason.
+    expect(await missingFromExport(tables, hers, data)).toEqual([]);
+    for (const w of data.withheld) expect(w.reason.length).toBeGreaterThan(40);
+    // ... and so is every column the schema has, including ones null in this story (a
+    // reference is carried by nesting the row under the one it names).
+    const keys = schemaKeys(subjectAccessSchema);
+    const withheld = (table: string, column: string) =>
+      data.withheld.some((x) => x.table === table && (x.column === column || x.column === "*"));
+    const uncovered = tables.flatMap((t) =>
+      t.columns
+        .filter(
+          ([key, column]) =>
+            !keys.has(key) && !withheld(t.name, column) && !t.refs.some((r) => r.key === key),
+        )
+        .map(([, column]) => `${t.name}.${column}`),
     );
-    expect(JSON.stringify(only!.answers)).toContain("Achterberg");
+    expect(uncovered).toEqual([]);
+    // The story reaches every table but those a vendor level, SSO mode, the phone hand-off, the
+    // selfie or a failing check run fill (each has its own scenario); the export reads them too.
+    expect(
+      tables
+        .filter((t) => !hers.get(t.name)?.length)
+        .map((t) => t.name)
+        .sort(),
+    ).toEqual([
+      "check_failures",
+      "phone_handoffs",
+      "selfie_challenges",
+      "sso_one_time_tokens",
+      "vendor_verifications",
+    ]);
+
+    // What the auditor missed is there, in words a reader finds.
+    const [only] = data.cases;
+    expect(data.cases).toHaveLength(1);
+    expect(only).toMatchObject({ account: "7480001", approvedLevel: "standard" });
+    expect(only!.documentExpiresOn).toBe("2045-01-31");
+    expect(only!.risk?.escalated).toBe(true);
+    expect(only!.decisions.map((d) => d.decision)).toEqual([
+      "screening_false_positive",
+      "screening_false_positive",
+      "approve",
+      "approve",
+      "periodic_review",
+    ]);
+    expect(JSON.stringify(only!.checkRuns)).toContain("6707");
+    expect(only!.reviewTasks.map((t) => t.kind)).toContain("periodic_review");
+    expect(only!.notifications.flatMap((n) => n.deliveries.map((d) => d.status))).toContain(
+      "delivered",
+    );
+    expect(data.relationship?.endedAt.slice(0, 10)).toBe(ended);
+    expect(data.erasureRequests.map((e) => e.reason)).toEqual(["retention_not_over"]);
+    expect(only!.retention?.legalHoldAt).not.toBeNull();
+    expect(JSON.stringify(only!.drafts)).toContain("Caro Quintero");
     expect(JSON.stringify(only!.submissions)).toContain("Zwolle");
-    expect(only!.history.map((h) => h.to)).toContain("submitted");
+    // Officers' own words (a review's note, a hit verdict's reason, a hold's reason) are
+    // withheld wherever they are kept, and the export says so.
+    for (const note of [
+      "Watch the source of funds",
+      "Passport: not listed",
+      "not him",
+      "court order 2026/91",
+    ])
+      expect(text).not.toContain(note);
+    expect(data.withheld.map((x) => `${x.table}.${x.column}`)).toContain(
+      "case_decisions.internal_note",
+    );
 
     // Every stored document of hers is in the archive, byte for byte.
-    const stored = await sqlRows<{ id: string; sha256: string | null; status: string }>(
-      w.db.db,
-      sql`select id, sha256, status from documents where case_id = ${annaCase.id}`,
-    );
+    const stored = hers.get("documents")!;
     expect(only!.documents.map((d) => d.id).sort()).toEqual(stored.map((d) => d.id).sort());
     for (const d of only!.documents) {
-      expect(d.fileName).toBe("photo.jpg");
+      expect(d.originalName).toBe("photo.jpg");
       const bytes = entries.get(d.file!);
       expect(bytes).toBeDefined();
       expect(createHash("sha256").update(bytes!).digest("hex")).toBe(d.sha256);
     }
     expect(entries.size).toBe(1 + stored.length);
 
-    // Nothing of Bert's.
-    const everything = zip.toString("latin1");
-    for (const other of ["Brandvold", "Bergen", bertCase.id, `trader${bert.userId}@example.com`])
-      expect(everything).not.toContain(other);
+    // Nothing of Bert's: no value of his rows (nor his answers) appears, no file of his.
+    const hisValues = await valuesOnlyOf(tables, his, hers);
+    expect(hisValues).toEqual(expect.arrayContaining(["Brandvold", "Bergen", bertCase.id]));
+    expect(hisValues.filter((v) => text.includes(v))).toEqual([]);
+    const hisFiles = new Set(his.get("documents")!.map((d) => d.sha256));
+    for (const [name, bytes] of entries)
+      if (name !== "data.json")
+        expect(hisFiles.has(createHash("sha256").update(bytes).digest("hex"))).toBe(false);
 
     const audit = await sqlRows<{ actor_id: string; data: Record<string, unknown> }>(
       w.db.db,
       sql`select actor_id, data from audit_events where action = 'retention.subject_access_exported' and trader_id = ${annaCase.traderId}`,
     );
-    expect(audit).toHaveLength(1);
-    expect(audit[0]!.data).toEqual({ cases: 1, files: stored.length });
+    const [adminRow] = await sqlRows<{ id: string }>(
+      w.db.db,
+      sql`select id from staff_users where email = 'dsar.admin@broker.example'`,
+    );
+    expect(audit).toEqual([{ actor_id: adminRow!.id, data: { cases: 1, files: stored.length } }]);
   });
 });
 
@@ -122,7 +428,7 @@ describe("scenario: erasure requests", () => {
 
     const requests = await sqlRows<{ outcome: string; reason: string | null }>(
       w.db.db,
-      sql`select outcome, reason from erasure_requests order by requested_at`,
+      sql`select outcome, reason from erasure_requests where trader_id in (${carlCase.traderId}, ${doraCase.traderId}) order by requested_at`,
     );
     expect(requests).toEqual([
       { outcome: "refused", reason: "retention_not_over" },
