@@ -214,6 +214,52 @@ describe("scenario: an identity document expires and the trader renews it", () =
   });
 });
 
+describe("scenario: a renewal carries the approved address over and the trader moves", () => {
+  it("asks for a new bill when the renewal's reviewer reopens the personal step and the address changes", async () => {
+    const w = world();
+    const trader = new Trader(w, 460_010);
+    await trader.completeStandardLevel();
+    await w.worker();
+    const kycCase = await trader.currentCase();
+    const reviewer = await signedInStaff(w, "moved.renewal@broker.example", "reviewer");
+    expect(await reviewer.approve(kycCase.id)).toBe("approved");
+    await w.worker(at("2031-04-01T00:00:00Z"));
+
+    // The renewal reopens the identity document only; the bill approved before is kept.
+    await trader.launch("status");
+    expect(await trader.renew()).toEqual({ redirect: "/inapp/kyc?step=identity_document" });
+    expect(
+      await trader.continue("identity_document", {
+        ...IDENTITY,
+        documentNumber: "RN5566778",
+        expiryDate: "2036-05-01",
+      }),
+    ).toEqual({ redirect: "/inapp/kyc" });
+    expect((await trader.upload("identity")).status).toBe(200);
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await w.worker();
+
+    // (The sweep at the notice date ended the earlier staff sessions.)
+    const officer = await signedInStaff(w, "moved.officer@broker.example", "reviewer");
+    expect(
+      await officer.requestInformation(kycCase.id, ["step:personal"], "Please check your address."),
+    ).toBe("action_requested");
+    await trader.launch("kyc");
+    const moved = { addressLine1: "Kungsgatan 12", city: "Göteborg", postcode: "411 19" };
+    expect(await trader.continue("personal", { ...PERSONAL, ...moved })).toEqual({
+      redirect: "/inapp/kyc",
+    });
+    expect(await trader.sides("address")).toEqual([
+      expect.objectContaining({ side: "page", state: "retake", reason: "address_changed" }),
+    ]);
+    expect(await trader.submit()).toEqual({
+      value: { status: "error", message: expect.stringContaining("still missing") },
+    });
+    expect((await trader.upload("address")).status).toBe(200);
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+  }, 300_000);
+});
+
 describe("scenario: the renewal notice by email", () => {
   it("mails the trader, in their language, the date their document expires", async () => {
     const w = world();

@@ -12,6 +12,9 @@ import { IDENTITY, PERSONAL } from "../fixtures/kyc-values";
 import { signedInStaff, Trader, type Staff } from "./support/people";
 import { BROKER, scenarioWorld, type World } from "./support/world";
 
+/** A move within Sweden: another address, which the bill approved earlier does not show. */
+const MOVED = { addressLine1: "Kungsgatan 12", city: "Göteborg", postcode: "411 19" };
+
 const CRM_KEY = "the-brokers-crm-api-key-0123456789abcdef";
 const world = scenarioWorld({ CRM_API_KEY: CRM_KEY });
 
@@ -214,6 +217,55 @@ describe("scenario: an upgrade the reviewer declines", () => {
       w.accountUpdates.filter((u) => u.login === trader.tradingLogin).map((u) => u.accessRights),
     ).not.toContain("NO_TRADING");
   });
+});
+
+describe("scenario: an upgrade carries the approved address over and the trader moves", () => {
+  it("asks for a new bill: the bill approved at standard proves nothing about the new address", async () => {
+    const w = world();
+    const staff = await staffPair(w, "moved-upgrade");
+    const trader = new Trader(w, 610_006);
+    await trader.completeStandardLevel();
+    await w.worker();
+    const kycCase = await trader.currentCase();
+    await approve(...staff, kycCase.id);
+    await w.worker();
+
+    // Upgraded to enhanced: the approved personal step and bill are kept as sent.
+    await trader.launch("kyc", { kycType: "enhanced" });
+    for (const [step, values] of ENHANCED_EXTRA.filter(([s]) => s !== "proof_of_address"))
+      expect([step, await trader.continue(step, values)]).toEqual([
+        step,
+        { redirect: "/inapp/kyc" },
+      ]);
+    expect((await trader.upload("additional")).status).toBe(200);
+    expect(await trader.sides("address")).toEqual([
+      expect.objectContaining({ side: "page", state: "accepted" }),
+    ]);
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await w.worker();
+
+    // The reviewer of the upgrade asks for the personal details again; the trader moved.
+    expect(
+      await staff[0].requestInformation(
+        kycCase.id,
+        ["step:personal"],
+        "Please check your details.",
+      ),
+    ).toBe("action_requested");
+    await trader.launch("kyc");
+    expect(await trader.continue("personal", { ...PERSONAL, ...MOVED })).toEqual({
+      redirect: "/inapp/kyc",
+    });
+    expect(await trader.sides("address")).toEqual([
+      expect.objectContaining({ side: "page", state: "retake", reason: "address_changed" }),
+    ]);
+    expect(textOf(await trader.html("kyc"))).toContain("Your address changed");
+    expect(await trader.submit()).toEqual({
+      value: { status: "error", message: expect.stringContaining("still missing") },
+    });
+    expect((await trader.upload("address")).status).toBe(200);
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+  }, 300_000);
 });
 
 describe("scenario: a lower kycType", () => {
