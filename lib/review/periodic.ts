@@ -3,7 +3,9 @@
  * PERIODIC_REVIEW_MONTHS_<RISK> months back gets a `periodic_review` task in the console queue,
  * with what changed since that review: the case's timeline, the screening lists updated and the
  * documents uploaded since. The last review is the latest approval (a renewal's included) or the
- * latest closed periodic review task. Run by the housekeeping sweep with the clock passed in.
+ * latest closed periodic review task. A trader whose relationship ended, and an erased case, are
+ * never reviewed: there is no customer left to re-verify. Run by the housekeeping sweep with the
+ * clock passed in.
  */
 import { z } from "zod";
 import { getCaseById } from "@/lib/db/queries/cases";

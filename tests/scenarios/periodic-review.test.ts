@@ -5,6 +5,8 @@
  * since the approval (here: a screening list imported after it). A day before: nothing.
  */
 import "./support/request-scope";
+import { sql } from "drizzle-orm";
+import { sqlRows } from "../helpers/sql-rows";
 import { textOf } from "../helpers/render-page";
 import { signedInStaff, Trader } from "./support/people";
 import { OFAC_EXCERPT, scenarioWorld } from "./support/world";
@@ -195,4 +197,56 @@ describe("scenario: a periodic review falls due", () => {
       "periodic_review_completed",
     );
   });
+});
+
+describe("scenario: no periodic review for a trader who is gone", () => {
+  it("opens no task on a case whose relationship ended or that was erased; a current trader's still falls due", async () => {
+    const w = world();
+    // Erasure a year after the end, so the purge comes well before the 60-month review.
+    w.configure({ RETENTION_CASE_YEARS: "1" });
+    try {
+      const reviewer = await signedInStaff(w, "periodic.gone.reviewer@broker.example", "reviewer");
+      const approved = async (userId: number) => {
+        const trader = new Trader(w, userId);
+        await trader.completeStandardLevel({}, { expiryDate: "2045-01-31" });
+        await w.worker();
+        const kycCase = await trader.currentCase();
+        expect(await reviewer.approve(kycCase.id)).toBe("approved");
+        await w.worker();
+        return kycCase;
+      };
+      const current = await approved(470_101);
+      const ended = await approved(470_102);
+      const erased = await approved(470_103);
+      const admin = await signedInStaff(w, "periodic.gone.admin@broker.example", "admin");
+      const today = new Date().toISOString().slice(0, 10);
+      expect(await admin.relationshipEnd(ended.id, today)).toBe("relationship_ended");
+      // The hold keeps the ended relationship's case from the purge: ended, not erased.
+      expect(await admin.legalHold(ended.id, "set", "regulator inquiry 2026-31")).toBe(
+        "legal_hold_set",
+      );
+      expect(await admin.relationshipEnd(erased.id, today)).toBe("relationship_ended");
+
+      await w.worker(new Date(Date.now() + 370 * DAY_MS));
+      await admin.signIn();
+      expect(await admin.casePage(erased.id)).toContain('data-testid="tombstone"');
+      expect(await admin.casePage(ended.id)).not.toContain('data-testid="tombstone"');
+
+      const due = new Date(monthsAfter(new Date(), 60).getTime() + DAY_MS);
+      await w.worker(due);
+      await w.worker(new Date(due.getTime() + DAY_MS));
+      const officer = await signedInStaff(w, "periodic.gone.officer@broker.example", "reviewer");
+      const queue = await officer.queue({ queue: "periodic" });
+      expect(queue).toContain(`data-case="${current.id}"`);
+      const tasks = await sqlRows<{ case_id: string }>(
+        w.db.db,
+        sql`select case_id from review_tasks where kind = 'periodic_review'
+          and case_id in (${current.id}, ${ended.id}, ${erased.id})`,
+      );
+      expect(tasks.map((t) => t.case_id)).toEqual([current.id]);
+    } finally {
+      w.configure({});
+    }
+    // Three traders through to approval, and five sweeps: a ceiling for a loaded machine.
+  }, 400_000);
 });

@@ -10,9 +10,11 @@ import {
   caseDecisions,
   caseEvents,
   documents,
+  caseRetention,
   kycCases,
   reviewTasks,
   screeningLists,
+  traderRelationships,
 } from "../schema";
 
 export const PERIODIC_REVIEW_TASK = "periodic_review";
@@ -53,6 +55,14 @@ export async function listCasesDueForPeriodicReview(input: {
     .where(
       and(
         eq(kycCases.status, "approved"),
+        // An erased case keeps its status in the row (the tombstone's outcome) but is closed; a
+        // trader whose relationship ended is no longer a customer to re-verify, only a record
+        // kept until the purge: a task on either would wait in the queue with nothing to review.
+        isNull(kycCases.closedAt),
+        sql`not exists (select 1 from ${caseRetention} r where r.case_id = ${kycCases.id}
+          and r.purged_at is not null)`,
+        sql`not exists (select 1 from ${traderRelationships} r where r.trader_id = ${kycCases.traderId}
+          and r.ended_at <= ${input.now.toISOString()}::timestamptz)`,
         sql`not exists (select 1 from ${reviewTasks} t where t.case_id = ${kycCases.id}
           and t.kind = ${PERIODIC_REVIEW_TASK} and t.closed_at is null)`,
         sql`${lastReview} + make_interval(months => ${months}) <= ${input.now.toISOString()}::timestamptz`,
