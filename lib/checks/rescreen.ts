@@ -7,12 +7,17 @@
  * the CRM webhook and the cTrader account adapter, which applies the `monitoring_hit` access
  * rights (default CLOSE_ONLY) until someone decides. The case's status is not changed
  * automatically: taking back an approval is a person's decision (lib/review/decisions.ts revoke).
+ *
+ * A run covers the approved traders not yet screened against the current list versions, so a
+ * run cut off midway (a crash, a deploy, the cron route's time limit) is finished by the next
+ * one, even when the lists have not changed since: nobody is left out, nobody screened twice.
  */
 import {
-  listLatestApprovedCases,
+  listCasesToRescreen,
   listScreeningEvidence,
   recordRescreenRun,
 } from "@/lib/db/queries/checks";
+import { listScreeningLists } from "@/lib/db/queries/screening-lists";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { loadStepDrafts } from "@/lib/kyc/drafts";
@@ -36,6 +41,15 @@ function likelyKeys(evidence: unknown): string[] {
     .map(hitKey);
 }
 
+const versionsOf = (lists: { source: string; version: string }[]) =>
+  Object.fromEntries(lists.map((l) => [l.source, l.version]));
+
+/** Whether some approved trader has not been screened against the current lists yet. */
+async function rescreenPending(): Promise<boolean> {
+  const lists = await listScreeningLists();
+  return lists.length > 0 && (await listCasesToRescreen(versionsOf(lists))).length > 0;
+}
+
 export async function rescreenApprovedTraders(now = new Date()): Promise<RescreenReport> {
   invalidateScreeningIndex();
   const loaded = await getScreeningIndex();
@@ -47,7 +61,10 @@ export async function rescreenApprovedTraders(now = new Date()): Promise<Rescree
     screening: loaded.index.entries.length > 0 ? loaded : null,
   };
   const report: RescreenReport = { screened: 0, newHits: [] };
-  for (const kycCase of await listLatestApprovedCases()) {
+  // No list, nothing to screen against (the index's versions are empty).
+  const cases =
+    Object.keys(loaded.versions).length > 0 ? await listCasesToRescreen(loaded.versions) : [];
+  for (const kycCase of cases) {
     const drafts = await loadStepDrafts(kycCase.id);
     const snapshot = buildSnapshot({
       caseId: kycCase.id,
@@ -97,8 +114,8 @@ export async function rescreenApprovedTraders(now = new Date()): Promise<Rescree
 }
 
 /**
- * What `npm run lists:import` and the schedule do: import the lists, and when any changed,
- * re-screen the approved traders against the new lists. URL fetches follow
+ * What `npm run lists:import` and the schedule do: import the lists, and when any changed, or an
+ * earlier re-screening did not finish, re-screen the approved traders against the new lists. URL fetches follow
  * SANCTIONS_LIST_ALLOW_PRIVATE unless the caller says otherwise.
  */
 export async function importListsAndRescreen(
@@ -110,6 +127,7 @@ export async function importListsAndRescreen(
     allowPrivate: env().lists.allowPrivate,
     ...options,
   });
-  if (!lists.some((l) => l.status === "replaced")) return { lists, rescreen: null };
+  if (!lists.some((l) => l.status === "replaced") && !(await rescreenPending()))
+    return { lists, rescreen: null };
   return { lists, rescreen: await rescreenApprovedTraders(now) };
 }

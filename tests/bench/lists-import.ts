@@ -81,6 +81,10 @@ export async function runListsBench(options: { list: string; traders: number }) 
       note: `${entries?.n ?? 0} entries, ${report.rescreened} traders re-screened`,
     });
 
+    // A run screens only traders not yet screened against the current lists: forget the first
+    // run's results so this one screens everyone again.
+    await raw`delete from case_checks where run_id in (select id from check_runs where reason = 'rescreen')`;
+    await raw`delete from check_runs where reason = 'rescreen'`;
     const rescreen = await timed(() => rescreenApprovedTraders(at));
     rows.push({
       step: "re-screening alone",

@@ -380,10 +380,16 @@ export async function listScreeningEvidence(caseId: string): Promise<Record<stri
   return rows.map((r) => r.evidence);
 }
 
-/** Cases that are the latest case of their trader and approved: re-screened on list changes. */
-export async function listLatestApprovedCases(): Promise<
-  Pick<KycCase, "id" | "traderId" | "level">[]
-> {
+/**
+ * The latest case of each trader, approved and not erased (the purge closes a case and keeps its
+ * status), that no run has screened against the lists at `versions` (source → version) yet:
+ * after a list change, every one of them; after a re-screening that was cut off, the ones it did
+ * not reach. A run is recorded per case in its own transaction, so a case is either done or
+ * still listed here: the next run resumes without screening anyone twice.
+ */
+export async function listCasesToRescreen(
+  versions: Record<string, string>,
+): Promise<Pick<KycCase, "id" | "traderId" | "level">[]> {
   const db = await getDb();
   const latest = db
     .selectDistinctOn([kycCases.traderId], {
@@ -391,6 +397,7 @@ export async function listLatestApprovedCases(): Promise<
       traderId: kycCases.traderId,
       level: kycCases.level,
       status: kycCases.status,
+      closedAt: kycCases.closedAt,
     })
     .from(kycCases)
     .orderBy(kycCases.traderId, desc(kycCases.openedAt), desc(kycCases.id))
@@ -398,7 +405,15 @@ export async function listLatestApprovedCases(): Promise<
   return db
     .select({ id: latest.id, traderId: latest.traderId, level: latest.level })
     .from(latest)
-    .where(eq(latest.status, "approved"));
+    .where(
+      and(
+        eq(latest.status, "approved"),
+        isNull(latest.closedAt),
+        sql`not exists (select 1 from ${checkRuns} r where r.case_id = ${latest.id}
+          and r.list_versions = ${JSON.stringify(versions)}::jsonb)`,
+      ),
+    )
+    .orderBy(asc(latest.id));
 }
 
 export async function getCaseRisk(caseId: string): Promise<CaseRiskRow | undefined> {
