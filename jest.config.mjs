@@ -41,6 +41,16 @@ const config = {
   modulePathIgnorePatterns: ["<rootDir>/.next/"],
 };
 
+/**
+ * The lifecycle scenarios (scheduled jobs with an injected clock, erasure, crypto-shredding,
+ * operator commands as their own process) must hold on both engines the app ships with. With
+ * DATABASE_URL set (CI) every file runs on PostgreSQL, and these run a second time on PGlite;
+ * without it everything runs on PGlite once.
+ */
+const PGLITE_TOO = ["crypto-shredding", "retention", "subject-access", "vendor"].map(
+  (name) => `<rootDir>/tests/scenarios/${name}.test.ts`,
+);
+
 const jestConfig = async () => {
   const cfg = await createJestConfig(config)();
   // next/jest appends ours after its own "/node_modules/" rule; replace the list instead.
@@ -48,7 +58,22 @@ const jestConfig = async () => {
     `/node_modules/(?!(${esmPackages.join("|")})/)`,
     "^.+\\.module\\.(css|sass|scss)$",
   ];
-  return cfg;
+  if (!process.env.DATABASE_URL) return cfg;
+  const { testTimeout, ...projectCfg } = cfg;
+  return {
+    testTimeout,
+    projects: [
+      { ...projectCfg, displayName: "postgresql" },
+      {
+        ...projectCfg,
+        displayName: "pglite",
+        testMatch: PGLITE_TOO,
+        globalSetup: undefined,
+        globalTeardown: undefined,
+        setupFiles: [...projectCfg.setupFiles, "<rootDir>/tests/helpers/pglite-project.ts"],
+      },
+    ],
+  };
 };
 
 export default jestConfig;
