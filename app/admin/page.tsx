@@ -204,6 +204,8 @@ async function QueuePage({ searchParams }: Props) {
           <select name="sort" defaultValue={params.sort}>
             <option value="oldest">{t("oldest")}</option>
             <option value="newest">{t("newest")}</option>
+            <option value="risk">{t("sortRisk")}</option>
+            <option value="updated">{t("sortUpdated")}</option>
           </select>
         </label>
         <button className="button secondary" type="submit">

@@ -10,6 +10,7 @@ import {
   claimNextCase,
   listLatestSubmissions,
   listQueue,
+  QUEUE_SORTS,
   type QueueRow,
 } from "@/lib/db/queries/queue";
 import type { CaseStatus } from "@/lib/db/schema";
@@ -73,7 +74,7 @@ export const queueParamsSchema = z.object({
   monitoring: field(flag),
   checksFailed: field(flag),
   overdue: field(flag),
-  sort: field(z.enum(["oldest", "newest"]).catch("oldest")),
+  sort: field(z.enum(QUEUE_SORTS).catch("oldest")),
   page: field(z.coerce.number().int().min(1).max(10_000).catch(1)),
 });
 export type QueueParams = z.infer<typeof queueParamsSchema>;

@@ -76,8 +76,14 @@ export type DashboardBenchRow = {
  * are filled in from the generated data.
  */
 const FILTERS: [string, Record<string, string>][] = [
-  ["to review, oldest first", {}],
+  ["to review, oldest first (SLA due soonest)", {}],
   ["newest first", { sort: "newest" }],
+  ["highest risk first", { sort: "risk" }],
+  ["highest risk first, mine", { sort: "risk", assignee: "me" }],
+  ["highest risk first, page 500", { sort: "risk", page: "500" }],
+  ["recently updated first", { sort: "updated" }],
+  ["recently updated first, decided", { queue: "decided", sort: "updated" }],
+  ["recently updated first, page 500", { sort: "updated", page: "500" }],
   ["status in review", { status: "in_review" }],
   ["level enhanced", { level: "enhanced" }],
   ["risk high", { risk: "high" }],

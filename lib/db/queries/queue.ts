@@ -21,7 +21,13 @@ import {
 } from "../schema";
 import type { Tx } from "./cases";
 
-export type QueueSort = "oldest" | "newest";
+export const QUEUE_SORTS = ["oldest", "newest", "risk", "updated"] as const;
+/**
+ * oldest: waiting longest first, which is also SLA due soonest (one REVIEW_TIME_HOURS applies to
+ * every case); newest: the reverse; risk: highest risk first (cases whose checks have not set one
+ * last), then waiting longest; updated: the latest status change first.
+ */
+export type QueueSort = (typeof QUEUE_SORTS)[number];
 
 export type QueueFilter = {
   statuses: CaseStatus[];
@@ -84,6 +90,12 @@ const checksFailedSql = sql<boolean>`exists (select 1 from ${caseChecks} c
   where c.run_id = ${caseRisk.runId} and c.outcome = 'fail')`;
 
 /**
+ * The risk as a number that sorts highest first; kyc_cases_risk_queue_idx is built on exactly
+ * this expression (drizzle/0032), so a change here must change the index too.
+ */
+const riskRankSql = sql<number>`(case ${kycCases.riskLevel} when 'high' then 0 when 'medium' then 1 when 'low' then 2 else 3 end)`;
+
+/**
  * The columns each sort orders by, all in one direction so that a row comparison is a keyset;
  * each list ends with the id so the order is total, and each has an index in that order.
  */
@@ -92,6 +104,10 @@ function sortKeysOf(sort: QueueSort): { keys: SQL[]; descending: boolean } {
   switch (sort) {
     case "newest":
       return { keys: [sql`${kycCases.queuedAt}`, id], descending: true };
+    case "risk":
+      return { keys: [riskRankSql, sql`${kycCases.queuedAt}`, id], descending: false };
+    case "updated":
+      return { keys: [sql`${kycCases.updatedAt}`, id], descending: true };
     case "oldest":
       return { keys: [sql`${kycCases.queuedAt}`, id], descending: false };
   }

@@ -105,6 +105,20 @@ export const kycCases = pgTable(
     index("kyc_cases_queued_idx").on(t.queuedAt, t.id, t.status, t.closedAt),
     index("kyc_cases_trader_idx").on(t.traderId),
     index("kyc_cases_assignee_queue_idx").on(t.assignedTo, t.queuedAt),
+    // The queue's other sorts (lib/db/queries/queue.ts sortKeysOf): highest risk first, on
+    // exactly the query's rank expression, and the latest status change first; each carries
+    // status and closed_at like kyc_cases_queued_idx, for deep pages. risk_level itself too:
+    // PostgreSQL reads an index alone only if it holds every column the query names, and the
+    // expression names risk_level.
+    index("kyc_cases_risk_queue_idx").on(
+      sql`(case ${t.riskLevel} when 'high' then 0 when 'medium' then 1 when 'low' then 2 else 3 end)`,
+      t.queuedAt,
+      t.id,
+      t.status,
+      t.closedAt,
+      t.riskLevel,
+    ),
+    index("kyc_cases_updated_idx").on(t.updatedAt, t.id, t.status, t.closedAt),
     // The dashboard's waiting time: every case waiting for a person, read from the index alone.
     index("kyc_cases_waiting_idx")
       .on(t.queuedAt)

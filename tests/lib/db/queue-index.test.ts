@@ -51,6 +51,8 @@ describe.each([
   ["monitoring hits", { monitoring: "1" }],
   ["an e-mail search", { q: "ivan.petrov@example.com" }],
   ["page 20", { page: "20" }],
+  ["highest risk first", { sort: "risk" }],
+  ["the latest change first", { queue: "decided", sort: "updated" }],
   ["a deep page", { page: "500" }],
   ["decided, a deep page", { queue: "decided", page: "250" }],
 ])("the queue's plan for %s", (_name, query) => {

@@ -1,0 +1,2 @@
+CREATE INDEX "kyc_cases_risk_queue_idx" ON "kyc_cases" USING btree ((case "risk_level" when 'high' then 0 when 'medium' then 1 when 'low' then 2 else 3 end),"queued_at","id","status","closed_at","risk_level");--> statement-breakpoint
+CREATE INDEX "kyc_cases_updated_idx" ON "kyc_cases" USING btree ("updated_at","id","status","closed_at");
