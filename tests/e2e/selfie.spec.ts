@@ -65,22 +65,61 @@ test("the prompts of the server's attempt, one live burst each, uploaded as the 
   expect(errors).toEqual([]);
 });
 
-test("in a webview without a camera, the selfie offers the phone, not a file picker", async ({
+test("in a webview without a camera, the selfie goes to the phone: the phone takes it, the desktop sees it done and the case carries it", async ({
   browser,
 }) => {
+  const databaseUrl = process.env.E2E_DATABASE_URL || "";
+  test.skip(!databaseUrl, "needs E2E_DATABASE_URL (PostgreSQL) to create staff accounts");
+  test.setTimeout(180_000);
+  const m = en as unknown as Catalog;
   const desktop = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   // An embedded browser that offers no getUserMedia at all.
   await desktop.addInitScript(() =>
     Object.defineProperty(navigator, "mediaDevices", { value: undefined }),
   );
-  const page = await desktop.newPage();
-  await open(page, 2332, "Desktop");
-  await page.getByTestId("selfie-start").click();
-  await expect(page.getByTestId("selfie-no-camera")).toBeVisible({ timeout: 15_000 });
-  await expect(page.locator("input[type=file]")).toHaveCount(0);
-  await page.getByTestId("start-handoff").click();
-  await expect(page.getByTestId("handoff-url")).toContainText("/inapp/handoff?handoff=");
-  await expect(page.locator("img.qr")).toBeVisible();
+  const desk = await desktop.newPage();
+  await open(desk, 2241, "Desktop");
+  await desk.getByTestId("selfie-start").click();
+  await expect(desk.getByTestId("selfie-no-camera")).toBeVisible({ timeout: 15_000 });
+  await expect(desk.locator("input[type=file]")).toHaveCount(0);
+  await desk.getByTestId("start-handoff").click();
+  await expect(desk.getByTestId("handoff-url")).toContainText("/inapp/handoff?handoff=");
+  await expect(desk.locator("img.qr")).toBeVisible();
+  const url = (await desk.getByTestId("handoff-url").textContent())!.trim();
+
+  // The phone: its own browser, with a camera (the fake one), opens the link and takes the selfie.
+  const phoneContext = await browser.newContext({
+    viewport: PHONE_WITH_CAMERA.viewport,
+    isMobile: true,
+    hasTouch: true,
+    permissions: PHONE_WITH_CAMERA.permissions,
+  });
+  const phone = await phoneContext.newPage();
+  await phone.goto(url);
+  await phone.getByTestId("handoff-continue").click();
+  await expect(phone).toHaveURL(/\/inapp\/kyc\/upload\?documentType=selfie$/);
+  await expect(phone.getByTestId("selfie-step")).toBeVisible();
+  // On the phone the selfie is taken here: no second hand-off, no file picker.
+  await expect(phone.getByTestId("phone-handoff")).toHaveCount(0);
+  await expect(phone.locator("input[type=file]")).toHaveCount(0);
+  const attempt = phone.waitForResponse((r) => r.url().endsWith("/api/inapp/selfie/challenge"));
+  await phone.getByTestId("selfie-start").click();
+  expect((await attempt).status()).toBe(201);
+  await expect(phone.getByTestId("selfie-done")).toBeVisible({ timeout: 45_000 });
+
+  // The desktop screen follows without a reload.
+  await expect(desk.getByTestId("selfie-done")).toBeVisible({ timeout: 15_000 });
+  await expect(desk.getByTestId("phone-handoff")).toHaveCount(0);
+  await phoneContext.close();
+
+  // The trader finishes on the desktop; the reviewer finds the selfie taken on the phone in the case.
+  await desk.goto("/inapp/kyc");
+  await completeStandardLevel(desk, m, 2241);
+  await createStaff(databaseUrl, "selfie.handoff@broker.example", "reviewer");
+  const reviewer = await signIn(browser, "selfie.handoff@broker.example");
+  await openCase(reviewer, "trader2241@example.com");
+  await expect(reviewer.getByTestId("selfie-frames").locator("li")).toHaveCount(3);
+  await expect(reviewer.getByTestId("selfie-identity").locator("li")).toHaveCount(1);
   await desktop.close();
 });
 
