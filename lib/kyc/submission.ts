@@ -24,6 +24,7 @@ import { changeCaseStatus } from "./cases";
 import { loadStepDrafts, type StepDraft } from "./drafts";
 import { getLevel, STEPS, type StepId } from "./levels";
 import { documentExpiryOf } from "./renewal";
+import { requestedItemsSchema } from "./requested-items";
 import { sidesFor, type DocumentType } from "@/lib/documents/upload-contract";
 import {
   caseRequirements,
@@ -33,16 +34,7 @@ import {
   type Address,
 } from "./requirements";
 
-const requestedItemSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("step"), step: z.enum(STEPS) }),
-  z.object({
-    kind: z.literal("document"),
-    // A selfie only where the case's level asks for one (requestMoreInformation refuses it else).
-    documentType: z.enum(["identity", "address", "additional", "selfie"]),
-    reason: z.string().max(1000).optional(),
-  }),
-]);
-export const requestedItemsSchema = z.array(requestedItemSchema).max(20);
+export { requestedItemsSchema };
 
 /**
  * What the trader must redo, if anything: the reviewer's latest request when the case needs
@@ -138,15 +130,22 @@ export async function loadCaseProgress(
   ]);
   const level = getLevel(kycCase.level);
   const billAddress = await loadBillAddress(kycCase.id, documents);
+  // A level the vendor verifies without our local checks takes no identity upload of ours: a
+  // request for the identity document again asks for the vendor's capture again instead
+  // (lib/vendors/verification.ts holds the earlier capture as of a past round).
+  const vendorOnly = vendorForLevel(level.id)?.local === false;
+  const isIdentity = (i: { kind: string; documentType?: string }) =>
+    i.kind === "document" && i.documentType === "identity";
   const requirements = caseRequirements({
-    // A level the vendor verifies without our local checks takes no identity upload of ours.
-    level:
-      vendorForLevel(level.id)?.local === false
-        ? { ...level, documents: level.documents.filter((d) => d !== "identity") }
-        : level,
+    level: vendorOnly
+      ? { ...level, documents: level.documents.filter((d) => d !== "identity") }
+      : level,
     drafts,
     documents,
-    request,
+    request:
+      vendorOnly && request
+        ? { ...request, items: request.items.filter((i) => !isIdentity(i)) }
+        : request,
     billAddress,
     vendor: vendor && {
       vendor: vendor.vendor,

@@ -15,9 +15,11 @@ import {
   recordVendorVerdict,
 } from "@/lib/db/queries/vendors";
 import { appendAuditEvent } from "@/lib/db/queries/audit";
+import { listCaseEvents } from "@/lib/db/queries/cases";
 import type { KycCase, Trader, VendorVerificationRow } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
 import { loadStepDrafts } from "@/lib/kyc/drafts";
+import { identityReopenedAt } from "@/lib/kyc/requested-items";
 import { log } from "@/lib/log";
 import { loadVendor, vendorForLevel } from "./registry";
 import {
@@ -36,6 +38,22 @@ function levelVendorOrThrow(kycCase: Pick<KycCase, "level">) {
   const choice = vendorForLevel(kycCase.level);
   if (!choice) throw new AppError("NOT_FOUND", "this level is not verified by a vendor");
   return choice;
+}
+
+/**
+ * The case's verification row, and whether it belongs to an earlier round: a capture started
+ * before the case last asked for its identity evidence again (a reviewer's request or a retry
+ * naming the identity document, a renewal, an upgrade) proves the document the trader replaces,
+ * so its verdict must not carry over to the new round.
+ */
+async function verificationOf(
+  caseId: string,
+): Promise<{ row: VendorVerificationRow | undefined; stale: boolean }> {
+  const [row, events] = await Promise.all([getVendorVerification(caseId), listCaseEvents(caseId)]);
+  if (!row) return { row, stale: false };
+  // In commit order (the id): a sweep on another host's clock may stamp a later time.
+  const reopened = identityReopenedAt([...events].sort((a, b) => a.id - b.id));
+  return { row, stale: reopened !== null && row.startedAt < reopened };
 }
 
 /** Starts (or resumes) the vendor's verification of the case; answers what the screen needs. */
@@ -69,6 +87,8 @@ export async function startVendorVerification(input: {
     traderId: trader.id,
     vendor: session.vendor,
     sessionReference: session.reference,
+    // The vendor may answer with the applicant of the earlier round: start over all the same.
+    restart: (await verificationOf(kycCase.id)).stale,
     now: input.now ?? new Date(),
   });
   return session;
@@ -81,8 +101,8 @@ export async function finishVendorCapture(input: {
   now?: Date;
 }): Promise<{ status: VendorVerificationRow["status"] }> {
   const choice = levelVendorOrThrow(input.kycCase);
-  const row = await getVendorVerification(input.kycCase.id);
-  if (!row || row.vendor !== choice.vendor)
+  const { row, stale } = await verificationOf(input.kycCase.id);
+  if (!row || row.vendor !== choice.vendor || stale)
     throw new AppError("CONFLICT", "the vendor's verification was not started", {
       reason: "incomplete",
     });
@@ -164,8 +184,8 @@ export async function loadVendorState(
 ): Promise<VendorState | null> {
   const choice = vendorForLevel(kycCase.level);
   if (!choice) return null;
-  const row = await getVendorVerification(kycCase.id);
-  if (!row || row.vendor !== choice.vendor)
+  const { row, stale } = await verificationOf(kycCase.id);
+  if (!row || row.vendor !== choice.vendor || stale)
     return { vendor: choice.vendor, status: "not_started", verdict: null, verdictReference: null };
   const parsed = row.verdict ? vendorVerdictSchema.safeParse(row.verdict) : null;
   if (parsed && !parsed.success)

@@ -30,11 +30,13 @@ export type OnfidoState = {
   checkStatus: string;
   checkResult: string;
   reportsServed: number;
+  /** Before every applicant and check id: Onfido's ids are unique, a second stub's must be too. */
+  idPrefix: string;
 };
 
 export function stubOnfido(
   server: SetupServer,
-  initial: Partial<Pick<OnfidoState, "reports" | "checkStatus" | "checkResult">> = {},
+  initial: Partial<Pick<OnfidoState, "reports" | "checkStatus" | "checkResult" | "idPrefix">> = {},
   apiToken = ONFIDO_SETTINGS.ONFIDO_API_TOKEN,
 ): OnfidoState {
   const state: OnfidoState = {
@@ -43,6 +45,7 @@ export function stubOnfido(
     checkStatus: "complete",
     checkResult: "clear",
     reportsServed: 0,
+    idPrefix: "",
     ...initial,
   };
   const authorized = (request: Request) =>
@@ -80,7 +83,10 @@ export function stubOnfido(
           { status: 422 },
         );
       const count = state.calls.filter((c) => c.path.endsWith("/applicants")).length;
-      return HttpResponse.json({ id: `applicant-${count}`, ...body }, { status: 201 });
+      return HttpResponse.json(
+        { id: `${state.idPrefix}applicant-${count}`, ...body },
+        { status: 201 },
+      );
     }),
     http.post(`${ONFIDO_API}/sdk_token`, async ({ request }) => {
       if (!authorized(request)) return unauthorized();
@@ -90,8 +96,9 @@ export function stubOnfido(
     http.post(`${ONFIDO_API}/checks`, async ({ request }) => {
       if (!authorized(request)) return unauthorized();
       await record(request);
+      const count = state.calls.filter((c) => c.path.endsWith("/checks")).length;
       return HttpResponse.json(
-        { id: "check-1", status: "in_progress", result: null },
+        { id: `${state.idPrefix}check-${count}`, status: "in_progress", result: null },
         { status: 201 },
       );
     }),

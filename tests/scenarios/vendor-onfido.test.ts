@@ -133,4 +133,64 @@ describe("scenario: a level verified by Onfido alone, from the cTrader launch to
     await w.worker();
     expect(await trader.status()).toBe("approved");
   });
+
+  it("asks for Onfido's capture again when a reviewer asks for the identity document again; the earlier verdict does not carry over", async () => {
+    const w = world();
+    stubOnfido(ctraderServer, { idPrefix: "again-" });
+    const trader = new Trader(w, 431_002);
+    await trader.launch("kyc", { kycType: "basic" });
+    await trader.continue("personal", PERSONAL);
+    await trader.continue("identity_document", {
+      documentKind: "passport",
+      documentNumber: "ON7654321",
+      issuingCountry: "SE",
+      expiryDate: "2031-05-01",
+    });
+    expect((await trader.startVendorStep()).body).toMatchObject({ reference: "again-applicant-1" });
+    expect((await trader.finishVendorStep()).body).toEqual({ status: "captured" });
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    const kycCase = await trader.currentCase();
+    // Onfido clears the first capture.
+    expect(
+      await postVendorWebhook("onfido", onfidoWebhook(checkCompleted("again-check-1"))),
+    ).toEqual(STORED_ONCE[0]);
+    await w.worker();
+    const reviewer = await signedInStaff(w, "onfido.again@broker.example", "reviewer");
+    expect(vendorCheckOn(await reviewer.casePage(kycCase.id)).outcome).toBe("pass");
+
+    // The reviewer wants the document captured again (say, the photo showed an old passport).
+    expect(
+      await reviewer.requestInformation(
+        kycCase.id,
+        ["document:identity"],
+        "Please capture your current passport.",
+      ),
+    ).toBe("action_requested");
+    await trader.launch("kyc");
+    const overview = await trader.html("kyc", { view: "overview" });
+    expect(overview).toContain('data-step="vendor"');
+    expect(overview).not.toMatch(/data-step="vendor" data-done/);
+    expect("redirect" in (await trader.submit())).toBe(false);
+
+    // A new capture at Onfido (a new applicant and check), sent again.
+    expect((await trader.startVendorStep()).body).toMatchObject({ reference: "again-applicant-2" });
+    expect((await trader.finishVendorStep()).body).toEqual({ status: "captured" });
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await w.worker();
+    let page = await reviewer.casePage(kycCase.id);
+    expect(vendorCheckOn(page).outcome).toBe("warn");
+    expect(page).toContain("No verdict from onfido yet.");
+
+    // The first check's webhook again (a late retry) names nothing of this round.
+    expect(
+      (await postVendorWebhook("onfido", onfidoWebhook(checkCompleted("again-check-1")))).body,
+    ).toEqual({ ok: true, outcome: "unknown_reference" });
+    // The new check's verdict is what counts.
+    expect(
+      await postVendorWebhook("onfido", onfidoWebhook(checkCompleted("again-check-2"))),
+    ).toEqual(STORED_ONCE[0]);
+    await w.worker();
+    page = await reviewer.casePage(kycCase.id);
+    expect(vendorCheckOn(page).outcome).toBe("pass");
+  });
 });

@@ -39,13 +39,15 @@ export async function findVendorVerification(
 /**
  * Records a started verification (the trader's screen asked for the vendor's capture). A second
  * start keeps the first row's references when the vendor answered with the same applicant, and
- * starts over (capture and verdict cleared) when it is a new one.
+ * starts over (capture and verdict cleared) when it is a new one or `restart` says the row is of
+ * an earlier round.
  */
 export async function recordVendorStart(input: {
   caseId: string;
   traderId: string;
   vendor: string;
   sessionReference: string;
+  restart?: boolean;
   now: Date;
 }): Promise<void> {
   const db = await getDb();
@@ -55,7 +57,11 @@ export async function recordVendorStart(input: {
       .from(vendorVerifications)
       .where(eq(vendorVerifications.caseId, input.caseId))
       .for("update");
-    if (existing?.sessionReference === input.sessionReference && existing.vendor === input.vendor)
+    if (
+      !input.restart &&
+      existing?.sessionReference === input.sessionReference &&
+      existing.vendor === input.vendor
+    )
       return;
     const row = {
       caseId: input.caseId,
