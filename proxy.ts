@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { vendorOrigins } from "@/lib/vendors/origins";
+import { NO_VENDOR_ORIGINS, vendorOrigins } from "@/lib/vendors/origins";
 import { env } from "@/lib/env";
 import { entryResponse } from "@/lib/inapp/entry";
 import {
@@ -25,6 +25,8 @@ import { withLogScope } from "@/lib/log";
 import { pickLocale } from "@/lib/i18n/config";
 import { s3UploadOrigin } from "@/lib/storage/upload-origin";
 import { parseSource, parseTheme, screenOf } from "@/lib/inapp/params";
+import { SESSION_COOKIE } from "@/lib/inapp/session-cookie";
+import { screenVendor } from "@/lib/inapp/screen-vendor";
 
 /**
  * Runs before every route: security headers and the CSP nonce; cTrader's `lang`, `theme` and
@@ -53,9 +55,13 @@ async function handle(request: NextRequest, requestId: string) {
     return refused;
   }
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
+  // The screens of a level a vendor verifies: that vendor's SDK frames and calls only.
   const vendorSdk = url.pathname.startsWith("/admin")
-    ? { frame: [], connect: [] }
-    : vendorOrigins(config.vendors);
+    ? NO_VENDOR_ORIGINS
+    : vendorOrigins(
+        config.vendors,
+        await screenVendor(url.pathname, request.cookies.get(SESSION_COOKIE)?.value),
+      );
   const csp = contentSecurityPolicy({
     nonce,
     // The compliance console is never framed; the trader screens only by cTrader.

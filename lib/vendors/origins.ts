@@ -1,20 +1,27 @@
 /**
- * What the trader screens' CSP must allow for a configured vendor's web SDK: the frames and API
- * calls the SDK makes from our page. Nothing without a vendor. Scripts need no entry: the CSP's
- * 'strict-dynamic' lets our nonce'd code add the SDK's script element.
+ * What a trader screen's CSP must allow for a vendor's web SDK: the frames and API calls the SDK
+ * makes from our page. Only for the vendor of the case's level, only when it is configured, and
+ * nothing at all otherwise: a broker without vendors, or a level verified locally, sends a CSP
+ * that names no vendor. Scripts need no entry: the CSP's 'strict-dynamic' lets our nonce'd code
+ * add the SDK's script element.
  */
 import type { Env } from "@/lib/env";
+import type { VendorName } from "./verdict";
 
-export function vendorOrigins(vendors: Env["vendors"]): { frame: string[]; connect: string[] } {
-  const frame: string[] = [];
-  const connect: string[] = [];
-  if (vendors.sumsub) {
-    frame.push("https://*.sumsub.com");
-    connect.push("https://*.sumsub.com");
-  }
-  if (vendors.onfido) {
-    frame.push("https://*.onfido.com");
-    connect.push("https://*.onfido.com");
-  }
-  return { frame, connect };
+/** Every host each vendor's web SDK frames or calls (its CDN, capture frames, regional APIs). */
+const SDK_ORIGINS: Record<VendorName, readonly string[]> = {
+  sumsub: ["https://*.sumsub.com"],
+  onfido: ["https://*.onfido.com"],
+};
+
+export type VendorOrigins = { frame: readonly string[]; connect: readonly string[] };
+
+export const NO_VENDOR_ORIGINS: VendorOrigins = Object.freeze({ frame: [], connect: [] });
+
+export function vendorOrigins(
+  vendors: Pick<Env["vendors"], VendorName>,
+  vendor: VendorName | null,
+): VendorOrigins {
+  if (!vendor || !vendors[vendor]) return NO_VENDOR_ORIGINS;
+  return { frame: SDK_ORIGINS[vendor], connect: SDK_ORIGINS[vendor] };
 }
