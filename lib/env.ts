@@ -245,7 +245,65 @@ const retentionSchema = {
   RETENTION_DRAFT_DAYS: intWithDefault(90, 1, 3650),
   RETENTION_SUPERSEDED_DAYS: intWithDefault(0, 0, 3650),
   RETENTION_CASE_YEARS: intWithDefault(5, 1, 30),
+  RETENTION_CASE_YEARS_BY: optionalString,
 };
+
+/** AML record keeping: at least five years after the business relationship ended. */
+export const AML_MINIMUM_YEARS = 5;
+
+/**
+ * One exception to RETENTION_CASE_YEARS: for cases with this outcome (the case's status when the
+ * purge comes), this trigger, or both.
+ */
+export type CaseRetentionRule = {
+  status?: CaseStatusName;
+  trigger?: (typeof CASE_TRIGGERS)[number];
+  years: number;
+};
+
+/**
+ * RETENTION_CASE_YEARS_BY: `key=years` pairs, a key being an outcome (`rejected`), a trigger
+ * (`compliance_notice`) or both (`rejected/compliance_notice`); or what is wrong with it.
+ */
+export function parseCaseRetentionRules(
+  value: string | undefined,
+): CaseRetentionRule[] | { invalid: string } {
+  const rules: CaseRetentionRule[] = [];
+  const seen = new Set<string>();
+  for (const pair of (value ?? "").split(/[\s,]+/).filter(Boolean)) {
+    const match = /^([a-z_]+)(?:\/([a-z_]+))?=(\d{1,2})$/.exec(pair);
+    const [, first, second, years] = match ?? [];
+    const isStatus = (v: string | undefined) =>
+      (CASE_STATUSES as readonly string[]).includes(v ?? "");
+    const isTrigger = (v: string | undefined) =>
+      (CASE_TRIGGERS as readonly string[]).includes(v ?? "");
+    const rule: CaseRetentionRule | null = !match
+      ? null
+      : second !== undefined
+        ? isStatus(first) && isTrigger(second)
+          ? {
+              status: first as CaseStatusName,
+              trigger: second as CaseRetentionRule["trigger"],
+              years: Number(years),
+            }
+          : null
+        : isStatus(first)
+          ? { status: first as CaseStatusName, years: Number(years) }
+          : isTrigger(first)
+            ? { trigger: first as CaseRetentionRule["trigger"], years: Number(years) }
+            : null;
+    if (!rule)
+      return {
+        invalid: `"${pair}" is not outcome=years, trigger=years or outcome/trigger=years (outcomes: ${CASE_STATUSES.join(", ")}; triggers: ${CASE_TRIGGERS.join(", ")})`,
+      };
+    if (rule.years < 1 || rule.years > 30) return { invalid: `"${pair}": years from 1 to 30` };
+    const key = `${rule.status ?? "*"}/${rule.trigger ?? "*"}`;
+    if (seen.has(key)) return { invalid: `${pair.split("=")[0]} appears twice` };
+    seen.add(key);
+    rules.push(rule);
+  }
+  return rules;
+}
 
 /** The app keyring's entries, or what is wrong with APP_KEYS (named in the error). */
 export function parseAppKeys(
@@ -269,6 +327,23 @@ function checkRetention(raw: Raw, ctx: z.RefinementCtx): void {
   const keys = parseAppKeys(raw.APP_KEYS);
   if ("invalid" in keys)
     ctx.addIssue({ code: "custom", path: ["APP_KEYS"], message: keys.invalid });
+  const rules = parseCaseRetentionRules(raw.RETENTION_CASE_YEARS_BY);
+  if ("invalid" in rules)
+    ctx.addIssue({ code: "custom", path: ["RETENTION_CASE_YEARS_BY"], message: rules.invalid });
+  // Safer default: a production deployment cannot erase customer records before AML allows;
+  // shorter periods are for development and tests that walk through the years.
+  if (raw.NODE_ENV !== "production") return;
+  const short = (years: number) => years < AML_MINIMUM_YEARS;
+  const amlWhy = `below the ${AML_MINIMUM_YEARS} years AML record keeping requires after the relationship ended`;
+  if (short(raw.RETENTION_CASE_YEARS))
+    ctx.addIssue({ code: "custom", path: ["RETENTION_CASE_YEARS"], message: amlWhy });
+  const below = "invalid" in rules ? undefined : rules.find((r) => short(r.years));
+  if (below)
+    ctx.addIssue({
+      code: "custom",
+      path: ["RETENTION_CASE_YEARS_BY"],
+      message: `${[below.status, below.trigger].filter(Boolean).join("/")}=${below.years} is ${amlWhy}`,
+    });
 }
 
 function retentionConfig(raw: Raw) {
@@ -280,8 +355,12 @@ function retentionConfig(raw: Raw) {
     draftDays: raw.RETENTION_DRAFT_DAYS,
     /** Replaced documents go this long after the case's decision. */
     supersededDays: raw.RETENTION_SUPERSEDED_DAYS,
-    /** A decided case goes this long after the trader's relationship ended. */
+    /** A case goes this long after the trader's relationship ended… */
     caseYears: raw.RETENTION_CASE_YEARS,
+    /** …unless a rule for its outcome and trigger, its outcome, or its trigger says otherwise. */
+    caseRules: ((rules) => ("invalid" in rules ? [] : rules))(
+      parseCaseRetentionRules(raw.RETENTION_CASE_YEARS_BY),
+    ),
   };
 }
 

@@ -16,7 +16,7 @@ import { listTraderCases } from "@/lib/db/queries/review";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import type { StaffPrincipal } from "@/lib/staff/auth";
-import { caseErasureDue } from "./policy";
+import { tradersErasureDue } from "./policy";
 import { purgeCase } from "./purge";
 
 export type ErasureAnswer =
@@ -43,7 +43,8 @@ export async function requestErasure(
   const state = new Map(retention.map((r) => [r.caseId, r]));
   const live = cases.filter((c) => !state.get(c.id)?.purgedAt);
   const bound = live.filter((c) => c.round > 0);
-  const due = caseErasureDue(env().retention, relationship?.endedAt ?? null);
+  // Every case that holds a submission must be past its own period (outcome and trigger).
+  const due = relationship ? tradersErasureDue(env().retention, relationship.endedAt, bound) : null;
   let answer: ErasureAnswer;
   if (live.some((c) => state.get(c.id)?.legalHoldAt))
     answer = { outcome: "refused", reason: "legal_hold", runsAt: null };

@@ -2,12 +2,36 @@
  * The retention policy as dates: from the configured periods (RETENTION_*) and a moment, the
  * cut-offs the purge compares with, and for one case the day its erasure becomes due. Pure, so
  * the boundaries are tested without a database.
+ *
+ * A case's period after the relationship ended is the most specific configured one: its outcome
+ * and trigger together (`rejected/compliance_notice=10`), then its outcome, then its trigger,
+ * then RETENTION_CASE_YEARS. The outcome is the case's status when the purge comes.
  */
-import type { Env } from "@/lib/env";
+import type { CaseRetentionRule, Env } from "@/lib/env";
 
 const DAY_MS = 86_400_000;
 
-type Periods = Pick<Env["retention"], "draftDays" | "supersededDays" | "caseYears">;
+type Periods = Pick<Env["retention"], "draftDays" | "supersededDays" | "caseYears" | "caseRules">;
+type CaseFacts = { status: string; trigger: string };
+
+const specificity = (rule: CaseRetentionRule) => (rule.status ? 2 : 0) + (rule.trigger ? 1 : 0);
+
+/** The rules, most specific first: the first that matches a case is its period. */
+export function orderedCaseRules(policy: Pick<Periods, "caseRules">): CaseRetentionRule[] {
+  return [...policy.caseRules].sort((a, b) => specificity(b) - specificity(a));
+}
+
+const matches = (rule: CaseRetentionRule, kycCase: CaseFacts) =>
+  (!rule.status || rule.status === kycCase.status) &&
+  (!rule.trigger || rule.trigger === kycCase.trigger);
+
+/** Years a case is kept after the trader's relationship ended. */
+export function caseRetentionYears(
+  policy: Pick<Periods, "caseYears" | "caseRules">,
+  kycCase: CaseFacts,
+): number {
+  return orderedCaseRules(policy).find((r) => matches(r, kycCase))?.years ?? policy.caseYears;
+}
 
 const isLeap = (year: number) => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 
@@ -38,16 +62,44 @@ export function yearsBefore(now: Date, years: number): Date {
   return addYears(now, -years);
 }
 
-/** At `now`, what is old enough to go: drafts touched at or before, decisions at or before… */
+/**
+ * At `now`, what is old enough to go: drafts touched at or before, decisions at or before, and
+ * cases whose relationship ended at or before their rule's moment (the first rule that matches,
+ * else `relationshipEndedBefore`).
+ */
 export function cutoffs(policy: Periods, now: Date) {
   return {
     draftsTouchedBefore: new Date(now.getTime() - policy.draftDays * DAY_MS),
     supersededDecidedBefore: new Date(now.getTime() - policy.supersededDays * DAY_MS),
     relationshipEndedBefore: yearsBefore(now, policy.caseYears),
+    caseRules: orderedCaseRules(policy).map((rule) => ({
+      status: rule.status,
+      trigger: rule.trigger,
+      endedBefore: yearsBefore(now, rule.years),
+    })),
   };
 }
 
-/** When a decided case's erasure is due: null while the relationship has not ended. */
-export function caseErasureDue(policy: Periods, relationshipEndedAt: Date | null): Date | null {
-  return relationshipEndedAt ? addYears(relationshipEndedAt, policy.caseYears) : null;
+/** When a case's erasure is due: null while the relationship has not ended. */
+export function caseErasureDue(
+  policy: Pick<Periods, "caseYears" | "caseRules">,
+  relationshipEndedAt: Date | null,
+  kycCase: CaseFacts,
+): Date | null {
+  return relationshipEndedAt
+    ? addYears(relationshipEndedAt, caseRetentionYears(policy, kycCase))
+    : null;
+}
+
+/** When every one of the trader's cases is due (the latest of their dates). */
+export function tradersErasureDue(
+  policy: Pick<Periods, "caseYears" | "caseRules">,
+  relationshipEndedAt: Date,
+  cases: CaseFacts[],
+): Date {
+  const years =
+    cases.length > 0
+      ? Math.max(...cases.map((c) => caseRetentionYears(policy, c)))
+      : policy.caseYears;
+  return addYears(relationshipEndedAt, years);
 }

@@ -3,7 +3,8 @@
  * clock): applies the policy of lib/retention/policy.ts.
  *
  * - A draft case never submitted and untouched for RETENTION_DRAFT_DAYS, and every case of a
- *   trader RETENTION_CASE_YEARS after their relationship ended (decided or not: an open case is
+ *   trader RETENTION_CASE_YEARS (or its outcome's and trigger's period, RETENTION_CASE_YEARS_BY)
+ *   after their relationship ended (decided or not: an open case is
  *   closed by the purge, its tombstone keeping the status it had), are erased whole, in one
  *   transaction under the case's row lock: stored objects deleted, drafts and document rows
  *   deleted, answers, check evidence, staff messages and notes redacted, the case key destroyed
@@ -111,7 +112,8 @@ export async function runRetentionPurge(now = new Date()): Promise<PurgeReport> 
   const report: PurgeReport = { drafts: 0, cases: 0, documents: 0, outboxEvents: 0 };
   for (const kycCase of await listAbandonedDraftCases(at.draftsTouchedBefore, BATCH))
     if (await purgeCase(kycCase.id, "abandoned_draft", now)) report.drafts++;
-  for (const { kycCase } of await listCasesPastRelationshipEnd(at.relationshipEndedBefore, BATCH))
+  const pastEnd = { endedBefore: at.relationshipEndedBefore, rules: at.caseRules };
+  for (const { kycCase } of await listCasesPastRelationshipEnd(pastEnd, BATCH))
     if (await purgeCase(kycCase.id, "relationship_ended", now)) report.cases++;
   for (const document of await listSupersededDocuments(at.supersededDecidedBefore, BATCH)) {
     const data: z.input<typeof documentDeletedSchema> = {

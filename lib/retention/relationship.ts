@@ -12,14 +12,15 @@ import type { StaffPrincipal } from "@/lib/staff/auth";
 import { upsertRelationshipEnd } from "@/lib/db/queries/retention";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import { addYears } from "./policy";
+import { listTraderCases } from "@/lib/db/queries/review";
+import { tradersErasureDue } from "./policy";
 
 /** The CRM's body: when the relationship ended (not in the future); what it was is the CRM's. */
 export const relationshipEndRequest = z
   .object({ endedAt: z.iso.datetime({ offset: true }) })
   .strict();
 
-/** The answer: when it ended, and from when the decided cases may be erased. */
+/** The answer: when it ended, and from when all of the trader's cases may be erased. */
 export const relationshipEndAnswer = z.object({
   traderId: z.uuid(),
   endedAt: z.iso.datetime({ offset: true }),
@@ -75,7 +76,12 @@ async function recordEnd(input: {
       contractCode: "INVALID_PARAMETER",
     });
   const trader = { id: input.traderId };
-  const erasableFrom = addYears(input.endedAt, env().retention.caseYears);
+  // The day the last of the trader's cases may go, each by its outcome's and trigger's period.
+  const erasableFrom = tradersErasureDue(
+    env().retention,
+    input.endedAt,
+    await listTraderCases(input.traderId),
+  );
   await upsertRelationshipEnd({
     traderId: trader.id,
     endedAt: input.endedAt,

@@ -20,7 +20,13 @@ import {
 import { caseErasureDue } from "./policy";
 import { tombstoneSchema, type Tombstone } from "./tombstone";
 
-export async function getCaseRetentionView(caseId: string, traderId: string) {
+export async function getCaseRetentionView(kycCase: {
+  id: string;
+  traderId: string;
+  status: string;
+  trigger: string;
+}) {
+  const { id: caseId, traderId } = kycCase;
   const [row, relationship, requests] = await Promise.all([
     getCaseRetention(caseId),
     getRelationship(traderId),
@@ -29,7 +35,7 @@ export async function getCaseRetentionView(caseId: string, traderId: string) {
   return {
     legalHold: row?.legalHoldAt ? { at: row.legalHoldAt, reason: row.legalHoldReason ?? "" } : null,
     relationshipEndedAt: relationship?.endedAt ?? null,
-    erasureDue: caseErasureDue(env().retention, relationship?.endedAt ?? null),
+    erasureDue: caseErasureDue(env().retention, relationship?.endedAt ?? null, kycCase),
     latestErasureRequest: requests[0] ?? null,
     tombstone: row?.purgedAt && row.tombstone ? tombstoneSchema.parse(row.tombstone) : null,
   };

@@ -234,8 +234,47 @@ describe("retention and keys configuration", () => {
       draftDays: 90,
       supersededDays: 0,
       caseYears: 5,
+      caseRules: [],
     });
     expect(() => dev({ RETENTION_CASE_YEARS: "0" })).toThrow("RETENTION_CASE_YEARS");
+  });
+
+  it("reads periods per outcome, per trigger and per both from RETENTION_CASE_YEARS_BY", () => {
+    expect(
+      dev({ RETENTION_CASE_YEARS_BY: "rejected=7, compliance_notice=10,approved/manual=6" })
+        .retention.caseRules,
+    ).toEqual([
+      { status: "rejected", years: 7 },
+      { trigger: "compliance_notice", years: 10 },
+      { status: "approved", trigger: "manual", years: 6 },
+    ]);
+    for (const bad of [
+      "refused=5",
+      "rejected",
+      "rejected=0",
+      "rejected=31",
+      "manual/rejected=5",
+      "rejected=5,rejected=6",
+      "rejected=five",
+    ])
+      expect(() => dev({ RETENTION_CASE_YEARS_BY: bad })).toThrow(
+        /^Invalid configuration:\n {2}RETENTION_CASE_YEARS_BY: /,
+      );
+  });
+
+  it("refuses in production a case period shorter than AML's five years, naming the variable", () => {
+    expect(parseEnv({ ...prodSecrets }).retention.caseYears).toBe(5);
+    expect(() => parseEnv({ ...prodSecrets, RETENTION_CASE_YEARS: "4" })).toThrow(
+      /RETENTION_CASE_YEARS: below the 5 years AML/,
+    );
+    expect(() =>
+      parseEnv({ ...prodSecrets, RETENTION_CASE_YEARS_BY: "approved=6,rejected/manual=3" }),
+    ).toThrow(/RETENTION_CASE_YEARS_BY: rejected\/manual=3 is below the 5 years AML/);
+    expect(
+      parseEnv({ ...prodSecrets, RETENTION_CASE_YEARS_BY: "rejected=10" }).retention.caseRules,
+    ).toEqual([{ status: "rejected", years: 10 }]);
+    // Development and tests walk through the years with shorter periods.
+    expect(dev({ RETENTION_CASE_YEARS: "1" }).retention.caseYears).toBe(1);
   });
 
   it("reads APP_KEYS with the first key current, and refuses a malformed keyring naming APP_KEYS", () => {

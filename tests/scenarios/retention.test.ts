@@ -4,14 +4,16 @@
  * CRM said the relationship ended and erased from that moment on (tombstone, chain verifies, a
  * backup copy of its rows no longer opens); a legal hold blocks every rule until lifted; an
  * abandoned draft goes after RETENTION_DRAFT_DAYS; replaced documents go once the case is decided.
- * The relationship-end API refuses a bad key and malformed bodies.
+ * The relationship-end API refuses a bad key and malformed bodies. Periods per outcome and trigger
+ * (RETENTION_CASE_YEARS_BY) each hold to the day.
  */
 import "./support/request-scope";
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { POST as relationshipEnd } from "@/app/api/crm/traders/[id]/relationship-end/route";
 import { POST as upgradeApi } from "@/app/api/crm/traders/[id]/upgrade/route";
+import { BUILT_IN_LEVELS } from "@/lib/kyc/levels";
 import { caseCipher } from "@/lib/security/case-keys";
 import { textOf } from "../helpers/render-page";
 import { sqlRows } from "../helpers/sql-rows";
@@ -435,4 +437,79 @@ describe("scenario: /admin/retention lists what the purge deleted besides whole 
     expect(list).toContain(`data-deleted="document" data-document="${first.documentId}"`);
     expect(list).toContain(`data-case="${kycCase.id}" data-rule="relationship_ended"`);
   });
+});
+
+describe("scenario: periods per outcome and trigger (RETENTION_CASE_YEARS_BY)", () => {
+  it("erases a rejected case and an approval opened on a compliance notice each at its own boundary", async () => {
+    const w = world();
+    // The broker's levels open the `standard` kycType on a compliance notice (the case's trigger).
+    const levels = path.join(w.dataDir, "levels-notice.json");
+    writeFileSync(
+      levels,
+      JSON.stringify({
+        ...BUILT_IN_LEVELS,
+        kycTypes: {
+          ...BUILT_IN_LEVELS.kycTypes,
+          standard: { level: "standard", trigger: "compliance_notice" },
+        },
+      }),
+    );
+    const periods = {
+      CRM_API_KEY: CRM_KEY,
+      RETENTION_CASE_YEARS_BY: "rejected=7,approved/compliance_notice=10,compliance_notice=6",
+    };
+    w.configure(periods);
+    try {
+      const refused = new Trader(w, 470_041);
+      await refused.completeStandardLevel({ surnames: "Rejektsson" });
+      await w.worker();
+      const rejected = await refused.currentCase();
+      const reviewer = await signedInStaff(w, "periods.reviewer@broker.example", "reviewer");
+      expect(await reviewer.reject(rejected.id, "underage")).toBe("rejected_final");
+      w.configure({ ...periods, KYC_LEVELS_PATH: levels });
+      // A passport valid past the ten years: an expired document would make the outcome `expired`.
+      const noticed = new Trader(w, 470_042);
+      await noticed.completeStandardLevel({ surnames: "Noticeberg" }, { expiryDate: "2045-01-31" });
+      await w.worker();
+      const notice = await noticed.currentCase();
+      expect(await reviewer.approve(notice.id)).toBe("approved");
+      await w.worker();
+      expect(notice.trigger).toBe("compliance_notice");
+
+      const endedAt = new Date(Date.now() - 3_600_000);
+      const erasableFrom = async (userId: number) => {
+        const answer = await crm(userId, { endedAt: endedAt.toISOString() });
+        expect(answer.status).toBe(200);
+        return new Date(((await answer.json()) as { erasableFrom: string }).erasableFrom);
+      };
+      const rejectedDue = await erasableFrom(refused.userId);
+      const noticeDue = await erasableFrom(noticed.userId);
+      expect(rejectedDue.getUTCFullYear()).toBe(endedAt.getUTCFullYear() + 7);
+      expect(noticeDue.getUTCFullYear()).toBe(endedAt.getUTCFullYear() + 10);
+      const admin = await signedInStaff(w, "periods.admin@broker.example", "admin");
+      expect(await admin.casePage(notice.id)).toContain(
+        `data-testid="erasure-due">${noticeDue.toISOString().slice(0, 10)}`,
+      );
+
+      const purged = async () =>
+        (
+          await sqlRows<{ case_id: string }>(
+            w.db.db,
+            sql`select case_id from case_retention where purged_at is not null
+              and case_id in (${rejected.id}, ${notice.id})`,
+          )
+        ).map((r) => r.case_id);
+      // The default (5 years) and the trigger's own 6 years pass: both are kept.
+      await w.worker(new Date(rejectedDue.getTime() - DAY));
+      expect(await purged()).toEqual([]);
+      await w.worker(rejectedDue);
+      expect(await purged()).toEqual([rejected.id]);
+      await w.worker(new Date(noticeDue.getTime() - DAY));
+      expect(await purged()).toEqual([rejected.id]);
+      await w.worker(noticeDue);
+      expect((await purged()).sort()).toEqual([rejected.id, notice.id].sort());
+    } finally {
+      w.configure({});
+    }
+  }, 400_000);
 });

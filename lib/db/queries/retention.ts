@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNotNull, isNull, lte, notExists, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNotNull, isNull, notExists, sql } from "drizzle-orm";
 import { getDb } from "../client";
 import {
   auditEvents,
@@ -136,13 +136,33 @@ export async function listAbandonedDraftCases(before: Date, limit: number): Prom
  * case (waiting on the trader, in the queue, an upgrade or a retry never finished) falls under
  * the same rule as a decided one. The purge closes it.
  */
-export async function listCasesPastRelationshipEnd(endedBefore: Date, limit: number) {
+export async function listCasesPastRelationshipEnd(
+  cut: {
+    /** The moment for a case no rule matches. */
+    endedBefore: Date;
+    /** Rules most specific first: the first matching one's moment applies to a case. */
+    rules: { status?: string; trigger?: string; endedBefore: Date }[];
+  },
+  limit: number,
+) {
   const db = await getDb();
+  const at = (moment: Date) => sql`${moment.toISOString()}::timestamptz`;
+  const branches = cut.rules.map((rule) => {
+    const conditions = [
+      rule.status ? sql`${kycCases.status}::text = ${rule.status}` : undefined,
+      rule.trigger ? sql`${kycCases.trigger}::text = ${rule.trigger}` : undefined,
+    ].filter((c) => c !== undefined);
+    return sql` when ${sql.join(conditions, sql` and `)} then ${at(rule.endedBefore)}`;
+  });
+  const endedBefore =
+    branches.length > 0
+      ? sql`(case${sql.join(branches, sql``)} else ${at(cut.endedBefore)} end)`
+      : at(cut.endedBefore);
   return db
     .select({ kycCase: kycCases, endedAt: traderRelationships.endedAt })
     .from(kycCases)
     .innerJoin(traderRelationships, eq(traderRelationships.traderId, kycCases.traderId))
-    .where(and(lte(traderRelationships.endedAt, endedBefore), notHeldOrPurged(kycCases.id)))
+    .where(and(sql`${traderRelationships.endedAt} <= ${endedBefore}`, notHeldOrPurged(kycCases.id)))
     .orderBy(asc(kycCases.openedAt))
     .limit(limit);
 }

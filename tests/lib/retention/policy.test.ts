@@ -1,13 +1,21 @@
-import { addYears, caseErasureDue, cutoffs, yearsBefore } from "@/lib/retention/policy";
+import {
+  addYears,
+  caseErasureDue,
+  caseRetentionYears,
+  cutoffs,
+  tradersErasureDue,
+  yearsBefore,
+} from "@/lib/retention/policy";
 
-const policy = { draftDays: 90, supersededDays: 30, caseYears: 5 };
+const policy = { draftDays: 90, supersededDays: 30, caseYears: 5, caseRules: [] };
+const approved = { status: "approved", trigger: "manual" };
 const at = (iso: string) => new Date(iso);
 
 /** What the purge does with a case whose relationship ended at `endedAt`, at `now`. */
 const purged = (endedAt: Date, now: Date) =>
   endedAt.getTime() <= cutoffs(policy, now).relationshipEndedBefore.getTime();
 const due = (endedAt: Date, now: Date) =>
-  caseErasureDue(policy, endedAt)!.getTime() <= now.getTime();
+  caseErasureDue(policy, endedAt, approved)!.getTime() <= now.getTime();
 
 describe("retention policy dates", () => {
   it("ends a period of years from a leap day as 1 March begins in a common year", () => {
@@ -19,8 +27,8 @@ describe("retention policy dates", () => {
   });
 
   it("shows no erasure date while the relationship has not ended", () => {
-    expect(caseErasureDue(policy, null)).toBeNull();
-    expect(caseErasureDue(policy, at("2021-06-15T12:00:00Z"))?.toISOString()).toBe(
+    expect(caseErasureDue(policy, null, approved)).toBeNull();
+    expect(caseErasureDue(policy, at("2021-06-15T12:00:00Z"), approved)?.toISOString()).toBe(
       "2026-06-15T12:00:00.000Z",
     );
   });
@@ -83,5 +91,45 @@ describe("retention policy dates", () => {
     expect(c.draftsTouchedBefore.toISOString()).toBe("2026-09-04T11:00:00.000Z");
     expect(c.supersededDecidedBefore.toISOString()).toBe("2026-11-03T11:00:00.000Z");
     expect(cutoffs({ ...policy, draftDays: 0 }, now).draftsTouchedBefore).toEqual(now);
+  });
+});
+
+describe("retention periods per outcome and trigger", () => {
+  const rules = {
+    ...policy,
+    caseRules: [
+      { trigger: "compliance_notice" as const, years: 10 },
+      { status: "rejected" as const, years: 7 },
+      { status: "rejected" as const, trigger: "manual" as const, years: 6 },
+    ],
+  };
+
+  it("takes the most specific period: outcome and trigger, then outcome, then trigger, then the default", () => {
+    expect(caseRetentionYears(rules, { status: "rejected", trigger: "manual" })).toBe(6);
+    expect(caseRetentionYears(rules, { status: "rejected", trigger: "compliance_notice" })).toBe(7);
+    expect(caseRetentionYears(rules, { status: "approved", trigger: "compliance_notice" })).toBe(
+      10,
+    );
+    expect(caseRetentionYears(rules, { status: "approved", trigger: "manual" })).toBe(5);
+  });
+
+  it("gives the purge each rule's cut-off, most specific first", () => {
+    const now = at("2030-06-15T12:00:00Z");
+    expect(cutoffs(rules, now).caseRules).toEqual([
+      { status: "rejected", trigger: "manual", endedBefore: at("2024-06-15T12:00:00Z") },
+      { status: "rejected", trigger: undefined, endedBefore: at("2023-06-15T12:00:00Z") },
+      { status: undefined, trigger: "compliance_notice", endedBefore: at("2020-06-15T12:00:00Z") },
+    ]);
+  });
+
+  it("names the trader's erasure day as the latest of their cases' days", () => {
+    const ended = at("2021-01-10T00:00:00Z");
+    expect(
+      tradersErasureDue(rules, ended, [
+        { status: "rejected", trigger: "manual" },
+        { status: "approved", trigger: "first_deposit" },
+      ]).toISOString(),
+    ).toBe("2027-01-10T00:00:00.000Z");
+    expect(tradersErasureDue(rules, ended, []).toISOString()).toBe("2026-01-10T00:00:00.000Z");
   });
 });

@@ -6,10 +6,7 @@ import { getCaseWords } from "./words";
 const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : "—");
 
 export async function Retention({ file, isAdmin }: { file: CaseFile; isAdmin: boolean }) {
-  const [view, { t }] = await Promise.all([
-    getCaseRetentionView(file.kycCase.id, file.kycCase.traderId),
-    getCaseWords(),
-  ]);
+  const [view, { t }] = await Promise.all([getCaseRetentionView(file.kycCase), getCaseWords()]);
   const request = view.latestErasureRequest;
   return (
     <section className="card" aria-labelledby="retention-title" data-testid="retention">
