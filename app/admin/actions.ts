@@ -59,7 +59,7 @@ import { clientInfo, getStaff, requireStaff, staffCookieValue } from "@/lib/staf
 import {
   claimSelectedCases,
   parseQueueParams,
-  QUEUE_PAGE_SIZE,
+  QUEUE_MAX_PAGE_SIZE,
   queueHref,
   takeNextCase,
 } from "@/lib/review/queue";
@@ -507,7 +507,7 @@ export const bulkClaimAction = withActionScope(async function bulkClaimAction(
   refuseWithoutForm(form);
   const staff = await requireStaff("reviewer");
   const back = queueReturn(form);
-  const ids = z.array(caseId).min(1).max(QUEUE_PAGE_SIZE).safeParse(form.getAll("caseId"));
+  const ids = z.array(caseId).min(1).max(QUEUE_MAX_PAGE_SIZE).safeParse(form.getAll("caseId"));
   if (!ids.success) toQueue({ ...back, error: "none_selected" });
   const assignee = caseId.safeParse(form.get("assignee"));
   let result: Awaited<ReturnType<typeof claimSelectedCases>>;

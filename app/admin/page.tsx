@@ -6,7 +6,14 @@ import { env } from "@/lib/env";
 import { CASE_STATUSES } from "@/lib/kyc/statuses";
 import { getTranslations } from "@/lib/i18n/translations";
 import { getConsoleLabels } from "@/lib/review/labels";
-import { loadQueue, queueHref, QUEUES, QUEUE_TRIGGERS, type QueueName } from "@/lib/review/queue";
+import {
+  loadQueue,
+  queueHref,
+  QUEUES,
+  QUEUE_PAGE_SIZES,
+  QUEUE_TRIGGERS,
+  type QueueName,
+} from "@/lib/review/queue";
 import { requireStaff } from "@/lib/staff/console";
 import { bulkClaimAction, claimAction, nextCaseAction } from "./actions";
 import { withPageScope } from "@/lib/http/action-scope";
@@ -206,6 +213,16 @@ async function QueuePage({ searchParams }: Props) {
             <option value="newest">{t("newest")}</option>
             <option value="risk">{t("sortRisk")}</option>
             <option value="updated">{t("sortUpdated")}</option>
+          </select>
+        </label>
+        <label>
+          {t("perPage")}{" "}
+          <select name="per" defaultValue={String(params.per)} data-testid="queue-per-page">
+            {QUEUE_PAGE_SIZES.map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
           </select>
         </label>
         <button className="button secondary" type="submit">

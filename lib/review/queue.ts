@@ -35,7 +35,11 @@ export const QUEUES = {
 } as const satisfies Record<string, readonly CaseStatus[]>;
 export type QueueName = keyof typeof QUEUES;
 
+/** Rows per page an officer may choose (`per`); the first page of a busy queue is 50. */
+export const QUEUE_PAGE_SIZES = [10, 25, 50, 100] as const;
 export const QUEUE_PAGE_SIZE = 50;
+/** The most cases one bulk claim takes: a whole page at the largest size. */
+export const QUEUE_MAX_PAGE_SIZE = 100;
 export const QUEUE_TRIGGERS = [
   "first_deposit",
   "account_creation",
@@ -76,6 +80,12 @@ export const queueParamsSchema = z.object({
   overdue: field(flag),
   sort: field(z.enum(QUEUE_SORTS).catch("oldest")),
   page: field(z.coerce.number().int().min(1).max(10_000).catch(1)),
+  per: field(
+    z.coerce
+      .number()
+      .refine((n) => (QUEUE_PAGE_SIZES as readonly number[]).includes(n))
+      .catch(QUEUE_PAGE_SIZE),
+  ),
 });
 export type QueueParams = z.infer<typeof queueParamsSchema>;
 
@@ -91,6 +101,7 @@ export function queueHref(params: Partial<QueueParams>): string {
     if (key === "queue" && value === "review") continue;
     if (key === "sort" && value === "oldest") continue;
     if (key === "page" && value === 1) continue;
+    if (key === "per" && value === QUEUE_PAGE_SIZE) continue;
     search.set(key, String(value));
   }
   const text = search.toString();
@@ -147,10 +158,10 @@ export async function loadQueue(
   const params = parseQueueParams(q);
   const found = await listQueue({
     ...queueFilterOf(staff, params, now),
-    offset: (params.page - 1) * QUEUE_PAGE_SIZE,
-    limit: QUEUE_PAGE_SIZE + 1,
+    offset: (params.page - 1) * params.per,
+    limit: params.per + 1,
   });
-  const rows: QueueEntry[] = found.slice(0, QUEUE_PAGE_SIZE);
+  const rows: QueueEntry[] = found.slice(0, params.per);
   const names = new Map<string, string>();
   const sealed = await listLatestSubmissions(rows.map((r) => r.caseId));
   await Promise.all(
@@ -182,7 +193,7 @@ export async function loadQueue(
     team,
     colleagues,
     levels,
-    hasNext: found.length > QUEUE_PAGE_SIZE,
+    hasNext: found.length > params.per,
     now,
   };
 }
@@ -205,7 +216,7 @@ export async function claimSelectedCases(
   if (to !== staff.id && !(await listActiveStaff()).some((s) => s.id === to))
     return { refused: "unknown_staff" };
   const changed = await assignCases({
-    caseIds: [...new Set(caseIds)].slice(0, QUEUE_PAGE_SIZE),
+    caseIds: [...new Set(caseIds)].slice(0, QUEUE_MAX_PAGE_SIZE),
     statuses: [...QUEUES.review],
     assignee: to,
     actorId: staff.id,

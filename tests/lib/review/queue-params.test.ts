@@ -21,6 +21,7 @@ describe("queue URL", () => {
       overdue: "1",
       sort: "newest",
       page: "3",
+      per: "25",
     });
     expect(p).toEqual({
       queue: "waiting",
@@ -37,6 +38,7 @@ describe("queue URL", () => {
       overdue: "1",
       sort: "newest",
       page: 3,
+      per: 25,
     });
   });
 
@@ -53,14 +55,18 @@ describe("queue URL", () => {
         escalated: "true",
         sort: "random",
         page: "0",
+        per: "7",
       }),
-    ).toEqual({ queue: "review", risk: "high", sort: "oldest", page: 1 });
-    expect(parseQueueParams({})).toEqual({ queue: "review", sort: "oldest", page: 1 });
+    ).toEqual({ queue: "review", risk: "high", sort: "oldest", page: 1, per: 50 });
+    expect(parseQueueParams({})).toEqual({ queue: "review", sort: "oldest", page: 1, per: 50 });
+    // Only the offered sizes: a huge page would read the whole queue at once.
+    expect(parseQueueParams({ per: "100000" }).per).toBe(50);
   });
 
   it("writes back the URL it reads, defaults left out", () => {
-    const p = parseQueueParams({ q: "a b", risk: "low", page: "2", sort: "oldest" });
-    expect(queueHref(p)).toBe("/admin?q=a+b&risk=low&page=2");
+    const p = parseQueueParams({ q: "a b", risk: "low", page: "2", sort: "oldest", per: "10" });
+    expect(queueHref(p)).toBe("/admin?q=a+b&risk=low&page=2&per=10");
+    expect(queueHref({ ...p, per: 50 })).toBe("/admin?q=a+b&risk=low&page=2");
     expect(
       parseQueueParams(Object.fromEntries(new URL(queueHref(p), "http://x").searchParams)),
     ).toEqual(p);
