@@ -20,21 +20,24 @@ export const WEBHOOK_TIMEOUT_MS = 15_000;
 /** We read at most this much of a receiver's answer (for the log), then stop. */
 const MAX_ANSWER_BYTES = 1024;
 
-export type ErrorKind =
-  | "http_status"
-  | "redirect"
-  | "timeout"
-  | "network"
-  | "refused_target"
-  | "unknown_destination"
+/** Why an attempt failed: a closed list the console names (ConsoleLabels.deliveryError). */
+export const ERROR_KINDS = [
+  "http_status",
+  "redirect",
+  "timeout",
+  "network",
+  "refused_target",
+  "unknown_destination",
   // Email (lib/delivery/email.ts): the SMTP server refused for good (5xx) or for now (4xx); an
   // address we would not hand to SMTP.
-  | "smtp_rejected"
-  | "smtp_deferred"
-  | "invalid_recipient"
+  "smtp_rejected",
+  "smtp_deferred",
+  "invalid_recipient",
   // A stored event our own destinations cannot read (lib/delivery/payload.ts, storedPayload):
   // permanent, since another attempt reads the same bytes.
-  | "invalid_payload";
+  "invalid_payload",
+] as const;
+export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 export type AttemptOutcome =
   /** `note`: what the sender decided beyond the outcome (kept in the attempt log). */

@@ -1,7 +1,8 @@
 /**
  * Words for the console's closed vocabularies (statuses, triggers, risk, levels, steps, checks,
  * outcomes, reject reasons, document types and sides, screening hit levels and states, quality
- * issues, timeline events, check routes, decisions, delivery statuses and destinations), read
+ * issues, timeline events, check routes, decisions, delivery statuses, destinations, errors and
+ * event types, vendor verdicts and their signals, the reasons a check had nothing to judge), read
  * from the `ConsoleLabels` catalog in the officer's language. A value the catalog does not know
  * (a level from KYC_LEVELS_PATH, a check added later) falls back to a generic word or to the
  * value itself, never to an error: the console must render whatever the database holds.
@@ -39,6 +40,16 @@ export type ConsoleLabels = {
   deliveryStatus(status: string): string;
   /** A delivery destination id: `ctrader:account`, `email:trader`, `webhook:<id>`. */
   destination(destination: string): string;
+  /** Why a delivery attempt failed (ERROR_KINDS); the receiver's own text is only detail. */
+  deliveryError(kind: string): string;
+  /** An outbox event type as sent to the broker (`case.status_changed`, …). */
+  outboxEvent(type: string): string;
+  /** A verification vendor's outcome: approved, declined, review, pending. */
+  vendorOutcome(outcome: string): string;
+  /** One signal of a vendor's verdict: clear, consider, not_run. */
+  signal(signal: string): string;
+  /** Why a check had nothing to judge (its evidence's `reason`: no_image, no_list, …). */
+  evidenceReason(reason: string): string;
 };
 
 type Translate = (key: string, values: Record<string, string>) => string;
@@ -73,6 +84,12 @@ export function labelsFrom(t: Translate, locale = "en"): ConsoleLabels {
       const [kind = "", id = ""] = destination.split(/:(.*)/s);
       return t("destination", { kind, id: id || destination });
     },
+    deliveryError: (kind) => t("deliveryError", { kind }),
+    // Same as destinations: a select key cannot hold the dot of `case.status_changed`.
+    outboxEvent: (type) => t("outboxEvent", { type: type.replace(/^case\./, ""), raw: type }),
+    vendorOutcome: (outcome) => t("vendorOutcome", { outcome }),
+    signal: (signal) => t("signal", { signal }),
+    evidenceReason: (reason) => t("evidenceReason", { reason }),
   };
 }
 

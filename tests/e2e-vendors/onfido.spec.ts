@@ -110,7 +110,15 @@ test("Onfido's web SDK replaces our upload on the screen, its signed consider re
     )
     .toBe("review");
   await expect(reviewer.locator('[data-check="vendor"]')).toHaveAttribute("data-outcome", "warn");
-  await expect(verdict.locator('[data-signal="documentAuthenticity"]')).toHaveText("clear");
-  await expect(verdict.locator('[data-signal="faceMatch"]')).toHaveText("consider");
+  await expect(verdict.locator('[data-signal="documentAuthenticity"]')).toHaveAttribute(
+    "data-value",
+    "clear",
+  );
+  await expect(verdict.locator('[data-signal="documentAuthenticity"]')).toHaveText("Clear");
+  await expect(verdict.locator('[data-signal="faceMatch"]')).toHaveAttribute(
+    "data-value",
+    "consider",
+  );
+  await expect(verdict.locator('[data-signal="faceMatch"]')).toHaveText("Consider");
   await expect(verdict).toContainText("facial_similarity_photo:consider");
 });

@@ -132,8 +132,13 @@ test("Sumsub's web SDK runs inside the framed screen, its signed review reaches 
     )
     .toBe("approved");
   await expect(reviewer.locator('[data-check="vendor"]')).toHaveAttribute("data-outcome", "pass");
-  await expect(verdict.locator('[data-signal="documentAuthenticity"]')).toHaveText("clear");
-  await expect(verdict.locator('[data-signal="faceMatch"]')).toHaveText("clear");
+  await expect(verdict.locator('[data-signal="documentAuthenticity"]')).toHaveAttribute(
+    "data-value",
+    "clear",
+  );
+  await expect(verdict.locator('[data-signal="documentAuthenticity"]')).toHaveText("Clear");
+  await expect(verdict.locator('[data-signal="faceMatch"]')).toHaveAttribute("data-value", "clear");
+  await expect(verdict.locator('[data-signal="faceMatch"]')).toHaveText("Clear");
   const href = await reviewer.getByTestId("vendor-report").getAttribute("href");
   const report = await reviewer.request.get(href!);
   expect(report.headers()["content-type"]).toBe("application/pdf");

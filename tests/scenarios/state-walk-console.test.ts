@@ -414,10 +414,18 @@ describe("deliveries through the walk", () => {
       textOf(m[1]!),
     );
     expect(failing.length).toBeGreaterThan(5);
-    // Destination, event, attempts, last error, next attempt.
-    for (const row of failing)
-      expect(row).toMatch(/^\S+ \S+ [1-9]\d* .+ \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
-    expect(failing.some((row) => row.startsWith("webhook:crm "))).toBe(true);
+    // Destination, event, attempts, last error, next attempt: in words, the receiver's own
+    // error text only after ours.
+    for (const row of failing) expect(row).toMatch(/^.+ [1-9]\d* .+ \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    expect(failing).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^Webhook crm Case status changed [1-9]\d* The receiver answered with an error HTTP 503/,
+        ),
+      ]),
+    );
+    expect(page).toContain('data-error-kind="http_status"');
+    expect(textOf(page)).not.toMatch(/webhook:crm|case\.status_changed/);
     expect(page).toMatch(new RegExp(`data-state="failing">${failing.length}<`));
     expect(page).not.toContain('data-testid="replay-dead"');
 

@@ -118,6 +118,10 @@ describe("scenario: a level verified by Onfido alone, from the cTrader launch to
       outcome: "warn",
       vendorOutcome: "review",
       signals: expect.objectContaining({ documentAuthenticity: "clear", faceMatch: "consider" }),
+      signalWords: expect.objectContaining({
+        documentAuthenticity: "Clear",
+        faceMatch: "Consider",
+      }),
       reportLink: true,
     });
     expect(page).toContain("facial_similarity_photo:consider");

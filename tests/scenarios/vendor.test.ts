@@ -103,6 +103,10 @@ describe("scenario: a case verified by Sumsub, from the cTrader launch to the re
       outcome: "fail",
       vendorOutcome: "declined",
       signals: expect.objectContaining({ documentAuthenticity: "consider", faceMatch: "clear" }),
+      signalWords: expect.objectContaining({
+        documentAuthenticity: "Consider",
+        faceMatch: "Clear",
+      }),
       reportLink: true,
     });
     expect(page).toContain("FORGERY");

@@ -5,18 +5,42 @@ import { replayDeadAction, replayDeliveryAction } from "../actions";
 import { Time } from "../cases/[id]/_sections/value";
 import { withPageScope } from "@/lib/http/action-scope";
 import { getTranslations } from "@/lib/i18n/translations";
+import { getConsoleLabels, type ConsoleLabels } from "@/lib/review/labels";
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 const STATES = ["waiting", "failing", "dead", "delivered"] as const;
 
+type Failure = { lastError: string | null; lastErrorKind: string | null };
+
+/** Why it failed in the officer's words, the receiver's own text (not ours to translate) after. */
+function LastError({ d, label, dash }: { d: Failure; label: ConsoleLabels; dash: string }) {
+  if (!d.lastError) return <>{dash}</>;
+  return (
+    <>
+      <span data-error-kind={d.lastErrorKind ?? ""}>
+        {d.lastErrorKind ? label.deliveryError(d.lastErrorKind) : d.lastError}
+      </span>
+      {d.lastErrorKind ? (
+        <>
+          <br />
+          <small className="muted" lang="en">
+            <bdi>{d.lastError}</bdi>
+          </small>
+        </>
+      ) : null}
+    </>
+  );
+}
+
 /** Every delivery not yet delivered: retrying ones with their last error, dead ones to replay. */
 async function DeliveriesPage({ searchParams }: Props) {
   await requireStaff("admin");
-  const [{ counts, pending, dead }, q, t] = await Promise.all([
+  const [{ counts, pending, dead }, q, t, label] = await Promise.all([
     deliveryOverview(),
     searchParams,
     getTranslations("ConsoleAdmin"),
+    getConsoleLabels(),
   ]);
   const replayed = typeof q.replayed === "string" ? Number.parseInt(q.replayed, 10) : NaN;
   return (
@@ -65,10 +89,12 @@ async function DeliveriesPage({ searchParams }: Props) {
             <tbody>
               {pending.map((d) => (
                 <tr key={d.id} data-state={d.lastError ? "failing" : "waiting"}>
-                  <td>{d.destination}</td>
-                  <td>{d.eventType}</td>
+                  <td>{label.destination(d.destination)}</td>
+                  <td>{label.outboxEvent(d.eventType)}</td>
                   <td>{d.totalAttempts}</td>
-                  <td>{d.lastError ?? t("dash")}</td>
+                  <td>
+                    <LastError d={d} label={label} dash={t("dash")} />
+                  </td>
                   <td>
                     <Time at={d.nextAttemptAt} />
                   </td>
@@ -109,10 +135,12 @@ async function DeliveriesPage({ searchParams }: Props) {
               <tbody>
                 {dead.map((d) => (
                   <tr key={d.id} data-state="dead">
-                    <td>{d.destination}</td>
-                    <td>{d.eventType}</td>
+                    <td>{label.destination(d.destination)}</td>
+                    <td>{label.outboxEvent(d.eventType)}</td>
                     <td>{d.totalAttempts}</td>
-                    <td>{d.lastError ?? t("dash")}</td>
+                    <td>
+                      <LastError d={d} label={label} dash={t("dash")} />
+                    </td>
                     <td>
                       <form action={replayDeliveryAction}>
                         <input type="hidden" name="eventId" value={d.eventId} />

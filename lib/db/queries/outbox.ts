@@ -302,7 +302,12 @@ export async function listAttemptsForEvent(eventId: string): Promise<DeliveryAtt
     .orderBy(asc(deliveryAttempts.id));
 }
 
-type ConsoleDelivery = DeliveryRow & { caseId: string | null; eventType: string };
+type ConsoleDelivery = DeliveryRow & {
+  caseId: string | null;
+  eventType: string;
+  /** Why the latest attempt failed (delivery_attempts.error_kind), beside `lastError`'s text. */
+  lastErrorKind: string | null;
+};
 
 /** Deliveries in one state with their event's case and type, for the console's lists. */
 async function listDeliveriesWithEvent(
@@ -312,13 +317,25 @@ async function listDeliveriesWithEvent(
 ): Promise<ConsoleDelivery[]> {
   const db = await getDb();
   const rows = await db
-    .select({ delivery: deliveries, caseId: outboxEvents.caseId, eventType: outboxEvents.type })
+    .select({
+      delivery: deliveries,
+      caseId: outboxEvents.caseId,
+      eventType: outboxEvents.type,
+      lastErrorKind: sql<string | null>`(select ${deliveryAttempts.errorKind}
+        from ${deliveryAttempts} where ${deliveryAttempts.deliveryId} = ${deliveries.id}
+        order by ${deliveryAttempts.id} desc limit 1)`,
+    })
     .from(deliveries)
     .innerJoin(outboxEvents, eq(outboxEvents.id, deliveries.eventId))
     .where(eq(deliveries.status, status))
     .orderBy(...order)
     .limit(limit);
-  return rows.map((r) => ({ ...r.delivery, caseId: r.caseId, eventType: r.eventType }));
+  return rows.map((r) => ({
+    ...r.delivery,
+    caseId: r.caseId,
+    eventType: r.eventType,
+    lastErrorKind: r.lastErrorKind,
+  }));
 }
 
 /** Dead deliveries, newest first, with their event's case: the console's dead-letter list. */

@@ -9,6 +9,15 @@ import { CASE_TIMELINE_EVENTS } from "@/lib/kyc/case-state";
 import { CASE_STATUSES } from "@/lib/kyc/statuses";
 import { labelsFrom } from "@/lib/review/labels";
 import { REJECT_REASONS } from "@/lib/review/reasons";
+import { ERROR_KINDS } from "@/lib/delivery/webhook";
+import {
+  CASE_MONITORING_CLEARED,
+  CASE_MONITORING_HIT,
+  CASE_RENEWAL_DUE,
+  CASE_STATUS_CHANGED,
+} from "@/lib/delivery/payload";
+import { signalSchema, vendorVerdictSchema } from "@/lib/vendors/verdict";
+import { CHECK_EVIDENCE } from "@/lib/checks/evidence";
 
 const catalog = (locale: string): Messages =>
   JSON.parse(readFileSync(path.join(process.cwd(), "messages", `${locale}.json`), "utf8"));
@@ -94,11 +103,68 @@ describe("console labels", () => {
     }
   });
 
+  // Every `reason` a check's evidence can hold, read from the evidence schemas themselves, so a
+  // reason added to a check without words fails here.
+  const evidenceReasons = (): string[] => {
+    const found = new Set<string>();
+    const walk = (schema: unknown, depth = 0): void => {
+      if (depth > 6 || !schema || typeof schema !== "object") return;
+      const def = (schema as { def?: Record<string, unknown> }).def;
+      if (!def) return;
+      if (def.type === "object") {
+        const shape = def.shape as Record<string, { def?: { type?: string; entries?: object } }>;
+        const reason = shape.reason?.def;
+        if (reason?.type === "enum")
+          Object.values(reason.entries ?? {}).forEach((v) => found.add(v));
+        if (reason?.type === "literal")
+          ((reason as { values?: string[] }).values ?? []).forEach((v) => found.add(v));
+      }
+      for (const option of (def.options as unknown[]) ?? []) walk(option, depth + 1);
+    };
+    Object.values(CHECK_EVIDENCE).forEach((s) => walk(s));
+    return [...found];
+  };
+
+  it("names every delivery error, event type, vendor outcome and signal, and evidence reason in every language", () => {
+    const reasons = evidenceReasons();
+    expect(reasons).toEqual(expect.arrayContaining(["no_list", "no_image", "no_expiry_date"]));
+    const events = [
+      CASE_STATUS_CHANGED,
+      CASE_MONITORING_HIT,
+      CASE_MONITORING_CLEARED,
+      CASE_RENEWAL_DUE,
+    ];
+    const outcomes = vendorVerdictSchema.shape.outcome.options;
+    for (const locale of LOCALES) {
+      const label = labelsIn(locale);
+      const named: [string, string][] = [
+        ...ERROR_KINDS.map((k): [string, string] => [k, label.deliveryError(k)]),
+        ...events.map((e): [string, string] => [e, label.outboxEvent(e)]),
+        ...outcomes.map((o): [string, string] => [o, label.vendorOutcome(o)]),
+        ...signalSchema.options.map((s): [string, string] => [s, label.signal(s)]),
+        ...reasons.map((r): [string, string] => [r, label.evidenceReason(r)]),
+      ];
+      for (const [code, word] of named) {
+        expect({ locale, code, word: word.trim() }).not.toEqual({ locale, code, word: code });
+        expect({ locale, code, word: word.trim() }).not.toEqual({
+          locale,
+          code,
+          word: code.replace(/^case\./, ""),
+        });
+        expect(word.trim()).not.toBe("");
+      }
+      expect(new Set(ERROR_KINDS.map(label.deliveryError)).size).toBe(ERROR_KINDS.length);
+      expect(label.outboxEvent("case.added_later")).toBe("case.added_later");
+    }
+  });
+
   it("speaks the officer's language", () => {
     expect(labelsIn("de").status("approved")).toBe("Genehmigt");
     expect(labelsIn("ja").check("screening")).toBe("制裁スクリーニング");
     expect(labelsIn("ar").risk("low")).toBe("منخفض");
     expect(labelsIn("de").event("request_action")).toBe("Weitere Informationen angefordert");
     expect(labelsIn("de").deliveryStatus("dead")).toBe("Aufgegeben");
+    expect(labelsIn("de").deliveryError("timeout")).toBe("Keine Antwort in der Frist");
+    expect(labelsIn("ja").signal("consider")).toBe("要確認");
   });
 });

@@ -44,7 +44,11 @@ export function vendorCheckOn(page: string) {
     outcome: /data-check="vendor" data-outcome="(\w+)"/.exec(page)?.[1],
     vendorOutcome: /data-vendor-outcome="(\w+)"/.exec(page)?.[1],
     signals: Object.fromEntries(
-      [...page.matchAll(/data-signal="(\w+)">(\w+)/g)].map((m) => [m[1], m[2]]),
+      [...page.matchAll(/data-signal="(\w+)" data-value="(\w+)">/g)].map((m) => [m[1], m[2]]),
+    ),
+    /** What the reviewer reads for each signal: words, not the code. */
+    signalWords: Object.fromEntries(
+      [...page.matchAll(/data-signal="(\w+)" data-value="\w+">([^<]+)</g)].map((m) => [m[1], m[2]]),
     ),
     reportLink: /href="\/admin\/cases\/[\w-]+\/vendor-report"/.test(page),
   };

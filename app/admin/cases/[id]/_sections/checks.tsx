@@ -5,17 +5,33 @@ import {
   type MrzField,
 } from "@/lib/checks/evidence";
 import type { CaseFile, CheckLine } from "@/lib/review/case-file";
-import { getConsoleLabels } from "@/lib/review/labels";
+import {
+  getConsoleLabels,
+  getFieldLabels,
+  type ConsoleLabels,
+  type FieldLabels,
+} from "@/lib/review/labels";
 import { retryChecksAction } from "../../../actions";
 import { Time, Value } from "./value";
 import { getCaseWords } from "./words";
 
 type T = Awaited<ReturnType<typeof getCaseWords>>["t"];
+type Words = { label: ConsoleLabels; fields: FieldLabels };
 
 const SIGNALS = ["documentAuthenticity", "faceMatch", "liveness", "watchlist"] as const;
 
 /** The vendor's verdict: its outcome, the four signals, its own labels and its report. */
-function VendorVerdict({ line, caseId, t }: { line: CheckLine; caseId: string; t: T }) {
+function VendorVerdict({
+  line,
+  caseId,
+  t,
+  label,
+}: {
+  line: CheckLine;
+  caseId: string;
+  t: T;
+  label: ConsoleLabels;
+}) {
   if (!line.evidence.ok || line.evidence.check !== "vendor") return null;
   const evidence = line.evidence.evidence as CheckEvidence<"vendor">;
   if ("reason" in evidence)
@@ -25,7 +41,7 @@ function VendorVerdict({ line, caseId, t }: { line: CheckLine; caseId: string; t
   return (
     <div data-testid="vendor-verdict" data-vendor-outcome={evidence.outcome}>
       <p>
-        {evidence.vendor}: <strong>{evidence.outcome}</strong>
+        {evidence.vendor}: <strong>{label.vendorOutcome(evidence.outcome)}</strong>
         {evidence.retryAllowed ? ` ${t("checks.vendorRetry")}` : ""} ·{" "}
         {t("checks.reference", { reference: evidence.reference })}
       </p>
@@ -33,7 +49,9 @@ function VendorVerdict({ line, caseId, t }: { line: CheckLine; caseId: string; t
         {SIGNALS.map((key) => (
           <div key={key} style={{ display: "contents" }}>
             <dt>{t("checks.signal", { signal: key })}</dt>
-            <dd data-signal={key}>{evidence.signals[key]}</dd>
+            <dd data-signal={key} data-value={evidence.signals[key]}>
+              {label.signal(evidence.signals[key])}
+            </dd>
           </div>
         ))}
         {evidence.labels.length > 0 ? (
@@ -88,7 +106,30 @@ function MrzFacts({ evidence, t }: { evidence: Record<string, unknown>; t: T }) 
   );
 }
 
-function Evidence({ line, caseId, t }: { line: CheckLine; caseId: string; t: T }) {
+/** Evidence values that are codes of a closed list, in words; the rest as stored. */
+function EvidenceValue({ k, v, words }: { k: string; v: unknown; words: Words }) {
+  if (typeof v !== "string") return <Value value={v} />;
+  if (k === "reason") return <span data-value={v}>{words.label.evidenceReason(v)}</span>;
+  if (k === "documentKind")
+    return (
+      <span data-value={v}>
+        {String(words.fields.option("identity_document", "documentKind", v))}
+      </span>
+    );
+  return <Value value={v} />;
+}
+
+function Evidence({
+  line,
+  caseId,
+  t,
+  words,
+}: {
+  line: CheckLine;
+  caseId: string;
+  t: T;
+  words: Words;
+}) {
   if (!line.evidence.ok)
     return (
       <>
@@ -96,14 +137,15 @@ function Evidence({ line, caseId, t }: { line: CheckLine; caseId: string; t: T }
         <Value value={line.evidence.raw} />
       </>
     );
-  if (line.check === "vendor") return <VendorVerdict line={line} caseId={caseId} t={t} />;
+  if (line.check === "vendor")
+    return <VendorVerdict line={line} caseId={caseId} t={t} label={words.label} />;
   const evidence = line.evidence.evidence as Record<string, unknown>;
   if (line.check === "screening" && Array.isArray(evidence.hits))
     return (
       <span>
         {evidence.hits.length === 0
           ? t("checks.noHits")
-          : t("checks.hits", { count: String(evidence.hits.length) })}{" "}
+          : t("checks.hits", { count: evidence.hits.length })}{" "}
         <span className="muted">
           {t("checks.lists")} <Value value={evidence.lists} />
         </span>
@@ -117,7 +159,7 @@ function Evidence({ line, caseId, t }: { line: CheckLine; caseId: string; t: T }
         <div key={k} style={{ display: "contents" }}>
           <dt data-key={k}>{t("checks.evidenceKey", { key: k })}</dt>
           <dd>
-            <Value value={v} />
+            <EvidenceValue k={k} v={v} words={words} />
           </dd>
         </div>
       ))}
@@ -127,7 +169,11 @@ function Evidence({ line, caseId, t }: { line: CheckLine; caseId: string; t: T }
 
 export async function Checks({ file }: { file: CaseFile }) {
   const { checks, checkFailure, kycCase } = file;
-  const [{ t }, label] = await Promise.all([getCaseWords(), getConsoleLabels()]);
+  const [{ t }, label, fields] = await Promise.all([
+    getCaseWords(),
+    getConsoleLabels(),
+    getFieldLabels(),
+  ]);
   return (
     <section className="card" data-testid="checks" aria-labelledby="checks-title">
       <h2 id="checks-title">{t("checks.title")}</h2>
@@ -152,7 +198,7 @@ export async function Checks({ file }: { file: CaseFile }) {
                     {t("checks.points", { points: r.riskPoints })}
                   </td>
                   <td>
-                    <Evidence line={r} caseId={kycCase.id} t={t} />
+                    <Evidence line={r} caseId={kycCase.id} t={t} words={{ label, fields }} />
                   </td>
                 </tr>
               ))}

@@ -23,6 +23,23 @@ export async function Deliveries({ file }: { file: CaseFile }) {
       eventState: note.code === "rights_set" && note.eventState ? state(note.eventState) : "",
       changed: note.code === "rights_set" && note.eventState ? "yes" : "no",
     });
+  // The receiver's own text is detail after our words for why, never the lead.
+  const lastKind = (d: CaseFile["deliveryLog"][number]) =>
+    d.attemptLog.findLast((a) => !a.ok)?.errorKind ?? null;
+  const lastError = (text: string, kind: string | null) => (
+    <>
+      {" · "}
+      <span data-error-kind={kind ?? ""}>
+        {t("deliveries.lastError", { error: kind ? label.deliveryError(kind) : text })}
+      </span>
+      {kind ? (
+        <small className="muted" lang="en">
+          {" "}
+          (<bdi>{text}</bdi>)
+        </small>
+      ) : null}
+    </>
+  );
   return (
     <section className="card" data-testid="delivery-log" aria-labelledby="delivery-title">
       <h2 id="delivery-title">{t("deliveries.title")}</h2>
@@ -45,8 +62,8 @@ export async function Deliveries({ file }: { file: CaseFile }) {
               <td>{label.destination(d.destination)}</td>
               <td>
                 <strong>{label.deliveryStatus(d.status)}</strong> ·{" "}
-                {t("deliveries.attempts", { count: String(d.totalAttempts) })}
-                {d.lastError ? ` · ${t("deliveries.lastError", { error: d.lastError })}` : ""}
+                {t("deliveries.attempts", { count: d.totalAttempts })}
+                {d.lastError ? lastError(d.lastError, lastKind(d)) : null}
                 {d.status === "pending" ? (
                   <>
                     {" "}
