@@ -90,7 +90,8 @@ export async function Documents({ file }: { file: CaseFile }) {
               <span>
                 {label.documentType(d.documentType)} · {label.side(d.side)} ·{" "}
                 <span data-status={d.status}>{label.documentStatus(d.status)}</span> ·{" "}
-                {d.contentType} · {tCase("documents.bytes", { size: String(d.sizeBytes ?? "—") })}
+                {d.contentType} ·{" "}
+                {d.sizeBytes === null ? "—" : tCase("documents.bytes", { size: d.sizeBytes })}
                 <br />
                 <span className="muted">
                   sha256 {d.sha256?.slice(0, 16)}… · {tCase("documents.quality")}{" "}
