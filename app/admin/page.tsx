@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { getLocale } from "next-intl/server";
-import { LocalTime } from "@/app/inapp/_components/local-time";
+import { OfficerTime } from "./_components/officer-time";
 import { env } from "@/lib/env";
 import { CASE_STATUSES } from "@/lib/kyc/statuses";
 import { getTranslations } from "@/lib/i18n/translations";
@@ -46,13 +45,11 @@ function hoursSince(date: Date, now: Date): number {
 async function QueuePage({ searchParams }: Props) {
   const staff = await requireStaff("reviewer");
   const q = await searchParams;
-  const [{ params, rows, team, colleagues, levels, hasNext, now }, label, locale, t] =
-    await Promise.all([
-      loadQueue(staff, q),
-      getConsoleLabels(),
-      getLocale(),
-      getTranslations("Console.queue"),
-    ]);
+  const [{ params, rows, team, colleagues, levels, hasNext, now }, label, t] = await Promise.all([
+    loadQueue(staff, q),
+    getConsoleLabels(),
+    getTranslations("Console.queue"),
+  ]);
   const target = env().reviewTimeHours;
   const error = typeof q.error === "string" ? q.error : undefined;
   const claimed = Number(q.claimed);
@@ -346,7 +343,7 @@ async function QueuePage({ searchParams }: Props) {
                   ) : null}
                 </td>
                 <td data-overdue={waited > target ? "true" : undefined}>
-                  <LocalTime iso={r.waitingSince.toISOString()} locale={locale} utcTitle /> ·{" "}
+                  <OfficerTime iso={r.waitingSince.toISOString()} /> ·{" "}
                   {t("waited", { waited, target })}
                   {waited > target ? ` · ${t("overdue")}` : ""}
                 </td>

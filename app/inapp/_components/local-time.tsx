@@ -24,16 +24,7 @@ function formatFor(locale: string, timeZone: string | undefined): Intl.DateTimeF
  * always agree (Korean: "PM 3:20" on Node 20, "오후 3:20" in Chromium), hence
  * suppressHydrationWarning on this one element's text.
  */
-export function LocalTime({
-  iso,
-  locale,
-  utcTitle = false,
-}: {
-  iso: string;
-  locale: string;
-  /** The exact UTC value on hover (the console, where officers compare times across zones). */
-  utcTitle?: boolean;
-}) {
+export function LocalTime({ iso, locale }: { iso: string; locale: string }) {
   const inBrowser = useSyncExternalStore(
     noSubscription,
     () => true,
@@ -41,7 +32,7 @@ export function LocalTime({
   );
   const text = formatFor(locale, inBrowser ? undefined : "UTC").format(new Date(iso));
   return (
-    <time dateTime={iso} title={utcTitle ? iso : undefined} suppressHydrationWarning>
+    <time dateTime={iso} suppressHydrationWarning>
       {text}
     </time>
   );
