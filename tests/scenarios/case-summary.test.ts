@@ -181,6 +181,13 @@ describe("scenario: the case summary across rounds and cases", () => {
     expect(textOf(earlier)).not.toContain("Lindqvist");
     // The new case holds what the trader sent this time.
     expect(textOf(page)).toContain("Lindqvist");
+
+    // The next purge keeps it: the ended relationship is the first case's, not this one's clock.
+    await w.worker(new Date(erasableFrom.getTime() + 86_400_000));
+    await reviewer.signIn();
+    const kept = await reviewer.casePage(second.id);
+    expect(kept).not.toContain('data-testid="tombstone"');
+    expect(textOf(kept)).toContain("Lindqvist");
   });
 });
 

@@ -62,7 +62,8 @@ export async function listCasesDueForPeriodicReview(input: {
         sql`not exists (select 1 from ${caseRetention} r where r.case_id = ${kycCases.id}
           and r.purged_at is not null)`,
         sql`not exists (select 1 from ${traderRelationships} r where r.trader_id = ${kycCases.traderId}
-          and r.ended_at <= ${input.now.toISOString()}::timestamptz)`,
+          and r.ended_at <= ${input.now.toISOString()}::timestamptz
+          and ${kycCases.openedAt} <= r.recorded_at)`,
         sql`not exists (select 1 from ${reviewTasks} t where t.case_id = ${kycCases.id}
           and t.kind = ${PERIODIC_REVIEW_TASK} and t.closed_at is null)`,
         sql`${lastReview} + make_interval(months => ${months}) <= ${input.now.toISOString()}::timestamptz`,

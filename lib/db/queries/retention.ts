@@ -131,8 +131,8 @@ export async function listAbandonedDraftCases(before: Date, limit: number): Prom
 }
 
 /**
- * Every case, whatever its status, of a trader whose relationship ended at or before
- * `endedBefore`: once the relationship is over nothing of theirs is worked on any more, so an open
+ * Every case, whatever its status, opened before the end of its trader's relationship was
+ * recorded, the end being at or before `endedBefore`: once the relationship is over nothing of theirs is worked on any more, so an open
  * case (waiting on the trader, in the queue, an upgrade or a retry never finished) falls under
  * the same rule as a decided one. The purge closes it.
  */
@@ -162,7 +162,14 @@ export async function listCasesPastRelationshipEnd(
     .select({ kycCase: kycCases, endedAt: traderRelationships.endedAt })
     .from(kycCases)
     .innerJoin(traderRelationships, eq(traderRelationships.traderId, kycCases.traderId))
-    .where(and(sql`${traderRelationships.endedAt} <= ${endedBefore}`, notHeldOrPurged(kycCases.id)))
+    .where(
+      and(
+        sql`${traderRelationships.endedAt} <= ${endedBefore}`,
+        // A case opened after the end was recorded is a returning trader's: not its clock.
+        sql`${kycCases.openedAt} <= ${traderRelationships.recordedAt}`,
+        notHeldOrPurged(kycCases.id),
+      ),
+    )
     .orderBy(asc(kycCases.openedAt))
     .limit(limit);
 }
