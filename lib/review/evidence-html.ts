@@ -1,9 +1,27 @@
 /**
  * The evidence export as a printable page: the same document as the JSON (caseEvidenceSchema),
- * laid out for a supervisor to read or print to PDF. Every value is escaped; the page has no
+ * laid out for a supervisor to read or print to PDF, in the exporting officer's language
+ * (`EvidenceExport` and `ConsoleLabels` catalogs). Codes become words; what people wrote (names,
+ * reasons, messages) and the audit data stay as stored. Every value is escaped; the page has no
  * script and loads nothing.
  */
+import type { Messages } from "next-intl";
+import { directionOf } from "@/lib/i18n/config";
+import { messagesFor } from "@/lib/i18n/catalogs";
+import { translatorFor } from "@/lib/i18n/translations";
 import type { CaseEvidence } from "./evidence";
+import { labelsIn, type ConsoleLabels } from "./labels";
+
+type Translate = (key: string, values?: Record<string, string | number>) => string;
+
+/** The words the page is written in: one locale's export texts and console labels. */
+export type EvidenceWords = { locale: string; t: Translate; label: ConsoleLabels };
+
+export async function evidenceWordsIn(locale: string): Promise<EvidenceWords> {
+  const messages = (await messagesFor(locale)) as unknown as Messages;
+  const t = translatorFor({ locale, messages, timeZone: "UTC" }, "EvidenceExport");
+  return { locale, t: t as unknown as Translate, label: await labelsIn(locale) };
+}
 
 const ESCAPES: Record<string, string> = {
   "&": "&amp;",
@@ -22,97 +40,122 @@ const text = (value: unknown): string =>
       ? `<pre>${escapeHtml(JSON.stringify(value, null, 1))}</pre>`
       : escapeHtml(value);
 
-const table = (head: string[], rows: unknown[][]): string =>
-  rows.length === 0
-    ? "<p>None.</p>"
-    : `<table><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>${rows
-        .map((r) => `<tr>${r.map((c) => `<td>${text(c)}</td>`).join("")}</tr>`)
-        .join("")}</tbody></table>`;
+export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords): string {
+  const { t, label, locale } = words;
+  const table = (head: string[], rows: unknown[][]): string =>
+    rows.length === 0
+      ? `<p>${escapeHtml(t("none"))}</p>`
+      : `<table><thead><tr>${head.map((h) => `<th>${escapeHtml(t("column", { key: h }))}</th>`).join("")}</tr></thead><tbody>${rows
+          .map((r) => `<tr>${r.map((c) => `<td>${text(c)}</td>`).join("")}</tr>`)
+          .join("")}</tbody></table>`;
+  const section = (key: string) => `<h2>${escapeHtml(t("section", { key }))}</h2>`;
+  const person = (p: { id: string; name: string | null; role: string | null }) =>
+    `${p.name ?? p.id}${p.role ? ` (${t("role", { role: p.role })})` : ""}`;
+  const actor = (type: string, id: string) => `${t("actorType", { type })} ${id}`;
+  const list = (items: string[]) =>
+    new Intl.ListFormat(locale, { type: "conjunction" }).format(items);
+  const maybe = <T>(value: T | null, word: (v: T) => string) =>
+    value === null ? null : word(value);
 
-const person = (p: { id: string; name: string | null; role: string | null }) =>
-  `${p.name ?? p.id}${p.role ? ` (${p.role})` : ""}`;
-
-export function renderEvidenceHtml(e: CaseEvidence): string {
   const sections = [
-    `<h1>Case evidence · ${escapeHtml(e.case.id)}</h1>
-     <p>Exported ${escapeHtml(e.exportedAt)} by ${escapeHtml(person(e.exportedBy))} · format ${escapeHtml(e.format)}</p>`,
-    `<h2>Case</h2>${table(
-      ["Level", "Status", "Trigger", "Rounds", "Risk", "Four eyes", "Opened", "Closed"],
+    `<h1>${escapeHtml(t("title", { id: e.case.id }))}</h1>
+     <p>${escapeHtml(t("exported", { at: e.exportedAt, by: person(e.exportedBy), format: e.format }))}</p>`,
+    `${section("case")}${table(
+      ["level", "status", "trigger", "rounds", "risk", "fourEyes", "opened", "closed"],
       [
         [
-          e.case.level,
-          e.case.status,
-          e.case.trigger,
+          label.level(e.case.level),
+          label.status(e.case.status),
+          label.trigger(e.case.trigger),
           e.case.round,
-          e.case.riskLevel,
-          e.case.fourEyesRequired ? "yes" : "no",
+          label.risk(e.case.riskLevel),
+          t("yesNo", { value: e.case.fourEyesRequired ? "yes" : "no" }),
           e.case.openedAt,
           e.case.closedAt,
         ],
       ],
     )}`,
-    `<h2>Trader</h2>${table(
-      ["Id", "cTrader user", "Trading login", "Email"],
+    `${section("trader")}${table(
+      ["id", "ctraderUser", "tradingLogin", "email"],
       [[e.trader.id, e.trader.ctraderUserId, e.trader.tradingLogin, e.trader.email]],
     )}`,
-    `<h2>Answers per submission round</h2>${
+    `${section("rounds")}${
       e.rounds.length === 0
-        ? "<p>None.</p>"
+        ? `<p>${escapeHtml(t("none"))}</p>`
         : e.rounds
             .map(
               (r) =>
-                `<h3>Round ${r.round} (${escapeHtml(r.event)}, ${escapeHtml(r.submittedAt)})</h3>${table(
-                  ["Step", "Checked data"],
-                  Object.entries(r.answers).map(([step, a]) => [step, a.data ?? a.values]),
-                )}<p>Documents: ${escapeHtml(r.documentIds.join(", ") || "—")}</p>`,
+                `<h3>${escapeHtml(t("round", { round: r.round, event: label.event(r.event), at: r.submittedAt }))}</h3>${table(
+                  ["step", "checkedData"],
+                  Object.entries(r.answers).map(([step, a]) => [
+                    label.step(step),
+                    a.data ?? a.values,
+                  ]),
+                )}<p>${escapeHtml(t("roundDocuments", { list: r.documentIds.join(", ") || "—" }))}</p>`,
             )
             .join("")
     }`,
-    `<h2>Automated checks</h2>${e.checkRuns
+    `${section("checks")}${e.checkRuns
       .map(
         (run) =>
-          `<h3>${escapeHtml(run.reason)} run ${escapeHtml(run.id)} · round ${text(run.round)} · ${escapeHtml(run.at)} · risk ${escapeHtml(run.riskLevel)} (${run.score}) · ${escapeHtml(run.route)}</h3>${table(
-            ["Check", "Outcome", "Points", "Evidence"],
-            run.results.map((r) => [r.check, r.outcome, r.riskPoints, r.evidence]),
+          `<h3>${escapeHtml(
+            t("run", {
+              reason: run.reason,
+              id: run.id,
+              round: run.round ?? "—",
+              at: run.at,
+              risk: label.risk(run.riskLevel),
+              score: run.score,
+              route: label.route(run.route),
+            }),
+          )}</h3>${table(
+            ["check", "outcome", "points", "evidence"],
+            run.results.map((r) => [
+              label.check(r.check),
+              label.outcome(r.outcome),
+              r.riskPoints,
+              r.evidence,
+            ]),
           )}`,
       )
       .join("")}`,
-    `<h2>Screening hits and verdicts</h2>${table(
-      ["Listed name", "List · entry", "Score", "Level", "State", "Verdicts"],
+    `${section("hits")}${table(
+      ["listedName", "listEntry", "score", "hitLevel", "state", "verdicts"],
       e.screeningHits.map((h) => [
         h.listedName,
         `${h.source} · ${h.entryId}`,
         h.score,
-        h.level,
-        h.state,
+        label.hitLevel(h.level),
+        label.hitState(h.state),
         h.judgments
           .map(
-            (j) => `${j.verdict} by ${person(j.by)} at ${j.at}${j.reason ? `: ${j.reason}` : ""}`,
+            (j) =>
+              `${t("judgment", { verdict: j.verdict, by: person(j.by), at: j.at })}${j.reason ? `: ${j.reason}` : ""}`,
           )
           .join("\n") || null,
       ]),
     )}`,
-    `<h2>Decisions</h2>${table(
-      ["When", "Decision", "By", "Reason", "Message for the trader", "Internal note"],
+    `${section("decisions")}${table(
+      ["when", "decision", "by", "reason", "messageForTrader", "internalNote"],
       e.decisions.map((d) => [
         d.at,
-        d.decision,
+        label.decision(d.decision),
         person(d.by),
-        d.reasonCode,
+        maybe(d.reasonCode, label.reason),
         d.messageForTrader,
         d.internalNote,
       ]),
     )}${
       e.approval
-        ? `<p>Approved ${escapeHtml(e.approval.at)}, signed by ${escapeHtml(e.approval.signers.map(person).join(" and "))}.</p>`
+        ? `<p>${escapeHtml(t("approved", { at: e.approval.at, signers: list(e.approval.signers.map(person)) }))}</p>`
         : ""
     }`,
-    `<h2>Documents</h2>${table(
-      ["Type", "Side", "Status", "Type", "Bytes", "SHA-256", "Confirmed", "Replaced"],
+    `${section("documents")}${table(
+      ["document", "side", "status", "fileType", "bytes", "sha256", "confirmed", "replaced"],
       e.documents.map((d) => [
-        d.documentType,
-        d.side,
-        d.status,
+        label.documentType(d.documentType),
+        label.side(d.side),
+        label.documentStatus(d.status),
         d.contentType,
         d.sizeBytes,
         d.sha256,
@@ -120,32 +163,39 @@ export function renderEvidenceHtml(e: CaseEvidence): string {
         d.replacedAt,
       ]),
     )}`,
-    `<h2>Timeline</h2>${table(
-      ["When", "Event", "From → to", "By", "Message"],
-      e.timeline.map((t) => [
-        t.at,
-        t.event,
-        `${t.from} → ${t.to}`,
-        `${t.actorType} ${t.actorId}`,
-        t.messageForTrader,
+    `${section("timeline")}${table(
+      ["when", "event", "fromTo", "by", "message"],
+      e.timeline.map((x) => [
+        x.at,
+        label.event(x.event),
+        `${label.status(x.from)} → ${label.status(x.to)}`,
+        actor(x.actorType, x.actorId),
+        x.messageForTrader,
       ]),
     )}`,
-    `<h2>What the broker's systems were told</h2>${table(
-      ["When", "Event", "Deliveries"],
+    `${section("notifications")}${table(
+      ["when", "event", "deliveries"],
       e.notifications.map((n) => [
         n.at,
-        n.type,
-        n.deliveries.map((d) => `${d.destination}: ${d.status} (${d.attempts})`).join("\n") || null,
+        label.outboxEvent(n.type),
+        n.deliveries
+          .map(
+            (d) =>
+              `${label.destination(d.destination)}: ${label.deliveryStatus(d.status)} (${d.attempts})`,
+          )
+          .join("\n") || null,
       ]),
     )}`,
-    `<h2>Audit trail</h2><p>Chain head at export: ${
-      e.audit.chainHead ? `#${e.audit.chainHead.seq} ${escapeHtml(e.audit.chainHead.hash)}` : "none"
-    }</p>${table(
-      ["#", "When", "Actor", "Action", "Data", "Hash"],
+    `${section("audit")}<p>${escapeHtml(
+      e.audit.chainHead
+        ? t("chainHead", { head: `#${e.audit.chainHead.seq} ${e.audit.chainHead.hash}` })
+        : t("chainNone"),
+    )}</p>${table(
+      ["seq", "when", "actor", "action", "data", "hash"],
       e.audit.rows.map((a) => [
         a.seq,
         a.at,
-        `${a.actorType} ${a.actorId}`,
+        actor(a.actorType, a.actorId),
         a.action,
         a.data,
         a.hash,
@@ -153,12 +203,12 @@ export function renderEvidenceHtml(e: CaseEvidence): string {
     )}`,
   ];
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Case evidence ${escapeHtml(e.case.id)}</title>
+<html lang="${escapeHtml(locale)}" dir="${directionOf(locale)}"><head><meta charset="utf-8"><title>${escapeHtml(t("title", { id: e.case.id }))}</title>
 <style>
 body{font:13px/1.4 system-ui,sans-serif;margin:2rem;color:#111}
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}
-th,td{border:1px solid #bbb;padding:.25rem .4rem;text-align:left;vertical-align:top}
-th{background:#eee}pre{margin:0;white-space:pre-wrap;word-break:break-word;font-size:11px}
+th,td{border:1px solid #bbb;padding:.25rem .4rem;text-align:start;vertical-align:top}
+th{background:#eee}pre{margin:0;white-space:pre-wrap;word-break:break-word;font-size:11px;direction:ltr;text-align:left}
 h2{margin-top:1.5rem;border-bottom:2px solid #333}
 @media print{body{margin:0}h2{break-after:avoid}tr{break-inside:avoid}}
 </style></head><body data-testid="evidence">${sections.join("\n")}</body></html>`;

@@ -175,5 +175,18 @@ describe("scenario: a likely hit cleared as a false positive by two people", () 
     expect(text).toContain("Checked passport: not listed");
     expect(text).toContain("signed by fp.reviewer (reviewer) and fp.approver (approver)");
     expect(text).toMatch(/Chain head at export: #\d+ [0-9a-f]{64}/);
+
+    // The approver works in German: the printable page is in German too, codes as words.
+    await approver.chooseLanguage("de");
+    // The harness's browser carries its language itself (console-language.test.ts covers the choice).
+    approver.locale = "de";
+    const german = await (await approver.exportEvidence(kycCase.id, "html")).text();
+    expect(german).toContain('<html lang="de" dir="ltr">');
+    const words = textOf(german);
+    expect(words).toContain("Fallnachweis");
+    expect(words).toContain("Automatische Prüfungen");
+    expect(words).toContain("Falsch positiv von fp.reviewer (Prüfer)");
+    expect(words).toContain("unterzeichnet von fp.reviewer (Prüfer) und fp.approver (Freigeber)");
+    expect(words).toMatch(/Kettenkopf beim Export: #\d+ [0-9a-f]{64}/);
   });
 });

@@ -2,7 +2,8 @@ import { z } from "zod";
 import { isAppError } from "@/lib/errors";
 import { refusal, toErrorResponse } from "@/lib/http/json";
 import { exportCaseEvidence } from "@/lib/review/evidence";
-import { renderEvidenceHtml } from "@/lib/review/evidence-html";
+import { getLocale } from "next-intl/server";
+import { evidenceWordsIn, renderEvidenceHtml } from "@/lib/review/evidence-html";
 import { getStaff } from "@/lib/staff/console";
 import { withRequestId } from "@/lib/http/request-id";
 
@@ -22,7 +23,8 @@ export const GET = withRequestId(async function GET(
     const evidence = await exportCaseEvidence(staff, id, format);
     const headers = { "Cache-Control": "private, no-store" };
     if (format === "html")
-      return new Response(renderEvidenceHtml(evidence), {
+      // In the officer's console language: the page is read by people, the JSON by machines.
+      return new Response(renderEvidenceHtml(evidence, await evidenceWordsIn(await getLocale())), {
         headers: { ...headers, "Content-Type": "text/html; charset=utf-8" },
       });
     return new Response(JSON.stringify(evidence, null, 2), {
