@@ -223,7 +223,7 @@ describe("scenario: an upgrade carries the approved address over and the trader 
   it("asks for a new bill: the bill approved at standard proves nothing about the new address", async () => {
     const w = world();
     const staff = await staffPair(w, "moved-upgrade");
-    const trader = new Trader(w, 610_006);
+    const trader = new Trader(w, 610_016);
     await trader.completeStandardLevel();
     await w.worker();
     const kycCase = await trader.currentCase();
