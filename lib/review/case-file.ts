@@ -18,8 +18,10 @@ import {
 } from "@/lib/db/queries/review";
 import { listActiveStaff, listStaffByIds } from "@/lib/db/queries/staff";
 import { getTraderById } from "@/lib/db/queries/traders";
+import { VENDOR_VERDICT_TASK } from "@/lib/db/queries/vendors";
+import { lateVerdictTaskData } from "@/lib/vendors/verdict";
 import { readCheckEvidence, type ReadEvidence } from "@/lib/checks/evidence";
-import type { CaseCheckRow } from "@/lib/db/schema";
+import type { CaseCheckRow, ReviewTask } from "@/lib/db/schema";
 import { messagesFor } from "@/lib/i18n/catalogs";
 import { directionOf, pickLocale } from "@/lib/i18n/config";
 import { isFinalRejection } from "@/lib/kyc/case-state";
@@ -36,6 +38,13 @@ import { approvalBlocker, auditCaseView } from "./decisions";
 import { reasonsForLevel } from "./reasons";
 import { loadCaseHits } from "./screening-hits";
 import type { Reviewer } from "./types";
+
+/** An open late-verdict task as the case page shows it; unreadable evidence shows none. */
+function lateVerdictView(task: ReviewTask | undefined) {
+  if (!task) return null;
+  const data = lateVerdictTaskData.safeParse(task.data);
+  return { openedAt: task.openedAt, data: data.success ? data.data : null };
+}
 
 /**
  * The trader's language (the `lang` of their latest launch) and what the reason catalog says in
@@ -98,6 +107,7 @@ async function loadCaseFile(staff: Reviewer, caseId: string) {
     blocker,
     monitoringTask,
     periodicTask,
+    vendorTask,
     deliveryLog,
     rejection,
     rounds,
@@ -116,6 +126,7 @@ async function loadCaseFile(staff: Reviewer, caseId: string) {
     approvalBlocker(kycCase),
     getOpenReviewTask(kycCase.id, MONITORING_TASK),
     getOpenReviewTask(kycCase.id, PERIODIC_REVIEW_TASK),
+    getOpenReviewTask(kycCase.id, VENDOR_VERDICT_TASK),
     listDeliveryLogForCase(kycCase.id),
     loadRejection(kycCase),
     lastRounds(kycCase.id),
@@ -176,6 +187,7 @@ async function loadCaseFile(staff: Reviewer, caseId: string) {
     hits: hits.map((h) => ({ ...h, controls: hitControls(staff, h, judgeable) })),
     monitoringTask: monitoringTask ?? null,
     periodicReview: periodicReviewView(periodicTask),
+    lateVendorVerdict: lateVerdictView(vendorTask),
     deliveryLog: deliveryLog.map((d) => ({
       ...d,
       attemptLog: d.attemptLog.map((a) => ({ ...a, note: readAttemptNote(a.note) })),

@@ -24,6 +24,7 @@
  */
 import { appendAuditEvent, auditInTransaction } from "@/lib/db/queries/audit";
 import { getCheckFailure, getRoundRun, MONITORING_TASK } from "@/lib/db/queries/checks";
+import { VENDOR_VERDICT_TASK } from "@/lib/db/queries/vendors";
 import {
   assignCase,
   closeReviewTask,
@@ -377,7 +378,8 @@ async function declineUpgrade(
 
 /**
  * Taking back an approval (a monitoring hit confirmed, fraud found later): a final rejection of
- * the approved case by an approver, which also closes an open monitoring task.
+ * the approved case by an approver, which also closes an open monitoring or late vendor verdict
+ * task.
  */
 async function revokeApproval(
   staff: Reviewer,
@@ -410,14 +412,15 @@ async function revokeApproval(
     close: true,
     alsoInTransaction: async (tx) => {
       await audited(staff, "case.approval_revoked", kycCase.id, { reasonCode: reason.code })(tx);
-      await closeReviewTask({
-        caseId: kycCase.id,
-        kind: MONITORING_TASK,
-        staffId: staff.id,
-        resolution: "revoked",
-        now,
-        tx,
-      });
+      for (const kind of [MONITORING_TASK, VENDOR_VERDICT_TASK])
+        await closeReviewTask({
+          caseId: kycCase.id,
+          kind,
+          staffId: staff.id,
+          resolution: "revoked",
+          now,
+          tx,
+        });
     },
     now,
   });

@@ -94,3 +94,28 @@ export interface VerificationVendor {
   verdict(reference: string): Promise<VendorVerdict>;
   report(reference: string): Promise<{ contentType: string; body: Uint8Array }>;
 }
+
+/**
+ * A verdict that does not clear the trader: the vendor declined or asks a person to look, or one
+ * of its signals (its watchlist among them) says "consider".
+ */
+export function verdictRaisesConcern(verdict: VendorVerdict): boolean {
+  return (
+    verdict.outcome === "declined" ||
+    verdict.outcome === "review" ||
+    SIGNALS.some((s) => verdict.signals[s] === "consider")
+  );
+}
+
+/**
+ * The evidence of a `vendor_verdict` review task: a concerning verdict that arrived after a person
+ * approved the case. Written by lib/vendors/verification.ts, read by the console's case page.
+ */
+export const lateVerdictTaskData = z.strictObject({
+  vendor: z.enum(VENDORS),
+  reference: z.string().min(1).max(200),
+  outcome: vendorVerdictSchema.shape.outcome,
+  considered: z.array(z.enum(SIGNALS)),
+  labels: vendorVerdictSchema.shape.labels,
+});
+export type LateVerdictTaskData = z.infer<typeof lateVerdictTaskData>;

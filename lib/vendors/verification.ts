@@ -5,7 +5,8 @@
  *
  * The vendor never decides: its verdict is stored as evidence, and the checks (lib/checks
  * `checkVendor`) run again when a verdict arrives after them, so a decline or an inconclusive
- * answer reaches a reviewer.
+ * answer reaches a reviewer. When a person already approved the case, the checks do not run
+ * again: a concerning verdict opens a `vendor_verdict` task in the queue's monitoring tab instead.
  */
 import {
   findVendorVerification,
@@ -23,7 +24,10 @@ import { identityReopenedAt } from "@/lib/kyc/requested-items";
 import { log } from "@/lib/log";
 import { loadVendor, vendorForLevel } from "./registry";
 import {
+  lateVerdictTaskData,
+  SIGNALS,
   VENDORS,
+  verdictRaisesConcern,
   vendorSessionSchema,
   vendorVerdictSchema,
   type VendorName,
@@ -159,6 +163,16 @@ export async function receiveVendorWebhook(
     verdictReference: event.reference,
     verdict,
     outcome: verdict.outcome,
+    // Only used when the case is already approved: an open case's checks run again instead.
+    concern: verdictRaisesConcern(verdict)
+      ? lateVerdictTaskData.parse({
+          vendor: verdict.vendor,
+          reference: verdict.reference,
+          outcome: verdict.outcome,
+          considered: SIGNALS.filter((s) => verdict.signals[s] === "consider"),
+          labels: verdict.labels,
+        })
+      : undefined,
     now,
   });
   log.info("vendor.verdict", {

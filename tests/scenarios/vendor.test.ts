@@ -8,6 +8,7 @@ import "./support/request-scope";
 import { sql } from "drizzle-orm";
 import { ctraderServer } from "../helpers/ctrader-stub";
 import { sqlRows } from "../helpers/sql-rows";
+import { listCaseAuditEvents } from "@/lib/db/queries/audit";
 import { stubSumsub, SUMSUB_SETTINGS, sumsubWebhook } from "../helpers/sumsub-stub";
 import { signedInStaff, Trader } from "./support/people";
 import {
@@ -25,6 +26,26 @@ const world = scenarioWorld({
   SUMSUB_LEVELS: JSON.stringify({ standard: "basic-kyc-level" }),
   ...SUMSUB_SETTINGS,
 });
+
+/** Sumsub's final answer: a forged document, the selfie fine; returns the webhook it posts. */
+function sumsubDeclinesForgery(sumsub: ReturnType<typeof stubSumsub>, caseId: string) {
+  sumsub.review = {
+    reviewStatus: "completed",
+    reviewDate: "2026-12-03 03:00:00+0000",
+    reviewResult: { reviewAnswer: "RED", rejectLabels: ["FORGERY"], reviewRejectType: "FINAL" },
+  };
+  sumsub.steps = {
+    IDENTITY: { reviewResult: { reviewAnswer: "RED", rejectLabels: ["FORGERY"] } },
+    SELFIE: { reviewResult: { reviewAnswer: "GREEN" } },
+  };
+  return {
+    type: "applicantReviewed",
+    applicantId: "applicant-1",
+    externalUserId: caseId,
+    reviewStatus: "completed",
+    reviewResult: { reviewAnswer: "RED" },
+  };
+}
 
 describe("scenario: a case verified by Sumsub, from the cTrader launch to the reviewer's decision", () => {
   it("takes the vendor's signed decline as a failing check a reviewer sees with its report, and decides", async () => {
@@ -67,22 +88,7 @@ describe("scenario: a case verified by Sumsub, from the cTrader launch to the re
     expect(page).toContain("No verdict from sumsub yet.");
 
     // Sumsub reviews: a forged document, the selfie fine.
-    sumsub.review = {
-      reviewStatus: "completed",
-      reviewDate: "2026-12-03 03:00:00+0000",
-      reviewResult: { reviewAnswer: "RED", rejectLabels: ["FORGERY"], reviewRejectType: "FINAL" },
-    };
-    sumsub.steps = {
-      IDENTITY: { reviewResult: { reviewAnswer: "RED", rejectLabels: ["FORGERY"] } },
-      SELFIE: { reviewResult: { reviewAnswer: "GREEN" } },
-    };
-    const reviewed = {
-      type: "applicantReviewed",
-      applicantId: "applicant-1",
-      externalUserId: kycCase.id,
-      reviewStatus: "completed",
-      reviewResult: { reviewAnswer: "RED" },
-    };
+    const reviewed = sumsubDeclinesForgery(sumsub, kycCase.id);
     // A forged signature is refused before anything is read; a signed body that is not
     // Sumsub's shape is a 400; neither stores anything.
     expect((await postWebhook("sumsub", sumsubWebhook(reviewed, "not-the-secret"))).status).toBe(
@@ -152,5 +158,53 @@ describe("scenario: a case verified by Sumsub, from the cTrader launch to the re
     expect((await left()).vendor).toBe(0);
     const verify = await w.runCommand("scripts/audit-verify.ts");
     expect(verify.code).toBe(0);
+  });
+
+  it("opens a monitoring task with the vendor's reasons when its decline arrives after the approval", async () => {
+    const w = world();
+    const sumsub = stubSumsub(ctraderServer);
+    const trader = new Trader(w, 430_101);
+    await trader.launch("kyc", { kycType: "standard" });
+    await trader.fillStandardForms();
+    await trader.uploadStandardDocuments();
+    expect((await trader.startVendorStep()).status).toBe(201);
+    expect((await trader.finishVendorStep()).status).toBe(200);
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await w.worker();
+    const kycCase = await trader.currentCase();
+
+    // The approver does not wait for Sumsub.
+    const approver = await signedInStaff(w, "late.approver@broker.example", "approver");
+    expect(await approver.casePage(kycCase.id)).toContain("No verdict from sumsub yet.");
+    expect(await approver.approve(kycCase.id)).toBe("approved");
+    await w.worker();
+    expect(await trader.status()).toBe("approved");
+    expect(await approver.queue({ queue: "monitoring" })).not.toContain(
+      `data-case="${kycCase.id}"`,
+    );
+
+    // Then Sumsub declines: a forged document.
+    const reviewed = sumsubDeclinesForgery(sumsub, kycCase.id);
+    expect(await deliverTwice("sumsub", sumsubWebhook(reviewed))).toEqual(STORED_ONCE);
+    await w.worker();
+
+    // A person is told: the case is in the monitoring tab, and its page says why.
+    expect(await approver.queue({ queue: "monitoring" })).toContain(`data-case="${kycCase.id}"`);
+    const page = await approver.casePage(kycCase.id);
+    expect(page).toContain('data-testid="vendor-verdict-task"');
+    expect(page).toContain("after this case was approved");
+    expect(page).toContain("declined");
+    expect(page).toContain('data-signal="documentAuthenticity"');
+    expect(page).toContain('data-label="FORGERY"');
+    expect(await trader.status()).toBe("approved");
+    const audited = (await listCaseAuditEvents(kycCase.id)).map((e) => e.action);
+    expect(audited.filter((a) => a === "case.vendor_verdict_after_decision")).toHaveLength(1);
+
+    // Taking back the approval closes the task.
+    expect(await approver.reject(kycCase.id, "fraud_suspected")).toBe("rejected_final");
+    expect(await approver.queue({ queue: "monitoring" })).not.toContain(
+      `data-case="${kycCase.id}"`,
+    );
+    expect(await approver.casePage(kycCase.id)).not.toContain('data-testid="vendor-verdict-task"');
   });
 });

@@ -78,8 +78,10 @@ export type QueueRow = {
   checksFailed: boolean;
 };
 
+// The monitoring tab: a re-screening hit, or a vendor's concerning verdict after the approval.
 const monitoringHitSql = sql<boolean>`exists (select 1 from ${reviewTasks} t
-  where t.case_id = ${kycCases.id} and t.kind = 'monitoring_hit' and t.closed_at is null)`;
+  where t.case_id = ${kycCases.id} and t.kind in ('monitoring_hit', 'vendor_verdict')
+  and t.closed_at is null)`;
 const periodicReviewSql = sql<boolean>`exists (select 1 from ${reviewTasks} t
   where t.case_id = ${kycCases.id} and t.kind = 'periodic_review' and t.closed_at is null)`;
 // The few escalated cases' ids read first (one array, from a partial index), then those cases by

@@ -1,7 +1,17 @@
 import { isDeepStrictEqual } from "node:util";
-import { and, eq, or } from "drizzle-orm";
+import { and, eq, isNull, or } from "drizzle-orm";
 import { getDb } from "../client";
-import { auditEvents, vendorVerifications, type VendorVerificationRow } from "../schema";
+import type { Tx } from "./cases";
+import {
+  auditEvents,
+  kycCases,
+  reviewTasks,
+  vendorVerifications,
+  type VendorVerificationRow,
+} from "../schema";
+
+/** A concerning vendor verdict that arrived after the case was approved (lib/vendors). */
+export const VENDOR_VERDICT_TASK = "vendor_verdict";
 
 export async function getVendorVerification(
   caseId: string,
@@ -124,13 +134,16 @@ export async function recordVendorCapture(input: {
 
 /**
  * Stores a final verdict. The same verdict again (a webhook delivered twice) changes nothing and
- * answers false; a different one replaces it, moves `verdict_at` and is audited.
+ * answers false; a different one replaces it, moves `verdict_at` and is audited. With `concern`
+ * (the task's evidence), a case already approved gets an open `vendor_verdict` review task in the
+ * same transaction, audited; the case row is locked so an approval cannot slip in between.
  */
 export async function recordVendorVerdict(input: {
   caseId: string;
   verdictReference: string;
   verdict: Record<string, unknown>;
   outcome: string;
+  concern?: Record<string, unknown>;
   now: Date;
 }): Promise<boolean> {
   const db = await getDb();
@@ -161,6 +174,50 @@ export async function recordVendorVerdict(input: {
       occurredAt: input.now,
       data: { vendor: row.vendor, reference: input.verdictReference, outcome: input.outcome },
     });
+    if (input.concern)
+      await openLateVerdictTask(tx, input.caseId, row.vendor, input.concern, input.now);
     return true;
+  });
+}
+
+async function openLateVerdictTask(
+  tx: Tx,
+  caseId: string,
+  vendor: string,
+  data: Record<string, unknown>,
+  now: Date,
+): Promise<void> {
+  const [kycCase] = await tx
+    .select({ status: kycCases.status, traderId: kycCases.traderId })
+    .from(kycCases)
+    .where(eq(kycCases.id, caseId))
+    .for("update");
+  if (kycCase?.status !== "approved") return;
+  // A newer verdict replaces the evidence of a task still open: one task per case and kind.
+  const [updated] = await tx
+    .update(reviewTasks)
+    .set({ data })
+    .where(
+      and(
+        eq(reviewTasks.caseId, caseId),
+        eq(reviewTasks.kind, VENDOR_VERDICT_TASK),
+        isNull(reviewTasks.closedAt),
+      ),
+    )
+    .returning({ id: reviewTasks.id });
+  const [task] = updated
+    ? [updated]
+    : await tx
+        .insert(reviewTasks)
+        .values({ caseId, kind: VENDOR_VERDICT_TASK, data, openedAt: now })
+        .returning({ id: reviewTasks.id });
+  await tx.insert(auditEvents).values({
+    actorType: "system",
+    actorId: vendor,
+    action: "case.vendor_verdict_after_decision",
+    caseId,
+    traderId: kycCase.traderId,
+    occurredAt: now,
+    data: { taskId: task!.id, vendor, outcome: data.outcome ?? null },
   });
 }

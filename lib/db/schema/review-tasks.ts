@@ -1,6 +1,8 @@
 /**
- * review_tasks — work for a person on a case that is not a status change: today a monitoring hit
- * (a re-screening found a new likely match for an approved trader).
+ * review_tasks — work for a person on a case that is not a status change: a monitoring hit
+ * (a re-screening found a new likely match for an approved trader), a periodic review, or a
+ * vendor's concerning verdict that arrived after the approval (`vendor_verdict`, opened with the
+ * verdict in lib/db/queries/vendors.ts; evidence: lib/vendors/verdict.ts `lateVerdictTaskData`).
  *
  * Invariants:
  * - At most one open task per (case, kind): a partial unique index where closed_at is null.

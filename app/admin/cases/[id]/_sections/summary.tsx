@@ -20,6 +20,7 @@ export async function Summary({ file }: { file: CaseFile }) {
   ]);
   const review = file.periodicReview;
   const monitoringTask = file.monitoringTask;
+  const late = file.lateVendorVerdict;
   return (
     <section className="card" aria-labelledby="summary-title">
       <h2 id="summary-title" className="visually-hidden">
@@ -66,6 +67,31 @@ export async function Summary({ file }: { file: CaseFile }) {
             date: () => <Time at={monitoringTask.openedAt} dateOnly />,
           })}
         </p>
+      ) : null}
+      {late ? (
+        <div className="alert" data-testid="vendor-verdict-task">
+          <p>
+            {t.rich("summary.lateVerdict", {
+              date: () => <Time at={late.openedAt} dateOnly />,
+              vendor: late.data?.vendor ?? "—",
+              outcome: late.data?.outcome ?? "other",
+            })}
+          </p>
+          {late.data ? (
+            <ul data-testid="vendor-verdict-reasons">
+              {late.data.considered.map((s) => (
+                <li key={s} data-signal={s}>
+                  {t("checks.signal", { signal: s })}
+                </li>
+              ))}
+              {late.data.labels.map((l) => (
+                <li key={l} data-label={l}>
+                  {l}
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </div>
       ) : null}
       {review ? (
         <div className="alert" data-testid="periodic-review-task">
