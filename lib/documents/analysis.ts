@@ -129,7 +129,7 @@ export async function readIdentityMrz(
   let last: MrzRead | null = null;
   for (const document of images) {
     const bytes = await readDocumentFile(document);
-    last = await withDocumentSlot(() => readMrz(bytes));
+    last = await readMrz(bytes);
     if (last.status === "read") return last;
   }
   return last;

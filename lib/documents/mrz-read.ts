@@ -4,7 +4,9 @@
  * (its classic character classifier, with the English data of the @tesseract.js-data/eng
  * package — nothing is downloaded at run time) limited to the MRZ alphabet, and parsed with check digits by `mrz`. Tesseract runs in its
  * own worker thread, so a read never blocks the event loop; the automated checks call this after
- * a submit (lib/checks/run.ts), never on the trader's request.
+ * a submit (lib/checks/run.ts) and the pre-fill after an identity upload (zone-prefill.ts), never
+ * on the trader's request, though in the web process too (after the response); reads take turns
+ * under their own limit (work-limit.ts), apart from the confirms'.
  *
  * A page photographed sideways or upside down is tried in the other orientations until the check
  * digits agree; a read whose check digits never agree is `unreadable`, never a guess.
@@ -13,6 +15,7 @@ import path from "node:path";
 import { createRequire } from "node:module";
 import sharp from "sharp";
 import { decodeOptions, MAX_INPUT_PIXELS, SHARP_TIMEOUT_SECONDS } from "./image-check";
+import { withOcrSlot } from "./work-limit";
 
 export const MRZ_FORMATS = ["TD1", "TD2", "TD3"] as const;
 export type MrzFormat = (typeof MRZ_FORMATS)[number];
@@ -393,7 +396,15 @@ async function orientations(image: Buffer): Promise<Rotation[]> {
   return width >= height ? [0, 180, 90, 270] : [90, 270, 0, 180];
 }
 
-export async function readMrz(image: Buffer): Promise<MrzRead> {
+/**
+ * Reads the zone under the OCR limit (work-limit.ts `withOcrSlot`), never the document work
+ * limit the upload confirms wait on: a sideways page takes seconds of OCR.
+ */
+export function readMrz(image: Buffer): Promise<MrzRead> {
+  return withOcrSlot(() => readMrzNow(image));
+}
+
+async function readMrzNow(image: Buffer): Promise<MrzRead> {
   const { parse } = await import("mrz");
   const ocr = await getRecognizer();
   let sawZone = false;

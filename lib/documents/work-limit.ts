@@ -44,3 +44,26 @@ export function withDocumentSlot<T>(work: () => Promise<T>): Promise<T> {
 export function documentWorkLoad(): { active: number; pending: number } {
   return { active: limit.activeCount, pending: limit.pendingCount };
 }
+
+/**
+ * OCR (the MRZ read, mrz-read.ts) has a limit of its own, one read at a time, and never takes a
+ * slot of the one above. A read costs seconds (a sideways page ~6.5 s mean, docs/benchmarks.md
+ * "MRZ"), and it runs in the web process as well as the worker: the checks after a submit or a
+ * decision and the pre-fill after an identity upload are scheduled after the response there.
+ * Under the shared limit, on a 2-core host (one slot) each read held the slot every trader's
+ * upload confirm waits for. Moving OCR to the worker alone would have kept it off the web process
+ * but delayed the pre-fill to the next sweep; with its own limit a confirm shares the CPU with at
+ * most one read (tesseract's one worker thread, which reads one page at a time anyway) and never
+ * queues behind it.
+ */
+const ocrLimit = pLimit(1);
+
+/** Runs `work` when no other OCR runs; resolves or rejects with it. */
+export function withOcrSlot<T>(work: () => Promise<T>): Promise<T> {
+  return ocrLimit(work);
+}
+
+/** OCR reads running and waiting, for tests and metrics. */
+export function ocrWorkLoad(): { active: number; pending: number } {
+  return { active: ocrLimit.activeCount, pending: ocrLimit.pendingCount };
+}

@@ -3,7 +3,7 @@
  * personal and identity steps can be pre-filled from it (MRZ_CHECK; lib/kyc/zone-prefill.ts shows
  * it). Never on the trader's request: the upload's confirm schedules it after the response
  * (lib/jobs/after-response.ts) and the worker's sweep catches up on any upload that was not. The
- * read is the checks' own (mrz-read.ts: a worker thread, under the document work limit), and a
+ * read is the checks' own (mrz-read.ts: a worker thread, under the OCR limit, not the confirms'), and a
  * zone counts only when every check digit agreed; it is stored encrypted under the case key, and
  * a value taken from it counts only once the trader confirmed the step.
  */
@@ -21,7 +21,6 @@ import { log } from "@/lib/log";
 import { caseCipher } from "@/lib/security/case-keys";
 import { MRZ_FORMATS, readMrz } from "./mrz-read";
 import { readDocumentFile } from "./stored-file";
-import { withDocumentSlot } from "./work-limit";
 
 /** What is kept of a read zone (one schema for the reader here and the steps that show it). */
 export const uploadedZoneSchema = z.object({
@@ -72,7 +71,7 @@ export async function readUploadedZone(
   let zone: UploadedZone | null = null;
   try {
     const bytes = await readDocumentFile(row);
-    const read = await withDocumentSlot(() => readMrz(bytes));
+    const read = await readMrz(bytes);
     if (read.status === "read") zone = uploadedZoneSchema.parse(read);
   } catch (error) {
     // A pre-fill is a convenience: a failed read leaves the trader typing, as without it.
