@@ -15,6 +15,7 @@
  * p-limit (sindresorhus, ~40 lines, no native code) rather than a semaphore of our own: it is the
  * maintained, widely used implementation of exactly this queue.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { availableParallelism } from "node:os";
 import pLimit from "p-limit";
 import { log } from "@/lib/log";
@@ -24,6 +25,8 @@ export const DOCUMENT_WORK_SLOTS = Math.max(1, Math.min(4, availableParallelism(
 export const RECOMMENDED_UV_THREADPOOL_SIZE = DOCUMENT_WORK_SLOTS + 4;
 
 const limit = pLimit(DOCUMENT_WORK_SLOTS);
+/** Set while work holds a document slot: OCR refuses to start there (withOcrSlot). */
+const holdingDocumentSlot = new AsyncLocalStorage<true>();
 let poolChecked = false;
 
 /** Runs `work` when a slot is free; resolves or rejects with it. */
@@ -37,7 +40,7 @@ export function withDocumentSlot<T>(work: () => Promise<T>): Promise<T> {
         recommended: RECOMMENDED_UV_THREADPOOL_SIZE,
       });
   }
-  return limit(work);
+  return limit(() => holdingDocumentSlot.run(true, work));
 }
 
 /** Checks running and waiting, for tests and metrics. */
@@ -58,8 +61,13 @@ export function documentWorkLoad(): { active: number; pending: number } {
  */
 const ocrLimit = pLimit(1);
 
-/** Runs `work` when no other OCR runs; resolves or rejects with it. */
+/**
+ * Runs `work` when no other OCR runs; resolves or rejects with it. Refuses to start inside a
+ * document slot: the read would hold that slot for its whole run and every wait for its turn.
+ */
 export function withOcrSlot<T>(work: () => Promise<T>): Promise<T> {
+  if (holdingDocumentSlot.getStore())
+    return Promise.reject(new Error("OCR inside a document slot (work-limit.ts withOcrSlot)"));
   return ocrLimit(work);
 }
 

@@ -6,7 +6,12 @@
 import { MAX_INPUT_PIXELS } from "@/lib/documents/image-check";
 import { inspectDocument } from "@/lib/documents/inspect";
 import { closeMrzReader, readMrz } from "@/lib/documents/mrz-read";
-import { DOCUMENT_WORK_SLOTS, documentWorkLoad, ocrWorkLoad } from "@/lib/documents/work-limit";
+import {
+  DOCUMENT_WORK_SLOTS,
+  documentWorkLoad,
+  ocrWorkLoad,
+  withDocumentSlot,
+} from "@/lib/documents/work-limit";
 import * as fx from "@/tests/fixtures/documents/make-fixtures";
 import { renderDocument, SAMPLE_PEOPLE } from "@/tests/fixtures/mrz/synth";
 
@@ -64,6 +69,15 @@ describe("the global limit on document work", () => {
 
     const results = await Promise.all(reads);
     expect(results.map((r) => r.status)).toEqual(reads.map(() => "read"));
+    expect(ocrWorkLoad()).toEqual({ active: 0, pending: 0 });
+  });
+
+  it("refuses to read a zone inside a document slot, which the read would hold throughout", async () => {
+    const passport = await renderDocument(SAMPLE_PEOPLE[1]!, { kind: "passport", width: 1000 });
+    await expect(withDocumentSlot(() => readMrz(passport))).rejects.toThrow(
+      "OCR inside a document slot",
+    );
+    expect(documentWorkLoad()).toEqual({ active: 0, pending: 0 });
     expect(ocrWorkLoad()).toEqual({ active: 0, pending: 0 });
   });
 });
