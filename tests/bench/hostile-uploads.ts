@@ -41,7 +41,7 @@ export function rssMbOf(pid: number): number {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
 }
 
-function percentile(values: number[], p: number): number {
+export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 }
@@ -52,7 +52,7 @@ export function hostileDataDir(): string {
 }
 
 /** A session of a trader new to the database (a draft case that accepts documents). */
-async function freshSession(baseUrl: string): Promise<string> {
+export async function freshSession(baseUrl: string): Promise<string> {
   const token = `${FRESH_TRADER_TOKEN_PREFIX}${randomBytes(32).toString("base64url")}`;
   const response = await fetch(`${baseUrl}/inapp/kyc?token=${token}&lang=en`, {
     redirect: "manual",
@@ -63,20 +63,27 @@ async function freshSession(baseUrl: string): Promise<string> {
   return cookie;
 }
 
+export type UploadAnswer = {
+  /** The confirm's HTTP status; 1xxx: the start refused it, 2xxx: storage did. */
+  status: number;
+  /** Wall time of the confirm request alone (the server's document check), when it was sent. */
+  confirmMs: number | null;
+};
+
 /** One upload as the screen sends it: start, the multipart POST, confirm. */
-async function uploadOnce(
+export async function uploadOnce(
   baseUrl: string,
   cookie: string,
   file: { bytes: Buffer; type: string },
   signal: AbortSignal,
-): Promise<number> {
+  slot: { documentType: string; side: string } = { documentType: "address", side: "page" },
+): Promise<UploadAnswer> {
   const headers = { cookie, origin: baseUrl, "sec-fetch-site": "same-origin" };
   const started = await fetch(`${baseUrl}/api/inapp/documents`, {
     method: "POST",
     headers: { ...headers, "content-type": "application/json" },
     body: JSON.stringify({
-      documentType: "address",
-      side: "page",
+      ...slot,
       contentType: file.type,
       size: file.bytes.length,
       fileName: "statement.pdf",
@@ -88,20 +95,21 @@ async function uploadOnce(
     upload?: { url: string; fields: Record<string, string> };
   };
   if (started.status !== 201 || !form.documentId || !form.upload)
-    return Number(`1${started.status}`); // 1xxx: the start itself was refused
+    return { status: Number(`1${started.status}`), confirmMs: null };
   const body = new FormData();
   for (const [k, v] of Object.entries(form.upload.fields)) body.append(k, v);
   body.append("file", new Blob([new Uint8Array(file.bytes)], { type: file.type }), "file");
   const posted = await fetch(new URL(form.upload.url, baseUrl), { method: "POST", body, signal });
   await posted.arrayBuffer();
-  if (posted.status >= 300) return Number(`2${posted.status}`); // 2xxx: storage refused it
+  if (posted.status >= 300) return { status: Number(`2${posted.status}`), confirmMs: null };
+  const confirmStarted = performance.now();
   const confirmed = await fetch(`${baseUrl}/api/inapp/documents/${form.documentId}/confirm`, {
     method: "POST",
     headers,
     signal,
   });
   await confirmed.arrayBuffer();
-  return confirmed.status;
+  return { status: confirmed.status, confirmMs: performance.now() - confirmStarted };
 }
 
 export async function benchHostileUploads(options: {
@@ -131,7 +139,7 @@ export async function benchHostileUploads(options: {
     const hostile = (async () => {
       for (let i = 0; performance.now() < deadline && !signal.aborted; i++) {
         const file = files[i % files.length]!;
-        const status = await uploadOnce(baseUrl, hostileCookie, file, signal);
+        const { status } = await uploadOnce(baseUrl, hostileCookie, file, signal);
         const key = `${file.name}: ${status}`;
         answers[key] = (answers[key] ?? 0) + 1;
         uploads += 1;

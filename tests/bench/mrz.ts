@@ -3,12 +3,33 @@
  * synthetic passports and identity cards (tests/fixtures/mrz/synth.ts) under the conditions a
  * phone photo brings: resolution, tilt, sideways and upside-down pages, blur, JPEG compression.
  * A read counts when every check digit agreed; a field is accurate when it equals what was
- * printed. Time is wall time per document with one OCR worker thread, as the checks run it.
+ * printed. Time is wall time per document with one OCR worker thread (readMrz called directly).
+ *
+ * `--part=server` (or `--part=all`) then runs mrz-confirms.ts: the read through the path
+ * production runs it, on a production build, and the upload confirm's p95 while OCR runs.
+ * `--part=accuracy` (the default) runs the table above alone; `--database=URL` names the
+ * server part's database (default postgres://postgres@127.0.0.1:5432/kyc_bench_mrz);
+ * `--root=DIR` runs the production build of another checkout (an earlier commit, to compare).
  */
-import { cpus } from "node:os";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import os, { cpus } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
 import { closeMrzReader, readMrz } from "@/lib/documents/mrz-read";
 import { mrzName } from "@/lib/documents/mrz-names";
 import { renderDocument, SAMPLE_PEOPLE, type RenderOptions } from "../fixtures/mrz/synth";
+import {
+  buildIfNeeded,
+  ensureDatabase,
+  freePort,
+  startAppServer,
+  waitForHealth,
+  type AppServer,
+} from "./app-server";
+import { startCtraderStub, type CtraderStub } from "./ctrader-stub";
+import { benchMrzServer, renderMrzServer } from "./mrz-confirms";
+import type { ManagedProcess } from "./processes";
 
 const CONDITIONS: { name: string; options: Omit<RenderOptions, "kind"> }[] = [
   { name: "1000 px, clean", options: { width: 1000 } },
@@ -26,7 +47,7 @@ const CONDITIONS: { name: string; options: Omit<RenderOptions, "kind"> }[] = [
 
 const yymmdd = (iso: string) => iso.replace(/-/g, "").slice(2);
 
-async function main() {
+async function accuracy() {
   const rows: string[] = [];
   let reads = 0;
   let total = 0;
@@ -86,6 +107,67 @@ async function main() {
     `| **all** | **${reads}/${total} (${((100 * reads) / total).toFixed(0)} %)** | | ${(allTimes.reduce((s, t) => s + t, 0) / allTimes.length / 1000).toFixed(1)} s | ${(allTimes[Math.floor(allTimes.length * 0.95)]! / 1000).toFixed(1)} s |`,
   );
   await closeMrzReader();
+}
+
+const MANAGER_TOKEN = "bench-manager";
+
+/** The server part: a production build with MRZ_CHECK=1 on a data directory of its own. */
+async function server(databaseUrl: string, root: string): Promise<boolean> {
+  const stop = new AbortController();
+  let build: ManagedProcess | undefined;
+  let stub: CtraderStub | undefined;
+  let app: AppServer | undefined;
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), "kyc-bench-mrz-"));
+  const abort = () => stop.abort(new Error("interrupted"));
+  process.once("SIGINT", abort);
+  try {
+    await buildIfNeeded(root, false, (child) => (build = child));
+    await ensureDatabase(databaseUrl);
+    stub = await startCtraderStub({ managerToken: MANAGER_TOKEN, distinctUsers: 100 });
+    app = startAppServer({
+      root,
+      port: await freePort(),
+      databaseUrl,
+      ctraderUrl: stub.url,
+      managerToken: MANAGER_TOKEN,
+      appSecret: randomBytes(32).toString("hex"),
+      extraEnv: { DATA_DIR: dataDir, MRZ_CHECK: "1" },
+    });
+    await waitForHealth(app, 120_000);
+    const result = await benchMrzServer({ baseUrl: app.baseUrl, databaseUrl, signal: stop.signal });
+    console.log(
+      `\nmachine: ${cpus()[0]?.model ?? "?"}, ${cpus().length} cores, Node ${process.version}, ` +
+        `load average ${os
+          .loadavg()
+          .map((l) => l.toFixed(1))
+          .join(" ")}`,
+    );
+    console.log(renderMrzServer(result));
+    return result.pass;
+  } finally {
+    await Promise.allSettled([build?.stop(), app?.process.stop()]);
+    await stub?.close().catch(() => {});
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      part: { type: "string", default: "accuracy" },
+      database: { type: "string" },
+      root: { type: "string" },
+    },
+  });
+  const part = values.part ?? "accuracy";
+  if (!["accuracy", "server", "all"].includes(part))
+    throw new Error(`--part: accuracy, server or all, not ${part}`);
+  if (part !== "server") await accuracy();
+  if (part !== "accuracy") {
+    const databaseUrl = values.database ?? "postgres://postgres@127.0.0.1:5432/kyc_bench_mrz";
+    const root = path.resolve(values.root ?? process.cwd());
+    if (!(await server(databaseUrl, root))) process.exitCode = 1;
+  }
 }
 
 main().catch((error: unknown) => {
