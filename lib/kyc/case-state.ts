@@ -81,6 +81,11 @@ export const CASE_EVENTS = {
 export type Actor = "trader" | "staff" | "system";
 export type CaseEvent = keyof typeof CASE_EVENTS;
 
+/** Whether a timeline event started a submission round: the n-th of them froze round n. */
+export function startsRound(event: string): boolean {
+  return Object.hasOwn(CASE_EVENTS, event) && "newRound" in CASE_EVENTS[event as CaseEvent];
+}
+
 /**
  * Timeline entries that change nothing: the renewal notice is recorded on the approved case
  * (lib/db/queries/renewal.ts) without a move of the machine.

@@ -36,7 +36,9 @@ function utcDay(at: Date): string {
 }
 
 /** The expiry date a submit freezes with the case: the identity step's, when the level has it. */
-export function documentExpiryOf(drafts: { identity_document?: StepDraft }): string | null {
+export function documentExpiryOf(drafts: {
+  identity_document?: Pick<StepDraft, "data">;
+}): string | null {
   const parsed = z.object({ expiryDate: z.iso.date() }).safeParse(drafts.identity_document?.data);
   return parsed.success ? parsed.data.expiryDate : null;
 }

@@ -6,19 +6,25 @@
  * steps and documents the new level adds. The approved level stays in force meanwhile (payloads
  * and access rights read `approved_level`); the upgrade ends with a decision on it: approved
  * (the new level is in force) or declined (`decline_upgrade`, lib/review/decisions.ts: the case
- * is approved again at the level it had).
+ * is approved again at the level it had). Only the approval makes the upgrade's changes the
+ * case's facts: a decline puts back the answers and documents the approval in force decided
+ * (approvedInputs), and the declined rounds stay as history (case_submissions, replaced files).
  *
  * Asking for the same or a lower level changes nothing: a level is never lowered from outside.
  */
 import { z } from "zod";
 import { AppError, isAppError } from "@/lib/errors";
-import { getCaseById } from "@/lib/db/queries/cases";
+import { getCaseById, listCaseEvents, type Tx } from "@/lib/db/queries/cases";
+import { listCaseSubmissions, restoreApprovedInputs } from "@/lib/db/queries/drafts";
 import { getTraderWithOpenCase } from "@/lib/db/queries/traders";
 import { caseStatus, type KycCase } from "@/lib/db/schema";
+import { caseCipher } from "@/lib/security/case-keys";
 import { changeCaseStatus } from "./cases";
+import { startsRound } from "./case-state";
 import { getLevel, isHigherLevel, lookUpKycType } from "./levels";
+import { documentExpiryOf, latestRenewalNotice } from "./renewal";
 import { LEVEL_DOCUMENT_TYPES, type RequestedItem } from "./requirements";
-import { requestedItemsSchema } from "./submission";
+import { requestedItemsSchema, submittedAnswersSchema } from "./submission";
 
 export type UpgradeOutcome =
   /** The approved case went back to draft at the higher level. */
@@ -55,6 +61,23 @@ export function upgradeAnswer(result: UpgradeResult): z.infer<typeof crmUpgradeA
 }
 
 type Actor = { type: "trader" | "system"; id: string };
+
+/**
+ * The data of a `decline_upgrade` timeline event: written by lib/review/decisions.ts, read by the
+ * trader's status screen (lib/kyc/status-view.ts).
+ */
+export const declineUpgradeData = z.object({
+  reasonCode: z.string(),
+  /** The level asked for and refused; the approved one for a renewal. */
+  fromLevel: z.string(),
+  /** The level in force again. */
+  toLevel: z.string(),
+  /** The round whose answers and documents were put back (null: none was frozen). */
+  restoredRound: z.number().int().nullable(),
+  /** An early renewal, with the expiry of the document the approval rests on. */
+  renewal: z.literal(true).optional(),
+  documentExpiresOn: z.iso.date().nullable().optional(),
+});
 
 /**
  * What `to` asks beyond `from`: its steps and documents the approved level did not have. Stored
@@ -135,4 +158,58 @@ export async function requestUpgrade(
   if (!kycCase || (kycCase.status !== "approved" && kycCase.approvedLevel === null))
     throw new AppError("CONFLICT", "the trader has no approved level to upgrade");
   return upgradeCase(kycCase, asked.level, { type: "system", id: "crm" }, "crm", now);
+}
+
+/** What the approval in force decided: its round's answers (encrypted again) and documents. */
+export type ApprovedInputs = {
+  caseId: string;
+  round: number;
+  drafts: { step: string; payload: string; completedAt: Date | null }[];
+  documentIds: string[];
+  documentExpiresOn: string | null;
+  /** The renewal notice already sent about that document, which stays sent. */
+  renewalDueAt: Date | null;
+};
+
+/**
+ * The inputs of the round the case's latest approval decided: the number of submits before that
+ * `approve`, in commit order (a decline is not an approval, so after one the earlier approval
+ * still decides). Null when the case has no approval or that round was not frozen.
+ */
+export async function approvedInputs(caseId: string): Promise<ApprovedInputs | null> {
+  const events = [...(await listCaseEvents(caseId))].sort((a, b) => a.id - b.id);
+  const approval = events.findLastIndex((e) => e.event === "approve");
+  if (approval < 0) return null;
+  const round = events.slice(0, approval).filter((e) => startsRound(e.event)).length;
+  const submission = (await listCaseSubmissions(caseId)).find((s) => s.round === round);
+  if (!submission) return null;
+  const cipher = await caseCipher(caseId);
+  const answers = submittedAnswersSchema.safeParse(cipher.decryptJson(submission.payload));
+  if (!answers.success) return null;
+  const documentExpiresOn = documentExpiryOf({
+    identity_document: { data: answers.data.identity_document?.data ?? null },
+  });
+  const notice = await latestRenewalNotice(caseId);
+  return {
+    caseId,
+    round,
+    drafts: Object.entries(answers.data).map(([step, answer]) => ({
+      step,
+      payload: cipher.encryptJson({ values: answer.values ?? {}, data: answer.data ?? null }),
+      completedAt: answer.data != null ? submission.submittedAt : null,
+    })),
+    documentIds: submission.documentIds,
+    documentExpiresOn,
+    renewalDueAt:
+      notice && notice.documentExpiresOn === documentExpiresOn ? notice.noticedAt : null,
+  };
+}
+
+/** In the decline's transaction: the approved inputs are the case's again. */
+export function putBackApprovedInputs(
+  tx: Tx,
+  inputs: ApprovedInputs,
+  now: Date,
+): Promise<string[]> {
+  return restoreApprovedInputs(tx, { ...inputs, now });
 }

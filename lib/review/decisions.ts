@@ -39,6 +39,7 @@ import { AppError, type ReviewReason } from "@/lib/errors";
 import { runCaseChecks } from "@/lib/checks/run";
 import { changeCaseStatus } from "@/lib/kyc/cases";
 import { latestRenewalNotice } from "@/lib/kyc/renewal";
+import { approvedInputs, declineUpgradeData, putBackApprovedInputs } from "@/lib/kyc/upgrade";
 import { restoreRenewalNotice } from "@/lib/db/queries/renewal";
 import type { RequestedItem } from "@/lib/kyc/requirements";
 import { requestedItemsSchema } from "@/lib/kyc/submission";
@@ -330,6 +331,10 @@ export async function rejectCase(
  * force) declined is the same move back to approved, told as a renewal. The submit froze the
  * refused document's expiry on the case; the one the approval rests on comes back, with its
  * notice, so the sweep still expires the case on the old date and the trader can renew again.
+ *
+ * Either way what the trader changed meanwhile never becomes the case's facts: the answers and
+ * documents of the approved round are put back (the approval rests on them), and the declined
+ * rounds stay as history for the reviewer (case_submissions, replaced files, the export).
  */
 async function declineUpgrade(
   staff: Reviewer,
@@ -347,12 +352,14 @@ async function declineUpgrade(
   const renewal = kycCase.level === kycCase.approvedLevel;
   const notice = renewal ? await latestRenewalNotice(kycCase.id) : null;
   const kind = renewal ? "renewal_declined" : "upgrade_declined";
-  const data = {
+  const approved = await approvedInputs(kycCase.id);
+  const data = declineUpgradeData.parse({
     reasonCode,
     fromLevel: kycCase.level,
     toLevel: kycCase.approvedLevel,
+    restoredRound: approved?.round ?? null,
     ...(renewal && { renewal: true, documentExpiresOn: notice?.documentExpiresOn ?? null }),
-  };
+  });
   await changeCaseStatus({
     kycCase,
     event: "decline_upgrade",
@@ -368,7 +375,8 @@ async function declineUpgrade(
     },
     guard: holdsClaim(staff),
     alsoInTransaction: async (tx) => {
-      await audited(staff, `case.${kind}`, kycCase.id, data)(tx);
+      const retiredDocumentIds = approved ? await putBackApprovedInputs(tx, approved, now) : [];
+      await audited(staff, `case.${kind}`, kycCase.id, { ...data, retiredDocumentIds })(tx);
       if (notice) await restoreRenewalNotice(tx, kycCase.id, notice);
     },
     now,

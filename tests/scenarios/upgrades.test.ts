@@ -8,6 +8,7 @@
 import "./support/request-scope";
 import { POST as upgradeApi } from "@/app/api/crm/traders/[id]/upgrade/route";
 import { textOf } from "../helpers/render-page";
+import { caseEvidenceSchema } from "@/lib/review/evidence";
 import { IDENTITY, PERSONAL } from "../fixtures/kyc-values";
 import { signedInStaff, Trader, type Staff } from "./support/people";
 import { BROKER, scenarioWorld, type World } from "./support/world";
@@ -219,52 +220,121 @@ describe("scenario: an upgrade the reviewer declines", () => {
   });
 });
 
+/**
+ * A trader approved at standard is upgraded to enhanced: the approved personal step and bill are
+ * kept as sent; the upgrade's reviewer asks for the personal details again, the trader moves and
+ * sends a new bill. Returns with the upgrade back in review.
+ */
+async function upgradeWithMove(w: World, userId: number, staff: [Staff, Staff]) {
+  const trader = new Trader(w, userId);
+  await trader.completeStandardLevel();
+  await w.worker();
+  const kycCase = await trader.currentCase();
+  await approve(...staff, kycCase.id);
+  await w.worker();
+
+  await trader.launch("kyc", { kycType: "enhanced" });
+  for (const [step, values] of ENHANCED_EXTRA.filter(([s]) => s !== "proof_of_address"))
+    expect([step, await trader.continue(step, values)]).toEqual([step, { redirect: "/inapp/kyc" }]);
+  expect((await trader.upload("additional")).status).toBe(200);
+  expect(await trader.sides("address")).toEqual([
+    expect.objectContaining({ side: "page", state: "accepted" }),
+  ]);
+  expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+  await w.worker();
+
+  expect(
+    await staff[0].requestInformation(kycCase.id, ["step:personal"], "Please check your details."),
+  ).toBe("action_requested");
+  await trader.launch("kyc");
+  expect(await trader.continue("personal", { ...PERSONAL, ...MOVED })).toEqual({
+    redirect: "/inapp/kyc",
+  });
+  expect(await trader.sides("address")).toEqual([
+    expect.objectContaining({ side: "page", state: "retake", reason: "address_changed" }),
+  ]);
+  expect(textOf(await trader.html("kyc"))).toContain("Your address changed");
+  expect(await trader.submit()).toEqual({
+    value: { status: "error", message: expect.stringContaining("still missing") },
+  });
+  expect((await trader.upload("address")).status).toBe(200);
+  expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+  await w.worker();
+  return { trader, caseId: kycCase.id };
+}
+
+/** The console's "trader data" section: the answers the case stands on. */
+async function consoleTraderData(staff: Staff, caseId: string): Promise<string> {
+  const page = await staff.casePage(caseId);
+  const section = page.slice(page.indexOf('data-testid="trader-data"'));
+  return textOf(section.slice(0, section.indexOf("</section>")));
+}
+
+const evidenceOf = async (staff: Staff, caseId: string) =>
+  caseEvidenceSchema.parse(await (await staff.exportEvidence(caseId)).json());
+
+const addressLine = (answers: { data: unknown } | undefined) =>
+  (answers?.data as { addressLine1?: string } | undefined)?.addressLine1;
+
 describe("scenario: an upgrade carries the approved address over and the trader moves", () => {
-  it("asks for a new bill: the bill approved at standard proves nothing about the new address", async () => {
+  it("asks for a new bill, and the upgrade's approval makes the new address the case's", async () => {
     const w = world();
     const staff = await staffPair(w, "moved-upgrade");
-    const trader = new Trader(w, 610_016);
-    await trader.completeStandardLevel();
-    await w.worker();
-    const kycCase = await trader.currentCase();
-    await approve(...staff, kycCase.id);
-    await w.worker();
+    const { caseId } = await upgradeWithMove(w, 610_016, staff);
+    // The reviewer of the upgrade reviews what the trader sent in it.
+    expect(await consoleTraderData(staff[0], caseId)).toContain(MOVED.addressLine1);
 
-    // Upgraded to enhanced: the approved personal step and bill are kept as sent.
+    await approve(...staff, caseId);
+    await w.worker();
+    expect(await consoleTraderData(staff[0], caseId)).toContain(MOVED.addressLine1);
+    const evidence = await evidenceOf(staff[0], caseId);
+    expect(addressLine(evidence.currentAnswers.personal)).toBe(MOVED.addressLine1);
+  }, 300_000);
+});
+
+describe("scenario: a declined upgrade in which the trader moved", () => {
+  it("leaves the approved answers and bill in force and keeps the declined rounds as history", async () => {
+    const w = world();
+    const staff = await staffPair(w, "moved-decline");
+    const { trader, caseId } = await upgradeWithMove(w, 610_017, staff);
+
+    expect(await staff[0].reject(caseId, "source_of_funds_unclear")).toBe("upgrade_declined");
+    await w.worker();
+    expect(await trader.status()).toBe("approved");
+
+    // The approval at standard rests on the address and bill it saw, not on the declined ones.
+    const data = await consoleTraderData(staff[0], caseId);
+    expect(data).toContain(PERSONAL.addressLine1);
+    expect(data).not.toContain(MOVED.addressLine1);
+    const evidence = await evidenceOf(staff[0], caseId);
+    expect(addressLine(evidence.currentAnswers.personal)).toBe(PERSONAL.addressLine1);
+    const [approvedRound, ...declined] = evidence.rounds;
+    const currentBills = evidence.documents
+      .filter((d) => d.documentType === "address" && d.replacedAt === null)
+      .map((d) => d.id);
+    expect(currentBills).toHaveLength(1);
+    expect(approvedRound?.documentIds).toContain(currentBills[0]);
+    // The declined rounds stay for the reviewer: what was sent, with the new bill.
+    expect(declined.map((r) => addressLine(r.answers.personal))).toEqual([
+      PERSONAL.addressLine1,
+      MOVED.addressLine1,
+    ]);
+    expect(
+      evidence.documents.filter(
+        (d) => d.documentType === "address" && declined.at(-1)?.documentIds.includes(d.id),
+      ),
+    ).toEqual([expect.objectContaining({ replacedAt: expect.any(String) })]);
+    // The case page still shows what changed in the declined round.
+    expect(textOf(await staff[0].casePage(caseId))).toContain(MOVED.addressLine1);
+
+    // Asked again, the trader finds the approved answers kept, not the declined ones.
     await trader.launch("kyc", { kycType: "enhanced" });
-    for (const [step, values] of ENHANCED_EXTRA.filter(([s]) => s !== "proof_of_address"))
-      expect([step, await trader.continue(step, values)]).toEqual([
-        step,
-        { redirect: "/inapp/kyc" },
-      ]);
-    expect((await trader.upload("additional")).status).toBe(200);
+    expect(await trader.html("kyc", { view: "overview" })).toMatch(
+      /data-step="personal" data-done="true"(?! data-requested)/,
+    );
     expect(await trader.sides("address")).toEqual([
       expect.objectContaining({ side: "page", state: "accepted" }),
     ]);
-    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
-    await w.worker();
-
-    // The reviewer of the upgrade asks for the personal details again; the trader moved.
-    expect(
-      await staff[0].requestInformation(
-        kycCase.id,
-        ["step:personal"],
-        "Please check your details.",
-      ),
-    ).toBe("action_requested");
-    await trader.launch("kyc");
-    expect(await trader.continue("personal", { ...PERSONAL, ...MOVED })).toEqual({
-      redirect: "/inapp/kyc",
-    });
-    expect(await trader.sides("address")).toEqual([
-      expect.objectContaining({ side: "page", state: "retake", reason: "address_changed" }),
-    ]);
-    expect(textOf(await trader.html("kyc"))).toContain("Your address changed");
-    expect(await trader.submit()).toEqual({
-      value: { status: "error", message: expect.stringContaining("still missing") },
-    });
-    expect((await trader.upload("address")).status).toBe(200);
-    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
   }, 300_000);
 });
 

@@ -1,6 +1,13 @@
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, isNull, ne, notInArray, sql } from "drizzle-orm";
 import { getDb } from "../client";
-import { caseDrafts, caseSubmissions, type CaseDraft, type CaseSubmission } from "../schema";
+import {
+  caseDrafts,
+  caseSubmissions,
+  documents,
+  kycCases,
+  type CaseDraft,
+  type CaseSubmission,
+} from "../schema";
 import { lockCaseForWrite, type Tx } from "./cases";
 import { retireCurrentDocuments } from "./documents";
 import { preparedPerHandle } from "./prepared";
@@ -111,4 +118,76 @@ const draftsQuery = preparedPerHandle((db) =>
 
 export async function listDrafts(caseId: string): Promise<CaseDraft[]> {
   return draftsQuery(await getDb()).execute({ caseId });
+}
+
+/**
+ * A declined upgrade or renewal: the case's answers, current documents and document expiry go
+ * back to those of the round its approval decided. The declined rounds stay in case_submissions
+ * and their files stay as replaced documents (the evidence trail); nothing of them is in force.
+ * Versions keep counting up, so an autosave typed before the decline never applies. Returns the
+ * documents that stopped being current.
+ */
+export async function restoreApprovedInputs(
+  tx: Tx,
+  input: {
+    caseId: string;
+    drafts: { step: string; payload: string; completedAt: Date | null }[];
+    documentIds: string[];
+    documentExpiresOn: string | null;
+    renewalDueAt: Date | null;
+    now: Date;
+  },
+): Promise<string[]> {
+  const { caseId, now } = input;
+  const steps = input.drafts.map((d) => d.step);
+  await tx
+    .delete(caseDrafts)
+    .where(
+      and(
+        eq(caseDrafts.caseId, caseId),
+        steps.length > 0 ? notInArray(caseDrafts.step, steps) : undefined,
+      ),
+    );
+  for (const draft of input.drafts)
+    await tx
+      .insert(caseDrafts)
+      .values({ caseId, ...draft, updatedAt: now })
+      .onConflictDoUpdate({
+        target: [caseDrafts.caseId, caseDrafts.step],
+        set: {
+          payload: draft.payload,
+          completedAt: draft.completedAt,
+          updatedAt: now,
+          version: sql`${caseDrafts.version} + 1`,
+        },
+      });
+  // Retire first: at most one current file per type and side.
+  const retired = await tx
+    .update(documents)
+    .set({ replacedAt: now })
+    .where(
+      and(
+        eq(documents.caseId, caseId),
+        isNull(documents.replacedAt),
+        ne(documents.status, "pending"),
+        input.documentIds.length > 0 ? notInArray(documents.id, input.documentIds) : undefined,
+      ),
+    )
+    .returning({ id: documents.id });
+  if (input.documentIds.length > 0)
+    await tx
+      .update(documents)
+      .set({ replacedAt: null })
+      .where(
+        and(
+          eq(documents.caseId, caseId),
+          inArray(documents.id, input.documentIds),
+          isNotNull(documents.replacedAt),
+        ),
+      );
+  await tx
+    .update(kycCases)
+    .set({ documentExpiresOn: input.documentExpiresOn, renewalDueAt: input.renewalDueAt })
+    .where(eq(kycCases.id, caseId));
+  return retired.map((r) => r.id);
 }

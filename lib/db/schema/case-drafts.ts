@@ -8,6 +8,8 @@
  * - `completed_at` is set when the step's values passed full validation; cleared when the
  *   trader saves an incomplete version again.
  * - `version` increases with every save (optimistic concurrency for later editors).
+ * - A declined upgrade or renewal replaces the case's rows with the answers of the round its
+ *   approval decided (lib/kyc/upgrade.ts): what is here is never a declined round's change.
  */
 import { integer, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { kycCases } from "./kyc-cases";
