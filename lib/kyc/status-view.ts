@@ -4,19 +4,35 @@
  */
 import { getRecentReviewMedian, listCaseEvents } from "@/lib/db/queries/cases";
 import type { KycCase } from "@/lib/db/schema";
+import { RENEWAL_DUE_EVENT } from "./case-state";
 import { getLevel, type Level } from "./levels";
 import type { DocumentRequirement } from "./requirements";
 import { renewalNotice, type RenewalNotice } from "./renewal";
 import { loadCaseProgress, loadRejection, type Rejection } from "./submission";
 import { traderPhase, type TraderPhase } from "./trader-view";
+import { declineUpgradeData } from "./upgrade";
 
 export type TimelineEntry = { event: string; at: Date };
 export type DocumentCheck = Pick<DocumentRequirement, "documentType" | "side" | "state" | "reason">;
+
+/**
+ * The reviewer's "no" to an upgrade or an early renewal, while the approval it left in force is
+ * the case's latest word: the trader is told what was refused and that the approval stands.
+ */
+export type DeclinedChange = {
+  kind: "upgrade" | "renewal";
+  /** The level asked for (the approved level itself for a renewal). */
+  declinedLevel: string;
+  /** The level in force. */
+  level: string;
+  reasonCode: string;
+};
 
 export type StatusView = {
   /** Where the trader stands (lib/kyc/trader-view.ts). */
   phase: TraderPhase;
   rejection: Rejection | null;
+  declined: DeclinedChange | null;
   /** The identity document expires soon or has expired (lib/kyc/renewal.ts). */
   renewal: RenewalNotice | null;
   /** The account limits of the case's level (lib/kyc/levels.ts), as the trader is told. */
@@ -48,6 +64,30 @@ function timelineWord(e: { event: string; data: unknown }): string {
   const renewal = (e.data as { renewal?: unknown } | null)?.renewal === true;
   return e.event === "decline_upgrade" && renewal ? "decline_renewal" : e.event;
 }
+
+function declinedChange(
+  kycCase: Pick<KycCase, "status" | "level">,
+  events: readonly { event: string; data: unknown }[],
+): DeclinedChange | null {
+  if (kycCase.status !== "approved") return null;
+  const latest = events.findLast((e) => e.event !== RENEWAL_DUE_EVENT);
+  if (latest?.event !== "decline_upgrade") return null;
+  const data = declineDataSchema.safeParse(latest.data);
+  if (!data.success) return null;
+  return {
+    kind: data.data.renewal === true ? "renewal" : "upgrade",
+    declinedLevel: data.data.fromLevel,
+    level: kycCase.level,
+    reasonCode: data.data.reasonCode,
+  };
+}
+
+/** Events stored before `restoredRound` was recorded are read too. */
+const declineDataSchema = declineUpgradeData.pick({
+  reasonCode: true,
+  fromLevel: true,
+  renewal: true,
+});
 
 const AWAITING_REVIEW = new Set(["submitted", "in_review", "resubmitted"]);
 
@@ -83,6 +123,10 @@ export async function statusView(
   return {
     phase: traderPhase(kycCase, progress, rejection),
     rejection,
+    declined: declinedChange(
+      kycCase,
+      [...events].sort((a, b) => a.id - b.id),
+    ),
     renewal: renewalNotice(kycCase),
     limits: getLevel(kycCase.level).limits,
     timeline: [

@@ -217,6 +217,13 @@ describe("scenario: an upgrade the reviewer declines", () => {
     expect(
       w.accountUpdates.filter((u) => u.login === trader.tradingLogin).map((u) => u.accessRights),
     ).not.toContain("NO_TRADING");
+    // The trader reads that the upgrade was refused, why, and that basic stands.
+    const status = await trader.html("status");
+    expect(status).toContain('data-testid="declined-change" data-kind="upgrade"');
+    expect(textOf(status)).toContain("Your upgrade was not approved");
+    expect(textOf(status)).toContain(
+      "The Enhanced level was not approved. Your Basic verification stays in force",
+    );
   });
 });
 

@@ -3,6 +3,7 @@ import { env } from "@/lib/env";
 import { moneyFormat } from "@/lib/i18n/money";
 import { getTranslations } from "@/lib/i18n/translations";
 import { getScreenContext } from "@/lib/inapp/screen-context";
+import { levelName } from "@/lib/kyc/levels";
 import { statusView } from "@/lib/kyc/status-view";
 import { CloseControl } from "../../_components/close-control";
 import { ExpiredScreen } from "../../_components/expired-screen";
@@ -20,13 +21,15 @@ async function StatusPage() {
   const context = await getScreenContext();
   if (!context?.kycCase) return <ExpiredScreen reason="expired" />;
   const { kycCase } = context;
-  const [t, tKyc, tUpload, locale, view] = await Promise.all([
+  const [t, tKyc, tUpload, tLevel, locale, view] = await Promise.all([
     getTranslations("Status"),
     getTranslations("Kyc"),
     getTranslations("Upload"),
+    getTranslations("Level"),
     getLocale(),
     statusView(kycCase, env().reviewTimeHours),
   ]);
+  const nameOf = (level: string) => levelName(level, locale, (id) => tLevel("name", { level: id }));
   const { closeUrl } = env();
   const currency = moneyFormat(locale, view.limits.currency);
   const money = (amount: number | null) =>
@@ -57,6 +60,19 @@ async function StatusPage() {
             text={t("closeAndTrade")}
             testId="approved-close-link"
           />
+        </section>
+      ) : null}
+      {view.declined ? (
+        <section className="card" data-testid="declined-change" data-kind={view.declined.kind}>
+          <h2>{t("declinedTitle", { kind: view.declined.kind })}</h2>
+          <p>
+            {t("declinedExplain", {
+              kind: view.declined.kind,
+              declinedLevel: nameOf(view.declined.declinedLevel),
+              level: nameOf(view.declined.level),
+            })}
+          </p>
+          <p>{(await getTranslations("RejectReasons"))(view.declined.reasonCode as never)}</p>
         </section>
       ) : null}
       {rejection?.reasonCode ? (
