@@ -142,6 +142,23 @@ export const UPLOAD_REFUSALS = [
 ] as const;
 export type UploadRefusal = (typeof UPLOAD_REFUSALS)[number];
 
+/**
+ * What the selfie screen says when a frame is refused: the key in the `Selfie` messages for each
+ * refusal the selfie has of its own; any other refusal reads as `failed`.
+ */
+export const SELFIE_REFUSAL_WORDS = {
+  frame_repeated: "repeated",
+  challenge_invalid: "expired",
+  not_a_burst: "notBurst",
+} as const satisfies Partial<Record<UploadRefusal, string>>;
+
+type SelfieRefusalWords = (typeof SELFIE_REFUSAL_WORDS)[keyof typeof SELFIE_REFUSAL_WORDS];
+
+export function selfieRefusalWords(reason: string | undefined): SelfieRefusalWords | "failed" {
+  const words: Record<string, SelfieRefusalWords> = SELFIE_REFUSAL_WORDS;
+  return words[reason ?? ""] ?? "failed";
+}
+
 /** POST /api/inapp/documents: the file the browser is about to upload. */
 export const startUploadRequest = z
   .object({

@@ -8,8 +8,10 @@
  */
 import "./support/request-scope";
 import path from "node:path";
+import sharp from "sharp";
 import { burst, portrait } from "../fixtures/selfie/portrait";
 import { SELFIE_BURST_FRAMES, SELFIE_BURST_MAX_BYTES } from "@/lib/documents/upload-contract";
+import { storage, verifiedDocumentKey } from "@/lib/storage";
 import { freshPhoto, signedInStaff, Trader } from "./support/people";
 import { OFAC_EXCERPT, scenarioWorld } from "./support/world";
 
@@ -204,6 +206,59 @@ describe("scenario: a level that asks for a selfie", () => {
       documentType: "selfie",
     });
     expect([...(retired[0]!.data.documentIds as string[])].sort()).toEqual([...firstFrames].sort());
+  });
+
+  it("stores each burst like any document: sealed under the case key, its camera EXIF and GPS gone", async () => {
+    const w = world();
+    const trader = new Trader(w, 530_005, "en");
+    await trader.launch("kyc", { kycType: "standard_selfie" });
+    await trader.fillStandardForms();
+    await trader.uploadStandardDocuments();
+    const { challengeId } = (await trader.selfieChallenge()).body as { challengeId: string };
+    // What a phone's camera writes into a JPEG: its make and model, and where it was.
+    const withCameraExif = async (frame: Buffer) =>
+      sharp(frame)
+        .jpeg({ quality: 85 })
+        .withExif({
+          IFD0: { Make: "FixturePhone", Model: "Burst 9" },
+          IFD3: { GPSLatitudeRef: "N", GPSLongitudeRef: "E" },
+        })
+        .toBuffer();
+    const frames: { documentId: string; sent: Buffer }[] = [];
+    for (const [i, side] of (["frame_1", "frame_2", "frame_3"] as const).entries()) {
+      const sent = await withCameraExif(await burst(210 + i * 80, 40 + i));
+      expect((await sharp(sent).metadata()).exif).toBeDefined();
+      const uploaded = await trader.uploadSelfieFrame(challengeId, side, sent);
+      expect(uploaded.status).toBe(200);
+      frames.push({ documentId: uploaded.documentId!, sent });
+    }
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await w.worker();
+    const kycCase = await trader.currentCase();
+    const reviewer = await signedInStaff(w, "selfie.sealed@broker.example", "reviewer");
+
+    for (const { documentId, sent } of frames) {
+      // What storage holds: the file envelope, not a JPEG, and nothing of the camera's tags.
+      const raw = await storage().get(verifiedDocumentKey(kycCase.id, documentId));
+      expect(raw.subarray(0, 4).toString("latin1")).toBe("KYCF");
+      expect(raw.subarray(0, 3)).not.toEqual(Buffer.from([0xff, 0xd8, 0xff]));
+      expect(raw.includes("FixturePhone")).toBe(false);
+
+      // What the reviewer opens: the burst decrypted, a clean re-encoded JPEG of the same frames.
+      const response = await reviewer.openDocument(documentId);
+      expect(response.status).toBe(200);
+      const opened = Buffer.from(await response.arrayBuffer());
+      expect(opened.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
+      expect(opened.equals(sent)).toBe(false);
+      expect(opened.includes("FixturePhone")).toBe(false);
+      const meta = await sharp(opened).metadata();
+      expect(meta.exif).toBeUndefined();
+      expect({ width: meta.width, height: meta.height }).toEqual({
+        width: (await sharp(sent).metadata()).width,
+        height: 480,
+      });
+      expect(raw.length).toBeGreaterThan(opened.length);
+    }
   });
 
   it("does not let a reviewer ask for a selfie on a level without one", async () => {

@@ -21,6 +21,7 @@ import {
   SELFIE_BURST_INTERVAL_MS,
   SELFIE_BURST_MAX_BYTES,
   SELFIE_FRAMES,
+  selfieRefusalWords,
   type SelfieChallengeResponse,
 } from "@/lib/documents/upload-contract";
 
@@ -160,13 +161,7 @@ export function SelfieStep({ done, labels, prompts, phoneHandoff }: SelfieStepPr
         controller.signal,
       ).catch(() => ({ ok: false as const, refusal: null }));
       if (!result.ok) {
-        const reason = result.refusal?.reason;
-        const message =
-          reason === "frame_repeated"
-            ? labels.repeated
-            : reason === "challenge_invalid"
-              ? labels.expired
-              : labels.failed;
+        const message = labels[selfieRefusalWords(result.refusal?.reason)];
         return setPhase({ kind: "refused", message: message ?? "" });
       }
     }

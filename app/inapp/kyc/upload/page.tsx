@@ -3,6 +3,7 @@ import {
   DOCUMENT_SIDES,
   DOCUMENT_STATES,
   SELFIE_PROMPTS,
+  SELFIE_REFUSAL_WORDS,
   UPLOAD_REFUSALS,
 } from "@/lib/documents/upload-contract";
 import { acceptsDocuments } from "@/lib/documents/service";
@@ -68,8 +69,7 @@ const SELFIE_LABELS = [
   "done",
   "again",
   "failed",
-  "repeated",
-  "expired",
+  ...Object.values(SELFIE_REFUSAL_WORDS),
   "noCamera",
 ] as const;
 const PHONE_LABELS = [
