@@ -65,6 +65,7 @@ export const ERROR_REASONS = {
     "risk_not_higher",
     "nothing_to_renew",
     "unknown_outcome",
+    "no_vendor_task",
   ],
   trader: ["not_editable", "incomplete", "inputs_changed", "step_not_requested"],
 } as const;

@@ -19,6 +19,7 @@ import { addToLogScope, log } from "@/lib/log";
 import { STEPS } from "@/lib/kyc/levels";
 import type { RequestedItem } from "@/lib/kyc/requirements";
 import { isConsoleRefusal, type ConsoleOutcome } from "@/lib/review/console-messages";
+import { keepApprovalAfterVendorVerdict } from "@/lib/review/late-verdict";
 import { completePeriodicReview } from "@/lib/review/periodic";
 import { requestErasure } from "@/lib/retention/erasure";
 import { setLegalHold } from "@/lib/retention/holds";
@@ -272,7 +273,8 @@ export async function takeOverAction(form: FormData): Promise<void> {
 }
 
 /**
- * Final decisions ask first (approve, reject, confirm a screening match, reopen a decided case):
+ * Final decisions ask first (approve, reject, confirm a screening match, reopen a decided case,
+ * keep an approval after a vendor's late verdict):
  * the page's dialog sends `confirmed=yes` with the form. A decision without it (a stray keypress,
  * a form posted by a script) changes nothing.
  */
@@ -339,6 +341,19 @@ export async function periodicReviewAction(form: FormData): Promise<void> {
       note: formText(form, "note", NOTE_MAX, { lines: true }),
     });
     return "periodic_review_completed";
+  });
+}
+
+/** Keeps an approval after a vendor's late verdict: closes its task (approver, note, confirmed). */
+export async function keepApprovalAction(form: FormData): Promise<void> {
+  refuseWithoutForm(form);
+  const staff = await requireStaff("reviewer");
+  await run(form.get("caseId"), async (id) => {
+    requireConfirmation(form);
+    await keepApprovalAfterVendorVerdict(staff, id, {
+      note: formText(form, "note", NOTE_MAX, { lines: true }),
+    });
+    return "approval_kept";
   });
 }
 

@@ -12,7 +12,9 @@
  * call, the attempt log saying why) when a later event of the case is still to be delivered or
  * was delivered to cTrader: that one sends (or sent) the rights current at its time. A retried or
  * replayed `approved` event whose case has since been rejected therefore never restores trading.
- * While a monitoring hit is undecided the `monitoring_hit` rights apply (default CLOSE_ONLY).
+ * While a monitoring hit is undecided the `monitoring_hit` rights apply (default CLOSE_ONLY), and
+ * so they do while a vendor's concerning verdict after the approval is (`case.vendor_alert`): both
+ * are a hold on an approved trader until a person decides.
  *
  * States the mapping does not name, and traders without a trading login, need nothing: the
  * delivery succeeds without a call, with a note saying why.
@@ -23,6 +25,8 @@ import {
   CASE_MONITORING_CLEARED,
   CASE_MONITORING_HIT,
   CASE_RENEWAL_DUE,
+  CASE_VENDOR_ALERT,
+  CASE_VENDOR_ALERT_CLEARED,
   readStoredPayload,
 } from "./payload";
 import type { AttemptOutcome } from "./webhook";
@@ -117,9 +121,9 @@ export async function updateTradingAccount(stored: unknown): Promise<AttemptOutc
       note: !login ? { code: "no_trading_login" } : { code: "no_access_rights", state },
     };
   const eventState =
-    payload.type === CASE_MONITORING_HIT
+    payload.type === CASE_MONITORING_HIT || payload.type === CASE_VENDOR_ALERT
       ? "monitoring_hit"
-      : payload.type === CASE_MONITORING_CLEARED
+      : payload.type === CASE_MONITORING_CLEARED || payload.type === CASE_VENDOR_ALERT_CLEARED
         ? "approved"
         : payload.type === CASE_RENEWAL_DUE
           ? "renewal_due"

@@ -17,6 +17,8 @@ import {
   CASE_MONITORING_HIT,
   CASE_RENEWAL_DUE,
   CASE_STATUS_CHANGED,
+  CASE_VENDOR_ALERT,
+  CASE_VENDOR_ALERT_CLEARED,
 } from "./payload";
 import { sendWebhook, type AttemptOutcome } from "./webhook";
 
@@ -53,6 +55,8 @@ function ctraderAccountDestination(): Destination[] {
         eventType === CASE_STATUS_CHANGED ||
         eventType === CASE_MONITORING_HIT ||
         eventType === CASE_MONITORING_CLEARED ||
+        eventType === CASE_VENDOR_ALERT ||
+        eventType === CASE_VENDOR_ALERT_CLEARED ||
         eventType === CASE_RENEWAL_DUE,
       send: (job) => updateTradingAccount(job.payload),
     },

@@ -12,6 +12,7 @@ import { z } from "zod";
 import { caseStatus, caseTrigger } from "@/lib/db/schema";
 import { CASE_EVENTS, type CaseEvent } from "@/lib/kyc/case-state";
 import { getLevel } from "@/lib/kyc/levels";
+import { SIGNALS, VENDORS, vendorVerdictSchema } from "@/lib/vendors/verdict";
 
 export const CASE_STATUS_CHANGED = "case.status_changed";
 
@@ -173,12 +174,47 @@ export const caseRenewalDueV1 = z.strictObject({
 });
 export type CaseRenewalDueV1 = z.infer<typeof caseRenewalDueV1>;
 
+export const CASE_VENDOR_ALERT = "case.vendor_alert";
+export const CASE_VENDOR_ALERT_CLEARED = "case.vendor_alert_cleared";
+
+const vendorAlert = z
+  .strictObject({
+    name: z.enum(VENDORS).describe("The verification vendor."),
+    outcome: vendorVerdictSchema.shape.outcome.describe(
+      "The vendor's answer: `declined`, `review` (the vendor asks a person to look), or `approved` with a signal at consider.",
+    ),
+    considered: z
+      .array(z.enum(SIGNALS))
+      .describe("The vendor's signals at `consider` (its watchlist among them); may be empty."),
+  })
+  .describe("What the vendor said; its own labels and report stay in the console.");
+
+/**
+ * A vendor's verdict that does not clear the trader arrived after the case was approved: the
+ * approval stands, a person is to decide, and the `monitoring_hit` access rights apply meanwhile.
+ */
+export const caseVendorAlertV1 = z.strictObject({
+  type: z.literal(CASE_VENDOR_ALERT),
+  ...monitoringEnvelope,
+  vendor: vendorAlert,
+});
+
+/** An approver kept the approval after looking at the vendor's verdict: the hold is lifted. */
+export const caseVendorAlertClearedV1 = z.strictObject({
+  type: z.literal(CASE_VENDOR_ALERT_CLEARED),
+  ...monitoringEnvelope,
+});
+export type CaseVendorAlertV1 = z.infer<typeof caseVendorAlertV1>;
+export type CaseVendorAlertClearedV1 = z.infer<typeof caseVendorAlertClearedV1>;
+
 /** Every payload we may send; receivers can parse with this and switch on `type`/`version`. */
 export const webhookPayload = z.discriminatedUnion("type", [
   caseStatusChangedV1,
   caseMonitoringHitV1,
   caseMonitoringClearedV1,
   caseRenewalDueV1,
+  caseVendorAlertV1,
+  caseVendorAlertClearedV1,
 ]);
 export type WebhookPayload = z.infer<typeof webhookPayload>;
 
@@ -258,20 +294,21 @@ export function buildMonitoringHit(
 ): CaseMonitoringHitV1 {
   return caseMonitoringHitV1.parse({
     type: CASE_MONITORING_HIT,
-    version: 1,
-    id: facts.eventId,
-    occurredAt: facts.occurredAt.toISOString(),
-    sequence: facts.sequence,
-    case: caseFacts(facts.kycCase),
-    trader: traderFacts(facts.trader),
+    ...monitoringFields(facts),
     hits: facts.hits,
-    limits: limitsInForce(facts.kycCase),
   });
 }
 
 export function buildMonitoringCleared(facts: MonitoringFacts): CaseMonitoringClearedV1 {
   return caseMonitoringClearedV1.parse({
     type: CASE_MONITORING_CLEARED,
+    ...monitoringFields(facts),
+  });
+}
+
+/** The envelope every monitoring-kind event carries besides its type (`monitoringEnvelope`). */
+function monitoringFields(facts: MonitoringFacts) {
+  return {
     version: 1,
     id: facts.eventId,
     occurredAt: facts.occurredAt.toISOString(),
@@ -279,7 +316,7 @@ export function buildMonitoringCleared(facts: MonitoringFacts): CaseMonitoringCl
     case: caseFacts(facts.kycCase),
     trader: traderFacts(facts.trader),
     limits: limitsInForce(facts.kycCase),
-  });
+  };
 }
 
 function caseFacts(kycCase: MonitoringFacts["kycCase"]) {
@@ -297,14 +334,25 @@ export function buildRenewalDue(
 ): CaseRenewalDueV1 {
   return caseRenewalDueV1.parse({
     type: CASE_RENEWAL_DUE,
-    version: 1,
-    id: facts.eventId,
-    occurredAt: facts.occurredAt.toISOString(),
-    sequence: facts.sequence,
-    case: caseFacts(facts.kycCase),
-    trader: traderFacts(facts.trader),
+    ...monitoringFields(facts),
     documentExpiresOn: facts.documentExpiresOn,
-    limits: limitsInForce(facts.kycCase),
+  });
+}
+
+export function buildVendorAlert(
+  facts: MonitoringFacts & { vendor: z.input<typeof vendorAlert> },
+): CaseVendorAlertV1 {
+  return caseVendorAlertV1.parse({
+    type: CASE_VENDOR_ALERT,
+    ...monitoringFields(facts),
+    vendor: facts.vendor,
+  });
+}
+
+export function buildVendorAlertCleared(facts: MonitoringFacts): CaseVendorAlertClearedV1 {
+  return caseVendorAlertClearedV1.parse({
+    type: CASE_VENDOR_ALERT_CLEARED,
+    ...monitoringFields(facts),
   });
 }
 
@@ -352,6 +400,12 @@ export const storedPayload = z.discriminatedUnion("type", [
     type: z.literal(CASE_RENEWAL_DUE),
     documentExpiresOn: caseRenewalDueV1.shape.documentExpiresOn,
   }),
+  z.object({
+    ...storedEnvelope,
+    type: z.literal(CASE_VENDOR_ALERT),
+    vendor: z.object(vendorAlert.shape),
+  }),
+  z.object({ ...storedEnvelope, type: z.literal(CASE_VENDOR_ALERT_CLEARED) }),
 ]);
 export type StoredPayload = z.infer<typeof storedPayload>;
 

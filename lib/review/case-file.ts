@@ -158,6 +158,7 @@ async function loadCaseFile(staff: Reviewer, caseId: string) {
     signedByMe: approval.signedByMe,
     signedByOther: approval.signedByOther,
     checksOfRound: Boolean(checksOfRound),
+    vendorVerdictOpen: vendorTask !== undefined,
   });
   const judgeable = hitsJudgeable(kycCase.status, monitoringTask !== undefined);
   const level = getLevel(kycCase.level);

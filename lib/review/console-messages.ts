@@ -32,6 +32,7 @@ const OUTCOMES = {
   erasure_refused: true,
   relationship_ended: true,
   periodic_review_completed: true,
+  approval_kept: true,
 } as const;
 export type ConsoleOutcome = keyof typeof OUTCOMES;
 
@@ -75,6 +76,7 @@ const REFUSALS = {
   risk_not_higher: true,
   nothing_to_renew: true,
   unknown_outcome: true,
+  no_vendor_task: true,
   changed: true,
   failed: true,
 } as const satisfies Record<ReviewReason | "bad_case" | "forbidden" | "changed" | "failed", true>;

@@ -42,6 +42,8 @@ export type ControlFacts = {
   signedByOther: boolean;
   /** The checks of the current round have run. */
   checksOfRound: boolean;
+  /** A vendor's concerning verdict after the approval waits for a person (lib/review/late-verdict.ts). */
+  vendorVerdictOpen?: boolean;
 };
 
 /** Someone else holds the open case: deciding on it needs an explicit take-over first. */
@@ -77,6 +79,11 @@ export function caseControls(staff: Reviewer, f: ControlFacts) {
     revoke: when(
       f.status === "approved",
       hasRole(staff, "approver") ? yes : no("withdraw_needs_approver"),
+    ),
+    /** Keeping the approval despite the vendor's late verdict: an approver's call, like a revoke. */
+    keepApproval: when(
+      f.status === "approved" && f.vendorVerdictOpen === true,
+      hasRole(staff, "approver") ? yes : no("needs_approver"),
     ),
     requestInformation: when(reviewable, holder),
     resumeReview: when(f.status === "action_required", holder),

@@ -6,7 +6,9 @@
  * The vendor never decides: its verdict is stored as evidence, and the checks (lib/checks
  * `checkVendor`) run again when a verdict arrives after them, so a decline or an inconclusive
  * answer reaches a reviewer. When a person already approved the case, the checks do not run
- * again: a concerning verdict opens a `vendor_verdict` task in the queue's monitoring tab instead.
+ * again: a concerning verdict opens a `vendor_verdict` task in the queue's monitoring tab instead,
+ * and a `case.vendor_alert` tells the CRM and the trading account (the `monitoring_hit` rights
+ * apply until an approver keeps the approval or takes it back).
  */
 import {
   findVendorVerification,
@@ -16,7 +18,9 @@ import {
   recordVendorVerdict,
 } from "@/lib/db/queries/vendors";
 import { appendAuditEvent } from "@/lib/db/queries/audit";
-import { listCaseEvents } from "@/lib/db/queries/cases";
+import { listCaseEvents, type OutboxBuilder } from "@/lib/db/queries/cases";
+import { destinationIdsFor } from "@/lib/delivery/destinations";
+import { buildVendorAlert, CASE_VENDOR_ALERT } from "@/lib/delivery/payload";
 import type { KycCase, Trader, VendorVerificationRow } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
 import { loadStepDrafts } from "@/lib/kyc/drafts";
@@ -132,6 +136,32 @@ export function isVendorName(value: string): value is VendorName {
 
 export type WebhookOutcome = "recorded" | "unchanged" | "progress" | "unknown_reference";
 
+/** The task's evidence and the event for the broker's systems, from one concerning verdict. */
+function lateVerdictConcern(verdict: VendorVerdict, now: Date) {
+  const considered = SIGNALS.filter((s) => verdict.signals[s] === "consider");
+  return {
+    data: lateVerdictTaskData.parse({
+      vendor: verdict.vendor,
+      reference: verdict.reference,
+      outcome: verdict.outcome,
+      considered,
+      labels: verdict.labels,
+    }),
+    outbox: ({ eventId, sequence, moved, trader }: Parameters<OutboxBuilder>[0]) => ({
+      type: CASE_VENDOR_ALERT,
+      payload: buildVendorAlert({
+        eventId,
+        sequence,
+        occurredAt: now,
+        kycCase: moved,
+        trader,
+        vendor: { name: verdict.vendor, outcome: verdict.outcome, considered },
+      }),
+      destinations: destinationIdsFor(CASE_VENDOR_ALERT),
+    }),
+  };
+}
+
 /**
  * A vendor's webhook: the adapter checks the signature over the raw bytes before anything is
  * read (UNAUTHENTICATED), then the shape (BAD_REQUEST). A final event fetches the verdict from
@@ -164,15 +194,7 @@ export async function receiveVendorWebhook(
     verdict,
     outcome: verdict.outcome,
     // Only used when the case is already approved: an open case's checks run again instead.
-    concern: verdictRaisesConcern(verdict)
-      ? lateVerdictTaskData.parse({
-          vendor: verdict.vendor,
-          reference: verdict.reference,
-          outcome: verdict.outcome,
-          considered: SIGNALS.filter((s) => verdict.signals[s] === "consider"),
-          labels: verdict.labels,
-        })
-      : undefined,
+    concern: verdictRaisesConcern(verdict) ? lateVerdictConcern(verdict, now) : undefined,
     now,
   });
   log.info("vendor.verdict", {

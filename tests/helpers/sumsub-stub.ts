@@ -21,7 +21,8 @@ export type SumsubState = {
   reportsServed: number;
 };
 
-export function stubSumsub(server: SetupServer): SumsubState {
+/** `idPrefix` keeps applicant ids apart when several cases of one scenario file use Sumsub. */
+export function stubSumsub(server: SetupServer, { idPrefix = "" } = {}): SumsubState {
   const state: SumsubState = {
     applicants: [],
     review: { reviewStatus: "init" },
@@ -55,7 +56,7 @@ export function stubSumsub(server: SetupServer): SumsubState {
       if (state.applicants.some((a) => a.externalUserId === externalUserId))
         return HttpResponse.json({ description: "already exists", code: 409 }, { status: 409 });
       const applicant = {
-        id: `applicant-${state.applicants.length + 1}`,
+        id: `${idPrefix}applicant-${state.applicants.length + 1}`,
         externalUserId,
         levelName: new URL(request.url).searchParams.get("levelName") ?? "",
       };

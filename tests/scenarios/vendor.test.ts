@@ -40,7 +40,7 @@ function sumsubDeclinesForgery(sumsub: ReturnType<typeof stubSumsub>, caseId: st
   };
   return {
     type: "applicantReviewed",
-    applicantId: "applicant-1",
+    applicantId: sumsub.applicants[0]?.id ?? "applicant-1",
     externalUserId: caseId,
     reviewStatus: "completed",
     reviewResult: { reviewAnswer: "RED" },
@@ -206,5 +206,125 @@ describe("scenario: a case verified by Sumsub, from the cTrader launch to the re
       `data-case="${kycCase.id}"`,
     );
     expect(await approver.casePage(kycCase.id)).not.toContain('data-testid="vendor-verdict-task"');
+  });
+
+  it("holds the approved account while the late decline waits, and lets an approver keep the approval with a note", async () => {
+    const w = world();
+    const sumsub = stubSumsub(ctraderServer, { idPrefix: "keep-" });
+    const trader = new Trader(w, 430_102);
+    await trader.launch("kyc", { kycType: "standard" });
+    await trader.fillStandardForms();
+    await trader.uploadStandardDocuments();
+    expect((await trader.startVendorStep()).status).toBe(201);
+    expect((await trader.finishVendorStep()).status).toBe(200);
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await w.worker();
+    const kycCase = await trader.currentCase();
+    const approver = await signedInStaff(w, "keep.approver@broker.example", "approver");
+    const reviewer = await signedInStaff(w, "keep.reviewer@broker.example", "reviewer");
+    expect(await approver.approve(kycCase.id)).toBe("approved");
+    await w.worker();
+    const accountRights = () =>
+      w.accountUpdates.filter((u) => u.login === trader.tradingLogin).map((u) => u.accessRights);
+    expect(accountRights().at(-1)).toBe("FULL_ACCESS");
+    const eventsBefore = w.crmEventsFor(kycCase.id).length;
+
+    expect(
+      await deliverTwice("sumsub", sumsubWebhook(sumsubDeclinesForgery(sumsub, kycCase.id))),
+    ).toEqual(STORED_ONCE);
+    await w.worker();
+
+    // The CRM hears of the alert once, with what Sumsub said and nothing personal; the account
+    // gets the monitoring hold; the approval itself stands.
+    const alerts = w.crmEventsFor(kycCase.id).slice(eventsBefore);
+    expect(alerts.map((e) => e.type)).toEqual(["case.vendor_alert"]);
+    expect(alerts[0]!.payload).toMatchObject({
+      version: 1,
+      case: { id: kycCase.id, status: "approved", approvedLevel: "standard" },
+      vendor: { name: "sumsub", outcome: "declined", considered: ["documentAuthenticity"] },
+    });
+    expect(JSON.stringify(alerts[0]!.payload)).not.toContain("FORGERY");
+    expect(accountRights().at(-1)).toBe("CLOSE_ONLY");
+    expect(await trader.status()).toBe("approved");
+    let page = await approver.casePage(kycCase.id);
+    expect(page).toContain('data-testid="keep-approval-form"');
+
+    // Keeping it is an approver's call, confirmed in a dialog, with a note that says why.
+    expect(await reviewer.casePage(kycCase.id)).toContain(
+      'data-control="keepApproval" data-why="needs_approver"',
+    );
+    const note = "Sumsub's FORGERY label is their known false alarm on this passport series.";
+    expect(await reviewer.keepApproval(kycCase.id, note)).toBe("error:needs_approver");
+    expect(await approver.keepApproval(kycCase.id, note, false)).toBe(
+      "error:confirmation_required",
+    );
+    expect(await approver.keepApproval(kycCase.id, "  ok  ")).toBe("error:reason_required");
+    expect(await approver.queue({ queue: "monitoring" })).toContain(`data-case="${kycCase.id}"`);
+    expect(await approver.keepApproval(kycCase.id, note)).toBe("approval_kept");
+    await w.worker();
+
+    // The task is closed, the hold lifted and the broker's systems told; the decision and its
+    // note are in the case's history and the audit trail.
+    expect(await approver.queue({ queue: "monitoring" })).not.toContain(
+      `data-case="${kycCase.id}"`,
+    );
+    page = await approver.casePage(kycCase.id);
+    expect(page).not.toContain('data-testid="vendor-verdict-task"');
+    expect(page).toContain('data-decision="vendor_verdict"');
+    expect(page).toContain("Approval kept after the vendor");
+    expect(page).toContain("known false alarm on this passport series");
+    expect(w.crmEventsFor(kycCase.id).at(-1)).toMatchObject({
+      type: "case.vendor_alert_cleared",
+      status: "approved",
+    });
+    expect(accountRights().at(-1)).toBe("FULL_ACCESS");
+    expect(await trader.status()).toBe("approved");
+    const kept = (await listCaseAuditEvents(kycCase.id)).filter(
+      (e) => e.action === "case.approval_kept",
+    );
+    expect(kept).toHaveLength(1);
+    expect(kept[0]!.data).toMatchObject({ vendor: "sumsub", outcome: "declined" });
+    // Nothing is left to keep: a second keep (another tab) changes nothing.
+    expect(await approver.keepApproval(kycCase.id, note)).toBe("error:no_vendor_task");
+  });
+
+  it("only stores a verdict that arrives after a final rejection: no task, no alert, no hold", async () => {
+    const w = world();
+    const sumsub = stubSumsub(ctraderServer, { idPrefix: "rejected-" });
+    const trader = new Trader(w, 430_103);
+    await trader.launch("kyc", { kycType: "standard" });
+    await trader.fillStandardForms();
+    await trader.uploadStandardDocuments();
+    expect((await trader.startVendorStep()).status).toBe(201);
+    expect((await trader.finishVendorStep()).status).toBe(200);
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await w.worker();
+    const kycCase = await trader.currentCase();
+    const approver = await signedInStaff(w, "late.rejecter@broker.example", "approver");
+    expect(await approver.reject(kycCase.id, "fraud_suspected")).toBe("rejected_final");
+    await w.worker();
+    const eventsBefore = w.crmEventsFor(kycCase.id).length;
+    const updatesBefore = w.accountUpdates.length;
+
+    expect(
+      await deliverTwice("sumsub", sumsubWebhook(sumsubDeclinesForgery(sumsub, kycCase.id))),
+    ).toEqual(STORED_ONCE);
+    await w.worker();
+
+    // The verdict is evidence on the closed case; nobody is asked to act on an account that was
+    // never approved.
+    expect(await approver.casePage(kycCase.id)).not.toContain('data-testid="vendor-verdict-task"');
+    expect(await approver.queue({ queue: "monitoring" })).not.toContain(
+      `data-case="${kycCase.id}"`,
+    );
+    expect(w.crmEventsFor(kycCase.id)).toHaveLength(eventsBefore);
+    expect(w.accountUpdates).toHaveLength(updatesBefore);
+    const actions = (await listCaseAuditEvents(kycCase.id)).map((e) => e.action);
+    expect(actions).toContain("vendor.verdict");
+    expect(actions).not.toContain("case.vendor_verdict_after_decision");
+    expect(await approver.keepApproval(kycCase.id, "Nothing to keep here at all.")).toBe(
+      "error:no_vendor_task",
+    );
+    expect(await trader.status()).toBe("rejected");
   });
 });

@@ -339,7 +339,8 @@ export async function getCaseById(caseId: string): Promise<KycCase | undefined> 
 }
 
 /**
- * What decides a trader's access rights now: the case's status and level, an open monitoring hit,
+ * What decides a trader's access rights now: the case's status and level, an open hold (a
+ * monitoring hit, or a vendor's concerning verdict after the approval: `monitoringHitOpen`),
  * and (for an event with `sequence`) the newest later event of the case whose delivery to
  * `destination` is still alive (pending or delivered), which sends or sent the rights in its turn.
  */
@@ -374,7 +375,8 @@ export async function getCaseAccessState(
       account: kycCases.account,
       tradingLogin: traders.tradingLogin,
       monitoringHitOpen: sql<boolean>`exists (select 1 from ${reviewTasks} t
-        where t.case_id = ${kycCases.id} and t.kind = 'monitoring_hit' and t.closed_at is null)`,
+        where t.case_id = ${kycCases.id} and t.kind in ('monitoring_hit', 'vendor_verdict')
+        and t.closed_at is null)`,
       renewalDue: sql<boolean>`${kycCases.renewalDueAt} is not null`,
       supersededBy,
     })

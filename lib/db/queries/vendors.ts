@@ -1,9 +1,11 @@
 import { isDeepStrictEqual } from "node:util";
 import { and, eq, isNull, or } from "drizzle-orm";
 import { getDb } from "../client";
-import type { Tx } from "./cases";
+import { insertCaseOutboxEvent, type OutboxBuilder, type Tx } from "./cases";
+import { closeReviewTask } from "./review";
 import {
   auditEvents,
+  caseDecisions,
   kycCases,
   reviewTasks,
   vendorVerifications,
@@ -135,15 +137,17 @@ export async function recordVendorCapture(input: {
 /**
  * Stores a final verdict. The same verdict again (a webhook delivered twice) changes nothing and
  * answers false; a different one replaces it, moves `verdict_at` and is audited. With `concern`
- * (the task's evidence), a case already approved gets an open `vendor_verdict` review task in the
- * same transaction, audited; the case row is locked so an approval cannot slip in between.
+ * (the task's evidence and the event for the broker's systems), a case already approved gets an
+ * open `vendor_verdict` review task and that outbox event in the same transaction, audited; the
+ * case row is locked so an approval cannot slip in between. On a case in any other state the
+ * verdict is only stored: an open case's checks run again, a closed one grants nothing to hold.
  */
 export async function recordVendorVerdict(input: {
   caseId: string;
   verdictReference: string;
   verdict: Record<string, unknown>;
   outcome: string;
-  concern?: Record<string, unknown>;
+  concern?: { data: Record<string, unknown>; outbox: OutboxBuilder };
   now: Date;
 }): Promise<boolean> {
   const db = await getDb();
@@ -184,14 +188,10 @@ async function openLateVerdictTask(
   tx: Tx,
   caseId: string,
   vendor: string,
-  data: Record<string, unknown>,
+  { data, outbox }: { data: Record<string, unknown>; outbox: OutboxBuilder },
   now: Date,
 ): Promise<void> {
-  const [kycCase] = await tx
-    .select({ status: kycCases.status, traderId: kycCases.traderId })
-    .from(kycCases)
-    .where(eq(kycCases.id, caseId))
-    .for("update");
+  const [kycCase] = await tx.select().from(kycCases).where(eq(kycCases.id, caseId)).for("update");
   if (kycCase?.status !== "approved") return;
   // A newer verdict replaces the evidence of a task still open: one task per case and kind.
   const [updated] = await tx
@@ -219,5 +219,73 @@ async function openLateVerdictTask(
     traderId: kycCase.traderId,
     occurredAt: now,
     data: { taskId: task!.id, vendor, outcome: data.outcome ?? null },
+  });
+  await insertCaseOutboxEvent(tx, kycCase, outbox, now);
+}
+
+/**
+ * An approver keeps the approval after looking at the vendor's verdict: the open `vendor_verdict`
+ * task closes (`kept`), with a `vendor_verdict` decision carrying the note (the case's history),
+ * the audit line and the event that lifts the hold, in one transaction on the locked case row.
+ * Null when the case is not approved or no such task is open (someone decided meanwhile).
+ */
+export async function closeVendorVerdictTask(input: {
+  caseId: string;
+  staffId: string;
+  internalNote: string;
+  outbox: OutboxBuilder;
+  now: Date;
+}): Promise<{ taskId: string } | null> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const [kycCase] = await tx
+      .select()
+      .from(kycCases)
+      .where(eq(kycCases.id, input.caseId))
+      .for("update");
+    const [task] = await tx
+      .select()
+      .from(reviewTasks)
+      .where(
+        and(
+          eq(reviewTasks.caseId, input.caseId),
+          eq(reviewTasks.kind, VENDOR_VERDICT_TASK),
+          isNull(reviewTasks.closedAt),
+        ),
+      );
+    if (kycCase?.status !== "approved" || !task) return null;
+    const data = {
+      taskId: task.id,
+      resolution: "kept",
+      vendor: task.data.vendor ?? null,
+      outcome: task.data.outcome ?? null,
+    };
+    await tx.insert(caseDecisions).values({
+      caseId: input.caseId,
+      staffId: input.staffId,
+      decision: VENDOR_VERDICT_TASK,
+      internalNote: input.internalNote,
+      data,
+      createdAt: input.now,
+    });
+    await tx.insert(auditEvents).values({
+      actorType: "staff",
+      actorId: input.staffId,
+      action: "case.approval_kept",
+      caseId: input.caseId,
+      traderId: kycCase.traderId,
+      occurredAt: input.now,
+      data,
+    });
+    await closeReviewTask({
+      caseId: input.caseId,
+      kind: VENDOR_VERDICT_TASK,
+      staffId: input.staffId,
+      resolution: "kept",
+      now: input.now,
+      outbox: input.outbox,
+      tx,
+    });
+    return { taskId: task.id };
   });
 }

@@ -28,6 +28,7 @@ import {
   codeAction,
   erasureRequestAction,
   periodicReviewAction,
+  keepApprovalAction,
   legalHoldAction,
   relationshipEndAction,
   loginAction,
@@ -510,6 +511,9 @@ export class Staff extends Browser {
   /** "Review completed" on the case page's periodic review task, with the chosen outcome. */
   completePeriodicReview = (caseId: string, outcome: string, note = "") =>
     this.run(periodicReviewAction, { caseId, outcome, note });
+  /** "Keep the approval and close the task" on a vendor's late verdict, then "Yes, confirm". */
+  keepApproval = (caseId: string, note: string, confirmed = true) =>
+    this.run(keepApprovalAction, { caseId, note, ...(confirmed && { confirmed: "yes" }) });
   relationshipEnd = (caseId: string, endedOn: string) =>
     this.run(relationshipEndAction, { caseId, endedOn });
   /** "False positive", or "Confirm match" then "Yes, confirm" in its dialog. */

@@ -1,8 +1,11 @@
-import { assignAction, periodicReviewAction } from "../../../actions";
+import { assignAction, keepApprovalAction, periodicReviewAction } from "../../../actions";
 import { PERIODIC_REVIEW_OUTCOMES } from "@/lib/review/periodic";
 import type { CaseFile } from "@/lib/review/case-file";
+import type { ControlWhy } from "@/lib/review/console-messages";
+import type { Control } from "@/lib/review/controls";
 import { getTranslations } from "@/lib/i18n/translations";
 import { getConsoleLabels } from "@/lib/review/labels";
+import { ConfirmButton } from "./confirm-button";
 import { Time } from "./value";
 import { getCaseWords } from "./words";
 
@@ -11,12 +14,31 @@ const upgrading = (kycCase: CaseFile["kycCase"]) =>
   kycCase.approvedLevel !== kycCase.level &&
   kycCase.status !== "approved";
 
+/** Why a control that applies is not this person's to use. */
+function WhyNot({
+  control,
+  name,
+  why,
+}: {
+  control: Control | undefined;
+  name: string;
+  why: (code: ControlWhy) => string;
+}) {
+  if (!control || control.enabled) return null;
+  return (
+    <p className="muted" data-testid="why" data-control={name} data-why={control.why}>
+      {why(control.why)}
+    </p>
+  );
+}
+
 export async function Summary({ file }: { file: CaseFile }) {
   const { kycCase, trader, team } = file;
-  const [{ t, why }, label, tc] = await Promise.all([
+  const [{ t, why }, label, tc, tConfirm] = await Promise.all([
     getCaseWords(),
     getConsoleLabels(),
     getTranslations("Console"),
+    getTranslations("Confirm"),
   ]);
   const review = file.periodicReview;
   const monitoringTask = file.monitoringTask;
@@ -91,6 +113,32 @@ export async function Summary({ file }: { file: CaseFile }) {
               ))}
             </ul>
           ) : null}
+          <p>{t("summary.lateVerdictHold")}</p>
+          {file.controls.keepApproval?.enabled ? (
+            <form action={keepApprovalAction} className="stack" data-testid="keep-approval-form">
+              <input type="hidden" name="caseId" value={kycCase.id} />
+              <label htmlFor="keepNote">{t("summary.keepApprovalNote")}</label>
+              <textarea
+                id="keepNote"
+                name="note"
+                rows={2}
+                minLength={10}
+                maxLength={2000}
+                required
+              />
+              <ConfirmButton
+                className="button secondary"
+                testId="keep-approval"
+                question={tConfirm("keepApproval")}
+                yes={tConfirm("yes")}
+                cancel={tConfirm("cancel")}
+              >
+                {t("summary.keepApproval")}
+              </ConfirmButton>
+            </form>
+          ) : (
+            <WhyNot control={file.controls.keepApproval} name="keepApproval" why={why} />
+          )}
         </div>
       ) : null}
       {review ? (
@@ -177,14 +225,7 @@ export async function Summary({ file }: { file: CaseFile }) {
           </a>
         </p>
       ) : (
-        <p
-          className="muted"
-          data-testid="why"
-          data-control="export"
-          data-why={file.controls.export.why}
-        >
-          {why(file.controls.export.why)}
-        </p>
+        <WhyNot control={file.controls.export} name="export" why={why} />
       )}
     </section>
   );
