@@ -8,6 +8,7 @@ import "./support/request-scope";
 import { PERSONAL } from "../fixtures/kyc-values";
 import { ctraderServer } from "../helpers/ctrader-stub";
 import { checkCompleted, ONFIDO_SETTINGS, onfidoWebhook, stubOnfido } from "../helpers/onfido-stub";
+import { listCaseAuditEvents } from "@/lib/db/queries/audit";
 import { signedInStaff, Trader } from "./support/people";
 import {
   deliverTwice,
@@ -196,5 +197,85 @@ describe("scenario: a level verified by Onfido alone, from the cTrader launch to
     await w.worker();
     page = await reviewer.casePage(kycCase.id);
     expect(vendorCheckOn(page).outcome).toBe("pass");
+  });
+
+  it("holds the account when Onfido's consider arrives after the approval, until an approver keeps the approval", async () => {
+    const w = world();
+    const onfido = stubOnfido(ctraderServer, { idPrefix: "late-" });
+    const trader = new Trader(w, 431_003);
+    await trader.launch("kyc", { kycType: "basic" });
+    await trader.continue("personal", PERSONAL);
+    await trader.continue("identity_document", {
+      documentKind: "passport",
+      documentNumber: "ON5550123",
+      issuingCountry: "SE",
+      expiryDate: "2031-05-01",
+    });
+    expect((await trader.startVendorStep()).status).toBe(201);
+    expect((await trader.finishVendorStep()).body).toEqual({ status: "captured" });
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await w.worker();
+    const kycCase = await trader.currentCase();
+
+    // The approver does not wait for Onfido.
+    const approver = await signedInStaff(w, "onfido.late@broker.example", "approver");
+    expect(await approver.casePage(kycCase.id)).toContain("No verdict from onfido yet.");
+    expect(await approver.approve(kycCase.id)).toBe("approved");
+    await w.worker();
+    const rights = () =>
+      w.accountUpdates.filter((u) => u.login === trader.tradingLogin).map((u) => u.accessRights);
+    expect(rights().at(-1)).toBe("FULL_ACCESS");
+    const eventsBefore = w.crmEventsFor(kycCase.id).length;
+
+    // Then Onfido: the photo comparison is to be considered.
+    onfido.checkResult = "consider";
+    onfido.reports = [
+      {
+        name: "document",
+        status: "complete",
+        result: "clear",
+        completed_at_iso8601: "2026-12-03T09:00:00Z",
+      },
+      {
+        name: "facial_similarity_photo",
+        status: "complete",
+        result: "consider",
+        sub_result: "consider",
+        completed_at_iso8601: "2026-12-03T09:00:00Z",
+      },
+    ];
+    expect(await deliverTwice("onfido", onfidoWebhook(checkCompleted("late-check-1")))).toEqual(
+      STORED_ONCE,
+    );
+    await w.worker();
+
+    // A person is told, the CRM hears of it once, and the account is held; the case stays approved.
+    expect(await approver.queue({ queue: "monitoring" })).toContain(`data-case="${kycCase.id}"`);
+    const page = await approver.casePage(kycCase.id);
+    expect(page).toContain('data-testid="vendor-verdict-task"');
+    expect(page).toContain('data-signal="faceMatch"');
+    expect(page).toContain('data-label="facial_similarity_photo:consider"');
+    const alerts = w.crmEventsFor(kycCase.id).slice(eventsBefore);
+    expect(alerts.map((e) => e.type)).toEqual(["case.vendor_alert"]);
+    expect(alerts[0]!.payload).toMatchObject({
+      vendor: { name: "onfido", outcome: "review", considered: ["faceMatch"] },
+    });
+    expect(rights().at(-1)).toBe("CLOSE_ONLY");
+    expect(await trader.status()).toBe("approved");
+
+    // The approver compared the photos again and keeps the approval.
+    expect(
+      await approver.keepApproval(kycCase.id, "Compared the selfie and passport: same person."),
+    ).toBe("approval_kept");
+    await w.worker();
+    expect(await approver.queue({ queue: "monitoring" })).not.toContain(
+      `data-case="${kycCase.id}"`,
+    );
+    expect(w.crmEventsFor(kycCase.id).at(-1)?.type).toBe("case.vendor_alert_cleared");
+    expect(rights().at(-1)).toBe("FULL_ACCESS");
+    const actions = (await listCaseAuditEvents(kycCase.id)).map((e) => e.action);
+    expect(actions).toEqual(
+      expect.arrayContaining(["case.vendor_verdict_after_decision", "case.approval_kept"]),
+    );
   });
 });
