@@ -1,6 +1,7 @@
 /**
  * Re-screening (ongoing monitoring): when a list changes, every trader whose latest case is
- * approved is screened again against the new lists. Each is stored as a `rescreen` run with the
+ * approved is screened again against the new lists (not one whose business relationship ended:
+ * lib/db/queries/ended-relationship.ts). Each is stored as a `rescreen` run with the
  * screening result. A likely match this case has not had before reaches a person, in one
  * transaction: an open monitoring task on the case (the queue's "monitoring hit" filter), the
  * risk raised to high and escalated, an audit event, and a `case.monitoring_hit` outbox event to
@@ -45,9 +46,9 @@ const versionsOf = (lists: { source: string; version: string }[]) =>
   Object.fromEntries(lists.map((l) => [l.source, l.version]));
 
 /** Whether some approved trader has not been screened against the current lists yet. */
-async function rescreenPending(): Promise<boolean> {
+async function rescreenPending(now: Date): Promise<boolean> {
   const lists = await listScreeningLists();
-  return lists.length > 0 && (await listCasesToRescreen(versionsOf(lists))).length > 0;
+  return lists.length > 0 && (await listCasesToRescreen(versionsOf(lists), now)).length > 0;
 }
 
 export async function rescreenApprovedTraders(now = new Date()): Promise<RescreenReport> {
@@ -63,7 +64,7 @@ export async function rescreenApprovedTraders(now = new Date()): Promise<Rescree
   const report: RescreenReport = { screened: 0, newHits: [] };
   // No list, nothing to screen against (the index's versions are empty).
   const cases =
-    Object.keys(loaded.versions).length > 0 ? await listCasesToRescreen(loaded.versions) : [];
+    Object.keys(loaded.versions).length > 0 ? await listCasesToRescreen(loaded.versions, now) : [];
   for (const kycCase of cases) {
     const drafts = await loadStepDrafts(kycCase.id);
     const snapshot = buildSnapshot({
@@ -127,7 +128,7 @@ export async function importListsAndRescreen(
     allowPrivate: env().lists.allowPrivate,
     ...options,
   });
-  if (!lists.some((l) => l.status === "replaced") && !(await rescreenPending()))
+  if (!lists.some((l) => l.status === "replaced") && !(await rescreenPending(now)))
     return { lists, rescreen: null };
   return { lists, rescreen: await rescreenApprovedTraders(now) };
 }

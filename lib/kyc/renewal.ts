@@ -55,13 +55,13 @@ export async function runDocumentExpiry(now: Date, noticeDays: number): Promise<
   const today = utcDay(now);
   // A renewal the trader started and never submitted ends with the document it never replaced.
   const due = [
-    ...(await listApprovedCasesExpiringBy(today, { limit: SWEEP_LIMIT })).map((c) => ({
+    ...(await listApprovedCasesExpiringBy(today, { limit: SWEEP_LIMIT, now })).map((c) => ({
       ...c,
       status: "approved" as const,
     })),
-    ...(await listApprovedCasesExpiringBy(today, { renewalDrafts: true, limit: SWEEP_LIMIT })).map(
-      (c) => ({ ...c, status: "draft" as const }),
-    ),
+    ...(
+      await listApprovedCasesExpiringBy(today, { renewalDrafts: true, limit: SWEEP_LIMIT, now })
+    ).map((c) => ({ ...c, status: "draft" as const })),
   ];
   for (const kycCase of due) {
     try {
@@ -82,6 +82,7 @@ export async function runDocumentExpiry(now: Date, noticeDays: number): Promise<
   for (const due of await listApprovedCasesExpiringBy(noticeBy, {
     withoutNotice: true,
     limit: SWEEP_LIMIT,
+    now,
   })) {
     const eventId = await sendRenewalNotice(due.id, due.documentExpiresOn, now);
     if (eventId) noticed++;

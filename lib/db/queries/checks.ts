@@ -1,6 +1,7 @@
-import { and, asc, desc, eq, inArray, isNull, lte, ne, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, lte, ne, not, or, sql } from "drizzle-orm";
 import { getDb, type Db } from "../client";
 import { insertCaseOutboxEvent, type OutboxBuilder } from "./cases";
+import { underEndedRelationship } from "./ended-relationship";
 import {
   auditEvents,
   caseChecks,
@@ -382,13 +383,15 @@ export async function listScreeningEvidence(caseId: string): Promise<Record<stri
 
 /**
  * The latest case of each trader, approved and not erased (the purge closes a case and keeps its
- * status), that no run has screened against the lists at `versions` (source → version) yet:
+ * status) nor under an ended relationship (no customer left to monitor), that no run has screened
+ * against the lists at `versions` (source → version) yet:
  * after a list change, every one of them; after a re-screening that was cut off, the ones it did
  * not reach. A run is recorded per case in its own transaction, so a case is either done or
  * still listed here: the next run resumes without screening anyone twice.
  */
 export async function listCasesToRescreen(
   versions: Record<string, string>,
+  now: Date,
 ): Promise<Pick<KycCase, "id" | "traderId" | "level">[]> {
   const db = await getDb();
   const latest = db
@@ -398,6 +401,7 @@ export async function listCasesToRescreen(
       level: kycCases.level,
       status: kycCases.status,
       closedAt: kycCases.closedAt,
+      openedAt: kycCases.openedAt,
     })
     .from(kycCases)
     .orderBy(kycCases.traderId, desc(kycCases.openedAt), desc(kycCases.id))
@@ -409,6 +413,7 @@ export async function listCasesToRescreen(
       and(
         eq(latest.status, "approved"),
         isNull(latest.closedAt),
+        not(underEndedRelationship(latest, now)),
         sql`not exists (select 1 from ${checkRuns} r where r.case_id = ${latest.id}
           and r.list_versions = ${JSON.stringify(versions)}::jsonb)`,
       ),

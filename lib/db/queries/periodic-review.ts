@@ -3,8 +3,9 @@
  * closed periodic review task, lies more than the risk level's months back), what changed since,
  * and the task itself (with its audit line, in one transaction).
  */
-import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, not, sql } from "drizzle-orm";
 import { getDb } from "../client";
+import { underEndedRelationship } from "./ended-relationship";
 import {
   auditEvents,
   caseDecisions,
@@ -14,7 +15,6 @@ import {
   kycCases,
   reviewTasks,
   screeningLists,
-  traderRelationships,
 } from "../schema";
 
 export const PERIODIC_REVIEW_TASK = "periodic_review";
@@ -61,9 +61,7 @@ export async function listCasesDueForPeriodicReview(input: {
         isNull(kycCases.closedAt),
         sql`not exists (select 1 from ${caseRetention} r where r.case_id = ${kycCases.id}
           and r.purged_at is not null)`,
-        sql`not exists (select 1 from ${traderRelationships} r where r.trader_id = ${kycCases.traderId}
-          and r.ended_at <= ${input.now.toISOString()}::timestamptz
-          and ${kycCases.openedAt} <= r.recorded_at)`,
+        not(underEndedRelationship(kycCases, input.now)),
         sql`not exists (select 1 from ${reviewTasks} t where t.case_id = ${kycCases.id}
           and t.kind = ${PERIODIC_REVIEW_TASK} and t.closed_at is null)`,
         sql`${lastReview} + make_interval(months => ${months}) <= ${input.now.toISOString()}::timestamptz`,

@@ -2,10 +2,11 @@
  * Document expiry: which approved cases are due for a renewal notice or for expiry, and the
  * notice itself (its timeline entry, audit line and outbox event in one transaction).
  */
-import { and, asc, eq, isNull, lte } from "drizzle-orm";
+import { and, asc, eq, isNull, lte, not } from "drizzle-orm";
 import { getDb } from "../client";
 import { auditEvents, caseEvents, kycCases } from "../schema";
 import { insertCaseOutboxEvent, type OutboxBuilder, type Tx } from "./cases";
+import { underEndedRelationship } from "./ended-relationship";
 import { RENEWAL_DUE_EVENT } from "@/lib/kyc/case-state";
 
 type DueCase = { id: string; documentExpiresOn: string };
@@ -13,11 +14,12 @@ type DueCase = { id: string; documentExpiresOn: string };
 /**
  * Approved cases whose identity document expires on or before `onOrBefore` (YYYY-MM-DD). With
  * `renewalDrafts`, instead: renewals started before the expiry and not submitted (a draft at the
- * level approved, the approval still in force), whose expiry is the approved document's.
+ * level approved, the approval still in force), whose expiry is the approved document's. Never a
+ * case under a relationship that ended by `now`: a former customer gets no notice and no expiry.
  */
 export async function listApprovedCasesExpiringBy(
   onOrBefore: string,
-  options: { withoutNotice?: boolean; renewalDrafts?: boolean; limit: number },
+  options: { withoutNotice?: boolean; renewalDrafts?: boolean; limit: number; now: Date },
 ): Promise<DueCase[]> {
   const db = await getDb();
   const rows = await db
@@ -30,6 +32,7 @@ export async function listApprovedCasesExpiringBy(
           : eq(kycCases.status, "approved"),
         lte(kycCases.documentExpiresOn, onOrBefore),
         options.withoutNotice ? isNull(kycCases.renewalDueAt) : undefined,
+        not(underEndedRelationship(kycCases, options.now)),
       ),
     )
     .orderBy(asc(kycCases.documentExpiresOn), asc(kycCases.id))

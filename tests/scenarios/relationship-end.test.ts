@@ -1,0 +1,176 @@
+/**
+ * Scenarios: after the broker's CRM ends a trader's business relationship (the relationship-end
+ * API), the trader's cases are records kept until the purge, not a customer to act on. The
+ * scheduled jobs (the worker's housekeeping and the daily cron job, with the clock moved forward)
+ * send no renewal notice and expire nothing, and the list re-screening screens nobody of theirs,
+ * while a current trader's case goes through each as before. A trader who comes back after the
+ * purge opens a new case that is live again: noticed, expired and re-screened like anyone's.
+ */
+import "./support/request-scope";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { sql } from "drizzle-orm";
+import { POST as relationshipEnd } from "@/app/api/crm/traders/[id]/relationship-end/route";
+import { runScheduledJobs } from "@/lib/jobs/daily";
+import { sqlRows } from "../helpers/sql-rows";
+import { signedInStaff, Trader } from "./support/people";
+import { BROKER, scenarioWorld, type World } from "./support/world";
+
+const CRM_KEY = "crm-api-key-for-the-relationship-end-scenarios";
+const world = scenarioWorld({
+  CRM_API_KEY: CRM_KEY,
+  RENEWAL_NOTICE_DAYS: "30",
+  // Kept well past the fixture passport's expiry (2031-05-01): ended, not erased.
+  RETENTION_CASE_YEARS: "10",
+});
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const at = (iso: string) => new Date(iso);
+
+/** The broker's CRM says the relationship ended now. */
+async function endRelationship(userId: number) {
+  const response = await relationshipEnd(
+    new Request(`${BROKER}/api/crm/traders/${userId}/relationship-end`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${CRM_KEY}` },
+      body: JSON.stringify({ endedAt: new Date().toISOString() }),
+    }),
+    { params: Promise.resolve({ id: String(userId) }) },
+  );
+  expect(response.status).toBe(200);
+}
+
+async function approvedTrader(
+  w: World,
+  userId: number,
+  person: Record<string, string | string[]> = {},
+  identity: Record<string, string> = {},
+) {
+  const trader = new Trader(w, userId);
+  await trader.completeStandardLevel(person, identity);
+  await w.worker();
+  const kycCase = await trader.currentCase();
+  const reviewer = await signedInStaff(w, `reviewer.${userId}@broker.example`, "reviewer");
+  expect(await reviewer.approve(kycCase.id)).toBe("approved");
+  await w.worker();
+  return { trader, kycCase };
+}
+
+const eventTypes = (w: World, caseId: string) => w.crmEventsFor(caseId).map((e) => e.type);
+
+const rescreened = async (w: World, caseId: string) =>
+  (
+    await sqlRows<{ case_id: string }>(
+      w.db.db,
+      sql`select case_id from check_runs where reason = 'rescreen' and case_id = ${caseId}`,
+    )
+  ).length;
+
+/** A broker list the worker imports on its schedule, and a person added to it later. */
+function brokerList(w: World, settings: Record<string, string> = {}) {
+  const list = path.join(w.dataDir, "broker-pep.csv");
+  copyFileSync(path.join(__dirname, "../fixtures/sanctions/generic-pep.csv"), list);
+  w.configure({ SANCTIONS_LIST_PATH: list, LISTS_IMPORT_HOURS: "24", ...settings });
+  return {
+    add: (line: string) => writeFileSync(list, `${readFileSync(list, "utf8")}${line}\n`),
+  };
+}
+
+describe("scenario: the document expiry after the relationship ended", () => {
+  it("sends no renewal notice and expires nothing for the former customer; a current one's case goes on", async () => {
+    const w = world();
+    const gone = await approvedTrader(w, 482_001);
+    const current = await approvedTrader(w, 482_002);
+    await endRelationship(482_001);
+
+    // The daily cron job on the notice day, the worker on the expiry date.
+    await runScheduledJobs(at("2031-04-01T00:00:00Z"));
+    await w.worker(at("2031-04-02T00:00:00Z"));
+    await w.worker(at("2031-05-01T00:00:00Z"));
+
+    expect(eventTypes(w, current.kycCase.id)).toContain("case.renewal_due");
+    expect((await current.trader.currentCase()).status).toBe("expired");
+
+    expect(eventTypes(w, gone.kycCase.id)).not.toContain("case.renewal_due");
+    const kept = await gone.trader.currentCase();
+    expect(kept.status).toBe("approved");
+    expect(kept.renewalDueAt).toBeNull();
+    expect(
+      w.crmEventsFor(gone.kycCase.id).filter((e) => e.type === "case.status_changed"),
+    ).not.toContainEqual(expect.objectContaining({ status: "expired" }));
+  }, 400_000);
+});
+
+describe("scenario: re-screening after the relationship ended", () => {
+  it("screens the former customer no more and opens no monitoring hit; a current one's match still reaches a person", async () => {
+    const w = world();
+    const list = brokerList(w);
+    const person = (givenNames: string, surnames: string, dateOfBirth: string) => ({
+      givenNames,
+      surnames,
+      dateOfBirth,
+      nationalities: ["PL"],
+    });
+    // Passports valid beyond the other scenarios' dates: these hits stay out of their sweeps.
+    const passport = { expiryDate: "2045-01-31" };
+    const gone = await approvedTrader(
+      w,
+      482_101,
+      person("Marta", "Kowalczyk", "1984-03-09"),
+      passport,
+    );
+    const current = await approvedTrader(
+      w,
+      482_102,
+      person("Jonas", "Lindqvist", "1979-11-02"),
+      passport,
+    );
+    await endRelationship(482_101);
+
+    // Both now on the broker's list: the next scheduled import re-screens.
+    list.add("Marta Kowalczyk,,1984-03-09,Poland");
+    list.add("Jonas Lindqvist,,1979-11-02,Poland");
+    await w.worker(new Date(Date.now() + 25 * HOUR));
+    await w.worker(new Date(Date.now() + 50 * HOUR));
+
+    expect(await rescreened(w, current.kycCase.id)).toBe(1);
+    expect(eventTypes(w, current.kycCase.id)).toContain("case.monitoring_hit");
+    expect(await rescreened(w, gone.kycCase.id)).toBe(0);
+    expect(eventTypes(w, gone.kycCase.id)).not.toContain("case.monitoring_hit");
+    const officer = await signedInStaff(w, "rescreen.ended.officer@broker.example", "reviewer");
+    const queue = await officer.queue({ queue: "monitoring" });
+    expect(queue).toContain(`data-case="${current.kycCase.id}"`);
+    expect(queue).not.toContain(`data-case="${gone.kycCase.id}"`);
+  }, 400_000);
+});
+
+describe("scenario: a trader who comes back after the relationship ended", () => {
+  it("has a live case again: noticed, re-screened and expired like any current customer's", async () => {
+    const w = world();
+    // Erased a year after the end, so the trader can come back long before the expiry.
+    const list = brokerList(w, { RETENTION_CASE_YEARS: "1" });
+    const person = { givenNames: "Ilse", surnames: "Vandermeer", dateOfBirth: "1990-06-21" };
+    const first = await approvedTrader(w, 482_201, { ...person, nationalities: ["PL"] });
+    await endRelationship(482_201);
+    await w.worker(new Date(Date.now() + 370 * DAY));
+
+    // The trader comes back: a new case, approved.
+    await first.trader.launch("kyc");
+    await first.trader.completeStandardLevel({ ...person, nationalities: ["PL"] });
+    const second = await first.trader.currentCase();
+    expect(second.id).not.toBe(first.kycCase.id);
+    await w.worker();
+    const reviewer = await signedInStaff(w, "returning.reviewer@broker.example", "reviewer");
+    expect(await reviewer.approve(second.id)).toBe("approved");
+    await w.worker();
+
+    await w.worker(at("2031-04-01T00:00:00Z"));
+    expect(eventTypes(w, second.id)).toContain("case.renewal_due");
+    list.add("Ilse Vandermeer,,1990-06-21,Poland");
+    await w.worker(at("2031-04-02T01:00:00Z"));
+    expect(await rescreened(w, second.id)).toBe(1);
+    expect(eventTypes(w, second.id)).toContain("case.monitoring_hit");
+    await runScheduledJobs(at("2031-05-01T00:00:00Z"));
+    expect((await first.trader.currentCase()).status).toBe("expired");
+  }, 400_000);
+});
