@@ -107,10 +107,27 @@ export async function analyzeCaseDocuments(caseId: string, traderId: string): Pr
 /** Which side carries the zone: the data page of a passport, the back of an identity card. */
 const ZONE_SIDES = ["page", "back", "front"];
 
+/** How much a side's result says: a zone that reads, a zone with bad check digits, no zone. */
+function weight(read: MrzRead): number {
+  if (read.status === "read") return 2;
+  return read.reason === "check_digits" ? 1 : 0;
+}
+
+/**
+ * The document's zone from its sides' results: a side that reads wins; otherwise the most telling
+ * failure, so a card's back whose check digits disagree is reported as such whatever the front
+ * (which has no zone) said, and never hidden behind it. Null when there was no side to read.
+ */
+export function combineSideReads(reads: readonly MrzRead[]): MrzRead | null {
+  let best: MrzRead | null = null;
+  for (const read of reads) if (!best || weight(read) > weight(best)) best = read;
+  return best;
+}
+
 /**
  * The machine-readable zone of the case's identity document, for the `mrz_match` check:
  * undefined when the document kind has none (a driving licence), null when no image of it is
- * stored (a PDF), else the first side that reads (an unreadable result when none does).
+ * stored (a PDF), else the sides' results combined (combineSideReads).
  */
 export async function readIdentityMrz(
   documents: readonly DocumentRow[],
@@ -126,11 +143,13 @@ export async function readIdentityMrz(
         d.contentType?.startsWith("image/"),
     )
     .sort((a, b) => ZONE_SIDES.indexOf(a.side) - ZONE_SIDES.indexOf(b.side));
-  let last: MrzRead | null = null;
+  const reads: MrzRead[] = [];
   for (const document of images) {
     const bytes = await readDocumentFile(document);
-    last = await readMrz(bytes);
-    if (last.status === "read") return last;
+    const read = await readMrz(bytes);
+    reads.push(read);
+    // A zone that reads cannot be outweighed: the other sides need no OCR.
+    if (read.status === "read") break;
   }
-  return last;
+  return combineSideReads(reads);
 }

@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import sharp from "sharp";
-import { analyzeCaseDocuments, imageQuality } from "@/lib/documents/analysis";
+import { analyzeCaseDocuments, combineSideReads, imageQuality } from "@/lib/documents/analysis";
+import type { MrzRead } from "@/lib/documents/mrz-read";
 import { inspectDocument } from "@/lib/documents/inspect";
 import { MAX_INPUT_PIXELS } from "@/lib/documents/image-check";
 import {
@@ -158,6 +159,29 @@ describe("perceptual hash", () => {
     );
     expect(hammingDistance(base, unrelated)).toBeGreaterThanOrEqual(20);
   }, 120_000);
+});
+
+describe("the identity document's zone from its sides", () => {
+  const noZone: MrzRead = { status: "unreadable", reason: "no_zone" };
+  const badDigits: MrzRead = { status: "unreadable", reason: "check_digits" };
+  // The choice looks at the outcome alone; what a read zone says is the check's business.
+  const read = { status: "read", format: "TD1" } as MrzRead;
+
+  it("takes the side that reads, in whichever order the sides come", () => {
+    expect(combineSideReads([noZone, read])).toBe(read);
+    expect(combineSideReads([read, noZone])).toBe(read);
+    expect(combineSideReads([badDigits, read])).toBe(read);
+  });
+
+  it("reports a zone with bad check digits over a side without a zone, in either order", () => {
+    expect(combineSideReads([badDigits, noZone])).toBe(badDigits);
+    expect(combineSideReads([noZone, badDigits])).toBe(badDigits);
+  });
+
+  it("calls a document none of whose sides has a zone unreadable, and one with no side to read null", () => {
+    expect(combineSideReads([noZone, noZone])).toEqual(noZone);
+    expect(combineSideReads([])).toBeNull();
+  });
 });
 
 describe("analyzeCaseDocuments (PostgreSQL, local storage)", () => {
