@@ -1,6 +1,6 @@
 /**
  * What the purge deletes besides whole cases, as its audit events record it: a replaced document
- * (`retention.document_deleted`) and an erased case's outbox events that settled after the
+ * or what a refused upload's form may have left at its key (`retention.document_deleted`) and an erased case's outbox events that settled after the
  * erasure (`retention.outbox_deleted`). The purge writes these payloads and /admin/retention
  * reads them back through these schemas.
  */
@@ -9,10 +9,24 @@ import { z } from "zod";
 export const DOCUMENT_DELETED = "retention.document_deleted";
 export const OUTBOX_DELETED = "retention.outbox_deleted";
 
+/**
+ * A refused upload's audit event (`document.refused`, lib/db/queries/documents.ts writes it): it
+ * counts against the case's file limit, and the purge reads it to delete what a replay of the
+ * refused upload's form may have put at its key once that form expired.
+ */
+export const documentRefusedSchema = z.object({
+  documentId: z.uuid(),
+  documentType: z.string(),
+  side: z.string(),
+  reason: z.string(),
+});
+
 export const documentDeletedSchema = z.object({
   documentId: z.uuid(),
   sha256: z.string().nullable(),
   replacedAt: z.coerce.date().nullable(),
+  /** Set for a refused upload: the check's reason (its bytes were never a document of the case). */
+  refused: z.string().optional(),
 });
 
 export const outboxDeletedSchema = z.object({

@@ -14,6 +14,10 @@
  * - Documents replaced by a newer upload before any submission used them go
  *   RETENTION_SUPERSEDED_DAYS after the decision; one a submission used is that round's evidence
  *   (the evidence export lists it) and stays until the case itself goes.
+ * - A refused upload: the check deleted its file and row at the refusal (only the refusal's audit
+ *   event stays, which the case's file limit counts). Once the upload's signed form has expired
+ *   too, its key is emptied again, whatever a replay of the form put there or a failed delete
+ *   left (`retention.document_deleted` with the refusal's reason).
  * - Outbox events of an erased case that a destination still had pending at the erasure go once
  *   settled (`retention.outbox_deleted`).
  * - A case on legal hold is skipped by every rule, checked again under the case's row lock.
@@ -31,14 +35,17 @@ import {
   getCaseForPurge,
   listAbandonedDraftCases,
   listCasesPastRelationshipEnd,
+  listRefusedUploadsToDelete,
   listSupersededDocuments,
   purgeCaseRows,
 } from "@/lib/db/queries/retention";
+import { appendAuditEvent } from "@/lib/db/queries/audit";
 import { log } from "@/lib/log";
 import { documentKey, storage } from "@/lib/storage";
 import type { z } from "zod";
 import {
   DOCUMENT_DELETED,
+  documentRefusedSchema,
   OUTBOX_DELETED,
   type documentDeletedSchema,
   type outboxDeletedSchema,
@@ -47,6 +54,9 @@ import { cutoffs } from "./policy";
 import { tombstoneSchema, type PurgeRule, type Tombstone } from "./tombstone";
 
 const BATCH = 50;
+
+/** Past a form's expiry: the bucket's clock may run a little behind ours. */
+const FORM_CLOCK_SKEW_MS = 60_000;
 
 const sha256 = (value: string) => createHash("sha256").update(value, "utf8").digest("hex");
 
@@ -103,13 +113,21 @@ export type PurgeReport = {
   drafts: number;
   cases: number;
   documents: number;
+  /** Keys of refused uploads emptied once their form expired. */
+  refusedUploads: number;
   /** Outbox events of erased cases that settled after the erasure, deleted now. */
   outboxEvents: number;
 };
 
 export async function runRetentionPurge(now = new Date()): Promise<PurgeReport> {
   const at = cutoffs(env().retention, now);
-  const report: PurgeReport = { drafts: 0, cases: 0, documents: 0, outboxEvents: 0 };
+  const report: PurgeReport = {
+    drafts: 0,
+    cases: 0,
+    documents: 0,
+    refusedUploads: 0,
+    outboxEvents: 0,
+  };
   for (const kycCase of await listAbandonedDraftCases(at.draftsTouchedBefore, BATCH))
     if (await purgeCase(kycCase.id, "abandoned_draft", now)) report.drafts++;
   const pastEnd = { endedBefore: at.relationshipEndedBefore, rules: at.caseRules };
@@ -138,6 +156,7 @@ export async function runRetentionPurge(now = new Date()): Promise<PurgeReport> 
     );
     report.documents++;
   }
+  report.refusedUploads = await deleteRefusedUploads(now);
   report.outboxEvents = await deleteSettledOutboxOfPurged(BATCH, (caseId, events) => {
     const data: z.input<typeof outboxDeletedSchema> = { events };
     return {
@@ -149,7 +168,36 @@ export async function runRetentionPurge(now = new Date()): Promise<PurgeReport> 
       occurredAt: now,
     };
   });
-  if (report.drafts || report.cases || report.documents || report.outboxEvents)
-    log.info("retention.purged", report);
+  if (Object.values(report).some((n) => n > 0)) log.info("retention.purged", report);
   return report;
+}
+
+async function deleteRefusedUploads(now: Date): Promise<number> {
+  const formsLastFor = env().storage.uploadUrlTtlSeconds * 1000 + FORM_CLOCK_SKEW_MS;
+  const refusals = await listRefusedUploadsToDelete(
+    new Date(now.getTime() - formsLastFor),
+    DOCUMENT_DELETED,
+    BATCH,
+  );
+  for (const refusal of refusals) {
+    const refused = documentRefusedSchema.parse(refusal.data);
+    const caseId = refusal.caseId as string;
+    // Deleted before the event is written: a crash in between deletes again on the next run.
+    await storage().delete(documentKey(caseId, refused.documentId));
+    const data: z.input<typeof documentDeletedSchema> = {
+      documentId: refused.documentId,
+      sha256: null,
+      replacedAt: null,
+      refused: refused.reason,
+    };
+    await appendAuditEvent({
+      actorType: "system",
+      actorId: "retention",
+      action: DOCUMENT_DELETED,
+      caseId,
+      data,
+      occurredAt: now,
+    });
+  }
+  return refusals.length;
 }

@@ -15,9 +15,10 @@ import { POST as relationshipEnd } from "@/app/api/crm/traders/[id]/relationship
 import { POST as upgradeApi } from "@/app/api/crm/traders/[id]/upgrade/route";
 import { BUILT_IN_LEVELS } from "@/lib/kyc/levels";
 import { caseCipher } from "@/lib/security/case-keys";
+import { documentKey } from "@/lib/storage";
 import { textOf } from "../helpers/render-page";
 import { sqlRows } from "../helpers/sql-rows";
-import { signedInStaff, Trader } from "./support/people";
+import { postToStorage, signedInStaff, Trader } from "./support/people";
 import { BROKER, scenarioWorld, type World } from "./support/world";
 
 const CRM_KEY = "crm-api-key-for-the-retention-scenarios-0123";
@@ -237,6 +238,60 @@ describe("scenario: an abandoned draft and replaced documents", () => {
     expect(existsSync(objectPath(w, replaced[0]!.storage_key))).toBe(false);
     expect(after.documents.length).toBeGreaterThanOrEqual(2);
     for (const d of after.documents) expect(existsSync(objectPath(w, d.storage_key))).toBe(true);
+  });
+});
+
+describe("scenario: a refused upload keeps no bytes", () => {
+  it("deletes the file at the refusal and, once its form expired, what a replay of the form put back", async () => {
+    const w = world();
+    const trader = new Trader(w, 470_006);
+    await trader.launch("kyc", { kycType: "standard" });
+    await trader.fillStandardForms();
+    const junk = Buffer.from("not a picture, whatever the browser says it is".repeat(40));
+    const refused = await trader.upload("identity", "page", junk);
+    const refusedAt = new Date();
+    expect(refused).toMatchObject({ status: 415, body: { reason: "unsupported_type" } });
+    const kycCase = await trader.currentCase();
+    const key = documentKey(kycCase.id, refused.documentId!);
+    expect(existsSync(objectPath(w, key))).toBe(false);
+    expect((await rowsOf(w, kycCase.id)).documents).toEqual([]);
+
+    // The signed form is still valid: a replay puts the bytes back, with no row naming them.
+    expect((await postToStorage(refused.form!, junk, "image/jpeg")).status).toBeLessThan(300);
+    expect(existsSync(objectPath(w, key))).toBe(true);
+
+    const formExpired = refusedAt.getTime() + (300 + 60) * 1000;
+    await w.worker(new Date(formExpired - 1000));
+    expect(existsSync(objectPath(w, key))).toBe(true);
+    await w.worker(new Date(formExpired));
+    expect(existsSync(objectPath(w, key))).toBe(false);
+    await w.worker(new Date(formExpired + DAY));
+
+    const audit = await sqlRows<{ action: string; data: Record<string, unknown> }>(
+      w.db.db,
+      sql`select action, data from audit_events where case_id = ${kycCase.id}
+          and action in ('document.refused', 'retention.document_deleted') order by seq`,
+    );
+    expect(audit).toEqual([
+      {
+        action: "document.refused",
+        data: expect.objectContaining({
+          documentId: refused.documentId,
+          reason: refused.body.reason,
+        }),
+      },
+      {
+        action: "retention.document_deleted",
+        data: expect.objectContaining({
+          documentId: refused.documentId,
+          refused: refused.body.reason,
+        }),
+      },
+    ]);
+    const admin = await signedInStaff(w, "refused.admin@broker.example", "admin");
+    expect(await admin.retentionPage()).toContain(
+      `data-deleted="document" data-document="${refused.documentId}"`,
+    );
   });
 });
 

@@ -3,6 +3,8 @@ import { getDb } from "../client";
 import { auditEvents, caseKeys, documents, kycCases, type DocumentRow } from "../schema";
 import { lockCaseForWrite, type Tx } from "./cases";
 import { preparedPerHandle } from "./prepared";
+import type { z } from "zod";
+import type { documentRefusedSchema } from "@/lib/retention/deletions";
 
 /** The case's documents the trader sees: not superseded by a newer upload of the same side. */
 export async function listCurrentDocuments(caseId: string): Promise<DocumentRow[]> {
@@ -93,6 +95,12 @@ export async function refusePendingDocument(input: {
       .where(and(eq(documents.id, input.id), eq(documents.status, "pending")))
       .returning({ documentType: documents.documentType, side: documents.side });
     if (!row) return;
+    const data: z.input<typeof documentRefusedSchema> = {
+      documentId: input.id,
+      documentType: row.documentType,
+      side: row.side,
+      reason: input.reason,
+    };
     await tx.insert(auditEvents).values({
       actorType: "trader",
       actorId: input.traderId,
@@ -100,12 +108,7 @@ export async function refusePendingDocument(input: {
       caseId: input.caseId,
       traderId: input.traderId,
       occurredAt: input.now,
-      data: {
-        documentId: input.id,
-        documentType: row.documentType,
-        side: row.side,
-        reason: input.reason,
-      },
+      data,
     });
   });
 }

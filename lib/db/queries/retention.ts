@@ -27,6 +27,7 @@ import {
   type TraderRelationship,
 } from "../schema";
 import { destroyCaseKey } from "./case-keys";
+import { DOCUMENT_REFUSED } from "./documents";
 import type { AuditInput } from "./audit";
 import type { Tx } from "./cases";
 
@@ -230,6 +231,38 @@ export async function deleteSupersededDocument(
     await deleteObjects();
     await tx.insert(auditEvents).values({ ...audit, data: audit.data ?? {} });
   });
+}
+
+/**
+ * Refused uploads (their `document.refused` events) refused at or before `refusedBefore` whose key
+ * the purge has not yet emptied (no `deletedAction` event names the document): the refusal
+ * deleted the file and its row, but the browser's signed form stays valid until it expires and a
+ * replay of it puts the bytes back at the key with no row pointing at them.
+ */
+export async function listRefusedUploadsToDelete(
+  refusedBefore: Date,
+  deletedAction: string,
+  limit: number,
+) {
+  const db = await getDb();
+  return db
+    .select({
+      caseId: auditEvents.caseId,
+      refusedAt: auditEvents.occurredAt,
+      data: auditEvents.data,
+    })
+    .from(auditEvents)
+    .where(
+      and(
+        eq(auditEvents.action, DOCUMENT_REFUSED),
+        isNotNull(auditEvents.caseId),
+        sql`${auditEvents.occurredAt} <= ${refusedBefore.toISOString()}::timestamptz`,
+        sql`not exists (select 1 from ${auditEvents} d where d.case_id = ${auditEvents.caseId}
+          and d.action = ${deletedAction} and d.data->>'documentId' = ${auditEvents.data}->>'documentId')`,
+      ),
+    )
+    .orderBy(asc(auditEvents.occurredAt))
+    .limit(limit);
 }
 
 /** What the tombstone is computed from: the case, its submissions' ciphertexts, its documents. */
