@@ -44,10 +44,23 @@ function withoutStaffText(actorType: string, data: unknown): unknown {
 }
 
 /**
+ * Why something held is not in the copy, one category each: the export states the category with
+ * the reason so the person sees what kind of data exists and on which ground it is withheld.
+ * - `security`: credentials, keys and the audit chain's hashes (GDPR Art. 32), not about the person;
+ * - `other_people`: who among the staff acted, another person's data (Art. 15(4));
+ * - `suspicion`: officers' own words, which may record a suspicion or an investigation. Telling the
+ *   trader is tipping-off (Directive (EU) 2015/849 Art. 39), and national law restricts the right
+ *   of access for it (GDPR Art. 23(1)(d)); what was decided, verdicts, reason codes and every
+ *   message meant for the trader are exported, and an officer who has checked a note may release it.
+ */
+export const WITHHELD_CATEGORIES = ["security", "other_people", "suspicion"] as const;
+
+const TIPPING_OFF =
+  "disclosing it could tip you off about a suspicion or an investigation, which the law forbids (Directive (EU) 2015/849 Art. 39; national law restricts the right of access for it, GDPR Art. 23(1)(d)). A compliance officer may release it after review.";
+
+/**
  * Columns (or whole tables, `column: "*"`) held about the trader that the export leaves out, with
- * the reason. Staff-internal notes: GDPR Art. 15 covers opinions about the person, but a note may
- * record a suspicion, and disclosing that is tipping-off (Directive (EU) 2015/849 Art. 39; GDPR
- * Art. 23(1)(d) restrictions in national law) — an officer who has checked a note may release it.
+ * the category and the reason (see WITHHELD_CATEGORIES).
  */
 export const WITHHELD = [
   ...(
@@ -58,12 +71,14 @@ export const WITHHELD = [
       ["phone_handoffs", "token_hash"],
     ] as const
   ).map(([table, column]) => ({
+    category: "security" as const,
     table,
     column,
     reason:
       "A hash of a sign-in credential: information about a token, not about the person, and disclosing it weakens the security of processing (GDPR Art. 32).",
   })),
   {
+    category: "security" as const,
     table: "case_keys",
     column: "wrapped_key",
     reason:
@@ -80,36 +95,50 @@ export const WITHHELD = [
       ["audit_events", "actor_id"],
     ] as const
   ).map(([table, column]) => ({
+    category: "other_people" as const,
     table,
     column,
     reason:
       "The identity of the staff member who acted (for events and audit entries: only where the actor is staff; other actors are exported): the personal data of another person, whose rights the copy must not adversely affect (GDPR Art. 15(4)).",
   })),
-  ...(
-    [
-      ["case_decisions", "internal_note"],
-      ["case_retention", "legal_hold_reason"],
-      ["case_events", "data"],
-      ["audit_events", "data"],
-    ] as const
-  ).map(([table, column]) => ({
+  {
+    category: "suspicion" as const,
+    table: "case_decisions",
+    column: "internal_note",
+    reason: `An officer's internal note on a decision, including the reason given for a screening-hit verdict: it may record a suspicion, and ${TIPPING_OFF} The decisions and verdicts themselves, their reason codes and the messages to you are exported.`,
+  },
+  {
+    category: "suspicion" as const,
+    table: "case_retention",
+    column: "legal_hold_reason",
+    reason: `Why a case is kept beyond its retention period (a legal hold may serve an authority's order or an investigation): ${TIPPING_OFF} That a hold is set, and since when, is exported (it changes how long the case is kept).`,
+  },
+  ...(["case_events", "audit_events"] as const).map((table) => ({
+    category: "suspicion" as const,
     table,
-    column,
-    reason: `Staff-internal notes and reasons (including the reason an officer gave for a screening-hit verdict or a reopening) may record a suspicion; disclosing them could be tipping-off (Directive (EU) 2015/849 Art. 39, restricting access under GDPR Art. 23(1)(d)). Decisions, verdicts, their reason codes and messages to you are exported; a compliance officer may release a note after review. For events and audit entries only the text a staff member wrote (${STAFF_TEXT.join(", ")}) is withheld; the rest is exported.`,
+    column: "data",
+    reason: `Only the text a staff member wrote in an event or audit entry (${STAFF_TEXT.join(", ")}: the reason for a verdict, a reopening or a hold): it may record a suspicion, and ${TIPPING_OFF} The rest of each entry is exported.`,
   })),
   ...(["case_search_terms", "identity_fingerprints"] as const).map((table) => ({
+    category: "security" as const,
     table,
     column: "*",
     reason:
       "Keyed hashes (HMAC) of your name and identity document number, kept for search and duplicate detection: the values they are derived from are in this export; the hashes cannot be read back, and disclosing them would let the key be attacked (GDPR Art. 32).",
   })),
   ...(["seq", "prev_hash", "hash"] as const).map((column) => ({
+    category: "security" as const,
     table: "audit_events",
     column,
     reason:
       "The audit chain's sequence number and hashes: tamper evidence over every entry of every person, not information about you (GDPR Art. 32); the entries themselves are exported.",
   })),
-] satisfies { table: string; column: string; reason: string }[];
+] satisfies {
+  category: (typeof WITHHELD_CATEGORIES)[number];
+  table: string;
+  column: string;
+  reason: string;
+}[];
 
 const eventSchema = z.object({
   id: z.number(),
@@ -414,7 +443,14 @@ export const subjectAccessSchema = z.object({
     }),
   ),
   /** What is held but not in this copy, and why. */
-  withheld: z.array(z.object({ table: z.string(), column: z.string(), reason: z.string() })),
+  withheld: z.array(
+    z.object({
+      category: z.enum(WITHHELD_CATEGORIES),
+      table: z.string(),
+      column: z.string(),
+      reason: z.string(),
+    }),
+  ),
 });
 export type SubjectAccess = z.infer<typeof subjectAccessSchema>;
 type ExportedCase = SubjectAccess["cases"][number];

@@ -348,9 +348,25 @@ describe("scenario: data-subject access", () => {
       "court order 2026/91",
     ])
       expect(text).not.toContain(note);
-    expect(data.withheld.map((x) => `${x.table}.${x.column}`)).toContain(
+    // The export states what it withholds on the tipping-off ground, and why: the hit verdict's
+    // reason (kept as the decision's internal note), the hold's reason, staff text in entries.
+    const onSuspicion = data.withheld.filter((x) => x.category === "suspicion");
+    expect(onSuspicion.map((x) => `${x.table}.${x.column}`).sort()).toEqual([
+      "audit_events.data",
       "case_decisions.internal_note",
+      "case_events.data",
+      "case_retention.legal_hold_reason",
+    ]);
+    for (const x of onSuspicion) {
+      expect(x.reason).toContain("tip you off");
+      expect(x.reason).toContain("Art. 39");
+      expect(x.reason).toContain("Art. 23(1)(d)");
+    }
+    expect(onSuspicion.find((x) => x.column === "internal_note")?.reason).toContain(
+      "screening-hit verdict",
     );
+    // What was decided is not withheld: the verdicts and the fact of the hold are in the copy.
+    expect(only!.decisions.some((d) => d.decision === "screening_false_positive")).toBe(true);
 
     // Every stored document of hers is in the archive, byte for byte.
     const stored = hers.get("documents")!;
