@@ -252,8 +252,8 @@ const retentionSchema = {
 export const AML_MINIMUM_YEARS = 5;
 
 /**
- * One exception to RETENTION_CASE_YEARS: for cases with this outcome (the case's status when the
- * purge comes), this trigger, or both.
+ * One exception to RETENTION_CASE_YEARS: for cases with this outcome (the case's last decision,
+ * approved or rejected, else its status: lib/retention/policy.ts), this trigger, or both.
  */
 export type CaseRetentionRule = {
   status?: CaseStatusName;
@@ -295,6 +295,11 @@ export function parseCaseRetentionRules(
     if (!rule)
       return {
         invalid: `"${pair}" is not outcome=years, trigger=years or outcome/trigger=years (outcomes: ${CASE_STATUSES.join(", ")}; triggers: ${CASE_TRIGGERS.join(", ")})`,
+      };
+    // An expired case is an approval whose document ran out: its period is the approval's.
+    if (rule.status === "expired")
+      return {
+        invalid: `"${pair}": a case's outcome is its last decision, and an expired case's is approved (use approved=years)`,
       };
     if (rule.years < 1 || rule.years > 30) return { invalid: `"${pair}": years from 1 to 30` };
     const key = `${rule.status ?? "*"}/${rule.trigger ?? "*"}`;

@@ -12,12 +12,12 @@ import {
   insertErasureRequest,
   listTraderCaseRetention,
 } from "@/lib/db/queries/retention";
-import { listTraderCases } from "@/lib/db/queries/review";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import type { StaffPrincipal } from "@/lib/staff/auth";
 import { tradersErasureDue } from "./policy";
 import { purgeCase } from "./purge";
+import { listTraderCasesForRetention } from "./relationship";
 
 export type ErasureAnswer =
   | { outcome: "executed"; erased: number }
@@ -36,7 +36,7 @@ export async function requestErasure(
   if (!kycCase) throw new AppError("NOT_FOUND", "no such case", { reason: "not_found" });
   const traderId = kycCase.traderId;
   const [cases, retention, relationship] = await Promise.all([
-    listTraderCases(traderId),
+    listTraderCasesForRetention(traderId),
     listTraderCaseRetention(traderId),
     getRelationship(traderId),
   ]);

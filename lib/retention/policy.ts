@@ -5,14 +5,26 @@
  *
  * A case's period after the relationship ended is the most specific configured one: its outcome
  * and trigger together (`rejected/compliance_notice=10`), then its outcome, then its trigger,
- * then RETENTION_CASE_YEARS. The outcome is the case's status when the purge comes.
+ * then RETENTION_CASE_YEARS. The outcome is the case's last decision (approved or rejected), and
+ * its status only while it never had one: an approval that expires, or is being renewed or
+ * upgraded, is still the approval the records were kept for, so its period (and the erasure date
+ * the CRM was given when the relationship ended) does not move with the status.
  */
 import type { CaseRetentionRule, Env } from "@/lib/env";
 
 const DAY_MS = 86_400_000;
 
 type Periods = Pick<Env["retention"], "draftDays" | "supersededDays" | "caseYears" | "caseRules">;
-type CaseFacts = { status: string; trigger: string };
+type CaseFacts = {
+  status: string;
+  /** The last move to approved or rejected (lib/db/queries/retention.ts: lastDecisions). */
+  lastDecision: string | null;
+  trigger: string;
+};
+
+/** The outcome a case's retention is keyed on (see above). */
+export const retentionOutcome = (kycCase: Pick<CaseFacts, "status" | "lastDecision">) =>
+  kycCase.lastDecision ?? kycCase.status;
 
 const specificity = (rule: CaseRetentionRule) => (rule.status ? 2 : 0) + (rule.trigger ? 1 : 0);
 
@@ -22,7 +34,7 @@ export function orderedCaseRules(policy: Pick<Periods, "caseRules">): CaseRetent
 }
 
 const matches = (rule: CaseRetentionRule, kycCase: CaseFacts) =>
-  (!rule.status || rule.status === kycCase.status) &&
+  (!rule.status || rule.status === retentionOutcome(kycCase)) &&
   (!rule.trigger || rule.trigger === kycCase.trigger);
 
 /** Years a case is kept after the trader's relationship ended. */

@@ -9,11 +9,18 @@ import { z } from "zod";
 import { getCaseById } from "@/lib/db/queries/cases";
 import { getTraderByCtraderUserId } from "@/lib/db/queries/traders";
 import type { StaffPrincipal } from "@/lib/staff/auth";
-import { upsertRelationshipEnd } from "@/lib/db/queries/retention";
+import { lastDecisions, upsertRelationshipEnd } from "@/lib/db/queries/retention";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { listTraderCases } from "@/lib/db/queries/review";
 import { tradersErasureDue } from "./policy";
+
+/** The trader's cases with the outcome their retention is keyed on (lib/retention/policy.ts). */
+export async function listTraderCasesForRetention(traderId: string) {
+  const cases = await listTraderCases(traderId);
+  const decided = await lastDecisions(cases.map((c) => c.id));
+  return cases.map((c) => ({ ...c, lastDecision: decided.get(c.id) ?? null }));
+}
 
 /** The CRM's body: when the relationship ended (not in the future); what it was is the CRM's. */
 export const relationshipEndRequest = z
@@ -80,7 +87,7 @@ async function recordEnd(input: {
   const erasableFrom = tradersErasureDue(
     env().retention,
     input.endedAt,
-    await listTraderCases(input.traderId),
+    await listTraderCasesForRetention(input.traderId),
   );
   await upsertRelationshipEnd({
     traderId: trader.id,

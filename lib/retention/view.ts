@@ -6,6 +6,7 @@ import "server-only";
 import {
   getCaseRetention,
   getRelationship,
+  lastDecisions,
   listAuditEventsByAction,
   listErasureRequests,
   listRetentionRows,
@@ -27,15 +28,17 @@ export async function getCaseRetentionView(kycCase: {
   trigger: string;
 }) {
   const { id: caseId, traderId } = kycCase;
-  const [row, relationship, requests] = await Promise.all([
+  const [row, relationship, requests, decided] = await Promise.all([
     getCaseRetention(caseId),
     getRelationship(traderId),
     listErasureRequests(traderId),
+    lastDecisions([caseId]),
   ]);
+  const facts = { ...kycCase, lastDecision: decided.get(caseId) ?? null };
   return {
     legalHold: row?.legalHoldAt ? { at: row.legalHoldAt, reason: row.legalHoldReason ?? "" } : null,
     relationshipEndedAt: relationship?.endedAt ?? null,
-    erasureDue: caseErasureDue(env().retention, relationship?.endedAt ?? null, kycCase),
+    erasureDue: caseErasureDue(env().retention, relationship?.endedAt ?? null, facts),
     latestErasureRequest: requests[0] ?? null,
     tombstone: row?.purgedAt && row.tombstone ? tombstoneSchema.parse(row.tombstone) : null,
   };

@@ -259,7 +259,10 @@ describe("retention and keys configuration", () => {
     ])
       expect(() => dev({ RETENTION_CASE_YEARS_BY: bad })).toThrow(
         /^Invalid configuration:\n {2}RETENTION_CASE_YEARS_BY: /,
-      );
+      ); // An expired case's outcome is its approval: a rule for `expired` would never apply.
+    expect(() => dev({ RETENTION_CASE_YEARS_BY: "expired=8" })).toThrow(
+      /RETENTION_CASE_YEARS_BY: "expired=8": a case's outcome is its last decision/,
+    );
   });
 
   it("refuses in production a case period shorter than AML's five years, naming the variable", () => {

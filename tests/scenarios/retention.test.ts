@@ -568,3 +568,43 @@ describe("scenario: periods per outcome and trigger (RETENTION_CASE_YEARS_BY)", 
     }
   }, 400_000);
 });
+
+describe("scenario: an approval that expires keeps its outcome's period", () => {
+  it("erases an approved case that expired meanwhile on the approval's period, the date the CRM was given", async () => {
+    const periods = { CRM_API_KEY: CRM_KEY, RETENTION_CASE_YEARS_BY: "approved=7" };
+    const w = world();
+    w.configure(periods);
+    try {
+      // The passport runs out on 2031-05-01 (the scenario's identity): the case expires then.
+      const { trader, kycCase } = await approvedCase(w, 470_051, "Utgångsson");
+      const answer = await crm(trader.userId, {
+        endedAt: new Date(Date.now() - 3_600_000).toISOString(),
+      });
+      expect(answer.status).toBe(200);
+      const erasableFrom = new Date(
+        ((await answer.json()) as { erasableFrom: string }).erasableFrom,
+      );
+      expect(erasableFrom.getUTCFullYear()).toBe(new Date().getUTCFullYear() + 7);
+
+      await w.worker(new Date("2031-05-01T00:00:00Z"));
+      const [row] = await sqlRows<{ status: string }>(
+        w.db.db,
+        sql`select status from kyc_cases where id = ${kycCase.id}`,
+      );
+      expect(row?.status).toBe("expired");
+
+      // Keyed on the status, an expired case would fall to the default five years.
+      await w.worker(new Date(erasableFrom.getTime() - DAY));
+      expect((await rowsOf(w, kycCase.id)).documents.length).toBeGreaterThan(0);
+      await w.worker(erasableFrom);
+      expect((await rowsOf(w, kycCase.id)).documents).toHaveLength(0);
+      const [tomb] = await sqlRows<{ tombstone: { outcome: string } }>(
+        w.db.db,
+        sql`select tombstone from case_retention where case_id = ${kycCase.id}`,
+      );
+      expect(tomb?.tombstone.outcome).toBe("expired");
+    } finally {
+      w.configure({});
+    }
+  }, 400_000);
+});

@@ -105,6 +105,34 @@ const notHeldOrPurged = (caseId: typeof kycCases.id) =>
     sql`(select 1 from ${caseRetention} where ${caseRetention.caseId} = ${caseId} and (${caseRetention.legalHoldAt} is not null or ${caseRetention.purgedAt} is not null))`,
   );
 
+/**
+ * The outcome a case's retention is keyed on (lib/retention/policy.ts): its last move to approved
+ * or rejected, else its status.
+ */
+const retentionOutcome = sql<string>`coalesce((select e.to_status::text from ${caseEvents} e
+  where e.case_id = ${kycCases.id} and e.to_status in ('approved', 'rejected')
+  order by e.occurred_at desc, e.id desc limit 1), ${kycCases.status}::text)`;
+
+/** Each case's last move to approved or rejected (cases never decided are absent). */
+export async function lastDecisions(caseIds: string[]): Promise<Map<string, string>> {
+  if (caseIds.length === 0) return new Map();
+  const db = await getDb();
+  const rows = await db
+    .selectDistinctOn([caseEvents.caseId], {
+      caseId: caseEvents.caseId,
+      toStatus: caseEvents.toStatus,
+    })
+    .from(caseEvents)
+    .where(
+      and(
+        inArray(caseEvents.caseId, caseIds),
+        inArray(caseEvents.toStatus, ["approved", "rejected"]),
+      ),
+    )
+    .orderBy(caseEvents.caseId, desc(caseEvents.occurredAt), desc(caseEvents.id));
+  return new Map(rows.map((r) => [r.caseId, r.toStatus]));
+}
+
 /** When the case was decided (its last move to approved or rejected), as a SQL expression. */
 const decidedAt = sql<Date | null>`(select max(${caseEvents.occurredAt}) from ${caseEvents} where ${caseEvents.caseId} = ${kycCases.id} and ${caseEvents.toStatus} in ('approved', 'rejected'))`;
 
@@ -150,7 +178,7 @@ export async function listCasesPastRelationshipEnd(
   const at = (moment: Date) => sql`${moment.toISOString()}::timestamptz`;
   const branches = cut.rules.map((rule) => {
     const conditions = [
-      rule.status ? sql`${kycCases.status}::text = ${rule.status}` : undefined,
+      rule.status ? sql`${retentionOutcome} = ${rule.status}` : undefined,
       rule.trigger ? sql`${kycCases.trigger}::text = ${rule.trigger}` : undefined,
     ].filter((c) => c !== undefined);
     return sql` when ${sql.join(conditions, sql` and `)} then ${at(rule.endedBefore)}`;

@@ -8,7 +8,7 @@ import {
 } from "@/lib/retention/policy";
 
 const policy = { draftDays: 90, supersededDays: 30, caseYears: 5, caseRules: [] };
-const approved = { status: "approved", trigger: "manual" };
+const approved = { status: "approved", lastDecision: "approved", trigger: "manual" };
 const at = (iso: string) => new Date(iso);
 
 /** What the purge does with a case whose relationship ended at `endedAt`, at `now`. */
@@ -105,12 +105,56 @@ describe("retention periods per outcome and trigger", () => {
   };
 
   it("takes the most specific period: outcome and trigger, then outcome, then trigger, then the default", () => {
-    expect(caseRetentionYears(rules, { status: "rejected", trigger: "manual" })).toBe(6);
-    expect(caseRetentionYears(rules, { status: "rejected", trigger: "compliance_notice" })).toBe(7);
-    expect(caseRetentionYears(rules, { status: "approved", trigger: "compliance_notice" })).toBe(
-      10,
-    );
-    expect(caseRetentionYears(rules, { status: "approved", trigger: "manual" })).toBe(5);
+    expect(
+      caseRetentionYears(rules, {
+        status: "rejected",
+        lastDecision: "rejected",
+        trigger: "manual",
+      }),
+    ).toBe(6);
+    expect(
+      caseRetentionYears(rules, {
+        status: "rejected",
+        lastDecision: "rejected",
+        trigger: "compliance_notice",
+      }),
+    ).toBe(7);
+    expect(
+      caseRetentionYears(rules, {
+        status: "approved",
+        lastDecision: "approved",
+        trigger: "compliance_notice",
+      }),
+    ).toBe(10);
+    expect(
+      caseRetentionYears(rules, {
+        status: "approved",
+        lastDecision: "approved",
+        trigger: "manual",
+      }),
+    ).toBe(5);
+    // Keyed on the last decision: a reopened rejection, a retry's draft, a revoked approval.
+    expect(
+      caseRetentionYears(rules, {
+        status: "in_review",
+        lastDecision: "rejected",
+        trigger: "manual",
+      }),
+    ).toBe(6);
+    expect(
+      caseRetentionYears(rules, {
+        status: "draft",
+        lastDecision: "rejected",
+        trigger: "first_deposit",
+      }),
+    ).toBe(7);
+    expect(
+      caseRetentionYears(rules, {
+        status: "rejected",
+        lastDecision: null,
+        trigger: "first_deposit",
+      }),
+    ).toBe(7);
   });
 
   it("gives the purge each rule's cut-off, most specific first", () => {
@@ -126,8 +170,8 @@ describe("retention periods per outcome and trigger", () => {
     const ended = at("2021-01-10T00:00:00Z");
     expect(
       tradersErasureDue(rules, ended, [
-        { status: "rejected", trigger: "manual" },
-        { status: "approved", trigger: "first_deposit" },
+        { status: "rejected", lastDecision: "rejected", trigger: "manual" },
+        { status: "approved", lastDecision: "approved", trigger: "first_deposit" },
       ]).toISOString(),
     ).toBe("2027-01-10T00:00:00.000Z");
     expect(tradersErasureDue(rules, ended, []).toISOString()).toBe("2026-01-10T00:00:00.000Z");
