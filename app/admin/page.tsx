@@ -6,6 +6,7 @@ import { CASE_STATUSES } from "@/lib/kyc/statuses";
 import { getTranslations } from "@/lib/i18n/translations";
 import { getConsoleLabels } from "@/lib/review/labels";
 import {
+  caseHref,
   loadQueue,
   queueHref,
   QUEUES,
@@ -45,11 +46,8 @@ function hoursSince(date: Date, now: Date): number {
 async function QueuePage({ searchParams }: Props) {
   const staff = await requireStaff("reviewer");
   const q = await searchParams;
-  const [{ params, rows, team, colleagues, levels, hasNext, now }, label, t] = await Promise.all([
-    loadQueue(staff, q),
-    getConsoleLabels(),
-    getTranslations("Console.queue"),
-  ]);
+  const [{ params, rows, team, colleagues, levels, hasNext, hasPrevious, now }, label, t] =
+    await Promise.all([loadQueue(staff, q), getConsoleLabels(), getTranslations("Console.queue")]);
   const target = env().reviewTimeHours;
   const error = typeof q.error === "string" ? q.error : undefined;
   const claimed = Number(q.claimed);
@@ -283,7 +281,7 @@ async function QueuePage({ searchParams }: Props) {
                   />
                 </td>
                 <td>
-                  <Link href={`/admin/cases/${r.caseId}`} data-testid="trader-name">
+                  <Link href={caseHref(r.caseId, params)} data-testid="trader-name">
                     {r.name ?? r.traderEmail ?? `cTrader ${r.ctraderUserId}`}
                   </Link>
                   {r.latinName ? (
@@ -375,14 +373,37 @@ async function QueuePage({ searchParams }: Props) {
         </p>
       ) : null}
       <nav className="pager" aria-label={t("pages")} data-testid="queue-pages">
-        {params.page > 1 ? (
-          <Link href={queueHref({ ...params, page: params.page - 1 })} rel="prev">
-            {t("previous")}
-          </Link>
+        {hasPrevious ? (
+          <>
+            <Link href={queueHref({ ...params, page: 1, after: undefined, before: undefined })}>
+              {t("first")}
+            </Link>{" "}
+            {rows[0] ? (
+              <Link
+                href={queueHref({
+                  ...params,
+                  page: Math.max(1, params.page - 1),
+                  after: undefined,
+                  before: rows[0].caseId,
+                })}
+                rel="prev"
+              >
+                {t("previous")}
+              </Link>
+            ) : null}
+          </>
         ) : null}{" "}
         <span>{t("page", { page: params.page })}</span>{" "}
-        {hasNext ? (
-          <Link href={queueHref({ ...params, page: params.page + 1 })} rel="next">
+        {hasNext && rows.length > 0 ? (
+          <Link
+            href={queueHref({
+              ...params,
+              page: params.page + 1,
+              after: rows[rows.length - 1]?.caseId,
+              before: undefined,
+            })}
+            rel="next"
+          >
             {t("next")}
           </Link>
         ) : null}

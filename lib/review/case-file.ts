@@ -32,6 +32,7 @@ import { caseCipher } from "@/lib/security/case-keys";
 import { hasRole } from "@/lib/staff/auth";
 import { caseSummary, type SubmittedRound } from "./case-summary";
 import { documentComparisons } from "./document-fields";
+import type { QueueQuery } from "./queue";
 import { queueNeighbours } from "./queue-neighbours";
 import { caseControls, hitControls, hitsJudgeable } from "./controls";
 import { approvalBlocker, auditCaseView } from "./decisions";
@@ -89,7 +90,7 @@ async function lastRounds(caseId: string): Promise<SubmittedRound[]> {
   });
 }
 
-async function loadCaseFile(staff: Reviewer, caseId: string) {
+async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
   const kycCase = await getCaseById(caseId);
   if (!kycCase) return null;
   await auditCaseView(staff, kycCase.id, "case_page");
@@ -130,7 +131,7 @@ async function loadCaseFile(staff: Reviewer, caseId: string) {
     listDeliveryLogForCase(kycCase.id),
     loadRejection(kycCase),
     lastRounds(kycCase.id),
-    queueNeighbours(staff, kycCase),
+    queueNeighbours(staff, kycCase, from),
   ]);
   const team = hasRole(staff, "approver") ? await listActiveStaff() : [];
   const named = await listStaffByIds([
@@ -220,8 +221,9 @@ async function loadCaseFile(staff: Reviewer, caseId: string) {
 /** What the case file loads; the summary on top of the page is computed from it. */
 export type CaseFileBase = NonNullable<Awaited<ReturnType<typeof loadCaseFile>>>["file"];
 
-export async function getCaseFile(staff: Reviewer, caseId: string) {
-  const loaded = await loadCaseFile(staff, caseId);
+/** `from`: the page's URL query, which names the queue the case was opened from (j / k). */
+export async function getCaseFile(staff: Reviewer, caseId: string, from: QueueQuery = {}) {
+  const loaded = await loadCaseFile(staff, caseId, from);
   if (!loaded) return null;
   return {
     ...loaded.file,

@@ -1,17 +1,30 @@
 /**
  * The cases before and after one case in the queue, for the case page's j / k shortcuts: the
  * queue tab that lists the case (an approved case with an open monitoring hit or late vendor
- * verdict task is in "Monitoring hits", otherwise in "Decided"), in the queue's own order (oldest first), at any depth.
+ * verdict task is in "Monitoring hits", otherwise in "Decided") or the queue the case was opened
+ * from, with its filters and order, at any depth.
  */
 import { MONITORING_TASK } from "@/lib/db/queries/checks";
 import { getCaseAfterInQueue } from "@/lib/db/queries/queue";
 import { VENDOR_VERDICT_TASK } from "@/lib/db/queries/vendors";
 import { getOpenReviewTask } from "@/lib/db/queries/review";
 import type { CaseStatus } from "@/lib/db/schema";
-import { parseQueueParams, queueFilterOf, QUEUES, type QueueName } from "./queue";
+import {
+  parseQueueParams,
+  queueContextQuery,
+  queueFilterOf,
+  QUEUES,
+  type QueueName,
+  type QueueQuery,
+} from "./queue";
 import type { Reviewer } from "./types";
 
-export type QueueNeighbours = { previous: string | null; next: string | null };
+export type QueueNeighbours = {
+  previous: string | null;
+  next: string | null;
+  /** The queue walked, as the URL query its case links and its "back to the queue" carry. */
+  query: string;
+};
 
 async function queueOf(kycCase: { id: string; status: CaseStatus }): Promise<QueueName> {
   if (kycCase.status === "approved") {
@@ -26,15 +39,22 @@ async function queueOf(kycCase: { id: string; status: CaseStatus }): Promise<Que
   );
 }
 
+/**
+ * `from`: the case page's URL query. A case opened from the queue carries the queue's tab,
+ * filters and order (queueContextQuery), and j / k walk exactly that; a case reached otherwise
+ * walks the tab that lists it, in the default order.
+ */
 export async function queueNeighbours(
   staff: Reviewer,
   kycCase: { id: string; status: CaseStatus },
+  from: QueueQuery = {},
   now = new Date(),
 ): Promise<QueueNeighbours> {
-  const filter = queueFilterOf(staff, parseQueueParams({ queue: await queueOf(kycCase) }), now);
+  const params = parseQueueParams(from.queue ? from : { queue: await queueOf(kycCase) });
+  const filter = queueFilterOf(staff, params, now);
   const [next, previous] = await Promise.all([
-    getCaseAfterInQueue({ ...filter, sort: "oldest" }, kycCase.id),
-    getCaseAfterInQueue({ ...filter, sort: "newest" }, kycCase.id),
+    getCaseAfterInQueue(filter, kycCase.id, "after"),
+    getCaseAfterInQueue(filter, kycCase.id, "before"),
   ]);
-  return { previous, next };
+  return { previous, next, query: queueContextQuery(params) };
 }

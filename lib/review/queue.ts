@@ -12,6 +12,7 @@ import {
   listQueue,
   QUEUE_SORTS,
   type QueueRow,
+  type QueueSeek,
 } from "@/lib/db/queries/queue";
 import type { CaseStatus } from "@/lib/db/schema";
 import { listActiveStaff } from "@/lib/db/queries/staff";
@@ -79,7 +80,14 @@ export const queueParamsSchema = z.object({
   checksFailed: field(flag),
   overdue: field(flag),
   sort: field(z.enum(QUEUE_SORTS).catch("oldest")),
+  /**
+   * The page's number as shown. Links page by `after` / `before` (a keyset from that case's own
+   * row); the number alone, in a hand-written URL, still pages by offset.
+   */
   page: field(z.coerce.number().int().min(1).max(10_000).catch(1)),
+  /** The cases after this one in the order (the next page's link), or before it (the previous). */
+  after: field(z.uuid().optional().catch(undefined)),
+  before: field(z.uuid().optional().catch(undefined)),
   per: field(
     z.coerce
       .number()
@@ -106,6 +114,28 @@ export function queueHref(params: Partial<QueueParams>): string {
   }
   const text = search.toString();
   return text ? `/admin?${text}` : "/admin";
+}
+
+/** What a page or a cursor adds to the queue's filters and order; the rest is the queue's context. */
+const PAGING_PARAMS = ["page", "after", "before", "per"] as const;
+
+/**
+ * The queue's tab, filters, search and order without its page: what a case opened from the queue
+ * carries in its URL, so that its j / k walk the queue the officer was looking at. The tab is
+ * always written, which marks the URL as coming from the queue.
+ */
+export function queueContextQuery(params: QueueParams): string {
+  const context: Partial<QueueParams> = { ...params };
+  for (const key of PAGING_PARAMS) delete context[key];
+  const rest = new URL(queueHref(context), "http://queue").searchParams;
+  const query = new URLSearchParams({ queue: params.queue, sort: params.sort });
+  for (const [key, value] of rest) if (!query.has(key)) query.set(key, value);
+  return query.toString();
+}
+
+/** A case page's URL, carrying the queue it was opened from (see queueContextQuery). */
+export function caseHref(caseId: string, params?: QueueParams): string {
+  return params ? `/admin/cases/${caseId}?${queueContextQuery(params)}` : `/admin/cases/${caseId}`;
 }
 
 /** The filter the database query runs for these parameters, for this officer at this time. */
@@ -145,6 +175,7 @@ export type QueueView = {
   /** The configured levels, for the level filter. */
   levels: string[];
   hasNext: boolean;
+  hasPrevious: boolean;
   now: Date;
 };
 
@@ -156,12 +187,22 @@ export async function loadQueue(
   now = new Date(),
 ): Promise<QueueView> {
   const params = parseQueueParams(q);
+  const seek: QueueSeek | undefined = params.after
+    ? { caseId: params.after, direction: "after" }
+    : params.before
+      ? { caseId: params.before, direction: "before" }
+      : undefined;
   const found = await listQueue({
     ...queueFilterOf(staff, params, now),
-    offset: (params.page - 1) * params.per,
+    offset: seek ? 0 : (params.page - 1) * params.per,
     limit: params.per + 1,
+    seek,
   });
-  const rows: QueueEntry[] = found.slice(0, params.per);
+  // One row more than the page is read, on the far side: after the page, or before it when
+  // walking back (the rows come in the queue's order, so that one is first).
+  const more = found.length > params.per;
+  const backwards = seek?.direction === "before";
+  const rows: QueueEntry[] = backwards && more ? found.slice(1) : found.slice(0, params.per);
   const names = new Map<string, string>();
   const sealed = await listLatestSubmissions(rows.map((r) => r.caseId));
   await Promise.all(
@@ -193,7 +234,8 @@ export async function loadQueue(
     team,
     colleagues,
     levels,
-    hasNext: found.length > params.per,
+    hasNext: backwards ? true : more,
+    hasPrevious: backwards ? more : seek !== undefined || params.page > 1,
     now,
   };
 }

@@ -33,7 +33,7 @@ import {
   countWaitingByTime,
   listScreeningListVersions,
 } from "../../lib/db/queries/dashboard";
-import { explainQueue } from "../../lib/db/queries/queue";
+import { explainQueue, listQueue } from "../../lib/db/queries/queue";
 import { resetEnvCache } from "../../lib/env";
 import { loadDashboard, parseDashboardPeriod, waitingBuckets } from "../../lib/review/dashboard";
 import { parseQueueParams, queueFilterOf, QUEUE_PAGE_SIZE } from "../../lib/review/queue";
@@ -102,6 +102,12 @@ const FILTERS: [string, Record<string, string>][] = [
   ["to review, page 500 (the last)", { page: "500" }],
   ["decided, page 40", { queue: "decided", page: "40" }],
   ["decided, page 250 (the last)", { queue: "decided", page: "250" }],
+  // The pager's links: a keyset after the last case of page 499 (`{deep}`), as deep as it goes.
+  ["to review, the last page by keyset", { after: "{deep}" }],
+  ["highest risk first, the last page by keyset", { sort: "risk", after: "{deep}" }],
+  ["recently updated first, the last page by keyset", { sort: "updated", after: "{deep}" }],
+  ["decided, the last page by keyset", { queue: "decided", after: "{deep}" }],
+  ["to review, page 499 walking back by keyset", { before: "{deep}" }],
   ["name search (2 words, 25 cases)", { q: "ivan petrov" }],
   ["document number", { q: "XK4471920" }],
   ["e-mail", { q: "trader25000@example.com" }],
@@ -279,6 +285,8 @@ async function timed(runs: number, work: () => Promise<number>) {
 export async function runQueueBench(): Promise<{
   queue: QueueBenchRow[];
   dashboard: DashboardBenchRow[];
+  /** Every index a queue plan named: one no plan names is a candidate to drop. */
+  indexes: string[];
 }> {
   const cases = arg("cases", 50_000);
   const runs = arg("runs", 60);
@@ -302,6 +310,8 @@ export async function runQueueBench(): Promise<{
   const raw = postgres(u.toString(), { max: 1, onnotice: () => {} });
   const rows: QueueBenchRow[] = [];
   const dashboard: DashboardBenchRow[] = [];
+  /** Every index a queue plan names: an index no plan names is a candidate to drop. */
+  const indexesUsed = new Set<string>();
   try {
     const staff = await createStaffAccount({
       email: "bench@broker.example",
@@ -368,11 +378,30 @@ export async function runQueueBench(): Promise<{
         ]),
       );
       const params = parseQueueParams(query);
+      const base = { ...queueFilterOf(staff, params, now), limit: QUEUE_PAGE_SIZE + 1 };
+      // The case the keyset rows page from: the last one a page before the end of the list.
+      if (query.after === "{deep}" || query.before === "{deep}") {
+        const [total] = await raw<{ n: number }[]>`
+          select count(*)::int n from kyc_cases where status::text = any(${base.statuses})`;
+        const at = Math.max(0, (total?.n ?? 0) - QUEUE_PAGE_SIZE - 1);
+        const [deep] = (await listQueue({ ...base, offset: at, limit: 1 })).map((r) => r.caseId);
+        if (!deep) throw new Error(`no case to page from for "${name}"`);
+        params.after = query.after ? deep : undefined;
+        params.before = query.before ? deep : undefined;
+      }
+      const seek = params.after
+        ? { caseId: params.after, direction: "after" as const }
+        : params.before
+          ? { caseId: params.before, direction: "before" as const }
+          : undefined;
       const filter = {
-        ...queueFilterOf(staff, params, now),
-        offset: (params.page - 1) * QUEUE_PAGE_SIZE,
-        limit: QUEUE_PAGE_SIZE + 1,
+        ...base,
+        offset: seek ? 0 : (params.page - 1) * QUEUE_PAGE_SIZE,
+        seek,
       };
+      const { plan } = await explainQueue(filter);
+      for (const index of plan.match(/"Index Name":"[a-z_]+"/g) ?? [])
+        indexesUsed.add(index.slice(14, -1));
       const times: number[] = [];
       for (let i = 0; i < runs; i++)
         times.push((await explainQueue(filter, { analyze: true })).executionMs ?? NaN);
@@ -415,7 +444,7 @@ export async function runQueueBench(): Promise<{
     }
     resetEnvCache();
   }
-  return { queue: rows, dashboard };
+  return { queue: rows, dashboard, indexes: [...indexesUsed].sort() };
 }
 
 export function renderDashboardBench(rows: DashboardBenchRow[]): string {
@@ -443,8 +472,10 @@ export function renderQueueBench(rows: QueueBenchRow[]): string {
 
 if (require.main === module) {
   runQueueBench()
-    .then(({ queue, dashboard }) => {
+    .then(({ queue, dashboard, indexes }) => {
       console.log(renderQueueBench(queue));
+      console.log();
+      console.log(`Indexes the queue's plans use: ${indexes.join(", ")}`);
       console.log();
       console.log(renderDashboardBench(dashboard));
       process.exit([...queue, ...dashboard].every((r) => r.pass) ? 0 : 1);

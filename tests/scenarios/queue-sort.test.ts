@@ -56,6 +56,31 @@ describe("scenario: sorting the queue", () => {
     expect(listed(await reviewer.queue({ sort: "random" }))).toEqual([low, medium, high, lowLater]);
   });
 
+  it("opens a case from the sorted queue whose j / k walk that order, not the default one", async () => {
+    const reviewer = await signedInStaff(world(), "sort.walk@broker.example", "reviewer");
+    const byRisk = await reviewer.queue({ sort: "risk" });
+    // Each case's link carries the queue it was listed in.
+    expect(byRisk).toContain(`href="/admin/cases/${medium}?queue=review&amp;sort=risk"`);
+    const walk = async (id: string) => {
+      const page = await reviewer.casePage(id, { queue: "review", sort: "risk" });
+      const link = (rel: string) =>
+        new RegExp(`<a[^>]*rel="${rel}"[^>]*data-case="([0-9a-f-]{36})"`).exec(page)?.[1] ?? null;
+      return {
+        previous: link("prev"),
+        next: link("next"),
+        back: /data-testid="back-to-queue"/.test(page),
+      };
+    };
+    // Highest risk first: high, medium, low, lowLater (waiting longest first is low, medium, ...).
+    expect(await walk(medium)).toEqual({ previous: high, next: low, back: true });
+    expect(await walk(high)).toEqual({ previous: null, next: medium, back: true });
+    expect(await walk(lowLater)).toEqual({ previous: low, next: null, back: true });
+    // Opened without a queue (a link from elsewhere), the case walks its tab oldest first.
+    const plain = await reviewer.casePage(medium);
+    expect(plain).toMatch(new RegExp(`rel="next"[^>]*data-case="${high}"`));
+    expect(plain).toMatch(new RegExp(`rel="prev"[^>]*data-case="${low}"`));
+  });
+
   it("lists the latest status change first", async () => {
     const reviewer = await signedInStaff(world(), "sort.updated@broker.example", "reviewer");
     // The reviewer asks each trader for something, in an order unlike the queue's.

@@ -53,7 +53,15 @@ export type QueueFilter = {
   sort: QueueSort;
   offset: number;
   limit: number;
+  /**
+   * Keyset paging: only the cases after (or before) this case in the sort's order, read from
+   * the case's own row, so a deep page costs one index probe instead of counting off an OFFSET.
+   * With `before` the rows come back nearest first (the caller flips them).
+   */
+  seek?: QueueSeek;
 };
+
+export type QueueSeek = { caseId: string; direction: "after" | "before" };
 
 export type QueueRow = {
   caseId: string;
@@ -115,9 +123,21 @@ function sortKeysOf(sort: QueueSort): { keys: SQL[]; descending: boolean } {
   }
 }
 
-function orderByOf(sort: QueueSort): SQL[] {
+/** The sort's order; reversed, the order walking back from a case (nearest first). */
+function orderByOf(sort: QueueSort, reversed = false): SQL[] {
   const { keys, descending } = sortKeysOf(sort);
-  return keys.map((k) => (descending ? desc(k) : asc(k)));
+  return keys.map((k) => (descending !== reversed ? desc(k) : asc(k)));
+}
+
+/** The cases on one side of `seek.caseId` in the sort's order: a row comparison an index serves. */
+function seekConditionOf(sort: QueueSort, seek: QueueSeek): SQL {
+  const { keys, descending } = sortKeysOf(sort);
+  const row = sql.join(keys, sql`, `);
+  // Unaliased, so the keys' "kyc_cases" columns name this row inside the subquery.
+  const here = sql`(select ${row} from ${kycCases} where ${kycCases.id} = ${seek.caseId})`;
+  return (seek.direction === "after") !== descending
+    ? sql`(${row}) > ${here}`
+    : sql`(${row}) < ${here}`;
 }
 
 function conditionsOf(filter: QueueFilter): SQL[] {
@@ -136,6 +156,7 @@ function conditionsOf(filter: QueueFilter): SQL[] {
   if (filter.periodicReview) conditions.push(periodicReviewSql);
   if (filter.escalated) conditions.push(escalatedSql);
   if (filter.checksFailed) conditions.push(checksFailedSql);
+  if (filter.seek) conditions.push(seekConditionOf(filter.sort, filter.seek));
   const s = filter.search;
   if (s) {
     // Each key is its own index lookup, their case ids joined in one list: an OR across the
@@ -178,7 +199,7 @@ function queueSelect(db: Db, filter: QueueFilter) {
     .from(kycCases)
     .leftJoin(caseRisk, eq(caseRisk.caseId, kycCases.id))
     .where(and(...conditionsOf(filter)))
-    .orderBy(...orderByOf(filter.sort))
+    .orderBy(...orderByOf(filter.sort, filter.seek?.direction === "before"))
     .offset(filter.offset)
     .limit(filter.limit)
     .as("page");
@@ -258,31 +279,23 @@ export async function explainQueue(
 }
 
 /**
- * The case that follows `caseId` in the filter's order, for the case page's j / k (`oldest` for
- * the next one, `newest` for the one before it). A keyset on the sort's keys read from the
- * case's own row, so the answer is exact to the microsecond and costs one index probe however
- * deep in the queue the case is.
+ * The case just after (or before) `caseId` in the filter's order, for the case page's j / k. A
+ * keyset on the sort's keys read from the case's own row, so the answer is exact to the
+ * microsecond and costs one index probe however deep in the queue the case is, and holds for a
+ * case the filter no longer matches (one just claimed or decided).
  */
 export async function getCaseAfterInQueue(
-  filter: Omit<QueueFilter, "offset" | "limit">,
+  filter: Omit<QueueFilter, "offset" | "limit" | "seek">,
   caseId: string,
+  direction: QueueSeek["direction"] = "after",
 ): Promise<string | null> {
   const db = await getDb();
-  const { keys, descending } = sortKeysOf(filter.sort);
-  const row = sql.join(keys, sql`, `);
-  // Unaliased, so the keys' "kyc_cases" columns name this row inside the subquery.
-  const here = sql`(select ${row} from ${kycCases} where ${kycCases.id} = ${caseId})`;
   const [found] = await db
     .select({ id: kycCases.id })
     .from(kycCases)
     .leftJoin(caseRisk, eq(caseRisk.caseId, kycCases.id))
-    .where(
-      and(
-        ...conditionsOf({ ...filter, offset: 0, limit: 1 }),
-        descending ? sql`(${row}) < ${here}` : sql`(${row}) > ${here}`,
-      ),
-    )
-    .orderBy(...orderByOf(filter.sort))
+    .where(and(...conditionsOf({ ...filter, offset: 0, limit: 1, seek: { caseId, direction } })))
+    .orderBy(...orderByOf(filter.sort, direction === "before"))
     .limit(1);
   return found?.id ?? null;
 }

@@ -68,6 +68,29 @@ describe.each([
   });
 });
 
+describe.each(["oldest", "newest", "risk", "updated"])(
+  "the queue's keyset page in the %s order",
+  (sort) => {
+    it.each(["after", "before"] as const)(
+      "reads kyc_cases through an index, %s a case",
+      async (direction) => {
+        const filter = {
+          ...filterFor({ sort }),
+          seek: { caseId: "0c4a3b6e-6b1f-4a8e-9d52-7f2d3c1b9e01", direction },
+        };
+        const { plan } = await explainQueue(filter, { asIfLarge: true });
+        const all = nodes(JSON.parse(plan) as PlanNode);
+        expect(
+          all.filter((n) => n["Node Type"] === "Seq Scan").map((n) => n["Relation Name"]),
+        ).toEqual([]);
+        // The row comparison is the index's condition, not a filter over every case before it.
+        const conditions = all.map((n) => (n as { "Index Cond"?: string })["Index Cond"] ?? "");
+        expect(conditions.some((c) => /ROW\(\(?(queued_at|updated_at|CASE)/.test(c))).toBe(true);
+      },
+    );
+  },
+);
+
 describe.each([
   ["escalated cases", { escalated: "1" }, "case_risk_escalated_cases_idx"],
   ["cases with a failed check", { checksFailed: "1" }, "case_checks_failed_idx"],

@@ -29,9 +29,9 @@ async function CasePage({ params, searchParams }: Props) {
   const staff = await requireStaff("reviewer");
   const { id } = await params;
   if (!z.uuid().safeParse(id).success) notFound();
-  const [file, q, { t }, label] = await Promise.all([
-    getCaseFile(staff, id),
-    searchParams,
+  const q = await searchParams;
+  const [file, { t }, label] = await Promise.all([
+    getCaseFile(staff, id, q),
     getCaseWords(),
     getConsoleLabels(),
   ]);
@@ -39,7 +39,9 @@ async function CasePage({ params, searchParams }: Props) {
   return (
     <>
       <div className="case-nav">
-        <Link href="/admin">{t("back")}</Link>
+        <Link href={`/admin?${file.neighbours.query}`} data-testid="back-to-queue">
+          {t("back")}
+        </Link>
         <Keyboard file={file} />
       </div>
       <h1 data-testid="case-title">

@@ -1,28 +1,47 @@
+import Link from "next/link";
 import { getTranslations } from "@/lib/i18n/translations";
 import type { CaseFile } from "@/lib/review/case-file";
 import { CaseShortcuts } from "./shortcuts";
 
-const caseHref = (id: string | null) => (id ? `/admin/cases/${id}` : null);
-
-/** The page's keyboard shortcuts and the button that lists them. */
+/** The page's keyboard shortcuts, the button that lists them, and j / k as plain links too. */
 export async function Keyboard({ file }: { file: CaseFile }) {
   const t = await getTranslations("Shortcuts");
+  const { previous, next, query } = file.neighbours;
+  // The neighbours open with the same queue in their URL, so the walk keeps its order.
+  const caseHref = (id: string | null) => (id ? `/admin/cases/${id}?${query}` : null);
   return (
-    <CaseShortcuts
-      nextHref={caseHref(file.neighbours.next)}
-      previousHref={caseHref(file.neighbours.previous)}
-      labels={{
-        title: t("title"),
-        open: t("open"),
-        close: t("close"),
-        next: t("next"),
-        previous: t("previous"),
-        approve: t("approve"),
-        reject: t("reject"),
-        request: t("request"),
-        help: t("help"),
-        typing: t("typing"),
-      }}
-    />
+    <>
+      {previous ? (
+        <Link
+          href={caseHref(previous)!}
+          rel="prev"
+          data-testid="queue-previous"
+          data-case={previous}
+        >
+          {t("previous")}
+        </Link>
+      ) : null}
+      {next ? (
+        <Link href={caseHref(next)!} rel="next" data-testid="queue-next" data-case={next}>
+          {t("next")}
+        </Link>
+      ) : null}
+      <CaseShortcuts
+        nextHref={caseHref(next)}
+        previousHref={caseHref(previous)}
+        labels={{
+          title: t("title"),
+          open: t("open"),
+          close: t("close"),
+          next: t("next"),
+          previous: t("previous"),
+          approve: t("approve"),
+          reject: t("reject"),
+          request: t("request"),
+          help: t("help"),
+          typing: t("typing"),
+        }}
+      />
+    </>
   );
 }
