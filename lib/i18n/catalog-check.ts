@@ -1,7 +1,9 @@
 /**
  * Catalog consistency: every language has exactly English's keys, and each message uses the
  * same ICU arguments and select options (plural categories may differ by language, as CLDR
- * requires). Used by `npm run i18n:check` and by the test suite.
+ * requires), and every plural has each category a whole number takes in its language (Russian
+ * "few" and "many", Arabic all six, Japanese "other" alone), so a count never reads "5 шаг".
+ * Used by `npm run i18n:check` and by the test suite.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -43,6 +45,50 @@ function signature(elements: MessageFormatElement[], out = new Set<string>()): S
   return out;
 }
 
+/**
+ * The plural categories a count of things falls in, in `locale`: those of the whole numbers
+ * 0–199 (every rule CLDR has repeats below 100, or sends 100+ to a category already seen).
+ * Categories only fractions take (Czech "many") or only millions (French "many") are not required.
+ */
+export function countCategories(locale: string): string[] {
+  const rules = new Intl.PluralRules(locale);
+  const seen = new Set<string>();
+  for (let n = 0; n < 200; n++) seen.add(rules.select(n));
+  return [...seen].sort();
+}
+
+/** Each cardinal plural in the message that lacks one of the language's count categories. */
+function missingCategories(elements: MessageFormatElement[], categories: string[]): string[] {
+  const out: string[] = [];
+  for (const el of elements) {
+    if (el.type === TYPE.plural && el.pluralType !== "ordinal") {
+      const missing = categories.filter((c) => !(c in el.options));
+      if (missing.length > 0) out.push(`{${el.value}} lacks ${missing.join(", ")}`);
+    }
+    if (el.type === TYPE.select || el.type === TYPE.plural)
+      for (const option of Object.values(el.options))
+        out.push(...missingCategories(option.value, categories));
+    if (el.type === TYPE.tag) out.push(...missingCategories(el.children, categories));
+  }
+  return out;
+}
+
+function checkPlurals(locale: string, catalog: Map<string, string>, problems: string[]) {
+  const categories = countCategories(locale);
+  for (const [key, message] of catalog) {
+    let elements: MessageFormatElement[];
+    try {
+      elements = parse(message);
+    } catch {
+      continue; // reported as not valid ICU
+    }
+    for (const missing of missingCategories(elements, categories))
+      problems.push(
+        `${locale}: ${key}: plural ${missing} (${locale} counts need ${categories.join(", ")})`,
+      );
+  }
+}
+
 export function checkCatalogs(dir: string, source = "en"): string[] {
   const problems: string[] = [];
   const load = (locale: string) =>
@@ -59,6 +105,7 @@ export function checkCatalogs(dir: string, source = "en"): string[] {
     }
   };
   const englishSig = new Map([...english].map(([k, v]) => [k, sigOf(source, k, v)]));
+  checkPlurals(source, english, problems);
   const locales = readdirSync(dir)
     .filter((f) => f.endsWith(".json"))
     .map((f) => f.slice(0, -5));
@@ -76,6 +123,7 @@ export function checkCatalogs(dir: string, source = "en"): string[] {
       if (!catalog.has(key)) problems.push(`${locale}: missing ${key}`);
     for (const key of catalog.keys())
       if (!english.has(key)) problems.push(`${locale}: unknown key ${key}`);
+    checkPlurals(locale, catalog, problems);
     for (const [key, message] of catalog) {
       const expected = englishSig.get(key);
       const actual = sigOf(locale, key, message);

@@ -82,10 +82,10 @@ export default function PhoneHandoff({ documentType, labels, onFollow, onUnavail
       </>
     );
   }
-  const { url, qr, minutes } = state.handoff;
+  const { url, qr } = state.handoff;
   return (
     <>
-      <p>{labels.phoneIntro?.replace("{minutes}", String(minutes))}</p>
+      <p>{labels.phoneIntro}</p>
       {/* eslint-disable-next-line @next/next/no-img-element */}
       <img className="qr" src={qr} alt={labels.phoneTitle} width={200} height={200} />
       <p className="muted">

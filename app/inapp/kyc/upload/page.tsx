@@ -8,6 +8,7 @@ import {
 } from "@/lib/documents/upload-contract";
 import { acceptsDocuments } from "@/lib/documents/service";
 import { env } from "@/lib/env";
+import { PHONE_HANDOFF_MINUTES } from "@/lib/identity/phone-handoff";
 import { DOCUMENT_TYPES, parseDocumentType } from "@/lib/inapp/params";
 import { getUploadContext } from "@/lib/inapp/screen-context";
 import { documentSides } from "@/lib/kyc/submission";
@@ -213,7 +214,8 @@ async function UploadPage({ searchParams }: Props) {
     const selfieLabels: Record<string, string> = {};
     for (const key of SELFIE_LABELS) selfieLabels[key] = tSelfie(key);
     selfieLabels.progress = tSelfie("progress", { step: "{step}", total: "{total}" });
-    for (const key of PHONE_LABELS) selfieLabels[key] = t(key, { minutes: "{minutes}" } as never);
+    for (const key of PHONE_LABELS)
+      selfieLabels[key] = t(key, { minutes: PHONE_HANDOFF_MINUTES } as never);
     return (
       <>
         <h1>{tSelfie("title")}</h1>
@@ -237,7 +239,7 @@ async function UploadPage({ searchParams }: Props) {
   const maxMb = Math.floor(env().storage.uploadMaxBytes / 1_000_000);
   const labels: Record<string, string> = {};
   for (const key of LABELS)
-    labels[key] = t(key, { percent: "{percent}", minutes: "{minutes}" } as never);
+    labels[key] = t(key, { percent: "{percent}", minutes: PHONE_HANDOFF_MINUTES } as never);
   labels.fileHint = t("fileHint", { max: maxMb });
   for (const state of DOCUMENT_STATES)
     labels[`state_${state}`] = tStatus("documentState", { state });

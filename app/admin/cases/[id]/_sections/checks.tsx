@@ -183,7 +183,7 @@ export async function Checks({ file }: { file: CaseFile }) {
             {t.rich("checks.run", {
               round: String(checks.run.round ?? "—"),
               level: label.risk(checks.run.level),
-              score: String(checks.run.score ?? "—"),
+              score: checks.run.score,
               route: label.route(checks.run.route),
               time: () => <Time at={checks.run.createdAt} />,
             })}

@@ -149,7 +149,7 @@ export async function Summary({ file }: { file: CaseFile }) {
               known: review.data ? "yes" : "no",
               last: () =>
                 review.data ? <Time at={new Date(review.data.lastReviewAt)} dateOnly /> : null,
-              months: String(review.data?.months ?? ""),
+              months: review.data?.months ?? 0,
               risk: label.risk(review.data?.riskLevel ?? null),
             })}
           </p>
