@@ -152,7 +152,6 @@ export const caseRisk = pgTable(
   },
   (t) => [
     index("case_risk_level_idx").on(t.level),
-    index("case_risk_escalated_idx").on(t.escalated),
     // The queue's "escalated": the few escalated cases' ids, read from the index alone.
     index("case_risk_escalated_cases_idx")
       .on(t.caseId)

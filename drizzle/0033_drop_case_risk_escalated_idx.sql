@@ -1,0 +1,1 @@
+DROP INDEX "case_risk_escalated_idx";
