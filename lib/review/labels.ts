@@ -50,7 +50,31 @@ export type ConsoleLabels = {
   signal(signal: string): string;
   /** Why a check had nothing to judge (its evidence's `reason`: no_image, no_list, …). */
   evidenceReason(reason: string): string;
+  /** An ISO 3166 country code as the country's name in the officer's language; else the code. */
+  country(code: string): string;
 };
+
+/**
+ * The evidence fields (lib/checks/evidence.ts) that hold ISO country codes, one or a list: the
+ * console shows them by name, the code on hover.
+ */
+export const COUNTRY_EVIDENCE_KEYS: ReadonlySet<string> = new Set([
+  "issuingCountry",
+  "nationalities",
+  "documentCountry",
+  "residenceCountry",
+  "taxCountries",
+  "country",
+]);
+
+function countryNames(locale: string): (code: string) => string {
+  let names: Intl.DisplayNames | undefined;
+  return (code) => {
+    if (!/^[A-Za-z]{2}$/.test(code)) return code;
+    names ??= new Intl.DisplayNames([locale, "en"], { type: "region", fallback: "code" });
+    return names.of(code.toUpperCase()) ?? code;
+  };
+}
 
 type Translate = (key: string, values: Record<string, string>) => string;
 
@@ -90,6 +114,7 @@ export function labelsFrom(t: Translate, locale = "en"): ConsoleLabels {
     vendorOutcome: (outcome) => t("vendorOutcome", { outcome }),
     signal: (signal) => t("signal", { signal }),
     evidenceReason: (reason) => t("evidenceReason", { reason }),
+    country: countryNames(locale),
   };
 }
 

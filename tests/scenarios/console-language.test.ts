@@ -2,7 +2,7 @@
  * Scenarios of the console's language: the officer chooses it (on the sign-in page before there
  * is an account, on the account page after), the choice is kept on the staff account, and every
  * console page speaks it — German, or Arabic written right to left — whatever language a trader
- * session or the browser asks for. The locale comes from the real lib/i18n/request-locale.ts.
+ * session or the browser asks for, country codes included. The locale comes from the real lib/i18n/request-locale.ts.
  */
 jest.mock("next/headers", () => {
   const scope = jest.requireActual<typeof import("../helpers/request-scope")>(
@@ -65,6 +65,19 @@ describe("scenario: an officer who works in German", () => {
     const frame = await elsewhere.inConsole("");
     expect(frame).toMatch(/<div class="console" lang="de" dir="ltr"/);
     expect(textOf(frame)).toContain(de.Console.nav.signOut);
+
+    // Countries read as names in German, the ISO code on hover: in the summary and the evidence.
+    await w.worker();
+    const casePage = await elsewhere.casePage((await trader.currentCase()).id);
+    const sweden = '<abbr title="SE" data-country="SE">Schweden</abbr>';
+    expect(casePage).toMatch(new RegExp(`data-testid="summary-nationality"><span>${sweden}`));
+    expect(casePage).toMatch(new RegExp(`data-testid="summary-country"><span>${sweden}`));
+    expect(casePage).toMatch(
+      new RegExp(`data-key="nationalities">[^<]*</dt><dd><span>${sweden}</span></dd>`),
+    );
+    expect(casePage).toMatch(
+      /data-key="issuingCountry">[^<]*<\/dt><dd><span><abbr title="([A-Z]{2})" data-country="\1">(?![A-Z]{2}<)[^<]+<\/abbr>/,
+    );
   });
 
   it("refuses a language the console does not ship with words, and keeps the choice made", async () => {

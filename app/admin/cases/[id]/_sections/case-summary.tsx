@@ -2,7 +2,7 @@ import Link from "next/link";
 import type { CaseFile } from "@/lib/review/case-file";
 import { getConsoleLabels, getFieldLabels } from "@/lib/review/labels";
 import { getTranslations } from "@/lib/i18n/translations";
-import { Time, Value } from "./value";
+import { Countries, Time, Value } from "./value";
 
 const score = (n: number | undefined, digits = 0) => (n === undefined ? "—" : n.toFixed(digits));
 
@@ -29,11 +29,11 @@ export async function CaseSummary({ file }: { file: CaseFile }) {
           </dd>
           <dt>{t("nationality")}</dt>
           <dd data-testid="summary-nationality">
-            <Value value={who.nationalities.join(", ")} />
+            <Countries codes={who.nationalities} name={label.country} />
           </dd>
           <dt>{t("country")}</dt>
           <dd data-testid="summary-country">
-            <Value value={who.country} />
+            <Countries codes={who.country} name={label.country} />
           </dd>
           <dt>{t("account")}</dt>
           <dd data-testid="summary-account">

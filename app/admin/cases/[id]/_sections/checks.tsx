@@ -6,13 +6,14 @@ import {
 } from "@/lib/checks/evidence";
 import type { CaseFile, CheckLine } from "@/lib/review/case-file";
 import {
+  COUNTRY_EVIDENCE_KEYS,
   getConsoleLabels,
   getFieldLabels,
   type ConsoleLabels,
   type FieldLabels,
 } from "@/lib/review/labels";
 import { retryChecksAction } from "../../../actions";
-import { Time, Value } from "./value";
+import { Countries, Time, Value } from "./value";
 import { getCaseWords } from "./words";
 
 type T = Awaited<ReturnType<typeof getCaseWords>>["t"];
@@ -108,6 +109,8 @@ function MrzFacts({ evidence, t }: { evidence: Record<string, unknown>; t: T }) 
 
 /** Evidence values that are codes of a closed list, in words; the rest as stored. */
 function EvidenceValue({ k, v, words }: { k: string; v: unknown; words: Words }) {
+  if (COUNTRY_EVIDENCE_KEYS.has(k) && (typeof v === "string" || Array.isArray(v)))
+    return <Countries codes={v} name={words.label.country} />;
   if (typeof v !== "string") return <Value value={v} />;
   if (k === "reason") return <span data-value={v}>{words.label.evidenceReason(v)}</span>;
   if (k === "documentKind")

@@ -38,6 +38,26 @@ export function Value({ value }: { value: unknown }) {
   return <bdi>{String(value)}</bdi>;
 }
 
+/** Country codes by name in the officer's language, each code on hover (and for tools). */
+export function Countries({ codes, name }: { codes: unknown; name: (code: string) => string }) {
+  const list = (Array.isArray(codes) ? codes : [codes]).filter(
+    (c): c is string => typeof c === "string" && c !== "",
+  );
+  if (list.length === 0) return <span className="muted">—</span>;
+  return (
+    <>
+      {list.map((code, i) => (
+        <span key={code}>
+          {i > 0 ? ", " : null}
+          <abbr title={code} data-country={code}>
+            {name(code)}
+          </abbr>
+        </span>
+      ))}
+    </>
+  );
+}
+
 /** A time in the officer's time zone, UTC on hover (server-rendered as UTC). */
 export function Time({ at, dateOnly }: { at: Date; dateOnly?: boolean }) {
   return <OfficerTime iso={at.toISOString()} dateOnly={dateOnly} />;
