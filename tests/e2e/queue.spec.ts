@@ -191,15 +191,16 @@ test("bulk claim takes the selected cases; Next case opens the oldest unassigned
 });
 
 test("j and k on the case page walk the queue in its order", async () => {
+  // Opened without a queue, the case walks its tab oldest first, and says so in each next URL.
   await reviewer.goto(`/admin/cases/${ids.b}`);
   await expect(reviewer.getByTestId("case-title")).toContainText(email(B));
   await reviewer.keyboard.press("j");
-  await expect(reviewer).toHaveURL(new RegExp(`/admin/cases/${ids.c}$`));
+  await expect(reviewer).toHaveURL(new RegExp(`/admin/cases/${ids.c}\\?queue=review&sort=oldest$`));
   await expect(reviewer.getByTestId("case-title")).toContainText(email(C));
   await reviewer.keyboard.press("k");
-  await expect(reviewer).toHaveURL(new RegExp(`/admin/cases/${ids.b}$`));
+  await expect(reviewer).toHaveURL(new RegExp(`/admin/cases/${ids.b}\\?queue=review&sort=oldest$`));
   await reviewer.keyboard.press("k");
-  await expect(reviewer).toHaveURL(new RegExp(`/admin/cases/${ids.a}$`));
+  await expect(reviewer).toHaveURL(new RegExp(`/admin/cases/${ids.a}\\?queue=review&sort=oldest$`));
   await expect(reviewer.getByTestId("case-title")).toContainText(email(A));
   expect(caseIdOf(reviewer)).toBe(ids.a);
 
