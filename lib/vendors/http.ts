@@ -17,7 +17,19 @@ export type VendorRequest = {
   method: "GET" | "POST";
   headers: Record<string, string>;
   body?: string;
+  /** Covers the answer's body too; VENDOR_TIMEOUT_MS unless a caller needs less. */
+  timeoutMs?: number;
 };
+
+function unavailable(request: VendorRequest, error: unknown): AppError {
+  // By name: a DOMException from another realm (a test's VM context) is not `instanceof Error`.
+  const timedOut = (error as { name?: unknown } | null)?.name === "TimeoutError";
+  return new AppError(
+    "UPSTREAM_UNAVAILABLE",
+    timedOut ? `${request.vendor} did not answer in time` : `${request.vendor} unreachable`,
+    { cause: error },
+  );
+}
 
 async function send(request: VendorRequest): Promise<Response> {
   try {
@@ -26,10 +38,10 @@ async function send(request: VendorRequest): Promise<Response> {
       headers: request.headers,
       body: request.body,
       redirect: "manual",
-      signal: AbortSignal.timeout(VENDOR_TIMEOUT_MS),
+      signal: AbortSignal.timeout(request.timeoutMs ?? VENDOR_TIMEOUT_MS),
     });
   } catch (error) {
-    throw new AppError("UPSTREAM_UNAVAILABLE", `${request.vendor} unreachable`, { cause: error });
+    throw unavailable(request, error);
   }
 }
 
@@ -42,16 +54,42 @@ function errorCode(body: unknown): string | undefined {
   return typeof code === "string" || typeof code === "number" ? String(code) : undefined;
 }
 
+/** `Retry-After` in whole seconds from now (delay-seconds or an HTTP date), if it says. */
+export function retryAfterSeconds(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
+}
+
 async function refuse(request: VendorRequest, response: Response): Promise<never> {
+  const status = response.status;
+  // Followed, a redirect would carry our credentials to wherever it points: never followed.
+  if (status >= 300 && status < 400) {
+    void response.body?.cancel().catch(() => undefined);
+    throw new AppError(
+      "UPSTREAM_UNAVAILABLE",
+      `${request.vendor} answered a redirect (${status}), not followed`,
+    );
+  }
   const body: unknown = await response.json().catch(() => undefined);
   const code = errorCode(body);
-  const what = `${request.vendor} answered ${response.status}${code ? ` (${code})` : ""}`;
+  const what = `${request.vendor} answered ${status}${code ? ` (${code})` : ""}`;
   // Our credentials or request are wrong: a configuration problem, not worth retrying blindly.
-  if (response.status === 401 || response.status === 403)
-    throw new AppError("CONFIG", what, { contractCode: code });
-  if (response.status === 404) throw new AppError("NOT_FOUND", what, { contractCode: code });
-  if (response.status === 409) throw new AppError("CONFLICT", what, { contractCode: code });
-  if (response.status >= 400 && response.status < 500 && response.status !== 429)
+  if (status === 401 || status === 403) throw new AppError("CONFIG", what, { contractCode: code });
+  if (status === 404) throw new AppError("NOT_FOUND", what, { contractCode: code });
+  if (status === 409) throw new AppError("CONFLICT", what, { contractCode: code });
+  if (status === 429) {
+    // Their limit, not the caller's: unavailable for now (a webhook answers 502 and comes back).
+    const wait = retryAfterSeconds(response.headers.get("retry-after"));
+    throw new AppError(
+      "UPSTREAM_UNAVAILABLE",
+      `${what}: rate limited${wait === undefined ? "" : `, retry after ${wait} s`}`,
+      { contractCode: code },
+    );
+  }
+  if (status >= 400 && status < 500)
     throw new AppError("BAD_REQUEST", what, { contractCode: code });
   throw new AppError("UPSTREAM_UNAVAILABLE", what, { contractCode: code });
 }
@@ -73,10 +111,15 @@ export async function vendorFile(
 ): Promise<{ contentType: string; body: Uint8Array }> {
   const response = await send(request);
   if (!response.ok) return refuse(request, response);
-  return {
-    contentType: response.headers.get("content-type") ?? "application/octet-stream",
-    body: new Uint8Array(await response.arrayBuffer()),
-  };
+  try {
+    return {
+      contentType: response.headers.get("content-type") ?? "application/octet-stream",
+      body: new Uint8Array(await response.arrayBuffer()),
+    };
+  } catch (error) {
+    // The body broke off or outlived the timeout.
+    throw unavailable(request, error);
+  }
 }
 
 /** Constant-time comparison of an HMAC over `body` with a hex signature from a header. */
