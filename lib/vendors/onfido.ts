@@ -57,6 +57,7 @@ const reportsSchema = z.object({
   reports: z.array(
     z.object({
       name: z.string(),
+      check_id: z.string(),
       status: z.string(),
       result: z.string().nullable().optional(),
       sub_result: z.string().nullable().optional(),
@@ -146,6 +147,10 @@ export function onfidoVendor(config: OnfidoConfig): VerificationVendor {
         vendorJson(request("GET", `/checks/${id}`), checkSchema),
         vendorJson(request("GET", `/reports?check_id=${id}`), reportsSchema),
       ]);
+      // Another check's answer would give this trader someone else's verdict: take none of it
+      // (the webhook answers 502, and Onfido delivers again).
+      if (check.id !== checkId || reports.some((report) => report.check_id !== checkId))
+        throw new AppError("UPSTREAM_UNAVAILABLE", "onfido answered for another check");
       const done = reports.filter((report) => report.status === "complete");
       const signalOf = (pattern: RegExp): Signal => {
         const matching = done.filter((report) => pattern.test(report.name));

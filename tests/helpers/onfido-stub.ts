@@ -1,9 +1,10 @@
 /**
  * Onfido's API v3.6 as it documents itself, on an msw server (the vendor boundary): every call
  * authorized with `Authorization: Token token=…` (else its 401 `authorization_error` body), an
- * applicant without a name a 422 `validation_error`, checks with the reports the test sets, the
- * check's PDF. `onfidoWebhook` builds what Onfido posts, signed with `X-SHA2-Signature` as Onfido
- * signs it.
+ * applicant without a name a 422 `validation_error`, checks with the reports the test sets (each
+ * report naming its `check_id`, as Onfido's report object does), a 404 `resource_not_found` for a
+ * check it never made, the check's PDF. `onfidoWebhook` builds what Onfido posts, signed with
+ * `X-SHA2-Signature` as Onfido signs it.
  */
 import { createHmac } from "node:crypto";
 import { http, HttpResponse } from "msw";
@@ -17,6 +18,8 @@ export { ONFIDO_SETTINGS };
 
 export type OnfidoReport = {
   name: string;
+  /** Onfido fills it with the check asked for; a test sets it to serve another check's report. */
+  check_id?: string;
   status: string;
   result: string | null;
   sub_result?: string | null;
@@ -30,13 +33,17 @@ export type OnfidoState = {
   checkStatus: string;
   checkResult: string;
   reportsServed: number;
+  /** The checks that exist: the ones the stub made, and any a test starts with. */
+  checks: string[];
   /** Before every applicant and check id: Onfido's ids are unique, a second stub's must be too. */
   idPrefix: string;
 };
 
 export function stubOnfido(
   server: SetupServer,
-  initial: Partial<Pick<OnfidoState, "reports" | "checkStatus" | "checkResult" | "idPrefix">> = {},
+  initial: Partial<
+    Pick<OnfidoState, "reports" | "checkStatus" | "checkResult" | "idPrefix" | "checks">
+  > = {},
   apiToken = ONFIDO_SETTINGS.ONFIDO_API_TOKEN,
 ): OnfidoState {
   const state: OnfidoState = {
@@ -47,6 +54,7 @@ export function stubOnfido(
     reportsServed: 0,
     idPrefix: "",
     ...initial,
+    checks: [...(initial.checks ?? [])],
   };
   const authorized = (request: Request) =>
     request.headers.get("authorization") === `Token token=${apiToken}`;
@@ -60,6 +68,17 @@ export function stubOnfido(
         },
       },
       { status: 401 },
+    );
+  const notFound = () =>
+    HttpResponse.json(
+      {
+        error: {
+          type: "resource_not_found",
+          message: "The resource could not be found.",
+          fields: {},
+        },
+      },
+      { status: 404 },
     );
   async function record(request: Request) {
     const url = new URL(request.url);
@@ -97,14 +116,14 @@ export function stubOnfido(
       if (!authorized(request)) return unauthorized();
       await record(request);
       const count = state.calls.filter((c) => c.path.endsWith("/checks")).length;
-      return HttpResponse.json(
-        { id: `${state.idPrefix}check-${count}`, status: "in_progress", result: null },
-        { status: 201 },
-      );
+      const id = `${state.idPrefix}check-${count}`;
+      state.checks.push(id);
+      return HttpResponse.json({ id, status: "in_progress", result: null }, { status: 201 });
     }),
     http.get(`${ONFIDO_API}/checks/:id`, async ({ request, params }) => {
       if (!authorized(request)) return unauthorized();
       await record(request);
+      if (!state.checks.includes(String(params.id))) return notFound();
       return HttpResponse.json({
         id: params.id,
         status: state.checkStatus,
@@ -115,11 +134,22 @@ export function stubOnfido(
     http.get(`${ONFIDO_API}/reports`, async ({ request }) => {
       if (!authorized(request)) return unauthorized();
       await record(request);
-      return HttpResponse.json({ reports: state.reports });
+      const checkId = new URL(request.url).searchParams.get("check_id") ?? "";
+      if (!state.checks.includes(checkId)) return notFound();
+      return HttpResponse.json({
+        reports: state.reports.map((report, index) => ({
+          id: `${checkId}-report-${index + 1}`,
+          created_at: "2026-12-02T10:00:00Z",
+          href: `/v3.6/reports/${checkId}-report-${index + 1}`,
+          check_id: checkId,
+          ...report,
+        })),
+      });
     }),
-    http.get(`${ONFIDO_API}/checks/:id/download`, async ({ request }) => {
+    http.get(`${ONFIDO_API}/checks/:id/download`, async ({ request, params }) => {
       if (!authorized(request)) return unauthorized();
       await record(request);
+      if (!state.checks.includes(String(params.id))) return notFound();
       state.reportsServed += 1;
       return new HttpResponse(new TextEncoder().encode("%PDF-1.7 check report"), {
         headers: { "content-type": "application/pdf" },

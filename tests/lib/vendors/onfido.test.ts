@@ -25,7 +25,9 @@ beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
-const onfidoStub = (state: Parameters<typeof stubOnfido>[1]) => stubOnfido(server, state);
+/** Onfido with check-1 made already (by an earlier capture). */
+const onfidoStub = (state: Parameters<typeof stubOnfido>[1]) =>
+  stubOnfido(server, { checks: ["check-1"], ...state });
 
 const REPORTS = ["document", "facial_similarity_motion", "watchlist_standard"];
 const vendor = (apiToken = TOKEN) =>
@@ -150,15 +152,16 @@ describe("Onfido: webhooks", () => {
   });
 });
 
-describe("Onfido: the verdict", () => {
-  const done = (name: string, result: string, sub_result?: string): Report => ({
-    name,
-    status: "complete",
-    result,
-    sub_result: sub_result ?? result,
-    completed_at_iso8601: "2026-12-02T10:06:00Z",
-  });
+/** A report Onfido finished. */
+const done = (name: string, result: string, sub_result?: string): Report => ({
+  name,
+  status: "complete",
+  result,
+  sub_result: sub_result ?? result,
+  completed_at_iso8601: "2026-12-02T10:06:00Z",
+});
 
+describe("Onfido: the verdict", () => {
   it("maps a clear check to approved with each report's signal", async () => {
     onfidoStub({
       reports: [
@@ -232,5 +235,87 @@ describe("Onfido: the verdict", () => {
     const report = await vendor().report("check-1");
     expect(report.contentType).toBe("application/pdf");
     expect(stub.calls.at(-1)?.path).toBe("/v3.6/checks/check-1/download");
+  });
+
+  it("names the check in every report it serves, as Onfido's report object does", async () => {
+    const stub = onfidoStub({ reports: [done("document", "clear")] });
+    await vendor().verdict("check-1");
+    const response = await fetch(`${API}/reports?check_id=check-1`, {
+      headers: { authorization: `Token token=${TOKEN}` },
+    });
+    expect(await response.json()).toEqual({
+      reports: [expect.objectContaining({ name: "document", check_id: "check-1" })],
+    });
+    expect(stub.calls.map((c) => c.path)).toContain("/v3.6/reports?check_id=check-1");
+  });
+
+  it("takes no verdict from an answer that carries another check's report", async () => {
+    onfidoStub({
+      reports: [
+        done("document", "clear"),
+        { ...done("facial_similarity_motion", "clear"), check_id: "check-of-someone-else" },
+      ],
+    });
+    await expect(vendor().verdict("check-1")).rejects.toMatchObject({
+      code: "UPSTREAM_UNAVAILABLE",
+      publicMessage: "onfido answered for another check",
+    });
+  });
+
+  it("takes no verdict from reports without their check", async () => {
+    onfidoStub({});
+    server.use(
+      http.get(`${API}/reports`, () =>
+        HttpResponse.json({ reports: [{ name: "document", status: "complete", result: "clear" }] }),
+      ),
+    );
+    await expect(vendor().verdict("check-1")).rejects.toMatchObject({
+      code: "UPSTREAM_UNAVAILABLE",
+      publicMessage: "onfido answered an unexpected shape",
+    });
+  });
+});
+
+describe("Onfido: an API that fails", () => {
+  it("reads Onfido's 404 for a check it does not know as not found, with its error type", async () => {
+    onfidoStub({});
+    await expect(vendor().verdict("check-404")).rejects.toMatchObject({
+      code: "NOT_FOUND",
+      contractCode: "resource_not_found",
+      publicMessage: "onfido answered 404 (resource_not_found)",
+    });
+    await expect(vendor().report("check-404")).rejects.toMatchObject({
+      code: "NOT_FOUND",
+      contractCode: "resource_not_found",
+    });
+  });
+
+  it("is unavailable, not a crash, when Onfido answers garbage for the check or its reports", async () => {
+    onfidoStub({ reports: [done("document", "clear")] });
+    server.use(
+      http.get(`${API}/checks/:id`, () => HttpResponse.text("<html>upstream error</html>")),
+    );
+    await expect(vendor().verdict("check-1")).rejects.toMatchObject({
+      code: "UPSTREAM_UNAVAILABLE",
+      publicMessage: "onfido answered an unexpected shape",
+    });
+    server.resetHandlers();
+    onfidoStub({});
+    server.use(http.get(`${API}/reports`, () => HttpResponse.json({ reports: "none" })));
+    await expect(vendor().verdict("check-1")).rejects.toMatchObject({
+      code: "UPSTREAM_UNAVAILABLE",
+      publicMessage: "onfido answered an unexpected shape",
+    });
+    server.resetHandlers();
+    onfidoStub({});
+    server.use(
+      http.post(`${API}/checks`, () =>
+        HttpResponse.json({ error: { type: "internal_server_error" } }, { status: 500 }),
+      ),
+    );
+    await expect(vendor().captureDone("applicant-1")).rejects.toMatchObject({
+      code: "UPSTREAM_UNAVAILABLE",
+      contractCode: "internal_server_error",
+    });
   });
 });
