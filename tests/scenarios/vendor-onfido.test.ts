@@ -5,9 +5,16 @@
  * its "consider" reaches a reviewer as a warning with the check's report, and a person decides.
  */
 import "./support/request-scope";
+import { http, HttpResponse } from "msw";
 import { PERSONAL } from "../fixtures/kyc-values";
 import { ctraderServer } from "../helpers/ctrader-stub";
-import { checkCompleted, ONFIDO_SETTINGS, onfidoWebhook, stubOnfido } from "../helpers/onfido-stub";
+import {
+  checkCompleted,
+  ONFIDO_API,
+  ONFIDO_SETTINGS,
+  onfidoWebhook,
+  stubOnfido,
+} from "../helpers/onfido-stub";
 import { listCaseAuditEvents } from "@/lib/db/queries/audit";
 import { signedInStaff, Trader } from "./support/people";
 import {
@@ -17,6 +24,7 @@ import {
   STORED_ONCE,
   REPORT_OPENED,
   vendorCheckOn,
+  verdictSeen,
 } from "./support/vendors";
 import { scenarioWorld } from "./support/world";
 
@@ -27,6 +35,9 @@ const world = scenarioWorld({
   // of ours to read, so no MRZ check appears (it could only warn "no image").
   MRZ_CHECK: "1",
 });
+
+/** The passport the trader types for Onfido's level (each scenario its own number). */
+const PASSPORT = { documentKind: "passport", issuingCountry: "SE", expiryDate: "2031-05-01" };
 
 const VENDOR_SCREEN = 'href="/inapp/kyc/upload?documentType=identity"';
 
@@ -277,5 +288,75 @@ describe("scenario: a level verified by Onfido alone, from the cTrader launch to
     expect(actions).toEqual(
       expect.arrayContaining(["case.vendor_verdict_after_decision", "case.approval_kept"]),
     );
+  });
+
+  it("answers 502 while Onfido's API fails or drops the connection, so Onfido delivers again, and stores the verdict once when it is back", async () => {
+    const w = world();
+    const onfido = stubOnfido(ctraderServer, { idPrefix: "outage-" });
+    const trader = new Trader(w, 431_004);
+    await trader.launch("kyc", { kycType: "basic" });
+    await trader.continue("personal", PERSONAL);
+    await trader.continue("identity_document", { ...PASSPORT, documentNumber: "ON3141592" });
+    expect((await trader.startVendorStep()).status).toBe(201);
+    expect((await trader.finishVendorStep()).body).toEqual({ status: "captured" });
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await w.worker();
+    const kycCase = await trader.currentCase();
+    onfido.checkResult = "consider";
+    onfido.reports = [
+      { name: "document", status: "complete", result: "clear" },
+      { name: "facial_similarity_photo", status: "complete", result: "consider" },
+    ];
+    const completed = onfidoWebhook(checkCompleted("outage-check-1"));
+
+    // Onfido's check is done, but its reports cannot be fetched: the connection drops, then
+    // the check itself answers 500.
+    ctraderServer.use(
+      http.get(`${ONFIDO_API}/reports`, () => HttpResponse.error(), { once: true }),
+    );
+    expect(await postVendorWebhook("onfido", completed)).toEqual({
+      status: 502,
+      body: { error: "Bad Gateway", message: "onfido unreachable", code: "UPSTREAM_UNAVAILABLE" },
+    });
+    ctraderServer.use(
+      http.get(
+        `${ONFIDO_API}/checks/:id`,
+        () =>
+          HttpResponse.json(
+            { error: { type: "internal_server_error", message: "Something went wrong" } },
+            { status: 500 },
+          ),
+        { once: true },
+      ),
+    );
+    expect(await postVendorWebhook("onfido", completed)).toEqual({
+      status: 502,
+      body: {
+        error: "Bad Gateway",
+        message: "onfido answered 500 (internal_server_error)",
+        code: "internal_server_error",
+      },
+    });
+    // Nothing of either half answer was kept.
+    await w.worker();
+    const reviewer = await signedInStaff(w, "onfido.outage@broker.example", "reviewer");
+    expect(await verdictSeen(reviewer, kycCase.id)).toMatchObject({
+      check: { outcome: "warn" },
+      waiting: true,
+      verdictsAudited: 0,
+    });
+
+    // Onfido's API is back and it delivers again (and once more): the verdict is stored once.
+    expect(await deliverTwice("onfido", completed)).toEqual(STORED_ONCE);
+    await w.worker();
+    expect(await verdictSeen(reviewer, kycCase.id)).toMatchObject({
+      check: {
+        outcome: "warn",
+        vendorOutcome: "review",
+        signals: { documentAuthenticity: "clear", faceMatch: "consider" },
+      },
+      waiting: false,
+      verdictsAudited: 1,
+    });
   });
 });

@@ -6,10 +6,11 @@
  */
 import "./support/request-scope";
 import { sql } from "drizzle-orm";
+import { http, HttpResponse } from "msw";
 import { ctraderServer } from "../helpers/ctrader-stub";
 import { sqlRows } from "../helpers/sql-rows";
 import { listCaseAuditEvents } from "@/lib/db/queries/audit";
-import { stubSumsub, SUMSUB_SETTINGS, sumsubWebhook } from "../helpers/sumsub-stub";
+import { stubSumsub, SUMSUB, SUMSUB_SETTINGS, sumsubWebhook } from "../helpers/sumsub-stub";
 import { signedInStaff, Trader } from "./support/people";
 import {
   deliverTwice,
@@ -18,6 +19,7 @@ import {
   STORED_ONCE,
   REPORT_OPENED,
   vendorCheckOn,
+  verdictSeen,
 } from "./support/vendors";
 import { scenarioWorld } from "./support/world";
 
@@ -45,6 +47,20 @@ function sumsubDeclinesForgery(sumsub: ReturnType<typeof stubSumsub>, caseId: st
     reviewStatus: "completed",
     reviewResult: { reviewAnswer: "RED" },
   };
+}
+
+/** A trader who ran Sumsub's capture and sent the case; the checks ran before Sumsub answered. */
+async function sentWithSumsub(w: ReturnType<typeof world>, traderId: number, idPrefix: string) {
+  const sumsub = stubSumsub(ctraderServer, { idPrefix });
+  const trader = new Trader(w, traderId);
+  await trader.launch("kyc", { kycType: "standard" });
+  await trader.fillStandardForms();
+  await trader.uploadStandardDocuments();
+  expect((await trader.startVendorStep()).status).toBe(201);
+  expect((await trader.finishVendorStep()).status).toBe(200);
+  expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+  await w.worker();
+  return { sumsub, trader, kycCase: await trader.currentCase() };
 }
 
 describe("scenario: a case verified by Sumsub, from the cTrader launch to the reviewer's decision", () => {
@@ -162,16 +178,7 @@ describe("scenario: a case verified by Sumsub, from the cTrader launch to the re
 
   it("opens a monitoring task with the vendor's reasons when its decline arrives after the approval", async () => {
     const w = world();
-    const sumsub = stubSumsub(ctraderServer);
-    const trader = new Trader(w, 430_101);
-    await trader.launch("kyc", { kycType: "standard" });
-    await trader.fillStandardForms();
-    await trader.uploadStandardDocuments();
-    expect((await trader.startVendorStep()).status).toBe(201);
-    expect((await trader.finishVendorStep()).status).toBe(200);
-    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
-    await w.worker();
-    const kycCase = await trader.currentCase();
+    const { sumsub, trader, kycCase } = await sentWithSumsub(w, 430_101, "");
 
     // The approver does not wait for Sumsub.
     const approver = await signedInStaff(w, "late.approver@broker.example", "approver");
@@ -210,16 +217,7 @@ describe("scenario: a case verified by Sumsub, from the cTrader launch to the re
 
   it("holds the approved account while the late decline waits, and lets an approver keep the approval with a note", async () => {
     const w = world();
-    const sumsub = stubSumsub(ctraderServer, { idPrefix: "keep-" });
-    const trader = new Trader(w, 430_102);
-    await trader.launch("kyc", { kycType: "standard" });
-    await trader.fillStandardForms();
-    await trader.uploadStandardDocuments();
-    expect((await trader.startVendorStep()).status).toBe(201);
-    expect((await trader.finishVendorStep()).status).toBe(200);
-    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
-    await w.worker();
-    const kycCase = await trader.currentCase();
+    const { sumsub, trader, kycCase } = await sentWithSumsub(w, 430_102, "keep-");
     const approver = await signedInStaff(w, "keep.approver@broker.example", "approver");
     const reviewer = await signedInStaff(w, "keep.reviewer@broker.example", "reviewer");
     expect(await approver.approve(kycCase.id)).toBe("approved");
@@ -290,16 +288,7 @@ describe("scenario: a case verified by Sumsub, from the cTrader launch to the re
 
   it("only stores a verdict that arrives after a final rejection: no task, no alert, no hold", async () => {
     const w = world();
-    const sumsub = stubSumsub(ctraderServer, { idPrefix: "rejected-" });
-    const trader = new Trader(w, 430_103);
-    await trader.launch("kyc", { kycType: "standard" });
-    await trader.fillStandardForms();
-    await trader.uploadStandardDocuments();
-    expect((await trader.startVendorStep()).status).toBe(201);
-    expect((await trader.finishVendorStep()).status).toBe(200);
-    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
-    await w.worker();
-    const kycCase = await trader.currentCase();
+    const { sumsub, trader, kycCase } = await sentWithSumsub(w, 430_103, "rejected-");
     const approver = await signedInStaff(w, "late.rejecter@broker.example", "approver");
     expect(await approver.reject(kycCase.id, "fraud_suspected")).toBe("rejected_final");
     await w.worker();
@@ -326,5 +315,46 @@ describe("scenario: a case verified by Sumsub, from the cTrader launch to the re
       "error:no_vendor_task",
     );
     expect(await trader.status()).toBe("rejected");
+  });
+
+  it("answers 502 while Sumsub's API fails, so Sumsub delivers again, and stores the verdict once when it is back", async () => {
+    const w = world();
+    const { sumsub, trader, kycCase } = await sentWithSumsub(w, 430_201, "outage-");
+    const reviewed = sumsubDeclinesForgery(sumsub, kycCase.id);
+
+    // Sumsub reviewed, but its API is unwell: the applicant answers, its steps do not.
+    ctraderServer.use(
+      http.get(
+        `${SUMSUB}/resources/applicants/:id/requiredIdDocsStatus`,
+        () => HttpResponse.json({ description: "Internal error", code: 503 }, { status: 503 }),
+        { once: true },
+      ),
+    );
+    expect(await postWebhook("sumsub", sumsubWebhook(reviewed))).toEqual({
+      status: 502,
+      body: { error: "Bad Gateway", message: "sumsub answered 503", code: "UPSTREAM_UNAVAILABLE" },
+    });
+    // Nothing of the half answer was kept: no verdict for the checks, none in the audit trail.
+    await w.worker();
+    const reviewer = await signedInStaff(w, "vendor.outage@broker.example", "reviewer");
+    expect(await verdictSeen(reviewer, kycCase.id)).toMatchObject({
+      check: { outcome: "warn" },
+      waiting: true,
+      verdictsAudited: 0,
+    });
+
+    // Sumsub delivers again once its API is back (and once more): the verdict is stored once.
+    expect(await deliverTwice("sumsub", sumsubWebhook(reviewed))).toEqual(STORED_ONCE);
+    await w.worker();
+    expect(await verdictSeen(reviewer, kycCase.id)).toMatchObject({
+      check: {
+        outcome: "fail",
+        vendorOutcome: "declined",
+        signals: { documentAuthenticity: "consider", faceMatch: "clear" },
+      },
+      waiting: false,
+      verdictsAudited: 1,
+    });
+    expect(await trader.status()).toBe("in_review");
   });
 });

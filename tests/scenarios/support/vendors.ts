@@ -77,3 +77,17 @@ export const REPORT_OPENED = {
     "vendor.report_viewed",
   ]),
 };
+
+/**
+ * What the reviewer sees of the vendor's verdict on the case page, whether the page still waits
+ * for one, and how many verdicts the audit trail recorded.
+ */
+export async function verdictSeen(reviewer: Staff, caseId: string) {
+  const page = await reviewer.casePage(caseId);
+  const audited = (await listCaseAuditEvents(caseId)).map((e) => e.action);
+  return {
+    check: vendorCheckOn(page),
+    waiting: /No verdict from \w+ yet\./.test(page),
+    verdictsAudited: audited.filter((a) => a === "vendor.verdict").length,
+  };
+}
