@@ -1,7 +1,8 @@
 import { expect, test } from "@playwright/test";
+import de from "../../messages/de.json";
 import en from "../../messages/en.json";
 import { createStaff, openCase, signIn } from "../e2e/fixtures/console";
-import { fillPersonal, launch, type Catalog } from "../e2e/fixtures/flow";
+import { fillPassport, fillPersonal, launch, type Catalog } from "../e2e/fixtures/flow";
 import { runHousekeeping, vendorPostsWebhook, vendorState, vendorWillAnswer } from "./embedded";
 import { ONFIDO_FRAME_ORIGIN, routeVendorSdks } from "./sdk";
 
@@ -29,12 +30,7 @@ test("Onfido's web SDK replaces our upload on the screen, its signed consider re
   await expect(page.getByTestId("personal-form")).toBeVisible();
   await fillPersonal(page);
   await page.getByTestId("personal-continue").click();
-  await expect(page.getByTestId("step-form")).toBeVisible();
-  await page.getByLabel(m.Forms.identity_document.documentKindOptions.passport).check();
-  await page.fill("#documentNumber", "ON0002835");
-  await page.selectOption("#issuingCountry", "DE");
-  await page.fill("#expiryDate", "2032-01-31");
-  await page.getByTestId("step-continue").click();
+  await fillPassport(page, m, "ON0002835");
 
   // Every form done and nothing of ours to upload: the next step is Onfido's, on the identity
   // screen.
@@ -121,4 +117,45 @@ test("Onfido's web SDK replaces our upload on the screen, its signed consider re
   );
   await expect(verdict.locator('[data-signal="faceMatch"]')).toHaveText("Consider");
   await expect(verdict).toContainText("facial_similarity_photo:consider");
+});
+
+// After the first test: the fake Onfido numbers its checks, and that test's webhook names check-1.
+test("a failed report of the finished capture is said in the trader's language and retried; nothing is lost", async ({
+  page,
+}) => {
+  const t = de as unknown as Catalog;
+  await routeVendorSdks(page.context());
+  await launch(page, { userId: 2870, screen: "kyc", lang: "de", kycType: "basic_onfido" });
+  await fillPersonal(page);
+  await page.getByTestId("personal-continue").click();
+  await fillPassport(page, t, "ON0002870");
+  await page.getByTestId("next-step").getByRole("link", { name: t.VendorStep.start }).click();
+  const step = page.getByTestId("vendor-step");
+  await step.getByRole("button", { name: t.VendorStep.start }).click();
+  const onfido = page.frameLocator('#vendor-sdk iframe[title="Onfido"]');
+  await expect(onfido.getByTestId("sdk-token")).toHaveText(/^sdk\.applicant-\d+$/);
+  const applicantId = (await onfido.getByTestId("sdk-token").textContent())!.slice("sdk.".length);
+
+  // The trader's connection drops as the screen tells our server the capture is done.
+  let dropped = 0;
+  await page.route("**/api/inapp/vendor/done", (route) =>
+    dropped++ === 0 ? route.abort("internetdisconnected") : route.fallback(),
+  );
+  await onfido.getByTestId("sdk-finish").click();
+  await expect(step.getByRole("alert")).toHaveText(t.VendorStep.doneFailed);
+  const checks = async () =>
+    (await vendorState(page.request)).onfido.calls.filter(
+      (c) =>
+        c.path === "/v3.6/checks" &&
+        (c.body as { applicant_id?: string }).applicant_id === applicantId,
+    );
+  expect(await checks()).toHaveLength(0);
+  // Onfido's frame stays: what the trader captured is still there while they retry.
+  await expect(onfido.getByTestId("sdk-token")).toBeVisible();
+
+  await step.getByRole("button", { name: t.VendorStep.retry }).click();
+  await expect(page.getByTestId("vendor-done")).toHaveText(t.VendorStep.done);
+  await expect(step).toHaveAttribute("data-vendor-status", /captured|completed/);
+  expect(dropped).toBe(2);
+  expect(await checks()).toHaveLength(1);
 });

@@ -2,12 +2,12 @@
 
 import { useRouter } from "next/navigation";
 import { useRef, useState } from "react";
-import type { VendorSession } from "@/lib/vendors/verdict";
+import { vendorSessionSchema, type VendorSession } from "@/lib/vendors/verdict";
 
 export type VendorStepProps = {
   vendor: "sumsub" | "onfido";
   locale: string;
-  labels: { start: string; loading: string; failed: string };
+  labels: { start: string; loading: string; failed: string; doneFailed: string; retry: string };
 };
 
 /** The vendors' web SDKs, from their own CDNs (what their documentation prescribes). */
@@ -46,34 +46,50 @@ async function post(path: string): Promise<Response> {
   });
 }
 
+/** A session from our server, read with the schema the server answers with (or null). */
+async function requestSession(): Promise<VendorSession | null> {
+  const response = await post("/api/inapp/vendor").catch(() => null);
+  if (!response?.ok) return null;
+  const parsed = vendorSessionSchema.safeParse(await response.json().catch(() => undefined));
+  return parsed.success ? parsed.data : null;
+}
+
 /**
  * The vendor's capture inside our screen: the SDK mounts in a container here, never a pop-up or
  * a navigation away, so cTrader's embedded browser keeps our close control. When the SDK says
- * the trader is done, the server is told.
+ * the trader is done, the server is told; if that fails the capture stays at the vendor and
+ * the trader only has to tell us again, so the SDK stays mounted and a retry is offered.
  */
 export function VendorStep({ vendor, locale, labels }: VendorStepProps) {
   const router = useRouter();
-  const [state, setState] = useState<"idle" | "loading" | "running" | "failed">("idle");
-  const finished = useRef(false);
+  const [state, setState] = useState<
+    "idle" | "loading" | "running" | "failed" | "finishing" | "doneFailed"
+  >("idle");
+  const finishing = useRef(false);
 
   async function done() {
-    if (finished.current) return;
-    finished.current = true;
-    await post("/api/inapp/vendor/done").catch(() => undefined);
+    if (finishing.current) return;
+    finishing.current = true;
+    setState("finishing");
+    const response = await post("/api/inapp/vendor/done").catch(() => null);
+    finishing.current = false;
+    if (!response?.ok) {
+      setState("doneFailed");
+      return;
+    }
     router.refresh();
   }
 
   async function start() {
     setState("loading");
     try {
-      const response = await post("/api/inapp/vendor");
-      if (!response.ok) throw new Error(String(response.status));
-      const session = (await response.json()) as VendorSession;
+      const session = await requestSession();
+      if (!session) throw new Error("session");
       if (vendor === "sumsub") {
         await loadScript(SDK_SCRIPTS.sumsub);
         const sdk = (window as unknown as { snsWebSdk: SumsubBuilder }).snsWebSdk;
-        const refresh = async () =>
-          ((await (await post("/api/inapp/vendor")).json()) as { token: string }).token;
+        // Sumsub asks again when its token runs out; an empty token makes it show its own error.
+        const refresh = async () => (await requestSession())?.token ?? "";
         sdk
           .init(session.token, refresh)
           .withConf({ lang: locale })
@@ -97,16 +113,27 @@ export function VendorStep({ vendor, locale, labels }: VendorStepProps) {
 
   return (
     <div data-testid="vendor-step-client">
-      {state === "idle" || state === "failed" ? (
+      {state === "idle" ? (
         <button className="button" type="button" onClick={() => void start()}>
           {labels.start}
         </button>
       ) : null}
-      {state === "loading" ? <p className="muted">{labels.loading}</p> : null}
-      {state === "failed" ? (
-        <p className="alert" role="alert">
-          {labels.failed}
-        </p>
+      {state === "loading" || state === "finishing" ? (
+        <p className="muted">{labels.loading}</p>
+      ) : null}
+      {state === "failed" || state === "doneFailed" ? (
+        <>
+          <p className="alert" role="alert">
+            {state === "failed" ? labels.failed : labels.doneFailed}
+          </p>
+          <button
+            className="button"
+            type="button"
+            onClick={() => void (state === "failed" ? start() : done())}
+          >
+            {labels.retry}
+          </button>
+        </>
       ) : null}
       <div id="vendor-sdk" />
     </div>

@@ -122,6 +122,8 @@ async function UploadPage({ searchParams }: Props) {
                   start: tVendor("start"),
                   loading: tVendor("loading"),
                   failed: tVendor("failed"),
+                  doneFailed: tVendor("doneFailed"),
+                  retry: tVendor("retry"),
                 }}
               />
             </>
