@@ -92,10 +92,18 @@ export function startsRound(event: string): boolean {
  */
 export const RENEWAL_DUE_EVENT = "renewal_due";
 
+/**
+ * An open periodic review task closed because the trader's business relationship ended
+ * (lib/db/queries/retention.ts upsertRelationshipEnd): the console's history of the case says
+ * why the review went; the trader is not told.
+ */
+export const PERIODIC_REVIEW_CLOSED_EVENT = "periodic_review_closed";
+
 /** Every event a case's timeline (case_events.event) can hold; the console names each one. */
 export const CASE_TIMELINE_EVENTS: readonly string[] = [
   ...Object.keys(CASE_EVENTS),
   RENEWAL_DUE_EVENT,
+  PERIODIC_REVIEW_CLOSED_EVENT,
 ];
 
 export type TransitionResult =

@@ -5,6 +5,7 @@
 import { getRecentReviewMedian, listCaseEvents } from "@/lib/db/queries/cases";
 import type { KycCase } from "@/lib/db/schema";
 import { RENEWAL_DUE_EVENT } from "./case-state";
+import { PERIODIC_REVIEW_CLOSED_EVENT } from "./case-state";
 import { getLevel, type Level } from "./levels";
 import type { DocumentRequirement } from "./requirements";
 import { renewalNotice, type RenewalNotice } from "./renewal";
@@ -131,7 +132,10 @@ export async function statusView(
     limits: getLevel(kycCase.level).limits,
     timeline: [
       { event: "opened", at: kycCase.openedAt },
-      ...events.map((e) => ({ event: timelineWord(e), at: e.occurredAt })),
+      // The closing of a reviewer's task is the broker's internal history, not the trader's.
+      ...events
+        .filter((e) => e.event !== PERIODIC_REVIEW_CLOSED_EVENT)
+        .map((e) => ({ event: timelineWord(e), at: e.occurredAt })),
     ],
     requiredAction:
       kycCase.status === "action_required" ? (progress.request?.message ?? null) : null,

@@ -12,6 +12,7 @@ import path from "node:path";
 import { sql } from "drizzle-orm";
 import { POST as relationshipEnd } from "@/app/api/crm/traders/[id]/relationship-end/route";
 import { runScheduledJobs } from "@/lib/jobs/daily";
+import { textOf } from "../helpers/render-page";
 import { sqlRows } from "../helpers/sql-rows";
 import { signedInStaff, Trader } from "./support/people";
 import { BROKER, scenarioWorld, type World } from "./support/world";
@@ -164,13 +165,77 @@ describe("scenario: a trader who comes back after the relationship ended", () =>
     expect(await reviewer.approve(second.id)).toBe("approved");
     await w.worker();
 
-    await w.worker(at("2031-04-01T00:00:00Z"));
-    expect(eventTypes(w, second.id)).toContain("case.renewal_due");
     list.add("Ilse Vandermeer,,1990-06-21,Poland");
-    await w.worker(at("2031-04-02T01:00:00Z"));
+    await w.worker(at("2031-03-30T00:00:00Z"));
     expect(await rescreened(w, second.id)).toBe(1);
     expect(eventTypes(w, second.id)).toContain("case.monitoring_hit");
+    // The open hit does not stop the notice: a timeline entry on an approved case approves nothing.
+    await w.worker(at("2031-04-01T00:00:00Z"));
+    expect(eventTypes(w, second.id)).toContain("case.renewal_due");
     await runScheduledJobs(at("2031-05-01T00:00:00Z"));
     expect((await first.trader.currentCase()).status).toBe("expired");
+  }, 400_000);
+});
+
+describe("scenario: an open periodic review when the relationship ends", () => {
+  it("is closed with the end, the reason in the case's history in the officer's language and in the audit trail; a current trader's stays open", async () => {
+    const w = world();
+    const passport = { expiryDate: "2045-01-31" };
+    const gone = await approvedTrader(w, 482_301, {}, passport);
+    const current = await approvedTrader(w, 482_302, {}, passport);
+    // Past every risk level's review interval (at most PERIODIC_REVIEW_MONTHS_LOW, 60 months).
+    const due = new Date(Date.now() + (5 * 366 + 2) * DAY);
+    await w.worker(due);
+    const ids = [gone.kycCase.id, current.kycCase.id];
+    const tasks = () =>
+      sqlRows<{ case_id: string; closed_at: string | null; resolution: string | null }>(
+        w.db.db,
+        sql`select case_id, closed_at, resolution from review_tasks where kind = 'periodic_review'
+          and case_id in (${ids[0]}, ${ids[1]})`,
+      );
+    expect((await tasks()).filter((t) => t.closed_at === null)).toHaveLength(2);
+
+    await endRelationship(482_301);
+    const after = await tasks();
+    expect(after.find((t) => t.case_id === current.kycCase.id)).toMatchObject({
+      closed_at: null,
+    });
+    expect(after.find((t) => t.case_id === gone.kycCase.id)).toMatchObject({
+      closed_at: expect.anything(),
+      resolution: "relationship_ended",
+    });
+    // A later sweep opens none again for the former customer.
+    await w.worker(new Date(due.getTime() + DAY));
+    expect((await tasks()).filter((t) => t.closed_at === null).map((t) => t.case_id)).toEqual([
+      current.kycCase.id,
+    ]);
+
+    const officer = await signedInStaff(w, "periodic.ended.officer@broker.example", "reviewer");
+    const queue = await officer.queue({ queue: "periodic" });
+    expect(queue).toContain(`data-case="${current.kycCase.id}"`);
+    expect(queue).not.toContain(`data-case="${gone.kycCase.id}"`);
+    const page = await officer.casePage(gone.kycCase.id);
+    expect(page).not.toContain('data-testid="periodic-review-task"');
+    expect(page).toContain('data-event="periodic_review_closed"');
+    expect(textOf(page)).toContain("Periodic review closed: the business relationship ended");
+    officer.locale = "de";
+    expect(textOf(await officer.casePage(gone.kycCase.id))).toContain(
+      "Regelmäßige Überprüfung geschlossen: Geschäftsbeziehung beendet",
+    );
+    officer.locale = "en";
+    const audit = await sqlRows<{ actor_id: string; data: { reason?: string } }>(
+      w.db.db,
+      sql`select actor_id, data from audit_events where action = 'case.periodic_review_closed'
+        and case_id = ${gone.kycCase.id}`,
+    );
+    expect(audit).toEqual([
+      expect.objectContaining({
+        actor_id: "crm",
+        data: expect.objectContaining({ reason: "relationship_ended" }),
+      }),
+    ]);
+    // The trader's own timeline keeps to their verification.
+    await gone.trader.launch("status");
+    expect(textOf(await gone.trader.html("status"))).not.toContain("Updated");
   }, 400_000);
 });

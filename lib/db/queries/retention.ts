@@ -26,12 +26,21 @@ import {
   type KycCase,
   type TraderRelationship,
 } from "../schema";
+import { PERIODIC_REVIEW_CLOSED_EVENT } from "@/lib/kyc/case-state";
 import { destroyCaseKey } from "./case-keys";
 import { DOCUMENT_REFUSED } from "./documents";
+import { PERIODIC_REVIEW_TASK } from "./periodic-review";
 import type { AuditInput } from "./audit";
 import type { Tx } from "./cases";
 
-/** Records (or moves) the end of a trader's business relationship, audited in one transaction. */
+/** Why a task closed without a reviewer's outcome: the trader's business relationship ended. */
+export const RELATIONSHIP_ENDED = "relationship_ended";
+
+/**
+ * Records (or moves) the end of a trader's business relationship, audited in one transaction.
+ * Nobody is left to re-verify, so the trader's open periodic review tasks close with it, each
+ * with the reason on its case's timeline (the console's history) and in the audit chain.
+ */
 export async function upsertRelationshipEnd(input: {
   traderId: string;
   endedAt: Date;
@@ -54,6 +63,49 @@ export async function upsertRelationshipEnd(input: {
         set: { endedAt: input.endedAt, source: input.source, recordedAt: input.now },
       });
     await tx.insert(auditEvents).values({ ...input.audit, data: input.audit.data ?? {} });
+    const closed = await tx
+      .update(reviewTasks)
+      .set({ closedAt: input.now, resolution: RELATIONSHIP_ENDED })
+      .where(
+        and(
+          eq(reviewTasks.kind, PERIODIC_REVIEW_TASK),
+          isNull(reviewTasks.closedAt),
+          inArray(
+            reviewTasks.caseId,
+            tx
+              .select({ id: kycCases.id })
+              .from(kycCases)
+              .where(eq(kycCases.traderId, input.traderId)),
+          ),
+        ),
+      )
+      .returning({ id: reviewTasks.id, caseId: reviewTasks.caseId });
+    for (const task of closed) {
+      const [kycCase] = await tx
+        .select({ status: kycCases.status })
+        .from(kycCases)
+        .where(eq(kycCases.id, task.caseId));
+      if (!kycCase) continue;
+      const data = { taskId: task.id, reason: RELATIONSHIP_ENDED };
+      const actor = { actorType: input.audit.actorType, actorId: input.audit.actorId };
+      await tx.insert(caseEvents).values({
+        caseId: task.caseId,
+        occurredAt: input.now,
+        event: PERIODIC_REVIEW_CLOSED_EVENT,
+        fromStatus: kycCase.status,
+        toStatus: kycCase.status,
+        ...actor,
+        data,
+      });
+      await tx.insert(auditEvents).values({
+        ...actor,
+        action: "case.periodic_review_closed",
+        caseId: task.caseId,
+        traderId: input.traderId,
+        occurredAt: input.now,
+        data,
+      });
+    }
   });
 }
 

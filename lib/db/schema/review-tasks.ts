@@ -9,6 +9,8 @@
  * - Opened in the transaction that found the reason (lib/db/queries/checks.ts recordRescreenRun),
  *   with its outbox event; closed with `resolution` (cleared: every likely hit was judged a false
  *   positive by two people; revoked: the approval was taken back) and the outbox event of that.
+ *   A periodic review task also closes without a reviewer (`closed_by` null, resolution
+ *   `relationship_ended`) when the trader's business relationship ends.
  * - `data` is the task's evidence (lib/review/tasks.ts `monitoringTaskData`): the run and the hits.
  * - While a monitoring task is open the trader's account gets the `monitoring_hit` access rights
  *   (CTRADER_ACCESS_RIGHTS), whatever the case's status says.
