@@ -47,9 +47,13 @@ const config = {
  * DATABASE_URL set (CI) every file runs on PostgreSQL, and these run a second time on PGlite;
  * without it everything runs on PGlite once.
  */
-const PGLITE_TOO = ["crypto-shredding", "retention", "subject-access", "vendor"].map(
-  (name) => `<rootDir>/tests/scenarios/${name}.test.ts`,
-);
+const PGLITE_TOO = [
+  "crypto-shredding",
+  "relationship-end",
+  "retention",
+  "subject-access",
+  "vendor",
+].map((name) => `<rootDir>/tests/scenarios/${name}.test.ts`);
 
 const jestConfig = async () => {
   const cfg = await createJestConfig(config)();
