@@ -49,7 +49,9 @@ const config = {
  */
 const PGLITE_TOO = [
   "crypto-shredding",
+  "periodic-review",
   "relationship-end",
+  "rescreen-resume",
   "retention",
   "subject-access",
   "vendor",
