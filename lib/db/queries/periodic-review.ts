@@ -6,9 +6,9 @@
 import { and, asc, eq, gt, isNull, not, sql } from "drizzle-orm";
 import { getDb } from "../client";
 import { underEndedRelationship } from "./ended-relationship";
+import { insertDecisionIn } from "./review";
 import {
   auditEvents,
-  caseDecisions,
   caseEvents,
   documents,
   caseRetention,
@@ -173,22 +173,22 @@ export async function closePeriodicReviewTask(input: {
       outcome: input.outcome,
       ...(input.riskLevel && { riskLevel: input.riskLevel.level }),
     };
-    await tx.insert(caseDecisions).values({
+    await insertDecisionIn(tx, {
       caseId: input.caseId,
       staffId: input.staffId,
       decision: PERIODIC_REVIEW_TASK,
       internalNote: input.internalNote,
       data,
-      createdAt: input.now,
-    });
-    await tx.insert(auditEvents).values({
-      actorType: "staff",
-      actorId: input.staffId,
-      action: "case.periodic_review_completed",
-      caseId: input.caseId,
-      traderId: kycCase?.traderId ?? null,
-      occurredAt: input.now,
-      data,
+      now: input.now,
+      audit: {
+        actorType: "staff",
+        actorId: input.staffId,
+        action: "case.periodic_review_completed",
+        caseId: input.caseId,
+        traderId: kycCase?.traderId ?? null,
+        occurredAt: input.now,
+        data,
+      },
     });
     return { taskId: closed.id };
   });

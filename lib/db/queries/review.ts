@@ -126,17 +126,23 @@ export async function insertDecision(input: {
   audit: AuditInput;
 }): Promise<void> {
   const db = await getDb();
-  await db.transaction(async (tx) => {
-    await tx.insert(caseDecisions).values({
-      caseId: input.caseId,
-      staffId: input.staffId,
-      decision: input.decision,
-      internalNote: input.internalNote,
-      data: input.data,
-      createdAt: input.now,
-    });
-    await tx.insert(auditEvents).values({ ...input.audit, data: input.audit.data ?? {} });
+  await db.transaction((tx) => insertDecisionIn(tx, input));
+}
+
+/** insertDecision inside the caller's transaction (a task closed with the decision). */
+export async function insertDecisionIn(
+  tx: Tx,
+  input: Parameters<typeof insertDecision>[0],
+): Promise<void> {
+  await tx.insert(caseDecisions).values({
+    caseId: input.caseId,
+    staffId: input.staffId,
+    decision: input.decision,
+    internalNote: input.internalNote,
+    data: input.data,
+    createdAt: input.now,
   });
+  await tx.insert(auditEvents).values({ ...input.audit, data: input.audit.data ?? {} });
 }
 
 export const SCREENING_JUDGMENTS = ["screening_false_positive", "screening_confirmed"] as const;

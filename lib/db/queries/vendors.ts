@@ -2,10 +2,9 @@ import { isDeepStrictEqual } from "node:util";
 import { and, eq, isNull, or } from "drizzle-orm";
 import { getDb } from "../client";
 import { insertCaseOutboxEvent, type OutboxBuilder, type Tx } from "./cases";
-import { closeReviewTask } from "./review";
+import { closeReviewTask, insertDecisionIn } from "./review";
 import {
   auditEvents,
-  caseDecisions,
   kycCases,
   reviewTasks,
   vendorVerifications,
@@ -260,22 +259,22 @@ export async function closeVendorVerdictTask(input: {
       vendor: task.data.vendor ?? null,
       outcome: task.data.outcome ?? null,
     };
-    await tx.insert(caseDecisions).values({
+    await insertDecisionIn(tx, {
       caseId: input.caseId,
       staffId: input.staffId,
       decision: VENDOR_VERDICT_TASK,
       internalNote: input.internalNote,
       data,
-      createdAt: input.now,
-    });
-    await tx.insert(auditEvents).values({
-      actorType: "staff",
-      actorId: input.staffId,
-      action: "case.approval_kept",
-      caseId: input.caseId,
-      traderId: kycCase.traderId,
-      occurredAt: input.now,
-      data,
+      now: input.now,
+      audit: {
+        actorType: "staff",
+        actorId: input.staffId,
+        action: "case.approval_kept",
+        caseId: input.caseId,
+        traderId: kycCase.traderId,
+        occurredAt: input.now,
+        data,
+      },
     });
     await closeReviewTask({
       caseId: input.caseId,
