@@ -86,6 +86,11 @@ export function startsRound(event: string): boolean {
   return Object.hasOwn(CASE_EVENTS, event) && "newRound" in CASE_EVENTS[event as CaseEvent];
 }
 
+/** Whether a timeline event moved the machine (not a notice such as RENEWAL_DUE_EVENT). */
+export function isMove(event: string): boolean {
+  return Object.hasOwn(CASE_EVENTS, event);
+}
+
 /**
  * Timeline entries that change nothing: the renewal notice is recorded on the approved case
  * (lib/db/queries/renewal.ts) without a move of the machine.

@@ -4,8 +4,7 @@
  */
 import { getRecentReviewMedian, listCaseEvents } from "@/lib/db/queries/cases";
 import type { KycCase } from "@/lib/db/schema";
-import { RENEWAL_DUE_EVENT } from "./case-state";
-import { PERIODIC_REVIEW_CLOSED_EVENT } from "./case-state";
+import { isMove, PERIODIC_REVIEW_CLOSED_EVENT } from "./case-state";
 import { getLevel, type Level } from "./levels";
 import type { DocumentRequirement } from "./requirements";
 import { renewalNotice, type RenewalNotice } from "./renewal";
@@ -71,7 +70,7 @@ function declinedChange(
   events: readonly { event: string; data: unknown }[],
 ): DeclinedChange | null {
   if (kycCase.status !== "approved") return null;
-  const latest = events.findLast((e) => e.event !== RENEWAL_DUE_EVENT);
+  const latest = events.findLast((e) => isMove(e.event));
   if (latest?.event !== "decline_upgrade") return null;
   const data = declineDataSchema.safeParse(latest.data);
   if (!data.success) return null;

@@ -21,7 +21,7 @@ import { caseCipher } from "@/lib/security/case-keys";
 import type { CaseEventRow, KycCase } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
 import { changeCaseStatus } from "./cases";
-import { PERIODIC_REVIEW_CLOSED_EVENT } from "./case-state";
+import { isMove } from "./case-state";
 import { loadStepDrafts, type StepDraft } from "./drafts";
 import { getLevel, STEPS, type StepId } from "./levels";
 import { documentExpiryOf } from "./renewal";
@@ -50,10 +50,10 @@ export async function loadActionRequest(
   if (kycCase.status !== "action_required" && kycCase.status !== "draft") return null;
   // In commit order (the id), not by timestamp: a sweep on another host's clock (a worker, the
   // cron route) may have stamped a later time than the trader's own action that followed it.
-  // A task's closing (PERIODIC_REVIEW_CLOSED_EVENT) is no step of the case: the request is the
-  // last move before it.
+  // Notices (a task's closing, a renewal notice) are no step of the case: the request is the
+  // last move before them.
   const events = [...(await (timeline ?? listCaseEvents(kycCase.id)))]
-    .filter((e) => e.event !== PERIODIC_REVIEW_CLOSED_EVENT)
+    .filter((e) => isMove(e.event))
     .sort((a, b) => a.id - b.id);
   const latest =
     kycCase.status === "action_required"

@@ -6,6 +6,7 @@
  * trader launched from travels with the case to the CRM, the console and cTrader.
  */
 import "./support/request-scope";
+import { POST as relationshipEnd } from "@/app/api/crm/traders/[id]/relationship-end/route";
 import { POST as upgradeApi } from "@/app/api/crm/traders/[id]/upgrade/route";
 import { textOf } from "../helpers/render-page";
 import { caseEvidenceSchema } from "@/lib/review/evidence";
@@ -474,4 +475,44 @@ describe("scenario: the account the trader opened the screen from", () => {
     ]);
     expect(w.accountUpdates.filter((u) => u.login === trader.tradingLogin)).toEqual([]);
   });
+});
+
+describe("scenario: the relationship ends after a declined upgrade", () => {
+  it("still tells the trader the upgrade was refused: the periodic review's closing is no move of the case", async () => {
+    const w = world();
+    const monthly = { LOW: "1", MEDIUM: "1", HIGH: "1" };
+    w.configure(
+      Object.fromEntries(
+        Object.entries(monthly).map(([k, v]) => [`PERIODIC_REVIEW_MONTHS_${k}`, v]),
+      ),
+    );
+    const trader = await approvedAtBasic(w, 610_018, await staffPair(w, "ended-decline"));
+    const kycCase = await trader.currentCase();
+    // A periodic review falls due (before the passport's expiry), and stays open.
+    await w.worker(new Date(Date.now() + 40 * 86_400_000));
+    // Forty days on, the officers sign in again.
+    const staff = await staffPair(w, "ended-decline.later");
+    expect(await staff[1].queue({ queue: "periodic" })).toContain(`data-case="${kycCase.id}"`);
+    await trader.launch("kyc", { kycType: "enhanced" });
+    await completeEnhancedExtras(trader);
+    await w.worker();
+    expect(await staff[0].reject(kycCase.id, "source_of_funds_unclear")).toBe("upgrade_declined");
+    await w.worker();
+
+    const response = await relationshipEnd(
+      new Request(`${BROKER}/api/crm/traders/610018/relationship-end`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${CRM_KEY}` },
+        body: JSON.stringify({ endedAt: new Date().toISOString() }),
+      }),
+      { params: Promise.resolve({ id: "610018" }) },
+    );
+    expect(response.status).toBe(200);
+    expect(await staff[1].casePage(kycCase.id)).toContain('data-event="periodic_review_closed"');
+
+    await trader.launch("status");
+    const status = await trader.html("status");
+    expect(status).toContain('data-testid="declined-change" data-kind="upgrade"');
+    expect(textOf(status)).toContain("Your upgrade was not approved");
+  }, 300_000);
 });
