@@ -23,8 +23,8 @@
  *   force throughout (lib/kyc/upgrade.ts). Taking that approval back too is a revoke afterwards.
  */
 import { appendAuditEvent, auditInTransaction } from "@/lib/db/queries/audit";
-import { getCheckFailure, getRoundRun, MONITORING_TASK } from "@/lib/db/queries/checks";
-import { VENDOR_VERDICT_TASK } from "@/lib/db/queries/vendors";
+import { getCheckFailure, getRoundRun } from "@/lib/db/queries/checks";
+import { HOLD_TASK_KINDS } from "@/lib/db/queries/hold-tasks";
 import {
   assignCase,
   closeReviewTask,
@@ -420,7 +420,7 @@ async function revokeApproval(
     close: true,
     alsoInTransaction: async (tx) => {
       await audited(staff, "case.approval_revoked", kycCase.id, { reasonCode: reason.code })(tx);
-      for (const kind of [MONITORING_TASK, VENDOR_VERDICT_TASK])
+      for (const kind of HOLD_TASK_KINDS)
         await closeReviewTask({
           caseId: kycCase.id,
           kind,

@@ -4,9 +4,8 @@
  * verdict task is in "Monitoring hits", otherwise in "Decided") or the queue the case was opened
  * from, with its filters and order, at any depth.
  */
-import { MONITORING_TASK } from "@/lib/db/queries/checks";
+import { HOLD_TASK_KINDS } from "@/lib/db/queries/hold-tasks";
 import { getCaseAfterInQueue } from "@/lib/db/queries/queue";
-import { VENDOR_VERDICT_TASK } from "@/lib/db/queries/vendors";
 import { getOpenReviewTask } from "@/lib/db/queries/review";
 import type { CaseStatus } from "@/lib/db/schema";
 import {
@@ -29,7 +28,7 @@ export type QueueNeighbours = {
 async function queueOf(kycCase: { id: string; status: CaseStatus }): Promise<QueueName> {
   if (kycCase.status === "approved") {
     const tasks = await Promise.all(
-      [MONITORING_TASK, VENDOR_VERDICT_TASK].map((kind) => getOpenReviewTask(kycCase.id, kind)),
+      HOLD_TASK_KINDS.map((kind) => getOpenReviewTask(kycCase.id, kind)),
     );
     return tasks.some(Boolean) ? "monitoring" : "decided";
   }

@@ -11,13 +11,13 @@ import {
   documents,
   kycCases,
   outboxEvents,
-  reviewTasks,
   traders,
   type CaseEventRow,
   type CaseStatus,
   type CaseTrigger,
   type KycCase,
 } from "../schema";
+import { holdTaskOpen } from "./hold-tasks";
 import { preparedPerHandle } from "./prepared";
 
 /**
@@ -374,9 +374,7 @@ export async function getCaseAccessState(
       approvedLevel: kycCases.approvedLevel,
       account: kycCases.account,
       tradingLogin: traders.tradingLogin,
-      monitoringHitOpen: sql<boolean>`exists (select 1 from ${reviewTasks} t
-        where t.case_id = ${kycCases.id} and t.kind in ('monitoring_hit', 'vendor_verdict')
-        and t.closed_at is null)`,
+      monitoringHitOpen: holdTaskOpen(kycCases.id),
       renewalDue: sql<boolean>`${kycCases.renewalDueAt} is not null`,
       supersededBy,
     })

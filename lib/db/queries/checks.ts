@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, inArray, isNull, lte, ne, not, or, sql } from "drizzle-orm";
 import { getDb, type Db } from "../client";
+import { MONITORING_TASK } from "./hold-tasks";
 import { insertCaseOutboxEvent, type OutboxBuilder } from "./cases";
 import { underEndedRelationship } from "./ended-relationship";
 import {
@@ -24,8 +25,7 @@ import {
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
-/** review_tasks.kind of a monitoring hit (a re-screening found a new likely match). */
-export const MONITORING_TASK = "monitoring_hit";
+export { MONITORING_TASK };
 
 export type CheckRowInput = {
   check: string;

@@ -20,6 +20,7 @@ import {
   type CaseTrigger,
 } from "../schema";
 import type { Tx } from "./cases";
+import { holdTaskOpen } from "./hold-tasks";
 
 export const QUEUE_SORTS = ["oldest", "newest", "risk", "updated"] as const;
 /**
@@ -87,9 +88,7 @@ export type QueueRow = {
 };
 
 // The monitoring tab: a re-screening hit, or a vendor's concerning verdict after the approval.
-const monitoringHitSql = sql<boolean>`exists (select 1 from ${reviewTasks} t
-  where t.case_id = ${kycCases.id} and t.kind in ('monitoring_hit', 'vendor_verdict')
-  and t.closed_at is null)`;
+const monitoringHitSql = holdTaskOpen(kycCases.id);
 const periodicReviewSql = sql<boolean>`exists (select 1 from ${reviewTasks} t
   where t.case_id = ${kycCases.id} and t.kind = 'periodic_review' and t.closed_at is null)`;
 // The few escalated cases' ids read first (one array, from a partial index), then those cases by

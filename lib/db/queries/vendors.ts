@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { and, eq, isNull, or } from "drizzle-orm";
 import { getDb } from "../client";
+import { VENDOR_VERDICT_TASK } from "./hold-tasks";
 import { insertCaseOutboxEvent, type OutboxBuilder, type Tx } from "./cases";
 import { closeReviewTask, insertDecisionIn } from "./review";
 import {
@@ -11,8 +12,7 @@ import {
   type VendorVerificationRow,
 } from "../schema";
 
-/** A concerning vendor verdict that arrived after the case was approved (lib/vendors). */
-export const VENDOR_VERDICT_TASK = "vendor_verdict";
+export { VENDOR_VERDICT_TASK };
 
 export async function getVendorVerification(
   caseId: string,

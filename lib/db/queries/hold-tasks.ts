@@ -1,0 +1,23 @@
+import { sql, type SQL } from "drizzle-orm";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
+import { reviewTasks } from "../schema";
+
+/** A re-screening hit on an approved case (lib/checks/rescreen.ts). */
+export const MONITORING_TASK = "monitoring_hit";
+/** A concerning vendor verdict that arrived after the case was approved (lib/vendors). */
+export const VENDOR_VERDICT_TASK = "vendor_verdict";
+
+/**
+ * The tasks that hold an approved trader's account until a person decides, and put the case in
+ * the console's monitoring tab; a new kind of hold is added here and nowhere else.
+ */
+export const HOLD_TASK_KINDS = [MONITORING_TASK, VENDOR_VERDICT_TASK] as const;
+
+/** SQL: the case with this id column has an open hold task. */
+export function holdTaskOpen(caseId: AnyPgColumn): SQL<boolean> {
+  return sql<boolean>`exists (select 1 from ${reviewTasks} t
+    where t.case_id = ${caseId} and t.kind in (${sql.join(
+      HOLD_TASK_KINDS.map((kind) => sql`${kind}`),
+      sql`, `,
+    )}) and t.closed_at is null)`;
+}
