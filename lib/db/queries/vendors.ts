@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { and, eq, isNull, or } from "drizzle-orm";
 import { getDb } from "../client";
+import { lateVerdictTaskData } from "@/lib/vendors/verdict";
 import { VENDOR_VERDICT_TASK } from "./hold-tasks";
 import { insertCaseOutboxEvent, type OutboxBuilder, type Tx } from "./cases";
 import { closeReviewTask, insertDecisionIn } from "./review";
@@ -253,11 +254,13 @@ export async function closeVendorVerdictTask(input: {
         ),
       );
     if (kycCase?.status !== "approved" || !task) return null;
+    // Read with the schema lib/vendors wrote it with, as the console reads it.
+    const stored = lateVerdictTaskData.safeParse(task.data);
     const data = {
       taskId: task.id,
       resolution: "kept",
-      vendor: task.data.vendor ?? null,
-      outcome: task.data.outcome ?? null,
+      vendor: stored.success ? stored.data.vendor : null,
+      outcome: stored.success ? stored.data.outcome : null,
     };
     await insertDecisionIn(tx, {
       caseId: input.caseId,
