@@ -21,11 +21,12 @@ async function StatusPage() {
   const context = await getScreenContext();
   if (!context?.kycCase) return <ExpiredScreen reason="expired" />;
   const { kycCase } = context;
-  const [t, tKyc, tUpload, tLevel, locale, view] = await Promise.all([
+  const [t, tKyc, tUpload, tLevel, tReason, locale, view] = await Promise.all([
     getTranslations("Status"),
     getTranslations("Kyc"),
     getTranslations("Upload"),
     getTranslations("Level"),
+    getTranslations("RejectReasons"),
     getLocale(),
     statusView(kycCase, env().reviewTimeHours),
   ]);
@@ -72,13 +73,13 @@ async function StatusPage() {
               level: nameOf(view.declined.level),
             })}
           </p>
-          <p>{(await getTranslations("RejectReasons"))(view.declined.reasonCode as never)}</p>
+          <p>{tReason(view.declined.reasonCode as never)}</p>
         </section>
       ) : null}
       {rejection?.reasonCode ? (
         <section className="card" data-testid="rejection-reason">
           <h2>{tKyc("rejectedTitle")}</h2>
-          <p>{(await getTranslations("RejectReasons"))(rejection.reasonCode as never)}</p>
+          <p>{tReason(rejection.reasonCode as never)}</p>
           {rejection.kind === "retry" ? (
             <ScreenLink className="button" href="/inapp/kyc">
               {tKyc("retryAction")}
