@@ -378,19 +378,19 @@ async function QueuePage({ searchParams }: Props) {
             <Link href={queueHref({ ...params, page: 1, after: undefined, before: undefined })}>
               {t("first")}
             </Link>{" "}
-            {rows[0] ? (
-              <Link
-                href={queueHref({
-                  ...params,
-                  page: Math.max(1, params.page - 1),
-                  after: undefined,
-                  before: rows[0].caseId,
-                })}
-                rel="prev"
-              >
-                {t("previous")}
-              </Link>
-            ) : null}
+            {/* An empty page past the end (a typed or stale page=) has no row to seek from: its
+                way back is the page before it by offset. */}
+            <Link
+              href={queueHref({
+                ...params,
+                page: Math.max(1, params.page - 1),
+                after: undefined,
+                before: rows[0]?.caseId,
+              })}
+              rel="prev"
+            >
+              {t("previous")}
+            </Link>
           </>
         ) : null}{" "}
         <span>{t("page", { page: params.page })}</span>{" "}
