@@ -80,20 +80,26 @@ export async function upsertRelationshipEnd(input: {
         ),
       )
       .returning({ id: reviewTasks.id, caseId: reviewTasks.caseId });
+    if (closed.length === 0) return;
+    const statuses = new Map(
+      (
+        await tx
+          .select({ id: kycCases.id, status: kycCases.status })
+          .from(kycCases)
+          .where(inArray(kycCases.id, [...new Set(closed.map((t) => t.caseId))]))
+      ).map((c) => [c.id, c.status]),
+    );
     for (const task of closed) {
-      const [kycCase] = await tx
-        .select({ status: kycCases.status })
-        .from(kycCases)
-        .where(eq(kycCases.id, task.caseId));
-      if (!kycCase) continue;
+      const status = statuses.get(task.caseId);
+      if (!status) continue;
       const data = { taskId: task.id, reason: RELATIONSHIP_ENDED };
       const actor = { actorType: input.audit.actorType, actorId: input.audit.actorId };
       await tx.insert(caseEvents).values({
         caseId: task.caseId,
         occurredAt: input.now,
         event: PERIODIC_REVIEW_CLOSED_EVENT,
-        fromStatus: kycCase.status,
-        toStatus: kycCase.status,
+        fromStatus: status,
+        toStatus: status,
         ...actor,
         data,
       });
@@ -158,10 +164,10 @@ const notHeldOrPurged = (caseId: typeof kycCases.id) =>
   );
 
 /**
- * The outcome a case's retention is keyed on (lib/retention/policy.ts): its last move to approved
- * or rejected, else its status.
+ * In SQL, the outcome a case's retention is keyed on (lib/retention/policy.ts retentionOutcome):
+ * its last move to approved or rejected, else its status.
  */
-const retentionOutcome = sql<string>`coalesce((select e.to_status::text from ${caseEvents} e
+const outcomeOfCase = sql<string>`coalesce((select e.to_status::text from ${caseEvents} e
   where e.case_id = ${kycCases.id} and e.to_status in ('approved', 'rejected')
   order by e.occurred_at desc, e.id desc limit 1), ${kycCases.status}::text)`;
 
@@ -230,7 +236,7 @@ export async function listCasesPastRelationshipEnd(
   const at = (moment: Date) => sql`${moment.toISOString()}::timestamptz`;
   const branches = cut.rules.map((rule) => {
     const conditions = [
-      rule.status ? sql`${retentionOutcome} = ${rule.status}` : undefined,
+      rule.status ? sql`${outcomeOfCase} = ${rule.status}` : undefined,
       rule.trigger ? sql`${kycCases.trigger}::text = ${rule.trigger}` : undefined,
     ].filter((c) => c !== undefined);
     return sql` when ${sql.join(conditions, sql` and `)} then ${at(rule.endedBefore)}`;
