@@ -4,7 +4,9 @@
  * PDF (no image to read) warn and send the case to a reviewer, who reads why in words. An
  * identity card is read from whichever of its two sides carries the zone: a back that agrees
  * with the typed data passes, a back whose check digits do not add up is reported as such, not
- * hidden behind the front that has no zone.
+ * hidden behind the front that has no zone. A trader who uploads both sides before typing finds
+ * the personal and identity steps filled in from the back's zone, marked for checking until they
+ * confirm each step.
  */
 import "./support/request-scope";
 import { closeMrzReader } from "@/lib/documents/mrz-read";
@@ -109,6 +111,14 @@ async function expectReviewForZone(
   expect(line.text).toContain(expected.words);
 }
 
+/** The value an input of the rendered form starts with (a text or date input). */
+function inputValue(html: string, id: string): string | undefined {
+  const tag = new RegExp(`<input[^>]*\\bid="${id}"[^>]*>`).exec(html)?.[0];
+  return tag ? /\bvalue="([^"]*)"/.exec(tag)?.[1] : undefined;
+}
+const prefilledFields = (html: string) =>
+  [...html.matchAll(/data-prefilled="(\w+)"/g)].map((m) => m[1]).sort();
+
 describe("scenario: a passport whose zone cannot confirm the typed data goes to a reviewer", () => {
   it("warns on a passport photo without a readable zone and keeps the case from auto-approval", async () => {
     const trader = new Trader(world(), 512_001, "en");
@@ -178,5 +188,81 @@ describe("scenario: an identity card read from the side that carries its zone", 
     expect(line.text).toContain("Machine-readable zone (TD1)");
     expect(line.row).toContain('data-mrz-field="documentNumber" data-agreement="agree"');
     expect(line.row).toContain('data-mrz-field="dateOfBirth" data-agreement="agree"');
+  });
+});
+
+// Never submitted: its card shares the others' layout, and a check run would weigh the pictures.
+describe("scenario: the typed fields pre-filled from an identity card's back, confirmed by the trader", () => {
+  it("fills the steps from the zone on the back, not the front without one, and counts them only once confirmed", async () => {
+    const w = world();
+    const trader = new Trader(w, 512_005, "en");
+    const card = person("IC5120055");
+    await trader.launch("kyc", { kycType: "standard" });
+    expect(await trader.html("kyc")).toContain('data-testid="prefill-offer"');
+
+    // The front first: it has no zone, so there is nothing to fill in yet.
+    expect((await trader.upload("identity", "front", await cardFront(card))).status).toBe(200);
+    await w.worker();
+    let html = await trader.html("kyc");
+    expect(html).not.toContain('data-testid="prefill-offer"');
+    expect(html).not.toContain('data-testid="prefill-notice"');
+    expect(prefilledFields(html)).toEqual([]);
+
+    const back = await renderDocument(card, { kind: "id_card", width: 1600 });
+    expect((await trader.upload("identity", "back", back)).status).toBe(200);
+    await w.worker();
+
+    html = await trader.html("kyc");
+    expect(html).toContain('data-testid="prefill-notice"');
+    expect(prefilledFields(html)).toEqual([
+      "dateOfBirth",
+      "givenNames",
+      "nationalities",
+      "surnames",
+    ]);
+    expect(inputValue(html, "surnames")).toBe("Lindqvist");
+    expect(inputValue(html, "givenNames")).toBe("Jonas");
+    expect(inputValue(html, "dateOfBirth")).toBe(PERSONAL.dateOfBirth);
+    expect(html).toMatch(/<select[^>]*id="nationalities"[\s\S]*?<option value="SE" selected/);
+
+    // Shown is not confirmed: the case cannot be sent on the zone's word.
+    expect((await trader.upload("address", "page", await freshPhoto())).status).toBe(200);
+    expect("redirect" in (await trader.submit())).toBe(false);
+
+    expect(
+      await trader.continue("personal", {
+        ...PERSONAL,
+        surnames: inputValue(html, "surnames")!,
+        givenNames: inputValue(html, "givenNames")!,
+        dateOfBirth: inputValue(html, "dateOfBirth")!,
+        nationalities: ["SE"],
+      }),
+    ).toEqual({ redirect: "/inapp/kyc" });
+
+    // The identity step, from the same zone: a TD1 zone, so an identity card.
+    html = await trader.html("kyc");
+    expect(prefilledFields(html)).toEqual([
+      "documentKind",
+      "documentNumber",
+      "expiryDate",
+      "issuingCountry",
+    ]);
+    expect(html).toMatch(/name="documentKind" checked="" value="id_card"/);
+    expect(inputValue(html, "documentNumber")).toBe(card.documentNumber);
+    expect(inputValue(html, "expiryDate")).toBe(card.expiryDate);
+    expect(html).toMatch(/<select[^>]*id="issuingCountry"[\s\S]*?<option value="SE" selected/);
+    expect("redirect" in (await trader.submit())).toBe(false);
+
+    expect(
+      await trader.continue("identity_document", {
+        documentKind: "id_card",
+        documentNumber: inputValue(html, "documentNumber")!,
+        issuingCountry: "SE",
+        expiryDate: inputValue(html, "expiryDate")!,
+      }),
+    ).toEqual({ redirect: "/inapp/kyc" });
+    // Confirmed: the marks are gone from both steps.
+    expect(prefilledFields(await trader.html("kyc", { step: "personal" }))).toEqual([]);
+    expect(prefilledFields(await trader.html("kyc", { step: "identity_document" }))).toEqual([]);
   });
 });
