@@ -3,7 +3,8 @@
  * through the real flows. A decided case is kept until RETENTION_CASE_YEARS after the broker's
  * CRM said the relationship ended and erased from that moment on (tombstone, chain verifies, a
  * backup copy of its rows no longer opens); a legal hold blocks every rule until lifted; an
- * abandoned draft goes after RETENTION_DRAFT_DAYS; replaced documents go once the case is decided.
+ * abandoned draft goes after RETENTION_DRAFT_DAYS; replaced documents go after the case's last decision,
+ * an expired approval's too.
  * The relationship-end API refuses a bad key and malformed bodies. Periods per outcome and trigger
  * (RETENTION_CASE_YEARS_BY) each hold to the day.
  */
@@ -604,6 +605,50 @@ describe("scenario: an approval that expires keeps its outcome's period", () => 
         sql`select tombstone from case_retention where case_id = ${kycCase.id}`,
       );
       expect(tomb?.tombstone.outcome).toBe("expired");
+    } finally {
+      w.configure({});
+    }
+  }, 400_000);
+});
+
+describe("scenario: replaced documents follow the case's last decision", () => {
+  it("deletes an expired approval's replaced upload RETENTION_SUPERSEDED_DAYS after the approval, not a day earlier", async () => {
+    const w = world();
+    w.configure({ CRM_API_KEY: CRM_KEY, RETENTION_SUPERSEDED_DAYS: "2000" });
+    try {
+      const trader = new Trader(w, 470_061);
+      await trader.launch("kyc", { kycType: "standard" });
+      await trader.fillStandardForms();
+      const first = await trader.upload("identity");
+      expect(first.status).toBe(200);
+      await trader.uploadStandardDocuments();
+      expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+      const kycCase = await trader.currentCase();
+      await w.worker();
+      const reviewer = await signedInStaff(w, "expired.reviewer@broker.example", "reviewer");
+      expect(await reviewer.approve(kycCase.id)).toBe("approved");
+      const approvedAt = new Date();
+      await w.worker();
+      const stillThere = async () =>
+        (await rowsOf(w, kycCase.id)).documents.some((d) => d.id === first.documentId);
+
+      // The passport runs out on 2031-05-01 (the scenario's identity): the case expires then.
+      await w.worker(new Date("2031-05-01T00:00:00Z"));
+      const [row] = await sqlRows<{ status: string }>(
+        w.db.db,
+        sql`select status from kyc_cases where id = ${kycCase.id}`,
+      );
+      expect(row?.status).toBe("expired");
+      expect(await stillThere()).toBe(true);
+
+      await w.worker(new Date(approvedAt.getTime() + 1999 * DAY));
+      expect(await stillThere()).toBe(true);
+      // Keyed on the status, an expired case's replaced upload would stay until the case goes.
+      await w.worker(new Date(approvedAt.getTime() + 2000 * DAY + 60_000));
+      expect(await stillThere()).toBe(false);
+      const current = (await rowsOf(w, kycCase.id)).documents;
+      expect(current.length).toBeGreaterThanOrEqual(2);
+      for (const d of current) expect(existsSync(objectPath(w, d.storage_key))).toBe(true);
     } finally {
       w.configure({});
     }

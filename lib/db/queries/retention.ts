@@ -271,8 +271,11 @@ const usedBySubmission = sql<boolean>`exists (select 1 from ${caseEvents} e
     and e.occurred_at >= ${documents.confirmedAt} and e.occurred_at < ${documents.replacedAt})`;
 
 /**
- * Replaced documents no submission used, of cases decided at or before `decidedBefore` (held
- * cases excluded).
+ * Replaced documents no submission used, of cases whose last decision (approved or rejected) was
+ * at or before `decidedBefore`, whatever the status now (held cases excluded): an approval that
+ * expired, or is being renewed or upgraded, still decided the round those uploads were replaced
+ * in. A round opened since (an upgrade, a renewal, a retry) is not decided yet: what was replaced
+ * in it waits for its decision.
  */
 export async function listSupersededDocuments(
   decidedBefore: Date,
@@ -287,8 +290,8 @@ export async function listSupersededDocuments(
       and(
         isNotNull(documents.replacedAt),
         sql`not ${usedBySubmission}`,
-        inArray(kycCases.status, ["approved", "rejected"]),
         sql`${decidedAt} <= ${decidedBefore.toISOString()}::timestamptz`,
+        sql`(${kycCases.status} in ('approved', 'rejected', 'expired') or ${documents.replacedAt} <= ${decidedAt})`,
         notHeldOrPurged(kycCases.id),
       ),
     )
