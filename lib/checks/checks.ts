@@ -234,14 +234,18 @@ export function checkScreening(s: CaseSnapshot, ctx: CheckContext): CheckResult 
 
 /**
  * The vendor's verdict as a check. Only an approval with nothing the vendor asks to consider
- * passes; a decline fails; no verdict yet, the vendor's own review or a signal to consider warns.
- * None of them decides the case: anything but a pass keeps it from auto-approval (a person looks).
+ * passes; a decline fails; no verdict yet, a verdict the vendor's API could not find, the
+ * vendor's own review or a signal to consider warns. None of them decides the case: anything but
+ * a pass keeps it from auto-approval (a person looks).
  */
 export function checkVendor(s: CaseSnapshot, ctx: CheckContext): CheckResult | null {
   if (!s.vendor) return null;
   const { verdict } = s.vendor;
   if (!verdict)
-    return result(ctx, "vendor", "warn", { reason: "no_verdict", vendor: s.vendor.vendor });
+    return result(ctx, "vendor", "warn", {
+      reason: s.vendor.unavailable ? "verdict_unavailable" : "no_verdict",
+      vendor: s.vendor.vendor,
+    });
   const considered = Object.values(verdict.signals).some((signal) => signal === "consider");
   const outcome: Outcome =
     verdict.outcome === "declined"

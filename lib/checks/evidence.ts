@@ -168,9 +168,13 @@ export const CHECK_EVIDENCE = {
     maxScore: z.number(),
   }),
   screening: screeningEvidenceSchema,
-  // The vendor's verdict as the adapter mapped it (one schema with lib/vendors), or none yet.
+  // The vendor's verdict as the adapter mapped it (one schema with lib/vendors), none yet, or
+  // none to be had: the vendor's API answered that the check its webhook named does not exist.
   vendor: z.union([
-    z.strictObject({ reason: z.literal("no_verdict"), vendor: z.enum(VENDORS) }),
+    z.strictObject({
+      reason: z.enum(["no_verdict", "verdict_unavailable"]),
+      vendor: z.enum(VENDORS),
+    }),
     vendorVerdictSchema,
   ]),
   mrz_match: mrzEvidenceSchema,

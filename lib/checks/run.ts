@@ -123,7 +123,12 @@ async function checkRound(kycCase: KycCase, now: Date): Promise<CaseChecksOutcom
     drafts,
     documents,
   });
-  if (vendor) base.vendor = { vendor: vendor.vendor, verdict: vendor.verdict };
+  if (vendor)
+    base.vendor = {
+      vendor: vendor.vendor,
+      verdict: vendor.verdict,
+      unavailable: vendor.verdictUnavailable,
+    };
   // The zone is read off the trader's request, once per round, on a worker thread. A level the
   // vendor verifies alone has no photo of ours to read: no MRZ check there (it would only warn).
   const mrz =

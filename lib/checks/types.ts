@@ -77,6 +77,10 @@ export type CaseSnapshot = {
   mrz?: MrzRead | null;
   /** Other traders' cases with the same identity document (fingerprint lookup). */
   sameDocumentElsewhere: { traderId: string; caseId: string }[];
-  /** The vendor the level uses and its final verdict (null until the webhook brought it); absent without one. */
-  vendor?: { vendor: VendorName; verdict: VendorVerdict | null };
+  /**
+   * The vendor the level uses and its final verdict (null until the webhook brought it, or when
+   * the vendor's API answered that the check its webhook named does not exist: `unavailable`);
+   * absent without one.
+   */
+  vendor?: { vendor: VendorName; verdict: VendorVerdict | null; unavailable?: boolean };
 };

@@ -20,6 +20,7 @@ import { listActiveStaff, listStaffByIds } from "@/lib/db/queries/staff";
 import { getTraderById } from "@/lib/db/queries/traders";
 import { VENDOR_VERDICT_TASK } from "@/lib/db/queries/vendors";
 import { lateVerdictTaskData } from "@/lib/vendors/verdict";
+import { loadVendorState } from "@/lib/vendors/verification";
 import { readCheckEvidence, type ReadEvidence } from "@/lib/checks/evidence";
 import type { CaseCheckRow, ReviewTask } from "@/lib/db/schema";
 import { messagesFor } from "@/lib/i18n/catalogs";
@@ -113,6 +114,7 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
     rejection,
     rounds,
     neighbours,
+    vendorState,
   ] = await Promise.all([
     getTraderById(kycCase.traderId),
     loadCaseProgress(kycCase),
@@ -132,6 +134,7 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
     loadRejection(kycCase),
     lastRounds(kycCase.id),
     queueNeighbours(staff, kycCase, from),
+    loadVendorState(kycCase),
   ]);
   const team = hasRole(staff, "approver") ? await listActiveStaff() : [];
   const named = await listStaffByIds([
@@ -190,6 +193,11 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
     monitoringTask: monitoringTask ?? null,
     periodicReview: periodicReviewView(periodicTask),
     lateVendorVerdict: lateVerdictView(vendorTask),
+    /**
+     * The vendor said its verdict is final, then its API answered that it does not exist: shown
+     * whatever the checks' last run says (a decided case's checks do not run again).
+     */
+    vendorVerdictUnavailable: vendorState?.verdictUnavailable ? vendorState.vendor : null,
     deliveryLog: deliveryLog.map((d) => ({
       ...d,
       attemptLog: d.attemptLog.map((a) => ({ ...a, note: readAttemptNote(a.note) })),

@@ -16,6 +16,7 @@ import {
   recordVendorCapture,
   recordVendorStart,
   recordVendorVerdict,
+  recordVendorVerdictUnavailable,
 } from "@/lib/db/queries/vendors";
 import { appendAuditEvent } from "@/lib/db/queries/audit";
 import { listCaseEvents, type OutboxBuilder } from "@/lib/db/queries/cases";
@@ -134,7 +135,8 @@ export function isVendorName(value: string): value is VendorName {
   return (VENDORS as readonly string[]).includes(value);
 }
 
-export type WebhookOutcome = "recorded" | "unchanged" | "progress" | "unknown_reference";
+export type WebhookOutcome =
+  "recorded" | "unchanged" | "progress" | "unknown_reference" | "verdict_unavailable";
 
 /** The task's evidence and the event for the broker's systems, from one concerning verdict. */
 function lateVerdictConcern(verdict: VendorVerdict, now: Date) {
@@ -167,7 +169,9 @@ function lateVerdictConcern(verdict: VendorVerdict, now: Date) {
  * read (UNAUTHENTICATED), then the shape (BAD_REQUEST). A final event fetches the verdict from
  * the vendor's API (never trusting the webhook's body for it) and stores it; delivering the same
  * event again stores nothing new. References we do not know are acknowledged and logged, so the
- * vendor does not retry them forever.
+ * vendor does not retry them forever; so is a reference of ours the vendor's API says does not
+ * exist, recorded on the case (`verdict_unavailable`). Any other failure of the vendor's API
+ * throws, and the vendor delivers again.
  */
 export async function receiveVendorWebhook(
   vendorName: string,
@@ -187,7 +191,28 @@ export async function receiveVendorWebhook(
     log.warn("vendor.webhook_unknown_reference", { vendor: vendorName, type: event.type });
     return "unknown_reference";
   }
-  const verdict = vendorVerdictSchema.parse(await vendor.verdict(event.reference));
+  let fetched: VendorVerdict;
+  try {
+    fetched = await vendor.verdict(event.reference);
+  } catch (error) {
+    if (!(error instanceof AppError && error.code === "NOT_FOUND")) throw error;
+    // The vendor's own webhook named this reference and its API says there is no such thing:
+    // asking again will not change that, so the case records it (a reviewer sees the verdict
+    // could not be fetched) and the vendor gets its 2xx instead of redelivering for days.
+    const changed = await recordVendorVerdictUnavailable({
+      caseId: row.caseId,
+      verdictReference: event.reference,
+      now,
+    });
+    log.warn("vendor.verdict_unavailable", {
+      caseId: row.caseId,
+      vendor: vendorName,
+      type: event.type,
+      changed,
+    });
+    return changed ? "verdict_unavailable" : "unchanged";
+  }
+  const verdict = vendorVerdictSchema.parse(fetched);
   const changed = await recordVendorVerdict({
     caseId: row.caseId,
     verdictReference: event.reference,
@@ -211,6 +236,8 @@ export type VendorState = {
   vendor: VendorName;
   status: VendorVerificationRow["status"] | "not_started";
   verdict: VendorVerdict | null;
+  /** The vendor said the verdict is final, then answered that it does not exist. */
+  verdictUnavailable: boolean;
   verdictReference: string | null;
 };
 
@@ -222,7 +249,13 @@ export async function loadVendorState(
   if (!choice) return null;
   const { row, stale } = await verificationOf(kycCase.id);
   if (!row || row.vendor !== choice.vendor || stale)
-    return { vendor: choice.vendor, status: "not_started", verdict: null, verdictReference: null };
+    return {
+      vendor: choice.vendor,
+      status: "not_started",
+      verdict: null,
+      verdictUnavailable: false,
+      verdictReference: null,
+    };
   const parsed = row.verdict ? vendorVerdictSchema.safeParse(row.verdict) : null;
   if (parsed && !parsed.success)
     log.error("vendor.verdict_unreadable", { caseId: kycCase.id, vendor: row.vendor });
@@ -230,6 +263,7 @@ export async function loadVendorState(
     vendor: choice.vendor,
     status: row.status,
     verdict: parsed?.success ? parsed.data : null,
+    verdictUnavailable: row.status === "completed" && row.verdict === null,
     verdictReference: row.verdictReference,
   };
 }

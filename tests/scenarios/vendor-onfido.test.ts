@@ -359,4 +359,81 @@ describe("scenario: a level verified by Onfido alone, from the cTrader launch to
       verdictsAudited: 1,
     });
   });
+
+  it("acknowledges Onfido's check.completed for a check of ours its API then cannot find: the case records it, a reviewer sees the verdict could not be fetched, and Onfido stops redelivering", async () => {
+    const w = world();
+    const onfido = stubOnfido(ctraderServer, { idPrefix: "gone-" });
+    const trader = new Trader(w, 431_005);
+    await trader.launch("kyc", { kycType: "basic" });
+    await trader.continue("personal", PERSONAL);
+    await trader.continue("identity_document", { ...PASSPORT, documentNumber: "ON2718281" });
+    expect((await trader.startVendorStep()).status).toBe(201);
+    expect((await trader.finishVendorStep()).body).toEqual({ status: "captured" });
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await w.worker();
+    const kycCase = await trader.currentCase();
+
+    // Onfido says our check is done, then answers 404 resource_not_found for it (and its reports).
+    onfido.checks.splice(0);
+    const completed = onfidoWebhook(checkCompleted("gone-check-1"));
+    // A 2xx, or Onfido would deliver it again for as long as it retries; a repeat changes nothing.
+    expect(await deliverTwice("onfido", completed)).toEqual([
+      { status: 200, body: { ok: true, outcome: "verdict_unavailable" } },
+      { status: 200, body: { ok: true, outcome: "unchanged" } },
+    ]);
+    // A check that is not ours stays acknowledged and ignored, as before.
+    expect(
+      (await postVendorWebhook("onfido", onfidoWebhook(checkCompleted("someone-elses-check"))))
+        .body,
+    ).toEqual({ ok: true, outcome: "unknown_reference" });
+
+    // The checks run again: the vendor check warns that the verdict could not be fetched, so the
+    // case waits for a person instead of passing; the audit trail has it once.
+    await w.worker();
+    const reviewer = await signedInStaff(w, "onfido.gone@broker.example", "reviewer");
+    const page = await reviewer.casePage(kycCase.id);
+    expect(vendorCheckOn(page).outcome).toBe("warn");
+    expect(page).toContain('data-reason="verdict_unavailable"');
+    expect(page).toContain("its API answers that the check does not exist");
+    expect(page).not.toContain("No verdict from onfido yet.");
+    expect(await trader.status()).toBe("in_review");
+    const audited = (await listCaseAuditEvents(kycCase.id)).map((e) => e.action);
+    expect(audited.filter((a) => a === "vendor.verdict_unavailable")).toHaveLength(1);
+    expect(audited).not.toContain("vendor.verdict");
+  });
+
+  it("tells the approver of an approved case that Onfido's verdict could not be fetched, without holding the account", async () => {
+    const w = world();
+    const onfido = stubOnfido(ctraderServer, { idPrefix: "gone-late-" });
+    const trader = new Trader(w, 431_006);
+    await trader.launch("kyc", { kycType: "basic" });
+    await trader.continue("personal", PERSONAL);
+    await trader.continue("identity_document", { ...PASSPORT, documentNumber: "ON1414213" });
+    expect((await trader.startVendorStep()).status).toBe(201);
+    expect((await trader.finishVendorStep()).body).toEqual({ status: "captured" });
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await w.worker();
+    const kycCase = await trader.currentCase();
+    const approver = await signedInStaff(w, "onfido.gone-late@broker.example", "approver");
+    expect(await approver.approve(kycCase.id)).toBe("approved");
+    await w.worker();
+    const eventsBefore = w.crmEventsFor(kycCase.id).length;
+
+    onfido.checks.splice(0);
+    expect(
+      await postVendorWebhook("onfido", onfidoWebhook(checkCompleted("gone-late-check-1"))),
+    ).toEqual({ status: 200, body: { ok: true, outcome: "verdict_unavailable" } });
+    await w.worker();
+
+    // The approval was given without a verdict and nothing new is known of the trader: no task,
+    // no alert, no hold; the case page says the verdict could not be fetched.
+    const page = await approver.casePage(kycCase.id);
+    expect(page).toContain('data-testid="vendor-verdict-unavailable"');
+    expect(page).not.toContain('data-testid="vendor-verdict-task"');
+    expect(w.crmEventsFor(kycCase.id).slice(eventsBefore)).toEqual([]);
+    expect(
+      w.accountUpdates.filter((u) => u.login === trader.tradingLogin).at(-1)?.accessRights,
+    ).toBe("FULL_ACCESS");
+    expect(await trader.status()).toBe("approved");
+  });
 });

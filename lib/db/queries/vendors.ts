@@ -184,6 +184,59 @@ export async function recordVendorVerdict(input: {
   });
 }
 
+/**
+ * The vendor's webhook said the verdict under `verdictReference` is final, but its API answers
+ * that the reference does not exist: a vendor-side inconsistency (a deleted check, another
+ * account's region). Recorded as `completed` with no verdict, `verdict_at` moved so an open
+ * case's checks run again and warn that the verdict could not be fetched; audited as
+ * `vendor.verdict_unavailable`. A verdict already held stays (the evidence we fetched earlier);
+ * the same answer again for a row already so changes nothing and answers false. No review task:
+ * a vendor that cannot find its own check says nothing new about the trader.
+ */
+export async function recordVendorVerdictUnavailable(input: {
+  caseId: string;
+  verdictReference: string;
+  now: Date;
+}): Promise<boolean> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .select()
+      .from(vendorVerifications)
+      .where(eq(vendorVerifications.caseId, input.caseId))
+      .for("update");
+    if (!row) return false;
+    const alreadyUnavailable =
+      row.status === "completed" &&
+      row.verdict === null &&
+      row.verdictReference === input.verdictReference;
+    if (alreadyUnavailable) return false;
+    if (!row.verdict)
+      await tx
+        .update(vendorVerifications)
+        .set({
+          verdictReference: input.verdictReference,
+          status: "completed",
+          capturedAt: row.capturedAt ?? input.now,
+          verdictAt: input.now,
+        })
+        .where(eq(vendorVerifications.caseId, input.caseId));
+    await tx.insert(auditEvents).values({
+      actorType: "system",
+      actorId: row.vendor,
+      action: "vendor.verdict_unavailable",
+      caseId: input.caseId,
+      occurredAt: input.now,
+      data: {
+        vendor: row.vendor,
+        reference: input.verdictReference,
+        verdictKept: row.verdict !== null,
+      },
+    });
+    return true;
+  });
+}
+
 async function openLateVerdictTask(
   tx: Tx,
   caseId: string,

@@ -5,8 +5,10 @@
  * Legal states (`status`): `started` (the vendor holds an applicant for the case; the trader is
  * capturing) → `captured` (the trader finished the vendor's capture; the verdict will come under
  * `verdict_reference`) → `completed` (a signed webhook said the verdict is final and `verdict`
- * holds it). A later webhook for the same reference replaces the verdict (the vendor re-reviewed)
- * and moves `verdict_at`; the same verdict again changes nothing.
+ * holds it, or is null when the vendor's API answered that the reference its webhook named does
+ * not exist: the checks warn `verdict_unavailable`). A later webhook for the same reference
+ * replaces the verdict (the vendor re-reviewed) and moves `verdict_at`; the same verdict again
+ * changes nothing.
  *
  * Invariants:
  * - `verdict` is a `VendorVerdict` (lib/vendors/verdict.ts vendorVerdictSchema), parsed by the

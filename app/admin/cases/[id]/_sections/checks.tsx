@@ -37,7 +37,11 @@ function VendorVerdict({
   const evidence = line.evidence.evidence as CheckEvidence<"vendor">;
   if ("reason" in evidence)
     return (
-      <span data-testid="vendor-verdict">{t("checks.noVerdict", { vendor: evidence.vendor })}</span>
+      <span data-testid="vendor-verdict" data-reason={evidence.reason}>
+        {evidence.reason === "verdict_unavailable"
+          ? t("checks.verdictUnavailable", { vendor: evidence.vendor })
+          : t("checks.noVerdict", { vendor: evidence.vendor })}
+      </span>
     );
   return (
     <div data-testid="vendor-verdict" data-vendor-outcome={evidence.outcome}>
@@ -177,9 +181,21 @@ export async function Checks({ file }: { file: CaseFile }) {
     getConsoleLabels(),
     getFieldLabels(),
   ]);
+  const unavailable = file.vendorVerdictUnavailable;
+  const saidByChecks = checks?.lines.some(
+    (line) =>
+      line.evidence.ok &&
+      line.evidence.check === "vendor" &&
+      (line.evidence.evidence as Record<string, unknown>).reason === "verdict_unavailable",
+  );
   return (
     <section className="card" data-testid="checks" aria-labelledby="checks-title">
       <h2 id="checks-title">{t("checks.title")}</h2>
+      {unavailable && !saidByChecks ? (
+        <p className="alert" data-testid="vendor-verdict-unavailable">
+          {t("checks.verdictUnavailable", { vendor: unavailable })}
+        </p>
+      ) : null}
       {checks ? (
         <>
           <p className="muted">

@@ -11,8 +11,9 @@ const MAX_WEBHOOK_BYTES = 256 * 1024;
 /**
  * A verification vendor's webhook (Sumsub, Onfido): the adapter verifies the signature over the
  * exact bytes (401 when it does not match), then reads the body (400 when malformed). Answers
- * 200 for anything stored or acknowledged, including a repeat; 502 when the vendor's API could
- * not be asked for the verdict, so the vendor delivers again.
+ * 200 for anything stored or acknowledged, including a repeat and a reference of ours the
+ * vendor's API says does not exist; 502 when the vendor's API could not be asked for the
+ * verdict, so the vendor delivers again.
  */
 export const POST = withRequestId(async function POST(
   request: Request,
