@@ -39,6 +39,7 @@ export const ERROR_REASONS = {
     "checks_done",
     "confirmed_match",
     "likely_hit_open",
+    "approval_on_hold",
     "hit_unjudged",
     "unknown_hit",
     "hit_already_confirmed",

@@ -19,6 +19,7 @@ import {
   recordSubmissionRun,
   type RunRecord,
 } from "@/lib/db/queries/checks";
+import { hasOpenHoldTask } from "@/lib/db/queries/hold-tasks";
 import { listCurrentDocuments } from "@/lib/db/queries/documents";
 import { analyzeCaseDocuments, readIdentityMrz } from "@/lib/documents/analysis";
 import type { KycCase } from "@/lib/db/schema";
@@ -166,9 +167,11 @@ async function checkRound(kycCase: KycCase, now: Date): Promise<CaseChecksOutcom
   if (!record)
     throw new AppError("CONFLICT", "the case moved on while its checks ran; they run again");
 
+  // An upgrade is not approved on an approval in force that a hold task puts in doubt.
+  const held = kycCase.approvedLevel !== null && (await hasOpenHoldTask(kycCase.id));
   const status = await applyRoute(
     kycCase,
-    record.fourEyesRequired && record.route === "auto_approve"
+    (record.fourEyesRequired || held) && record.route === "auto_approve"
       ? { ...record, route: "review" }
       : record,
   );

@@ -124,6 +124,17 @@ export function transition(from: CaseStatus, event: CaseEvent, actor: Actor): Tr
   return { ok: true, from, to: rule.to };
 }
 
+/**
+ * Whether an approval is in force: the case is approved, or an upgrade (or early renewal) of an
+ * approved case is open, which leaves the approved level in force until it is decided.
+ */
+export function approvalInForce(kycCase: {
+  status: CaseStatus;
+  approvedLevel: string | null;
+}): boolean {
+  return kycCase.status === "approved" || kycCase.approvedLevel !== null;
+}
+
 /** Statuses in which the trader can still change their answers. */
 export const EDITABLE_STATUSES: ReadonlySet<CaseStatus> = new Set(["draft", "action_required"]);
 

@@ -163,6 +163,7 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
     signedByOther: approval.signedByOther,
     checksOfRound: Boolean(checksOfRound),
     vendorVerdictOpen: vendorTask !== undefined,
+    approvedLevel: kycCase.approvedLevel,
   });
   const judgeable = hitsJudgeable(kycCase.status, monitoringTask !== undefined);
   const level = getLevel(kycCase.level);

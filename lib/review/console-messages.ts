@@ -50,6 +50,7 @@ const REFUSALS = {
   checks_done: true,
   confirmed_match: true,
   likely_hit_open: true,
+  approval_on_hold: true,
   hit_unjudged: true,
   unknown_hit: true,
   hit_already_confirmed: true,

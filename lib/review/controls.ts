@@ -8,6 +8,7 @@
  * is not this person's to use is present, disabled, with the reason the page shows.
  */
 import type { CaseStatus } from "@/lib/db/schema";
+import { approvalInForce } from "@/lib/kyc/case-state";
 import { hasRole } from "@/lib/staff/auth";
 import type { ControlWhy } from "./console-messages";
 import type { ApprovalBlocker } from "./decisions";
@@ -44,6 +45,8 @@ export type ControlFacts = {
   checksOfRound: boolean;
   /** A vendor's concerning verdict after the approval waits for a person (lib/review/late-verdict.ts). */
   vendorVerdictOpen?: boolean;
+  /** The level approved and in force (also while an upgrade is open), or null. */
+  approvedLevel?: string | null;
 };
 
 /** Someone else holds the open case: deciding on it needs an explicit take-over first. */
@@ -82,7 +85,8 @@ export function caseControls(staff: Reviewer, f: ControlFacts) {
     ),
     /** Keeping the approval despite the vendor's late verdict: an approver's call, like a revoke. */
     keepApproval: when(
-      f.status === "approved" && f.vendorVerdictOpen === true,
+      approvalInForce({ status: f.status, approvedLevel: f.approvedLevel ?? null }) &&
+        f.vendorVerdictOpen === true,
       hasRole(staff, "approver") ? yes : no("needs_approver"),
     ),
     requestInformation: when(reviewable, holder),

@@ -24,7 +24,7 @@
  */
 import { appendAuditEvent, auditInTransaction } from "@/lib/db/queries/audit";
 import { getCheckFailure, getRoundRun } from "@/lib/db/queries/checks";
-import { HOLD_TASK_KINDS } from "@/lib/db/queries/hold-tasks";
+import { HOLD_TASK_KINDS, hasOpenHoldTask } from "@/lib/db/queries/hold-tasks";
 import {
   assignCase,
   closeReviewTask,
@@ -181,7 +181,8 @@ export type ApprovalBlocker =
   | "checks_failed"
   | "confirmed_match"
   | "likely_hit_open"
-  | "hit_unjudged";
+  | "hit_unjudged"
+  | "approval_on_hold";
 
 const BLOCKER_MESSAGES: Record<ApprovalBlocker, string> = {
   not_reviewable: "the case is not waiting for a decision",
@@ -190,11 +191,17 @@ const BLOCKER_MESSAGES: Record<ApprovalBlocker, string> = {
   confirmed_match: "a screening hit was confirmed as a match: the case cannot be approved",
   likely_hit_open: "a likely screening hit is not cleared by two people",
   hit_unjudged: "a screening hit has not been judged",
+  approval_on_hold:
+    "the approval in force is held by a late vendor verdict or a monitoring hit: decide that first",
 };
 
 /** Why the case cannot be approved now, or null: what the console shows beside the control. */
 export async function approvalBlocker(kycCase: KycCase): Promise<ApprovalBlocker | null> {
   if (!REVIEWABLE_STATUSES.has(kycCase.status)) return "not_reviewable";
+  // An upgrade builds on the approval in force; while that approval is in doubt, approving the
+  // upgrade would grant more on it. Keeping or withdrawing it comes first.
+  if (kycCase.approvedLevel !== null && (await hasOpenHoldTask(kycCase.id)))
+    return "approval_on_hold";
   const run = await getRoundRun(kycCase.id, kycCase.round);
   if (!run) {
     const failure = await getCheckFailure(kycCase.id);

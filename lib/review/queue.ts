@@ -27,7 +27,11 @@ import type { Reviewer } from "./types";
 export const QUEUES = {
   review: ["submitted", "resubmitted", "in_review"],
   waiting: ["action_required"],
-  monitoring: ["approved"],
+  /**
+   * Cases whose approval in force is held (the tab adds that filter): approved, or with an upgrade
+   * (or early renewal) open, which leaves the approval in force.
+   */
+  monitoring: ["approved", "draft", "submitted", "resubmitted", "in_review", "action_required"],
   /** Approved cases due for their periodic review (lib/review/periodic.ts). */
   periodic: ["approved"],
   decided: ["approved", "rejected"],

@@ -8,7 +8,8 @@
  * answer reaches a reviewer. When a person already approved the case, the checks do not run
  * again: a concerning verdict opens a `vendor_verdict` task in the queue's monitoring tab instead,
  * and a `case.vendor_alert` tells the CRM and the trading account (the `monitoring_hit` rights
- * apply until an approver keeps the approval or takes it back).
+ * apply until an approver keeps the approval or takes it back). So does a verdict on the approved
+ * capture that arrives while an upgrade of the case is open: the approval is still in force.
  */
 import {
   findVendorVerification,
@@ -139,9 +140,10 @@ export type WebhookOutcome =
   "recorded" | "unchanged" | "progress" | "unknown_reference" | "verdict_unavailable";
 
 /** The task's evidence and the event for the broker's systems, from one concerning verdict. */
-function lateVerdictConcern(verdict: VendorVerdict, now: Date) {
+function lateVerdictConcern(verdict: VendorVerdict, ofApprovedCapture: boolean, now: Date) {
   const considered = SIGNALS.filter((s) => verdict.signals[s] === "consider");
   return {
+    ofApprovedCapture,
     data: lateVerdictTaskData.parse({
       vendor: verdict.vendor,
       reference: verdict.reference,
@@ -213,13 +215,16 @@ export async function receiveVendorWebhook(
     return changed ? "verdict_unavailable" : "unchanged";
   }
   const verdict = vendorVerdictSchema.parse(fetched);
+  // A capture of an earlier round, while an upgrade is open, is the one the approval in force
+  // rests on: its verdict concerns that approval, not the upgrade the reviewer is looking at.
+  const { stale } = await verificationOf(row.caseId);
   const changed = await recordVendorVerdict({
     caseId: row.caseId,
     verdictReference: event.reference,
     verdict,
     outcome: verdict.outcome,
-    // Only used when the case is already approved: an open case's checks run again instead.
-    concern: verdictRaisesConcern(verdict) ? lateVerdictConcern(verdict, now) : undefined,
+    // Only used while an approval is in force: an open case's checks run again instead.
+    concern: verdictRaisesConcern(verdict) ? lateVerdictConcern(verdict, stale, now) : undefined,
     now,
   });
   log.info("vendor.verdict", {

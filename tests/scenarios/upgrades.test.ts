@@ -10,7 +10,7 @@ import { POST as relationshipEnd } from "@/app/api/crm/traders/[id]/relationship
 import { POST as upgradeApi } from "@/app/api/crm/traders/[id]/upgrade/route";
 import { textOf } from "../helpers/render-page";
 import { caseEvidenceSchema } from "@/lib/review/evidence";
-import { IDENTITY, PERSONAL } from "../fixtures/kyc-values";
+import { ENHANCED_OWN_STEPS, IDENTITY, PERSONAL } from "../fixtures/kyc-values";
 import { signedInStaff, Trader, type Staff } from "./support/people";
 import { BROKER, scenarioWorld, type World } from "./support/world";
 
@@ -31,38 +31,7 @@ const ENHANCED_EXTRA: [string, Record<string, string | string[]>][] = [
       issueDate: new Date(Date.now() - 20 * 86_400_000).toISOString().slice(0, 10),
     },
   ],
-  ["tax", { taxCountry: "SE", tin: "", noTinReason: "not_required" }],
-  ["source_of_funds", { sources: "salary" }],
-  [
-    "employment",
-    {
-      employmentStatus: "employed",
-      occupation: "Engineer",
-      employer: "Acme AB",
-      industry: "technology",
-    },
-  ],
-  [
-    "purpose",
-    {
-      accountPurposes: ["investment"],
-      expectedYearlyDeposits: "10k_50k",
-      annualIncome: "50k_100k",
-      netWorth: "50k_100k",
-    },
-  ],
-  ["pep", { isPep: "no" }],
-  [
-    "appropriateness",
-    {
-      experienceYears: "over_3y",
-      tradesLastYear: "over_50",
-      qualification: "profession",
-      leverageMargin: "margin_100",
-      marginCall: "positions_closed",
-      riskOfLoss: "lose_quickly",
-    },
-  ],
+  ...ENHANCED_OWN_STEPS,
 ];
 
 /** Approves a case the way the console does, with a co-signature when four eyes apply. */

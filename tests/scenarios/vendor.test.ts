@@ -11,6 +11,7 @@ import { ctraderServer } from "../helpers/ctrader-stub";
 import { sqlRows } from "../helpers/sql-rows";
 import { listCaseAuditEvents } from "@/lib/db/queries/audit";
 import { stubSumsub, SUMSUB, SUMSUB_SETTINGS, sumsubWebhook } from "../helpers/sumsub-stub";
+import { ENHANCED_OWN_STEPS } from "../fixtures/kyc-values";
 import { signedInStaff, Trader } from "./support/people";
 import {
   deliverTwice,
@@ -284,6 +285,86 @@ describe("scenario: a case verified by Sumsub, from the cTrader launch to the re
     expect(kept[0]!.data).toMatchObject({ vendor: "sumsub", outcome: "declined" });
     // Nothing is left to keep: a second keep (another tab) changes nothing.
     expect(await approver.keepApproval(kycCase.id, note)).toBe("error:no_vendor_task");
+  });
+
+  it("holds the approval in force when the late decline arrives during an upgrade, and approves no upgrade on it until an approver decides", async () => {
+    const w = world();
+    const { sumsub, trader, kycCase } = await sentWithSumsub(w, 430_104, "upgrade-");
+    const approver = await signedInStaff(w, "upgrade.approver@broker.example", "approver");
+    const second = await signedInStaff(w, "upgrade.second@broker.example", "approver");
+    expect(await approver.approve(kycCase.id)).toBe("approved");
+    await w.worker();
+    const accountRights = () =>
+      w.accountUpdates.filter((u) => u.login === trader.tradingLogin).map((u) => u.accessRights);
+    expect(accountRights().at(-1)).toBe("FULL_ACCESS");
+
+    // cTrader asks for enhanced: the upgrade opens, standard stays in force.
+    await trader.launch("kyc", { kycType: "enhanced" });
+    expect(await trader.status()).toBe("draft");
+    await w.worker();
+    const eventsBefore = w.crmEventsFor(kycCase.id).length;
+
+    // Sumsub's decline of the capture standard was approved on arrives meanwhile.
+    expect(
+      await deliverTwice("sumsub", sumsubWebhook(sumsubDeclinesForgery(sumsub, kycCase.id))),
+    ).toEqual(STORED_ONCE);
+    await w.worker();
+
+    // The approval in force is in doubt: the task opens, the CRM hears the alert with the level
+    // in force, and the account is held, while the trader's upgrade stays open.
+    const alerts = w.crmEventsFor(kycCase.id).slice(eventsBefore);
+    expect(alerts.map((e) => e.type)).toEqual(["case.vendor_alert"]);
+    expect(alerts[0]!.payload).toMatchObject({
+      case: { id: kycCase.id, status: "draft", level: "enhanced", approvedLevel: "standard" },
+      vendor: { name: "sumsub", outcome: "declined", considered: ["documentAuthenticity"] },
+    });
+    expect(accountRights().at(-1)).toBe("CLOSE_ONLY");
+    const audited = (await listCaseAuditEvents(kycCase.id)).map((e) => e.action);
+    expect(audited.filter((a) => a === "case.vendor_verdict_after_decision")).toHaveLength(1);
+    expect(await approver.queue({ queue: "monitoring" })).toContain(`data-case="${kycCase.id}"`);
+    expect(await approver.casePage(kycCase.id)).toContain('data-testid="vendor-verdict-task"');
+    expect(await trader.status()).toBe("draft");
+
+    // The trader finishes the upgrade; it cannot be approved while the approval it builds on is
+    // held.
+    for (const [step, values] of ENHANCED_OWN_STEPS)
+      expect([step, await trader.continue(step, values)]).toEqual([
+        step,
+        { redirect: "/inapp/kyc" },
+      ]);
+    expect((await trader.upload("additional")).status).toBe(200);
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await w.worker();
+    expect(await trader.status()).toBe("in_review");
+    const page = await approver.casePage(kycCase.id);
+    expect(page).toContain('data-blocker="approval_on_hold"');
+    expect(page).toContain('data-testid="keep-approval-form"');
+    expect(await approver.approve(kycCase.id)).toBe("error:approval_on_hold");
+    expect(accountRights().at(-1)).toBe("CLOSE_ONLY");
+
+    // The approver keeps the approval in force: the hold is lifted, the upgrade is decided on
+    // its own merits.
+    const note = "Sumsub's FORGERY label is their known false alarm on this passport series.";
+    expect(await approver.keepApproval(kycCase.id, note)).toBe("approval_kept");
+    await w.worker();
+    expect(w.crmEventsFor(kycCase.id).at(-1)).toMatchObject({
+      type: "case.vendor_alert_cleared",
+      status: "in_review",
+    });
+    expect(accountRights().at(-1)).toBe("FULL_ACCESS");
+    expect(await approver.queue({ queue: "monitoring" })).not.toContain(
+      `data-case="${kycCase.id}"`,
+    );
+    const outcome = await approver.approve(kycCase.id);
+    if (outcome === "awaiting_co_sign") expect(await second.approve(kycCase.id)).toBe("approved");
+    else expect(outcome).toBe("approved");
+    await w.worker();
+    const after = await trader.currentCase();
+    expect([after.status, after.level, after.approvedLevel]).toEqual([
+      "approved",
+      "enhanced",
+      "enhanced",
+    ]);
   });
 
   it("only stores a verdict that arrives after a final rejection: no task, no alert, no hold", async () => {

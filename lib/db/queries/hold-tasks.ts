@@ -1,5 +1,6 @@
-import { sql, type SQL } from "drizzle-orm";
+import { and, inArray, isNull, eq, sql, type SQL } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
+import { getDb } from "../client";
 import { reviewTasks } from "../schema";
 
 /** A re-screening hit on an approved case (lib/checks/rescreen.ts). */
@@ -20,4 +21,21 @@ export function holdTaskOpen(caseId: AnyPgColumn): SQL<boolean> {
       HOLD_TASK_KINDS.map((kind) => sql`${kind}`),
       sql`, `,
     )}) and t.closed_at is null)`;
+}
+
+/** Whether the case has an open hold task: its approval in force waits for a person. */
+export async function hasOpenHoldTask(caseId: string): Promise<boolean> {
+  const db = await getDb();
+  const [row] = await db
+    .select({ id: reviewTasks.id })
+    .from(reviewTasks)
+    .where(
+      and(
+        eq(reviewTasks.caseId, caseId),
+        inArray(reviewTasks.kind, [...HOLD_TASK_KINDS]),
+        isNull(reviewTasks.closedAt),
+      ),
+    )
+    .limit(1);
+  return row !== undefined;
 }

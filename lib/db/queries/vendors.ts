@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { and, eq, isNull, or } from "drizzle-orm";
 import { getDb } from "../client";
+import { approvalInForce } from "@/lib/kyc/case-state";
 import { lateVerdictTaskData } from "@/lib/vendors/verdict";
 import { VENDOR_VERDICT_TASK } from "./hold-tasks";
 import { insertCaseOutboxEvent, type OutboxBuilder, type Tx } from "./cases";
@@ -137,17 +138,20 @@ export async function recordVendorCapture(input: {
 /**
  * Stores a final verdict. The same verdict again (a webhook delivered twice) changes nothing and
  * answers false; a different one replaces it, moves `verdict_at` and is audited. With `concern`
- * (the task's evidence and the event for the broker's systems), a case already approved gets an
- * open `vendor_verdict` review task and that outbox event in the same transaction, audited; the
- * case row is locked so an approval cannot slip in between. On a case in any other state the
- * verdict is only stored: an open case's checks run again, a closed one grants nothing to hold.
+ * (the task's evidence and the event for the broker's systems), a case whose approval is in force
+ * gets an open `vendor_verdict` review task and that outbox event in the same transaction,
+ * audited; the case row is locked so an approval cannot slip in between. That is an approved
+ * case, or one with an upgrade (or early renewal) open when the verdict is about the capture made
+ * before it (`concern.ofApprovedCapture`): the capture the approval in force rests on. On a case
+ * in any other state the verdict is only stored: an open case's checks run again (an upgrade's
+ * own capture included), a closed one grants nothing to hold.
  */
 export async function recordVendorVerdict(input: {
   caseId: string;
   verdictReference: string;
   verdict: Record<string, unknown>;
   outcome: string;
-  concern?: { data: Record<string, unknown>; outbox: OutboxBuilder };
+  concern?: LateConcern;
   now: Date;
 }): Promise<boolean> {
   const db = await getDb();
@@ -237,15 +241,23 @@ export async function recordVendorVerdictUnavailable(input: {
   });
 }
 
+type LateConcern = {
+  data: Record<string, unknown>;
+  outbox: OutboxBuilder;
+  /** The verdict is about a capture made before the case last asked for its identity again. */
+  ofApprovedCapture: boolean;
+};
+
 async function openLateVerdictTask(
   tx: Tx,
   caseId: string,
   vendor: string,
-  { data, outbox }: { data: Record<string, unknown>; outbox: OutboxBuilder },
+  { data, outbox, ofApprovedCapture }: LateConcern,
   now: Date,
 ): Promise<void> {
   const [kycCase] = await tx.select().from(kycCases).where(eq(kycCases.id, caseId)).for("update");
-  if (kycCase?.status !== "approved") return;
+  if (!kycCase || !approvalInForce(kycCase)) return;
+  if (kycCase.status !== "approved" && !ofApprovedCapture) return;
   // A newer verdict replaces the evidence of a task still open: one task per case and kind.
   const [updated] = await tx
     .update(reviewTasks)
@@ -280,7 +292,8 @@ async function openLateVerdictTask(
  * An approver keeps the approval after looking at the vendor's verdict: the open `vendor_verdict`
  * task closes (`kept`), with a `vendor_verdict` decision carrying the note (the case's history),
  * the audit line and the event that lifts the hold, in one transaction on the locked case row.
- * Null when the case is not approved or no such task is open (someone decided meanwhile).
+ * Null when no approval is in force (an open upgrade leaves it in force) or no such task is open
+ * (someone decided meanwhile).
  */
 export async function closeVendorVerdictTask(input: {
   caseId: string;
@@ -306,7 +319,7 @@ export async function closeVendorVerdictTask(input: {
           isNull(reviewTasks.closedAt),
         ),
       );
-    if (kycCase?.status !== "approved" || !task) return null;
+    if (!kycCase || !approvalInForce(kycCase) || !task) return null;
     // Read with the schema lib/vendors wrote it with, as the console reads it.
     const stored = lateVerdictTaskData.safeParse(task.data);
     const data = {
