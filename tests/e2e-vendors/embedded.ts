@@ -80,3 +80,21 @@ export async function runHousekeeping(request: APIRequestContext): Promise<void>
   });
   expect(response.status()).toBe(200);
 }
+
+/**
+ * The id of the check the fake Onfido started for the applicant: it numbers its checks in the
+ * order they were asked for across the whole run, so a spec asks rather than counts on its place.
+ */
+export async function onfidoCheckOf(
+  request: APIRequestContext,
+  applicantId: string,
+): Promise<string> {
+  const started = (await vendorState(request)).onfido.calls.filter(
+    (c) => c.method === "POST" && c.path === "/v3.6/checks",
+  );
+  const index = started.findIndex(
+    (c) => (c.body as { applicant_id?: string } | null)?.applicant_id === applicantId,
+  );
+  expect(index).toBeGreaterThanOrEqual(0);
+  return `check-${index + 1}`;
+}

@@ -3,7 +3,13 @@ import de from "../../messages/de.json";
 import en from "../../messages/en.json";
 import { createStaff, openCase, signIn } from "../e2e/fixtures/console";
 import { fillPassport, fillPersonal, launch, type Catalog } from "../e2e/fixtures/flow";
-import { runHousekeeping, vendorPostsWebhook, vendorState, vendorWillAnswer } from "./embedded";
+import {
+  onfidoCheckOf,
+  runHousekeeping,
+  vendorPostsWebhook,
+  vendorState,
+  vendorWillAnswer,
+} from "./embedded";
 import { ONFIDO_FRAME_ORIGIN, routeVendorSdks } from "./sdk";
 
 /**
@@ -82,13 +88,11 @@ test("Onfido's web SDK replaces our upload on the screen, its signed consider re
       },
     ],
   });
+  const checkId = await onfidoCheckOf(page.request, applicantId);
   expect(
-    await vendorPostsWebhook(page.request, "onfido/webhook", {
-      checkId: "check-1",
-      token: "forged",
-    }),
+    await vendorPostsWebhook(page.request, "onfido/webhook", { checkId, token: "forged" }),
   ).toMatchObject({ status: 401 });
-  expect(await vendorPostsWebhook(page.request, "onfido/webhook", { checkId: "check-1" })).toEqual({
+  expect(await vendorPostsWebhook(page.request, "onfido/webhook", { checkId })).toEqual({
     status: 200,
     body: { ok: true, outcome: "recorded" },
   });
@@ -119,7 +123,6 @@ test("Onfido's web SDK replaces our upload on the screen, its signed consider re
   await expect(verdict).toContainText("facial_similarity_photo:consider");
 });
 
-// After the first test: the fake Onfido numbers its checks, and that test's webhook names check-1.
 test("a failed report of the finished capture is said in the trader's language and retried; nothing is lost", async ({
   page,
 }) => {
