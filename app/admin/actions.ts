@@ -61,6 +61,8 @@ import {
   claimSelectedCases,
   parseQueueParams,
   QUEUE_MAX_PAGE_SIZE,
+  queueContextOf,
+  queueContextQuery,
   queueHref,
   takeNextCase,
 } from "@/lib/review/queue";
@@ -72,27 +74,34 @@ const caseId = z.uuid();
  * through formText, control characters (NUL) dropped, bounded well above what lib/review allows.
  */
 const NOTE_MAX = 10_000;
+/** A queue's URL query in a form (its filters and search): the search is at most 200. */
+const QUERY_MAX = 2_000;
 
 /** A forged call without a form (see lib/http/action-input.ts): nothing is done. */
 function refuseWithoutForm(form: unknown): asserts form is FormData {
   if (!isFormData(form)) redirect("/admin?error=failed");
 }
 
-function back(id: string, query: Record<string, string>): never {
-  redirect(`/admin/cases/${id}?${new URLSearchParams(query).toString()}`);
+/** A case page in the queue context it was opened from ("" for none), with `query` added. */
+function back(id: string, context: string, query: Record<string, string>): never {
+  const search = new URLSearchParams(context);
+  for (const [key, value] of Object.entries(query)) search.set(key, value);
+  redirect(`/admin/cases/${id}?${search.toString()}`);
 }
 
 /**
- * Runs one console action on a case and redirects back to it with a closed outcome code (or the
- * refusal's reason code): the page shows the message for the code, and a reload does not repeat
- * the action.
+ * Runs one console action on the form's case and redirects back to it with a closed outcome code
+ * (or the refusal's reason code): the page shows the message for the code, and a reload does not
+ * repeat the action. The form's `queueQuery` (the queue the case was opened from) comes back in
+ * the redirect, so j / k keep walking that queue.
  */
 const run = withActionScope(async function run(
-  id: unknown,
+  form: FormData,
   action: (id: string) => Promise<ConsoleOutcome>,
 ): Promise<never> {
-  const parsed = caseId.safeParse(id);
+  const parsed = caseId.safeParse(form.get("caseId"));
   if (!parsed.success) redirect("/admin?error=bad_case");
+  const context = queueContextOf(formText(form, "queueQuery", QUERY_MAX));
   addToLogScope({ caseId: parsed.data });
   let outcome: ConsoleOutcome;
   try {
@@ -108,12 +117,12 @@ const run = withActionScope(async function run(
           : error.code === "CONFLICT"
             ? "changed"
             : "failed";
-      back(parsed.data, { error: reason });
+      back(parsed.data, context, { error: reason });
     }
     log.error("console.action_failed", { caseId: parsed.data, ...errorFacts(error) });
-    back(parsed.data, { error: "failed" });
+    back(parsed.data, context, { error: "failed" });
   }
-  back(parsed.data, { outcome });
+  back(parsed.data, context, { outcome });
 });
 
 export type LoginState = { error?: string };
@@ -256,7 +265,7 @@ export async function resetPasswordAction(
 export async function claimAction(form: FormData): Promise<void> {
   refuseWithoutForm(form);
   const staff = await requireStaff("reviewer");
-  await run(form.get("caseId"), async (id) => {
+  await run(form, async (id) => {
     await claimCase(staff, id);
     return "claimed";
   });
@@ -266,7 +275,7 @@ export async function claimAction(form: FormData): Promise<void> {
 export async function takeOverAction(form: FormData): Promise<void> {
   refuseWithoutForm(form);
   const staff = await requireStaff("reviewer");
-  await run(form.get("caseId"), async (id) => {
+  await run(form, async (id) => {
     await takeOverCase(staff, id);
     return "taken_over";
   });
@@ -288,7 +297,7 @@ function requireConfirmation(form: FormData): void {
 export async function approveAction(form: FormData): Promise<void> {
   refuseWithoutForm(form);
   const staff = await requireStaff("reviewer");
-  await run(form.get("caseId"), async (id) => {
+  await run(form, async (id) => {
     requireConfirmation(form);
     return (await approveCase(staff, id)).status;
   });
@@ -297,7 +306,7 @@ export async function approveAction(form: FormData): Promise<void> {
 export async function rejectAction(form: FormData): Promise<void> {
   refuseWithoutForm(form);
   const staff = await requireStaff("reviewer");
-  await run(form.get("caseId"), async (id) => {
+  await run(form, async (id) => {
     requireConfirmation(form);
     const { kind, retryLimitReached } = await rejectCase(staff, id, {
       reasonCode: formText(form, "reasonCode", 100),
@@ -315,7 +324,7 @@ export async function rejectAction(form: FormData): Promise<void> {
 export async function resumeReviewAction(form: FormData): Promise<void> {
   refuseWithoutForm(form);
   const staff = await requireStaff("reviewer");
-  await run(form.get("caseId"), async (id) => {
+  await run(form, async (id) => {
     await resumeReview(staff, id);
     return "review_resumed";
   });
@@ -324,7 +333,7 @@ export async function resumeReviewAction(form: FormData): Promise<void> {
 export async function reopenAction(form: FormData): Promise<void> {
   refuseWithoutForm(form);
   const staff = await requireStaff("admin");
-  await run(form.get("caseId"), async (id) => {
+  await run(form, async (id) => {
     requireConfirmation(form);
     await reopenCase(staff, id, { reason: formText(form, "reason", NOTE_MAX, { lines: true }) });
     return "reopened";
@@ -335,7 +344,7 @@ export async function reopenAction(form: FormData): Promise<void> {
 export async function periodicReviewAction(form: FormData): Promise<void> {
   refuseWithoutForm(form);
   const staff = await requireStaff();
-  await run(form.get("caseId"), async (id) => {
+  await run(form, async (id) => {
     await completePeriodicReview(staff, id, {
       outcome: formText(form, "outcome", 40),
       note: formText(form, "note", NOTE_MAX, { lines: true }),
@@ -348,7 +357,7 @@ export async function periodicReviewAction(form: FormData): Promise<void> {
 export async function keepApprovalAction(form: FormData): Promise<void> {
   refuseWithoutForm(form);
   const staff = await requireStaff("reviewer");
-  await run(form.get("caseId"), async (id) => {
+  await run(form, async (id) => {
     requireConfirmation(form);
     await keepApprovalAfterVendorVerdict(staff, id, {
       note: formText(form, "note", NOTE_MAX, { lines: true }),
@@ -361,7 +370,7 @@ export async function keepApprovalAction(form: FormData): Promise<void> {
 export async function legalHoldAction(form: FormData): Promise<void> {
   refuseWithoutForm(form);
   const staff = await requireStaff("admin");
-  await run(form.get("caseId"), (id) =>
+  await run(form, (id) =>
     setLegalHold(
       staff,
       id,
@@ -375,7 +384,7 @@ export async function legalHoldAction(form: FormData): Promise<void> {
 export async function erasureRequestAction(form: FormData): Promise<void> {
   refuseWithoutForm(form);
   const staff = await requireStaff("admin");
-  await run(form.get("caseId"), async (id) =>
+  await run(form, async (id) =>
     (await requestErasure(staff, id)).outcome === "executed"
       ? "erasure_executed"
       : "erasure_refused",
@@ -386,7 +395,7 @@ export async function erasureRequestAction(form: FormData): Promise<void> {
 export async function relationshipEndAction(form: FormData): Promise<void> {
   refuseWithoutForm(form);
   const staff = await requireStaff("admin");
-  await run(form.get("caseId"), async (id) => {
+  await run(form, async (id) => {
     await endRelationshipFromConsole(staff, id, formText(form, "endedOn", 20));
     return "relationship_ended";
   });
@@ -395,7 +404,7 @@ export async function relationshipEndAction(form: FormData): Promise<void> {
 export async function retryChecksAction(form: FormData): Promise<void> {
   refuseWithoutForm(form);
   const staff = await requireStaff("reviewer");
-  await run(form.get("caseId"), async (id) => {
+  await run(form, async (id) => {
     await retryChecks(staff, id);
     return "checks_ran";
   });
@@ -411,7 +420,7 @@ const ITEM_REASON_MAX = 1000;
 export async function requestAction(form: FormData): Promise<void> {
   refuseWithoutForm(form);
   const staff = await requireStaff("reviewer");
-  await run(form.get("caseId"), async (id) => {
+  await run(form, async (id) => {
     const items = form
       .getAll("items")
       .slice(0, 20)
@@ -439,7 +448,7 @@ export async function requestAction(form: FormData): Promise<void> {
 export async function screeningHitAction(form: FormData): Promise<void> {
   refuseWithoutForm(form);
   const staff = await requireStaff("reviewer");
-  await run(form.get("caseId"), async (id) => {
+  await run(form, async (id) => {
     const verdict = form.get("verdict") === "confirmed" ? "confirmed" : "false_positive";
     // A confirmed match is final for the case; clearing a hit is not (a likely one waits for a
     // second person), so only the match asks first.
@@ -458,7 +467,7 @@ export async function screeningHitAction(form: FormData): Promise<void> {
 export async function assignAction(form: FormData): Promise<void> {
   refuseWithoutForm(form);
   const staff = await requireStaff("approver");
-  await run(form.get("caseId"), async (id) => {
+  await run(form, async (id) => {
     const assignee = z.uuid().safeParse(form.get("assignee"));
     await assignCaseTo(staff, id, assignee.success ? assignee.data : null);
     return "assigned";
@@ -468,7 +477,7 @@ export async function assignAction(form: FormData): Promise<void> {
 export async function replayEventAction(form: FormData): Promise<void> {
   refuseWithoutForm(form);
   const staff = await requireStaff("admin");
-  await run(form.get("caseId"), async () => {
+  await run(form, async () => {
     await replayEvent(staff, formText(form, "eventId", 100));
     deliverDueSoon();
     return "replayed";
@@ -505,7 +514,7 @@ export async function replayDeadAction(): Promise<void> {
 
 /** The queue URL a form came from (its own filters), read through the queue's schema. */
 function queueReturn(form: FormData): Record<string, string> {
-  const raw = formText(form, "returnQuery", 2_000);
+  const raw = formText(form, "returnQuery", QUERY_MAX);
   const params = parseQueueParams(Object.fromEntries(new URLSearchParams(raw)));
   return Object.fromEntries(new URL(queueHref(params), "http://queue").searchParams);
 }
@@ -521,9 +530,9 @@ export const bulkClaimAction = withActionScope(async function bulkClaimAction(
 ): Promise<void> {
   refuseWithoutForm(form);
   const staff = await requireStaff("reviewer");
-  const back = queueReturn(form);
+  const from = queueReturn(form);
   const ids = z.array(caseId).min(1).max(QUEUE_MAX_PAGE_SIZE).safeParse(form.getAll("caseId"));
-  if (!ids.success) toQueue({ ...back, error: "none_selected" });
+  if (!ids.success) toQueue({ ...from, error: "none_selected" });
   const assignee = caseId.safeParse(form.get("assignee"));
   let result: Awaited<ReturnType<typeof claimSelectedCases>>;
   try {
@@ -534,26 +543,26 @@ export const bulkClaimAction = withActionScope(async function bulkClaimAction(
     );
   } catch (error) {
     log.error("console.bulk_claim_failed", { ...errorFacts(error) });
-    toQueue({ ...back, error: "failed" });
+    toQueue({ ...from, error: "failed" });
   }
-  if ("refused" in result) toQueue({ ...back, error: result.refused });
-  toQueue({ ...back, claimed: String(result.changed.length), asked: String(ids.data.length) });
+  if ("refused" in result) toQueue({ ...from, error: result.refused });
+  toQueue({ ...from, claimed: String(result.changed.length), asked: String(ids.data.length) });
 });
 
-/** Claims the oldest unassigned case in the officer's filters and opens it. */
+/** Claims the oldest unassigned case in the officer's filters and opens it, j / k in them. */
 export const nextCaseAction = withActionScope(async function nextCaseAction(
   form: FormData,
 ): Promise<void> {
   refuseWithoutForm(form);
   const staff = await requireStaff("reviewer");
-  const back = queueReturn(form);
+  const from = queueReturn(form);
   let next: string | null;
   try {
-    next = await takeNextCase(staff, back);
+    next = await takeNextCase(staff, from);
   } catch (error) {
     log.error("console.next_case_failed", { ...errorFacts(error) });
-    toQueue({ ...back, error: "failed" });
+    toQueue({ ...from, error: "failed" });
   }
-  if (!next) toQueue({ ...back, error: "no_next_case" });
-  redirect(`/admin/cases/${next}?outcome=claimed`);
+  if (!next) toQueue({ ...from, error: "no_next_case" });
+  back(next, queueContextQuery(parseQueueParams(from)), { outcome: "claimed" });
 });

@@ -23,6 +23,11 @@ export type QueueNeighbours = {
   next: string | null;
   /** The queue walked, as the URL query its case links and its "back to the queue" carry. */
   query: string;
+  /**
+   * Whether the page's URL named that queue (the case was opened from it): then the page's forms
+   * carry `query` too, and an action's redirect keeps the walk in it.
+   */
+  fromQueue: boolean;
 };
 
 async function queueOf(kycCase: { id: string; status: CaseStatus }): Promise<QueueName> {
@@ -49,11 +54,12 @@ export async function queueNeighbours(
   from: QueueQuery = {},
   now = new Date(),
 ): Promise<QueueNeighbours> {
-  const params = parseQueueParams(from.queue ? from : { queue: await queueOf(kycCase) });
+  const fromQueue = Boolean(from.queue);
+  const params = parseQueueParams(fromQueue ? from : { queue: await queueOf(kycCase) });
   const filter = queueFilterOf(staff, params, now);
   const [next, previous] = await Promise.all([
     getCaseAfterInQueue(filter, kycCase.id, "after"),
     getCaseAfterInQueue(filter, kycCase.id, "before"),
   ]);
-  return { previous, next, query: queueContextQuery(params) };
+  return { previous, next, query: queueContextQuery(params), fromQueue };
 }

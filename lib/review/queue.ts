@@ -58,8 +58,10 @@ const flag = z.literal("1").optional().catch(undefined);
 const first = (v: unknown) => (Array.isArray(v) ? v[0] : v);
 const field = <T extends z.ZodType>(schema: T) => z.preprocess(first, schema);
 
+const queueNameSchema = z.enum(Object.keys(QUEUES) as [QueueName, ...QueueName[]]);
+
 export const queueParamsSchema = z.object({
-  queue: field(z.enum(Object.keys(QUEUES) as [QueueName, ...QueueName[]]).catch("review")),
+  queue: field(queueNameSchema.catch("review")),
   q: field(z.string().trim().max(200).optional().catch(undefined)),
   status: field(z.enum(CASE_STATUSES).optional().catch(undefined)),
   level: field(
@@ -135,6 +137,18 @@ export function queueContextQuery(params: QueueParams): string {
   const query = new URLSearchParams({ queue: params.queue, sort: params.sort });
   for (const [key, value] of rest) if (!query.has(key)) query.set(key, value);
   return query.toString();
+}
+
+/**
+ * The queue context a case action's form sends back (`queueQuery`, the queueContextQuery of the
+ * page it was on), read again for the action's redirect: through queueParamsSchema, so only the
+ * queue's own filters and order return, each a value the queue accepts, and nothing else a forged
+ * form adds (an outcome, another URL). "" when it names no queue: the case was not opened from one.
+ */
+export function queueContextOf(raw: string): string {
+  const query = Object.fromEntries(new URLSearchParams(raw));
+  if (!queueNameSchema.safeParse(query.queue).success) return "";
+  return queueContextQuery(parseQueueParams(query));
 }
 
 /** A case page's URL, carrying the queue it was opened from (see queueContextQuery). */

@@ -9,7 +9,8 @@ import { completeStandardLevel, launch, type Catalog, type Person } from "./fixt
  * so its checks find duplicates and rate it high risk). A reviewer finds them by name (with the
  * Latin reading shown), e-mail and document number; keeps a filter and a sort in the URL across a
  * reload; claims A and B at once; lets "Next case" pick C (B is older but taken); and walks the
- * queue with j / k. Other specs share the database, so every check is about these three rows.
+ * queue with j / k, also after asking C for more from a filtered queue. Other specs share the
+ * database, so every check is about these three rows.
  */
 const databaseUrl = process.env.E2E_DATABASE_URL || "";
 test.skip(!databaseUrl, "needs E2E_DATABASE_URL (PostgreSQL) to create staff accounts");
@@ -209,4 +210,26 @@ test("j and k on the case page walk the queue in its order", async () => {
   await reviewer.keyboard.press("j");
   await expect(reviewer.getByTestId("message")).toHaveValue("j");
   expect(caseIdOf(reviewer)).toBe(ids.a);
+});
+
+test("after an action on a case opened from a filtered queue, j walks that queue", async () => {
+  // "kvist" newest first is C, then B; the review tab, oldest first, has A, B, C and more.
+  await reviewer.goto("/admin?q=kvist&sort=newest");
+  expect(await listed(reviewer)).toEqual([ids.c, ids.b]);
+  await reviewer.locator(`tr[data-case="${ids.c}"]`).getByTestId("trader-name").click();
+  const inQueue = "queue=review&sort=newest&q=kvist";
+  await expect(reviewer).toHaveURL(new RegExp(`/admin/cases/${ids.c}\\?${inQueue}$`));
+
+  // Asked for a new passport photo, C leaves the review tab; the page stays in the queue.
+  const request = reviewer.locator("form#request");
+  await request.locator('input[name=items][value="document:identity"]').check();
+  await reviewer.getByTestId("message").fill("Please show the photo page in full.");
+  await reviewer.getByTestId("request").click();
+  await expect(reviewer.getByTestId("outcome")).toHaveAttribute("data-outcome", "action_requested");
+  await expect(reviewer).toHaveURL(new RegExp(`/admin/cases/${ids.c}\\?${inQueue}&outcome=`));
+
+  await reviewer.locator("h1").click();
+  await reviewer.keyboard.press("j");
+  await expect(reviewer).toHaveURL(new RegExp(`/admin/cases/${ids.b}\\?${inQueue}$`));
+  await expect(reviewer.getByTestId("case-title")).toContainText(email(B));
 });

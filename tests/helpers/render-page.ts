@@ -64,3 +64,29 @@ export function textOf(html: string): string {
     .replace(/\s+/g, " ")
     .trim();
 }
+
+const ENTITIES: Record<string, string> = {
+  "&amp;": "&",
+  "&quot;": '"',
+  "&#x27;": "'",
+  "&#39;": "'",
+  "&lt;": "<",
+  "&gt;": ">",
+};
+
+/**
+ * The hidden fields of the form around the element `data-testid="<testId>"`, as the page wrote
+ * them: what the browser sends with that button besides what the officer types.
+ */
+export function hiddenFieldsOf(html: string, testId: string): Record<string, string> {
+  const at = html.indexOf(`data-testid="${testId}"`);
+  const start = html.lastIndexOf("<form", at);
+  const end = html.indexOf("</form>", at);
+  if (at < 0 || start < 0 || end < 0 || html.lastIndexOf("</form>", at) > start)
+    throw new Error(`no form with ${testId} on the page`);
+  const fields: Record<string, string> = {};
+  const hidden = /<input type="hidden" name="([^"]+)" value="([^"]*)"\/>/g;
+  for (const [, name, value] of html.slice(start, end).matchAll(hidden))
+    fields[name!] = value!.replace(/&(amp|quot|#x27|#39|lt|gt);/g, (e) => ENTITIES[e] ?? e);
+  return fields;
+}

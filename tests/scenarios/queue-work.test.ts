@@ -1,12 +1,13 @@
 /**
  * Scenarios of working the queue: claiming many cases at once and "Next case". Both only ever
  * take cases nobody holds, audit each change, and stay correct when officers act at the same
- * moment. Cases are made by traders through the real flow.
+ * moment; an action on a case opened from the queue leads back to it in that queue. Cases are
+ * made by traders through the real flow.
  */
 import "./support/request-scope";
 import { listCaseAuditEvents } from "@/lib/db/queries/audit";
 import { signedInStaff, Trader } from "./support/people";
-import { scenarioWorld } from "./support/world";
+import { BROKER, scenarioWorld } from "./support/world";
 
 const world = scenarioWorld();
 
@@ -91,6 +92,9 @@ describe("scenario: claiming from the queue", () => {
     const opened = [x.pathname, y.pathname].sort();
     expect(opened).toEqual([`/admin/cases/${d}`, `/admin/cases/${e}`].sort());
     expect(x.searchParams.get("outcome")).toBe("claimed");
+    // Opened in the filters it was taken from: j / k walk those.
+    expect(x.searchParams.get("queue")).toBe("review");
+    expect(x.searchParams.get("risk")).toBe("low");
     expect(listed(await one.queue({ assignee: "me" })).length).toBe(1);
     expect(listed(await two.queue({ assignee: "me" })).length).toBe(1);
     expect((await one.nextCase()).searchParams.get("error")).toBe("no_next_case");
@@ -98,5 +102,62 @@ describe("scenario: claiming from the queue", () => {
       const claims = (await listCaseAuditEvents(id)).filter((ev) => ev.action === "case.claimed");
       expect(claims).toHaveLength(1);
     }
+  });
+});
+
+describe("scenario: acting on a case opened from a filtered queue", () => {
+  const cases: string[] = [];
+  beforeAll(async () => {
+    for (const id of [570_011, 570_012, 570_013]) cases.push(await submittedCase(id));
+    await world().worker();
+  }, 600_000);
+
+  /** The query of the queue row's link to `caseId`, as the page wrote it. */
+  const rowLink = (html: string, caseId: string) => {
+    const href = new RegExp(`href="/admin/cases/${caseId}\\?([^"]+)"`).exec(html)?.[1] ?? "";
+    return Object.fromEntries(new URLSearchParams(href.replace(/&amp;/g, "&")));
+  };
+
+  it("leads back to the case in that queue, so j / k walk it, not the case's own tab", async () => {
+    const w = world();
+    const reviewer = await signedInStaff(w, "context.reviewer@broker.example", "reviewer");
+    const other = await signedInStaff(w, "context.other@broker.example", "reviewer");
+    const [a, b, c] = cases as [string, string, string];
+    // Newest first at low risk: c, b, a, then the cases of the scenario above.
+    const opened = rowLink(await reviewer.queue({ sort: "newest", risk: "low" }), b);
+    expect(opened).toEqual({ queue: "review", sort: "newest", risk: "low" });
+    const othersForm = await other.caseForm(b, "claim", opened);
+
+    const claimed = await reviewer.claimWith(await reviewer.caseForm(b, "claim", opened));
+    expect(claimed.pathname).toBe(`/admin/cases/${b}`);
+    expect(Object.fromEntries(claimed.searchParams)).toEqual({ ...opened, outcome: "claimed" });
+    // The page it leads to: j is a (older), k is c, as in the queue the officer came from.
+    const page = await reviewer.casePage(b, Object.fromEntries(claimed.searchParams));
+    expect(page).toContain(`data-testid="queue-next" data-case="${a}"`);
+    expect(page).toContain(`data-testid="queue-previous" data-case="${c}"`);
+
+    // A refusal (the other officer's page was opened before the claim) stays in the queue too.
+    const refused = await other.claimWith(othersForm);
+    expect(refused.pathname).toBe(`/admin/cases/${b}`);
+    expect(refused.searchParams.get("error")).toBeTruthy();
+    expect(refused.searchParams.get("risk")).toBe("low");
+  });
+
+  it("echoes only the queue's filters and order from a forged form, and nothing without a queue", async () => {
+    const w = world();
+    const reviewer = await signedInStaff(w, "forged.reviewer@broker.example", "reviewer");
+    const [a, , c] = cases as [string, string, string];
+    const forged = await reviewer.claimWith({
+      ...(await reviewer.caseForm(a, "claim", { queue: "review" })),
+      queueQuery:
+        "queue=review&sort=risk&outcome=approved&next=https%3A%2F%2Fevil.example%2F&page=4&level=../x",
+    });
+    expect(forged.origin).toBe(new URL(BROKER).origin);
+    expect(forged.pathname).toBe(`/admin/cases/${a}`);
+    expect(forged.search).toBe("?queue=review&sort=risk&outcome=claimed");
+
+    // Opened from elsewhere (a trader's page, a link in a note): the page sends no queue.
+    const plain = await reviewer.claimWith(await reviewer.caseForm(c, "claim"));
+    expect(plain.search).toBe("?outcome=claimed");
   });
 });

@@ -84,6 +84,7 @@ describe("the case page's neighbours in the queue", () => {
         previous: order[i - 1] ?? null,
         next: order[i + 1] ?? null,
         query: "queue=review&sort=oldest",
+        fromQueue: false,
       });
   });
 
@@ -100,6 +101,7 @@ describe("the case page's neighbours in the queue", () => {
             previous: order[i - 1] ?? null,
             next: order[i + 1] ?? null,
             query: `queue=review&sort=${sort}`,
+            fromQueue: true,
           },
         );
     },
@@ -129,6 +131,7 @@ describe("the case page's neighbours in the queue", () => {
       previous: order[0],
       next: order[2],
       query: "queue=decided&sort=oldest",
+      fromQueue: false,
     });
   });
 });

@@ -1,4 +1,4 @@
-import { parseQueueParams, queueFilterOf, queueHref } from "@/lib/review/queue";
+import { parseQueueParams, queueContextOf, queueFilterOf, queueHref } from "@/lib/review/queue";
 import { latinReading, parseSearch, searchTermsOf } from "@/lib/review/search";
 
 const staff = { id: "5b0d4c1e-58a4-4f2e-9c43-1b0f3f9f0d11" };
@@ -71,6 +71,22 @@ describe("queue URL", () => {
       parseQueueParams(Object.fromEntries(new URL(queueHref(p), "http://x").searchParams)),
     ).toEqual(p);
     expect(queueHref(parseQueueParams({}))).toBe("/admin");
+  });
+
+  it("echoes a case form's queue context with only the queue's own filters and order", () => {
+    expect(queueContextOf("queue=waiting&risk=high&q=ivan+petrov&sort=newest")).toBe(
+      "queue=waiting&sort=newest&q=ivan+petrov&risk=high",
+    );
+    // The page, a cursor, an outcome, another URL and unknown values do not come back.
+    expect(
+      queueContextOf(
+        "queue=review&page=3&after=5b0d4c1e-58a4-4f2e-9c43-1b0f3f9f0d11&outcome=approved" +
+          "&error=failed&next=https%3A%2F%2Fevil.example%2F&risk=extreme&status=approved",
+      ),
+    ).toBe("queue=review&sort=oldest&status=approved");
+    // No queue named, or one that does not exist: the case was not opened from a queue.
+    for (const raw of ["", "risk=high", "queue=everything&risk=high", "//evil.example/?x=1"])
+      expect(queueContextOf(raw)).toBe("");
   });
 
   it("turns 'me', SLA overdue and waiting hours into the query's filter", () => {

@@ -69,7 +69,7 @@ import { createElement } from "react";
 import sharp from "sharp";
 import { documentRaw } from "../../fixtures/documents/make-fixtures";
 import { Authenticator, secretFromEnrolmentPage } from "../../helpers/authenticator";
-import { renderPage, textOf } from "../../helpers/render-page";
+import { hiddenFieldsOf, renderPage, textOf } from "../../helpers/render-page";
 import { BROKER, Browser, outcomeOf, screenRequest, type World } from "./world";
 
 const idle = { status: "idle" } as const;
@@ -460,6 +460,25 @@ export class Staff extends Browser {
   }
 
   claim = (caseId: string) => this.run(claimAction, { caseId });
+
+  /**
+   * The hidden fields of the case page's form with the button `testId`, the page opened with
+   * `query` (a queue's row link carries its queue): what the browser sends with that button.
+   */
+  async caseForm(
+    caseId: string,
+    testId: string,
+    query: Record<string, string> = {},
+  ): Promise<Record<string, string>> {
+    return hiddenFieldsOf(await this.casePage(caseId, query), testId);
+  }
+
+  /** "Claim" sent with a case page's form fields (see caseForm): where the console sent us. */
+  async claimWith(fields: Record<string, string>): Promise<URL> {
+    const result = await this.act(() => outcomeOf(claimAction(formOf(fields))));
+    if (!("redirect" in result)) throw new Error("a console action always redirects");
+    return new URL(result.redirect, BROKER);
+  }
 
   /** The queue's "Claim selected" / "Assign selected": where the console sent the officer. */
   async bulkClaim(caseIds: string[], assignee?: string, returnQuery = ""): Promise<URL> {

@@ -15,6 +15,7 @@ import {
 import { retryChecksAction } from "../../../actions";
 import { Countries, Time, Value } from "./value";
 import { getCaseWords } from "./words";
+import { CaseFields } from "./case-fields";
 
 type T = Awaited<ReturnType<typeof getCaseWords>>["t"];
 type Words = { label: ConsoleLabels; fields: FieldLabels };
@@ -246,7 +247,7 @@ export async function Checks({ file }: { file: CaseFile }) {
       )}
       {file.controls.retryChecks && kycCase.round > 0 ? (
         <form action={retryChecksAction}>
-          <input type="hidden" name="caseId" value={kycCase.id} />
+          <CaseFields file={file} />
           <button className="button secondary" type="submit" data-testid="retry-checks">
             {t("checks.retry")}
           </button>

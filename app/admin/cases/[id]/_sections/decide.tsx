@@ -14,6 +14,7 @@ import {
   takeOverAction,
 } from "../../../actions";
 import { getCaseWords } from "./words";
+import { CaseFields } from "./case-fields";
 
 type Words = Awaited<ReturnType<typeof getCaseWords>> & {
   label: ConsoleLabels;
@@ -42,17 +43,13 @@ function Why({ control, name, w }: { control: Control | undefined; name: string;
   );
 }
 
-function CaseId({ file }: { file: CaseFile }) {
-  return <input type="hidden" name="caseId" value={file.kycCase.id} />;
-}
-
 /** Who holds the case; anyone else takes it over (audited) before deciding. */
 function Holder({ file, w: { t } }: { file: CaseFile; w: Words }) {
   const { assignee, controls } = file;
   if (controls.takeOver && assignee)
     return (
       <form action={takeOverAction} className="stack">
-        <CaseId file={file} />
+        <CaseFields file={file} />
         <p className="alert" data-testid="claimed-by">
           {t("decide.claimedBy", { name: assignee.name ?? t("formerStaff") })}
         </p>
@@ -64,7 +61,7 @@ function Holder({ file, w: { t } }: { file: CaseFile; w: Words }) {
   if (controls.claim)
     return (
       <form action={claimAction}>
-        <CaseId file={file} />
+        <CaseFields file={file} />
         <button className="button secondary" type="submit" data-testid="claim">
           {t("decide.claim")}
         </button>
@@ -118,7 +115,7 @@ function Approve({ file, confirm, w }: { file: CaseFile; confirm: ConfirmWords; 
   const blocked = approval.blocker;
   return (
     <form action={approveAction}>
-      <CaseId file={file} />
+      <CaseFields file={file} />
       {blocked ? (
         <p className="alert" data-testid="approve-blocked" data-blocker={blocked}>
           {t(`refusal.${blocked}`)}
@@ -166,7 +163,7 @@ function Reject({ file, confirm, w }: { file: CaseFile; confirm: ConfirmWords; w
     return <Why control={control} name={withdraw ? "revoke" : "reject"} w={w} />;
   return (
     <form action={rejectAction} className="stack">
-      <CaseId file={file} />
+      <CaseFields file={file} />
       <label htmlFor="reasonCode">
         {withdraw ? t("decide.withdrawWithReason") : t("decide.rejectWithReason")}
       </label>
@@ -202,12 +199,14 @@ function RequestInformation({ file, prefill, w }: { file: CaseFile; prefill?: st
   const control = controls.requestInformation;
   if (!control) return null;
   const starters = file.reasons.filter((r) => r.kind === "retry");
+  // A starter reloads the page with its text: in the same queue, so j / k still walk it.
+  const context = file.neighbours.fromQueue ? `${file.neighbours.query}&` : "";
   const start = starters.some((r) => r.code === prefill)
     ? language.reasonTexts[prefill ?? ""]
     : undefined;
   return (
     <form action={requestAction} className="stack" id="request">
-      <CaseId file={file} />
+      <CaseFields file={file} />
       <fieldset>
         <legend>{t("decide.askToRedo")}</legend>
         {file.progress.requirements.steps.map((s) => (
@@ -242,7 +241,7 @@ function RequestInformation({ file, prefill, w }: { file: CaseFile; prefill?: st
           <ul>
             {starters.map((r) => (
               <li key={r.code}>
-                <a href={`/admin/cases/${kycCase.id}?prefill=${r.code}#request`}>
+                <a href={`/admin/cases/${kycCase.id}?${context}prefill=${r.code}#request`}>
                   {w.label.reason(r.code)}
                 </a>
                 :{" "}
@@ -317,7 +316,7 @@ export async function Decide({ file, prefill }: { file: CaseFile; prefill?: stri
       <Approve file={file} confirm={confirm} w={w} />
       {controls.resumeReview ? (
         <form action={resumeReviewAction}>
-          <CaseId file={file} />
+          <CaseFields file={file} />
           <p className="muted">{t("decide.waitsForTrader")}</p>
           <Why control={controls.resumeReview} name="resumeReview" w={w} />
           <button
@@ -334,7 +333,7 @@ export async function Decide({ file, prefill }: { file: CaseFile; prefill?: stri
       <RequestInformation file={file} prefill={prefill} w={w} />
       {controls.reopen?.enabled ? (
         <form action={reopenAction} className="stack">
-          <CaseId file={file} />
+          <CaseFields file={file} />
           <label htmlFor="reopenReason">{t("decide.reopenWhy")}</label>
           <textarea id="reopenReason" name="reason" rows={2} maxLength={2000} required />
           <ConfirmButton

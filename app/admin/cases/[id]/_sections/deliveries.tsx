@@ -5,6 +5,7 @@ import { getConsoleLabels } from "@/lib/review/labels";
 import { replayEventAction } from "../../../actions";
 import { Time } from "./value";
 import { getCaseWords } from "./words";
+import { CaseFields } from "./case-fields";
 
 export async function Deliveries({ file }: { file: CaseFile }) {
   const [{ t, why }, label] = await Promise.all([getCaseWords(), getConsoleLabels()]);
@@ -83,7 +84,7 @@ export async function Deliveries({ file }: { file: CaseFile }) {
               <td>
                 {file.controls.replayDeliveries.enabled && d.status !== "pending" ? (
                   <form action={replayEventAction}>
-                    <input type="hidden" name="caseId" value={file.kycCase.id} />
+                    <CaseFields file={file} />
                     <input type="hidden" name="eventId" value={d.eventId} />
                     <button className="button secondary" type="submit">
                       {t("deliveries.replay")}

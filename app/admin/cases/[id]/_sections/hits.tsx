@@ -5,6 +5,7 @@ import { screeningHitAction } from "../../../actions";
 import { ConfirmButton } from "./confirm-button";
 import { Time } from "./value";
 import { getCaseWords } from "./words";
+import { CaseFields } from "./case-fields";
 
 type T = Awaited<ReturnType<typeof getCaseWords>>["t"];
 
@@ -104,7 +105,7 @@ export async function Hits({ file }: { file: CaseFile }) {
               ) : null}
               {falsePositive && confirm ? (
                 <form action={screeningHitAction} className="stack">
-                  <input type="hidden" name="caseId" value={file.kycCase.id} />
+                  <CaseFields file={file} />
                   <input type="hidden" name="hitKey" value={h.key} />
                   <label htmlFor={field}>{t("hits.why")}</label>
                   <textarea id={field} name="reason" rows={2} maxLength={2000} />

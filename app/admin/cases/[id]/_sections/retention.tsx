@@ -2,6 +2,7 @@ import { erasureRequestAction, legalHoldAction, relationshipEndAction } from "..
 import type { CaseFile } from "@/lib/review/case-file";
 import { getCaseRetentionView } from "@/lib/retention/view";
 import { getCaseWords } from "./words";
+import { CaseFields } from "./case-fields";
 
 const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : "—");
 
@@ -67,13 +68,13 @@ export async function Retention({ file, isAdmin }: { file: CaseFile; isAdmin: bo
       {isAdmin && !view.tombstone ? (
         <>
           <form action={erasureRequestAction}>
-            <input type="hidden" name="caseId" value={file.kycCase.id} />
+            <CaseFields file={file} />
             <button className="button secondary" type="submit" data-testid="erasure-submit">
               {t("retention.recordErasure")}
             </button>
           </form>
           <form action={legalHoldAction} className="stack">
-            <input type="hidden" name="caseId" value={file.kycCase.id} />
+            <CaseFields file={file} />
             <input type="hidden" name="hold" value={view.legalHold ? "lift" : "set"} />
             <label htmlFor="holdReason">
               {view.legalHold ? t("retention.liftWhy") : t("retention.setWhy")}
@@ -84,7 +85,7 @@ export async function Retention({ file, isAdmin }: { file: CaseFile; isAdmin: bo
             </button>
           </form>
           <form action={relationshipEndAction} className="filters">
-            <input type="hidden" name="caseId" value={file.kycCase.id} />
+            <CaseFields file={file} />
             <label htmlFor="endedOn">{t("retention.endedOn")}</label>
             <input id="endedOn" name="endedOn" type="date" required />
             <button className="button secondary" type="submit" data-testid="relationship-end">

@@ -8,6 +8,7 @@ import { getConsoleLabels } from "@/lib/review/labels";
 import { ConfirmButton } from "./confirm-button";
 import { Time } from "./value";
 import { getCaseWords } from "./words";
+import { CaseFields } from "./case-fields";
 
 const upgrading = (kycCase: CaseFile["kycCase"]) =>
   kycCase.approvedLevel !== null &&
@@ -116,7 +117,7 @@ export async function Summary({ file }: { file: CaseFile }) {
           <p>{t("summary.lateVerdictHold")}</p>
           {file.controls.keepApproval?.enabled ? (
             <form action={keepApprovalAction} className="stack" data-testid="keep-approval-form">
-              <input type="hidden" name="caseId" value={kycCase.id} />
+              <CaseFields file={file} />
               <label htmlFor="keepNote">{t("summary.keepApprovalNote")}</label>
               <textarea
                 id="keepNote"
@@ -174,7 +175,7 @@ export async function Summary({ file }: { file: CaseFile }) {
             </ul>
           ) : null}
           <form action={periodicReviewAction} className="stack" data-testid="periodic-review-form">
-            <input type="hidden" name="caseId" value={kycCase.id} />
+            <CaseFields file={file} />
             <label>
               {t("summary.reviewOutcome")}{" "}
               <select name="outcome" defaultValue="no_change" data-testid="periodic-review-outcome">
@@ -197,7 +198,7 @@ export async function Summary({ file }: { file: CaseFile }) {
       ) : null}
       {file.controls.assign && team.length > 0 ? (
         <form action={assignAction} className="filters">
-          <input type="hidden" name="caseId" value={kycCase.id} />
+          <CaseFields file={file} />
           <label>
             {t("summary.assignTo")}{" "}
             <select name="assignee" defaultValue={kycCase.assignedTo ?? ""} data-testid="assignee">
