@@ -438,4 +438,24 @@ describe("scenario: a case verified by Sumsub, from the cTrader launch to the re
     });
     expect(await trader.status()).toBe("in_review");
   });
+
+  it("acknowledges applicantReviewed for an applicant of ours Sumsub's API then cannot find, and the reviewer sees the verdict could not be fetched", async () => {
+    const w = world();
+    const { sumsub, trader, kycCase } = await sentWithSumsub(w, 430_202, "gone-");
+    const reviewed = sumsubDeclinesForgery(sumsub, kycCase.id);
+    // Sumsub reviewed the applicant, then answers 404 for it (deleted at Sumsub, say).
+    sumsub.applicants.splice(0);
+    expect(await deliverTwice("sumsub", sumsubWebhook(reviewed))).toEqual([
+      { status: 200, body: { ok: true, outcome: "verdict_unavailable" } },
+      { status: 200, body: { ok: true, outcome: "unchanged" } },
+    ]);
+    await w.worker();
+    const reviewer = await signedInStaff(w, "vendor.gone@broker.example", "reviewer");
+    const page = await reviewer.casePage(kycCase.id);
+    expect(vendorCheckOn(page).outcome).toBe("warn");
+    expect(page).toContain('data-reason="verdict_unavailable"');
+    expect(await trader.status()).toBe("in_review");
+    const audited = (await listCaseAuditEvents(kycCase.id)).map((e) => e.action);
+    expect(audited.filter((a) => a === "vendor.verdict_unavailable")).toHaveLength(1);
+  });
 });
