@@ -4,9 +4,9 @@
  *
  * - A draft case never submitted and untouched for RETENTION_DRAFT_DAYS, and every case of a
  *   trader RETENTION_CASE_YEARS (or its outcome's and trigger's period, RETENTION_CASE_YEARS_BY)
- *   after their relationship ended (decided or not: an open case is
- *   closed by the purge, its tombstone keeping the status it had), are erased whole, in one
- *   transaction under the case's row lock: stored objects deleted, drafts and document rows
+ *   after their relationship ended (decided or not: an open case is closed by the purge, its
+ *   tombstone keeping its last decision as the outcome and the status it had), are erased whole,
+ *   in one transaction under the case's row lock: stored objects deleted, drafts and document rows
  *   deleted, answers, check evidence, staff messages and notes redacted, the case key destroyed
  *   (so backup copies of the rows stay ciphertext), a tombstone kept and a `retention.purged`
  *   audit event written. The audit trail itself is never touched: `npm run audit:verify` passes
@@ -51,7 +51,7 @@ import {
   type documentDeletedSchema,
   type outboxDeletedSchema,
 } from "./deletions";
-import { cutoffs } from "./policy";
+import { cutoffs, retentionOutcome } from "./policy";
 import { tombstoneSchema, type PurgeRule, type Tombstone } from "./tombstone";
 
 const BATCH = 50;
@@ -75,7 +75,8 @@ export async function purgeCase(
     caseId,
     traderId: kycCase.traderId,
     level: kycCase.level,
-    outcome: kycCase.status,
+    outcome: retentionOutcome({ status: kycCase.status, lastDecision: found.lastDecision }),
+    statusAtErasure: kycCase.status,
     rule,
     openedAt: kycCase.openedAt.toISOString(),
     decidedAt: found.decidedAt?.toISOString() ?? null,

@@ -14,7 +14,13 @@ export const tombstoneSchema = z.object({
   caseId: z.uuid(),
   traderId: z.uuid(),
   level: z.string(),
+  /**
+   * What was decided: the case's last decision (approved or rejected), its status only when it
+   * never had one (lib/retention/policy.ts retentionOutcome), as its retention was keyed on.
+   */
   outcome: z.string(),
+  /** The status the erasure found (an expired approval, an upgrade left open); absent on older tombstones. */
+  statusAtErasure: z.string().optional(),
   rule: z.enum(PURGE_RULES),
   openedAt: z.iso.datetime({ offset: true }),
   decidedAt: z.iso.datetime({ offset: true }).nullable(),

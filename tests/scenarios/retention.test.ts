@@ -403,14 +403,19 @@ describe("scenario: an ended relationship erases open cases too", () => {
     await w.worker(erasableFrom);
     const tombstones = await sqlRows<{
       case_id: string;
-      tombstone: { outcome: string; rule: string };
+      tombstone: { outcome: string; statusAtErasure: string };
     }>(
       w.db.db,
       sql`select case_id, tombstone from case_retention where case_id in (${upgraded.id}, ${asked.id}) and purged_at is not null`,
     );
-    expect(Object.fromEntries(tombstones.map((t) => [t.case_id, t.tombstone.outcome]))).toEqual({
-      [upgraded.id]: "draft",
-      [asked.id]: "action_required",
+    // The upgrade left open erases an approval; a case never decided is what it was.
+    expect(
+      Object.fromEntries(
+        tombstones.map((t) => [t.case_id, [t.tombstone.outcome, t.tombstone.statusAtErasure]]),
+      ),
+    ).toEqual({
+      [upgraded.id]: ["approved", "draft"],
+      [asked.id]: ["action_required", "action_required"],
     });
     for (const c of [upgraded, asked]) {
       expect((await rowsOf(w, c.id)).documents).toHaveLength(0);
@@ -600,11 +605,21 @@ describe("scenario: an approval that expires keeps its outcome's period", () => 
       expect((await rowsOf(w, kycCase.id)).documents.length).toBeGreaterThan(0);
       await w.worker(erasableFrom);
       expect((await rowsOf(w, kycCase.id)).documents).toHaveLength(0);
-      const [tomb] = await sqlRows<{ tombstone: { outcome: string } }>(
+      // What a supervisor asks is what was decided: approved; the status the erasure found beside it.
+      const [tomb] = await sqlRows<{ tombstone: { outcome: string; statusAtErasure: string } }>(
         w.db.db,
         sql`select tombstone from case_retention where case_id = ${kycCase.id}`,
       );
-      expect(tomb?.tombstone.outcome).toBe("expired");
+      expect(tomb?.tombstone.outcome).toBe("approved");
+      expect(tomb?.tombstone.statusAtErasure).toBe("expired");
+      const [purgedEvent] = await sqlRows<{ data: { outcome: string } }>(
+        w.db.db,
+        sql`select data from audit_events where action = 'retention.purged' and case_id = ${kycCase.id}`,
+      );
+      expect(purgedEvent?.data.outcome).toBe("approved");
+      const verify = await w.runCommand("scripts/audit-verify.ts");
+      expect(verify.code).toBe(0);
+      expect(verify.stdout).toContain("chain intact");
     } finally {
       w.configure({});
     }

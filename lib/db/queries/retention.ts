@@ -360,11 +360,13 @@ export async function getCaseForPurge(caseId: string) {
   const [kycCase] = await db.select().from(kycCases).where(eq(kycCases.id, caseId));
   if (!kycCase) return undefined;
   const [decided] = await db
-    .select({ at: sql<Date | null>`max(${caseEvents.occurredAt})` })
+    .select({ at: caseEvents.occurredAt, toStatus: caseEvents.toStatus })
     .from(caseEvents)
     .where(
       and(eq(caseEvents.caseId, caseId), inArray(caseEvents.toStatus, ["approved", "rejected"])),
-    );
+    )
+    .orderBy(desc(caseEvents.occurredAt), desc(caseEvents.id))
+    .limit(1);
   const submissions = await db
     .select({ round: caseSubmissions.round, payload: caseSubmissions.payload })
     .from(caseSubmissions)
@@ -377,7 +379,9 @@ export async function getCaseForPurge(caseId: string) {
     .where(eq(traderRelationships.traderId, kycCase.traderId));
   return {
     kycCase,
-    decidedAt: decided?.at ? new Date(decided.at) : null,
+    decidedAt: decided ? new Date(decided.at) : null,
+    /** The last move to approved or rejected (null: never decided). */
+    lastDecision: decided?.toStatus ?? null,
     submissions,
     documents: docs,
     relationshipEndedAt: relationship?.endedAt ?? null,
@@ -462,7 +466,7 @@ export async function purgeCaseRows(input: {
       .where(eq(reviewTasks.caseId, input.caseId));
     await destroyCaseKey(tx, input.caseId, input.now);
     // Closed whatever its status (an open case of an ended relationship is abandoned here, the
-    // tombstone keeps the status it had); the trading account and the document's expiry go, and
+    // tombstone keeps the status it had too); the trading account and the document's expiry go, and
     // without the expiry the renewal sweep never picks the case again.
     await tx
       .update(kycCases)
