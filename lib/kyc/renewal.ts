@@ -10,9 +10,9 @@
  * Dates are UTC calendar days: a document "expiring on 2027-06-01" expires at 00:00 UTC that day.
  */
 import { z } from "zod";
-import { getCaseById, listCaseEvents } from "@/lib/db/queries/cases";
+import { getCaseById } from "@/lib/db/queries/cases";
 import { listApprovedCasesExpiringBy, markRenewalDue } from "@/lib/db/queries/renewal";
-import type { KycCase } from "@/lib/db/schema";
+import type { CaseEventRow, KycCase } from "@/lib/db/schema";
 import { buildRenewalDue, CASE_RENEWAL_DUE } from "@/lib/delivery/payload";
 import { destinationIdsFor } from "@/lib/delivery/destinations";
 import { AppError } from "@/lib/errors";
@@ -179,14 +179,14 @@ export async function renewCase(
 }
 
 /**
- * The latest renewal notice of a case, from its timeline: the expiry date it was about and when
- * it went out (null: none). An early renewal only starts on a notice, so this is the document
- * the approval in force rests on.
+ * The latest renewal notice in a case's timeline (`listCaseEvents`, in its order): the expiry
+ * date it was about and when it went out (null: none). An early renewal only starts on a notice,
+ * so this is the document the approval in force rests on.
  */
-export async function latestRenewalNotice(
-  caseId: string,
-): Promise<{ documentExpiresOn: string; noticedAt: Date } | null> {
-  const notice = (await listCaseEvents(caseId)).findLast((e) => e.event === "renewal_due");
+export function latestRenewalNotice(
+  events: readonly Pick<CaseEventRow, "event" | "data" | "occurredAt">[],
+): { documentExpiresOn: string; noticedAt: Date } | null {
+  const notice = events.findLast((e) => e.event === "renewal_due");
   const parsed = z.object({ documentExpiresOn: z.iso.date() }).safeParse(notice?.data);
   return notice && parsed.success
     ? { documentExpiresOn: parsed.data.documentExpiresOn, noticedAt: notice.occurredAt }

@@ -14,10 +14,10 @@
  */
 import { z } from "zod";
 import { AppError, isAppError } from "@/lib/errors";
-import { getCaseById, listCaseEvents, type Tx } from "@/lib/db/queries/cases";
+import { getCaseById, type Tx } from "@/lib/db/queries/cases";
 import { listCaseSubmissions, restoreApprovedInputs } from "@/lib/db/queries/drafts";
 import { getTraderWithOpenCase } from "@/lib/db/queries/traders";
-import { caseStatus, type KycCase } from "@/lib/db/schema";
+import { caseStatus, type CaseEventRow, type KycCase } from "@/lib/db/schema";
 import { caseCipher } from "@/lib/security/case-keys";
 import { changeCaseStatus } from "./cases";
 import { startsRound } from "./case-state";
@@ -174,10 +174,14 @@ export type ApprovedInputs = {
 /**
  * The inputs of the round the case's latest approval decided: the number of submits before that
  * `approve`, in commit order (a decline is not an approval, so after one the earlier approval
- * still decides). Null when the case has no approval or that round was not frozen.
+ * still decides). `timeline` is the case's `listCaseEvents`, read once by the caller. Null when the
+ * case has no approval or that round was not frozen.
  */
-export async function approvedInputs(caseId: string): Promise<ApprovedInputs | null> {
-  const events = [...(await listCaseEvents(caseId))].sort((a, b) => a.id - b.id);
+export async function approvedInputs(
+  caseId: string,
+  timeline: readonly CaseEventRow[],
+): Promise<ApprovedInputs | null> {
+  const events = [...timeline].sort((a, b) => a.id - b.id);
   const approval = events.findLastIndex((e) => e.event === "approve");
   if (approval < 0) return null;
   const round = events.slice(0, approval).filter((e) => startsRound(e.event)).length;
@@ -189,7 +193,7 @@ export async function approvedInputs(caseId: string): Promise<ApprovedInputs | n
   const documentExpiresOn = documentExpiryOf({
     identity_document: { data: answers.data.identity_document?.data ?? null },
   });
-  const notice = await latestRenewalNotice(caseId);
+  const notice = latestRenewalNotice(timeline);
   return {
     caseId,
     round,

@@ -23,6 +23,7 @@
  *   force throughout (lib/kyc/upgrade.ts). Taking that approval back too is a revoke afterwards.
  */
 import { appendAuditEvent, auditInTransaction } from "@/lib/db/queries/audit";
+import { listCaseEvents } from "@/lib/db/queries/cases";
 import { getCheckFailure, getRoundRun } from "@/lib/db/queries/checks";
 import { HOLD_TASK_KINDS, hasOpenHoldTask } from "@/lib/db/queries/hold-tasks";
 import {
@@ -357,9 +358,10 @@ async function declineUpgrade(
       "a screening hit was confirmed as a match: revoke the approval instead",
     );
   const renewal = kycCase.level === kycCase.approvedLevel;
-  const notice = renewal ? await latestRenewalNotice(kycCase.id) : null;
+  const timeline = await listCaseEvents(kycCase.id);
+  const notice = renewal ? latestRenewalNotice(timeline) : null;
   const kind = renewal ? "renewal_declined" : "upgrade_declined";
-  const approved = await approvedInputs(kycCase.id);
+  const approved = await approvedInputs(kycCase.id, timeline);
   const data = declineUpgradeData.parse({
     reasonCode,
     fromLevel: kycCase.level,
