@@ -8,6 +8,8 @@ import { z } from "zod";
 
 export const DOCUMENT_DELETED = "retention.document_deleted";
 export const OUTBOX_DELETED = "retention.outbox_deleted";
+/** The purge found a case due for erasure with an open hold task, and left it (once per task). */
+export const PURGE_DEFERRED = "retention.purge_deferred";
 
 /**
  * A refused upload's audit event (`document.refused`, lib/db/queries/documents.ts writes it): it
@@ -32,4 +34,11 @@ export const documentDeletedSchema = z.object({
 export const outboxDeletedSchema = z.object({
   /** How many outbox events went, with their deliveries and attempts. */
   events: z.number().int().positive(),
+});
+
+export const purgeDeferredSchema = z.object({
+  /** The open monitoring-hit or late vendor verdict task the erasure waits for. */
+  taskId: z.uuid(),
+  kind: z.string(),
+  openedAt: z.coerce.date(),
 });

@@ -22,6 +22,9 @@
  * - Outbox events of an erased case that a destination still had pending at the erasure go once
  *   settled (`retention.outbox_deleted`).
  * - A case on legal hold is skipped by every rule, checked again under the case's row lock.
+ * - So is a case with an open hold task (a monitoring hit, a late vendor verdict): the AML duty to
+ *   decide it (and perhaps report a suspicion) outlives the relationship. The erasure waits for
+ *   the task to close; each such wait is audited once (`retention.purge_deferred`).
  * Objects are deleted inside the transaction, before it commits: a crash leaves rows whose objects
  * are gone (the next run finishes the job), never objects nobody knows of. `npm run
  * documents:seal` rewrites an object under a lock the purge waits for (whileDocumentKept), so it
@@ -36,6 +39,7 @@ import {
   getCaseForPurge,
   listAbandonedDraftCases,
   listCasesPastRelationshipEnd,
+  listPurgesWaitingOnTasks,
   listRefusedUploadsToDelete,
   listSupersededDocuments,
   purgeCaseRows,
@@ -48,8 +52,10 @@ import {
   DOCUMENT_DELETED,
   documentRefusedSchema,
   OUTBOX_DELETED,
+  PURGE_DEFERRED,
   type documentDeletedSchema,
   type outboxDeletedSchema,
+  type purgeDeferredSchema,
 } from "./deletions";
 import { cutoffs, retentionOutcome } from "./policy";
 import { tombstoneSchema, type PurgeRule, type Tombstone } from "./tombstone";
@@ -119,6 +125,8 @@ export type PurgeReport = {
   refusedUploads: number;
   /** Outbox events of erased cases that settled after the erasure, deleted now. */
   outboxEvents: number;
+  /** Hold tasks newly found keeping a case due for erasure (audited once each). */
+  deferred: number;
 };
 
 export async function runRetentionPurge(now = new Date()): Promise<PurgeReport> {
@@ -129,12 +137,30 @@ export async function runRetentionPurge(now = new Date()): Promise<PurgeReport> 
     documents: 0,
     refusedUploads: 0,
     outboxEvents: 0,
+    deferred: 0,
   };
   for (const kycCase of await listAbandonedDraftCases(at.draftsTouchedBefore, BATCH))
     if (await purgeCase(kycCase.id, "abandoned_draft", now)) report.drafts++;
   const pastEnd = { endedBefore: at.relationshipEndedBefore, rules: at.caseRules };
   for (const { kycCase } of await listCasesPastRelationshipEnd(pastEnd, BATCH))
     if (await purgeCase(kycCase.id, "relationship_ended", now)) report.cases++;
+  for (const task of await listPurgesWaitingOnTasks(pastEnd, PURGE_DEFERRED, BATCH)) {
+    const data: z.input<typeof purgeDeferredSchema> = {
+      taskId: task.taskId,
+      kind: task.kind,
+      openedAt: task.openedAt,
+    };
+    await appendAuditEvent({
+      actorType: "system",
+      actorId: "retention",
+      action: PURGE_DEFERRED,
+      caseId: task.caseId,
+      traderId: task.traderId,
+      data,
+      occurredAt: now,
+    });
+    report.deferred++;
+  }
   for (const document of await listSupersededDocuments(at.supersededDecidedBefore, BATCH)) {
     const data: z.input<typeof documentDeletedSchema> = {
       documentId: document.id,

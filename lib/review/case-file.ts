@@ -8,6 +8,7 @@ import { listCaseEvents } from "@/lib/db/queries/cases";
 import { getCheckFailure, getLatestCheckRun, MONITORING_TASK } from "@/lib/db/queries/checks";
 import { listCurrentDocuments } from "@/lib/db/queries/documents";
 import { listCaseSubmissions } from "@/lib/db/queries/drafts";
+import { getRelationshipEndOfCase } from "@/lib/db/queries/ended-relationship";
 import { listDeliveryLogForCase } from "@/lib/db/queries/outbox";
 import {
   getCaseById,
@@ -115,6 +116,7 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
     rounds,
     neighbours,
     vendorState,
+    relationshipEndedAt,
   ] = await Promise.all([
     getTraderById(kycCase.traderId),
     loadCaseProgress(kycCase),
@@ -135,6 +137,7 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
     lastRounds(kycCase.id),
     queueNeighbours(staff, kycCase, from),
     loadVendorState(kycCase),
+    getRelationshipEndOfCase(kycCase.id, new Date()),
   ]);
   const team = hasRole(staff, "approver") ? await listActiveStaff() : [];
   const named = await listStaffByIds([
@@ -199,6 +202,11 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
      * whatever the checks' last run says (a decided case's checks do not run again).
      */
     vendorVerdictUnavailable: vendorState?.verdictUnavailable ? vendorState.vendor : null,
+    /**
+     * When the trader's relationship ended (null: it goes on). A monitoring hit or late vendor
+     * verdict stays open past the end: deciding it (and perhaps reporting it) is an AML duty.
+     */
+    relationshipEndedAt,
     deliveryLog: deliveryLog.map((d) => ({
       ...d,
       attemptLog: d.attemptLog.map((a) => ({ ...a, note: readAttemptNote(a.note) })),

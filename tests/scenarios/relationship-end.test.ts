@@ -73,6 +73,7 @@ function brokerList(w: World, settings: Record<string, string> = {}) {
   copyFileSync(path.join(__dirname, "../fixtures/sanctions/generic-pep.csv"), list);
   w.configure({ SANCTIONS_LIST_PATH: list, LISTS_IMPORT_HOURS: "24", ...settings });
   return {
+    path: list,
     add: (line: string) => writeFileSync(list, `${readFileSync(list, "utf8")}${line}\n`),
   };
 }
@@ -237,5 +238,74 @@ describe("scenario: an open periodic review when the relationship ends", () => {
     // The trader's own timeline keeps to their verification.
     await gone.trader.launch("status");
     expect(textOf(await gone.trader.html("status"))).not.toContain("Updated");
+  }, 400_000);
+});
+
+describe("scenario: a monitoring hit open when the relationship ends", () => {
+  it("stays open and says the relationship ended; the erasure waits for it (audited once) and follows its clearing", async () => {
+    const w = world();
+    // Erased a year after the end, so the purge comes due while the hit is still open.
+    const list = brokerList(w, { RETENTION_CASE_YEARS: "1" });
+    const person = { givenNames: "Marta", surnames: "Kowalczyk", dateOfBirth: "1984-03-09" };
+    const gone = await approvedTrader(
+      w,
+      482_401,
+      { ...person, nationalities: ["PL"] },
+      { expiryDate: "2045-01-31" },
+    );
+    // The operator imports the list at once (the scheduled import's clock is the other scenarios').
+    list.add("Marta Kowalczyk,,1984-03-09,Poland");
+    await w.importLists([list.path]);
+    await w.worker();
+    expect(eventTypes(w, gone.kycCase.id)).toContain("case.monitoring_hit");
+
+    await endRelationship(482_401);
+    const officer = await signedInStaff(w, "hit.ended.officer@broker.example", "reviewer");
+    expect(await officer.queue({ queue: "monitoring" })).toContain(
+      `data-case="${gone.kycCase.id}"`,
+    );
+    const page = await officer.casePage(gone.kycCase.id);
+    expect(page).toContain('data-testid="monitoring-task"');
+    expect(page).toContain('data-testid="task-relationship-ended"');
+    expect(textOf(page)).toContain("This task stays open");
+    officer.locale = "de";
+    expect(textOf(await officer.casePage(gone.kycCase.id))).toContain("Diese Aufgabe bleibt offen");
+    officer.locale = "en";
+
+    // A year on, the purge is due: it waits for the open task, and says so once.
+    const purged = async () =>
+      (
+        await sqlRows<{ purged_at: string | null }>(
+          w.db.db,
+          sql`select purged_at from case_retention where case_id = ${gone.kycCase.id}`,
+        )
+      ).filter((r) => r.purged_at !== null).length;
+    const deferrals = () =>
+      sqlRows<{ data: { kind: string } }>(
+        w.db.db,
+        sql`select data from audit_events where action = 'retention.purge_deferred'
+          and case_id = ${gone.kycCase.id}`,
+      );
+    await w.worker(new Date(Date.now() + 370 * DAY));
+    await w.worker(new Date(Date.now() + 371 * DAY));
+    expect(await purged()).toBe(0);
+    expect(await deferrals()).toEqual([
+      expect.objectContaining({ data: expect.objectContaining({ kind: "monitoring_hit" }) }),
+    ]);
+    // Signed in again: the sweeps at the moved clock ended the sessions of a year ago.
+    const reviewer = await signedInStaff(w, "hit.ended.reviewer@broker.example", "reviewer");
+    const approver = await signedInStaff(w, "hit.ended.approver@broker.example", "approver");
+    expect(await reviewer.casePage(gone.kycCase.id)).toContain('data-testid="monitoring-task"');
+
+    // Two people clear the hit; the next purge erases the case.
+    const hitKey = /data-hit="([^"]+)"/.exec(page)?.[1];
+    expect(
+      await reviewer.judgeHit(gone.kycCase.id, hitKey!, "false_positive", "Other DOB on ID"),
+    ).toBe("hit_awaiting_second");
+    expect(
+      await approver.judgeHit(gone.kycCase.id, hitKey!, "false_positive", "Passport checked again"),
+    ).toBe("monitoring_cleared");
+    await w.worker(new Date(Date.now() + 372 * DAY));
+    expect(await purged()).toBe(1);
   }, 400_000);
 });

@@ -5,8 +5,9 @@
  * periodic review) leave it alone. A case opened after the end was recorded is a returning
  * trader's and is live again; a later end (the CRM calls again) covers it too.
  */
-import { sql, type SQL, type SQLWrapper } from "drizzle-orm";
-import { traderRelationships } from "../schema";
+import { and, eq, sql, type SQL, type SQLWrapper } from "drizzle-orm";
+import { getDb } from "../client";
+import { kycCases, traderRelationships } from "../schema";
 
 export function underEndedRelationship(
   kycCase: { traderId: SQLWrapper; openedAt: SQLWrapper },
@@ -16,4 +17,23 @@ export function underEndedRelationship(
     where ended.trader_id = ${kycCase.traderId}
       and ended.ended_at <= ${now.toISOString()}::timestamptz
       and ${kycCase.openedAt} <= ended.recorded_at)`;
+}
+
+/**
+ * When the relationship a case belongs to ended, if it has (by `underEndedRelationship`): the
+ * console says so beside a task that stays open past the end.
+ */
+export async function getRelationshipEndOfCase(caseId: string, now: Date): Promise<Date | null> {
+  const db = await getDb();
+  const [row] = await db
+    .select({ endedAt: traderRelationships.endedAt })
+    .from(kycCases)
+    .innerJoin(traderRelationships, eq(traderRelationships.traderId, kycCases.traderId))
+    .where(
+      and(
+        eq(kycCases.id, caseId),
+        underEndedRelationship({ traderId: kycCases.traderId, openedAt: kycCases.openedAt }, now),
+      ),
+    );
+  return row?.endedAt ?? null;
 }

@@ -29,6 +29,7 @@ import {
 import { PERIODIC_REVIEW_CLOSED_EVENT } from "@/lib/kyc/case-state";
 import { destroyCaseKey } from "./case-keys";
 import { DOCUMENT_REFUSED } from "./documents";
+import { HOLD_TASK_KINDS, holdTaskOpen } from "./hold-tasks";
 import { PERIODIC_REVIEW_TASK } from "./periodic-review";
 import type { AuditInput } from "./audit";
 import type { Tx } from "./cases";
@@ -217,22 +218,16 @@ export async function listAbandonedDraftCases(before: Date, limit: number): Prom
     .limit(limit);
 }
 
-/**
- * Every case, whatever its status, opened before the end of its trader's relationship was
- * recorded, the end being at or before `endedBefore`: once the relationship is over nothing of theirs is worked on any more, so an open
- * case (waiting on the trader, in the queue, an upgrade or a retry never finished) falls under
- * the same rule as a decided one. The purge closes it.
- */
-export async function listCasesPastRelationshipEnd(
-  cut: {
-    /** The moment for a case no rule matches. */
-    endedBefore: Date;
-    /** Rules most specific first: the first matching one's moment applies to a case. */
-    rules: { status?: string; trigger?: string; endedBefore: Date }[];
-  },
-  limit: number,
-) {
-  const db = await getDb();
+/** When the purge may erase a case: its outcome's (or trigger's) moment, most specific first. */
+type RelationshipCut = {
+  /** The moment for a case no rule matches. */
+  endedBefore: Date;
+  /** Rules most specific first: the first matching one's moment applies to a case. */
+  rules: { status?: string; trigger?: string; endedBefore: Date }[];
+};
+
+/** SQL: the case's relationship ended before its retention's cut (not held or purged). */
+function pastRelationshipEnd(cut: RelationshipCut) {
   const at = (moment: Date) => sql`${moment.toISOString()}::timestamptz`;
   const branches = cut.rules.map((rule) => {
     const conditions = [
@@ -245,19 +240,64 @@ export async function listCasesPastRelationshipEnd(
     branches.length > 0
       ? sql`(case${sql.join(branches, sql``)} else ${at(cut.endedBefore)} end)`
       : at(cut.endedBefore);
+  return and(
+    sql`${traderRelationships.endedAt} <= ${endedBefore}`,
+    // A case opened after the end was recorded is a returning trader's: not its clock.
+    sql`${kycCases.openedAt} <= ${traderRelationships.recordedAt}`,
+    notHeldOrPurged(kycCases.id),
+  );
+}
+
+/**
+ * Every case, whatever its status, opened before the end of its trader's relationship was
+ * recorded, the end being at or before `endedBefore`: once the relationship is over nothing of
+ * theirs is worked on any more, so an open case (waiting on the trader, in the queue, an upgrade
+ * or a retry never finished) falls under the same rule as a decided one. The purge closes it.
+ * A case with an open hold task (a monitoring hit, a late vendor verdict) waits: the AML duty to
+ * decide it, and perhaps report it, outlives the relationship (listPurgesWaitingOnTasks).
+ */
+export async function listCasesPastRelationshipEnd(cut: RelationshipCut, limit: number) {
+  const db = await getDb();
   return db
     .select({ kycCase: kycCases, endedAt: traderRelationships.endedAt })
     .from(kycCases)
     .innerJoin(traderRelationships, eq(traderRelationships.traderId, kycCases.traderId))
+    .where(and(pastRelationshipEnd(cut), sql`not ${holdTaskOpen(kycCases.id)}`))
+    .orderBy(asc(kycCases.openedAt))
+    .limit(limit);
+}
+
+/**
+ * The open hold tasks of cases the purge would erase but for them, each not yet recorded as
+ * waiting (no `deferredAction` audit event names the task): the purge audits each wait once.
+ */
+export async function listPurgesWaitingOnTasks(
+  cut: RelationshipCut,
+  deferredAction: string,
+  limit: number,
+) {
+  const db = await getDb();
+  return db
+    .select({
+      caseId: kycCases.id,
+      traderId: kycCases.traderId,
+      taskId: reviewTasks.id,
+      kind: reviewTasks.kind,
+      openedAt: reviewTasks.openedAt,
+    })
+    .from(reviewTasks)
+    .innerJoin(kycCases, eq(kycCases.id, reviewTasks.caseId))
+    .innerJoin(traderRelationships, eq(traderRelationships.traderId, kycCases.traderId))
     .where(
       and(
-        sql`${traderRelationships.endedAt} <= ${endedBefore}`,
-        // A case opened after the end was recorded is a returning trader's: not its clock.
-        sql`${kycCases.openedAt} <= ${traderRelationships.recordedAt}`,
-        notHeldOrPurged(kycCases.id),
+        pastRelationshipEnd(cut),
+        inArray(reviewTasks.kind, [...HOLD_TASK_KINDS]),
+        isNull(reviewTasks.closedAt),
+        sql`not exists (select 1 from ${auditEvents} d where d.case_id = ${kycCases.id}
+          and d.action = ${deferredAction} and d.data->>'taskId' = ${reviewTasks.id}::text)`,
       ),
     )
-    .orderBy(asc(kycCases.openedAt))
+    .orderBy(asc(reviewTasks.openedAt))
     .limit(limit);
 }
 
@@ -393,7 +433,7 @@ export async function getCaseForPurge(caseId: string) {
  * objects deleted (`deleteObjects`), drafts and document rows deleted, submitted answers and
  * check evidence redacted, the case key destroyed, the case closed, the tombstone and the audit
  * event written. The trader's own contact fields go when no other case of theirs keeps data.
- * False: nothing was done (hold or already purged).
+ * False: nothing was done (legal hold, an open hold task, or already purged).
  *
  * The objects go under the case's row lock, after the hold check: whatever writes a case's
  * objects under the same lock (whileDocumentKept) finishes before, or finds the case gone after.
@@ -419,6 +459,12 @@ export async function purgeCaseRows(input: {
       .from(caseRetention)
       .where(eq(caseRetention.caseId, input.caseId));
     if (state?.legalHoldAt || state?.purgedAt) return false;
+    // A hold task opened since the list was read: the case waits for its decision.
+    const [held] = await tx
+      .select({ open: holdTaskOpen(kycCases.id) })
+      .from(kycCases)
+      .where(eq(kycCases.id, input.caseId));
+    if (held?.open) return false;
     // A crash after this rolls the rows back with their objects gone; the next run finishes.
     await input.deleteObjects();
     await tx.delete(caseDrafts).where(eq(caseDrafts.caseId, input.caseId));

@@ -51,7 +51,14 @@ describe("worker housekeeping", () => {
       indexed: 0,
       zonesRead: 0,
       renewal: { noticed: 0, expired: 0 },
-      retention: { drafts: 0, cases: 0, documents: 0, refusedUploads: 0, outboxEvents: 0 },
+      retention: {
+        drafts: 0,
+        cases: 0,
+        documents: 0,
+        refusedUploads: 0,
+        outboxEvents: 0,
+        deferred: 0,
+      },
       periodicReviews: 0,
       lists: { ran: false },
     });

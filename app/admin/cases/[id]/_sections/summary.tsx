@@ -1,3 +1,4 @@
+import type { ReactNode } from "react";
 import { assignAction, keepApprovalAction, periodicReviewAction } from "../../../actions";
 import { PERIODIC_REVIEW_OUTCOMES } from "@/lib/review/periodic";
 import type { CaseFile } from "@/lib/review/case-file";
@@ -16,6 +17,15 @@ const upgrading = (kycCase: CaseFile["kycCase"]) =>
   kycCase.status !== "approved";
 
 /** Why a control that applies is not this person's to use. */
+/** Beside a task that stays open past the relationship's end (an AML duty outlives it). */
+function RelationshipEnded({ at, text }: { at: Date | null; text: (date: Date) => ReactNode }) {
+  return at ? (
+    <p data-testid="task-relationship-ended" data-ended={at.toISOString()}>
+      {text(at)}
+    </p>
+  ) : null;
+}
+
 function WhyNot({
   control,
   name,
@@ -44,6 +54,8 @@ export async function Summary({ file }: { file: CaseFile }) {
   const review = file.periodicReview;
   const monitoringTask = file.monitoringTask;
   const late = file.lateVendorVerdict;
+  const ended = (date: Date) =>
+    t.rich("summary.taskRelationshipEnded", { date: () => <Time at={date} dateOnly /> });
   return (
     <section className="card" aria-labelledby="summary-title">
       <h2 id="summary-title" className="visually-hidden">
@@ -91,6 +103,7 @@ export async function Summary({ file }: { file: CaseFile }) {
           })}
         </p>
       ) : null}
+      {monitoringTask ? <RelationshipEnded at={file.relationshipEndedAt} text={ended} /> : null}
       {late ? (
         <div className="alert" data-testid="vendor-verdict-task">
           <p>
@@ -115,6 +128,7 @@ export async function Summary({ file }: { file: CaseFile }) {
             </ul>
           ) : null}
           <p>{t("summary.lateVerdictHold")}</p>
+          <RelationshipEnded at={file.relationshipEndedAt} text={ended} />
           {file.controls.keepApproval?.enabled ? (
             <form action={keepApprovalAction} className="stack" data-testid="keep-approval-form">
               <CaseFields file={file} />
