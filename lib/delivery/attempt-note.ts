@@ -1,6 +1,6 @@
 /**
- * What a sender decided beyond the outcome of an attempt (today only the cTrader account
- * adapter: why it sent nothing, or which rights it set), kept in `delivery_attempts.note` and
+ * What a sender decided beyond the outcome of an attempt (the cTrader account adapter: why it
+ * sent nothing, or which rights it set; the delivery worker: why a renewal notice went nowhere), kept in `delivery_attempts.note` and
  * shown on the case page in the officer's language. The sender writes a closed code with its
  * values, never a sentence; this schema is the one both sides use. Notes written before it are
  * English sentences: read back as `{ ok: false, text }` and shown as they are.
@@ -13,6 +13,11 @@ export const attemptNoteSchema = z.discriminatedUnion("code", [
   /** A later event of the case sets the current rights; this one must not undo them. */
   z.object({ code: z.literal("superseded"), by: z.number().int() }),
   z.object({ code: z.literal("no_trading_login") }),
+  /**
+   * A renewal notice queued before the trader's relationship ended: nobody is to renew any more,
+   * so it goes nowhere (lib/delivery/worker.ts).
+   */
+  z.object({ code: z.literal("relationship_ended") }),
   /** The level has no rights configured for the access state (`state`). */
   z.object({ code: z.literal("no_access_rights"), state: z.string() }),
   /**

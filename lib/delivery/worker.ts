@@ -18,14 +18,18 @@ import {
   type AttemptRecord,
   type ClaimedDelivery,
 } from "@/lib/db/queries/outbox";
+import { appendAuditEvent } from "@/lib/db/queries/audit";
+import { getRelationshipEndOfCase } from "@/lib/db/queries/ended-relationship";
 import { log } from "@/lib/log";
 import { traced } from "@/lib/telemetry";
 import { getDestination } from "./destinations";
+import { CASE_RENEWAL_DUE } from "./payload";
 import { nextAttemptAt } from "./retry";
 import type { AttemptOutcome } from "./webhook";
 import { writeAttemptNote } from "./attempt-note";
 
 export const DEFAULT_LEASE_MS = 60_000;
+export const RENEWAL_NOTICE_WITHHELD = "delivery.renewal_notice_withheld";
 
 export type DrainOptions = {
   /** Most deliveries claimed (and sent concurrently) in this pass. */
@@ -39,7 +43,30 @@ export type DrainOptions = {
 
 export type DrainResult = { claimed: number; delivered: number; failed: number; dead: number };
 
-async function attempt(claim: ClaimedDelivery): Promise<AttemptOutcome> {
+/**
+ * A renewal notice whose trader's relationship ended after it was queued (the receiver was down,
+ * the retries went on): the sweep would send none now, so neither does the delivery. It is marked
+ * delivered without a send, the attempt note and an audit line saying why.
+ */
+async function withheldNotice(claim: ClaimedDelivery, now: Date): Promise<AttemptOutcome | null> {
+  if (claim.eventType !== CASE_RENEWAL_DUE) return null;
+  const caseId = (claim.payload.case as { id?: unknown } | undefined)?.id;
+  if (typeof caseId !== "string") return null;
+  if (!(await getRelationshipEndOfCase(caseId, now))) return null;
+  await appendAuditEvent({
+    actorType: "system",
+    actorId: "delivery",
+    action: RENEWAL_NOTICE_WITHHELD,
+    caseId,
+    data: { eventId: claim.eventId, destination: claim.destination },
+    occurredAt: now,
+  });
+  return { ok: true, httpStatus: 204, durationMs: 0, note: { code: "relationship_ended" } };
+}
+
+async function attempt(claim: ClaimedDelivery, now: Date): Promise<AttemptOutcome> {
+  const withheld = await withheldNotice(claim, now);
+  if (withheld) return withheld;
   const destination = getDestination(claim.destination);
   if (!destination) {
     return {
@@ -94,7 +121,7 @@ export async function drainOnce(options: DrainOptions = {}): Promise<DrainResult
         "kyc.delivery.attempt": claim.attempts,
       },
       async (span) => {
-        const result = await attempt(claim);
+        const result = await attempt(claim, now);
         span.setAttribute("kyc.delivery.ok", result.ok);
         if (!result.ok) span.setAttribute("kyc.delivery.error_kind", result.errorKind);
         return result;

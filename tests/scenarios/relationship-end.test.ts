@@ -13,6 +13,7 @@ import { sql } from "drizzle-orm";
 import { POST as relationshipEnd } from "@/app/api/crm/traders/[id]/relationship-end/route";
 import { runScheduledJobs } from "@/lib/jobs/daily";
 import { textOf } from "../helpers/render-page";
+import { startSmtpSink } from "../helpers/smtp-sink";
 import { sqlRows } from "../helpers/sql-rows";
 import { signedInStaff, Trader } from "./support/people";
 import { BROKER, scenarioWorld, type World } from "./support/world";
@@ -307,5 +308,62 @@ describe("scenario: a monitoring hit open when the relationship ends", () => {
     ).toBe("monitoring_cleared");
     await w.worker(new Date(Date.now() + 372 * DAY));
     expect(await purged()).toBe(1);
+  }, 400_000);
+});
+
+describe("scenario: a renewal notice queued before the relationship ended", () => {
+  it("is not sent once the relationship has ended: neither the CRM nor the trader's mailbox gets it, the delivery log and the audit trail say why", async () => {
+    const w = world();
+    const sink = await startSmtpSink();
+    w.configure({ EMAIL_SMTP_URL: sink.url, EMAIL_FROM: "Broker KYC <kyc@broker.example>" });
+    try {
+      // The passport runs out in 20 days: the sweep after the approval queues the notice.
+      const expiryDate = new Date(Date.now() + 20 * DAY).toISOString().slice(0, 10);
+      const trader = new Trader(w, 482_501);
+      await trader.completeStandardLevel({}, { expiryDate });
+      await w.worker();
+      const kycCase = await trader.currentCase();
+      const reviewer = await signedInStaff(w, "notice.ended.reviewer@broker.example", "reviewer");
+      // The CRM, cTrader and the mail relay are down while it is queued.
+      w.setDown({ crm: true, ctrader: true });
+      sink.rejectRecipient = () => ({ code: 451, message: "try again later" });
+      expect(await reviewer.approve(kycCase.id)).toBe("approved");
+      await w.worker();
+      expect((await trader.currentCase()).renewalDueAt).not.toBeNull();
+
+      await endRelationship(482_501);
+      w.setDown({ crm: false, ctrader: false });
+      sink.rejectRecipient = () => undefined;
+      await w.worker(new Date(Date.now() + 2 * HOUR));
+
+      // The approval still reaches the CRM; the notice reaches nobody.
+      expect(eventTypes(w, kycCase.id)).toContain("case.status_changed");
+      expect(eventTypes(w, kycCase.id)).not.toContain("case.renewal_due");
+      expect(sink.messages.filter((m) => /expires soon/.test(m.parsed.subject ?? ""))).toEqual([]);
+      const skipped = await sqlRows<{ destination: string; note: string }>(
+        w.db.db,
+        sql`select d.destination, a.note from delivery_attempts a
+          join deliveries d on d.id = a.delivery_id join outbox_events e on e.id = a.event_id
+          where e.case_id = ${kycCase.id} and e.type = 'case.renewal_due' and a.ok`,
+      );
+      expect(skipped.length).toBeGreaterThan(0);
+      for (const attempt of skipped)
+        expect(JSON.parse(attempt.note)).toEqual({ code: "relationship_ended" });
+      const audit = await sqlRows<{ data: { destination: string } }>(
+        w.db.db,
+        sql`select data from audit_events where action = 'delivery.renewal_notice_withheld'
+          and case_id = ${kycCase.id}`,
+      );
+      expect(audit.map((a) => a.data.destination).sort()).toEqual(
+        skipped.map((a) => a.destination).sort(),
+      );
+      const officer = await signedInStaff(w, "notice.ended.officer@broker.example", "reviewer");
+      expect(textOf(await officer.casePage(kycCase.id))).toContain(
+        "not sent: the business relationship ended",
+      );
+    } finally {
+      w.configure({ EMAIL_SMTP_URL: undefined, EMAIL_FROM: undefined });
+      await sink.close();
+    }
   }, 400_000);
 });
