@@ -166,6 +166,8 @@ export type ApprovedInputs = {
   round: number;
   drafts: { step: string; payload: string; completedAt: Date | null }[];
   documentIds: string[];
+  /** That round's answers as submitted: the console's search index is built from them again. */
+  answers: z.infer<typeof submittedAnswersSchema>;
   documentExpiresOn: string | null;
   /** The renewal notice already sent about that document, which stays sent. */
   renewalDueAt: Date | null;
@@ -203,6 +205,7 @@ export async function approvedInputs(
       completedAt: answer.data != null ? submission.submittedAt : null,
     })),
     documentIds: submission.documentIds,
+    answers: answers.data,
     documentExpiresOn,
     renewalDueAt:
       notice && notice.documentExpiresOn === documentExpiresOn ? notice.noticedAt : null,

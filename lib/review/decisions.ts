@@ -24,6 +24,7 @@
  */
 import { appendAuditEvent, auditInTransaction } from "@/lib/db/queries/audit";
 import { listCaseEvents } from "@/lib/db/queries/cases";
+import { replaceCaseSearchTerms } from "@/lib/db/queries/queue";
 import { getCheckFailure, getRoundRun } from "@/lib/db/queries/checks";
 import { HOLD_TASK_KINDS, hasOpenHoldTask } from "@/lib/db/queries/hold-tasks";
 import {
@@ -49,6 +50,7 @@ import { getLevel } from "@/lib/kyc/levels";
 import { OPEN_STATUSES, REVIEWABLE_STATUSES } from "./controls";
 import { findReason, reasonFitsLevel } from "./reasons";
 import { hitBlocker, loadCaseHits, MIN_REASON_LENGTH } from "./screening-hits";
+import { searchTermsOfAnswers } from "./search";
 import type { Reviewer } from "./types";
 
 export type { Reviewer } from "./types";
@@ -383,8 +385,17 @@ async function declineUpgrade(
       data: { kind },
     },
     guard: holdsClaim(staff),
-    alsoInTransaction: async (tx) => {
+    alsoInTransaction: async (tx, moved) => {
       const retiredDocumentIds = approved ? await putBackApprovedInputs(tx, approved, now) : [];
+      // The console finds the case by the approved names and document number again, not by the
+      // refused round's; marked as indexed at the current round so the worker leaves it.
+      if (approved)
+        await replaceCaseSearchTerms(
+          tx,
+          kycCase.id,
+          moved.round,
+          searchTermsOfAnswers(approved.answers),
+        );
       await audited(staff, `case.${kind}`, kycCase.id, { ...data, retiredDocumentIds })(tx);
       if (notice) await restoreRenewalNotice(tx, kycCase.id, notice);
     },

@@ -122,7 +122,7 @@ describe("scenario: an identity document expires and the trader renews it", () =
   it("an early renewal declined reads as a renewal and leaves the approval on the old document", async () => {
     const w = world();
     const trader = new Trader(w, 460_002);
-    await trader.completeStandardLevel();
+    await trader.completeStandardLevel({}, { documentNumber: "AP4600020" });
     await w.worker();
     const kycCase = await trader.currentCase();
     const reviewer = await signedInStaff(w, "early.reviewer@broker.example", "reviewer");
@@ -153,6 +153,14 @@ describe("scenario: an identity document expires and the trader renews it", () =
     expect(textOf(html)).not.toContain("Upgrade");
     expect(html).toContain('data-testid="renewal-notice" data-state="due"');
     expect(textOf(html)).toContain("Your identity document expires on May 1, 2031.");
+
+    // The console finds the case by the approved document's number, no longer by the refused one
+    // (the worker's indexing pass leaves it so).
+    await w.worker();
+    const found = async (q: string) =>
+      (await officer.queue({ queue: "decided", q })).includes(`data-case="${kycCase.id}"`);
+    expect(await found("AP4600020")).toBe(true);
+    expect(await found("RN7788990")).toBe(false);
 
     // The refused document's date does not count: the case expires on the old one.
     await w.worker(at("2031-05-01T00:00:00Z"));
