@@ -391,7 +391,10 @@ async function figureRows(
     }
     case "monitoring": {
       const rows = await listOpenMonitoringTasks();
-      return { header: ["case_id", "opened_at"], rows: rows.map((r) => [r.caseId, r.openedAt]) };
+      return {
+        header: ["case_id", "opened_at", "kind"],
+        rows: rows.map((r) => [r.caseId, r.openedAt, r.kind]),
+      };
     }
     case "deliveries": {
       const rows = await listUndeliveredDeliveries();

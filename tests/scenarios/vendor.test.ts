@@ -12,7 +12,7 @@ import { sqlRows } from "../helpers/sql-rows";
 import { listCaseAuditEvents } from "@/lib/db/queries/audit";
 import { stubSumsub, SUMSUB, SUMSUB_SETTINGS, sumsubWebhook } from "../helpers/sumsub-stub";
 import { ENHANCED_OWN_STEPS } from "../fixtures/kyc-values";
-import { signedInStaff, Trader } from "./support/people";
+import { signedInStaff, Trader, type Staff } from "./support/people";
 import {
   deliverTwice,
   openVendorReport,
@@ -29,6 +29,23 @@ const world = scenarioWorld({
   SUMSUB_LEVELS: JSON.stringify({ standard: "basic-kyc-level" }),
   ...SUMSUB_SETTINGS,
 });
+
+/**
+ * The dashboard's "monitoring open" figure, and the rows of its CSV export as
+ * [case id, kind of the open task].
+ */
+async function monitoringOnDashboard(staff: Staff) {
+  const page = await staff.dashboardPage();
+  const open = /data-testid="monitoring-open"[^>]*>([^<]*)</.exec(page)?.[1];
+  const csv = await (await staff.exportDashboard("monitoring")).text();
+  const rows = csv
+    .trim()
+    .split(/\r?\n/)
+    .slice(1)
+    .map((line) => line.split(","))
+    .map((cells) => [cells[0], cells[2]]);
+  return { open: Number(open), rows };
+}
 
 /** Sumsub's final answer: a forged document, the selfie fine; returns the webhook it posts. */
 function sumsubDeclinesForgery(sumsub: ReturnType<typeof stubSumsub>, caseId: string) {
@@ -227,11 +244,19 @@ describe("scenario: a case verified by Sumsub, from the cTrader launch to the re
       w.accountUpdates.filter((u) => u.login === trader.tradingLogin).map((u) => u.accessRights);
     expect(accountRights().at(-1)).toBe("FULL_ACCESS");
     const eventsBefore = w.crmEventsFor(kycCase.id).length;
+    const dashboardBefore = await monitoringOnDashboard(approver);
 
     expect(
       await deliverTwice("sumsub", sumsubWebhook(sumsubDeclinesForgery(sumsub, kycCase.id))),
     ).toEqual(STORED_ONCE);
     await w.worker();
+
+    // The head of compliance's dashboard counts the alert with the monitoring hits, and its CSV
+    // names it for what it is.
+    const dashboard = await monitoringOnDashboard(approver);
+    expect(dashboard.open).toBe(dashboardBefore.open + 1);
+    expect(dashboard.rows).toHaveLength(dashboard.open);
+    expect(dashboard.rows).toContainEqual([kycCase.id, "vendor_verdict"]);
 
     // The CRM hears of the alert once, with what Sumsub said and nothing personal; the account
     // gets the monitoring hold; the approval itself stands.
@@ -278,6 +303,7 @@ describe("scenario: a case verified by Sumsub, from the cTrader launch to the re
     });
     expect(accountRights().at(-1)).toBe("FULL_ACCESS");
     expect(await trader.status()).toBe("approved");
+    expect((await monitoringOnDashboard(approver)).open).toBe(dashboardBefore.open);
     const kept = (await listCaseAuditEvents(kycCase.id)).filter(
       (e) => e.action === "case.approval_kept",
     );

@@ -18,7 +18,7 @@ import {
   screeningLists,
   staffUsers,
 } from "../schema";
-import { MONITORING_TASK } from "./checks";
+import { HOLD_TASK_KINDS } from "./hold-tasks";
 import { QUEUE_STATUSES } from "./metrics";
 import { SCREENING_JUDGMENTS } from "./review";
 
@@ -208,14 +208,23 @@ export async function listSubmissionScreeningsIn(period: Period) {
     .orderBy(asc(checkRuns.createdAt), asc(checkRuns.id));
 }
 
-/** Monitoring tasks (a re-screening found a likely match) nobody has closed yet. */
+/**
+ * The tasks that hold an approved account (a re-screening hit, a vendor's late verdict) nobody
+ * has closed yet: the queue's monitoring tab, and what the dashboard counts as monitoring open.
+ */
+const openHoldTask = and(
+  inArray(reviewTasks.kind, [...HOLD_TASK_KINDS]),
+  isNull(reviewTasks.closedAt),
+);
+
+/** Open hold tasks, each with its kind. */
 export async function listOpenMonitoringTasks() {
   const db = await getDb();
   return db
-    .select({ caseId: reviewTasks.caseId, openedAt: reviewTasks.openedAt })
+    .select({ caseId: reviewTasks.caseId, kind: reviewTasks.kind, openedAt: reviewTasks.openedAt })
     .from(reviewTasks)
-    .where(and(eq(reviewTasks.kind, MONITORING_TASK), isNull(reviewTasks.closedAt)))
-    .orderBy(asc(reviewTasks.openedAt));
+    .where(openHoldTask)
+    .orderBy(asc(reviewTasks.openedAt), asc(reviewTasks.id));
 }
 
 /** Deliveries not delivered: pending (waiting or failing) and dead, with their event. */
@@ -361,13 +370,13 @@ export async function countJudgedHitsIn(period: Period) {
   };
 }
 
-/** Open monitoring tasks, counted. */
+/** Open hold tasks, counted. */
 export async function countOpenMonitoringTasks(): Promise<number> {
   const db = await getDb();
   const [row] = await db
     .select({ open: sql<number>`count(*)::int` })
     .from(reviewTasks)
-    .where(and(eq(reviewTasks.kind, MONITORING_TASK), isNull(reviewTasks.closedAt)));
+    .where(openHoldTask);
   return row?.open ?? 0;
 }
 
