@@ -3,6 +3,7 @@
  * writers use (stored check evidence through lib/checks/evidence.ts): the page renders what this
  * returns and never reads the database or guesses a stored shape. Each load is an audited view.
  */
+import { isDeepStrictEqual } from "node:util";
 import { PERIODIC_REVIEW_TASK, periodicReviewView } from "./periodic";
 import { listCaseEvents } from "@/lib/db/queries/cases";
 import { getCheckFailure, getLatestCheckRun, MONITORING_TASK } from "@/lib/db/queries/checks";
@@ -20,10 +21,14 @@ import {
 import { listActiveStaff, listStaffByIds } from "@/lib/db/queries/staff";
 import { getTraderById } from "@/lib/db/queries/traders";
 import { VENDOR_VERDICT_TASK } from "@/lib/db/queries/vendors";
-import { lateVerdictTaskData } from "@/lib/vendors/verdict";
-import { loadVendorState } from "@/lib/vendors/verification";
+import {
+  lateVerdictTaskData,
+  vendorVerdictSchema,
+  type VendorVerdict,
+} from "@/lib/vendors/verdict";
+import { loadVendorState, type VendorState } from "@/lib/vendors/verification";
 import { readCheckEvidence, type ReadEvidence } from "@/lib/checks/evidence";
-import type { CaseCheckRow, ReviewTask } from "@/lib/db/schema";
+import type { CaseCheckRow, KycCase, ReviewTask } from "@/lib/db/schema";
 import { messagesFor } from "@/lib/i18n/catalogs";
 import { directionOf, pickLocale } from "@/lib/i18n/config";
 import { isFinalRejection } from "@/lib/kyc/case-state";
@@ -36,7 +41,7 @@ import { caseSummary, type SubmittedRound } from "./case-summary";
 import { documentComparisons } from "./document-fields";
 import type { QueueQuery } from "./queue";
 import { queueNeighbours } from "./queue-neighbours";
-import { caseControls, hitControls, hitsJudgeable } from "./controls";
+import { caseControls, hitControls, hitsJudgeable, OPEN_STATUSES } from "./controls";
 import { approvalBlocker, auditCaseView } from "./decisions";
 import { reasonsForLevel } from "./reasons";
 import { loadCaseHits } from "./screening-hits";
@@ -207,6 +212,7 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
      * verdict stays open past the end: deciding it (and perhaps reporting it) is an AML duty.
      */
     relationshipEndedAt,
+    vendorVerdictAfterChecks: verdictAfterChecks(kycCase, checksOfRound?.results, vendorState),
     deliveryLog: deliveryLog.map((d) => ({
       ...d,
       attemptLog: d.attemptLog.map((a) => ({ ...a, note: readAttemptNote(a.note) })),
@@ -233,6 +239,25 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
     neighbours,
   };
   return { file, rounds };
+}
+
+/**
+ * The vendor's stored verdict when the case is decided and the checks' last run does not carry
+ * it: it arrived after the decision, and a decided case's checks do not run again (an approved
+ * one's late verdict may also have opened a task; a rejected or expired one keeps it only as
+ * evidence). Without this the checks would go on saying "no verdict yet".
+ */
+function verdictAfterChecks(
+  kycCase: Pick<KycCase, "status">,
+  results: { check: string; evidence: unknown }[] | undefined,
+  vendorState: VendorState | null,
+): VendorVerdict | null {
+  if (OPEN_STATUSES.has(kycCase.status) || !vendorState?.verdict) return null;
+  const line = results?.find((r) => r.check === "vendor");
+  const shown = vendorVerdictSchema.safeParse(line?.evidence);
+  return shown.success && isDeepStrictEqual(shown.data, vendorState.verdict)
+    ? null
+    : vendorState.verdict;
 }
 
 /** What the case file loads; the summary on top of the page is computed from it. */

@@ -424,6 +424,67 @@ describe("scenario: a case verified by Sumsub, from the cTrader launch to the re
     expect(await trader.status()).toBe("rejected");
   });
 
+  it("only keeps a verdict that arrives after the approval expired: evidence on the case, nothing sent or held", async () => {
+    const w = world();
+    const { sumsub, trader, kycCase } = await sentWithSumsub(w, 430_105, "expired-");
+    const approver = await signedInStaff(w, "expired.approver@broker.example", "approver");
+    expect(await approver.approve(kycCase.id)).toBe("approved");
+    await w.worker();
+
+    // The passport runs out (2031-05-01): the worker's sweep expires the approval, and the
+    // account gets the expired rights.
+    const expiry = new Date("2031-05-01T00:00:00Z");
+    await w.worker(expiry);
+    expect((await trader.currentCase()).status).toBe("expired");
+    const accountRights = () =>
+      w.accountUpdates.filter((u) => u.login === trader.tradingLogin).map((u) => u.accessRights);
+    expect(accountRights().at(-1)).toBe("CLOSE_ONLY");
+    const eventsBefore = w.crmEventsFor(kycCase.id).length;
+    const updatesBefore = w.accountUpdates.length;
+
+    // Sumsub's decline arrives after that.
+    expect(
+      await deliverTwice("sumsub", sumsubWebhook(sumsubDeclinesForgery(sumsub, kycCase.id))),
+    ).toEqual(STORED_ONCE);
+    await w.worker(new Date(expiry.getTime() + 60_000));
+
+    // Stored as the case's evidence, audited once; no task on an approval that is no longer in
+    // force, so nothing for the CRM or the account, which keeps the expired rights.
+    const [stored] = await sqlRows<{ status: string; verdict: { outcome: string } | null }>(
+      w.db.db,
+      sql`select status, verdict from vendor_verifications where case_id = ${kycCase.id}`,
+    );
+    expect(stored).toMatchObject({ status: "completed", verdict: { outcome: "declined" } });
+    const actions = (await listCaseAuditEvents(kycCase.id)).map((e) => e.action);
+    expect(actions.filter((a) => a === "vendor.verdict")).toHaveLength(1);
+    expect(actions).not.toContain("case.vendor_verdict_after_decision");
+    expect(w.crmEventsFor(kycCase.id)).toHaveLength(eventsBefore);
+    expect(w.accountUpdates).toHaveLength(updatesBefore);
+    expect((await trader.currentCase()).status).toBe("expired");
+
+    // The console: no task and nothing to keep, not in the monitoring tab.
+    await approver.signIn();
+    const page = await approver.casePage(kycCase.id);
+    expect(page).toContain('data-testid="case-status" data-status="expired"');
+    // The checks ran before Sumsub answered and do not run again on a decided case: beside their
+    // "no verdict yet", the verdict that came, with its signals, labels and report.
+    const shown = page.slice(page.indexOf('data-testid="vendor-verdict-after-checks"'));
+    expect(page).toContain('data-testid="vendor-verdict-after-checks"');
+    expect(vendorCheckOn(shown)).toMatchObject({
+      vendorOutcome: "declined",
+      signals: { documentAuthenticity: "consider", faceMatch: "clear" },
+      reportLink: true,
+    });
+    expect(shown).toContain("FORGERY");
+    expect(page).not.toContain('data-testid="vendor-verdict-task"');
+    expect(await approver.queue({ queue: "monitoring" })).not.toContain(
+      `data-case="${kycCase.id}"`,
+    );
+    expect(await approver.keepApproval(kycCase.id, "Nothing to keep here at all.")).toBe(
+      "error:no_vendor_task",
+    );
+  });
+
   it("answers 502 while Sumsub's API fails, so Sumsub delivers again, and stores the verdict once when it is back", async () => {
     const w = world();
     const { sumsub, trader, kycCase } = await sentWithSumsub(w, 430_201, "outage-");

@@ -44,6 +44,20 @@ function VendorVerdict({
           : t("checks.noVerdict", { vendor: evidence.vendor })}
       </span>
     );
+  return <VendorVerdictFacts evidence={evidence} caseId={caseId} t={t} label={label} />;
+}
+
+function VendorVerdictFacts({
+  evidence,
+  caseId,
+  t,
+  label,
+}: {
+  evidence: Exclude<CheckEvidence<"vendor">, { reason: string }>;
+  caseId: string;
+  t: T;
+  label: ConsoleLabels;
+}) {
   return (
     <div data-testid="vendor-verdict" data-vendor-outcome={evidence.outcome}>
       <p>
@@ -196,6 +210,17 @@ export async function Checks({ file }: { file: CaseFile }) {
         <p className="alert" data-testid="vendor-verdict-unavailable">
           {t("checks.verdictUnavailable", { vendor: unavailable })}
         </p>
+      ) : null}
+      {file.vendorVerdictAfterChecks ? (
+        <div className="alert" data-testid="vendor-verdict-after-checks">
+          <p>{t("checks.verdictAfterChecks", { vendor: file.vendorVerdictAfterChecks.vendor })}</p>
+          <VendorVerdictFacts
+            evidence={file.vendorVerdictAfterChecks}
+            caseId={kycCase.id}
+            t={t}
+            label={label}
+          />
+        </div>
       ) : null}
       {checks ? (
         <>
