@@ -58,12 +58,13 @@ import {
 } from "@/lib/staff/auth";
 import { clientInfo, getStaff, requireStaff, staffCookieValue } from "@/lib/staff/console";
 import {
+  caseHref,
   claimSelectedCases,
   parseQueueParams,
   QUEUE_MAX_PAGE_SIZE,
   queueContextOf,
   queueContextQuery,
-  queueHref,
+  queueQuery,
   takeNextCase,
 } from "@/lib/review/queue";
 
@@ -86,7 +87,7 @@ function refuseWithoutForm(form: unknown): asserts form is FormData {
 function back(id: string, context: string, query: Record<string, string>): never {
   const search = new URLSearchParams(context);
   for (const [key, value] of Object.entries(query)) search.set(key, value);
-  redirect(`/admin/cases/${id}?${search.toString()}`);
+  redirect(caseHref(id, search.toString()));
 }
 
 /**
@@ -516,7 +517,7 @@ export async function replayDeadAction(): Promise<void> {
 function queueReturn(form: FormData): Record<string, string> {
   const raw = formText(form, "returnQuery", QUERY_MAX);
   const params = parseQueueParams(Object.fromEntries(new URLSearchParams(raw)));
-  return Object.fromEntries(new URL(queueHref(params), "http://queue").searchParams);
+  return Object.fromEntries(new URLSearchParams(queueQuery(params)));
 }
 
 function toQueue(query: Record<string, string>): never {

@@ -8,7 +8,9 @@ import { getConsoleLabels } from "@/lib/review/labels";
 import {
   caseHref,
   loadQueue,
+  queueContextQuery,
   queueHref,
+  queueQuery,
   QUEUES,
   QUEUE_PAGE_SIZES,
   QUEUE_TRIGGERS,
@@ -52,7 +54,8 @@ async function QueuePage({ searchParams }: Props) {
   const error = typeof q.error === "string" ? q.error : undefined;
   const claimed = Number(q.claimed);
   const asked = Number(q.asked);
-  const returnQuery = new URL(queueHref(params), "http://queue").search.slice(1);
+  const returnQuery = queueQuery(params);
+  const context = queueContextQuery(params);
   return (
     <>
       <h1>{t("title")}</h1>
@@ -281,7 +284,7 @@ async function QueuePage({ searchParams }: Props) {
                   />
                 </td>
                 <td>
-                  <Link href={caseHref(r.caseId, params)} data-testid="trader-name">
+                  <Link href={caseHref(r.caseId, context)} data-testid="trader-name">
                     {r.name ?? r.traderEmail ?? `cTrader ${r.ctraderUserId}`}
                   </Link>
                   {r.latinName ? (

@@ -107,8 +107,8 @@ export function parseQueueParams(q: QueueQuery): QueueParams {
   return queueParamsSchema.parse(q);
 }
 
-/** The URL of the queue with these parameters (defaults left out), for links and redirects. */
-export function queueHref(params: Partial<QueueParams>): string {
+/** The queue's URL query for these parameters, defaults left out: links, forms, redirects. */
+export function queueQuery(params: Partial<QueueParams>): string {
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
     if (value === undefined || value === "") continue;
@@ -118,24 +118,29 @@ export function queueHref(params: Partial<QueueParams>): string {
     if (key === "per" && value === QUEUE_PAGE_SIZE) continue;
     search.set(key, String(value));
   }
-  const text = search.toString();
+  return search.toString();
+}
+
+/** The URL of the queue with these parameters (see queueQuery). */
+export function queueHref(params: Partial<QueueParams>): string {
+  const text = queueQuery(params);
   return text ? `/admin?${text}` : "/admin";
 }
 
 /** What a page or a cursor adds to the queue's filters and order; the rest is the queue's context. */
-const PAGING_PARAMS = ["page", "after", "before", "per"] as const;
+const PAGING_PARAMS: ReadonlySet<string> = new Set(["page", "after", "before", "per"]);
 
 /**
  * The queue's tab, filters, search and order without its page: what a case opened from the queue
- * carries in its URL, so that its j / k walk the queue the officer was looking at. The tab is
- * always written, which marks the URL as coming from the queue.
+ * carries in its URL, so that its j / k walk the queue the officer was looking at. The tab and
+ * the order are always written (first), which marks the URL as coming from the queue.
  */
 export function queueContextQuery(params: QueueParams): string {
-  const context: Partial<QueueParams> = { ...params };
-  for (const key of PAGING_PARAMS) delete context[key];
-  const rest = new URL(queueHref(context), "http://queue").searchParams;
   const query = new URLSearchParams({ queue: params.queue, sort: params.sort });
-  for (const [key, value] of rest) if (!query.has(key)) query.set(key, value);
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined || value === "" || query.has(key) || PAGING_PARAMS.has(key)) continue;
+    query.set(key, String(value));
+  }
   return query.toString();
 }
 
@@ -151,9 +156,12 @@ export function queueContextOf(raw: string): string {
   return queueContextQuery(parseQueueParams(query));
 }
 
-/** A case page's URL, carrying the queue it was opened from (see queueContextQuery). */
-export function caseHref(caseId: string, params?: QueueParams): string {
-  return params ? `/admin/cases/${caseId}?${queueContextQuery(params)}` : `/admin/cases/${caseId}`;
+/**
+ * A case page's URL with `query`: the queue it was opened from (queueContextQuery), and what an
+ * action adds to it (its outcome).
+ */
+export function caseHref(caseId: string, query = ""): string {
+  return query ? `/admin/cases/${caseId}?${query}` : `/admin/cases/${caseId}`;
 }
 
 /** The filter the database query runs for these parameters, for this officer at this time. */

@@ -57,7 +57,8 @@ export type QueueFilter = {
   /**
    * Keyset paging: only the cases after (or before) this case in the sort's order, read from
    * the case's own row, so a deep page costs one index probe instead of counting off an OFFSET.
-   * With `before` the rows come back nearest first (the caller flips them).
+   * With `before` the page is the `limit` cases nearest before it, still listed in the sort's
+   * order (the farthest first).
    */
   seek?: QueueSeek;
 };

@@ -1,6 +1,7 @@
 import { getLocale } from "next-intl/server";
 import { getTranslations } from "@/lib/i18n/translations";
 import type { CaseFile } from "@/lib/review/case-file";
+import { caseHref } from "@/lib/review/queue";
 import { getConsoleLabels, type ConsoleLabels } from "@/lib/review/labels";
 import type { Control } from "@/lib/review/controls";
 import { ConfirmButton } from "./confirm-button";
@@ -200,7 +201,11 @@ function RequestInformation({ file, prefill, w }: { file: CaseFile; prefill?: st
   if (!control) return null;
   const starters = file.reasons.filter((r) => r.kind === "retry");
   // A starter reloads the page with its text: in the same queue, so j / k still walk it.
-  const context = file.neighbours.fromQueue ? `${file.neighbours.query}&` : "";
+  const starterHref = (code: string) => {
+    const query = new URLSearchParams(file.neighbours.fromQueue ? file.neighbours.query : "");
+    query.set("prefill", code);
+    return `${caseHref(kycCase.id, query.toString())}#request`;
+  };
   const start = starters.some((r) => r.code === prefill)
     ? language.reasonTexts[prefill ?? ""]
     : undefined;
@@ -241,10 +246,7 @@ function RequestInformation({ file, prefill, w }: { file: CaseFile; prefill?: st
           <ul>
             {starters.map((r) => (
               <li key={r.code}>
-                <a href={`/admin/cases/${kycCase.id}?${context}prefill=${r.code}#request`}>
-                  {w.label.reason(r.code)}
-                </a>
-                :{" "}
+                <a href={starterHref(r.code)}>{w.label.reason(r.code)}</a>:{" "}
                 <span lang={language.code} dir={language.dir} data-reason={r.code}>
                   {language.reasonTexts[r.code] ?? "—"}
                 </span>

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { getTranslations } from "@/lib/i18n/translations";
 import type { CaseFile } from "@/lib/review/case-file";
+import { caseHref } from "@/lib/review/queue";
 import { CaseShortcuts } from "./shortcuts";
 
 /** The page's keyboard shortcuts, the button that lists them, and j / k as plain links too. */
@@ -8,27 +9,22 @@ export async function Keyboard({ file }: { file: CaseFile }) {
   const t = await getTranslations("Shortcuts");
   const { previous, next, query } = file.neighbours;
   // The neighbours open with the same queue in their URL, so the walk keeps its order.
-  const caseHref = (id: string | null) => (id ? `/admin/cases/${id}?${query}` : null);
+  const href = (id: string | null) => (id ? caseHref(id, query) : null);
   return (
     <>
       {previous ? (
-        <Link
-          href={caseHref(previous)!}
-          rel="prev"
-          data-testid="queue-previous"
-          data-case={previous}
-        >
+        <Link href={href(previous)!} rel="prev" data-testid="queue-previous" data-case={previous}>
           {t("previous")}
         </Link>
       ) : null}
       {next ? (
-        <Link href={caseHref(next)!} rel="next" data-testid="queue-next" data-case={next}>
+        <Link href={href(next)!} rel="next" data-testid="queue-next" data-case={next}>
           {t("next")}
         </Link>
       ) : null}
       <CaseShortcuts
-        nextHref={caseHref(next)}
-        previousHref={caseHref(previous)}
+        nextHref={href(next)}
+        previousHref={href(previous)}
         labels={{
           title: t("title"),
           open: t("open"),
