@@ -1,9 +1,6 @@
 /**
- * `npm run bench:mrz`: the MRZ reader's read rate, field accuracy and time per document on
- * synthetic passports and identity cards (tests/fixtures/mrz/synth.ts) under the conditions a
- * phone photo brings: resolution, tilt, sideways and upside-down pages, blur, JPEG compression.
- * A read counts when every check digit agreed; a field is accurate when it equals what was
- * printed. Time is wall time per document with one OCR worker thread (readMrz called directly).
+ * `npm run bench:mrz`: the MRZ reader's read rate, field accuracy and time per document
+ * (mrz-reads.ts). `npm run bench` runs the same two parts as its sections `mrz` and `mrz-server`.
  *
  * `--part=server` (or `--part=all`) then runs mrz-confirms.ts: the read through the path
  * production runs it, on a production build, and the upload confirm's p95 while OCR runs.
@@ -16,9 +13,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os, { cpus } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { closeMrzReader, readMrz } from "@/lib/documents/mrz-read";
-import { mrzName } from "@/lib/documents/mrz-names";
-import { renderDocument, SAMPLE_PEOPLE, type RenderOptions } from "../fixtures/mrz/synth";
 import {
   buildIfNeeded,
   ensureDatabase,
@@ -29,85 +23,27 @@ import {
 } from "./app-server";
 import { startCtraderStub, type CtraderStub } from "./ctrader-stub";
 import { benchMrzServer, renderMrzServer } from "./mrz-confirms";
+import { benchMrzAccuracy, mrzChecks, renderMrzAccuracy } from "./mrz-reads";
 import type { ManagedProcess } from "./processes";
 
-const CONDITIONS: { name: string; options: Omit<RenderOptions, "kind"> }[] = [
-  { name: "1000 px, clean", options: { width: 1000 } },
-  { name: "1600 px, JPEG q60", options: { width: 1600, jpegQuality: 60 } },
-  { name: "700 px", options: { width: 700 } },
-  { name: "tilted 3°", options: { width: 1200, rotate: 3 } },
-  { name: "sideways (90°)", options: { width: 1200, rotate: 90 } },
-  { name: "upside down (180°)", options: { width: 1200, rotate: 180 } },
-  { name: "blur σ 1.2", options: { width: 1200, blurSigma: 1.2 } },
-  {
-    name: "tilted −4°, blur σ 0.8, q70",
-    options: { width: 1200, rotate: -4, blurSigma: 0.8, jpegQuality: 70 },
-  },
-];
-
-const yymmdd = (iso: string) => iso.replace(/-/g, "").slice(2);
-
 async function accuracy() {
-  const rows: string[] = [];
-  let reads = 0;
-  let total = 0;
-  const allTimes: number[] = [];
-  await readMrz(await renderDocument(SAMPLE_PEOPLE[0]!, { kind: "passport" })); // load the worker
-  for (const condition of CONDITIONS) {
-    let read = 0;
-    let fieldsRight = 0;
-    let fieldsSeen = 0;
-    const times: number[] = [];
-    for (const person of SAMPLE_PEOPLE)
-      for (const kind of ["passport", "id_card"] as const) {
-        const image = await renderDocument(person, { kind, ...condition.options });
-        const started = performance.now();
-        const result = await readMrz(image);
-        times.push(performance.now() - started);
-        if (result.status !== "read") continue;
-        read++;
-        const expected = {
-          surnames: mrzName(person.surnames),
-          givenNames: mrzName(person.givenNames),
-          documentNumber: person.documentNumber,
-          dateOfBirth: yymmdd(person.dateOfBirth),
-          expiryDate: yymmdd(person.expiryDate),
-          nationality: person.nationality.replace(/</g, ""),
-        };
-        for (const [field, value] of Object.entries(expected)) {
-          fieldsSeen++;
-          if (
-            result.fields[field as keyof typeof expected].replace(/</g, "") ===
-            value.replace(/</g, "")
-          )
-            fieldsRight++;
-        }
-      }
-    times.sort((a, b) => a - b);
-    allTimes.push(...times);
-    reads += read;
-    total += times.length;
-    const mean = times.reduce((s, t) => s + t, 0) / times.length;
-    const p95 = times[Math.min(times.length - 1, Math.floor(times.length * 0.95))]!;
-    rows.push(
-      `| ${condition.name} | ${read}/${times.length} | ${fieldsSeen ? ((100 * fieldsRight) / fieldsSeen).toFixed(1) : "—"} % | ${(mean / 1000).toFixed(1)} s | ${(p95 / 1000).toFixed(1)} s |`,
-    );
-    console.error(rows.at(-1));
+  const result = await benchMrzAccuracy((row) => console.error(row));
+  console.log(
+    `machine: ${cpus()[0]?.model ?? "?"}, ${cpus().length} cores, Node ${process.version}, ` +
+      `load average ${loadAverage()}`,
+  );
+  console.log(renderMrzAccuracy(result));
+  for (const check of mrzChecks(result, null)) {
+    console.log(`${check.pass ? "PASS" : "FAIL"}  ${check.name}: ${check.detail}`);
+    if (!check.pass) process.exitCode = 1;
   }
-  allTimes.sort((a, b) => a - b);
-  console.log(
-    `machine: ${cpus()[0]?.model ?? "?"}, ${cpus().length} cores, Node ${process.version}`,
-  );
-  console.log(
-    "| condition | read (check digits valid) | fields right of those read | mean | p95 |",
-  );
-  console.log("| --- | --- | --- | --- | --- |");
-  for (const row of rows) console.log(row);
-  console.log(
-    `| **all** | **${reads}/${total} (${((100 * reads) / total).toFixed(0)} %)** | | ${(allTimes.reduce((s, t) => s + t, 0) / allTimes.length / 1000).toFixed(1)} s | ${(allTimes[Math.floor(allTimes.length * 0.95)]! / 1000).toFixed(1)} s |`,
-  );
-  await closeMrzReader();
 }
+
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ");
 
 const MANAGER_TOKEN = "bench-manager";
 
@@ -137,10 +73,7 @@ async function server(databaseUrl: string, root: string): Promise<boolean> {
     const result = await benchMrzServer({ baseUrl: app.baseUrl, databaseUrl, signal: stop.signal });
     console.log(
       `\nmachine: ${cpus()[0]?.model ?? "?"}, ${cpus().length} cores, Node ${process.version}, ` +
-        `load average ${os
-          .loadavg()
-          .map((l) => l.toFixed(1))
-          .join(" ")}`,
+        `load average ${loadAverage()}`,
     );
     console.log(renderMrzServer(result));
     return result.pass;

@@ -18,6 +18,8 @@ import {
 import type { RoundResult } from "./load";
 import { renderDocumentBench, type DocumentBenchResult } from "./document-check";
 import { hostileChecks, renderHostile, type HostileBenchResult } from "./hostile-uploads";
+import { renderMrzServer, type MrzServerResult } from "./mrz-confirms";
+import { mrzChecks, renderMrzAccuracy, type MrzAccuracyResult } from "./mrz-reads";
 import { renderStreams, streamsChecks, type StreamsBenchResult } from "./streams";
 import { renderTraderLoad, traderLoadChecks, type TraderLoadResult } from "./traders";
 import { renderScreening, type ScreeningBenchResult } from "./screening";
@@ -79,6 +81,10 @@ export type BenchResults = {
   streams?: StreamsBenchResult | null;
   /** Issue 16: a mixed load of 100 traders at once. */
   traderLoad?: TraderLoadResult | null;
+  /** Issue 19: the MRZ reader's read rate and time per document (in process). */
+  mrz?: MrzAccuracyResult | null;
+  /** Issue 19: upload confirms while the server reads a zone, against those without. */
+  mrzServer?: MrzServerResult | null;
   /** Null when skipped (--lighthouse-runs=0) or when it could not run (see failures). */
   lighthouse: LighthouseResults | null;
   stub: CtraderStubStats | null;
@@ -183,6 +189,7 @@ function uploadChecks(results: BenchResults): Check[] {
       });
   if (results.hostileUploads) checks.push(...hostileChecks(results.hostileUploads));
   checks.push(...streamsChecks(results.streams), ...traderLoadChecks(results.traderLoad));
+  checks.push(...mrzChecks(results.mrz, results.mrzServer));
   const doc = results.documentCheck;
   const one = doc?.rows.find((r) => r.inFlight === 1);
   if (doc && one) {
@@ -589,6 +596,8 @@ export function render(results: BenchResults): string {
   if (results.hostileUploads) out.push(renderHostile(results.hostileUploads), "");
   if (results.streams) out.push(renderStreams(results.streams), "");
   if (results.traderLoad) out.push(renderTraderLoad(results.traderLoad), "");
+  if (results.mrz) out.push("MRZ reads", renderMrzAccuracy(results.mrz), "");
+  if (results.mrzServer) out.push("MRZ on the server", renderMrzServer(results.mrzServer), "");
 
   if (results.stub) {
     out.push(

@@ -1,10 +1,15 @@
 /**
  * `npm run bench [-- --build] [-- --requests=N --rounds=N --lighthouse-runs=N --timeout=S]
- *   [-- --only=load,bundle,lighthouse,screening,documents,client,s3,outbox,hostile,streams,traders]
+ *   [-- --only=load,bundle,lighthouse,screening,documents,client,s3,outbox,hostile,streams,traders,
+ *   mrz,mrz-server]
  *   [-- --sanctions-list=PATH]`
  * (`hostile`, a minute of hostile uploads beside another trader, runs only when named.)
  * `streams` (1,000 idle live status streams: memory per stream, fan-out latency; streams.ts) and
  * `traders` (a mixed load of 100 traders at once; traders.ts) run on a server of their own each.
+ * `mrz` (the MRZ reader's read rate and time per document, in process; mrz-reads.ts) and
+ * `mrz-server` (the upload confirm's p95 while the server reads a zone, against the confirms with
+ * no read running, on a server of its own with MRZ_CHECK=1; mrz-confirms.ts): what
+ * `npm run bench:mrz -- --part=all` runs.
  *
  * Measures the one-time token exchange (GET /inapp/kyc?token=… → 303 + session cookie) against
  * a floor (a bare route handler doing one INSERT) on a production build talking to PostgreSQL
@@ -46,6 +51,8 @@ import { benchDocumentCheck } from "./document-check";
 import { benchHostileUploads, hostileDataDir, removeHostileDataDir } from "./hostile-uploads";
 import { benchOutbox } from "./outbox";
 import { benchScreening, defaultListPath } from "./screening";
+import { benchMrzServer } from "./mrz-confirms";
+import { benchMrzAccuracy } from "./mrz-reads";
 import { benchStreams } from "./streams";
 import { benchTraderLoad } from "./traders";
 import {
@@ -87,9 +94,9 @@ const DISTINCT_TRADERS = 1000;
 const HEALTH_TIMEOUT_MS = 60_000;
 /**
  * Load takes ~1 min here, Lighthouse ~6 (nine targets × 5 runs), screening, documents and the
- * browser flows ~2 more.
+ * browser flows ~2 more, the MRZ reads ~4 and the confirms beside them ~2.
  */
-const DEFAULT_TIMEOUT_S = 900;
+const DEFAULT_TIMEOUT_S = 1200;
 const MANAGER_TOKEN = "bench-manager";
 const DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/kyc_bench";
 const ROUTE = "/inapp/kyc";
@@ -111,6 +118,8 @@ export const SECTIONS = [
   "hostile",
   "streams",
   "traders",
+  "mrz",
+  "mrz-server",
 ] as const;
 export type Section = (typeof SECTIONS)[number];
 /** Run only when named in --only: a minute of hostile uploads is not part of every run. */
@@ -431,7 +440,8 @@ async function main(): Promise<number> {
     browserSections ||
     on("hostile") ||
     on("streams") ||
-    on("traders");
+    on("traders") ||
+    on("mrz-server");
   // Each section records its own failure and the run goes on to the next.
   const attempt = async (name: string, fn: () => Promise<void>) => {
     checkpoint();
@@ -478,6 +488,12 @@ async function main(): Promise<number> {
       progress("outbox drain vs a raw SKIP LOCKED loop…");
       await attempt("outbox", async () => {
         results.outbox = await benchOutbox();
+      });
+    }
+    if (on("mrz")) {
+      progress("MRZ reads: 80 synthetic documents, 8 conditions…");
+      await attempt("MRZ reads", async () => {
+        results.mrz = await benchMrzAccuracy((row) => progress(`  ${row}`));
       });
     }
     if (!needsServer) throw null; // nothing left to do: straight to the report
@@ -654,13 +670,17 @@ async function main(): Promise<number> {
     }
     // A fresh server each, on a data directory of its own: one section's sessions and heap do
     // not weigh on the other's figures, and its uploads do not land in the build's directory.
-    const onOwnServer = async (name: string, fn: (s: AppServer) => Promise<void>) =>
+    const onOwnServer = async (
+      name: string,
+      fn: (s: AppServer) => Promise<void>,
+      env: Record<string, string> = {},
+    ) =>
       attempt(name, async () => {
         const dataDir = mkdtempSync(path.join(os.tmpdir(), "kyc-bench-own-"));
         ownServer = startAppServer({
           ...serverOptions,
           port: await freePort(),
-          extraEnv: { DATA_DIR: dataDir },
+          extraEnv: { ...env, DATA_DIR: dataDir },
         });
         try {
           await waitForHealth(ownServer, HEALTH_TIMEOUT_MS);
@@ -691,6 +711,20 @@ async function main(): Promise<number> {
           signal: stop.signal,
         });
       });
+    }
+    if (on("mrz-server")) {
+      progress("MRZ on the server: identity uploads read after their confirm, confirms beside…");
+      await onOwnServer(
+        "MRZ on the server",
+        async (s) => {
+          results.mrzServer = await benchMrzServer({
+            baseUrl: s.baseUrl,
+            databaseUrl,
+            signal: stop.signal,
+          });
+        },
+        { MRZ_CHECK: "1" },
+      );
     }
   } catch (error) {
     // After an abort the reason is already recorded; anything else is a new failure.
