@@ -11,23 +11,44 @@ import { IDENTITY, PERSONAL } from "../fixtures/kyc-values";
 import { textOf } from "../helpers/render-page";
 import { startSmtpSink } from "../helpers/smtp-sink";
 import { signedInStaff, Trader } from "./support/people";
-import { scenarioWorld } from "./support/world";
+import { scenarioWorld, type World } from "./support/world";
 
 const world = scenarioWorld({ RENEWAL_NOTICE_DAYS: "30" });
 
 /** The fixture's passport expires on 2031-05-01: the notice is due from 2031-04-01. */
 const at = (iso: string) => new Date(iso);
 
+/**
+ * A trader verified at the standard level (`identity` overrides the passport's fields), the checks
+ * run and a reviewer's approval: the start of every renewal.
+ */
+async function approvedTrader(
+  w: World,
+  userId: number,
+  reviewerEmail: string,
+  options: { locale?: string; identity?: Record<string, string> } = {},
+) {
+  const trader = new Trader(w, userId, options.locale);
+  await trader.completeStandardLevel({}, options.identity ?? {});
+  await w.worker();
+  const kycCase = await trader.currentCase();
+  const reviewer = await signedInStaff(w, reviewerEmail, "reviewer");
+  expect(await reviewer.approve(kycCase.id)).toBe("approved");
+  return { trader, kycCase, reviewer };
+}
+
+/** The sweep on the notice day, then the trader starts the renewal from the status screen. */
+async function renewOnNotice(w: World, trader: Trader) {
+  await w.worker(at("2031-04-01T00:00:00Z"));
+  await trader.launch("status");
+  expect(await trader.renew()).toEqual({ redirect: "/inapp/kyc?step=identity_document" });
+}
+
 describe("scenario: an identity document expires and the trader renews it", () => {
   it("notices, expires on the date, renews only the identity document and is approved again", async () => {
     const w = world();
     expect(IDENTITY.expiryDate).toBe("2031-05-01");
-    const trader = new Trader(w, 460_001);
-    await trader.completeStandardLevel();
-    await w.worker();
-    const kycCase = await trader.currentCase();
-    const reviewer = await signedInStaff(w, "renewal.reviewer@broker.example", "reviewer");
-    expect(await reviewer.approve(kycCase.id)).toBe("approved");
+    const { trader, kycCase } = await approvedTrader(w, 460_001, "renewal.reviewer@broker.example");
     await w.worker();
 
     // A day before the notice is due: nothing happens.
@@ -121,17 +142,12 @@ describe("scenario: an identity document expires and the trader renews it", () =
 
   it("an early renewal declined reads as a renewal and leaves the approval on the old document", async () => {
     const w = world();
-    const trader = new Trader(w, 460_002);
-    await trader.completeStandardLevel({}, { documentNumber: "AP4600020" });
-    await w.worker();
-    const kycCase = await trader.currentCase();
-    const reviewer = await signedInStaff(w, "early.reviewer@broker.example", "reviewer");
-    expect(await reviewer.approve(kycCase.id)).toBe("approved");
-    await w.worker(at("2031-04-01T00:00:00Z"));
+    const { trader, kycCase } = await approvedTrader(w, 460_002, "early.reviewer@broker.example", {
+      identity: { documentNumber: "AP4600020" },
+    });
 
     // On the notice, before the expiry: a new document is sent and refused.
-    await trader.launch("status");
-    expect(await trader.renew()).toEqual({ redirect: "/inapp/kyc?step=identity_document" });
+    await renewOnNotice(w, trader);
     expect(
       await trader.continue("identity_document", {
         ...IDENTITY,
@@ -191,15 +207,8 @@ describe("scenario: an identity document expires and the trader renews it", () =
 
   it("a renewal started and never submitted expires with the document", async () => {
     const w = world();
-    const trader = new Trader(w, 460_003);
-    await trader.completeStandardLevel();
-    await w.worker();
-    const kycCase = await trader.currentCase();
-    const reviewer = await signedInStaff(w, "idle.reviewer@broker.example", "reviewer");
-    expect(await reviewer.approve(kycCase.id)).toBe("approved");
-    await w.worker(at("2031-04-01T00:00:00Z"));
-    await trader.launch("status");
-    expect(await trader.renew()).toEqual({ redirect: "/inapp/kyc?step=identity_document" });
+    const { trader, kycCase } = await approvedTrader(w, 460_003, "idle.reviewer@broker.example");
+    await renewOnNotice(w, trader);
 
     await w.worker(at("2031-04-30T23:59:59Z"));
     expect((await trader.currentCase()).status).toBe("draft");
@@ -225,17 +234,10 @@ describe("scenario: an identity document expires and the trader renews it", () =
 describe("scenario: a renewal carries the approved address over and the trader moves", () => {
   it("asks for a new bill when the renewal's reviewer reopens the personal step and the address changes", async () => {
     const w = world();
-    const trader = new Trader(w, 460_010);
-    await trader.completeStandardLevel();
-    await w.worker();
-    const kycCase = await trader.currentCase();
-    const reviewer = await signedInStaff(w, "moved.renewal@broker.example", "reviewer");
-    expect(await reviewer.approve(kycCase.id)).toBe("approved");
-    await w.worker(at("2031-04-01T00:00:00Z"));
+    const { trader, kycCase } = await approvedTrader(w, 460_010, "moved.renewal@broker.example");
 
     // The renewal reopens the identity document only; the bill approved before is kept.
-    await trader.launch("status");
-    expect(await trader.renew()).toEqual({ redirect: "/inapp/kyc?step=identity_document" });
+    await renewOnNotice(w, trader);
     expect(
       await trader.continue("identity_document", {
         ...IDENTITY,
@@ -279,12 +281,9 @@ describe("scenario: the renewal notice by email", () => {
     };
     try {
       w.configure(mail);
-      const trader = new Trader(w, 460_101, "de");
-      await trader.completeStandardLevel();
-      await w.worker();
-      const kycCase = await trader.currentCase();
-      const reviewer = await signedInStaff(w, "renewal.mail@broker.example", "reviewer");
-      expect(await reviewer.approve(kycCase.id)).toBe("approved");
+      const { reviewer } = await approvedTrader(w, 460_101, "renewal.mail@broker.example", {
+        locale: "de",
+      });
       await w.worker();
       await w.worker(at("2031-04-01T00:00:00Z"));
       await w.worker(at("2031-04-02T00:00:00Z")); // a second sweep mails nothing twice
