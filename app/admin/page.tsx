@@ -329,8 +329,12 @@ async function QueuePage({ searchParams }: Props) {
                   {r.monitoringHit ? (
                     <>
                       {" "}
-                      <strong className="tag" data-testid="monitoring-hit">
-                        {t("monitoringTag")}
+                      <strong
+                        className="tag"
+                        data-testid="monitoring-hit"
+                        data-hold={r.vendorVerdictHold ? "vendor_verdict" : "monitoring_hit"}
+                      >
+                        {t(r.vendorVerdictHold ? "vendorVerdictTag" : "monitoringTag")}
                       </strong>
                     </>
                   ) : null}

@@ -68,6 +68,14 @@ export function accessState(current: {
   return current.renewalDue ? "renewal_due" : "approved";
 }
 
+/**
+ * The access state as the attempt note names it for the officer: a hold by a vendor's late
+ * verdict alone has its own words (`vendor_verdict`), though its rights are `monitoring_hit`'s.
+ */
+export function shownAccessState(state: string, current: { screeningHitOpen: boolean }): string {
+  return state === "monitoring_hit" && !current.screeningHitOpen ? "vendor_verdict" : state;
+}
+
 /** The level whose rights apply: the approved one while an upgrade is open. */
 function levelInForce(current: { level: string; approvedLevel: string | null }): string {
   return current.approvedLevel ?? current.level;
@@ -121,18 +129,21 @@ export async function updateTradingAccount(stored: unknown): Promise<AttemptOutc
       note: !login ? { code: "no_trading_login" } : { code: "no_access_rights", state },
     };
   const eventState =
-    payload.type === CASE_MONITORING_HIT || payload.type === CASE_VENDOR_ALERT
+    payload.type === CASE_MONITORING_HIT
       ? "monitoring_hit"
-      : payload.type === CASE_MONITORING_CLEARED || payload.type === CASE_VENDOR_ALERT_CLEARED
-        ? "approved"
-        : payload.type === CASE_RENEWAL_DUE
-          ? "renewal_due"
-          : payload.case.status;
+      : payload.type === CASE_VENDOR_ALERT
+        ? "vendor_verdict"
+        : payload.type === CASE_MONITORING_CLEARED || payload.type === CASE_VENDOR_ALERT_CLEARED
+          ? "approved"
+          : payload.type === CASE_RENEWAL_DUE
+            ? "renewal_due"
+            : payload.case.status;
+  const shown = shownAccessState(state, current);
   const note: AttemptNote = {
     code: "rights_set",
     rights,
-    state,
-    eventState: eventState === state ? null : eventState,
+    state: shown,
+    eventState: eventState === shown ? null : eventState,
   };
 
   const url = new URL(`${apiUrl}${config.path.replace("{login}", String(login))}`);

@@ -365,6 +365,15 @@ describe("scenario: a case verified by Sumsub, from the cTrader launch to the re
     const page = await approver.casePage(kycCase.id);
     expect(page).toContain('data-blocker="approval_on_hold"');
     expect(page).toContain('data-testid="keep-approval-form"');
+    // The officer reads the hold for what it is: the account's rights while the upgrade's events
+    // went out, and the queue's tag, name the vendor's verdict, not a screening hit.
+    expect(page).toContain("the case is now held: vendor verdict after approval");
+    expect(page).not.toContain("monitoring hit open");
+    const monitoringTab = await approver.queue({ queue: "monitoring" });
+    const row = monitoringTab.slice(monitoringTab.indexOf(`data-case="${kycCase.id}"`));
+    expect(row.slice(0, row.indexOf("</tr>"))).toContain(
+      'data-hold="vendor_verdict">vendor verdict after approval<',
+    );
     expect(await approver.approve(kycCase.id)).toBe("error:approval_on_hold");
     expect(accountRights().at(-1)).toBe("CLOSE_ONLY");
 

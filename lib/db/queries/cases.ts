@@ -17,7 +17,7 @@ import {
   type CaseTrigger,
   type KycCase,
 } from "../schema";
-import { holdTaskOpen } from "./hold-tasks";
+import { holdTaskOpen, MONITORING_TASK } from "./hold-tasks";
 import { preparedPerHandle } from "./prepared";
 
 /**
@@ -354,6 +354,8 @@ export async function getCaseAccessState(
       approvedLevel: string | null;
       account: string | null;
       monitoringHitOpen: boolean;
+      /** The open hold includes a re-screening hit (else it is a vendor's late verdict alone). */
+      screeningHitOpen: boolean;
       renewalDue: boolean;
       tradingLogin: number | null;
       supersededBy: number | null;
@@ -375,6 +377,7 @@ export async function getCaseAccessState(
       account: kycCases.account,
       tradingLogin: traders.tradingLogin,
       monitoringHitOpen: holdTaskOpen(kycCases.id),
+      screeningHitOpen: holdTaskOpen(kycCases.id, [MONITORING_TASK]),
       renewalDue: sql<boolean>`${kycCases.renewalDueAt} is not null`,
       supersededBy,
     })
@@ -385,6 +388,7 @@ export async function getCaseAccessState(
     row && {
       ...row,
       monitoringHitOpen: Boolean(row.monitoringHitOpen),
+      screeningHitOpen: Boolean(row.screeningHitOpen),
       renewalDue: Boolean(row.renewalDue),
       supersededBy: row.supersededBy === null ? null : Number(row.supersededBy),
     }

@@ -14,11 +14,14 @@ export const VENDOR_VERDICT_TASK = "vendor_verdict";
  */
 export const HOLD_TASK_KINDS = [MONITORING_TASK, VENDOR_VERDICT_TASK] as const;
 
-/** SQL: the case with this id column has an open hold task. */
-export function holdTaskOpen(caseId: AnyPgColumn): SQL<boolean> {
+/** SQL: the case with this id column has an open hold task (of these kinds). */
+export function holdTaskOpen(
+  caseId: AnyPgColumn,
+  kinds: readonly string[] = HOLD_TASK_KINDS,
+): SQL<boolean> {
   return sql<boolean>`exists (select 1 from ${reviewTasks} t
     where t.case_id = ${caseId} and t.kind in (${sql.join(
-      HOLD_TASK_KINDS.map((kind) => sql`${kind}`),
+      kinds.map((kind) => sql`${kind}`),
       sql`, `,
     )}) and t.closed_at is null)`;
 }

@@ -20,7 +20,7 @@ import {
   type CaseTrigger,
 } from "../schema";
 import type { Tx } from "./cases";
-import { holdTaskOpen } from "./hold-tasks";
+import { holdTaskOpen, MONITORING_TASK, VENDOR_VERDICT_TASK } from "./hold-tasks";
 
 export const QUEUE_SORTS = ["oldest", "newest", "risk", "updated"] as const;
 /**
@@ -82,6 +82,8 @@ export type QueueRow = {
   waitingSince: Date;
   escalated: boolean;
   monitoringHit: boolean;
+  /** The hold is a vendor's late verdict alone (no re-screening hit open): its own tag. */
+  vendorVerdictHold: boolean;
   periodicReview: boolean;
   /** The current round's checks have not run yet (or failed). */
   checksPending: boolean;
@@ -90,6 +92,8 @@ export type QueueRow = {
 
 // The monitoring tab: a re-screening hit, or a vendor's concerning verdict after the approval.
 const monitoringHitSql = holdTaskOpen(kycCases.id);
+const vendorVerdictHoldSql = sql<boolean>`(${holdTaskOpen(kycCases.id, [VENDOR_VERDICT_TASK])}
+  and not ${holdTaskOpen(kycCases.id, [MONITORING_TASK])})`;
 const periodicReviewSql = sql<boolean>`exists (select 1 from ${reviewTasks} t
   where t.case_id = ${kycCases.id} and t.kind = 'periodic_review' and t.closed_at is null)`;
 // The few escalated cases' ids read first (one array, from a partial index), then those cases by
@@ -222,6 +226,7 @@ function queueSelect(db: Db, filter: QueueFilter) {
         waitingSince: kycCases.queuedAt,
         escalated: sql<boolean>`coalesce(${caseRisk.escalated}, false)`,
         monitoringHit: monitoringHitSql,
+        vendorVerdictHold: vendorVerdictHoldSql,
         periodicReview: periodicReviewSql,
         checksPending,
         checksFailed: checksFailedSql,
@@ -243,6 +248,7 @@ export async function listQueue(filter: QueueFilter): Promise<QueueRow[]> {
     ...r,
     escalated: Boolean(r.escalated),
     monitoringHit: Boolean(r.monitoringHit),
+    vendorVerdictHold: Boolean(r.vendorVerdictHold),
     periodicReview: Boolean(r.periodicReview),
     checksPending: Boolean(r.checksPending),
     checksFailed: Boolean(r.checksFailed),
