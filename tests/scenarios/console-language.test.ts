@@ -16,6 +16,7 @@ jest.mock("next-intl/server", () =>
     .nextIntlServerFromRequest(),
 );
 
+import path from "node:path";
 import { consoleHeaders } from "../helpers/request-scope";
 import { textOf } from "../helpers/render-page";
 import { signedInStaff, Staff, Trader } from "./support/people";
@@ -88,6 +89,35 @@ describe("scenario: an officer who works in German", () => {
     const account = textOf(await officer.accountPage({ error: "language" }));
     expect(account).toContain(de.Console.language.invalid);
     expect(account).toContain(de.Console.account.title);
+  });
+});
+
+describe("scenario: a screening hit read by an officer who works in German", () => {
+  it("names the listed nationalities as countries in German, each ISO code on hover", async () => {
+    const w = world();
+    // BORIS KUZNETSOV in the fixture list: born 1958-02-28, country "RU;Cyprus".
+    await w.importLists([path.join(__dirname, "../fixtures/sanctions/generic-pep.csv")]);
+    const trader = new Trader(w, 560_101);
+    await trader.completeStandardLevel({
+      givenNames: "Boris",
+      surnames: "Kuznetsov",
+      dateOfBirth: "1958-02-28",
+      nationalities: ["RU"],
+    });
+    await w.worker();
+    const officer = await signedInStaff(w, "hits.de.reviewer@broker.example", "reviewer");
+    expect(await officer.chooseLanguage("de")).toBe("/admin/account?outcome=language_saved");
+
+    const page = await officer.casePage((await trader.currentCase()).id);
+    const nationality = /<li>Staatsangehörigkeit:[\s\S]*?<\/li>/.exec(page)?.[0] ?? "";
+    expect(nationality.replace(/<[^>]+>/g, "")).toBe(
+      "Staatsangehörigkeit: eine gemeinsame Staatsangehörigkeit (gelistet: Russland, Zypern).",
+    );
+    expect(nationality).toContain('<abbr title="RU" data-country="RU">Russland</abbr>');
+    expect(nationality).toContain('<abbr title="CY" data-country="CY">Zypern</abbr>');
+    expect(textOf(page)).toContain(
+      "Geburtsdatum: dasselbe Geburtsdatum (gelistet: 1958-02-28, 1959).",
+    );
   });
 });
 

@@ -1,9 +1,11 @@
+import type { ReactNode } from "react";
 import type { CaseFile } from "@/lib/review/case-file";
+import { getConsoleLabels, type ConsoleLabels } from "@/lib/review/labels";
 import type { ReviewedHit } from "@/lib/review/screening-hits";
 import { getTranslations } from "@/lib/i18n/translations";
 import { screeningHitAction } from "../../../actions";
 import { ConfirmButton } from "./confirm-button";
-import { Time } from "./value";
+import { Countries, Time } from "./value";
 import { getCaseWords } from "./words";
 import { CaseFields } from "./case-fields";
 
@@ -12,10 +14,11 @@ type T = Awaited<ReturnType<typeof getCaseWords>>["t"];
 const quoted = (words: string[]) => (words.length ? `“${words.join(" ")}”` : "—");
 
 /** Why the matcher flagged the trader, in words a compliance officer can check. */
-function Explanation({ hit, t }: { hit: ReviewedHit; t: T }) {
+function Explanation({ hit, t, label }: { hit: ReviewedHit; t: T; label: ConsoleLabels }) {
   const e = hit.explanation;
-  const listed = (values: string[]) =>
-    values.length ? t("hits.listed", { values: values.join(", ") }) : "";
+  // " (listed: …)" after a comparison, when the entry lists anything to compare with.
+  const listed = (values: string[], shown: ReactNode) => () =>
+    values.length ? t.rich("hits.listed", { values: () => shown }) : null;
   return (
     <ul className="muted" data-testid="hit-explanation">
       <li>
@@ -44,15 +47,19 @@ function Explanation({ hit, t }: { hit: ReviewedHit; t: T }) {
         </li>
       ) : null}
       <li>
-        {t("hits.dateOfBirth", {
+        {t.rich("hits.dateOfBirth", {
           result: e.dateOfBirth.result,
-          listed: listed(e.dateOfBirth.listed),
+          listed: listed(e.dateOfBirth.listed, e.dateOfBirth.listed.join(", ")),
         })}
       </li>
       <li>
-        {t("hits.nationality", {
+        {t.rich("hits.nationality", {
           result: e.nationality.result,
-          listed: listed(e.nationality.listed),
+          // Lists name countries by ISO code where the loader knew the name, else as written.
+          listed: listed(
+            e.nationality.listed,
+            <Countries codes={e.nationality.listed} name={label.country} />,
+          ),
         })}
       </li>
     </ul>
@@ -61,7 +68,11 @@ function Explanation({ hit, t }: { hit: ReviewedHit; t: T }) {
 
 export async function Hits({ file }: { file: CaseFile }) {
   if (file.hits.length === 0) return null;
-  const [{ t, why }, tConfirm] = await Promise.all([getCaseWords(), getTranslations("Confirm")]);
+  const [{ t, why }, tConfirm, label] = await Promise.all([
+    getCaseWords(),
+    getTranslations("Confirm"),
+    getConsoleLabels(),
+  ]);
   return (
     <section className="card" data-testid="screening-hits" aria-labelledby="hits-title">
       <h2 id="hits-title">{t("hits.title")}</h2>
@@ -87,7 +98,7 @@ export async function Hits({ file }: { file: CaseFile }) {
                 {h.programs.length ? ` · ${h.programs.join(", ")}` : ""}
                 {h.origin === "rescreen" ? ` · ${t("hits.rescreen")}` : ""}
               </p>
-              <Explanation hit={h} t={t} />
+              <Explanation hit={h} t={t} label={label} />
               <p data-testid="hit-state">{t("hits.state", { state: h.state })}</p>
               {h.judgments.length > 0 ? (
                 <ul>
