@@ -53,6 +53,7 @@ const PGLITE_TOO = [
   "relationship-end",
   "rescreen-resume",
   "retention",
+  "retention-drafts",
   "subject-access",
   "vendor",
 ].map((name) => `<rootDir>/tests/scenarios/${name}.test.ts`);

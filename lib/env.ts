@@ -246,68 +246,118 @@ const retentionSchema = {
   RETENTION_SUPERSEDED_DAYS: intWithDefault(0, 0, 3650),
   RETENTION_CASE_YEARS: intWithDefault(5, 1, 30),
   RETENTION_CASE_YEARS_BY: optionalString,
+  RETENTION_DRAFT_DAYS_BY: optionalString,
+  RETENTION_SUPERSEDED_DAYS_BY: optionalString,
 };
 
 /** AML record keeping: at least five years after the business relationship ended. */
 export const AML_MINIMUM_YEARS = 5;
 
 /**
- * One exception to RETENTION_CASE_YEARS: for cases with this outcome (the case's last decision,
+ * One exception to a retention period: for cases with this outcome (the case's last decision,
  * approved or rejected, else its status: lib/retention/policy.ts), this trigger, or both.
  */
-export type CaseRetentionRule = {
+type RetentionRuleKey = {
   status?: CaseStatusName;
   trigger?: (typeof CASE_TRIGGERS)[number];
-  years: number;
+};
+export type CaseRetentionRule = RetentionRuleKey & { years: number };
+export type RetentionDaysRule = RetentionRuleKey & { days: number };
+
+/** What a `*_BY` variable may name, and its periods' unit and range. */
+type RetentionRuleSpec = {
+  unit: "years" | "days";
+  min: number;
+  max: number;
+  /** The outcomes a rule may name (none: triggers only). */
+  outcomes: readonly string[];
 };
 
 /**
- * RETENTION_CASE_YEARS_BY: `key=years` pairs, a key being an outcome (`rejected`), a trigger
- * (`compliance_notice`) or both (`rejected/compliance_notice`); or what is wrong with it.
+ * A `*_BY` retention variable: `key=n` pairs, a key being an outcome (`rejected`), a trigger
+ * (`compliance_notice`) or both (`rejected/compliance_notice`); or what is wrong with it. The
+ * case, draft and replaced-document periods share this syntax.
  */
-export function parseCaseRetentionRules(
+function parseRetentionRules(
   value: string | undefined,
-): CaseRetentionRule[] | { invalid: string } {
-  const rules: CaseRetentionRule[] = [];
+  spec: RetentionRuleSpec,
+): (RetentionRuleKey & { n: number })[] | { invalid: string } {
+  const rules: (RetentionRuleKey & { n: number })[] = [];
   const seen = new Set<string>();
+  const isStatus = (v: string | undefined) => spec.outcomes.includes(v ?? "");
+  const isTrigger = (v: string | undefined) =>
+    (CASE_TRIGGERS as readonly string[]).includes(v ?? "");
+  const shape =
+    spec.outcomes.length > 0
+      ? `outcome=${spec.unit}, trigger=${spec.unit} or outcome/trigger=${spec.unit} (outcomes: ${spec.outcomes.join(", ")}; triggers: ${CASE_TRIGGERS.join(", ")})`
+      : `trigger=${spec.unit} (triggers: ${CASE_TRIGGERS.join(", ")})`;
   for (const pair of (value ?? "").split(/[\s,]+/).filter(Boolean)) {
-    const match = /^([a-z_]+)(?:\/([a-z_]+))?=(\d{1,2})$/.exec(pair);
-    const [, first, second, years] = match ?? [];
-    const isStatus = (v: string | undefined) =>
-      (CASE_STATUSES as readonly string[]).includes(v ?? "");
-    const isTrigger = (v: string | undefined) =>
-      (CASE_TRIGGERS as readonly string[]).includes(v ?? "");
-    const rule: CaseRetentionRule | null = !match
+    const match = /^([a-z_]+)(?:\/([a-z_]+))?=(\d{1,4})$/.exec(pair);
+    const [, first, second, amount] = match ?? [];
+    const n = Number(amount);
+    const rule: (RetentionRuleKey & { n: number }) | null = !match
       ? null
       : second !== undefined
         ? isStatus(first) && isTrigger(second)
           ? {
               status: first as CaseStatusName,
-              trigger: second as CaseRetentionRule["trigger"],
-              years: Number(years),
+              trigger: second as RetentionRuleKey["trigger"],
+              n,
             }
           : null
         : isStatus(first)
-          ? { status: first as CaseStatusName, years: Number(years) }
+          ? { status: first as CaseStatusName, n }
           : isTrigger(first)
-            ? { trigger: first as CaseRetentionRule["trigger"], years: Number(years) }
+            ? { trigger: first as RetentionRuleKey["trigger"], n }
             : null;
-    if (!rule)
-      return {
-        invalid: `"${pair}" is not outcome=years, trigger=years or outcome/trigger=years (outcomes: ${CASE_STATUSES.join(", ")}; triggers: ${CASE_TRIGGERS.join(", ")})`,
-      };
     // An expired case is an approval whose document ran out: its period is the approval's.
-    if (rule.status === "expired")
+    if (!rule && (first === "expired" || second === "expired") && spec.outcomes.length > 0)
       return {
-        invalid: `"${pair}": a case's outcome is its last decision, and an expired case's is approved (use approved=years)`,
+        invalid: `"${pair}": a case's outcome is its last decision, and an expired case's is approved (use approved=${spec.unit})`,
       };
-    if (rule.years < 1 || rule.years > 30) return { invalid: `"${pair}": years from 1 to 30` };
+    if (!rule) return { invalid: `"${pair}" is not ${shape}` };
+    if (rule.n < spec.min || rule.n > spec.max)
+      return { invalid: `"${pair}": ${spec.unit} from ${spec.min} to ${spec.max}` };
     const key = `${rule.status ?? "*"}/${rule.trigger ?? "*"}`;
     if (seen.has(key)) return { invalid: `${pair.split("=")[0]} appears twice` };
     seen.add(key);
     rules.push(rule);
   }
   return rules;
+}
+
+/** The outcomes a case rule may name: any status but `expired` (see above). */
+const CASE_OUTCOMES = CASE_STATUSES.filter((s) => s !== "expired");
+
+/** RETENTION_CASE_YEARS_BY: years after the relationship ended, per outcome and trigger. */
+export function parseCaseRetentionRules(
+  value: string | undefined,
+): CaseRetentionRule[] | { invalid: string } {
+  const rules = parseRetentionRules(value, {
+    unit: "years",
+    min: 1,
+    max: 30,
+    outcomes: CASE_OUTCOMES,
+  });
+  return "invalid" in rules ? rules : rules.map(({ n, ...key }) => ({ ...key, years: n }));
+}
+
+/**
+ * RETENTION_DRAFT_DAYS_BY (per trigger: a draft's outcome is always `draft`) and
+ * RETENTION_SUPERSEDED_DAYS_BY (per outcome, approved or rejected, the decision the replaced
+ * upload's round was decided by, and trigger).
+ */
+export function parseRetentionDaysRules(
+  value: string | undefined,
+  of: "draft" | "superseded",
+): RetentionDaysRule[] | { invalid: string } {
+  const rules = parseRetentionRules(value, {
+    unit: "days",
+    min: of === "draft" ? 1 : 0,
+    max: 3650,
+    outcomes: of === "draft" ? [] : ["approved", "rejected"],
+  });
+  return "invalid" in rules ? rules : rules.map(({ n, ...key }) => ({ ...key, days: n }));
 }
 
 /** The app keyring's entries, or what is wrong with APP_KEYS (named in the error). */
@@ -335,6 +385,13 @@ function checkRetention(raw: Raw, ctx: z.RefinementCtx): void {
   const rules = parseCaseRetentionRules(raw.RETENTION_CASE_YEARS_BY);
   if ("invalid" in rules)
     ctx.addIssue({ code: "custom", path: ["RETENTION_CASE_YEARS_BY"], message: rules.invalid });
+  for (const [name, of] of [
+    ["RETENTION_DRAFT_DAYS_BY", "draft"],
+    ["RETENTION_SUPERSEDED_DAYS_BY", "superseded"],
+  ] as const) {
+    const days = parseRetentionDaysRules(raw[name], of);
+    if ("invalid" in days) ctx.addIssue({ code: "custom", path: [name], message: days.invalid });
+  }
   // Safer default: a production deployment cannot erase customer records before AML allows;
   // shorter periods are for development and tests that walk through the years.
   if (raw.NODE_ENV !== "production") return;
@@ -351,21 +408,28 @@ function checkRetention(raw: Raw, ctx: z.RefinementCtx): void {
     });
 }
 
+/** checkRetention has refused an invalid value before the config is built. */
+const validOnly = <T>(rules: T[] | { invalid: string }): T[] => ("invalid" in rules ? [] : rules);
+
 function retentionConfig(raw: Raw) {
   const keys = parseAppKeys(raw.APP_KEYS);
   return {
     /** Extra app keys, the first one current (none: the APP_SECRET key `k1` is current). */
     appKeys: "invalid" in keys ? [] : keys,
-    /** A draft case untouched this long is erased. */
+    /** A draft case untouched this long is erased… */
     draftDays: raw.RETENTION_DRAFT_DAYS,
-    /** Replaced documents go this long after the case's decision. */
+    /** …unless a rule for its trigger says otherwise. */
+    draftRules: validOnly(parseRetentionDaysRules(raw.RETENTION_DRAFT_DAYS_BY, "draft")),
+    /** Replaced documents go this long after the case's last decision… */
     supersededDays: raw.RETENTION_SUPERSEDED_DAYS,
+    /** …unless a rule for that decision and the case's trigger, either, says otherwise. */
+    supersededRules: validOnly(
+      parseRetentionDaysRules(raw.RETENTION_SUPERSEDED_DAYS_BY, "superseded"),
+    ),
     /** A case goes this long after the trader's relationship ended… */
     caseYears: raw.RETENTION_CASE_YEARS,
     /** …unless a rule for its outcome and trigger, its outcome, or its trigger says otherwise. */
-    caseRules: ((rules) => ("invalid" in rules ? [] : rules))(
-      parseCaseRetentionRules(raw.RETENTION_CASE_YEARS_BY),
-    ),
+    caseRules: validOnly(parseCaseRetentionRules(raw.RETENTION_CASE_YEARS_BY)),
   };
 }
 

@@ -10,11 +10,14 @@
  * upgraded, is still the approval the records were kept for, so its period (and the erasure date
  * the CRM was given when the relationship ended) does not move with the status.
  */
-import type { CaseRetentionRule, Env } from "@/lib/env";
+import type { CaseRetentionRule, Env, RetentionDaysRule } from "@/lib/env";
 
 const DAY_MS = 86_400_000;
 
-type Periods = Pick<Env["retention"], "draftDays" | "supersededDays" | "caseYears" | "caseRules">;
+type Periods = Pick<
+  Env["retention"],
+  "draftDays" | "draftRules" | "supersededDays" | "supersededRules" | "caseYears" | "caseRules"
+>;
 type CaseFacts = {
   status: string;
   /** The last move to approved or rejected (lib/db/queries/retention.ts: lastDecisions). */
@@ -26,12 +29,25 @@ type CaseFacts = {
 export const retentionOutcome = (kycCase: Pick<CaseFacts, "status" | "lastDecision">) =>
   kycCase.lastDecision ?? kycCase.status;
 
-const specificity = (rule: CaseRetentionRule) => (rule.status ? 2 : 0) + (rule.trigger ? 1 : 0);
+const specificity = (rule: { status?: string; trigger?: string }) =>
+  (rule.status ? 2 : 0) + (rule.trigger ? 1 : 0);
 
-/** The rules, most specific first: the first that matches a case is its period. */
-export function orderedCaseRules(policy: Pick<Periods, "caseRules">): CaseRetentionRule[] {
-  return [...policy.caseRules].sort((a, b) => specificity(b) - specificity(a));
+/** Rules most specific first (outcome and trigger, outcome, trigger): the first that matches wins. */
+function mostSpecificFirst<T extends { status?: string; trigger?: string }>(rules: T[]): T[] {
+  return [...rules].sort((a, b) => specificity(b) - specificity(a));
 }
+
+/** The case rules, most specific first: the first that matches a case is its period. */
+export function orderedCaseRules(policy: Pick<Periods, "caseRules">): CaseRetentionRule[] {
+  return mostSpecificFirst(policy.caseRules);
+}
+
+const daysBefore = (now: Date, rules: RetentionDaysRule[]) =>
+  mostSpecificFirst(rules).map((rule) => ({
+    status: rule.status,
+    trigger: rule.trigger,
+    before: new Date(now.getTime() - rule.days * DAY_MS),
+  }));
 
 const matches = (rule: CaseRetentionRule, kycCase: CaseFacts) =>
   (!rule.status || rule.status === retentionOutcome(kycCase)) &&
@@ -76,13 +92,15 @@ export function yearsBefore(now: Date, years: number): Date {
 
 /**
  * At `now`, what is old enough to go: drafts touched at or before, decisions at or before, and
- * cases whose relationship ended at or before their rule's moment (the first rule that matches,
- * else `relationshipEndedBefore`).
+ * cases whose relationship ended at or before their rule's moment. Each with its rules most
+ * specific first: the first that matches a case gives its moment, else the default one.
  */
 export function cutoffs(policy: Periods, now: Date) {
   return {
     draftsTouchedBefore: new Date(now.getTime() - policy.draftDays * DAY_MS),
+    draftRules: daysBefore(now, policy.draftRules),
     supersededDecidedBefore: new Date(now.getTime() - policy.supersededDays * DAY_MS),
+    supersededRules: daysBefore(now, policy.supersededRules),
     relationshipEndedBefore: yearsBefore(now, policy.caseYears),
     caseRules: orderedCaseRules(policy).map((rule) => ({
       status: rule.status,

@@ -2,7 +2,8 @@
  * The retention purge (run by the worker's housekeeping and the cron route, with an injected
  * clock): applies the policy of lib/retention/policy.ts.
  *
- * - A draft case never submitted and untouched for RETENTION_DRAFT_DAYS, and every case of a
+ * - A draft case never submitted and untouched for RETENTION_DRAFT_DAYS (or its trigger's period,
+ *   RETENTION_DRAFT_DAYS_BY), and every case of a
  *   trader RETENTION_CASE_YEARS (or its outcome's and trigger's period, RETENTION_CASE_YEARS_BY)
  *   after their relationship ended (decided or not: an open case is closed by the purge, its
  *   tombstone keeping its last decision as the outcome and the status it had), are erased whole,
@@ -12,7 +13,7 @@
  *   audit event written. The audit trail itself is never touched: `npm run audit:verify` passes
  *   after a purge.
  * - Documents replaced by a newer upload before any submission used them go
- *   RETENTION_SUPERSEDED_DAYS after the case's last decision (an expired approval's too, not
+ *   RETENTION_SUPERSEDED_DAYS (or RETENTION_SUPERSEDED_DAYS_BY's) after the case's last decision (an expired approval's too, not
  *   those of a round still open); one a submission used is that round's evidence
  *   (the evidence export lists it) and stays until the case itself goes.
  * - A refused upload: the check deleted its file and row at the refusal (only the refusal's audit
@@ -139,7 +140,8 @@ export async function runRetentionPurge(now = new Date()): Promise<PurgeReport> 
     outboxEvents: 0,
     deferred: 0,
   };
-  for (const kycCase of await listAbandonedDraftCases(at.draftsTouchedBefore, BATCH))
+  const drafts = { before: at.draftsTouchedBefore, rules: at.draftRules };
+  for (const kycCase of await listAbandonedDraftCases(drafts, BATCH))
     if (await purgeCase(kycCase.id, "abandoned_draft", now)) report.drafts++;
   const pastEnd = { endedBefore: at.relationshipEndedBefore, rules: at.caseRules };
   for (const { kycCase } of await listCasesPastRelationshipEnd(pastEnd, BATCH))
@@ -161,7 +163,8 @@ export async function runRetentionPurge(now = new Date()): Promise<PurgeReport> 
     });
     report.deferred++;
   }
-  for (const document of await listSupersededDocuments(at.supersededDecidedBefore, BATCH)) {
+  const superseded = { before: at.supersededDecidedBefore, rules: at.supersededRules };
+  for (const document of await listSupersededDocuments(superseded, BATCH)) {
     const data: z.input<typeof documentDeletedSchema> = {
       documentId: document.id,
       sha256: document.sha256,

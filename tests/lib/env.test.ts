@@ -232,7 +232,9 @@ describe("retention and keys configuration", () => {
     expect(dev().retention).toEqual({
       appKeys: [],
       draftDays: 90,
+      draftRules: [],
       supersededDays: 0,
+      supersededRules: [],
       caseYears: 5,
       caseRules: [],
     });
@@ -262,6 +264,41 @@ describe("retention and keys configuration", () => {
       ); // An expired case's outcome is its approval: a rule for `expired` would never apply.
     expect(() => dev({ RETENTION_CASE_YEARS_BY: "expired=8" })).toThrow(
       /RETENTION_CASE_YEARS_BY: "expired=8": a case's outcome is its last decision/,
+    );
+  });
+
+  it("reads draft periods per trigger and replaced-document periods per decision and trigger, with the case rules' syntax", () => {
+    const retention = dev({
+      RETENTION_DRAFT_DAYS_BY: "compliance_notice=30, manual=180",
+      RETENTION_SUPERSEDED_DAYS_BY: "rejected=365,approved/compliance_notice=0",
+    }).retention;
+    expect(retention.draftRules).toEqual([
+      { trigger: "compliance_notice", days: 30 },
+      { trigger: "manual", days: 180 },
+    ]);
+    expect(retention.supersededRules).toEqual([
+      { status: "rejected", days: 365 },
+      { status: "approved", trigger: "compliance_notice", days: 0 },
+    ]);
+    // A draft's outcome is always `draft`: only its trigger tells drafts apart.
+    for (const bad of [
+      "approved=30",
+      "draft=30",
+      "manual=0",
+      "manual=3651",
+      "manual",
+      "manual=9,manual=8",
+    ])
+      expect(() => dev({ RETENTION_DRAFT_DAYS_BY: bad })).toThrow(
+        /^Invalid configuration:\n {2}RETENTION_DRAFT_DAYS_BY: /,
+      );
+    // A replaced upload's round was decided: approved or rejected, never another status.
+    for (const bad of ["in_review=3", "manual/rejected=5", "rejected=3651", "rejected=x"])
+      expect(() => dev({ RETENTION_SUPERSEDED_DAYS_BY: bad })).toThrow(
+        /^Invalid configuration:\n {2}RETENTION_SUPERSEDED_DAYS_BY: /,
+      );
+    expect(() => dev({ RETENTION_SUPERSEDED_DAYS_BY: "expired=3" })).toThrow(
+      /RETENTION_SUPERSEDED_DAYS_BY: "expired=3": a case's outcome is its last decision/,
     );
   });
 

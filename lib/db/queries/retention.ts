@@ -172,6 +172,25 @@ const outcomeOfCase = sql<string>`coalesce((select e.to_status::text from ${case
   where e.case_id = ${kycCases.id} and e.to_status in ('approved', 'rejected')
   order by e.occurred_at desc, e.id desc limit 1), ${kycCases.status}::text)`;
 
+/** A moment per rule: the first rule matching the case (outcome, trigger) gives its moment. */
+export type MomentRules = { status?: string; trigger?: string; before: Date }[];
+
+const at = (moment: Date) => sql`${moment.toISOString()}::timestamptz`;
+
+/** As SQL, the moment of the first rule (most specific first) the case matches, else `fallback`. */
+function momentByRule(rules: MomentRules, fallback: Date) {
+  const branches = rules.map((rule) => {
+    const conditions = [
+      rule.status ? sql`${outcomeOfCase} = ${rule.status}` : undefined,
+      rule.trigger ? sql`${kycCases.trigger}::text = ${rule.trigger}` : undefined,
+    ].filter((c) => c !== undefined);
+    return sql` when ${sql.join(conditions, sql` and `)} then ${at(rule.before)}`;
+  });
+  return branches.length > 0
+    ? sql`(case${sql.join(branches, sql``)} else ${at(fallback)} end)`
+    : at(fallback);
+}
+
 /** Each case's last move to approved or rejected (cases never decided are absent). */
 export async function lastDecisions(caseIds: string[]): Promise<Map<string, string>> {
   if (caseIds.length === 0) return new Map();
@@ -200,8 +219,15 @@ const lastTouchedAt = sql<Date>`greatest(${kycCases.updatedAt}, ${kycCases.opene
   (select max(${caseDrafts.updatedAt}) from ${caseDrafts} where ${caseDrafts.caseId} = ${kycCases.id}),
   (select max(${documents.createdAt}) from ${documents} where ${documents.caseId} = ${kycCases.id}))`;
 
-/** Draft cases nobody touched since `before` (never submitted), not held or purged. */
-export async function listAbandonedDraftCases(before: Date, limit: number): Promise<KycCase[]> {
+/**
+ * Draft cases never submitted that nobody touched since their trigger's moment (`rules`, else
+ * `before`), not held or purged. A draft of a later round (an upgrade, a renewal, a retry) is
+ * not one: it belongs to a decided case, kept by the case's own rule.
+ */
+export async function listAbandonedDraftCases(
+  cut: { before: Date; rules: MomentRules },
+  limit: number,
+): Promise<KycCase[]> {
   const db = await getDb();
   return db
     .select()
@@ -210,7 +236,7 @@ export async function listAbandonedDraftCases(before: Date, limit: number): Prom
       and(
         eq(kycCases.status, "draft"),
         eq(kycCases.round, 0),
-        sql`${lastTouchedAt} <= ${before.toISOString()}::timestamptz`,
+        sql`${lastTouchedAt} <= ${momentByRule(cut.rules, cut.before)}`,
         notHeldOrPurged(kycCases.id),
       ),
     )
@@ -228,18 +254,10 @@ type RelationshipCut = {
 
 /** SQL: the case's relationship ended before its retention's cut (not held or purged). */
 function pastRelationshipEnd(cut: RelationshipCut) {
-  const at = (moment: Date) => sql`${moment.toISOString()}::timestamptz`;
-  const branches = cut.rules.map((rule) => {
-    const conditions = [
-      rule.status ? sql`${outcomeOfCase} = ${rule.status}` : undefined,
-      rule.trigger ? sql`${kycCases.trigger}::text = ${rule.trigger}` : undefined,
-    ].filter((c) => c !== undefined);
-    return sql` when ${sql.join(conditions, sql` and `)} then ${at(rule.endedBefore)}`;
-  });
-  const endedBefore =
-    branches.length > 0
-      ? sql`(case${sql.join(branches, sql``)} else ${at(cut.endedBefore)} end)`
-      : at(cut.endedBefore);
+  const endedBefore = momentByRule(
+    cut.rules.map(({ endedBefore: before, ...key }) => ({ ...key, before })),
+    cut.endedBefore,
+  );
   return and(
     sql`${traderRelationships.endedAt} <= ${endedBefore}`,
     // A case opened after the end was recorded is a returning trader's: not its clock.
@@ -312,13 +330,14 @@ const usedBySubmission = sql<boolean>`exists (select 1 from ${caseEvents} e
 
 /**
  * Replaced documents no submission used, of cases whose last decision (approved or rejected) was
- * at or before `decidedBefore`, whatever the status now (held cases excluded): an approval that
+ * at or before the moment of the first rule matching that decision and the case's trigger (else
+ * `before`), whatever the status now (held cases excluded): an approval that
  * expired, or is being renewed or upgraded, still decided the round those uploads were replaced
  * in. A round opened since (an upgrade, a renewal, a retry) is not decided yet: what was replaced
  * in it waits for its decision.
  */
 export async function listSupersededDocuments(
-  decidedBefore: Date,
+  cut: { before: Date; rules: MomentRules },
   limit: number,
 ): Promise<DocumentRow[]> {
   const db = await getDb();
@@ -330,7 +349,7 @@ export async function listSupersededDocuments(
       and(
         isNotNull(documents.replacedAt),
         sql`not ${usedBySubmission}`,
-        sql`${decidedAt} <= ${decidedBefore.toISOString()}::timestamptz`,
+        sql`${decidedAt} <= ${momentByRule(cut.rules, cut.before)}`,
         sql`(${kycCases.status} in ('approved', 'rejected', 'expired') or ${documents.replacedAt} <= ${decidedAt})`,
         notHeldOrPurged(kycCases.id),
       ),

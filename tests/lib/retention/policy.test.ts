@@ -7,7 +7,14 @@ import {
   yearsBefore,
 } from "@/lib/retention/policy";
 
-const policy = { draftDays: 90, supersededDays: 30, caseYears: 5, caseRules: [] };
+const policy = {
+  draftDays: 90,
+  draftRules: [],
+  supersededDays: 30,
+  supersededRules: [],
+  caseYears: 5,
+  caseRules: [],
+};
 const approved = { status: "approved", lastDecision: "approved", trigger: "manual" };
 const at = (iso: string) => new Date(iso);
 
