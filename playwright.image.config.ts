@@ -12,6 +12,9 @@ export const IMAGE_ORIGIN = `http://127.0.0.1:${IMAGE_PORT}`;
 export default defineConfig({
   ...base,
   testDir: "tests/image",
+  // Its own folder, as the vendors run's: Playwright empties its output folder first, and
+  // test-results/ keeps the main run's contact sheet and console screenshots.
+  outputDir: "test-results/image",
   timeout: 120_000,
   webServer: undefined,
   use: { ...base.use, baseURL: IMAGE_ORIGIN },

@@ -13,6 +13,9 @@ export const SCALE_PORTS: [number, number] = [first, first + 1];
 export default defineConfig({
   ...base,
   testDir: "tests/scale",
+  // Its own folder, as the vendors run's: Playwright empties its output folder first, and
+  // test-results/ keeps the main run's contact sheet and console screenshots.
+  outputDir: "test-results/scale",
   timeout: 300_000,
   webServer: undefined,
 });
