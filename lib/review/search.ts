@@ -66,7 +66,7 @@ export type QueueSearch = {
   text: string;
   caseId?: string;
   email?: string;
-  /** A cTrader user id or trading login. */
+  /** A cTrader user id, trading login, or the trading account a case was launched from. */
   number?: number;
   /** Every word must be one of the case's name words. */
   nameHashes: string[];

@@ -1,7 +1,8 @@
 /**
  * Scenarios of the officer's queue: a case is found by every key a trader can be known by
- * (name in any script, e-mail, cTrader user id, trading login, case id, document number matched
- * through its keyed hash), the filters narrow the list, and a URL nobody meant never breaks it.
+ * (name in any script, e-mail, cTrader user id, trading login, the launch's trading account, case
+ * id, document number matched through its keyed hash), the filters narrow the list, and a URL
+ * nobody meant never breaks it.
  * Cases are made by traders through the real flow; the worker runs the checks.
  */
 import "./support/request-scope";
@@ -173,5 +174,23 @@ describe("scenario: the queue's filters offer what there is", () => {
     expect(levels.find((o) => o.selected)?.value).toBe("standard");
     expect(levels.find((o) => o.value === "standard")?.text).not.toBe("standard");
     expect(listed(page)).toContain(flagged);
+  });
+});
+
+describe("scenario: the queue finds a case by the account it was opened from", () => {
+  it("matches the launch's trading account, not only the trader's own login", async () => {
+    const w = world();
+    const trader = new Trader(w, 560_004);
+    await trader.launch("kyc", { kycType: "standard", account: "4400987" });
+    await trader.fillStandardForms();
+    await trader.uploadStandardDocuments();
+    await trader.submit();
+    await w.worker();
+    const opened = (await trader.currentCase()).id;
+    expect(trader.tradingLogin).not.toBe(4_400_987);
+    const reviewer = await signedInStaff(w, "account.reviewer@broker.example", "reviewer");
+    expect(listed(await reviewer.queue({ q: "4400987" }))).toEqual([opened]);
+    // Exact, like the other numbers: a neighbouring account is someone else's.
+    expect(listed(await reviewer.queue({ q: "4400988" }))).toEqual([]);
   });
 });

@@ -173,6 +173,9 @@ function conditionsOf(filter: QueueFilter): SQL[] {
     if (s.number !== undefined)
       arms.push(sql`select c.id from ${kycCases} c join ${traders} t on t.id = c.trader_id
         where t.ctrader_user_id = ${s.number} or t.trading_login = ${s.number}`);
+    // The account cTrader's launch named, as it named it: the case's own, apart from the trader's.
+    if (s.number !== undefined)
+      arms.push(sql`select c.id from ${kycCases} c where c.account = ${String(s.number)}`);
     if (s.documentHash)
       arms.push(sql`select st.case_id from ${caseSearchTerms} st
         where st.term_hash = ${s.documentHash} and st.kind = 'document_number'`);

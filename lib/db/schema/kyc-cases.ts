@@ -125,6 +125,10 @@ export const kycCases = pgTable(
       .where(
         sql`${t.status} in ('submitted', 'resubmitted', 'in_review') and ${t.closedAt} is null`,
       ),
+    // The queue's number search matches the launch's account; most cases have none.
+    index("kyc_cases_account_idx")
+      .on(t.account)
+      .where(sql`${t.account} is not null`),
     index("kyc_cases_unindexed_idx")
       .on(t.id)
       .where(sql`${t.round} > ${t.searchRound}`),

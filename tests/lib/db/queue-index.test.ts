@@ -50,6 +50,7 @@ describe.each([
   ["checks failed", { checksFailed: "1" }],
   ["monitoring hits", { monitoring: "1" }],
   ["an e-mail search", { q: "ivan.petrov@example.com" }],
+  ["a number search (user id, login, account)", { q: "4400987" }],
   ["page 20", { page: "20" }],
   ["highest risk first", { sort: "risk" }],
   ["the latest change first", { queue: "decided", sort: "updated" }],

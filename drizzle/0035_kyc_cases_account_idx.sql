@@ -1,0 +1,1 @@
+CREATE INDEX "kyc_cases_account_idx" ON "kyc_cases" USING btree ("account") WHERE "kyc_cases"."account" is not null;
