@@ -1,8 +1,10 @@
 /**
  * A data subject's erasure request, recorded by an admin and answered at once: executed when no
  * legal reason keeps the data (every case of the trader is a draft never submitted, or past its
- * retention), otherwise refused with the reason — `legal_hold`, or `retention_not_over` with the
- * date the erasure will run (null while the relationship has not ended: the date is not known).
+ * retention), otherwise refused with the reason — `legal_hold`; `open_task` while a monitoring hit
+ * or a late vendor verdict waits for a decision (the AML duty to decide it, and perhaps report a
+ * suspicion, outlives the relationship; the purge waits for it too); or `retention_not_over` with
+ * the date the erasure will run (null while the relationship has not ended: the date is not known).
  * Either way the request and its answer are stored and audited.
  */
 import "server-only";
@@ -11,6 +13,7 @@ import {
   getRelationship,
   insertErasureRequest,
   listTraderCaseRetention,
+  traderHasOpenHoldTask,
 } from "@/lib/db/queries/retention";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
@@ -21,7 +24,11 @@ import { listTraderCasesForRetention } from "./relationship";
 
 export type ErasureAnswer =
   | { outcome: "executed"; erased: number }
-  | { outcome: "refused"; reason: "legal_hold" | "retention_not_over"; runsAt: Date | null };
+  | {
+      outcome: "refused";
+      reason: "legal_hold" | "open_task" | "retention_not_over";
+      runsAt: Date | null;
+    };
 
 export async function requestErasure(
   staff: Pick<StaffPrincipal, "id" | "role">,
@@ -35,10 +42,11 @@ export async function requestErasure(
   const kycCase = await getCaseById(caseId);
   if (!kycCase) throw new AppError("NOT_FOUND", "no such case", { reason: "not_found" });
   const traderId = kycCase.traderId;
-  const [cases, retention, relationship] = await Promise.all([
+  const [cases, retention, relationship, taskOpen] = await Promise.all([
     listTraderCasesForRetention(traderId),
     listTraderCaseRetention(traderId),
     getRelationship(traderId),
+    traderHasOpenHoldTask(traderId),
   ]);
   const state = new Map(retention.map((r) => [r.caseId, r]));
   const live = cases.filter((c) => !state.get(c.id)?.purgedAt);
@@ -48,6 +56,7 @@ export async function requestErasure(
   let answer: ErasureAnswer;
   if (live.some((c) => state.get(c.id)?.legalHoldAt))
     answer = { outcome: "refused", reason: "legal_hold", runsAt: null };
+  else if (taskOpen) answer = { outcome: "refused", reason: "open_task", runsAt: null };
   else if (bound.length > 0 && (!due || due.getTime() > now.getTime()))
     answer = { outcome: "refused", reason: "retention_not_over", runsAt: due };
   else {

@@ -297,6 +297,13 @@ describe("scenario: a monitoring hit open when the relationship ends", () => {
     const reviewer = await signedInStaff(w, "hit.ended.reviewer@broker.example", "reviewer");
     const approver = await signedInStaff(w, "hit.ended.approver@broker.example", "approver");
     expect(await reviewer.casePage(gone.kycCase.id)).toContain('data-testid="monitoring-task"');
+    // The trader asks to be erased meanwhile: refused while the task is open, nothing erased.
+    const admin = await signedInStaff(w, "hit.ended.admin@broker.example", "admin");
+    expect(await admin.erasureRequest(gone.kycCase.id)).toBe("erasure_refused");
+    const refused = await admin.casePage(gone.kycCase.id);
+    expect(refused).toContain('data-reason="open_task"');
+    expect(textOf(refused)).toContain("a monitoring task is open");
+    expect(await purged()).toBe(0);
 
     // Two people clear the hit; the next purge erases the case.
     const hitKey = /data-hit="([^"]+)"/.exec(page)?.[1];

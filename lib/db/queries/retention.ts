@@ -689,6 +689,17 @@ export async function listErasureRequests(traderId: string) {
 }
 
 /** Every retention row of the trader's cases (holds and tombstones). */
+/** Whether any case of the trader has an open hold task (a monitoring hit, a late vendor verdict). */
+export async function traderHasOpenHoldTask(traderId: string): Promise<boolean> {
+  const db = await getDb();
+  const [row] = await db
+    .select({ id: kycCases.id })
+    .from(kycCases)
+    .where(and(eq(kycCases.traderId, traderId), holdTaskOpen(kycCases.id)))
+    .limit(1);
+  return row !== undefined;
+}
+
 export async function listTraderCaseRetention(traderId: string): Promise<CaseRetentionRow[]> {
   const db = await getDb();
   const rows = await db

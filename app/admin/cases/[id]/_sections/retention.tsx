@@ -51,8 +51,8 @@ export async function Retention({ file, isAdmin }: { file: CaseFile; isAdmin: bo
             result:
               request.outcome === "executed"
                 ? "executed"
-                : request.reason === "legal_hold"
-                  ? "legal_hold"
+                : request.reason === "legal_hold" || request.reason === "open_task"
+                  ? request.reason
                   : "retention",
             runsAt: request.runsAt ? day(request.runsAt) : t("retention.runsWhenEnded"),
           })}
