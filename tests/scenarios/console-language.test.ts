@@ -118,6 +118,15 @@ describe("scenario: a screening hit read by an officer who works in German", () 
     expect(textOf(page)).toContain(
       "Geburtsdatum: dasselbe Geburtsdatum (gelistet: 1958-02-28, 1959).",
     );
+    // What the trader typed reads the same way: the nationality, residence and the passport's
+    // issuing country by name, beside the document too, never as bare codes.
+    const traderData = page.slice(page.indexOf('data-testid="trader-data"'));
+    const typed = traderData.slice(0, traderData.indexOf("</section>"));
+    expect(typed).toContain('<abbr title="RU" data-country="RU">Russland</abbr>');
+    expect(typed).toContain('<abbr title="SE" data-country="SE">Schweden</abbr>');
+    expect(typed).not.toMatch(/<bdi>(RU|SE)<\/bdi>/);
+    const issuing = /<dd data-field="issuingCountry">[\s\S]*?<\/dd>/.exec(page)?.[0] ?? "";
+    expect(issuing).toContain('<abbr title="SE" data-country="SE">Schweden</abbr>');
   });
 });
 

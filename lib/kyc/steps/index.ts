@@ -8,7 +8,7 @@ import type { StepId } from "../levels";
 import { appropriatenessFields, parseAppropriateness } from "./appropriateness";
 import { valuesFromForm, type FieldSpec, type StepParse, type StepValues } from "./fields";
 import { identityDocumentFields, parseIdentityDocument } from "./identity-document";
-import { parsePersonal, personalValuesFrom } from "./personal";
+import { parsePersonal, PERSONAL_COUNTRY_FIELDS, personalValuesFrom } from "./personal";
 import {
   employmentFields,
   parseEmployment,
@@ -51,3 +51,10 @@ export const STEP_DEFINITIONS: Record<StepId, StepDefinition> = {
   pep: generic(pepFields, parsePep),
   appropriateness: generic(appropriatenessFields, parseAppropriateness),
 };
+
+/** Whether a step's top-level field holds country codes, so staff read it as country names. */
+export function isCountryField(step: string, field: string): boolean {
+  if (step === "personal") return PERSONAL_COUNTRY_FIELDS.includes(field);
+  const definition = STEP_DEFINITIONS[step as StepId] as StepDefinition | undefined;
+  return definition?.fields?.some((f) => f.name === field && f.kind === "country") ?? false;
+}

@@ -14,6 +14,13 @@ import { country, isoDate, parseWithSchema, stepText } from "./fields";
 export const MIN_AGE = 18;
 const MAX_AGE = 120;
 
+/** The personal step's fields that hold country codes (ISO 3166-1 alpha-2). */
+export const PERSONAL_COUNTRY_FIELDS: readonly string[] = [
+  "countryOfBirth",
+  "nationalities",
+  "country",
+];
+
 export const PERSONAL_FIELDS = [
   "givenNames",
   "surnames",

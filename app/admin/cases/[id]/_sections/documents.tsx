@@ -3,7 +3,7 @@ import type { CaseFile } from "@/lib/review/case-file";
 import { getConsoleLabels, getFieldLabels } from "@/lib/review/labels";
 import { DocumentViewer } from "./document-viewer";
 import { SelfieFrames } from "./selfie-frames";
-import { Value } from "./value";
+import { FieldValue, Value } from "./value";
 import { getCaseWords } from "./words";
 
 /**
@@ -72,7 +72,13 @@ export async function Documents({ file }: { file: CaseFile }) {
                   <div key={`${f.step}.${f.field}`} style={{ display: "contents" }}>
                     <dt>{fields.field(f.step, f.field)}</dt>
                     <dd data-field={f.field}>
-                      <Value value={fields.option(f.step, f.field, f.value)} />
+                      <FieldValue
+                        step={f.step}
+                        field={f.field}
+                        value={f.value}
+                        fields={fields}
+                        country={label.country}
+                      />
                     </dd>
                   </div>
                 ))}

@@ -1,7 +1,7 @@
 import { STEPS } from "@/lib/kyc/levels";
 import type { CaseFile } from "@/lib/review/case-file";
 import { getConsoleLabels, getFieldLabels } from "@/lib/review/labels";
-import { Value } from "./value";
+import { FieldValue } from "./value";
 import { getCaseWords } from "./words";
 
 /** What the trader typed, step by step, under the labels of the trader's own forms. */
@@ -28,7 +28,13 @@ export async function TraderData({ file }: { file: CaseFile }) {
                 <div key={k} style={{ display: "contents" }}>
                   <dt>{fields.field(step, k)}</dt>
                   <dd>
-                    <Value value={fields.option(step, k, v)} />
+                    <FieldValue
+                      step={step}
+                      field={k}
+                      value={v}
+                      fields={fields}
+                      country={label.country}
+                    />
                   </dd>
                 </div>
               ))}

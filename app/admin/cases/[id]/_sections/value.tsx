@@ -1,5 +1,7 @@
 import { OfficerTime } from "../../../_components/officer-time";
 import { BIDI_CONTROLS } from "@/lib/kyc/steps/fields";
+import { isCountryField } from "@/lib/kyc/steps";
+import type { FieldLabels } from "@/lib/review/labels";
 
 /**
  * A value as JSON, its bidi controls written as escapes: a value stored before they were dropped
@@ -56,6 +58,27 @@ export function Countries({ codes, name }: { codes: unknown; name: (code: string
       ))}
     </>
   );
+}
+
+/**
+ * A value the trader typed into a step's field: a country field by name in the officer's language
+ * (the code on hover), a choice by its label, anything else as stored.
+ */
+export function FieldValue({
+  step,
+  field,
+  value,
+  fields,
+  country,
+}: {
+  step: string;
+  field: string;
+  value: unknown;
+  fields: FieldLabels;
+  country: (code: string) => string;
+}) {
+  if (isCountryField(step, field)) return <Countries codes={value} name={country} />;
+  return <Value value={fields.option(step, field, value)} />;
 }
 
 /** A time in the officer's time zone, UTC on hover (server-rendered as UTC). */
