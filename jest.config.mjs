@@ -51,10 +51,12 @@ const PGLITE_TOO = [
   "crypto-shredding",
   "periodic-review",
   "relationship-end",
+  "renewal",
   "rescreen-resume",
   "retention",
   "retention-drafts",
   "subject-access",
+  "upgrades",
   "vendor",
 ].map((name) => `<rootDir>/tests/scenarios/${name}.test.ts`);
 
