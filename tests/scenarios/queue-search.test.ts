@@ -6,12 +6,31 @@
  * Cases are made by traders through the real flow; the worker runs the checks.
  */
 import "./support/request-scope";
+import { jest } from "@jest/globals";
 import { sql } from "drizzle-orm";
 import { textOf } from "../helpers/render-page";
 import { signedInStaff, Trader } from "./support/people";
 import { OFAC_EXCERPT, scenarioWorld } from "./support/world";
 
 const world = scenarioWorld();
+
+/** Every timer jest can fake but Date: postgres.js and the worker still need real ones. */
+const NOT_DATE = [
+  "hrtime",
+  "nextTick",
+  "performance",
+  "queueMicrotask",
+  "requestAnimationFrame",
+  "cancelAnimationFrame",
+  "requestIdleCallback",
+  "cancelIdleCallback",
+  "setImmediate",
+  "clearImmediate",
+  "setInterval",
+  "clearInterval",
+  "setTimeout",
+  "clearTimeout",
+] as const;
 
 const listed = (html: string) =>
   [...html.matchAll(/<tr[^>]*data-case="([0-9a-f-]{36})"/g)].map((m) => m[1]);
@@ -104,6 +123,35 @@ describe("scenario: searching the queue", () => {
     const far = await reviewer.queue({ page: "9" });
     expect(listed(far)).toEqual([]);
     expect(far).toContain('rel="prev"');
+  });
+
+  it("lists a case past the review-time target under 'SLA overdue', marked overdue, a day later", async () => {
+    const w = world();
+    const reviewer = await signedInStaff(w, "sla.reviewer@broker.example", "reviewer");
+    expect(listed(await reviewer.queue({ overdue: "1" }))).toEqual([]);
+    // A day and an hour on (REVIEW_TIME_HOURS is 24): only the clock moves, never the rows.
+    // Date alone is faked so the database driver's timers keep running.
+    const later = new Date(Date.now() + 25 * 3_600_000);
+    jest.useFakeTimers({ now: later, doNotFake: [...NOT_DATE] });
+    try {
+      await w.worker(later);
+      // The night ended the reviewer's session; they sign in again.
+      await reviewer.signIn();
+      const page = await reviewer.queue({ overdue: "1" });
+      expect(listed(page).sort()).toEqual([cyrillic, latin].sort());
+      for (const id of [cyrillic, latin]) {
+        const row = new RegExp(`<tr[^>]*data-case="${id}"[\\s\\S]*?</tr>`).exec(page)?.[0] ?? "";
+        expect(row).toContain('data-overdue="true"');
+        expect(textOf(row)).toMatch(/\b25 h \/ 24 h · overdue\b/);
+      }
+      // Waiting at least 26 hours: nobody yet.
+      expect(listed(await reviewer.queue({ minHours: "26" }))).toEqual([]);
+      expect(listed(await reviewer.queue({ minHours: "25" })).sort()).toEqual(
+        [cyrillic, latin].sort(),
+      );
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it("indexes cases submitted before the search existed when the worker runs", async () => {
