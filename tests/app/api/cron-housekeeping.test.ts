@@ -1,20 +1,81 @@
 /**
  * The daily cron route: where no worker runs (Vercel), it runs housekeeping (the automated checks
- * of a case no request checked, the audit chain's verification), reports the screening lists' age, and delivers what is due.
+ * of a case no request checked, the audit chain's verification, the document expiry sweep, the
+ * retention purge, periodic reviews), reports the screening lists' age, and delivers what is due;
+ * a call without the bearer secret runs none of it.
  */
 import "../../scenarios/support/request-scope";
+import { sql } from "drizzle-orm";
 import { GET, POST } from "@/app/api/cron/housekeeping/route";
+import { POST as relationshipEnd } from "@/app/api/crm/traders/[id]/relationship-end/route";
+import { textOf } from "../../helpers/render-page";
+import { sqlRows } from "../../helpers/sql-rows";
 import { signedInStaff, Trader } from "../../scenarios/support/people";
-import { scenarioWorld } from "../../scenarios/support/world";
+import { BROKER, scenarioWorld, type World } from "../../scenarios/support/world";
 
 const SECRET = "cron-secret-for-tests-0123456789";
-const world = scenarioWorld({ CRON_SECRET: SECRET });
+const CRM_KEY = "crm-api-key-for-the-cron-route-tests";
+const world = scenarioWorld({
+  CRON_SECRET: SECRET,
+  CRM_API_KEY: CRM_KEY,
+  PERIODIC_REVIEW_MONTHS_LOW: "12",
+});
+const DAY = 86_400_000;
+const WRONG = [undefined, "Bearer wrong", `Bearer ${SECRET}x`, SECRET, `Basic ${SECRET}`];
 
 const call = (handler: typeof GET, authorization?: string) =>
   handler(
     new Request("http://localhost/api/cron/housekeeping", {
       headers: authorization ? { authorization } : {},
     }),
+  );
+
+/**
+ * A call the scheduler makes at `at`: the route reads the time from the process clock, so only
+ * `Date` is faked (running on from `at`); timers, I/O and the database run as usual.
+ */
+async function callAt(at: Date, handler: typeof GET, authorization?: string) {
+  jest.useFakeTimers({
+    now: at,
+    advanceTimers: true,
+    doNotFake: [
+      "hrtime",
+      "nextTick",
+      "performance",
+      "queueMicrotask",
+      "setImmediate",
+      "clearImmediate",
+      "setInterval",
+      "clearInterval",
+      "setTimeout",
+      "clearTimeout",
+    ],
+  });
+  try {
+    const response = await call(handler, authorization);
+    return { status: response.status, body: (await response.json()) as unknown };
+  } finally {
+    jest.useRealTimers();
+  }
+}
+
+const retentionOf = (w: World, caseId: string) =>
+  sqlRows<{ purge_rule: string; purged_at: string; tombstone: Record<string, unknown> }>(
+    w.db.db,
+    sql`select purge_rule, to_char(purged_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as purged_at, tombstone
+      from case_retention where case_id = ${caseId} and purged_at is not null`,
+  );
+
+const auditOf = (w: World, caseId: string, like: string) =>
+  sqlRows<{ action: string; actor_id: string }>(
+    w.db.db,
+    sql`select action, actor_id from audit_events where case_id = ${caseId} and action like ${like} order by seq`,
+  );
+
+const periodicTasksOf = (w: World, caseId: string) =>
+  sqlRows<{ open: boolean }>(
+    w.db.db,
+    sql`select closed_at is null as open from review_tasks where case_id = ${caseId} and kind = 'periodic_review'`,
   );
 
 describe("/api/cron/housekeeping", () => {
@@ -82,6 +143,97 @@ describe("/api/cron/housekeeping", () => {
     const again = (await (await call(POST, `Bearer ${SECRET}`)).json()) as typeof body;
     expect(again.housekeeping.renewal).toEqual({ noticed: 0, expired: 0 });
     expect(await trader.status()).toBe("approved");
+  });
+
+  it("runs the retention purge on the scheduler's clock: refused calls erase nothing, the due run erases the case with its tombstone", async () => {
+    const w = world();
+    const trader = new Trader(w, 540_004);
+    await trader.completeStandardLevel({ surnames: "Cronqvist" }, { expiryDate: "2045-01-31" });
+    await w.worker();
+    const kycCase = await trader.currentCase();
+    const reviewer = await signedInStaff(w, "cron.purge.reviewer@broker.example", "reviewer");
+    expect(await reviewer.approve(kycCase.id)).toBe("approved");
+    await w.worker();
+    const ended = await relationshipEnd(
+      new Request(`${BROKER}/api/crm/traders/${trader.userId}/relationship-end`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${CRM_KEY}` },
+        body: JSON.stringify({ endedAt: new Date(Date.now() - 3_600_000).toISOString() }),
+      }),
+      { params: Promise.resolve({ id: String(trader.userId) }) },
+    );
+    expect(ended.status).toBe(200);
+    const due = new Date(((await ended.json()) as { erasableFrom: string }).erasableFrom);
+
+    const early = await callAt(new Date(due.getTime() - DAY), GET, `Bearer ${SECRET}`);
+    expect(early.status).toBe(200);
+    expect(await retentionOf(w, kycCase.id)).toEqual([]);
+    for (const auth of WRONG) expect((await callAt(due, GET, auth)).status).toBe(401);
+    expect(await retentionOf(w, kycCase.id)).toEqual([]);
+    expect(await auditOf(w, kycCase.id, "retention.%")).toEqual([]);
+
+    const run = await callAt(due, POST, `Bearer ${SECRET}`);
+    expect(run.status).toBe(200);
+    expect((run.body as { housekeeping: { retention: { cases: number } } }).housekeeping).toEqual(
+      expect.objectContaining({ retention: expect.objectContaining({ cases: 1 }) }),
+    );
+    expect(await retentionOf(w, kycCase.id)).toEqual([
+      {
+        purge_rule: "relationship_ended",
+        purged_at: due.toISOString(),
+        tombstone: expect.objectContaining({
+          caseId: kycCase.id,
+          outcome: "approved",
+          rule: "relationship_ended",
+          purgedAt: due.toISOString(),
+        }),
+      },
+    ]);
+    expect(await auditOf(w, kycCase.id, "retention.%")).toEqual([
+      { action: "retention.purged", actor_id: "retention" },
+    ]);
+    // What an admin sees (signed in now: the run years ahead ended the earlier sessions).
+    const admin = await signedInStaff(w, "cron.purge.admin@broker.example", "admin");
+    const page = await admin.casePage(kycCase.id);
+    expect(page).toContain('data-testid="tombstone"');
+    expect(textOf(page)).not.toContain("Cronqvist");
+  });
+
+  it("opens periodic reviews on the scheduler's clock: refused calls open nothing, the due run puts the task in the queue", async () => {
+    const w = world();
+    const trader = new Trader(w, 540_005);
+    await trader.completeStandardLevel({}, { expiryDate: "2045-01-31" });
+    await w.worker();
+    const kycCase = await trader.currentCase();
+    const reviewer = await signedInStaff(w, "cron.periodic.reviewer@broker.example", "reviewer");
+    expect(await reviewer.approve(kycCase.id)).toBe("approved");
+    await w.worker();
+    expect((await trader.currentCase()).riskLevel).toBe("low");
+    const approvedAt = new Date(
+      String(w.crmEventsFor(kycCase.id).find((e) => e.event === "approve")?.payload.occurredAt),
+    );
+    // PERIODIC_REVIEW_MONTHS_LOW=12.
+    const due = new Date(approvedAt);
+    due.setUTCMonth(due.getUTCMonth() + 12);
+    const later = new Date(due.getTime() + 60_000);
+
+    for (const auth of WRONG) expect((await callAt(later, GET, auth)).status).toBe(401);
+    expect(await periodicTasksOf(w, kycCase.id)).toEqual([]);
+
+    const run = await callAt(later, GET, `Bearer ${SECRET}`);
+    expect(run.status).toBe(200);
+    const body = run.body as { housekeeping: { periodicReviews: number } };
+    expect(body.housekeeping.periodicReviews).toBeGreaterThanOrEqual(1);
+    expect(await periodicTasksOf(w, kycCase.id)).toEqual([{ open: true }]);
+    // A second run opens nothing more.
+    expect((await callAt(later, POST, `Bearer ${SECRET}`)).status).toBe(200);
+    expect(await periodicTasksOf(w, kycCase.id)).toEqual([{ open: true }]);
+
+    const officer = await signedInStaff(w, "cron.periodic.officer@broker.example", "reviewer");
+    const queue = await officer.queue({ queue: "periodic" });
+    expect(queue.match(new RegExp(`data-case="${kycCase.id}"`, "g"))).toHaveLength(1);
+    // A review task is work for a person: the case stays approved.
+    expect((await trader.currentCase()).status).toBe("approved");
   });
 
   it("refuses everyone when no CRON_SECRET is configured", async () => {
