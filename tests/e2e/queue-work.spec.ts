@@ -1,6 +1,9 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import en from "../../messages/en.json";
-import { createStaff, signIn } from "./fixtures/console";
+import { createStaff, importLists, openDecidable, signIn } from "./fixtures/console";
 import {
   completeStandardLevel,
   fillPersonal,
@@ -16,8 +19,10 @@ import {
  * named like OFAC SDN entry 6707, so screening fails and escalates the case). A reviewer finds
  * each by its cTrader user id, trading login and case id; narrows the queue by level, trigger,
  * escalation, failed checks and SLA, each kept in the URL across a reload; an approver assigns
- * two cases to a colleague, who finds them as theirs; and eleven traders who only opened the
- * screens fill the "Not sent yet" queue past its first page of ten.
+ * two cases to a colleague, who finds them as theirs; eleven traders who only opened the
+ * screens fill the "Not sent yet" queue past its first page of ten; and two more traders, S and
+ * T, are approved before a broker list naming S arrives (`npm run lists:import`), so the status
+ * and monitoring-hit filters have approved cases, one with a hit, to tell apart.
  * Other specs share the database, so every check is about these rows.
  */
 const databaseUrl = process.env.E2E_DATABASE_URL || "";
@@ -307,4 +312,98 @@ test("the queue pages past its first page: every case once, in order, and the pa
   await reviewer.getByTestId("queue-pages").locator("a[rel=prev]").click();
   await expect(reviewer).not.toHaveURL(/[?&]page=/);
   expect(await users()).toEqual(newestFirst.slice(0, 10));
+});
+
+test("status and monitoring hit filter the rows and survive a reload", async ({ browser }) => {
+  test.setTimeout(300_000);
+  const S = {
+    userId: 2231,
+    seed: 22311,
+    person: { givenNames: "Ingrid", surnames: "Solvang", dateOfBirth: "1983-05-17" },
+  };
+  const T = {
+    userId: 2232,
+    seed: 22321,
+    person: { givenNames: "Tor", surnames: "Lunde", dateOfBirth: "1987-08-03" },
+  };
+  const approved: Record<"s" | "t", string> = { s: "", t: "" };
+  for (const [key, sender] of [
+    ["s", S],
+    ["t", T],
+  ] as const) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await launch(page, { userId: sender.userId, screen: "kyc", lang: "en" });
+    await completeStandardLevel(page, m, sender.seed, sender.person);
+    await context.close();
+    await openDecidable(reviewer, email(sender.userId));
+    approved[key] = new URL(reviewer.url()).pathname.split("/").pop() ?? "";
+    await reviewer.getByTestId("approve").click();
+    await reviewer.getByTestId("approve-yes").click();
+    await expect(reviewer.getByTestId("case-status")).toHaveAttribute("data-status", "approved");
+  }
+  const ours = [...Object.values(ids), ...Object.values(approved)];
+  const shown = async () => (await listed(reviewer)).filter((id) => ours.includes(id));
+
+  // The broker's own list gains Ingrid Solvang; the operator imports it beside the OFAC excerpt.
+  const list = path.join(mkdtempSync(path.join(tmpdir(), "kyc-e2e-list-")), "queue-work-pep.csv");
+  writeFileSync(list, "name,aliases,dob,country\nIngrid Solvang,,1983-05-17,Norway\n");
+  expect(await importLists(databaseUrl, [list])).toMatch(
+    /re-screened \d+ approved traders, 1 with a new likely match/,
+  );
+
+  const filters = reviewer.getByTestId("queue-filters");
+  const apply = async (set: () => Promise<unknown>, url: RegExp[]) => {
+    await reviewer.goto("/admin?sort=newest");
+    await set();
+    await filters.locator("button[type=submit]").click();
+    for (const part of url) await expect(reviewer).toHaveURL(part);
+  };
+  const rows = reviewer.getByTestId("queue").locator("tbody tr");
+
+  // A status replaces the tab's statuses: approved cases, which the review tab never shows.
+  await apply(
+    () => filters.locator("select[name=status]").selectOption("approved"),
+    [/[?&]status=approved(&|$)/],
+  );
+  for (const pass of ["as filtered", "after a reload"]) {
+    if (pass === "after a reload") await reviewer.reload();
+    await expect(filters.locator("select[name=status]"), pass).toHaveValue("approved");
+    expect(await shown(), pass).toEqual([approved.t, approved.s]);
+    // Every row shown, ours or another spec's, is approved.
+    const statuses = await rows.evaluateAll((trs) =>
+      trs.map((tr) => tr.getAttribute("data-status")),
+    );
+    expect(new Set(statuses), pass).toEqual(new Set(["approved"]));
+    await expect(rows.getByTestId("status").first(), pass).toHaveText(/^Approved/);
+  }
+  await apply(
+    () => filters.locator("select[name=status]").selectOption("in_review"),
+    [/[?&]status=in_review(&|$)/],
+  );
+  expect(await shown()).toEqual([ids.r, ids.q, ids.p]);
+
+  // Monitoring hit, with the approved status: S, whose re-screening found the new entry, not T.
+  await apply(async () => {
+    await filters.locator("select[name=status]").selectOption("approved");
+    await filters.locator("input[name=monitoring]").check();
+  }, [/[?&]status=approved(&|$)/, /[?&]monitoring=1(&|$)/]);
+  for (const pass of ["as filtered", "after a reload"]) {
+    if (pass === "after a reload") await reviewer.reload();
+    await expect(filters.locator("input[name=monitoring]"), pass).toBeChecked();
+    expect(await shown(), pass).toEqual([approved.s]);
+    await expect(rows.filter({ hasNot: reviewer.getByTestId("monitoring-hit") }), pass).toHaveCount(
+      0,
+    );
+  }
+  const hit = reviewer.locator(`tr[data-case="${approved.s}"]`);
+  await expect(hit).toHaveAttribute("data-monitoring", "true");
+  await expect(hit.getByTestId("monitoring-hit")).toHaveText("monitoring hit");
+  await expect(hit.getByTestId("monitoring-hit")).toHaveAttribute("data-hold", "monitoring_hit");
+  // The hit raised S's risk to high.
+  await expect(hit.locator("td[data-risk]")).toHaveAttribute("data-risk", "high");
+
+  // In the review tab (cases in review) no case of ours has a monitoring hit.
+  await apply(() => filters.locator("input[name=monitoring]").check(), [/[?&]monitoring=1(&|$)/]);
+  expect(await shown()).toEqual([]);
 });
