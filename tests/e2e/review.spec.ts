@@ -138,7 +138,13 @@ test("the case page: a summary on top, documents to zoom and rotate, shortcuts, 
   // The summary: who, the level and why, the risk, the checks, the documents' quality.
   const summary = reviewer.getByTestId("case-summary");
   await expect(summary.getByTestId("summary-name")).toHaveText("Lea Brandt");
+  await expect(summary.getByTestId("summary-dob")).toHaveText("1988-04-12");
+  // The simulator gives user 2411 the trading login 5202411 (lib/dev/ctrader-simulator.ts).
+  await expect(summary.getByTestId("summary-account")).toHaveText("user 2411 · login 5202411");
   await expect(summary.getByTestId("summary-level")).toHaveText("Standard");
+  // Launched from the app with no trigger named: a manual check.
+  await expect(summary.getByTestId("summary-trigger")).toHaveAttribute("data-trigger", "manual");
+  await expect(summary.getByTestId("summary-trigger")).toHaveText("Manual");
   await expect(summary.getByTestId("summary-risk")).toHaveAttribute("data-risk", /low|medium/);
   await expect(summary.getByTestId("summary-documents").locator("li")).toHaveCount(2);
   await expect(summary.getByTestId("summary-quality").first()).toContainText("brightness");

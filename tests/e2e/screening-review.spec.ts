@@ -58,6 +58,21 @@ test("a likely hit is shown, cleared by two people, and four eyes approve", asyn
   await expect(reviewer.getByTestId("approve")).toBeDisabled();
   expect(await serious(reviewer)).toEqual([]);
 
+  // The summary on top says who this is and why the risk is high: the screening failed.
+  const summary = reviewer.getByTestId("case-summary");
+  await expect(summary.getByTestId("summary-name")).toHaveText("Rafael Caro Quintero");
+  await expect(summary.getByTestId("summary-dob")).toHaveText("1952-12-12");
+  await expect(summary.getByTestId("summary-account")).toHaveText("user 2501 · login 5202501");
+  await expect(summary.getByTestId("summary-trigger")).toHaveText("Manual");
+  const risk = summary.getByTestId("summary-risk");
+  await expect(risk).toHaveAttribute("data-risk", "high");
+  const reasons = summary.getByTestId("summary-risk-reasons").locator("li");
+  await expect(reasons.first()).toHaveAttribute("data-risk-check", "screening");
+  await expect(reasons.first()).toHaveText("Sanctions screening (Fail): +100");
+  // The score is the sum of the reasons' points, as the officer reads them.
+  const points = (await reasons.allTextContents()).map((r) => Number(/\+(\d+)$/.exec(r)?.[1]));
+  await expect(risk).toHaveText(`High · score ${points.reduce((a, b) => a + b, 0)}`);
+
   await hit.getByLabel("Why (required for a false positive)").fill("Born 1988 per passport");
   await hit.getByTestId("hit-false-positive").click();
   await expect(reviewer.getByTestId("outcome")).toContainText("second person");
