@@ -1,4 +1,4 @@
-import { and, inArray, isNull, eq, sql, type SQL } from "drizzle-orm";
+import { and, getTableName, inArray, isNull, eq, sql, type SQL } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { getDb } from "../client";
 import { reviewTasks } from "../schema";
@@ -19,8 +19,11 @@ export function holdTaskOpen(
   caseId: AnyPgColumn,
   kinds: readonly string[] = HOLD_TASK_KINDS,
 ): SQL<boolean> {
+  // Qualified by hand: in a one-table select drizzle writes the bare column name, which inside
+  // this subquery would name the task's own id and match nothing.
+  const outer = sql`${sql.identifier(getTableName(caseId.table))}.${sql.identifier(caseId.name)}`;
   return sql<boolean>`exists (select 1 from ${reviewTasks} t
-    where t.case_id = ${caseId} and t.kind in (${sql.join(
+    where t.case_id = ${outer} and t.kind in (${sql.join(
       kinds.map((kind) => sql`${kind}`),
       sql`, `,
     )}) and t.closed_at is null)`;
