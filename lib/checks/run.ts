@@ -19,7 +19,6 @@ import {
   recordSubmissionRun,
   type RunRecord,
 } from "@/lib/db/queries/checks";
-import { hasOpenHoldTask } from "@/lib/db/queries/hold-tasks";
 import { listCurrentDocuments } from "@/lib/db/queries/documents";
 import { analyzeCaseDocuments, readIdentityMrz } from "@/lib/documents/analysis";
 import type { KycCase } from "@/lib/db/schema";
@@ -167,11 +166,11 @@ async function checkRound(kycCase: KycCase, now: Date): Promise<CaseChecksOutcom
   if (!record)
     throw new AppError("CONFLICT", "the case moved on while its checks ran; they run again");
 
-  // An upgrade is not approved on an approval in force that a hold task puts in doubt.
-  const held = kycCase.approvedLevel !== null && (await hasOpenHoldTask(kycCase.id));
+  // An upgrade is not approved on an approval in force that a hold task puts in doubt: the
+  // approval itself refuses that (lib/kyc/cases.ts), and the case waits for a person.
   const status = await applyRoute(
     kycCase,
-    (record.fourEyesRequired || held) && record.route === "auto_approve"
+    record.fourEyesRequired && record.route === "auto_approve"
       ? { ...record, route: "review" }
       : record,
   );
@@ -209,9 +208,14 @@ async function applyRoute(
       })) as { to: KycCase["status"] });
     }
   } catch (error) {
-    // Someone (a reviewer) moved the case meanwhile: their decision stands; the results are stored.
+    // Someone (a reviewer) moved the case meanwhile: their decision stands; the results are
+    // stored. Or the approval in force is held: the case stays in review for a person.
     if (!(error instanceof AppError && error.code === "CONFLICT")) throw error;
-    log.info("checks.route_skipped", { caseId: kycCase.id, runId: record.runId });
+    log.info("checks.route_skipped", {
+      caseId: kycCase.id,
+      runId: record.runId,
+      reason: error.reason ?? "moved",
+    });
     status = (await getCaseById(kycCase.id))?.status ?? status;
   }
   return status;

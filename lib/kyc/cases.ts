@@ -5,7 +5,8 @@
  * `deliverSoon` (lib/jobs/after-response.ts) for a first delivery attempt right after the response.
  */
 import { AppError } from "@/lib/errors";
-import { applyCaseTransition, type AppliedTransition } from "@/lib/db/queries/cases";
+import { applyCaseTransition, type AppliedTransition, type Tx } from "@/lib/db/queries/cases";
+import { approvalOnHold } from "@/lib/db/queries/hold-tasks";
 import type { KycCase } from "@/lib/db/schema";
 import { destinationIdsFor } from "@/lib/delivery/destinations";
 import { buildCaseStatusChanged, CASE_STATUS_CHANGED } from "@/lib/delivery/payload";
@@ -28,6 +29,20 @@ export type ChangeStatus = {
   level?: string;
 };
 
+export const APPROVAL_ON_HOLD_MESSAGE =
+  "the approval in force is held by a late vendor verdict or a monitoring hit: decide that first";
+
+/**
+ * Every approval, a person's or the checks', is refused while the approval in force it builds on
+ * is held (lib/db/queries/hold-tasks.ts approvalOnHold), asked on the locked row: a hold task
+ * opens under the same lock, so one that opens after the approver's page or the checks looked
+ * still stops it.
+ */
+async function refuseHeldApproval(tx: Tx, before: KycCase): Promise<void> {
+  if (await approvalOnHold(before, tx))
+    throw new AppError("CONFLICT", APPROVAL_ON_HOLD_MESSAGE, { reason: "approval_on_hold" });
+}
+
 export async function changeCaseStatus(input: ChangeStatus): Promise<{
   from: string;
   to: string;
@@ -40,6 +55,13 @@ export async function changeCaseStatus(input: ChangeStatus): Promise<{
   }
   const rule = CASE_EVENTS[input.event];
   const now = input.now ?? new Date();
+  const approval = "approvedLevel" in rule && rule.approvedLevel === "set";
+  const guard: AppliedTransition["guard"] = approval
+    ? async (tx, moved, before) => {
+        await refuseHeldApproval(tx, before);
+        await input.guard?.(tx, moved, before);
+      }
+    : input.guard;
   const applied = await applyCaseTransition({
     caseId: input.kycCase.id,
     event: input.event,
@@ -56,7 +78,7 @@ export async function changeCaseStatus(input: ChangeStatus): Promise<{
     newRound: "newRound" in rule && rule.newRound,
     level: input.level,
     approvedLevel: "approvedLevel" in rule ? rule.approvedLevel : undefined,
-    guard: input.guard,
+    guard,
     outbox: ({ eventId, sequence, moved, trader }) => ({
       type: CASE_STATUS_CHANGED,
       payload: buildCaseStatusChanged({

@@ -26,7 +26,7 @@ import { appendAuditEvent, auditInTransaction } from "@/lib/db/queries/audit";
 import { listCaseEvents } from "@/lib/db/queries/cases";
 import { replaceCaseSearchTerms } from "@/lib/db/queries/queue";
 import { getCheckFailure, getRoundRun } from "@/lib/db/queries/checks";
-import { HOLD_TASK_KINDS, hasOpenHoldTask } from "@/lib/db/queries/hold-tasks";
+import { HOLD_TASK_KINDS, approvalOnHold } from "@/lib/db/queries/hold-tasks";
 import {
   assignCase,
   closeReviewTask,
@@ -39,7 +39,7 @@ import type { KycCase } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import { AppError, type ReviewReason } from "@/lib/errors";
 import { runCaseChecks } from "@/lib/checks/run";
-import { changeCaseStatus } from "@/lib/kyc/cases";
+import { APPROVAL_ON_HOLD_MESSAGE, changeCaseStatus } from "@/lib/kyc/cases";
 import { latestRenewalNotice } from "@/lib/kyc/renewal";
 import { approvedInputs, declineUpgradeData, putBackApprovedInputs } from "@/lib/kyc/upgrade";
 import { restoreRenewalNotice } from "@/lib/db/queries/renewal";
@@ -194,17 +194,17 @@ const BLOCKER_MESSAGES: Record<ApprovalBlocker, string> = {
   confirmed_match: "a screening hit was confirmed as a match: the case cannot be approved",
   likely_hit_open: "a likely screening hit is not cleared by two people",
   hit_unjudged: "a screening hit has not been judged",
-  approval_on_hold:
-    "the approval in force is held by a late vendor verdict or a monitoring hit: decide that first",
+  approval_on_hold: APPROVAL_ON_HOLD_MESSAGE,
 };
 
 /** Why the case cannot be approved now, or null: what the console shows beside the control. */
 export async function approvalBlocker(kycCase: KycCase): Promise<ApprovalBlocker | null> {
   if (!REVIEWABLE_STATUSES.has(kycCase.status)) return "not_reviewable";
   // An upgrade builds on the approval in force; while that approval is in doubt, approving the
-  // upgrade would grant more on it. Keeping or withdrawing it comes first.
-  if (kycCase.approvedLevel !== null && (await hasOpenHoldTask(kycCase.id)))
-    return "approval_on_hold";
+  // upgrade would grant more on it. Keeping or withdrawing it comes first. The approval asks
+  // again under the case row's lock (lib/kyc/cases.ts); this early answer is for the page and
+  // for a four-eyes first signature, which changes no status.
+  if (await approvalOnHold(kycCase)) return "approval_on_hold";
   const run = await getRoundRun(kycCase.id, kycCase.round);
   if (!run) {
     const failure = await getCheckFailure(kycCase.id);

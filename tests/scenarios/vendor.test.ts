@@ -10,6 +10,8 @@ import { http, HttpResponse } from "msw";
 import { ctraderServer } from "../helpers/ctrader-stub";
 import { sqlRows } from "../helpers/sql-rows";
 import { listCaseAuditEvents } from "@/lib/db/queries/audit";
+import { CHECKS_ACTOR } from "@/lib/checks/run";
+import { changeCaseStatus } from "@/lib/kyc/cases";
 import { stubSumsub, SUMSUB, SUMSUB_SETTINGS, sumsubWebhook } from "../helpers/sumsub-stub";
 import { ENHANCED_OWN_STEPS } from "../fixtures/kyc-values";
 import { signedInStaff, Trader, type Staff } from "./support/people";
@@ -376,6 +378,21 @@ describe("scenario: a case verified by Sumsub, from the cTrader launch to the re
     );
     expect(await approver.approve(kycCase.id)).toBe("error:approval_on_hold");
     expect(accountRights().at(-1)).toBe("CLOSE_ONLY");
+    // The refusal does not rest on a read made before the change: the approval transition
+    // itself, asked with no earlier look (as the checks or an approver whose page predates the
+    // verdict would reach it), refuses on the locked row and moves nothing.
+    const transitions = () =>
+      sqlRows(w.db.db, sql`select id from case_events where case_id = ${kycCase.id}`);
+    const transitionsBefore = await transitions();
+    await expect(
+      changeCaseStatus({
+        kycCase: { id: kycCase.id, status: "in_review" },
+        event: "approve",
+        actor: CHECKS_ACTOR,
+      }),
+    ).rejects.toMatchObject({ code: "CONFLICT", reason: "approval_on_hold" });
+    expect(await transitions()).toEqual(transitionsBefore);
+    expect(await trader.status()).toBe("in_review");
 
     // The approver keeps the approval in force: the hold is lifted, the upgrade is decided on
     // its own merits.

@@ -136,9 +136,10 @@ export type AppliedTransition = {
   approvedLevel?: "set" | "restore" | "clear";
   /**
    * Runs right after the case row is locked and moved, before anything else is written: throw
-   * to refuse the change (e.g. the answers changed after the caller read them).
+   * to refuse the change (e.g. the answers changed after the caller read them). `before` is the
+   * row as it was under the lock, before the change.
    */
-  guard?: (tx: Tx, moved: KycCase) => Promise<void>;
+  guard?: (tx: Tx, moved: KycCase, before: KycCase) => Promise<void>;
   outbox: OutboxBuilder;
   /** Runs inside the same transaction, after the timeline and outbox writes. */
   alsoInTransaction?: (tx: Tx, moved: KycCase) => Promise<void>;
@@ -157,6 +158,9 @@ export async function applyCaseTransition(
 ): Promise<{ eventId: string; moved: KycCase } | null> {
   const db = await getDb();
   return db.transaction(async (tx) => {
+    const [before] = t.guard
+      ? await tx.select().from(kycCases).where(eq(kycCases.id, t.caseId)).for("update")
+      : [];
     const [moved] = await tx
       .update(kycCases)
       .set({
@@ -188,7 +192,7 @@ export async function applyCaseTransition(
       )
       .returning();
     if (!moved) return null;
-    if (t.guard) await t.guard(tx, moved);
+    if (t.guard) await t.guard(tx, moved, before!);
     if (t.decision)
       await tx.insert(caseDecisions).values({ ...t.decision, caseId: t.caseId, createdAt: t.now });
     await tx.insert(caseEvents).values({

@@ -1,7 +1,8 @@
-import { and, getTableName, inArray, isNull, eq, sql, type SQL } from "drizzle-orm";
+import { eq, getTableName, sql, type SQL } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { getDb } from "../client";
-import { reviewTasks } from "../schema";
+import { kycCases, reviewTasks } from "../schema";
+import type { Tx } from "./cases";
 
 /** A re-screening hit on an approved case (lib/checks/rescreen.ts). */
 export const MONITORING_TASK = "monitoring_hit";
@@ -29,19 +30,24 @@ export function holdTaskOpen(
     )}) and t.closed_at is null)`;
 }
 
-/** Whether the case has an open hold task: its approval in force waits for a person. */
-export async function hasOpenHoldTask(caseId: string): Promise<boolean> {
-  const db = await getDb();
+/**
+ * Whether the approval in force of the case (it has an approved level) is held by an open hold
+ * task: approving an upgrade (or early renewal) then would grant more on an approval in doubt.
+ * Outside a transaction it is the console's early answer; the approval itself asks again with
+ * `tx`, once the case row is locked (lib/kyc/cases.ts), which is the answer that counts: a hold
+ * task opens only under that same lock. Ask in a statement of its own after the lock: a
+ * statement that waited for the lock reads with the snapshot it started with and would miss a
+ * task committed meanwhile.
+ */
+export async function approvalOnHold(
+  kycCase: { id: string; approvedLevel: string | null },
+  tx?: Tx,
+): Promise<boolean> {
+  if (kycCase.approvedLevel === null) return false;
+  const db = tx ?? (await getDb());
   const [row] = await db
-    .select({ id: reviewTasks.id })
-    .from(reviewTasks)
-    .where(
-      and(
-        eq(reviewTasks.caseId, caseId),
-        inArray(reviewTasks.kind, [...HOLD_TASK_KINDS]),
-        isNull(reviewTasks.closedAt),
-      ),
-    )
-    .limit(1);
-  return row !== undefined;
+    .select({ held: holdTaskOpen(kycCases.id) })
+    .from(kycCases)
+    .where(eq(kycCases.id, kycCase.id));
+  return row?.held === true;
 }
