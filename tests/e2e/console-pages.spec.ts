@@ -164,3 +164,68 @@ test("the audit trail: filter by the reviewer, verify the chain, export", async 
   expect(csv.split("\r\n")[0]).toContain("seq,occurred_at,actor_type");
   expect(csv).toContain("pages.reviewer");
 });
+
+test("the audit trail: filter by case, by action and by period, and export what the filter shows", async () => {
+  const filters = admin.getByTestId("audit-filters");
+  const rows = admin.getByTestId("audit-rows").locator("tbody tr");
+  const actions = () => rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-action")));
+  const filter = async (fields: Record<string, string>) => {
+    await admin.goto("/admin/audit");
+    for (const [name, value] of Object.entries(fields))
+      await filters.locator(`input[name=${name}]`).fill(value);
+    await filters.getByRole("button", { name: "Filter" }).click();
+    for (const [name, value] of Object.entries(fields))
+      await expect(admin).toHaveURL(new RegExp(`[?&]${name}=${encodeURIComponent(value)}(&|$)`));
+  };
+
+  // The case: only its events, each linking to it; the reviewer's opening it among them.
+  await filter({ case: world.caseId });
+  await expect(filters.locator("input[name=case]")).toHaveValue(world.caseId);
+  const caseLinks = await rows
+    .locator("td:nth-child(4) a")
+    .evaluateAll((links) => links.map((a) => a.getAttribute("href")));
+  expect(caseLinks.length).toBe(await rows.count());
+  expect(new Set(caseLinks)).toEqual(new Set([`/admin/cases/${world.caseId}`]));
+  expect(await actions()).toContain("case.viewed");
+  const forCase = await actions();
+
+  // An action: only that action, from anyone.
+  await filter({ action: "staff.login" });
+  expect(new Set(await actions())).toEqual(new Set(["staff.login"]));
+  const who = await admin.getByTestId("actor").allTextContents();
+  expect(who.some((a) => a.includes("pages.reviewer"))).toBe(true);
+  expect(who.some((a) => a.includes(ADMIN))).toBe(true);
+  // Case and action together: who opened this case (the reviewer among them).
+  await filter({ case: world.caseId, action: "case.viewed" });
+  expect(new Set(await actions())).toEqual(new Set(["case.viewed"]));
+  const viewers = await admin.getByTestId("actor").allTextContents();
+  expect(viewers.some((a) => a.includes("pages.reviewer"))).toBe(true);
+
+  // A period of whole UTC days, the last one included: today has this case's events.
+  const today = new Date().toISOString().slice(0, 10);
+  await filter({ case: world.caseId, from: today, to: today });
+  expect(await actions()).toEqual(forCase);
+  const times = await rows
+    .locator("td:first-child time")
+    .evaluateAll((ts) => ts.map((t) => t.getAttribute("datetime") ?? ""));
+  for (const time of times) expect(time.slice(0, 10)).toBe(today);
+  // A January long before the case: nothing, said so.
+  await filter({ case: world.caseId, from: "2020-01-01", to: "2020-01-31" });
+  await expect(admin.getByTestId("audit-empty")).toBeVisible();
+  await expect(admin.getByTestId("audit-rows")).toHaveCount(0);
+
+  // The export takes the filter: the case's rows of today, as many as the page shows.
+  await filter({ case: world.caseId, from: today, to: today });
+  const download = admin.waitForEvent("download");
+  await admin.getByTestId("export-csv").click();
+  const lines = readFileSync(await (await download).path(), "utf8")
+    .trim()
+    .split("\r\n");
+  expect(lines[0]).toBe(
+    "seq,occurred_at,actor_type,actor_id,actor,action,case_id,trader_id,data,prev_hash,hash",
+  );
+  const exported = lines.slice(1);
+  expect(exported).toHaveLength(forCase.length);
+  for (const line of exported) expect(line).toContain(`,${world.caseId},`);
+  expect(exported.map((l) => l.split(",")[5])).toEqual(forCase);
+});
