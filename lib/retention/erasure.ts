@@ -30,6 +30,18 @@ export type ErasureAnswer =
       runsAt: Date | null;
     };
 
+/** What keeps a trader's case from the purge now, if anything (read again after a skip). */
+async function stillKept(traderId: string): Promise<ErasureAnswer | null> {
+  const [retention, taskOpen] = await Promise.all([
+    listTraderCaseRetention(traderId),
+    traderHasOpenHoldTask(traderId),
+  ]);
+  if (retention.some((r) => r.legalHoldAt && !r.purgedAt))
+    return { outcome: "refused", reason: "legal_hold", runsAt: null };
+  if (taskOpen) return { outcome: "refused", reason: "open_task", runsAt: null };
+  return null;
+}
+
 export async function requestErasure(
   staff: Pick<StaffPrincipal, "id" | "role">,
   caseId: string,
@@ -64,6 +76,8 @@ export async function requestErasure(
     for (const c of live)
       if (await purgeCase(c.id, "erasure_request", now, { type: "staff", id: staff.id })) erased++;
     answer = { outcome: "executed", erased };
+    // A case the purge left (a hold or a task set meanwhile) is not erased: say why, not "executed".
+    if (erased < live.length) answer = (await stillKept(traderId)) ?? answer;
   }
   await insertErasureRequest(
     {

@@ -688,7 +688,6 @@ export async function listErasureRequests(traderId: string) {
     .orderBy(desc(erasureRequests.requestedAt));
 }
 
-/** Every retention row of the trader's cases (holds and tombstones). */
 /** Whether any case of the trader has an open hold task (a monitoring hit, a late vendor verdict). */
 export async function traderHasOpenHoldTask(traderId: string): Promise<boolean> {
   const db = await getDb();
@@ -700,6 +699,7 @@ export async function traderHasOpenHoldTask(traderId: string): Promise<boolean> 
   return row !== undefined;
 }
 
+/** Every retention row of the trader's cases (holds and tombstones). */
 export async function listTraderCaseRetention(traderId: string): Promise<CaseRetentionRow[]> {
   const db = await getDb();
   const rows = await db

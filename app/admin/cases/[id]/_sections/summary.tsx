@@ -16,7 +16,6 @@ const upgrading = (kycCase: CaseFile["kycCase"]) =>
   kycCase.approvedLevel !== kycCase.level &&
   kycCase.status !== "approved";
 
-/** Why a control that applies is not this person's to use. */
 /** Beside a task that stays open past the relationship's end (an AML duty outlives it). */
 function RelationshipEnded({ at, text }: { at: Date | null; text: (date: Date) => ReactNode }) {
   return at ? (
@@ -26,6 +25,7 @@ function RelationshipEnded({ at, text }: { at: Date | null; text: (date: Date) =
   ) : null;
 }
 
+/** Why a control that applies is not this person's to use. */
 function WhyNot({
   control,
   name,
