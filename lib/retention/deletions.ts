@@ -8,7 +8,11 @@ import { z } from "zod";
 
 export const DOCUMENT_DELETED = "retention.document_deleted";
 export const OUTBOX_DELETED = "retention.outbox_deleted";
-/** The purge found a case due for erasure with an open hold task, and left it (once per task). */
+/**
+ * The purge left a case it looked at: due for erasure but with an open hold task (once per task),
+ * or a decided case's later round (an upgrade, a renewal, a retry) left as a draft past the draft
+ * period, which is no abandoned draft (once per case and round).
+ */
 export const PURGE_DEFERRED = "retention.purge_deferred";
 
 /**
@@ -36,9 +40,20 @@ export const outboxDeletedSchema = z.object({
   events: z.number().int().positive(),
 });
 
-export const purgeDeferredSchema = z.object({
-  /** The open monitoring-hit or late vendor verdict task the erasure waits for. */
-  taskId: z.uuid(),
-  kind: z.string(),
-  openedAt: z.coerce.date(),
-});
+export const LATER_ROUND_DRAFT = "later_round_draft";
+
+export const purgeDeferredSchema = z.union([
+  z.object({
+    /** The open monitoring-hit or late vendor verdict task the erasure waits for. */
+    taskId: z.uuid(),
+    kind: z.string(),
+    openedAt: z.coerce.date(),
+  }),
+  z.object({
+    /** The case stays whole: the decision in force is kept by the case's own rule. */
+    reason: z.literal(LATER_ROUND_DRAFT),
+    round: z.number().int().positive(),
+    /** The trader's last trace on the draft (the case, a draft, an upload). */
+    touchedAt: z.coerce.date(),
+  }),
+]);

@@ -26,6 +26,9 @@
  * - So is a case with an open hold task (a monitoring hit, a late vendor verdict): the AML duty to
  *   decide it (and perhaps report a suspicion) outlives the relationship. The erasure waits for
  *   the task to close; each such wait is audited once (`retention.purge_deferred`).
+ * - A decided case's later round (an upgrade, a renewal, a retry) left as a draft past the draft
+ *   period is not an abandoned draft: the case is kept whole by its own rule, and the keep is
+ *   audited once per case and round (`retention.purge_deferred`, reason `later_round_draft`).
  * Objects are deleted inside the transaction, before it commits: a crash leaves rows whose objects
  * are gone (the next run finishes the job), never objects nobody knows of. `npm run
  * documents:seal` rewrites an object under a lock the purge waits for (whileDocumentKept), so it
@@ -40,6 +43,7 @@ import {
   getCaseForPurge,
   listAbandonedDraftCases,
   listCasesPastRelationshipEnd,
+  listLaterRoundDraftsKept,
   listPurgesWaitingOnTasks,
   listRefusedUploadsToDelete,
   listSupersededDocuments,
@@ -52,6 +56,7 @@ import type { z } from "zod";
 import {
   DOCUMENT_DELETED,
   documentRefusedSchema,
+  LATER_ROUND_DRAFT,
   OUTBOX_DELETED,
   PURGE_DEFERRED,
   type documentDeletedSchema,
@@ -126,7 +131,7 @@ export type PurgeReport = {
   refusedUploads: number;
   /** Outbox events of erased cases that settled after the erasure, deleted now. */
   outboxEvents: number;
-  /** Hold tasks newly found keeping a case due for erasure (audited once each). */
+  /** Hold tasks, and later rounds' drafts, newly found keeping a case (audited once each). */
   deferred: number;
 };
 
@@ -146,6 +151,24 @@ export async function runRetentionPurge(now = new Date()): Promise<PurgeReport> 
   const pastEnd = { endedBefore: at.relationshipEndedBefore, rules: at.caseRules };
   for (const { kycCase } of await listCasesPastRelationshipEnd(pastEnd, BATCH))
     if (await purgeCase(kycCase.id, "relationship_ended", now)) report.cases++;
+  // After the erasures above: a draft erased with its case is not one the purge kept.
+  for (const kept of await listLaterRoundDraftsKept(drafts, PURGE_DEFERRED, BATCH)) {
+    const data: z.input<typeof purgeDeferredSchema> = {
+      reason: LATER_ROUND_DRAFT,
+      round: kept.round,
+      touchedAt: kept.touchedAt,
+    };
+    await appendAuditEvent({
+      actorType: "system",
+      actorId: "retention",
+      action: PURGE_DEFERRED,
+      caseId: kept.caseId,
+      traderId: kept.traderId,
+      data,
+      occurredAt: now,
+    });
+    report.deferred++;
+  }
   for (const task of await listPurgesWaitingOnTasks(pastEnd, PURGE_DEFERRED, BATCH)) {
     const data: z.input<typeof purgeDeferredSchema> = {
       taskId: task.taskId,

@@ -2,7 +2,8 @@
  * Scenarios: the draft and replaced-document periods per trigger and decision
  * (RETENTION_DRAFT_DAYS_BY, RETENTION_SUPERSEDED_DAYS_BY), applied by the worker with an injected
  * clock on cases made through the real flows, each to the day; and an upgrade left as a draft is
- * never erased as an abandoned draft (the approval in force stays whole).
+ * never erased as an abandoned draft (the approval in force stays whole), the purge saying so once
+ * in the audit trail.
  */
 import "./support/request-scope";
 import { writeFileSync } from "node:fs";
@@ -81,13 +82,14 @@ describe("scenario: a draft's period follows its trigger (RETENTION_DRAFT_DAYS_B
       await w.worker(new Date(touched.getTime() + 90 * DAY + 60_000));
       expect(await purgedRule(w, otherCase.id)).toBe("abandoned_draft");
     } finally {
-      w.configure({});
+      // Unset, not left out: configure() keeps a variable an earlier call set.
+      w.configure({ KYC_LEVELS_PATH: undefined, RETENTION_DRAFT_DAYS_BY: undefined });
     }
   }, 400_000);
 });
 
 describe("scenario: an upgrade left as a draft is not an abandoned draft", () => {
-  it("keeps the approved case whole past the draft period: the approval stays in force", async () => {
+  it("keeps the approved case whole past the draft period, and says so once in the audit trail", async () => {
     const w = world();
     const trader = new Trader(w, 471_011);
     await trader.completeStandardLevel({ surnames: "Uppgradsson" });
@@ -112,9 +114,27 @@ describe("scenario: an upgrade left as a draft is not an abandoned draft", () =>
       approved_level: "standard",
     });
 
+    const kept = () =>
+      sqlRows<{ data: Record<string, unknown> }>(
+        w.db.db,
+        sql`select data from audit_events where action = 'retention.purge_deferred'
+          and case_id = ${kycCase.id}`,
+      );
+    await w.worker(new Date(Date.now() + 89 * DAY));
+    expect(await kept()).toEqual([]);
+
     await w.worker(new Date(Date.now() + 91 * DAY));
+    await w.worker(new Date(Date.now() + 92 * DAY));
     expect(await purgedRule(w, kycCase.id)).toBeNull();
     expect(await caseRow(w, kycCase.id)).toEqual(before);
+    // The purge looked at the draft and kept it: said once in the audit trail, not on every run.
+    const skips = await kept();
+    expect(skips).toEqual([
+      { data: { reason: "later_round_draft", round: 1, touchedAt: expect.any(String) } },
+    ]);
+    const touchedAt = new Date(String(skips[0]?.data.touchedAt)).getTime();
+    expect(touchedAt).toBeGreaterThan(Date.now() - DAY);
+    expect(touchedAt).toBeLessThanOrEqual(Date.now());
     const documents = await sqlRows<{ n: number }>(
       w.db.db,
       sql`select count(*)::int as n from documents where case_id = ${kycCase.id}`,
@@ -155,7 +175,7 @@ describe("scenario: a replaced upload's period follows the decision (RETENTION_S
       await w.worker(new Date(approvedAt.getTime() + 10 * DAY + 60_000));
       expect(await kept()).toBe(false);
     } finally {
-      w.configure({});
+      w.configure({ RETENTION_SUPERSEDED_DAYS_BY: undefined });
     }
   }, 400_000);
 });

@@ -244,6 +244,40 @@ export async function listAbandonedDraftCases(
     .limit(limit);
 }
 
+/**
+ * Drafts of a later round (an upgrade, a renewal, a retry) untouched past the draft period, not
+ * held or purged, that the purge has not yet recorded keeping (no `keptAction` audit event names
+ * the case and round): not abandoned drafts (listAbandonedDraftCases), so the purge audits each
+ * such keep once, and an auditor can tell a kept draft from one the purge never looked at.
+ */
+export async function listLaterRoundDraftsKept(
+  cut: { before: Date; rules: MomentRules },
+  keptAction: string,
+  limit: number,
+) {
+  const db = await getDb();
+  return db
+    .select({
+      caseId: kycCases.id,
+      traderId: kycCases.traderId,
+      round: kycCases.round,
+      touchedAt: sql<Date>`${lastTouchedAt}`.mapWith(kycCases.updatedAt),
+    })
+    .from(kycCases)
+    .where(
+      and(
+        eq(kycCases.status, "draft"),
+        sql`${kycCases.round} > 0`,
+        sql`${lastTouchedAt} <= ${momentByRule(cut.rules, cut.before)}`,
+        notHeldOrPurged(kycCases.id),
+        sql`not exists (select 1 from ${auditEvents} d where d.case_id = ${kycCases.id}
+          and d.action = ${keptAction} and d.data->>'round' = ${kycCases.round}::text)`,
+      ),
+    )
+    .orderBy(asc(kycCases.openedAt))
+    .limit(limit);
+}
+
 /** When the purge may erase a case: its outcome's (or trigger's) moment, most specific first. */
 type RelationshipCut = {
   /** The moment for a case no rule matches. */
