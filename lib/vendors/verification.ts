@@ -18,6 +18,7 @@ import {
   recordVendorStart,
   recordVendorVerdict,
   recordVendorVerdictUnavailable,
+  type VerdictWrite,
 } from "@/lib/db/queries/vendors";
 import { appendAuditEvent } from "@/lib/db/queries/audit";
 import { listCaseEvents, type OutboxBuilder } from "@/lib/db/queries/cases";
@@ -201,8 +202,9 @@ export async function receiveVendorWebhook(
     // The vendor's own webhook named this reference and its API says there is no such thing:
     // asking again will not change that, so the case records it (a reviewer sees the verdict
     // could not be fetched) and the vendor gets its 2xx instead of redelivering for days.
-    const changed = await recordVendorVerdictUnavailable({
+    const written = await recordVendorVerdictUnavailable({
       caseId: row.caseId,
+      vendor: vendorName,
       verdictReference: event.reference,
       now,
     });
@@ -210,16 +212,17 @@ export async function receiveVendorWebhook(
       caseId: row.caseId,
       vendor: vendorName,
       type: event.type,
-      changed,
+      written,
     });
-    return changed ? "verdict_unavailable" : "unchanged";
+    return webhookOutcome(written, "verdict_unavailable");
   }
   const verdict = vendorVerdictSchema.parse(fetched);
   // A capture of an earlier round, while an upgrade is open, is the one the approval in force
   // rests on: its verdict concerns that approval, not the upgrade the reviewer is looking at.
   const { stale } = await verificationOf(row.caseId);
-  const changed = await recordVendorVerdict({
+  const written = await recordVendorVerdict({
     caseId: row.caseId,
+    vendor: vendorName,
     verdictReference: event.reference,
     verdict,
     outcome: verdict.outcome,
@@ -231,9 +234,15 @@ export async function receiveVendorWebhook(
     caseId: row.caseId,
     vendor: vendorName,
     outcome: verdict.outcome,
-    changed,
+    written,
   });
-  return changed ? "recorded" : "unchanged";
+  return webhookOutcome(written, "recorded");
+}
+
+/** A capture started over meanwhile leaves the reference naming nothing of ours any more. */
+function webhookOutcome(written: VerdictWrite, changed: WebhookOutcome): WebhookOutcome {
+  if (written === "superseded") return "unknown_reference";
+  return written === "changed" ? changed : "unchanged";
 }
 
 /** What the checks and the screens read of a case's vendor verification. */

@@ -16,6 +16,11 @@ import {
   stubOnfido,
 } from "../helpers/onfido-stub";
 import { listCaseAuditEvents } from "@/lib/db/queries/audit";
+import {
+  getVendorVerification,
+  recordVendorVerdict,
+  recordVendorVerdictUnavailable,
+} from "@/lib/db/queries/vendors";
 import { signedInStaff, Trader } from "./support/people";
 import {
   deliverTwice,
@@ -201,6 +206,24 @@ describe("scenario: a level verified by Onfido alone, from the cTrader launch to
     expect(
       (await postVendorWebhook("onfido", onfidoWebhook(checkCompleted("again-check-1")))).body,
     ).toEqual({ ok: true, outcome: "unknown_reference" });
+    // Had that retry found the row just before the new capture started, its writes, asked with
+    // the reference it found, refuse under the row's lock: the row names the new capture only,
+    // which is neither completed without a verdict nor given the old check's verdict.
+    const late = { caseId: kycCase.id, vendor: "onfido", verdictReference: "again-check-1" };
+    expect(await recordVendorVerdictUnavailable({ ...late, now: new Date() })).toBe("superseded");
+    expect(
+      await recordVendorVerdict({
+        ...late,
+        verdict: { outcome: "declined" },
+        outcome: "declined",
+        now: new Date(),
+      }),
+    ).toBe("superseded");
+    expect(await getVendorVerification(kycCase.id)).toMatchObject({
+      status: "captured",
+      verdict: null,
+      verdictReference: "again-check-2",
+    });
     // The new check's verdict is what counts.
     expect(
       await postVendorWebhook("onfido", onfidoWebhook(checkCompleted("again-check-2"))),
@@ -400,6 +423,28 @@ describe("scenario: a level verified by Onfido alone, from the cTrader launch to
     const audited = (await listCaseAuditEvents(kycCase.id)).map((e) => e.action);
     expect(audited.filter((a) => a === "vendor.verdict_unavailable")).toHaveLength(1);
     expect(audited).not.toContain("vendor.verdict");
+
+    // Onfido finds the check again and its redelivery stores the verdict; the same event
+    // redelivered while its API loses the check once more keeps that verdict, answers
+    // "unchanged" and audits nothing new.
+    onfido.checks.push("gone-check-1");
+    expect((await postVendorWebhook("onfido", completed)).body).toEqual({
+      ok: true,
+      outcome: "recorded",
+    });
+    onfido.checks.splice(0);
+    expect(await deliverTwice("onfido", completed)).toEqual([
+      { status: 200, body: { ok: true, outcome: "unchanged" } },
+      { status: 200, body: { ok: true, outcome: "unchanged" } },
+    ]);
+    const after = (await listCaseAuditEvents(kycCase.id)).map((e) => e.action);
+    expect(after.filter((a) => a === "vendor.verdict_unavailable")).toHaveLength(1);
+    expect(after.filter((a) => a === "vendor.verdict")).toHaveLength(1);
+    expect(await getVendorVerification(kycCase.id)).toMatchObject({
+      status: "completed",
+      verdictReference: "gone-check-1",
+      verdict: expect.objectContaining({ outcome: expect.any(String) }),
+    });
   });
 
   it("tells the approver of an approved case that Onfido's verdict could not be fetched, without holding the account", async () => {

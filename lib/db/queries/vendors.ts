@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
-import { and, eq, isNull, or } from "drizzle-orm";
+import { and, eq, isNull, or, sql } from "drizzle-orm";
 import { getDb } from "../client";
 import { approvalInForce } from "@/lib/kyc/case-state";
 import { lateVerdictTaskData } from "@/lib/vendors/verdict";
@@ -136,8 +136,20 @@ export async function recordVendorCapture(input: {
 }
 
 /**
- * Stores a final verdict. The same verdict again (a webhook delivered twice) changes nothing and
- * answers false; a different one replaces it, moves `verdict_at` and is audited. With `concern`
+ * What a webhook's write did: `changed`, `unchanged` (a redelivery), or `superseded` (the row no
+ * longer names the reference: a new capture started since the webhook found it; nothing written).
+ */
+export type VerdictWrite = "changed" | "unchanged" | "superseded";
+
+/** The locked row still names the webhook's reference (a restart replaces both references). */
+const namesReference = (row: VendorVerificationRow, vendor: string, reference: string) =>
+  row.vendor === vendor &&
+  (row.verdictReference === reference || row.sessionReference === reference);
+
+/**
+ * Stores a final verdict of the capture the row still names (else `superseded`, nothing written).
+ * The same verdict again (a webhook delivered twice) changes nothing and answers `unchanged`; a
+ * different one replaces it, moves `verdict_at` and is audited. With `concern`
  * (the task's evidence and the event for the broker's systems), a case whose approval is in force
  * gets an open `vendor_verdict` review task and that outbox event in the same transaction,
  * audited; the case row is locked so an approval cannot slip in between. That is an approved
@@ -148,12 +160,13 @@ export async function recordVendorCapture(input: {
  */
 export async function recordVendorVerdict(input: {
   caseId: string;
+  vendor: string;
   verdictReference: string;
   verdict: Record<string, unknown>;
   outcome: string;
   concern?: LateConcern;
   now: Date;
-}): Promise<boolean> {
+}): Promise<VerdictWrite> {
   const db = await getDb();
   return db.transaction(async (tx) => {
     const [row] = await tx
@@ -161,9 +174,10 @@ export async function recordVendorVerdict(input: {
       .from(vendorVerifications)
       .where(eq(vendorVerifications.caseId, input.caseId))
       .for("update");
-    if (!row) return false;
+    // A capture started over since the webhook found the row: the verdict is of the one replaced.
+    if (!row || !namesReference(row, input.vendor, input.verdictReference)) return "superseded";
     // jsonb keeps its own key order: compare values, not text.
-    if (row.verdict && isDeepStrictEqual(row.verdict, input.verdict)) return false;
+    if (row.verdict && isDeepStrictEqual(row.verdict, input.verdict)) return "unchanged";
     await tx
       .update(vendorVerifications)
       .set({
@@ -184,7 +198,7 @@ export async function recordVendorVerdict(input: {
     });
     if (input.concern)
       await openLateVerdictTask(tx, input.caseId, row.vendor, input.concern, input.now);
-    return true;
+    return "changed";
   });
 }
 
@@ -193,15 +207,17 @@ export async function recordVendorVerdict(input: {
  * that the reference does not exist: a vendor-side inconsistency (a deleted check, another
  * account's region). Recorded as `completed` with no verdict, `verdict_at` moved so an open
  * case's checks run again and warn that the verdict could not be fetched; audited as
- * `vendor.verdict_unavailable`. A verdict already held stays (the evidence we fetched earlier);
- * the same answer again for a row already so changes nothing and answers false. No review task:
+ * `vendor.verdict_unavailable`. A verdict already held stays (the evidence we fetched earlier),
+ * audited once per reference; the same answer again changes nothing and answers `unchanged`.
+ * Nothing is written when the row no longer names the reference (`superseded`). No review task:
  * a vendor that cannot find its own check says nothing new about the trader.
  */
 export async function recordVendorVerdictUnavailable(input: {
   caseId: string;
+  vendor: string;
   verdictReference: string;
   now: Date;
-}): Promise<boolean> {
+}): Promise<VerdictWrite> {
   const db = await getDb();
   return db.transaction(async (tx) => {
     const [row] = await tx
@@ -209,12 +225,29 @@ export async function recordVendorVerdictUnavailable(input: {
       .from(vendorVerifications)
       .where(eq(vendorVerifications.caseId, input.caseId))
       .for("update");
-    if (!row) return false;
+    // A capture started over since the webhook found the row: its new row is not completed.
+    if (!row || !namesReference(row, input.vendor, input.verdictReference)) return "superseded";
     const alreadyUnavailable =
       row.status === "completed" &&
       row.verdict === null &&
       row.verdictReference === input.verdictReference;
-    if (alreadyUnavailable) return false;
+    if (alreadyUnavailable) return "unchanged";
+    // A verdict kept: nothing changes on the row, so the redelivery is told apart by the audit
+    // line the first delivery for this reference wrote.
+    if (row.verdict) {
+      const [audited] = await tx
+        .select({ id: auditEvents.id })
+        .from(auditEvents)
+        .where(
+          and(
+            eq(auditEvents.caseId, input.caseId),
+            eq(auditEvents.action, "vendor.verdict_unavailable"),
+            sql`${auditEvents.data}->>'reference' = ${input.verdictReference}`,
+          ),
+        )
+        .limit(1);
+      if (audited) return "unchanged";
+    }
     if (!row.verdict)
       await tx
         .update(vendorVerifications)
@@ -237,7 +270,7 @@ export async function recordVendorVerdictUnavailable(input: {
         verdictKept: row.verdict !== null,
       },
     });
-    return true;
+    return "changed";
   });
 }
 
