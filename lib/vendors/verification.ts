@@ -24,7 +24,7 @@ import { appendAuditEvent } from "@/lib/db/queries/audit";
 import { listCaseEvents, type OutboxBuilder } from "@/lib/db/queries/cases";
 import { destinationIdsFor } from "@/lib/delivery/destinations";
 import { buildVendorAlert, CASE_VENDOR_ALERT } from "@/lib/delivery/payload";
-import type { KycCase, Trader, VendorVerificationRow } from "@/lib/db/schema";
+import type { CaseEventRow, KycCase, Trader, VendorVerificationRow } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
 import { loadStepDrafts } from "@/lib/kyc/drafts";
 import { identityReopenedAt } from "@/lib/kyc/requested-items";
@@ -62,9 +62,17 @@ async function verificationOf(
 ): Promise<{ row: VendorVerificationRow | undefined; stale: boolean }> {
   const [row, events] = await Promise.all([getVendorVerification(caseId), listCaseEvents(caseId)]);
   if (!row) return { row, stale: false };
+  return { row, stale: capturedBeforeReopening(row, events) };
+}
+
+/** The capture was started before the case last asked for its identity evidence again. */
+function capturedBeforeReopening(
+  row: Pick<VendorVerificationRow, "startedAt">,
+  events: readonly CaseEventRow[],
+): boolean {
   // In commit order (the id): a sweep on another host's clock may stamp a later time.
   const reopened = identityReopenedAt([...events].sort((a, b) => a.id - b.id));
-  return { row, stale: reopened !== null && row.startedAt < reopened };
+  return reopened !== null && row.startedAt < reopened;
 }
 
 /** Starts (or resumes) the vendor's verification of the case; answers what the screen needs. */
@@ -141,10 +149,10 @@ export type WebhookOutcome =
   "recorded" | "unchanged" | "progress" | "unknown_reference" | "verdict_unavailable";
 
 /** The task's evidence and the event for the broker's systems, from one concerning verdict. */
-function lateVerdictConcern(verdict: VendorVerdict, ofApprovedCapture: boolean, now: Date) {
+function lateVerdictConcern(verdict: VendorVerdict, now: Date) {
   const considered = SIGNALS.filter((s) => verdict.signals[s] === "consider");
   return {
-    ofApprovedCapture,
+    ofApprovedCapture: capturedBeforeReopening,
     data: lateVerdictTaskData.parse({
       vendor: verdict.vendor,
       reference: verdict.reference,
@@ -219,7 +227,7 @@ export async function receiveVendorWebhook(
   const verdict = vendorVerdictSchema.parse(fetched);
   // A capture of an earlier round, while an upgrade is open, is the one the approval in force
   // rests on: its verdict concerns that approval, not the upgrade the reviewer is looking at.
-  const { stale } = await verificationOf(row.caseId);
+  // Judged under the case row's lock (capturedBeforeReopening), not on what was read here.
   const written = await recordVendorVerdict({
     caseId: row.caseId,
     vendor: vendorName,
@@ -227,7 +235,7 @@ export async function receiveVendorWebhook(
     verdict,
     outcome: verdict.outcome,
     // Only used while an approval is in force: an open case's checks run again instead.
-    concern: verdictRaisesConcern(verdict) ? lateVerdictConcern(verdict, stale, now) : undefined,
+    concern: verdictRaisesConcern(verdict) ? lateVerdictConcern(verdict, now) : undefined,
     now,
   });
   log.info("vendor.verdict", {

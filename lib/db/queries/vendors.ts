@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
-import { and, eq, isNull, or, sql } from "drizzle-orm";
+import { and, asc, eq, isNull, or, sql } from "drizzle-orm";
 import { getDb } from "../client";
 import { approvalInForce } from "@/lib/kyc/case-state";
 import { lateVerdictTaskData } from "@/lib/vendors/verdict";
@@ -8,9 +8,11 @@ import { insertCaseOutboxEvent, type OutboxBuilder, type Tx } from "./cases";
 import { closeReviewTask, insertDecisionIn } from "./review";
 import {
   auditEvents,
+  caseEvents,
   kycCases,
   reviewTasks,
   vendorVerifications,
+  type CaseEventRow,
   type VendorVerificationRow,
 } from "../schema";
 
@@ -196,8 +198,7 @@ export async function recordVendorVerdict(input: {
       occurredAt: input.now,
       data: { vendor: row.vendor, reference: input.verdictReference, outcome: input.outcome },
     });
-    if (input.concern)
-      await openLateVerdictTask(tx, input.caseId, row.vendor, input.concern, input.now);
+    if (input.concern) await openLateVerdictTask(tx, row, input.concern, input.now);
     return "changed";
   });
 }
@@ -277,20 +278,31 @@ export async function recordVendorVerdictUnavailable(input: {
 type LateConcern = {
   data: Record<string, unknown>;
   outbox: OutboxBuilder;
-  /** The verdict is about a capture made before the case last asked for its identity again. */
-  ofApprovedCapture: boolean;
+  /**
+   * Whether the verdict is about a capture made before the case last asked for its identity
+   * again, judged on the case's events read under the case row's lock (an upgrade committed
+   * after the webhook arrived still counts).
+   */
+  ofApprovedCapture: (capture: VendorVerificationRow, events: CaseEventRow[]) => boolean;
 };
 
 async function openLateVerdictTask(
   tx: Tx,
-  caseId: string,
-  vendor: string,
+  capture: VendorVerificationRow,
   { data, outbox, ofApprovedCapture }: LateConcern,
   now: Date,
 ): Promise<void> {
+  const { caseId, vendor } = capture;
   const [kycCase] = await tx.select().from(kycCases).where(eq(kycCases.id, caseId)).for("update");
   if (!kycCase || !approvalInForce(kycCase)) return;
-  if (kycCase.status !== "approved" && !ofApprovedCapture) return;
+  if (kycCase.status !== "approved") {
+    const events = await tx
+      .select()
+      .from(caseEvents)
+      .where(eq(caseEvents.caseId, caseId))
+      .orderBy(asc(caseEvents.id));
+    if (!ofApprovedCapture(capture, events)) return;
+  }
   // A newer verdict replaces the evidence of a task still open: one task per case and kind.
   const [updated] = await tx
     .update(reviewTasks)
