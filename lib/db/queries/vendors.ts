@@ -149,6 +149,23 @@ const namesReference = (row: VendorVerificationRow, vendor: string, reference: s
   (row.verdictReference === reference || row.sessionReference === reference);
 
 /**
+ * The case's vendor row, locked, when it still names the webhook's reference; null when a capture
+ * started over since the webhook found it (the verdict is of the one replaced, and the new row
+ * must not be completed by it).
+ */
+async function lockNamingRow(
+  tx: Tx,
+  input: { caseId: string; vendor: string; verdictReference: string },
+) {
+  const [row] = await tx
+    .select()
+    .from(vendorVerifications)
+    .where(eq(vendorVerifications.caseId, input.caseId))
+    .for("update");
+  return row && namesReference(row, input.vendor, input.verdictReference) ? row : null;
+}
+
+/**
  * Stores a final verdict of the capture the row still names (else `superseded`, nothing written).
  * The same verdict again (a webhook delivered twice) changes nothing and answers `unchanged`; a
  * different one replaces it, moves `verdict_at` and is audited. With `concern`
@@ -171,13 +188,8 @@ export async function recordVendorVerdict(input: {
 }): Promise<VerdictWrite> {
   const db = await getDb();
   return db.transaction(async (tx) => {
-    const [row] = await tx
-      .select()
-      .from(vendorVerifications)
-      .where(eq(vendorVerifications.caseId, input.caseId))
-      .for("update");
-    // A capture started over since the webhook found the row: the verdict is of the one replaced.
-    if (!row || !namesReference(row, input.vendor, input.verdictReference)) return "superseded";
+    const row = await lockNamingRow(tx, input);
+    if (!row) return "superseded";
     // jsonb keeps its own key order: compare values, not text.
     if (row.verdict && isDeepStrictEqual(row.verdict, input.verdict)) return "unchanged";
     await tx
@@ -221,13 +233,8 @@ export async function recordVendorVerdictUnavailable(input: {
 }): Promise<VerdictWrite> {
   const db = await getDb();
   return db.transaction(async (tx) => {
-    const [row] = await tx
-      .select()
-      .from(vendorVerifications)
-      .where(eq(vendorVerifications.caseId, input.caseId))
-      .for("update");
-    // A capture started over since the webhook found the row: its new row is not completed.
-    if (!row || !namesReference(row, input.vendor, input.verdictReference)) return "superseded";
+    const row = await lockNamingRow(tx, input);
+    if (!row) return "superseded";
     const alreadyUnavailable =
       row.status === "completed" &&
       row.verdict === null &&
