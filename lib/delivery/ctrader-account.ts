@@ -21,6 +21,7 @@
  */
 import { getCaseAccessState } from "@/lib/db/queries/cases";
 import { env, type AccessRights } from "@/lib/env";
+import { approvalInForce } from "@/lib/kyc/case-state";
 import {
   CASE_MONITORING_CLEARED,
   CASE_MONITORING_HIT,
@@ -48,8 +49,6 @@ export function accessRightsFor(level: string, state: string): AccessRights | un
   return pick(level) ?? pick("*");
 }
 
-const UPGRADE_OPEN = new Set(["draft", "submitted", "resubmitted", "in_review", "action_required"]);
-
 /**
  * The state the access rights follow: while an upgrade (or an early renewal) is open, the approval
  * it started from stays in force, at the approved level; an open monitoring hit outranks an
@@ -61,8 +60,7 @@ export function accessState(current: {
   renewalDue?: boolean;
   approvedLevel?: string | null;
 }): string {
-  const status =
-    current.approvedLevel && UPGRADE_OPEN.has(current.status) ? "approved" : current.status;
+  const status = approvalInForce(current) ? "approved" : current.status;
   if (status !== "approved") return status;
   if (current.monitoringHitOpen) return "monitoring_hit";
   return current.renewalDue ? "renewal_due" : "approved";

@@ -85,8 +85,7 @@ export function caseControls(staff: Reviewer, f: ControlFacts) {
     ),
     /** Keeping the approval despite the vendor's late verdict: an approver's call, like a revoke. */
     keepApproval: when(
-      approvalInForce({ status: f.status, approvedLevel: f.approvedLevel ?? null }) &&
-        f.vendorVerdictOpen === true,
+      approvalInForce(f) && f.vendorVerdictOpen === true,
       hasRole(staff, "approver") ? yes : no("needs_approver"),
     ),
     requestInformation: when(reviewable, holder),

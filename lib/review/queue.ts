@@ -17,6 +17,7 @@ import {
 import type { CaseStatus } from "@/lib/db/schema";
 import { listActiveStaff } from "@/lib/db/queries/staff";
 import { env } from "@/lib/env";
+import { APPROVAL_IN_FORCE_STATUSES } from "@/lib/kyc/case-state";
 import { levelsConfig } from "@/lib/kyc/levels";
 import { CASE_STATUSES } from "@/lib/kyc/statuses";
 import { caseCipher } from "@/lib/security/case-keys";
@@ -27,11 +28,8 @@ import type { Reviewer } from "./types";
 export const QUEUES = {
   review: ["submitted", "resubmitted", "in_review"],
   waiting: ["action_required"],
-  /**
-   * Cases whose approval in force is held (the tab adds that filter): approved, or with an upgrade
-   * (or early renewal) open, which leaves the approval in force.
-   */
-  monitoring: ["approved", "draft", "submitted", "resubmitted", "in_review", "action_required"],
+  /** Cases whose approval in force is held (the tab adds that filter). */
+  monitoring: APPROVAL_IN_FORCE_STATUSES,
   /** Approved cases due for their periodic review (lib/review/periodic.ts). */
   periodic: ["approved"],
   decided: ["approved", "rejected"],
