@@ -419,6 +419,109 @@ describe("scenario: a case verified by Sumsub, from the cTrader launch to the re
     ]);
   });
 
+  it("closes the hold task when an approver declines the held upgrade and then withdraws the approval it returned to", async () => {
+    const w = world();
+    const { sumsub, trader, kycCase } = await sentWithSumsub(w, 430_106, "withdraw-");
+    const approver = await signedInStaff(w, "withdraw.approver@broker.example", "approver");
+    expect(await approver.approve(kycCase.id)).toBe("approved");
+    await w.worker();
+    const accountRights = () =>
+      w.accountUpdates.filter((u) => u.login === trader.tradingLogin).map((u) => u.accessRights);
+
+    // The upgrade opens; Sumsub's decline of the approved capture holds the approval in force.
+    await trader.launch("kyc", { kycType: "enhanced" });
+    await w.worker();
+    expect(
+      await deliverTwice("sumsub", sumsubWebhook(sumsubDeclinesForgery(sumsub, kycCase.id))),
+    ).toEqual(STORED_ONCE);
+    await w.worker();
+    const alertAt = w.crmEventsFor(kycCase.id).findIndex((e) => e.type === "case.vendor_alert");
+    expect(alertAt).toBeGreaterThan(0);
+    for (const [step, values] of ENHANCED_OWN_STEPS)
+      expect([step, await trader.continue(step, values)]).toEqual([
+        step,
+        { redirect: "/inapp/kyc" },
+      ]);
+    expect((await trader.upload("additional")).status).toBe(200);
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await w.worker();
+    expect(await approver.approve(kycCase.id)).toBe("error:approval_on_hold");
+
+    // Rejecting the upgrade, even with a final reason, declines the upgrade only: the approval it
+    // built on is in force again, and still held, its task open (a revoke cannot come first).
+    expect(await approver.reject(kycCase.id, "fraud_suspected")).toBe("upgrade_declined");
+    await w.worker();
+    let current = await trader.currentCase();
+    expect([current.status, current.level, current.approvedLevel, current.closedAt]).toEqual([
+      "approved",
+      "standard",
+      "standard",
+      null,
+    ]);
+    expect(await approver.queue({ queue: "monitoring" })).toContain(`data-case="${kycCase.id}"`);
+    expect(await approver.casePage(kycCase.id)).toContain('data-testid="vendor-verdict-task"');
+    expect(accountRights().at(-1)).toBe("CLOSE_ONLY");
+    expect(await trader.status()).toBe("approved");
+
+    // The approver withdraws that approval: the case is rejected for good and the task closes.
+    expect(await approver.reject(kycCase.id, "fraud_suspected", "Forged passport")).toBe(
+      "rejected_final",
+    );
+    await w.worker();
+    current = await trader.currentCase();
+    expect(current.status).toBe("rejected");
+    expect(current.closedAt).not.toBeNull();
+    expect(await trader.status()).toBe("rejected");
+    expect(accountRights().at(-1)).toBe("NO_TRADING");
+    expect(await approver.queue({ queue: "monitoring" })).not.toContain(
+      `data-case="${kycCase.id}"`,
+    );
+    expect(await approver.casePage(kycCase.id)).not.toContain('data-testid="vendor-verdict-task"');
+    expect(await approver.keepApproval(kycCase.id, "Nothing is left to keep here.")).toBe(
+      "error:no_vendor_task",
+    );
+
+    // The CRM heard it all once and in order: the alert, the upgrade's round, its decline with
+    // standard in force, then the revoke; no hold lifted in between.
+    const heard = w.crmEventsFor(kycCase.id);
+    expect(heard.map((e) => e.sequence)).toEqual(heard.map((_, i) => i + 1));
+    expect(
+      heard.slice(alertAt).map((e) => {
+        const c = e.payload.case as { level: string; approvedLevel: string | null };
+        return [e.type, e.event ?? null, e.status, c.level, c.approvedLevel];
+      }),
+    ).toEqual([
+      ["case.vendor_alert", null, "draft", "enhanced", "standard"],
+      ["case.status_changed", "submit", "submitted", "enhanced", "standard"],
+      ["case.status_changed", "start_review", "in_review", "enhanced", "standard"],
+      ["case.status_changed", "decline_upgrade", "approved", "standard", "standard"],
+      ["case.status_changed", "revoke", "rejected", "standard", null],
+    ]);
+
+    // The audit trail: the hold, the decline, the withdrawal; the task closed as revoked; nothing
+    // left open or waiting to be delivered.
+    const audited = (await listCaseAuditEvents(kycCase.id)).map((e) => e.action);
+    const order = [
+      "case.vendor_verdict_after_decision",
+      "case.upgrade_declined",
+      "case.approval_revoked",
+    ];
+    expect(audited.filter((a) => order.includes(a))).toEqual(order);
+    expect(
+      await sqlRows(
+        w.db.db,
+        sql`select kind, resolution, closed_at is not null as closed from review_tasks
+          where case_id = ${kycCase.id}`,
+      ),
+    ).toEqual([{ kind: "vendor_verdict", resolution: "revoked", closed: true }]);
+    const [pending] = await sqlRows<{ n: number }>(
+      w.db.db,
+      sql`select count(*)::int as n from deliveries d join outbox_events e on e.id = d.event_id
+        where e.case_id = ${kycCase.id} and d.status <> 'delivered'`,
+    );
+    expect(pending).toEqual({ n: 0 });
+  });
+
   it("only stores a verdict that arrives after a final rejection: no task, no alert, no hold", async () => {
     const w = world();
     const { sumsub, trader, kycCase } = await sentWithSumsub(w, 430_103, "rejected-");
