@@ -19,6 +19,7 @@ import {
   recordSubmissionRun,
   type RunRecord,
 } from "@/lib/db/queries/checks";
+import { appendAuditEvent } from "@/lib/db/queries/audit";
 import { listCurrentDocuments } from "@/lib/db/queries/documents";
 import { analyzeCaseDocuments, readIdentityMrz } from "@/lib/documents/analysis";
 import type { KycCase } from "@/lib/db/schema";
@@ -39,6 +40,7 @@ import { buildSnapshot, identityFingerprint, IDENTITY_FINGERPRINT_KIND } from ".
 import type { CheckResult } from "./types";
 
 export const CHECKS_ACTOR = { type: "system", id: "checks" } as const;
+const CHECKS_ACTOR_AUDIT = { actorType: "system", actorId: "checks" } as const;
 
 const CHECKABLE = new Set<KycCase["status"]>(["submitted", "resubmitted", "in_review"]);
 
@@ -185,7 +187,7 @@ async function checkRound(kycCase: KycCase, now: Date): Promise<CaseChecksOutcom
 }
 
 async function applyRoute(
-  kycCase: Pick<KycCase, "id" | "status">,
+  kycCase: Pick<KycCase, "id" | "status" | "round" | "traderId">,
   record: RunRecord & { runId: string },
 ): Promise<KycCase["status"]> {
   let status = kycCase.status;
@@ -216,6 +218,16 @@ async function applyRoute(
       runId: record.runId,
       reason: error.reason ?? "moved",
     });
+    // The run says "automatic approval" and the case sits in review: the trail says why, so
+    // nobody reads the run as an approval that was lost.
+    if (error.reason === "approval_on_hold")
+      await appendAuditEvent({
+        ...CHECKS_ACTOR_AUDIT,
+        action: "checks.auto_approval_refused",
+        caseId: kycCase.id,
+        traderId: kycCase.traderId,
+        data: { runId: record.runId, round: kycCase.round, reason: error.reason },
+      });
     status = (await getCaseById(kycCase.id))?.status ?? status;
   }
   return status;
