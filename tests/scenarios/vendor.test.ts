@@ -24,7 +24,7 @@ import {
   vendorCheckOn,
   verdictSeen,
 } from "./support/vendors";
-import { scenarioWorld } from "./support/world";
+import { OFAC_EXCERPT, scenarioWorld } from "./support/world";
 
 const world = scenarioWorld({
   VENDOR_LEVELS: JSON.stringify({ standard: { vendor: "sumsub" } }),
@@ -673,5 +673,72 @@ describe("scenario: a case verified by Sumsub, from the cTrader launch to the re
     expect(await trader.status()).toBe("in_review");
     const audited = (await listCaseAuditEvents(kycCase.id)).map((e) => e.action);
     expect(audited.filter((a) => a === "vendor.verdict_unavailable")).toHaveLength(1);
+  });
+
+  it("does not approve a held upgrade automatically: it waits for a person, the refusal audited, also once the hold is lifted", async () => {
+    const w = world();
+    // Screening is what lets the checks approve at all; the broker has auto-approval on.
+    await w.importLists([OFAC_EXCERPT]);
+    w.configure({ AUTO_APPROVE: "1" });
+    try {
+      const { sumsub, trader, kycCase } = await sentWithSumsub(w, 430_107, "auto-");
+      // Sumsub had not answered: the checks leave the first approval to a person.
+      expect(await trader.status()).toBe("in_review");
+      const approver = await signedInStaff(w, "auto.approver@broker.example", "approver");
+      expect(await approver.approve(kycCase.id)).toBe("approved");
+      await w.worker();
+
+      await trader.launch("kyc", { kycType: "enhanced" });
+      await w.worker();
+      expect(
+        await deliverTwice("sumsub", sumsubWebhook(sumsubDeclinesForgery(sumsub, kycCase.id))),
+      ).toEqual(STORED_ONCE);
+      await w.worker();
+      for (const [step, values] of ENHANCED_OWN_STEPS)
+        expect([step, await trader.continue(step, values)]).toEqual([
+          step,
+          { redirect: "/inapp/kyc" },
+        ]);
+      expect((await trader.upload("additional")).status).toBe(200);
+      expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+      await w.worker();
+
+      // The upgrade's checks are clean and would approve it; the hold refuses that, and the case
+      // waits in review for a person, who reads why on the case page and in the monitoring tab.
+      expect(await trader.status()).toBe("in_review");
+      const refused = (await listCaseAuditEvents(kycCase.id)).filter(
+        (e) => e.action === "checks.auto_approval_refused",
+      );
+      expect(refused).toHaveLength(1);
+      expect(refused[0]!.data).toMatchObject({ reason: "approval_on_hold", round: 2 });
+      const page = await approver.casePage(kycCase.id);
+      expect(page).toContain('data-blocker="approval_on_hold"');
+      const monitoringTab = await approver.queue({ queue: "monitoring" });
+      expect(monitoringTab).toContain(`data-case="${kycCase.id}"`);
+      expect(w.crmEventsFor(kycCase.id).at(-1)).toMatchObject({ status: "in_review" });
+
+      // Keeping the approval lifts the hold, but the refused approval is not made later by
+      // itself: the checks do not run again, a person decides the upgrade.
+      const note = "Sumsub's FORGERY label is their known false alarm on this passport series.";
+      expect(await approver.keepApproval(kycCase.id, note)).toBe("approval_kept");
+      await w.worker();
+      expect(await trader.status()).toBe("in_review");
+      expect(await approver.casePage(kycCase.id)).not.toContain("data-blocker");
+      expect(await approver.approve(kycCase.id)).toBe("approved");
+      await w.worker();
+      const after = await trader.currentCase();
+      expect([after.status, after.level, after.approvedLevel]).toEqual([
+        "approved",
+        "enhanced",
+        "enhanced",
+      ]);
+      expect(
+        (await listCaseAuditEvents(kycCase.id)).filter(
+          (e) => e.action === "checks.auto_approval_refused",
+        ),
+      ).toHaveLength(1);
+    } finally {
+      w.configure({});
+    }
   });
 });
