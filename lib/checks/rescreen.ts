@@ -1,6 +1,6 @@
 /**
- * Re-screening (ongoing monitoring): when a list changes, every trader whose latest case is
- * approved is screened again against the new lists (not one whose business relationship ended:
+ * Re-screening (ongoing monitoring): when a list changes, every trader whose latest case has an
+ * approval in force (approved, or an upgrade of it open) is screened again against the new lists (not one whose business relationship ended:
  * lib/db/queries/ended-relationship.ts). Each is stored as a `rescreen` run with the
  * screening result. A likely match this case has not had before reaches a person, in one
  * transaction: an open monitoring task on the case (the queue's "monitoring hit" filter), the

@@ -1,4 +1,5 @@
-import { and, asc, desc, eq, inArray, isNull, lte, ne, not, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lte, ne, not, or, sql } from "drizzle-orm";
+import { UPGRADE_OPEN_STATUSES } from "@/lib/kyc/case-state";
 import { getDb, type Db } from "../client";
 import { MONITORING_TASK } from "./hold-tasks";
 import { insertCaseOutboxEvent, type OutboxBuilder } from "./cases";
@@ -382,7 +383,8 @@ export async function listScreeningEvidence(caseId: string): Promise<Record<stri
 }
 
 /**
- * The latest case of each trader, approved and not erased (the purge closes a case and keeps its
+ * The latest case of each trader with an approval in force (approved, or an upgrade of it open)
+ * and not erased (the purge closes a case and keeps its
  * status) nor under an ended relationship (no customer left to monitor), that no run has screened
  * against the lists at `versions` (source → version) yet:
  * after a list change, every one of them; after a re-screening that was cut off, the ones it did
@@ -400,6 +402,7 @@ export async function listCasesToRescreen(
       traderId: kycCases.traderId,
       level: kycCases.level,
       status: kycCases.status,
+      approvedLevel: kycCases.approvedLevel,
       closedAt: kycCases.closedAt,
       openedAt: kycCases.openedAt,
     })
@@ -411,7 +414,13 @@ export async function listCasesToRescreen(
     .from(latest)
     .where(
       and(
-        eq(latest.status, "approved"),
+        // An open upgrade leaves its approval in force (lib/kyc/case-state.ts approvalInForce):
+        // that approval is monitored like any other, or a trader listed while upgrading keeps
+        // trading and the upgrade is approved on screening that no longer holds.
+        or(
+          eq(latest.status, "approved"),
+          and(isNotNull(latest.approvedLevel), inArray(latest.status, [...UPGRADE_OPEN_STATUSES])),
+        ),
         isNull(latest.closedAt),
         not(underEndedRelationship(latest, now)),
         sql`not exists (select 1 from ${checkRuns} r where r.case_id = ${latest.id}
