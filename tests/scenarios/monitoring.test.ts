@@ -8,6 +8,7 @@ import "./support/request-scope";
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { textOf } from "../helpers/render-page";
+import { ENHANCED_OWN_STEPS } from "../fixtures/kyc-values";
 import { signedInStaff, Trader } from "./support/people";
 import { scenarioWorld } from "./support/world";
 
@@ -108,5 +109,93 @@ describe("scenario: a monitoring hit on approved traders", () => {
     // The next launch shows the final decision.
     await second.launch("kyc");
     expect(await second.html("kyc")).toContain('data-testid="final-rejection"');
+  });
+});
+
+describe("scenario: a monitoring hit while the trader's upgrade is open", () => {
+  it("re-screens the approval in force, holds it, and lets the upgrade be approved only once two people cleared the hit", async () => {
+    const w = world();
+    const list = path.join(w.dataDir, "upgrade-pep.csv");
+    copyFileSync(path.join(__dirname, "../fixtures/sanctions/generic-pep.csv"), list);
+    await w.runListsImportCommand([list]);
+    const jonas = { givenNames: "Jonas", surnames: "Lindqvist", dateOfBirth: "1979-11-23" };
+    const trader = new Trader(w, 450_101);
+    const reviewer = await signedInStaff(w, "upmon.reviewer@broker.example", "reviewer");
+    const approver = await signedInStaff(w, "upmon.approver@broker.example", "approver");
+    const second = await signedInStaff(w, "upmon.second@broker.example", "approver");
+    await trader.completeStandardLevel(jonas);
+    await w.worker();
+    const kycCase = await trader.currentCase();
+    expect(await reviewer.approve(kycCase.id)).toBe("approved");
+    await w.worker();
+
+    // cTrader asks for enhanced; the trader sends it and the checks (on the lists of the day)
+    // pass it to a person.
+    await trader.launch("kyc", { kycType: "enhanced" });
+    for (const [step, values] of ENHANCED_OWN_STEPS)
+      expect([step, await trader.continue(step, values)]).toEqual([
+        step,
+        { redirect: "/inapp/kyc" },
+      ]);
+    expect((await trader.upload("additional")).status).toBe(200);
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await w.worker();
+    expect(await trader.status()).toBe("in_review");
+    const heardBefore = w.crmEventsFor(kycCase.id).length;
+
+    // The broker's list gains Jonas Lindqvist before anyone decided the upgrade.
+    writeFileSync(list, `${readFileSync(list, "utf8")}Jonas Lindqvist,,1979-11-23,Sweden\n`);
+    expect(await w.runListsImportCommand([list])).toMatch(/, 1 with a new likely match/);
+    await w.worker();
+
+    // The approval in force is held: the task, the CRM's alert with the upgrade's status, the
+    // account restricted; the upgrade cannot be approved on it.
+    expect(await reviewer.queue({ queue: "monitoring" })).toContain(`data-case="${kycCase.id}"`);
+    const page = await approver.casePage(kycCase.id);
+    expect(page).toContain('data-testid="monitoring-task"');
+    expect(page).toContain('data-blocker="approval_on_hold"');
+    expect(
+      w
+        .crmEventsFor(kycCase.id)
+        .slice(heardBefore)
+        .map((e) => [e.type, e.status]),
+    ).toEqual([["case.monitoring_hit", "in_review"]]);
+    const rights = () =>
+      w.accountUpdates.filter((u) => u.login === trader.tradingLogin).map((u) => u.accessRights);
+    expect(rights().at(-1)).toBe("CLOSE_ONLY");
+    expect(await approver.approve(kycCase.id)).toBe("error:approval_on_hold");
+    expect(await trader.status()).toBe("in_review");
+
+    // Two people clear it in the console: the hold is lifted and the upgrade can be approved
+    // (four eyes: the hit raised the risk).
+    const hitKey = /data-hit="(upgrade-pep:[^"]+)"/.exec(page)?.[1];
+    expect(hitKey).toBeDefined();
+    expect(await reviewer.judgeHit(kycCase.id, hitKey!, "false_positive", "Other DOB on ID")).toBe(
+      "hit_awaiting_second",
+    );
+    expect(await approver.approve(kycCase.id)).toBe("error:approval_on_hold");
+    expect(
+      await approver.judgeHit(kycCase.id, hitKey!, "false_positive", "Passport checked again"),
+    ).toBe("monitoring_cleared");
+    await w.worker();
+    expect(w.crmEventsFor(kycCase.id).at(-1)).toMatchObject({
+      type: "case.monitoring_cleared",
+      status: "in_review",
+    });
+    expect(rights().at(-1)).toBe("FULL_ACCESS");
+    expect(await approver.casePage(kycCase.id)).not.toContain('data-blocker="approval_on_hold"');
+    const outcome = await approver.approve(kycCase.id);
+    if (outcome === "awaiting_co_sign") expect(await second.approve(kycCase.id)).toBe("approved");
+    else expect(outcome).toBe("approved");
+    await w.worker();
+    const after = await trader.currentCase();
+    expect([after.status, after.level, after.approvedLevel]).toEqual([
+      "approved",
+      "enhanced",
+      "enhanced",
+    ]);
+    expect(await reviewer.queue({ queue: "monitoring" })).not.toContain(
+      `data-case="${kycCase.id}"`,
+    );
   });
 });
