@@ -85,9 +85,7 @@ function refuseWithoutForm(form: unknown): asserts form is FormData {
 
 /** A case page in the queue context it was opened from ("" for none), with `query` added. */
 function back(id: string, context: string, query: Record<string, string>): never {
-  const search = new URLSearchParams(context);
-  for (const [key, value] of Object.entries(query)) search.set(key, value);
-  redirect(caseHref(id, search.toString()));
+  redirect(caseHref(id, context, query));
 }
 
 /**

@@ -155,11 +155,14 @@ export function queueContextOf(raw: string): string {
 }
 
 /**
- * A case page's URL with `query`: the queue it was opened from (queueContextQuery), and what an
- * action adds to it (its outcome).
+ * A case page's URL with `query`: the queue it was opened from (queueContextQuery), and what a
+ * link or an action adds to it (`add`: its outcome, a prefill).
  */
-export function caseHref(caseId: string, query = ""): string {
-  return query ? `/admin/cases/${caseId}?${query}` : `/admin/cases/${caseId}`;
+export function caseHref(caseId: string, query = "", add: Record<string, string> = {}): string {
+  const search = new URLSearchParams(query);
+  for (const [key, value] of Object.entries(add)) search.set(key, value);
+  const q = Object.keys(add).length > 0 ? search.toString() : query;
+  return q ? `/admin/cases/${caseId}?${q}` : `/admin/cases/${caseId}`;
 }
 
 /** The filter the database query runs for these parameters, for this officer at this time. */

@@ -1,4 +1,10 @@
-import { parseQueueParams, queueContextOf, queueFilterOf, queueHref } from "@/lib/review/queue";
+import {
+  caseHref,
+  parseQueueParams,
+  queueContextOf,
+  queueFilterOf,
+  queueHref,
+} from "@/lib/review/queue";
 import { latinReading, parseSearch, searchTermsOf } from "@/lib/review/search";
 
 const staff = { id: "5b0d4c1e-58a4-4f2e-9c43-1b0f3f9f0d11" };
@@ -87,6 +93,18 @@ describe("queue URL", () => {
     // No queue named, or one that does not exist: the case was not opened from a queue.
     for (const raw of ["", "risk=high", "queue=everything&risk=high", "//evil.example/?x=1"])
       expect(queueContextOf(raw)).toBe("");
+  });
+
+  it("links a case in its queue context, with what a link or an action adds replacing its own", () => {
+    const id = "0c6f5b8e-1d2a-4c3b-9e4f-5a6b7c8d9e0f";
+    expect(caseHref(id)).toBe(`/admin/cases/${id}`);
+    expect(caseHref(id, "queue=waiting&sort=risk")).toBe(
+      `/admin/cases/${id}?queue=waiting&sort=risk`,
+    );
+    expect(caseHref(id, "", { prefill: "blurry" })).toBe(`/admin/cases/${id}?prefill=blurry`);
+    expect(caseHref(id, "queue=waiting&done=claimed", { done: "approved" })).toBe(
+      `/admin/cases/${id}?queue=waiting&done=approved`,
+    );
   });
 
   it("turns 'me', SLA overdue and waiting hours into the query's filter", () => {

@@ -201,11 +201,8 @@ function RequestInformation({ file, prefill, w }: { file: CaseFile; prefill?: st
   if (!control) return null;
   const starters = file.reasons.filter((r) => r.kind === "retry");
   // A starter reloads the page with its text: in the same queue, so j / k still walk it.
-  const starterHref = (code: string) => {
-    const query = new URLSearchParams(file.neighbours.fromQueue ? file.neighbours.query : "");
-    query.set("prefill", code);
-    return `${caseHref(kycCase.id, query.toString())}#request`;
-  };
+  const starterHref = (code: string) =>
+    `${caseHref(kycCase.id, file.neighbours.fromQueue ? file.neighbours.query : "", { prefill: code })}#request`;
   const start = starters.some((r) => r.code === prefill)
     ? language.reasonTexts[prefill ?? ""]
     : undefined;
