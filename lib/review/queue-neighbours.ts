@@ -1,13 +1,14 @@
 /**
  * The cases before and after one case in the queue, for the case page's j / k shortcuts: the
- * queue tab that lists the case (an approved case with an open monitoring hit or late vendor
- * verdict task is in "Monitoring hits", otherwise in "Decided") or the queue the case was opened
- * from, with its filters and order, at any depth.
+ * queue tab that lists the case (a case whose approval in force, approved or with an upgrade
+ * open, is held by an open monitoring hit or late vendor verdict task is in "Monitoring hits";
+ * otherwise the tab of its status) or the queue the case was opened from, with its filters and
+ * order, at any depth.
  */
-import { HOLD_TASK_KINDS } from "@/lib/db/queries/hold-tasks";
+import { approvalOnHold } from "@/lib/db/queries/hold-tasks";
 import { getCaseAfterInQueue } from "@/lib/db/queries/queue";
-import { getOpenReviewTask } from "@/lib/db/queries/review";
 import type { CaseStatus } from "@/lib/db/schema";
+import { approvalInForce } from "@/lib/kyc/case-state";
 import {
   parseQueueParams,
   queueContextQuery,
@@ -17,6 +18,8 @@ import {
   type QueueQuery,
 } from "./queue";
 import type { Reviewer } from "./types";
+
+type CaseInQueue = { id: string; status: CaseStatus; approvedLevel: string | null };
 
 export type QueueNeighbours = {
   previous: string | null;
@@ -30,13 +33,9 @@ export type QueueNeighbours = {
   fromQueue: boolean;
 };
 
-async function queueOf(kycCase: { id: string; status: CaseStatus }): Promise<QueueName> {
-  if (kycCase.status === "approved") {
-    const tasks = await Promise.all(
-      HOLD_TASK_KINDS.map((kind) => getOpenReviewTask(kycCase.id, kind)),
-    );
-    return tasks.some(Boolean) ? "monitoring" : "decided";
-  }
+/** The tab that lists the case: the monitoring tab while its approval in force is held. */
+async function queueOf(kycCase: CaseInQueue): Promise<QueueName> {
+  if (approvalInForce(kycCase) && (await approvalOnHold(kycCase))) return "monitoring";
   const tabs: QueueName[] = ["review", "waiting", "decided", "drafts"];
   return (
     tabs.find((q) => (QUEUES[q] as readonly CaseStatus[]).includes(kycCase.status)) ?? "review"
@@ -50,7 +49,7 @@ async function queueOf(kycCase: { id: string; status: CaseStatus }): Promise<Que
  */
 export async function queueNeighbours(
   staff: Reviewer,
-  kycCase: { id: string; status: CaseStatus },
+  kycCase: CaseInQueue,
   from: QueueQuery = {},
   now = new Date(),
 ): Promise<QueueNeighbours> {

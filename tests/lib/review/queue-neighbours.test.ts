@@ -5,12 +5,15 @@
  * was opened from; and the queue's own pages, walked by their keyset links, list every case once
  * in each order, forwards and back. (The browser walk on cases made through the
  * real flow is tests/e2e/queue.spec.ts; here the positions are set directly to have 70 cases.)
+ * A case whose approval in force is held walks the monitoring tab that lists it, an upgrade in
+ * review too.
  */
 import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { ensureOpenCase } from "@/lib/db/queries/cases";
+import { MONITORING_TASK } from "@/lib/db/queries/hold-tasks";
 import { upsertTrader } from "@/lib/db/queries/traders";
-import { kycCases, type CaseStatus } from "@/lib/db/schema";
+import { kycCases, reviewTasks, type CaseStatus } from "@/lib/db/schema";
 import { loadQueue, queueHref, QUEUE_PAGE_SIZE, type QueueView } from "@/lib/review/queue";
 import { queueNeighbours } from "@/lib/review/queue-neighbours";
 import { setTestEnv } from "../../helpers/env";
@@ -51,6 +54,9 @@ async function casesIn(status: CaseStatus, count: number, firstUser: number) {
   return ids;
 }
 
+/** A case sent for review, as the case page passes it. */
+const submitted = (id: string) => ({ id, status: "submitted" as const, approvedLevel: null });
+
 /** Every case of the queue, page after page by offset (`page=` alone, as a typed URL). */
 async function queueOrder(queue: string, query: Record<string, string> = {}): Promise<string[]> {
   const ids: string[] = [];
@@ -79,7 +85,7 @@ describe("the case page's neighbours in the queue", () => {
     expect(new Set(order)).toEqual(new Set(review));
     expect(order.length).toBeGreaterThan(QUEUE_PAGE_SIZE);
     for (const [i, id] of order.entries())
-      expect({ i, ...(await queueNeighbours(staff, { id, status: "submitted" })) }).toEqual({
+      expect({ i, ...(await queueNeighbours(staff, submitted(id))) }).toEqual({
         i,
         previous: order[i - 1] ?? null,
         next: order[i + 1] ?? null,
@@ -95,15 +101,13 @@ describe("the case page's neighbours in the queue", () => {
       expect(order).toHaveLength(70);
       const from = { queue: "review", sort };
       for (const [i, id] of order.entries())
-        expect({ i, ...(await queueNeighbours(staff, { id, status: "submitted" }, from)) }).toEqual(
-          {
-            i,
-            previous: order[i - 1] ?? null,
-            next: order[i + 1] ?? null,
-            query: `queue=review&sort=${sort}`,
-            fromQueue: true,
-          },
-        );
+        expect({ i, ...(await queueNeighbours(staff, submitted(id), from)) }).toEqual({
+          i,
+          previous: order[i - 1] ?? null,
+          next: order[i + 1] ?? null,
+          query: `queue=review&sort=${sort}`,
+          fromQueue: true,
+        });
     },
   );
 
@@ -112,12 +116,12 @@ describe("the case page's neighbours in the queue", () => {
     const high = await queueOrder("review", { sort: "risk", risk: "high" });
     const all = await queueOrder("review", { sort: "risk" });
     expect(high.length).toBeGreaterThan(2);
-    const neighbours = await queueNeighbours(staff, { id: high[1]!, status: "submitted" }, from);
+    const neighbours = await queueNeighbours(staff, submitted(high[1]!), from);
     expect(neighbours).toMatchObject({ previous: high[0], next: high[2] });
     // The first medium case (as after claiming or deciding, the case left the filter) is
     // preceded by the last high one and followed by no high case.
     const medium = all[high.length]!;
-    expect(await queueNeighbours(staff, { id: medium, status: "submitted" }, from)).toMatchObject({
+    expect(await queueNeighbours(staff, submitted(medium), from)).toMatchObject({
       previous: high.at(-1),
       next: null,
     });
@@ -127,7 +131,13 @@ describe("the case page's neighbours in the queue", () => {
     const decided = await casesIn("approved", 3, 81_000);
     const order = (await queueOrder("decided")).filter((id) => decided.includes(id));
     expect(order).toHaveLength(3);
-    expect(await queueNeighbours(staff, { id: order[1]!, status: "approved" })).toEqual({
+    expect(
+      await queueNeighbours(staff, {
+        id: order[1]!,
+        status: "approved",
+        approvedLevel: "standard",
+      }),
+    ).toEqual({
       previous: order[0],
       next: order[2],
       query: "queue=decided&sort=oldest",
@@ -163,4 +173,31 @@ describe("the queue's pages by keyset", () => {
       expect(view.hasPrevious).toBe(false);
     },
   );
+});
+
+describe("a case whose approval in force is held", () => {
+  it("walks the monitoring hits, an open upgrade as much as an approved case", async () => {
+    const approved = await casesIn("approved", 2, 82_000);
+    const [renewal] = await casesIn("submitted", 1, 82_100);
+    // The early renewal sent for review keeps the approval it started from in force.
+    for (const caseId of [...approved, renewal!]) {
+      await t.db.update(kycCases).set({ approvedLevel: "standard" }).where(eq(kycCases.id, caseId));
+      await t.db
+        .insert(reviewTasks)
+        .values({ caseId, kind: MONITORING_TASK, openedAt: new Date() });
+    }
+    const order = await queueOrder("monitoring");
+    expect(new Set(order)).toEqual(new Set([...approved, renewal]));
+    for (const [i, id] of order.entries()) {
+      const status = id === renewal ? "submitted" : "approved";
+      const kycCase = { id, status, approvedLevel: "standard" } as const;
+      expect({ i, ...(await queueNeighbours(staff, kycCase)) }).toEqual({
+        i,
+        previous: order[i - 1] ?? null,
+        next: order[i + 1] ?? null,
+        query: "queue=monitoring&sort=oldest",
+        fromQueue: false,
+      });
+    }
+  });
 });
