@@ -1,9 +1,10 @@
 /**
- * What a sender decided beyond the outcome of an attempt (the cTrader account adapter: why it
- * sent nothing, or which rights it set; the delivery worker: why a renewal notice went nowhere), kept in `delivery_attempts.note` and
- * shown on the case page in the officer's language. The sender writes a closed code with its
- * values, never a sentence; this schema is the one both sides use. Notes written before it are
- * English sentences: read back as `{ ok: false, text }` and shown as they are.
+ * What a sender decided beyond the outcome of an attempt (the cTrader account adapter: why it sent
+ * nothing, or which rights it set; the delivery worker: why a renewal notice went nowhere), kept in
+ * `delivery_attempts.note` and shown on the case page in the officer's language. The sender writes
+ * a closed code with its values, never a sentence; this schema is the one both sides use. Notes
+ * written before it are English sentences: read back as `{ ok: false, text }` and shown as they
+ * are.
  */
 import { z } from "zod";
 

@@ -13,9 +13,9 @@
  *   audit event written. The audit trail itself is never touched: `npm run audit:verify` passes
  *   after a purge.
  * - Documents replaced by a newer upload before any submission used them go
- *   RETENTION_SUPERSEDED_DAYS (or RETENTION_SUPERSEDED_DAYS_BY's) after the case's last decision (an expired approval's too, not
- *   those of a round still open); one a submission used is that round's evidence
- *   (the evidence export lists it) and stays until the case itself goes.
+ *   RETENTION_SUPERSEDED_DAYS (or RETENTION_SUPERSEDED_DAYS_BY's) after the case's last decision
+ *   (an expired approval's too, not those of a round still open); one a submission used is that
+ *   round's evidence (the evidence export lists it) and stays until the case itself goes.
  * - A refused upload: the check deleted its file and row at the refusal (only the refusal's audit
  *   event stays, which the case's file limit counts). Once the upload's signed form has expired
  *   too, its key is emptied again, whatever a replay of the form put there or a failed delete
