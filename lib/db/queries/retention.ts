@@ -1,4 +1,6 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, notExists, sql } from "drizzle-orm";
+import type { SQL } from "drizzle-orm";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { getDb } from "../client";
 import {
   auditEvents,
@@ -245,6 +247,15 @@ export async function listAbandonedDraftCases(
 }
 
 /**
+ * SQL: no `action` audit event of the case names this item yet (its `data[key]` is `item`): how
+ * the purge audits each keep, wait or deletion once however often it runs.
+ */
+function notYetAudited(caseId: AnyPgColumn, action: string, key: string, item: SQL) {
+  return sql<boolean>`not exists (select 1 from ${auditEvents} d where d.case_id = ${caseId}
+    and d.action = ${action} and d.data->>${key}::text = ${item})`;
+}
+
+/**
  * Drafts of a later round (an upgrade, a renewal, a retry) untouched past the draft period, not
  * held or purged, that the purge has not yet recorded keeping (no `keptAction` audit event names
  * the case and round): not abandoned drafts (listAbandonedDraftCases), so the purge audits each
@@ -270,8 +281,7 @@ export async function listLaterRoundDraftsKept(
         sql`${kycCases.round} > 0`,
         sql`${lastTouchedAt} <= ${momentByRule(cut.rules, cut.before)}`,
         notHeldOrPurged(kycCases.id),
-        sql`not exists (select 1 from ${auditEvents} d where d.case_id = ${kycCases.id}
-          and d.action = ${keptAction} and d.data->>'round' = ${kycCases.round}::text)`,
+        notYetAudited(kycCases.id, keptAction, "round", sql`${kycCases.round}::text`),
       ),
     )
     .orderBy(asc(kycCases.openedAt))
@@ -345,8 +355,7 @@ export async function listPurgesWaitingOnTasks(
         pastRelationshipEnd(cut),
         inArray(reviewTasks.kind, [...HOLD_TASK_KINDS]),
         isNull(reviewTasks.closedAt),
-        sql`not exists (select 1 from ${auditEvents} d where d.case_id = ${kycCases.id}
-          and d.action = ${deferredAction} and d.data->>'taskId' = ${reviewTasks.id}::text)`,
+        notYetAudited(kycCases.id, deferredAction, "taskId", sql`${reviewTasks.id}::text`),
       ),
     )
     .orderBy(asc(reviewTasks.openedAt))
@@ -439,8 +448,12 @@ export async function listRefusedUploadsToDelete(
         eq(auditEvents.action, DOCUMENT_REFUSED),
         isNotNull(auditEvents.caseId),
         sql`${auditEvents.occurredAt} <= ${refusedBefore.toISOString()}::timestamptz`,
-        sql`not exists (select 1 from ${auditEvents} d where d.case_id = ${auditEvents.caseId}
-          and d.action = ${deletedAction} and d.data->>'documentId' = ${auditEvents.data}->>'documentId')`,
+        notYetAudited(
+          auditEvents.caseId,
+          deletedAction,
+          "documentId",
+          sql`${auditEvents.data}->>'documentId'`,
+        ),
       ),
     )
     .orderBy(asc(auditEvents.occurredAt))
