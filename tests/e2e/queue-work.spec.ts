@@ -317,13 +317,13 @@ test("the queue pages past its first page: every case once, in order, and the pa
 test("status and monitoring hit filter the rows and survive a reload", async ({ browser }) => {
   test.setTimeout(300_000);
   const S = {
-    userId: 2231,
-    seed: 22311,
+    userId: 2236,
+    seed: 22361,
     person: { givenNames: "Ingrid", surnames: "Solvang", dateOfBirth: "1983-05-17" },
   };
   const T = {
-    userId: 2232,
-    seed: 22321,
+    userId: 2237,
+    seed: 22371,
     person: { givenNames: "Tor", surnames: "Lunde", dateOfBirth: "1987-08-03" },
   };
   const approved: Record<"s" | "t", string> = { s: "", t: "" };
