@@ -113,7 +113,7 @@ export const caseStatusChangedV1 = z.strictObject({
     .enum(["upgrade", "renewal"])
     .optional()
     .describe(
-      "On `decline_upgrade` only: what the reviewer refused, a level `upgrade` or an early `renewal` of the identity document at the same level. Either way the case is approved again at `approvedLevel`. Absent on other events (and on events stored before it was added).",
+      "On `decline_upgrade` only: what the reviewer refused, a level `upgrade` or an early `renewal` of the identity document at the same level. Either way the case is approved again at `approvedLevel`. An upgrade the trader left unfinished past the draft period is declined by the retention purge the same way (`upgrade`). Absent on other events (and on events stored before it was added).",
     ),
   limits,
 });

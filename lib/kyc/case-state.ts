@@ -21,7 +21,9 @@
  * Level upgrades: `upgrade` takes an approved case back to draft at a higher level (from a
  * launch's `kycType` or the broker's CRM); the approved level stays in force meanwhile.
  * `decline_upgrade` is staff's "no" to the upgrade: the case is approved again at the level it
- * had (`approvedLevel: "restore"`, only for a case with an approved level). Every approval
+ * had (`approvedLevel: "restore"`, only for a case with an approved level). The system fires it
+ * too, for the retention purge, on an upgrade the trader left as a draft past the draft period
+ * (lib/retention/purge.ts): the same move, told apart by its actor and its data (`lapsed`). Every approval
  * records the level approved (`approvedLevel: "set"`); a revoke or an expiry ends it (`"clear"`).
  */
 import type { CaseStatus } from "@/lib/db/schema";
@@ -63,7 +65,7 @@ export const CASE_EVENTS = {
   decline_upgrade: {
     from: ["draft", "submitted", "resubmitted", "in_review", "action_required"],
     to: "approved",
-    actors: ["staff"],
+    actors: ["staff", "system"],
     approvedLevel: "restore",
   },
 } as const satisfies Record<

@@ -20,7 +20,8 @@ export type DocumentCheck = Pick<DocumentRequirement, "documentType" | "side" | 
  * the case's latest word: the trader is told what was refused and that the approval stands.
  */
 export type DeclinedChange = {
-  kind: "upgrade" | "renewal";
+  /** `lapsed`: no reviewer's "no", the upgrade was left unfinished past the draft period. */
+  kind: "upgrade" | "renewal" | "lapsed";
   /** The level asked for (the approved level itself for a renewal). */
   declinedLevel: string;
   /** The level in force. */
@@ -58,11 +59,14 @@ export async function expectedReviewHours(configured: number, now = new Date()):
 
 /**
  * The word the trader reads for an event: a declined early renewal is the state machine's
- * `decline_upgrade` (back to the approval in force), but to the trader it was a renewal.
+ * `decline_upgrade` (back to the approval in force), but to the trader it was a renewal; one the
+ * retention purge made was no decision at all, the upgrade ran out of time.
  */
 function timelineWord(e: { event: string; data: unknown }): string {
-  const renewal = (e.data as { renewal?: unknown } | null)?.renewal === true;
-  return e.event === "decline_upgrade" && renewal ? "decline_renewal" : e.event;
+  if (e.event !== "decline_upgrade") return e.event;
+  const data = e.data as { renewal?: unknown; lapsed?: unknown } | null;
+  if (data?.lapsed === true) return "lapse_upgrade";
+  return data?.renewal === true ? "decline_renewal" : e.event;
 }
 
 function declinedChange(
@@ -75,7 +79,7 @@ function declinedChange(
   const data = declineDataSchema.safeParse(latest.data);
   if (!data.success) return null;
   return {
-    kind: data.data.renewal === true ? "renewal" : "upgrade",
+    kind: data.data.lapsed === true ? "lapsed" : data.data.renewal === true ? "renewal" : "upgrade",
     declinedLevel: data.data.fromLevel,
     level: kycCase.level,
     reasonCode: data.data.reasonCode,
@@ -87,6 +91,7 @@ const declineDataSchema = declineUpgradeData.pick({
   reasonCode: true,
   fromLevel: true,
   renewal: true,
+  lapsed: true,
 });
 
 const AWAITING_REVIEW = new Set(["submitted", "in_review", "resubmitted"]);

@@ -9,6 +9,8 @@
  * is approved again at the level it had). Only the approval makes the upgrade's changes the
  * case's facts: a decline puts back the answers and documents the approval in force decided
  * (approvedInputs), and the declined rounds stay as history (case_submissions, replaced files).
+ * An upgrade the trader leaves as a draft past the draft period lapses: the retention purge
+ * declines it as the system, and discards what was never sent (lib/retention/purge.ts).
  *
  * Asking for the same or a lower level changes nothing: a level is never lowered from outside.
  */
@@ -77,7 +79,15 @@ export const declineUpgradeData = z.object({
   /** An early renewal, with the expiry of the document the approval rests on. */
   renewal: z.literal(true).optional(),
   documentExpiresOn: z.iso.date().nullable().optional(),
+  /**
+   * Not a reviewer's "no": the trader left the upgrade as a draft past the draft period and the
+   * retention purge rolled it back (lib/retention/purge.ts); `reasonCode` is UPGRADE_LAPSED.
+   */
+  lapsed: z.literal(true).optional(),
 });
+
+/** The reason a lapsed upgrade's decline records: no reviewer's reason, the draft period's end. */
+export const UPGRADE_LAPSED = "upgrade_lapsed";
 
 /**
  * What `to` asks beyond `from`: its steps and documents the approved level did not have. Stored

@@ -42,6 +42,26 @@ export const outboxDeletedSchema = z.object({
 
 export const LATER_ROUND_DRAFT = "later_round_draft";
 
+/**
+ * The purge rolled an upgrade the trader left as a draft back to the approval in force (the
+ * state machine's `decline_upgrade`, by the system): the audit entry's action, and the rule and
+ * dates it records beside the decline's data.
+ */
+export const UPGRADE_ROLLED_BACK = "retention.upgrade_rolled_back";
+export const LAPSED_UPGRADE_RULE = "lapsed_upgrade";
+
+export const upgradeRolledBackSchema = z.object({
+  rule: z.literal(LAPSED_UPGRADE_RULE),
+  /** The trader's last trace on the draft (the case, a draft, an upload). */
+  touchedAt: z.coerce.date(),
+  /** The draft period's cut-off that applied (its trigger's): untouched since before it. */
+  touchedBefore: z.coerce.date(),
+  /** The unsent uploads deleted with their objects. */
+  deletedDocuments: z.array(
+    z.object({ id: z.uuid(), documentType: z.string(), sha256: z.string().nullable() }),
+  ),
+});
+
 export const purgeDeferredSchema = z.union([
   z.object({
     /** The open monitoring-hit or late vendor verdict task the erasure waits for. */

@@ -26,9 +26,16 @@
  * - So is a case with an open hold task (a monitoring hit, a late vendor verdict): the AML duty to
  *   decide it (and perhaps report a suspicion) outlives the relationship. The erasure waits for
  *   the task to close; each such wait is audited once (`retention.purge_deferred`).
- * - A decided case's later round (an upgrade, a renewal, a retry) left as a draft past the draft
- *   period is not an abandoned draft: the case is kept whole by its own rule, and the keep is
- *   audited once per case and round (`retention.purge_deferred`, reason `later_round_draft`).
+ * - An upgrade the trader left as a draft past the draft period (its trigger's) lapses: the
+ *   system declines it exactly as a reviewer would (lib/review/decisions.ts declineUpgrade: back
+ *   to approved at the approved level, the approved round's answers and documents put back, the
+ *   CRM and cTrader told `decline_upgrade`), and the files uploaded for it, never sent, are
+ *   deleted with their objects. Audited as `retention.upgrade_rolled_back` with the rule and its
+ *   dates. Not while on legal hold, with an open hold task, or under an ended relationship.
+ * - Any other later round (an early renewal, a retry, an upgrade the purge may not roll back)
+ *   left as a draft past the draft period is not an abandoned draft: the case is kept whole by
+ *   its own rule, and the keep is audited once per case and round (`retention.purge_deferred`,
+ *   reason `later_round_draft`).
  * Objects are deleted inside the transaction, before it commits: a crash leaves rows whose objects
  * are gone (the next run finishes the job), never objects nobody knows of. `npm run
  * documents:seal` rewrites an object under a lock the purge waits for (whileDocumentKept), so it
@@ -43,23 +50,33 @@ import {
   getCaseForPurge,
   listAbandonedDraftCases,
   listCasesPastRelationshipEnd,
+  lapsedUpgradeStillDue,
+  listLapsedUpgrades,
   listLaterRoundDraftsKept,
+  deleteUnsentUpgradeUploads,
   listPurgesWaitingOnTasks,
   listRefusedUploadsToDelete,
   listSupersededDocuments,
   purgeCaseRows,
 } from "@/lib/db/queries/retention";
 import { appendAuditEvent } from "@/lib/db/queries/audit";
+import { getCaseById } from "@/lib/db/queries/cases";
+import { AppError, isAppError } from "@/lib/errors";
+import { UPGRADE_LAPSED } from "@/lib/kyc/upgrade";
+import { declineUpgrade } from "@/lib/review/decisions";
 import { log } from "@/lib/log";
 import { documentKey, storage } from "@/lib/storage";
 import type { z } from "zod";
 import {
   DOCUMENT_DELETED,
   documentRefusedSchema,
+  LAPSED_UPGRADE_RULE,
   LATER_ROUND_DRAFT,
   OUTBOX_DELETED,
   PURGE_DEFERRED,
+  UPGRADE_ROLLED_BACK,
   type documentDeletedSchema,
+  type upgradeRolledBackSchema,
   type outboxDeletedSchema,
   type purgeDeferredSchema,
 } from "./deletions";
@@ -123,8 +140,76 @@ export async function purgeCase(
   });
 }
 
+/** Refuses the rollback under the row lock: the trader came back, or a hold arrived meanwhile. */
+const notLapsedAnyMore = () =>
+  new AppError("CONFLICT", "the upgrade is no longer lapsed", { reason: "not_open" });
+
+/**
+ * Rolls back one lapsed upgrade (listLapsedUpgrades); false when it no longer qualifies or the
+ * decline was refused (a screening hit confirmed as a match: the approval itself is in doubt and
+ * a reviewer must withdraw it; the purge then records the draft as kept).
+ */
+async function rollBackLapsedUpgrade(
+  lapsed: { caseId: string; touchedAt: Date; touchedBefore: Date },
+  now: Date,
+): Promise<boolean> {
+  const kycCase = await getCaseById(lapsed.caseId);
+  if (!kycCase) return false;
+  try {
+    await declineUpgrade(
+      kycCase,
+      UPGRADE_LAPSED,
+      {
+        type: "system",
+        id: "retention",
+        guard: async (tx, before) => {
+          const stillLapsed =
+            before.status === "draft" &&
+            before.approvedLevel !== null &&
+            before.level !== before.approvedLevel &&
+            before.updatedAt <= lapsed.touchedBefore &&
+            (await lapsedUpgradeStillDue(tx, lapsed.caseId, lapsed.touchedBefore, now));
+          if (!stillLapsed) throw notLapsedAnyMore();
+        },
+        discard: async (tx) => {
+          const deleted = await deleteUnsentUpgradeUploads(tx, lapsed.caseId);
+          // Inside the transaction, rows deleted and locked: a crash after this rolls the rows
+          // back with their objects gone, and the next run rolls the upgrade back again.
+          for (const document of deleted) {
+            await storage().delete(document.storageKey);
+            await storage().delete(documentKey(lapsed.caseId, document.id));
+          }
+          return {
+            deletedDocuments: deleted.map(({ id, documentType, sha256 }) => ({
+              id,
+              documentType,
+              sha256,
+            })),
+          };
+        },
+        audit: {
+          action: UPGRADE_ROLLED_BACK,
+          data: {
+            rule: LAPSED_UPGRADE_RULE,
+            touchedAt: lapsed.touchedAt,
+            touchedBefore: lapsed.touchedBefore,
+          } satisfies Omit<z.input<typeof upgradeRolledBackSchema>, "deletedDocuments">,
+        },
+      },
+      now,
+    );
+    return true;
+  } catch (error) {
+    if (!isAppError(error) || error.code !== "CONFLICT") throw error;
+    log.info("retention.upgrade_kept", { caseId: lapsed.caseId, why: error.message });
+    return false;
+  }
+}
+
 export type PurgeReport = {
   drafts: number;
+  /** Upgrades left as drafts past the draft period, rolled back to the approval in force. */
+  upgrades: number;
   cases: number;
   documents: number;
   /** Keys of refused uploads emptied once their form expired. */
@@ -139,6 +224,7 @@ export async function runRetentionPurge(now = new Date()): Promise<PurgeReport> 
   const at = cutoffs(env().retention, now);
   const report: PurgeReport = {
     drafts: 0,
+    upgrades: 0,
     cases: 0,
     documents: 0,
     refusedUploads: 0,
@@ -148,6 +234,8 @@ export async function runRetentionPurge(now = new Date()): Promise<PurgeReport> 
   const drafts = { before: at.draftsTouchedBefore, rules: at.draftRules };
   for (const kycCase of await listAbandonedDraftCases(drafts, BATCH))
     if (await purgeCase(kycCase.id, "abandoned_draft", now)) report.drafts++;
+  for (const lapsed of await listLapsedUpgrades(drafts, now, BATCH))
+    if (await rollBackLapsedUpgrade(lapsed, now)) report.upgrades++;
   const pastEnd = { endedBefore: at.relationshipEndedBefore, rules: at.caseRules };
   for (const { kycCase } of await listCasesPastRelationshipEnd(pastEnd, BATCH))
     if (await purgeCase(kycCase.id, "relationship_ended", now)) report.cases++;

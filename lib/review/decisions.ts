@@ -23,7 +23,7 @@
  *   force throughout (lib/kyc/upgrade.ts). Taking that approval back too is a revoke afterwards.
  */
 import { appendAuditEvent, auditInTransaction } from "@/lib/db/queries/audit";
-import { listCaseEvents } from "@/lib/db/queries/cases";
+import { listCaseEvents, type Tx } from "@/lib/db/queries/cases";
 import { replaceCaseSearchTerms } from "@/lib/db/queries/queue";
 import { getCheckFailure, getRoundRun } from "@/lib/db/queries/checks";
 import { HOLD_TASK_KINDS, approvalOnHold } from "@/lib/db/queries/hold-tasks";
@@ -299,7 +299,8 @@ export async function rejectCase(
       "reason_not_for_level",
       `reason ${reason.code} names an item the ${kycCase.level} level does not have`,
     );
-  if (kycCase.approvedLevel !== null) return declineUpgrade(staff, kycCase, reason.code, note, now);
+  if (kycCase.approvedLevel !== null)
+    return declineUpgrade(kycCase, reason.code, { type: "staff", staff, note }, now);
   const { maxRetryRounds } = env().review;
   const retryLimitReached =
     reason.kind === "retry" && (await countRetryRejections(caseId)) >= maxRetryRounds;
@@ -334,6 +335,24 @@ export async function rejectCase(
 }
 
 /**
+ * Who says "no" to an upgrade: a reviewer holding the claim, or the system for the retention
+ * purge, on an upgrade the trader left as a draft past the draft period (lib/retention/purge.ts).
+ * The move, what it puts back and what the CRM and cTrader hear are the same; the system's
+ * records no reviewer decision, checks its own rule again under the case's row lock (`guard`),
+ * discards what the trader never sent (`discard`, in the same transaction) and audits the rule
+ * and its dates under its own action.
+ */
+export type UpgradeDecliner =
+  | { type: "staff"; staff: Reviewer; note: string | null }
+  | {
+      type: "system";
+      id: string;
+      guard: (tx: Tx, before: KycCase) => Promise<void>;
+      discard: (tx: Tx) => Promise<Record<string, unknown>>;
+      audit: { action: string; data: Record<string, unknown> };
+    };
+
+/**
  * The "no" to a level upgrade: the case returns to approved at its approved level. A screening
  * hit confirmed as a match meanwhile refuses it: that approval cannot stand, and is revoked.
  *
@@ -346,11 +365,10 @@ export async function rejectCase(
  * documents of the approved round are put back (the approval rests on them), and the declined
  * rounds stay as history for the reviewer (case_submissions, replaced files, the export).
  */
-async function declineUpgrade(
-  staff: Reviewer,
+export async function declineUpgrade(
   kycCase: KycCase,
   reasonCode: string,
-  note: string | null,
+  by: UpgradeDecliner,
   now: Date,
 ): Promise<RejectOutcome> {
   if (hitBlocker(await loadCaseHits(kycCase)) === "confirmed_match")
@@ -370,21 +388,26 @@ async function declineUpgrade(
     toLevel: kycCase.approvedLevel,
     restoredRound: approved?.round ?? null,
     ...(renewal && { renewal: true, documentExpiresOn: notice?.documentExpiresOn ?? null }),
+    ...(by.type === "system" && { lapsed: true }),
   });
   await changeCaseStatus({
     kycCase,
     event: "decline_upgrade",
-    actor: { type: "staff", id: staff.id },
+    actor: by.type === "staff" ? { type: "staff", id: by.staff.id } : { type: "system", id: by.id },
     data,
     declined: renewal ? "renewal" : "upgrade",
-    decision: {
-      staffId: staff.id,
-      decision: "reject",
-      reasonCode,
-      internalNote: note,
-      data: { kind },
-    },
-    guard: holdsClaim(staff),
+    ...(by.type === "staff"
+      ? {
+          decision: {
+            staffId: by.staff.id,
+            decision: "reject",
+            reasonCode,
+            internalNote: by.note,
+            data: { kind },
+          },
+          guard: holdsClaim(by.staff),
+        }
+      : { guard: (tx, _moved, before) => by.guard(tx, before) }),
     alsoInTransaction: async (tx, moved) => {
       const retiredDocumentIds = approved ? await putBackApprovedInputs(tx, approved, now) : [];
       // The console finds the case by the approved names and document number again, not by the
@@ -396,7 +419,18 @@ async function declineUpgrade(
           moved.round,
           searchTermsOfAnswers(approved.answers),
         );
-      await audited(staff, `case.${kind}`, kycCase.id, { ...data, retiredDocumentIds })(tx);
+      if (by.type === "staff")
+        await audited(by.staff, `case.${kind}`, kycCase.id, { ...data, retiredDocumentIds })(tx);
+      else
+        await auditInTransaction({
+          actorType: "system",
+          actorId: by.id,
+          action: by.audit.action,
+          caseId: kycCase.id,
+          traderId: kycCase.traderId,
+          data: { ...data, ...by.audit.data, retiredDocumentIds, ...(await by.discard(tx)) },
+          occurredAt: now,
+        })(tx);
       if (notice) await restoreRenewalNotice(tx, kycCase.id, notice);
     },
     now,

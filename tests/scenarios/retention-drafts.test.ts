@@ -6,14 +6,17 @@
  * in the audit trail.
  */
 import "./support/request-scope";
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";
-import { POST as upgradeApi } from "@/app/api/crm/traders/[id]/upgrade/route";
 import { BUILT_IN_LEVELS } from "@/lib/kyc/levels";
+import { UPGRADE_ROLLED_BACK, upgradeRolledBackSchema } from "@/lib/retention/deletions";
+import { documentKey } from "@/lib/storage";
+import { ENHANCED_OWN_STEPS } from "../fixtures/kyc-values";
+import { textOf } from "../helpers/render-page";
 import { sqlRows } from "../helpers/sql-rows";
 import { signedInStaff, Trader } from "./support/people";
-import { BROKER, scenarioWorld, type World } from "./support/world";
+import { scenarioWorld, type World } from "./support/world";
 
 const CRM_KEY = "crm-api-key-for-the-draft-retention-scenarios";
 const world = scenarioWorld({ CRM_API_KEY: CRM_KEY });
@@ -88,58 +91,213 @@ describe("scenario: a draft's period follows its trigger (RETENTION_DRAFT_DAYS_B
   }, 400_000);
 });
 
-describe("scenario: an upgrade left as a draft is not an abandoned draft", () => {
-  it("keeps the approved case whole past the draft period, and says so once in the audit trail", async () => {
+/** A trader approved at standard who opened an upgrade to enhanced from a launch and left it. */
+async function upgradeLeftAsDraft(w: World, userId: number) {
+  const trader = new Trader(w, userId);
+  await trader.completeStandardLevel({ surnames: "Uppgradsson" });
+  const kycCase = await trader.currentCase();
+  await w.worker();
+  const reviewer = await signedInStaff(w, `drafts.reviewer.${userId}@broker.example`, "reviewer");
+  expect(await reviewer.approve(kycCase.id)).toBe("approved");
+  await w.worker();
+  // cTrader opens the screen for enhanced: the same case, back to the trader, at enhanced.
+  await trader.launch("kyc", { kycType: "enhanced" });
+  expect(await caseRow(w, kycCase.id)).toMatchObject({
+    status: "draft",
+    level: "enhanced",
+    approved_level: "standard",
+  });
+  // The trader starts on what enhanced adds, uploads a file for it, and never sends it.
+  const [step, values] = ENHANCED_OWN_STEPS[0]!;
+  expect(await trader.continue(step, values)).toEqual({ redirect: "/inapp/kyc" });
+  const unsent = await trader.upload("additional");
+  expect(unsent.status).toBe(200);
+  await w.worker();
+  return { trader, kycCase, unsentStep: step, unsentId: unsent.documentId!, touched: new Date() };
+}
+
+const documentRows = (w: World, caseId: string) =>
+  sqlRows<{ id: string; storage_key: string; replaced_at: string | null }>(
+    w.db.db,
+    sql`select id, storage_key, replaced_at from documents where case_id = ${caseId} order by id`,
+  );
+
+const draftSteps = async (w: World, caseId: string) =>
+  (
+    await sqlRows<{ step: string }>(
+      w.db.db,
+      sql`select step from case_drafts where case_id = ${caseId} order by step`,
+    )
+  ).map((r) => r.step);
+
+const auditOf = (w: World, caseId: string, action: string) =>
+  sqlRows<{ actor_type: string; actor_id: string; data: Record<string, unknown> }>(
+    w.db.db,
+    sql`select actor_type, actor_id, data from audit_events where action = ${action}
+      and case_id = ${caseId} order by id`,
+  );
+
+const objectExists = (w: World, key: string) => existsSync(path.join(w.dataDir, "documents", key));
+
+describe("scenario: an upgrade left as a draft lapses after the draft period", () => {
+  it("keeps it a day before the period ends, then rolls it back to the approval in force as the system, discarding what was never sent", async () => {
     const w = world();
-    const trader = new Trader(w, 471_011);
-    await trader.completeStandardLevel({ surnames: "Uppgradsson" });
-    const kycCase = await trader.currentCase();
-    await w.worker();
-    const reviewer = await signedInStaff(w, "drafts.reviewer@broker.example", "reviewer");
-    expect(await reviewer.approve(kycCase.id)).toBe("approved");
-    await w.worker();
-    const opened = await upgradeApi(
-      new Request(`${BROKER}/api/crm/traders/${trader.userId}/upgrade`, {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${CRM_KEY}` },
-        body: JSON.stringify({ kycType: "enhanced" }),
-      }),
-      { params: Promise.resolve({ id: String(trader.userId) }) },
+    const { trader, kycCase, unsentStep, unsentId, touched } = await upgradeLeftAsDraft(w, 471_011);
+    const approvedSteps = (await draftSteps(w, kycCase.id)).filter((s) => s !== unsentStep);
+    const approvedDocuments = (await documentRows(w, kycCase.id)).filter((d) => d.id !== unsentId);
+    const unsentRow = (await documentRows(w, kycCase.id)).find((d) => d.id === unsentId)!;
+    expect(objectExists(w, unsentRow.storage_key)).toBe(true);
+    const eventsBefore = w.crmEventsFor(kycCase.id).length;
+
+    // A day before the 90 days end, the draft is the trader's still.
+    await w.worker(new Date(touched.getTime() + 89 * DAY));
+    expect(await caseRow(w, kycCase.id)).toMatchObject({ status: "draft", level: "enhanced" });
+    expect(await draftSteps(w, kycCase.id)).toContain(unsentStep);
+    expect(w.crmEventsFor(kycCase.id)).toHaveLength(eventsBefore);
+
+    const rolledBackAt = new Date(touched.getTime() + 90 * DAY + 60_000);
+    await w.worker(rolledBackAt);
+    // The approval in force is the case's again: approved at standard, nothing erased.
+    expect(await caseRow(w, kycCase.id)).toMatchObject({
+      status: "approved",
+      level: "standard",
+      approved_level: "standard",
+    });
+    expect(await purgedRule(w, kycCase.id)).toBeNull();
+    // The unsent answers are gone, the approved ones back; the unsent upload is gone with its
+    // objects, the approved documents are current.
+    expect(await draftSteps(w, kycCase.id)).toEqual(approvedSteps);
+    const after = await documentRows(w, kycCase.id);
+    expect(after.map((d) => d.id)).toEqual(approvedDocuments.map((d) => d.id));
+    for (const d of after) {
+      expect(d.replaced_at).toBeNull();
+      expect(objectExists(w, d.storage_key)).toBe(true);
+    }
+    expect(objectExists(w, unsentRow.storage_key)).toBe(false);
+    expect(objectExists(w, documentKey(kycCase.id, unsentId))).toBe(false);
+
+    // The system's move, the decline's: on the timeline, to the CRM and to cTrader.
+    const moves = await sqlRows<{ actor_type: string; actor_id: string; data: unknown }>(
+      w.db.db,
+      sql`select actor_type, actor_id, data from case_events
+        where case_id = ${kycCase.id} and event = 'decline_upgrade'`,
     );
-    expect(opened.status).toBe(201);
-    const before = await caseRow(w, kycCase.id);
-    expect(before).toMatchObject({
+    expect(moves).toEqual([
+      {
+        actor_type: "system",
+        actor_id: "retention",
+        data: expect.objectContaining({ lapsed: true, fromLevel: "enhanced", toLevel: "standard" }),
+      },
+    ]);
+    const told = w.crmEventsFor(kycCase.id).at(-1)!;
+    expect(told.event).toBe("decline_upgrade");
+    expect(told.payload.declined).toBe("upgrade");
+    expect(told.payload.case).toMatchObject({
+      status: "approved",
+      level: "standard",
+      approvedLevel: "standard",
+    });
+    expect(
+      new Set(
+        w.accountUpdates.filter((u) => u.login === trader.tradingLogin).map((u) => u.accessRights),
+      ),
+    ).toEqual(new Set(["FULL_ACCESS"]));
+    // No reviewer decided: no decision row names anyone for it.
+    const decisions = await sqlRows<{ n: number }>(
+      w.db.db,
+      sql`select count(*)::int as n from case_decisions where case_id = ${kycCase.id}
+        and decision = 'reject'`,
+    );
+    expect(decisions[0]?.n).toBe(0);
+
+    // The audit entry names the rule, the dates and what went.
+    const audit = await auditOf(w, kycCase.id, UPGRADE_ROLLED_BACK);
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ actor_type: "system", actor_id: "retention" });
+    const recorded = upgradeRolledBackSchema.parse(audit[0]!.data);
+    expect(recorded.rule).toBe("lapsed_upgrade");
+    expect(recorded.deletedDocuments.map((d) => d.id)).toEqual([unsentId]);
+    expect(recorded.touchedAt.getTime()).toBeLessThanOrEqual(touched.getTime());
+    expect(recorded.touchedAt.getTime()).toBeGreaterThan(touched.getTime() - DAY);
+    expect(recorded.touchedBefore.getTime()).toBe(rolledBackAt.getTime() - 90 * DAY);
+    // Not a keep: the purge did something about the draft.
+    expect(await auditOf(w, kycCase.id, "retention.purge_deferred")).toEqual([]);
+
+    // The trader, back from cTrader months later, reads that the upgrade ran out of time and
+    // standard stands.
+    await trader.launch("status");
+    const status = await trader.html("status");
+    expect(status).toContain('data-testid="declined-change" data-kind="lapsed"');
+    expect(textOf(status)).toContain("Your upgrade was not finished in time");
+    expect(textOf(status)).toContain("Your Standard verification stays in force");
+    expect(textOf(status)).toContain("Upgrade not finished in time");
+
+    // Later runs leave the approval alone; a later launch for enhanced opens a new upgrade that
+    // asks for enhanced's own steps again.
+    await w.worker(new Date(rolledBackAt.getTime() + DAY));
+    expect(await auditOf(w, kycCase.id, UPGRADE_ROLLED_BACK)).toHaveLength(1);
+    await trader.launch("kyc", { kycType: "enhanced" });
+    expect(await caseRow(w, kycCase.id)).toMatchObject({
       status: "draft",
       level: "enhanced",
       approved_level: "standard",
     });
+    expect(await draftSteps(w, kycCase.id)).toEqual(approvedSteps);
+  }, 400_000);
 
-    const kept = () =>
-      sqlRows<{ data: Record<string, unknown> }>(
-        w.db.db,
-        sql`select data from audit_events where action = 'retention.purge_deferred'
-          and case_id = ${kycCase.id}`,
-      );
-    await w.worker(new Date(Date.now() + 89 * DAY));
-    expect(await kept()).toEqual([]);
-
-    await w.worker(new Date(Date.now() + 91 * DAY));
-    await w.worker(new Date(Date.now() + 92 * DAY));
-    expect(await purgedRule(w, kycCase.id)).toBeNull();
-    expect(await caseRow(w, kycCase.id)).toEqual(before);
-    // The purge looked at the draft and kept it: said once in the audit trail, not on every run.
-    const skips = await kept();
-    expect(skips).toEqual([
-      { data: { reason: "later_round_draft", round: 1, touchedAt: expect.any(String) } },
-    ]);
-    const touchedAt = new Date(String(skips[0]?.data.touchedAt)).getTime();
-    expect(touchedAt).toBeGreaterThan(Date.now() - DAY);
-    expect(touchedAt).toBeLessThanOrEqual(Date.now());
-    const documents = await sqlRows<{ n: number }>(
-      w.db.db,
-      sql`select count(*)::int as n from documents where case_id = ${kycCase.id}`,
+  it("does not roll back an upgrade on legal hold, and rolls it back once the hold is lifted", async () => {
+    const w = world();
+    const { kycCase, unsentId, touched } = await upgradeLeftAsDraft(w, 471_012);
+    const admin = await signedInStaff(w, "drafts.admin@broker.example", "admin");
+    expect(await admin.legalHold(kycCase.id, "set", "regulator inquiry 2026-44")).toBe(
+      "legal_hold_set",
     );
-    expect(documents[0]?.n).toBeGreaterThan(0);
+
+    await w.worker(new Date(touched.getTime() + 91 * DAY));
+    await w.worker(new Date(touched.getTime() + 92 * DAY));
+    expect(await caseRow(w, kycCase.id)).toMatchObject({ status: "draft", level: "enhanced" });
+    expect((await documentRows(w, kycCase.id)).map((d) => d.id)).toContain(unsentId);
+    expect(await auditOf(w, kycCase.id, UPGRADE_ROLLED_BACK)).toEqual([]);
+
+    // The purge dropped the admin's session meanwhile (the worker's clock is months ahead).
+    const later = await signedInStaff(w, "drafts.admin.later@broker.example", "admin");
+    expect(await later.legalHold(kycCase.id, "lift", "inquiry 2026-44 closed")).toBe(
+      "legal_hold_lifted",
+    );
+    await w.worker(new Date(touched.getTime() + 93 * DAY));
+    expect(await caseRow(w, kycCase.id)).toMatchObject({
+      status: "approved",
+      level: "standard",
+      approved_level: "standard",
+    });
+    expect((await documentRows(w, kycCase.id)).map((d) => d.id)).not.toContain(unsentId);
+    expect(await auditOf(w, kycCase.id, UPGRADE_ROLLED_BACK)).toHaveLength(1);
+  }, 400_000);
+});
+
+describe("scenario: a retry left as a draft is kept", () => {
+  it("keeps the rejected case's records past the draft period, and says so once in the audit trail", async () => {
+    const w = world();
+    const trader = new Trader(w, 471_014);
+    await trader.completeStandardLevel({ surnames: "Omforsson" });
+    const kycCase = await trader.currentCase();
+    await w.worker();
+    const reviewer = await signedInStaff(w, "drafts.retry@broker.example", "reviewer");
+    expect(await reviewer.reject(kycCase.id, "document_unreadable")).toBe("rejected_retry");
+    await trader.launch("kyc");
+    expect(await trader.retry()).toEqual({ redirect: "/inapp/kyc" });
+    const before = await caseRow(w, kycCase.id);
+    expect(before).toMatchObject({ status: "draft", approved_level: null });
+    const touched = new Date();
+
+    await w.worker(new Date(touched.getTime() + 91 * DAY));
+    await w.worker(new Date(touched.getTime() + 92 * DAY));
+    expect(await caseRow(w, kycCase.id)).toEqual(before);
+    expect(await purgedRule(w, kycCase.id)).toBeNull();
+    expect(await auditOf(w, kycCase.id, UPGRADE_ROLLED_BACK)).toEqual([]);
+    expect((await auditOf(w, kycCase.id, "retention.purge_deferred")).map((a) => a.data)).toEqual([
+      { reason: "later_round_draft", round: 1, touchedAt: expect.any(String) },
+    ]);
   }, 400_000);
 });
 

@@ -31,6 +31,7 @@ import {
 import { PERIODIC_REVIEW_CLOSED_EVENT } from "@/lib/kyc/case-state";
 import { destroyCaseKey } from "./case-keys";
 import { DOCUMENT_REFUSED } from "./documents";
+import { underEndedRelationship } from "./ended-relationship";
 import { HOLD_TASK_KINDS, holdTaskOpen } from "./hold-tasks";
 import { PERIODIC_REVIEW_TASK } from "./periodic-review";
 import type { AuditInput } from "./audit";
@@ -286,6 +287,106 @@ export async function listLaterRoundDraftsKept(
     )
     .orderBy(asc(kycCases.openedAt))
     .limit(limit);
+}
+
+/**
+ * The case's columns qualified by hand: in a one-table select drizzle writes bare column names,
+ * which inside underEndedRelationship's subquery would name the relationship's own trader_id.
+ */
+const qualifiedCase = {
+  traderId: sql`${sql.identifier("kyc_cases")}.${sql.identifier("trader_id")}`,
+  openedAt: sql`${sql.identifier("kyc_cases")}.${sql.identifier("opened_at")}`,
+};
+
+/**
+ * Upgrades the trader left as a draft (a higher level than the approved one, never sent: an
+ * upgrade's draft is always before its first submit) untouched since their trigger's moment, that
+ * the purge rolls back to the approval in force (lib/retention/purge.ts): not on legal hold, no
+ * open hold task (the reviewer deciding it may need what the trader uploaded), and not under an
+ * ended relationship (nothing of such a trader's is worked on; the case goes whole by its own
+ * rule). An early renewal (same level) and a retry (no approved level) are not upgrades.
+ * `touchedBefore` is the moment that applied to the case.
+ */
+export async function listLapsedUpgrades(
+  cut: { before: Date; rules: MomentRules },
+  now: Date,
+  limit: number,
+) {
+  const db = await getDb();
+  return db
+    .select({
+      caseId: kycCases.id,
+      touchedAt: sql<Date>`${lastTouchedAt}`.mapWith(kycCases.updatedAt),
+      touchedBefore: sql<Date>`${momentByRule(cut.rules, cut.before)}`.mapWith(kycCases.updatedAt),
+    })
+    .from(kycCases)
+    .where(
+      and(
+        eq(kycCases.status, "draft"),
+        sql`${kycCases.round} > 0`,
+        isNotNull(kycCases.approvedLevel),
+        sql`${kycCases.level} <> ${kycCases.approvedLevel}`,
+        sql`${lastTouchedAt} <= ${momentByRule(cut.rules, cut.before)}`,
+        notHeldOrPurged(kycCases.id),
+        sql`not ${holdTaskOpen(kycCases.id)}`,
+        sql`not ${underEndedRelationship(qualifiedCase, now)}`,
+      ),
+    )
+    .orderBy(asc(kycCases.openedAt))
+    .limit(limit);
+}
+
+/**
+ * Under the case's row lock, in a statement of its own (one that waited for the lock would read
+ * the snapshot it started with): whether the lapsed upgrade listed by listLapsedUpgrades still
+ * qualifies in what the row does not say: no draft saved or file uploaded after `touchedBefore`,
+ * no legal hold, no hold task, relationship not ended. The caller checks the row itself.
+ */
+export async function lapsedUpgradeStillDue(
+  tx: Tx,
+  caseId: string,
+  touchedBefore: Date,
+  now: Date,
+): Promise<boolean> {
+  const [row] = await tx
+    .select({ id: kycCases.id })
+    .from(kycCases)
+    .where(
+      and(
+        eq(kycCases.id, caseId),
+        sql`coalesce((select max(${caseDrafts.updatedAt}) from ${caseDrafts} where ${caseDrafts.caseId} = ${kycCases.id}), '-infinity') <= ${at(touchedBefore)}`,
+        sql`coalesce((select max(${documents.createdAt}) from ${documents} where ${documents.caseId} = ${kycCases.id}), '-infinity') <= ${at(touchedBefore)}`,
+        notHeldOrPurged(kycCases.id),
+        sql`not ${holdTaskOpen(kycCases.id)}`,
+        sql`not ${underEndedRelationship(qualifiedCase, now)}`,
+      ),
+    );
+  return row !== undefined;
+}
+
+/**
+ * In the lapsed upgrade's rollback: deletes the rows of the files uploaded since the upgrade
+ * opened that no submission used (the trader never sent them; they are no round's evidence), and
+ * returns them for their objects to be deleted while the rows are still locked.
+ */
+export async function deleteUnsentUpgradeUploads(tx: Tx, caseId: string) {
+  return tx
+    .delete(documents)
+    .where(
+      and(
+        eq(documents.caseId, caseId),
+        sql`${documents.createdAt} >= (select max(${caseEvents.occurredAt}) from ${caseEvents}
+          where ${caseEvents.caseId} = ${caseId} and ${caseEvents.event} = 'upgrade')`,
+        sql`not exists (select 1 from ${caseSubmissions} s where s.case_id = ${caseId}
+          and s.document_ids ? ${documents.id}::text)`,
+      ),
+    )
+    .returning({
+      id: documents.id,
+      documentType: documents.documentType,
+      sha256: documents.sha256,
+      storageKey: documents.storageKey,
+    });
 }
 
 /** When the purge may erase a case: its outcome's (or trigger's) moment, most specific first. */

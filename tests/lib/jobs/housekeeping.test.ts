@@ -53,6 +53,7 @@ describe("worker housekeeping", () => {
       renewal: { noticed: 0, expired: 0 },
       retention: {
         drafts: 0,
+        upgrades: 0,
         cases: 0,
         documents: 0,
         refusedUploads: 0,

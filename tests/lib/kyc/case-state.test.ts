@@ -43,6 +43,13 @@ const LEGAL: Record<string, string> = {
   "resubmitted decline_upgrade staff": "approved",
   "in_review decline_upgrade staff": "approved",
   "action_required decline_upgrade staff": "approved",
+  // The retention purge rolls back an upgrade left as a draft past the draft period
+  // (lib/retention/purge.ts picks which drafts; the move is the decline's).
+  "draft decline_upgrade system": "approved",
+  "submitted decline_upgrade system": "approved",
+  "resubmitted decline_upgrade system": "approved",
+  "in_review decline_upgrade system": "approved",
+  "action_required decline_upgrade system": "approved",
 };
 
 describe("case state machine", () => {

@@ -73,7 +73,9 @@ async function StatusPage() {
               level: nameOf(view.declined.level),
             })}
           </p>
-          <p>{tReason(view.declined.reasonCode as never)}</p>
+          {view.declined.kind === "lapsed" ? null : (
+            <p>{tReason(view.declined.reasonCode as never)}</p>
+          )}
         </section>
       ) : null}
       {rejection?.reasonCode ? (
