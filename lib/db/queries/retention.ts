@@ -290,15 +290,6 @@ export async function listLaterRoundDraftsKept(
 }
 
 /**
- * The case's columns qualified by hand: in a one-table select drizzle writes bare column names,
- * which inside underEndedRelationship's subquery would name the relationship's own trader_id.
- */
-const qualifiedCase = {
-  traderId: sql`${sql.identifier("kyc_cases")}.${sql.identifier("trader_id")}`,
-  openedAt: sql`${sql.identifier("kyc_cases")}.${sql.identifier("opened_at")}`,
-};
-
-/**
  * Upgrades the trader left as a draft (a higher level than the approved one, never sent: an
  * upgrade's draft is always before its first submit) untouched since their trigger's moment, that
  * the purge rolls back to the approval in force (lib/retention/purge.ts): not on legal hold, no
@@ -329,7 +320,7 @@ export async function listLapsedUpgrades(
         sql`${lastTouchedAt} <= ${momentByRule(cut.rules, cut.before)}`,
         notHeldOrPurged(kycCases.id),
         sql`not ${holdTaskOpen(kycCases.id)}`,
-        sql`not ${underEndedRelationship(qualifiedCase, now)}`,
+        sql`not ${underEndedRelationship(kycCases, now)}`,
       ),
     )
     .orderBy(asc(kycCases.openedAt))
@@ -358,7 +349,7 @@ export async function lapsedUpgradeStillDue(
         sql`coalesce((select max(${documents.createdAt}) from ${documents} where ${documents.caseId} = ${kycCases.id}), '-infinity') <= ${at(touchedBefore)}`,
         notHeldOrPurged(kycCases.id),
         sql`not ${holdTaskOpen(kycCases.id)}`,
-        sql`not ${underEndedRelationship(qualifiedCase, now)}`,
+        sql`not ${underEndedRelationship(kycCases, now)}`,
       ),
     );
   return row !== undefined;
