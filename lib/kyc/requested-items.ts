@@ -23,19 +23,30 @@ const REOPENING_EVENTS = new Set(["request_action", "retry", "renew"]);
 /**
  * When the case last asked for its identity evidence again: a request, retry or renewal naming
  * the identity document, or an upgrade (a higher level may be verified more strictly). Null
- * when it never did. `events` in commit order.
+ * when it never did. A declined upgrade (or early renewal) takes its round's asks back: the
+ * approved round's evidence is the case's again (lib/review/decisions.ts), so the answer is what
+ * it was before the upgrade or renewal opened. `events` in commit order.
  */
 export function identityReopenedAt(
   events: readonly { event: string; occurredAt: Date; data?: unknown }[],
 ): Date | null {
-  const asks = events.findLast((e) => {
-    if (e.event === "upgrade") return true;
-    if (!REOPENING_EVENTS.has(e.event)) return false;
-    const items = requestedItemsSchema.safeParse((e.data as { items?: unknown } | null)?.items);
-    return (
-      items.success &&
-      items.data.some((i) => i.kind === "document" && i.documentType === "identity")
-    );
-  });
-  return asks?.occurredAt ?? null;
+  let reopened: Date | null = null;
+  let beforeOpening: Date | null = null;
+  for (const e of events) {
+    if (e.event === "decline_upgrade") {
+      reopened = beforeOpening;
+      continue;
+    }
+    if (e.event === "upgrade" || e.event === "renew") beforeOpening = reopened;
+    if (e.event === "upgrade" || (REOPENING_EVENTS.has(e.event) && namesIdentity(e.data)))
+      reopened = e.occurredAt;
+  }
+  return reopened;
+}
+
+function namesIdentity(data: unknown): boolean {
+  const items = requestedItemsSchema.safeParse((data as { items?: unknown } | null)?.items);
+  return (
+    items.success && items.data.some((i) => i.kind === "document" && i.documentType === "identity")
+  );
 }

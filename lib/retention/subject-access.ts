@@ -311,8 +311,28 @@ const caseSchema = z.object({
       startedAt: at,
       capturedAt: atOrNull,
       verdictAt: atOrNull,
+      round: z.number().int(),
     })
     .nullable(),
+  /**
+   * Earlier captures at the vendor that a later one replaced (an upgrade's or renewal's new
+   * capture, or the declined one after the approved round's came back), oldest first.
+   */
+  vendorVerificationHistory: z.array(
+    z.object({
+      id: z.number().int(),
+      vendor: z.string(),
+      round: z.number().int(),
+      sessionReference: z.string(),
+      verdictReference: z.string().nullable(),
+      status: z.string(),
+      verdict: json.nullable(),
+      startedAt: at,
+      capturedAt: atOrNull,
+      verdictAt: atOrNull,
+      replacedAt: at,
+    }),
+  ),
   /** What was sent about the case (webhooks, account updates, e-mails) and every attempt. */
   notifications: z.array(
     z.object({
@@ -635,8 +655,22 @@ async function exportCase(
           startedAt: iso(vendor.startedAt),
           capturedAt: isoOrNull(vendor.capturedAt),
           verdictAt: isoOrNull(vendor.verdictAt),
+          round: vendor.round,
         }
       : null,
+    vendorVerificationHistory: of(r.vendorHistory).map((v) => ({
+      id: v.id,
+      vendor: v.vendor,
+      round: v.round,
+      sessionReference: v.sessionReference,
+      verdictReference: v.verdictReference,
+      status: v.status,
+      verdict: v.verdict,
+      startedAt: iso(v.startedAt),
+      capturedAt: isoOrNull(v.capturedAt),
+      verdictAt: isoOrNull(v.verdictAt),
+      replacedAt: iso(v.replacedAt),
+    })),
     notifications: of(r.outbox).map((e) => ({
       id: e.id,
       type: e.type,

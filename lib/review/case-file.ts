@@ -26,12 +26,16 @@ import {
   vendorVerdictSchema,
   type VendorVerdict,
 } from "@/lib/vendors/verdict";
-import { loadVendorState, type VendorState } from "@/lib/vendors/verification";
+import {
+  loadReplacedCaptures,
+  loadVendorState,
+  type VendorState,
+} from "@/lib/vendors/verification";
 import { readCheckEvidence, type ReadEvidence } from "@/lib/checks/evidence";
 import type { CaseCheckRow, KycCase, ReviewTask } from "@/lib/db/schema";
 import { messagesFor } from "@/lib/i18n/catalogs";
 import { directionOf, pickLocale } from "@/lib/i18n/config";
-import { isFinalRejection } from "@/lib/kyc/case-state";
+import { isFinalRejection, isMove } from "@/lib/kyc/case-state";
 import { readAttemptNote } from "@/lib/delivery/attempt-note";
 import { getLevel } from "@/lib/kyc/levels";
 import { loadCaseProgress, loadRejection, submittedAnswersSchema } from "@/lib/kyc/submission";
@@ -122,6 +126,7 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
     neighbours,
     vendorState,
     relationshipEndedAt,
+    replacedCaptures,
   ] = await Promise.all([
     getTraderById(kycCase.traderId),
     loadCaseProgress(kycCase),
@@ -143,6 +148,7 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
     queueNeighbours(staff, kycCase, from),
     loadVendorState(kycCase),
     getRelationshipEndOfCase(kycCase.id, new Date()),
+    loadReplacedCaptures(kycCase.id),
   ]);
   const team = hasRole(staff, "approver") ? await listActiveStaff() : [];
   const named = await listStaffByIds([
@@ -213,6 +219,14 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
      */
     relationshipEndedAt,
     vendorVerdictAfterChecks: verdictAfterChecks(kycCase, checksOfRound?.results, vendorState),
+    /**
+     * The last move declined an upgrade (or early renewal): the checks shown are the declined
+     * round's, and the vendor's verdict beside them is the one the approval rests on, put back.
+     */
+    vendorVerdictRestored:
+      events.filter((e) => isMove(e.event)).at(-1)?.event === "decline_upgrade",
+    /** Earlier captures at the vendor, replaced by a later one: kept as evidence. */
+    replacedCaptures,
     deliveryLog: deliveryLog.map((d) => ({
       ...d,
       attemptLog: d.attemptLog.map((a) => ({ ...a, note: readAttemptNote(a.note) })),

@@ -43,6 +43,7 @@ import { APPROVAL_ON_HOLD_MESSAGE, changeCaseStatus } from "@/lib/kyc/cases";
 import { latestRenewalNotice } from "@/lib/kyc/renewal";
 import { approvedInputs, declineUpgradeData, putBackApprovedInputs } from "@/lib/kyc/upgrade";
 import { restoreRenewalNotice } from "@/lib/db/queries/renewal";
+import { restoreApprovedVendorCapture } from "@/lib/db/queries/vendors";
 import type { RequestedItem } from "@/lib/kyc/requirements";
 import { requestedItemsSchema } from "@/lib/kyc/submission";
 import { hasRole } from "@/lib/staff/auth";
@@ -410,6 +411,14 @@ export async function declineUpgrade(
       : { guard: (tx, _moved, before) => by.guard(tx, before) }),
     alsoInTransaction: async (tx, moved) => {
       const retiredDocumentIds = approved ? await putBackApprovedInputs(tx, approved, now) : [];
+      // The vendor's verdict the approval rests on is the case's again, not the refused round's.
+      const vendorCapture = approved
+        ? await restoreApprovedVendorCapture(tx, {
+            caseId: kycCase.id,
+            approvedRound: approved.round,
+            now,
+          })
+        : null;
       // The console finds the case by the approved names and document number again, not by the
       // refused round's; marked as indexed at the current round so the worker leaves it.
       if (approved)
@@ -419,8 +428,16 @@ export async function declineUpgrade(
           moved.round,
           searchTermsOfAnswers(approved.answers),
         );
+      // Which capture came back, if one did: the reference the approval's verdict is under.
+      const restored = vendorCapture && {
+        restoredVendorReference: vendorCapture.verdictReference ?? vendorCapture.sessionReference,
+      };
       if (by.type === "staff")
-        await audited(by.staff, `case.${kind}`, kycCase.id, { ...data, retiredDocumentIds })(tx);
+        await audited(by.staff, `case.${kind}`, kycCase.id, {
+          ...data,
+          retiredDocumentIds,
+          ...restored,
+        })(tx);
       else
         await auditInTransaction({
           actorType: "system",
@@ -428,7 +445,13 @@ export async function declineUpgrade(
           action: by.audit.action,
           caseId: kycCase.id,
           traderId: kycCase.traderId,
-          data: { ...data, ...by.audit.data, retiredDocumentIds, ...(await by.discard(tx)) },
+          data: {
+            ...data,
+            ...by.audit.data,
+            retiredDocumentIds,
+            ...restored,
+            ...(await by.discard(tx)),
+          },
           occurredAt: now,
         })(tx);
       if (notice) await restoreRenewalNotice(tx, kycCase.id, notice);

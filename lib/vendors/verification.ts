@@ -14,6 +14,7 @@
 import {
   findVendorVerification,
   getVendorVerification,
+  listVendorVerificationHistory,
   recordVendorCapture,
   recordVendorStart,
   recordVendorVerdict,
@@ -288,6 +289,37 @@ export async function loadVendorState(
     verdictUnavailable: row.status === "completed" && row.verdict === null,
     verdictReference: row.verdictReference,
   };
+}
+
+/** A capture a later one replaced, as the console shows it. */
+export type ReplacedCapture = {
+  vendor: string;
+  round: number;
+  status: VendorVerificationRow["status"];
+  verdict: VendorVerdict | null;
+  verdictReference: string | null;
+  replacedAt: Date;
+};
+
+/**
+ * The case's earlier captures at the vendor, oldest first: those an upgrade's, a renewal's or a
+ * request's new capture replaced, and a declined upgrade's own. Evidence for staff; the checks
+ * read only the capture in force (loadVendorState).
+ */
+export async function loadReplacedCaptures(caseId: string): Promise<ReplacedCapture[]> {
+  return (await listVendorVerificationHistory(caseId)).map((row) => {
+    const parsed = row.verdict ? vendorVerdictSchema.safeParse(row.verdict) : null;
+    if (parsed && !parsed.success)
+      log.error("vendor.verdict_unreadable", { caseId, vendor: row.vendor, replaced: true });
+    return {
+      vendor: row.vendor,
+      round: row.round,
+      status: row.status,
+      verdict: parsed?.success ? parsed.data : null,
+      verdictReference: row.verdictReference,
+      replacedAt: row.replacedAt,
+    };
+  });
 }
 
 /** The vendor's report of the case for staff: audited before it is fetched. */

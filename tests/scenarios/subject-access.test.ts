@@ -313,6 +313,7 @@ describe("scenario: data-subject access", () => {
       "phone_handoffs",
       "selfie_challenges",
       "sso_one_time_tokens",
+      "vendor_verification_history",
       "vendor_verifications",
     ]);
 

@@ -22,6 +22,7 @@ import {
   reviewTasks,
   traderRelationships,
   traders,
+  vendorVerificationHistory,
   vendorVerifications,
   type CaseRetentionRow,
   type DocumentRow,
@@ -630,8 +631,12 @@ export async function purgeCaseRows(input: {
     await tx.delete(identityFingerprints).where(eq(identityFingerprints.caseId, input.caseId));
     // Keyed hashes of the names and document number: nothing is left to find the case by.
     await tx.delete(caseSearchTerms).where(eq(caseSearchTerms.caseId, input.caseId));
-    // The vendor's applicant id and verdict; a late webhook then names an unknown reference.
+    // The vendor's applicant ids and verdicts, of every round; a late webhook then names an
+    // unknown reference.
     await tx.delete(vendorVerifications).where(eq(vendorVerifications.caseId, input.caseId));
+    await tx
+      .delete(vendorVerificationHistory)
+      .where(eq(vendorVerificationHistory.caseId, input.caseId));
     await deleteSettledOutbox(tx, input.caseId);
     await tx
       .update(caseSubmissions)

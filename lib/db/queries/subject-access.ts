@@ -32,6 +32,7 @@ import {
   ssoOneTimeTokens,
   traderRelationships,
   traders,
+  vendorVerificationHistory,
   vendorVerifications,
 } from "../schema";
 
@@ -68,6 +69,7 @@ export async function loadSubjectRecords(traderId: string) {
     risks,
     tasks,
     vendors,
+    vendorHistory,
     outbox,
     retention,
     keys,
@@ -163,6 +165,13 @@ export async function loadSubjectRecords(traderId: string) {
     ofCases((ids) =>
       db
         .select()
+        .from(vendorVerificationHistory)
+        .where(inArray(vendorVerificationHistory.caseId, ids))
+        .orderBy(asc(vendorVerificationHistory.id)),
+    ),
+    ofCases((ids) =>
+      db
+        .select()
         .from(outboxEvents)
         .where(inArray(outboxEvents.caseId, ids))
         .orderBy(asc(outboxEvents.createdAt), asc(outboxEvents.id)),
@@ -219,6 +228,7 @@ export async function loadSubjectRecords(traderId: string) {
     risks,
     tasks,
     vendors,
+    vendorHistory,
     outbox,
     deliveries: sent,
     attempts,

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
-import { and, asc, eq, isNull, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, isNull, lte, or, sql } from "drizzle-orm";
 import { getDb } from "../client";
 import { approvalInForce } from "@/lib/kyc/case-state";
 import { lateVerdictTaskData } from "@/lib/vendors/verdict";
@@ -11,8 +11,10 @@ import {
   caseEvents,
   kycCases,
   reviewTasks,
+  vendorVerificationHistory,
   vendorVerifications,
   type CaseEventRow,
+  type VendorVerificationHistoryRow,
   type VendorVerificationRow,
 } from "../schema";
 
@@ -27,6 +29,24 @@ export async function getVendorVerification(
     .from(vendorVerifications)
     .where(eq(vendorVerifications.caseId, caseId));
   return row;
+}
+
+/** The captures of the case that later ones replaced, oldest first. */
+export async function listVendorVerificationHistory(
+  caseId: string,
+): Promise<VendorVerificationHistoryRow[]> {
+  const db = await getDb();
+  return db
+    .select()
+    .from(vendorVerificationHistory)
+    .where(eq(vendorVerificationHistory.caseId, caseId))
+    .orderBy(asc(vendorVerificationHistory.id));
+}
+
+/** The row in force goes to the history as it is: the evidence it holds is kept. */
+async function moveToHistory(tx: Tx, row: VendorVerificationRow, now: Date): Promise<void> {
+  await tx.insert(vendorVerificationHistory).values({ ...row, replacedAt: now });
+  await tx.delete(vendorVerifications).where(eq(vendorVerifications.caseId, row.caseId));
 }
 
 /** The verification a webhook names: by the verdict's reference or the applicant's. */
@@ -54,8 +74,8 @@ export async function findVendorVerification(
 /**
  * Records a started verification (the trader's screen asked for the vendor's capture). A second
  * start keeps the first row's references when the vendor answered with the same applicant, and
- * starts over (capture and verdict cleared) when it is a new one or `restart` says the row is of
- * an earlier round.
+ * starts over when it is a new one or `restart` says the row is of an earlier round: the row it
+ * replaces (its capture and verdict) moves to the history in the same transaction.
  */
 export async function recordVendorStart(input: {
   caseId: string;
@@ -78,9 +98,16 @@ export async function recordVendorStart(input: {
       existing.vendor === input.vendor
     )
       return;
+    const [kycCase] = await tx
+      .select({ round: kycCases.round })
+      .from(kycCases)
+      .where(eq(kycCases.id, input.caseId));
+    if (!kycCase) throw new Error(`no case ${input.caseId}`);
+    if (existing) await moveToHistory(tx, existing, input.now);
     const row = {
       caseId: input.caseId,
       vendor: input.vendor,
+      round: kycCase.round + 1,
       sessionReference: input.sessionReference,
       verdictReference: null,
       status: "started" as const,
@@ -89,6 +116,7 @@ export async function recordVendorStart(input: {
       capturedAt: null,
       verdictAt: null,
     };
+    // Two first starts at once: no row to lock yet, the later one's applicant stands.
     await tx
       .insert(vendorVerifications)
       .values(row)
@@ -103,6 +131,57 @@ export async function recordVendorStart(input: {
       data: { vendor: input.vendor, reference: input.sessionReference },
     });
   });
+}
+
+/**
+ * In the transaction declining an upgrade (or an early renewal): the capture the approval in force
+ * rests on — the latest made for a round up to `approvedRound` — is the case's again, and the
+ * declined round's capture goes to the history. Nothing moves when the approved capture was never
+ * replaced. With none (the approved level had no vendor), the case is left with no capture in
+ * force: a late verdict on the declined one then names an unknown reference, as any replaced
+ * capture's does, and cannot hold an approval that does not rest on it. Answers the capture put
+ * back, if any.
+ */
+export async function restoreApprovedVendorCapture(
+  tx: Tx,
+  input: { caseId: string; approvedRound: number; now: Date },
+): Promise<VendorVerificationRow | null> {
+  const [current] = await tx
+    .select()
+    .from(vendorVerifications)
+    .where(eq(vendorVerifications.caseId, input.caseId))
+    .for("update");
+  if (!current || current.round <= input.approvedRound) return null;
+  const [approved] = await tx
+    .select()
+    .from(vendorVerificationHistory)
+    .where(
+      and(
+        eq(vendorVerificationHistory.caseId, input.caseId),
+        lte(vendorVerificationHistory.round, input.approvedRound),
+      ),
+    )
+    .orderBy(desc(vendorVerificationHistory.round), desc(vendorVerificationHistory.id))
+    .limit(1);
+  await moveToHistory(tx, current, input.now);
+  if (!approved) return null;
+  await tx.delete(vendorVerificationHistory).where(eq(vendorVerificationHistory.id, approved.id));
+  const [restored] = await tx
+    .insert(vendorVerifications)
+    .values({
+      caseId: approved.caseId,
+      vendor: approved.vendor,
+      round: approved.round,
+      sessionReference: approved.sessionReference,
+      verdictReference: approved.verdictReference,
+      status: approved.status,
+      verdict: approved.verdict,
+      startedAt: approved.startedAt,
+      capturedAt: approved.capturedAt,
+      verdictAt: approved.verdictAt,
+    })
+    .returning();
+  return restored!;
 }
 
 /** The trader finished the vendor's capture: the verdict will come under `verdictReference`. */

@@ -52,11 +52,14 @@ function VendorVerdictFacts({
   caseId,
   t,
   label,
+  report = true,
 }: {
   evidence: Exclude<CheckEvidence<"vendor">, { reason: string }>;
   caseId: string;
   t: T;
   label: ConsoleLabels;
+  /** The report link opens the capture in force's report: not offered for a replaced one. */
+  report?: boolean;
 }) {
   return (
     <div data-testid="vendor-verdict" data-vendor-outcome={evidence.outcome}>
@@ -81,14 +84,16 @@ function VendorVerdictFacts({
           </div>
         ) : null}
       </dl>
-      <a
-        href={`/admin/cases/${caseId}/vendor-report`}
-        target="_blank"
-        rel="noopener"
-        data-testid="vendor-report"
-      >
-        {t("checks.vendorReport", { vendor: evidence.vendor })}
-      </a>
+      {report ? (
+        <a
+          href={`/admin/cases/${caseId}/vendor-report`}
+          target="_blank"
+          rel="noopener"
+          data-testid="vendor-report"
+        >
+          {t("checks.vendorReport", { vendor: evidence.vendor })}
+        </a>
+      ) : null}
     </div>
   );
 }
@@ -212,8 +217,22 @@ export async function Checks({ file }: { file: CaseFile }) {
         </p>
       ) : null}
       {file.vendorVerdictAfterChecks ? (
-        <div className="alert" data-testid="vendor-verdict-after-checks">
-          <p>{t("checks.verdictAfterChecks", { vendor: file.vendorVerdictAfterChecks.vendor })}</p>
+        <div
+          className="alert"
+          data-testid={
+            file.vendorVerdictRestored
+              ? "vendor-verdict-of-approval"
+              : "vendor-verdict-after-checks"
+          }
+        >
+          <p>
+            {t(
+              file.vendorVerdictRestored ? "checks.verdictOfApproval" : "checks.verdictAfterChecks",
+              {
+                vendor: file.vendorVerdictAfterChecks.vendor,
+              },
+            )}
+          </p>
           <VendorVerdictFacts
             evidence={file.vendorVerdictAfterChecks}
             caseId={kycCase.id}
@@ -277,6 +296,32 @@ export async function Checks({ file }: { file: CaseFile }) {
             {t("checks.retry")}
           </button>
         </form>
+      ) : null}
+      {file.replacedCaptures.length > 0 ? (
+        <details data-testid="vendor-history">
+          <summary>{t("checks.vendorHistory", { count: file.replacedCaptures.length })}</summary>
+          {file.replacedCaptures.map((c, i) => (
+            <div key={i} data-testid="replaced-capture" data-round={c.round}>
+              <p className="muted">
+                {t.rich("checks.vendorHistoryEntry", {
+                  vendor: c.vendor,
+                  round: c.round,
+                  verdict: c.verdict ? "yes" : "no",
+                  time: () => <Time at={c.replacedAt} />,
+                })}
+              </p>
+              {c.verdict ? (
+                <VendorVerdictFacts
+                  evidence={c.verdict}
+                  caseId={kycCase.id}
+                  t={t}
+                  label={label}
+                  report={false}
+                />
+              ) : null}
+            </div>
+          ))}
+        </details>
       ) : null}
     </section>
   );
