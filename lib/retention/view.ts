@@ -17,6 +17,8 @@ import {
   documentDeletedSchema,
   OUTBOX_DELETED,
   outboxDeletedSchema,
+  UPGRADE_ROLLED_BACK,
+  upgradeRolledBackSchema,
 } from "./deletions";
 import { caseErasureDue } from "./policy";
 import { tombstoneSchema, type Tombstone } from "./tombstone";
@@ -74,13 +76,33 @@ export async function listRetention(): Promise<RetentionListRow[]> {
 
 export type RetentionDeletion =
   | { kind: "document"; caseId: string; at: Date; documentId: string }
-  | { kind: "outbox"; caseId: string; at: Date; events: number };
+  | { kind: "outbox"; caseId: string; at: Date; events: number }
+  | { kind: "upgrade"; caseId: string; at: Date; documents: number; touchedAt: Date };
 
-/** Replaced documents and settled outbox events the purge deleted, newest first. */
+/**
+ * Replaced documents and settled outbox events the purge deleted, and lapsed upgrades it rolled
+ * back with their unsent uploads, newest first.
+ */
 export async function listRetentionDeletions(): Promise<RetentionDeletion[]> {
-  const rows = await listAuditEventsByAction([DOCUMENT_DELETED, OUTBOX_DELETED]);
+  const rows = await listAuditEventsByAction([
+    DOCUMENT_DELETED,
+    OUTBOX_DELETED,
+    UPGRADE_ROLLED_BACK,
+  ]);
   return rows.flatMap((row): RetentionDeletion[] => {
     if (!row.caseId) return [];
+    if (row.action === UPGRADE_ROLLED_BACK) {
+      const data = upgradeRolledBackSchema.parse(row.data);
+      return [
+        {
+          kind: "upgrade",
+          caseId: row.caseId,
+          at: row.occurredAt,
+          documents: data.deletedDocuments.length,
+          touchedAt: data.touchedAt,
+        },
+      ];
+    }
     if (row.action === DOCUMENT_DELETED) {
       const data = documentDeletedSchema.parse(row.data);
       return [

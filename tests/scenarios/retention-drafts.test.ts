@@ -236,6 +236,13 @@ describe("scenario: an upgrade left as a draft lapses after the draft period", (
     // asks for enhanced's own steps again.
     await w.worker(new Date(rolledBackAt.getTime() + DAY));
     expect(await auditOf(w, kycCase.id, UPGRADE_ROLLED_BACK)).toHaveLength(1);
+    // An admin finds the rollback among what the purge deleted, with the unsent upload counted.
+    const admin = await signedInStaff(w, "drafts.list.admin@broker.example", "admin");
+    const list = await admin.retentionPage();
+    expect(list).toContain(`data-case="${kycCase.id}" data-deleted="upgrade"`);
+    expect(textOf(list)).toMatch(
+      /Lapsed upgrade rolled back \(last touched [^)]+\); unsent uploads deleted: 1/,
+    );
     await trader.launch("kyc", { kycType: "enhanced" });
     expect(await caseRow(w, kycCase.id)).toMatchObject({
       status: "draft",

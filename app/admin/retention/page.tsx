@@ -7,7 +7,8 @@ import { requireStaff } from "@/lib/staff/console";
 
 /**
  * What the retention purge erased (tombstones), what else it deleted (replaced documents, settled
- * outbox events of erased cases), and which cases are on legal hold.
+ * outbox events of erased cases, lapsed upgrades rolled back with their unsent uploads), and which
+ * cases are on legal hold.
  */
 async function RetentionPage() {
   await requireStaff("admin");
@@ -84,7 +85,7 @@ async function RetentionPage() {
           <tbody>
             {deletions.map((d) => (
               <tr
-                key={`${d.kind}:${d.caseId}:${d.at.toISOString()}:${d.kind === "document" ? d.documentId : d.events}`}
+                key={`${d.kind}:${d.caseId}:${d.at.toISOString()}:${d.kind === "document" ? d.documentId : ""}`}
                 data-case={d.caseId}
                 data-deleted={d.kind}
                 {...(d.kind === "document" ? { "data-document": d.documentId } : {})}
@@ -95,7 +96,12 @@ async function RetentionPage() {
                 <td>
                   {d.kind === "document"
                     ? t("retention.deletedDocument", { document: d.documentId })
-                    : t("retention.deletedOutbox", { count: d.events })}
+                    : d.kind === "upgrade"
+                      ? t("retention.deletedUpgrade", {
+                          count: d.documents,
+                          touched: new Date(d.touchedAt),
+                        })
+                      : t("retention.deletedOutbox", { count: d.events })}
                 </td>
                 <td>{day(d.at)}</td>
               </tr>
