@@ -9,7 +9,7 @@ import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { textOf } from "../helpers/render-page";
 import { ENHANCED_OWN_STEPS } from "../fixtures/kyc-values";
-import { signedInStaff, Trader } from "./support/people";
+import { approvedAtStandard, signedInStaff, Trader } from "./support/people";
 import { scenarioWorld } from "./support/world";
 
 const world = scenarioWorld();
@@ -123,11 +123,7 @@ describe("scenario: a monitoring hit while the trader's upgrade is open", () => 
     const reviewer = await signedInStaff(w, "upmon.reviewer@broker.example", "reviewer");
     const approver = await signedInStaff(w, "upmon.approver@broker.example", "approver");
     const second = await signedInStaff(w, "upmon.second@broker.example", "approver");
-    await trader.completeStandardLevel(jonas);
-    await w.worker();
-    const kycCase = await trader.currentCase();
-    expect(await reviewer.approve(kycCase.id)).toBe("approved");
-    await w.worker();
+    const kycCase = await approvedAtStandard(w, trader, reviewer, jonas);
 
     // cTrader asks for enhanced; the trader sends it and the checks (on the lists of the day)
     // pass it to a person.

@@ -8,7 +8,7 @@ import "./support/request-scope";
 import { sql } from "drizzle-orm";
 import { sqlRows } from "../helpers/sql-rows";
 import { textOf } from "../helpers/render-page";
-import { signedInStaff, Trader } from "./support/people";
+import { approvedAtStandard, signedInStaff, Trader } from "./support/people";
 import { OFAC_EXCERPT, scenarioWorld } from "./support/world";
 
 const world = scenarioWorld({
@@ -28,13 +28,9 @@ describe("scenario: a periodic review falls due", () => {
   it("opens one task in the queue at the boundary, with what changed since the approval", async () => {
     const w = world();
     const trader = new Trader(w, 470_001);
-    // A passport valid beyond the review date: the document expiry must not come first.
-    await trader.completeStandardLevel({}, { expiryDate: "2045-01-31" });
-    await w.worker();
-    const kycCase = await trader.currentCase();
     const reviewer = await signedInStaff(w, "periodic.reviewer@broker.example", "reviewer");
-    expect(await reviewer.approve(kycCase.id)).toBe("approved");
-    await w.worker();
+    // A passport valid beyond the review date: the document expiry must not come first.
+    const kycCase = await approvedAtStandard(w, trader, reviewer, {}, { expiryDate: "2045-01-31" });
     expect((await trader.currentCase()).riskLevel).toBe("low");
     const approvedAt = new Date(
       String(w.crmEventsFor(kycCase.id).find((e) => e.event === "approve")?.payload.occurredAt),
@@ -73,12 +69,8 @@ describe("scenario: a periodic review falls due", () => {
   it("closes through 'Review completed'; the next task falls due the risk level's months later, at low, medium and high risk", async () => {
     const w = world();
     const trader = new Trader(w, 470_002);
-    await trader.completeStandardLevel({}, { expiryDate: "2045-01-31" });
-    await w.worker();
-    const kycCase = await trader.currentCase();
     const reviewer = await signedInStaff(w, "periodic.reviewer3@broker.example", "reviewer");
-    expect(await reviewer.approve(kycCase.id)).toBe("approved");
-    await w.worker();
+    const kycCase = await approvedAtStandard(w, trader, reviewer, {}, { expiryDate: "2045-01-31" });
     expect((await trader.currentCase()).riskLevel).toBe("low");
     const approvedAt = new Date(
       String(w.crmEventsFor(kycCase.id).find((e) => e.event === "approve")?.payload.occurredAt),
@@ -162,12 +154,8 @@ describe("scenario: a periodic review falls due", () => {
   it("asks the trader to re-verify: the renewal notice goes out to the CRM, the case stays approved", async () => {
     const w = world();
     const trader = new Trader(w, 470_003);
-    await trader.completeStandardLevel({}, { expiryDate: "2045-01-31" });
-    await w.worker();
-    const kycCase = await trader.currentCase();
     const reviewer = await signedInStaff(w, "periodic.reviewer4@broker.example", "reviewer");
-    expect(await reviewer.approve(kycCase.id)).toBe("approved");
-    await w.worker();
+    const kycCase = await approvedAtStandard(w, trader, reviewer, {}, { expiryDate: "2045-01-31" });
     const approvedAt = new Date(
       String(w.crmEventsFor(kycCase.id).find((e) => e.event === "approve")?.payload.occurredAt),
     );
@@ -208,11 +196,13 @@ describe("scenario: no periodic review for a trader who is gone", () => {
       const reviewer = await signedInStaff(w, "periodic.gone.reviewer@broker.example", "reviewer");
       const approved = async (userId: number) => {
         const trader = new Trader(w, userId);
-        await trader.completeStandardLevel({}, { expiryDate: "2045-01-31" });
-        await w.worker();
-        const kycCase = await trader.currentCase();
-        expect(await reviewer.approve(kycCase.id)).toBe("approved");
-        await w.worker();
+        const kycCase = await approvedAtStandard(
+          w,
+          trader,
+          reviewer,
+          {},
+          { expiryDate: "2045-01-31" },
+        );
         return kycCase;
       };
       const current = await approved(470_101);

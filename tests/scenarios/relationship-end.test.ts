@@ -15,7 +15,7 @@ import { runScheduledJobs } from "@/lib/jobs/daily";
 import { textOf } from "../helpers/render-page";
 import { startSmtpSink } from "../helpers/smtp-sink";
 import { sqlRows } from "../helpers/sql-rows";
-import { signedInStaff, Trader } from "./support/people";
+import { approvedAtStandard, signedInStaff, Trader } from "./support/people";
 import { BROKER, scenarioWorld, type World } from "./support/world";
 
 const CRM_KEY = "crm-api-key-for-the-relationship-end-scenarios";
@@ -49,12 +49,8 @@ async function approvedTrader(
   identity: Record<string, string> = {},
 ) {
   const trader = new Trader(w, userId);
-  await trader.completeStandardLevel(person, identity);
-  await w.worker();
-  const kycCase = await trader.currentCase();
   const reviewer = await signedInStaff(w, `reviewer.${userId}@broker.example`, "reviewer");
-  expect(await reviewer.approve(kycCase.id)).toBe("approved");
-  await w.worker();
+  const kycCase = await approvedAtStandard(w, trader, reviewer, person, identity);
   return { trader, kycCase };
 }
 

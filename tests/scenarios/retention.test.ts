@@ -19,7 +19,7 @@ import { caseCipher } from "@/lib/security/case-keys";
 import { documentKey } from "@/lib/storage";
 import { textOf } from "../helpers/render-page";
 import { sqlRows } from "../helpers/sql-rows";
-import { postToStorage, signedInStaff, Trader } from "./support/people";
+import { approvedAtStandard, postToStorage, signedInStaff, Trader } from "./support/people";
 import { BROKER, scenarioWorld, type World } from "./support/world";
 
 const CRM_KEY = "crm-api-key-for-the-retention-scenarios-0123";
@@ -65,12 +65,8 @@ const objectPath = (w: World, key: string) => path.join(w.dataDir, "documents", 
 
 async function approvedCase(w: World, userId: number, surname: string) {
   const trader = new Trader(w, userId);
-  await trader.completeStandardLevel({ surnames: surname });
-  const kycCase = await trader.currentCase();
-  await w.worker();
   const reviewer = await signedInStaff(w, `reviewer.${userId}@broker.example`, "reviewer");
-  expect(await reviewer.approve(kycCase.id)).toBe("approved");
-  await w.worker();
+  const kycCase = await approvedAtStandard(w, trader, reviewer, { surnames: surname });
   return { trader, kycCase };
 }
 

@@ -696,3 +696,22 @@ export async function signedInStaff(
   await staff.signIn();
   return staff;
 }
+
+/**
+ * The trader verified at the standard level (`personal` and `identity` override the scenario's
+ * person): launch to submit, the checks run, `reviewer` approves, the worker delivers it.
+ */
+export async function approvedAtStandard(
+  world: World,
+  trader: Trader,
+  reviewer: Staff,
+  personal: Partial<typeof PERSONAL> = {},
+  identity: Partial<typeof IDENTITY> = {},
+): Promise<KycCase> {
+  await trader.completeStandardLevel(personal, identity);
+  await world.worker();
+  const kycCase = await trader.currentCase();
+  expect(await reviewer.approve(kycCase.id)).toBe("approved");
+  await world.worker();
+  return kycCase;
+}
