@@ -1,0 +1,91 @@
+/**
+ * Scenario: Onfido's references across an upgrade and its decline. Onfido makes a new applicant
+ * and check for every capture, so each round's verdict comes under its own reference: while the
+ * upgrade's capture is in force, a late webhook about the approved capture names nothing of ours;
+ * once the upgrade is declined, the approved capture is in force again, and a verdict about it is
+ * a verdict on the approval (a task and a hold), while the declined capture's names nothing.
+ */
+import "./support/request-scope";
+import { ENHANCED_OWN_STEPS } from "../fixtures/kyc-values";
+import { ctraderServer } from "../helpers/ctrader-stub";
+import { checkCompleted, ONFIDO_SETTINGS, onfidoWebhook, stubOnfido } from "../helpers/onfido-stub";
+import { signedInStaff, Trader } from "./support/people";
+import { postVendorWebhook, STORED_ONCE, vendorCheckOn } from "./support/vendors";
+import { scenarioWorld } from "./support/world";
+
+const world = scenarioWorld({
+  VENDOR_LEVELS: JSON.stringify({ standard: { vendor: "onfido" }, enhanced: { vendor: "onfido" } }),
+  ...ONFIDO_SETTINGS,
+});
+
+const UNKNOWN = { status: 200, body: { ok: true, outcome: "unknown_reference" } };
+
+describe("scenario: Onfido's verdicts stay with the round they were captured in", () => {
+  it("ignores the approved check while the upgrade's is in force, and holds the approval on it once the upgrade is declined", async () => {
+    const w = world();
+    const onfido = stubOnfido(ctraderServer, { idPrefix: "rounds-" });
+    const trader = new Trader(w, 432_101);
+    await trader.launch("kyc", { kycType: "standard" });
+    await trader.fillStandardForms();
+    await trader.uploadStandardDocuments();
+    expect((await trader.startVendorStep()).body).toMatchObject({
+      reference: "rounds-applicant-1",
+    });
+    expect((await trader.finishVendorStep()).status).toBe(200);
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    const kycCase = await trader.currentCase();
+    expect(
+      await postVendorWebhook("onfido", onfidoWebhook(checkCompleted("rounds-check-1"))),
+    ).toEqual(STORED_ONCE[0]);
+    await w.worker();
+    const approver = await signedInStaff(w, "onfido.rounds@broker.example", "approver");
+    const second = await signedInStaff(w, "onfido.rounds2@broker.example", "approver");
+    const outcome = await approver.approve(kycCase.id);
+    if (outcome === "awaiting_co_sign") expect(await second.approve(kycCase.id)).toBe("approved");
+    else expect(outcome).toBe("approved");
+    await w.worker();
+
+    // The upgrade to enhanced: a new capture at Onfido replaces the approved one.
+    await trader.launch("kyc", { kycType: "enhanced" });
+    for (const [step, values] of ENHANCED_OWN_STEPS)
+      expect(await trader.continue(step, values)).toEqual({ redirect: "/inapp/kyc" });
+    expect((await trader.upload("additional")).status).toBe(200);
+    expect((await trader.startVendorStep()).body).toMatchObject({
+      reference: "rounds-applicant-2",
+    });
+    // A late redelivery about the approved check names no capture in force: nothing changes.
+    expect(
+      await postVendorWebhook("onfido", onfidoWebhook(checkCompleted("rounds-check-1"))),
+    ).toEqual(UNKNOWN);
+    expect((await trader.finishVendorStep()).status).toBe(200);
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    onfido.checkResult = "consider";
+    expect(
+      await postVendorWebhook("onfido", onfidoWebhook(checkCompleted("rounds-check-2"))),
+    ).toEqual(STORED_ONCE[0]);
+    await w.worker();
+    expect(vendorCheckOn(await approver.casePage(kycCase.id)).vendorOutcome).toBe("review");
+
+    // Declined: Onfido's clear verdict of the approved check is the case's again.
+    expect(await approver.reject(kycCase.id, "source_of_funds_unclear")).toBe("upgrade_declined");
+    await w.worker();
+    const page = await approver.casePage(kycCase.id);
+    expect(
+      /data-testid="vendor-verdict-of-approval"[\s\S]*?data-vendor-outcome="(\w+)"/.exec(page)?.[1],
+    ).toBe("approved");
+    expect(page).not.toContain('data-testid="vendor-verdict-task"');
+
+    // The declined check names nothing of ours any more; the approved one is in force, and
+    // Onfido's re-review of it to "consider" holds the approval like any late verdict.
+    expect(
+      await postVendorWebhook("onfido", onfidoWebhook(checkCompleted("rounds-check-2"))),
+    ).toEqual(UNKNOWN);
+    expect(
+      await postVendorWebhook("onfido", onfidoWebhook(checkCompleted("rounds-check-1"))),
+    ).toEqual(STORED_ONCE[0]);
+    await w.worker();
+    expect(await approver.casePage(kycCase.id)).toContain('data-testid="vendor-verdict-task"');
+    expect(w.crmEventsFor(kycCase.id).at(-1)?.type).toBe("case.vendor_alert");
+    expect(await trader.status()).toBe("approved");
+  });
+});
