@@ -72,6 +72,20 @@ export async function findVendorVerification(
 }
 
 /**
+ * Every writer of a case's vendor rows locks the case row first, as the decisions do (a decline
+ * puts the approved capture back under the case's lock): one order, so a webhook or a trader's
+ * capture racing a reviewer's decision waits instead of deadlocking. Answers the case's round.
+ */
+async function lockCaseOf(tx: Tx, caseId: string): Promise<{ round: number } | undefined> {
+  const [kycCase] = await tx
+    .select({ round: kycCases.round })
+    .from(kycCases)
+    .where(eq(kycCases.id, caseId))
+    .for("update");
+  return kycCase;
+}
+
+/**
  * Records a started verification (the trader's screen asked for the vendor's capture). A second
  * start keeps the first row's references when the vendor answered with the same applicant, and
  * starts over when it is a new one or `restart` says the row is of an earlier round: the row it
@@ -87,6 +101,8 @@ export async function recordVendorStart(input: {
 }): Promise<void> {
   const db = await getDb();
   await db.transaction(async (tx) => {
+    const kycCase = await lockCaseOf(tx, input.caseId);
+    if (!kycCase) throw new Error(`no case ${input.caseId}`);
     const [existing] = await tx
       .select()
       .from(vendorVerifications)
@@ -98,11 +114,6 @@ export async function recordVendorStart(input: {
       existing.vendor === input.vendor
     )
       return;
-    const [kycCase] = await tx
-      .select({ round: kycCases.round })
-      .from(kycCases)
-      .where(eq(kycCases.id, input.caseId));
-    if (!kycCase) throw new Error(`no case ${input.caseId}`);
     if (existing) await moveToHistory(tx, existing, input.now);
     const row = {
       caseId: input.caseId,
@@ -193,6 +204,7 @@ export async function recordVendorCapture(input: {
 }): Promise<void> {
   const db = await getDb();
   await db.transaction(async (tx) => {
+    await lockCaseOf(tx, input.caseId);
     const [updated] = await tx
       .update(vendorVerifications)
       .set({ verdictReference: input.verdictReference, status: "captured", capturedAt: input.now })
@@ -228,14 +240,15 @@ const namesReference = (row: VendorVerificationRow, vendor: string, reference: s
   (row.verdictReference === reference || row.sessionReference === reference);
 
 /**
- * The case's vendor row, locked, when it still names the webhook's reference; null when a capture
- * started over since the webhook found it (the verdict is of the one replaced, and the new row
- * must not be completed by it).
+ * The case's vendor row, locked (after the case row: lockCaseOf), when it still names the
+ * webhook's reference; null when a capture started over since the webhook found it (the verdict
+ * is of the one replaced, and the new row must not be completed by it).
  */
 async function lockNamingRow(
   tx: Tx,
   input: { caseId: string; vendor: string; verdictReference: string },
 ) {
+  await lockCaseOf(tx, input.caseId);
   const [row] = await tx
     .select()
     .from(vendorVerifications)
