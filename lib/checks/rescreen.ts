@@ -1,13 +1,14 @@
 /**
  * Re-screening (ongoing monitoring): when a list changes, every trader whose latest case has an
- * approval in force (approved, or an upgrade of it open) is screened again against the new lists (not one whose business relationship ended:
- * lib/db/queries/ended-relationship.ts). Each is stored as a `rescreen` run with the
- * screening result. A likely match this case has not had before reaches a person, in one
- * transaction: an open monitoring task on the case (the queue's "monitoring hit" filter), the
- * risk raised to high and escalated, an audit event, and a `case.monitoring_hit` outbox event to
- * the CRM webhook and the cTrader account adapter, which applies the `monitoring_hit` access
- * rights (default CLOSE_ONLY) until someone decides. The case's status is not changed
- * automatically: taking back an approval is a person's decision (lib/review/decisions.ts revoke).
+ * approval in force (approved, or an upgrade of it open) is screened again against the new lists
+ * (not one whose business relationship ended: lib/db/queries/ended-relationship.ts). Each is stored
+ * as a `rescreen` run with the screening result. A likely match this case has not had before
+ * reaches a person, in one transaction: an open monitoring task on the case (the queue's
+ * "monitoring hit" filter), the risk raised to high and escalated, an audit event, and a
+ * `case.monitoring_hit` outbox event to the CRM webhook and the cTrader account adapter, which
+ * applies the `monitoring_hit` access rights (default CLOSE_ONLY) until someone decides. The case's
+ * status is not changed automatically: taking back an approval is a person's decision
+ * (lib/review/decisions.ts revoke).
  *
  * A run covers the approved traders not yet screened against the current list versions, so a
  * run cut off midway (a crash, a deploy, the cron route's time limit) is finished by the next
@@ -116,8 +117,8 @@ export async function rescreenApprovedTraders(now = new Date()): Promise<Rescree
 
 /**
  * What `npm run lists:import` and the schedule do: import the lists, and when any changed, or an
- * earlier re-screening did not finish, re-screen the approved traders against the new lists. URL fetches follow
- * SANCTIONS_LIST_ALLOW_PRIVATE unless the caller says otherwise.
+ * earlier re-screening did not finish, re-screen the approved traders against the new lists. URL
+ * fetches follow SANCTIONS_LIST_ALLOW_PRIVATE unless the caller says otherwise.
  */
 export async function importListsAndRescreen(
   files: readonly string[],

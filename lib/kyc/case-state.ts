@@ -18,13 +18,13 @@
  * and the automated checks (system) review; expiry comes from the system or the broker (staff).
  * `newRound` events start a submission round (lib/db/schema/kyc-cases.ts: `round`).
  *
- * Level upgrades: `upgrade` takes an approved case back to draft at a higher level (from a
- * launch's `kycType` or the broker's CRM); the approved level stays in force meanwhile.
- * `decline_upgrade` is staff's "no" to the upgrade: the case is approved again at the level it
- * had (`approvedLevel: "restore"`, only for a case with an approved level). The system fires it
- * too, for the retention purge, on an upgrade the trader left as a draft past the draft period
- * (lib/retention/purge.ts): the same move, told apart by its actor and its data (`lapsed`). Every approval
- * records the level approved (`approvedLevel: "set"`); a revoke or an expiry ends it (`"clear"`).
+ * Level upgrades: `upgrade` takes an approved case back to draft at a higher level (from a launch's
+ * `kycType` or the broker's CRM); the approved level stays in force meanwhile. `decline_upgrade` is
+ * staff's "no" to the upgrade: the case is approved again at the level it had (`approvedLevel:
+ * "restore"`, only for a case with an approved level). The system fires it too, for the retention
+ * purge, on an upgrade the trader left as a draft past the draft period (lib/retention/purge.ts):
+ * the same move, told apart by its actor and its data (`lapsed`). Every approval records the level
+ * approved (`approvedLevel: "set"`); a revoke or an expiry ends it (`"clear"`).
  */
 import type { CaseStatus } from "@/lib/db/schema";
 

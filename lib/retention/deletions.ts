@@ -1,8 +1,8 @@
 /**
- * What the purge deletes besides whole cases, as its audit events record it: a replaced document
- * or what a refused upload's form may have left at its key (`retention.document_deleted`) and an erased case's outbox events that settled after the
- * erasure (`retention.outbox_deleted`). The purge writes these payloads and /admin/retention
- * reads them back through these schemas.
+ * What the purge deletes besides whole cases, as its audit events record it: a replaced document or
+ * what a refused upload's form may have left at its key (`retention.document_deleted`) and an
+ * erased case's outbox events that settled after the erasure (`retention.outbox_deleted`). The
+ * purge writes these payloads and /admin/retention reads them back through these schemas.
  */
 import { z } from "zod";
 

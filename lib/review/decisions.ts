@@ -11,9 +11,9 @@
  *   case that needs four eyes, as the first signature, the case being approved when a second,
  *   different staff member with the approver role co-signs. The database refuses an approval
  *   that breaks any of this (triggers, migrations 0008 and 0012);
- * - reject with a catalog reason that fits the case's level, in any open state: `retry` reasons let the trader fix the named
- *   items and send again (at most MAX_RETRY_ROUNDS times; the next retry rejection is final),
- *   `final` ones close the case;
+ * - reject with a catalog reason that fits the case's level, in any open state: `retry` reasons let
+ *   the trader fix the named items and send again (at most MAX_RETRY_ROUNDS times; the next retry
+ *   rejection is final), `final` ones close the case;
  * - request more information (named steps and documents of the case's level — the selfie where
  *   the level has one — each document with an optional reason, and a message), and take a case
  *   waiting on the trader back into review;

@@ -50,9 +50,10 @@ export type RunRecord = {
 export { getCaseById } from "./cases";
 
 /**
- * Cases whose current submission round has no check run yet (submitted, resubmitted, or already
- * in review because a reviewer acted first), or got a vendor's verdict after its last run, oldest first, skipping those whose last failure
- * asked to wait: a few cases that keep failing never hold up the rest.
+ * Cases whose current submission round has no check run yet (submitted, resubmitted, or already in
+ * review because a reviewer acted first), or got a vendor's verdict after its last run, oldest
+ * first, skipping those whose last failure asked to wait: a few cases that keep failing never hold
+ * up the rest.
  */
 export async function listCasesAwaitingChecks(now: Date, limit = 50): Promise<KycCase[]> {
   const db = await getDb();
