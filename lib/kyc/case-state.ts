@@ -88,6 +88,17 @@ export function startsRound(event: string): boolean {
   return Object.hasOwn(CASE_EVENTS, event) && "newRound" in CASE_EVENTS[event as CaseEvent];
 }
 
+/**
+ * The round the case's latest approval decided: the submissions before that `approve` (a decline
+ * is not an approval, so after one the earlier approval still decides). Null without an approval.
+ * `events` in commit order.
+ */
+export function approvedRoundOf(events: readonly { event: string }[]): number | null {
+  const approval = events.findLastIndex((e) => e.event === "approve");
+  if (approval < 0) return null;
+  return events.slice(0, approval).filter((e) => startsRound(e.event)).length;
+}
+
 /** Whether a timeline event moved the machine (not a notice such as RENEWAL_DUE_EVENT). */
 export function isMove(event: string): boolean {
   return Object.hasOwn(CASE_EVENTS, event);

@@ -22,7 +22,7 @@ import { getTraderWithOpenCase } from "@/lib/db/queries/traders";
 import { caseStatus, type CaseEventRow, type KycCase } from "@/lib/db/schema";
 import { caseCipher } from "@/lib/security/case-keys";
 import { changeCaseStatus } from "./cases";
-import { startsRound } from "./case-state";
+import { approvedRoundOf } from "./case-state";
 import { getLevel, isHigherLevel, lookUpKycType } from "./levels";
 import { documentExpiryOf, latestRenewalNotice } from "./renewal";
 import { LEVEL_DOCUMENT_TYPES, type RequestedItem } from "./requirements";
@@ -193,10 +193,8 @@ export async function approvedInputs(
   caseId: string,
   timeline: readonly CaseEventRow[],
 ): Promise<ApprovedInputs | null> {
-  const events = [...timeline].sort((a, b) => a.id - b.id);
-  const approval = events.findLastIndex((e) => e.event === "approve");
-  if (approval < 0) return null;
-  const round = events.slice(0, approval).filter((e) => startsRound(e.event)).length;
+  const round = approvedRoundOf([...timeline].sort((a, b) => a.id - b.id));
+  if (round === null) return null;
   const submission = (await listCaseSubmissions(caseId)).find((s) => s.round === round);
   if (!submission) return null;
   const cipher = await caseCipher(caseId);

@@ -1,9 +1,10 @@
 /**
  * Scenario: Onfido's references across an upgrade and its decline. Onfido makes a new applicant
  * and check for every capture, so each round's verdict comes under its own reference: while the
- * upgrade's capture is in force, a late webhook about the approved capture names nothing of ours;
- * once the upgrade is declined, the approved capture is in force again, and a verdict about it is
- * a verdict on the approval (a task and a hold), while the declined capture's names nothing.
+ * upgrade's capture is in force, a late webhook about the approved capture is still a verdict on
+ * the approval in force (a task and a hold, and the upgrade cannot be approved meanwhile); once the
+ * upgrade is declined, the approved capture is in force again, and a verdict about it is a verdict
+ * on the approval, while the declined capture's names nothing.
  */
 import "./support/request-scope";
 import { ENHANCED_OWN_STEPS } from "../fixtures/kyc-values";
@@ -53,10 +54,11 @@ describe("scenario: Onfido's verdicts stay with the round they were captured in"
     expect((await trader.startVendorStep()).body).toMatchObject({
       reference: "rounds-applicant-2",
     });
-    // A late redelivery about the approved check names no capture in force: nothing changes.
+    // A late redelivery about the approved check finds it among the replaced captures: the same
+    // verdict again changes nothing.
     expect(
       await postVendorWebhook("onfido", onfidoWebhook(checkCompleted("rounds-check-1"))),
-    ).toEqual(UNKNOWN);
+    ).toEqual(STORED_ONCE[1]);
     expect((await trader.finishVendorStep()).status).toBe(200);
     expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
     onfido.checkResult = "consider";
@@ -87,5 +89,66 @@ describe("scenario: Onfido's verdicts stay with the round they were captured in"
     expect(await approver.casePage(kycCase.id)).toContain('data-testid="vendor-verdict-task"');
     expect(w.crmEventsFor(kycCase.id).at(-1)?.type).toBe("case.vendor_alert");
     expect(await trader.status()).toBe("approved");
+  });
+
+  it("holds the approval on a late adverse verdict about the approved check after the upgrade's capture replaced it", async () => {
+    const w = world();
+    const onfido = stubOnfido(ctraderServer, { idPrefix: "held-" });
+    const trader = new Trader(w, 432_102);
+    await trader.launch("kyc", { kycType: "standard" });
+    await trader.fillStandardForms();
+    await trader.uploadStandardDocuments();
+    expect((await trader.startVendorStep()).status).toBe(201);
+    expect((await trader.finishVendorStep()).status).toBe(200);
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    const kycCase = await trader.currentCase();
+    expect(
+      await postVendorWebhook("onfido", onfidoWebhook(checkCompleted("held-check-1"))),
+    ).toEqual(STORED_ONCE[0]);
+    await w.worker();
+    const approver = await signedInStaff(w, "onfido.held@broker.example", "approver");
+    const second = await signedInStaff(w, "onfido.held2@broker.example", "approver");
+    const outcome = await approver.approve(kycCase.id);
+    if (outcome === "awaiting_co_sign") expect(await second.approve(kycCase.id)).toBe("approved");
+    else expect(outcome).toBe("approved");
+    await w.worker();
+
+    // The upgrade: the trader starts Onfido's capture again, so the approved check is replaced.
+    await trader.launch("kyc", { kycType: "enhanced" });
+    for (const [step, values] of ENHANCED_OWN_STEPS)
+      expect(await trader.continue(step, values)).toEqual({ redirect: "/inapp/kyc" });
+    expect((await trader.upload("additional")).status).toBe(200);
+    expect((await trader.startVendorStep()).body).toMatchObject({ reference: "held-applicant-2" });
+
+    // Onfido re-reviews the approved check to "consider": the approval in force rests on it.
+    onfido.checkResult = "consider";
+    expect(
+      await postVendorWebhook("onfido", onfidoWebhook(checkCompleted("held-check-1"))),
+    ).toEqual(STORED_ONCE[0]);
+    await w.worker();
+    expect(w.crmEventsFor(kycCase.id).at(-1)?.type).toBe("case.vendor_alert");
+    expect(await approver.casePage(kycCase.id)).toContain('data-testid="vendor-verdict-task"');
+    const replaced =
+      /data-testid="replaced-capture" data-round="1"[\s\S]*?data-vendor-outcome="(\w+)"/;
+    expect(replaced.exec(await approver.casePage(kycCase.id))?.[1]).toBe("review");
+
+    // The upgrade's own capture comes back clear, but the upgrade cannot be approved on a held
+    // approval.
+    onfido.checkResult = "clear";
+    expect((await trader.finishVendorStep()).status).toBe(200);
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    expect(
+      await postVendorWebhook("onfido", onfidoWebhook(checkCompleted("held-check-2"))),
+    ).toEqual(STORED_ONCE[0]);
+    await w.worker();
+    expect(await approver.approve(kycCase.id)).toBe("error:approval_on_hold");
+    expect((await trader.currentCase()).approvedLevel).toBe("standard");
+
+    // Declined, the upgrade's check names nothing of ours, and the hold stays.
+    expect(await approver.reject(kycCase.id, "source_of_funds_unclear")).toBe("upgrade_declined");
+    expect(
+      await postVendorWebhook("onfido", onfidoWebhook(checkCompleted("held-check-2"))),
+    ).toEqual(UNKNOWN);
+    expect(await approver.casePage(kycCase.id)).toContain('data-testid="vendor-verdict-task"');
   });
 });

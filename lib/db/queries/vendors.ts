@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { and, asc, desc, eq, isNull, lte, or, sql } from "drizzle-orm";
 import { getDb } from "../client";
-import { approvalInForce } from "@/lib/kyc/case-state";
+import { approvalInForce, approvedRoundOf } from "@/lib/kyc/case-state";
 import { lateVerdictTaskData } from "@/lib/vendors/verdict";
 import { VENDOR_VERDICT_TASK } from "./hold-tasks";
 import { insertCaseOutboxEvent, type OutboxBuilder, type Tx } from "./cases";
@@ -49,14 +49,18 @@ async function moveToHistory(tx: Tx, row: VendorVerificationRow, now: Date): Pro
   await tx.delete(vendorVerifications).where(eq(vendorVerifications.caseId, row.caseId));
 }
 
-/** The verification a webhook names: by the verdict's reference or the applicant's. */
+/**
+ * The case a webhook's reference names: the capture in force under it (by the verdict's reference
+ * or the applicant's), else a replaced capture's. Whether a replaced capture may take the verdict
+ * (only the one the approval in force rests on) is judged under the case's lock (lockNamingRow).
+ */
 export async function findVendorVerification(
   vendor: string,
   reference: string,
-): Promise<VendorVerificationRow | undefined> {
+): Promise<{ caseId: string } | undefined> {
   const db = await getDb();
   const [row] = await db
-    .select()
+    .select({ caseId: vendorVerifications.caseId })
     .from(vendorVerifications)
     .where(
       and(
@@ -68,7 +72,22 @@ export async function findVendorVerification(
       ),
     )
     .limit(1);
-  return row;
+  if (row) return row;
+  const [replaced] = await db
+    .select({ caseId: vendorVerificationHistory.caseId })
+    .from(vendorVerificationHistory)
+    .where(
+      and(
+        eq(vendorVerificationHistory.vendor, vendor),
+        or(
+          eq(vendorVerificationHistory.verdictReference, reference),
+          eq(vendorVerificationHistory.sessionReference, reference),
+        ),
+      ),
+    )
+    .orderBy(desc(vendorVerificationHistory.id))
+    .limit(1);
+  return replaced;
 }
 
 /**
@@ -76,9 +95,13 @@ export async function findVendorVerification(
  * puts the approved capture back under the case's lock): one order, so a webhook or a trader's
  * capture racing a reviewer's decision waits instead of deadlocking. Answers the case's round.
  */
-async function lockCaseOf(tx: Tx, caseId: string): Promise<{ round: number } | undefined> {
+async function lockCaseOf(tx: Tx, caseId: string) {
   const [kycCase] = await tx
-    .select({ round: kycCases.round })
+    .select({
+      round: kycCases.round,
+      status: kycCases.status,
+      approvedLevel: kycCases.approvedLevel,
+    })
     .from(kycCases)
     .where(eq(kycCases.id, caseId))
     .for("update");
@@ -239,28 +262,74 @@ const namesReference = (row: VendorVerificationRow, vendor: string, reference: s
   row.vendor === vendor &&
   (row.verdictReference === reference || row.sessionReference === reference);
 
+/** The capture a webhook's verdict goes to: the one in force, or a replaced one (`historyId`). */
+type NamedCapture = { row: VendorVerificationRow; historyId: number | null };
+
 /**
- * The case's vendor row, locked (after the case row: lockCaseOf), when it still names the
- * webhook's reference; null when a capture started over since the webhook found it (the verdict
- * is of the one replaced, and the new row must not be completed by it).
+ * The capture the webhook's reference names, locked (after the case row: lockCaseOf): the case's
+ * vendor row when it still names the reference; else the replaced capture the approval in force
+ * rests on, when it is that one (an upgrade's or renewal's new capture replaced it, and a verdict
+ * on it concerns the approval the trader holds). Null otherwise: a capture started over since the
+ * webhook found it, or a replaced capture nothing rests on (declined, abandoned, an earlier
+ * round's): its verdict must not complete the new row, nor hold anything.
  */
 async function lockNamingRow(
   tx: Tx,
   input: { caseId: string; vendor: string; verdictReference: string },
-) {
-  await lockCaseOf(tx, input.caseId);
+): Promise<NamedCapture | null> {
+  const kycCase = await lockCaseOf(tx, input.caseId);
   const [row] = await tx
     .select()
     .from(vendorVerifications)
     .where(eq(vendorVerifications.caseId, input.caseId))
     .for("update");
-  return row && namesReference(row, input.vendor, input.verdictReference) ? row : null;
+  if (row && namesReference(row, input.vendor, input.verdictReference))
+    return { row, historyId: null };
+  if (!kycCase || !approvalInForce(kycCase)) return null;
+  const approved = await replacedApprovedCapture(tx, input.caseId, row);
+  return approved && namesReference(approved, input.vendor, input.verdictReference)
+    ? { row: approved, historyId: approved.id }
+    : null;
+}
+
+/**
+ * The replaced capture the approval in force rests on, locked: the latest made for a round up to
+ * the approved one (as a decline restores it), when the capture in force is a later round's.
+ * The approved round is read from the case's events under the case row's lock.
+ */
+async function replacedApprovedCapture(
+  tx: Tx,
+  caseId: string,
+  current: VendorVerificationRow | undefined,
+): Promise<VendorVerificationHistoryRow | null> {
+  const events = await tx
+    .select({ event: caseEvents.event })
+    .from(caseEvents)
+    .where(eq(caseEvents.caseId, caseId))
+    .orderBy(asc(caseEvents.id));
+  const approvedRound = approvedRoundOf(events);
+  if (approvedRound === null || (current && current.round <= approvedRound)) return null;
+  const [approved] = await tx
+    .select()
+    .from(vendorVerificationHistory)
+    .where(
+      and(
+        eq(vendorVerificationHistory.caseId, caseId),
+        lte(vendorVerificationHistory.round, approvedRound),
+      ),
+    )
+    .orderBy(desc(vendorVerificationHistory.round), desc(vendorVerificationHistory.id))
+    .limit(1)
+    .for("update");
+  return approved ?? null;
 }
 
 /**
  * Stores a final verdict of the capture the row still names (else `superseded`, nothing written).
  * The same verdict again (a webhook delivered twice) changes nothing and answers `unchanged`; a
- * different one replaces it, moves `verdict_at` and is audited. With `concern`
+ * different one replaces it, moves `verdict_at` and is audited. A verdict on the replaced capture
+ * the approval in force rests on (lockNamingRow) is stored on its history row: evidence, and a
+ * concern like any verdict on the approved capture, but not the checks' input of the new round. With `concern`
  * (the task's evidence and the event for the broker's systems), a case whose approval is in force
  * gets an open `vendor_verdict` review task and that outbox event in the same transaction,
  * audited; the case row is locked so an approval cannot slip in between. That is an approved
@@ -280,27 +349,40 @@ export async function recordVendorVerdict(input: {
 }): Promise<VerdictWrite> {
   const db = await getDb();
   return db.transaction(async (tx) => {
-    const row = await lockNamingRow(tx, input);
-    if (!row) return "superseded";
+    const named = await lockNamingRow(tx, input);
+    if (!named) return "superseded";
+    const { row, historyId } = named;
     // jsonb keeps its own key order: compare values, not text.
     if (row.verdict && isDeepStrictEqual(row.verdict, input.verdict)) return "unchanged";
-    await tx
-      .update(vendorVerifications)
-      .set({
-        verdict: input.verdict,
-        verdictReference: input.verdictReference,
-        status: "completed",
-        capturedAt: row.capturedAt ?? input.now,
-        verdictAt: input.now,
-      })
-      .where(eq(vendorVerifications.caseId, input.caseId));
+    const completed = {
+      verdict: input.verdict,
+      verdictReference: input.verdictReference,
+      status: "completed" as const,
+      capturedAt: row.capturedAt ?? input.now,
+      verdictAt: input.now,
+    };
+    if (historyId === null)
+      await tx
+        .update(vendorVerifications)
+        .set(completed)
+        .where(eq(vendorVerifications.caseId, input.caseId));
+    else
+      await tx
+        .update(vendorVerificationHistory)
+        .set(completed)
+        .where(eq(vendorVerificationHistory.id, historyId));
     await tx.insert(auditEvents).values({
       actorType: "system",
       actorId: row.vendor,
       action: "vendor.verdict",
       caseId: input.caseId,
       occurredAt: input.now,
-      data: { vendor: row.vendor, reference: input.verdictReference, outcome: input.outcome },
+      data: {
+        vendor: row.vendor,
+        reference: input.verdictReference,
+        outcome: input.outcome,
+        ...(historyId !== null && { replacedCapture: true, round: row.round }),
+      },
     });
     if (input.concern) await openLateVerdictTask(tx, row, input.concern, input.now);
     return "changed";
@@ -325,8 +407,10 @@ export async function recordVendorVerdictUnavailable(input: {
 }): Promise<VerdictWrite> {
   const db = await getDb();
   return db.transaction(async (tx) => {
-    const row = await lockNamingRow(tx, input);
-    if (!row) return "superseded";
+    const named = await lockNamingRow(tx, input);
+    // A replaced capture keeps the verdict it was given on: the vendor's loss of it adds nothing.
+    if (!named || named.historyId !== null) return "superseded";
+    const { row } = named;
     const alreadyUnavailable =
       row.status === "completed" &&
       row.verdict === null &&

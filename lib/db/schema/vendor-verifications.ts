@@ -75,9 +75,11 @@ export type VendorVerificationRow = typeof vendorVerifications.$inferSelect;
 
 /**
  * vendor_verification_history — captures of a case that a later one replaced, as they were when
- * replaced (`replaced_at`); `id` orders them. Evidence only: webhooks look up the capture in force
- * (vendor_verifications), so a late verdict naming a replaced capture's reference is answered
- * `unknown_reference` and changes nothing here. A declined upgrade moves the approved round's
+ * replaced (`replaced_at`); `id` orders them. Evidence only: a late verdict naming a replaced
+ * capture's reference is answered `unknown_reference` and changes nothing here, except on the
+ * capture the approval in force rests on (the latest with `round` <= the approved round, while a
+ * later round's capture is in force): its verdict is stored on its row here and may hold the
+ * approval (lib/db/queries/vendors.ts lockNamingRow). A declined upgrade moves the approved round's
  * capture back to vendor_verifications (deleting it here) and the upgrade's capture in here. The
  * same invariants on `verdict` and `round` as vendor_verifications; no uniqueness on the
  * references (a vendor may reuse an applicant across rounds). Deleted with the case's data
