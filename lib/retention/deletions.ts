@@ -52,7 +52,7 @@ export const LAPSED_UPGRADE_RULE = "lapsed_upgrade";
 
 export const upgradeRolledBackSchema = z.object({
   rule: z.literal(LAPSED_UPGRADE_RULE),
-  /** The trader's last trace on the draft (the case, a draft, an upload). */
+  /** The trader's last trace on the draft (the case, a draft, an upload, a vendor capture). */
   touchedAt: z.coerce.date(),
   /** The draft period's cut-off that applied (its trigger's): untouched since before it. */
   touchedBefore: z.coerce.date(),
@@ -73,7 +73,7 @@ export const purgeDeferredSchema = z.union([
     /** The case stays whole: the decision in force is kept by the case's own rule. */
     reason: z.literal(LATER_ROUND_DRAFT),
     round: z.number().int().positive(),
-    /** The trader's last trace on the draft (the case, a draft, an upload). */
+    /** The trader's last trace on the draft (the case, a draft, an upload, a vendor capture). */
     touchedAt: z.coerce.date(),
   }),
 ]);

@@ -13,8 +13,10 @@ import { BUILT_IN_LEVELS } from "@/lib/kyc/levels";
 import { UPGRADE_ROLLED_BACK, upgradeRolledBackSchema } from "@/lib/retention/deletions";
 import { documentKey } from "@/lib/storage";
 import { ENHANCED_OWN_STEPS } from "../fixtures/kyc-values";
+import { ctraderServer } from "../helpers/ctrader-stub";
 import { textOf } from "../helpers/render-page";
 import { sqlRows } from "../helpers/sql-rows";
+import { stubSumsub, SUMSUB_SETTINGS } from "../helpers/sumsub-stub";
 import { signedInStaff, Trader } from "./support/people";
 import { scenarioWorld, type World } from "./support/world";
 
@@ -279,6 +281,49 @@ describe("scenario: an upgrade left as a draft lapses after the draft period", (
     });
     expect((await documentRows(w, kycCase.id)).map((d) => d.id)).not.toContain(unsentId);
     expect(await auditOf(w, kycCase.id, UPGRADE_ROLLED_BACK)).toHaveLength(1);
+  }, 400_000);
+});
+
+describe("scenario: the vendor's capture is the trader's touch too", () => {
+  it("keeps an upgrade whose only late activity is the vendor capture, and rolls it back 90 days after that capture", async () => {
+    const w = world();
+    // Enhanced is verified by Sumsub; standard, approved first, is not.
+    const vendor = {
+      VENDOR_LEVELS: JSON.stringify({ enhanced: { vendor: "sumsub" } }),
+      SUMSUB_LEVELS: JSON.stringify({ enhanced: "enhanced-kyc-level" }),
+      ...SUMSUB_SETTINGS,
+    };
+    try {
+      w.configure({ CRM_API_KEY: CRM_KEY, ...vendor });
+      stubSumsub(ctraderServer, { idPrefix: "drafts-" });
+      const { trader, kycCase, unsentId, touched } = await upgradeLeftAsDraft(w, 471_031);
+      // Later, the trader does nothing but the vendor's capture: no answer saved, no upload.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect((await trader.startVendorStep()).status).toBe(201);
+      expect((await trader.finishVendorStep()).status).toBe(200);
+      const captured = new Date();
+
+      // 90 days after the last answer and upload, but not after the capture: the trader's still.
+      await w.worker(new Date(touched.getTime() + 90 * DAY));
+      expect(await caseRow(w, kycCase.id)).toMatchObject({ status: "draft", level: "enhanced" });
+      expect((await documentRows(w, kycCase.id)).map((d) => d.id)).toContain(unsentId);
+      expect(await auditOf(w, kycCase.id, UPGRADE_ROLLED_BACK)).toEqual([]);
+
+      await w.worker(new Date(captured.getTime() + 90 * DAY + 60_000));
+      expect(await caseRow(w, kycCase.id)).toMatchObject({
+        status: "approved",
+        level: "standard",
+        approved_level: "standard",
+      });
+      const [audit] = await auditOf(w, kycCase.id, UPGRADE_ROLLED_BACK);
+      const recorded = upgradeRolledBackSchema.parse(audit!.data);
+      expect(recorded.touchedAt.getTime()).toBeGreaterThan(touched.getTime());
+      expect(recorded.touchedAt.getTime()).toBeLessThanOrEqual(captured.getTime());
+    } finally {
+      w.configure({
+        ...Object.fromEntries(Object.keys(vendor).map((key) => [key, undefined])),
+      });
+    }
   }, 400_000);
 });
 

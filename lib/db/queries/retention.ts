@@ -218,10 +218,22 @@ export async function lastDecisions(caseIds: string[]): Promise<Map<string, stri
 /** When the case was decided (its last move to approved or rejected), as a SQL expression. */
 const decidedAt = sql<Date | null>`(select max(${caseEvents.occurredAt}) from ${caseEvents} where ${caseEvents.caseId} = ${kycCases.id} and ${caseEvents.toStatus} in ('approved', 'rejected'))`;
 
-/** The newest trace of the trader working on a draft case: the case, a draft, an upload. */
-const lastTouchedAt = sql<Date>`greatest(${kycCases.updatedAt}, ${kycCases.openedAt},
+/**
+ * The newest trace of the trader's work on a case besides its row (null when none): a draft, an
+ * upload, a vendor capture started or finished (the capture in force or one it replaced; neither
+ * touches the case row or a draft). Not a vendor's verdict: that is the vendor's doing, and a
+ * re-review moving it would keep a draft the trader left alive for ever.
+ */
+const tracesTouchedAt = sql<Date | null>`greatest(
   (select max(${caseDrafts.updatedAt}) from ${caseDrafts} where ${caseDrafts.caseId} = ${kycCases.id}),
-  (select max(${documents.createdAt}) from ${documents} where ${documents.caseId} = ${kycCases.id}))`;
+  (select max(${documents.createdAt}) from ${documents} where ${documents.caseId} = ${kycCases.id}),
+  (select max(greatest(${vendorVerifications.startedAt}, ${vendorVerifications.capturedAt}))
+    from ${vendorVerifications} where ${vendorVerifications.caseId} = ${kycCases.id}),
+  (select max(greatest(${vendorVerificationHistory.startedAt}, ${vendorVerificationHistory.capturedAt}))
+    from ${vendorVerificationHistory} where ${vendorVerificationHistory.caseId} = ${kycCases.id}))`;
+
+/** The newest trace of the trader working on a draft case: the case row, or one of its traces. */
+const lastTouchedAt = sql<Date>`greatest(${kycCases.updatedAt}, ${kycCases.openedAt}, ${tracesTouchedAt})`;
 
 /**
  * Draft cases never submitted that nobody touched since their trigger's moment (`rules`, else
@@ -331,8 +343,9 @@ export async function listLapsedUpgrades(
 /**
  * Under the case's row lock, in a statement of its own (one that waited for the lock would read
  * the snapshot it started with): whether the lapsed upgrade listed by listLapsedUpgrades still
- * qualifies in what the row does not say: no draft saved or file uploaded after `touchedBefore`,
- * no legal hold, no hold task, relationship not ended. The caller checks the row itself.
+ * qualifies in what the row does not say: none of the trader's traces the listing counts (a draft,
+ * an upload, a vendor capture) after `touchedBefore`, no legal hold, no hold task, relationship not
+ * ended. The caller checks the row itself (this runs after the move updated it).
  */
 export async function lapsedUpgradeStillDue(
   tx: Tx,
@@ -346,8 +359,7 @@ export async function lapsedUpgradeStillDue(
     .where(
       and(
         eq(kycCases.id, caseId),
-        sql`coalesce((select max(${caseDrafts.updatedAt}) from ${caseDrafts} where ${caseDrafts.caseId} = ${kycCases.id}), '-infinity') <= ${at(touchedBefore)}`,
-        sql`coalesce((select max(${documents.createdAt}) from ${documents} where ${documents.caseId} = ${kycCases.id}), '-infinity') <= ${at(touchedBefore)}`,
+        sql`coalesce(${tracesTouchedAt}, '-infinity') <= ${at(touchedBefore)}`,
         notHeldOrPurged(kycCases.id),
         sql`not ${holdTaskOpen(kycCases.id)}`,
         sql`not ${underEndedRelationship(kycCases, now)}`,
