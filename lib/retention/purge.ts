@@ -76,7 +76,7 @@ import {
   PURGE_DEFERRED,
   UPGRADE_ROLLED_BACK,
   type documentDeletedSchema,
-  type upgradeRolledBackSchema,
+  upgradeRolledBackSchema,
   type outboxDeletedSchema,
   type purgeDeferredSchema,
 } from "./deletions";
@@ -179,22 +179,19 @@ async function rollBackLapsedUpgrade(
             await storage().delete(document.storageKey);
             await storage().delete(documentKey(lapsed.caseId, document.id));
           }
-          return {
+          // Parsed as /admin/retention reads it back (lib/retention/view.ts).
+          return upgradeRolledBackSchema.parse({
+            rule: LAPSED_UPGRADE_RULE,
+            touchedAt: lapsed.touchedAt,
+            touchedBefore: lapsed.touchedBefore,
             deletedDocuments: deleted.map(({ id, documentType, sha256 }) => ({
               id,
               documentType,
               sha256,
             })),
-          };
+          });
         },
-        audit: {
-          action: UPGRADE_ROLLED_BACK,
-          data: {
-            rule: LAPSED_UPGRADE_RULE,
-            touchedAt: lapsed.touchedAt,
-            touchedBefore: lapsed.touchedBefore,
-          } satisfies Omit<z.input<typeof upgradeRolledBackSchema>, "deletedDocuments">,
-        },
+        audit: { action: UPGRADE_ROLLED_BACK },
       },
       now,
     );

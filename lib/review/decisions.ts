@@ -349,8 +349,9 @@ export type UpgradeDecliner =
       type: "system";
       id: string;
       guard: (tx: Tx, before: KycCase) => Promise<void>;
+      /** Discards what was never sent; returns the audit entry's own data (rule, dates, files). */
       discard: (tx: Tx) => Promise<Record<string, unknown>>;
-      audit: { action: string; data: Record<string, unknown> };
+      audit: { action: string };
     };
 
 /**
@@ -447,7 +448,6 @@ export async function declineUpgrade(
           traderId: kycCase.traderId,
           data: {
             ...data,
-            ...by.audit.data,
             retiredDocumentIds,
             ...restored,
             ...(await by.discard(tx)),
