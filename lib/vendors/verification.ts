@@ -102,15 +102,23 @@ export async function startVendorVerification(input: {
       surnames: text(personal.surnames),
     }),
   );
-  await recordVendorStart({
+  const recorded = await recordVendorStart({
     caseId: kycCase.id,
     traderId: trader.id,
     vendor: session.vendor,
     sessionReference: session.reference,
+    // Judged again under the case's lock: a decision may have committed during the vendor's call.
+    mayCapture: (status) => CAPTURING.has(status as KycCase["status"]),
     // The vendor may answer with the applicant of the earlier round: start over all the same.
-    restart: (await verificationOf(kycCase.id)).stale,
+    restartIf: capturedBeforeReopening,
     now: input.now ?? new Date(),
   });
+  // A reviewer decided meanwhile (a declined upgrade is approved again): the vendor's applicant
+  // stays unused, and the screen says the verification is no longer open, as before the call.
+  if (recorded === "not_editable")
+    throw new AppError("CONFLICT", "this verification is not open for changes", {
+      reason: "not_editable",
+    });
   return session;
 }
 

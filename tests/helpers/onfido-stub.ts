@@ -37,6 +37,8 @@ export type OnfidoState = {
   checks: string[];
   /** Before every applicant and check id: Onfido's ids are unique, a second stub's must be too. */
   idPrefix: string;
+  /** Runs while Onfido makes an applicant, before it answers: what happens during the call. */
+  duringApplicant: (() => Promise<void>) | null;
 };
 
 export function stubOnfido(
@@ -53,6 +55,7 @@ export function stubOnfido(
     checkResult: "clear",
     reportsServed: 0,
     idPrefix: "",
+    duringApplicant: null,
     ...initial,
     checks: [...(initial.checks ?? [])],
   };
@@ -102,6 +105,7 @@ export function stubOnfido(
           { status: 422 },
         );
       const count = state.calls.filter((c) => c.path.endsWith("/applicants")).length;
+      await state.duringApplicant?.();
       return HttpResponse.json(
         { id: `${state.idPrefix}applicant-${count}`, ...body },
         { status: 201 },

@@ -7,6 +7,7 @@
  * on the approval, while the declined capture's names nothing.
  */
 import "./support/request-scope";
+import { loadVendorState } from "@/lib/vendors/verification";
 import { ENHANCED_OWN_STEPS } from "../fixtures/kyc-values";
 import { ctraderServer } from "../helpers/ctrader-stub";
 import { checkCompleted, ONFIDO_SETTINGS, onfidoWebhook, stubOnfido } from "../helpers/onfido-stub";
@@ -150,5 +151,59 @@ describe("scenario: Onfido's verdicts stay with the round they were captured in"
       await postVendorWebhook("onfido", onfidoWebhook(checkCompleted("held-check-2"))),
     ).toEqual(UNKNOWN);
     expect(await approver.casePage(kycCase.id)).toContain('data-testid="vendor-verdict-task"');
+  });
+
+  it("refuses a capture start that a decline of the upgrade overtook, keeping the approved check in force", async () => {
+    const w = world();
+    const onfido = stubOnfido(ctraderServer, { idPrefix: "raced-" });
+    const trader = new Trader(w, 432_103);
+    await trader.launch("kyc", { kycType: "standard" });
+    await trader.fillStandardForms();
+    await trader.uploadStandardDocuments();
+    expect((await trader.startVendorStep()).status).toBe(201);
+    expect((await trader.finishVendorStep()).status).toBe(200);
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    const kycCase = await trader.currentCase();
+    expect(
+      await postVendorWebhook("onfido", onfidoWebhook(checkCompleted("raced-check-1"))),
+    ).toEqual(STORED_ONCE[0]);
+    await w.worker();
+    const approver = await signedInStaff(w, "onfido.raced@broker.example", "approver");
+    const second = await signedInStaff(w, "onfido.raced2@broker.example", "approver");
+    const outcome = await approver.approve(kycCase.id);
+    if (outcome === "awaiting_co_sign") expect(await second.approve(kycCase.id)).toBe("approved");
+    else expect(outcome).toBe("approved");
+    await w.worker();
+
+    // The upgrade's capture is started and replaces the approved one; the trader starts again
+    // (a reload), and while Onfido makes the new applicant the reviewer declines the upgrade.
+    await trader.launch("kyc", { kycType: "enhanced" });
+    for (const [step, values] of ENHANCED_OWN_STEPS)
+      expect(await trader.continue(step, values)).toEqual({ redirect: "/inapp/kyc" });
+    expect((await trader.startVendorStep()).body).toMatchObject({
+      reference: "raced-applicant-2",
+    });
+    let declined: string | undefined;
+    onfido.duringApplicant = async () => {
+      onfido.duringApplicant = null;
+      declined = await approver.reject(kycCase.id, "source_of_funds_unclear");
+    };
+    const start = await trader.startVendorStep();
+    expect(declined).toBe("upgrade_declined");
+    // The same refusal as a start on a case no longer open for changes.
+    expect([start.status, start.body]).toMatchObject([
+      409,
+      { code: "CONFLICT", message: "this verification is not open for changes" },
+    ]);
+
+    // The approved check is the case's again, untouched by the start the decline overtook.
+    const after = await trader.currentCase();
+    expect([after.status, after.approvedLevel]).toEqual(["approved", "standard"]);
+    const state = await loadVendorState(after);
+    expect([state?.status, state?.verdictReference, state?.verdict?.outcome]).toEqual([
+      "completed",
+      "raced-check-1",
+      "approved",
+    ]);
   });
 });

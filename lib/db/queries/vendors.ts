@@ -111,32 +111,49 @@ async function lockCaseOf(tx: Tx, caseId: string) {
 /**
  * Records a started verification (the trader's screen asked for the vendor's capture). A second
  * start keeps the first row's references when the vendor answered with the same applicant, and
- * starts over when it is a new one or `restart` says the row is of an earlier round: the row it
- * replaces (its capture and verdict) moves to the history in the same transaction.
+ * starts over when it is a new one or `restartIf` says the row is of an earlier round: the row it
+ * replaces (its capture and verdict) moves to the history in the same transaction. Both are judged
+ * under the case row's lock, on the case and events read there: a decision that committed while
+ * the vendor was called (a declined upgrade puts the approved capture back) answers
+ * `not_editable` and nothing is written.
  */
 export async function recordVendorStart(input: {
   caseId: string;
   traderId: string;
   vendor: string;
   sessionReference: string;
-  restart?: boolean;
+  /** Whether the trader may capture in this case status (the states in which steps are edited). */
+  mayCapture: (status: string) => boolean;
+  /** Whether the row in force is of an earlier round (the case's events in commit order). */
+  restartIf: (existing: VendorVerificationRow, events: CaseEventRow[]) => boolean;
   now: Date;
-}): Promise<void> {
+}): Promise<"recorded" | "not_editable"> {
   const db = await getDb();
-  await db.transaction(async (tx) => {
+  return db.transaction(async (tx) => {
     const kycCase = await lockCaseOf(tx, input.caseId);
     if (!kycCase) throw new Error(`no case ${input.caseId}`);
+    if (!input.mayCapture(kycCase.status)) return "not_editable";
     const [existing] = await tx
       .select()
       .from(vendorVerifications)
       .where(eq(vendorVerifications.caseId, input.caseId))
       .for("update");
+    const restart =
+      existing !== undefined &&
+      input.restartIf(
+        existing,
+        await tx
+          .select()
+          .from(caseEvents)
+          .where(eq(caseEvents.caseId, input.caseId))
+          .orderBy(asc(caseEvents.id)),
+      );
     if (
-      !input.restart &&
+      !restart &&
       existing?.sessionReference === input.sessionReference &&
       existing.vendor === input.vendor
     )
-      return;
+      return "recorded";
     if (existing) await moveToHistory(tx, existing, input.now);
     const row = {
       caseId: input.caseId,
@@ -164,6 +181,7 @@ export async function recordVendorStart(input: {
       occurredAt: input.now,
       data: { vendor: input.vendor, reference: input.sessionReference },
     });
+    return "recorded";
   });
 }
 
