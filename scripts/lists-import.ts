@@ -36,6 +36,10 @@ async function main() {
     console.log(
       `lists:import: re-screened ${rescreen.screened} approved traders, ${rescreen.newHits.length} with a new likely match`,
     );
+    for (const u of rescreen.unscreened)
+      console.error(
+        `lists:import: case ${u.caseId}: approval in force not screened (no personal data), tried again next import`,
+      );
   }
   process.exit(lists.some((l) => l.status === "failed") ? 1 : 0);
 }

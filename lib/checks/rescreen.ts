@@ -10,9 +10,15 @@
  * status is not changed automatically: taking back an approval is a person's decision
  * (lib/review/decisions.ts revoke).
  *
+ * What is screened is what the approval in force rests on: an approved case's answers, or, while
+ * an upgrade (or early renewal) is open, the answers of the round that approval decided
+ * (lib/kyc/upgrade.ts approvedInputs), never the draft the trader is editing meanwhile.
+ *
  * A run covers the approved traders not yet screened against the current list versions, so a
  * run cut off midway (a crash, a deploy, the cron route's time limit) is finished by the next
  * one, even when the lists have not changed since: nobody is left out, nobody screened twice.
+ * A case with no personal data to screen is not stored as screened: it is logged, audited and
+ * reported (`unscreened`), and stays pending, so every later import tries it again.
  */
 import {
   listCasesToRescreen,
@@ -22,7 +28,11 @@ import {
 import { listScreeningLists } from "@/lib/db/queries/screening-lists";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
+import { appendAuditEvent } from "@/lib/db/queries/audit";
+import { listCaseEvents } from "@/lib/db/queries/cases";
+import type { KycCase } from "@/lib/db/schema";
 import { loadStepDrafts } from "@/lib/kyc/drafts";
+import { approvedInputs } from "@/lib/kyc/upgrade";
 import { importListFiles, type ImportOptions, type ListImport } from "@/lib/screening/import";
 import { getScreeningIndex, invalidateScreeningIndex } from "@/lib/screening/store";
 import { destinationIdsFor } from "@/lib/delivery/destinations";
@@ -35,7 +45,31 @@ import { buildSnapshot } from "./snapshot";
 export type RescreenReport = {
   screened: number;
   newHits: { caseId: string; traderId: string; hits: StoredHit[] }[];
+  /** Approvals in force that could not be screened (no personal data): still pending. */
+  unscreened: { caseId: string; traderId: string }[];
 };
+
+type CaseToRescreen = Pick<KycCase, "id" | "traderId" | "level" | "status" | "approvedLevel">;
+
+/**
+ * The answers the approval in force rests on. While an upgrade or early renewal is open the
+ * case's drafts are the trader's new round (an autosave of a half-edited step leaves it
+ * incomplete): the approved round's frozen answers are screened instead. Null when that round
+ * was not frozen: nothing the approval rests on can be read.
+ */
+async function answersInForce(kycCase: CaseToRescreen) {
+  if (kycCase.status === "approved")
+    return { level: kycCase.level, drafts: await loadStepDrafts(kycCase.id) };
+  const approved = await approvedInputs(kycCase.id, await listCaseEvents(kycCase.id));
+  if (!approved) return null;
+  const drafts = Object.fromEntries(
+    Object.entries(approved.answers).map(([step, answer]) => [
+      step,
+      { data: answer.data ?? null, completed: answer.data != null },
+    ]),
+  );
+  return { level: kycCase.approvedLevel ?? kycCase.level, drafts };
+}
 
 function likelyKeys(evidence: unknown): string[] {
   return screeningHits(evidence)
@@ -62,20 +96,37 @@ export async function rescreenApprovedTraders(now = new Date()): Promise<Rescree
     config,
     screening: loaded.index.entries.length > 0 ? loaded : null,
   };
-  const report: RescreenReport = { screened: 0, newHits: [] };
+  const report: RescreenReport = { screened: 0, newHits: [], unscreened: [] };
   // No list, nothing to screen against (the index's versions are empty).
   const cases =
     Object.keys(loaded.versions).length > 0 ? await listCasesToRescreen(loaded.versions, now) : [];
   for (const kycCase of cases) {
-    const drafts = await loadStepDrafts(kycCase.id);
-    const snapshot = buildSnapshot({
-      caseId: kycCase.id,
-      traderId: kycCase.traderId,
-      level: kycCase.level,
-      drafts,
-      documents: [],
-    });
-    const result = checkScreening(snapshot, ctx);
+    const answers = await answersInForce(kycCase);
+    const result = checkScreening(
+      buildSnapshot({
+        caseId: kycCase.id,
+        traderId: kycCase.traderId,
+        level: answers?.level ?? kycCase.level,
+        drafts: answers?.drafts ?? {},
+        documents: [],
+      }),
+      ctx,
+    );
+    if (!("lists" in result.evidence)) {
+      // Fail closed: a compliance officer reads a stored run as "screened against these lists".
+      report.unscreened.push({ caseId: kycCase.id, traderId: kycCase.traderId });
+      log.error("screening.rescreen_unscreened", { caseId: kycCase.id, status: kycCase.status });
+      await appendAuditEvent({
+        actorType: "system",
+        actorId: "checks",
+        action: "screening.rescreen_unscreened",
+        caseId: kycCase.id,
+        traderId: kycCase.traderId,
+        occurredAt: now,
+        data: { reason: "no_personal_data", lists: loaded.versions },
+      });
+      continue;
+    }
     const seen = new Set((await listScreeningEvidence(kycCase.id)).flatMap(likelyKeys));
     const fresh = screeningHits(result.evidence).filter(
       (h) => h.level === "likely" && !seen.has(hitKey(h)),

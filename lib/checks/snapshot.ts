@@ -54,7 +54,7 @@ const appropriatenessSchema = z.object({
   score: z.number(),
   maxScore: z.number(),
 });
-type Drafts = Partial<Record<StepId, StepDraft>>;
+type Drafts = Partial<Record<StepId, Pick<StepDraft, "data" | "completed">>>;
 
 function stepData<T>(drafts: Drafts, step: StepId, schema: z.ZodType<T>): T | null {
   const draft = drafts[step];

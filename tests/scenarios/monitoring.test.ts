@@ -195,3 +195,57 @@ describe("scenario: a monitoring hit while the trader's upgrade is open", () => 
     );
   });
 });
+
+describe("scenario: re-screening an open upgrade whose personal step the trader is editing", () => {
+  it("screens the answers the approval in force rests on, not the half-edited draft, and opens the monitoring hit", async () => {
+    const w = world();
+    const list = path.join(w.dataDir, "editing-pep.csv");
+    copyFileSync(path.join(__dirname, "../fixtures/sanctions/generic-pep.csv"), list);
+    await w.runListsImportCommand([list]);
+    const astrid = { givenNames: "Astrid", surnames: "Holmberg", dateOfBirth: "1981-05-14" };
+    const trader = new Trader(w, 450_201);
+    const reviewer = await signedInStaff(w, "edit.reviewer@broker.example", "reviewer");
+    const kycCase = await approvedAtStandard(w, trader, reviewer, astrid);
+
+    // The upgrade is sent, and the reviewer asks the trader to look at their personal details
+    // again: the trader starts retyping the surname and leaves the step half-edited.
+    await trader.launch("kyc", { kycType: "enhanced" });
+    for (const [step, values] of ENHANCED_OWN_STEPS)
+      expect(await trader.continue(step, values)).toEqual({ redirect: "/inapp/kyc" });
+    expect((await trader.upload("additional")).status).toBe(200);
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await w.worker();
+    expect(
+      await reviewer.requestInformation(kycCase.id, ["step:personal"], "Please check your name."),
+    ).toBe("action_requested");
+    await trader.launch("kyc");
+    expect(
+      await trader.autosave("personal", { givenNames: "Astrid", surnames: "Holm" }, 1),
+    ).toMatchObject({ status: "saved", completed: false });
+    await w.worker();
+    const heardBefore = w.crmEventsFor(kycCase.id).length;
+
+    // The broker's list gains Astrid Holmberg while the trader is still editing.
+    writeFileSync(list, `${readFileSync(list, "utf8")}Astrid Holmberg,,1981-05-14,Sweden\n`);
+    expect(await w.runListsImportCommand([list])).toMatch(
+      /re-screened \d+ approved traders, 1 with a new likely match/,
+    );
+    await w.worker();
+
+    expect(await reviewer.queue({ queue: "monitoring" })).toContain(`data-case="${kycCase.id}"`);
+    const page = await reviewer.casePage(kycCase.id);
+    expect(page).toContain('data-testid="monitoring-task"');
+    expect(page).toMatch(/data-hit="editing-pep:[^"]+"/);
+    expect(
+      w
+        .crmEventsFor(kycCase.id)
+        .slice(heardBefore)
+        .map((e) => [e.type, e.status]),
+    ).toEqual([["case.monitoring_hit", "action_required"]]);
+    expect(
+      w.accountUpdates.filter((u) => u.login === trader.tradingLogin).at(-1)?.accessRights,
+    ).toBe("CLOSE_ONLY");
+    // What the trader typed is still theirs to finish.
+    expect(await trader.html("kyc", { step: "personal" })).toContain('value="Holm"');
+  });
+});

@@ -390,12 +390,14 @@ export async function listScreeningEvidence(caseId: string): Promise<Record<stri
  * against the lists at `versions` (source → version) yet:
  * after a list change, every one of them; after a re-screening that was cut off, the ones it did
  * not reach. A run is recorded per case in its own transaction, so a case is either done or
- * still listed here: the next run resumes without screening anyone twice.
+ * still listed here: the next run resumes without screening anyone twice. Only a run whose
+ * screening compared a name with the lists counts: one that had no personal data to screen
+ * leaves the case listed, so it is tried again rather than taken as screened.
  */
 export async function listCasesToRescreen(
   versions: Record<string, string>,
   now: Date,
-): Promise<Pick<KycCase, "id" | "traderId" | "level">[]> {
+): Promise<Pick<KycCase, "id" | "traderId" | "level" | "status" | "approvedLevel">[]> {
   const db = await getDb();
   const latest = db
     .selectDistinctOn([kycCases.traderId], {
@@ -411,7 +413,13 @@ export async function listCasesToRescreen(
     .orderBy(kycCases.traderId, desc(kycCases.openedAt), desc(kycCases.id))
     .as("latest");
   return db
-    .select({ id: latest.id, traderId: latest.traderId, level: latest.level })
+    .select({
+      id: latest.id,
+      traderId: latest.traderId,
+      level: latest.level,
+      status: latest.status,
+      approvedLevel: latest.approvedLevel,
+    })
     .from(latest)
     .where(
       and(
@@ -424,8 +432,9 @@ export async function listCasesToRescreen(
         ),
         isNull(latest.closedAt),
         not(underEndedRelationship(latest, now)),
-        sql`not exists (select 1 from ${checkRuns} r where r.case_id = ${latest.id}
-          and r.list_versions = ${JSON.stringify(versions)}::jsonb)`,
+        sql`not exists (select 1 from ${checkRuns} r join ${caseChecks} c on c.run_id = r.id
+          where r.case_id = ${latest.id} and r.list_versions = ${JSON.stringify(versions)}::jsonb
+          and c."check" = 'screening' and c.evidence -> 'lists' is not null)`,
       ),
     )
     .orderBy(asc(latest.id));

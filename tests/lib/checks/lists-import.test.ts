@@ -18,8 +18,15 @@ import {
 import { listOutboxEventsForCase } from "@/lib/db/queries/outbox";
 import { getOpenReviewTask } from "@/lib/db/queries/review";
 import { replaceScreeningList } from "@/lib/db/queries/screening-lists";
-import { auditEvents, checkRuns, screeningEntries, screeningLists } from "@/lib/db/schema";
+import {
+  auditEvents,
+  caseSubmissions,
+  checkRuns,
+  screeningEntries,
+  screeningLists,
+} from "@/lib/db/schema";
 import { changeCaseStatus } from "@/lib/kyc/cases";
+import { upgradeCase } from "@/lib/kyc/upgrade";
 import { sourceName } from "@/lib/screening/import";
 import { getScreeningIndex, resetScreeningIndex } from "@/lib/screening/store";
 import { setTestEnv } from "../../helpers/env";
@@ -190,6 +197,41 @@ describe("lists:import", () => {
       .from(auditEvents)
       .where(eq(auditEvents.caseId, target.kycCase.id));
     expect(audit2.filter((a) => a.action === "screening.rescreen_hit")).toHaveLength(1);
+  });
+
+  it("never counts an approval in force it could not screen as screened: audited, reported, tried again", async () => {
+    const { kycCase } = await approvedCase({ identity: { documentNumber: "SE0000004" } });
+    const approved = await getCaseById(kycCase.id);
+    expect(
+      (await upgradeCase(approved!, "standard", { type: "system", id: "crm" }, "crm")).outcome,
+    ).toBe("upgrade_opened");
+    // An approval from before its round was frozen: nothing it rests on can be read back, and the
+    // upgrade's drafts are not what it decided.
+    await t.db.delete(caseSubmissions).where(eq(caseSubmissions.caseId, kycCase.id));
+
+    writeFileSync(pep, readFileSync(pep, "utf8") + "Another Person,,1960,France\n");
+    const first = await importListsAndRescreen([sdn, pep]);
+    expect(first.rescreen?.unscreened).toEqual([
+      { caseId: kycCase.id, traderId: kycCase.traderId },
+    ]);
+    expect(await getLatestCheckRun(kycCase.id, "rescreen")).toBeUndefined();
+    const audit = await t.db.select().from(auditEvents).where(eq(auditEvents.caseId, kycCase.id));
+    expect(audit.filter((a) => a.action === "screening.rescreen_unscreened")).toEqual([
+      expect.objectContaining({
+        data: {
+          reason: "no_personal_data",
+          lists: expect.objectContaining({ "local-pep": expect.any(String) }),
+        },
+      }),
+    ]);
+
+    // The lists did not change, but the approval was not screened against them: the next import
+    // tries it again.
+    const again = await importListsAndRescreen([sdn, pep]);
+    expect(again.lists.map((l) => l.status)).toEqual(["unchanged", "unchanged"]);
+    expect(again.rescreen?.unscreened).toEqual([
+      { caseId: kycCase.id, traderId: kycCase.traderId },
+    ]);
   });
 });
 
