@@ -175,6 +175,7 @@ async function checkRound(kycCase: KycCase, now: Date): Promise<CaseChecksOutcom
     record.fourEyesRequired && record.route === "auto_approve"
       ? { ...record, route: "review" }
       : record,
+    now,
   );
   log.info("checks.completed", {
     caseId: kycCase.id,
@@ -189,6 +190,7 @@ async function checkRound(kycCase: KycCase, now: Date): Promise<CaseChecksOutcom
 async function applyRoute(
   kycCase: Pick<KycCase, "id" | "status" | "round" | "traderId">,
   record: RunRecord & { runId: string },
+  now: Date,
 ): Promise<KycCase["status"]> {
   let status = kycCase.status;
   const data = { runId: record.runId, route: record.route, level: record.level };
@@ -219,13 +221,15 @@ async function applyRoute(
       reason: error.reason ?? "moved",
     });
     // The run says "automatic approval" and the case sits in review: the trail says why, so
-    // nobody reads the run as an approval that was lost.
+    // nobody reads the run as an approval that was lost. Its own write, at the run's time: the
+    // refusal is a throw inside the approval's transaction, which rolls back everything in it.
     if (error.reason === "approval_on_hold")
       await appendAuditEvent({
         ...CHECKS_ACTOR_AUDIT,
         action: "checks.auto_approval_refused",
         caseId: kycCase.id,
         traderId: kycCase.traderId,
+        occurredAt: now,
         data: { runId: record.runId, round: kycCase.round, reason: error.reason },
       });
     status = (await getCaseById(kycCase.id))?.status ?? status;
