@@ -11,7 +11,8 @@ export const OUTBOX_DELETED = "retention.outbox_deleted";
 /**
  * The purge left a case it looked at: due for erasure but with an open hold task (once per task),
  * or a decided case's later round (an upgrade, a renewal, a retry) left as a draft past the draft
- * period, which is no abandoned draft (once per case and round).
+ * period, which is no abandoned draft, or a lapsed upgrade whose rollback was refused (once per
+ * case and round).
  */
 export const PURGE_DEFERRED = "retention.purge_deferred";
 
@@ -41,6 +42,19 @@ export const outboxDeletedSchema = z.object({
 });
 
 export const LATER_ROUND_DRAFT = "later_round_draft";
+/** A lapsed upgrade whose rollback was refused for a reason that will not go away by itself. */
+export const UPGRADE_REFUSED = "upgrade_refused";
+/**
+ * Why: a screening hit confirmed as a match (the decline's refusal, or the database's approval
+ * guard), or the approved round's answers could not be read back (nothing to restore: the
+ * upgrade's uploads would stay the case's current documents).
+ */
+export const UPGRADE_REFUSALS = [
+  "confirmed_match",
+  "approval_guard",
+  "approved_inputs_missing",
+] as const;
+export type UpgradeRefusal = (typeof UPGRADE_REFUSALS)[number];
 
 /**
  * The purge rolled an upgrade the trader left as a draft back to the approval in force (the
@@ -74,6 +88,13 @@ export const purgeDeferredSchema = z.union([
     reason: z.literal(LATER_ROUND_DRAFT),
     round: z.number().int().positive(),
     /** The trader's last trace on the draft (the case, a draft, an upload, a vendor capture). */
+    touchedAt: z.coerce.date(),
+  }),
+  z.object({
+    /** The upgrade stays a draft (once per case and round): an approver must act on the case. */
+    reason: z.literal(UPGRADE_REFUSED),
+    round: z.number().int().positive(),
+    refused: z.enum(UPGRADE_REFUSALS),
     touchedAt: z.coerce.date(),
   }),
 ]);

@@ -31,7 +31,11 @@
  *   to approved at the approved level, the approved round's answers and documents put back, the
  *   CRM and cTrader told `decline_upgrade`), and the files uploaded for it, never sent, are
  *   deleted with their objects. Audited as `retention.upgrade_rolled_back` with the rule and its
- *   dates. Not while on legal hold, with an open hold task, or under an ended relationship.
+ *   dates. Not while on legal hold, with an open hold task, or under an ended relationship. A
+ *   decline refused for good (a screening hit confirmed as a match) is audited once per case and
+ *   round (`retention.purge_deferred`, reason `upgrade_refused`) and not tried again at that
+ *   round; any other failure (a storage outage) is logged and tried again next run, the purge
+ *   going on with the other cases meanwhile.
  * - Any other later round (an early renewal, a retry, an upgrade the purge may not roll back)
  *   left as a draft past the draft period is not an abandoned draft: the case is kept whole by
  *   its own rule, and the keep is audited once per case and round (`retention.purge_deferred`,
@@ -61,7 +65,7 @@ import {
 } from "@/lib/db/queries/retention";
 import { appendAuditEvent } from "@/lib/db/queries/audit";
 import { getCaseById } from "@/lib/db/queries/cases";
-import { AppError, isAppError } from "@/lib/errors";
+import { AppError, errorFacts, isAppError } from "@/lib/errors";
 import { UPGRADE_LAPSED } from "@/lib/kyc/upgrade";
 import { declineUpgrade } from "@/lib/review/decisions";
 import { log } from "@/lib/log";
@@ -78,7 +82,9 @@ import {
   type documentDeletedSchema,
   upgradeRolledBackSchema,
   type outboxDeletedSchema,
-  type purgeDeferredSchema,
+  purgeDeferredSchema,
+  UPGRADE_REFUSED,
+  type UpgradeRefusal,
 } from "./deletions";
 import { cutoffs, retentionOutcome } from "./policy";
 import { tombstoneSchema, type PurgeRule, type Tombstone } from "./tombstone";
@@ -144,18 +150,29 @@ export async function purgeCase(
 const notLapsedAnyMore = () =>
   new AppError("CONFLICT", "the upgrade is no longer lapsed", { reason: "not_open" });
 
+/** A refusal that no later run would change: the purge records it once and stops trying. */
+function refusalOf(error: unknown): UpgradeRefusal | null {
+  if (isAppError(error)) return error.reason === "confirmed_match" ? "confirmed_match" : null;
+  // The approval guard (drizzle/0022): a match confirmed after the decline's own check.
+  return errorFacts(error).errorCode === "23514" ? "approval_guard" : null;
+}
+
+type Lapsed = Awaited<ReturnType<typeof listLapsedUpgrades>>[number];
+
 /**
- * Rolls back one lapsed upgrade (listLapsedUpgrades); false when it no longer qualifies or the
- * decline was refused (a screening hit confirmed as a match: the approval itself is in doubt and
- * a reviewer must withdraw it; the purge then records the draft as kept).
+ * Rolls back one lapsed upgrade (listLapsedUpgrades). `kept` when it no longer qualifies under
+ * the lock; `refused` when the decline was refused for good (a screening hit confirmed as a match:
+ * the approval itself is in doubt and an approver must withdraw it), which is audited once and not
+ * tried again at this round; `failed` on anything else (a storage outage, say), logged and tried
+ * again next run, so that one case never stops the purge's other work.
  */
 async function rollBackLapsedUpgrade(
-  lapsed: { caseId: string; touchedAt: Date; touchedBefore: Date },
+  lapsed: Lapsed,
   now: Date,
-): Promise<boolean> {
-  const kycCase = await getCaseById(lapsed.caseId);
-  if (!kycCase) return false;
+): Promise<"rolled_back" | "kept" | "refused" | "failed"> {
   try {
+    const kycCase = await getCaseById(lapsed.caseId);
+    if (!kycCase) return "kept";
     await declineUpgrade(
       kycCase,
       UPGRADE_LAPSED,
@@ -195,11 +212,36 @@ async function rollBackLapsedUpgrade(
       },
       now,
     );
-    return true;
+    return "rolled_back";
   } catch (error) {
-    if (!isAppError(error) || error.code !== "CONFLICT") throw error;
-    log.info("retention.upgrade_kept", { caseId: lapsed.caseId, why: error.message });
-    return false;
+    const refused = refusalOf(error);
+    if (refused) {
+      await appendAuditEvent({
+        actorType: "system",
+        actorId: "retention",
+        action: PURGE_DEFERRED,
+        caseId: lapsed.caseId,
+        traderId: lapsed.traderId,
+        data: purgeDeferredSchema.parse({
+          reason: UPGRADE_REFUSED,
+          round: lapsed.round,
+          refused,
+          touchedAt: lapsed.touchedAt,
+        }),
+        occurredAt: now,
+      });
+      log.warn("retention.upgrade_refused", { caseId: lapsed.caseId, refused });
+      return "refused";
+    }
+    if (isAppError(error) && error.code === "CONFLICT") {
+      log.info("retention.upgrade_kept", { caseId: lapsed.caseId, why: error.message });
+      return "kept";
+    }
+    log.error("retention.upgrade_rollback_failed", {
+      caseId: lapsed.caseId,
+      ...errorFacts(error),
+    });
+    return "failed";
   }
 }
 
@@ -213,7 +255,10 @@ export type PurgeReport = {
   refusedUploads: number;
   /** Outbox events of erased cases that settled after the erasure, deleted now. */
   outboxEvents: number;
-  /** Hold tasks, and later rounds' drafts, newly found keeping a case (audited once each). */
+  /**
+   * Hold tasks, later rounds' drafts and refused rollbacks newly found keeping a case (audited
+   * once each).
+   */
   deferred: number;
 };
 
@@ -231,8 +276,12 @@ export async function runRetentionPurge(now = new Date()): Promise<PurgeReport> 
   const drafts = { before: at.draftsTouchedBefore, rules: at.draftRules };
   for (const kycCase of await listAbandonedDraftCases(drafts, BATCH))
     if (await purgeCase(kycCase.id, "abandoned_draft", now)) report.drafts++;
-  for (const lapsed of await listLapsedUpgrades(drafts, now, BATCH))
-    if (await rollBackLapsedUpgrade(lapsed, now)) report.upgrades++;
+  const refused = { action: PURGE_DEFERRED, reason: UPGRADE_REFUSED };
+  for (const lapsed of await listLapsedUpgrades(drafts, refused, now, BATCH)) {
+    const outcome = await rollBackLapsedUpgrade(lapsed, now);
+    if (outcome === "rolled_back") report.upgrades++;
+    if (outcome === "refused") report.deferred++;
+  }
   const pastEnd = { endedBefore: at.relationshipEndedBefore, rules: at.caseRules };
   for (const { kycCase } of await listCasesPastRelationshipEnd(pastEnd, BATCH))
     if (await purgeCase(kycCase.id, "relationship_ended", now)) report.cases++;

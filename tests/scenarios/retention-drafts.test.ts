@@ -6,9 +6,10 @@
  * in the audit trail.
  */
 import "./support/request-scope";
-import { existsSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";
+import { POST as relationshipEnd } from "@/app/api/crm/traders/[id]/relationship-end/route";
 import { BUILT_IN_LEVELS } from "@/lib/kyc/levels";
 import { UPGRADE_ROLLED_BACK, upgradeRolledBackSchema } from "@/lib/retention/deletions";
 import { documentKey } from "@/lib/storage";
@@ -18,7 +19,7 @@ import { textOf } from "../helpers/render-page";
 import { sqlRows } from "../helpers/sql-rows";
 import { stubSumsub, SUMSUB_SETTINGS } from "../helpers/sumsub-stub";
 import { signedInStaff, Trader } from "./support/people";
-import { scenarioWorld, type World } from "./support/world";
+import { BROKER, scenarioWorld, type World } from "./support/world";
 
 const CRM_KEY = "crm-api-key-for-the-draft-retention-scenarios";
 const world = scenarioWorld({ CRM_API_KEY: CRM_KEY });
@@ -94,9 +95,9 @@ describe("scenario: a draft's period follows its trigger (RETENTION_DRAFT_DAYS_B
 });
 
 /** A trader approved at standard who opened an upgrade to enhanced from a launch and left it. */
-async function upgradeLeftAsDraft(w: World, userId: number) {
+async function upgradeLeftAsDraft(w: World, userId: number, surnames = "Uppgradsson") {
   const trader = new Trader(w, userId);
-  await trader.completeStandardLevel({ surnames: "Uppgradsson" });
+  await trader.completeStandardLevel({ surnames });
   const kycCase = await trader.currentCase();
   await w.worker();
   const reviewer = await signedInStaff(w, `drafts.reviewer.${userId}@broker.example`, "reviewer");
@@ -324,6 +325,88 @@ describe("scenario: the vendor's capture is the trader's touch too", () => {
         ...Object.fromEntries(Object.keys(vendor).map((key) => [key, undefined])),
       });
     }
+  }, 400_000);
+});
+
+describe("scenario: a lapsed upgrade the purge may not roll back", () => {
+  it("keeps an upgrade while a monitoring hit on the approval is open", async () => {
+    const w = world();
+    const list = path.join(w.dataDir, "drafts-pep.csv");
+    copyFileSync(path.join(__dirname, "../fixtures/sanctions/generic-pep.csv"), list);
+    await w.runListsImportCommand([list]);
+    const { kycCase, unsentId, touched } = await upgradeLeftAsDraft(w, 471_051, "Haltbergsson");
+    // The broker's list gains the trader: a monitoring hit holds the approval in force.
+    writeFileSync(list, `${readFileSync(list, "utf8")}Jonas Haltbergsson,,1979-02-11,Sweden\n`);
+    expect(await w.runListsImportCommand([list])).toMatch(/, 1 with a new likely match/);
+    await w.worker();
+    const reviewer = await signedInStaff(w, "drafts.monitoring@broker.example", "reviewer");
+    expect(await reviewer.casePage(kycCase.id)).toContain('data-testid="monitoring-task"');
+
+    await w.worker(new Date(touched.getTime() + 91 * DAY));
+    await w.worker(new Date(touched.getTime() + 92 * DAY));
+    expect(await caseRow(w, kycCase.id)).toMatchObject({ status: "draft", level: "enhanced" });
+    expect((await documentRows(w, kycCase.id)).map((d) => d.id)).toContain(unsentId);
+    expect(await auditOf(w, kycCase.id, UPGRADE_ROLLED_BACK)).toEqual([]);
+    expect((await auditOf(w, kycCase.id, "retention.purge_deferred")).map((a) => a.data)).toEqual([
+      { reason: "later_round_draft", round: 1, touchedAt: expect.any(String) },
+    ]);
+  }, 400_000);
+
+  it("keeps an upgrade of a trader whose relationship ended (the case goes whole by its own rule)", async () => {
+    const w = world();
+    const { kycCase, unsentId, touched } = await upgradeLeftAsDraft(w, 471_052);
+    const response = await relationshipEnd(
+      new Request(`${BROKER}/api/crm/traders/471052/relationship-end`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${CRM_KEY}` },
+        body: JSON.stringify({ endedAt: new Date().toISOString() }),
+      }),
+      { params: Promise.resolve({ id: "471052" }) },
+    );
+    expect(response.status).toBe(200);
+
+    await w.worker(new Date(touched.getTime() + 91 * DAY));
+    expect(await caseRow(w, kycCase.id)).toMatchObject({ status: "draft", level: "enhanced" });
+    expect((await documentRows(w, kycCase.id)).map((d) => d.id)).toContain(unsentId);
+    expect(await auditOf(w, kycCase.id, UPGRADE_ROLLED_BACK)).toEqual([]);
+    expect(w.crmEventsFor(kycCase.id).map((e) => e.event)).not.toContain("decline_upgrade");
+  }, 400_000);
+
+  it("rolls back the other lapsed upgrades in the same run when one fails, and the failed one on a later run", async () => {
+    const w = world();
+    const stuck = await upgradeLeftAsDraft(w, 471_053);
+    const other = await upgradeLeftAsDraft(w, 471_054);
+    // The storage cannot delete the first case's unsent upload: a directory stands at its key.
+    const row = (await documentRows(w, stuck.kycCase.id)).find((d) => d.id === stuck.unsentId)!;
+    const object = path.join(w.dataDir, "documents", row.storage_key);
+    rmSync(object);
+    mkdirSync(path.join(object, "in-the-way"), { recursive: true });
+
+    await w.worker(new Date(other.touched.getTime() + 91 * DAY));
+    // The failure stays with its case: nothing of it changed, the other one is rolled back.
+    expect(await caseRow(w, stuck.kycCase.id)).toMatchObject({
+      status: "draft",
+      level: "enhanced",
+    });
+    expect((await documentRows(w, stuck.kycCase.id)).map((d) => d.id)).toContain(stuck.unsentId);
+    expect(await auditOf(w, stuck.kycCase.id, UPGRADE_ROLLED_BACK)).toEqual([]);
+    expect(await caseRow(w, other.kycCase.id)).toMatchObject({
+      status: "approved",
+      level: "standard",
+    });
+    expect(await auditOf(w, other.kycCase.id, UPGRADE_ROLLED_BACK)).toHaveLength(1);
+
+    // The storage works again: the next run finishes the job.
+    rmSync(object, { recursive: true });
+    await w.worker(new Date(other.touched.getTime() + 92 * DAY));
+    expect(await caseRow(w, stuck.kycCase.id)).toMatchObject({
+      status: "approved",
+      level: "standard",
+    });
+    expect((await documentRows(w, stuck.kycCase.id)).map((d) => d.id)).not.toContain(
+      stuck.unsentId,
+    );
+    expect(await auditOf(w, stuck.kycCase.id, UPGRADE_ROLLED_BACK)).toHaveLength(1);
   }, 400_000);
 });
 

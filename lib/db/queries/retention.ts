@@ -308,11 +308,13 @@ export async function listLaterRoundDraftsKept(
  * the purge rolls back to the approval in force (lib/retention/purge.ts): not on legal hold, no
  * open hold task (the reviewer deciding it may need what the trader uploaded), and not under an
  * ended relationship (nothing of such a trader's is worked on; the case goes whole by its own
- * rule). An early renewal (same level) and a retry (no approved level) are not upgrades.
+ * rule), nor one whose rollback was refused for good at its round (a `refused` audit event names
+ * it). An early renewal (same level) and a retry (no approved level) are not upgrades.
  * `touchedBefore` is the moment that applied to the case.
  */
 export async function listLapsedUpgrades(
   cut: { before: Date; rules: MomentRules },
+  refused: { action: string; reason: string },
   now: Date,
   limit: number,
 ) {
@@ -320,6 +322,8 @@ export async function listLapsedUpgrades(
   return db
     .select({
       caseId: kycCases.id,
+      traderId: kycCases.traderId,
+      round: kycCases.round,
       touchedAt: sql<Date>`${lastTouchedAt}`.mapWith(kycCases.updatedAt),
       touchedBefore: sql<Date>`${momentByRule(cut.rules, cut.before)}`.mapWith(kycCases.updatedAt),
     })
@@ -334,6 +338,10 @@ export async function listLapsedUpgrades(
         notHeldOrPurged(kycCases.id),
         sql`not ${holdTaskOpen(kycCases.id)}`,
         sql`not ${underEndedRelationship(kycCases, now)}`,
+        // A rollback refused for good at this round (audited once) is not tried again.
+        sql`not exists (select 1 from ${auditEvents} d where d.case_id = ${kycCases.id}
+          and d.action = ${refused.action} and d.data->>'reason' = ${refused.reason}
+          and d.data->>'round' = ${kycCases.round}::text)`,
       ),
     )
     .orderBy(asc(kycCases.openedAt))
