@@ -219,12 +219,7 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
      */
     relationshipEndedAt,
     vendorVerdictAfterChecks: verdictAfterChecks(kycCase, checksOfRound?.results, vendorState),
-    /**
-     * The last move declined an upgrade (or early renewal): the checks shown are the declined
-     * round's, and the vendor's verdict beside them is the one the approval rests on, put back.
-     */
-    vendorVerdictRestored:
-      events.filter((e) => isMove(e.event)).at(-1)?.event === "decline_upgrade",
+    vendorVerdictRestored: verdictOfRestoredApproval(events, vendorState),
     /** Earlier captures at the vendor, replaced by a later one: kept as evidence. */
     replacedCaptures,
     deliveryLog: deliveryLog.map((d) => ({
@@ -272,6 +267,24 @@ function verdictAfterChecks(
   return shown.success && isDeepStrictEqual(shown.data, vendorState.verdict)
     ? null
     : vendorState.verdict;
+}
+
+/**
+ * Whether the vendor's verdict shown beside the checks is the one the approval in force rests on,
+ * put back by the last move, a declined upgrade (or early renewal): true while no later verdict
+ * replaced it (a vendor re-reviewing the same applicant after the decline; the one replaced is
+ * kept among the earlier captures).
+ */
+function verdictOfRestoredApproval(
+  events: readonly { id: number; event: string; occurredAt: Date }[],
+  vendorState: VendorState | null,
+): boolean {
+  const decline = [...events]
+    .sort((a, b) => a.id - b.id)
+    .filter((e) => isMove(e.event))
+    .at(-1);
+  if (decline?.event !== "decline_upgrade") return false;
+  return vendorState?.verdictAt != null && vendorState.verdictAt <= decline.occurredAt;
 }
 
 /** What the case file loads; the summary on top of the page is computed from it. */

@@ -270,6 +270,8 @@ export type VendorState = {
   /** The vendor said the verdict is final, then answered that it does not exist. */
   verdictUnavailable: boolean;
   verdictReference: string | null;
+  /** When the verdict in force was stored (a restored capture keeps its own). */
+  verdictAt: Date | null;
 };
 
 /** The case's vendor verification, or null when its level uses no vendor. */
@@ -286,6 +288,7 @@ export async function loadVendorState(
       verdict: null,
       verdictUnavailable: false,
       verdictReference: null,
+      verdictAt: null,
     };
   const parsed = row.verdict ? vendorVerdictSchema.safeParse(row.verdict) : null;
   if (parsed && !parsed.success)
@@ -296,6 +299,7 @@ export async function loadVendorState(
     verdict: parsed?.success ? parsed.data : null,
     verdictUnavailable: row.status === "completed" && row.verdict === null,
     verdictReference: row.verdictReference,
+    verdictAt: row.verdictAt,
   };
 }
 

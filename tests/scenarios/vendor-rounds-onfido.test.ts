@@ -129,9 +129,15 @@ describe("scenario: Onfido's verdicts stay with the round they were captured in"
     await w.worker();
     expect(w.crmEventsFor(kycCase.id).at(-1)?.type).toBe("case.vendor_alert");
     expect(await approver.casePage(kycCase.id)).toContain('data-testid="vendor-verdict-task"');
+    // Stored on the replaced capture, beside the verdict the approval was given on.
     const replaced =
-      /data-testid="replaced-capture" data-round="1"[\s\S]*?data-vendor-outcome="(\w+)"/;
-    expect(replaced.exec(await approver.casePage(kycCase.id))?.[1]).toBe("review");
+      /data-testid="replaced-capture" data-round="(\d+)"[\s\S]*?data-vendor-outcome="(\w+)"/g;
+    expect(
+      [...(await approver.casePage(kycCase.id)).matchAll(replaced)].map((m) => [m[1], m[2]]),
+    ).toEqual([
+      ["1", "approved"],
+      ["1", "review"],
+    ]);
 
     // The upgrade's own capture comes back clear, but the upgrade cannot be approved on a held
     // approval.

@@ -3,7 +3,9 @@
  * standard on Sumsub's clean verdict is asked for enhanced (also verified by Sumsub); the new
  * capture replaces the approved one, whose verdict is kept as an earlier capture; Sumsub declines
  * the new one; the reviewer declines the upgrade; the approved round's verdict is the case's
- * again (the console, the checks' input); the trader's export holds both; the purge deletes both.
+ * again (the console, the checks' input); the trader's export holds both; Sumsub's later review of
+ * its one applicant replaces the verdict in force but not the evidence (kept as an earlier
+ * capture); the purge deletes them all.
  */
 import "./support/request-scope";
 import { sql } from "drizzle-orm";
@@ -30,8 +32,13 @@ const world = scenarioWorld({
 type Sumsub = ReturnType<typeof stubSumsub>;
 
 /** Sumsub reviews the applicant (GREEN, or RED for a forgery) and posts its signed webhook. */
-async function sumsubReviews(sumsub: Sumsub, caseId: string, answer: "GREEN" | "RED") {
-  const labels = answer === "RED" ? { rejectLabels: ["FORGERY"] } : {};
+async function sumsubReviews(
+  sumsub: Sumsub,
+  caseId: string,
+  answer: "GREEN" | "RED",
+  rejectLabels = ["FORGERY"],
+) {
+  const labels = answer === "RED" ? { rejectLabels } : {};
   sumsub.review = {
     reviewStatus: "completed",
     reviewDate: "2026-12-03 03:00:00+0000",
@@ -159,6 +166,32 @@ describe("scenario: a declined upgrade gives the approval back the vendor's verd
       { round: 2, status: "completed", verdict: { outcome: "declined" } },
     ]);
 
+    // Sumsub keeps one applicant per case, now reviewed RED for the upgrade's capture: its
+    // redelivered review is read as a verdict on the capture in force (a late verdict holding the
+    // approval), and the clean verdict the approval was given on is kept among earlier captures.
+    expect(
+      (await sumsubReviews(sumsub, kycCase.id, "RED", ["FORGERY", "SELFIE_MISMATCH"])).body,
+    ).toMatchObject({ outcome: "recorded" });
+    await w.worker();
+    const reviewed = await approver.casePage(kycCase.id);
+    expect(reviewed).toContain('data-testid="vendor-verdict-task"');
+    // Shown as a verdict that came after the decision, no longer as the approval's.
+    expect(reviewed).not.toContain('data-testid="vendor-verdict-of-approval"');
+    expect(reviewed).toContain('data-testid="vendor-verdict-after-checks"');
+    expect(replacedOn(reviewed)).toEqual([
+      [2, "declined"],
+      [1, "approved"],
+    ]);
+    expect((await loadVendorState(declined))?.verdict?.outcome).toBe("declined");
+    // The approver looks and keeps the approval: the hold lifts, nothing is left to decide.
+    expect(
+      await approver.keepApproval(
+        kycCase.id,
+        "Forgery flag is about the declined upgrade's capture.",
+      ),
+    ).toBe("approval_kept");
+    await w.worker();
+
     // The relationship ends and the retention runs out: the purge deletes every capture.
     const ended = await relationshipEnd(
       new Request(`${BROKER}/api/crm/traders/${trader.userId}/relationship-end`, {
@@ -176,7 +209,7 @@ describe("scenario: a declined upgrade gives the approval back the vendor's verd
         sql`select (select count(*)::int from vendor_verifications where case_id = ${kycCase.id})
           + (select count(*)::int from vendor_verification_history where case_id = ${kycCase.id}) as n`,
       );
-    expect(await captures()).toEqual([{ n: 2 }]);
+    expect(await captures()).toEqual([{ n: 3 }]);
     await w.worker(new Date(erasableFrom));
     expect(await captures()).toEqual([{ n: 0 }]);
     // A late webhook about the erased case names nothing of ours.

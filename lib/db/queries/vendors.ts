@@ -281,7 +281,9 @@ const namesReference = (row: VendorVerificationRow, vendor: string, reference: s
   (row.verdictReference === reference || row.sessionReference === reference);
 
 /** The capture a webhook's verdict goes to: the one in force, or a replaced one (`historyId`). */
-type NamedCapture = { row: VendorVerificationRow; historyId: number | null };
+type NamedCapture =
+  | { row: VendorVerificationRow; historyId: null; replacedAt: null }
+  | { row: VendorVerificationRow; historyId: number; replacedAt: Date };
 
 /**
  * The capture the webhook's reference names, locked (after the case row: lockCaseOf): the case's
@@ -302,11 +304,11 @@ async function lockNamingRow(
     .where(eq(vendorVerifications.caseId, input.caseId))
     .for("update");
   if (row && namesReference(row, input.vendor, input.verdictReference))
-    return { row, historyId: null };
+    return { row, historyId: null, replacedAt: null };
   if (!kycCase || !approvalInForce(kycCase)) return null;
   const approved = await replacedApprovedCapture(tx, input.caseId, row);
   return approved && namesReference(approved, input.vendor, input.verdictReference)
-    ? { row: approved, historyId: approved.id }
+    ? { row: approved, historyId: approved.id, replacedAt: approved.replacedAt }
     : null;
 }
 
@@ -345,7 +347,8 @@ async function replacedApprovedCapture(
 /**
  * Stores a final verdict of the capture the row still names (else `superseded`, nothing written).
  * The same verdict again (a webhook delivered twice) changes nothing and answers `unchanged`; a
- * different one replaces it, moves `verdict_at` and is audited. A verdict on the replaced capture
+ * different one replaces it, moves `verdict_at` and is audited; the verdict it replaces is kept in
+ * the history (the evidence a decision was given on is never lost). A verdict on the replaced capture
  * the approval in force rests on (lockNamingRow) is stored on its history row: evidence, and a
  * concern like any verdict on the approved capture, but not the checks' input of the new round. With `concern`
  * (the task's evidence and the event for the broker's systems), a case whose approval is in force
@@ -379,12 +382,29 @@ export async function recordVendorVerdict(input: {
       capturedAt: row.capturedAt ?? input.now,
       verdictAt: input.now,
     };
-    if (historyId === null)
+    if (historyId === null) {
+      // The verdict replaced may be the one an approval was given on (Sumsub's one applicant per
+      // case re-reviewed after a decline put the approved capture back): it is kept, as a replaced
+      // capture's is, before the new one takes its place.
+      if (row.verdict)
+        await tx.insert(vendorVerificationHistory).values({ ...row, replacedAt: input.now });
       await tx
         .update(vendorVerifications)
         .set(completed)
         .where(eq(vendorVerifications.caseId, input.caseId));
-    else
+    } else if (row.verdict) {
+      // Likewise on a replaced capture: the earlier verdict's row stays, and the new verdict is a
+      // later row of the same capture (the latest is the one the approval rests on).
+      await tx.insert(vendorVerificationHistory).values({
+        caseId: row.caseId,
+        round: row.round,
+        vendor: row.vendor,
+        sessionReference: row.sessionReference,
+        startedAt: row.startedAt,
+        replacedAt: named.replacedAt,
+        ...completed,
+      });
+    } else
       await tx
         .update(vendorVerificationHistory)
         .set(completed)

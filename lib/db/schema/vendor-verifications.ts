@@ -12,8 +12,8 @@
  * `verdict_reference`) → `completed` (a signed webhook said the verdict is final and `verdict`
  * holds it, or is null when the vendor's API answered that the reference its webhook named does
  * not exist: the checks warn `verdict_unavailable`). A later webhook for the same reference
- * replaces the verdict (the vendor re-reviewed) and moves `verdict_at`; the same verdict again
- * changes nothing.
+ * replaces the verdict (the vendor re-reviewed) and moves `verdict_at`, the row as it was going
+ * to vendor_verification_history first; the same verdict again changes nothing.
  *
  * Invariants:
  * - `verdict` is a `VendorVerdict` (lib/vendors/verdict.ts vendorVerdictSchema), parsed by the
