@@ -32,7 +32,8 @@
  *   CRM and cTrader told `decline_upgrade`), and the files uploaded for it, never sent, are
  *   deleted with their objects. Audited as `retention.upgrade_rolled_back` with the rule and its
  *   dates. Not while on legal hold, with an open hold task, or under an ended relationship. A
- *   decline refused for good (a screening hit confirmed as a match) is audited once per case and
+ *   decline refused for good (a screening hit confirmed as a match; the approved round's answers
+ *   unreadable, so nothing of the approval could be put back) is audited once per case and
  *   round (`retention.purge_deferred`, reason `upgrade_refused`) and not tried again at that
  *   round; any other failure (a storage outage) is logged and tried again next run, the purge
  *   going on with the other cases meanwhile.
@@ -150,8 +151,16 @@ export async function purgeCase(
 const notLapsedAnyMore = () =>
   new AppError("CONFLICT", "the upgrade is no longer lapsed", { reason: "not_open" });
 
+/** The purge's own refusal, under the row lock, of a rollback it must not do. */
+class RollbackRefused extends Error {
+  constructor(readonly refused: UpgradeRefusal) {
+    super(`the lapsed upgrade's rollback is refused: ${refused}`);
+  }
+}
+
 /** A refusal that no later run would change: the purge records it once and stops trying. */
 function refusalOf(error: unknown): UpgradeRefusal | null {
+  if (error instanceof RollbackRefused) return error.refused;
   if (isAppError(error)) return error.reason === "confirmed_match" ? "confirmed_match" : null;
   // The approval guard (drizzle/0022): a match confirmed after the decline's own check.
   return errorFacts(error).errorCode === "23514" ? "approval_guard" : null;
@@ -163,8 +172,10 @@ type Lapsed = Awaited<ReturnType<typeof listLapsedUpgrades>>[number];
  * Rolls back one lapsed upgrade (listLapsedUpgrades). `kept` when it no longer qualifies under
  * the lock; `refused` when the decline was refused for good (a screening hit confirmed as a match:
  * the approval itself is in doubt and an approver must withdraw it), which is audited once and not
- * tried again at this round; `failed` on anything else (a storage outage, say), logged and tried
- * again next run, so that one case never stops the purge's other work.
+ * tried again at this round (so is one whose approved round's inputs cannot be read: the
+ * rollback would restore nothing and delete what are still the case's current documents);
+ * `failed` on anything else (a storage outage, say), logged and tried again next run, so that
+ * one case never stops the purge's other work.
  */
 async function rollBackLapsedUpgrade(
   lapsed: Lapsed,
@@ -179,7 +190,7 @@ async function rollBackLapsedUpgrade(
       {
         type: "system",
         id: "retention",
-        guard: async (tx, before) => {
+        guard: async (tx, before, approvedRound) => {
           const stillLapsed =
             before.status === "draft" &&
             before.approvedLevel !== null &&
@@ -187,6 +198,9 @@ async function rollBackLapsedUpgrade(
             before.updatedAt <= lapsed.touchedBefore &&
             (await lapsedUpgradeStillDue(tx, lapsed.caseId, lapsed.touchedBefore, now));
           if (!stillLapsed) throw notLapsedAnyMore();
+          // Fail closed: with nothing of the approval to put back, the upgrade's uploads would
+          // be deleted while still the case's current documents, and its answers would stay.
+          if (approvedRound === null) throw new RollbackRefused("approved_inputs_missing");
         },
         discard: async (tx) => {
           const deleted = await deleteUnsentUpgradeUploads(tx, lapsed.caseId);

@@ -348,7 +348,11 @@ export type UpgradeDecliner =
   | {
       type: "system";
       id: string;
-      guard: (tx: Tx, before: KycCase) => Promise<void>;
+      /**
+       * Under the row lock; `approvedRound` is the round put back, null when the approved round's
+       * inputs could not be read (nothing would be restored).
+       */
+      guard: (tx: Tx, before: KycCase, approvedRound: number | null) => Promise<void>;
       /** Discards what was never sent; returns the audit entry's own data (rule, dates, files). */
       discard: (tx: Tx) => Promise<Record<string, unknown>>;
       audit: { action: string };
@@ -409,7 +413,7 @@ export async function declineUpgrade(
           },
           guard: holdsClaim(by.staff),
         }
-      : { guard: (tx, _moved, before) => by.guard(tx, before) }),
+      : { guard: (tx, _moved, before) => by.guard(tx, before, approved?.round ?? null) }),
     alsoInTransaction: async (tx, moved) => {
       const retiredDocumentIds = approved ? await putBackApprovedInputs(tx, approved, now) : [];
       // The vendor's verdict the approval rests on is the case's again, not the refused round's.
