@@ -35,7 +35,7 @@ import { readCheckEvidence, type ReadEvidence } from "@/lib/checks/evidence";
 import type { CaseCheckRow, KycCase, ReviewTask } from "@/lib/db/schema";
 import { messagesFor } from "@/lib/i18n/catalogs";
 import { directionOf, pickLocale } from "@/lib/i18n/config";
-import { isFinalRejection, isMove } from "@/lib/kyc/case-state";
+import { approvedRoundOf, isFinalRejection, isMove } from "@/lib/kyc/case-state";
 import { readAttemptNote } from "@/lib/delivery/attempt-note";
 import { getLevel } from "@/lib/kyc/levels";
 import { loadCaseProgress, loadRejection, submittedAnswersSchema } from "@/lib/kyc/submission";
@@ -219,7 +219,7 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
      */
     relationshipEndedAt,
     vendorVerdictAfterChecks: verdictAfterChecks(kycCase, checksOfRound?.results, vendorState),
-    vendorVerdictRestored: verdictOfRestoredApproval(events, vendorState),
+    vendorVerdictRestored: verdictOfRestoredApproval(kycCase, events, vendorState),
     /** Earlier captures at the vendor, replaced by a later one: kept as evidence. */
     replacedCaptures,
     deliveryLog: deliveryLog.map((d) => ({
@@ -271,19 +271,22 @@ function verdictAfterChecks(
 
 /**
  * Whether the vendor's verdict shown beside the checks is the one the approval in force rests on,
- * put back by the last move, a declined upgrade (or early renewal): true while no later verdict
+ * put back by the last move, a declined upgrade (or early renewal), beside the checks of the
+ * declined round: only when that round was submitted (one declined as a draft, or lapsed, never
+ * moved the round, and the checks shown are the approved round's), and while no later verdict
  * replaced it (a vendor re-reviewing the same applicant after the decline; the one replaced is
  * kept among the earlier captures).
  */
 function verdictOfRestoredApproval(
+  kycCase: Pick<KycCase, "round">,
   events: readonly { id: number; event: string; occurredAt: Date }[],
   vendorState: VendorState | null,
 ): boolean {
-  const decline = [...events]
-    .sort((a, b) => a.id - b.id)
-    .filter((e) => isMove(e.event))
-    .at(-1);
+  const ordered = [...events].sort((a, b) => a.id - b.id);
+  const decline = ordered.filter((e) => isMove(e.event)).at(-1);
   if (decline?.event !== "decline_upgrade") return false;
+  const approvedRound = approvedRoundOf(ordered);
+  if (approvedRound === null || kycCase.round <= approvedRound) return false;
   return vendorState?.verdictAt != null && vendorState.verdictAt <= decline.occurredAt;
 }
 

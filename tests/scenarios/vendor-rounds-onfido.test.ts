@@ -212,4 +212,44 @@ describe("scenario: Onfido's verdicts stay with the round they were captured in"
       "approved",
     ]);
   });
+
+  it("does not call the checks shown the declined round's when the declined upgrade was never sent", async () => {
+    const w = world();
+    stubOnfido(ctraderServer, { idPrefix: "unsent-" });
+    const trader = new Trader(w, 432_104);
+    await trader.launch("kyc", { kycType: "standard" });
+    await trader.fillStandardForms();
+    await trader.uploadStandardDocuments();
+    expect((await trader.startVendorStep()).status).toBe(201);
+    expect((await trader.finishVendorStep()).status).toBe(200);
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    const kycCase = await trader.currentCase();
+    await w.worker();
+    // Approved while the vendor check still says "no verdict yet"; Onfido's clear verdict follows.
+    const approver = await signedInStaff(w, "onfido.unsent@broker.example", "approver");
+    const second = await signedInStaff(w, "onfido.unsent2@broker.example", "approver");
+    const outcome = await approver.approve(kycCase.id);
+    if (outcome === "awaiting_co_sign") expect(await second.approve(kycCase.id)).toBe("approved");
+    else expect(outcome).toBe("approved");
+    expect(
+      await postVendorWebhook("onfido", onfidoWebhook(checkCompleted("unsent-check-1"))),
+    ).toEqual(STORED_ONCE[0]);
+    await w.worker();
+    expect(await approver.casePage(kycCase.id)).toContain(
+      'data-testid="vendor-verdict-after-checks"',
+    );
+
+    // An upgrade opened and declined before the trader sent it: the round never moved, so the
+    // checks shown are still the approved round's.
+    await trader.launch("kyc", { kycType: "enhanced" });
+    expect(await trader.status()).toBe("draft");
+    expect(await approver.reject(kycCase.id, "source_of_funds_unclear")).toBe("upgrade_declined");
+    const page = await approver.casePage(kycCase.id);
+    expect(page).not.toContain('data-testid="vendor-verdict-of-approval"');
+    expect(
+      /data-testid="vendor-verdict-after-checks"[\s\S]*?data-vendor-outcome="(\w+)"/.exec(
+        page,
+      )?.[1],
+    ).toBe("approved");
+  });
 });
