@@ -7,6 +7,7 @@
  * on the approval, while the declined capture's names nothing.
  */
 import "./support/request-scope";
+import { sql } from "drizzle-orm";
 import { loadVendorState } from "@/lib/vendors/verification";
 import { ENHANCED_OWN_STEPS } from "../fixtures/kyc-values";
 import { ctraderServer } from "../helpers/ctrader-stub";
@@ -251,5 +252,47 @@ describe("scenario: Onfido's verdicts stay with the round they were captured in"
         page,
       )?.[1],
     ).toBe("approved");
+  });
+
+  it("keeps in force a capture migrated with too high a round when the upgrade it predates is declined", async () => {
+    const w = world();
+    const onfido = stubOnfido(ctraderServer, { idPrefix: "legacy-" });
+    const trader = new Trader(w, 432_105);
+    await trader.launch("kyc", { kycType: "standard" });
+    await trader.fillStandardForms();
+    await trader.uploadStandardDocuments();
+    expect((await trader.startVendorStep()).status).toBe(201);
+    expect((await trader.finishVendorStep()).status).toBe(200);
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    const kycCase = await trader.currentCase();
+    expect(
+      await postVendorWebhook("onfido", onfidoWebhook(checkCompleted("legacy-check-1"))),
+    ).toEqual(STORED_ONCE[0]);
+    await w.worker();
+    const approver = await signedInStaff(w, "onfido.legacy@broker.example", "approver");
+    const second = await signedInStaff(w, "onfido.legacy2@broker.example", "approver");
+    const outcome = await approver.approve(kycCase.id);
+    if (outcome === "awaiting_co_sign") expect(await second.approve(kycCase.id)).toBe("approved");
+    else expect(outcome).toBe("approved");
+    await w.worker();
+    await trader.launch("kyc", { kycType: "enhanced" });
+    // Migration 0036 gave rows of cases declined before it the round of the declined upgrade (it
+    // counted the submissions made before the capture started): no flow of ours makes such a
+    // row any more, so the round 0036 would have set stands in for one.
+    await w.db.db.execute(
+      sql`update vendor_verifications set round = 2 where case_id = ${kycCase.id}`,
+    );
+
+    // The upgrade is declined before the trader captured again: the capture stays in force, and
+    // a late adverse verdict on it holds the approval.
+    expect(await approver.reject(kycCase.id, "source_of_funds_unclear")).toBe("upgrade_declined");
+    const state = await loadVendorState(await trader.currentCase());
+    expect([state?.status, state?.verdictReference]).toEqual(["completed", "legacy-check-1"]);
+    onfido.checkResult = "consider";
+    expect(
+      await postVendorWebhook("onfido", onfidoWebhook(checkCompleted("legacy-check-1"))),
+    ).toEqual(STORED_ONCE[0]);
+    await w.worker();
+    expect(await approver.casePage(kycCase.id)).toContain('data-testid="vendor-verdict-task"');
   });
 });

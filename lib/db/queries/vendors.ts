@@ -189,10 +189,12 @@ export async function recordVendorStart(input: {
  * In the transaction declining an upgrade (or an early renewal): the capture the approval in force
  * rests on — the latest made for a round up to `approvedRound` — is the case's again, and the
  * declined round's capture goes to the history. Nothing moves when the approved capture was never
- * replaced. With none (the approved level had no vendor), the case is left with no capture in
+ * replaced, nor when no replaced one qualifies and the capture in force started before the
+ * upgrade opened (a row whose round the 0036 backfill set too high: kept under the approved
+ * round). With none (the approved level had no vendor), the case is left with no capture in
  * force: a late verdict on the declined one then names an unknown reference, as any replaced
  * capture's does, and cannot hold an approval that does not rest on it. Answers the capture put
- * back, if any.
+ * back or kept, if any.
  */
 export async function restoreApprovedVendorCapture(
   tx: Tx,
@@ -215,6 +217,17 @@ export async function restoreApprovedVendorCapture(
     )
     .orderBy(desc(vendorVerificationHistory.round), desc(vendorVerificationHistory.id))
     .limit(1);
+  if (!approved && (await startedBeforeOpening(tx, current))) {
+    // Rows from before migration 0036 got a round counted from the submissions made before they
+    // started, a declined upgrade's among them: one started before the upgrade (or renewal) now
+    // declined opened is the approved round's capture, so it stays, under the approved round.
+    const [kept] = await tx
+      .update(vendorVerifications)
+      .set({ round: input.approvedRound })
+      .where(eq(vendorVerifications.caseId, input.caseId))
+      .returning();
+    return kept!;
+  }
   await moveToHistory(tx, current, input.now);
   if (!approved) return null;
   await tx.delete(vendorVerificationHistory).where(eq(vendorVerificationHistory.id, approved.id));
@@ -234,6 +247,22 @@ export async function restoreApprovedVendorCapture(
     })
     .returning();
   return restored!;
+}
+
+/** The capture started before the case's latest upgrade or renewal opened (events read here). */
+async function startedBeforeOpening(tx: Tx, capture: VendorVerificationRow): Promise<boolean> {
+  const [opened] = await tx
+    .select({ occurredAt: caseEvents.occurredAt })
+    .from(caseEvents)
+    .where(
+      and(
+        eq(caseEvents.caseId, capture.caseId),
+        or(eq(caseEvents.event, "upgrade"), eq(caseEvents.event, "renew")),
+      ),
+    )
+    .orderBy(desc(caseEvents.id))
+    .limit(1);
+  return opened !== undefined && capture.startedAt < opened.occurredAt;
 }
 
 /** The trader finished the vendor's capture: the verdict will come under `verdictReference`. */
