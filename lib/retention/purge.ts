@@ -274,7 +274,28 @@ export type PurgeReport = {
    * once each).
    */
   deferred: number;
+  /** Cases, upgrades and documents whose work failed this run (logged; tried again next run). */
+  failed: number;
 };
+
+/**
+ * One case's or document's work: a failure (a storage outage, a row the database refuses) is
+ * logged and left for the next run, so that one item never stops the purge's other work.
+ */
+async function eachItem(
+  report: PurgeReport,
+  failure: string,
+  ids: { caseId: string; documentId?: string },
+  work: () => Promise<boolean>,
+): Promise<boolean> {
+  try {
+    return await work();
+  } catch (error) {
+    report.failed++;
+    log.error(failure, { ...ids, ...errorFacts(error) });
+    return false;
+  }
+}
 
 export async function runRetentionPurge(now = new Date()): Promise<PurgeReport> {
   const at = cutoffs(env().retention, now);
@@ -286,19 +307,27 @@ export async function runRetentionPurge(now = new Date()): Promise<PurgeReport> 
     refusedUploads: 0,
     outboxEvents: 0,
     deferred: 0,
+    failed: 0,
   };
   const drafts = { before: at.draftsTouchedBefore, rules: at.draftRules };
-  for (const kycCase of await listAbandonedDraftCases(drafts, BATCH))
-    if (await purgeCase(kycCase.id, "abandoned_draft", now)) report.drafts++;
+  for (const kycCase of await listAbandonedDraftCases(drafts, BATCH)) {
+    const erase = () => purgeCase(kycCase.id, "abandoned_draft", now);
+    if (await eachItem(report, "retention.purge_failed", { caseId: kycCase.id }, erase))
+      report.drafts++;
+  }
   const refused = { action: PURGE_DEFERRED, reason: UPGRADE_REFUSED };
   for (const lapsed of await listLapsedUpgrades(drafts, refused, now, BATCH)) {
     const outcome = await rollBackLapsedUpgrade(lapsed, now);
     if (outcome === "rolled_back") report.upgrades++;
     if (outcome === "refused") report.deferred++;
+    if (outcome === "failed") report.failed++;
   }
   const pastEnd = { endedBefore: at.relationshipEndedBefore, rules: at.caseRules };
-  for (const { kycCase } of await listCasesPastRelationshipEnd(pastEnd, BATCH))
-    if (await purgeCase(kycCase.id, "relationship_ended", now)) report.cases++;
+  for (const { kycCase } of await listCasesPastRelationshipEnd(pastEnd, BATCH)) {
+    const erase = () => purgeCase(kycCase.id, "relationship_ended", now);
+    if (await eachItem(report, "retention.purge_failed", { caseId: kycCase.id }, erase))
+      report.cases++;
+  }
   // After the erasures above: a draft erased with its case is not one the purge kept.
   for (const kept of await listLaterRoundDraftsKept(drafts, PURGE_DEFERRED, BATCH)) {
     const data: z.input<typeof purgeDeferredSchema> = {
@@ -341,22 +370,26 @@ export async function runRetentionPurge(now = new Date()): Promise<PurgeReport> 
       sha256: document.sha256,
       replacedAt: document.replacedAt,
     };
-    await deleteSupersededDocument(
-      document.id,
-      {
-        actorType: "system",
-        actorId: "retention",
-        action: DOCUMENT_DELETED,
-        caseId: document.caseId,
-        data,
-        occurredAt: now,
-      },
-      async () => {
-        await storage().delete(document.storageKey);
-        await storage().delete(documentKey(document.caseId, document.id));
-      },
-    );
-    report.documents++;
+    const remove = async () => {
+      await deleteSupersededDocument(
+        document.id,
+        {
+          actorType: "system",
+          actorId: "retention",
+          action: DOCUMENT_DELETED,
+          caseId: document.caseId,
+          data,
+          occurredAt: now,
+        },
+        async () => {
+          await storage().delete(document.storageKey);
+          await storage().delete(documentKey(document.caseId, document.id));
+        },
+      );
+      return true;
+    };
+    const ids = { caseId: document.caseId, documentId: document.id };
+    if (await eachItem(report, "retention.document_delete_failed", ids, remove)) report.documents++;
   }
   report.refusedUploads = await deleteRefusedUploads(now);
   report.outboxEvents = await deleteSettledOutboxOfPurged(BATCH, (caseId, events) => {

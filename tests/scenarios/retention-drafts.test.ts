@@ -410,6 +410,40 @@ describe("scenario: a lapsed upgrade the purge may not roll back", () => {
   }, 400_000);
 });
 
+describe("scenario: one abandoned draft the purge cannot erase", () => {
+  it("erases the other drafts in the same run, and the failed one on a later run", async () => {
+    const w = world();
+    const drafts: { id: string; storageKey: string }[] = [];
+    for (const userId of [471_061, 471_062]) {
+      const trader = new Trader(w, userId);
+      await trader.launch("kyc", { kycType: "standard" });
+      await trader.fillStandardForms({ surnames: `Abandoned${userId}` });
+      expect((await trader.upload("identity")).status).toBe(200);
+      const kycCase = await trader.currentCase();
+      const [document] = await documentRows(w, kycCase.id);
+      drafts.push({ id: kycCase.id, storageKey: document!.storage_key });
+    }
+    const touched = new Date();
+    // The storage cannot delete the first draft's upload: a directory stands at its key.
+    const [stuck, other] = drafts as [(typeof drafts)[0], (typeof drafts)[0]];
+    const object = path.join(w.dataDir, "documents", stuck.storageKey);
+    rmSync(object);
+    mkdirSync(path.join(object, "in-the-way"), { recursive: true });
+
+    await w.worker(new Date(touched.getTime() + 91 * DAY));
+    // The failure stays with its case; the other draft is erased in the same run.
+    expect(await purgedRule(w, stuck.id)).toBeNull();
+    expect((await caseRow(w, stuck.id))?.drafts).toBeGreaterThan(0);
+    expect(await purgedRule(w, other.id)).toBe("abandoned_draft");
+
+    // The storage works again: the next run erases it.
+    rmSync(object, { recursive: true });
+    await w.worker(new Date(touched.getTime() + 92 * DAY));
+    expect(await purgedRule(w, stuck.id)).toBe("abandoned_draft");
+    expect((await caseRow(w, stuck.id))?.drafts).toBe(0);
+  }, 400_000);
+});
+
 describe("scenario: a retry left as a draft is kept", () => {
   it("keeps the rejected case's records past the draft period, and says so once in the audit trail", async () => {
     const w = world();

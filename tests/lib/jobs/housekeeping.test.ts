@@ -59,6 +59,7 @@ describe("worker housekeeping", () => {
         refusedUploads: 0,
         outboxEvents: 0,
         deferred: 0,
+        failed: 0,
       },
       periodicReviews: 0,
       lists: { ran: false },
