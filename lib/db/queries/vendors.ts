@@ -377,16 +377,16 @@ async function replacedApprovedCapture(
  * Stores a final verdict of the capture the row still names (else `superseded`, nothing written).
  * The same verdict again (a webhook delivered twice) changes nothing and answers `unchanged`; a
  * different one replaces it, moves `verdict_at` and is audited; the verdict it replaces is kept in
- * the history (the evidence a decision was given on is never lost). A verdict on the replaced capture
- * the approval in force rests on (lockNamingRow) is stored on its history row: evidence, and a
- * concern like any verdict on the approved capture, but not the checks' input of the new round. With `concern`
- * (the task's evidence and the event for the broker's systems), a case whose approval is in force
- * gets an open `vendor_verdict` review task and that outbox event in the same transaction,
- * audited; the case row is locked so an approval cannot slip in between. That is an approved
- * case, or one with an upgrade (or early renewal) open when the verdict is about the capture made
- * before it (`concern.ofApprovedCapture`): the capture the approval in force rests on. On a case
- * in any other state the verdict is only stored: an open case's checks run again (an upgrade's
- * own capture included), a closed one grants nothing to hold.
+ * the history (the evidence a decision was given on is never lost). A verdict on the replaced
+ * capture the approval in force rests on (lockNamingRow) is stored on its history row: evidence,
+ * and a concern like any verdict on the approved capture, but not the checks' input of the new
+ * round. With `concern` (the task's evidence and the event for the broker's systems), a case whose
+ * approval is in force gets an open `vendor_verdict` review task and that outbox event in the same
+ * transaction, audited; the case row is locked so an approval cannot slip in between. That is an
+ * approved case, or one with an upgrade (or early renewal) open when the verdict is about the
+ * capture made before it (`concern.ofApprovedCapture`): the capture the approval in force rests on.
+ * On a case in any other state the verdict is only stored: an open case's checks run again (an
+ * upgrade's own capture included), a closed one grants nothing to hold.
  */
 export async function recordVendorVerdict(input: {
   caseId: string;
