@@ -46,24 +46,29 @@ export const vendorVerificationStatus = pgEnum("vendor_verification_status", [
   "completed",
 ]);
 
+/** One capture's columns, the same in force and in the history (fresh builders per table). */
+const captureColumns = () => ({
+  vendor: text("vendor").notNull(),
+  /** The submission round the capture is made for: the case's `round` + 1 at the start. */
+  round: integer("round").notNull(),
+  /** The vendor's id of the trader (Sumsub applicant, Onfido applicant). */
+  sessionReference: text("session_reference").notNull(),
+  /** The id the verdict comes under (Sumsub applicant, Onfido check); set at capture. */
+  verdictReference: text("verdict_reference"),
+  status: vendorVerificationStatus("status").notNull(),
+  verdict: jsonb("verdict").$type<Record<string, unknown>>(),
+  startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+  capturedAt: timestamp("captured_at", { withTimezone: true }),
+  verdictAt: timestamp("verdict_at", { withTimezone: true }),
+});
+
 export const vendorVerifications = pgTable(
   "vendor_verifications",
   {
     caseId: uuid("case_id")
       .primaryKey()
       .references(() => kycCases.id, { onDelete: "restrict" }),
-    vendor: text("vendor").notNull(),
-    /** The submission round the capture is made for: the case's `round` + 1 at the start. */
-    round: integer("round").notNull(),
-    /** The vendor's id of the trader (Sumsub applicant, Onfido applicant). */
-    sessionReference: text("session_reference").notNull(),
-    /** The id the verdict comes under (Sumsub applicant, Onfido check); set at capture. */
-    verdictReference: text("verdict_reference"),
-    status: vendorVerificationStatus("status").notNull(),
-    verdict: jsonb("verdict").$type<Record<string, unknown>>(),
-    startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
-    capturedAt: timestamp("captured_at", { withTimezone: true }),
-    verdictAt: timestamp("verdict_at", { withTimezone: true }),
+    ...captureColumns(),
   },
   (t) => [
     uniqueIndex("vendor_verifications_session_idx").on(t.vendor, t.sessionReference),
@@ -92,15 +97,7 @@ export const vendorVerificationHistory = pgTable(
     caseId: uuid("case_id")
       .notNull()
       .references(() => kycCases.id, { onDelete: "restrict" }),
-    round: integer("round").notNull(),
-    vendor: text("vendor").notNull(),
-    sessionReference: text("session_reference").notNull(),
-    verdictReference: text("verdict_reference"),
-    status: vendorVerificationStatus("status").notNull(),
-    verdict: jsonb("verdict").$type<Record<string, unknown>>(),
-    startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
-    capturedAt: timestamp("captured_at", { withTimezone: true }),
-    verdictAt: timestamp("verdict_at", { withTimezone: true }),
+    ...captureColumns(),
     replacedAt: timestamp("replaced_at", { withTimezone: true }).notNull(),
   },
   (t) => [index("vendor_verification_history_case_idx").on(t.caseId, t.round)],
