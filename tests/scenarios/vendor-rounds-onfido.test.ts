@@ -14,7 +14,7 @@ import { ctraderServer } from "../helpers/ctrader-stub";
 import { checkCompleted, ONFIDO_SETTINGS, onfidoWebhook, stubOnfido } from "../helpers/onfido-stub";
 import { signedInStaff, Trader } from "./support/people";
 import { postVendorWebhook, STORED_ONCE, vendorCheckOn } from "./support/vendors";
-import { scenarioWorld } from "./support/world";
+import { scenarioWorld, type World } from "./support/world";
 
 const world = scenarioWorld({
   VENDOR_LEVELS: JSON.stringify({ standard: { vendor: "onfido" }, enhanced: { vendor: "onfido" } }),
@@ -23,30 +23,40 @@ const world = scenarioWorld({
 
 const UNKNOWN = { status: 200, body: { ok: true, outcome: "unknown_reference" } };
 
+/**
+ * A trader approved at standard on Onfido's capture (applicant and check `<prefix>…-1`), its
+ * clear verdict stored before the approval (co-signed where four eyes apply).
+ */
+async function approvedOnOnfido(w: World, userId: number, prefix: string) {
+  const onfido = stubOnfido(ctraderServer, { idPrefix: prefix });
+  const trader = new Trader(w, userId);
+  await trader.launch("kyc", { kycType: "standard" });
+  await trader.fillStandardForms();
+  await trader.uploadStandardDocuments();
+  const started = await trader.startVendorStep();
+  expect(started.status).toBe(201);
+  expect(started.body).toMatchObject({ reference: `${prefix}applicant-1` });
+  expect((await trader.finishVendorStep()).status).toBe(200);
+  expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+  const kycCase = await trader.currentCase();
+  expect(
+    await postVendorWebhook("onfido", onfidoWebhook(checkCompleted(`${prefix}check-1`))),
+  ).toEqual(STORED_ONCE[0]);
+  await w.worker();
+  const name = prefix.replace(/-$/, "");
+  const approver = await signedInStaff(w, `onfido.${name}@broker.example`, "approver");
+  const second = await signedInStaff(w, `onfido.${name}2@broker.example`, "approver");
+  const outcome = await approver.approve(kycCase.id);
+  if (outcome === "awaiting_co_sign") expect(await second.approve(kycCase.id)).toBe("approved");
+  else expect(outcome).toBe("approved");
+  await w.worker();
+  return { onfido, trader, kycCase, approver };
+}
+
 describe("scenario: Onfido's verdicts stay with the round they were captured in", () => {
   it("ignores the approved check while the upgrade's is in force, and holds the approval on it once the upgrade is declined", async () => {
     const w = world();
-    const onfido = stubOnfido(ctraderServer, { idPrefix: "rounds-" });
-    const trader = new Trader(w, 432_101);
-    await trader.launch("kyc", { kycType: "standard" });
-    await trader.fillStandardForms();
-    await trader.uploadStandardDocuments();
-    expect((await trader.startVendorStep()).body).toMatchObject({
-      reference: "rounds-applicant-1",
-    });
-    expect((await trader.finishVendorStep()).status).toBe(200);
-    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
-    const kycCase = await trader.currentCase();
-    expect(
-      await postVendorWebhook("onfido", onfidoWebhook(checkCompleted("rounds-check-1"))),
-    ).toEqual(STORED_ONCE[0]);
-    await w.worker();
-    const approver = await signedInStaff(w, "onfido.rounds@broker.example", "approver");
-    const second = await signedInStaff(w, "onfido.rounds2@broker.example", "approver");
-    const outcome = await approver.approve(kycCase.id);
-    if (outcome === "awaiting_co_sign") expect(await second.approve(kycCase.id)).toBe("approved");
-    else expect(outcome).toBe("approved");
-    await w.worker();
+    const { onfido, trader, kycCase, approver } = await approvedOnOnfido(w, 432_101, "rounds-");
 
     // The upgrade to enhanced: a new capture at Onfido replaces the approved one.
     await trader.launch("kyc", { kycType: "enhanced" });
@@ -95,25 +105,7 @@ describe("scenario: Onfido's verdicts stay with the round they were captured in"
 
   it("holds the approval on a late adverse verdict about the approved check after the upgrade's capture replaced it", async () => {
     const w = world();
-    const onfido = stubOnfido(ctraderServer, { idPrefix: "held-" });
-    const trader = new Trader(w, 432_102);
-    await trader.launch("kyc", { kycType: "standard" });
-    await trader.fillStandardForms();
-    await trader.uploadStandardDocuments();
-    expect((await trader.startVendorStep()).status).toBe(201);
-    expect((await trader.finishVendorStep()).status).toBe(200);
-    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
-    const kycCase = await trader.currentCase();
-    expect(
-      await postVendorWebhook("onfido", onfidoWebhook(checkCompleted("held-check-1"))),
-    ).toEqual(STORED_ONCE[0]);
-    await w.worker();
-    const approver = await signedInStaff(w, "onfido.held@broker.example", "approver");
-    const second = await signedInStaff(w, "onfido.held2@broker.example", "approver");
-    const outcome = await approver.approve(kycCase.id);
-    if (outcome === "awaiting_co_sign") expect(await second.approve(kycCase.id)).toBe("approved");
-    else expect(outcome).toBe("approved");
-    await w.worker();
+    const { onfido, trader, kycCase, approver } = await approvedOnOnfido(w, 432_102, "held-");
 
     // The upgrade: the trader starts Onfido's capture again, so the approved check is replaced.
     await trader.launch("kyc", { kycType: "enhanced" });
@@ -162,25 +154,7 @@ describe("scenario: Onfido's verdicts stay with the round they were captured in"
 
   it("refuses a capture start that a decline of the upgrade overtook, keeping the approved check in force", async () => {
     const w = world();
-    const onfido = stubOnfido(ctraderServer, { idPrefix: "raced-" });
-    const trader = new Trader(w, 432_103);
-    await trader.launch("kyc", { kycType: "standard" });
-    await trader.fillStandardForms();
-    await trader.uploadStandardDocuments();
-    expect((await trader.startVendorStep()).status).toBe(201);
-    expect((await trader.finishVendorStep()).status).toBe(200);
-    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
-    const kycCase = await trader.currentCase();
-    expect(
-      await postVendorWebhook("onfido", onfidoWebhook(checkCompleted("raced-check-1"))),
-    ).toEqual(STORED_ONCE[0]);
-    await w.worker();
-    const approver = await signedInStaff(w, "onfido.raced@broker.example", "approver");
-    const second = await signedInStaff(w, "onfido.raced2@broker.example", "approver");
-    const outcome = await approver.approve(kycCase.id);
-    if (outcome === "awaiting_co_sign") expect(await second.approve(kycCase.id)).toBe("approved");
-    else expect(outcome).toBe("approved");
-    await w.worker();
+    const { onfido, trader, kycCase, approver } = await approvedOnOnfido(w, 432_103, "raced-");
 
     // The upgrade's capture is started and replaces the approved one; the trader starts again
     // (a reload), and while Onfido makes the new applicant the reviewer declines the upgrade.
@@ -256,25 +230,7 @@ describe("scenario: Onfido's verdicts stay with the round they were captured in"
 
   it("keeps in force a capture migrated with too high a round when the upgrade it predates is declined", async () => {
     const w = world();
-    const onfido = stubOnfido(ctraderServer, { idPrefix: "legacy-" });
-    const trader = new Trader(w, 432_105);
-    await trader.launch("kyc", { kycType: "standard" });
-    await trader.fillStandardForms();
-    await trader.uploadStandardDocuments();
-    expect((await trader.startVendorStep()).status).toBe(201);
-    expect((await trader.finishVendorStep()).status).toBe(200);
-    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
-    const kycCase = await trader.currentCase();
-    expect(
-      await postVendorWebhook("onfido", onfidoWebhook(checkCompleted("legacy-check-1"))),
-    ).toEqual(STORED_ONCE[0]);
-    await w.worker();
-    const approver = await signedInStaff(w, "onfido.legacy@broker.example", "approver");
-    const second = await signedInStaff(w, "onfido.legacy2@broker.example", "approver");
-    const outcome = await approver.approve(kycCase.id);
-    if (outcome === "awaiting_co_sign") expect(await second.approve(kycCase.id)).toBe("approved");
-    else expect(outcome).toBe("approved");
-    await w.worker();
+    const { onfido, trader, kycCase, approver } = await approvedOnOnfido(w, 432_105, "legacy-");
     await trader.launch("kyc", { kycType: "enhanced" });
     // Migration 0036 gave rows of cases declined before it the round of the declined upgrade (it
     // counted the submissions made before the capture started): no flow of ours makes such a
