@@ -165,6 +165,16 @@ export function approvalInForce(kycCase: {
   );
 }
 
+/**
+ * The statuses of a submission waiting for its decision: the checks run on it, the review
+ * queue lists it, and an approval comes from it.
+ */
+export const AWAITING_DECISION_STATUSES = [
+  "submitted",
+  "resubmitted",
+  "in_review",
+] as const satisfies readonly CaseStatus[];
+
 /** Statuses in which the trader can still change their answers. */
 export const EDITABLE_STATUSES: ReadonlySet<CaseStatus> = new Set(["draft", "action_required"]);
 

@@ -4,7 +4,7 @@
  */
 import { getRecentReviewMedian, listCaseEvents } from "@/lib/db/queries/cases";
 import type { KycCase } from "@/lib/db/schema";
-import { isMove, PERIODIC_REVIEW_CLOSED_EVENT } from "./case-state";
+import { AWAITING_DECISION_STATUSES, isMove, PERIODIC_REVIEW_CLOSED_EVENT } from "./case-state";
 import { getLevel, type Level } from "./levels";
 import type { DocumentRequirement } from "./requirements";
 import { renewalNotice, type RenewalNotice } from "./renewal";
@@ -94,7 +94,7 @@ const declineDataSchema = declineUpgradeData.pick({
   lapsed: true,
 });
 
-const AWAITING_REVIEW = new Set(["submitted", "in_review", "resubmitted"]);
+const AWAITING_REVIEW: ReadonlySet<string> = new Set(AWAITING_DECISION_STATUSES);
 
 /**
  * The median changes slowly and costs a scan of recent events: every status render shares one

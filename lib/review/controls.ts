@@ -8,7 +8,7 @@
  * is not this person's to use is present, disabled, with the reason the page shows.
  */
 import type { CaseStatus } from "@/lib/db/schema";
-import { approvalInForce } from "@/lib/kyc/case-state";
+import { AWAITING_DECISION_STATUSES, approvalInForce } from "@/lib/kyc/case-state";
 import { hasRole } from "@/lib/staff/auth";
 import type { ControlWhy } from "./console-messages";
 import type { ApprovalBlocker } from "./decisions";
@@ -27,11 +27,7 @@ export const OPEN_STATUSES: ReadonlySet<CaseStatus> = new Set([
   "in_review",
   "action_required",
 ]);
-export const REVIEWABLE_STATUSES: ReadonlySet<CaseStatus> = new Set([
-  "submitted",
-  "resubmitted",
-  "in_review",
-]);
+export const REVIEWABLE_STATUSES: ReadonlySet<CaseStatus> = new Set(AWAITING_DECISION_STATUSES);
 
 export type ControlFacts = {
   status: CaseStatus;
@@ -91,7 +87,7 @@ export function caseControls(staff: Reviewer, f: ControlFacts) {
     requestInformation: when(reviewable, holder),
     resumeReview: when(f.status === "action_required", holder),
     reopen: when(f.status === "rejected", hasRole(staff, "admin") ? yes : no("reopen_needs_admin")),
-    retryChecks: when(reviewable && !f.checksOfRound, yes),
+    retryChecks: when(reviewable && (!f.checksOfRound || f.blocker === "screening_outdated"), yes),
     assign: when(hasRole(staff, "approver"), yes),
     export: hasRole(staff, "approver") ? yes : no("export_needs_approver"),
     replayDeliveries: hasRole(staff, "admin") ? yes : no("replay_needs_admin"),
