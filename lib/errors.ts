@@ -41,6 +41,7 @@ export const ERROR_REASONS = {
     "likely_hit_open",
     "approval_on_hold",
     "hit_unjudged",
+    "screening_outdated",
     "unknown_hit",
     "hit_already_confirmed",
     "hit_already_cleared",

@@ -1,6 +1,7 @@
 /**
  * `npm run lists:import`: loads SANCTIONS_LIST_PATH (comma-separated OFAC SDN or generic CSV
- * files and https URLs) into the database and re-screens approved traders when a list changed.
+ * files and https URLs) into the database and, when a list changed, re-screens the traders it
+ * concerns (an approval in force, or a submission awaiting its decision).
  * Exit 1 when a list could not be read (its previous version stays in force).
  */
 import { errorMessage } from "@/lib/errors";
@@ -34,11 +35,11 @@ async function main() {
   }
   if (rescreen) {
     console.log(
-      `lists:import: re-screened ${rescreen.screened} approved traders, ${rescreen.newHits.length} with a new likely match`,
+      `lists:import: re-screened ${rescreen.screened} traders, ${rescreen.newHits.length} with a new likely match`,
     );
     for (const u of rescreen.unscreened)
       console.error(
-        `lists:import: case ${u.caseId}: approval in force not screened (no personal data), tried again next import`,
+        `lists:import: case ${u.caseId}: not screened (no personal data), tried again next import`,
       );
   }
   process.exit(lists.some((l) => l.status === "failed") ? 1 : 0);

@@ -1,29 +1,35 @@
 /**
- * Re-screening (ongoing monitoring): when a list changes, every trader whose latest case has an
- * approval in force (approved, or an upgrade of it open) is screened again against the new lists
- * (not one whose business relationship ended: lib/db/queries/ended-relationship.ts). Each is stored
- * as a `rescreen` run with the screening result. A likely match this case has not had before
- * reaches a person, in one transaction: an open monitoring task on the case (the queue's
- * "monitoring hit" filter), the risk raised to high and escalated, an audit event, and a
- * `case.monitoring_hit` outbox event to the CRM webhook and the cTrader account adapter, which
- * applies the `monitoring_hit` access rights (default CLOSE_ONLY) until someone decides. The case's
- * status is not changed automatically: taking back an approval is a person's decision
- * (lib/review/decisions.ts revoke).
+ * Re-screening: when a list changes, the latest case of every trader it concerns is screened
+ * again against the new lists (not one whose business relationship ended:
+ * lib/db/queries/ended-relationship.ts), each stored as `rescreen` runs of its current round:
  *
- * What is screened is what the approval in force rests on: an approved case's answers, or, while
- * an upgrade (or early renewal) is open, the answers of the round that approval decided
- * (lib/kyc/upgrade.ts approvedInputs), never the draft the trader is editing meanwhile.
+ * - An approval in force (approved, or an upgrade of it open): ongoing monitoring. What is
+ *   screened is what the approval rests on: an approved case's answers, or, while an upgrade (or
+ *   early renewal) is open, the answers of the round that approval decided (lib/kyc/upgrade.ts
+ *   approvedInputs), never the draft the trader is editing meanwhile. A likely match this case
+ *   has not had before reaches a person, in one transaction: an open monitoring task on the case
+ *   (the queue's "monitoring hit" filter), the risk raised to high and escalated, an audit event,
+ *   and a `case.monitoring_hit` outbox event to the CRM webhook and the cTrader account adapter,
+ *   which applies the `monitoring_hit` access rights (default CLOSE_ONLY) until someone decides.
+ *   The case's status is not changed automatically: taking back an approval is a person's
+ *   decision (lib/review/decisions.ts revoke).
+ * - A submission awaiting its decision whose checks have run (an upgrade in review is both): its
+ *   sent answers. A new likely match joins the round's hits, which a person judges before the
+ *   case can be approved, and raises the risk (four eyes where configured). An approval needs
+ *   its round screened against the lists in force at that moment (lib/kyc/cases.ts), so a person
+ *   listed between the checks and the decision is not approved on the lists of before.
  *
- * A run covers the approved traders not yet screened against the current list versions, so a
- * run cut off midway (a crash, a deploy, the cron route's time limit) is finished by the next
- * one, even when the lists have not changed since: nobody is left out, nobody screened twice.
- * A case with no personal data to screen is not stored as screened: it is logged, audited and
- * reported (`unscreened`), and stays pending, so every later import tries it again.
+ * A run covers the cases not yet screened against the current list versions, so a run cut off
+ * midway (a crash, a deploy, the cron route's time limit) is finished by the next one, even when
+ * the lists have not changed since: nobody is left out, nobody screened twice. A case with no
+ * personal data to screen is not stored as screened: it is logged, audited and reported
+ * (`unscreened`), and stays pending, so every later import tries it again.
  */
 import {
   listCasesToRescreen,
   listScreeningEvidence,
   recordRescreenRun,
+  type CaseToRescreen,
 } from "@/lib/db/queries/checks";
 import { listScreeningLists } from "@/lib/db/queries/screening-lists";
 import { env } from "@/lib/env";
@@ -31,10 +37,12 @@ import { log } from "@/lib/log";
 import { appendAuditEvent } from "@/lib/db/queries/audit";
 import { listCaseEvents } from "@/lib/db/queries/cases";
 import type { KycCase } from "@/lib/db/schema";
+import { AWAITING_DECISION_STATUSES, approvalInForce } from "@/lib/kyc/case-state";
 import { loadStepDrafts } from "@/lib/kyc/drafts";
 import { approvedInputs } from "@/lib/kyc/upgrade";
 import { importListFiles, type ImportOptions, type ListImport } from "@/lib/screening/import";
-import { getScreeningIndex, invalidateScreeningIndex } from "@/lib/screening/store";
+import { getScreeningIndex, type LoadedIndex } from "@/lib/screening/store";
+import { needsFourEyes } from "@/lib/review/risk";
 import { destinationIdsFor } from "@/lib/delivery/destinations";
 import { buildMonitoringHit, CASE_MONITORING_HIT } from "@/lib/delivery/payload";
 import { checkScreening, type CheckContext } from "./checks";
@@ -45,11 +53,9 @@ import { buildSnapshot } from "./snapshot";
 export type RescreenReport = {
   screened: number;
   newHits: { caseId: string; traderId: string; hits: StoredHit[] }[];
-  /** Approvals in force that could not be screened (no personal data): still pending. */
+  /** Cases that could not be screened (no personal data): still pending. */
   unscreened: { caseId: string; traderId: string }[];
 };
-
-type CaseToRescreen = Pick<KycCase, "id" | "traderId" | "level" | "status" | "approvedLevel">;
 
 /**
  * The answers the approval in force rests on. While an upgrade or early renewal is open the
@@ -71,6 +77,22 @@ async function answersInForce(kycCase: CaseToRescreen) {
   return { level: kycCase.approvedLevel ?? kycCase.level, drafts };
 }
 
+/**
+ * What a list change asks to screen on the case: the answers of a submission awaiting its
+ * decision (sent, so the trader cannot change them), and the answers an approval in force rests
+ * on. An upgrade in review has both. Null: answers that could not be read.
+ */
+async function answersToScreen(kycCase: CaseToRescreen) {
+  const sets: ({ level: string; drafts: Record<string, unknown> } | null)[] = [];
+  if (awaitingDecision(kycCase))
+    sets.push({ level: kycCase.level, drafts: await loadStepDrafts(kycCase.id) });
+  if (approvalInForce(kycCase)) sets.push(await answersInForce(kycCase));
+  return sets;
+}
+
+const awaitingDecision = (kycCase: Pick<KycCase, "status">) =>
+  (AWAITING_DECISION_STATUSES as readonly string[]).includes(kycCase.status);
+
 function likelyKeys(evidence: unknown): string[] {
   return screeningHits(evidence)
     .filter((h) => h.level === "likely")
@@ -80,28 +102,34 @@ function likelyKeys(evidence: unknown): string[] {
 const versionsOf = (lists: { source: string; version: string }[]) =>
   Object.fromEntries(lists.map((l) => [l.source, l.version]));
 
-/** Whether some approved trader has not been screened against the current lists yet. */
+/** Whether some case a list change concerns has not been screened against the current lists. */
 async function rescreenPending(now: Date): Promise<boolean> {
   const lists = await listScreeningLists();
   return lists.length > 0 && (await listCasesToRescreen(versionsOf(lists), now)).length > 0;
 }
 
-export async function rescreenApprovedTraders(now = new Date()): Promise<RescreenReport> {
-  invalidateScreeningIndex();
+type Screening = { loaded: LoadedIndex; ctx: CheckContext };
+
+async function currentScreening(now: Date): Promise<Screening> {
   const loaded = await getScreeningIndex();
-  const config = riskConfig();
   const ctx: CheckContext = {
     now,
     minAge: env().checks.minAge,
-    config,
+    config: riskConfig(),
     screening: loaded.index.entries.length > 0 ? loaded : null,
   };
-  const report: RescreenReport = { screened: 0, newHits: [], unscreened: [] };
-  // No list, nothing to screen against (the index's versions are empty).
-  const cases =
-    Object.keys(loaded.versions).length > 0 ? await listCasesToRescreen(loaded.versions, now) : [];
-  for (const kycCase of cases) {
-    const answers = await answersInForce(kycCase);
+  return { loaded, ctx };
+}
+
+/** Screens one case against the current lists and stores its runs; adds it to the report. */
+async function rescreenOne(
+  kycCase: CaseToRescreen,
+  { loaded, ctx }: Screening,
+  report: RescreenReport,
+  now: Date,
+): Promise<void> {
+  const results = [];
+  for (const answers of await answersToScreen(kycCase)) {
     const result = checkScreening(
       buildSnapshot({
         caseId: kycCase.id,
@@ -112,57 +140,93 @@ export async function rescreenApprovedTraders(now = new Date()): Promise<Rescree
       }),
       ctx,
     );
-    if (!("lists" in result.evidence)) {
-      // Fail closed: a compliance officer reads a stored run as "screened against these lists".
-      report.unscreened.push({ caseId: kycCase.id, traderId: kycCase.traderId });
-      log.error("screening.rescreen_unscreened", { caseId: kycCase.id, status: kycCase.status });
-      await appendAuditEvent({
-        actorType: "system",
-        actorId: "checks",
-        action: "screening.rescreen_unscreened",
-        caseId: kycCase.id,
-        traderId: kycCase.traderId,
-        occurredAt: now,
-        data: { reason: "no_personal_data", lists: loaded.versions },
-      });
-      continue;
-    }
-    const seen = new Set((await listScreeningEvidence(kycCase.id)).flatMap(likelyKeys));
-    const fresh = screeningHits(result.evidence).filter(
-      (h) => h.level === "likely" && !seen.has(hitKey(h)),
-    );
-    const decision = decideRisk([result], config, false);
-    const newHits = fresh.map((h) => ({ source: h.source, entryId: h.entryId, score: h.score }));
-    await recordRescreenRun({
+    if ("lists" in result.evidence) results.push(result);
+  }
+  if (results.length === 0) {
+    // Fail closed: a compliance officer reads a stored run as "screened against these lists".
+    report.unscreened.push({ caseId: kycCase.id, traderId: kycCase.traderId });
+    log.error("screening.rescreen_unscreened", { caseId: kycCase.id, status: kycCase.status });
+    await appendAuditEvent({
+      actorType: "system",
+      actorId: "checks",
+      action: "screening.rescreen_unscreened",
       caseId: kycCase.id,
       traderId: kycCase.traderId,
-      record: {
-        results: [result],
-        ...decision,
-        listVersions: loaded.versions,
-        screeningHits: countedScreeningHits(result.evidence),
-      },
-      newHits,
-      outbox: ({ eventId, sequence, moved, trader }) => ({
-        type: CASE_MONITORING_HIT,
-        payload: buildMonitoringHit({
-          eventId,
-          sequence,
-          occurredAt: now,
-          kycCase: moved,
-          trader,
-          hits: newHits,
-        }),
-        destinations: destinationIdsFor(CASE_MONITORING_HIT),
-      }),
-      now,
+      occurredAt: now,
+      data: { reason: "no_personal_data", lists: loaded.versions },
     });
-    report.screened += 1;
-    if (fresh.length > 0) {
-      report.newHits.push({ caseId: kycCase.id, traderId: kycCase.traderId, hits: fresh });
-      log.warn("screening.rescreen_hit", { caseId: kycCase.id, hits: fresh.length });
-    }
+    return;
   }
+  const seen = new Set((await listScreeningEvidence(kycCase.id)).flatMap(likelyKeys));
+  const fresh = new Map<string, StoredHit>();
+  for (const result of results)
+    for (const hit of screeningHits(result.evidence))
+      if (hit.level === "likely" && !seen.has(hitKey(hit))) fresh.set(hitKey(hit), hit);
+  const newHits = [...fresh.values()].map((h) => ({
+    source: h.source,
+    entryId: h.entryId,
+    score: h.score,
+  }));
+  await recordRescreenRun({
+    caseId: kycCase.id,
+    traderId: kycCase.traderId,
+    records: results.map((result) => ({
+      results: [result],
+      ...decideRisk([result], ctx.config, false),
+      listVersions: loaded.versions,
+      screeningHits: countedScreeningHits(result.evidence),
+    })),
+    newHits,
+    outbox: ({ eventId, sequence, moved, trader }) => ({
+      type: CASE_MONITORING_HIT,
+      payload: buildMonitoringHit({
+        eventId,
+        sequence,
+        occurredAt: now,
+        kycCase: moved,
+        trader,
+        hits: newHits,
+      }),
+      destinations: destinationIdsFor(CASE_MONITORING_HIT),
+    }),
+    monitored: approvalInForce(kycCase),
+    fourEyes: awaitingDecision(kycCase) && needsFourEyes("high", env().review.fourEyesMinRisk),
+    now,
+  });
+  report.screened += 1;
+  if (fresh.size > 0) {
+    report.newHits.push({
+      caseId: kycCase.id,
+      traderId: kycCase.traderId,
+      hits: [...fresh.values()],
+    });
+    log.warn("screening.rescreen_hit", { caseId: kycCase.id, hits: fresh.size });
+  }
+}
+
+export async function rescreenTraders(now = new Date()): Promise<RescreenReport> {
+  const screening = await currentScreening(now);
+  const report: RescreenReport = { screened: 0, newHits: [], unscreened: [] };
+  // No list, nothing to screen against (the index's versions are empty).
+  const cases =
+    Object.keys(screening.loaded.versions).length > 0
+      ? await listCasesToRescreen(screening.loaded.versions, now)
+      : [];
+  for (const kycCase of cases) await rescreenOne(kycCase, screening, report, now);
+  return report;
+}
+
+/**
+ * Screens one submission awaiting its decision against the current lists now: what a reviewer
+ * asks for when the lists changed after the case's checks and the re-screening has not reached
+ * it yet (lib/review/decisions.ts retryChecks).
+ */
+export async function rescreenCase(
+  kycCase: CaseToRescreen,
+  now = new Date(),
+): Promise<RescreenReport> {
+  const report: RescreenReport = { screened: 0, newHits: [], unscreened: [] };
+  await rescreenOne(kycCase, await currentScreening(now), report, now);
   return report;
 }
 
@@ -182,5 +246,5 @@ export async function importListsAndRescreen(
   });
   if (!lists.some((l) => l.status === "replaced") && !(await rescreenPending(now)))
     return { lists, rescreen: null };
-  return { lists, rescreen: await rescreenApprovedTraders(now) };
+  return { lists, rescreen: await rescreenTraders(now) };
 }

@@ -28,6 +28,7 @@ import { AppError, errorMessage } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { traced } from "@/lib/telemetry";
 import { changeCaseStatus } from "@/lib/kyc/cases";
+import { AWAITING_DECISION_STATUSES } from "@/lib/kyc/case-state";
 import { needsFourEyes } from "@/lib/review/risk";
 import { loadStepDrafts } from "@/lib/kyc/drafts";
 import { getScreeningIndex } from "@/lib/screening/store";
@@ -42,7 +43,7 @@ import type { CheckResult } from "./types";
 export const CHECKS_ACTOR = { type: "system", id: "checks" } as const;
 const CHECKS_ACTOR_AUDIT = { actorType: "system", actorId: "checks" } as const;
 
-const CHECKABLE = new Set<KycCase["status"]>(["submitted", "resubmitted", "in_review"]);
+const CHECKABLE: ReadonlySet<KycCase["status"]> = new Set(AWAITING_DECISION_STATUSES);
 
 /** How long the sweep waits after a failed run: 30 s, doubling, at most an hour. */
 export function checksBackoffMs(attempts: number): number {
@@ -213,7 +214,8 @@ async function applyRoute(
     }
   } catch (error) {
     // Someone (a reviewer) moved the case meanwhile: their decision stands; the results are
-    // stored. Or the approval in force is held: the case stays in review for a person.
+    // stored. Or the approval in force is held, or a list import committed while the checks ran:
+    // the case stays in review for a person.
     if (!(error instanceof AppError && error.code === "CONFLICT")) throw error;
     log.info("checks.route_skipped", {
       caseId: kycCase.id,
@@ -223,7 +225,7 @@ async function applyRoute(
     // The run says "automatic approval" and the case sits in review: the trail says why, so
     // nobody reads the run as an approval that was lost. Its own write, at the run's time: the
     // refusal is a throw inside the approval's transaction, which rolls back everything in it.
-    if (error.reason === "approval_on_hold")
+    if (error.reason === "approval_on_hold" || error.reason === "screening_outdated")
       await appendAuditEvent({
         ...CHECKS_ACTOR_AUDIT,
         action: "checks.auto_approval_refused",

@@ -6,6 +6,7 @@
  */
 import { AppError } from "@/lib/errors";
 import { applyCaseTransition, type AppliedTransition, type Tx } from "@/lib/db/queries/cases";
+import { roundScreenedOnCurrentLists } from "@/lib/db/queries/checks";
 import { approvalOnHold } from "@/lib/db/queries/hold-tasks";
 import type { KycCase } from "@/lib/db/schema";
 import { destinationIdsFor } from "@/lib/delivery/destinations";
@@ -43,6 +44,22 @@ async function refuseHeldApproval(tx: Tx, before: KycCase): Promise<void> {
     throw new AppError("CONFLICT", APPROVAL_ON_HOLD_MESSAGE, { reason: "approval_on_hold" });
 }
 
+export const SCREENING_OUTDATED_MESSAGE =
+  "the sanctions lists changed after this submission was screened: screen it again first";
+
+/**
+ * Every approval is refused unless its round was screened against the lists in force now
+ * (lib/db/queries/checks.ts roundScreenedOnCurrentLists), asked on the locked row like the hold.
+ * A list import re-screens the submissions awaiting a decision (lib/checks/rescreen.ts); this
+ * stops an approval that comes first: a person's while the re-screening has not reached the case
+ * (or was cut off), or the checks' own when an import committed while they ran. The database
+ * refuses the same approval (migration 0037).
+ */
+async function refuseOutdatedScreening(tx: Tx, before: KycCase): Promise<void> {
+  if (!(await roundScreenedOnCurrentLists(before.id, tx)))
+    throw new AppError("CONFLICT", SCREENING_OUTDATED_MESSAGE, { reason: "screening_outdated" });
+}
+
 export async function changeCaseStatus(input: ChangeStatus): Promise<{
   from: string;
   to: string;
@@ -59,6 +76,7 @@ export async function changeCaseStatus(input: ChangeStatus): Promise<{
   const guard: AppliedTransition["guard"] = approval
     ? async (tx, moved, before) => {
         await refuseHeldApproval(tx, before);
+        await refuseOutdatedScreening(tx, before);
         await input.guard?.(tx, moved, before);
       }
     : input.guard;

@@ -52,6 +52,7 @@ const REFUSALS = {
   likely_hit_open: true,
   approval_on_hold: true,
   hit_unjudged: true,
+  screening_outdated: true,
   unknown_hit: true,
   hit_already_confirmed: true,
   hit_already_cleared: true,

@@ -6,11 +6,12 @@
  *   decide on it (approve as first signature, reject, ask for more, take it back from the trader);
  *   anyone else first takes it over, explicitly and audited. Co-signing and judging screening
  *   hits are a second person's work by design and need no claim;
- * - approve: only when the automated checks of the current submission round have run, no
- *   screening hit is confirmed and every hit is cleared (lib/review/screening-hits.ts); for a
- *   case that needs four eyes, as the first signature, the case being approved when a second,
- *   different staff member with the approver role co-signs. The database refuses an approval
- *   that breaks any of this (triggers, migrations 0008 and 0012);
+ * - approve: only when the automated checks of the current submission round have run, no screening
+ *   hit is confirmed and every hit is cleared (lib/review/screening-hits.ts), and the round was
+ *   screened against the lists in force now (lib/kyc/cases.ts); for a case that needs four eyes, as
+ *   the first signature, the case being approved when a second, different staff member with the
+ *   approver role co-signs. The database refuses an approval that breaks the rules on checks,
+ *   hits or signatures (triggers, migrations 0008 and 0012);
  * - reject with a catalog reason that fits the case's level, in any open state: `retry` reasons let
  *   the trader fix the named items and send again (at most MAX_RETRY_ROUNDS times; the next retry
  *   rejection is final), `final` ones close the case;
@@ -25,7 +26,7 @@
 import { appendAuditEvent, auditInTransaction } from "@/lib/db/queries/audit";
 import { listCaseEvents, type Tx } from "@/lib/db/queries/cases";
 import { replaceCaseSearchTerms } from "@/lib/db/queries/queue";
-import { getCheckFailure, getRoundRun } from "@/lib/db/queries/checks";
+import { getCheckFailure, getRoundRun, roundScreenedOnCurrentLists } from "@/lib/db/queries/checks";
 import { HOLD_TASK_KINDS, approvalOnHold } from "@/lib/db/queries/hold-tasks";
 import {
   assignCase,
@@ -38,8 +39,13 @@ import {
 import type { KycCase } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import { AppError, type ReviewReason } from "@/lib/errors";
+import { rescreenCase } from "@/lib/checks/rescreen";
 import { runCaseChecks } from "@/lib/checks/run";
-import { APPROVAL_ON_HOLD_MESSAGE, changeCaseStatus } from "@/lib/kyc/cases";
+import {
+  APPROVAL_ON_HOLD_MESSAGE,
+  changeCaseStatus,
+  SCREENING_OUTDATED_MESSAGE,
+} from "@/lib/kyc/cases";
 import { latestRenewalNotice } from "@/lib/kyc/renewal";
 import { approvedInputs, declineUpgradeData, putBackApprovedInputs } from "@/lib/kyc/upgrade";
 import { restoreRenewalNotice } from "@/lib/db/queries/renewal";
@@ -186,6 +192,7 @@ export type ApprovalBlocker =
   | "confirmed_match"
   | "likely_hit_open"
   | "hit_unjudged"
+  | "screening_outdated"
   | "approval_on_hold";
 
 const BLOCKER_MESSAGES: Record<ApprovalBlocker, string> = {
@@ -195,6 +202,7 @@ const BLOCKER_MESSAGES: Record<ApprovalBlocker, string> = {
   confirmed_match: "a screening hit was confirmed as a match: the case cannot be approved",
   likely_hit_open: "a likely screening hit is not cleared by two people",
   hit_unjudged: "a screening hit has not been judged",
+  screening_outdated: SCREENING_OUTDATED_MESSAGE,
   approval_on_hold: APPROVAL_ON_HOLD_MESSAGE,
 };
 
@@ -211,7 +219,11 @@ export async function approvalBlocker(kycCase: KycCase): Promise<ApprovalBlocker
     const failure = await getCheckFailure(kycCase.id);
     return failure?.round === kycCase.round ? "checks_failed" : "checks_running";
   }
-  return hitBlocker(await loadCaseHits(kycCase));
+  // Hits first: they are the reviewer's work either way, and a re-screening only adds to them.
+  return (
+    hitBlocker(await loadCaseHits(kycCase)) ??
+    ((await roundScreenedOnCurrentLists(kycCase.id)) ? null : "screening_outdated")
+  );
 }
 
 export type ApproveResult = { status: "approved" } | { status: "awaiting_co_sign" };
@@ -625,21 +637,31 @@ export async function reopenCase(
 
 /**
  * A reviewer runs the checks of the current round again (after a failure, or when they are
- * overdue), now, instead of waiting for the sweep's back-off. Audited; a failure is recorded and
- * shown like any other.
+ * overdue), now, instead of waiting for the sweep's back-off; or, when they ran on lists that
+ * have changed since, screens the round against the current ones (lib/checks/rescreen.ts), which
+ * is what its approval needs. Audited; a failure is recorded and shown like any other.
  */
 export async function retryChecks(staff: Reviewer, caseId: string, now = new Date()) {
   const kycCase = await loadCase(caseId);
-  if (await getRoundRun(kycCase.id, kycCase.round))
+  const done = Boolean(await getRoundRun(kycCase.id, kycCase.round));
+  // Run, but on the lists of before: the same request screens the case against today's.
+  const rescreen = done && !(await roundScreenedOnCurrentLists(kycCase.id));
+  if (done && !rescreen)
     throw refuse("CONFLICT", "checks_done", "the checks of this submission have run");
   await appendAuditEvent({
     actorType: "staff",
     actorId: staff.id,
     action: "checks.retry_requested",
     caseId,
-    data: { round: kycCase.round },
+    data: rescreen ? { round: kycCase.round, rescreen: true } : { round: kycCase.round },
     occurredAt: now,
   });
+  if (rescreen) {
+    const report = await rescreenCase(kycCase, now);
+    if (report.screened === 0)
+      throw refuse("CONFLICT", "checks_failed", "the case's answers could not be screened");
+    return;
+  }
   try {
     await runCaseChecks(caseId, { now });
   } catch (error) {

@@ -1,46 +1,41 @@
 /**
  * The screening index of this process, built from the lists in the database
  * (`npm run lists:import` fills them). Building it from ~15,000 OFAC entries takes a while, so
- * it is built once and kept; the list versions are looked at again at most once a minute, and
- * the index is rebuilt only when one changed. Concurrent callers share one build.
+ * it is built once and kept, and rebuilt only when a list's version changed. The versions are
+ * looked at on every call (one small query): a case is screened against the lists in force, not
+ * the ones another process replaced a moment ago, since its approval needs exactly those
+ * (lib/kyc/cases.ts). Concurrent callers share one build.
  */
 import { listScreeningLists, loadScreeningEntries } from "@/lib/db/queries/screening-lists";
 import { buildIndex, type ScreeningIndex } from "./index";
 
 export type LoadedIndex = { index: ScreeningIndex; versions: Record<string, string> };
 
-const RECHECK_MS = 60_000;
-
-type Cache = { key: string; loaded: LoadedIndex; checkedAt: number };
+type Cache = { key: string; loaded: LoadedIndex };
 let cache: Cache | undefined;
-let pending: Promise<LoadedIndex> | undefined;
+let pending: { key: string; promise: Promise<LoadedIndex> } | undefined;
 
-async function refresh(now: number): Promise<LoadedIndex> {
-  const lists = await listScreeningLists();
-  const versions = Object.fromEntries(lists.map((l) => [l.source, l.version]));
-  const key = JSON.stringify(versions);
-  if (cache && cache.key === key) {
-    cache.checkedAt = now;
-    return cache.loaded;
-  }
-  const entries = lists.length > 0 ? await loadScreeningEntries() : [];
+async function build(key: string, versions: Record<string, string>): Promise<LoadedIndex> {
+  const entries = Object.keys(versions).length > 0 ? await loadScreeningEntries() : [];
   const loaded = { index: buildIndex(entries), versions };
-  cache = { key, loaded, checkedAt: now };
+  cache = { key, loaded };
   return loaded;
 }
 
-/** The current index (empty when no list is imported). */
-export async function getScreeningIndex(now = Date.now()): Promise<LoadedIndex> {
-  if (cache && now - cache.checkedAt < RECHECK_MS) return cache.loaded;
-  pending ??= refresh(now).finally(() => {
-    pending = undefined;
-  });
-  return pending;
-}
-
-/** After an import in this process: look at the versions on the next call, not a minute later. */
-export function invalidateScreeningIndex(): void {
-  if (cache) cache.checkedAt = -Infinity;
+/** The index of the lists in force now (empty when no list is imported). */
+export async function getScreeningIndex(): Promise<LoadedIndex> {
+  const lists = await listScreeningLists();
+  const versions = Object.fromEntries(lists.map((l) => [l.source, l.version]));
+  const key = JSON.stringify(versions);
+  if (cache?.key === key) return cache.loaded;
+  // A build for other versions (older, or newer than these) is not waited on: built anew.
+  if (pending?.key !== key) {
+    const promise = build(key, versions).finally(() => {
+      if (pending?.promise === promise) pending = undefined;
+    });
+    pending = { key, promise };
+  }
+  return pending.promise;
 }
 
 /** Tests: forget the index entirely (another test file's database may hold other lists). */

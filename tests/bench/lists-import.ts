@@ -15,7 +15,7 @@ import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { openDatabase, setDatabaseOverride } from "../../lib/db/client";
-import { rescreenApprovedTraders } from "../../lib/checks/rescreen";
+import { rescreenTraders } from "../../lib/checks/rescreen";
 import { resetEnvCache } from "../../lib/env";
 import { runScheduledListImport } from "../../lib/jobs/lists-import";
 import { caseCipher } from "../../lib/security/case-keys";
@@ -85,7 +85,7 @@ export async function runListsBench(options: { list: string; traders: number }) 
     // run's results so this one screens everyone again.
     await raw`delete from case_checks where run_id in (select id from check_runs where reason = 'rescreen')`;
     await raw`delete from check_runs where reason = 'rescreen'`;
-    const rescreen = await timed(() => rescreenApprovedTraders(at));
+    const rescreen = await timed(() => rescreenTraders(at));
     rows.push({
       step: "re-screening alone",
       ms: rescreen.ms,

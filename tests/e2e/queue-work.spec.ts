@@ -349,7 +349,7 @@ test("status and monitoring hit filter the rows and survive a reload", async ({ 
   const list = path.join(mkdtempSync(path.join(tmpdir(), "kyc-e2e-list-")), "queue-work-pep.csv");
   writeFileSync(list, "name,aliases,dob,country\nIngrid Solvang,,1983-05-17,Norway\n");
   expect(await importLists(databaseUrl, [list])).toMatch(
-    /re-screened \d+ approved traders, 1 with a new likely match/,
+    /re-screened \d+ traders, 1 with a new likely match/,
   );
 
   const filters = reviewer.getByTestId("queue-filters");

@@ -38,7 +38,7 @@ describe("scenario: a monitoring hit on approved traders", () => {
     // The broker's list gains Marta Kowalczyk; the operator runs the import command.
     writeFileSync(list, `${readFileSync(list, "utf8")}Marta Kowalczyk,,1984-03-09,Poland\n`);
     const printed = await w.runListsImportCommand([list]);
-    expect(printed).toMatch(/re-screened \d+ approved traders, 2 with a new likely match/);
+    expect(printed).toMatch(/re-screened \d+ traders, 2 with a new likely match/);
     await w.worker();
 
     // A person sees it: the queue's monitoring filter, the case page with the hit.
@@ -228,7 +228,7 @@ describe("scenario: re-screening an open upgrade whose personal step the trader 
     // The broker's list gains Astrid Holmberg while the trader is still editing.
     writeFileSync(list, `${readFileSync(list, "utf8")}Astrid Holmberg,,1981-05-14,Sweden\n`);
     expect(await w.runListsImportCommand([list])).toMatch(
-      /re-screened \d+ approved traders, 1 with a new likely match/,
+      /re-screened \d+ traders, 1 with a new likely match/,
     );
     await w.worker();
 

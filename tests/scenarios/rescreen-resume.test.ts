@@ -10,6 +10,7 @@ import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { sqlRows } from "../helpers/sql-rows";
+import { cutRescreeningAfter, restoreRescreening } from "./support/faults";
 import { signedInStaff, Trader } from "./support/people";
 import { scenarioWorld, type World } from "./support/world";
 
@@ -21,29 +22,6 @@ const rescreenRuns = (w: World) =>
     w.db.db,
     sql`select case_id from check_runs where reason = 'rescreen' order by case_id`,
   );
-
-/**
- * Fault injection, not state: the database refuses the write of any re-screening run after the
- * first `done`, so the run stops there the way a crash would (each case's run commits alone).
- */
-async function cutRescreeningAfter(w: World, done: number) {
-  await w.db.db.execute(
-    sql.raw(`create or replace function test_cut_rescreen() returns trigger language plpgsql as $$
-      begin
-        if (select count(*) from check_runs where reason = 'rescreen') >= ${done} then
-          raise exception 'injected cut: the process stops here';
-        end if;
-        return new;
-      end $$`),
-  );
-  await w.db.db.execute(
-    sql.raw(`create trigger test_cut_rescreen before insert on check_runs
-      for each row when (new.reason = 'rescreen') execute function test_cut_rescreen()`),
-  );
-}
-
-const restoreRescreening = (w: World) =>
-  w.db.db.execute(sql.raw(`drop trigger test_cut_rescreen on check_runs`));
 
 describe("scenario: a re-screening cut off midway", () => {
   it("is finished by the next scheduled run: every approved trader screened once, one task, one event", async () => {
@@ -60,10 +38,11 @@ describe("scenario: a re-screening cut off midway", () => {
       { givenNames: "Tomas", surnames: "Okonkwo", dateOfBirth: "1968-01-30" },
     ];
     const caseIds: string[] = [];
+    await w.worker(); // the first pass imports the list on its schedule
     for (const [i, person] of people.entries()) {
       const trader = new Trader(w, 472_001 + i);
       await trader.completeStandardLevel({ ...person, nationalities: ["PL"] });
-      await w.worker(); // the first pass imports the list on its schedule
+      await w.worker();
       const kycCase = await trader.currentCase();
       expect(await reviewer.approve(kycCase.id)).toBe("approved");
       caseIds.push(kycCase.id);

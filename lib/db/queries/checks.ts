@@ -1,5 +1,20 @@
-import { and, asc, desc, eq, inArray, isNotNull, isNull, lte, ne, not, or, sql } from "drizzle-orm";
-import { UPGRADE_OPEN_STATUSES } from "@/lib/kyc/case-state";
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  inArray,
+  isNotNull,
+  isNull,
+  lte,
+  ne,
+  not,
+  or,
+  sql,
+  type SQL,
+  type SQLWrapper,
+} from "drizzle-orm";
+import { AWAITING_DECISION_STATUSES, UPGRADE_OPEN_STATUSES } from "@/lib/kyc/case-state";
 import { getDb, type Db } from "../client";
 import { MONITORING_TASK } from "./hold-tasks";
 import { insertCaseOutboxEvent, type OutboxBuilder } from "./cases";
@@ -13,6 +28,7 @@ import {
   identityFingerprints,
   kycCases,
   reviewTasks,
+  screeningLists,
   vendorVerifications,
   type CaseCheckRow,
   type CaseRiskRow,
@@ -45,6 +61,12 @@ export type RunRecord = {
   /** The screening result's counted hits (lib/checks/evidence.ts countedScreeningHits). */
   screeningHits: number | null;
 };
+
+/** A case a list change concerns (listCasesToRescreen). */
+export type CaseToRescreen = Pick<
+  KycCase,
+  "id" | "traderId" | "level" | "status" | "approvedLevel" | "round"
+>;
 
 /** One query for a case by id, shared with the console. */
 export { getCaseById } from "./cases";
@@ -296,19 +318,25 @@ export async function recordSubmissionRun(input: {
 }
 
 /**
- * Stores a re-screening run. With `newHits` (likely matches not seen on this case before) it
- * also flags the case's risk (escalated, high, rescreen_hit_at) and writes the
- * `screening.rescreen_hit` audit event, in the same transaction; the case's status is left alone.
+ * Stores a case's re-screening runs, in one transaction. With `newHits` (likely matches not seen
+ * on this case before) it also flags the case's risk (escalated, high, rescreen_hit_at) and
+ * writes the `screening.rescreen_hit` audit event; the case's status is left alone. On a case
+ * with an approval in force it opens the monitoring task that holds that approval, with the
+ * outbox event; on a submission awaiting its decision the hits join the round's, which a person
+ * judges before approving, and `fourEyes` says whether the raised risk needs a second approver.
  */
 export async function recordRescreenRun(input: {
   caseId: string;
   traderId: string;
-  record: RunRecord;
+  /** One run per set of answers screened (lib/checks/rescreen.ts). */
+  records: RunRecord[];
   newHits: { source: string; entryId: string; score: number }[];
   /** The outbox event announcing the monitoring hit (built by the caller, who knows the payload). */
   outbox: OutboxBuilder;
+  monitored: boolean;
+  fourEyes: boolean;
   now: Date;
-}): Promise<string> {
+}): Promise<string[]> {
   const db = await getDb();
   return db.transaction(async (tx) => {
     const [kycCase] = await tx
@@ -317,20 +345,22 @@ export async function recordRescreenRun(input: {
       .where(eq(kycCases.id, input.caseId))
       .for("update");
     if (!kycCase) throw new Error("recordRescreenRun: no such case");
-    const runId = await insertRun(tx, {
-      ...input,
-      round: kycCase.round,
-      reason: "rescreen",
-    });
-    if (input.newHits.length === 0) return runId;
+    const runIds: string[] = [];
+    for (const record of input.records)
+      runIds.push(
+        await insertRun(tx, { ...input, record, round: kycCase.round, reason: "rescreen" }),
+      );
+    const [runId] = runIds;
+    const [record] = input.records;
+    if (input.newHits.length === 0 || !runId || !record) return runIds;
     await tx
       .insert(caseRisk)
       .values({
         caseId: input.caseId,
         runId,
-        score: input.record.score,
+        score: record.score,
         level: "high",
-        route: input.record.route,
+        route: record.route,
         escalated: true,
         rescreenHitAt: input.now,
         computedAt: input.now,
@@ -339,14 +369,27 @@ export async function recordRescreenRun(input: {
         target: caseRisk.caseId,
         set: { level: "high", escalated: true, rescreenHitAt: input.now },
       });
-    await tx.update(kycCases).set({ riskLevel: "high" }).where(eq(kycCases.id, input.caseId));
+    await tx
+      .update(kycCases)
+      .set(input.fourEyes ? { riskLevel: "high", fourEyesRequired: true } : { riskLevel: "high" })
+      .where(eq(kycCases.id, input.caseId));
+    await tx.insert(auditEvents).values({
+      actorType: "system",
+      actorId: "checks",
+      action: "screening.rescreen_hit",
+      caseId: input.caseId,
+      traderId: input.traderId,
+      occurredAt: input.now,
+      data: { runId, hits: input.newHits, lists: record.listVersions },
+    });
+    if (!input.monitored) return runIds;
     // One open task per case: a second hit before the first is decided joins the open task.
     await tx
       .insert(reviewTasks)
       .values({
         caseId: input.caseId,
         kind: MONITORING_TASK,
-        data: { runIds: [runId], hits: input.newHits },
+        data: { runIds, hits: input.newHits },
         openedAt: input.now,
       })
       .onConflictDoUpdate({
@@ -358,17 +401,8 @@ export async function recordRescreenRun(input: {
             'hits', coalesce(${reviewTasks.data}->'hits', '[]'::jsonb) || excluded.data->'hits')`,
         },
       });
-    await tx.insert(auditEvents).values({
-      actorType: "system",
-      actorId: "checks",
-      action: "screening.rescreen_hit",
-      caseId: input.caseId,
-      traderId: input.traderId,
-      occurredAt: input.now,
-      data: { runId, hits: input.newHits, lists: input.record.listVersions },
-    });
     await insertCaseOutboxEvent(tx, kycCase, input.outbox, input.now);
-    return runId;
+    return runIds;
   });
 }
 
@@ -384,20 +418,62 @@ export async function listScreeningEvidence(caseId: string): Promise<Record<stri
 }
 
 /**
- * The latest case of each trader with an approval in force (approved, or an upgrade of it open)
- * and not erased (the purge closes a case and keeps its
- * status) nor under an ended relationship (no customer left to monitor), that no run has screened
- * against the lists at `versions` (source → version) yet:
- * after a list change, every one of them; after a re-screening that was cut off, the ones it did
- * not reach. A run is recorded per case in its own transaction, so a case is either done or
- * still listed here: the next run resumes without screening anyone twice. Only a run whose
- * screening compared a name with the lists counts: one that had no personal data to screen
- * leaves the case listed, so it is tried again rather than taken as screened.
+ * SQL: a run of the case with this id column screened a trader's answers against the lists at
+ * `versions` (a jsonb source → version map), in `round` when given. Only a run whose screening
+ * compared a name with the lists counts: one that had no personal data to screen, or no list
+ * loaded, does not.
+ */
+function screenedAgainst(caseId: SQLWrapper, versions: SQL, round?: SQLWrapper): SQL {
+  return sql`exists (select 1 from ${checkRuns} r join ${caseChecks} c on c.run_id = r.id
+    where r.case_id = ${caseId} and r.list_versions = ${versions}
+    and c."check" = 'screening' and c.evidence -> 'lists' is not null
+    ${round === undefined ? sql`` : sql`and r.round = ${round}`})`;
+}
+
+/** SQL: the versions of the lists imported now, as runs record them (null: no list). */
+const currentListVersions = sql`(select jsonb_object_agg(${screeningLists.source}, ${screeningLists.version}) from ${screeningLists})`;
+
+/**
+ * Whether the case's current round may be decided on its screening: no list is imported, or a
+ * run of the round (its submission's checks, or a re-screening) screened it against the versions
+ * the database holds now. The lists can change between a submission's checks and its decision:
+ * an approval on the lists of before could approve a person listed meanwhile. The approval asks
+ * this on the locked case row (lib/kyc/cases.ts); without `tx` it is the console's early answer.
+ */
+export async function roundScreenedOnCurrentLists(caseId: string, tx?: Tx): Promise<boolean> {
+  const db = tx ?? (await getDb());
+  const [row] = await db
+    .select({
+      // Qualified by hand: in a one-table select drizzle writes bare column names, which inside
+      // the subquery would name the run's own.
+      current: sql<boolean>`${currentListVersions} is null or ${screenedAgainst(
+        sql`"kyc_cases"."id"`,
+        currentListVersions,
+        sql`"kyc_cases"."round"`,
+      )}`,
+    })
+    .from(kycCases)
+    .where(eq(kycCases.id, caseId));
+  return row?.current === true;
+}
+
+/**
+ * The latest case of each trader that a list change concerns, not erased (the purge closes a
+ * case and keeps its status) nor under an ended relationship (no customer left to monitor), that
+ * no run has screened against the lists at `versions` (source → version) yet:
+ * - a case with an approval in force (approved, or an upgrade of it open): ongoing monitoring;
+ * - a submission awaiting its decision whose checks have run: it is decided on screening
+ *   against the lists of the day, so a run of its current round must have screened it.
+ * After a list change, every one of them; after a re-screening that was cut off, the ones it did
+ * not reach. A case's runs are recorded in one transaction, so a case is either done or still
+ * listed here: the next run resumes without screening anyone twice. A case whose answers could
+ * not be screened (no personal data) stays listed, so it is tried again rather than taken as
+ * screened.
  */
 export async function listCasesToRescreen(
   versions: Record<string, string>,
   now: Date,
-): Promise<Pick<KycCase, "id" | "traderId" | "level" | "status" | "approvedLevel">[]> {
+): Promise<CaseToRescreen[]> {
   const db = await getDb();
   const latest = db
     .selectDistinctOn([kycCases.traderId], {
@@ -406,12 +482,15 @@ export async function listCasesToRescreen(
       level: kycCases.level,
       status: kycCases.status,
       approvedLevel: kycCases.approvedLevel,
+      round: kycCases.round,
       closedAt: kycCases.closedAt,
       openedAt: kycCases.openedAt,
     })
     .from(kycCases)
     .orderBy(kycCases.traderId, desc(kycCases.openedAt), desc(kycCases.id))
     .as("latest");
+  const awaitingDecision = inArray(latest.status, [...AWAITING_DECISION_STATUSES]);
+  const at = sql`${JSON.stringify(versions)}::jsonb`;
   return db
     .select({
       id: latest.id,
@@ -419,22 +498,30 @@ export async function listCasesToRescreen(
       level: latest.level,
       status: latest.status,
       approvedLevel: latest.approvedLevel,
+      round: latest.round,
     })
     .from(latest)
     .where(
       and(
-        // An open upgrade leaves its approval in force (lib/kyc/case-state.ts approvalInForce):
-        // that approval is monitored like any other, or a trader listed while upgrading keeps
-        // trading and the upgrade is approved on screening that no longer holds.
         or(
           eq(latest.status, "approved"),
+          // An open upgrade leaves its approval in force (lib/kyc/case-state.ts approvalInForce):
+          // that approval is monitored like any other, or a trader listed while upgrading keeps
+          // trading.
           and(isNotNull(latest.approvedLevel), inArray(latest.status, [...UPGRADE_OPEN_STATUSES])),
+          // Before its checks ran, the checks themselves screen it against the lists of the day.
+          and(
+            awaitingDecision,
+            sql`exists (select 1 from ${checkRuns} s where s.case_id = ${latest.id}
+              and s.round = ${latest.round} and s.reason = 'submission')`,
+          ),
         ),
         isNull(latest.closedAt),
         not(underEndedRelationship(latest, now)),
-        sql`not exists (select 1 from ${checkRuns} r join ${caseChecks} c on c.run_id = r.id
-          where r.case_id = ${latest.id} and r.list_versions = ${JSON.stringify(versions)}::jsonb
-          and c."check" = 'screening' and c.evidence -> 'lists' is not null)`,
+        not(
+          sql`case when ${awaitingDecision} then ${screenedAgainst(latest.id, at, latest.round)}
+            else ${screenedAgainst(latest.id, at)} end`,
+        ),
       ),
     )
     .orderBy(asc(latest.id));

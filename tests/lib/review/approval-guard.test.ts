@@ -1,16 +1,18 @@
 /**
- * The database's own guard on approvals (migration 0012), tried with the application's checks
- * bypassed: a status change to `approved` written straight through the transition query is
- * refused without a check run of the current round, with a confirmed screening hit, and with a
- * likely hit cleared by fewer than two people.
+ * The database's own guard on approvals (migrations 0012, 0022, 0037), tried with the application's
+ * checks bypassed: a status change to `approved` written straight through the transition query is
+ * refused without a check run of the current round, with a confirmed screening hit, with a likely
+ * hit cleared by fewer than two people, and on screening against lists replaced since.
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { applyCaseTransition } from "@/lib/db/queries/cases";
 import { insertStaffUser } from "@/lib/db/queries/staff";
+import { rescreenTraders } from "@/lib/checks/rescreen";
 import { runCaseChecks } from "@/lib/checks/run";
 import { judgeScreeningHit, type Reviewer } from "@/lib/review/decisions";
 import { importListFiles } from "@/lib/screening/import";
-import { invalidateScreeningIndex } from "@/lib/screening/store";
 import { setTestEnv } from "../../helpers/env";
 import { createTestDb, type TestDb } from "../../helpers/test-db";
 import { LISTED_PERSON, submittedCase } from "../checks/helpers";
@@ -22,7 +24,6 @@ beforeAll(async () => {
   setTestEnv({ FOUR_EYES_MIN_RISK: "high" });
   t = await createTestDb();
   await importListFiles([path.join(__dirname, "../../fixtures/sanctions/ofac-sdn-excerpt.csv")]);
-  invalidateScreeningIndex();
   const make = async (role: Reviewer["role"], n: number) => {
     const s = await insertStaffUser({
       email: `guard${n}@broker.example`,
@@ -112,6 +113,26 @@ describe("the database refuses an approval", () => {
       reason: "Checked the passport myself",
     });
     await expect(forceApproval(kycCase.id, approver.id)).resolves.toMatchObject({
+      moved: expect.objectContaining({ status: "approved" }),
+    });
+  });
+
+  it("on screening against lists replaced since its checks, and accepts it once re-screened", async () => {
+    const { kycCase } = await submittedCase(t, { identity: passport() });
+    await runCaseChecks(kycCase.id);
+    const dir = mkdtempSync(path.join(tmpdir(), "guard-lists-"));
+    try {
+      const extra = path.join(dir, "guard-extra.csv");
+      writeFileSync(extra, "name,aliases,dob,country\nNadia Testerova,,1970-01-01,Malta\n");
+      await importListFiles([extra]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    await expect(forceApproval(kycCase.id, reviewer.id)).rejects.toMatchObject({
+      cause: { message: expect.stringContaining("not screened against the lists in force") },
+    });
+    expect((await rescreenTraders()).screened).toBeGreaterThanOrEqual(1);
+    await expect(forceApproval(kycCase.id, reviewer.id)).resolves.toMatchObject({
       moved: expect.objectContaining({ status: "approved" }),
     });
   });

@@ -18,7 +18,6 @@ import {
 } from "@/lib/review/decisions";
 import { loadCaseHits } from "@/lib/review/screening-hits";
 import { importListFiles } from "@/lib/screening/import";
-import { invalidateScreeningIndex } from "@/lib/screening/store";
 import { setTestEnv } from "../../helpers/env";
 import { createTestDb, type TestDb } from "../../helpers/test-db";
 import { LISTED_PERSON, submittedCase as submitted, type CaseOptions } from "../checks/helpers";
@@ -272,7 +271,6 @@ describe("screening hits", () => {
   const EXCERPT = path.join(__dirname, "../../fixtures/sanctions/ofac-sdn-excerpt.csv");
   beforeAll(async () => {
     await importListFiles([EXCERPT]);
-    invalidateScreeningIndex();
   });
 
   it("records each verdict on a real hit, audited, and refuses a hit the case does not have", async () => {
