@@ -1,51 +1,30 @@
 /**
  * The trader's whole flow through the server actions, on a real database: every step of a
  * level, the final submit with its completeness check, and a reviewer's request for more that
- * reopens only what was asked for.
+ * reopens only what was asked for. The trader launches from cTrader and uploads through the
+ * upload API the upload screen calls; the reviewer acts in the console.
  */
+import "../../scenarios/support/request-scope";
 import { sql } from "drizzle-orm";
 import en from "@/messages/en.json";
-import { caseEvents, documents, kycCases } from "@/lib/db/schema";
-import { ensureOpenCase, getCaseForTrader } from "@/lib/db/queries/cases";
-import { upsertTrader } from "@/lib/db/queries/traders";
-import { changeCaseStatus } from "@/lib/kyc/cases";
+import { caseEvents, kycCases } from "@/lib/db/schema";
 import { loadCaseProgress } from "@/lib/kyc/submission";
-import { setTraderCookie } from "../../helpers/request-scope";
-import { openSession } from "../../helpers/sessions";
-import { setTestEnv } from "../../helpers/env";
-import { createTestDb, type TestDb } from "../../helpers/test-db";
 import { IDENTITY as PASSPORT, PERSONAL } from "../../fixtures/kyc-values";
-
-jest.mock("next/headers", () =>
-  jest
-    .requireActual<typeof import("../../helpers/request-scope")>("../../helpers/request-scope")
-    .nextHeaders(),
-);
-jest.mock("next-intl/server", () =>
-  jest
-    .requireActual<typeof import("../../helpers/request-scope")>("../../helpers/request-scope")
-    .nextIntlServer(),
-);
-
+import { signedInStaff, Trader } from "../../scenarios/support/people";
+import { scenarioWorld } from "../../scenarios/support/world";
 import { autosaveStep, continueStep, submitCaseAction } from "@/app/inapp/kyc/actions";
 
-let t: TestDb;
-beforeAll(async () => {
-  setTestEnv();
-  t = await createTestDb();
-});
-afterAll(() => t.close());
+const world = scenarioWorld();
+/** Reads for the assertions only: every state below comes from the flows themselves. */
+const db = () => world().db.db;
 
 let nextUser = 31_000;
+/** The trader of the running test: the actions below run in this browser, with its cookie. */
+let browser: Trader;
 async function traderWithSession(level = "standard") {
-  const trader = await upsertTrader(
-    { ctraderUserId: nextUser++, email: "flow@example.com", tradingLogin: 7 },
-    "en",
-  );
-  const kycCase = await ensureOpenCase(trader.id, level, "manual");
-  const { id } = await openSession(trader.id, kycCase.id);
-  setTraderCookie(id);
-  return { trader, kycCase };
+  browser = new Trader(world(), nextUser++);
+  await browser.launch("kyc", { kycType: level });
+  return { kycCase: await browser.currentCase() };
 }
 
 function form(step: string, values: Record<string, string | string[]>): FormData {
@@ -59,48 +38,39 @@ const idle = { status: "idle" } as const;
 const redirectsTo = (path: string) =>
   expect.objectContaining({ digest: expect.stringContaining(path) });
 
+/** "Save and continue" on a step's form, and its autosave, as the trader's browser sends them. */
+const saveStep = (step: string, values: Record<string, string | string[]>) =>
+  browser.act(() => continueStep(idle, form(step, values)));
+const autosave = (step: string, values: Record<string, string | string[]>) =>
+  browser.act(() => autosaveStep(form(step, values)));
+
 const IDENTITY = { ...PASSPORT, documentKind: "id_card" };
 const ADDRESS = {
   addressDocumentKind: "utility_bill",
   issueDate: new Date(Date.now() - 20 * 86_400_000).toISOString().slice(0, 10),
 };
 
-async function acceptedDocument(
-  caseId: string,
-  documentType: string,
-  side: string,
-  at = new Date(),
+/** The upload screen's start, storage POST and confirm; the file is accepted. */
+async function uploadAccepted(
+  documentType: "identity" | "address",
+  side: "page" | "front" | "back",
 ) {
-  await t.db.insert(documents).values({
-    caseId,
-    documentType,
-    side,
-    status: "accepted",
-    storageKey: `cases/${caseId}/${crypto.randomUUID()}`,
-    declaredType: "image/jpeg",
-    contentType: "image/jpeg",
-    sizeBytes: 1000,
-    uploadExpiresAt: new Date(at.getTime() + 300_000),
-    confirmedAt: at,
+  expect(await browser.upload(documentType, side)).toMatchObject({
+    status: 200,
+    body: { state: "accepted" },
   });
 }
 
 async function completeStandardForms() {
-  await expect(continueStep(idle, form("personal", PERSONAL))).rejects.toEqual(
-    redirectsTo("/inapp/kyc"),
-  );
-  await expect(continueStep(idle, form("identity_document", IDENTITY))).rejects.toEqual(
-    redirectsTo("/inapp/kyc"),
-  );
-  await expect(continueStep(idle, form("proof_of_address", ADDRESS))).rejects.toEqual(
-    redirectsTo("/inapp/kyc"),
-  );
+  await expect(saveStep("personal", PERSONAL)).rejects.toEqual(redirectsTo("/inapp/kyc"));
+  await expect(saveStep("identity_document", IDENTITY)).rejects.toEqual(redirectsTo("/inapp/kyc"));
+  await expect(saveStep("proof_of_address", ADDRESS)).rejects.toEqual(redirectsTo("/inapp/kyc"));
 }
 
 const submit = (declaration = true) => {
   const f = new FormData();
   if (declaration) f.set("declaration", "yes");
-  return submitCaseAction(idle, f);
+  return browser.act(() => submitCaseAction(idle, f));
 };
 
 describe("standard level: steps, documents and the final submit", () => {
@@ -119,20 +89,20 @@ describe("standard level: steps, documents and the final submit", () => {
     ]);
     expect(await submit()).toEqual({ status: "error", message: en.Kyc.incomplete });
 
-    await acceptedDocument(kycCase.id, "identity", "front");
-    await acceptedDocument(kycCase.id, "identity", "back");
-    await acceptedDocument(kycCase.id, "address", "page");
+    await uploadAccepted("identity", "front");
+    await uploadAccepted("identity", "back");
+    await uploadAccepted("address", "page");
     expect(await submit(false)).toEqual({ status: "error", message: en.Kyc.mustConfirm });
     const results = await Promise.allSettled([submit(), submit()]);
     // Both end on the status screen; the case moved once.
     for (const r of results)
       expect(r).toMatchObject({ status: "rejected", reason: redirectsTo("/inapp/kyc/status") });
-    const events = (await t.db.select().from(caseEvents)).filter((e) => e.caseId === kycCase.id);
+    const events = (await db().select().from(caseEvents)).filter((e) => e.caseId === kycCase.id);
     expect(events.map((e) => e.event)).toEqual(["submit"]);
-    const [row] = (await t.db.select().from(kycCases)).filter((c) => c.id === kycCase.id);
+    const [row] = (await db().select().from(kycCases)).filter((c) => c.id === kycCase.id);
     expect(row?.status).toBe("submitted");
     // Submitted answers are frozen.
-    expect(await continueStep(idle, form("personal", PERSONAL))).toMatchObject({
+    expect(await saveStep("personal", PERSONAL)).toMatchObject({
       status: "failed",
       message: en.Errors.notEditable,
     });
@@ -140,25 +110,22 @@ describe("standard level: steps, documents and the final submit", () => {
 
   it("refuses a step that is not part of the level, or a forged step name, without a 500", async () => {
     await traderWithSession("basic");
-    expect(await continueStep(idle, form("proof_of_address", ADDRESS))).toMatchObject({
+    expect(await saveStep("proof_of_address", ADDRESS)).toMatchObject({
       status: "failed",
       message: en.Errors.saveFailed,
     });
-    expect(await continueStep(idle, form("../../admin", {}))).toMatchObject({
+    expect(await saveStep("../../admin", {})).toMatchObject({
       status: "failed",
       message: en.Errors.saveFailed,
     });
-    expect(await autosaveStep(form("tax", { taxCountry: ["DE"] }))).toMatchObject({
+    expect(await autosave("tax", { taxCountry: ["DE"] })).toMatchObject({
       status: "failed",
     });
   });
 
   it("answers an expired document with a localized field error and keeps the input", async () => {
     await traderWithSession();
-    const state = await continueStep(
-      idle,
-      form("identity_document", { ...IDENTITY, expiryDate: "2020-01-01" }),
-    );
+    const state = await saveStep("identity_document", { ...IDENTITY, expiryDate: "2020-01-01" });
     expect(state).toMatchObject({
       status: "invalid",
       errors: { expiryDate: en.Errors.documentExpired },
@@ -171,14 +138,11 @@ describe("enhanced level", () => {
   it("collects tax, funds, employment, purpose, PEP and the appropriateness warning", async () => {
     const { kycCase } = await traderWithSession("enhanced");
     await expect(
-      continueStep(
-        idle,
-        form("tax", { taxCountry: ["SE"], tin: ["197802119870"], noTinReason: [""] }),
-      ),
+      saveStep("tax", { taxCountry: ["SE"], tin: ["197802119870"], noTinReason: [""] }),
     ).rejects.toEqual(redirectsTo("/inapp/kyc"));
-    await expect(
-      continueStep(idle, form("source_of_funds", { sources: ["salary"] })),
-    ).rejects.toEqual(redirectsTo("/inapp/kyc"));
+    await expect(saveStep("source_of_funds", { sources: ["salary"] })).rejects.toEqual(
+      redirectsTo("/inapp/kyc"),
+    );
     const novice = {
       experienceYears: "none",
       tradesLastYear: "none",
@@ -187,14 +151,14 @@ describe("enhanced level", () => {
       marginCall: "positions_closed",
       riskOfLoss: "lose_quickly",
     };
-    const warned = await continueStep(idle, form("appropriateness", novice));
+    const warned = await saveStep("appropriateness", novice);
     expect(warned).toMatchObject({
       status: "invalid",
       warning: "notAppropriate",
       errors: { acknowledgeWarning: en.Errors.mustAcknowledge },
     });
     await expect(
-      continueStep(idle, form("appropriateness", { ...novice, acknowledgeWarning: "yes" })),
+      saveStep("appropriateness", { ...novice, acknowledgeWarning: "yes" }),
     ).rejects.toEqual(redirectsTo("/inapp/kyc"));
     const { drafts, requirements } = await loadCaseProgress(kycCase);
     expect(drafts.appropriateness?.data).toMatchObject({
@@ -210,30 +174,23 @@ describe("enhanced level", () => {
 
 describe("a reviewer's request for more", () => {
   async function submittedCase() {
-    const { trader, kycCase } = await traderWithSession();
+    const { kycCase } = await traderWithSession();
     await completeStandardForms();
-    const earlier = new Date(Date.now() - 60_000);
-    await acceptedDocument(kycCase.id, "identity", "front", earlier);
-    await acceptedDocument(kycCase.id, "identity", "back", earlier);
-    await acceptedDocument(kycCase.id, "address", "page", earlier);
+    await uploadAccepted("identity", "front");
+    await uploadAccepted("identity", "back");
+    await uploadAccepted("address", "page");
     await expect(submit()).rejects.toEqual(redirectsTo("/inapp/kyc/status"));
-    const staff = { type: "staff" as const, id: "reviewer-1" };
-    let current = (await getCaseForTrader(kycCase.id, trader.id))!;
-    await changeCaseStatus({ kycCase: current, event: "start_review", actor: staff });
-    current = (await getCaseForTrader(kycCase.id, trader.id))!;
-    await changeCaseStatus({
-      kycCase: current,
-      event: "request_action",
-      actor: staff,
-      messageForTrader: "The bill is from 2019. Please upload a recent one.",
-      data: {
-        items: [
-          { kind: "step", step: "proof_of_address" },
-          { kind: "document", documentType: "address", reason: "Too old" },
-        ],
-      },
-    });
-    return { trader, kycCase };
+    // Acting on the submitted case takes it into review (start_review), then asks for more.
+    const reviewer = await signedInStaff(world(), "flow.reviewer@broker.example", "reviewer");
+    expect(
+      await reviewer.requestInformation(
+        kycCase.id,
+        ["step:proof_of_address", "document:address"],
+        "The bill is from 2019. Please upload a recent one.",
+        { address: "Too old" },
+      ),
+    ).toBe("action_requested");
+    return { kycCase };
   }
 
   it("reopens only the requested step and document and keeps everything else", async () => {
@@ -250,23 +207,17 @@ describe("a reviewer's request for more", () => {
     expect(requirements.next?.step).toBe("proof_of_address");
 
     // What was not asked for cannot be changed.
-    expect(await continueStep(idle, form("personal", { ...PERSONAL, city: "Lund" }))).toMatchObject(
-      {
-        status: "failed",
-        message: en.Errors.notEditable,
-      },
-    );
+    expect(await saveStep("personal", { ...PERSONAL, city: "Lund" })).toMatchObject({
+      status: "failed",
+      message: en.Errors.notEditable,
+    });
     expect(await submit()).toEqual({ status: "error", message: en.Kyc.incomplete });
 
-    await expect(continueStep(idle, form("proof_of_address", ADDRESS))).rejects.toEqual(
-      redirectsTo("/inapp/kyc"),
-    );
-    await t.db.execute(
-      sql`update documents set replaced_at = now() where case_id = ${kycCase.id} and document_type = 'address'`,
-    );
-    await acceptedDocument(kycCase.id, "address", "page");
+    await expect(saveStep("proof_of_address", ADDRESS)).rejects.toEqual(redirectsTo("/inapp/kyc"));
+    // A new bill for the same slot replaces the one asked for.
+    await uploadAccepted("address", "page");
     await expect(submit()).rejects.toEqual(redirectsTo("/inapp/kyc/status"));
-    const events = (await t.db.select().from(caseEvents)).filter((e) => e.caseId === kycCase.id);
+    const events = (await db().select().from(caseEvents)).filter((e) => e.caseId === kycCase.id);
     expect(events.map((e) => e.event)).toEqual([
       "submit",
       "start_review",
@@ -279,22 +230,18 @@ describe("a reviewer's request for more", () => {
 describe("encryption at rest", () => {
   it("a dump of every table holds no document number, TIN or name in plain text", async () => {
     await traderWithSession("enhanced");
-    await continueStep(idle, form("personal", PERSONAL)).catch(() => undefined);
-    await continueStep(idle, form("identity_document", IDENTITY)).catch(() => undefined);
-    await continueStep(
-      idle,
-      form("tax", { taxCountry: ["SE"], tin: ["197802119870"], noTinReason: [""] }),
-    ).catch(() => undefined);
-    await continueStep(
-      idle,
-      form("pep", {
-        isPep: "yes",
-        pepRelation: "self",
-        pepPosition: "Ambassador to Norway",
-        pepCountry: "SE",
-      }),
-    ).catch(() => undefined);
-    const tables = (await t.db.execute(
+    await saveStep("personal", PERSONAL).catch(() => undefined);
+    await saveStep("identity_document", IDENTITY).catch(() => undefined);
+    await saveStep("tax", { taxCountry: ["SE"], tin: ["197802119870"], noTinReason: [""] }).catch(
+      () => undefined,
+    );
+    await saveStep("pep", {
+      isPep: "yes",
+      pepRelation: "self",
+      pepPosition: "Ambassador to Norway",
+      pepCountry: "SE",
+    }).catch(() => undefined);
+    const tables = (await db().execute(
       sql`select table_name from information_schema.tables where table_schema = 'public'`,
     )) as unknown;
     const names = (Array.isArray(tables) ? tables : (tables as { rows: unknown[] }).rows) as {
@@ -303,7 +250,7 @@ describe("encryption at rest", () => {
     expect(names.length).toBeGreaterThan(5);
     let dump = "";
     for (const { table_name } of names) {
-      const result = (await t.db.execute(
+      const result = (await db().execute(
         sql.raw(`select coalesce(json_agg(t), '[]'::json)::text as dump from "${table_name}" t`),
       )) as unknown;
       dump += JSON.stringify(Array.isArray(result) ? result : (result as { rows: unknown[] }).rows);
