@@ -645,7 +645,10 @@ export async function retryChecks(staff: Reviewer, caseId: string, now = new Dat
   const kycCase = await loadCase(caseId);
   const done = Boolean(await getRoundRun(kycCase.id, kycCase.round));
   // Run, but on the lists of before: the same request screens the case against today's.
-  const rescreen = done && !(await roundScreenedOnCurrentLists(kycCase.id));
+  const rescreen =
+    done &&
+    REVIEWABLE_STATUSES.has(kycCase.status) &&
+    !(await roundScreenedOnCurrentLists(kycCase.id));
   if (done && !rescreen)
     throw refuse("CONFLICT", "checks_done", "the checks of this submission have run");
   await appendAuditEvent({
