@@ -1,18 +1,28 @@
 /**
  * Scenarios of working the queue: claiming many cases at once and "Next case". Both only ever
  * take cases nobody holds, audit each change, and stay correct when officers act at the same
- * moment; an action on a case opened from the queue leads back to it in that queue. Cases are
- * made by traders through the real flow.
+ * moment; an action on a case opened from the queue leads back to it in that queue; j / k on a
+ * case whose approval in force is held walk the monitoring tab, an upgrade in review included.
+ * Cases are made by traders through the real flow.
  */
 import "./support/request-scope";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { listCaseAuditEvents } from "@/lib/db/queries/audit";
-import { signedInStaff, Trader } from "./support/people";
+import { ENHANCED_OWN_STEPS } from "../fixtures/kyc-values";
+import { approvedAtStandard, signedInStaff, Trader, type Staff } from "./support/people";
 import { BROKER, scenarioWorld } from "./support/world";
 
 const world = scenarioWorld();
 
 const listed = (html: string) =>
-  [...html.matchAll(/<tr[^>]*data-case="([0-9a-f-]{36})"/g)].map((m) => m[1]);
+  [...html.matchAll(/<tr[^>]*data-case="([0-9a-f-]{36})"/g)].map((m) => m[1]!);
+
+/** The query of the queue row's link to `caseId`, as the page wrote it. */
+const rowLink = (html: string, caseId: string) => {
+  const href = new RegExp(`href="/admin/cases/${caseId}\\?([^"]+)"`).exec(html)?.[1] ?? "";
+  return Object.fromEntries(new URLSearchParams(href.replace(/&amp;/g, "&")));
+};
 
 async function submittedCase(userId: number): Promise<string> {
   const trader = new Trader(world(), userId);
@@ -112,12 +122,6 @@ describe("scenario: acting on a case opened from a filtered queue", () => {
     await world().worker();
   }, 600_000);
 
-  /** The query of the queue row's link to `caseId`, as the page wrote it. */
-  const rowLink = (html: string, caseId: string) => {
-    const href = new RegExp(`href="/admin/cases/${caseId}\\?([^"]+)"`).exec(html)?.[1] ?? "";
-    return Object.fromEntries(new URLSearchParams(href.replace(/&amp;/g, "&")));
-  };
-
   it("leads back to the case in that queue, so j / k walk it, not the case's own tab", async () => {
     const w = world();
     const reviewer = await signedInStaff(w, "context.reviewer@broker.example", "reviewer");
@@ -159,5 +163,116 @@ describe("scenario: acting on a case opened from a filtered queue", () => {
     // Opened from elsewhere (a trader's page, a link in a note): the page sends no queue.
     const plain = await reviewer.claimWith(await reviewer.caseForm(c, "claim"));
     expect(plain.search).toBe("?outcome=claimed");
+  });
+});
+
+/** The case page's j or k link, as the page renders it: the case it opens and its URL's query. */
+function neighbourLink(html: string, rel: "next" | "previous") {
+  const tag = new RegExp(`<a[^>]*data-testid="queue-${rel}"[^>]*>`).exec(html)?.[0];
+  if (!tag) return null;
+  const href = /href="([^"]+)"/.exec(tag)?.[1] ?? "";
+  const url = new URL(href.replace(/&amp;/g, "&"), BROKER);
+  const caseId = /data-case="([^"]+)"/.exec(tag)?.[1];
+  expect(url.pathname).toBe(`/admin/cases/${caseId}`);
+  return { caseId: caseId!, query: Object.fromEntries(url.searchParams) };
+}
+
+/**
+ * The cases `staff` opens following one link (`rel`) from page to page, starting on `caseId`
+ * opened with `query`, until a page has none; every link's query is checked to be `keeps`.
+ */
+async function walk(
+  staff: Staff,
+  caseId: string,
+  query: Record<string, string>,
+  rel: "next" | "previous",
+  keeps: Record<string, string>,
+): Promise<string[]> {
+  const walked = [caseId];
+  let page = await staff.casePage(caseId, query);
+  // More steps than cases would be a loop: stop there, the order assertion then fails.
+  for (let step = 0; step < 10; step++) {
+    const link = neighbourLink(page, rel);
+    if (!link) break;
+    expect(link.query).toEqual(keeps);
+    walked.push(link.caseId);
+    page = await staff.casePage(link.caseId, link.query);
+  }
+  return walked;
+}
+
+describe("scenario: j / k through the monitoring hits", () => {
+  const held: { approved: string[]; upgrade: string } = { approved: [], upgrade: "" };
+  let reviewer: Staff;
+  beforeAll(async () => {
+    const w = world();
+    const list = path.join(w.dataDir, "walk-pep.csv");
+    copyFileSync(path.join(__dirname, "../fixtures/sanctions/generic-pep.csv"), list);
+    await w.runListsImportCommand([list]);
+    reviewer = await signedInStaff(w, "walk.reviewer@broker.example", "reviewer");
+    const people = [
+      { givenNames: "Ingrid", surnames: "Solberg", dateOfBirth: "1976-02-17" },
+      { givenNames: "Nils", surnames: "Bergkvist", dateOfBirth: "1982-07-30" },
+      { givenNames: "Sven", surnames: "Ahlgren", dateOfBirth: "1969-10-05" },
+    ];
+    const traders = people.map((_, i) => new Trader(w, 570_021 + i));
+    const ids: string[] = [];
+    for (const [i, person] of people.entries())
+      ids.push((await approvedAtStandard(w, traders[i]!, reviewer, person)).id);
+    [held.approved, held.upgrade] = [ids.slice(0, 2), ids[2]!];
+
+    // cTrader asks the third for enhanced; the upgrade is sent and waits for a person.
+    const upgrading = traders[2]!;
+    await upgrading.launch("kyc", { kycType: "enhanced" });
+    for (const [step, values] of ENHANCED_OWN_STEPS)
+      expect([step, await upgrading.continue(step, values)]).toEqual([
+        step,
+        { redirect: "/inapp/kyc" },
+      ]);
+    expect((await upgrading.upload("additional")).status).toBe(200);
+    expect(await upgrading.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await w.worker();
+    expect(await upgrading.status()).toBe("in_review");
+
+    // The broker's list gains all three; the import holds each approval in force.
+    const rows = people.map((p) => `${p.givenNames} ${p.surnames},,${p.dateOfBirth},Sweden\n`);
+    writeFileSync(list, `${readFileSync(list, "utf8")}${rows.join("")}`);
+    expect(await w.runListsImportCommand([list])).toMatch(/, 3 with a new likely match/);
+    await w.worker();
+  }, 600_000);
+
+  it("walks the tab's cases in its order, each once, the upgrade in review too, keeping the tab", async () => {
+    const tab = await reviewer.queue({ queue: "monitoring" });
+    const order = listed(tab);
+    expect(order).toHaveLength(3);
+    expect(new Set(order)).toEqual(new Set([...held.approved, held.upgrade]));
+    expect(tab).toMatch(
+      new RegExp(`<tr[^>]*data-case="${held.upgrade}"[^>]*data-status="in_review"`),
+    );
+    const monitoring = { queue: "monitoring", sort: "oldest" };
+
+    // Opened from the tab's rows: j (next) from the first row to the last, k back from the last.
+    const first = rowLink(tab, order[0]!);
+    expect(first).toEqual(monitoring);
+    expect(await walk(reviewer, order[0]!, first, "next", monitoring)).toEqual(order);
+    const last = rowLink(tab, order.at(-1)!);
+    expect(await walk(reviewer, order.at(-1)!, last, "previous", monitoring)).toEqual(
+      order.toReversed(),
+    );
+
+    // Opened from elsewhere (a notification, the trader's page): the URL names no queue, and the
+    // page walks the tab that lists the case, the monitoring hits, for the upgrade as well.
+    for (const [i, id] of order.entries()) {
+      const page = await reviewer.casePage(id);
+      expect({
+        i,
+        next: neighbourLink(page, "next"),
+        previous: neighbourLink(page, "previous"),
+      }).toEqual({
+        i,
+        next: i + 1 < order.length ? { caseId: order[i + 1], query: monitoring } : null,
+        previous: i > 0 ? { caseId: order[i - 1], query: monitoring } : null,
+      });
+    }
   });
 });

@@ -5,15 +5,14 @@
  * was opened from; and the queue's own pages, walked by their keyset links, list every case once
  * in each order, forwards and back. (The browser walk on cases made through the
  * real flow is tests/e2e/queue.spec.ts; here the positions are set directly to have 70 cases.)
- * A case whose approval in force is held walks the monitoring tab that lists it, an upgrade in
- * review too.
+ * A case whose approval in force is held, an upgrade in review too, walks the monitoring tab:
+ * tests/scenarios/queue-work.test.ts, with holds a list import's re-screening opened.
  */
 import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { ensureOpenCase } from "@/lib/db/queries/cases";
-import { MONITORING_TASK } from "@/lib/db/queries/hold-tasks";
 import { upsertTrader } from "@/lib/db/queries/traders";
-import { kycCases, reviewTasks, type CaseStatus } from "@/lib/db/schema";
+import { kycCases, type CaseStatus } from "@/lib/db/schema";
 import { loadQueue, queueHref, QUEUE_PAGE_SIZE, type QueueView } from "@/lib/review/queue";
 import { queueNeighbours } from "@/lib/review/queue-neighbours";
 import { setTestEnv } from "../../helpers/env";
@@ -173,31 +172,4 @@ describe("the queue's pages by keyset", () => {
       expect(view.hasPrevious).toBe(false);
     },
   );
-});
-
-describe("a case whose approval in force is held", () => {
-  it("walks the monitoring hits, an open upgrade as much as an approved case", async () => {
-    const approved = await casesIn("approved", 2, 82_000);
-    const [renewal] = await casesIn("submitted", 1, 82_100);
-    // The early renewal sent for review keeps the approval it started from in force.
-    for (const caseId of [...approved, renewal!]) {
-      await t.db.update(kycCases).set({ approvedLevel: "standard" }).where(eq(kycCases.id, caseId));
-      await t.db
-        .insert(reviewTasks)
-        .values({ caseId, kind: MONITORING_TASK, openedAt: new Date() });
-    }
-    const order = await queueOrder("monitoring");
-    expect(new Set(order)).toEqual(new Set([...approved, renewal]));
-    for (const [i, id] of order.entries()) {
-      const status = id === renewal ? "submitted" : "approved";
-      const kycCase = { id, status, approvedLevel: "standard" } as const;
-      expect({ i, ...(await queueNeighbours(staff, kycCase)) }).toEqual({
-        i,
-        previous: order[i - 1] ?? null,
-        next: order[i + 1] ?? null,
-        query: "queue=monitoring&sort=oldest",
-        fromQueue: false,
-      });
-    }
-  });
 });
