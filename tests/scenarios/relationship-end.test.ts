@@ -104,6 +104,7 @@ describe("scenario: re-screening after the relationship ended", () => {
   it("screens the former customer no more and opens no monitoring hit; a current one's match still reaches a person", async () => {
     const w = world();
     const list = brokerList(w);
+    await w.worker(); // the first pass imports the list on its schedule
     const person = (givenNames: string, surnames: string, dateOfBirth: string) => ({
       givenNames,
       surnames,
