@@ -8,7 +8,7 @@
 import "./support/request-scope";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { checkRuns } from "@/lib/db/schema";
 import { loadDashboard, parseDashboardPeriod } from "@/lib/review/dashboard";
 import { sqlRows } from "../helpers/sql-rows";
@@ -76,11 +76,12 @@ describe("scenario: the screening hit rate and its export", () => {
     // Runs stored before the column existed: the backfill gives each the count its writer did.
     const db = w.db.db;
     const ids = Object.values(cases);
+    // The submissions' runs: the import also re-screened the unscreened case awaiting its decision.
     const stored = () =>
       db
         .select({ caseId: checkRuns.caseId, hits: checkRuns.screeningHits })
         .from(checkRuns)
-        .where(inArray(checkRuns.caseId, ids))
+        .where(and(inArray(checkRuns.caseId, ids), eq(checkRuns.reason, "submission")))
         .orderBy(checkRuns.caseId);
     const written = await stored();
     const hitsOf = Object.fromEntries(written.map((r) => [r.caseId, r.hits]));
