@@ -49,6 +49,7 @@ const config = {
  */
 const PGLITE_TOO = [
   "crypto-shredding",
+  "lists-change-in-review",
   "lists-stale",
   "periodic-review",
   "relationship-end",
