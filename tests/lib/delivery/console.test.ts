@@ -1,7 +1,8 @@
-import { sql } from "drizzle-orm";
 import { listDeadDeliveries } from "@/lib/db/queries/outbox";
 import { auditEvents } from "@/lib/db/schema";
 import { replayAllDead, replayEvent } from "@/lib/delivery/console";
+import { MAX_ATTEMPTS } from "@/lib/delivery/retry";
+import { drainOnce } from "@/lib/delivery/worker";
 import { setTestEnv } from "../../helpers/env";
 import { createTestDb, type TestDb } from "../../helpers/test-db";
 import { endpointsFor } from "../../helpers/webhook-receiver";
@@ -15,15 +16,31 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const admin = { id: "00000000-0000-4000-8000-0000000000ad", role: "admin" };
-const kill = (eventId: string) =>
-  t.db.execute(
-    sql`update deliveries set status = 'dead', last_error = 'connection refused' where event_id = ${eventId}`,
-  );
+
+/**
+ * Submits a case and lets the worker attempt its delivery against the closed port until the
+ * schedule runs out, each pass at the moment the delivery is next due (a compressed clock).
+ */
+async function deadSubmission(): Promise<{ eventId: string }> {
+  let now = new Date();
+  const { eventId } = await submitFreshCase(now);
+  for (let pass = 0; pass < MAX_ATTEMPTS; pass++) {
+    await drainOnce({ now, eventId });
+    const delivery = await deliveryOf(eventId);
+    if (delivery.status !== "pending") break;
+    now = delivery.nextAttemptAt;
+  }
+  expect(await deliveryOf(eventId)).toMatchObject({
+    status: "dead",
+    attempts: MAX_ATTEMPTS,
+    lastError: expect.stringContaining("ECONNREFUSED"),
+  });
+  return { eventId };
+}
 
 describe("replaying deliveries from the console", () => {
   it("lists dead deliveries and sends one event again with a fresh schedule, audited", async () => {
-    const { eventId } = await submitFreshCase();
-    await kill(eventId);
+    const { eventId } = await deadSubmission();
     expect((await listDeadDeliveries()).map((d) => d.eventId)).toContain(eventId);
     expect(await replayEvent(admin, eventId)).toBe(1);
     expect(await deliveryOf(eventId)).toMatchObject({ status: "pending", attempts: 0 });
@@ -34,10 +51,8 @@ describe("replaying deliveries from the console", () => {
   });
 
   it("replays every dead delivery at once, and refuses a forged event id", async () => {
-    const a = await submitFreshCase();
-    const b = await submitFreshCase();
-    await kill(a.eventId);
-    await kill(b.eventId);
+    await deadSubmission();
+    await deadSubmission();
     expect(await replayAllDead(admin)).toBeGreaterThanOrEqual(2);
     expect(await listDeadDeliveries()).toHaveLength(0);
     await expect(replayEvent(admin, "'; drop table deliveries; --")).rejects.toMatchObject({
