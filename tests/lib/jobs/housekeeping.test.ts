@@ -7,9 +7,18 @@ import { documents } from "@/lib/db/schema";
 import { resolveSession } from "@/lib/identity/sessions";
 import { changeCaseStatus } from "@/lib/kyc/cases";
 import { runHousekeeping } from "@/lib/jobs/housekeeping";
+import { setTraderCookie } from "../../helpers/request-scope";
 import { openSession } from "../../helpers/sessions";
 import { setTestEnv } from "../../helpers/env";
 import { createTestDb, type TestDb } from "../../helpers/test-db";
+
+jest.mock("next/headers", () =>
+  jest
+    .requireActual<typeof import("../../helpers/request-scope")>("../../helpers/request-scope")
+    .nextHeaders(),
+);
+
+import { POST as startUpload } from "@/app/api/inapp/documents/route";
 
 let t: TestDb;
 let dataDir: string;
@@ -30,17 +39,27 @@ describe("worker housekeeping", () => {
       "en",
     );
     const kycCase = await ensureOpenCase(trader.id, "standard", "manual");
-    await t.db.insert(documents).values({
-      caseId: kycCase.id,
-      documentType: "identity",
-      side: "page",
-      storageKey: `cases/${kycCase.id}/00000000-0000-4000-8000-000000000001`,
-      declaredType: "image/jpeg",
-      uploadExpiresAt: new Date(Date.now() - 10 * 60_000),
-    });
+    // The upload screen asks for a form to post a file to, and nothing is ever posted or confirmed.
+    setTraderCookie((await openSession(trader.id, kycCase.id)).id);
+    const started = await startUpload(
+      new Request("https://broker.test/api/inapp/documents", {
+        method: "POST",
+        headers: { "content-type": "application/json", host: "broker.test" },
+        body: JSON.stringify({
+          documentType: "identity",
+          side: "page",
+          contentType: "image/jpeg",
+          size: 1000,
+        }),
+      }),
+    );
+    expect(started.status).toBe(201);
+    const { expiresAt } = (await started.json()) as { expiresAt: string };
+    expect(await t.db.select().from(documents)).toHaveLength(1);
     await changeCaseStatus({ kycCase, event: "submit", actor: { type: "trader", id: trader.id } });
 
-    const result = await runHousekeeping();
+    // Past the URL's expiry and the minute of grace a confirm still gets after it.
+    const result = await runHousekeeping(new Date(Date.parse(expiresAt) + 2 * 60_000));
     expect(result).toMatchObject({ checked: 1, purged: 1 });
     expect((await getCaseForTrader(kycCase.id, trader.id))?.status).toBe("in_review");
     expect(await t.db.select().from(documents)).toHaveLength(0);
