@@ -18,10 +18,10 @@ import {
   refusalResponse,
   startUploadResponse,
 } from "@/lib/documents/upload-contract";
-import { changeCaseStatus } from "@/lib/kyc/cases";
 import { caseCipher } from "@/lib/security/case-keys";
 import { verifiedDocumentKey } from "@/lib/storage";
 import * as fx from "../../fixtures/documents/make-fixtures";
+import { IDENTITY, PERSONAL } from "../../fixtures/kyc-values";
 import { setTraderCookie } from "../../helpers/request-scope";
 import { openSession } from "../../helpers/sessions";
 import { setTestEnv } from "../../helpers/env";
@@ -32,7 +32,13 @@ jest.mock("next/headers", () =>
     .requireActual<typeof import("../../helpers/request-scope")>("../../helpers/request-scope")
     .nextHeaders(),
 );
+jest.mock("next-intl/server", () =>
+  jest
+    .requireActual<typeof import("../../helpers/request-scope")>("../../helpers/request-scope")
+    .nextIntlServer(),
+);
 
+import { continueStep, submitCaseAction } from "@/app/inapp/kyc/actions";
 import { GET as listSides, POST as startUpload } from "@/app/api/inapp/documents/route";
 import { POST as confirm } from "@/app/api/inapp/documents/[id]/confirm/route";
 import { POST as uploadLocal } from "@/app/api/uploads/local/route";
@@ -125,6 +131,19 @@ async function uploadAndConfirm(
   const uploaded = await post(started.body, bytes, declared);
   expect(uploaded.status).toBe(204);
   return { id: started.body.documentId, ...(await confirmIt(started.body.documentId)) };
+}
+
+const idle = { status: "idle" } as const;
+const redirectsTo = (path: string) =>
+  expect.objectContaining({ digest: expect.stringContaining(path) });
+const recentDay = () => new Date(Date.now() - 20 * 86_400_000).toISOString().slice(0, 10);
+
+/** A form as the trader's browser posts it to a server action. */
+function formOf(values: Record<string, string | readonly string[]>): FormData {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(values))
+    for (const one of typeof v === "string" ? [v] : v) form.append(k, one);
+  return form;
 }
 
 function filesOnDisk(): string[] {
@@ -426,7 +445,25 @@ describe("document upload (local driver)", () => {
 
   it("enforces the per-case file limit and refuses once the case was submitted", async () => {
     const { trader, kycCase } = await traderSession();
-    for (let i = 0; i < 6; i++)
+    // The trader completes the case as the screens do: the three forms, the passport page and
+    // the bill, each accepted. Those two files count against the limit of six.
+    for (const [step, values] of [
+      ["personal", PERSONAL],
+      ["identity_document", IDENTITY],
+      ["proof_of_address", { addressDocumentKind: "utility_bill", issueDate: recentDay() }],
+    ] as const)
+      await expect(continueStep(idle, formOf({ step, ...values }))).rejects.toEqual(
+        redirectsTo("/inapp/kyc"),
+      );
+    for (const [seed, documentType] of [
+      [11, "identity"],
+      [12, "address"],
+    ] as const) {
+      const bytes = await fx.sharpDocument({ seed });
+      const done = await uploadAndConfirm(bytes, "image/jpeg", "image/jpeg", "page", documentType);
+      expect(done.body).toMatchObject({ state: "accepted" });
+    }
+    for (let i = 0; i < 4; i++)
       expect(
         (
           await start({
@@ -445,7 +482,9 @@ describe("document upload (local driver)", () => {
     const other = (await t.db.select().from(documents)).length;
     expect(other).toBeGreaterThan(0);
     setTraderCookie((await openSession(trader.id, kycCase.id)).id);
-    await changeCaseStatus({ kycCase, event: "submit", actor: { type: "trader", id: trader.id } });
+    await expect(submitCaseAction(idle, formOf({ declaration: "yes" }))).rejects.toEqual(
+      redirectsTo("/inapp/kyc/status"),
+    );
     expect(
       (await start({ documentType: "identity", side: "back", contentType: "image/jpeg", size: 10 }))
         .body.reason,
