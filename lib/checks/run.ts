@@ -12,6 +12,7 @@
  * to the submission round it read (`kyc_cases.round`): the database refuses an approval until the
  * current round has one.
  */
+import { z } from "zod";
 import {
   getCaseById,
   listCasesAwaitingChecks,
@@ -42,6 +43,40 @@ import type { CheckResult } from "./types";
 
 export const CHECKS_ACTOR = { type: "system", id: "checks" } as const;
 const CHECKS_ACTOR_AUDIT = { actorType: "system", actorId: "checks" } as const;
+
+export const AUTO_APPROVAL_REFUSED = "checks.auto_approval_refused";
+
+/**
+ * Why a run routed to automatic approval left the case in review for a person: its four-eyes
+ * risk, a hold on the approval in force, or a list import that committed while it ran. The
+ * audit event's data, written here and read by the case page (lib/review/case-file.ts).
+ */
+export const autoApprovalRefusedData = z.object({
+  runId: z.string(),
+  round: z.number().int(),
+  reason: z.enum(["four_eyes", "approval_on_hold", "screening_outdated"]),
+});
+export type AutoApprovalRefusal = z.infer<typeof autoApprovalRefusedData>["reason"];
+
+/**
+ * The run says "automatic approval" and the case sits in review: the trail says why, so nobody
+ * reads the run as an approval that was lost. Its own write, at the run's time.
+ */
+async function auditAutoApprovalRefused(
+  kycCase: Pick<KycCase, "id" | "round" | "traderId">,
+  runId: string,
+  reason: AutoApprovalRefusal,
+  now: Date,
+): Promise<void> {
+  await appendAuditEvent({
+    ...CHECKS_ACTOR_AUDIT,
+    action: AUTO_APPROVAL_REFUSED,
+    caseId: kycCase.id,
+    traderId: kycCase.traderId,
+    occurredAt: now,
+    data: autoApprovalRefusedData.parse({ runId, round: kycCase.round, reason }),
+  });
+}
 
 const CHECKABLE: ReadonlySet<KycCase["status"]> = new Set(AWAITING_DECISION_STATUSES);
 
@@ -169,15 +204,12 @@ async function checkRound(kycCase: KycCase, now: Date): Promise<CaseChecksOutcom
   if (!record)
     throw new AppError("CONFLICT", "the case moved on while its checks ran; they run again");
 
-  // An upgrade is not approved on an approval in force that a hold task puts in doubt: the
-  // approval itself refuses that (lib/kyc/cases.ts), and the case waits for a person.
-  const status = await applyRoute(
-    kycCase,
-    record.fourEyesRequired && record.route === "auto_approve"
-      ? { ...record, route: "review" }
-      : record,
-    now,
-  );
+  // A risk that needs four eyes needs two people, whatever the route. An upgrade is not approved
+  // on an approval in force that a hold task puts in doubt: the approval itself refuses that
+  // (lib/kyc/cases.ts), and the case waits for a person.
+  const fourEyes = record.fourEyesRequired && record.route === "auto_approve";
+  if (fourEyes) await auditAutoApprovalRefused(kycCase, record.runId, "four_eyes", now);
+  const status = await applyRoute(kycCase, fourEyes ? { ...record, route: "review" } : record, now);
   log.info("checks.completed", {
     caseId: kycCase.id,
     runId: record.runId,
@@ -222,18 +254,10 @@ async function applyRoute(
       runId: record.runId,
       reason: error.reason ?? "moved",
     });
-    // The run says "automatic approval" and the case sits in review: the trail says why, so
-    // nobody reads the run as an approval that was lost. Its own write, at the run's time: the
-    // refusal is a throw inside the approval's transaction, which rolls back everything in it.
+    // Written on its own: the refusal is a throw inside the approval's transaction, which rolls
+    // back everything in it.
     if (error.reason === "approval_on_hold" || error.reason === "screening_outdated")
-      await appendAuditEvent({
-        ...CHECKS_ACTOR_AUDIT,
-        action: "checks.auto_approval_refused",
-        caseId: kycCase.id,
-        traderId: kycCase.traderId,
-        occurredAt: now,
-        data: { runId: record.runId, round: kycCase.round, reason: error.reason },
-      });
+      await auditAutoApprovalRefused(kycCase, record.runId, error.reason, now);
     status = (await getCaseById(kycCase.id))?.status ?? status;
   }
   return status;

@@ -32,6 +32,8 @@ import {
   type VendorState,
 } from "@/lib/vendors/verification";
 import { readCheckEvidence, type ReadEvidence } from "@/lib/checks/evidence";
+import { AUTO_APPROVAL_REFUSED, autoApprovalRefusedData } from "@/lib/checks/run";
+import { getRunAuditEvent } from "@/lib/db/queries/audit";
 import type { CaseCheckRow, KycCase, ReviewTask } from "@/lib/db/schema";
 import { messagesFor } from "@/lib/i18n/catalogs";
 import { directionOf, pickLocale } from "@/lib/i18n/config";
@@ -162,6 +164,10 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
   const names = new Map(named.map((p) => [p.id, p.displayName || p.email]));
   const nameOf = (id: string): string | null => names.get(id) ?? null;
   const checksOfRound = latestRun?.run.round === kycCase.round ? latestRun : undefined;
+  const refusal =
+    checksOfRound?.run.route === "auto_approve"
+      ? await getRunAuditEvent(kycCase.id, AUTO_APPROVAL_REFUSED, checksOfRound.run.id)
+      : undefined;
   const approval = {
     blocker,
     signedByMe: approvals.some((a) => a.staffId === staff.id),
@@ -193,6 +199,10 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
     checks: checksOfRound
       ? {
           run: checksOfRound.run,
+          /** Why its automatic approval left the case to a person (null: it did not). */
+          autoApprovalRefused: refusal
+            ? (autoApprovalRefusedData.safeParse(refusal.data).data?.reason ?? null)
+            : null,
           lines: checksOfRound.results.map((r): CheckLine => ({
             id: r.id,
             check: r.check,

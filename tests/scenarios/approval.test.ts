@@ -1,7 +1,8 @@
 /**
  * Scenarios: a clean case approved by a reviewer; the same case approved by the checks when the
- * broker turned auto-approval on. Each asserts what the trader sees, what the reviewer sees, what
- * the CRM receives (in order) and what cTrader was told.
+ * broker turned auto-approval on, or left to two people when its risk needs four eyes. Each
+ * asserts what the trader sees, what the reviewer sees, what the CRM receives (in order) and what
+ * cTrader was told.
  */
 import "./support/request-scope";
 import { textOf } from "../helpers/render-page";
@@ -80,5 +81,32 @@ describe("scenario: auto-approval when the broker enabled it", () => {
     const page = await reviewer.casePage(kycCase.id);
     expect(page).toContain('data-testid="case-status" data-status="approved">Approved<');
     expect(textOf(page)).toContain("route automatic approval");
+    expect(page).not.toContain('data-testid="auto-approval-refused"');
+  });
+
+  it("leaves a case whose risk needs four eyes to two people, and the case page says why", async () => {
+    const w = world();
+    w.configure({ AUTO_APPROVE: "1", FOUR_EYES_MIN_RISK: "low" });
+    try {
+      await w.importLists([OFAC_EXCERPT]);
+      const trader = new Trader(w, 410_003);
+      await trader.completeStandardLevel();
+      const kycCase = await trader.currentCase();
+      await w.worker();
+      expect(await trader.status()).toBe("in_review");
+
+      const reviewer = await signedInStaff(w, "auto4.reviewer@broker.example", "reviewer");
+      const approver = await signedInStaff(w, "auto4.approver@broker.example", "approver");
+      const page = await reviewer.casePage(kycCase.id);
+      expect(textOf(page)).toContain("route automatic approval");
+      expect(page).toContain('data-testid="auto-approval-refused" data-reason="four_eyes"');
+      expect(textOf(page)).toContain("the risk needs a second approver");
+      expect(await reviewer.approve(kycCase.id)).toBe("awaiting_co_sign");
+      expect(await approver.approve(kycCase.id)).toBe("approved");
+      await w.worker();
+      expect(await trader.status()).toBe("approved");
+    } finally {
+      w.configure({ AUTO_APPROVE: "1" });
+    }
   });
 });

@@ -713,6 +713,7 @@ describe("scenario: a case verified by Sumsub, from the cTrader launch to the re
       expect(refused[0]!.data).toMatchObject({ reason: "approval_on_hold", round: 2 });
       const page = await approver.casePage(kycCase.id);
       expect(page).toContain('data-blocker="approval_on_hold"');
+      expect(page).toContain('data-testid="auto-approval-refused" data-reason="approval_on_hold"');
       const monitoringTab = await approver.queue({ queue: "monitoring" });
       expect(monitoringTab).toContain(`data-case="${kycCase.id}"`);
       expect(w.crmEventsFor(kycCase.id).at(-1)).toMatchObject({ status: "in_review" });

@@ -1,4 +1,4 @@
-import { asc, desc, eq, isNotNull } from "drizzle-orm";
+import { and, asc, desc, eq, isNotNull, sql } from "drizzle-orm";
 import { getDb, type Db } from "../client";
 import { auditEvents, type AuditEvent } from "../schema";
 
@@ -34,6 +34,28 @@ export async function listCaseAuditEvents(caseId: string): Promise<AuditEvent[]>
     .from(auditEvents)
     .where(eq(auditEvents.caseId, caseId))
     .orderBy(asc(auditEvents.seq), asc(auditEvents.id));
+}
+
+/** The case's audit event of `action` about the check run `runId` (its data names the run). */
+export async function getRunAuditEvent(
+  caseId: string,
+  action: string,
+  runId: string,
+): Promise<AuditEvent | undefined> {
+  const db = await getDb();
+  const [row] = await db
+    .select()
+    .from(auditEvents)
+    .where(
+      and(
+        eq(auditEvents.caseId, caseId),
+        eq(auditEvents.action, action),
+        sql`${auditEvents.data} ->> 'runId' = ${runId}`,
+      ),
+    )
+    .orderBy(asc(auditEvents.id))
+    .limit(1);
+  return row;
 }
 
 /** The newest link of the audit chain: whoever holds it can check nothing before it changed. */

@@ -252,6 +252,15 @@ export async function Checks({ file }: { file: CaseFile }) {
               time: () => <Time at={checks.run.createdAt} />,
             })}
           </p>
+          {checks.autoApprovalRefused ? (
+            <p
+              className="muted"
+              data-testid="auto-approval-refused"
+              data-reason={checks.autoApprovalRefused}
+            >
+              {t("checks.autoApprovalRefused", { reason: checks.autoApprovalRefused })}
+            </p>
+          ) : null}
           <table className="queue">
             <tbody>
               {checks.lines.map((r) => (
