@@ -32,6 +32,7 @@ import { changeCaseStatus } from "@/lib/kyc/cases";
 import { AWAITING_DECISION_STATUSES } from "@/lib/kyc/case-state";
 import { needsFourEyes } from "@/lib/review/risk";
 import { loadStepDrafts } from "@/lib/kyc/drafts";
+import { screeningListStates } from "@/lib/screening/status";
 import { getScreeningIndex } from "@/lib/screening/store";
 import { vendorForLevel } from "@/lib/vendors/registry";
 import { loadVendorState } from "@/lib/vendors/verification";
@@ -48,13 +49,14 @@ export const AUTO_APPROVAL_REFUSED = "checks.auto_approval_refused";
 
 /**
  * Why a run routed to automatic approval left the case in review for a person: its four-eyes
- * risk, a hold on the approval in force, or a list import that committed while it ran. The
- * audit event's data, written here and read by the case page (lib/review/case-file.ts).
+ * risk, a screening list not current (stale, failing or never imported: lib/screening/status.ts),
+ * a hold on the approval in force, or a list import that committed while it ran. The audit
+ * event's data, written here and read by the case page (lib/review/case-file.ts).
  */
 export const autoApprovalRefusedData = z.object({
   runId: z.string(),
   round: z.number().int(),
-  reason: z.enum(["four_eyes", "approval_on_hold", "screening_outdated"]),
+  reason: z.enum(["four_eyes", "lists_not_current", "approval_on_hold", "screening_outdated"]),
 });
 export type AutoApprovalRefusal = z.infer<typeof autoApprovalRefusedData>["reason"];
 
@@ -204,12 +206,20 @@ async function checkRound(kycCase: KycCase, now: Date): Promise<CaseChecksOutcom
   if (!record)
     throw new AppError("CONFLICT", "the case moved on while its checks ran; they run again");
 
-  // A risk that needs four eyes needs two people, whatever the route. An upgrade is not approved
-  // on an approval in force that a hold task puts in doubt: the approval itself refuses that
-  // (lib/kyc/cases.ts), and the case waits for a person.
-  const fourEyes = record.fourEyesRequired && record.route === "auto_approve";
-  if (fourEyes) await auditAutoApprovalRefused(kycCase, record.runId, "four_eyes", now);
-  const status = await applyRoute(kycCase, fourEyes ? { ...record, route: "review" } : record, now);
+  // A risk that needs four eyes needs two people, whatever the route. Nobody is approved without
+  // a person on lists the operator has not kept current: the console warns a reviewer of them,
+  // the checks have no one to warn. An upgrade is not approved on an approval in force that a
+  // hold task puts in doubt: the approval itself refuses that (lib/kyc/cases.ts).
+  const refusal: AutoApprovalRefusal | null =
+    record.route !== "auto_approve"
+      ? null
+      : record.fourEyesRequired
+        ? "four_eyes"
+        : (await screeningListStates(now)).warning
+          ? "lists_not_current"
+          : null;
+  if (refusal) await auditAutoApprovalRefused(kycCase, record.runId, refusal, now);
+  const status = await applyRoute(kycCase, refusal ? { ...record, route: "review" } : record, now);
   log.info("checks.completed", {
     caseId: kycCase.id,
     runId: record.runId,

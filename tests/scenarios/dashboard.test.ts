@@ -7,7 +7,7 @@
 import "./support/request-scope";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { eq, inArray } from "drizzle-orm";
+import { asc, eq, inArray } from "drizzle-orm";
 import { auditEvents, caseEvents } from "@/lib/db/schema";
 import { listWaitingCases } from "@/lib/db/queries/dashboard";
 import { loadDashboard, parseDashboardPeriod, waitingBuckets } from "@/lib/review/dashboard";
@@ -357,7 +357,8 @@ describe("scenario: the dashboard after a day of real work", () => {
     const audit = await world()
       .db.db.select()
       .from(auditEvents)
-      .where(eq(auditEvents.action, "dashboard.exported"));
+      .where(eq(auditEvents.action, "dashboard.exported"))
+      .orderBy(asc(auditEvents.occurredAt));
     const exported = audit.filter((a) => !before.some((b) => b.id === a.id));
     expect(exported.map((a) => a.data)).toEqual([
       expect.objectContaining({ figure: "decisions", rows: 6 }),
