@@ -856,6 +856,12 @@ function checkCombinations(raw: Raw, ctx: z.RefinementCtx): void {
     }
     if (raw.IDENTITY_MODE === "sso" && !raw.CRM_API_PASSWORD)
       missing("CRM_API_PASSWORD", "password cTrader sends to /oauth2/crmApiToken");
+    // Unset, a list is current however old: the checks would approve on a list nobody refreshed.
+    if (raw.AUTO_APPROVE && raw.SCREENING_LIST_MAX_AGE_HOURS === undefined)
+      missing(
+        "SCREENING_LIST_MAX_AGE_HOURS",
+        "with AUTO_APPROVE=1 in production: the age past which a screening list stops the checks approving, e.g. 48",
+      );
   }
   if (raw.CTRADER_API_URL && !raw.CTRADER_MANAGER_TOKEN && !(isProduction && !raw.APP_SECRET))
     missing("CTRADER_MANAGER_TOKEN", "required whenever CTRADER_API_URL is set");

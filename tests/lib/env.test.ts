@@ -71,13 +71,14 @@ describe("configuration", () => {
       { CTRADER_API_URL: undefined, DEV_SIMULATOR: "1" },
       "DEV_SIMULATOR_IN_PRODUCTION",
     ],
+    ["SCREENING_LIST_MAX_AGE_HOURS", { AUTO_APPROVE: "1" }, "with AUTO_APPROVE=1"],
   ])("refuses to start in production with an unsafe %s", (name, change, why) => {
     const source = { ...prodSecrets, ...change };
     expect(() => parseEnv(source)).toThrow(name);
     expect(() => parseEnv(source)).toThrow(why);
   });
 
-  it("accepts a 32-character CRM password and named framing origins in production", () => {
+  it("accepts a 32-character CRM password, named framing origins and auto-approval with a list age limit in production", () => {
     const env = parseEnv({
       ...prodSecrets,
       IDENTITY_MODE: "sso",
@@ -86,6 +87,12 @@ describe("configuration", () => {
     });
     expect(env.crmApiPassword).toHaveLength(32);
     expect(env.frameAncestors).toEqual(["https://app.ctrader.com", "'self'"]);
+    const auto = parseEnv({
+      ...prodSecrets,
+      AUTO_APPROVE: "1",
+      SCREENING_LIST_MAX_AGE_HOURS: "48",
+    });
+    expect([auto.checks.autoApprove, auto.operations.screeningListMaxAgeHours]).toEqual([true, 48]);
   });
 
   it("takes the operations settings: a metrics key (32+ in production), the list age limit, a transaction pooler", () => {

@@ -78,8 +78,10 @@ export async function startCluster(options: {
     WEBHOOK_ENDPOINTS: endpointsFor([{ id: "crm", url: options.receiver.url }]),
     // Every delivery is a worker's: what the workers do is what these tests watch.
     DELIVER_AFTER_RESPONSE: "0",
-    // A clean case is approved by its checks: one more real status change per trader.
+    // A clean case is approved by its checks: one more real status change per trader (on
+    // lists younger than a limit, which production asks for with AUTO_APPROVE).
     AUTO_APPROVE: "1",
+    SCREENING_LIST_MAX_AGE_HOURS: "48",
   };
   const settingsFor = (port: number) => {
     const origin = `http://127.0.0.1:${port}`;
