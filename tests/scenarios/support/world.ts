@@ -101,6 +101,8 @@ export type World = {
   setDown(what: { ctrader?: boolean; crm?: boolean }): void;
   /** A one-time token cTrader issued for this user (redeemable once). */
   issueToken(userId: number): string;
+  /** The email cTrader gives for this user from now on ("" for none; default trader<id>@…). */
+  setCtraderEmail(userId: number, email: string): void;
   /** Creates a console account as `npm run staff:create` does. */
   createStaff(email: string, role: StaffRole): Promise<{ email: string; password: string }>;
   /** One pass of `npm run worker`: housekeeping (checks), then deliveries until none is due. */
@@ -140,6 +142,7 @@ export function scenarioWorld(env: Record<string, string | undefined> = {}): () 
   let world: World | undefined;
   let dataDir = "";
   const identities = new Map<string, number>();
+  const emails = new Map<number, string>();
   const redeemed = new Set<string>();
   const down = { ctrader: false, crm: false };
   // A scenario is a whole case's life (launch to decision and delivery): ~5-25 s alone, several
@@ -236,7 +239,7 @@ export function scenarioWorld(env: Record<string, string | undefined> = {}): () 
           redeemed.add(token);
           return HttpResponse.json({
             userId,
-            email: `trader${userId}@example.com`,
+            email: emails.get(userId) ?? `trader${userId}@example.com`,
             tradingLogin: 7_000_000 + userId,
           });
         }),
@@ -260,6 +263,7 @@ export function scenarioWorld(env: Record<string, string | undefined> = {}): () 
         identities.set(token, userId);
         return token;
       },
+      setCtraderEmail: (userId, email) => void emails.set(userId, email),
       async createStaff(email, role) {
         const password = `scenario password for ${role}s`;
         await createStaffAccount({ email, role, password, name: email.split("@")[0] });
