@@ -1,25 +1,12 @@
+import "../../scenarios/support/request-scope";
 import { GET, POST } from "@/app/api/cron/deliver/route";
 import { getDeliveriesForEvent } from "@/lib/db/queries/outbox";
-import { setTestEnv } from "../../helpers/env";
-import { createTestDb, type TestDb } from "../../helpers/test-db";
-import { endpointsFor, startReceiver, type Receiver } from "../../helpers/webhook-receiver";
-import { submitFreshCase } from "../../lib/delivery/helpers";
+import { deliveryWorld, submitFreshCase } from "../../lib/delivery/helpers";
 
 const SECRET = "cron-secret-for-tests-0123456789";
-let t: TestDb;
-let receiver: Receiver;
-beforeAll(async () => {
-  receiver = await startReceiver();
-  setTestEnv({
-    WEBHOOK_ENDPOINTS: endpointsFor([{ id: "crm", url: receiver.url }]),
-    CRON_SECRET: SECRET,
-  });
-  t = await createTestDb();
-});
-afterAll(async () => {
-  await t.close();
-  await receiver.close();
-});
+// The CRM's webhook is the only destination: the counts below are its deliveries.
+const world = deliveryWorld({ CRON_SECRET: SECRET, CTRADER_ACCOUNT_UPDATE: undefined });
+const receiver = () => world().receiver;
 
 const call = (handler: typeof GET, authorization?: string) =>
   handler(
@@ -41,7 +28,7 @@ describe("/api/cron/deliver", () => {
       expect((await call(GET, auth)).status).toBe(401);
     }
     expect((await getDeliveriesForEvent(eventId))[0]?.status).toBe("pending");
-    expect(receiver.received).toHaveLength(0);
+    expect(receiver().received).toHaveLength(0);
   });
 
   it("drains due deliveries when called with the secret (GET from Vercel cron, or POST)", async () => {
@@ -54,10 +41,7 @@ describe("/api/cron/deliver", () => {
   });
 
   it("refuses everyone when no CRON_SECRET is configured", async () => {
-    setTestEnv({
-      WEBHOOK_ENDPOINTS: endpointsFor([{ id: "crm", url: receiver.url }]),
-      CRON_SECRET: undefined,
-    });
+    world().configure({ CRON_SECRET: undefined });
     expect((await call(GET, "Bearer ")).status).toBe(401);
     expect((await call(GET, `Bearer ${SECRET}`)).status).toBe(401);
   });

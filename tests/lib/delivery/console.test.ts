@@ -1,19 +1,17 @@
+import "../../scenarios/support/request-scope";
 import { listDeadDeliveries } from "@/lib/db/queries/outbox";
 import { auditEvents } from "@/lib/db/schema";
 import { replayAllDead, replayEvent } from "@/lib/delivery/console";
 import { MAX_ATTEMPTS } from "@/lib/delivery/retry";
 import { drainOnce } from "@/lib/delivery/worker";
-import { setTestEnv } from "../../helpers/env";
-import { createTestDb, type TestDb } from "../../helpers/test-db";
 import { endpointsFor } from "../../helpers/webhook-receiver";
-import { deliveryOf, submitFreshCase } from "./helpers";
+import { deliveryOf, deliveryWorld, submitFreshCase } from "./helpers";
 
-let t: TestDb;
-beforeAll(async () => {
-  setTestEnv({ WEBHOOK_ENDPOINTS: endpointsFor([{ id: "crm", url: "http://127.0.0.1:9/hook" }]) });
-  t = await createTestDb();
+// The CRM's endpoint is a closed port; the webhook is the only destination.
+const world = deliveryWorld({
+  WEBHOOK_ENDPOINTS: endpointsFor([{ id: "crm", url: "http://127.0.0.1:9/hook" }]),
+  CTRADER_ACCOUNT_UPDATE: undefined,
 });
-afterAll(() => t.close());
 
 const admin = { id: "00000000-0000-4000-8000-0000000000ad", role: "admin" };
 
@@ -22,8 +20,8 @@ const admin = { id: "00000000-0000-4000-8000-0000000000ad", role: "admin" };
  * schedule runs out, each pass at the moment the delivery is next due (a compressed clock).
  */
 async function deadSubmission(): Promise<{ eventId: string }> {
-  let now = new Date();
-  const { eventId } = await submitFreshCase(now);
+  const { eventId, at } = await submitFreshCase();
+  let now = at;
   for (let pass = 0; pass < MAX_ATTEMPTS; pass++) {
     await drainOnce({ now, eventId });
     const delivery = await deliveryOf(eventId);
@@ -44,7 +42,7 @@ describe("replaying deliveries from the console", () => {
     expect((await listDeadDeliveries()).map((d) => d.eventId)).toContain(eventId);
     expect(await replayEvent(admin, eventId)).toBe(1);
     expect(await deliveryOf(eventId)).toMatchObject({ status: "pending", attempts: 0 });
-    const audit = await t.db.select().from(auditEvents);
+    const audit = await world().db.db.select().from(auditEvents);
     expect(audit.some((a) => a.action === "delivery.replayed" && a.actorId === admin.id)).toBe(
       true,
     );

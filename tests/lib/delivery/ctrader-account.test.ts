@@ -2,6 +2,7 @@
  * The trading account follows the decision through cTrader's manager API (msw at the cTrader
  * boundary): through the outbox, with the same retries, and only for the mapped statuses.
  */
+import "../../scenarios/support/request-scope";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -9,37 +10,35 @@ import { http, HttpResponse } from "msw";
 import { getDb } from "@/lib/db/client";
 import { getDeliveriesForEvent, insertOutboxEvent } from "@/lib/db/queries/outbox";
 import { parseEnv } from "@/lib/env";
-import { changeCaseStatus } from "@/lib/kyc/cases";
 import { drainOnce } from "@/lib/delivery/worker";
-import { CTRADER, ctraderServer, listenForCtrader } from "../../helpers/ctrader-stub";
-import { setTestEnv } from "../../helpers/env";
-import { createTestDb, type TestDb } from "../../helpers/test-db";
-import { replayAllDead } from "@/lib/delivery/console";
-import { rejectCase } from "@/lib/review/decisions";
-import { decideCase, freshCase, listAttemptsForEvent, staffPair } from "./helpers";
+import { CTRADER, ctraderServer } from "../../helpers/ctrader-stub";
+import { signedInStaff } from "../../scenarios/support/people";
+import {
+  decideCase,
+  deliveryWorld,
+  freshCase,
+  listAttemptsForEvent,
+  staffPair,
+  submitCase,
+} from "./helpers";
 
-let t: TestDb;
-beforeAll(async () => {
-  listenForCtrader();
-  setTestEnv({
-    CTRADER_ACCOUNT_UPDATE: "1",
-    CTRADER_API_URL: CTRADER,
-    CTRADER_MANAGER_TOKEN: "manager-secret",
-    CTRADER_ACCESS_RIGHTS: JSON.stringify({
-      "*": { approved: "FULL_ACCESS", rejected: "NO_TRADING", action_required: "CLOSE_ONLY" },
-      basic: { approved: "CLOSE_ONLY" },
-    }),
-    WEBHOOK_ENDPOINTS: "",
-  });
-  t = await createTestDb();
-});
-afterEach(() => ctraderServer.resetHandlers());
-afterAll(async () => {
-  ctraderServer.close();
-  await t.close();
+// cTrader's account API is the only destination.
+const world = deliveryWorld({
+  CTRADER_ACCOUNT_UPDATE: "1",
+  CTRADER_MANAGER_TOKEN: "manager-secret",
+  CTRADER_ACCESS_RIGHTS: JSON.stringify({
+    "*": { approved: "FULL_ACCESS", rejected: "NO_TRADING", action_required: "CLOSE_ONLY" },
+    basic: { approved: "CLOSE_ONLY" },
+  }),
+  WEBHOOK_ENDPOINTS: "",
 });
 
 type Seen = { login: string; token: string | null; body: unknown };
+/**
+ * cTrader's account API answering `statuses` in turn, then 200. A stub answers ahead of the
+ * earlier ones (msw's latest handler first); none is reset, since the world's cTrader answers
+ * the launches too.
+ */
 function stubAccounts(statuses: number[]): Seen[] {
   const seen: Seen[] = [];
   ctraderServer.use(
@@ -55,10 +54,10 @@ function stubAccounts(statuses: number[]): Seen[] {
   return seen;
 }
 
-/** An approver withdraws the approval (a final reason), as the console does. */
+/** An approver withdraws the approval in the console (a final reason). */
 async function revoke(caseId: string) {
   const [, approver] = await staffPair();
-  await rejectCase(approver, caseId, { reasonCode: "fraud_suspected" });
+  expect(await approver.reject(caseId, "fraud_suspected")).toBe("rejected_final");
 }
 
 async function approvedCase(level = "standard") {
@@ -117,12 +116,7 @@ describe("cTrader account update", () => {
 
   it("calls cTrader only for mapped statuses, and uses the level's own mapping", async () => {
     const seen = stubAccounts([]);
-    const kycCase = await freshCase("basic");
-    const { eventId } = await changeCaseStatus({
-      kycCase,
-      event: "submit",
-      actor: { type: "trader", id: kycCase.traderId },
-    });
+    const { eventId } = await submitCase(await freshCase("basic"));
     await drainOnce({ limit: 50 });
     expect(seen).toHaveLength(0); // "submitted" is not mapped: nothing to do, delivered
     expect((await getDeliveriesForEvent(eventId))[0]?.status).toBe("delivered");
@@ -144,13 +138,13 @@ describe("cTrader account update", () => {
     expect((await toCtrader())?.status).toBe("dead");
     // Then the approval is withdrawn: that event reaches cTrader.
     seen.length = 0;
-    ctraderServer.resetHandlers();
     const now = stubAccounts([]);
     await revoke(kycCase.id);
     await drainOnce({ limit: 50, now: new Date(Date.now() + 500 * 3_600_000) });
     expect(now.map((s) => s.body)).toEqual([{ accessRights: "NO_TRADING" }]);
     // Replaying the dead approval changes nothing at cTrader, and the log says why.
-    await replayAllDead({ id: (await staffPair())[1].id, role: "admin" });
+    const admin = await signedInStaff(world(), "accounts.admin@broker.example", "admin");
+    expect(await admin.replayDead()).toMatch(/^\/admin\/deliveries\?replayed=[1-9]/);
     await drainOnce({ limit: 50, now: new Date(Date.now() + 501 * 3_600_000) });
     expect(now.map((s) => s.body)).toEqual([{ accessRights: "NO_TRADING" }]);
     const replayed = (await getDeliveriesForEvent(eventId)).find(

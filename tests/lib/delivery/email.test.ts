@@ -2,28 +2,24 @@
  * The trader's status email, end to end: a real status change in PostgreSQL, the outbox worker,
  * nodemailer, and a real SMTP server on 127.0.0.1 (tests/helpers/smtp-sink.ts).
  */
+import "../../scenarios/support/request-scope";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, type AddressInfo, type Socket } from "node:net";
 import path from "node:path";
 import { getDb } from "@/lib/db/client";
-import { ensureOpenCase } from "@/lib/db/queries/cases";
 import {
   getDeliveriesForEvent,
   insertOutboxEvent,
   listAttemptsForEvent,
 } from "@/lib/db/queries/outbox";
-import { upsertTrader } from "@/lib/db/queries/traders";
 import { destinationIdsFor } from "@/lib/delivery/destinations";
 import { EMAIL_DESTINATION, sendStatusEmail } from "@/lib/delivery/email";
 import { CASE_STATUS_CHANGED } from "@/lib/delivery/payload";
 import { drainOnce } from "@/lib/delivery/worker";
 import { parseEnv } from "@/lib/env";
-import { changeCaseStatus } from "@/lib/kyc/cases";
-import { setTestEnv } from "../../helpers/env";
 import { startSmtpSink, type SmtpSink } from "../../helpers/smtp-sink";
-import { createTestDb, type TestDb } from "../../helpers/test-db";
-import { decideCase } from "./helpers";
+import { decideCase, deliveryWorld, freshCase, submitCase, traderOf } from "./helpers";
 
 const FROM = "Atlas Markets KYC <kyc@atlas.example>";
 const BRAND = {
@@ -42,13 +38,12 @@ const FIRST_RELEASE_APPROVAL = JSON.parse(
   ),
 );
 
-let t: TestDb;
+// The trader's email is the only destination.
+const world = deliveryWorld({ WEBHOOK_ENDPOINTS: "", CTRADER_ACCOUNT_UPDATE: undefined });
 let sink: SmtpSink;
 
 function configureEmail(overrides: Record<string, string | undefined> = {}) {
-  setTestEnv({
-    WEBHOOK_ENDPOINTS: "",
-    CTRADER_ACCOUNT_UPDATE: undefined,
+  world().configure({
     EMAIL_SMTP_URL: sink.url,
     EMAIL_FROM: FROM,
     EMAIL_STATUSES: undefined,
@@ -61,25 +56,21 @@ function configureEmail(overrides: Record<string, string | undefined> = {}) {
 beforeAll(async () => {
   sink = await startSmtpSink();
   configureEmail();
-  t = await createTestDb();
 });
 beforeEach(() => {
   configureEmail();
   sink.rejectRecipient = () => undefined;
 });
 afterAll(async () => {
-  await t.close();
   await sink.close();
 });
 
-let nextUser = 70_000 + Math.floor(Math.random() * 1000) * 100;
-
-async function traderCase(trader: { email: string | null; locale?: string }) {
-  const row = await upsertTrader(
-    { ctraderUserId: nextUser++, tradingLogin: 3_200_000 + nextUser, email: trader.email },
-    trader.locale ?? "en",
-  );
-  return ensureOpenCase(row.id, "standard", "first_deposit");
+/**
+ * A trader cTrader opens the screen for, in the trader's language, with the email cTrader gives
+ * (none: an empty one): the standard case the launch opened.
+ */
+function traderCase(trader: { email: string | null; locale?: string }) {
+  return freshCase("standard", { email: trader.email ?? "", locale: trader.locale });
 }
 
 /**
@@ -343,12 +334,7 @@ describe("status email", () => {
     for (const url of [undefined, ""]) {
       configureEmail({ EMAIL_SMTP_URL: url });
       expect(destinationIdsFor(CASE_STATUS_CHANGED)).not.toContain(EMAIL_DESTINATION);
-      const kycCase = await traderCase({ email: "jo@trader.example" });
-      const { eventId } = await changeCaseStatus({
-        kycCase,
-        event: "submit",
-        actor: { type: "trader", id: kycCase.traderId },
-      });
+      const { eventId } = await submitCase(await traderCase({ email: "jo@trader.example" }));
       expect(await getDeliveriesForEvent(eventId)).toEqual([]);
     }
     configureEmail();
@@ -452,7 +438,7 @@ describe("events stored by another version", () => {
     const eventId = await storedByOlderVersion({
       ...FIRST_RELEASE_APPROVAL,
       case: { ...FIRST_RELEASE_APPROVAL.case, id: kycCase.id },
-      trader: { ...trader, ctraderUserId: nextUser - 1 },
+      trader: { ...trader, ctraderUserId: traderOf(kycCase).userId },
     });
     const [mail] = mailsTo("lena@trader.example");
     expect(mail?.parsed.subject).toBe("Atlas Markets: Ihre Identität ist bestätigt");
@@ -464,7 +450,11 @@ describe("events stored by another version", () => {
     const eventId = await storedByOlderVersion({
       ...FIRST_RELEASE_APPROVAL,
       case: { ...FIRST_RELEASE_APPROVAL.case, id: kycCase.id, status: "archived" },
-      trader: { ctraderUserId: nextUser - 1, tradingLogin: null, email: "max@trader.example" },
+      trader: {
+        ctraderUserId: traderOf(kycCase).userId,
+        tradingLogin: null,
+        email: "max@trader.example",
+      },
     });
     expect(mailsTo("max@trader.example")).toHaveLength(0);
     expect(await attemptLog(eventId)).toEqual([[1, false, null, "invalid_payload"]]);

@@ -1,36 +1,32 @@
+import "../../scenarios/support/request-scope";
 import { sql, eq } from "drizzle-orm";
 import { listCaseEvents } from "@/lib/db/queries/cases";
 import { getDeliveriesForEvent, listOutboxEventsForCase } from "@/lib/db/queries/outbox";
 import { caseEvents, deliveries, kycCases, outboxEvents } from "@/lib/db/schema";
+import { runHousekeeping } from "@/lib/jobs/housekeeping";
 import { changeCaseStatus } from "@/lib/kyc/cases";
-import { setTestEnv } from "../../helpers/env";
-import { createTestDb, type TestDb } from "../../helpers/test-db";
+import en from "@/messages/en.json";
 import { endpointsFor } from "../../helpers/webhook-receiver";
-import { freshCase } from "./helpers";
+import { deliveryWorld, freshCase, readyCase, staffPair, submitCase, traderOf } from "./helpers";
 
-let t: TestDb;
-beforeAll(async () => {
-  setTestEnv({
-    WEBHOOK_ENDPOINTS: endpointsFor([
-      { id: "crm", url: "http://127.0.0.1:9/crm" },
-      { id: "backoffice", url: "http://127.0.0.1:9/bo" },
-    ]),
-  });
-  t = await createTestDb();
+// Two webhook endpoints (closed ports: nothing is delivered here), and no other destination.
+const world = deliveryWorld({
+  WEBHOOK_ENDPOINTS: endpointsFor([
+    { id: "crm", url: "http://127.0.0.1:9/crm" },
+    { id: "backoffice", url: "http://127.0.0.1:9/bo" },
+  ]),
+  CTRADER_ACCOUNT_UPDATE: undefined,
 });
-afterAll(() => t.close());
+/** Reads for the assertions, and the fault injected below. */
+const db = () => world().db.db;
 
 const statusOf = async (id: string) =>
-  (await t.db.select().from(kycCases).where(eq(kycCases.id, id)))[0]?.status;
+  (await db().select().from(kycCases).where(eq(kycCases.id, id)))[0]?.status;
 
 describe("transactional outbox", () => {
   it("writes one event per status change, with one pending delivery per configured endpoint", async () => {
     const kycCase = await freshCase();
-    const { eventId } = await changeCaseStatus({
-      kycCase,
-      event: "submit",
-      actor: { type: "trader", id: kycCase.traderId },
-    });
+    const { eventId } = await submitCase(kycCase);
     const events = await listOutboxEventsForCase(kycCase.id);
     expect(events.map((e) => e.id)).toEqual([eventId]);
     expect(events[0]?.type).toBe("case.status_changed");
@@ -40,7 +36,7 @@ describe("transactional outbox", () => {
   });
 
   it("leaves no event and no delivery when the status change's transaction fails", async () => {
-    const kycCase = await freshCase();
+    const kycCase = await readyCase();
     await expect(
       changeCaseStatus({
         kycCase,
@@ -53,22 +49,23 @@ describe("transactional outbox", () => {
     ).rejects.toThrow("a later write");
     expect(await statusOf(kycCase.id)).toBe("draft");
     expect(await listOutboxEventsForCase(kycCase.id)).toHaveLength(0);
-    const orphans = await t.db.execute(
+    const orphans = await db().execute(
       sql`select count(*)::int as n from ${deliveries} d left join ${outboxEvents} e on e.id = d.event_id where e.id is null`,
     );
     expect(JSON.stringify(orphans)).toContain('"n":0');
   });
 
   it("makes no status change when its outbox event cannot be written", async () => {
-    const kycCase = await freshCase();
+    const kycCase = await readyCase();
     // Break the outbox for this database only: the change must fail with it, not go unannounced.
-    await t.db.execute(sql`alter table deliveries rename to deliveries_away`);
+    await db().execute(sql`alter table deliveries rename to deliveries_away`);
     try {
-      await expect(
-        changeCaseStatus({ kycCase, event: "submit", actor: { type: "trader", id: "x" } }),
-      ).rejects.toThrow();
+      // The trader's submit fails, and says so.
+      expect(await traderOf(kycCase).submit()).toEqual({
+        value: { status: "error", message: en.Errors.saveFailed },
+      });
     } finally {
-      await t.db.execute(sql`alter table deliveries_away rename to deliveries`);
+      await db().execute(sql`alter table deliveries_away rename to deliveries`);
     }
     expect(await statusOf(kycCase.id)).toBe("draft");
     expect(await listCaseEvents(kycCase.id)).toHaveLength(0);
@@ -76,7 +73,7 @@ describe("transactional outbox", () => {
   });
 
   it("writes no event for a change that loses a race", async () => {
-    const kycCase = await freshCase();
+    const kycCase = await readyCase();
     const results = await Promise.allSettled([
       changeCaseStatus({ kycCase, event: "submit", actor: { type: "trader", id: "a" } }),
       changeCaseStatus({ kycCase, event: "submit", actor: { type: "trader", id: "b" } }),
@@ -86,26 +83,33 @@ describe("transactional outbox", () => {
   });
 
   it("pairs every event with its change across a whole review, in order", async () => {
+    // The trader submits, the worker's checks take the case into review, a reviewer asks for a
+    // sharper identity photo, the trader sends one, the checks run again, the reviewer rejects.
     const kycCase = await freshCase();
-    const steps = [
-      ["submit", "trader"],
-      ["start_review", "system"],
-      ["request_action", "staff"],
-      ["resubmit", "trader"],
-      ["start_review", "staff"],
-      ["reject", "staff"],
-    ] as const;
-    let status = kycCase.status;
-    for (const [i, [event, type]] of steps.entries()) {
-      ({ to: status } = (await changeCaseStatus({
-        kycCase: { id: kycCase.id, status },
-        event,
-        actor: { type, id: "x" },
-        messageForTrader: event === "request_action" ? "Please upload a sharper photo." : undefined,
-        now: new Date(Date.UTC(2026, 5, 1, 9, i)),
-      })) as { to: typeof status });
-    }
+    const trader = traderOf(kycCase);
+    const [reviewer] = await staffPair();
+    await submitCase(kycCase);
+    await runHousekeeping();
+    expect(
+      await reviewer.requestInformation(
+        kycCase.id,
+        ["document:identity"],
+        "Please upload a sharper photo.",
+      ),
+    ).toBe("action_requested");
+    expect((await trader.upload("identity")).status).toBe(200);
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await runHousekeeping();
+    expect(await reviewer.reject(kycCase.id, "document_unreadable")).toBe("rejected_retry");
     const timeline = await listCaseEvents(kycCase.id);
+    expect(timeline.map((e) => e.event)).toEqual([
+      "submit",
+      "start_review",
+      "request_action",
+      "resubmit",
+      "start_review",
+      "reject",
+    ]);
     const outbox = await listOutboxEventsForCase(kycCase.id);
     expect(outbox).toHaveLength(timeline.length);
     outbox.forEach((e, i) => {
@@ -124,7 +128,7 @@ describe("transactional outbox", () => {
       "Please upload a sharper photo.",
     );
     // Database-wide: no event without its change.
-    const unmatched = await t.db.execute(sql`
+    const unmatched = await db().execute(sql`
       select count(*)::int as n from ${outboxEvents} o
       where not exists (select 1 from ${caseEvents} c where c.case_id = o.case_id
                         and c.occurred_at = o.created_at and c.to_status::text = o.payload->'case'->>'status')`);
@@ -132,20 +136,14 @@ describe("transactional outbox", () => {
   });
 
   it("still writes the event when no endpoint is configured (other destinations come later)", async () => {
-    setTestEnv({ WEBHOOK_ENDPOINTS: undefined });
+    world().configure({ WEBHOOK_ENDPOINTS: undefined });
     try {
       const kycCase = await freshCase();
-      const { eventId } = await changeCaseStatus({
-        kycCase,
-        event: "submit",
-        actor: { type: "trader", id: "x" },
-      });
+      const { eventId } = await submitCase(kycCase);
       expect(await listOutboxEventsForCase(kycCase.id)).toHaveLength(1);
       expect(await getDeliveriesForEvent(eventId)).toHaveLength(0);
     } finally {
-      setTestEnv({
-        WEBHOOK_ENDPOINTS: endpointsFor([{ id: "crm", url: "http://127.0.0.1:9/crm" }]),
-      });
+      world().configure({});
     }
   });
 });

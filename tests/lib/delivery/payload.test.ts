@@ -1,5 +1,7 @@
+import "../../scenarios/support/request-scope";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { listCaseEvents } from "@/lib/db/queries/cases";
 import { listOutboxEventsForCase } from "@/lib/db/queries/outbox";
 import {
   buildCaseStatusChanged,
@@ -9,9 +11,7 @@ import {
   webhookPayload,
 } from "@/lib/delivery/payload";
 import { getLevel } from "@/lib/kyc/levels";
-import { setTestEnv } from "../../helpers/env";
-import { createTestDb, type TestDb } from "../../helpers/test-db";
-import { submitFreshCase } from "./helpers";
+import { deliveryWorld, submitFreshCase, traderOf } from "./helpers";
 
 const FIXTURES = path.join(__dirname, "../../fixtures/webhooks");
 const fixtures = readdirSync(FIXTURES)
@@ -24,12 +24,7 @@ const firstRelease = readdirSync(FIRST_RELEASE).map(
   (f) => [f, JSON.parse(readFileSync(path.join(FIRST_RELEASE, f), "utf8"))] as const,
 );
 
-let t: TestDb;
-beforeAll(async () => {
-  setTestEnv();
-  t = await createTestDb();
-});
-afterAll(() => t.close());
+deliveryWorld();
 
 describe("webhook payload schema", () => {
   it("has sample payloads, and every one is a valid versioned event", () => {
@@ -56,29 +51,35 @@ describe("webhook payload schema", () => {
   });
 
   it("writes a valid payload with the case, the trader's identifiers and the level's limits", async () => {
-    const at = new Date("2026-06-01T09:00:00.000Z");
-    const { eventId, caseId } = await submitFreshCase(at);
+    const { eventId, caseId } = await submitFreshCase();
     const [event] = await listOutboxEventsForCase(caseId);
     expect(event?.id).toBe(eventId);
+    // The moment of the status change, as the case's timeline has it.
+    const submitted = (await listCaseEvents(caseId)).find((e) => e.event === "submit");
+    const trader = traderOf({ id: caseId });
     const payload = caseStatusChangedV1.parse(event?.payload);
     expect(payload).toMatchObject({
       type: "case.status_changed",
       version: 1,
       id: eventId,
-      occurredAt: at.toISOString(),
+      occurredAt: submitted?.occurredAt.toISOString(),
       case: {
         id: caseId,
         level: "standard",
         status: "submitted",
         previousStatus: "draft",
-        trigger: "first_deposit",
+        // What cTrader's kycType=standard maps to (lib/kyc/levels.ts).
+        trigger: "manual",
       },
       event: "submit",
-      trader: { email: "t@example.com" },
+      // As cTrader's redeem API gave them at the launch.
+      trader: {
+        ctraderUserId: trader.userId,
+        tradingLogin: trader.tradingLogin,
+        email: `trader${trader.userId}@example.com`,
+      },
       limits: getLevel("standard").limits,
     });
-    expect(typeof payload.trader.ctraderUserId).toBe("number");
-    expect(typeof payload.trader.tradingLogin).toBe("number");
   });
 });
 

@@ -1,3 +1,4 @@
+import "../../scenarios/support/request-scope";
 import {
   claimDueDeliveries,
   replayDeadDeliveries,
@@ -6,22 +7,15 @@ import {
 import { MAX_ATTEMPTS, MIN_SCHEDULE_MS, nextAttemptAt } from "@/lib/delivery/retry";
 import { deliverSoon } from "@/lib/jobs/after-response";
 import { drainOnce } from "@/lib/delivery/worker";
-import { setTestEnv } from "../../helpers/env";
-import { createTestDb, type TestDb } from "../../helpers/test-db";
-import { endpointsFor, startReceiver, type Receiver } from "../../helpers/webhook-receiver";
-import { deliveryOf, listAttemptsForEvent, submitFreshCase, until } from "./helpers";
+import type { Receiver } from "../../helpers/webhook-receiver";
+import { deliveryOf, deliveryWorld, listAttemptsForEvent, submitFreshCase, until } from "./helpers";
 
 const HOUR = 3_600_000;
-let t: TestDb;
+// The CRM's webhook is the only destination: each event has one delivery.
+const world = deliveryWorld({ CTRADER_ACCOUNT_UPDATE: undefined });
 let receiver: Receiver;
-beforeAll(async () => {
-  receiver = await startReceiver();
-  setTestEnv({ WEBHOOK_ENDPOINTS: endpointsFor([{ id: "crm", url: receiver.url }]) });
-  t = await createTestDb();
-});
-afterAll(async () => {
-  await t.close();
-  await receiver.close();
+beforeAll(() => {
+  receiver = world().receiver;
 });
 beforeEach(() => {
   receiver.respond = () => 204;
@@ -71,8 +65,7 @@ describe("retry schedule", () => {
 
 describe("delivery with retries", () => {
   it("retries a receiver that fails 3 times, delivers once, and records every attempt", async () => {
-    const start = new Date();
-    const { eventId } = await submitFreshCase(start);
+    const { eventId, at: start } = await submitFreshCase();
     const before = receiver.received.length;
     receiver.respond = (_r, i) =>
       i - before === 0 ? 503 : i - before === 1 ? "drop" : i - before === 2 ? 500 : 204;
@@ -98,8 +91,7 @@ describe("delivery with retries", () => {
   });
 
   it("dead-letters after the whole ≥ 72 h schedule when the receiver is down, then a replay delivers", async () => {
-    const start = new Date();
-    const { eventId } = await submitFreshCase(start);
+    const { eventId, at: start } = await submitFreshCase();
     const before = receiver.received.length;
     receiver.respond = () => 503;
     const dead = await driveUntilSettled(eventId, start);
@@ -133,8 +125,7 @@ describe("delivery with retries", () => {
   });
 
   it("replays one event on request, sending it again with the same webhook-id", async () => {
-    const start = new Date();
-    const { eventId } = await submitFreshCase(start);
+    const { eventId, at: start } = await submitFreshCase();
     await drainOnce({ now: start, eventId });
     expect((await deliveryOf(eventId)).status).toBe("delivered");
     expect(await replayEventDeliveries({ eventId, now: start })).toBe(1);
@@ -146,8 +137,7 @@ describe("delivery with retries", () => {
   });
 
   it("does not send a delivery before it is due", async () => {
-    const start = new Date();
-    const { eventId } = await submitFreshCase(start);
+    const { eventId, at: start } = await submitFreshCase();
     receiver.respond = () => 500;
     await drainOnce({ now: start, eventId });
     const { nextAttemptAt: due } = await deliveryOf(eventId);
@@ -157,8 +147,7 @@ describe("delivery with retries", () => {
   });
 
   it("re-sends a delivery whose worker vanished only after its lease has run out", async () => {
-    const start = new Date();
-    const { eventId } = await submitFreshCase(start);
+    const { eventId, at: start } = await submitFreshCase();
     // A worker claims and dies before recording anything.
     const [claim] = await claimDueDeliveries({ now: start, limit: 5, leaseMs: 60_000, eventId });
     expect(claim?.eventId).toBe(eventId);
@@ -170,13 +159,12 @@ describe("delivery with retries", () => {
   });
 
   it("records an attempt for a destination no longer configured, and keeps retrying it", async () => {
-    const start = new Date();
-    const { eventId } = await submitFreshCase(start);
-    setTestEnv({ WEBHOOK_ENDPOINTS: undefined });
+    const { eventId, at: start } = await submitFreshCase();
+    world().configure({ WEBHOOK_ENDPOINTS: undefined });
     try {
       expect(await drainOnce({ now: start, eventId })).toMatchObject({ claimed: 1, failed: 1 });
     } finally {
-      setTestEnv({ WEBHOOK_ENDPOINTS: endpointsFor([{ id: "crm", url: receiver.url }]) });
+      world().configure({});
     }
     expect(await listAttemptsForEvent(eventId)).toMatchObject([
       { ok: false, errorKind: "unknown_destination" },
@@ -194,8 +182,7 @@ describe("delivery with retries", () => {
   });
 
   it("DELIVER_AFTER_RESPONSE=0 leaves every attempt to the worker", async () => {
-    const endpoints = endpointsFor([{ id: "crm", url: receiver.url }]);
-    setTestEnv({ WEBHOOK_ENDPOINTS: endpoints, DELIVER_AFTER_RESPONSE: "0" });
+    world().configure({ DELIVER_AFTER_RESPONSE: "0" });
     try {
       const { eventId } = await submitFreshCase();
       deliverSoon(eventId);
@@ -204,7 +191,7 @@ describe("delivery with retries", () => {
       await drainOnce({ eventId, limit: 10 });
       expect((await deliveryOf(eventId)).status).toBe("delivered");
     } finally {
-      setTestEnv({ WEBHOOK_ENDPOINTS: endpoints });
+      world().configure({ DELIVER_AFTER_RESPONSE: undefined });
     }
   });
 });

@@ -3,34 +3,32 @@
  * database: killed with SIGKILL mid-delivery, and with its database connections terminated.
  * PostgreSQL only (a child process cannot share the in-memory PGlite).
  */
+import "../../scenarios/support/request-scope";
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import postgres from "postgres";
-import { setTestEnv } from "../../helpers/env";
 import { adminUrl, withDatabase } from "../../helpers/db-target";
-import { createTestDb, type TestDb } from "../../helpers/test-db";
-import { endpointsFor, startReceiver, type Receiver } from "../../helpers/webhook-receiver";
-import { deliveryOf, listAttemptsForEvent, submitFreshCase, until } from "./helpers";
+import type { TestDb } from "../../helpers/test-db";
+import { endpointsFor, type Receiver } from "../../helpers/webhook-receiver";
+import { deliveryOf, deliveryWorld, listAttemptsForEvent, submitFreshCase, until } from "./helpers";
 
 const ROOT = path.join(__dirname, "../../..");
 const describePg = adminUrl() ? describe : describe.skip;
 jest.setTimeout(90_000);
 
+// The CRM's webhook is the only destination: each event has one delivery.
+const world = deliveryWorld({ CTRADER_ACCOUNT_UPDATE: undefined });
 let t: TestDb;
 let receiver: Receiver;
 let endpoints: string;
 const children: ChildProcess[] = [];
 
-beforeAll(async () => {
-  receiver = await startReceiver();
+beforeAll(() => {
+  ({ db: t, receiver } = world());
   endpoints = endpointsFor([{ id: "crm", url: receiver.url }]);
-  setTestEnv({ WEBHOOK_ENDPOINTS: endpoints });
-  t = await createTestDb();
 });
-afterAll(async () => {
+afterAll(() => {
   for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
-  await t.close();
-  await receiver.close();
 });
 beforeEach(() => {
   receiver.respond = () => 204;

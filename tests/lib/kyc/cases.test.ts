@@ -1,29 +1,21 @@
+/**
+ * The case state machine itself (changeCaseStatus), on drafts a trader's launch opened and
+ * completed: every form answered, every document uploaded, not yet sent.
+ */
+import "../../scenarios/support/request-scope";
 import { eq } from "drizzle-orm";
-import { ensureOpenCase, listCaseEvents } from "@/lib/db/queries/cases";
-import { upsertTrader } from "@/lib/db/queries/traders";
+import { listCaseEvents } from "@/lib/db/queries/cases";
 import { kycCases } from "@/lib/db/schema";
 import { changeCaseStatus } from "@/lib/kyc/cases";
-import { setTestEnv } from "../../helpers/env";
-import { createTestDb, type TestDb } from "../../helpers/test-db";
+import { deliveryWorld, readyCase } from "../delivery/helpers";
 
-let t: TestDb;
-beforeAll(async () => {
-  setTestEnv();
-  t = await createTestDb();
-});
-afterAll(() => t.close());
-
-let nextUser = 11_000;
-async function freshCase() {
-  const trader = await upsertTrader({ ctraderUserId: nextUser++ }, "en");
-  return ensureOpenCase(trader.id, "standard", "manual");
-}
+const world = deliveryWorld();
 const statusOf = async (id: string) =>
-  (await t.db.select().from(kycCases).where(eq(kycCases.id, id)))[0]?.status;
+  (await world().db.db.select().from(kycCases).where(eq(kycCases.id, id)))[0]?.status;
 
 describe("case status changes", () => {
   it("applies a legal change and records it on the timeline with who made it", async () => {
-    const kycCase = await freshCase();
+    const kycCase = await readyCase();
     const at = new Date("2026-06-01T09:00:00Z");
     await changeCaseStatus({
       kycCase,
@@ -44,7 +36,7 @@ describe("case status changes", () => {
   });
 
   it("refuses an illegal change and writes nothing", async () => {
-    const kycCase = await freshCase();
+    const kycCase = await readyCase();
     await expect(
       changeCaseStatus({ kycCase, event: "approve", actor: { type: "staff", id: "s1" } }),
     ).rejects.toMatchObject({ code: "CONFLICT" });
@@ -53,7 +45,7 @@ describe("case status changes", () => {
   });
 
   it("lets only one of two concurrent decisions on the same case apply", async () => {
-    const kycCase = await freshCase();
+    const kycCase = await readyCase();
     const results = await Promise.allSettled([
       changeCaseStatus({ kycCase, event: "submit", actor: { type: "trader", id: "a" } }),
       changeCaseStatus({ kycCase, event: "submit", actor: { type: "trader", id: "b" } }),
@@ -63,7 +55,7 @@ describe("case status changes", () => {
   });
 
   it("leaves neither the status change nor its event when the transaction fails", async () => {
-    const kycCase = await freshCase();
+    const kycCase = await readyCase();
     await expect(
       changeCaseStatus({
         kycCase,
@@ -79,7 +71,7 @@ describe("case status changes", () => {
   });
 
   it("walks a whole review with a request for more information, in order", async () => {
-    const kycCase = await freshCase();
+    const kycCase = await readyCase();
     const steps = [
       ["submit", "trader"],
       ["start_review", "system"],
