@@ -129,7 +129,8 @@ async function rescreenOne(
   now: Date,
 ): Promise<void> {
   const results = [];
-  for (const answers of await answersToScreen(kycCase)) {
+  const sets = await answersToScreen(kycCase);
+  for (const answers of sets) {
     const result = checkScreening(
       buildSnapshot({
         caseId: kycCase.id,
@@ -142,8 +143,10 @@ async function rescreenOne(
     );
     if ("lists" in result.evidence) results.push(result);
   }
-  if (results.length === 0) {
-    // Fail closed: a compliance officer reads a stored run as "screened against these lists".
+  // Fail closed: a compliance officer reads a stored run as "screened against these lists". An
+  // upgrade in review whose approved answers cannot be read is screened on what it sent, and
+  // reported: the approval in force it would replace goes unmonitored.
+  if (results.length < sets.length) {
     report.unscreened.push({ caseId: kycCase.id, traderId: kycCase.traderId });
     log.error("screening.rescreen_unscreened", { caseId: kycCase.id, status: kycCase.status });
     await appendAuditEvent({
@@ -155,8 +158,8 @@ async function rescreenOne(
       occurredAt: now,
       data: { reason: "no_personal_data", lists: loaded.versions },
     });
-    return;
   }
+  if (results.length === 0) return;
   const seen = new Set((await listScreeningEvidence(kycCase.id)).flatMap(likelyKeys));
   const fresh = new Map<string, StoredHit>();
   for (const result of results)
@@ -189,8 +192,7 @@ async function rescreenOne(
       }),
       destinations: destinationIdsFor(CASE_MONITORING_HIT),
     }),
-    monitored: approvalInForce(kycCase),
-    fourEyes: awaitingDecision(kycCase) && needsFourEyes("high", env().review.fourEyesMinRisk),
+    fourEyesAtHigh: needsFourEyes("high", env().review.fourEyesMinRisk),
     now,
   });
   report.screened += 1;
@@ -232,7 +234,7 @@ export async function rescreenCase(
 
 /**
  * What `npm run lists:import` and the schedule do: import the lists, and when any changed, or an
- * earlier re-screening did not finish, re-screen the approved traders against the new lists. URL
+ * earlier re-screening did not finish, re-screen the traders it concerns against the new lists. URL
  * fetches follow SANCTIONS_LIST_ALLOW_PRIVATE unless the caller says otherwise.
  */
 export async function importListsAndRescreen(

@@ -25,7 +25,7 @@ import { listCurrentDocuments } from "@/lib/db/queries/documents";
 import { analyzeCaseDocuments, readIdentityMrz } from "@/lib/documents/analysis";
 import type { KycCase } from "@/lib/db/schema";
 import { env } from "@/lib/env";
-import { AppError, errorMessage } from "@/lib/errors";
+import { AppError, errorFacts, errorMessage } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { traced } from "@/lib/telemetry";
 import { changeCaseStatus } from "@/lib/kyc/cases";
@@ -46,6 +46,9 @@ export const CHECKS_ACTOR = { type: "system", id: "checks" } as const;
 const CHECKS_ACTOR_AUDIT = { actorType: "system", actorId: "checks" } as const;
 
 export const AUTO_APPROVAL_REFUSED = "checks.auto_approval_refused";
+
+/** PostgreSQL's SQLSTATE for a check violation, which the approval triggers raise. */
+const CHECK_VIOLATION = "23514";
 
 /**
  * Why a run routed to automatic approval left the case in review for a person: its four-eyes
@@ -257,17 +260,20 @@ async function applyRoute(
   } catch (error) {
     // Someone (a reviewer) moved the case meanwhile: their decision stands; the results are
     // stored. Or the approval in force is held, or a list import committed while the checks ran:
-    // the case stays in review for a person.
-    if (!(error instanceof AppError && error.code === "CONFLICT")) throw error;
-    log.info("checks.route_skipped", {
-      caseId: kycCase.id,
-      runId: record.runId,
-      reason: error.reason ?? "moved",
-    });
+    // the case stays in review for a person. The database's own approval guard (a check
+    // violation) refuses what a re-screening changed meanwhile: a new hit, four eyes.
+    const reason =
+      error instanceof AppError && error.code === "CONFLICT"
+        ? (error.reason ?? "moved")
+        : errorFacts(error).errorCode === CHECK_VIOLATION && status === "in_review"
+          ? "screening_outdated"
+          : null;
+    if (reason === null) throw error;
+    log.info("checks.route_skipped", { caseId: kycCase.id, runId: record.runId, reason });
     // Written on its own: the refusal is a throw inside the approval's transaction, which rolls
     // back everything in it.
-    if (error.reason === "approval_on_hold" || error.reason === "screening_outdated")
-      await auditAutoApprovalRefused(kycCase, record.runId, error.reason, now);
+    if (reason === "approval_on_hold" || reason === "screening_outdated")
+      await auditAutoApprovalRefused(kycCase, record.runId, reason, now);
     status = (await getCaseById(kycCase.id))?.status ?? status;
   }
   return status;

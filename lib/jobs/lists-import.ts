@@ -1,8 +1,8 @@
 /**
  * The scheduled list import (LISTS_IMPORT_HOURS): every worker's housekeeping and the cron route
  * call `runScheduledListImport`, and one of them, whichever claims the `lists_import` job first
- * (lib/db/queries/scheduled-jobs.ts), imports SANCTIONS_LIST_PATH and re-screens approved
- * traders when a list changed. A run with a failed source comes back after an hour (or the
+ * (lib/db/queries/scheduled-jobs.ts), imports SANCTIONS_LIST_PATH and re-screens the traders
+ * a list change concerns (lib/checks/rescreen.ts). A run with a failed source comes back after an hour (or the
  * schedule, when shorter) rather than a whole period later: the failing list is getting older.
  */
 import { randomUUID } from "node:crypto";

@@ -7,6 +7,7 @@
 import { AppError } from "@/lib/errors";
 import { applyCaseTransition, type AppliedTransition, type Tx } from "@/lib/db/queries/cases";
 import { roundScreenedOnCurrentLists } from "@/lib/db/queries/checks";
+import { shareListVersionsLock } from "@/lib/db/queries/screening-lists";
 import { approvalOnHold } from "@/lib/db/queries/hold-tasks";
 import type { KycCase } from "@/lib/db/schema";
 import { destinationIdsFor } from "@/lib/delivery/destinations";
@@ -52,10 +53,13 @@ export const SCREENING_OUTDATED_MESSAGE =
  * (lib/db/queries/checks.ts roundScreenedOnCurrentLists), asked on the locked row like the hold.
  * A list import re-screens the submissions awaiting a decision (lib/checks/rescreen.ts); this
  * stops an approval that comes first: a person's while the re-screening has not reached the case
- * (or was cut off), or the checks' own when an import committed while they ran. The database
- * refuses the same approval (migration 0037).
+ * (or was cut off), or the checks' own when an import committed while they ran. It holds the list
+ * versions' lock until the approval commits, so an import waits for it and then re-screens the
+ * case as approved (lib/db/queries/screening-lists.ts). The database refuses the same approval
+ * (migration 0037).
  */
 async function refuseOutdatedScreening(tx: Tx, before: KycCase): Promise<void> {
+  await shareListVersionsLock(tx);
   if (!(await roundScreenedOnCurrentLists(before.id, tx)))
     throw new AppError("CONFLICT", SCREENING_OUTDATED_MESSAGE, { reason: "screening_outdated" });
 }

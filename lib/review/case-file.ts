@@ -6,7 +6,12 @@
 import { isDeepStrictEqual } from "node:util";
 import { PERIODIC_REVIEW_TASK, periodicReviewView } from "./periodic";
 import { listCaseEvents } from "@/lib/db/queries/cases";
-import { getCheckFailure, getLatestCheckRun, MONITORING_TASK } from "@/lib/db/queries/checks";
+import {
+  getCheckFailure,
+  getLatestCheckRun,
+  MONITORING_TASK,
+  roundScreenedOnCurrentLists,
+} from "@/lib/db/queries/checks";
 import { listCurrentDocuments } from "@/lib/db/queries/documents";
 import { listCaseSubmissions } from "@/lib/db/queries/drafts";
 import { getRelationshipEndOfCase } from "@/lib/db/queries/ended-relationship";
@@ -129,6 +134,7 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
     vendorState,
     relationshipEndedAt,
     replacedCaptures,
+    screenedOnCurrentLists,
   ] = await Promise.all([
     getTraderById(kycCase.traderId),
     loadCaseProgress(kycCase),
@@ -151,6 +157,7 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
     loadVendorState(kycCase),
     getRelationshipEndOfCase(kycCase.id, new Date()),
     loadReplacedCaptures(kycCase.id),
+    roundScreenedOnCurrentLists(kycCase.id),
   ]);
   const team = hasRole(staff, "approver") ? await listActiveStaff() : [];
   const named = await listStaffByIds([
@@ -182,6 +189,7 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
     signedByMe: approval.signedByMe,
     signedByOther: approval.signedByOther,
     checksOfRound: Boolean(checksOfRound),
+    screeningOutdated: !screenedOnCurrentLists,
     vendorVerdictOpen: vendorTask !== undefined,
     approvedLevel: kycCase.approvedLevel,
   });

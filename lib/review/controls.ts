@@ -39,6 +39,8 @@ export type ControlFacts = {
   signedByOther: boolean;
   /** The checks of the current round have run. */
   checksOfRound: boolean;
+  /** No run of the current round screened it against the lists in force (a list changed). */
+  screeningOutdated?: boolean;
   /** A vendor's concerning verdict after the approval waits for a person (lib/review/late-verdict.ts). */
   vendorVerdictOpen?: boolean;
   /** The level approved and in force (also while an upgrade is open), or null. */
@@ -87,7 +89,7 @@ export function caseControls(staff: Reviewer, f: ControlFacts) {
     requestInformation: when(reviewable, holder),
     resumeReview: when(f.status === "action_required", holder),
     reopen: when(f.status === "rejected", hasRole(staff, "admin") ? yes : no("reopen_needs_admin")),
-    retryChecks: when(reviewable && (!f.checksOfRound || f.blocker === "screening_outdated"), yes),
+    retryChecks: when(reviewable && (!f.checksOfRound || f.screeningOutdated === true), yes),
     assign: when(hasRole(staff, "approver"), yes),
     export: hasRole(staff, "approver") ? yes : no("export_needs_approver"),
     replayDeliveries: hasRole(staff, "admin") ? yes : no("replay_needs_admin"),

@@ -11,7 +11,7 @@
  *   screened against the lists in force now (lib/kyc/cases.ts); for a case that needs four eyes, as
  *   the first signature, the case being approved when a second, different staff member with the
  *   approver role co-signs. The database refuses an approval that breaks the rules on checks,
- *   hits or signatures (triggers, migrations 0008 and 0012);
+ *   lists, hits or signatures (triggers, migrations 0008, 0012, 0022 and 0037);
  * - reject with a catalog reason that fits the case's level, in any open state: `retry` reasons let
  *   the trader fix the named items and send again (at most MAX_RETRY_ROUNDS times; the next retry
  *   rejection is final), `final` ones close the case;

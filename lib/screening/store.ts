@@ -18,7 +18,8 @@ let pending: { key: string; promise: Promise<LoadedIndex> } | undefined;
 async function build(key: string, versions: Record<string, string>): Promise<LoadedIndex> {
   const entries = Object.keys(versions).length > 0 ? await loadScreeningEntries() : [];
   const loaded = { index: buildIndex(entries), versions };
-  cache = { key, loaded };
+  // A build overtaken by one for newer versions does not replace what that one keeps.
+  if (pending === undefined || pending.key === key) cache = { key, loaded };
   return loaded;
 }
 

@@ -14,7 +14,11 @@ import {
   type SQL,
   type SQLWrapper,
 } from "drizzle-orm";
-import { AWAITING_DECISION_STATUSES, UPGRADE_OPEN_STATUSES } from "@/lib/kyc/case-state";
+import {
+  AWAITING_DECISION_STATUSES,
+  approvalInForce,
+  UPGRADE_OPEN_STATUSES,
+} from "@/lib/kyc/case-state";
 import { getDb, type Db } from "../client";
 import { MONITORING_TASK } from "./hold-tasks";
 import { insertCaseOutboxEvent, type OutboxBuilder } from "./cases";
@@ -323,7 +327,7 @@ export async function recordSubmissionRun(input: {
  * writes the `screening.rescreen_hit` audit event; the case's status is left alone. On a case
  * with an approval in force it opens the monitoring task that holds that approval, with the
  * outbox event; on a submission awaiting its decision the hits join the round's, which a person
- * judges before approving, and `fourEyes` says whether the raised risk needs a second approver.
+ * judges before approving, and the raised risk asks for four eyes where `fourEyesAtHigh`.
  */
 export async function recordRescreenRun(input: {
   caseId: string;
@@ -333,8 +337,8 @@ export async function recordRescreenRun(input: {
   newHits: { source: string; entryId: string; score: number }[];
   /** The outbox event announcing the monitoring hit (built by the caller, who knows the payload). */
   outbox: OutboxBuilder;
-  monitored: boolean;
-  fourEyes: boolean;
+  /** Whether a high risk needs four eyes (FOUR_EYES_MIN_RISK). */
+  fourEyesAtHigh: boolean;
   now: Date;
 }): Promise<string[]> {
   const db = await getDb();
@@ -371,7 +375,12 @@ export async function recordRescreenRun(input: {
       });
     await tx
       .update(kycCases)
-      .set(input.fourEyes ? { riskLevel: "high", fourEyesRequired: true } : { riskLevel: "high" })
+      .set(
+        (AWAITING_DECISION_STATUSES as readonly string[]).includes(kycCase.status) &&
+          input.fourEyesAtHigh
+          ? { riskLevel: "high", fourEyesRequired: true }
+          : { riskLevel: "high" },
+      )
       .where(eq(kycCases.id, input.caseId));
     await tx.insert(auditEvents).values({
       actorType: "system",
@@ -380,9 +389,10 @@ export async function recordRescreenRun(input: {
       caseId: input.caseId,
       traderId: input.traderId,
       occurredAt: input.now,
-      data: { runId, hits: input.newHits, lists: record.listVersions },
+      data: { runId, runIds, hits: input.newHits, lists: record.listVersions },
     });
-    if (!input.monitored) return runIds;
+    // Decided on the locked row, not as the caller listed the case: it may have moved since.
+    if (!approvalInForce(kycCase)) return runIds;
     // One open task per case: a second hit before the first is decided joins the open task.
     await tx
       .insert(reviewTasks)

@@ -1,7 +1,8 @@
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import type { ListEntry } from "@/lib/screening/types";
 import { getDb } from "../client";
 import { screeningEntries, screeningLists, type ScreeningList } from "../schema";
+import type { Tx } from "./cases";
 
 const INSERT_CHUNK = 1000;
 
@@ -29,6 +30,20 @@ function confirmed(origin: ListOrigin = { location: null }, now: Date) {
 }
 
 /**
+ * Advisory lock key of the list versions: an import holds it exclusively while it replaces a list,
+ * an approval shares it while it asks whether its round was screened on the versions in force
+ * (lib/kyc/cases.ts). So no approval commits on versions an import replaced meanwhile, and a
+ * re-screening after an import sees every approval made on the versions before it as approved.
+ * (0006's audit chain lock is 7274000001, the migrations' 7274000002.)
+ */
+export const LIST_VERSIONS_LOCK_KEY = 7274000003;
+
+/** Inside an approval's transaction: waits for an import replacing a list, holds off the next. */
+export async function shareListVersionsLock(tx: Tx): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock_shared(${LIST_VERSIONS_LOCK_KEY})`);
+}
+
+/**
  * Replaces one source's list and entries in one transaction. Returns false when the stored
  * version is already this one: the entries are left alone and only the list's check time and
  * validators move on (the source confirmed it).
@@ -43,6 +58,8 @@ export async function replaceScreeningList(input: {
 }): Promise<boolean> {
   const db = await getDb();
   return db.transaction(async (tx) => {
+    // A new version waits for approvals in flight, and they for it (listVersionsLock).
+    await tx.execute(sql`select pg_advisory_xact_lock(${LIST_VERSIONS_LOCK_KEY})`);
     const [current] = await tx
       .select()
       .from(screeningLists)

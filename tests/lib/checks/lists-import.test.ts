@@ -17,7 +17,7 @@ import {
 } from "@/lib/db/queries/checks";
 import { listOutboxEventsForCase } from "@/lib/db/queries/outbox";
 import { getOpenReviewTask } from "@/lib/db/queries/review";
-import { replaceScreeningList } from "@/lib/db/queries/screening-lists";
+import { replaceScreeningList, shareListVersionsLock } from "@/lib/db/queries/screening-lists";
 import {
   auditEvents,
   caseSubmissions,
@@ -232,6 +232,38 @@ describe("lists:import", () => {
     expect(again.rescreen?.unscreened).toEqual([
       { caseId: kycCase.id, traderId: kycCase.traderId },
     ]);
+  });
+});
+
+describe("a list import beside an approval", () => {
+  it("waits to replace a list until an approval asking on the versions in force has committed", async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const lockTaken = new Promise<void>((resolve) => (locked = resolve));
+    // What an approval's transaction holds between its question and its commit (lib/kyc/cases.ts).
+    const approval = t.db.transaction(async (tx) => {
+      await shareListVersionsLock(tx);
+      locked();
+      await held;
+    });
+    await lockTaken;
+    let replaced = false;
+    const importing = replaceScreeningList({
+      source: "beside-approval",
+      version: "v-1",
+      format: "generic",
+      entries: [],
+      now: new Date(),
+    }).then(() => {
+      replaced = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(replaced).toBe(false);
+    release();
+    await approval;
+    await importing;
+    expect(replaced).toBe(true);
   });
 });
 
