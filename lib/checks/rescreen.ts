@@ -36,8 +36,7 @@ import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { appendAuditEvent } from "@/lib/db/queries/audit";
 import { listCaseEvents } from "@/lib/db/queries/cases";
-import type { KycCase } from "@/lib/db/schema";
-import { AWAITING_DECISION_STATUSES, approvalInForce } from "@/lib/kyc/case-state";
+import { approvalInForce, awaitingDecision } from "@/lib/kyc/case-state";
 import { loadStepDrafts } from "@/lib/kyc/drafts";
 import { approvedInputs } from "@/lib/kyc/upgrade";
 import { importListFiles, type ImportOptions, type ListImport } from "@/lib/screening/import";
@@ -89,9 +88,6 @@ async function answersToScreen(kycCase: CaseToRescreen) {
   if (approvalInForce(kycCase)) sets.push(await answersInForce(kycCase));
   return sets;
 }
-
-const awaitingDecision = (kycCase: Pick<KycCase, "status">) =>
-  (AWAITING_DECISION_STATUSES as readonly string[]).includes(kycCase.status);
 
 function likelyKeys(evidence: unknown): string[] {
   return screeningHits(evidence)

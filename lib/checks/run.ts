@@ -29,7 +29,7 @@ import { AppError, errorFacts, errorMessage } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { traced } from "@/lib/telemetry";
 import { changeCaseStatus } from "@/lib/kyc/cases";
-import { AWAITING_DECISION_STATUSES } from "@/lib/kyc/case-state";
+import { awaitingDecision } from "@/lib/kyc/case-state";
 import { needsFourEyes } from "@/lib/review/risk";
 import { loadStepDrafts } from "@/lib/kyc/drafts";
 import { screeningListStates } from "@/lib/screening/status";
@@ -83,8 +83,6 @@ async function auditAutoApprovalRefused(
   });
 }
 
-const CHECKABLE: ReadonlySet<KycCase["status"]> = new Set(AWAITING_DECISION_STATUSES);
-
 /** How long the sweep waits after a failed run: 30 s, doubling, at most an hour. */
 export function checksBackoffMs(attempts: number): number {
   return Math.min(30_000 * 2 ** Math.max(0, attempts - 1), 3_600_000);
@@ -118,7 +116,7 @@ async function runCaseChecksNow(
   const now = options.now ?? new Date();
   const kycCase = await getCaseById(caseId);
   if (!kycCase) throw new AppError("NOT_FOUND", "case not found");
-  if (!CHECKABLE.has(kycCase.status))
+  if (!awaitingDecision(kycCase))
     throw new AppError("CONFLICT", `cannot check a case that is ${kycCase.status}`);
   try {
     return await checkRound(kycCase, now);

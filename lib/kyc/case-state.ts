@@ -175,6 +175,11 @@ export const AWAITING_DECISION_STATUSES = [
   "in_review",
 ] as const satisfies readonly CaseStatus[];
 
+/** Whether the case is a submission waiting for its decision (AWAITING_DECISION_STATUSES). */
+export function awaitingDecision(kycCase: { status: string }): boolean {
+  return (AWAITING_DECISION_STATUSES as readonly string[]).includes(kycCase.status);
+}
+
 /** Statuses in which the trader can still change their answers. */
 export const EDITABLE_STATUSES: ReadonlySet<CaseStatus> = new Set(["draft", "action_required"]);
 

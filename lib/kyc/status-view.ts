@@ -4,7 +4,7 @@
  */
 import { getRecentReviewMedian, listCaseEvents } from "@/lib/db/queries/cases";
 import type { KycCase } from "@/lib/db/schema";
-import { AWAITING_DECISION_STATUSES, isMove, PERIODIC_REVIEW_CLOSED_EVENT } from "./case-state";
+import { awaitingDecision, isMove, PERIODIC_REVIEW_CLOSED_EVENT } from "./case-state";
 import { getLevel, type Level } from "./levels";
 import type { DocumentRequirement } from "./requirements";
 import { renewalNotice, type RenewalNotice } from "./renewal";
@@ -94,8 +94,6 @@ const declineDataSchema = declineUpgradeData.pick({
   lapsed: true,
 });
 
-const AWAITING_REVIEW: ReadonlySet<string> = new Set(AWAITING_DECISION_STATUSES);
-
 /**
  * The median changes slowly and costs a scan of recent events: every status render shares one
  * answer per process for a few minutes.
@@ -124,7 +122,7 @@ export async function statusView(
     loadCaseProgress(kycCase, now, timeline),
     kycCase.status === "rejected" ? loadRejection(kycCase) : null,
   ]);
-  const awaitingReview = AWAITING_REVIEW.has(kycCase.status);
+  const awaitingReview = awaitingDecision(kycCase);
   return {
     phase: traderPhase(kycCase, progress, rejection),
     rejection,

@@ -17,6 +17,7 @@ import {
 import {
   AWAITING_DECISION_STATUSES,
   approvalInForce,
+  awaitingDecision,
   UPGRADE_OPEN_STATUSES,
 } from "@/lib/kyc/case-state";
 import { getDb, type Db } from "../client";
@@ -376,8 +377,7 @@ export async function recordRescreenRun(input: {
     await tx
       .update(kycCases)
       .set(
-        (AWAITING_DECISION_STATUSES as readonly string[]).includes(kycCase.status) &&
-          input.fourEyesAtHigh
+        awaitingDecision(kycCase) && input.fourEyesAtHigh
           ? { riskLevel: "high", fourEyesRequired: true }
           : { riskLevel: "high" },
       )
