@@ -2,38 +2,22 @@
  * The close control ends the session it closes (its beacon posts here): the same cookie then
  * opens nothing. A cross-site page cannot end a trader's session.
  */
-import { ensureOpenCase } from "@/lib/db/queries/cases";
-import { upsertTrader } from "@/lib/db/queries/traders";
+import "../../scenarios/support/request-scope";
 import { resolveSession } from "@/lib/identity/sessions";
-import { jar, setTraderCookie, TRADER_COOKIE } from "../../helpers/request-scope";
-import { openSession } from "../../helpers/sessions";
-import { setTestEnv } from "../../helpers/env";
-import { createTestDb, type TestDb } from "../../helpers/test-db";
-
-jest.mock("next/headers", () =>
-  jest
-    .requireActual<typeof import("../../helpers/request-scope")>("../../helpers/request-scope")
-    .nextHeaders(),
-);
-
 import { POST as close } from "@/app/api/inapp/close/route";
 import { GET as status } from "@/app/api/inapp/status/route";
+import { jar, setTraderCookie, TRADER_COOKIE } from "../../helpers/request-scope";
+import { Trader } from "../../scenarios/support/people";
+import { scenarioWorld } from "../../scenarios/support/world";
 
-let t: TestDb;
-beforeAll(async () => {
-  setTestEnv();
-  t = await createTestDb();
-});
-afterAll(() => t.close());
+const world = scenarioWorld();
 
 let nextUser = 93_000;
+/** cTrader opens the KYC screen: the session its launch set is the browser's cookie. */
 async function session() {
-  const trader = await upsertTrader(
-    { ctraderUserId: nextUser++, email: null, tradingLogin: null },
-    "en",
-  );
-  const kycCase = await ensureOpenCase(trader.id, "standard", "manual");
-  const { id } = await openSession(trader.id, kycCase.id);
+  const trader = new Trader(world(), nextUser++);
+  await trader.launch("kyc", { kycType: "standard" });
+  const id = trader.cookies.get(TRADER_COOKIE)!;
   setTraderCookie(id);
   return id;
 }
