@@ -2,43 +2,26 @@
  * Live status: the trader's own case as server-sent events, fed by PostgreSQL NOTIFY, so a
  * change made anywhere (another instance, the worker) reaches the open screen.
  */
-import { ensureOpenCase } from "@/lib/db/queries/cases";
-import { upsertTrader } from "@/lib/db/queries/traders";
-import { changeCaseStatus } from "@/lib/kyc/cases";
+import "../../scenarios/support/request-scope";
 import { liveListenerCount } from "@/lib/live/case-status";
 import { MAX_STREAMS_PER_SESSION, STREAM_TIMING, openStreamCount } from "@/lib/live/status-stream";
 import { sha256 } from "@/lib/identity/secrets";
-import { setTraderCookie } from "../../helpers/request-scope";
-import { openSession } from "../../helpers/sessions";
-import { setTestEnv } from "../../helpers/env";
-import { createTestDb, type TestDb } from "../../helpers/test-db";
-
-jest.mock("next/headers", () =>
-  jest
-    .requireActual<typeof import("../../helpers/request-scope")>("../../helpers/request-scope")
-    .nextHeaders(),
-);
-
 import { GET as stream } from "@/app/api/inapp/status/stream/route";
 import { GET as status } from "@/app/api/inapp/status/route";
 import { POST as close } from "@/app/api/inapp/close/route";
+import { setTraderCookie, TRADER_COOKIE } from "../../helpers/request-scope";
+import { Trader } from "../../scenarios/support/people";
+import { scenarioWorld } from "../../scenarios/support/world";
 
-let t: TestDb;
-beforeAll(async () => {
-  setTestEnv();
-  t = await createTestDb();
-});
-afterAll(() => t.close());
+const world = scenarioWorld();
 
+/** cTrader opens the KYC screen: the session its launch set is the browser's cookie. */
 async function traderSession(userId: number) {
-  const trader = await upsertTrader(
-    { ctraderUserId: userId, email: null, tradingLogin: null },
-    "en",
-  );
-  const kycCase = await ensureOpenCase(trader.id, "standard", "manual");
-  const cookie = (await openSession(trader.id, kycCase.id)).id;
+  const trader = new Trader(world(), userId);
+  await trader.launch("kyc", { kycType: "standard" });
+  const cookie = trader.cookies.get(TRADER_COOKIE)!;
   setTraderCookie(cookie);
-  return { trader, kycCase, cookie };
+  return { trader, cookie };
 }
 
 const open = (signal?: AbortSignal) =>
@@ -60,9 +43,14 @@ async function nextEvent(reader: ReadableStreamDefaultReader<Uint8Array>): Promi
 
 describe("live status (SSE)", () => {
   it("sends the current status, then each change as it commits; only the trader's own case", async () => {
+    const w = world();
+    // Another trader's case is submitted (the worker will take it into review); ours has its
+    // forms and documents, not yet submitted.
+    const other = new Trader(w, 91_002);
+    await other.completeStandardLevel();
     const mine = await traderSession(91_001);
-    const other = await traderSession(91_002);
-    setTraderCookie((await openSession(mine.trader.id, mine.kycCase.id)).id);
+    await mine.trader.fillStandardForms();
+    await mine.trader.uploadStandardDocuments();
     const abort = new AbortController();
     const response = await stream(
       new Request("https://broker.test/api/inapp/status/stream", { signal: abort.signal }),
@@ -71,23 +59,18 @@ describe("live status (SSE)", () => {
     const reader = response.body!.getReader();
     expect(await nextEvent(reader)).toBe('event: status\ndata: {"status":"draft"}\n\n');
 
-    // Another trader's change is not sent; ours is.
-    await changeCaseStatus({
-      kycCase: other.kycCase,
-      event: "submit",
-      actor: { type: "trader", id: other.trader.id },
-    });
-    await changeCaseStatus({
-      kycCase: mine.kycCase,
-      event: "submit",
-      actor: { type: "trader", id: mine.trader.id },
-    });
+    // Another trader's change (the worker's checks) is not sent; ours (the trader's submit, then
+    // the worker's checks) is, each as it commits.
+    await w.worker();
+    expect(await other.status()).toBe("in_review");
+    expect(await mine.trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
     expect(await nextEvent(reader)).toBe('event: status\ndata: {"status":"submitted"}\n\n');
-    abort.abort();
-    await reader.cancel().catch(() => undefined);
-
     const polled = await status(new Request("https://broker.test/api/inapp/status"));
     expect(await polled.json()).toMatchObject({ status: "submitted" });
+    await w.worker();
+    expect(await nextEvent(reader)).toBe('event: status\ndata: {"status":"in_review"}\n\n');
+    abort.abort();
+    await reader.cancel().catch(() => undefined);
   });
 
   it("refuses without a session", async () => {
@@ -144,22 +127,24 @@ describe("live status (SSE)", () => {
     process.on("unhandledRejection", record);
     process.on("uncaughtException", record);
     try {
-      const { trader, kycCase } = await traderSession(91_012);
+      const w = world();
+      const { trader } = await traderSession(91_012);
+      await trader.fillStandardForms();
+      await trader.uploadStandardDocuments();
+      expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
       const baseline = liveListenerCount();
-      // Cancelled by the browser before the first event, and aborted while a change is sent.
+      // Cancelled by the browser before the first event, and aborted while the worker's checks
+      // change the case.
       const first = await open();
       await first.body!.cancel();
       const abort = new AbortController();
       const second = await open(abort.signal);
       const reader = second.body!.getReader();
       await nextEvent(reader);
-      const change = changeCaseStatus({
-        kycCase,
-        event: "submit",
-        actor: { type: "trader", id: trader.id },
-      });
+      const change = w.worker();
       abort.abort();
       await change;
+      expect(await trader.status()).toBe("in_review");
       await settle();
       expect(failures).toEqual([]);
       expect(liveListenerCount()).toBe(baseline);
