@@ -4,13 +4,9 @@
  * case still takes documents. The session it starts can use the documents API for that case and
  * document type only: no other document type, no further handoff, no status, no forms.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import "../../scenarios/support/request-scope";
 import { NextRequest } from "next/server";
 import { proxy } from "@/proxy";
-import { ensureOpenCase } from "@/lib/db/queries/cases";
-import { upsertTrader } from "@/lib/db/queries/traders";
 import { phoneHandoffResponse } from "@/lib/identity/handoff-contract";
 import {
   PHONE_HANDOFF_MINUTES,
@@ -20,28 +16,7 @@ import {
 } from "@/lib/identity/phone-handoff";
 import { handoffConfirmation, phoneHandoffLink } from "@/lib/inapp/handoff";
 import { getScreenContext, getUploadContext } from "@/lib/inapp/screen-context";
-import {
-  PHONE_SESSION_MINUTES,
-  resolveSessionContext,
-  startSession,
-} from "@/lib/identity/sessions";
-import { changeCaseStatus } from "@/lib/kyc/cases";
-import { setTraderCookie } from "../../helpers/request-scope";
-import { setTestEnv } from "../../helpers/env";
-import { createTestDb, type TestDb } from "../../helpers/test-db";
-
-jest.mock("next/headers", () =>
-  jest
-    .requireActual<typeof import("../../helpers/request-scope")>("../../helpers/request-scope")
-    .nextHeaders(),
-);
-
-jest.mock("next-intl/server", () =>
-  jest
-    .requireActual<typeof import("../../helpers/request-scope")>("../../helpers/request-scope")
-    .nextIntlServer(),
-);
-
+import { PHONE_SESSION_MINUTES, resolveSessionContext } from "@/lib/identity/sessions";
 import { autosaveStep } from "@/app/inapp/kyc/actions";
 import { POST as createHandoff } from "@/app/api/inapp/handoff/route";
 import { POST as redeem } from "@/app/api/inapp/handoff/redeem/route";
@@ -49,37 +24,25 @@ import { GET as listSides, POST as startUpload } from "@/app/api/inapp/documents
 import { POST as confirm } from "@/app/api/inapp/documents/[id]/confirm/route";
 import { GET as status } from "@/app/api/inapp/status/route";
 import { GET as statusStream } from "@/app/api/inapp/status/stream/route";
+import { setTraderCookie, TRADER_COOKIE } from "../../helpers/request-scope";
+import { Trader } from "../../scenarios/support/people";
+import { scenarioWorld } from "../../scenarios/support/world";
 
-let t: TestDb;
-let dataDir: string;
-beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), "kyc-handoff-"));
-  setTestEnv({ DATA_DIR: dataDir });
-  t = await createTestDb();
-});
-afterAll(async () => {
-  await t.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const world = scenarioWorld();
 
 let nextUser = 41_000;
-async function desktopSession() {
-  const trader = await upsertTrader(
-    { ctraderUserId: nextUser++, email: "hannah.schmidt@example.com", tradingLogin: 3_141_592 },
-    "de",
-  );
-  const kycCase = await ensureOpenCase(trader.id, "standard", "manual");
-  const session = await startSession({
-    traderId: trader.id,
-    caseId: kycCase.id,
-    identityMode: "ot-handoff",
-    locale: "de",
-    theme: "dark",
-    source: "Desktop",
-    account: null,
-  });
-  setTraderCookie(session.id);
-  return { trader, kycCase, cookie: session.id };
+/**
+ * cTrader opens the KYC screen on the desktop (German, dark, for hannah.schmidt@example.com):
+ * the session its launch set is the browser's cookie.
+ */
+async function desktopSession(userId = nextUser++) {
+  const w = world();
+  const trader = new Trader(w, userId, "de");
+  w.setCtraderEmail(userId, "hannah.schmidt@example.com");
+  await trader.launch("kyc", { kycType: "standard", theme: "dark", source: "Desktop" });
+  const cookie = trader.cookies.get(TRADER_COOKIE)!;
+  setTraderCookie(cookie);
+  return { trader, kycCase: await trader.currentCase(), cookie };
 }
 
 const SAME_ORIGIN = { origin: "https://broker.test", host: "broker.test" };
@@ -126,7 +89,8 @@ const json = (body: unknown) => ({
 
 describe("phone handoff", () => {
   it("the link opens a confirmation page showing the masked account; only the click redeems it", async () => {
-    const { trader, kycCase } = await desktopSession();
+    // cTrader's trading login for this user is 7_041_592.
+    const { kycCase } = await desktopSession(41_592);
     const body = await linkFor();
     expect(body.minutes).toBe(PHONE_HANDOFF_MINUTES);
     expect(body.qr).toMatch(/^data:image\/png;base64,/);
@@ -156,7 +120,7 @@ describe("phone handoff", () => {
     // idea of its address, which behind the standalone server is localhost).
     expect(phone.headers.get("location")).toBe("/inapp/kyc/upload?documentType=identity");
     const context = await resolveSessionContext(cookieOf(phone));
-    expect(context?.trader.id).toBe(trader.id);
+    expect(context?.trader.id).toBe(kycCase.traderId);
     expect(context?.session.caseId).toBe(kycCase.id);
     expect(context?.session.identityMode).toBe("phone-handoff");
     expect(context?.session.documentScope).toBe("identity");
@@ -252,11 +216,11 @@ describe("phone handoff", () => {
   });
 
   it("refuses an expired link and a forged one, on the page and on the click", async () => {
-    const { trader, kycCase } = await desktopSession();
+    const { kycCase } = await desktopSession();
     const old = new Date(Date.now() - (PHONE_HANDOFF_MINUTES + 1) * 60_000);
     const expired = await phoneHandoffLink(
       {
-        traderId: trader.id,
+        traderId: kycCase.traderId,
         caseId: kycCase.id,
         documentType: "address",
         locale: "en",
@@ -300,17 +264,12 @@ describe("phone handoff", () => {
   });
 
   it("refuses once the case no longer takes documents", async () => {
-    const { trader, kycCase } = await desktopSession();
-    const link = await phoneHandoffLink({
-      traderId: trader.id,
-      caseId: kycCase.id,
-      documentType: "identity",
-      locale: "en",
-      theme: null,
-      requestOrigin: "https://broker.test",
-    });
-    // Force the case into review (completeness is not the point here).
-    await changeCaseStatus({ kycCase, event: "submit", actor: { type: "trader", id: trader.id } });
+    const { trader } = await desktopSession();
+    const link = await linkFor("identity");
+    // The trader answers the forms, uploads the documents and submits.
+    await trader.fillStandardForms();
+    await trader.uploadStandardDocuments();
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
     expect((await click(tokenOf(link.url))).headers.get("location")).toContain("/inapp/expired");
   });
 
