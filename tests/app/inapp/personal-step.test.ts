@@ -1,30 +1,12 @@
+import "../../scenarios/support/request-scope";
 import { sql } from "drizzle-orm";
 import en from "@/messages/en.json";
 import { caseDrafts } from "@/lib/db/schema";
-import { ensureOpenCase } from "@/lib/db/queries/cases";
-import { upsertTrader } from "@/lib/db/queries/traders";
-import { startSession } from "@/lib/identity/sessions";
-import { changeCaseStatus } from "@/lib/kyc/cases";
 import { loadStepDrafts } from "@/lib/kyc/drafts";
-import { setTraderCookie } from "../../helpers/request-scope";
-import { openSession } from "../../helpers/sessions";
-import { setTestEnv } from "../../helpers/env";
-import { createTestDb, type TestDb } from "../../helpers/test-db";
-
-// The request scope Next.js gives a server action: the session cookie of the "browser".
-jest.mock("next/headers", () =>
-  jest
-    .requireActual<typeof import("../../helpers/request-scope")>("../../helpers/request-scope")
-    .nextHeaders(),
-);
-jest.mock("next-intl/server", () =>
-  jest
-    .requireActual<typeof import("../../helpers/request-scope")>("../../helpers/request-scope")
-    .nextIntlServer(),
-);
-
-// Imported after the mocks.
 import { autosaveStep, continueStep } from "@/app/inapp/kyc/actions";
+import { setTraderCookie, TRADER_COOKIE } from "../../helpers/request-scope";
+import { Trader } from "../../scenarios/support/people";
+import { scenarioWorld } from "../../scenarios/support/world";
 
 const continuePersonalStep = (previous: Parameters<typeof continueStep>[0], f: FormData) => {
   f.set("step", "personal");
@@ -42,24 +24,18 @@ const autosavePersonalStep = async (f: FormData) => {
   return autosaveStep(f);
 };
 
-let t: TestDb;
-beforeAll(async () => {
-  setTestEnv();
-  t = await createTestDb();
-});
-afterAll(() => t.close());
+const world = scenarioWorld();
 
 let nextUser = 21_000;
+/** cTrader opens the KYC screen: the session its launch set is the browser's cookie. */
 async function traderWithSession() {
-  const trader = await upsertTrader(
-    { ctraderUserId: nextUser++, email: "p@example.com", tradingLogin: 1 },
-    "en",
-  );
-  const kycCase = await ensureOpenCase(trader.id, "standard", "manual");
-  const { id } = await openSession(trader.id, kycCase.id);
-  setTraderCookie(id);
+  const trader = new Trader(world(), nextUser++);
+  await trader.launch("kyc", { kycType: "standard" });
+  const sessionId = trader.cookies.get(TRADER_COOKIE)!;
+  setTraderCookie(sessionId);
+  const kycCase = await trader.currentCase();
   currentCaseId = kycCase.id;
-  return { trader, kycCase, sessionId: id };
+  return { trader, kycCase, sessionId };
 }
 
 const VALID: Record<string, string | string[]> = {
@@ -84,7 +60,7 @@ function form(values: Record<string, string | string[]>): FormData {
 }
 const idle = { status: "idle" } as const;
 const draftRows = async (caseId: string) =>
-  (await t.db.select().from(caseDrafts)).filter((r) => r.caseId === caseId);
+  (await world().db.db.select().from(caseDrafts)).filter((r) => r.caseId === caseId);
 
 describe("personal information step (server actions)", () => {
   it("answers bad input with localized field errors and a summary, and keeps what was typed", async () => {
@@ -142,24 +118,19 @@ describe("personal information step (server actions)", () => {
   });
 
   it("lets the trader resume in a new session (another device, later) where they left off", async () => {
-    const { trader, kycCase } = await traderWithSession();
+    const { trader } = await traderWithSession();
     await autosavePersonalStep(form({ givenNames: "Zofia", city: "Gdańsk" }));
-    const { id } = await startSession({
-      traderId: trader.id,
-      caseId: kycCase.id,
-      identityMode: "ot-handoff",
-      locale: "pl",
-      theme: null,
-      source: null,
-      account: null,
-    });
-    setTraderCookie(id);
+    // cTrader opens the screen again for the same user, in another browser.
+    const device = new Trader(world(), trader.userId, "pl");
+    await device.launch("kyc", { kycType: "standard" });
+    setTraderCookie(device.cookies.get(TRADER_COOKIE));
+    expect((await device.currentCase()).id).toBe(currentCaseId);
     expect(
       await autosavePersonalStep(
         form({ givenNames: "Zofia", city: "Gdańsk", surnames: "Kowalczyk" }),
       ),
     ).toMatchObject({ status: "saved" });
-    expect((await loadStepDrafts(kycCase.id)).personal?.values).toMatchObject({
+    expect((await loadStepDrafts(currentCaseId)).personal?.values).toMatchObject({
       givenNames: "Zofia",
       city: "Gdańsk",
       surnames: "Kowalczyk",
@@ -177,12 +148,15 @@ describe("personal information step (server actions)", () => {
 
   it("refuses changes once the case was submitted", async () => {
     const { kycCase, trader } = await traderWithSession();
-    await changeCaseStatus({ kycCase, event: "submit", actor: { type: "trader", id: trader.id } });
+    await trader.fillStandardForms();
+    await trader.uploadStandardDocuments();
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    const submitted = await draftRows(kycCase.id);
     expect(await continuePersonalStep(idle, form(VALID))).toMatchObject({
       status: "failed",
       message: en.Errors.notEditable,
     });
-    expect(await draftRows(kycCase.id)).toHaveLength(0);
+    expect(await draftRows(kycCase.id)).toEqual(submitted);
   });
 
   it("handles hostile input (huge values, unknown fields, markup) as field errors", async () => {
@@ -220,7 +194,7 @@ describe("personal information step (server actions)", () => {
     ];
     let dump = "";
     for (const table of tables) {
-      const result = (await t.db.execute(
+      const result = (await world().db.db.execute(
         sql.raw(`select coalesce(json_agg(t), '[]'::json)::text as dump from "${table}" t`),
       )) as unknown;
       const rows = Array.isArray(result) ? result : (result as { rows: unknown[] }).rows;
