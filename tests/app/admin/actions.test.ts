@@ -1,19 +1,14 @@
 /**
  * Console actions with bad, forged and unauthorised input: nothing changes, nothing crashes,
- * and the answer says why.
+ * and the answer says why. The cases are a trader's real submission (cTrader's launch, the
+ * forms, the uploads, the submit); the reviewer's account is made as `npm run staff:create` does.
  */
 import { and, eq } from "drizzle-orm";
 import { caseEvents } from "@/lib/db/schema";
-import { ensureOpenCase, getCaseForTrader } from "@/lib/db/queries/cases";
-import { insertStaffUser } from "@/lib/db/queries/staff";
-import { upsertTrader } from "@/lib/db/queries/traders";
-import { changeCaseStatus } from "@/lib/kyc/cases";
-import { loginStaff, STAFF_COOKIE } from "@/lib/staff/auth";
-import { hashPassword } from "@/lib/staff/passwords";
-import { jar } from "../../helpers/request-scope";
-import { openSession } from "../../helpers/sessions";
-import { setTestEnv } from "../../helpers/env";
-import { createTestDb, type TestDb } from "../../helpers/test-db";
+import { getCaseForTrader } from "@/lib/db/queries/cases";
+import { STAFF_COOKIE } from "@/lib/staff/auth";
+import { Staff, Trader } from "../../scenarios/support/people";
+import { Browser, scenarioWorld } from "../../scenarios/support/world";
 
 jest.mock("next/headers", () =>
   jest
@@ -37,20 +32,12 @@ import {
   requestAction,
 } from "@/app/admin/actions";
 
-let t: TestDb;
-const PASSWORD = "console password 123";
+// These are the case actions; sign-in with a second factor: staff-accounts.test.ts.
+const world = scenarioWorld({ STAFF_MFA_REVIEWERS: "0" });
+let account: { email: string; password: string };
 beforeAll(async () => {
-  // These are the case actions; sign-in with a second factor: staff-accounts.test.ts.
-  setTestEnv({ STAFF_MFA_REVIEWERS: "0" });
-  t = await createTestDb();
-  await insertStaffUser({
-    email: "rev@broker.example",
-    displayName: "Rev",
-    role: "reviewer",
-    passwordHash: await hashPassword(PASSWORD),
-  });
+  account = await world().createStaff("rev@broker.example", "reviewer");
 });
-afterAll(() => t.close());
 
 const redirectOf = async (promise: Promise<unknown>) => {
   try {
@@ -67,161 +54,185 @@ const form = (values: Record<string, string | string[]>) => {
   return f;
 };
 
-async function signedIn() {
-  const result = await loginStaff({ email: "rev@broker.example", password: PASSWORD, client: "x" });
-  if (!result.ok) throw new Error("login");
-  jar.clear();
-  jar.set(STAFF_COOKIE, result.cookie.value);
+/** The reviewer, signed in through the console's login form. */
+async function signedIn(): Promise<Staff> {
+  const reviewer = new Staff(account);
+  await reviewer.signIn();
+  return reviewer;
 }
 
 let nextUser = 81_000;
+/** A trader's standard case, sent by the trader; its checks not yet run (the worker's job). */
 async function submitted() {
-  const trader = await upsertTrader(
-    { ctraderUserId: nextUser++, email: null, tradingLogin: null },
-    "en",
-  );
-  const kycCase = await ensureOpenCase(trader.id, "standard", "manual");
-  await changeCaseStatus({ kycCase, event: "submit", actor: { type: "trader", id: trader.id } });
-  return { trader, kycCase };
+  const trader = new Trader(world(), nextUser++);
+  await trader.completeStandardLevel();
+  const kycCase = await trader.currentCase();
+  return { trader, kycCase, traderId: kycCase.traderId };
 }
 
 describe("console actions", () => {
   it("without a staff session every action goes to the login page, also with a trader's cookie", async () => {
-    jar.clear();
-    const { trader, kycCase } = await submitted();
-    const session = await openSession(trader.id, kycCase.id);
-    jar.set("__Host-kyc_session", session.id);
-    jar.set(STAFF_COOKIE, session.id);
+    const { trader, kycCase, traderId } = await submitted();
+    // The trader's own browser, its session cookie also sent under the console's cookie name.
+    const session = trader.cookies.get("__Host-kyc_session");
+    expect(session).toBeDefined();
+    trader.cookies.set(STAFF_COOKIE, session!);
     for (const action of [approveAction, claimAction, rejectAction, requestAction])
-      expect(await redirectOf(action(form({ caseId: kycCase.id })))).toBe("/admin/login");
-    expect((await getCaseForTrader(kycCase.id, trader.id))?.status).toBe("submitted");
+      expect(await trader.act(() => redirectOf(action(form({ caseId: kycCase.id }))))).toBe(
+        "/admin/login",
+      );
+    expect((await getCaseForTrader(kycCase.id, traderId))?.status).toBe("submitted");
   });
 
   it("a wrong password is refused with a plain message; the right one signs in", async () => {
-    jar.clear();
-    expect(await loginAction({}, form({ email: "rev@broker.example", password: "nope" }))).toEqual({
-      error: "Email or password is wrong.",
+    const browser = new Browser();
+    await browser.act(async () => {
+      expect(
+        await loginAction({}, form({ email: "rev@broker.example", password: "nope" })),
+      ).toEqual({ error: "Email or password is wrong." });
+      expect(await loginAction({}, form({}))).toEqual({ error: "Enter your email and password." });
+      expect(
+        await redirectOf(
+          loginAction({}, form({ email: "REV@broker.example", password: account.password })),
+        ),
+      ).toBe("/admin");
     });
-    expect(await loginAction({}, form({}))).toEqual({ error: "Enter your email and password." });
-    expect(
-      await redirectOf(loginAction({}, form({ email: "REV@broker.example", password: PASSWORD }))),
-    ).toBe("/admin");
-    expect(jar.get(STAFF_COOKIE)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(browser.cookies.get(STAFF_COOKIE)).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
   it("answers malformed and forged input with an explanation and changes nothing", async () => {
-    await signedIn();
-    const { trader, kycCase } = await submitted();
-    expect(await redirectOf(approveAction(form({ caseId: "../../etc/passwd" })))).toBe(
-      "/admin?error=bad_case",
-    );
-    expect(await redirectOf(approveAction(form({})))).toBe("/admin?error=bad_case");
-    expect(
-      await redirectOf(
-        approveAction(form({ caseId: "00000000-0000-4000-8000-000000000000", confirmed: "yes" })),
-      ),
-    ).toContain("?error=not_found");
-    expect(
-      await redirectOf(
-        rejectAction(form({ caseId: kycCase.id, reasonCode: "<script>", confirmed: "yes" })),
-      ),
-    ).toBe(`/admin/cases/${kycCase.id}?error=unknown_reason`);
-    // A decision sent without its confirmation (the dialog's "Yes") is refused, in words.
-    expect(await redirectOf(approveAction(form({ caseId: kycCase.id })))).toBe(
-      `/admin/cases/${kycCase.id}?error=confirmation_required`,
-    );
-    expect(
-      await redirectOf(
-        rejectAction(form({ caseId: kycCase.id, reasonCode: "fraud_suspected", confirmed: "no" })),
-      ),
-    ).toBe(`/admin/cases/${kycCase.id}?error=confirmation_required`);
-    // An approval before the checks ran is refused, and says why.
-    expect(await redirectOf(approveAction(form({ caseId: kycCase.id, confirmed: "yes" })))).toBe(
-      `/admin/cases/${kycCase.id}?error=checks_running`,
-    );
-    expect(
-      await redirectOf(
-        requestAction(
-          form({ caseId: kycCase.id, items: ["step:../../x", "document:passport"], message: "hi" }),
+    const reviewer = await signedIn();
+    const { kycCase, traderId } = await submitted();
+    await reviewer.act(async () => {
+      expect(await redirectOf(approveAction(form({ caseId: "../../etc/passwd" })))).toBe(
+        "/admin?error=bad_case",
+      );
+      expect(await redirectOf(approveAction(form({})))).toBe("/admin?error=bad_case");
+      expect(
+        await redirectOf(
+          approveAction(form({ caseId: "00000000-0000-4000-8000-000000000000", confirmed: "yes" })),
         ),
-      ),
-    ).toContain("?error=items_required");
-    expect(
-      await redirectOf(
-        requestAction(form({ caseId: kycCase.id, items: "step:personal", message: "" })),
-      ),
-    ).toContain("?error=message_required");
-    const status = (await getCaseForTrader(kycCase.id, trader.id))?.status;
+      ).toContain("?error=not_found");
+      expect(
+        await redirectOf(
+          rejectAction(form({ caseId: kycCase.id, reasonCode: "<script>", confirmed: "yes" })),
+        ),
+      ).toBe(`/admin/cases/${kycCase.id}?error=unknown_reason`);
+      // A decision sent without its confirmation (the dialog's "Yes") is refused, in words.
+      expect(await redirectOf(approveAction(form({ caseId: kycCase.id })))).toBe(
+        `/admin/cases/${kycCase.id}?error=confirmation_required`,
+      );
+      expect(
+        await redirectOf(
+          rejectAction(
+            form({ caseId: kycCase.id, reasonCode: "fraud_suspected", confirmed: "no" }),
+          ),
+        ),
+      ).toBe(`/admin/cases/${kycCase.id}?error=confirmation_required`);
+      // An approval before the checks ran is refused, and says why.
+      expect(await redirectOf(approveAction(form({ caseId: kycCase.id, confirmed: "yes" })))).toBe(
+        `/admin/cases/${kycCase.id}?error=checks_running`,
+      );
+      expect(
+        await redirectOf(
+          requestAction(
+            form({
+              caseId: kycCase.id,
+              items: ["step:../../x", "document:passport"],
+              message: "hi",
+            }),
+          ),
+        ),
+      ).toContain("?error=items_required");
+      expect(
+        await redirectOf(
+          requestAction(form({ caseId: kycCase.id, items: "step:personal", message: "" })),
+        ),
+      ).toContain("?error=message_required");
+    });
+    const status = (await getCaseForTrader(kycCase.id, traderId))?.status;
     expect(["submitted", "in_review"]).toContain(status);
   });
 
   it("a reviewer cannot assign cases to others; the attempt changes nothing", async () => {
-    await signedIn();
-    const { trader, kycCase } = await submitted();
-    expect(await redirectOf(assignAction(form({ caseId: kycCase.id, assignee: kycCase.id })))).toBe(
-      "/admin?error=forbidden",
-    );
-    expect((await getCaseForTrader(kycCase.id, trader.id))?.assignedTo).toBeNull();
+    const reviewer = await signedIn();
+    const { kycCase, traderId } = await submitted();
+    expect(
+      await reviewer.act(() =>
+        redirectOf(assignAction(form({ caseId: kycCase.id, assignee: kycCase.id }))),
+      ),
+    ).toBe("/admin?error=forbidden");
+    expect((await getCaseForTrader(kycCase.id, traderId))?.assignedTo).toBeNull();
   });
 
   it("only an admin may replay deliveries", async () => {
-    await signedIn();
-    expect(await redirectOf(replayDeadAction())).toBe("/admin?error=forbidden");
+    const reviewer = await signedIn();
+    expect(await reviewer.act(() => redirectOf(replayDeadAction()))).toBe("/admin?error=forbidden");
     const { kycCase } = await submitted();
     expect(
-      await redirectOf(replayEventAction(form({ caseId: kycCase.id, eventId: kycCase.id }))),
+      await reviewer.act(() =>
+        redirectOf(replayEventAction(form({ caseId: kycCase.id, eventId: kycCase.id }))),
+      ),
     ).toBe("/admin?error=forbidden");
   });
 
   it("a valid request for more reaches the trader", async () => {
-    await signedIn();
-    const { trader, kycCase } = await submitted();
+    const reviewer = await signedIn();
+    const { trader, kycCase, traderId } = await submitted();
     expect(
-      await redirectOf(
-        requestAction(
-          form({
-            caseId: kycCase.id,
-            items: ["step:personal", "document:identity"],
-            message: "Name differs",
-          }),
+      await reviewer.act(() =>
+        redirectOf(
+          requestAction(
+            form({
+              caseId: kycCase.id,
+              items: ["step:personal", "document:identity"],
+              message: "Name differs",
+            }),
+          ),
         ),
       ),
     ).toBe(`/admin/cases/${kycCase.id}?outcome=action_requested`);
-    expect((await getCaseForTrader(kycCase.id, trader.id))?.status).toBe("action_required");
+    expect((await getCaseForTrader(kycCase.id, traderId))?.status).toBe("action_required");
+    expect(await trader.status()).toBe("action_required");
   });
 
   it("keeps NUL out of the database: a login with one is refused plainly, a message with one is sent without it", async () => {
-    jar.clear();
     expect(
-      await loginAction({}, form({ email: "rev@broker.example\u0000", password: "x\u0000" })),
+      await new Browser().act(() =>
+        loginAction({}, form({ email: "rev@broker.example\u0000", password: "x\u0000" })),
+      ),
     ).toEqual({ error: "Email or password is wrong." });
-    await signedIn();
-    const { trader, kycCase } = await submitted();
+    const reviewer = await signedIn();
+    const { kycCase, traderId } = await submitted();
     expect(
-      await redirectOf(
-        requestAction(
-          form({
-            caseId: kycCase.id,
-            items: "step:personal",
-            message: "Name\u0000 differs\nplease",
-          }),
+      await reviewer.act(() =>
+        redirectOf(
+          requestAction(
+            form({
+              caseId: kycCase.id,
+              items: "step:personal",
+              message: "Name\u0000 differs\nplease",
+            }),
+          ),
         ),
       ),
     ).toBe(`/admin/cases/${kycCase.id}?outcome=action_requested`);
-    const [event] = await t.db
-      .select()
+    const [event] = await world()
+      .db.db.select()
       .from(caseEvents)
       .where(and(eq(caseEvents.caseId, kycCase.id), eq(caseEvents.toStatus, "action_required")));
     expect(event?.messageForTrader).toBe("Name differs\nplease");
-    expect((await getCaseForTrader(kycCase.id, trader.id))?.status).toBe("action_required");
+    expect((await getCaseForTrader(kycCase.id, traderId))?.status).toBe("action_required");
   });
 
   it("refuses a call whose argument is not a form, without reading it", async () => {
-    await signedIn();
-    for (const action of [approveAction, claimAction, rejectAction, requestAction, assignAction])
-      for (const argument of [undefined, "caseId", { get: () => "x" }, new Map()])
-        expect(await redirectOf(action(argument as never))).toBe("/admin?error=failed");
-    expect(await loginAction({}, "email" as never)).toEqual({
+    const reviewer = await signedIn();
+    await reviewer.act(async () => {
+      for (const action of [approveAction, claimAction, rejectAction, requestAction, assignAction])
+        for (const argument of [undefined, "caseId", { get: () => "x" }, new Map()])
+          expect(await redirectOf(action(argument as never))).toBe("/admin?error=failed");
+    });
+    expect(await new Browser().act(() => loginAction({}, "email" as never))).toEqual({
       error: "Enter your email and password.",
     });
   });
