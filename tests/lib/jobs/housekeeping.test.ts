@@ -1,68 +1,42 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { ensureOpenCase, getCaseForTrader } from "@/lib/db/queries/cases";
-import { upsertTrader } from "@/lib/db/queries/traders";
+/**
+ * The worker's housekeeping sweep, on what real flows leave behind: cases cTrader launched and
+ * the trader sent, an upload the trader started and never finished, sessions the launches opened.
+ */
+import "../../scenarios/support/request-scope";
+import { eq } from "drizzle-orm";
+import { getCaseForTrader } from "@/lib/db/queries/cases";
 import { documents } from "@/lib/db/schema";
 import { resolveSession } from "@/lib/identity/sessions";
-import { changeCaseStatus } from "@/lib/kyc/cases";
 import { runHousekeeping } from "@/lib/jobs/housekeeping";
-import { setTraderCookie } from "../../helpers/request-scope";
-import { openSession } from "../../helpers/sessions";
-import { setTestEnv } from "../../helpers/env";
-import { createTestDb, type TestDb } from "../../helpers/test-db";
+import { TRADER_COOKIE } from "../../helpers/request-scope";
+import { Trader, type StartedUpload } from "../../scenarios/support/people";
+import { scenarioWorld, setClock } from "../../scenarios/support/world";
 
-jest.mock("next/headers", () =>
-  jest
-    .requireActual<typeof import("../../helpers/request-scope")>("../../helpers/request-scope")
-    .nextHeaders(),
-);
-
-import { POST as startUpload } from "@/app/api/inapp/documents/route";
-
-let t: TestDb;
-let dataDir: string;
-beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), "kyc-hk-"));
-  setTestEnv({ DATA_DIR: dataDir });
-  t = await createTestDb();
-});
-afterAll(async () => {
-  await t.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const world = scenarioWorld();
 
 describe("worker housekeeping", () => {
   it("checks a submitted case no request checked, and removes an upload abandoned past its URL", async () => {
-    const trader = await upsertTrader(
-      { ctraderUserId: 95_001, email: null, tradingLogin: null },
-      "en",
-    );
-    const kycCase = await ensureOpenCase(trader.id, "standard", "manual");
-    // The upload screen asks for a form to post a file to, and nothing is ever posted or confirmed.
-    setTraderCookie((await openSession(trader.id, kycCase.id)).id);
-    const started = await startUpload(
-      new Request("https://broker.test/api/inapp/documents", {
-        method: "POST",
-        headers: { "content-type": "application/json", host: "broker.test" },
-        body: JSON.stringify({
-          documentType: "identity",
-          side: "page",
-          contentType: "image/jpeg",
-          size: 1000,
-        }),
-      }),
-    );
+    const w = world();
+    const trader = new Trader(w, 95_001);
+    await trader.launch("kyc", { kycType: "standard" });
+    await trader.fillStandardForms();
+    await trader.uploadStandardDocuments();
+    // The upload screen asks for a form to post another photo to; nothing is posted or confirmed.
+    const started = await trader.beginUpload("identity", "page", 1000);
     expect(started.status).toBe(201);
-    const { expiresAt } = (await started.json()) as { expiresAt: string };
-    expect(await t.db.select().from(documents)).toHaveLength(1);
-    await changeCaseStatus({ kycCase, event: "submit", actor: { type: "trader", id: trader.id } });
+    const { documentId, expiresAt } = started.body as StartedUpload & { expiresAt: string };
+    const all = () => w.db.db.select().from(documents);
+    expect(await all()).toHaveLength(3);
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    const kycCase = await trader.currentCase();
 
     // Past the URL's expiry and the minute of grace a confirm still gets after it.
     const result = await runHousekeeping(new Date(Date.parse(expiresAt) + 2 * 60_000));
     expect(result).toMatchObject({ checked: 1, purged: 1 });
-    expect((await getCaseForTrader(kycCase.id, trader.id))?.status).toBe("in_review");
-    expect(await t.db.select().from(documents)).toHaveLength(0);
+    expect((await getCaseForTrader(kycCase.id, kycCase.traderId))?.status).toBe("in_review");
+    // The abandoned start is gone; the two photos the trader sent stay.
+    expect(await w.db.db.select().from(documents).where(eq(documents.id, documentId))).toEqual([]);
+    expect(await all()).toHaveLength(2);
     expect(await runHousekeeping()).toEqual({
       checked: 0,
       purged: 0,
@@ -86,17 +60,23 @@ describe("worker housekeeping", () => {
   });
 
   it("drops sessions a day past their expiry, and keeps live ones", async () => {
-    const trader = await upsertTrader(
-      { ctraderUserId: 95_002, email: null, tradingLogin: null },
-      "en",
-    );
-    const kycCase = await ensureOpenCase(trader.id, "standard", "manual");
-    const old = new Date(Date.now() - 3 * 86_400_000);
-    const stale = await openSession(trader.id, kycCase.id, old);
-    const live = await openSession(trader.id, kycCase.id);
+    const w = world();
+    // cTrader opened the screen three days ago (the clock alone moved back), and again now.
+    const earlier = new Trader(w, 95_002);
+    setClock(Date.now() - 3 * 86_400_000);
+    try {
+      await earlier.launch("kyc", { kycType: "standard" });
+    } finally {
+      jest.useRealTimers();
+    }
+    const again = new Trader(w, 95_002);
+    await again.launch("kyc", { kycType: "standard" });
+    const stale = earlier.cookies.get(TRADER_COOKIE)!;
+    const live = again.cookies.get(TRADER_COOKIE)!;
+    expect(stale).not.toBe(live);
     const { expired } = await runHousekeeping();
     expect(expired).toBeGreaterThanOrEqual(1);
-    expect(await resolveSession(stale.id)).toBeUndefined();
-    expect(await resolveSession(live.id)).toBeDefined();
+    expect(await resolveSession(stale)).toBeUndefined();
+    expect(await resolveSession(live)).toBeDefined();
   });
 });
