@@ -15,6 +15,7 @@ export const COMMANDS = {
   migrate: "scripts/db-migrate.ts",
   "staff:create": "scripts/staff-create.ts",
   "lists:import": "scripts/lists-import.ts",
+  "lists:remove": "scripts/lists-remove.ts",
   "audit:verify": "scripts/audit-verify.ts",
   "documents:seal": "scripts/documents-seal.ts",
 };

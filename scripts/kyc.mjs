@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The image's entrypoint: `kyc.mjs [serve]` starts the web server; `kyc.mjs worker`,
-// `kyc.mjs migrate`, `kyc.mjs staff:create --email …`, `kyc.mjs lists:import`,
+// `kyc.mjs migrate`, `kyc.mjs staff:create --email …`, `kyc.mjs lists:import`, `lists:remove`,
 // `kyc.mjs audit:verify` run the compiled command from ops/ (scripts/build-ops.mjs).
 import { existsSync } from "node:fs";
 import path from "node:path";
@@ -12,6 +12,7 @@ const commands = [
   "migrate",
   "staff:create",
   "lists:import",
+  "lists:remove",
   "audit:verify",
   "documents:seal",
 ];

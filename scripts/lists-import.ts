@@ -18,7 +18,7 @@ async function main() {
     process.exit(2);
   }
   await getDb();
-  const { lists, rescreen } = await importListsAndRescreen(files);
+  const { lists, rescreen, leftover } = await importListsAndRescreen(files);
   for (const l of lists) {
     if (l.status === "failed") {
       console.error(
@@ -42,6 +42,10 @@ async function main() {
         `lists:import: case ${u.caseId}: not screened (no personal data), tried again next import`,
       );
   }
+  for (const source of leftover)
+    console.warn(
+      `lists:import: ${source} is stored but not in SANCTIONS_LIST_PATH: it still screens, nothing updates it; \`npm run lists:remove -- ${source}\` takes it out`,
+    );
   process.exit(lists.some((l) => l.status === "failed") ? 1 : 0);
 }
 

@@ -31,15 +31,21 @@ import {
   recordRescreenRun,
   type CaseToRescreen,
 } from "@/lib/db/queries/checks";
-import { listScreeningLists } from "@/lib/db/queries/screening-lists";
+import { listScreeningLists, removeScreeningList } from "@/lib/db/queries/screening-lists";
 import { env } from "@/lib/env";
+import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { appendAuditEvent } from "@/lib/db/queries/audit";
 import { listCaseEvents } from "@/lib/db/queries/cases";
 import { approvalInForce, awaitingDecision } from "@/lib/kyc/case-state";
 import { loadStepDrafts } from "@/lib/kyc/drafts";
 import { approvedInputs } from "@/lib/kyc/upgrade";
-import { importListFiles, type ImportOptions, type ListImport } from "@/lib/screening/import";
+import {
+  importListFiles,
+  sourceName,
+  type ImportOptions,
+  type ListImport,
+} from "@/lib/screening/import";
 import { getScreeningIndex, type LoadedIndex } from "@/lib/screening/store";
 import { needsFourEyes } from "@/lib/review/risk";
 import { destinationIdsFor } from "@/lib/delivery/destinations";
@@ -237,12 +243,66 @@ export async function importListsAndRescreen(
   files: readonly string[],
   now = new Date(),
   options: ImportOptions = {},
-): Promise<{ lists: ListImport[]; rescreen: RescreenReport | null }> {
+): Promise<{ lists: ListImport[]; rescreen: RescreenReport | null; leftover: string[] }> {
   const lists = await importListFiles(files, now, {
     allowPrivate: env().lists.allowPrivate,
     ...options,
   });
+  const leftover = await leftoverLists(files);
   if (!lists.some((l) => l.status === "replaced") && !(await rescreenPending(now)))
-    return { lists, rescreen: null };
-  return { lists, rescreen: await rescreenTraders(now) };
+    return { lists, rescreen: null, leftover };
+  return { lists, rescreen: await rescreenTraders(now), leftover };
+}
+
+/**
+ * Stored lists that none of these locations names: left by a file renamed or taken out of
+ * SANCTIONS_LIST_PATH. They still screen, but nothing updates them, so they go stale, and a stale
+ * list stops the checks' automatic approval: `npm run lists:remove` takes one out.
+ */
+async function leftoverLists(locations: readonly string[]): Promise<string[]> {
+  const configured = new Set(locations.map(sourceName));
+  return (await listScreeningLists()).map((l) => l.source).filter((s) => !configured.has(s));
+}
+
+export type ListRemoval = {
+  source: string;
+  entries: number;
+  rescreen: RescreenReport | null;
+};
+
+/**
+ * What `npm run lists:remove` does: takes a list no longer in SANCTIONS_LIST_PATH out of
+ * screening, audited, then re-screens the cases it concerns against the lists left. Fewer entries
+ * find no new match, but the versions in force changed: a submission awaiting its decision is
+ * approved only on a screening against them (roundScreenedOnCurrentLists), so without this run it
+ * would wait for the next import. A list still configured is refused: the next import would bring
+ * it back.
+ */
+export async function removeListAndRescreen(
+  source: string,
+  configured: readonly string[],
+  now = new Date(),
+): Promise<ListRemoval> {
+  if (configured.some((location) => sourceName(location) === source))
+    throw new AppError(
+      "CONFLICT",
+      `${source} is in SANCTIONS_LIST_PATH: take it out of the configuration first, or the next import brings it back`,
+    );
+  const removed = await removeScreeningList(source, (list) => ({
+    actorType: "system",
+    actorId: "lists",
+    action: "screening.list_removed",
+    occurredAt: now,
+    data: { source, version: list.version, entries: list.entryCount },
+  }));
+  if (!removed) {
+    const names = (await listScreeningLists()).map((l) => l.source);
+    throw new AppError(
+      "NOT_FOUND",
+      `no list named ${source} (stored: ${names.length > 0 ? names.join(", ") : "none"})`,
+    );
+  }
+  log.warn("screening.list_removed", { source, entries: removed.entryCount });
+  const rescreen = (await listScreeningLists()).length > 0 ? await rescreenTraders(now) : null;
+  return { source, entries: removed.entryCount, rescreen };
 }

@@ -4,7 +4,10 @@
  * (an import, a same-bytes import, a 304), so a scheduled import of an unchanged list keeps it
  * fresh. A list is `stale` past SCREENING_LIST_MAX_AGE_HOURS, `failing` when its latest fetch
  * or import failed (the old entries still screen), and `missing` when configured in
- * SANCTIONS_LIST_PATH but never imported.
+ * SANCTIONS_LIST_PATH but never imported. `configured` is false for a stored list that this
+ * process's SANCTIONS_LIST_PATH no longer names (a file renamed or dropped): nothing updates it, so
+ * it goes stale, and `npm run lists:remove` takes it out. Null where the process has no
+ * SANCTIONS_LIST_PATH to compare with (the lists may be imported elsewhere).
  */
 import { listScreeningLists } from "@/lib/db/queries/screening-lists";
 import type { ScreeningList } from "@/lib/db/schema";
@@ -20,6 +23,7 @@ export type ListState = {
   entries: number;
   failedAt: string | null;
   failure: string | null;
+  configured: boolean | null;
 };
 
 const HOUR_MS = 3_600_000;
@@ -30,6 +34,7 @@ export function listStates(
   maxAgeHours: number | null,
   now: Date,
 ): ListState[] {
+  const sources = new Set(configured.map(sourceName));
   const states: ListState[] = lists.map((l) => {
     const checkedAt = l.checkedAt ?? l.importedAt;
     const ageHours =
@@ -43,6 +48,7 @@ export function listStates(
       entries: l.entryCount,
       failedAt: l.failedAt?.toISOString() ?? null,
       failure: l.failure,
+      configured: configured.length > 0 ? sources.has(l.source) : null,
     };
   });
   const known = new Set(lists.map((l) => l.source));
@@ -58,6 +64,7 @@ export function listStates(
       entries: 0,
       failedAt: null,
       failure: null,
+      configured: true,
     });
   }
   return states;

@@ -4,7 +4,7 @@ import { screeningListStates } from "@/lib/screening/status";
 /**
  * A warning above the queue when a screening list is older than SCREENING_LIST_MAX_AGE_HOURS,
  * its latest update failed, or a configured list was never imported (lib/screening/status.ts);
- * nothing when every list is fine.
+ * nothing when every list is fine. A list SANCTIONS_LIST_PATH no longer names says how it goes.
  */
 export async function ListsWarning() {
   const [{ warning, maxAgeHours, lists }, t] = await Promise.all([
@@ -29,6 +29,14 @@ export async function ListsWarning() {
                       hours: Math.floor(l.ageHours ?? 0),
                       limit: maxAgeHours ?? 0,
                     })}
+              {l.configured === false ? (
+                <>
+                  {" "}
+                  <span data-testid="list-unconfigured">
+                    {t("unconfigured", { source: l.source })}
+                  </span>
+                </>
+              ) : null}
             </li>
           ))}
       </ul>

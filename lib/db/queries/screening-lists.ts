@@ -2,6 +2,7 @@ import { asc, eq, sql } from "drizzle-orm";
 import type { ListEntry } from "@/lib/screening/types";
 import { getDb } from "../client";
 import { screeningEntries, screeningLists, type ScreeningList } from "../schema";
+import { auditInTransaction, type AuditInput } from "./audit";
 import type { Tx } from "./cases";
 
 const INSERT_CHUNK = 1000;
@@ -132,4 +133,27 @@ export async function loadScreeningEntries(): Promise<ListEntry[]> {
     .from(screeningEntries)
     .orderBy(asc(screeningEntries.source), asc(screeningEntries.entryId));
   return rows.map((r) => r.entry);
+}
+
+/**
+ * Removes one source's list and its entries, with the audit event `audit` builds from the removed
+ * list, in one transaction under the list versions lock like an import: an approval in flight
+ * commits on the versions before or waits for the ones after. Null: no such list.
+ */
+export async function removeScreeningList(
+  source: string,
+  audit: (removed: ScreeningList) => AuditInput,
+): Promise<ScreeningList | null> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${LIST_VERSIONS_LOCK_KEY})`);
+    const [removed] = await tx
+      .delete(screeningLists)
+      .where(eq(screeningLists.source, source))
+      .returning();
+    // Its entries go with it (on delete cascade).
+    if (!removed) return null;
+    await auditInTransaction(audit(removed))(tx);
+    return removed;
+  });
 }

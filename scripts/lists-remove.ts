@@ -1,0 +1,44 @@
+/**
+ * `npm run lists:remove -- <source>`: takes a screening list that is no longer in
+ * SANCTIONS_LIST_PATH (a file renamed or dropped) out of the database, audited, and re-screens
+ * the traders it concerns against the lists left. Nothing updates such a list, so it goes stale
+ * and stops the checks' automatic approval; `npm run lists:import` names it. Exit 2 for a source
+ * that is still configured or not stored.
+ */
+import { getDb } from "@/lib/db/client";
+import { env } from "@/lib/env";
+import { errorMessage, isAppError } from "@/lib/errors";
+import { removeListAndRescreen } from "@/lib/checks/rescreen";
+
+async function main() {
+  const [source, extra] = process.argv.slice(2);
+  if (!source || extra !== undefined) {
+    console.error("usage: npm run lists:remove -- <source> (the list's name, e.g. ofac-sdn)");
+    process.exit(2);
+  }
+  await getDb();
+  try {
+    const { entries, rescreen } = await removeListAndRescreen(
+      source,
+      env().checks.sanctionsListPaths,
+    );
+    console.log(`lists:remove: ${source}: removed, ${entries} entries no longer screen`);
+    if (rescreen) {
+      console.log(`lists:remove: re-screened ${rescreen.screened} traders on the lists left`);
+      for (const u of rescreen.unscreened)
+        console.error(
+          `lists:remove: case ${u.caseId}: not screened (no personal data), tried again next import`,
+        );
+    } else console.log("lists:remove: no list left: screening finds nobody until an import");
+  } catch (error) {
+    if (!isAppError(error)) throw error;
+    console.error(`lists:remove: ${error.publicMessage}`);
+    process.exit(2);
+  }
+  process.exit(0);
+}
+
+main().catch((error: unknown) => {
+  console.error(`lists:remove: ${errorMessage(error)}`);
+  process.exit(1);
+});
