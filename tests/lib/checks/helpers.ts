@@ -1,22 +1,21 @@
 /**
- * Builds submitted cases for the checks tests the way the app does: a trader, their open case,
- * step drafts with data that passed the steps' own validation, accepted documents, and the real
- * submit with its completeness check. The identity document is either a row with its analysis
- * already recorded (`quality`), or a photo uploaded through the upload service (`photo`: needs
- * DATA_DIR for the local storage driver), which the checks then analyse.
+ * Submitted cases for the checks and review tests, made the way traders make them, in the
+ * scenario world (tests/scenarios/support): cTrader launches the trader at the basic level, the
+ * trader answers the personal and identity document steps through the step actions, uploads the
+ * passport photo through the upload API and submits. Outside a request the app leaves the
+ * automated checks to the worker, so the case is `submitted` with its checks not run: a test
+ * runs them itself (the unit under test) or through the world's worker.
+ *
+ * What the checks find in a document comes from the photo itself: a blurred photo is one with
+ * an upload quality issue, the same photo uploaded by two traders is one used by another trader.
  */
-import { confirmUpload, startUpload } from "@/lib/documents/service";
-import { documents, type KycCase } from "@/lib/db/schema";
-import { getCaseById } from "@/lib/db/queries/checks";
-import { ensureOpenCase } from "@/lib/db/queries/cases";
-import { upsertTrader } from "@/lib/db/queries/traders";
-import { saveStepDraft } from "@/lib/kyc/drafts";
-import { parseIdentityDocument } from "@/lib/kyc/steps/identity-document";
-import { parsePersonal, type PersonalValues } from "@/lib/kyc/steps/personal";
-import { submitCase } from "@/lib/kyc/submission";
-import { documentKey, storage } from "@/lib/storage";
+import { getStaffByEmail } from "@/lib/db/queries/staff";
+import type { KycCase, StaffRole } from "@/lib/db/schema";
+import type { PersonalValues } from "@/lib/kyc/steps/personal";
+import type { Reviewer } from "@/lib/review/decisions";
 import { IDENTITY, PERSONAL } from "../../fixtures/kyc-values";
-import type { TestDb } from "../../helpers/test-db";
+import { freshPhoto, Trader } from "../../scenarios/support/people";
+import { scenarioWorld, type World } from "../../scenarios/support/world";
 
 export { IDENTITY, PERSONAL };
 
@@ -29,62 +28,70 @@ export const LISTED_PERSON: PersonalValues = {
   nationalities: ["MX"],
 };
 
-let nextUser = 880_000 + Math.floor(Math.random() * 100_000);
+let world: (() => World) | undefined;
+
+/**
+ * The scenario world the cases below are made in: call once at a file's top level (it registers
+ * the file's beforeAll/afterAll). `env` overrides the world's configuration.
+ */
+export function checksWorld(env: Record<string, string | undefined> = {}): () => World {
+  world = scenarioWorld(env);
+  return world;
+}
+
+function w(): World {
+  if (!world) throw new Error("call checksWorld() at the top of the test file");
+  return world();
+}
+
+let nextUser = 880_000;
+let documentNumber = 100_000;
 
 export type CaseOptions = {
   personal?: Partial<PersonalValues>;
+  /** The passport's answers; without a number, one no other trader has. */
   identity?: Partial<typeof IDENTITY>;
-  quality?: Record<string, unknown>;
+  /** The passport photo the trader uploads; without one, a sharp photo no other trader has. */
   photo?: Buffer;
 };
 
-/** A basic-level case (personal + identity document, passport page), submitted. */
-export async function submittedCase(t: TestDb, options: CaseOptions = {}) {
-  const trader = await upsertTrader({ ctraderUserId: nextUser++, email: null }, "en");
-  const draft = await ensureOpenCase(trader.id, "basic", "manual");
-  const now = new Date();
-  const personalValues = { ...PERSONAL, ...options.personal };
-  const personal = parsePersonal(personalValues, now);
-  if (!personal.ok) throw new Error(`personal: ${JSON.stringify(personal.errors)}`);
-  await saveStepDraft(draft, "personal", personalValues, personal.data);
-  const identityValues = { ...IDENTITY, ...options.identity };
-  const identity = parseIdentityDocument(identityValues, now);
-  if (!identity.ok) throw new Error(`identity: ${JSON.stringify(identity.errors)}`);
-  await saveStepDraft(draft, "identity_document", identityValues, identity.data);
-  if (options.photo) await uploadPhoto(draft, trader.id, options.photo);
-  else
-    await t.db.insert(documents).values({
-      caseId: draft.id,
-      documentType: "identity",
-      side: "page",
-      status: "accepted",
-      storageKey: `cases/${draft.id}/${crypto.randomUUID()}`,
-      declaredType: "image/jpeg",
-      contentType: "image/jpeg",
-      sizeBytes: 1000,
-      sha256: crypto.randomUUID(),
-      quality: options.quality ?? { issues: [], usedByOtherTraders: [] },
-      uploadExpiresAt: new Date(now.getTime() + 300_000),
-      confirmedAt: now,
-    });
-  const submitted = await submitCase(draft, trader.id);
-  if (submitted.status !== "submitted") throw new Error(`not submitted: ${submitted.status}`);
-  const kycCase = await getCaseById(draft.id);
-  if (!kycCase) throw new Error("case vanished");
-  return { trader, kycCase };
+/**
+ * A basic-level case (personal details, a passport and its photo), submitted by its trader.
+ * `trader`: the trader's record; `person`: the trader's browser, for what the trader does next.
+ */
+export async function submittedCase(
+  options: CaseOptions = {},
+): Promise<{ trader: { id: string }; kycCase: KycCase; person: Trader }> {
+  const person = new Trader(w(), nextUser++);
+  await person.launch("kyc", { kycType: "basic" });
+  const answer = async (step: string, values: Record<string, string | string[]>) => {
+    const saved = await person.continue(step, values);
+    if (!("redirect" in saved)) throw new Error(`${step}: ${JSON.stringify(saved)}`);
+  };
+  await answer("personal", { ...PERSONAL, ...options.personal });
+  await answer("identity_document", {
+    ...IDENTITY,
+    documentNumber: `C${documentNumber++}`,
+    ...options.identity,
+  });
+  const upload = await person.upload("identity", "page", options.photo ?? (await freshPhoto()));
+  if (upload.status !== 200 || upload.body.state !== "accepted")
+    throw new Error(`upload: ${JSON.stringify(upload.body)}`);
+  const submitted = await person.submit();
+  if (!("redirect" in submitted) || submitted.redirect !== "/inapp/kyc/status")
+    throw new Error(`submit: ${JSON.stringify(submitted)}`);
+  const kycCase = await person.currentCase();
+  if (kycCase.status !== "submitted") throw new Error(`not submitted: ${kycCase.status}`);
+  return { trader: { id: kycCase.traderId }, kycCase, person };
 }
 
-/** What the upload screen does for one photo: start, the file into storage, confirm. */
-async function uploadPhoto(kycCase: KycCase, traderId: string, photo: Buffer): Promise<void> {
-  const started = await startUpload(kycCase, {
-    documentType: "identity",
-    side: "page",
-    contentType: "image/jpeg",
-    size: photo.length,
-  });
-  if (!started.ok) throw new Error(`upload: ${started.reason}`);
-  const { documentId } = started.value;
-  await storage().put(documentKey(kycCase.id, documentId), photo, "image/jpeg");
-  const confirmed = await confirmUpload(kycCase, traderId, documentId);
-  if (!confirmed.ok) throw new Error(`confirm: ${confirmed.reason}`);
+/**
+ * A console account made as `npm run staff:create` makes it, as the review functions know their
+ * caller: its id and role.
+ */
+export async function staffAccount(email: string, role: StaffRole): Promise<Reviewer> {
+  await w().createStaff(email, role);
+  const staff = await getStaffByEmail(email);
+  if (!staff) throw new Error(`no account for ${email}`);
+  return { id: staff.id, role: staff.role };
 }

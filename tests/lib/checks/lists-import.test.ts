@@ -2,13 +2,16 @@
  * Screening lists in the database: `lists:import` is idempotent per file version, a changed file
  * replaces its source's entries and re-screens approved traders (flagging, never un-approving),
  * and a process rebuilds its index when a list version changes, looking at most once a minute.
+ * The traders are real ones: their own submissions, checked by the worker, approved in the
+ * console (./helpers.ts).
  */
+import "../../scenarios/support/request-scope";
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
+import { POST as upgradeApi } from "@/app/api/crm/traders/[id]/upgrade/route";
 import { importListsAndRescreen } from "@/lib/checks/rescreen";
-import { runCaseChecks } from "@/lib/checks/run";
 import {
   getCaseById,
   getCaseRisk,
@@ -25,39 +28,37 @@ import {
   screeningEntries,
   screeningLists,
 } from "@/lib/db/schema";
-import { changeCaseStatus } from "@/lib/kyc/cases";
-import { upgradeCase } from "@/lib/kyc/upgrade";
 import { sourceName } from "@/lib/screening/import";
 import { getScreeningIndex, resetScreeningIndex } from "@/lib/screening/store";
-import { setTestEnv } from "../../helpers/env";
-import { createTestDb, type TestDb } from "../../helpers/test-db";
-import { submittedCase } from "./helpers";
+import { signedInStaff, type Staff } from "../../scenarios/support/people";
+import { BROKER, OFAC_EXCERPT } from "../../scenarios/support/world";
+import { checksWorld, submittedCase } from "./helpers";
 
-const EXCERPT = path.join(__dirname, "../../fixtures/sanctions/ofac-sdn-excerpt.csv");
+const CRM_KEY = "the-brokers-crm-api-key-0123456789abcdef";
+const world = checksWorld({ CRM_API_KEY: CRM_KEY });
+/** Reads for the assertions, and the legacy row removed below. */
+const db = () => world().db.db;
 const dir = mkdtempSync(path.join(tmpdir(), "lists-"));
 const sdn = path.join(dir, "sdn.csv");
 const pep = path.join(dir, "local-pep.csv");
 
-let t: TestDb;
+let reviewer: Staff;
+let approver: Staff;
 beforeAll(async () => {
-  setTestEnv();
-  t = await createTestDb();
   resetScreeningIndex();
+  reviewer = await signedInStaff(world(), "lists.reviewer@broker.example", "reviewer");
+  approver = await signedInStaff(world(), "lists.approver@broker.example", "approver");
 });
-afterAll(() => t.close());
 
-const staff = { type: "staff", id: "reviewer-1" } as const;
-
-/** A case checked against the current lists, then approved by a reviewer. */
-async function approvedCase(options: Parameters<typeof submittedCase>[1]) {
-  const { trader, kycCase } = await submittedCase(t, options);
-  await runCaseChecks(kycCase.id);
-  await changeCaseStatus({
-    kycCase: { id: kycCase.id, status: "in_review" },
-    event: "approve",
-    actor: staff,
-  });
-  return { trader, kycCase };
+/** A trader's case checked by the worker against the current lists, then approved in the console. */
+async function approvedCase(options: Parameters<typeof submittedCase>[0]) {
+  const submitted = await submittedCase(options);
+  await world().worker();
+  const outcome = await reviewer.approve(submitted.kycCase.id);
+  if (outcome === "awaiting_co_sign")
+    expect(await approver.approve(submitted.kycCase.id)).toBe("approved");
+  else expect(outcome).toBe("approved");
+  return submitted;
 }
 
 describe("lists:import", () => {
@@ -67,15 +68,15 @@ describe("lists:import", () => {
   });
 
   it("imports each file once; the same file again is a no-op", async () => {
-    copyFileSync(EXCERPT, sdn);
+    copyFileSync(OFAC_EXCERPT, sdn);
     writeFileSync(pep, "name,aliases,dob,country\nJean-Luc Dufresne,,1961-04-12,France\n");
     const first = await importListsAndRescreen([sdn, pep]);
     expect(first.lists.map((l) => [l.source, l.status, "entries" in l && l.entries])).toEqual([
       ["sdn", "replaced", expect.any(Number)],
       ["local-pep", "replaced", 1],
     ]);
-    const [list] = await t.db.select().from(screeningLists).where(eq(screeningLists.source, "sdn"));
-    const entries = await t.db
+    const [list] = await db().select().from(screeningLists).where(eq(screeningLists.source, "sdn"));
+    const entries = await db()
       .select()
       .from(screeningEntries)
       .where(eq(screeningEntries.source, "sdn"));
@@ -87,20 +88,20 @@ describe("lists:import", () => {
       datesOfBirth: expect.arrayContaining([{ year: 1952, month: 12, day: 12 }]),
     });
 
-    const runsBefore = (await t.db.select().from(checkRuns)).length;
+    const runsBefore = (await db().select().from(checkRuns)).length;
     const again = await importListsAndRescreen([sdn, pep]);
     expect(again.lists.map((l) => l.status)).toEqual(["unchanged", "unchanged"]);
     expect(again.rescreen).toBeNull();
     expect(
-      (await t.db.select().from(screeningLists).where(eq(screeningLists.source, "sdn")))[0]
+      (await db().select().from(screeningLists).where(eq(screeningLists.source, "sdn")))[0]
         ?.importedAt,
     ).toEqual(list?.importedAt);
-    expect((await t.db.select().from(checkRuns)).length).toBe(runsBefore);
+    expect((await db().select().from(checkRuns)).length).toBe(runsBefore);
   });
 
   it("refuses two files that would be the same list", async () => {
     const other = path.join(mkdtempSync(path.join(tmpdir(), "lists-")), "sdn.csv");
-    copyFileSync(EXCERPT, other);
+    copyFileSync(OFAC_EXCERPT, other);
     await expect(importListsAndRescreen([sdn, other])).rejects.toThrow(/both named "sdn"/);
   });
 
@@ -115,7 +116,7 @@ describe("lists:import", () => {
       identity: { documentNumber: "PL0000001", issuingCountry: "PL" },
     });
     const bystander = await approvedCase({ identity: { documentNumber: "SE0000002" } });
-    const pending = await submittedCase(t, {
+    const pending = await submittedCase({
       personal: {
         givenNames: "Marta",
         surnames: "Kowalczyk",
@@ -168,7 +169,7 @@ describe("lists:import", () => {
     expect(rescreen?.results).toEqual([
       expect.objectContaining({ check: "screening", outcome: "fail" }),
     ]);
-    const audit = await t.db
+    const audit = await db()
       .select()
       .from(auditEvents)
       .where(eq(auditEvents.caseId, target.kycCase.id));
@@ -192,7 +193,7 @@ describe("lists:import", () => {
     writeFileSync(pep, readFileSync(pep, "utf8") + "Someone Else,,1950,France\n");
     const later = await importListsAndRescreen([sdn, pep]);
     expect(later.rescreen?.newHits).toEqual([]);
-    const audit2 = await t.db
+    const audit2 = await db()
       .select()
       .from(auditEvents)
       .where(eq(auditEvents.caseId, target.kycCase.id));
@@ -200,14 +201,20 @@ describe("lists:import", () => {
   });
 
   it("never counts an approval in force it could not screen as screened: audited, reported, tried again", async () => {
-    const { kycCase } = await approvedCase({ identity: { documentNumber: "SE0000004" } });
-    const approved = await getCaseById(kycCase.id);
-    expect(
-      (await upgradeCase(approved!, "standard", { type: "system", id: "crm" }, "crm")).outcome,
-    ).toBe("upgrade_opened");
+    const { kycCase, person } = await approvedCase({ identity: { documentNumber: "SE0000004" } });
+    // The broker's CRM asks for the standard level.
+    const upgrade = await upgradeApi(
+      new Request(`${BROKER}/api/crm/traders/${person.userId}/upgrade`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${CRM_KEY}` },
+        body: JSON.stringify({ kycType: "standard" }),
+      }),
+      { params: Promise.resolve({ id: String(person.userId) }) },
+    );
+    expect(await upgrade.json()).toMatchObject({ outcome: "upgrade_opened", caseId: kycCase.id });
     // An approval from before its round was frozen: nothing it rests on can be read back, and the
     // upgrade's drafts are not what it decided.
-    await t.db.delete(caseSubmissions).where(eq(caseSubmissions.caseId, kycCase.id));
+    await db().delete(caseSubmissions).where(eq(caseSubmissions.caseId, kycCase.id));
 
     writeFileSync(pep, readFileSync(pep, "utf8") + "Another Person,,1960,France\n");
     const first = await importListsAndRescreen([sdn, pep]);
@@ -215,7 +222,7 @@ describe("lists:import", () => {
       { caseId: kycCase.id, traderId: kycCase.traderId },
     ]);
     expect(await getLatestCheckRun(kycCase.id, "rescreen")).toBeUndefined();
-    const audit = await t.db.select().from(auditEvents).where(eq(auditEvents.caseId, kycCase.id));
+    const audit = await db().select().from(auditEvents).where(eq(auditEvents.caseId, kycCase.id));
     expect(audit.filter((a) => a.action === "screening.rescreen_unscreened")).toEqual([
       expect.objectContaining({
         data: {
@@ -242,7 +249,7 @@ describe("a list import beside an approval", () => {
     let locked!: () => void;
     const lockTaken = new Promise<void>((resolve) => (locked = resolve));
     // What an approval's transaction holds between its question and its commit (lib/kyc/cases.ts).
-    const approval = t.db.transaction(async (tx) => {
+    const approval = db().transaction(async (tx) => {
       await shareListVersionsLock(tx);
       locked();
       await held;

@@ -1,11 +1,10 @@
 /**
  * runCaseChecks on a real database: results stored with their evidence, the route applied
  * through the case state machine, escalation of a listed person, duplicates across traders,
- * documents analysed from their stored files, and atomic storage.
+ * documents analysed from their stored files, and atomic storage. Each case is a trader's own
+ * submission (./helpers.ts); the checks are run here, as the worker would.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import "../../scenarios/support/request-scope";
 import { eq, sql } from "drizzle-orm";
 import sharp from "sharp";
 import { runCaseChecks, runPendingCaseChecks } from "@/lib/checks/run";
@@ -15,8 +14,6 @@ import {
   getCheckFailure,
   getLatestCheckRun,
 } from "@/lib/db/queries/checks";
-import { ensureOpenCase } from "@/lib/db/queries/cases";
-import { upsertTrader } from "@/lib/db/queries/traders";
 import {
   auditEvents,
   caseChecks,
@@ -25,32 +22,24 @@ import {
   documents,
   identityFingerprints,
 } from "@/lib/db/schema";
-import { importListFiles } from "@/lib/screening/import";
 import { resetScreeningIndex } from "@/lib/screening/store";
 import * as fx from "../../fixtures/documents/make-fixtures";
-import { setTestEnv } from "../../helpers/env";
-import { createTestDb, type TestDb } from "../../helpers/test-db";
-import { LISTED_PERSON, submittedCase } from "./helpers";
+import { freshPhoto, Trader } from "../../scenarios/support/people";
+import { OFAC_EXCERPT } from "../../scenarios/support/world";
+import { checksWorld, LISTED_PERSON, submittedCase } from "./helpers";
 
-const EXCERPT = path.join(__dirname, "../../fixtures/sanctions/ofac-sdn-excerpt.csv");
-
-let t: TestDb;
-const dataDir = mkdtempSync(path.join(tmpdir(), "kyc-checks-"));
+const world = checksWorld();
+/** Reads for the assertions, and the fault injection below. */
+const db = () => world().db.db;
 beforeAll(async () => {
-  setTestEnv({ DATA_DIR: dataDir });
-  t = await createTestDb();
   resetScreeningIndex();
-  await importListFiles([EXCERPT]);
+  await world().importLists([OFAC_EXCERPT]);
 });
-afterAll(async () => {
-  await t.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
-afterEach(() => setTestEnv({ AUTO_APPROVE: undefined, MIN_AGE: undefined }));
+afterEach(() => world().configure({ AUTO_APPROVE: undefined, MIN_AGE: undefined }));
 
 describe("a clean case", () => {
   it("lands in the review queue with every result stored when auto-approval is off", async () => {
-    const { kycCase } = await submittedCase(t);
+    const { kycCase } = await submittedCase();
     const outcome = await runCaseChecks(kycCase.id);
     expect(outcome).toMatchObject({ level: "low", route: "review", status: "in_review" });
     expect(outcome.results.every((r) => r.outcome === "pass")).toBe(true);
@@ -76,7 +65,7 @@ describe("a clean case", () => {
       route: "review",
       escalated: false,
     });
-    const events = await t.db.select().from(caseEvents).where(eq(caseEvents.caseId, kycCase.id));
+    const events = await db().select().from(caseEvents).where(eq(caseEvents.caseId, kycCase.id));
     expect(events.at(-1)).toMatchObject({
       event: "start_review",
       actorType: "system",
@@ -86,29 +75,34 @@ describe("a clean case", () => {
   });
 
   it("is approved automatically when the broker enabled auto-approval", async () => {
-    setTestEnv({ AUTO_APPROVE: "1" });
-    const { kycCase } = await submittedCase(t, { identity: { documentNumber: "AUTO00001" } });
+    world().configure({ AUTO_APPROVE: "1" });
+    const { kycCase } = await submittedCase({ identity: { documentNumber: "AUTO00001" } });
     const outcome = await runCaseChecks(kycCase.id);
     expect(outcome).toMatchObject({ route: "auto_approve", status: "approved" });
     expect((await getCaseById(kycCase.id))?.status).toBe("approved");
-    const events = await t.db.select().from(caseEvents).where(eq(caseEvents.caseId, kycCase.id));
+    const events = await db().select().from(caseEvents).where(eq(caseEvents.caseId, kycCase.id));
     expect(events.map((e) => e.event)).toEqual(["submit", "start_review", "approve"]);
   });
 
   it("is not auto-approved with a quality warning", async () => {
-    setTestEnv({ AUTO_APPROVE: "1" });
-    const { kycCase } = await submittedCase(t, {
+    world().configure({ AUTO_APPROVE: "1" });
+    const { kycCase } = await submittedCase({
       identity: { documentNumber: "AUTO00002" },
-      quality: { issues: ["blurry"], usedByOtherTraders: [] },
+      photo: await fx.blurredDocument(43),
     });
-    expect(await runCaseChecks(kycCase.id)).toMatchObject({ route: "review", status: "in_review" });
+    const outcome = await runCaseChecks(kycCase.id);
+    expect(outcome).toMatchObject({ route: "review", status: "in_review" });
+    // The blur is the only finding.
+    expect(outcome.results.filter((r) => r.outcome !== "pass")).toEqual([
+      expect.objectContaining({ check: "upload_quality", outcome: "warn" }),
+    ]);
   });
 });
 
 describe("a listed person", () => {
   it("is escalated, never auto-approved, with the hit's explanation stored", async () => {
-    setTestEnv({ AUTO_APPROVE: "1" });
-    const { kycCase } = await submittedCase(t, {
+    world().configure({ AUTO_APPROVE: "1" });
+    const { kycCase } = await submittedCase({
       personal: LISTED_PERSON,
       identity: { documentNumber: "MX0000001", issuingCountry: "MX" },
     });
@@ -147,8 +141,8 @@ describe("a listed person", () => {
 
 describe("duplicates across traders", () => {
   it("fails the second trader who submits the same document number, typed differently", async () => {
-    const first = await submittedCase(t, { identity: { documentNumber: "DUP-4455-66" } });
-    const second = await submittedCase(t, { identity: { documentNumber: "dup445566" } });
+    const first = await submittedCase({ identity: { documentNumber: "DUP-4455-66" } });
+    const second = await submittedCase({ identity: { documentNumber: "dup445566" } });
     const a = await runCaseChecks(first.kycCase.id);
     const b = await runCaseChecks(second.kycCase.id);
     const duplicate = (o: typeof a) =>
@@ -161,7 +155,7 @@ describe("duplicates across traders", () => {
     expect(b.route).toBe("review");
     expect(b.level).toBe("high");
     // Only keyed hashes are stored, never the number.
-    const rows = await t.db
+    const rows = await db()
       .select()
       .from(identityFingerprints)
       .where(eq(identityFingerprints.caseId, second.kycCase.id));
@@ -170,10 +164,10 @@ describe("duplicates across traders", () => {
   });
 
   it("catches the duplicate even when both traders are checked at the same moment", async () => {
-    const cases = await Promise.all([
-      submittedCase(t, { identity: { documentNumber: "RACE77881" } }),
-      submittedCase(t, { identity: { documentNumber: "RACE77881" } }),
-    ]);
+    const cases = [
+      await submittedCase({ identity: { documentNumber: "RACE77881" } }),
+      await submittedCase({ identity: { documentNumber: "RACE77881" } }),
+    ];
     const outcomes = await Promise.all(cases.map((c) => runCaseChecks(c.kycCase.id)));
     const verdicts = outcomes
       .map((o) => o.results.find((r) => r.check === "duplicate_document_number")?.outcome)
@@ -182,7 +176,7 @@ describe("duplicates across traders", () => {
   });
 
   it("does not count the same trader's earlier case as a duplicate", async () => {
-    const { kycCase } = await submittedCase(t, { identity: { documentNumber: "SELF12345" } });
+    const { kycCase } = await submittedCase({ identity: { documentNumber: "SELF12345" } });
     await runCaseChecks(kycCase.id);
     const again = await runCaseChecks(kycCase.id);
     expect(again.results.find((r) => r.check === "duplicate_document_number")?.outcome).toBe(
@@ -191,28 +185,26 @@ describe("duplicates across traders", () => {
   });
 
   it("fails a case whose uploaded image another trader already used", async () => {
-    const { kycCase } = await submittedCase(t, {
-      identity: { documentNumber: "IMG123456" },
-      quality: {
-        issues: [],
-        usedByOtherTraders: [
-          { documentId: crypto.randomUUID(), caseId: crypto.randomUUID(), exact: true },
-        ],
-      },
-    });
+    const photo = await freshPhoto();
+    const other = await submittedCase({ identity: { documentNumber: "IMG123455" }, photo });
+    await runCaseChecks(other.kycCase.id);
+    const { kycCase } = await submittedCase({ identity: { documentNumber: "IMG123456" }, photo });
     const outcome = await runCaseChecks(kycCase.id);
-    expect(outcome.results.find((r) => r.check === "duplicate_image")?.outcome).toBe("fail");
+    expect(outcome.results.find((r) => r.check === "duplicate_image")).toMatchObject({
+      outcome: "fail",
+      evidence: { reused: [{ usedBy: [{ caseId: other.kycCase.id, exact: true }] }] },
+    });
   });
 });
 
 describe("documents uploaded without scores", () => {
   it("are scored from the stored file: a blurry photo warns, and the reviewer's row carries the scores", async () => {
-    const { kycCase } = await submittedCase(t, {
+    const { kycCase } = await submittedCase({
       identity: { documentNumber: "BLUR12345" },
       photo: await fx.blurredDocument(41),
     });
     const outcome = await runCaseChecks(kycCase.id);
-    const [row] = await t.db.select().from(documents).where(eq(documents.caseId, kycCase.id));
+    const [row] = await db().select().from(documents).where(eq(documents.caseId, kycCase.id));
     expect(outcome.results.find((r) => r.check === "upload_quality")).toMatchObject({
       outcome: "warn",
       evidence: {
@@ -236,14 +228,14 @@ describe("documents uploaded without scores", () => {
 
   it("fail duplicate_image for the trader whose photo is another trader's, re-encoded", async () => {
     const photo = await fx.sharpDocument({ seed: 42 });
-    const first = await submittedCase(t, { identity: { documentNumber: "PIC000001" }, photo });
-    const second = await submittedCase(t, {
+    const first = await submittedCase({ identity: { documentNumber: "PIC000001" }, photo });
+    const second = await submittedCase({
       identity: { documentNumber: "PIC000002" },
       photo: await sharp(photo).jpeg({ quality: 70 }).toBuffer(),
     });
     const a = await runCaseChecks(first.kycCase.id);
     const b = await runCaseChecks(second.kycCase.id);
-    const [original] = await t.db
+    const [original] = await db()
       .select()
       .from(documents)
       .where(eq(documents.caseId, first.kycCase.id));
@@ -265,27 +257,27 @@ describe("documents uploaded without scores", () => {
 
 describe("storage", () => {
   it("stores nothing when the run fails mid-way, and leaves the case submitted", async () => {
-    const { kycCase } = await submittedCase(t, { identity: { documentNumber: "ATOM12345" } });
+    const { kycCase } = await submittedCase({ identity: { documentNumber: "ATOM12345" } });
     // The last write of the transaction (case_risk) fails after fingerprints, run and results.
-    await t.db.execute(sql`
+    await db().execute(sql`
       create function refuse_risk() returns trigger language plpgsql as
       $$ begin raise exception 'refused for the test'; end $$`);
-    await t.db.execute(sql`
+    await db().execute(sql`
       create trigger refuse_risk before insert on case_risk
       for each row execute function refuse_risk()`);
     try {
       await expect(runCaseChecks(kycCase.id)).rejects.toThrow();
     } finally {
-      await t.db.execute(sql`drop trigger refuse_risk on case_risk`);
-      await t.db.execute(sql`drop function refuse_risk()`);
+      await db().execute(sql`drop trigger refuse_risk on case_risk`);
+      await db().execute(sql`drop function refuse_risk()`);
     }
     const count = async (
       table: typeof checkRuns | typeof caseChecks | typeof identityFingerprints,
-    ) => (await t.db.select().from(table).where(eq(table.caseId, kycCase.id))).length;
+    ) => (await db().select().from(table).where(eq(table.caseId, kycCase.id))).length;
     expect(await count(checkRuns)).toBe(0);
     expect(await count(caseChecks)).toBe(0);
     expect(await count(identityFingerprints)).toBe(0);
-    const audit = await t.db.select().from(auditEvents).where(eq(auditEvents.caseId, kycCase.id));
+    const audit = await db().select().from(auditEvents).where(eq(auditEvents.caseId, kycCase.id));
     expect(audit.map((a) => a.action)).not.toContain("checks.completed");
     // The failure is recorded for the console and the sweep's back-off.
     expect(audit.map((a) => a.action)).toContain("checks.failed");
@@ -302,18 +294,20 @@ describe("storage", () => {
   });
 
   it("refuses to check a case that was never submitted, or does not exist", async () => {
-    const trader = await upsertTrader({ ctraderUserId: 990_001, email: null }, "en");
-    const draft = await ensureOpenCase(trader.id, "basic", "manual");
+    // The draft cTrader's launch opened, never submitted.
+    const trader = new Trader(world(), 990_001);
+    await trader.launch("kyc", { kycType: "basic" });
+    const draft = await trader.currentCase();
     await expect(runCaseChecks(draft.id)).rejects.toMatchObject({ code: "CONFLICT" });
     await expect(runCaseChecks(crypto.randomUUID())).rejects.toMatchObject({ code: "NOT_FOUND" });
-    expect((await t.db.select().from(checkRuns).where(eq(checkRuns.caseId, draft.id))).length).toBe(
+    expect((await db().select().from(checkRuns).where(eq(checkRuns.caseId, draft.id))).length).toBe(
       0,
     );
   });
 
   it("uses the configured minimum age", async () => {
-    setTestEnv({ MIN_AGE: "50" });
-    const { kycCase } = await submittedCase(t, { identity: { documentNumber: "AGE123456" } });
+    world().configure({ MIN_AGE: "50" });
+    const { kycCase } = await submittedCase({ identity: { documentNumber: "AGE123456" } });
     const outcome = await runCaseChecks(kycCase.id);
     expect(outcome.results.find((r) => r.check === "age")).toMatchObject({
       outcome: "fail",

@@ -2,137 +2,137 @@
  * The database's own guard on approvals (migrations 0012, 0022, 0037), tried with the application's
  * checks bypassed: a status change to `approved` written straight through the transition query is
  * refused without a check run of the current round, with a confirmed screening hit, with a likely
- * hit cleared by fewer than two people, and on screening against lists replaced since.
+ * hit cleared by fewer than two people, and on screening against lists replaced since. Each case
+ * is its trader's submission, checked by the worker and judged in the console; only the approval
+ * is forged.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import "../../scenarios/support/request-scope";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { applyCaseTransition } from "@/lib/db/queries/cases";
-import { insertStaffUser } from "@/lib/db/queries/staff";
-import { rescreenTraders } from "@/lib/checks/rescreen";
-import { runCaseChecks } from "@/lib/checks/run";
-import { judgeScreeningHit, type Reviewer } from "@/lib/review/decisions";
-import { importListFiles } from "@/lib/screening/import";
-import { setTestEnv } from "../../helpers/env";
-import { createTestDb, type TestDb } from "../../helpers/test-db";
-import { LISTED_PERSON, submittedCase } from "../checks/helpers";
+import { getStaffByEmail } from "@/lib/db/queries/staff";
+import type { CaseStatus } from "@/lib/db/schema";
+import { cutRescreeningAfter, restoreRescreening } from "../../scenarios/support/faults";
+import { signedInStaff, type Staff } from "../../scenarios/support/people";
+import { OFAC_EXCERPT } from "../../scenarios/support/world";
+import { checksWorld, LISTED_PERSON, submittedCase } from "../checks/helpers";
 
-let t: TestDb;
-let reviewer: Reviewer;
-let approver: Reviewer;
+const world = checksWorld({ FOUR_EYES_MIN_RISK: "high" });
+let reviewer: Staff;
+let approver: Staff;
 beforeAll(async () => {
-  setTestEnv({ FOUR_EYES_MIN_RISK: "high" });
-  t = await createTestDb();
-  await importListFiles([path.join(__dirname, "../../fixtures/sanctions/ofac-sdn-excerpt.csv")]);
-  const make = async (role: Reviewer["role"], n: number) => {
-    const s = await insertStaffUser({
-      email: `guard${n}@broker.example`,
-      displayName: `G${n}`,
-      role,
-      passwordHash: "scrypt$15$8$1$AA==$AA==",
-    });
-    return { id: s.id, role: s.role };
-  };
-  reviewer = await make("reviewer", 1);
-  approver = await make("approver", 2);
+  await world().importLists([OFAC_EXCERPT]);
+  reviewer = await signedInStaff(world(), "guard1@broker.example", "reviewer");
+  approver = await signedInStaff(world(), "guard2@broker.example", "approver");
 });
-afterAll(() => t.close());
 
-/** An approval written by the transition query alone, as a bug or a forged path would. */
-function forceApproval(caseId: string, actorId: string) {
+async function idOf(staff: Staff): Promise<string> {
+  const account = await getStaffByEmail(staff.email);
+  if (!account) throw new Error(`no account for ${staff.email}`);
+  return account.id;
+}
+
+/**
+ * An approval written by the transition query alone, as a bug or a forged path would: the status
+ * change with its signer's decision, as the app's approval writes them.
+ */
+async function forceApproval(caseId: string, staff: Staff, from: CaseStatus = "in_review") {
+  const actorId = await idOf(staff);
   return applyCaseTransition({
     caseId,
     event: "approve",
-    from: "in_review",
+    from,
     to: "approved",
     actorType: "staff",
     actorId,
     now: new Date(),
+    decision: { staffId: actorId, decision: "approve" },
     outbox: () => ({ type: "test", payload: {}, destinations: [] }),
   });
 }
 
-let number = 1;
-const passport = () => ({ documentNumber: `GD${number++}X` });
+/** A trader's submission, in review after the worker's checks. */
+async function checkedCase(options: Parameters<typeof submittedCase>[0] = {}) {
+  const submitted = await submittedCase(options);
+  await world().worker();
+  const kycCase = await submitted.person.currentCase();
+  expect(kycCase.status).toBe("in_review");
+  return { ...submitted, kycCase };
+}
+
+const LISTED_HIT = "ofac-sdn-excerpt:6707";
 
 describe("the database refuses an approval", () => {
   it("without a check run of the current round", async () => {
-    const { kycCase } = await submittedCase(t, { identity: passport() });
-    await applyCaseTransition({
-      caseId: kycCase.id,
-      event: "start_review",
-      from: "submitted",
-      to: "in_review",
-      actorType: "staff",
-      actorId: reviewer.id,
-      now: new Date(),
-      outbox: () => ({ type: "test", payload: {}, destinations: [] }),
-    });
-    await expect(forceApproval(kycCase.id, reviewer.id)).rejects.toMatchObject({
+    const { kycCase, person } = await checkedCase();
+    // The reviewer asks for another photo; the trader sends one: a new round, not checked yet.
+    expect(
+      await reviewer.requestInformation(kycCase.id, ["document:identity"], "A sharper photo."),
+    ).toBe("action_requested");
+    expect((await person.upload("identity", "page")).status).toBe(200);
+    expect(await person.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    const resent = await person.currentCase();
+    expect(resent.round).toBe(kycCase.round + 1);
+    await expect(forceApproval(kycCase.id, reviewer, resent.status)).rejects.toMatchObject({
       cause: { message: expect.stringContaining("checks of this submission have not run") },
     });
   });
 
   it("with a confirmed screening hit, whoever signs", async () => {
-    const { kycCase } = await submittedCase(t, { personal: LISTED_PERSON, identity: passport() });
-    await runCaseChecks(kycCase.id);
-    await judgeScreeningHit(reviewer, kycCase.id, {
-      hitKey: "ofac-sdn-excerpt:6707",
-      verdict: "confirmed",
-    });
-    await expect(forceApproval(kycCase.id, reviewer.id)).rejects.toMatchObject({
+    const { kycCase } = await checkedCase({ personal: LISTED_PERSON });
+    expect(await reviewer.judgeHit(kycCase.id, LISTED_HIT, "confirmed")).toBe("hit_confirmed");
+    await expect(forceApproval(kycCase.id, reviewer)).rejects.toMatchObject({
       cause: { message: expect.stringMatching(/confirmed as a match|four-eyes/) },
     });
   });
 
   it("with a likely hit cleared by one person only, and accepts it once two did", async () => {
-    setTestEnv({ FOUR_EYES_MIN_RISK: "high" });
-    const { kycCase } = await submittedCase(t, { personal: LISTED_PERSON, identity: passport() });
-    await runCaseChecks(kycCase.id);
-    const hitKey = "ofac-sdn-excerpt:6707";
-    await judgeScreeningHit(reviewer, kycCase.id, {
-      hitKey,
-      verdict: "false_positive",
-      reason: "Different person, other DOB",
-    });
-    // The escalated case also needs four eyes: two signatures are in place.
-    const { insertSignature } = await import("@/lib/db/queries/review");
-    for (const staff of [reviewer, approver])
-      await insertSignature({
-        caseId: kycCase.id,
-        staffId: staff.id,
-        now: new Date(),
-        audit: { actorType: "staff", actorId: staff.id, action: "test.signed", caseId: kycCase.id },
-      });
-    await expect(forceApproval(kycCase.id, approver.id)).rejects.toMatchObject({
+    const { kycCase } = await checkedCase({ personal: LISTED_PERSON });
+    expect(
+      await reviewer.judgeHit(
+        kycCase.id,
+        LISTED_HIT,
+        "false_positive",
+        "Different person, other DOB",
+      ),
+    ).toBe("hit_awaiting_second");
+    await expect(forceApproval(kycCase.id, approver)).rejects.toMatchObject({
       cause: { message: expect.stringContaining("is not cleared by two people") },
     });
-    await judgeScreeningHit(approver, kycCase.id, {
-      hitKey,
-      verdict: "false_positive",
-      reason: "Checked the passport myself",
-    });
-    await expect(forceApproval(kycCase.id, approver.id)).resolves.toMatchObject({
+    expect(
+      await approver.judgeHit(
+        kycCase.id,
+        LISTED_HIT,
+        "false_positive",
+        "Checked the passport myself",
+      ),
+    ).toBe("hit_cleared");
+    // The escalated case also needs four eyes: the reviewer signs in the console, the forged
+    // approval carries the second signature.
+    expect(await reviewer.approve(kycCase.id)).toBe("awaiting_co_sign");
+    await expect(forceApproval(kycCase.id, approver)).resolves.toMatchObject({
       moved: expect.objectContaining({ status: "approved" }),
     });
   });
 
   it("on screening against lists replaced since its checks, and accepts it once re-screened", async () => {
-    const { kycCase } = await submittedCase(t, { identity: passport() });
-    await runCaseChecks(kycCase.id);
-    const dir = mkdtempSync(path.join(tmpdir(), "guard-lists-"));
+    const w = world();
+    const { kycCase } = await checkedCase();
+    const extra = path.join(w.dataDir, "guard-extra.csv");
+    writeFileSync(extra, "name,aliases,dob,country\nNadia Testerova,,1970-01-01,Malta\n");
+    // The import replaces the list and stops before re-screening anyone.
+    await cutRescreeningAfter(w, 0);
     try {
-      const extra = path.join(dir, "guard-extra.csv");
-      writeFileSync(extra, "name,aliases,dob,country\nNadia Testerova,,1970-01-01,Malta\n");
-      await importListFiles([extra]);
+      await expect(w.importLists([extra])).rejects.toThrow();
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      await restoreRescreening(w);
     }
-    await expect(forceApproval(kycCase.id, reviewer.id)).rejects.toMatchObject({
+    await expect(forceApproval(kycCase.id, reviewer)).rejects.toMatchObject({
       cause: { message: expect.stringContaining("not screened against the lists in force") },
     });
-    expect((await rescreenTraders()).screened).toBeGreaterThanOrEqual(1);
-    await expect(forceApproval(kycCase.id, reviewer.id)).resolves.toMatchObject({
+    // The next import finishes the re-screening.
+    expect((await w.importLists([extra])).rescreen?.screened).toBeGreaterThanOrEqual(1);
+    await expect(forceApproval(kycCase.id, reviewer)).resolves.toMatchObject({
       moved: expect.objectContaining({ status: "approved" }),
     });
   });

@@ -1,10 +1,8 @@
+import "../../scenarios/support/request-scope";
 import fc from "fast-check";
-import path from "node:path";
 import { sql } from "drizzle-orm";
 import { applyCaseTransition, getCaseForTrader } from "@/lib/db/queries/cases";
-import { insertStaffUser } from "@/lib/db/queries/staff";
 import { auditEvents, caseEvents } from "@/lib/db/schema";
-import { runCaseChecks } from "@/lib/checks/run";
 import { loadActionRequest, loadRejection, retryCase } from "@/lib/kyc/submission";
 import {
   approveCase,
@@ -17,50 +15,40 @@ import {
   type Reviewer,
 } from "@/lib/review/decisions";
 import { loadCaseHits } from "@/lib/review/screening-hits";
-import { importListFiles } from "@/lib/screening/import";
-import { setTestEnv } from "../../helpers/env";
-import { createTestDb, type TestDb } from "../../helpers/test-db";
-import { LISTED_PERSON, submittedCase as submitted, type CaseOptions } from "../checks/helpers";
+import { OFAC_EXCERPT } from "../../scenarios/support/world";
+import {
+  checksWorld,
+  LISTED_PERSON,
+  staffAccount,
+  submittedCase as submitted,
+  type CaseOptions,
+} from "../checks/helpers";
 
-let t: TestDb;
+const world = checksWorld();
+/** Reads for the assertions only. */
+const db = () => world().db.db;
 let reviewer: Reviewer;
 let reviewer2: Reviewer;
 let approver: Reviewer;
 let approver2: Reviewer;
 
 beforeAll(async () => {
-  setTestEnv();
-  t = await createTestDb();
-  const make = async (role: Reviewer["role"], n: number) => {
-    const s = await insertStaffUser({
-      email: `s${n}@broker.example`,
-      displayName: `S${n}`,
-      role,
-      passwordHash: "scrypt$15$8$1$AA==$AA==",
-    });
-    return { id: s.id, role: s.role };
-  };
-  reviewer = await make("reviewer", 1);
-  reviewer2 = await make("reviewer", 2);
-  approver = await make("approver", 3);
-  approver2 = await make("approver", 4);
+  reviewer = await staffAccount("s1@broker.example", "reviewer");
+  reviewer2 = await staffAccount("s2@broker.example", "reviewer");
+  approver = await staffAccount("s3@broker.example", "approver");
+  approver2 = await staffAccount("s4@broker.example", "approver");
 });
-afterAll(() => t.close());
 
 /**
- * A submitted case whose checks ran, as the worker runs them. `fourEyes`: the broker requires two
- * signatures from low risk on (FOUR_EYES_MIN_RISK=low), so this clean case needs them.
+ * A case its trader submitted, in review after the worker ran its checks. `fourEyes`: the broker
+ * requires two signatures from low risk on (FOUR_EYES_MIN_RISK=low), so this clean case needs
+ * them.
  */
-let documentNumber = 1000;
-async function submittedCase(options: { fourEyes?: boolean; checks?: boolean } & CaseOptions = {}) {
-  setTestEnv({ FOUR_EYES_MIN_RISK: options.fourEyes ? "low" : "high" });
-  // Each trader their own passport: a shared number is a duplicate, which is high risk.
-  const { trader, kycCase } = await submitted(t, {
-    ...options,
-    identity: { documentNumber: `DN${documentNumber++}` },
-  });
-  if (options.checks !== false) await runCaseChecks(kycCase.id);
-  return { trader, caseId: kycCase.id };
+async function submittedCase(options: { fourEyes?: boolean } & CaseOptions = {}) {
+  world().configure({ FOUR_EYES_MIN_RISK: options.fourEyes ? "low" : "high" });
+  const { trader, kycCase, person } = await submitted(options);
+  await world().worker();
+  return { trader, caseId: kycCase.id, person };
 }
 const status = async (caseId: string, traderId: string) =>
   (await getCaseForTrader(caseId, traderId))?.status;
@@ -70,7 +58,7 @@ describe("review decisions", () => {
     const { trader, caseId } = await submittedCase();
     expect(await approveCase(reviewer, caseId)).toEqual({ status: "approved" });
     expect(await status(caseId, trader.id)).toBe("approved");
-    const audit = (await t.db.select().from(auditEvents)).filter((a) => a.caseId === caseId);
+    const audit = (await db().select().from(auditEvents)).filter((a) => a.caseId === caseId);
     expect(audit.map((a) => a.action)).toContain("case.approved");
   });
 
@@ -119,7 +107,7 @@ describe("review decisions", () => {
   });
 
   it("rejects with a retry reason: the trader restarts with only the named items open", async () => {
-    const { trader, caseId } = await submittedCase();
+    const { trader, caseId, person } = await submittedCase();
     expect(
       await rejectCase(reviewer, caseId, {
         reasonCode: "document_expired",
@@ -135,7 +123,8 @@ describe("review decisions", () => {
       reasonCode: "document_expired",
       kind: "retry",
     });
-    await retryCase(rejected, trader.id);
+    // The trader's "Try again".
+    expect(await person.retry()).toEqual({ redirect: "/inapp/kyc" });
     const draft = (await getCaseForTrader(caseId, trader.id))!;
     expect(draft.status).toBe("draft");
     expect((await loadActionRequest(draft))?.items).toEqual([
@@ -230,7 +219,7 @@ describe("review decisions", () => {
 
     await takeOverCase(reviewer2, caseId);
     expect((await getCaseForTrader(caseId, trader.id))?.assignedTo).toBe(reviewer2.id);
-    const audit = (await t.db.select().from(auditEvents)).filter(
+    const audit = (await db().select().from(auditEvents)).filter(
       (a) => a.caseId === caseId && a.action === "case.taken_over",
     );
     expect(audit).toEqual([
@@ -268,9 +257,8 @@ describe("review decisions", () => {
 });
 
 describe("screening hits", () => {
-  const EXCERPT = path.join(__dirname, "../../fixtures/sanctions/ofac-sdn-excerpt.csv");
   beforeAll(async () => {
-    await importListFiles([EXCERPT]);
+    await world().importLists([OFAC_EXCERPT]);
   });
 
   it("records each verdict on a real hit, audited, and refuses a hit the case does not have", async () => {
@@ -305,7 +293,7 @@ describe("screening hits", () => {
         reason: "Different person entirely",
       }),
     ).rejects.toMatchObject({ reason: "second_needs_approver" });
-    const audit = (await t.db.select().from(auditEvents)).filter((a) => a.caseId === caseId);
+    const audit = (await db().select().from(auditEvents)).filter((a) => a.caseId === caseId);
     expect(audit.map((a) => a.action)).toContain("screening.false_positive");
   });
 });
@@ -322,14 +310,14 @@ describe("four-eyes invariant (property)", () => {
             await approveCase(staffPool()[i]!, caseId).catch(() => undefined);
           }
           if ((await status(caseId, trader.id)) !== "approved") return;
-          const rows = (await t.db.execute(
+          const rows = (await db().execute(
             sql`select staff_id from case_decisions where case_id = ${caseId} and decision = 'approve' order by created_at, id`,
           )) as unknown;
           const signers = (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows) as {
             staff_id: string;
           }[];
           expect(new Set(signers.map((s) => s.staff_id)).size).toBeGreaterThanOrEqual(2);
-          const approvedBy = (await t.db.select().from(caseEvents)).find(
+          const approvedBy = (await db().select().from(caseEvents)).find(
             (e) => e.caseId === caseId && e.toStatus === "approved",
           )?.actorId;
           expect([approver.id, approver2.id]).toContain(approvedBy);
@@ -338,5 +326,6 @@ describe("four-eyes invariant (property)", () => {
       ),
       { numRuns: 25 },
     );
-  }, 120_000);
+    // 25 traders' submissions and checks: ~90 s alone, more beside other suites (a ceiling).
+  }, 300_000);
 });
