@@ -128,3 +128,47 @@ describe("scenario: an approval asked before the re-screening reached the case",
     expect(w.crmEventsFor(kycCase.id).map((e) => e.type)).not.toContain("case.monitoring_hit");
   });
 });
+
+describe("scenario: a four-eyes signature given before a re-screening found a hit", () => {
+  it("no longer counts: after two people clear the hit, the case needs two signatures again", async () => {
+    const w = world();
+    w.configure({ FOUR_EYES_MIN_RISK: "low" });
+    try {
+      const list = brokerList("signed-pep.csv");
+      await w.runListsImportCommand([list]);
+      const reviewer = await signedInStaff(w, "signed.reviewer@broker.example", "reviewer");
+      const approver = await signedInStaff(w, "signed.approver@broker.example", "approver");
+      const second = await signedInStaff(w, "signed.approver2@broker.example", "approver");
+      const lena = new Trader(w, 460_201);
+      const person = { givenNames: "Lena", surnames: "Hoffmann Berg", dateOfBirth: "1979-11-02" };
+      await lena.completeStandardLevel({ ...person, nationalities: ["DE"] });
+      await w.worker();
+      const kycCase = await lena.currentCase();
+      expect(kycCase.status).toBe("in_review");
+      expect(await reviewer.approve(kycCase.id)).toBe("awaiting_co_sign");
+
+      // The list gains her after the first signature.
+      addToList(list, "Lena Hoffmann Berg,,1979-11-02,Germany");
+      expect(await w.runListsImportCommand([list])).toMatch(/1 with a new likely match/);
+      const page = await approver.casePage(kycCase.id);
+      const hitKey = /data-hit="(signed-pep:[^"]+)"/.exec(page)?.[1];
+      expect(hitKey).toBeDefined();
+      expect(await reviewer.judgeHit(kycCase.id, hitKey!, "false_positive", "Other person")).toBe(
+        "hit_awaiting_second",
+      );
+      expect(await approver.judgeHit(kycCase.id, hitKey!, "false_positive", "ID checked")).toBe(
+        "hit_cleared",
+      );
+
+      // The reviewer's signature was given on the case without its hit: the approver's is now the
+      // first, and the reviewer may sign again.
+      expect(await approver.approve(kycCase.id)).toBe("awaiting_co_sign");
+      expect(await lena.status()).toBe("in_review");
+      expect(await reviewer.approve(kycCase.id)).toBe("error:co_sign_needs_approver");
+      expect(await second.approve(kycCase.id)).toBe("approved");
+      expect(await lena.status()).toBe("approved");
+    } finally {
+      w.configure({});
+    }
+  });
+});

@@ -5,6 +5,7 @@ import {
   caseChecks,
   caseDecisions,
   caseEvents,
+  caseRisk,
   checkRuns,
   kycCases,
   reviewTasks,
@@ -57,11 +58,18 @@ export async function assignCase(input: {
   });
 }
 
-/** The approvals signed in the current review round (since the latest start_review). */
+/**
+ * The approvals that count in the current review round: signed since the latest start_review and
+ * since the latest likely match a re-screening found on the case (a signature before it was not
+ * given on the case as it stands). The four-eyes trigger counts the same (migration 0038).
+ */
 export async function listRoundApprovals(caseId: string): Promise<CaseDecision[]> {
   const db = await getDb();
-  const since = sql`coalesce((select max(e.occurred_at) from ${caseEvents} e
-    where e.case_id = ${caseId} and e.event = 'start_review'), '-infinity'::timestamptz)`;
+  const since = sql`coalesce(greatest(
+    (select max(e.occurred_at) from ${caseEvents} e
+      where e.case_id = ${caseId} and e.event = 'start_review'),
+    (select r.rescreen_hit_at from ${caseRisk} r where r.case_id = ${caseId})),
+    '-infinity'::timestamptz)`;
   return db
     .select()
     .from(caseDecisions)

@@ -8,8 +8,9 @@
  * - `decision`: approve (a signature for approval), reject, request_action, periodic_review (a
  *   closed periodic review task: `data.outcome`, and `data.riskLevel` when it raised the risk). For a case with
  *   `four_eyes_required`, the approval takes effect only with two approve rows from two
- *   different staff members in the current round (after the latest start_review); the first
- *   one is the review, the second the co-signature. A trigger on case_events (migration 0008)
+ *   different staff members in the current round (after the latest start_review, and after the
+ *   latest likely match a re-screening found: case_risk.rescreen_hit_at); the first one is the
+ *   review, the second the co-signature. A trigger on case_events (migrations 0008, 0038)
  *   refuses the `approved` status otherwise, whatever the application does.
  * - `reason_code` is from the reason catalog (lib/review/reasons.ts); `message_for_trader` is
  *   shown to the trader; `internal_note` never is.
