@@ -96,16 +96,6 @@ export function checkDocumentCountry(s: CaseSnapshot, ctx: CheckContext): CheckR
   });
 }
 
-/** The proof of address should come from the country of residence (when the step records it). */
-export function checkAddressCountry(s: CaseSnapshot, ctx: CheckContext): CheckResult | null {
-  const documentCountry = s.proofOfAddress?.country;
-  if (!documentCountry || !s.personal) return null;
-  return result(ctx, "address_country", documentCountry === s.personal.country ? "pass" : "warn", {
-    documentCountry,
-    residenceCountry: s.personal.country,
-  });
-}
-
 /** Tax residences should include the country of residence. */
 export function checkTaxResidence(s: CaseSnapshot, ctx: CheckContext): CheckResult | null {
   if (!s.tax || !s.personal) return null;
@@ -287,7 +277,6 @@ export function runChecks(s: CaseSnapshot, ctx: CheckContext): CheckResult[] {
     checkAge(s, ctx),
     checkDocumentExpiry(s, ctx),
     checkDocumentCountry(s, ctx),
-    checkAddressCountry(s, ctx),
     checkTaxResidence(s, ctx),
     checkUploadQuality(s, ctx),
     checkDuplicateDocumentNumber(s, ctx),

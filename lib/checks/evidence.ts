@@ -137,10 +137,6 @@ export const CHECK_EVIDENCE = {
     documentKind: z.string(),
     nationalities: z.array(z.string()),
   }),
-  address_country: z.strictObject({
-    documentCountry: z.string(),
-    residenceCountry: z.string(),
-  }),
   tax_residence: z.strictObject({
     taxCountries: z.array(z.string()),
     residenceCountry: z.string(),

@@ -34,7 +34,6 @@ export const DEFAULT_RISK_CONFIG: RiskConfig = {
     age: { warn: 0, fail: 100 },
     document_expiry: { warn: 5, fail: 100 },
     document_country: { warn: 5, fail: 5 },
-    address_country: { warn: 5, fail: 5 },
     tax_residence: { warn: 5, fail: 5 },
     upload_quality: { warn: 3, fail: 10 },
     duplicate_document_number: { warn: 20, fail: 60 },
@@ -59,7 +58,12 @@ const score = z.number().min(0).max(1);
 export const riskConfigSchema = z
   .object({
     points: z
-      .object(Object.fromEntries(CHECK_NAMES.map((c) => [c, outcomePoints.optional()])))
+      .object({
+        ...Object.fromEntries(CHECK_NAMES.map((c) => [c, outcomePoints.optional()])),
+        // A check that never ran (the proof of address records no country): a configuration that
+        // weighs it still loads, and the weight counts for nothing.
+        address_country: outcomePoints.optional(),
+      })
       .strict()
       .optional(),
     thresholds: z
@@ -84,7 +88,10 @@ export function resolveRiskConfig(input: unknown, origin = "risk config"): RiskC
     points: Object.fromEntries(
       CHECK_NAMES.map((c) => [
         c,
-        { ...DEFAULT_RISK_CONFIG.points[c], ...(raw.points?.[c] as Partial<OutcomePoints>) },
+        {
+          ...DEFAULT_RISK_CONFIG.points[c],
+          ...(raw.points as Record<string, Partial<OutcomePoints>> | undefined)?.[c],
+        },
       ]),
     ) as Record<CheckName, OutcomePoints>,
     thresholds: { ...DEFAULT_RISK_CONFIG.thresholds, ...raw.thresholds },

@@ -164,6 +164,13 @@ async function checkRound(kycCase: KycCase, now: Date): Promise<CaseChecksOutcom
     drafts,
     documents,
   });
+  // Fail closed: a check that cannot read its step does not run, and the route only asks the
+  // checks that ran to pass, so a declared PEP would go unseen. The failure is shown on the case
+  // with a retry; asking the trader to redo the step is the way on.
+  if (base.unreadable.length > 0)
+    throw new Error(
+      `the stored answers of ${base.unreadable.join(", ")} cannot be read by the checks`,
+    );
   if (vendor)
     base.vendor = {
       vendor: vendor.vendor,

@@ -1,6 +1,7 @@
 /**
- * Builds a check snapshot from what the case holds: the decrypted, validated step data (each
- * parsed again here, because a draft written by an older version of a step may lack a field)
+ * Builds a check snapshot from what the case holds: the decrypted step data, each read with its
+ * step's stored-answers schema (lib/kyc/steps/stored.ts; a draft written by an older version of a
+ * step may lack a field)
  * and the current documents with the quality facts analysed from their stored files
  * (lib/documents/analysis.ts, documents.quality). Pure; run.ts does the loading.
  */
@@ -9,58 +10,37 @@ import type { DocumentRow } from "@/lib/db/schema";
 import { readDocumentQuality } from "@/lib/documents/stored-quality";
 import type { StepDraft } from "@/lib/kyc/drafts";
 import type { StepId } from "@/lib/kyc/levels";
+import { normalizeDocumentNumber } from "@/lib/kyc/steps/identity-document";
 import {
-  IDENTITY_DOCUMENT_KINDS,
-  normalizeDocumentNumber,
-} from "@/lib/kyc/steps/identity-document";
+  storedAppropriateness,
+  storedIdentityDocument,
+  storedPep,
+  storedPersonal,
+  storedProofOfAddress,
+  storedTax,
+} from "@/lib/kyc/steps/stored";
 import { deriveKey, hmac } from "@/lib/identity/secrets";
 import type { CaseSnapshot, SnapshotDocument } from "./types";
 
-const personalSchema = z.object({
-  givenNames: z.string(),
-  surnames: z.string(),
-  dateOfBirth: z.string(),
-  nationalities: z.array(z.string()),
-  country: z.string(),
-});
-const identitySchema = z.object({
-  documentKind: z.enum(IDENTITY_DOCUMENT_KINDS),
-  documentNumber: z.string(),
-  issuingCountry: z.string(),
-  expiryDate: z.string(),
-});
-const addressSchema = z.object({
-  addressDocumentKind: z.enum(["utility_bill", "bank_statement"]),
-  issueDate: z.string(),
-  country: z.string().optional(),
-});
-const taxSchema = z.object({
-  taxResidences: z.array(
-    z.object({
-      country: z.string(),
-      tin: z.string().nullable(),
-      noTinReason: z.enum(["not_issued", "unable_to_obtain", "not_required"]).nullable(),
-    }),
-  ),
-});
-const pepSchema = z.object({
-  isPep: z.boolean(),
-  pepRelation: z.string().nullable(),
-  pepPosition: z.string().nullable(),
-  pepCountry: z.string().nullable(),
-});
-const appropriatenessSchema = z.object({
-  result: z.enum(["appropriate", "not_appropriate"]),
-  score: z.number(),
-  maxScore: z.number(),
-});
 type Drafts = Partial<Record<StepId, Pick<StepDraft, "data" | "completed">>>;
 
-function stepData<T>(drafts: Drafts, step: StepId, schema: z.ZodType<T>): T | null {
+/**
+ * A completed step's answers, or null when the step is not completed. Answers that do not read
+ * with the step's schema are noted in `unreadable` (and null here): a check cannot run on them,
+ * and the caller must not take the missing check for a passed one.
+ */
+function stepData<T>(
+  drafts: Drafts,
+  step: StepId,
+  schema: z.ZodType<T>,
+  unreadable: StepId[],
+): T | null {
   const draft = drafts[step];
   if (!draft?.completed) return null;
   const parsed = schema.safeParse(draft.data);
-  return parsed.success ? parsed.data : null;
+  if (parsed.success) return parsed.data;
+  unreadable.push(step);
+  return null;
 }
 
 export function snapshotDocuments(rows: readonly DocumentRow[]): SnapshotDocument[] {
@@ -90,16 +70,18 @@ export function buildSnapshot(input: {
   sameDocumentElsewhere?: CaseSnapshot["sameDocumentElsewhere"];
 }): CaseSnapshot {
   const { drafts } = input;
+  const unreadable: StepId[] = [];
   return {
     caseId: input.caseId,
     traderId: input.traderId,
     level: input.level,
-    personal: stepData(drafts, "personal", personalSchema),
-    identityDocument: stepData(drafts, "identity_document", identitySchema),
-    proofOfAddress: stepData(drafts, "proof_of_address", addressSchema),
-    tax: stepData(drafts, "tax", taxSchema),
-    pep: stepData(drafts, "pep", pepSchema),
-    appropriateness: stepData(drafts, "appropriateness", appropriatenessSchema),
+    personal: stepData(drafts, "personal", storedPersonal, unreadable),
+    identityDocument: stepData(drafts, "identity_document", storedIdentityDocument, unreadable),
+    proofOfAddress: stepData(drafts, "proof_of_address", storedProofOfAddress, unreadable),
+    tax: stepData(drafts, "tax", storedTax, unreadable),
+    pep: stepData(drafts, "pep", storedPep, unreadable),
+    appropriateness: stepData(drafts, "appropriateness", storedAppropriateness, unreadable),
+    unreadable,
     documents: snapshotDocuments(input.documents),
     sameDocumentElsewhere: input.sameDocumentElsewhere ?? [],
   };

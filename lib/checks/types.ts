@@ -6,6 +6,7 @@
  */
 import type { MrzRead } from "@/lib/documents/mrz-read";
 import type { Lookalike } from "@/lib/documents/stored-quality";
+import type { StepId } from "@/lib/kyc/levels";
 import type { AppropriatenessData } from "@/lib/kyc/steps/appropriateness";
 import type { IdentityDocumentData } from "@/lib/kyc/steps/identity-document";
 import type { PersonalData } from "@/lib/kyc/steps/personal";
@@ -18,7 +19,6 @@ export const CHECK_NAMES = [
   "age",
   "document_expiry",
   "document_country",
-  "address_country",
   "tax_residence",
   "upload_quality",
   "duplicate_document_number",
@@ -63,11 +63,15 @@ export type CaseSnapshot = {
     "givenNames" | "surnames" | "dateOfBirth" | "nationalities" | "country"
   > | null;
   identityDocument: IdentityDocumentData | null;
-  /** `country` once the step collects it; compared with the residence country when present. */
-  proofOfAddress: (ProofOfAddressData & { country?: string }) | null;
+  proofOfAddress: ProofOfAddressData | null;
   tax: TaxData | null;
   pep: PepData | null;
   appropriateness: Pick<AppropriatenessData, "result" | "score" | "maxScore"> | null;
+  /**
+   * Completed steps whose stored answers do not read with their schema (lib/kyc/steps/stored.ts):
+   * their checks cannot run, so the run fails instead of passing without them (run.ts).
+   */
+  unreadable: StepId[];
   documents: SnapshotDocument[];
   /**
    * The identity document's machine-readable zone as read from its photo; absent when the MRZ

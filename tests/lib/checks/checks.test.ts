@@ -5,7 +5,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import {
-  checkAddressCountry,
   checkAge,
   checkAppropriateness,
   checkDocumentCountry,
@@ -56,6 +55,7 @@ function snapshot(over: Partial<CaseSnapshot> = {}): CaseSnapshot {
   return {
     caseId: "c1",
     traderId: "t1",
+    unreadable: [],
     level: "enhanced",
     personal: {
       givenNames: "Jonas",
@@ -132,16 +132,6 @@ describe("consistency", () => {
     });
     expect(checkDocumentCountry(s, ctx())?.outcome).toBe("pass");
   });
-  it("compares the proof of address country with the residence only where it is recorded", () => {
-    expect(checkAddressCountry(snapshot(), ctx())).toBeNull();
-    const poa = snapshot().proofOfAddress!;
-    expect(
-      checkAddressCountry(snapshot({ proofOfAddress: { ...poa, country: "SE" } }), ctx())?.outcome,
-    ).toBe("pass");
-    expect(
-      checkAddressCountry(snapshot({ proofOfAddress: { ...poa, country: "NO" } }), ctx())?.outcome,
-    ).toBe("warn");
-  });
   it("warns when the tax residences leave out the country of residence", () => {
     expect(checkTaxResidence(snapshot(), ctx())?.outcome).toBe("pass");
     const s = snapshot({
@@ -202,6 +192,29 @@ describe("upload quality", () => {
       }),
       expect.objectContaining({ id: "y", issues: [], usedByOtherTraders: [] }),
     ]);
+  });
+
+  it("names a completed step whose stored answers it cannot read, instead of leaving it out", () => {
+    const s = buildSnapshot({
+      caseId: "c",
+      traderId: "t",
+      level: "enhanced",
+      drafts: {
+        pep: { completed: true, data: { isPep: "yes" } },
+        appropriateness: { completed: false, data: { result: "maybe" } },
+        tax: {
+          completed: true,
+          data: { taxResidences: [{ country: "SE", tin: null, noTinReason: "not_issued" }] },
+        },
+      },
+      documents: [],
+    });
+    expect(s.unreadable).toEqual(["pep"]);
+    expect(s.pep).toBeNull();
+    expect(s.appropriateness).toBeNull();
+    expect(s.tax).toEqual({
+      taxResidences: [{ country: "SE", tin: null, noTinReason: "not_issued" }],
+    });
   });
 });
 

@@ -35,6 +35,7 @@ function snapshot(mrz: CaseSnapshot["mrz"], over: Partial<CaseSnapshot> = {}): C
   return {
     caseId: "c1",
     traderId: "t1",
+    unreadable: [],
     level: "basic",
     personal: {
       givenNames: "Jonas Peter",

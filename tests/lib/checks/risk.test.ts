@@ -69,6 +69,11 @@ describe("risk configuration", () => {
     expect(config.points.age).toEqual(DEFAULT_RISK_CONFIG.points.age);
     expect(config.thresholds).toEqual({ medium: 10, high: 50 });
   });
+  it("still loads a file that weighs address_country, a check that never ran, and ignores it", () => {
+    const config = resolveRiskConfig({ points: { address_country: { warn: 9 } } });
+    expect(config.points).toEqual(DEFAULT_RISK_CONFIG.points);
+    expect(Object.keys(config.points)).not.toContain("address_country");
+  });
   it("refuses unknown checks, negative weights and inverted thresholds, naming the field", () => {
     expect(() => resolveRiskConfig({ points: { agee: { warn: 1 } } })).toThrow(/points/);
     expect(() => resolveRiskConfig({ points: { age: { warn: -1 } } })).toThrow(/points\.age\.warn/);
