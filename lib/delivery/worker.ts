@@ -23,7 +23,7 @@ import { getRelationshipEndOfCase } from "@/lib/db/queries/ended-relationship";
 import { log } from "@/lib/log";
 import { traced } from "@/lib/telemetry";
 import { getDestination } from "./destinations";
-import { CASE_RENEWAL_DUE } from "./payload";
+import { CASE_RENEWAL_DUE, readStoredPayload } from "./payload";
 import { nextAttemptAt } from "./retry";
 import type { AttemptOutcome } from "./webhook";
 import { writeAttemptNote } from "./attempt-note";
@@ -50,8 +50,8 @@ export type DrainResult = { claimed: number; delivered: number; failed: number; 
  */
 async function withheldNotice(claim: ClaimedDelivery, now: Date): Promise<AttemptOutcome | null> {
   if (claim.eventType !== CASE_RENEWAL_DUE) return null;
-  const caseId = (claim.payload.case as { id?: unknown } | undefined)?.id;
-  if (typeof caseId !== "string") return null;
+  const caseId = storedFacts(claim)?.caseId;
+  if (!caseId) return null;
   if (!(await getRelationshipEndOfCase(caseId, now))) return null;
   await appendAuditEvent({
     actorType: "system",
@@ -175,19 +175,30 @@ export async function drainOnce(options: DrainOptions = {}): Promise<DrainResult
   return result;
 }
 
+/**
+ * The case and sequence of a claimed event, read with the stored events' own schema (the one the
+ * senders read it with); null when it does not read, and then its sender refuses it.
+ */
+function storedFacts(claim: ClaimedDelivery): { caseId: string; sequence: number } | null {
+  const read = readStoredPayload(claim.payload);
+  if ("error" in read) return null;
+  return { caseId: read.payload.case.id, sequence: read.payload.sequence ?? 0 };
+}
+
 /** Claims grouped per case and destination, each group in the events' sequence order. */
 function inCaseOrder(claims: readonly ClaimedDelivery[]): ClaimedDelivery[][] {
-  const lanes = new Map<string, ClaimedDelivery[]>();
+  const lanes = new Map<string, { claim: ClaimedDelivery; sequence: number }[]>();
   for (const claim of claims) {
-    const caseId = (claim.payload.case as { id?: unknown } | undefined)?.id;
-    const key = typeof caseId === "string" ? `${caseId}|${claim.destination}` : `#${claim.id}`;
+    const facts = storedFacts(claim);
+    const key = facts ? `${facts.caseId}|${claim.destination}` : `#${claim.id}`;
+    const entry = { claim, sequence: facts?.sequence ?? 0 };
     const lane = lanes.get(key);
-    if (lane) lane.push(claim);
-    else lanes.set(key, [claim]);
+    if (lane) lane.push(entry);
+    else lanes.set(key, [entry]);
   }
-  const sequenceOf = (c: ClaimedDelivery) =>
-    typeof c.payload.sequence === "number" ? c.payload.sequence : 0;
-  return [...lanes.values()].map((lane) => lane.sort((a, b) => sequenceOf(a) - sequenceOf(b)));
+  return [...lanes.values()].map((lane) =>
+    lane.sort((a, b) => a.sequence - b.sequence).map((e) => e.claim),
+  );
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
