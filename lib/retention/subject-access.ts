@@ -21,7 +21,8 @@ import { readDocumentFile } from "@/lib/documents/stored-file";
 import { AppError } from "@/lib/errors";
 import { caseCipher, type CaseCipher } from "@/lib/security/case-keys";
 import type { StaffPrincipal } from "@/lib/staff/auth";
-import { tombstoneSchema } from "./tombstone";
+import { log } from "@/lib/log";
+import { readTombstone } from "./tombstone";
 import { zipStored, type ZipEntry } from "./zip";
 
 const at = z.iso.datetime({ offset: true });
@@ -377,7 +378,10 @@ const caseSchema = z.object({
       legalHoldAt: atOrNull,
       purgedAt: atOrNull,
       purgeRule: z.string().nullable(),
-      tombstone: tombstoneSchema.nullable(),
+      /** As stored (lib/retention/tombstone.ts); one in an older format too, never left out. */
+      tombstone: json.nullable(),
+      /** False when the stored tombstone does not read with today's schema (an older format). */
+      tombstoneRecognised: z.boolean(),
     })
     .nullable(),
   /** The case's encryption key's life (the key itself is withheld). */
@@ -478,6 +482,14 @@ type ExportedCase = SubjectAccess["cases"][number];
 const iso = (d: Date) => d.toISOString();
 const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null);
 const notStaff = (actorType: string, actorId: string) => (actorType === "staff" ? null : actorId);
+
+/** Whether a stored tombstone reads with today's schema; one that does not is logged, not fatal. */
+function tombstoneRecognised(caseId: string, stored: unknown): boolean {
+  if (stored == null) return true;
+  const ok = readTombstone(stored).ok;
+  if (!ok) log.error("retention.tombstone_unreadable", { caseId, in: "subject_access" });
+  return ok;
+}
 
 function byCase<T extends { caseId: string }>(rows: T[]): (caseId: string) => T[] {
   const map = new Map<string, T[]>();
@@ -711,7 +723,8 @@ async function exportCase(
           legalHoldAt: isoOrNull(retention.legalHoldAt),
           purgedAt: isoOrNull(retention.purgedAt),
           purgeRule: retention.purgeRule,
-          tombstone: retention.tombstone ? tombstoneSchema.parse(retention.tombstone) : null,
+          tombstone: retention.tombstone ?? null,
+          tombstoneRecognised: tombstoneRecognised(kycCase.id, retention.tombstone),
         }
       : null,
     key: key

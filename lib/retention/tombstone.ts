@@ -32,3 +32,15 @@ export const tombstoneSchema = z.object({
   documents: z.array(z.object({ id: z.uuid(), sha256: sha256.nullable() })),
 });
 export type Tombstone = z.infer<typeof tombstoneSchema>;
+
+/**
+ * A stored tombstone as its readers see it: one that does not parse (an older or odd shape) comes
+ * back as stored, for the console to show as such and the subject-access export to carry as it
+ * is, never a crash of the page or the export.
+ */
+export type ReadTombstone = { ok: true; tombstone: Tombstone } | { ok: false; raw: unknown };
+
+export function readTombstone(stored: unknown): ReadTombstone {
+  const parsed = tombstoneSchema.safeParse(stored);
+  return parsed.success ? { ok: true, tombstone: parsed.data } : { ok: false, raw: stored };
+}

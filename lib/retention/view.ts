@@ -12,6 +12,7 @@ import {
   listRetentionRows,
 } from "@/lib/db/queries/retention";
 import { env } from "@/lib/env";
+import { log } from "@/lib/log";
 import {
   DOCUMENT_DELETED,
   documentDeletedSchema,
@@ -21,7 +22,17 @@ import {
   upgradeRolledBackSchema,
 } from "./deletions";
 import { caseErasureDue } from "./policy";
-import { tombstoneSchema, type Tombstone } from "./tombstone";
+import { readTombstone, type ReadTombstone } from "./tombstone";
+
+/**
+ * A stored tombstone, read without throwing: one in an older or odd shape is logged and shown as
+ * stored, so that one such row cannot take down the case page or /admin/retention.
+ */
+function tombstoneOf(caseId: string, stored: unknown): ReadTombstone {
+  const read = readTombstone(stored);
+  if (!read.ok) log.error("retention.tombstone_unreadable", { caseId });
+  return read;
+}
 
 export async function getCaseRetentionView(kycCase: {
   id: string;
@@ -42,12 +53,15 @@ export async function getCaseRetentionView(kycCase: {
     relationshipEndedAt: relationship?.endedAt ?? null,
     erasureDue: caseErasureDue(env().retention, relationship?.endedAt ?? null, facts),
     latestErasureRequest: requests[0] ?? null,
-    tombstone: row?.purgedAt && row.tombstone ? tombstoneSchema.parse(row.tombstone) : null,
+    purged:
+      row?.purgedAt && row.tombstone
+        ? { at: row.purgedAt, tombstone: tombstoneOf(caseId, row.tombstone) }
+        : null,
   };
 }
 
 export type RetentionListRow =
-  | { kind: "purged"; caseId: string; at: Date; tombstone: Tombstone }
+  | { kind: "purged"; caseId: string; at: Date; tombstone: ReadTombstone }
   | { kind: "hold"; caseId: string; at: Date; reason: string };
 
 export async function listRetention(): Promise<RetentionListRow[]> {
@@ -58,7 +72,7 @@ export async function listRetention(): Promise<RetentionListRow[]> {
           kind: "purged",
           caseId: row.caseId,
           at: row.purgedAt,
-          tombstone: tombstoneSchema.parse(row.tombstone),
+          tombstone: tombstoneOf(row.caseId, row.tombstone),
         },
       ];
     if (row.legalHoldAt)
@@ -77,11 +91,13 @@ export async function listRetention(): Promise<RetentionListRow[]> {
 export type RetentionDeletion =
   | { kind: "document"; caseId: string; at: Date; documentId: string }
   | { kind: "outbox"; caseId: string; at: Date; events: number }
-  | { kind: "upgrade"; caseId: string; at: Date; documents: number; touchedAt: Date };
+  | { kind: "upgrade"; caseId: string; at: Date; documents: number; touchedAt: Date }
+  | { kind: "unrecognised"; caseId: string; at: Date; action: string; raw: unknown };
 
 /**
  * Replaced documents and settled outbox events the purge deleted, and lapsed upgrades it rolled
- * back with their unsent uploads, newest first.
+ * back with their unsent uploads, newest first. An entry whose data does not parse (an older or
+ * odd shape) is logged and listed as stored (`unrecognised`), never dropped and never a crash.
  */
 export async function listRetentionDeletions(): Promise<RetentionDeletion[]> {
   const rows = await listAuditEventsByAction([
@@ -91,25 +107,24 @@ export async function listRetentionDeletions(): Promise<RetentionDeletion[]> {
   ]);
   return rows.flatMap((row): RetentionDeletion[] => {
     if (!row.caseId) return [];
+    const { caseId, occurredAt: at } = row;
+    const unrecognised = (): RetentionDeletion[] => {
+      log.error("retention.deletion_unreadable", { caseId, action: row.action });
+      return [{ kind: "unrecognised", caseId, at, action: row.action, raw: row.data }];
+    };
     if (row.action === UPGRADE_ROLLED_BACK) {
-      const data = upgradeRolledBackSchema.parse(row.data);
-      return [
-        {
-          kind: "upgrade",
-          caseId: row.caseId,
-          at: row.occurredAt,
-          documents: data.deletedDocuments.length,
-          touchedAt: data.touchedAt,
-        },
-      ];
+      const data = upgradeRolledBackSchema.safeParse(row.data);
+      if (!data.success) return unrecognised();
+      const { deletedDocuments, touchedAt } = data.data;
+      return [{ kind: "upgrade", caseId, at, documents: deletedDocuments.length, touchedAt }];
     }
     if (row.action === DOCUMENT_DELETED) {
-      const data = documentDeletedSchema.parse(row.data);
-      return [
-        { kind: "document", caseId: row.caseId, at: row.occurredAt, documentId: data.documentId },
-      ];
+      const data = documentDeletedSchema.safeParse(row.data);
+      if (!data.success) return unrecognised();
+      return [{ kind: "document", caseId, at, documentId: data.data.documentId }];
     }
-    const data = outboxDeletedSchema.parse(row.data);
-    return [{ kind: "outbox", caseId: row.caseId, at: row.occurredAt, events: data.events }];
+    const data = outboxDeletedSchema.safeParse(row.data);
+    if (!data.success) return unrecognised();
+    return [{ kind: "outbox", caseId, at, events: data.data.events }];
   });
 }

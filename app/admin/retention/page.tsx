@@ -4,6 +4,7 @@ import { getTranslations } from "@/lib/i18n/translations";
 import { getConsoleLabels } from "@/lib/review/labels";
 import { listRetention, listRetentionDeletions } from "@/lib/retention/view";
 import { requireStaff } from "@/lib/staff/console";
+import { Value } from "../cases/[id]/_sections/value";
 
 /**
  * What the retention purge erased (tombstones), what else it deleted (replaced documents, settled
@@ -56,17 +57,26 @@ async function RetentionPage() {
           </thead>
           <tbody>
             {purged.map((r) =>
-              r.kind === "purged" ? (
-                <tr key={r.caseId} data-case={r.caseId} data-rule={r.tombstone.rule}>
+              r.kind !== "purged" ? null : r.tombstone.ok ? (
+                <tr key={r.caseId} data-case={r.caseId} data-rule={r.tombstone.tombstone.rule}>
                   <td>{r.caseId}</td>
-                  <td>{t("retention.ruleName", { rule: r.tombstone.rule })}</td>
-                  <td>{label.status(r.tombstone.outcome)}</td>
-                  <td>{day(r.tombstone.openedAt)}</td>
-                  <td>{day(r.tombstone.decidedAt)}</td>
+                  <td>{t("retention.ruleName", { rule: r.tombstone.tombstone.rule })}</td>
+                  <td>{label.status(r.tombstone.tombstone.outcome)}</td>
+                  <td>{day(r.tombstone.tombstone.openedAt)}</td>
+                  <td>{day(r.tombstone.tombstone.decidedAt)}</td>
                   <td>{day(r.at)}</td>
-                  <td>{r.tombstone.documents.length}</td>
+                  <td>{r.tombstone.tombstone.documents.length}</td>
                 </tr>
-              ) : null,
+              ) : (
+                <tr key={r.caseId} data-case={r.caseId} data-format="unrecognised">
+                  <td>{r.caseId}</td>
+                  <td colSpan={4}>
+                    {t("retention.olderFormat")} <Value value={r.tombstone.raw} />
+                  </td>
+                  <td>{day(r.at)}</td>
+                  <td>{t("dash")}</td>
+                </tr>
+              ),
             )}
           </tbody>
         </table>
@@ -89,19 +99,26 @@ async function RetentionPage() {
                 data-case={d.caseId}
                 data-deleted={d.kind}
                 {...(d.kind === "document" ? { "data-document": d.documentId } : {})}
+                {...(d.kind === "unrecognised" ? { "data-action": d.action } : {})}
               >
                 <td>
                   <Link href={`/admin/cases/${d.caseId}`}>{d.caseId}</Link>
                 </td>
                 <td>
-                  {d.kind === "document"
-                    ? t("retention.deletedDocument", { document: d.documentId })
-                    : d.kind === "upgrade"
-                      ? t("retention.deletedUpgrade", {
-                          count: d.documents,
-                          touched: new Date(d.touchedAt),
-                        })
-                      : t("retention.deletedOutbox", { count: d.events })}
+                  {d.kind === "document" ? (
+                    t("retention.deletedDocument", { document: d.documentId })
+                  ) : d.kind === "upgrade" ? (
+                    t("retention.deletedUpgrade", {
+                      count: d.documents,
+                      touched: new Date(d.touchedAt),
+                    })
+                  ) : d.kind === "outbox" ? (
+                    t("retention.deletedOutbox", { count: d.events })
+                  ) : (
+                    <>
+                      {t("retention.olderFormat")} <code>{d.action}</code> <Value value={d.raw} />
+                    </>
+                  )}
                 </td>
                 <td>{day(d.at)}</td>
               </tr>

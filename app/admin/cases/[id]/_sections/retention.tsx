@@ -3,23 +3,30 @@ import type { CaseFile } from "@/lib/review/case-file";
 import { getCaseRetentionView } from "@/lib/retention/view";
 import { getCaseWords } from "./words";
 import { CaseFields } from "./case-fields";
+import { Value } from "./value";
 
 const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : "—");
 
 export async function Retention({ file, isAdmin }: { file: CaseFile; isAdmin: boolean }) {
   const [view, { t }] = await Promise.all([getCaseRetentionView(file.kycCase), getCaseWords()]);
   const request = view.latestErasureRequest;
+  const tombstone = view.purged?.tombstone;
   return (
     <section className="card" aria-labelledby="retention-title" data-testid="retention">
       <h2 id="retention-title">{t("retention.title")}</h2>
-      {view.tombstone ? (
+      {tombstone?.ok ? (
         <p className="notice" data-testid="tombstone">
           {t("retention.tombstone", {
-            date: day(new Date(view.tombstone.purgedAt)),
-            rule: view.tombstone.rule,
-            outcome: view.tombstone.outcome,
+            date: day(new Date(tombstone.tombstone.purgedAt)),
+            rule: tombstone.tombstone.rule,
+            outcome: tombstone.tombstone.outcome,
           })}
         </p>
+      ) : view.purged && tombstone ? (
+        <div className="notice" data-testid="tombstone" data-format="unrecognised">
+          <p>{t("retention.tombstoneOlderFormat", { date: day(view.purged.at) })}</p>
+          <Value value={tombstone.raw} />
+        </div>
       ) : (
         <dl className="facts">
           <dt>{t("retention.relationshipEnded")}</dt>
@@ -65,7 +72,7 @@ export async function Retention({ file, isAdmin }: { file: CaseFile; isAdmin: bo
           </a>
         </p>
       ) : null}
-      {isAdmin && !view.tombstone ? (
+      {isAdmin && !view.purged ? (
         <>
           <form action={erasureRequestAction}>
             <CaseFields file={file} />
