@@ -22,27 +22,13 @@ import { AppError } from "@/lib/errors";
 import { caseCipher, type CaseCipher } from "@/lib/security/case-keys";
 import type { StaffPrincipal } from "@/lib/staff/auth";
 import { log } from "@/lib/log";
+import { exportedAuditData, exportedEventData } from "./exported-data";
 import { readTombstone } from "./tombstone";
 import { zipStored, type ZipEntry } from "./zip";
 
 const at = z.iso.datetime({ offset: true });
 const atOrNull = at.nullable();
 const json = z.unknown();
-
-/** Keys of event and audit data that hold text a staff member wrote. */
-const STAFF_TEXT = ["reason", "note", "internalNote"];
-
-/** Event or audit data with the staff member's own words replaced (see WITHHELD). */
-function withoutStaffText(actorType: string, data: unknown): unknown {
-  if (actorType !== "staff" || !data || typeof data !== "object" || Array.isArray(data))
-    return data;
-  return Object.fromEntries(
-    Object.entries(data).map(([k, v]) => [
-      k,
-      STAFF_TEXT.includes(k) && typeof v === "string" ? "(withheld)" : v,
-    ]),
-  );
-}
 
 /**
  * Why something held is not in the copy, one category each: the export states the category with
@@ -118,7 +104,7 @@ export const WITHHELD = [
     category: "suspicion" as const,
     table,
     column: "data",
-    reason: `Only the text a staff member wrote in an event or audit entry (${STAFF_TEXT.join(", ")}: the reason for a verdict, a reopening or a hold): it may record a suspicion, and ${TIPPING_OFF} The rest of each entry is exported.`,
+    reason: `Of each event and audit entry, what is known to be a fact of your record (codes, dates, outcomes, ids of your documents, what was asked of you) is exported; anything else is withheld and marked "(withheld)": above all the text a staff member wrote (the reason for a verdict, a reopening or a hold), which may record a suspicion, and ${TIPPING_OFF} Other staff members named in an entry are withheld too (GDPR Art. 15(4)).`,
   })),
   ...(["case_search_terms", "identity_fingerprints"] as const).map((table) => ({
     category: "security" as const,
@@ -608,7 +594,7 @@ async function exportCase(
       actorType: e.actorType,
       actorId: notStaff(e.actorType, e.actorId),
       messageForTrader: e.messageForTrader,
-      data: withoutStaffText(e.actorType, e.data),
+      data: exportedEventData(e.event, e.data),
     })),
     decisions: of(r.decisions).map((d) => ({
       id: d.id,
@@ -814,7 +800,7 @@ export async function exportSubjectData(
       action: a.action,
       caseId: a.caseId,
       traderId: a.traderId,
-      data: withoutStaffText(a.actorType, a.data),
+      data: exportedAuditData(a.action, a.data),
     })),
     withheld: WITHHELD,
   } satisfies SubjectAccess);

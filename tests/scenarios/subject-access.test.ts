@@ -369,6 +369,16 @@ describe("scenario: data-subject access", () => {
     expect(onSuspicion.find((x) => x.column === "internal_note")?.reason).toContain(
       "screening-hit verdict",
     );
+    // Entries show only the keys known to be facts of her record; the rest is marked withheld:
+    // a verdict's list entry but not the officer's reason, the erasure's refusal code but not the
+    // hold's reason.
+    const entry = (action: string) => data.auditTrail.find((a) => a.action === action)?.data;
+    expect(entry("screening.false_positive")).toMatchObject({ hitKey: HIT, reason: "(withheld)" });
+    expect(entry("retention.erasure_requested")).toMatchObject({
+      outcome: "refused",
+      reason: "retention_not_over",
+    });
+    expect(entry("retention.legal_hold_set")).toEqual({ reason: "(withheld)" });
     // What was decided is not withheld: the verdicts and the fact of the hold are in the copy.
     expect(only!.decisions.some((d) => d.decision === "screening_false_positive")).toBe(true);
 
@@ -510,8 +520,9 @@ describe("scenario: retention records in an older format", () => {
       const [erased] = data.cases;
       expect(erased?.retention?.tombstoneRecognised).toBe(false);
       expect(erased?.retention?.tombstone).toMatchObject({ caseId: erinCase.id, rule: "erasure" });
+      // The entry is there; a key the export does not know is marked withheld, not shown.
       expect(data.auditTrail.find((a) => a.action === DOCUMENT_DELETED)?.data).toEqual({
-        document: "legacy-doc-7",
+        document: "(withheld)",
       });
     } finally {
       logs.stop();

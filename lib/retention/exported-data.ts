@@ -1,0 +1,231 @@
+/**
+ * Which keys of an audit entry's or a case event's `data` the subject-access export may show the
+ * trader: an allow-list per audit action and per case event, failing closed. A key not listed
+ * here, or any key of an action or event not listed at all, is withheld and marked as such
+ * (WITHHELD_VALUE), whoever wrote it.
+ *
+ * Why an allow-list and not a list of keys to hide: officers' own words (the reason for a
+ * verdict, a reopening, a hold; a review's note) may record a suspicion, and telling the trader
+ * is tipping-off (Directive (EU) 2015/849 Art. 39). A new writer that nests a note, names it
+ * differently or writes it as the system would leak it past a deny-list; here it is withheld
+ * until someone has looked at the key and listed it. Staff members' ids (an assignee, the one a
+ * case was taken from) are another person's data (GDPR Art. 15(4)) and are not listed either.
+ *
+ * A listed key is exported with everything under it: list a key only when all it can hold is
+ * meant for the trader or is a fact of their own record (codes, dates, ids, hashes, levels,
+ * the items a request named with the reasons the trader is shown).
+ * tests/lib/retention/exported-data.test.ts fails on an action or event the code writes that is
+ * not classified here.
+ */
+
+/** What stands in the copy for a value that is withheld. */
+export const WITHHELD_VALUE = "(withheld)";
+
+const DECLINED_UPGRADE = [
+  "reasonCode",
+  "fromLevel",
+  "toLevel",
+  "restoredRound",
+  "renewal",
+  "documentExpiresOn",
+  "lapsed",
+] as const;
+const DECLINE_AUDITED = [...DECLINED_UPGRADE, "retiredDocumentIds", "restoredVendorReference"];
+const CHECKS_ROUTED = ["runId", "route", "level"] as const;
+const VENDOR = ["vendor", "reference"] as const;
+/** lib/retention/tombstone.ts: the tombstone is the `retention.purged` entry's data. */
+const TOMBSTONE = [
+  "caseId",
+  "traderId",
+  "level",
+  "outcome",
+  "statusAtErasure",
+  "rule",
+  "openedAt",
+  "decidedAt",
+  "relationshipEndedAt",
+  "purgedAt",
+  "submissions",
+  "documents",
+] as const;
+
+/**
+ * Audit actions whose entries are never about a trader or a case (staff accounts, the audit
+ * chain, lists, keys, the CRM's sign-in): nothing of their data is exported should one ever
+ * carry a trader's or a case's id.
+ */
+const NOT_ABOUT_A_TRADER = [
+  "audit.chain_verified",
+  "audit.head_signed",
+  "bench.floor",
+  "dashboard.exported",
+  "delivery.replayed",
+  "delivery.replayed_dead",
+  "keys.rotated",
+  "screening.list_removed",
+  "sso.crm_api_token.issued",
+  "sso.crm_password.attempt",
+  "staff.created",
+  "staff.disabled",
+  "staff.enabled",
+  "staff.login",
+  "staff.login_failed",
+  "staff.logout",
+  "staff.mfa_enrolled",
+  "staff.mfa_failed",
+  "staff.mfa_recovery_used",
+  "staff.mfa_reset",
+  "staff.password_reset",
+  "staff.role_changed",
+  "staff.session_ended",
+] as const;
+
+/** Per audit action, the data keys the export shows; `[]`: none (all withheld). */
+export const AUDIT_DATA_EXPORTED: Readonly<Record<string, readonly string[]>> = {
+  ...Object.fromEntries(NOT_ABOUT_A_TRADER.map((action) => [action, []])),
+  // `filter.actor` may name a staff member.
+  "audit.exported": ["rows", "truncated"],
+  // `from` is the staff member the case was taken from.
+  "case.taken_over": [],
+  "case.claimed": ["bulk", "next"],
+  // `assignee` is a staff member.
+  "case.assigned": ["bulk"],
+  "case.approved": [],
+  "case.approval_signed": [],
+  "case.rejected": ["reasonCode", "kind", "retryLimitReached"],
+  "case.approval_revoked": ["reasonCode"],
+  "case.action_requested": ["items"],
+  "case.review_resumed": [],
+  // `reason` is the officer's own text.
+  "case.reopened": [],
+  "case.renewal_declined": DECLINE_AUDITED,
+  "case.upgrade_declined": DECLINE_AUDITED,
+  "case.viewed": ["what"],
+  "case.evidence_exported": ["format"],
+  "case.approval_kept": ["taskId", "resolution", "vendor", "outcome"],
+  "case.vendor_verdict_after_decision": ["taskId", "vendor", "outcome"],
+  // `reason` is a code here (the relationship ended), not an officer's text.
+  "case.periodic_review_closed": ["taskId", "reason"],
+  "case.periodic_review_due": ["taskId"],
+  // The reviewer's note is kept as the decision's internal note, not here.
+  "case.periodic_review_completed": ["taskId", "outcome", "riskLevel"],
+  "case.renewal_due": ["documentExpiresOn"],
+  "checks.auto_approval_refused": ["runId", "round", "reason"],
+  "checks.completed": ["runId", "score", "level", "route", "round", "outcomes"],
+  "checks.failed": ["round", "attempts", "error"],
+  "checks.retry_requested": ["round", "rescreen"],
+  "delivery.renewal_notice_withheld": ["eventId", "destination"],
+  "document.refused": ["documentId", "documentType", "side", "reason"],
+  // `reason` is a code (a new selfie attempt, a changed document kind).
+  "document.retired": [
+    "reason",
+    "challengeId",
+    "from",
+    "to",
+    "documentType",
+    "documentIds",
+    "sides",
+  ],
+  "document.uploaded": ["documentId", "documentType", "side", "status", "sha256"],
+  "document.viewed": ["documentId"],
+  // `reason` is a code; the hold's reason is the admin's text and withheld.
+  "retention.erasure_requested": ["outcome", "reason", "runsAt", "erased"],
+  "retention.legal_hold_set": [],
+  "retention.legal_hold_lifted": [],
+  "retention.relationship_ended": ["source", "endedAt", "erasableFrom"],
+  "retention.purged": TOMBSTONE,
+  // `reason` is a code (a later round's draft, a refused upgrade).
+  "retention.purge_deferred": [
+    "taskId",
+    "kind",
+    "openedAt",
+    "reason",
+    "round",
+    "touchedAt",
+    "refused",
+  ],
+  "retention.document_deleted": ["documentId", "sha256", "replacedAt", "refused"],
+  "retention.outbox_deleted": ["events"],
+  "retention.upgrade_rolled_back": [
+    ...DECLINE_AUDITED,
+    "rule",
+    "touchedAt",
+    "touchedBefore",
+    "deletedDocuments",
+  ],
+  "retention.subject_access_exported": ["cases", "files"],
+  "review_task.closed": ["taskId", "kind", "resolution"],
+  // `reason` is the officer's text for the verdict; the verdict and the list entry are exported.
+  "screening.false_positive": [
+    "hitKey",
+    "source",
+    "entryId",
+    "level",
+    "score",
+    "listedName",
+    "runId",
+  ],
+  "screening.confirmed": ["hitKey", "source", "entryId", "level", "score", "listedName", "runId"],
+  "screening.rescreen_hit": ["runId", "runIds", "hits", "lists"],
+  // `reason` is a code (no personal data to screen).
+  "screening.rescreen_unscreened": ["reason", "lists"],
+  "session.started": ["mode", "screen", "source", "utm", "documentType", "revokedSessions"],
+  "sso.token.authorized": [],
+  "vendor.report_viewed": VENDOR,
+  "vendor.started": VENDOR,
+  "vendor.captured": VENDOR,
+  "vendor.verdict": [...VENDOR, "outcome", "replacedCapture", "round"],
+  "vendor.verdict_unavailable": [...VENDOR, "verdictKept"],
+};
+
+/** Per case event (lib/kyc/case-state.ts), the data keys the export shows. */
+export const CASE_EVENT_DATA_EXPORTED: Readonly<Record<string, readonly string[]>> = {
+  submit: ["steps"],
+  resubmit: ["steps"],
+  start_review: CHECKS_ROUTED,
+  approve: CHECKS_ROUTED,
+  reject: ["reasonCode", "kind", "items", "retryLimitReached", "maxRetryRounds"],
+  request_action: ["items"],
+  resume_review: [],
+  retry: ["items", "reasonCode"],
+  // `reason` is the admin's own text.
+  reopen: [],
+  revoke: ["reasonCode", "kind", "items"],
+  expire: ["reasonCode", "documentExpiresOn"],
+  renew: ["items", "reasonCode"],
+  upgrade: ["fromLevel", "toLevel", "via", "items"],
+  decline_upgrade: DECLINED_UPGRADE,
+  renewal_due: ["documentExpiresOn"],
+  // `reason` is a code (the relationship ended).
+  periodic_review_closed: ["taskId", "reason"],
+};
+
+/**
+ * `data` with every key not in `allowed` withheld (its value replaced by WITHHELD_VALUE, so the
+ * reader sees that something is kept and not what); with no list (an action or event not
+ * classified) every key is withheld. Data that is not a plain object is withheld whole unless
+ * it is null.
+ */
+function exportedData(allowed: readonly string[] | undefined, data: unknown): unknown {
+  if (data === null || data === undefined) return data;
+  if (typeof data !== "object" || Array.isArray(data)) return WITHHELD_VALUE;
+  return Object.fromEntries(
+    Object.entries(data).map(([key, value]) => [
+      key,
+      allowed?.includes(key) ? value : WITHHELD_VALUE,
+    ]),
+  );
+}
+
+const listed = (lists: Readonly<Record<string, readonly string[]>>, name: string) =>
+  Object.hasOwn(lists, name) ? lists[name] : undefined;
+
+/** An audit entry's data as the subject-access export shows it. */
+export function exportedAuditData(action: string, data: unknown): unknown {
+  return exportedData(listed(AUDIT_DATA_EXPORTED, action), data);
+}
+
+/** A case event's data as the subject-access export shows it. */
+export function exportedEventData(event: string, data: unknown): unknown {
+  return exportedData(listed(CASE_EVENT_DATA_EXPORTED, event), data);
+}
