@@ -11,6 +11,7 @@
  *   second person". A review-level hit is cleared by one.
  * - Every verdict is a case decision with its audit event; nothing is overwritten.
  */
+import { appendAuditEvent } from "@/lib/db/queries/audit";
 import {
   getCaseById,
   getOpenReviewTask,
@@ -25,7 +26,9 @@ import { destinationIdsFor } from "@/lib/delivery/destinations";
 import { buildMonitoringCleared, CASE_MONITORING_CLEARED } from "@/lib/delivery/payload";
 import { hitKey, screeningHits, type StoredHit } from "@/lib/checks/evidence";
 import { AppError } from "@/lib/errors";
+import { log } from "@/lib/log";
 import { hasRole } from "@/lib/staff/auth";
+import { monitoringTaskData } from "@/lib/checks/monitoring-task";
 import { hitsJudgeable, OPEN_STATUSES } from "./controls";
 import type { Reviewer } from "./types";
 
@@ -199,7 +202,9 @@ export async function judgeScreeningHit(
 
 /**
  * A monitoring task is over when every likely hit it was opened for is cleared: the task closes
- * and the CRM and cTrader hear that the hold is lifted (`case.monitoring_cleared`).
+ * and the CRM and cTrader hear that the hold is lifted (`case.monitoring_cleared`). Fails closed:
+ * a task whose data does not parse, or a hit of it that the round's results no longer show, keeps
+ * the task open (and the hold on), reported, for a person to resolve.
  */
 async function settleMonitoringTask(
   staff: Reviewer,
@@ -209,18 +214,29 @@ async function settleMonitoringTask(
 ): Promise<boolean> {
   const task = await getOpenReviewTask(kycCase.id, MONITORING_TASK);
   if (!task) return false;
-  const taskKeys = new Set(
-    (Array.isArray(task.data.hits) ? task.data.hits : []).flatMap((h: unknown) => {
-      const hit = h as { source?: unknown; entryId?: unknown };
-      return typeof hit.source === "string" && typeof hit.entryId === "string"
-        ? [hitKey({ source: hit.source, entryId: hit.entryId })]
-        : [];
-    }),
-  );
-  const hits = await loadCaseHits(kycCase);
-  const open = hits.some(
-    (h) => taskKeys.has(h.key) && h.key !== justCleared && h.state !== "cleared",
-  );
+  const data = monitoringTaskData.safeParse(task.data);
+  if (!data.success) {
+    log.error("screening.monitoring_task_unreadable", { caseId: kycCase.id, taskId: task.id });
+    await appendAuditEvent({
+      actorType: "system",
+      actorId: "review",
+      action: "screening.monitoring_task_unreadable",
+      caseId: kycCase.id,
+      traderId: kycCase.traderId,
+      occurredAt: now,
+      data: {
+        taskId: task.id,
+        hitKey: justCleared,
+        unreadable: data.error.issues.map((i) => i.path.join(".") || "(data)"),
+      },
+    });
+    return false;
+  }
+  const hits = new Map((await loadCaseHits(kycCase)).map((h) => [h.key, h]));
+  const open = data.data.hits.some((h) => {
+    const key = hitKey(h);
+    return key !== justCleared && hits.get(key)?.state !== "cleared";
+  });
   if (open) return false;
   return closeReviewTask({
     caseId: kycCase.id,

@@ -20,6 +20,11 @@ import {
   awaitingDecision,
   UPGRADE_OPEN_STATUSES,
 } from "@/lib/kyc/case-state";
+import {
+  MONITORING_TASK_FIELDS,
+  monitoringTaskData,
+  type MonitoringTaskHit,
+} from "@/lib/checks/monitoring-task";
 import { getDb, type Db } from "../client";
 import { MONITORING_TASK } from "./hold-tasks";
 import { insertCaseOutboxEvent, type OutboxBuilder } from "./cases";
@@ -323,6 +328,20 @@ export async function recordSubmissionRun(input: {
 }
 
 /**
+ * SQL: the open monitoring task's data with the conflicting insert's appended, list by list; the
+ * field names are the schema's (literals, not parameters: they come from code, not input). The
+ * parentheses matter: `||` and `->` bind alike, left to right, and `a || b -> k` is `(a || b) -> k`,
+ * which is null here.
+ */
+const appendedMonitoringTaskData = sql`jsonb_build_object(${sql.join(
+  MONITORING_TASK_FIELDS.map((field) => {
+    const name = sql.raw(`'${field}'`);
+    return sql`${name}, coalesce(${reviewTasks.data} -> ${name}, '[]'::jsonb) || (excluded.data -> ${name})`;
+  }),
+  sql`, `,
+)})`;
+
+/**
  * Stores a case's re-screening runs, in one transaction. With `newHits` (likely matches not seen
  * on this case before) it also flags the case's risk (escalated, high, rescreen_hit_at) and
  * writes the `screening.rescreen_hit` audit event; the case's status is left alone. On a case
@@ -335,7 +354,7 @@ export async function recordRescreenRun(input: {
   traderId: string;
   /** One run per set of answers screened (lib/checks/rescreen.ts). */
   records: RunRecord[];
-  newHits: { source: string; entryId: string; score: number }[];
+  newHits: MonitoringTaskHit[];
   /** The outbox event announcing the monitoring hit (built by the caller, who knows the payload). */
   outbox: OutboxBuilder;
   /** Whether a high risk needs four eyes (FOUR_EYES_MIN_RISK). */
@@ -399,17 +418,13 @@ export async function recordRescreenRun(input: {
       .values({
         caseId: input.caseId,
         kind: MONITORING_TASK,
-        data: { runIds, hits: input.newHits },
+        data: monitoringTaskData.parse({ runIds, hits: input.newHits }),
         openedAt: input.now,
       })
       .onConflictDoUpdate({
         target: [reviewTasks.caseId, reviewTasks.kind],
         targetWhere: sql`${reviewTasks.closedAt} is null`,
-        set: {
-          data: sql`jsonb_build_object(
-            'runIds', coalesce(${reviewTasks.data}->'runIds', '[]'::jsonb) || excluded.data->'runIds',
-            'hits', coalesce(${reviewTasks.data}->'hits', '[]'::jsonb) || excluded.data->'hits')`,
-        },
+        set: { data: appendedMonitoringTaskData },
       });
     await insertCaseOutboxEvent(tx, kycCase, input.outbox, input.now);
     return runIds;

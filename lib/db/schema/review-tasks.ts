@@ -11,7 +11,8 @@
  *   positive by two people; revoked: the approval was taken back) and the outbox event of that.
  *   A periodic review task also closes without a reviewer (`closed_by` null, resolution
  *   `relationship_ended`) when the trader's business relationship ends.
- * - `data` is the task's evidence (lib/review/tasks.ts `monitoringTaskData`): the run and the hits.
+ * - `data` is the task's evidence, one zod schema per kind used by its writer and its readers
+ *   (monitoring: lib/checks/monitoring-task.ts `monitoringTaskData`, the runs and the hits).
  * - While a monitoring task is open the trader's account gets the `monitoring_hit` access rights
  *   (CTRADER_ACCESS_RIGHTS), whatever the case's status says.
  */
