@@ -47,6 +47,7 @@ import { csvLine } from "@/lib/csv";
 import { AppError } from "@/lib/errors";
 import { hasRole } from "@/lib/staff/auth";
 import { hitState, type HitJudgment } from "./screening-hits";
+import { verdictLevel } from "./screening-verdict";
 
 /** The head of compliance is an approver or an admin; reviewers work the queue. */
 export const DASHBOARD_ROLE: StaffRole = "approver";
@@ -254,12 +255,10 @@ function judgedHits(decisions: readonly DecisionRow[]) {
   for (const d of decisions) {
     if (!(SCREENING_JUDGMENTS as readonly string[]).includes(d.decision) || !d.hitKey) continue;
     const key = `${d.caseId}|${d.hitKey}`;
-    const hit = byHit.get(key) ?? {
-      caseId: d.caseId,
-      hitKey: d.hitKey,
-      level: (d.hitLevel === "likely" ? "likely" : "review") as StoredHit["level"],
-      judgments: [],
-    };
+    const level = verdictLevel(d.hitLevel);
+    const hit = byHit.get(key) ?? { caseId: d.caseId, hitKey: d.hitKey, level, judgments: [] };
+    // Any verdict that counts the hit as likely makes it one: two people clear it, never one.
+    if (level === "likely") hit.level = "likely";
     hit.judgments.push({
       staffId: d.staffId,
       verdict: d.decision === "screening_confirmed" ? "confirmed" : "false_positive",

@@ -30,6 +30,7 @@ import { log } from "@/lib/log";
 import { hasRole } from "@/lib/staff/auth";
 import { monitoringTaskData } from "@/lib/checks/monitoring-task";
 import { hitsJudgeable, OPEN_STATUSES } from "./controls";
+import { screeningVerdictData } from "./screening-verdict";
 import type { Reviewer } from "./types";
 
 export const MIN_REASON_LENGTH = 10;
@@ -57,8 +58,13 @@ export type ReviewedHit = StoredHit & {
 function judgmentsByKey(decisions: readonly CaseDecision[]): Map<string, HitJudgment[]> {
   const byKey = new Map<string, HitJudgment[]>();
   for (const d of decisions) {
-    const key = typeof d.data.hitKey === "string" ? d.data.hitKey : undefined;
-    if (!key) continue;
+    const data = screeningVerdictData.safeParse(d.data);
+    // A verdict that names no hit judges none: its hit stays as unjudged as it was.
+    if (!data.success) {
+      log.error("screening.verdict_unreadable", { caseId: d.caseId, decisionId: d.id });
+      continue;
+    }
+    const key = data.data.hitKey;
     const list = byKey.get(key) ?? [];
     list.push({
       staffId: d.staffId,
@@ -165,7 +171,7 @@ export async function judgeScreeningHit(
   }
   const decision =
     input.verdict === "confirmed" ? "screening_confirmed" : "screening_false_positive";
-  const data = {
+  const data = screeningVerdictData.parse({
     hitKey: hit.key,
     source: hit.source,
     entryId: hit.entryId,
@@ -173,7 +179,7 @@ export async function judgeScreeningHit(
     score: hit.score,
     listedName: hit.listedName,
     runId: hit.runId,
-  };
+  });
   await insertDecision({
     caseId,
     staffId: staff.id,

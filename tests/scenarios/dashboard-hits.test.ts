@@ -5,6 +5,7 @@
  * the other. At each step the page's figures and the CSV's judgment rows say the same.
  */
 import "./support/request-scope";
+import { sql } from "drizzle-orm";
 import { loadDashboard, parseDashboardPeriod } from "@/lib/review/dashboard";
 import { signedInStaff, Trader, type Staff } from "./support/people";
 import { OFAC_EXCERPT, scenarioWorld } from "./support/world";
@@ -87,5 +88,31 @@ describe("scenario: the false-positive rate and a likely hit awaiting a second p
     );
     const page = await approver.dashboardPage();
     expect(page).toMatch(/data-testid="false-positive-rate"[^>]*>50% \(1 of 2\)/);
+  });
+
+  it("never counts a verdict that does not say its hit's level as one person clearing a likely hit", async () => {
+    const w = world();
+    await w.importLists([OFAC_EXCERPT]);
+    const trader = new Trader(w, 630_101);
+    await trader.completeStandardLevel(LISTED);
+    await w.worker();
+    const caseId = (await trader.currentCase()).id;
+    const reviewer = await signedInStaff(w, "fp.level.reviewer@broker.example", "reviewer");
+    const approver = await signedInStaff(w, "fp.level.approver@broker.example", "approver");
+    expect(await reviewer.judgeHit(caseId, HIT, "false_positive", "Born elsewhere, ID")).toBe(
+      "hit_awaiting_second",
+    );
+    const { judged, falsePositives, awaitingSecond } = await screening();
+    const rowOfCase = async () => (await judgmentRows(approver)).filter(([id]) => id === caseId);
+    expect(await rowOfCase()).toEqual([[caseId, "awaiting_second"]]);
+
+    // Fault: the verdict's data lost its level (a drifted writer, a hand repair).
+    await w.db.db.execute(
+      sql`update case_decisions set data = data - 'level' where case_id = ${caseId}`,
+    );
+
+    // One person's clearing is still no false positive, in the figures and in the export.
+    expect(await screening()).toMatchObject({ judged, falsePositives, awaitingSecond });
+    expect(await rowOfCase()).toEqual([[caseId, "awaiting_second"]]);
   });
 });

@@ -5,6 +5,7 @@
  * `from <= t < until`.
  */
 import { and, asc, eq, gte, inArray, isNull, lt, sql, type AnyColumn, type SQL } from "drizzle-orm";
+import type { ScreeningVerdictData } from "@/lib/review/screening-verdict";
 import { getDb } from "../client";
 import {
   caseChecks,
@@ -125,6 +126,14 @@ export async function countWaitingByTime(
   return { total, breaches, buckets };
 }
 
+/**
+ * SQL: a field of a screening verdict's data (lib/review/screening-verdict.ts), by the schema's
+ * name. A literal, not a parameter: the same expression is selected and grouped by.
+ */
+function verdictField(field: keyof ScreeningVerdictData): SQL<string | null> {
+  return sql<string | null>`${caseDecisions.data} ->> ${sql.raw(`'${field}'`)}`;
+}
+
 /** Every staff decision made in the period, with who made it. */
 export async function listDecisionsIn(period: Period) {
   const db = await getDb();
@@ -136,9 +145,9 @@ export async function listDecisionsIn(period: Period) {
       staffName,
       decision: caseDecisions.decision,
       reasonCode: caseDecisions.reasonCode,
-      hitKey: sql<string | null>`${caseDecisions.data} ->> 'hitKey'`,
+      hitKey: verdictField("hitKey"),
       /** A verdict's hit level (`likely` needs two people to clear it). */
-      hitLevel: sql<string | null>`${caseDecisions.data} ->> 'level'`,
+      hitLevel: verdictField("level"),
       at: caseDecisions.createdAt,
     })
     .from(caseDecisions)
@@ -331,7 +340,7 @@ export async function countOutcomesIn(period: Period) {
  */
 export async function countJudgedHitsIn(period: Period) {
   const db = await getDb();
-  const hitKey = sql`${caseDecisions.data} ->> 'hitKey'`;
+  const hitKey = verdictField("hitKey");
   const hits = db
     .select({
       confirmed: sql<boolean>`bool_or(${caseDecisions.decision} = 'screening_confirmed')`.as(
@@ -341,7 +350,12 @@ export async function countJudgedHitsIn(period: Period) {
         sql<number>`count(distinct ${caseDecisions.staffId}) filter (where ${caseDecisions.decision} = 'screening_false_positive')`.as(
           "clearers",
         ),
-      likely: sql<boolean>`bool_or(${caseDecisions.data} ->> 'level' = 'likely')`.as("likely"),
+      // A verdict without a known level counts as likely (lib/review/screening-verdict.ts
+      // verdictLevel): a hit it judged is never cleared by one person.
+      likely:
+        sql<boolean>`bool_or(coalesce(${verdictField("level")}, '') not in ('review', 'below'))`.as(
+          "likely",
+        ),
     })
     .from(caseDecisions)
     .innerJoin(staffUsers, eq(staffUsers.id, caseDecisions.staffId))

@@ -1,0 +1,32 @@
+/**
+ * The data of a verdict on a screening hit: the case decision `screening_false_positive` or
+ * `screening_confirmed`. Written by lib/review/screening-hits.ts judgeScreeningHit; read there
+ * (the verdicts on each hit), by the dashboard (lib/review/dashboard.ts, and in SQL by
+ * lib/db/queries/dashboard.ts through `keyof ScreeningVerdictData`, so a renamed field fails to
+ * compile there), and by the database's approval trigger (`data->>'hitKey'`, drizzle/0037).
+ */
+import { z } from "zod";
+import { storedHitSchema } from "@/lib/checks/evidence";
+
+export const screeningVerdictData = z.strictObject({
+  /** lib/checks/evidence.ts `hitKey`: list and entry, stable across runs. */
+  hitKey: z.string().min(1),
+  source: storedHitSchema.shape.source,
+  entryId: storedHitSchema.shape.entryId,
+  /** A likely hit needs two different people to clear it. */
+  level: storedHitSchema.shape.level,
+  score: storedHitSchema.shape.score,
+  listedName: storedHitSchema.shape.listedName,
+  /** The run whose sighting of the hit was judged (its strongest in the round). */
+  runId: z.string().min(1),
+});
+export type ScreeningVerdictData = z.infer<typeof screeningVerdictData>;
+
+/**
+ * The level a reader counts for a verdict's hit: one that is missing or unknown counts as
+ * likely, so that a verdict that does not say its level never lets one person clear a hit.
+ */
+export function verdictLevel(level: unknown): ScreeningVerdictData["level"] {
+  const parsed = screeningVerdictData.shape.level.safeParse(level);
+  return parsed.success ? parsed.data : "likely";
+}
