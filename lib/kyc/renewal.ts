@@ -17,6 +17,7 @@ import { buildRenewalDue, CASE_RENEWAL_DUE } from "@/lib/delivery/payload";
 import { destinationIdsFor } from "@/lib/delivery/destinations";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
+import { renewData } from "./case-event-data";
 import { changeCaseStatus } from "./cases";
 import type { StepDraft } from "./drafts";
 
@@ -172,7 +173,7 @@ export async function renewCase(
     kycCase: current,
     event: "renew",
     actor: { type: "trader", id: traderId },
-    data: { items: RENEWAL_ITEMS, reasonCode: RENEWAL_REASON },
+    data: renewData.parse({ items: RENEWAL_ITEMS, reasonCode: RENEWAL_REASON }),
     now,
   });
   return { eventId };

@@ -64,10 +64,15 @@ export async function expectedReviewHours(configured: number, now = new Date()):
  */
 function timelineWord(e: { event: string; data: unknown }): string {
   if (e.event !== "decline_upgrade") return e.event;
-  const data = e.data as { renewal?: unknown; lapsed?: unknown } | null;
-  if (data?.lapsed === true) return "lapse_upgrade";
-  return data?.renewal === true ? "decline_renewal" : e.event;
+  // Unreadable data reads as the plain decline: the word is still true, only less precise.
+  const data = declineWordData.safeParse(e.data);
+  if (!data.success) return e.event;
+  if (data.data.lapsed === true) return "lapse_upgrade";
+  return data.data.renewal === true ? "decline_renewal" : e.event;
 }
+
+/** All the timeline's word needs of a decline: an older or partial row still gets its word. */
+const declineWordData = declineUpgradeData.pick({ renewal: true, lapsed: true });
 
 function declinedChange(
   kycCase: Pick<KycCase, "status" | "level">,

@@ -20,6 +20,14 @@ import { listCurrentDocuments } from "@/lib/db/queries/documents";
 import { caseCipher } from "@/lib/security/case-keys";
 import type { CaseEventRow, KycCase } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
+import { log } from "@/lib/log";
+import {
+  rejectionData,
+  renewData,
+  requestActionData,
+  retryData,
+  upgradeData,
+} from "./case-event-data";
 import { changeCaseStatus } from "./cases";
 import { isMove } from "./case-state";
 import { loadStepDrafts, type StepDraft } from "./drafts";
@@ -32,6 +40,7 @@ import {
   type ActionRequest,
   type DocumentRequirement,
   type Requirements,
+  type RequestedItem,
   type Address,
 } from "./requirements";
 
@@ -62,39 +71,69 @@ export async function loadActionRequest(
         ? events.at(-1)
         : undefined;
   if (!latest) return null;
-  const items = requestedItemsSchema.safeParse(latest.data?.items);
-  if (kycCase.status === "draft" && (!items.success || items.data.length === 0)) return null;
-  const reasonCode = latest.data?.reasonCode;
+  // Unreadable data asks for nothing in particular: a draft is then the level's plain draft (no
+  // request), a case waiting on the trader still shows the reviewer's message (its own column).
+  const data = requestData(latest);
+  if (!data) unreadable(kycCase.id, latest);
+  if (kycCase.status === "draft" && (!data || data.items.length === 0)) return null;
   return {
     at: latest.occurredAt,
-    items: items.success ? items.data : [],
+    items: data?.items ?? [],
     message: latest.messageForTrader ?? null,
-    reasonCode: typeof reasonCode === "string" ? reasonCode : null,
+    reasonCode: data?.reasonCode ?? null,
   };
 }
 
+function requestData(
+  event: Pick<CaseEventRow, "event" | "data">,
+): { items: RequestedItem[]; reasonCode: string | null } | null {
+  if (event.event === "request_action") {
+    const parsed = requestActionData.safeParse(event.data);
+    return parsed.success ? { items: parsed.data.items, reasonCode: null } : null;
+  }
+  if (event.event === "upgrade") {
+    const parsed = upgradeData.safeParse(event.data);
+    return parsed.success ? { items: parsed.data.items, reasonCode: null } : null;
+  }
+  const parsed = (event.event === "retry" ? retryData : renewData).safeParse(event.data);
+  return parsed.success ? parsed.data : null;
+}
+
+function unreadable(caseId: string, event: Pick<CaseEventRow, "id" | "event">): void {
+  log.warn("case_event.data_unreadable", { caseId, eventId: event.id, event: event.event });
+}
+
 export type Rejection = {
+  /** Empty when the rejection's data could not be read: no reason is named to the trader. */
   reasonCode: string;
   kind: "retry" | "final";
-  items: unknown;
+  /** What a retry reopens (empty for a final rejection). */
+  items: RequestedItem[];
   /** Final because the trader had already sent the case again MAX_RETRY_ROUNDS times. */
   retryLimitReached: boolean;
 };
 
-/** Why the case was rejected, and whether the trader may fix it and send again. */
+/**
+ * Why the case was rejected, and whether the trader may fix it and send again. A rejection whose
+ * data cannot be read is final: a retry offered on a guess could send the case again past the
+ * retry limit or reopen the wrong items; an admin can still reopen the case.
+ */
 export async function loadRejection(
   kycCase: Pick<KycCase, "id" | "status">,
 ): Promise<Rejection | null> {
   if (kycCase.status !== "rejected") return null;
   const events = await listCaseEvents(kycCase.id);
   const latest = events.findLast((e) => e.toStatus === "rejected");
-  const reasonCode = typeof latest?.data?.reasonCode === "string" ? latest.data.reasonCode : "";
-  const kind = latest?.data?.kind === "retry" ? "retry" : "final";
+  const data = rejectionData.safeParse(latest?.data);
+  if (!data.success) {
+    if (latest) unreadable(kycCase.id, latest);
+    return { reasonCode: "", kind: "final", items: [], retryLimitReached: false };
+  }
   return {
-    reasonCode,
-    kind,
-    items: latest?.data?.items ?? [],
-    retryLimitReached: latest?.data?.retryLimitReached === true,
+    reasonCode: data.data.reasonCode,
+    kind: data.data.kind,
+    items: data.data.items,
+    retryLimitReached: "retryLimitReached" in data.data && data.data.retryLimitReached === true,
   };
 }
 
@@ -111,7 +150,7 @@ export async function retryCase(
     kycCase,
     event: "retry",
     actor: { type: "trader", id: traderId },
-    data: { items: rejection.items, reasonCode: rejection.reasonCode },
+    data: retryData.parse({ items: rejection.items, reasonCode: rejection.reasonCode }),
     now,
   });
 }

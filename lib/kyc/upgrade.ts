@@ -21,6 +21,7 @@ import { listCaseSubmissions, restoreApprovedInputs } from "@/lib/db/queries/dra
 import { getTraderWithOpenCase } from "@/lib/db/queries/traders";
 import { caseStatus, type CaseEventRow, type KycCase } from "@/lib/db/schema";
 import { caseCipher } from "@/lib/security/case-keys";
+import { upgradeData } from "./case-event-data";
 import { changeCaseStatus } from "./cases";
 import { approvedRoundOf } from "./case-state";
 import { getLevel, isHigherLevel, lookUpKycType } from "./levels";
@@ -132,12 +133,12 @@ export async function upgradeCase(
       event: "upgrade",
       actor,
       level,
-      data: {
+      data: upgradeData.parse({
         fromLevel: kycCase.level,
         toLevel: level,
         via,
         items: upgradeItems(kycCase.level, level),
-      },
+      }),
       now,
     });
     return { outcome: "upgrade_opened", kycCase: moved, eventId };

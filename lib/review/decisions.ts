@@ -46,6 +46,7 @@ import {
   changeCaseStatus,
   SCREENING_OUTDATED_MESSAGE,
 } from "@/lib/kyc/cases";
+import { rejectData, requestActionData, revokeData } from "@/lib/kyc/case-event-data";
 import { latestRenewalNotice } from "@/lib/kyc/renewal";
 import { approvedInputs, declineUpgradeData, putBackApprovedInputs } from "@/lib/kyc/upgrade";
 import { restoreRenewalNotice } from "@/lib/db/queries/renewal";
@@ -322,12 +323,12 @@ export async function rejectCase(
     kycCase,
     event: "reject",
     actor: { type: "staff", id: staff.id },
-    data: {
+    data: rejectData.parse({
       reasonCode: reason.code,
       kind,
       items: kind === "retry" ? reason.items : [],
       ...(retryLimitReached ? { retryLimitReached: true, maxRetryRounds } : {}),
-    },
+    }),
     decision: {
       staffId: staff.id,
       decision: "reject",
@@ -502,7 +503,7 @@ async function revokeApproval(
     kycCase,
     event: "revoke",
     actor: { type: "staff", id: staff.id },
-    data: { reasonCode: reason.code, kind: "final", items: [] },
+    data: revokeData.parse({ reasonCode: reason.code, kind: "final", items: [] }),
     decision: {
       staffId: staff.id,
       decision: "reject",
@@ -562,7 +563,7 @@ export async function requestMoreInformation(
     event: "request_action",
     actor: { type: "staff", id: staff.id },
     messageForTrader: message,
-    data: { items: items.data },
+    data: requestActionData.parse({ items: items.data }),
     decision: {
       staffId: staff.id,
       decision: "request_action",

@@ -7,6 +7,7 @@ import "./support/request-scope";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import Ajv2020 from "ajv/dist/2020";
+import { sql } from "drizzle-orm";
 import addFormats from "ajv-formats";
 import { caseEvidenceJsonSchemaText, EVIDENCE_SCHEMA_PATH } from "@/lib/review/evidence";
 import { textOf } from "../helpers/render-page";
@@ -283,6 +284,69 @@ describe("scenario: the cap on retry rounds", () => {
       // A new launch opens no new case.
       await trader.launch("kyc");
       expect((await trader.currentCase()).id).toBe(kycCase.id);
+    } finally {
+      w.configure({});
+    }
+  });
+});
+
+/**
+ * Fault injection: a rejection stored in a shape its schema (lib/kyc/case-event-data.ts) no longer
+ * reads, as a renamed key would leave it. No real flow writes one; the readers must fail safe.
+ */
+async function driftRejection(w: ReturnType<typeof world>, caseId: string, key: "kind" | "items") {
+  await w.db.db.execute(
+    key === "kind"
+      ? sql`update case_events set data = (data - 'kind') || jsonb_build_object('outcome', data->'kind')
+            where case_id = ${caseId} and event = 'reject'`
+      : sql`update case_events set data = jsonb_set(data, '{items}', '[{"kind": "document", "type": "identity"}]')
+            where case_id = ${caseId} and event = 'reject'`,
+  );
+}
+
+describe("scenario: a rejection whose data can no longer be read", () => {
+  it("is final to the trader: no retry is offered or taken, and the screens still render", async () => {
+    const w = world();
+    const trader = new Trader(w, 430_009);
+    await trader.completeStandardLevel();
+    const kycCase = await trader.currentCase();
+    await w.worker();
+    const reviewer = await signedInStaff(w, "drift.reviewer@broker.example", "reviewer");
+    expect(await reviewer.reject(kycCase.id, "document_unreadable")).toBe("rejected_retry");
+    await trader.launch("kyc");
+    const { default: en } = await import("@/messages/en.json");
+    expect(await trader.sees("kyc")).toContain(en.Kyc.retryAction);
+
+    // Its kind still reads "retry", but what the retry would reopen no longer reads.
+    await driftRejection(w, kycCase.id, "items");
+    const seen = await trader.sees("kyc");
+    expect(seen).toContain(en.Kyc.finalRejection);
+    expect(seen).not.toContain(en.Kyc.retryAction);
+    expect(await trader.sees("status")).not.toContain(en.Kyc.retryAction);
+    await trader.retry();
+    expect(await trader.status()).toBe("rejected");
+  });
+
+  it("still counts toward the cap on retry rounds", async () => {
+    const w = world();
+    w.configure({ MAX_RETRY_ROUNDS: "1" });
+    try {
+      const trader = new Trader(w, 430_010);
+      await trader.completeStandardLevel();
+      const kycCase = await trader.currentCase();
+      await w.worker();
+      const reviewer = await signedInStaff(w, "drift.cap@broker.example", "reviewer");
+      expect(await reviewer.reject(kycCase.id, "document_unreadable")).toBe("rejected_retry");
+      await trader.launch("kyc");
+      await trader.retry();
+      expect((await trader.upload("identity")).status).toBe(200);
+      expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+      await w.worker();
+
+      await driftRejection(w, kycCase.id, "kind");
+      expect(await reviewer.reject(kycCase.id, "document_unreadable")).toBe("rejected_retry_limit");
+      expect(await trader.retry()).toEqual({ redirect: "/inapp/kyc" });
+      expect(await trader.status()).toBe("rejected");
     } finally {
       w.configure({});
     }

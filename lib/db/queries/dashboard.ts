@@ -5,6 +5,7 @@
  * `from <= t < until`.
  */
 import { and, asc, eq, gte, inArray, isNull, lt, sql, type AnyColumn, type SQL } from "drizzle-orm";
+import { REASON_CODE_KEY } from "@/lib/kyc/case-event-data";
 import type { ScreeningVerdictData } from "@/lib/review/screening-verdict";
 import { getDb } from "../client";
 import {
@@ -178,7 +179,7 @@ export async function listOutcomesIn(period: Period) {
       toStatus: caseEvents.toStatus,
       actorType: caseEvents.actorType,
       actorId: caseEvents.actorId,
-      reasonCode: sql<string | null>`${caseEvents.data} ->> 'reasonCode'`,
+      reasonCode: sql<string | null>`${caseEvents.data} ->> ${REASON_CODE_KEY}`,
       at: caseEvents.occurredAt,
     })
     .from(caseEvents)
@@ -317,7 +318,7 @@ export async function countOutcomesIn(period: Period) {
     .select({
       toStatus: sql<string>`${caseEvents.toStatus}`,
       byStaff: sql<boolean>`${caseEvents.actorType} = 'staff'`,
-      reasonCode: sql<string | null>`${caseEvents.data} ->> 'reasonCode'`,
+      reasonCode: sql<string | null>`${caseEvents.data} ->> ${REASON_CODE_KEY}`,
       events: sql<number>`count(*)::int`,
     })
     .from(caseEvents)

@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, gte, inArray, isNull, sql } from "drizzle-orm";
+import { REJECT_DATA_KEY, REJECTION_KIND } from "@/lib/kyc/case-event-data";
 import { getDb } from "../client";
 import {
   auditEvents,
@@ -272,7 +273,11 @@ export async function closeReviewTask(input: {
   return db.transaction(work);
 }
 
-/** How many rejections with a retry reason the case has had. */
+/**
+ * How many rejections with a retry reason the case has had: every `reject` not recorded as final.
+ * One whose kind cannot be read counts as a retry, so the retry limit is reached early rather than
+ * never (lib/kyc/case-event-data.ts).
+ */
 export async function countRetryRejections(caseId: string): Promise<number> {
   const db = await getDb();
   const rows = await db
@@ -282,7 +287,7 @@ export async function countRetryRejections(caseId: string): Promise<number> {
       and(
         eq(caseEvents.caseId, caseId),
         eq(caseEvents.event, "reject"),
-        sql`${caseEvents.data}->>'kind' = 'retry'`,
+        sql`${caseEvents.data} ->> ${REJECT_DATA_KEY.kind} is distinct from ${REJECTION_KIND.final}`,
       ),
     );
   return rows.length;
