@@ -3,7 +3,7 @@
  * SANCTIONS_LIST_PATH (a file renamed or dropped) out of the database, audited, and re-screens
  * the traders it concerns against the lists left. Nothing updates such a list, so it goes stale
  * and stops the checks' automatic approval; `npm run lists:import` names it. Exit 2 for a source
- * that is still configured or not stored.
+ * that is still configured, not stored or the only one, or without SANCTIONS_LIST_PATH.
  */
 import { getDb } from "@/lib/db/client";
 import { env } from "@/lib/env";
@@ -23,13 +23,11 @@ async function main() {
       env().checks.sanctionsListPaths,
     );
     console.log(`lists:remove: ${source}: removed, ${entries} entries no longer screen`);
-    if (rescreen) {
-      console.log(`lists:remove: re-screened ${rescreen.screened} traders on the lists left`);
-      for (const u of rescreen.unscreened)
-        console.error(
-          `lists:remove: case ${u.caseId}: not screened (no personal data), tried again next import`,
-        );
-    } else console.log("lists:remove: no list left: screening finds nobody until an import");
+    console.log(`lists:remove: re-screened ${rescreen.screened} traders on the lists left`);
+    for (const u of rescreen.unscreened)
+      console.error(
+        `lists:remove: case ${u.caseId}: not screened (no personal data), tried again next import`,
+      );
   } catch (error) {
     if (!isAppError(error)) throw error;
     console.error(`lists:remove: ${error.publicMessage}`);

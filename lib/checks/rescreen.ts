@@ -264,29 +264,39 @@ async function leftoverLists(locations: readonly string[]): Promise<string[]> {
   return (await listScreeningLists()).map((l) => l.source).filter((s) => !configured.has(s));
 }
 
-export type ListRemoval = {
-  source: string;
-  entries: number;
-  rescreen: RescreenReport | null;
-};
+export type ListRemoval = { source: string; entries: number; rescreen: RescreenReport };
 
 /**
  * What `npm run lists:remove` does: takes a list no longer in SANCTIONS_LIST_PATH out of
  * screening, audited, then re-screens the cases it concerns against the lists left. Fewer entries
  * find no new match, but the versions in force changed: a submission awaiting its decision is
  * approved only on a screening against them (roundScreenedOnCurrentLists), so without this run it
- * would wait for the next import. A list still configured is refused: the next import would bring
- * it back.
+ * would wait for the next import. Refused: a list still configured (the next import would bring
+ * it back), the only list stored (nobody would be screened), and a process without
+ * SANCTIONS_LIST_PATH (nothing to compare with).
  */
 export async function removeListAndRescreen(
   source: string,
   configured: readonly string[],
   now = new Date(),
 ): Promise<ListRemoval> {
+  // Without the configuration to compare with, a list still in force could be taken out.
+  if (configured.length === 0)
+    throw new AppError(
+      "CONFLICT",
+      "SANCTIONS_LIST_PATH is not set: run lists:remove with the configuration the imports use",
+    );
   if (configured.some((location) => sourceName(location) === source))
     throw new AppError(
       "CONFLICT",
       `${source} is in SANCTIONS_LIST_PATH: take it out of the configuration first, or the next import brings it back`,
+    );
+  const stored = (await listScreeningLists()).map((l) => l.source);
+  // With no list left, every submission would count as screened on the lists in force.
+  if (stored.length === 1 && stored[0] === source)
+    throw new AppError(
+      "CONFLICT",
+      `${source} is the only list stored: import its replacement first, then remove it`,
     );
   const removed = await removeScreeningList(source, (list) => ({
     actorType: "system",
@@ -295,14 +305,11 @@ export async function removeListAndRescreen(
     occurredAt: now,
     data: { source, version: list.version, entries: list.entryCount },
   }));
-  if (!removed) {
-    const names = (await listScreeningLists()).map((l) => l.source);
+  if (!removed)
     throw new AppError(
       "NOT_FOUND",
-      `no list named ${source} (stored: ${names.length > 0 ? names.join(", ") : "none"})`,
+      `no list named ${source} (stored: ${stored.length > 0 ? stored.join(", ") : "none"})`,
     );
-  }
   log.warn("screening.list_removed", { source, entries: removed.entryCount });
-  const rescreen = (await listScreeningLists()).length > 0 ? await rescreenTraders(now) : null;
-  return { source, entries: removed.entryCount, rescreen };
+  return { source, entries: removed.entryCount, rescreen: await rescreenTraders(now) };
 }

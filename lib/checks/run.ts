@@ -39,6 +39,7 @@ import { loadVendorState } from "@/lib/vendors/verification";
 import { runChecks, type CheckContext } from "./checks";
 import { countedScreeningHits } from "./evidence";
 import { decideRisk, riskConfig } from "./risk";
+import { getLevel } from "@/lib/kyc/levels";
 import { buildSnapshot, identityFingerprint, IDENTITY_FINGERPRINT_KIND } from "./snapshot";
 import type { CheckResult } from "./types";
 
@@ -157,6 +158,7 @@ async function checkRound(kycCase: KycCase, now: Date): Promise<CaseChecksOutcom
     config,
     screening: screening.index.entries.length > 0 ? screening : null,
   };
+  const levelSteps = new Set<string>(getLevel(kycCase.level).steps);
   const base = buildSnapshot({
     caseId: kycCase.id,
     traderId: kycCase.traderId,
@@ -167,10 +169,10 @@ async function checkRound(kycCase: KycCase, now: Date): Promise<CaseChecksOutcom
   // Fail closed: a check that cannot read its step does not run, and the route only asks the
   // checks that ran to pass, so a declared PEP would go unseen. The failure is shown on the case
   // with a retry; asking the trader to redo the step is the way on.
-  if (base.unreadable.length > 0)
-    throw new Error(
-      `the stored answers of ${base.unreadable.join(", ")} cannot be read by the checks`,
-    );
+  // Only the level's steps: one a configuration dropped from the level cannot be asked again.
+  const unreadable = base.unreadable.filter((step) => levelSteps.has(step));
+  if (unreadable.length > 0)
+    throw new Error(`the stored answers of ${unreadable.join(", ")} cannot be read by the checks`);
   if (vendor)
     base.vendor = {
       vendor: vendor.vendor,

@@ -410,6 +410,24 @@ export const storedPayload = z.discriminatedUnion("type", [
 export type StoredPayload = z.infer<typeof storedPayload>;
 
 /** A stored event, or where it fails its schema (paths only, never values: they may be personal). */
+/**
+ * The two facts the delivery worker orders and withholds events by (lib/delivery/worker.ts): the
+ * case and the sequence, taken from the stored envelope's own parts. Read on their own, so an
+ * event stored by an earlier version keeps its place in its case's order even where the rest of
+ * it no longer matches `storedPayload`.
+ */
+const storedEventFacts = z.object({
+  case: z.object({ id: caseRef.shape.id }),
+  sequence: sequence.optional(),
+});
+
+export function readEventFacts(value: unknown): { caseId: string; sequence: number } | null {
+  const parsed = storedEventFacts.safeParse(value);
+  return parsed.success
+    ? { caseId: parsed.data.case.id, sequence: parsed.data.sequence ?? 0 }
+    : null;
+}
+
 export function readStoredPayload(value: unknown): { payload: StoredPayload } | { error: string } {
   const parsed = storedPayload.safeParse(value);
   if (parsed.success) return { payload: parsed.data };

@@ -23,7 +23,7 @@ import { getRelationshipEndOfCase } from "@/lib/db/queries/ended-relationship";
 import { log } from "@/lib/log";
 import { traced } from "@/lib/telemetry";
 import { getDestination } from "./destinations";
-import { CASE_RENEWAL_DUE, readStoredPayload } from "./payload";
+import { CASE_RENEWAL_DUE, readEventFacts } from "./payload";
 import { nextAttemptAt } from "./retry";
 import type { AttemptOutcome } from "./webhook";
 import { writeAttemptNote } from "./attempt-note";
@@ -50,7 +50,7 @@ export type DrainResult = { claimed: number; delivered: number; failed: number; 
  */
 async function withheldNotice(claim: ClaimedDelivery, now: Date): Promise<AttemptOutcome | null> {
   if (claim.eventType !== CASE_RENEWAL_DUE) return null;
-  const caseId = storedFacts(claim)?.caseId;
+  const caseId = readEventFacts(claim.payload)?.caseId;
   if (!caseId) return null;
   if (!(await getRelationshipEndOfCase(caseId, now))) return null;
   await appendAuditEvent({
@@ -175,21 +175,11 @@ export async function drainOnce(options: DrainOptions = {}): Promise<DrainResult
   return result;
 }
 
-/**
- * The case and sequence of a claimed event, read with the stored events' own schema (the one the
- * senders read it with); null when it does not read, and then its sender refuses it.
- */
-function storedFacts(claim: ClaimedDelivery): { caseId: string; sequence: number } | null {
-  const read = readStoredPayload(claim.payload);
-  if ("error" in read) return null;
-  return { caseId: read.payload.case.id, sequence: read.payload.sequence ?? 0 };
-}
-
 /** Claims grouped per case and destination, each group in the events' sequence order. */
 function inCaseOrder(claims: readonly ClaimedDelivery[]): ClaimedDelivery[][] {
   const lanes = new Map<string, { claim: ClaimedDelivery; sequence: number }[]>();
   for (const claim of claims) {
-    const facts = storedFacts(claim);
+    const facts = readEventFacts(claim.payload);
     const key = facts ? `${facts.caseId}|${claim.destination}` : `#${claim.id}`;
     const entry = { claim, sequence: facts?.sequence ?? 0 };
     const lane = lanes.get(key);

@@ -43,8 +43,9 @@ export async function runScheduledListImport(
   if (!claimed) return { ran: false };
   let ok = false;
   try {
-    const { lists, rescreen } = await importListsAndRescreen(locations, now, options);
+    const { lists, rescreen, leftover } = await importListsAndRescreen(locations, now, options);
     ok = lists.every((l) => l.status !== "failed");
+    for (const source of leftover) log.warn("screening.list_not_configured", { source });
     log.info("screening.lists_imported", {
       replaced: lists.filter((l) => l.status === "replaced").length,
       unchanged: lists.filter((l) => l.status === "unchanged").length,

@@ -83,6 +83,12 @@ describe("scenario: a list file renamed", () => {
     expect(configured.stderr).toContain(
       "sdn-2026 is in SANCTIONS_LIST_PATH: take it out of the configuration first",
     );
+    // Without the configuration, nothing tells a list in force from a leftover.
+    w.configure({ SANCTIONS_LIST_PATH: "", LISTS_IMPORT_HOURS: "0" });
+    const unset = await removeList("sdn-2025");
+    expect(unset.code).toBe(2);
+    expect(unset.stderr).toContain("SANCTIONS_LIST_PATH is not set");
+    w.configure({ SANCTIONS_LIST_PATH: after });
     const unknown = await removeList("sdn-2024");
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("no list named sdn-2024 (stored: sdn-2025, sdn-2026)");
@@ -92,6 +98,13 @@ describe("scenario: a list file renamed", () => {
     expect(removed).toMatchObject({ code: 0 });
     expect(removed.stdout).toMatch(/sdn-2025: removed, \d+ entries no longer screen/);
     expect(removed.stdout).toContain("re-screened 1 traders on the lists left");
+
+    // The last list left is not removed: with none, nobody would be screened.
+    w.configure({ SANCTIONS_LIST_PATH: path.join(w.dataDir, "sdn-2027.csv") });
+    const last = await removeList("sdn-2026");
+    expect(last.code).toBe(2);
+    expect(last.stderr).toContain("sdn-2026 is the only list stored");
+    w.configure({ SANCTIONS_LIST_PATH: after });
 
     // The warning is gone, health is ok, and the removal is on the audit trail.
     expect(await reviewer.queue({})).not.toContain('data-testid="lists-warning"');

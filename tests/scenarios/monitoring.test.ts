@@ -371,3 +371,54 @@ describe("scenario: a second monitoring hit before the first is decided", () => 
     expect(rights().at(-1)).toBe("FULL_ACCESS");
   });
 });
+
+describe("scenario: a monitoring task a second hit emptied before migration 0039", () => {
+  it("is rebuilt from the re-screening's audit entries, and closes once both hits are cleared", async () => {
+    const w = world();
+    const list = path.join(w.dataDir, "emptied-pep.csv");
+    copyFileSync(path.join(__dirname, "../fixtures/sanctions/generic-pep.csv"), list);
+    await w.runListsImportCommand([list]);
+    const sigrid = { givenNames: "Sigrid", surnames: "Nygaard", dateOfBirth: "1969-04-03" };
+    const trader = new Trader(w, 450_501);
+    const reviewer = await signedInStaff(w, "emptied.reviewer@broker.example", "reviewer");
+    const approver = await signedInStaff(w, "emptied.approver@broker.example", "approver");
+    const kycCase = await approvedAtStandard(w, trader, reviewer, sigrid);
+    for (const _ of [1, 2]) {
+      writeFileSync(list, `${readFileSync(list, "utf8")}Sigrid Nygaard,,1969-04-03,Norway\n`);
+      expect(await w.runListsImportCommand([list])).toMatch(/, 1 with a new likely match/);
+      await w.worker();
+    }
+    const task = sql`case_id = ${kycCase.id} and kind = 'monitoring_hit' and closed_at is null`;
+    const stored = async () =>
+      (await w.db.db.execute(sql`select data from review_tasks where ${task}`)) as unknown as {
+        data: unknown;
+      }[];
+    const [before] = await stored();
+
+    // What the merge of releases before 0039 stored on a second hit (no current flow writes it).
+    await w.db.db.execute(sql`update review_tasks
+      set data = '{"runIds": null, "hits": null}'::jsonb where ${task}`);
+    const migration = readFileSync(
+      path.join(__dirname, "../../drizzle/0039_monitoring_tasks_rebuilt.sql"),
+      "utf8",
+    );
+    await w.db.db.execute(sql.raw(migration));
+    const [after] = await stored();
+    expect(after).toEqual(before);
+
+    const hitKeys = [
+      ...new Set(
+        [...(await reviewer.casePage(kycCase.id)).matchAll(/data-hit="(emptied-pep:[^"]+)"/g)].map(
+          (m) => m[1]!,
+        ),
+      ),
+    ];
+    expect(hitKeys).toHaveLength(2);
+    const outcomes = [];
+    for (const hitKey of hitKeys) {
+      await reviewer.judgeHit(kycCase.id, hitKey, "false_positive", "Other DOB on ID");
+      outcomes.push(await approver.judgeHit(kycCase.id, hitKey, "false_positive", "Passport seen"));
+    }
+    expect(outcomes).toEqual(["hit_cleared", "monitoring_cleared"]);
+  });
+});

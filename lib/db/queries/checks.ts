@@ -377,6 +377,10 @@ export async function recordRescreenRun(input: {
     const [runId] = runIds;
     const [record] = input.records;
     if (input.newHits.length === 0 || !runId || !record) return runIds;
+    // When the hit is recorded, not when the run began (an import's re-screening may take
+    // minutes): a four-eyes signature before this moment no longer counts (listRoundApprovals),
+    // and signatures wait for this row's lock (insertSignature).
+    const hitAt = new Date();
     await tx
       .insert(caseRisk)
       .values({
@@ -386,12 +390,12 @@ export async function recordRescreenRun(input: {
         level: "high",
         route: record.route,
         escalated: true,
-        rescreenHitAt: input.now,
+        rescreenHitAt: hitAt,
         computedAt: input.now,
       })
       .onConflictDoUpdate({
         target: caseRisk.caseId,
-        set: { level: "high", escalated: true, rescreenHitAt: input.now },
+        set: { level: "high", escalated: true, rescreenHitAt: hitAt },
       });
     await tx
       .update(kycCases)
