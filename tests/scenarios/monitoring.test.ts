@@ -8,7 +8,7 @@ import "./support/request-scope";
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { and, eq, sql } from "drizzle-orm";
-import { auditEvents } from "@/lib/db/schema";
+import { auditEvents, reviewTasks } from "@/lib/db/schema";
 import { textOf } from "../helpers/render-page";
 import { ENHANCED_OWN_STEPS } from "../fixtures/kyc-values";
 import { approvedAtStandard, signedInStaff, Trader } from "./support/people";
@@ -389,10 +389,7 @@ describe("scenario: a monitoring task a second hit emptied before migration 0039
       await w.worker();
     }
     const task = sql`case_id = ${kycCase.id} and kind = 'monitoring_hit' and closed_at is null`;
-    const stored = async () =>
-      (await w.db.db.execute(sql`select data from review_tasks where ${task}`)) as unknown as {
-        data: unknown;
-      }[];
+    const stored = () => w.db.db.select({ data: reviewTasks.data }).from(reviewTasks).where(task);
     const [before] = await stored();
 
     // What the merge of releases before 0039 stored on a second hit (no current flow writes it).
