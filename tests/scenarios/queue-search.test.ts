@@ -10,27 +10,9 @@ import { jest } from "@jest/globals";
 import { sql } from "drizzle-orm";
 import { textOf } from "../helpers/render-page";
 import { signedInStaff, Trader } from "./support/people";
-import { OFAC_EXCERPT, scenarioWorld } from "./support/world";
+import { OFAC_EXCERPT, scenarioWorld, setClock } from "./support/world";
 
 const world = scenarioWorld();
-
-/** Every timer jest can fake but Date: postgres.js and the worker still need real ones. */
-const NOT_DATE = [
-  "hrtime",
-  "nextTick",
-  "performance",
-  "queueMicrotask",
-  "requestAnimationFrame",
-  "cancelAnimationFrame",
-  "requestIdleCallback",
-  "cancelIdleCallback",
-  "setImmediate",
-  "clearImmediate",
-  "setInterval",
-  "clearInterval",
-  "setTimeout",
-  "clearTimeout",
-] as const;
 
 const listed = (html: string) =>
   [...html.matchAll(/<tr[^>]*data-case="([0-9a-f-]{36})"/g)].map((m) => m[1]);
@@ -132,7 +114,7 @@ describe("scenario: searching the queue", () => {
     // A day and an hour on (REVIEW_TIME_HOURS is 24): only the clock moves, never the rows.
     // Date alone is faked so the database driver's timers keep running.
     const later = new Date(Date.now() + 25 * 3_600_000);
-    jest.useFakeTimers({ now: later, doNotFake: [...NOT_DATE] });
+    setClock(later);
     try {
       await w.worker(later);
       // The night ended the reviewer's session; they sign in again.
