@@ -87,3 +87,29 @@ export const REJECTION_KIND = {
 export const REASON_CODE_KEY = "reasonCode" as const satisfies keyof RejectData &
   keyof z.infer<typeof revokeData> &
   keyof z.infer<typeof declineUpgradeData>;
+
+/**
+ * What an asking event (request, retry, renewal, upgrade) or a rejection names: its items and its
+ * reason, read with its event's schema; null when the data does not read (or the event asks
+ * nothing). One reading for the trader's screens and the console's summary.
+ */
+export function askedOfTrader(event: {
+  event: string;
+  data: unknown;
+}): { items: z.infer<typeof requestedItemsSchema>; reasonCode: string | null } | null {
+  if (!Object.hasOwn(ASKING_EVENTS, event.event)) return null;
+  const parsed = ASKING_EVENTS[event.event]?.safeParse(event.data);
+  if (!parsed?.success) return null;
+  return { items: parsed.data.items, reasonCode: parsed.data.reasonCode ?? null };
+}
+
+const ASKING_EVENTS: Partial<
+  Record<string, z.ZodType<{ items: z.infer<typeof requestedItemsSchema>; reasonCode?: string }>>
+> = {
+  request_action: requestActionData,
+  upgrade: upgradeData,
+  retry: retryData,
+  renew: renewData,
+  reject: rejectData,
+  revoke: revokeData,
+};

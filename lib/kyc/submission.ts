@@ -21,13 +21,7 @@ import { caseCipher } from "@/lib/security/case-keys";
 import type { CaseEventRow, KycCase } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
-import {
-  rejectionData,
-  renewData,
-  requestActionData,
-  retryData,
-  upgradeData,
-} from "./case-event-data";
+import { askedOfTrader, rejectionData, retryData } from "./case-event-data";
 import { changeCaseStatus } from "./cases";
 import { isMove } from "./case-state";
 import { loadStepDrafts, type StepDraft } from "./drafts";
@@ -73,7 +67,7 @@ export async function loadActionRequest(
   if (!latest) return null;
   // Unreadable data asks for nothing in particular: a draft is then the level's plain draft (no
   // request), a case waiting on the trader still shows the reviewer's message (its own column).
-  const data = requestData(latest);
+  const data = askedOfTrader(latest);
   if (!data) unreadable(kycCase.id, latest);
   if (kycCase.status === "draft" && (!data || data.items.length === 0)) return null;
   return {
@@ -82,21 +76,6 @@ export async function loadActionRequest(
     message: latest.messageForTrader ?? null,
     reasonCode: data?.reasonCode ?? null,
   };
-}
-
-function requestData(
-  event: Pick<CaseEventRow, "event" | "data">,
-): { items: RequestedItem[]; reasonCode: string | null } | null {
-  if (event.event === "request_action") {
-    const parsed = requestActionData.safeParse(event.data);
-    return parsed.success ? { items: parsed.data.items, reasonCode: null } : null;
-  }
-  if (event.event === "upgrade") {
-    const parsed = upgradeData.safeParse(event.data);
-    return parsed.success ? { items: parsed.data.items, reasonCode: null } : null;
-  }
-  const parsed = (event.event === "retry" ? retryData : renewData).safeParse(event.data);
-  return parsed.success ? parsed.data : null;
 }
 
 function unreadable(caseId: string, event: Pick<CaseEventRow, "id" | "event">): void {

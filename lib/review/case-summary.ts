@@ -6,8 +6,7 @@
 import type { CaseStatus, CaseTrigger } from "@/lib/db/schema";
 import { readDocumentQuality, type DocumentQuality } from "@/lib/documents/stored-quality";
 import type { StepId } from "@/lib/kyc/levels";
-import { rejectionData, requestActionData } from "@/lib/kyc/case-event-data";
-import type { RequestedItem } from "@/lib/kyc/requirements";
+import { askedOfTrader } from "@/lib/kyc/case-event-data";
 import type { SubmittedAnswers } from "@/lib/kyc/submission";
 import type { CaseFileBase } from "./case-file";
 import { RISK_LEVELS, type RiskLevel } from "./risk";
@@ -100,19 +99,6 @@ function itemLabel(item: { kind: string; step?: string; documentType?: string })
   return item.kind === "step" ? `step:${item.step}` : `document:${item.documentType}`;
 }
 
-/** A request's or a rejection's data, read with its event's schema; null when unreadable. */
-function askedData(e: {
-  event: string;
-  data: unknown;
-}): { items: RequestedItem[]; reasonCode: string | null } | null {
-  if (e.event === "request_action") {
-    const parsed = requestActionData.safeParse(e.data);
-    return parsed.success ? { items: parsed.data.items, reasonCode: null } : null;
-  }
-  const parsed = rejectionData.safeParse(e.data);
-  return parsed.success ? parsed.data : null;
-}
-
 function changesSinceLastRound(
   file: CaseFileBase,
   rounds: SubmittedRound[],
@@ -127,7 +113,7 @@ function changesSinceLastRound(
       e.occurredAt <= latest.submittedAt,
   );
   // Unreadable data still shows that something was asked, naming no items and no reason.
-  const data = asked ? askedData(asked) : null;
+  const data = asked ? askedOfTrader(asked) : null;
   const known = new Set(previous.documentIds);
   return {
     round: latest.round,
