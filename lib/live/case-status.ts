@@ -7,6 +7,7 @@
 import { errorMessage } from "@/lib/errors";
 import { getCaseForTrader } from "@/lib/db/queries/cases";
 import { listenCaseStatus } from "@/lib/db/queries/live";
+import type { CaseStatusName } from "@/lib/kyc/statuses";
 import { log } from "@/lib/log";
 
 type Listener = () => void;
@@ -66,6 +67,6 @@ export function liveListenerCount(): number {
 export async function currentCaseStatus(
   caseId: string,
   traderId: string,
-): Promise<string | undefined> {
+): Promise<CaseStatusName | undefined> {
   return (await getCaseForTrader(caseId, traderId))?.status;
 }

@@ -11,6 +11,7 @@
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { currentCaseStatus, subscribeCaseStatus } from "./case-status";
+import { statusMessage } from "./status-message";
 
 export const MAX_STREAMS_PER_SESSION = 3;
 
@@ -97,7 +98,7 @@ export async function openStatusStream(input: StatusStreamInput): Promise<Status
     // The stream may have closed while the status was read.
     if (closed || !status || status === last) return;
     last = status;
-    enqueue(`event: status\ndata: ${JSON.stringify({ status })}\n\n`);
+    enqueue(`event: status\ndata: ${JSON.stringify(statusMessage(status))}\n\n`);
   };
   const ended = "event: ended\ndata: {}\n\n";
 

@@ -7,6 +7,7 @@
  */
 import { useRouter } from "next/navigation";
 import { useEffect } from "react";
+import { readStatusMessage } from "@/lib/live/status-message";
 
 const POLL_MS = 15_000;
 
@@ -15,7 +16,7 @@ export function StatusLive({ status }: { status: string }) {
   useEffect(() => {
     let current = status;
     let poll: ReturnType<typeof setInterval> | undefined;
-    const changed = (next: string) => {
+    const changed = (next: string | undefined) => {
       if (next && next !== current) {
         current = next;
         router.refresh();
@@ -25,7 +26,7 @@ export function StatusLive({ status }: { status: string }) {
       if (poll) return;
       poll = setInterval(async () => {
         const response = await fetch("/api/inapp/status", { cache: "no-store" }).catch(() => null);
-        if (response?.ok) changed(((await response.json()) as { status: string }).status);
+        if (response?.ok) changed(readStatusMessage(await response.json().catch(() => null)));
       }, POLL_MS);
     };
     if (typeof EventSource === "undefined") {
@@ -35,7 +36,7 @@ export function StatusLive({ status }: { status: string }) {
     const source = new EventSource("/api/inapp/status/stream");
     source.addEventListener("status", (e) => {
       try {
-        changed((JSON.parse((e as MessageEvent<string>).data) as { status: string }).status);
+        changed(readStatusMessage(JSON.parse((e as MessageEvent<string>).data)));
       } catch {
         // a malformed event is ignored; the next one or the poll corrects it
       }

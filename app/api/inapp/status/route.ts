@@ -1,4 +1,5 @@
 import { withTraderCase } from "@/lib/inapp/api";
+import { statusMessage } from "@/lib/live/status-message";
 
 export const runtime = "nodejs";
 
@@ -8,10 +9,9 @@ export async function GET(request: Request): Promise<Response> {
     request,
     "status.get",
     async ({ kycCase }) =>
-      Response.json(
-        { status: kycCase.status, updatedAt: kycCase.updatedAt },
-        { headers: { "Cache-Control": "no-store" } },
-      ),
+      Response.json(statusMessage(kycCase.status, kycCase.updatedAt), {
+        headers: { "Cache-Control": "no-store" },
+      }),
     { mutates: false },
   );
 }
