@@ -4,7 +4,8 @@
  * - liveness (/api/health/live): the process answers; no dependency, so a database outage never
  *   makes an orchestrator restart healthy app processes.
  * - `readiness` (/api/health/ready): what serving traders needs — the database, the document
- *   storage, and (with SCREENING_LIST_MAX_AGE_HOURS) screening lists younger than that limit.
+ *   storage, no screening list with an unreadable entry (nobody is screened meanwhile), and
+ *   (with SCREENING_LIST_MAX_AGE_HOURS) screening lists younger than that limit.
  *   Each part is bounded in time: a dependency that hangs reads as failed, not as a hung probe.
  *   It also reports the audit chain's latest verification (lib/audit/check.ts): when and with
  *   what result. A broken chain is for people to investigate (the `audit.chain_broken` line is the
@@ -58,7 +59,7 @@ export type Readiness = {
   database: "ok" | "unreachable";
   storage: "ok" | "unreachable";
   screening: {
-    status: "ok" | "stale" | "missing" | "unknown";
+    status: "ok" | "stale" | "missing" | "unreadable" | "unknown";
     /** Hours since the oldest list's current version was imported (null: none, or unknown). */
     ageHours: number | null;
     /** SCREENING_LIST_MAX_AGE_HOURS; null: the age is reported, never failing. */
@@ -114,13 +115,17 @@ export async function readiness(now = new Date()): Promise<Readiness> {
     part("storage", () => storage().head(documentKey(NIL_UUID, NIL_UUID))),
   ]);
   const database = db.ok;
-  const screening = {
-    ...screeningListAge(db.ok ? db.value[0] : undefined, maxAgeHours, now),
+  const age = screeningListAge(db.ok ? db.value[0] : undefined, maxAgeHours, now);
+  const unreadable = db.ok && db.value[2].lists.some((l) => l.status === "unreadable");
+  const screening: Readiness["screening"] = {
+    ...age,
+    ...(unreadable && { status: "unreadable" }),
     ...(db.ok && { lists: db.value[2].lists }),
   };
   const chain = db.ok ? db.value[1] : undefined;
   const screeningOk =
-    maxAgeHours === null || (screening.status !== "stale" && screening.status !== "missing");
+    !unreadable &&
+    (maxAgeHours === null || (screening.status !== "stale" && screening.status !== "missing"));
   const failed: Readiness["failed"] = [];
   if (!database) failed.push("database");
   if (!store.ok) failed.push("storage");

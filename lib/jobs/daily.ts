@@ -27,6 +27,8 @@ export async function runScheduledJobs(now = new Date()) {
   for (const list of (await screeningListStates(now)).lists)
     if (list.status === "failing")
       log.warn("screening.list_failing", { source: list.source, failedAt: list.failedAt });
+    else if (list.status === "unreadable")
+      log.error("screening.list_unreadable", { source: list.source, entry: list.unreadableEntry });
   const deliveries = await drainWithBudget(DAILY_DELIVERY_BUDGET_MS);
   return { housekeeping, screening, deliveries };
 }

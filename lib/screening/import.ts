@@ -8,8 +8,10 @@
  * URL's last path segment: `…/sdn.csv` → `sdn`), so renaming one imports it as a new list and
  * leaves the old one in place.
  *
- * A source that cannot be read (missing file, refused or failed fetch, no entries) is reported
- * and noted on its list; its entries stay as they were: a broken download never empties a list.
+ * A source that cannot be read (missing file, refused or failed fetch, no entries, an entry that
+ * does not fit the stored shape) is reported and noted on its list; its entries stay as they
+ * were: a broken download never empties a list. A stored version one of whose entries no longer
+ * reads (lib/screening/store.ts) is written again from its bytes, even unchanged.
  */
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
@@ -64,8 +66,10 @@ async function importOne(
     lastModified: null,
   };
   if (isListUrl(location)) {
-    // Validators belong to the stored version of this very URL; a new URL starts afresh.
-    const same = stored?.location === location ? stored : undefined;
+    // Validators belong to the stored version of this very URL; a new URL starts afresh, and so
+    // does a version with an unreadable entry: a 304 would leave it unreadable.
+    const same =
+      stored?.location === location && stored.unreadableEntry === null ? stored : undefined;
     const answer = await fetchList(location, {
       ...options,
       etag: same?.etag ?? null,

@@ -3,7 +3,9 @@
  * console and the metrics. A list's age counts from when its source last confirmed the version
  * (an import, a same-bytes import, a 304), so a scheduled import of an unchanged list keeps it
  * fresh. A list is `stale` past SCREENING_LIST_MAX_AGE_HOURS, `failing` when its latest fetch
- * or import failed (the old entries still screen), and `missing` when configured in
+ * or import failed (the old entries still screen), `unreadable` when a stored entry of it does not
+ * read (lib/screening/store.ts: no one is screened until an import writes it again; `entry` names
+ * it), and `missing` when configured in
  * SANCTIONS_LIST_PATH but never imported. `configured` is false for a stored list that this
  * process's SANCTIONS_LIST_PATH no longer names (a file renamed or dropped): nothing updates it, so
  * it goes stale, and `npm run lists:remove` takes it out. Null where the process has no
@@ -16,13 +18,15 @@ import { sourceName } from "./import";
 
 export type ListState = {
   source: string;
-  status: "ok" | "stale" | "failing" | "missing";
+  status: "ok" | "stale" | "failing" | "unreadable" | "missing";
   /** Hours since the source last confirmed the list (null: never imported). */
   ageHours: number | null;
   checkedAt: string | null;
   entries: number;
   failedAt: string | null;
   failure: string | null;
+  /** The id of a stored entry that does not read (status `unreadable`). */
+  unreadableEntry: string | null;
   configured: boolean | null;
 };
 
@@ -42,12 +46,13 @@ export function listStates(
     const stale = maxAgeHours !== null && ageHours > maxAgeHours;
     return {
       source: l.source,
-      status: l.failedAt ? "failing" : stale ? "stale" : "ok",
+      status: l.unreadableEntry ? "unreadable" : l.failedAt ? "failing" : stale ? "stale" : "ok",
       ageHours,
       checkedAt: checkedAt.toISOString(),
       entries: l.entryCount,
       failedAt: l.failedAt?.toISOString() ?? null,
       failure: l.failure,
+      unreadableEntry: l.unreadableEntry,
       configured: configured.length > 0 ? sources.has(l.source) : null,
     };
   });
@@ -64,6 +69,7 @@ export function listStates(
       entries: 0,
       failedAt: null,
       failure: null,
+      unreadableEntry: null,
       configured: true,
     });
   }

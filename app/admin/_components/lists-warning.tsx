@@ -3,7 +3,8 @@ import { screeningListStates } from "@/lib/screening/status";
 
 /**
  * A warning above the queue when a screening list is older than SCREENING_LIST_MAX_AGE_HOURS,
- * its latest update failed, or a configured list was never imported (lib/screening/status.ts);
+ * its latest update failed, a stored entry cannot be read (nobody is screened until the list is
+ * imported again), or a configured list was never imported (lib/screening/status.ts);
  * nothing when every list is fine. A list SANCTIONS_LIST_PATH no longer names says how it goes.
  */
 export async function ListsWarning() {
@@ -22,7 +23,9 @@ export async function ListsWarning() {
             <li key={l.source} data-list={l.source} data-list-status={l.status}>
               {l.status === "missing"
                 ? t("missing", { source: l.source })
-                : l.status === "failing"
+                : l.status === "unreadable"
+                  ? t("unreadable", { source: l.source, entry: l.unreadableEntry ?? "" })
+                  : l.status === "failing"
                   ? t("failing", { source: l.source, hours: Math.floor(l.ageHours ?? 0) })
                   : t("stale", {
                       source: l.source,

@@ -1,5 +1,6 @@
-import { asc, eq, sql } from "drizzle-orm";
-import type { ListEntry } from "@/lib/screening/types";
+import { and, asc, eq, sql } from "drizzle-orm";
+import { AppError } from "@/lib/errors";
+import { readListEntry, type ListEntry } from "@/lib/screening/types";
 import { getDb } from "../client";
 import { screeningEntries, screeningLists, type ScreeningList } from "../schema";
 import { auditInTransaction, type AuditInput } from "./audit";
@@ -46,8 +47,11 @@ export async function shareListVersionsLock(tx: Tx): Promise<void> {
 
 /**
  * Replaces one source's list and entries in one transaction. Returns false when the stored
- * version is already this one: the entries are left alone and only the list's check time and
- * validators move on (the source confirmed it).
+ * version is already this one and its entries read: they are left alone and only the list's
+ * check time and validators move on (the source confirmed it). A stored version with an
+ * unreadable entry is written again from the same bytes, which is how an operator repairs it.
+ * Each entry is checked against the schema its readers use: one that does not fit fails the
+ * import of this source, and the version in force stays.
  */
 export async function replaceScreeningList(input: {
   source: string;
@@ -57,6 +61,12 @@ export async function replaceScreeningList(input: {
   now: Date;
   origin?: ListOrigin;
 }): Promise<boolean> {
+  const entries = input.entries.map((entry) => {
+    const read = readListEntry(entry, { source: input.source, entryId: entry.id });
+    if (!read.ok)
+      throw new AppError("BAD_REQUEST", `${input.source}: entry ${entry.id}: ${read.problem}`);
+    return read.entry;
+  });
   const db = await getDb();
   return db.transaction(async (tx) => {
     // A new version waits for approvals in flight, and they for it (listVersionsLock).
@@ -66,7 +76,7 @@ export async function replaceScreeningList(input: {
       .from(screeningLists)
       .where(eq(screeningLists.source, input.source))
       .for("update");
-    if (current?.version === input.version) {
+    if (current?.version === input.version && current.unreadableEntry === null) {
       await tx
         .update(screeningLists)
         .set(confirmed(input.origin, input.now))
@@ -77,7 +87,8 @@ export async function replaceScreeningList(input: {
       version: input.version,
       format: input.format,
       importedAt: input.now,
-      entryCount: input.entries.length,
+      entryCount: entries.length,
+      unreadableEntry: null,
       ...confirmed(input.origin, input.now),
     };
     await tx
@@ -85,9 +96,9 @@ export async function replaceScreeningList(input: {
       .values({ source: input.source, ...row })
       .onConflictDoUpdate({ target: screeningLists.source, set: row });
     await tx.delete(screeningEntries).where(eq(screeningEntries.source, input.source));
-    for (let i = 0; i < input.entries.length; i += INSERT_CHUNK) {
+    for (let i = 0; i < entries.length; i += INSERT_CHUNK) {
       await tx.insert(screeningEntries).values(
-        input.entries.slice(i, i + INSERT_CHUNK).map((entry) => ({
+        entries.slice(i, i + INSERT_CHUNK).map((entry) => ({
           source: input.source,
           entryId: entry.id,
           entry,
@@ -125,14 +136,46 @@ export async function recordScreeningListFailure(
   return rows.length > 0;
 }
 
-/** Every stored entry, in a stable order (source, id). */
-export async function loadScreeningEntries(): Promise<ListEntry[]> {
+/** A stored entry that does not read as a list entry, and why. */
+export type UnreadableEntry = { source: string; entryId: string; problem: string };
+
+/**
+ * Every stored entry, in a stable order (source, id), each read with the schema the import wrote
+ * it with. An entry that does not read is returned apart, never dropped: the caller decides.
+ */
+export async function loadScreeningEntries(): Promise<{
+  entries: ListEntry[];
+  unreadable: UnreadableEntry[];
+}> {
   const db = await getDb();
   const rows = await db
-    .select({ entry: screeningEntries.entry })
+    .select()
     .from(screeningEntries)
     .orderBy(asc(screeningEntries.source), asc(screeningEntries.entryId));
-  return rows.map((r) => r.entry);
+  const entries: ListEntry[] = [];
+  const unreadable: UnreadableEntry[] = [];
+  for (const row of rows) {
+    const read = readListEntry(row.entry, row);
+    if (read.ok) entries.push(read.entry);
+    else unreadable.push({ source: row.source, entryId: row.entryId, problem: read.problem });
+  }
+  return { entries, unreadable };
+}
+
+/**
+ * Notes on the list that `version` of it holds an unreadable entry (health, the console and the
+ * next import read it). A version replaced meanwhile is left alone: its entries are new.
+ */
+export async function markScreeningListUnreadable(
+  source: string,
+  version: string,
+  entryId: string,
+): Promise<void> {
+  const db = await getDb();
+  await db
+    .update(screeningLists)
+    .set({ unreadableEntry: entryId })
+    .where(and(eq(screeningLists.source, source), eq(screeningLists.version, version)));
 }
 
 /**

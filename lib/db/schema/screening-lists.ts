@@ -18,6 +18,9 @@
  *   sources only); they are sent back on the next fetch and only ever describe `version`.
  * - `failed_at` / `failure` describe the latest failed fetch or import since `checked_at` (null
  *   after a success). A failure never touches the entries: the old list stays in force.
+ * - `unreadable_entry` is the id of a stored entry of `version` that does not read as a list entry
+ *   (lib/screening/types.ts), found by a process building its index: screening does not run
+ *   until an import writes the entries again (the same bytes too), which sets it back to null.
  */
 import { integer, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 import type { ListEntry } from "../../screening/types";
@@ -35,6 +38,7 @@ export const screeningLists = pgTable("screening_lists", {
   lastModified: text("last_modified"),
   failedAt: timestamp("failed_at", { withTimezone: true }),
   failure: text("failure"),
+  unreadableEntry: text("unreadable_entry"),
 });
 
 export const screeningEntries = pgTable(
@@ -44,6 +48,7 @@ export const screeningEntries = pgTable(
       .notNull()
       .references(() => screeningLists.source, { onDelete: "cascade" }),
     entryId: text("entry_id").notNull(),
+    /** Parsed with listEntrySchema on the way in and on the way out. */
     entry: jsonb("entry").$type<ListEntry>().notNull(),
   },
   (t) => [primaryKey({ columns: [t.source, t.entryId] })],

@@ -29,6 +29,7 @@ import {
   screeningLists,
 } from "@/lib/db/schema";
 import { sourceName } from "@/lib/screening/import";
+import type { ListEntry } from "@/lib/screening/types";
 import { getScreeningIndex, resetScreeningIndex } from "@/lib/screening/store";
 import { signedInStaff, type Staff } from "../../scenarios/support/people";
 import { BROKER, OFAC_EXCERPT } from "../../scenarios/support/world";
@@ -309,5 +310,69 @@ describe("the process's screening index", () => {
     expect(later.versions).toMatchObject({ extra: "v-extra-1" });
     // Nothing changed since: the next look keeps the same index object.
     expect(await getScreeningIndex()).toBe(later);
+  });
+});
+
+describe("a stored entry and its one schema", () => {
+  const entry = (id: string, name: string) => ({
+    id,
+    source: "shaped",
+    name,
+    aliases: [],
+    type: "individual" as const,
+    datesOfBirth: [],
+    nationalities: [],
+    placesOfBirth: [],
+    programs: [],
+  });
+  const storedOf = async (source: string) =>
+    (await db().select().from(screeningLists).where(eq(screeningLists.source, source)))[0];
+
+  it("refuses to store an entry its readers would refuse, keeping the version in force", async () => {
+    await replaceScreeningList({
+      source: "shaped",
+      version: "v-shaped-1",
+      format: "generic",
+      entries: [entry("1", "Olga Formova")],
+      now: new Date(),
+    });
+    const legacy = { ...entry("2", "Ivan Formov"), type: "person" } as unknown as ListEntry;
+    await expect(
+      replaceScreeningList({
+        source: "shaped",
+        version: "v-shaped-2",
+        format: "generic",
+        entries: [entry("1", "Olga Formova"), legacy],
+        now: new Date(),
+      }),
+    ).rejects.toThrow(/shaped: entry 2: type: /);
+    expect((await storedOf("shaped"))?.version).toBe("v-shaped-1");
+  });
+
+  it("stops the index build on an unreadable stored entry, naming list and entry, until re-imported", async () => {
+    resetScreeningIndex();
+    // Fault injection: no flow writes an entry its readers refuse (see the test above).
+    await db()
+      .update(screeningEntries)
+      .set({ entry: { ...entry("1", "Olga Formova"), aliases: null } as unknown as ListEntry })
+      .where(eq(screeningEntries.source, "shaped"));
+    await expect(getScreeningIndex()).rejects.toThrow(
+      /screening list shaped: entry 1 cannot be read: aliases: /,
+    );
+    expect((await storedOf("shaped"))?.unreadableEntry).toBe("1");
+
+    // The same version imported again writes its entries anew.
+    expect(
+      await replaceScreeningList({
+        source: "shaped",
+        version: "v-shaped-1",
+        format: "generic",
+        entries: [entry("1", "Olga Formova")],
+        now: new Date(),
+      }),
+    ).toBe(true);
+    expect((await storedOf("shaped"))?.unreadableEntry).toBeNull();
+    const loaded = await getScreeningIndex();
+    expect(loaded.index.entries.some((e) => e.name === "Olga Formova")).toBe(true);
   });
 });

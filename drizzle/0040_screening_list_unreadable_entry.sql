@@ -1,0 +1,1 @@
+ALTER TABLE "screening_lists" ADD COLUMN "unreadable_entry" text;
