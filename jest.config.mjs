@@ -51,6 +51,7 @@ const PGLITE_TOO = [
   "crypto-shredding",
   "lists-change-in-review",
   "lists-stale",
+  "lists-unreadable",
   "lists-remove",
   "periodic-review",
   "relationship-end",

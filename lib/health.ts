@@ -4,8 +4,9 @@
  * - liveness (/api/health/live): the process answers; no dependency, so a database outage never
  *   makes an orchestrator restart healthy app processes.
  * - `readiness` (/api/health/ready): what serving traders needs — the database, the document
- *   storage, no screening list with an unreadable entry (nobody is screened meanwhile), and
- *   (with SCREENING_LIST_MAX_AGE_HOURS) screening lists younger than that limit.
+ *   storage, and (with SCREENING_LIST_MAX_AGE_HOURS) screening lists younger than that limit and
+ *   none with an unreadable entry (nobody is screened meanwhile). Without it list problems are
+ *   reported, never failing: the checks fail closed on their own, and traders keep their screens.
  *   Each part is bounded in time: a dependency that hangs reads as failed, not as a hung probe.
  *   It also reports the audit chain's latest verification (lib/audit/check.ts): when and with
  *   what result. A broken chain is for people to investigate (the `audit.chain_broken` line is the
@@ -124,8 +125,10 @@ export async function readiness(now = new Date()): Promise<Readiness> {
   };
   const chain = db.ok ? db.value[1] : undefined;
   const screeningOk =
-    !unreadable &&
-    (maxAgeHours === null || (screening.status !== "stale" && screening.status !== "missing"));
+    maxAgeHours === null ||
+    (screening.status !== "stale" &&
+      screening.status !== "missing" &&
+      screening.status !== "unreadable");
   const failed: Readiness["failed"] = [];
   if (!database) failed.push("database");
   if (!store.ok) failed.push("storage");

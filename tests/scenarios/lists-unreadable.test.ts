@@ -2,8 +2,9 @@
  * Scenario: a stored sanctions list entry no longer reads as a list entry (a shape from another
  * version, a hand edit in the database). Screening does not run on the list without it: a listed
  * trader's checks fail instead of approving them, the case page names the list and the entry with
- * the retry, the queue warns and readiness fails, until the operator imports the list again (the
- * same file), after which the retry finds the match.
+ * the retry, the queue warns and readiness fails (asked for with SCREENING_LIST_MAX_AGE_HOURS),
+ * until the operator imports the list again (the same file), after which the retry finds the
+ * match.
  */
 import "./support/request-scope";
 import { copyFileSync } from "node:fs";
@@ -14,7 +15,7 @@ import { textOf } from "../helpers/render-page";
 import { signedInStaff, Trader } from "./support/people";
 import { OFAC_EXCERPT, scenarioWorld } from "./support/world";
 
-const world = scenarioWorld({ AUTO_APPROVE: "1" });
+const world = scenarioWorld({ AUTO_APPROVE: "1", SCREENING_LIST_MAX_AGE_HOURS: "48" });
 
 /** RAFAEL CARO QUINTERO, OFAC SDN entry 6707 (in the excerpt the tests ship). */
 const LISTED = {
