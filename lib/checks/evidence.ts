@@ -11,6 +11,7 @@
  */
 import { z } from "zod";
 import type { Explanation } from "@/lib/screening/match";
+import { lookalikeSchema } from "@/lib/documents/stored-quality";
 import { VENDORS, vendorVerdictSchema } from "@/lib/vendors/verdict";
 import { CHECK_NAMES, type CheckName } from "./types";
 
@@ -83,9 +84,8 @@ const reusedDocument = z.strictObject({
   documentId: z.string(),
   documentType: z.string(),
   side: z.string(),
-  usedBy: z.array(
-    z.strictObject({ documentId: z.string(), caseId: z.string(), exact: z.boolean().optional() }),
-  ),
+  // The analysis's look-alikes as it stored them, held to the letter like all evidence.
+  usedBy: z.array(z.strictObject(lookalikeSchema.shape)),
 });
 
 export const MRZ_FIELDS = [
