@@ -26,12 +26,12 @@ export async function ListsWarning() {
                 : l.status === "unreadable"
                   ? t("unreadable", { source: l.source, entry: l.unreadableEntry ?? "" })
                   : l.status === "failing"
-                  ? t("failing", { source: l.source, hours: Math.floor(l.ageHours ?? 0) })
-                  : t("stale", {
-                      source: l.source,
-                      hours: Math.floor(l.ageHours ?? 0),
-                      limit: maxAgeHours ?? 0,
-                    })}
+                    ? t("failing", { source: l.source, hours: Math.floor(l.ageHours ?? 0) })
+                    : t("stale", {
+                        source: l.source,
+                        hours: Math.floor(l.ageHours ?? 0),
+                        limit: maxAgeHours ?? 0,
+                      })}
               {l.configured === false ? (
                 <>
                   {" "}
