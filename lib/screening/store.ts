@@ -40,11 +40,11 @@ async function build(key: string, versions: Record<string, string>): Promise<Loa
   return loaded;
 }
 
-/** The problem of one list's unreadable entries, in words: the first by id, and how many. */
-export function unreadableProblem(source: string, entries: readonly UnreadableEntry[]): string {
-  const [first] = entries;
+/** One list's unreadable entries in words: the first by id, its problem, and how many more. */
+function unreadableProblem(source: string, entries: readonly UnreadableEntry[]): string {
+  const first = entries[0]!;
   const more = entries.length > 1 ? ` (and ${entries.length - 1} more)` : "";
-  return `screening list ${source}: entry ${first?.entryId} cannot be read${more}: ${first?.problem}`;
+  return `screening list ${source}: entry ${first.entryId} cannot be read${more}: ${first.problem}`;
 }
 
 async function refuseUnreadable(
