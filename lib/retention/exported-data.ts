@@ -11,14 +11,28 @@
  * until someone has looked at the key and listed it. Staff members' ids (an assignee, the one a
  * case was taken from) are another person's data (GDPR Art. 15(4)) and are not listed either.
  *
+ * The same allow-list covers a decision's `data` (case_decisions, per decision) and a review
+ * task's `data` (review_tasks, per kind): today they hold only what was decided and the task's
+ * evidence, with the officer's reason in the decision's internal note, but a writer that adds a
+ * note or a staff id there must not reach the trader by default either.
+ *
  * A listed key is exported with everything under it: list a key only when all it can hold is
  * meant for the trader or is a fact of their own record (codes, dates, ids, hashes, levels,
- * the items a request named with the reasons the trader is shown).
- * tests/lib/retention/exported-data.test.ts fails on an action or event the code writes that is
- * not classified here.
+ * the items a request named with the reasons the trader is shown, screening hits and verdicts).
+ * tests/lib/retention/exported-data.test.ts fails on an action, event, decision or task kind
+ * the code writes that is not classified here.
+ *
+ * A check's evidence (case_checks.evidence) is exported as stored, not through a list: the checks
+ * write all of it (lib/checks/evidence.ts) from the trader's answers, documents and the lists; no
+ * person writes into it. The same test lists every key its schemas have, reviewed as such, and
+ * fails on a key added there until someone has looked at it.
  */
 
 import type { z } from "zod";
+import type { MonitoringTaskData } from "@/lib/checks/monitoring-task";
+import { MONITORING_TASK, VENDOR_VERDICT_TASK } from "@/lib/db/queries/hold-tasks";
+import { PERIODIC_REVIEW_TASK } from "@/lib/db/queries/periodic-review";
+import { SCREENING_JUDGMENTS } from "@/lib/db/queries/review";
 import {
   rejectData,
   renewData,
@@ -27,6 +41,9 @@ import {
   revokeData,
   upgradeData,
 } from "@/lib/kyc/case-event-data";
+import type { PeriodicReviewTaskData } from "@/lib/review/periodic";
+import type { ScreeningVerdictData } from "@/lib/review/screening-verdict";
+import type { LateVerdictTaskData } from "@/lib/vendors/verdict";
 
 /** What stands in the copy for a value that is withheld. */
 export const WITHHELD_VALUE = "(withheld)";
@@ -42,6 +59,28 @@ const DECLINED_UPGRADE = [
 ] as const;
 const DECLINE_AUDITED = [...DECLINED_UPGRADE, "retiredDocumentIds", "restoredVendorReference"];
 const CHECKS_ROUTED = ["runId", "route", "level"] as const;
+
+/**
+ * Keys of a stored shape, checked against its type (the output of the writer's zod schema): a
+ * key renamed there fails to compile here, and a key added there stays withheld until listed.
+ * Type-only: the export does not load the writers' modules (lib/review/periodic.ts) for a schema.
+ */
+const keysOf = <T>(keys: readonly (keyof T & string)[]): readonly string[] => keys;
+
+/** A verdict on a screening hit: the hit (list, entry, level, score) and the run that saw it. */
+const VERDICT = keysOf<ScreeningVerdictData>([
+  "hitKey",
+  "source",
+  "entryId",
+  "level",
+  "score",
+  "listedName",
+  "runId",
+]);
+/** A vendor's late verdict kept (lib/db/queries/vendors.ts): one object for decision and entry. */
+const APPROVAL_KEPT = ["taskId", "resolution", "vendor", "outcome"] as const;
+/** A periodic review closed (lib/db/queries/periodic-review.ts): one object for both too. */
+const PERIODIC_REVIEW_COMPLETED = ["taskId", "outcome", "riskLevel"] as const;
 const VENDOR = ["vendor", "reference"] as const;
 /** lib/retention/tombstone.ts: the tombstone is the `retention.purged` entry's data. */
 const TOMBSTONE = [
@@ -112,13 +151,13 @@ export const AUDIT_DATA_EXPORTED: Readonly<Record<string, readonly string[]>> = 
   "case.upgrade_declined": DECLINE_AUDITED,
   "case.viewed": ["what"],
   "case.evidence_exported": ["format"],
-  "case.approval_kept": ["taskId", "resolution", "vendor", "outcome"],
+  "case.approval_kept": APPROVAL_KEPT,
   "case.vendor_verdict_after_decision": ["taskId", "vendor", "outcome"],
   // `reason` is a code here (the relationship ended), not an officer's text.
   "case.periodic_review_closed": ["taskId", "reason"],
   "case.periodic_review_due": ["taskId"],
   // The reviewer's note is kept as the decision's internal note, not here.
-  "case.periodic_review_completed": ["taskId", "outcome", "riskLevel"],
+  "case.periodic_review_completed": PERIODIC_REVIEW_COMPLETED,
   "case.renewal_due": ["documentExpiresOn"],
   "checks.auto_approval_refused": ["runId", "round", "reason"],
   "checks.completed": ["runId", "score", "level", "route", "round", "outcomes"],
@@ -166,16 +205,8 @@ export const AUDIT_DATA_EXPORTED: Readonly<Record<string, readonly string[]>> = 
   "retention.subject_access_exported": ["cases", "files"],
   "review_task.closed": ["taskId", "kind", "resolution"],
   // `reason` is the officer's text for the verdict; the verdict and the list entry are exported.
-  "screening.false_positive": [
-    "hitKey",
-    "source",
-    "entryId",
-    "level",
-    "score",
-    "listedName",
-    "runId",
-  ],
-  "screening.confirmed": ["hitKey", "source", "entryId", "level", "score", "listedName", "runId"],
+  "screening.false_positive": VERDICT,
+  "screening.confirmed": VERDICT,
   "screening.rescreen_hit": ["runId", "runIds", "hits", "lists"],
   // The console's own trouble reading a stored task: nothing of the trader's record.
   "screening.monitoring_task_unreadable": [],
@@ -212,7 +243,8 @@ export const CASE_EVENT_DATA_EXPORTED: Readonly<Record<string, readonly string[]
     "retryLimitReached",
     "maxRetryRounds",
   ]),
-  request_action: schemaKeys(requestActionData, ["items"]),
+  // The items asked for, with the reasons the trader is shown (the event's items too).
+  request_action: ["items"],
   resume_review: [],
   retry: schemaKeys(retryData, ["items", "reasonCode"]),
   // `reason` is the admin's own text.
@@ -225,6 +257,45 @@ export const CASE_EVENT_DATA_EXPORTED: Readonly<Record<string, readonly string[]
   renewal_due: ["documentExpiresOn"],
   // `reason` is a code (the relationship ended).
   periodic_review_closed: ["taskId", "reason"],
+};
+
+/**
+ * Per decision (case_decisions.decision), the data keys the export shows. Whatever reason an
+ * officer gives for a decision is its internal note (withheld as a column), and who decided is
+ * its staff id (withheld too); `data` holds what was decided.
+ */
+export const DECISION_DATA_EXPORTED: Readonly<Record<string, readonly string[]>> = {
+  // A signature: no data.
+  approve: [],
+  // lib/review/decisions.ts: retry, final or a declined upgrade or renewal; whether the retry
+  // limit made it final; whether it took an approval back.
+  reject: ["kind", "retryLimitReached", "revoked"],
+  // The items asked for, with the reasons the trader is shown (the event's items too).
+  request_action: ["items"],
+  // No data; the admin's reason is the internal note.
+  reopen: [],
+  ...Object.fromEntries(SCREENING_JUDGMENTS.map((decision) => [decision, VERDICT])),
+  [VENDOR_VERDICT_TASK]: APPROVAL_KEPT,
+  [PERIODIC_REVIEW_TASK]: PERIODIC_REVIEW_COMPLETED,
+};
+
+/** What the purge leaves of an erased case's task data (lib/db/queries/retention.ts). */
+const ERASED_TASK = "erased";
+
+/** Per review task kind (review_tasks.kind), the data keys the export shows. */
+export const TASK_DATA_EXPORTED: Readonly<Record<string, readonly string[]>> = {
+  // The re-screening runs and the hits they found (list, entry, score).
+  [MONITORING_TASK]: [...keysOf<MonitoringTaskData>(["runIds", "hits"]), ERASED_TASK],
+  // When the case was last reviewed, at which risk, and what changed since (events, lists, uploads).
+  [PERIODIC_REVIEW_TASK]: [
+    ...keysOf<PeriodicReviewTaskData>(["lastReviewAt", "riskLevel", "months", "changes"]),
+    ERASED_TASK,
+  ],
+  // The vendor's verdict as it arrived (also exported whole as the case's vendor verdict).
+  [VENDOR_VERDICT_TASK]: [
+    ...keysOf<LateVerdictTaskData>(["vendor", "reference", "outcome", "considered", "labels"]),
+    ERASED_TASK,
+  ],
 };
 
 /**
@@ -255,4 +326,14 @@ export function exportedAuditData(action: string, data: unknown): unknown {
 /** A case event's data as the subject-access export shows it. */
 export function exportedEventData(event: string, data: unknown): unknown {
   return exportedData(listed(CASE_EVENT_DATA_EXPORTED, event), data);
+}
+
+/** A decision's data as the subject-access export shows it. */
+export function exportedDecisionData(decision: string, data: unknown): unknown {
+  return exportedData(listed(DECISION_DATA_EXPORTED, decision), data);
+}
+
+/** A review task's data as the subject-access export shows it. */
+export function exportedTaskData(kind: string, data: unknown): unknown {
+  return exportedData(listed(TASK_DATA_EXPORTED, kind), data);
 }

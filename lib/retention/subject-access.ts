@@ -22,7 +22,12 @@ import { AppError } from "@/lib/errors";
 import { caseCipher, type CaseCipher } from "@/lib/security/case-keys";
 import type { StaffPrincipal } from "@/lib/staff/auth";
 import { log } from "@/lib/log";
-import { exportedAuditData, exportedEventData } from "./exported-data";
+import {
+  exportedAuditData,
+  exportedDecisionData,
+  exportedEventData,
+  exportedTaskData,
+} from "./exported-data";
 import { readTombstone } from "./tombstone";
 import { zipStored, type ZipEntry } from "./zip";
 
@@ -100,11 +105,11 @@ export const WITHHELD = [
     column: "legal_hold_reason",
     reason: `Why a case is kept beyond its retention period (a legal hold may serve an authority's order or an investigation): ${TIPPING_OFF} That a hold is set, and since when, is exported (it changes how long the case is kept).`,
   },
-  ...(["case_events", "audit_events"] as const).map((table) => ({
+  ...(["case_events", "audit_events", "case_decisions", "review_tasks"] as const).map((table) => ({
     category: "suspicion" as const,
     table,
     column: "data",
-    reason: `Of each event and audit entry, what is known to be a fact of your record (codes, dates, outcomes, ids of your documents, what was asked of you) is exported; anything else is withheld and marked "(withheld)": above all the text a staff member wrote (the reason for a verdict, a reopening or a hold), which may record a suspicion, and ${TIPPING_OFF} Other staff members named in an entry are withheld too (GDPR Art. 15(4)).`,
+    reason: `Of each event, audit entry, decision and review task, what is known to be a fact of your record (codes, dates, outcomes, screening hits and the verdicts on them, ids of your documents, what was asked of you) is exported; anything else is withheld and marked "(withheld)": above all the text a staff member wrote (the reason for a verdict, a reopening or a hold), which may record a suspicion, and ${TIPPING_OFF} Other staff members named in an entry are withheld too (GDPR Art. 15(4)).`,
   })),
   ...(["case_search_terms", "identity_fingerprints"] as const).map((table) => ({
     category: "security" as const,
@@ -238,6 +243,7 @@ const caseSchema = z.object({
       decision: z.string(),
       reasonCode: z.string().nullable(),
       messageForTrader: z.string().nullable(),
+      /** What was decided; a key not known to be a fact of the record shows as withheld. */
       data: json,
       createdAt: at,
     }),
@@ -260,6 +266,7 @@ const caseSchema = z.object({
           id: z.number(),
           check: z.string(),
           outcome: z.string(),
+          /** As the check stored it (lib/checks/evidence.ts): written by the checks alone. */
           evidence: json,
           riskPoints: z.number(),
           createdAt: at,
@@ -281,6 +288,7 @@ const caseSchema = z.object({
     z.object({
       id: z.uuid(),
       kind: z.string(),
+      /** The task's evidence; a key not known to be a fact of the record shows as withheld. */
       data: json,
       openedAt: at,
       closedAt: atOrNull,
@@ -601,7 +609,7 @@ async function exportCase(
       decision: d.decision,
       reasonCode: d.reasonCode,
       messageForTrader: d.messageForTrader,
-      data: d.data,
+      data: exportedDecisionData(d.decision, d.data),
       createdAt: iso(d.createdAt),
     })),
     checkRuns: of(r.runs).map((run) => ({
@@ -638,7 +646,7 @@ async function exportCase(
     reviewTasks: of(r.tasks).map((t) => ({
       id: t.id,
       kind: t.kind,
-      data: t.data,
+      data: exportedTaskData(t.kind, t.data),
       openedAt: iso(t.openedAt),
       closedAt: isoOrNull(t.closedAt),
       resolution: t.resolution,

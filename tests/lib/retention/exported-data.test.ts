@@ -1,21 +1,32 @@
 /**
- * The subject-access export's allow-list of event and audit data (lib/retention/exported-data.ts)
- * classifies every audit action and every case event the code writes. The actions are found in
- * the source, as written: `action:` values and the decisions' `audited(staff, "…")`, string
- * literals, constants and the templates listed below. A writer added with an action or event not
- * in the list fails here until someone decides which of its keys the trader may see (until then
- * the export withholds all of its data, fail closed).
+ * The subject-access export's allow-list of event, audit, decision and task data
+ * (lib/retention/exported-data.ts) classifies every audit action, case event, decision and review
+ * task kind the code writes. They are found in the source, as written: `action:` values and the
+ * decisions' `audited(staff, "…")`, `decision:` values where decisions are written, `kind:`
+ * values where tasks are inserted; string literals, constants and the templates listed below. A
+ * writer added with a name not in the list fails here until someone decides which of its keys
+ * the trader may see (until then the export withholds all of its data, fail closed).
+ *
+ * A check's evidence is exported as stored (written by the checks alone): every key its schemas
+ * have is listed below as reviewed, and a key added there fails here until someone has looked.
  */
 import fs from "node:fs";
 import path from "node:path";
+import { z } from "zod";
+import { CHECK_EVIDENCE } from "@/lib/checks/evidence";
 import {
   AUDIT_DATA_EXPORTED,
   CASE_EVENT_DATA_EXPORTED,
+  DECISION_DATA_EXPORTED,
   exportedAuditData,
+  exportedDecisionData,
   exportedEventData,
+  exportedTaskData,
+  TASK_DATA_EXPORTED,
   WITHHELD_VALUE,
 } from "@/lib/retention/exported-data";
 import { CASE_EVENTS } from "@/lib/kyc/case-state";
+import type { CheckName } from "@/lib/checks/types";
 
 const ROOT = path.join(__dirname, "../../..");
 const ACTION = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/;
@@ -45,12 +56,17 @@ function sourceFiles(): { file: string; text: string }[] {
   return out;
 }
 
-/** Every audit action the source writes; problems for what it cannot read. */
-function writtenActions(files: { file: string; text: string }[]) {
+function stringConstants(files: { file: string; text: string }[]): Map<string, string> {
   const constants = new Map<string, string>();
   for (const { text } of files)
     for (const m of text.matchAll(/\bconst ([A-Z][A-Z0-9_]*) = "([^"]+)"/g))
       constants.set(m[1]!, m[2]!);
+  return constants;
+}
+
+/** Every audit action the source writes; problems for what it cannot read. */
+function writtenActions(files: { file: string; text: string }[]) {
+  const constants = stringConstants(files);
   const actions = new Map<string, string>();
   const problems: string[] = [];
   const expressions: { file: string; expr: string }[] = [];
@@ -79,10 +95,7 @@ function writtenActions(files: { file: string; text: string }[]) {
 
 /** Case event types: the state machine's, and those written straight into case_events. */
 function writtenEvents(files: { file: string; text: string }[]) {
-  const constants = new Map<string, string>();
-  for (const { text } of files)
-    for (const m of text.matchAll(/\bconst ([A-Z][A-Z0-9_]*) = "([^"]+)"/g))
-      constants.set(m[1]!, m[2]!);
+  const constants = stringConstants(files);
   const events = new Set(Object.keys(CASE_EVENTS));
   const problems: string[] = [];
   for (const { file, text } of files) {
@@ -100,6 +113,125 @@ function writtenEvents(files: { file: string; text: string }[]) {
     }
   }
   return { events, problems };
+}
+
+/**
+ * The names in a written expression: its string literals and its constants. `passThrough`: the
+ * expression hands on a name its caller wrote (found at the caller).
+ */
+function namesIn(
+  expr: string,
+  constants: Map<string, string>,
+): { names: string[]; passThrough: boolean } {
+  // A literal compared with (`x === "confirmed" ? … : …`) is not a name written.
+  const written = expr.replace(/[!=]==?\s*"[^"]*"/g, "");
+  const names = [...written.matchAll(/"([a-z][a-z_]*)"/g)].map((m) => m[1]!);
+  for (const m of written.replace(/"[^"]*"/g, "").matchAll(/\b([A-Z][A-Z0-9_]+)\b/g)) {
+    const value = constants.get(m[1]!);
+    if (value) names.push(value);
+  }
+  return { names, passThrough: /^[a-z]\w*(\.\w+)*\.decision$/.test(expr) };
+}
+
+/**
+ * Every decision written into case_decisions: `decision:` values in the files that write one
+ * (insert it, call insertDecision, or hand a status change its `decision: {…}`), and a
+ * `decision` shorthand's `const decision = …`.
+ */
+function writtenDecisions(files: { file: string; text: string }[]) {
+  const constants = stringConstants(files);
+  const decisions = new Map<string, string>();
+  const problems: string[] = [];
+  const add = (file: string, expr: string) => {
+    const { names, passThrough } = namesIn(expr, constants);
+    if (names.length === 0 && !passThrough)
+      problems.push(`${file}: decision ${expr} is not a name this test can read`);
+    for (const name of names) decisions.set(name, file);
+  };
+  for (const { file, text } of files) {
+    if (!/insert\(caseDecisions\)|insertDecision(In)?\(|\bdecision: \{/.test(text)) continue;
+    for (const m of text.matchAll(/\bdecision: ([^,}\n]+)/g)) {
+      const expr = m[1]!.trim();
+      // A nested `{ …, decision: "…" }` is read on its own; a type's member ends with `;`.
+      if (!expr.startsWith("{") && !expr.endsWith(";")) add(file, expr);
+    }
+    if (/^\s+decision,$/m.test(text)) {
+      const assigned = /\bconst decision =\s*([^;]+);/.exec(text);
+      if (assigned) add(file, assigned[1]!.trim());
+      else problems.push(`${file}: a \`decision\` shorthand without \`const decision = …\``);
+    }
+  }
+  return { decisions, problems };
+}
+
+/** Every review task kind inserted: `kind:` values in the files that insert into review_tasks. */
+function writtenTaskKinds(files: { file: string; text: string }[]) {
+  const constants = stringConstants(files);
+  const kinds = new Map<string, string>();
+  const problems: string[] = [];
+  for (const { file, text } of files) {
+    if (!text.includes("insert(reviewTasks)")) continue;
+    for (const at of text.split("insert(reviewTasks)").slice(1)) {
+      const m = /^\s*\.values\(\{[^}]*?\bkind: ([^,}\n]+)/.exec(at);
+      const names = m ? namesIn(m[1]!.trim(), constants).names : [];
+      if (names.length === 0) problems.push(`${file}: a task kind this test cannot read`);
+      for (const name of names) kinds.set(name, file);
+    }
+  }
+  return { kinds, problems };
+}
+
+/**
+ * The keys of every check's evidence, reviewed: each is written by the checks from the trader's
+ * own answers, documents, the lists or the vendor's verdict, none by a person, and none names a
+ * staff member. Nested keys are written with their parents\' (`hits.explanation.pairs`); arrays
+ * are looked through. A key added to lib/checks/evidence.ts fails the test below until it is
+ * reviewed and listed here; one that is not a machine-written fact of the trader's record needs an
+ * allow-list in lib/retention/exported-data.ts first, as events and decisions have.
+ */
+const EVIDENCE_KEYS_REVIEWED: Record<CheckName, string> = {
+  age: "reason age minAge",
+  document_expiry: "reason expiryDate daysLeft warnWithinDays",
+  document_country: "issuingCountry documentKind nationalities",
+  tax_residence: "taxCountries residenceCountry",
+  upload_quality:
+    "documents issues flagged flagged.documentId flagged.documentType flagged.side flagged.issues",
+  duplicate_document_number: "issuingCountry documentKind otherTraders otherCases",
+  duplicate_image:
+    "reused reused.documentId reused.documentType reused.side reused.usedBy reused.usedBy.documentId reused.usedBy.caseId reused.usedBy.exact",
+  pep_declaration: "isPep relation country",
+  appropriateness: "result score maxScore",
+  screening: [
+    "reason lists thresholds thresholds.review thresholds.likely",
+    "hits hits.source hits.entryId hits.listedName hits.type hits.programs hits.score hits.level",
+    "hits.explanation hits.explanation.matchedName hits.explanation.matchedAlias",
+    "hits.explanation.nameScore hits.explanation.pairs hits.explanation.pairs.query",
+    "hits.explanation.pairs.listed hits.explanation.pairs.score hits.explanation.unmatchedQuery",
+    "hits.explanation.unmatchedListed hits.explanation.dateOfBirth",
+    "hits.explanation.dateOfBirth.result hits.explanation.dateOfBirth.listed",
+    "hits.explanation.nationality hits.explanation.nationality.result",
+    "hits.explanation.nationality.listed hits.explanation.adjustment",
+  ].join(" "),
+  vendor:
+    "reason vendor reference outcome retryAllowed signals signals.documentAuthenticity signals.faceMatch signals.liveness signals.watchlist labels completedAt",
+  mrz_match:
+    "reason format confidence rotation fields differences differences.field differences.typed differences.read",
+  selfie: "complete frames frames.documentId frames.side frames.prompt",
+};
+
+/** Every key a JSON Schema lets an object have, at any depth, as a dotted path. */
+function jsonSchemaKeys(schema: unknown, prefix = "", out = new Set<string>()): Set<string> {
+  if (!schema || typeof schema !== "object") return out;
+  const s = schema as Record<string, unknown>;
+  for (const k of ["anyOf", "oneOf", "allOf"])
+    for (const option of (s[k] as unknown[] | undefined) ?? []) jsonSchemaKeys(option, prefix, out);
+  for (const inner of [s.items, s.additionalProperties]) jsonSchemaKeys(inner, prefix, out);
+  for (const [key, inner] of Object.entries((s.properties as object | undefined) ?? {})) {
+    const at = prefix ? `${prefix}.${key}` : key;
+    out.add(at);
+    jsonSchemaKeys(inner, at, out);
+  }
+  return out;
 }
 
 describe("subject-access export: event and audit data allow-list", () => {
@@ -124,6 +256,41 @@ describe("subject-access export: event and audit data allow-list", () => {
     expect(events.has("renewal_due") && events.has("periodic_review_closed")).toBe(true);
     expect([...events].filter((e) => !Object.hasOwn(CASE_EVENT_DATA_EXPORTED, e))).toEqual([]);
     expect(Object.keys(CASE_EVENT_DATA_EXPORTED).filter((e) => !events.has(e))).toEqual([]);
+  });
+
+  it("classifies every decision the code writes, and lists none it does not", () => {
+    const { decisions, problems } = writtenDecisions(files);
+    expect(problems).toEqual([]);
+    for (const known of ["approve", "reject", "screening_confirmed", "periodic_review"])
+      expect(decisions.has(known)).toBe(true);
+    const unclassified = [...decisions]
+      .filter(([decision]) => !Object.hasOwn(DECISION_DATA_EXPORTED, decision))
+      .map(([decision, file]) => `${decision} (${file})`);
+    expect(unclassified).toEqual([]);
+    expect(Object.keys(DECISION_DATA_EXPORTED).filter((d) => !decisions.has(d))).toEqual([]);
+  });
+
+  it("classifies every review task kind the code writes, and lists none it does not", () => {
+    const { kinds, problems } = writtenTaskKinds(files);
+    expect(problems).toEqual([]);
+    expect([...kinds.keys()].sort()).toEqual(
+      expect.arrayContaining(["monitoring_hit", "periodic_review", "vendor_verdict"]),
+    );
+    const unclassified = [...kinds]
+      .filter(([kind]) => !Object.hasOwn(TASK_DATA_EXPORTED, kind))
+      .map(([kind, file]) => `${kind} (${file})`);
+    expect(unclassified).toEqual([]);
+    expect(Object.keys(TASK_DATA_EXPORTED).filter((k) => !kinds.has(k))).toEqual([]);
+  });
+
+  it("has reviewed every key a check's evidence can hold", () => {
+    const reviewed = (check: CheckName) => EVIDENCE_KEYS_REVIEWED[check].split(" ").sort();
+    for (const [check, schema] of Object.entries(CHECK_EVIDENCE) as [CheckName, z.ZodType][])
+      expect({ check, keys: [...jsonSchemaKeys(z.toJSONSchema(schema))].sort() }).toEqual({
+        check,
+        keys: reviewed(check),
+      });
+    expect(Object.keys(EVIDENCE_KEYS_REVIEWED).sort()).toEqual(Object.keys(CHECK_EVIDENCE).sort());
   });
 
   it("withholds officers' words wherever they are written, and every key it does not know", () => {
@@ -154,5 +321,35 @@ describe("subject-access export: event and audit data allow-list", () => {
     expect(exportedAuditData("constructor", { x: 1 })).toEqual({ x: WITHHELD_VALUE });
     expect(exportedEventData("__proto__", ["a"])).toBe(WITHHELD_VALUE);
     expect(exportedEventData("submit", null)).toBeNull();
+  });
+
+  it("shows what a decision or task records and withholds a note or a staff id added to it", () => {
+    const verdict = {
+      hitKey: "ofac-sdn:6707",
+      source: "ofac-sdn",
+      entryId: "6707",
+      level: "likely",
+      score: 0.97,
+      listedName: "CARO QUINTERO, Rafael",
+      runId: "run-1",
+    };
+    expect(exportedDecisionData("screening_confirmed", verdict)).toEqual(verdict);
+    expect(
+      exportedDecisionData("screening_false_positive", { ...verdict, reason: "not him" }),
+    ).toEqual({ ...verdict, reason: WITHHELD_VALUE });
+    expect(
+      exportedDecisionData("reject", { kind: "final", revoked: true, note: "fraud?" }),
+    ).toEqual({ kind: "final", revoked: true, note: WITHHELD_VALUE });
+    expect(
+      exportedDecisionData("periodic_review", { outcome: "no_change", by: "staff-1" }),
+    ).toEqual({ outcome: "no_change", by: WITHHELD_VALUE });
+    // A decision of a kind not classified shows none of its data.
+    expect(exportedDecisionData("escalate", { to: "mlro" })).toEqual({ to: WITHHELD_VALUE });
+    const hits = [{ source: "broker-pep", entryId: "12", score: 0.95 }];
+    expect(
+      exportedTaskData("monitoring_hit", { runIds: ["r"], hits, assignee: "staff-1" }),
+    ).toEqual({ runIds: ["r"], hits, assignee: WITHHELD_VALUE });
+    expect(exportedTaskData("periodic_review", { erased: true })).toEqual({ erased: true });
+    expect(exportedTaskData("case_note", { text: "watch him" })).toEqual({ text: WITHHELD_VALUE });
   });
 });
