@@ -12,6 +12,8 @@
  */
 import "./support/request-scope";
 import { createHash } from "node:crypto";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { getTableColumns, getTableName, is, sql } from "drizzle-orm";
 import { getTableConfig, PgTable } from "drizzle-orm/pg-core";
@@ -357,9 +359,11 @@ describe("scenario: data-subject access", () => {
     const onSuspicion = data.withheld.filter((x) => x.category === "suspicion");
     expect(onSuspicion.map((x) => `${x.table}.${x.column}`).sort()).toEqual([
       "audit_events.data",
+      "case_decisions.data",
       "case_decisions.internal_note",
       "case_events.data",
       "case_retention.legal_hold_reason",
+      "review_tasks.data",
     ]);
     for (const x of onSuspicion) {
       expect(x.reason).toContain("tip you off");
@@ -379,8 +383,16 @@ describe("scenario: data-subject access", () => {
       reason: "retention_not_over",
     });
     expect(entry("retention.legal_hold_set")).toEqual({ reason: "(withheld)" });
-    // What was decided is not withheld: the verdicts and the fact of the hold are in the copy.
+    // What was decided is not withheld: the verdicts and the fact of the hold are in the copy,
+    // the review's outcome and what the review task found changed since the approval.
     expect(only!.decisions.some((d) => d.decision === "screening_false_positive")).toBe(true);
+    expect(only!.decisions.find((d) => d.decision === "periodic_review")?.data).toEqual({
+      taskId: expect.any(String),
+      outcome: "no_change",
+    });
+    const review = only!.reviewTasks.find((t) => t.kind === "periodic_review");
+    expect(review?.data).toMatchObject({ months: expect.any(Number), changes: expect.any(Object) });
+    expect(JSON.stringify(review?.data)).not.toContain("(withheld)");
 
     // Every stored document of hers is in the archive, byte for byte.
     const stored = hers.get("documents")!;
@@ -411,6 +423,148 @@ describe("scenario: data-subject access", () => {
       sql`select id from staff_users where email = 'dsar.admin@broker.example'`,
     );
     expect(audit).toEqual([{ actor_id: adminRow!.id, data: { cases: 1, files: stored.length } }]);
+  });
+});
+
+describe("scenario: officers' words on decisions and review tasks", () => {
+  it("exports what was decided and found, and withholds the notes and any key not known as a fact", async () => {
+    const w = world();
+    const list = path.join(w.dataDir, "dsar-pep.csv");
+    copyFileSync(path.join(__dirname, "../fixtures/sanctions/generic-pep.csv"), list);
+    await w.runListsImportCommand([list]);
+    const greta = new Trader(w, 480_006);
+    await greta.completeStandardLevel({
+      givenNames: "Greta",
+      surnames: "Lindqvist",
+      dateOfBirth: "1979-08-21",
+      nationalities: ["SE"],
+    });
+    await w.worker();
+    const kycCase = await greta.currentCase();
+    const reviewer = await signedInStaff(w, "words.reviewer@broker.example", "reviewer");
+    const approver = await signedInStaff(w, "words.approver@broker.example", "approver");
+    const admin = await signedInStaff(w, "words.admin@broker.example", "admin");
+
+    // A request with a reason meant for her and a note that is not; then the approval.
+    expect(
+      await reviewer.requestInformation(
+        kycCase.id,
+        ["document:identity"],
+        "A sharper photo of your passport, please.",
+        { identity: "The lower corner is cut off" },
+        "Fonts look edited, compare with the issuer's template",
+      ),
+    ).toBe("action_requested");
+    expect(await reviewer.resumeReview(kycCase.id)).toBe("review_resumed");
+    expect(await reviewer.approve(kycCase.id)).toBe("approved");
+    await w.worker();
+
+    // The broker's list gains her: the re-screening opens a monitoring task; one officer clears
+    // the hit, an approver confirms it and takes the approval back, each with their reasons.
+    writeFileSync(list, `${readFileSync(list, "utf8")}Greta Lindqvist,,1979-08-21,Sweden\n`);
+    expect(await w.runListsImportCommand([list])).toMatch(/1 with a new likely match/);
+    await w.worker();
+    const hitKey = /data-hit="(dsar-pep:[^"]+)"/.exec(await reviewer.casePage(kycCase.id))?.[1];
+    expect(hitKey).toBeDefined();
+    expect(
+      await reviewer.judgeHit(kycCase.id, hitKey!, "false_positive", "Her bank says another woman"),
+    ).toBe("hit_awaiting_second");
+    expect(
+      await approver.judgeHit(kycCase.id, hitKey!, "confirmed", "Same woman as in the press"),
+    ).toBe("hit_confirmed");
+    expect(await approver.reject(kycCase.id, "sanctions_match", "MLRO told, report filed")).toBe(
+      "rejected_final",
+    );
+
+    const exported = async () => {
+      const response = await admin.exportSubjectData(kycCase.traderId);
+      expect(response.status).toBe(200);
+      const text = readStoredZip(Buffer.from(await response.arrayBuffer()))
+        .get("data.json")!
+        .toString("utf8");
+      const [only] = subjectAccessSchema.parse(JSON.parse(text)).cases;
+      const decision = (kind: string) => only!.decisions.filter((d) => d.decision === kind);
+      const task = only!.reviewTasks.find((t) => t.kind === "monitoring_hit");
+      return { text, decision, task };
+    };
+    const notes = [
+      "Fonts look edited",
+      "another woman",
+      "as in the press",
+      "MLRO told",
+      "report filed",
+    ];
+
+    let { text, decision, task } = await exported();
+    for (const note of notes) expect(text).not.toContain(note);
+    // The facts: what was asked of her, with its reason; the hit and both verdicts on it; the
+    // final rejection that took the approval back; the task's runs and hits, and how it ended.
+    expect(decision("request_action")).toEqual([
+      expect.objectContaining({
+        messageForTrader: "A sharper photo of your passport, please.",
+        data: {
+          items: [
+            { kind: "document", documentType: "identity", reason: "The lower corner is cut off" },
+          ],
+        },
+      }),
+    ]);
+    const verdicts = [
+      ...decision("screening_false_positive"),
+      ...decision("screening_confirmed"),
+    ].map((d) => d.data);
+    expect(verdicts).toEqual([
+      expect.objectContaining({
+        hitKey,
+        source: "dsar-pep",
+        level: "likely",
+        listedName: "Greta Lindqvist",
+      }),
+      expect.objectContaining({
+        hitKey,
+        source: "dsar-pep",
+        level: "likely",
+        listedName: "Greta Lindqvist",
+      }),
+    ]);
+    expect(JSON.stringify(verdicts)).not.toContain("(withheld)");
+    expect(decision("reject")).toEqual([
+      expect.objectContaining({
+        reasonCode: "sanctions_match",
+        data: { kind: "final", revoked: true },
+      }),
+    ]);
+    expect(task).toMatchObject({
+      resolution: "revoked",
+      data: {
+        runIds: [expect.any(String)],
+        hits: [expect.objectContaining({ source: "dsar-pep", entryId: hitKey!.split(":")[1] })],
+      },
+    });
+
+    // No writer of today puts an officer's words or a staff member's id into a decision's or a
+    // task's data (a reason is the decision's internal note). This plants what a later writer
+    // might, as fault injection, to show it stays out of the copy without anyone listing it.
+    const [approverRow] = await sqlRows<{ id: string }>(
+      w.db.db,
+      sql`select id from staff_users where email = 'words.approver@broker.example'`,
+    );
+    await w.db.db.execute(
+      sql`update case_decisions set data = data || jsonb_build_object('note', 'Escalated to the MLRO', 'checkedBy', staff_id::text) where case_id = ${kycCase.id} and decision = 'reject'`,
+    );
+    await w.db.db.execute(
+      sql`update review_tasks set data = data || jsonb_build_object('assignee', closed_by::text) where case_id = ${kycCase.id}`,
+    );
+    ({ text, decision, task } = await exported());
+    expect(text).not.toContain("Escalated to the MLRO");
+    expect(text).not.toContain(approverRow!.id);
+    expect(decision("reject")[0]?.data).toEqual({
+      kind: "final",
+      revoked: true,
+      note: "(withheld)",
+      checkedBy: "(withheld)",
+    });
+    expect(task?.data).toMatchObject({ runIds: [expect.any(String)], assignee: "(withheld)" });
   });
 });
 

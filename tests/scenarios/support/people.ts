@@ -506,18 +506,23 @@ export class Staff extends Browser {
       internalNote,
       ...(confirmed && { confirmed: "yes" }),
     });
-  /** "Request more information"; `reasons`: a document's own reason (`reason:<type>` fields). */
+  /**
+   * "Request more information"; `reasons`: a document's own reason (`reason:<type>` fields);
+   * `internalNote`: the note for colleagues.
+   */
   requestInformation = (
     caseId: string,
     items: string[],
     message: string,
     reasons: Record<string, string> = {},
+    internalNote = "",
   ) =>
     this.run(requestAction, {
       caseId,
       items,
       message,
       ...Object.fromEntries(Object.entries(reasons).map(([type, r]) => [`reason:${type}`, r])),
+      ...(internalNote && { internalNote }),
     });
   resumeReview = (caseId: string) => this.run(resumeReviewAction, { caseId });
   /** "Reopen" with a reason, then "Yes, confirm" in the dialog. */
