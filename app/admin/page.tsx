@@ -295,6 +295,14 @@ async function QueuePage({ searchParams }: Props) {
                       </span>
                     </>
                   ) : null}
+                  {r.nameUnreadable ? (
+                    <>
+                      {" "}
+                      <strong className="tag" data-testid="name-unreadable">
+                        {t("nameUnreadable")}
+                      </strong>
+                    </>
+                  ) : null}
                   <br />
                   <small className="muted">
                     {r.name && r.traderEmail ? `${r.traderEmail} · ` : ""}cTrader {r.ctraderUserId}

@@ -105,6 +105,6 @@ export async function loadUploadedZone(
     .filter((d) => d.documentType === "identity" && d.replacedAt === null && d.zoneRead)
     .sort((a, b) => (b.confirmedAt?.getTime() ?? 0) - (a.confirmedAt?.getTime() ?? 0))[0]?.zoneRead;
   if (!sealed) return null;
-  const parsed = uploadedZoneSchema.safeParse((await caseCipher(caseId)).decryptJson(sealed));
+  const parsed = (await caseCipher(caseId)).decryptJson(sealed, uploadedZoneSchema);
   return parsed.success ? parsed.data : null;
 }

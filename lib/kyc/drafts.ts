@@ -4,11 +4,18 @@
  * form's values as typed (what the screen shows again) and, once the step passed full
  * validation on an explicit "continue", the checked data (what compliance reviews). Only
  * editable cases accept changes.
+ *
+ * A draft that does not read (no current writer produces one) is a clear error naming the case
+ * and step, never an empty step: the trader's next save would overwrite what is stored, and the
+ * checks and the evidence export, which read the drafts after a submit too, would go on without
+ * the step's answers.
  */
 import { AppError } from "@/lib/errors";
 import { listDrafts, upsertDraft } from "@/lib/db/queries/drafts";
 import type { KycCase } from "@/lib/db/schema";
+import { log } from "@/lib/log";
 import { caseCipher } from "@/lib/security/case-keys";
+import { draftPayloadSchema, type DraftPayload } from "./answers";
 import { EDITABLE_STATUSES } from "./case-state";
 import type { StepId } from "./levels";
 import { STEP_DOCUMENTS } from "./requirements";
@@ -16,13 +23,12 @@ import { STEP_DOCUMENTS } from "./requirements";
 export type StepDraft = {
   values: Record<string, unknown>;
   /** The validated data; present once the step is complete. */
-  data: unknown;
+  data: Record<string, unknown> | null;
   completed: boolean;
   updatedAt: Date;
   /** Increases with every save: an autosave carries the version it was typed on. */
   version: number;
 };
-type Payload = { values: Record<string, unknown>; data: unknown };
 
 /**
  * Saves a step. The case's status is checked again under the row lock a submit takes, so a save
@@ -33,7 +39,7 @@ export async function saveStepDraft(
   kycCase: Pick<KycCase, "id" | "status" | "traderId">,
   step: StepId,
   values: Record<string, unknown>,
-  data: unknown,
+  data: Record<string, unknown> | null,
   now = new Date(),
   expectedVersion?: number,
   /** The trader changed the kind of identity document: its photos show another document. */
@@ -44,7 +50,7 @@ export async function saveStepDraft(
       reason: "not_editable",
     });
   }
-  const payload: Payload = { values, data: data ?? null };
+  const payload: DraftPayload = { values, data: data ?? null };
   const result = await upsertDraft({
     caseId: kycCase.id,
     step,
@@ -76,10 +82,17 @@ export async function loadStepDrafts(caseId: string): Promise<Partial<Record<Ste
   if (rows.length === 0) return drafts;
   const cipher = await caseCipher(caseId);
   for (const row of rows) {
-    const payload = cipher.decryptJson<Payload>(row.payload);
+    const payload = cipher.decryptJson(row.payload, draftPayloadSchema);
+    if (!payload.success) {
+      log.error("case_draft.unreadable", { caseId, step: row.step });
+      throw new AppError(
+        "INTERNAL",
+        `case ${caseId}: the saved answers of step ${row.step} do not read`,
+      );
+    }
     drafts[row.step as StepId] = {
-      values: payload.values ?? {},
-      data: payload.data ?? null,
+      values: payload.data.values,
+      data: payload.data.data,
       completed: row.completedAt !== null,
       updatedAt: row.updatedAt,
       version: row.version,

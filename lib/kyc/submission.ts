@@ -6,7 +6,6 @@
  */
 import { vendorForLevel } from "@/lib/vendors/registry";
 import { loadVendorState } from "@/lib/vendors/verification";
-import { z } from "zod";
 import {
   getCaseInputsFingerprint,
   listCaseEvents,
@@ -21,11 +20,12 @@ import { caseCipher } from "@/lib/security/case-keys";
 import type { CaseEventRow, KycCase } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
+import { submittedAnswersSchema, type SubmittedAnswers } from "./answers";
 import { askedOfTrader, rejectionData, retryData } from "./case-event-data";
 import { changeCaseStatus } from "./cases";
 import { isMove } from "./case-state";
 import { loadStepDrafts, type StepDraft } from "./drafts";
-import { getLevel, STEPS, type StepId } from "./levels";
+import { getLevel, type StepId } from "./levels";
 import { documentExpiryOf } from "./renewal";
 import { requestedItemsSchema } from "./requested-items";
 import { sidesFor, type DocumentType } from "@/lib/documents/upload-contract";
@@ -193,11 +193,13 @@ async function loadBillAddress(
     .filter((s) => s.documentIds.includes(bill.id))
     .sort((a, b) => b.round - a.round)[0];
   if (!round) return null;
-  const answers = submittedAnswersSchema.parse(
-    (await caseCipher(caseId)).decryptJson(round.payload),
-  );
-  const values = answers.personal?.values;
-  return values && typeof values === "object" ? (values as Address) : {};
+  const answers = (await caseCipher(caseId)).decryptJson(round.payload, submittedAnswersSchema);
+  if (!answers.success)
+    throw new AppError(
+      "INTERNAL",
+      `case ${caseId}: the answers of round ${round.round} do not read`,
+    );
+  return (answers.data.personal?.values ?? {}) as Address;
 }
 
 export type SubmitResult = { status: "submitted" | "resubmitted" | "already_submitted" };
@@ -272,17 +274,7 @@ export async function submitCase(
   }
 }
 
-/**
- * What a round froze of each step: the checked data (what compliance reviews) and the values.
- * Written encrypted at the submit; read back by the console's summary (what changed since the
- * last round) and the evidence export.
- */
-export const submittedAnswersSchema = z.partialRecord(
-  z.enum(STEPS),
-  z.object({ data: z.unknown(), values: z.unknown() }),
-);
-export type SubmittedAnswers = z.infer<typeof submittedAnswersSchema>;
-
+/** What a round froze of each step: the checked data (what compliance reviews) and the values. */
 function submittedAnswers(drafts: Partial<Record<StepId, StepDraft>>): SubmittedAnswers {
   const out: SubmittedAnswers = {};
   for (const [step, draft] of Object.entries(drafts) as [StepId, StepDraft][])

@@ -27,7 +27,8 @@ import { approvedRoundOf } from "./case-state";
 import { getLevel, isHigherLevel, lookUpKycType } from "./levels";
 import { documentExpiryOf, latestRenewalNotice } from "./renewal";
 import { LEVEL_DOCUMENT_TYPES, type RequestedItem } from "./requirements";
-import { requestedItemsSchema, submittedAnswersSchema } from "./submission";
+import { submittedAnswersSchema, type DraftPayload, type SubmittedAnswers } from "./answers";
+import { requestedItemsSchema } from "./submission";
 
 export type UpgradeOutcome =
   /** The approved case went back to draft at the higher level. */
@@ -178,7 +179,7 @@ export type ApprovedInputs = {
   drafts: { step: string; payload: string; completedAt: Date | null }[];
   documentIds: string[];
   /** That round's answers as submitted: the console's search index is built from them again. */
-  answers: z.infer<typeof submittedAnswersSchema>;
+  answers: SubmittedAnswers;
   documentExpiresOn: string | null;
   /** The renewal notice already sent about that document, which stays sent. */
   renewalDueAt: Date | null;
@@ -199,7 +200,7 @@ export async function approvedInputs(
   const submission = (await listCaseSubmissions(caseId)).find((s) => s.round === round);
   if (!submission) return null;
   const cipher = await caseCipher(caseId);
-  const answers = submittedAnswersSchema.safeParse(cipher.decryptJson(submission.payload));
+  const answers = cipher.decryptJson(submission.payload, submittedAnswersSchema);
   if (!answers.success) return null;
   const documentExpiresOn = documentExpiryOf({
     identity_document: { data: answers.data.identity_document?.data ?? null },
@@ -210,7 +211,10 @@ export async function approvedInputs(
     round,
     drafts: Object.entries(answers.data).map(([step, answer]) => ({
       step,
-      payload: cipher.encryptJson({ values: answer.values ?? {}, data: answer.data ?? null }),
+      payload: cipher.encryptJson({
+        values: answer.values,
+        data: answer.data,
+      } satisfies DraftPayload),
       completedAt: answer.data != null ? submission.submittedAt : null,
     })),
     documentIds: submission.documentIds,

@@ -18,6 +18,8 @@ import { z } from "zod";
 import { appendAuditEvent } from "@/lib/db/queries/audit";
 import { loadSubjectRecords, type SubjectRecords } from "@/lib/db/queries/subject-access";
 import { readDocumentFile } from "@/lib/documents/stored-file";
+import { uploadedZoneSchema } from "@/lib/documents/zone-prefill";
+import { draftPayloadSchema, submittedAnswersSchema } from "@/lib/kyc/answers";
 import { AppError } from "@/lib/errors";
 import { caseCipher, type CaseCipher } from "@/lib/security/case-keys";
 import type { StaffPrincipal } from "@/lib/staff/auth";
@@ -491,6 +493,15 @@ function byCase<T extends { caseId: string }>(rows: T[]): (caseId: string) => T[
   return (caseId) => map.get(caseId) ?? [];
 }
 
+/**
+ * A sealed value read with its writer's schema; one that does not parse is exported as the text
+ * it decrypts to: the trader is owed what is held about them, whatever its shape.
+ */
+function asStored(cipher: CaseCipher, value: string, schema: z.ZodType): unknown {
+  const parsed = cipher.decryptJson(value, schema);
+  return parsed.success ? parsed.data : cipher.decrypt(value);
+}
+
 async function exportCase(
   r: SubjectRecords,
   kycCase: SubjectRecords["cases"][number],
@@ -523,7 +534,7 @@ async function exportCase(
       quality: d.quality,
       reason: d.reason,
       originalName: d.originalName && cipher ? cipher.decrypt(d.originalName) : null,
-      zoneRead: d.zoneRead && cipher ? cipher.decryptJson(d.zoneRead) : null,
+      zoneRead: d.zoneRead && cipher ? asStored(cipher, d.zoneRead, uploadedZoneSchema) : null,
       zoneReadAt: isoOrNull(d.zoneReadAt),
       challengeId: d.challengeId,
       prompt: d.prompt,
@@ -572,7 +583,7 @@ async function exportCase(
     drafts: cipher
       ? of(r.drafts).map((d) => ({
           step: d.step,
-          payload: cipher.decryptJson(d.payload),
+          payload: asStored(cipher, d.payload, draftPayloadSchema),
           version: d.version,
           completedAt: isoOrNull(d.completedAt),
           updatedAt: iso(d.updatedAt),
@@ -581,7 +592,7 @@ async function exportCase(
     submissions: of(r.submissions).map((s) => ({
       round: s.round,
       event: s.event,
-      payload: cipher ? cipher.decryptJson(s.payload) : null,
+      payload: cipher ? asStored(cipher, s.payload, submittedAnswersSchema) : null,
       documentIds: s.documentIds,
       submittedAt: iso(s.submittedAt),
     })),

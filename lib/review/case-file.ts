@@ -45,7 +45,8 @@ import { directionOf, pickLocale } from "@/lib/i18n/config";
 import { approvedRoundOf, isFinalRejection, isMove } from "@/lib/kyc/case-state";
 import { readAttemptNote } from "@/lib/delivery/attempt-note";
 import { getLevel } from "@/lib/kyc/levels";
-import { loadCaseProgress, loadRejection, submittedAnswersSchema } from "@/lib/kyc/submission";
+import { submittedAnswersSchema } from "@/lib/kyc/answers";
+import { loadCaseProgress, loadRejection } from "@/lib/kyc/submission";
 import { caseCipher } from "@/lib/security/case-keys";
 import { hasRole } from "@/lib/staff/auth";
 import { caseSummary, type SubmittedRound } from "./case-summary";
@@ -98,7 +99,7 @@ async function lastRounds(caseId: string): Promise<SubmittedRound[]> {
   if (submissions.length < 2) return [];
   const cipher = await caseCipher(caseId);
   return submissions.map((s) => {
-    const answers = submittedAnswersSchema.safeParse(cipher.decryptJson(s.payload));
+    const answers = cipher.decryptJson(s.payload, submittedAnswersSchema);
     return {
       round: s.round,
       submittedAt: s.submittedAt,

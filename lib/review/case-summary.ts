@@ -7,7 +7,7 @@ import type { CaseStatus, CaseTrigger } from "@/lib/db/schema";
 import { readDocumentQuality, type DocumentQuality } from "@/lib/documents/stored-quality";
 import type { StepId } from "@/lib/kyc/levels";
 import { askedOfTrader } from "@/lib/kyc/case-event-data";
-import type { SubmittedAnswers } from "@/lib/kyc/submission";
+import type { StepAnswers, SubmittedAnswers } from "@/lib/kyc/answers";
 import type { CaseFileBase } from "./case-file";
 import { RISK_LEVELS, type RiskLevel } from "./risk";
 
@@ -74,9 +74,8 @@ function text(value: unknown): string | null {
   return typeof value === "string" && value.trim() !== "" ? value : null;
 }
 
-function stepData(answer: { data: unknown; values: unknown } | undefined): Record<string, unknown> {
-  const data = answer?.data ?? answer?.values;
-  return data && typeof data === "object" ? (data as Record<string, unknown>) : {};
+function stepData(answer: StepAnswers | undefined): Record<string, unknown> {
+  return answer?.data ?? answer?.values ?? {};
 }
 
 function same(a: unknown, b: unknown): boolean {

@@ -58,8 +58,7 @@ export type DocumentComparison = {
 
 function answers(file: CaseFileBase, step: StepId): Record<string, unknown> {
   const draft = file.progress.drafts[step];
-  const data = draft?.data ?? draft?.values;
-  return data && typeof data === "object" ? (data as Record<string, unknown>) : {};
+  return draft?.data ?? draft?.values ?? {};
 }
 
 /** The case's documents grouped by type, each group with the typed fields it should show. */

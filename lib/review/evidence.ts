@@ -23,7 +23,9 @@ import { getTraderById } from "@/lib/db/queries/traders";
 import { readCheckEvidence } from "@/lib/checks/evidence";
 import { caseStatus, caseTrigger } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
+import { submittedAnswersSchema } from "@/lib/kyc/answers";
 import { loadStepDrafts } from "@/lib/kyc/drafts";
+import { log } from "@/lib/log";
 import { caseCipher } from "@/lib/security/case-keys";
 import { hasRole } from "@/lib/staff/auth";
 import { loadCaseHits } from "./screening-hits";
@@ -317,13 +319,26 @@ async function caseEvidence(staff: Reviewer, caseId: string, now: Date): Promise
       tradingLogin: trader.tradingLogin,
       email: trader.email,
     },
-    rounds: submissions.map((s) => ({
-      round: s.round,
-      event: s.event,
-      submittedAt: at(s.submittedAt),
-      answers: cipher.decryptJson<Record<string, { data: unknown; values: unknown }>>(s.payload),
-      documentIds: s.documentIds,
-    })),
+    rounds: submissions.map((s) => {
+      // An evidence pack never goes out without a round's answers: one that does not read
+      // refuses the export, naming the round (a draft that does not read refuses it in
+      // loadStepDrafts the same way).
+      const answers = cipher.decryptJson(s.payload, submittedAnswersSchema);
+      if (!answers.success) {
+        log.error("case_submission.unreadable", { caseId, round: s.round, reader: "evidence" });
+        throw new AppError(
+          "INTERNAL",
+          `case ${caseId}: the answers of round ${s.round} do not read; no export without them`,
+        );
+      }
+      return {
+        round: s.round,
+        event: s.event,
+        submittedAt: at(s.submittedAt),
+        answers: answers.data,
+        documentIds: s.documentIds,
+      };
+    }),
     currentAnswers: Object.fromEntries(
       Object.entries(drafts).map(([step, d]) => [
         step,

@@ -20,9 +20,9 @@ import { env } from "@/lib/env";
 import { APPROVAL_IN_FORCE_STATUSES } from "@/lib/kyc/case-state";
 import { levelsConfig } from "@/lib/kyc/levels";
 import { CASE_STATUSES } from "@/lib/kyc/statuses";
-import { caseCipher } from "@/lib/security/case-keys";
 import { hasRole } from "@/lib/staff/auth";
-import { latinReading, parseSearch, unlessErased } from "./search";
+import { readRoundAnswers } from "./round-answers";
+import { answerText, latinReading, parseSearch } from "./search";
 import type { Reviewer } from "./types";
 
 export const QUEUES = {
@@ -190,6 +190,8 @@ export type QueueEntry = QueueRow & {
   /** The name the trader sent in the latest round, and a Latin reading of it if needed. */
   name?: string;
   latinName?: string;
+  /** The latest round's answers do not read: listed without a name, and marked as such. */
+  nameUnreadable?: true;
 };
 
 export type QueueView = {
@@ -205,8 +207,6 @@ export type QueueView = {
   hasPrevious: boolean;
   now: Date;
 };
-
-type SealedAnswers = { personal?: { data?: { givenNames?: string; surnames?: string } } };
 
 export async function loadQueue(
   staff: Reviewer,
@@ -231,20 +231,25 @@ export async function loadQueue(
   const backwards = seek?.direction === "before";
   const rows: QueueEntry[] = backwards && more ? found.slice(1) : found.slice(0, params.per);
   const names = new Map<string, string>();
+  const unreadable = new Set<string>();
   const sealed = await listLatestSubmissions(rows.map((r) => r.caseId));
   await Promise.all(
     sealed.map(async (s) => {
-      // An erased case (its key destroyed) is listed without a name, never an error.
-      const answers = await caseCipher(s.caseId)
-        .then((cipher) => cipher.decryptJson<SealedAnswers>(s.payload))
-        .catch(unlessErased(undefined));
-      const personal = answers?.personal?.data;
-      const name = [personal?.givenNames, personal?.surnames].filter(Boolean).join(" ");
+      // An erased case (its key destroyed) is listed without a name; answers that do not read
+      // are listed without one too, marked, so one bad round never takes the queue down.
+      const answers = await readRoundAnswers(s, "queue");
+      if (answers === "unreadable") unreadable.add(s.caseId);
+      if (typeof answers === "string") return;
+      const personal = answers.personal?.data;
+      const name = [answerText(personal, "givenNames"), answerText(personal, "surnames")]
+        .filter(Boolean)
+        .join(" ");
       if (name) names.set(s.caseId, name);
     }),
   );
   for (const row of rows) {
     const name = names.get(row.caseId);
+    if (unreadable.has(row.caseId)) row.nameUnreadable = true;
     if (name) {
       row.name = name;
       row.latinName = latinReading(name);

@@ -7,8 +7,8 @@
  * does); partial words do not — the price of not keeping names readable in the database.
  */
 import { env } from "@/lib/env";
-import { isAppError } from "@/lib/errors";
 import { deriveKey, hmac } from "@/lib/identity/secrets";
+import type { SubmittedAnswers } from "@/lib/kyc/answers";
 import { normalizeDocumentNumber } from "@/lib/kyc/steps/identity-document";
 import { normalizeWords } from "@/lib/screening/normalize";
 import anyAscii from "any-ascii";
@@ -43,21 +43,18 @@ export function searchTermsOf(answers: {
   return terms;
 }
 
-type SealedAnswers = {
-  personal?: { data?: unknown };
-  identity_document?: { data?: unknown };
-};
-const str = (o: unknown, key: string): string | undefined => {
+/** A text field of a step's checked data (which the answers' schema leaves unknown). */
+export const answerText = (o: unknown, key: string): string | undefined => {
   const v = (o as Record<string, unknown> | undefined)?.[key];
   return typeof v === "string" ? v : undefined;
 };
 
 /** The blind-index rows of a round's answers as case_submissions stores them. */
-export function searchTermsOfAnswers(answers: SealedAnswers): SearchTerm[] {
+export function searchTermsOfAnswers(answers: SubmittedAnswers): SearchTerm[] {
   return searchTermsOf({
-    givenNames: str(answers.personal?.data, "givenNames"),
-    surnames: str(answers.personal?.data, "surnames"),
-    documentNumber: str(answers.identity_document?.data, "documentNumber"),
+    givenNames: answerText(answers.personal?.data, "givenNames"),
+    surnames: answerText(answers.personal?.data, "surnames"),
+    documentNumber: answerText(answers.identity_document?.data, "documentNumber"),
   });
 }
 
@@ -97,11 +94,3 @@ export function latinReading(name: string): string | undefined {
   const reading = anyAscii(name).replace(/\s+/g, " ").trim();
   return reading && reading !== name ? reading : undefined;
 }
-
-/** A case whose key was destroyed (erasure) reads as `fallback`; any other failure stays one. */
-export const unlessErased =
-  <T>(fallback: T) =>
-  (error: unknown): T => {
-    if (isAppError(error) && error.code === "GONE") return fallback;
-    throw error;
-  };

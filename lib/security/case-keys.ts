@@ -9,6 +9,7 @@
  */
 import "server-only";
 import { randomBytes } from "node:crypto";
+import { z } from "zod";
 import { getCaseKey, insertCaseKeyOrGet } from "@/lib/db/queries/case-keys";
 import type { CaseKeyRow } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
@@ -26,7 +27,12 @@ export type CaseCipher = {
   encrypt(plaintext: string): string;
   decrypt(value: string): string;
   encryptJson(value: unknown): string;
-  decryptJson<T = unknown>(value: string): T;
+  /**
+   * A sealed JSON value parsed with the schema its writer uses (never a cast): the reader decides
+   * what a value that does not parse means for it. Text that is not JSON fails the same way; a
+   * value that does not decrypt throws (GONE once the case's key was destroyed).
+   */
+  decryptJson<S extends z.ZodType>(value: string, schema: S): z.ZodSafeParseResult<z.output<S>>;
   /** A document's file contents, bound to the document (its id is authenticated). */
   sealFile(documentId: string, bytes: Uint8Array): Buffer;
   openFile(documentId: string, sealed: Uint8Array): Buffer;
@@ -48,6 +54,15 @@ export function unwrapCaseKey(row: Pick<CaseKeyRow, "caseId" | "wrappedKey">): B
   return Buffer.from(decryptField(row.wrappedKey, wrapAad(row.caseId)), "base64url");
 }
 
+const jsonText = z.string().transform((text, ctx): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    ctx.addIssue({ code: "custom", message: "not JSON" });
+    return z.NEVER;
+  }
+});
+
 function cipherFor(caseId: string, key: Buffer): CaseCipher {
   const decrypt = (value: string) =>
     value.startsWith("v1.")
@@ -58,7 +73,7 @@ function cipherFor(caseId: string, key: Buffer): CaseCipher {
     decrypt,
     encryptJson: (value) =>
       sealWithDataKey(key, Buffer.from(JSON.stringify(value), "utf8"), caseId),
-    decryptJson: <T>(value: string) => JSON.parse(decrypt(value)) as T,
+    decryptJson: (value, schema) => jsonText.pipe(schema).safeParse(decrypt(value)),
     sealFile: (documentId, bytes) => sealFileWithDataKey(key, bytes, fileAad(caseId, documentId)),
     openFile: (documentId, sealed) => openFileWithDataKey(key, sealed, fileAad(caseId, documentId)),
   };

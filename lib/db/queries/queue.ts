@@ -312,12 +312,13 @@ export async function getCaseAfterInQueue(
 /** The latest submitted round's sealed answers of each case (the queue shows the names). */
 export async function listLatestSubmissions(
   caseIds: string[],
-): Promise<{ caseId: string; payload: string }[]> {
+): Promise<{ caseId: string; round: number; payload: string }[]> {
   if (caseIds.length === 0) return [];
   const db = await getDb();
   return db
     .selectDistinctOn([caseSubmissions.caseId], {
       caseId: caseSubmissions.caseId,
+      round: caseSubmissions.round,
       payload: caseSubmissions.payload,
     })
     .from(caseSubmissions)

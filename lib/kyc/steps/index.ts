@@ -22,16 +22,19 @@ import {
 import { parseProofOfAddress, proofOfAddressFields } from "./proof-of-address";
 import { parseTax, taxFields } from "./tax";
 
+/** What a step's parse checked: an object of fields (lib/kyc/answers.ts stores it). */
+type StepData = Record<string, unknown>;
+
 export type StepDefinition = {
   /** The generic form's fields; null for a step with its own component. */
   fields: readonly FieldSpec[] | null;
   valuesFrom(form: FormData): StepValues;
-  parse(values: StepValues, now: Date): StepParse<unknown>;
+  parse(values: StepValues, now: Date): StepParse<StepData>;
 };
 
 function generic(
   fields: readonly FieldSpec[],
-  parse: (values: StepValues, now: Date) => StepParse<unknown>,
+  parse: (values: StepValues, now: Date) => StepParse<StepData>,
 ): StepDefinition {
   return { fields, valuesFrom: (form) => valuesFromForm(form, fields), parse };
 }

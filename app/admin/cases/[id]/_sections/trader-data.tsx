@@ -17,7 +17,7 @@ export async function TraderData({ file }: { file: CaseFile }) {
       <h2 id="data-title">{t("traderData.title")}</h2>
       {STEPS.filter((s) => drafts[s]).map((step) => {
         const draft = drafts[step]!;
-        const data = (draft.data ?? draft.values) as Record<string, unknown>;
+        const data = draft.data ?? draft.values;
         return (
           <details key={step} open>
             <summary>

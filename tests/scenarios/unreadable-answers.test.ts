@@ -1,0 +1,137 @@
+/**
+ * The trader's answers at rest that do not read with their writer's schema (lib/kyc/answers.ts):
+ * each reader does what its user expects instead of crashing or going on without them. The queue
+ * lists the case without a name, marked; the search sweep skips the round and the case is still
+ * found by its id; the evidence export refuses, naming the case and round; a draft step that does
+ * not read is a clear error naming the case and step.
+ *
+ * Cases are made by traders through the real flow. No current flow writes such a value (every
+ * writer goes through the schema), so each bad value is planted by SQL afterwards: fault
+ * injection, standing for an older shape, a manual edit or a bug in a future writer.
+ */
+import "./support/request-scope";
+import { sql } from "drizzle-orm";
+import { loadStepDrafts } from "@/lib/kyc/drafts";
+import { caseCipher } from "@/lib/security/case-keys";
+import { textOf } from "../helpers/render-page";
+import { sqlRows } from "../helpers/sql-rows";
+import { signedInStaff, Trader } from "./support/people";
+import { scenarioWorld } from "./support/world";
+
+const world = scenarioWorld();
+
+const listed = (html: string) =>
+  [...html.matchAll(/<tr[^>]*data-case="([0-9a-f-]{36})"/g)].map((m) => m[1]);
+const rowOf = (html: string, caseId: string) =>
+  new RegExp(`<tr[^>]*data-case="${caseId}"[\\s\\S]*?</tr>`).exec(html)?.[0] ?? "";
+
+/** Fault injection: a sealed value of a shape no writer produces, under the case's own key. */
+async function sealed(caseId: string, value: unknown): Promise<string> {
+  return (await caseCipher(caseId)).encryptJson(value);
+}
+
+describe("scenario: a round's answers that do not read", () => {
+  let broken = "";
+  let sound = "";
+  beforeAll(async () => {
+    const w = world();
+    const olga = new Trader(w, 570_001);
+    await olga.completeStandardLevel({ givenNames: "Olga", surnames: "Brokenova" });
+    const petra = new Trader(w, 570_002);
+    await petra.completeStandardLevel({ givenNames: "Petra", surnames: "Soundova" });
+    await w.worker();
+    broken = (await olga.currentCase()).id;
+    sound = (await petra.currentCase()).id;
+    await w.db.db.execute(
+      sql`update case_submissions set payload = ${await sealed(broken, null)} where case_id = ${broken}`,
+    );
+  });
+
+  it("lists the case in the queue without a name, marked, and the others with theirs", async () => {
+    const reviewer = await signedInStaff(world(), "unread.reviewer@broker.example", "reviewer");
+    const page = await reviewer.queue();
+    expect(listed(page).sort()).toEqual([broken, sound].sort());
+    const row = rowOf(page, broken);
+    expect(row).toContain('data-testid="name-unreadable"');
+    expect(textOf(row)).toContain("name unreadable");
+    expect(textOf(row)).not.toContain("Brokenova");
+    expect(rowOf(page, sound)).not.toContain("name-unreadable");
+    expect(textOf(rowOf(page, sound))).toContain("Petra Soundova");
+  });
+
+  it("lists it, marked, when the stored value does not even decrypt", async () => {
+    const w = world();
+    const [before] = await sqlRows<{ payload: string }>(
+      w.db.db,
+      sql`select payload from case_submissions where case_id = ${broken}`,
+    );
+    await w.db.db.execute(
+      sql`update case_submissions set payload = ${"v2.not.a.value"} where case_id = ${broken}`,
+    );
+    try {
+      const reviewer = await signedInStaff(w, "garbled.reviewer@broker.example", "reviewer");
+      const page = await reviewer.queue();
+      expect(rowOf(page, broken)).toContain('data-testid="name-unreadable"');
+      expect(textOf(rowOf(page, sound))).toContain("Petra Soundova");
+    } finally {
+      await w.db.db.execute(
+        sql`update case_submissions set payload = ${before!.payload} where case_id = ${broken}`,
+      );
+    }
+  });
+
+  it("the search sweep skips it for good, indexes the rest, and the case is found by its id", async () => {
+    const w = world();
+    // Both cases as the migration that added the search left them: not indexed yet.
+    for (const id of [broken, sound]) {
+      await w.db.db.execute(sql`delete from case_search_terms where case_id = ${id}`);
+      await w.db.db.execute(sql`update kyc_cases set search_round = 0 where id = ${id}`);
+    }
+    await w.worker();
+    const reviewer = await signedInStaff(w, "sweep.reviewer@broker.example", "reviewer");
+    expect(listed(await reviewer.queue({ q: "petra soundova" }))).toEqual([sound]);
+    expect(listed(await reviewer.queue({ q: "brokenova" }))).toEqual([]);
+    expect(listed(await reviewer.queue({ q: broken }))).toEqual([broken]);
+    // Marked indexed with no terms: the next sweeps do not read it again.
+    const [row] = await sqlRows<{ search_round: number; round: number }>(
+      w.db.db,
+      sql`select search_round, round from kyc_cases where id = ${broken}`,
+    );
+    expect(row?.search_round).toBe(row?.round);
+  });
+
+  it("refuses the evidence export with an error naming the case and round", async () => {
+    const approver = await signedInStaff(world(), "unread.approver@broker.example", "approver");
+    const refused = await approver.exportEvidence(broken);
+    expect(refused.status).toBe(500);
+    const body = (await refused.json()) as { message: string };
+    expect(body.message).toContain(`case ${broken}`);
+    expect(body.message).toContain("round 1");
+    // The other case exports as before.
+    expect((await approver.exportEvidence(sound)).status).toBe(200);
+  });
+});
+
+describe("scenario: a draft step that does not read", () => {
+  it("is a clear error naming the case and step, never an empty step", async () => {
+    const w = world();
+    const trader = new Trader(w, 570_003);
+    await trader.launch("kyc", { kycType: "standard" });
+    await trader.fillStandardForms({ givenNames: "Dora", surnames: "Draftova" });
+    const caseId = (await trader.currentCase()).id;
+    expect((await loadStepDrafts(caseId)).personal?.values.givenNames).toBe("Dora");
+    await w.db.db.execute(
+      sql`update case_drafts set payload = ${await sealed(caseId, { values: "Dora Draftova" })}
+          where case_id = ${caseId} and step = 'personal'`,
+    );
+    await expect(loadStepDrafts(caseId)).rejects.toThrow(
+      `case ${caseId}: the saved answers of step personal do not read`,
+    );
+    // The stored value is left as it is: nothing overwrote it while it was unreadable.
+    const [row] = await sqlRows<{ payload: string }>(
+      w.db.db,
+      sql`select payload from case_drafts where case_id = ${caseId} and step = 'personal'`,
+    );
+    expect((await caseCipher(caseId)).decrypt(row!.payload)).toBe('{"values":"Dora Draftova"}');
+  });
+});
