@@ -8,7 +8,8 @@
  * A draft that does not read (no current writer produces one) is a clear error naming the case
  * and step, never an empty step: the trader's next save would overwrite what is stored, and the
  * checks and the evidence export, which read the drafts after a submit too, would go on without
- * the step's answers.
+ * the step's answers. Only the console's case page reads around it (`unreadable: "list"`): it
+ * shows the rest of the case and names the step, so an officer can still act on the case.
  */
 import { AppError } from "@/lib/errors";
 import { listDrafts, upsertDraft } from "@/lib/db/queries/drafts";
@@ -77,14 +78,27 @@ export async function saveStepDraft(
 }
 
 export async function loadStepDrafts(caseId: string): Promise<Partial<Record<StepId, StepDraft>>> {
+  return (await readStepDrafts(caseId, "throw")).drafts;
+}
+
+/** The drafts that read, and the steps whose saved answers do not (with `unreadable: "list"`). */
+export async function readStepDrafts(
+  caseId: string,
+  unreadable: "throw" | "list",
+): Promise<{ drafts: Partial<Record<StepId, StepDraft>>; unreadable: StepId[] }> {
   const drafts: Partial<Record<StepId, StepDraft>> = {};
+  const unread: StepId[] = [];
   const rows = await listDrafts(caseId);
-  if (rows.length === 0) return drafts;
+  if (rows.length === 0) return { drafts, unreadable: unread };
   const cipher = await caseCipher(caseId);
   for (const row of rows) {
     const payload = cipher.decryptJson(row.payload, draftPayloadSchema);
     if (!payload.success) {
       log.error("case_draft.unreadable", { caseId, step: row.step });
+      if (unreadable === "list") {
+        unread.push(row.step as StepId);
+        continue;
+      }
       throw new AppError(
         "INTERNAL",
         `case ${caseId}: the saved answers of step ${row.step} do not read`,
@@ -98,5 +112,5 @@ export async function loadStepDrafts(caseId: string): Promise<Partial<Record<Ste
       version: row.version,
     };
   }
-  return drafts;
+  return { drafts, unreadable: unread };
 }

@@ -24,7 +24,7 @@ import { submittedAnswersSchema, type SubmittedAnswers } from "./answers";
 import { askedOfTrader, rejectionData, retryData } from "./case-event-data";
 import { changeCaseStatus } from "./cases";
 import { isMove } from "./case-state";
-import { loadStepDrafts, type StepDraft } from "./drafts";
+import { readStepDrafts, type StepDraft } from "./drafts";
 import { getLevel, type StepId } from "./levels";
 import { documentExpiryOf } from "./renewal";
 import { requestedItemsSchema } from "./requested-items";
@@ -138,15 +138,18 @@ export type CaseProgress = {
   requirements: Requirements;
   drafts: Partial<Record<StepId, StepDraft>>;
   request: ActionRequest | null;
+  /** Steps whose saved answers do not read (only the console's case page reads around them). */
+  unreadableSteps: StepId[];
 };
 
 export async function loadCaseProgress(
   kycCase: Pick<KycCase, "id" | "status" | "level">,
   now = new Date(),
   timeline?: Promise<CaseEventRow[]>,
+  unreadableDrafts: "throw" | "list" = "throw",
 ): Promise<CaseProgress> {
-  const [drafts, documents, request, vendor] = await Promise.all([
-    loadStepDrafts(kycCase.id),
+  const [{ drafts, unreadable }, documents, request, vendor] = await Promise.all([
+    readStepDrafts(kycCase.id, unreadableDrafts),
     listCurrentDocuments(kycCase.id),
     loadActionRequest(kycCase, timeline),
     loadVendorState(kycCase),
@@ -176,7 +179,7 @@ export async function loadCaseProgress(
     },
     now,
   });
-  return { requirements, drafts, request };
+  return { requirements, drafts, request, unreadableSteps: unreadable };
 }
 
 /**

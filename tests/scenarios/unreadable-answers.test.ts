@@ -3,7 +3,7 @@
  * each reader does what its user expects instead of crashing or going on without them. The queue
  * lists the case without a name, marked; the search sweep skips the round and the case is still
  * found by its id; the evidence export refuses, naming the case and round; a draft step that does
- * not read is a clear error naming the case and step.
+ * not read is a clear error naming the case and step, which the console's case page reads around.
  *
  * Cases are made by traders through the real flow. No current flow writes such a value (every
  * writer goes through the schema), so each bad value is planted by SQL afterwards: fault
@@ -133,5 +133,23 @@ describe("scenario: a draft step that does not read", () => {
       sql`select payload from case_drafts where case_id = ${caseId} and step = 'personal'`,
     );
     expect((await caseCipher(caseId)).decrypt(row!.payload)).toBe('{"values":"Dora Draftova"}');
+  });
+
+  it("the console's case page shows the rest of the case and names the step", async () => {
+    const w = world();
+    const trader = new Trader(w, 570_004);
+    await trader.launch("kyc", { kycType: "standard" });
+    await trader.fillStandardForms({ givenNames: "Nora", surnames: "Notreadova" });
+    const caseId = (await trader.currentCase()).id;
+    await w.db.db.execute(
+      sql`update case_drafts set payload = ${await sealed(caseId, null)}
+          where case_id = ${caseId} and step = 'personal'`,
+    );
+    const reviewer = await signedInStaff(w, "draft.reviewer@broker.example", "reviewer");
+    const page = await reviewer.casePage(caseId);
+    expect(page).toMatch(/data-testid="draft-unreadable" data-step="personal"/);
+    expect(textOf(page)).toContain("the saved answers cannot be read");
+    expect(page).toContain('data-testid="trader-data"');
+    expect(textOf(page)).not.toContain("Notreadova");
   });
 });

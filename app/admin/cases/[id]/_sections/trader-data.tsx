@@ -15,6 +15,11 @@ export async function TraderData({ file }: { file: CaseFile }) {
   return (
     <section className="card" data-testid="trader-data" aria-labelledby="data-title">
       <h2 id="data-title">{t("traderData.title")}</h2>
+      {file.progress.unreadableSteps.map((step) => (
+        <p key={step} className="alert" data-testid="draft-unreadable" data-step={step}>
+          {label.step(step)}: {t("traderData.unreadable")}
+        </p>
+      ))}
       {STEPS.filter((s) => drafts[s]).map((step) => {
         const draft = drafts[step]!;
         const data = draft.data ?? draft.values;
