@@ -1,9 +1,11 @@
 import { env } from "@/lib/env";
 import { getTranslations } from "@/lib/i18n/translations";
 import { CloseControl } from "./_components/close-control";
+import { ErrorLabelsProvider } from "./_components/error-labels";
 
 export default async function InAppLayout({ children }: { children: React.ReactNode }) {
   const t = await getTranslations("Shell");
+  const e = await getTranslations("ErrorScreen");
   const { brokerName, closeUrl, brand } = env();
   return (
     <>
@@ -24,7 +26,16 @@ export default async function InAppLayout({ children }: { children: React.ReactN
         <CloseControl href={closeUrl} label={t("close")} />
       </header>
       <main id="content">
-        {children}
+        <ErrorLabelsProvider
+          labels={{
+            title: e("title"),
+            body: e("body"),
+            retry: e("retry"),
+            reference: e("reference", { digest: "{digest}" }),
+          }}
+        >
+          {children}
+        </ErrorLabelsProvider>
         {brand.legalEntity ? (
           <p className="legal" data-testid="legal-entity">
             {brand.legalEntity}
