@@ -1,6 +1,7 @@
 /**
  * The `data` of the timeline events that ask something of the trader or say why a case was
- * rejected: `reject`, `revoke`, `retry`, `request_action`, `renew` and `upgrade`. Each writer
+ * rejected: `reject`, `revoke`, `retry`, `request_action`, `renew` and `upgrade`, and of the
+ * others that store data (`submit`, `reopen`, `expire`, `renewal_due`). Each writer
  * builds the value with `.parse` of its schema here (lib/review/decisions.ts, lib/kyc/submission.ts,
  * lib/kyc/renewal.ts, lib/kyc/upgrade.ts); each reader reads it with `.safeParse` of the same
  * schema (lib/kyc/submission.ts, lib/review/case-summary.ts). SQL readers (lib/db/queries/review.ts,
@@ -19,8 +20,9 @@
  *   counts a reason it cannot read as "unknown".
  */
 import { z } from "zod";
+import { checkRoute, riskLevel } from "@/lib/db/schema/case-checks";
+import { type CaseEvent, PERIODIC_REVIEW_CLOSED_EVENT, RENEWAL_DUE_EVENT } from "./case-state";
 import { requestedItemsSchema } from "./requested-items";
-import type { declineUpgradeData } from "./upgrade";
 
 /** A reviewer's rejection: `retry` reopens `items` for the trader, `final` closes the case. */
 export const rejectData = z.object({
@@ -66,6 +68,86 @@ export const upgradeData = z.object({
   via: z.enum(["launch", "crm"]),
   items: requestedItemsSchema,
 });
+
+/**
+ * A level upgrade or an early renewal refused (`decline_upgrade`): written by lib/review/decisions.ts,
+ * read by the trader's status screen (lib/kyc/status-view.ts).
+ */
+export const declineUpgradeData = z.object({
+  reasonCode: z.string(),
+  /** The level asked for and refused; the approved one for a renewal. */
+  fromLevel: z.string(),
+  /** The level in force again. */
+  toLevel: z.string(),
+  /** The round whose answers and documents were put back (null: none was frozen). */
+  restoredRound: z.number().int().nullable(),
+  /** An early renewal, with the expiry of the document the approval rests on. */
+  renewal: z.literal(true).optional(),
+  documentExpiresOn: z.iso.date().nullable().optional(),
+  /**
+   * Not a reviewer's "no": the trader left the upgrade as a draft past the draft period and the
+   * retention purge rolled it back (lib/retention/purge.ts); `reasonCode` is UPGRADE_LAPSED.
+   */
+  lapsed: z.literal(true).optional(),
+});
+
+/** A submission round: the steps the trader sent (`submit`, `resubmit`). */
+export const submitData = z.object({ steps: z.array(z.string()) });
+
+/** The checks moved the case (`start_review`, `approve` by the system): their run and verdict. */
+export const checksRoutedData = z.object({
+  runId: z.string(),
+  route: z.enum(checkRoute.enumValues),
+  level: z.enum(riskLevel.enumValues),
+});
+
+/** A person's `start_review` or `approve` stores none; the checks' store their run and verdict. */
+const checksRoutedOrNone = z.union([checksRoutedData, z.strictObject({})]);
+
+/** A rejected case opened again for review: the officer's reason (never shown to the trader). */
+export const reopenData = z.object({ reason: z.string() });
+
+/** An approval that lapsed with its document (lib/kyc/renewal.ts's sweep). */
+export const expireData = z.object({
+  reasonCode: z.string().min(1),
+  documentExpiresOn: z.iso.date().nullable(),
+});
+
+/** The renewal notice (`renewal_due`, no status change): the expiry it is about. */
+export const renewalDueData = z.object({ documentExpiresOn: z.iso.date() });
+
+/** A periodic review task closed because the business relationship ended (no status change). */
+export const periodicReviewClosedData = z.object({ taskId: z.string(), reason: z.string() });
+
+/**
+ * Every timeline event that stores data, with the schema it is written and read with; an event
+ * not listed stores none. lib/kyc/cases.ts changeCaseStatus takes `CaseEventData` and nothing
+ * else, so a writer cannot store a shape its readers have no schema for, and the scenario world
+ * (tests/scenarios/support/world.ts) reads every event its flows stored against this map.
+ */
+export const CASE_EVENT_DATA = {
+  submit: submitData,
+  resubmit: submitData,
+  start_review: checksRoutedOrNone,
+  approve: checksRoutedOrNone,
+  reject: rejectData,
+  revoke: revokeData,
+  retry: retryData,
+  request_action: requestActionData,
+  reopen: reopenData,
+  expire: expireData,
+  renew: renewData,
+  upgrade: upgradeData,
+  decline_upgrade: declineUpgradeData,
+  [RENEWAL_DUE_EVENT]: renewalDueData,
+  [PERIODIC_REVIEW_CLOSED_EVENT]: periodicReviewClosedData,
+} as const satisfies Partial<
+  Record<CaseEvent | typeof RENEWAL_DUE_EVENT | typeof PERIODIC_REVIEW_CLOSED_EVENT, z.ZodType>
+>;
+
+export type CaseEventData = {
+  [E in keyof typeof CASE_EVENT_DATA]: z.infer<(typeof CASE_EVENT_DATA)[E]>;
+};
 
 /** Keys of T spelled as themselves: an object literal `satisfies` it only with keys T still has. */
 type KeysOf<T> = { [K in keyof T & string]?: K };

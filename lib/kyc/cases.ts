@@ -12,16 +12,18 @@ import { approvalOnHold } from "@/lib/db/queries/hold-tasks";
 import type { KycCase } from "@/lib/db/schema";
 import { destinationIdsFor } from "@/lib/delivery/destinations";
 import { buildCaseStatusChanged, CASE_STATUS_CHANGED } from "@/lib/delivery/payload";
+import type { CaseEventData } from "./case-event-data";
 import { CASE_EVENTS, transition, type Actor, type CaseEvent } from "./case-state";
 
-export type ChangeStatus = {
+export type ChangeStatus<E extends CaseEvent = CaseEvent> = {
   kycCase: Pick<KycCase, "id" | "status">;
-  event: CaseEvent;
+  event: E;
   actor: { type: Actor; id: string };
   messageForTrader?: string;
   /** On `decline_upgrade`: told apart in the webhook (an upgrade or an early renewal refused). */
   declined?: "upgrade" | "renewal";
-  data?: Record<string, unknown>;
+  /** The event's data, of its schema (lib/kyc/case-event-data.ts); none for other events. */
+  data?: E extends keyof CaseEventData ? CaseEventData[E] : never;
   now?: Date;
   decision?: AppliedTransition["decision"];
   close?: boolean;
@@ -64,7 +66,9 @@ async function refuseOutdatedScreening(tx: Tx, before: KycCase): Promise<void> {
     throw new AppError("CONFLICT", SCREENING_OUTDATED_MESSAGE, { reason: "screening_outdated" });
 }
 
-export async function changeCaseStatus(input: ChangeStatus): Promise<{
+export async function changeCaseStatus<E extends CaseEvent>(
+  input: ChangeStatus<E>,
+): Promise<{
   from: string;
   to: string;
   eventId: string;

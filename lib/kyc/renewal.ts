@@ -17,7 +17,7 @@ import { buildRenewalDue, CASE_RENEWAL_DUE } from "@/lib/delivery/payload";
 import { destinationIdsFor } from "@/lib/delivery/destinations";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
-import { renewData } from "./case-event-data";
+import { expireData, renewalDueData, renewData } from "./case-event-data";
 import { changeCaseStatus } from "./cases";
 import type { StepDraft } from "./drafts";
 
@@ -70,7 +70,10 @@ export async function runDocumentExpiry(now: Date, noticeDays: number): Promise<
         kycCase: { id: kycCase.id, status: kycCase.status },
         event: "expire",
         actor: { type: "system", id: "renewal" },
-        data: { reasonCode: RENEWAL_REASON, documentExpiresOn: kycCase.documentExpiresOn },
+        data: expireData.parse({
+          reasonCode: RENEWAL_REASON,
+          documentExpiresOn: kycCase.documentExpiresOn,
+        }),
         now,
       });
       expired++;
@@ -188,7 +191,7 @@ export function latestRenewalNotice(
   events: readonly Pick<CaseEventRow, "event" | "data" | "occurredAt">[],
 ): { documentExpiresOn: string; noticedAt: Date } | null {
   const notice = events.findLast((e) => e.event === "renewal_due");
-  const parsed = z.object({ documentExpiresOn: z.iso.date() }).safeParse(notice?.data);
+  const parsed = renewalDueData.safeParse(notice?.data);
   return notice && parsed.success
     ? { documentExpiresOn: parsed.data.documentExpiresOn, noticedAt: notice.occurredAt }
     : null;

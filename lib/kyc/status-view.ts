@@ -10,7 +10,7 @@ import type { DocumentRequirement } from "./requirements";
 import { renewalNotice, type RenewalNotice } from "./renewal";
 import { loadCaseProgress, loadRejection, type Rejection } from "./submission";
 import { traderPhase, type TraderPhase } from "./trader-view";
-import { declineUpgradeData } from "./upgrade";
+import { declineUpgradeData } from "./case-event-data";
 
 export type TimelineEntry = { event: string; at: Date };
 export type DocumentCheck = Pick<DocumentRequirement, "documentType" | "side" | "state" | "reason">;

@@ -21,7 +21,7 @@ import type { CaseEventRow, KycCase } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { submittedAnswersSchema, type SubmittedAnswers } from "./answers";
-import { askedOfTrader, rejectionData, retryData } from "./case-event-data";
+import { askedOfTrader, rejectionData, retryData, submitData } from "./case-event-data";
 import { changeCaseStatus } from "./cases";
 import { isMove } from "./case-state";
 import { readStepDrafts, type StepDraft } from "./drafts";
@@ -241,7 +241,7 @@ export async function submitCase(
         kycCase,
         event,
         actor: { type: "trader", id: traderId },
-        data: { steps: requirements.steps.map((s) => s.step) },
+        data: submitData.parse({ steps: requirements.steps.map((s) => s.step) }),
         now,
         guard: async (tx) => {
           if ((await readCaseInputsFingerprint(tx, kycCase.id)) !== before)

@@ -66,28 +66,6 @@ export function upgradeAnswer(result: UpgradeResult): z.infer<typeof crmUpgradeA
 
 type Actor = { type: "trader" | "system"; id: string };
 
-/**
- * The data of a `decline_upgrade` timeline event: written by lib/review/decisions.ts, read by the
- * trader's status screen (lib/kyc/status-view.ts).
- */
-export const declineUpgradeData = z.object({
-  reasonCode: z.string(),
-  /** The level asked for and refused; the approved one for a renewal. */
-  fromLevel: z.string(),
-  /** The level in force again. */
-  toLevel: z.string(),
-  /** The round whose answers and documents were put back (null: none was frozen). */
-  restoredRound: z.number().int().nullable(),
-  /** An early renewal, with the expiry of the document the approval rests on. */
-  renewal: z.literal(true).optional(),
-  documentExpiresOn: z.iso.date().nullable().optional(),
-  /**
-   * Not a reviewer's "no": the trader left the upgrade as a draft past the draft period and the
-   * retention purge rolled it back (lib/retention/purge.ts); `reasonCode` is UPGRADE_LAPSED.
-   */
-  lapsed: z.literal(true).optional(),
-});
-
 /** The reason a lapsed upgrade's decline records: no reviewer's reason, the draft period's end. */
 export const UPGRADE_LAPSED = "upgrade_lapsed";
 

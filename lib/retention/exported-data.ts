@@ -34,6 +34,8 @@ import { MONITORING_TASK, VENDOR_VERDICT_TASK } from "@/lib/db/queries/hold-task
 import { PERIODIC_REVIEW_TASK } from "@/lib/db/queries/periodic-review";
 import { SCREENING_JUDGMENTS } from "@/lib/db/queries/review";
 import {
+  type CaseEventData,
+  type checksRoutedData,
   rejectData,
   renewData,
   requestActionData,
@@ -48,7 +50,14 @@ import type { LateVerdictTaskData } from "@/lib/vendors/verdict";
 /** What stands in the copy for a value that is withheld. */
 export const WITHHELD_VALUE = "(withheld)";
 
-const DECLINED_UPGRADE = [
+/**
+ * Keys of a stored shape, checked against its type (the output of the writer's zod schema): a
+ * key renamed there fails to compile here, and a key added there stays withheld until listed.
+ * Type-only: the export does not load the writers' modules (lib/review/periodic.ts) for a schema.
+ */
+const keysOf = <T>(keys: readonly (keyof T & string)[]): readonly string[] => keys;
+
+const DECLINED_UPGRADE = keysOf<CaseEventData["decline_upgrade"]>([
   "reasonCode",
   "fromLevel",
   "toLevel",
@@ -56,16 +65,9 @@ const DECLINED_UPGRADE = [
   "renewal",
   "documentExpiresOn",
   "lapsed",
-] as const;
+]);
 const DECLINE_AUDITED = [...DECLINED_UPGRADE, "retiredDocumentIds", "restoredVendorReference"];
-const CHECKS_ROUTED = ["runId", "route", "level"] as const;
-
-/**
- * Keys of a stored shape, checked against its type (the output of the writer's zod schema): a
- * key renamed there fails to compile here, and a key added there stays withheld until listed.
- * Type-only: the export does not load the writers' modules (lib/review/periodic.ts) for a schema.
- */
-const keysOf = <T>(keys: readonly (keyof T & string)[]): readonly string[] => keys;
+const CHECKS_ROUTED = keysOf<z.infer<typeof checksRoutedData>>(["runId", "route", "level"]);
 
 /** A verdict on a screening hit: the hit (list, entry, level, score) and the run that saw it. */
 const VERDICT = keysOf<ScreeningVerdictData>([
@@ -232,8 +234,8 @@ const schemaKeys = <S extends z.ZodObject>(
 
 /** Per case event (lib/kyc/case-state.ts), the data keys the export shows. */
 export const CASE_EVENT_DATA_EXPORTED: Readonly<Record<string, readonly string[]>> = {
-  submit: ["steps"],
-  resubmit: ["steps"],
+  submit: keysOf<CaseEventData["submit"]>(["steps"]),
+  resubmit: keysOf<CaseEventData["resubmit"]>(["steps"]),
   start_review: CHECKS_ROUTED,
   approve: CHECKS_ROUTED,
   reject: schemaKeys(rejectData, [
@@ -244,19 +246,19 @@ export const CASE_EVENT_DATA_EXPORTED: Readonly<Record<string, readonly string[]
     "maxRetryRounds",
   ]),
   // The items asked for, with the reasons the trader is shown (the event's items too).
-  request_action: ["items"],
+  request_action: schemaKeys(requestActionData, ["items"]),
   resume_review: [],
   retry: schemaKeys(retryData, ["items", "reasonCode"]),
   // `reason` is the admin's own text.
   reopen: [],
   revoke: schemaKeys(revokeData, ["reasonCode", "kind", "items"]),
-  expire: ["reasonCode", "documentExpiresOn"],
+  expire: keysOf<CaseEventData["expire"]>(["reasonCode", "documentExpiresOn"]),
   renew: schemaKeys(renewData, ["items", "reasonCode"]),
   upgrade: schemaKeys(upgradeData, ["fromLevel", "toLevel", "via", "items"]),
   decline_upgrade: DECLINED_UPGRADE,
-  renewal_due: ["documentExpiresOn"],
+  renewal_due: keysOf<CaseEventData["renewal_due"]>(["documentExpiresOn"]),
   // `reason` is a code (the relationship ended).
-  periodic_review_closed: ["taskId", "reason"],
+  periodic_review_closed: keysOf<CaseEventData["periodic_review_closed"]>(["taskId", "reason"]),
 };
 
 /**
@@ -270,8 +272,8 @@ export const DECISION_DATA_EXPORTED: Readonly<Record<string, readonly string[]>>
   // lib/review/decisions.ts: retry, final or a declined upgrade or renewal; whether the retry
   // limit made it final; whether it took an approval back.
   reject: ["kind", "retryLimitReached", "revoked"],
-  // The items asked for, with the reasons the trader is shown (the event's items too).
-  request_action: ["items"],
+  // The items asked for, with the reasons the trader is shown (the event's data, the same value).
+  request_action: schemaKeys(requestActionData, ["items"]),
   // No data; the admin's reason is the internal note.
   reopen: [],
   ...Object.fromEntries(SCREENING_JUDGMENTS.map((decision) => [decision, VERDICT])),

@@ -46,9 +46,15 @@ import {
   changeCaseStatus,
   SCREENING_OUTDATED_MESSAGE,
 } from "@/lib/kyc/cases";
-import { rejectData, requestActionData, revokeData } from "@/lib/kyc/case-event-data";
+import {
+  declineUpgradeData,
+  rejectData,
+  reopenData,
+  requestActionData,
+  revokeData,
+} from "@/lib/kyc/case-event-data";
 import { latestRenewalNotice } from "@/lib/kyc/renewal";
-import { approvedInputs, declineUpgradeData, putBackApprovedInputs } from "@/lib/kyc/upgrade";
+import { approvedInputs, putBackApprovedInputs } from "@/lib/kyc/upgrade";
 import { restoreRenewalNotice } from "@/lib/db/queries/renewal";
 import { restoreApprovedVendorCapture } from "@/lib/db/queries/vendors";
 import type { RequestedItem } from "@/lib/kyc/requirements";
@@ -558,18 +564,20 @@ export async function requestMoreInformation(
     );
   mustHoldClaim(staff, current);
   const kycCase = await inReview(staff, current, now);
+  // The event's and the decision's data are one: the items the trader is asked for.
+  const data = requestActionData.parse({ items: items.data });
   await changeCaseStatus({
     kycCase,
     event: "request_action",
     actor: { type: "staff", id: staff.id },
     messageForTrader: message,
-    data: requestActionData.parse({ items: items.data }),
+    data,
     decision: {
       staffId: staff.id,
       decision: "request_action",
       messageForTrader: message,
       internalNote: input.internalNote?.slice(0, 2000) || null,
-      data: { items: items.data },
+      data,
     },
     guard: holdsClaim(staff),
     alsoInTransaction: audited(staff, "case.action_requested", caseId, { items: items.data }),
@@ -620,7 +628,7 @@ export async function reopenCase(
       kycCase,
       event: "reopen",
       actor: { type: "staff", id: staff.id },
-      data: { reason },
+      data: reopenData.parse({ reason }),
       decision: { staffId: staff.id, decision: "reopen", internalNote: reason },
       alsoInTransaction: audited(staff, "case.reopened", caseId, { reason }),
       now,

@@ -295,6 +295,7 @@ describe("scenario: the cap on retry rounds", () => {
  * reads, as a renamed key would leave it. No real flow writes one; the readers must fail safe.
  */
 async function driftRejection(w: ReturnType<typeof world>, caseId: string, key: "kind" | "items") {
+  w.plantedFault(caseId);
   await w.db.db.execute(
     key === "kind"
       ? sql`update case_events set data = (data - 'kind') || jsonb_build_object('outcome', data->'kind')

@@ -7,6 +7,7 @@ import { getDb } from "../client";
 import { auditEvents, caseEvents, kycCases } from "../schema";
 import { insertCaseOutboxEvent, type OutboxBuilder, type Tx } from "./cases";
 import { underEndedRelationship } from "./ended-relationship";
+import { renewalDueData } from "@/lib/kyc/case-event-data";
 import { RENEWAL_DUE_EVENT } from "@/lib/kyc/case-state";
 
 type DueCase = { id: string; documentExpiresOn: string };
@@ -76,7 +77,7 @@ export async function markRenewalDue(input: {
       toStatus: "approved",
       actorType: "system",
       actorId: "renewal",
-      data: { documentExpiresOn: input.documentExpiresOn },
+      data: renewalDueData.parse({ documentExpiresOn: input.documentExpiresOn }),
     });
     await tx.insert(auditEvents).values({
       actorType: "system",

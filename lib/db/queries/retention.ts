@@ -29,6 +29,7 @@ import {
   type KycCase,
   type TraderRelationship,
 } from "../schema";
+import { periodicReviewClosedData } from "@/lib/kyc/case-event-data";
 import { PERIODIC_REVIEW_CLOSED_EVENT } from "@/lib/kyc/case-state";
 import { destroyCaseKey } from "./case-keys";
 import { DOCUMENT_REFUSED } from "./documents";
@@ -97,7 +98,7 @@ export async function upsertRelationshipEnd(input: {
     for (const task of closed) {
       const status = statuses.get(task.caseId);
       if (!status) continue;
-      const data = { taskId: task.id, reason: RELATIONSHIP_ENDED };
+      const data = periodicReviewClosedData.parse({ taskId: task.id, reason: RELATIONSHIP_ENDED });
       const actor = { actorType: input.audit.actorType, actorId: input.audit.actorId };
       await tx.insert(caseEvents).values({
         caseId: task.caseId,

@@ -1,4 +1,5 @@
 import {
+  declineUpgradeData,
   REASON_CODE_KEY,
   REJECT_DATA_KEY,
   rejectData,
@@ -11,7 +12,6 @@ import {
   upgradeData,
 } from "@/lib/kyc/case-event-data";
 import { RENEWAL_ITEMS, RENEWAL_REASON } from "@/lib/kyc/renewal";
-import { declineUpgradeData } from "@/lib/kyc/upgrade";
 
 const identity = [{ kind: "document", documentType: "identity" }];
 

@@ -28,7 +28,8 @@ import { importListsAndRescreen } from "@/lib/checks/rescreen";
 import { runHousekeeping } from "@/lib/jobs/housekeeping";
 import { drainOnce } from "@/lib/delivery/worker";
 import { createStaffAccount } from "@/lib/staff/accounts";
-import type { StaffRole } from "@/lib/db/schema";
+import { caseEvents, type StaffRole } from "@/lib/db/schema";
+import { CASE_EVENT_DATA } from "@/lib/kyc/case-event-data";
 import { CTRADER, ctraderServer, listenForCtrader } from "../../helpers/ctrader-stub";
 import { setTestEnv } from "../../helpers/env";
 import { ownJar, setRequestLocale } from "../../helpers/request-scope";
@@ -127,7 +128,37 @@ export type World = {
     script: string,
     args?: string[],
   ): Promise<{ code: number; stdout: string; stderr: string }>;
+  /**
+   * Marks a case whose stored data the scenario corrupted on purpose (fault injection): the
+   * world's closing check of the timeline's data skips it.
+   */
+  plantedFault(caseId: string): void;
 };
+
+/**
+ * The case events whose data fails the schema of their event (lib/kyc/case-event-data.ts), or
+ * that store data where their event stores none.
+ */
+async function unreadableCaseEvents(db: TestDb, skip: ReadonlySet<string>): Promise<string[]> {
+  const rows = await db.db
+    .select({ caseId: caseEvents.caseId, event: caseEvents.event, data: caseEvents.data })
+    .from(caseEvents);
+  return rows.flatMap((row) => {
+    if (skip.has(row.caseId)) return [];
+    const schema = Object.hasOwn(CASE_EVENT_DATA, row.event)
+      ? CASE_EVENT_DATA[row.event as keyof typeof CASE_EVENT_DATA]
+      : undefined;
+    const problem = schema
+      ? schema
+          .safeParse(row.data)
+          .error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`)
+          .join("; ")
+      : Object.keys(row.data).length === 0
+        ? undefined
+        : "stores data without a schema";
+    return problem ? [`${row.event} (case ${row.caseId}): ${problem}`] : [];
+  });
+}
 
 /** The OFAC SDN excerpt the tests ship (RAFAEL CARO QUINTERO is entry 6707). */
 export const OFAC_EXCERPT = path.join(__dirname, "../../fixtures/sanctions/ofac-sdn-excerpt.csv");
@@ -145,6 +176,7 @@ export function scenarioWorld(env: Record<string, string | undefined> = {}): () 
   const emails = new Map<number, string>();
   const redeemed = new Set<string>();
   const down = { ctrader: false, crm: false };
+  const planted = new Set<string>();
   // A scenario is a whole case's life (launch to decision and delivery): ~5-25 s alone, several
   // times that on a two-core machine running other suites; a ceiling, not a target.
   jest.setTimeout(120_000);
@@ -287,14 +319,20 @@ export function scenarioWorld(env: Record<string, string | undefined> = {}): () 
         return run.stdout;
       },
       runCommand: (script, args = []) => runScript(script, args),
+      plantedFault: (caseId) => void planted.add(caseId),
     };
   });
 
   afterAll(async () => {
+    // Every timeline event the scenario's flows stored reads with its event's schema, whatever
+    // the scenario itself asserted: a writer and a reader that disagree fail here.
+    const unreadable = world ? await unreadableCaseEvents(world.db, planted) : [];
     ctraderServer.close();
     await world?.receiver.close();
     await world?.db.close();
     rmSync(dataDir, { recursive: true, force: true });
+    if (unreadable.length > 0)
+      throw new Error(`case events whose data does not read:\n${unreadable.join("\n")}`);
   });
 
   return () => {
