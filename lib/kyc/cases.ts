@@ -22,8 +22,6 @@ export type ChangeStatus<E extends CaseEvent = CaseEvent> = {
   messageForTrader?: string;
   /** On `decline_upgrade`: told apart in the webhook (an upgrade or an early renewal refused). */
   declined?: "upgrade" | "renewal";
-  /** The event's data, of its schema (lib/kyc/case-event-data.ts); none for other events. */
-  data?: E extends keyof CaseEventData ? CaseEventData[E] : never;
   now?: Date;
   decision?: AppliedTransition["decision"];
   close?: boolean;
@@ -31,7 +29,17 @@ export type ChangeStatus<E extends CaseEvent = CaseEvent> = {
   alsoInTransaction?: AppliedTransition["alsoInTransaction"];
   /** An upgrade's new level. */
   level?: string;
-};
+} & EventDataOf<E>;
+
+/**
+ * The event's data, of its schema (lib/kyc/case-event-data.ts): required where its readers expect
+ * it, optional where a person's move stores none (`start_review`, `approve`), absent otherwise.
+ */
+type EventDataOf<E extends CaseEvent> = E extends "start_review" | "approve"
+  ? { data?: CaseEventData[E] }
+  : E extends keyof CaseEventData
+    ? { data: CaseEventData[E] }
+    : { data?: never };
 
 export const APPROVAL_ON_HOLD_MESSAGE =
   "the approval in force is held by a late vendor verdict or a monitoring hit: decide that first";

@@ -23,6 +23,9 @@ import { drainOnce, runWorker } from "../../lib/delivery/worker";
 import { resetEnvCache } from "../../lib/env";
 import { changeCaseStatus } from "../../lib/kyc/cases";
 
+/** A submit's event data, as the trader's submit stores it: the steps sent. */
+const SENT = { steps: ["personal", "identity"] };
+
 export const RATIO_TARGET = 0.5;
 const DB_NAME = "kyc_bench_outbox";
 const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -202,6 +205,7 @@ export async function benchOutbox(): Promise<OutboxBenchRow[]> {
         const { eventId } = await changeCaseStatus({
           kycCase: c,
           event: "submit",
+          data: SENT,
           actor: { type: "trader", id: t.id },
         });
         const committed = performance.now();

@@ -9,6 +9,9 @@ import en from "@/messages/en.json";
 import { endpointsFor } from "../../helpers/webhook-receiver";
 import { deliveryWorld, freshCase, readyCase, staffPair, submitCase, traderOf } from "./helpers";
 
+/** A submit's event data, as the trader's submit stores it: the steps sent. */
+const SENT = { steps: ["personal", "identity"] };
+
 // Two webhook endpoints (closed ports: nothing is delivered here), and no other destination.
 const world = deliveryWorld({
   WEBHOOK_ENDPOINTS: endpointsFor([
@@ -41,6 +44,7 @@ describe("transactional outbox", () => {
       changeCaseStatus({
         kycCase,
         event: "submit",
+        data: SENT,
         actor: { type: "trader", id: "x" },
         alsoInTransaction: async () => {
           throw new Error("a later write in the same transaction failed");
@@ -75,8 +79,18 @@ describe("transactional outbox", () => {
   it("writes no event for a change that loses a race", async () => {
     const kycCase = await readyCase();
     const results = await Promise.allSettled([
-      changeCaseStatus({ kycCase, event: "submit", actor: { type: "trader", id: "a" } }),
-      changeCaseStatus({ kycCase, event: "submit", actor: { type: "trader", id: "b" } }),
+      changeCaseStatus({
+        kycCase,
+        event: "submit",
+        actor: { type: "trader", id: "a" },
+        data: SENT,
+      }),
+      changeCaseStatus({
+        kycCase,
+        event: "submit",
+        actor: { type: "trader", id: "b" },
+        data: SENT,
+      }),
     ]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     expect(await listOutboxEventsForCase(kycCase.id)).toHaveLength(1);

@@ -6,8 +6,11 @@ import "../../scenarios/support/request-scope";
 import { eq } from "drizzle-orm";
 import { listCaseEvents } from "@/lib/db/queries/cases";
 import { kycCases } from "@/lib/db/schema";
-import { changeCaseStatus } from "@/lib/kyc/cases";
+import { changeCaseStatus, type ChangeStatus } from "@/lib/kyc/cases";
 import { deliveryWorld, readyCase } from "../delivery/helpers";
+
+/** A submit's event data, as the trader's submit stores it: the steps sent. */
+const SENT = { steps: ["personal", "identity"] };
 
 const world = deliveryWorld();
 const statusOf = async (id: string) =>
@@ -20,6 +23,7 @@ describe("case status changes", () => {
     await changeCaseStatus({
       kycCase,
       event: "submit",
+      data: SENT,
       actor: { type: "trader", id: kycCase.traderId },
       now: at,
     });
@@ -28,6 +32,7 @@ describe("case status changes", () => {
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({
       event: "submit",
+      data: SENT,
       fromStatus: "draft",
       toStatus: "submitted",
       actorType: "trader",
@@ -47,8 +52,18 @@ describe("case status changes", () => {
   it("lets only one of two concurrent decisions on the same case apply", async () => {
     const kycCase = await readyCase();
     const results = await Promise.allSettled([
-      changeCaseStatus({ kycCase, event: "submit", actor: { type: "trader", id: "a" } }),
-      changeCaseStatus({ kycCase, event: "submit", actor: { type: "trader", id: "b" } }),
+      changeCaseStatus({
+        kycCase,
+        event: "submit",
+        actor: { type: "trader", id: "a" },
+        data: SENT,
+      }),
+      changeCaseStatus({
+        kycCase,
+        event: "submit",
+        actor: { type: "trader", id: "b" },
+        data: SENT,
+      }),
     ]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     expect(await listCaseEvents(kycCase.id)).toHaveLength(1);
@@ -60,6 +75,7 @@ describe("case status changes", () => {
       changeCaseStatus({
         kycCase,
         event: "submit",
+        data: SENT,
         actor: { type: "trader", id: "x" },
         alsoInTransaction: async () => {
           throw new Error("outbox write failed");
@@ -72,25 +88,32 @@ describe("case status changes", () => {
 
   it("walks a whole review with a request for more information, in order", async () => {
     const kycCase = await readyCase();
+    const identity = [{ kind: "document", documentType: "identity" }] as const;
     const steps = [
-      ["submit", "trader"],
-      ["start_review", "system"],
-      ["request_action", "staff"],
-      ["resubmit", "trader"],
-      ["start_review", "staff"],
-      ["reject", "staff"],
+      { event: "submit", actor: "trader", data: SENT },
+      { event: "start_review", actor: "system" },
+      { event: "request_action", actor: "staff", data: { items: [...identity] } },
+      { event: "resubmit", actor: "trader", data: SENT },
+      { event: "start_review", actor: "staff" },
+      {
+        event: "reject",
+        actor: "staff",
+        data: { reasonCode: "document_unreadable", kind: "final", items: [] },
+      },
     ] as const;
     let status = kycCase.status;
-    for (const [i, [event, type]] of steps.entries()) {
+    for (const [i, step] of steps.entries()) {
       const { to } = await changeCaseStatus({
         kycCase: { id: kycCase.id, status },
-        event,
-        actor: { type, id: "x" },
+        ...step,
+        actor: { type: step.actor, id: "x" },
         now: new Date(Date.UTC(2026, 5, 1, 9, i)),
-      });
+      } as ChangeStatus);
       status = to as typeof status;
     }
     expect(await statusOf(kycCase.id)).toBe("rejected");
-    expect((await listCaseEvents(kycCase.id)).map((e) => e.event)).toEqual(steps.map(([e]) => e));
+    expect((await listCaseEvents(kycCase.id)).map((e) => e.event)).toEqual(
+      steps.map((s) => s.event),
+    );
   });
 });
