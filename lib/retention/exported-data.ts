@@ -25,10 +25,12 @@
  * A check's evidence (case_checks.evidence) is exported as stored, not through a list: the checks
  * write all of it (lib/checks/evidence.ts) from the trader's answers, documents and the lists; no
  * person writes into it. The same test lists every key its schemas have, reviewed as such, and
- * fails on a key added there until someone has looked at it.
+ * fails on a key added there until someone has looked at it. Only the other traders a duplicate
+ * finding names are withheld from it (exportedEvidence, below).
  */
 
 import type { z } from "zod";
+import { readCheckEvidence, type CheckEvidence } from "@/lib/checks/evidence";
 import type { MonitoringTaskData } from "@/lib/checks/monitoring-task";
 import { MONITORING_TASK, VENDOR_VERDICT_TASK } from "@/lib/db/queries/hold-tasks";
 import { PERIODIC_REVIEW_TASK } from "@/lib/db/queries/periodic-review";
@@ -43,6 +45,7 @@ import {
   revokeData,
   upgradeData,
 } from "@/lib/kyc/case-event-data";
+import { lookalikeSchema, type Lookalike } from "@/lib/documents/stored-quality";
 import type { PeriodicReviewTaskData } from "@/lib/review/periodic";
 import type { ScreeningVerdictData } from "@/lib/review/screening-verdict";
 import type { LateVerdictTaskData } from "@/lib/vendors/verdict";
@@ -339,3 +342,47 @@ export function exportedDecisionData(decision: string, data: unknown): unknown {
 export function exportedTaskData(kind: string, data: unknown): unknown {
   return exportedData(listed(TASK_DATA_EXPORTED, kind), data);
 }
+
+/**
+ * Other traders named in a duplicate finding: the trader, case and document ids of whoever else
+ * holds the same document number or picture are another person's data (GDPR Art. 15(4)),
+ * withheld like staff ids. The finding itself (the same number or picture is on record elsewhere,
+ * and how often) is a fact of the person's own record and is exported. Evidence of a duplicate
+ * check that does not read is withheld whole: it may name others in a shape not known here.
+ */
+export function exportedEvidence(check: string, evidence: unknown): unknown {
+  if (check !== "duplicate_document_number" && check !== "duplicate_image") return evidence;
+  const read = readCheckEvidence(check, evidence);
+  if (!read.ok) return WITHHELD_VALUE;
+  if (read.check === "duplicate_document_number") {
+    const found = read.evidence as CheckEvidence<"duplicate_document_number">;
+    return {
+      ...found,
+      otherTraders: found.otherTraders.map(() => WITHHELD_VALUE),
+      otherCases: found.otherCases.map(() => WITHHELD_VALUE),
+    };
+  }
+  const found = read.evidence as CheckEvidence<"duplicate_image">;
+  return {
+    reused: found.reused.map((d) => ({ ...d, usedBy: d.usedBy.map(withheldLookalike) })),
+  };
+}
+
+/** A document's analysis, with the look-alikes of other traders withheld as in the evidence. */
+export function exportedQuality(quality: unknown): unknown {
+  if (typeof quality !== "object" || quality === null || !("usedByOtherTraders" in quality))
+    return quality;
+  const lookalikes = lookalikeSchema.array().safeParse(quality.usedByOtherTraders);
+  return {
+    ...quality,
+    usedByOtherTraders: lookalikes.success
+      ? lookalikes.data.map(withheldLookalike)
+      : WITHHELD_VALUE,
+  };
+}
+
+const withheldLookalike = (l: Lookalike) => ({
+  ...l,
+  documentId: WITHHELD_VALUE,
+  caseId: WITHHELD_VALUE,
+});

@@ -28,6 +28,8 @@ import {
   exportedAuditData,
   exportedDecisionData,
   exportedEventData,
+  exportedEvidence,
+  exportedQuality,
   exportedTaskData,
 } from "./exported-data";
 import { readTombstone } from "./tombstone";
@@ -112,6 +114,18 @@ export const WITHHELD = [
     table,
     column: "data",
     reason: `Of each event, audit entry, decision and review task, what is known to be a fact of your record (codes, dates, outcomes, screening hits and the verdicts on them, ids of your documents, what was asked of you) is exported; anything else is withheld and marked "(withheld)": above all the text a staff member wrote (the reason for a verdict, a reopening or a hold), which may record a suspicion, and ${TIPPING_OFF} Other staff members named in an entry are withheld too (GDPR Art. 15(4)).`,
+  })),
+  ...(
+    [
+      ["case_checks", "evidence"],
+      ["documents", "quality"],
+    ] as const
+  ).map(([table, column]) => ({
+    category: "other_people" as const,
+    table,
+    column,
+    reason:
+      'Where a check found your document number or a picture of yours on record with another trader, that other trader\'s ids (trader, case, document) are withheld and marked "(withheld)": the personal data of another person (GDPR Art. 15(4)). That it was found, and how often, is exported, with the rest of the evidence and analysis.',
   })),
   ...(["case_search_terms", "identity_fingerprints"] as const).map((table) => ({
     category: "security" as const,
@@ -531,7 +545,7 @@ async function exportCase(
       sizeBytes: d.sizeBytes,
       sha256: d.sha256,
       phash: d.phash,
-      quality: d.quality,
+      quality: exportedQuality(d.quality),
       reason: d.reason,
       originalName: d.originalName && cipher ? cipher.decrypt(d.originalName) : null,
       zoneRead: d.zoneRead && cipher ? asStored(cipher, d.zoneRead, uploadedZoneSchema) : null,
@@ -640,7 +654,7 @@ async function exportCase(
           id: c.id,
           check: c.check,
           outcome: c.outcome,
-          evidence: c.evidence,
+          evidence: exportedEvidence(c.check, c.evidence),
           riskPoints: c.riskPoints,
           createdAt: iso(c.createdAt),
         })),

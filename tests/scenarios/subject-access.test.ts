@@ -26,7 +26,7 @@ import { subjectAccessSchema, type SubjectAccess } from "@/lib/retention/subject
 import { captureLogs } from "../helpers/log-capture";
 import { sqlRows } from "../helpers/sql-rows";
 import { readStoredZip } from "../helpers/zip";
-import { signedInStaff, Trader } from "./support/people";
+import { freshPhoto, signedInStaff, Trader } from "./support/people";
 import { OFAC_EXCERPT, scenarioWorld, type World } from "./support/world";
 
 const world = scenarioWorld();
@@ -686,5 +686,82 @@ describe("scenario: retention records in an older format", () => {
       expect.arrayContaining([expect.objectContaining({ caseId: erinCase.id })]),
     );
     expect(unreadable.some((l) => l.event === "retention.deletion_unreadable")).toBe(true);
+  });
+});
+
+describe("scenario: a trader's copy shows a duplicate finding without naming the other trader", () => {
+  it("exports that the number and the picture are on record elsewhere, and withholds whose they are", async () => {
+    const w = world();
+    const photo = await freshPhoto();
+    const number = { documentNumber: "D7700123" };
+    // Two traders send the same passport number and the same picture of it.
+    const first = new Trader(w, 470_001);
+    await first.launch("kyc", { kycType: "standard" });
+    await first.fillStandardForms({}, number);
+    const firstPhoto = await first.upload("identity", "page", photo);
+    expect(firstPhoto.status).toBe(200);
+    expect((await first.upload("address")).status).toBe(200);
+    expect(await first.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await w.worker();
+    const firstCase = await first.currentCase();
+    const second = new Trader(w, 470_002);
+    await second.launch("kyc", { kycType: "standard" });
+    await second.fillStandardForms({ givenNames: "Bert" }, number);
+    const upload = await second.upload("identity", "page", photo);
+    expect(upload.status).toBe(200);
+    expect((await second.upload("address")).status).toBe(200);
+    expect(await second.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await w.worker();
+    const secondCase = await second.currentCase();
+
+    // The compliance officer sees whose they are: the findings name the first trader's case.
+    const admin = await signedInStaff(w, "dup.admin@broker.example", "admin");
+    const page = await admin.casePage(secondCase.id);
+    expect(page).toContain('data-check="duplicate_document_number" data-outcome="fail"');
+    expect(page).toContain('data-check="duplicate_image" data-outcome="fail"');
+
+    const response = await admin.exportSubjectData(secondCase.traderId);
+    expect(response.status).toBe(200);
+    const text = readStoredZip(Buffer.from(await response.arrayBuffer()))
+      .get("data.json")!
+      .toString("utf8");
+    const data = subjectAccessSchema.parse(JSON.parse(text));
+    // The other trader's ids are nowhere in the copy.
+    for (const id of [firstCase.id, firstCase.traderId, firstPhoto.documentId!])
+      expect(text).not.toContain(id);
+    const checks = data.cases[0]!.checkRuns.flatMap((r) => r.checks);
+    const evidence = (check: string) => checks.find((c) => c.check === check)?.evidence;
+    // The findings are there: the number is on record with one other trader, in one other case,
+    // and the picture was sent by someone else too, byte for byte.
+    expect(evidence("duplicate_document_number")).toMatchObject({
+      otherTraders: ["(withheld)"],
+      otherCases: ["(withheld)"],
+    });
+    expect(evidence("duplicate_image")).toEqual({
+      reused: [
+        expect.objectContaining({
+          documentId: upload.documentId,
+          usedBy: [{ documentId: "(withheld)", caseId: "(withheld)", exact: true }],
+        }),
+      ],
+    });
+    const identity = data.cases[0]!.documents.find((d) => d.id === upload.documentId);
+    expect(identity?.quality).toMatchObject({
+      usedByOtherTraders: [{ documentId: "(withheld)", caseId: "(withheld)", exact: true }],
+    });
+    expect(data.withheld).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          table: "case_checks",
+          column: "evidence",
+          category: "other_people",
+        }),
+        expect.objectContaining({
+          table: "documents",
+          column: "quality",
+          category: "other_people",
+        }),
+      ]),
+    );
   });
 });
