@@ -84,6 +84,12 @@ export async function collectMetrics(now = new Date()): Promise<string> {
       samples: lists.map((l) => ({ labels: { source: l.source }, value: l.failing ? 1 : 0 })),
     },
     {
+      name: "kyc_screening_list_unreadable",
+      help: "1 when a stored entry of a screening list does not read: nobody is screened until the list is imported again.",
+      type: "gauge",
+      samples: lists.map((l) => ({ labels: { source: l.source }, value: l.unreadable ? 1 : 0 })),
+    },
+    {
       name: "kyc_audit_chain_intact",
       help: "1 when the latest verification found the audit chain intact, 0 when broken (none: never verified).",
       type: "gauge",

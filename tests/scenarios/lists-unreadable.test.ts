@@ -11,6 +11,7 @@ import { copyFileSync } from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { GET as ready } from "@/app/api/health/ready/route";
+import { collectMetrics } from "@/lib/metrics/collect";
 import { textOf } from "../helpers/render-page";
 import { signedInStaff, Trader } from "./support/people";
 import { OFAC_EXCERPT, scenarioWorld } from "./support/world";
@@ -70,6 +71,7 @@ describe("scenario: a stored list entry that cannot be read", () => {
     expect(textOf(queue)).toContain(
       "sdn: entry 6707 cannot be read, so nobody is screened until the list is imported again.",
     );
+    expect(await collectMetrics()).toContain('kyc_screening_list_unreadable{source="sdn"} 1');
     const health = await readiness();
     expect(health).toMatchObject({ code: 503, failed: ["screening"] });
     expect(health.screening.status).toBe("unreadable");
@@ -83,6 +85,7 @@ describe("scenario: a stored list entry that cannot be read", () => {
     expect(again.stdout).toMatch(/sdn \(.*\): replaced/);
     expect(await reviewer.queue({})).not.toContain('data-testid="lists-warning"');
     expect(await readiness()).toMatchObject({ code: 200, failed: [] });
+    expect(await collectMetrics()).toContain('kyc_screening_list_unreadable{source="sdn"} 0');
 
     expect(await reviewer.retryChecks(kycCase.id)).toBe("checks_ran");
     expect(await trader.status()).toBe("in_review");

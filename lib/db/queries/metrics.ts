@@ -94,10 +94,17 @@ export async function countFailedCheckRuns(): Promise<number> {
 
 /**
  * Each imported screening list, when its source last confirmed the current version (imported
- * or found unchanged), and whether its latest fetch or import failed.
+ * or found unchanged), whether its latest fetch or import failed, and whether a stored entry of
+ * it does not read (screening stopped until it is imported again).
  */
 export async function listScreeningListImports(): Promise<
-  { source: string; importedAt: Date; checkedAt: Date | null; failing: boolean }[]
+  {
+    source: string;
+    importedAt: Date;
+    checkedAt: Date | null;
+    failing: boolean;
+    unreadable: boolean;
+  }[]
 > {
   const db = await getDb();
   const rows = await db
@@ -106,8 +113,13 @@ export async function listScreeningListImports(): Promise<
       importedAt: screeningLists.importedAt,
       checkedAt: screeningLists.checkedAt,
       failedAt: screeningLists.failedAt,
+      unreadableEntry: screeningLists.unreadableEntry,
     })
     .from(screeningLists)
     .orderBy(screeningLists.source);
-  return rows.map(({ failedAt, ...row }) => ({ ...row, failing: failedAt !== null }));
+  return rows.map(({ failedAt, unreadableEntry, ...row }) => ({
+    ...row,
+    failing: failedAt !== null,
+    unreadable: unreadableEntry !== null,
+  }));
 }

@@ -98,6 +98,7 @@ describe("/api/metrics", () => {
         "kyc_review_sla_breaches",
         "kyc_screening_list_age_seconds",
         "kyc_screening_list_fetch_failing",
+        "kyc_screening_list_unreadable",
       ].sort(),
     );
   });
