@@ -21,6 +21,8 @@ import {
   exportedAuditData,
   exportedDecisionData,
   exportedEventData,
+  exportedEvidence,
+  exportedQuality,
   exportedTaskData,
   TASK_DATA_EXPORTED,
   WITHHELD_VALUE,
@@ -351,5 +353,35 @@ describe("subject-access export: event and audit data allow-list", () => {
     ).toEqual({ runIds: ["r"], hits, assignee: WITHHELD_VALUE });
     expect(exportedTaskData("periodic_review", { erased: true })).toEqual({ erased: true });
     expect(exportedTaskData("case_note", { text: "watch him" })).toEqual({ text: WITHHELD_VALUE });
+  });
+
+  it("withholds whoever else a duplicate finding names, and a finding in a shape it cannot read", () => {
+    const other = { documentId: "d-2", caseId: "c-2", exact: false };
+    expect(exportedQuality({ blur: 3, usedByOtherTraders: [other] })).toEqual({
+      blur: 3,
+      usedByOtherTraders: [{ documentId: WITHHELD_VALUE, caseId: WITHHELD_VALUE, exact: false }],
+    });
+    expect(exportedQuality({ usedByOtherTraders: [{ traderId: "t-2" }] })).toEqual({
+      usedByOtherTraders: WITHHELD_VALUE,
+    });
+    expect(exportedQuality({ width: 10 })).toEqual({ width: 10 });
+    expect(
+      exportedEvidence("duplicate_document_number", {
+        issuingCountry: "DE",
+        documentKind: "passport",
+        otherTraders: ["t-2", "t-3"],
+        otherCases: ["c-2"],
+      }),
+    ).toEqual({
+      issuingCountry: "DE",
+      documentKind: "passport",
+      otherTraders: [WITHHELD_VALUE, WITHHELD_VALUE],
+      otherCases: [WITHHELD_VALUE],
+    });
+    expect(exportedEvidence("duplicate_image", { reused: [{ documentId: "d-1" }] })).toBe(
+      WITHHELD_VALUE,
+    );
+    const own = { taxCountries: ["DE"], residenceCountry: "DE" };
+    expect(exportedEvidence("tax_residence", own)).toBe(own);
   });
 });
