@@ -22,7 +22,7 @@ import { levelsConfig } from "@/lib/kyc/levels";
 import { CASE_STATUSES } from "@/lib/kyc/statuses";
 import { hasRole } from "@/lib/staff/auth";
 import { readRoundAnswers } from "./round-answers";
-import { answerText, latinReading, parseSearch } from "./search";
+import { latinReading, nameOfAnswers, parseSearch } from "./search";
 import type { Reviewer } from "./types";
 
 export const QUEUES = {
@@ -240,10 +240,8 @@ export async function loadQueue(
       const answers = await readRoundAnswers(s, "queue");
       if (answers === "unreadable") unreadable.add(s.caseId);
       if (typeof answers === "string") return;
-      const personal = answers.personal?.data;
-      const name = [answerText(personal, "givenNames"), answerText(personal, "surnames")]
-        .filter(Boolean)
-        .join(" ");
+      const personal = nameOfAnswers(answers);
+      const name = [personal?.givenNames, personal?.surnames].filter(Boolean).join(" ");
       if (name) names.set(s.caseId, name);
     }),
   );

@@ -10,6 +10,7 @@ import { env } from "@/lib/env";
 import { deriveKey, hmac } from "@/lib/identity/secrets";
 import type { SubmittedAnswers } from "@/lib/kyc/answers";
 import { normalizeDocumentNumber } from "@/lib/kyc/steps/identity-document";
+import { storedIdentityDocument, storedPersonal } from "@/lib/kyc/steps/stored";
 import { normalizeWords } from "@/lib/screening/normalize";
 import anyAscii from "any-ascii";
 
@@ -43,18 +44,19 @@ export function searchTermsOf(answers: {
   return terms;
 }
 
-/** A text field of a step's checked data (which the answers' schema leaves unknown). */
-export const answerText = (o: unknown, key: string): string | undefined => {
-  const v = (o as Record<string, unknown> | undefined)?.[key];
-  return typeof v === "string" ? v : undefined;
-};
+/** The name a round's answers give, read with the personal step's stored schema. */
+export function nameOfAnswers(answers: SubmittedAnswers) {
+  return storedPersonal.safeParse(answers.personal?.data).data;
+}
 
 /** The blind-index rows of a round's answers as case_submissions stores them. */
 export function searchTermsOfAnswers(answers: SubmittedAnswers): SearchTerm[] {
+  const name = nameOfAnswers(answers);
   return searchTermsOf({
-    givenNames: answerText(answers.personal?.data, "givenNames"),
-    surnames: answerText(answers.personal?.data, "surnames"),
-    documentNumber: answerText(answers.identity_document?.data, "documentNumber"),
+    givenNames: name?.givenNames,
+    surnames: name?.surnames,
+    documentNumber: storedIdentityDocument.safeParse(answers.identity_document?.data).data
+      ?.documentNumber,
   });
 }
 
