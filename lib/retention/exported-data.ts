@@ -30,7 +30,7 @@
  */
 
 import type { z } from "zod";
-import { readCheckEvidence, type CheckEvidence } from "@/lib/checks/evidence";
+import { CHECK_EVIDENCE } from "@/lib/checks/evidence";
 import type { MonitoringTaskData } from "@/lib/checks/monitoring-task";
 import { MONITORING_TASK, VENDOR_VERDICT_TASK } from "@/lib/db/queries/hold-tasks";
 import { PERIODIC_REVIEW_TASK } from "@/lib/db/queries/periodic-review";
@@ -351,21 +351,23 @@ export function exportedTaskData(kind: string, data: unknown): unknown {
  * check that does not read is withheld whole: it may name others in a shape not known here.
  */
 export function exportedEvidence(check: string, evidence: unknown): unknown {
-  if (check !== "duplicate_document_number" && check !== "duplicate_image") return evidence;
-  const read = readCheckEvidence(check, evidence);
-  if (!read.ok) return WITHHELD_VALUE;
-  if (read.check === "duplicate_document_number") {
-    const found = read.evidence as CheckEvidence<"duplicate_document_number">;
+  if (check === "duplicate_document_number") {
+    const found = CHECK_EVIDENCE.duplicate_document_number.safeParse(evidence);
+    if (!found.success) return WITHHELD_VALUE;
     return {
-      ...found,
-      otherTraders: found.otherTraders.map(() => WITHHELD_VALUE),
-      otherCases: found.otherCases.map(() => WITHHELD_VALUE),
+      ...found.data,
+      otherTraders: found.data.otherTraders.map(() => WITHHELD_VALUE),
+      otherCases: found.data.otherCases.map(() => WITHHELD_VALUE),
     };
   }
-  const found = read.evidence as CheckEvidence<"duplicate_image">;
-  return {
-    reused: found.reused.map((d) => ({ ...d, usedBy: d.usedBy.map(withheldLookalike) })),
-  };
+  if (check === "duplicate_image") {
+    const found = CHECK_EVIDENCE.duplicate_image.safeParse(evidence);
+    if (!found.success) return WITHHELD_VALUE;
+    return {
+      reused: found.data.reused.map((d) => ({ ...d, usedBy: d.usedBy.map(withheldLookalike) })),
+    };
+  }
+  return evidence;
 }
 
 /** A document's analysis, with the look-alikes of other traders withheld as in the evidence. */
