@@ -124,7 +124,7 @@ export async function statusView(
   const timeline = listCaseEvents(kycCase.id);
   const [events, progress, rejection] = await Promise.all([
     timeline,
-    loadCaseProgress(kycCase, now, timeline),
+    loadCaseProgress(kycCase, { now, timeline }),
     kycCase.status === "rejected" ? loadRejection(kycCase) : null,
   ]);
   const awaitingReview = awaitingDecision(kycCase);

@@ -144,9 +144,16 @@ export type CaseProgress = {
 
 export async function loadCaseProgress(
   kycCase: Pick<KycCase, "id" | "status" | "level">,
-  now = new Date(),
-  timeline?: Promise<CaseEventRow[]>,
-  unreadableDrafts: "throw" | "list" = "throw",
+  {
+    now = new Date(),
+    timeline,
+    unreadableDrafts = "throw",
+  }: {
+    now?: Date;
+    timeline?: Promise<CaseEventRow[]>;
+    /** "list": steps whose answers do not read come back apart (the console's case page). */
+    unreadableDrafts?: "throw" | "list";
+  } = {},
 ): Promise<CaseProgress> {
   const [{ drafts, unreadable }, documents, request, vendor] = await Promise.all([
     readStepDrafts(kycCase.id, unreadableDrafts),
@@ -226,7 +233,7 @@ export async function submitCase(
   const event = kycCase.status === "draft" ? "submit" : "resubmit";
   for (let attempt = 1; ; attempt++) {
     const before = await getCaseInputsFingerprint(kycCase.id);
-    const { requirements, drafts } = await loadCaseProgress(kycCase, now);
+    const { requirements, drafts } = await loadCaseProgress(kycCase, { now });
     const cipher = await caseCipher(kycCase.id);
     if (!requirements.complete) {
       throw new AppError("CONFLICT", "some steps or documents are still missing", {

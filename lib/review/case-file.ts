@@ -138,7 +138,7 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
     screenedOnCurrentLists,
   ] = await Promise.all([
     getTraderById(kycCase.traderId),
-    loadCaseProgress(kycCase, new Date(), undefined, "list"),
+    loadCaseProgress(kycCase, { unreadableDrafts: "list" }),
     listCaseEvents(kycCase.id),
     listCurrentDocuments(kycCase.id),
     listCaseDecisions(kycCase.id),
