@@ -34,7 +34,12 @@ import { CHECK_EVIDENCE } from "@/lib/checks/evidence";
 import type { MonitoringTaskData } from "@/lib/checks/monitoring-task";
 import { MONITORING_TASK, VENDOR_VERDICT_TASK } from "@/lib/db/queries/hold-tasks";
 import { PERIODIC_REVIEW_TASK } from "@/lib/db/queries/periodic-review";
-import { SCREENING_JUDGMENTS } from "@/lib/db/queries/review";
+import {
+  approvalKeptData,
+  type CaseDecisionKind,
+  periodicReviewCompletedData,
+  rejectDecisionData,
+} from "@/lib/review/decision-data";
 import {
   type CaseEventData,
   type checksRoutedData,
@@ -83,9 +88,18 @@ const VERDICT = keysOf<ScreeningVerdictData>([
   "runId",
 ]);
 /** A vendor's late verdict kept (lib/db/queries/vendors.ts): one object for decision and entry. */
-const APPROVAL_KEPT = ["taskId", "resolution", "vendor", "outcome"] as const;
+const APPROVAL_KEPT = keysOf<z.infer<typeof approvalKeptData>>([
+  "taskId",
+  "resolution",
+  "vendor",
+  "outcome",
+]);
 /** A periodic review closed (lib/db/queries/periodic-review.ts): one object for both too. */
-const PERIODIC_REVIEW_COMPLETED = ["taskId", "outcome", "riskLevel"] as const;
+const PERIODIC_REVIEW_COMPLETED = keysOf<z.infer<typeof periodicReviewCompletedData>>([
+  "taskId",
+  "outcome",
+  "riskLevel",
+]);
 const VENDOR = ["vendor", "reference"] as const;
 /** lib/retention/tombstone.ts: the tombstone is the `retention.purged` entry's data. */
 const TOMBSTONE = [
@@ -269,20 +283,21 @@ export const CASE_EVENT_DATA_EXPORTED: Readonly<Record<string, readonly string[]
  * officer gives for a decision is its internal note (withheld as a column), and who decided is
  * its staff id (withheld too); `data` holds what was decided.
  */
-export const DECISION_DATA_EXPORTED: Readonly<Record<string, readonly string[]>> = {
+export const DECISION_DATA_EXPORTED = {
   // A signature: no data.
   approve: [],
   // lib/review/decisions.ts: retry, final or a declined upgrade or renewal; whether the retry
   // limit made it final; whether it took an approval back.
-  reject: ["kind", "retryLimitReached", "revoked"],
+  reject: keysOf<z.infer<typeof rejectDecisionData>>(["kind", "retryLimitReached", "revoked"]),
   // The items asked for, with the reasons the trader is shown (the event's data, the same value).
   request_action: schemaKeys(requestActionData, ["items"]),
   // No data; the admin's reason is the internal note.
   reopen: [],
-  ...Object.fromEntries(SCREENING_JUDGMENTS.map((decision) => [decision, VERDICT])),
+  screening_false_positive: VERDICT,
+  screening_confirmed: VERDICT,
   [VENDOR_VERDICT_TASK]: APPROVAL_KEPT,
   [PERIODIC_REVIEW_TASK]: PERIODIC_REVIEW_COMPLETED,
-};
+} as const satisfies Record<CaseDecisionKind, readonly string[]>;
 
 /** What the purge leaves of an erased case's task data (lib/db/queries/retention.ts). */
 const ERASED_TASK = "erased";

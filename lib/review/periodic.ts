@@ -23,6 +23,7 @@ import { AppError, type ReviewReason } from "@/lib/errors";
 import { requestRenewal } from "@/lib/kyc/renewal";
 import { log } from "@/lib/log";
 import { needsFourEyes, RISK_LEVELS, type RiskLevel } from "./risk";
+import { PERIODIC_REVIEW_OUTCOMES } from "./decision-data";
 import type { Reviewer } from "./types";
 
 export { PERIODIC_REVIEW_TASK } from "@/lib/db/queries/periodic-review";
@@ -80,17 +81,13 @@ export function periodicReviewView(task: ReviewTask | undefined) {
 }
 
 /**
- * What a reviewer concludes from a periodic review: nothing changes; the trader re-verifies their
- * identity document (the renewal the document expiry uses: a notice on the status screen and
- * `case.renewal_due`, the approval in force meanwhile); or the risk level goes up, so the next
- * review comes sooner and, at the four-eyes level, the next approval needs two people.
+ * What a reviewer concludes from a periodic review (lib/review/decision-data.ts): nothing
+ * changes; the trader re-verifies their identity document (the renewal the document expiry uses:
+ * a notice on the status screen and `case.renewal_due`, the approval in force meanwhile); or the
+ * risk level goes up, so the next review comes sooner and, at the four-eyes level, the next
+ * approval needs two people.
  */
-export const PERIODIC_REVIEW_OUTCOMES = [
-  "no_change",
-  "renewal",
-  "risk_medium",
-  "risk_high",
-] as const;
+export { PERIODIC_REVIEW_OUTCOMES };
 export type PeriodicReviewOutcome = (typeof PERIODIC_REVIEW_OUTCOMES)[number];
 
 const refuse = (code: "CONFLICT" | "BAD_REQUEST", reason: ReviewReason, message: string) =>

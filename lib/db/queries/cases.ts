@@ -19,6 +19,7 @@ import {
 } from "../schema";
 import { holdTaskOpen, MONITORING_TASK } from "./hold-tasks";
 import { preparedPerHandle } from "./prepared";
+import { type DecisionData, decisionRow } from "@/lib/review/decision-data";
 
 /**
  * Returns the trader's open case, opening one at `level` if there is none. The partial unique
@@ -120,7 +121,8 @@ export type AppliedTransition = {
   data?: Record<string, unknown>;
   now: Date;
   /** A reviewer's decision, recorded with the change and before its event (four-eyes reads it). */
-  decision?: Omit<typeof caseDecisions.$inferInsert, "caseId" | "createdAt">;
+  decision?: Omit<typeof caseDecisions.$inferInsert, "caseId" | "createdAt" | "decision" | "data"> &
+    DecisionData;
   /** A final outcome: the case is closed (a new one may be opened later). */
   close?: boolean;
   /** A closed case opens again (an admin's reopen). */
@@ -194,7 +196,9 @@ export async function applyCaseTransition(
     if (!moved) return null;
     if (t.guard) await t.guard(tx, moved, before!);
     if (t.decision)
-      await tx.insert(caseDecisions).values({ ...t.decision, caseId: t.caseId, createdAt: t.now });
+      await tx
+        .insert(caseDecisions)
+        .values({ ...decisionRow(t.decision), caseId: t.caseId, createdAt: t.now });
     await tx.insert(caseEvents).values({
       caseId: t.caseId,
       occurredAt: t.now,

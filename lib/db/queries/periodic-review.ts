@@ -6,6 +6,7 @@
 import { and, asc, eq, gt, isNull, not, sql } from "drizzle-orm";
 import { getDb } from "../client";
 import { underEndedRelationship } from "./ended-relationship";
+import type { PeriodicReviewCompleted } from "@/lib/review/decision-data";
 import { insertDecisionIn } from "./review";
 import {
   auditEvents,
@@ -136,8 +137,11 @@ export async function openPeriodicReviewTask(input: {
 export async function closePeriodicReviewTask(input: {
   caseId: string;
   staffId: string;
-  outcome: string;
-  riskLevel: { level: string; fourEyesRequired: boolean } | null;
+  outcome: PeriodicReviewCompleted["outcome"];
+  riskLevel: {
+    level: NonNullable<PeriodicReviewCompleted["riskLevel"]>;
+    fourEyesRequired: boolean;
+  } | null;
   internalNote: string | null;
   now: Date;
 }): Promise<{ taskId: string } | null> {

@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gte, inArray, isNull, sql } from "drizzle-orm";
 import { REJECT_DATA_KEY, REJECTION_KIND } from "@/lib/kyc/case-event-data";
+import { type DecisionData, decisionRow } from "@/lib/review/decision-data";
 import { getDb } from "../client";
 import {
   auditEvents,
@@ -106,9 +107,9 @@ export async function insertSignature(input: {
       sql`select 1 from ${kycCases} where ${kycCases.id} = ${input.caseId} for update`,
     );
     await tx.insert(caseDecisions).values({
+      ...decisionRow({ decision: "approve" }),
       caseId: input.caseId,
       staffId: input.staffId,
-      decision: "approve",
       createdAt: input.now,
     });
     await tx.insert(auditEvents).values({ ...input.audit, data: input.audit.data ?? {} });
@@ -125,15 +126,15 @@ export async function setCaseRisk(
 }
 
 /** A decision that changes no status (e.g. a verdict on a screening hit), audited. */
-export async function insertDecision(input: {
-  caseId: string;
-  staffId: string;
-  decision: string;
-  internalNote: string | null;
-  data: Record<string, unknown>;
-  now: Date;
-  audit: AuditInput;
-}): Promise<void> {
+export async function insertDecision(
+  input: {
+    caseId: string;
+    staffId: string;
+    internalNote: string | null;
+    now: Date;
+    audit: AuditInput;
+  } & DecisionData,
+): Promise<void> {
   const db = await getDb();
   await db.transaction((tx) => insertDecisionIn(tx, input));
 }
@@ -143,12 +144,13 @@ export async function insertDecisionIn(
   tx: Tx,
   input: Parameters<typeof insertDecision>[0],
 ): Promise<void> {
+  const { decision, data } = decisionRow(input);
   await tx.insert(caseDecisions).values({
     caseId: input.caseId,
     staffId: input.staffId,
-    decision: input.decision,
+    decision,
     internalNote: input.internalNote,
-    data: input.data,
+    data,
     createdAt: input.now,
   });
   await tx.insert(auditEvents).values({ ...input.audit, data: input.audit.data ?? {} });

@@ -619,7 +619,7 @@ export async function closeVendorVerdictTask(input: {
     const stored = lateVerdictTaskData.safeParse(task.data);
     const data = {
       taskId: task.id,
-      resolution: "kept",
+      resolution: "kept" as const,
       vendor: stored.success ? stored.data.vendor : null,
       outcome: stored.success ? stored.data.outcome : null,
     };
@@ -644,7 +644,7 @@ export async function closeVendorVerdictTask(input: {
       caseId: input.caseId,
       kind: VENDOR_VERDICT_TASK,
       staffId: input.staffId,
-      resolution: "kept",
+      resolution: "kept" as const,
       now: input.now,
       outbox: input.outbox,
       tx,

@@ -1,11 +1,12 @@
 /**
  * The subject-access export's allow-list of event, audit, decision and task data
  * (lib/retention/exported-data.ts) classifies every audit action, case event, decision and review
- * task kind the code writes. They are found in the source, as written: `action:` values and the
- * decisions' `audited(staff, "…")`, `decision:` values where decisions are written, `kind:`
- * values where tasks are inserted; string literals, constants and the templates listed below. A
- * writer added with a name not in the list fails here until someone decides which of its keys
- * the trader may see (until then the export withholds all of its data, fail closed).
+ * task kind the code writes. Actions, events and task kinds are found in the source, as written:
+ * `action:` values and the decisions' `audited(staff, "…")`, `kind:` values where tasks are
+ * inserted; string literals, constants and the templates listed below. A writer added with a name
+ * not in the list fails here until someone decides which of its keys the trader may see (until
+ * then the export withholds all of its data, fail closed). Decisions are typed: each has its data
+ * schema (lib/review/decision-data.ts), and the export lists them all by that type.
  *
  * A check's evidence is exported as stored (written by the checks alone): every key its schemas
  * have is listed below as reviewed, and a key added there fails here until someone has looked.
@@ -28,6 +29,7 @@ import {
   WITHHELD_VALUE,
 } from "@/lib/retention/exported-data";
 import { CASE_EVENTS } from "@/lib/kyc/case-state";
+import { CASE_DECISION_DATA, type CaseDecisionKind } from "@/lib/review/decision-data";
 import type { CheckName } from "@/lib/checks/types";
 
 const ROOT = path.join(__dirname, "../../..");
@@ -135,37 +137,6 @@ function namesIn(
   return { names, passThrough: /^[a-z]\w*(\.\w+)*\.decision$/.test(expr) };
 }
 
-/**
- * Every decision written into case_decisions: `decision:` values in the files that write one
- * (insert it, call insertDecision, or hand a status change its `decision: {…}`), and a
- * `decision` shorthand's `const decision = …`.
- */
-function writtenDecisions(files: { file: string; text: string }[]) {
-  const constants = stringConstants(files);
-  const decisions = new Map<string, string>();
-  const problems: string[] = [];
-  const add = (file: string, expr: string) => {
-    const { names, passThrough } = namesIn(expr, constants);
-    if (names.length === 0 && !passThrough)
-      problems.push(`${file}: decision ${expr} is not a name this test can read`);
-    for (const name of names) decisions.set(name, file);
-  };
-  for (const { file, text } of files) {
-    if (!/insert\(caseDecisions\)|insertDecision(In)?\(|\bdecision: \{/.test(text)) continue;
-    for (const m of text.matchAll(/\bdecision: ([^,}\n]+)/g)) {
-      const expr = m[1]!.trim();
-      // A nested `{ …, decision: "…" }` is read on its own; a type's member ends with `;`.
-      if (!expr.startsWith("{") && !expr.endsWith(";")) add(file, expr);
-    }
-    if (/^\s+decision,$/m.test(text)) {
-      const assigned = /\bconst decision =\s*([^;]+);/.exec(text);
-      if (assigned) add(file, assigned[1]!.trim());
-      else problems.push(`${file}: a \`decision\` shorthand without \`const decision = …\``);
-    }
-  }
-  return { decisions, problems };
-}
-
 /** Every review task kind inserted: `kind:` values in the files that insert into review_tasks. */
 function writtenTaskKinds(files: { file: string; text: string }[]) {
   const constants = stringConstants(files);
@@ -260,16 +231,21 @@ describe("subject-access export: event and audit data allow-list", () => {
     expect(Object.keys(CASE_EVENT_DATA_EXPORTED).filter((e) => !events.has(e))).toEqual([]);
   });
 
-  it("classifies every decision the code writes, and lists none it does not", () => {
-    const { decisions, problems } = writtenDecisions(files);
-    expect(problems).toEqual([]);
-    for (const known of ["approve", "reject", "screening_confirmed", "periodic_review"])
-      expect(decisions.has(known)).toBe(true);
-    const unclassified = [...decisions]
-      .filter(([decision]) => !Object.hasOwn(DECISION_DATA_EXPORTED, decision))
-      .map(([decision, file]) => `${decision} (${file})`);
-    expect(unclassified).toEqual([]);
-    expect(Object.keys(DECISION_DATA_EXPORTED).filter((d) => !decisions.has(d))).toEqual([]);
+  it("exports every key of every decision's data, and every decision is written through its schema", () => {
+    // lib/review/decision-data.ts: a decision's data is what was decided, never an officer's
+    // words (the internal note) or who decided (the staff id); a key added there fails here
+    // until it is listed or withheld on purpose.
+    for (const [decision, schema] of Object.entries(CASE_DECISION_DATA))
+      expect({ decision, keys: Object.keys(schema.shape).sort() }).toEqual({
+        decision,
+        keys: [...DECISION_DATA_EXPORTED[decision as CaseDecisionKind]].sort(),
+      });
+    // Each file that inserts a decision parses its data with decisionRow first.
+    const inserting = files.filter((f) => f.text.includes("insert(caseDecisions)"));
+    expect(inserting.length).toBeGreaterThan(0);
+    expect(inserting.filter((f) => !f.text.includes("decisionRow(")).map((f) => f.file)).toEqual(
+      [],
+    );
   });
 
   it("classifies every review task kind the code writes, and lists none it does not", () => {

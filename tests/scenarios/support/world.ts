@@ -28,8 +28,9 @@ import { importListsAndRescreen } from "@/lib/checks/rescreen";
 import { runHousekeeping } from "@/lib/jobs/housekeeping";
 import { drainOnce } from "@/lib/delivery/worker";
 import { createStaffAccount } from "@/lib/staff/accounts";
-import { caseEvents, type StaffRole } from "@/lib/db/schema";
+import { caseDecisions, caseEvents, type StaffRole } from "@/lib/db/schema";
 import { CASE_EVENT_DATA } from "@/lib/kyc/case-event-data";
+import { CASE_DECISION_DATA } from "@/lib/review/decision-data";
 import { CTRADER, ctraderServer, listenForCtrader } from "../../helpers/ctrader-stub";
 import { setTestEnv } from "../../helpers/env";
 import { ownJar, setRequestLocale } from "../../helpers/request-scope";
@@ -157,6 +158,28 @@ async function unreadableCaseEvents(db: TestDb, skip: ReadonlySet<string>): Prom
         ? undefined
         : "stores data without a schema";
     return problem ? [`${row.event} (case ${row.caseId}): ${problem}`] : [];
+  });
+}
+
+/** The case decisions whose data fails its decision's schema (lib/review/decision-data.ts). */
+async function unreadableDecisions(db: TestDb, skip: ReadonlySet<string>): Promise<string[]> {
+  const rows = await db.db
+    .select({
+      caseId: caseDecisions.caseId,
+      decision: caseDecisions.decision,
+      data: caseDecisions.data,
+    })
+    .from(caseDecisions);
+  return rows.flatMap((row) => {
+    if (skip.has(row.caseId)) return [];
+    if (!Object.hasOwn(CASE_DECISION_DATA, row.decision))
+      return [`${row.decision} (case ${row.caseId}): a decision without a schema`];
+    const schema = CASE_DECISION_DATA[row.decision as keyof typeof CASE_DECISION_DATA];
+    const problem = schema
+      .safeParse(row.data)
+      .error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`)
+      .join("; ");
+    return problem ? [`${row.decision} (case ${row.caseId}): ${problem}`] : [];
   });
 }
 
@@ -324,15 +347,20 @@ export function scenarioWorld(env: Record<string, string | undefined> = {}): () 
   });
 
   afterAll(async () => {
-    // Every timeline event the scenario's flows stored reads with its event's schema, whatever
-    // the scenario itself asserted: a writer and a reader that disagree fail here.
-    const unreadable = world ? await unreadableCaseEvents(world.db, planted) : [];
+    // Every timeline event and decision the scenario's flows stored reads with its schema,
+    // whatever the scenario itself asserted: a writer and a reader that disagree fail here.
+    const unreadable = world
+      ? [
+          ...(await unreadableCaseEvents(world.db, planted)),
+          ...(await unreadableDecisions(world.db, planted)),
+        ]
+      : [];
     ctraderServer.close();
     await world?.receiver.close();
     await world?.db.close();
     rmSync(dataDir, { recursive: true, force: true });
     if (unreadable.length > 0)
-      throw new Error(`case events whose data does not read:\n${unreadable.join("\n")}`);
+      throw new Error(`stored data that does not read:\n${unreadable.join("\n")}`);
   });
 
   return () => {
