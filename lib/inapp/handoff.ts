@@ -12,7 +12,6 @@
  * the origin the desktop reached it on, so a phone on the same network can follow the link.
  */
 import { NextResponse } from "next/server";
-import QRCode from "qrcode";
 import { env } from "@/lib/env";
 import { errorMessage } from "@/lib/errors";
 import { readBody } from "@/lib/http/body";
@@ -24,6 +23,7 @@ import {
   type HandoffDescription,
 } from "@/lib/identity/phone-handoff";
 import { log } from "@/lib/log";
+import { qrImage } from "@/lib/qr";
 import { isSameOrigin } from "./api";
 import { landingUrl, refusalUrl } from "./entry";
 import { parseScreenParams } from "./params";
@@ -46,7 +46,7 @@ export async function phoneHandoffLink(
   const url = new URL(HANDOFF_PAGE, base);
   url.searchParams.set(HANDOFF_PARAM, token);
   url.searchParams.set("lang", input.locale);
-  const qr = await QRCode.toDataURL(url.toString(), { margin: 1, width: 240 });
+  const qr = await qrImage(url.toString(), 240);
   return { url: url.toString(), qr, expiresAt, minutes };
 }
 

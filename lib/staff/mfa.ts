@@ -13,8 +13,8 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
 import { generateSecret, generateURI, verify } from "otplib";
-import QRCode from "qrcode";
 import { env } from "@/lib/env";
+import { qrImage } from "@/lib/qr";
 import { deriveKey, hmac } from "@/lib/identity/secrets";
 import { decryptField, encryptField } from "@/lib/security/encryption";
 
@@ -83,5 +83,5 @@ export function hashRecoveryCode(staffId: string, code: string): string {
 
 /** The enrolment QR code (an otpauth:// URI) as a data URL for an <img>. */
 export async function enrolmentQr(secret: string, email: string): Promise<string> {
-  return QRCode.toDataURL(totpUri(secret, email), { margin: 1, width: 220 });
+  return qrImage(totpUri(secret, email), 220);
 }

@@ -129,7 +129,7 @@ describe("sign-in with a second factor", () => {
     expect(await browser.inConsole()).toBe(false);
     const html = await browser.act(() => renderPage(EnrolPage()));
     const app = new Authenticator(secretFromEnrolmentPage(html));
-    expect(html).toContain('src="data:image/png;base64,');
+    expect(html).toContain('src="data:image/svg+xml;base64,');
     expect(await browser.act(() => codeAction({}, form({ code: "000000" })))).toEqual({
       error: "That code is not valid. Try the next one.",
     });

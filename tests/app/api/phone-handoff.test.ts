@@ -4,6 +4,7 @@
  * case still takes documents. The session it starts can use the documents API for that case and
  * document type only: no other document type, no further handoff, no status, no forms.
  */
+import QRCode from "qrcode";
 import "../../scenarios/support/request-scope";
 import { NextRequest } from "next/server";
 import { proxy } from "@/proxy";
@@ -93,7 +94,10 @@ describe("phone handoff", () => {
     const { kycCase } = await desktopSession(41_592);
     const body = await linkFor();
     expect(body.minutes).toBe(PHONE_HANDOFF_MINUTES);
-    expect(body.qr).toMatch(/^data:image\/png;base64,/);
+    // The picture is the QR code of the link itself (drawn again from the link, it is the same).
+    expect(body.qr).toMatch(/^data:image\/svg\+xml;base64,/);
+    const svg = Buffer.from(body.qr.split(",")[1]!, "base64").toString();
+    expect(svg).toBe(await QRCode.toString(body.url, { type: "svg", margin: 1, width: 240 }));
     const link = new URL(body.url);
     expect(link.origin).toBe("https://broker.test");
     expect(link.pathname).toBe("/inapp/handoff");
