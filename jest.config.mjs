@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import nextJest from "next/jest.js";
 
 const createJestConfig = nextJest({ dir: "./" });
@@ -36,6 +37,9 @@ const config = {
   globalTeardown: "<rootDir>/tests/helpers/global-teardown.ts",
   setupFiles: ["<rootDir>/tests/helpers/setup-env.ts"],
   testTimeout: 30_000,
+  // A worker per core, up to four: a test file spends about half its time waiting on its own
+  // database and files, and each file has its own database. Jest's default on two cores is one.
+  maxWorkers: Math.min(4, availableParallelism()),
   // After `npm run build`, .next/standalone holds a copy of package.json: without this jest's
   // module map warns about a duplicate package on every run.
   modulePathIgnorePatterns: ["<rootDir>/.next/"],
@@ -72,9 +76,10 @@ const jestConfig = async () => {
     "^.+\\.module\\.(css|sass|scss)$",
   ];
   if (!process.env.DATABASE_URL) return cfg;
-  const { testTimeout, ...projectCfg } = cfg;
+  const { testTimeout, maxWorkers, ...projectCfg } = cfg;
   return {
     testTimeout,
+    maxWorkers,
     projects: [
       { ...projectCfg, displayName: "postgresql" },
       {
