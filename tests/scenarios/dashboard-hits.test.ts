@@ -107,6 +107,7 @@ describe("scenario: the false-positive rate and a likely hit awaiting a second p
     expect(await rowOfCase()).toEqual([[caseId, "awaiting_second"]]);
 
     // Fault: the verdict's data lost its level (a drifted writer, a hand repair).
+    w.plantedFault(caseId);
     await w.db.db.execute(
       sql`update case_decisions set data = data - 'level' where case_id = ${caseId}`,
     );

@@ -545,6 +545,7 @@ describe("scenario: officers' words on decisions and review tasks", () => {
     // No writer of today puts an officer's words or a staff member's id into a decision's or a
     // task's data (a reason is the decision's internal note). This plants what a later writer
     // might, as fault injection, to show it stays out of the copy without anyone listing it.
+    w.plantedFault(kycCase.id);
     const [approverRow] = await sqlRows<{ id: string }>(
       w.db.db,
       sql`select id from staff_users where email = 'words.approver@broker.example'`,
