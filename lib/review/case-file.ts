@@ -113,6 +113,9 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
   const kycCase = await getCaseById(caseId);
   if (!kycCase) return null;
   await auditCaseView(staff, kycCase.id, "case_page");
+  // Shown on the page and read by the approval's blocker: asked once, for both.
+  const hitsAsked = loadCaseHits(kycCase);
+  const screenedAsked = roundScreenedOnCurrentLists(kycCase.id);
   const [
     trader,
     progress,
@@ -146,8 +149,8 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
     listTraderCases(kycCase.traderId),
     getLatestCheckRun(kycCase.id),
     getCheckFailure(kycCase.id),
-    loadCaseHits(kycCase),
-    approvalBlocker(kycCase),
+    hitsAsked,
+    approvalBlocker(kycCase, { hits: hitsAsked, screenedOnCurrentLists: screenedAsked }),
     getOpenReviewTask(kycCase.id, MONITORING_TASK),
     getOpenReviewTask(kycCase.id, PERIODIC_REVIEW_TASK),
     getOpenReviewTask(kycCase.id, VENDOR_VERDICT_TASK),
@@ -158,7 +161,7 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
     loadVendorState(kycCase),
     getRelationshipEndOfCase(kycCase.id, new Date()),
     loadReplacedCaptures(kycCase.id),
-    roundScreenedOnCurrentLists(kycCase.id),
+    screenedAsked,
   ]);
   const team = hasRole(staff, "approver") ? await listActiveStaff() : [];
   const named = await listStaffByIds([

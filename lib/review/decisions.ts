@@ -213,8 +213,18 @@ const BLOCKER_MESSAGES: Record<ApprovalBlocker, string> = {
   approval_on_hold: APPROVAL_ON_HOLD_MESSAGE,
 };
 
-/** Why the case cannot be approved now, or null: what the console shows beside the control. */
-export async function approvalBlocker(kycCase: KycCase): Promise<ApprovalBlocker | null> {
+/**
+ * Why the case cannot be approved now, or null: what the console shows beside the control. The
+ * case page, which shows the hits and the screening's freshness anyway, hands over its own
+ * requests for them (`asked`) so each is asked once.
+ */
+export async function approvalBlocker(
+  kycCase: KycCase,
+  asked: {
+    hits?: ReturnType<typeof loadCaseHits>;
+    screenedOnCurrentLists?: Promise<boolean>;
+  } = {},
+): Promise<ApprovalBlocker | null> {
   if (!REVIEWABLE_STATUSES.has(kycCase.status)) return "not_reviewable";
   // An upgrade builds on the approval in force; while that approval is in doubt, approving the
   // upgrade would grant more on it. Keeping or withdrawing it comes first. The approval asks
@@ -228,8 +238,10 @@ export async function approvalBlocker(kycCase: KycCase): Promise<ApprovalBlocker
   }
   // Hits first: they are the reviewer's work either way, and a re-screening only adds to them.
   return (
-    hitBlocker(await loadCaseHits(kycCase)) ??
-    ((await roundScreenedOnCurrentLists(kycCase.id)) ? null : "screening_outdated")
+    hitBlocker(await (asked.hits ?? loadCaseHits(kycCase))) ??
+    ((await (asked.screenedOnCurrentLists ?? roundScreenedOnCurrentLists(kycCase.id)))
+      ? null
+      : "screening_outdated")
   );
 }
 
