@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gte, inArray, isNull, sql } from "drizzle-orm";
 import { REJECT_DATA_KEY, REJECTION_KIND } from "@/lib/kyc/case-event-data";
-import { type DecisionData, decisionRow } from "@/lib/review/decision-data";
+import { type CaseDecisionKind, type DecisionData, decisionRow } from "@/lib/review/decision-data";
 import { getDb } from "../client";
 import {
   auditEvents,
@@ -156,7 +156,10 @@ export async function insertDecisionIn(
   await tx.insert(auditEvents).values({ ...input.audit, data: input.audit.data ?? {} });
 }
 
-export const SCREENING_JUDGMENTS = ["screening_false_positive", "screening_confirmed"] as const;
+export const SCREENING_JUDGMENTS = [
+  "screening_false_positive",
+  "screening_confirmed",
+] as const satisfies readonly CaseDecisionKind[];
 
 /** Every verdict staff gave on the case's screening hits, oldest first. */
 export async function listScreeningJudgments(caseId: string): Promise<CaseDecision[]> {

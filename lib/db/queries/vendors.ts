@@ -644,7 +644,7 @@ export async function closeVendorVerdictTask(input: {
       caseId: input.caseId,
       kind: VENDOR_VERDICT_TASK,
       staffId: input.staffId,
-      resolution: "kept" as const,
+      resolution: "kept",
       now: input.now,
       outbox: input.outbox,
       tx,

@@ -22,6 +22,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { NextRequest } from "next/server";
+import type { z } from "zod";
 import { Webhook } from "standardwebhooks";
 import { http, HttpResponse } from "msw";
 import { importListsAndRescreen } from "@/lib/checks/rescreen";
@@ -136,6 +137,14 @@ export type World = {
   plantedFault(caseId: string): void;
 };
 
+/** What a stored value fails of its schema, path by path; undefined when it reads. */
+function problemsOf(schema: z.ZodType, data: unknown): string | undefined {
+  return schema
+    .safeParse(data)
+    .error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`)
+    .join("; ");
+}
+
 /**
  * The case events whose data fails the schema of their event (lib/kyc/case-event-data.ts), or
  * that store data where their event stores none.
@@ -150,10 +159,7 @@ async function unreadableCaseEvents(db: TestDb, skip: ReadonlySet<string>): Prom
       ? CASE_EVENT_DATA[row.event as keyof typeof CASE_EVENT_DATA]
       : undefined;
     const problem = schema
-      ? schema
-          .safeParse(row.data)
-          .error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`)
-          .join("; ")
+      ? problemsOf(schema, row.data)
       : Object.keys(row.data).length === 0
         ? undefined
         : "stores data without a schema";
@@ -175,10 +181,7 @@ async function unreadableDecisions(db: TestDb, skip: ReadonlySet<string>): Promi
     if (!Object.hasOwn(CASE_DECISION_DATA, row.decision))
       return [`${row.decision} (case ${row.caseId}): a decision without a schema`];
     const schema = CASE_DECISION_DATA[row.decision as keyof typeof CASE_DECISION_DATA];
-    const problem = schema
-      .safeParse(row.data)
-      .error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`)
-      .join("; ");
+    const problem = problemsOf(schema, row.data);
     return problem ? [`${row.decision} (case ${row.caseId}): ${problem}`] : [];
   });
 }
