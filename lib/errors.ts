@@ -68,6 +68,9 @@ export const ERROR_REASONS = {
     "nothing_to_renew",
     "unknown_outcome",
     "no_vendor_task",
+    "no_monitoring_task",
+    "monitoring_task_readable",
+    "no_hits_to_clear",
   ],
   trader: ["not_editable", "incomplete", "inputs_changed", "step_not_requested"],
 } as const;

@@ -28,6 +28,7 @@ import {
   approveCase,
   assignCaseTo,
   claimCase,
+  closeUnreadableMonitoringTask,
   judgeScreeningHit,
   rejectCase,
   reopenCase,
@@ -362,6 +363,19 @@ export async function keepApprovalAction(form: FormData): Promise<void> {
       note: formText(form, "note", NOTE_MAX, { lines: true }),
     });
     return "approval_kept";
+  });
+}
+
+/** Closes a monitoring task whose hits do not read, once they are cleared (approver, note, confirmed). */
+export async function closeMonitoringTaskAction(form: FormData): Promise<void> {
+  refuseWithoutForm(form);
+  const staff = await requireStaff("reviewer");
+  await run(form, async (id) => {
+    requireConfirmation(form);
+    await closeUnreadableMonitoringTask(staff, id, {
+      note: formText(form, "note", NOTE_MAX, { lines: true }),
+    });
+    return "monitoring_task_closed";
   });
 }
 

@@ -37,6 +37,7 @@ import { PERIODIC_REVIEW_TASK } from "@/lib/db/queries/periodic-review";
 import {
   approvalKeptData,
   type CaseDecisionKind,
+  monitoringTaskClosedData,
   periodicReviewCompletedData,
   rejectDecisionData,
 } from "@/lib/review/decision-data";
@@ -99,6 +100,15 @@ const PERIODIC_REVIEW_COMPLETED = keysOf<z.infer<typeof periodicReviewCompletedD
   "taskId",
   "outcome",
   "riskLevel",
+]);
+/**
+ * An unreadable monitoring task closed by an approver (lib/review/screening-hits.ts): the hits it
+ * names are the list entries the screening verdicts export too.
+ */
+const MONITORING_TASK_CLOSED = keysOf<z.infer<typeof monitoringTaskClosedData>>([
+  "taskId",
+  "resolution",
+  "clearedHits",
 ]);
 const VENDOR = ["vendor", "reference"] as const;
 /** lib/retention/tombstone.ts: the tombstone is the `retention.purged` entry's data. */
@@ -229,6 +239,8 @@ export const AUDIT_DATA_EXPORTED: Readonly<Record<string, readonly string[]>> = 
   "screening.rescreen_hit": ["runId", "runIds", "hits", "lists"],
   // The console's own trouble reading a stored task: nothing of the trader's record.
   "screening.monitoring_task_unreadable": [],
+  // The approver's reason is kept as the decision's internal note, not here.
+  "screening.monitoring_task_closed": MONITORING_TASK_CLOSED,
   // `reason` is a code (no personal data to screen).
   "screening.rescreen_unscreened": ["reason", "lists"],
   "session.started": ["mode", "screen", "source", "utm", "documentType", "revokedSessions"],
@@ -297,6 +309,7 @@ export const DECISION_DATA_EXPORTED = {
   screening_confirmed: VERDICT,
   [VENDOR_VERDICT_TASK]: APPROVAL_KEPT,
   [PERIODIC_REVIEW_TASK]: PERIODIC_REVIEW_COMPLETED,
+  [MONITORING_TASK]: MONITORING_TASK_CLOSED,
 } as const satisfies Record<CaseDecisionKind, readonly string[]>;
 
 /** What the purge leaves of an erased case's task data (lib/db/queries/retention.ts). */

@@ -37,6 +37,7 @@ import {
   type VendorState,
 } from "@/lib/vendors/verification";
 import { readCheckEvidence, type ReadEvidence } from "@/lib/checks/evidence";
+import { monitoringTaskData } from "@/lib/checks/monitoring-task";
 import { AUTO_APPROVAL_REFUSED, autoApprovalRefusedData } from "@/lib/checks/run";
 import { getRunAuditEvent } from "@/lib/db/queries/audit";
 import type { CaseCheckRow, KycCase, ReviewTask } from "@/lib/db/schema";
@@ -56,7 +57,7 @@ import { queueNeighbours } from "./queue-neighbours";
 import { caseControls, hitControls, hitsJudgeable, OPEN_STATUSES } from "./controls";
 import { approvalBlocker, auditCaseView } from "./decisions";
 import { reasonsForLevel } from "./reasons";
-import { loadCaseHits } from "./screening-hits";
+import { hitsClearedBlocker, loadCaseHits } from "./screening-hits";
 import type { Reviewer } from "./types";
 
 /** An open late-verdict task as the case page shows it; unreadable evidence shows none. */
@@ -185,6 +186,8 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
     signedByOther: approvals.some((a) => a.staffId !== staff.id),
     signatures: approvals.length,
   };
+  const monitoringUnreadable =
+    monitoringTask !== undefined && !monitoringTaskData.safeParse(monitoringTask.data).success;
   const controls = caseControls(staff, {
     status: kycCase.status,
     assignedTo: kycCase.assignedTo,
@@ -196,6 +199,9 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
     screeningOutdated: !screenedOnCurrentLists,
     vendorVerdictOpen: vendorTask !== undefined,
     approvedLevel: kycCase.approvedLevel,
+    unreadableMonitoringTask: monitoringUnreadable
+      ? { hitsBlocker: hitsClearedBlocker(hits) }
+      : undefined,
   });
   const judgeable = hitsJudgeable(kycCase.status, monitoringTask !== undefined);
   const level = getLevel(kycCase.level);
@@ -227,7 +233,7 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
     /** A failed run of the current round, shown with a retry control. */
     checkFailure: failure && failure.round === kycCase.round && !checksOfRound ? failure : null,
     hits: hits.map((h) => ({ ...h, controls: hitControls(staff, h, judgeable) })),
-    monitoringTask: monitoringTask ?? null,
+    monitoringTask: monitoringTask ? { ...monitoringTask, unreadable: monitoringUnreadable } : null,
     periodicReview: periodicReviewView(periodicTask),
     lateVendorVerdict: lateVerdictView(vendorTask),
     /**

@@ -33,6 +33,7 @@ const OUTCOMES = {
   relationship_ended: true,
   periodic_review_completed: true,
   approval_kept: true,
+  monitoring_task_closed: true,
 } as const;
 export type ConsoleOutcome = keyof typeof OUTCOMES;
 
@@ -79,6 +80,9 @@ const REFUSALS = {
   nothing_to_renew: true,
   unknown_outcome: true,
   no_vendor_task: true,
+  no_monitoring_task: true,
+  monitoring_task_readable: true,
+  no_hits_to_clear: true,
   changed: true,
   failed: true,
 } as const satisfies Record<ReviewReason | "bad_case" | "forbidden" | "changed" | "failed", true>;

@@ -45,6 +45,11 @@ export type ControlFacts = {
   vendorVerdictOpen?: boolean;
   /** The level approved and in force (also while an upgrade is open), or null. */
   approvedLevel?: string | null;
+  /**
+   * An open monitoring task whose record of its hits does not read, and why the case's hits do
+   * not let it close yet (null: they do) — lib/review/screening-hits.ts.
+   */
+  unreadableMonitoringTask?: { hitsBlocker: ControlWhy | null };
 };
 
 /** Someone else holds the open case: deciding on it needs an explicit take-over first. */
@@ -85,6 +90,15 @@ export function caseControls(staff: Reviewer, f: ControlFacts) {
     keepApproval: when(
       approvalInForce(f) && f.vendorVerdictOpen === true,
       hasRole(staff, "approver") ? yes : no("needs_approver"),
+    ),
+    /** Closing an unreadable monitoring task once every hit is cleared: an approver's call. */
+    closeMonitoringTask: when(
+      f.unreadableMonitoringTask !== undefined,
+      !hasRole(staff, "approver")
+        ? no("needs_approver")
+        : f.unreadableMonitoringTask?.hitsBlocker
+          ? no(f.unreadableMonitoringTask.hitsBlocker)
+          : yes,
     ),
     requestInformation: when(reviewable, holder),
     resumeReview: when(f.status === "action_required", holder),

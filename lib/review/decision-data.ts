@@ -9,7 +9,7 @@
  * Who decided is the row's staff id and an officer's reason its internal note: neither is data.
  */
 import { z } from "zod";
-import type { VENDOR_VERDICT_TASK } from "@/lib/db/queries/hold-tasks";
+import type { MONITORING_TASK, VENDOR_VERDICT_TASK } from "@/lib/db/queries/hold-tasks";
 import type { PERIODIC_REVIEW_TASK } from "@/lib/db/queries/periodic-review";
 import { requestActionData } from "@/lib/kyc/case-event-data";
 import { lateVerdictTaskData } from "@/lib/vendors/verdict";
@@ -36,6 +36,17 @@ export const approvalKeptData = z.strictObject({
   /** Null when the task's own data did not read: the decision is still recorded. */
   vendor: lateVerdictTaskData.shape.vendor.nullable(),
   outcome: lateVerdictTaskData.shape.outcome.nullable(),
+});
+
+/**
+ * A monitoring task whose own record of its hits does not read, closed by an approver once every
+ * screening hit of the case was cleared (lib/review/screening-hits.ts): the task, and the hits
+ * that were cleared when it closed. The approver's reason is the internal note.
+ */
+export const monitoringTaskClosedData = z.strictObject({
+  taskId: z.string().min(1),
+  resolution: z.literal("closed_unreadable"),
+  clearedHits: z.array(z.string().min(1)).min(1),
 });
 
 /**
@@ -66,8 +77,12 @@ export const CASE_DECISION_DATA = {
   screening_confirmed: screeningVerdictData,
   vendor_verdict: approvalKeptData,
   periodic_review: periodicReviewCompletedData,
+  monitoring_hit: monitoringTaskClosedData,
 } as const satisfies Record<string, z.ZodType<Record<string, unknown>>> &
-  Record<typeof VENDOR_VERDICT_TASK | typeof PERIODIC_REVIEW_TASK, z.ZodType>;
+  Record<
+    typeof VENDOR_VERDICT_TASK | typeof PERIODIC_REVIEW_TASK | typeof MONITORING_TASK,
+    z.ZodType
+  >;
 
 export type CaseDecisionKind = keyof typeof CASE_DECISION_DATA;
 

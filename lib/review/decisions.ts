@@ -709,4 +709,4 @@ export async function auditCaseView(staff: Reviewer, caseId: string, what: strin
   });
 }
 
-export { judgeScreeningHit } from "./screening-hits";
+export { closeUnreadableMonitoringTask, judgeScreeningHit } from "./screening-hits";

@@ -13,6 +13,7 @@
  */
 import { appendAuditEvent } from "@/lib/db/queries/audit";
 import {
+  closeMonitoringTaskByDecision,
   getCaseById,
   getOpenReviewTask,
   insertDecision,
@@ -21,6 +22,7 @@ import {
   closeReviewTask,
 } from "@/lib/db/queries/review";
 import { MONITORING_TASK } from "@/lib/db/queries/checks";
+import type { OutboxBuilder } from "@/lib/db/queries/cases";
 import type { CaseDecision, KycCase } from "@/lib/db/schema";
 import { destinationIdsFor } from "@/lib/delivery/destinations";
 import { buildMonitoringCleared, CASE_MONITORING_CLEARED } from "@/lib/delivery/payload";
@@ -118,7 +120,7 @@ export async function loadCaseHits(kycCase: Pick<KycCase, "id" | "round">): Prom
 
 /** Why the hits stand in the way of an approval, if they do. */
 export function hitBlocker(
-  hits: readonly ReviewedHit[],
+  hits: readonly Pick<ReviewedHit, "level" | "state">[],
 ): "confirmed_match" | "likely_hit_open" | "hit_unjudged" | null {
   if (hits.some((h) => h.state === "confirmed")) return "confirmed_match";
   if (hits.some((h) => h.level === "likely" && h.state !== "cleared")) return "likely_hit_open";
@@ -250,16 +252,91 @@ async function settleMonitoringTask(
     staffId: staff.id,
     resolution: "cleared",
     now,
-    outbox: ({ eventId, sequence, moved, trader }) => ({
-      type: CASE_MONITORING_CLEARED,
-      payload: buildMonitoringCleared({
-        eventId,
-        sequence,
-        occurredAt: now,
-        kycCase: moved,
-        trader,
-      }),
-      destinations: destinationIdsFor(CASE_MONITORING_CLEARED),
-    }),
+    outbox: monitoringCleared(now),
+    // A re-screening that added a hit meanwhile keeps the task open.
+    asRead: { taskId: task.id, data: task.data },
   });
+}
+
+/** The CRM's and cTrader's event that the monitoring hold is lifted. */
+const monitoringCleared =
+  (now: Date): OutboxBuilder =>
+  ({ eventId, sequence, moved, trader }) => ({
+    type: CASE_MONITORING_CLEARED,
+    payload: buildMonitoringCleared({ eventId, sequence, occurredAt: now, kycCase: moved, trader }),
+    destinations: destinationIdsFor(CASE_MONITORING_CLEARED),
+  });
+
+/**
+ * Why the case's hits do not let an unreadable monitoring task close, if they do not: every hit
+ * of the current round must be cleared, as for an approval, and there must be hits to judge.
+ * The page (lib/review/controls.ts) and closeUnreadableMonitoringTask both ask this.
+ */
+export function hitsClearedBlocker(
+  hits: readonly Pick<ReviewedHit, "level" | "state">[],
+): ReturnType<typeof hitBlocker> | "no_hits_to_clear" {
+  return hits.length === 0 ? "no_hits_to_clear" : hitBlocker(hits);
+}
+
+/**
+ * Closes a monitoring task whose own record of its hits does not read (settleMonitoringTask
+ * leaves it open, reported): an approver's decision with a written reason, allowed once every
+ * hit of the case is cleared. The decision names those hits; the CRM and cTrader hear that the
+ * hold is lifted, as when the task closes by itself.
+ */
+export async function closeUnreadableMonitoringTask(
+  staff: Reviewer,
+  caseId: string,
+  input: { note: string },
+  now = new Date(),
+): Promise<void> {
+  if (!hasRole(staff, "approver"))
+    throw new AppError("FORBIDDEN", "closing a monitoring task needs an approver", {
+      reason: "needs_approver",
+    });
+  const note = input.note.trim().slice(0, 2000);
+  if (note.length < MIN_REASON_LENGTH)
+    throw new AppError("BAD_REQUEST", "write why the task can close", {
+      reason: "reason_required",
+    });
+  const kycCase = await getCaseById(caseId);
+  if (!kycCase) throw new AppError("NOT_FOUND", "no such case", { reason: "not_found" });
+  const task = await getOpenReviewTask(caseId, MONITORING_TASK);
+  if (!task)
+    throw new AppError("CONFLICT", "no monitoring task is open on this case", {
+      reason: "no_monitoring_task",
+    });
+  if (monitoringTaskData.safeParse(task.data).success)
+    throw new AppError("CONFLICT", "this task closes by itself once its hits are cleared", {
+      reason: "monitoring_task_readable",
+    });
+  const hits = await loadCaseHits(kycCase);
+  const blocker = hitsClearedBlocker(hits);
+  if (blocker)
+    throw new AppError("CONFLICT", "every screening hit of the case must be cleared first", {
+      reason: blocker,
+    });
+  const data = { taskId: task.id, resolution: "closed_unreadable" as const };
+  const clearedHits = hits.map((h) => h.key);
+  const closed = await closeMonitoringTaskByDecision({
+    caseId,
+    staffId: staff.id,
+    decision: MONITORING_TASK,
+    internalNote: note,
+    data: { ...data, clearedHits },
+    now,
+    asRead: { taskId: task.id, data: task.data },
+    outbox: monitoringCleared(now),
+    audit: {
+      actorType: "staff",
+      actorId: staff.id,
+      action: "screening.monitoring_task_closed",
+      caseId,
+      traderId: kycCase.traderId,
+      data: { ...data, clearedHits },
+      occurredAt: now,
+    },
+  });
+  // Closed or grown by someone else meanwhile: the page shows what is there now.
+  if (!closed) throw new AppError("CONFLICT", "the monitoring task changed meanwhile");
 }

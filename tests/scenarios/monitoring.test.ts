@@ -7,8 +7,10 @@
 import "./support/request-scope";
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { and, eq, sql } from "drizzle-orm";
-import { auditEvents, reviewTasks } from "@/lib/db/schema";
+import { and, eq, isNull, sql } from "drizzle-orm";
+import { MONITORING_TASK } from "@/lib/db/queries/hold-tasks";
+import { closeReviewTask } from "@/lib/db/queries/review";
+import { auditEvents, reviewTasks, staffUsers } from "@/lib/db/schema";
 import { textOf } from "../helpers/render-page";
 import { ENHANCED_OWN_STEPS } from "../fixtures/kyc-values";
 import { approvedAtStandard, signedInStaff, Trader } from "./support/people";
@@ -253,7 +255,7 @@ describe("scenario: re-screening an open upgrade whose personal step the trader 
 });
 
 describe("scenario: a monitoring task whose hits cannot be read", () => {
-  it("keeps the hold on and reports the task when its hit is cleared, instead of reading it as no hits left", async () => {
+  it("keeps the hold on when its hit is cleared, and an approver closes it with a reason once every hit is cleared", async () => {
     const w = world();
     const list = path.join(w.dataDir, "unreadable-pep.csv");
     copyFileSync(path.join(__dirname, "../fixtures/sanctions/generic-pep.csv"), list);
@@ -274,6 +276,11 @@ describe("scenario: a monitoring task whose hits cannot be read", () => {
     const rights = () =>
       w.accountUpdates.filter((u) => u.login === trader.tradingLogin).map((u) => u.accessRights);
     expect(rights().at(-1)).toBe("CLOSE_ONLY");
+    // A task that reads closes by itself: the approver's repair control is not for it.
+    expect(await approver.casePage(kycCase.id)).not.toContain("monitoring-task-unreadable");
+    expect(await approver.closeMonitoringTask(kycCase.id, "Closing it by hand")).toBe(
+      "error:monitoring_task_readable",
+    );
 
     // Fault: the task's hits are stored in a shape this version does not read (an entry as
     // `{entry: {id}}`, the drift that once crashed the case page).
@@ -283,6 +290,19 @@ describe("scenario: a monitoring task whose hits cannot be read", () => {
           'entry', jsonb_build_object('id', h -> 'entryId'), 'score', h -> 'score'))
           from jsonb_array_elements(data -> 'hits') h))
       where case_id = ${kycCase.id} and closed_at is null`);
+
+    // The page says so; while the hit is not cleared nobody can close the task.
+    const whyNot = async (who: typeof approver) =>
+      /data-control="closeMonitoringTask" data-why="([^"]+)"/.exec(
+        await who.casePage(kycCase.id),
+      )?.[1];
+    expect(await approver.casePage(kycCase.id)).toContain(
+      'data-testid="monitoring-task-unreadable"',
+    );
+    expect(await whyNot(approver)).toBe("likely_hit_open");
+    expect(await approver.closeMonitoringTask(kycCase.id, "The hit is not ours")).toBe(
+      "error:likely_hit_open",
+    );
 
     // Two people clear the hit; the task cannot say which hits it holds, so it stays open.
     expect(await reviewer.judgeHit(kycCase.id, hitKey!, "false_positive", "Other DOB on ID")).toBe(
@@ -311,6 +331,76 @@ describe("scenario: a monitoring task whose hits cannot be read", () => {
           taskId: expect.any(String),
           hitKey,
           unreadable: expect.arrayContaining(["hits.0.entryId"]),
+        },
+      },
+    ]);
+
+    // Closing it is an approver's decision, with a reason, confirmed.
+    expect(await whyNot(reviewer)).toBe("needs_approver");
+    expect(await reviewer.closeMonitoringTask(kycCase.id, "Both people cleared it")).toBe(
+      "error:needs_approver",
+    );
+    expect(await whyNot(approver)).toBeUndefined();
+    expect(await approver.caseForm(kycCase.id, "close-monitoring")).toMatchObject({
+      caseId: kycCase.id,
+    });
+    expect(await approver.closeMonitoringTask(kycCase.id, "ok")).toBe("error:reason_required");
+    const reason = "Hit cleared by two people; the task record is unreadable";
+    expect(await approver.closeMonitoringTask(kycCase.id, reason, false)).toBe(
+      "error:confirmation_required",
+    );
+    expect(rights().at(-1)).toBe("CLOSE_ONLY");
+    // A re-screening that adds a hit between the close's read and its write keeps the task open:
+    // the close only takes the task as it was read.
+    const [open] = await w.db.db
+      .select()
+      .from(reviewTasks)
+      .where(and(eq(reviewTasks.caseId, kycCase.id), isNull(reviewTasks.closedAt)));
+    const [approverAccount] = await w.db.db
+      .select({ id: staffUsers.id })
+      .from(staffUsers)
+      .where(eq(staffUsers.email, approver.email));
+    const stale = { ...(open!.data as object), runIds: ["an-earlier-read"] };
+    expect(
+      await closeReviewTask({
+        caseId: kycCase.id,
+        kind: MONITORING_TASK,
+        staffId: approverAccount!.id,
+        resolution: "cleared",
+        now: new Date(),
+        asRead: { taskId: open!.id, data: stale },
+      }),
+    ).toBe(false);
+    expect(await approver.closeMonitoringTask(kycCase.id, reason)).toBe("monitoring_task_closed");
+    expect(await approver.closeMonitoringTask(kycCase.id, reason)).toBe("error:no_monitoring_task");
+
+    // The hold is lifted as when a task closes by itself; the case's history says who and why.
+    await w.worker();
+    expect(w.crmEventsFor(kycCase.id).at(-1)?.type).toBe("case.monitoring_cleared");
+    expect(rights().at(-1)).toBe("FULL_ACCESS");
+    expect(await reviewer.queue({ queue: "monitoring" })).not.toContain(
+      `data-case="${kycCase.id}"`,
+    );
+    const page = await approver.casePage(kycCase.id);
+    expect(page).not.toContain('data-testid="monitoring-task"');
+    expect(textOf(page)).toContain("Monitoring task closed by an approver");
+    expect(textOf(page)).toContain(reason);
+    const closed = await w.db.db
+      .select({ data: auditEvents.data, actorType: auditEvents.actorType })
+      .from(auditEvents)
+      .where(
+        and(
+          eq(auditEvents.caseId, kycCase.id),
+          eq(auditEvents.action, "screening.monitoring_task_closed"),
+        ),
+      );
+    expect(closed).toEqual([
+      {
+        actorType: "staff",
+        data: {
+          taskId: expect.any(String),
+          resolution: "closed_unreadable",
+          clearedHits: [hitKey],
         },
       },
     ]);

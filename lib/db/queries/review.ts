@@ -16,6 +16,7 @@ import {
   type ReviewTask,
 } from "../schema";
 import type { AuditInput } from "./audit";
+import { MONITORING_TASK } from "./hold-tasks";
 import { insertCaseOutboxEvent, type OutboxBuilder, type Tx } from "./cases";
 
 export { getCaseById } from "./cases";
@@ -244,6 +245,8 @@ export async function closeReviewTask(input: {
   now: Date;
   outbox?: OutboxBuilder;
   tx?: Tx;
+  /** Close only this task, and only while its data is still this (as read): else nothing. */
+  asRead?: { taskId: string; data: unknown };
 }): Promise<boolean> {
   const work = async (tx: Tx) => {
     const [closed] = await tx
@@ -254,6 +257,10 @@ export async function closeReviewTask(input: {
           eq(reviewTasks.caseId, input.caseId),
           eq(reviewTasks.kind, input.kind),
           isNull(reviewTasks.closedAt),
+          input.asRead ? eq(reviewTasks.id, input.asRead.taskId) : undefined,
+          input.asRead
+            ? sql`${reviewTasks.data} = ${JSON.stringify(input.asRead.data)}::jsonb`
+            : undefined,
         ),
       )
       .returning({ id: reviewTasks.id });
@@ -276,6 +283,35 @@ export async function closeReviewTask(input: {
   if (input.tx) return work(input.tx);
   const db = await getDb();
   return db.transaction(work);
+}
+
+/**
+ * A monitoring task closed by a person's decision (its data does not read, so it cannot close
+ * itself as its hits are cleared): the task, the decision and its audit event, and the CRM's
+ * event in one transaction. Closes nothing (false) when the task was closed or grew meanwhile.
+ */
+export async function closeMonitoringTaskByDecision(
+  input: Parameters<typeof insertDecision>[0] & {
+    decision: typeof MONITORING_TASK;
+    asRead: { taskId: string; data: unknown };
+    outbox: OutboxBuilder;
+  },
+): Promise<boolean> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const closed = await closeReviewTask({
+      caseId: input.caseId,
+      kind: MONITORING_TASK,
+      staffId: input.staffId,
+      resolution: input.data.resolution,
+      now: input.now,
+      outbox: input.outbox,
+      asRead: input.asRead,
+      tx,
+    });
+    if (closed) await insertDecisionIn(tx, input);
+    return closed;
+  });
 }
 
 /**

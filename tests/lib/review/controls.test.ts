@@ -121,6 +121,34 @@ describe("console controls: what each role is offered, and why not", () => {
     ],
     ["a claimed case offers no claim", "reviewer", { assignedTo: OTHER }, "claim", undefined],
     ["an approved case offers no rejection", "admin", { status: "approved" }, "reject", undefined],
+    [
+      "a monitoring task that reads offers no closing by hand",
+      "admin",
+      { status: "approved" },
+      "closeMonitoringTask",
+      undefined,
+    ],
+    [
+      "a reviewer does not close an unreadable monitoring task",
+      "reviewer",
+      { status: "approved", unreadableMonitoringTask: { hitsBlocker: null } },
+      "closeMonitoringTask",
+      { enabled: false, why: "needs_approver" },
+    ],
+    [
+      "an unreadable monitoring task waits for its hits to be cleared",
+      "approver",
+      { status: "approved", unreadableMonitoringTask: { hitsBlocker: "likely_hit_open" } },
+      "closeMonitoringTask",
+      { enabled: false, why: "likely_hit_open" },
+    ],
+    [
+      "an approver closes an unreadable monitoring task once every hit is cleared",
+      "approver",
+      { status: "approved", unreadableMonitoringTask: { hitsBlocker: null } },
+      "closeMonitoringTask",
+      enabled,
+    ],
   ] as const)("%s", (_what, role, over, control, expected) => {
     const controls = caseControls(as(role), facts(over as Partial<ControlFacts>));
     expect(controls[control]).toEqual(expected);

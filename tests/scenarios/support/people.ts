@@ -29,6 +29,7 @@ import {
   erasureRequestAction,
   periodicReviewAction,
   keepApprovalAction,
+  closeMonitoringTaskAction,
   legalHoldAction,
   relationshipEndAction,
   loginAction,
@@ -549,6 +550,9 @@ export class Staff extends Browser {
   /** "Keep the approval and close the task" on a vendor's late verdict, then "Yes, confirm". */
   keepApproval = (caseId: string, note: string, confirmed = true) =>
     this.run(keepApprovalAction, { caseId, note, ...(confirmed && { confirmed: "yes" }) });
+  /** "Close the monitoring task" on a task whose hits do not read, then "Yes, confirm". */
+  closeMonitoringTask = (caseId: string, note: string, confirmed = true) =>
+    this.run(closeMonitoringTaskAction, { caseId, note, ...(confirmed && { confirmed: "yes" }) });
   relationshipEnd = (caseId: string, endedOn: string) =>
     this.run(relationshipEndAction, { caseId, endedOn });
   /** "False positive", or "Confirm match" then "Yes, confirm" in its dialog. */

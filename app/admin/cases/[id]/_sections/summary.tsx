@@ -1,5 +1,10 @@
 import type { ReactNode } from "react";
-import { assignAction, keepApprovalAction, periodicReviewAction } from "../../../actions";
+import {
+  assignAction,
+  closeMonitoringTaskAction,
+  keepApprovalAction,
+  periodicReviewAction,
+} from "../../../actions";
 import { PERIODIC_REVIEW_OUTCOMES } from "@/lib/review/periodic";
 import type { CaseFile } from "@/lib/review/case-file";
 import type { ControlWhy } from "@/lib/review/console-messages";
@@ -104,6 +109,44 @@ export async function Summary({ file }: { file: CaseFile }) {
         </p>
       ) : null}
       {monitoringTask ? <RelationshipEnded at={file.relationshipEndedAt} text={ended} /> : null}
+      {monitoringTask?.unreadable ? (
+        <div className="alert" data-testid="monitoring-task-unreadable">
+          <p>{t("summary.monitoringUnreadable")}</p>
+          {file.controls.closeMonitoringTask?.enabled ? (
+            <form
+              action={closeMonitoringTaskAction}
+              className="stack"
+              data-testid="close-monitoring-form"
+            >
+              <CaseFields file={file} />
+              <label htmlFor="closeMonitoringNote">{t("summary.closeMonitoringNote")}</label>
+              <textarea
+                id="closeMonitoringNote"
+                name="note"
+                rows={2}
+                minLength={10}
+                maxLength={2000}
+                required
+              />
+              <ConfirmButton
+                className="button secondary"
+                testId="close-monitoring"
+                question={tConfirm("closeMonitoring")}
+                yes={tConfirm("yes")}
+                cancel={tConfirm("cancel")}
+              >
+                {t("summary.closeMonitoring")}
+              </ConfirmButton>
+            </form>
+          ) : (
+            <WhyNot
+              control={file.controls.closeMonitoringTask}
+              name="closeMonitoringTask"
+              why={why}
+            />
+          )}
+        </div>
+      ) : null}
       {late ? (
         <div className="alert" data-testid="vendor-verdict-task">
           <p>
