@@ -193,8 +193,9 @@ export function checkedEvidence<C extends CheckName>(
   return CHECK_EVIDENCE[check].parse(evidence) as CheckEvidence<C>;
 }
 
+/** Evidence as read: a check's name narrows its evidence to that check's schema. */
 export type ReadEvidence =
-  | { ok: true; check: CheckName; evidence: CheckEvidence<CheckName> }
+  | { [C in CheckName]: { ok: true; check: C; evidence: CheckEvidence<C> } }[CheckName]
   | { ok: false; check: string; raw: unknown };
 
 /** The readers' side: never throws; an unknown check or an old shape comes back as raw. */
@@ -202,8 +203,9 @@ export function readCheckEvidence(check: string, evidence: unknown): ReadEvidenc
   if (!(CHECK_NAMES as readonly string[]).includes(check))
     return { ok: false, check, raw: evidence };
   const parsed = CHECK_EVIDENCE[check as CheckName].safeParse(evidence);
+  // The schema is the check's own: the pair is the union's member for that check.
   return parsed.success
-    ? { ok: true, check: check as CheckName, evidence: parsed.data }
+    ? ({ ok: true, check, evidence: parsed.data } as ReadEvidence)
     : { ok: false, check, raw: evidence };
 }
 

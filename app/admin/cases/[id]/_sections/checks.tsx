@@ -1,9 +1,4 @@
-import {
-  MRZ_FIELDS,
-  mrzEvidenceSchema,
-  type CheckEvidence,
-  type MrzField,
-} from "@/lib/checks/evidence";
+import { MRZ_FIELDS, type CheckEvidence, type MrzField } from "@/lib/checks/evidence";
 import type { CaseFile, CheckLine } from "@/lib/review/case-file";
 import {
   COUNTRY_EVIDENCE_KEYS,
@@ -35,7 +30,7 @@ function VendorVerdict({
   label: ConsoleLabels;
 }) {
   if (!line.evidence.ok || line.evidence.check !== "vendor") return null;
-  const evidence = line.evidence.evidence as CheckEvidence<"vendor">;
+  const evidence = line.evidence.evidence;
   if ("reason" in evidence)
     return (
       <span data-testid="vendor-verdict" data-reason={evidence.reason}>
@@ -99,10 +94,14 @@ function VendorVerdictFacts({
 }
 
 /** The zone against the typed data, field by field, with what the zone says where it differs. */
-function MrzFacts({ evidence, t }: { evidence: Record<string, unknown>; t: T }) {
-  const parsed = mrzEvidenceSchema.safeParse(evidence);
-  if (!parsed.success || !("fields" in parsed.data)) return <Value value={evidence} />;
-  const { format, confidence, fields, differences } = parsed.data;
+function MrzFacts({
+  evidence,
+  t,
+}: {
+  evidence: Extract<CheckEvidence<"mrz_match">, { fields: unknown }>;
+  t: T;
+}) {
+  const { format, confidence, fields, differences } = evidence;
   return (
     <div data-testid="mrz-evidence">
       <p className="muted">{t("checks.mrzIntro", { format, confidence })}</p>
@@ -166,20 +165,21 @@ function Evidence({
     );
   if (line.check === "vendor")
     return <VendorVerdict line={line} caseId={caseId} t={t} label={words.label} />;
-  const evidence = line.evidence.evidence as Record<string, unknown>;
-  if (line.check === "screening" && Array.isArray(evidence.hits))
+  const read = line.evidence;
+  if (read.check === "screening" && "hits" in read.evidence)
     return (
       <span>
-        {evidence.hits.length === 0
+        {read.evidence.hits.length === 0
           ? t("checks.noHits")
-          : t("checks.hits", { count: evidence.hits.length })}{" "}
+          : t("checks.hits", { count: read.evidence.hits.length })}{" "}
         <span className="muted">
-          {t("checks.lists")} <Value value={evidence.lists} />
+          {t("checks.lists")} <Value value={read.evidence.lists} />
         </span>
       </span>
     );
-  if (line.check === "mrz_match" && "fields" in evidence)
-    return <MrzFacts evidence={evidence} t={t} />;
+  if (read.check === "mrz_match" && "fields" in read.evidence)
+    return <MrzFacts evidence={read.evidence} t={t} />;
+  const evidence: Record<string, unknown> = read.evidence;
   return (
     <dl className="facts">
       {Object.entries(evidence).map(([k, v]) => (
@@ -206,7 +206,8 @@ export async function Checks({ file }: { file: CaseFile }) {
     (line) =>
       line.evidence.ok &&
       line.evidence.check === "vendor" &&
-      (line.evidence.evidence as Record<string, unknown>).reason === "verdict_unavailable",
+      "reason" in line.evidence.evidence &&
+      line.evidence.evidence.reason === "verdict_unavailable",
   );
   return (
     <section className="card" data-testid="checks" aria-labelledby="checks-title">
