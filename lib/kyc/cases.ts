@@ -29,7 +29,16 @@ export type ChangeStatus<E extends CaseEvent = CaseEvent> = {
   alsoInTransaction?: AppliedTransition["alsoInTransaction"];
   /** An upgrade's new level. */
   level?: string;
-} & EventDataOf<E>;
+} & DataForEvery<E>;
+
+/**
+ * A caller that picks the event at run time (a union, e.g. `submit | resubmit`) passes data that
+ * every one of those events' schemas accepts: the intersection, not any one member's data.
+ */
+type DataForEvery<E extends CaseEvent> = Intersect<EventDataOf<E>>;
+type Intersect<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void
+  ? I
+  : never;
 
 /**
  * The event's data, of its schema (lib/kyc/case-event-data.ts): required where its readers expect
@@ -104,7 +113,8 @@ export async function changeCaseStatus<E extends CaseEvent>(
     actorType: input.actor.type,
     actorId: input.actor.id,
     messageForTrader: input.messageForTrader,
-    data: input.data,
+    // The data's type was settled per event at the call (ChangeStatus): stored as given.
+    data: (input as { data?: Record<string, unknown> }).data,
     now,
     decision: input.decision,
     close: input.close,

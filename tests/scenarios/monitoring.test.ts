@@ -426,7 +426,7 @@ describe("scenario: a second monitoring hit before the first is decided", () => 
       );
 
     // The list gains him, and with the next import a second entry for him (its own line).
-    for (const _ of [1, 2]) {
+    for (let time = 1; time <= 2; time++) {
       writeFileSync(list, `${readFileSync(list, "utf8")}Henrik Aasland,,1972-08-30,Norway\n`);
       expect(await w.runListsImportCommand([list])).toMatch(/, 1 with a new likely match/);
       await w.worker();
@@ -473,7 +473,7 @@ describe("scenario: a monitoring task a second hit emptied before migration 0039
     const reviewer = await signedInStaff(w, "emptied.reviewer@broker.example", "reviewer");
     const approver = await signedInStaff(w, "emptied.approver@broker.example", "approver");
     const kycCase = await approvedAtStandard(w, trader, reviewer, sigrid);
-    for (const _ of [1, 2]) {
+    for (let time = 1; time <= 2; time++) {
       writeFileSync(list, `${readFileSync(list, "utf8")}Sigrid Nygaard,,1969-04-03,Norway\n`);
       expect(await w.runListsImportCommand([list])).toMatch(/, 1 with a new likely match/);
       await w.worker();
