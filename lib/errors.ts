@@ -70,7 +70,7 @@ export const ERROR_REASONS = {
     "no_vendor_task",
     "no_monitoring_task",
     "monitoring_task_readable",
-    "no_hits_to_clear",
+    "task_hits_unknown",
   ],
   trader: ["not_editable", "incomplete", "inputs_changed", "step_not_requested"],
 } as const;

@@ -30,3 +30,18 @@ const everyFieldAList: {
   [K in keyof MonitoringTaskData]: MonitoringTaskData[K] extends readonly unknown[] ? true : never;
 } = { runIds: true, hits: true };
 void everyFieldAList;
+
+export const RESCREEN_HIT_AUDIT = "screening.rescreen_hit";
+
+/**
+ * The `screening.rescreen_hit` audit entry: a re-screening's runs, the new likely hits it found
+ * and the lists it screened against. Written by recordRescreenRun with the task's own change, so
+ * the entries since a task opened name the hits it holds: the console reads them when the task's
+ * own data does not read (lib/review/screening-hits.ts), as drizzle/0039 rebuilt such tasks.
+ */
+export const rescreenHitAuditData = z.strictObject({
+  runId: z.string().min(1),
+  runIds: z.array(z.string().min(1)).min(1),
+  hits: z.array(monitoringTaskHit).min(1),
+  lists: z.record(z.string(), z.string()),
+});

@@ -31,7 +31,11 @@
 
 import type { z } from "zod";
 import { CHECK_EVIDENCE } from "@/lib/checks/evidence";
-import type { MonitoringTaskData } from "@/lib/checks/monitoring-task";
+import {
+  type MonitoringTaskData,
+  RESCREEN_HIT_AUDIT,
+  type rescreenHitAuditData,
+} from "@/lib/checks/monitoring-task";
 import { MONITORING_TASK, VENDOR_VERDICT_TASK } from "@/lib/db/queries/hold-tasks";
 import { PERIODIC_REVIEW_TASK } from "@/lib/db/queries/periodic-review";
 import {
@@ -236,7 +240,12 @@ export const AUDIT_DATA_EXPORTED: Readonly<Record<string, readonly string[]>> = 
   // `reason` is the officer's text for the verdict; the verdict and the list entry are exported.
   "screening.false_positive": VERDICT,
   "screening.confirmed": VERDICT,
-  "screening.rescreen_hit": ["runId", "runIds", "hits", "lists"],
+  [RESCREEN_HIT_AUDIT]: keysOf<z.infer<typeof rescreenHitAuditData>>([
+    "runId",
+    "runIds",
+    "hits",
+    "lists",
+  ]),
   // The console's own trouble reading a stored task: nothing of the trader's record.
   "screening.monitoring_task_unreadable": [],
   // The approver's reason is kept as the decision's internal note, not here.

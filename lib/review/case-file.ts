@@ -57,7 +57,7 @@ import { queueNeighbours } from "./queue-neighbours";
 import { caseControls, hitControls, hitsJudgeable, OPEN_STATUSES } from "./controls";
 import { approvalBlocker, auditCaseView } from "./decisions";
 import { reasonsForLevel } from "./reasons";
-import { hitsClearedBlocker, loadCaseHits } from "./screening-hits";
+import { loadCaseHits, unreadableTaskStanding } from "./screening-hits";
 import type { Reviewer } from "./types";
 
 /** An open late-verdict task as the case page shows it; unreadable evidence shows none. */
@@ -188,6 +188,10 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
   };
   const monitoringUnreadable =
     monitoringTask !== undefined && !monitoringTaskData.safeParse(monitoringTask.data).success;
+  const unreadableTask =
+    monitoringUnreadable && monitoringTask
+      ? await unreadableTaskStanding(kycCase, monitoringTask, hits)
+      : undefined;
   const controls = caseControls(staff, {
     status: kycCase.status,
     assignedTo: kycCase.assignedTo,
@@ -199,9 +203,7 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
     screeningOutdated: !screenedOnCurrentLists,
     vendorVerdictOpen: vendorTask !== undefined,
     approvedLevel: kycCase.approvedLevel,
-    unreadableMonitoringTask: monitoringUnreadable
-      ? { hitsBlocker: hitsClearedBlocker(hits) }
-      : undefined,
+    unreadableMonitoringTask: unreadableTask ? { hitsBlocker: unreadableTask.blocker } : undefined,
   });
   const judgeable = hitsJudgeable(kycCase.status, monitoringTask !== undefined);
   const level = getLevel(kycCase.level);

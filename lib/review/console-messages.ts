@@ -82,7 +82,7 @@ const REFUSALS = {
   no_vendor_task: true,
   no_monitoring_task: true,
   monitoring_task_readable: true,
-  no_hits_to_clear: true,
+  task_hits_unknown: true,
   changed: true,
   failed: true,
 } as const satisfies Record<ReviewReason | "bad_case" | "forbidden" | "changed" | "failed", true>;

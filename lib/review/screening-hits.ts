@@ -11,7 +11,7 @@
  *   second person". A review-level hit is cleared by one.
  * - Every verdict is a case decision with its audit event; nothing is overwritten.
  */
-import { appendAuditEvent } from "@/lib/db/queries/audit";
+import { appendAuditEvent, listCaseAuditData } from "@/lib/db/queries/audit";
 import {
   closeMonitoringTaskByDecision,
   getCaseById,
@@ -23,14 +23,18 @@ import {
 } from "@/lib/db/queries/review";
 import { MONITORING_TASK } from "@/lib/db/queries/checks";
 import type { OutboxBuilder } from "@/lib/db/queries/cases";
-import type { CaseDecision, KycCase } from "@/lib/db/schema";
+import type { CaseDecision, KycCase, ReviewTask } from "@/lib/db/schema";
 import { destinationIdsFor } from "@/lib/delivery/destinations";
 import { buildMonitoringCleared, CASE_MONITORING_CLEARED } from "@/lib/delivery/payload";
 import { hitKey, screeningHits, type StoredHit } from "@/lib/checks/evidence";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { hasRole } from "@/lib/staff/auth";
-import { monitoringTaskData } from "@/lib/checks/monitoring-task";
+import {
+  monitoringTaskData,
+  RESCREEN_HIT_AUDIT,
+  rescreenHitAuditData,
+} from "@/lib/checks/monitoring-task";
 import { hitsJudgeable, OPEN_STATUSES } from "./controls";
 import { screeningVerdictData } from "./screening-verdict";
 import type { Reviewer } from "./types";
@@ -254,7 +258,7 @@ async function settleMonitoringTask(
     now,
     outbox: monitoringCleared(now),
     // A re-screening that added a hit meanwhile keeps the task open.
-    asRead: { taskId: task.id, data: task.data },
+    asRead: { taskId: task.id, fingerprint: task.fingerprint },
   });
 }
 
@@ -268,21 +272,49 @@ const monitoringCleared =
   });
 
 /**
- * Why the case's hits do not let an unreadable monitoring task close, if they do not: every hit
- * of the current round must be cleared, as for an approval, and there must be hits to judge.
- * The page (lib/review/controls.ts) and closeUnreadableMonitoringTask both ask this.
+ * Where a monitoring task whose own data does not read stands. The hits it was opened for are
+ * read from the case's `screening.rescreen_hit` audit entries since it opened (written with the
+ * task, likely matches all), judged by the case's verdicts on them; with them, the current
+ * round's hits. `blocker` says why the task cannot close yet (null: every one of those hits is
+ * cleared); `judgments` is how many verdicts the case held when this was read. The page
+ * (lib/review/controls.ts) and closeUnreadableMonitoringTask both ask this.
  */
-export function hitsClearedBlocker(
-  hits: readonly Pick<ReviewedHit, "level" | "state">[],
-): ReturnType<typeof hitBlocker> | "no_hits_to_clear" {
-  return hits.length === 0 ? "no_hits_to_clear" : hitBlocker(hits);
+export async function unreadableTaskStanding(
+  kycCase: Pick<KycCase, "id">,
+  task: Pick<ReviewTask, "openedAt">,
+  roundHits: readonly ReviewedHit[],
+): Promise<{
+  blocker: ReturnType<typeof hitBlocker> | "task_hits_unknown";
+  hitKeys: string[];
+  judgments: number;
+}> {
+  const [entries, decisions] = await Promise.all([
+    listCaseAuditData(kycCase.id, RESCREEN_HIT_AUDIT, task.openedAt),
+    listScreeningJudgments(kycCase.id),
+  ]);
+  const read = entries.map((entry) => rescreenHitAuditData.safeParse(entry));
+  const taskKeys = [
+    ...new Set(read.flatMap((r) => (r.success ? r.data.hits.map((h) => hitKey(h)) : []))),
+  ];
+  const judgments = judgmentsByKey(decisions);
+  const taskHits = taskKeys.map((key) => ({
+    level: "likely" as const,
+    state: hitState("likely", judgments.get(key) ?? []),
+  }));
+  // Without a readable record of what the task holds, nothing says its hits were judged.
+  const known = read.length > 0 && read.every((r) => r.success);
+  return {
+    blocker: known ? hitBlocker([...taskHits, ...roundHits]) : "task_hits_unknown",
+    hitKeys: [...new Set([...taskKeys, ...roundHits.map((h) => h.key)])],
+    judgments: decisions.length,
+  };
 }
 
 /**
  * Closes a monitoring task whose own record of its hits does not read (settleMonitoringTask
  * leaves it open, reported): an approver's decision with a written reason, allowed once every
- * hit of the case is cleared. The decision names those hits; the CRM and cTrader hear that the
- * hold is lifted, as when the task closes by itself.
+ * hit it was opened for, and every hit of the current round, is cleared. The decision names
+ * those hits; the CRM and cTrader hear that the hold is lifted, as when the task closes by itself.
  */
 export async function closeUnreadableMonitoringTask(
   staff: Reviewer,
@@ -310,22 +342,24 @@ export async function closeUnreadableMonitoringTask(
     throw new AppError("CONFLICT", "this task closes by itself once its hits are cleared", {
       reason: "monitoring_task_readable",
     });
-  const hits = await loadCaseHits(kycCase);
-  const blocker = hitsClearedBlocker(hits);
-  if (blocker)
-    throw new AppError("CONFLICT", "every screening hit of the case must be cleared first", {
-      reason: blocker,
+  const standing = await unreadableTaskStanding(kycCase, task, await loadCaseHits(kycCase));
+  if (standing.blocker)
+    throw new AppError("CONFLICT", "every hit of the task and the case must be cleared first", {
+      reason: standing.blocker,
     });
-  const data = { taskId: task.id, resolution: "closed_unreadable" as const };
-  const clearedHits = hits.map((h) => h.key);
+  const data = {
+    taskId: task.id,
+    resolution: "closed_unreadable" as const,
+    clearedHits: standing.hitKeys,
+  };
   const closed = await closeMonitoringTaskByDecision({
     caseId,
     staffId: staff.id,
     decision: MONITORING_TASK,
     internalNote: note,
-    data: { ...data, clearedHits },
+    data,
     now,
-    asRead: { taskId: task.id, data: task.data },
+    asRead: { taskId: task.id, fingerprint: task.fingerprint, judgments: standing.judgments },
     outbox: monitoringCleared(now),
     audit: {
       actorType: "staff",
@@ -333,10 +367,10 @@ export async function closeUnreadableMonitoringTask(
       action: "screening.monitoring_task_closed",
       caseId,
       traderId: kycCase.traderId,
-      data: { ...data, clearedHits },
+      data,
       occurredAt: now,
     },
   });
-  // Closed or grown by someone else meanwhile: the page shows what is there now.
+  // Closed, grown or judged by someone else meanwhile: the page shows what is there now.
   if (!closed) throw new AppError("CONFLICT", "the monitoring task changed meanwhile");
 }

@@ -7,12 +7,12 @@
 import "./support/request-scope";
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { MONITORING_TASK } from "@/lib/db/queries/hold-tasks";
-import { closeReviewTask } from "@/lib/db/queries/review";
+import { closeMonitoringTaskByDecision, getOpenReviewTask } from "@/lib/db/queries/review";
 import { auditEvents, reviewTasks, staffUsers } from "@/lib/db/schema";
 import { textOf } from "../helpers/render-page";
-import { ENHANCED_OWN_STEPS } from "../fixtures/kyc-values";
+import { ENHANCED_OWN_STEPS, PERSONAL } from "../fixtures/kyc-values";
 import { approvedAtStandard, signedInStaff, Trader } from "./support/people";
 import { scenarioWorld } from "./support/world";
 
@@ -255,21 +255,30 @@ describe("scenario: re-screening an open upgrade whose personal step the trader 
 });
 
 describe("scenario: a monitoring task whose hits cannot be read", () => {
-  it("keeps the hold on when its hit is cleared, and an approver closes it with a reason once every hit is cleared", async () => {
+  /**
+   * An approved trader, a list import that finds her (the task opens and holds her account),
+   * then the fault: the task's hits stored in a shape this version does not read (an entry as
+   * `{entry: {id}}`, the drift that once crashed the case page).
+   */
+  async function unreadableTask(
+    userId: number,
+    tag: string,
+    person: { givenNames: string; surnames: string; dateOfBirth: string },
+  ) {
     const w = world();
-    const list = path.join(w.dataDir, "unreadable-pep.csv");
+    const list = path.join(w.dataDir, `${tag}-pep.csv`);
     copyFileSync(path.join(__dirname, "../fixtures/sanctions/generic-pep.csv"), list);
     await w.runListsImportCommand([list]);
-    const ingrid = { givenNames: "Ingrid", surnames: "Solberg", dateOfBirth: "1976-02-17" };
-    const trader = new Trader(w, 450_301);
-    const reviewer = await signedInStaff(w, "unread.reviewer@broker.example", "reviewer");
-    const approver = await signedInStaff(w, "unread.approver@broker.example", "approver");
-    const kycCase = await approvedAtStandard(w, trader, reviewer, ingrid);
+    const trader = new Trader(w, userId);
+    const reviewer = await signedInStaff(w, `${tag}.reviewer@broker.example`, "reviewer");
+    const approver = await signedInStaff(w, `${tag}.approver@broker.example`, "approver");
+    const kycCase = await approvedAtStandard(w, trader, reviewer, person);
 
-    writeFileSync(list, `${readFileSync(list, "utf8")}Ingrid Solberg,,1976-02-17,Norway\n`);
+    const listed = `${person.givenNames} ${person.surnames},,${person.dateOfBirth},Norway`;
+    writeFileSync(list, `${readFileSync(list, "utf8")}${listed}\n`);
     expect(await w.runListsImportCommand([list])).toMatch(/, 1 with a new likely match/);
     await w.worker();
-    const hitKey = /data-hit="(unreadable-pep:[^"]+)"/.exec(
+    const hitKey = new RegExp(`data-hit="(${tag}-pep:[^"]+)"`).exec(
       await reviewer.casePage(kycCase.id),
     )?.[1];
     expect(hitKey).toBeDefined();
@@ -282,20 +291,27 @@ describe("scenario: a monitoring task whose hits cannot be read", () => {
       "error:monitoring_task_readable",
     );
 
-    // Fault: the task's hits are stored in a shape this version does not read (an entry as
-    // `{entry: {id}}`, the drift that once crashed the case page).
     await w.db.db.execute(sql`update review_tasks set data = jsonb_build_object(
         'runIds', data -> 'runIds',
         'hits', (select jsonb_agg(jsonb_build_object('source', h -> 'source',
           'entry', jsonb_build_object('id', h -> 'entryId'), 'score', h -> 'score'))
           from jsonb_array_elements(data -> 'hits') h))
       where case_id = ${kycCase.id} and closed_at is null`);
-
-    // The page says so; while the hit is not cleared nobody can close the task.
     const whyNot = async (who: typeof approver) =>
       /data-control="closeMonitoringTask" data-why="([^"]+)"/.exec(
         await who.casePage(kycCase.id),
       )?.[1];
+    return { w, trader, reviewer, approver, kycCase, hitKey: hitKey!, rights, whyNot };
+  }
+
+  it("keeps the hold on when its hit is cleared, and an approver closes it with a reason once every hit is cleared", async () => {
+    const { w, reviewer, approver, kycCase, hitKey, rights, whyNot } = await unreadableTask(
+      450_301,
+      "unreadable",
+      { givenNames: "Ingrid", surnames: "Solberg", dateOfBirth: "1976-02-17" },
+    );
+
+    // The page says so; while the hit is not cleared nobody can close the task.
     expect(await approver.casePage(kycCase.id)).toContain(
       'data-testid="monitoring-task-unreadable"',
     );
@@ -305,11 +321,11 @@ describe("scenario: a monitoring task whose hits cannot be read", () => {
     );
 
     // Two people clear the hit; the task cannot say which hits it holds, so it stays open.
-    expect(await reviewer.judgeHit(kycCase.id, hitKey!, "false_positive", "Other DOB on ID")).toBe(
+    expect(await reviewer.judgeHit(kycCase.id, hitKey, "false_positive", "Other DOB on ID")).toBe(
       "hit_awaiting_second",
     );
     expect(
-      await approver.judgeHit(kycCase.id, hitKey!, "false_positive", "Passport checked again"),
+      await approver.judgeHit(kycCase.id, hitKey, "false_positive", "Passport checked again"),
     ).toBe("hit_cleared");
     await w.worker();
     expect(w.crmEventsFor(kycCase.id).map((e) => e.type)).not.toContain("case.monitoring_cleared");
@@ -350,27 +366,58 @@ describe("scenario: a monitoring task whose hits cannot be read", () => {
       "error:confirmation_required",
     );
     expect(rights().at(-1)).toBe("CLOSE_ONLY");
-    // A re-screening that adds a hit between the close's read and its write keeps the task open:
-    // the close only takes the task as it was read.
-    const [open] = await w.db.db
-      .select()
-      .from(reviewTasks)
-      .where(and(eq(reviewTasks.caseId, kycCase.id), isNull(reviewTasks.closedAt)));
-    const [approverAccount] = await w.db.db
+
+    // The close takes the task and the case's verdicts as they were read: one that finds the
+    // task grown (a re-screening's hit joined) or a verdict given since (a match confirmed)
+    // closes nothing and writes nothing.
+    const task = (await getOpenReviewTask(kycCase.id, MONITORING_TASK))!;
+    const [account] = await w.db.db
       .select({ id: staffUsers.id })
       .from(staffUsers)
       .where(eq(staffUsers.email, approver.email));
-    const stale = { ...(open!.data as object), runIds: ["an-earlier-read"] };
-    expect(
-      await closeReviewTask({
+    const data = {
+      taskId: task.id,
+      resolution: "closed_unreadable" as const,
+      clearedHits: [hitKey],
+    };
+    const closeAsRead = (asRead: { fingerprint: string; judgments: number }) =>
+      closeMonitoringTaskByDecision({
         caseId: kycCase.id,
-        kind: MONITORING_TASK,
-        staffId: approverAccount!.id,
-        resolution: "cleared",
+        staffId: account!.id,
+        decision: MONITORING_TASK,
+        internalNote: reason,
+        data,
         now: new Date(),
-        asRead: { taskId: open!.id, data: stale },
-      }),
-    ).toBe(false);
+        asRead: { taskId: task.id, ...asRead },
+        outbox: () => {
+          throw new Error("nothing was closed, so nothing is sent");
+        },
+        audit: {
+          actorType: "staff",
+          actorId: account!.id,
+          action: "screening.monitoring_task_closed",
+          caseId: kycCase.id,
+          data,
+        },
+      });
+    const judgments = 2;
+    expect(await closeAsRead({ fingerprint: "an earlier read", judgments })).toBe(false);
+    expect(await closeAsRead({ fingerprint: task.fingerprint, judgments: judgments - 1 })).toBe(
+      false,
+    );
+    const closedAudit = () =>
+      w.db.db
+        .select({ data: auditEvents.data, actorType: auditEvents.actorType })
+        .from(auditEvents)
+        .where(
+          and(
+            eq(auditEvents.caseId, kycCase.id),
+            eq(auditEvents.action, "screening.monitoring_task_closed"),
+          ),
+        );
+    expect(await closedAudit()).toEqual([]);
+    expect(await getOpenReviewTask(kycCase.id, MONITORING_TASK)).toMatchObject({ id: task.id });
+
     expect(await approver.closeMonitoringTask(kycCase.id, reason)).toBe("monitoring_task_closed");
     expect(await approver.closeMonitoringTask(kycCase.id, reason)).toBe("error:no_monitoring_task");
 
@@ -383,27 +430,76 @@ describe("scenario: a monitoring task whose hits cannot be read", () => {
     );
     const page = await approver.casePage(kycCase.id);
     expect(page).not.toContain('data-testid="monitoring-task"');
-    expect(textOf(page)).toContain("Monitoring task closed by an approver");
-    expect(textOf(page)).toContain(reason);
-    const closed = await w.db.db
-      .select({ data: auditEvents.data, actorType: auditEvents.actorType })
-      .from(auditEvents)
-      .where(
-        and(
-          eq(auditEvents.caseId, kycCase.id),
-          eq(auditEvents.action, "screening.monitoring_task_closed"),
-        ),
-      );
-    expect(closed).toEqual([
+    expect(textOf(page)).toContain(
+      `Monitoring task closed by unreadable.approver — note: ${reason}`,
+    );
+    expect(await closedAudit()).toEqual([
       {
         actorType: "staff",
-        data: {
-          taskId: expect.any(String),
-          resolution: "closed_unreadable",
-          clearedHits: [hitKey],
-        },
+        data: { taskId: task.id, resolution: "closed_unreadable", clearedHits: [hitKey] },
       },
     ]);
+  });
+
+  it("is not closed over a confirmed match: the approval is withdrawn instead", async () => {
+    const { w, reviewer, approver, kycCase, hitKey, rights, whyNot } = await unreadableTask(
+      450_302,
+      "confirmed",
+      { givenNames: "Astrid", surnames: "Nygaard", dateOfBirth: "1981-05-02" },
+    );
+    expect(await reviewer.judgeHit(kycCase.id, hitKey, "confirmed", "Same person")).toBe(
+      "hit_confirmed",
+    );
+    expect(await whyNot(approver)).toBe("confirmed_match");
+    expect(await approver.closeMonitoringTask(kycCase.id, "Closing the unreadable task")).toBe(
+      "error:confirmed_match",
+    );
+    await w.worker();
+    expect(rights().at(-1)).toBe("CLOSE_ONLY");
+    expect(await approver.reject(kycCase.id, "sanctions_match", "Listed since today")).toBe(
+      "rejected_final",
+    );
+    await w.worker();
+    expect(rights().at(-1)).toBe("NO_TRADING");
+    expect(await reviewer.queue({ queue: "monitoring" })).not.toContain(
+      `data-case="${kycCase.id}"`,
+    );
+  });
+
+  it("waits for the hits it was opened for, also once a later round no longer shows them", async () => {
+    const maren = { givenNames: "Maren", surnames: "Dahl", dateOfBirth: "1983-09-07" };
+    const { w, trader, reviewer, approver, kycCase, rights, whyNot } = await unreadableTask(
+      450_303,
+      "renamed",
+      maren,
+    );
+    // The trader upgrades; asked to look at their personal details again, they send a new
+    // surname. The round that answer starts is screened on it and finds nobody, so the round's
+    // hits no longer show the one the task holds.
+    await trader.launch("kyc", { kycType: "enhanced" });
+    for (const [step, values] of ENHANCED_OWN_STEPS)
+      expect(await trader.continue(step, values)).toEqual({ redirect: "/inapp/kyc" });
+    expect((await trader.upload("additional")).status).toBe(200);
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await w.worker();
+    expect(
+      await reviewer.requestInformation(kycCase.id, ["step:personal"], "Please check your name."),
+    ).toBe("action_requested");
+    await trader.launch("kyc");
+    expect(await trader.continue("personal", { ...PERSONAL, ...maren, surnames: "Lunde" })).toEqual(
+      { redirect: "/inapp/kyc" },
+    );
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await w.worker();
+    expect((await trader.currentCase()).round).toBeGreaterThan(1);
+    expect(await approver.casePage(kycCase.id)).not.toMatch(/data-hit="renamed-pep:/);
+
+    expect(await whyNot(approver)).toBe("likely_hit_open");
+    expect(await approver.closeMonitoringTask(kycCase.id, "No hit on the new name")).toBe(
+      "error:likely_hit_open",
+    );
+    await w.worker();
+    expect(rights().at(-1)).toBe("CLOSE_ONLY");
   });
 });
 

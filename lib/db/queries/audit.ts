@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, isNotNull, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, isNotNull, sql } from "drizzle-orm";
 import { getDb, type Db } from "../client";
 import { auditEvents, type AuditEvent } from "../schema";
 
@@ -34,6 +34,27 @@ export async function listCaseAuditEvents(caseId: string): Promise<AuditEvent[]>
     .from(auditEvents)
     .where(eq(auditEvents.caseId, caseId))
     .orderBy(asc(auditEvents.seq), asc(auditEvents.id));
+}
+
+/** The data of the case's audit events of `action` since `since`, oldest first. */
+export async function listCaseAuditData(
+  caseId: string,
+  action: string,
+  since: Date,
+): Promise<unknown[]> {
+  const db = await getDb();
+  const rows = await db
+    .select({ data: auditEvents.data })
+    .from(auditEvents)
+    .where(
+      and(
+        eq(auditEvents.caseId, caseId),
+        eq(auditEvents.action, action),
+        gte(auditEvents.occurredAt, since),
+      ),
+    )
+    .orderBy(asc(auditEvents.seq), asc(auditEvents.id));
+  return rows.map((r) => r.data);
 }
 
 /** The case's audit event of `action` about the check run `runId` (its data names the run). */

@@ -23,6 +23,8 @@ import {
 import {
   MONITORING_TASK_FIELDS,
   monitoringTaskData,
+  RESCREEN_HIT_AUDIT,
+  rescreenHitAuditData,
   type MonitoringTaskHit,
 } from "@/lib/checks/monitoring-task";
 import { getDb, type Db } from "../client";
@@ -408,11 +410,16 @@ export async function recordRescreenRun(input: {
     await tx.insert(auditEvents).values({
       actorType: "system",
       actorId: "checks",
-      action: "screening.rescreen_hit",
+      action: RESCREEN_HIT_AUDIT,
       caseId: input.caseId,
       traderId: input.traderId,
       occurredAt: input.now,
-      data: { runId, runIds, hits: input.newHits, lists: record.listVersions },
+      data: rescreenHitAuditData.parse({
+        runId,
+        runIds,
+        hits: input.newHits,
+        lists: record.listVersions,
+      }),
     });
     // Decided on the locked row, not as the caller listed the case: it may have moved since.
     if (!approvalInForce(kycCase)) return runIds;

@@ -1,4 +1,5 @@
-import { and, asc, desc, eq, gte, inArray, isNull, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, getTableColumns, gte, inArray, isNull, sql } from "drizzle-orm";
+import { approvalInForce } from "@/lib/kyc/case-state";
 import { REJECT_DATA_KEY, REJECTION_KIND } from "@/lib/kyc/case-event-data";
 import { type CaseDecisionKind, type DecisionData, decisionRow } from "@/lib/review/decision-data";
 import { getDb } from "../client";
@@ -146,6 +147,11 @@ export async function insertDecisionIn(
   input: Parameters<typeof insertDecision>[0],
 ): Promise<void> {
   const { decision, data } = decisionRow(input);
+  // Decisions on one case are serialised: a close that counted the case's verdicts under this
+  // lock (closeMonitoringTaskByDecision) sees every verdict committed before it, or none after.
+  await tx.execute(
+    sql`select 1 from ${kycCases} where ${kycCases.id} = ${input.caseId} for update`,
+  );
   await tx.insert(caseDecisions).values({
     caseId: input.caseId,
     staffId: input.staffId,
@@ -209,13 +215,16 @@ export async function listRoundScreeningResults(
     .orderBy(asc(checkRuns.createdAt), asc(caseChecks.id));
 }
 
+/** The digest of a task's data as stored: what a close that takes the task as read compares. */
+const taskFingerprint = sql<string>`md5(${reviewTasks.data}::text)`;
+
 export async function getOpenReviewTask(
   caseId: string,
   kind: string,
-): Promise<ReviewTask | undefined> {
+): Promise<(ReviewTask & { fingerprint: string }) | undefined> {
   const db = await getDb();
   const [row] = await db
-    .select()
+    .select({ ...getTableColumns(reviewTasks), fingerprint: taskFingerprint })
     .from(reviewTasks)
     .where(
       and(eq(reviewTasks.caseId, caseId), eq(reviewTasks.kind, kind), isNull(reviewTasks.closedAt)),
@@ -245,10 +254,18 @@ export async function closeReviewTask(input: {
   now: Date;
   outbox?: OutboxBuilder;
   tx?: Tx;
-  /** Close only this task, and only while its data is still this (as read): else nothing. */
-  asRead?: { taskId: string; data: unknown };
+  /** Close only this task, and only while its data is still as read (getOpenReviewTask). */
+  asRead?: { taskId: string; fingerprint: string };
 }): Promise<boolean> {
   const work = async (tx: Tx) => {
+    // The case first, as every writer of its tasks takes it (recordRescreenRun joins a hit to
+    // the open task under it): taking the task's row first could deadlock with one of them.
+    const [kycCase] = await tx
+      .select()
+      .from(kycCases)
+      .where(eq(kycCases.id, input.caseId))
+      .for("update");
+    if (!kycCase) return false;
     const [closed] = await tx
       .update(reviewTasks)
       .set({ closedAt: input.now, closedBy: input.staffId, resolution: input.resolution })
@@ -258,9 +275,7 @@ export async function closeReviewTask(input: {
           eq(reviewTasks.kind, input.kind),
           isNull(reviewTasks.closedAt),
           input.asRead ? eq(reviewTasks.id, input.asRead.taskId) : undefined,
-          input.asRead
-            ? sql`${reviewTasks.data} = ${JSON.stringify(input.asRead.data)}::jsonb`
-            : undefined,
+          input.asRead ? eq(taskFingerprint, input.asRead.fingerprint) : undefined,
         ),
       )
       .returning({ id: reviewTasks.id });
@@ -273,11 +288,7 @@ export async function closeReviewTask(input: {
       occurredAt: input.now,
       data: { taskId: closed.id, kind: input.kind, resolution: input.resolution },
     });
-    if (input.outbox) {
-      const [kycCase] = await tx.select().from(kycCases).where(eq(kycCases.id, input.caseId));
-      if (!kycCase) throw new Error("closeReviewTask: no such case");
-      await insertCaseOutboxEvent(tx, kycCase, input.outbox, input.now);
-    }
+    if (input.outbox) await insertCaseOutboxEvent(tx, kycCase, input.outbox, input.now);
     return true;
   };
   if (input.tx) return work(input.tx);
@@ -288,17 +299,35 @@ export async function closeReviewTask(input: {
 /**
  * A monitoring task closed by a person's decision (its data does not read, so it cannot close
  * itself as its hits are cleared): the task, the decision and its audit event, and the CRM's
- * event in one transaction. Closes nothing (false) when the task was closed or grew meanwhile.
+ * event in one transaction, on the locked case. Closes nothing (false) when, since the caller
+ * read them, the task was closed or grew, a verdict on a hit was given (a confirmed match must
+ * not be closed over), or the approval it holds is no longer in force.
  */
 export async function closeMonitoringTaskByDecision(
   input: Parameters<typeof insertDecision>[0] & {
     decision: typeof MONITORING_TASK;
-    asRead: { taskId: string; data: unknown };
+    asRead: { taskId: string; fingerprint: string; judgments: number };
     outbox: OutboxBuilder;
   },
 ): Promise<boolean> {
   const db = await getDb();
   return db.transaction(async (tx) => {
+    const [kycCase] = await tx
+      .select()
+      .from(kycCases)
+      .where(eq(kycCases.id, input.caseId))
+      .for("update");
+    if (!kycCase || !approvalInForce(kycCase)) return false;
+    const [judged] = await tx
+      .select({ n: count() })
+      .from(caseDecisions)
+      .where(
+        and(
+          eq(caseDecisions.caseId, input.caseId),
+          inArray(caseDecisions.decision, [...SCREENING_JUDGMENTS]),
+        ),
+      );
+    if (Number(judged?.n) !== input.asRead.judgments) return false;
     const closed = await closeReviewTask({
       caseId: input.caseId,
       kind: MONITORING_TASK,

@@ -5,8 +5,9 @@
  * Invariants:
  * - Append-only in practice: only the retention purge touches a row, replacing its free text
  *   (`message_for_trader`, `internal_note`) with `erased`.
- * - `decision`: approve (a signature for approval), reject, request_action, periodic_review (a
- *   closed periodic review task: `data.outcome`, and `data.riskLevel` when it raised the risk). For a case with
+ * - `decision` and its `data`: one zod schema per decision (lib/review/decision-data.ts): approve
+ *   (a signature for approval), reject, request_action, reopen, the screening verdicts, and the
+ *   closing of a review task by a person (periodic_review, vendor_verdict, monitoring_hit). For a case with
  *   `four_eyes_required`, the approval takes effect only with two approve rows from two
  *   different staff members in the current round (after the latest start_review, and after the
  *   latest likely match a re-screening found: case_risk.rescreen_hit_at); the first one is the

@@ -8,7 +8,9 @@
  * - At most one open task per (case, kind): a partial unique index where closed_at is null.
  * - Opened in the transaction that found the reason (lib/db/queries/checks.ts recordRescreenRun),
  *   with its outbox event; closed with `resolution` (cleared: every likely hit was judged a false
- *   positive by two people; revoked: the approval was taken back) and the outbox event of that.
+ *   positive by two people; revoked: the approval was taken back; closed_unreadable: the task's
+ *   data did not read and an approver closed it once its hits were cleared, with a
+ *   `monitoring_hit` decision) and the outbox event of that.
  *   A periodic review task also closes without a reviewer (`closed_by` null, resolution
  *   `relationship_ended`) when the trader's business relationship ends.
  * - `data` is the task's evidence, one zod schema per kind used by its writer and its readers

@@ -18,6 +18,7 @@ import {
 } from "@/lib/delivery/payload";
 import { signalSchema, vendorVerdictSchema } from "@/lib/vendors/verdict";
 import { CHECK_EVIDENCE } from "@/lib/checks/evidence";
+import { CASE_DECISION_DATA } from "@/lib/review/decision-data";
 
 const catalog = (locale: string): Messages =>
   JSON.parse(readFileSync(path.join(process.cwd(), "messages", `${locale}.json`), "utf8"));
@@ -29,7 +30,8 @@ const labelsIn = (locale: string) =>
 
 const TRIGGERS = ["first_deposit", "account_creation", "compliance_notice", "manual"];
 const ROUTES = ["auto_approve", "review", "escalate"];
-const DECISIONS = ["approve", "reject", "request_action", "reopen"];
+/** Every decision a case can hold (one data schema each): the console's decision log names them. */
+const DECISIONS = Object.keys(CASE_DECISION_DATA);
 const DELIVERY_STATUSES = ["pending", "delivered", "dead"];
 const DESTINATIONS = ["ctrader:account", "email:trader", "webhook:crm"];
 
