@@ -10,8 +10,7 @@ import { closeVendorVerdictTask } from "@/lib/db/queries/vendors";
 import { destinationIdsFor } from "@/lib/delivery/destinations";
 import { buildVendorAlertCleared, CASE_VENDOR_ALERT_CLEARED } from "@/lib/delivery/payload";
 import { AppError } from "@/lib/errors";
-import { hasRole } from "@/lib/staff/auth";
-import { MIN_REASON_LENGTH } from "./screening-hits";
+import { approversReason } from "./screening-hits";
 import type { Reviewer } from "./types";
 
 export async function keepApprovalAfterVendorVerdict(
@@ -20,15 +19,7 @@ export async function keepApprovalAfterVendorVerdict(
   input: { note: string },
   now = new Date(),
 ): Promise<void> {
-  if (!hasRole(staff, "approver"))
-    throw new AppError("FORBIDDEN", "keeping an approval needs an approver", {
-      reason: "needs_approver",
-    });
-  const note = input.note.trim().slice(0, 2000);
-  if (note.length < MIN_REASON_LENGTH)
-    throw new AppError("BAD_REQUEST", "write why the approval stands", {
-      reason: "reason_required",
-    });
+  const note = approversReason(staff, input.note, "keeping an approval");
   const closed = await closeVendorVerdictTask({
     caseId,
     staffId: staff.id,

@@ -41,6 +41,20 @@ import type { Reviewer } from "./types";
 
 export const MIN_REASON_LENGTH = 10;
 
+/**
+ * The written reason an approver gives for closing a hold task over its evidence (keeping an
+ * approval after a vendor's verdict, closing an unreadable monitoring task): trimmed and bounded;
+ * refused for anyone but an approver, and when it says too little.
+ */
+export function approversReason(staff: Reviewer, note: string, what: string): string {
+  if (!hasRole(staff, "approver"))
+    throw new AppError("FORBIDDEN", `${what} needs an approver`, { reason: "needs_approver" });
+  const reason = note.trim().slice(0, 2000);
+  if (reason.length < MIN_REASON_LENGTH)
+    throw new AppError("BAD_REQUEST", `write why: ${what}`, { reason: "reason_required" });
+  return reason;
+}
+
 export type HitVerdict = "false_positive" | "confirmed";
 export type HitState = "open" | "awaiting_second" | "cleared" | "confirmed";
 
@@ -322,15 +336,7 @@ export async function closeUnreadableMonitoringTask(
   input: { note: string },
   now = new Date(),
 ): Promise<void> {
-  if (!hasRole(staff, "approver"))
-    throw new AppError("FORBIDDEN", "closing a monitoring task needs an approver", {
-      reason: "needs_approver",
-    });
-  const note = input.note.trim().slice(0, 2000);
-  if (note.length < MIN_REASON_LENGTH)
-    throw new AppError("BAD_REQUEST", "write why the task can close", {
-      reason: "reason_required",
-    });
+  const note = approversReason(staff, input.note, "closing a monitoring task");
   const kycCase = await getCaseById(caseId);
   if (!kycCase) throw new AppError("NOT_FOUND", "no such case", { reason: "not_found" });
   const task = await getOpenReviewTask(caseId, MONITORING_TASK);

@@ -12,7 +12,7 @@ import { MONITORING_TASK } from "@/lib/db/queries/hold-tasks";
 import { closeMonitoringTaskByDecision, getOpenReviewTask } from "@/lib/db/queries/review";
 import { auditEvents, reviewTasks, staffUsers } from "@/lib/db/schema";
 import { textOf } from "../helpers/render-page";
-import { ENHANCED_OWN_STEPS, PERSONAL } from "../fixtures/kyc-values";
+import { PERSONAL } from "../fixtures/kyc-values";
 import { approvedAtStandard, signedInStaff, Trader } from "./support/people";
 import { scenarioWorld } from "./support/world";
 
@@ -131,14 +131,7 @@ describe("scenario: a monitoring hit while the trader's upgrade is open", () => 
 
     // cTrader asks for enhanced; the trader sends it and the checks (on the lists of the day)
     // pass it to a person.
-    await trader.launch("kyc", { kycType: "enhanced" });
-    for (const [step, values] of ENHANCED_OWN_STEPS)
-      expect([step, await trader.continue(step, values)]).toEqual([
-        step,
-        { redirect: "/inapp/kyc" },
-      ]);
-    expect((await trader.upload("additional")).status).toBe(200);
-    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await trader.sendEnhancedUpgrade();
     await w.worker();
     expect(await trader.status()).toBe("in_review");
     const heardBefore = w.crmEventsFor(kycCase.id).length;
@@ -213,11 +206,7 @@ describe("scenario: re-screening an open upgrade whose personal step the trader 
 
     // The upgrade is sent, and the reviewer asks the trader to look at their personal details
     // again: the trader starts retyping the surname and leaves the step half-edited.
-    await trader.launch("kyc", { kycType: "enhanced" });
-    for (const [step, values] of ENHANCED_OWN_STEPS)
-      expect(await trader.continue(step, values)).toEqual({ redirect: "/inapp/kyc" });
-    expect((await trader.upload("additional")).status).toBe(200);
-    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await trader.sendEnhancedUpgrade();
     await w.worker();
     expect(
       await reviewer.requestInformation(kycCase.id, ["step:personal"], "Please check your name."),
@@ -476,11 +465,7 @@ describe("scenario: a monitoring task whose hits cannot be read", () => {
     // The trader upgrades; asked to look at their personal details again, they send a new
     // surname. The round that answer starts is screened on it and finds nobody, so the round's
     // hits no longer show the one the task holds.
-    await trader.launch("kyc", { kycType: "enhanced" });
-    for (const [step, values] of ENHANCED_OWN_STEPS)
-      expect(await trader.continue(step, values)).toEqual({ redirect: "/inapp/kyc" });
-    expect((await trader.upload("additional")).status).toBe(200);
-    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await trader.sendEnhancedUpgrade();
     await w.worker();
     expect(
       await reviewer.requestInformation(kycCase.id, ["step:personal"], "Please check your name."),

@@ -160,9 +160,7 @@ export async function applyCaseTransition(
 ): Promise<{ eventId: string; moved: KycCase } | null> {
   const db = await getDb();
   return db.transaction(async (tx) => {
-    const [before] = t.guard
-      ? await tx.select().from(kycCases).where(eq(kycCases.id, t.caseId)).for("update")
-      : [];
+    const before = t.guard ? await lockCase(tx, t.caseId) : undefined;
     const [moved] = await tx
       .update(kycCases)
       .set({
@@ -288,6 +286,16 @@ export async function lockCaseForWrite(tx: Tx, caseId: string): Promise<CaseStat
     .where(eq(kycCases.id, caseId))
     .for("share");
   return row?.status;
+}
+
+/**
+ * Locks the case row exclusively for the rest of the transaction and answers it. The writers of
+ * a case's decisions, tasks and re-screening runs take it first, in that one order, so two of
+ * them wait for each other instead of deadlocking or deciding on what the other just changed.
+ */
+export async function lockCase(tx: Tx, caseId: string): Promise<KycCase | undefined> {
+  const [row] = await tx.select().from(kycCases).where(eq(kycCases.id, caseId)).for("update");
+  return row;
 }
 
 /** Prepared: every status screen render reads the timeline (see ./prepared.ts). */

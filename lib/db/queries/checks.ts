@@ -29,7 +29,7 @@ import {
 } from "@/lib/checks/monitoring-task";
 import { getDb, type Db } from "../client";
 import { MONITORING_TASK } from "./hold-tasks";
-import { insertCaseOutboxEvent, type OutboxBuilder } from "./cases";
+import { insertCaseOutboxEvent, lockCase, type OutboxBuilder } from "./cases";
 import { underEndedRelationship } from "./ended-relationship";
 import {
   auditEvents,
@@ -365,11 +365,7 @@ export async function recordRescreenRun(input: {
 }): Promise<string[]> {
   const db = await getDb();
   return db.transaction(async (tx) => {
-    const [kycCase] = await tx
-      .select()
-      .from(kycCases)
-      .where(eq(kycCases.id, input.caseId))
-      .for("update");
+    const kycCase = await lockCase(tx, input.caseId);
     if (!kycCase) throw new Error("recordRescreenRun: no such case");
     const runIds: string[] = [];
     for (const record of input.records)

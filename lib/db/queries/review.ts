@@ -18,7 +18,7 @@ import {
 } from "../schema";
 import type { AuditInput } from "./audit";
 import { MONITORING_TASK } from "./hold-tasks";
-import { insertCaseOutboxEvent, type OutboxBuilder, type Tx } from "./cases";
+import { insertCaseOutboxEvent, lockCase, type OutboxBuilder, type Tx } from "./cases";
 
 export { getCaseById } from "./cases";
 
@@ -105,9 +105,7 @@ export async function insertSignature(input: {
   const db = await getDb();
   await db.transaction(async (tx) => {
     // Serialise signatures on one case, so two first signatures cannot both look "first".
-    await tx.execute(
-      sql`select 1 from ${kycCases} where ${kycCases.id} = ${input.caseId} for update`,
-    );
+    await lockCase(tx, input.caseId);
     await tx.insert(caseDecisions).values({
       ...decisionRow({ decision: "approve" }),
       caseId: input.caseId,
@@ -149,9 +147,7 @@ export async function insertDecisionIn(
   const { decision, data } = decisionRow(input);
   // Decisions on one case are serialised: a close that counted the case's verdicts under this
   // lock (closeMonitoringTaskByDecision) sees every verdict committed before it, or none after.
-  await tx.execute(
-    sql`select 1 from ${kycCases} where ${kycCases.id} = ${input.caseId} for update`,
-  );
+  await lockCase(tx, input.caseId);
   await tx.insert(caseDecisions).values({
     caseId: input.caseId,
     staffId: input.staffId,
@@ -260,11 +256,7 @@ export async function closeReviewTask(input: {
   const work = async (tx: Tx) => {
     // The case first, as every writer of its tasks takes it (recordRescreenRun joins a hit to
     // the open task under it): taking the task's row first could deadlock with one of them.
-    const [kycCase] = await tx
-      .select()
-      .from(kycCases)
-      .where(eq(kycCases.id, input.caseId))
-      .for("update");
+    const kycCase = await lockCase(tx, input.caseId);
     if (!kycCase) return false;
     const [closed] = await tx
       .update(reviewTasks)
@@ -312,11 +304,7 @@ export async function closeMonitoringTaskByDecision(
 ): Promise<boolean> {
   const db = await getDb();
   return db.transaction(async (tx) => {
-    const [kycCase] = await tx
-      .select()
-      .from(kycCases)
-      .where(eq(kycCases.id, input.caseId))
-      .for("update");
+    const kycCase = await lockCase(tx, input.caseId);
     if (!kycCase || !approvalInForce(kycCase)) return false;
     const [judged] = await tx
       .select({ n: count() })

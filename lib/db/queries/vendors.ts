@@ -4,7 +4,7 @@ import { getDb } from "../client";
 import { approvalInForce, approvedRoundOf } from "@/lib/kyc/case-state";
 import { lateVerdictTaskData } from "@/lib/vendors/verdict";
 import { VENDOR_VERDICT_TASK } from "./hold-tasks";
-import { insertCaseOutboxEvent, type OutboxBuilder, type Tx } from "./cases";
+import { insertCaseOutboxEvent, lockCase, type OutboxBuilder, type Tx } from "./cases";
 import { closeReviewTask, insertDecisionIn } from "./review";
 import {
   auditEvents,
@@ -543,7 +543,7 @@ async function openLateVerdictTask(
   now: Date,
 ): Promise<void> {
   const { caseId, vendor } = capture;
-  const [kycCase] = await tx.select().from(kycCases).where(eq(kycCases.id, caseId)).for("update");
+  const kycCase = await lockCase(tx, caseId);
   if (!kycCase || !approvalInForce(kycCase)) return;
   if (kycCase.status !== "approved") {
     const events = await tx
@@ -599,11 +599,7 @@ export async function closeVendorVerdictTask(input: {
 }): Promise<{ taskId: string } | null> {
   const db = await getDb();
   return db.transaction(async (tx) => {
-    const [kycCase] = await tx
-      .select()
-      .from(kycCases)
-      .where(eq(kycCases.id, input.caseId))
-      .for("update");
+    const kycCase = await lockCase(tx, input.caseId);
     const [task] = await tx
       .select()
       .from(reviewTasks)

@@ -65,7 +65,7 @@ import { POST as finishVendor } from "@/app/api/inapp/vendor/done/route";
 import { getLatestCaseForTrader } from "@/lib/db/queries/cases";
 import { getTraderWithOpenCase } from "@/lib/db/queries/traders";
 import type { KycCase } from "@/lib/db/schema";
-import { IDENTITY, PERSONAL } from "../../fixtures/kyc-values";
+import { ENHANCED_OWN_STEPS, IDENTITY, PERSONAL } from "../../fixtures/kyc-values";
 import { createElement } from "react";
 import sharp from "sharp";
 import { documentRaw } from "../../fixtures/documents/make-fixtures";
@@ -356,6 +356,23 @@ export class Trader extends Browser {
     await this.launch("kyc", { kycType: "standard" });
     await this.fillStandardForms(personal, identity);
     await this.uploadStandardDocuments();
+    const submitted = await this.submit();
+    if (!("redirect" in submitted) || submitted.redirect !== "/inapp/kyc/status")
+      throw new Error(`submit: ${JSON.stringify(submitted)}`);
+  }
+
+  /**
+   * cTrader asks for the enhanced level of an approved trader: the trader answers the steps it
+   * adds, uploads the additional document and sends the upgrade.
+   */
+  async sendEnhancedUpgrade(): Promise<void> {
+    await this.launch("kyc", { kycType: "enhanced" });
+    for (const [step, values] of ENHANCED_OWN_STEPS) {
+      const answered = await this.continue(step, values);
+      if (!("redirect" in answered)) throw new Error(`${step}: ${JSON.stringify(answered)}`);
+    }
+    const uploaded = await this.upload("additional");
+    if (uploaded.status !== 200) throw new Error(`additional document: ${uploaded.status}`);
     const submitted = await this.submit();
     if (!("redirect" in submitted) || submitted.redirect !== "/inapp/kyc/status")
       throw new Error(`submit: ${JSON.stringify(submitted)}`);

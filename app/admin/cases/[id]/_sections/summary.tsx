@@ -6,6 +6,7 @@ import {
   periodicReviewAction,
 } from "../../../actions";
 import { PERIODIC_REVIEW_OUTCOMES } from "@/lib/review/periodic";
+import { MIN_REASON_LENGTH } from "@/lib/review/screening-hits";
 import type { CaseFile } from "@/lib/review/case-file";
 import type { ControlWhy } from "@/lib/review/console-messages";
 import type { Control } from "@/lib/review/controls";
@@ -45,6 +46,50 @@ function WhyNot({
     <p className="muted" data-testid="why" data-control={name} data-why={control.why}>
       {why(control.why)}
     </p>
+  );
+}
+
+/** An approver's close of a hold task: a written reason, then the confirmation dialog. */
+function ReasonedClose({
+  file,
+  action,
+  name,
+  label,
+  question,
+  confirm,
+  children,
+}: {
+  file: CaseFile;
+  action: (form: FormData) => Promise<void>;
+  /** The button's test id; the form's is `${name}-form`, the note's id `${name}-note`. */
+  name: string;
+  label: string;
+  question: string;
+  confirm: { yes: string; cancel: string };
+  children: ReactNode;
+}) {
+  return (
+    <form action={action} className="stack" data-testid={`${name}-form`}>
+      <CaseFields file={file} />
+      <label htmlFor={`${name}-note`}>{label}</label>
+      <textarea
+        id={`${name}-note`}
+        name="note"
+        rows={2}
+        minLength={MIN_REASON_LENGTH}
+        maxLength={2000}
+        required
+      />
+      <ConfirmButton
+        className="button secondary"
+        testId={name}
+        question={question}
+        yes={confirm.yes}
+        cancel={confirm.cancel}
+      >
+        {children}
+      </ConfirmButton>
+    </form>
   );
 }
 
@@ -113,31 +158,16 @@ export async function Summary({ file }: { file: CaseFile }) {
         <div className="alert" data-testid="monitoring-task-unreadable">
           <p>{t("summary.monitoringUnreadable")}</p>
           {file.controls.closeMonitoringTask?.enabled ? (
-            <form
+            <ReasonedClose
+              file={file}
               action={closeMonitoringTaskAction}
-              className="stack"
-              data-testid="close-monitoring-form"
+              name="close-monitoring"
+              label={t("summary.closeMonitoringNote")}
+              question={tConfirm("closeMonitoring")}
+              confirm={{ yes: tConfirm("yes"), cancel: tConfirm("cancel") }}
             >
-              <CaseFields file={file} />
-              <label htmlFor="closeMonitoringNote">{t("summary.closeMonitoringNote")}</label>
-              <textarea
-                id="closeMonitoringNote"
-                name="note"
-                rows={2}
-                minLength={10}
-                maxLength={2000}
-                required
-              />
-              <ConfirmButton
-                className="button secondary"
-                testId="close-monitoring"
-                question={tConfirm("closeMonitoring")}
-                yes={tConfirm("yes")}
-                cancel={tConfirm("cancel")}
-              >
-                {t("summary.closeMonitoring")}
-              </ConfirmButton>
-            </form>
+              {t("summary.closeMonitoring")}
+            </ReasonedClose>
           ) : (
             <WhyNot
               control={file.controls.closeMonitoringTask}
@@ -173,27 +203,16 @@ export async function Summary({ file }: { file: CaseFile }) {
           <p>{t("summary.lateVerdictHold")}</p>
           <RelationshipEnded at={file.relationshipEndedAt} text={ended} />
           {file.controls.keepApproval?.enabled ? (
-            <form action={keepApprovalAction} className="stack" data-testid="keep-approval-form">
-              <CaseFields file={file} />
-              <label htmlFor="keepNote">{t("summary.keepApprovalNote")}</label>
-              <textarea
-                id="keepNote"
-                name="note"
-                rows={2}
-                minLength={10}
-                maxLength={2000}
-                required
-              />
-              <ConfirmButton
-                className="button secondary"
-                testId="keep-approval"
-                question={tConfirm("keepApproval")}
-                yes={tConfirm("yes")}
-                cancel={tConfirm("cancel")}
-              >
-                {t("summary.keepApproval")}
-              </ConfirmButton>
-            </form>
+            <ReasonedClose
+              file={file}
+              action={keepApprovalAction}
+              name="keep-approval"
+              label={t("summary.keepApprovalNote")}
+              question={tConfirm("keepApproval")}
+              confirm={{ yes: tConfirm("yes"), cancel: tConfirm("cancel") }}
+            >
+              {t("summary.keepApproval")}
+            </ReasonedClose>
           ) : (
             <WhyNot control={file.controls.keepApproval} name="keepApproval" why={why} />
           )}
