@@ -37,7 +37,6 @@ import {
   type VendorState,
 } from "@/lib/vendors/verification";
 import { readCheckEvidence, type ReadEvidence } from "@/lib/checks/evidence";
-import { monitoringTaskData } from "@/lib/checks/monitoring-task";
 import { AUTO_APPROVAL_REFUSED, autoApprovalRefusedData } from "@/lib/checks/run";
 import { getRunAuditEvent } from "@/lib/db/queries/audit";
 import type { CaseCheckRow, KycCase, ReviewTask } from "@/lib/db/schema";
@@ -186,12 +185,9 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
     signedByOther: approvals.some((a) => a.staffId !== staff.id),
     signatures: approvals.length,
   };
-  const monitoringUnreadable =
-    monitoringTask !== undefined && !monitoringTaskData.safeParse(monitoringTask.data).success;
-  const unreadableTask =
-    monitoringUnreadable && monitoringTask
-      ? await unreadableTaskStanding(kycCase, monitoringTask, hits)
-      : undefined;
+  const unreadableTask = monitoringTask
+    ? await unreadableTaskStanding(kycCase, monitoringTask, hits)
+    : null;
   const controls = caseControls(staff, {
     status: kycCase.status,
     assignedTo: kycCase.assignedTo,
@@ -235,7 +231,9 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
     /** A failed run of the current round, shown with a retry control. */
     checkFailure: failure && failure.round === kycCase.round && !checksOfRound ? failure : null,
     hits: hits.map((h) => ({ ...h, controls: hitControls(staff, h, judgeable) })),
-    monitoringTask: monitoringTask ? { ...monitoringTask, unreadable: monitoringUnreadable } : null,
+    monitoringTask: monitoringTask
+      ? { ...monitoringTask, unreadable: unreadableTask !== null }
+      : null,
     periodicReview: periodicReviewView(periodicTask),
     lateVendorVerdict: lateVerdictView(vendorTask),
     /**

@@ -286,7 +286,8 @@ const monitoringCleared =
   });
 
 /**
- * Where a monitoring task whose own data does not read stands. The hits it was opened for are
+ * Where a monitoring task whose own data does not read stands (null: it reads, and closes by
+ * itself once its hits are cleared, settleMonitoringTask). The hits it was opened for are
  * read from the case's `screening.rescreen_hit` audit entries since it opened (written with the
  * task, likely matches all), judged by the case's verdicts on them; with them, the current
  * round's hits. `blocker` says why the task cannot close yet (null: every one of those hits is
@@ -295,13 +296,14 @@ const monitoringCleared =
  */
 export async function unreadableTaskStanding(
   kycCase: Pick<KycCase, "id">,
-  task: Pick<ReviewTask, "openedAt">,
+  task: Pick<ReviewTask, "openedAt" | "data">,
   roundHits: readonly ReviewedHit[],
 ): Promise<{
   blocker: ReturnType<typeof hitBlocker> | "task_hits_unknown";
   hitKeys: string[];
   judgments: number;
-}> {
+} | null> {
+  if (monitoringTaskData.safeParse(task.data).success) return null;
   const [entries, decisions] = await Promise.all([
     listCaseAuditData(kycCase.id, RESCREEN_HIT_AUDIT, task.openedAt),
     listScreeningJudgments(kycCase.id),
@@ -344,11 +346,11 @@ export async function closeUnreadableMonitoringTask(
     throw new AppError("CONFLICT", "no monitoring task is open on this case", {
       reason: "no_monitoring_task",
     });
-  if (monitoringTaskData.safeParse(task.data).success)
+  const standing = await unreadableTaskStanding(kycCase, task, await loadCaseHits(kycCase));
+  if (!standing)
     throw new AppError("CONFLICT", "this task closes by itself once its hits are cleared", {
       reason: "monitoring_task_readable",
     });
-  const standing = await unreadableTaskStanding(kycCase, task, await loadCaseHits(kycCase));
   if (standing.blocker)
     throw new AppError("CONFLICT", "every hit of the task and the case must be cleared first", {
       reason: standing.blocker,
