@@ -108,6 +108,7 @@ export const caseEvidenceSchema = z.strictObject({
       score: z.number(),
       state: z.enum(["open", "awaiting_second", "cleared", "confirmed"]),
       origin: z.enum(["submission", "rescreen"]),
+      round: z.number().int().nullable().describe("the submission round of the run that found it"),
       explanation: json,
       judgments: z.array(
         z.strictObject({
@@ -376,6 +377,7 @@ async function caseEvidence(staff: Reviewer, caseId: string, now: Date): Promise
       score: h.score,
       state: h.state,
       origin: h.origin,
+      round: h.round,
       explanation: h.explanation,
       judgments: h.judgments.map((j) => ({
         by: ref(j.staffId),

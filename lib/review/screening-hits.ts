@@ -1,7 +1,8 @@
 /**
  * Screening hits as a reviewer works them: the hits of the case's current submission round (its
- * submission run and any re-screening since), each with the verdicts staff gave and the state
- * those add up to, and the one place a verdict is recorded.
+ * submission run and any re-screening since) and those an open monitoring task waits for, each
+ * with the verdicts staff gave and the state those add up to, and the one place a verdict is
+ * recorded.
  *
  * The rules (also in docs/console.md):
  * - Confirming a hit as a match is final for the case: it can never be approved (service and
@@ -17,8 +18,8 @@ import {
   getCaseById,
   getOpenReviewTask,
   insertDecision,
-  listRoundScreeningResults,
   listScreeningJudgments,
+  listScreeningResults,
   closeReviewTask,
 } from "@/lib/db/queries/review";
 import { MONITORING_TASK } from "@/lib/db/queries/checks";
@@ -71,6 +72,13 @@ export type ReviewedHit = StoredHit & {
   judgments: HitJudgment[];
   /** Found by the submission's checks or by a later re-screening (ongoing monitoring). */
   origin: "submission" | "rescreen";
+  /**
+   * The submission round of the run that found it: an earlier round than the case's for a hit an
+   * open monitoring task waits for, found on the approval in force before the trader's upgrade
+   * or resubmission started a round that does not show it. Null: a run stored before runs
+   * recorded their round.
+   */
+  round: number | null;
   runId: string;
   foundAt: Date;
 };
@@ -108,31 +116,83 @@ export function hitState(level: StoredHit["level"], judgments: readonly HitJudgm
   return clearers.size > 0 ? "awaiting_second" : "open";
 }
 
-/** The current round's hits, one per list entry (its strongest sighting), with their state. */
+/**
+ * What an open monitoring task waits for: the hits it was opened for (`hitKey`) and the
+ * re-screening runs that found them. From its own data; when that does not read, from the case's
+ * `screening.rescreen_hit` audit entries since it opened, which are written with the task (likely
+ * matches all). `known` is false when neither says.
+ */
+async function monitoringTaskHolds(
+  caseId: string,
+  task: Pick<ReviewTask, "openedAt" | "data">,
+): Promise<{ reads: boolean; known: boolean; hitKeys: string[]; runIds: string[] }> {
+  const data = monitoringTaskData.safeParse(task.data);
+  if (data.success)
+    return {
+      reads: true,
+      known: true,
+      hitKeys: data.data.hits.map((h) => hitKey(h)),
+      runIds: data.data.runIds,
+    };
+  const read = (await listCaseAuditData(caseId, RESCREEN_HIT_AUDIT, task.openedAt)).map((entry) =>
+    rescreenHitAuditData.safeParse(entry),
+  );
+  const entries = read.flatMap((r) => (r.success ? [r.data] : []));
+  return {
+    reads: false,
+    // Without a readable record of what the task holds, nothing says its hits were judged.
+    known: read.length > 0 && entries.length === read.length,
+    hitKeys: [...new Set(entries.flatMap((e) => e.hits.map((h) => hitKey(h))))],
+    runIds: [...new Set(entries.flatMap((e) => e.runIds))],
+  };
+}
+
+// Run ids are the checks' uuids; a stored list that names anything else finds no run.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The hits a person judges now, one per list entry (its strongest sighting), with their state:
+ * the current round's, and those an open monitoring task waits for that the round does not show
+ * (found on the approval in force before an upgrade or a resubmission started this round; the
+ * round's own sighting of a hit comes first).
+ */
 export async function loadCaseHits(kycCase: Pick<KycCase, "id" | "round">): Promise<ReviewedHit[]> {
+  const task = await getOpenReviewTask(kycCase.id, MONITORING_TASK);
+  const held = task ? await monitoringTaskHolds(kycCase.id, task) : undefined;
   const [results, decisions] = await Promise.all([
-    listRoundScreeningResults(kycCase.id, kycCase.round),
+    listScreeningResults(
+      kycCase.id,
+      kycCase.round,
+      (held?.runIds ?? []).filter((id) => UUID.test(id)),
+    ),
     listScreeningJudgments(kycCase.id),
   ]);
   const judgments = judgmentsByKey(decisions);
+  const heldKeys = new Set(held?.hitKeys);
   const byKey = new Map<string, ReviewedHit>();
-  for (const result of results) {
+  const add = (result: (typeof results)[number], wanted: (key: string) => boolean) => {
     for (const hit of screeningHits(result.evidence)) {
       const key = hitKey(hit);
       const known = byKey.get(key);
-      if (known && known.score >= hit.score) continue;
+      if (!wanted(key) || (known && known.score >= hit.score)) continue;
       const mine = judgments.get(key) ?? [];
       byKey.set(key, {
         ...hit,
         key,
         origin: known?.origin ?? result.reason,
+        round: result.round,
         runId: result.runId,
         foundAt: known?.foundAt ?? result.runAt,
         judgments: mine,
         state: hitState(hit.level, mine),
       });
     }
-  }
+  };
+  const current = results.filter((r) => r.round === kycCase.round);
+  for (const result of current) add(result, () => true);
+  const inRound = new Set(byKey.keys());
+  for (const result of results.filter((r) => r.round !== kycCase.round))
+    add(result, (key) => heldKeys.has(key) && !inRound.has(key));
   return [...byKey.values()].sort((a, b) => b.score - a.score || a.key.localeCompare(b.key));
 }
 
@@ -229,7 +289,7 @@ export async function judgeScreeningHit(
 /**
  * A monitoring task is over when every likely hit it was opened for is cleared: the task closes
  * and the CRM and cTrader hear that the hold is lifted (`case.monitoring_cleared`). Fails closed:
- * a task whose data does not parse, or a hit of it that the round's results no longer show, keeps
+ * a task whose data does not parse, or a hit of it that its run's results no longer show, keeps
  * the task open (and the hold on), reported, for a person to resolve.
  */
 async function settleMonitoringTask(
@@ -287,41 +347,35 @@ const monitoringCleared =
 
 /**
  * Where a monitoring task whose own data does not read stands (null: it reads, and closes by
- * itself once its hits are cleared, settleMonitoringTask). The hits it was opened for are
- * read from the case's `screening.rescreen_hit` audit entries since it opened (written with the
- * task, likely matches all), judged by the case's verdicts on them; with them, the current
- * round's hits. `blocker` says why the task cannot close yet (null: every one of those hits is
+ * itself once its hits are cleared, settleMonitoringTask). The hits it was opened for
+ * (monitoringTaskHolds), judged by the case's verdicts on them; with them, the hits the case
+ * shows (loadCaseHits). `blocker` says why the task cannot close yet (null: every one of those hits is
  * cleared); `judgments` is how many verdicts the case held when this was read. The page
  * (lib/review/controls.ts) and closeUnreadableMonitoringTask both ask this.
  */
 export async function unreadableTaskStanding(
   kycCase: Pick<KycCase, "id">,
   task: Pick<ReviewTask, "openedAt" | "data">,
-  roundHits: readonly ReviewedHit[],
+  caseHits: readonly ReviewedHit[],
 ): Promise<{
   blocker: ReturnType<typeof hitBlocker> | "task_hits_unknown";
   hitKeys: string[];
   judgments: number;
 } | null> {
-  if (monitoringTaskData.safeParse(task.data).success) return null;
-  const [entries, decisions] = await Promise.all([
-    listCaseAuditData(kycCase.id, RESCREEN_HIT_AUDIT, task.openedAt),
+  const [held, decisions] = await Promise.all([
+    monitoringTaskHolds(kycCase.id, task),
     listScreeningJudgments(kycCase.id),
   ]);
-  const read = entries.map((entry) => rescreenHitAuditData.safeParse(entry));
-  const taskKeys = [
-    ...new Set(read.flatMap((r) => (r.success ? r.data.hits.map((h) => hitKey(h)) : []))),
-  ];
+  if (held.reads) return null;
   const judgments = judgmentsByKey(decisions);
-  const taskHits = taskKeys.map((key) => ({
+  // A hit of the task whose run no longer shows it is still a likely match to clear.
+  const taskHits = held.hitKeys.map((key) => ({
     level: "likely" as const,
     state: hitState("likely", judgments.get(key) ?? []),
   }));
-  // Without a readable record of what the task holds, nothing says its hits were judged.
-  const known = read.length > 0 && read.every((r) => r.success);
   return {
-    blocker: known ? hitBlocker([...taskHits, ...roundHits]) : "task_hits_unknown",
-    hitKeys: [...new Set([...taskKeys, ...roundHits.map((h) => h.key)])],
+    blocker: held.known ? hitBlocker([...taskHits, ...caseHits]) : "task_hits_unknown",
+    hitKeys: [...new Set([...held.hitKeys, ...caseHits.map((h) => h.key)])],
     judgments: decisions.length,
   };
 }

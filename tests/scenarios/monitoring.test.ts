@@ -455,36 +455,146 @@ describe("scenario: a monitoring task whose hits cannot be read", () => {
     );
   });
 
-  it("waits for the hits it was opened for, also once a later round no longer shows them", async () => {
+  it("shows the hits it was opened for once a later round no longer does, and closes when they are cleared", async () => {
     const maren = { givenNames: "Maren", surnames: "Dahl", dateOfBirth: "1983-09-07" };
-    const { w, trader, reviewer, approver, kycCase, rights, whyNot } = await unreadableTask(
+    const { w, trader, reviewer, approver, kycCase, hitKey, rights, whyNot } = await unreadableTask(
       450_303,
       "renamed",
       maren,
     );
-    // The trader upgrades; asked to look at their personal details again, they send a new
-    // surname. The round that answer starts is screened on it and finds nobody, so the round's
-    // hits no longer show the one the task holds.
-    await trader.sendEnhancedUpgrade();
-    await w.worker();
-    expect(
-      await reviewer.requestInformation(kycCase.id, ["step:personal"], "Please check your name."),
-    ).toBe("action_requested");
-    await trader.launch("kyc");
-    expect(await trader.continue("personal", { ...PERSONAL, ...maren, surnames: "Lunde" })).toEqual(
-      { redirect: "/inapp/kyc" },
-    );
-    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
-    await w.worker();
-    expect((await trader.currentCase()).round).toBeGreaterThan(1);
-    expect(await approver.casePage(kycCase.id)).not.toMatch(/data-hit="renamed-pep:/);
+    await upgradeUnderNewSurname(w, trader, reviewer, maren, "Lunde");
 
+    // The new round, screened on the new surname, finds nobody; the hit the task holds is still
+    // on the page, as found on the approval in force, and still to be judged.
+    expect(await hitOnPage(approver, kycCase.id, hitKey)).toEqual({ round: "1", state: "open" });
     expect(await whyNot(approver)).toBe("likely_hit_open");
     expect(await approver.closeMonitoringTask(kycCase.id, "No hit on the new name")).toBe(
       "error:likely_hit_open",
     );
     await w.worker();
     expect(rights().at(-1)).toBe("CLOSE_ONLY");
+
+    expect(await reviewer.judgeHit(kycCase.id, hitKey, "false_positive", "Other DOB on ID")).toBe(
+      "hit_awaiting_second",
+    );
+    expect(
+      await approver.judgeHit(kycCase.id, hitKey, "false_positive", "Passport checked again"),
+    ).toBe("hit_cleared");
+    expect(await whyNot(approver)).toBeUndefined();
+    expect(await approver.closeMonitoringTask(kycCase.id, "Both cleared the earlier hit")).toBe(
+      "monitoring_task_closed",
+    );
+    await w.worker();
+    expect(rights().at(-1)).toBe("FULL_ACCESS");
+  });
+});
+
+/**
+ * The trader upgrades; asked to look at their personal details again, they send a new surname.
+ * The round that answer starts is screened on it.
+ */
+async function upgradeUnderNewSurname(
+  w: ReturnType<typeof world>,
+  trader: Trader,
+  reviewer: Awaited<ReturnType<typeof signedInStaff>>,
+  person: { givenNames: string; surnames: string; dateOfBirth: string },
+  surnames: string,
+) {
+  const before = (await trader.currentCase()).round;
+  await trader.sendEnhancedUpgrade();
+  await w.worker();
+  expect(
+    await reviewer.requestInformation(
+      (await trader.currentCase()).id,
+      ["step:personal"],
+      "Please check your name.",
+    ),
+  ).toBe("action_requested");
+  await trader.launch("kyc");
+  expect(await trader.continue("personal", { ...PERSONAL, ...person, surnames })).toEqual({
+    redirect: "/inapp/kyc",
+  });
+  expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+  await w.worker();
+  expect((await trader.currentCase()).round).toBeGreaterThan(before);
+}
+
+/** A hit as the case page shows it: the round that found it and its state (undefined: absent). */
+async function hitOnPage(
+  staff: Awaited<ReturnType<typeof signedInStaff>>,
+  caseId: string,
+  hitKey: string,
+) {
+  const page = await staff.casePage(caseId);
+  const at = page.indexOf(`data-hit="${hitKey}"`);
+  if (at < 0) return undefined;
+  const tag = page.slice(at, page.indexOf(">", at));
+  return {
+    round: /data-round="([^"]*)"/.exec(tag)?.[1],
+    state: /data-state="([^"]*)"/.exec(tag)?.[1],
+  };
+}
+
+describe("scenario: a monitoring hit on an approval the trader's next round renames", () => {
+  it("stays on the case page, is judged there, and its clearing lifts the hold and lets the upgrade be approved", async () => {
+    const w = world();
+    const list = path.join(w.dataDir, "earlier-pep.csv");
+    copyFileSync(path.join(__dirname, "../fixtures/sanctions/generic-pep.csv"), list);
+    await w.runListsImportCommand([list]);
+    const sofie = { givenNames: "Sofie", surnames: "Berg", dateOfBirth: "1986-04-14" };
+    const trader = new Trader(w, 450_111);
+    const reviewer = await signedInStaff(w, "earlier.reviewer@broker.example", "reviewer");
+    const approver = await signedInStaff(w, "earlier.approver@broker.example", "approver");
+    const second = await signedInStaff(w, "earlier.second@broker.example", "approver");
+    const kycCase = await approvedAtStandard(w, trader, reviewer, sofie);
+
+    writeFileSync(list, `${readFileSync(list, "utf8")}Sofie Berg,,1986-04-14,Denmark\n`);
+    expect(await w.runListsImportCommand([list])).toMatch(/, 1 with a new likely match/);
+    await w.worker();
+    const hitKey = /data-hit="(earlier-pep:[^"]+)"/.exec(await reviewer.casePage(kycCase.id))?.[1];
+    expect(hitKey).toBeDefined();
+    const rights = () =>
+      w.accountUpdates.filter((u) => u.login === trader.tradingLogin).map((u) => u.accessRights);
+    expect(rights().at(-1)).toBe("CLOSE_ONLY");
+
+    await upgradeUnderNewSurname(w, trader, reviewer, sofie, "Holm");
+    const page = await approver.casePage(kycCase.id);
+    expect(await hitOnPage(approver, kycCase.id, hitKey!)).toEqual({ round: "1", state: "open" });
+    expect(textOf(page)).toContain(
+      "found by re-screening the approval in force (round 1); the monitoring task waits for it",
+    );
+    expect(page).toContain('data-blocker="approval_on_hold"');
+    expect(await approver.approve(kycCase.id)).toBe("error:approval_on_hold");
+
+    // Two people clear it on this page: the task closes by itself and the hold is lifted.
+    expect(await reviewer.judgeHit(kycCase.id, hitKey!, "false_positive", "Other DOB on ID")).toBe(
+      "hit_awaiting_second",
+    );
+    expect(
+      await approver.judgeHit(kycCase.id, hitKey!, "false_positive", "Passport checked again"),
+    ).toBe("monitoring_cleared");
+    await w.worker();
+    expect(w.crmEventsFor(kycCase.id).at(-1)).toMatchObject({ type: "case.monitoring_cleared" });
+    expect(rights().at(-1)).toBe("FULL_ACCESS");
+    expect(await reviewer.queue({ queue: "monitoring" })).not.toContain(
+      `data-case="${kycCase.id}"`,
+    );
+
+    // With the task closed the page shows the round's own hits (none); the verdicts stay in the
+    // decision log, and the upgrade is decided on the new round.
+    const after = await approver.casePage(kycCase.id);
+    expect(after).not.toContain(`data-hit="${hitKey}"`);
+    expect(textOf(after)).toContain("Passport checked again");
+    const outcome = await approver.approve(kycCase.id);
+    if (outcome === "awaiting_co_sign") expect(await second.approve(kycCase.id)).toBe("approved");
+    else expect(outcome).toBe("approved");
+    await w.worker();
+    const decided = await trader.currentCase();
+    expect([decided.status, decided.level, decided.approvedLevel]).toEqual([
+      "approved",
+      "enhanced",
+      "enhanced",
+    ]);
   });
 });
 

@@ -1,4 +1,16 @@
-import { and, asc, count, desc, eq, getTableColumns, gte, inArray, isNull, sql } from "drizzle-orm";
+import {
+  and,
+  asc,
+  count,
+  desc,
+  eq,
+  getTableColumns,
+  gte,
+  inArray,
+  isNull,
+  or,
+  sql,
+} from "drizzle-orm";
 import { approvalInForce } from "@/lib/kyc/case-state";
 import { REJECT_DATA_KEY, REJECTION_KIND } from "@/lib/kyc/case-event-data";
 import { type CaseDecisionKind, type DecisionData, decisionRow } from "@/lib/review/decision-data";
@@ -181,20 +193,28 @@ export async function listScreeningJudgments(caseId: string): Promise<CaseDecisi
 
 export type ScreeningResultRow = {
   runId: string;
+  /** Null for a run stored before runs recorded their round. */
+  round: number | null;
   reason: "submission" | "rescreen";
   runAt: Date;
   evidence: Record<string, unknown>;
 };
 
-/** The screening results of the case's runs in `round` (its submission run and re-screenings). */
-export async function listRoundScreeningResults(
+/**
+ * The screening results of the case's runs in `round` (its submission run and re-screenings), and
+ * of the runs `alsoRuns` names, whatever their round (an open monitoring task's re-screenings).
+ */
+export async function listScreeningResults(
   caseId: string,
   round: number,
+  alsoRuns: readonly string[] = [],
 ): Promise<ScreeningResultRow[]> {
   const db = await getDb();
+  const inRound = eq(checkRuns.round, round);
   return db
     .select({
       runId: checkRuns.id,
+      round: checkRuns.round,
       reason: checkRuns.reason,
       runAt: checkRuns.createdAt,
       evidence: caseChecks.evidence,
@@ -204,7 +224,7 @@ export async function listRoundScreeningResults(
     .where(
       and(
         eq(checkRuns.caseId, caseId),
-        eq(checkRuns.round, round),
+        alsoRuns.length > 0 ? or(inRound, inArray(checkRuns.id, [...alsoRuns])) : inRound,
         eq(caseChecks.check, "screening"),
       ),
     )

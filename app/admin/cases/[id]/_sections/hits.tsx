@@ -87,6 +87,7 @@ export async function Hits({ file }: { file: CaseFile }) {
               data-hit={h.key}
               data-level={h.level}
               data-state={h.state}
+              data-round={h.round ?? undefined}
               data-testid="hit"
             >
               <p>
@@ -96,7 +97,11 @@ export async function Hits({ file }: { file: CaseFile }) {
                 {t("hits.score", { score: h.score.toFixed(2) })} ·{" "}
                 <span className="tag">{h.level}</span> · {h.type}
                 {h.programs.length ? ` · ${h.programs.join(", ")}` : ""}
-                {h.origin === "rescreen" ? ` · ${t("hits.rescreen")}` : ""}
+                {h.round !== file.kycCase.round
+                  ? ` · ${t("hits.earlierRound", { round: h.round ?? "—" })}`
+                  : h.origin === "rescreen"
+                    ? ` · ${t("hits.rescreen")}`
+                    : ""}
               </p>
               <Explanation hit={h} t={t} label={label} />
               <p data-testid="hit-state">{t("hits.state", { state: h.state })}</p>
