@@ -9,7 +9,11 @@ import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { and, eq, sql } from "drizzle-orm";
 import { MONITORING_TASK } from "@/lib/db/queries/hold-tasks";
-import { closeMonitoringTaskByDecision, getOpenReviewTask } from "@/lib/db/queries/review";
+import {
+  closeMonitoringTaskByDecision,
+  closeReviewTask,
+  getOpenReviewTask,
+} from "@/lib/db/queries/review";
 import { auditEvents, reviewTasks, staffUsers } from "@/lib/db/schema";
 import { textOf } from "../helpers/render-page";
 import { PERSONAL } from "../fixtures/kyc-values";
@@ -616,12 +620,35 @@ describe("scenario: a second monitoring hit before the first is decided", () => 
         (m) => m[1]!,
       );
 
-    // The list gains him, and with the next import a second entry for him (its own line).
+    // The list gains him, and with the next import a second entry for him (its own line). The
+    // task as a clearing reads it in between is not the task after the second import.
+    let readBefore: Awaited<ReturnType<typeof getOpenReviewTask>>;
     for (let time = 1; time <= 2; time++) {
       writeFileSync(list, `${readFileSync(list, "utf8")}Henrik Aasland,,1972-08-30,Norway\n`);
       expect(await w.runListsImportCommand([list])).toMatch(/, 1 with a new likely match/);
       await w.worker();
+      readBefore ??= await getOpenReviewTask(kycCase.id, MONITORING_TASK);
     }
+    // A clearing that read the task before the second hit joined closes nothing: the automatic
+    // close takes the task only as read (lib/review/screening-hits.ts settleMonitoringTask).
+    const [account] = await w.db.db
+      .select({ id: staffUsers.id })
+      .from(staffUsers)
+      .where(eq(staffUsers.email, approver.email));
+    expect(
+      await closeReviewTask({
+        caseId: kycCase.id,
+        kind: MONITORING_TASK,
+        staffId: account!.id,
+        resolution: "cleared",
+        now: new Date(),
+        asRead: { taskId: readBefore!.id, fingerprint: readBefore!.fingerprint },
+      }),
+    ).toBe(false);
+    expect(await getOpenReviewTask(kycCase.id, MONITORING_TASK)).toMatchObject({
+      id: readBefore!.id,
+      data: { hits: [expect.anything(), expect.anything()] },
+    });
     const [firstHit, secondHit, ...more] = [...new Set(await hitKeys())];
     expect([firstHit, secondHit, more]).toEqual([expect.any(String), expect.any(String), []]);
     expect(w.crmEventsFor(kycCase.id).filter((e) => e.type === "case.monitoring_hit")).toHaveLength(
