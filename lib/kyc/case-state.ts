@@ -13,8 +13,8 @@
  * from its draft when the document it was to replace runs out.
  *
  * No open case is stuck: staff can reject a case in every open state (and take back an
- * approval with `revoke`), take a case waiting on the trader back into review, and an admin can
- * reopen a rejection. Who may fire what: the trader submits, resubmits and starts again; staff
+ * approval with `revoke`, also from an upgrade open on it), take a case waiting on the trader back
+ * into review, and an admin can reopen a rejection. Who may fire what: the trader submits, resubmits and starts again; staff
  * and the automated checks (system) review; expiry comes from the system or the broker (staff).
  * `newRound` events start a submission round (lib/db/schema/kyc-cases.ts: `round`).
  *
@@ -51,7 +51,17 @@ export const CASE_EVENTS = {
   resubmit: { from: ["action_required"], to: "resubmitted", actors: ["trader"], newRound: true },
   retry: { from: ["rejected"], to: "draft", actors: ["trader"] },
   reopen: { from: ["rejected"], to: "in_review", actors: ["staff"], reopens: true },
-  revoke: { from: ["approved"], to: "rejected", actors: ["staff"], approvedLevel: "clear" },
+  /**
+   * Wherever an approval is in force: approved, or an upgrade (or early renewal) of it open, with
+   * its approved level (lib/db/queries/cases.ts matches only such a case). A match confirmed
+   * during the upgrade leaves nothing to go back to: the approval is withdrawn, not kept.
+   */
+  revoke: {
+    from: ["approved", "draft", "submitted", "resubmitted", "in_review", "action_required"],
+    to: "rejected",
+    actors: ["staff"],
+    approvedLevel: "clear",
+  },
   /** From a draft only for a renewal never submitted (lib/kyc/renewal.ts's sweep picks those). */
   expire: {
     from: ["approved", "draft"],

@@ -331,8 +331,13 @@ export async function rejectCase(
       "reason_not_for_level",
       `reason ${reason.code} names an item the ${kycCase.level} level does not have`,
     );
-  if (kycCase.approvedLevel !== null)
+  if (kycCase.approvedLevel !== null) {
+    // A match confirmed on the trader: the approval in force cannot stand, so the "no" to the
+    // upgrade takes it back (an approver, a final reason) instead of going back to it.
+    if (hitBlocker(await loadCaseHits(kycCase)) === "confirmed_match")
+      return revokeApproval(staff, kycCase, reason.code, note, now);
     return declineUpgrade(kycCase, reason.code, { type: "staff", staff, note }, now);
+  }
   const { maxRetryRounds } = env().review;
   const retryLimitReached =
     reason.kind === "retry" && (await countRetryRejections(caseId)) >= maxRetryRounds;
@@ -498,8 +503,8 @@ export async function declineUpgrade(
 
 /**
  * Taking back an approval (a monitoring hit confirmed, fraud found later): a final rejection of
- * the approved case by an approver, which also closes an open monitoring or late vendor verdict
- * task.
+ * the approved case, or of an upgrade open on it once a match is confirmed, by an approver, which
+ * also closes an open monitoring or late vendor verdict task.
  */
 async function revokeApproval(
   staff: Reviewer,

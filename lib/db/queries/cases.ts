@@ -185,7 +185,10 @@ export async function applyCaseTransition(
         and(
           eq(kycCases.id, t.caseId),
           eq(kycCases.status, t.from),
-          t.approvedLevel === "restore" ? isNotNull(kycCases.approvedLevel) : undefined,
+          // Back to the approval, or taking it back: only a case that has one.
+          t.approvedLevel === "restore" || t.event === "revoke"
+            ? isNotNull(kycCases.approvedLevel)
+            : undefined,
           // An erased case never moves again: no reopening, expiry or decision on redacted data.
           sql`not exists (select 1 from ${caseRetention} where ${caseRetention.caseId} = ${kycCases.id} and ${caseRetention.purgedAt} is not null)`,
         ),

@@ -22,6 +22,13 @@ const LEGAL: Record<string, string> = {
   "action_required reject staff": "rejected",
   "action_required resume_review staff": "in_review",
   "approved revoke staff": "rejected",
+  // A match confirmed during an upgrade: the approval in force is withdrawn from the open upgrade
+  // (lib/db/queries/cases.ts matches only a case with an approved level).
+  "draft revoke staff": "rejected",
+  "submitted revoke staff": "rejected",
+  "resubmitted revoke staff": "rejected",
+  "in_review revoke staff": "rejected",
+  "action_required revoke staff": "rejected",
   "rejected reopen staff": "in_review",
   "in_review request_action staff": "action_required",
   "in_review request_action system": "action_required",

@@ -49,6 +49,20 @@ describe("case status changes", () => {
     expect(await listCaseEvents(kycCase.id)).toHaveLength(0);
   });
 
+  it("withdraws only an approval there is: a revoke of a case never approved moves nothing", async () => {
+    const kycCase = await readyCase();
+    await expect(
+      changeCaseStatus({
+        kycCase,
+        event: "revoke",
+        actor: { type: "staff", id: "s1" },
+        data: { reasonCode: "sanctions_match", kind: "final", items: [] },
+      }),
+    ).rejects.toMatchObject({ code: "CONFLICT" });
+    expect(await statusOf(kycCase.id)).toBe("draft");
+    expect(await listCaseEvents(kycCase.id)).toHaveLength(0);
+  });
+
   it("lets only one of two concurrent decisions on the same case apply", async () => {
     const kycCase = await readyCase();
     const results = await Promise.allSettled([
