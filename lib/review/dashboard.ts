@@ -250,7 +250,12 @@ type DecisionRow = Awaited<ReturnType<typeof listDecisionsIn>>[number];
 function judgedHits(decisions: readonly DecisionRow[]) {
   const byHit = new Map<
     string,
-    { caseId: string; hitKey: string; level: StoredHit["level"]; judgments: HitJudgment[] }
+    {
+      caseId: string;
+      hitKey: string;
+      level: StoredHit["level"];
+      judgments: Pick<HitJudgment, "staffId" | "verdict" | "at">[];
+    }
   >();
   for (const d of decisions) {
     if (!(SCREENING_JUDGMENTS as readonly string[]).includes(d.decision) || !d.hitKey) continue;
@@ -262,7 +267,6 @@ function judgedHits(decisions: readonly DecisionRow[]) {
     hit.judgments.push({
       staffId: d.staffId,
       verdict: d.decision === "screening_confirmed" ? "confirmed" : "false_positive",
-      reason: null,
       at: d.at,
     });
     byHit.set(key, hit);

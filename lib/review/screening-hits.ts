@@ -64,6 +64,8 @@ export type HitJudgment = {
   verdict: HitVerdict;
   reason: string | null;
   at: Date;
+  /** The run whose sighting was judged. */
+  runId: string;
 };
 
 export type ReviewedHit = StoredHit & {
@@ -73,10 +75,9 @@ export type ReviewedHit = StoredHit & {
   /** Found by the submission's checks or by a later re-screening (ongoing monitoring). */
   origin: "submission" | "rescreen";
   /**
-   * The submission round of the run that found it: an earlier round than the case's for a hit an
-   * open monitoring task waits for, found on the approval in force before the trader's upgrade
-   * or resubmission started a round that does not show it. Null: a run stored before runs
-   * recorded their round.
+   * The submission round of the run whose sighting this is: earlier than the case's for a hit an
+   * open monitoring task waits for, or one confirmed as a match (loadCaseHits). Null: a run
+   * stored before runs recorded their round.
    */
   round: number | null;
   runId: string;
@@ -99,6 +100,7 @@ function judgmentsByKey(decisions: readonly CaseDecision[]): Map<string, HitJudg
       verdict: d.decision === "screening_confirmed" ? "confirmed" : "false_positive",
       reason: d.internalNote,
       at: d.createdAt,
+      runId: data.data.runId,
     });
     byKey.set(key, list);
   }
@@ -106,7 +108,10 @@ function judgmentsByKey(decisions: readonly CaseDecision[]): Map<string, HitJudg
 }
 
 /** What the verdicts on one hit add up to (pure; the database trigger applies the same rule). */
-export function hitState(level: StoredHit["level"], judgments: readonly HitJudgment[]): HitState {
+export function hitState(
+  level: StoredHit["level"],
+  judgments: readonly Pick<HitJudgment, "staffId" | "verdict">[],
+): HitState {
   if (judgments.some((j) => j.verdict === "confirmed")) return "confirmed";
   const clearers = new Set(
     judgments.filter((j) => j.verdict === "false_positive").map((j) => j.staffId),
@@ -149,50 +154,66 @@ async function monitoringTaskHolds(
 
 // Run ids are the checks' uuids; a stored list that names anything else finds no run.
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const LEVEL_RANK: Record<StoredHit["level"], number> = { likely: 2, review: 1, below: 0 };
+
+/** Whether a sighting of a hit outweighs the one kept so far: by level first, then by score. */
+const outweighs = (hit: StoredHit, kept: StoredHit | undefined) =>
+  !kept ||
+  LEVEL_RANK[hit.level] > LEVEL_RANK[kept.level] ||
+  (hit.level === kept.level && hit.score > kept.score);
 
 /**
- * The hits a person judges now, one per list entry (its strongest sighting), with their state:
- * the current round's, and those an open monitoring task waits for that the round does not show
- * (found on the approval in force before an upgrade or a resubmission started this round; the
- * round's own sighting of a hit comes first).
+ * The hits a person judges now, one per list entry (its weightiest sighting), with their state:
+ * the current round's hits, and from earlier rounds the hits that still count:
+ * - those an open monitoring task waits for (found on the approval in force before the trader's
+ *   upgrade or resubmission started a round that may not show them, or shows them weaker: a task
+ *   opened for a likely match is never cleared by one person);
+ * - those confirmed as a match, which is final for the case (the database refuses its approval).
  */
 export async function loadCaseHits(kycCase: Pick<KycCase, "id" | "round">): Promise<ReviewedHit[]> {
   const task = await getOpenReviewTask(kycCase.id, MONITORING_TASK);
-  const held = task ? await monitoringTaskHolds(kycCase.id, task) : undefined;
-  const [results, decisions] = await Promise.all([
-    listScreeningResults(
-      kycCase.id,
-      kycCase.round,
-      (held?.runIds ?? []).filter((id) => UUID.test(id)),
-    ),
+  const [held, decisions] = await Promise.all([
+    task ? monitoringTaskHolds(kycCase.id, task) : undefined,
     listScreeningJudgments(kycCase.id),
   ]);
   const judgments = judgmentsByKey(decisions);
-  const heldKeys = new Set(held?.hitKeys);
+  const confirmed = [...judgments].filter(([, list]) =>
+    list.some((j) => j.verdict === "confirmed"),
+  );
+  const carried = new Set([...(held?.hitKeys ?? []), ...confirmed.map(([key]) => key)]);
+  const runIds = [
+    ...new Set([
+      ...(held?.runIds ?? []),
+      ...confirmed.flatMap(([, list]) => list.map((j) => j.runId)),
+    ]),
+  ];
+  const unnamed = runIds.filter((id) => !UUID.test(id));
+  if (unnamed.length > 0) log.error("screening.run_id_unreadable", { caseId: kycCase.id, unnamed });
+  const results = await listScreeningResults(
+    kycCase.id,
+    kycCase.round,
+    runIds.filter((id) => UUID.test(id)),
+  );
   const byKey = new Map<string, ReviewedHit>();
-  const add = (result: (typeof results)[number], wanted: (key: string) => boolean) => {
+  for (const result of results) {
     for (const hit of screeningHits(result.evidence)) {
       const key = hitKey(hit);
-      const known = byKey.get(key);
-      if (!wanted(key) || (known && known.score >= hit.score)) continue;
+      if (result.round !== kycCase.round && !carried.has(key)) continue;
+      const kept = byKey.get(key);
+      if (!outweighs(hit, kept)) continue;
       const mine = judgments.get(key) ?? [];
       byKey.set(key, {
         ...hit,
         key,
-        origin: known?.origin ?? result.reason,
+        origin: kept?.origin ?? result.reason,
         round: result.round,
         runId: result.runId,
-        foundAt: known?.foundAt ?? result.runAt,
+        foundAt: kept?.foundAt ?? result.runAt,
         judgments: mine,
         state: hitState(hit.level, mine),
       });
     }
-  };
-  const current = results.filter((r) => r.round === kycCase.round);
-  for (const result of current) add(result, () => true);
-  const inRound = new Set(byKey.keys());
-  for (const result of results.filter((r) => r.round !== kycCase.round))
-    add(result, (key) => heldKeys.has(key) && !inRound.has(key));
+  }
   return [...byKey.values()].sort((a, b) => b.score - a.score || a.key.localeCompare(b.key));
 }
 
@@ -318,11 +339,12 @@ async function settleMonitoringTask(
     });
     return false;
   }
+  // Read after the verdict was stored. Each hit of the task counts as the likely match it was
+  // opened for, whichever sighting the case shows now: two people clear it, never one.
   const hits = new Map((await loadCaseHits(kycCase)).map((h) => [h.key, h]));
-  const open = data.data.hits.some((h) => {
-    const key = hitKey(h);
-    return key !== justCleared && hits.get(key)?.state !== "cleared";
-  });
+  const open = data.data.hits.some(
+    (h) => hitState("likely", hits.get(hitKey(h))?.judgments ?? []) !== "cleared",
+  );
   if (open) return false;
   return closeReviewTask({
     caseId: kycCase.id,

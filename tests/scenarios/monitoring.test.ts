@@ -470,7 +470,11 @@ describe("scenario: a monitoring task whose hits cannot be read", () => {
 
     // The new round, screened on the new surname, finds nobody; the hit the task holds is still
     // on the page, as found on the approval in force, and still to be judged.
-    expect(await hitOnPage(approver, kycCase.id, hitKey)).toEqual({ round: "1", state: "open" });
+    expect(await hitOnPage(approver, kycCase.id, hitKey)).toEqual({
+      round: "1",
+      level: "likely",
+      state: "open",
+    });
     expect(await whyNot(approver)).toBe("likely_hit_open");
     expect(await approver.closeMonitoringTask(kycCase.id, "No hit on the new name")).toBe(
       "error:likely_hit_open",
@@ -535,47 +539,74 @@ async function hitOnPage(
   const tag = page.slice(at, page.indexOf(">", at));
   return {
     round: /data-round="([^"]*)"/.exec(tag)?.[1],
+    level: /data-level="([^"]*)"/.exec(tag)?.[1],
     state: /data-state="([^"]*)"/.exec(tag)?.[1],
   };
 }
 
 describe("scenario: a monitoring hit on an approval the trader's next round renames", () => {
-  it("stays on the case page, is judged there, and its clearing lifts the hold and lets the upgrade be approved", async () => {
+  /**
+   * An approved trader the list finds (the task opens and holds the account); then an upgrade in
+   * which, asked to check their name, the trader sends another surname.
+   */
+  async function renamedAfterHit(
+    userId: number,
+    tag: string,
+    person: { givenNames: string; surnames: string; dateOfBirth: string },
+    surnames: string,
+  ) {
     const w = world();
-    const list = path.join(w.dataDir, "earlier-pep.csv");
+    const list = path.join(w.dataDir, `${tag}-pep.csv`);
     copyFileSync(path.join(__dirname, "../fixtures/sanctions/generic-pep.csv"), list);
     await w.runListsImportCommand([list]);
-    const sofie = { givenNames: "Sofie", surnames: "Berg", dateOfBirth: "1986-04-14" };
-    const trader = new Trader(w, 450_111);
-    const reviewer = await signedInStaff(w, "earlier.reviewer@broker.example", "reviewer");
-    const approver = await signedInStaff(w, "earlier.approver@broker.example", "approver");
-    const second = await signedInStaff(w, "earlier.second@broker.example", "approver");
-    const kycCase = await approvedAtStandard(w, trader, reviewer, sofie);
+    const trader = new Trader(w, userId);
+    const reviewer = await signedInStaff(w, `${tag}.reviewer@broker.example`, "reviewer");
+    const approver = await signedInStaff(w, `${tag}.approver@broker.example`, "approver");
+    const second = await signedInStaff(w, `${tag}.second@broker.example`, "approver");
+    const kycCase = await approvedAtStandard(w, trader, reviewer, person);
 
-    writeFileSync(list, `${readFileSync(list, "utf8")}Sofie Berg,,1986-04-14,Denmark\n`);
+    const listed = `${person.givenNames} ${person.surnames},,${person.dateOfBirth},Denmark`;
+    writeFileSync(list, `${readFileSync(list, "utf8")}${listed}\n`);
     expect(await w.runListsImportCommand([list])).toMatch(/, 1 with a new likely match/);
     await w.worker();
-    const hitKey = /data-hit="(earlier-pep:[^"]+)"/.exec(await reviewer.casePage(kycCase.id))?.[1];
+    const hitKey = new RegExp(`data-hit="(${tag}-pep:[^"]+)"`).exec(
+      await reviewer.casePage(kycCase.id),
+    )?.[1];
     expect(hitKey).toBeDefined();
     const rights = () =>
       w.accountUpdates.filter((u) => u.login === trader.tradingLogin).map((u) => u.accessRights);
     expect(rights().at(-1)).toBe("CLOSE_ONLY");
+    await upgradeUnderNewSurname(w, trader, reviewer, person, surnames);
+    return { w, trader, reviewer, approver, second, kycCase, hitKey: hitKey!, rights };
+  }
 
-    await upgradeUnderNewSurname(w, trader, reviewer, sofie, "Holm");
+  it("keeps the task's likely sighting on the page when the new round sees the entry only weakly, and two people clear it", async () => {
+    // "Sofie Borg" is the listed Sofie Berg at review level only: one person could clear that.
+    const { w, trader, reviewer, approver, second, kycCase, hitKey, rights } =
+      await renamedAfterHit(
+        450_111,
+        "earlier",
+        { givenNames: "Sofie", surnames: "Berg", dateOfBirth: "1986-04-14" },
+        "Borg",
+      );
     const page = await approver.casePage(kycCase.id);
-    expect(await hitOnPage(approver, kycCase.id, hitKey!)).toEqual({ round: "1", state: "open" });
-    expect(textOf(page)).toContain(
-      "found by re-screening the approval in force (round 1); the monitoring task waits for it",
-    );
+    expect(await hitOnPage(approver, kycCase.id, hitKey)).toEqual({
+      round: "1",
+      level: "likely",
+      state: "open",
+    });
+    expect(textOf(page)).toContain("found in round 1 by a re-screening");
     expect(page).toContain('data-blocker="approval_on_hold"');
     expect(await approver.approve(kycCase.id)).toBe("error:approval_on_hold");
 
-    // Two people clear it on this page: the task closes by itself and the hold is lifted.
-    expect(await reviewer.judgeHit(kycCase.id, hitKey!, "false_positive", "Other DOB on ID")).toBe(
+    // Two people clear it on this page: one is not enough, and then the task closes by itself.
+    expect(await reviewer.judgeHit(kycCase.id, hitKey, "false_positive", "Other DOB on ID")).toBe(
       "hit_awaiting_second",
     );
+    await w.worker();
+    expect(rights().at(-1)).toBe("CLOSE_ONLY");
     expect(
-      await approver.judgeHit(kycCase.id, hitKey!, "false_positive", "Passport checked again"),
+      await approver.judgeHit(kycCase.id, hitKey, "false_positive", "Passport checked again"),
     ).toBe("monitoring_cleared");
     await w.worker();
     expect(w.crmEventsFor(kycCase.id).at(-1)).toMatchObject({ type: "case.monitoring_cleared" });
@@ -584,11 +615,13 @@ describe("scenario: a monitoring hit on an approval the trader's next round rena
       `data-case="${kycCase.id}"`,
     );
 
-    // With the task closed the page shows the round's own hits (none); the verdicts stay in the
-    // decision log, and the upgrade is decided on the new round.
-    const after = await approver.casePage(kycCase.id);
-    expect(after).not.toContain(`data-hit="${hitKey}"`);
-    expect(textOf(after)).toContain("Passport checked again");
+    // With the task closed the page shows the round's own sighting, cleared by the same
+    // verdicts, and the upgrade is decided on the new round.
+    expect(await hitOnPage(approver, kycCase.id, hitKey)).toEqual({
+      round: String((await trader.currentCase()).round),
+      level: "review",
+      state: "cleared",
+    });
     const outcome = await approver.approve(kycCase.id);
     if (outcome === "awaiting_co_sign") expect(await second.approve(kycCase.id)).toBe("approved");
     else expect(outcome).toBe("approved");
@@ -599,6 +632,60 @@ describe("scenario: a monitoring hit on an approval the trader's next round rena
       "enhanced",
       "enhanced",
     ]);
+  });
+
+  it("once confirmed as a match, withdraws the approval from the open upgrade, and the match still counts after a reopen", async () => {
+    const { w, trader, reviewer, approver, kycCase, hitKey, rights } = await renamedAfterHit(
+      450_112,
+      "matched",
+      { givenNames: "Tove", surnames: "Lindahl", dateOfBirth: "1979-06-02" },
+      "Holm",
+    );
+    expect(await hitOnPage(approver, kycCase.id, hitKey)).toMatchObject({ round: "1" });
+    expect(await reviewer.judgeHit(kycCase.id, hitKey, "confirmed", "Same person")).toBe(
+      "hit_confirmed",
+    );
+    // The upgrade can be neither approved nor declined back to an approval that cannot stand:
+    // an approver takes the approval back with a final reason.
+    expect(textOf(await approver.casePage(kycCase.id))).toContain(
+      "a screening match is confirmed, so rejecting withdraws that approval",
+    );
+    expect(await approver.approve(kycCase.id)).toMatch(
+      /^error:(approval_on_hold|confirmed_match)$/,
+    );
+    expect(await reviewer.reject(kycCase.id, "sanctions_match", "Listed")).toBe(
+      "error:needs_approver",
+    );
+    await approver.takeOver(kycCase.id);
+    expect(await approver.reject(kycCase.id, "document_unreadable")).toBe(
+      "error:revoke_needs_final",
+    );
+    expect(await approver.reject(kycCase.id, "sanctions_match", "Listed since today")).toBe(
+      "rejected_final",
+    );
+    await w.worker();
+    const revoked = await trader.currentCase();
+    expect([revoked.status, revoked.approvedLevel]).toEqual(["rejected", null]);
+    expect(rights().at(-1)).toBe("NO_TRADING");
+    expect(w.crmEventsFor(kycCase.id).at(-1)).toMatchObject({
+      type: "case.status_changed",
+      status: "rejected",
+      event: "revoke",
+    });
+    expect(await reviewer.queue({ queue: "monitoring" })).not.toContain(
+      `data-case="${kycCase.id}"`,
+    );
+
+    // An admin reopens it: the confirmed match, from round 1, is still on the page and still
+    // refuses the approval, as the database would.
+    const admin = await signedInStaff(w, "matched.admin@broker.example", "admin");
+    expect(await admin.reopen(kycCase.id, "Second look at the file")).toBe("reopened");
+    expect(await hitOnPage(admin, kycCase.id, hitKey)).toMatchObject({
+      round: "1",
+      state: "confirmed",
+    });
+    expect(await admin.casePage(kycCase.id)).toContain('data-blocker="confirmed_match"');
+    expect(await admin.approve(kycCase.id)).toBe("error:confirmed_match");
   });
 });
 

@@ -98,7 +98,7 @@ export async function Hits({ file }: { file: CaseFile }) {
                 <span className="tag">{h.level}</span> · {h.type}
                 {h.programs.length ? ` · ${h.programs.join(", ")}` : ""}
                 {h.round !== file.kycCase.round
-                  ? ` · ${t("hits.earlierRound", { round: h.round ?? "—" })}`
+                  ? ` · ${t("hits.earlierRound", { round: h.round === null ? "unknown" : String(h.round), origin: h.origin })}`
                   : h.origin === "rescreen"
                     ? ` · ${t("hits.rescreen")}`
                     : ""}

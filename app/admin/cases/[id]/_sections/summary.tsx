@@ -126,7 +126,13 @@ export async function Summary({ file }: { file: CaseFile }) {
         <dd data-testid="case-level" data-level={kycCase.level}>
           {label.level(kycCase.level)}
           {upgrading(kycCase)
-            ? ` · ${t("summary.upgrade", { level: label.level(kycCase.approvedLevel ?? "") })}`
+            ? ` · ${t(
+                // A confirmed match: rejecting withdraws the approval (lib/review/decisions.ts).
+                file.hits.some((h) => h.state === "confirmed")
+                  ? "summary.upgradeRevokes"
+                  : "summary.upgrade",
+                { level: label.level(kycCase.approvedLevel ?? "") },
+              )}`
             : ""}
         </dd>
         <dt>{t("summary.round")}</dt>
