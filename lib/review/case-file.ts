@@ -200,6 +200,7 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
     vendorVerdictOpen: vendorTask !== undefined,
     approvedLevel: kycCase.approvedLevel,
     unreadableMonitoringTask: unreadableTask ? { hitsBlocker: unreadableTask.blocker } : undefined,
+    confirmedMatch: hits.some((h) => h.state === "confirmed"),
   });
   const judgeable = hitsJudgeable(kycCase.status, monitoringTask !== undefined);
   const level = getLevel(kycCase.level);
@@ -266,7 +267,7 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
     controls,
     /** Reasons that fit the case: its level's steps and documents (final ones to withdraw). */
     reasons:
-      kycCase.status === "approved"
+      controls.revoke !== undefined
         ? reasonsForLevel(level).filter((r) => r.kind === "final")
         : reasonsForLevel(level),
     /** The trader's language and the reason catalog in it. */

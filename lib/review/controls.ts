@@ -50,6 +50,8 @@ export type ControlFacts = {
    * not let it close yet (null: they do) — lib/review/screening-hits.ts.
    */
   unreadableMonitoringTask?: { hitsBlocker: ControlWhy | null };
+  /** A screening hit of the case is confirmed as a match (lib/review/screening-hits.ts). */
+  confirmedMatch?: boolean;
 };
 
 /** Someone else holds the open case: deciding on it needs an explicit take-over first. */
@@ -75,16 +77,19 @@ export function caseControls(staff: Reviewer, f: ControlFacts) {
   const reviewable = REVIEWABLE_STATUSES.has(f.status);
   const holder = claimedByOther(staff, f) ? no("not_assignee") : yes;
   const when = (applies: boolean, control: Control) => (applies ? control : undefined);
+  // A match confirmed during an upgrade: its "no" withdraws the approval in force
+  // (lib/review/decisions.ts rejectCase), an approver's call, on the case they hold.
+  const withdrawUpgrade = open && Boolean(f.approvedLevel) && f.confirmedMatch === true;
   return {
     claim: when(open && !f.assignedTo, yes),
     takeOver: when(claimedByOther(staff, f), yes),
     approve: when(reviewable, approveControl(staff, f)),
     /** The approve button co-signs another person's signature. */
     coSign: reviewable && f.fourEyesRequired && f.signedByOther,
-    reject: when(open, holder),
+    reject: when(open && !withdrawUpgrade, holder),
     revoke: when(
-      f.status === "approved",
-      hasRole(staff, "approver") ? yes : no("withdraw_needs_approver"),
+      f.status === "approved" || withdrawUpgrade,
+      !hasRole(staff, "approver") ? no("withdraw_needs_approver") : withdrawUpgrade ? holder : yes,
     ),
     /** Keeping the approval despite the vendor's late verdict: an approver's call, like a revoke. */
     keepApproval: when(

@@ -534,6 +534,8 @@ async function revokeApproval(
       internalNote: note,
       data: { kind: "final", revoked: true },
     },
+    // From an open upgrade, the holder's decision like any on an open case.
+    ...(kycCase.status !== "approved" && { guard: holdsClaim(staff) }),
     close: true,
     alsoInTransaction: async (tx) => {
       await audited(staff, "case.approval_revoked", kycCase.id, { reasonCode: reason.code })(tx);

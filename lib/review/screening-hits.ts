@@ -72,7 +72,7 @@ export type ReviewedHit = StoredHit & {
   key: string;
   state: HitState;
   judgments: HitJudgment[];
-  /** Found by the submission's checks or by a later re-screening (ongoing monitoring). */
+  /** Whether the sighting shown is a submission's checks' or a re-screening's (monitoring). */
   origin: "submission" | "rescreen";
   /**
    * The submission round of the run whose sighting this is: earlier than the case's for a hit an
@@ -205,7 +205,7 @@ export async function loadCaseHits(kycCase: Pick<KycCase, "id" | "round">): Prom
       byKey.set(key, {
         ...hit,
         key,
-        origin: kept?.origin ?? result.reason,
+        origin: result.reason,
         round: result.round,
         runId: result.runId,
         foundAt: kept?.foundAt ?? result.runAt,
@@ -214,7 +214,16 @@ export async function loadCaseHits(kycCase: Pick<KycCase, "id" | "round">): Prom
       });
     }
   }
-  return [...byKey.values()].sort((a, b) => b.score - a.score || a.key.localeCompare(b.key));
+  // A hit an open monitoring task holds is the likely match it was opened for, whichever
+  // sighting the case shows of it (its run may be gone): two people clear it, never one.
+  const heldKeys = new Set(held?.hitKeys);
+  return [...byKey.values()]
+    .map((h) =>
+      heldKeys.has(h.key) && h.level !== "likely"
+        ? { ...h, level: "likely" as const, state: hitState("likely", h.judgments) }
+        : h,
+    )
+    .sort((a, b) => b.score - a.score || a.key.localeCompare(b.key));
 }
 
 /** Why the hits stand in the way of an approval, if they do. */

@@ -634,6 +634,36 @@ describe("scenario: a monitoring hit on an approval the trader's next round rena
     ]);
   });
 
+  it("counts the task's hit as likely even when its own run cannot be found, and the page still opens", async () => {
+    const { w, trader, reviewer, approver, kycCase, hitKey, rights } = await renamedAfterHit(
+      450_113,
+      "lostrun",
+      { givenNames: "Ebba", surnames: "Berg", dateOfBirth: "1988-10-21" },
+      "Borg",
+    );
+    // The fault: the task names its runs by something that is not a run id.
+    await w.db.db.execute(sql`update review_tasks
+      set data = jsonb_set(data, '{runIds}', '["run-1"]'::jsonb)
+      where case_id = ${kycCase.id} and closed_at is null`);
+    // Only the new round's review-level sighting is left to show; it counts as the likely match
+    // the task was opened for.
+    expect(await hitOnPage(approver, kycCase.id, hitKey)).toEqual({
+      round: String((await trader.currentCase()).round),
+      level: "likely",
+      state: "open",
+    });
+    expect(await reviewer.judgeHit(kycCase.id, hitKey, "false_positive", "Other DOB on ID")).toBe(
+      "hit_awaiting_second",
+    );
+    await w.worker();
+    expect(rights().at(-1)).toBe("CLOSE_ONLY");
+    expect(
+      await approver.judgeHit(kycCase.id, hitKey, "false_positive", "Passport checked again"),
+    ).toBe("monitoring_cleared");
+    await w.worker();
+    expect(rights().at(-1)).toBe("FULL_ACCESS");
+  });
+
   it("once confirmed as a match, withdraws the approval from the open upgrade, and the match still counts after a reopen", async () => {
     const { w, trader, reviewer, approver, kycCase, hitKey, rights } = await renamedAfterHit(
       450_112,
@@ -653,10 +683,19 @@ describe("scenario: a monitoring hit on an approval the trader's next round rena
     expect(await approver.approve(kycCase.id)).toMatch(
       /^error:(approval_on_hold|confirmed_match)$/,
     );
+    expect(await reviewer.casePage(kycCase.id)).toContain(
+      'data-control="revoke" data-why="withdraw_needs_approver"',
+    );
     expect(await reviewer.reject(kycCase.id, "sanctions_match", "Listed")).toBe(
       "error:needs_approver",
     );
     await approver.takeOver(kycCase.id);
+    // Only final reasons are offered: a withdrawal is final.
+    const reasons = [
+      ...(await approver.casePage(kycCase.id)).matchAll(/<option value="([a-z_]+)"/g),
+    ].map((m) => m[1]);
+    expect(reasons).toContain("sanctions_match");
+    expect(reasons).not.toContain("document_unreadable");
     expect(await approver.reject(kycCase.id, "document_unreadable")).toBe(
       "error:revoke_needs_final",
     );
@@ -664,13 +703,19 @@ describe("scenario: a monitoring hit on an approval the trader's next round rena
       "rejected_final",
     );
     await w.worker();
+    // It ends at the level that was approved, not at the upgrade's, which never was.
     const revoked = await trader.currentCase();
-    expect([revoked.status, revoked.approvedLevel]).toEqual(["rejected", null]);
+    expect([revoked.status, revoked.level, revoked.approvedLevel]).toEqual([
+      "rejected",
+      "standard",
+      null,
+    ]);
     expect(rights().at(-1)).toBe("NO_TRADING");
     expect(w.crmEventsFor(kycCase.id).at(-1)).toMatchObject({
       type: "case.status_changed",
       status: "rejected",
       event: "revoke",
+      payload: { case: { level: "standard", previousStatus: "in_review" } },
     });
     expect(await reviewer.queue({ queue: "monitoring" })).not.toContain(
       `data-case="${kycCase.id}"`,

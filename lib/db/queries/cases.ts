@@ -133,7 +133,8 @@ export type AppliedTransition = {
   level?: string;
   /**
    * The approved level: `set` to the case's level (an approval), `restore` the case's level to it
-   * (a declined upgrade; matches only a case that has one), `clear` it (a revoked approval).
+   * (a declined upgrade; matches only a case that has one), `clear` it (a revoked or expired
+   * approval), the case's level going back to it.
    */
   approvedLevel?: "set" | "restore" | "clear";
   /**
@@ -179,7 +180,14 @@ export async function applyCaseTransition(
         ...(t.level ? { level: t.level } : {}),
         ...(t.approvedLevel === "set" ? { approvedLevel: sql`${kycCases.level}` } : {}),
         ...(t.approvedLevel === "restore" ? { level: sql`${kycCases.approvedLevel}` } : {}),
-        ...(t.approvedLevel === "clear" ? { approvedLevel: null } : {}),
+        // Ending an approval ends it at the level it approved, also from an upgrade open on it:
+        // the closed case, the CRM and cTrader's rights name that level, not the one never approved.
+        ...(t.approvedLevel === "clear"
+          ? {
+              approvedLevel: null,
+              level: sql`coalesce(${kycCases.approvedLevel}, ${kycCases.level})`,
+            }
+          : {}),
       })
       .where(
         and(
