@@ -13,9 +13,10 @@
  * from its draft when the document it was to replace runs out.
  *
  * No open case is stuck: staff can reject a case in every open state (and take back an
- * approval with `revoke`, also from an upgrade open on it), take a case waiting on the trader back
- * into review, and an admin can reopen a rejection. Who may fire what: the trader submits, resubmits and starts again; staff
- * and the automated checks (system) review; expiry comes from the system or the broker (staff).
+ * approval with `revoke`, also from an upgrade open on it), take a case waiting on the trader
+ * back into review, and an admin can reopen a rejection. Who may fire what: the trader submits,
+ * resubmits and starts again; staff and the automated checks (system) review; expiry comes from
+ * the system or the broker (staff).
  * `newRound` events start a submission round (lib/db/schema/kyc-cases.ts: `round`).
  *
  * Level upgrades: `upgrade` takes an approved case back to draft at a higher level (from a launch's

@@ -130,11 +130,10 @@ export function hitState(
 async function monitoringTaskHolds(
   caseId: string,
   task: Pick<ReviewTask, "openedAt" | "data">,
-): Promise<{ reads: boolean; known: boolean; hitKeys: string[]; runIds: string[] }> {
+): Promise<{ known: boolean; hitKeys: string[]; runIds: string[] }> {
   const data = monitoringTaskData.safeParse(task.data);
   if (data.success)
     return {
-      reads: true,
       known: true,
       hitKeys: data.data.hits.map((h) => hitKey(h)),
       runIds: data.data.runIds,
@@ -144,7 +143,6 @@ async function monitoringTaskHolds(
   );
   const entries = read.flatMap((r) => (r.success ? [r.data] : []));
   return {
-    reads: false,
     // Without a readable record of what the task holds, nothing says its hits were judged.
     known: read.length > 0 && entries.length === read.length,
     hitKeys: [...new Set(entries.flatMap((e) => e.hits.map((h) => hitKey(h))))],
@@ -380,8 +378,8 @@ const monitoringCleared =
  * Where a monitoring task whose own data does not read stands (null: it reads, and closes by
  * itself once its hits are cleared, settleMonitoringTask). The hits it was opened for
  * (monitoringTaskHolds), judged by the case's verdicts on them; with them, the hits the case
- * shows (loadCaseHits). `blocker` says why the task cannot close yet (null: every one of those hits is
- * cleared); `judgments` is how many verdicts the case held when this was read. The page
+ * shows (loadCaseHits). `blocker` says why the task cannot close yet (null: every one of those
+ * hits is cleared); `judgments` is how many verdicts the case held when this was read. The page
  * (lib/review/controls.ts) and closeUnreadableMonitoringTask both ask this.
  */
 export async function unreadableTaskStanding(
@@ -393,11 +391,11 @@ export async function unreadableTaskStanding(
   hitKeys: string[];
   judgments: number;
 } | null> {
+  if (monitoringTaskData.safeParse(task.data).success) return null;
   const [held, decisions] = await Promise.all([
     monitoringTaskHolds(kycCase.id, task),
     listScreeningJudgments(kycCase.id),
   ]);
-  if (held.reads) return null;
   const judgments = judgmentsByKey(decisions);
   // A hit of the task whose run no longer shows it is still a likely match to clear.
   const taskHits = held.hitKeys.map((key) => ({
