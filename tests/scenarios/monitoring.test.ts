@@ -247,6 +247,38 @@ describe("scenario: re-screening an open upgrade whose personal step the trader 
   });
 });
 
+/**
+ * An approved trader whom the next import of the broker's list (`<tag>-pep.csv`) finds: the
+ * monitoring task opens and holds her account. The hit as the case page names it.
+ */
+async function approvedThenListed(
+  userId: number,
+  tag: string,
+  person: { givenNames: string; surnames: string; dateOfBirth: string },
+) {
+  const w = world();
+  const list = path.join(w.dataDir, `${tag}-pep.csv`);
+  copyFileSync(path.join(__dirname, "../fixtures/sanctions/generic-pep.csv"), list);
+  await w.runListsImportCommand([list]);
+  const trader = new Trader(w, userId);
+  const reviewer = await signedInStaff(w, `${tag}.reviewer@broker.example`, "reviewer");
+  const approver = await signedInStaff(w, `${tag}.approver@broker.example`, "approver");
+  const kycCase = await approvedAtStandard(w, trader, reviewer, person);
+
+  const listed = `${person.givenNames} ${person.surnames},,${person.dateOfBirth},Norway`;
+  writeFileSync(list, `${readFileSync(list, "utf8")}${listed}\n`);
+  expect(await w.runListsImportCommand([list])).toMatch(/, 1 with a new likely match/);
+  await w.worker();
+  const hitKey = new RegExp(`data-hit="(${tag}-pep:[^"]+)"`).exec(
+    await reviewer.casePage(kycCase.id),
+  )?.[1];
+  expect(hitKey).toBeDefined();
+  const rights = () =>
+    w.accountUpdates.filter((u) => u.login === trader.tradingLogin).map((u) => u.accessRights);
+  expect(rights().at(-1)).toBe("CLOSE_ONLY");
+  return { w, trader, reviewer, approver, kycCase, hitKey: hitKey!, rights };
+}
+
 describe("scenario: a monitoring task whose hits cannot be read", () => {
   /**
    * An approved trader, a list import that finds her (the task opens and holds her account),
@@ -258,26 +290,11 @@ describe("scenario: a monitoring task whose hits cannot be read", () => {
     tag: string,
     person: { givenNames: string; surnames: string; dateOfBirth: string },
   ) {
-    const w = world();
-    const list = path.join(w.dataDir, `${tag}-pep.csv`);
-    copyFileSync(path.join(__dirname, "../fixtures/sanctions/generic-pep.csv"), list);
-    await w.runListsImportCommand([list]);
-    const trader = new Trader(w, userId);
-    const reviewer = await signedInStaff(w, `${tag}.reviewer@broker.example`, "reviewer");
-    const approver = await signedInStaff(w, `${tag}.approver@broker.example`, "approver");
-    const kycCase = await approvedAtStandard(w, trader, reviewer, person);
-
-    const listed = `${person.givenNames} ${person.surnames},,${person.dateOfBirth},Norway`;
-    writeFileSync(list, `${readFileSync(list, "utf8")}${listed}\n`);
-    expect(await w.runListsImportCommand([list])).toMatch(/, 1 with a new likely match/);
-    await w.worker();
-    const hitKey = new RegExp(`data-hit="(${tag}-pep:[^"]+)"`).exec(
-      await reviewer.casePage(kycCase.id),
-    )?.[1];
-    expect(hitKey).toBeDefined();
-    const rights = () =>
-      w.accountUpdates.filter((u) => u.login === trader.tradingLogin).map((u) => u.accessRights);
-    expect(rights().at(-1)).toBe("CLOSE_ONLY");
+    const { w, trader, reviewer, approver, kycCase, hitKey, rights } = await approvedThenListed(
+      userId,
+      tag,
+      person,
+    );
     // A task that reads closes by itself: the approver's repair control is not for it.
     expect(await approver.casePage(kycCase.id)).not.toContain("monitoring-task-unreadable");
     expect(await approver.closeMonitoringTask(kycCase.id, "Closing it by hand")).toBe(
@@ -294,7 +311,7 @@ describe("scenario: a monitoring task whose hits cannot be read", () => {
       /data-control="closeMonitoringTask" data-why="([^"]+)"/.exec(
         await who.casePage(kycCase.id),
       )?.[1];
-    return { w, trader, reviewer, approver, kycCase, hitKey: hitKey!, rights, whyNot };
+    return { w, trader, reviewer, approver, kycCase, hitKey, rights, whyNot };
   }
 
   it("keeps the hold on when its hit is cleared, and an approver closes it with a reason once every hit is cleared", async () => {
@@ -555,29 +572,11 @@ describe("scenario: a monitoring hit on an approval the trader's next round rena
     person: { givenNames: string; surnames: string; dateOfBirth: string },
     surnames: string,
   ) {
-    const w = world();
-    const list = path.join(w.dataDir, `${tag}-pep.csv`);
-    copyFileSync(path.join(__dirname, "../fixtures/sanctions/generic-pep.csv"), list);
-    await w.runListsImportCommand([list]);
-    const trader = new Trader(w, userId);
-    const reviewer = await signedInStaff(w, `${tag}.reviewer@broker.example`, "reviewer");
-    const approver = await signedInStaff(w, `${tag}.approver@broker.example`, "approver");
+    const listed = await approvedThenListed(userId, tag, person);
+    const { w, trader, reviewer } = listed;
     const second = await signedInStaff(w, `${tag}.second@broker.example`, "approver");
-    const kycCase = await approvedAtStandard(w, trader, reviewer, person);
-
-    const listed = `${person.givenNames} ${person.surnames},,${person.dateOfBirth},Denmark`;
-    writeFileSync(list, `${readFileSync(list, "utf8")}${listed}\n`);
-    expect(await w.runListsImportCommand([list])).toMatch(/, 1 with a new likely match/);
-    await w.worker();
-    const hitKey = new RegExp(`data-hit="(${tag}-pep:[^"]+)"`).exec(
-      await reviewer.casePage(kycCase.id),
-    )?.[1];
-    expect(hitKey).toBeDefined();
-    const rights = () =>
-      w.accountUpdates.filter((u) => u.login === trader.tradingLogin).map((u) => u.accessRights);
-    expect(rights().at(-1)).toBe("CLOSE_ONLY");
     await upgradeUnderNewSurname(w, trader, reviewer, person, surnames);
-    return { w, trader, reviewer, approver, second, kycCase, hitKey: hitKey!, rights };
+    return { ...listed, second };
   }
 
   it("keeps the task's likely sighting on the page when the new round sees the entry only weakly, and two people clear it", async () => {
