@@ -579,6 +579,26 @@ describe("scenario: a monitoring hit on an approval the trader's next round rena
     return { ...listed, second };
   }
 
+  /** Two people clear the task's hit: after the first the hold stays, the second lifts it. */
+  async function clearedByTwo({
+    w,
+    reviewer,
+    approver,
+    kycCase,
+    hitKey,
+    rights,
+  }: Omit<Awaited<ReturnType<typeof approvedThenListed>>, "trader">) {
+    expect(await reviewer.judgeHit(kycCase.id, hitKey, "false_positive", "Other DOB on ID")).toBe(
+      "hit_awaiting_second",
+    );
+    await w.worker();
+    expect(rights().at(-1)).toBe("CLOSE_ONLY");
+    expect(
+      await approver.judgeHit(kycCase.id, hitKey, "false_positive", "Passport checked again"),
+    ).toBe("monitoring_cleared");
+    await w.worker();
+  }
+
   it("keeps the task's likely sighting on the page when the new round sees the entry only weakly, and two people clear it", async () => {
     // "Sofie Borg" is the listed Sofie Berg at review level only: one person could clear that.
     const { w, trader, reviewer, approver, second, kycCase, hitKey, rights } =
@@ -599,15 +619,7 @@ describe("scenario: a monitoring hit on an approval the trader's next round rena
     expect(await approver.approve(kycCase.id)).toBe("error:approval_on_hold");
 
     // Two people clear it on this page: one is not enough, and then the task closes by itself.
-    expect(await reviewer.judgeHit(kycCase.id, hitKey, "false_positive", "Other DOB on ID")).toBe(
-      "hit_awaiting_second",
-    );
-    await w.worker();
-    expect(rights().at(-1)).toBe("CLOSE_ONLY");
-    expect(
-      await approver.judgeHit(kycCase.id, hitKey, "false_positive", "Passport checked again"),
-    ).toBe("monitoring_cleared");
-    await w.worker();
+    await clearedByTwo({ w, reviewer, approver, kycCase, hitKey, rights });
     expect(w.crmEventsFor(kycCase.id).at(-1)).toMatchObject({ type: "case.monitoring_cleared" });
     expect(rights().at(-1)).toBe("FULL_ACCESS");
     expect(await reviewer.queue({ queue: "monitoring" })).not.toContain(
@@ -651,15 +663,7 @@ describe("scenario: a monitoring hit on an approval the trader's next round rena
       level: "likely",
       state: "open",
     });
-    expect(await reviewer.judgeHit(kycCase.id, hitKey, "false_positive", "Other DOB on ID")).toBe(
-      "hit_awaiting_second",
-    );
-    await w.worker();
-    expect(rights().at(-1)).toBe("CLOSE_ONLY");
-    expect(
-      await approver.judgeHit(kycCase.id, hitKey, "false_positive", "Passport checked again"),
-    ).toBe("monitoring_cleared");
-    await w.worker();
+    await clearedByTwo({ w, reviewer, approver, kycCase, hitKey, rights });
     expect(rights().at(-1)).toBe("FULL_ACCESS");
   });
 
