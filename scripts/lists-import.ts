@@ -7,7 +7,7 @@
 import { errorMessage } from "@/lib/errors";
 import { getDb } from "@/lib/db/client";
 import { env } from "@/lib/env";
-import { importListsAndRescreen } from "@/lib/checks/rescreen";
+import { importListsAndRescreen, UNSCREENED_WHY } from "@/lib/checks/rescreen";
 
 async function main() {
   const files = env().checks.sanctionsListPaths;
@@ -39,7 +39,7 @@ async function main() {
     );
     for (const u of rescreen.unscreened)
       console.error(
-        `lists:import: case ${u.caseId}: not screened (no personal data), tried again next import`,
+        `lists:import: case ${u.caseId}: not screened (${UNSCREENED_WHY[u.reason]}), tried again next import`,
       );
   }
   for (const source of leftover)

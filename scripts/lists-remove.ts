@@ -8,7 +8,7 @@
 import { getDb } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { errorMessage, isAppError } from "@/lib/errors";
-import { removeListAndRescreen } from "@/lib/checks/rescreen";
+import { removeListAndRescreen, UNSCREENED_WHY } from "@/lib/checks/rescreen";
 
 async function main() {
   const [source, extra] = process.argv.slice(2);
@@ -26,7 +26,7 @@ async function main() {
     console.log(`lists:remove: re-screened ${rescreen.screened} traders on the lists left`);
     for (const u of rescreen.unscreened)
       console.error(
-        `lists:remove: case ${u.caseId}: not screened (no personal data), tried again next import`,
+        `lists:remove: case ${u.caseId}: not screened (${UNSCREENED_WHY[u.reason]}), tried again next import`,
       );
   } catch (error) {
     if (!isAppError(error)) throw error;

@@ -22,8 +22,9 @@
  * A run covers the cases not yet screened against the current list versions, so a run cut off
  * midway (a crash, a deploy, the cron route's time limit) is finished by the next one, even when
  * the lists have not changed since: nobody is left out, nobody screened twice. A case with no
- * personal data to screen is not stored as screened: it is logged, audited and reported
- * (`unscreened`), and stays pending, so every later import tries it again.
+ * personal data to screen, or whose saved answers do not read, is not stored as screened: it is
+ * logged, audited and reported (`unscreened`, with the reason), and stays pending, so every later
+ * import tries it again, while the run goes on to the traders after it.
  */
 import {
   listCasesToRescreen,
@@ -33,12 +34,12 @@ import {
 } from "@/lib/db/queries/checks";
 import { listScreeningLists, removeScreeningList } from "@/lib/db/queries/screening-lists";
 import { env } from "@/lib/env";
-import { AppError } from "@/lib/errors";
+import { AppError, errorMessage } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { appendAuditEvent } from "@/lib/db/queries/audit";
 import { listCaseEvents } from "@/lib/db/queries/cases";
 import { approvalInForce, awaitingDecision } from "@/lib/kyc/case-state";
-import { loadStepDrafts } from "@/lib/kyc/drafts";
+import { readStepDrafts } from "@/lib/kyc/drafts";
 import { approvedInputs } from "@/lib/kyc/upgrade";
 import {
   importListFiles,
@@ -58,9 +59,46 @@ import { buildSnapshot } from "./snapshot";
 export type RescreenReport = {
   screened: number;
   newHits: { caseId: string; traderId: string; hits: StoredHit[] }[];
-  /** Cases that could not be screened (no personal data): still pending. */
-  unscreened: { caseId: string; traderId: string }[];
+  /** Cases that could not be screened: still pending, tried again by the next run. */
+  unscreened: { caseId: string; traderId: string; reason: UnscreenedReason }[];
 };
+
+/**
+ * Why a case was not screened: nothing to screen on, or answers that do not read (a step's saved
+ * answers, the case's data key): screening the rest would read as "screened".
+ */
+export type UnscreenedReason = "no_personal_data" | "unreadable_answers";
+
+/** How the operator commands print each reason. */
+export const UNSCREENED_WHY: Record<UnscreenedReason, string> = {
+  no_personal_data: "no personal data",
+  unreadable_answers: "its saved answers do not read",
+};
+
+type Answers = { level: string; drafts: Record<string, unknown> };
+
+/** The case's saved answers, or "unreadable" when a step's do not read (logged by the reader). */
+async function draftsToScreen(caseId: string) {
+  const { drafts, unreadable } = await readStepDrafts(caseId, "list");
+  return unreadable.length > 0 ? ("unreadable" as const) : drafts;
+}
+
+/**
+ * The answers to screen. One case whose data does not read (its data key, say) is that case's
+ * fault: it is reported unscreened and the run goes on to the traders after it. A failure to
+ * record a run is not caught: the run stops and the next one resumes where it stopped.
+ */
+async function readAnswersToScreen(kycCase: CaseToRescreen) {
+  try {
+    return await answersToScreen(kycCase);
+  } catch (error) {
+    log.error("screening.rescreen_unreadable", {
+      caseId: kycCase.id,
+      error: errorMessage(error),
+    });
+    return ["unreadable" as const];
+  }
+}
 
 /**
  * The answers the approval in force rests on. While an upgrade or early renewal is open the
@@ -68,9 +106,11 @@ export type RescreenReport = {
  * incomplete): the approved round's frozen answers are screened instead. Null when that round
  * was not frozen: nothing the approval rests on can be read.
  */
-async function answersInForce(kycCase: CaseToRescreen) {
-  if (kycCase.status === "approved")
-    return { level: kycCase.level, drafts: await loadStepDrafts(kycCase.id) };
+async function answersInForce(kycCase: CaseToRescreen): Promise<Answers | "unreadable" | null> {
+  if (kycCase.status === "approved") {
+    const drafts = await draftsToScreen(kycCase.id);
+    return drafts === "unreadable" ? drafts : { level: kycCase.level, drafts };
+  }
   const approved = await approvedInputs(kycCase.id, await listCaseEvents(kycCase.id));
   if (!approved) return null;
   const drafts = Object.fromEntries(
@@ -85,12 +125,15 @@ async function answersInForce(kycCase: CaseToRescreen) {
 /**
  * What a list change asks to screen on the case: the answers of a submission awaiting its
  * decision (sent, so the trader cannot change them), and the answers an approval in force rests
- * on. An upgrade in review has both. Null: answers that could not be read.
+ * on. An upgrade in review has both. Null: no approved round to read; "unreadable": answers that
+ * do not read.
  */
 async function answersToScreen(kycCase: CaseToRescreen) {
-  const sets: ({ level: string; drafts: Record<string, unknown> } | null)[] = [];
-  if (awaitingDecision(kycCase))
-    sets.push({ level: kycCase.level, drafts: await loadStepDrafts(kycCase.id) });
+  const sets: (Answers | "unreadable" | null)[] = [];
+  if (awaitingDecision(kycCase)) {
+    const drafts = await draftsToScreen(kycCase.id);
+    sets.push(drafts === "unreadable" ? drafts : { level: kycCase.level, drafts });
+  }
   if (approvalInForce(kycCase)) sets.push(await answersInForce(kycCase));
   return sets;
 }
@@ -131,8 +174,13 @@ async function rescreenOne(
   now: Date,
 ): Promise<void> {
   const results = [];
-  const sets = await answersToScreen(kycCase);
+  let reason: UnscreenedReason = "no_personal_data";
+  const sets = await readAnswersToScreen(kycCase);
   for (const answers of sets) {
+    if (answers === "unreadable") {
+      reason = "unreadable_answers";
+      continue;
+    }
     const result = checkScreening(
       buildSnapshot({
         caseId: kycCase.id,
@@ -149,8 +197,12 @@ async function rescreenOne(
   // upgrade in review whose approved answers cannot be read is screened on what it sent, and
   // reported: the approval in force it would replace goes unmonitored.
   if (results.length < sets.length) {
-    report.unscreened.push({ caseId: kycCase.id, traderId: kycCase.traderId });
-    log.error("screening.rescreen_unscreened", { caseId: kycCase.id, status: kycCase.status });
+    report.unscreened.push({ caseId: kycCase.id, traderId: kycCase.traderId, reason });
+    log.error("screening.rescreen_unscreened", {
+      caseId: kycCase.id,
+      status: kycCase.status,
+      reason,
+    });
     await appendAuditEvent({
       actorType: "system",
       actorId: "checks",
@@ -158,7 +210,7 @@ async function rescreenOne(
       caseId: kycCase.id,
       traderId: kycCase.traderId,
       occurredAt: now,
-      data: { reason: "no_personal_data", lists: loaded.versions },
+      data: { reason, lists: loaded.versions },
     });
   }
   if (results.length === 0) return;

@@ -3,19 +3,23 @@
  * each reader does what its user expects instead of crashing or going on without them. The queue
  * lists the case without a name, marked; the search sweep skips the round and the case is still
  * found by its id; the evidence export refuses, naming the case and round; a draft step that does
- * not read is a clear error naming the case and step, which the console's case page reads around.
+ * not read is a clear error naming the case and step, which the console's case page reads around;
+ * the re-screening after a list change reports such a case unscreened, and screens the traders
+ * after it.
  *
  * Cases are made by traders through the real flow. No current flow writes such a value (every
  * writer goes through the schema), so each bad value is planted by SQL afterwards: fault
  * injection, standing for an older shape, a manual edit or a bug in a future writer.
  */
 import "./support/request-scope";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { sql } from "drizzle-orm";
 import { loadStepDrafts } from "@/lib/kyc/drafts";
 import { caseCipher } from "@/lib/security/case-keys";
 import { textOf } from "../helpers/render-page";
 import { sqlRows } from "../helpers/sql-rows";
-import { signedInStaff, Trader } from "./support/people";
+import { approvedAtStandard, signedInStaff, Trader } from "./support/people";
 import { scenarioWorld } from "./support/world";
 
 const world = scenarioWorld();
@@ -151,5 +155,81 @@ describe("scenario: a draft step that does not read", () => {
     expect(textOf(page)).toContain("the saved answers cannot be read");
     expect(page).toContain('data-testid="trader-data"');
     expect(textOf(page)).not.toContain("Notreadova");
+  });
+});
+
+describe("scenario: a list change while an approved trader's saved answers do not read", () => {
+  it("reports that trader unscreened, with the reason, and still finds the listed trader after it", async () => {
+    const w = world();
+    const list = path.join(w.dataDir, "unread-pep.csv");
+    copyFileSync(path.join(__dirname, "../fixtures/sanctions/generic-pep.csv"), list);
+    await w.importLists([list]);
+    const reviewer = await signedInStaff(w, "rescreen.reviewer@broker.example", "reviewer");
+    const people = [
+      { userId: 570_005, givenNames: "Vera", surnames: "Veilova" },
+      { userId: 570_006, givenNames: "Wanda", surnames: "Wrenova" },
+    ];
+    const approved = [];
+    for (const { userId, ...names } of people) {
+      const trader = new Trader(w, userId);
+      approved.push({ names, kycCase: await approvedAtStandard(w, trader, reviewer, names) });
+    }
+    // The re-screening goes through the cases in id order: the one that does not read comes
+    // first, so a run that stopped at it would never reach the listed one.
+    const [broken, listed] = approved.sort((a, b) => a.kycCase.id.localeCompare(b.kycCase.id));
+    w.plantedFault(broken!.kycCase.id);
+    await w.db.db.execute(
+      sql`update case_drafts set payload = ${await sealed(broken!.kycCase.id, null)}
+          where case_id = ${broken!.kycCase.id} and step = 'personal'`,
+    );
+
+    const { givenNames, surnames } = listed!.names;
+    writeFileSync(
+      list,
+      `${readFileSync(list, "utf8")}${givenNames} ${surnames},,1979-02-11,Norway\n`,
+    );
+    const first = await w.importLists([list]);
+    expect(first.rescreen?.unscreened).toEqual([
+      expect.objectContaining({ caseId: broken!.kycCase.id, reason: "unreadable_answers" }),
+    ]);
+    expect(first.rescreen?.newHits.map((h) => h.caseId)).toEqual([listed!.kycCase.id]);
+    await w.worker();
+    expect(await reviewer.casePage(listed!.kycCase.id)).toContain('data-hit="unread-pep:');
+    const audit = await sqlRows<{ data: { reason: string } }>(
+      w.db.db,
+      sql`select data from audit_events
+          where case_id = ${broken!.kycCase.id} and action = 'screening.rescreen_unscreened'`,
+    );
+    expect(audit.map((a) => a.data.reason)).toEqual(["unreadable_answers"]);
+
+    // Not taken as screened: the next import tries it again, and says why it could not.
+    const again = await w.runCommand("scripts/lists-import.ts", [], {
+      SANCTIONS_LIST_PATH: list,
+    });
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain(
+      `case ${broken!.kycCase.id}: not screened (its saved answers do not read)`,
+    );
+
+    // Nor does a case whose data key no longer unwraps: the next list change still screens the
+    // trader after it.
+    await w.db.db.execute(
+      sql`update case_keys set wrapped_key = ${"v1.garbled"} where case_id = ${broken!.kycCase.id}`,
+    );
+    const rescreenRuns = async () =>
+      (
+        await sqlRows<{ n: number }>(
+          w.db.db,
+          sql`select count(*)::int as n from check_runs
+              where case_id = ${listed!.kycCase.id} and reason = 'rescreen'`,
+        )
+      )[0]!.n;
+    const runsBefore = await rescreenRuns();
+    writeFileSync(list, `${readFileSync(list, "utf8")}Someone Unrelated,,1950,Chile\n`);
+    const third = await w.importLists([list]);
+    expect(third.rescreen?.unscreened).toEqual([
+      expect.objectContaining({ caseId: broken!.kycCase.id, reason: "unreadable_answers" }),
+    ]);
+    expect(await rescreenRuns()).toBe(runsBefore + 1);
   });
 });

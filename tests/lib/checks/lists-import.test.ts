@@ -220,7 +220,7 @@ describe("lists:import", () => {
     writeFileSync(pep, readFileSync(pep, "utf8") + "Another Person,,1960,France\n");
     const first = await importListsAndRescreen([sdn, pep]);
     expect(first.rescreen?.unscreened).toEqual([
-      { caseId: kycCase.id, traderId: kycCase.traderId },
+      { caseId: kycCase.id, traderId: kycCase.traderId, reason: "no_personal_data" },
     ]);
     expect(await getLatestCheckRun(kycCase.id, "rescreen")).toBeUndefined();
     const audit = await db().select().from(auditEvents).where(eq(auditEvents.caseId, kycCase.id));
@@ -238,7 +238,7 @@ describe("lists:import", () => {
     const again = await importListsAndRescreen([sdn, pep]);
     expect(again.lists.map((l) => l.status)).toEqual(["unchanged", "unchanged"]);
     expect(again.rescreen?.unscreened).toEqual([
-      { caseId: kycCase.id, traderId: kycCase.traderId },
+      { caseId: kycCase.id, traderId: kycCase.traderId, reason: "no_personal_data" },
     ]);
   });
 });

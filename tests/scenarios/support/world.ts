@@ -129,6 +129,7 @@ export type World = {
   runCommand(
     script: string,
     args?: string[],
+    env?: Record<string, string>,
   ): Promise<{ code: number; stdout: string; stderr: string }>;
   /**
    * Marks a case whose stored data the scenario corrupted on purpose (fault injection): the
@@ -344,7 +345,7 @@ export function scenarioWorld(env: Record<string, string | undefined> = {}): () 
         if (run.code !== 0) throw new Error(`lists:import exited ${run.code}: ${run.stderr}`);
         return run.stdout;
       },
-      runCommand: (script, args = []) => runScript(script, args),
+      runCommand: (script, args = [], env = {}) => runScript(script, args, env),
       plantedFault: (caseId) => void planted.add(caseId),
     };
   });
