@@ -102,7 +102,9 @@ export async function loadRejection(
 ): Promise<Rejection | null> {
   if (kycCase.status !== "rejected") return null;
   const events = await listCaseEvents(kycCase.id);
-  const latest = events.findLast((e) => e.toStatus === "rejected");
+  // The rejection itself, not a notice recorded on the rejected case since (a periodic review
+  // closed when the relationship ended).
+  const latest = events.findLast((e) => isMove(e.event) && e.toStatus === "rejected");
   const data = rejectionData.safeParse(latest?.data);
   if (!data.success) {
     if (latest) unreadable(kycCase.id, latest);

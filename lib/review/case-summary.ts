@@ -7,6 +7,7 @@ import type { CaseStatus, CaseTrigger } from "@/lib/db/schema";
 import { readDocumentQuality, type DocumentQuality } from "@/lib/documents/stored-quality";
 import type { StepId } from "@/lib/kyc/levels";
 import { askedOfTrader } from "@/lib/kyc/case-event-data";
+import { isMove } from "@/lib/kyc/case-state";
 import type { StepAnswers, SubmittedAnswers } from "@/lib/kyc/answers";
 import type { CaseFileBase } from "./case-file";
 import { RISK_LEVELS, type RiskLevel } from "./risk";
@@ -107,7 +108,7 @@ function changesSinceLastRound(
   if (!latest || !previous) return null;
   const asked = file.events.findLast(
     (e) =>
-      (e.event === "request_action" || e.toStatus === "rejected") &&
+      (e.event === "request_action" || (isMove(e.event) && e.toStatus === "rejected")) &&
       e.occurredAt >= previous.submittedAt &&
       e.occurredAt <= latest.submittedAt,
   );

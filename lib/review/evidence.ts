@@ -286,7 +286,9 @@ async function caseEvidence(staff: Reviewer, caseId: string, now: Date): Promise
     name: people.get(id)?.displayName ?? null,
     role: people.get(id)?.role ?? null,
   });
-  const approvedAt = events.findLast((e) => e.toStatus === "approved");
+  // The approval decision itself: not a notice recorded on the approved case (the renewal's,
+  // a periodic review closed), nor an upgrade declined back to the approval it left in force.
+  const approvedAt = events.findLast((e) => e.event === "approve");
   const roundStart = events.findLast(
     (e) => e.event === "start_review" && approvedAt && e.occurredAt <= approvedAt.occurredAt,
   );

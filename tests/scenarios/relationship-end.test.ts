@@ -15,6 +15,7 @@ import { runScheduledJobs } from "@/lib/jobs/daily";
 import { textOf } from "../helpers/render-page";
 import { startSmtpSink } from "../helpers/smtp-sink";
 import { sqlRows } from "../helpers/sql-rows";
+import en from "@/messages/en.json";
 import { approvedAtStandard, signedInStaff, Trader } from "./support/people";
 import { BROKER, scenarioWorld, type World } from "./support/world";
 
@@ -369,5 +370,47 @@ describe("scenario: a renewal notice queued before the relationship ended", () =
       w.configure({ EMAIL_SMTP_URL: undefined, EMAIL_FROM: undefined });
       await sink.close();
     }
+  }, 400_000);
+});
+
+describe("scenario: an approval withdrawn during its periodic review, then the relationship ends", () => {
+  it("the trader still reads why; the evidence and the erasure record keep the decisions' own times, not the review's closing", async () => {
+    const w = world();
+    const gone = await approvedTrader(w, 482_501, {}, { expiryDate: "2045-01-31" });
+    await w.worker(new Date(Date.now() + (5 * 366 + 2) * DAY));
+    const approver = await signedInStaff(w, "withdrawn.approver@broker.example", "approver");
+    expect(await approver.queue({ queue: "periodic" })).toContain(`data-case="${gone.kycCase.id}"`);
+    // Withdrawing the approval leaves the periodic review open; the relationship's end closes it,
+    // a notice on the rejected case that moves nothing.
+    expect(
+      await approver.reject(gone.kycCase.id, "fraud_suspected", "Chargebacks on three cards"),
+    ).toBe("rejected_final");
+    await endRelationship(482_501);
+    const page = await approver.casePage(gone.kycCase.id);
+    expect(page).toContain('data-event="periodic_review_closed"');
+
+    await gone.trader.launch("status");
+    const status = await gone.trader.html("status");
+    expect(status).toContain('data-testid="rejection-reason"');
+    expect(textOf(status)).toContain(en.RejectReasons.fraud_suspected);
+
+    const evidence = (await (await approver.exportEvidence(gone.kycCase.id)).json()) as {
+      approval: { at: string; signers: unknown[] } | null;
+      timeline: { event: string; at: string }[];
+    };
+    const when = (event: string) => evidence.timeline.find((e) => e.event === event)?.at;
+    expect(evidence.approval).toEqual({ at: when("approve"), signers: [expect.anything()] });
+    expect(when("periodic_review_closed")! > when("revoke")!).toBe(true);
+
+    // Erased a year after the end: the record says when the case was decided, the withdrawal.
+    w.configure({ RETENTION_CASE_YEARS: "1" });
+    await w.worker(new Date(Date.now() + 370 * DAY));
+    const [erased] = await sqlRows<{ tombstone: { decidedAt: string; outcome: string } }>(
+      w.db.db,
+      sql`select tombstone from case_retention
+          where case_id = ${gone.kycCase.id} and purged_at is not null`,
+    );
+    expect(erased?.tombstone).toMatchObject({ outcome: "rejected" });
+    expect(new Date(erased!.tombstone.decidedAt).toISOString()).toBe(when("revoke"));
   }, 400_000);
 });

@@ -170,6 +170,19 @@ describe("scenario: an identity document expires and the trader renews it", () =
     expect(html).toContain('data-testid="renewal-notice" data-state="due"');
     expect(textOf(html)).toContain("Your identity document expires on May 1, 2031.");
 
+    // The evidence names the approval in force and who signed it: not the notice, not the decline.
+    const approver = await signedInStaff(w, "early.approver@broker.example", "approver");
+    const evidence = (await (await approver.exportEvidence(kycCase.id)).json()) as {
+      approval: { at: string; signers: { role: string }[] } | null;
+      timeline: { event: string; at: string }[];
+    };
+    const approvals = evidence.timeline.filter((e) => e.event === "approve");
+    expect(approvals).toHaveLength(1);
+    expect(evidence.approval).toEqual({
+      at: approvals[0]!.at,
+      signers: [expect.objectContaining({ role: "reviewer" })],
+    });
+
     // The console finds the case by the approved document's number, no longer by the refused one
     // (the worker's indexing pass leaves it so).
     await w.worker();

@@ -170,11 +170,19 @@ const notHeldOrPurged = (caseId: typeof kycCases.id) =>
   );
 
 /**
+ * A timeline row that moved the case: not a notice recorded on it since (the renewal's, a
+ * periodic review closed), which keeps the status it found and would otherwise read as a later
+ * decision (lib/kyc/case-state.ts isMove).
+ */
+const isDecisionMove = sql`${caseEvents.fromStatus} <> ${caseEvents.toStatus}`;
+
+/**
  * In SQL, the outcome a case's retention is keyed on (lib/retention/policy.ts retentionOutcome):
  * its last move to approved or rejected, else its status.
  */
 const outcomeOfCase = sql<string>`coalesce((select e.to_status::text from ${caseEvents} e
   where e.case_id = ${kycCases.id} and e.to_status in ('approved', 'rejected')
+    and e.from_status <> e.to_status
   order by e.occurred_at desc, e.id desc limit 1), ${kycCases.status}::text)`;
 
 /** A moment per rule: the first rule matching the case (outcome, trigger) gives its moment. */
@@ -210,6 +218,7 @@ export async function lastDecisions(caseIds: string[]): Promise<Map<string, stri
       and(
         inArray(caseEvents.caseId, caseIds),
         inArray(caseEvents.toStatus, ["approved", "rejected"]),
+        isDecisionMove,
       ),
     )
     .orderBy(caseEvents.caseId, desc(caseEvents.occurredAt), desc(caseEvents.id));
@@ -217,7 +226,7 @@ export async function lastDecisions(caseIds: string[]): Promise<Map<string, stri
 }
 
 /** When the case was decided (its last move to approved or rejected), as a SQL expression. */
-const decidedAt = sql<Date | null>`(select max(${caseEvents.occurredAt}) from ${caseEvents} where ${caseEvents.caseId} = ${kycCases.id} and ${caseEvents.toStatus} in ('approved', 'rejected'))`;
+const decidedAt = sql<Date | null>`(select max(${caseEvents.occurredAt}) from ${caseEvents} where ${caseEvents.caseId} = ${kycCases.id} and ${caseEvents.toStatus} in ('approved', 'rejected') and ${isDecisionMove})`;
 
 /**
  * The newest trace of the trader's work on a case besides its row (null when none): a draft, an
@@ -583,7 +592,11 @@ export async function getCaseForPurge(caseId: string) {
     .select({ at: caseEvents.occurredAt, toStatus: caseEvents.toStatus })
     .from(caseEvents)
     .where(
-      and(eq(caseEvents.caseId, caseId), inArray(caseEvents.toStatus, ["approved", "rejected"])),
+      and(
+        eq(caseEvents.caseId, caseId),
+        inArray(caseEvents.toStatus, ["approved", "rejected"]),
+        isDecisionMove,
+      ),
     )
     .orderBy(desc(caseEvents.occurredAt), desc(caseEvents.id))
     .limit(1);
