@@ -415,8 +415,15 @@ async function deleteRefusedUploads(now: Date): Promise<number> {
     BATCH,
   );
   for (const refusal of refusals) {
-    const refused = documentRefusedSchema.parse(refusal.data);
+    const read = documentRefusedSchema.safeParse(refusal.data);
     const caseId = refusal.caseId as string;
+    if (!read.success) {
+      // The audit trail cannot be corrected, so a row that does not read (a hand edit, a shape of
+      // the future) is logged and passed over on every run, never a reason to stop the purge.
+      log.error("retention.refusal_unreadable", { caseId, refusedAt: refusal.refusedAt });
+      continue;
+    }
+    const refused = read.data;
     // Deleted before the event is written: a crash in between deletes again on the next run.
     await storage().delete(documentKey(caseId, refused.documentId));
     const data: z.input<typeof documentDeletedSchema> = {

@@ -292,6 +292,31 @@ describe("scenario: a refused upload keeps no bytes", () => {
   });
 });
 
+describe("scenario: a refusal in the audit trail that does not read", () => {
+  it("is skipped, and the purge still deletes what a later refused upload left", async () => {
+    const w = world();
+    const trader = new Trader(w, 470_007);
+    await trader.launch("kyc", { kycType: "standard" });
+    await trader.fillStandardForms();
+    const kycCase = await trader.currentCase();
+    // Fault injection: a refusal of another shape (a hand edit, an older writer), listed first.
+    await w.db.db.execute(
+      sql`insert into audit_events (actor_type, actor_id, action, case_id, trader_id, occurred_at, data)
+          values ('trader', ${kycCase.traderId}, 'document.refused', ${kycCase.id},
+            ${kycCase.traderId}, now() - interval '1 hour', ${JSON.stringify({ documentId: "not-an-id" })}::jsonb)`,
+    );
+    const junk = Buffer.from("still not a picture".repeat(40));
+    const refused = await trader.upload("identity", "page", junk);
+    expect(refused).toMatchObject({ status: 415 });
+    const key = documentKey(kycCase.id, refused.documentId!);
+    expect((await postToStorage(refused.form!, junk, "image/jpeg")).status).toBeLessThan(300);
+    expect(existsSync(objectPath(w, key))).toBe(true);
+
+    await w.worker(new Date(Date.now() + DAY));
+    expect(existsSync(objectPath(w, key))).toBe(false);
+  });
+});
+
 describe("the relationship-end API", () => {
   it("refuses a missing or wrong key, malformed bodies, bad ids and unknown traders", async () => {
     const w = world();
