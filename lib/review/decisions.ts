@@ -28,6 +28,7 @@ import { listCaseEvents, type Tx } from "@/lib/db/queries/cases";
 import { replaceCaseSearchTerms } from "@/lib/db/queries/queue";
 import { getCheckFailure, getRoundRun, roundScreenedOnCurrentLists } from "@/lib/db/queries/checks";
 import { HOLD_TASK_KINDS, approvalOnHold } from "@/lib/db/queries/hold-tasks";
+import { PERIODIC_REVIEW_TASK } from "@/lib/db/queries/periodic-review";
 import {
   assignCase,
   closeReviewTask,
@@ -504,7 +505,7 @@ export async function declineUpgrade(
 /**
  * Taking back an approval (a monitoring hit confirmed, fraud found later): a final rejection of
  * the approved case, or of an upgrade open on it once a match is confirmed, by an approver, which
- * also closes an open monitoring or late vendor verdict task.
+ * also closes an open monitoring, late vendor verdict or periodic review task.
  */
 async function revokeApproval(
   staff: Reviewer,
@@ -539,7 +540,9 @@ async function revokeApproval(
     close: true,
     alsoInTransaction: async (tx) => {
       await audited(staff, "case.approval_revoked", kycCase.id, { reasonCode: reason.code })(tx);
-      for (const kind of HOLD_TASK_KINDS)
+      // A periodic review of an approval no longer in force has nothing left to review: left
+      // open, it would stay in the periodic queue with a "Review completed" that is refused.
+      for (const kind of [...HOLD_TASK_KINDS, PERIODIC_REVIEW_TASK])
         await closeReviewTask({
           caseId: kycCase.id,
           kind,

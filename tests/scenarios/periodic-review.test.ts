@@ -187,6 +187,30 @@ describe("scenario: a periodic review falls due", () => {
   });
 });
 
+describe("scenario: the approval is withdrawn while its periodic review is open", () => {
+  it("closes the review with the withdrawal: the periodic tab no longer lists the case", async () => {
+    const w = world();
+    const trader = new Trader(w, 470_004);
+    const reviewer = await signedInStaff(w, "withdrawn.reviewer@broker.example", "reviewer");
+    const kycCase = await approvedAtStandard(w, trader, reviewer, {}, { expiryDate: "2045-01-31" });
+    await w.worker(monthsAfter(new Date(), 60 + 1));
+    const approver = await signedInStaff(w, "withdrawn.approver@broker.example", "approver");
+    expect(await approver.queue({ queue: "periodic" })).toContain(`data-case="${kycCase.id}"`);
+
+    expect(await approver.reject(kycCase.id, "fraud_suspected", "Chargebacks on three cards")).toBe(
+      "rejected_final",
+    );
+    expect(await approver.queue({ queue: "periodic" })).not.toContain(`data-case="${kycCase.id}"`);
+    expect(await approver.casePage(kycCase.id)).not.toContain('data-testid="periodic-review-task"');
+    const tasks = await sqlRows<{ resolution: string | null; closed_at: string | null }>(
+      w.db.db,
+      sql`select resolution, closed_at from review_tasks
+          where case_id = ${kycCase.id} and kind = 'periodic_review'`,
+    );
+    expect(tasks).toEqual([{ resolution: "revoked", closed_at: expect.anything() }]);
+  });
+});
+
 describe("scenario: no periodic review for a trader who is gone", () => {
   it("opens no task on a case whose relationship ended or that was erased; a current trader's still falls due", async () => {
     const w = world();

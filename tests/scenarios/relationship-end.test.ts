@@ -16,6 +16,7 @@ import { textOf } from "../helpers/render-page";
 import { startSmtpSink } from "../helpers/smtp-sink";
 import { sqlRows } from "../helpers/sql-rows";
 import en from "@/messages/en.json";
+import { IDENTITY } from "../fixtures/kyc-values";
 import { approvedAtStandard, signedInStaff, Trader } from "./support/people";
 import { BROKER, scenarioWorld, type World } from "./support/world";
 
@@ -373,36 +374,52 @@ describe("scenario: a renewal notice queued before the relationship ended", () =
   }, 400_000);
 });
 
-describe("scenario: an approval withdrawn during its periodic review, then the relationship ends", () => {
-  it("the trader still reads why; the evidence and the erasure record keep the decisions' own times, not the review's closing", async () => {
+describe("scenario: a rejection with a retry on a case whose periodic review is still open, then the relationship ends", () => {
+  it("the trader still reads why and may send again; the erasure record keeps the rejection's time, not the review's closing", async () => {
     const w = world();
-    const gone = await approvedTrader(w, 482_501, {}, { expiryDate: "2045-01-31" });
+    const gone = await approvedTrader(w, 482_501, {}, { expiryDate: "2032-03-31" });
+    // The periodic review falls due (past every risk level's interval), then the passport runs
+    // out before anyone completed it: the task stays open while the case leaves `approved`.
     await w.worker(new Date(Date.now() + (5 * 366 + 2) * DAY));
-    const approver = await signedInStaff(w, "withdrawn.approver@broker.example", "approver");
-    expect(await approver.queue({ queue: "periodic" })).toContain(`data-case="${gone.kycCase.id}"`);
-    // Withdrawing the approval leaves the periodic review open; the relationship's end closes it,
-    // a notice on the rejected case that moves nothing.
-    expect(
-      await approver.reject(gone.kycCase.id, "fraud_suspected", "Chargebacks on three cards"),
-    ).toBe("rejected_final");
-    await endRelationship(482_501);
-    const page = await approver.casePage(gone.kycCase.id);
-    expect(page).toContain('data-event="periodic_review_closed"');
+    await w.worker(at("2032-03-01T00:00:00Z"));
+    await w.worker(at("2032-03-31T00:00:00Z"));
+    await gone.trader.launch("status");
+    expect(await gone.trader.status()).toBe("expired");
 
+    // The trader renews with a new passport; a reviewer asks for a readable photo of it.
+    expect(await gone.trader.renew()).toEqual({ redirect: "/inapp/kyc?step=identity_document" });
+    expect(
+      await gone.trader.continue("identity_document", {
+        ...IDENTITY,
+        documentNumber: "RN4825010",
+        expiryDate: "2037-03-31",
+      }),
+    ).toEqual({ redirect: "/inapp/kyc" });
+    expect((await gone.trader.upload("identity")).status).toBe(200);
+    expect(await gone.trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await w.worker();
+    const reviewer = await signedInStaff(w, "retry.ended.reviewer@broker.example", "reviewer");
+    expect(await reviewer.reject(gone.kycCase.id, "document_unreadable")).toBe("rejected_retry");
+
+    // The relationship's end closes the periodic review: a notice on the rejected case.
+    await endRelationship(482_501);
+    expect(await reviewer.casePage(gone.kycCase.id)).toContain(
+      'data-event="periodic_review_closed"',
+    );
     await gone.trader.launch("status");
     const status = await gone.trader.html("status");
     expect(status).toContain('data-testid="rejection-reason"');
-    expect(textOf(status)).toContain(en.RejectReasons.fraud_suspected);
+    expect(textOf(status)).toContain(en.RejectReasons.document_unreadable);
+    expect(textOf(status)).toContain(en.Kyc.retryAction);
+    expect(textOf(status)).not.toContain(en.Kyc.finalRejection);
 
+    // Erased a year after the end: the record says the case was decided by the rejection.
+    const approver = await signedInStaff(w, "retry.ended.approver@broker.example", "approver");
     const evidence = (await (await approver.exportEvidence(gone.kycCase.id)).json()) as {
-      approval: { at: string; signers: unknown[] } | null;
       timeline: { event: string; at: string }[];
     };
-    const when = (event: string) => evidence.timeline.find((e) => e.event === event)?.at;
-    expect(evidence.approval).toEqual({ at: when("approve"), signers: [expect.anything()] });
-    expect(when("periodic_review_closed")! > when("revoke")!).toBe(true);
-
-    // Erased a year after the end: the record says when the case was decided, the withdrawal.
+    const when = (event: string) => evidence.timeline.findLast((e) => e.event === event)?.at;
+    expect(when("periodic_review_closed")! > when("reject")!).toBe(true);
     w.configure({ RETENTION_CASE_YEARS: "1" });
     await w.worker(new Date(Date.now() + 370 * DAY));
     const [erased] = await sqlRows<{ tombstone: { decidedAt: string; outcome: string } }>(
@@ -411,6 +428,6 @@ describe("scenario: an approval withdrawn during its periodic review, then the r
           where case_id = ${gone.kycCase.id} and purged_at is not null`,
     );
     expect(erased?.tombstone).toMatchObject({ outcome: "rejected" });
-    expect(new Date(erased!.tombstone.decidedAt).toISOString()).toBe(when("revoke"));
+    expect(new Date(erased!.tombstone.decidedAt).toISOString()).toBe(when("reject"));
   }, 400_000);
 });

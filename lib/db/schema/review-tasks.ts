@@ -11,8 +11,9 @@
  *   positive by two people; revoked: the approval was taken back; closed_unreadable: the task's
  *   data did not read and an approver closed it once its hits were cleared, with a
  *   `monitoring_hit` decision) and the outbox event of that.
- *   A periodic review task also closes without a reviewer (`closed_by` null, resolution
- *   `relationship_ended`) when the trader's business relationship ends.
+ *   A periodic review task closes as `revoked` with a withdrawn approval too, and without a
+ *   reviewer (`closed_by` null, resolution `relationship_ended`) when the trader's business
+ *   relationship ends.
  * - `data` is the task's evidence, one zod schema per kind used by its writer and its readers
  *   (monitoring: lib/checks/monitoring-task.ts `monitoringTaskData`, the runs and the hits).
  * - While a monitoring task is open the trader's account gets the `monitoring_hit` access rights
