@@ -34,7 +34,7 @@ import {
 } from "@/lib/db/queries/checks";
 import { listScreeningLists, removeScreeningList } from "@/lib/db/queries/screening-lists";
 import { env } from "@/lib/env";
-import { AppError, errorMessage } from "@/lib/errors";
+import { AppError, errorMessage, isAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { appendAuditEvent } from "@/lib/db/queries/audit";
 import { listCaseEvents } from "@/lib/db/queries/cases";
@@ -84,14 +84,16 @@ async function draftsToScreen(caseId: string) {
 }
 
 /**
- * The answers to screen. One case whose data does not read (its data key, say) is that case's
- * fault: it is reported unscreened and the run goes on to the traders after it. A failure to
- * record a run is not caught: the run stops and the next one resumes where it stopped.
+ * The answers to screen. One case whose data does not read (its data key, say: our own error,
+ * an AppError) is that case's fault: it is reported unscreened and the run goes on to the traders
+ * after it. Anything else (the database gone) stops the run, and the next one resumes where it
+ * stopped.
  */
 async function readAnswersToScreen(kycCase: CaseToRescreen) {
   try {
     return await answersToScreen(kycCase);
   } catch (error) {
+    if (!isAppError(error)) throw error;
     log.error("screening.rescreen_unreadable", {
       caseId: kycCase.id,
       error: errorMessage(error),
@@ -132,7 +134,10 @@ async function answersToScreen(kycCase: CaseToRescreen) {
   const sets: (Answers | "unreadable" | null)[] = [];
   if (awaitingDecision(kycCase)) {
     const drafts = await draftsToScreen(kycCase.id);
-    sets.push(drafts === "unreadable" ? drafts : { level: kycCase.level, drafts });
+    // A run of the approval's answers alone would mark the round screened, so an approval could
+    // follow on what was sent without it ever being screened: nothing is recorded.
+    if (drafts === "unreadable") return [drafts];
+    sets.push({ level: kycCase.level, drafts });
   }
   if (approvalInForce(kycCase)) sets.push(await answersInForce(kycCase));
   return sets;

@@ -28,6 +28,12 @@ export const documentRefusedSchema = z.object({
   reason: z.string(),
 });
 
+/**
+ * What deleting a refused upload's bytes needs of its refusal when the rest does not read: an id
+ * of the shape the purge's listing checks (lib/db/queries/retention.ts), RFC variant or not.
+ */
+export const refusedDocumentId = z.object({ documentId: z.guid() });
+
 export const documentDeletedSchema = z.object({
   documentId: z.uuid(),
   sha256: z.string().nullable(),

@@ -75,6 +75,7 @@ import type { z } from "zod";
 import {
   DOCUMENT_DELETED,
   documentRefusedSchema,
+  refusedDocumentId,
   LAPSED_UPGRADE_RULE,
   LATER_ROUND_DRAFT,
   OUTBOX_DELETED,
@@ -414,23 +415,25 @@ async function deleteRefusedUploads(now: Date): Promise<number> {
     DOCUMENT_DELETED,
     BATCH,
   );
+  let deleted = 0;
   for (const refusal of refusals) {
-    const read = documentRefusedSchema.safeParse(refusal.data);
     const caseId = refusal.caseId as string;
-    if (!read.success) {
-      // The audit trail cannot be corrected, so a row that does not read (a hand edit, a shape of
-      // the future) is logged and passed over on every run, never a reason to stop the purge.
+    const read = documentRefusedSchema.safeParse(refusal.data);
+    // The audit trail cannot be corrected: a row that does not read in full (a hand edit, a shape
+    // of the future) is logged, and its bytes deleted all the same by the id the listing checked.
+    if (!read.success)
       log.error("retention.refusal_unreadable", { caseId, refusedAt: refusal.refusedAt });
-      continue;
-    }
-    const refused = read.data;
+    const documentId = read.success
+      ? read.data.documentId
+      : refusedDocumentId.safeParse(refusal.data).data?.documentId;
+    if (!documentId) continue;
     // Deleted before the event is written: a crash in between deletes again on the next run.
-    await storage().delete(documentKey(caseId, refused.documentId));
+    await storage().delete(documentKey(caseId, documentId));
     const data: z.input<typeof documentDeletedSchema> = {
-      documentId: refused.documentId,
+      documentId,
       sha256: null,
       replacedAt: null,
-      refused: refused.reason,
+      refused: read.success ? read.data.reason : undefined,
     };
     await appendAuditEvent({
       actorType: "system",
@@ -440,6 +443,7 @@ async function deleteRefusedUploads(now: Date): Promise<number> {
       data,
       occurredAt: now,
     });
+    deleted++;
   }
-  return refusals.length;
+  return deleted;
 }

@@ -541,7 +541,7 @@ async function revokeApproval(
     alsoInTransaction: async (tx) => {
       await audited(staff, "case.approval_revoked", kycCase.id, { reasonCode: reason.code })(tx);
       // A periodic review of an approval no longer in force has nothing left to review: left
-      // open, it would stay in the periodic queue with a "Review completed" that is refused.
+      // open, it would stay on the case page for good, its "Review completed" refused.
       for (const kind of [...HOLD_TASK_KINDS, PERIODIC_REVIEW_TASK])
         await closeReviewTask({
           caseId: kycCase.id,

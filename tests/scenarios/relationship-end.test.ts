@@ -377,7 +377,7 @@ describe("scenario: a renewal notice queued before the relationship ended", () =
 describe("scenario: a rejection with a retry on a case whose periodic review is still open, then the relationship ends", () => {
   it("the trader still reads why and may send again; the erasure record keeps the rejection's time, not the review's closing", async () => {
     const w = world();
-    const gone = await approvedTrader(w, 482_501, {}, { expiryDate: "2032-03-31" });
+    const gone = await approvedTrader(w, 482_601, {}, { expiryDate: "2032-03-31" });
     // The periodic review falls due (past every risk level's interval), then the passport runs
     // out before anyone completed it: the task stays open while the case leaves `approved`.
     await w.worker(new Date(Date.now() + (5 * 366 + 2) * DAY));
@@ -402,7 +402,7 @@ describe("scenario: a rejection with a retry on a case whose periodic review is 
     expect(await reviewer.reject(gone.kycCase.id, "document_unreadable")).toBe("rejected_retry");
 
     // The relationship's end closes the periodic review: a notice on the rejected case.
-    await endRelationship(482_501);
+    await endRelationship(482_601);
     expect(await reviewer.casePage(gone.kycCase.id)).toContain(
       'data-event="periodic_review_closed"',
     );

@@ -292,19 +292,21 @@ describe("scenario: a refused upload keeps no bytes", () => {
   });
 });
 
-describe("scenario: a refusal in the audit trail that does not read", () => {
-  it("is skipped, and the purge still deletes what a later refused upload left", async () => {
+describe("scenario: refusals in the audit trail that do not read", () => {
+  it("are passed over or deleted by their id, once, and the purge still deletes what a later refused upload left", async () => {
     const w = world();
     const trader = new Trader(w, 470_007);
     await trader.launch("kyc", { kycType: "standard" });
     await trader.fillStandardForms();
     const kycCase = await trader.currentCase();
-    // Fault injection: a refusal of another shape (a hand edit, an older writer), listed first.
-    await w.db.db.execute(
-      sql`insert into audit_events (actor_type, actor_id, action, case_id, trader_id, occurred_at, data)
-          values ('trader', ${kycCase.traderId}, 'document.refused', ${kycCase.id},
-            ${kycCase.traderId}, now() - interval '1 hour', ${JSON.stringify({ documentId: "not-an-id" })}::jsonb)`,
-    );
+    // Fault injection: refusals of another shape (a hand edit, an older writer), listed first.
+    const namedOnly = "12345678-1234-1234-1234-123456789abc";
+    for (const data of [{ documentId: "not-an-id" }, { documentId: namedOnly }])
+      await w.db.db.execute(
+        sql`insert into audit_events (actor_type, actor_id, action, case_id, trader_id, occurred_at, data)
+            values ('trader', ${kycCase.traderId}, 'document.refused', ${kycCase.id},
+              ${kycCase.traderId}, now() - interval '1 hour', ${JSON.stringify(data)}::jsonb)`,
+      );
     const junk = Buffer.from("still not a picture".repeat(40));
     const refused = await trader.upload("identity", "page", junk);
     expect(refused).toMatchObject({ status: 415 });
@@ -314,6 +316,26 @@ describe("scenario: a refusal in the audit trail that does not read", () => {
 
     await w.worker(new Date(Date.now() + DAY));
     expect(existsSync(objectPath(w, key))).toBe(false);
+    const deletions = () =>
+      sqlRows<{ data: { documentId: string; refused?: string } }>(
+        w.db.db,
+        sql`select data from audit_events where case_id = ${kycCase.id}
+            and action = 'retention.document_deleted' order by seq`,
+      );
+    const expected = [
+      { data: expect.not.objectContaining({ refused: expect.anything() }) },
+      {
+        data: expect.objectContaining({
+          documentId: refused.documentId,
+          refused: "unsupported_type",
+        }),
+      },
+    ];
+    expect(await deletions()).toEqual(expected);
+    expect((await deletions())[0]!.data.documentId).toBe(namedOnly);
+    // Nothing is listed again: the next runs delete nothing more.
+    await w.worker(new Date(Date.now() + 2 * DAY));
+    expect(await deletions()).toEqual(expected);
   });
 });
 

@@ -233,3 +233,48 @@ describe("scenario: a list change while an approved trader's saved answers do no
     expect(await rescreenRuns()).toBe(runsBefore + 1);
   });
 });
+
+describe("scenario: a list change while an upgrade's sent answers do not read", () => {
+  it("screens nothing of it, so the upgrade cannot be approved on lists it was not screened against", async () => {
+    const w = world();
+    const list = path.join(w.dataDir, "upgrade-pep.csv");
+    copyFileSync(path.join(__dirname, "../fixtures/sanctions/generic-pep.csv"), list);
+    await w.importLists([list]);
+    const reviewer = await signedInStaff(w, "upgrade.unread.reviewer@broker.example", "reviewer");
+    const trader = new Trader(w, 570_007);
+    const kycCase = await approvedAtStandard(w, trader, reviewer, {
+      givenNames: "Ulla",
+      surnames: "Upgradova",
+    });
+    await trader.sendEnhancedUpgrade();
+    await w.worker();
+    expect((await trader.currentCase()).status).toBe("in_review");
+    // What the trader sent for the upgrade does not read; the approved round's answers do.
+    w.plantedFault(kycCase.id);
+    await w.db.db.execute(
+      sql`update case_drafts set payload = ${await sealed(kycCase.id, null)}
+          where case_id = ${kycCase.id} and step = 'personal'`,
+    );
+    const runs = async () =>
+      (
+        await sqlRows<{ n: number }>(
+          w.db.db,
+          sql`select count(*)::int as n from check_runs
+              where case_id = ${kycCase.id} and reason = 'rescreen'`,
+        )
+      )[0]!.n;
+
+    writeFileSync(list, `${readFileSync(list, "utf8")}Someone Unrelated,,1950,Chile\n`);
+    const report = await w.importLists([list]);
+    // (The earlier scenario's unreadable trader is still in this world: it is reported too.)
+    expect(report.rescreen?.unscreened.filter((u) => u.caseId === kycCase.id)).toEqual([
+      expect.objectContaining({ reason: "unreadable_answers" }),
+    ]);
+    expect(await runs()).toBe(0);
+    // The upgrade waits for a screening on today's lists, which cannot happen: a clear refusal.
+    expect(await reviewer.casePage(kycCase.id)).toContain('data-blocker="screening_outdated"');
+    expect(await reviewer.approve(kycCase.id)).toBe("error:screening_outdated");
+    expect(await reviewer.retryChecks(kycCase.id)).toBe("error:checks_failed");
+    expect(await runs()).toBe(0);
+  });
+});

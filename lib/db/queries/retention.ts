@@ -570,6 +570,9 @@ export async function listRefusedUploadsToDelete(
       and(
         eq(auditEvents.action, DOCUMENT_REFUSED),
         isNotNull(auditEvents.caseId),
+        // Only a refusal naming a document can be deleted and marked so: any other row (a hand
+        // edit) would be listed again on every run and, fifty of them, stop the rest.
+        sql`${auditEvents.data}->>'documentId' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'`,
         sql`${auditEvents.occurredAt} <= ${refusedBefore.toISOString()}::timestamptz`,
         notYetAudited(
           auditEvents.caseId,
