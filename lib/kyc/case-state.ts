@@ -110,6 +110,18 @@ export function approvedRoundOf(events: readonly { event: string }[]): number | 
   return events.slice(0, approval).filter((e) => startsRound(e.event)).length;
 }
 
+/**
+ * The events that open a review afresh: the round's review starting, or an admin reopening a
+ * rejection (or a withdrawn approval). Approvals signed before the latest of them were not
+ * given on the review now open: four eyes count only those after it (lib/db/queries/review.ts
+ * listRoundApprovals, and the database's trigger, drizzle/0041), and so does the evidence.
+ */
+export const REVIEW_OPENINGS = ["start_review", "reopen"] as const satisfies readonly CaseEvent[];
+
+export function opensReview(event: string): boolean {
+  return (REVIEW_OPENINGS as readonly string[]).includes(event);
+}
+
 /** Whether a timeline event moved the machine (not a notice such as RENEWAL_DUE_EVENT). */
 export function isMove(event: string): boolean {
   return Object.hasOwn(CASE_EVENTS, event);

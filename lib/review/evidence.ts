@@ -24,6 +24,7 @@ import { readCheckEvidence } from "@/lib/checks/evidence";
 import { caseStatus, caseTrigger } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
 import { submittedAnswersSchema } from "@/lib/kyc/answers";
+import { opensReview } from "@/lib/kyc/case-state";
 import { loadStepDrafts } from "@/lib/kyc/drafts";
 import { log } from "@/lib/log";
 import { caseCipher } from "@/lib/security/case-keys";
@@ -290,7 +291,7 @@ async function caseEvidence(staff: Reviewer, caseId: string, now: Date): Promise
   // a periodic review closed), nor an upgrade declined back to the approval it left in force.
   const approvedAt = events.findLast((e) => e.event === "approve");
   const roundStart = events.findLast(
-    (e) => e.event === "start_review" && approvedAt && e.occurredAt <= approvedAt.occurredAt,
+    (e) => opensReview(e.event) && approvedAt && e.occurredAt <= approvedAt.occurredAt,
   );
   const signers = approvedAt
     ? decisions.filter(

@@ -5,7 +5,9 @@
  * cTrader was told.
  */
 import "./support/request-scope";
+import { sql } from "drizzle-orm";
 import { textOf } from "../helpers/render-page";
+import { sqlRows } from "../helpers/sql-rows";
 import { signedInStaff, Trader } from "./support/people";
 import { OFAC_EXCERPT, scenarioWorld } from "./support/world";
 
@@ -107,6 +109,52 @@ describe("scenario: auto-approval when the broker enabled it", () => {
       expect(await trader.status()).toBe("approved");
     } finally {
       w.configure({ AUTO_APPROVE: "1" });
+    }
+  });
+});
+
+describe("scenario: four eyes after an admin reopens a withdrawn approval", () => {
+  it("counts no signature from before the reopening: one approver alone cannot approve it again", async () => {
+    const w = world();
+    w.configure({ FOUR_EYES_MIN_RISK: "low" });
+    try {
+      const trader = new Trader(w, 410_010);
+      await trader.completeStandardLevel();
+      await w.worker();
+      const kycCase = await trader.currentCase();
+      const reviewer = await signedInStaff(w, "reopen.reviewer@broker.example", "reviewer");
+      const approver = await signedInStaff(w, "reopen.approver@broker.example", "approver");
+      const later = await signedInStaff(w, "reopen.approver2@broker.example", "approver");
+      const admin = await signedInStaff(w, "reopen.admin@broker.example", "admin");
+      expect(await reviewer.approve(kycCase.id)).toBe("awaiting_co_sign");
+      expect(await approver.approve(kycCase.id)).toBe("approved");
+
+      // Fraud found later: the approval is withdrawn; an admin reopens the case for a second look.
+      expect(await approver.reject(kycCase.id, "fraud_suspected", "Chargebacks on the card")).toBe(
+        "rejected_final",
+      );
+      expect(await admin.reopen(kycCase.id, "Second look at the file")).toBe("reopened");
+
+      // The two signatures of before were given on the approval since withdrawn: a new approver
+      // signs first, and the case waits for a second.
+      expect(await later.approve(kycCase.id)).toBe("awaiting_co_sign");
+      expect(await trader.status()).toBe("in_review");
+      expect(await approver.approve(kycCase.id)).toBe("approved");
+      const evidence = (await (await admin.exportEvidence(kycCase.id)).json()) as {
+        approval: { signers: { name: string }[] } | null;
+      };
+      const names = async (...people: string[]) =>
+        (
+          await sqlRows<{ display_name: string }>(
+            w.db.db,
+            sql`select display_name from staff_users where email in ${people} order by display_name`,
+          )
+        ).map((r) => r.display_name);
+      expect(evidence.approval?.signers.map((s) => s.name).sort()).toEqual(
+        await names("reopen.approver@broker.example", "reopen.approver2@broker.example"),
+      );
+    } finally {
+      w.configure({});
     }
   });
 });

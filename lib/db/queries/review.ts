@@ -11,7 +11,7 @@ import {
   or,
   sql,
 } from "drizzle-orm";
-import { approvalInForce } from "@/lib/kyc/case-state";
+import { approvalInForce, REVIEW_OPENINGS } from "@/lib/kyc/case-state";
 import { REJECT_DATA_KEY, REJECTION_KIND } from "@/lib/kyc/case-event-data";
 import { type CaseDecisionKind, type DecisionData, decisionRow } from "@/lib/review/decision-data";
 import { getDb } from "../client";
@@ -75,15 +75,20 @@ export async function assignCase(input: {
 }
 
 /**
- * The approvals that count in the current review round: signed since the latest start_review and
- * since the latest likely match a re-screening found on the case (a signature before it was not
- * given on the case as it stands). The four-eyes trigger counts the same (migration 0038).
+ * The approvals that count in the current review round: signed since the review opened
+ * (REVIEW_OPENINGS: start_review, or an admin's reopen) and since the latest likely match a
+ * re-screening found on the case (a signature before it was not given on the case as it stands).
+ * The four-eyes trigger counts the same (migration 0041).
  */
 export async function listRoundApprovals(caseId: string): Promise<CaseDecision[]> {
   const db = await getDb();
+  const openings = sql.join(
+    REVIEW_OPENINGS.map((event) => sql`${event}`),
+    sql`, `,
+  );
   const since = sql`coalesce(greatest(
     (select max(e.occurred_at) from ${caseEvents} e
-      where e.case_id = ${caseId} and e.event = 'start_review'),
+      where e.case_id = ${caseId} and e.event in (${openings})),
     (select r.rescreen_hit_at from ${caseRisk} r where r.case_id = ${caseId})),
     '-infinity'::timestamptz)`;
   return db
