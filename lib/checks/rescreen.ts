@@ -39,7 +39,7 @@ import { log } from "@/lib/log";
 import { appendAuditEvent } from "@/lib/db/queries/audit";
 import { listCaseEvents } from "@/lib/db/queries/cases";
 import { approvalInForce, awaitingDecision } from "@/lib/kyc/case-state";
-import { readStepDrafts } from "@/lib/kyc/drafts";
+import { loadStepDrafts } from "@/lib/kyc/drafts";
 import { approvedInputs } from "@/lib/kyc/upgrade";
 import {
   importListFiles,
@@ -75,19 +75,13 @@ export const UNSCREENED_WHY: Record<UnscreenedReason, string> = {
   unreadable_answers: "its saved answers do not read",
 };
 
-type Answers = { level: string; drafts: Record<string, unknown> };
-
-/** The case's saved answers, or "unreadable" when a step's do not read (logged by the reader). */
-async function draftsToScreen(caseId: string) {
-  const { drafts, unreadable } = await readStepDrafts(caseId, "list");
-  return unreadable.length > 0 ? ("unreadable" as const) : drafts;
-}
-
 /**
- * The answers to screen. One case whose data does not read (its data key, say: our own error,
- * an AppError) is that case's fault: it is reported unscreened and the run goes on to the traders
- * after it. Anything else (the database gone) stops the run, and the next one resumes where it
- * stopped.
+ * The answers to screen. One case whose data does not read (a step's saved answers, its data
+ * key: our own error, an AppError) is that case's fault: nothing of it is screened, not even the
+ * part that reads (a run of an upgrade's approved answers alone would mark its round screened,
+ * and the upgrade could be approved on what it sent, never screened); it is reported unscreened
+ * and the run goes on to the traders after it. Anything else (the database gone) stops the run,
+ * and the next one resumes where it stopped.
  */
 async function readAnswersToScreen(kycCase: CaseToRescreen) {
   try {
@@ -108,11 +102,9 @@ async function readAnswersToScreen(kycCase: CaseToRescreen) {
  * incomplete): the approved round's frozen answers are screened instead. Null when that round
  * was not frozen: nothing the approval rests on can be read.
  */
-async function answersInForce(kycCase: CaseToRescreen): Promise<Answers | "unreadable" | null> {
-  if (kycCase.status === "approved") {
-    const drafts = await draftsToScreen(kycCase.id);
-    return drafts === "unreadable" ? drafts : { level: kycCase.level, drafts };
-  }
+async function answersInForce(kycCase: CaseToRescreen) {
+  if (kycCase.status === "approved")
+    return { level: kycCase.level, drafts: await loadStepDrafts(kycCase.id) };
   const approved = await approvedInputs(kycCase.id, await listCaseEvents(kycCase.id));
   if (!approved) return null;
   const drafts = Object.fromEntries(
@@ -127,18 +119,12 @@ async function answersInForce(kycCase: CaseToRescreen): Promise<Answers | "unrea
 /**
  * What a list change asks to screen on the case: the answers of a submission awaiting its
  * decision (sent, so the trader cannot change them), and the answers an approval in force rests
- * on. An upgrade in review has both. Null: no approved round to read; "unreadable": answers that
- * do not read.
+ * on. An upgrade in review has both. Null: no approved round to read.
  */
 async function answersToScreen(kycCase: CaseToRescreen) {
-  const sets: (Answers | "unreadable" | null)[] = [];
-  if (awaitingDecision(kycCase)) {
-    const drafts = await draftsToScreen(kycCase.id);
-    // A run of the approval's answers alone would mark the round screened, so an approval could
-    // follow on what was sent without it ever being screened: nothing is recorded.
-    if (drafts === "unreadable") return [drafts];
-    sets.push({ level: kycCase.level, drafts });
-  }
+  const sets: ({ level: string; drafts: Record<string, unknown> } | null)[] = [];
+  if (awaitingDecision(kycCase))
+    sets.push({ level: kycCase.level, drafts: await loadStepDrafts(kycCase.id) });
   if (approvalInForce(kycCase)) sets.push(await answersInForce(kycCase));
   return sets;
 }
