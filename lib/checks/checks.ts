@@ -224,8 +224,8 @@ export function checkScreening(s: CaseSnapshot, ctx: CheckContext): CheckResult 
 
 /**
  * The vendor's verdict as a check. Only an approval with nothing the vendor asks to consider
- * passes; a decline fails; no verdict yet, a verdict the vendor's API could not find, the
- * vendor's own review or a signal to consider warns. None of them decides the case: anything but
+ * passes; a decline fails; no verdict yet, a verdict the vendor's API could not find, a stored
+ * verdict that does not read, the vendor's own review or a signal to consider warns. None of them decides the case: anything but
  * a pass keeps it from auto-approval (a person looks).
  */
 export function checkVendor(s: CaseSnapshot, ctx: CheckContext): CheckResult | null {
@@ -233,7 +233,7 @@ export function checkVendor(s: CaseSnapshot, ctx: CheckContext): CheckResult | n
   const { verdict } = s.vendor;
   if (!verdict)
     return result(ctx, "vendor", "warn", {
-      reason: s.vendor.unavailable ? "verdict_unavailable" : "no_verdict",
+      reason: s.vendor.missing ?? "no_verdict",
       vendor: s.vendor.vendor,
     });
   const considered = Object.values(verdict.signals).some((signal) => signal === "consider");

@@ -12,7 +12,7 @@
 import { z } from "zod";
 import type { Explanation } from "@/lib/screening/match";
 import { lookalikeSchema } from "@/lib/documents/stored-quality";
-import { VENDORS, vendorVerdictSchema } from "@/lib/vendors/verdict";
+import { VENDORS, VERDICT_MISSING, vendorVerdictSchema } from "@/lib/vendors/verdict";
 import { CHECK_NAMES, type CheckName } from "./types";
 
 const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
@@ -165,10 +165,10 @@ export const CHECK_EVIDENCE = {
   }),
   screening: screeningEvidenceSchema,
   // The vendor's verdict as the adapter mapped it (one schema with lib/vendors), none yet, or
-  // none to be had: the vendor's API answered that the check its webhook named does not exist.
+  // none to be had (VERDICT_MISSING).
   vendor: z.union([
     z.strictObject({
-      reason: z.enum(["no_verdict", "verdict_unavailable"]),
+      reason: z.enum(["no_verdict", ...VERDICT_MISSING]),
       vendor: z.enum(VENDORS),
     }),
     vendorVerdictSchema,

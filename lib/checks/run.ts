@@ -177,7 +177,7 @@ async function checkRound(kycCase: KycCase, now: Date): Promise<CaseChecksOutcom
     base.vendor = {
       vendor: vendor.vendor,
       verdict: vendor.verdict,
-      unavailable: vendor.verdictUnavailable,
+      missing: vendor.verdictMissing,
     };
   // The zone is read off the trader's request, once per round, on a worker thread. A level the
   // vendor verifies alone has no photo of ours to read: no MRZ check there (it would only warn).

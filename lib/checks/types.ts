@@ -13,7 +13,7 @@ import type { PersonalData } from "@/lib/kyc/steps/personal";
 import type { PepData } from "@/lib/kyc/steps/profile";
 import type { ProofOfAddressData } from "@/lib/kyc/steps/proof-of-address";
 import type { TaxData } from "@/lib/kyc/steps/tax";
-import type { VendorName, VendorVerdict } from "@/lib/vendors/verdict";
+import type { VendorName, VendorVerdict, VerdictMissing } from "@/lib/vendors/verdict";
 
 export const CHECK_NAMES = [
   "age",
@@ -82,9 +82,8 @@ export type CaseSnapshot = {
   /** Other traders' cases with the same identity document (fingerprint lookup). */
   sameDocumentElsewhere: { traderId: string; caseId: string }[];
   /**
-   * The vendor the level uses and its final verdict (null until the webhook brought it, or when
-   * the vendor's API answered that the check its webhook named does not exist: `unavailable`);
-   * absent without one.
+   * The vendor the level uses and its final verdict, absent without one. The verdict is null
+   * until the webhook brought it, or when there is none to be had (`missing`).
    */
-  vendor?: { vendor: VendorName; verdict: VendorVerdict | null; unavailable?: boolean };
+  vendor?: { vendor: VendorName; verdict: VendorVerdict | null; missing?: VerdictMissing | null };
 };

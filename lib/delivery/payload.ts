@@ -409,7 +409,6 @@ export const storedPayload = z.discriminatedUnion("type", [
 ]);
 export type StoredPayload = z.infer<typeof storedPayload>;
 
-/** A stored event, or where it fails its schema (paths only, never values: they may be personal). */
 /**
  * The two facts the delivery worker orders and withholds events by (lib/delivery/worker.ts): the
  * case and the sequence, taken from the stored envelope's own parts. Read on their own, so an
@@ -428,6 +427,7 @@ export function readEventFacts(value: unknown): { caseId: string; sequence: numb
     : null;
 }
 
+/** A stored event, or where it fails its schema (paths only, never values: they may be personal). */
 export function readStoredPayload(value: unknown): { payload: StoredPayload } | { error: string } {
   const parsed = storedPayload.safeParse(value);
   if (parsed.success) return { payload: parsed.data };

@@ -238,10 +238,13 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
     periodicReview: periodicReviewView(periodicTask),
     lateVendorVerdict: lateVerdictView(vendorTask),
     /**
-     * The vendor said its verdict is final, then its API answered that it does not exist: shown
-     * whatever the checks' last run says (a decided case's checks do not run again).
+     * Why the vendor's final verdict is not there (its API answered that it does not exist, or the
+     * stored one does not read): shown whatever the checks' last run says (a decided case's
+     * checks do not run again).
      */
-    vendorVerdictUnavailable: vendorState?.verdictUnavailable ? vendorState.vendor : null,
+    vendorVerdictMissing: vendorState?.verdictMissing
+      ? { vendor: vendorState.vendor, reason: vendorState.verdictMissing }
+      : null,
     /**
      * When the trader's relationship ended (null: it goes on). A monitoring hit or late vendor
      * verdict stays open past the end: deciding it (and perhaps reporting it) is an AML duty.

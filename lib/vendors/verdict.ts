@@ -40,6 +40,15 @@ export const vendorVerdictSchema = z.strictObject({
 export type VendorVerdict = z.infer<typeof vendorVerdictSchema>;
 
 /**
+ * Why a capture the vendor finished has no verdict to read: its API answered that the check its
+ * webhook named does not exist (`verdict_unavailable`), or the stored verdict does not match
+ * vendorVerdictSchema (`verdict_unreadable`: written by hand or by a version that stored another
+ * shape). Either warns in the checks, so no auto-approval rests on it.
+ */
+export const VERDICT_MISSING = ["verdict_unavailable", "verdict_unreadable"] as const;
+export type VerdictMissing = (typeof VERDICT_MISSING)[number];
+
+/**
  * What the trader's screen needs to run the vendor's capture: both adapters embed the vendor's web
  * SDK in our page with a short-lived token. The vendors' hosted links (Sumsub's websdkLink, Onfido
  * Studio's workflow link) are pages to open or redirect to, which cTrader's embedded browser cannot

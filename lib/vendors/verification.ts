@@ -41,6 +41,7 @@ import {
   type VendorName,
   type VendorSession,
   type VendorVerdict,
+  type VerdictMissing,
 } from "./verdict";
 
 /** Cases whose trader can still capture: the same states in which steps can be edited. */
@@ -267,8 +268,8 @@ export type VendorState = {
   vendor: VendorName;
   status: VendorVerificationRow["status"] | "not_started";
   verdict: VendorVerdict | null;
-  /** The vendor said the verdict is final, then answered that it does not exist. */
-  verdictUnavailable: boolean;
+  /** Why a final verdict is not there (VERDICT_MISSING), else null. */
+  verdictMissing: VerdictMissing | null;
   verdictReference: string | null;
   /** When the verdict in force was stored (a restored capture keeps its own). */
   verdictAt: Date | null;
@@ -286,7 +287,7 @@ export async function loadVendorState(
       vendor: choice.vendor,
       status: "not_started",
       verdict: null,
-      verdictUnavailable: false,
+      verdictMissing: null,
       verdictReference: null,
       verdictAt: null,
     };
@@ -297,7 +298,12 @@ export async function loadVendorState(
     vendor: choice.vendor,
     status: row.status,
     verdict: parsed?.success ? parsed.data : null,
-    verdictUnavailable: row.status === "completed" && row.verdict === null,
+    verdictMissing:
+      parsed && !parsed.success
+        ? "verdict_unreadable"
+        : row.status === "completed" && row.verdict === null
+          ? "verdict_unavailable"
+          : null,
     verdictReference: row.verdictReference,
     verdictAt: row.verdictAt,
   };

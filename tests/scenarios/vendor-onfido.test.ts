@@ -473,7 +473,9 @@ describe("scenario: a level verified by Onfido alone, from the cTrader launch to
     // The approval was given without a verdict and nothing new is known of the trader: no task,
     // no alert, no hold; the case page says the verdict could not be fetched.
     const page = await approver.casePage(kycCase.id);
-    expect(page).toContain('data-testid="vendor-verdict-unavailable"');
+    expect(page).toContain(
+      'data-testid="vendor-verdict-missing" data-reason="verdict_unavailable"',
+    );
     expect(page).not.toContain('data-testid="vendor-verdict-task"');
     expect(w.crmEventsFor(kycCase.id).slice(eventsBefore)).toEqual([]);
     expect(

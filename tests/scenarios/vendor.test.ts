@@ -675,6 +675,44 @@ describe("scenario: a case verified by Sumsub, from the cTrader launch to the re
     expect(audited.filter((a) => a === "vendor.verdict_unavailable")).toHaveLength(1);
   });
 
+  it("takes a stored verdict that does not read as none, says why on the case page, and takes the vendor's next delivery", async () => {
+    const w = world();
+    const { sumsub, trader, kycCase } = await sentWithSumsub(w, 430_203, "unreadable-");
+    const reviewed = sumsubDeclinesForgery(sumsub, kycCase.id);
+    // Garbles the stored verdict as a version that stored another shape would have left it.
+    const garble = () =>
+      w.db.db.execute(
+        sql`update vendor_verifications set verdict = verdict - 'labels' where case_id = ${kycCase.id}`,
+      );
+    const reviewer = await signedInStaff(w, "vendor.unreadable@broker.example", "approver");
+
+    // The verdict is stored, then does not read when the checks run: no verdict, said as such.
+    expect(await postWebhook("sumsub", sumsubWebhook(reviewed))).toEqual(STORED_ONCE[0]);
+    await garble();
+    await w.worker();
+    let page = await reviewer.casePage(kycCase.id);
+    expect(vendorCheckOn(page)).toMatchObject({ outcome: "warn", vendorOutcome: undefined });
+    expect(page).toContain('data-testid="vendor-verdict" data-reason="verdict_unreadable"');
+    expect(page).toContain("the server log names the case (vendor.verdict_unreadable)");
+    expect(page).not.toContain('data-testid="vendor-verdict-missing"');
+    expect(page).not.toMatch(/No verdict from \w+ yet\./);
+    expect(await trader.status()).toBe("in_review");
+
+    // Sumsub delivers again: the verdict it fetches replaces the unreadable one, the checks read it.
+    expect(await postWebhook("sumsub", sumsubWebhook(reviewed))).toEqual(STORED_ONCE[0]);
+    await w.worker();
+    page = await reviewer.casePage(kycCase.id);
+    expect(vendorCheckOn(page)).toMatchObject({ outcome: "fail", vendorOutcome: "declined" });
+    expect(page).not.toContain("verdict_unreadable");
+
+    // Once the case is decided its checks do not run again: the page says so above them.
+    expect(await reviewer.reject(kycCase.id, "fraud_suspected")).toBe("rejected_final");
+    await garble();
+    page = await reviewer.casePage(kycCase.id);
+    expect(vendorCheckOn(page)).toMatchObject({ outcome: "fail", vendorOutcome: "declined" });
+    expect(page).toContain('data-testid="vendor-verdict-missing" data-reason="verdict_unreadable"');
+  });
+
   it("does not approve a held upgrade automatically: it waits for a person, the refusal audited, also once the hold is lifted", async () => {
     const w = world();
     // Screening is what lets the checks approve at all; the broker has auto-approval on.

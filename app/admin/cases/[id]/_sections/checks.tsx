@@ -34,9 +34,9 @@ function VendorVerdict({
   if ("reason" in evidence)
     return (
       <span data-testid="vendor-verdict" data-reason={evidence.reason}>
-        {evidence.reason === "verdict_unavailable"
-          ? t("checks.verdictUnavailable", { vendor: evidence.vendor })
-          : t("checks.noVerdict", { vendor: evidence.vendor })}
+        {evidence.reason === "no_verdict"
+          ? t("checks.noVerdict", { vendor: evidence.vendor })
+          : t("checks.verdictMissing", { vendor: evidence.vendor, reason: evidence.reason })}
       </span>
     );
   return <VendorVerdictFacts evidence={evidence} caseId={caseId} t={t} label={label} />;
@@ -201,20 +201,20 @@ export async function Checks({ file }: { file: CaseFile }) {
     getConsoleLabels(),
     getFieldLabels(),
   ]);
-  const unavailable = file.vendorVerdictUnavailable;
+  const missing = file.vendorVerdictMissing;
   const saidByChecks = checks?.lines.some(
     (line) =>
       line.evidence.ok &&
       line.evidence.check === "vendor" &&
       "reason" in line.evidence.evidence &&
-      line.evidence.evidence.reason === "verdict_unavailable",
+      line.evidence.evidence.reason === missing?.reason,
   );
   return (
     <section className="card" data-testid="checks" aria-labelledby="checks-title">
       <h2 id="checks-title">{t("checks.title")}</h2>
-      {unavailable && !saidByChecks ? (
-        <p className="alert" data-testid="vendor-verdict-unavailable">
-          {t("checks.verdictUnavailable", { vendor: unavailable })}
+      {missing && !saidByChecks ? (
+        <p className="alert" data-testid="vendor-verdict-missing" data-reason={missing.reason}>
+          {t("checks.verdictMissing", missing)}
         </p>
       ) : null}
       {file.vendorVerdictAfterChecks ? (
