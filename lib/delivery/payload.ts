@@ -51,7 +51,7 @@ const account = z
   .regex(/^\d{1,18}$/)
   .nullable()
   .describe(
-    "The trading account (cTrader login) the trader opened the screen from, as cTrader's `account` launch parameter named it; null when it named none.",
+    "The trading account (cTrader login) the trader opened the screen from, as cTrader's `account` launch parameter named it and its redeem confirmed; null when it named none.",
   );
 
 const sequence = z

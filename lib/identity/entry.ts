@@ -103,6 +103,22 @@ type Opening = {
 };
 
 /**
+ * The launch's `account` is a URL parameter anyone can edit, and the account update changes the
+ * access rights of the login it names. So it counts only when it is the login cTrader's redeem
+ * (or, in SSO mode, the broker's CRM) gave for this trader; any other is logged and dropped, and
+ * the case keeps the account it had.
+ */
+function confirmedAccount(
+  account: string | null,
+  trader: { id: string; tradingLogin: number | null },
+): string | null {
+  if (account === null) return null;
+  if (trader.tradingLogin !== null && account === String(trader.tradingLogin)) return account;
+  log.warn("entry.account_unconfirmed", { traderId: trader.id });
+  return null;
+}
+
+/**
  * The trader and their open case, written only when something changed: most visits are
  * returning traders, and a read is all they need.
  */
@@ -119,6 +135,7 @@ async function traderAndCase(
     (identity.email === undefined || identity.email === found.trader.email) &&
     (identity.tradingLogin === undefined || identity.tradingLogin === found.trader.tradingLogin);
   const trader = unchanged ? found.trader : await upsertTrader(identity, locale);
+  const account = confirmedAccount(opening.account, trader);
   if (found?.openCase) {
     let kycCase = found.openCase;
     if (opening.asked)
@@ -129,17 +146,18 @@ async function traderAndCase(
         "launch",
         now,
       ));
-    if (opening.account && opening.account !== kycCase.account)
-      kycCase = (await setCaseAccount(kycCase.id, opening.account)) ?? kycCase;
-    return { trader, kycCase };
+    if (account && account !== kycCase.account)
+      kycCase = (await setCaseAccount(kycCase.id, account)) ?? kycCase;
+    return { trader, kycCase, account };
   }
   // Final means final: after a final rejection a new launch shows that decision; it does not
   // open a new case. Only an admin's reopen (lib/review/decisions.ts) changes it.
   const latest = found ? await getLatestCaseForTrader(trader.id) : undefined;
-  if (latest && isFinalRejection(latest)) return { trader, kycCase: latest };
+  if (latest && isFinalRejection(latest)) return { trader, kycCase: latest, account };
   return {
     trader,
-    kycCase: await ensureOpenCase(trader.id, opening.level, opening.trigger, opening.account),
+    kycCase: await ensureOpenCase(trader.id, opening.level, opening.trigger, account),
+    account,
   };
 }
 
@@ -183,7 +201,7 @@ async function enter(
       : await resolveHandoff(request.token, getRedeemer, now);
   if (!resolved.ok) return resolved;
 
-  const { trader, kycCase } = await traderAndCase(resolved.identity, locale, opening, now);
+  const { trader, kycCase, account } = await traderAndCase(resolved.identity, locale, opening, now);
   const session = await startSession({
     traderId: trader.id,
     caseId: kycCase.id,
@@ -191,7 +209,7 @@ async function enter(
     locale,
     theme: request.theme ?? null,
     source: request.source ?? null,
-    account: request.account ?? null,
+    account,
     audit: { screen: request.screen, source: request.source ?? null, utm: request.utm },
     now,
   });

@@ -211,7 +211,11 @@ describe("scenario: the queue finds a case by the account it was opened from", (
   it("matches the launch's trading account, not only the trader's own login", async () => {
     const w = world();
     const trader = new Trader(w, 560_004);
+    // Opened from the trader's second account (cTrader's token names it), sent from the first.
+    w.setCtraderLogin(560_004, 4_400_987);
     await trader.launch("kyc", { kycType: "standard", account: "4400987" });
+    w.setCtraderLogin(560_004, trader.tradingLogin);
+    await trader.launch("kyc");
     await trader.fillStandardForms();
     await trader.uploadStandardDocuments();
     await trader.submit();

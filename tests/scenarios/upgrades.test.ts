@@ -422,27 +422,58 @@ describe("scenario: the broker's CRM asks for an upgrade", () => {
 });
 
 describe("scenario: the account the trader opened the screen from", () => {
-  it("travels with the case to the CRM, the console and cTrader's account update", async () => {
+  it("travels with the case to the CRM, the console and cTrader's account update, when cTrader's redeem names it", async () => {
     const w = world();
     const staff = await staffPair(w, "account");
     const trader = new Trader(w, 610_006);
+    // The trader opens the screen from their second account: cTrader's token names that login.
+    w.setCtraderLogin(610_006, 4_400_123);
     await trader.launch("kyc", { kycType: "standard", account: "4400123" });
     await trader.fillStandardForms();
     await trader.uploadStandardDocuments();
     await trader.submit();
     await w.worker();
     const kycCase = await trader.currentCase();
+    // Back on the first account (no `account` in the URL): the case keeps the one it was about.
+    w.setCtraderLogin(610_006, trader.tradingLogin);
+    await trader.launch("status");
     expect(textOf(await staff[0].casePage(kycCase.id))).toContain("Trading account 4400123");
     await approve(...staff, kycCase.id);
     await w.worker();
     const events = w.crmEventsFor(kycCase.id);
     expect(events.length).toBeGreaterThan(0);
     for (const e of events) expect(e.payload.case).toMatchObject({ account: "4400123" });
-    // The access rights went to the account the case is about, not the redeem's login.
+    // The access rights went to the account the case is about, not the redeem's latest login.
     expect(w.accountUpdates.filter((u) => u.login === 4_400_123)).toEqual([
       { login: 4_400_123, accessRights: "FULL_ACCESS" },
     ]);
     expect(w.accountUpdates.filter((u) => u.login === trader.tradingLogin)).toEqual([]);
+  });
+
+  it("is not taken from an edited launch URL: an account cTrader did not name changes nobody's rights", async () => {
+    const w = world();
+    const staff = await staffPair(w, "edited-account");
+    const trader = new Trader(w, 610_007);
+    // The launch URL names someone else's login; cTrader's redeem names the trader's own.
+    await trader.launch("kyc", { kycType: "standard", account: "4400124" });
+    await trader.fillStandardForms();
+    await trader.uploadStandardDocuments();
+    await trader.launch("kyc", { account: "4400124" });
+    await trader.submit();
+    await w.worker();
+    const kycCase = await trader.currentCase();
+    expect(kycCase.account).toBeNull();
+    expect(textOf(await staff[0].casePage(kycCase.id))).toContain(
+      "Trading account not named by cTrader",
+    );
+    await approve(...staff, kycCase.id);
+    await w.worker();
+    for (const e of w.crmEventsFor(kycCase.id))
+      expect(e.payload.case).toMatchObject({ account: null });
+    expect(w.accountUpdates.filter((u) => u.login === 4_400_124)).toEqual([]);
+    expect(w.accountUpdates.filter((u) => u.login === trader.tradingLogin)).toEqual([
+      { login: trader.tradingLogin, accessRights: "FULL_ACCESS" },
+    ]);
   });
 });
 

@@ -106,6 +106,8 @@ export type World = {
   issueToken(userId: number): string;
   /** The email cTrader gives for this user from now on ("" for none; default trader<id>@…). */
   setCtraderEmail(userId: number, email: string): void;
+  /** The trading login cTrader's redeem names for this user from now on (default 7,000,000 + id). */
+  setCtraderLogin(userId: number, login: number): void;
   /** Creates a console account as `npm run staff:create` does. */
   createStaff(email: string, role: StaffRole): Promise<{ email: string; password: string }>;
   /** One pass of `npm run worker`: housekeeping (checks), then deliveries until none is due. */
@@ -201,6 +203,7 @@ export function scenarioWorld(env: Record<string, string | undefined> = {}): () 
   let dataDir = "";
   const identities = new Map<string, number>();
   const emails = new Map<number, string>();
+  const logins = new Map<number, number>();
   const redeemed = new Set<string>();
   const down = { ctrader: false, crm: false };
   const planted = new Set<string>();
@@ -299,7 +302,7 @@ export function scenarioWorld(env: Record<string, string | undefined> = {}): () 
           return HttpResponse.json({
             userId,
             email: emails.get(userId) ?? `trader${userId}@example.com`,
-            tradingLogin: 7_000_000 + userId,
+            tradingLogin: logins.get(userId) ?? 7_000_000 + userId,
           });
         }),
         http.patch(`${CTRADER}/v2/webserv/traders/:login`, async ({ request, params }) => {
@@ -323,6 +326,7 @@ export function scenarioWorld(env: Record<string, string | undefined> = {}): () 
         return token;
       },
       setCtraderEmail: (userId, email) => void emails.set(userId, email),
+      setCtraderLogin: (userId, login) => void logins.set(userId, login),
       async createStaff(email, role) {
         const password = `scenario password for ${role}s`;
         await createStaffAccount({ email, role, password, name: email.split("@")[0] });
