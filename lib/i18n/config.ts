@@ -28,11 +28,15 @@ export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = "en";
 const RTL: ReadonlySet<Locale> = new Set(["ar"]);
 
-/** "de-CH" → "de", "PT_br" → "pt"; anything we do not ship → undefined. */
+/** Java's old ISO 639 codes, which Android's Locale.getLanguage() still returns. */
+const LEGACY_CODES: Readonly<Record<string, string>> = { in: "id" };
+
+/** "de-CH" → "de", "PT_br" → "pt", Android's "in" → "id"; anything we do not ship → undefined. */
 export function pickLocale(value: string | null | undefined): Locale | undefined {
   if (!value) return undefined;
-  const base = value.trim().toLowerCase().split(/[-_]/)[0];
-  return (LOCALES as readonly string[]).includes(base ?? "") ? (base as Locale) : undefined;
+  const code = value.trim().toLowerCase().split(/[-_]/)[0] ?? "";
+  const base = LEGACY_CODES[code] ?? code;
+  return (LOCALES as readonly string[]).includes(base) ? (base as Locale) : undefined;
 }
 
 /**

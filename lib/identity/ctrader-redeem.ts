@@ -36,7 +36,7 @@ export type CtraderIdentity = z.infer<typeof ctraderIdentitySchema>;
 export type RedeemFailure =
   | "unauthorized" // 401: our manager token was refused
   | "forbidden" // 403: the manager has no right to redeem
-  | "not_found" // 404: unknown, expired or already consumed
+  | "not_found" // 404, 410, 417: unknown, expired or already consumed
   | "upstream_error" // 5xx or an unexpected status
   | "timeout"
   | "network_error"
@@ -77,7 +77,9 @@ async function readCapped(response: Response): Promise<string | "too_large"> {
 function statusFailure(status: number): RedeemFailure {
   if (status === 401) return "unauthorized";
   if (status === 403) return "forbidden";
-  if (status === 404) return "not_found";
+  // 410 CID_TOKEN_EXPIRED and 417 CID_NON_EXISTED_TOKEN (Spotware's error table): the token is
+  // spent or never was; a reload would not help, so the trader reads "expired".
+  if (status === 404 || status === 410 || status === 417) return "not_found";
   return "upstream_error";
 }
 

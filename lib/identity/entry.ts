@@ -21,7 +21,7 @@ import {
   upsertTrader,
   type TraderIdentity,
 } from "@/lib/db/queries/traders";
-import { DEFAULT_LOCALE } from "@/lib/i18n/config";
+import { DEFAULT_LOCALE, pickLocale } from "@/lib/i18n/config";
 import { lookUpKycType, resolveKycType, type LevelId } from "@/lib/kyc/levels";
 import { upgradeCase } from "@/lib/kyc/upgrade";
 import type { CaseTrigger } from "@/lib/db/schema";
@@ -124,11 +124,13 @@ function confirmedAccount(
  */
 async function traderAndCase(
   identity: TraderIdentity,
-  locale: string,
+  lang: string | undefined,
   opening: Opening,
   now: Date,
 ) {
   const found = await getTraderWithOpenCase(identity.ctraderUserId);
+  // A launch without a language we ship keeps the trader's: their screens and e-mails stay in it.
+  const locale = lang ?? pickLocale(found?.trader.preferredLocale) ?? DEFAULT_LOCALE;
   const unchanged =
     found &&
     found.trader.preferredLocale === locale &&
@@ -148,16 +150,17 @@ async function traderAndCase(
       ));
     if (account && account !== kycCase.account)
       kycCase = (await setCaseAccount(kycCase.id, account)) ?? kycCase;
-    return { trader, kycCase, account };
+    return { trader, kycCase, account, locale };
   }
   // Final means final: after a final rejection a new launch shows that decision; it does not
   // open a new case. Only an admin's reopen (lib/review/decisions.ts) changes it.
   const latest = found ? await getLatestCaseForTrader(trader.id) : undefined;
-  if (latest && isFinalRejection(latest)) return { trader, kycCase: latest, account };
+  if (latest && isFinalRejection(latest)) return { trader, kycCase: latest, account, locale };
   return {
     trader,
     kycCase: await ensureOpenCase(trader.id, opening.level, opening.trigger, account),
     account,
+    locale,
   };
 }
 
@@ -189,7 +192,6 @@ async function enter(
   }
   // Everything decided from the URL is decided before the token is spent: after the
   // redemption only our own queries run, so a strange parameter cannot burn the link.
-  const locale = request.lang ?? DEFAULT_LOCALE;
   const opening: Opening = {
     ...resolveKycType(request.kycType),
     asked: request.kycType ? lookUpKycType(request.kycType)?.level : undefined,
@@ -201,7 +203,12 @@ async function enter(
       : await resolveHandoff(request.token, getRedeemer, now);
   if (!resolved.ok) return resolved;
 
-  const { trader, kycCase, account } = await traderAndCase(resolved.identity, locale, opening, now);
+  const { trader, kycCase, account, locale } = await traderAndCase(
+    resolved.identity,
+    request.lang,
+    opening,
+    now,
+  );
   const session = await startSession({
     traderId: trader.id,
     caseId: kycCase.id,

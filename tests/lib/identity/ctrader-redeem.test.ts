@@ -43,6 +43,8 @@ describe("cTrader one-time token redemption", () => {
     [401, "unauthorized"],
     [403, "forbidden"],
     [404, "not_found"],
+    [410, "not_found"],
+    [417, "not_found"],
     [500, "upstream_error"],
     [502, "upstream_error"],
     [503, "upstream_error"],

@@ -134,6 +134,40 @@ describe("entry with a one-time token (handoff mode)", () => {
     });
   });
 
+  it("shows 'expired' for cTrader's 410 (expired) and 417 (no such token), and spends the token", async () => {
+    for (const [status, code] of [
+      [410, "CID_TOKEN_EXPIRED"],
+      [417, "CID_NON_EXISTED_TOKEN"],
+    ] as const) {
+      const seen = stubRedeem(() => HttpResponse.json({ errorCode: code }, { status }));
+      const query = params(`token=tok-${status}&lang=de`);
+      expect(await enter("kyc", query)).toMatchObject({
+        ok: false,
+        refusal: "expired",
+        location: refusalUrl("expired", query),
+      });
+      // A reload is not sent to cTrader again: the token is spent.
+      expect(await enter("kyc", query)).toMatchObject({ ok: false, refusal: "expired" });
+      expect(seen).toHaveLength(1);
+    }
+  });
+
+  it("keeps the trader's language when a launch names none, or one we do not ship", async () => {
+    stubRedeem(() => HttpResponse.json(identity(509)));
+    await enter("kyc", params("token=tok-509a&lang=de"));
+    for (const query of ["token=tok-509b", "token=tok-509c&lang=he"]) {
+      const result = await enter("kyc", params(query));
+      if (!result.ok) throw new Error("the launch was refused");
+      expect(await resolveSession(result.cookie.value)).toMatchObject({ locale: "de" });
+    }
+    // Android's legacy code for Indonesian is Indonesian.
+    const android = await enter("kyc", params("token=tok-509d&lang=in"));
+    if (!android.ok) throw new Error("the launch was refused");
+    expect(await resolveSession(android.cookie.value)).toMatchObject({ locale: "id" });
+    const [trader] = await db().db.select().from(traders).where(eq(traders.ctraderUserId, 509));
+    expect(trader?.preferredLocale).toBe("id");
+  });
+
   it("lets a reload retry after cTrader was down, because the token may not have been consumed", async () => {
     stubRedeem(() => HttpResponse.json({}, { status: 503 }));
     expect(await enter("kyc", params("token=tok-retry"))).toMatchObject({
