@@ -25,6 +25,8 @@ export const VENDORS_SERVER_ENV = {
     basic_onfido: { vendor: "onfido", local: false },
   }),
   ...SUMSUB_SETTINGS,
+  // The fake vendors take sandbox-shaped tokens; production refuses those without this.
+  VENDOR_SANDBOX_IN_PRODUCTION: "1",
   SUMSUB_BASE_URL: `${FAKE_VENDORS}/sumsub`,
   SUMSUB_LEVELS: JSON.stringify({ standard: "basic-kyc-level" }),
   ...ONFIDO_SETTINGS,

@@ -147,6 +147,10 @@ function isLoopbackHost(host: string): boolean {
   return bare === "::1";
 }
 
+function isLoopbackOrigin(url: string | undefined): boolean {
+  return url !== undefined && URL.canParse(url) && isLoopbackHost(new URL(url).hostname);
+}
+
 /** A development-only secret: long enough for the key derivation, useless anywhere else. */
 export const DEVELOPMENT_APP_SECRET = "development-only-secret-do-not-use-in-production-0000";
 
@@ -599,6 +603,7 @@ const rawSchema = z.object({
   SESSION_ABSOLUTE_MINUTES: intWithDefault(240, 5, 7 * 24 * 60),
   DEV_SIMULATOR: flag,
   DEV_SIMULATOR_IN_PRODUCTION: flag,
+  VENDOR_SANDBOX_IN_PRODUCTION: flag,
   BENCH_ROUTES: flag,
   KYC_LEVELS_PATH: optionalString,
   // The lowest level a new case opens at, per trigger: "first_deposit=standard,manual=basic".
@@ -820,6 +825,45 @@ function isSimulatorEnabled(raw: Raw): boolean {
   return raw.DEV_SIMULATOR && raw.DEV_SIMULATOR_IN_PRODUCTION && raw.IDENTITY_MODE !== "sso";
 }
 
+/**
+ * The URLs the app calls or sends browsers to. Anywhere: http or https with a host, no user or
+ * password in it (fetch refuses those, so it would fail on the first trader's request, not at
+ * start). In production https, except on a loopback host: over plain http the cTrader manager
+ * token, the trader's one-time token and the documents would cross the network readable.
+ */
+const SERVICE_URLS = [
+  "PUBLIC_BASE_URL",
+  "CTRADER_API_URL",
+  "SUMSUB_BASE_URL",
+  "ONFIDO_BASE_URL",
+  "S3_ENDPOINT",
+] as const;
+
+function checkServiceUrls(raw: Raw, ctx: z.RefinementCtx, isProduction: boolean): void {
+  for (const variable of SERVICE_URLS) {
+    const value = raw[variable];
+    // A value that is no URL at all already has its own issue.
+    if (!value || !URL.canParse(value)) continue;
+    const invalid = (message: string) =>
+      ctx.addIssue({ code: "custom", path: [variable], message });
+    const url = new URL(value);
+    if (url.protocol !== "https:" && url.protocol !== "http:")
+      invalid(`must be an https URL (got ${url.protocol})`);
+    else if (url.username || url.password)
+      invalid("must not carry a user name or password: give credentials in their own variables");
+    else if (isProduction && url.protocol === "http:" && !isLoopbackHost(url.hostname))
+      invalid("must be https in production (plain http only on a loopback host)");
+    else if (variable === "PUBLIC_BASE_URL" && (url.pathname !== "/" || url.search || url.hash))
+      invalid("must be an origin only (e.g. https://kyc.broker.example), without path or query");
+  }
+}
+
+/** Sandbox credentials are simulated checks: Sumsub's sbx: app tokens, Onfido's api_sandbox. */
+const SANDBOX_TOKENS = [
+  ["SUMSUB_APP_TOKEN", "sbx:"],
+  ["ONFIDO_API_TOKEN", "api_sandbox"],
+] as const;
+
 /** Rules between variables: what production needs, and what needs what. Named per variable. */
 function checkCombinations(raw: Raw, ctx: z.RefinementCtx): void {
   const missing = (variable: string, why: string) =>
@@ -856,6 +900,20 @@ function checkCombinations(raw: Raw, ctx: z.RefinementCtx): void {
     }
     if (raw.IDENTITY_MODE === "sso" && !raw.CRM_API_PASSWORD)
       missing("CRM_API_PASSWORD", "password cTrader sends to /oauth2/crmApiToken");
+    // A staging configuration copied to production: every verdict would be the vendor's
+    // simulation, and a simulated approval passes the vendor check.
+    for (const [variable, prefix] of SANDBOX_TOKENS)
+      if (raw[variable]?.startsWith(prefix) && !raw.VENDOR_SANDBOX_IN_PRODUCTION)
+        invalid(
+          variable,
+          `is a sandbox token (${prefix}…): its verdicts are simulated; in production (demos only) also set VENDOR_SANDBOX_IN_PRODUCTION=1`,
+        );
+    // The benchmark's floor route writes to the append-only audit log without signing in.
+    if (raw.BENCH_ROUTES && !isLoopbackOrigin(raw.PUBLIC_BASE_URL))
+      invalid(
+        "BENCH_ROUTES",
+        "opens an unauthenticated route that writes to the audit log; in production only with a loopback PUBLIC_BASE_URL (a benchmark run)",
+      );
     // Unset, a list is current however old: the checks would approve on a list nobody refreshed.
     if (raw.AUTO_APPROVE && raw.SCREENING_LIST_MAX_AGE_HOURS === undefined)
       missing(
@@ -890,6 +948,7 @@ function checkCombinations(raw: Raw, ctx: z.RefinementCtx): void {
   const frames = parseFrameAncestors(raw.FRAME_ANCESTORS, isProduction);
   if ("invalid" in frames)
     ctx.addIssue({ code: "custom", path: ["FRAME_ANCESTORS"], message: frames.invalid });
+  checkServiceUrls(raw, ctx, isProduction);
 }
 
 /** The configuration the app reads, built from the validated variables. */

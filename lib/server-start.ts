@@ -1,8 +1,23 @@
-import { env } from "@/lib/env";
+import { env, type Env } from "@/lib/env";
+import { checkAuditKeys } from "@/lib/audit/signing";
+import { riskConfig } from "@/lib/checks/risk";
 import { getDb } from "@/lib/db/client";
 import { log } from "@/lib/log";
 import { levelsConfig } from "@/lib/kyc/levels";
 import { startTelemetry } from "@/lib/telemetry";
+
+/**
+ * Every configuration a process reads, checked before it serves or works: the variables, the
+ * level and risk files, the audit keys. A mistake in any stops the start naming the variable
+ * (throws), instead of failing every submitted case's checks hours later.
+ */
+export function loadConfiguration(): Env {
+  const config = env();
+  levelsConfig();
+  riskConfig();
+  checkAuditKeys();
+  return config;
+}
 
 /**
  * Fail fast on bad configuration (the message names the variable or the level file's problem) and
@@ -12,8 +27,7 @@ import { startTelemetry } from "@/lib/telemetry";
 export async function onServerStart(): Promise<void> {
   let config;
   try {
-    config = env();
-    levelsConfig();
+    config = loadConfiguration();
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);

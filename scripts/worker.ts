@@ -7,7 +7,7 @@
  * Configuration comes from the environment through lib/env.ts, exactly as for the app.
  */
 import { errorMessage } from "@/lib/errors";
-import { env } from "@/lib/env";
+import { loadConfiguration } from "@/lib/server-start";
 import { getDb } from "@/lib/db/client";
 import { log } from "@/lib/log";
 import { DEFAULT_LEASE_MS, runWorker } from "@/lib/delivery/worker";
@@ -33,7 +33,7 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
 }
 
 async function main() {
-  const config = env(); // fail fast on bad configuration, naming the variable
+  const config = loadConfiguration(); // fail fast on bad configuration, naming the variable
   if (config.telemetry) await startTelemetry(config.telemetry);
   if (config.isProduction && !config.audit.signingKey)
     log.warn("audit.signing_off", { why: "AUDIT_SIGNING_KEY unset: audit heads are not signed" });

@@ -117,6 +117,21 @@ export function configuredVerifyKeys(): KeyObject[] {
   return signingKey ? [createPublicKey(signingKeyFrom(signingKey))] : [];
 }
 
+/**
+ * With both keys set, verification uses AUDIT_VERIFY_KEY alone: without the signing key's public
+ * half in it, every head the worker signs would verify as a broken chain (an easy slip in a
+ * rotation). Checked at start; throws naming the variable.
+ */
+export function checkAuditKeys(): void {
+  const { verifyKeys, signingKey } = env().audit;
+  if (!signingKey || verifyKeys.length === 0) return;
+  const own = publicKeyBase64(signingKeyFrom(signingKey));
+  if (!verifyKeys.some((key) => raw32(key, "AUDIT_VERIFY_KEY").toString("base64") === own))
+    throw new Error(
+      `AUDIT_VERIFY_KEY: does not list the public key of AUDIT_SIGNING_KEY (${own}); every head the worker signs would fail verification`,
+    );
+}
+
 /** The exported heads in a log file: the `audit.head_signed` lines, anything else skipped. */
 export function exportedHeadsIn(text: string): unknown[] {
   const heads: unknown[] = [];

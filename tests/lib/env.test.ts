@@ -72,10 +72,52 @@ describe("configuration", () => {
       "DEV_SIMULATOR_IN_PRODUCTION",
     ],
     ["SCREENING_LIST_MAX_AGE_HOURS", { AUTO_APPROVE: "1" }, "with AUTO_APPROVE=1"],
+    ["CTRADER_API_URL", { CTRADER_API_URL: "http://ctrader.example" }, "https in production"],
+    ["PUBLIC_BASE_URL", { PUBLIC_BASE_URL: "http://kyc.broker.example" }, "https in production"],
+    ["PUBLIC_BASE_URL", { PUBLIC_BASE_URL: "https://broker.example/kyc" }, "origin only"],
+    ["S3_ENDPOINT", { S3_ENDPOINT: "http://minio:9000" }, "https in production"],
+    ["SUMSUB_BASE_URL", { SUMSUB_BASE_URL: "ftp://sumsub.example" }, "must be an https URL"],
+    ["ONFIDO_BASE_URL", { ONFIDO_BASE_URL: "https://u:p@onfido.example" }, "user name"],
+    ["SUMSUB_APP_TOKEN", { SUMSUB_APP_TOKEN: "sbx:abc" }, "VENDOR_SANDBOX_IN_PRODUCTION"],
+    ["ONFIDO_API_TOKEN", { ONFIDO_API_TOKEN: "api_sandbox.abc" }, "sandbox token"],
+    ["BENCH_ROUTES", { BENCH_ROUTES: "1" }, "audit log"],
   ])("refuses to start in production with an unsafe %s", (name, change, why) => {
     const source = { ...prodSecrets, ...change };
     expect(() => parseEnv(source)).toThrow(name);
     expect(() => parseEnv(source)).toThrow(why);
+  });
+
+  it("takes plain http on a loopback host, sandbox tokens when acknowledged, and a benchmark's routes on loopback", () => {
+    const loopback = parseEnv({
+      ...prodSecrets,
+      PUBLIC_BASE_URL: "http://127.0.0.1:3999",
+      CTRADER_API_URL: "http://localhost:4010",
+      S3_ENDPOINT: "http://[::1]:9000",
+      BENCH_ROUTES: "1",
+    });
+    expect([loopback.publicBaseUrl, loopback.benchRoutesEnabled]).toEqual([
+      "http://127.0.0.1:3999",
+      true,
+    ]);
+    expect(() =>
+      parseEnv({
+        ...prodSecrets,
+        SUMSUB_APP_TOKEN: "sbx:abc",
+        ONFIDO_API_TOKEN: "api_sandbox.abc",
+        VENDOR_SANDBOX_IN_PRODUCTION: "1",
+      }),
+    ).not.toThrow();
+    // Outside production the sandbox is what a developer uses, and http is any host's.
+    expect(() =>
+      dev({
+        SUMSUB_APP_TOKEN: "sbx:abc",
+        CTRADER_API_URL: "http://ctrader.test",
+        CTRADER_MANAGER_TOKEN: "m",
+      }),
+    ).not.toThrow();
+    expect(() =>
+      dev({ CTRADER_API_URL: "https://u:p@ctrader.test", CTRADER_MANAGER_TOKEN: "m" }),
+    ).toThrow("user name");
   });
 
   it("accepts a 32-character CRM password, named framing origins and auto-approval with a list age limit in production", () => {

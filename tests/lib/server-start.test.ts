@@ -2,6 +2,7 @@ import { closeDb, setDatabaseOverride } from "@/lib/db/client";
 import { migrateConfiguredDatabase } from "@/lib/db/migrate";
 import { migrationJournal } from "@/lib/db/schema-version";
 import { onServerStart } from "@/lib/server-start";
+import { publicKeyBase64, signingKeyFrom } from "@/lib/audit/signing";
 import { captureLogs } from "../helpers/log-capture";
 import { adminUrl } from "../helpers/db-target";
 import { setTestEnv } from "../helpers/env";
@@ -15,6 +16,9 @@ const production = {
   FRAME_ANCESTORS: undefined,
   DEV_SIMULATOR: undefined,
   DEV_SIMULATOR_IN_PRODUCTION: undefined,
+  RISK_CONFIG_PATH: undefined,
+  AUDIT_SIGNING_KEY: undefined,
+  AUDIT_VERIFY_KEY: undefined,
 };
 
 describe("server start", () => {
@@ -50,6 +54,25 @@ describe("server start", () => {
     const result = await start({ ...production, FRAME_ANCESTORS: "https://*" });
     expect(result.exited[0]).toBe(1);
     expect(result.printed).toMatch(/FRAME_ANCESTORS: .*wildcard/);
+  });
+
+  it("stops a start whose risk file or audit keys are wrong, naming the variable", async () => {
+    const risk = await start({ ...production, RISK_CONFIG_PATH: "/no/such/risk.json" });
+    expect(risk.exited[0]).toBe(1);
+    expect(risk.printed).toContain("RISK_CONFIG_PATH: cannot read /no/such/risk.json");
+    // A rotation that lists the new public key but forgot the one the worker still signs with.
+    const seed = Buffer.alloc(32, 1).toString("base64");
+    const other = publicKeyBase64(signingKeyFrom(Buffer.alloc(32, 2).toString("base64")));
+    const keys = await start({ ...production, AUDIT_SIGNING_KEY: seed, AUDIT_VERIFY_KEY: other });
+    expect(keys.exited[0]).toBe(1);
+    expect(keys.printed).toMatch(/^AUDIT_VERIFY_KEY: does not list the public key/);
+    const own = publicKeyBase64(signingKeyFrom(seed));
+    const rotated = await start({
+      ...production,
+      AUDIT_SIGNING_KEY: seed,
+      AUDIT_VERIFY_KEY: `${other},${own}`,
+    });
+    expect(rotated).toMatchObject({ exited: [], printed: "" });
   });
 
   it("says at start, as a warning, that the simulator runs in production", async () => {

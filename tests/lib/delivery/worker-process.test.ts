@@ -34,7 +34,7 @@ beforeEach(() => {
   receiver.respond = () => 204;
 });
 
-function startWorker(): ChildProcess & { output: string[] } {
+function startWorker(overrides: Record<string, string> = {}): ChildProcess & { output: string[] } {
   const env: Record<string, string | undefined> = {
     ...process.env,
     NODE_OPTIONS: undefined,
@@ -43,6 +43,7 @@ function startWorker(): ChildProcess & { output: string[] } {
     WEBHOOK_ENDPOINTS: endpoints,
     APP_SECRET: process.env.APP_SECRET,
     LOG_LEVEL: "info",
+    ...overrides,
   };
   // node with tsx's loader, not the tsx wrapper binary: the wrapper runs node as a child of its
   // own, and a SIGKILL to the wrapper would leave that child delivering.
@@ -153,5 +154,11 @@ describePg("the worker process", () => {
       worker.kill("SIGTERM");
       expect(await exited(worker)).toBe(0);
     }
+  });
+
+  it("does not start with a risk file it cannot read, naming the variable", async () => {
+    const worker = startWorker({ RISK_CONFIG_PATH: path.join(ROOT, "no-such-risk-file.json") });
+    expect(await exited(worker)).toBe(1);
+    expect(worker.output.join("")).toContain("RISK_CONFIG_PATH: cannot read");
   });
 });
