@@ -1,9 +1,11 @@
 "use client";
 
 /**
- * Closes the screen the way each host understands: cTrader's apps watch for CLOSE_URL and close
- * their browser; an iframe host (cTrader Web) hears the postMessage. A plain link, so it works
- * before hydration and without JavaScript; with it, a beacon first ends the session.
+ * Closes the screen. Spotware documents one signal: cTrader's apps close their browser on a
+ * redirect to the success URL Spotware configured for the broker, which CLOSE_URL names
+ * (docs/ctrader-integration.md#embedding). The postMessage is for a broker's own iframe host
+ * (Spotware documents none for cTrader Web). A plain link, so it works before hydration and
+ * without JavaScript; with it, a beacon first ends the session.
  */
 export function CloseControl({
   href,

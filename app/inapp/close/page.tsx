@@ -1,7 +1,10 @@
 import { getTranslations } from "next-intl/server";
 import { withPageScope } from "@/lib/http/action-scope";
 
-/** The default CLOSE_URL: cTrader closes its browser on seeing it; anyone else reads this. */
+/**
+ * The default CLOSE_URL, to give Spotware as the broker's success URL (cTrader closes its browser
+ * on a redirect to it); a host that does not close reads this.
+ */
 async function ClosePage() {
   const t = await getTranslations("Closed");
   return (
