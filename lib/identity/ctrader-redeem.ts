@@ -21,15 +21,34 @@ import { readBody } from "@/lib/http/body";
 import { log } from "@/lib/log";
 import { env } from "@/lib/env";
 
+/** cTrader's user id: a number in V3, a string of digits in V1 (ctrader-contract §10.4). */
+export const ctraderUserIdSchema = z
+  .union([
+    z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+    z
+      .string()
+      .regex(/^\d{1,15}$/)
+      .transform(Number),
+  ])
+  .refine((n) => n > 0, "userId must be positive");
+
 export const ctraderIdentitySchema = z.object({
-  userId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  userId: ctraderUserIdSchema,
   // PostgreSQL refuses NUL in text; stripped here so that storing the trader cannot fail after
   // cTrader consumed the token.
   email: z
     .string()
     .max(320)
     .transform((email) => email.replaceAll("\u0000", "")),
-  tradingLogin: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  // "Trading login (if applicable)": a user without a trading account has none (absent, null or
+  // Spotware's placeholder 0). None keeps the login we have; it never refuses the launch.
+  tradingLogin: z
+    .number()
+    .int()
+    .nonnegative()
+    .max(Number.MAX_SAFE_INTEGER)
+    .nullish()
+    .transform((login) => login || undefined),
 });
 export type CtraderIdentity = z.infer<typeof ctraderIdentitySchema>;
 

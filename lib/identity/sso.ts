@@ -27,6 +27,7 @@ import {
 import { appendAuditEvent } from "@/lib/db/queries/audit";
 import { recordAttemptWithinBudget } from "@/lib/db/queries/throttle";
 import { DEFAULT_LOCALE } from "@/lib/i18n/config";
+import { ctraderUserIdSchema } from "./ctrader-redeem";
 import { deriveKey, hmac, newToken, safeEqual, sha256, TOKEN_PATTERN } from "./secrets";
 
 export const SSO_TOKEN_TTL_MS = 60_000;
@@ -119,18 +120,9 @@ function inappTokenFor(traderId: string): string {
 }
 
 // userId is an integer in V2/V3 and a string in V1: accept both spellings of a positive integer.
-const userIdSchema = z
-  .union([
-    z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
-    z
-      .string()
-      .regex(/^\d{1,15}$/)
-      .transform(Number),
-  ])
-  .refine((n) => n > 0, "userId must be positive");
 
 export const generateBodySchema = z.object({
-  userId: userIdSchema,
+  userId: ctraderUserIdSchema,
   inappToken: z.string().max(200).optional(),
 });
 

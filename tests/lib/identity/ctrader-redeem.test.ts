@@ -54,6 +54,18 @@ describe("cTrader one-time token redemption", () => {
     expect(await redeemer().redeem(OT)).toEqual({ ok: false, reason, status });
   });
 
+  it.each([
+    ["absent", {}],
+    ["null", { tradingLogin: null }],
+    ["Spotware's placeholder 0", { tradingLogin: 0 }],
+  ])("takes a user without a trading login (%s), and V1's userId as a string", async (_, login) => {
+    stubRedeem(() => HttpResponse.json({ userId: "78", email: "t78@example.com", ...login }));
+    expect(await redeemer().redeem(OT)).toEqual({
+      ok: true,
+      identity: { userId: 78, email: "t78@example.com", tradingLogin: undefined },
+    });
+  });
+
   it("gives up after the timeout and says so", async () => {
     stubRedeem(async () => {
       await delay(2000);
@@ -77,7 +89,7 @@ describe("cTrader one-time token redemption", () => {
   });
 
   it.each([
-    ["userId as a string", { userId: "77", email: "a@b.c", tradingLogin: 1 }],
+    ["userId as a word", { userId: "u77", email: "a@b.c", tradingLogin: 1 }],
     ["a fractional userId", { userId: 1.5, email: "a@b.c", tradingLogin: 1 }],
     ["email missing", { userId: 7, tradingLogin: 1 }],
     ["tradingLogin as a string", { userId: 7, email: "a@b.c", tradingLogin: "1" }],

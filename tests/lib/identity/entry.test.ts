@@ -152,6 +152,15 @@ describe("entry with a one-time token (handoff mode)", () => {
     }
   });
 
+  it("lets in a launch whose token names no trading login, and keeps the login the trader had", async () => {
+    stubRedeem(() => HttpResponse.json(identity(510)));
+    await enter("kyc", params("token=tok-510a"));
+    stubRedeem(() => HttpResponse.json({ userId: "510", email: "trader510@example.com" }));
+    expect(await enter("kyc", params("token=tok-510b"))).toMatchObject({ ok: true });
+    const [trader] = await db().db.select().from(traders).where(eq(traders.ctraderUserId, 510));
+    expect(trader?.tradingLogin).toBe(identity(510).tradingLogin);
+  });
+
   it("keeps the trader's language when a launch names none, or one we do not ship", async () => {
     stubRedeem(() => HttpResponse.json(identity(509)));
     await enter("kyc", params("token=tok-509a&lang=de"));
