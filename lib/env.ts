@@ -604,6 +604,8 @@ const rawSchema = z.object({
   DEV_SIMULATOR: flag,
   DEV_SIMULATOR_IN_PRODUCTION: flag,
   VENDOR_SANDBOX_IN_PRODUCTION: flag,
+  // Set by Vercel itself (to 1) in its builds and functions.
+  VERCEL: flag,
   BENCH_ROUTES: flag,
   KYC_LEVELS_PATH: optionalString,
   // The lowest level a new case opens at, per trigger: "first_deposit=standard,manual=basic".
@@ -858,6 +860,34 @@ function checkServiceUrls(raw: Raw, ctx: z.RefinementCtx, isProduction: boolean)
   }
 }
 
+/**
+ * DATABASE_URL: a PostgreSQL URL. postgres.js connects without TLS unless the URL says otherwise,
+ * so in production a database off this host needs an explicit `sslmode`: verify-full (the
+ * certificate checked), require (encrypted, not checked) or disable (plaintext, a private network
+ * such as compose's). Managed databases' URLs carry one already.
+ */
+function checkDatabaseUrl(raw: Raw, ctx: z.RefinementCtx, isProduction: boolean): void {
+  const value = raw.DATABASE_URL;
+  if (!value) return;
+  const invalid = (message: string) =>
+    ctx.addIssue({ code: "custom", path: ["DATABASE_URL"], message });
+  const url = URL.canParse(value) ? new URL(value) : null;
+  if (!url || (url.protocol !== "postgres:" && url.protocol !== "postgresql:"))
+    return invalid("must be a postgres:// URL (postgres://user:password@host:5432/database)");
+  const params = url.searchParams;
+  if (
+    isProduction &&
+    url.hostname &&
+    !isLoopbackHost(url.hostname) &&
+    !params.has("sslmode") &&
+    !params.has("ssl") &&
+    !params.has("sslrootcert")
+  )
+    invalid(
+      "names a database on another host without sslmode: add ?sslmode=verify-full (or require), or sslmode=disable for plaintext on a private network",
+    );
+}
+
 /** Sandbox credentials are simulated checks: Sumsub's sbx: app tokens, Onfido's api_sandbox. */
 const SANDBOX_TOKENS = [
   ["SUMSUB_APP_TOKEN", "sbx:"],
@@ -908,6 +938,17 @@ function checkCombinations(raw: Raw, ctx: z.RefinementCtx): void {
           variable,
           `is a sandbox token (${prefix}…): its verdicts are simulated; in production (demos only) also set VENDOR_SANDBOX_IN_PRODUCTION=1`,
         );
+    // Vercel runs each request in a short-lived function with a read-only disk: PGlite would be a
+    // database per instance, and local storage would lose the documents (or fail to write them).
+    if (raw.VERCEL) {
+      if (!raw.DATABASE_URL)
+        missing("DATABASE_URL", "on Vercel: PGlite needs one process and a writable disk");
+      if (raw.STORAGE_DRIVER !== "s3")
+        invalid(
+          "STORAGE_DRIVER",
+          "must be s3 on Vercel: the local driver writes to the server's disk",
+        );
+    }
     // The benchmark's floor route writes to the append-only audit log without signing in.
     if (raw.BENCH_ROUTES && !isLoopbackOrigin(raw.PUBLIC_BASE_URL))
       invalid(
@@ -949,6 +990,7 @@ function checkCombinations(raw: Raw, ctx: z.RefinementCtx): void {
   if ("invalid" in frames)
     ctx.addIssue({ code: "custom", path: ["FRAME_ANCESTORS"], message: frames.invalid });
   checkServiceUrls(raw, ctx, isProduction);
+  checkDatabaseUrl(raw, ctx, isProduction);
 }
 
 /** The configuration the app reads, built from the validated variables. */

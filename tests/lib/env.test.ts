@@ -81,6 +81,10 @@ describe("configuration", () => {
     ["SUMSUB_APP_TOKEN", { SUMSUB_APP_TOKEN: "sbx:abc" }, "VENDOR_SANDBOX_IN_PRODUCTION"],
     ["ONFIDO_API_TOKEN", { ONFIDO_API_TOKEN: "api_sandbox.abc" }, "sandbox token"],
     ["BENCH_ROUTES", { BENCH_ROUTES: "1" }, "audit log"],
+    ["DATABASE_URL", { DATABASE_URL: "postgres://kyc:pw@db.example.com/kyc" }, "sslmode"],
+    ["DATABASE_URL", { DATABASE_URL: "mysql://kyc:pw@db.example.com/kyc" }, "postgres:// URL"],
+    ["DATABASE_URL", { VERCEL: "1", STORAGE_DRIVER: "s3", S3_BUCKET: "kyc" }, "on Vercel"],
+    ["STORAGE_DRIVER", { VERCEL: "1", DATABASE_URL: "postgres://127.0.0.1/kyc" }, "s3 on Vercel"],
   ])("refuses to start in production with an unsafe %s", (name, change, why) => {
     const source = { ...prodSecrets, ...change };
     expect(() => parseEnv(source)).toThrow(name);
@@ -107,6 +111,15 @@ describe("configuration", () => {
         VENDOR_SANDBOX_IN_PRODUCTION: "1",
       }),
     ).not.toThrow();
+    for (const url of [
+      "postgres://kyc:pw@db.example.com/kyc?sslmode=verify-full",
+      "postgresql://kyc:pw@postgres:5432/kyc?sslmode=disable",
+      "postgres://postgres@127.0.0.1:5432/kyc",
+    ])
+      expect(parseEnv({ ...prodSecrets, DATABASE_URL: url }).database).toEqual({
+        kind: "postgres",
+        url,
+      });
     // Outside production the sandbox is what a developer uses, and http is any host's.
     expect(() =>
       dev({
