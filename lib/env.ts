@@ -949,6 +949,15 @@ function checkCombinations(raw: Raw, ctx: z.RefinementCtx): void {
           "must be s3 on Vercel: the local driver writes to the server's disk",
         );
     }
+    // These secrets are all that authenticates a vendor's verdict: a guessable one forges them.
+    for (const variable of ["SUMSUB_WEBHOOK_SECRET", "ONFIDO_WEBHOOK_TOKEN"] as const) {
+      const secret = raw[variable];
+      if (secret && secret.length < 16)
+        invalid(
+          variable,
+          "must be at least 16 characters in production: it authenticates verdicts",
+        );
+    }
     // The benchmark's floor route writes to the append-only audit log without signing in.
     if (raw.BENCH_ROUTES && !isLoopbackOrigin(raw.PUBLIC_BASE_URL))
       invalid(

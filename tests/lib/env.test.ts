@@ -81,6 +81,8 @@ describe("configuration", () => {
     ["SUMSUB_APP_TOKEN", { SUMSUB_APP_TOKEN: "sbx:abc" }, "VENDOR_SANDBOX_IN_PRODUCTION"],
     ["ONFIDO_API_TOKEN", { ONFIDO_API_TOKEN: "api_sandbox.abc" }, "sandbox token"],
     ["BENCH_ROUTES", { BENCH_ROUTES: "1" }, "audit log"],
+    ["SUMSUB_WEBHOOK_SECRET", { SUMSUB_WEBHOOK_SECRET: "w".repeat(15) }, "16 characters"],
+    ["ONFIDO_WEBHOOK_TOKEN", { ONFIDO_WEBHOOK_TOKEN: "short" }, "authenticates verdicts"],
     ["DATABASE_URL", { DATABASE_URL: "postgres://kyc:pw@db.example.com/kyc" }, "sslmode"],
     ["DATABASE_URL", { DATABASE_URL: "mysql://kyc:pw@db.example.com/kyc" }, "postgres:// URL"],
     ["DATABASE_URL", { VERCEL: "1", STORAGE_DRIVER: "s3", S3_BUCKET: "kyc" }, "on Vercel"],
