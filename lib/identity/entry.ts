@@ -39,6 +39,8 @@ export type EntryRequest = {
   screen: string;
   token: string | undefined;
   lang: string | undefined;
+  /** The browser's language (Accept-Language), for a trader we know no language of. */
+  browserLang?: string | undefined;
   theme: string | undefined;
   source: string | undefined;
   kycType: string | undefined;
@@ -124,13 +126,18 @@ function confirmedAccount(
  */
 async function traderAndCase(
   identity: TraderIdentity,
-  lang: string | undefined,
+  request: Pick<EntryRequest, "lang" | "browserLang">,
   opening: Opening,
   now: Date,
 ) {
   const found = await getTraderWithOpenCase(identity.ctraderUserId);
   // A launch without a language we ship keeps the trader's: their screens and e-mails stay in it.
-  const locale = lang ?? pickLocale(found?.trader.preferredLocale) ?? DEFAULT_LOCALE;
+  // A trader we know none of gets their browser's.
+  const locale =
+    request.lang ??
+    pickLocale(found?.trader.preferredLocale) ??
+    request.browserLang ??
+    DEFAULT_LOCALE;
   const unchanged =
     found &&
     found.trader.preferredLocale === locale &&
@@ -205,7 +212,7 @@ async function enter(
 
   const { trader, kycCase, account, locale } = await traderAndCase(
     resolved.identity,
-    request.lang,
+    request,
     opening,
     now,
   );

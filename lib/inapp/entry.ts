@@ -14,6 +14,7 @@ import { env } from "@/lib/env";
 import { configuredRedeemer, type Redeemer } from "@/lib/identity/ctrader-redeem";
 import { enterWithToken, type EntryRefusal } from "@/lib/identity/entry";
 import { log } from "@/lib/log";
+import { localeFromAcceptLanguage } from "@/lib/i18n/config";
 import { errorFacts } from "@/lib/errors";
 import { parseScreenParams, SCREENS, type Screen, type ScreenParams } from "./params";
 import { sessionCookie, type CookieSpec } from "./session-cookie";
@@ -46,13 +47,18 @@ async function redeemer(): Promise<Redeemer> {
   return simulatorRedeemer();
 }
 
-export async function entryResponse(screen: Screen, requestUrl: URL): Promise<NextResponse> {
+export async function entryResponse(
+  screen: Screen,
+  requestUrl: URL,
+  acceptLanguage: string | null = null,
+): Promise<NextResponse> {
   const params = parseScreenParams(requestUrl.searchParams);
   let location: string;
   let cookie: CookieSpec | undefined;
   try {
     // A phone-handoff link is not redeemed here: its page asks first (lib/inapp/handoff.ts).
-    const result = await enterWithToken({ ...params, screen }, redeemer);
+    const browserLang = localeFromAcceptLanguage(acceptLanguage);
+    const result = await enterWithToken({ ...params, browserLang, screen }, redeemer);
     location = result.ok
       ? landingUrl(screen, params.documentType)
       : refusalUrl(result.refusal, params);

@@ -1,5 +1,6 @@
 import { NextRequest } from "next/server";
 import { proxy } from "@/proxy";
+import { resolveSession } from "@/lib/identity/sessions";
 import { GET as health } from "@/app/api/health/route";
 import { withDbAndCtrader } from "../helpers/harness";
 import { HttpResponse, identity, stubRedeem } from "../helpers/ctrader-stub";
@@ -31,6 +32,24 @@ describe("GET /inapp/kyc?token=… (the exchange, in proxy.ts)", () => {
       expect(cookie.toLowerCase()).toContain(attribute.toLowerCase());
     }
     expect(cookie.toLowerCase()).not.toContain("domain=");
+  });
+
+  it("speaks the webview's language to a new trader whose launch names none, and keeps the trader's after", async () => {
+    const launch = async (token: string, query: string, acceptLanguage: string) => {
+      stubRedeem(() => HttpResponse.json(identity(6003)));
+      const response = await proxy(
+        new NextRequest(`https://broker.test/inapp/kyc?token=${token}${query}`, {
+          headers: { "accept-language": acceptLanguage },
+        }),
+      );
+      const cookie = /__Host-kyc_session=([^;]+)/.exec(response.headers.get("set-cookie") ?? "");
+      return (await resolveSession(cookie?.[1] ?? ""))?.locale;
+    };
+    // A phone set to Portuguese, a launch without lang: Portuguese, not English.
+    expect(await launch("tok-6003a", "", "pt-BR,pt;q=0.9,en;q=0.8")).toBe("pt");
+    // The trader's language is known now: a German webview does not change it; lang does.
+    expect(await launch("tok-6003b", "", "de-DE")).toBe("pt");
+    expect(await launch("tok-6003c", "&lang=it", "de-DE")).toBe("it");
   });
 
   it("sends a refused token to the localized expired screen without a cookie", async () => {
