@@ -588,6 +588,15 @@ const rawSchema = z.object({
     emptyAsUndefined,
     z.enum(["redeem", "legacy"]).default("redeem"),
   ),
+  // Spotware documents the redeem's path but not its base (ctrader-contract §1.2, §10.2): where
+  // CTRADER_API_URL is the host and the redeem sits under /cid, this says so.
+  CTRADER_REDEEM_PATH: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^\/[A-Za-z0-9_/.-]*$/, "a path such as /cid/ctid2/inAppToken/redeem")
+      .optional(),
+  ),
   CTRADER_TIMEOUT_MS: intWithDefault(5000, 100, 5000),
   CRM_API_PASSWORD: optionalString,
   CRM_API_TOKEN_TTL_DAYS: intWithDefault(7, 7, 365),
@@ -1026,6 +1035,8 @@ function toConfig(raw: Raw) {
       apiUrl: raw.CTRADER_API_URL?.replace(/\/$/, ""),
       managerToken: raw.CTRADER_MANAGER_TOKEN ?? "simulator-manager-token",
       redeemApi: raw.CTRADER_REDEEM_API,
+      /** undefined: the redeem API's documented path (lib/identity/ctrader-redeem.ts). */
+      redeemPath: raw.CTRADER_REDEEM_PATH,
       timeoutMs: raw.CTRADER_TIMEOUT_MS,
     },
     crmApiPassword: raw.CRM_API_PASSWORD ?? (isProduction ? undefined : "development-crm-password"),

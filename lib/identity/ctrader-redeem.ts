@@ -69,6 +69,8 @@ export type RedeemerConfig = {
   baseUrl: string;
   managerToken: string;
   api: "redeem" | "legacy";
+  /** Replaces the API's documented path (CTRADER_REDEEM_PATH). */
+  path?: string | undefined;
   timeoutMs: number;
   /** Injected for the built-in simulator, which answers in-process. */
   fetch?: typeof fetch;
@@ -108,11 +110,12 @@ export function createCtraderRedeemer(config: RedeemerConfig) {
   function request(otToken: string): [string, RequestInit] {
     const manager = encodeURIComponent(config.managerToken);
     if (config.api === "legacy") {
-      const url = `${config.baseUrl}/ctid2/inAppOneTimeToken/data?token=${manager}&oneTimeToken=${encodeURIComponent(otToken)}`;
+      const path = config.path ?? "/ctid2/inAppOneTimeToken/data";
+      const url = `${config.baseUrl}${path}?token=${manager}&oneTimeToken=${encodeURIComponent(otToken)}`;
       return [url, { method: "GET", headers: { accept: "application/json" } }];
     }
     return [
-      `${config.baseUrl}/ctid2/inAppToken/redeem?token=${manager}`,
+      `${config.baseUrl}${config.path ?? "/ctid2/inAppToken/redeem"}?token=${manager}`,
       {
         method: "POST",
         headers: { "content-type": "application/json", accept: "application/json" },
@@ -174,6 +177,7 @@ export function configuredRedeemer(): Redeemer | null {
     baseUrl: ctrader.apiUrl,
     managerToken: ctrader.managerToken,
     api: ctrader.redeemApi,
+    path: ctrader.redeemPath,
     timeoutMs: ctrader.timeoutMs,
   });
 }

@@ -217,6 +217,10 @@ describe("configuration", () => {
     expect(() => dev({ FRAME_ANCESTORS: "javascript:alert(1)" })).toThrow("FRAME_ANCESTORS");
     expect(() => dev({ CLOSE_URL: "javascript:alert(1)" })).toThrow("CLOSE_URL");
     expect(() => dev({ CLOSE_URL: "//evil.example" })).toThrow("CLOSE_URL");
+    expect(() => dev({ CTRADER_REDEEM_PATH: "cid/redeem?x=1" })).toThrow("CTRADER_REDEEM_PATH");
+    expect(dev({ CTRADER_REDEEM_PATH: "/cid/ctid2/inAppToken/redeem" }).ctrader.redeemPath).toBe(
+      "/cid/ctid2/inAppToken/redeem",
+    );
   });
 
   it("lets only our own origin frame the screens in production until FRAME_ANCESTORS names cTrader Web", () => {

@@ -4,6 +4,7 @@ import {
   CTRADER,
   ctraderServer,
   delay,
+  http,
   HttpResponse,
   identity,
   listenForCtrader,
@@ -27,6 +28,33 @@ describe("cTrader one-time token redemption", () => {
     expect(seen).toHaveLength(1);
     expect(seen[0]?.url.searchParams.get("token")).toBe(MANAGER);
     expect(seen[0]?.body).toEqual({ token: OT });
+  });
+
+  it("calls the configured path under the base (CTRADER_REDEEM_PATH), for either API", async () => {
+    const seen: string[] = [];
+    ctraderServer.use(
+      http.all(`${CTRADER}/cid/*`, ({ request }) => {
+        seen.push(`${request.method} ${new URL(request.url).pathname}`);
+        return HttpResponse.json(identity(79));
+      }),
+    );
+    for (const [api, path] of [
+      ["redeem", "/cid/ctid2/inAppToken/redeem"],
+      ["legacy", "/cid/ctid2/inAppOneTimeToken/data"],
+    ] as const) {
+      const configured = createCtraderRedeemer({
+        baseUrl: CTRADER,
+        managerToken: MANAGER,
+        api,
+        path,
+        timeoutMs: 5000,
+      });
+      expect(await configured.redeem(OT)).toEqual({ ok: true, identity: identity(79) });
+    }
+    expect(seen).toEqual([
+      "POST /cid/ctid2/inAppToken/redeem",
+      "GET /cid/ctid2/inAppOneTimeToken/data",
+    ]);
   });
 
   it("uses GET /ctid2/inAppOneTimeToken/data behind the same interface in legacy mode", async () => {
