@@ -870,31 +870,34 @@ function checkServiceUrls(raw: Raw, ctx: z.RefinementCtx, isProduction: boolean)
 }
 
 /**
- * DATABASE_URL: a PostgreSQL URL. postgres.js connects without TLS unless the URL says otherwise,
- * so in production a database off this host needs an explicit `sslmode`: verify-full (the
+ * DATABASE_URL: a PostgreSQL URL, read the way postgres.js reads it (several hosts allowed:
+ * postgres://u:p@db1:5432,db2:5432/kyc). postgres.js connects without TLS unless the URL says
+ * otherwise, so in production a database off this host needs `sslmode` verify-full (the
  * certificate checked), require (encrypted, not checked) or disable (plaintext, a private network
- * such as compose's). Managed databases' URLs carry one already.
+ * such as compose's), or `sslrootcert=system`. `prefer` and `allow` fall back to plaintext.
  */
 function checkDatabaseUrl(raw: Raw, ctx: z.RefinementCtx, isProduction: boolean): void {
   const value = raw.DATABASE_URL;
   if (!value) return;
   const invalid = (message: string) =>
     ctx.addIssue({ code: "custom", path: ["DATABASE_URL"], message });
-  const url = URL.canParse(value) ? new URL(value) : null;
-  if (!url || (url.protocol !== "postgres:" && url.protocol !== "postgresql:"))
+  const parts = /^postgres(?:ql)?:\/\/(?:[^@/?#]*@)?([^/?#]*)[^?#]*(?:\?([^#]*))?/.exec(value);
+  if (!parts)
     return invalid("must be a postgres:// URL (postgres://user:password@host:5432/database)");
-  const params = url.searchParams;
-  if (
-    isProduction &&
-    url.hostname &&
-    !isLoopbackHost(url.hostname) &&
-    !params.has("sslmode") &&
-    !params.has("ssl") &&
-    !params.has("sslrootcert")
-  )
+  const hosts = (parts[1] ?? "")
+    .split(",")
+    .map((host) => host.replace(/:\d*$/, ""))
+    .filter(Boolean);
+  const params = new URLSearchParams(parts[2] ?? "");
+  const tls = params.get("sslmode") ?? params.get("ssl");
+  const remote = hosts.some((host) => !isLoopbackHost(host));
+  if (!isProduction || !remote || params.get("sslrootcert") === "system") return;
+  if (tls === null)
     invalid(
       "names a database on another host without sslmode: add ?sslmode=verify-full (or require), or sslmode=disable for plaintext on a private network",
     );
+  else if (tls === "prefer" || tls === "allow")
+    invalid(`sslmode=${tls} falls back to plaintext: use verify-full or require (or disable)`);
 }
 
 /** Sandbox credentials are simulated checks: Sumsub's sbx: app tokens, Onfido's api_sandbox. */
@@ -986,6 +989,13 @@ function checkCombinations(raw: Raw, ctx: z.RefinementCtx): void {
     missing(
       "CTRADER_ACCOUNT_UPDATE",
       "CTRADER_API_URL and CTRADER_MANAGER_TOKEN are required with CTRADER_ACCOUNT_UPDATE=1",
+    );
+  // In SSO mode no redeem names the trader's login, and the launch's `account` is not signed
+  // (lib/identity/entry.ts): the update would have no login it may change.
+  if (raw.CTRADER_ACCOUNT_UPDATE && raw.IDENTITY_MODE === "sso")
+    invalid(
+      "CTRADER_ACCOUNT_UPDATE",
+      "has no trading login to update in SSO mode: nothing confirms one (the launch's account is not signed)",
     );
   if (raw.EMAIL_SMTP_URL && !raw.EMAIL_FROM)
     missing("EMAIL_FROM", "the sender address; required with EMAIL_SMTP_URL");

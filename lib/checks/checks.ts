@@ -225,8 +225,8 @@ export function checkScreening(s: CaseSnapshot, ctx: CheckContext): CheckResult 
 /**
  * The vendor's verdict as a check. Only an approval with nothing the vendor asks to consider
  * passes; a decline fails; no verdict yet, a verdict the vendor's API could not find, a stored
- * verdict that does not read, the vendor's own review or a signal to consider warns. None of them decides the case: anything but
- * a pass keeps it from auto-approval (a person looks).
+ * verdict that does not read, the vendor's own review or a signal to consider warns. None of
+ * them decides the case: anything but a pass keeps it from auto-approval (a person looks).
  */
 export function checkVendor(s: CaseSnapshot, ctx: CheckContext): CheckResult | null {
   if (!s.vendor) return null;

@@ -21,7 +21,11 @@ import { readBody } from "@/lib/http/body";
 import { log } from "@/lib/log";
 import { env } from "@/lib/env";
 
-/** cTrader's user id: a number in V3, a string of digits in V1 (ctrader-contract §10.4). */
+/**
+ * cTrader's user id: a number, or a string of digits as V1's SSO authorize answers give it
+ * (ctrader-contract §10.4). The redeem is documented with a number; the legacy read's shape is
+ * not, so both spellings are accepted there too.
+ */
 export const ctraderUserIdSchema = z
   .union([
     z.number().int().positive().max(Number.MAX_SAFE_INTEGER),

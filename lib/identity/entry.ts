@@ -107,16 +107,17 @@ type Opening = {
 /**
  * The launch's `account` is a URL parameter anyone can edit, and the account update changes the
  * access rights of the login it names. So it counts only when it is the login cTrader's redeem
- * (or, in SSO mode, the broker's CRM) gave for this trader; any other is logged and dropped, and
- * the case keeps the account it had.
+ * returned for this launch's token; any other is logged and dropped, and the case keeps the
+ * account it had. In SSO mode nothing confirms a login, so `account` never counts.
  */
 function confirmedAccount(
   account: string | null,
-  trader: { id: string; tradingLogin: number | null },
+  redeemedLogin: number | undefined,
+  traderId: string,
 ): string | null {
   if (account === null) return null;
-  if (trader.tradingLogin !== null && account === String(trader.tradingLogin)) return account;
-  log.warn("entry.account_unconfirmed", { traderId: trader.id });
+  if (redeemedLogin !== undefined && account === String(redeemedLogin)) return account;
+  log.warn("entry.account_unconfirmed", { traderId });
   return null;
 }
 
@@ -144,7 +145,7 @@ async function traderAndCase(
     (identity.email === undefined || identity.email === found.trader.email) &&
     (identity.tradingLogin === undefined || identity.tradingLogin === found.trader.tradingLogin);
   const trader = unchanged ? found.trader : await upsertTrader(identity, locale);
-  const account = confirmedAccount(opening.account, trader);
+  const account = confirmedAccount(opening.account, identity.tradingLogin ?? undefined, trader.id);
   if (found?.openCase) {
     let kycCase = found.openCase;
     if (opening.asked)

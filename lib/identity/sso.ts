@@ -119,8 +119,6 @@ function inappTokenFor(traderId: string): string {
   return hmac(deriveKey(env().appSecret, "inapp-token"), traderId);
 }
 
-// userId is an integer in V2/V3 and a string in V1: accept both spellings of a positive integer.
-
 export const generateBodySchema = z.object({
   userId: ctraderUserIdSchema,
   inappToken: z.string().max(200).optional(),

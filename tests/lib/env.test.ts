@@ -85,6 +85,14 @@ describe("configuration", () => {
     ["ONFIDO_WEBHOOK_TOKEN", { ONFIDO_WEBHOOK_TOKEN: "short" }, "authenticates verdicts"],
     ["DATABASE_URL", { DATABASE_URL: "postgres://kyc:pw@db.example.com/kyc" }, "sslmode"],
     ["DATABASE_URL", { DATABASE_URL: "mysql://kyc:pw@db.example.com/kyc" }, "postgres:// URL"],
+    ["DATABASE_URL", { DATABASE_URL: "postgres://db.example.com/kyc?sslmode=prefer" }, "fall"],
+    // postgres.js reads only sslrootcert=system as a TLS setting: a file alone stays plaintext.
+    [
+      "DATABASE_URL",
+      { DATABASE_URL: "postgres://db.example.com/k?sslrootcert=/ca.pem" },
+      "sslmode",
+    ],
+    ["DATABASE_URL", { DATABASE_URL: "postgres://127.0.0.1,db.example.com/kyc" }, "sslmode"],
     ["DATABASE_URL", { VERCEL: "1", STORAGE_DRIVER: "s3", S3_BUCKET: "kyc" }, "on Vercel"],
     ["STORAGE_DRIVER", { VERCEL: "1", DATABASE_URL: "postgres://127.0.0.1/kyc" }, "s3 on Vercel"],
   ])("refuses to start in production with an unsafe %s", (name, change, why) => {
@@ -117,6 +125,9 @@ describe("configuration", () => {
       "postgres://kyc:pw@db.example.com/kyc?sslmode=verify-full",
       "postgresql://kyc:pw@postgres:5432/kyc?sslmode=disable",
       "postgres://postgres@127.0.0.1:5432/kyc",
+      "postgres://u:p@db1:5432,db2:5432/kyc?sslmode=verify-full&target_session_attrs=primary",
+      "postgres://u:p@db.example.com/kyc?sslrootcert=system",
+      "postgres://u:p@[::1]:5432/kyc",
     ])
       expect(parseEnv({ ...prodSecrets, DATABASE_URL: url }).database).toEqual({
         kind: "postgres",

@@ -1,5 +1,6 @@
 import { and, count, eq, sql } from "drizzle-orm";
 import { configuredRedeemer } from "@/lib/identity/ctrader-redeem";
+import { parseEnv } from "@/lib/env";
 import { enterWithToken } from "@/lib/identity/entry";
 import { entryResponse, landingUrl, refusalUrl } from "@/lib/inapp/entry";
 import { parseScreenParams, type Screen } from "@/lib/inapp/params";
@@ -155,10 +156,15 @@ describe("entry with a one-time token (handoff mode)", () => {
   it("lets in a launch whose token names no trading login, and keeps the login the trader had", async () => {
     stubRedeem(() => HttpResponse.json(identity(510)));
     await enter("kyc", params("token=tok-510a"));
+    const login = identity(510).tradingLogin;
     stubRedeem(() => HttpResponse.json({ userId: "510", email: "trader510@example.com" }));
-    expect(await enter("kyc", params("token=tok-510b"))).toMatchObject({ ok: true });
+    // The URL names the login the trader had; this token confirms none, so the case takes none.
+    const result = await enter("kyc", params(`token=tok-510b&account=${login}`));
+    if (!result.ok) throw new Error("the launch was refused");
     const [trader] = await db().db.select().from(traders).where(eq(traders.ctraderUserId, 510));
-    expect(trader?.tradingLogin).toBe(identity(510).tradingLogin);
+    expect(trader?.tradingLogin).toBe(login);
+    const [kycCase] = await db().db.select().from(kycCases).where(eq(kycCases.id, result.caseId));
+    expect(kycCase?.account).toBeNull();
   });
 
   it("keeps the trader's language when a launch names none, or one we do not ship", async () => {
@@ -317,6 +323,23 @@ describe("entry with our own token (SSO mode)", () => {
       ok: false,
       refusal: "expired",
     });
+  });
+
+  it("never takes the launch's account: nothing in SSO mode confirms a login", async () => {
+    const { token } = await generateOneTimeToken({ userId: 810 });
+    const result = await enter("kyc", params(`token=${token}&account=4400811`));
+    if (!result.ok) throw new Error("the launch was refused");
+    const [kycCase] = await db().db.select().from(kycCases).where(eq(kycCases.id, result.caseId));
+    expect(kycCase?.account).toBeNull();
+    expect(() =>
+      parseEnv({
+        NODE_ENV: "development",
+        IDENTITY_MODE: "sso",
+        CTRADER_API_URL: "https://ctrader.example",
+        CTRADER_MANAGER_TOKEN: "m",
+        CTRADER_ACCOUNT_UPDATE: "1",
+      }),
+    ).toThrow(/CTRADER_ACCOUNT_UPDATE: .*SSO mode/);
   });
 
   it("refuses an SSO token after its 60-second lifetime", async () => {
