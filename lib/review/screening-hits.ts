@@ -17,7 +17,7 @@ import {
   closeMonitoringTaskByDecision,
   getCaseById,
   getOpenReviewTask,
-  insertDecision,
+  insertScreeningJudgment,
   listScreeningJudgments,
   listScreeningResults,
   closeReviewTask,
@@ -236,6 +236,33 @@ export function hitBlocker(
 
 export type JudgeResult = { state: HitState; monitoringCleared: boolean };
 
+/** Why this verdict may not be given on a hit with these verdicts already (throws), if it may not. */
+function refuseJudgment(
+  staff: Reviewer,
+  level: StoredHit["level"],
+  judgments: readonly Pick<HitJudgment, "staffId" | "verdict">[],
+  verdict: HitVerdict,
+): void {
+  const state = hitState(level, judgments);
+  if (state === "confirmed")
+    throw new AppError("CONFLICT", "this hit is already confirmed as a match", {
+      reason: "hit_already_confirmed",
+    });
+  if (verdict !== "false_positive") return;
+  if (state === "cleared")
+    throw new AppError("CONFLICT", "this hit is already cleared", {
+      reason: "hit_already_cleared",
+    });
+  if (judgments.some((j) => j.staffId === staff.id))
+    throw new AppError("CONFLICT", "you already cleared this hit; a second person must confirm", {
+      reason: "already_judged",
+    });
+  if (level === "likely" && state === "awaiting_second" && !hasRole(staff, "approver"))
+    throw new AppError("FORBIDDEN", "the second clearing of a likely hit needs an approver", {
+      reason: "second_needs_approver",
+    });
+}
+
 export async function judgeScreeningHit(
   staff: Reviewer,
   caseId: string,
@@ -254,29 +281,12 @@ export async function judgeScreeningHit(
   const hits = await loadCaseHits(kycCase);
   const hit = hits.find((h) => h.key === input.hitKey);
   if (!hit) throw new AppError("BAD_REQUEST", "unknown screening hit", { reason: "unknown_hit" });
-  if (hit.state === "confirmed")
-    throw new AppError("CONFLICT", "this hit is already confirmed as a match", {
-      reason: "hit_already_confirmed",
-    });
+  refuseJudgment(staff, hit.level, hit.judgments, input.verdict);
   const reason = input.reason?.trim().slice(0, 2000) ?? "";
-  if (input.verdict === "false_positive") {
-    if (hit.state === "cleared")
-      throw new AppError("CONFLICT", "this hit is already cleared", {
-        reason: "hit_already_cleared",
-      });
-    if (reason.length < MIN_REASON_LENGTH)
-      throw new AppError("BAD_REQUEST", "write why this is not the listed person", {
-        reason: "reason_required",
-      });
-    if (hit.judgments.some((j) => j.staffId === staff.id))
-      throw new AppError("CONFLICT", "you already cleared this hit; a second person must confirm", {
-        reason: "already_judged",
-      });
-    if (hit.level === "likely" && hit.state === "awaiting_second" && !hasRole(staff, "approver"))
-      throw new AppError("FORBIDDEN", "the second clearing of a likely hit needs an approver", {
-        reason: "second_needs_approver",
-      });
-  }
+  if (input.verdict === "false_positive" && reason.length < MIN_REASON_LENGTH)
+    throw new AppError("BAD_REQUEST", "write why this is not the listed person", {
+      reason: "reason_required",
+    });
   const decision =
     input.verdict === "confirmed" ? "screening_confirmed" : "screening_false_positive";
   const data = screeningVerdictData.parse({
@@ -288,27 +298,29 @@ export async function judgeScreeningHit(
     listedName: hit.listedName,
     runId: hit.runId,
   });
-  await insertDecision({
-    caseId,
-    staffId: staff.id,
-    decision,
-    internalNote: reason || null,
-    data,
-    now,
-    audit: {
-      actorType: "staff",
-      actorId: staff.id,
-      action: `screening.${input.verdict}`,
+  // Judged again under the case's lock against the verdicts given meanwhile: two people clearing
+  // a likely hit at once would otherwise both read it open, and clear it without an approver.
+  const underLock = await insertScreeningJudgment(
+    {
       caseId,
-      data: { ...data, reason: reason || null },
-      occurredAt: now,
+      staffId: staff.id,
+      decision,
+      internalNote: reason || null,
+      data,
+      now,
+      audit: {
+        actorType: "staff",
+        actorId: staff.id,
+        action: `screening.${input.verdict}`,
+        caseId,
+        data: { ...data, reason: reason || null },
+        occurredAt: now,
+      },
     },
-  });
-  const judgments = [
-    ...hit.judgments,
-    { staffId: staff.id, verdict: input.verdict, reason: reason || null, at: now },
-  ];
-  const state = hitState(hit.level, judgments);
+    (decisions) =>
+      refuseJudgment(staff, hit.level, judgmentsByKey(decisions).get(hit.key) ?? [], input.verdict),
+  );
+  const state = hitState(hit.level, judgmentsByKey(underLock).get(hit.key) ?? []);
   const monitoringCleared =
     state === "cleared" ? await settleMonitoringTask(staff, kycCase, hit.key, now) : false;
   return { state, monitoringCleared };

@@ -161,19 +161,60 @@ export async function insertDecisionIn(
   tx: Tx,
   input: Parameters<typeof insertDecision>[0],
 ): Promise<void> {
-  const { decision, data } = decisionRow(input);
   // Decisions on one case are serialised: a close that counted the case's verdicts under this
   // lock (closeMonitoringTaskByDecision) sees every verdict committed before it, or none after.
   await lockCase(tx, input.caseId);
-  await tx.insert(caseDecisions).values({
-    caseId: input.caseId,
-    staffId: input.staffId,
-    decision,
-    internalNote: input.internalNote,
-    data,
-    createdAt: input.now,
+  await insertLockedDecision(tx, input);
+}
+
+/**
+ * A verdict on a screening hit, judged against the case's verdicts as they are under the case's
+ * lock: `check` sees them (oldest first) and throws to refuse, so two people clearing the same
+ * hit at once are judged one after the other, not both against the page they read. Answers the
+ * verdicts with the new one last.
+ */
+export async function insertScreeningJudgment(
+  input: Parameters<typeof insertDecision>[0],
+  check: (judgments: readonly CaseDecision[]) => void,
+): Promise<CaseDecision[]> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    await lockCase(tx, input.caseId);
+    const judgments = await tx
+      .select()
+      .from(caseDecisions)
+      .where(
+        and(
+          eq(caseDecisions.caseId, input.caseId),
+          inArray(caseDecisions.decision, [...SCREENING_JUDGMENTS]),
+        ),
+      )
+      .orderBy(asc(caseDecisions.createdAt), asc(caseDecisions.id));
+    check(judgments);
+    const inserted = await insertLockedDecision(tx, input);
+    return [...judgments, inserted];
   });
+}
+
+async function insertLockedDecision(
+  tx: Tx,
+  input: Parameters<typeof insertDecision>[0],
+): Promise<CaseDecision> {
+  const { decision, data } = decisionRow(input);
+  const [row] = await tx
+    .insert(caseDecisions)
+    .values({
+      caseId: input.caseId,
+      staffId: input.staffId,
+      decision,
+      internalNote: input.internalNote,
+      data,
+      createdAt: input.now,
+    })
+    .returning();
+  if (!row) throw new Error("insert into case_decisions returned no row");
   await tx.insert(auditEvents).values({ ...input.audit, data: input.audit.data ?? {} });
+  return row;
 }
 
 export const SCREENING_JUDGMENTS = [
