@@ -43,8 +43,11 @@ export async function saveStepDraft(
   data: Record<string, unknown> | null,
   now = new Date(),
   expectedVersion?: number,
-  /** The trader changed the kind of identity document: its photos show another document. */
-  kindChanged?: { from: string; to: string },
+  /**
+   * The trader changed the kind of identity document (its photos show another document), or
+   * chose one for the first time (`keepSides`: photos of sides it does not have stop counting).
+   */
+  kindChanged?: { from: string; to: string; keepSides?: readonly string[] },
 ): Promise<{ saved: true; version: number } | { saved: false; why: "stale" }> {
   if (!EDITABLE_STATUSES.has(kycCase.status)) {
     throw new AppError("CONFLICT", "this verification can no longer be changed", {
@@ -62,10 +65,15 @@ export async function saveStepDraft(
     expectedVersion,
     retire: kindChanged && {
       documentType: STEP_DOCUMENTS[step] ?? "identity",
+      ...(kindChanged.keepSides && { keepSides: kindChanged.keepSides }),
       audit: {
         actorId: kycCase.traderId,
         traderId: kycCase.traderId,
-        data: { reason: "document_kind_changed", ...kindChanged },
+        data: {
+          reason: kindChanged.keepSides ? "document_kind_chosen" : "document_kind_changed",
+          from: kindChanged.from,
+          to: kindChanged.to,
+        },
       },
     },
   });

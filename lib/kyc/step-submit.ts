@@ -8,6 +8,7 @@ import type { KycCase } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
 import { loadStepDrafts, saveStepDraft } from "./drafts";
 import { getLevel, STEPS, type StepId } from "./levels";
+import { sidesFor } from "@/lib/documents/upload-contract";
 import { STEP_DOCUMENTS } from "./requirements";
 import type { StepErrors } from "./steps/fields";
 import { loadActionRequest } from "./submission";
@@ -33,18 +34,21 @@ export function isStepId(value: unknown): value is StepId {
 /**
  * A new kind of identity document (an ID card, then a passport) means the photos uploaded so far
  * show another document: they stop counting, so the case never goes out with one document's
- * data and another's pictures. Only a change from a kind chosen before counts.
+ * data and another's pictures. A first choice keeps the photos of the sides that kind has: a
+ * passport page uploaded for the pre-fill stays for a passport, and stops counting for an ID card
+ * (front and back), where it would otherwise be submitted and read for the MRZ beside the card.
  */
 async function identityKindChange(
   caseId: string,
   step: StepId,
   values: Record<string, unknown>,
-): Promise<{ from: string; to: string } | undefined> {
+): Promise<{ from: string; to: string; keepSides?: readonly string[] } | undefined> {
   if (step !== "identity_document") return undefined;
   const to = values.documentKind;
   if (typeof to !== "string" || to === "") return undefined;
   const from = (await loadStepDrafts(caseId)).identity_document?.values?.documentKind;
-  return typeof from === "string" && from !== "" && from !== to ? { from, to } : undefined;
+  if (typeof from === "string" && from !== "") return from !== to ? { from, to } : undefined;
+  return { from: "", to, keepSides: sidesFor("identity", to) };
 }
 
 export async function submitStep(

@@ -170,3 +170,43 @@ describe("scenario: the trader changes the kind of identity document after uploa
       );
   });
 });
+
+describe("scenario: a passport page uploaded for the pre-fill, then an ID card chosen", () => {
+  it("stops counting the page for the card, and keeps it for a passport", async () => {
+    const w = world();
+    // Photographed first to fill the form in, before the kind of document was chosen.
+    const card = new Trader(w, 480_101);
+    await card.launch("kyc");
+    const prefill = await card.upload("identity", "page");
+    expect(prefill).toMatchObject({ status: 200, body: { state: "accepted" } });
+    await card.fillStandardForms({}, { documentKind: "id_card", documentNumber: "ID4801011" });
+    expect(await card.sides("identity")).toEqual([
+      expect.objectContaining({ side: "front", state: "missing" }),
+      expect.objectContaining({ side: "back", state: "missing" }),
+    ]);
+    const front = await card.upload("identity", "front");
+    const back = await card.upload("identity", "back");
+    expect(await card.upload("address")).toMatchObject({ status: 200 });
+    expect(await card.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await w.worker();
+    const approver = await signedInStaff(w, "prefill.approver@broker.example", "approver");
+    const kycCase = await card.currentCase();
+    const evidence = (await (await approver.exportEvidence(kycCase.id)).json()) as Evidence;
+    const roundIds = evidence.rounds[0]!.documentIds;
+    expect(roundIds).toEqual(expect.arrayContaining([front.documentId, back.documentId]));
+    expect(roundIds).not.toContain(prefill.documentId);
+    expect(evidence.documents.find((d) => d.id === prefill.documentId)?.replacedAt).toEqual(
+      expect.any(String),
+    );
+    expect(await approver.casePage(kycCase.id)).not.toContain(prefill.documentId!);
+
+    // The same photo for a passport is the passport's page: it stays.
+    const passport = new Trader(w, 480_102);
+    await passport.launch("kyc");
+    await passport.upload("identity", "page");
+    await passport.fillStandardForms({}, { documentKind: "passport" });
+    expect(await passport.sides("identity")).toEqual([
+      expect.objectContaining({ side: "page", state: "accepted" }),
+    ]);
+  });
+});

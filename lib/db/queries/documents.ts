@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gte, inArray, isNull, lt, ne, sql } from "drizzle-orm";
+import { and, asc, count, eq, gte, inArray, isNull, lt, ne, notInArray, sql } from "drizzle-orm";
 import { getDb } from "../client";
 import { auditEvents, caseKeys, documents, kycCases, type DocumentRow } from "../schema";
 import { lockCaseForWrite, type Tx } from "./cases";
@@ -246,6 +246,8 @@ export async function retireCurrentDocuments(
     caseId: string;
     documentType: string;
     keepChallenge?: string;
+    /** Only the files of other sides stop counting (the sides a new kind of document has). */
+    keepSides?: readonly string[];
     audit: { actorId: string; traderId: string; data: Record<string, unknown> };
     now: Date;
   },
@@ -262,6 +264,9 @@ export async function retireCurrentDocuments(
         input.keepChallenge === undefined
           ? undefined
           : sql`${documents.challengeId} is distinct from ${input.keepChallenge}`,
+        input.keepSides === undefined
+          ? undefined
+          : notInArray(documents.side, [...input.keepSides]),
       ),
     )
     .returning({ id: documents.id, side: documents.side });

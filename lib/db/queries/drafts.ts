@@ -36,6 +36,7 @@ export async function upsertDraft(values: {
    */
   retire?: {
     documentType: string;
+    keepSides?: readonly string[];
     audit: { actorId: string; traderId: string; data: Record<string, unknown> };
   };
 }): Promise<DraftWrite> {
@@ -73,6 +74,7 @@ export async function upsertDraft(values: {
       await retireCurrentDocuments(tx, {
         caseId: values.caseId,
         documentType: values.retire.documentType,
+        ...(values.retire.keepSides && { keepSides: values.retire.keepSides }),
         audit: values.retire.audit,
         now: values.now,
       });
