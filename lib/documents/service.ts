@@ -20,7 +20,7 @@
  * turn them into HTTP statuses.
  */
 import { errorMessage } from "@/lib/errors";
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { z } from "zod";
 import {
   confirmDocument,
@@ -263,7 +263,7 @@ export async function confirmUpload(
   // presigned form stays valid for minutes after this confirm, and a replay of it must not
   // replace what was checked. The upload key is then emptied.
   // Sealed under the case key (stored-file.ts): the bucket never holds the checked file in clear.
-  const storedKey = verifiedDocumentKey(kycCase.id, row.id);
+  const storedKey = verifiedDocumentKey(kycCase.id, row.id, randomBytes(8).toString("hex"));
   await storeDocumentFile(kycCase.id, row.id, storedKey, verdict.bytes);
 
   const facts: StoredFileFacts =
@@ -297,9 +297,11 @@ export async function confirmUpload(
     return refuse("not_editable");
   }
   if (confirmed === "pending_lost") {
+    // A concurrent confirm of the same upload decided first, with the bytes it checked under its
+    // own key: this one's copy is no document's.
+    await deleteQuietly(storedKey);
     const current = await getCaseDocument(kycCase.id, documentId);
     if (!current || current.status === "pending") return refuse("not_uploaded");
-    // A concurrent confirm of the same upload won and stored the same checked bytes.
     return { ok: true, value: { documentId, state: current.status } };
   }
   await deleteQuietly(row.storageKey);

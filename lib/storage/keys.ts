@@ -6,14 +6,19 @@
  *
  * Two keys per document: the upload key `cases/<caseId>/<documentId>` that the browser's signed
  * form may write to (until its policy expires, minutes after the confirm), and the verified key
- * `cases/<caseId>/<documentId>.verified` where the confirm stores the bytes it checked. No upload
- * form is ever issued for a verified key, so a replayed form cannot replace a checked document.
+ * `cases/<caseId>/<documentId>.verified-<attempt>` where a confirm stores the bytes it checked
+ * (`.verified` alone in files stored before attempts were named). No upload form is ever issued
+ * for a verified key, so a replayed form cannot replace a checked document; and each confirm
+ * writes its own, so two confirms racing on one upload never overwrite each other's bytes.
  */
 import { AppError } from "@/lib/errors";
 
 const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 const UUID_PATTERN = new RegExp(`^${UUID}$`, "i");
-export const DOCUMENT_KEY_PATTERN = new RegExp(`^cases/(${UUID})/(${UUID})(\\.verified)?$`);
+export const DOCUMENT_KEY_PATTERN = new RegExp(
+  `^cases/(${UUID})/(${UUID})(\\.verified(?:-[0-9a-f]{16})?)?$`,
+);
+const ATTEMPT_PATTERN = /^[0-9a-f]{16}$/;
 const UPLOAD_KEY_PATTERN = new RegExp(`^cases/(${UUID})/(${UUID})$`);
 
 export function documentKey(caseId: string, documentId: string): string {
@@ -23,9 +28,10 @@ export function documentKey(caseId: string, documentId: string): string {
   return `cases/${caseId.toLowerCase()}/${documentId.toLowerCase()}`;
 }
 
-/** Where the confirm stores the checked bytes: a key no upload form targets. */
-export function verifiedDocumentKey(caseId: string, documentId: string): string {
-  return `${documentKey(caseId, documentId)}.verified`;
+/** Where a confirm (`attempt`: 16 hex digits of its own) stores the checked bytes. */
+export function verifiedDocumentKey(caseId: string, documentId: string, attempt: string): string {
+  if (!ATTEMPT_PATTERN.test(attempt)) throw new AppError("BAD_REQUEST", "invalid attempt");
+  return `${documentKey(caseId, documentId)}.verified-${attempt}`;
 }
 
 /** Upload forms are signed for upload keys only. */

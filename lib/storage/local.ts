@@ -13,7 +13,17 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { link, mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import {
+  link,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
@@ -175,7 +185,7 @@ export class LocalStorage implements DocumentStorage {
         const signed = this.verifyUpload(fields);
         const file = this.pathOf(signed.key);
         // A confirmed upload moved to its verified key and emptied this one: still spent.
-        if ((await exists(file)) || (await exists(this.pathOf(`${signed.key}.verified`))))
+        if ((await exists(file)) || (await hasVerifiedCopy(file)))
           throw new AppError("CONFLICT", "this upload was already used");
         if (part.contentType !== signed.contentType) {
           throw new AppError("UNSUPPORTED_MEDIA_TYPE", "file type differs from the signed type");
@@ -501,4 +511,15 @@ export function handleLocalDownload(
   storage: LocalStorage = localStorageFromEnv(),
 ): Promise<Response> {
   return storage.handleDownload(request);
+}
+
+/** Whether a confirm stored a checked copy of this upload (`<documentId>.verified…` beside it). */
+async function hasVerifiedCopy(uploadFile: string): Promise<boolean> {
+  const prefix = `${path.basename(uploadFile)}.verified`;
+  try {
+    return (await readdir(path.dirname(uploadFile))).some((name) => name.startsWith(prefix));
+  } catch (error) {
+    if (isErrno(error, "ENOENT")) return false;
+    throw error;
+  }
 }

@@ -11,7 +11,8 @@ import path from "node:path";
 import sharp from "sharp";
 import { burst, portrait } from "../fixtures/selfie/portrait";
 import { SELFIE_BURST_FRAMES, SELFIE_BURST_MAX_BYTES } from "@/lib/documents/upload-contract";
-import { storage, verifiedDocumentKey } from "@/lib/storage";
+import { storage } from "@/lib/storage";
+import { storedKeyOf } from "./support/documents";
 import { freshPhoto, signedInStaff, Trader } from "./support/people";
 import { OFAC_EXCERPT, scenarioWorld } from "./support/world";
 
@@ -239,7 +240,7 @@ describe("scenario: a level that asks for a selfie", () => {
 
     for (const { documentId, sent } of frames) {
       // What storage holds: the file envelope, not a JPEG, and nothing of the camera's tags.
-      const raw = await storage().get(verifiedDocumentKey(kycCase.id, documentId));
+      const raw = await storage().get(await storedKeyOf(w, documentId));
       expect(raw.subarray(0, 4).toString("latin1")).toBe("KYCF");
       expect(raw.subarray(0, 3)).not.toEqual(Buffer.from([0xff, 0xd8, 0xff]));
       expect(raw.includes("FixturePhone")).toBe(false);

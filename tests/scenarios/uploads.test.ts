@@ -8,11 +8,12 @@
  */
 import "./support/request-scope";
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import S3rver from "s3rver";
-import { documentKey, storage, verifiedDocumentKey } from "@/lib/storage";
+import { documentKey, storage } from "@/lib/storage";
+import { storedKeyOf } from "./support/documents";
 import { PERSONAL } from "../fixtures/kyc-values";
 import {
   freshPhoto,
@@ -98,11 +99,69 @@ describe("scenario: a presigned POST replayed after the confirm", () => {
     // What the bucket holds: the checked file sealed under the case key, and nothing at the
     // upload key (the replayed form's file went with the second confirm).
     const bucket = storage();
-    const raw = await bucket.get(verifiedDocumentKey(kycCase.id, uploaded.documentId!));
+    const raw = await bucket.get(await storedKeyOf(w, uploaded.documentId!));
     expect(raw.subarray(0, 4).toString("latin1")).toBe("KYCF");
     expect(raw.includes(opened.subarray(0, 64))).toBe(false);
     expect(raw.length).toBe(opened.length + 33);
     expect(await bucket.head(documentKey(kycCase.id, uploaded.documentId!))).toBeNull();
+  });
+});
+
+describe("scenario: a second confirm of the same upload races the first", () => {
+  it("never leaves stored bytes that differ from the hash recorded for the document", async () => {
+    const w = world();
+    const trader = new Trader(w, 470_011);
+    await trader.launch("kyc");
+    await trader.fillStandardForms();
+    const first = await freshPhoto();
+    const other = await freshPhoto();
+    const started = await trader.beginUpload("identity", "page", first.length);
+    const form = started.body as StartedUpload;
+    expect((await postToStorage(form, first, "image/jpeg")).status).toBeLessThan(300);
+
+    // While the first confirm checks the file it read, the form is posted again with other bytes
+    // and a second confirm runs to its end (a double tap, or someone with the session).
+    const bucket = storage();
+    const get = bucket.get.bind(bucket);
+    let second: Awaited<ReturnType<Trader["confirm"]>> | undefined;
+    const spy = jest.spyOn(bucket, "get").mockImplementation(async (key, options) => {
+      const bytes = await get(key, options);
+      if (
+        second === undefined &&
+        key === documentKey((await trader.currentCase()).id, form.documentId)
+      ) {
+        second = { status: 0, body: {} };
+        expect((await postToStorage(form, other, "image/jpeg")).status).toBeLessThan(300);
+        second = await trader.confirm(form.documentId);
+      }
+      return bytes;
+    });
+    let confirmed: Awaited<ReturnType<Trader["confirm"]>>;
+    try {
+      confirmed = await trader.confirm(form.documentId);
+    } finally {
+      spy.mockRestore();
+    }
+    expect([confirmed.body.state, second?.body.state]).toEqual(["accepted", "accepted"]);
+
+    // The document is the second confirm's file, and storage holds exactly that, once.
+    const kycCase = await trader.currentCase();
+    expect(await trader.upload("address")).toMatchObject({ status: 200 });
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await w.worker();
+    const approver = await signedInStaff(w, "race.s3.approver@broker.example", "approver");
+    const evidence = (await (await approver.exportEvidence(kycCase.id)).json()) as {
+      documents: { id: string; sha256: string; sizeBytes: number }[];
+    };
+    const recorded = evidence.documents.find((d) => d.id === form.documentId)!;
+    const opened = Buffer.from(await (await approver.openDocument(form.documentId)).arrayBuffer());
+    expect(sha256(opened)).toBe(recorded.sha256);
+    expect(opened.length).toBe(recorded.sizeBytes);
+    // s3rver keeps each object as <bucket>/<key>._S3rver_object under its directory.
+    const objects = readdirSync(s3dir, { recursive: true, encoding: "utf8" })
+      .filter((name) => name.endsWith("._S3rver_object") && name.includes(form.documentId))
+      .map((name) => name.slice(`${BUCKET}/`.length, -"._S3rver_object".length));
+    expect(objects).toEqual([await storedKeyOf(w, form.documentId)]);
   });
 });
 

@@ -19,7 +19,6 @@ import {
   startUploadResponse,
 } from "@/lib/documents/upload-contract";
 import { caseCipher } from "@/lib/security/case-keys";
-import { verifiedDocumentKey } from "@/lib/storage";
 import * as fx from "../../fixtures/documents/make-fixtures";
 import { IDENTITY, PERSONAL } from "../../fixtures/kyc-values";
 import { setTraderCookie } from "../../helpers/request-scope";
@@ -174,14 +173,16 @@ describe("document upload (local driver)", () => {
       status: "accepted",
       contentType: "image/jpeg",
       caseId: kycCase.id,
-      storageKey: verifiedDocumentKey(kycCase.id, result.id),
+      storageKey: expect.stringMatching(
+        new RegExp(`^cases/${kycCase.id}/${result.id}\\.verified-[0-9a-f]{16}$`),
+      ),
     });
     // What confirm knows; the scores and the perceptual hash come with the checks (analysis.ts).
     expect(row?.quality).toEqual({ sourceType: "image/jpeg", width: 1400, height: 2000 });
     expect(row?.phash).toBeNull();
     // Only the checked copy is left: the object the browser posted was deleted.
     const stored = filesOnDisk().filter((f) => f.includes(result.id) && !f.endsWith(".meta"));
-    expect(stored).toEqual([expect.stringMatching(/\.verified$/)]);
+    expect(stored).toEqual([expect.stringMatching(/\.verified-[0-9a-f]{16}$/)]);
     const bytes = await openStored(stored[0]!, kycCase.id, result.id);
     expect(row?.sha256).toBe(createHash("sha256").update(bytes).digest("hex"));
     expect(row?.sizeBytes).toBe(bytes.length);

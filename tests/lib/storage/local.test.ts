@@ -498,12 +498,21 @@ describe("local storage: keys never leave the root", () => {
   });
 
   it("never signs an upload form for a verified key, which only the confirm writes", async () => {
-    const key = verifiedDocumentKey(randomUUID(), randomUUID());
+    const key = verifiedDocumentKey(randomUUID(), randomUUID(), "0123456789abcdef");
     await storage.put(key, JPEG, "image/jpeg");
     expect(await storage.head(key)).toMatchObject({ size: JPEG.length });
     await expect(
       storage.createUpload({ key, contentType: "image/jpeg", maxBytes: 10 }),
     ).rejects.toThrow("invalid storage key");
+  });
+
+  it("names each confirm's verified key by its own attempt, and nothing else", () => {
+    const [caseId, documentId] = [randomUUID(), randomUUID()];
+    expect(verifiedDocumentKey(caseId, documentId, "0123456789abcdef")).toBe(
+      `cases/${caseId}/${documentId}.verified-0123456789abcdef`,
+    );
+    for (const attempt of ["", "../x", "0123456789ABCDEF", "0123456789abcdef0"])
+      expect(() => verifiedDocumentKey(caseId, documentId, attempt)).toThrow("invalid attempt");
   });
 
   it("builds keys only from two uuids", () => {
