@@ -82,7 +82,7 @@ const DECLINED_UPGRADE = keysOf<CaseEventData["decline_upgrade"]>([
 const DECLINE_AUDITED = [...DECLINED_UPGRADE, "retiredDocumentIds", "restoredVendorReference"];
 const CHECKS_ROUTED = keysOf<z.infer<typeof checksRoutedData>>(["runId", "route", "level"]);
 
-/** A verdict on a screening hit: the hit (list, entry, level, score) and the run that saw it. */
+/** A verdict on a screening hit: the hit (list, entry, level, score, strength), the run that saw it. */
 const VERDICT = keysOf<ScreeningVerdictData>([
   "hitKey",
   "source",
@@ -91,6 +91,7 @@ const VERDICT = keysOf<ScreeningVerdictData>([
   "score",
   "listedName",
   "runId",
+  "strength",
 ]);
 /** A vendor's late verdict kept (lib/db/queries/vendors.ts): one object for decision and entry. */
 const APPROVAL_KEPT = keysOf<z.infer<typeof approvalKeptData>>([

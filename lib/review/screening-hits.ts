@@ -37,7 +37,7 @@ import {
   rescreenHitAuditData,
 } from "@/lib/checks/monitoring-task";
 import { hitsJudgeable, OPEN_STATUSES } from "./controls";
-import { screeningVerdictData } from "./screening-verdict";
+import { hitStrength, screeningVerdictData } from "./screening-verdict";
 import type { Reviewer } from "./types";
 
 export const MIN_REASON_LENGTH = 10;
@@ -66,7 +66,26 @@ export type HitJudgment = {
   at: Date;
   /** The run whose sighting was judged. */
   runId: string;
+  /** The judged sighting's score, and its uncapped strength when recorded (hitStrength). */
+  score: number;
+  strength?: number | undefined;
 };
+
+/**
+ * The verdicts that still stand on this sighting. A verdict covers the evidence it was given on:
+ * a sighting that matches the listed person more strongly (the trader's answers corrected in a
+ * later round, say a date of birth that now agrees, or the list entry changed) is judged anew.
+ * The audit trail keeps every verdict.
+ */
+function standing<J extends Pick<HitJudgment, "score" | "strength">>(
+  judgments: readonly J[],
+  hit: Pick<StoredHit, "score" | "explanation">,
+): J[] {
+  const strength = hitStrength(hit);
+  return judgments.filter((j) =>
+    j.strength === undefined ? j.score >= hit.score : j.strength >= strength - 1e-9,
+  );
+}
 
 export type ReviewedHit = StoredHit & {
   key: string;
@@ -101,6 +120,8 @@ function judgmentsByKey(decisions: readonly CaseDecision[]): Map<string, HitJudg
       reason: d.internalNote,
       at: d.createdAt,
       runId: data.data.runId,
+      score: data.data.score,
+      strength: data.data.strength,
     });
     byKey.set(key, list);
   }
@@ -199,7 +220,7 @@ export async function loadCaseHits(kycCase: Pick<KycCase, "id" | "round">): Prom
       if (result.round !== kycCase.round && !carried.has(key)) continue;
       const kept = byKey.get(key);
       if (!outweighs(hit, kept)) continue;
-      const mine = judgments.get(key) ?? [];
+      const mine = standing(judgments.get(key) ?? [], hit);
       byKey.set(key, {
         ...hit,
         key,
@@ -297,6 +318,7 @@ export async function judgeScreeningHit(
     score: hit.score,
     listedName: hit.listedName,
     runId: hit.runId,
+    strength: hitStrength(hit),
   });
   // Judged again under the case's lock against the verdicts given meanwhile: two people clearing
   // a likely hit at once would otherwise both read it open, and clear it without an approver.
@@ -318,9 +340,14 @@ export async function judgeScreeningHit(
       },
     },
     (decisions) =>
-      refuseJudgment(staff, hit.level, judgmentsByKey(decisions).get(hit.key) ?? [], input.verdict),
+      refuseJudgment(
+        staff,
+        hit.level,
+        standing(judgmentsByKey(decisions).get(hit.key) ?? [], hit),
+        input.verdict,
+      ),
   );
-  const state = hitState(hit.level, judgmentsByKey(underLock).get(hit.key) ?? []);
+  const state = hitState(hit.level, standing(judgmentsByKey(underLock).get(hit.key) ?? [], hit));
   const monitoringCleared =
     state === "cleared" ? await settleMonitoringTask(staff, kycCase, hit.key, now) : false;
   return { state, monitoringCleared };

@@ -6,7 +6,7 @@
  * compile there), and by the database's approval trigger (`data->>'hitKey'`, drizzle/0037).
  */
 import { z } from "zod";
-import { storedHitSchema } from "@/lib/checks/evidence";
+import { storedHitSchema, type StoredHit } from "@/lib/checks/evidence";
 
 export const screeningVerdictData = z.strictObject({
   /** lib/checks/evidence.ts `hitKey`: list and entry, stable across runs. */
@@ -19,8 +19,22 @@ export const screeningVerdictData = z.strictObject({
   listedName: storedHitSchema.shape.listedName,
   /** The run whose sighting of the hit was judged (its strongest in the round). */
   runId: z.string().min(1),
+  /**
+   * The judged sighting's evidence before the score's cap at 1 (`hitStrength`): the name's
+   * score plus the date of birth's and nationality's adjustments. Absent on verdicts stored
+   * before it was recorded (their `score` stands in).
+   */
+  strength: z.number().optional(),
 });
 export type ScreeningVerdictData = z.infer<typeof screeningVerdictData>;
+
+/**
+ * How strongly a sighting matches the listed person, uncapped: an exact name scores 1 whatever
+ * the date of birth says, so the capped score cannot show that a corrected date now agrees.
+ */
+export function hitStrength(hit: Pick<StoredHit, "explanation">): number {
+  return hit.explanation.nameScore + hit.explanation.adjustment;
+}
 
 /**
  * The level a reader counts for a verdict's hit: one that is missing or unknown counts as

@@ -7,6 +7,7 @@ import "./support/request-scope";
 import { textOf } from "../helpers/render-page";
 import postgres from "postgres";
 import { adminUrl } from "../helpers/db-target";
+import { PERSONAL } from "../fixtures/kyc-values";
 import { signedInStaff, Trader } from "./support/people";
 import { OFAC_EXCERPT, scenarioWorld } from "./support/world";
 
@@ -240,4 +241,45 @@ describe("scenario: two reviewers clear the same likely hit at the same moment",
       }
     },
   );
+});
+
+describe("scenario: a hit cleared, then the trader's corrected answers match the listed person better", () => {
+  it("judges the stronger sighting anew: the earlier clearing does not stand", async () => {
+    const w = world();
+    const trader = new Trader(w, 420_004);
+    // Typed another day of the same year: a weaker match, still a likely one.
+    await trader.completeStandardLevel({ ...LISTED, dateOfBirth: "1952-06-01" });
+    const kycCase = await trader.currentCase();
+    await w.worker();
+    const reviewer = await signedInStaff(w, "redo.reviewer@broker.example", "reviewer");
+    const approver = await signedInStaff(w, "redo.approver@broker.example", "approver");
+    const hitOn = (page: string) =>
+      new RegExp(`data-hit="${HIT}"[^>]*`).exec(page)?.[0] ?? "no hit";
+    const before = hitOn(await reviewer.casePage(kycCase.id));
+    expect(before).toContain('data-level="likely"');
+    expect(
+      await reviewer.judgeHit(kycCase.id, HIT, "false_positive", "Born in June, not December"),
+    ).toBe("hit_awaiting_second");
+    expect(
+      await approver.judgeHit(kycCase.id, HIT, "false_positive", "Agreed, other date of birth"),
+    ).toBe("hit_cleared");
+
+    // The document shows another date of birth: the reviewer asks, the trader corrects it to
+    // the listed person's, and sends the case again.
+    expect(
+      await reviewer.requestInformation(kycCase.id, ["step:personal"], "Check your date of birth."),
+    ).toBe("action_requested");
+    await trader.launch("kyc");
+    await trader.continue("personal", { ...PERSONAL, ...LISTED });
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await w.worker();
+
+    const after = hitOn(await reviewer.casePage(kycCase.id));
+    expect(after).toContain('data-state="open"');
+    expect(await approver.approve(kycCase.id)).toBe("error:likely_hit_open");
+    // Judged anew, by two people again (the first of them may clear it again).
+    expect(
+      await reviewer.judgeHit(kycCase.id, HIT, "false_positive", "Same date now: still not him"),
+    ).toBe("hit_awaiting_second");
+  });
 });
