@@ -72,18 +72,24 @@ export type HitJudgment = {
 };
 
 /**
- * The verdicts that still stand on this sighting. A verdict covers the evidence it was given on:
- * a sighting that matches the listed person more strongly (the trader's answers corrected in a
- * later round, say a date of birth that now agrees, or the list entry changed) is judged anew.
- * The audit trail keeps every verdict.
+ * The verdicts that still stand on this sighting while its case's hits are judged (an open case,
+ * or an open monitoring task). A clearing covers the evidence it was given on: a sighting that
+ * matches the listed person more strongly (the trader's answers corrected in a later round, say a
+ * date of birth that now agrees) is judged anew. A confirmation always stands (a stronger
+ * sighting only confirms it more), and on a case nobody judges now every verdict stands as the
+ * decision was taken on it. The audit trail keeps every verdict.
  */
-function standing<J extends Pick<HitJudgment, "score" | "strength">>(
+function standing<J extends Pick<HitJudgment, "score" | "strength" | "verdict">>(
   judgments: readonly J[],
   hit: Pick<StoredHit, "score" | "explanation">,
+  judged: boolean,
 ): J[] {
+  if (!judged) return [...judgments];
   const strength = hitStrength(hit);
-  return judgments.filter((j) =>
-    j.strength === undefined ? j.score >= hit.score : j.strength >= strength - 1e-9,
+  return judgments.filter(
+    (j) =>
+      j.verdict === "confirmed" ||
+      (j.strength === undefined ? j.score >= hit.score : j.strength >= strength - 1e-9),
   );
 }
 
@@ -175,11 +181,17 @@ async function monitoringTaskHolds(
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const LEVEL_RANK: Record<StoredHit["level"], number> = { likely: 2, review: 1, below: 0 };
 
-/** Whether a sighting of a hit outweighs the one kept so far: by level first, then by score. */
+/**
+ * Whether a sighting of a hit outweighs the one kept so far: by level, then by score, then by
+ * strength (scores are capped at 1: an exact name with a date of birth that now agrees is
+ * stronger than without).
+ */
 const outweighs = (hit: StoredHit, kept: StoredHit | undefined) =>
   !kept ||
   LEVEL_RANK[hit.level] > LEVEL_RANK[kept.level] ||
-  (hit.level === kept.level && hit.score > kept.score);
+  (hit.level === kept.level &&
+    (hit.score > kept.score ||
+      (hit.score === kept.score && hitStrength(hit) > hitStrength(kept) + 1e-9)));
 
 /**
  * The hits a person judges now, one per list entry (its weightiest sighting), with their state:
@@ -189,8 +201,11 @@ const outweighs = (hit: StoredHit, kept: StoredHit | undefined) =>
  *   opened for a likely match is never cleared by one person);
  * - those confirmed as a match, which is final for the case (the database refuses its approval).
  */
-export async function loadCaseHits(kycCase: Pick<KycCase, "id" | "round">): Promise<ReviewedHit[]> {
+export async function loadCaseHits(
+  kycCase: Pick<KycCase, "id" | "round" | "status">,
+): Promise<ReviewedHit[]> {
   const task = await getOpenReviewTask(kycCase.id, MONITORING_TASK);
+  const judged = OPEN_STATUSES.has(kycCase.status) || task !== undefined;
   const [held, decisions] = await Promise.all([
     task ? monitoringTaskHolds(kycCase.id, task) : undefined,
     listScreeningJudgments(kycCase.id),
@@ -220,7 +235,7 @@ export async function loadCaseHits(kycCase: Pick<KycCase, "id" | "round">): Prom
       if (result.round !== kycCase.round && !carried.has(key)) continue;
       const kept = byKey.get(key);
       if (!outweighs(hit, kept)) continue;
-      const mine = standing(judgments.get(key) ?? [], hit);
+      const mine = standing(judgments.get(key) ?? [], hit, judged);
       byKey.set(key, {
         ...hit,
         key,
@@ -343,11 +358,14 @@ export async function judgeScreeningHit(
       refuseJudgment(
         staff,
         hit.level,
-        standing(judgmentsByKey(decisions).get(hit.key) ?? [], hit),
+        standing(judgmentsByKey(decisions).get(hit.key) ?? [], hit, true),
         input.verdict,
       ),
   );
-  const state = hitState(hit.level, standing(judgmentsByKey(underLock).get(hit.key) ?? [], hit));
+  const state = hitState(
+    hit.level,
+    standing(judgmentsByKey(underLock).get(hit.key) ?? [], hit, true),
+  );
   const monitoringCleared =
     state === "cleared" ? await settleMonitoringTask(staff, kycCase, hit.key, now) : false;
   return { state, monitoringCleared };

@@ -3,7 +3,7 @@ import path from "node:path";
 
 /**
  * Every stored object's document id under a local storage root (…/<documentId> and
- * …/<documentId>.verified; the .meta files beside them are not objects). None when the root
+ * …/<documentId>.verified-<attempt>; the .meta files beside them are not objects). None when the root
  * does not exist yet.
  */
 export function storedDocumentIds(root: string): string[] {

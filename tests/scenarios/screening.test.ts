@@ -283,3 +283,34 @@ describe("scenario: a hit cleared, then the trader's corrected answers match the
     ).toBe("hit_awaiting_second");
   });
 });
+
+describe("scenario: a confirmed match seen more strongly in a later round", () => {
+  it("stays confirmed: a stronger sighting never reopens a confirmation", async () => {
+    const w = world();
+    const trader = new Trader(w, 420_005);
+    await trader.completeStandardLevel({ ...LISTED, dateOfBirth: "1952-06-01" });
+    const kycCase = await trader.currentCase();
+    await w.worker();
+    const approver = await signedInStaff(w, "stays.approver@broker.example", "approver");
+    const reviewer = await signedInStaff(w, "stays.reviewer@broker.example", "reviewer");
+    expect(await approver.judgeHit(kycCase.id, HIT, "confirmed", "The listed person")).toBe(
+      "hit_confirmed",
+    );
+    expect(
+      await approver.requestInformation(kycCase.id, ["step:personal"], "Check your date of birth."),
+    ).toBe("action_requested");
+    await trader.launch("kyc");
+    await trader.continue("personal", { ...PERSONAL, ...LISTED });
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await w.worker();
+
+    const page = await reviewer.casePage(kycCase.id);
+    expect(new RegExp(`data-hit="${HIT}"[^>]*`).exec(page)?.[0]).toContain(
+      'data-state="confirmed"',
+    );
+    expect(await reviewer.judgeHit(kycCase.id, HIT, "false_positive", "Not him after all")).toBe(
+      "error:hit_already_confirmed",
+    );
+    expect(await approver.approve(kycCase.id)).toBe("error:confirmed_match");
+  });
+});

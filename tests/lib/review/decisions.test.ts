@@ -263,7 +263,7 @@ describe("screening hits", () => {
 
   it("records each verdict on a real hit, audited, and refuses a hit the case does not have", async () => {
     const { caseId } = await submittedCase({ personal: LISTED_PERSON });
-    const [hit] = await loadCaseHits({ id: caseId, round: 1 });
+    const [hit] = await loadCaseHits({ id: caseId, round: 1, status: "in_review" });
     expect(hit).toMatchObject({ level: "likely", state: "open", entryId: "6707" });
     await expect(
       judgeScreeningHit(reviewer, caseId, { hitKey: "ofac:2674", verdict: "confirmed" }),
