@@ -51,6 +51,7 @@ export const ERROR_REASONS = {
     "already_signed",
     "co_sign_needs_approver",
     "claimed_by_other",
+    "unknown_staff",
     "needs_approver",
     "needs_admin",
     "unknown_reason",

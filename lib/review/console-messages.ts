@@ -63,6 +63,7 @@ const REFUSALS = {
   already_signed: true,
   co_sign_needs_approver: true,
   claimed_by_other: true,
+  unknown_staff: true,
   needs_approver: true,
   needs_admin: true,
   case_purged: true,

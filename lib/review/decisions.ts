@@ -62,6 +62,7 @@ import type { RequestedItem } from "@/lib/kyc/requirements";
 import { requestedItemsSchema } from "@/lib/kyc/submission";
 import { hasRole } from "@/lib/staff/auth";
 import { getLevel } from "@/lib/kyc/levels";
+import { listActiveStaff } from "@/lib/db/queries/staff";
 import { OPEN_STATUSES, REVIEWABLE_STATUSES } from "./controls";
 import { findReason, reasonFitsLevel } from "./reasons";
 import { hitBlocker, loadCaseHits, MIN_REASON_LENGTH } from "./screening-hits";
@@ -177,6 +178,9 @@ export async function assignCaseTo(
   if (!hasRole(staff, "approver"))
     throw refuse("FORBIDDEN", "needs_approver", "assigning needs an approver");
   await loadCase(caseId);
+  // The case page offers active accounts only; a posted id of a disabled one is refused too.
+  if (assignee !== null && !(await listActiveStaff()).some((s) => s.id === assignee))
+    throw refuse("BAD_REQUEST", "unknown_staff", "that person has no active console account");
   await assignCase({
     caseId,
     staffId: assignee,

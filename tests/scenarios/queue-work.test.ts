@@ -74,6 +74,10 @@ describe("scenario: claiming from the queue", () => {
         "error",
       ),
     ).toBe("unknown_staff");
+    // The case page's own "Assign to" refuses an id with no active account the same way.
+    expect(await approver.assign(c, "5b0d4c1e-58a4-4f2e-9c43-1b0f3f9f0d11")).toBe(
+      "error:unknown_staff",
+    );
     // The approver's page offers the team by name; assigning to the reviewer is audited.
     const page = await approver.queue();
     const option = new RegExp(`<option value="([0-9a-f-]{36})">bulk\\.reviewer<`).exec(page);

@@ -41,6 +41,7 @@ import {
   retryChecksAction,
   screeningHitAction,
   takeOverAction,
+  assignAction,
 } from "@/app/admin/actions";
 import CasePage from "@/app/admin/cases/[id]/page";
 import QueuePage from "@/app/admin/page";
@@ -524,6 +525,8 @@ export class Staff extends Browser {
     return new URL(result.redirect, BROKER);
   }
   takeOver = (caseId: string) => this.run(takeOverAction, { caseId });
+  /** The case page's "Assign to" (approvers): `assignee` a staff id, "" for nobody. */
+  assign = (caseId: string, assignee: string) => this.run(assignAction, { caseId, assignee });
   /** "Approve", then "Yes, confirm" in the dialog (which adds `confirmed=yes`). */
   approve = (caseId: string, confirmed = true) =>
     this.run(approveAction, { caseId, ...(confirmed && { confirmed: "yes" }) });
