@@ -90,7 +90,9 @@ function toBlob(c: HTMLCanvasElement, type: string, quality: number): Promise<Bl
 export async function prepareFile(file: File): Promise<PreparedFile> {
   if (file.type === "application/pdf" || file.name.toLowerCase().endsWith(".pdf")) {
     return {
-      blob: file,
+      // Under the type the form declares (the local upload route compares them): a browser may
+      // name a PDF's type "" or application/octet-stream. slice() keeps the bytes, uncopied.
+      blob: file.type === "application/pdf" ? file : file.slice(0, file.size, "application/pdf"),
       contentType: "application/pdf",
       name: file.name,
       previewUrl: null,

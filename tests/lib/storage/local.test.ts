@@ -3,6 +3,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { documentKey, verifiedDocumentKey } from "@/lib/storage/keys";
+import { prepareFile } from "@/lib/documents/client-image";
 import { LocalStorage, type LocalStorageOptions } from "@/lib/storage/local";
 import type { UploadTarget } from "@/lib/storage/types";
 
@@ -154,6 +155,19 @@ async function uploadFor(key: string, maxBytes = 10 * MB, contentType = "image/j
 }
 
 describe("local storage: uploads", () => {
+  it("takes a PDF the browser named no type for, as the upload screen prepares it", async () => {
+    const pdf = Buffer.from("%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n");
+    for (const type of ["", "application/octet-stream"]) {
+      const key = newKey();
+      const target = await uploadFor(key, 10 * MB, "application/pdf");
+      const prepared = await prepareFile(new File([pdf], "Statement.PDF", { type }));
+      expect(prepared.contentType).toBe("application/pdf");
+      const response = await storage.handleUpload(uploadRequest(target, prepared.blob));
+      expect(response.status).toBe(204);
+      expect(await storage.get(key)).toEqual(pdf);
+    }
+  });
+
   it("stores a signed upload and reports its size and type (204)", async () => {
     const key = newKey();
     const target = await uploadFor(key);
