@@ -211,20 +211,20 @@ function checkOperations(raw: Raw, ctx: z.RefinementCtx): void {
           : url.username || url.password
             ? `${location}: no credentials in the URL`
             : undefined;
-    if (message) ctx.addIssue({ code: "custom", path: ["SANCTIONS_LIST_PATH"], message });
+    if (message) issue(ctx, "SANCTIONS_LIST_PATH", message);
   }
   if (raw.LISTS_IMPORT_HOURS > 0 && listLocations(raw).length === 0)
-    ctx.addIssue({
-      code: "custom",
-      path: ["LISTS_IMPORT_HOURS"],
-      message: "a schedule needs SANCTIONS_LIST_PATH (files or URLs to import)",
-    });
+    issue(
+      ctx,
+      "LISTS_IMPORT_HOURS",
+      "a schedule needs SANCTIONS_LIST_PATH (files or URLs to import)",
+    );
   if (raw.NODE_ENV === "production" && raw.METRICS_TOKEN && raw.METRICS_TOKEN.length < 32)
-    ctx.addIssue({
-      code: "custom",
-      path: ["METRICS_TOKEN"],
-      message: "must be at least 32 characters in production (openssl rand -base64 32)",
-    });
+    issue(
+      ctx,
+      "METRICS_TOKEN",
+      "must be at least 32 characters in production (openssl rand -base64 32)",
+    );
 }
 
 /** The operations block of the configuration. */
@@ -384,32 +384,29 @@ export function parseAppKeys(
 
 function checkRetention(raw: Raw, ctx: z.RefinementCtx): void {
   const keys = parseAppKeys(raw.APP_KEYS);
-  if ("invalid" in keys)
-    ctx.addIssue({ code: "custom", path: ["APP_KEYS"], message: keys.invalid });
+  if ("invalid" in keys) issue(ctx, "APP_KEYS", keys.invalid);
   const rules = parseCaseRetentionRules(raw.RETENTION_CASE_YEARS_BY);
-  if ("invalid" in rules)
-    ctx.addIssue({ code: "custom", path: ["RETENTION_CASE_YEARS_BY"], message: rules.invalid });
+  if ("invalid" in rules) issue(ctx, "RETENTION_CASE_YEARS_BY", rules.invalid);
   for (const [name, of] of [
     ["RETENTION_DRAFT_DAYS_BY", "draft"],
     ["RETENTION_SUPERSEDED_DAYS_BY", "superseded"],
   ] as const) {
     const days = parseRetentionDaysRules(raw[name], of);
-    if ("invalid" in days) ctx.addIssue({ code: "custom", path: [name], message: days.invalid });
+    if ("invalid" in days) issue(ctx, name, days.invalid);
   }
   // Safer default: a production deployment cannot erase customer records before AML allows;
   // shorter periods are for development and tests that walk through the years.
   if (raw.NODE_ENV !== "production") return;
   const short = (years: number) => years < AML_MINIMUM_YEARS;
   const amlWhy = `below the ${AML_MINIMUM_YEARS} years AML record keeping requires after the relationship ended`;
-  if (short(raw.RETENTION_CASE_YEARS))
-    ctx.addIssue({ code: "custom", path: ["RETENTION_CASE_YEARS"], message: amlWhy });
+  if (short(raw.RETENTION_CASE_YEARS)) issue(ctx, "RETENTION_CASE_YEARS", amlWhy);
   const below = "invalid" in rules ? undefined : rules.find((r) => short(r.years));
   if (below)
-    ctx.addIssue({
-      code: "custom",
-      path: ["RETENTION_CASE_YEARS_BY"],
-      message: `${[below.status, below.trigger].filter(Boolean).join("/")}=${below.years} is ${amlWhy}`,
-    });
+    issue(
+      ctx,
+      "RETENTION_CASE_YEARS_BY",
+      `${[below.status, below.trigger].filter(Boolean).join("/")}=${below.years} is ${amlWhy}`,
+    );
 }
 
 /** checkRetention has refused an invalid value before the config is built. */
@@ -501,8 +498,7 @@ const vendorsSchema = {
 
 /** A vendor named by a level needs its credentials: fail closed, naming each missing variable. */
 function checkVendors(raw: Raw, ctx: z.RefinementCtx): void {
-  const missing = (variable: string, why: string) =>
-    ctx.addIssue({ code: "custom", path: [variable], message: `missing (${why})` });
+  const missing = (variable: string, why: string) => issue(ctx, variable, `missing (${why})`);
   const levels = Object.entries(raw.VENDOR_LEVELS ?? {});
   const named = new Set(levels.map(([, choice]) => choice.vendor));
   if (named.has("sumsub")) {
@@ -850,13 +846,17 @@ const SERVICE_URLS = [
   "S3_ENDPOINT",
 ] as const;
 
+/** A configuration error, named by its variable: the start-up message prints that name. */
+function issue(ctx: z.RefinementCtx, variable: string, message: string): void {
+  ctx.addIssue({ code: "custom", path: [variable], message });
+}
+
 function checkServiceUrls(raw: Raw, ctx: z.RefinementCtx, isProduction: boolean): void {
   for (const variable of SERVICE_URLS) {
     const value = raw[variable];
     // A value that is no URL at all already has its own issue.
     if (!value || !URL.canParse(value)) continue;
-    const invalid = (message: string) =>
-      ctx.addIssue({ code: "custom", path: [variable], message });
+    const invalid = (message: string) => issue(ctx, variable, message);
     const url = new URL(value);
     if (url.protocol !== "https:" && url.protocol !== "http:")
       invalid(`must be an https URL (got ${url.protocol})`);
@@ -879,8 +879,7 @@ function checkServiceUrls(raw: Raw, ctx: z.RefinementCtx, isProduction: boolean)
 function checkDatabaseUrl(raw: Raw, ctx: z.RefinementCtx, isProduction: boolean): void {
   const value = raw.DATABASE_URL;
   if (!value) return;
-  const invalid = (message: string) =>
-    ctx.addIssue({ code: "custom", path: ["DATABASE_URL"], message });
+  const invalid = (message: string) => issue(ctx, "DATABASE_URL", message);
   const parts = /^postgres(?:ql)?:\/\/(?:[^@/?#]*@)?([^/?#]*)[^?#]*(?:\?([^#]*))?/.exec(value);
   if (!parts)
     return invalid("must be a postgres:// URL (postgres://user:password@host:5432/database)");
@@ -908,10 +907,8 @@ const SANDBOX_TOKENS = [
 
 /** Rules between variables: what production needs, and what needs what. Named per variable. */
 function checkCombinations(raw: Raw, ctx: z.RefinementCtx): void {
-  const missing = (variable: string, why: string) =>
-    ctx.addIssue({ code: "custom", path: [variable], message: `missing (${why})` });
-  const invalid = (variable: string, message: string) =>
-    ctx.addIssue({ code: "custom", path: [variable], message });
+  const missing = (variable: string, why: string) => issue(ctx, variable, `missing (${why})`);
+  const invalid = (variable: string, message: string) => issue(ctx, variable, message);
   const isProduction = raw.NODE_ENV === "production";
   const simulatorEnabled = isSimulatorEnabled(raw);
   if (isProduction) {
@@ -1002,21 +999,12 @@ function checkCombinations(raw: Raw, ctx: z.RefinementCtx): void {
   if (raw.STORAGE_DRIVER === "s3" && !raw.S3_BUCKET)
     missing("S3_BUCKET", "bucket for documents; required with STORAGE_DRIVER=s3");
   if (raw.APP_SECRET && raw.APP_SECRET.length < 32)
-    ctx.addIssue({
-      code: "custom",
-      path: ["APP_SECRET"],
-      message: "must be at least 32 characters",
-    });
+    issue(ctx, "APP_SECRET", "must be at least 32 characters");
   const closeUrl = raw.CLOSE_URL ?? "/inapp/close";
   if (!/^(https:\/\/|http:\/\/(localhost|127\.0\.0\.1)[:/]|\/(?!\/))/.test(closeUrl))
-    ctx.addIssue({
-      code: "custom",
-      path: ["CLOSE_URL"],
-      message: "must be https://…, a loopback http URL, or a path",
-    });
+    issue(ctx, "CLOSE_URL", "must be https://…, a loopback http URL, or a path");
   const frames = parseFrameAncestors(raw.FRAME_ANCESTORS, isProduction);
-  if ("invalid" in frames)
-    ctx.addIssue({ code: "custom", path: ["FRAME_ANCESTORS"], message: frames.invalid });
+  if ("invalid" in frames) issue(ctx, "FRAME_ANCESTORS", frames.invalid);
   checkServiceUrls(raw, ctx, isProduction);
   checkDatabaseUrl(raw, ctx, isProduction);
 }

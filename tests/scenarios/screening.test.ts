@@ -243,6 +243,25 @@ describe("scenario: two reviewers clear the same likely hit at the same moment",
   );
 });
 
+/**
+ * Round two of a case screened on a date of birth close to the listed person's: an officer asks
+ * about it, the trader corrects it to the listed one, sends the case again, the worker screens.
+ */
+async function correctToListedBirthDate(
+  w: ReturnType<typeof world>,
+  trader: Trader,
+  officer: Awaited<ReturnType<typeof signedInStaff>>,
+  caseId: string,
+): Promise<void> {
+  expect(
+    await officer.requestInformation(caseId, ["step:personal"], "Check your date of birth."),
+  ).toBe("action_requested");
+  await trader.launch("kyc");
+  await trader.continue("personal", { ...PERSONAL, ...LISTED });
+  expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+  await w.worker();
+}
+
 describe("scenario: a hit cleared, then the trader's corrected answers match the listed person better", () => {
   it("judges the stronger sighting anew: the earlier clearing does not stand", async () => {
     const w = world();
@@ -266,13 +285,7 @@ describe("scenario: a hit cleared, then the trader's corrected answers match the
 
     // The document shows another date of birth: the reviewer asks, the trader corrects it to
     // the listed person's, and sends the case again.
-    expect(
-      await reviewer.requestInformation(kycCase.id, ["step:personal"], "Check your date of birth."),
-    ).toBe("action_requested");
-    await trader.launch("kyc");
-    await trader.continue("personal", { ...PERSONAL, ...LISTED });
-    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
-    await w.worker();
+    await correctToListedBirthDate(w, trader, reviewer, kycCase.id);
 
     const after = hitOn(await reviewer.casePage(kycCase.id));
     expect(after).toContain('data-state="open"');
@@ -296,13 +309,7 @@ describe("scenario: a confirmed match seen more strongly in a later round", () =
     expect(await approver.judgeHit(kycCase.id, HIT, "confirmed", "The listed person")).toBe(
       "hit_confirmed",
     );
-    expect(
-      await approver.requestInformation(kycCase.id, ["step:personal"], "Check your date of birth."),
-    ).toBe("action_requested");
-    await trader.launch("kyc");
-    await trader.continue("personal", { ...PERSONAL, ...LISTED });
-    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
-    await w.worker();
+    await correctToListedBirthDate(w, trader, approver, kycCase.id);
 
     const page = await reviewer.casePage(kycCase.id);
     expect(new RegExp(`data-hit="${HIT}"[^>]*`).exec(page)?.[0]).toContain(
