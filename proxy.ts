@@ -2,6 +2,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import { NO_VENDOR_ORIGINS, vendorOrigins } from "@/lib/vendors/origins";
 import { env } from "@/lib/env";
 import { entryResponse } from "@/lib/inapp/entry";
+import { retireResumeOnLanding } from "@/lib/inapp/resume";
 import {
   INTERNAL_HEADERS,
   LANG_HEADER,
@@ -99,6 +100,8 @@ async function handle(request: NextRequest, requestId: string) {
     headers.set(SURFACE_HEADER, "console");
 
   const screen = screenOf(url.pathname);
+  if (screen && request.method === "GET" && !url.searchParams.has("token"))
+    await retireResumeOnLanding(url, request.cookies.get(SESSION_COOKIE)?.value);
   // Only a GET spends a token: link scanners and prefetchers (HEAD) get the plain page.
   const response =
     screen && url.searchParams.has("token") && request.method === "GET"

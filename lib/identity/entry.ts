@@ -49,7 +49,7 @@ export type EntryRequest = {
 };
 
 export type EntryResult =
-  | { ok: true; session: StartedSession; traderId: string; caseId: string }
+  | { ok: true; session: StartedSession; traderId: string; caseId: string; locale: string }
   | { ok: false; refusal: EntryRefusal };
 
 type Resolved = { ok: true; identity: TraderIdentity } | { ok: false; refusal: EntryRefusal };
@@ -225,9 +225,10 @@ async function enter(
     theme: request.theme ?? null,
     source: request.source ?? null,
     account,
+    resumable: true,
     audit: { screen: request.screen, source: request.source ?? null, utm: request.utm },
     now,
   });
   log.info("entry.ok", { mode: identityMode, screen: request.screen });
-  return { ok: true, session, traderId: trader.id, caseId: kycCase.id };
+  return { ok: true, session, traderId: trader.id, caseId: kycCase.id, locale };
 }

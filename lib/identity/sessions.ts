@@ -29,8 +29,19 @@ const TOUCH_EVERY_MS = 60_000;
 /** The most a phone-handoff session lives, whatever SESSION_ABSOLUTE_MINUTES says. */
 export const PHONE_SESSION_MINUTES = 15;
 
-/** A started session: its secret id (for the cookie) and how long it may live. */
-export type StartedSession = { id: string; expiresAt: Date; maxAgeSeconds: number };
+/** How long a session's resume code works (lib/identity/resume.ts): to read a screen and click. */
+export const RESUME_MINUTES = 10;
+
+/**
+ * A started session: its secret id (for the cookie), how long it may live, and for a resumable
+ * one the code that reopens it in a new window if the cookie does not arrive.
+ */
+export type StartedSession = {
+  id: string;
+  expiresAt: Date;
+  maxAgeSeconds: number;
+  resume?: string;
+};
 
 export type StartSession = {
   traderId: string;
@@ -42,6 +53,11 @@ export type StartSession = {
   account: string | null;
   /** Phone handoff: the one document type the session may upload (required in that mode). */
   documentScope?: string;
+  /**
+   * A cTrader or SSO entry: the session gets a resume code, for a browser that drops the cookie
+   * in cTrader Web's cross-site iframe (lib/identity/resume.ts).
+   */
+  resumable?: boolean;
   /** Facts recorded with the `session.started` audit event. */
   audit?: Record<string, unknown>;
   now?: Date;
@@ -58,6 +74,7 @@ export async function startSession(input: StartSession): Promise<StartedSession>
     : env().session.absoluteMinutes;
   const expiresAt = new Date(now.getTime() + minutes * 60_000);
   const id = newToken();
+  const resume = input.resumable && !scoped ? newToken() : undefined;
   await insertSessionWithAudit(
     {
       idHash: sha256(id),
@@ -72,6 +89,8 @@ export async function startSession(input: StartSession): Promise<StartedSession>
       createdAt: now,
       lastSeenAt: now,
       expiresAt,
+      resumeHash: resume ? sha256(resume) : null,
+      resumeExpiresAt: resume ? new Date(now.getTime() + RESUME_MINUTES * 60_000) : null,
     },
     {
       actorType: "trader",
@@ -84,7 +103,7 @@ export async function startSession(input: StartSession): Promise<StartedSession>
     },
     scoped ? "scoped" : "all",
   );
-  return { id, expiresAt, maxAgeSeconds: minutes * 60 };
+  return { id, expiresAt, maxAgeSeconds: minutes * 60, ...(resume && { resume }) };
 }
 
 /** The live session for a cookie value, or undefined (absent, malformed, idle, expired, revoked). */

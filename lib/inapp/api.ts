@@ -8,6 +8,7 @@
  */
 import { getCaseDocument } from "@/lib/db/queries/documents";
 import type { KycCase, Session, Trader } from "@/lib/db/schema";
+import { readBody } from "@/lib/http/body";
 import { isJsonContentType, refusal, toErrorResponse } from "@/lib/http/json";
 import { isSameOrigin } from "@/lib/http/origin";
 import { inRequestScope } from "@/lib/http/request-id";
@@ -44,6 +45,26 @@ export function refuseOutOfScope(): Response {
 }
 
 export { isSameOrigin, refusal };
+
+/**
+ * A form one of our own screens posted (a plain HTML form, no JavaScript): same origin,
+ * url-encoded, at most `limit` bytes. Anything else is answered here (403, 415, 413).
+ */
+export async function readOwnForm(
+  request: Request,
+  limit: number,
+  route: string,
+): Promise<URLSearchParams | Response> {
+  if (!isSameOrigin(request)) return refusal(403, "cross_site", "cross-site request refused");
+  const type = request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
+  if (type !== "application/x-www-form-urlencoded")
+    return refusal(415, "unsupported_media_type", "a form post is expected");
+  try {
+    return new URLSearchParams((await readBody(request, limit)).toString("utf8"));
+  } catch (error) {
+    return toErrorResponse(error, route);
+  }
+}
 
 /** The origin the browser used to reach us (behind a proxy: the forwarded host and scheme). */
 export function requestOrigin(request: Request): string {

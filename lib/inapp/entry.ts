@@ -16,13 +16,30 @@ import { enterWithToken, type EntryRefusal } from "@/lib/identity/entry";
 import { log } from "@/lib/log";
 import { localeFromAcceptLanguage } from "@/lib/i18n/config";
 import { errorFacts } from "@/lib/errors";
-import { parseScreenParams, SCREENS, type Screen, type ScreenParams } from "./params";
+import { parseScreenParams, RESUME_PARAM, SCREENS, type Screen, type ScreenParams } from "./params";
 import { sessionCookie, type CookieSpec } from "./session-cookie";
 
-/** Where the browser lands: the same screen, without the token and without cTrader's extras. */
-export function landingUrl(screen: Screen, documentType?: string): string {
-  if (screen === "upload" && documentType) return `${SCREENS.upload}?documentType=${documentType}`;
-  return SCREENS[screen];
+/**
+ * Where the browser lands: the same screen, without the token and without cTrader's extras.
+ * After a cTrader entry it also carries the session's resume code, and the language, theme and
+ * source the screen needs if the cookie did not arrive (lib/identity/resume.ts).
+ */
+export function landingUrl(
+  screen: Screen,
+  documentType?: string,
+  resume?: { code: string; params: Partial<Record<"lang" | "theme" | "source", string>> },
+): string {
+  const query = new URLSearchParams();
+  if (screen === "upload" && documentType) query.set("documentType", documentType);
+  if (resume) {
+    query.set(RESUME_PARAM, resume.code);
+    for (const name of ["lang", "theme", "source"] as const) {
+      const value = resume.params[name];
+      if (value) query.set(name, value);
+    }
+  }
+  const search = query.toString();
+  return search ? `${SCREENS[screen]}?${search}` : SCREENS[screen];
 }
 
 /** The refusal screen keeps only what it needs to speak the trader's language and theme. */
@@ -59,8 +76,13 @@ export async function entryResponse(
     // A phone-handoff link is not redeemed here: its page asks first (lib/inapp/handoff.ts).
     const browserLang = localeFromAcceptLanguage(acceptLanguage);
     const result = await enterWithToken({ ...params, browserLang, screen }, redeemer);
+    const resume = result.ok && result.session.resume;
     location = result.ok
-      ? landingUrl(screen, params.documentType)
+      ? landingUrl(
+          screen,
+          params.documentType,
+          resume ? { code: resume, params: { ...params, lang: result.locale } } : undefined,
+        )
       : refusalUrl(result.refusal, params);
     if (result.ok) cookie = sessionCookie(result.session);
   } catch (error) {

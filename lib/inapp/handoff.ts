@@ -14,8 +14,6 @@
 import { NextResponse } from "next/server";
 import { env } from "@/lib/env";
 import { errorMessage } from "@/lib/errors";
-import { readBody } from "@/lib/http/body";
-import { refusal, toErrorResponse } from "@/lib/http/json";
 import {
   createPhoneHandoff,
   describePhoneHandoff,
@@ -24,7 +22,7 @@ import {
 } from "@/lib/identity/phone-handoff";
 import { log } from "@/lib/log";
 import { qrImage } from "@/lib/qr";
-import { isSameOrigin } from "./api";
+import { readOwnForm } from "./api";
 import { landingUrl, refusalUrl } from "./entry";
 import { parseScreenParams } from "./params";
 import { sessionCookie } from "./session-cookie";
@@ -65,16 +63,8 @@ export async function handoffConfirmation(token: string | undefined): Promise<Ha
 export async function redeemHandoffResponse(request: Request): Promise<Response> {
   // A cross-site form could redeem a link the attacker owns in the victim's browser: the very
   // thing the confirmation step is there to stop.
-  if (!isSameOrigin(request)) return refusal(403, "cross_site", "cross-site request refused");
-  const type = request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
-  if (type !== "application/x-www-form-urlencoded")
-    return refusal(415, "unsupported_media_type", "a form post is expected");
-  let form: URLSearchParams;
-  try {
-    form = new URLSearchParams((await readBody(request, MAX_FORM_BYTES)).toString("utf8"));
-  } catch (error) {
-    return toErrorResponse(error, "handoff.redeem");
-  }
+  const form = await readOwnForm(request, MAX_FORM_BYTES, "handoff.redeem");
+  if (form instanceof Response) return form;
   const params = parseScreenParams(new URLSearchParams({ lang: form.get("lang") ?? "" }));
   let location: string;
   let cookie: ReturnType<typeof sessionCookie> | undefined;

@@ -17,6 +17,9 @@ export const SCREENS = {
 } as const;
 export type Screen = keyof typeof SCREENS;
 
+/** The landing URL's one-use code that reopens the session in a new window (lib/identity/resume.ts). */
+export const RESUME_PARAM = "resume";
+
 const SOURCES = ["Web", "Android", "iOS", "MacOS", "Desktop"] as const;
 export type Source = (typeof SOURCES)[number];
 export type Theme = "light" | "dark";

@@ -63,6 +63,7 @@ export const WITHHELD = [
     [
       ["traders", "inapp_token_hash"],
       ["sessions", "id_hash"],
+      ["sessions", "resume_hash"],
       ["sso_one_time_tokens", "token_hash"],
       ["phone_handoffs", "token_hash"],
     ] as const
@@ -443,6 +444,7 @@ export const subjectAccessSchema = z.object({
       lastSeenAt: at,
       expiresAt: at,
       revokedAt: atOrNull,
+      resumeExpiresAt: atOrNull,
     }),
   ),
   /** One-time sign-in tokens issued for cTrader (SSO mode; the token is withheld). */
@@ -808,6 +810,7 @@ export async function exportSubjectData(
       lastSeenAt: iso(s.lastSeenAt),
       expiresAt: iso(s.expiresAt),
       revokedAt: isoOrNull(s.revokedAt),
+      resumeExpiresAt: isoOrNull(s.resumeExpiresAt),
     })),
     oneTimeTokens: r.oneTimeTokens.map((t) => ({
       createdAt: iso(t.createdAt),

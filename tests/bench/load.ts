@@ -151,7 +151,7 @@ export function exchangeScenario(baseUrl: string): Scenario {
       await response.arrayBuffer();
       const location = response.headers.get("location");
       if (response.status !== 303) return { ok: false, kind: `HTTP ${response.status}` };
-      if (location !== "/inapp/kyc")
+      if (!/^\/inapp\/kyc\?resume=[A-Za-z0-9_-]{43}&lang=en$/.test(location ?? ""))
         return { ok: false, kind: `303 → ${location ?? "(no location)"}` };
       if (!(response.headers.get("set-cookie") ?? "").includes("__Host-kyc_session=")) {
         return { ok: false, kind: "303 without the session cookie" };

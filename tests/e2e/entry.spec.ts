@@ -82,7 +82,10 @@ test("cross-site iframe (cTrader Web): session cookie works in the frame, reload
   await expect(frame.locator("html")).toHaveAttribute("lang", "ar");
   await expect(frame.getByRole("heading", { level: 1 })).toHaveText(ar.Personal.title);
   const screenFrame = page.frames().find((f) => f.url().startsWith(SCREEN_ORIGIN));
-  expect(screenFrame?.url()).toBe(`${SCREEN_ORIGIN}/inapp/kyc`);
+  // The landing URL's resume code is for a browser that drops the cookie (test below).
+  expect(screenFrame?.url()).toMatch(
+    new RegExp(`^${SCREEN_ORIGIN}/inapp/kyc\\?resume=[\\w-]{43}&lang=ar&theme=light&source=Web$`),
+  );
 
   await screenFrame!.evaluate(() => window.location.reload());
   await expect(frame.getByTestId("personal-form")).toBeVisible();
@@ -94,6 +97,50 @@ test("cross-site iframe (cTrader Web): session cookie works in the frame, reload
   await expect(frame.getByTestId("personal-form")).toBeVisible();
   await frame.getByTestId("close-control").click();
   await expect(page.getByTestId("sim-note")).toContainText("asked to close");
+  expect(errors).toEqual([]);
+});
+
+test("cross-site iframe, cookie dropped (Safari without CHIPS): the frame offers a new window, which opens the same case", async ({
+  page,
+}) => {
+  const errors = watchErrors(page);
+  // The browser drops the session cookie the launch's 303 sets, as Safari does in the frame.
+  await page.route(
+    (url) => url.searchParams.has("token"),
+    async (route) => {
+      const response = await route.fetch({ maxRedirects: 0 });
+      const headers = { ...response.headers() };
+      delete headers["set-cookie"];
+      await route.fulfill({ response, headers });
+    },
+  );
+  await launch(page, {
+    "sim-lang": "de",
+    "sim-theme": "dark",
+    "sim-source": "Web",
+    "sim-mode": "frame",
+  });
+  const frame = page.frameLocator('[data-testid="sim-frame"]');
+  await expect(frame.getByTestId("resume-offer")).toBeVisible();
+  await expect(frame.getByRole("heading", { level: 1 })).toHaveText(de.Resume.title);
+  await expect(frame.locator("html")).toHaveAttribute("data-theme", "dark");
+  await expect(frame.getByTestId("resume-account")).toContainText("•••");
+
+  const [opened] = await Promise.all([
+    page.context().waitForEvent("page"),
+    frame.getByTestId("resume-continue").click(),
+  ]);
+  await opened.waitForURL((url) => url.pathname === "/inapp/kyc");
+  expect(new URL(opened.url()).search).toBe("");
+  await expect(opened.getByTestId("personal-form")).toBeVisible();
+  await expect(opened.locator("html")).toHaveAttribute("lang", "de");
+  await expect(opened.locator("html")).toHaveAttribute("data-theme", "dark");
+  await expect(opened.locator("#email")).toHaveValue("anna.schmidt@example.com");
+
+  // The code was spent: the frame, reloaded, has nothing to offer any more.
+  const screenFrame = page.frames().find((f) => f.url().includes("/inapp/kyc?resume="));
+  await screenFrame!.evaluate(() => window.location.reload());
+  await expect(frame.getByTestId("expired-screen")).toBeVisible();
   expect(errors).toEqual([]);
 });
 

@@ -35,9 +35,20 @@ export function nextHeaders(requestHeaders: Record<string, string> = {}) {
         delete: (name: string) => cookies.delete(name),
       };
     },
-    headers: async () => new Headers(requestHeaders),
+    headers: async () => {
+      const all = new Headers(requestHeaders);
+      for (const [name, value] of browserHeaders) all.set(name, value);
+      return all;
+    },
   };
 }
+
+/**
+ * Request headers the "browser" sends with every request until cleared: what the browser says
+ * about the request itself (`sec-fetch-dest: iframe` inside cTrader Web's frame) and what
+ * proxy.ts forwards from the URL (`x-kyc-lang`).
+ */
+export const browserHeaders = new Map<string, string>();
 
 /** The language the "browser" asked for (cTrader's `lang`): what next-intl hands the pages. */
 let locale = "en";

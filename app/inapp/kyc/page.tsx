@@ -8,7 +8,7 @@ import { ADDRESS_CHANGED, type DocumentRequirement } from "@/lib/kyc/requirement
 import { STEP_DEFINITIONS } from "@/lib/kyc/steps";
 import { loadStepPrefill } from "@/lib/kyc/zone-prefill";
 import { loadTraderView, requestNote, uploadAccess, WORKING_PHASES } from "@/lib/kyc/trader-view";
-import { ExpiredScreen } from "../_components/expired-screen";
+import { NoSessionScreen } from "../_components/no-session-screen";
 import { FinalRejection } from "../_components/final-rejection";
 import { LtrValue } from "../_components/ltr-value";
 import { NextStep } from "../_components/next-step";
@@ -60,7 +60,7 @@ const PERSONAL_LABELS = [
 
 async function KycPage({ searchParams }: Props) {
   const context = await getScreenContext();
-  if (!context?.kycCase) return <ExpiredScreen reason="expired" />;
+  if (!context?.kycCase) return <NoSessionScreen query={await searchParams} screen="kyc" />;
   const { trader, kycCase } = context;
   const [t, tLevel, tSteps, tStatusScreen, tUpload, tVendor, locale, view, query] =
     await Promise.all([

@@ -155,3 +155,53 @@ export async function getLiveSessionContext(
   }
   return row;
 }
+
+/** A session's resume code is usable while the code is fresh and the session itself is live. */
+const resumable = (resumeHash: string, now: Date, idleCutoff: Date) =>
+  and(
+    eq(sessions.resumeHash, resumeHash),
+    gt(sessions.resumeExpiresAt, now),
+    isNull(sessions.revokedAt),
+    gt(sessions.expiresAt, now),
+    gt(sessions.lastSeenAt, idleCutoff),
+    isNull(sessions.documentScope),
+  );
+
+/** The session a resume code reopens, with its trader (to show whose it is); consumes nothing. */
+export async function getResumableSession(
+  resumeHash: string,
+  now: Date,
+  idleCutoff: Date,
+): Promise<{ session: Session; trader: Trader } | undefined> {
+  const db = await getDb();
+  const [row] = await db
+    .select({ session: sessions, trader: traders })
+    .from(sessions)
+    .innerJoin(traders, eq(traders.id, sessions.traderId))
+    .where(resumable(resumeHash, now, idleCutoff));
+  return row;
+}
+
+/** Spends a resume code: one conditional UPDATE decides between two clicks. */
+export async function consumeResume(
+  resumeHash: string,
+  now: Date,
+  idleCutoff: Date,
+): Promise<Session | undefined> {
+  const db = await getDb();
+  const [row] = await db
+    .update(sessions)
+    .set({ resumeHash: null, resumeExpiresAt: null })
+    .where(resumable(resumeHash, now, idleCutoff))
+    .returning();
+  return row;
+}
+
+/** The cookie of the code's own session arrived: the code has no more use, so it stops working. */
+export async function retireResume(resumeHash: string, idHash: string): Promise<void> {
+  const db = await getDb();
+  await db
+    .update(sessions)
+    .set({ resumeHash: null, resumeExpiresAt: null })
+    .where(and(eq(sessions.resumeHash, resumeHash), eq(sessions.idHash, idHash)));
+}

@@ -14,8 +14,12 @@
  *   null: a full session from a cTrader (or SSO) entry. Scoped sessions live at most 15 minutes.
  * - A new full entry for a trader revokes that trader's older sessions; a phone handoff revokes
  *   only the trader's older handoff sessions (the desktop that made the link keeps working).
+ * - `resume_hash` (with `resume_expires_at`): the SHA-256 of a one-use code that reopens a full
+ *   session in a new window when the browser dropped its cookie in cTrader Web's iframe
+ *   (lib/identity/resume.ts). Cleared when used, or when the cookie turns out to work.
  */
-import { index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { index, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { kycCases } from "./kyc-cases";
 import { traders } from "./traders";
 
@@ -37,10 +41,15 @@ export const sessions = pgTable(
     lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull(),
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    resumeHash: text("resume_hash"),
+    resumeExpiresAt: timestamp("resume_expires_at", { withTimezone: true }),
   },
   (t) => [
     index("sessions_trader_idx").on(t.traderId),
     index("sessions_expires_idx").on(t.expiresAt),
+    uniqueIndex("sessions_resume_idx")
+      .on(t.resumeHash)
+      .where(sql`${t.resumeHash} is not null`),
   ],
 );
 

@@ -384,7 +384,9 @@ export class Trader extends Browser {
     return this.act(async () =>
       textOf(
         await renderPage(
-          screen === "kyc" ? KycPage({ searchParams: Promise.resolve(query) }) : StatusPage(),
+          screen === "kyc"
+            ? KycPage({ searchParams: Promise.resolve(query) })
+            : StatusPage({ searchParams: Promise.resolve(query) }),
         ),
       ),
     );
@@ -394,7 +396,9 @@ export class Trader extends Browser {
   html(screen: "kyc" | "status", query: Record<string, string> = {}): Promise<string> {
     return this.act(() =>
       renderPage(
-        screen === "kyc" ? KycPage({ searchParams: Promise.resolve(query) }) : StatusPage(),
+        screen === "kyc"
+          ? KycPage({ searchParams: Promise.resolve(query) })
+          : StatusPage({ searchParams: Promise.resolve(query) }),
       ),
     );
   }

@@ -6,7 +6,7 @@ import { getScreenContext } from "@/lib/inapp/screen-context";
 import { levelName } from "@/lib/kyc/levels";
 import { statusView } from "@/lib/kyc/status-view";
 import { CloseControl } from "../../_components/close-control";
-import { ExpiredScreen } from "../../_components/expired-screen";
+import { NoSessionScreen } from "../../_components/no-session-screen";
 import { LocalTime } from "../../_components/local-time";
 import { NextStep } from "../../_components/next-step";
 import { RenewalNotice } from "../../_components/renewal-notice";
@@ -17,9 +17,11 @@ import { StatusLive } from "../../_components/status-live";
 import { SupportContacts } from "../../_components/support-contacts";
 import { withPageScope } from "@/lib/http/action-scope";
 
-async function StatusPage() {
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+async function StatusPage({ searchParams }: Props) {
   const context = await getScreenContext();
-  if (!context?.kycCase) return <ExpiredScreen reason="expired" />;
+  if (!context?.kycCase) return <NoSessionScreen query={await searchParams} screen="status" />;
   const { kycCase } = context;
   const [t, tKyc, tUpload, tLevel, tReason, locale, view] = await Promise.all([
     getTranslations("Status"),

@@ -14,7 +14,7 @@ import { getUploadContext } from "@/lib/inapp/screen-context";
 import { documentSides } from "@/lib/kyc/submission";
 import { ADDRESS_CHANGED } from "@/lib/kyc/requirements";
 import { loadTraderView, requestNote, uploadAccess, WORKING_PHASES } from "@/lib/kyc/trader-view";
-import { ExpiredScreen } from "../../_components/expired-screen";
+import { NoSessionScreen } from "../../_components/no-session-screen";
 import { NextStep } from "../../_components/next-step";
 import { requestWords } from "../../_components/request-words";
 import { ReviewerMessage } from "../../_components/reviewer-message";
@@ -84,11 +84,12 @@ const PHONE_LABELS = [
 const VENDOR_LABELS = { sumsub: "Sumsub", onfido: "Onfido" } as const;
 
 async function UploadPage({ searchParams }: Props) {
-  const raw = (await searchParams).documentType;
+  const query = await searchParams;
+  const raw = query.documentType;
   const type = parseDocumentType(typeof raw === "string" ? raw : undefined);
   // A phone-handoff session sees its own document type's upload and nothing else.
   const context = await getUploadContext(type);
-  if (!context?.kycCase) return <ExpiredScreen reason="expired" />;
+  if (!context?.kycCase) return <NoSessionScreen query={query} screen="upload" />;
   const { kycCase, session, scoped } = context;
   const [t, tStatus, tKyc, view] = await Promise.all([
     getTranslations("Upload"),

@@ -1,0 +1,82 @@
+/**
+ * "Continue in a new window". cTrader Web shows our screens in a cross-site iframe; a browser
+ * that blocks third-party cookies and does not support partitioned ones (Safari without CHIPS)
+ * drops the session cookie the entry set, so the screen after the 303 knows no session. For that
+ * case every full session starts with a one-use code, valid RESUME_MINUTES, that the landing URL
+ * carries (lib/inapp/entry.ts). A framed screen without its cookie offers to open the
+ * verification in a new top-level window, where our cookie is first-party; the button posts the
+ * code, which starts a new session for the same trader and case (revoking the framed one).
+ *
+ * The code is a bearer credential in a URL, so it is narrowed three ways: it is retired as soon
+ * as its own session's cookie arrives (the usual case: the code never outlives the first
+ * screen); the offer shows only inside a frame (`Sec-Fetch-Dest: iframe`, and only cTrader may
+ * frame us), with the account it belongs to masked, so a link someone forwards opens nothing;
+ * and the redemption is a same-origin form post.
+ */
+import { env } from "@/lib/env";
+import {
+  consumeResume,
+  getResumableSession,
+  retireResume as retireResumeQuery,
+} from "@/lib/db/queries/sessions";
+import { log } from "@/lib/log";
+import { maskEmail, maskLogin } from "./phone-handoff";
+import { sha256, TOKEN_PATTERN } from "./secrets";
+import { startSession, type StartedSession } from "./sessions";
+
+export type ResumeDescription =
+  { ok: true; account: { login: string | null; email: string | null } } | { ok: false };
+
+const idleCutoff = (now: Date) => new Date(now.getTime() - env().session.idleMinutes * 60_000);
+
+/** Whose session a code reopens (masked), while it can; spends nothing. */
+export async function describeResume(code: string, now = new Date()): Promise<ResumeDescription> {
+  if (!TOKEN_PATTERN.test(code)) return { ok: false };
+  const found = await getResumableSession(sha256(code), now, idleCutoff(now));
+  if (!found) return { ok: false };
+  const { tradingLogin, email } = found.trader;
+  return {
+    ok: true,
+    account: {
+      login: tradingLogin === null ? null : maskLogin(tradingLogin),
+      email: email === null ? null : maskEmail(email),
+    },
+  };
+}
+
+/** The session's own cookie came back with its code: the code is not needed, and stops working. */
+export async function retireResume(code: string, cookieValue: string): Promise<void> {
+  if (!TOKEN_PATTERN.test(code) || !TOKEN_PATTERN.test(cookieValue)) return;
+  await retireResumeQuery(sha256(code), sha256(cookieValue));
+}
+
+/**
+ * Spends the code and starts a new full session for the same trader, case and presentation.
+ * The new session revokes the trader's others, the framed one among them.
+ */
+export async function resumeSession(
+  code: string,
+  screen: string,
+  now = new Date(),
+): Promise<{ ok: true; session: StartedSession } | { ok: false }> {
+  if (!TOKEN_PATTERN.test(code)) return { ok: false };
+  const framed = await consumeResume(sha256(code), now, idleCutoff(now));
+  if (!framed) {
+    log.warn("resume.refused", { reason: "unknown_used_or_expired" });
+    return { ok: false };
+  }
+  const identityMode = framed.identityMode === "sso" ? "sso" : "ot-handoff";
+  const session = await startSession({
+    traderId: framed.traderId,
+    caseId: framed.caseId,
+    identityMode,
+    locale: framed.locale,
+    theme: framed.theme,
+    source: framed.source,
+    account: framed.account,
+    audit: { screen, resumed: true },
+    now,
+  });
+  log.info("resume.ok", { screen });
+  return { ok: true, session };
+}

@@ -1,0 +1,91 @@
+/**
+ * The screen side of "continue in a new window" (lib/identity/resume.ts): the offer a framed
+ * screen shows when its session cookie did not arrive, the retirement of the code when it did,
+ * and the form post that opens the session in the new window (303 with a first-party cookie).
+ */
+import { headers } from "next/headers";
+import { NextResponse } from "next/server";
+import { errorMessage } from "@/lib/errors";
+import {
+  describeResume,
+  resumeSession,
+  retireResume,
+  type ResumeDescription,
+} from "@/lib/identity/resume";
+import { log } from "@/lib/log";
+import { readOwnForm } from "./api";
+import { landingUrl, refusalUrl } from "./entry";
+import { DOCUMENT_TYPES, parseScreenParams, RESUME_PARAM, SCREENS, type Screen } from "./params";
+import { sessionCookie } from "./session-cookie";
+
+export { RESUME_PARAM };
+export const RESUME_REDEEM = "/api/inapp/resume";
+
+/** The form is a code, a screen, a document type and a language. */
+const MAX_FORM_BYTES = 2048;
+
+type Offer = Extract<ResumeDescription, { ok: true }>;
+
+/**
+ * What a screen without a session offers: the new window, when this request is a frame's
+ * (`Sec-Fetch-Dest: iframe`) and carries a live code; otherwise nothing (the expired screen).
+ * A top-level page never offers it: there the cookie is first-party, and a missing one means
+ * the session is gone, or that someone sent this URL to a person it does not belong to.
+ */
+export async function resumeOffer(code: string | undefined): Promise<Offer | undefined> {
+  if (!code) return undefined;
+  if ((await headers()).get("sec-fetch-dest") !== "iframe") return undefined;
+  try {
+    const found = await describeResume(code);
+    return found.ok ? found : undefined;
+  } catch (error) {
+    log.error("resume.describe_failed", { error: errorMessage(error) });
+    return undefined;
+  }
+}
+
+/**
+ * For proxy.ts: a screen GET that carries a code and a cookie. If the cookie is the code's own
+ * session, the code has done its job (the browser keeps our cookie) and is retired, so the URL
+ * left in the frame's history opens nothing. Never fails the request.
+ */
+export async function retireResumeOnLanding(url: URL, cookieValue: string | undefined) {
+  const code = url.searchParams.get(RESUME_PARAM);
+  if (!code || !cookieValue) return;
+  try {
+    await retireResume(code, cookieValue);
+  } catch (error) {
+    log.error("resume.retire_failed", { error: errorMessage(error) });
+  }
+}
+
+const SCREEN_NAMES = Object.keys(SCREENS) as Screen[];
+
+/** The screen the form names, or the verification screen for anything else. */
+function screenOfForm(value: string | null): Screen {
+  return SCREEN_NAMES.find((screen) => screen === value) ?? "kyc";
+}
+
+/** The offer's button: spends the code, starts the session in this (new) window, 303 to the screen. */
+export async function redeemResumeResponse(request: Request): Promise<Response> {
+  // Cross-site, a page could open someone else's session in the victim's browser.
+  const form = await readOwnForm(request, MAX_FORM_BYTES, "resume.redeem");
+  if (form instanceof Response) return form;
+  const params = parseScreenParams(new URLSearchParams({ lang: form.get("lang") ?? "" }));
+  const screen = screenOfForm(form.get("screen"));
+  const documentType = DOCUMENT_TYPES.find((type) => type === form.get("documentType"));
+  let location: string;
+  let cookie: ReturnType<typeof sessionCookie> | undefined;
+  try {
+    const result = await resumeSession(form.get(RESUME_PARAM) ?? "", screen);
+    location = result.ok ? landingUrl(screen, documentType) : refusalUrl("expired", params);
+    if (result.ok) cookie = sessionCookie(result.session);
+  } catch (error) {
+    log.error("resume.redeem_failed", { error: errorMessage(error) });
+    location = refusalUrl("unavailable", params);
+  }
+  // A path, as for the phone handoff: the browser resolves it against our own origin.
+  const response = new NextResponse(null, { status: 303, headers: { Location: location } });
+  if (cookie) response.cookies.set(cookie);
+  return response;
+}

@@ -1,0 +1,273 @@
+/**
+ * "Continue in a new window": Safari (without CHIPS) drops our session cookie inside cTrader
+ * Web's cross-site iframe, so the screen after the launch's 303 knew no session and said
+ * "expired" on every launch. The landing URL now carries a one-use code; the framed screen
+ * without its cookie offers the verification in a new window, whose form post opens the same
+ * case with a first-party cookie. The code stops working once used, once its own cookie came
+ * back, after RESUME_MINUTES, and it is never offered outside a frame.
+ */
+// The screens resolve their language the way the app does (lib/i18n/request-locale.ts): from
+// `lang` on the URL, which proxy.ts forwards as a header, or the session.
+jest.mock("next/headers", () =>
+  jest
+    .requireActual<typeof import("../../helpers/request-scope")>("../../helpers/request-scope")
+    .nextHeaders(),
+);
+jest.mock("next-intl/server", () =>
+  jest
+    .requireActual<typeof import("../../helpers/request-scope")>("../../helpers/request-scope")
+    .nextIntlServerFromRequest(),
+);
+import { NextRequest } from "next/server";
+import { proxy } from "@/proxy";
+import KycPage from "@/app/inapp/kyc/page";
+import UploadPage from "@/app/inapp/kyc/upload/page";
+import StatusPage from "@/app/inapp/kyc/status/page";
+import { POST as resumeRoute } from "@/app/api/inapp/resume/route";
+import { describeResume } from "@/lib/identity/resume";
+import { RESUME_MINUTES, resolveSession } from "@/lib/identity/sessions";
+import { browserHeaders, setTraderCookie, TRADER_COOKIE } from "../../helpers/request-scope";
+import { hiddenFieldsOf, renderPage, textOf } from "../../helpers/render-page";
+import { Trader } from "../../scenarios/support/people";
+import { BROKER, scenarioWorld } from "../../scenarios/support/world";
+
+const world = scenarioWorld();
+
+let nextUser = 52_000;
+
+type Launched = { trader: Trader; landing: URL; cookie: string };
+
+/** cTrader Web opens a screen in its iframe (German, dark); the launch answers 303 + cookie. */
+async function launch(
+  screen: "kyc" | "upload" | "status" = "kyc",
+  query: Record<string, string> = {},
+): Promise<Launched> {
+  const trader = new Trader(world(), nextUser++, "de");
+  const landing = new URL(
+    await trader.launch(screen, { theme: "dark", source: "Web", ...query }),
+    BROKER,
+  );
+  return { trader, landing, cookie: trader.cookies.get(TRADER_COOKIE)! };
+}
+
+const PAGES = { kyc: KycPage, upload: UploadPage, status: StatusPage };
+
+/**
+ * The landing screen as the browser asks for it after the 303: through proxy.ts (which retires
+ * the code when the cookie came along), then the page, with or without the cookie, framed or not.
+ */
+async function land(
+  landing: URL,
+  { cookie, dest }: { cookie?: string; dest: "iframe" | "document" },
+): Promise<string> {
+  const headers: Record<string, string> = { host: "broker.test", "sec-fetch-dest": dest };
+  if (cookie) headers.cookie = `${TRADER_COOKIE}=${cookie}`;
+  const answered = await proxy(new NextRequest(landing, { headers }));
+  expect(answered.status).toBe(200);
+  setTraderCookie(cookie);
+  browserHeaders.set("sec-fetch-dest", dest);
+  const lang = landing.searchParams.get("lang");
+  if (lang) browserHeaders.set("x-kyc-lang", lang);
+  const screen = landing.pathname.endsWith("/upload")
+    ? "upload"
+    : landing.pathname.endsWith("/status")
+      ? "status"
+      : "kyc";
+  const query = Object.fromEntries(landing.searchParams);
+  try {
+    return await renderPage(PAGES[screen]({ searchParams: Promise.resolve(query) }));
+  } finally {
+    browserHeaders.clear();
+    setTraderCookie(undefined);
+  }
+}
+
+/** The offer's form, as the page wrote it: a post to the resume route in a new window. */
+function offerForm(html: string): Record<string, string> {
+  const form = /<form [^>]*>[\s\S]*?data-testid="resume-continue"/.exec(html)?.[0] ?? "";
+  expect(form).toContain('action="/api/inapp/resume"');
+  expect(form).toContain('method="post"');
+  expect(form).toContain('target="_blank"');
+  return hiddenFieldsOf(html, "resume-continue");
+}
+
+/** The offer's button, as the new window's navigation sends it (a same-origin form post). */
+const click = (
+  fields: Record<string, string>,
+  headers: Record<string, string> = {
+    origin: "https://broker.test",
+    host: "broker.test",
+    "sec-fetch-site": "same-origin",
+  },
+) =>
+  resumeRoute(
+    new Request("https://broker.test/api/inapp/resume", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+      body: new URLSearchParams(fields).toString(),
+    }),
+  );
+
+const cookieOf = (response: Response) =>
+  /__Host-kyc_session=([^;]+)/.exec(response.headers.get("set-cookie") ?? "")?.[1];
+
+describe("a browser that drops the cookie in cTrader Web's iframe", () => {
+  it("lands with a one-use code and the screen's language, theme and source", async () => {
+    const { landing } = await launch("kyc", { lang: "de" });
+    expect(landing.pathname).toBe("/inapp/kyc");
+    expect(landing.searchParams.get("resume")).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(landing.searchParams.get("lang")).toBe("de");
+    expect(landing.searchParams.get("theme")).toBe("dark");
+    expect(landing.searchParams.get("source")).toBe("Web");
+    expect(landing.searchParams.has("token")).toBe(false);
+  });
+
+  it("offers the verification in a new window, in the trader's language, naming the account", async () => {
+    const { trader, landing } = await launch();
+    const html = await land(landing, { dest: "iframe" });
+    const text = textOf(html);
+    expect(text).toContain("In einem neuen Fenster fortfahren");
+    expect(text).toContain(`•••${String(7_000_000 + trader.userId).slice(-3)}`);
+    expect(html).not.toContain('data-testid="expired-screen"');
+    expect(offerForm(html)).toEqual({
+      resume: landing.searchParams.get("resume"),
+      screen: "kyc",
+      documentType: "",
+      lang: "de",
+    });
+  });
+
+  it("opens the same case in the new window, once, and ends the framed session", async () => {
+    const { trader, landing, cookie: framed } = await launch();
+    const caseId = (await trader.currentCase()).id;
+    const fields = offerForm(await land(landing, { dest: "iframe" }));
+
+    const opened = await click(fields);
+    expect(opened.status).toBe(303);
+    expect(opened.headers.get("location")).toBe("/inapp/kyc");
+    const cookie = cookieOf(opened)!;
+    const session = await resolveSession(cookie);
+    expect(session).toMatchObject({ caseId, locale: "de", theme: "dark", source: "Web" });
+    expect(await resolveSession(framed)).toBeUndefined();
+    // The new window is top level: its cookie arrives and the screen is the verification.
+    const screen = await land(new URL("/inapp/kyc", BROKER), { cookie, dest: "document" });
+    expect(screen).not.toContain('data-testid="expired-screen"');
+    expect(screen).not.toContain('data-testid="resume-offer"');
+    expect(screen).toContain('data-testid="personal-form"');
+
+    // A second click (or anyone replaying the form) opens nothing.
+    const again = await click(fields);
+    expect(again.headers.get("location")).toBe("/inapp/expired?reason=expired&lang=de");
+    expect(cookieOf(again)).toBeUndefined();
+    expect(textOf(await land(landing, { dest: "iframe" }))).toContain("abgelaufen");
+  });
+
+  it("keeps the upload screen and its document type", async () => {
+    const { landing } = await launch("upload", { documentType: "address" });
+    expect(landing.pathname).toBe("/inapp/kyc/upload");
+    expect(landing.searchParams.get("documentType")).toBe("address");
+    const fields = offerForm(await land(landing, { dest: "iframe" }));
+    expect(fields).toMatchObject({ screen: "upload", documentType: "address" });
+    const opened = await click(fields);
+    expect(opened.headers.get("location")).toBe("/inapp/kyc/upload?documentType=address");
+  });
+
+  it("lands on the verification screen when the form names no screen or document type of ours", async () => {
+    const { landing } = await launch();
+    const fields = offerForm(await land(landing, { dest: "iframe" }));
+    const opened = await click({ ...fields, screen: "constructor", documentType: "../admin" });
+    expect(opened.headers.get("location")).toBe("/inapp/kyc");
+    expect(cookieOf(opened)).toBeDefined();
+  });
+
+  it("offers it on the status screen too", async () => {
+    const { landing } = await launch("status");
+    const fields = offerForm(await land(landing, { dest: "iframe" }));
+    expect(fields.screen).toBe("status");
+    expect((await click(fields)).headers.get("location")).toBe("/inapp/kyc/status");
+  });
+});
+
+describe("the code opens nothing where it is not needed", () => {
+  it("is retired as soon as its own cookie comes back with it", async () => {
+    const { landing, cookie } = await launch();
+    const code = landing.searchParams.get("resume")!;
+    const html = await land(landing, { cookie, dest: "iframe" });
+    expect(html).toContain('data-testid="personal-form"');
+    // The same URL, without the cookie, from the frame's history: expired, and the form is dead.
+    expect(await land(landing, { dest: "iframe" })).toContain('data-testid="expired-screen"');
+    const replay = await click({ resume: code, screen: "kyc", documentType: "", lang: "de" });
+    expect(replay.headers.get("location")).toBe("/inapp/expired?reason=expired&lang=de");
+  });
+
+  it("is not retired by another session's cookie", async () => {
+    const { landing } = await launch();
+    const other = await launch();
+    await land(landing, { cookie: other.cookie, dest: "iframe" });
+    expect(await land(landing, { dest: "iframe" })).toContain('data-testid="resume-offer"');
+  });
+
+  it("is never offered outside a frame: a forwarded landing URL opens the expired screen", async () => {
+    const { landing } = await launch();
+    const html = await land(landing, { dest: "document" });
+    expect(html).toContain('data-testid="expired-screen"');
+    expect(html).not.toContain("/api/inapp/resume");
+    // ...and stays usable in the frame it belongs to.
+    expect(await land(landing, { dest: "iframe" })).toContain('data-testid="resume-offer"');
+  });
+
+  it("refuses a cross-site post and any body that is not our form", async () => {
+    const { landing } = await launch();
+    const fields = offerForm(await land(landing, { dest: "iframe" }));
+    const crossSite = await click(fields, {
+      origin: "https://attacker.example",
+      host: "broker.test",
+      "sec-fetch-site": "cross-site",
+    });
+    expect(crossSite.status).toBe(403);
+    expect(await crossSite.json()).toMatchObject({ error: "Forbidden", code: "CROSS_SITE" });
+    const json = await resumeRoute(
+      new Request("https://broker.test/api/inapp/resume", {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          origin: "https://broker.test",
+          host: "broker.test",
+          "sec-fetch-site": "same-origin",
+        },
+        body: JSON.stringify(fields),
+      }),
+    );
+    expect(json.status).toBe(415);
+    // Neither spent the code.
+    expect((await click(fields)).status).toBe(303);
+  });
+
+  it("works for RESUME_MINUTES, and not after", async () => {
+    const { landing } = await launch();
+    const code = landing.searchParams.get("resume")!;
+    const later = (minutes: number) => new Date(Date.now() + minutes * 60_000);
+    expect((await describeResume(code, later(RESUME_MINUTES - 1))).ok).toBe(true);
+    expect((await describeResume(code, later(RESUME_MINUTES + 1))).ok).toBe(false);
+  });
+
+  it("ends with the session: a later entry of the same trader revokes it, and the code with it", async () => {
+    const first = await launch();
+    const trader = first.trader;
+    // The trader launches again (another device): the first session, and its code, are gone.
+    await trader.launch("kyc", { theme: "dark", source: "Web" });
+    expect(await land(first.landing, { dest: "iframe" })).toContain('data-testid="expired-screen"');
+  });
+
+  it("is not handed out for a refused launch", async () => {
+    const trader = new Trader(world(), nextUser++, "de");
+    const response = await proxy(
+      new NextRequest(`${BROKER}/inapp/kyc?token=never-issued&lang=de`, {
+        headers: { host: "broker.test" },
+      }),
+    );
+    expect(response.status).toBe(303);
+    expect(response.headers.get("location")).not.toContain("resume=");
+    expect(trader.cookies.size).toBe(0);
+  });
+});
