@@ -38,6 +38,7 @@ import {
   takeOverCase,
 } from "@/lib/review/decisions";
 import {
+  changeOwnPassword,
   changeStaffRole,
   endOwnSession,
   finishOwnEnrolment,
@@ -49,6 +50,7 @@ import {
   type StaffAdminRefusal,
   startOwnEnrolment,
   type StaffAdminOutcome,
+  MAX_PASSWORD_LENGTH,
 } from "@/lib/staff/accounts";
 import {
   completeSecondFactor,
@@ -57,7 +59,13 @@ import {
   STAFF_COOKIE,
   type StaffPrincipal,
 } from "@/lib/staff/auth";
-import { clientInfo, getStaff, requireStaff, staffCookieValue } from "@/lib/staff/console";
+import {
+  clientInfo,
+  getPasswordChanger,
+  PASSWORD_PAGE,
+  requireStaff,
+  staffCookieValue,
+} from "@/lib/staff/console";
 import {
   caseHref,
   claimSelectedCases,
@@ -187,12 +195,33 @@ export async function startEnrolmentAction(): Promise<void> {
 }
 
 export async function logoutAction(): Promise<void> {
-  const staff = await getStaff();
+  // Also one who may only change their password (an admin set it): their session ends too.
+  const staff = (await getPasswordChanger())?.staff;
   const store = await cookies();
   const value = store.get(STAFF_COOKIE)?.value;
   if (staff && value) await logoutStaff(value, staff.id);
   store.delete(STAFF_COOKIE);
   redirect("/admin/login");
+}
+
+/**
+ * One's own new password (the password page). Success ends every session of the person: they
+ * sign in again with it. A refusal is a closed code the page words.
+ */
+export async function changePasswordAction(form: FormData): Promise<void> {
+  const changer = await getPasswordChanger();
+  if (!changer) redirect("/admin/login");
+  if (!isFormData(form)) redirect(`${PASSWORD_PAGE}?error=mismatch`);
+  const field = (name: string) => String(form.get(name) ?? "").slice(0, MAX_PASSWORD_LENGTH + 1);
+  const result = await changeOwnPassword(changer.staff, {
+    current: field("current"),
+    next: field("next"),
+    repeat: field("repeat"),
+    client: (await clientInfo()).client,
+  });
+  if (!result.ok) redirect(`${PASSWORD_PAGE}?error=${result.reason}`);
+  (await cookies()).delete(STAFF_COOKIE);
+  redirect("/admin/login?outcome=password_changed");
 }
 
 /** Ends one of one's own sessions (another browser, a lost laptop); this one signs out. */

@@ -34,7 +34,8 @@ import {
   openSecret,
   sealSecret,
 } from "./mfa";
-import { hashPassword } from "./passwords";
+import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from "./passwords";
+import { countAttempt, forgiveAttempt, realWait, type Wait } from "./throttle";
 
 type Actor = Pick<AuditInput, "actorType" | "actorId">;
 const CLI: Actor = {
@@ -72,10 +73,13 @@ async function byEmail(email: string): Promise<StaffUser> {
   return staff;
 }
 
-/** `staff:create --reset`: a new password; every session of the person ends. */
+/**
+ * `staff:create --reset`: a new password; every session of the person ends. The operator at the
+ * server may be the person themselves, so this one is not a password to change at sign-in.
+ */
 export async function resetStaffPassword(email: string, password: string): Promise<void> {
   const staff = await byEmail(email);
-  await setPassword(staff.id, await hashPassword(password), CLI, new Date());
+  await setPassword(staff.id, await hashPassword(password), CLI, new Date(), null);
 }
 
 /** `staff:create --reset-mfa`: the second factor removed (lost device); enrolment at next sign-in. */
@@ -89,10 +93,11 @@ async function setPassword(
   passwordHash: string,
   actor: Actor,
   now: Date,
+  setBy: string | null,
 ): Promise<StaffUser | undefined> {
   return updateStaffAccount(
     staffId,
-    { passwordHash },
+    { passwordHash, passwordSetBy: setBy },
     {
       revokeSessions: true,
       now,
@@ -212,7 +217,11 @@ export async function setStaffDisabled(
   return disabled ? "disabled" : "enabled";
 }
 
-/** A generated password, answered once for the admin to hand over. */
+/**
+ * A generated password, answered once for the admin to hand over. The admin knows it, so it
+ * opens only the password change: the holder's first sign-in sets their own
+ * (`changeOwnPassword`), and until then the account cannot review, decide or co-sign anything.
+ */
 export async function resetPasswordByAdmin(
   admin: StaffPrincipal,
   staffId: string,
@@ -220,7 +229,7 @@ export async function resetPasswordByAdmin(
 ): Promise<{ password: string }> {
   const target = await targetOf(admin, staffId);
   const password = randomBytes(18).toString("base64url");
-  await setPassword(target.id, await hashPassword(password), adminAudit(admin), now);
+  await setPassword(target.id, await hashPassword(password), adminAudit(admin), now, admin.id);
   return { password };
 }
 
@@ -235,7 +244,73 @@ export async function resetMfaByAdmin(
 }
 
 // ---------------------------------------------------------------------------------------------
-// One's own account: sessions and second factor.
+// One's own account: password, sessions and second factor.
+
+/** Why a password change was refused: closed codes, worded by the password page. */
+export const PASSWORD_CHANGE_REFUSALS = [
+  "wrong_current",
+  "too_short",
+  "too_long",
+  "mismatch",
+  "unchanged",
+  "changed",
+] as const;
+export type PasswordChangeRefusal = (typeof PASSWORD_CHANGE_REFUSALS)[number];
+export const isPasswordChangeRefusal = (value: unknown): value is PasswordChangeRefusal =>
+  (PASSWORD_CHANGE_REFUSALS as readonly unknown[]).includes(value);
+
+/** Longer is no password anyone types; scrypt need not hash megabytes. */
+export const MAX_PASSWORD_LENGTH = 1024;
+
+/**
+ * One's own new password, proven by the current one (a session left open is not enough to take
+ * the account). A wrong current password counts and waits like a failed sign-in. The update is
+ * conditional on the password it checked, so an admin's reset in between wins. Every session of
+ * the person ends, this one included: they sign in again with the new password.
+ */
+export async function changeOwnPassword(
+  staff: StaffPrincipal,
+  input: { current: string; next: string; repeat: string; client: string },
+  options: { now?: Date; wait?: Wait } = {},
+): Promise<{ ok: true } | { ok: false; reason: PasswordChangeRefusal }> {
+  const now = options.now ?? new Date();
+  const account = await getStaffById(staff.id);
+  if (!account || account.disabledAt) return { ok: false, reason: "changed" };
+  const attempt = await countAttempt(account.email, input.client, now);
+  await (options.wait ?? realWait)(attempt.delayMs);
+  if (!(await verifyPassword(input.current, account.passwordHash))) {
+    await appendAuditEvent({
+      actorType: "staff",
+      actorId: staff.id,
+      action: "staff.password_change_failed",
+      occurredAt: now,
+      data: { delayMs: attempt.delayMs },
+    });
+    return { ok: false, reason: "wrong_current" };
+  }
+  await forgiveAttempt(attempt);
+  if (input.next.length < MIN_PASSWORD_LENGTH) return { ok: false, reason: "too_short" };
+  if (input.next.length > MAX_PASSWORD_LENGTH) return { ok: false, reason: "too_long" };
+  if (input.next !== input.repeat) return { ok: false, reason: "mismatch" };
+  if (input.next === input.current) return { ok: false, reason: "unchanged" };
+  const changed = await updateStaffAccount(
+    staff.id,
+    { passwordHash: await hashPassword(input.next), passwordSetBy: null },
+    {
+      revokeSessions: true,
+      now,
+      ifPasswordHash: account.passwordHash,
+      audit: {
+        actorType: "staff",
+        actorId: staff.id,
+        action: "staff.password_changed",
+        occurredAt: now,
+        data: { staffId: staff.id, wasSetBy: account.passwordSetBy },
+      },
+    },
+  );
+  return changed ? { ok: true } : { ok: false, reason: "changed" };
+}
 
 export async function listOwnSessions(staff: StaffPrincipal, cookieValue: string | undefined) {
   const now = new Date();

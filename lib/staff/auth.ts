@@ -312,19 +312,35 @@ export type StaffPrincipal = Pick<StaffUser, "id" | "email" | "displayName" | "r
 
 /**
  * The signed-in staff member behind a full session. Fails closed: a half-signed-in session, a
- * disabled account, or an account whose role now needs a second factor it does not have (a
- * promotion, or STAFF_MFA_REVIEWERS switched on) is nobody.
+ * disabled account, an account whose role now needs a second factor it does not have (a
+ * promotion, or STAFF_MFA_REVIEWERS switched on), or one still on a password an admin set
+ * (see `resolvePasswordChanger`) is nobody.
  */
 export async function resolveStaff(
   cookieValue: string | undefined,
   now = new Date(),
 ): Promise<StaffPrincipal | undefined> {
+  const found = await resolvePasswordChanger(cookieValue, now);
+  return found && !found.forced ? found.staff : undefined;
+}
+
+/**
+ * Who may change their own password in this session: any signed-in staff member, and the one
+ * whose password an admin generated (`forced`), for whom that is the only thing the console does.
+ */
+export async function resolvePasswordChanger(
+  cookieValue: string | undefined,
+  now = new Date(),
+): Promise<{ staff: StaffPrincipal; forced: boolean } | undefined> {
   const found = await liveSession(cookieValue, now);
   if (!found || found.session.stage !== "full") return undefined;
-  const { id, email, displayName, role, mfaEnabledAt } = found.staff;
+  const { id, email, displayName, role, mfaEnabledAt, passwordSetBy } = found.staff;
   if (!mfaEnabledAt && mfaRequired(role)) return undefined;
   const locale = pickLocale(found.staff.locale);
-  return { id, email, displayName, role, mfa: Boolean(mfaEnabledAt), ...(locale && { locale }) };
+  return {
+    staff: { id, email, displayName, role, mfa: Boolean(mfaEnabledAt), ...(locale && { locale }) },
+    forced: passwordSetBy !== null,
+  };
 }
 
 export async function logoutStaff(cookieValue: string, staffId: string, now = new Date()) {

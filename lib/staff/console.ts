@@ -17,6 +17,7 @@ import {
 } from "@/lib/i18n/config";
 import {
   hasRole,
+  resolvePasswordChanger,
   resolvePendingLogin,
   resolveStaff,
   STAFF_COOKIE,
@@ -30,9 +31,18 @@ export const getStaff = cache(async (): Promise<StaffPrincipal | undefined> => {
   return resolveStaff(store.get(STAFF_COOKIE)?.value);
 });
 
+/** The password page's signed-in person, including one who must change an admin-set password. */
+export const getPasswordChanger = cache(async () => {
+  const store = await cookies();
+  return resolvePasswordChanger(store.get(STAFF_COOKIE)?.value);
+});
+
+/** Where a signed-in officer whose password an admin set is sent, whatever they asked for. */
+export const PASSWORD_PAGE = "/admin/password";
+
 export async function requireStaff(role: StaffRole = "reviewer"): Promise<StaffPrincipal> {
   const staff = await getStaff();
-  if (!staff) redirect("/admin/login");
+  if (!staff) redirect((await getPasswordChanger())?.forced ? PASSWORD_PAGE : "/admin/login");
   if (!hasRole(staff, role)) redirect("/admin?error=forbidden");
   return staff;
 }

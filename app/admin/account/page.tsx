@@ -97,6 +97,12 @@ async function AccountPage({ searchParams }: Props) {
           ))}
         </tbody>
       </table>
+      <h2>{t("passwordTitle")}</h2>
+      <p>
+        <a href="/admin/password" data-testid="change-password">
+          {t("changePassword")}
+        </a>
+      </p>
       <h2>{t("mfaTitle")}</h2>
       <p data-testid="mfa-status">
         {mfa.enabled

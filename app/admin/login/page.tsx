@@ -14,7 +14,7 @@ export async function generateMetadata(): Promise<Metadata> {
 
 /** Sign-in, with the console language offered before there is an account to save it on. */
 async function LoginPage({ searchParams }: Props) {
-  const { error } = await searchParams;
+  const { error, outcome } = await searchParams;
   const [t, tl, locale] = await Promise.all([
     getTranslations("Console.login"),
     getTranslations("Console.language"),
@@ -26,6 +26,11 @@ async function LoginPage({ searchParams }: Props) {
       {error === "expired" ? (
         <p className="alert" role="alert" data-testid="login-expired">
           {t("expired")}
+        </p>
+      ) : null}
+      {outcome === "password_changed" ? (
+        <p className="notice" role="status" data-testid="password-changed">
+          {t("passwordChanged")}
         </p>
       ) : null}
       {error === "language" ? (

@@ -333,17 +333,37 @@ export async function updateStaffAccount(
   patch: Partial<
     Pick<
       StaffUser,
-      "role" | "disabledAt" | "passwordHash" | "mfaSecret" | "mfaEnabledAt" | "mfaLastStep"
+      | "role"
+      | "disabledAt"
+      | "passwordHash"
+      | "passwordSetBy"
+      | "mfaSecret"
+      | "mfaEnabledAt"
+      | "mfaLastStep"
     >
   >,
-  options: { revokeSessions: boolean; now: Date; audit: AuditInput; clearRecoveryCodes?: boolean },
+  options: {
+    revokeSessions: boolean;
+    now: Date;
+    audit: AuditInput;
+    clearRecoveryCodes?: boolean;
+    /** Only if the password is still this one (a change checked against it, not a reset since). */
+    ifPasswordHash?: string;
+  },
 ): Promise<StaffUser | undefined> {
   const db = await getDb();
   return db.transaction(async (tx) => {
     const [row] = await tx
       .update(staffUsers)
       .set(patch)
-      .where(eq(staffUsers.id, staffId))
+      .where(
+        and(
+          eq(staffUsers.id, staffId),
+          options.ifPasswordHash === undefined
+            ? undefined
+            : eq(staffUsers.passwordHash, options.ifPasswordHash),
+        ),
+      )
       .returning();
     if (!row) return undefined;
     if (options.revokeSessions)

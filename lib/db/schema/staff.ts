@@ -17,6 +17,10 @@
  *   secret being enrolled, on the `enrol` session only.
  * - Disabling an account, a password reset, a role change and a second-factor reset revoke every
  *   session of that person in the same transaction.
+ * - `password_set_by`: the admin who generated the current password (the console's reset). That
+ *   admin knows it, so the account opens nothing but the password change until its holder
+ *   chooses their own, which clears it (lib/staff/accounts.ts). Null: the holder's own password,
+ *   or one an operator set with `npm run staff:create`.
  * - `mfa_secret` is the TOTP secret encrypted with the account id as additional data (a copy in
  *   another row does not decrypt); `mfa_last_step` is the last accepted time step: a code of that
  *   step or an earlier one is refused (replay), and the update that accepts a code is conditional
@@ -58,6 +62,7 @@ export const staffUsers = pgTable(
     mfaEnabledAt: timestamp("mfa_enabled_at", { withTimezone: true }),
     mfaLastStep: bigint("mfa_last_step", { mode: "number" }),
     locale: text("locale"),
+    passwordSetBy: uuid("password_set_by"),
   },
   (t) => [uniqueIndex("staff_users_email_unique").on(sql`lower(${t.email})`)],
 );

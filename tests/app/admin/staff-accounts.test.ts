@@ -25,17 +25,20 @@ jest.mock("next-intl/server", () =>
 );
 
 import {
+  changePasswordAction,
   changeRoleAction,
   claimAction,
   codeAction,
   disableStaffAction,
   endSessionAction,
   loginAction,
+  logoutAction,
   resetMfaAction,
   resetPasswordAction,
 } from "@/app/admin/actions";
 import AccountPage from "@/app/admin/account/page";
 import EnrolPage from "@/app/admin/login/enrol/page";
+import PasswordPage from "@/app/admin/password/page";
 import StaffPage from "@/app/admin/staff/page";
 
 let t: TestDb;
@@ -336,5 +339,112 @@ describe("own sessions", () => {
       "/admin/account?error=not_found",
     );
     expect(await other.browser.inConsole()).toBe(true);
+  });
+});
+
+describe("one's own password", () => {
+  const change = (browser: Browser, values: Record<string, string>) =>
+    browser.act(() => outcome(changePasswordAction(form(values))));
+  const passwordPage = (browser: Browser, query: Record<string, string> = {}) =>
+    browser.act(() => outcome(renderPage(PasswordPage({ searchParams: Promise.resolve(query) }))));
+  /** Where a console action sends this browser (a reviewer's: claiming a case). */
+  const claim = (browser: Browser) =>
+    browser.act(() => outcome(claimAction(form({ caseId: "x" }))));
+
+  it("after an admin's reset the console opens only the password change, until the holder sets their own", async () => {
+    const admin = await signedIn("admin");
+    const officer = await account("reviewer");
+    const { password: generated } = await admin.browser.act(() =>
+      resetPasswordAction({}, form({ staffId: officer.id })),
+    );
+    // The admin knows this password: signed in with it, nothing but the password page opens.
+    const holder = new Browser();
+    expect(await holder.signIn(officer.email, generated!)).toBe("/admin");
+    expect(await claim(holder)).toBe("/admin/password");
+    expect(
+      await holder.act(() =>
+        outcome(renderPage(AccountPage({ searchParams: Promise.resolve({}) }))),
+      ),
+    ).toBe("/admin/password");
+    const page = String(await passwordPage(holder));
+    expect(page).toContain('data-forced="true"');
+    expect(page).toContain("An administrator set your password");
+
+    // Each refusal is named on the page, and changes nothing.
+    const next = "the holder's own passphrase";
+    for (const [values, reason] of [
+      [{ current: "not it at all", next, repeat: next }, "wrong_current"],
+      [{ current: generated!, next: "short", repeat: "short" }, "too_short"],
+      [{ current: generated!, next, repeat: `${next}!` }, "mismatch"],
+      [{ current: generated!, next: generated!, repeat: generated! }, "unchanged"],
+    ] as const) {
+      expect(await change(holder, values)).toBe(`/admin/password?error=${reason}`);
+      expect(String(await passwordPage(holder, { error: reason }))).toContain(
+        `data-reason="${reason}"`,
+      );
+    }
+    expect(await claim(holder)).toBe("/admin/password");
+
+    expect(await change(holder, { current: generated!, next, repeat: next })).toBe(
+      "/admin/login?outcome=password_changed",
+    );
+    // Every session ended, this one too; the admin's password opens nothing any more.
+    expect(holder.cookie).toBeUndefined();
+    expect(
+      await new Browser().act(() =>
+        loginAction({}, form({ email: officer.email, password: generated! })),
+      ),
+    ).toEqual({ error: "Email or password is wrong." });
+    const own = new Browser();
+    expect(await own.signIn(officer.email, next)).toBe("/admin");
+    expect(await claim(own)).not.toBe("/admin/password");
+    expect(await own.inConsole()).toBe(true);
+
+    const audit = await t.db.select().from(auditEvents);
+    const changed = audit.find(
+      (a) => a.action === "staff.password_changed" && a.actorId === officer.id,
+    );
+    expect(changed?.data).toMatchObject({ staffId: officer.id, wasSetBy: admin.id });
+    expect(
+      audit.some((a) => a.action === "staff.password_change_failed" && a.actorId === officer.id),
+    ).toBe(true);
+    expect(JSON.stringify(audit)).not.toContain(next);
+  });
+
+  it("one who must change it can still sign out, and that ends the session", async () => {
+    const admin = await signedIn("admin");
+    const officer = await account("reviewer");
+    const { password: generated } = await admin.browser.act(() =>
+      resetPasswordAction({}, form({ staffId: officer.id })),
+    );
+    const holder = new Browser();
+    await holder.signIn(officer.email, generated!);
+    const cookie = holder.cookie;
+    expect(await holder.act(() => outcome(logoutAction()))).toBe("/admin/login");
+    holder.cookie = cookie;
+    expect(await claim(holder)).toBe("/admin/login");
+  });
+
+  it("anyone may change their own from the account page; every other session ends with it", async () => {
+    const officer = await signedIn("reviewer");
+    const phone = new Browser();
+    expect(await phone.signIn(officer.email)).toBe("/admin");
+    const html = await officer.browser.act(() =>
+      renderPage(AccountPage({ searchParams: Promise.resolve({}) })),
+    );
+    expect(html).toContain('href="/admin/password"');
+    expect(String(await passwordPage(officer.browser))).toContain('data-forced="false"');
+    const next = "a brand new passphrase";
+    expect(await change(officer.browser, { current: PASSWORD, next, repeat: next })).toBe(
+      "/admin/login?outcome=password_changed",
+    );
+    expect(await phone.inConsole()).toBe(false);
+    expect(await new Browser().signIn(officer.email, next)).toBe("/admin");
+  });
+
+  it("without a session the page and the action send to the sign-in", async () => {
+    const nobody = new Browser();
+    expect(await passwordPage(nobody)).toBe("/admin/login");
+    expect(await change(nobody, { current: "x", next: "y", repeat: "y" })).toBe("/admin/login");
   });
 });

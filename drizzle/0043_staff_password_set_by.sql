@@ -1,0 +1,1 @@
+ALTER TABLE "staff_users" ADD COLUMN "password_set_by" uuid;
