@@ -7,11 +7,12 @@
  * verification in a new top-level window, where our cookie is first-party; the button posts the
  * code, which starts a new session for the same trader and case (revoking the framed one).
  *
- * The code is a bearer credential in a URL, so it is narrowed three ways: it is retired as soon
- * as its own session's cookie arrives (the usual case: the code never outlives the first
- * screen); the offer shows only inside a frame (`Sec-Fetch-Dest: iframe`, and only cTrader may
- * frame us), with the account it belongs to masked, so a link someone forwards opens nothing;
- * and the redemption is a same-origin form post.
+ * The code is a bearer credential in a URL, so it is narrowed: it is retired as soon as its own
+ * session's cookie arrives (the usual case: the code never outlives the first screen); it lives
+ * RESUME_MINUTES at most; the offer shows only inside a frame (`Sec-Fetch-Dest: iframe`, and
+ * only cTrader may frame us), with the account it belongs to masked, so a landing URL someone
+ * forwards shows the expired screen; and the redemption is a same-origin form post. Whoever
+ * posts a live code in time still opens the session: query strings stay out of access logs.
  */
 import { env } from "@/lib/env";
 import {

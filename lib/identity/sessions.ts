@@ -30,7 +30,7 @@ const TOUCH_EVERY_MS = 60_000;
 export const PHONE_SESSION_MINUTES = 15;
 
 /** How long a session's resume code works (lib/identity/resume.ts): to read a screen and click. */
-export const RESUME_MINUTES = 10;
+export const RESUME_MINUTES = 5;
 
 /**
  * A started session: its secret id (for the cookie), how long it may live, and for a resumable

@@ -158,6 +158,8 @@ const NOT_ABOUT_A_TRADER = [
   "staff.mfa_failed",
   "staff.mfa_recovery_used",
   "staff.mfa_reset",
+  "staff.password_change_failed",
+  "staff.password_changed",
   "staff.password_reset",
   "staff.role_changed",
   "staff.session_ended",

@@ -411,6 +411,23 @@ describe("one's own password", () => {
     expect(JSON.stringify(audit)).not.toContain(next);
   });
 
+  it("an approver whose password and second factor an admin reset enrols, keeps the recovery codes on screen, then must change the password", async () => {
+    const admin = await signedIn("admin");
+    const approver = await signedIn("approver");
+    const { password: generated } = await admin.browser.act(() =>
+      resetPasswordAction({}, form({ staffId: approver.id })),
+    );
+    await admin.browser.act(() => outcome(resetMfaAction(form({ staffId: approver.id }))));
+    const holder = new Browser();
+    expect(await holder.signIn(approver.email, generated!)).toBe("enrolled");
+    // The accepted code renders the enrolment page again, now signed in: it stays, with the
+    // recovery codes the form holds, instead of sending to the sign-in.
+    const again = await holder.act(() => outcome(renderPage(EnrolPage())));
+    expect(again).not.toBe("/admin/login");
+    expect(String(again)).toContain("<h1>");
+    expect(await claim(holder)).toBe("/admin/password");
+  });
+
   it("one who must change it can still sign out, and that ends the session", async () => {
     const admin = await signedIn("admin");
     const officer = await account("reviewer");

@@ -24,7 +24,7 @@ import KycPage from "@/app/inapp/kyc/page";
 import UploadPage from "@/app/inapp/kyc/upload/page";
 import StatusPage from "@/app/inapp/kyc/status/page";
 import { POST as resumeRoute } from "@/app/api/inapp/resume/route";
-import { describeResume } from "@/lib/identity/resume";
+import { describeResume, resumeSession } from "@/lib/identity/resume";
 import { RESUME_MINUTES, resolveSession } from "@/lib/identity/sessions";
 import { browserHeaders, setTraderCookie, TRADER_COOKIE } from "../../helpers/request-scope";
 import { hiddenFieldsOf, renderPage, textOf } from "../../helpers/render-page";
@@ -249,6 +249,9 @@ describe("the code opens nothing where it is not needed", () => {
     const later = (minutes: number) => new Date(Date.now() + minutes * 60_000);
     expect((await describeResume(code, later(RESUME_MINUTES - 1))).ok).toBe(true);
     expect((await describeResume(code, later(RESUME_MINUTES + 1))).ok).toBe(false);
+    expect((await resumeSession(code, "kyc", later(RESUME_MINUTES + 1))).ok).toBe(false);
+    // Not spent by the late try: in time, it still opens the session.
+    expect((await resumeSession(code, "kyc", later(RESUME_MINUTES - 1))).ok).toBe(true);
   });
 
   it("ends with the session: a later entry of the same trader revokes it, and the code with it", async () => {
@@ -260,14 +263,14 @@ describe("the code opens nothing where it is not needed", () => {
   });
 
   it("is not handed out for a refused launch", async () => {
-    const trader = new Trader(world(), nextUser++, "de");
     const response = await proxy(
       new NextRequest(`${BROKER}/inapp/kyc?token=never-issued&lang=de`, {
         headers: { host: "broker.test" },
       }),
     );
     expect(response.status).toBe(303);
-    expect(response.headers.get("location")).not.toContain("resume=");
-    expect(trader.cookies.size).toBe(0);
+    const refused = new URL(response.headers.get("location")!, BROKER);
+    expect(refused.pathname + refused.search).toBe("/inapp/expired?reason=expired&lang=de");
+    expect(response.headers.get("set-cookie")).toBeNull();
   });
 });

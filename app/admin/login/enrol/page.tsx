@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { getTranslations } from "@/lib/i18n/translations";
 import { enrolmentQr } from "@/lib/staff/mfa";
-import { getPendingLogin, getStaff } from "@/lib/staff/console";
+import { getPasswordChanger, getPendingLogin } from "@/lib/staff/console";
 import { Enrolment } from "../../_components/enrolment";
 import { codeAction } from "../../actions";
 import { withPageScope } from "@/lib/http/action-scope";
@@ -25,7 +25,9 @@ async function EnrolPage() {
           secret: pending.enrolSecret,
         }
       : undefined;
-  if (!device && !(await getStaff())) redirect("/admin/login");
+  // After the code: signed in, also one whose password an admin set (the password page comes
+  // after "Continue"), so the recovery codes stay on screen.
+  if (!device && !(await getPasswordChanger())) redirect("/admin/login");
   const t = await getTranslations("Console.enrol");
   return (
     <section className="card narrow">
