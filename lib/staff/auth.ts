@@ -27,6 +27,7 @@ import {
 } from "@/lib/db/queries/staff";
 import type { StaffRole, StaffSession, StaffUser } from "@/lib/db/schema";
 import { env } from "@/lib/env";
+import { log } from "@/lib/log";
 import { pickLocale, type Locale } from "@/lib/i18n/config";
 import { newToken, sha256, TOKEN_PATTERN } from "@/lib/identity/secrets";
 import {
@@ -132,15 +133,22 @@ export async function loginStaff(
   await forgiveAttempt(attempt);
   const who = { id: staff.id, role: staff.role, displayName: staff.displayName };
   const stage: LoginStage = staff.mfaEnabledAt ? "mfa" : mfaRequired(staff.role) ? "enrol" : "full";
+  // The session opens only if the password checked is still the account's (a reset or a
+  // disable while it was being checked wins).
+  const changedMeanwhile = (): LoginResult => {
+    log.warn("staff.login_raced_change", { staffId: staff.id });
+    return { ok: false, reason: "invalid" };
+  };
   if (stage === "full") {
     const session = await openFullSession(staff.id, input, now);
-    await insertStaffSession(session.values, {
+    const opened = await insertStaffSession(session.values, staff.passwordHash, {
       actorType: "staff",
       actorId: staff.id,
       action: "staff.login",
       occurredAt: now,
       data: { secondFactor: false },
     });
+    if (!opened) return changedMeanwhile();
     return {
       ok: true,
       stage,
@@ -149,17 +157,21 @@ export async function loginStaff(
     };
   }
   const id = newToken();
-  await insertStaffSession({
-    idHash: sha256(id),
-    staffId: staff.id,
-    stage,
-    enrolSecret: stage === "enrol" ? sealSecret(newTotpSecret(), staff.id) : null,
-    createdAt: now,
-    lastSeenAt: now,
-    expiresAt: new Date(now.getTime() + PENDING_LOGIN_MINUTES * 60_000),
-    client: input.client.slice(0, 64),
-    userAgent: input.userAgent?.slice(0, 200) ?? null,
-  });
+  const opened = await insertStaffSession(
+    {
+      idHash: sha256(id),
+      staffId: staff.id,
+      stage,
+      enrolSecret: stage === "enrol" ? sealSecret(newTotpSecret(), staff.id) : null,
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: new Date(now.getTime() + PENDING_LOGIN_MINUTES * 60_000),
+      client: input.client.slice(0, 64),
+      userAgent: input.userAgent?.slice(0, 200) ?? null,
+    },
+    staff.passwordHash,
+  );
+  if (!opened) return changedMeanwhile();
   return { ok: true, stage, cookie: cookieFor(id, PENDING_LOGIN_MINUTES * 60), staff: who };
 }
 

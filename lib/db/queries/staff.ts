@@ -89,13 +89,43 @@ async function openSessionIn(
   if (audit) await tx.insert(auditEvents).values({ ...audit, data: audit.data ?? {} });
 }
 
-/** The session and its audit event in one transaction; the login time on the account. */
+/**
+ * Locks the account for this transaction if it is enabled (and, given one, still has this
+ * password hash). A reset, a disable or a role change updates the account row and then ends its
+ * sessions in one transaction: a session opened under this lock either sees that change (and is
+ * refused) or is ended by it, never slips in between.
+ */
+async function lockAccountIn(tx: Tx, staffId: string, passwordHash?: string): Promise<boolean> {
+  const [row] = await tx
+    .select({ id: staffUsers.id })
+    .from(staffUsers)
+    .where(
+      and(
+        eq(staffUsers.id, staffId),
+        isNull(staffUsers.disabledAt),
+        passwordHash === undefined ? undefined : eq(staffUsers.passwordHash, passwordHash),
+      ),
+    )
+    .for("update");
+  return row !== undefined;
+}
+
+/**
+ * The session and its audit event in one transaction; the login time on the account. False,
+ * and nothing written, when the account changed since its password was checked against
+ * `passwordHash` (reset, disabled).
+ */
 export async function insertStaffSession(
   values: typeof staffSessions.$inferInsert,
+  passwordHash: string,
   audit?: AuditInput,
-): Promise<void> {
+): Promise<boolean> {
   const db = await getDb();
-  await db.transaction((tx) => openSessionIn(tx, values, audit));
+  return db.transaction(async (tx) => {
+    if (!(await lockAccountIn(tx, values.staffId, passwordHash))) return false;
+    await openSessionIn(tx, values, audit);
+    return true;
+  });
 }
 
 /**
@@ -112,6 +142,8 @@ export async function completeStaffLogin(input: {
 }): Promise<boolean> {
   const db = await getDb();
   return db.transaction(async (tx) => {
+    // The account first, as its changes do (lockAccountIn): a reset in between ends this too.
+    if (!(await lockAccountIn(tx, input.session.staffId))) return false;
     const ended = await tx
       .update(staffSessions)
       .set({ revokedAt: input.now, enrolSecret: null })

@@ -9,7 +9,9 @@ import { STAFF_COOKIE } from "@/lib/staff/auth";
 import { hashPassword } from "@/lib/staff/passwords";
 import { Authenticator, secretFromEnrolmentPage } from "../../helpers/authenticator";
 import { setTestEnv } from "../../helpers/env";
-import { jar } from "../../helpers/request-scope";
+import postgres from "postgres";
+import { adminUrl } from "../../helpers/db-target";
+import { jar, ownJar } from "../../helpers/request-scope";
 import { renderPage } from "../../helpers/render-page";
 import { createTestDb, type TestDb } from "../../helpers/test-db";
 
@@ -244,6 +246,52 @@ describe("account administration", () => {
     );
     expect(JSON.stringify(audit)).not.toContain(state.password);
   });
+
+  // A second connection holds the account while both requests start: PostgreSQL only.
+  (adminUrl() ? it : it.skip)(
+    "a sign-in whose password was checked before an admin's reset landed opens no session",
+    async () => {
+      const admin = await signedIn("admin");
+      const officer = await account("reviewer");
+      if (t.target?.kind !== "postgres") throw new Error("needs PostgreSQL");
+      const other = postgres(t.target.url, { max: 2, onnotice: () => {} });
+      const waiting = async (n: number) => {
+        for (let waited = 0; ; waited += 50) {
+          const [row] = await other<{ n: number }[]>`
+            select count(*)::int as n from pg_stat_activity
+            where datname = current_database() and wait_event_type = 'Lock'`;
+          if ((row?.n ?? 0) >= n) return;
+          if (waited > 20_000) throw new Error(`never ${n} waiting for the account`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      };
+      let reset: Promise<{ password?: string }> | undefined;
+      let login: Promise<unknown> | undefined;
+      const signingIn = new Map<string, string>();
+      try {
+        await other.begin(async (sql) => {
+          await sql`select id from staff_users where id = ${officer.id} for update`;
+          // The admin's reset is under way; meanwhile the officer's old password is checked.
+          reset = ownJar.run(new Map([[STAFF_COOKIE, admin.browser.cookie!]]), () =>
+            resetPasswordAction({}, form({ staffId: officer.id })),
+          );
+          await waiting(1);
+          login = ownJar.run(signingIn, () =>
+            outcome(loginAction({}, form({ email: officer.email, password: PASSWORD }))),
+          );
+          await waiting(2);
+        });
+        expect((await reset)?.password).toBeDefined();
+        // The reset landed first: the password the sign-in checked is no longer the account's.
+        expect(await login).toEqual({ error: "Email or password is wrong." });
+        expect(signingIn.has(STAFF_COOKIE)).toBe(false);
+      } finally {
+        await reset?.catch(() => undefined);
+        await login?.catch(() => undefined);
+        await other.end();
+      }
+    },
+  );
 
   it("a role change takes effect: sessions end, and the new approver enrols before the console", async () => {
     const admin = await signedIn("admin");
