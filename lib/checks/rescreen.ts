@@ -48,7 +48,10 @@ import {
   type ListImport,
 } from "@/lib/screening/import";
 import { getScreeningIndex, type LoadedIndex } from "@/lib/screening/store";
+import { listScreeningJudgments } from "@/lib/db/queries/review";
 import { needsFourEyes } from "@/lib/review/risk";
+import { clearingsOutlivedBy } from "@/lib/review/screening-hits";
+import { hitStrength } from "@/lib/review/screening-verdict";
 import { destinationIdsFor } from "@/lib/delivery/destinations";
 import { buildMonitoringHit, CASE_MONITORING_HIT } from "@/lib/delivery/payload";
 import { checkScreening, type CheckContext } from "./checks";
@@ -135,6 +138,16 @@ function likelyKeys(evidence: unknown): string[] {
     .map(hitKey);
 }
 
+/** Per hit, its strongest sighting so far (hitStrength), in every run stored for the case. */
+function strongestSightings(evidence: readonly unknown[]): Map<string, number> {
+  const strongest = new Map<string, number>();
+  for (const hit of evidence.flatMap((e) => screeningHits(e))) {
+    const key = hitKey(hit);
+    strongest.set(key, Math.max(strongest.get(key) ?? -Infinity, hitStrength(hit)));
+  }
+  return strongest;
+}
+
 const versionsOf = (lists: { source: string; version: string }[]) =>
   Object.fromEntries(lists.map((l) => [l.source, l.version]));
 
@@ -205,11 +218,22 @@ async function rescreenOne(
     });
   }
   if (results.length === 0) return;
-  const seen = new Set((await listScreeningEvidence(kycCase.id)).flatMap(likelyKeys));
+  const [evidence, verdicts] = await Promise.all([
+    listScreeningEvidence(kycCase.id),
+    listScreeningJudgments(kycCase.id),
+  ]);
+  const seen = new Set(evidence.flatMap(likelyKeys));
+  const strongest = strongestSightings(evidence);
+  // A likely match seen before is new again when it is seen more strongly than ever before and
+  // more strongly than it was cleared on: it reaches a person once, not at every import.
+  const outlived = clearingsOutlivedBy(verdicts);
+  const isNew = (hit: StoredHit) =>
+    !seen.has(hitKey(hit)) ||
+    (hitStrength(hit) > (strongest.get(hitKey(hit)) ?? -Infinity) + 1e-9 && outlived(hit));
   const fresh = new Map<string, StoredHit>();
   for (const result of results)
     for (const hit of screeningHits(result.evidence))
-      if (hit.level === "likely" && !seen.has(hitKey(hit))) fresh.set(hitKey(hit), hit);
+      if (hit.level === "likely" && isNew(hit)) fresh.set(hitKey(hit), hit);
   const newHits = [...fresh.values()].map((h) => ({
     source: h.source,
     entryId: h.entryId,

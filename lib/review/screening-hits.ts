@@ -134,6 +134,23 @@ function judgmentsByKey(decisions: readonly CaseDecision[]): Map<string, HitJudg
   return byKey;
 }
 
+/**
+ * For re-screening (lib/checks/rescreen.ts): whether a sighting of a hit has outlived clearings
+ * given on it: some were given on weaker evidence and drop out (`standing`, as when the hit is
+ * judged), and what is left no longer clears it. Say the list now gives the listed person's date
+ * of birth, and it is the trader's. A confirmation is never outlived.
+ */
+export function clearingsOutlivedBy(
+  decisions: readonly CaseDecision[],
+): (hit: StoredHit) => boolean {
+  const byKey = judgmentsByKey(decisions);
+  return (hit) => {
+    const judgments = byKey.get(hitKey(hit)) ?? [];
+    const kept = standing(judgments, hit, true);
+    return kept.length < judgments.length && hitState(hit.level, kept) !== "cleared";
+  };
+}
+
 /** What the verdicts on one hit add up to (pure; the database trigger applies the same rule). */
 export function hitState(
   level: StoredHit["level"],

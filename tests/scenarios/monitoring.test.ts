@@ -862,3 +862,62 @@ describe("scenario: a monitoring task a second hit emptied before migration 0039
     expect(outcomes).toEqual(["hit_cleared", "monitoring_cleared"]);
   });
 });
+
+describe("scenario: a cleared hit that the list later describes as the trader", () => {
+  it("reaches a person again when the listed date of birth turns out to be hers, and only once", async () => {
+    const w = world();
+    const list = path.join(w.dataDir, "closer-pep.csv");
+    copyFileSync(path.join(__dirname, "../fixtures/sanctions/generic-pep.csv"), list);
+    // Listed without a date of birth or a country: her exact name alone is a likely match.
+    writeFileSync(list, `${readFileSync(list, "utf8")}Gunnhild Tveitane,,,\n`);
+    await w.runListsImportCommand([list]);
+    const gunnhild = { givenNames: "Gunnhild", surnames: "Tveitane", dateOfBirth: "1977-03-15" };
+    const trader = new Trader(w, 450_601);
+    const reviewer = await signedInStaff(w, "closer.reviewer@broker.example", "reviewer");
+    const approver = await signedInStaff(w, "closer.approver@broker.example", "approver");
+    await trader.completeStandardLevel(gunnhild);
+    await w.worker();
+    const kycCase = await trader.currentCase();
+    const hitOn = async () =>
+      new RegExp(`data-hit="(closer-pep:[^"]+)"[^>]*`).exec(await reviewer.casePage(kycCase.id));
+    const found = await hitOn();
+    const key = found?.[1] ?? "no hit";
+    expect(found?.[0]).toContain('data-level="likely"');
+    // Cleared by two people on what the list said then, and approved with four eyes.
+    expect(
+      await reviewer.judgeHit(kycCase.id, key, "false_positive", "No date of birth listed at all"),
+    ).toBe("hit_awaiting_second");
+    expect(
+      await approver.judgeHit(kycCase.id, key, "false_positive", "Common name, nothing more"),
+    ).toBe("hit_cleared");
+    expect(await reviewer.approve(kycCase.id)).toBe("awaiting_co_sign");
+    expect(await approver.approve(kycCase.id)).toBe("approved");
+    await w.worker();
+    const rights = () =>
+      w.accountUpdates.filter((u) => u.login === trader.tradingLogin).map((u) => u.accessRights);
+    const monitoringHits = () =>
+      w.crmEventsFor(kycCase.id).filter((e) => e.type === "case.monitoring_hit");
+    expect(rights()).toEqual(["FULL_ACCESS"]);
+
+    // The list's next version gives the listed person's date of birth: hers.
+    writeFileSync(
+      list,
+      readFileSync(list, "utf8").replace("Gunnhild Tveitane,,,", "Gunnhild Tveitane,,1977-03-15,"),
+    );
+    expect(await w.runListsImportCommand([list])).toMatch(/, 1 with a new likely match/);
+    await w.worker();
+    expect(monitoringHits()).toHaveLength(1);
+    expect(rights().at(-1)).toBe("CLOSE_ONLY");
+    // The clearings were given on less: the hit is open again, and two people judge it anew.
+    expect((await hitOn())?.[0]).toContain('data-state="open"');
+    expect(
+      await approver.judgeHit(kycCase.id, key, "false_positive", "Same birth date now, re-check"),
+    ).toBe("hit_awaiting_second");
+
+    // Another change to the list, not about her: she is not announced a second time.
+    writeFileSync(list, `${readFileSync(list, "utf8")}Petter Hovland,,1966-01-02,Norway\n`);
+    expect(await w.runListsImportCommand([list])).not.toMatch(/, [1-9]\d* with a new likely match/);
+    await w.worker();
+    expect(monitoringHits()).toHaveLength(1);
+  });
+});
