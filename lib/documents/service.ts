@@ -71,6 +71,14 @@ import {
 const CONFIRM_GRACE_MS = 60_000;
 
 /**
+ * How long after its URL expired an unconfirmed upload is purged. Longer than an upload can
+ * still be arriving: S3 checks the POST policy's expiry when a request starts and stores the
+ * object when it ends, and the local route lets an upload that started in time finish a minute
+ * late. A purge before the bytes land would leave an object no row names, which nothing deletes.
+ */
+export const ABANDONED_UPLOAD_GRACE_MS = 15 * 60_000;
+
+/**
  * How long a refused file counts against the case's limit: long enough that a loop of hostile
  * files stops at the limit, short enough that a genuine trader whose phone produced unreadable
  * files can try again later the same day.
@@ -366,7 +374,7 @@ async function deleteQuietly(key: string): Promise<void> {
 
 /** Deletes uploads whose URL expired unconfirmed: their objects, then their rows. */
 export async function purgeAbandonedUploads(now = new Date()): Promise<number> {
-  const stale = await listAbandonedUploads(new Date(now.getTime() - CONFIRM_GRACE_MS));
+  const stale = await listAbandonedUploads(new Date(now.getTime() - ABANDONED_UPLOAD_GRACE_MS));
   for (const row of stale) await discard(row.id, row.storageKey);
   return stale.length;
 }

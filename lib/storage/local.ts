@@ -59,6 +59,12 @@ const MAX_FIELD_BYTES = 512;
 /** One part's header block; a browser sends two short lines. */
 const MAX_PART_HEADER_BYTES = 8 * 1024;
 const UPLOAD_FIELDS = ["key", "contentType", "maxBytes", "expires", "signature"] as const;
+
+/**
+ * An upload that started before its URL expired may finish this much later; far less than the
+ * purge of abandoned uploads waits (lib/documents/service.ts ABANDONED_UPLOAD_GRACE_MS).
+ */
+const FINISH_GRACE_MS = 60_000;
 type UploadField = (typeof UPLOAD_FIELDS)[number];
 type UploadFields = Record<UploadField, string>;
 
@@ -180,7 +186,9 @@ export class LocalStorage implements DocumentStorage {
       const body = limitedBody(request, this.options.uploadMaxBytes + FORM_OVERHEAD_BYTES);
       if (!body) throw new AppError("BAD_REQUEST", "empty request body");
 
-      let stored: { key: string; file: string; contentType: string; size: number } | undefined;
+      let stored:
+        | { key: string; file: string; contentType: string; size: number; expires: number }
+        | undefined;
       await readUploadForm(body, contentType, this.options.uploadMaxBytes, async (fields, part) => {
         const signed = this.verifyUpload(fields);
         const file = this.pathOf(signed.key);
@@ -193,9 +201,14 @@ export class LocalStorage implements DocumentStorage {
         tmp = await this.tempPath();
         const size = await writeCapped(part.stream, tmp, signed.maxBytes);
         if (size === 0) throw new AppError("BAD_REQUEST", "empty file");
-        stored = { key: signed.key, file, contentType: signed.contentType, size };
+        const expires = Number(fields.expires);
+        stored = { key: signed.key, file, contentType: signed.contentType, size, expires };
       });
       if (!stored || !tmp) throw new AppError("BAD_REQUEST", "missing file part");
+      // Checked again once the file is in: an upload that streamed for long past its URL's
+      // expiry may find its row purged as abandoned, and would be a file nothing names.
+      if (!(stored.expires * 1000 + FINISH_GRACE_MS > this.now()))
+        throw new AppError("FORBIDDEN", "upload URL expired while the file arrived");
 
       await mkdir(path.dirname(stored.file), { recursive: true });
       try {
