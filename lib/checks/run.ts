@@ -22,6 +22,7 @@ import {
 } from "@/lib/db/queries/checks";
 import { appendAuditEvent } from "@/lib/db/queries/audit";
 import { listCurrentDocuments } from "@/lib/db/queries/documents";
+import { ofIdentityKind } from "@/lib/documents/upload-contract";
 import { analyzeCaseDocuments, readIdentityMrz } from "@/lib/documents/analysis";
 import type { KycCase } from "@/lib/db/schema";
 import { env } from "@/lib/env";
@@ -144,12 +145,14 @@ async function checkRound(kycCase: KycCase, now: Date): Promise<CaseChecksOutcom
   // Quality scores, perceptual hashes and look-alikes of the documents, kept off the trader's
   // upload (lib/documents/analysis.ts); the snapshot below reads them from the rows.
   await analyzeCaseDocuments(kycCase.id, kycCase.traderId);
-  const [drafts, documents, screening, vendor] = await Promise.all([
+  const [drafts, current, screening, vendor] = await Promise.all([
     loadStepDrafts(kycCase.id),
     listCurrentDocuments(kycCase.id),
     getScreeningIndex(),
     loadVendorState(kycCase),
   ]);
+  // What the submit sent: not a photo of a side the chosen identity kind does not have.
+  const documents = ofIdentityKind(current, drafts.identity_document?.values?.documentKind);
   const { appSecret, checks: settings, review } = env();
   const config = riskConfig();
   const ctx: CheckContext = {

@@ -34,6 +34,23 @@ export function sidesFor(documentType: DocumentType, identityKind: unknown): Doc
 }
 
 /**
+ * The documents that count once the identity document's kind is chosen: identity photos of sides
+ * that kind does not have are left out. Choosing the kind retires those already confirmed
+ * (lib/kyc/drafts.ts), but one still uploading then (a passport page sent for the pre-fill before
+ * "ID card" was chosen) is confirmed after: it must not be submitted, nor read for the MRZ.
+ * Before a kind is chosen, every document counts.
+ */
+export function ofIdentityKind<D extends { documentType: string; side: string }>(
+  documents: readonly D[],
+  identityKind: unknown,
+): D[] {
+  if (identityKind === undefined || identityKind === null || identityKind === "")
+    return [...documents];
+  const sides: readonly string[] = sidesFor("identity", identityKind);
+  return documents.filter((d) => d.documentType !== "identity" || sides.includes(d.side));
+}
+
+/**
  * The selfie: one frame per liveness prompt, captured from the live camera while the prompt is
  * shown. The server picks the prompts' order per attempt (a challenge) and ties each frame to the
  * prompt it answers, so a recording made for another attempt does not fit.

@@ -28,7 +28,7 @@ import { readStepDrafts, type StepDraft } from "./drafts";
 import { getLevel, type StepId } from "./levels";
 import { documentExpiryOf } from "./renewal";
 import { requestedItemsSchema } from "./requested-items";
-import { sidesFor, type DocumentType } from "@/lib/documents/upload-contract";
+import { ofIdentityKind, sidesFor, type DocumentType } from "@/lib/documents/upload-contract";
 import {
   caseRequirements,
   type ActionRequest,
@@ -242,7 +242,10 @@ export async function submitCase(
         reason: "incomplete",
       });
     }
-    const documentIds = (await listCurrentDocuments(kycCase.id))
+    const documentIds = ofIdentityKind(
+      await listCurrentDocuments(kycCase.id),
+      drafts.identity_document?.values?.documentKind,
+    )
       .filter((d) => d.status !== "pending")
       .map((d) => d.id);
     try {

@@ -8,7 +8,13 @@
 import "./support/request-scope";
 import sharp from "sharp";
 import { IDENTITY } from "../fixtures/kyc-values";
-import { signedInStaff, Trader } from "./support/people";
+import {
+  freshPhoto,
+  postToStorage,
+  signedInStaff,
+  Trader,
+  type StartedUpload,
+} from "./support/people";
 import { scenarioWorld } from "./support/world";
 
 const world = scenarioWorld();
@@ -208,5 +214,45 @@ describe("scenario: a passport page uploaded for the pre-fill, then an ID card c
     expect(await passport.sides("identity")).toEqual([
       expect.objectContaining({ side: "page", state: "accepted" }),
     ]);
+  });
+});
+
+describe("scenario: a passport page still uploading when an ID card is chosen", () => {
+  it("is confirmed after the choice, but neither sent with the case nor read for its zone", async () => {
+    const w = world();
+    const card = new Trader(w, 480_201);
+    await card.launch("kyc");
+    // The page's upload starts for the pre-fill; the file is still on its way.
+    const page = await freshPhoto();
+    const started = await card.beginUpload("identity", "page", page.length);
+    expect(started.status).toBe(201);
+    const form = started.body as StartedUpload;
+    await card.fillStandardForms({}, { documentKind: "id_card", documentNumber: "ID4802011" });
+    const front = await card.upload("identity", "front");
+    const back = await card.upload("identity", "back");
+    expect(await card.upload("address")).toMatchObject({ status: 200 });
+    // Now the page lands and is confirmed: the kind's choice retired nothing it had not seen.
+    expect((await postToStorage(form, page, "image/jpeg")).status).toBeLessThan(300);
+    expect(await card.confirm(form.documentId)).toMatchObject({ status: 200 });
+    expect(await card.sides("identity")).toEqual([
+      expect.objectContaining({ side: "front", state: "accepted" }),
+      expect.objectContaining({ side: "back", state: "accepted" }),
+    ]);
+    expect(await card.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await w.worker();
+
+    const approver = await signedInStaff(w, "late.page.approver@broker.example", "approver");
+    const kycCase = await card.currentCase();
+    const evidence = (await (await approver.exportEvidence(kycCase.id)).json()) as Evidence & {
+      checkRuns: { results: { check: string; evidence: { documents?: number } }[] }[];
+    };
+    const roundIds = evidence.rounds[0]!.documentIds;
+    expect(roundIds).toEqual(expect.arrayContaining([front.documentId, back.documentId]));
+    expect(roundIds).not.toContain(form.documentId);
+    // The checks saw what was sent: the card's two sides and the bill, not the page.
+    const quality = evidence.checkRuns
+      .flatMap((run) => run.results)
+      .find((r) => r.check === "upload_quality");
+    expect(quality?.evidence.documents).toBe(3);
   });
 });
