@@ -132,11 +132,17 @@ async function traderAndCase(
   now: Date,
 ) {
   const found = await getTraderWithOpenCase(identity.ctraderUserId);
+  // Without an open case: the latest, for a final rejection (below) and to know whether a launch
+  // ever set the stored language.
+  const latest =
+    found && !found.openCase ? await getLatestCaseForTrader(found.trader.id) : undefined;
   // A launch without a language we ship keeps the trader's: their screens and e-mails stay in it.
-  // A trader we know none of gets their browser's.
+  // A trader no launch told us a language of gets their browser's: a new one, or one SSO enrolled
+  // (in English, as a default) before their first screen.
+  const launchedBefore = Boolean(found?.openCase ?? latest);
   const locale =
     request.lang ??
-    pickLocale(found?.trader.preferredLocale) ??
+    (launchedBefore ? pickLocale(found?.trader.preferredLocale) : undefined) ??
     request.browserLang ??
     DEFAULT_LOCALE;
   const unchanged =
@@ -162,7 +168,6 @@ async function traderAndCase(
   }
   // Final means final: after a final rejection a new launch shows that decision; it does not
   // open a new case. Only an admin's reopen (lib/review/decisions.ts) changes it.
-  const latest = found ? await getLatestCaseForTrader(trader.id) : undefined;
   if (latest && isFinalRejection(latest)) return { trader, kycCase: latest, account, locale };
   return {
     trader,

@@ -18,7 +18,11 @@ const db = withDbAndCtrader();
 const params = (query: string) => parseScreenParams(new URLSearchParams(query));
 
 /** The entry as the screen layer runs it: identity's answer with the landing URL and cookie. */
-async function enter(screen: Screen, parsed: ReturnType<typeof params>, now?: Date) {
+async function enter(
+  screen: Screen,
+  parsed: ReturnType<typeof params> & { browserLang?: string },
+  now?: Date,
+) {
   const result = await enterWithToken(
     { ...parsed, screen },
     async () => configuredRedeemer()!,
@@ -342,6 +346,20 @@ describe("entry with our own token (SSO mode)", () => {
         CTRADER_ACCOUNT_UPDATE: "1",
       }),
     ).toThrow(/CTRADER_ACCOUNT_UPDATE: .*SSO mode/);
+  });
+
+  it("speaks the webview's language at the first launch of a trader SSO enrolled, and keeps it after", async () => {
+    // cTrader asks for a token before the trader's first screen: we enrol them, in no language
+    // of theirs yet.
+    const launch = async (browserLang: string) => {
+      const { token } = await generateOneTimeToken({ userId: 811 });
+      const result = await enter("kyc", { ...params(`token=${token}`), browserLang });
+      if (!result.ok) throw new Error("the launch was refused");
+      return (await resolveSession(result.cookie.value))?.locale;
+    };
+    expect(await launch("pt")).toBe("pt");
+    // Known now: another webview's language does not change it.
+    expect(await launch("de")).toBe("pt");
   });
 
   it("refuses an SSO token after its 60-second lifetime", async () => {
