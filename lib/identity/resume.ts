@@ -15,15 +15,11 @@
  * posts a live code in time still opens the session: query strings stay out of access logs.
  */
 import { env } from "@/lib/env";
-import {
-  consumeResume,
-  getResumableSession,
-  retireResume as retireResumeQuery,
-} from "@/lib/db/queries/sessions";
+import { getResumableSession, retireResume as retireResumeQuery } from "@/lib/db/queries/sessions";
 import { log } from "@/lib/log";
 import { maskEmail, maskLogin } from "./phone-handoff";
 import { sha256, TOKEN_PATTERN } from "./secrets";
-import { startSession, type StartedSession } from "./sessions";
+import { startResumedSession, type StartedSession } from "./sessions";
 
 export type ResumeDescription =
   { ok: true; account: { login: string | null; email: string | null } } | { ok: false };
@@ -52,8 +48,9 @@ export async function retireResume(code: string, cookieValue: string): Promise<v
 }
 
 /**
- * Spends the code and starts a new full session for the same trader, case and presentation.
- * The new session revokes the trader's others, the framed one among them.
+ * Spends the code and starts a new full session for the same trader, case and presentation, in
+ * one transaction: a second click, or a failure, leaves nothing half done. The new session
+ * revokes the trader's others, the framed one among them.
  */
 export async function resumeSession(
   code: string,
@@ -61,23 +58,29 @@ export async function resumeSession(
   now = new Date(),
 ): Promise<{ ok: true; session: StartedSession } | { ok: false }> {
   if (!TOKEN_PATTERN.test(code)) return { ok: false };
-  const framed = await consumeResume(sha256(code), now, idleCutoff(now));
-  if (!framed) {
+  const resumeHash = sha256(code);
+  const found = await getResumableSession(resumeHash, now, idleCutoff(now));
+  const framed = found?.session;
+  const session =
+    framed &&
+    (await startResumedSession(
+      {
+        traderId: framed.traderId,
+        caseId: framed.caseId,
+        identityMode: framed.identityMode === "sso" ? "sso" : "ot-handoff",
+        locale: framed.locale,
+        theme: framed.theme,
+        source: framed.source,
+        account: framed.account,
+        audit: { screen, resumed: true },
+        now,
+      },
+      resumeHash,
+    ));
+  if (!session) {
     log.warn("resume.refused", { reason: "unknown_used_or_expired" });
     return { ok: false };
   }
-  const identityMode = framed.identityMode === "sso" ? "sso" : "ot-handoff";
-  const session = await startSession({
-    traderId: framed.traderId,
-    caseId: framed.caseId,
-    identityMode,
-    locale: framed.locale,
-    theme: framed.theme,
-    source: framed.source,
-    account: framed.account,
-    audit: { screen, resumed: true },
-    now,
-  });
   log.info("resume.ok", { screen });
   return { ok: true, session };
 }

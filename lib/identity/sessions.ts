@@ -64,6 +64,27 @@ export type StartSession = {
 };
 
 export async function startSession(input: StartSession): Promise<StartedSession> {
+  const started = await openSession(input);
+  if (!started) throw new Error("a session that spends no resume code is always inserted");
+  return started;
+}
+
+/**
+ * A full session that spends a resume code (lib/identity/resume.ts) in the same transaction:
+ * undefined, and nothing written, when the code is no longer usable (spent by a second click,
+ * expired, its session ended).
+ */
+export async function startResumedSession(
+  input: StartSession,
+  resumeHash: string,
+): Promise<StartedSession | undefined> {
+  return openSession(input, resumeHash);
+}
+
+async function openSession(
+  input: StartSession,
+  spendsResume?: string,
+): Promise<StartedSession | undefined> {
   const now = input.now ?? new Date();
   const scoped = input.identityMode === "phone-handoff";
   // Fail closed: a handoff session without a scope would be a full session.
@@ -75,7 +96,8 @@ export async function startSession(input: StartSession): Promise<StartedSession>
   const expiresAt = new Date(now.getTime() + minutes * 60_000);
   const id = newToken();
   const resume = input.resumable && !scoped ? newToken() : undefined;
-  await insertSessionWithAudit(
+  const idleCutoff = new Date(now.getTime() - env().session.idleMinutes * 60_000);
+  const { inserted } = await insertSessionWithAudit(
     {
       idHash: sha256(id),
       traderId: input.traderId,
@@ -102,7 +124,9 @@ export async function startSession(input: StartSession): Promise<StartedSession>
       data: { mode: input.identityMode, ...input.audit },
     },
     scoped ? "scoped" : "all",
+    spendsResume === undefined ? undefined : { resumeHash: spendsResume, idleCutoff },
   );
+  if (!inserted) return undefined;
   return { id, expiresAt, maxAgeSeconds: minutes * 60, ...(resume && { resume }) };
 }
 

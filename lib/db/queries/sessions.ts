@@ -24,9 +24,24 @@ export async function insertSessionWithAudit(
   values: NewSession,
   audit: AuditInput,
   replaces: "all" | "scoped" | "none" = "none",
-): Promise<{ revoked: number }> {
+  /** A resume code this session spends: nothing is written unless it is still usable. */
+  spendsResume?: { resumeHash: string; idleCutoff: Date },
+): Promise<{ revoked: number; inserted: boolean }> {
   const db = await getDb();
   return db.transaction(async (tx) => {
+    if (spendsResume) {
+      const spent = await tx
+        .update(sessions)
+        .set({ resumeHash: null, resumeExpiresAt: null })
+        .where(
+          and(
+            resumable(spendsResume.resumeHash, values.createdAt, spendsResume.idleCutoff),
+            eq(sessions.traderId, values.traderId),
+          ),
+        )
+        .returning({ idHash: sessions.idHash });
+      if (spent.length === 0) return { revoked: 0, inserted: false };
+    }
     let revoked = 0;
     if (replaces !== "none") {
       // Two entries of one trader at once: the second waits, then sees and revokes the first.
@@ -74,7 +89,7 @@ export async function insertSessionWithAudit(
           })
           .from(session),
       );
-    return { revoked };
+    return { revoked, inserted: true };
   });
 }
 
@@ -179,21 +194,6 @@ export async function getResumableSession(
     .from(sessions)
     .innerJoin(traders, eq(traders.id, sessions.traderId))
     .where(resumable(resumeHash, now, idleCutoff));
-  return row;
-}
-
-/** Spends a resume code: one conditional UPDATE decides between two clicks. */
-export async function consumeResume(
-  resumeHash: string,
-  now: Date,
-  idleCutoff: Date,
-): Promise<Session | undefined> {
-  const db = await getDb();
-  const [row] = await db
-    .update(sessions)
-    .set({ resumeHash: null, resumeExpiresAt: null })
-    .where(resumable(resumeHash, now, idleCutoff))
-    .returning();
   return row;
 }
 

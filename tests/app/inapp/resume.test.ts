@@ -162,6 +162,17 @@ describe("a browser that drops the cookie in cTrader Web's iframe", () => {
     expect(textOf(await land(landing, { dest: "iframe" }))).toContain("abgelaufen");
   });
 
+  it("opens one session for two clicks at once, and the other window says expired", async () => {
+    const { landing } = await launch();
+    const fields = offerForm(await land(landing, { dest: "iframe" }));
+    const answers = await Promise.all([click(fields), click(fields)]);
+    const locations = answers.map((a) => a.headers.get("location")).sort();
+    expect(locations).toEqual(["/inapp/expired?reason=expired&lang=de", "/inapp/kyc"]);
+    const cookies = answers.map(cookieOf).filter((c) => c !== undefined);
+    expect(cookies).toHaveLength(1);
+    expect(await resolveSession(cookies[0])).toBeDefined();
+  });
+
   it("keeps the upload screen and its document type", async () => {
     const { landing } = await launch("upload", { documentType: "address" });
     expect(landing.pathname).toBe("/inapp/kyc/upload");
