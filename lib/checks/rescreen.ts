@@ -138,12 +138,17 @@ function likelyKeys(evidence: unknown): string[] {
     .map(hitKey);
 }
 
-/** Per hit, its strongest sighting so far (hitStrength), in every run stored for the case. */
-function strongestSightings(evidence: readonly unknown[]): Map<string, number> {
-  const strongest = new Map<string, number>();
-  for (const hit of evidence.flatMap((e) => screeningHits(e))) {
-    const key = hitKey(hit);
-    strongest.set(key, Math.max(strongest.get(key) ?? -Infinity, hitStrength(hit)));
+/** The strongest sighting of a hit (hitStrength) in the runs stored after `since`. */
+function strongestSince(
+  evidence: readonly { evidence: unknown; at: Date }[],
+  key: string,
+  since: Date,
+): number {
+  let strongest = -Infinity;
+  for (const row of evidence) {
+    if (row.at <= since) continue;
+    for (const hit of screeningHits(row.evidence))
+      if (hitKey(hit) === key) strongest = Math.max(strongest, hitStrength(hit));
   }
   return strongest;
 }
@@ -222,14 +227,16 @@ async function rescreenOne(
     listScreeningEvidence(kycCase.id),
     listScreeningJudgments(kycCase.id),
   ]);
-  const seen = new Set(evidence.flatMap(likelyKeys));
-  const strongest = strongestSightings(evidence);
-  // A likely match seen before is new again when it is seen more strongly than ever before and
-  // more strongly than it was cleared on: it reaches a person once, not at every import.
-  const outlived = clearingsOutlivedBy(verdicts);
-  const isNew = (hit: StoredHit) =>
-    !seen.has(hitKey(hit)) ||
-    (hitStrength(hit) > (strongest.get(hitKey(hit)) ?? -Infinity) + 1e-9 && outlived(hit));
+  const seen = new Set(evidence.flatMap((e) => likelyKeys(e.evidence)));
+  // A likely match seen before is new again when clearings on it were given on weaker evidence,
+  // and it is seen more strongly than in any run since the latest of those: it reaches a person
+  // once, not at every import.
+  const outlivedSince = clearingsOutlivedBy(verdicts);
+  const isNew = (hit: StoredHit) => {
+    if (!seen.has(hitKey(hit))) return true;
+    const since = outlivedSince(hit);
+    return since !== null && hitStrength(hit) > strongestSince(evidence, hitKey(hit), since) + 1e-9;
+  };
   const fresh = new Map<string, StoredHit>();
   for (const result of results)
     for (const hit of screeningHits(result.evidence))

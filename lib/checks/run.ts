@@ -41,6 +41,7 @@ import { runChecks, type CheckContext } from "./checks";
 import { countedScreeningHits } from "./evidence";
 import { decideRisk, riskConfig } from "./risk";
 import { getLevel } from "@/lib/kyc/levels";
+import { identityKindOf } from "@/lib/kyc/requirements";
 import { buildSnapshot, identityFingerprint, IDENTITY_FINGERPRINT_KIND } from "./snapshot";
 import type { CheckResult } from "./types";
 
@@ -152,7 +153,7 @@ async function checkRound(kycCase: KycCase, now: Date): Promise<CaseChecksOutcom
     loadVendorState(kycCase),
   ]);
   // What the submit sent: not a photo of a side the chosen identity kind does not have.
-  const documents = ofIdentityKind(current, drafts.identity_document?.values?.documentKind);
+  const documents = ofIdentityKind(current, identityKindOf(drafts));
   const { appSecret, checks: settings, review } = env();
   const config = riskConfig();
   const ctx: CheckContext = {

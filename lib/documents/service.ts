@@ -167,6 +167,8 @@ export async function startUpload(
     {
       maxFiles: limits.maxFilesPerCase,
       refusalsSince: new Date(now.getTime() - REFUSALS_COUNT_FOR_MS),
+      // Abandoned, though not purged yet (ABANDONED_UPLOAD_GRACE_MS): not a file of the case.
+      abandonedBefore: new Date(now.getTime() - CONFIRM_GRACE_MS),
     },
   );
   if (recorded === "limit_reached") return refuse("too_many_files");
@@ -212,10 +214,9 @@ export async function confirmUpload(
   const limits = env().storage;
   const head = await storage.head(row.storageKey);
   if (!head) {
-    if (row.uploadExpiresAt.getTime() + CONFIRM_GRACE_MS < now.getTime()) {
-      await discard(row.id, row.storageKey);
-      return refuse("expired");
-    }
+    // Expired: the purge removes the row and whatever still lands under its key
+    // (ABANDONED_UPLOAD_GRACE_MS); deleting the row here would orphan a file still arriving.
+    if (row.uploadExpiresAt.getTime() + CONFIRM_GRACE_MS < now.getTime()) return refuse("expired");
     return refuse("not_uploaded");
   }
   // The POST policy is not trusted alone (and local S3 emulators ignore it).

@@ -132,6 +132,14 @@ export type Requirements = {
   vendor: VendorRequirement | null;
 };
 
+/** The identity document's kind the trader chose (its saved values, else its data). */
+export function identityKindOf(drafts: Partial<Record<StepId, StepDraft>>): string | undefined {
+  const step = drafts.identity_document;
+  const kind =
+    step?.values?.documentKind ?? (step?.data as { documentKind?: unknown } | null)?.documentKind;
+  return typeof kind === "string" ? kind : undefined;
+}
+
 export function caseRequirements({
   level,
   drafts,
@@ -157,9 +165,7 @@ export function caseRequirements({
     ),
   ]);
   const billStale = billAddress !== null && addressChanged(drafts.personal?.values, billAddress);
-  const identityKind =
-    drafts.identity_document?.values?.documentKind ??
-    (drafts.identity_document?.data as { documentKind?: string } | null)?.documentKind;
+  const identityKind = identityKindOf(drafts);
 
   function documentRequirements(documentType: DocumentType): DocumentRequirement[] {
     if (documentType === "selfie") return [selfieRequirement()];

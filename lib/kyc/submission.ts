@@ -31,6 +31,7 @@ import { requestedItemsSchema } from "./requested-items";
 import { ofIdentityKind, sidesFor, type DocumentType } from "@/lib/documents/upload-contract";
 import {
   caseRequirements,
+  identityKindOf,
   type ActionRequest,
   type DocumentRequirement,
   type Requirements,
@@ -244,7 +245,7 @@ export async function submitCase(
     }
     const documentIds = ofIdentityKind(
       await listCurrentDocuments(kycCase.id),
-      drafts.identity_document?.values?.documentKind,
+      identityKindOf(drafts),
     )
       .filter((d) => d.status !== "pending")
       .map((d) => d.id);

@@ -138,16 +138,21 @@ function judgmentsByKey(decisions: readonly CaseDecision[]): Map<string, HitJudg
  * For re-screening (lib/checks/rescreen.ts): whether a sighting of a hit has outlived clearings
  * given on it: some were given on weaker evidence and drop out (`standing`, as when the hit is
  * judged), and what is left no longer clears it. Say the list now gives the listed person's date
- * of birth, and it is the trader's. A confirmation is never outlived.
+ * of birth, and it is the trader's. Answers when the latest of the outlived verdicts was given
+ * (the sighting must be stronger than those seen since), or null. A confirmation is never
+ * outlived.
  */
 export function clearingsOutlivedBy(
   decisions: readonly CaseDecision[],
-): (hit: StoredHit) => boolean {
+): (hit: StoredHit) => Date | null {
   const byKey = judgmentsByKey(decisions);
   return (hit) => {
     const judgments = byKey.get(hitKey(hit)) ?? [];
+    if (judgments.some((j) => j.verdict === "confirmed")) return null;
     const kept = standing(judgments, hit, true);
-    return kept.length < judgments.length && hitState(hit.level, kept) !== "cleared";
+    if (kept.length === judgments.length || hitState(hit.level, kept) === "cleared") return null;
+    const dropped = judgments.filter((j) => !kept.includes(j));
+    return new Date(Math.max(...dropped.map((j) => j.at.getTime())));
   };
 }
 

@@ -135,8 +135,15 @@ export async function loginStaff(
   const stage: LoginStage = staff.mfaEnabledAt ? "mfa" : mfaRequired(staff.role) ? "enrol" : "full";
   // The session opens only if the password checked is still the account's (a reset or a
   // disable while it was being checked wins).
-  const changedMeanwhile = (): LoginResult => {
+  const changedMeanwhile = async (): Promise<LoginResult> => {
     log.warn("staff.login_raced_change", { staffId: staff.id });
+    await appendAuditEvent({
+      actorType: "system",
+      actorId: "staff-login",
+      action: "staff.login_failed",
+      data: { emailHash: attempt.emailKey, staffId: staff.id, delayMs: attempt.delayMs },
+      occurredAt: now,
+    });
     return { ok: false, reason: "invalid" };
   };
   if (stage === "full") {
@@ -148,7 +155,7 @@ export async function loginStaff(
       occurredAt: now,
       data: { secondFactor: false },
     });
-    if (!opened) return changedMeanwhile();
+    if (!opened) return await changedMeanwhile();
     return {
       ok: true,
       stage,
@@ -171,7 +178,7 @@ export async function loginStaff(
     },
     staff.passwordHash,
   );
-  if (!opened) return changedMeanwhile();
+  if (!opened) return await changedMeanwhile();
   return { ok: true, stage, cookie: cookieFor(id, PENDING_LOGIN_MINUTES * 60), staff: who };
 }
 

@@ -218,7 +218,7 @@ describe("scenario: a passport page uploaded for the pre-fill, then an ID card c
 });
 
 describe("scenario: a passport page still uploading when an ID card is chosen", () => {
-  it("is confirmed after the choice, but neither sent with the case nor read for its zone", async () => {
+  it("is confirmed after the choice, but neither sent with the case nor seen by its checks", async () => {
     const w = world();
     const card = new Trader(w, 480_201);
     await card.launch("kyc");

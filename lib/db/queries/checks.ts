@@ -438,15 +438,16 @@ export async function recordRescreenRun(input: {
   });
 }
 
-/** Every screening result ever stored for the case (evidence jsonb), oldest first. */
-export async function listScreeningEvidence(caseId: string): Promise<Record<string, unknown>[]> {
+/** Every screening result ever stored for the case (evidence jsonb, and when), oldest first. */
+export async function listScreeningEvidence(
+  caseId: string,
+): Promise<{ evidence: Record<string, unknown>; at: Date }[]> {
   const db = await getDb();
-  const rows = await db
-    .select({ evidence: caseChecks.evidence })
+  return db
+    .select({ evidence: caseChecks.evidence, at: caseChecks.createdAt })
     .from(caseChecks)
     .where(and(eq(caseChecks.caseId, caseId), eq(caseChecks.check, "screening")))
     .orderBy(caseChecks.id);
-  return rows.map((r) => r.evidence);
 }
 
 /**

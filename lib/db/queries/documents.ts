@@ -1,4 +1,17 @@
-import { and, asc, count, eq, gte, inArray, isNull, lt, ne, notInArray, sql } from "drizzle-orm";
+import {
+  and,
+  asc,
+  count,
+  eq,
+  gte,
+  inArray,
+  isNull,
+  lt,
+  ne,
+  notInArray,
+  or,
+  sql,
+} from "drizzle-orm";
 import { getDb } from "../client";
 import { auditEvents, caseKeys, documents, kycCases, type DocumentRow } from "../schema";
 import { lockCaseForWrite, type Tx } from "./cases";
@@ -46,7 +59,12 @@ export async function insertPendingDocumentWithinLimit(
     | "challengeId"
     | "prompt"
   >,
-  limit: { maxFiles: number; refusalsSince: Date },
+  limit: {
+    maxFiles: number;
+    refusalsSince: Date;
+    /** A pending upload whose form expired before this no longer takes a file's place. */
+    abandonedBefore: Date;
+  },
 ): Promise<"inserted" | "limit_reached"> {
   const db = await getDb();
   return db.transaction(async (tx) => {
@@ -60,7 +78,16 @@ export async function insertPendingDocumentWithinLimit(
     const [files] = await tx
       .select({ n: count() })
       .from(documents)
-      .where(and(eq(documents.caseId, values.caseId), isNull(documents.replacedAt)));
+      .where(
+        and(
+          eq(documents.caseId, values.caseId),
+          isNull(documents.replacedAt),
+          or(
+            ne(documents.status, "pending"),
+            gte(documents.uploadExpiresAt, limit.abandonedBefore),
+          ),
+        ),
+      );
     const [refused] = await tx
       .select({ n: count() })
       .from(auditEvents)

@@ -92,8 +92,9 @@ async function openSessionIn(
 /**
  * Locks the account for this transaction if it is enabled (and, given one, still has this
  * password hash). A reset, a disable or a role change updates the account row and then ends its
- * sessions in one transaction: a session opened under this lock either sees that change (and is
- * refused) or is ended by it, never slips in between.
+ * sessions in one transaction: a session opened under this lock either sees a reset or disable
+ * (and is not opened) or is ended by the change, never slips in between. (A role change keeps
+ * the hash: the session opens, and resolveStaff reads the new role.)
  */
 async function lockAccountIn(tx: Tx, staffId: string, passwordHash?: string): Promise<boolean> {
   const [row] = await tx
@@ -106,7 +107,9 @@ async function lockAccountIn(tx: Tx, staffId: string, passwordHash?: string): Pr
         passwordHash === undefined ? undefined : eq(staffUsers.passwordHash, passwordHash),
       ),
     )
-    .for("update");
+    // What the account's changes take (an UPDATE of non-key columns); a decision or an
+    // assignment naming the account (a foreign-key share lock) does not wait for it.
+    .for("no key update");
   return row !== undefined;
 }
 

@@ -3,6 +3,7 @@
  * route, the server-side check, the database rows and the files on disk. Hostile files are
  * refused with a clear reason and leave nothing behind.
  */
+import type { StartUploadRequest } from "@/lib/documents/upload-contract";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -439,9 +440,13 @@ describe("document upload (local driver)", () => {
       ok: false,
       reason: "expired",
     });
-    expect(
-      (await t.db.select().from(documents)).some((d) => d.id === started.body.documentId),
-    ).toBe(false);
+    // The row waits for the purge: an upload may still be arriving under its key.
+    const { purgeAbandonedUploads } = await import("@/lib/documents/service");
+    const present = async () =>
+      (await t.db.select().from(documents)).some((d) => d.id === started.body.documentId);
+    expect(await present()).toBe(true);
+    await purgeAbandonedUploads(new Date(Date.now() + 30 * 60_000));
+    expect(await present()).toBe(false);
   });
 
   it("enforces the per-case file limit and refuses once the case was submitted", async () => {
@@ -479,6 +484,25 @@ describe("document upload (local driver)", () => {
       (await start({ documentType: "identity", side: "back", contentType: "image/jpeg", size: 10 }))
         .body.reason,
     ).toBe("too_many_files");
+    // The four starts were abandoned: once their forms expired (5 minutes, and the minute a
+    // confirm still gets), they no longer take a file's place, though the purge waits longer.
+    const { startUpload } = await import("@/lib/documents/service");
+    const { getScreenContext } = await import("@/lib/inapp/screen-context");
+    const context = (await getScreenContext())!;
+    const back: StartUploadRequest = {
+      documentType: "identity",
+      side: "back",
+      contentType: "image/jpeg",
+      size: 10,
+    };
+    const after = (minutes: number) => new Date(Date.now() + minutes * 60_000);
+    expect(await startUpload(context.kycCase!, back, after(5))).toMatchObject({
+      ok: false,
+      reason: "too_many_files",
+    });
+    expect(await startUpload(context.kycCase!, back, after(7))).toMatchObject({
+      ok: true,
+    });
     await traderSession();
     const other = (await t.db.select().from(documents)).length;
     expect(other).toBeGreaterThan(0);
