@@ -51,6 +51,7 @@ import {
   startOwnEnrolment,
   type StaffAdminOutcome,
   MAX_PASSWORD_LENGTH,
+  type PasswordChangeField,
 } from "@/lib/staff/accounts";
 import {
   completeSecondFactor,
@@ -212,7 +213,8 @@ export async function changePasswordAction(form: FormData): Promise<void> {
   const changer = await getPasswordChanger();
   if (!changer) redirect("/admin/login");
   if (!isFormData(form)) redirect(`${PASSWORD_PAGE}?error=mismatch`);
-  const field = (name: string) => String(form.get(name) ?? "").slice(0, MAX_PASSWORD_LENGTH + 1);
+  const field = (name: PasswordChangeField) =>
+    String(form.get(name) ?? "").slice(0, MAX_PASSWORD_LENGTH + 1);
   const result = await changeOwnPassword(changer.staff, {
     current: field("current"),
     next: field("next"),

@@ -67,12 +67,25 @@ export function maskLogin(login: number): string {
   return `•••${String(login).slice(-3)}`;
 }
 
+/** The account a screen names before it acts, masked: enough for a trader to recognise. */
+export type MaskedAccount = { login: string | null; email: string | null };
+
+export function maskedAccount(trader: {
+  tradingLogin: number | null;
+  email: string | null;
+}): MaskedAccount {
+  return {
+    login: trader.tradingLogin === null ? null : maskLogin(trader.tradingLogin),
+    email: trader.email === null ? null : maskEmail(trader.email),
+  };
+}
+
 export type HandoffDescription =
   | {
       ok: true;
       documentType: string;
       expiresAt: Date;
-      account: { login: string | null; email: string | null };
+      account: MaskedAccount;
     }
   | { ok: false; reason: "expired" };
 
@@ -88,10 +101,7 @@ export async function describePhoneHandoff(
     ok: true,
     documentType: found.handoff.documentType,
     expiresAt: found.handoff.expiresAt,
-    account: {
-      login: found.tradingLogin === null ? null : maskLogin(found.tradingLogin),
-      email: found.email === null ? null : maskEmail(found.email),
-    },
+    account: maskedAccount(found),
   };
 }
 

@@ -14,31 +14,20 @@
  * forwards shows the expired screen; and the redemption is a same-origin form post. Whoever
  * posts a live code in time still opens the session: query strings stay out of access logs.
  */
-import { env } from "@/lib/env";
 import { getResumableSession, retireResume as retireResumeQuery } from "@/lib/db/queries/sessions";
 import { log } from "@/lib/log";
-import { maskEmail, maskLogin } from "./phone-handoff";
+import { maskedAccount, type MaskedAccount } from "./phone-handoff";
 import { sha256, TOKEN_PATTERN } from "./secrets";
-import { startResumedSession, type StartedSession } from "./sessions";
+import { idleCutoff, startResumedSession, type StartedSession } from "./sessions";
 
-export type ResumeDescription =
-  { ok: true; account: { login: string | null; email: string | null } } | { ok: false };
-
-const idleCutoff = (now: Date) => new Date(now.getTime() - env().session.idleMinutes * 60_000);
+export type ResumeDescription = { ok: true; account: MaskedAccount } | { ok: false };
 
 /** Whose session a code reopens (masked), while it can; spends nothing. */
 export async function describeResume(code: string, now = new Date()): Promise<ResumeDescription> {
   if (!TOKEN_PATTERN.test(code)) return { ok: false };
   const found = await getResumableSession(sha256(code), now, idleCutoff(now));
   if (!found) return { ok: false };
-  const { tradingLogin, email } = found.trader;
-  return {
-    ok: true,
-    account: {
-      login: tradingLogin === null ? null : maskLogin(tradingLogin),
-      email: email === null ? null : maskEmail(email),
-    },
-  };
+  return { ok: true, account: maskedAccount(found.trader) };
 }
 
 /** The session's own cookie came back with its code: the code is not needed, and stops working. */

@@ -32,6 +32,11 @@ export const PHONE_SESSION_MINUTES = 15;
 /** How long a session's resume code works (lib/identity/resume.ts): to read a screen and click. */
 export const RESUME_MINUTES = 5;
 
+/** A session last seen before this is idle: over. */
+export function idleCutoff(now: Date): Date {
+  return new Date(now.getTime() - env().session.idleMinutes * 60_000);
+}
+
 /**
  * A started session: its secret id (for the cookie), how long it may live, and for a resumable
  * one the code that reopens it in a new window if the cookie does not arrive.
@@ -96,7 +101,6 @@ async function openSession(
   const expiresAt = new Date(now.getTime() + minutes * 60_000);
   const id = newToken();
   const resume = input.resumable && !scoped ? newToken() : undefined;
-  const idleCutoff = new Date(now.getTime() - env().session.idleMinutes * 60_000);
   const { inserted } = await insertSessionWithAudit(
     {
       idHash: sha256(id),
@@ -124,7 +128,9 @@ async function openSession(
       data: { mode: input.identityMode, ...input.audit },
     },
     scoped ? "scoped" : "all",
-    spendsResume === undefined ? undefined : { resumeHash: spendsResume, idleCutoff },
+    spendsResume === undefined
+      ? undefined
+      : { resumeHash: spendsResume, idleCutoff: idleCutoff(now) },
   );
   if (!inserted) return undefined;
   return { id, expiresAt, maxAgeSeconds: minutes * 60, ...(resume && { resume }) };
@@ -144,8 +150,7 @@ export async function endSession(cookieValue: string, now = new Date()): Promise
 
 /** Whether the session is still live (not revoked, expired or idle), without counting as activity. */
 export async function sessionStillLive(session: Session, now = new Date()): Promise<boolean> {
-  const idleCutoff = new Date(now.getTime() - env().session.idleMinutes * 60_000);
-  return isSessionLive(session.idHash, now, idleCutoff);
+  return isSessionLive(session.idHash, now, idleCutoff(now));
 }
 
 /** The live session with its trader and open case: one query (see getLiveSessionContext). */
@@ -154,7 +159,6 @@ export async function resolveSessionContext(
   now = new Date(),
 ): Promise<{ session: Session; trader: Trader; kycCase: KycCase | null } | undefined> {
   if (!cookieValue || !TOKEN_PATTERN.test(cookieValue)) return undefined;
-  const idleCutoff = new Date(now.getTime() - env().session.idleMinutes * 60_000);
   const touchBefore = new Date(now.getTime() - TOUCH_EVERY_MS);
-  return getLiveSessionContext(sha256(cookieValue), now, idleCutoff, touchBefore);
+  return getLiveSessionContext(sha256(cookieValue), now, idleCutoff(now), touchBefore);
 }

@@ -262,6 +262,10 @@ export const isPasswordChangeRefusal = (value: unknown): value is PasswordChange
 /** Longer is no password anyone types; scrypt need not hash megabytes. */
 export const MAX_PASSWORD_LENGTH = 1024;
 
+/** The password form's fields, named once for the page and the action. */
+export const PASSWORD_CHANGE_FIELDS = ["current", "next", "repeat"] as const;
+export type PasswordChangeField = (typeof PASSWORD_CHANGE_FIELDS)[number];
+
 /**
  * One's own new password, proven by the current one (a session left open is not enough to take
  * the account). A wrong current password counts and waits like a failed sign-in. The update is
@@ -270,7 +274,7 @@ export const MAX_PASSWORD_LENGTH = 1024;
  */
 export async function changeOwnPassword(
   staff: StaffPrincipal,
-  input: { current: string; next: string; repeat: string; client: string },
+  input: Record<PasswordChangeField, string> & { client: string },
   options: { now?: Date; wait?: Wait } = {},
 ): Promise<{ ok: true } | { ok: false; reason: PasswordChangeRefusal }> {
   const now = options.now ?? new Date();

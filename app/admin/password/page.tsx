@@ -1,7 +1,11 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { getTranslations } from "@/lib/i18n/translations";
-import { isPasswordChangeRefusal, MAX_PASSWORD_LENGTH } from "@/lib/staff/accounts";
+import {
+  isPasswordChangeRefusal,
+  MAX_PASSWORD_LENGTH,
+  type PasswordChangeField,
+} from "@/lib/staff/accounts";
 import { getPasswordChanger } from "@/lib/staff/console";
 import { MIN_PASSWORD_LENGTH } from "@/lib/staff/passwords";
 import { withPageScope } from "@/lib/http/action-scope";
@@ -39,45 +43,13 @@ async function PasswordPage({ searchParams }: Props) {
         </p>
       ) : null}
       <form action={changePasswordAction} data-testid="password-form">
-        <div className="field">
-          <label htmlFor="current">{t("current")}</label>
-          <input
-            id="current"
-            name="current"
-            type="password"
-            autoComplete="current-password"
-            maxLength={MAX_PASSWORD_LENGTH}
-            required
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="next">{t("next")}</label>
-          <input
-            id="next"
-            name="next"
-            type="password"
-            autoComplete="new-password"
-            minLength={MIN_PASSWORD_LENGTH}
-            maxLength={MAX_PASSWORD_LENGTH}
-            aria-describedby="next-hint"
-            required
-          />
-          <p className="muted" id="next-hint">
-            {t("nextHint", { min: MIN_PASSWORD_LENGTH })}
-          </p>
-        </div>
-        <div className="field">
-          <label htmlFor="repeat">{t("repeat")}</label>
-          <input
-            id="repeat"
-            name="repeat"
-            type="password"
-            autoComplete="new-password"
-            minLength={MIN_PASSWORD_LENGTH}
-            maxLength={MAX_PASSWORD_LENGTH}
-            required
-          />
-        </div>
+        <PasswordField name="current" label={t("current")} />
+        <PasswordField
+          name="next"
+          label={t("next")}
+          hint={t("nextHint", { min: MIN_PASSWORD_LENGTH })}
+        />
+        <PasswordField name="repeat" label={t("repeat")} />
         <button className="button" type="submit" data-testid="password-submit">
           {t("submit")}
         </button>
@@ -94,6 +66,39 @@ async function PasswordPage({ searchParams }: Props) {
         </p>
       )}
     </section>
+  );
+}
+
+/** The current password is any length it was set with; a new one has the minimum, with a hint. */
+function PasswordField({
+  name,
+  label,
+  hint,
+}: {
+  name: PasswordChangeField;
+  label: string;
+  hint?: string;
+}) {
+  const isNew = name !== "current";
+  return (
+    <div className="field">
+      <label htmlFor={name}>{label}</label>
+      <input
+        id={name}
+        name={name}
+        type="password"
+        autoComplete={isNew ? "new-password" : "current-password"}
+        minLength={isNew ? MIN_PASSWORD_LENGTH : undefined}
+        maxLength={MAX_PASSWORD_LENGTH}
+        aria-describedby={hint ? `${name}-hint` : undefined}
+        required
+      />
+      {hint ? (
+        <p className="muted" id={`${name}-hint`}>
+          {hint}
+        </p>
+      ) : null}
+    </div>
   );
 }
 

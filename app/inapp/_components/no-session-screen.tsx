@@ -2,6 +2,7 @@ import { getLocale, getTranslations } from "next-intl/server";
 import { env } from "@/lib/env";
 import type { Screen } from "@/lib/inapp/params";
 import { RESUME_PARAM, RESUME_REDEEM, resumeOffer } from "@/lib/inapp/resume";
+import { AccountList } from "./account-list";
 import { ExpiredScreen } from "./expired-screen";
 
 type Query = Record<string, string | string[] | undefined>;
@@ -17,22 +18,17 @@ export async function NoSessionScreen({ query, screen }: { query: Query; screen:
   const code = typeof raw === "string" ? raw : undefined;
   const offer = await resumeOffer(code);
   if (!offer) return <ExpiredScreen reason="expired" />;
-  const [t, tHandoff, tExpired, locale] = await Promise.all([
+  const [t, tExpired, locale] = await Promise.all([
     getTranslations("Resume"),
-    getTranslations("Handoff"),
     getTranslations("Expired"),
     getLocale(),
   ]);
-  const { login, email } = offer.account;
   const documentType = typeof query.documentType === "string" ? query.documentType : "";
   return (
     <section className="card" data-testid="resume-offer">
       <h1>{t("title")}</h1>
       <p className="lead">{t("body")}</p>
-      <ul data-testid="resume-account">
-        {login ? <li>{tHandoff("accountLogin", { login })}</li> : null}
-        {email ? <li>{tHandoff("accountEmail", { email })}</li> : null}
-      </ul>
+      <AccountList account={offer.account} testId="resume-account" />
       <form method="post" action={RESUME_REDEEM} target="_blank">
         <input type="hidden" name={RESUME_PARAM} value={code} />
         <input type="hidden" name="screen" value={screen} />

@@ -1,5 +1,6 @@
 import { getLocale, getTranslations } from "next-intl/server";
 import { handoffConfirmation, HANDOFF_PARAM, HANDOFF_REDEEM } from "@/lib/inapp/handoff";
+import { AccountList } from "../_components/account-list";
 import { ExpiredScreen } from "../_components/expired-screen";
 import { withPageScope } from "@/lib/http/action-scope";
 
@@ -19,16 +20,11 @@ async function HandoffPage({ searchParams }: Props) {
     getTranslations("Upload"),
     getLocale(),
   ]);
-  const { login, email } = handoff.account;
   return (
     <section className="card" data-testid="handoff-confirm">
       <h1>{t("title")}</h1>
       <p className="lead">{t("belongsTo")}</p>
-      <ul data-testid="handoff-account">
-        {login ? <li>{t("accountLogin", { login })}</li> : null}
-        {email ? <li>{t("accountEmail", { email })}</li> : null}
-        {!login && !email ? <li>{t("accountUnknown")}</li> : null}
-      </ul>
+      <AccountList account={handoff.account} testId="handoff-account" />
       <p className="muted">{tUpload("requested", { type: handoff.documentType })}</p>
       <p>{t("warning")}</p>
       <form method="post" action={HANDOFF_REDEEM}>

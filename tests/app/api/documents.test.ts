@@ -3,6 +3,7 @@
  * route, the server-side check, the database rows and the files on disk. Hostile files are
  * refused with a clear reason and leave nothing behind.
  */
+import "../../scenarios/support/request-scope";
 import type { StartUploadRequest } from "@/lib/documents/upload-contract";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
@@ -26,17 +27,6 @@ import { setTraderCookie } from "../../helpers/request-scope";
 import { openSession } from "../../helpers/sessions";
 import { setTestEnv } from "../../helpers/env";
 import { createTestDb, type TestDb } from "../../helpers/test-db";
-
-jest.mock("next/headers", () =>
-  jest
-    .requireActual<typeof import("../../helpers/request-scope")>("../../helpers/request-scope")
-    .nextHeaders(),
-);
-jest.mock("next-intl/server", () =>
-  jest
-    .requireActual<typeof import("../../helpers/request-scope")>("../../helpers/request-scope")
-    .nextIntlServer(),
-);
 
 import { continueStep, submitCaseAction } from "@/app/inapp/kyc/actions";
 import { GET as listSides, POST as startUpload } from "@/app/api/inapp/documents/route";
