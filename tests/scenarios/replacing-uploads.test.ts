@@ -254,5 +254,63 @@ describe("scenario: a passport page still uploading when an ID card is chosen", 
       .flatMap((run) => run.results)
       .find((r) => r.check === "upload_quality");
     expect(quality?.evidence.documents).toBe(3);
+    // Nor does the console show it among the case's documents.
+    expect(await approver.casePage(kycCase.id)).not.toContain(
+      `/admin/documents/${form.documentId}`,
+    );
+  });
+});
+
+describe("scenario: an ID card's front still uploading when the trader switches to a driving licence", () => {
+  it("keeps the card's front as evidence, never as the licence's front, in the flow, the console or the case sent", async () => {
+    const w = world();
+    const trader = new Trader(w, 480_301);
+    await trader.launch("kyc");
+    await trader.fillStandardForms({}, { documentKind: "id_card", documentNumber: "ID4803011" });
+    const cardFront = await freshPhoto();
+    const started = await trader.beginUpload("identity", "front", cardFront.length);
+    expect(started.status).toBe(201);
+    const form = started.body as StartedUpload;
+    // A licence has the same two sides: nothing about the side tells the card's front apart.
+    expect(
+      await trader.continue("identity_document", {
+        ...IDENTITY,
+        documentKind: "driving_licence",
+        documentNumber: "DL4803011",
+      }),
+    ).toBeDefined();
+    expect((await postToStorage(form, cardFront, "image/jpeg")).status).toBeLessThan(300);
+    expect(await trader.confirm(form.documentId)).toMatchObject({ status: 200 });
+    // The licence still needs its front: the upload screen does not count the card's.
+    expect(await trader.sides("identity")).toEqual([
+      expect.objectContaining({ side: "front", state: "missing" }),
+      expect.objectContaining({ side: "back", state: "missing" }),
+    ]);
+    expect(await trader.upload("address")).toMatchObject({ status: 200 });
+    await expect(trader.submit()).resolves.not.toEqual({ redirect: "/inapp/kyc/status" });
+
+    const front = await trader.upload("identity", "front");
+    const back = await trader.upload("identity", "back");
+    expect(await trader.sides("identity")).toEqual([
+      expect.objectContaining({ side: "front", state: "accepted" }),
+      expect.objectContaining({ side: "back", state: "accepted" }),
+    ]);
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await w.worker();
+
+    const approver = await signedInStaff(w, "late.front.approver@broker.example", "approver");
+    const kycCase = await trader.currentCase();
+    const page = await approver.casePage(kycCase.id);
+    expect(page).toContain(`/admin/documents/${front.documentId}`);
+    expect(page).not.toContain(`/admin/documents/${form.documentId}`);
+    const evidence = (await (await approver.exportEvidence(kycCase.id)).json()) as Evidence;
+    expect(evidence.rounds[0]!.documentIds).toEqual(
+      expect.arrayContaining([front.documentId, back.documentId]),
+    );
+    expect(evidence.rounds[0]!.documentIds).not.toContain(form.documentId);
+    // Kept as evidence of what the trader sent, marked as replaced.
+    expect(evidence.documents.find((d) => d.id === form.documentId)?.replacedAt).toEqual(
+      expect.any(String),
+    );
   });
 });

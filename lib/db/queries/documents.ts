@@ -81,10 +81,13 @@ export async function insertPendingDocumentWithinLimit(
       .where(
         and(
           eq(documents.caseId, values.caseId),
-          isNull(documents.replacedAt),
+          // An upload still on its way counts whether or not it was retired meanwhile.
           or(
-            ne(documents.status, "pending"),
-            gte(documents.uploadExpiresAt, limit.abandonedBefore),
+            and(isNull(documents.replacedAt), ne(documents.status, "pending")),
+            and(
+              eq(documents.status, "pending"),
+              gte(documents.uploadExpiresAt, limit.abandonedBefore),
+            ),
           ),
         ),
       );
@@ -202,10 +205,13 @@ export async function confirmDocument(input: {
       .where(and(eq(documents.id, input.id), eq(documents.status, "pending")))
       .for("update");
     if (!row) return "pending_lost";
+    // Retired while it was uploading (retireCurrentDocuments): it is stored as evidence, already
+    // replaced, and takes no side's place.
+    const retired = row.replacedAt !== null;
     // Before the side's own replacement, so the retirement names the whole earlier attempt.
     // The first frame accepted for a new selfie attempt retires the earlier attempts' frames:
     // frames of two attempts never make one selfie (each answers its own prompts).
-    if (row.challengeId)
+    if (row.challengeId && !retired)
       await retireCurrentDocuments(tx, {
         caseId: row.caseId,
         documentType: "selfie",
@@ -217,18 +223,19 @@ export async function confirmDocument(input: {
         },
         now: input.now,
       });
-    await tx
-      .update(documents)
-      .set({ replacedAt: input.now })
-      .where(
-        and(
-          eq(documents.caseId, row.caseId),
-          eq(documents.documentType, row.documentType),
-          eq(documents.side, row.side),
-          ne(documents.status, "pending"),
-          isNull(documents.replacedAt),
-        ),
-      );
+    if (!retired)
+      await tx
+        .update(documents)
+        .set({ replacedAt: input.now })
+        .where(
+          and(
+            eq(documents.caseId, row.caseId),
+            eq(documents.documentType, row.documentType),
+            eq(documents.side, row.side),
+            ne(documents.status, "pending"),
+            isNull(documents.replacedAt),
+          ),
+        );
     await tx
       .update(documents)
       .set({
@@ -265,7 +272,10 @@ export async function confirmDocument(input: {
 /**
  * The case's current files of one document type stop being its documents (marked replaced, kept
  * as evidence), with a `document.retired` audit event listing them. Call it in the transaction of
- * the change that retires them. `keepChallenge`: a selfie attempt's own frames stay.
+ * the change that retires them. `keepChallenge`: a selfie attempt's own frames stay. Uploads
+ * still on their way are retired with them: confirmed later, they are kept as evidence and never
+ * become current (confirmDocument), so a front started for an ID card cannot turn up as the
+ * front of the driving licence chosen meanwhile.
  */
 export async function retireCurrentDocuments(
   tx: Tx,
@@ -286,7 +296,6 @@ export async function retireCurrentDocuments(
       and(
         eq(documents.caseId, input.caseId),
         eq(documents.documentType, input.documentType),
-        ne(documents.status, "pending"),
         isNull(documents.replacedAt),
         input.keepChallenge === undefined
           ? undefined
