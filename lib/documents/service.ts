@@ -70,6 +70,9 @@ import {
 /** How long after its URL expired a pending upload may still be confirmed. */
 const CONFIRM_GRACE_MS = 60_000;
 
+/** How often a selfie frame's confirm compares again when frames keep being accepted meanwhile. */
+const CONFIRM_ROUNDS = 4;
+
 /**
  * How long after its URL expired an unconfirmed upload is purged. Longer than an upload can
  * still be arriving: S3 checks the POST policy's expiry when a request starts and stores the
@@ -219,62 +222,32 @@ export async function confirmUpload(
     if (row.uploadExpiresAt.getTime() + CONFIRM_GRACE_MS < now.getTime()) return refuse("expired");
     return refuse("not_uploaded");
   }
-  // The POST policy is not trusted alone (and local S3 emulators ignore it).
-  if (head.size > limits.uploadMaxBytes) {
+  // A refused file is deleted with its row, and the refusal audited (document.refused).
+  const refuseFile = async (refusal: UploadRefusal) => {
     await deleteQuietly(row.storageKey);
-    await refusePendingDocument({
-      id: row.id,
-      caseId: kycCase.id,
-      traderId,
-      reason: "too_large",
-      now,
-    });
-    return refuse("too_large");
-  }
+    await refusePendingDocument({ id: row.id, caseId: kycCase.id, traderId, reason: refusal, now });
+    log.info("documents.refused", { reason: refusal, documentType: row.documentType });
+    return refuse(refusal);
+  };
+  // The POST policy is not trusted alone (and local S3 emulators ignore it).
+  if (head.size > limits.uploadMaxBytes) return refuseFile("too_large");
   const bytes = await storage.get(row.storageKey, { maxBytes: limits.uploadMaxBytes });
   const started = performance.now();
   const verdict = await inspectDocument(bytes, row.declaredType);
   documentCheckSeconds().observe((performance.now() - started) / 1000);
-  if (!verdict.ok) {
-    await deleteQuietly(row.storageKey);
-    await refusePendingDocument({
-      id: row.id,
-      caseId: kycCase.id,
-      traderId,
-      reason: verdict.reason,
-      now,
-    });
-    log.info("documents.refused", { reason: verdict.reason, documentType: row.documentType });
-    return refuse(verdict.reason);
-  }
-  if (row.documentType === "selfie" && verdict.kind === "image") {
-    // The shape of what is stored (what the reviewer will see), not of what was sent.
-    const burst = selfieBurstImage.safeParse({ width: verdict.width, height: verdict.height });
-    const refusal: UploadRefusal | null = !burst.success
-      ? "not_a_burst"
-      : (await repeatsAnotherFrame(kycCase.id, row, verdict.bytes))
-        ? "frame_repeated"
-        : null;
-    if (refusal) {
-      await deleteQuietly(row.storageKey);
-      await refusePendingDocument({
-        id: row.id,
-        caseId: kycCase.id,
-        traderId,
-        reason: refusal,
-        now,
-      });
-      log.info("documents.refused", { reason: refusal, documentType: row.documentType });
-      return refuse(refusal);
-    }
-  }
+  if (!verdict.ok) return refuseFile(verdict.reason);
+  const frame = row.documentType === "selfie" && verdict.kind === "image";
+  // The shape of what is stored (what the reviewer will see), not of what was sent.
+  if (
+    frame &&
+    !selfieBurstImage.safeParse({ width: verdict.width, height: verdict.height }).success
+  )
+    return refuseFile("not_a_burst");
   // The checked bytes go under a key of their own that no upload form can target: the browser's
   // presigned form stays valid for minutes after this confirm, and a replay of it must not
   // replace what was checked. The upload key is then emptied.
   // Sealed under the case key (stored-file.ts): the bucket never holds the checked file in clear.
   const storedKey = verifiedDocumentKey(kycCase.id, row.id, randomBytes(8).toString("hex"));
-  await storeDocumentFile(kycCase.id, row.id, storedKey, verdict.bytes);
-
   const facts: StoredFileFacts =
     verdict.kind === "image"
       ? {
@@ -284,21 +257,45 @@ export async function confirmUpload(
           ...(row.documentType === "selfie" ? { burstFrames: SELFIE_BURST_FRAMES } : {}),
         }
       : { sourceType: verdict.sourceType, pages: verdict.pages };
-  const confirmed = await confirmDocument({
-    id: row.id,
-    caseId: kycCase.id,
-    traderId,
-    status: "accepted",
-    editable: EDITABLE_STATUSES,
-    storageKey: storedKey,
-    contentType: verdict.contentType,
-    sizeBytes: verdict.bytes.length,
-    sha256: verdict.sha256,
-    phash: null,
-    quality: facts,
-    reason: null,
-    now,
-  });
+  let stored = false;
+  let confirmed: Awaited<ReturnType<typeof confirmDocument>> = "frames_changed";
+  // A selfie frame is compared with the attempt's frames accepted so far, and confirmed only if
+  // no other was accepted meanwhile (`comparedFrames`, checked under the case lock): two prompts'
+  // confirms of one picture at once would otherwise each find the other not yet there. Each
+  // round that finds a newer frame compares again; an attempt has a few frames, so few rounds.
+  for (let round = 0; round < CONFIRM_ROUNDS && confirmed === "frames_changed"; round++) {
+    const others =
+      frame && row.challengeId
+        ? await listChallengeFrames(kycCase.id, row.challengeId, row.id)
+        : undefined;
+    if (others && (await repeatsAnotherFrame(others, verdict.bytes))) {
+      if (stored) await deleteQuietly(storedKey);
+      return refuseFile("frame_repeated");
+    }
+    if (!stored) await storeDocumentFile(kycCase.id, row.id, storedKey, verdict.bytes);
+    stored = true;
+    confirmed = await confirmDocument({
+      id: row.id,
+      caseId: kycCase.id,
+      traderId,
+      status: "accepted",
+      editable: EDITABLE_STATUSES,
+      storageKey: storedKey,
+      contentType: verdict.contentType,
+      sizeBytes: verdict.bytes.length,
+      sha256: verdict.sha256,
+      phash: null,
+      quality: facts,
+      reason: null,
+      now,
+      ...(others && { comparedFrames: others.map((o) => o.id) }),
+    });
+  }
+  if (confirmed === "frames_changed") {
+    // Frames kept arriving: nothing is decided, and the trader's screen confirms again.
+    await deleteQuietly(storedKey);
+    return refuse("not_uploaded");
+  }
   if (confirmed === "not_editable") {
     // The case was submitted while this file was being checked: it is not part of the case.
     await deleteQuietly(storedKey);
@@ -352,9 +349,7 @@ export async function startSelfieChallenge(
  * compared with each other: a face that barely moved between them is for the reviewer to judge,
  * not a reason to refuse.
  */
-async function repeatsAnotherFrame(caseId: string, row: DocumentRow, bytes: Buffer) {
-  if (!row.challengeId) return false;
-  const others = await listChallengeFrames(caseId, row.challengeId, row.id);
+async function repeatsAnotherFrame(others: readonly DocumentRow[], bytes: Buffer) {
   if (others.length === 0) return false;
   const mine = await frameSignature(bytes);
   for (const other of others) {

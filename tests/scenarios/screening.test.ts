@@ -5,7 +5,7 @@
  */
 import "./support/request-scope";
 import { textOf } from "../helpers/render-page";
-import postgres from "postgres";
+import { whileCaseHeld } from "./support/faults";
 import { adminUrl } from "../helpers/db-target";
 import { PERSONAL } from "../fixtures/kyc-values";
 import { signedInStaff, Trader } from "./support/people";
@@ -206,39 +206,18 @@ describe("scenario: two reviewers clear the same likely hit at the same moment",
       await w.worker();
       const first = await signedInStaff(w, "race.reviewer1@broker.example", "reviewer");
       const second = await signedInStaff(w, "race.reviewer2@broker.example", "reviewer");
-      if (w.db.target?.kind !== "postgres") throw new Error("needs PostgreSQL");
-      const other = postgres(w.db.target.url, { max: 2, onnotice: () => {} });
-      let judged: Promise<string[]> | undefined;
-      try {
-        // Another decision on the case is in flight: both reviewers read the hit as open
-        // meanwhile, and both wait for the case's lock to record their clearing.
-        await other.begin(async (sql) => {
-          await sql`select id from kyc_cases where id = ${kycCase.id} for no key update`;
-          judged = Promise.all([
-            first.judgeHit(kycCase.id, HIT, "false_positive", "Born in Sweden, not him"),
-            second.judgeHit(kycCase.id, HIT, "false_positive", "Agree: another person"),
-          ]);
-          for (let waited = 0; ; waited += 50) {
-            const [row] = await other<{ n: number }[]>`
-              select count(*)::int as n from pg_stat_activity
-              where datname = current_database() and wait_event_type = 'Lock'`;
-            if ((row?.n ?? 0) >= 2) break;
-            if (waited > 20_000) throw new Error("the two clearings never waited for the case");
-            await new Promise((r) => setTimeout(r, 50));
-          }
-        });
-        const results = await judged;
-        expect([...(results ?? [])].sort()).toEqual([
-          "error:second_needs_approver",
-          "hit_awaiting_second",
-        ]);
-        const page = await first.casePage(kycCase.id);
-        expect(page).toContain('data-state="awaiting_second"');
-        expect(await first.approve(kycCase.id)).toBe("error:likely_hit_open");
-      } finally {
-        await judged?.catch(() => undefined);
-        await other.end();
-      }
+      // Another decision on the case is in flight: both reviewers read the hit as open
+      // meanwhile, and both wait for the case's lock to record their clearing.
+      const results = await whileCaseHeld(w, kycCase.id, 2, () =>
+        Promise.all([
+          first.judgeHit(kycCase.id, HIT, "false_positive", "Born in Sweden, not him"),
+          second.judgeHit(kycCase.id, HIT, "false_positive", "Agree: another person"),
+        ]),
+      );
+      expect([...results].sort()).toEqual(["error:second_needs_approver", "hit_awaiting_second"]);
+      const page = await first.casePage(kycCase.id);
+      expect(page).toContain('data-state="awaiting_second"');
+      expect(await first.approve(kycCase.id)).toBe("error:likely_hit_open");
     },
   );
 });

@@ -13,7 +13,15 @@ import { burst, portrait } from "../fixtures/selfie/portrait";
 import { SELFIE_BURST_FRAMES, SELFIE_BURST_MAX_BYTES } from "@/lib/documents/upload-contract";
 import { storage } from "@/lib/storage";
 import { storedKeyOf } from "./support/documents";
-import { freshPhoto, signedInStaff, Trader } from "./support/people";
+import { adminUrl } from "../helpers/db-target";
+import { whileCaseHeld } from "./support/faults";
+import {
+  freshPhoto,
+  postToStorage,
+  signedInStaff,
+  Trader,
+  type StartedUpload,
+} from "./support/people";
 import { OFAC_EXCERPT, scenarioWorld } from "./support/world";
 
 // The built-in levels plus `standard_selfie` (the browser tests run with the same file).
@@ -91,6 +99,41 @@ describe("scenario: a level that asks for a selfie", () => {
     expect(page).toContain(`${SELFIE_BURST_FRAMES} frames over about a second, left to right`);
     expect(page).toContain('data-testid="selfie-identity"');
   });
+
+  // A second connection holds the case while both confirms compare: PostgreSQL only.
+  (adminUrl() ? it : it.skip)(
+    "refuses one picture sent for two prompts at once: the second confirm compares again",
+    async () => {
+      const w = world();
+      const trader = new Trader(w, 530_101, "en");
+      await trader.launch("kyc", { kycType: "standard_selfie" });
+      const attempt = await trader.selfieChallenge();
+      const { challengeId } = attempt.body as { challengeId: string };
+      const picture = await burst(250, 1);
+      const forms: StartedUpload[] = [];
+      for (const side of ["frame_1", "frame_2"] as const) {
+        const started = await trader.beginSelfieFrame(challengeId, side, picture);
+        expect(started.status).toBe(201);
+        expect((await postToStorage(started.body, picture, "image/jpeg")).status).toBeLessThan(300);
+        forms.push(started.body);
+      }
+      // Both confirms find no other frame yet, then wait for the case to record theirs.
+      const kycCase = await trader.currentCase();
+      const results = await whileCaseHeld(w, kycCase.id, 2, () =>
+        Promise.all(forms.map((f) => trader.confirm(f.documentId))),
+      );
+      expect(results.map((r) => r.status).sort()).toEqual([200, 422]);
+      expect(results.find((r) => r.status === 422)?.body).toMatchObject({
+        reason: "frame_repeated",
+      });
+      // The refused prompt takes a live burst of its own.
+      const refused = results.findIndex((r) => r.status === 422);
+      const side = refused === 0 ? "frame_1" : "frame_2";
+      expect((await trader.uploadSelfieFrame(challengeId, side, await burst(390, 2))).status).toBe(
+        200,
+      );
+    },
+  );
 
   it("lets the reviewer ask for the selfie again: a new attempt, the old frames retired as evidence, back to review", async () => {
     const w = world();

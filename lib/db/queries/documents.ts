@@ -13,7 +13,14 @@ import {
   sql,
 } from "drizzle-orm";
 import { getDb } from "../client";
-import { auditEvents, caseKeys, documents, kycCases, type DocumentRow } from "../schema";
+import {
+  auditEvents,
+  caseKeys,
+  documents,
+  kycCases,
+  selfieChallenges,
+  type DocumentRow,
+} from "../schema";
 import { lockCaseForWrite, type Tx } from "./cases";
 import { preparedPerHandle } from "./prepared";
 import type { z } from "zod";
@@ -194,7 +201,12 @@ export async function confirmDocument(input: {
   quality: Record<string, unknown>;
   reason: string | null;
   now: Date;
-}): Promise<"confirmed" | "pending_lost" | "not_editable"> {
+  /**
+   * A selfie frame: the attempt's other accepted frames the caller compared it with. Another
+   * accepted since answers `frames_changed` and changes nothing (the caller compares again).
+   */
+  comparedFrames?: readonly string[];
+}): Promise<"confirmed" | "pending_lost" | "not_editable" | "frames_changed"> {
   const db = await getDb();
   return db.transaction(async (tx) => {
     const status = await lockCaseForWrite(tx, input.caseId);
@@ -205,6 +217,28 @@ export async function confirmDocument(input: {
       .where(and(eq(documents.id, input.id), eq(documents.status, "pending")))
       .for("update");
     if (!row) return "pending_lost";
+    if (input.comparedFrames && row.challengeId) {
+      // One attempt's frames are confirmed one at a time: the case's lock above is shared.
+      await tx
+        .select({ id: selfieChallenges.id })
+        .from(selfieChallenges)
+        .where(eq(selfieChallenges.id, row.challengeId))
+        .for("no key update");
+      const compared = new Set(input.comparedFrames);
+      const frames = await tx
+        .select({ id: documents.id })
+        .from(documents)
+        .where(
+          and(
+            eq(documents.caseId, row.caseId),
+            eq(documents.challengeId, row.challengeId),
+            eq(documents.status, "accepted"),
+            isNull(documents.replacedAt),
+            ne(documents.id, row.id),
+          ),
+        );
+      if (frames.some((f) => !compared.has(f.id))) return "frames_changed";
+    }
     // Retired while it was uploading (retireCurrentDocuments): it is stored as evidence, already
     // replaced, and takes no side's place.
     const retired = row.replacedAt !== null;

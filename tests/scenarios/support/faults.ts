@@ -3,6 +3,7 @@
  * would leave it, so a scenario can follow what the next run or a person does about it.
  */
 import { sql } from "drizzle-orm";
+import postgres from "postgres";
 import type { World } from "./world";
 
 /**
@@ -27,4 +28,38 @@ export async function cutRescreeningAfter(w: World, done: number): Promise<void>
 
 export async function restoreRescreening(w: World): Promise<void> {
   await w.db.db.execute(sql.raw(`drop trigger test_cut_rescreen on check_runs`));
+}
+
+/**
+ * Another writer holds the case's row (a second PostgreSQL connection) while `start` runs, until
+ * `waiters` of its requests wait for the case's lock: they have all read the case before any of
+ * them writes. Then the row is let go and `start`'s result answered. PostgreSQL only.
+ */
+export async function whileCaseHeld<T>(
+  w: World,
+  caseId: string,
+  waiters: number,
+  start: () => Promise<T>,
+): Promise<T> {
+  if (w.db.target?.kind !== "postgres") throw new Error("needs PostgreSQL");
+  const other = postgres(w.db.target.url, { max: 2, onnotice: () => {} });
+  let started: Promise<T> | undefined;
+  try {
+    await other.begin(async (tx) => {
+      await tx`select id from kyc_cases where id = ${caseId} for no key update`;
+      started = start();
+      for (let waited = 0; ; waited += 50) {
+        const [row] = await other<{ n: number }[]>`
+          select count(*)::int as n from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock'`;
+        if ((row?.n ?? 0) >= waiters) break;
+        if (waited > 20_000) throw new Error(`never ${waiters} waiting for the case`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    });
+    return await (started as Promise<T>);
+  } finally {
+    await started?.catch(() => undefined);
+    await other.end();
+  }
 }

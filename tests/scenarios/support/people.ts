@@ -220,7 +220,21 @@ export class Trader extends Browser {
     side: "frame_1" | "frame_2" | "frame_3",
     file: Buffer,
   ): Promise<UploadResult & { documentId?: string }> {
-    const started = await this.act(async () => {
+    const started = await this.beginSelfieFrame(challengeId, side, file);
+    if (started.status !== 201) return { status: started.status, body: started.body };
+    const posted = await postToStorage(started.body, file, "image/jpeg");
+    if (posted.status >= 300) return { status: posted.status, body: { stage: "storage" } };
+    const confirmed = await this.confirm(started.body.documentId);
+    return { ...confirmed, documentId: started.body.documentId };
+  }
+
+  /** The selfie screen asks for an upload form for one prompt's burst (not yet sent). */
+  beginSelfieFrame(
+    challengeId: string,
+    side: "frame_1" | "frame_2" | "frame_3",
+    file: Buffer,
+  ): Promise<{ status: number; body: StartedUpload }> {
+    return this.act(async () => {
       const response = await startUpload(
         this.request("/api/inapp/documents", {
           method: "POST",
@@ -235,11 +249,6 @@ export class Trader extends Browser {
       );
       return { status: response.status, body: (await response.json()) as StartedUpload };
     });
-    if (started.status !== 201) return { status: started.status, body: started.body };
-    const posted = await postToStorage(started.body, file, "image/jpeg");
-    if (posted.status >= 300) return { status: posted.status, body: { stage: "storage" } };
-    const confirmed = await this.confirm(started.body.documentId);
-    return { ...confirmed, documentId: started.body.documentId };
   }
 
   /** What the upload screen does: ask for a form, post the file to storage, confirm. */
