@@ -274,22 +274,33 @@ export async function confirmUpload(
     }
     if (!stored) await storeDocumentFile(kycCase.id, row.id, storedKey, verdict.bytes);
     stored = true;
-    confirmed = await confirmDocument({
-      id: row.id,
-      caseId: kycCase.id,
-      traderId,
-      status: "accepted",
-      editable: EDITABLE_STATUSES,
-      storageKey: storedKey,
-      contentType: verdict.contentType,
-      sizeBytes: verdict.bytes.length,
-      sha256: verdict.sha256,
-      phash: null,
-      quality: facts,
-      reason: null,
-      now,
-      ...(others && { comparedFrames: others.map((o) => o.id) }),
-    });
+    try {
+      confirmed = await confirmDocument({
+        id: row.id,
+        caseId: kycCase.id,
+        traderId,
+        status: "accepted",
+        editable: EDITABLE_STATUSES,
+        storageKey: storedKey,
+        contentType: verdict.contentType,
+        sizeBytes: verdict.bytes.length,
+        sha256: verdict.sha256,
+        phash: null,
+        quality: facts,
+        reason: null,
+        now,
+        ...(others && { comparedFrames: others.map((o) => o.id) }),
+      });
+    } catch (error) {
+      // Unless the commit went through before the failure, the row is still pending for another
+      // confirm and this copy would be no document's. When even that cannot be read, it stays.
+      const after = await getCaseDocument(kycCase.id, row.id).then(
+        (found) => ({ found }),
+        () => undefined,
+      );
+      if (after && after.found?.storageKey !== storedKey) await deleteQuietly(storedKey);
+      throw error;
+    }
   }
   if (confirmed === "frames_changed") {
     // Frames kept arriving: nothing is decided, and the trader's screen confirms again.

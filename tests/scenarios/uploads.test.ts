@@ -14,6 +14,7 @@ import path from "node:path";
 import S3rver from "s3rver";
 import { documentKey, storage } from "@/lib/storage";
 import { storedKeyOf } from "./support/documents";
+import { failConfirmOf, restoreDocumentConfirms } from "./support/faults";
 import { PERSONAL } from "../fixtures/kyc-values";
 import {
   freshPhoto,
@@ -162,6 +163,38 @@ describe("scenario: a second confirm of the same upload races the first", () => 
       .filter((name) => name.endsWith("._S3rver_object") && name.includes(form.documentId))
       .map((name) => name.slice(`${BUCKET}/`.length, -"._S3rver_object".length));
     expect(objects).toEqual([await storedKeyOf(w, form.documentId)]);
+  });
+});
+
+describe("scenario: the database fails while a confirm records the checked file", () => {
+  it("leaves no stored copy behind, and the trader's next confirm stores the file once", async () => {
+    const w = world();
+    const trader = new Trader(w, 470_021);
+    await trader.launch("kyc");
+    const photo = await freshPhoto();
+    const started = await trader.beginUpload("identity", "page", photo.length);
+    const form = started.body as StartedUpload;
+    expect((await postToStorage(form, photo, "image/jpeg")).status).toBeLessThan(300);
+    const objects = () =>
+      readdirSync(s3dir, { recursive: true, encoding: "utf8" })
+        .filter((name) => name.endsWith("._S3rver_object") && name.includes(form.documentId))
+        .map((name) => name.slice(`${BUCKET}/`.length, -"._S3rver_object".length));
+
+    await failConfirmOf(w, form.documentId);
+    try {
+      expect((await trader.confirm(form.documentId)).status).toBe(500);
+    } finally {
+      await restoreDocumentConfirms(w);
+    }
+    // Only the upload itself, still waiting to be confirmed.
+    const kycCase = await trader.currentCase();
+    expect(objects()).toEqual([documentKey(kycCase.id, form.documentId)]);
+
+    expect(await trader.confirm(form.documentId)).toMatchObject({
+      status: 200,
+      body: { state: "accepted" },
+    });
+    expect(objects()).toEqual([await storedKeyOf(w, form.documentId)]);
   });
 });
 

@@ -31,6 +31,28 @@ export async function restoreRescreening(w: World): Promise<void> {
 }
 
 /**
+ * The database refuses to record the confirm of one upload (the process stops there), until
+ * `restoreDocumentConfirms`.
+ */
+export async function failConfirmOf(w: World, documentId: string): Promise<void> {
+  await w.db.db.execute(
+    sql.raw(`create or replace function test_fail_confirm() returns trigger language plpgsql as $$
+      begin
+        raise exception 'injected cut: the process stops here';
+      end $$`),
+  );
+  await w.db.db.execute(
+    sql.raw(`create trigger test_fail_confirm before update on documents
+      for each row when (old.id = '${documentId.replace(/[^0-9a-f-]/gi, "")}'
+        and new.status <> 'pending') execute function test_fail_confirm()`),
+  );
+}
+
+export async function restoreDocumentConfirms(w: World): Promise<void> {
+  await w.db.db.execute(sql.raw(`drop trigger test_fail_confirm on documents`));
+}
+
+/**
  * Another writer holds the case's row (a second PostgreSQL connection) while `start` runs, until
  * `waiters` of its requests wait for the case's lock: they have all read the case before any of
  * them writes. Then the row is let go and `start`'s result answered. PostgreSQL only.
