@@ -356,6 +356,7 @@ export async function judgeScreeningHit(
     listedName: hit.listedName,
     runId: hit.runId,
     strength: hitStrength(hit),
+    role: staff.role,
   });
   // Judged again under the case's lock against the verdicts given meanwhile: two people clearing
   // a likely hit at once would otherwise both read it open, and clear it without an approver.

@@ -3,10 +3,12 @@
  * `screening_confirmed`. Written by lib/review/screening-hits.ts judgeScreeningHit; read there
  * (the verdicts on each hit), by the dashboard (lib/review/dashboard.ts, and in SQL by
  * lib/db/queries/dashboard.ts through `keyof ScreeningVerdictData`, so a renamed field fails to
- * compile there), and by the database's approval trigger (`data->>'hitKey'`, drizzle/0037).
+ * compile there), and by the database's approval trigger (`hitKey`, `strength`, `score` and
+ * `role`, drizzle/0044).
  */
 import { z } from "zod";
 import { storedHitSchema, type StoredHit } from "@/lib/checks/evidence";
+import { staffRole } from "@/lib/db/schema";
 
 export const screeningVerdictData = z.strictObject({
   /** lib/checks/evidence.ts `hitKey`: list and entry, stable across runs. */
@@ -25,6 +27,11 @@ export const screeningVerdictData = z.strictObject({
    * before it was recorded (their `score` stands in).
    */
   strength: z.number().optional(),
+  /**
+   * The clearer's role when they judged: the database's approval guard (drizzle/0044) asks that
+   * one of a likely hit's two clearings be an approver's. Absent on verdicts stored before.
+   */
+  role: z.enum(staffRole.enumValues).optional(),
 });
 export type ScreeningVerdictData = z.infer<typeof screeningVerdictData>;
 

@@ -1,15 +1,22 @@
 /**
- * The database's own guard on approvals (migrations 0012, 0022, 0037), tried with the application's
- * checks bypassed: a status change to `approved` written straight through the transition query is
- * refused without a check run of the current round, with a confirmed screening hit, with a likely
- * hit cleared by fewer than two people, and on screening against lists replaced since. Each case
- * is its trader's submission, checked by the worker and judged in the console; only the approval
- * is forged.
+ * The database's own guard on approvals (migrations 0012, 0022, 0037, 0044), tried with the
+ * application's checks bypassed: a status change to `approved` written straight through the
+ * transition query is refused without a check run of the current round, with a confirmed screening
+ * hit, with a likely hit cleared by fewer than two people, by no approver, or only on weaker
+ * evidence than the round's, and on screening against lists replaced since. Each case is its
+ * trader's submission, checked by the worker and judged in the console; only the approval (and,
+ * where the console would refuse it, a signature or a clearing) is forged.
  */
 import "../../scenarios/support/request-scope";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { applyCaseTransition } from "@/lib/db/queries/cases";
+import {
+  insertDecision,
+  insertScreeningJudgment,
+  listScreeningJudgments,
+} from "@/lib/db/queries/review";
+import { screeningVerdictData } from "@/lib/review/screening-verdict";
 import { getStaffByEmail } from "@/lib/db/queries/staff";
 import type { CaseStatus } from "@/lib/db/schema";
 import { cutRescreeningAfter, restoreRescreening } from "../../scenarios/support/faults";
@@ -48,6 +55,26 @@ async function forceApproval(caseId: string, staff: Staff, from: CaseStatus = "i
     now: new Date(),
     decision: { staffId: actorId, decision: "approve" },
     outbox: () => ({ type: "test", payload: {}, destinations: [] }),
+  });
+}
+
+/** The first of four eyes, signed where the console would refuse to: as a bug would. */
+async function forceSignature(caseId: string, staff: Staff): Promise<void> {
+  const staffId = await idOf(staff);
+  const now = new Date();
+  await insertDecision({
+    caseId,
+    staffId,
+    decision: "approve",
+    internalNote: null,
+    now,
+    audit: {
+      actorType: "staff",
+      actorId: staffId,
+      action: "case.approve",
+      caseId,
+      occurredAt: now,
+    },
   });
 }
 
@@ -134,6 +161,81 @@ describe("the database refuses an approval", () => {
     expect((await w.importLists([extra])).rescreen?.screened).toBeGreaterThanOrEqual(1);
     await expect(forceApproval(kycCase.id, reviewer)).resolves.toMatchObject({
       moved: expect.objectContaining({ status: "approved" }),
+    });
+  });
+
+  it("with a likely hit cleared by two people of whom none was an approver", async () => {
+    const { kycCase } = await checkedCase({ personal: LISTED_PERSON });
+    expect(
+      await reviewer.judgeHit(
+        kycCase.id,
+        LISTED_HIT,
+        "false_positive",
+        "Different person, other DOB",
+      ),
+    ).toBe("hit_awaiting_second");
+    // The console refuses a reviewer's second clearing; a bug writes it anyway, on the same
+    // sighting as the first.
+    const [first] = await listScreeningJudgments(kycCase.id);
+    expect(first?.data).toMatchObject({ hitKey: LISTED_HIT, role: "reviewer" });
+    const second = await signedInStaff(world(), "guard3@broker.example", "reviewer");
+    const staffId = await idOf(second);
+    const now = new Date();
+    await insertScreeningJudgment(
+      {
+        caseId: kycCase.id,
+        staffId,
+        decision: "screening_false_positive",
+        internalNote: "Agreed",
+        data: screeningVerdictData.parse(first?.data),
+        now,
+        audit: {
+          actorType: "staff",
+          actorId: staffId,
+          action: "screening.false_positive",
+          caseId: kycCase.id,
+          occurredAt: now,
+        },
+      },
+      () => undefined,
+    );
+    await forceSignature(kycCase.id, reviewer);
+    await expect(forceApproval(kycCase.id, approver)).rejects.toMatchObject({
+      cause: { message: expect.stringContaining("one an approver") },
+    });
+  });
+
+  it("with a likely hit cleared on a weaker sighting than its round's", async () => {
+    // Typed another day of the listed year: a weaker match, still a likely one. Two people,
+    // one an approver, clear it.
+    const { kycCase, person } = await checkedCase({
+      personal: { ...LISTED_PERSON, dateOfBirth: "1952-06-01" },
+    });
+    expect(
+      await reviewer.judgeHit(
+        kycCase.id,
+        LISTED_HIT,
+        "false_positive",
+        "Born in June, not December",
+      ),
+    ).toBe("hit_awaiting_second");
+    expect(
+      await approver.judgeHit(kycCase.id, LISTED_HIT, "false_positive", "Agreed, other birth date"),
+    ).toBe("hit_cleared");
+    // The trader corrects the date to the listed one: the new round sees the hit more strongly,
+    // and the console shows it open again.
+    expect(
+      await reviewer.requestInformation(kycCase.id, ["step:personal"], "Check your birth date."),
+    ).toBe("action_requested");
+    await person.launch("kyc", { kycType: "basic" });
+    expect(await person.continue("personal", { ...LISTED_PERSON })).toHaveProperty("redirect");
+    expect(await person.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await world().worker();
+    expect(await approver.approve(kycCase.id)).toBe("error:likely_hit_open");
+    // Both signatures forged: only the clearings stand in the way.
+    await forceSignature(kycCase.id, reviewer);
+    await expect(forceApproval(kycCase.id, approver)).rejects.toMatchObject({
+      cause: { message: expect.stringContaining("is not cleared by two people") },
     });
   });
 });
