@@ -82,7 +82,10 @@ const DECLINED_UPGRADE = keysOf<CaseEventData["decline_upgrade"]>([
 const DECLINE_AUDITED = [...DECLINED_UPGRADE, "retiredDocumentIds", "restoredVendorReference"];
 const CHECKS_ROUTED = keysOf<z.infer<typeof checksRoutedData>>(["runId", "route", "level"]);
 
-/** A verdict on a screening hit: the hit (list, entry, level, score, strength), the run that saw it. */
+/**
+ * A verdict on a screening hit: the hit (list, entry, level, score, strength), the run that saw
+ * it, and the role (not the person) of who judged it.
+ */
 const VERDICT = keysOf<ScreeningVerdictData>([
   "hitKey",
   "source",
@@ -92,6 +95,7 @@ const VERDICT = keysOf<ScreeningVerdictData>([
   "listedName",
   "runId",
   "strength",
+  "role",
 ]);
 /** A vendor's late verdict kept (lib/db/queries/vendors.ts): one object for decision and entry. */
 const APPROVAL_KEPT = keysOf<z.infer<typeof approvalKeptData>>([

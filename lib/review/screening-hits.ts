@@ -24,7 +24,7 @@ import {
 } from "@/lib/db/queries/review";
 import { MONITORING_TASK } from "@/lib/db/queries/checks";
 import type { OutboxBuilder } from "@/lib/db/queries/cases";
-import type { CaseDecision, KycCase, ReviewTask } from "@/lib/db/schema";
+import type { CaseDecision, KycCase, ReviewTask, StaffRole } from "@/lib/db/schema";
 import { destinationIdsFor } from "@/lib/delivery/destinations";
 import { buildMonitoringCleared, CASE_MONITORING_CLEARED } from "@/lib/delivery/payload";
 import { hitKey, screeningHits, type StoredHit } from "@/lib/checks/evidence";
@@ -69,6 +69,8 @@ export type HitJudgment = {
   /** The judged sighting's score, and its uncapped strength when recorded (hitStrength). */
   score: number;
   strength?: number | undefined;
+  /** The judge's role then; absent on verdicts stored before it was recorded. */
+  role?: StaffRole | undefined;
 };
 
 /**
@@ -128,6 +130,7 @@ function judgmentsByKey(decisions: readonly CaseDecision[]): Map<string, HitJudg
       runId: data.data.runId,
       score: data.data.score,
       strength: data.data.strength,
+      role: data.data.role,
     });
     byKey.set(key, list);
   }
@@ -156,17 +159,25 @@ export function clearingsOutlivedBy(
   };
 }
 
-/** What the verdicts on one hit add up to (pure; the database trigger applies the same rule). */
+/**
+ * What the verdicts on one hit add up to (pure; the database's approval trigger, drizzle/0044,
+ * applies the same rule). A likely hit is cleared by two different people, one of them an
+ * approver: the second clearing is refused to anyone else (refuseJudgment), and this holds too
+ * when clearings that had dropped out stand again (a later round sees the hit less strongly). A
+ * verdict that does not record its judge's role counts as it did before roles were recorded.
+ */
 export function hitState(
   level: StoredHit["level"],
-  judgments: readonly Pick<HitJudgment, "staffId" | "verdict">[],
+  judgments: readonly Pick<HitJudgment, "staffId" | "verdict" | "role">[],
 ): HitState {
   if (judgments.some((j) => j.verdict === "confirmed")) return "confirmed";
-  const clearers = new Set(
-    judgments.filter((j) => j.verdict === "false_positive").map((j) => j.staffId),
+  const clearings = judgments.filter((j) => j.verdict === "false_positive");
+  const clearers = new Set(clearings.map((j) => j.staffId));
+  if (level !== "likely") return clearers.size > 0 ? "cleared" : "open";
+  const byApprover = clearings.some(
+    (j) => j.role === undefined || hasRole({ role: j.role }, "approver"),
   );
-  const needed = level === "likely" ? 2 : 1;
-  if (clearers.size >= needed) return "cleared";
+  if (clearers.size >= 2 && byApprover) return "cleared";
   return clearers.size > 0 ? "awaiting_second" : "open";
 }
 

@@ -921,3 +921,55 @@ describe("scenario: a cleared hit that the list later describes as the trader", 
     expect(monitoringHits()).toHaveLength(1);
   });
 });
+
+describe("scenario: two reviewers' clearings that stand again in a later round", () => {
+  it("still need an approver's: the hit awaits a second person, and the approval waits", async () => {
+    const w = world();
+    const list = path.join(w.dataDir, "again-pep.csv");
+    copyFileSync(path.join(__dirname, "../fixtures/sanctions/generic-pep.csv"), list);
+    writeFileSync(list, `${readFileSync(list, "utf8")}Ingrid Solbakken,,,\n`);
+    await w.runListsImportCommand([list]);
+    const ingrid = { givenNames: "Ingrid", surnames: "Solbakken", dateOfBirth: "1981-04-20" };
+    const trader = new Trader(w, 450_701);
+    const first = await signedInStaff(w, "again.reviewer1@broker.example", "reviewer");
+    const second = await signedInStaff(w, "again.reviewer2@broker.example", "reviewer");
+    const approver = await signedInStaff(w, "again.approver@broker.example", "approver");
+    await trader.completeStandardLevel(ingrid);
+    await w.worker();
+    const kycCase = await trader.currentCase();
+    const hitOn = async () =>
+      new RegExp(`data-hit="(again-pep:[^"]+)"[^>]*`).exec(await first.casePage(kycCase.id));
+    const key = (await hitOn())?.[1] ?? "no hit";
+    expect(
+      await first.judgeHit(kycCase.id, key, "false_positive", "No date of birth listed at all"),
+    ).toBe("hit_awaiting_second");
+    // While the case waits, the list gives her date of birth: the first clearing no longer
+    // stands, and the second reviewer may clear the stronger sighting as the first person.
+    writeFileSync(
+      list,
+      readFileSync(list, "utf8").replace("Ingrid Solbakken,,,", "Ingrid Solbakken,,1981-04-20,"),
+    );
+    await w.runListsImportCommand([list]);
+    await w.worker();
+    expect((await hitOn())?.[0]).toContain('data-state="open"');
+    expect(
+      await second.judgeHit(kycCase.id, key, "false_positive", "Checked the passport photo"),
+    ).toBe("hit_awaiting_second");
+    // Her document shows another month: corrected, the next round sees her no more strongly
+    // than the first reviewer did, and both reviewers' clearings stand. Neither is an approver.
+    expect(
+      await first.requestInformation(kycCase.id, ["step:personal"], "Check your birth date."),
+    ).toBe("action_requested");
+    await trader.launch("kyc");
+    await trader.continue("personal", { ...PERSONAL, ...ingrid, dateOfBirth: "1981-11-02" });
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await w.worker();
+    const after = (await hitOn())?.[0];
+    expect(after).toContain('data-level="likely"');
+    expect(after).toContain('data-state="awaiting_second"');
+    expect(await approver.approve(kycCase.id)).toBe("error:likely_hit_open");
+    expect(
+      await approver.judgeHit(kycCase.id, key, "false_positive", "Another month, another person"),
+    ).toBe("hit_cleared");
+  });
+});
