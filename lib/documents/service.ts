@@ -260,9 +260,9 @@ export async function confirmUpload(
   let stored = false;
   let confirmed: Awaited<ReturnType<typeof confirmDocument>> = "frames_changed";
   // A selfie frame is compared with the attempt's frames accepted so far, and confirmed only if
-  // no other was accepted meanwhile (`comparedFrames`, checked under the case lock): two prompts'
-  // confirms of one picture at once would otherwise each find the other not yet there. Each
-  // round that finds a newer frame compares again; an attempt has a few frames, so few rounds.
+  // no other was accepted meanwhile (`comparedFrames`, checked under the case's exclusive lock):
+  // two prompts' confirms of one picture at once would otherwise each find the other not there.
+  // Each round that finds a newer frame compares again; an attempt has a few frames.
   for (let round = 0; round < CONFIRM_ROUNDS && confirmed === "frames_changed"; round++) {
     const others =
       frame && row.challengeId
@@ -303,7 +303,8 @@ export async function confirmUpload(
     }
   }
   if (confirmed === "frames_changed") {
-    // Frames kept arriving: nothing is decided, and the trader's screen confirms again.
+    // Frames kept arriving: nothing is decided. The upload stays pending (the purge removes it)
+    // and the screen asks for this prompt's burst again.
     await deleteQuietly(storedKey);
     return refuse("not_uploaded");
   }

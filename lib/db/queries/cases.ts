@@ -290,12 +290,21 @@ export async function getCaseInputsFingerprint(caseId: string): Promise<string> 
  * that began before the submit is in its completeness check; one that began after sees the
  * submitted status and is refused.
  */
-export async function lockCaseForWrite(tx: Tx, caseId: string): Promise<CaseStatus | undefined> {
+export async function lockCaseForWrite(
+  tx: Tx,
+  caseId: string,
+  /**
+   * `exclusive` (FOR NO KEY UPDATE) for a write that changes several of the case's documents:
+   * two of them on the same case wait for each other at the case, instead of locking the same
+   * document rows in opposite orders and deadlocking.
+   */
+  mode: "shared" | "exclusive" = "shared",
+): Promise<CaseStatus | undefined> {
   const [row] = await tx
     .select({ status: kycCases.status })
     .from(kycCases)
     .where(eq(kycCases.id, caseId))
-    .for("share");
+    .for(mode === "shared" ? "share" : "no key update");
   return row?.status;
 }
 

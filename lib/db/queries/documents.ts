@@ -13,14 +13,7 @@ import {
   sql,
 } from "drizzle-orm";
 import { getDb } from "../client";
-import {
-  auditEvents,
-  caseKeys,
-  documents,
-  kycCases,
-  selfieChallenges,
-  type DocumentRow,
-} from "../schema";
+import { auditEvents, caseKeys, documents, kycCases, type DocumentRow } from "../schema";
 import { lockCaseForWrite, type Tx } from "./cases";
 import { preparedPerHandle } from "./prepared";
 import type { z } from "zod";
@@ -183,7 +176,8 @@ export async function listAbandonedUploads(before: Date, limit = 100): Promise<D
  * Confirms an upload: the previous current version of the same case, document and side is
  * marked replaced and this one takes its place (stored under its verified key), with the audit
  * event, in one transaction. The case's status is checked under the row lock a submit takes
- * (lockCaseForWrite): a confirm that began before the submit and ends after it is refused.
+ * (lockCaseForWrite, exclusive): a confirm that began before the submit and ends after it is
+ * refused, and confirms of one case run one after the other.
  * Answers `pending_lost` when the row was no longer pending (a concurrent confirm won).
  */
 export async function confirmDocument(input: {
@@ -209,7 +203,9 @@ export async function confirmDocument(input: {
 }): Promise<"confirmed" | "pending_lost" | "not_editable" | "frames_changed"> {
   const db = await getDb();
   return db.transaction(async (tx) => {
-    const status = await lockCaseForWrite(tx, input.caseId);
+    // Exclusive: a confirm retires other rows (the side's current file, an earlier selfie
+    // attempt's frames), and so does a change of identity document kind.
+    const status = await lockCaseForWrite(tx, input.caseId, "exclusive");
     if (!status || !input.editable.has(status)) return "not_editable";
     const [row] = await tx
       .select()
@@ -218,12 +214,6 @@ export async function confirmDocument(input: {
       .for("update");
     if (!row) return "pending_lost";
     if (input.comparedFrames && row.challengeId) {
-      // One attempt's frames are confirmed one at a time: the case's lock above is shared.
-      await tx
-        .select({ id: selfieChallenges.id })
-        .from(selfieChallenges)
-        .where(eq(selfieChallenges.id, row.challengeId))
-        .for("no key update");
       const compared = new Set(input.comparedFrames);
       const frames = await tx
         .select({ id: documents.id })

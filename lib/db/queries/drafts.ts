@@ -42,7 +42,11 @@ export async function upsertDraft(values: {
 }): Promise<DraftWrite> {
   const db = await getDb();
   return db.transaction(async (tx): Promise<DraftWrite> => {
-    const status = await lockCaseForWrite(tx, values.caseId);
+    const status = await lockCaseForWrite(
+      tx,
+      values.caseId,
+      values.retire ? "exclusive" : "shared",
+    );
     if (!status || !values.editable.has(status)) return { written: false, why: "not_editable" };
     const [row] = await tx
       .insert(caseDrafts)

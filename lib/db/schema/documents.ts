@@ -13,11 +13,13 @@
  * - `retake`: stored, but the trader must upload it again (`reason` says why: a quality
  *   problem, or a reviewer's request). A refused upload (hostile or unreadable file) is not a
  *   row at all: it is deleted with its object, and an audit event `document.refused` records it.
- * - A case holds at most UPLOAD_MAX_FILES_PER_CASE rows not `replaced_at`, counting also its
- *   refusals of the last hour; checked and inserted under the case's row lock
- *   (insertPendingDocumentWithinLimit).
- * - `replaced_at` is set when a newer upload of the same document and side supersedes this one;
- *   old versions stay for the evidence trail and are never shown to the trader.
+ * - A case holds at most UPLOAD_MAX_FILES_PER_CASE files: rows not `replaced_at`, and uploads
+ *   that can still arrive, counting also its refusals of the last hour; checked and inserted
+ *   under the case's row lock (insertPendingDocumentWithinLimit).
+ * - `replaced_at` is set when a newer upload of the same document and side supersedes this one,
+ *   or a change retired the document's files (a new kind of identity document), uploads still on
+ *   their way included; old versions stay for the evidence trail and are never shown to the
+ *   trader.
  * - A `selfie` frame (side `frame_<n>`) names its attempt (`challenge_id`, selfie_challenges)
  *   and the prompt it answers (`prompt`), both set by the server when the upload starts; null
  *   for every other document.
