@@ -863,14 +863,20 @@ describe("scenario: a monitoring task a second hit emptied before migration 0039
   });
 });
 
+/** The generic PEP list with one more entry, imported as its own list (named by `file`). */
+async function pepListWith(w: ReturnType<typeof world>, file: string, line: string) {
+  const list = path.join(w.dataDir, file);
+  copyFileSync(path.join(__dirname, "../fixtures/sanctions/generic-pep.csv"), list);
+  writeFileSync(list, `${readFileSync(list, "utf8")}${line}\n`);
+  await w.runListsImportCommand([list]);
+  return list;
+}
+
 describe("scenario: a cleared hit that the list later describes as the trader", () => {
   it("reaches a person again when the listed date of birth turns out to be hers, and only once", async () => {
     const w = world();
-    const list = path.join(w.dataDir, "closer-pep.csv");
-    copyFileSync(path.join(__dirname, "../fixtures/sanctions/generic-pep.csv"), list);
     // Listed without a date of birth or a country: her exact name alone is a likely match.
-    writeFileSync(list, `${readFileSync(list, "utf8")}Gunnhild Tveitane,,,\n`);
-    await w.runListsImportCommand([list]);
+    const list = await pepListWith(w, "closer-pep.csv", "Gunnhild Tveitane,,,");
     const gunnhild = { givenNames: "Gunnhild", surnames: "Tveitane", dateOfBirth: "1977-03-15" };
     const trader = new Trader(w, 450_601);
     const reviewer = await signedInStaff(w, "closer.reviewer@broker.example", "reviewer");
@@ -925,10 +931,7 @@ describe("scenario: a cleared hit that the list later describes as the trader", 
 describe("scenario: two reviewers' clearings that stand again in a later round", () => {
   it("still need an approver's: the hit awaits a second person, and the approval waits", async () => {
     const w = world();
-    const list = path.join(w.dataDir, "again-pep.csv");
-    copyFileSync(path.join(__dirname, "../fixtures/sanctions/generic-pep.csv"), list);
-    writeFileSync(list, `${readFileSync(list, "utf8")}Ingrid Solbakken,,,\n`);
-    await w.runListsImportCommand([list]);
+    const list = await pepListWith(w, "again-pep.csv", "Ingrid Solbakken,,,");
     const ingrid = { givenNames: "Ingrid", surnames: "Solbakken", dateOfBirth: "1981-04-20" };
     const trader = new Trader(w, 450_701);
     const first = await signedInStaff(w, "again.reviewer1@broker.example", "reviewer");

@@ -89,6 +89,20 @@ async function checkedCase(options: Parameters<typeof submittedCase>[0] = {}) {
 
 const LISTED_HIT = "ofac-sdn-excerpt:6707";
 
+/** A listed person's case in review, its likely hit cleared by the reviewer alone. */
+async function clearedOnceByReviewer() {
+  const { kycCase } = await checkedCase({ personal: LISTED_PERSON });
+  expect(
+    await reviewer.judgeHit(
+      kycCase.id,
+      LISTED_HIT,
+      "false_positive",
+      "Different person, other DOB",
+    ),
+  ).toBe("hit_awaiting_second");
+  return kycCase;
+}
+
 describe("the database refuses an approval", () => {
   it("without a check run of the current round", async () => {
     const { kycCase, person } = await checkedCase();
@@ -114,15 +128,7 @@ describe("the database refuses an approval", () => {
   });
 
   it("with a likely hit cleared by one person only, and accepts it once two did", async () => {
-    const { kycCase } = await checkedCase({ personal: LISTED_PERSON });
-    expect(
-      await reviewer.judgeHit(
-        kycCase.id,
-        LISTED_HIT,
-        "false_positive",
-        "Different person, other DOB",
-      ),
-    ).toBe("hit_awaiting_second");
+    const kycCase = await clearedOnceByReviewer();
     await expect(forceApproval(kycCase.id, approver)).rejects.toMatchObject({
       cause: { message: expect.stringContaining("is not cleared by two people") },
     });
@@ -165,15 +171,7 @@ describe("the database refuses an approval", () => {
   });
 
   it("with a likely hit cleared by two people of whom none was an approver", async () => {
-    const { kycCase } = await checkedCase({ personal: LISTED_PERSON });
-    expect(
-      await reviewer.judgeHit(
-        kycCase.id,
-        LISTED_HIT,
-        "false_positive",
-        "Different person, other DOB",
-      ),
-    ).toBe("hit_awaiting_second");
+    const kycCase = await clearedOnceByReviewer();
     // The console refuses a reviewer's second clearing; a bug writes it anyway, on the same
     // sighting as the first.
     const [first] = await listScreeningJudgments(kycCase.id);
