@@ -10,7 +10,8 @@ import { getOpenCaseForTrader } from "@/lib/db/queries/cases";
 import type { KycCase, Session, Trader } from "@/lib/db/schema";
 import { NONCE_HEADER, SOURCE_HEADER, THEME_HEADER } from "@/lib/http/request-headers";
 import { resolveSessionContext } from "@/lib/identity/sessions";
-import { addToLogScope } from "@/lib/log";
+import { errorMessage } from "@/lib/errors";
+import { addToLogScope, log } from "@/lib/log";
 import { SESSION_COOKIE } from "./session-cookie";
 import { parseSource, parseTheme, type Source, type Theme } from "./params";
 
@@ -59,9 +60,20 @@ export async function getUploadContext(
   return scope === documentType ? { ...context, scoped: true } : undefined;
 }
 
-/** Language and theme of any live session, scoped or not: presentation only, no data. */
+/**
+ * Language and theme of any live session, scoped or not: presentation only, no data. When the
+ * session cannot be read (the database down), the shell (root layout, language) goes on without
+ * it, logged: the page itself still fails, and its error boundary (app/inapp/error.tsx) tells
+ * the trader so in the screen's language (`?lang=`), with a way to retry, instead of Next's bare
+ * English page.
+ */
 export const getScreenSession = cache(async (): Promise<Session | undefined> => {
-  return (await getAnyScreenContext())?.session;
+  try {
+    return (await getAnyScreenContext())?.session;
+  } catch (error) {
+    log.error("screen.session_unreadable", { error: errorMessage(error) });
+    return undefined;
+  }
 });
 
 export type Presentation = {
