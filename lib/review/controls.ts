@@ -12,7 +12,7 @@ import { AWAITING_DECISION_STATUSES, approvalInForce } from "@/lib/kyc/case-stat
 import { hasRole } from "@/lib/staff/auth";
 import type { ControlWhy } from "./console-messages";
 import type { ApprovalBlocker } from "./decisions";
-import type { ReviewedHit } from "./screening-hits";
+import type { HitJudgment, ReviewedHit } from "./screening-hits";
 import type { Reviewer } from "./types";
 
 export type Control = { enabled: true } | { enabled: false; why: ControlWhy };
@@ -127,9 +127,30 @@ export function hitsJudgeable(status: CaseStatus, monitoringOpen: boolean): bool
 }
 
 /**
+ * Whether this person may not add a clearing to a likely hit for want of the approver role. A
+ * likely hit is cleared by two people, one of them an approver (hitState): a reviewer's clearing
+ * completes it only beside an approver's. A clearing that does not record its judge's role is not
+ * taken for an approver's here (fail closed: such a hit needs an approver, as it always did).
+ */
+export function clearingNeedsApprover(
+  staff: Reviewer,
+  level: ReviewedHit["level"],
+  state: ReviewedHit["state"],
+  judgments: readonly Pick<HitJudgment, "verdict" | "role">[],
+): boolean {
+  if (level !== "likely" || state !== "awaiting_second" || hasRole(staff, "approver")) return false;
+  return !judgments.some(
+    (j) =>
+      j.verdict === "false_positive" &&
+      j.role !== undefined &&
+      hasRole({ role: j.role }, "approver"),
+  );
+}
+
+/**
  * The verdicts this person may give on one hit (judgeScreeningHit's rules): none once it is
- * settled; a false positive not twice by the same person, and the second clearing of a likely
- * hit only by an approver.
+ * settled; a false positive not twice by the same person, and a likely hit's clearing that
+ * would complete it without an approver's not at all (clearingNeedsApprover).
  */
 export function hitControls(
   staff: Reviewer,
@@ -139,7 +160,7 @@ export function hitControls(
   if (!judgeable || hit.state === "cleared" || hit.state === "confirmed") return {};
   const falsePositive = hit.judgments.some((j) => j.staffId === staff.id)
     ? no("already_judged")
-    : hit.level === "likely" && hit.state === "awaiting_second" && !hasRole(staff, "approver")
+    : clearingNeedsApprover(staff, hit.level, hit.state, hit.judgments)
       ? no("second_needs_approver")
       : yes;
   return { falsePositive, confirm: yes };

@@ -15,8 +15,8 @@
  * - Screening hit rate: submission screenings in the period with at least one hit at review or
  *   likely level ÷ submission screenings that had a list to screen against. False-positive
  *   rate: hits the period's verdicts cleared ÷ hits they settled (cleared or confirmed), by the
- *   rule of `hitState` (a likely hit cleared by one person awaits a second and is not settled;
- *   it is counted apart).
+ *   rule of `hitState` (a likely hit cleared by one person, or by two without an approver,
+ *   awaits a second and is not settled; it is counted apart).
  * - Monitoring hits open, delivery backlog and dead deliveries, list age: as they stand now.
  */
 import { z } from "zod";
@@ -41,7 +41,7 @@ import {
   type Period,
 } from "@/lib/db/queries/dashboard";
 import { SCREENING_JUDGMENTS } from "@/lib/db/queries/review";
-import type { StaffRole } from "@/lib/db/schema";
+import { staffRole, type StaffRole } from "@/lib/db/schema";
 import { isCountedHit, screeningEvidenceSchema, type StoredHit } from "@/lib/checks/evidence";
 import { csvLine } from "@/lib/csv";
 import { AppError } from "@/lib/errors";
@@ -254,7 +254,7 @@ function judgedHits(decisions: readonly DecisionRow[]) {
       caseId: string;
       hitKey: string;
       level: StoredHit["level"];
-      judgments: Pick<HitJudgment, "staffId" | "verdict" | "at">[];
+      judgments: Pick<HitJudgment, "staffId" | "verdict" | "at" | "role">[];
     }
   >();
   for (const d of decisions) {
@@ -268,6 +268,7 @@ function judgedHits(decisions: readonly DecisionRow[]) {
       staffId: d.staffId,
       verdict: d.decision === "screening_confirmed" ? "confirmed" : "false_positive",
       at: d.at,
+      role: staffRole.enumValues.find((r) => r === d.hitJudgeRole),
     });
     byHit.set(key, hit);
   }

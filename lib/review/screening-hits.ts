@@ -36,7 +36,7 @@ import {
   RESCREEN_HIT_AUDIT,
   rescreenHitAuditData,
 } from "@/lib/checks/monitoring-task";
-import { hitsJudgeable, OPEN_STATUSES } from "./controls";
+import { clearingNeedsApprover, hitsJudgeable, OPEN_STATUSES } from "./controls";
 import { hitStrength, screeningVerdictData } from "./screening-verdict";
 import type { Reviewer } from "./types";
 
@@ -309,7 +309,7 @@ export type JudgeResult = { state: HitState; monitoringCleared: boolean };
 function refuseJudgment(
   staff: Reviewer,
   level: StoredHit["level"],
-  judgments: readonly Pick<HitJudgment, "staffId" | "verdict">[],
+  judgments: readonly Pick<HitJudgment, "staffId" | "verdict" | "role">[],
   verdict: HitVerdict,
 ): void {
   const state = hitState(level, judgments);
@@ -326,7 +326,7 @@ function refuseJudgment(
     throw new AppError("CONFLICT", "you already cleared this hit; a second person must confirm", {
       reason: "already_judged",
     });
-  if (level === "likely" && state === "awaiting_second" && !hasRole(staff, "approver"))
+  if (clearingNeedsApprover(staff, level, state, judgments))
     throw new AppError("FORBIDDEN", "the second clearing of a likely hit needs an approver", {
       reason: "second_needs_approver",
     });

@@ -5,6 +5,8 @@
  * the other. At each step the page's figures and the CSV's judgment rows say the same.
  */
 import "./support/request-scope";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
 import { sql } from "drizzle-orm";
 import { loadDashboard, parseDashboardPeriod } from "@/lib/review/dashboard";
 import { signedInStaff, Trader, type Staff } from "./support/people";
@@ -115,5 +117,45 @@ describe("scenario: the false-positive rate and a likely hit awaiting a second p
     // One person's clearing is still no false positive, in the figures and in the export.
     expect(await screening()).toMatchObject({ judged, falsePositives, awaitingSecond });
     expect(await rowOfCase()).toEqual([[caseId, "awaiting_second"]]);
+  });
+
+  it("counts two reviewers' clearings without an approver's as awaiting, as the case page does", async () => {
+    const w = world();
+    const list = path.join(w.dataDir, "fp-pep.csv");
+    writeFileSync(list, "name,aliases,dob,country\nIngeborg Fjellstad,,,\n");
+    await w.importLists([list]);
+    const trader = new Trader(w, 630_201);
+    await trader.completeStandardLevel({
+      givenNames: "Ingeborg",
+      surnames: "Fjellstad",
+      dateOfBirth: "1979-02-11",
+    });
+    await w.worker();
+    const caseId = (await trader.currentCase()).id;
+    const first = await signedInStaff(w, "fp.roles.reviewer1@broker.example", "reviewer");
+    const second = await signedInStaff(w, "fp.roles.reviewer2@broker.example", "reviewer");
+    const approver = await signedInStaff(w, "fp.roles.approver@broker.example", "approver");
+    const key = /data-hit="(fp-pep:[^"]+)"/.exec(await first.casePage(caseId))?.[1] ?? "no hit";
+    const before = await screening();
+    expect(await first.judgeHit(caseId, key, "false_positive", "No date of birth listed")).toBe(
+      "hit_awaiting_second",
+    );
+    // The list then gives her date of birth: the first clearing no longer stands, and the
+    // second reviewer clears the stronger sighting as the first person to.
+    writeFileSync(list, "name,aliases,dob,country\nIngeborg Fjellstad,,1979-02-11,\n");
+    await w.importLists([list]);
+    await w.worker();
+    expect(await second.judgeHit(caseId, key, "false_positive", "Passport photo differs")).toBe(
+      "hit_awaiting_second",
+    );
+    // Two reviewers cleared it in the period, neither an approver: not a false positive yet.
+    expect(await screening()).toMatchObject({
+      judged: before.judged,
+      falsePositives: before.falsePositives,
+      awaitingSecond: before.awaitingSecond + 1,
+    });
+    expect((await judgmentRows(approver)).filter(([id]) => id === caseId)).toEqual([
+      [caseId, "awaiting_second"],
+    ]);
   });
 });

@@ -194,6 +194,27 @@ describe("scenario: a likely hit cleared as a false positive by two people", () 
   });
 });
 
+describe("scenario: the approver clears a likely hit first", () => {
+  it("lets a reviewer give the second clearing: two people, one an approver", async () => {
+    const w = world();
+    const trader = new Trader(w, 420_006);
+    await trader.completeStandardLevel(LISTED);
+    const kycCase = await trader.currentCase();
+    await w.worker();
+    const approver = await signedInStaff(w, "first.approver@broker.example", "approver");
+    const reviewer = await signedInStaff(w, "then.reviewer@broker.example", "reviewer");
+    expect(
+      await approver.judgeHit(kycCase.id, HIT, "false_positive", "Checked passport: not listed"),
+    ).toBe("hit_awaiting_second");
+    // The case page offers the reviewer the clearing, and the clearing settles the hit.
+    expect(await reviewer.casePage(kycCase.id)).not.toContain('data-why="second_needs_approver"');
+    expect(
+      await reviewer.judgeHit(kycCase.id, HIT, "false_positive", "Agree, other date of birth"),
+    ).toBe("hit_cleared");
+    expect(await reviewer.casePage(kycCase.id)).toContain('data-state="cleared"');
+  });
+});
+
 describe("scenario: two reviewers clear the same likely hit at the same moment", () => {
   // A second connection holds the case while both requests read it: PostgreSQL only.
   (adminUrl() ? it : it.skip)(

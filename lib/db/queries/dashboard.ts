@@ -147,8 +147,10 @@ export async function listDecisionsIn(period: Period) {
       decision: caseDecisions.decision,
       reasonCode: caseDecisions.reasonCode,
       hitKey: verdictField("hitKey"),
-      /** A verdict's hit level (`likely` needs two people to clear it). */
+      /** A verdict's hit level (`likely` needs two people to clear it, one an approver). */
       hitLevel: verdictField("level"),
+      /** The judge's role then (absent on verdicts stored before it was recorded). */
+      hitJudgeRole: verdictField("role"),
       at: caseDecisions.createdAt,
     })
     .from(caseDecisions)
@@ -336,8 +338,8 @@ export async function countOutcomesIn(period: Period) {
 /**
  * Hits (case and list entry) judged in the period, by what their verdicts in the period add up
  * to — lib/review/screening-hits.ts `hitState` in SQL: any "confirmed" verdict confirms; enough
- * different people clearing it (two for a likely hit, one otherwise) clear it; fewer leave it
- * awaiting a second person.
+ * different people clearing it (two for a likely hit, one of them an approver; one otherwise)
+ * clear it; fewer leave it awaiting a second person.
  */
 export async function countJudgedHitsIn(period: Period) {
   const db = await getDb();
@@ -350,6 +352,12 @@ export async function countJudgedHitsIn(period: Period) {
       clearers:
         sql<number>`count(distinct ${caseDecisions.staffId}) filter (where ${caseDecisions.decision} = 'screening_false_positive')`.as(
           "clearers",
+        ),
+      // A likely hit's clearings need an approver's among them (hitState); a verdict that does
+      // not record its judge's role counts as one, as before roles were recorded.
+      byApprover:
+        sql<boolean>`coalesce(bool_or(coalesce(${verdictField("role")}, 'approver') in ('approver', 'admin')) filter (where ${caseDecisions.decision} = 'screening_false_positive'), false)`.as(
+          "by_approver",
         ),
       // A verdict without a known level counts as likely (lib/review/screening-verdict.ts
       // verdictLevel): a hit it judged is never cleared by one person.
@@ -370,7 +378,7 @@ export async function countJudgedHitsIn(period: Period) {
     )
     .groupBy(caseDecisions.caseId, hitKey)
     .as("hits");
-  const cleared = sql`not ${hits.confirmed} and ${hits.clearers} >= case when ${hits.likely} then 2 else 1 end`;
+  const cleared = sql`not ${hits.confirmed} and case when ${hits.likely} then ${hits.clearers} >= 2 and ${hits.byApprover} else ${hits.clearers} >= 1 end`;
   const [row] = await db
     .select({
       confirmed: sql<number>`(count(*) filter (where ${hits.confirmed}))::int`,
