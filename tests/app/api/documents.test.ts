@@ -506,6 +506,27 @@ describe("document upload (local driver)", () => {
     ).toBe("not_editable");
   });
 
+  it("counts uploads retired on their way (a new kind of document) until they can no longer arrive", async () => {
+    await traderSession();
+    const choose = (documentKind: string, documentNumber: string) =>
+      expect(
+        continueStep(
+          idle,
+          formOf({ step: "identity_document", ...IDENTITY, documentKind, documentNumber }),
+        ),
+      ).rejects.toEqual(redirectsTo("/inapp/kyc"));
+    await expect(continueStep(idle, formOf({ step: "personal", ...PERSONAL }))).rejects.toEqual(
+      redirectsTo("/inapp/kyc"),
+    );
+    await choose("id_card", "ID5550001");
+    const front = { documentType: "identity", side: "front", contentType: "image/jpeg", size: 10 };
+    for (let i = 0; i < 6; i++) expect((await start(front)).status).toBe(201);
+    expect((await start(front)).body.reason).toBe("too_many_files");
+    // Another kind retires the six on their way, but each may still arrive and be stored.
+    await choose("driving_licence", "DL5550001");
+    expect((await start(front)).body.reason).toBe("too_many_files");
+  });
+
   it("holds the file limit when 20 starts race on one case", async () => {
     const { kycCase } = await traderSession();
     const answers = await Promise.all(
