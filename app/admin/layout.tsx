@@ -3,7 +3,8 @@ import Link from "next/link";
 import { getLocale } from "next-intl/server";
 import { directionOf } from "@/lib/i18n/config";
 import { getTranslations } from "@/lib/i18n/translations";
-import { getStaff } from "@/lib/staff/console";
+import { getShellStaff } from "@/lib/staff/console";
+import { ErrorLabelsProvider } from "../_components/error-labels";
 import { logoutAction } from "./actions";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -20,7 +21,7 @@ export async function generateMetadata(): Promise<Metadata> {
  */
 export default async function AdminLayout({ children }: { children: React.ReactNode }) {
   const [staff, t, locale] = await Promise.all([
-    getStaff(),
+    getShellStaff(),
     getTranslations("Console"),
     getLocale(),
   ]);
@@ -56,7 +57,18 @@ export default async function AdminLayout({ children }: { children: React.ReactN
           </nav>
         ) : null}
       </header>
-      <main id="content">{children}</main>
+      <main id="content">
+        <ErrorLabelsProvider
+          labels={{
+            title: t("failed.title"),
+            body: t("failed.body"),
+            retry: t("failed.retry"),
+            reference: t("failed.reference", { digest: "{digest}" }),
+          }}
+        >
+          {children}
+        </ErrorLabelsProvider>
+      </main>
     </div>
   );
 }

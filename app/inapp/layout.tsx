@@ -1,7 +1,7 @@
 import { env } from "@/lib/env";
 import { getTranslations } from "@/lib/i18n/translations";
 import { CloseControl } from "./_components/close-control";
-import { ErrorLabelsProvider } from "./_components/error-labels";
+import { ErrorLabelsProvider } from "../_components/error-labels";
 
 export default async function InAppLayout({ children }: { children: React.ReactNode }) {
   const t = await getTranslations("Shell");

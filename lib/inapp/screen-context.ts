@@ -6,6 +6,7 @@
  */
 import { cache } from "react";
 import { cookies, headers } from "next/headers";
+import { unstable_rethrow } from "next/navigation";
 import { getOpenCaseForTrader } from "@/lib/db/queries/cases";
 import type { KycCase, Session, Trader } from "@/lib/db/schema";
 import { NONCE_HEADER, SOURCE_HEADER, THEME_HEADER } from "@/lib/http/request-headers";
@@ -71,6 +72,8 @@ export const getScreenSession = cache(async (): Promise<Session | undefined> => 
   try {
     return (await getAnyScreenContext())?.session;
   } catch (error) {
+    // Next's own signals (a prerender's dynamic-usage bail-out, a redirect) are not failures.
+    unstable_rethrow(error);
     log.error("screen.session_unreadable", { error: errorMessage(error) });
     return undefined;
   }

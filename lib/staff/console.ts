@@ -5,10 +5,12 @@
 import "server-only";
 import { isIP } from "node:net";
 import { cookies, headers } from "next/headers";
-import { redirect } from "next/navigation";
+import { redirect, unstable_rethrow } from "next/navigation";
 import { cache } from "react";
 import type { StaffRole } from "@/lib/db/schema";
 import { env } from "@/lib/env";
+import { errorMessage } from "@/lib/errors";
+import { log } from "@/lib/log";
 import {
   DEFAULT_LOCALE,
   localeFromAcceptLanguage,
@@ -29,6 +31,23 @@ import {
 export const getStaff = cache(async (): Promise<StaffPrincipal | undefined> => {
   const store = await cookies();
   return resolveStaff(store.get(STAFF_COOKIE)?.value);
+});
+
+/**
+ * Who is signed in, for the console's shell only (the header, the language). When that cannot be
+ * read (the database down), the shell goes on without it, logged: the page's own failure then
+ * reaches app/admin/error.tsx in the officer's language, instead of Next's bare English page.
+ * Never for a decision about access: pages and actions use requireStaff.
+ */
+export const getShellStaff = cache(async (): Promise<StaffPrincipal | undefined> => {
+  try {
+    return await getStaff();
+  } catch (error) {
+    // Next's own signals (a prerender's dynamic-usage bail-out, a redirect) are not failures.
+    unstable_rethrow(error);
+    log.error("console.staff_unreadable", { error: errorMessage(error) });
+    return undefined;
+  }
 });
 
 /** The password page's signed-in person, including one who must change an admin-set password. */
@@ -71,7 +90,7 @@ export function consoleLangCookie(locale: Locale) {
  * else the browser's languages (Accept-Language), else English.
  */
 export async function consoleLocale(): Promise<Locale> {
-  const saved = (await getStaff())?.locale;
+  const saved = (await getShellStaff())?.locale;
   if (saved) return saved;
   const fromCookie = pickLocale((await cookies()).get(CONSOLE_LANG_COOKIE)?.value);
   if (fromCookie) return fromCookie;

@@ -17,7 +17,13 @@ jest.mock("next-intl/server", () =>
 );
 
 import path from "node:path";
+import { createElement } from "react";
+import { sql } from "drizzle-orm";
+import RootLayout from "@/app/layout";
+import AdminLayout from "@/app/admin/layout";
+import AdminError from "@/app/admin/error";
 import { consoleHeaders } from "../helpers/request-scope";
+import { renderPage } from "../helpers/render-page";
 import { textOf } from "../helpers/render-page";
 import { signedInStaff, Staff, Trader } from "./support/people";
 import { scenarioWorld } from "./support/world";
@@ -164,5 +170,50 @@ describe("scenario: the sign-in page before there is an account", () => {
     const other = new Staff({ email: "nobody@broker.example", password: "" });
     consoleHeaders["accept-language"] = "nl-NL, *;q=0.5";
     expect(textOf(await other.loginPage())).toContain(en.Console.login.password);
+  });
+});
+
+describe("scenario: a console page while the database cannot read sessions", () => {
+  /** The staff sessions table is gone for the duration of `fn`: every sign-in lookup fails. */
+  async function withSessionsDown<T>(fn: () => Promise<T>): Promise<T> {
+    const db = world().db.db;
+    await db.execute(sql.raw("alter table staff_sessions rename to staff_sessions_down"));
+    try {
+      return await fn();
+    } finally {
+      await db.execute(sql.raw("alter table staff_sessions_down rename to staff_sessions"));
+    }
+  }
+
+  it("shows the console's own error page in the browser's language, and the page itself fails", async () => {
+    const w = world();
+    const officer = await signedInStaff(w, "outage.reviewer@broker.example", "reviewer");
+    consoleHeaders["accept-language"] = "de-DE,de;q=0.9";
+    const retry = jest.fn();
+    // Next renders the failed page's error boundary inside the layouts above it.
+    const failed = await withSessionsDown(() =>
+      officer.act(() =>
+        renderPage(
+          createElement(
+            RootLayout,
+            null,
+            createElement(
+              AdminLayout,
+              null,
+              createElement(AdminError, { error: new Error("x"), retry }),
+            ),
+          ),
+        ),
+      ),
+    );
+    expect(failed).toContain('lang="de"');
+    expect(failed).toContain('data-testid="error-screen"');
+    expect(textOf(failed)).toContain(de.Console.failed.body);
+    expect(textOf(failed)).toContain(de.Console.failed.retry);
+    // Nobody is taken for signed in: no navigation, no name.
+    expect(failed).not.toContain(de.Console.nav.signOut);
+    await expect(withSessionsDown(() => officer.queue())).rejects.toThrow();
+    // Back up, the same officer's page renders as before.
+    expect(textOf(await officer.inConsole("queue"))).toContain(de.Console.nav.signOut);
   });
 });

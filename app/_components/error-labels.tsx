@@ -2,7 +2,10 @@
 
 import { createContext } from "react";
 
-/** The error screen's words, translated by the layout: app/inapp/error.tsx gets only the error. */
+/**
+ * The error screen's words, translated by the surface's layout (app/inapp, app/admin): its
+ * error.tsx gets only the error.
+ */
 export type ErrorLabels = { title: string; body: string; retry: string; reference: string };
 
 export const ErrorLabelsContext = createContext<ErrorLabels | null>(null);
