@@ -11,7 +11,7 @@ import { getOpenCaseForTrader } from "@/lib/db/queries/cases";
 import type { KycCase, Session, Trader } from "@/lib/db/schema";
 import { NONCE_HEADER, SOURCE_HEADER, THEME_HEADER } from "@/lib/http/request-headers";
 import { resolveSessionContext } from "@/lib/identity/sessions";
-import { errorMessage } from "@/lib/errors";
+import { errorFacts } from "@/lib/errors";
 import { addToLogScope, log } from "@/lib/log";
 import { SESSION_COOKIE } from "./session-cookie";
 import { parseSource, parseTheme, type Source, type Theme } from "./params";
@@ -74,7 +74,8 @@ export const getScreenSession = cache(async (): Promise<Session | undefined> => 
   } catch (error) {
     // Next's own signals (a prerender's dynamic-usage bail-out, a redirect) are not failures.
     unstable_rethrow(error);
-    log.error("screen.session_unreadable", { error: errorMessage(error) });
+    // The facts only: a failed query's message quotes its SQL and values (the session hash).
+    log.error("screen.session_unreadable", errorFacts(error));
     return undefined;
   }
 });

@@ -9,7 +9,7 @@ import { redirect, unstable_rethrow } from "next/navigation";
 import { cache } from "react";
 import type { StaffRole } from "@/lib/db/schema";
 import { env } from "@/lib/env";
-import { errorMessage } from "@/lib/errors";
+import { errorFacts } from "@/lib/errors";
 import { log } from "@/lib/log";
 import {
   DEFAULT_LOCALE,
@@ -45,7 +45,8 @@ export const getShellStaff = cache(async (): Promise<StaffPrincipal | undefined>
   } catch (error) {
     // Next's own signals (a prerender's dynamic-usage bail-out, a redirect) are not failures.
     unstable_rethrow(error);
-    log.error("console.staff_unreadable", { error: errorMessage(error) });
+    // The facts only: a failed query's message quotes its SQL and values (the session hash).
+    log.error("console.staff_unreadable", errorFacts(error));
     return undefined;
   }
 });

@@ -23,6 +23,7 @@ import RootLayout from "@/app/layout";
 import AdminLayout from "@/app/admin/layout";
 import AdminError from "@/app/admin/error";
 import { consoleHeaders } from "../helpers/request-scope";
+import { captureLogs } from "../helpers/log-capture";
 import { renderPage } from "../helpers/render-page";
 import { textOf } from "../helpers/render-page";
 import { signedInStaff, Staff, Trader } from "./support/people";
@@ -190,30 +191,42 @@ describe("scenario: a console page while the database cannot read sessions", () 
     const officer = await signedInStaff(w, "outage.reviewer@broker.example", "reviewer");
     consoleHeaders["accept-language"] = "de-DE,de;q=0.9";
     const retry = jest.fn();
-    // Next renders the failed page's error boundary inside the layouts above it.
-    const failed = await withSessionsDown(() =>
-      officer.act(() =>
-        renderPage(
-          createElement(
-            RootLayout,
-            null,
+    const logs = captureLogs();
+    try {
+      // Next renders the failed page's error boundary inside the layouts above it.
+      const failed = await withSessionsDown(() =>
+        officer.act(() =>
+          renderPage(
             createElement(
-              AdminLayout,
+              RootLayout,
               null,
-              createElement(AdminError, { error: new Error("x"), retry }),
+              createElement(
+                AdminLayout,
+                null,
+                createElement(AdminError, { error: new Error("x"), retry }),
+              ),
             ),
           ),
         ),
-      ),
-    );
-    expect(failed).toContain('lang="de"');
-    expect(failed).toContain('data-testid="error-screen"');
-    expect(textOf(failed)).toContain(de.Console.failed.body);
-    expect(textOf(failed)).toContain(de.Console.failed.retry);
-    // Nobody is taken for signed in: no navigation, no name.
-    expect(failed).not.toContain(de.Console.nav.signOut);
-    await expect(withSessionsDown(() => officer.queue())).rejects.toThrow();
-    // Back up, the same officer's page renders as before.
-    expect(textOf(await officer.inConsole("queue"))).toContain(de.Console.nav.signOut);
+      );
+      expect(failed).toContain('lang="de"');
+      expect(failed).toContain('data-testid="error-screen"');
+      expect(textOf(failed)).toContain(de.Console.failed.body);
+      expect(textOf(failed)).toContain(de.Console.failed.retry);
+      // Nobody is taken for signed in: no navigation, no name.
+      expect(failed).not.toContain(de.Console.nav.signOut);
+      // The database's failure reaches the page, not a "nobody signed in" redirect to the login.
+      await expect(withSessionsDown(() => officer.queue())).rejects.toMatchObject({
+        cause: { message: expect.stringContaining("staff_sessions") },
+      });
+      const logged = logs.lines.filter((l) => l.includes("console.staff_unreadable"));
+      expect(logged.length).toBeGreaterThan(0);
+      // Facts of the failure, never the statement or the session's hash it was looking for.
+      expect(logged.join("\n")).not.toContain("select");
+      // Back up, the same officer's page renders as before.
+      expect(textOf(await officer.inConsole("queue"))).toContain(de.Console.nav.signOut);
+    } finally {
+      logs.stop();
+    }
   });
 });
