@@ -5,6 +5,7 @@ import { directionOf } from "@/lib/i18n/config";
 import { getTranslations } from "@/lib/i18n/translations";
 import { getShellStaff } from "@/lib/staff/console";
 import { ErrorLabelsProvider } from "../_components/error-labels";
+import { errorLabels } from "../_components/error-labels-server";
 import { logoutAction } from "./actions";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -20,10 +21,11 @@ export async function generateMetadata(): Promise<Metadata> {
  * never framed (CSP frame-ancestors 'none').
  */
 export default async function AdminLayout({ children }: { children: React.ReactNode }) {
-  const [staff, t, locale] = await Promise.all([
+  const [staff, t, locale, failed] = await Promise.all([
     getShellStaff(),
     getTranslations("Console"),
     getLocale(),
+    errorLabels("Console.failed"),
   ]);
   return (
     <div className="console" lang={locale} dir={directionOf(locale)} data-testid="console">
@@ -58,16 +60,7 @@ export default async function AdminLayout({ children }: { children: React.ReactN
         ) : null}
       </header>
       <main id="content">
-        <ErrorLabelsProvider
-          labels={{
-            title: t("failed.title"),
-            body: t("failed.body"),
-            retry: t("failed.retry"),
-            reference: t("failed.reference", { digest: "{digest}" }),
-          }}
-        >
-          {children}
-        </ErrorLabelsProvider>
+        <ErrorLabelsProvider labels={failed}>{children}</ErrorLabelsProvider>
       </main>
     </div>
   );

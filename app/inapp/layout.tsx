@@ -2,10 +2,10 @@ import { env } from "@/lib/env";
 import { getTranslations } from "@/lib/i18n/translations";
 import { CloseControl } from "./_components/close-control";
 import { ErrorLabelsProvider } from "../_components/error-labels";
+import { errorLabels } from "../_components/error-labels-server";
 
 export default async function InAppLayout({ children }: { children: React.ReactNode }) {
-  const t = await getTranslations("Shell");
-  const e = await getTranslations("ErrorScreen");
+  const [t, failed] = await Promise.all([getTranslations("Shell"), errorLabels("ErrorScreen")]);
   const { brokerName, closeUrl, brand } = env();
   return (
     <>
@@ -26,16 +26,7 @@ export default async function InAppLayout({ children }: { children: React.ReactN
         <CloseControl href={closeUrl} label={t("close")} />
       </header>
       <main id="content">
-        <ErrorLabelsProvider
-          labels={{
-            title: e("title"),
-            body: e("body"),
-            retry: e("retry"),
-            reference: e("reference", { digest: "{digest}" }),
-          }}
-        >
-          {children}
-        </ErrorLabelsProvider>
+        <ErrorLabelsProvider labels={failed}>{children}</ErrorLabelsProvider>
         {brand.legalEntity ? (
           <p className="legal" data-testid="legal-entity">
             {brand.legalEntity}
