@@ -4,16 +4,7 @@
  * the screen's URL names, so the screen's error boundary (app/inapp/error.tsx) tells the trader
  * in their language and offers to try again, instead of Next's bare English error page.
  */
-jest.mock("next/headers", () =>
-  jest
-    .requireActual<typeof import("../../helpers/request-scope")>("../../helpers/request-scope")
-    .nextHeaders(),
-);
-jest.mock("next-intl/server", () =>
-  jest
-    .requireActual<typeof import("../../helpers/request-scope")>("../../helpers/request-scope")
-    .nextIntlServerFromRequest(),
-);
+import "../../helpers/language-from-request";
 import { createElement } from "react";
 import { sql } from "drizzle-orm";
 import RootLayout from "@/app/layout";

@@ -6,18 +6,7 @@
  * case with a first-party cookie. The code stops working once used, once its own cookie came
  * back, after RESUME_MINUTES, and it is never offered outside a frame.
  */
-// The screens resolve their language the way the app does (lib/i18n/request-locale.ts): from
-// `lang` on the URL, which proxy.ts forwards as a header, or the session.
-jest.mock("next/headers", () =>
-  jest
-    .requireActual<typeof import("../../helpers/request-scope")>("../../helpers/request-scope")
-    .nextHeaders(),
-);
-jest.mock("next-intl/server", () =>
-  jest
-    .requireActual<typeof import("../../helpers/request-scope")>("../../helpers/request-scope")
-    .nextIntlServerFromRequest(),
-);
+import "../../helpers/language-from-request";
 import { NextRequest } from "next/server";
 import { proxy } from "@/proxy";
 import KycPage from "@/app/inapp/kyc/page";
