@@ -127,6 +127,21 @@ export function hitsJudgeable(status: CaseStatus, monitoringOpen: boolean): bool
 }
 
 /**
+ * Whether a standing clearing is an approver's. One that does not record its judge's role is from
+ * before roles were recorded: hitState counts it as an approver's; `roleless` says how to take it.
+ */
+function clearedByApprover(
+  judgments: readonly Pick<HitJudgment, "verdict" | "role">[],
+  roleless: boolean,
+): boolean {
+  return judgments.some(
+    (j) =>
+      j.verdict === "false_positive" &&
+      (j.role === undefined ? roleless : hasRole({ role: j.role }, "approver")),
+  );
+}
+
+/**
  * Whether this person may not add a clearing to a likely hit for want of the approver role. A
  * likely hit is cleared by two people, one of them an approver (hitState): a reviewer's clearing
  * completes it only beside an approver's. A clearing that does not record its judge's role is not
@@ -139,18 +154,35 @@ export function clearingNeedsApprover(
   judgments: readonly Pick<HitJudgment, "verdict" | "role">[],
 ): boolean {
   if (level !== "likely" || state !== "awaiting_second" || hasRole(staff, "approver")) return false;
-  return !judgments.some(
-    (j) =>
-      j.verdict === "false_positive" &&
-      j.role !== undefined &&
-      hasRole({ role: j.role }, "approver"),
-  );
+  return !clearedByApprover(judgments, false);
+}
+
+/**
+ * Whether this person has cleared the hit already, so that another clearing of theirs adds
+ * nothing. The one exception is the approver's clearing a likely hit still waits for, given by
+ * someone who cleared it as a reviewer and has been made an approver since: it counts as the
+ * approver's, though not as a second person (hitState, and the database's approval guard). A
+ * clearing without a recorded role counts as an approver's there, so it leaves nothing to add.
+ */
+export function clearedAlready(
+  staff: Reviewer,
+  level: ReviewedHit["level"],
+  state: ReviewedHit["state"],
+  judgments: readonly Pick<HitJudgment, "staffId" | "verdict" | "role">[],
+): boolean {
+  if (!judgments.some((j) => j.staffId === staff.id)) return false;
+  const approversClearingAwaited =
+    level === "likely" &&
+    state === "awaiting_second" &&
+    hasRole(staff, "approver") &&
+    !clearedByApprover(judgments, true);
+  return !approversClearingAwaited;
 }
 
 /**
  * The verdicts this person may give on one hit (judgeScreeningHit's rules): none once it is
- * settled; a false positive not twice by the same person, and a likely hit's clearing that
- * would complete it without an approver's not at all (clearingNeedsApprover).
+ * settled; a false positive not twice by the same person (clearedAlready), and a likely hit's
+ * clearing that would complete it without an approver's not at all (clearingNeedsApprover).
  */
 export function hitControls(
   staff: Reviewer,
@@ -158,7 +190,7 @@ export function hitControls(
   judgeable: boolean,
 ): { falsePositive?: Control; confirm?: Control } {
   if (!judgeable || hit.state === "cleared" || hit.state === "confirmed") return {};
-  const falsePositive = hit.judgments.some((j) => j.staffId === staff.id)
+  const falsePositive = clearedAlready(staff, hit.level, hit.state, hit.judgments)
     ? no("already_judged")
     : clearingNeedsApprover(staff, hit.level, hit.state, hit.judgments)
       ? no("second_needs_approver")

@@ -36,7 +36,7 @@ import {
   RESCREEN_HIT_AUDIT,
   rescreenHitAuditData,
 } from "@/lib/checks/monitoring-task";
-import { clearingNeedsApprover, hitsJudgeable, OPEN_STATUSES } from "./controls";
+import { clearedAlready, clearingNeedsApprover, hitsJudgeable, OPEN_STATUSES } from "./controls";
 import { hitStrength, screeningVerdictData } from "./screening-verdict";
 import type { Reviewer } from "./types";
 
@@ -322,7 +322,7 @@ function refuseJudgment(
     throw new AppError("CONFLICT", "this hit is already cleared", {
       reason: "hit_already_cleared",
     });
-  if (judgments.some((j) => j.staffId === staff.id))
+  if (clearedAlready(staff, level, state, judgments))
     throw new AppError("CONFLICT", "you already cleared this hit; a second person must confirm", {
       reason: "already_judged",
     });

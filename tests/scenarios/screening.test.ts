@@ -215,6 +215,49 @@ describe("scenario: the approver clears a likely hit first", () => {
   });
 });
 
+describe("scenario: a reviewer who cleared a likely hit is made an approver", () => {
+  it("gives the approver's clearing the hit waits for, and a reviewer completes it", async () => {
+    const w = world();
+    const trader = new Trader(w, 420_008);
+    await trader.completeStandardLevel(LISTED);
+    const kycCase = await trader.currentCase();
+    await w.worker();
+    const promoted = await signedInStaff(w, "promoted.reviewer@broker.example", "reviewer");
+    const colleague = await signedInStaff(w, "small.team@broker.example", "reviewer");
+    const admin = await signedInStaff(w, "small.admin@broker.example", "admin");
+    expect(
+      await promoted.judgeHit(kycCase.id, HIT, "false_positive", "Trader born in Sweden, ID shows"),
+    ).toBe("hit_awaiting_second");
+    expect(await colleague.judgeHit(kycCase.id, HIT, "false_positive", "Agree, other person")).toBe(
+      "error:second_needs_approver",
+    );
+    expect(await promoted.casePage(kycCase.id)).toContain('data-why="already_judged"');
+
+    // Made an approver, the same person may now give the approver's clearing: it does not count
+    // as a second person, so the hit still waits, now for anyone's second clearing.
+    expect(await admin.changeRoleOf(promoted.email, "approver")).toBe("role_changed");
+    await promoted.signIn();
+    expect(await promoted.casePage(kycCase.id)).not.toContain('data-why="already_judged"');
+    expect(
+      await promoted.judgeHit(kycCase.id, HIT, "false_positive", "Checked again as approver"),
+    ).toBe("hit_awaiting_second");
+    expect(await promoted.judgeHit(kycCase.id, HIT, "false_positive", "And once more, sure")).toBe(
+      "error:already_judged",
+    );
+    // The page says in which role each clearing was given.
+    const verdicts = textOf(await promoted.casePage(kycCase.id));
+    expect(verdicts).toContain("False positive by promoted.reviewer (reviewer)");
+    expect(verdicts).toContain("False positive by promoted.reviewer (approver)");
+    expect(await colleague.approve(kycCase.id)).toBe("error:likely_hit_open");
+    expect(await colleague.judgeHit(kycCase.id, HIT, "false_positive", "Agree, other person")).toBe(
+      "hit_cleared",
+    );
+    // The database's approval guard counts the same two people and the approver's clearing.
+    expect(await colleague.approve(kycCase.id)).toBe("awaiting_co_sign");
+    expect(await promoted.approve(kycCase.id)).toBe("approved");
+  });
+});
+
 describe("scenario: two reviewers clear the same likely hit at the same moment", () => {
   // A second connection holds the case while both requests read it: PostgreSQL only.
   (adminUrl() ? it : it.skip)(

@@ -231,6 +231,27 @@ describe("screening hit controls", () => {
     expect(hitControls(as("admin"), hit({ state: "cleared" }), true)).toEqual({});
     expect(hitControls(as("admin"), hit(), false)).toEqual({});
   });
+
+  it("a clearer made an approver since may add the approver's clearing, and only that", () => {
+    const asReviewer = { ...cleared, staffId: ME, role: "reviewer" as const };
+    const awaiting = hit({ state: "awaiting_second", judgments: [asReviewer] });
+    expect(hitControls(as("approver"), awaiting, true).falsePositive).toEqual({ enabled: true });
+    expect(hitControls(as("reviewer"), awaiting, true).falsePositive).toEqual({
+      enabled: false,
+      why: "already_judged",
+    });
+    // Once an approver's clearing stands (theirs or another's), theirs adds nothing.
+    for (const approvers of [
+      { ...asReviewer, role: "approver" as const },
+      { ...cleared, role: "admin" as const },
+    ]) {
+      const both = hit({ state: "awaiting_second", judgments: [asReviewer, approvers] });
+      expect(hitControls(as("approver"), both, true).falsePositive).toEqual({
+        enabled: false,
+        why: "already_judged",
+      });
+    }
+  });
 });
 
 describe("reject reasons per level", () => {

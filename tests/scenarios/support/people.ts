@@ -42,6 +42,7 @@ import {
   screeningHitAction,
   takeOverAction,
   assignAction,
+  changeRoleAction,
 } from "@/app/admin/actions";
 import CasePage from "@/app/admin/cases/[id]/page";
 import QueuePage from "@/app/admin/page";
@@ -52,6 +53,7 @@ import RetentionPage from "@/app/admin/retention/page";
 import { GET as exportTraderData } from "@/app/admin/traders/[id]/export/route";
 import EnrolPage from "@/app/admin/login/enrol/page";
 import AccountPage from "@/app/admin/account/page";
+import StaffAccountsPage from "@/app/admin/staff/page";
 import LoginPage from "@/app/admin/login/page";
 import AdminLayout from "@/app/admin/layout";
 import { chooseLanguageAction } from "@/app/admin/language-actions";
@@ -623,6 +625,20 @@ export class Staff extends Browser {
     const result = await this.act(() => outcomeOf(chooseLanguageAction(formOf({ locale }))));
     if (!("redirect" in result)) throw new Error("choosing a language always redirects");
     return result.redirect;
+  }
+
+  /**
+   * An admin gives a colleague another role: the role form of their row on the accounts page.
+   * The colleague's sessions end with it (they sign in again).
+   */
+  async changeRoleOf(email: string, role: "reviewer" | "approver" | "admin"): Promise<string> {
+    const page = await this.act(() =>
+      renderPage(StaffAccountsPage({ searchParams: Promise.resolve({}) })),
+    );
+    const row = page.slice(page.indexOf(`data-staff="${email}"`));
+    const staffId = /<input type="hidden" name="staffId" value="([^"]+)"/.exec(row)?.[1];
+    if (!staffId) throw new Error(`no account ${email} on the accounts page`);
+    return this.run(changeRoleAction, { staffId, role });
   }
 
   /** One's own account page (HTML). */

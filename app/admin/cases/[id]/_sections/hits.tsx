@@ -68,9 +68,10 @@ function Explanation({ hit, t, label }: { hit: ReviewedHit; t: T; label: Console
 
 export async function Hits({ file }: { file: CaseFile }) {
   if (file.hits.length === 0) return null;
-  const [{ t, why }, tConfirm, label] = await Promise.all([
+  const [{ t, why }, tConfirm, tConsole, label] = await Promise.all([
     getCaseWords(),
     getTranslations("Confirm"),
+    getTranslations("Console"),
     getConsoleLabels(),
   ]);
   return (
@@ -108,10 +109,12 @@ export async function Hits({ file }: { file: CaseFile }) {
               {h.judgments.length > 0 ? (
                 <ul>
                   {h.judgments.map((j, i) => (
-                    <li key={i}>
+                    <li key={i} data-judge-role={j.role}>
                       {t.rich("hits.judgment", {
                         verdict: j.verdict,
-                        name: file.nameOf(j.staffId) ?? t("formerStaff"),
+                        // The role they judged in: a likely hit's clearing counts as an
+                        // approver's by it, whatever their role is now.
+                        name: `${file.nameOf(j.staffId) ?? t("formerStaff")}${j.role ? ` (${tConsole("role", { role: j.role })})` : ""}`,
                         time: () => <Time at={j.at} />,
                       })}
                       {j.reason ? ` — “${j.reason}”` : ""}
