@@ -54,7 +54,7 @@ export async function restoreDocumentConfirms(w: World): Promise<void> {
 
 /**
  * Another writer holds the case's row (a second PostgreSQL connection) while `start` runs, until
- * `waiters` of its requests wait for the case's lock: they have all read the case before any of
+ * `waiters` of its requests wait for that writer's lock: they have all read the case before any of
  * them writes. Then the row is let go and `start`'s result answered. PostgreSQL only.
  */
 export async function whileCaseHeld<T>(
@@ -68,12 +68,23 @@ export async function whileCaseHeld<T>(
   let started: Promise<T> | undefined;
   try {
     await other.begin(async (tx) => {
-      await tx`select id from kyc_cases where id = ${caseId} for no key update`;
+      const [holder] = await tx<{ pid: number }[]>`
+        select pg_backend_pid() as pid from kyc_cases where id = ${caseId} for no key update`;
+      if (!holder) throw new Error(`no case ${caseId}`);
       started = start();
       for (let waited = 0; ; waited += 50) {
+        // Only requests held up by this row lock count, directly or behind another such request
+        // (PostgreSQL queues a row's waiters): any other wait in the database is not the race
+        // the test stages.
         const [row] = await other<{ n: number }[]>`
-          select count(*)::int as n from pg_stat_activity
-          where datname = current_database() and wait_event_type = 'Lock'`;
+          with recursive held (pid) as (
+            select pid from pg_stat_activity
+            where datname = current_database() and ${holder.pid}::int = any(pg_blocking_pids(pid))
+            union
+            select a.pid from pg_stat_activity a join held h on h.pid = any(pg_blocking_pids(a.pid))
+            where a.datname = current_database()
+          )
+          select count(*)::int as n from held`;
         if ((row?.n ?? 0) >= waiters) break;
         if (waited > 20_000) throw new Error(`never ${waiters} waiting for the case`);
         await new Promise((r) => setTimeout(r, 50));
