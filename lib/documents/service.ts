@@ -196,6 +196,19 @@ async function discard(documentId: string, key: string): Promise<void> {
   await deletePendingDocument(documentId);
 }
 
+/**
+ * What a confirm decided, answered again to a replay: a file retired before it arrived (its
+ * retirement is no later than its confirm) was superseded, whatever happened to it since.
+ */
+function decided(
+  row: Pick<DocumentRow, "id" | "status" | "confirmedAt" | "replacedAt">,
+): UploadOutcome<ConfirmUploadResponse> {
+  if (row.status === "pending") return refuse("not_uploaded");
+  if (row.replacedAt && row.confirmedAt && row.replacedAt <= row.confirmedAt)
+    return refuse("superseded");
+  return { ok: true, value: { documentId: row.id, state: row.status } };
+}
+
 export async function confirmUpload(
   kycCase: CaseRef,
   traderId: string,
@@ -209,7 +222,7 @@ export async function confirmUpload(
   // emptied again: a replay of the signed form may have put a clear file there since.
   if (row.status !== "pending") {
     await deleteQuietly(documentKey(kycCase.id, row.id));
-    return { ok: true, value: { documentId, state: row.status } };
+    return decided(row);
   }
   if (!(await acceptsDocuments(kycCase, row.documentType))) return refuse("not_editable");
 
@@ -320,9 +333,13 @@ export async function confirmUpload(
     await deleteQuietly(storedKey);
     const current = await getCaseDocument(kycCase.id, documentId);
     if (!current || current.status === "pending") return refuse("not_uploaded");
-    return { ok: true, value: { documentId, state: current.status } };
+    return decided(current);
   }
   await deleteQuietly(row.storageKey);
+  if (confirmed === "retired") {
+    log.info("documents.superseded", { documentType: row.documentType });
+    return refuse("superseded");
+  }
   if (row.challengeId)
     await completeSelfieChallengeWhenDone(kycCase.id, row.challengeId, SELFIE_FRAMES.length, now);
   return { ok: true, value: { documentId, state: "accepted" } };

@@ -138,9 +138,12 @@ export const UPLOAD_REFUSALS = [
   // The case.
   "not_editable",
   "too_many_files",
-  // The upload's life cycle.
+  // The upload's life cycle. `superseded`: the file arrived, but what it was for changed on its
+  // way (another kind of identity document chosen, a new selfie attempt started elsewhere); it
+  // is kept as evidence and is not the case's document.
   "not_uploaded",
   "expired",
+  "superseded",
   // The file (the declared type and size at start; the bytes at confirm: inspect.ts).
   "empty",
   "too_large",
@@ -166,6 +169,7 @@ export type UploadRefusal = (typeof UPLOAD_REFUSALS)[number];
 export const SELFIE_REFUSAL_WORDS = {
   frame_repeated: "repeated",
   challenge_invalid: "expired",
+  superseded: "superseded",
   not_a_burst: "notBurst",
 } as const satisfies Partial<Record<UploadRefusal, string>>;
 

@@ -4,6 +4,8 @@ import path from "node:path";
 import sharp from "sharp";
 import { HEIC_FIXTURES, transparentTextPage } from "../fixtures/documents/make-fixtures";
 import { documentPhoto } from "./fixtures/documents";
+import { fillPassport, fillPersonal } from "./fixtures/flow";
+import m from "../../messages/en.json";
 
 /**
  * The upload screen on a phone in a webview-like context: quality feedback, preview, progress,
@@ -155,6 +157,50 @@ test("a refused file gets its reason and the screen stays usable", async ({ page
   await page.getByTestId("upload").click();
   await expect(page.getByTestId("upload-refused")).toBeVisible();
   await expect(page.getByTestId("choose-file")).toBeVisible();
+});
+
+test("a photo that arrives after another kind of document was chosen elsewhere: the screen says so and asks for the new kind's sides", async ({
+  context,
+  page,
+}) => {
+  const launched = await page.request.post("/api/dev/simulator/launch", {
+    data: { userId: 2320, screen: "kyc", lang: "en", theme: "light", source: "Desktop" },
+  });
+  await page.goto(((await launched.json()) as { path: string }).path);
+  await fillPersonal(page);
+  await page.getByTestId("personal-continue").click();
+  await fillPassport(page, m, "C01X02320");
+  await page.getByTestId("documents-identity_document").getByRole("link").click();
+  await expect(page.getByTestId("upload-screen")).toHaveAttribute("data-side", "page");
+
+  // The passport's page is held on its way to storage...
+  let arrived!: () => void;
+  const held = new Promise<void>((resolve) => (arrived = resolve));
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await page.route("**/api/uploads/local", async (route) => {
+    arrived();
+    await released;
+    await route.continue();
+  });
+  await pick(page, await documentPhoto("sharp", undefined, 2320));
+  await page.getByTestId("upload").click();
+  await held;
+
+  // ...while another window of the same session chooses an ID card instead.
+  const other = await context.newPage();
+  await other.goto("/inapp/kyc?step=identity_document");
+  await other.getByLabel(m.Forms.identity_document.documentKindOptions.id_card).check();
+  await other.getByTestId("step-continue").click();
+  await expect(other.getByTestId("documents-identity_document")).toBeVisible();
+
+  release();
+  await expect(page.getByTestId("upload-refused")).toHaveText(
+    "This photo was not used: another type of identity document was chosen while it was uploading. Please upload the document asked for now.",
+  );
+  await expect(page.getByTestId("upload-screen")).toHaveAttribute("data-side", "front");
+  await expect(page.getByTestId("sides").locator("li")).toHaveCount(2);
+  await expect(page.getByTestId("sides").locator('[data-side="page"]')).toHaveCount(0);
 });
 
 test("a HEIC the browser cannot decode goes up as it is, no error shown, and the server converts it", async ({

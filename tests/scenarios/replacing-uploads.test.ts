@@ -231,9 +231,12 @@ describe("scenario: a passport page still uploading when an ID card is chosen", 
     const front = await card.upload("identity", "front");
     const back = await card.upload("identity", "back");
     expect(await card.upload("address")).toMatchObject({ status: 200 });
-    // Now the page lands and is confirmed: the kind's choice retired nothing it had not seen.
+    // Now the page lands: the kind's choice retired it on its way, and the trader is told so
+    // (the upload screen words `superseded` and shows the card's sides), again on a replay.
     expect((await postToStorage(form, page, "image/jpeg")).status).toBeLessThan(300);
-    expect(await card.confirm(form.documentId)).toMatchObject({ status: 200 });
+    const superseded = { status: 409, body: expect.objectContaining({ reason: "superseded" }) };
+    expect(await card.confirm(form.documentId)).toMatchObject(superseded);
+    expect(await card.confirm(form.documentId)).toMatchObject(superseded);
     expect(await card.sides("identity")).toEqual([
       expect.objectContaining({ side: "front", state: "accepted" }),
       expect.objectContaining({ side: "back", state: "accepted" }),
@@ -280,7 +283,11 @@ describe("scenario: an ID card's front still uploading when the trader switches 
       }),
     ).toBeDefined();
     expect((await postToStorage(form, cardFront, "image/jpeg")).status).toBeLessThan(300);
-    expect(await trader.confirm(form.documentId)).toMatchObject({ status: 200 });
+    // The card's front is not used, and the trader is told why.
+    expect(await trader.confirm(form.documentId)).toMatchObject({
+      status: 409,
+      body: expect.objectContaining({ reason: "superseded" }),
+    });
     // The licence still needs its front: the upload screen does not count the card's.
     expect(await trader.sides("identity")).toEqual([
       expect.objectContaining({ side: "front", state: "missing" }),

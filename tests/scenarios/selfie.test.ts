@@ -100,6 +100,40 @@ describe("scenario: a level that asks for a selfie", () => {
     expect(page).toContain('data-testid="selfie-identity"');
   });
 
+  it("tells a screen whose attempt was replaced by a newer one that its frame was not used", async () => {
+    const w = world();
+    const trader = new Trader(w, 530_151, "en");
+    await trader.launch("kyc", { kycType: "standard_selfie" });
+    // The phone starts an attempt; its first burst is still on its way...
+    const onPhone = (await trader.selfieChallenge()).body as { challengeId: string };
+    const late = await burst(250, 1);
+    const started = await trader.beginSelfieFrame(onPhone.challengeId, "frame_1", late);
+    expect(started.status).toBe(201);
+    // ...when the desktop starts one of its own, whose first frame retires the phone's attempt.
+    const onDesktop = (await trader.selfieChallenge()).body as { challengeId: string };
+    expect(
+      (await trader.uploadSelfieFrame(onDesktop.challengeId, "frame_1", await burst(390, 2)))
+        .status,
+    ).toBe(200);
+    expect((await postToStorage(started.body, late, "image/jpeg")).status).toBeLessThan(300);
+    expect(await trader.confirm(started.body.documentId)).toMatchObject({
+      status: 409,
+      body: { reason: "superseded" },
+    });
+    // The desktop's attempt goes on: the phone's frame is not one of its prompts' answers.
+    for (const [side, width, seed] of [
+      ["frame_2", 320, 3],
+      ["frame_3", 200, 4],
+    ] as const)
+      expect(
+        (await trader.uploadSelfieFrame(onDesktop.challengeId, side, await burst(width, seed)))
+          .status,
+      ).toBe(200);
+    expect(await trader.sides("selfie")).toEqual([
+      expect.objectContaining({ side: "page", state: "accepted" }),
+    ]);
+  });
+
   // A second connection holds the case while both confirms compare: PostgreSQL only.
   (adminUrl() ? it : it.skip)(
     "refuses one picture sent for two prompts at once: the second confirm compares again",

@@ -200,7 +200,7 @@ export async function confirmDocument(input: {
    * accepted since answers `frames_changed` and changes nothing (the caller compares again).
    */
   comparedFrames?: readonly string[];
-}): Promise<"confirmed" | "pending_lost" | "not_editable" | "frames_changed"> {
+}): Promise<"confirmed" | "retired" | "pending_lost" | "not_editable" | "frames_changed"> {
   const db = await getDb();
   return db.transaction(async (tx) => {
     // Exclusive: a confirm retires other rows (the side's current file, an earlier selfie
@@ -289,7 +289,7 @@ export async function confirmDocument(input: {
         sha256: input.sha256,
       },
     });
-    return "confirmed";
+    return retired ? "retired" : "confirmed";
   });
 }
 

@@ -94,11 +94,18 @@ export function UploadScreen(props: Props) {
       );
       if (!result.ok) {
         const body = result.refusal;
-        return setPhase({
+        setPhase({
           kind: "refused",
           message:
             (body && refusedMessages[body.reason]) || body?.message || (labels.uploadFailed ?? ""),
         });
+        // What the file was for changed on another screen (another kind of identity document):
+        // the sides asked for now.
+        if (body?.reason === "superseded") {
+          setReplacing(null);
+          await refresh();
+        }
+        return;
       }
       setPhase({ kind: "idle" });
       setReplacing(null);
