@@ -71,8 +71,18 @@ export async function whileCaseHeld<T>(
       const [holder] = await tx<{ pid: number }[]>`
         select pg_backend_pid() as pid from kyc_cases where id = ${caseId} for no key update`;
       if (!holder) throw new Error(`no case ${caseId}`);
+      let settled = false;
       started = start();
+      started.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
       for (let waited = 0; ; waited += 50) {
+        // Answered without waiting for the case: its own error says why, or the race never was.
+        if (settled) {
+          await started;
+          throw new Error("answered without waiting for the case: the race was not staged");
+        }
         // Only requests held up by this row lock count, directly or behind another such request
         // (PostgreSQL queues a row's waiters): any other wait in the database is not the race
         // the test stages.
