@@ -2,7 +2,8 @@
  * The database's own guard on approvals (migrations 0012, 0022, 0037, 0044), tried with the
  * application's checks bypassed: a status change to `approved` written straight through the
  * transition query is refused without a check run of the current round, with a confirmed screening
- * hit, with a likely hit cleared by fewer than two people, by no approver, or only on weaker
+ * hit, with a likely hit cleared by fewer than two people (one person's clearings as a reviewer
+ * and, promoted, as an approver are one person's), by no approver, or only on weaker
  * evidence than the round's, and on screening against lists replaced since. Each case is its
  * trader's submission, checked by the worker and judged in the console; only the approval (and,
  * where the console would refuse it, a signature or a clearing) is forged.
@@ -142,6 +143,31 @@ describe("the database refuses an approval", () => {
     ).toBe("hit_cleared");
     // The escalated case also needs four eyes: the reviewer signs in the console, the forged
     // approval carries the second signature.
+    expect(await reviewer.approve(kycCase.id)).toBe("awaiting_co_sign");
+    await expect(forceApproval(kycCase.id, approver)).resolves.toMatchObject({
+      moved: expect.objectContaining({ status: "approved" }),
+    });
+  });
+
+  it("with a likely hit cleared by one person twice, as a reviewer and then as an approver", async () => {
+    const { kycCase } = await checkedCase({ personal: LISTED_PERSON });
+    const promoted = await signedInStaff(world(), "guard.promoted@broker.example", "reviewer");
+    const admin = await signedInStaff(world(), "guard.admin@broker.example", "admin");
+    expect(
+      await promoted.judgeHit(kycCase.id, LISTED_HIT, "false_positive", "Different person, DOB"),
+    ).toBe("hit_awaiting_second");
+    expect(await admin.changeRoleOf(promoted.email, "approver")).toBe("role_changed");
+    await promoted.signIn();
+    expect(
+      await promoted.judgeHit(kycCase.id, LISTED_HIT, "false_positive", "Checked it as approver"),
+    ).toBe("hit_awaiting_second");
+    // An approver's clearing now stands, but one person is not two.
+    await expect(forceApproval(kycCase.id, approver)).rejects.toMatchObject({
+      cause: { message: expect.stringContaining("is not cleared by two people") },
+    });
+    expect(
+      await reviewer.judgeHit(kycCase.id, LISTED_HIT, "false_positive", "Agreed, other person"),
+    ).toBe("hit_cleared");
     expect(await reviewer.approve(kycCase.id)).toBe("awaiting_co_sign");
     await expect(forceApproval(kycCase.id, approver)).resolves.toMatchObject({
       moved: expect.objectContaining({ status: "approved" }),
