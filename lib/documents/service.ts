@@ -196,16 +196,12 @@ async function discard(documentId: string, key: string): Promise<void> {
   await deletePendingDocument(documentId);
 }
 
-/**
- * What a confirm decided, answered again to a replay: a file retired before it arrived (its
- * retirement is no later than its confirm) was superseded, whatever happened to it since.
- */
+/** What a confirm decided, answered again to a replay. */
 function decided(
-  row: Pick<DocumentRow, "id" | "status" | "confirmedAt" | "replacedAt">,
+  row: Pick<DocumentRow, "id" | "status" | "superseded">,
 ): UploadOutcome<ConfirmUploadResponse> {
   if (row.status === "pending") return refuse("not_uploaded");
-  if (row.replacedAt && row.confirmedAt && row.replacedAt <= row.confirmedAt)
-    return refuse("superseded");
+  if (row.superseded) return refuse("superseded");
   return { ok: true, value: { documentId: row.id, state: row.status } };
 }
 

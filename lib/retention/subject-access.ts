@@ -186,6 +186,8 @@ const documentSchema = z.object({
   createdAt: at,
   confirmedAt: atOrNull,
   replacedAt: atOrNull,
+  /** Arrived after what it was uploaded for had changed: kept, never the case's document. */
+  superseded: z.boolean(),
   /** The file's entry in this archive; null while pending or once erased. */
   file: z.string().nullable(),
 });
@@ -558,6 +560,7 @@ async function exportCase(
       createdAt: iso(d.createdAt),
       confirmedAt: isoOrNull(d.confirmedAt),
       replacedAt: isoOrNull(d.replacedAt),
+      superseded: d.superseded,
       file,
     });
   }

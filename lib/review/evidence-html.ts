@@ -130,7 +130,7 @@ export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords): strin
         h.judgments
           .map(
             (j) =>
-              `${t("judgment", { verdict: j.verdict, by: person(j.by), at: j.at })}${j.reason ? `: ${j.reason}` : ""}`,
+              `${t("judgment", { verdict: j.verdict, by: person({ ...j.by, role: j.role ?? j.by.role }), at: j.at })}${j.reason ? `: ${j.reason}` : ""}`,
           )
           .join("\n") || null,
       ]),

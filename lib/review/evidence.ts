@@ -114,6 +114,12 @@ export const caseEvidenceSchema = z.strictObject({
       judgments: z.array(
         z.strictObject({
           by: staffRef,
+          role: z
+            .string()
+            .nullable()
+            .describe(
+              "The role the verdict was given in (`by.role` is the person's role now); null for verdicts from before roles were recorded.",
+            ),
           verdict: z.enum(["false_positive", "confirmed"]),
           reason: z.string().nullable(),
           at: iso,
@@ -152,6 +158,11 @@ export const caseEvidenceSchema = z.strictObject({
       quality: json,
       confirmedAt: iso.nullable(),
       replacedAt: iso.nullable().describe("Set when a later upload of the same side replaced it."),
+      superseded: z
+        .boolean()
+        .describe(
+          "Arrived after what it was uploaded for had changed (another kind of identity document, a newer selfie attempt): kept as evidence, never the case's document.",
+        ),
     }),
   ),
   timeline: z.array(
@@ -384,6 +395,7 @@ async function caseEvidence(staff: Reviewer, caseId: string, now: Date): Promise
       explanation: h.explanation,
       judgments: h.judgments.map((j) => ({
         by: ref(j.staffId),
+        role: j.role ?? null,
         verdict: j.verdict,
         reason: j.reason,
         at: at(j.at),
@@ -416,6 +428,7 @@ async function caseEvidence(staff: Reviewer, caseId: string, now: Date): Promise
         quality: d.quality,
         confirmedAt: atOrNull(d.confirmedAt),
         replacedAt: atOrNull(d.replacedAt),
+        superseded: d.superseded,
       })),
     timeline: events.map((e) => ({
       event: e.event,

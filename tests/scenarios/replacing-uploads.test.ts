@@ -34,7 +34,7 @@ const SIDES = [
 
 type Evidence = {
   rounds: { documentIds: string[] }[];
-  documents: { id: string; replacedAt: string | null }[];
+  documents: { id: string; replacedAt: string | null; superseded: boolean }[];
 };
 
 describe("scenario: replacing an uploaded side before the case is sent", () => {
@@ -218,7 +218,7 @@ describe("scenario: a passport page uploaded for the pre-fill, then an ID card c
 });
 
 describe("scenario: a passport page still uploading when an ID card is chosen", () => {
-  it("is confirmed after the choice, but neither sent with the case nor seen by its checks", async () => {
+  it("arrives after the choice: the trader is told it was not used, and it is neither sent with the case nor seen by its checks", async () => {
     const w = world();
     const card = new Trader(w, 480_201);
     await card.launch("kyc");
@@ -315,9 +315,11 @@ describe("scenario: an ID card's front still uploading when the trader switches 
       expect.arrayContaining([front.documentId, back.documentId]),
     );
     expect(evidence.rounds[0]!.documentIds).not.toContain(form.documentId);
-    // Kept as evidence of what the trader sent, marked as replaced.
-    expect(evidence.documents.find((d) => d.id === form.documentId)?.replacedAt).toEqual(
-      expect.any(String),
-    );
+    // Kept as evidence of what the trader sent, marked as replaced and as never the case's.
+    expect(evidence.documents.find((d) => d.id === form.documentId)).toMatchObject({
+      replacedAt: expect.any(String),
+      superseded: true,
+    });
+    expect(evidence.documents.find((d) => d.id === front.documentId)?.superseded).toBe(false);
   });
 });

@@ -255,6 +255,22 @@ describe("scenario: a reviewer who cleared a likely hit is made an approver", ()
     // The database's approval guard counts the same two people and the approver's clearing.
     expect(await colleague.approve(kycCase.id)).toBe("awaiting_co_sign");
     expect(await promoted.approve(kycCase.id)).toBe("approved");
+
+    // The evidence export keeps the role of each verdict apart from the person's role now.
+    const exported = await promoted.exportEvidence(kycCase.id);
+    const evidence = (await exported.json()) as {
+      screeningHits: { judgments: { by: { name: string; role: string }; role: string }[] }[];
+    };
+    expect(evidence.screeningHits[0]!.judgments.map((j) => [j.by.name, j.by.role, j.role])).toEqual(
+      [
+        ["promoted.reviewer", "approver", "reviewer"],
+        ["promoted.reviewer", "approver", "approver"],
+        ["small.team", "reviewer", "reviewer"],
+      ],
+    );
+    const printable = textOf(await (await promoted.exportEvidence(kycCase.id, "html")).text());
+    expect(printable).toContain("False positive by promoted.reviewer (reviewer)");
+    expect(printable).toContain("False positive by promoted.reviewer (approver)");
   });
 });
 

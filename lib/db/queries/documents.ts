@@ -272,6 +272,7 @@ export async function confirmDocument(input: {
         quality: input.quality,
         reason: input.reason,
         confirmedAt: input.now,
+        superseded: retired,
       })
       .where(eq(documents.id, input.id));
     await tx.insert(auditEvents).values({

@@ -32,6 +32,7 @@
  */
 import { sql } from "drizzle-orm";
 import {
+  boolean,
   index,
   integer,
   jsonb,
@@ -79,6 +80,12 @@ export const documents = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     confirmedAt: timestamp("confirmed_at", { withTimezone: true }),
     replacedAt: timestamp("replaced_at", { withTimezone: true }),
+    /**
+     * Retired while it was on its way (another kind of identity document chosen, a newer selfie
+     * attempt) and confirmed after: kept as evidence, never the case's document. The confirm
+     * answered `superseded`, and answers it again to a replay.
+     */
+    superseded: boolean("superseded").notNull().default(false),
   },
   (t) => [
     index("documents_case_idx").on(t.caseId),

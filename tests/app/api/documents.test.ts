@@ -407,6 +407,17 @@ describe("document upload (local driver)", () => {
     const again = await confirmIt(started.body.documentId);
     expect(again).toEqual(first);
     expect((await post(started.body, bytes, "image/jpeg")).status).toBe(409);
+    // Replaced by a later upload of the same side, it was still accepted when it was confirmed.
+    const later = await fx.sharpDocument({ seed: 6 });
+    const replacing = await start({
+      documentType: "identity",
+      side: "page",
+      contentType: "image/jpeg",
+      size: later.length,
+    });
+    expect((await post(replacing.body, later, "image/jpeg")).status).toBe(204);
+    expect((await confirmIt(replacing.body.documentId)).status).toBe(200);
+    expect(await confirmIt(started.body.documentId)).toEqual(first);
   });
 
   it("a confirm before the upload says so and keeps the slot; after the URL expired, it is gone", async () => {

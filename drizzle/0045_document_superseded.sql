@@ -1,0 +1,1 @@
+ALTER TABLE "documents" ADD COLUMN "superseded" boolean DEFAULT false NOT NULL;
