@@ -113,8 +113,12 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
   const kycCase = await getCaseById(caseId);
   if (!kycCase) return null;
   await auditCaseView(staff, kycCase.id, "case_page");
-  // Shown on the page and read by the approval's blocker: asked once, for both.
-  const hitsAsked = loadCaseHits(kycCase);
+  // Shown on the page and read by the approval's blocker: asked once, for both; so is the
+  // monitoring task the hits depend on.
+  const monitoringAsked = getOpenReviewTask(kycCase.id, MONITORING_TASK);
+  const hitsAsked = monitoringAsked.then((monitoringTask) =>
+    loadCaseHits(kycCase, { monitoringTask }),
+  );
   const screenedAsked = roundScreenedOnCurrentLists(kycCase.id);
   const [
     trader,
@@ -151,7 +155,7 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
     getCheckFailure(kycCase.id),
     hitsAsked,
     approvalBlocker(kycCase, { hits: hitsAsked, screenedOnCurrentLists: screenedAsked }),
-    getOpenReviewTask(kycCase.id, MONITORING_TASK),
+    monitoringAsked,
     getOpenReviewTask(kycCase.id, PERIODIC_REVIEW_TASK),
     getOpenReviewTask(kycCase.id, VENDOR_VERDICT_TASK),
     listDeliveryLogForCase(kycCase.id),

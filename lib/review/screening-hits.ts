@@ -236,8 +236,10 @@ const outweighs = (hit: StoredHit, kept: StoredHit | undefined) =>
  */
 export async function loadCaseHits(
   kycCase: Pick<KycCase, "id" | "round" | "status">,
+  /** The case's open monitoring task, where the caller has read it (undefined: none is open). */
+  read?: { monitoringTask: ReviewTask | undefined },
 ): Promise<ReviewedHit[]> {
-  const task = await getOpenReviewTask(kycCase.id, MONITORING_TASK);
+  const task = read ? read.monitoringTask : await getOpenReviewTask(kycCase.id, MONITORING_TASK);
   const judged = OPEN_STATUSES.has(kycCase.status) || task !== undefined;
   const [held, decisions] = await Promise.all([
     task ? monitoringTaskHolds(kycCase.id, task) : undefined,
@@ -340,14 +342,12 @@ export async function judgeScreeningHit(
 ): Promise<JudgeResult> {
   const kycCase = await getCaseById(caseId);
   if (!kycCase) throw new AppError("NOT_FOUND", "no such case", { reason: "not_found" });
-  const monitoringOpen =
-    !OPEN_STATUSES.has(kycCase.status) &&
-    (await getOpenReviewTask(caseId, MONITORING_TASK)) !== undefined;
-  if (!hitsJudgeable(kycCase.status, monitoringOpen))
+  const monitoringTask = await getOpenReviewTask(caseId, MONITORING_TASK);
+  if (!hitsJudgeable(kycCase.status, monitoringTask !== undefined))
     throw new AppError("CONFLICT", "the case is closed; its hits are no longer judged", {
       reason: "not_open",
     });
-  const hits = await loadCaseHits(kycCase);
+  const hits = await loadCaseHits(kycCase, { monitoringTask });
   const hit = hits.find((h) => h.key === input.hitKey);
   if (!hit) throw new AppError("BAD_REQUEST", "unknown screening hit", { reason: "unknown_hit" });
   refuseJudgment(staff, hit.level, hit.judgments, input.verdict);
@@ -439,7 +439,9 @@ async function settleMonitoringTask(
   }
   // Read after the verdict was stored. Each hit of the task counts as the likely match it was
   // opened for, whichever sighting the case shows now: two people clear it, never one.
-  const hits = new Map((await loadCaseHits(kycCase)).map((h) => [h.key, h]));
+  const hits = new Map(
+    (await loadCaseHits(kycCase, { monitoringTask: task })).map((h) => [h.key, h]),
+  );
   const open = data.data.hits.some(
     (h) => hitState("likely", hits.get(hitKey(h))?.judgments ?? []) !== "cleared",
   );
@@ -520,7 +522,11 @@ export async function closeUnreadableMonitoringTask(
     throw new AppError("CONFLICT", "no monitoring task is open on this case", {
       reason: "no_monitoring_task",
     });
-  const standing = await unreadableTaskStanding(kycCase, task, await loadCaseHits(kycCase));
+  const standing = await unreadableTaskStanding(
+    kycCase,
+    task,
+    await loadCaseHits(kycCase, { monitoringTask: task }),
+  );
   if (!standing)
     throw new AppError("CONFLICT", "this task closes by itself once its hits are cleared", {
       reason: "monitoring_task_readable",
