@@ -16,12 +16,17 @@
  * so they do while a vendor's concerning verdict after the approval is (`case.vendor_alert`): both
  * are a hold on an approved trader until a person decides.
  *
- * States the mapping does not name, and traders without a trading login, need nothing: the
- * delivery succeeds without a call, with a note saying why.
+ * A state the mapping does not name keeps the rights of the latest earlier state of the case it
+ * does name (standingState): a rejection reopened for review, an expiry being renewed, a request
+ * for information being answered. That decision stands until the next one: its rights are sent
+ * unless they were the last this case set, so an earlier event skipped as superseded never leaves
+ * them unsent. Without such a state (a first submission), and for traders without a trading
+ * login, nothing is needed: the delivery succeeds without a call, with a note saying why.
  */
-import { getCaseAccessState } from "@/lib/db/queries/cases";
+import { getCaseAccessState, listCaseEvents } from "@/lib/db/queries/cases";
+import { listRecentAttemptNotes } from "@/lib/db/queries/outbox";
 import { env, type AccessRights } from "@/lib/env";
-import { approvalInForce } from "@/lib/kyc/case-state";
+import { approvalInForce, isMove } from "@/lib/kyc/case-state";
 import {
   CASE_MONITORING_CLEARED,
   CASE_MONITORING_HIT,
@@ -31,7 +36,7 @@ import {
   readStoredPayload,
 } from "./payload";
 import type { AttemptOutcome } from "./webhook";
-import type { AttemptNote } from "./attempt-note";
+import { readAttemptNote, type AttemptNote } from "./attempt-note";
 
 export const CTRADER_ACCOUNT_DESTINATION = "ctrader:account";
 const TIMEOUT_MS = 15_000;
@@ -72,6 +77,33 @@ export function accessState(current: {
  */
 export function shownAccessState(state: string, current: { screeningHitOpen: boolean }): string {
   return state === "monitoring_hit" && !current.screeningHitOpen ? "vendor_verdict" : state;
+}
+
+/**
+ * The state whose rights hold while the case is in one the mapping does not name: the latest
+ * earlier state of the case's moves that it names, for `level`. The walk stops at an approval
+ * (one no longer in force never grants rights again) and at the case's start.
+ */
+export async function standingState(
+  caseId: string,
+  level: string,
+): Promise<{ state: string; rights: AccessRights } | undefined> {
+  const moves = (await listCaseEvents(caseId)).filter((e) => isMove(e.event));
+  for (const move of moves.reverse()) {
+    if (move.toStatus === "approved") return undefined;
+    const rights = accessRightsFor(level, move.toStatus);
+    if (rights) return { state: move.toStatus, rights };
+  }
+  return undefined;
+}
+
+/** The rights this case last set on the account (its latest `rights_set`), if any is known. */
+async function lastRightsSet(caseId: string): Promise<string | undefined> {
+  for (const stored of await listRecentAttemptNotes(caseId, CTRADER_ACCOUNT_DESTINATION, 50)) {
+    const read = readAttemptNote(stored);
+    if (read?.ok && read.note.code === "rights_set") return read.note.rights;
+  }
+  return undefined;
 }
 
 /** The level whose rights apply: the approved one while an upgrade is open. */
@@ -115,8 +147,17 @@ export async function updateTradingAccount(stored: unknown): Promise<AttemptOutc
       durationMs: took(),
       note: { code: "superseded", by: current.supersededBy },
     };
-  const state = accessState(current);
-  const rights = accessRightsFor(levelInForce(current), state);
+  const level = levelInForce(current);
+  const now = accessState(current);
+  const mapped = accessRightsFor(level, now);
+  const standing = mapped
+    ? { state: now, rights: mapped }
+    : await standingState(payload.case.id, level);
+  // A standing decision's rights already on the account need no call.
+  const held =
+    !mapped && standing !== undefined && (await lastRightsSet(payload.case.id)) === standing.rights;
+  const state = held ? now : (standing?.state ?? now);
+  const rights = held ? undefined : standing?.rights;
   // The account the case is about: the one the trader launched from, else cTrader's login.
   const login = current.account ? Number(current.account) : current.tradingLogin;
   if (!rights || !login)

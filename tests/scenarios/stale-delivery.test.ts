@@ -78,3 +78,39 @@ describe("scenario: a dead-lettered approval replayed after a rejection", () => 
     expect(await trader.status()).toBe("rejected");
   });
 });
+
+describe("scenario: a withdrawn approval reopened before its news reached cTrader", () => {
+  it("still takes trading away: the review reopened keeps the rejection's rights", async () => {
+    const w = world();
+    const trader = new Trader(w, 460_002);
+    await trader.completeStandardLevel();
+    const kycCase = await trader.currentCase();
+    await w.worker();
+    const reviewer = await signedInStaff(w, "withdrawn.reviewer@broker.example", "reviewer");
+    const approver = await signedInStaff(w, "withdrawn.approver@broker.example", "approver");
+    const admin = await signedInStaff(w, "withdrawn.admin@broker.example", "admin");
+    expect(await reviewer.approve(kycCase.id)).toBe("approved");
+    await w.worker();
+    const updates = () => w.accountUpdates.filter((u) => u.login === trader.tradingLogin);
+    expect(updates()).toEqual([{ login: trader.tradingLogin, accessRights: "FULL_ACCESS" }]);
+
+    // The approval is withdrawn and the case reopened for a second look before the worker runs:
+    // the withdrawal's event is superseded by the reopening's, whose state (in review) the
+    // mapping does not name. The rejection's rights stand until the next decision.
+    expect(await approver.reject(kycCase.id, "fraud_suspected", "Chargebacks on the card")).toBe(
+      "rejected_final",
+    );
+    expect(await admin.reopen(kycCase.id, "Second look at the file")).toBe("reopened");
+    await w.worker();
+    expect(updates()).toEqual([
+      { login: trader.tradingLogin, accessRights: "FULL_ACCESS" },
+      { login: trader.tradingLogin, accessRights: "NO_TRADING" },
+    ]);
+    expect(textOf(await admin.casePage(kycCase.id))).toMatch(/superseded by event \d+/);
+
+    // Approved again after the second look: trading comes back.
+    expect(await approver.approve(kycCase.id)).toBe("approved");
+    await w.worker();
+    expect(updates().at(-1)).toEqual({ login: trader.tradingLogin, accessRights: "FULL_ACCESS" });
+  });
+});

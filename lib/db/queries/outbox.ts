@@ -284,6 +284,33 @@ export async function listDeliveryLogForCase(caseId: string): Promise<DeliveryLo
   }));
 }
 
+/**
+ * The notes of a case's latest successful attempts to one destination, newest first (at most
+ * `limit`): what the cTrader adapter last did to the trader's account.
+ */
+export async function listRecentAttemptNotes(
+  caseId: string,
+  destination: string,
+  limit: number,
+): Promise<string[]> {
+  const db = await getDb();
+  const rows = await db
+    .select({ note: deliveryAttempts.note })
+    .from(deliveryAttempts)
+    .innerJoin(deliveries, eq(deliveries.id, deliveryAttempts.deliveryId))
+    .innerJoin(outboxEvents, eq(outboxEvents.id, deliveries.eventId))
+    .where(
+      and(
+        eq(outboxEvents.caseId, caseId),
+        eq(deliveries.destination, destination),
+        eq(deliveryAttempts.ok, true),
+      ),
+    )
+    .orderBy(desc(deliveryAttempts.id))
+    .limit(limit);
+  return rows.flatMap((r) => (r.note === null ? [] : [r.note]));
+}
+
 export async function getDeliveriesForEvent(eventId: string): Promise<DeliveryRow[]> {
   const db = await getDb();
   return db
