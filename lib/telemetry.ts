@@ -5,7 +5,14 @@
  * tracing costs nothing until a broker turns it on. Attributes carry ids and outcomes only, never
  * what a trader typed or an error's message (which can quote it).
  */
-import { SpanStatusCode, trace, type Attributes, type Span } from "@opentelemetry/api";
+import {
+  SpanStatusCode,
+  trace,
+  type AttributeValue,
+  type Attributes,
+  type Span,
+} from "@opentelemetry/api";
+import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
 import { AppError } from "@/lib/errors";
 
 const TRACER = "inapp-kyc";
@@ -31,8 +38,67 @@ export async function traced<T>(
   });
 }
 
+// A query parameter's value: `?token=…&lang=de` keeps its names, loses its values.
+const QUERY_VALUE = /([?&][^=&#\s"']*)=[^&#\s"']*/g;
+
+/** A span's text with every URL query value replaced (`token=[redacted]`). */
+export function withoutQueryValues(text: string): string {
+  return text.replace(QUERY_VALUE, "$1=[redacted]");
+}
+
+function redactedValue(value: AttributeValue | undefined): AttributeValue | undefined {
+  if (typeof value === "string") return withoutQueryValues(value);
+  if (Array.isArray(value))
+    return value.map((v) => (typeof v === "string" ? withoutQueryValues(v) : v)) as AttributeValue;
+  return value;
+}
+
+function redactedAttributes(attributes: Attributes): Attributes {
+  return Object.fromEntries(
+    Object.entries(attributes).map(([key, value]) => [key, redactedValue(value)]),
+  );
+}
+
 /**
- * Registers the OpenTelemetry SDK: spans batched to OTLP/HTTP. The exporter reads the standard
+ * Next.js exports spans of its own through the provider registered here: every request's
+ * (`http.target` is its URL, query included) and every server fetch's (its span name and
+ * `http.url`). Those URLs carry secrets: a launch's `token=`, a resume or handoff code, and the
+ * cTrader manager token on the redemption's request. Every span leaves with the values of its
+ * URL queries replaced, in its name, its attributes and its events' attributes.
+ */
+export function redactingExporter(inner: SpanExporter): SpanExporter {
+  const redacted = (span: ReadableSpan): ReadableSpan => ({
+    name: withoutQueryValues(span.name),
+    kind: span.kind,
+    spanContext: () => span.spanContext(),
+    ...(span.parentSpanContext && { parentSpanContext: span.parentSpanContext }),
+    startTime: span.startTime,
+    endTime: span.endTime,
+    status: span.status.message
+      ? { ...span.status, message: withoutQueryValues(span.status.message) }
+      : span.status,
+    attributes: redactedAttributes(span.attributes),
+    links: span.links,
+    events: span.events.map((e) =>
+      e.attributes ? { ...e, attributes: redactedAttributes(e.attributes) } : e,
+    ),
+    duration: span.duration,
+    ended: span.ended,
+    resource: span.resource,
+    instrumentationScope: span.instrumentationScope,
+    droppedAttributesCount: span.droppedAttributesCount,
+    droppedEventsCount: span.droppedEventsCount,
+    droppedLinksCount: span.droppedLinksCount,
+  });
+  return {
+    export: (spans, done) => inner.export(spans.map(redacted), done),
+    shutdown: () => inner.shutdown(),
+    ...(inner.forceFlush && { forceFlush: () => inner.forceFlush!() }),
+  };
+}
+
+/**
+ * Registers the OpenTelemetry SDK: spans batched to OTLP/HTTP, their URL queries redacted. The exporter reads the standard
  * OTEL_EXPORTER_OTLP_* variables (endpoint, headers) itself. Loaded only when configured.
  */
 export async function startTelemetry(config: {
@@ -51,7 +117,7 @@ export async function startTelemetry(config: {
   ]);
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ "service.name": config.serviceName }),
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
+    spanProcessors: [new BatchSpanProcessor(redactingExporter(new OTLPTraceExporter()))],
   });
   // Also installs the async context manager, so spans nest across awaits.
   provider.register();

@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { SpanStatusCode, trace } from "@opentelemetry/api";
 import {
   BasicTracerProvider,
@@ -32,6 +34,50 @@ describe("telemetry", () => {
     );
     // Nothing listens on port 9: the export fails, and shutdown ends the batch processor's timer.
     await stop().catch(() => undefined);
+  });
+
+  it("exports Next's request and fetch spans with their URL queries' values redacted", async () => {
+    trace.disable();
+    // An OTLP/HTTP collector on loopback: what leaves the process is what it receives.
+    const bodies: string[] = [];
+    const collector = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on("data", (c: Buffer) => chunks.push(c));
+      request.on("end", () => {
+        bodies.push(Buffer.concat(chunks).toString("utf8"));
+        response.writeHead(200, { "content-type": "application/json" }).end("{}");
+      });
+    });
+    await new Promise<void>((resolve) => collector.listen(0, "127.0.0.1", resolve));
+    const { port } = collector.address() as AddressInfo;
+    try {
+      setTestEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}` });
+      const stop = await startTelemetry(env().telemetry!);
+      // The spans Next.js makes (base-server's request span, patch-fetch's fetch span), through
+      // the global tracer the SDK registered.
+      const next = trace.getTracer("next.js", "16");
+      next
+        .startSpan("GET /inapp/kyc?token=launch-secret-1&lang=de", {
+          attributes: { "http.target": "/inapp/kyc?token=launch-secret-1&lang=de&resume=code-2" },
+        })
+        .end();
+      next
+        .startSpan("fetch POST https://ctrader.example/ctid2/inAppToken/redeem?token=manager-3", {
+          attributes: {
+            "http.url": "https://ctrader.example/ctid2/inAppToken/redeem?token=manager-3",
+            "next.span_type": "AppRender.fetch",
+          },
+        })
+        .end();
+      await stop();
+      const exported = bodies.join("\n");
+      expect(exported).toContain("/inapp/kyc?token=[redacted]&lang=[redacted]&resume=[redacted]");
+      expect(exported).toContain("/ctid2/inAppToken/redeem?token=[redacted]");
+      for (const secret of ["launch-secret-1", "code-2", "manager-3"])
+        expect(exported).not.toContain(secret);
+    } finally {
+      collector.close();
+    }
   });
 
   it("marks a failed span with the error's code, not its message", async () => {
