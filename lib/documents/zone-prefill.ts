@@ -15,7 +15,7 @@ import {
 } from "@/lib/db/queries/documents";
 import type { DocumentRow } from "@/lib/db/schema";
 import { env } from "@/lib/env";
-import { errorMessage } from "@/lib/errors";
+import { errorFacts } from "@/lib/errors";
 import { loadStepDrafts } from "@/lib/kyc/drafts";
 import { log } from "@/lib/log";
 import { caseCipher } from "@/lib/security/case-keys";
@@ -75,7 +75,7 @@ export async function readUploadedZone(
     if (read.status === "read") zone = uploadedZoneSchema.parse(read);
   } catch (error) {
     // A pre-fill is a convenience: a failed read leaves the trader typing, as without it.
-    log.warn("documents.zone_read_failed", { caseId, documentId, error: errorMessage(error) });
+    log.warn("documents.zone_read_failed", { caseId, documentId, ...errorFacts(error) });
   }
   const sealed = zone ? (await caseCipher(caseId)).encryptJson(zone) : null;
   await recordDocumentZoneRead({ caseId, documentId, zoneRead: sealed, now });

@@ -13,7 +13,7 @@
  */
 import { NextResponse } from "next/server";
 import { env } from "@/lib/env";
-import { errorMessage } from "@/lib/errors";
+import { errorFacts } from "@/lib/errors";
 import {
   createPhoneHandoff,
   describePhoneHandoff,
@@ -54,7 +54,7 @@ export async function handoffConfirmation(token: string | undefined): Promise<Ha
   try {
     return await describePhoneHandoff(token);
   } catch (error) {
-    log.error("handoff.describe_failed", { error: errorMessage(error) });
+    log.error("handoff.describe_failed", errorFacts(error));
     return { ok: false, reason: "expired" };
   }
 }
@@ -75,7 +75,7 @@ export async function redeemHandoffResponse(request: Request): Promise<Response>
       : refusalUrl("expired", params);
     if (result.ok) cookie = sessionCookie(result.session);
   } catch (error) {
-    log.error("handoff.redeem_failed", { error: errorMessage(error) });
+    log.error("handoff.redeem_failed", errorFacts(error));
     location = refusalUrl("unavailable", params);
   }
   // A path: the browser resolves it against the page it posted from. `request.url` is the

@@ -5,7 +5,7 @@
  */
 import { headers } from "next/headers";
 import { NextResponse } from "next/server";
-import { errorMessage } from "@/lib/errors";
+import { errorFacts } from "@/lib/errors";
 import {
   describeResume,
   resumeSession,
@@ -39,7 +39,7 @@ export async function resumeOffer(code: string | undefined): Promise<Offer | und
     const found = await describeResume(code);
     return found.ok ? found : undefined;
   } catch (error) {
-    log.error("resume.describe_failed", { error: errorMessage(error) });
+    log.error("resume.describe_failed", errorFacts(error));
     return undefined;
   }
 }
@@ -55,7 +55,7 @@ export async function retireResumeOnLanding(url: URL, cookieValue: string | unde
   try {
     await retireResume(code, cookieValue);
   } catch (error) {
-    log.error("resume.retire_failed", { error: errorMessage(error) });
+    log.error("resume.retire_failed", errorFacts(error));
   }
 }
 
@@ -81,7 +81,7 @@ export async function redeemResumeResponse(request: Request): Promise<Response> 
     location = result.ok ? landingUrl(screen, documentType) : refusalUrl("expired", params);
     if (result.ok) cookie = sessionCookie(result.session);
   } catch (error) {
-    log.error("resume.redeem_failed", { error: errorMessage(error) });
+    log.error("resume.redeem_failed", errorFacts(error));
     location = refusalUrl("unavailable", params);
   }
   // A path, as for the phone handoff: the browser resolves it against our own origin.

@@ -9,7 +9,7 @@ import { runCaseChecks } from "@/lib/checks/run";
 import { drainOnce } from "@/lib/delivery/worker";
 import { readUploadedZone } from "@/lib/documents/zone-prefill";
 import { env } from "@/lib/env";
-import { errorMessage } from "@/lib/errors";
+import { errorFacts } from "@/lib/errors";
 import { log } from "@/lib/log";
 
 /** The first delivery attempt of one event, right after its change commits. */
@@ -19,7 +19,7 @@ export function deliverSoon(eventId: string): void {
     try {
       await drainOnce({ eventId, limit: 50 });
     } catch (error) {
-      log.warn("delivery.soon_failed", { eventId, error: errorMessage(error) });
+      log.warn("delivery.soon_failed", { eventId, ...errorFacts(error) });
     }
   };
   try {
@@ -42,7 +42,7 @@ export function deliverDueSoon(): void {
       try {
         await drainOnce({ limit: 50 });
       } catch (error) {
-        log.warn("delivery.soon_failed", { error: errorMessage(error) });
+        log.warn("delivery.soon_failed", errorFacts(error));
       }
     });
   } catch {
@@ -57,7 +57,7 @@ export function scheduleCaseChecks(caseId: string): void {
       try {
         await runCaseChecks(caseId);
       } catch (error) {
-        log.error("checks.failed", { caseId, error: errorMessage(error) });
+        log.error("checks.failed", { caseId, ...errorFacts(error) });
       }
     });
   } catch {
@@ -76,7 +76,7 @@ export function scheduleZoneRead(caseId: string, documentId: string): void {
       try {
         await readUploadedZone(caseId, documentId);
       } catch (error) {
-        log.warn("documents.zone_read_failed", { caseId, error: errorMessage(error) });
+        log.warn("documents.zone_read_failed", { caseId, ...errorFacts(error) });
       }
     });
   } catch {

@@ -8,6 +8,8 @@
  */
 import "../../helpers/language-from-request";
 import { NextRequest } from "next/server";
+import { sql } from "drizzle-orm";
+import { captureLogs } from "../../helpers/log-capture";
 import { proxy } from "@/proxy";
 import KycPage from "@/app/inapp/kyc/page";
 import UploadPage from "@/app/inapp/kyc/upload/page";
@@ -149,6 +151,29 @@ describe("a browser that drops the cookie in cTrader Web's iframe", () => {
     expect(again.headers.get("location")).toBe("/inapp/expired?reason=expired&lang=de");
     expect(cookieOf(again)).toBeUndefined();
     expect(textOf(await land(landing, { dest: "iframe" }))).toContain("abgelaufen");
+  });
+
+  it("says unavailable while sessions cannot be read, and logs the failure's facts, not its SQL", async () => {
+    const { landing } = await launch();
+    const fields = offerForm(await land(landing, { dest: "iframe" }));
+    const db = world().db.db;
+    const logs = captureLogs();
+    await db.execute(sql.raw("alter table sessions rename to sessions_down"));
+    let answer: Response;
+    try {
+      answer = await click(fields);
+    } finally {
+      await db.execute(sql.raw("alter table sessions_down rename to sessions"));
+      logs.stop();
+    }
+    expect(answer.headers.get("location")).toBe("/inapp/expired?reason=unavailable&lang=de");
+    const logged = logs.lines.filter((l) => l.includes("resume.redeem_failed"));
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toContain('"errorCode":"42P01"');
+    // The statement quotes the code's hash and the session's ids: none of it is logged.
+    expect(logged[0]).not.toMatch(/select|update|insert|params/i);
+    // The code was not spent: with the table back, it opens the case.
+    expect((await click(fields)).headers.get("location")).toBe("/inapp/kyc");
   });
 
   it("opens one session for two clicks at once, and the other window says expired", async () => {
