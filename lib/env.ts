@@ -816,6 +816,15 @@ function parseFrameAncestors(
     return {
       invalid: `"${wildcard}" is a wildcard; in production name each origin (e.g. https://app.ctrader.com)`,
     };
+  // A page served over plain http can be rewritten on its way, and then frame the screens for a
+  // click-through: production names https origins (loopback aside, for a local production run).
+  const plain = isProduction
+    ? items.find((item) => /^http:\/\//i.test(item) && !isLoopbackOrigin(item.replace(/:\*$/, "")))
+    : undefined;
+  if (plain)
+    return {
+      invalid: `"${plain}" is plain http; in production name https origins (e.g. https://app.ctrader.com)`,
+    };
   return items;
 }
 

@@ -66,6 +66,7 @@ describe("configuration", () => {
     ["FRAME_ANCESTORS", { FRAME_ANCESTORS: "https://*" }, "wildcard"],
     ["FRAME_ANCESTORS", { FRAME_ANCESTORS: "https://app.ctrader.com *.com" }, "wildcard"],
     ["FRAME_ANCESTORS", { FRAME_ANCESTORS: "https://*.ctrader.com" }, "wildcard"],
+    ["FRAME_ANCESTORS", { FRAME_ANCESTORS: "http://app.ctrader.com" }, "plain http"],
     [
       "DEV_SIMULATOR",
       { CTRADER_API_URL: undefined, DEV_SIMULATOR: "1" },
@@ -244,6 +245,10 @@ describe("configuration", () => {
       "https://app.ctrader.com",
       "https://web.broker.example",
     ]);
+    // A production run on this machine may be framed from loopback over plain http.
+    expect(
+      parseEnv({ ...prodSecrets, FRAME_ANCESTORS: "http://127.0.0.1:3100" }).frameAncestors,
+    ).toEqual(["http://127.0.0.1:3100"]);
     // Development frames from any loopback port (the simulator's host page).
     expect(dev({ FRAME_ANCESTORS: "http://localhost:*" }).frameAncestors).toEqual([
       "http://localhost:*",
