@@ -19,6 +19,11 @@ export const attemptNoteSchema = z.discriminatedUnion("code", [
    * so it goes nowhere (lib/delivery/worker.ts).
    */
   z.object({ code: z.literal("relationship_ended") }),
+  /**
+   * A mail not sent because a later event of the case (`by`) tells the trader a newer status: a
+   * mail held up by retries never arrives after the news that replaced it.
+   */
+  z.object({ code: z.literal("news_superseded"), by: z.number().int() }),
   /** The level has no rights configured for the access state (`state`). */
   z.object({ code: z.literal("no_access_rights"), state: z.string() }),
   /**

@@ -22,13 +22,14 @@
 import { errorMessage } from "@/lib/errors";
 import { createTransport } from "nodemailer";
 import { performance } from "node:perf_hooks";
+import { laterLiveEventOfStatus } from "@/lib/db/queries/outbox";
 import { getTraderLocale } from "@/lib/db/queries/traders";
 import type { CaseStatus } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import { DEFAULT_LOCALE, pickLocale } from "@/lib/i18n/config";
 import { log } from "@/lib/log";
 import { renderStatusEmail, type RenderedEmail } from "./email-template";
-import { CASE_RENEWAL_DUE, readStoredPayload } from "./payload";
+import { CASE_RENEWAL_DUE, CASE_STATUS_CHANGED, readStoredPayload } from "./payload";
 import type { AttemptOutcome } from "./webhook";
 
 export const EMAIL_DESTINATION = "email:trader";
@@ -135,6 +136,25 @@ export async function sendStatusEmail(
     payload.type === CASE_RENEWAL_DUE ? { expiresOn: payload.documentExpiresOn } : undefined;
   const announced = renewal ? config?.renewalDue : status && config?.statuses.includes(status);
   if (!config || !announced || !to) return { ok: true, httpStatus: 204, durationMs: took() };
+  // Retries and replays run on their own schedules: a mail whose news a later announced status
+  // replaced (a request for information after the approval that answered it) stays unsent.
+  const newer =
+    payload.sequence === undefined
+      ? null
+      : await laterLiveEventOfStatus({
+          caseId: payload.case.id,
+          sequence: payload.sequence,
+          destination: EMAIL_DESTINATION,
+          type: CASE_STATUS_CHANGED,
+          statuses: config.statuses,
+        });
+  if (newer !== null)
+    return {
+      ok: true,
+      httpStatus: 204,
+      durationMs: took(),
+      note: { code: "news_superseded", by: newer },
+    };
   if (!isPlainAddress(to))
     return failure(
       "invalid_recipient",

@@ -6,6 +6,7 @@
  */
 import "./support/request-scope";
 import { textOf } from "../helpers/render-page";
+import { startSmtpSink } from "../helpers/smtp-sink";
 import { signedInStaff, Trader } from "./support/people";
 import { scenarioWorld, type CrmEvent } from "./support/world";
 
@@ -112,5 +113,54 @@ describe("scenario: a withdrawn approval reopened before its news reached cTrade
     expect(await approver.approve(kycCase.id)).toBe("approved");
     await w.worker();
     expect(updates().at(-1)).toEqual({ login: trader.tradingLogin, accessRights: "FULL_ACCESS" });
+  });
+});
+
+describe("scenario: a request for information mailed late, after the approval that answered it", () => {
+  it("is not sent: the trader's last mail is the approval", async () => {
+    const w = world();
+    const sink = await startSmtpSink();
+    try {
+      w.configure({
+        EMAIL_SMTP_URL: sink.url,
+        EMAIL_FROM: "Broker KYC <kyc@broker.example>",
+        EMAIL_STATUSES: "approved,action_required",
+      });
+      const trader = new Trader(w, 460_003);
+      const address = "trader460003@example.com";
+      await trader.completeStandardLevel();
+      const kycCase = await trader.currentCase();
+      await w.worker();
+      const reviewer = await signedInStaff(w, "latemail.reviewer@broker.example", "reviewer");
+
+      // The trader's mail server defers the request for information: it is retried later.
+      sink.rejectRecipient = (to) =>
+        to === address ? { code: 451, message: "4.7.1 greylisted, try later" } : undefined;
+      expect(
+        await reviewer.requestInformation(kycCase.id, ["document:identity"], "A sharper photo."),
+      ).toBe("action_requested");
+      await w.worker();
+      expect(sink.messages.filter((m) => m.envelope.to.includes(address))).toHaveLength(0);
+
+      // The trader answers from the app anyway, and is approved; the approval's mail goes out.
+      sink.rejectRecipient = () => undefined;
+      expect((await trader.upload("identity", "page")).status).toBe(200);
+      expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+      await w.worker();
+      expect(await reviewer.approve(kycCase.id)).toBe("approved");
+      await w.worker();
+      // The deferred mail falls due again: it is news the approval replaced.
+      await w.worker(new Date(Date.now() + 6 * 3_600_000));
+      const subjects = sink.messages
+        .filter((m) => m.envelope.to.includes(address))
+        .map((m) => m.parsed.subject ?? "");
+      expect(subjects).toEqual([expect.stringMatching(/: your identity is verified$/)]);
+      expect(textOf(await reviewer.casePage(kycCase.id))).toMatch(
+        /not sent: event \d+ tells the trader a newer status/,
+      );
+    } finally {
+      w.configure({ EMAIL_SMTP_URL: undefined, EMAIL_FROM: undefined, EMAIL_STATUSES: undefined });
+      await sink.close();
+    }
   });
 });

@@ -285,6 +285,39 @@ export async function listDeliveryLogForCase(caseId: string): Promise<DeliveryLo
 }
 
 /**
+ * The latest event of the case after `sequence` of type `type` whose payload's case status is one
+ * of `statuses` and whose delivery to `destination` is still live (not dead): newer news that
+ * makes an older mail stale. Null when there is none.
+ */
+export async function laterLiveEventOfStatus(input: {
+  caseId: string;
+  sequence: number;
+  destination: string;
+  type: string;
+  statuses: readonly string[];
+}): Promise<number | null> {
+  if (input.statuses.length === 0) return null;
+  const db = await getDb();
+  const [row] = await db
+    .select({ sequence: sql<number | null>`max((${outboxEvents.payload}->>'sequence')::int)` })
+    .from(outboxEvents)
+    .innerJoin(
+      deliveries,
+      and(eq(deliveries.eventId, outboxEvents.id), eq(deliveries.destination, input.destination)),
+    )
+    .where(
+      and(
+        eq(outboxEvents.caseId, input.caseId),
+        eq(outboxEvents.type, input.type),
+        sql`${deliveries.status} <> 'dead'`,
+        sql`(${outboxEvents.payload}->>'sequence')::int > ${input.sequence}`,
+        inArray(sql`${outboxEvents.payload}->'case'->>'status'`, [...input.statuses]),
+      ),
+    );
+  return row?.sequence == null ? null : Number(row.sequence);
+}
+
+/**
  * The notes of a case's latest successful attempts to one destination, newest first (at most
  * `limit`): what the cTrader adapter last did to the trader's account.
  */

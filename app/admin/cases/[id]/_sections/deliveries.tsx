@@ -17,7 +17,7 @@ export async function Deliveries({ file }: { file: CaseFile }) {
   const noteText = (note: AttemptNote) =>
     t("deliveries.note", {
       code: note.code,
-      by: note.code === "superseded" ? String(note.by) : "",
+      by: note.code === "superseded" || note.code === "news_superseded" ? String(note.by) : "",
       rights: note.code === "rights_set" ? note.rights : "",
       state:
         note.code === "no_access_rights" || note.code === "rights_set" ? state(note.state) : "",
