@@ -1,6 +1,7 @@
 /**
  * Where delivery runs. `drainOnce` is one pass: claim due deliveries (a short transaction with
- * `FOR UPDATE SKIP LOCKED` and a lease), send them with no transaction open, record each outcome.
+ * `FOR UPDATE SKIP LOCKED` and a lease), send them with no transaction open, record each outcome
+ * as it comes.
  * Three callers share it, so the guarantees are the same wherever delivery runs:
  * - `npm run worker` (scripts/worker.ts → `runWorker`): a long-running loop for containers; any
  *   number of workers may run at once.
@@ -109,9 +110,11 @@ export async function drainOnce(options: DrainOptions = {}): Promise<DrainResult
   // Sends never throw (attempt() classifies every failure). They run concurrently, except that
   // one case's events to one destination go one after the other in their sequence order, so a
   // receiver sees a case's changes in the order they happened whenever they arrive in one pass
-  // (across passes, the payload's `sequence` tells it). The outcomes are recorded together in one
-  // statement. If that fails (the database went away) nothing is lost: the leases run out and
-  // the deliveries are attempted again. The error reaches the caller so it backs off.
+  // (across passes, the payload's `sequence` tells it). Each outcome is recorded as soon as it
+  // is known: a slow lane must not keep the pass's finished sends unrecorded until their leases
+  // run out, when another worker would claim and send them again. If recording fails (the
+  // database went away) nothing is lost: the leases run out and the deliveries are attempted
+  // again. The error reaches the caller so it backs off.
   const send = async (claim: ClaimedDelivery): Promise<AttemptRecord> => {
     const outcome = await traced(
       "kyc.delivery.attempt",
@@ -161,12 +164,15 @@ export async function drainOnce(options: DrainOptions = {}): Promise<DrainResult
     await Promise.all(
       inCaseOrder(claims).map(async (lane) => {
         const done: AttemptRecord[] = [];
-        for (const claim of lane) done.push(await send(claim));
+        for (const claim of lane) {
+          const record = await send(claim);
+          await recordAttempts([record]);
+          done.push(record);
+        }
         return done;
       }),
     )
   ).flat();
-  await recordAttempts(records);
   for (const r of records) {
     if (r.ok) result.delivered++;
     else if (r.nextAttemptAt) result.failed++;

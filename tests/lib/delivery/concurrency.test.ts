@@ -4,7 +4,7 @@ import { sql } from "drizzle-orm";
 import { insertOutboxEvent } from "@/lib/db/queries/outbox";
 import { drainOnce } from "@/lib/delivery/worker";
 import { adminUrl } from "../../helpers/db-target";
-import { deliveryWorld, freshCase } from "./helpers";
+import { decideCase, deliveryWorld, freshCase } from "./helpers";
 
 // Four drainers need real concurrent connections: PostgreSQL only.
 const describePg = adminUrl() ? describe : describe.skip;
@@ -78,5 +78,25 @@ describePg("several drainers at once", () => {
     const rows = await db.db.execute(sql`
       select count(*) filter (where status = 'delivered')::int as delivered from deliveries`);
     expect(JSON.stringify(rows)).toContain('"delivered":1000');
+  });
+
+  it("records each send as it ends: a pass slower than its lease is not sent again in full", async () => {
+    const { receiver } = world();
+    const kycCase = await freshCase();
+    // Submitted, in review, approved: three events of one case to the CRM, sent in order.
+    const { submitEventId } = await decideCase(kycCase, "approve");
+    receiver.received.length = 0;
+    receiver.respond = (_, index) => (index === 1 ? "hold" : 204);
+    const start = new Date();
+    // The first pass sends the submission, then waits on the CRM with the next event...
+    const first = drainOnce({ now: start });
+    await receiver.waitFor(2);
+    // ...past its lease: another worker's pass finds the leases run out.
+    const second = await drainOnce({ now: new Date(start.getTime() + 61_000) });
+    receiver.release(204);
+    await first;
+    // The submission was recorded when its send ended: nobody sends it twice.
+    expect(receiver.received.filter((r) => r.id === submitEventId)).toHaveLength(1);
+    expect(second.claimed).toBe(2);
   });
 });
