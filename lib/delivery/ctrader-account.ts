@@ -34,6 +34,7 @@ import {
   CASE_VENDOR_ALERT,
   CASE_VENDOR_ALERT_CLEARED,
   readStoredPayload,
+  type StoredPayload,
 } from "./payload";
 import type { AttemptOutcome } from "./webhook";
 import { readAttemptNote, type AttemptNote } from "./attempt-note";
@@ -111,6 +112,9 @@ function levelInForce(current: { level: string; approvedLevel: string | null }):
   return current.approvedLevel ?? current.level;
 }
 
+/** Rounds of "send the rights of now" one delivery makes while the case keeps moving under it. */
+const SEND_ROUNDS = 3;
+
 export async function updateTradingAccount(stored: unknown): Promise<AttemptOutcome> {
   const started = performance.now();
   const took = () => Math.round(performance.now() - started);
@@ -125,27 +129,57 @@ export async function updateTradingAccount(stored: unknown): Promise<AttemptOutc
       permanent: true,
     };
   const { payload } = read;
+  // Two deliveries of one case can be in flight at once (a worker, another replica's first
+  // attempt): each reads the case and then calls cTrader, so an older state's call can land
+  // after a newer one's. When the case moved on while this call was in flight, the rights of
+  // now are sent again (a few rounds at most), so the call landing last carries them.
+  let outcome = await setRights(payload, { afterMove: false });
+  for (let round = 1; round < SEND_ROUNDS && outcome.sentAt !== undefined; round++) {
+    if ((await getCaseAccessState(payload.case.id, null))?.eventSeq === outcome.sentAt) break;
+    const again = await setRights(payload, { afterMove: true });
+    // Nothing to set now (no rights for the state): the call made stands in the note.
+    if (again.result.ok && again.sentAt === undefined) break;
+    outcome = again;
+  }
+  return { ...outcome.result, durationMs: took() };
+}
+
+/**
+ * One read of the case and, where rights apply, one call. `sentAt`: the case's event sequence
+ * the rights were read at, when a call set them. After a move (`afterMove`), a later event does
+ * not make this one's call superfluous: its call may be the one that landed first.
+ */
+async function setRights(
+  payload: StoredPayload,
+  { afterMove }: { afterMove: boolean },
+): Promise<{ result: AttemptOutcome; sentAt?: number }> {
+  const started = performance.now();
+  const took = () => Math.round(performance.now() - started);
   const config = env().ctraderAccountUpdate;
   const { apiUrl, managerToken } = env().ctrader;
   const current = await getCaseAccessState(
     payload.case.id,
-    payload.sequence === undefined
+    payload.sequence === undefined || afterMove
       ? null
       : { sequence: payload.sequence, destination: CTRADER_ACCOUNT_DESTINATION },
   );
   if (!config || !apiUrl || !current)
     return {
-      ok: true,
-      httpStatus: 204,
-      durationMs: took(),
-      note: { code: "nothing_to_update" },
+      result: {
+        ok: true,
+        httpStatus: 204,
+        durationMs: took(),
+        note: { code: "nothing_to_update" },
+      },
     };
   if (current.supersededBy !== null)
     return {
-      ok: true,
-      httpStatus: 204,
-      durationMs: took(),
-      note: { code: "superseded", by: current.supersededBy },
+      result: {
+        ok: true,
+        httpStatus: 204,
+        durationMs: took(),
+        note: { code: "superseded", by: current.supersededBy },
+      },
     };
   const level = levelInForce(current);
   const now = accessState(current);
@@ -162,10 +196,12 @@ export async function updateTradingAccount(stored: unknown): Promise<AttemptOutc
   const login = current.account ? Number(current.account) : current.tradingLogin;
   if (!rights || !login)
     return {
-      ok: true,
-      httpStatus: 204,
-      durationMs: took(),
-      note: !login ? { code: "no_trading_login" } : { code: "no_access_rights", state },
+      result: {
+        ok: true,
+        httpStatus: 204,
+        durationMs: took(),
+        note: !login ? { code: "no_trading_login" } : { code: "no_access_rights", state },
+      },
     };
   const eventState =
     payload.type === CASE_MONITORING_HIT
@@ -197,23 +233,30 @@ export async function updateTradingAccount(stored: unknown): Promise<AttemptOutc
     });
     await response.arrayBuffer().catch(() => undefined);
     if (response.status >= 200 && response.status < 300)
-      return { ok: true, httpStatus: response.status, durationMs: took(), note };
+      return {
+        result: { ok: true, httpStatus: response.status, durationMs: took(), note },
+        sentAt: current.eventSeq,
+      };
     return {
-      ok: false,
-      httpStatus: response.status,
-      errorKind: response.status >= 300 && response.status < 400 ? "redirect" : "http_status",
-      // Never the URL: it carries the manager token.
-      error: `cTrader answered ${response.status}`,
-      durationMs: took(),
+      result: {
+        ok: false,
+        httpStatus: response.status,
+        errorKind: response.status >= 300 && response.status < 400 ? "redirect" : "http_status",
+        // Never the URL: it carries the manager token.
+        error: `cTrader answered ${response.status}`,
+        durationMs: took(),
+      },
     };
   } catch (error) {
     const timeout = error instanceof Error && error.name === "TimeoutError";
     return {
-      ok: false,
-      httpStatus: null,
-      errorKind: timeout ? "timeout" : "network",
-      error: timeout ? "no answer within 15 s" : "network error",
-      durationMs: took(),
+      result: {
+        ok: false,
+        httpStatus: null,
+        errorKind: timeout ? "timeout" : "network",
+        error: timeout ? "no answer within 15 s" : "network error",
+        durationMs: took(),
+      },
     };
   }
 }

@@ -7,6 +7,7 @@
 import "./support/request-scope";
 import { textOf } from "../helpers/render-page";
 import { startSmtpSink } from "../helpers/smtp-sink";
+import { drainOnce } from "@/lib/delivery/worker";
 import { signedInStaff, Trader } from "./support/people";
 import { scenarioWorld, type CrmEvent } from "./support/world";
 
@@ -162,5 +163,39 @@ describe("scenario: a request for information mailed late, after the approval th
       w.configure({ EMAIL_SMTP_URL: undefined, EMAIL_FROM: undefined, EMAIL_STATUSES: undefined });
       await sink.close();
     }
+  });
+});
+
+describe("scenario: the approval's call to cTrader is slow, and the withdrawal's lands first", () => {
+  it("sends the withdrawn rights again, so the last call to land takes trading away", async () => {
+    const w = world();
+    const trader = new Trader(w, 460_004);
+    await trader.completeStandardLevel();
+    const kycCase = await trader.currentCase();
+    await w.worker();
+    const reviewer = await signedInStaff(w, "slowcall.reviewer@broker.example", "reviewer");
+    const approver = await signedInStaff(w, "slowcall.approver@broker.example", "approver");
+    const updates = () => w.accountUpdates.filter((u) => u.login === trader.tradingLogin);
+
+    // The approval's delivery calls cTrader, which takes its time...
+    expect(await reviewer.approve(kycCase.id)).toBe("approved");
+    const slow = w.holdNextAccountUpdate();
+    const approvalPass = drainOnce();
+    await slow.arrived;
+    // ...while the approval is withdrawn and another worker delivers that at once.
+    expect(await approver.reject(kycCase.id, "fraud_suspected", "Chargebacks on the card")).toBe(
+      "rejected_final",
+    );
+    await drainOnce();
+    expect(updates()).toEqual([{ login: trader.tradingLogin, accessRights: "NO_TRADING" }]);
+    // The approval's call lands last; its delivery sees the case moved on and sends it again.
+    slow.release();
+    await approvalPass;
+    expect(updates().at(-1)).toEqual({ login: trader.tradingLogin, accessRights: "NO_TRADING" });
+    expect(updates().map((u) => u.accessRights)).toEqual([
+      "NO_TRADING",
+      "FULL_ACCESS",
+      "NO_TRADING",
+    ]);
   });
 });

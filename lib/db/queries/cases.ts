@@ -395,6 +395,8 @@ export async function getCaseAccessState(
       renewalDue: boolean;
       tradingLogin: number | null;
       supersededBy: number | null;
+      /** The case's last event sequence number: it moves with every change the rights follow. */
+      eventSeq: number;
     }
   | undefined
 > {
@@ -416,6 +418,7 @@ export async function getCaseAccessState(
       screeningHitOpen: holdTaskOpen(kycCases.id, [MONITORING_TASK]),
       renewalDue: sql<boolean>`${kycCases.renewalDueAt} is not null`,
       supersededBy,
+      eventSeq: kycCases.eventSeq,
     })
     .from(kycCases)
     .innerJoin(traders, eq(traders.id, kycCases.traderId))

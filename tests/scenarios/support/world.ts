@@ -102,6 +102,11 @@ export type World = {
   accountUpdates: AccountUpdate[];
   /** cTrader's account API (and the CRM's endpoint) answer 503 while down. */
   setDown(what: { ctrader?: boolean; crm?: boolean }): void;
+  /**
+   * cTrader's account API holds the next update (a slow call): `arrived` resolves when it came
+   * in; it is applied (and listed in accountUpdates) only once `release` is called.
+   */
+  holdNextAccountUpdate(): { arrived: Promise<void>; release: () => void };
   /** A one-time token cTrader issued for this user (redeemable once). */
   issueToken(userId: number): string;
   /** The email cTrader gives for this user from now on ("" for none; default trader<id>@…). */
@@ -206,6 +211,7 @@ export function scenarioWorld(env: Record<string, string | undefined> = {}): () 
   const logins = new Map<number, number>();
   const redeemed = new Set<string>();
   const down = { ctrader: false, crm: false };
+  let holdNext: { arrive: () => void; released: Promise<void> } | undefined;
   const planted = new Set<string>();
   // A scenario is a whole case's life (launch to decision and delivery): ~5-25 s alone, several
   // times that on a two-core machine running other suites; a ceiling, not a target.
@@ -308,6 +314,12 @@ export function scenarioWorld(env: Record<string, string | undefined> = {}): () 
         http.patch(`${CTRADER}/v2/webserv/traders/:login`, async ({ request, params }) => {
           if (down.ctrader) return new HttpResponse(null, { status: 503 });
           const body = (await request.json()) as { accessRights: string };
+          const hold = holdNext;
+          holdNext = undefined;
+          if (hold) {
+            hold.arrive();
+            await hold.released;
+          }
           accountUpdates.push({ login: Number(params.login), accessRights: body.accessRights });
           return new HttpResponse(null, { status: 200 });
         }),
@@ -320,6 +332,13 @@ export function scenarioWorld(env: Record<string, string | undefined> = {}): () 
       crm,
       accountUpdates,
       setDown: (what) => Object.assign(down, what),
+      holdNextAccountUpdate() {
+        let arrive!: () => void;
+        let release!: () => void;
+        const arrived = new Promise<void>((resolve) => (arrive = resolve));
+        holdNext = { arrive, released: new Promise<void>((resolve) => (release = resolve)) };
+        return { arrived, release };
+      },
       issueToken(userId) {
         const token = `ot-${userId}-${++tokenCounter}-${Math.random().toString(36).slice(2)}`;
         identities.set(token, userId);
