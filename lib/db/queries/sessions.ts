@@ -3,6 +3,7 @@ import { getDb } from "../client";
 import {
   auditEvents,
   kycCases,
+  phoneHandoffs,
   sessions,
   traders,
   type KycCase,
@@ -93,12 +94,35 @@ export async function insertSessionWithAudit(
   });
 }
 
+/**
+ * Ends one session. A trader's full session takes with it the phone links its case still has
+ * outstanding: a QR code left on a screen the trader closed (a shared computer) opens nothing.
+ */
 export async function revokeSession(idHash: string, now: Date): Promise<void> {
   const db = await getDb();
-  await db
-    .update(sessions)
-    .set({ revokedAt: now })
-    .where(and(eq(sessions.idHash, idHash), isNull(sessions.revokedAt)));
+  await db.transaction(async (tx) => {
+    const [ended] = await tx
+      .update(sessions)
+      .set({ revokedAt: now })
+      .where(and(eq(sessions.idHash, idHash), isNull(sessions.revokedAt)))
+      .returning({
+        traderId: sessions.traderId,
+        caseId: sessions.caseId,
+        documentScope: sessions.documentScope,
+      });
+    if (!ended || ended.documentScope !== null || ended.caseId === null) return;
+    await tx
+      .update(phoneHandoffs)
+      .set({ expiresAt: now })
+      .where(
+        and(
+          eq(phoneHandoffs.traderId, ended.traderId),
+          eq(phoneHandoffs.caseId, ended.caseId),
+          isNull(phoneHandoffs.usedAt),
+          gt(phoneHandoffs.expiresAt, now),
+        ),
+      );
+  });
 }
 
 /** True while the session is live, without moving `last_seen_at` (an open stream is not activity). */

@@ -21,6 +21,7 @@ import { PHONE_SESSION_MINUTES, resolveSessionContext } from "@/lib/identity/ses
 import { autosaveStep } from "@/app/inapp/kyc/actions";
 import { POST as createHandoff } from "@/app/api/inapp/handoff/route";
 import { POST as redeem } from "@/app/api/inapp/handoff/redeem/route";
+import { POST as closeScreen } from "@/app/api/inapp/close/route";
 import { GET as listSides, POST as startUpload } from "@/app/api/inapp/documents/route";
 import { POST as confirm } from "@/app/api/inapp/documents/[id]/confirm/route";
 import { GET as status } from "@/app/api/inapp/status/route";
@@ -244,6 +245,22 @@ describe("phone handoff", () => {
       expect(r.status).toBe(303);
       expect(r.headers.get("location")).toContain("/inapp/expired");
     }
+  });
+
+  it("dies with the desktop screen that showed it: closed, its QR code opens nothing", async () => {
+    await desktopSession();
+    const kept = await linkFor("identity");
+    const closed = await closeScreen(
+      new Request("https://broker.test/api/inapp/close", {
+        method: "POST",
+        headers: { ...SAME_ORIGIN, "sec-fetch-site": "same-origin" },
+      }),
+    );
+    expect(closed.status).toBe(204);
+    expect(await handoffConfirmation(tokenOf(kept.url))).toEqual({ ok: false, reason: "expired" });
+    const answer = await click(tokenOf(kept.url));
+    expect(answer.headers.get("location")).toContain("/inapp/expired");
+    expect(cookieOf(answer)).toBeUndefined();
   });
 
   it("a cross-site click or a body that is not the form spends nothing", async () => {
