@@ -8,23 +8,25 @@
  * retries, dead-letter and replay.
  *
  * No stale state reaches cTrader: the rights sent are those of the case *now* (read at send
- * time), not those of the event being delivered, and an event is skipped (delivered without a
- * call, the attempt log saying why) when a later event of the case is still to be delivered or
- * was delivered to cTrader: that one sends (or sent) the rights current at its time. A retried or
- * replayed `approved` event whose case has since been rejected therefore never restores trading.
+ * time), not those of the event being delivered, so a retried or replayed `approved` event whose
+ * case has since been rejected never restores trading. An event is skipped (delivered without a
+ * call, the attempt log saying why) while a later event of the case is still to be delivered to
+ * cTrader: that one will send the rights of its time. Once the later one was delivered, an
+ * earlier one's retry calls again with the rights of now: its own earlier call may have landed
+ * after the later one's.
  * While a monitoring hit is undecided the `monitoring_hit` rights apply (default CLOSE_ONLY), and
  * so they do while a vendor's concerning verdict after the approval is (`case.vendor_alert`): both
  * are a hold on an approved trader until a person decides.
  *
  * A state the mapping does not name keeps the rights of the latest earlier state of the case it
  * does name (standingState): a rejection reopened for review, an expiry being renewed, a request
- * for information being answered. That decision stands until the next one: its rights are sent
- * unless they were the last this case set, so an earlier event skipped as superseded never leaves
- * them unsent. Without such a state (a first submission), and for traders without a trading
- * login, nothing is needed: the delivery succeeds without a call, with a note saying why.
+ * for information being answered. That decision stands until the next one, and its rights are
+ * sent again (the same rights twice is harmless; a call skipped or landed out of order is not), so
+ * an earlier event skipped as superseded never leaves them unsent. Without such a state (a first
+ * submission), and for traders without a trading login, nothing is needed: the delivery succeeds
+ * without a call, with a note saying why.
  */
 import { getCaseAccessState, listCaseEvents } from "@/lib/db/queries/cases";
-import { listRecentAttemptNotes } from "@/lib/db/queries/outbox";
 import { env, type AccessRights } from "@/lib/env";
 import { approvalInForce, isMove } from "@/lib/kyc/case-state";
 import {
@@ -37,7 +39,7 @@ import {
   type StoredPayload,
 } from "./payload";
 import type { AttemptOutcome } from "./webhook";
-import { readAttemptNote, type AttemptNote } from "./attempt-note";
+import type { AttemptNote } from "./attempt-note";
 
 export const CTRADER_ACCOUNT_DESTINATION = "ctrader:account";
 const TIMEOUT_MS = 15_000;
@@ -94,15 +96,6 @@ export async function standingState(
     if (move.toStatus === "approved") return undefined;
     const rights = accessRightsFor(level, move.toStatus);
     if (rights) return { state: move.toStatus, rights };
-  }
-  return undefined;
-}
-
-/** The rights this case last set on the account (its latest `rights_set`), if any is known. */
-async function lastRightsSet(caseId: string): Promise<string | undefined> {
-  for (const stored of await listRecentAttemptNotes(caseId, CTRADER_ACCOUNT_DESTINATION, 50)) {
-    const read = readAttemptNote(stored);
-    if (read?.ok && read.note.code === "rights_set") return read.note.rights;
   }
   return undefined;
 }
@@ -187,11 +180,8 @@ async function setRights(
   const standing = mapped
     ? { state: now, rights: mapped }
     : await standingState(payload.case.id, level);
-  // A standing decision's rights already on the account need no call.
-  const held =
-    !mapped && standing !== undefined && (await lastRightsSet(payload.case.id)) === standing.rights;
-  const state = held ? now : (standing?.state ?? now);
-  const rights = held ? undefined : standing?.rights;
+  const state = standing?.state ?? now;
+  const rights = standing?.rights;
   // The account the case is about: the one the trader launched from, else cTrader's login.
   const login = current.account ? Number(current.account) : current.tradingLogin;
   if (!rights || !login)

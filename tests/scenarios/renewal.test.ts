@@ -136,6 +136,8 @@ describe("scenario: an identity document expires and the trader renews it", () =
       { login: trader.tradingLogin, accessRights: "FULL_ACCESS" },
       { login: trader.tradingLogin, accessRights: "FULL_ACCESS" },
       { login: trader.tradingLogin, accessRights: "CLOSE_ONLY" },
+      // The expiry's rights stand while the renewal is a draft and in review: sent again.
+      { login: trader.tradingLogin, accessRights: "CLOSE_ONLY" },
       { login: trader.tradingLogin, accessRights: "FULL_ACCESS" },
     ]);
   });

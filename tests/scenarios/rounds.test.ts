@@ -69,7 +69,10 @@ describe("scenario: rejected with a retry reason, the trader fixes only that ite
       [6, "in_review"],
       [7, "approved"],
     ]);
+    // The rejection's rights stand while the trader fixes the case and it is in review again:
+    // sent again once (the events of one worker pass after the first supersede each other).
     expect(w.accountUpdates.filter((u) => u.login === trader.tradingLogin)).toEqual([
+      { login: trader.tradingLogin, accessRights: "NO_TRADING" },
       { login: trader.tradingLogin, accessRights: "NO_TRADING" },
       { login: trader.tradingLogin, accessRights: "FULL_ACCESS" },
     ]);

@@ -65,11 +65,15 @@ describe("scenario: a dead-lettered approval replayed after a rejection", () => 
     expect(await admin.replayDead()).toMatch(/^\/admin\/deliveries\?replayed=2$/);
     await w.worker();
 
-    // cTrader was not told to restore trading; the log says why.
+    // cTrader was not told to restore trading: the replayed approval sent the rights of now
+    // again (its own call could have landed after the rejection's), and the log says so.
     expect(w.accountUpdates.filter((u) => u.login === trader.tradingLogin)).toEqual([
       { login: trader.tradingLogin, accessRights: "NO_TRADING" },
+      { login: trader.tradingLogin, accessRights: "NO_TRADING" },
     ]);
-    expect(textOf(await admin.casePage(kycCase.id))).toMatch(/superseded by event \d+/);
+    expect(textOf(await admin.casePage(kycCase.id))).toContain(
+      "set NO_TRADING: the case is now Rejected (this event said Approved)",
+    );
     // The CRM received the old approval after the rejection, and its sequence says so.
     const events = w.crmEventsFor(kycCase.id);
     expect(events.map((e) => e.status).slice(-2)).toEqual(["rejected", "approved"]);
@@ -134,24 +138,25 @@ describe("scenario: a request for information mailed late, after the approval th
       await w.worker();
       const reviewer = await signedInStaff(w, "latemail.reviewer@broker.example", "reviewer");
 
-      // The trader's mail server defers the request for information: it is retried later.
+      // The trader's mail server defers every mail to the trader for a while: the request for
+      // information, and later the approval, wait for their retries.
       sink.rejectRecipient = (to) =>
         to === address ? { code: 451, message: "4.7.1 greylisted, try later" } : undefined;
       expect(
         await reviewer.requestInformation(kycCase.id, ["document:identity"], "A sharper photo."),
       ).toBe("action_requested");
       await w.worker();
-      expect(sink.messages.filter((m) => m.envelope.to.includes(address))).toHaveLength(0);
-
-      // The trader answers from the app anyway, and is approved; the approval's mail goes out.
-      sink.rejectRecipient = () => undefined;
+      // The trader answers from the app anyway, and is approved.
       expect((await trader.upload("identity", "page")).status).toBe(200);
       expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
       await w.worker();
       expect(await reviewer.approve(kycCase.id)).toBe("approved");
       await w.worker();
-      // The deferred mail falls due again: it is news the approval replaced.
+      expect(sink.messages.filter((m) => m.envelope.to.includes(address))).toHaveLength(0);
+      // The server takes mail again; both retries fall due. The request's news is the past.
+      sink.rejectRecipient = () => undefined;
       await w.worker(new Date(Date.now() + 6 * 3_600_000));
+      await w.worker(new Date(Date.now() + 12 * 3_600_000));
       const subjects = sink.messages
         .filter((m) => m.envelope.to.includes(address))
         .map((m) => m.parsed.subject ?? "");
@@ -167,35 +172,52 @@ describe("scenario: a request for information mailed late, after the approval th
 });
 
 describe("scenario: the approval's call to cTrader is slow, and the withdrawal's lands first", () => {
-  it("sends the withdrawn rights again, so the last call to land takes trading away", async () => {
-    const w = world();
-    const trader = new Trader(w, 460_004);
-    await trader.completeStandardLevel();
-    const kycCase = await trader.currentCase();
-    await w.worker();
-    const reviewer = await signedInStaff(w, "slowcall.reviewer@broker.example", "reviewer");
-    const approver = await signedInStaff(w, "slowcall.approver@broker.example", "approver");
-    const updates = () => w.accountUpdates.filter((u) => u.login === trader.tradingLogin);
+  it.each([
+    [460_004, false],
+    [460_005, true],
+  ])(
+    "sends the rights of now again, so the last call to land takes trading away (trader %i, reopened: %s)",
+    async (userId, reopened) => {
+      const w = world();
+      const trader = new Trader(w, userId);
+      await trader.completeStandardLevel();
+      const kycCase = await trader.currentCase();
+      await w.worker();
+      const reviewer = await signedInStaff(
+        w,
+        `slowcall.reviewer${userId}@broker.example`,
+        "reviewer",
+      );
+      const approver = await signedInStaff(
+        w,
+        `slowcall.approver${userId}@broker.example`,
+        "approver",
+      );
+      const admin = await signedInStaff(w, `slowcall.admin${userId}@broker.example`, "admin");
+      const updates = () => w.accountUpdates.filter((u) => u.login === trader.tradingLogin);
 
-    // The approval's delivery calls cTrader, which takes its time...
-    expect(await reviewer.approve(kycCase.id)).toBe("approved");
-    const slow = w.holdNextAccountUpdate();
-    const approvalPass = drainOnce();
-    await slow.arrived;
-    // ...while the approval is withdrawn and another worker delivers that at once.
-    expect(await approver.reject(kycCase.id, "fraud_suspected", "Chargebacks on the card")).toBe(
-      "rejected_final",
-    );
-    await drainOnce();
-    expect(updates()).toEqual([{ login: trader.tradingLogin, accessRights: "NO_TRADING" }]);
-    // The approval's call lands last; its delivery sees the case moved on and sends it again.
-    slow.release();
-    await approvalPass;
-    expect(updates().at(-1)).toEqual({ login: trader.tradingLogin, accessRights: "NO_TRADING" });
-    expect(updates().map((u) => u.accessRights)).toEqual([
-      "NO_TRADING",
-      "FULL_ACCESS",
-      "NO_TRADING",
-    ]);
-  });
+      // The approval's delivery calls cTrader, which takes its time...
+      expect(await reviewer.approve(kycCase.id)).toBe("approved");
+      const slow = w.holdNextAccountUpdate();
+      const approvalPass = drainOnce();
+      await slow.arrived;
+      // ...while the approval is withdrawn (and the case reopened for a second look), and
+      // another worker delivers that at once.
+      expect(await approver.reject(kycCase.id, "fraud_suspected", "Chargebacks on the card")).toBe(
+        "rejected_final",
+      );
+      if (reopened)
+        expect(await admin.reopen(kycCase.id, "Second look at the file")).toBe("reopened");
+      await drainOnce();
+      expect(updates()).toEqual([{ login: trader.tradingLogin, accessRights: "NO_TRADING" }]);
+      // The approval's call lands last; its delivery sees the case moved on and calls again.
+      slow.release();
+      await approvalPass;
+      expect(updates().map((u) => u.accessRights)).toEqual([
+        "NO_TRADING",
+        "FULL_ACCESS",
+        "NO_TRADING",
+      ]);
+    },
+  );
 });

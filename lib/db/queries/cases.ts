@@ -404,7 +404,7 @@ export async function getCaseAccessState(
   const supersededBy = newerThan
     ? sql<number | null>`(select max((o.payload->>'sequence')::int) from ${outboxEvents} o
         join ${deliveries} d on d.event_id = o.id and d.destination = ${newerThan.destination}
-        where o.case_id = ${kycCases.id} and d.status <> 'dead'
+        where o.case_id = ${kycCases.id} and d.status = 'pending'
           and (o.payload->>'sequence')::int > ${newerThan.sequence})`
     : sql<null>`null`;
   const [row] = await db

@@ -286,8 +286,9 @@ export async function listDeliveryLogForCase(caseId: string): Promise<DeliveryLo
 
 /**
  * The latest event of the case after `sequence` of type `type` whose payload's case status is one
- * of `statuses` and whose delivery to `destination` is still live (not dead): newer news that
- * makes an older mail stale. Null when there is none.
+ * of `statuses` and whose delivery to `destination` still will, or did, carry it: pending, or
+ * delivered by an attempt that decided nothing else (no note: a mail skipped for newer news
+ * carried nothing). Newer news that makes an older mail stale. Null when there is none.
  */
 export async function laterLiveEventOfStatus(input: {
   caseId: string;
@@ -309,39 +310,14 @@ export async function laterLiveEventOfStatus(input: {
       and(
         eq(outboxEvents.caseId, input.caseId),
         eq(outboxEvents.type, input.type),
-        sql`${deliveries.status} <> 'dead'`,
+        sql`(${deliveries.status} = 'pending' or (${deliveries.status} = 'delivered'
+          and not exists (select 1 from ${deliveryAttempts} a
+            where a.delivery_id = ${deliveries.id} and a.ok and a.note is not null)))`,
         sql`(${outboxEvents.payload}->>'sequence')::int > ${input.sequence}`,
         inArray(sql`${outboxEvents.payload}->'case'->>'status'`, [...input.statuses]),
       ),
     );
   return row?.sequence == null ? null : Number(row.sequence);
-}
-
-/**
- * The notes of a case's latest successful attempts to one destination, newest first (at most
- * `limit`): what the cTrader adapter last did to the trader's account.
- */
-export async function listRecentAttemptNotes(
-  caseId: string,
-  destination: string,
-  limit: number,
-): Promise<string[]> {
-  const db = await getDb();
-  const rows = await db
-    .select({ note: deliveryAttempts.note })
-    .from(deliveryAttempts)
-    .innerJoin(deliveries, eq(deliveries.id, deliveryAttempts.deliveryId))
-    .innerJoin(outboxEvents, eq(outboxEvents.id, deliveries.eventId))
-    .where(
-      and(
-        eq(outboxEvents.caseId, caseId),
-        eq(deliveries.destination, destination),
-        eq(deliveryAttempts.ok, true),
-      ),
-    )
-    .orderBy(desc(deliveryAttempts.id))
-    .limit(limit);
-  return rows.flatMap((r) => (r.note === null ? [] : [r.note]));
 }
 
 export async function getDeliveriesForEvent(eventId: string): Promise<DeliveryRow[]> {

@@ -142,17 +142,26 @@ describe("cTrader account update", () => {
     await revoke(kycCase.id);
     await drainOnce({ limit: 50, now: new Date(Date.now() + 500 * 3_600_000) });
     expect(now.map((s) => s.body)).toEqual([{ accessRights: "NO_TRADING" }]);
-    // Replaying the dead approval changes nothing at cTrader, and the log says why.
+    // Replaying the dead approval sends the rights of now again, never the approval's, and the
+    // log says what the case is now.
     const admin = await signedInStaff(world(), "accounts.admin@broker.example", "admin");
     expect(await admin.replayDead()).toMatch(/^\/admin\/deliveries\?replayed=[1-9]/);
     await drainOnce({ limit: 50, now: new Date(Date.now() + 501 * 3_600_000) });
-    expect(now.map((s) => s.body)).toEqual([{ accessRights: "NO_TRADING" }]);
+    expect(now.map((s) => s.body)).toEqual([
+      { accessRights: "NO_TRADING" },
+      { accessRights: "NO_TRADING" },
+    ]);
     const replayed = (await getDeliveriesForEvent(eventId)).find(
       (d) => d.destination === "ctrader:account",
     );
     expect(replayed?.status).toBe("delivered");
     const log = await listAttemptsForEvent(eventId);
-    expect(log.at(-1)?.note).toMatch(/superseded/);
+    expect(JSON.parse(log.at(-1)?.note ?? "{}")).toMatchObject({
+      code: "rights_set",
+      rights: "NO_TRADING",
+      state: "rejected",
+      eventState: "approved",
+    });
   });
 
   it("is off by default and refuses to start without the cTrader API", () => {
