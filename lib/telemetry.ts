@@ -12,7 +12,7 @@ import {
   type Attributes,
   type Span,
 } from "@opentelemetry/api";
-import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
+import type { ReadableSpan, SpanExporter, TimedEvent } from "@opentelemetry/sdk-trace-base";
 import { AppError } from "@/lib/errors";
 
 const TRACER = "inapp-kyc";
@@ -39,7 +39,7 @@ export async function traced<T>(
 }
 
 // A query parameter's value: `?token=…&lang=de` keeps its names, loses its values.
-const QUERY_VALUE = /([?&][^=&#\s"']*)=[^&#\s"']*/g;
+const QUERY_VALUE = /([?&][^=&#\s]*)=[^&#\s]*/g;
 
 /** A span's text with every URL query value replaced (`token=[redacted]`). */
 export function withoutQueryValues(text: string): string {
@@ -55,16 +55,40 @@ function redactedValue(value: AttributeValue | undefined): AttributeValue | unde
 
 function redactedAttributes(attributes: Attributes): Attributes {
   return Object.fromEntries(
-    Object.entries(attributes).map(([key, value]) => [key, redactedValue(value)]),
+    Object.entries(attributes).map(([key, value]) => [
+      key,
+      // A query on its own, without its `?` (OpenTelemetry's `url.query`).
+      key === "url.query" && typeof value === "string"
+        ? withoutQueryValues(`?${value}`).slice(1)
+        : redactedValue(value),
+    ]),
   );
 }
+
+/**
+ * A recorded exception keeps only its type: its message and stack quote what failed, a query's
+ * SQL and parameters among them (Next.js records every error of a request on its span).
+ */
+function redactedEvent(event: TimedEvent): TimedEvent {
+  if (event.name !== "exception" || !event.attributes)
+    return event.attributes
+      ? { ...event, attributes: redactedAttributes(event.attributes) }
+      : event;
+  const type = event.attributes["exception.type"];
+  return { ...event, attributes: type === undefined ? {} : { "exception.type": type } };
+}
+
+// A status message that is a code or an error's name, as `traced` sets; anything else (an
+// error's message, as Next.js sets it) leaves the process as nothing.
+const STATUS_CODE = /^[A-Za-z0-9_.-]{1,60}$/;
 
 /**
  * Next.js exports spans of its own through the provider registered here: every request's
  * (`http.target` is its URL, query included) and every server fetch's (its span name and
  * `http.url`). Those URLs carry secrets: a launch's `token=`, a resume or handoff code, and the
  * cTrader manager token on the redemption's request. Every span leaves with the values of its
- * URL queries replaced, in its name, its attributes and its events' attributes.
+ * URL queries replaced (in its name and the attributes of the span, its events and its links),
+ * and an error recorded on it leaves as its type only.
  */
 export function redactingExporter(inner: SpanExporter): SpanExporter {
   const redacted = (span: ReadableSpan): ReadableSpan => ({
@@ -74,14 +98,15 @@ export function redactingExporter(inner: SpanExporter): SpanExporter {
     ...(span.parentSpanContext && { parentSpanContext: span.parentSpanContext }),
     startTime: span.startTime,
     endTime: span.endTime,
-    status: span.status.message
-      ? { ...span.status, message: withoutQueryValues(span.status.message) }
-      : span.status,
+    status:
+      span.status.message === undefined || STATUS_CODE.test(span.status.message)
+        ? span.status
+        : { code: span.status.code },
     attributes: redactedAttributes(span.attributes),
-    links: span.links,
-    events: span.events.map((e) =>
-      e.attributes ? { ...e, attributes: redactedAttributes(e.attributes) } : e,
+    links: span.links.map((l) =>
+      l.attributes ? { ...l, attributes: redactedAttributes(l.attributes) } : l,
     ),
+    events: span.events.map(redactedEvent),
     duration: span.duration,
     ended: span.ended,
     resource: span.resource,

@@ -69,11 +69,25 @@ describe("telemetry", () => {
           },
         })
         .end();
+      // A request that failed: Next.js records the error on its span, message and stack.
+      const failed = next.startSpan("POST /api/inapp/resume", {
+        attributes: { "url.query": "resume=code-4&lang=de" },
+      });
+      const error = Object.assign(
+        new Error("Failed query: select * from sessions where resume_hash = $1\nparams: hash-5"),
+        { name: "DrizzleQueryError" },
+      );
+      failed.recordException(error);
+      failed.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+      failed.end();
       await stop();
       const exported = bodies.join("\n");
       expect(exported).toContain("/inapp/kyc?token=[redacted]&lang=[redacted]&resume=[redacted]");
       expect(exported).toContain("/ctid2/inAppToken/redeem?token=[redacted]");
-      for (const secret of ["launch-secret-1", "code-2", "manager-3"])
+      expect(exported).toContain("resume=[redacted]&lang=[redacted]");
+      // The error leaves as its type: no statement, no parameter.
+      expect(exported).toContain("DrizzleQueryError");
+      for (const secret of ["launch-secret-1", "code-2", "manager-3", "code-4", "hash-5", "select"])
         expect(exported).not.toContain(secret);
     } finally {
       collector.close();
