@@ -8,10 +8,12 @@
  * - `/api/cron/deliver`: a scheduler (Vercel cron) calls it with a time budget.
  * - `deliverSoon` (lib/jobs/after-response.ts): the first attempt right after the change commits.
  *
- * The lease must outlast one attempt (15 s timeout): while it runs no other worker claims the
- * row; if the worker dies, the row is claimed again once the lease has passed.
+ * The lease must outlast one attempt (a webhook's 15 s timeout; the cTrader adapter's up to three
+ * calls of 15 s): while it runs no other worker claims the row; if the worker dies, the row is
+ * claimed again once the lease has passed. A lane of one case's events to a slow receiver can
+ * outlast its later claims' leases: those may then be sent twice (at-least-once, as documented).
  */
-import { errorMessage } from "@/lib/errors";
+import { errorFacts, errorMessage } from "@/lib/errors";
 import { performance } from "node:perf_hooks";
 import {
   claimDueDeliveries,
@@ -160,19 +162,22 @@ export async function drainOnce(options: DrainOptions = {}): Promise<DrainResult
       nextAttemptAt: next,
     };
   };
-  const records = (
-    await Promise.all(
-      inCaseOrder(claims).map(async (lane) => {
-        const done: AttemptRecord[] = [];
-        for (const claim of lane) {
-          const record = await send(claim);
-          await recordAttempts([record]);
-          done.push(record);
-        }
-        return done;
-      }),
-    )
-  ).flat();
+  // A lane whose recording fails stops there (its unsent claims wait for their leases); the pass
+  // ends only when every lane has, so no send outlives it, and then reports the failure.
+  const lanes = await Promise.allSettled(
+    inCaseOrder(claims).map(async (lane) => {
+      const done: AttemptRecord[] = [];
+      for (const claim of lane) {
+        const record = await send(claim);
+        await recordAttempts([record]);
+        done.push(record);
+      }
+      return done;
+    }),
+  );
+  const failure = lanes.find((l) => l.status === "rejected");
+  if (failure) throw failure.reason;
+  const records = lanes.flatMap((l) => (l.status === "fulfilled" ? l.value : []));
   for (const r of records) {
     if (r.ok) result.delivered++;
     else if (r.nextAttemptAt) result.failed++;
@@ -241,11 +246,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
       failures++;
       const ceiling = Math.min(maxBackoffMs, pollMs * 2 ** Math.min(failures, 16));
       const waitMs = Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
-      log.warn("delivery.worker.error", {
-        error: errorMessage(error),
-        failures,
-        waitMs,
-      });
+      log.warn("delivery.worker.error", { ...errorFacts(error), failures, waitMs });
       await sleep(waitMs, options.signal);
     }
   }
