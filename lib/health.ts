@@ -16,7 +16,7 @@ import { latestChainStatus } from "@/lib/audit/check";
 import { documentKey, storage } from "@/lib/storage";
 import { env } from "@/lib/env";
 import { getOldestScreeningListImport, pingDatabase } from "@/lib/db/queries/health";
-import { errorFacts, errorMessage } from "@/lib/errors";
+import { errorFacts } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { screeningListStates, type ListState } from "@/lib/screening/status";
 
@@ -45,7 +45,7 @@ export async function systemHealth(now = new Date()): Promise<{
     await pingDatabase();
     return { ok: true, database: "ok", screening: await screeningListsHealth(now) };
   } catch (error) {
-    log.error("health.database", { error: errorMessage(error) });
+    log.error("health.database", errorFacts(error));
     return { ok: false, database: "unreachable" };
   }
 }

@@ -134,7 +134,7 @@ async function runCaseChecksNow(
       }).catch((recordError: unknown) =>
         log.error("checks.failure_not_recorded", {
           caseId: kycCase.id,
-          error: errorMessage(recordError),
+          ...errorFacts(recordError),
         }),
       );
     }
@@ -302,10 +302,7 @@ export async function runPendingCaseChecks(limit = 50, now = new Date()): Promis
       await runCaseChecks(kycCase.id, { now });
       done += 1;
     } catch (error) {
-      log.error("checks.failed", {
-        caseId: kycCase.id,
-        error: errorMessage(error),
-      });
+      log.error("checks.failed", { caseId: kycCase.id, ...errorFacts(error) });
     }
   }
   return done;

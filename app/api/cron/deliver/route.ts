@@ -1,5 +1,5 @@
 import { drainWithBudget, isCronAuthorized } from "@/lib/delivery/cron";
-import { errorMessage } from "@/lib/errors";
+import { errorFacts } from "@/lib/errors";
 import { withRequestId } from "@/lib/http/request-id";
 import { log } from "@/lib/log";
 
@@ -13,7 +13,7 @@ async function deliver(request: Request): Promise<Response> {
   try {
     return Response.json(await drainWithBudget());
   } catch (error) {
-    log.error("delivery.cron_failed", { error: errorMessage(error) });
+    log.error("delivery.cron_failed", errorFacts(error));
     return Response.json({ error: "delivery pass failed" }, { status: 503 });
   }
 }
