@@ -378,7 +378,7 @@ export async function getCaseById(caseId: string): Promise<KycCase | undefined> 
  * What decides a trader's access rights now: the case's status and level, an open hold (a
  * monitoring hit, or a vendor's concerning verdict after the approval: `monitoringHitOpen`),
  * and (for an event with `sequence`) the newest later event of the case whose delivery to
- * `destination` is still alive (pending or delivered), which sends or sent the rights in its turn.
+ * `destination` is still pending: it will send the rights of its time.
  */
 export async function getCaseAccessState(
   caseId: string,

@@ -287,8 +287,9 @@ export async function listDeliveryLogForCase(caseId: string): Promise<DeliveryLo
 /**
  * The latest event of the case after `sequence` of type `type` whose payload's case status is one
  * of `statuses` and whose delivery to `destination` still will, or did, carry it: pending, or
- * delivered by an attempt that decided nothing else (no note: a mail skipped for newer news
- * carried nothing). Newer news that makes an older mail stale. Null when there is none.
+ * delivered with some successful attempt that decided nothing else (no note: a mail skipped for
+ * newer news carried nothing; a replay keeps the earlier attempts). Newer news that makes an
+ * older mail stale. Null when there is none.
  */
 export async function laterLiveEventOfStatus(input: {
   caseId: string;
@@ -311,8 +312,8 @@ export async function laterLiveEventOfStatus(input: {
         eq(outboxEvents.caseId, input.caseId),
         eq(outboxEvents.type, input.type),
         sql`(${deliveries.status} = 'pending' or (${deliveries.status} = 'delivered'
-          and not exists (select 1 from ${deliveryAttempts} a
-            where a.delivery_id = ${deliveries.id} and a.ok and a.note is not null)))`,
+          and exists (select 1 from ${deliveryAttempts} a
+            where a.delivery_id = ${deliveries.id} and a.ok and a.note is null)))`,
         sql`(${outboxEvents.payload}->>'sequence')::int > ${input.sequence}`,
         inArray(sql`${outboxEvents.payload}->'case'->>'status'`, [...input.statuses]),
       ),

@@ -104,7 +104,11 @@ export async function revokeSession(idHash: string, now: Date): Promise<void> {
     const [ended] = await tx
       .update(sessions)
       .set({ revokedAt: now })
-      .where(and(eq(sessions.idHash, idHash), isNull(sessions.revokedAt)))
+      // A session past its end is over already (a later entry did not revoke it): closing its
+      // old tab ends nothing, not the phone links of the screen the trader uses now.
+      .where(
+        and(eq(sessions.idHash, idHash), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)),
+      )
       .returning({
         traderId: sessions.traderId,
         caseId: sessions.caseId,
