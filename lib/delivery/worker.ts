@@ -17,7 +17,7 @@ import { errorFacts, errorMessage } from "@/lib/errors";
 import { performance } from "node:perf_hooks";
 import {
   claimDueDeliveries,
-  recordAttempts,
+  recordAttempt,
   type AttemptRecord,
   type ClaimedDelivery,
 } from "@/lib/db/queries/outbox";
@@ -169,7 +169,7 @@ export async function drainOnce(options: DrainOptions = {}): Promise<DrainResult
       const done: AttemptRecord[] = [];
       for (const claim of lane) {
         const record = await send(claim);
-        await recordAttempts([record]);
+        await recordAttempt(record);
         done.push(record);
       }
       return done;

@@ -144,29 +144,22 @@ export type AttemptRecord = {
 };
 
 /**
- * Appends the attempts to the log and moves each delivery on, in one statement for the whole
- * pass (one round trip, whatever the batch size). A success marks its delivery delivered whatever
- * happened meanwhile; a failure only applies while this claim still holds the lease
+ * Appends the attempt to the log and moves its delivery on, in one statement, as the send ends
+ * (a slow lane never holds finished sends unrecorded). A success marks the delivery delivered
+ * whatever happened meanwhile; a failure only applies while this claim still holds the lease
  * (`locked_until` = ours), so a worker that overran its lease cannot reschedule a delivery
  * another worker has since claimed.
  */
-export async function recordAttempts(records: readonly AttemptRecord[]): Promise<void> {
-  if (records.length === 0) return;
+export async function recordAttempt(r: AttemptRecord): Promise<void> {
   const db = await getDb();
   const ts = (d: Date | null) => sql`${d ? d.toISOString() : null}::timestamptz`;
-  const values = sql.join(
-    records.map((r) => {
-      const status = r.ok ? "delivered" : r.nextAttemptAt ? "pending" : "dead";
-      return sql`(${r.claim.id}::bigint, ${r.claim.eventId}::uuid, ${r.claim.totalAttempts}::int,
-        ${ts(r.at)}, ${r.durationMs}::int, ${r.ok}::boolean, ${r.httpStatus}::int,
-        ${r.errorKind}::text, ${r.error}::text, ${r.note ?? null}::text, ${status}::delivery_status,
-        ${ts(r.nextAttemptAt)}, ${ts(r.claim.lockedUntil)})`;
-    }),
-    sql`, `,
-  );
+  const status = r.ok ? "delivered" : r.nextAttemptAt ? "pending" : "dead";
   await db.execute(sql`
     with v (id, event_id, attempt, at, duration_ms, ok, http_status, error_kind, error, note,
-            status, next_at, fence) as (values ${values}),
+            status, next_at, fence) as (values (${r.claim.id}::bigint, ${r.claim.eventId}::uuid,
+        ${r.claim.totalAttempts}::int, ${ts(r.at)}, ${r.durationMs}::int, ${r.ok}::boolean,
+        ${r.httpStatus}::int, ${r.errorKind}::text, ${r.error}::text, ${r.note ?? null}::text,
+        ${status}::delivery_status, ${ts(r.nextAttemptAt)}, ${ts(r.claim.lockedUntil)})),
     logged as (
       insert into ${deliveryAttempts}
         (delivery_id, event_id, attempt, at, duration_ms, ok, http_status, error_kind, error, note)
@@ -182,8 +175,6 @@ export async function recordAttempts(records: readonly AttemptRecord[]): Promise
     where d.id = v.id and d.status = 'pending' and (v.ok or d.locked_until = v.fence)
   `);
 }
-
-export const recordAttempt = (record: AttemptRecord) => recordAttempts([record]);
 
 const replayable = (now: Date) =>
   or(
