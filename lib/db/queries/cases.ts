@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, isNotNull, isNull, ne, sql } from "drizzle-orm";
 import { randomUUID } from "node:crypto";
 import { getDb, type Db } from "../client";
-import { insertOutboxEvent, nextCaseEventSequence } from "./outbox";
+import { insertOutboxEvent, laterLiveEventSql, nextCaseEventSequence } from "./outbox";
 import {
   caseDecisions,
   caseDrafts,
@@ -401,12 +401,7 @@ export async function getCaseAccessState(
   | undefined
 > {
   const db = await getDb();
-  const supersededBy = newerThan
-    ? sql<number | null>`(select max((o.payload->>'sequence')::int) from ${outboxEvents} o
-        join ${deliveries} d on d.event_id = o.id and d.destination = ${newerThan.destination}
-        where o.case_id = ${kycCases.id} and d.status = 'pending'
-          and (o.payload->>'sequence')::int > ${newerThan.sequence})`
-    : sql<null>`null`;
+  const supersededBy = newerThan ? laterLiveEventSql(kycCases.id, newerThan) : sql<null>`null`;
   const [row] = await db
     .select({
       status: kycCases.status,

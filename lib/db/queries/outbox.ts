@@ -7,7 +7,19 @@
  * its schedule runs out); a worker that dies mid-attempt leaves a lease that expires, and the next
  * claim sends the same event again with the same webhook-id.
  */
-import { and, asc, desc, eq, inArray, isNull, lte, or, sql, type SQL } from "drizzle-orm";
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  inArray,
+  isNull,
+  lte,
+  or,
+  sql,
+  type AnyColumn,
+  type SQL,
+} from "drizzle-orm";
 import { getDb, type Db } from "../client";
 import {
   deliveries,
@@ -276,11 +288,45 @@ export async function listDeliveryLogForCase(caseId: string): Promise<DeliveryLo
 }
 
 /**
+ * The latest event of the case (`caseId`, a value or the outer query's column) after `sequence`
+ * whose delivery to `destination` is still live, as an SQL expression; null when there is none.
+ * Live: pending; with `carried`, also delivered by some successful attempt that decided nothing
+ * else (no note: a mail skipped for newer news carried nothing; a replay keeps the earlier
+ * attempts). `type` and `statuses` narrow it to events of that type and payload case status.
+ */
+export function laterLiveEventSql(
+  caseId: AnyColumn | string,
+  after: {
+    sequence: number;
+    destination: string;
+    carried?: boolean;
+    type?: string;
+    statuses?: readonly string[];
+  },
+): SQL<number | null> {
+  if (after.statuses?.length === 0) return sql<null>`null`;
+  const live = after.carried
+    ? sql`(d.status = 'pending' or (d.status = 'delivered' and exists (select 1
+        from ${deliveryAttempts} a where a.delivery_id = d.id and a.ok and a.note is null)))`
+    : sql`d.status = 'pending'`;
+  const ofType = after.type === undefined ? sql`` : sql` and o.type = ${after.type}`;
+  const ofStatus =
+    after.statuses === undefined
+      ? sql``
+      : sql` and o.payload->'case'->>'status' in (${sql.join(
+          after.statuses.map((s) => sql`${s}`),
+          sql`, `,
+        )})`;
+  return sql<number | null>`(select max((o.payload->>'sequence')::int) from ${outboxEvents} o
+    join ${deliveries} d on d.event_id = o.id and d.destination = ${after.destination}
+    where o.case_id = ${caseId} and ${live}
+      and (o.payload->>'sequence')::int > ${after.sequence}${ofType}${ofStatus})`;
+}
+
+/**
  * The latest event of the case after `sequence` of type `type` whose payload's case status is one
- * of `statuses` and whose delivery to `destination` still will, or did, carry it: pending, or
- * delivered with some successful attempt that decided nothing else (no note: a mail skipped for
- * newer news carried nothing; a replay keeps the earlier attempts). Newer news that makes an
- * older mail stale. Null when there is none.
+ * of `statuses` and whose delivery to `destination` still will, or did, carry it: newer news that
+ * makes an older mail stale. Null when there is none.
  */
 export async function laterLiveEventOfStatus(input: {
   caseId: string;
@@ -289,26 +335,11 @@ export async function laterLiveEventOfStatus(input: {
   type: string;
   statuses: readonly string[];
 }): Promise<number | null> {
-  if (input.statuses.length === 0) return null;
   const db = await getDb();
   const [row] = await db
-    .select({ sequence: sql<number | null>`max((${outboxEvents.payload}->>'sequence')::int)` })
-    .from(outboxEvents)
-    .innerJoin(
-      deliveries,
-      and(eq(deliveries.eventId, outboxEvents.id), eq(deliveries.destination, input.destination)),
-    )
-    .where(
-      and(
-        eq(outboxEvents.caseId, input.caseId),
-        eq(outboxEvents.type, input.type),
-        sql`(${deliveries.status} = 'pending' or (${deliveries.status} = 'delivered'
-          and exists (select 1 from ${deliveryAttempts} a
-            where a.delivery_id = ${deliveries.id} and a.ok and a.note is null)))`,
-        sql`(${outboxEvents.payload}->>'sequence')::int > ${input.sequence}`,
-        inArray(sql`${outboxEvents.payload}->'case'->>'status'`, [...input.statuses]),
-      ),
-    );
+    .select({ sequence: laterLiveEventSql(input.caseId, { ...input, carried: true }) })
+    .from(kycCases)
+    .where(eq(kycCases.id, input.caseId));
   return row?.sequence == null ? null : Number(row.sequence);
 }
 
