@@ -126,10 +126,19 @@ export async function updateTradingAccount(stored: unknown): Promise<AttemptOutc
   // attempt): each reads the case and then calls cTrader, so an older state's call can land
   // after a newer one's. When the case moved on while this call was in flight, the rights of
   // now are sent again (a few rounds at most), so the call landing last carries them.
-  let outcome = await setRights(payload, { afterMove: false });
+  // After a move, a later event does not make this one's call superfluous: its call may be the
+  // one that landed first; so the re-reads ask for no later event.
+  const first = await getCaseAccessState(
+    payload.case.id,
+    payload.sequence === undefined
+      ? null
+      : { sequence: payload.sequence, destination: CTRADER_ACCOUNT_DESTINATION },
+  );
+  let outcome = await setRights(payload, first);
   for (let round = 1; round < SEND_ROUNDS && outcome.sentAt !== undefined; round++) {
-    if ((await getCaseAccessState(payload.case.id, null))?.eventSeq === outcome.sentAt) break;
-    const again = await setRights(payload, { afterMove: true });
+    const current = await getCaseAccessState(payload.case.id, null);
+    if (current?.eventSeq === outcome.sentAt) break;
+    const again = await setRights(payload, current);
     // Nothing to set now (no rights for the state): the call made stands in the note.
     if (again.result.ok && again.sentAt === undefined) break;
     outcome = again;
@@ -138,24 +147,17 @@ export async function updateTradingAccount(stored: unknown): Promise<AttemptOutc
 }
 
 /**
- * One read of the case and, where rights apply, one call. `sentAt`: the case's event sequence
- * the rights were read at, when a call set them. After a move (`afterMove`), a later event does
- * not make this one's call superfluous: its call may be the one that landed first.
+ * Where rights apply to the case as read (`current`), one call. `sentAt`: the case's event
+ * sequence the rights were read at, when a call set them.
  */
 async function setRights(
   payload: StoredPayload,
-  { afterMove }: { afterMove: boolean },
+  current: Awaited<ReturnType<typeof getCaseAccessState>>,
 ): Promise<{ result: AttemptOutcome; sentAt?: number }> {
   const started = performance.now();
   const took = () => Math.round(performance.now() - started);
   const config = env().ctraderAccountUpdate;
   const { apiUrl, managerToken } = env().ctrader;
-  const current = await getCaseAccessState(
-    payload.case.id,
-    payload.sequence === undefined || afterMove
-      ? null
-      : { sequence: payload.sequence, destination: CTRADER_ACCOUNT_DESTINATION },
-  );
   if (!config || !apiUrl || !current)
     return {
       result: {
