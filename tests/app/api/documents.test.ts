@@ -123,6 +123,19 @@ async function uploadAndConfirm(
   return { id: started.body.documentId, ...(await confirmIt(started.body.documentId)) };
 }
 
+/** A generated passport photo, started and posted as the upload screen does; not confirmed. */
+async function uploaded(seed: number) {
+  const bytes = await fx.sharpDocument({ seed });
+  const started = await start({
+    documentType: "identity",
+    side: "page",
+    contentType: "image/jpeg",
+    size: bytes.length,
+  });
+  expect((await post(started.body, bytes, "image/jpeg")).status).toBe(204);
+  return { ...started.body, bytes };
+}
+
 const idle = { status: "idle" } as const;
 const redirectsTo = (path: string) =>
   expect.objectContaining({ digest: expect.stringContaining(path) });
@@ -380,44 +393,23 @@ describe("document upload (local driver)", () => {
 
   it("an upload of one case cannot be confirmed from another case's session", async () => {
     await traderSession();
-    const bytes = await fx.sharpDocument({ seed: 9 });
-    const started = await start({
-      documentType: "identity",
-      side: "page",
-      contentType: "image/jpeg",
-      size: bytes.length,
-    });
-    await post(started.body, bytes, "image/jpeg");
+    const { documentId } = await uploaded(9);
     await traderSession(); // another trader
-    expect((await confirmIt(started.body.documentId)).status).toBe(404);
+    expect((await confirmIt(documentId)).status).toBe(404);
     expect((await confirmIt("not-a-uuid")).status).toBe(404);
   });
 
   it("a replayed confirm answers the first verdict and changes nothing; a replayed upload is refused", async () => {
     await traderSession();
-    const bytes = await fx.sharpDocument({ seed: 5 });
-    const started = await start({
-      documentType: "identity",
-      side: "page",
-      contentType: "image/jpeg",
-      size: bytes.length,
-    });
-    expect((await post(started.body, bytes, "image/jpeg")).status).toBe(204);
-    const first = await confirmIt(started.body.documentId);
-    const again = await confirmIt(started.body.documentId);
+    const started = await uploaded(5);
+    const first = await confirmIt(started.documentId);
+    const again = await confirmIt(started.documentId);
     expect(again).toEqual(first);
-    expect((await post(started.body, bytes, "image/jpeg")).status).toBe(409);
+    expect((await post(started, started.bytes, "image/jpeg")).status).toBe(409);
     // Replaced by a later upload of the same side, it was still accepted when it was confirmed.
-    const later = await fx.sharpDocument({ seed: 6 });
-    const replacing = await start({
-      documentType: "identity",
-      side: "page",
-      contentType: "image/jpeg",
-      size: later.length,
-    });
-    expect((await post(replacing.body, later, "image/jpeg")).status).toBe(204);
-    expect((await confirmIt(replacing.body.documentId)).status).toBe(200);
-    expect(await confirmIt(started.body.documentId)).toEqual(first);
+    const replacing = await uploaded(6);
+    expect((await confirmIt(replacing.documentId)).status).toBe(200);
+    expect(await confirmIt(started.documentId)).toEqual(first);
   });
 
   it("a confirm before the upload says so and keeps the slot; after the URL expired, it is gone", async () => {
