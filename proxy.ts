@@ -105,7 +105,7 @@ async function handle(request: NextRequest, requestId: string) {
   // Only a GET spends a token: link scanners and prefetchers (HEAD) get the plain page.
   const response =
     screen && url.searchParams.has("token") && request.method === "GET"
-      ? await entryResponse(screen, url, request.headers.get("accept-language"))
+      ? await entryResponse(screen, url, request.headers)
       : NextResponse.next({ request: { headers } });
 
   response.headers.set("Content-Security-Policy", csp);

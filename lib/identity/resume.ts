@@ -7,12 +7,18 @@
  * verification in a new top-level window, where our cookie is first-party; the button posts the
  * code, which starts a new session for the same trader and case (revoking the framed one).
  *
+ * The same code serves a launch another site sent the browser to (possibly someone else's launch
+ * URL, so that the trader's documents land in the sender's verification): that session starts
+ * without its cookie, and the landing screen asks whether the masked account is the trader's
+ * before the button spends the code.
+ *
  * The code is a bearer credential in a URL, so it is narrowed: it is retired as soon as its own
  * session's cookie arrives (the usual case: the code never outlives the first screen); it lives
  * RESUME_MINUTES at most; the offer shows only inside a frame (`Sec-Fetch-Dest: iframe`, and
- * only cTrader may frame us), with the account it belongs to masked, so a landing URL someone
- * forwards shows the expired screen; and the redemption is a same-origin form post. Whoever
- * posts a live code in time still opens the session: query strings stay out of access logs.
+ * only cTrader may frame us) or at top level when another site sent the browser there, always
+ * with the account it belongs to masked, so a landing URL someone forwards by mail or chat shows
+ * the expired screen; and the redemption is a same-origin form post. Whoever posts a live code
+ * in time still opens the session: query strings stay out of access logs.
  */
 import { getResumableSession, retireResume as retireResumeQuery } from "@/lib/db/queries/sessions";
 import { log } from "@/lib/log";

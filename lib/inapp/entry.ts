@@ -64,17 +64,31 @@ async function redeemer(): Promise<Redeemer> {
   return simulatorRedeemer();
 }
 
+/**
+ * A top-level page another site sent the browser to (`Sec-Fetch-Dest: document`, `Sec-Fetch-Site`
+ * cross-site or same-site). cTrader's apps open screens themselves (`none`) and cTrader Web in
+ * its frame (`iframe`); a launch URL opened this way may be someone else's, sent to the trader
+ * to have their documents land in the sender's verification (login CSRF). A browser that sends
+ * no fetch metadata (Safari before 16.4) is not told apart.
+ */
+export function sentFromAnotherSite(headers: Headers): boolean {
+  const site = headers.get("sec-fetch-site");
+  return (
+    headers.get("sec-fetch-dest") === "document" && (site === "cross-site" || site === "same-site")
+  );
+}
+
 export async function entryResponse(
   screen: Screen,
   requestUrl: URL,
-  acceptLanguage: string | null = null,
+  headers: Headers = new Headers(),
 ): Promise<NextResponse> {
   const params = parseScreenParams(requestUrl.searchParams);
   let location: string;
   let cookie: CookieSpec | undefined;
   try {
     // A phone-handoff link is not redeemed here: its page asks first (lib/inapp/handoff.ts).
-    const browserLang = localeFromAcceptLanguage(acceptLanguage);
+    const browserLang = localeFromAcceptLanguage(headers.get("accept-language"));
     const result = await enterWithToken({ ...params, browserLang, screen }, redeemer);
     const resume = result.ok && result.session.resume;
     location = result.ok
@@ -84,7 +98,10 @@ export async function entryResponse(
           resume ? { code: resume, params: { ...params, lang: result.locale } } : undefined,
         )
       : refusalUrl(result.refusal, params);
-    if (result.ok) cookie = sessionCookie(result.session);
+    // Sent from another site, the session starts without its cookie: the landing screen names
+    // the account and asks first; its button spends the resume code (lib/inapp/resume.ts).
+    if (result.ok && !(resume && sentFromAnotherSite(headers)))
+      cookie = sessionCookie(result.session);
   } catch (error) {
     // The class and code only: a driver error's message quotes the SQL with its parameters.
     log.error("entry.failed", { screen, ...errorFacts(error) });

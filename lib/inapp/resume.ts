@@ -1,7 +1,8 @@
 /**
- * The screen side of "continue in a new window" (lib/identity/resume.ts): the offer a framed
- * screen shows when its session cookie did not arrive, the retirement of the code when it did,
- * and the form post that opens the session in the new window (303 with a first-party cookie).
+ * The screen side of the resume code (lib/identity/resume.ts): the offer a screen without its
+ * session shows (a new window inside a frame; "is this your account?" after a launch another
+ * site sent), the retirement of the code when the cookie arrived, and the form post that opens
+ * the session (303 with a first-party cookie).
  */
 import { headers } from "next/headers";
 import { NextResponse } from "next/server";
@@ -14,7 +15,7 @@ import {
 } from "@/lib/identity/resume";
 import { log } from "@/lib/log";
 import { readOwnForm } from "./api";
-import { landingUrl, refusalUrl } from "./entry";
+import { landingUrl, refusalUrl, sentFromAnotherSite } from "./entry";
 import { DOCUMENT_TYPES, parseScreenParams, RESUME_PARAM, SCREENS, type Screen } from "./params";
 import { sessionCookie } from "./session-cookie";
 
@@ -24,20 +25,33 @@ export const RESUME_REDEEM = "/api/inapp/resume";
 /** The form is a code, a screen, a document type and a language. */
 const MAX_FORM_BYTES = 2048;
 
-type Offer = Extract<ResumeDescription, { ok: true }>;
+/**
+ * `new_window`: a frame whose cookie the browser dropped, offered the verification in a new
+ * window. `confirm`: a launch another site sent this browser to, which started the session
+ * without its cookie (lib/inapp/entry.ts); the screen asks whether the account is theirs.
+ */
+export type Offer = Extract<ResumeDescription, { ok: true }> & { kind: "new_window" | "confirm" };
 
 /**
- * What a screen without a session offers: the new window, when this request is a frame's
- * (`Sec-Fetch-Dest: iframe`) and carries a live code; otherwise nothing (the expired screen).
- * A top-level page never offers it: there the cookie is first-party, and a missing one means
- * the session is gone, or that someone sent this URL to a person it does not belong to.
+ * What a screen without a session offers for a live code: the new window inside a frame
+ * (`Sec-Fetch-Dest: iframe`); at top level, only when another site sent the browser here, the
+ * question whether the account is theirs. Otherwise nothing (the expired screen): a top-level
+ * page opened from the app or typed in has its first-party cookie, and a missing one means the
+ * session is gone.
  */
 export async function resumeOffer(code: string | undefined): Promise<Offer | undefined> {
   if (!code) return undefined;
-  if ((await headers()).get("sec-fetch-dest") !== "iframe") return undefined;
+  const request = await headers();
+  const kind =
+    request.get("sec-fetch-dest") === "iframe"
+      ? "new_window"
+      : sentFromAnotherSite(request)
+        ? "confirm"
+        : undefined;
+  if (!kind) return undefined;
   try {
     const found = await describeResume(code);
-    return found.ok ? found : undefined;
+    return found.ok ? { ...found, kind } : undefined;
   } catch (error) {
     log.error("resume.describe_failed", errorFacts(error));
     return undefined;

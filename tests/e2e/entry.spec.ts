@@ -144,6 +144,40 @@ test("cross-site iframe, cookie dropped (Safari without CHIPS): the frame offers
   expect(errors).toEqual([]);
 });
 
+test("a launch URL another site sent the browser to asks whether the account is the trader's before it opens", async ({
+  page,
+}) => {
+  const errors = watchErrors(page);
+  const launched = await page.request.post("/api/dev/simulator/launch", {
+    data: { userId: 2330, screen: "kyc", lang: "de", theme: "light", source: "Web" },
+  });
+  const { path } = (await launched.json()) as { path: string };
+  // A page of another site (the host page's loopback name) links to the launch URL.
+  await page.goto("/dev/ctrader");
+  await page.evaluate((href) => {
+    const link = Object.assign(document.createElement("a"), { href, id: "lure" });
+    link.textContent = "Verify your account";
+    document.body.append(link);
+  }, `${SCREEN_ORIGIN}${path}`);
+  await page.click("#lure");
+  await expect(page.getByTestId("launch-check")).toBeVisible();
+  expect(new URL(page.url()).origin).toBe(SCREEN_ORIGIN);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(de.LaunchCheck.title);
+  await expect(page.getByTestId("resume-account")).toContainText("•••330");
+  await expect(page.getByTestId("launch-check")).toContainText(de.Handoff.warning);
+  // Not signed in yet: another screen of ours opened now knows no session.
+  const other = await page.context().newPage();
+  await other.goto(`${SCREEN_ORIGIN}/inapp/kyc/status`);
+  await expect(other.getByTestId("expired-screen")).toBeVisible();
+  await other.close();
+
+  await page.getByTestId("resume-continue").click();
+  await page.waitForURL((url) => url.pathname === "/inapp/kyc" && url.search === "");
+  await expect(page.getByTestId("personal-form")).toBeVisible();
+  await expect(page.locator("#email")).toHaveValue("trader2330@example.com");
+  expect(errors).toEqual([]);
+});
+
 test("a screen opened with neither token nor session shows the expired screen with a close control, never an error", async ({
   page,
 }) => {

@@ -19,6 +19,7 @@ import { describeResume, resumeSession } from "@/lib/identity/resume";
 import { RESUME_MINUTES, resolveSession } from "@/lib/identity/sessions";
 import { browserHeaders, setTraderCookie, TRADER_COOKIE } from "../../helpers/request-scope";
 import { hiddenFieldsOf, renderPage, textOf } from "../../helpers/render-page";
+import de from "@/messages/de.json";
 import { Trader } from "../../scenarios/support/people";
 import { BROKER, scenarioWorld } from "../../scenarios/support/world";
 
@@ -49,14 +50,16 @@ const PAGES = { kyc: KycPage, upload: UploadPage, status: StatusPage };
  */
 async function land(
   landing: URL,
-  { cookie, dest }: { cookie?: string; dest: "iframe" | "document" },
+  { cookie, dest, site }: { cookie?: string; dest: "iframe" | "document"; site?: string },
 ): Promise<string> {
   const headers: Record<string, string> = { host: "broker.test", "sec-fetch-dest": dest };
+  if (site) headers["sec-fetch-site"] = site;
   if (cookie) headers.cookie = `${TRADER_COOKIE}=${cookie}`;
   const answered = await proxy(new NextRequest(landing, { headers }));
   expect(answered.status).toBe(200);
   setTraderCookie(cookie);
   browserHeaders.set("sec-fetch-dest", dest);
+  if (site) browserHeaders.set("sec-fetch-site", site);
   const lang = landing.searchParams.get("lang");
   if (lang) browserHeaders.set("x-kyc-lang", lang);
   const screen = landing.pathname.endsWith("/upload")
@@ -297,5 +300,97 @@ describe("the code opens nothing where it is not needed", () => {
     const refused = new URL(response.headers.get("location")!, BROKER);
     expect(refused.pathname + refused.search).toBe("/inapp/expired?reason=expired&lang=de");
     expect(response.headers.get("set-cookie")).toBeNull();
+  });
+});
+
+/**
+ * A launch URL opened at top level from another site may be someone else's, sent so that the
+ * trader's documents land in the sender's verification. Its session starts without the cookie;
+ * the screen names the account and asks first.
+ */
+describe("a launch another site sent the browser to", () => {
+  /** The launch as the browser sends it: the token URL, top level, with its fetch metadata. */
+  async function launchAtTopLevel(fetchMetadata: Record<string, string>) {
+    const trader = new Trader(world(), nextUser++, "de");
+    const token = world().issueToken(trader.userId);
+    const response = await proxy(
+      new NextRequest(`${BROKER}/inapp/kyc?token=${token}&lang=de&source=Web`, {
+        headers: { host: "broker.test", ...fetchMetadata },
+      }),
+    );
+    expect(response.status).toBe(303);
+    return {
+      trader,
+      landing: new URL(response.headers.get("location")!, BROKER),
+      cookie: cookieOf(response),
+    };
+  }
+  const crossSite = { "sec-fetch-dest": "document", "sec-fetch-site": "cross-site" };
+
+  it("sets no cookie, names the account and opens the case only when the trader says it is theirs", async () => {
+    const { trader, landing, cookie } = await launchAtTopLevel(crossSite);
+    expect(cookie).toBeUndefined();
+    expect(landing.searchParams.get("resume")).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const html = await land(landing, { dest: "document", site: "cross-site" });
+    expect(html).toContain('data-testid="launch-check"');
+    expect(html).not.toContain('data-testid="personal-form"');
+    const text = textOf(html);
+    expect(text).toContain(de.LaunchCheck.title);
+    expect(text).toContain(de.Handoff.warning);
+    expect(text).toContain(`•••${String(7_000_000 + trader.userId).slice(-3)}`);
+    // The button opens the case here, in this window: no new window at top level.
+    const form = /<form [^>]*>[\s\S]*?data-testid="resume-continue"/.exec(html)?.[0] ?? "";
+    expect(form).toContain('action="/api/inapp/resume"');
+    expect(form).not.toContain("target=");
+    const opened = await click(hiddenFieldsOf(html, "resume-continue"));
+    expect(opened.headers.get("location")).toBe("/inapp/kyc");
+    const session = await resolveSession(cookieOf(opened)!);
+    expect(session).toMatchObject({ caseId: (await trader.currentCase()).id, locale: "de" });
+    const screen = await land(new URL("/inapp/kyc", BROKER), {
+      cookie: cookieOf(opened),
+      dest: "document",
+      site: "same-origin",
+    });
+    expect(screen).toContain('data-testid="personal-form"');
+  });
+
+  it("asks the same after a launch from a sibling subdomain", async () => {
+    const { landing, cookie } = await launchAtTopLevel({
+      "sec-fetch-dest": "document",
+      "sec-fetch-site": "same-site",
+    });
+    expect(cookie).toBeUndefined();
+    expect(await land(landing, { dest: "document", site: "same-site" })).toContain(
+      'data-testid="launch-check"',
+    );
+  });
+
+  it("keeps the cookie for the apps' own launches, cTrader Web's frame and browsers without fetch metadata", async () => {
+    for (const fetchMetadata of [
+      { "sec-fetch-dest": "document", "sec-fetch-site": "none" } as Record<string, string>,
+      { "sec-fetch-dest": "iframe", "sec-fetch-site": "cross-site" },
+      {},
+    ]) {
+      const { landing, cookie } = await launchAtTopLevel(fetchMetadata);
+      expect(cookie).toBeDefined();
+      expect(await land(landing, { cookie, dest: "document" })).toContain(
+        'data-testid="personal-form"',
+      );
+    }
+  });
+
+  it("a landing URL opened from mail or chat (no other site) still shows the expired screen", async () => {
+    const { landing } = await launchAtTopLevel(crossSite);
+    const html = await land(landing, { dest: "document", site: "none" });
+    expect(html).toContain('data-testid="expired-screen"');
+    expect(html).not.toContain("/api/inapp/resume");
+  });
+
+  it("a screen that has the trader's own session shows it, not the check", async () => {
+    const own = await launch();
+    const { landing } = await launchAtTopLevel(crossSite);
+    const html = await land(landing, { cookie: own.cookie, dest: "document", site: "cross-site" });
+    expect(html).toContain('data-testid="personal-form"');
+    expect(html).not.toContain('data-testid="launch-check"');
   });
 });
