@@ -12,6 +12,7 @@ import {
   caseChecks,
   caseDecisions,
   caseEvents,
+  movedCase,
   checkRuns,
   deliveries,
   kycCases,
@@ -189,7 +190,7 @@ export async function listOutcomesIn(period: Period) {
     .where(
       and(
         inArray(caseEvents.toStatus, [...OUTCOME_STATUSES]),
-        sql`${caseEvents.fromStatus} <> ${caseEvents.toStatus}`,
+        movedCase(caseEvents),
         gte(caseEvents.occurredAt, period.from),
         lt(caseEvents.occurredAt, period.until),
       ),
@@ -327,7 +328,7 @@ export async function countOutcomesIn(period: Period) {
     .where(
       and(
         inLiteral(caseEvents.toStatus, OUTCOME_STATUSES),
-        sql`${caseEvents.fromStatus} <> ${caseEvents.toStatus}`,
+        movedCase(caseEvents),
         gte(caseEvents.occurredAt, period.from),
         lt(caseEvents.occurredAt, period.until),
       ),

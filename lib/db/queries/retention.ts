@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, notExists, sql } from "drizzle-orm";
 import type { SQL } from "drizzle-orm";
-import type { AnyPgColumn } from "drizzle-orm/pg-core";
+import { alias, type AnyPgColumn } from "drizzle-orm/pg-core";
 import { getDb } from "../client";
 import {
   auditEvents,
@@ -8,6 +8,7 @@ import {
   caseDecisions,
   caseDrafts,
   caseEvents,
+  movedCase,
   caseRetention,
   caseSearchTerms,
   caseSubmissions,
@@ -169,21 +170,17 @@ const notHeldOrPurged = (caseId: typeof kycCases.id) =>
     sql`(select 1 from ${caseRetention} where ${caseRetention.caseId} = ${caseId} and (${caseRetention.legalHoldAt} is not null or ${caseRetention.purgedAt} is not null))`,
   );
 
-/**
- * A timeline row that moved the case: not a notice recorded on it since (the renewal's, a
- * periodic review closed), which keeps the status it found and would otherwise read as a later
- * decision (lib/kyc/case-state.ts isMove).
- */
-const isDecisionMove = sql`${caseEvents.fromStatus} <> ${caseEvents.toStatus}`;
+const isDecisionMove = movedCase(caseEvents);
 
 /**
  * In SQL, the outcome a case's retention is keyed on (lib/retention/policy.ts retentionOutcome):
  * its last move to approved or rejected, else its status.
  */
-const outcomeOfCase = sql<string>`coalesce((select e.to_status::text from ${caseEvents} e
-  where e.case_id = ${kycCases.id} and e.to_status in ('approved', 'rejected')
-    and e.from_status <> e.to_status
-  order by e.occurred_at desc, e.id desc limit 1), ${kycCases.status}::text)`;
+const e = alias(caseEvents, "e");
+const outcomeOfCase = sql<string>`coalesce((select ${e.toStatus}::text from ${caseEvents} e
+  where ${e.caseId} = ${kycCases.id} and ${e.toStatus} in ('approved', 'rejected')
+    and ${movedCase(e)}
+  order by ${e.occurredAt} desc, ${e.id} desc limit 1), ${kycCases.status}::text)`;
 
 /** A moment per rule: the first rule matching the case (outcome, trigger) gives its moment. */
 export type MomentRules = { status?: string; trigger?: string; before: Date }[];

@@ -9,8 +9,25 @@
  * - `message_for_trader` is shown on the status screen; `data` holds evidence, never secrets.
  */
 import { sql } from "drizzle-orm";
-import { bigserial, index, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import {
+  bigserial,
+  index,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uuid,
+  type AnyPgColumn,
+} from "drizzle-orm/pg-core";
 import { caseStatus, kycCases } from "./kyc-cases";
+
+/**
+ * A timeline row that moved the case: not a notice recorded on it (a renewal's, a periodic
+ * review closed), which keeps the status it found and would otherwise read as a later decision
+ * (lib/kyc/case-state.ts isMove). The columns of `case_events` or of an alias of it.
+ */
+export const movedCase = (t: { fromStatus: AnyPgColumn; toStatus: AnyPgColumn }) =>
+  sql`${t.fromStatus} <> ${t.toStatus}`;
 
 export const caseEvents = pgTable(
   "case_events",
@@ -33,9 +50,7 @@ export const caseEvents = pgTable(
     // The dashboard's outcomes of a period (lib/db/queries/dashboard.ts countOutcomesIn).
     index("case_events_outcome_idx")
       .on(t.occurredAt)
-      .where(
-        sql`${t.toStatus} in ('approved', 'rejected', 'action_required') and ${t.fromStatus} <> ${t.toStatus}`,
-      ),
+      .where(sql`${t.toStatus} in ('approved', 'rejected', 'action_required') and ${movedCase(t)}`),
   ],
 );
 
