@@ -107,6 +107,8 @@ function levelInForce(current: { level: string; approvedLevel: string | null }):
 
 /** Rounds of "send the rights of now" one delivery makes while the case keeps moving under it. */
 const SEND_ROUNDS = 3;
+/** The longest one delivery's calls can take: every round's call at its timeout. */
+export const CTRADER_LONGEST_SEND_MS = SEND_ROUNDS * TIMEOUT_MS;
 
 export async function updateTradingAccount(stored: unknown): Promise<AttemptOutcome> {
   const started = performance.now();

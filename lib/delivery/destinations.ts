@@ -10,8 +10,12 @@
  * `unknown_destination` until they run out of retries (or the endpoint comes back).
  */
 import { env } from "@/lib/env";
-import { CTRADER_ACCOUNT_DESTINATION, updateTradingAccount } from "./ctrader-account";
-import { EMAIL_DESTINATION, sendStatusEmail } from "./email";
+import {
+  CTRADER_ACCOUNT_DESTINATION,
+  CTRADER_LONGEST_SEND_MS,
+  updateTradingAccount,
+} from "./ctrader-account";
+import { EMAIL_DESTINATION, EMAIL_TIMEOUT_MS, sendStatusEmail } from "./email";
 import {
   CASE_MONITORING_CLEARED,
   CASE_MONITORING_HIT,
@@ -20,7 +24,7 @@ import {
   CASE_VENDOR_ALERT,
   CASE_VENDOR_ALERT_CLEARED,
 } from "./payload";
-import { sendWebhook, type AttemptOutcome } from "./webhook";
+import { sendWebhook, WEBHOOK_TIMEOUT_MS, type AttemptOutcome } from "./webhook";
 
 export type DeliveryJob = {
   eventId: string;
@@ -34,12 +38,15 @@ export type Destination = {
   /** Which event types this destination wants. */
   accepts(eventType: string): boolean;
   send(job: DeliveryJob): Promise<AttemptOutcome>;
+  /** The longest one send can take (its timeouts): the worker starts none its lease cannot hold. */
+  longestSendMs: number;
 };
 
 function webhookDestinations(): Destination[] {
   return env().delivery.webhooks.map((endpoint) => ({
     id: `webhook:${endpoint.id}`,
     accepts: () => true,
+    longestSendMs: WEBHOOK_TIMEOUT_MS,
     // The body is serialised once per attempt from the stored payload: JSON.stringify of the
     // same jsonb value gives the same bytes, and those exact bytes are what we sign.
     send: (job) => sendWebhook(endpoint, { id: job.eventId, body: JSON.stringify(job.payload) }),
@@ -59,6 +66,7 @@ function ctraderAccountDestination(): Destination[] {
         eventType === CASE_VENDOR_ALERT_CLEARED ||
         eventType === CASE_RENEWAL_DUE,
       send: (job) => updateTradingAccount(job.payload),
+      longestSendMs: CTRADER_LONGEST_SEND_MS,
     },
   ];
 }
@@ -72,6 +80,7 @@ function emailDestination(): Destination[] {
         eventType === CASE_STATUS_CHANGED ||
         (eventType === CASE_RENEWAL_DUE && env().email?.renewalDue === true),
       send: (job) => sendStatusEmail(job.eventId, job.payload),
+      longestSendMs: EMAIL_TIMEOUT_MS,
     },
   ];
 }
