@@ -27,7 +27,7 @@ export async function drainWithBudget(
   limit = 20,
 ): Promise<DrainResult & { passes: number }> {
   const deadline = Date.now() + budgetMs;
-  const total = { claimed: 0, delivered: 0, failed: 0, dead: 0, passes: 0 };
+  const total = { claimed: 0, delivered: 0, failed: 0, dead: 0, released: 0, passes: 0 };
   while (Date.now() < deadline) {
     const pass = await drainOnce({ limit });
     total.passes++;
@@ -35,6 +35,7 @@ export async function drainWithBudget(
     total.delivered += pass.delivered;
     total.failed += pass.failed;
     total.dead += pass.dead;
+    total.released += pass.released;
     if (pass.claimed < limit) break;
   }
   return total;

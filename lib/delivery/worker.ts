@@ -8,16 +8,23 @@
  * - `/api/cron/deliver`: a scheduler (Vercel cron) calls it with a time budget.
  * - `deliverSoon` (lib/jobs/after-response.ts): the first attempt right after the change commits.
  *
- * The lease must outlast one attempt (a webhook's 15 s timeout; the cTrader adapter's up to three
- * calls of 15 s): while it runs no other worker claims the row; if the worker dies, the row is
- * claimed again once the lease has passed. A lane of one case's events to a slow receiver can
- * outlast its later claims' leases: those may then be sent twice (at-least-once, as documented).
+ * The lease must outlast one attempt (a webhook's 15 s timeout, an email's 30 s, the cTrader
+ * adapter's up to three calls of 15 s): while it runs no other worker claims the row; if the
+ * worker dies, the row is claimed again once the lease has passed and sent again (at least once).
+ * A lane of one case's events to one destination is sent one after the other under the one lease
+ * the pass took, so a slow receiver could make it outlast that lease; another worker would then
+ * claim the lane's rest, the send in flight included, and send it again, out of order. So a lane
+ * starts each later send only while the lease still leaves room for it (the destination's longest
+ * send and a margin); otherwise it gives its unsent claims back and the next pass sends them, in
+ * order. Giving back rather than extending the lease keeps a pass within the lease it was
+ * granted: a stuck or slow worker never holds a case's deliveries longer than that.
  */
 import { errorFacts, errorMessage } from "@/lib/errors";
 import { performance } from "node:perf_hooks";
 import {
   claimDueDeliveries,
   recordAttempt,
+  releaseClaims,
   type AttemptRecord,
   type ClaimedDelivery,
 } from "@/lib/db/queries/outbox";
@@ -31,20 +38,41 @@ import { nextAttemptAt } from "./retry";
 import type { AttemptOutcome } from "./webhook";
 import { writeAttemptNote } from "./attempt-note";
 
+/**
+ * Longer than any destination's longest send with its margin (the cTrader adapter's 45 s and 5 s),
+ * so every lane's first send fits; what is left (10 s for cTrader, 40 s for a webhook) is the time
+ * in which a lane starts its later sends, plenty for a batch (`limit`) at the usual latencies. A
+ * lane slower than that hands the rest to the next pass. A dead worker's claims wait this long.
+ */
 export const DEFAULT_LEASE_MS = 60_000;
+/**
+ * What a send needs on its lease besides its destination's own bound (Destination.longestSendMs):
+ * the database work around the call, the reads before it and recording the outcome after.
+ */
+export const SEND_MARGIN_MS = 5_000;
 export const RENEWAL_NOTICE_WITHHELD = "delivery.renewal_notice_withheld";
 
 export type DrainOptions = {
   /** Most deliveries claimed (and sent concurrently) in this pass. */
   limit?: number;
-  /** The clock for due-ness, leases and the schedule (tests compress time with it). */
+  /**
+   * The clock for due-ness, leases and the schedule (tests compress time with it); it moves on
+   * with the wall clock while the pass runs, for the lanes' lease checks.
+   */
   now?: Date;
   leaseMs?: number;
   /** Only this event's deliveries (the first attempt after a change). */
   eventId?: string;
 };
 
-export type DrainResult = { claimed: number; delivered: number; failed: number; dead: number };
+export type DrainResult = {
+  claimed: number;
+  delivered: number;
+  failed: number;
+  dead: number;
+  /** Claims given back unsent: their lease had no room left for them. The next pass sends them. */
+  released: number;
+};
 
 /**
  * A renewal notice whose trader's relationship ended after it was queued (the receiver was down,
@@ -102,13 +130,20 @@ async function attempt(claim: ClaimedDelivery, now: Date): Promise<AttemptOutcom
 
 export async function drainOnce(options: DrainOptions = {}): Promise<DrainResult> {
   const now = options.now ?? new Date();
+  const startedAt = Date.now();
   const claims = await claimDueDeliveries({
     now,
     limit: options.limit ?? 20,
     leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
     eventId: options.eventId,
   });
-  const result: DrainResult = { claimed: claims.length, delivered: 0, failed: 0, dead: 0 };
+  const result: DrainResult = {
+    claimed: claims.length,
+    delivered: 0,
+    failed: 0,
+    dead: 0,
+    released: 0,
+  };
   // Sends never throw (attempt() classifies every failure). They run concurrently, except that
   // one case's events to one destination go one after the other in their sequence order, so a
   // receiver sees a case's changes in the order they happened whenever they arrive in one pass
@@ -162,12 +197,35 @@ export async function drainOnce(options: DrainOptions = {}): Promise<DrainResult
       nextAttemptAt: next,
     };
   };
+  // Whether the claim's lease still holds a send to its destination started now. The pass's
+  // clock is `now` moved on by the wall clock, which is what other workers judge the lease by.
+  const roomFor = (claim: ClaimedDelivery): boolean => {
+    const longest = getDestination(claim.destination)?.longestSendMs ?? 0;
+    const left = claim.lockedUntil.getTime() - (now.getTime() + Date.now() - startedAt);
+    return left >= longest + SEND_MARGIN_MS;
+  };
   // A lane whose recording fails stops there (its unsent claims wait for their leases); the pass
   // ends only when every lane has, so no send outlives it, and then reports the failure.
+  // A lane's first send goes on its fresh claim (the lease is chosen to outlast one attempt); a
+  // later one only while the lease leaves it room, else the lane gives the rest back: sent by
+  // the next pass, in order, where the in-flight send would otherwise be sent again once the
+  // lease ran out and the rest could overtake it.
   const lanes = await Promise.allSettled(
     inCaseOrder(claims).map(async (lane) => {
       const done: AttemptRecord[] = [];
-      for (const claim of lane) {
+      for (const [i, claim] of lane.entries()) {
+        if (i > 0 && !roomFor(claim)) {
+          const rest = lane.slice(i);
+          const released = await releaseClaims(rest);
+          result.released += released;
+          log.info("delivery.lane_released", {
+            destination: claim.destination,
+            deliveryIds: rest.map((c) => c.id),
+            sent: i,
+            released,
+          });
+          break;
+        }
         const record = await send(claim);
         await recordAttempt(record);
         done.push(record);

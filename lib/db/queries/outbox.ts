@@ -188,6 +188,39 @@ export async function recordAttempt(r: AttemptRecord): Promise<void> {
   `);
 }
 
+/**
+ * Gives claims back unsent (a lane whose lease no longer leaves room for its next send): the
+ * lease is lifted and the attempt the claim counted is taken back, so the next pass takes them
+ * at once, with the same attempt numbers. Only where the claim still holds the lease
+ * (`locked_until` = ours, the fence recordAttempt uses for a failure): a delivery another worker
+ * has claimed since stays that worker's. Returns how many were given back.
+ */
+export async function releaseClaims(
+  claims: readonly Pick<ClaimedDelivery, "id" | "lockedUntil">[],
+): Promise<number> {
+  if (claims.length === 0) return 0;
+  const db = await getDb();
+  const rows = await db
+    .update(deliveries)
+    .set({
+      lockedUntil: null,
+      attempts: sql`${deliveries.attempts} - 1`,
+      totalAttempts: sql`${deliveries.totalAttempts} - 1`,
+    })
+    .where(
+      and(
+        eq(deliveries.status, "pending"),
+        or(
+          ...claims.map((c) =>
+            and(eq(deliveries.id, c.id), eq(deliveries.lockedUntil, c.lockedUntil)),
+          ),
+        ),
+      ),
+    )
+    .returning({ id: deliveries.id });
+  return rows.length;
+}
+
 const replayable = (now: Date) =>
   or(
     inArray(deliveries.status, ["dead", "delivered"]),

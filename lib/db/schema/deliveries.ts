@@ -12,8 +12,10 @@
  * - A worker claims a due row (`pending`, `next_attempt_at <= now`, no live lease) with
  *   `FOR UPDATE SKIP LOCKED` and sets `locked_until` (the lease): a crashed worker's claims are
  *   retried once the lease runs out, and several workers never claim the same row at once.
+ *   A claim its lease no longer leaves room to send is given back unsent (`locked_until` null).
  * - `attempts` counts the attempts of the current schedule (reset by a replay, which also resets
- *   `schedule_started_at`); `total_attempts` never goes down and numbers `delivery_attempts`.
+ *   `schedule_started_at`); `total_attempts` numbers `delivery_attempts` and never goes down,
+ *   except that a claim given back unsent takes back the one it added (no attempt has that number).
  * - `delivered` has `delivered_at`; `dead` means the retry schedule (≥ 72 h) ran out.
  */
 import { sql } from "drizzle-orm";

@@ -1,10 +1,18 @@
 import "../../scenarios/support/request-scope";
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
-import { insertOutboxEvent } from "@/lib/db/queries/outbox";
-import { drainOnce } from "@/lib/delivery/worker";
+import {
+  claimDueDeliveries,
+  insertOutboxEvent,
+  listOutboxEventsForCase,
+} from "@/lib/db/queries/outbox";
+import { CTRADER_LONGEST_SEND_MS } from "@/lib/delivery/ctrader-account";
+import { EMAIL_TIMEOUT_MS } from "@/lib/delivery/email";
+import { WEBHOOK_TIMEOUT_MS } from "@/lib/delivery/webhook";
+import { DEFAULT_LEASE_MS, drainOnce, SEND_MARGIN_MS } from "@/lib/delivery/worker";
 import { adminUrl } from "../../helpers/db-target";
-import { decideCase, deliveryWorld, freshCase } from "./helpers";
+import { setClock } from "../../scenarios/support/world";
+import { decideCase, deliveryWorld, freshCase, listAttemptsForEvent } from "./helpers";
 
 // Four drainers need real concurrent connections: PostgreSQL only.
 const describePg = adminUrl() ? describe : describe.skip;
@@ -98,5 +106,91 @@ describePg("several drainers at once", () => {
     // The submission was recorded when its send ended: nobody sends it twice.
     expect(receiver.received.filter((r) => r.id === submitEventId)).toHaveLength(1);
     expect(second.claimed).toBe(2);
+  });
+});
+
+describe("a lane of one case's events under one lease", () => {
+  afterEach(() => jest.useRealTimers());
+
+  /** A case approved in the console: its three events to the CRM, in sequence order. */
+  async function approvedCase(): Promise<string[]> {
+    const kycCase = await freshCase();
+    await decideCase(kycCase, "approve");
+    const events = await listOutboxEventsForCase(kycCase.id);
+    const sequence = (e: (typeof events)[number]) => Number(e.payload.sequence);
+    return events.sort((a, b) => sequence(a) - sequence(b)).map((e) => e.id);
+  }
+
+  it("starts no send its lease cannot hold: the rest goes to the next pass, each event sent once, in order", async () => {
+    const { receiver } = world();
+    const ids = await approvedCase();
+    // A 25 s lease and a CRM that takes 12 s to answer each call (within the webhook's 15 s
+    // timeout): three calls in a row would outlive the lease. The clock moves by the call's time
+    // as it arrives; a call still running when the lease is over is held, in flight.
+    const leaseMs = 25_000;
+    const start = Date.now();
+    setClock(start);
+    let overran = () => {};
+    const inFlightPastLease = new Promise<void>((resolve) => (overran = resolve));
+    receiver.respond = (request) => {
+      if (!ids.includes(request.id)) return 204;
+      jest.setSystemTime(Date.now() + 12_000);
+      if (Date.now() - start <= leaseMs) return 204;
+      overran();
+      return "hold";
+    };
+    const first = drainOnce({ leaseMs });
+    await Promise.race([first, inFlightPastLease]);
+    // Another worker's pass once the lease has run out.
+    receiver.respond = () => 204;
+    jest.setSystemTime(Math.max(Date.now(), start + leaseMs + 1_000));
+    const second = await drainOnce({ leaseMs });
+    receiver.release(204);
+    await first;
+    expect((await drainOnce({ leaseMs })).claimed).toBe(0);
+
+    // The first pass sent the submission and gave the other two back; the next one sent them.
+    expect(receiver.received.map((r) => r.id).filter((id) => ids.includes(id))).toEqual(ids);
+    expect(second).toMatchObject({ claimed: 2, delivered: 2 });
+    // Given back, they counted no attempt: one attempt each, the first.
+    for (const id of ids)
+      expect((await listAttemptsForEvent(id)).map((a) => [a.attempt, a.ok])).toEqual([[1, true]]);
+  });
+
+  it("the default lease holds a send to any destination, with time left for a lane's next ones", () => {
+    for (const longest of [WEBHOOK_TIMEOUT_MS, EMAIL_TIMEOUT_MS, CTRADER_LONGEST_SEND_MS])
+      expect(DEFAULT_LEASE_MS - (longest + SEND_MARGIN_MS)).toBeGreaterThanOrEqual(10_000);
+  });
+
+  it("gives back nothing another worker has claimed since its lease ran out", async () => {
+    const { receiver } = world();
+    const ids = await approvedCase();
+    const leaseMs = 25_000;
+    const start = Date.now();
+    setClock(start);
+    let arrived = () => {};
+    const submissionArrived = new Promise<void>((resolve) => (arrived = resolve));
+    receiver.respond = (request) => {
+      if (request.id !== ids[0]) return 204;
+      arrived();
+      return "hold";
+    };
+    const first = drainOnce({ leaseMs });
+    await submissionArrived;
+    // The worker stalls past its lease (a paused machine); another worker claims the case's
+    // deliveries and is still at them when the first one wakes up.
+    jest.setSystemTime(start + leaseMs + 5_000);
+    const other = await claimDueDeliveries({ now: new Date(), limit: 10, leaseMs: 60_000 });
+    expect(other.filter((c) => ids.includes(c.eventId))).toHaveLength(3);
+    receiver.release(204);
+    await first;
+    // The first worker left the other's claims alone: nobody else may take them now.
+    expect((await drainOnce({ leaseMs })).claimed).toBe(0);
+    expect(receiver.received.filter((r) => r.id !== ids[0] && ids.includes(r.id))).toEqual([]);
+
+    // The other worker dies: after its lease the rest is sent, once each, in order.
+    jest.setSystemTime(start + leaseMs + 5_000 + 60_000);
+    expect(await drainOnce({ leaseMs })).toMatchObject({ claimed: 2, delivered: 2 });
+    expect(receiver.received.map((r) => r.id).filter((id) => ids.includes(id))).toEqual(ids);
   });
 });
