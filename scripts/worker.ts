@@ -2,8 +2,9 @@
  * `npm run worker`: delivers outbox events to every destination (webhooks to the broker CRM, the
  * cTrader account update, email to the trader) and runs housekeeping, until SIGTERM/SIGINT.
  * Run one or several next to the app (containers); they share the work through SKIP LOCKED.
- * Flags: --poll-ms=1000 --limit=20 --lease-ms=60000 (the lease must outlast one attempt: 15 s
- * for a webhook, 30 s for an email) --housekeeping-ms (0 = off).
+ * Flags: --poll-ms=1000 --limit=20 --lease-ms=60000 (the lease must outlast one attempt and 5 s:
+ * 15 s for a webhook, 30 s for an email, 45 s for the cTrader adapter; a case's later events are
+ * sent only while the lease has room, see lib/delivery/worker.ts) --housekeeping-ms (0 = off).
  * Configuration comes from the environment through lib/env.ts, exactly as for the app.
  */
 import { errorMessage } from "@/lib/errors";
