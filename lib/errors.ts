@@ -30,6 +30,7 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 export const ERROR_REASONS = {
   review: [
     "not_found",
+    "changed",
     "not_reviewable",
     "not_open",
     "not_waiting",

@@ -21,6 +21,7 @@ import type { RequestedItem } from "@/lib/kyc/requirements";
 import { isConsoleRefusal, type ConsoleOutcome } from "@/lib/review/console-messages";
 import { keepApprovalAfterVendorVerdict } from "@/lib/review/late-verdict";
 import { completePeriodicReview } from "@/lib/review/periodic";
+import { shownCaseOf } from "@/lib/review/shown-case";
 import { requestErasure } from "@/lib/retention/erasure";
 import { setLegalHold } from "@/lib/retention/holds";
 import { endRelationshipFromConsole } from "@/lib/retention/relationship";
@@ -330,7 +331,13 @@ export async function approveAction(form: FormData): Promise<void> {
   const staff = await requireStaff("reviewer");
   await run(form, async (id) => {
     requireConfirmation(form);
-    return (await approveCase(staff, id)).status;
+    return (
+      await approveCase(
+        staff,
+        id,
+        shownCaseOf((name) => form.get(name)),
+      )
+    ).status;
   });
 }
 
@@ -342,6 +349,7 @@ export async function rejectAction(form: FormData): Promise<void> {
     const { kind, retryLimitReached } = await rejectCase(staff, id, {
       reasonCode: formText(form, "reasonCode", 100),
       internalNote: formText(form, "internalNote", NOTE_MAX, { lines: true }),
+      shown: shownCaseOf((name) => form.get(name)),
     });
     if (kind === "upgrade_declined" || kind === "renewal_declined") return kind;
     return retryLimitReached
@@ -484,6 +492,7 @@ export async function requestAction(form: FormData): Promise<void> {
       items,
       message: formText(form, "message", NOTE_MAX, { lines: true }),
       internalNote: formText(form, "internalNote", NOTE_MAX, { lines: true }),
+      shown: shownCaseOf((name) => form.get(name)),
     });
     return "action_requested";
   });

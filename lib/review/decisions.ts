@@ -67,6 +67,7 @@ import { OPEN_STATUSES, REVIEWABLE_STATUSES } from "./controls";
 import { findReason, reasonFitsLevel } from "./reasons";
 import { hitBlocker, loadCaseHits, MIN_REASON_LENGTH } from "./screening-hits";
 import { searchTermsOfAnswers } from "./search";
+import { mustBeAsShown, type ShownCase } from "./shown-case";
 import type { Reviewer } from "./types";
 
 export type { Reviewer } from "./types";
@@ -121,6 +122,14 @@ function mustHoldClaim(staff: Reviewer, kycCase: KycCase): void {
  */
 const holdsClaim = (staff: Reviewer) => async (_tx: unknown, moved: KycCase) =>
   mustHoldClaim(staff, moved);
+
+/** The claim rule and the page's round, on the locked row (a round cannot move in one status). */
+const decidesAsShown =
+  (staff: Reviewer, shown: ShownCase | undefined) =>
+  async (_tx: unknown, moved: KycCase, before: KycCase) => {
+    mustBeAsShown(before, shown);
+    mustHoldClaim(staff, moved);
+  };
 
 /**
  * Takes an open case over from whoever holds it, in the open and audited (`case.taken_over`,
@@ -255,9 +264,11 @@ export type ApproveResult = { status: "approved" } | { status: "awaiting_co_sign
 export async function approveCase(
   staff: Reviewer,
   caseId: string,
+  shown: ShownCase | undefined,
   now = new Date(),
 ): Promise<ApproveResult> {
   const current = await loadCase(caseId);
+  mustBeAsShown(current, shown);
   const blocker = await approvalBlocker(current);
   if (blocker) throw refuse("CONFLICT", blocker, BLOCKER_MESSAGES[blocker]);
   // A signature exists only in review (a submitted case has not started its round's review).
@@ -273,7 +284,9 @@ export async function approveCase(
       event: "approve",
       actor: { type: "staff", id: staff.id },
       decision: { staffId: staff.id, decision: "approve" },
-      guard: coSign ? undefined : holdsClaim(staff),
+      guard: coSign
+        ? async (_tx, _moved, before) => mustBeAsShown(before, shown)
+        : decidesAsShown(staff, shown),
       alsoInTransaction: audited(staff, "case.approved", caseId, {}),
       now,
     }).then(() => ({ status: "approved" as const }));
@@ -319,13 +332,15 @@ export type RejectOutcome = {
 export async function rejectCase(
   staff: Reviewer,
   caseId: string,
-  input: { reasonCode: string; internalNote?: string },
+  input: { reasonCode: string; internalNote?: string; shown: ShownCase | undefined },
   now = new Date(),
 ): Promise<RejectOutcome> {
   const reason = findReason(input.reasonCode);
   if (!reason) throw refuse("BAD_REQUEST", "unknown_reason", "unknown reason");
   const note = input.internalNote?.trim().slice(0, 2000) || null;
   const kycCase = await loadCase(caseId);
+  // A withdrawal meant for the approval must not become the "no" to an upgrade begun since.
+  mustBeAsShown(kycCase, input.shown);
   if (kycCase.status === "approved") return revokeApproval(staff, kycCase, reason.code, note, now);
   if (!OPEN_STATUSES.has(kycCase.status))
     throw refuse("CONFLICT", "not_open", `the case is ${kycCase.status}; nothing to decide`);
@@ -365,7 +380,7 @@ export async function rejectCase(
       data: { kind, ...(retryLimitReached ? { retryLimitReached: true } : {}) },
     },
     close: kind === "final",
-    guard: holdsClaim(staff),
+    guard: decidesAsShown(staff, input.shown),
     alsoInTransaction: audited(staff, "case.rejected", caseId, {
       reasonCode: reason.code,
       kind,
@@ -564,7 +579,12 @@ async function revokeApproval(
 export async function requestMoreInformation(
   staff: Reviewer,
   caseId: string,
-  input: { items: RequestedItem[]; message: string; internalNote?: string },
+  input: {
+    items: RequestedItem[];
+    message: string;
+    internalNote?: string;
+    shown: ShownCase | undefined;
+  },
   now = new Date(),
 ): Promise<void> {
   const items = requestedItemsSchema.safeParse(input.items);
@@ -588,6 +608,7 @@ export async function requestMoreInformation(
       "item_not_for_level",
       `${foreign.kind === "step" ? foreign.step : foreign.documentType} is not part of the ${level.id} level`,
     );
+  mustBeAsShown(current, input.shown);
   mustHoldClaim(staff, current);
   const kycCase = await inReview(staff, current, now);
   // The event's and the decision's data are one: the items the trader is asked for.
@@ -605,7 +626,7 @@ export async function requestMoreInformation(
       internalNote: input.internalNote?.slice(0, 2000) || null,
       data,
     },
-    guard: holdsClaim(staff),
+    guard: decidesAsShown(staff, input.shown),
     alsoInTransaction: audited(staff, "case.action_requested", caseId, { items: items.data }),
     now,
   });

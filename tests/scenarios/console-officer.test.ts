@@ -5,6 +5,7 @@
  */
 import "./support/request-scope";
 import { textOf } from "../helpers/render-page";
+import { PERSONAL } from "../fixtures/kyc-values";
 import { signedInStaff, Trader } from "./support/people";
 import { scenarioWorld } from "./support/world";
 import sl from "@/messages/sl.json";
@@ -80,5 +81,94 @@ describe("scenario: a Slovenian trader's standard case", () => {
     );
     await trader.launch("status");
     expect(await trader.sees("status")).toContain(written);
+  });
+});
+
+/**
+ * A decision applies to the case the officer's page showed: its round and status travel with
+ * every decision form. A case that moved on in between (the trader answered, a colleague asked,
+ * the trader began an upgrade) refuses it as `changed`; the page shows the case as it is now.
+ */
+describe("scenario: a decision sent from a page the case has moved past", () => {
+  it("a rejection written before the trader answered does not close the new round", async () => {
+    const w = world();
+    const trader = new Trader(w, 540_011);
+    await trader.completeStandardLevel();
+    const kycCase = await trader.currentCase();
+    await w.worker();
+    const reviewer = await signedInStaff(w, "stale.reviewer@broker.example", "reviewer");
+    expect(
+      await reviewer.requestInformation(kycCase.id, ["document:identity"], "Sharper, please."),
+    ).toBe("action_requested");
+    // The page after the request: the case waits on the trader, round 1.
+    const waiting = await reviewer.shownOn(kycCase.id);
+    expect(waiting).toEqual({ shownRound: "1", shownStatus: "action_required" });
+
+    await trader.launch("kyc");
+    expect((await trader.upload("identity")).status).toBe(200);
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await w.worker();
+
+    // "Reject: fraud suspected" from the page that still showed round 1.
+    expect(await reviewer.reject(kycCase.id, "fraud_suspected", "", true, waiting)).toBe(
+      "error:changed",
+    );
+    expect(await trader.currentCase()).toMatchObject({ status: "in_review", round: 2 });
+    expect(w.crmEventsFor(kycCase.id).map((e) => e.status)).not.toContain("rejected");
+    expect(textOf(await reviewer.casePage(kycCase.id, { error: "changed" }))).toContain(
+      "The case changed meanwhile. Reload and try again.",
+    );
+    // Read again, round 2 is decided on what it is.
+    expect(await reviewer.approve(kycCase.id)).toBe("approved");
+  });
+
+  it("an approval read before a colleague's request and the trader's answer is refused", async () => {
+    const w = world();
+    const trader = new Trader(w, 540_012);
+    await trader.completeStandardLevel();
+    const kycCase = await trader.currentCase();
+    await w.worker();
+    const first = await signedInStaff(w, "first.stale@broker.example", "reviewer");
+    const second = await signedInStaff(w, "second.stale@broker.example", "reviewer");
+    const read = await first.shownOn(kycCase.id);
+    expect(await second.requestInformation(kycCase.id, ["step:personal"], "Your name?")).toBe(
+      "action_requested",
+    );
+    await trader.launch("kyc");
+    expect(await trader.continue("personal", PERSONAL)).toEqual({ redirect: "/inapp/kyc" });
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await w.worker();
+
+    expect(await first.approve(kycCase.id, true, read)).toBe("error:changed");
+    expect(await trader.currentCase()).toMatchObject({ status: "in_review", round: 2 });
+    expect(await first.approve(kycCase.id)).toBe("approved");
+  });
+
+  it("a withdrawal meant for the approval does not become the no to an upgrade begun since", async () => {
+    const w = world();
+    const trader = new Trader(w, 540_013);
+    await trader.completeStandardLevel();
+    const kycCase = await trader.currentCase();
+    await w.worker();
+    const approver = await signedInStaff(w, "withdraw.approver@broker.example", "approver");
+    expect(await approver.approve(kycCase.id)).toBe("approved");
+    const approved = await approver.shownOn(kycCase.id);
+    expect(approved.shownStatus).toBe("approved");
+
+    await trader.sendEnhancedUpgrade();
+    await w.worker();
+    const upgrading = await trader.currentCase();
+    expect(upgrading).toMatchObject({ status: "in_review", approvedLevel: "standard" });
+
+    expect(await approver.reject(kycCase.id, "fraud_suspected", "", true, approved)).toBe(
+      "error:changed",
+    );
+    // Nothing was declined or withdrawn: the upgrade waits, the approval stays in force.
+    expect(await trader.currentCase()).toMatchObject({
+      status: "in_review",
+      round: upgrading.round,
+      approvedLevel: "standard",
+    });
+    expect(w.crmEventsFor(kycCase.id).map((e) => e.status)).not.toContain("rejected");
   });
 });

@@ -70,6 +70,12 @@ async function submitted() {
   return { trader, kycCase, traderId: kycCase.traderId };
 }
 
+/** The round and status a case page's forms send with every action (case-fields.tsx). */
+const asShown = (kycCase: { round: number; status: string }) => ({
+  shownRound: String(kycCase.round),
+  shownStatus: kycCase.status,
+});
+
 describe("console actions", () => {
   it("without a staff session every action goes to the login page, also with a trader's cookie", async () => {
     const { trader, kycCase, traderId } = await submitted();
@@ -115,29 +121,56 @@ describe("console actions", () => {
       ).toContain("?error=not_found");
       expect(
         await redirectOf(
-          rejectAction(form({ caseId: kycCase.id, reasonCode: "<script>", confirmed: "yes" })),
+          rejectAction(
+            form({
+              caseId: kycCase.id,
+              ...asShown(kycCase),
+              reasonCode: "<script>",
+              confirmed: "yes",
+            }),
+          ),
         ),
       ).toBe(`/admin/cases/${kycCase.id}?error=unknown_reason`);
       // A decision sent without its confirmation (the dialog's "Yes") is refused, in words.
-      expect(await redirectOf(approveAction(form({ caseId: kycCase.id })))).toBe(
-        `/admin/cases/${kycCase.id}?error=confirmation_required`,
-      );
+      expect(
+        await redirectOf(approveAction(form({ caseId: kycCase.id, ...asShown(kycCase) }))),
+      ).toBe(`/admin/cases/${kycCase.id}?error=confirmation_required`);
       expect(
         await redirectOf(
           rejectAction(
-            form({ caseId: kycCase.id, reasonCode: "fraud_suspected", confirmed: "no" }),
+            form({
+              caseId: kycCase.id,
+              ...asShown(kycCase),
+              reasonCode: "fraud_suspected",
+              confirmed: "no",
+            }),
           ),
         ),
       ).toBe(`/admin/cases/${kycCase.id}?error=confirmation_required`);
-      // An approval before the checks ran is refused, and says why.
+      // A decision whose form does not say which case the page showed (forged, or a page from
+      // before this rule) decides nothing: the page shows the case again.
       expect(await redirectOf(approveAction(form({ caseId: kycCase.id, confirmed: "yes" })))).toBe(
-        `/admin/cases/${kycCase.id}?error=checks_running`,
+        `/admin/cases/${kycCase.id}?error=changed`,
       );
+      expect(
+        await redirectOf(
+          approveAction(
+            form({ caseId: kycCase.id, shownRound: "x", shownStatus: "open", confirmed: "yes" }),
+          ),
+        ),
+      ).toBe(`/admin/cases/${kycCase.id}?error=changed`);
+      // An approval before the checks ran is refused, and says why.
+      expect(
+        await redirectOf(
+          approveAction(form({ caseId: kycCase.id, ...asShown(kycCase), confirmed: "yes" })),
+        ),
+      ).toBe(`/admin/cases/${kycCase.id}?error=checks_running`);
       expect(
         await redirectOf(
           requestAction(
             form({
               caseId: kycCase.id,
+              ...asShown(kycCase),
               items: ["step:../../x", "document:passport"],
               message: "hi",
             }),
@@ -146,7 +179,9 @@ describe("console actions", () => {
       ).toContain("?error=items_required");
       expect(
         await redirectOf(
-          requestAction(form({ caseId: kycCase.id, items: "step:personal", message: "" })),
+          requestAction(
+            form({ caseId: kycCase.id, ...asShown(kycCase), items: "step:personal", message: "" }),
+          ),
         ),
       ).toContain("?error=message_required");
     });
@@ -159,7 +194,9 @@ describe("console actions", () => {
     const { kycCase, traderId } = await submitted();
     expect(
       await reviewer.act(() =>
-        redirectOf(assignAction(form({ caseId: kycCase.id, assignee: kycCase.id }))),
+        redirectOf(
+          assignAction(form({ caseId: kycCase.id, ...asShown(kycCase), assignee: kycCase.id })),
+        ),
       ),
     ).toBe("/admin?error=forbidden");
     expect((await getCaseForTrader(kycCase.id, traderId))?.assignedTo).toBeNull();
@@ -171,7 +208,9 @@ describe("console actions", () => {
     const { kycCase } = await submitted();
     expect(
       await reviewer.act(() =>
-        redirectOf(replayEventAction(form({ caseId: kycCase.id, eventId: kycCase.id }))),
+        redirectOf(
+          replayEventAction(form({ caseId: kycCase.id, ...asShown(kycCase), eventId: kycCase.id })),
+        ),
       ),
     ).toBe("/admin?error=forbidden");
   });
@@ -185,6 +224,7 @@ describe("console actions", () => {
           requestAction(
             form({
               caseId: kycCase.id,
+              ...asShown(kycCase),
               items: ["step:personal", "document:identity"],
               message: "Name differs",
             }),
@@ -210,6 +250,7 @@ describe("console actions", () => {
           requestAction(
             form({
               caseId: kycCase.id,
+              ...asShown(kycCase),
               items: "step:personal",
               message: "Name\u0000 differs\nplease",
             }),

@@ -2,6 +2,7 @@ import "../../scenarios/support/request-scope";
 import fc from "fast-check";
 import { sql } from "drizzle-orm";
 import { applyCaseTransition, getCaseForTrader } from "@/lib/db/queries/cases";
+import { getCaseById } from "@/lib/db/queries/review";
 import { auditEvents, caseEvents } from "@/lib/db/schema";
 import { loadActionRequest, loadRejection, retryCase } from "@/lib/kyc/submission";
 import {
@@ -53,10 +54,28 @@ async function submittedCase(options: { fourEyes?: boolean } & CaseOptions = {})
 const status = async (caseId: string, traderId: string) =>
   (await getCaseForTrader(caseId, traderId))?.status;
 
+/** The case as the officer's page shows it now: what its decision forms send. */
+const shownNow = async (caseId: string) => {
+  const kycCase = await getCaseById(caseId);
+  return kycCase && { round: kycCase.round, status: kycCase.status };
+};
+const approve = async (staff: Reviewer, caseId: string) =>
+  approveCase(staff, caseId, await shownNow(caseId));
+const reject = async (
+  staff: Reviewer,
+  caseId: string,
+  input: Omit<Parameters<typeof rejectCase>[2], "shown">,
+) => rejectCase(staff, caseId, { ...input, shown: await shownNow(caseId) });
+const request = async (
+  staff: Reviewer,
+  caseId: string,
+  input: Omit<Parameters<typeof requestMoreInformation>[2], "shown">,
+) => requestMoreInformation(staff, caseId, { ...input, shown: await shownNow(caseId) });
+
 describe("review decisions", () => {
   it("a low-risk case is approved by one reviewer, and the decision is audited", async () => {
     const { trader, caseId } = await submittedCase();
-    expect(await approveCase(reviewer, caseId)).toEqual({ status: "approved" });
+    expect(await approve(reviewer, caseId)).toEqual({ status: "approved" });
     expect(await status(caseId, trader.id)).toBe("approved");
     const audit = (await db().select().from(auditEvents)).filter((a) => a.caseId === caseId);
     expect(audit.map((a) => a.action)).toContain("case.approved");
@@ -64,18 +83,18 @@ describe("review decisions", () => {
 
   it("a high-risk case needs a second, different approver to co-sign", async () => {
     const { trader, caseId } = await submittedCase({ fourEyes: true });
-    expect(await approveCase(reviewer, caseId)).toEqual({ status: "awaiting_co_sign" });
+    expect(await approve(reviewer, caseId)).toEqual({ status: "awaiting_co_sign" });
     expect(await status(caseId, trader.id)).toBe("in_review");
-    await expect(approveCase(reviewer, caseId)).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(approve(reviewer, caseId)).rejects.toMatchObject({ code: "CONFLICT" });
     // A second reviewer without the approver role cannot co-sign.
-    await expect(approveCase(reviewer2, caseId)).rejects.toMatchObject({ code: "FORBIDDEN" });
-    expect(await approveCase(approver, caseId)).toEqual({ status: "approved" });
+    await expect(approve(reviewer2, caseId)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    expect(await approve(approver, caseId)).toEqual({ status: "approved" });
     expect(await status(caseId, trader.id)).toBe("approved");
   });
 
   it("the database refuses a high-risk approval that skips the second signature", async () => {
     const { trader, caseId } = await submittedCase({ fourEyes: true });
-    await approveCase(reviewer, caseId);
+    await approve(reviewer, caseId);
     const outbox = () => ({ type: "test", payload: {}, destinations: [] });
     const attempt = applyCaseTransition({
       caseId,
@@ -109,7 +128,7 @@ describe("review decisions", () => {
   it("rejects with a retry reason: the trader restarts with only the named items open", async () => {
     const { trader, caseId, person } = await submittedCase();
     expect(
-      await rejectCase(reviewer, caseId, {
+      await reject(reviewer, caseId, {
         reasonCode: "document_expired",
         internalNote: "expired 2024",
       }),
@@ -135,7 +154,7 @@ describe("review decisions", () => {
 
   it("rejects with a final reason: the case is closed and cannot be retried", async () => {
     const { trader, caseId } = await submittedCase();
-    await rejectCase(reviewer, caseId, { reasonCode: "sanctions_match" });
+    await reject(reviewer, caseId, { reasonCode: "sanctions_match" });
     const closed = (await getCaseForTrader(caseId, trader.id))!;
     expect(closed.closedAt).not.toBeNull();
     await expect(retryCase(closed, trader.id)).rejects.toMatchObject({ code: "CONFLICT" });
@@ -143,34 +162,34 @@ describe("review decisions", () => {
 
   it("refuses unknown reasons, empty requests and decisions on cases not in review", async () => {
     const { caseId } = await submittedCase();
-    await expect(rejectCase(reviewer, caseId, { reasonCode: "because" })).rejects.toMatchObject({
+    await expect(reject(reviewer, caseId, { reasonCode: "because" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+    await expect(request(reviewer, caseId, { items: [], message: "x" })).rejects.toMatchObject({
       code: "BAD_REQUEST",
     });
     await expect(
-      requestMoreInformation(reviewer, caseId, { items: [], message: "x" }),
-    ).rejects.toMatchObject({ code: "BAD_REQUEST" });
-    await expect(
-      requestMoreInformation(reviewer, caseId, {
+      request(reviewer, caseId, {
         items: [{ kind: "step", step: "personal" }],
         message: "  ",
       }),
     ).rejects.toMatchObject({ code: "BAD_REQUEST" });
-    await approveCase(reviewer, caseId);
+    await approve(reviewer, caseId);
     // An approval is taken back only by an approver, and only with a final reason.
-    await expect(rejectCase(reviewer, caseId, { reasonCode: "underage" })).rejects.toMatchObject({
+    await expect(reject(reviewer, caseId, { reasonCode: "underage" })).rejects.toMatchObject({
       code: "FORBIDDEN",
     });
     await expect(
-      rejectCase(approver, caseId, { reasonCode: "document_expired" }),
+      reject(approver, caseId, { reasonCode: "document_expired" }),
     ).rejects.toMatchObject({ code: "BAD_REQUEST", reason: "revoke_needs_final" });
-    await expect(
-      approveCase(reviewer, "00000000-0000-4000-8000-000000000000"),
-    ).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(approve(reviewer, "00000000-0000-4000-8000-000000000000")).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
   });
 
   it("asks for more information with named items and a message the trader sees", async () => {
     const { trader, caseId } = await submittedCase();
-    await requestMoreInformation(reviewer, caseId, {
+    await request(reviewer, caseId, {
       items: [{ kind: "document", documentType: "address" }],
       message: "The bill is from 2019.",
     });
@@ -206,10 +225,10 @@ describe("review decisions", () => {
     await claimCase(reviewer, caseId);
     const before = await status(caseId, trader.id);
     for (const attempt of [
-      () => approveCase(reviewer2, caseId),
-      () => rejectCase(approver, caseId, { reasonCode: "underage" }),
+      () => approve(reviewer2, caseId),
+      () => reject(approver, caseId, { reasonCode: "underage" }),
       () =>
-        requestMoreInformation(reviewer2, caseId, {
+        request(reviewer2, caseId, {
           items: [{ kind: "step", step: "personal" }],
           message: "Please check your name.",
         }),
@@ -226,18 +245,18 @@ describe("review decisions", () => {
       expect.objectContaining({ actorId: reviewer2.id, data: { from: reviewer.id } }),
     ]);
     // Now the first reviewer is the one who must take it back.
-    await expect(approveCase(reviewer, caseId)).rejects.toMatchObject({ reason: "not_assignee" });
-    expect(await approveCase(reviewer2, caseId)).toEqual({ status: "approved" });
+    await expect(approve(reviewer, caseId)).rejects.toMatchObject({ reason: "not_assignee" });
+    expect(await approve(reviewer2, caseId)).toEqual({ status: "approved" });
   });
 
   it("a co-signature needs no take-over: four eyes is a second person by design", async () => {
     const { trader, caseId } = await submittedCase({ fourEyes: true });
     await claimCase(reviewer, caseId);
-    expect(await approveCase(reviewer, caseId)).toEqual({ status: "awaiting_co_sign" });
-    await expect(approveCase(reviewer2, caseId)).rejects.toMatchObject({
+    expect(await approve(reviewer, caseId)).toEqual({ status: "awaiting_co_sign" });
+    await expect(approve(reviewer2, caseId)).rejects.toMatchObject({
       reason: "co_sign_needs_approver",
     });
-    expect(await approveCase(approver, caseId)).toEqual({ status: "approved" });
+    expect(await approve(approver, caseId)).toEqual({ status: "approved" });
     expect(await status(caseId, trader.id)).toBe("approved");
   });
 
@@ -246,10 +265,10 @@ describe("review decisions", () => {
     const { trader, caseId } = await submittedCase();
     const before = await status(caseId, trader.id);
     await expect(
-      rejectCase(reviewer, caseId, { reasonCode: "address_proof_invalid" }),
+      reject(reviewer, caseId, { reasonCode: "address_proof_invalid" }),
     ).rejects.toMatchObject({ code: "BAD_REQUEST", reason: "reason_not_for_level" });
     expect(await status(caseId, trader.id)).toBe(before);
-    expect(await rejectCase(reviewer, caseId, { reasonCode: "document_unreadable" })).toEqual({
+    expect(await reject(reviewer, caseId, { reasonCode: "document_unreadable" })).toEqual({
       kind: "retry",
       retryLimitReached: false,
     });
@@ -307,7 +326,7 @@ describe("four-eyes invariant (property)", () => {
         async (who) => {
           const { trader, caseId } = await submittedCase({ fourEyes: true });
           for (const i of who) {
-            await approveCase(staffPool()[i]!, caseId).catch(() => undefined);
+            await approve(staffPool()[i]!, caseId).catch(() => undefined);
           }
           if ((await status(caseId, trader.id)) !== "approved") return;
           const rows = (await db().execute(

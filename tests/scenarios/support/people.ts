@@ -542,13 +542,41 @@ export class Staff extends Browser {
   takeOver = (caseId: string) => this.run(takeOverAction, { caseId });
   /** The case page's "Assign to" (approvers): `assignee` a staff id, "" for nobody. */
   assign = (caseId: string, assignee: string) => this.run(assignAction, { caseId, assignee });
-  /** "Approve", then "Yes, confirm" in the dialog (which adds `confirmed=yes`). */
-  approve = (caseId: string, confirmed = true) =>
-    this.run(approveAction, { caseId, ...(confirmed && { confirmed: "yes" }) });
-  /** "Reject" with a reason, then "Yes, confirm" in the dialog. */
-  reject = (caseId: string, reasonCode: string, internalNote = "", confirmed = true) =>
+  /**
+   * The case as its page shows it now: the round and status every action form of the page
+   * sends (app/admin/cases/[id]/_sections/case-fields.tsx). A decision is taken on a page.
+   */
+  async shownOn(caseId: string): Promise<Record<string, string>> {
+    const page = await this.casePage(caseId);
+    const field = (name: string) =>
+      new RegExp(`<input type="hidden" name="${name}" value="([^"]*)"`).exec(page)?.[1];
+    const [round, status] = [field("shownRound"), field("shownStatus")];
+    return round !== undefined && status !== undefined
+      ? { shownRound: round, shownStatus: status }
+      : {};
+  }
+
+  /**
+   * "Approve", then "Yes, confirm" in the dialog (which adds `confirmed=yes`), on the page as it
+   * is now, or as an earlier reading of it showed the case (`shown`, from shownOn).
+   */
+  approve = async (caseId: string, confirmed = true, shown?: Record<string, string>) =>
+    this.run(approveAction, {
+      caseId,
+      ...(shown ?? (await this.shownOn(caseId))),
+      ...(confirmed && { confirmed: "yes" }),
+    });
+  /** "Reject" with a reason, then "Yes, confirm" in the dialog (see approve for `shown`). */
+  reject = async (
+    caseId: string,
+    reasonCode: string,
+    internalNote = "",
+    confirmed = true,
+    shown?: Record<string, string>,
+  ) =>
     this.run(rejectAction, {
       caseId,
+      ...(shown ?? (await this.shownOn(caseId))),
       reasonCode,
       internalNote,
       ...(confirmed && { confirmed: "yes" }),
@@ -557,15 +585,17 @@ export class Staff extends Browser {
    * "Request more information"; `reasons`: a document's own reason (`reason:<type>` fields);
    * `internalNote`: the note for colleagues.
    */
-  requestInformation = (
+  requestInformation = async (
     caseId: string,
     items: string[],
     message: string,
     reasons: Record<string, string> = {},
     internalNote = "",
+    shown?: Record<string, string>,
   ) =>
     this.run(requestAction, {
       caseId,
+      ...(shown ?? (await this.shownOn(caseId))),
       items,
       message,
       ...Object.fromEntries(Object.entries(reasons).map(([type, r]) => [`reason:${type}`, r])),
