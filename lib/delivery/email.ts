@@ -22,7 +22,7 @@
 import { errorMessage } from "@/lib/errors";
 import { createTransport } from "nodemailer";
 import { performance } from "node:perf_hooks";
-import { laterLiveEventOfStatus } from "@/lib/db/queries/outbox";
+import { laterCarriedEvent } from "@/lib/db/queries/outbox";
 import { getTraderLocale } from "@/lib/db/queries/traders";
 import type { CaseStatus } from "@/lib/db/schema";
 import { env } from "@/lib/env";
@@ -136,17 +136,18 @@ export async function sendStatusEmail(
     payload.type === CASE_RENEWAL_DUE ? { expiresOn: payload.documentExpiresOn } : undefined;
   const announced = renewal ? config?.renewalDue : status && config?.statuses.includes(status);
   if (!config || !announced || !to) return { ok: true, httpStatus: 204, durationMs: took() };
-  // Retries and replays run on their own schedules: a mail whose news a later announced status
-  // replaced (a request for information after the approval that answered it) stays unsent.
+  // Retries and replays run on their own schedules: a mail whose news a later status replaced
+  // stays unsent, whether that status is mailed or not (a request for information after the
+  // trader's answer, a rejection after the case was reopened). Every status change has a mail
+  // delivery while mail is configured; an unannounced one is carried by its 204.
   const newer =
     payload.sequence === undefined
       ? null
-      : await laterLiveEventOfStatus({
+      : await laterCarriedEvent({
           caseId: payload.case.id,
           sequence: payload.sequence,
           destination: EMAIL_DESTINATION,
           type: CASE_STATUS_CHANGED,
-          statuses: config.statuses,
         });
   if (newer !== null)
     return {

@@ -6,10 +6,10 @@
  */
 import "./support/request-scope";
 import { textOf } from "../helpers/render-page";
-import { startSmtpSink } from "../helpers/smtp-sink";
+import { startSmtpSink, type SmtpSink } from "../helpers/smtp-sink";
 import { drainOnce } from "@/lib/delivery/worker";
 import { signedInStaff, Trader } from "./support/people";
-import { scenarioWorld, type CrmEvent } from "./support/world";
+import { scenarioWorld, type CrmEvent, type World } from "./support/world";
 
 const world = scenarioWorld();
 const HOUR = 3_600_000;
@@ -166,6 +166,101 @@ describe("scenario: a request for information mailed late, after the approval th
       );
     } finally {
       w.configure({ EMAIL_SMTP_URL: undefined, EMAIL_FROM: undefined, EMAIL_STATUSES: undefined });
+      await sink.close();
+    }
+  });
+});
+
+/** Mail to the trader on, through `sink`, announcing `statuses`; undone by `mailOff`. */
+function mailOn(w: World, sink: SmtpSink, statuses: string): void {
+  w.configure({
+    EMAIL_SMTP_URL: sink.url,
+    EMAIL_FROM: "Broker KYC <kyc@broker.example>",
+    EMAIL_STATUSES: statuses,
+  });
+}
+function mailOff(w: World): void {
+  w.configure({ EMAIL_SMTP_URL: undefined, EMAIL_FROM: undefined, EMAIL_STATUSES: undefined });
+}
+const GREYLISTED = { code: 451, message: "4.7.1 greylisted, try later" };
+
+describe("scenario: a mail held up past a later status that is not mailed", () => {
+  it("does not send a request for information the trader has answered already", async () => {
+    const w = world();
+    const sink = await startSmtpSink();
+    try {
+      // The broker mails requests for information, not the trader's own resubmission.
+      mailOn(w, sink, "approved,rejected,action_required");
+      const trader = new Trader(w, 460_006);
+      const address = "trader460006@example.com";
+      await trader.completeStandardLevel();
+      const kycCase = await trader.currentCase();
+      await w.worker();
+      const reviewer = await signedInStaff(w, "answered.reviewer@broker.example", "reviewer");
+
+      sink.rejectRecipient = (to) => (to === address ? GREYLISTED : undefined);
+      expect(
+        await reviewer.requestInformation(kycCase.id, ["document:identity"], "A sharper photo."),
+      ).toBe("action_requested");
+      await w.worker();
+      // The trader answers from the app while the request's mail waits for its retry.
+      expect((await trader.upload("identity", "page")).status).toBe(200);
+      expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+      await w.worker();
+
+      // The server takes mail again and the retry falls due: the request is old news.
+      sink.rejectRecipient = () => undefined;
+      await w.worker(new Date(Date.now() + 6 * HOUR));
+      expect(
+        sink.messages.filter((m) => m.envelope.to.includes(address)).map((m) => m.parsed.subject),
+      ).toEqual([]);
+      const events = w.crmEventsFor(kycCase.id);
+      const asked = events.findLast((e) => e.status === "action_required")!;
+      const later = events.filter((e) => e.sequence > asked.sequence);
+      expect(later.map((e) => e.status)).toContain("resubmitted");
+      const latest = Math.max(...later.map((e) => e.sequence));
+      expect(textOf(await reviewer.casePage(kycCase.id))).toContain(
+        `not sent: event ${latest} tells the trader a newer status`,
+      );
+    } finally {
+      mailOff(w);
+      await sink.close();
+    }
+  });
+
+  it("does not send a rejection once the case was reopened", async () => {
+    const w = world();
+    const sink = await startSmtpSink();
+    try {
+      mailOn(w, sink, "approved,rejected,action_required");
+      const trader = new Trader(w, 460_007);
+      const address = "trader460007@example.com";
+      await trader.completeStandardLevel();
+      const kycCase = await trader.currentCase();
+      await w.worker();
+      const approver = await signedInStaff(w, "reopened.approver@broker.example", "approver");
+      const admin = await signedInStaff(w, "reopened.admin@broker.example", "admin");
+
+      sink.rejectRecipient = (to) => (to === address ? GREYLISTED : undefined);
+      expect(await approver.reject(kycCase.id, "fraud_suspected", "Chargebacks on the card")).toBe(
+        "rejected_final",
+      );
+      await w.worker();
+      expect(await admin.reopen(kycCase.id, "Second look at the file")).toBe("reopened");
+      await w.worker();
+
+      sink.rejectRecipient = () => undefined;
+      await w.worker(new Date(Date.now() + 6 * HOUR));
+      expect(
+        sink.messages.filter((m) => m.envelope.to.includes(address)).map((m) => m.parsed.subject),
+      ).toEqual([]);
+      const reopened = w.crmEventsFor(kycCase.id).at(-1)!;
+      expect(reopened.status).toBe("in_review");
+      expect(textOf(await admin.casePage(kycCase.id))).toContain(
+        `not sent: event ${reopened.sequence} tells the trader a newer status`,
+      );
+    } finally {
+      mailOff(w);
       await sink.close();
     }
   });

@@ -325,7 +325,7 @@ export async function listDeliveryLogForCase(caseId: string): Promise<DeliveryLo
  * whose delivery to `destination` is still live, as an SQL expression; null when there is none.
  * Live: pending; with `carried`, also delivered by some successful attempt that decided nothing
  * else (no note: a mail skipped for newer news carried nothing; a replay keeps the earlier
- * attempts). `type` and `statuses` narrow it to events of that type and payload case status.
+ * attempts). `type` narrows it to events of that type.
  */
 export function laterLiveEventSql(
   caseId: AnyColumn | string,
@@ -334,39 +334,29 @@ export function laterLiveEventSql(
     destination: string;
     carried?: boolean;
     type?: string;
-    statuses?: readonly string[];
   },
 ): SQL<number | null> {
-  if (after.statuses?.length === 0) return sql<null>`null`;
   const live = after.carried
     ? sql`(d.status = 'pending' or (d.status = 'delivered' and exists (select 1
         from ${deliveryAttempts} a where a.delivery_id = d.id and a.ok and a.note is null)))`
     : sql`d.status = 'pending'`;
   const ofType = after.type === undefined ? sql`` : sql` and o.type = ${after.type}`;
-  const ofStatus =
-    after.statuses === undefined
-      ? sql``
-      : sql` and o.payload->'case'->>'status' in (${sql.join(
-          after.statuses.map((s) => sql`${s}`),
-          sql`, `,
-        )})`;
   return sql<number | null>`(select max((o.payload->>'sequence')::int) from ${outboxEvents} o
     join ${deliveries} d on d.event_id = o.id and d.destination = ${after.destination}
     where o.case_id = ${caseId} and ${live}
-      and (o.payload->>'sequence')::int > ${after.sequence}${ofType}${ofStatus})`;
+      and (o.payload->>'sequence')::int > ${after.sequence}${ofType})`;
 }
 
 /**
- * The latest event of the case after `sequence` of type `type` whose payload's case status is one
- * of `statuses` and whose delivery to `destination` still will, or did, carry it: newer news that
- * makes an older mail stale. Null when there is none.
+ * The latest event of the case after `sequence` of type `type`, whatever its status, whose
+ * delivery to `destination` still will, or did, carry it (laterLiveEventSql with `carried`): newer
+ * news that makes an older mail stale. Null when there is none.
  */
-export async function laterLiveEventOfStatus(input: {
+export async function laterCarriedEvent(input: {
   caseId: string;
   sequence: number;
   destination: string;
   type: string;
-  statuses: readonly string[];
 }): Promise<number | null> {
   const db = await getDb();
   const [row] = await db

@@ -12,6 +12,7 @@ import {
   getDeliveriesForEvent,
   insertOutboxEvent,
   listAttemptsForEvent,
+  listOutboxEventsForCase,
 } from "@/lib/db/queries/outbox";
 import { destinationIdsFor } from "@/lib/delivery/destinations";
 import { EMAIL_DESTINATION, sendStatusEmail } from "@/lib/delivery/email";
@@ -19,7 +20,14 @@ import { CASE_STATUS_CHANGED } from "@/lib/delivery/payload";
 import { drainOnce } from "@/lib/delivery/worker";
 import { parseEnv } from "@/lib/env";
 import { startSmtpSink, type SmtpSink } from "../../helpers/smtp-sink";
-import { decideCase, deliveryWorld, freshCase, submitCase, traderOf } from "./helpers";
+import {
+  decideCase,
+  decideSubmittedCase,
+  deliveryWorld,
+  freshCase,
+  submitCase,
+  traderOf,
+} from "./helpers";
 
 const FROM = "Atlas Markets KYC <kyc@atlas.example>";
 const BRAND = {
@@ -174,10 +182,26 @@ describe("status email", () => {
   it("announces exactly the statuses EMAIL_STATUSES names", async () => {
     configureEmail({ EMAIL_STATUSES: "submitted, rejected" });
     const kycCase = await traderCase({ email: "dora@trader.example", locale: "fr" });
-    await deliver(await decideCase(kycCase, "approve"));
+    // Each mail falls due before the next change: a later one would make it old news (below).
+    await deliver(await submitCase(kycCase));
+    await deliver({ eventId: await decideSubmittedCase(kycCase, "approve") });
     expect(mailsTo("dora@trader.example").map((m) => m.parsed.subject)).toEqual([
       "Atlas Markets\u00a0: nous avons bien reçu votre vérification",
     ]);
+  });
+
+  it("does not mail a status that a later change replaced before its mail fell due, mailed or not", async () => {
+    configureEmail({ EMAIL_STATUSES: "submitted, rejected" });
+    const kycCase = await traderCase({ email: "emil@trader.example" });
+    const decided = await decideCase(kycCase, "approve");
+    await deliver(decided);
+    const events = await listOutboxEventsForCase(kycCase.id);
+    const approval = events.find((e) => e.id === decided.eventId)!.payload;
+
+    expect(mailsTo("emil@trader.example")).toEqual([]);
+    const [attempt] = await listAttemptsForEvent(decided.submitEventId);
+    expect(attempt).toMatchObject({ ok: true, httpStatus: 204 });
+    expect(JSON.parse(attempt!.note!)).toEqual({ code: "news_superseded", by: approval.sequence });
   });
 
   it("retries while the SMTP server is down and delivers once it is back", async () => {

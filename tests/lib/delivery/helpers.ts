@@ -134,6 +134,15 @@ export async function decideCase(
   messageForTrader?: string,
 ): Promise<{ submitEventId: string; eventId: string }> {
   const { eventId: submitEventId } = await submitCase(kycCase);
+  return { submitEventId, eventId: await decideSubmittedCase(kycCase, event, messageForTrader) };
+}
+
+/** decideCase from the automated checks on, for a case submitted already: the decision's id. */
+export async function decideSubmittedCase(
+  kycCase: { id: string; level: string },
+  event: "approve" | "reject" | "request_action",
+  messageForTrader?: string,
+): Promise<string> {
   await runHousekeeping();
   const [reviewer, approver] = await staffPair();
   let outcome: string;
@@ -153,7 +162,7 @@ export async function decideCase(
   if (!outcome.startsWith(expected[event])) throw new Error(`the console answered ${outcome}`);
   const decided = (await listOutboxEventsForCase(kycCase.id)).at(-1);
   if (!decided) throw new Error("no event for the decision");
-  return { submitEventId, eventId: decided.id };
+  return decided.id;
 }
 
 export async function deliveryOf(eventId: string) {
