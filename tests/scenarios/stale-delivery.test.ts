@@ -9,7 +9,7 @@ import { textOf } from "../helpers/render-page";
 import { startSmtpSink, type SmtpSink } from "../helpers/smtp-sink";
 import { drainOnce } from "@/lib/delivery/worker";
 import { signedInStaff, Trader } from "./support/people";
-import { scenarioWorld, type CrmEvent, type World } from "./support/world";
+import { scenarioWorld, setClock, type CrmEvent, type World } from "./support/world";
 
 const world = scenarioWorld();
 const HOUR = 3_600_000;
@@ -260,6 +260,79 @@ describe("scenario: a mail held up past a later status that is not mailed", () =
         `not sent: event ${reopened.sequence} tells the trader a newer status`,
       );
     } finally {
+      mailOff(w);
+      await sink.close();
+    }
+  });
+});
+
+describe("scenario: a mail skipped for newer news, then replayed and sent", () => {
+  it("counts as sent: an older mail falling due after it stays unsent", async () => {
+    const w = world();
+    const sink = await startSmtpSink();
+    try {
+      mailOn(w, sink, "approved,rejected,action_required,in_review");
+      const trader = new Trader(w, 460_008);
+      const address = "trader460008@example.com";
+      await trader.completeStandardLevel();
+      const kycCase = await trader.currentCase();
+      await w.worker();
+      const reviewer = await signedInStaff(w, "replayed.reviewer@broker.example", "reviewer");
+      const approver = await signedInStaff(w, "replayed.approver@broker.example", "approver");
+      const admin = await signedInStaff(w, "replayed.admin@broker.example", "admin");
+      const mailed = () =>
+        sink.messages
+          .filter((m) => m.envelope.to.includes(address))
+          .map((m) => m.parsed.subject ?? "");
+      const before = mailed().length;
+      // The clock stands still until the request's retry is meant to fall due (below).
+      const start = Date.now();
+      setClock(start);
+
+      // The request for information is greylisted: it waits for its retry.
+      sink.rejectRecipient = (to) => (to === address ? GREYLISTED : undefined);
+      expect(
+        await reviewer.requestInformation(kycCase.id, ["document:identity"], "A sharper photo."),
+      ).toBe("action_requested");
+      await w.worker();
+      // The case is rejected and reopened at once. The rejection's mail is skipped for the
+      // reopening's, which the trader's server then refuses for good: the reopening's is dead.
+      expect(await approver.reject(kycCase.id, "fraud_suspected", "Chargebacks on the card")).toBe(
+        "rejected_final",
+      );
+      expect(await admin.reopen(kycCase.id, "Second look at the file")).toBe("reopened");
+      sink.rejectRecipient = (to) =>
+        to === address ? { code: 550, message: "5.2.1 mailbox disabled" } : undefined;
+      await w.worker();
+      const [rejected, reopened] = w.crmEventsFor(kycCase.id).slice(-2);
+      expect([rejected!.status, reopened!.status]).toEqual(["rejected", "in_review"]);
+      let page = await admin.casePage(kycCase.id);
+      expect(textOf(page)).toContain(
+        `not sent: event ${reopened!.sequence} tells the trader a newer status`,
+      );
+      expect(page).toMatch(/data-status="dead" data-destination="email:trader"/);
+
+      // The server takes mail again; an admin replays the rejection's event from the case page,
+      // and its mail goes out now: the reopening's mail, the only later one, is dead.
+      sink.rejectRecipient = () => undefined;
+      const rejectionId = String(rejected!.payload.id);
+      expect(page).toContain(`name="eventId" value="${rejectionId}"`);
+      expect(await admin.replayEvent(kycCase.id, rejectionId)).toBe("replayed");
+      await w.worker();
+      const rejection = expect.stringMatching(/: we could not verify your identity$/);
+      expect(mailed().slice(before)).toEqual([rejection]);
+
+      // The request's retry falls due: the replayed rejection, sent after it, is newer news
+      // (its earlier skipped attempt stays in the log beside the sent one).
+      jest.useRealTimers();
+      await w.worker(new Date(start + 6 * HOUR));
+      expect(mailed().slice(before)).toEqual([rejection]);
+      page = await admin.casePage(kycCase.id);
+      expect(textOf(page)).toContain(
+        `not sent: event ${rejected!.sequence} tells the trader a newer status`,
+      );
+    } finally {
+      jest.useRealTimers();
       mailOff(w);
       await sink.close();
     }

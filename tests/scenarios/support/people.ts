@@ -36,6 +36,7 @@ import {
   rejectAction,
   reopenAction,
   replayDeadAction,
+  replayEventAction,
   requestAction,
   resumeReviewAction,
   retryChecksAction,
@@ -635,6 +636,10 @@ export class Staff extends Browser {
       reason,
       ...(confirmed && { confirmed: "yes" }),
     });
+
+  /** "Replay" on a row of the case page's delivery log: every delivery of that event again. */
+  replayEvent = (caseId: string, eventId: string) =>
+    this.run(replayEventAction, { caseId, eventId });
 
   async replayDead(): Promise<string> {
     const result = await this.act(() => outcomeOf(replayDeadAction()));
