@@ -27,6 +27,7 @@ import { getTraderLocale } from "@/lib/db/queries/traders";
 import type { CaseStatus } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import { DEFAULT_LOCALE, pickLocale } from "@/lib/i18n/config";
+import { WAITING_STATUSES } from "@/lib/kyc/statuses";
 import { log } from "@/lib/log";
 import { renderStatusEmail, type RenderedEmail } from "./email-template";
 import { CASE_RENEWAL_DUE, CASE_STATUS_CHANGED, readStoredPayload } from "./payload";
@@ -139,7 +140,10 @@ export async function sendStatusEmail(
   // Retries and replays run on their own schedules: a mail whose news a later status replaced
   // stays unsent, whether that status is mailed or not (a request for information after the
   // trader's answer, a rejection after the case was reopened). Every status change has a mail
-  // delivery while mail is configured; an unannounced one is carried by its 204.
+  // delivery while mail is configured; an unannounced one is carried by its 204. A status the
+  // trader reads as the same is no newer news: the checks' start of the review right after a
+  // submission leaves its confirmation to go.
+  const waiting: readonly string[] = WAITING_STATUSES;
   const newer =
     payload.sequence === undefined
       ? null
@@ -148,6 +152,7 @@ export async function sendStatusEmail(
           sequence: payload.sequence,
           destination: EMAIL_DESTINATION,
           type: CASE_STATUS_CHANGED,
+          exceptStatuses: waiting.includes(status) ? waiting : undefined,
         });
   if (newer !== null)
     return {

@@ -14,6 +14,16 @@ export const CASE_STATUSES = [
 ] as const;
 export type CaseStatusName = (typeof CASE_STATUSES)[number];
 
+/**
+ * The statuses the trader reads as one ("waiting", lib/kyc/trader-view.ts): submitted or
+ * resubmitted, and in review, where the automated checks move a submission right away.
+ */
+export const WAITING_STATUSES = [
+  "submitted",
+  "resubmitted",
+  "in_review",
+] as const satisfies readonly CaseStatusName[];
+
 /** Why a case was opened in cTrader (kycType's trigger). */
 export const CASE_TRIGGERS = [
   "first_deposit",

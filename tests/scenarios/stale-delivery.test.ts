@@ -264,6 +264,32 @@ describe("scenario: a mail held up past a later status that is not mailed", () =
       await sink.close();
     }
   });
+
+  it("still sends a submission's confirmation held up past the start of the review", async () => {
+    const w = world();
+    const sink = await startSmtpSink();
+    try {
+      mailOn(w, sink, "submitted,approved,rejected,action_required");
+      const trader = new Trader(w, 460_009);
+      const address = "trader460009@example.com";
+      sink.rejectRecipient = (to) => (to === address ? GREYLISTED : undefined);
+      await trader.completeStandardLevel();
+      const kycCase = await trader.currentCase();
+      // The checks move the submission into review before its mail's first attempt.
+      await w.worker();
+      expect(w.crmEventsFor(kycCase.id).map((e) => e.status)).toEqual(["submitted", "in_review"]);
+
+      // In review reads as the same news to the trader: the confirmation is still worth sending.
+      sink.rejectRecipient = () => undefined;
+      await w.worker(new Date(Date.now() + 6 * HOUR));
+      expect(
+        sink.messages.filter((m) => m.envelope.to.includes(address)).map((m) => m.parsed.subject),
+      ).toEqual([expect.stringMatching(/: we have received your verification$/)]);
+    } finally {
+      mailOff(w);
+      await sink.close();
+    }
+  });
 });
 
 describe("scenario: a mail skipped for newer news, then replayed and sent", () => {

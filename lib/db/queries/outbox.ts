@@ -325,7 +325,8 @@ export async function listDeliveryLogForCase(caseId: string): Promise<DeliveryLo
  * whose delivery to `destination` is still live, as an SQL expression; null when there is none.
  * Live: pending; with `carried`, also delivered by some successful attempt that decided nothing
  * else (no note: a mail skipped for newer news carried nothing; a replay keeps the earlier
- * attempts). `type` narrows it to events of that type.
+ * attempts). `type` narrows it to events of that type; events whose payload case status is one of
+ * `exceptStatuses` do not count.
  */
 export function laterLiveEventSql(
   caseId: AnyColumn | string,
@@ -334,6 +335,7 @@ export function laterLiveEventSql(
     destination: string;
     carried?: boolean;
     type?: string;
+    exceptStatuses?: readonly string[];
   },
 ): SQL<number | null> {
   const live = after.carried
@@ -341,22 +343,30 @@ export function laterLiveEventSql(
         from ${deliveryAttempts} a where a.delivery_id = d.id and a.ok and a.note is null)))`
     : sql`d.status = 'pending'`;
   const ofType = after.type === undefined ? sql`` : sql` and o.type = ${after.type}`;
+  const except = after.exceptStatuses?.length
+    ? sql` and o.payload->'case'->>'status' not in (${sql.join(
+        after.exceptStatuses.map((s) => sql`${s}`),
+        sql`, `,
+      )})`
+    : sql``;
   return sql<number | null>`(select max((o.payload->>'sequence')::int) from ${outboxEvents} o
     join ${deliveries} d on d.event_id = o.id and d.destination = ${after.destination}
     where o.case_id = ${caseId} and ${live}
-      and (o.payload->>'sequence')::int > ${after.sequence}${ofType})`;
+      and (o.payload->>'sequence')::int > ${after.sequence}${ofType}${except})`;
 }
 
 /**
- * The latest event of the case after `sequence` of type `type`, whatever its status, whose
- * delivery to `destination` still will, or did, carry it (laterLiveEventSql with `carried`): newer
- * news that makes an older mail stale. Null when there is none.
+ * The latest event of the case after `sequence` of type `type`, whatever its status but
+ * `exceptStatuses`, whose delivery to `destination` still will, or did, carry it
+ * (laterLiveEventSql with `carried`): newer news that makes an older mail stale. Null when there
+ * is none.
  */
 export async function laterCarriedEvent(input: {
   caseId: string;
   sequence: number;
   destination: string;
   type: string;
+  exceptStatuses?: readonly string[];
 }): Promise<number | null> {
   const db = await getDb();
   const [row] = await db
