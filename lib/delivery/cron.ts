@@ -6,9 +6,16 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { env } from "@/lib/env";
-import { drainOnce, type DrainResult } from "./worker";
+import { listDestinations } from "./destinations";
+import { DEFAULT_LEASE_MS, drainOnce, SEND_MARGIN_MS, type DrainResult } from "./worker";
 
 export const CRON_BUDGET_MS = 25_000;
+/**
+ * How long a call may run in all: the route's maxDuration (60 s, app/api/cron/deliver) less a
+ * few seconds to answer. The platform stops the function after it, and a send cut off there is
+ * sent again by a later pass.
+ */
+export const CRON_WINDOW_MS = 55_000;
 
 /** Constant-time comparison of the bearer token (hashed first, so lengths never leak). */
 export function isCronAuthorized(authorization: string | null): boolean {
@@ -19,17 +26,25 @@ export function isCronAuthorized(authorization: string | null): boolean {
 }
 
 /**
- * Drains passes of `limit` until nothing is due or the budget is spent (a pass already started
- * finishes: at most one attempt timeout past the budget).
+ * Drains passes of `limit` until nothing is due or the budget is spent. Each pass's lease ends
+ * with the call's window, and its lanes start no send the lease cannot hold (lib/delivery/worker.ts),
+ * so the last pass ends within the window too; no pass starts whose lease could not hold the
+ * slowest configured destination's send.
  */
 export async function drainWithBudget(
   budgetMs = CRON_BUDGET_MS,
   limit = 20,
+  windowMs = CRON_WINDOW_MS,
 ): Promise<DrainResult & { passes: number }> {
-  const deadline = Date.now() + budgetMs;
+  const started = Date.now();
+  const deadline = started + budgetMs;
+  const end = started + windowMs;
+  const slowest = Math.max(0, ...listDestinations().map((d) => d.longestSendMs));
   const total = { claimed: 0, delivered: 0, failed: 0, dead: 0, released: 0, passes: 0 };
   while (Date.now() < deadline) {
-    const pass = await drainOnce({ limit });
+    const leaseMs = Math.min(DEFAULT_LEASE_MS, end - Date.now());
+    if (leaseMs < slowest + SEND_MARGIN_MS) break;
+    const pass = await drainOnce({ limit, leaseMs });
     total.passes++;
     total.claimed += pass.claimed;
     total.delivered += pass.delivered;

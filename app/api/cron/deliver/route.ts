@@ -3,7 +3,7 @@ import { errorFacts } from "@/lib/errors";
 import { withRequestId } from "@/lib/http/request-id";
 import { log } from "@/lib/log";
 
-// A pass may run for the budget plus one attempt's timeout.
+// Passes end within CRON_WINDOW_MS (lib/delivery/cron.ts), a few seconds under this.
 export const maxDuration = 60;
 export const dynamic = "force-dynamic";
 
