@@ -4,7 +4,10 @@
  * retention), otherwise refused with the reason — `legal_hold`; `open_task` while a monitoring hit
  * or a late vendor verdict waits for a decision (the AML duty to decide it, and perhaps report a
  * suspicion, outlives the relationship; the purge waits for it too); or `retention_not_over` with
- * the date the erasure will run (null while the relationship has not ended: the date is not known).
+ * the date the erasure will run (null while the relationship has not ended: the date is not known);
+ * or `upload_in_progress` when the purge put a case off because a file may still land under one of
+ * its upload keys (the trader is uploading, or a form signed minutes ago is still valid): no date,
+ * the request is recorded again once the form has expired (UPLOADS_LAND_WITHIN_MS after it).
  * Either way the request and its answer are stored and audited.
  */
 import "server-only";
@@ -14,31 +17,34 @@ import {
   insertErasureRequest,
   listTraderCaseRetention,
   traderHasOpenHoldTask,
+  traderUploadsMayLand,
 } from "@/lib/db/queries/retention";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import type { StaffPrincipal } from "@/lib/staff/auth";
 import { tradersErasureDue } from "./policy";
-import { purgeCase } from "./purge";
+import { purgeCase, UPLOADS_LAND_WITHIN_MS } from "./purge";
 import { listTraderCasesForRetention } from "./relationship";
 
 export type ErasureAnswer =
   | { outcome: "executed"; erased: number }
   | {
       outcome: "refused";
-      reason: "legal_hold" | "open_task" | "retention_not_over";
+      reason: "legal_hold" | "open_task" | "retention_not_over" | "upload_in_progress";
       runsAt: Date | null;
     };
 
 /** What keeps a trader's case from the purge now, if anything (read again after a skip). */
-async function stillKept(traderId: string): Promise<ErasureAnswer | null> {
-  const [retention, taskOpen] = await Promise.all([
+async function stillKept(traderId: string, now: Date): Promise<ErasureAnswer | null> {
+  const [retention, taskOpen, uploading] = await Promise.all([
     listTraderCaseRetention(traderId),
     traderHasOpenHoldTask(traderId),
+    traderUploadsMayLand(traderId, new Date(now.getTime() - UPLOADS_LAND_WITHIN_MS)),
   ]);
   if (retention.some((r) => r.legalHoldAt && !r.purgedAt))
     return { outcome: "refused", reason: "legal_hold", runsAt: null };
   if (taskOpen) return { outcome: "refused", reason: "open_task", runsAt: null };
+  if (uploading) return { outcome: "refused", reason: "upload_in_progress", runsAt: null };
   return null;
 }
 
@@ -74,10 +80,12 @@ export async function requestErasure(
   else {
     let erased = 0;
     for (const c of live)
-      if (await purgeCase(c.id, "erasure_request", now, { type: "staff", id: staff.id })) erased++;
+      if (await purgeCase(c.id, { rule: "erasure_request" }, now, { type: "staff", id: staff.id }))
+        erased++;
     answer = { outcome: "executed", erased };
-    // A case the purge left (a hold or a task set meanwhile) is not erased: say why, not "executed".
-    if (erased < live.length) answer = (await stillKept(traderId)) ?? answer;
+    // A case the purge left (a hold or a task set meanwhile, an upload under way) is not erased:
+    // say why, not "executed".
+    if (erased < live.length) answer = (await stillKept(traderId, now)) ?? answer;
   }
   await insertErasureRequest(
     {

@@ -41,8 +41,15 @@
  *   left as a draft past the draft period is not an abandoned draft: the case is kept whole by
  *   its own rule, and the keep is audited once per case and round (`retention.purge_deferred`,
  *   reason `later_round_draft`).
- * Objects are deleted inside the transaction, before it commits: a crash leaves rows whose objects
- * are gone (the next run finishes the job), never objects nobody knows of. `npm run
+ * - A case is erased only as it stands under its row lock: the rule it was listed by is checked
+ *   again there with the listing's own predicate (a trader who came back to a draft keeps it; a
+ *   relationship end recorded anew moves the clock), and a case with a document whose form may
+ *   still land a file (expired less than ABANDONED_UPLOAD_GRACE_MS ago) is put off to a later run:
+ *   a file arriving after the erasure would be bytes no row names, in clear, that no sweep finds.
+ * Objects are deleted inside the transaction, before it commits, those of exactly the document
+ * rows it deletes (read under the lock: an upload confirmed since the listing goes too): a crash
+ * leaves rows whose objects are gone, on a case that was due (the next run finishes the job),
+ * never objects nobody knows of. `npm run
  * documents:seal` rewrites an object under a lock the purge waits for (whileDocumentKept), so it
  * cannot put a file back after the purge deleted it.
  */
@@ -52,7 +59,6 @@ import { env } from "@/lib/env";
 import {
   deleteSettledOutboxOfPurged,
   deleteSupersededDocument,
-  getCaseForPurge,
   listAbandonedDraftCases,
   listCasesPastRelationshipEnd,
   lapsedUpgradeStillDue,
@@ -63,12 +69,14 @@ import {
   listRefusedUploadsToDelete,
   listSupersededDocuments,
   purgeCaseRows,
+  type PurgeDue,
 } from "@/lib/db/queries/retention";
 import { appendAuditEvent } from "@/lib/db/queries/audit";
 import { getCaseById } from "@/lib/db/queries/cases";
 import { AppError, errorFacts, isAppError } from "@/lib/errors";
 import { UPGRADE_LAPSED } from "@/lib/kyc/upgrade";
 import { declineUpgrade } from "@/lib/review/decisions";
+import { ABANDONED_UPLOAD_GRACE_MS } from "@/lib/documents/service";
 import { log } from "@/lib/log";
 import { documentKey, storage } from "@/lib/storage";
 import type { z } from "zod";
@@ -89,7 +97,7 @@ import {
   type UpgradeRefusal,
 } from "./deletions";
 import { cutoffs, retentionOutcome } from "./policy";
-import { tombstoneSchema, type PurgeRule, type Tombstone } from "./tombstone";
+import { tombstoneSchema, type Tombstone } from "./tombstone";
 
 const BATCH = 50;
 
@@ -98,52 +106,65 @@ const FORM_CLOCK_SKEW_MS = 60_000;
 
 const sha256 = (value: string) => createHash("sha256").update(value, "utf8").digest("hex");
 
-/** Erases one case (see above); false when it was on hold, already purged, or unknown. */
+/**
+ * How long after a document's form expired a file may still land under its key (an S3 upload
+ * that started in time): the purge waits that long after the last form of a case it erases.
+ */
+export const UPLOADS_LAND_WITHIN_MS = ABANDONED_UPLOAD_GRACE_MS;
+
+/**
+ * Erases one case (see above); false when it was on hold, already purged, unknown, no longer due
+ * by its rule (`due`, checked again under the case's row lock), or while a file may still land
+ * under one of its upload keys (tried again on a later run).
+ */
 export async function purgeCase(
   caseId: string,
-  rule: PurgeRule,
+  due: PurgeDue,
   now: Date,
   actor: { type: "system" | "staff"; id: string } = { type: "system", id: "retention" },
 ): Promise<boolean> {
-  const found = await getCaseForPurge(caseId);
-  if (!found) return false;
-  const { kycCase } = found;
-  const tombstone: Tombstone = tombstoneSchema.parse({
-    caseId,
-    traderId: kycCase.traderId,
-    level: kycCase.level,
-    outcome: retentionOutcome({ status: kycCase.status, lastDecision: found.lastDecision }),
-    statusAtErasure: kycCase.status,
-    rule,
-    openedAt: kycCase.openedAt.toISOString(),
-    decidedAt: found.decidedAt?.toISOString() ?? null,
-    relationshipEndedAt: found.relationshipEndedAt?.toISOString() ?? null,
-    purgedAt: now.toISOString(),
-    submissions: found.submissions.map((s) => ({ round: s.round, sha256: sha256(s.payload) })),
-    documents: found.documents.map((d) => ({ id: d.id, sha256: d.sha256 })),
-  });
   return purgeCaseRows({
-    // Both keys of each document: the verified (sealed) file, and the upload key, where a replay
-    // of the browser's signed form after the confirm may have left a file in clear.
-    deleteObjects: async () => {
-      for (const document of found.documents) {
+    caseId,
+    due,
+    now,
+    formsExpiredBefore: new Date(now.getTime() - UPLOADS_LAND_WITHIN_MS),
+    erasure: (found) => {
+      const { kycCase } = found;
+      const tombstone: Tombstone = tombstoneSchema.parse({
+        caseId,
+        traderId: kycCase.traderId,
+        level: kycCase.level,
+        outcome: retentionOutcome({ status: kycCase.status, lastDecision: found.lastDecision }),
+        statusAtErasure: kycCase.status,
+        rule: due.rule,
+        openedAt: kycCase.openedAt.toISOString(),
+        decidedAt: found.decidedAt?.toISOString() ?? null,
+        relationshipEndedAt: found.relationshipEndedAt?.toISOString() ?? null,
+        purgedAt: now.toISOString(),
+        submissions: found.submissions.map((s) => ({ round: s.round, sha256: sha256(s.payload) })),
+        documents: found.documents.map((d) => ({ id: d.id, sha256: d.sha256 })),
+      });
+      return {
+        tombstone,
+        audit: {
+          actorType: actor.type,
+          actorId: actor.id,
+          action: "retention.purged",
+          caseId,
+          traderId: kycCase.traderId,
+          data: tombstone,
+          occurredAt: now,
+        },
+      };
+    },
+    // The rows deleted under the lock, so an upload confirmed since the listing goes too. Both
+    // keys of each document: the verified (sealed) file, and the upload key, where a replay of
+    // the browser's signed form after the confirm may have left a file in clear.
+    deleteObjects: async (deleted) => {
+      for (const document of deleted) {
         await storage().delete(document.storageKey);
         await storage().delete(documentKey(caseId, document.id));
       }
-    },
-    caseId,
-    traderId: kycCase.traderId,
-    rule,
-    tombstone,
-    now,
-    audit: {
-      actorType: actor.type,
-      actorId: actor.id,
-      action: "retention.purged",
-      caseId,
-      traderId: kycCase.traderId,
-      data: tombstone,
-      occurredAt: now,
     },
   });
 }
@@ -312,7 +333,7 @@ export async function runRetentionPurge(now = new Date()): Promise<PurgeReport> 
   };
   const drafts = { before: at.draftsTouchedBefore, rules: at.draftRules };
   for (const kycCase of await listAbandonedDraftCases(drafts, BATCH)) {
-    const erase = () => purgeCase(kycCase.id, "abandoned_draft", now);
+    const erase = () => purgeCase(kycCase.id, { rule: "abandoned_draft", cut: drafts }, now);
     if (await eachItem(report, "retention.purge_failed", { caseId: kycCase.id }, erase))
       report.drafts++;
   }
@@ -325,7 +346,7 @@ export async function runRetentionPurge(now = new Date()): Promise<PurgeReport> 
   }
   const pastEnd = { endedBefore: at.relationshipEndedBefore, rules: at.caseRules };
   for (const { kycCase } of await listCasesPastRelationshipEnd(pastEnd, BATCH)) {
-    const erase = () => purgeCase(kycCase.id, "relationship_ended", now);
+    const erase = () => purgeCase(kycCase.id, { rule: "relationship_ended", cut: pastEnd }, now);
     if (await eachItem(report, "retention.purge_failed", { caseId: kycCase.id }, erase))
       report.cases++;
   }

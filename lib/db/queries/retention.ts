@@ -247,24 +247,27 @@ const lastTouchedAt = sql<Date>`greatest(${kycCases.updatedAt}, ${kycCases.opene
  * `before`), not held or purged. A draft of a later round (an upgrade, a renewal, a retry) is
  * not one: it belongs to a decided case, kept by the case's own rule.
  */
-export async function listAbandonedDraftCases(
-  cut: { before: Date; rules: MomentRules },
-  limit: number,
-): Promise<KycCase[]> {
+export async function listAbandonedDraftCases(cut: DraftCut, limit: number): Promise<KycCase[]> {
   const db = await getDb();
   return db
     .select()
     .from(kycCases)
-    .where(
-      and(
-        eq(kycCases.status, "draft"),
-        eq(kycCases.round, 0),
-        sql`${lastTouchedAt} <= ${momentByRule(cut.rules, cut.before)}`,
-        notHeldOrPurged(kycCases.id),
-      ),
-    )
+    .where(abandonedDraft(cut))
     .orderBy(asc(kycCases.openedAt))
     .limit(limit);
+}
+
+/** When a draft counts as abandoned: untouched since its trigger's moment (`rules`), else `before`. */
+export type DraftCut = { before: Date; rules: MomentRules };
+
+/** SQL: the case is a round-0 draft untouched since its cut (not held or purged). */
+function abandonedDraft(cut: DraftCut) {
+  return and(
+    eq(kycCases.status, "draft"),
+    eq(kycCases.round, 0),
+    sql`${lastTouchedAt} <= ${momentByRule(cut.rules, cut.before)}`,
+    notHeldOrPurged(kycCases.id),
+  );
 }
 
 /**
@@ -409,7 +412,7 @@ export async function deleteUnsentUpgradeUploads(tx: Tx, caseId: string) {
 }
 
 /** When the purge may erase a case: its outcome's (or trigger's) moment, most specific first. */
-type RelationshipCut = {
+export type RelationshipCut = {
   /** The moment for a case no rule matches. */
   endedBefore: Date;
   /** Rules most specific first: the first matching one's moment applies to a case. */
@@ -583,12 +586,14 @@ export async function listRefusedUploadsToDelete(
     .limit(limit);
 }
 
-/** What the tombstone is computed from: the case, its submissions' ciphertexts, its documents. */
-export async function getCaseForPurge(caseId: string) {
-  const db = await getDb();
-  const [kycCase] = await db.select().from(kycCases).where(eq(kycCases.id, caseId));
+/**
+ * What the tombstone is computed from: the case, its submissions' ciphertexts, its documents.
+ * Read under the case's row lock (purgeCaseRows), in statements that start after it was taken.
+ */
+async function readCaseForPurge(tx: Tx, caseId: string) {
+  const [kycCase] = await tx.select().from(kycCases).where(eq(kycCases.id, caseId));
   if (!kycCase) return undefined;
-  const [decided] = await db
+  const [decided] = await tx
     .select({ at: caseEvents.occurredAt, toStatus: caseEvents.toStatus })
     .from(caseEvents)
     .where(
@@ -600,13 +605,13 @@ export async function getCaseForPurge(caseId: string) {
     )
     .orderBy(desc(caseEvents.occurredAt), desc(caseEvents.id))
     .limit(1);
-  const submissions = await db
+  const submissions = await tx
     .select({ round: caseSubmissions.round, payload: caseSubmissions.payload })
     .from(caseSubmissions)
     .where(eq(caseSubmissions.caseId, caseId))
     .orderBy(asc(caseSubmissions.round));
-  const docs = await db.select().from(documents).where(eq(documents.caseId, caseId));
-  const [relationship] = await db
+  const docs = await tx.select().from(documents).where(eq(documents.caseId, caseId));
+  const [relationship] = await tx
     .select()
     .from(traderRelationships)
     .where(eq(traderRelationships.traderId, kycCase.traderId));
@@ -620,25 +625,84 @@ export async function getCaseForPurge(caseId: string) {
     relationshipEndedAt: relationship?.endedAt ?? null,
   };
 }
+export type CaseForPurge = NonNullable<Awaited<ReturnType<typeof readCaseForPurge>>>;
 
 /**
- * Erases one case in one transaction, unless it was put on hold or purged meanwhile: the stored
- * objects deleted (`deleteObjects`), drafts and document rows deleted, submitted answers and
- * check evidence redacted, the case key destroyed, the case closed, the tombstone and the audit
- * event written. The trader's own contact fields go when no other case of theirs keeps data.
- * False: nothing was done (legal hold, an open hold task, or already purged).
+ * The rule a case is erased by, as purgeCaseRows checks it again under the row lock: the cut the
+ * listing used (listAbandonedDraftCases, listCasesPastRelationshipEnd). An erasure request is
+ * decided by its caller (lib/retention/erasure.ts).
+ */
+export type PurgeDue =
+  | { rule: "abandoned_draft"; cut: DraftCut }
+  | { rule: "relationship_ended"; cut: RelationshipCut }
+  | { rule: "erasure_request" };
+
+/**
+ * Under the case's row lock, in a statement of its own (one that waited for the lock would read
+ * the snapshot it started with): whether the case still qualifies by the listing's own predicate.
+ * A trader who came back (a save, an upload, a submit) between the listing and the lock, or a new
+ * end recorded for the relationship meanwhile, keeps the case.
+ */
+async function purgeStillDue(tx: Tx, caseId: string, due: PurgeDue): Promise<boolean> {
+  if (due.rule === "erasure_request") return true;
+  const rows =
+    due.rule === "abandoned_draft"
+      ? await tx
+          .select({ id: kycCases.id })
+          .from(kycCases)
+          .where(and(eq(kycCases.id, caseId), abandonedDraft(due.cut)))
+      : await tx
+          .select({ id: kycCases.id })
+          .from(kycCases)
+          .innerJoin(traderRelationships, eq(traderRelationships.traderId, kycCases.traderId))
+          .where(and(eq(kycCases.id, caseId), pastRelationshipEnd(due.cut)));
+  return rows.length > 0;
+}
+
+/**
+ * Whether a file may still land under one of the case's upload keys: a form signed for any of its
+ * documents (a pending upload, or one confirmed while its form is still valid and could be
+ * replayed) that expired after `formsExpiredBefore`.
+ */
+async function uploadsMayLand(tx: Tx, caseId: string, formsExpiredBefore: Date): Promise<boolean> {
+  const [open] = await tx
+    .select({ id: documents.id })
+    .from(documents)
+    .where(
+      and(
+        eq(documents.caseId, caseId),
+        sql`${documents.uploadExpiresAt} > ${at(formsExpiredBefore)}`,
+      ),
+    )
+    .limit(1);
+  return open !== undefined;
+}
+
+/**
+ * Erases one case in one transaction, unless it no longer qualifies: put on hold, a hold task
+ * opened, purged meanwhile, or no longer due by its rule (`due`, checked again here); or put off
+ * while a file may still land under one of its upload keys (a form that expired after
+ * `formsExpiredBefore`): erased now, that file would be bytes no row names, in clear, which no
+ * sweep finds. Otherwise: the case's facts are read (`erasure` builds the tombstone and the audit
+ * event from them), its document rows deleted and their objects with them (`deleteObjects`, from
+ * the rows deleted), drafts deleted, submitted answers and check evidence redacted, the case key
+ * destroyed, the case closed, the tombstone and the audit event written. The trader's own contact
+ * fields go when no other case of theirs keeps data. False: nothing was done.
  *
- * The objects go under the case's row lock, after the hold check: whatever writes a case's
- * objects under the same lock (whileDocumentKept) finishes before, or finds the case gone after.
+ * Everything is read after the case's row lock: an upload started or confirmed since the listing
+ * (each takes the same lock) is among the rows deleted, its objects too. The objects go before the
+ * commit, under the lock: whatever writes a case's objects under the same lock (whileDocumentKept)
+ * finishes before, or finds the case gone after; a failure rolls the rows back with (some of)
+ * their objects gone, on a case that was due, and the next run finishes; never an object no row
+ * names.
  */
 export async function purgeCaseRows(input: {
   caseId: string;
-  traderId: string;
-  rule: string;
-  tombstone: Record<string, unknown>;
+  due: PurgeDue;
   now: Date;
-  audit: AuditInput;
-  deleteObjects: () => Promise<void>;
+  formsExpiredBefore: Date;
+  erasure: (found: CaseForPurge) => { tombstone: Record<string, unknown>; audit: AuditInput };
+  deleteObjects: (deleted: DocumentRow[]) => Promise<void>;
 }): Promise<boolean> {
   const db = await getDb();
   return db.transaction(async (tx) => {
@@ -658,10 +722,19 @@ export async function purgeCaseRows(input: {
       .from(kycCases)
       .where(eq(kycCases.id, input.caseId));
     if (held?.open) return false;
+    if (!(await purgeStillDue(tx, input.caseId, input.due))) return false;
+    if (await uploadsMayLand(tx, input.caseId, input.formsExpiredBefore)) return false;
+    const found = await readCaseForPurge(tx, input.caseId);
+    if (!found) return false;
+    const { tombstone, audit } = input.erasure(found);
+    const traderId = found.kycCase.traderId;
+    const deleted = await tx
+      .delete(documents)
+      .where(eq(documents.caseId, input.caseId))
+      .returning();
     // A crash after this rolls the rows back with their objects gone; the next run finishes.
-    await input.deleteObjects();
+    await input.deleteObjects(deleted);
     await tx.delete(caseDrafts).where(eq(caseDrafts.caseId, input.caseId));
-    await tx.delete(documents).where(eq(documents.caseId, input.caseId));
     await tx.delete(identityFingerprints).where(eq(identityFingerprints.caseId, input.caseId));
     // Keyed hashes of the names and document number: nothing is left to find the case by.
     await tx.delete(caseSearchTerms).where(eq(caseSearchTerms.caseId, input.caseId));
@@ -724,19 +797,19 @@ export async function purgeCaseRows(input: {
       .values({
         caseId: input.caseId,
         purgedAt: input.now,
-        purgeRule: input.rule,
-        tombstone: input.tombstone,
+        purgeRule: input.due.rule,
+        tombstone,
       })
       .onConflictDoUpdate({
         target: caseRetention.caseId,
-        set: { purgedAt: input.now, purgeRule: input.rule, tombstone: input.tombstone },
+        set: { purgedAt: input.now, purgeRule: input.due.rule, tombstone },
       });
     const [kept] = await tx
       .select({ n: sql<number>`count(*)::int` })
       .from(kycCases)
       .where(
         and(
-          eq(kycCases.traderId, input.traderId),
+          eq(kycCases.traderId, traderId),
           notExists(
             sql`(select 1 from ${caseRetention} where ${caseRetention.caseId} = ${kycCases.id} and ${caseRetention.purgedAt} is not null)`,
           ),
@@ -746,8 +819,8 @@ export async function purgeCaseRows(input: {
       await tx
         .update(traders)
         .set({ email: null, tradingLogin: null, updatedAt: input.now })
-        .where(eq(traders.id, input.traderId));
-    await tx.insert(auditEvents).values({ ...input.audit, data: input.audit.data ?? {} });
+        .where(eq(traders.id, traderId));
+    await tx.insert(auditEvents).values({ ...audit, data: audit.data ?? {} });
     return true;
   });
 }
@@ -873,6 +946,29 @@ export async function traderHasOpenHoldTask(traderId: string): Promise<boolean> 
     .select({ id: kycCases.id })
     .from(kycCases)
     .where(and(eq(kycCases.traderId, traderId), holdTaskOpen(kycCases.id)))
+    .limit(1);
+  return row !== undefined;
+}
+
+/**
+ * Whether a file may still land under an upload key of one of the trader's cases (a form that
+ * expired after `formsExpiredBefore`): the purge puts such a case off (purgeCaseRows).
+ */
+export async function traderUploadsMayLand(
+  traderId: string,
+  formsExpiredBefore: Date,
+): Promise<boolean> {
+  const db = await getDb();
+  const [row] = await db
+    .select({ id: documents.id })
+    .from(documents)
+    .innerJoin(kycCases, eq(kycCases.id, documents.caseId))
+    .where(
+      and(
+        eq(kycCases.traderId, traderId),
+        sql`${documents.uploadExpiresAt} > ${at(formsExpiredBefore)}`,
+      ),
+    )
     .limit(1);
   return row !== undefined;
 }

@@ -58,7 +58,9 @@ export async function Retention({ file, isAdmin }: { file: CaseFile; isAdmin: bo
             result:
               request.outcome === "executed"
                 ? "executed"
-                : request.reason === "legal_hold" || request.reason === "open_task"
+                : request.reason === "legal_hold" ||
+                    request.reason === "open_task" ||
+                    request.reason === "upload_in_progress"
                   ? request.reason
                   : "retention",
             runsAt: request.runsAt ? day(request.runsAt) : t("retention.runsWhenEnded"),
