@@ -15,9 +15,11 @@ import { UPGRADE_ROLLED_BACK, upgradeRolledBackSchema } from "@/lib/retention/de
 import { documentKey } from "@/lib/storage";
 import { ENHANCED_OWN_STEPS } from "../fixtures/kyc-values";
 import { ctraderServer } from "../helpers/ctrader-stub";
+import { adminUrl } from "../helpers/db-target";
 import { textOf } from "../helpers/render-page";
 import { sqlRows } from "../helpers/sql-rows";
 import { stubSumsub, SUMSUB_SETTINGS } from "../helpers/sumsub-stub";
+import { whileCaseHeld } from "./support/faults";
 import { signedInStaff, Trader } from "./support/people";
 import { BROKER, scenarioWorld, type World } from "./support/world";
 
@@ -442,6 +444,51 @@ describe("scenario: one abandoned draft the purge cannot erase", () => {
     expect(await purgedRule(w, stuck.id)).toBe("abandoned_draft");
     expect((await caseRow(w, stuck.id))?.drafts).toBe(0);
   }, 400_000);
+});
+
+describe("scenario: a trader comes back while the purge works through its list", () => {
+  // A second connection holds the first listed draft, so the purge has read its list and waits
+  // there while the second trader submits: PostgreSQL only.
+  (adminUrl() ? it : it.skip)(
+    "keeps the draft the trader submitted after the listing, and erases the one still abandoned",
+    async () => {
+      const w = world();
+      const left = new Trader(w, 471_071);
+      await left.launch("kyc", { kycType: "standard" });
+      await left.fillStandardForms({ surnames: "Leftbehind" });
+      const leftCase = await left.currentCase();
+      const back = new Trader(w, 471_072);
+      await back.launch("kyc", { kycType: "standard" });
+      await back.fillStandardForms({ surnames: "Cameback" });
+      await back.uploadStandardDocuments();
+      const backCase = await back.currentCase();
+      const touched = new Date();
+
+      await whileCaseHeld(
+        w,
+        leftCase.id,
+        1,
+        () => w.worker(new Date(touched.getTime() + 91 * DAY)),
+        {
+          meanwhile: async () => {
+            // The session has gone with the run's clock: the trader opens the screen again.
+            await back.launch("kyc", { kycType: "standard" });
+            const submitted = await back.submit();
+            expect(submitted).toEqual({ redirect: "/inapp/kyc/status" });
+          },
+        },
+      );
+      expect(await purgedRule(w, leftCase.id)).toBe("abandoned_draft");
+      // Listed as an abandoned draft, submitted before the purge reached it: not one any more.
+      expect(await purgedRule(w, backCase.id)).toBeNull();
+      expect(await back.status()).toBe("submitted");
+      const documents = await documentRows(w, backCase.id);
+      expect(documents).toHaveLength(2);
+      for (const d of documents)
+        expect(existsSync(path.join(w.dataDir, "documents", d.storage_key))).toBe(true);
+    },
+    400_000,
+  );
 });
 
 describe("scenario: a retry left as a draft is kept", () => {

@@ -9,7 +9,7 @@
  * (RETENTION_CASE_YEARS_BY) each hold to the day.
  */
 import "./support/request-scope";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { POST as relationshipEnd } from "@/app/api/crm/traders/[id]/relationship-end/route";
@@ -17,9 +17,18 @@ import { POST as upgradeApi } from "@/app/api/crm/traders/[id]/upgrade/route";
 import { BUILT_IN_LEVELS } from "@/lib/kyc/levels";
 import { caseCipher } from "@/lib/security/case-keys";
 import { documentKey } from "@/lib/storage";
+import { adminUrl } from "../helpers/db-target";
 import { textOf } from "../helpers/render-page";
 import { sqlRows } from "../helpers/sql-rows";
-import { approvedAtStandard, postToStorage, signedInStaff, Trader } from "./support/people";
+import { whileCaseHeld } from "./support/faults";
+import {
+  approvedAtStandard,
+  freshPhoto,
+  postToStorage,
+  signedInStaff,
+  Trader,
+  type StartedUpload,
+} from "./support/people";
 import { BROKER, scenarioWorld, type World } from "./support/world";
 
 const CRM_KEY = "crm-api-key-for-the-retention-scenarios-0123";
@@ -483,6 +492,121 @@ describe("scenario: an ended relationship erases open cases too", () => {
     expect(verify.code).toBe(0);
     expect(verify.stdout).toContain("chain intact");
   });
+});
+
+/** Every stored object of the case, whatever its key (sealed files and upload keys alike). */
+const objectsOf = (w: World, caseId: string) => {
+  const dir = path.join(w.dataDir, "documents", "cases", caseId);
+  return existsSync(dir) ? readdirSync(dir) : [];
+};
+
+describe("scenario: an erasure asked while the trader uploads", () => {
+  it("is refused while the signed form may still land a file; the file is the case's, and goes with it", async () => {
+    const w = world();
+    const trader = new Trader(w, 470_081);
+    await trader.launch("kyc", { kycType: "standard" });
+    await trader.fillStandardForms({ surnames: "Midupload" });
+    const kycCase = await trader.currentCase();
+    const photo = await freshPhoto();
+    const started = await trader.beginUpload("identity", "page", photo.length);
+    expect(started.status).toBe(201);
+    const form = started.body as StartedUpload;
+
+    // Erased now, the browser's POST would land in clear at a key no row names.
+    const admin = await signedInStaff(w, "upload.admin@broker.example", "admin");
+    expect(await admin.erasureRequest(kycCase.id)).toBe("erasure_refused");
+    const [request] = await sqlRows<{ reason: string; runs_at: string | null }>(
+      w.db.db,
+      sql`select reason, runs_at from erasure_requests order by requested_at desc limit 1`,
+    );
+    expect(request).toEqual({ reason: "upload_in_progress", runs_at: null });
+    const page = await admin.casePage(kycCase.id);
+    expect(page).toContain('data-reason="upload_in_progress"');
+    expect(textOf(page)).toContain("a file upload is under way");
+
+    expect((await postToStorage(form, photo, "image/jpeg")).status).toBeLessThan(300);
+    expect(await trader.confirm(form.documentId)).toEqual({
+      status: 200,
+      body: { documentId: form.documentId, state: "accepted" },
+    });
+    expect(objectsOf(w, kycCase.id)).toContainEqual(
+      expect.stringMatching(new RegExp(`^${form.documentId}\\.verified-[0-9a-f]+$`)),
+    );
+
+    // The draft goes by its own rule later: with every object it had.
+    await w.worker(new Date(Date.now() + 91 * DAY));
+    const [purged] = await sqlRows<{ purge_rule: string }>(
+      w.db.db,
+      sql`select purge_rule from case_retention where case_id = ${kycCase.id} and purged_at is not null`,
+    );
+    expect(purged?.purge_rule).toBe("abandoned_draft");
+    expect(objectsOf(w, kycCase.id)).toEqual([]);
+  });
+});
+
+describe("scenario: ended relationships that change while the purge works through its list", () => {
+  // A second connection holds the uploader's case as an insert referencing it would, so the
+  // purge has read its list and waits for that case's lock while the others act (its own trader
+  // uploading included): PostgreSQL only.
+  (adminUrl() ? it : it.skip)(
+    "erases a file uploaded after the listing with its case, and keeps a case whose end the CRM moved",
+    async () => {
+      const w = world();
+      const uploader = new Trader(w, 470_092);
+      await uploader.completeStandardLevel({ surnames: "Lateupload" });
+      const uploaderCase = await uploader.currentCase();
+      const moved = new Trader(w, 470_093);
+      await moved.completeStandardLevel({ surnames: "Movedend" });
+      const movedCase = await moved.currentCase();
+      await w.worker();
+      const reviewer = await signedInStaff(w, "late.reviewer@broker.example", "reviewer");
+      expect(
+        await reviewer.requestInformation(
+          uploaderCase.id,
+          ["document:identity"],
+          "The photo page is cut off: please send it again.",
+        ),
+      ).toBe("action_requested");
+      await w.worker();
+
+      const endedAt = new Date(Date.now() - 3_600_000);
+      let erasableFrom = new Date(0);
+      for (const t of [uploader, moved]) {
+        const answer = await crm(t.userId, { endedAt: endedAt.toISOString() });
+        expect(answer.status).toBe(200);
+        erasableFrom = new Date(((await answer.json()) as { erasableFrom: string }).erasableFrom);
+      }
+
+      let lateId = "";
+      await whileCaseHeld(w, uploaderCase.id, 1, () => w.worker(erasableFrom), {
+        keyShare: true,
+        meanwhile: async () => {
+          // The session has gone with the run's clock: the trader opens the screen again.
+          await uploader.launch("kyc", { kycType: "standard" });
+          const late = await uploader.upload("identity");
+          expect(late.status).toBe(200);
+          lateId = late.documentId!;
+          // The CRM says the relationship ended later than it first said (just now).
+          expect((await crm(moved.userId, { endedAt: new Date().toISOString() })).status).toBe(200);
+        },
+      });
+      const tombstones = await sqlRows<{ case_id: string; documents: { id: string }[] }>(
+        w.db.db,
+        sql`select case_id, tombstone->'documents' as documents from case_retention
+          where purged_at is not null and case_id in (${uploaderCase.id}, ${movedCase.id})`,
+      );
+      expect(tombstones.map((t) => t.case_id)).toEqual([uploaderCase.id]);
+      // The upload confirmed after the listing is in the tombstone, and none of its objects stay.
+      const uploaded = tombstones.find((t) => t.case_id === uploaderCase.id)!;
+      expect(uploaded.documents.map((d) => d.id)).toContain(lateId);
+      expect(objectsOf(w, uploaderCase.id)).toEqual([]);
+      expect((await rowsOf(w, uploaderCase.id)).documents).toHaveLength(0);
+      // Listed under the first end, kept under the one the CRM recorded before the purge got there.
+      expect((await rowsOf(w, movedCase.id)).documents.length).toBeGreaterThan(0);
+      expect(objectsOf(w, movedCase.id).length).toBeGreaterThan(0);
+    },
+    400_000,
+  );
 });
 
 describe("scenario: /admin/retention lists what the purge deleted besides whole cases", () => {

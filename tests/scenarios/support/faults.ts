@@ -55,13 +55,17 @@ export async function restoreDocumentConfirms(w: World): Promise<void> {
 /**
  * Another writer holds the case's row (a second PostgreSQL connection) while `start` runs, until
  * `waiters` of its requests wait for that writer's lock: they have all read the case before any of
- * them writes. Then the row is let go and `start`'s result answered. PostgreSQL only.
+ * them writes. Then `meanwhile` runs (what others do while those requests wait), the row is let
+ * go and `start`'s result answered. `keyShare` holds the row as an insert referencing the case
+ * does (FOR KEY SHARE): only a writer that takes the whole row (FOR UPDATE) waits, a trader's
+ * upload does not. PostgreSQL only.
  */
 export async function whileCaseHeld<T>(
   w: World,
   caseId: string,
   waiters: number,
   start: () => Promise<T>,
+  held: { meanwhile?: () => Promise<void>; keyShare?: boolean } = {},
 ): Promise<T> {
   if (w.db.target?.kind !== "postgres") throw new Error("needs PostgreSQL");
   const other = postgres(w.db.target.url, { max: 2, onnotice: () => {} });
@@ -69,7 +73,8 @@ export async function whileCaseHeld<T>(
   try {
     await other.begin(async (tx) => {
       const [holder] = await tx<{ pid: number }[]>`
-        select pg_backend_pid() as pid from kyc_cases where id = ${caseId} for no key update`;
+        select pg_backend_pid() as pid from kyc_cases where id = ${caseId}
+        ${held.keyShare ? tx`for key share` : tx`for no key update`}`;
       if (!holder) throw new Error(`no case ${caseId}`);
       let settled = false;
       started = start();
@@ -95,7 +100,10 @@ export async function whileCaseHeld<T>(
             where a.datname = current_database()
           )
           select count(*)::int as n from held`;
-        if ((row?.n ?? 0) >= waiters) break;
+        if ((row?.n ?? 0) >= waiters) {
+          await held.meanwhile?.();
+          break;
+        }
         if (waited > 20_000) throw new Error(`never ${waiters} waiting for the case`);
         await new Promise((r) => setTimeout(r, 50));
       }
