@@ -4,8 +4,9 @@
  * retention), otherwise refused with the reason — `legal_hold`; `open_task` while a monitoring hit
  * or a late vendor verdict waits for a decision (the AML duty to decide it, and perhaps report a
  * suspicion, outlives the relationship; the purge waits for it too); or `retention_not_over` with
- * the date the erasure will run (null while the relationship has not ended: the date is not known);
- * or `upload_in_progress` when the purge put a case off because a file may still land under one of
+ * the date the erasure will run (null while the relationship has not ended: the date is not known;
+ * so too for a trader who came back after the end was recorded and has a case from since); or
+ * `upload_in_progress` when the purge put a case off because a file may still land under one of
  * its upload keys (the trader is uploading, or a form signed minutes ago is still valid): no date,
  * the request is recorded again once the form has expired (UPLOADS_LAND_WITHIN_MS after it).
  * Either way the request and its answer are stored and audited.
@@ -69,8 +70,14 @@ export async function requestErasure(
   const state = new Map(retention.map((r) => [r.caseId, r]));
   const live = cases.filter((c) => !state.get(c.id)?.purgedAt);
   const bound = live.filter((c) => c.round > 0);
+  // An end covers the cases opened before it was recorded (as the purge reads it): a case opened
+  // since is a returning trader's, a customer again whose relationship has not ended.
+  const ended =
+    relationship && bound.every((c) => c.openedAt <= relationship.recordedAt)
+      ? relationship.endedAt
+      : null;
   // Every case that holds a submission must be past its own period (outcome and trigger).
-  const due = relationship ? tradersErasureDue(env().retention, relationship.endedAt, bound) : null;
+  const due = ended ? tradersErasureDue(env().retention, ended, bound) : null;
   let answer: ErasureAnswer;
   if (live.some((c) => state.get(c.id)?.legalHoldAt))
     answer = { outcome: "refused", reason: "legal_hold", runsAt: null };

@@ -18,7 +18,7 @@ import { sqlRows } from "../helpers/sql-rows";
 import en from "@/messages/en.json";
 import { IDENTITY } from "../fixtures/kyc-values";
 import { approvedAtStandard, signedInStaff, Trader } from "./support/people";
-import { BROKER, scenarioWorld, type World } from "./support/world";
+import { BROKER, scenarioWorld, setClock, type World } from "./support/world";
 
 const CRM_KEY = "crm-api-key-for-the-relationship-end-scenarios";
 const world = scenarioWorld({
@@ -175,6 +175,50 @@ describe("scenario: a trader who comes back after the relationship ended", () =>
     expect(eventTypes(w, second.id)).toContain("case.renewal_due");
     await runScheduledJobs(at("2031-05-01T00:00:00Z"));
     expect((await first.trader.currentCase()).status).toBe("expired");
+  }, 400_000);
+
+  it("is a customer again: an erasure request is refused until the new relationship ends, and the approved case stays", async () => {
+    const w = world();
+    w.configure({ RETENTION_CASE_YEARS: "1" });
+    const first = await approvedTrader(w, 482_211);
+    await endRelationship(482_211);
+    // A year and more on: the old case's retention is over and the purge erases it.
+    const later = new Date(Date.now() + 370 * DAY);
+    setClock(later);
+    try {
+      await w.worker(later);
+      const admin = await signedInStaff(w, "returning.admin@broker.example", "admin");
+      expect(await admin.casePage(first.kycCase.id)).toContain('data-testid="tombstone"');
+
+      // The trader comes back: a new case, approved.
+      await first.trader.launch("kyc");
+      await first.trader.completeStandardLevel();
+      const second = await first.trader.currentCase();
+      expect(second.id).not.toBe(first.kycCase.id);
+      await w.worker();
+      const reviewer = await signedInStaff(w, "returning.approver@broker.example", "reviewer");
+      expect(await reviewer.approve(second.id)).toBe("approved");
+      await w.worker();
+
+      // The old end does not cover the new case: its retention starts when this relationship ends.
+      expect(await admin.erasureRequest(second.id)).toBe("erasure_refused");
+      const page = await admin.casePage(second.id);
+      expect(page).toContain('data-reason="retention_not_over" data-runs-at=""');
+      expect(page).not.toContain('data-testid="tombstone"');
+      expect(textOf(page)).toContain(
+        "refused — the retention period is not over; it will run on a date set once the relationship ends",
+      );
+      expect(await first.trader.status()).toBe("approved");
+      expect((await first.trader.currentCase()).id).toBe(second.id);
+      const erased = await sqlRows<{ case_id: string }>(
+        w.db.db,
+        sql`select case_id from case_retention where purged_at is not null
+            and case_id in (${first.kycCase.id}, ${second.id})`,
+      );
+      expect(erased.map((r) => r.case_id)).toEqual([first.kycCase.id]);
+    } finally {
+      jest.useRealTimers();
+    }
   }, 400_000);
 });
 
