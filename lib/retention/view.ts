@@ -39,6 +39,7 @@ export async function getCaseRetentionView(kycCase: {
   traderId: string;
   status: string;
   trigger: string;
+  openedAt: Date;
 }) {
   const { id: caseId, traderId } = kycCase;
   const [row, relationship, requests, decided] = await Promise.all([
@@ -48,10 +49,13 @@ export async function getCaseRetentionView(kycCase: {
     lastDecisions([caseId]),
   ]);
   const facts = { ...kycCase, lastDecision: decided.get(caseId) ?? null };
+  // A case opened after the end was recorded is a returning trader's: that end is not its own.
+  const endedAt =
+    relationship && kycCase.openedAt <= relationship.recordedAt ? relationship.endedAt : null;
   return {
     legalHold: row?.legalHoldAt ? { at: row.legalHoldAt, reason: row.legalHoldReason ?? "" } : null,
-    relationshipEndedAt: relationship?.endedAt ?? null,
-    erasureDue: caseErasureDue(env().retention, relationship?.endedAt ?? null, facts),
+    relationshipEndedAt: endedAt,
+    erasureDue: caseErasureDue(env().retention, endedAt, facts),
     latestErasureRequest: requests[0] ?? null,
     purged:
       row?.purgedAt && row.tombstone

@@ -205,6 +205,9 @@ describe("scenario: a trader who comes back after the relationship ended", () =>
       const page = await admin.casePage(second.id);
       expect(page).toContain('data-reason="retention_not_over" data-runs-at=""');
       expect(page).not.toContain('data-testid="tombstone"');
+      // Nor does the Retention section date its end or erasure by the old relationship.
+      expect(page).toContain('<dd data-testid="relationship-ended">—</dd>');
+      expect(page).toContain('<dd data-testid="erasure-due">—</dd>');
       expect(textOf(page)).toContain(
         "refused — the retention period is not over; it will run on a date set once the relationship ends",
       );
