@@ -7,7 +7,8 @@
 import "server-only";
 import { z } from "zod";
 import { getCaseById } from "@/lib/db/queries/cases";
-import { getTraderByCtraderUserId } from "@/lib/db/queries/traders";
+import { getTraderByCtraderUserId, getTraderById } from "@/lib/db/queries/traders";
+import type { Trader } from "@/lib/db/schema";
 import type { StaffPrincipal } from "@/lib/staff/auth";
 import { lastDecisions, upsertRelationshipEnd } from "@/lib/db/queries/retention";
 import { env } from "@/lib/env";
@@ -22,7 +23,10 @@ export async function listTraderCasesForRetention(traderId: string) {
   return cases.map((c) => ({ ...c, lastDecision: decided.get(c.id) ?? null }));
 }
 
-/** The CRM's body: when the relationship ended (not in the future); what it was is the CRM's. */
+/**
+ * The CRM's body: when the relationship ended (not in the future, nor before it began: see
+ * recordEnd); what it was is the CRM's.
+ */
 export const relationshipEndRequest = z
   .object({ endedAt: z.iso.datetime({ offset: true }) })
   .strict();
@@ -44,7 +48,7 @@ export async function endRelationship(input: {
 }): Promise<z.infer<typeof relationshipEndAnswer>> {
   const trader = await getTraderByCtraderUserId(input.ctraderUserId);
   if (!trader) throw new AppError("NOT_FOUND", "no trader with that cTrader user id");
-  return recordEnd({ ...input, traderId: trader.id });
+  return recordEnd({ ...input, trader });
 }
 
 /** From the console: an admin, on one of the trader's cases, names the day it ended (UTC). */
@@ -61,8 +65,10 @@ export async function endRelationshipFromConsole(
   const day = z.iso.date().safeParse(endedOn);
   if (!day.success)
     throw new AppError("BAD_REQUEST", "a date is needed", { reason: "reason_required" });
+  const trader = await getTraderById(kycCase.traderId);
+  if (!trader) throw new AppError("NOT_FOUND", "no such trader", { reason: "not_found" });
   await recordEnd({
-    traderId: kycCase.traderId,
+    trader,
     endedAt: new Date(`${day.data}T00:00:00Z`),
     actor: { type: "staff", id: staff.id },
     source: "console",
@@ -70,8 +76,22 @@ export async function endRelationshipFromConsole(
   });
 }
 
+/**
+ * The earliest end accepted: the UTC day before the trader first opened a KYC screen (the row's
+ * creation, before any case of theirs). A relationship cannot end before it began, and an end
+ * years back (a mistyped year) would have the next purge erase every case at once, open ones
+ * included. The day's slack lets a CRM send a day as midnight in its own time zone (up to 14 hours
+ * ahead of UTC) for a trader who came and left the same day.
+ */
+export function earliestEnd(trader: Pick<Trader, "createdAt">): Date {
+  const day = new Date(trader.createdAt);
+  day.setUTCHours(0, 0, 0, 0);
+  day.setUTCDate(day.getUTCDate() - 1);
+  return day;
+}
+
 async function recordEnd(input: {
-  traderId: string;
+  trader: Pick<Trader, "id" | "createdAt">;
   endedAt: Date;
   actor: { type: "staff" | "ctrader" | "system"; id: string };
   source: "crm" | "console";
@@ -82,12 +102,18 @@ async function recordEnd(input: {
     throw new AppError("BAD_REQUEST", "endedAt: must not be in the future", {
       contractCode: "INVALID_PARAMETER",
     });
-  const trader = { id: input.traderId };
+  if (input.endedAt.getTime() < earliestEnd(input.trader).getTime())
+    throw new AppError(
+      "BAD_REQUEST",
+      "endedAt: must not be before the trader's relationship began (their first launch)",
+      { contractCode: "INVALID_PARAMETER" },
+    );
+  const { trader } = input;
   // The day the last of the trader's cases may go, each by its outcome's and trigger's period.
   const erasableFrom = tradersErasureDue(
     env().retention,
     input.endedAt,
-    await listTraderCasesForRetention(input.traderId),
+    await listTraderCasesForRetention(trader.id),
   );
   await upsertRelationshipEnd({
     traderId: trader.id,

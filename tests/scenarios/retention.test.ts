@@ -375,6 +375,48 @@ describe("the relationship-end API", () => {
     expect((await crm(trader.userId, { endedAt: past })).status).toBe(404);
     w.configure({ CRM_API_KEY: CRM_KEY });
   });
+
+  it("refuses an end before the trader first came (a mistyped year), stores nothing, and the purge erases nothing", async () => {
+    const w = world();
+    const { trader, kycCase } = await approvedCase(w, 470_008, "Marchetti");
+    const [{ created_at: created } = { created_at: "" }] = await sqlRows<{ created_at: string }>(
+      w.db.db,
+      sql`select created_at::text from traders where id = ${kycCase.traderId}`,
+    );
+    // The earliest end accepted: the UTC day before the trader's first launch.
+    const floor = new Date(`${new Date(created).toISOString().slice(0, 10)}T00:00:00Z`);
+    floor.setUTCDate(floor.getUTCDate() - 1);
+    const typo = new Date();
+    typo.setUTCFullYear(typo.getUTCFullYear() - 10);
+
+    for (const endedAt of [typo, new Date(floor.getTime() - 1)]) {
+      const refused = await crm(trader.userId, { endedAt: endedAt.toISOString() });
+      expect(refused.status).toBe(400);
+      expect(await refused.json()).toMatchObject({
+        code: "INVALID_PARAMETER",
+        message: "endedAt: must not be before the trader's relationship began (their first launch)",
+      });
+    }
+    const admin = await signedInStaff(w, "typo.admin@broker.example", "admin");
+    expect(await admin.casePage(kycCase.id)).toContain(
+      '<dd data-testid="relationship-ended">—</dd>',
+    );
+    const audited = await sqlRows<{ n: number }>(
+      w.db.db,
+      sql`select count(*)::int as n from audit_events
+          where action = 'retention.relationship_ended' and trader_id = ${kycCase.traderId}`,
+    );
+    expect(audited[0]!.n).toBe(0);
+
+    // The housekeeping that follows keeps the approved case and the trader's access.
+    await w.worker();
+    expect(await trader.status()).toBe("approved");
+    expect(await admin.casePage(kycCase.id)).not.toContain('data-testid="tombstone"');
+
+    const ok = await crm(trader.userId, { endedAt: floor.toISOString() });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ endedAt: floor.toISOString() });
+  });
 });
 
 /** Every stored row that names the case (any table with a case_id, and the case row), as text. */
