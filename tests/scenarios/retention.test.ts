@@ -245,6 +245,40 @@ describe("scenario: an abandoned draft and replaced documents", () => {
     expect(after.documents.length).toBeGreaterThanOrEqual(2);
     for (const d of after.documents) expect(existsSync(objectPath(w, d.storage_key))).toBe(true);
   });
+
+  it("keeps a document a submission sent, replaced in a later round: the evidence of that round", async () => {
+    const w = world();
+    const trader = new Trader(w, 470_009);
+    await trader.completeStandardLevel();
+    const kycCase = await trader.currentCase();
+    const [round1] = await sqlRows<{ document_ids: string[] }>(
+      w.db.db,
+      sql`select document_ids from case_submissions where case_id = ${kycCase.id} and round = 1`,
+    );
+    await w.worker();
+    const reviewer = await signedInStaff(w, "evidence.reviewer@broker.example", "reviewer");
+    expect(
+      await reviewer.requestInformation(
+        kycCase.id,
+        ["document:identity"],
+        "Please show the photo page in full.",
+      ),
+    ).toBe("action_requested");
+    await trader.launch("kyc");
+    expect((await trader.upload("identity")).status).toBe(200);
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await w.worker();
+    expect(await reviewer.approve(kycCase.id)).toBe("approved");
+    await w.worker();
+
+    // The round-1 identity document was replaced in round 2; round 1's decision saw it.
+    const replaced = (await rowsOf(w, kycCase.id)).documents.filter((d) => d.replaced_at);
+    expect(replaced).toHaveLength(1);
+    expect(round1?.document_ids).toContain(replaced[0]!.id);
+    await w.worker(new Date(Date.now() + 400 * DAY));
+    expect((await rowsOf(w, kycCase.id)).documents.map((d) => d.id)).toContain(replaced[0]!.id);
+    expect(existsSync(objectPath(w, replaced[0]!.storage_key))).toBe(true);
+  });
 });
 
 describe("scenario: a refused upload keeps no bytes", () => {

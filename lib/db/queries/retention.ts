@@ -486,13 +486,15 @@ export async function listPurgesWaitingOnTasks(
 }
 
 /**
- * A document some submission used: current (confirmed, not yet replaced) when the trader
- * submitted or resubmitted. It is the evidence of that round's decision and stays with the case
- * until the case's own retention ends; only uploads replaced before any submission saw them go.
+ * A document some submission used: one of the ids the submit or resubmit froze with its round
+ * (case_submissions.document_ids, written in the submit's transaction). It is the evidence of
+ * that round's decision and stays with the case until the case's own retention ends; only uploads
+ * no submission named go. Not by comparing times: the submit's event time and the document's
+ * confirmedAt are each the start of their request, so a confirm that started after a submit and
+ * committed before the submit's last retry read it is in the round yet would look unused.
  */
-const usedBySubmission = sql<boolean>`exists (select 1 from ${caseEvents} e
-  where e.case_id = ${documents.caseId} and e.event in ('submit', 'resubmit')
-    and e.occurred_at >= ${documents.confirmedAt} and e.occurred_at < ${documents.replacedAt})`;
+const usedBySubmission = sql<boolean>`exists (select 1 from ${caseSubmissions} s
+  where s.case_id = ${documents.caseId} and s.document_ids ? ${documents.id}::text)`;
 
 /**
  * Replaced documents no submission used, of cases whose last decision (approved or rejected) was
