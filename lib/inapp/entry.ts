@@ -64,18 +64,30 @@ async function redeemer(): Promise<Redeemer> {
   return simulatorRedeemer();
 }
 
+const otherSite = (headers: Headers) => {
+  const site = headers.get("sec-fetch-site");
+  return site === "cross-site" || site === "same-site";
+};
+
 /**
  * A top-level page another site sent the browser to (`Sec-Fetch-Dest: document`, `Sec-Fetch-Site`
- * cross-site or same-site). cTrader's apps open screens themselves (`none`) and cTrader Web in
- * its frame (`iframe`); a launch URL opened this way may be someone else's, sent to the trader
- * to have their documents land in the sender's verification (login CSRF). A browser that sends
- * no fetch metadata (Safari before 16.4) is not told apart.
+ * cross-site or same-site): the launch screen asks whether the account is the trader's.
  */
 export function sentFromAnotherSite(headers: Headers): boolean {
-  const site = headers.get("sec-fetch-site");
-  return (
-    headers.get("sec-fetch-dest") === "document" && (site === "cross-site" || site === "same-site")
-  );
+  return headers.get("sec-fetch-dest") === "document" && otherSite(headers);
+}
+
+/**
+ * Whether a launch may sign this browser in at once. cTrader's apps open screens themselves
+ * (`Sec-Fetch-Site: none`, or no fetch metadata in older webviews) and cTrader Web in its frame
+ * (`Sec-Fetch-Dest: iframe`). Anything else another site made the browser request (a link, a
+ * script's fetch, an image, an object) may be someone else's launch URL, sent so that the
+ * trader's documents land in the sender's verification (login CSRF): its session starts without
+ * the cookie. A same-site frame still passes (a broker's own cTrader Web may be one); a browser
+ * without fetch metadata (Safari before 16.4) is not told apart.
+ */
+export function mayBindSession(headers: Headers): boolean {
+  return headers.get("sec-fetch-dest") === "iframe" || !otherSite(headers);
 }
 
 export async function entryResponse(
@@ -100,8 +112,7 @@ export async function entryResponse(
       : refusalUrl(result.refusal, params);
     // Sent from another site, the session starts without its cookie: the landing screen names
     // the account and asks first; its button spends the resume code (lib/inapp/resume.ts).
-    if (result.ok && !(resume && sentFromAnotherSite(headers)))
-      cookie = sessionCookie(result.session);
+    if (result.ok && mayBindSession(headers)) cookie = sessionCookie(result.session);
   } catch (error) {
     // The class and code only: a driver error's message quotes the SQL with its parameters.
     log.error("entry.failed", { screen, ...errorFacts(error) });

@@ -365,9 +365,26 @@ describe("a launch another site sent the browser to", () => {
     );
   });
 
+  it("signs nobody in from another site's script, image or object: no cookie, nothing to show", async () => {
+    for (const fetchMetadata of [
+      { "sec-fetch-dest": "empty", "sec-fetch-site": "same-site" },
+      { "sec-fetch-dest": "image", "sec-fetch-site": "cross-site" },
+      { "sec-fetch-dest": "object", "sec-fetch-site": "same-site" },
+    ]) {
+      const { landing, cookie } = await launchAtTopLevel(fetchMetadata);
+      expect(cookie).toBeUndefined();
+      // Opened afterwards at top level from the app or the address bar: nothing is open.
+      expect(
+        await land(new URL("/inapp/kyc", BROKER), { dest: "document", site: "none" }),
+      ).toContain('data-testid="expired-screen"');
+      expect(landing.searchParams.get("resume")).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    }
+  });
+
   it("keeps the cookie for the apps' own launches, cTrader Web's frame and browsers without fetch metadata", async () => {
     for (const fetchMetadata of [
       { "sec-fetch-dest": "document", "sec-fetch-site": "none" } as Record<string, string>,
+      { "sec-fetch-dest": "document", "sec-fetch-site": "same-origin" },
       { "sec-fetch-dest": "iframe", "sec-fetch-site": "cross-site" },
       {},
     ]) {

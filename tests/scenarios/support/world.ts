@@ -399,7 +399,8 @@ export function scenarioWorld(env: Record<string, string | undefined> = {}): () 
 /** A cTrader screen URL request, as the embedded browser sends it. */
 export function screenRequest(pathAndQuery: string): NextRequest {
   return new NextRequest(`${BROKER}${pathAndQuery}`, {
-    headers: { host: "broker.test", "sec-fetch-site": "cross-site" },
+    // cTrader Web: a frame on another site.
+    headers: { host: "broker.test", "sec-fetch-site": "cross-site", "sec-fetch-dest": "iframe" },
   });
 }
 
