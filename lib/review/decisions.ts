@@ -123,13 +123,6 @@ function mustHoldClaim(staff: Reviewer, kycCase: KycCase): void {
 const holdsClaim = (staff: Reviewer) => async (_tx: unknown, moved: KycCase) =>
   mustHoldClaim(staff, moved);
 
-/** The claim rule and the page's round, on the locked row (a round cannot move in one status). */
-const decidesAsShown =
-  (staff: Reviewer, shown: ShownCase | undefined) =>
-  async (_tx: unknown, moved: KycCase, before: KycCase) => {
-    mustBeAsShown(before, shown);
-    mustHoldClaim(staff, moved);
-  };
 
 /**
  * Takes an open case over from whoever holds it, in the open and audited (`case.taken_over`,
@@ -284,9 +277,7 @@ export async function approveCase(
       event: "approve",
       actor: { type: "staff", id: staff.id },
       decision: { staffId: staff.id, decision: "approve" },
-      guard: coSign
-        ? async (_tx, _moved, before) => mustBeAsShown(before, shown)
-        : decidesAsShown(staff, shown),
+      guard: coSign ? undefined : holdsClaim(staff),
       alsoInTransaction: audited(staff, "case.approved", caseId, {}),
       now,
     }).then(() => ({ status: "approved" as const }));
@@ -380,7 +371,7 @@ export async function rejectCase(
       data: { kind, ...(retryLimitReached ? { retryLimitReached: true } : {}) },
     },
     close: kind === "final",
-    guard: decidesAsShown(staff, input.shown),
+    guard: holdsClaim(staff),
     alsoInTransaction: audited(staff, "case.rejected", caseId, {
       reasonCode: reason.code,
       kind,
@@ -626,7 +617,7 @@ export async function requestMoreInformation(
       internalNote: input.internalNote?.slice(0, 2000) || null,
       data,
     },
-    guard: decidesAsShown(staff, input.shown),
+    guard: holdsClaim(staff),
     alsoInTransaction: audited(staff, "case.action_requested", caseId, { items: items.data }),
     now,
   });

@@ -100,9 +100,9 @@ describe("scenario: a decision sent from a page the case has moved past", () => 
     expect(
       await reviewer.requestInformation(kycCase.id, ["document:identity"], "Sharper, please."),
     ).toBe("action_requested");
-    // The page after the request: the case waits on the trader, round 1.
+    // The page after the request: the case waits on the trader.
     const waiting = await reviewer.shownOn(kycCase.id);
-    expect(waiting).toEqual({ shownRound: "1", shownStatus: "action_required" });
+    expect(waiting.shownSeq).toMatch(/^\d+$/);
 
     await trader.launch("kyc");
     expect((await trader.upload("identity")).status).toBe(200);
@@ -153,7 +153,7 @@ describe("scenario: a decision sent from a page the case has moved past", () => 
     const approver = await signedInStaff(w, "withdraw.approver@broker.example", "approver");
     expect(await approver.approve(kycCase.id)).toBe("approved");
     const approved = await approver.shownOn(kycCase.id);
-    expect(approved.shownStatus).toBe("approved");
+    expect(approved.shownSeq).toMatch(/^\d+$/);
 
     await trader.sendEnhancedUpgrade();
     await w.worker();
@@ -170,5 +170,34 @@ describe("scenario: a decision sent from a page the case has moved past", () => 
       approvedLevel: "standard",
     });
     expect(w.crmEventsFor(kycCase.id).map((e) => e.status)).not.toContain("rejected");
+  });
+
+  it("a co-signature read before a request for more and the case taken back is refused", async () => {
+    const w = world();
+    w.configure({ FOUR_EYES_MIN_RISK: "low" });
+    try {
+      const trader = new Trader(w, 540_014);
+      await trader.completeStandardLevel();
+      const kycCase = await trader.currentCase();
+      await w.worker();
+      const reviewer = await signedInStaff(w, "loop.reviewer@broker.example", "reviewer");
+      const approver = await signedInStaff(w, "loop.approver@broker.example", "approver");
+      expect(await reviewer.approve(kycCase.id)).toBe("awaiting_co_sign");
+      const read = await approver.shownOn(kycCase.id);
+      // Before the co-signature: more asked of the trader, who replaces the photo, and the case
+      // taken back into review. Same round, same status as the approver's page said.
+      expect(await reviewer.requestInformation(kycCase.id, ["document:identity"], "Sharper.")).toBe(
+        "action_requested",
+      );
+      await trader.launch("kyc");
+      expect((await trader.upload("identity")).status).toBe(200);
+      expect(await reviewer.resumeReview(kycCase.id)).toBe("review_resumed");
+      expect(await trader.currentCase()).toMatchObject({ status: "in_review", round: 1 });
+
+      expect(await approver.approve(kycCase.id, true, read)).toBe("error:changed");
+      expect((await trader.currentCase()).status).toBe("in_review");
+    } finally {
+      w.configure({});
+    }
   });
 });

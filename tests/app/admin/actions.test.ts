@@ -70,11 +70,8 @@ async function submitted() {
   return { trader, kycCase, traderId: kycCase.traderId };
 }
 
-/** The round and status a case page's forms send with every action (case-fields.tsx). */
-const asShown = (kycCase: { round: number; status: string }) => ({
-  shownRound: String(kycCase.round),
-  shownStatus: kycCase.status,
-});
+/** The event sequence a case page's forms send with every action (case-fields.tsx). */
+const asShown = (kycCase: { eventSeq: number }) => ({ shownSeq: String(kycCase.eventSeq) });
 
 describe("console actions", () => {
   it("without a staff session every action goes to the login page, also with a trader's cookie", async () => {
@@ -155,7 +152,7 @@ describe("console actions", () => {
       expect(
         await redirectOf(
           approveAction(
-            form({ caseId: kycCase.id, shownRound: "x", shownStatus: "open", confirmed: "yes" }),
+            form({ caseId: kycCase.id, shownSeq: "x", confirmed: "yes" }),
           ),
         ),
       ).toBe(`/admin/cases/${kycCase.id}?error=changed`);

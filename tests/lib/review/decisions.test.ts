@@ -57,7 +57,7 @@ const status = async (caseId: string, traderId: string) =>
 /** The case as the officer's page shows it now: what its decision forms send. */
 const shownNow = async (caseId: string) => {
   const kycCase = await getCaseById(caseId);
-  return kycCase && { round: kycCase.round, status: kycCase.status };
+  return kycCase && { eventSeq: kycCase.eventSeq };
 };
 const approve = async (staff: Reviewer, caseId: string) =>
   approveCase(staff, caseId, await shownNow(caseId));

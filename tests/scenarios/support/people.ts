@@ -544,17 +544,13 @@ export class Staff extends Browser {
   /** The case page's "Assign to" (approvers): `assignee` a staff id, "" for nobody. */
   assign = (caseId: string, assignee: string) => this.run(assignAction, { caseId, assignee });
   /**
-   * The case as its page shows it now: the round and status every action form of the page
-   * sends (app/admin/cases/[id]/_sections/case-fields.tsx). A decision is taken on a page.
+   * The case as its page shows it now: the event sequence every action form of the page sends
+   * (app/admin/cases/[id]/_sections/case-fields.tsx). A decision is taken on a page.
    */
   async shownOn(caseId: string): Promise<Record<string, string>> {
     const page = await this.casePage(caseId);
-    const field = (name: string) =>
-      new RegExp(`<input type="hidden" name="${name}" value="([^"]*)"`).exec(page)?.[1];
-    const [round, status] = [field("shownRound"), field("shownStatus")];
-    return round !== undefined && status !== undefined
-      ? { shownRound: round, shownStatus: status }
-      : {};
+    const seq = /<input type="hidden" name="shownSeq" value="([^"]*)"/.exec(page)?.[1];
+    return seq === undefined ? {} : { shownSeq: seq };
   }
 
   /**

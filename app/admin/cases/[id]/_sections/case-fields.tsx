@@ -1,9 +1,9 @@
 import type { CaseFile } from "@/lib/review/case-file";
-import { SHOWN_FIELDS } from "@/lib/review/shown-case";
+import { SHOWN_FIELD } from "@/lib/review/shown-case";
 
 /**
- * The fields every action form on the case page sends besides its own: the case; its round and
- * status as this page showed them, so a decision taken on a case that changed since is refused
+ * The fields every action form on the case page sends besides its own: the case; its event
+ * sequence as this page showed it, so a decision taken on a case that changed since is refused
  * (lib/review/shown-case.ts); and the queue it was opened from, which the action's redirect keeps
  * so that j / k still walk that queue.
  */
@@ -12,8 +12,7 @@ export function CaseFields({ file }: { file: CaseFile }) {
   return (
     <>
       <input type="hidden" name="caseId" value={file.kycCase.id} />
-      <input type="hidden" name={SHOWN_FIELDS.round} value={file.kycCase.round} />
-      <input type="hidden" name={SHOWN_FIELDS.status} value={file.kycCase.status} />
+      <input type="hidden" name={SHOWN_FIELD} value={file.kycCase.eventSeq} />
       {fromQueue ? <input type="hidden" name="queueQuery" value={query} /> : null}
     </>
   );
