@@ -27,7 +27,7 @@ import { getTraderLocale } from "@/lib/db/queries/traders";
 import type { CaseStatus } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import { DEFAULT_LOCALE, pickLocale } from "@/lib/i18n/config";
-import { WAITING_STATUSES } from "@/lib/kyc/statuses";
+import { APPROVAL_STANDS_STATUSES, WAITING_STATUSES } from "@/lib/kyc/statuses";
 import { log } from "@/lib/log";
 import { renderStatusEmail, type RenderedEmail } from "./email-template";
 import { CASE_RENEWAL_DUE, CASE_STATUS_CHANGED, readStoredPayload } from "./payload";
@@ -142,8 +142,15 @@ export async function sendStatusEmail(
   // trader's answer, a rejection after the case was reopened). Every status change has a mail
   // delivery while mail is configured; an unannounced one is carried by its 204. A status the
   // trader reads as the same is no newer news: the checks' start of the review right after a
-  // submission leaves its confirmation to go.
+  // submission leaves its confirmation to go. Nor is an upgrade begun on an approval (the CRM
+  // may start one as the approval's webhook arrives): the approval stays in force and is news.
   const waiting: readonly string[] = WAITING_STATUSES;
+  const notNewer: readonly string[] | undefined =
+    status === "approved"
+      ? APPROVAL_STANDS_STATUSES
+      : waiting.includes(status)
+        ? waiting
+        : undefined;
   const newer =
     payload.sequence === undefined
       ? null
@@ -152,7 +159,7 @@ export async function sendStatusEmail(
           sequence: payload.sequence,
           destination: EMAIL_DESTINATION,
           type: CASE_STATUS_CHANGED,
-          exceptStatuses: waiting.includes(status) ? waiting : undefined,
+          exceptStatuses: notNewer,
         });
   if (newer !== null)
     return {

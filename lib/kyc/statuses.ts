@@ -24,6 +24,17 @@ export const WAITING_STATUSES = [
   "in_review",
 ] as const satisfies readonly CaseStatusName[];
 
+/**
+ * The statuses an upgrade or an early renewal passes through while the approval it builds on
+ * stays in force (`approved_level`): the CRM or the trader starting one, a request for more on
+ * it. None of them is newer news than the approval; only a decision is.
+ */
+export const APPROVAL_STANDS_STATUSES = [
+  "draft",
+  ...WAITING_STATUSES,
+  "action_required",
+] as const satisfies readonly CaseStatusName[];
+
 /** Why a case was opened in cTrader (kycType's trigger). */
 export const CASE_TRIGGERS = [
   "first_deposit",

@@ -292,6 +292,41 @@ describe("scenario: a mail held up past a later status that is not mailed", () =
   });
 });
 
+describe("scenario: an approval's mail held up past the start of an upgrade", () => {
+  it("is still sent: the approval stays in force while the trader upgrades", async () => {
+    const w = world();
+    const sink = await startSmtpSink();
+    try {
+      mailOn(w, sink, "approved,rejected,action_required");
+      const trader = new Trader(w, 460_011);
+      const address = "trader460011@example.com";
+      await trader.completeStandardLevel();
+      const kycCase = await trader.currentCase();
+      await w.worker();
+      const reviewer = await signedInStaff(w, "upgrade.mail.reviewer@broker.example", "reviewer");
+      sink.rejectRecipient = (to) => (to === address ? GREYLISTED : undefined);
+      expect(await reviewer.approve(kycCase.id)).toBe("approved");
+      await w.worker();
+      // cTrader asks for the enhanced level right away: the upgrade starts on the approval.
+      await trader.launch("kyc", { kycType: "enhanced" });
+      await w.worker();
+      expect(await trader.currentCase()).toMatchObject({
+        status: "draft",
+        approvedLevel: "standard",
+      });
+
+      sink.rejectRecipient = () => undefined;
+      await w.worker(new Date(Date.now() + 6 * HOUR));
+      expect(
+        sink.messages.filter((m) => m.envelope.to.includes(address)).map((m) => m.parsed.subject),
+      ).toEqual([expect.stringMatching(/: your identity is verified$/)]);
+    } finally {
+      mailOff(w);
+      await sink.close();
+    }
+  });
+});
+
 describe("scenario: a mail skipped for newer news, then replayed and sent", () => {
   it("counts as sent: an older mail falling due after it stays unsent", async () => {
     const w = world();
