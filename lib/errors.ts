@@ -73,6 +73,7 @@ export const ERROR_REASONS = {
     "no_monitoring_task",
     "monitoring_task_readable",
     "task_hits_unknown",
+    "end_date_invalid",
   ],
   trader: ["not_editable", "incomplete", "inputs_changed", "step_not_requested"],
 } as const;

@@ -64,7 +64,7 @@ export async function endRelationshipFromConsole(
   if (!kycCase) throw new AppError("NOT_FOUND", "no such case", { reason: "not_found" });
   const day = z.iso.date().safeParse(endedOn);
   if (!day.success)
-    throw new AppError("BAD_REQUEST", "a date is needed", { reason: "reason_required" });
+    throw new AppError("BAD_REQUEST", "a date is needed", { reason: "end_date_invalid" });
   const trader = await getTraderById(kycCase.traderId);
   if (!trader) throw new AppError("NOT_FOUND", "no such trader", { reason: "not_found" });
   await recordEnd({
@@ -101,12 +101,13 @@ async function recordEnd(input: {
   if (input.endedAt.getTime() > now.getTime())
     throw new AppError("BAD_REQUEST", "endedAt: must not be in the future", {
       contractCode: "INVALID_PARAMETER",
+      reason: "end_date_invalid",
     });
   if (input.endedAt.getTime() < earliestEnd(input.trader).getTime())
     throw new AppError(
       "BAD_REQUEST",
       "endedAt: must not be before the trader's relationship began (their first launch)",
-      { contractCode: "INVALID_PARAMETER" },
+      { contractCode: "INVALID_PARAMETER", reason: "end_date_invalid" },
     );
   const { trader } = input;
   // The day the last of the trader's cases may go, each by its outcome's and trigger's period.

@@ -84,6 +84,7 @@ const REFUSALS = {
   no_monitoring_task: true,
   monitoring_task_readable: true,
   task_hits_unknown: true,
+  end_date_invalid: true,
   changed: true,
   failed: true,
 } as const satisfies Record<ReviewReason | "bad_case" | "forbidden" | "changed" | "failed", true>;

@@ -148,6 +148,13 @@ describe("scenario: personal data under a per-case key", () => {
 
     expect(await reviewer.approve(kycCase.id)).toBe("approved");
     const admin = await signedInStaff(w, "files.admin@broker.example", "admin");
+    // A mistyped day (a year off, tomorrow, none) is refused in words, and nothing is recorded.
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    for (const day of ["2016-11-30", tomorrow, ""])
+      expect(await admin.relationshipEnd(kycCase.id, day)).toBe("error:end_date_invalid");
+    expect(textOf(await admin.casePage(kycCase.id, { error: "end_date_invalid" }))).toContain(
+      "Give the day the relationship ended: not in the future",
+    );
     const endedOn = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
     expect(await admin.relationshipEnd(kycCase.id, endedOn)).toBe("relationship_ended");
     await w.worker(new Date(Date.now() + 6 * 366 * 86_400_000));
