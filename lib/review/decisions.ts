@@ -123,7 +123,6 @@ function mustHoldClaim(staff: Reviewer, kycCase: KycCase): void {
 const holdsClaim = (staff: Reviewer) => async (_tx: unknown, moved: KycCase) =>
   mustHoldClaim(staff, moved);
 
-
 /**
  * Takes an open case over from whoever holds it, in the open and audited (`case.taken_over`,
  * with the previous assignee). Conditional on the assignee the caller saw, so two people taking

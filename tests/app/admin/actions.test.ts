@@ -151,9 +151,7 @@ describe("console actions", () => {
       );
       expect(
         await redirectOf(
-          approveAction(
-            form({ caseId: kycCase.id, shownSeq: "x", confirmed: "yes" }),
-          ),
+          approveAction(form({ caseId: kycCase.id, shownSeq: "x", confirmed: "yes" })),
         ),
       ).toBe(`/admin/cases/${kycCase.id}?error=changed`);
       // An approval before the checks ran is refused, and says why.
