@@ -19,7 +19,7 @@ import { addToLogScope, log } from "@/lib/log";
 import { STEPS } from "@/lib/kyc/levels";
 import type { RequestedItem } from "@/lib/kyc/requirements";
 import { isConsoleRefusal, type ConsoleOutcome } from "@/lib/review/console-messages";
-import { keepApprovalAfterVendorVerdict } from "@/lib/review/late-verdict";
+import { keepApprovalAfterVendorVerdict, vendorTaskShown } from "@/lib/review/late-verdict";
 import { completePeriodicReview } from "@/lib/review/periodic";
 import { shownCaseOf } from "@/lib/review/shown-case";
 import { requestErasure } from "@/lib/retention/erasure";
@@ -400,6 +400,11 @@ export async function keepApprovalAction(form: FormData): Promise<void> {
     requireConfirmation(form);
     await keepApprovalAfterVendorVerdict(staff, id, {
       note: formText(form, "note", NOTE_MAX, { lines: true }),
+      // The task as the page showed it; a form without it keeps nothing (`changed`).
+      shown: vendorTaskShown.safeParse({
+        taskId: form.get("taskId"),
+        taskFingerprint: form.get("taskFingerprint"),
+      }).data,
     });
     return "approval_kept";
   });

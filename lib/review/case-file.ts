@@ -56,14 +56,17 @@ import { queueNeighbours } from "./queue-neighbours";
 import { caseControls, hitControls, hitsJudgeable, OPEN_STATUSES } from "./controls";
 import { approvalBlocker, auditCaseView } from "./decisions";
 import { reasonsForLevel } from "./reasons";
+import type { VendorTaskShown } from "./late-verdict";
 import { loadCaseHits, unreadableTaskStanding } from "./screening-hits";
 import type { Reviewer } from "./types";
 
 /** An open late-verdict task as the case page shows it; unreadable evidence shows none. */
-function lateVerdictView(task: ReviewTask | undefined) {
+function lateVerdictView(task: (ReviewTask & { fingerprint: string }) | undefined) {
   if (!task) return null;
   const data = lateVerdictTaskData.safeParse(task.data);
-  return { openedAt: task.openedAt, data: data.success ? data.data : null };
+  // What the keep form sends back: the approval is kept on this verdict or not at all.
+  const shown: VendorTaskShown = { taskId: task.id, taskFingerprint: task.fingerprint };
+  return { openedAt: task.openedAt, data: data.success ? data.data : null, shown };
 }
 
 /**

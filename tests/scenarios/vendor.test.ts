@@ -8,6 +8,7 @@ import "./support/request-scope";
 import { sql } from "drizzle-orm";
 import { http, HttpResponse } from "msw";
 import { ctraderServer } from "../helpers/ctrader-stub";
+import { hiddenFieldsOf, textOf } from "../helpers/render-page";
 import { sqlRows } from "../helpers/sql-rows";
 import { listCaseAuditEvents } from "@/lib/db/queries/audit";
 import { CHECKS_ACTOR } from "@/lib/checks/run";
@@ -286,6 +287,7 @@ describe("scenario: a case verified by Sumsub, from the cTrader launch to the re
     );
     expect(await approver.keepApproval(kycCase.id, "  ok  ")).toBe("error:reason_required");
     expect(await approver.queue({ queue: "monitoring" })).toContain(`data-case="${kycCase.id}"`);
+    const otherTab = await approver.caseForm(kycCase.id, "keep-approval");
     expect(await approver.keepApproval(kycCase.id, note)).toBe("approval_kept");
     await w.worker();
 
@@ -312,7 +314,83 @@ describe("scenario: a case verified by Sumsub, from the cTrader launch to the re
     expect(kept).toHaveLength(1);
     expect(kept[0]!.data).toMatchObject({ vendor: "sumsub", outcome: "declined" });
     // Nothing is left to keep: a second keep (another tab) changes nothing.
-    expect(await approver.keepApproval(kycCase.id, note)).toBe("error:no_vendor_task");
+    expect(await approver.keepApproval(kycCase.id, note, true, otherTab)).toBe(
+      "error:no_vendor_task",
+    );
+  });
+
+  it("keeps no approval on a verdict the approver did not read: a newer verdict since the page was read is refused as changed, and the hold stays", async () => {
+    const w = world();
+    const { sumsub, trader, kycCase } = await sentWithSumsub(w, 430_108, "stale-");
+    const approver = await signedInStaff(w, "stale.approver@broker.example", "approver");
+    expect(await approver.approve(kycCase.id)).toBe("approved");
+    await w.worker();
+    const accountRights = () =>
+      w.accountUpdates.filter((u) => u.login === trader.tradingLogin).map((u) => u.accessRights);
+    const kept = async () =>
+      (await listCaseAuditEvents(kycCase.id)).filter((e) => e.action === "case.approval_kept");
+
+    // Sumsub's first answer after the approval is mild: approved, but the face match is
+    // flagged. It holds the account like any late verdict that does not clear the trader.
+    sumsub.review = {
+      reviewStatus: "completed",
+      reviewDate: "2026-12-02 03:00:00+0000",
+      reviewResult: { reviewAnswer: "GREEN" },
+    };
+    sumsub.steps = {
+      IDENTITY: { reviewResult: { reviewAnswer: "GREEN" } },
+      SELFIE: { reviewResult: { reviewAnswer: "RED" } },
+    };
+    const mild = {
+      type: "applicantReviewed",
+      applicantId: sumsub.applicants[0]?.id ?? "stale-applicant-1",
+      externalUserId: kycCase.id,
+      reviewStatus: "completed",
+      reviewResult: { reviewAnswer: "GREEN" },
+    };
+    expect(await deliverTwice("sumsub", sumsubWebhook(mild))).toEqual(STORED_ONCE);
+    await w.worker();
+    expect(accountRights().at(-1)).toBe("CLOSE_ONLY");
+
+    // The approver reads it (a face match to look at, no forgery) and writes why it is harmless.
+    const read = await approver.casePage(kycCase.id);
+    expect(read).toContain('data-testid="vendor-verdict-task"');
+    expect(read).toContain('data-signal="faceMatch"');
+    expect(read).not.toContain('data-label="FORGERY"');
+    const keepForm = hiddenFieldsOf(read, "keep-approval");
+    const note = "Face match flagged on her glasses: a known false alarm, the selfie is hers.";
+
+    // Before they confirm, Sumsub reviews again: a forged document. The open task's evidence is
+    // the new verdict now, and the CRM and cTrader hear of the alert again.
+    expect(
+      await deliverTwice("sumsub", sumsubWebhook(sumsubDeclinesForgery(sumsub, kycCase.id))),
+    ).toEqual(STORED_ONCE);
+    await w.worker();
+    const eventsBefore = w.crmEventsFor(kycCase.id).length;
+
+    // The confirmation of the page read before keeps nothing: the console says the case changed.
+    expect(await approver.keepApproval(kycCase.id, note, true, keepForm)).toBe("error:changed");
+    await w.worker();
+    expect(await kept()).toEqual([]);
+    expect(w.crmEventsFor(kycCase.id).slice(eventsBefore)).toEqual([]);
+    expect(accountRights().at(-1)).toBe("CLOSE_ONLY");
+    expect(await approver.queue({ queue: "monitoring" })).toContain(`data-case="${kycCase.id}"`);
+    const shown = await approver.casePage(kycCase.id, { error: "changed" });
+    expect(textOf(shown)).toContain("The case changed meanwhile. Reload and try again.");
+    expect(shown).not.toContain('data-decision="vendor_verdict"');
+    // What the page shows now is the forgery, with its own keep form.
+    expect(shown).toContain('data-label="FORGERY"');
+    expect(hiddenFieldsOf(shown, "keep-approval")).not.toEqual(keepForm);
+
+    // Read again, the approval is kept on the verdict the approver has now seen, and the hold
+    // is lifted.
+    const checked = "Forgery flag checked against the original passport at the branch: genuine.";
+    expect(await approver.keepApproval(kycCase.id, checked)).toBe("approval_kept");
+    await w.worker();
+    const [entry] = await kept();
+    expect(entry?.data).toMatchObject({ vendor: "sumsub", outcome: "declined" });
+    expect(w.crmEventsFor(kycCase.id).at(-1)).toMatchObject({ type: "case.vendor_alert_cleared" });
+    expect(accountRights().at(-1)).toBe("FULL_ACCESS");
   });
 
   it("holds the approval in force when the late decline arrives during an upgrade, and approves no upgrade on it until an approver decides", async () => {

@@ -278,7 +278,7 @@ export async function listScreeningResults(
 }
 
 /** The digest of a task's data as stored: what a close that takes the task as read compares. */
-const taskFingerprint = sql<string>`md5(${reviewTasks.data}::text)`;
+export const taskFingerprint = sql<string>`md5(${reviewTasks.data}::text)`;
 
 export async function getOpenReviewTask(
   caseId: string,

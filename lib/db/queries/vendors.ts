@@ -1,11 +1,11 @@
 import { isDeepStrictEqual } from "node:util";
-import { and, asc, desc, eq, isNull, lte, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, isNull, lte, or, sql } from "drizzle-orm";
 import { getDb } from "../client";
 import { approvalInForce, approvedRoundOf } from "@/lib/kyc/case-state";
 import { lateVerdictTaskData } from "@/lib/vendors/verdict";
 import { VENDOR_VERDICT_TASK } from "./hold-tasks";
 import { insertCaseOutboxEvent, lockCase, type OutboxBuilder, type Tx } from "./cases";
-import { closeReviewTask, insertDecisionIn } from "./review";
+import { closeReviewTask, insertDecisionIn, taskFingerprint } from "./review";
 import {
   auditEvents,
   caseEvents,
@@ -587,21 +587,26 @@ async function openLateVerdictTask(
  * An approver keeps the approval after looking at the vendor's verdict: the open `vendor_verdict`
  * task closes (`kept`), with a `vendor_verdict` decision carrying the note (the case's history),
  * the audit line and the event that lifts the hold, in one transaction on the locked case row.
- * Null when no approval is in force (an open upgrade leaves it in force) or no such task is open
- * (someone decided meanwhile).
+ * `none` when no approval is in force (an open upgrade leaves it in force) or no such task is open
+ * (someone decided meanwhile); `changed` when the open task is not the one the approver read, or
+ * its data is not as read: a newer verdict replaces the data of a task still open
+ * (openLateVerdictTask, under the same lock), and keeping the approval on a verdict nobody looked
+ * at would lift the hold on it. `asRead` null (a form that does not say what it showed) matches no
+ * task.
  */
 export async function closeVendorVerdictTask(input: {
   caseId: string;
   staffId: string;
   internalNote: string;
+  asRead: { taskId: string; fingerprint: string } | null;
   outbox: OutboxBuilder;
   now: Date;
-}): Promise<{ taskId: string } | null> {
+}): Promise<{ taskId: string } | "none" | "changed"> {
   const db = await getDb();
   return db.transaction(async (tx) => {
     const kycCase = await lockCase(tx, input.caseId);
     const [task] = await tx
-      .select()
+      .select({ ...getTableColumns(reviewTasks), fingerprint: taskFingerprint })
       .from(reviewTasks)
       .where(
         and(
@@ -610,7 +615,10 @@ export async function closeVendorVerdictTask(input: {
           isNull(reviewTasks.closedAt),
         ),
       );
-    if (!kycCase || !approvalInForce(kycCase) || !task) return null;
+    if (!kycCase || !approvalInForce(kycCase) || !task) return "none";
+    const { asRead } = input;
+    if (!asRead || task.id !== asRead.taskId || task.fingerprint !== asRead.fingerprint)
+      return "changed";
     // Read with the schema lib/vendors wrote it with, as the console reads it.
     const stored = lateVerdictTaskData.safeParse(task.data);
     const data = {
@@ -636,15 +644,18 @@ export async function closeVendorVerdictTask(input: {
         data,
       },
     });
-    await closeReviewTask({
+    const closed = await closeReviewTask({
       caseId: input.caseId,
       kind: VENDOR_VERDICT_TASK,
       staffId: input.staffId,
       resolution: "kept",
       now: input.now,
       outbox: input.outbox,
+      asRead,
       tx,
     });
+    // Read above under the same lock, so it closes; should it not, nothing of this is kept.
+    if (!closed) throw new Error("the vendor verdict task read under the case lock did not close");
     return { taskId: task.id };
   });
 }

@@ -609,9 +609,23 @@ export class Staff extends Browser {
   /** "Review completed" on the case page's periodic review task, with the chosen outcome. */
   completePeriodicReview = (caseId: string, outcome: string, note = "") =>
     this.run(periodicReviewAction, { caseId, outcome, note });
-  /** "Keep the approval and close the task" on a vendor's late verdict, then "Yes, confirm". */
-  keepApproval = (caseId: string, note: string, confirmed = true) =>
-    this.run(keepApprovalAction, { caseId, note, ...(confirmed && { confirmed: "yes" }) });
+  /**
+   * "Keep the approval and close the task" on a vendor's late verdict, then "Yes, confirm", with
+   * the keep form's fields as the page wrote them: `read` (taken earlier with caseForm, for a
+   * page read before something changed), else the page as it is now (only the case, as a forged
+   * form would, when the page offers no such form).
+   */
+  keepApproval = async (
+    caseId: string,
+    note: string,
+    confirmed = true,
+    read?: Record<string, string>,
+  ) =>
+    this.run(keepApprovalAction, {
+      ...(read ?? (await this.formOnPage(caseId, "keep-approval"))),
+      note,
+      ...(confirmed && { confirmed: "yes" }),
+    });
   /** "Close the monitoring task" on a task whose hits do not read, then "Yes, confirm". */
   closeMonitoringTask = (caseId: string, note: string, confirmed = true) =>
     this.run(closeMonitoringTaskAction, { caseId, note, ...(confirmed && { confirmed: "yes" }) });
@@ -636,6 +650,12 @@ export class Staff extends Browser {
   /** "Replay" on a row of the case page's delivery log: every delivery of that event again. */
   replayEvent = (caseId: string, eventId: string) =>
     this.run(replayEventAction, { caseId, eventId });
+
+  /** The hidden fields of a form on the case page, or only the case when there is none. */
+  private async formOnPage(caseId: string, testId: string): Promise<Record<string, string>> {
+    const page = await this.casePage(caseId);
+    return page.includes(`data-testid="${testId}"`) ? hiddenFieldsOf(page, testId) : { caseId };
+  }
 
   async replayDead(): Promise<string> {
     const result = await this.act(() => outcomeOf(replayDeadAction()));

@@ -57,10 +57,13 @@ function ReasonedClose({
   label,
   question,
   confirm,
+  shown = {},
   children,
 }: {
   file: CaseFile;
   action: (form: FormData) => Promise<void>;
+  /** What the page showed of the task, sent back so that the action closes that one only. */
+  shown?: Record<string, string>;
   /** The button's test id; the form's is `${name}-form`, the note's id `${name}-note`. */
   name: string;
   label: string;
@@ -71,6 +74,9 @@ function ReasonedClose({
   return (
     <form action={action} className="stack" data-testid={`${name}-form`}>
       <CaseFields file={file} />
+      {Object.entries(shown).map(([field, value]) => (
+        <input key={field} type="hidden" name={field} value={value} />
+      ))}
       <label htmlFor={`${name}-note`}>{label}</label>
       <textarea
         id={`${name}-note`}
@@ -213,6 +219,7 @@ export async function Summary({ file }: { file: CaseFile }) {
               file={file}
               action={keepApprovalAction}
               name="keep-approval"
+              shown={late.shown}
               label={t("summary.keepApprovalNote")}
               question={tConfirm("keepApproval")}
               confirm={{ yes: tConfirm("yes"), cancel: tConfirm("cancel") }}
