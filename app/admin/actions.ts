@@ -20,6 +20,7 @@ import { STEPS } from "@/lib/kyc/levels";
 import type { RequestedItem } from "@/lib/kyc/requirements";
 import { isConsoleRefusal, type ConsoleOutcome } from "@/lib/review/console-messages";
 import { keepApprovalAfterVendorVerdict, vendorTaskShown } from "@/lib/review/late-verdict";
+import { hitSightingShown } from "@/lib/review/screening-hits";
 import { completePeriodicReview } from "@/lib/review/periodic";
 import { shownCaseOf } from "@/lib/review/shown-case";
 import { requestErasure } from "@/lib/retention/erasure";
@@ -513,6 +514,11 @@ export async function screeningHitAction(form: FormData): Promise<void> {
     if (verdict === "confirmed") requireConfirmation(form);
     const result = await judgeScreeningHit(staff, id, {
       hitKey: formText(form, "hitKey", 200),
+      // The sighting as the page showed it; a form without it records nothing (`changed`).
+      shown: hitSightingShown.safeParse({
+        runId: form.get("runId"),
+        strength: form.get("strength"),
+      }).data,
       verdict,
       reason: formText(form, "reason", NOTE_MAX, { lines: true }),
     });

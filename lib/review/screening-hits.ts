@@ -12,6 +12,7 @@
  *   second person". A review-level hit is cleared by one.
  * - Every verdict is a case decision with its audit event; nothing is overwritten.
  */
+import { z } from "zod";
 import { appendAuditEvent, listCaseAuditData } from "@/lib/db/queries/audit";
 import {
   closeMonitoringTaskByDecision,
@@ -307,6 +308,24 @@ export function hitBlocker(
 
 export type JudgeResult = { state: HitState; monitoringCleared: boolean };
 
+/**
+ * The sighting of a hit as the case page showed it (its run, and its strength, hitStrength):
+ * written by the page as the hit form's hidden fields (`sightingShown`), read back by the action
+ * (one schema for both). A verdict is recorded on that sighting or not at all.
+ */
+export const hitSightingShown = z.object({
+  runId: z.uuid(),
+  strength: z.string().min(1).max(40).pipe(z.coerce.number()),
+});
+export type HitSightingShown = z.output<typeof hitSightingShown>;
+
+/** The hit form's fields for this sighting (what `hitSightingShown` reads back). */
+export function sightingShown(
+  hit: Pick<ReviewedHit, "runId" | "explanation">,
+): z.input<typeof hitSightingShown> {
+  return { runId: hit.runId, strength: String(hitStrength(hit)) };
+}
+
 /** Why this verdict may not be given on a hit with these verdicts already (throws), if it may not. */
 function refuseJudgment(
   staff: Reviewer,
@@ -337,7 +356,13 @@ function refuseJudgment(
 export async function judgeScreeningHit(
   staff: Reviewer,
   caseId: string,
-  input: { hitKey: string; verdict: HitVerdict; reason?: string },
+  input: {
+    hitKey: string;
+    /** The sighting the page showed (undefined: the form did not say, a page from before). */
+    shown: HitSightingShown | undefined;
+    verdict: HitVerdict;
+    reason?: string;
+  },
   now = new Date(),
 ): Promise<JudgeResult> {
   const kycCase = await getCaseById(caseId);
@@ -351,6 +376,12 @@ export async function judgeScreeningHit(
   const hit = hits.find((h) => h.key === input.hitKey);
   if (!hit) throw new AppError("BAD_REQUEST", "unknown screening hit", { reason: "unknown_hit" });
   refuseJudgment(staff, hit.level, hit.judgments, input.verdict);
+  // A clearing covers the evidence it was given on: a re-screening or a new round that brought a
+  // stronger sighting since the page was read is not what the officer judged. The console answers
+  // `changed`, and the page, read again, shows the sighting there is now.
+  const { shown } = input;
+  if (!shown || shown.runId !== hit.runId || Math.abs(shown.strength - hitStrength(hit)) > 1e-9)
+    throw new AppError("CONFLICT", "the hit was seen anew since the page was read");
   const reason = input.reason?.trim().slice(0, 2000) ?? "";
   if (input.verdict === "false_positive" && reason.length < MIN_REASON_LENGTH)
     throw new AppError("BAD_REQUEST", "write why this is not the listed person", {

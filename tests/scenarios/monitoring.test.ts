@@ -15,6 +15,7 @@ import {
   getOpenReviewTask,
 } from "@/lib/db/queries/review";
 import { auditEvents, reviewTasks, staffUsers } from "@/lib/db/schema";
+import { listCaseAuditEvents } from "@/lib/db/queries/audit";
 import { textOf } from "../helpers/render-page";
 import { PERSONAL } from "../fixtures/kyc-values";
 import { approvedAtStandard, signedInStaff, Trader } from "./support/people";
@@ -925,6 +926,88 @@ describe("scenario: a cleared hit that the list later describes as the trader", 
     expect(await w.runListsImportCommand([list])).not.toMatch(/, [1-9]\d* with a new likely match/);
     await w.worker();
     expect(monitoringHits()).toHaveLength(1);
+  });
+});
+
+describe("scenario: an approver clears a monitoring hit the list then describes more strongly", () => {
+  it("records nothing on the sighting the page showed before: the console says the case changed, the hold stays, and the page read again is judged", async () => {
+    const w = world();
+    const list = await pepListWith(w, "seen-pep.csv", "Solveig Hatlestad,,,");
+    const reviewer = await signedInStaff(w, "seen.reviewer@broker.example", "reviewer");
+    const approver = await signedInStaff(w, "seen.approver@broker.example", "approver");
+    const solveig = { givenNames: "Solveig", surnames: "Hatlestad", dateOfBirth: "1969-08-30" };
+    const trader = new Trader(w, 450_801);
+    await trader.completeStandardLevel(solveig);
+    await w.worker();
+    const kycCase = await trader.currentCase();
+    const key = /data-hit="(seen-pep:[^"]+)"/.exec(await reviewer.casePage(kycCase.id))?.[1] ?? "";
+    expect(await reviewer.judgeHit(kycCase.id, key, "false_positive", "No birth date listed")).toBe(
+      "hit_awaiting_second",
+    );
+    expect(await approver.judgeHit(kycCase.id, key, "false_positive", "Common name only")).toBe(
+      "hit_cleared",
+    );
+    expect(await reviewer.approve(kycCase.id)).toBe("awaiting_co_sign");
+    expect(await approver.approve(kycCase.id)).toBe("approved");
+    await w.worker();
+    const rights = () =>
+      w.accountUpdates.filter((u) => u.login === trader.tradingLogin).map((u) => u.accessRights);
+    const verdicts = async () =>
+      (await listCaseAuditEvents(kycCase.id)).filter((e) =>
+        ["screening.false_positive", "screening.confirmed"].includes(e.action),
+      );
+    const giveDateOfBirth = async (dateOfBirth: string) => {
+      writeFileSync(
+        list,
+        readFileSync(list, "utf8").replace(
+          /Solveig Hatlestad,,[^,]*,/,
+          `Solveig Hatlestad,,${dateOfBirth},`,
+        ),
+      );
+      await w.runListsImportCommand([list]);
+      await w.worker();
+    };
+
+    // The list's next version gives a date of birth of the same year: the hit is seen more
+    // strongly, the account is held, and a reviewer clears it again.
+    await giveDateOfBirth("1969");
+    expect(rights().at(-1)).toBe("CLOSE_ONLY");
+    expect(await reviewer.judgeHit(kycCase.id, key, "false_positive", "Only the year agrees")).toBe(
+      "hit_awaiting_second",
+    );
+    // The approver reads the hit as it stands: the year alone.
+    const read = await approver.hitForm(kycCase.id, key);
+    const judgedBefore = (await verdicts()).length;
+
+    // Before the approver clears it, the list's next version gives her full date of birth.
+    await giveDateOfBirth("1969-08-30");
+    const now = await approver.hitForm(kycCase.id, key);
+    expect(Number(now.strength)).toBeGreaterThan(Number(read.strength));
+
+    // The clearing written on the page read before is not taken for the stronger sighting.
+    expect(
+      await approver.judgeHit(kycCase.id, key, "false_positive", "Year only, not her", false, read),
+    ).toBe("error:changed");
+    await w.worker();
+    expect(await verdicts()).toHaveLength(judgedBefore);
+    expect(rights().at(-1)).toBe("CLOSE_ONLY");
+    const page = await approver.casePage(kycCase.id, { error: "changed" });
+    expect(textOf(page)).toContain("The case changed meanwhile. Reload and try again.");
+    expect(page).toContain('data-testid="monitoring-task"');
+
+    // Read again, two people judge the sighting there is now, and the hold is lifted.
+    expect(
+      await approver.judgeHit(kycCase.id, key, "false_positive", "Full date checked: not her"),
+    ).toBe("hit_awaiting_second");
+    expect((await verdicts()).at(-1)?.data).toMatchObject({
+      runId: now.runId,
+      strength: Number(now.strength),
+    });
+    expect(
+      await reviewer.judgeHit(kycCase.id, key, "false_positive", "Agreed, passport differs"),
+    ).toBe("monitoring_cleared");
+    await w.worker();
+    expect(rights().at(-1)).toBe("FULL_ACCESS");
   });
 });
 

@@ -4,6 +4,7 @@
  * hit cleared as a false positive by two people lets the case be approved, with four eyes.
  */
 import "./support/request-scope";
+import { listCaseAuditEvents } from "@/lib/db/queries/audit";
 import { textOf } from "../helpers/render-page";
 import { whileCaseHeld } from "./support/faults";
 import { adminUrl } from "../helpers/db-target";
@@ -353,6 +354,48 @@ describe("scenario: a hit cleared, then the trader's corrected answers match the
     expect(
       await reviewer.judgeHit(kycCase.id, HIT, "false_positive", "Same date now: still not him"),
     ).toBe("hit_awaiting_second");
+  });
+});
+
+describe("scenario: an officer clears a hit the trader's next round then sees more strongly", () => {
+  it("records nothing on the sighting the page showed before: the console says the case changed, and the page read again is judged", async () => {
+    const w = world();
+    const trader = new Trader(w, 420_009);
+    await trader.completeStandardLevel({ ...LISTED, dateOfBirth: "1952-06-01" });
+    const kycCase = await trader.currentCase();
+    await w.worker();
+    const reviewer = await signedInStaff(w, "seen.reviewer@broker.example", "reviewer");
+    const approver = await signedInStaff(w, "seen.approver@broker.example", "approver");
+    const verdicts = async () =>
+      (await listCaseAuditEvents(kycCase.id)).filter((e) =>
+        ["screening.false_positive", "screening.confirmed"].includes(e.action),
+      );
+
+    // The approver reads the hit in round one: another day of the year, a weaker match.
+    const read = await approver.hitForm(kycCase.id, HIT);
+    expect(read).toMatchObject({ hitKey: HIT, runId: expect.any(String) });
+
+    // Meanwhile a colleague asks about the date of birth and the trader corrects it to the
+    // listed person's: the next round sees the hit more strongly.
+    await correctToListedBirthDate(w, trader, reviewer, kycCase.id);
+    const now = await approver.hitForm(kycCase.id, HIT);
+    expect(Number(now.strength)).toBeGreaterThan(Number(read.strength));
+
+    // The clearing written on the page of round one is not taken for the stronger sighting.
+    expect(
+      await approver.judgeHit(kycCase.id, HIT, "false_positive", "Born in June", false, read),
+    ).toBe("error:changed");
+    expect(await verdicts()).toEqual([]);
+    const page = await approver.casePage(kycCase.id, { error: "changed" });
+    expect(textOf(page)).toContain("The case changed meanwhile. Reload and try again.");
+    expect(new RegExp(`data-hit="${HIT}"[^>]*`).exec(page)?.[0]).toContain('data-state="open"');
+
+    // Read again, the verdict is given on the sighting there is now, and recorded on it.
+    expect(
+      await approver.judgeHit(kycCase.id, HIT, "false_positive", "Same date now: still not him"),
+    ).toBe("hit_awaiting_second");
+    const [cleared] = await verdicts();
+    expect(cleared?.data).toMatchObject({ runId: now.runId, strength: Number(now.strength) });
   });
 });
 

@@ -15,7 +15,7 @@ import {
   takeOverCase,
   type Reviewer,
 } from "@/lib/review/decisions";
-import { loadCaseHits } from "@/lib/review/screening-hits";
+import { hitSightingShown, loadCaseHits, sightingShown } from "@/lib/review/screening-hits";
 import { OFAC_EXCERPT } from "../../scenarios/support/world";
 import {
   checksWorld,
@@ -284,15 +284,29 @@ describe("screening hits", () => {
     const { caseId } = await submittedCase({ personal: LISTED_PERSON });
     const [hit] = await loadCaseHits({ id: caseId, round: 1, status: "in_review" });
     expect(hit).toMatchObject({ level: "likely", state: "open", entryId: "6707" });
+    // The sighting as the case page shows it, sent back with each verdict.
+    const shown = hitSightingShown.parse(sightingShown(hit!));
     await expect(
-      judgeScreeningHit(reviewer, caseId, { hitKey: "ofac:2674", verdict: "confirmed" }),
+      judgeScreeningHit(reviewer, caseId, { hitKey: "ofac:2674", shown, verdict: "confirmed" }),
     ).rejects.toMatchObject({ code: "BAD_REQUEST", reason: "unknown_hit" });
+    // A verdict on a sighting the case does not show (a page read before a stronger one came,
+    // or a form that does not say) records nothing.
+    for (const stale of [{ ...shown, strength: shown.strength - 0.05 }, undefined])
+      await expect(
+        judgeScreeningHit(reviewer, caseId, {
+          hitKey: hit!.key,
+          shown: stale,
+          verdict: "false_positive",
+          reason: "Born in another decade",
+        }),
+      ).rejects.toMatchObject({ code: "CONFLICT" });
     await expect(
-      judgeScreeningHit(reviewer, caseId, { hitKey: hit!.key, verdict: "false_positive" }),
+      judgeScreeningHit(reviewer, caseId, { hitKey: hit!.key, shown, verdict: "false_positive" }),
     ).rejects.toMatchObject({ code: "BAD_REQUEST", reason: "reason_required" });
     expect(
       await judgeScreeningHit(reviewer, caseId, {
         hitKey: hit!.key,
+        shown,
         verdict: "false_positive",
         reason: "Born in another decade",
       }),
@@ -301,6 +315,7 @@ describe("screening hits", () => {
     await expect(
       judgeScreeningHit(reviewer, caseId, {
         hitKey: hit!.key,
+        shown,
         verdict: "false_positive",
         reason: "Born in another decade",
       }),
@@ -308,6 +323,7 @@ describe("screening hits", () => {
     await expect(
       judgeScreeningHit(reviewer2, caseId, {
         hitKey: hit!.key,
+        shown,
         verdict: "false_positive",
         reason: "Different person entirely",
       }),

@@ -631,17 +631,22 @@ export class Staff extends Browser {
     this.run(closeMonitoringTaskAction, { caseId, note, ...(confirmed && { confirmed: "yes" }) });
   relationshipEnd = (caseId: string, endedOn: string) =>
     this.run(relationshipEndAction, { caseId, endedOn });
-  /** "False positive", or "Confirm match" then "Yes, confirm" in its dialog. */
-  judgeHit = (
+  /**
+   * "False positive", or "Confirm match" then "Yes, confirm" in its dialog, with the hit form's
+   * fields as the page wrote them (the sighting it showed): `read` (taken earlier with hitForm),
+   * else the page as it is now (only the case and hit, as a forged form would, when the page
+   * offers no form for the hit).
+   */
+  judgeHit = async (
     caseId: string,
     hitKey: string,
     verdict: "false_positive" | "confirmed",
     reason = "",
     confirmed = verdict === "confirmed",
+    read?: Record<string, string>,
   ) =>
     this.run(screeningHitAction, {
-      caseId,
-      hitKey,
+      ...(read ?? (await this.hitForm(caseId, hitKey))),
       verdict,
       reason,
       ...(confirmed && { confirmed: "yes" }),
@@ -650,6 +655,17 @@ export class Staff extends Browser {
   /** "Replay" on a row of the case page's delivery log: every delivery of that event again. */
   replayEvent = (caseId: string, eventId: string) =>
     this.run(replayEventAction, { caseId, eventId });
+
+  /** The hidden fields of the case page's form for one screening hit (see caseForm). */
+  async hitForm(caseId: string, hitKey: string): Promise<Record<string, string>> {
+    const page = await this.casePage(caseId);
+    const at = page.indexOf(`data-hit="${hitKey}"`);
+    const next = page.indexOf('data-hit="', at + 1);
+    const hit = at < 0 ? "" : page.slice(at, next < 0 ? undefined : next);
+    return hit.includes('data-testid="hit-false-positive"')
+      ? hiddenFieldsOf(hit, "hit-false-positive")
+      : { caseId, hitKey };
+  }
 
   /** The hidden fields of a form on the case page, or only the case when there is none. */
   private async formOnPage(caseId: string, testId: string): Promise<Record<string, string>> {

@@ -1,7 +1,7 @@
 import type { ReactNode } from "react";
 import type { CaseFile } from "@/lib/review/case-file";
 import { getConsoleLabels, type ConsoleLabels } from "@/lib/review/labels";
-import type { ReviewedHit } from "@/lib/review/screening-hits";
+import { sightingShown, type ReviewedHit } from "@/lib/review/screening-hits";
 import { getTranslations } from "@/lib/i18n/translations";
 import { screeningHitAction } from "../../../actions";
 import { ConfirmButton } from "./confirm-button";
@@ -126,6 +126,9 @@ export async function Hits({ file }: { file: CaseFile }) {
                 <form action={screeningHitAction} className="stack">
                   <CaseFields file={file} />
                   <input type="hidden" name="hitKey" value={h.key} />
+                  {Object.entries(sightingShown(h)).map(([name, value]) => (
+                    <input key={name} type="hidden" name={name} value={value} />
+                  ))}
                   <label htmlFor={field}>{t("hits.why")}</label>
                   <textarea id={field} name="reason" rows={2} maxLength={2000} />
                   {falsePositive.enabled ? null : (
