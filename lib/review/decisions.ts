@@ -329,9 +329,10 @@ export async function rejectCase(
   if (!reason) throw refuse("BAD_REQUEST", "unknown_reason", "unknown reason");
   const note = input.internalNote?.trim().slice(0, 2000) || null;
   const kycCase = await loadCase(caseId);
+  if (kycCase.status === "approved")
+    return revokeApproval(staff, kycCase, reason.code, note, now, input.shown);
   // A withdrawal meant for the approval must not become the "no" to an upgrade begun since.
   mustBeAsShown(kycCase, input.shown);
-  if (kycCase.status === "approved") return revokeApproval(staff, kycCase, reason.code, note, now);
   if (!OPEN_STATUSES.has(kycCase.status))
     throw refuse("CONFLICT", "not_open", `the case is ${kycCase.status}; nothing to decide`);
   mustHoldClaim(staff, kycCase);
@@ -345,7 +346,7 @@ export async function rejectCase(
     // A match confirmed on the trader: the approval in force cannot stand, so the "no" to the
     // upgrade takes it back (an approver, a final reason) instead of going back to it.
     if (hitBlocker(await loadCaseHits(kycCase)) === "confirmed_match")
-      return revokeApproval(staff, kycCase, reason.code, note, now);
+      return revokeApproval(staff, kycCase, reason.code, note, now, input.shown);
     return declineUpgrade(kycCase, reason.code, { type: "staff", staff, note }, now);
   }
   const { maxRetryRounds } = env().review;
@@ -522,6 +523,7 @@ async function revokeApproval(
   reasonCode: string,
   note: string | null,
   now: Date,
+  shown: ShownCase | undefined,
 ): Promise<RejectOutcome> {
   const reason = findReason(reasonCode);
   if (!reason || reason.kind !== "final")
@@ -532,6 +534,7 @@ async function revokeApproval(
     );
   if (!hasRole(staff, "approver"))
     throw refuse("FORBIDDEN", "needs_approver", "taking back an approval needs an approver");
+  mustBeAsShown(kycCase, shown);
   await changeCaseStatus({
     kycCase,
     event: "revoke",
