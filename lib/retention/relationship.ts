@@ -10,7 +10,7 @@ import { getCaseById } from "@/lib/db/queries/cases";
 import { getTraderByCtraderUserId, getTraderById } from "@/lib/db/queries/traders";
 import type { Trader } from "@/lib/db/schema";
 import type { StaffPrincipal } from "@/lib/staff/auth";
-import { lastDecisions, upsertRelationshipEnd } from "@/lib/db/queries/retention";
+import { getRelationship, lastDecisions, upsertRelationshipEnd } from "@/lib/db/queries/retention";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { listTraderCases } from "@/lib/db/queries/review";
@@ -77,14 +77,23 @@ export async function endRelationshipFromConsole(
 }
 
 /**
- * The earliest end accepted: the UTC day before the trader first opened a KYC screen (the row's
- * creation, before any case of theirs). A relationship cannot end before it began, and an end
- * years back (a mistyped year) would have the next purge erase every case at once, open ones
- * included. The day's slack lets a CRM send a day as midnight in its own time zone (up to 14 hours
- * ahead of UTC) for a trader who came and left the same day.
+ * The earliest end accepted: the UTC day before the current relationship began. That is the
+ * trader's first launch (the row's creation, before any case of theirs), or, for a trader who came
+ * back after an end was recorded, the opening of their first case since. A relationship cannot end
+ * before it began; an end years back (a mistyped year, or the CRM sending the old end again after
+ * the trader came back) would otherwise date the new cases by it, and the next purge could erase
+ * a live customer's records at once. The day's slack lets a CRM send a day as midnight in its own
+ * time zone (up to 14 hours ahead of UTC) for a trader who came and left the same day.
  */
-export function earliestEnd(trader: Pick<Trader, "createdAt">): Date {
-  const day = new Date(trader.createdAt);
+export function earliestEnd(
+  trader: Pick<Trader, "createdAt">,
+  previous?: { recordedAt: Date },
+  cases: readonly { openedAt: Date }[] = [],
+): Date {
+  const since = previous
+    ? cases.map((c) => c.openedAt.getTime()).filter((t) => t > previous.recordedAt.getTime())
+    : [];
+  const day = new Date(since.length > 0 ? Math.min(...since) : trader.createdAt.getTime());
   day.setUTCHours(0, 0, 0, 0);
   day.setUTCDate(day.getUTCDate() - 1);
   return day;
@@ -103,19 +112,19 @@ async function recordEnd(input: {
       contractCode: "INVALID_PARAMETER",
       reason: "end_date_invalid",
     });
-  if (input.endedAt.getTime() < earliestEnd(input.trader).getTime())
+  const { trader } = input;
+  const [cases, previous] = await Promise.all([
+    listTraderCasesForRetention(trader.id),
+    getRelationship(trader.id),
+  ]);
+  if (input.endedAt.getTime() < earliestEnd(trader, previous, cases).getTime())
     throw new AppError(
       "BAD_REQUEST",
-      "endedAt: must not be before the trader's relationship began (their first launch)",
+      "endedAt: must not be before the trader's relationship began (their first launch, or their first case after an earlier end)",
       { contractCode: "INVALID_PARAMETER", reason: "end_date_invalid" },
     );
-  const { trader } = input;
   // The day the last of the trader's cases may go, each by its outcome's and trigger's period.
-  const erasableFrom = tradersErasureDue(
-    env().retention,
-    input.endedAt,
-    await listTraderCasesForRetention(trader.id),
-  );
+  const erasableFrom = tradersErasureDue(env().retention, input.endedAt, cases);
   await upsertRelationshipEnd({
     traderId: trader.id,
     endedAt: input.endedAt,
