@@ -16,6 +16,7 @@ import { POST as relationshipEnd } from "@/app/api/crm/traders/[id]/relationship
 import { POST as upgradeApi } from "@/app/api/crm/traders/[id]/upgrade/route";
 import { BUILT_IN_LEVELS } from "@/lib/kyc/levels";
 import { caseCipher } from "@/lib/security/case-keys";
+import { purgeCase } from "@/lib/retention/purge";
 import { documentKey } from "@/lib/storage";
 import { adminUrl } from "../helpers/db-target";
 import { textOf } from "../helpers/render-page";
@@ -428,7 +429,8 @@ describe("the relationship-end API", () => {
       expect(refused.status).toBe(400);
       expect(await refused.json()).toMatchObject({
         code: "INVALID_PARAMETER",
-        message: "endedAt: must not be before the trader's relationship began (their first launch)",
+        message:
+          "endedAt: must not be before the trader's relationship began (their first launch, or their first case after an earlier end)",
       });
     }
     const admin = await signedInStaff(w, "typo.admin@broker.example", "admin");
@@ -617,6 +619,36 @@ describe("scenario: an erasure asked while the trader uploads", () => {
     );
     expect(purged?.purge_rule).toBe("abandoned_draft");
     expect(objectsOf(w, kycCase.id)).toEqual([]);
+  });
+});
+
+describe("scenario: an erasure request decided on a draft the trader submits meanwhile", () => {
+  it("keeps the submission: the purge erases only the round the request read", async () => {
+    const w = world();
+    const trader = new Trader(w, 470_083);
+    await trader.launch("kyc", { kycType: "standard" });
+    await trader.fillStandardForms({ surnames: "Sentmeanwhile" });
+    const draft = await trader.currentCase();
+    expect(draft.round).toBe(0);
+    // The admin's request reads the draft (nothing submitted: erasable at once); before its purge
+    // takes the case's lock the trader sends the case. The purge the request then runs carries
+    // the round it read: one step inside requestErasure, called as it calls it.
+    await trader.uploadStandardDocuments();
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    const hourLater = new Date(Date.now() + 60 * 60_000);
+    expect(
+      // An hour on: the upload forms have expired, so only the round can keep the case.
+      await purgeCase(draft.id, { rule: "erasure_request", round: draft.round }, hourLater, {
+        type: "staff",
+        id: "admin",
+      }),
+    ).toBe(false);
+    expect(await trader.currentCase()).toMatchObject({ id: draft.id, round: 1 });
+    expect(await trader.status()).toBe("submitted");
+    // A request read now (round 1, nothing decided) is refused: the submission is kept.
+    const admin = await signedInStaff(w, "meanwhile.admin@broker.example", "admin");
+    expect(await admin.erasureRequest(draft.id)).toBe("erasure_refused");
+    expect(await admin.casePage(draft.id)).not.toContain('data-testid="tombstone"');
   });
 });
 
