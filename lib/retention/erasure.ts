@@ -87,12 +87,22 @@ export async function requestErasure(
   else {
     let erased = 0;
     for (const c of live)
-      if (await purgeCase(c.id, { rule: "erasure_request" }, now, { type: "staff", id: staff.id }))
+      if (
+        await purgeCase(c.id, { rule: "erasure_request", round: c.round }, now, {
+          type: "staff",
+          id: staff.id,
+        })
+      )
         erased++;
     answer = { outcome: "executed", erased };
-    // A case the purge left (a hold or a task set meanwhile, an upload under way) is not erased:
-    // say why, not "executed".
-    if (erased < live.length) answer = (await stillKept(traderId, now)) ?? answer;
+    // A case the purge left (a hold or a task set meanwhile, an upload under way, a submission
+    // sent meanwhile) is not erased: say why, not "executed".
+    if (erased < live.length)
+      answer = (await stillKept(traderId, now)) ?? {
+        outcome: "refused",
+        reason: "retention_not_over",
+        runsAt: null,
+      };
   }
   await insertErasureRequest(
     {

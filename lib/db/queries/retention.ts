@@ -632,12 +632,14 @@ export type CaseForPurge = NonNullable<Awaited<ReturnType<typeof readCaseForPurg
 /**
  * The rule a case is erased by, as purgeCaseRows checks it again under the row lock: the cut the
  * listing used (listAbandonedDraftCases, listCasesPastRelationshipEnd). An erasure request is
- * decided by its caller (lib/retention/erasure.ts).
+ * decided by its caller (lib/retention/erasure.ts) on the round it read, which must still be the
+ * case's.
  */
 export type PurgeDue =
   | { rule: "abandoned_draft"; cut: DraftCut }
   | { rule: "relationship_ended"; cut: RelationshipCut }
-  | { rule: "erasure_request" };
+  /** The round the request read: a submit since (a new round) keeps the case. */
+  | { rule: "erasure_request"; round: number };
 
 /**
  * Under the case's row lock, in a statement of its own (one that waited for the lock would read
@@ -646,18 +648,22 @@ export type PurgeDue =
  * end recorded for the relationship meanwhile, keeps the case.
  */
 async function purgeStillDue(tx: Tx, caseId: string, due: PurgeDue): Promise<boolean> {
-  if (due.rule === "erasure_request") return true;
   const rows =
-    due.rule === "abandoned_draft"
+    due.rule === "erasure_request"
       ? await tx
           .select({ id: kycCases.id })
           .from(kycCases)
-          .where(and(eq(kycCases.id, caseId), abandonedDraft(due.cut)))
-      : await tx
-          .select({ id: kycCases.id })
-          .from(kycCases)
-          .innerJoin(traderRelationships, eq(traderRelationships.traderId, kycCases.traderId))
-          .where(and(eq(kycCases.id, caseId), pastRelationshipEnd(due.cut)));
+          .where(and(eq(kycCases.id, caseId), eq(kycCases.round, due.round)))
+      : due.rule === "abandoned_draft"
+        ? await tx
+            .select({ id: kycCases.id })
+            .from(kycCases)
+            .where(and(eq(kycCases.id, caseId), abandonedDraft(due.cut)))
+        : await tx
+            .select({ id: kycCases.id })
+            .from(kycCases)
+            .innerJoin(traderRelationships, eq(traderRelationships.traderId, kycCases.traderId))
+            .where(and(eq(kycCases.id, caseId), pastRelationshipEnd(due.cut)));
   return rows.length > 0;
 }
 
