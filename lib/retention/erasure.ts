@@ -23,7 +23,7 @@ import {
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import type { StaffPrincipal } from "@/lib/staff/auth";
-import { tradersErasureDue } from "./policy";
+import { endCovers, tradersErasureDue } from "./policy";
 import { purgeCase, UPLOADS_LAND_WITHIN_MS } from "./purge";
 import { listTraderCasesForRetention } from "./relationship";
 
@@ -70,12 +70,9 @@ export async function requestErasure(
   const state = new Map(retention.map((r) => [r.caseId, r]));
   const live = cases.filter((c) => !state.get(c.id)?.purgedAt);
   const bound = live.filter((c) => c.round > 0);
-  // An end covers the cases opened before it was recorded (as the purge reads it): a case opened
-  // since is a returning trader's, a customer again whose relationship has not ended.
+  // The end dates the request only if it covers every case that holds a submission.
   const ended =
-    relationship && bound.every((c) => c.openedAt <= relationship.recordedAt)
-      ? relationship.endedAt
-      : null;
+    relationship && bound.every((c) => endCovers(relationship, c)) ? relationship.endedAt : null;
   // Every case that holds a submission must be past its own period (outcome and trigger).
   const due = ended ? tradersErasureDue(env().retention, ended, bound) : null;
   let answer: ErasureAnswer;

@@ -25,6 +25,16 @@ type CaseFacts = {
   trigger: string;
 };
 
+/**
+ * Whether a relationship end covers a case: only the cases opened before the end was recorded. A
+ * case opened since is a returning trader's, a customer again whose relationship has not ended,
+ * so an old end (or the CRM sending it again) never dates it. The purge's SQL applies the same
+ * rule (lib/db/queries/retention.ts pastRelationshipEnd).
+ */
+export function endCovers(end: { recordedAt: Date }, kycCase: { openedAt: Date }): boolean {
+  return kycCase.openedAt.getTime() <= end.recordedAt.getTime();
+}
+
 /** The outcome a case's retention is keyed on (see above). */
 export const retentionOutcome = (kycCase: Pick<CaseFacts, "status" | "lastDecision">) =>
   kycCase.lastDecision ?? kycCase.status;

@@ -14,7 +14,7 @@ import { getRelationship, lastDecisions, upsertRelationshipEnd } from "@/lib/db/
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { listTraderCases } from "@/lib/db/queries/review";
-import { tradersErasureDue } from "./policy";
+import { endCovers, tradersErasureDue } from "./policy";
 
 /** The trader's cases with the outcome their retention is keyed on (lib/retention/policy.ts). */
 export async function listTraderCasesForRetention(traderId: string) {
@@ -91,7 +91,7 @@ export function earliestEnd(
   cases: readonly { openedAt: Date }[] = [],
 ): Date {
   const since = previous
-    ? cases.map((c) => c.openedAt.getTime()).filter((t) => t > previous.recordedAt.getTime())
+    ? cases.filter((c) => !endCovers(previous, c)).map((c) => c.openedAt.getTime())
     : [];
   const day = new Date(since.length > 0 ? Math.min(...since) : trader.createdAt.getTime());
   day.setUTCHours(0, 0, 0, 0);

@@ -21,7 +21,7 @@ import {
   UPGRADE_ROLLED_BACK,
   upgradeRolledBackSchema,
 } from "./deletions";
-import { caseErasureDue } from "./policy";
+import { caseErasureDue, endCovers } from "./policy";
 import { readTombstone, type ReadTombstone } from "./tombstone";
 
 /**
@@ -49,9 +49,7 @@ export async function getCaseRetentionView(kycCase: {
     lastDecisions([caseId]),
   ]);
   const facts = { ...kycCase, lastDecision: decided.get(caseId) ?? null };
-  // A case opened after the end was recorded is a returning trader's: that end is not its own.
-  const endedAt =
-    relationship && kycCase.openedAt <= relationship.recordedAt ? relationship.endedAt : null;
+  const endedAt = relationship && endCovers(relationship, kycCase) ? relationship.endedAt : null;
   return {
     legalHold: row?.legalHoldAt ? { at: row.legalHoldAt, reason: row.legalHoldReason ?? "" } : null,
     relationshipEndedAt: endedAt,

@@ -427,7 +427,7 @@ function pastRelationshipEnd(cut: RelationshipCut) {
   );
   return and(
     sql`${traderRelationships.endedAt} <= ${endedBefore}`,
-    // A case opened after the end was recorded is a returning trader's: not its clock.
+    // lib/retention/policy.ts endCovers: an end covers the cases opened before it was recorded.
     sql`${kycCases.openedAt} <= ${traderRelationships.recordedAt}`,
     notHeldOrPurged(kycCases.id),
   );
