@@ -121,16 +121,34 @@ describe("scenario: a withdrawn approval reopened before its news reached cTrade
   });
 });
 
+/**
+ * Runs `scenario` with mail to the trader on, through a fresh SMTP sink, announcing `statuses`;
+ * mail is off and the sink closed afterwards, whatever happens.
+ */
+async function withMail(
+  w: World,
+  statuses: string,
+  scenario: (sink: SmtpSink) => Promise<void>,
+): Promise<void> {
+  const sink = await startSmtpSink();
+  try {
+    w.configure({
+      EMAIL_SMTP_URL: sink.url,
+      EMAIL_FROM: "Broker KYC <kyc@broker.example>",
+      EMAIL_STATUSES: statuses,
+    });
+    await scenario(sink);
+  } finally {
+    w.configure({ EMAIL_SMTP_URL: undefined, EMAIL_FROM: undefined, EMAIL_STATUSES: undefined });
+    await sink.close();
+  }
+}
+const GREYLISTED = { code: 451, message: "4.7.1 greylisted, try later" };
+
 describe("scenario: a request for information mailed late, after the approval that answered it", () => {
   it("is not sent: the trader's last mail is the approval", async () => {
     const w = world();
-    const sink = await startSmtpSink();
-    try {
-      w.configure({
-        EMAIL_SMTP_URL: sink.url,
-        EMAIL_FROM: "Broker KYC <kyc@broker.example>",
-        EMAIL_STATUSES: "approved,action_required",
-      });
+    await withMail(w, "approved,action_required", async (sink) => {
       const trader = new Trader(w, 460_003);
       const address = "trader460003@example.com";
       await trader.completeStandardLevel();
@@ -164,33 +182,15 @@ describe("scenario: a request for information mailed late, after the approval th
       expect(textOf(await reviewer.casePage(kycCase.id))).toMatch(
         /not sent: event \d+ tells the trader a newer status/,
       );
-    } finally {
-      w.configure({ EMAIL_SMTP_URL: undefined, EMAIL_FROM: undefined, EMAIL_STATUSES: undefined });
-      await sink.close();
-    }
+    });
   });
 });
-
-/** Mail to the trader on, through `sink`, announcing `statuses`; undone by `mailOff`. */
-function mailOn(w: World, sink: SmtpSink, statuses: string): void {
-  w.configure({
-    EMAIL_SMTP_URL: sink.url,
-    EMAIL_FROM: "Broker KYC <kyc@broker.example>",
-    EMAIL_STATUSES: statuses,
-  });
-}
-function mailOff(w: World): void {
-  w.configure({ EMAIL_SMTP_URL: undefined, EMAIL_FROM: undefined, EMAIL_STATUSES: undefined });
-}
-const GREYLISTED = { code: 451, message: "4.7.1 greylisted, try later" };
 
 describe("scenario: a mail held up past a later status that is not mailed", () => {
   it("does not send a request for information the trader has answered already", async () => {
     const w = world();
-    const sink = await startSmtpSink();
-    try {
-      // The broker mails requests for information, not the trader's own resubmission.
-      mailOn(w, sink, "approved,rejected,action_required");
+    // The broker mails requests for information, not the trader's own resubmission.
+    await withMail(w, "approved,rejected,action_required", async (sink) => {
       const trader = new Trader(w, 460_006);
       const address = "trader460006@example.com";
       await trader.completeStandardLevel();
@@ -222,17 +222,12 @@ describe("scenario: a mail held up past a later status that is not mailed", () =
       expect(textOf(await reviewer.casePage(kycCase.id))).toContain(
         `not sent: event ${latest} tells the trader a newer status`,
       );
-    } finally {
-      mailOff(w);
-      await sink.close();
-    }
+    });
   });
 
   it("does not send a rejection once the case was reopened", async () => {
     const w = world();
-    const sink = await startSmtpSink();
-    try {
-      mailOn(w, sink, "approved,rejected,action_required");
+    await withMail(w, "approved,rejected,action_required", async (sink) => {
       const trader = new Trader(w, 460_007);
       const address = "trader460007@example.com";
       await trader.completeStandardLevel();
@@ -259,17 +254,12 @@ describe("scenario: a mail held up past a later status that is not mailed", () =
       expect(textOf(await admin.casePage(kycCase.id))).toContain(
         `not sent: event ${reopened.sequence} tells the trader a newer status`,
       );
-    } finally {
-      mailOff(w);
-      await sink.close();
-    }
+    });
   });
 
   it("still sends a submission's confirmation held up past the start of the review", async () => {
     const w = world();
-    const sink = await startSmtpSink();
-    try {
-      mailOn(w, sink, "submitted,approved,rejected,action_required");
+    await withMail(w, "submitted,approved,rejected,action_required", async (sink) => {
       const trader = new Trader(w, 460_009);
       const address = "trader460009@example.com";
       sink.rejectRecipient = (to) => (to === address ? GREYLISTED : undefined);
@@ -285,19 +275,14 @@ describe("scenario: a mail held up past a later status that is not mailed", () =
       expect(
         sink.messages.filter((m) => m.envelope.to.includes(address)).map((m) => m.parsed.subject),
       ).toEqual([expect.stringMatching(/: we have received your verification$/)]);
-    } finally {
-      mailOff(w);
-      await sink.close();
-    }
+    });
   });
 });
 
 describe("scenario: an approval's mail held up past the start of an upgrade", () => {
   it("is still sent: the approval stays in force while the trader upgrades", async () => {
     const w = world();
-    const sink = await startSmtpSink();
-    try {
-      mailOn(w, sink, "approved,rejected,action_required");
+    await withMail(w, "approved,rejected,action_required", async (sink) => {
       const trader = new Trader(w, 460_011);
       const address = "trader460011@example.com";
       await trader.completeStandardLevel();
@@ -320,83 +305,78 @@ describe("scenario: an approval's mail held up past the start of an upgrade", ()
       expect(
         sink.messages.filter((m) => m.envelope.to.includes(address)).map((m) => m.parsed.subject),
       ).toEqual([expect.stringMatching(/: your identity is verified$/)]);
-    } finally {
-      mailOff(w);
-      await sink.close();
-    }
+    });
   });
 });
 
 describe("scenario: a mail skipped for newer news, then replayed and sent", () => {
   it("counts as sent: an older mail falling due after it stays unsent", async () => {
     const w = world();
-    const sink = await startSmtpSink();
-    try {
-      mailOn(w, sink, "approved,rejected,action_required,in_review");
-      const trader = new Trader(w, 460_008);
-      const address = "trader460008@example.com";
-      await trader.completeStandardLevel();
-      const kycCase = await trader.currentCase();
-      await w.worker();
-      const reviewer = await signedInStaff(w, "replayed.reviewer@broker.example", "reviewer");
-      const approver = await signedInStaff(w, "replayed.approver@broker.example", "approver");
-      const admin = await signedInStaff(w, "replayed.admin@broker.example", "admin");
-      const mailed = () =>
-        sink.messages
-          .filter((m) => m.envelope.to.includes(address))
-          .map((m) => m.parsed.subject ?? "");
-      const before = mailed().length;
-      // The clock stands still until the request's retry is meant to fall due (below).
-      const start = Date.now();
-      setClock(start);
+    await withMail(w, "approved,rejected,action_required,in_review", async (sink) => {
+      try {
+        const trader = new Trader(w, 460_008);
+        const address = "trader460008@example.com";
+        await trader.completeStandardLevel();
+        const kycCase = await trader.currentCase();
+        await w.worker();
+        const reviewer = await signedInStaff(w, "replayed.reviewer@broker.example", "reviewer");
+        const approver = await signedInStaff(w, "replayed.approver@broker.example", "approver");
+        const admin = await signedInStaff(w, "replayed.admin@broker.example", "admin");
+        const mailed = () =>
+          sink.messages
+            .filter((m) => m.envelope.to.includes(address))
+            .map((m) => m.parsed.subject ?? "");
+        const before = mailed().length;
+        // The clock stands still until the request's retry is meant to fall due (below).
+        const start = Date.now();
+        setClock(start);
 
-      // The request for information is greylisted: it waits for its retry.
-      sink.rejectRecipient = (to) => (to === address ? GREYLISTED : undefined);
-      expect(
-        await reviewer.requestInformation(kycCase.id, ["document:identity"], "A sharper photo."),
-      ).toBe("action_requested");
-      await w.worker();
-      // The case is rejected and reopened at once. The rejection's mail is skipped for the
-      // reopening's, which the trader's server then refuses for good: the reopening's is dead.
-      expect(await approver.reject(kycCase.id, "fraud_suspected", "Chargebacks on the card")).toBe(
-        "rejected_final",
-      );
-      expect(await admin.reopen(kycCase.id, "Second look at the file")).toBe("reopened");
-      sink.rejectRecipient = (to) =>
-        to === address ? { code: 550, message: "5.2.1 mailbox disabled" } : undefined;
-      await w.worker();
-      const [rejected, reopened] = w.crmEventsFor(kycCase.id).slice(-2);
-      expect([rejected!.status, reopened!.status]).toEqual(["rejected", "in_review"]);
-      let page = await admin.casePage(kycCase.id);
-      expect(textOf(page)).toContain(
-        `not sent: event ${reopened!.sequence} tells the trader a newer status`,
-      );
-      expect(page).toMatch(/data-status="dead" data-destination="email:trader"/);
+        // The request for information is greylisted: it waits for its retry.
+        sink.rejectRecipient = (to) => (to === address ? GREYLISTED : undefined);
+        expect(
+          await reviewer.requestInformation(kycCase.id, ["document:identity"], "A sharper photo."),
+        ).toBe("action_requested");
+        await w.worker();
+        // The case is rejected and reopened at once. The rejection's mail is skipped for the
+        // reopening's, which the trader's server then refuses for good: the reopening's is dead.
+        expect(
+          await approver.reject(kycCase.id, "fraud_suspected", "Chargebacks on the card"),
+        ).toBe("rejected_final");
+        expect(await admin.reopen(kycCase.id, "Second look at the file")).toBe("reopened");
+        sink.rejectRecipient = (to) =>
+          to === address ? { code: 550, message: "5.2.1 mailbox disabled" } : undefined;
+        await w.worker();
+        const [rejected, reopened] = w.crmEventsFor(kycCase.id).slice(-2);
+        expect([rejected!.status, reopened!.status]).toEqual(["rejected", "in_review"]);
+        let page = await admin.casePage(kycCase.id);
+        expect(textOf(page)).toContain(
+          `not sent: event ${reopened!.sequence} tells the trader a newer status`,
+        );
+        expect(page).toMatch(/data-status="dead" data-destination="email:trader"/);
 
-      // The server takes mail again; an admin replays the rejection's event from the case page,
-      // and its mail goes out now: the reopening's mail, the only later one, is dead.
-      sink.rejectRecipient = () => undefined;
-      const rejectionId = String(rejected!.payload.id);
-      expect(page).toContain(`name="eventId" value="${rejectionId}"`);
-      expect(await admin.replayEvent(kycCase.id, rejectionId)).toBe("replayed");
-      await w.worker();
-      const rejection = expect.stringMatching(/: we could not verify your identity$/);
-      expect(mailed().slice(before)).toEqual([rejection]);
+        // The server takes mail again; an admin replays the rejection's event from the case page,
+        // and its mail goes out now: the reopening's mail, the only later one, is dead.
+        sink.rejectRecipient = () => undefined;
+        const rejectionId = String(rejected!.payload.id);
+        expect(page).toContain(`name="eventId" value="${rejectionId}"`);
+        expect(await admin.replayEvent(kycCase.id, rejectionId)).toBe("replayed");
+        await w.worker();
+        const rejection = expect.stringMatching(/: we could not verify your identity$/);
+        expect(mailed().slice(before)).toEqual([rejection]);
 
-      // The request's retry falls due: the replayed rejection, sent after it, is newer news
-      // (its earlier skipped attempt stays in the log beside the sent one).
-      jest.useRealTimers();
-      await w.worker(new Date(start + 6 * HOUR));
-      expect(mailed().slice(before)).toEqual([rejection]);
-      page = await admin.casePage(kycCase.id);
-      expect(textOf(page)).toContain(
-        `not sent: event ${rejected!.sequence} tells the trader a newer status`,
-      );
-    } finally {
-      jest.useRealTimers();
-      mailOff(w);
-      await sink.close();
-    }
+        // The request's retry falls due: the replayed rejection, sent after it, is newer news
+        // (its earlier skipped attempt stays in the log beside the sent one).
+        jest.useRealTimers();
+        await w.worker(new Date(start + 6 * HOUR));
+        expect(mailed().slice(before)).toEqual([rejection]);
+        page = await admin.casePage(kycCase.id);
+        expect(textOf(page)).toContain(
+          `not sent: event ${rejected!.sequence} tells the trader a newer status`,
+        );
+      } finally {
+        jest.useRealTimers();
+      }
+    });
   });
 });
 
