@@ -11,13 +11,20 @@
  * An escalated case stays in review with high risk and `case_risk.escalated` set. A run belongs
  * to the submission round it read (`kyc_cases.round`): the database refuses an approval until the
  * current round has one.
+ *
+ * One run of a case at a time: a run claims the case first (check_claims), and the submit's
+ * `after()`, the sweep and an officer's retry that find it claimed, or the round already checked,
+ * leave it (a CONFLICT with reason `checks_running` or `checks_done`).
  */
 import { z } from "zod";
 import {
+  claimCaseChecks,
   getCaseById,
   listCasesAwaitingChecks,
   recordCheckFailure,
   recordSubmissionRun,
+  releaseCaseChecks,
+  roundAwaitsChecks,
   type RunRecord,
 } from "@/lib/db/queries/checks";
 import { appendAuditEvent } from "@/lib/db/queries/audit";
@@ -86,6 +93,21 @@ async function auditAutoApprovalRefused(
   });
 }
 
+/**
+ * How long a run's claim on its case lasts: well past the analysis, OCR and screening of one case.
+ * A run that dies holding it (a killed worker) keeps others off the case until then; one still
+ * going is overtaken, and only one of the two records (recordSubmissionRun).
+ */
+export const CHECK_CLAIM_LEASE_MS = 10 * 60_000;
+
+/** A run that another is doing, or that was done: not a failure, nothing to retry. */
+export function checksNotNeeded(error: unknown): boolean {
+  return (
+    error instanceof AppError &&
+    (error.reason === "checks_running" || error.reason === "checks_done")
+  );
+}
+
 /** How long the sweep waits after a failed run: 30 s, doubling, at most an hour. */
 export function checksBackoffMs(attempts: number): number {
   return Math.min(30_000 * 2 ** Math.max(0, attempts - 1), 3_600_000);
@@ -117,10 +139,32 @@ async function runCaseChecksNow(
   options: { now?: Date },
 ): Promise<CaseChecksOutcome> {
   const now = options.now ?? new Date();
-  const kycCase = await getCaseById(caseId);
-  if (!kycCase) throw new AppError("NOT_FOUND", "case not found");
-  if (!awaitingDecision(kycCase))
-    throw new AppError("CONFLICT", `cannot check a case that is ${kycCase.status}`);
+  if (!(await getCaseById(caseId))) throw new AppError("NOT_FOUND", "case not found");
+  const claim = await claimCaseChecks(caseId, now, CHECK_CLAIM_LEASE_MS);
+  if (!claim)
+    throw new AppError("CONFLICT", "the checks of this case are running", {
+      reason: "checks_running",
+    });
+  try {
+    // Read under the claim: a run that held it before has recorded what it found.
+    const kycCase = await getCaseById(caseId);
+    if (!kycCase) throw new AppError("NOT_FOUND", "case not found");
+    if (!awaitingDecision(kycCase))
+      throw new AppError("CONFLICT", `cannot check a case that is ${kycCase.status}`);
+    if (!(await roundAwaitsChecks(kycCase.id, kycCase.round)))
+      throw new AppError("CONFLICT", "the checks of this submission have run", {
+        reason: "checks_done",
+      });
+    return await checkRoundOrRecord(kycCase, now);
+  } finally {
+    await releaseCaseChecks(caseId, claim).catch((error: unknown) =>
+      log.warn("checks.claim_not_released", { caseId, ...errorFacts(error) }),
+    );
+  }
+}
+
+/** Checks the round; a failure (not a CONFLICT) is recorded for the console and the back-off. */
+async function checkRoundOrRecord(kycCase: KycCase, now: Date): Promise<CaseChecksOutcome> {
   try {
     return await checkRound(kycCase, now);
   } catch (error) {
@@ -218,7 +262,10 @@ async function checkRound(kycCase: KycCase, now: Date): Promise<CaseChecksOutcom
     fourEyes: (level) => needsFourEyes(level, review.fourEyesMinRisk),
   });
   if (!record)
-    throw new AppError("CONFLICT", "the case moved on while its checks ran; they run again");
+    throw new AppError(
+      "CONFLICT",
+      "the case moved on, or its round was checked, while these checks ran",
+    );
 
   // A risk that needs four eyes needs two people, whatever the route. Nobody is approved without
   // a person on lists the operator has not kept current: the console warns a reviewer of them,
@@ -302,7 +349,9 @@ export async function runPendingCaseChecks(limit = 50, now = new Date()): Promis
       await runCaseChecks(kycCase.id, { now });
       done += 1;
     } catch (error) {
-      log.error("checks.failed", { caseId: kycCase.id, ...errorFacts(error) });
+      if (checksNotNeeded(error))
+        log.info("checks.skipped", { caseId: kycCase.id, ...errorFacts(error) });
+      else log.error("checks.failed", { caseId: kycCase.id, ...errorFacts(error) });
     }
   }
   return done;

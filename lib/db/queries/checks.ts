@@ -35,6 +35,7 @@ import {
   auditEvents,
   caseChecks,
   caseRisk,
+  checkClaims,
   checkFailures,
   checkRuns,
   identityFingerprints,
@@ -84,10 +85,23 @@ export type CaseToRescreen = Pick<
 export { getCaseById } from "./cases";
 
 /**
+ * SQL: the case's round awaits a submission run: none of the round yet, or a vendor's verdict
+ * arrived after the round's latest run started (the run read the vendor's state after its
+ * start). The sweep lists by it; a run is recorded only while it holds (recordSubmissionRun).
+ */
+function roundAwaitsRun(caseId: SQLWrapper, round: SQLWrapper | number): SQL {
+  return sql`(not exists (select 1 from ${checkRuns} r where r.case_id = ${caseId}
+    and r.reason = 'submission' and r.round = ${round})
+    or exists (select 1 from ${vendorVerifications} v where v.case_id = ${caseId}
+      and v.verdict_at > (select max(r.created_at) from ${checkRuns} r
+        where r.case_id = ${caseId} and r.reason = 'submission' and r.round = ${round})))`;
+}
+
+/**
  * Cases whose current submission round has no check run yet (submitted, resubmitted, or already in
  * review because a reviewer acted first), or got a vendor's verdict after its last run, oldest
- * first, skipping those whose last failure asked to wait: a few cases that keep failing never hold
- * up the rest.
+ * first, skipping those whose last failure asked to wait (a few cases that keep failing never hold
+ * up the rest) and those whose run is in flight (a live claim).
  */
 export async function listCasesAwaitingChecks(now: Date, limit = 50): Promise<KycCase[]> {
   const db = await getDb();
@@ -99,13 +113,9 @@ export async function listCasesAwaitingChecks(now: Date, limit = 50): Promise<Ky
       and(
         inArray(kycCases.status, ["submitted", "resubmitted", "in_review"]),
         sql`${kycCases.round} > 0`,
-        // No run of the round yet, or a vendor's verdict arrived after the round's last run.
-        sql`(not exists (select 1 from ${checkRuns} r where r.case_id = ${kycCases.id}
-          and r.reason = 'submission' and r.round = ${kycCases.round})
-          or exists (select 1 from ${vendorVerifications} v where v.case_id = ${kycCases.id}
-            and v.verdict_at > (select max(r.created_at) from ${checkRuns} r
-              where r.case_id = ${kycCases.id} and r.reason = 'submission'
-              and r.round = ${kycCases.round})))`,
+        roundAwaitsRun(kycCases.id, kycCases.round),
+        sql`not exists (select 1 from ${checkClaims} c where c.case_id = ${kycCases.id}
+          and c.lease_until > ${now.toISOString()}::timestamptz)`,
         or(
           isNull(checkFailures.caseId),
           ne(checkFailures.round, kycCases.round),
@@ -116,6 +126,52 @@ export async function listCasesAwaitingChecks(now: Date, limit = 50): Promise<Ky
     .orderBy(asc(checkFailures.nextAttemptAt), asc(kycCases.updatedAt))
     .limit(limit);
   return rows.map((r) => r.kycCase);
+}
+
+/**
+ * Claims the case's submission run: a token when no other run holds a live claim (none, or its
+ * lease ended before `now`), null when one does. The holder releases it with
+ * `releaseCaseChecks`; one that never does (a crash) is overtaken once the lease ends.
+ */
+export async function claimCaseChecks(
+  caseId: string,
+  now: Date,
+  leaseMs: number,
+): Promise<string | null> {
+  const db = await getDb();
+  const claim = {
+    token: crypto.randomUUID(),
+    claimedAt: now,
+    leaseUntil: new Date(now.getTime() + leaseMs),
+  };
+  const [row] = await db
+    .insert(checkClaims)
+    .values({ caseId, ...claim })
+    .onConflictDoUpdate({
+      target: checkClaims.caseId,
+      set: claim,
+      setWhere: lte(checkClaims.leaseUntil, now),
+    })
+    .returning({ token: checkClaims.token });
+  return row?.token ?? null;
+}
+
+/** Ends a claim, if it is still this holder's. */
+export async function releaseCaseChecks(caseId: string, token: string): Promise<void> {
+  const db = await getDb();
+  await db
+    .delete(checkClaims)
+    .where(and(eq(checkClaims.caseId, caseId), eq(checkClaims.token, token)));
+}
+
+/** Whether the round awaits a submission run (roundAwaitsRun). */
+export async function roundAwaitsChecks(caseId: string, round: number): Promise<boolean> {
+  const db = await getDb();
+  const [row] = await db
+    .select({ awaits: sql<boolean>`${roundAwaitsRun(kycCases.id, round)}` })
+    .from(kycCases)
+    .where(eq(kycCases.id, caseId));
+  return Boolean(row?.awaits);
 }
 
 /** The submission run of the case's round, if the checks of that round have run. */
@@ -226,6 +282,29 @@ async function insertRun(
 }
 
 /**
+ * On the locked case: the round still awaits a run, and no run of it that started after `startedAt`
+ * is recorded. Two runs of a round (one overtaken after its claim's lease) record one; a vendor's
+ * verdict after the recorded run lets the next run record.
+ */
+async function roundStillAwaits(
+  tx: Tx,
+  caseId: string,
+  round: number,
+  startedAt: Date,
+): Promise<boolean> {
+  const [row] = await tx
+    .select({
+      awaits: sql<boolean>`${roundAwaitsRun(kycCases.id, round)}
+        and not exists (select 1 from ${checkRuns} r where r.case_id = ${kycCases.id}
+          and r.reason = 'submission' and r.round = ${round}
+          and r.created_at > ${startedAt.toISOString()}::timestamptz)`,
+    })
+    .from(kycCases)
+    .where(eq(kycCases.id, caseId));
+  return Boolean(row?.awaits);
+}
+
+/**
  * Stores one submission run in one transaction: the case's document fingerprints, the run, every
  * result, the case's risk and an audit event. `evaluate` runs inside the transaction, after the
  * fingerprints are written and while they are locked, with the other traders' cases that have
@@ -256,6 +335,7 @@ export async function recordSubmissionRun(input: {
       !["submitted", "resubmitted", "in_review"].includes(locked.status)
     )
       return null;
+    if (!(await roundStillAwaits(tx, input.caseId, input.round, input.now))) return null;
     const sameElsewhere: { traderId: string; caseId: string }[] = [];
     for (const f of input.fingerprints) {
       await tx.execute(

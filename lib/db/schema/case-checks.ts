@@ -11,6 +11,12 @@
  * case_risk — the case's risk as the console filters on it: one row per case, pointing at the
  * run that set it.
  *
+ * check_claims — the submission run in flight on a case, one row per case at most: whoever inserts
+ * it (or takes over one whose lease ran out) runs the checks, and deletes it when done. A run
+ * spends seconds on analysis and OCR before it records anything, and the trader's submit, the
+ * worker's sweep and an officer's retry may all start one: without the claim each would record
+ * its own run of the round.
+ *
  * identity_fingerprints — HMAC-SHA-256 (key derived from APP_SECRET, purpose
  * "identity-fingerprint") of an identity document's issuing country and normalized number.
  * Document numbers are encrypted in the drafts; the keyed hash lets us find the same document
@@ -33,6 +39,11 @@
  *   `escalated`, `level` = high and `rescreen_hit_at` and leaves run_id and route alone; the
  *   approved case keeps its status (taking an approval back is a person's decision) and the
  *   console lists these rows.
+ * - A submission run is recorded only while its round awaits one (no run of the round yet, or a
+ *   vendor's verdict arrived after the latest started), and never after a run of the round that
+ *   started later: the round's latest run by `created_at` is the one its case_risk points to.
+ * - check_claims holds no evidence: a lease (`lease_until`) and the holder's `token`. A run that
+ *   outlives its lease may be overtaken; the rule above still records one run of the round.
  * - identity_fingerprints has one row per (case, kind, fingerprint); running the checks again
  *   adds nothing.
  */
@@ -108,6 +119,16 @@ export const checkFailures = pgTable("check_failures", {
   nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull(),
 });
 
+export const checkClaims = pgTable("check_claims", {
+  caseId: uuid("case_id")
+    .primaryKey()
+    .references(() => kycCases.id, { onDelete: "cascade" }),
+  /** The holder's: only it releases the claim (a run overtaken after its lease releases nothing). */
+  token: uuid("token").notNull(),
+  claimedAt: timestamp("claimed_at", { withTimezone: true }).notNull(),
+  leaseUntil: timestamp("lease_until", { withTimezone: true }).notNull(),
+});
+
 export const caseChecks = pgTable(
   "case_checks",
   {
@@ -181,6 +202,7 @@ export const identityFingerprints = pgTable(
 
 export type CheckRun = typeof checkRuns.$inferSelect;
 export type CheckFailure = typeof checkFailures.$inferSelect;
+export type CheckClaim = typeof checkClaims.$inferSelect;
 export type CaseCheckRow = typeof caseChecks.$inferSelect;
 export type CaseRiskRow = typeof caseRisk.$inferSelect;
 export type CheckOutcome = (typeof checkOutcome.enumValues)[number];

@@ -175,13 +175,19 @@ describe("duplicates across traders", () => {
     expect(verdicts).toEqual(["fail", "pass"]);
   });
 
-  it("does not count the same trader's earlier case as a duplicate", async () => {
+  it("does not count the case's own fingerprint as a duplicate, and checks a round once", async () => {
     const { kycCase } = await submittedCase({ identity: { documentNumber: "SELF12345" } });
-    await runCaseChecks(kycCase.id);
-    const again = await runCaseChecks(kycCase.id);
-    expect(again.results.find((r) => r.check === "duplicate_document_number")?.outcome).toBe(
+    const outcome = await runCaseChecks(kycCase.id);
+    expect(outcome.results.find((r) => r.check === "duplicate_document_number")?.outcome).toBe(
       "pass",
     );
+    await expect(runCaseChecks(kycCase.id)).rejects.toMatchObject({
+      code: "CONFLICT",
+      reason: "checks_done",
+    });
+    expect(
+      await db().select().from(checkRuns).where(eq(checkRuns.caseId, kycCase.id)),
+    ).toHaveLength(1);
   });
 
   it("fails a case whose uploaded image another trader already used", async () => {

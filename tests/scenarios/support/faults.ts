@@ -114,3 +114,60 @@ export async function whileCaseHeld<T>(
     await other.end();
   }
 }
+
+/**
+ * Another writer (a second PostgreSQL connection) holds the case's row until `release`, so work
+ * started meanwhile stops where it would write the case. `waiting(n, settled)` resolves once `n`
+ * requests wait for that row lock (directly or queued behind another such request), or once
+ * `settled()` says the work being watched finished without waiting. PostgreSQL only.
+ */
+export async function holdCase(
+  w: World,
+  caseId: string,
+): Promise<{
+  waiting(n: number, settled?: () => boolean): Promise<void>;
+  release(): Promise<void>;
+}> {
+  if (w.db.target?.kind !== "postgres") throw new Error("needs PostgreSQL");
+  const other = postgres(w.db.target.url, { max: 2, onnotice: () => {} });
+  let letGo!: () => void;
+  const released = new Promise<void>((resolve) => (letGo = resolve));
+  let holderPid: number | undefined;
+  let locked!: () => void;
+  const isLocked = new Promise<void>((resolve) => (locked = resolve));
+  const done = other.begin(async (tx) => {
+    const [holder] = await tx<{ pid: number }[]>`
+      select pg_backend_pid() as pid from kyc_cases where id = ${caseId} for no key update`;
+    if (!holder) throw new Error(`no case ${caseId}`);
+    holderPid = holder.pid;
+    locked();
+    await released;
+  });
+  await Promise.race([isLocked, done]);
+  return {
+    async waiting(n, settled = () => false) {
+      for (let waited = 0; !settled(); waited += 50) {
+        const [row] = await other<{ n: number }[]>`
+          with recursive held (pid) as (
+            select pid from pg_stat_activity
+            where datname = current_database() and ${holderPid!}::int = any(pg_blocking_pids(pid))
+            union
+            select a.pid from pg_stat_activity a join held h on h.pid = any(pg_blocking_pids(a.pid))
+            where a.datname = current_database()
+          )
+          select count(*)::int as n from held`;
+        if ((row?.n ?? 0) >= n) return;
+        if (waited > 20_000) throw new Error(`never ${n} waiting for the case`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    async release() {
+      letGo();
+      try {
+        await done;
+      } finally {
+        await other.end();
+      }
+    },
+  };
+}

@@ -1,0 +1,150 @@
+/**
+ * Scenario: the trader's submit starts the automated checks once the response is sent (Next's
+ * `after()`), and the worker's sweep comes round while they still run. One run of the round is
+ * recorded, and the case's route, risk and four eyes are that run's.
+ *
+ * Next runs an `after()` task once the response is sent; here the scenario runs it, at the moment
+ * it chooses. The deliveries' first attempt after the response is off (DELIVER_AFTER_RESPONSE=0):
+ * only the checks follow the submit, and the worker delivers.
+ *
+ * The race is staged with a second PostgreSQL connection holding the case's row: the submit's
+ * run stops where it records its results (after its seconds of analysis, which the hold stands
+ * in for) while the worker runs, so the worker meets a run in flight every time.
+ */
+import "./support/request-scope";
+import { sql } from "drizzle-orm";
+import { CHECK_CLAIM_LEASE_MS } from "@/lib/checks/run";
+import { adminUrl } from "../helpers/db-target";
+import { captureLogs } from "../helpers/log-capture";
+import { sqlRows } from "../helpers/sql-rows";
+import { holdCase } from "./support/faults";
+import { signedInStaff, Trader } from "./support/people";
+import { scenarioWorld, setClock, type World } from "./support/world";
+
+const mockAfterResponse: (() => Promise<unknown>)[] = [];
+jest.mock("next/server", () => ({
+  ...jest.requireActual<typeof import("next/server")>("next/server"),
+  after: (task: () => Promise<unknown>) => void mockAfterResponse.push(task),
+}));
+
+/** What Next does once the responses so far are sent: runs the `after()` tasks they queued. */
+function afterResponses(): Promise<unknown> {
+  return Promise.all(mockAfterResponse.splice(0).map((task) => task()));
+}
+
+const world = scenarioWorld({ DELIVER_AFTER_RESPONSE: "0" });
+
+const submissionRuns = (w: World, caseId: string) =>
+  sqlRows<{ id: string }>(
+    w.db.db,
+    sql`select id from check_runs where case_id = ${caseId} and reason = 'submission'`,
+  );
+const completedAudits = async (w: World, caseId: string) =>
+  (
+    await sqlRows<{ n: number }>(
+      w.db.db,
+      sql`select count(*)::int as n from audit_events
+        where case_id = ${caseId} and action = 'checks.completed'`,
+    )
+  )[0]?.n;
+const riskRun = async (w: World, caseId: string) =>
+  (
+    await sqlRows<{ run_id: string }>(
+      w.db.db,
+      sql`select run_id from case_risk where case_id = ${caseId}`,
+    )
+  )[0]?.run_id;
+
+/** The trader sends the standard level; the submit's checks wait in `after()`. */
+async function submitted(w: World, userId: number) {
+  const trader = new Trader(w, userId);
+  await trader.launch("kyc", { kycType: "standard" });
+  await trader.fillStandardForms();
+  await trader.uploadStandardDocuments();
+  await afterResponses();
+  expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+  return { trader, kycCase: await trader.currentCase() };
+}
+
+/**
+ * Runs the submit's `after()` checks; once they wait to record their run, `meanwhile` (the
+ * worker) runs until it finishes or waits for the case too; then the case is let go.
+ */
+async function raceTheSubmitsChecks(
+  w: World,
+  caseId: string,
+  meanwhile: () => Promise<unknown>,
+): Promise<void> {
+  const held = await holdCase(w, caseId);
+  let checksDone = false;
+  let otherDone = false;
+  const checks = afterResponses().finally(() => (checksDone = true));
+  let other: Promise<unknown> | undefined;
+  try {
+    await held.waiting(1, () => checksDone);
+    other = meanwhile().finally(() => (otherDone = true));
+    await held.waiting(2, () => otherDone);
+  } finally {
+    await held.release();
+  }
+  await checks;
+  await other;
+}
+
+describe("scenario: the worker's sweep while the submit's checks run", () => {
+  (adminUrl() ? it : it.skip)(
+    "records one run of the round; the officer's retry and the worker leave the run in flight alone",
+    async () => {
+      const w = world();
+      const { trader, kycCase } = await submitted(w, 452_001);
+      const reviewer = await signedInStaff(w, "runs.reviewer@broker.example", "reviewer");
+      let retried: string | undefined;
+      const logs = captureLogs();
+      try {
+        await raceTheSubmitsChecks(w, kycCase.id, async () => {
+          // An officer sees no run yet and asks for one; then the worker's pass.
+          retried = await reviewer.retryChecks(kycCase.id);
+          await w.worker();
+        });
+      } finally {
+        logs.stop();
+      }
+      expect(retried).toBe("error:checks_running");
+
+      const runs = await submissionRuns(w, kycCase.id);
+      expect(runs).toHaveLength(1);
+      expect(await completedAudits(w, kycCase.id)).toBe(1);
+      // The risk the console filters on and the run a reviewer reads are the same run.
+      expect(await riskRun(w, kycCase.id)).toBe(runs[0]?.id);
+      // Nothing failed: the officer and the worker saw the run in flight and started no other.
+      expect(logs.lines.filter((l) => l.includes('"checks.failed"'))).toEqual([]);
+      expect(await trader.status()).toBe("in_review");
+
+      await w.worker();
+      expect(w.crmEventsFor(kycCase.id).map((e) => e.status)).toEqual(["submitted", "in_review"]);
+      expect(await reviewer.approve(kycCase.id)).toBe("approved");
+    },
+  );
+
+  (adminUrl() ? it : it.skip)(
+    "records one run of the round when a run outlives its claim and the worker starts another",
+    async () => {
+      const w = world();
+      const { kycCase } = await submitted(w, 452_002);
+      try {
+        await raceTheSubmitsChecks(w, kycCase.id, async () => {
+          // The submit's run has been held past its lease: the worker may take the case over.
+          setClock(Date.now() + CHECK_CLAIM_LEASE_MS + 60_000);
+          await w.worker();
+        });
+      } finally {
+        jest.useRealTimers();
+      }
+
+      const runs = await submissionRuns(w, kycCase.id);
+      expect(runs).toHaveLength(1);
+      expect(await completedAudits(w, kycCase.id)).toBe(1);
+      expect(await riskRun(w, kycCase.id)).toBe(runs[0]?.id);
+    },
+  );
+});
