@@ -8,7 +8,7 @@ import type { ScreeningIndex } from "@/lib/screening/index";
 import { screen, type Hit } from "@/lib/screening/match";
 import { checkedEvidence, type StoredHit } from "./evidence";
 import { checkMrz } from "./mrz";
-import { SELFIE_FRAMES } from "@/lib/documents/upload-contract";
+import { selfieComplete } from "@/lib/documents/upload-contract";
 import { pointsFor, type RiskConfig } from "./risk";
 import type { CaseSnapshot, CheckName, CheckResult, Outcome } from "./types";
 
@@ -258,13 +258,8 @@ export function checkSelfie(s: CaseSnapshot, ctx: CheckContext): CheckResult | n
     .filter((d) => d.documentType === "selfie")
     .sort((a, b) => a.side.localeCompare(b.side));
   if (frames.length === 0) return null;
-  const attempts = new Set(frames.map((f) => f.challengeId ?? null));
-  const complete =
-    attempts.size === 1 &&
-    !attempts.has(null) &&
-    SELFIE_FRAMES.every((side) =>
-      frames.some((f) => f.side === side && f.status === "accepted" && f.prompt),
-    );
+  // The rule the trader's screen and the submit read too.
+  const complete = selfieComplete(frames);
   return result(ctx, "selfie", complete ? "warn" : "fail", {
     complete,
     frames: frames.map((f) => ({ documentId: f.id, side: f.side, prompt: f.prompt ?? null })),

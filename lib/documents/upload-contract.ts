@@ -98,6 +98,35 @@ export const selfieBurstImage = z
   );
 export type SelfieBurstImage = z.infer<typeof selfieBurstImage>;
 
+/** What `selfieComplete` reads of a selfie frame's row (a documents row, or the checks' snapshot). */
+type SelfieFrameRow = {
+  side: string;
+  status: string;
+  challengeId?: string | null;
+  prompt?: string | null;
+};
+
+/**
+ * Whether the selfie is done: one rule for the trader's screens and the submit
+ * (lib/kyc/requirements.ts) and the selfie check (lib/checks/checks.ts), so the screen never calls
+ * complete what the check fails, nor the reverse. Only confirmed frames decide: a frame whose
+ * upload was only started (its form issued, the app perhaps closed) is no answer to its prompt,
+ * and a new attempt begun that way must not undo an earlier attempt that is complete. The first
+ * frame confirmed for a new attempt retires the earlier attempt's (confirmDocument), so the
+ * current confirmed frames are one attempt's; frames of two attempts never add up.
+ */
+export function selfieComplete(frames: readonly SelfieFrameRow[]): boolean {
+  const confirmed = frames.filter((f) => f.status !== "pending");
+  const attempts = new Set(confirmed.map((f) => f.challengeId ?? null));
+  return (
+    attempts.size === 1 &&
+    !attempts.has(null) &&
+    SELFIE_FRAMES.every((side) =>
+      confirmed.some((f) => f.side === side && f.status === "accepted" && f.prompt !== null),
+    )
+  );
+}
+
 /** POST /api/inapp/selfie/challenge, 201: the prompts of a new attempt, in the order to show. */
 export const selfieChallengeResponse = z.object({
   challengeId: z.uuid(),

@@ -8,6 +8,7 @@
  */
 import type { DocumentRow } from "@/lib/db/schema";
 import {
+  selfieComplete,
   sidesFor,
   type DocumentSide,
   type DocumentState,
@@ -104,7 +105,7 @@ type Input = {
     DocumentRow,
     "documentType" | "side" | "status" | "reason" | "confirmedAt" | "uploadExpiresAt"
   > &
-    Partial<Pick<DocumentRow, "challengeId" | "createdAt">>)[];
+    Partial<Pick<DocumentRow, "challengeId" | "prompt" | "createdAt">>)[];
   /** Present when the case needs action: what the reviewer asked for and when. */
   request?: ActionRequest | null;
   /** The level's vendor and whether the trader finished its capture; absent without one. */
@@ -202,21 +203,30 @@ export function caseRequirements({
 
   /**
    * The selfie is one line however many frames it has: done when every frame of one attempt is
-   * accepted. Frames of different attempts never add up (each answers its own prompts), so the
-   * latest attempt's frames are the ones that count.
+   * accepted (selfieComplete, the rule the selfie check reads). The sides shown are those of the
+   * attempt with confirmed frames; before any frame is confirmed, of the latest attempt started.
+   * An upload only started is "uploading" while its form lasts and never hides a complete
+   * attempt: the app closed after a new attempt's first form leaves the selfie done.
    */
   function selfieRequirement(): DocumentRequirement {
     const frames = documents.filter((d) => d.documentType === "selfie");
-    const latest = frames
-      .filter((d) => d.challengeId)
-      .sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0))[0];
+    const latestAttempt = (rows: typeof frames) =>
+      rows
+        .filter((d) => d.challengeId)
+        .sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0))[0]
+        ?.challengeId;
+    const attempt =
+      latestAttempt(frames.filter((d) => d.status !== "pending")) ?? latestAttempt(frames);
     const sides = sideRequirements(
       "selfie",
-      frames.filter((d) => d.challengeId === latest?.challengeId),
+      frames.filter((d) => d.challengeId === attempt),
     );
-    const state: DocumentState = sides.every((s) => s.state === "accepted")
+    // A requested selfie counts only once taken again after the request (sideRequirements).
+    const complete = selfieComplete(frames) && sides.every((s) => s.state === "accepted");
+    const uploading = frames.some((d) => d.status === "pending" && d.uploadExpiresAt > now);
+    const state: DocumentState = complete
       ? "accepted"
-      : sides.some((s) => s.state === "uploading")
+      : uploading
         ? "uploading"
         : sides.some((s) => s.state === "retake")
           ? "retake"

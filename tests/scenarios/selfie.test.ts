@@ -134,6 +134,37 @@ describe("scenario: a level that asks for a selfie", () => {
     ]);
   });
 
+  it("keeps a complete selfie done when a newer attempt is started and left before its first frame arrives", async () => {
+    const w = world();
+    const trader = new Trader(w, 530_161, "en");
+    await trader.launch("kyc", { kycType: "standard_selfie" });
+    await trader.fillStandardForms();
+    await trader.uploadStandardDocuments();
+    const done = (await trader.selfieChallenge()).body as { challengeId: string };
+    for (const [i, side] of (["frame_1", "frame_2", "frame_3"] as const).entries())
+      expect(
+        (await trader.uploadSelfieFrame(done.challengeId, side, await burst(200 + i * 90, 60 + i)))
+          .status,
+      ).toBe(200);
+    // "Take it again": a new attempt, its first burst's form issued, then the app is closed.
+    const left = (await trader.selfieChallenge()).body as { challengeId: string };
+    expect(
+      (await trader.beginSelfieFrame(left.challengeId, "frame_1", await burst(250, 70))).status,
+    ).toBe(201);
+
+    // The screen, the submit and the check agree: the complete attempt is the selfie.
+    expect(await trader.sides("selfie")).toEqual([
+      expect.objectContaining({ side: "page", state: "accepted" }),
+    ]);
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await w.worker();
+    const kycCase = await trader.currentCase();
+    const reviewer = await signedInStaff(w, "selfie.left@broker.example", "reviewer");
+    expect(await reviewer.casePage(kycCase.id)).toContain(
+      'data-check="selfie" data-outcome="warn"',
+    );
+  });
+
   // A second connection holds the case while both confirms compare: PostgreSQL only.
   (adminUrl() ? it : it.skip)(
     "refuses one picture sent for two prompts at once: the second confirm compares again",
