@@ -318,10 +318,13 @@ export async function confirmUpload(
     return refuse("not_uploaded");
   }
   if (confirmed === "not_editable") {
-    // The case was submitted while this file was being checked: it is not part of the case.
+    // The case was submitted while this file was being checked: it is not part of the case. It
+    // is refused like a file the check refused (document.refused), not just deleted: the signed
+    // form stays valid for minutes, a replay of it puts the file back at its upload key with no
+    // row, and only a recorded refusal has the retention purge empty that key once the form
+    // expired. It does not count against the case's file limit (refusalsNotCounted).
     await deleteQuietly(storedKey);
-    await discard(row.id, row.storageKey);
-    return refuse("not_editable");
+    return refuseFile("not_editable");
   }
   if (confirmed === "pending_lost") {
     // A concurrent confirm of the same upload decided first, with the bytes it checked under its

@@ -36,16 +36,17 @@ const s3 = new S3rver({
   configureBuckets: [{ name: BUCKET, configs: [] }],
 });
 let endpoint = "";
+const inBucket = () => ({
+  STORAGE_DRIVER: "s3",
+  S3_BUCKET: BUCKET,
+  S3_ENDPOINT: endpoint,
+  S3_FORCE_PATH_STYLE: "1",
+});
 beforeAll(async () => {
   process.env.AWS_ACCESS_KEY_ID = "S3RVER";
   process.env.AWS_SECRET_ACCESS_KEY = "S3RVER";
   endpoint = `http://127.0.0.1:${(await s3.run()).port}`;
-  world().configure({
-    STORAGE_DRIVER: "s3",
-    S3_BUCKET: BUCKET,
-    S3_ENDPOINT: endpoint,
-    S3_FORCE_PATH_STYLE: "1",
-  });
+  world().configure(inBucket());
 });
 afterAll(async () => {
   s3.httpServer?.closeAllConnections();
@@ -261,4 +262,67 @@ describe("scenario: nothing changes after submit", () => {
     }
     expect(submitted).toBeGreaterThanOrEqual(4);
   }, 180_000);
+});
+
+describe("scenario: a confirm still checking its file when the case is submitted from another tab", () => {
+  it("refuses the file, and the purge empties its upload key of a replay once the form expired", async () => {
+    const w = world();
+    // Three files: the two documents and one more, so a refusal that counted would show.
+    w.configure({ ...inBucket(), UPLOAD_MAX_FILES_PER_CASE: "3" });
+    try {
+      const trader = new Trader(w, 472_001);
+      await trader.launch("kyc");
+      await trader.fillStandardForms();
+      await trader.uploadStandardDocuments();
+      const kycCase = await trader.currentCase();
+      // A better photo of the bill, in the bucket; its confirm reads it...
+      const photo = await freshPhoto();
+      const begun = await trader.beginUpload("address", "page", photo.length);
+      expect(begun.status).toBe(201);
+      const form = begun.body as StartedUpload;
+      expect((await postToStorage(form, photo, "image/jpeg")).status).toBeLessThan(300);
+      const bucket = storage();
+      const get = bucket.get.bind(bucket);
+      let submitted: Awaited<ReturnType<Trader["submit"]>> | undefined;
+      const spy = jest.spyOn(bucket, "get").mockImplementation(async (key, options) => {
+        const bytes = await get(key, options);
+        // ...while the trader sends the case from another tab.
+        if (submitted === undefined && key === documentKey(kycCase.id, form.documentId))
+          submitted = await trader.submit();
+        return bytes;
+      });
+      let confirmed: Awaited<ReturnType<Trader["confirm"]>>;
+      try {
+        confirmed = await trader.confirm(form.documentId);
+      } finally {
+        spy.mockRestore();
+      }
+      expect(submitted).toEqual({ redirect: "/inapp/kyc/status" });
+      expect(confirmed).toMatchObject({ status: 409, body: { reason: "not_editable" } });
+      expect(await bucket.head(documentKey(kycCase.id, form.documentId))).toBeNull();
+
+      // The form is still valid: posted again, the bucket takes the file, in clear, with no row.
+      expect((await postToStorage(form, photo, "image/jpeg")).status).toBeLessThan(300);
+      expect(await bucket.head(documentKey(kycCase.id, form.documentId))).not.toBeNull();
+      // Once no form can put it back, the worker's purge deletes it.
+      await w.worker(new Date(Date.now() + 10 * 60_000));
+      expect(await bucket.head(documentKey(kycCase.id, form.documentId))).toBeNull();
+
+      // The officer sees the refusal in the case's trail; it did not take one of the trader's
+      // files: asked for the bill again, the trader can still upload it.
+      const officer = await signedInStaff(w, "race.refused@broker.example", "approver");
+      const evidence = (await (await officer.exportEvidence(kycCase.id)).json()) as {
+        audit: { rows: { action: string; data: Record<string, unknown> }[] };
+      };
+      expect(
+        evidence.audit.rows.filter((r) => r.action === "document.refused").map((r) => r.data),
+      ).toEqual([expect.objectContaining({ documentId: form.documentId, reason: "not_editable" })]);
+      expect(
+        await officer.requestInformation(kycCase.id, ["document:address"], "A newer bill, please."),
+      ).toBe("action_requested");
+      expect(await trader.upload("address")).toMatchObject({ status: 200 });
+    } finally {
+      w.configure(inBucket());
+    }
+  });
 });

@@ -37,13 +37,22 @@ const currentDocumentsQuery = preparedPerHandle((db) =>
 export const DOCUMENT_REFUSED = "document.refused";
 
 /**
+ * Refusals that say nothing about the file and do not count against the case's limit.
+ * `not_editable`: the case was submitted while the file was being checked. A start is refused
+ * before any form is issued once the case is submitted, so this happens at most once per upload
+ * begun before the submit and cannot be looped; counted, it would take a file's place from a
+ * trader whose case comes back for more within the hour.
+ */
+const REFUSALS_NOT_COUNTED = ["not_editable"];
+
+/**
  * Records a pending upload when the case is under its limit, in one transaction under the
  * case's row lock, so concurrent starts are counted one after the other and the limit holds.
  * What counts: the case's current files and uploads in progress (a replaced file stays as
  * evidence but no longer counts, so rounds of "upload it again" never leave a trader unable to
  * upload), plus the uploads refused since `refusalsSince` (a refused file leaves no row, so
- * without them a loop of hostile files would never reach the limit). Answers whether the row was
- * written.
+ * without them a loop of hostile files would never reach the limit; REFUSALS_NOT_COUNTED aside).
+ * Answers whether the row was written.
  */
 export async function insertPendingDocumentWithinLimit(
   values: Pick<
@@ -99,6 +108,10 @@ export async function insertPendingDocumentWithinLimit(
           eq(auditEvents.caseId, values.caseId),
           eq(auditEvents.action, DOCUMENT_REFUSED),
           gte(auditEvents.occurredAt, limit.refusalsSince),
+          sql`coalesce(${auditEvents.data}->>'reason', '') not in (${sql.join(
+            REFUSALS_NOT_COUNTED.map((r) => sql`${r}`),
+            sql`, `,
+          )})`,
         ),
       );
     if (Number(files?.n ?? 0) + Number(refused?.n ?? 0) >= limit.maxFiles) return "limit_reached";
