@@ -58,6 +58,7 @@ import type { StoredFileFacts } from "./stored-quality";
 import {
   isUploadContentType,
   SELFIE_BURST_FRAMES,
+  SELFIE_BURST_MAX_BYTES,
   SELFIE_FRAMES,
   selfieBurstImage,
   type ConfirmUploadResponse,
@@ -178,7 +179,7 @@ export async function startUpload(
   const upload = await getStorage().createUpload({
     key,
     contentType,
-    maxBytes: limits.uploadMaxBytes,
+    maxBytes: maxBytesOf(documentType),
     expiresInSeconds: ttl,
   });
   return {
@@ -189,6 +190,17 @@ export async function startUpload(
       expiresAt: expiresAt.toISOString(),
     },
   };
+}
+
+/**
+ * The most a file of this type may weigh: the signed form's size limit and the confirm's. A
+ * selfie burst's lower limit holds on what is stored, not only on what the browser declared.
+ */
+function maxBytesOf(documentType: string): number {
+  const { uploadMaxBytes } = env().storage;
+  return documentType === "selfie"
+    ? Math.min(SELFIE_BURST_MAX_BYTES, uploadMaxBytes)
+    : uploadMaxBytes;
 }
 
 async function discard(documentId: string, key: string): Promise<void> {
@@ -223,7 +235,7 @@ export async function confirmUpload(
   if (!(await acceptsDocuments(kycCase, row.documentType))) return refuse("not_editable");
 
   const storage = getStorage();
-  const limits = env().storage;
+  const maxBytes = maxBytesOf(row.documentType);
   const head = await storage.head(row.storageKey);
   if (!head) {
     // Expired: the purge removes the row and whatever still lands under its key
@@ -239,8 +251,8 @@ export async function confirmUpload(
     return refuse(refusal);
   };
   // The POST policy is not trusted alone (and local S3 emulators ignore it).
-  if (head.size > limits.uploadMaxBytes) return refuseFile("too_large");
-  const bytes = await storage.get(row.storageKey, { maxBytes: limits.uploadMaxBytes });
+  if (head.size > maxBytes) return refuseFile("too_large");
+  const bytes = await storage.get(row.storageKey, { maxBytes });
   const started = performance.now();
   const verdict = await inspectDocument(bytes, row.declaredType);
   documentCheckSeconds().observe((performance.now() - started) / 1000);

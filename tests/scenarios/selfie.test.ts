@@ -7,6 +7,7 @@
  * document, and the selfie check asks them to compare (never an auto-approval).
  */
 import "./support/request-scope";
+import { randomBytes } from "node:crypto";
 import path from "node:path";
 import sharp from "sharp";
 import { burst, portrait } from "../fixtures/selfie/portrait";
@@ -163,6 +164,25 @@ describe("scenario: a level that asks for a selfie", () => {
     expect(await reviewer.casePage(kycCase.id)).toContain(
       'data-check="selfie" data-outcome="warn"',
     );
+  });
+
+  it("holds a burst to its 3 MB on what is sent, not only on what the screen declared", async () => {
+    const w = world();
+    const trader = new Trader(w, 530_171, "en");
+    await trader.launch("kyc", { kycType: "standard_selfie" });
+    const { challengeId } = (await trader.selfieChallenge()).body as { challengeId: string };
+    const frame = await burst(250, 1);
+    const started = await trader.beginSelfieFrame(challengeId, "frame_1", frame);
+    expect(started.status).toBe(201);
+    // The form asked for a burst's size; a file past a burst's limit is refused as it streams.
+    const heavy = Buffer.concat([frame, randomBytes(SELFIE_BURST_MAX_BYTES)]);
+    expect((await postToStorage(started.body, heavy, "image/jpeg")).status).toBe(413);
+    expect(await trader.confirm(started.body.documentId)).toMatchObject({
+      status: 409,
+      body: { reason: "not_uploaded" },
+    });
+    expect((await postToStorage(started.body, frame, "image/jpeg")).status).toBeLessThan(300);
+    expect((await trader.confirm(started.body.documentId)).status).toBe(200);
   });
 
   // A second connection holds the case while both confirms compare: PostgreSQL only.

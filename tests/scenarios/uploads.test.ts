@@ -7,7 +7,7 @@
  *   the submitted round) or are refused: nothing changes after submit.
  */
 import "./support/request-scope";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -16,6 +16,8 @@ import { documentKey, storage } from "@/lib/storage";
 import { storedKeyOf } from "./support/documents";
 import { failConfirmOf, restoreDocumentConfirms } from "./support/faults";
 import { PERSONAL } from "../fixtures/kyc-values";
+import { burst } from "../fixtures/selfie/portrait";
+import { SELFIE_BURST_MAX_BYTES } from "@/lib/documents/upload-contract";
 import {
   freshPhoto,
   postToStorage,
@@ -321,6 +323,36 @@ describe("scenario: a confirm still checking its file when the case is submitted
         await officer.requestInformation(kycCase.id, ["document:address"], "A newer bill, please."),
       ).toBe("action_requested");
       expect(await trader.upload("address")).toMatchObject({ status: 200 });
+    } finally {
+      w.configure(inBucket());
+    }
+  });
+});
+
+describe("scenario: a selfie burst heavier than a burst can be, in a bucket that ignores the form's size", () => {
+  it("is refused at the confirm as too large, whatever the screen declared", async () => {
+    const w = world();
+    // The built-in levels plus `standard_selfie`.
+    w.configure({
+      ...inBucket(),
+      KYC_LEVELS_PATH: path.join(__dirname, "../fixtures/levels/with-selfie.json"),
+    });
+    try {
+      const trader = new Trader(w, 473_001);
+      await trader.launch("kyc", { kycType: "standard_selfie" });
+      const { challengeId } = (await trader.selfieChallenge()).body as { challengeId: string };
+      const frame = await burst(250, 1);
+      const started = await trader.beginSelfieFrame(challengeId, "frame_1", frame);
+      expect(started.status).toBe(201);
+      // s3rver, like other S3 emulators, takes the file whatever the policy's size range says.
+      const heavy = Buffer.concat([frame, randomBytes(SELFIE_BURST_MAX_BYTES)]);
+      expect((await postToStorage(started.body, heavy, "image/jpeg")).status).toBeLessThan(300);
+      expect(await trader.confirm(started.body.documentId)).toMatchObject({
+        status: 413,
+        body: { reason: "too_large" },
+      });
+      const kycCase = await trader.currentCase();
+      expect(await storage().head(documentKey(kycCase.id, started.body.documentId))).toBeNull();
     } finally {
       w.configure(inBucket());
     }
