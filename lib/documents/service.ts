@@ -19,7 +19,7 @@
  * Refusals are reasons from the upload contract's closed list (upload-contract.ts); the routes
  * turn them into HTTP statuses.
  */
-import { errorMessage } from "@/lib/errors";
+import { AppError, errorMessage } from "@/lib/errors";
 import { randomBytes, randomUUID } from "node:crypto";
 import { z } from "zod";
 import {
@@ -252,7 +252,17 @@ export async function confirmUpload(
   };
   // The POST policy is not trusted alone (and local S3 emulators ignore it).
   if (head.size > maxBytes) return refuseFile("too_large");
-  const bytes = await storage.get(row.storageKey, { maxBytes });
+  const bytes = await readUpload(row.storageKey, maxBytes);
+  if (!Buffer.isBuffer(bytes)) {
+    // The file changed between the look and the read. A concurrent confirm of this upload (a
+    // retry, a double tap) recorded it and emptied the key: this one answers what that one
+    // decided, in the upload contract like any answer. Otherwise a replay of the form put a larger
+    // file there, or the key was emptied and the file is still to come.
+    const current = await getCaseDocument(kycCase.id, row.id);
+    if (!current) return refuse("not_found");
+    if (current.status !== "pending") return decided(current);
+    return bytes.missing === "too_large" ? refuseFile("too_large") : refuse("not_uploaded");
+  }
   const started = performance.now();
   const verdict = await inspectDocument(bytes, row.declaredType);
   documentCheckSeconds().observe((performance.now() - started) / 1000);
@@ -396,6 +406,21 @@ async function repeatsAnotherFrame(others: readonly DocumentRow[], bytes: Buffer
     if (sameFrame(mine, await frameSignature(await readDocumentFile(other)))) return true;
   }
   return false;
+}
+
+/** The uploaded file, or why it could not be read: gone since it was looked at, or grown. */
+async function readUpload(
+  key: string,
+  maxBytes: number,
+): Promise<Buffer | { missing: "not_uploaded" | "too_large" }> {
+  try {
+    return await getStorage().get(key, { maxBytes });
+  } catch (error) {
+    if (error instanceof AppError && error.code === "NOT_FOUND") return { missing: "not_uploaded" };
+    if (error instanceof AppError && error.code === "PAYLOAD_TOO_LARGE")
+      return { missing: "too_large" };
+    throw error;
+  }
 }
 
 async function deleteQuietly(key: string): Promise<void> {

@@ -169,6 +169,47 @@ describe("scenario: a second confirm of the same upload races the first", () => 
   });
 });
 
+describe("scenario: a retried confirm finds the file gone because the first one recorded it", () => {
+  it("answers what the first confirm decided, not a missing document", async () => {
+    const w = world();
+    const trader = new Trader(w, 470_031);
+    await trader.launch("kyc");
+    const photo = await freshPhoto();
+    const started = await trader.beginUpload("identity", "page", photo.length);
+    const form = started.body as StartedUpload;
+    expect((await postToStorage(form, photo, "image/jpeg")).status).toBeLessThan(300);
+    const kycCase = await trader.currentCase();
+
+    // The confirm sees the file in the bucket; before it reads it, the screen's retry of the
+    // same confirm runs to its end, recording the file and emptying the upload key.
+    const bucket = storage();
+    const head = bucket.head.bind(bucket);
+    let retried: Awaited<ReturnType<Trader["confirm"]>> | undefined;
+    const spy = jest.spyOn(bucket, "head").mockImplementation(async (key) => {
+      const found = await head(key);
+      if (retried === undefined && key === documentKey(kycCase.id, form.documentId)) {
+        retried = { status: 0, body: {} };
+        retried = await trader.confirm(form.documentId);
+      }
+      return found;
+    });
+    let first: Awaited<ReturnType<Trader["confirm"]>>;
+    try {
+      first = await trader.confirm(form.documentId);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(retried).toEqual({
+      status: 200,
+      body: { documentId: form.documentId, state: "accepted" },
+    });
+    expect(first).toEqual(retried);
+    expect(await trader.sides("identity")).toEqual([
+      expect.objectContaining({ side: "page", state: "accepted" }),
+    ]);
+  });
+});
+
 describe("scenario: the database fails while a confirm records the checked file", () => {
   it("leaves no stored copy behind, and the trader's next confirm stores the file once", async () => {
     const w = world();
