@@ -8,10 +8,16 @@
  *
  * The shape is a zod schema (`caseEvidenceSchema`): the export is parsed before it is sent, the
  * JSON Schema in docs/case-evidence.schema.json is generated from it (`npm run docs:schemas`).
- * Only approvers and admins export; the export is audited before anything is sent.
+ * Only approvers and admins export. The export is audited once it is built and before anything
+ * is sent: an export that fails to build (a round's answers that do not read, a store that does
+ * not answer) leaves no `case.evidence_exported` row claiming something went out.
  */
 import { z } from "zod";
-import { appendAuditEvent, getAuditChainHead, listCaseAuditEvents } from "@/lib/db/queries/audit";
+import {
+  appendAuditEventReturning,
+  getAuditChainHead,
+  listCaseAuditEvents,
+} from "@/lib/db/queries/audit";
 import { listCaseEvents } from "@/lib/db/queries/cases";
 import { listCheckRunsWithResults } from "@/lib/db/queries/checks";
 import { listAllCaseDocuments } from "@/lib/db/queries/documents";
@@ -21,7 +27,7 @@ import { getCaseById, listCaseDecisions, listReviewTasks } from "@/lib/db/querie
 import { listStaffByIds } from "@/lib/db/queries/staff";
 import { getTraderById } from "@/lib/db/queries/traders";
 import { readCheckEvidence } from "@/lib/checks/evidence";
-import { caseStatus, caseTrigger } from "@/lib/db/schema";
+import { caseStatus, caseTrigger, type AuditEvent } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
 import { submittedAnswersSchema } from "@/lib/kyc/answers";
 import { opensReview } from "@/lib/kyc/case-state";
@@ -229,7 +235,10 @@ export type CaseEvidence = z.infer<typeof caseEvidenceSchema>;
 const at = (d: Date) => d.toISOString();
 const atOrNull = (d: Date | null) => (d ? d.toISOString() : null);
 
-/** Builds the export after recording it in the audit trail; approver and admin only. */
+/**
+ * Builds the export, then records it in the audit trail; approver and admin only. The export's
+ * own audit row is added to its rows and is its chain head, so the copy shows it was recorded.
+ */
 export async function exportCaseEvidence(
   staff: Reviewer,
   caseId: string,
@@ -242,7 +251,8 @@ export async function exportCaseEvidence(
     });
   const kycCase = await getCaseById(caseId);
   if (!kycCase) throw new AppError("NOT_FOUND", "no such case", { reason: "not_found" });
-  await appendAuditEvent({
+  const evidence = await caseEvidence(staff, kycCase.id, now);
+  const own = await appendAuditEventReturning({
     actorType: "staff",
     actorId: staff.id,
     action: "case.evidence_exported",
@@ -250,8 +260,26 @@ export async function exportCaseEvidence(
     data: { format },
     occurredAt: now,
   });
-  return caseEvidence(staff, kycCase.id, now);
+  return caseEvidenceSchema.parse({
+    ...evidence,
+    audit: {
+      rows: [...evidence.audit.rows, auditRow(own)],
+      chainHead:
+        own.seq != null && own.hash ? { seq: own.seq, hash: own.hash } : evidence.audit.chainHead,
+    },
+  } satisfies CaseEvidence);
 }
+
+const auditRow = (a: AuditEvent): CaseEvidence["audit"]["rows"][number] => ({
+  seq: a.seq,
+  at: at(a.occurredAt),
+  actorType: a.actorType,
+  actorId: a.actorId,
+  action: a.action,
+  data: a.data,
+  prevHash: a.prevHash,
+  hash: a.hash,
+});
 
 async function caseEvidence(staff: Reviewer, caseId: string, now: Date): Promise<CaseEvidence> {
   const kycCase = await getCaseById(caseId);
@@ -463,16 +491,7 @@ async function caseEvidence(staff: Reviewer, caseId: string, now: Date): Promise
         })),
     })),
     audit: {
-      rows: auditRows.map((a) => ({
-        seq: a.seq,
-        at: at(a.occurredAt),
-        actorType: a.actorType,
-        actorId: a.actorId,
-        action: a.action,
-        data: a.data,
-        prevHash: a.prevHash,
-        hash: a.hash,
-      })),
+      rows: auditRows.map(auditRow),
       chainHead,
     },
   });

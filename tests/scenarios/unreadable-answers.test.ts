@@ -114,6 +114,28 @@ describe("scenario: a round's answers that do not read", () => {
     // The other case exports as before.
     expect((await approver.exportEvidence(sound)).status).toBe(200);
   });
+
+  it("records an evidence export only once it was built: a refused one leaves no audit row", async () => {
+    const w = world();
+    const approver = await signedInStaff(w, "audit.approver@broker.example", "approver");
+    const exports = (caseId: string) =>
+      sqlRows<{ data: unknown }>(
+        w.db.db,
+        sql`select data from audit_events where action = 'case.evidence_exported' and case_id = ${caseId}`,
+      );
+    const before = (await exports(broken)).length;
+    expect((await approver.exportEvidence(broken)).status).toBe(500);
+    expect((await approver.exportEvidence(broken, "html")).status).toBe(500);
+    expect(await exports(broken)).toHaveLength(before);
+    // A built export is recorded, and its own row is in it as the chain's head.
+    const sent = (await (await approver.exportEvidence(sound)).json()) as {
+      audit: { rows: { action: string; seq: number; hash: string }[]; chainHead: { seq: number } };
+    };
+    const own = sent.audit.rows.at(-1);
+    expect(own?.action).toBe("case.evidence_exported");
+    expect(sent.audit.chainHead.seq).toBe(own?.seq);
+    expect((await exports(sound)).at(-1)).toEqual({ data: { format: "json" } });
+  });
 });
 
 describe("scenario: a draft step that does not read", () => {

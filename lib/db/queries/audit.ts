@@ -17,6 +17,17 @@ export async function appendAuditEvent(event: AuditInput): Promise<void> {
   await db.insert(auditEvents).values({ ...event, data: event.data ?? {} });
 }
 
+/** An audit event appended as `appendAuditEvent` does, returned with the chain's seq and hash. */
+export async function appendAuditEventReturning(event: AuditInput): Promise<AuditEvent> {
+  const db = await getDb();
+  const [row] = await db
+    .insert(auditEvents)
+    .values({ ...event, data: event.data ?? {} })
+    .returning();
+  if (!row) throw new Error("appendAuditEventReturning: no row returned");
+  return row;
+}
+
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 /** An audit event written inside another change's transaction (e.g. a case decision). */

@@ -20,11 +20,13 @@ export const GET = withRequestId(async function GET(
     const { id } = await params;
     if (!z.uuid().safeParse(id).success) return refusal(404, "not_found");
     const format = new URL(request.url).searchParams.get("format") === "html" ? "html" : "json";
+    // In the officer's console language: the page is read by people, the JSON by machines. Read
+    // before the export, which is audited once built: nothing that can fail comes after it.
+    const words = format === "html" ? await evidenceWordsIn(await getLocale()) : null;
     const evidence = await exportCaseEvidence(staff, id, format);
     const headers = { "Cache-Control": "private, no-store" };
-    if (format === "html")
-      // In the officer's console language: the page is read by people, the JSON by machines.
-      return new Response(renderEvidenceHtml(evidence, await evidenceWordsIn(await getLocale())), {
+    if (words)
+      return new Response(renderEvidenceHtml(evidence, words), {
         headers: { ...headers, "Content-Type": "text/html; charset=utf-8" },
       });
     return new Response(JSON.stringify(evidence, null, 2), {
