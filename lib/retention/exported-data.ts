@@ -57,6 +57,7 @@ import {
 } from "@/lib/kyc/case-event-data";
 import { lookalikeSchema, type Lookalike } from "@/lib/documents/stored-quality";
 import type { PeriodicReviewTaskData } from "@/lib/review/periodic";
+import type { SubjectAccessExportedData } from "./subject-access";
 import type { ScreeningVerdictData } from "@/lib/review/screening-verdict";
 import type { LateVerdictTaskData } from "@/lib/vendors/verdict";
 
@@ -242,7 +243,8 @@ export const AUDIT_DATA_EXPORTED: Readonly<Record<string, readonly string[]>> = 
     "touchedBefore",
     "deletedDocuments",
   ],
-  "retention.subject_access_exported": ["cases", "files"],
+  // `restricted` is for staff: what a copy left out while a review was under way, and why.
+  "retention.subject_access_exported": keysOf<SubjectAccessExportedData>(["cases", "files"]),
   "review_task.closed": ["taskId", "kind", "resolution"],
   // `reason` is the officer's text for the verdict; the verdict and the list entry are exported.
   "screening.false_positive": VERDICT,

@@ -12,11 +12,20 @@
  *
  * Only this trader's rows are read (lib/db/queries/subject-access.ts scopes every query by the
  * trader or one of their cases).
+ *
+ * While a hold task (a re-screening's likely match, a vendor's late alert: HOLD_TASK_KINDS) is
+ * open on a case, what that review has found and recorded since it began is left out of the copy
+ * (`restrictionOf`): telling the trader is tipping-off. The copy says so only in the general terms
+ * every copy carries (WITHHELD, `review_in_progress`); what was left out, and why, is recorded for
+ * staff in the export's audit entry. Once the task is settled, the ordinary rules apply again.
  */
 import "server-only";
 import { z } from "zod";
 import { appendAuditEvent } from "@/lib/db/queries/audit";
+import { HOLD_TASK_KINDS } from "@/lib/db/queries/hold-tasks";
 import { loadSubjectRecords, type SubjectRecords } from "@/lib/db/queries/subject-access";
+import { monitoringTaskData } from "@/lib/checks/monitoring-task";
+import { CASE_MONITORING_HIT, CASE_VENDOR_ALERT } from "@/lib/delivery/payload";
 import { readDocumentFile } from "@/lib/documents/stored-file";
 import { uploadedZoneSchema } from "@/lib/documents/zone-prefill";
 import { draftPayloadSchema, submittedAnswersSchema } from "@/lib/kyc/answers";
@@ -116,6 +125,13 @@ export const WITHHELD = [
     column: "data",
     reason: `Of each event, audit entry, decision and review task, what is known to be a fact of your record (codes, dates, outcomes, screening hits and the verdicts on them, ids of your documents, what was asked of you) is exported; anything else is withheld and marked "(withheld)": above all the text a staff member wrote (the reason for a verdict, a reopening or a hold), which may record a suspicion, and ${TIPPING_OFF} Other staff members named in an entry are withheld too (GDPR Art. 15(4)).`,
   })),
+  {
+    // In every copy, whether or not a review is under way: its presence tells the person nothing.
+    category: "suspicion" as const,
+    table: "*",
+    column: "review_in_progress",
+    reason: `While a review of your record is under way (for example of a possible match against a sanctions or other list, or of an alert from an identity verification provider), what it has found and what was recorded and sent about it since it began are not in the copy: ${TIPPING_OFF} They are in a copy made once the review is settled.`,
+  },
   ...(
     [
       ["case_checks", "evidence"],
@@ -493,6 +509,113 @@ export const subjectAccessSchema = z.object({
 export type SubjectAccess = z.infer<typeof subjectAccessSchema>;
 type ExportedCase = SubjectAccess["cases"][number];
 
+/**
+ * The `retention.subject_access_exported` audit entry: what the copy holds, and for staff what
+ * it left out of each case with a review under way (`restricted`, on the tipping-off ground), so
+ * whoever hands the copy over, and a later audit, can see it was restricted and until what. The
+ * key is there in every entry, empty or not, and the trader's copy shows it as withheld
+ * (lib/retention/exported-data.ts): the entry tells the trader nothing either way.
+ */
+export const subjectAccessExportedData = z.strictObject({
+  cases: z.number().int(),
+  files: z.number().int(),
+  restricted: z.array(
+    z.strictObject({
+      caseId: z.uuid(),
+      ground: z.literal("tipping_off"),
+      /** When the earliest open task began: what was recorded since about the review is left out. */
+      since: at,
+      tasks: z.array(z.strictObject({ id: z.uuid(), kind: z.string() })),
+      /** How many items of each kind were left out. */
+      withheld: z.strictObject({
+        reviewTasks: z.number().int(),
+        checkRuns: z.number().int(),
+        decisions: z.number().int(),
+        notifications: z.number().int(),
+        auditEntries: z.number().int(),
+        vendorVerifications: z.number().int(),
+        risk: z.boolean(),
+      }),
+    }),
+  ),
+});
+export type SubjectAccessExportedData = z.infer<typeof subjectAccessExportedData>;
+type Restricted = SubjectAccessExportedData["restricted"][number];
+
+/**
+ * A case with a hold task open: the trader's account is held while a person decides whether a
+ * likely list match or a vendor's late alert stands, and that decision may lead to a suspicion
+ * report. From the earliest open task's start, the copy leaves out what the review produced:
+ * - the open hold tasks themselves (their runs, hits, the vendor's alert);
+ * - re-screening runs since then, and those the open monitoring task names (the hits' evidence);
+ * - screening-hit verdicts given since then (a first officer's verdict awaiting the second);
+ * - the notices that announced the hold (`case.monitoring_hit`, `case.vendor_alert`) with their
+ *   deliveries;
+ * - the case's audit entries by staff or the system since then (the hit, verdicts, views);
+ * - the case's risk once a re-screening hit raised it since then (level, escalation);
+ * - a vendor verdict that arrived since then, and the captures it replaced meanwhile.
+ * Kept: what the trader did and was told (status changes and their messages, their answers,
+ * documents and sessions), which they know already. Fails closed: a task whose data does not read
+ * still restricts by its start, and a new kind of hold (hold-tasks.ts) restricts without a change
+ * here. Once every hold task of the case is closed, nothing is restricted on this ground: a hit
+ * cleared by two people, with the verdicts on it, is a fact of the record like any other (the
+ * trader's account was held meanwhile, and the copy says why); a confirmed one came with a
+ * decision the trader was told of.
+ */
+type Restriction = {
+  since: Date;
+  tasks: { id: string; kind: string }[];
+  runIds: ReadonlySet<string>;
+  withheld: Restricted["withheld"];
+};
+
+const HOLD_NOTICES: readonly string[] = [CASE_MONITORING_HIT, CASE_VENDOR_ALERT];
+const HIT_VERDICTS: readonly string[] = ["screening_false_positive", "screening_confirmed"];
+/** Audit actors whose entries on a case under review are left out (not the trader's own). */
+const RECORDED_FOR_US: readonly string[] = ["staff", "system"];
+
+function restrictionOf(r: SubjectRecords, caseId: string): Restriction | null {
+  const open = r.tasks.filter(
+    (t) =>
+      t.caseId === caseId &&
+      t.closedAt === null &&
+      (HOLD_TASK_KINDS as readonly string[]).includes(t.kind),
+  );
+  if (open.length === 0) return null;
+  return {
+    since: new Date(Math.min(...open.map((t) => t.openedAt.getTime()))),
+    tasks: open.map((t) => ({ id: t.id, kind: t.kind })),
+    runIds: new Set(
+      open.flatMap((t) => {
+        const read = monitoringTaskData.safeParse(t.data);
+        return read.success ? read.data.runIds : [];
+      }),
+    ),
+    withheld: {
+      reviewTasks: 0,
+      checkRuns: 0,
+      decisions: 0,
+      notifications: 0,
+      auditEntries: 0,
+      vendorVerifications: 0,
+      risk: false,
+    },
+  };
+}
+
+/** `rows` without those `leftOut` names, counted under `key` of the restriction's tally. */
+function keep<T>(
+  rows: T[],
+  restriction: Restriction | null,
+  key: Exclude<keyof Restriction["withheld"], "risk">,
+  leftOut: (row: T, restriction: Restriction) => boolean,
+): T[] {
+  if (!restriction) return rows;
+  const kept = rows.filter((row) => !leftOut(row, restriction));
+  restriction.withheld[key] += rows.length - kept.length;
+  return kept;
+}
+
 const iso = (d: Date) => d.toISOString();
 const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null);
 const notStaff = (actorType: string, actorId: string) => (actorType === "staff" ? null : actorId);
@@ -524,6 +647,7 @@ async function exportCase(
   r: SubjectRecords,
   kycCase: SubjectRecords["cases"][number],
   files: ZipEntry[],
+  restriction: Restriction | null,
 ): Promise<ExportedCase> {
   const retention = r.retention.find((x) => x.caseId === kycCase.id) ?? null;
   const key = r.keys.find((x) => x.caseId === kycCase.id) ?? null;
@@ -564,11 +688,48 @@ async function exportCase(
       file,
     });
   }
-  const risk = r.risks.find((x) => x.caseId === kycCase.id);
   const failure = r.failures.find((x) => x.caseId === kycCase.id);
-  const vendor = r.vendors.find((x) => x.caseId === kycCase.id);
   const checks = of(r.checks);
   const deliveries = r.deliveries;
+  const risk = r.risks.find((x) => x.caseId === kycCase.id);
+  const riskRaisedInReview = Boolean(
+    restriction && risk?.rescreenHitAt && risk.rescreenHitAt >= restriction.since,
+  );
+  if (restriction && riskRaisedInReview) restriction.withheld.risk = true;
+  const [vendor] = keep(
+    r.vendors.filter((x) => x.caseId === kycCase.id),
+    restriction,
+    "vendorVerifications",
+    (v, { since }) => v.verdictAt !== null && v.verdictAt >= since,
+  );
+  const vendorHistory = keep(
+    of(r.vendorHistory),
+    restriction,
+    "vendorVerifications",
+    (v, { since }) => v.replacedAt >= since || (v.verdictAt !== null && v.verdictAt >= since),
+  );
+  const runs = keep(
+    of(r.runs),
+    restriction,
+    "checkRuns",
+    (run, { since, runIds }) =>
+      run.reason === "rescreen" && (run.createdAt >= since || runIds.has(run.id)),
+  );
+  const decisions = keep(
+    of(r.decisions),
+    restriction,
+    "decisions",
+    (d, { since }) => HIT_VERDICTS.includes(d.decision) && d.createdAt >= since,
+  );
+  const tasks = keep(of(r.tasks), restriction, "reviewTasks", (t, open) =>
+    open.tasks.some((task) => task.id === t.id),
+  );
+  const outbox = keep(
+    of(r.outbox),
+    restriction,
+    "notifications",
+    (e, { since }) => HOLD_NOTICES.includes(e.type) && e.createdAt >= since,
+  );
   return {
     id: kycCase.id,
     level: kycCase.level,
@@ -577,7 +738,7 @@ async function exportCase(
     trigger: kycCase.trigger,
     account: kycCase.account,
     round: kycCase.round,
-    riskLevel: kycCase.riskLevel,
+    riskLevel: riskRaisedInReview ? null : kycCase.riskLevel,
     fourEyesRequired: kycCase.fourEyesRequired,
     openedAt: iso(kycCase.openedAt),
     updatedAt: iso(kycCase.updatedAt),
@@ -588,17 +749,18 @@ async function exportCase(
     eventSeq: kycCase.eventSeq,
     documentExpiresOn: kycCase.documentExpiresOn,
     renewalDueAt: isoOrNull(kycCase.renewalDueAt),
-    risk: risk
-      ? {
-          runId: risk.runId,
-          score: risk.score,
-          level: risk.level,
-          route: risk.route,
-          escalated: risk.escalated,
-          rescreenHitAt: isoOrNull(risk.rescreenHitAt),
-          computedAt: iso(risk.computedAt),
-        }
-      : null,
+    risk:
+      risk && !riskRaisedInReview
+        ? {
+            runId: risk.runId,
+            score: risk.score,
+            level: risk.level,
+            route: risk.route,
+            escalated: risk.escalated,
+            rescreenHitAt: isoOrNull(risk.rescreenHitAt),
+            computedAt: iso(risk.computedAt),
+          }
+        : null,
     drafts: cipher
       ? of(r.drafts).map((d) => ({
           step: d.step,
@@ -634,7 +796,7 @@ async function exportCase(
       messageForTrader: e.messageForTrader,
       data: exportedEventData(e.event, e.data),
     })),
-    decisions: of(r.decisions).map((d) => ({
+    decisions: decisions.map((d) => ({
       id: d.id,
       decision: d.decision,
       reasonCode: d.reasonCode,
@@ -642,7 +804,7 @@ async function exportCase(
       data: exportedDecisionData(d.decision, d.data),
       createdAt: iso(d.createdAt),
     })),
-    checkRuns: of(r.runs).map((run) => ({
+    checkRuns: runs.map((run) => ({
       id: run.id,
       traderId: run.traderId,
       reason: run.reason,
@@ -673,7 +835,7 @@ async function exportCase(
           nextAttemptAt: iso(failure.nextAttemptAt),
         }
       : null,
-    reviewTasks: of(r.tasks).map((t) => ({
+    reviewTasks: tasks.map((t) => ({
       id: t.id,
       kind: t.kind,
       data: exportedTaskData(t.kind, t.data),
@@ -694,7 +856,7 @@ async function exportCase(
           round: vendor.round,
         }
       : null,
-    vendorVerificationHistory: of(r.vendorHistory).map((v) => ({
+    vendorVerificationHistory: vendorHistory.map((v) => ({
       id: v.id,
       vendor: v.vendor,
       round: v.round,
@@ -707,7 +869,7 @@ async function exportCase(
       verdictAt: isoOrNull(v.verdictAt),
       replacedAt: iso(v.replacedAt),
     })),
-    notifications: of(r.outbox).map((e) => ({
+    notifications: outbox.map((e) => ({
       id: e.id,
       type: e.type,
       payload: e.payload,
@@ -773,7 +935,21 @@ export async function exportSubjectData(
   if (!r) throw new AppError("NOT_FOUND", "no such trader");
   const files: ZipEntry[] = [];
   const cases: ExportedCase[] = [];
-  for (const kycCase of r.cases) cases.push(await exportCase(r, kycCase, files));
+  const restrictions = new Map<string, Restriction>();
+  for (const kycCase of r.cases) {
+    const restriction = restrictionOf(r, kycCase.id);
+    if (restriction) restrictions.set(kycCase.id, restriction);
+    cases.push(await exportCase(r, kycCase, files, restriction));
+  }
+  const audit = r.audit.filter((a) => {
+    const restriction = a.caseId ? restrictions.get(a.caseId) : undefined;
+    const leftOut =
+      restriction !== undefined &&
+      a.occurredAt >= restriction.since &&
+      RECORDED_FOR_US.includes(a.actorType);
+    if (leftOut) restriction.withheld.auditEntries += 1;
+    return !leftOut;
+  });
   const { trader, relationship } = r;
   const data = subjectAccessSchema.parse({
     format: "inapp-kyc.subject-access.v2",
@@ -831,7 +1007,7 @@ export async function exportSubjectData(
       usedAt: isoOrNull(h.usedAt),
     })),
     cases,
-    auditTrail: r.audit.map((a) => ({
+    auditTrail: audit.map((a) => ({
       id: a.id,
       occurredAt: iso(a.occurredAt),
       actorType: a.actorType,
@@ -848,7 +1024,17 @@ export async function exportSubjectData(
     actorId: staff.id,
     action: "retention.subject_access_exported",
     traderId,
-    data: { cases: cases.length, files: files.length },
+    data: subjectAccessExportedData.parse({
+      cases: cases.length,
+      files: files.length,
+      restricted: [...restrictions].map(([caseId, x]) => ({
+        caseId,
+        ground: "tipping_off",
+        since: iso(x.since),
+        tasks: x.tasks,
+        withheld: x.withheld,
+      })),
+    } satisfies SubjectAccessExportedData),
     occurredAt: now,
   });
   const text = Buffer.from(JSON.stringify(data, null, 2), "utf8");

@@ -22,7 +22,11 @@ import * as schema from "@/lib/db/schema";
 import { appendAuditEvent } from "@/lib/db/queries/audit";
 import { DOCUMENT_DELETED } from "@/lib/retention/deletions";
 import { caseCipher } from "@/lib/security/case-keys";
-import { subjectAccessSchema, type SubjectAccess } from "@/lib/retention/subject-access";
+import {
+  subjectAccessExportedData,
+  subjectAccessSchema,
+  type SubjectAccess,
+} from "@/lib/retention/subject-access";
 import { captureLogs } from "../helpers/log-capture";
 import { sqlRows } from "../helpers/sql-rows";
 import { readStoredZip } from "../helpers/zip";
@@ -357,14 +361,18 @@ describe("scenario: data-subject access", () => {
     // The export states what it withholds on the tipping-off ground, and why: the hit verdict's
     // reason (kept as the decision's internal note), the hold's reason, staff text in entries.
     const onSuspicion = data.withheld.filter((x) => x.category === "suspicion");
-    expect(onSuspicion.map((x) => `${x.table}.${x.column}`).sort()).toEqual([
-      "audit_events.data",
-      "case_decisions.data",
-      "case_decisions.internal_note",
-      "case_events.data",
-      "case_retention.legal_hold_reason",
-      "review_tasks.data",
-    ]);
+    expect(onSuspicion.map((x) => `${x.table}.${x.column}`).sort()).toEqual(
+      [
+        "audit_events.data",
+        "case_decisions.data",
+        "case_decisions.internal_note",
+        "case_events.data",
+        "case_retention.legal_hold_reason",
+        "review_tasks.data",
+        // In every copy, a review under way or not: its presence tells her nothing.
+        "*.review_in_progress",
+      ].sort(),
+    );
     for (const x of onSuspicion) {
       expect(x.reason).toContain("tip you off");
       expect(x.reason).toContain("Art. 39");
@@ -422,7 +430,9 @@ describe("scenario: data-subject access", () => {
       w.db.db,
       sql`select id from staff_users where email = 'dsar.admin@broker.example'`,
     );
-    expect(audit).toEqual([{ actor_id: adminRow!.id, data: { cases: 1, files: stored.length } }]);
+    expect(audit).toEqual([
+      { actor_id: adminRow!.id, data: { cases: 1, files: stored.length, restricted: [] } },
+    ]);
   });
 });
 
@@ -566,6 +576,139 @@ describe("scenario: officers' words on decisions and review tasks", () => {
       checkedBy: "(withheld)",
     });
     expect(task?.data).toMatchObject({ runIds: [expect.any(String)], assignee: "(withheld)" });
+  });
+});
+
+describe("scenario: a trader's copy while a monitoring hit is under review", () => {
+  it("leaves out the open task, its hits and notices, records that for staff, and gives them once settled", async () => {
+    const w = world();
+    const list = path.join(w.dataDir, "held-pep.csv");
+    copyFileSync(path.join(__dirname, "../fixtures/sanctions/generic-pep.csv"), list);
+    await w.runListsImportCommand([list]);
+    const hanna = new Trader(w, 480_021);
+    await hanna.completeStandardLevel({
+      givenNames: "Hanna",
+      surnames: "Virtanen",
+      dateOfBirth: "1981-03-14",
+      nationalities: ["FI"],
+    });
+    await w.worker();
+    const kycCase = await hanna.currentCase();
+    const reviewer = await signedInStaff(w, "held.reviewer@broker.example", "reviewer");
+    const approver = await signedInStaff(w, "held.approver@broker.example", "approver");
+    const admin = await signedInStaff(w, "held.admin@broker.example", "admin");
+    expect(await reviewer.approve(kycCase.id)).toBe("approved");
+    await w.worker();
+
+    // The broker's list gains her: the re-screening opens a monitoring task and holds her
+    // account; one officer has judged the hit, the second has not yet.
+    writeFileSync(list, `${readFileSync(list, "utf8")}Hanna Virtanen,,1981-03-14,Finland\n`);
+    expect(await w.runListsImportCommand([list])).toMatch(/1 with a new likely match/);
+    await w.worker();
+    const hitKey = /data-hit="(held-pep:[^"]+)"/.exec(await reviewer.casePage(kycCase.id))?.[1];
+    expect(hitKey).toBeDefined();
+    expect(await reviewer.judgeHit(kycCase.id, hitKey!, "false_positive", "Other Hanna")).toBe(
+      "hit_awaiting_second",
+    );
+
+    const exported = async () => {
+      const response = await admin.exportSubjectData(kycCase.traderId);
+      expect(response.status).toBe(200);
+      const text = readStoredZip(Buffer.from(await response.arrayBuffer()))
+        .get("data.json")!
+        .toString("utf8");
+      const data = subjectAccessSchema.parse(JSON.parse(text));
+      return { text, data, only: data.cases[0]! };
+    };
+    const recorded = async () =>
+      (
+        await sqlRows<{ data: unknown }>(
+          w.db.db,
+          sql`select data from audit_events where action = 'retention.subject_access_exported'
+              and trader_id = ${kycCase.traderId} order by id`,
+        )
+      ).map((r) => subjectAccessExportedData.parse(r.data));
+
+    // While it is open: nothing of the review is in her copy.
+    const held = await exported();
+    expect(held.only.status).toBe("approved");
+    expect(held.only.reviewTasks.filter((t) => t.kind === "monitoring_hit")).toEqual([]);
+    expect(held.only.checkRuns.map((r) => r.reason)).toEqual(["submission"]);
+    expect(held.only.decisions.map((d) => d.decision)).toEqual(["approve"]);
+    expect(held.only.notifications.map((n) => n.type)).not.toContain("case.monitoring_hit");
+    expect(held.only.risk).toBeNull();
+    expect(held.only.riskLevel).toBeNull();
+    expect(
+      held.data.auditTrail.map((a) => a.action).filter((a) => a.startsWith("screening.")),
+    ).toEqual([]);
+    for (const trace of [hitKey!, "monitoring", "rescreen", "Other Hanna"])
+      expect(held.text).not.toContain(trace);
+    // What she did and was told is there: her answers, documents and the approval.
+    expect(held.only.documents.length).toBeGreaterThan(0);
+    expect(held.only.events.map((e) => e.event)).toContain("approve");
+    // The copy states the ground in the general words every copy carries, nothing more.
+    expect(held.data.withheld.find((x) => x.column === "review_in_progress")?.reason).toContain(
+      "tip you off",
+    );
+    // Staff see what was left out, on which case, since when and why.
+    const [firstRecord] = await recorded();
+    expect(firstRecord?.restricted).toEqual([
+      {
+        caseId: kycCase.id,
+        ground: "tipping_off",
+        since: expect.any(String),
+        tasks: [{ id: expect.any(String), kind: "monitoring_hit" }],
+        withheld: {
+          reviewTasks: 1,
+          checkRuns: 1,
+          decisions: 1,
+          notifications: 1,
+          auditEntries: expect.any(Number),
+          vendorVerifications: 0,
+          risk: true,
+        },
+      },
+    ]);
+    expect(firstRecord!.restricted[0]!.withheld.auditEntries).toBeGreaterThanOrEqual(2);
+    // The staff's evidence export is not the trader's copy: it keeps the open task and the hit.
+    const evidence = (await (await approver.exportEvidence(kycCase.id)).json()) as {
+      reviewTasks: { kind: string; closedAt: string | null }[];
+      screeningHits: { key: string; state: string }[];
+    };
+    expect(evidence.reviewTasks).toContainEqual(
+      expect.objectContaining({ kind: "monitoring_hit", closedAt: null }),
+    );
+    expect(evidence.screeningHits).toContainEqual(
+      expect.objectContaining({ key: hitKey, state: "awaiting_second" }),
+    );
+
+    // Settled: the second officer clears the hit, the hold lifts, and the ordinary rules apply.
+    expect(await approver.judgeHit(kycCase.id, hitKey!, "false_positive", "Other Hanna")).toBe(
+      "monitoring_cleared",
+    );
+    await w.worker();
+    const settled = await exported();
+    expect(settled.only.reviewTasks.find((t) => t.kind === "monitoring_hit")).toMatchObject({
+      resolution: "cleared",
+      data: { hits: [expect.objectContaining({ source: "held-pep" })] },
+    });
+    expect(settled.only.checkRuns.map((r) => r.reason)).toEqual(["submission", "rescreen"]);
+    expect(
+      settled.only.decisions.filter((d) => d.decision === "screening_false_positive"),
+    ).toHaveLength(2);
+    expect(settled.only.notifications.map((n) => n.type)).toEqual(
+      expect.arrayContaining(["case.monitoring_hit", "case.monitoring_cleared"]),
+    );
+    expect(settled.only.risk).toMatchObject({ level: "high", escalated: true });
+    expect(settled.data.auditTrail.map((a) => a.action)).toContain("screening.rescreen_hit");
+    expect(settled.text).toContain(hitKey!);
+    // Her copy never shows what an earlier copy left out: that is the staff's record.
+    expect(
+      settled.data.auditTrail
+        .filter((a) => a.action === "retention.subject_access_exported")
+        .map((a) => a.data),
+    ).toEqual([{ cases: 1, files: expect.any(Number), restricted: "(withheld)" }]);
+    expect((await recorded()).map((r) => r.restricted)).toEqual([firstRecord!.restricted, []]);
   });
 });
 

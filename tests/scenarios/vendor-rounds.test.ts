@@ -147,16 +147,15 @@ describe("scenario: a declined upgrade gives the approval back the vendor's verd
 
     // The trader's export holds both captures: the one in force and the declined one.
     const admin = await signedInStaff(w, "rounds.admin@broker.example", "admin");
-    const response = await admin.exportSubjectData(kycCase.traderId);
-    expect(response.status).toBe(200);
-    const data = subjectAccessSchema.parse(
-      JSON.parse(
-        readStoredZip(Buffer.from(await response.arrayBuffer()))
-          .get("data.json")!
-          .toString("utf8"),
-      ),
-    );
-    const [exported] = data.cases;
+    const copy = async () => {
+      const response = await admin.exportSubjectData(kycCase.traderId);
+      expect(response.status).toBe(200);
+      const text = readStoredZip(Buffer.from(await response.arrayBuffer()))
+        .get("data.json")!
+        .toString("utf8");
+      return { text, only: subjectAccessSchema.parse(JSON.parse(text)).cases[0]! };
+    };
+    const { only: exported } = await copy();
     expect(exported!.vendorVerification).toMatchObject({
       round: 1,
       status: "completed",
@@ -183,6 +182,17 @@ describe("scenario: a declined upgrade gives the approval back the vendor's verd
       [1, "approved"],
     ]);
     expect((await loadVendorState(declined))?.verdict?.outcome).toBe("declined");
+    // While the hold is open, the trader's copy leaves out the late verdict, its task and the
+    // alert; the captures from before it are there.
+    const held = await copy();
+    // (FORGERY alone was the declined upgrade's verdict, before the hold: that one is hers.)
+    expect(held.text).not.toContain("SELFIE_MISMATCH");
+    expect(held.only.reviewTasks.map((t) => t.kind)).not.toContain("vendor_verdict");
+    expect(held.only.notifications.map((n) => n.type)).not.toContain("case.vendor_alert");
+    expect(held.only.vendorVerification).toBeNull();
+    expect(held.only.vendorVerificationHistory).toMatchObject([
+      { round: 2, status: "completed", verdict: { outcome: "declined" } },
+    ]);
     // The approver looks and keeps the approval: the hold lifts, nothing is left to decide.
     expect(
       await approver.keepApproval(
@@ -191,6 +201,14 @@ describe("scenario: a declined upgrade gives the approval back the vendor's verd
       ),
     ).toBe("approval_kept");
     await w.worker();
+    // Settled: the verdict, the task and the alert are in her copy like any other record.
+    const settled = await copy();
+    expect(settled.text).toContain("SELFIE_MISMATCH");
+    expect(settled.only.reviewTasks).toContainEqual(
+      expect.objectContaining({ kind: "vendor_verdict", resolution: "kept" }),
+    );
+    expect(settled.only.notifications.map((n) => n.type)).toContain("case.vendor_alert");
+    expect(settled.only.vendorVerification).not.toBeNull();
 
     // The relationship ends and the retention runs out: the purge deletes every capture.
     const ended = await relationshipEnd(
