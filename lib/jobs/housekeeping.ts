@@ -5,7 +5,8 @@
  * identity uploads no request read for the pre-fill (lib/documents/zone-prefill.ts), and expired
  * sessions, one-time tokens and login attempts (a day after they stopped mattering); document
  * expiry (renewal notices and expired cases, lib/kyc/renewal.ts); periodic review tasks
- * (lib/review/periodic.ts); the retention purge (lib/retention/purge.ts); cases the queue's search
+ * (lib/review/periodic.ts); monitoring tasks whose hits are all cleared but which no verdict closed
+(lib/review/screening-hits.ts settleClearedMonitoringTasks); the retention purge (lib/retention/purge.ts); cases the queue's search
  * index does not cover yet (lib/review/search-index.ts); the scheduled screening list import
  * (LISTS_IMPORT_HOURS, lib/jobs/lists-import.ts, once across replicas); and, with AUDIT_SIGNING_KEY, a signed head
  * of the audit chain every AUDIT_SIGN_MINUTES; and the whole chain verified every
@@ -22,6 +23,7 @@ import { errorMessage } from "@/lib/errors";
 import { runScheduledListImport, type ScheduledListImport } from "./lists-import";
 import { runDocumentExpiry, type ExpirySweep } from "@/lib/kyc/renewal";
 import { runPeriodicReviews } from "@/lib/review/periodic";
+import { settleClearedMonitoringTasks } from "@/lib/review/screening-hits";
 import { log } from "@/lib/log";
 import { indexPendingCases } from "@/lib/review/search-index";
 import { runRetentionPurge, type PurgeReport } from "@/lib/retention/purge";
@@ -37,6 +39,7 @@ export async function runHousekeeping(now = new Date()): Promise<{
   renewal: ExpirySweep;
   retention: PurgeReport;
   periodicReviews: number;
+  monitoringSettled: number;
   lists: ScheduledListImport;
   signedSeq?: number;
   chainVerified?: boolean;
@@ -48,6 +51,7 @@ export async function runHousekeeping(now = new Date()): Promise<{
   const expired = await purgeExpiredAccessRows(new Date(now.getTime() - DAY_MS));
   const renewal = await runDocumentExpiry(now, env().renewal.noticeDays);
   const periodicReviews = await runPeriodicReviews(now, env().periodicReviewMonths);
+  const monitoringSettled = await settleClearedMonitoringTasks(now);
   const retention = await runRetentionPurge(now);
   // A list import that breaks (its sources' own failures are handled inside) must not keep the
   // audit head from being signed below; it is logged and tried again on the next sweep.
@@ -70,6 +74,7 @@ export async function runHousekeeping(now = new Date()): Promise<{
     renewal,
     retention,
     periodicReviews,
+    monitoringSettled,
     lists,
     ...(signed && { signedSeq: signed.seq }),
     ...(verified && { chainVerified: verified.ok }),

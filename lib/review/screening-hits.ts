@@ -19,6 +19,7 @@ import {
   getCaseById,
   getOpenReviewTask,
   insertScreeningJudgment,
+  listOpenReviewTasks,
   listScreeningJudgments,
   listScreeningResults,
   closeReviewTask,
@@ -29,7 +30,7 @@ import type { CaseDecision, KycCase, ReviewTask, StaffRole } from "@/lib/db/sche
 import { destinationIdsFor } from "@/lib/delivery/destinations";
 import { buildMonitoringCleared, CASE_MONITORING_CLEARED } from "@/lib/delivery/payload";
 import { hitKey, screeningHits, type StoredHit } from "@/lib/checks/evidence";
-import { AppError } from "@/lib/errors";
+import { AppError, errorFacts } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { hasRole } from "@/lib/staff/auth";
 import {
@@ -431,8 +432,23 @@ export async function judgeScreeningHit(
     hit.level,
     standing(judgmentsByKey(underLock).get(hit.key) ?? [], hit, true),
   );
+  // The verdict is stored: the answer says so whatever the close after it does. A close that
+  // fails leaves a task whose hits are all cleared, which housekeeping closes
+  // (settleClearedMonitoringTasks); reporting the stored verdict as failed would have the officer
+  // clear it again, and be refused.
   const monitoringCleared =
-    state === "cleared" ? await settleMonitoringTask(staff, kycCase, hit.key, now) : false;
+    state === "cleared"
+      ? await settleMonitoringTask(staff.id, kycCase, now, { justCleared: hit.key }).catch(
+          (error: unknown) => {
+            log.error("screening.monitoring_settle_failed", {
+              caseId,
+              hitKey: hit.key,
+              ...errorFacts(error),
+            });
+            return false;
+          },
+        )
+      : false;
   return { state, monitoringCleared };
 }
 
@@ -440,18 +456,23 @@ export async function judgeScreeningHit(
  * A monitoring task is over when every likely hit it was opened for is cleared: the task closes
  * and the CRM and cTrader hear that the hold is lifted (`case.monitoring_cleared`). Fails closed:
  * a task whose data does not parse, or a hit of it that its run's results no longer show, keeps
- * the task open (and the hold on), reported, for a person to resolve.
+ * the task open (and the hold on), for a person to resolve; reported when a verdict asked
+ * (`justCleared`), not at every housekeeping pass. Idempotent: a task already closed, or one
+ * that changed since it was read, is left as it is.
  */
 async function settleMonitoringTask(
-  staff: Reviewer,
+  /** The person whose verdict cleared the last hit; null: housekeeping. */
+  closer: string | null,
   kycCase: KycCase,
-  justCleared: string,
   now: Date,
+  read: { justCleared: string } | { task: ReviewTask & { fingerprint: string } },
 ): Promise<boolean> {
-  const task = await getOpenReviewTask(kycCase.id, MONITORING_TASK);
+  const task = "task" in read ? read.task : await getOpenReviewTask(kycCase.id, MONITORING_TASK);
   if (!task) return false;
   const data = monitoringTaskData.safeParse(task.data);
   if (!data.success) {
+    if (!("justCleared" in read)) return false;
+    const { justCleared } = read;
     log.error("screening.monitoring_task_unreadable", { caseId: kycCase.id, taskId: task.id });
     await appendAuditEvent({
       actorType: "system",
@@ -480,13 +501,39 @@ async function settleMonitoringTask(
   return closeReviewTask({
     caseId: kycCase.id,
     kind: MONITORING_TASK,
-    staffId: staff.id,
+    staffId: closer,
     resolution: "cleared",
     now,
     outbox: monitoringCleared(now),
     // A re-screening that added a hit meanwhile keeps the task open.
     asRead: { taskId: task.id, fingerprint: task.fingerprint },
   });
+}
+
+/**
+ * Housekeeping's pass over the open monitoring tasks: closes each one whose hits are all cleared
+ * but which no verdict closed (the close after the last clearing failed, or a later round let
+ * clearings stand again), as the last clearing would have. A task whose data does not read is
+ * an approver's to close (closeUnreadableMonitoringTask). One case failing does not stop the
+ * others. Answers how many it closed.
+ */
+export async function settleClearedMonitoringTasks(now = new Date()): Promise<number> {
+  let closed = 0;
+  for (const task of await listOpenReviewTasks(MONITORING_TASK)) {
+    try {
+      const kycCase = await getCaseById(task.caseId);
+      if (kycCase && (await settleMonitoringTask(null, kycCase, now, { task }))) {
+        closed += 1;
+        log.info("screening.monitoring_task_settled", { caseId: kycCase.id, taskId: task.id });
+      }
+    } catch (error) {
+      log.error("screening.monitoring_settle_failed", {
+        caseId: task.caseId,
+        ...errorFacts(error),
+      });
+    }
+  }
+  return closed;
 }
 
 /** The CRM's and cTrader's event that the monitoring hold is lifted. */

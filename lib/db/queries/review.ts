@@ -294,6 +294,18 @@ export async function getOpenReviewTask(
   return row;
 }
 
+/** Every open task of `kind`, oldest first, each with the fingerprint of its data as read. */
+export async function listOpenReviewTasks(
+  kind: string,
+): Promise<(ReviewTask & { fingerprint: string })[]> {
+  const db = await getDb();
+  return db
+    .select({ ...getTableColumns(reviewTasks), fingerprint: taskFingerprint })
+    .from(reviewTasks)
+    .where(and(eq(reviewTasks.kind, kind), isNull(reviewTasks.closedAt)))
+    .orderBy(asc(reviewTasks.openedAt), asc(reviewTasks.id));
+}
+
 export async function listReviewTasks(caseId: string): Promise<ReviewTask[]> {
   const db = await getDb();
   return db
@@ -311,7 +323,8 @@ export async function listReviewTasks(caseId: string): Promise<ReviewTask[]> {
 export async function closeReviewTask(input: {
   caseId: string;
   kind: string;
-  staffId: string;
+  /** Who closed it; null: the system (housekeeping), on what people decided before. */
+  staffId: string | null;
   resolution: string;
   now: Date;
   outbox?: OutboxBuilder;
@@ -339,8 +352,9 @@ export async function closeReviewTask(input: {
       .returning({ id: reviewTasks.id });
     if (!closed) return false;
     await tx.insert(auditEvents).values({
-      actorType: "staff",
-      actorId: input.staffId,
+      ...(input.staffId === null
+        ? { actorType: "system", actorId: "review" }
+        : { actorType: "staff", actorId: input.staffId }),
       action: "review_task.closed",
       caseId: input.caseId,
       occurredAt: input.now,

@@ -59,6 +59,7 @@ describe("worker housekeeping", () => {
         failed: 0,
       },
       periodicReviews: 0,
+      monitoringSettled: 0,
       lists: { ran: false },
     });
   });

@@ -171,3 +171,26 @@ export async function holdCase(
     },
   };
 }
+
+/**
+ * The database refuses to close a case's monitoring task (the process dies between a verdict
+ * and the close that follows it), until `restoreMonitoringCloses`.
+ */
+export async function failMonitoringCloses(w: World): Promise<void> {
+  await w.db.db.execute(
+    sql.raw(`create or replace function test_fail_monitoring_close() returns trigger
+      language plpgsql as $$
+      begin
+        raise exception 'injected cut: the process stops here';
+      end $$`),
+  );
+  await w.db.db.execute(
+    sql.raw(`create trigger test_fail_monitoring_close before update on review_tasks
+      for each row when (old.kind = 'monitoring_hit' and old.closed_at is null
+        and new.closed_at is not null) execute function test_fail_monitoring_close()`),
+  );
+}
+
+export async function restoreMonitoringCloses(w: World): Promise<void> {
+  await w.db.db.execute(sql.raw(`drop trigger test_fail_monitoring_close on review_tasks`));
+}
