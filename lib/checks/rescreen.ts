@@ -246,7 +246,7 @@ async function rescreenOne(
     entryId: h.entryId,
     score: h.score,
   }));
-  await recordRescreenRun({
+  const stored = await recordRescreenRun({
     caseId: kycCase.id,
     traderId: kycCase.traderId,
     records: results.map((result) => ({
@@ -271,6 +271,12 @@ async function rescreenOne(
     fourEyesAtHigh: needsFourEyes("high", env().review.fourEyesMinRisk),
     now,
   });
+  // Another run (a reviewer's, an import's) screened it against these lists meanwhile: its hits
+  // are that run's to report.
+  if (!stored) {
+    log.info("screening.rescreen_already_done", { caseId: kycCase.id });
+    return;
+  }
   report.screened += 1;
   if (fresh.size > 0) {
     report.newHits.push({

@@ -1,12 +1,22 @@
 /**
  * Scenarios: ongoing monitoring holds up when the work around a hit is cut short or raced. A
  * verdict that cleared a monitoring task's last hit lifts the hold even when the close that
- * follows it fails; the officer's answer says what was recorded.
+ * follows it fails; the officer's answer says what was recorded. A reviewer's "run the checks
+ * now" and a list import that reach the same case at once screen it once.
  */
 import "./support/request-scope";
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { failMonitoringCloses, restoreMonitoringCloses } from "./support/faults";
+import { MONITORING_TASK } from "@/lib/db/queries/hold-tasks";
+import { getOpenReviewTask } from "@/lib/db/queries/review";
+import { listCaseAuditEvents } from "@/lib/db/queries/audit";
+import {
+  cutRescreeningAfter,
+  failMonitoringCloses,
+  restoreMonitoringCloses,
+  restoreRescreening,
+  whileCaseHeld,
+} from "./support/faults";
 import { approvedAtStandard, signedInStaff, Trader } from "./support/people";
 import { scenarioWorld } from "./support/world";
 
@@ -74,5 +84,67 @@ describe("scenario: the close after a monitoring task's last clearing fails", ()
     expect(
       w.crmEventsFor(kycCase.id).filter((e) => e.type === "case.monitoring_cleared"),
     ).toHaveLength(1);
+  });
+});
+
+describe("scenario: a reviewer's re-screening and a list import reach the same case at once", () => {
+  it("screens it once: one hit, one monitoring task entry, one alert to the CRM and cTrader", async () => {
+    const w = world();
+    const list = brokerList("race-pep.csv");
+    await w.runListsImportCommand([list]);
+    const trader = new Trader(w, 470_101);
+    const reviewer = await signedInStaff(w, "race.reviewer@broker.example", "reviewer");
+    const person = { givenNames: "Annika", surnames: "Rautio", dateOfBirth: "1976-09-05" };
+    const kycCase = await approvedAtStandard(w, trader, reviewer, person);
+    // The trader's upgrade waits for a person: its approval in force is monitored, its sent
+    // answers are decided on today's lists.
+    await trader.sendEnhancedUpgrade();
+    await w.worker();
+    expect(await trader.status()).toBe("in_review");
+    const heard = w.crmEventsFor(kycCase.id).length;
+    const rights = () =>
+      w.accountUpdates.filter((u) => u.login === trader.tradingLogin).map((u) => u.accessRights);
+    const rightsBefore = rights().length;
+
+    // The list gains her; the import replaces the list and dies before re-screening anyone.
+    addToList(list, "Annika Rautio,,1976-09-05,Finland");
+    await cutRescreeningAfter(w, 0);
+    try {
+      await expect(w.runListsImportCommand([list])).rejects.toThrow(/insert into "check_runs"/);
+    } finally {
+      await restoreRescreening(w);
+    }
+    expect(await reviewer.casePage(kycCase.id)).toContain('data-testid="retry-checks"');
+
+    // The reviewer runs the checks now while the next import resumes the cut re-screening: both
+    // have read the case before either stores a run.
+    const [retried, imported] = await whileCaseHeld(w, kycCase.id, 2, () =>
+      Promise.all([reviewer.retryChecks(kycCase.id), w.runListsImportCommand([list])]),
+    );
+    expect(retried).toBe("checks_ran");
+    expect(imported).toMatch(/re-screened/);
+    await w.worker();
+
+    const page = await reviewer.casePage(kycCase.id);
+    expect([...page.matchAll(/data-hit="(race-pep:[^"]+)"/g)].map((m) => m[1])).toEqual([
+      expect.any(String),
+    ]);
+    expect(page).not.toContain('data-testid="retry-checks"');
+    expect(
+      w
+        .crmEventsFor(kycCase.id)
+        .slice(heard)
+        .map((e) => e.type),
+    ).toEqual(["case.monitoring_hit"]);
+    expect(rights().slice(rightsBefore)).toEqual(["CLOSE_ONLY"]);
+    // Read for the assertion: the task holds the hit once, and the trail names it once.
+    const task = await getOpenReviewTask(kycCase.id, MONITORING_TASK);
+    expect((task?.data as { hits: unknown[] }).hits).toHaveLength(1);
+    const rescreenHits = (await listCaseAuditEvents(kycCase.id)).filter(
+      (e) => e.action === "screening.rescreen_hit",
+    );
+    expect(rescreenHits).toHaveLength(1);
+    // Nothing left to screen: the next import re-screens nobody.
+    expect(await w.runListsImportCommand([list])).not.toMatch(/re-screened/);
   });
 });

@@ -424,7 +424,8 @@ const appendedMonitoringTaskData = sql`jsonb_build_object(${sql.join(
 )})`;
 
 /**
- * Stores a case's re-screening runs, in one transaction. With `newHits` (likely matches not seen
+ * Stores a case's re-screening runs, in one transaction; nothing (null) when a run committed
+ * meanwhile already screened the case against these list versions. With `newHits` (likely matches not seen
  * on this case before) it also flags the case's risk (escalated, high, rescreen_hit_at) and
  * writes the `screening.rescreen_hit` audit event; the case's status is left alone. On a case
  * with an approval in force it opens the monitoring task that holds that approval, with the
@@ -442,11 +443,29 @@ export async function recordRescreenRun(input: {
   /** Whether a high risk needs four eyes (FOUR_EYES_MIN_RISK). */
   fourEyesAtHigh: boolean;
   now: Date;
-}): Promise<string[]> {
+}): Promise<string[] | null> {
   const db = await getDb();
   return db.transaction(async (tx) => {
     const kycCase = await lockCase(tx, input.caseId);
     if (!kycCase) throw new Error("recordRescreenRun: no such case");
+    // One screening per case per list versions, as listCasesToRescreen counts them: a reviewer's
+    // "run the checks now" and an import that both read the case as pending would otherwise
+    // both store the hit as new, and the trader would be alerted (and the task hold it) twice.
+    // Asked in its own statement after the lock, so it sees a run committed while this waited.
+    const versions = input.records[0]?.listVersions;
+    if (versions && Object.keys(versions).length > 0) {
+      const [row] = await tx
+        .select({
+          done: screenedAgainst(
+            sql`${input.caseId}::uuid`,
+            sql`${JSON.stringify(versions)}::jsonb`,
+            awaitingDecision(kycCase) ? sql`${kycCase.round}::int` : undefined,
+          ),
+        })
+        .from(kycCases)
+        .where(eq(kycCases.id, input.caseId));
+      if (row?.done === true) return null;
+    }
     const runIds: string[] = [];
     for (const record of input.records)
       runIds.push(
