@@ -75,7 +75,7 @@ export const ERROR_REASONS = {
     "task_hits_unknown",
     "end_date_invalid",
   ],
-  trader: ["not_editable", "incomplete", "inputs_changed", "step_not_requested"],
+  trader: ["not_editable", "incomplete", "inputs_changed", "step_not_requested", "case_erased"],
 } as const;
 export type ReviewReason = (typeof ERROR_REASONS.review)[number];
 export type TraderReason = (typeof ERROR_REASONS.trader)[number];

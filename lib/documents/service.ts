@@ -175,6 +175,7 @@ export async function startUpload(
       abandonedBefore: new Date(now.getTime() - CONFIRM_GRACE_MS),
     },
   );
+  if (recorded === "erased") return refuse("case_erased");
   if (recorded === "limit_reached") return refuse("too_many_files");
   const upload = await getStorage().createUpload({
     key,

@@ -167,6 +167,8 @@ export const UPLOAD_REFUSALS = [
   // The case.
   "not_editable",
   "too_many_files",
+  // Erased by the retention purge while the request waited for the case: the trader starts again.
+  "case_erased",
   // The upload's life cycle. `superseded`: the file arrived, but what it was for changed on its
   // way (another kind of identity document chosen, a new selfie attempt started elsewhere); it
   // is kept as evidence and is not the case's document.

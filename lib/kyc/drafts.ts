@@ -78,6 +78,10 @@ export async function saveStepDraft(
     },
   });
   if (result.written) return { saved: true, version: result.version };
+  // The purge erased the case while this save waited for its lock: the key is gone, and the
+  // trader must start again (a new case) rather than believe the answers were kept.
+  if (result.why === "erased")
+    throw new AppError("GONE", "this verification's data was erased", { reason: "case_erased" });
   if (result.why === "not_editable")
     throw new AppError("CONFLICT", "this verification can no longer be changed", {
       reason: "not_editable",

@@ -18,6 +18,7 @@ import { BUILT_IN_LEVELS } from "@/lib/kyc/levels";
 import { caseCipher } from "@/lib/security/case-keys";
 import { purgeCase } from "@/lib/retention/purge";
 import { documentKey } from "@/lib/storage";
+import { PERSONAL } from "../fixtures/kyc-values";
 import { adminUrl } from "../helpers/db-target";
 import { textOf } from "../helpers/render-page";
 import { sqlRows } from "../helpers/sql-rows";
@@ -650,6 +651,56 @@ describe("scenario: an erasure request decided on a draft the trader submits mea
     expect(await admin.erasureRequest(draft.id)).toBe("erasure_refused");
     expect(await admin.casePage(draft.id)).not.toContain('data-testid="tombstone"');
   });
+});
+
+describe("scenario: the trader saves and uploads while an erasure request erases the case", () => {
+  // A second connection holds the case, so the erasure's purge waits for its lock first and the
+  // trader's save and upload start queue behind it: PostgreSQL only.
+  (adminUrl() ? it : it.skip)(
+    "refuses the save and the upload that waited for the erasure, says the details were erased, and the trader starts again",
+    async () => {
+      const w = world();
+      const trader = new Trader(w, 470_096);
+      await trader.launch("kyc", { kycType: "standard" });
+      await trader.fillStandardForms({ surnames: "Waitedlate" });
+      const kycCase = await trader.currentCase();
+      const admin = await signedInStaff(w, "waited.admin@broker.example", "admin");
+      const photo = await freshPhoto();
+
+      let saved: ReturnType<Trader["continue"]> | undefined;
+      let started: ReturnType<Trader["beginUpload"]> | undefined;
+      const answer = await whileCaseHeld(w, kycCase.id, 1, () => admin.erasureRequest(kycCase.id), {
+        meanwhile: async (untilWaiting) => {
+          saved = trader.continue("personal", { ...PERSONAL, surnames: "Waitedlater" });
+          started = trader.beginUpload("identity", "page", photo.length);
+          await untilWaiting(3, Promise.all([saved, started]));
+        },
+      });
+      expect(answer).toBe("erasure_executed");
+      expect(await saved).toMatchObject({
+        value: {
+          status: "failed",
+          message: expect.stringContaining("Your earlier details were erased"),
+        },
+      });
+      expect(await started).toEqual({
+        status: 410,
+        body: expect.objectContaining({ reason: "case_erased" }),
+      });
+      // Nothing of either landed on the erased case.
+      const rows = await rowsOf(w, kycCase.id);
+      expect(rows.drafts).toEqual([]);
+      expect(rows.documents).toEqual([]);
+      expect(objectsOf(w, kycCase.id)).toEqual([]);
+
+      // Opened again from the trading app: a new, empty verification.
+      await trader.launch("kyc", { kycType: "standard" });
+      const fresh = await trader.currentCase();
+      expect(fresh.id).not.toBe(kycCase.id);
+      expect(await trader.status()).toBe("draft");
+    },
+    400_000,
+  );
 });
 
 describe("scenario: ended relationships that change while the purge works through its list", () => {

@@ -63,6 +63,8 @@ async function runStep(form: FormData, mode: "autosave" | "continue"): Promise<S
   } catch (error) {
     if (isAppError(error) && error.code === "CONFLICT")
       return { status: "failed", message: t("notEditable"), values };
+    if (isAppError(error) && error.reason === "case_erased")
+      return { status: "failed", message: t("caseErased"), values };
     if (isAppError(error) && error.code === "BAD_REQUEST")
       return { status: "failed", message: t("saveFailed"), values };
     log.error("kyc.step.save_failed", { step, caseId: context.kycCase.id, ...errorFacts(error) });

@@ -286,7 +286,8 @@ export async function getCaseInputsFingerprint(caseId: string): Promise<string> 
  * case still proceed together) and answers its status. Every write of the trader's answers and
  * documents runs this first in its transaction, and submit takes the row exclusively: a write
  * that began before the submit is in its completeness check; one that began after sees the
- * submitted status and is refused.
+ * submitted status and is refused. `erased`: the retention purge erased the case (its key is
+ * destroyed) while the write waited for its lock, or before; nothing may be written to it.
  */
 export async function lockCaseForWrite(
   tx: Tx,
@@ -297,13 +298,27 @@ export async function lockCaseForWrite(
    * document rows in opposite orders and deadlocking.
    */
   mode: "shared" | "exclusive" = "shared",
-): Promise<CaseStatus | undefined> {
+): Promise<CaseStatus | "erased" | undefined> {
   const [row] = await tx
-    .select({ status: kycCases.status })
+    .select({ status: kycCases.status, closedAt: kycCases.closedAt })
     .from(kycCases)
     .where(eq(kycCases.id, caseId))
     .for(mode === "shared" ? "share" : "no key update");
-  return row?.status;
+  if (!row) return undefined;
+  // The purge closes the case it erases. The locked row is the version the purge committed, but
+  // a subquery in the same statement would read the snapshot taken before the wait: the erasure
+  // is read in a statement of its own, after the lock.
+  if (row.closedAt && (await caseErased(tx, caseId))) return "erased";
+  return row.status;
+}
+
+/** Whether the retention purge erased the case (read in the caller's transaction). */
+export async function caseErased(tx: Tx, caseId: string): Promise<boolean> {
+  const [erased] = await tx
+    .select({ caseId: caseRetention.caseId })
+    .from(caseRetention)
+    .where(and(eq(caseRetention.caseId, caseId), isNotNull(caseRetention.purgedAt)));
+  return erased !== undefined;
 }
 
 /**

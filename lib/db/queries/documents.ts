@@ -52,7 +52,8 @@ const REFUSALS_NOT_COUNTED = ["not_editable"];
  * evidence but no longer counts, so rounds of "upload it again" never leave a trader unable to
  * upload), plus the uploads refused since `refusalsSince` (a refused file leaves no row, so
  * without them a loop of hostile files would never reach the limit; REFUSALS_NOT_COUNTED aside).
- * Answers whether the row was written.
+ * Answers whether the row was written; `erased` when the retention purge erased the case
+ * (meanwhile or before).
  */
 export async function insertPendingDocumentWithinLimit(
   values: Pick<
@@ -74,16 +75,14 @@ export async function insertPendingDocumentWithinLimit(
     /** A pending upload whose form expired before this no longer takes a file's place. */
     abandonedBefore: Date;
   },
-): Promise<"inserted" | "limit_reached"> {
+): Promise<"inserted" | "limit_reached" | "erased"> {
   const db = await getDb();
   return db.transaction(async (tx) => {
     // FOR NO KEY UPDATE: starts on one case wait for each other, while inserts elsewhere that
-    // only reference the case (their foreign key takes KEY SHARE) do not wait.
-    await tx
-      .select({ id: kycCases.id })
-      .from(kycCases)
-      .where(eq(kycCases.id, values.caseId))
-      .for("no key update");
+    // only reference the case (their foreign key takes KEY SHARE) do not wait. A start that
+    // waited for the purge erasing the case records nothing: its form would land bytes on a case
+    // whose key is gone.
+    if ((await lockCaseForWrite(tx, values.caseId, "exclusive")) === "erased") return "erased";
     const [files] = await tx
       .select({ n: count() })
       .from(documents)
@@ -219,7 +218,7 @@ export async function confirmDocument(input: {
     // Exclusive: a confirm retires other rows (the side's current file, an earlier selfie
     // attempt's frames), and so does a change of identity document kind.
     const status = await lockCaseForWrite(tx, input.caseId, "exclusive");
-    if (!status || !input.editable.has(status)) return "not_editable";
+    if (!status || status === "erased" || !input.editable.has(status)) return "not_editable";
     const [row] = await tx
       .select()
       .from(documents)

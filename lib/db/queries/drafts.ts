@@ -13,14 +13,15 @@ import { retireCurrentDocuments } from "./documents";
 import { preparedPerHandle } from "./prepared";
 
 export type DraftWrite =
-  { written: true; version: number } | { written: false; why: "not_editable" | "stale" };
+  { written: true; version: number } | { written: false; why: "not_editable" | "stale" | "erased" };
 
 /**
  * Saves a step's draft while the case is editable, checked under the case row lock a submit
  * also takes (see lockCaseForWrite): a save that started before a submit and lands after it is
- * refused. With `expectedVersion` (autosaves) the write applies only to that version of the
- * draft (0: none yet): an autosave typed before the trader's "Save and continue" and arriving
- * after it finds a newer version and changes nothing.
+ * refused, and so is one that waited for the retention purge erasing the case (`erased`). With
+ * `expectedVersion` (autosaves) the write applies only to that version of the draft (0: none
+ * yet): an autosave typed before the trader's "Save and continue" and arriving after it finds a
+ * newer version and changes nothing.
  */
 export async function upsertDraft(values: {
   caseId: string;
@@ -47,6 +48,7 @@ export async function upsertDraft(values: {
       values.caseId,
       values.retire ? "exclusive" : "shared",
     );
+    if (status === "erased") return { written: false, why: "erased" };
     if (!status || !values.editable.has(status)) return { written: false, why: "not_editable" };
     const [row] = await tx
       .insert(caseDrafts)

@@ -58,24 +58,63 @@ export async function restoreDocumentConfirms(w: World): Promise<void> {
  * them writes. Then `meanwhile` runs (what others do while those requests wait), the row is let
  * go and `start`'s result answered. `keyShare` holds the row as an insert referencing the case
  * does (FOR KEY SHARE): only a writer that takes the whole row (FOR UPDATE) waits, a trader's
- * upload does not. PostgreSQL only.
+ * upload does not. `caseKey` holds the case's key row instead (as a key rotation would): the
+ * purge then has the case's own row locked and waits at the key, later in its erasure.
+ * `meanwhile` may start requests of its own and wait (`untilWaiting`) until `n` requests in all
+ * wait behind the held row, or until `settled` (such a request that did not wait) is answered.
+ * PostgreSQL only.
  */
 export async function whileCaseHeld<T>(
   w: World,
   caseId: string,
   waiters: number,
   start: () => Promise<T>,
-  held: { meanwhile?: () => Promise<void>; keyShare?: boolean } = {},
+  held: {
+    meanwhile?: (
+      untilWaiting: (n: number, settled?: Promise<unknown>) => Promise<void>,
+    ) => Promise<void>;
+    keyShare?: boolean;
+    caseKey?: boolean;
+  } = {},
 ): Promise<T> {
   if (w.db.target?.kind !== "postgres") throw new Error("needs PostgreSQL");
   const other = postgres(w.db.target.url, { max: 2, onnotice: () => {} });
   let started: Promise<T> | undefined;
   try {
     await other.begin(async (tx) => {
-      const [holder] = await tx<{ pid: number }[]>`
-        select pg_backend_pid() as pid from kyc_cases where id = ${caseId}
-        ${held.keyShare ? tx`for key share` : tx`for no key update`}`;
+      const [holder] = held.caseKey
+        ? await tx<{ pid: number }[]>`
+            select pg_backend_pid() as pid from case_keys where case_id = ${caseId} for update`
+        : await tx<{ pid: number }[]>`
+            select pg_backend_pid() as pid from kyc_cases where id = ${caseId}
+            ${held.keyShare ? tx`for key share` : tx`for no key update`}`;
       if (!holder) throw new Error(`no case ${caseId}`);
+      // Only requests held up by this row lock count, directly or behind another such request
+      // (PostgreSQL queues a row's waiters): any other wait in the database is not the race
+      // the test stages.
+      const waiting = async () => {
+        const [row] = await other<{ n: number }[]>`
+          with recursive held (pid) as (
+            select pid from pg_stat_activity
+            where datname = current_database() and ${holder.pid}::int = any(pg_blocking_pids(pid))
+            union
+            select a.pid from pg_stat_activity a join held h on h.pid = any(pg_blocking_pids(a.pid))
+            where a.datname = current_database()
+          )
+          select count(*)::int as n from held`;
+        return row?.n ?? 0;
+      };
+      const untilWaiting = async (n: number, settled?: Promise<unknown>) => {
+        let done = false;
+        settled?.then(
+          () => (done = true),
+          () => (done = true),
+        );
+        for (let waited = 0; !done && (await waiting()) < n; waited += 50) {
+          if (waited > 20_000) throw new Error(`never ${n} waiting for the case`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      };
       let settled = false;
       started = start();
       started.then(
@@ -88,20 +127,8 @@ export async function whileCaseHeld<T>(
           await started;
           throw new Error("answered without waiting for the case: the race was not staged");
         }
-        // Only requests held up by this row lock count, directly or behind another such request
-        // (PostgreSQL queues a row's waiters): any other wait in the database is not the race
-        // the test stages.
-        const [row] = await other<{ n: number }[]>`
-          with recursive held (pid) as (
-            select pid from pg_stat_activity
-            where datname = current_database() and ${holder.pid}::int = any(pg_blocking_pids(pid))
-            union
-            select a.pid from pg_stat_activity a join held h on h.pid = any(pg_blocking_pids(a.pid))
-            where a.datname = current_database()
-          )
-          select count(*)::int as n from held`;
-        if ((row?.n ?? 0) >= waiters) {
-          await held.meanwhile?.();
+        if ((await waiting()) >= waiters) {
+          await held.meanwhile?.(untilWaiting);
           break;
         }
         if (waited > 20_000) throw new Error(`never ${waiters} waiting for the case`);

@@ -13,6 +13,8 @@ const STATUS = {
   too_many_files: 409,
   not_uploaded: 409,
   expired: 410,
+  // The retention purge erased the case: nothing of it comes back.
+  case_erased: 410,
   // The file is kept, but what it was uploaded for changed meanwhile: the screen asks again.
   superseded: 409,
   // The selfie attempt is unknown, expired or spent: the screen starts a new one.
