@@ -703,6 +703,53 @@ describe("scenario: the trader saves and uploads while an erasure request erases
   );
 });
 
+describe("scenario: a legal hold set while the purge erases the case", () => {
+  // A second connection holds the case's key row (as a key rotation would), so the purge has the
+  // case locked and its hold check done, and waits further on in its erasure: PostgreSQL only.
+  (adminUrl() ? it : it.skip)(
+    "answers that the case was erased instead of confirming a hold on a case that goes",
+    async () => {
+      const w = world();
+      const { kycCase } = await approvedCase(w, 470_097, "Heldtoolate");
+      const admin = await signedInStaff(w, "late.hold.admin@broker.example", "admin");
+      // An earlier inquiry held the case and was closed: the case has its retention row.
+      expect(await admin.legalHold(kycCase.id, "set", "regulator inquiry 2026-30")).toBe(
+        "legal_hold_set",
+      );
+      expect(await admin.legalHold(kycCase.id, "lift", "inquiry 2026-30 closed")).toBe(
+        "legal_hold_lifted",
+      );
+      const ended = new Date(Date.now() - DAY).toISOString().slice(0, 10);
+      expect(await admin.relationshipEnd(kycCase.id, ended)).toBe("relationship_ended");
+
+      let held: Promise<string> | undefined;
+      await whileCaseHeld(w, kycCase.id, 1, () => w.worker(new Date(Date.now() + 6 * 366 * DAY)), {
+        caseKey: true,
+        meanwhile: async (untilWaiting) => {
+          // The run's clock dropped the admin's session: they sign in again.
+          await admin.signIn();
+          held = admin.legalHold(kycCase.id, "set", "regulator inquiry 2026-31 opened");
+          await untilWaiting(2, held);
+        },
+      });
+      // The purge had checked the hold under the case's lock: the admin is told the case went,
+      // never that a hold is set on a case the purge then erased.
+      expect(await held).toBe("error:case_purged");
+      expect(await admin.casePage(kycCase.id)).toContain('data-testid="tombstone"');
+      const actions = await sqlRows<{ action: string }>(
+        w.db.db,
+        sql`select action from audit_events where case_id = ${kycCase.id} and action like 'retention.%' order by seq`,
+      );
+      expect(actions.map((a) => a.action)).toEqual([
+        "retention.legal_hold_set",
+        "retention.legal_hold_lifted",
+        "retention.purged",
+      ]);
+    },
+    400_000,
+  );
+});
+
 describe("scenario: ended relationships that change while the purge works through its list", () => {
   // A second connection holds the uploader's case as an insert referencing it would, so the
   // purge has read its list and waits for that case's lock while the others act (its own trader

@@ -38,7 +38,7 @@ import { underEndedRelationship } from "./ended-relationship";
 import { HOLD_TASK_KINDS, holdTaskOpen } from "./hold-tasks";
 import { PERIODIC_REVIEW_TASK } from "./periodic-review";
 import type { AuditInput } from "./audit";
-import type { Tx } from "./cases";
+import { lockCase, type Tx } from "./cases";
 
 /** Why a task closed without a reviewer's outcome: the trader's business relationship ended. */
 export const RELATIONSHIP_ENDED = "relationship_ended";
@@ -137,7 +137,13 @@ export async function getCaseRetention(caseId: string): Promise<CaseRetentionRow
   return row;
 }
 
-/** Sets or lifts a case's legal hold with its audit event; false when the case was purged. */
+/**
+ * Sets or lifts a case's legal hold with its audit event; false when the case was purged. Under
+ * the case's row lock, the one the purge erases under: a purge that already checked the hold
+ * finishes first and the hold is refused (the case is gone), never confirmed on a case the purge
+ * then erases. The hold's own row alone would not wait for it (an update of a retention row
+ * takes no lock on the case).
+ */
 export async function setCaseLegalHold(input: {
   caseId: string;
   hold: { at: Date; by: string; reason: string } | null;
@@ -145,6 +151,7 @@ export async function setCaseLegalHold(input: {
 }): Promise<boolean> {
   const db = await getDb();
   return db.transaction(async (tx) => {
+    if (!(await lockCase(tx, input.caseId))) return false;
     const values = {
       legalHoldAt: input.hold?.at ?? null,
       legalHoldBy: input.hold?.by ?? null,
