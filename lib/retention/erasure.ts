@@ -23,7 +23,7 @@ import {
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import type { StaffPrincipal } from "@/lib/staff/auth";
-import { endCovers, tradersErasureDue } from "./policy";
+import { cutoffs, endCovers, tradersErasureDue } from "./policy";
 import { purgeCase, UPLOADS_LAND_WITHIN_MS } from "./purge";
 import { listTraderCasesForRetention } from "./relationship";
 
@@ -82,10 +82,14 @@ export async function requestErasure(
   else if (bound.length > 0 && (!due || due.getTime() > now.getTime()))
     answer = { outcome: "refused", reason: "retention_not_over", runsAt: due };
   else {
+    // Checked again under each case's lock by the purge's own rule: the request read the
+    // relationship end and the rounds before it, and either may have changed since.
+    const at = cutoffs(env().retention, now);
+    const cut = { endedBefore: at.relationshipEndedBefore, rules: at.caseRules };
     let erased = 0;
     for (const c of live)
       if (
-        await purgeCase(c.id, { rule: "erasure_request", round: c.round }, now, {
+        await purgeCase(c.id, { rule: "erasure_request", round: c.round, cut }, now, {
           type: "staff",
           id: staff.id,
         })

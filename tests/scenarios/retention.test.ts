@@ -31,7 +31,7 @@ import {
   Trader,
   type StartedUpload,
 } from "./support/people";
-import { BROKER, scenarioWorld, type World } from "./support/world";
+import { BROKER, scenarioWorld, setClock, type World } from "./support/world";
 
 const CRM_KEY = "crm-api-key-for-the-retention-scenarios-0123";
 const world = scenarioWorld({ CRM_API_KEY: CRM_KEY });
@@ -637,9 +637,10 @@ describe("scenario: an erasure request decided on a draft the trader submits mea
     await trader.uploadStandardDocuments();
     expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
     const hourLater = new Date(Date.now() + 60 * 60_000);
+    const cut = { endedBefore: new Date(0), rules: [] };
     expect(
       // An hour on: the upload forms have expired, so only the round can keep the case.
-      await purgeCase(draft.id, { rule: "erasure_request", round: draft.round }, hourLater, {
+      await purgeCase(draft.id, { rule: "erasure_request", round: draft.round, cut }, hourLater, {
         type: "staff",
         id: "admin",
       }),
@@ -745,6 +746,46 @@ describe("scenario: a legal hold set while the purge erases the case", () => {
         "retention.legal_hold_lifted",
         "retention.purged",
       ]);
+    },
+    400_000,
+  );
+});
+
+describe("scenario: the CRM moves the relationship end while an erasure request erases", () => {
+  // A second connection holds the case, so the request has read the old end and its purge waits
+  // for the case's lock while the CRM records the new one: PostgreSQL only.
+  (adminUrl() ? it : it.skip)(
+    "keeps the case the request read as past its period, once the new end makes it not",
+    async () => {
+      const w = world();
+      const { trader, kycCase } = await approvedCase(w, 470_098, "Movedmeanwhile");
+      const admin = await signedInStaff(w, "moved.admin@broker.example", "admin");
+      const ended = new Date(Date.now() - DAY).toISOString().slice(0, 10);
+      expect(await admin.relationshipEnd(kycCase.id, ended)).toBe("relationship_ended");
+      try {
+        // Six years on, the trader asks for erasure: past the 5 years of the end recorded.
+        setClock(Date.now() + 6 * 366 * DAY);
+        await admin.signIn();
+        const answer = await whileCaseHeld(
+          w,
+          kycCase.id,
+          1,
+          () => admin.erasureRequest(kycCase.id),
+          {
+            meanwhile: async () => {
+              // The CRM corrects the end: the relationship ended only now.
+              const moved = await crm(trader.userId, { endedAt: new Date().toISOString() });
+              expect(moved.status).toBe(200);
+            },
+          },
+        );
+        expect(answer).toBe("erasure_refused");
+        expect(await admin.casePage(kycCase.id)).not.toContain('data-testid="tombstone"');
+        expect((await rowsOf(w, kycCase.id)).documents.length).toBeGreaterThan(0);
+        expect(objectsOf(w, kycCase.id).length).toBeGreaterThan(0);
+      } finally {
+        jest.useRealTimers();
+      }
     },
     400_000,
   );

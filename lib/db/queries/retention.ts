@@ -639,14 +639,15 @@ export type CaseForPurge = NonNullable<Awaited<ReturnType<typeof readCaseForPurg
 /**
  * The rule a case is erased by, as purgeCaseRows checks it again under the row lock: the cut the
  * listing used (listAbandonedDraftCases, listCasesPastRelationshipEnd). An erasure request is
- * decided by its caller (lib/retention/erasure.ts) on the round it read, which must still be the
- * case's.
+ * decided by its caller (lib/retention/erasure.ts) on what it read, checked again here: the round
+ * it read must still be the case's, and a case holding a submission must still be past its
+ * period (`cut`, the purge's own rule): an end the CRM moved meanwhile keeps it.
  */
 export type PurgeDue =
   | { rule: "abandoned_draft"; cut: DraftCut }
   | { rule: "relationship_ended"; cut: RelationshipCut }
   /** The round the request read: a submit since (a new round) keeps the case. */
-  | { rule: "erasure_request"; round: number };
+  | { rule: "erasure_request"; round: number; cut: RelationshipCut };
 
 /**
  * Under the case's row lock, in a statement of its own (one that waited for the lock would read
@@ -660,7 +661,15 @@ async function purgeStillDue(tx: Tx, caseId: string, due: PurgeDue): Promise<boo
       ? await tx
           .select({ id: kycCases.id })
           .from(kycCases)
-          .where(and(eq(kycCases.id, caseId), eq(kycCases.round, due.round)))
+          .leftJoin(traderRelationships, eq(traderRelationships.traderId, kycCases.traderId))
+          .where(
+            and(
+              eq(kycCases.id, caseId),
+              eq(kycCases.round, due.round),
+              // A draft never submitted goes on request at once; anything sent, by its period.
+              due.round === 0 ? undefined : pastRelationshipEnd(due.cut),
+            ),
+          )
       : due.rule === "abandoned_draft"
         ? await tx
             .select({ id: kycCases.id })
