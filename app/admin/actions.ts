@@ -438,15 +438,18 @@ export async function legalHoldAction(form: FormData): Promise<void> {
   );
 }
 
-/** Records a data subject's erasure request and answers it (admin; executed or refused, audited). */
+/** Records a data subject's erasure request and answers it (admin; executed, refused or failed). */
 export async function erasureRequestAction(form: FormData): Promise<void> {
   refuseWithoutForm(form);
   const staff = await requireStaff("admin");
-  await run(form, async (id) =>
-    (await requestErasure(staff, id)).outcome === "executed"
+  await run(form, async (id) => {
+    const { outcome } = await requestErasure(staff, id);
+    return outcome === "executed"
       ? "erasure_executed"
-      : "erasure_refused",
-  );
+      : outcome === "failed"
+        ? "erasure_failed"
+        : "erasure_refused";
+  });
 }
 
 /** Records the day the trader's business relationship ended (admin; starts the retention clock). */

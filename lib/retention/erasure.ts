@@ -9,7 +9,8 @@
  * `upload_in_progress` when the purge put a case off because a file may still land under one of
  * its upload keys (the trader is uploading, or a form signed minutes ago is still valid): no date,
  * the request is recorded again once the form has expired (UPLOADS_LAND_WITHIN_MS after it).
- * Either way the request and its answer are stored and audited.
+ * An erasure that stops on an error (a storage outage) is `failed`, with how many cases it erased
+ * before. Either way the request and its answer are stored and audited.
  */
 import "server-only";
 import { getCaseById } from "@/lib/db/queries/cases";
@@ -21,7 +22,8 @@ import {
   traderUploadsMayLand,
 } from "@/lib/db/queries/retention";
 import { env } from "@/lib/env";
-import { AppError } from "@/lib/errors";
+import { AppError, errorFacts } from "@/lib/errors";
+import { log } from "@/lib/log";
 import type { StaffPrincipal } from "@/lib/staff/auth";
 import { cutoffs, endCovers, tradersErasureDue } from "./policy";
 import { purgeCase, UPLOADS_LAND_WITHIN_MS } from "./purge";
@@ -29,6 +31,11 @@ import { listTraderCasesForRetention } from "./relationship";
 
 export type ErasureAnswer =
   | { outcome: "executed"; erased: number }
+  /**
+   * The erasure stopped on an error (a storage outage deleting the files): recorded with how many
+   * cases it erased before, so the request is visible and can be recorded again.
+   */
+  | { outcome: "failed"; erased: number }
   | {
       outcome: "refused";
       reason: "legal_hold" | "open_task" | "retention_not_over" | "upload_in_progress";
@@ -87,18 +94,27 @@ export async function requestErasure(
     const at = cutoffs(env().retention, now);
     const cut = { endedBefore: at.relationshipEndedBefore, rules: at.caseRules };
     let erased = 0;
+    let failed = false;
     for (const c of live)
-      if (
-        await purgeCase(c.id, { rule: "erasure_request", round: c.round, cut }, now, {
-          type: "staff",
-          id: staff.id,
-        })
-      )
-        erased++;
-    answer = { outcome: "executed", erased };
+      try {
+        if (
+          await purgeCase(c.id, { rule: "erasure_request", round: c.round, cut }, now, {
+            type: "staff",
+            id: staff.id,
+          })
+        )
+          erased++;
+      } catch (error) {
+        // The case's transaction rolled back (its rows stay, on a case that was due): the
+        // request is recorded as failed rather than lost with the error.
+        log.error("retention.erasure_request_failed", { caseId: c.id, ...errorFacts(error) });
+        failed = true;
+        break;
+      }
+    answer = failed ? { outcome: "failed", erased } : { outcome: "executed", erased };
     // A case the purge left (a hold or a task set meanwhile, an upload under way, a submission
     // sent meanwhile) is not erased: say why, not "executed".
-    if (erased < live.length)
+    if (!failed && erased < live.length)
       answer = (await stillKept(traderId, now)) ?? {
         outcome: "refused",
         reason: "retention_not_over",

@@ -29,6 +29,7 @@ const OUTCOMES = {
   legal_hold_set: true,
   legal_hold_lifted: true,
   erasure_executed: true,
+  erasure_failed: true,
   erasure_refused: true,
   relationship_ended: true,
   periodic_review_completed: true,

@@ -9,7 +9,7 @@
  * (RETENTION_CASE_YEARS_BY) each hold to the day.
  */
 import "./support/request-scope";
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { POST as relationshipEnd } from "@/app/api/crm/traders/[id]/relationship-end/route";
@@ -789,6 +789,54 @@ describe("scenario: the CRM moves the relationship end while an erasure request 
     },
     400_000,
   );
+});
+
+describe("scenario: an erasure request the storage cannot carry out", () => {
+  it("records the request as failed, with nothing of the case erased, and executes it when asked again", async () => {
+    const w = world();
+    const trader = new Trader(w, 470_100);
+    await trader.launch("kyc", { kycType: "standard" });
+    await trader.fillStandardForms({ surnames: "Stuckfile" });
+    expect((await trader.upload("identity")).status).toBe(200);
+    const kycCase = await trader.currentCase();
+    const [document] = (await rowsOf(w, kycCase.id)).documents;
+    // The storage cannot delete the upload: a directory stands at its key.
+    const object = objectPath(w, document!.storage_key);
+    rmSync(object);
+    mkdirSync(path.join(object, "in-the-way"), { recursive: true });
+    try {
+      // An hour on: the upload's form has expired, so nothing but the storage stands in the way.
+      setClock(Date.now() + 60 * 60_000);
+      const admin = await signedInStaff(w, "stuck.admin@broker.example", "admin");
+      expect(await admin.erasureRequest(kycCase.id)).toBe("erasure_failed");
+      const requests = () =>
+        sqlRows<{ outcome: string; reason: string | null }>(
+          w.db.db,
+          sql`select outcome, reason from erasure_requests where trader_id = ${kycCase.traderId}`,
+        );
+      expect(await requests()).toEqual([{ outcome: "failed", reason: null }]);
+      const page = await admin.casePage(kycCase.id);
+      expect(page).toContain('data-outcome="failed"');
+      expect(textOf(page)).toContain("failed — an error stopped the erasure");
+      expect(page).not.toContain('data-testid="tombstone"');
+      expect((await rowsOf(w, kycCase.id)).drafts.length).toBeGreaterThan(0);
+
+      // The storage works again: the request recorded anew is executed.
+      rmSync(object, { recursive: true });
+      expect(await admin.erasureRequest(kycCase.id)).toBe("erasure_executed");
+      // Both stay, the failure too (the clock stands still: compared without their order).
+      expect(await requests()).toHaveLength(2);
+      expect(await requests()).toEqual(
+        expect.arrayContaining([
+          { outcome: "failed", reason: null },
+          { outcome: "executed", reason: null },
+        ]),
+      );
+      expect(await admin.casePage(kycCase.id)).toContain('data-testid="tombstone"');
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });
 
 describe("scenario: ended relationships that change while the purge works through its list", () => {

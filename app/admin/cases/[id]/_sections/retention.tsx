@@ -56,8 +56,8 @@ export async function Retention({ file, isAdmin }: { file: CaseFile; isAdmin: bo
           {t("retention.erasureRequested", {
             date: day(request.requestedAt),
             result:
-              request.outcome === "executed"
-                ? "executed"
+              request.outcome === "executed" || request.outcome === "failed"
+                ? request.outcome
                 : request.reason === "legal_hold" ||
                     request.reason === "open_task" ||
                     request.reason === "upload_in_progress"
