@@ -111,12 +111,18 @@ export function approvedRoundOf(events: readonly { event: string }[]): number | 
 }
 
 /**
- * The events that open a review afresh: the round's review starting, or an admin reopening a
- * rejection (or a withdrawn approval). Approvals signed before the latest of them were not
- * given on the review now open: four eyes count only those after it (lib/db/queries/review.ts
- * listRoundApprovals, and the database's trigger, drizzle/0041), and so does the evidence.
+ * The events that open a review afresh: the round's review starting, a case taken back into
+ * review from the trader (who may have changed answers and documents meanwhile without sending
+ * the case again), or an admin reopening a rejection (or a withdrawn approval). Approvals signed
+ * before the latest of them were not given on the review now open: four eyes count only those
+ * after it (lib/db/queries/review.ts listRoundApprovals, and the database's trigger,
+ * drizzle/0047), and so does the evidence.
  */
-export const REVIEW_OPENINGS = ["start_review", "reopen"] as const satisfies readonly CaseEvent[];
+export const REVIEW_OPENINGS = [
+  "start_review",
+  "resume_review",
+  "reopen",
+] as const satisfies readonly CaseEvent[];
 
 export function opensReview(event: string): boolean {
   return (REVIEW_OPENINGS as readonly string[]).includes(event);

@@ -158,3 +158,57 @@ describe("scenario: four eyes after an admin reopens a withdrawn approval", () =
     }
   });
 });
+
+describe("scenario: four eyes after the trader answered a request for more information", () => {
+  it("counts no signature from before the review resumed: the first signer signs again on what the trader sent", async () => {
+    const w = world();
+    w.configure({ FOUR_EYES_MIN_RISK: "low" });
+    try {
+      const trader = new Trader(w, 410_011);
+      await trader.completeStandardLevel();
+      await w.worker();
+      const kycCase = await trader.currentCase();
+      const first = await signedInStaff(w, "resume.approver1@broker.example", "approver");
+      const second = await signedInStaff(w, "resume.approver2@broker.example", "approver");
+      const reviewer = await signedInStaff(w, "resume.reviewer@broker.example", "reviewer");
+      expect(await first.approve(kycCase.id)).toBe("awaiting_co_sign");
+
+      // A colleague wants a sharper identity document; the trader sends one, and the case is
+      // taken back into review on it.
+      expect(
+        await reviewer.requestInformation(
+          kycCase.id,
+          ["document:identity"],
+          "The photo page is cut off: please send it again.",
+        ),
+      ).toBe("action_requested");
+      expect((await trader.upload("identity")).status).toBe(200);
+      expect(await reviewer.resumeReview(kycCase.id)).toBe("review_resumed");
+
+      // The first signature was given on the document since replaced: the second approver's is
+      // the first of the resumed review, and the case waits for another.
+      expect(textOf(await second.casePage(kycCase.id))).toContain("no signature yet");
+      expect(await second.approve(kycCase.id)).toBe("awaiting_co_sign");
+      expect(await trader.status()).toBe("in_review");
+      expect(textOf(await first.casePage(kycCase.id))).toContain("Co-sign approval");
+      expect(await first.approve(kycCase.id)).toBe("approved");
+      await w.worker();
+      expect(await trader.status()).toBe("approved");
+
+      const admin = await signedInStaff(w, "resume.admin@broker.example", "admin");
+      const evidence = (await (await admin.exportEvidence(kycCase.id)).json()) as {
+        approval: { signers: { id: string }[] } | null;
+      };
+      const ids = await sqlRows<{ id: string }>(
+        w.db.db,
+        sql`select id from staff_users where email in ${[first.email, second.email]}`,
+      );
+      // One signature each, both given on the resumed review.
+      expect(evidence.approval?.signers.map((s) => s.id).sort()).toEqual(
+        ids.map((r) => r.id).sort(),
+      );
+    } finally {
+      w.configure({});
+    }
+  });
+});

@@ -76,9 +76,9 @@ export async function assignCase(input: {
 
 /**
  * The approvals that count in the current review round: signed since the review opened
- * (REVIEW_OPENINGS: start_review, or an admin's reopen) and since the latest likely match a
- * re-screening found on the case (a signature before it was not given on the case as it stands).
- * The four-eyes trigger counts the same (migration 0041).
+ * (REVIEW_OPENINGS: start_review, the case taken back from the trader, or an admin's reopen) and
+ * since the latest likely match a re-screening found on the case (a signature before it was not
+ * given on the case as it stands). The four-eyes trigger counts the same (migration 0047).
  */
 export async function listRoundApprovals(caseId: string): Promise<CaseDecision[]> {
   const db = await getDb();

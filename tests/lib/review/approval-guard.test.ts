@@ -1,12 +1,13 @@
 /**
- * The database's own guard on approvals (migrations 0012, 0022, 0037, 0044), tried with the
+ * The database's own guard on approvals (migrations 0012, 0022, 0037, 0044, 0047), tried with the
  * application's checks bypassed: a status change to `approved` written straight through the
  * transition query is refused without a check run of the current round, with a confirmed screening
  * hit, with a likely hit cleared by fewer than two people (one person's clearings as a reviewer
  * and, promoted, as an approver are one person's), by no approver, or only on weaker
- * evidence than the round's, and on screening against lists replaced since. Each case is its
- * trader's submission, checked by the worker and judged in the console; only the approval (and,
- * where the console would refuse it, a signature or a clearing) is forged.
+ * evidence than the round's, on screening against lists replaced since, and with a signature given
+ * before the case was taken back into review from the trader. Each case is its trader's
+ * submission, checked by the worker and judged in the console; only the approval (and, where the
+ * console would refuse it, a signature or a clearing) is forged.
  */
 import "../../scenarios/support/request-scope";
 import { writeFileSync } from "node:fs";
@@ -143,6 +144,30 @@ describe("the database refuses an approval", () => {
     ).toBe("hit_cleared");
     // The escalated case also needs four eyes: the reviewer signs in the console, the forged
     // approval carries the second signature.
+    expect(await reviewer.approve(kycCase.id)).toBe("awaiting_co_sign");
+    await expect(forceApproval(kycCase.id, approver)).resolves.toMatchObject({
+      moved: expect.objectContaining({ status: "approved" }),
+    });
+  });
+
+  it("with a signature given before the case was taken back from the trader, and accepts one given after", async () => {
+    const { kycCase, person } = await checkedCase({ personal: LISTED_PERSON });
+    expect(
+      await reviewer.judgeHit(kycCase.id, LISTED_HIT, "false_positive", "Different person, DOB"),
+    ).toBe("hit_awaiting_second");
+    expect(
+      await approver.judgeHit(kycCase.id, LISTED_HIT, "false_positive", "Agreed, other person"),
+    ).toBe("hit_cleared");
+    expect(await reviewer.approve(kycCase.id)).toBe("awaiting_co_sign");
+    expect(
+      await reviewer.requestInformation(kycCase.id, ["document:identity"], "A sharper photo."),
+    ).toBe("action_requested");
+    expect((await person.upload("identity", "page")).status).toBe(200);
+    expect(await reviewer.resumeReview(kycCase.id)).toBe("review_resumed");
+    // The reviewer's signature was given on the photo since replaced.
+    await expect(forceApproval(kycCase.id, approver)).rejects.toMatchObject({
+      cause: { message: expect.stringContaining("four-eyes") },
+    });
     expect(await reviewer.approve(kycCase.id)).toBe("awaiting_co_sign");
     await expect(forceApproval(kycCase.id, approver)).resolves.toMatchObject({
       moved: expect.objectContaining({ status: "approved" }),
