@@ -90,13 +90,22 @@ const refuse = (
 const audited = (staff: Reviewer, action: string, caseId: string, data: Record<string, unknown>) =>
   auditInTransaction({ actorType: "staff", actorId: staff.id, action, caseId, data });
 
-/** A submitted case enters review when a reviewer first acts on it. */
-async function inReview(staff: Reviewer, kycCase: KycCase, now: Date): Promise<KycCase> {
+/**
+ * A submitted case enters review when a reviewer first acts on it: on the case the page showed,
+ * as the decision that follows (which then expects the sequence this move left).
+ */
+async function inReview(
+  staff: Reviewer,
+  kycCase: KycCase,
+  shown: ShownCase | undefined,
+  now: Date,
+): Promise<KycCase> {
   if (kycCase.status === "submitted" || kycCase.status === "resubmitted") {
     const { moved } = await changeCaseStatus({
       kycCase,
       event: "start_review",
       actor: { type: "staff", id: staff.id },
+      guard: stillAsShown(shown),
       now,
     });
     return moved;
@@ -122,6 +131,26 @@ function mustHoldClaim(staff: Reviewer, kycCase: KycCase): void {
  */
 const holdsClaim = (staff: Reviewer) => async (_tx: unknown, moved: KycCase) =>
   mustHoldClaim(staff, moved);
+
+/**
+ * The page's sequence again, on the row as it was under the lock: a hit, a verdict, a notice or
+ * a colleague's move that committed after the first comparison and before the lock would
+ * otherwise slip under a decision taken on the page of before.
+ */
+const stillAsShown =
+  (shown: ShownCase | undefined) => async (_tx: unknown, _moved: KycCase, before: KycCase) =>
+    mustBeAsShown(before, shown);
+
+/** Both guards, the page's sequence first (the case changed: nothing else was read right). */
+const asShownAndHeld =
+  (staff: Reviewer, shown: ShownCase | undefined) =>
+  async (tx: unknown, moved: KycCase, before: KycCase) => {
+    await stillAsShown(shown)(tx, moved, before);
+    await holdsClaim(staff)(tx, moved);
+  };
+
+/** The sequence a decision expects after `inReview`: the page's, or the start of review's own. */
+const expectedAfter = (kycCase: KycCase): ShownCase => ({ eventSeq: kycCase.eventSeq });
 
 /**
  * Takes an open case over from whoever holds it, in the open and audited (`case.taken_over`,
@@ -269,14 +298,15 @@ export async function approveCase(
     current.status === "in_review" &&
     (await listRoundApprovals(caseId)).some((d) => d.staffId !== staff.id);
   if (!coSign) mustHoldClaim(staff, current);
-  const kycCase = await inReview(staff, current, now);
+  const kycCase = await inReview(staff, current, shown, now);
+  const expected = expectedAfter(kycCase);
   const approve = () =>
     changeCaseStatus({
       kycCase,
       event: "approve",
       actor: { type: "staff", id: staff.id },
       decision: { staffId: staff.id, decision: "approve" },
-      guard: coSign ? undefined : holdsClaim(staff),
+      guard: coSign ? stillAsShown(expected) : asShownAndHeld(staff, expected),
       alsoInTransaction: audited(staff, "case.approved", caseId, {}),
       now,
     }).then(() => ({ status: "approved" as const }));
@@ -294,6 +324,7 @@ export async function approveCase(
     await insertSignature({
       caseId,
       staffId: staff.id,
+      check: (locked) => mustBeAsShown(locked, expected),
       now,
       audit: {
         actorType: "staff",
@@ -347,7 +378,12 @@ export async function rejectCase(
     // upgrade takes it back (an approver, a final reason) instead of going back to it.
     if (hitBlocker(await loadCaseHits(kycCase)) === "confirmed_match")
       return revokeApproval(staff, kycCase, reason.code, note, now, input.shown);
-    return declineUpgrade(kycCase, reason.code, { type: "staff", staff, note }, now);
+    return declineUpgrade(
+      kycCase,
+      reason.code,
+      { type: "staff", staff, note, shown: input.shown },
+      now,
+    );
   }
   const { maxRetryRounds } = env().review;
   const retryLimitReached =
@@ -371,7 +407,7 @@ export async function rejectCase(
       data: { kind, ...(retryLimitReached ? { retryLimitReached: true } : {}) },
     },
     close: kind === "final",
-    guard: holdsClaim(staff),
+    guard: asShownAndHeld(staff, input.shown),
     alsoInTransaction: audited(staff, "case.rejected", caseId, {
       reasonCode: reason.code,
       kind,
@@ -391,7 +427,7 @@ export async function rejectCase(
  * and its dates under its own action.
  */
 export type UpgradeDecliner =
-  | { type: "staff"; staff: Reviewer; note: string | null }
+  | { type: "staff"; staff: Reviewer; note: string | null; shown: ShownCase | undefined }
   | {
       type: "system";
       id: string;
@@ -458,7 +494,7 @@ export async function declineUpgrade(
             internalNote: by.note,
             data: { kind },
           },
-          guard: holdsClaim(by.staff),
+          guard: asShownAndHeld(by.staff, by.shown),
         }
       : { guard: (tx, _moved, before) => by.guard(tx, before, approved?.round ?? null) }),
     alsoInTransaction: async (tx, moved) => {
@@ -548,7 +584,7 @@ async function revokeApproval(
       data: { kind: "final", revoked: true },
     },
     // From an open upgrade, the holder's decision like any on an open case.
-    ...(kycCase.status !== "approved" && { guard: holdsClaim(staff) }),
+    guard: kycCase.status === "approved" ? stillAsShown(shown) : asShownAndHeld(staff, shown),
     close: true,
     alsoInTransaction: async (tx) => {
       await audited(staff, "case.approval_revoked", kycCase.id, { reasonCode: reason.code })(tx);
@@ -603,7 +639,7 @@ export async function requestMoreInformation(
     );
   mustBeAsShown(current, input.shown);
   mustHoldClaim(staff, current);
-  const kycCase = await inReview(staff, current, now);
+  const kycCase = await inReview(staff, current, input.shown, now);
   // The event's and the decision's data are one: the items the trader is asked for.
   const data = requestActionData.parse({ items: items.data });
   await changeCaseStatus({
@@ -619,7 +655,7 @@ export async function requestMoreInformation(
       internalNote: input.internalNote?.slice(0, 2000) || null,
       data,
     },
-    guard: holdsClaim(staff),
+    guard: asShownAndHeld(staff, expectedAfter(kycCase)),
     alsoInTransaction: audited(staff, "case.action_requested", caseId, { items: items.data }),
     now,
   });

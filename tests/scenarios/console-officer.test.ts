@@ -4,9 +4,13 @@
  * language is shown beside the message box, with the reason catalog in it.
  */
 import "./support/request-scope";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { adminUrl } from "../helpers/db-target";
 import { textOf } from "../helpers/render-page";
 import { PERSONAL } from "../fixtures/kyc-values";
-import { signedInStaff, Trader } from "./support/people";
+import { whileCaseHeld } from "./support/faults";
+import { approvedAtStandard, signedInStaff, Trader } from "./support/people";
 import { scenarioWorld } from "./support/world";
 import sl from "@/messages/sl.json";
 
@@ -171,6 +175,43 @@ describe("scenario: a decision sent from a page the case has moved past", () => 
     });
     expect(w.crmEventsFor(kycCase.id).map((e) => e.status)).not.toContain("rejected");
   });
+
+  // A second connection holds the case while a list import's re-screening and then the
+  // withdrawal wait for it, in that order: PostgreSQL only.
+  (adminUrl() ? it : it.skip)(
+    "a withdrawal that passed its page's check before a monitoring hit landed is refused under the case's lock",
+    async () => {
+      const w = world();
+      const list = path.join(w.dataDir, "race-pep.csv");
+      copyFileSync(path.join(__dirname, "../fixtures/sanctions/generic-pep.csv"), list);
+      await w.importLists([list]);
+      const trader = new Trader(w, 540_015);
+      const approver = await signedInStaff(w, "race.withdraw@broker.example", "approver");
+      const kycCase = await approvedAtStandard(w, trader, approver, {
+        givenNames: "Ilse",
+        surnames: "Vandermeer",
+        dateOfBirth: "1969-07-21",
+        nationalities: ["NL"],
+      });
+      // The approver's page, read before the broker's list gained the trader.
+      const read = await approver.shownOn(kycCase.id);
+      writeFileSync(list, `${readFileSync(list, "utf8")}Ilse Vandermeer,,1969-07-21,Netherlands\n`);
+      // The re-screening waits for the case first, then the withdrawal, which has compared the
+      // page with the case as it was: the hit commits between that comparison and its lock.
+      let withdrawal: Promise<string> | undefined;
+      await whileCaseHeld(w, kycCase.id, 1, () => w.importLists([list]), {
+        meanwhile: async (untilWaiting) => {
+          withdrawal = approver.reject(kycCase.id, "fraud_suspected", "", true, read);
+          await untilWaiting(2, withdrawal);
+        },
+      });
+      expect(await withdrawal).toBe("error:changed");
+      // The approval stands, held by the monitoring task the page never showed.
+      expect(await trader.currentCase()).toMatchObject({ status: "approved" });
+      expect(await approver.casePage(kycCase.id)).toContain('data-testid="monitoring-task"');
+      expect(w.crmEventsFor(kycCase.id).map((e) => e.status)).not.toContain("rejected");
+    },
+  );
 
   it("a co-signature read before a request for more and the case taken back is refused", async () => {
     const w = world();

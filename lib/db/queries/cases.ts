@@ -152,7 +152,8 @@ export type AppliedTransition = {
  * events, no event without its change. The outbox write is not optional — every status change,
  * whoever makes it, reaches the broker's systems. The UPDATE matches only while the case is still
  * in `from`, so two concurrent decisions cannot both apply: the loser gets null and nothing is
- * written. Returns the outbox event id (the webhook-id) for an immediate first attempt.
+ * written. Returns the outbox event id (the webhook-id) for an immediate first attempt, and the
+ * moved case with the event sequence its event took.
  */
 export async function applyCaseTransition(
   t: AppliedTransition,
@@ -217,9 +218,19 @@ export async function applyCaseTransition(
       messageForTrader: t.messageForTrader ?? null,
       data: t.data ?? {},
     });
-    const eventId = await insertCaseOutboxEvent(tx, moved, t.outbox, t.now);
+    let sequence = moved.eventSeq;
+    const eventId = await insertCaseOutboxEvent(
+      tx,
+      moved,
+      (facts) => {
+        sequence = facts.sequence;
+        return t.outbox(facts);
+      },
+      t.now,
+    );
     if (t.alsoInTransaction) await t.alsoInTransaction(tx, moved);
-    return { eventId, moved };
+    // The caller's next step compares the case against this move's own event, not the one before.
+    return { eventId, moved: { ...moved, eventSeq: sequence } };
   });
 }
 

@@ -112,17 +112,23 @@ export async function listCaseDecisions(caseId: string): Promise<CaseDecision[]>
     .orderBy(asc(caseDecisions.createdAt), asc(caseDecisions.id));
 }
 
-/** A signature without a status change (the first of two for a four-eyes approval), audited. */
+/**
+ * A signature without a status change (the first of two for a four-eyes approval), audited.
+ * `check` sees the case under its lock and throws to refuse (it changed since the page read it).
+ */
 export async function insertSignature(input: {
   caseId: string;
   staffId: string;
   now: Date;
   audit: AuditInput;
+  check: (locked: KycCase) => void;
 }): Promise<void> {
   const db = await getDb();
   await db.transaction(async (tx) => {
     // Serialise signatures on one case, so two first signatures cannot both look "first".
-    await lockCase(tx, input.caseId);
+    const locked = await lockCase(tx, input.caseId);
+    if (!locked) throw new Error("insertSignature: no such case");
+    input.check(locked);
     await tx.insert(caseDecisions).values({
       ...decisionRow({ decision: "approve" }),
       caseId: input.caseId,
