@@ -36,6 +36,7 @@ import {
   getCaseById,
   insertSignature,
   listRoundApprovals,
+  lockStaffAccount,
 } from "@/lib/db/queries/review";
 import type { KycCase } from "@/lib/db/schema";
 import { env } from "@/lib/env";
@@ -282,6 +283,32 @@ export async function approvalBlocker(
 
 export type ApproveResult = { status: "approved" } | { status: "awaiting_co_sign" };
 
+/**
+ * Four eyes as they stand when the approval commits, on the locked case: the co-signer is an
+ * active approver now (a role lowered or an account disabled since the request began refuses
+ * it), and another active account's signature of the open review is there. A signature counts
+ * only while its signer could give it now: any active account for the first one, which a
+ * reviewer may give; an active approver for the one that completes. The accounts' rows stay
+ * held until the approval commits, so a role change or a disabling waits for it. The database's
+ * trigger asks the same (migration 0048).
+ */
+async function mustHaveFourEyes(tx: Tx, staff: Reviewer, caseId: string): Promise<void> {
+  const account = await lockStaffAccount(tx, staff.id);
+  if (!account || account.disabledAt !== null || !hasRole(account, "approver"))
+    throw refuse(
+      "FORBIDDEN",
+      "co_sign_needs_approver",
+      "co-signing a high-risk approval needs an approver",
+    );
+  const signed = await listRoundApprovals(caseId, { tx, lockSigners: true });
+  if (!signed.some((d) => d.staffId !== staff.id))
+    throw refuse(
+      "CONFLICT",
+      "changed",
+      "the first signature no longer counts (its signer's account changed); reload",
+    );
+}
+
 export async function approveCase(
   staff: Reviewer,
   caseId: string,
@@ -306,7 +333,14 @@ export async function approveCase(
       event: "approve",
       actor: { type: "staff", id: staff.id },
       decision: { staffId: staff.id, decision: "approve" },
-      guard: coSign ? stillAsShown(expected) : asShownAndHeld(staff, expected),
+      guard: async (tx, moved, before) => {
+        await (coSign ? stillAsShown(expected) : asShownAndHeld(staff, expected))(
+          tx,
+          moved,
+          before,
+        );
+        if (before.fourEyesRequired) await mustHaveFourEyes(tx, staff, caseId);
+      },
       alsoInTransaction: audited(staff, "case.approved", caseId, {}),
       now,
     }).then(() => ({ status: "approved" as const }));

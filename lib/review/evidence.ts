@@ -332,12 +332,18 @@ async function caseEvidence(staff: Reviewer, caseId: string, now: Date): Promise
   const roundStart = events.findLast(
     (e) => opensReview(e.event) && approvedAt && e.occurredAt <= approvedAt.occurredAt,
   );
+  // A signer whose account was disabled before the approval no longer counted in it.
+  const disabledBy = (staffId: string, at: Date) => {
+    const disabledAt = people.get(staffId)?.disabledAt;
+    return Boolean(disabledAt && disabledAt <= at);
+  };
   const signers = approvedAt
     ? decisions.filter(
         (d) =>
           d.decision === "approve" &&
           d.createdAt <= approvedAt.occurredAt &&
-          (!roundStart || d.createdAt >= roundStart.occurredAt),
+          (!roundStart || d.createdAt >= roundStart.occurredAt) &&
+          !disabledBy(d.staffId, approvedAt.occurredAt),
       )
     : [];
 

@@ -8,6 +8,8 @@ import "./support/request-scope";
 import { sql } from "drizzle-orm";
 import { textOf } from "../helpers/render-page";
 import { sqlRows } from "../helpers/sql-rows";
+import { adminUrl } from "../helpers/db-target";
+import { whileCaseHeld } from "./support/faults";
 import { signedInStaff, Trader } from "./support/people";
 import { OFAC_EXCERPT, scenarioWorld } from "./support/world";
 
@@ -211,4 +213,75 @@ describe("scenario: four eyes after the trader answered a request for more infor
       w.configure({});
     }
   });
+});
+
+describe("scenario: four eyes when a signer's account changes before the approval", () => {
+  it("counts no signature of an account disabled since: the co-signer's is the first, and a third person completes", async () => {
+    const w = world();
+    w.configure({ FOUR_EYES_MIN_RISK: "low" });
+    try {
+      const trader = new Trader(w, 410_012);
+      await trader.completeStandardLevel();
+      await w.worker();
+      const kycCase = await trader.currentCase();
+      const leaver = await signedInStaff(w, "leaver.reviewer@broker.example", "reviewer");
+      const approver = await signedInStaff(w, "leaver.approver1@broker.example", "approver");
+      const third = await signedInStaff(w, "leaver.approver2@broker.example", "approver");
+      const admin = await signedInStaff(w, "leaver.admin@broker.example", "admin");
+      expect(await leaver.approve(kycCase.id)).toBe("awaiting_co_sign");
+      // The reviewer leaves the firm: the admin disables the account.
+      expect(await admin.disableAccountOf(leaver.email)).toBe("disabled");
+
+      expect(textOf(await approver.casePage(kycCase.id))).toContain("no signature yet");
+      expect(await approver.approve(kycCase.id)).toBe("awaiting_co_sign");
+      expect(await trader.status()).toBe("in_review");
+      expect(await third.approve(kycCase.id)).toBe("approved");
+
+      // The evidence names the two who made the approval, not the disabled account.
+      const evidence = (await (await admin.exportEvidence(kycCase.id)).json()) as {
+        approval: { signers: { id: string }[] } | null;
+      };
+      const ids = await sqlRows<{ id: string }>(
+        w.db.db,
+        sql`select id from staff_users where email in ${[approver.email, third.email]}`,
+      );
+      expect(evidence.approval?.signers.map((s) => s.id).sort()).toEqual(
+        ids.map((r) => r.id).sort(),
+      );
+    } finally {
+      w.configure({});
+    }
+  });
+
+  // A second connection holds the case while the co-signature waits for it: PostgreSQL only.
+  (adminUrl() ? it : it.skip)(
+    "refuses a co-signature whose signer's approver role was lowered while it waited for the case",
+    async () => {
+      const w = world();
+      w.configure({ FOUR_EYES_MIN_RISK: "low" });
+      try {
+        const trader = new Trader(w, 410_013);
+        await trader.completeStandardLevel();
+        await w.worker();
+        const kycCase = await trader.currentCase();
+        const reviewer = await signedInStaff(w, "demoted.reviewer@broker.example", "reviewer");
+        const approver = await signedInStaff(w, "demoted.approver@broker.example", "approver");
+        const admin = await signedInStaff(w, "demoted.admin@broker.example", "admin");
+        expect(await reviewer.approve(kycCase.id)).toBe("awaiting_co_sign");
+
+        // The approver's co-signature has passed its role check and waits for the case while the
+        // admin lowers the approver to reviewer.
+        const coSigned = await whileCaseHeld(w, kycCase.id, 1, () => approver.approve(kycCase.id), {
+          meanwhile: async () => {
+            expect(await admin.changeRoleOf(approver.email, "reviewer")).toBe("role_changed");
+          },
+        });
+        expect(coSigned).toBe("error:co_sign_needs_approver");
+        expect(await trader.status()).toBe("in_review");
+        expect(w.crmEventsFor(kycCase.id).map((e) => e.status)).not.toContain("approved");
+      } finally {
+        w.configure({});
+      }
+    },
+  );
 });

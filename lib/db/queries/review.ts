@@ -24,9 +24,11 @@ import {
   checkRuns,
   kycCases,
   reviewTasks,
+  staffUsers,
   type CaseDecision,
   type KycCase,
   type ReviewTask,
+  type StaffRole,
 } from "../schema";
 import type { AuditInput } from "./audit";
 import { MONITORING_TASK } from "./hold-tasks";
@@ -78,10 +80,16 @@ export async function assignCase(input: {
  * The approvals that count in the current review round: signed since the review opened
  * (REVIEW_OPENINGS: start_review, the case taken back from the trader, or an admin's reopen) and
  * since the latest likely match a re-screening found on the case (a signature before it was not
- * given on the case as it stands). The four-eyes trigger counts the same (migration 0047).
+ * given on the case as it stands), by signers whose accounts are active (a disabled account's
+ * signature no longer makes anyone the second pair of eyes). The four-eyes trigger counts the
+ * same (migration 0048). In `tx` with `lockSigners`, the signers' account rows are held (FOR
+ * SHARE) until the caller's approval commits: a role change or a disabling waits for it.
  */
-export async function listRoundApprovals(caseId: string): Promise<CaseDecision[]> {
-  const db = await getDb();
+export async function listRoundApprovals(
+  caseId: string,
+  locked?: { tx: Tx; lockSigners: true },
+): Promise<CaseDecision[]> {
+  const db = locked?.tx ?? (await getDb());
   const openings = sql.join(
     REVIEW_OPENINGS.map((event) => sql`${event}`),
     sql`, `,
@@ -91,9 +99,13 @@ export async function listRoundApprovals(caseId: string): Promise<CaseDecision[]
       where e.case_id = ${caseId} and e.event in (${openings})),
     (select r.rescreen_hit_at from ${caseRisk} r where r.case_id = ${caseId})),
     '-infinity'::timestamptz)`;
-  return db
-    .select()
+  const query = db
+    .select(getTableColumns(caseDecisions))
     .from(caseDecisions)
+    .innerJoin(
+      staffUsers,
+      and(eq(staffUsers.id, caseDecisions.staffId), isNull(staffUsers.disabledAt)),
+    )
     .where(
       and(
         eq(caseDecisions.caseId, caseId),
@@ -101,6 +113,23 @@ export async function listRoundApprovals(caseId: string): Promise<CaseDecision[]
         gte(caseDecisions.createdAt, since),
       ),
     );
+  return locked ? query.for("share", { of: staffUsers }) : query;
+}
+
+/**
+ * A staff account as it is now, its row held (FOR SHARE) until `tx` commits: the co-signer of a
+ * four-eyes approval is an active approver when the approval commits, not only when asked.
+ */
+export async function lockStaffAccount(
+  tx: Tx,
+  staffId: string,
+): Promise<{ role: StaffRole; disabledAt: Date | null } | undefined> {
+  const [row] = await tx
+    .select({ role: staffUsers.role, disabledAt: staffUsers.disabledAt })
+    .from(staffUsers)
+    .where(eq(staffUsers.id, staffId))
+    .for("share");
+  return row;
 }
 
 export async function listCaseDecisions(caseId: string): Promise<CaseDecision[]> {

@@ -462,7 +462,7 @@ export async function listActiveStaff(): Promise<Pick<StaffUser, "id" | "display
 /** Names and roles of the given staff members (also disabled ones: history names them). */
 export async function listStaffByIds(
   ids: readonly string[],
-): Promise<Pick<StaffUser, "id" | "displayName" | "email" | "role">[]> {
+): Promise<Pick<StaffUser, "id" | "displayName" | "email" | "role" | "disabledAt">[]> {
   if (ids.length === 0) return [];
   const db = await getDb();
   return db
@@ -471,6 +471,7 @@ export async function listStaffByIds(
       displayName: staffUsers.displayName,
       email: staffUsers.email,
       role: staffUsers.role,
+      disabledAt: staffUsers.disabledAt,
     })
     .from(staffUsers)
     .where(inArray(staffUsers.id, [...ids]));

@@ -1,11 +1,12 @@
 /**
- * The database's own guard on approvals (migrations 0012, 0022, 0037, 0044, 0047), tried with the
- * application's checks bypassed: a status change to `approved` written straight through the
- * transition query is refused without a check run of the current round, with a confirmed screening
+ * The database's own guard on approvals (migrations 0012, 0022, 0037, 0044, 0047, 0048), tried
+ * with the application's checks bypassed: a status change to `approved` written straight through
+ * the transition query is refused without a check run of the current round, with a confirmed screening
  * hit, with a likely hit cleared by fewer than two people (one person's clearings as a reviewer
  * and, promoted, as an approver are one person's), by no approver, or only on weaker
- * evidence than the round's, on screening against lists replaced since, and with a signature given
- * before the case was taken back into review from the trader. Each case is its trader's
+ * evidence than the round's, on screening against lists replaced since, with a signature given
+ * before the case was taken back into review from the trader, co-signed by someone who is not an
+ * active approver, or on a signature of an account disabled since. Each case is its trader's
  * submission, checked by the worker and judged in the console; only the approval (and, where the
  * console would refuse it, a signature or a clearing) is forged.
  */
@@ -171,6 +172,29 @@ describe("the database refuses an approval", () => {
     expect(await reviewer.approve(kycCase.id)).toBe("awaiting_co_sign");
     await expect(forceApproval(kycCase.id, approver)).resolves.toMatchObject({
       moved: expect.objectContaining({ status: "approved" }),
+    });
+  });
+
+  it("co-signed by someone who is not an active approver, or on a signature of an account disabled since", async () => {
+    const { kycCase } = await checkedCase({ personal: LISTED_PERSON });
+    const leaver = await signedInStaff(world(), "guard.leaver@broker.example", "reviewer");
+    const colleague = await signedInStaff(world(), "guard.colleague@broker.example", "reviewer");
+    const admin = await signedInStaff(world(), "guard.disabler@broker.example", "admin");
+    expect(
+      await leaver.judgeHit(kycCase.id, LISTED_HIT, "false_positive", "Different person, DOB"),
+    ).toBe("hit_awaiting_second");
+    expect(
+      await approver.judgeHit(kycCase.id, LISTED_HIT, "false_positive", "Agreed, other person"),
+    ).toBe("hit_cleared");
+    expect(await leaver.approve(kycCase.id)).toBe("awaiting_co_sign");
+    // Two people, but the second is a reviewer.
+    await expect(forceApproval(kycCase.id, colleague)).rejects.toMatchObject({
+      cause: { message: expect.stringContaining("needs an active approver") },
+    });
+    // An approver, but the first signer's account was disabled since.
+    expect(await admin.disableAccountOf(leaver.email)).toBe("disabled");
+    await expect(forceApproval(kycCase.id, approver)).rejects.toMatchObject({
+      cause: { message: expect.stringContaining("two different staff members") },
     });
   });
 

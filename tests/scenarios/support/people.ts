@@ -44,6 +44,7 @@ import {
   takeOverAction,
   assignAction,
   changeRoleAction,
+  disableStaffAction,
 } from "@/app/admin/actions";
 import CasePage from "@/app/admin/cases/[id]/page";
 import QueuePage from "@/app/admin/page";
@@ -706,6 +707,17 @@ export class Staff extends Browser {
     const staffId = /<input type="hidden" name="staffId" value="([^"]+)"/.exec(row)?.[1];
     if (!staffId) throw new Error(`no account ${email} on the accounts page`);
     return this.run(changeRoleAction, { staffId, role });
+  }
+
+  /** An admin disables a colleague's account: the button on their row of the accounts page. */
+  async disableAccountOf(email: string): Promise<string> {
+    const page = await this.act(() =>
+      renderPage(StaffAccountsPage({ searchParams: Promise.resolve({}) })),
+    );
+    const row = page.slice(page.indexOf(`data-staff="${email}"`));
+    const staffId = /<input type="hidden" name="staffId" value="([^"]+)"/.exec(row)?.[1];
+    if (!staffId) throw new Error(`no account ${email} on the accounts page`);
+    return this.run(disableStaffAction, { staffId, disabled: "1" });
   }
 
   /** One's own account page (HTML). */
