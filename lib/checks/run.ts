@@ -26,6 +26,7 @@ import {
   releaseCaseChecks,
   roundAwaitsChecks,
   type RunRecord,
+  type SubmissionRunRecord,
 } from "@/lib/db/queries/checks";
 import { appendAuditEvent } from "@/lib/db/queries/audit";
 import { listCurrentDocuments } from "@/lib/db/queries/documents";
@@ -61,15 +62,21 @@ export const AUTO_APPROVAL_REFUSED = "checks.auto_approval_refused";
 const CHECK_VIOLATION = "23514";
 
 /**
- * Why a run routed to automatic approval left the case in review for a person: its four-eyes
- * risk, a screening list not current (stale, failing or never imported: lib/screening/status.ts),
+ * Why a run routed to automatic approval left the case in review for a person: a risk floor a
+ * person set (a periodic review raised the risk), its four-eyes risk, a screening list not current (stale, failing or never imported: lib/screening/status.ts),
  * a hold on the approval in force, or a list import that committed while it ran. The audit
  * event's data, written here and read by the case page (lib/review/case-file.ts).
  */
 export const autoApprovalRefusedData = z.object({
   runId: z.string(),
   round: z.number().int(),
-  reason: z.enum(["four_eyes", "lists_not_current", "approval_on_hold", "screening_outdated"]),
+  reason: z.enum([
+    "risk_floor",
+    "four_eyes",
+    "lists_not_current",
+    "approval_on_hold",
+    "screening_outdated",
+  ]),
 });
 export type AutoApprovalRefusal = z.infer<typeof autoApprovalRefusedData>["reason"];
 
@@ -113,7 +120,7 @@ export function checksBackoffMs(attempts: number): number {
   return Math.min(30_000 * 2 ** Math.max(0, attempts - 1), 3_600_000);
 }
 
-export type CaseChecksOutcome = Omit<RunRecord, "results"> & {
+export type CaseChecksOutcome = Omit<SubmissionRunRecord, "results"> & {
   runId: string;
   results: CheckResult[];
   fourEyesRequired: boolean;
@@ -267,18 +274,21 @@ async function checkRound(kycCase: KycCase, now: Date): Promise<CaseChecksOutcom
       "the case moved on, or its round was checked, while these checks ran",
     );
 
-  // A risk that needs four eyes needs two people, whatever the route. Nobody is approved without
+  // A risk a person raised is theirs to judge again: the checks' own clean result does not undo
+  // it. A risk that needs four eyes needs two people, whatever the route. Nobody is approved without
   // a person on lists the operator has not kept current: the console warns a reviewer of them,
   // the checks have no one to warn. An upgrade is not approved on an approval in force that a
   // hold task puts in doubt: the approval itself refuses that (lib/kyc/cases.ts).
   const refusal: AutoApprovalRefusal | null =
     record.route !== "auto_approve"
       ? null
-      : record.fourEyesRequired
-        ? "four_eyes"
-        : (await screeningListStates(now)).warning
-          ? "lists_not_current"
-          : null;
+      : record.riskFloor
+        ? "risk_floor"
+        : record.fourEyesRequired
+          ? "four_eyes"
+          : (await screeningListStates(now)).warning
+            ? "lists_not_current"
+            : null;
   if (refusal) await auditAutoApprovalRefused(kycCase, record.runId, refusal, now);
   const status = await applyRoute(kycCase, refusal ? { ...record, route: "review" } : record, now);
   log.info("checks.completed", {

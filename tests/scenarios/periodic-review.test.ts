@@ -7,6 +7,7 @@
 import "./support/request-scope";
 import { sql } from "drizzle-orm";
 import { sqlRows } from "../helpers/sql-rows";
+import { IDENTITY } from "../fixtures/kyc-values";
 import { textOf } from "../helpers/render-page";
 import { approvedAtStandard, signedInStaff, Trader } from "./support/people";
 import { OFAC_EXCERPT, scenarioWorld } from "./support/world";
@@ -262,4 +263,61 @@ describe("scenario: no periodic review for a trader who is gone", () => {
     }
     // Three traders through to approval, and five sweeps: a ceiling for a loaded machine.
   }, 400_000);
+});
+
+describe("scenario: a risk a periodic review raised outlasts the next checks", () => {
+  it("keeps the raised risk through the renewal's clean checks and leaves the case to a person, even with AUTO_APPROVE", async () => {
+    const w = world();
+    // Clean checks need a screening result: with a list loaded, the renewal's checks pass.
+    await w.importLists([OFAC_EXCERPT]);
+    const trader = new Trader(w, 470_005);
+    const reviewer = await signedInStaff(w, "floor.reviewer@broker.example", "reviewer");
+    // The passport expires after the review falls due: its renewal comes after the review.
+    const kycCase = await approvedAtStandard(w, trader, reviewer, {}, { expiryDate: "2032-06-01" });
+    expect((await trader.currentCase()).riskLevel).toBe("low");
+    const approvedAt = new Date(
+      String(w.crmEventsFor(kycCase.id).find((e) => e.event === "approve")?.payload.occurredAt),
+    );
+    await w.worker(monthsAfter(approvedAt, 60));
+    const officer = await signedInStaff(w, "floor.officer@broker.example", "reviewer");
+    expect(
+      await officer.completePeriodicReview(kycCase.id, "risk_medium", "new trading pattern"),
+    ).toBe("periodic_review_completed");
+    expect((await trader.currentCase()).riskLevel).toBe("medium");
+
+    w.configure({ AUTO_APPROVE: "1" });
+    try {
+      // The renewal notice, then the trader renews with a new passport.
+      await w.worker(new Date("2032-05-15T00:00:00Z"));
+      await trader.launch("status");
+      expect(await trader.renew()).toEqual({ redirect: "/inapp/kyc?step=identity_document" });
+      expect(
+        await trader.continue("identity_document", {
+          ...IDENTITY,
+          documentNumber: "FL4700050",
+          expiryDate: "2040-05-01",
+        }),
+      ).toEqual({ redirect: "/inapp/kyc" });
+      expect((await trader.upload("identity")).status).toBe(200);
+      expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+      await w.worker();
+
+      // The checks found nothing (low on their own), yet the case stays at the review's risk
+      // and waits for a person: the checks cannot undo what a person raised.
+      const renewed = await trader.currentCase();
+      expect(renewed.status).toBe("in_review");
+      expect(renewed.riskLevel).toBe("medium");
+      const later = await signedInStaff(w, "floor.officer2@broker.example", "reviewer");
+      const page = await later.casePage(kycCase.id);
+      expect(page).toContain('data-risk="medium"');
+      expect(page).toContain('data-risk-floor="medium"');
+      expect(page).toContain('data-reason="risk_floor"');
+      expect(textOf(page)).toContain("raised by a periodic review");
+      expect(await later.approve(kycCase.id)).toBe("approved");
+      expect((await trader.currentCase()).riskLevel).toBe("medium");
+    } finally {
+      // Named: configure({}) keeps a variable the defaults do not name.
+      w.configure({ AUTO_APPROVE: undefined });
+    }
+  }, 300_000);
 });

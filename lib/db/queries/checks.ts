@@ -75,6 +75,17 @@ export type RunRecord = {
   screeningHits: number | null;
 };
 
+/**
+ * A submission run as the case took it: `level` is the case's risk after the run, the higher of
+ * the checks' own (kept on the run) and `riskFloor`, the floor a person set (null: none).
+ */
+export type SubmissionRunRecord = RunRecord & { riskFloor: RiskLevel | null };
+
+const RISK_RANK: Record<RiskLevel, number> = { low: 0, medium: 1, high: 2 };
+/** A floor that does not read counts as the highest: fail closed. */
+const riskFloorOf = (value: string | null): RiskLevel | null =>
+  value === null ? null : value === "low" || value === "medium" ? value : "high";
+
 /** A case a list change concerns (listCasesToRescreen). */
 export type CaseToRescreen = Pick<
   KycCase,
@@ -306,7 +317,7 @@ async function roundStillAwaits(
 
 /**
  * Stores one submission run in one transaction: the case's document fingerprints, the run, every
- * result, the case's risk and an audit event. `evaluate` runs inside the transaction, after the
+ * result, the case's risk (never below its floor) and an audit event. `evaluate` runs inside the transaction, after the
  * fingerprints are written and while they are locked, with the other traders' cases that have
  * the same fingerprint: two traders submitting the same document at the same moment cannot both
  * miss each other. Anything throwing rolls everything back.
@@ -321,11 +332,11 @@ export async function recordSubmissionRun(input: {
   /** Whether the run's risk level needs two approvers (the configured threshold). */
   fourEyes: (level: RiskLevel) => boolean;
   now: Date;
-}): Promise<(RunRecord & { runId: string; fourEyesRequired: boolean }) | null> {
+}): Promise<(SubmissionRunRecord & { runId: string; fourEyesRequired: boolean }) | null> {
   const db = await getDb();
   return db.transaction(async (tx) => {
     const [locked] = await tx
-      .select({ round: kycCases.round, status: kycCases.status })
+      .select({ round: kycCases.round, status: kycCases.status, riskFloor: kycCases.riskFloor })
       .from(kycCases)
       .where(eq(kycCases.id, input.caseId))
       .for("update");
@@ -368,19 +379,24 @@ export async function recordSubmissionRun(input: {
       sameElsewhere.push(...others);
     }
     const record = input.evaluate(sameElsewhere);
+    // The run keeps what the checks found; the case takes the higher of that and the floor a
+    // person set (a periodic review), read on the locked row: the checks never lower it.
     const runId = await insertRun(tx, { ...input, reason: "submission", record });
+    const riskFloor = riskFloorOf(locked.riskFloor);
+    const level =
+      riskFloor && RISK_RANK[riskFloor] > RISK_RANK[record.level] ? riskFloor : record.level;
     // The console's filters and the four-eyes rule read the risk on the case: set in the same
     // transaction, so there is never a run without its four-eyes decision.
-    const fourEyesRequired = input.fourEyes(record.level);
+    const fourEyesRequired = input.fourEyes(level);
     await tx
       .update(kycCases)
-      .set({ riskLevel: record.level, fourEyesRequired })
+      .set({ riskLevel: level, fourEyesRequired })
       .where(eq(kycCases.id, input.caseId));
     await tx.delete(checkFailures).where(eq(checkFailures.caseId, input.caseId));
     const risk = {
       runId,
       score: record.score,
-      level: record.level,
+      level,
       route: record.route,
       escalated: record.escalated,
       computedAt: input.now,
@@ -400,12 +416,13 @@ export async function recordSubmissionRun(input: {
         runId,
         score: record.score,
         level: record.level,
+        ...(riskFloor && { riskFloor, caseLevel: level }),
         route: record.route,
         round: input.round,
         outcomes: Object.fromEntries(record.results.map((r) => [r.check, r.outcome])),
       },
     });
-    return { ...record, runId, fourEyesRequired };
+    return { ...record, level, riskFloor, runId, fourEyesRequired };
   });
 }
 

@@ -130,8 +130,8 @@ export async function openPeriodicReviewTask(input: {
 
 /**
  * A reviewer closes the case's open periodic review task: the task, a `periodic_review` decision
- * (the outcome and the note, kept with the case's other decisions), the risk level when the
- * review raised it, and the audit line, in one transaction. Null when no task was open (someone
+ * (the outcome and the note, kept with the case's other decisions), the risk level and its
+ * floor when the review raised it, and the audit line, in one transaction. Null when no task was open (someone
  * else closed it).
  */
 export async function closePeriodicReviewTask(input: {
@@ -164,6 +164,8 @@ export async function closePeriodicReviewTask(input: {
           .update(kycCases)
           .set({
             riskLevel: input.riskLevel.level,
+            // A person's judgment: the next submission's checks take it as their minimum.
+            riskFloor: input.riskLevel.level,
             fourEyesRequired: input.riskLevel.fourEyesRequired,
           })
           .where(eq(kycCases.id, input.caseId))

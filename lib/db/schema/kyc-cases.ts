@@ -15,6 +15,10 @@
  *   approval that was not signed by two different staff members (trigger, migration 0008).
  *   Every submit and resubmit sets it again (and clears the risk) until that round's checks
  *   have run: a case whose checks are still running never counts as "one signature enough".
+ * - `risk_floor` is the lowest risk a person set (a periodic review that raised the risk; null:
+ *   none). A submission's checks set `risk_level` to the higher of their own level and this, so
+ *   a clean renewal or upgrade cannot undo a person's judgment, and they never approve a case
+ *   with a floor on their own. Nothing lowers it: a later review can only raise it further.
  * - `round` counts submissions; the database refuses `approved` unless a submission check run
  *   of the current round exists, no screening hit of the case was confirmed, and every likely
  *   hit of the round was cleared by two different staff members (trigger, migration 0012).
@@ -74,6 +78,7 @@ export const kycCases = pgTable(
     assignedTo: uuid("assigned_to").references(() => staffUsers.id, { onDelete: "set null" }),
     assignedAt: timestamp("assigned_at", { withTimezone: true }),
     riskLevel: text("risk_level"),
+    riskFloor: text("risk_floor"),
     fourEyesRequired: boolean("four_eyes_required").notNull().default(false),
     /** The submission round: 0 until the first submit, +1 with every submit and resubmit. */
     round: integer("round").notNull().default(0),

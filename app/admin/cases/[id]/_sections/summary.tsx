@@ -123,8 +123,15 @@ export async function Summary({ file }: { file: CaseFile }) {
           {label.status(kycCase.status)}
         </dd>
         <dt>{t("summary.risk")}</dt>
-        <dd data-testid="case-risk" data-risk={kycCase.riskLevel ?? "none"}>
+        <dd
+          data-testid="case-risk"
+          data-risk={kycCase.riskLevel ?? "none"}
+          data-risk-floor={kycCase.riskFloor ?? undefined}
+        >
           {kycCase.riskLevel ? label.risk(kycCase.riskLevel) : t("summary.notAssessed")}
+          {kycCase.riskFloor
+            ? ` · ${t("summary.riskFloor", { risk: label.risk(kycCase.riskFloor) })}`
+            : ""}
           {kycCase.fourEyesRequired ? ` · ${t("summary.fourEyes")}` : ""}
           {file.hits.some((h) => h.level === "likely") ? ` · ${t("summary.escalated")}` : ""}
         </dd>
