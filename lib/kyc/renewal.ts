@@ -11,6 +11,7 @@
  */
 import { z } from "zod";
 import { getCaseById } from "@/lib/db/queries/cases";
+import type { OutboxBuilder } from "@/lib/db/queries/cases";
 import { listApprovedCasesExpiringBy, markRenewalDue } from "@/lib/db/queries/renewal";
 import type { CaseEventRow, KycCase } from "@/lib/db/schema";
 import { buildRenewalDue, CASE_RENEWAL_DUE } from "@/lib/delivery/payload";
@@ -100,33 +101,28 @@ function sendRenewalNotice(caseId: string, documentExpiresOn: string, now: Date)
     caseId,
     documentExpiresOn,
     now,
-    outbox: ({ eventId, sequence, moved, trader }) => ({
-      type: CASE_RENEWAL_DUE,
-      payload: buildRenewalDue({
-        eventId,
-        sequence,
-        occurredAt: now,
-        kycCase: moved,
-        trader,
-        documentExpiresOn,
-      }),
-      destinations: destinationIdsFor(CASE_RENEWAL_DUE),
-    }),
+    outbox: renewalNoticeOutbox(documentExpiresOn, now),
   });
 }
 
 /**
- * A reviewer asks the trader to re-verify (a periodic review's outcome): the same notice the
- * expiry sweep sends before the document expires, so the trader renews the same way and the
- * approval stays in force meanwhile. Null when the case changed (no longer approved, a notice
- * already out).
+ * The `case.renewal_due` event of a notice about `documentExpiresOn`. A reviewer who asks the
+ * trader to re-verify (a periodic review's outcome) sends this same notice, so the trader renews
+ * the same way and the approval stays in force meanwhile (lib/db/queries/periodic-review.ts).
  */
-export async function requestRenewal(
-  kycCase: Pick<KycCase, "id" | "documentExpiresOn">,
-  now: Date,
-): Promise<string | null> {
-  if (!kycCase.documentExpiresOn) return null;
-  return sendRenewalNotice(kycCase.id, kycCase.documentExpiresOn, now);
+export function renewalNoticeOutbox(documentExpiresOn: string, now: Date): OutboxBuilder {
+  return ({ eventId, sequence, moved, trader }) => ({
+    type: CASE_RENEWAL_DUE,
+    payload: buildRenewalDue({
+      eventId,
+      sequence,
+      occurredAt: now,
+      kycCase: moved,
+      trader,
+      documentExpiresOn,
+    }),
+    destinations: destinationIdsFor(CASE_RENEWAL_DUE),
+  });
 }
 
 /** What the trader is told about the document's expiry, if anything. */

@@ -20,7 +20,7 @@ import {
 import type { ReviewTask } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import { AppError, type ReviewReason } from "@/lib/errors";
-import { requestRenewal } from "@/lib/kyc/renewal";
+import { renewalNoticeOutbox } from "@/lib/kyc/renewal";
 import { log } from "@/lib/log";
 import { needsFourEyes, RISK_LEVELS, type RiskLevel } from "./risk";
 import { PERIODIC_REVIEW_OUTCOMES } from "./decision-data";
@@ -96,8 +96,9 @@ const refuse = (code: "CONFLICT" | "BAD_REQUEST", reason: ReviewReason, message:
 /**
  * Closes the case's open periodic review task with the reviewer's outcome, audited. The closing
  * is the review: the next task falls due the risk level's months after it. A renewal needs an
- * approved case whose identity document has an expiry and no notice already out; it is checked
- * before the task closes, and sent after, so a task is never left open by a notice that went out.
+ * approved case whose identity document has an expiry and no notice already out; the notice is
+ * sent with the closing, in its transaction, so the review never records a renewal nobody was
+ * asked for, nor leaves its task open after a notice went out.
  */
 export async function completePeriodicReview(
   staff: Reviewer,
@@ -131,8 +132,17 @@ export async function completePeriodicReview(
       ? { level: raised, fourEyesRequired: needsFourEyes(raised, env().review.fourEyesMinRisk) }
       : null,
     internalNote: note || null,
+    renewal:
+      outcome === "renewal"
+        ? (documentExpiresOn: string) => renewalNoticeOutbox(documentExpiresOn, now)
+        : null,
     now,
   });
-  if (!closed) throw refuse("CONFLICT", "no_review_task", "no periodic review task is open");
-  if (outcome === "renewal") await requestRenewal(kycCase, now);
+  if ("refused" in closed)
+    throw refuse("CONFLICT", closed.refused, PERIODIC_REVIEW_REFUSALS[closed.refused]);
 }
+
+const PERIODIC_REVIEW_REFUSALS = {
+  no_review_task: "no periodic review task is open",
+  nothing_to_renew: "no identity document to renew, or already asked",
+} as const;

@@ -10,7 +10,8 @@ import { sqlRows } from "../helpers/sql-rows";
 import { IDENTITY } from "../fixtures/kyc-values";
 import { textOf } from "../helpers/render-page";
 import { approvedAtStandard, signedInStaff, Trader } from "./support/people";
-import { OFAC_EXCERPT, scenarioWorld } from "./support/world";
+import { whileCaseHeld } from "./support/faults";
+import { OFAC_EXCERPT, scenarioWorld, type World } from "./support/world";
 
 const world = scenarioWorld({
   PERIODIC_REVIEW_MONTHS_LOW: "60",
@@ -320,4 +321,63 @@ describe("scenario: a risk a periodic review raised outlasts the next checks", (
       w.configure({ AUTO_APPROVE: undefined });
     }
   }, 300_000);
+});
+
+describe("scenario: the case changes while the officer closes its periodic review", () => {
+  /** Approved now, its passport expiring on `expiryDate`; the review task open at 60 months. */
+  async function reviewDue(w: World, userId: number, expiryDate: string) {
+    const trader = new Trader(w, userId);
+    const reviewer = await signedInStaff(w, `race.reviewer.${userId}@broker.example`, "reviewer");
+    const kycCase = await approvedAtStandard(w, trader, reviewer, {}, { expiryDate });
+    const approvedAt = new Date(
+      String(w.crmEventsFor(kycCase.id).find((e) => e.event === "approve")?.payload.occurredAt),
+    );
+    await w.worker(monthsAfter(approvedAt, 60));
+    const officer = await signedInStaff(w, `race.officer.${userId}@broker.example`, "reviewer");
+    expect(await officer.casePage(kycCase.id)).toContain('data-testid="periodic-review-form"');
+    return { trader, kycCase, officer };
+  }
+
+  const reviewState = async (w: World, caseId: string) => ({
+    tasks: await sqlRows<{ closed_at: string | null }>(
+      w.db.db,
+      sql`select closed_at from review_tasks where case_id = ${caseId} and kind = 'periodic_review'`,
+    ),
+    decisions: await sqlRows<{ data: unknown }>(
+      w.db.db,
+      sql`select data from case_decisions where case_id = ${caseId} and decision = 'periodic_review'`,
+    ),
+  });
+
+  it("refuses 'renewal' when the document's own renewal notice went out meanwhile: nothing recorded, the task stays open", async () => {
+    const w = world();
+    const { kycCase, officer } = await reviewDue(w, 470_006, "2032-06-01");
+    // The officer asks for a renewal as the expiry sweep sends the notice of the same document.
+    const answer = await whileCaseHeld(
+      w,
+      kycCase.id,
+      1,
+      () => officer.completePeriodicReview(kycCase.id, "renewal", "asked for a new passport"),
+      {
+        keyShare: true,
+        periodicReviewTask: true,
+        meanwhile: () => w.worker(new Date("2032-05-15T00:00:00Z")),
+      },
+    );
+    expect(answer).toBe("error:nothing_to_renew");
+    expect(w.crmEventsFor(kycCase.id).filter((e) => e.type === "case.renewal_due")).toHaveLength(1);
+    // Nothing half-recorded: the task is open, no outcome is kept, another outcome closes it.
+    expect(await reviewState(w, kycCase.id)).toEqual({
+      tasks: [{ closed_at: null }],
+      decisions: [],
+    });
+    const later = await signedInStaff(w, "race.officer.470006.b@broker.example", "reviewer");
+    expect(await later.casePage(kycCase.id)).toContain('data-testid="periodic-review-form"');
+    expect(await later.completePeriodicReview(kycCase.id, "no_change")).toBe(
+      "periodic_review_completed",
+    );
+    expect((await reviewState(w, kycCase.id)).decisions).toEqual([
+      { data: expect.objectContaining({ outcome: "no_change" }) },
+    ]);
+  });
 });

@@ -8,6 +8,8 @@ import { getDb } from "../client";
 import { underEndedRelationship } from "./ended-relationship";
 import type { PeriodicReviewCompleted } from "@/lib/review/decision-data";
 import { insertDecisionIn } from "./review";
+import { lockCase, type OutboxBuilder, type Tx } from "./cases";
+import { markRenewalDueIn } from "./renewal";
 import {
   auditEvents,
   caseEvents,
@@ -128,13 +130,16 @@ export async function openPeriodicReviewTask(input: {
   });
 }
 
-/**
- * A reviewer closes the case's open periodic review task: the task, a `periodic_review` decision
- * (the outcome and the note, kept with the case's other decisions), the risk level and its
- * floor when the review raised it, and the audit line, in one transaction. Null when no task was open (someone
- * else closed it).
- */
-export async function closePeriodicReviewTask(input: {
+/** Why a periodic review was not closed (ReviewReason codes): nothing of it was written. */
+export type PeriodicReviewRefusal = "no_review_task" | "nothing_to_renew";
+
+class Refused extends Error {
+  constructor(readonly reason: PeriodicReviewRefusal) {
+    super(reason);
+  }
+}
+
+type ClosePeriodicReview = {
   caseId: string;
   staffId: string;
   outcome: PeriodicReviewCompleted["outcome"];
@@ -143,59 +148,91 @@ export async function closePeriodicReviewTask(input: {
     fourEyesRequired: boolean;
   } | null;
   internalNote: string | null;
+  /** The renewal notice's event for the document the locked case names (outcome `renewal`). */
+  renewal: ((documentExpiresOn: string) => OutboxBuilder) | null;
   now: Date;
-}): Promise<{ taskId: string } | null> {
+};
+
+/**
+ * A reviewer closes the case's open periodic review task: the task, a `periodic_review` decision
+ * (the outcome and the note, kept with the case's other decisions), the risk level and its
+ * floor when the review raised it, the renewal notice when it asks for one, and the audit line,
+ * in one transaction, judged on the locked case row: a renewal the case no longer allows (the
+ * sweep's notice went out meanwhile, say) leaves the task open and nothing recorded. Refused
+ * with `no_review_task` when no task was open (someone else closed it).
+ */
+export async function closePeriodicReviewTask(
+  input: ClosePeriodicReview,
+): Promise<{ taskId: string } | { refused: PeriodicReviewRefusal }> {
   const db = await getDb();
-  return db.transaction(async (tx) => {
-    const [closed] = await tx
-      .update(reviewTasks)
-      .set({ closedAt: input.now, closedBy: input.staffId, resolution: input.outcome })
-      .where(
-        and(
-          eq(reviewTasks.caseId, input.caseId),
-          eq(reviewTasks.kind, PERIODIC_REVIEW_TASK),
-          isNull(reviewTasks.closedAt),
-        ),
-      )
-      .returning({ id: reviewTasks.id });
-    if (!closed) return null;
-    const [kycCase] = input.riskLevel
-      ? await tx
-          .update(kycCases)
-          .set({
-            riskLevel: input.riskLevel.level,
-            // A person's judgment: the next submission's checks take it as their minimum.
-            riskFloor: input.riskLevel.level,
-            fourEyesRequired: input.riskLevel.fourEyesRequired,
-          })
-          .where(eq(kycCases.id, input.caseId))
-          .returning({ traderId: kycCases.traderId })
-      : await tx
-          .select({ traderId: kycCases.traderId })
-          .from(kycCases)
-          .where(eq(kycCases.id, input.caseId));
-    const data = {
-      taskId: closed.id,
-      outcome: input.outcome,
-      ...(input.riskLevel && { riskLevel: input.riskLevel.level }),
-    };
-    await insertDecisionIn(tx, {
+  try {
+    return await db.transaction((tx) => closeIn(tx, input));
+  } catch (error) {
+    // Thrown inside the transaction so that it rolls back whatever it had written.
+    if (error instanceof Refused) return { refused: error.reason };
+    throw error;
+  }
+}
+
+async function closeIn(tx: Tx, input: ClosePeriodicReview): Promise<{ taskId: string }> {
+  // The case first, as every decision on it takes it: what the review concludes is checked
+  // against the case as it is now, not as the officer's request read it.
+  const locked = await lockCase(tx, input.caseId);
+  if (!locked) throw new Refused("no_review_task");
+  const [closed] = await tx
+    .update(reviewTasks)
+    .set({ closedAt: input.now, closedBy: input.staffId, resolution: input.outcome })
+    .where(
+      and(
+        eq(reviewTasks.caseId, input.caseId),
+        eq(reviewTasks.kind, PERIODIC_REVIEW_TASK),
+        isNull(reviewTasks.closedAt),
+      ),
+    )
+    .returning({ id: reviewTasks.id });
+  if (!closed) throw new Refused("no_review_task");
+  if (input.renewal) {
+    const noticed = locked.documentExpiresOn
+      ? await markRenewalDueIn(tx, {
+          caseId: input.caseId,
+          documentExpiresOn: locked.documentExpiresOn,
+          now: input.now,
+          outbox: input.renewal(locked.documentExpiresOn),
+        })
+      : null;
+    if (!noticed) throw new Refused("nothing_to_renew");
+  }
+  if (input.riskLevel)
+    await tx
+      .update(kycCases)
+      .set({
+        riskLevel: input.riskLevel.level,
+        // A person's judgment: the next submission's checks take it as their minimum.
+        riskFloor: input.riskLevel.level,
+        fourEyesRequired: input.riskLevel.fourEyesRequired,
+      })
+      .where(eq(kycCases.id, input.caseId));
+  const data = {
+    taskId: closed.id,
+    outcome: input.outcome,
+    ...(input.riskLevel && { riskLevel: input.riskLevel.level }),
+  };
+  await insertDecisionIn(tx, {
+    caseId: input.caseId,
+    staffId: input.staffId,
+    decision: PERIODIC_REVIEW_TASK,
+    internalNote: input.internalNote,
+    data,
+    now: input.now,
+    audit: {
+      actorType: "staff",
+      actorId: input.staffId,
+      action: "case.periodic_review_completed",
       caseId: input.caseId,
-      staffId: input.staffId,
-      decision: PERIODIC_REVIEW_TASK,
-      internalNote: input.internalNote,
+      traderId: locked.traderId,
+      occurredAt: input.now,
       data,
-      now: input.now,
-      audit: {
-        actorType: "staff",
-        actorId: input.staffId,
-        action: "case.periodic_review_completed",
-        caseId: input.caseId,
-        traderId: kycCase?.traderId ?? null,
-        occurredAt: input.now,
-        data,
-      },
-    });
-    return { taskId: closed.id };
+    },
   });
+  return { taskId: closed.id };
 }

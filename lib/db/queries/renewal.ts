@@ -43,53 +43,58 @@ export async function listApprovedCasesExpiringBy(
   );
 }
 
+type RenewalDue = {
+  caseId: string;
+  documentExpiresOn: string;
+  now: Date;
+  outbox: OutboxBuilder;
+};
+
 /**
  * Marks an approved case "renewal due" once: the row must still be approved with no notice for
  * this document, so two sweeps racing write one notice. Returns the outbox event id, or null
  * when another sweep (or a status change) came first.
  */
-export async function markRenewalDue(input: {
-  caseId: string;
-  documentExpiresOn: string;
-  now: Date;
-  outbox: OutboxBuilder;
-}): Promise<string | null> {
+export async function markRenewalDue(input: RenewalDue): Promise<string | null> {
   const db = await getDb();
-  return db.transaction(async (tx) => {
-    const [kycCase] = await tx
-      .update(kycCases)
-      .set({ renewalDueAt: input.now })
-      .where(
-        and(
-          eq(kycCases.id, input.caseId),
-          eq(kycCases.status, "approved"),
-          eq(kycCases.documentExpiresOn, input.documentExpiresOn),
-          isNull(kycCases.renewalDueAt),
-        ),
-      )
-      .returning();
-    if (!kycCase) return null;
-    await tx.insert(caseEvents).values({
-      caseId: kycCase.id,
-      occurredAt: input.now,
-      event: RENEWAL_DUE_EVENT,
-      fromStatus: "approved",
-      toStatus: "approved",
-      actorType: "system",
-      actorId: "renewal",
-      data: renewalDueData.parse({ documentExpiresOn: input.documentExpiresOn }),
-    });
-    await tx.insert(auditEvents).values({
-      actorType: "system",
-      actorId: "renewal",
-      action: "case.renewal_due",
-      caseId: kycCase.id,
-      traderId: kycCase.traderId,
-      occurredAt: input.now,
-      data: { documentExpiresOn: input.documentExpiresOn },
-    });
-    return insertCaseOutboxEvent(tx, kycCase, input.outbox, input.now);
+  return db.transaction((tx) => markRenewalDueIn(tx, input));
+}
+
+/** markRenewalDue in the caller's transaction (a periodic review's renewal, with its closing). */
+export async function markRenewalDueIn(tx: Tx, input: RenewalDue): Promise<string | null> {
+  const [kycCase] = await tx
+    .update(kycCases)
+    .set({ renewalDueAt: input.now })
+    .where(
+      and(
+        eq(kycCases.id, input.caseId),
+        eq(kycCases.status, "approved"),
+        eq(kycCases.documentExpiresOn, input.documentExpiresOn),
+        isNull(kycCases.renewalDueAt),
+      ),
+    )
+    .returning();
+  if (!kycCase) return null;
+  await tx.insert(caseEvents).values({
+    caseId: kycCase.id,
+    occurredAt: input.now,
+    event: RENEWAL_DUE_EVENT,
+    fromStatus: "approved",
+    toStatus: "approved",
+    actorType: "system",
+    actorId: "renewal",
+    data: renewalDueData.parse({ documentExpiresOn: input.documentExpiresOn }),
   });
+  await tx.insert(auditEvents).values({
+    actorType: "system",
+    actorId: "renewal",
+    action: "case.renewal_due",
+    caseId: kycCase.id,
+    traderId: kycCase.traderId,
+    occurredAt: input.now,
+    data: { documentExpiresOn: input.documentExpiresOn },
+  });
+  return insertCaseOutboxEvent(tx, kycCase, input.outbox, input.now);
 }
 
 /**
