@@ -66,6 +66,7 @@ export const ERROR_REASONS = {
     "case_purged",
     "confirmation_required",
     "no_review_task",
+    "review_not_approved",
     "risk_not_higher",
     "nothing_to_renew",
     "unknown_outcome",

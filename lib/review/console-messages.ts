@@ -78,6 +78,7 @@ const REFUSALS = {
   reason_not_for_level: true,
   item_not_for_level: true,
   no_review_task: true,
+  review_not_approved: true,
   risk_not_higher: true,
   nothing_to_renew: true,
   unknown_outcome: true,

@@ -111,9 +111,12 @@ export async function completePeriodicReview(
   const outcome: PeriodicReviewOutcome = parsed.data;
   const kycCase = await getCaseById(caseId);
   if (!kycCase) throw new AppError("NOT_FOUND", "no such case", { reason: "not_found" });
-  // The case's own task first: on a case with none, nothing else is worth saying.
-  if (kycCase.status !== "approved" || !(await getOpenReviewTask(caseId, PERIODIC_REVIEW_TASK)))
+  // The case's own task first: on a case with none, nothing else is worth saying. A task left
+  // open on a case that expired or reopened (renewal, upgrade) waits for its next approval.
+  if (!(await getOpenReviewTask(caseId, PERIODIC_REVIEW_TASK)))
     throw refuse("CONFLICT", "no_review_task", "no periodic review task is open on this case");
+  if (kycCase.status !== "approved")
+    throw refuse("CONFLICT", "review_not_approved", PERIODIC_REVIEW_REFUSALS.review_not_approved);
   let raised: RiskLevel | null = null;
   if (outcome === "risk_medium" || outcome === "risk_high") {
     raised = outcome === "risk_high" ? "high" : "medium";
@@ -144,5 +147,6 @@ export async function completePeriodicReview(
 
 const PERIODIC_REVIEW_REFUSALS = {
   no_review_task: "no periodic review task is open",
+  review_not_approved: "the approval under review is not in force",
   nothing_to_renew: "no identity document to renew, or already asked",
 } as const;

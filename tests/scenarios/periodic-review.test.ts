@@ -380,4 +380,37 @@ describe("scenario: the case changes while the officer closes its periodic revie
       { data: expect.objectContaining({ outcome: "no_change" }) },
     ]);
   });
+
+  it("refuses to review an approval that expired meanwhile, or has expired: nothing recorded, the risk as it was", async () => {
+    const w = world();
+    // The passport expires a few weeks after the review falls due.
+    const { trader, kycCase, officer } = await reviewDue(w, 470_007, "2032-01-15");
+    const answer = await whileCaseHeld(
+      w,
+      kycCase.id,
+      1,
+      () => officer.completePeriodicReview(kycCase.id, "risk_high", "adverse media"),
+      {
+        keyShare: true,
+        periodicReviewTask: true,
+        meanwhile: () => w.worker(new Date("2032-01-15T00:00:00Z")),
+      },
+    );
+    expect(answer).toBe("error:review_not_approved");
+    expect(await trader.currentCase()).toMatchObject({
+      status: "expired",
+      riskLevel: "low",
+      riskFloor: null,
+    });
+    expect(await reviewState(w, kycCase.id)).toEqual({
+      tasks: [{ closed_at: null }],
+      decisions: [],
+    });
+    // Asked again on the expired case: the same answer, not "no task open" beside the open task.
+    const later = await signedInStaff(w, "race.officer.470007.b@broker.example", "reviewer");
+    expect(await later.completePeriodicReview(kycCase.id, "no_change")).toBe(
+      "error:review_not_approved",
+    );
+    expect((await reviewState(w, kycCase.id)).decisions).toEqual([]);
+  });
 });

@@ -131,7 +131,7 @@ export async function openPeriodicReviewTask(input: {
 }
 
 /** Why a periodic review was not closed (ReviewReason codes): nothing of it was written. */
-export type PeriodicReviewRefusal = "no_review_task" | "nothing_to_renew";
+export type PeriodicReviewRefusal = "no_review_task" | "review_not_approved" | "nothing_to_renew";
 
 class Refused extends Error {
   constructor(readonly reason: PeriodicReviewRefusal) {
@@ -158,8 +158,9 @@ type ClosePeriodicReview = {
  * (the outcome and the note, kept with the case's other decisions), the risk level and its
  * floor when the review raised it, the renewal notice when it asks for one, and the audit line,
  * in one transaction, judged on the locked case row: a renewal the case no longer allows (the
- * sweep's notice went out meanwhile, say) leaves the task open and nothing recorded. Refused
- * with `no_review_task` when no task was open (someone else closed it).
+ * sweep's notice went out meanwhile, say) leaves the task open and nothing recorded, and so
+ * does a case no longer approved (`review_not_approved`). Refused with `no_review_task` when no
+ * task was open (someone else closed it).
  */
 export async function closePeriodicReviewTask(
   input: ClosePeriodicReview,
@@ -191,6 +192,9 @@ async function closeIn(tx: Tx, input: ClosePeriodicReview): Promise<{ taskId: st
     )
     .returning({ id: reviewTasks.id });
   if (!closed) throw new Refused("no_review_task");
+  // The review is of an approval in force: one that expired, or a case reopened for a renewal
+  // or an upgrade after the officer's page was read, is no longer there to review or re-rate.
+  if (locked.status !== "approved") throw new Refused("review_not_approved");
   if (input.renewal) {
     const noticed = locked.documentExpiresOn
       ? await markRenewalDueIn(tx, {
