@@ -162,6 +162,7 @@ const NOT_ABOUT_A_TRADER = [
   "staff.mfa_enrolled",
   "staff.mfa_failed",
   "staff.mfa_recovery_used",
+  "staff.mfa_throttled",
   "staff.mfa_reset",
   "staff.password_change_failed",
   "staff.password_changed",

@@ -7,7 +7,10 @@
  * session (`mfa`) that grants nothing but the code form; a valid TOTP or recovery code replaces
  * it with a full session under a new cookie value. An approver or admin (and a reviewer unless
  * STAFF_MFA_REVIEWERS=0) without a second factor gets an `enrol` session instead and must enrol
- * before the console opens. Half sessions live 10 minutes and end after 5 wrong codes.
+ * before the console opens. Half sessions live 10 minutes and end after 5 wrong codes; each code
+ * takes its attempt before it is checked, so parallel codes on one cookie share those 5. An
+ * account gets at most MAX_CODE_FAILURES_PER_ACCOUNT wrong codes per throttle window across all
+ * its half sessions (the password would otherwise open 5 more guesses each time).
  *
  * Password attempts are throttled by progressive delay (./throttle.ts). Every login, failure,
  * code, enrolment and logout is audited.
@@ -21,9 +24,9 @@ import {
   getLiveStaffSession,
   getStaffByEmail,
   insertStaffSession,
-  recordSecondFactorFailure,
   revokeStaffSession,
   spendRecoveryCode,
+  takeSecondFactorAttempt,
 } from "@/lib/db/queries/staff";
 import type { StaffRole, StaffSession, StaffUser } from "@/lib/db/schema";
 import { env } from "@/lib/env";
@@ -40,7 +43,15 @@ import {
   sealSecret,
 } from "./mfa";
 import { dummyHash, verifyPassword } from "./passwords";
-import { countAttempt, forgiveAttempt, realWait, type Wait } from "./throttle";
+import {
+  countAttempt,
+  countCodeAttempt,
+  forgiveAttempt,
+  forgiveCodeAttempt,
+  MAX_CODE_FAILURES_PER_ACCOUNT,
+  realWait,
+  type Wait,
+} from "./throttle";
 
 export const STAFF_COOKIE = "__Host-kyc_staff";
 export const STAFF_IDLE_MINUTES = 30;
@@ -217,13 +228,15 @@ export type SecondFactorResult =
   | { ok: false; reason: "invalid" | "expired" };
 
 async function refuseCode(
-  cookieValue: string,
+  idHash: string,
+  failures: number,
   staffId: string,
   email: string,
   info: ClientInfo,
   now: Date,
 ): Promise<SecondFactorResult> {
-  const failures = await recordSecondFactorFailure(sha256(cookieValue), now, MAX_CODE_FAILURES);
+  // The attempt was counted before the check; the last one allowed ends the session.
+  if (failures >= MAX_CODE_FAILURES) await revokeStaffSession(idHash, now);
   // A wrong code counts like a wrong password: the next password attempts wait longer.
   await countAttempt(email, info.client, now);
   await appendAuditEvent({
@@ -251,13 +264,35 @@ export async function completeSecondFactor(
   if (!found || found.session.stage === "full" || !cookieValue)
     return { ok: false, reason: "expired" };
   const { session, staff } = found;
+  // The attempt is taken before the code is checked (see takeSecondFactorAttempt): reading the
+  // failure count and recording a failure afterwards would let parallel codes all pass the read.
+  const attempt = await takeSecondFactorAttempt(
+    session.idHash,
+    now,
+    STAFF_IDLE_MINUTES * 60_000,
+    MAX_CODE_FAILURES,
+  );
+  if (attempt === undefined) return { ok: false, reason: "expired" };
+  const perAccount = await countCodeAttempt(staff.id, now);
+  if (perAccount.attempts > MAX_CODE_FAILURES_PER_ACCOUNT) {
+    // Refused unchecked, and the half session ends: the account's guesses are spent for now.
+    await revokeStaffSession(session.idHash, now);
+    await appendAuditEvent({
+      actorType: "staff",
+      actorId: staff.id,
+      action: "staff.mfa_throttled",
+      occurredAt: now,
+      data: { attempts: perAccount.attempts },
+    });
+    return { ok: false, reason: "expired" };
+  }
+  const refuse = () => refuseCode(session.idHash, attempt, staff.id, staff.email, info, now);
   const typed = code.trim().slice(0, 40);
   const full = await openFullSession(staff.id, info, now);
-  const done = (recoveryCodes?: string[]): SecondFactorResult => ({
-    ok: true,
-    cookie: cookieFor(full.id, STAFF_ABSOLUTE_HOURS * 3600),
-    recoveryCodes,
-  });
+  const done = async (recoveryCodes?: string[]): Promise<SecondFactorResult> => {
+    await forgiveCodeAttempt(perAccount);
+    return { ok: true, cookie: cookieFor(full.id, STAFF_ABSOLUTE_HOURS * 3600), recoveryCodes };
+  };
   const loginAudit = (data: Record<string, unknown>) => ({
     actorType: "staff" as const,
     actorId: staff.id,
@@ -269,8 +304,7 @@ export async function completeSecondFactor(
   if (session.stage === "enrol") {
     const secret = session.enrolSecret ? openSecret(session.enrolSecret, staff.id) : undefined;
     const step = secret ? await checkTotp(secret, typed.replace(/\s/g, ""), now) : undefined;
-    if (!secret || step === undefined)
-      return refuseCode(cookieValue, staff.id, staff.email, info, now);
+    if (!secret || step === undefined) return refuse();
     const codes = newRecoveryCodes();
     const completed = await completeStaffLogin({
       pendingHash: session.idHash,
@@ -304,7 +338,7 @@ export async function completeSecondFactor(
   const recovery = method ? undefined : normaliseRecoveryCode(typed);
   if (recovery && (await spendRecoveryCode(staff.id, hashRecoveryCode(staff.id, recovery), now)))
     method = "recovery_code";
-  if (!method) return refuseCode(cookieValue, staff.id, staff.email, info, now);
+  if (!method) return refuse();
   const audit: AuditInput[] = [loginAudit({ method })];
   if (method === "recovery_code")
     audit.unshift({

@@ -22,12 +22,18 @@ export const THROTTLE_WINDOW_MINUTES = 15;
 export const FREE_FAILURES_PER_EMAIL = 3;
 export const FREE_FAILURES_PER_CLIENT = 10;
 export const MAX_DELAY_SECONDS = 30;
+/**
+ * Wrong second-factor codes per account within the window, across all its half-signed-in
+ * sessions: each session ends after 5, but the password opens a new one, so without this cap
+ * every extra sign-in would buy 5 more guesses at a 6-digit code.
+ */
+export const MAX_CODE_FAILURES_PER_ACCOUNT = 10;
 
 export type Wait = (ms: number) => Promise<void>;
 export const realWait: Wait = (ms) =>
   ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 
-function attemptKey(kind: "email" | "client", value: string): string {
+function attemptKey(kind: "email" | "client" | "code", value: string): string {
   return hmac(deriveKey(env().appSecret, "staff-login-attempts"), `${kind}:${value}`);
 }
 
@@ -58,4 +64,22 @@ export async function countAttempt(
 
 export async function forgiveAttempt(attempt: CountedAttempt): Promise<void> {
   await forgiveLoginAttempt(attempt.keys);
+}
+
+export type CountedCodeAttempt = { key: string; attempts: number };
+
+/**
+ * Counts a second-factor code for the account before it is checked (one upsert, like a
+ * password attempt): past MAX_CODE_FAILURES_PER_ACCOUNT in the window the code is refused
+ * unchecked. A code that passes takes its count back (`forgiveCodeAttempt`).
+ */
+export async function countCodeAttempt(staffId: string, now: Date): Promise<CountedCodeAttempt> {
+  const key = attemptKey("code", staffId);
+  const windowStart = new Date(now.getTime() - THROTTLE_WINDOW_MINUTES * 60_000);
+  const counts = await countLoginAttempt([key], now, windowStart);
+  return { key, attempts: counts.get(key) ?? MAX_CODE_FAILURES_PER_ACCOUNT + 1 };
+}
+
+export async function forgiveCodeAttempt(attempt: CountedCodeAttempt): Promise<void> {
+  await forgiveLoginAttempt([attempt.key]);
 }

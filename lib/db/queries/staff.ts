@@ -260,22 +260,35 @@ export async function countUnusedRecoveryCodes(staffId: string): Promise<number>
   return rows.length;
 }
 
-/** One more wrong code on a half-signed-in session; past `max` the session is ended. */
-export async function recordSecondFactorFailure(
+/**
+ * Takes one of a half-signed-in session's `max` code attempts, before its code is checked: one
+ * conditional update, so the row lock decides and twenty parallel codes on one cookie get at
+ * most `max` attempts between them (the others find the count spent and are refused unchecked).
+ * Undefined when the session is not a live half session or its attempts are spent; else this
+ * attempt's number. A code that passes replaces the session, so its attempt is never given back.
+ */
+export async function takeSecondFactorAttempt(
   idHash: string,
   now: Date,
+  idleMs: number,
   max: number,
-): Promise<number> {
+): Promise<number | undefined> {
   const db = await getDb();
   const [row] = await db
     .update(staffSessions)
-    .set({
-      mfaFailures: sql`${staffSessions.mfaFailures} + 1`,
-      revokedAt: sql`case when ${staffSessions.mfaFailures} + 1 >= ${max} then ${now.toISOString()}::timestamptz else ${staffSessions.revokedAt} end`,
-    })
-    .where(eq(staffSessions.idHash, idHash))
-    .returning({ failures: staffSessions.mfaFailures });
-  return row?.failures ?? max;
+    .set({ mfaFailures: sql`${staffSessions.mfaFailures} + 1` })
+    .where(
+      and(
+        eq(staffSessions.idHash, idHash),
+        ne(staffSessions.stage, "full"),
+        isNull(staffSessions.revokedAt),
+        gt(staffSessions.expiresAt, now),
+        gt(staffSessions.lastSeenAt, new Date(now.getTime() - idleMs)),
+        lt(staffSessions.mfaFailures, max),
+      ),
+    )
+    .returning({ attempts: staffSessions.mfaFailures });
+  return row?.attempts;
 }
 
 /** A live staff session with its (enabled) account; touches last_seen at most once a minute. */

@@ -14,7 +14,9 @@
  *   second factor) and `enrol` (password checked, the role needs a second factor the account does
  *   not have yet) grant nothing but the next login step, live 10 minutes and are replaced by a new
  *   `full` session (new cookie value) once the step is done. `enrol_secret` (encrypted) is the
- *   secret being enrolled, on the `enrol` session only.
+ *   secret being enrolled, on the `enrol` session only. `mfa_failures` counts a half session's code
+ *   attempts, each taken (one conditional update) before its code is checked: once it reaches 5
+ *   no further code is checked, so parallel codes on one cookie share those 5.
  * - Disabling an account, a password reset, a role change and a second-factor reset revoke every
  *   session of that person in the same transaction.
  * - `password_set_by`: the admin who generated the current password (the console's reset). That
@@ -27,8 +29,8 @@
  *   on it, so two parallel uses of one code cannot both pass.
  * - `staff_recovery_codes` hold keyed hashes of one-time recovery codes; a code is spent by one
  *   conditional update (`used_at IS NULL`). Enrolling again replaces the set.
- * - `staff_login_throttle` has one row per keyed hash of an email or a client address: failed
- *   attempts in the current window. An attempt is counted (upsert, one statement, row-locked)
+ * - `staff_login_throttle` has one row per keyed hash of an email, a client address or an
+ *   account's second-factor codes: failed attempts in the current window. An attempt is counted (upsert, one statement, row-locked)
  *   before its password is checked, so parallel attempts each see their own count.
  */
 import { sql } from "drizzle-orm";

@@ -16,6 +16,7 @@ import {
 import { clientFromForwardedFor } from "@/lib/staff/console";
 import {
   FREE_FAILURES_PER_EMAIL,
+  MAX_CODE_FAILURES_PER_ACCOUNT,
   MAX_DELAY_SECONDS,
   THROTTLE_WINDOW_MINUTES,
 } from "@/lib/staff/throttle";
@@ -45,6 +46,8 @@ async function staff(role: "reviewer" | "approver" | "admin" = "reviewer") {
   });
   return { email, user };
 }
+
+const noWait = async () => undefined;
 
 async function cookieOf(result: Awaited<ReturnType<typeof loginStaff>>): Promise<string> {
   if (!result.ok) throw new Error("login refused");
@@ -329,6 +332,61 @@ describe("second factor", () => {
     expect(
       await completeSecondFactor(pending, (await app.nextCode()) ?? "", { client: "x" }),
     ).toMatchObject({ ok: false, reason: "expired" });
+  });
+
+  it(`checks at most ${MAX_CODE_FAILURES} of 20 parallel codes on one half session, then ends it`, async () => {
+    const { email, app, user } = await enrolled();
+    const pending = await cookieOf(await loginStaff({ email, password: PASSWORD, client: "x" }));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => completeSecondFactor(pending, "000000", { client: "x" })),
+    );
+    expect(results.every((r) => !r.ok)).toBe(true);
+    // Each code that was checked and failed is audited: only the session's 5 were checked.
+    const failed = await t.db
+      .select()
+      .from(auditEvents)
+      .where(sql`actor_id = ${user.id} and action = 'staff.mfa_failed'`);
+    expect(failed).toHaveLength(MAX_CODE_FAILURES);
+    expect(
+      await completeSecondFactor(pending, (await app.nextCode()) ?? "", { client: "x" }),
+    ).toMatchObject({ ok: false, reason: "expired" });
+  });
+
+  it(`refuses codes past ${MAX_CODE_FAILURES_PER_ACCOUNT} wrong ones per account, across half sessions, until the window ends`, async () => {
+    const { email, app, user } = await enrolled();
+    // Each sign-in a little later than the last, as a person (or a patient attacker) would.
+    let clock = Date.now();
+    const signIn = async (now: Date) =>
+      cookieOf(await loginStaff({ email, password: PASSWORD, client: "x" }, { now, wait: noWait }));
+    for (let round = 0; round < 3; round++) {
+      const now = new Date((clock += 31_000));
+      const pending = await signIn(now);
+      await Promise.all(
+        Array.from({ length: MAX_CODE_FAILURES }, () =>
+          completeSecondFactor(pending, "000000", { client: "x" }, now),
+        ),
+      );
+    }
+    const audit = async (action: string) =>
+      t.db
+        .select()
+        .from(auditEvents)
+        .where(sql`actor_id = ${user.id} and action = ${action}`);
+    expect(await audit("staff.mfa_failed")).toHaveLength(MAX_CODE_FAILURES_PER_ACCOUNT);
+    // Even the right code is refused now, unchecked, and its half session ends.
+    const now = new Date((clock += 31_000));
+    const pending = await signIn(now);
+    expect(
+      await completeSecondFactor(pending, (await app.nextCode(now)) ?? "", { client: "x" }, now),
+    ).toMatchObject({ ok: false, reason: "expired" });
+    expect(await resolvePendingLogin(pending, now)).toBeUndefined();
+    expect((await audit("staff.mfa_throttled")).length).toBeGreaterThan(0);
+    // The officer gets in once the window has passed.
+    const later = new Date(clock + (THROTTLE_WINDOW_MINUTES + 1) * 60_000);
+    const fresh = await signIn(later);
+    expect(
+      await completeSecondFactor(fresh, (await app.nextCode(later)) ?? "", { client: "x" }, later),
+    ).toMatchObject({ ok: true });
   });
 
   it("fails closed for a role that needs a second factor the account does not have", async () => {
