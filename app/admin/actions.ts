@@ -177,17 +177,27 @@ export async function codeAction(_previous: CodeState, form: FormData): Promise<
   redirect("/admin");
 }
 
-/** Enrolling a new device from one's own account page (the login's enrolment is codeAction). */
+/**
+ * Enrolling a new device from one's own account page (the login's enrolment is codeAction).
+ * Moving an existing second factor also takes the password and a current code.
+ */
 export async function enrolAction(_previous: CodeState, form: FormData): Promise<CodeState> {
   const staff = await requireStaff("reviewer");
   const t = await getTranslations("Console.code");
+  const te = await getTranslations("Console.enrol");
   if (!(form instanceof FormData)) return { error: t("missing") };
-  const result = await finishOwnEnrolment(
-    staff,
-    await staffCookieValue(),
-    String(form.get("code") ?? "").slice(0, 40),
-  );
-  if (!result.ok) return { error: t("invalid") };
+  const field = (name: string, max: number) => String(form.get(name) ?? "").slice(0, max);
+  const result = await finishOwnEnrolment(staff, await staffCookieValue(), {
+    code: field("code", 40),
+    password: field("password", MAX_PASSWORD_LENGTH + 1),
+    currentCode: field("currentCode", 40),
+    client: (await clientInfo()).client,
+  });
+  if (!result.ok) {
+    // The session or the account changed meanwhile (a reset ends the sessions): sign in again.
+    if (result.reason === "expired") redirect("/admin/login");
+    return { error: result.reason === "proof" ? te("moveRefused") : t("invalid") };
+  }
   return { recoveryCodes: result.recoveryCodes };
 }
 

@@ -159,6 +159,7 @@ const NOT_ABOUT_A_TRADER = [
   "staff.login",
   "staff.login_failed",
   "staff.logout",
+  "staff.mfa_enrol_failed",
   "staff.mfa_enrolled",
   "staff.mfa_failed",
   "staff.mfa_recovery_used",

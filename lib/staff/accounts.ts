@@ -8,6 +8,7 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 import { appendAuditEvent, type AuditInput } from "@/lib/db/queries/audit";
 import {
+  acceptTotpStep,
   countUnusedRecoveryCodes,
   getLiveStaffSession,
   getStaffByEmail,
@@ -19,6 +20,7 @@ import {
   setSessionEnrolSecret,
   setStaffLocale,
   setStaffMfa,
+  spendRecoveryCode,
   updateStaffAccount,
 } from "@/lib/db/queries/staff";
 import { staffRole, type StaffRole, type StaffUser } from "@/lib/db/schema";
@@ -31,11 +33,20 @@ import {
   hashRecoveryCode,
   newRecoveryCodes,
   newTotpSecret,
+  normaliseRecoveryCode,
   openSecret,
   sealSecret,
 } from "./mfa";
 import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from "./passwords";
-import { countAttempt, forgiveAttempt, realWait, type Wait } from "./throttle";
+import {
+  countAttempt,
+  countCodeAttempt,
+  forgiveAttempt,
+  forgiveCodeAttempt,
+  MAX_CODE_FAILURES_PER_ACCOUNT,
+  realWait,
+  type Wait,
+} from "./throttle";
 
 type Actor = Pick<AuditInput, "actorType" | "actorId">;
 const CLI: Actor = {
@@ -378,24 +389,96 @@ export async function ownEnrolmentSecret(
   return found?.session.enrolSecret ? openSecret(found.session.enrolSecret, staff.id) : undefined;
 }
 
-/** Confirms the new device with its first code; answers the new recovery codes (shown once). */
+/** Why an enrolment from the account page was refused: closed codes the action words. */
+export const ENROLMENT_REFUSALS = ["invalid", "proof", "expired"] as const;
+export type EnrolmentRefusal = (typeof ENROLMENT_REFUSALS)[number];
+
+/** The account page's enrolment fields: the new device's code, and the proof to move one. */
+export type EnrolmentInput = {
+  /** The first code of the device being enrolled. */
+  code: string;
+  /** Moving an existing second factor only: the account's password… */
+  password: string;
+  /** …and a code from the current device, or a recovery code. */
+  currentCode: string;
+  client: string;
+};
+
+/**
+ * The current second factor proven (a TOTP code after the last accepted step, or an unused
+ * recovery code, either spent here), under the per-account code cap the sign-in uses.
+ */
+async function currentFactorProven(account: StaffUser, typed: string, now: Date) {
+  if (!account.mfaSecret) return false;
+  const counted = await countCodeAttempt(account.id, now);
+  if (counted.attempts > MAX_CODE_FAILURES_PER_ACCOUNT) return false;
+  const secret = openSecret(account.mfaSecret, account.id);
+  const step = await checkTotp(secret, typed.replace(/\s/g, ""), now, account.mfaLastStep);
+  const recovery = normaliseRecoveryCode(typed);
+  const proven =
+    (step !== undefined && (await acceptTotpStep(account.id, step))) ||
+    (recovery !== undefined &&
+      (await spendRecoveryCode(account.id, hashRecoveryCode(account.id, recovery), now)));
+  if (proven) await forgiveCodeAttempt(counted);
+  return proven;
+}
+
+/**
+ * Confirms the new device with its first code; answers the new recovery codes (shown once).
+ *
+ * Moving an existing second factor also takes the password and a current code (or a recovery
+ * code): a session left open, or one opened by someone who has only the password, is not
+ * enough to swap the factor for their own device. A first enrolment (an account with none,
+ * allowed to sign in without) needs only the new code, as at sign-in. Either way the factor is
+ * installed only if the account and this session are still what was checked, and every other
+ * session of the person ends. Every refusal is audited.
+ */
 export async function finishOwnEnrolment(
   staff: StaffPrincipal,
   cookieValue: string | undefined,
-  code: string,
-  now = new Date(),
-): Promise<{ ok: true; recoveryCodes: string[] } | { ok: false }> {
+  input: EnrolmentInput,
+  options: { now?: Date; wait?: Wait } = {},
+): Promise<{ ok: true; recoveryCodes: string[] } | { ok: false; reason: EnrolmentRefusal }> {
+  const now = options.now ?? new Date();
   const found = await ownSession(staff, cookieValue);
-  const secret = found?.session.enrolSecret
+  if (!found) return { ok: false, reason: "expired" };
+  const account = found.staff;
+  const replacing = account.mfaSecret !== null;
+  const refuse = async (reason: EnrolmentRefusal, failed: string) => {
+    await appendAuditEvent({
+      actorType: "staff",
+      actorId: staff.id,
+      action: "staff.mfa_enrol_failed",
+      occurredAt: now,
+      data: { failed, replacing },
+    });
+    return { ok: false as const, reason };
+  };
+  const secret = found.session.enrolSecret
     ? openSecret(found.session.enrolSecret, staff.id)
     : undefined;
-  const step = secret ? await checkTotp(secret, code.replace(/\s/g, ""), now) : undefined;
-  if (!found || !secret || step === undefined) return { ok: false };
+  const step = secret ? await checkTotp(secret, input.code.replace(/\s/g, ""), now) : undefined;
+  if (!secret || step === undefined) return refuse("invalid", "new_code");
+  if (replacing) {
+    // The password as changeOwnPassword takes it: counted and throttled like a sign-in.
+    const attempt = await countAttempt(account.email, input.client, now);
+    await (options.wait ?? realWait)(attempt.delayMs);
+    if (!(await verifyPassword(input.password, account.passwordHash)))
+      return refuse("proof", "password");
+    await forgiveAttempt(attempt);
+    if (!(await currentFactorProven(account, input.currentCode.trim().slice(0, 40), now))) {
+      // A wrong current code slows the password down like a wrong code at sign-in.
+      await countAttempt(account.email, input.client, now);
+      return refuse("proof", "current_code");
+    }
+  }
   const codes = newRecoveryCodes();
-  await setStaffMfa({
+  const installed = await setStaffMfa({
     staffId: staff.id,
     sessionHash: found.session.idHash,
     now,
+    idleMs: STAFF_IDLE_MINUTES * 60_000,
+    checked: { passwordHash: account.passwordHash, mfaSecret: account.mfaSecret },
     mfa: {
       secret: sealSecret(secret, staff.id),
       step,
@@ -406,9 +489,10 @@ export async function finishOwnEnrolment(
       actorId: staff.id,
       action: "staff.mfa_enrolled",
       occurredAt: now,
-      data: { recoveryCodes: codes.length, replaced: staff.mfa },
+      data: { recoveryCodes: codes.length, replaced: replacing },
     },
   });
+  if (!installed) return refuse("expired", "changed");
   return { ok: true, recoveryCodes: codes };
 }
 

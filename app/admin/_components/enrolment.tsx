@@ -5,11 +5,13 @@ import { CodeForm } from "./code-form";
 type Props = {
   /** Undefined once the code was accepted: the form then shows the recovery codes it kept. */
   device?: { qr: string; secret: string };
+  /** Moving an existing second factor: the password and a current code are asked for too. */
+  moving?: boolean;
   action: (previous: CodeState, form: FormData) => Promise<CodeState>;
 };
 
 /** Enrolment of an authenticator app: the QR code, the key as text, the first code. */
-export async function Enrolment({ device, action }: Props) {
+export async function Enrolment({ device, moving, action }: Props) {
   const t = await getTranslations("Console.enrol");
   return (
     <CodeForm
@@ -26,6 +28,32 @@ export async function Enrolment({ device, action }: Props) {
             <p>
               {t("key")} <code data-testid="totp-secret">{device.secret}</code>
             </p>
+            {moving ? (
+              <fieldset data-testid="move-proof">
+                <legend>{t("moveProof")}</legend>
+                <div className="field">
+                  <label htmlFor="password">{t("currentPassword")}</label>
+                  <input
+                    id="password"
+                    name="password"
+                    type="password"
+                    autoComplete="current-password"
+                    required
+                  />
+                </div>
+                <div className="field">
+                  <label htmlFor="currentCode">{t("currentCode")}</label>
+                  <input
+                    id="currentCode"
+                    name="currentCode"
+                    inputMode="text"
+                    autoComplete="off"
+                    maxLength={40}
+                    required
+                  />
+                </div>
+              </fieldset>
+            ) : null}
           </>
         ) : null
       }

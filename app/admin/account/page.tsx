@@ -114,6 +114,7 @@ async function AccountPage({ searchParams }: Props) {
       {secret ? (
         <Enrolment
           device={{ qr: await enrolmentQr(secret, staff.email), secret }}
+          moving={mfa.enabled}
           action={enrolAction}
         />
       ) : (

@@ -183,22 +183,60 @@ async function setMfaIn(
     .values(mfa.codeHashes.map((codeHash) => ({ codeHash, staffId, createdAt: now })));
 }
 
-/** Enrolment from a signed-in session: the second factor set, the pending secret cleared. */
+/**
+ * Enrolment from a signed-in session, in one transaction: the account locked (still enabled, on
+ * the password and the second factor the caller checked, `mfaSecret` null for a first
+ * enrolment), the enrolling session still live with its pending secret cleared, the second
+ * factor set, every other session of the person ended, the audit row. False, and nothing
+ * written, when any of that changed meanwhile (a reset, a disable, another enrolment, the
+ * session ended).
+ */
 export async function setStaffMfa(input: {
   staffId: string;
   sessionHash: string;
   now: Date;
+  idleMs: number;
+  checked: { passwordHash: string; mfaSecret: string | null };
   mfa: { secret: string; step: number; codeHashes: string[] };
   audit: AuditInput;
-}): Promise<void> {
+}): Promise<boolean> {
   const db = await getDb();
-  await db.transaction(async (tx) => {
-    await setMfaIn(tx, input.staffId, input.mfa, input.now);
-    await tx
+  return db.transaction(async (tx) => {
+    if (!(await lockAccountIn(tx, input.staffId, input.checked.passwordHash))) return false;
+    const [account] = await tx
+      .select({ mfaSecret: staffUsers.mfaSecret })
+      .from(staffUsers)
+      .where(eq(staffUsers.id, input.staffId));
+    if (!account || account.mfaSecret !== input.checked.mfaSecret) return false;
+    const live = await tx
       .update(staffSessions)
       .set({ enrolSecret: null })
-      .where(eq(staffSessions.idHash, input.sessionHash));
+      .where(
+        and(
+          eq(staffSessions.idHash, input.sessionHash),
+          eq(staffSessions.staffId, input.staffId),
+          eq(staffSessions.stage, "full"),
+          isNull(staffSessions.revokedAt),
+          gt(staffSessions.expiresAt, input.now),
+          gt(staffSessions.lastSeenAt, new Date(input.now.getTime() - input.idleMs)),
+        ),
+      )
+      .returning({ idHash: staffSessions.idHash });
+    if (live.length === 0) return false;
+    await setMfaIn(tx, input.staffId, input.mfa, input.now);
+    // Sessions opened before the new factor (perhaps by whoever had the old one) end with it.
+    await tx
+      .update(staffSessions)
+      .set({ revokedAt: input.now })
+      .where(
+        and(
+          eq(staffSessions.staffId, input.staffId),
+          ne(staffSessions.idHash, input.sessionHash),
+          isNull(staffSessions.revokedAt),
+        ),
+      );
     await tx.insert(auditEvents).values({ ...input.audit, data: input.audit.data ?? {} });
+    return true;
   });
 }
 

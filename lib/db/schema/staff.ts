@@ -18,7 +18,8 @@
  *   attempts, each taken (one conditional update) before its code is checked: once it reaches 5
  *   no further code is checked, so parallel codes on one cookie share those 5.
  * - Disabling an account, a password reset, a role change and a second-factor reset revoke every
- *   session of that person in the same transaction.
+ *   session of that person in the same transaction; enrolling a second factor from the account
+ *   page revokes every other one.
  * - `password_set_by`: the admin who generated the current password (the console's reset). That
  *   admin knows it, so the account opens nothing but the password change until its holder
  *   chooses their own, which clears it (lib/staff/accounts.ts). Null: the holder's own password,

@@ -33,10 +33,12 @@ import {
   codeAction,
   disableStaffAction,
   endSessionAction,
+  enrolAction,
   loginAction,
   logoutAction,
   resetMfaAction,
   resetPasswordAction,
+  startEnrolmentAction,
 } from "@/app/admin/actions";
 import AccountPage from "@/app/admin/account/page";
 import EnrolPage from "@/app/admin/login/enrol/page";
@@ -89,6 +91,7 @@ class Browser {
       this.app = new Authenticator(secretFromEnrolmentPage(html));
       const code = (await this.app.nextCode()) ?? "";
       const state = await this.act(() => codeAction({}, form({ code })));
+      this.app.recoveryCodes = state.recoveryCodes ?? [];
       return state.recoveryCodes ? "enrolled" : `enrolment failed: ${state.error}`;
     }
     if (next === "/admin/login/code" && this.app) {
@@ -387,6 +390,79 @@ describe("own sessions", () => {
       "/admin/account?error=not_found",
     );
     expect(await other.browser.inConsole()).toBe(true);
+  });
+});
+
+describe("moving one's second factor", () => {
+  /** The account page's "move to a new device": its key, and the fields it asks for. */
+  async function startMove(browser: Browser) {
+    expect(await browser.act(() => outcome(startEnrolmentAction()))).toBe("/admin/account?enrol=1");
+    const html = await browser.act(() =>
+      renderPage(AccountPage({ searchParams: Promise.resolve({ enrol: "1" }) })),
+    );
+    return { html, device: new Authenticator(secretFromEnrolmentPage(html)) };
+  }
+  const enrol = (browser: Browser, values: Record<string, string>) =>
+    browser.act(() => outcome(enrolAction({}, form(values))));
+  const failedEnrolments = async (id: string) =>
+    (await t.db.select().from(auditEvents)).filter(
+      (a) => a.action === "staff.mfa_enrol_failed" && a.actorId === id,
+    );
+
+  it("takes the password and a current code; the new device ends every other session", async () => {
+    const approver = await signedIn("approver");
+    const laptop = approver.browser;
+    const phone = new Browser();
+    phone.app = laptop.app;
+    expect(await phone.signIn(approver.email)).toBe("/admin");
+    const { html, device } = await startMove(laptop);
+    expect(html).toContain('data-testid="move-proof"');
+    expect(html).toContain('name="currentCode"');
+    // The new device's code of this step, valid (nothing records it until the move is done).
+    const newCode = () => device.codeAt(Math.floor(Date.now() / 1000));
+    const recovery = laptop.app!.recoveryCodes[0]!;
+
+    // An open session alone (or one opened with the password alone) does not move it.
+    expect(await enrol(laptop, { code: await newCode() })).toEqual({
+      error: "The password or the code from your current device is wrong. Nothing was changed.",
+    });
+    expect(
+      await enrol(laptop, {
+        code: await newCode(),
+        password: "not the password",
+        currentCode: recovery,
+      }),
+    ).toMatchObject({ error: expect.stringContaining("Nothing was changed") });
+    expect(
+      await enrol(laptop, { code: "000000", password: PASSWORD, currentCode: "000000" }),
+    ).toEqual({ error: "That code is not valid. Try the next one." });
+    expect(await failedEnrolments(approver.id)).toHaveLength(3);
+    expect(await phone.inConsole()).toBe(true);
+
+    const state = await enrol(laptop, {
+      code: (await device.nextCode()) ?? "",
+      password: PASSWORD,
+      currentCode: recovery,
+    });
+    expect(typeof state === "object" && state.recoveryCodes).toHaveLength(10);
+    expect(await laptop.inConsole()).toBe(true);
+    expect(await phone.inConsole()).toBe(false);
+    // The old device signs in no more; the new one does.
+    const old = new Browser();
+    old.app = laptop.app;
+    expect(await old.signIn(approver.email)).not.toBe("/admin");
+    const fresh = new Browser();
+    fresh.app = device;
+    expect(await fresh.signIn(approver.email)).toBe("/admin");
+  });
+
+  it("a first enrolment from the account page needs only the new code, as at sign-in", async () => {
+    const reviewer = await signedIn("reviewer");
+    const { html, device } = await startMove(reviewer.browser);
+    expect(html).not.toContain('data-testid="move-proof"');
+    const state = await enrol(reviewer.browser, { code: (await device.nextCode()) ?? "" });
+    expect(typeof state === "object" && state.recoveryCodes).toHaveLength(10);
+    expect(await reviewer.browser.inConsole()).toBe(true);
   });
 });
 
