@@ -147,7 +147,7 @@ export async function loginAction(_previous: LoginState, form: FormData): Promis
   const password = String(form.get("password") ?? "").slice(0, 1024);
   if (!email || !password) return { error: t("missing") };
   const result = await loginStaff({ email, password, ...(await clientInfo()) });
-  if (!result.ok) return { error: t("wrong") };
+  if (!result.ok) return { error: t(result.reason === "throttled" ? "tooSoon" : "wrong") };
   (await cookies()).set(result.cookie);
   redirect(LOGIN_NEXT[result.stage]);
 }
@@ -196,6 +196,8 @@ export async function enrolAction(_previous: CodeState, form: FormData): Promise
   if (!result.ok) {
     // The session or the account changed meanwhile (a reset ends the sessions): sign in again.
     if (result.reason === "expired") redirect("/admin/login");
+    if (result.reason === "too_soon")
+      return { error: (await getTranslations("Console.login"))("tooSoon") };
     return { error: result.reason === "proof" ? te("moveRefused") : t("invalid") };
   }
   return { recoveryCodes: result.recoveryCodes };

@@ -39,13 +39,12 @@ import {
 } from "./mfa";
 import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from "./passwords";
 import {
-  countAttempt,
+  admitAttempt,
   countCodeAttempt,
+  countFailure,
   forgiveAttempt,
   forgiveCodeAttempt,
   MAX_CODE_FAILURES_PER_ACCOUNT,
-  realWait,
-  type Wait,
 } from "./throttle";
 
 type Actor = Pick<AuditInput, "actorType" | "actorId">;
@@ -265,6 +264,7 @@ export const PASSWORD_CHANGE_REFUSALS = [
   "mismatch",
   "unchanged",
   "changed",
+  "too_soon",
 ] as const;
 export type PasswordChangeRefusal = (typeof PASSWORD_CHANGE_REFUSALS)[number];
 export const isPasswordChangeRefusal = (value: unknown): value is PasswordChangeRefusal =>
@@ -279,31 +279,31 @@ export type PasswordChangeField = (typeof PASSWORD_CHANGE_FIELDS)[number];
 
 /**
  * One's own new password, proven by the current one (a session left open is not enough to take
- * the account). A wrong current password counts and waits like a failed sign-in. The update is
+ * the account). The attempt is admitted (or refused as too soon) and counted like a sign-in. The update is
  * conditional on the password it checked, so an admin's reset in between wins. Every session of
  * the person ends, this one included: they sign in again with the new password.
  */
 export async function changeOwnPassword(
   staff: StaffPrincipal,
   input: Record<PasswordChangeField, string> & { client: string },
-  options: { now?: Date; wait?: Wait } = {},
+  options: { now?: Date } = {},
 ): Promise<{ ok: true } | { ok: false; reason: PasswordChangeRefusal }> {
   const now = options.now ?? new Date();
   const account = await getStaffById(staff.id);
   if (!account || account.disabledAt) return { ok: false, reason: "changed" };
-  const attempt = await countAttempt(account.email, input.client, now);
-  await (options.wait ?? realWait)(attempt.delayMs);
+  const admission = await admitAttempt(account.email, input.client, now);
+  if (!admission.admitted) return { ok: false, reason: "too_soon" };
   if (!(await verifyPassword(input.current, account.passwordHash))) {
     await appendAuditEvent({
       actorType: "staff",
       actorId: staff.id,
       action: "staff.password_change_failed",
       occurredAt: now,
-      data: { delayMs: attempt.delayMs },
+      data: {},
     });
     return { ok: false, reason: "wrong_current" };
   }
-  await forgiveAttempt(attempt);
+  await forgiveAttempt(admission.attempt);
   if (input.next.length < MIN_PASSWORD_LENGTH) return { ok: false, reason: "too_short" };
   if (input.next.length > MAX_PASSWORD_LENGTH) return { ok: false, reason: "too_long" };
   if (input.next !== input.repeat) return { ok: false, reason: "mismatch" };
@@ -390,7 +390,7 @@ export async function ownEnrolmentSecret(
 }
 
 /** Why an enrolment from the account page was refused: closed codes the action words. */
-export const ENROLMENT_REFUSALS = ["invalid", "proof", "expired"] as const;
+export const ENROLMENT_REFUSALS = ["invalid", "proof", "expired", "too_soon"] as const;
 export type EnrolmentRefusal = (typeof ENROLMENT_REFUSALS)[number];
 
 /** The account page's enrolment fields: the new device's code, and the proof to move one. */
@@ -437,7 +437,7 @@ export async function finishOwnEnrolment(
   staff: StaffPrincipal,
   cookieValue: string | undefined,
   input: EnrolmentInput,
-  options: { now?: Date; wait?: Wait } = {},
+  options: { now?: Date } = {},
 ): Promise<{ ok: true; recoveryCodes: string[] } | { ok: false; reason: EnrolmentRefusal }> {
   const now = options.now ?? new Date();
   const found = await ownSession(staff, cookieValue);
@@ -460,15 +460,15 @@ export async function finishOwnEnrolment(
   const step = secret ? await checkTotp(secret, input.code.replace(/\s/g, ""), now) : undefined;
   if (!secret || step === undefined) return refuse("invalid", "new_code");
   if (replacing) {
-    // The password as changeOwnPassword takes it: counted and throttled like a sign-in.
-    const attempt = await countAttempt(account.email, input.client, now);
-    await (options.wait ?? realWait)(attempt.delayMs);
+    // The password as changeOwnPassword takes it: admitted and counted like a sign-in.
+    const admission = await admitAttempt(account.email, input.client, now);
+    if (!admission.admitted) return refuse("too_soon", "throttled");
     if (!(await verifyPassword(input.password, account.passwordHash)))
       return refuse("proof", "password");
-    await forgiveAttempt(attempt);
+    await forgiveAttempt(admission.attempt);
     if (!(await currentFactorProven(account, input.currentCode.trim().slice(0, 40), now))) {
       // A wrong current code slows the password down like a wrong code at sign-in.
-      await countAttempt(account.email, input.client, now);
+      await countFailure(account.email, input.client, now);
       return refuse("proof", "current_code");
     }
   }

@@ -12,7 +12,8 @@
  * account gets at most MAX_CODE_FAILURES_PER_ACCOUNT wrong codes per throttle window across all
  * its half sessions (the password would otherwise open 5 more guesses each time).
  *
- * Password attempts are throttled by progressive delay (./throttle.ts). Every login, failure,
+ * Password attempts are throttled by spacing: past a few free failures, one that comes too soon
+ * after the previous is refused unchecked (./throttle.ts). Every login, failure,
  * code, enrolment and logout is audited.
  */
 import "server-only";
@@ -44,13 +45,12 @@ import {
 } from "./mfa";
 import { dummyHash, verifyPassword } from "./passwords";
 import {
-  countAttempt,
+  admitAttempt,
   countCodeAttempt,
+  countFailure,
   forgiveAttempt,
   forgiveCodeAttempt,
   MAX_CODE_FAILURES_PER_ACCOUNT,
-  realWait,
-  type Wait,
 } from "./throttle";
 
 export const STAFF_COOKIE = "__Host-kyc_staff";
@@ -78,7 +78,8 @@ export type LoginResult =
       cookie: StaffCookie;
       staff: Pick<StaffUser, "id" | "role" | "displayName">;
     }
-  | { ok: false; reason: "invalid" };
+  /** `throttled`: too soon after the previous attempt, refused unchecked (any email alike). */
+  | { ok: false; reason: "invalid" | "throttled" };
 
 export type ClientInfo = { client: string; userAgent?: string };
 
@@ -120,15 +121,29 @@ async function openFullSession(
   };
 }
 
-/** The password step. The attempt is counted first and may wait (progressive delay). */
+/** The password step. The attempt is admitted and counted first, or refused as too soon. */
 export async function loginStaff(
   input: { email: string; password: string } & ClientInfo,
-  options: { now?: Date; wait?: Wait } = {},
+  options: { now?: Date } = {},
 ): Promise<LoginResult> {
   const now = options.now ?? new Date();
   const email = input.email.trim().toLowerCase().slice(0, 320);
-  const attempt = await countAttempt(email, input.client, now);
-  await (options.wait ?? realWait)(attempt.delayMs);
+  const admission = await admitAttempt(email, input.client, now);
+  if (!admission.admitted) {
+    await appendAuditEvent({
+      actorType: "system",
+      actorId: "staff-login",
+      action: "staff.login_failed",
+      data: {
+        emailHash: admission.emailKey,
+        throttled: true,
+        retryAfterMs: admission.retryAfterMs,
+      },
+      occurredAt: now,
+    });
+    return { ok: false, reason: "throttled" };
+  }
+  const { attempt } = admission;
   const staff = email ? await getStaffByEmail(email) : undefined;
   const valid = await verifyPassword(input.password, staff?.passwordHash ?? (await dummyHash()));
   if (!staff || !valid || staff.disabledAt) {
@@ -136,7 +151,7 @@ export async function loginStaff(
       actorType: "system",
       actorId: "staff-login",
       action: "staff.login_failed",
-      data: { emailHash: attempt.emailKey, staffId: staff?.id ?? null, delayMs: attempt.delayMs },
+      data: { emailHash: attempt.emailKey, staffId: staff?.id ?? null },
       occurredAt: now,
     });
     return { ok: false, reason: "invalid" };
@@ -152,7 +167,7 @@ export async function loginStaff(
       actorType: "system",
       actorId: "staff-login",
       action: "staff.login_failed",
-      data: { emailHash: attempt.emailKey, staffId: staff.id, delayMs: attempt.delayMs },
+      data: { emailHash: attempt.emailKey, staffId: staff.id },
       occurredAt: now,
     });
     return { ok: false, reason: "invalid" };
@@ -238,7 +253,7 @@ async function refuseCode(
   // The attempt was counted before the check; the last one allowed ends the session.
   if (failures >= MAX_CODE_FAILURES) await revokeStaffSession(idHash, now);
   // A wrong code counts like a wrong password: the next password attempts wait longer.
-  await countAttempt(email, info.client, now);
+  await countFailure(email, info.client, now);
   await appendAuditEvent({
     actorType: "staff",
     actorId: staffId,

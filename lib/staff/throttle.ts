@@ -1,20 +1,25 @@
 /**
- * Login throttling by progressive delay, never by lock-out.
+ * Login throttling by spacing attempts, never by lock-out.
  *
- * Every attempt is counted before its password is checked, against two keys: the email and the
- * client address (keyed hashes; the table never holds either in the clear). The count is one
- * upsert per attempt (`countLoginAttempt`), so twenty parallel attempts are twenty counts, not
- * twenty reads of the same number. Past a few free failures the attempt waits before its
- * password is checked: 1 s, 2 s, 4 s … up to 30 s, the larger of the email's and the client's
- * delay. A success takes its own count back.
+ * Every password attempt is keyed twice: the email and the client address (keyed hashes; the
+ * table never holds either in the clear). Past a few free failures in the window, an attempt is
+ * admitted only if it comes a while after the key's previous one: 1 s, 2 s, 4 s … up to 30 s, the
+ * larger of the email's and the client's spacing. One that comes sooner is refused unchecked
+ * ("try again in a moment", the same for every email, known or not) and changes nothing. The
+ * decision is one transaction with the keys' rows locked (`admitLoginAttempt`), so twenty
+ * parallel attempts are decided one after the other: the free ones are checked, the rest
+ * refused. (A delay that each attempt slept through bounded how long each waited, not how many
+ * ran at once.) A success takes its own count back.
  *
- * Why a delay and not a refusal: anyone who knows an officer's email could otherwise keep that
- * officer out by failing on purpose. The delay bounds how fast a password can be guessed (and
- * approvers and admins have a second factor on top) while the officer still gets in, at worst
- * after the longest delay.
+ * Why spacing and not a lock-out: anyone who knows an officer's email could otherwise keep that
+ * officer out by failing on purpose. The spacing bounds how fast a password can be guessed (and
+ * approvers and admins have a second factor on top), and a refused attempt does not push the next
+ * admission further away: the officer gets in at most 30 s after the last attempt that was
+ * checked, so an attacker can make them wait but not shut them out for longer than they keep
+ * attacking, and the audit trail shows it.
  */
 import "server-only";
-import { countLoginAttempt, forgiveLoginAttempt } from "@/lib/db/queries/staff";
+import { admitLoginAttempt, countLoginAttempt, forgiveLoginAttempt } from "@/lib/db/queries/staff";
 import { env } from "@/lib/env";
 import { deriveKey, hmac } from "@/lib/identity/secrets";
 
@@ -29,37 +34,49 @@ export const MAX_DELAY_SECONDS = 30;
  */
 export const MAX_CODE_FAILURES_PER_ACCOUNT = 10;
 
-export type Wait = (ms: number) => Promise<void>;
-export const realWait: Wait = (ms) =>
-  ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
-
 function attemptKey(kind: "email" | "client" | "code", value: string): string {
   return hmac(deriveKey(env().appSecret, "staff-login-attempts"), `${kind}:${value}`);
 }
 
-/** The delay before the nth failure-in-a-row is checked: none for the free ones, then doubling. */
+/** The spacing before the nth attempt in a row: none for the free ones, then doubling. */
 export function delayFor(failures: number, free: number): number {
   if (failures <= free) return 0;
   return Math.min(2 ** (failures - free - 1), MAX_DELAY_SECONDS) * 1000;
 }
 
-export type CountedAttempt = { keys: [string, string]; emailKey: string; delayMs: number };
+export type CountedAttempt = { keys: [string, string]; emailKey: string };
+export type Admission =
+  | { admitted: true; attempt: CountedAttempt }
+  | { admitted: false; emailKey: string; retryAfterMs: number };
 
-/** Counts the attempt for the email and the client; answers how long it must wait. */
-export async function countAttempt(
-  email: string,
-  client: string,
-  now: Date,
-): Promise<CountedAttempt> {
+function windowStartOf(now: Date): Date {
+  return new Date(now.getTime() - THROTTLE_WINDOW_MINUTES * 60_000);
+}
+
+/**
+ * Admits a password attempt for the email and the client, and counts it (as a failure until
+ * `forgiveAttempt`); or refuses it, uncounted, when it comes too soon after the previous one.
+ */
+export async function admitAttempt(email: string, client: string, now: Date): Promise<Admission> {
   const emailKey = attemptKey("email", email);
   const clientKey = attemptKey("client", client);
-  const windowStart = new Date(now.getTime() - THROTTLE_WINDOW_MINUTES * 60_000);
-  const counts = await countLoginAttempt([emailKey, clientKey], now, windowStart);
-  const delayMs = Math.max(
-    delayFor(counts.get(emailKey) ?? 0, FREE_FAILURES_PER_EMAIL),
-    delayFor(counts.get(clientKey) ?? 0, FREE_FAILURES_PER_CLIENT),
+  const decided = await admitLoginAttempt(
+    [emailKey, clientKey],
+    now,
+    windowStartOf(now),
+    (key, n) => delayFor(n, key === emailKey ? FREE_FAILURES_PER_EMAIL : FREE_FAILURES_PER_CLIENT),
   );
-  return { keys: [emailKey, clientKey], emailKey, delayMs };
+  if (!decided.admitted) return { admitted: false, emailKey, retryAfterMs: decided.retryAfterMs };
+  return { admitted: true, attempt: { keys: [emailKey, clientKey], emailKey } };
+}
+
+/** A wrong second-factor code counts like a wrong password: the next password attempt waits. */
+export async function countFailure(email: string, client: string, now: Date): Promise<void> {
+  await countLoginAttempt(
+    [attemptKey("email", email), attemptKey("client", client)],
+    now,
+    windowStartOf(now),
+  );
 }
 
 export async function forgiveAttempt(attempt: CountedAttempt): Promise<void> {
@@ -75,8 +92,7 @@ export type CountedCodeAttempt = { key: string; attempts: number };
  */
 export async function countCodeAttempt(staffId: string, now: Date): Promise<CountedCodeAttempt> {
   const key = attemptKey("code", staffId);
-  const windowStart = new Date(now.getTime() - THROTTLE_WINDOW_MINUTES * 60_000);
-  const counts = await countLoginAttempt([key], now, windowStart);
+  const counts = await countLoginAttempt([key], now, windowStartOf(now));
   return { key, attempts: counts.get(key) ?? MAX_CODE_FAILURES_PER_ACCOUNT + 1 };
 }
 

@@ -37,13 +37,6 @@ jest.mock("next/headers", () =>
     .requireActual<typeof import("../helpers/request-scope")>("../helpers/request-scope")
     .nextHeaders({ "x-forwarded-for": "192.0.2.77", host: "broker.test" }),
 );
-// The fuzz fails thousands of logins from one address, and the throttle makes each wait (up to
-// 30 s) before its password is checked: how long the run took would depend on the seed. The
-// delays themselves are tested in tests/lib/staff/auth.test.ts; here none is slept.
-jest.mock("@/lib/staff/throttle", () => ({
-  ...jest.requireActual<typeof import("@/lib/staff/throttle")>("@/lib/staff/throttle"),
-  realWait: async () => {},
-}));
 jest.mock("next-intl/server", () =>
   jest
     .requireActual<typeof import("../helpers/request-scope")>("../helpers/request-scope")

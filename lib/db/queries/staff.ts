@@ -34,10 +34,10 @@ export async function getStaffByEmail(email: string): Promise<StaffUser | undefi
 }
 
 /**
- * Counts one login attempt against each key (an email's and a client's keyed hash) before its
- * password is checked, in one statement: the upsert locks each key's row, so parallel attempts
- * each get their own count. A window older than `windowStart` starts again at 1. Returns the
- * failures per key, this attempt included.
+ * Counts one failure against each key (an email's, a client's or an account's keyed hash), in
+ * one statement: the upsert locks each key's row, so parallel failures each get their own count.
+ * A window older than `windowStart` starts again at 1. Returns the failures per key, this one
+ * included. (Keys in one order, as admitLoginAttempt takes them, so the two never deadlock.)
  */
 export async function countLoginAttempt(
   keys: readonly string[],
@@ -50,7 +50,9 @@ export async function countLoginAttempt(
   const rows = await db
     .insert(staffLoginThrottle)
     .values(
-      keys.map((keyHash) => ({ keyHash, failures: 1, windowStartedAt: now, lastAttemptAt: now })),
+      [...keys]
+        .sort()
+        .map((keyHash) => ({ keyHash, failures: 1, windowStartedAt: now, lastAttemptAt: now })),
     )
     .onConflictDoUpdate({
       target: staffLoginThrottle.keyHash,
@@ -62,6 +64,69 @@ export async function countLoginAttempt(
     })
     .returning({ keyHash: staffLoginThrottle.keyHash, failures: staffLoginThrottle.failures });
   return new Map(rows.map((r) => [r.keyHash, r.failures]));
+}
+
+/**
+ * Admits a password attempt only if, for every key, it comes at least `spacingMs(key, n)` after
+ * the key's previous attempt (n: this attempt's number in the window); then counts it, as a
+ * failure until `forgiveLoginAttempt`. In one transaction with the keys' rows locked, so parallel
+ * attempts are decided one after the other: of many sent at once, the free ones are admitted and
+ * the rest refused, instead of all waiting and then all being checked. A refused attempt writes
+ * nothing (it neither counts nor pushes the next admission further away). Answers the failures
+ * per key, or how long until an attempt would be admitted.
+ */
+export async function admitLoginAttempt(
+  keys: readonly string[],
+  now: Date,
+  windowStart: Date,
+  spacingMs: (keyHash: string, attempt: number) => number,
+): Promise<
+  { admitted: true; failures: Map<string, number> } | { admitted: false; retryAfterMs: number }
+> {
+  const db = await getDb();
+  const sorted = [...new Set(keys)].sort();
+  return db.transaction(async (tx) => {
+    await tx
+      .insert(staffLoginThrottle)
+      .values(
+        sorted.map((keyHash) => ({
+          keyHash,
+          failures: 0,
+          windowStartedAt: now,
+          lastAttemptAt: now,
+        })),
+      )
+      .onConflictDoNothing();
+    const rows = await tx
+      .select()
+      .from(staffLoginThrottle)
+      .where(inArray(staffLoginThrottle.keyHash, sorted))
+      .orderBy(staffLoginThrottle.keyHash)
+      .for("update");
+    const fresh = (row: (typeof rows)[number]) => row.windowStartedAt <= windowStart;
+    let retryAfterMs = 0;
+    for (const row of rows) {
+      const attempt = (fresh(row) ? 0 : row.failures) + 1;
+      const due = row.lastAttemptAt.getTime() + spacingMs(row.keyHash, attempt);
+      retryAfterMs = Math.max(retryAfterMs, due - now.getTime());
+    }
+    if (retryAfterMs > 0) return { admitted: false as const, retryAfterMs };
+    const failures = new Map<string, number>();
+    for (const row of rows) {
+      const restart = fresh(row);
+      const count = (restart ? 0 : row.failures) + 1;
+      await tx
+        .update(staffLoginThrottle)
+        .set({
+          failures: count,
+          windowStartedAt: restart ? now : row.windowStartedAt,
+          lastAttemptAt: now,
+        })
+        .where(eq(staffLoginThrottle.keyHash, row.keyHash));
+      failures.set(row.keyHash, count);
+    }
+    return { admitted: true as const, failures };
+  });
 }
 
 /** A successful login was counted as a failure in advance: take that one back. */

@@ -31,8 +31,10 @@
  * - `staff_recovery_codes` hold keyed hashes of one-time recovery codes; a code is spent by one
  *   conditional update (`used_at IS NULL`). Enrolling again replaces the set.
  * - `staff_login_throttle` has one row per keyed hash of an email, a client address or an
- *   account's second-factor codes: failed attempts in the current window. An attempt is counted (upsert, one statement, row-locked)
- *   before its password is checked, so parallel attempts each see their own count.
+ *   account's second-factor codes: failed attempts in the current window and the last one
+ *   admitted. A password attempt is admitted (or refused as too soon after the last) and counted
+ *   in one transaction with its keys' rows locked, before its password is checked, so parallel
+ *   attempts are decided one after the other.
  */
 import { sql } from "drizzle-orm";
 import {
