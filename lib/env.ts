@@ -776,7 +776,7 @@ const rawSchema = z.object({
   AUDIT_VERIFY_MINUTES: intWithDefault(60, 0, 7 * 24 * 60),
   // Console accounts (lib/staff): how many reverse proxies in front of the app append to
   // X-Forwarded-For (the client address that login throttling keys on is the entry that many
-  // from the right), and whether reviewers need a second factor too (approvers and admins always
+  // from the right; with 0 it is unknown, the header being the client's own), and whether reviewers need a second factor too (approvers and admins always
   // do; on unless set to 0).
   TRUSTED_PROXY_HOPS: intWithDefault(0, 0, 10),
   STAFF_MFA_REVIEWERS: z.preprocess(

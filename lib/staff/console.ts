@@ -27,6 +27,7 @@ import {
   type PendingLogin,
   type StaffPrincipal,
 } from "./auth";
+import { UNKNOWN_CLIENT } from "./throttle";
 
 export const getStaff = cache(async (): Promise<StaffPrincipal | undefined> => {
   const store = await cookies();
@@ -112,16 +113,21 @@ export async function staffCookieValue(): Promise<string | undefined> {
  * The client address from X-Forwarded-For, counted from the right: each of the
  * TRUSTED_PROXY_HOPS proxies in front of the app appended the address it saw, so the entry that
  * many from the right is the one the nearest untrusted party cannot choose. Everything left of it
- * is whatever the client sent. With no trusted proxy, the rightmost entry (Next.js records the
- * socket address there when the header is absent).
+ * is whatever the client sent.
+ *
+ * With no trusted proxy (0) the address is `unknown`: Next.js writes the socket address into the
+ * header only when the request has none, so a client reaching the app directly writes whatever
+ * it likes there, and Next 16 gives route handlers and server actions no socket address of their
+ * own. Login throttling then keys on the email alone (lib/staff/throttle.ts).
  */
 export function clientFromForwardedFor(header: string | null, trustedHops: number): string {
+  if (trustedHops < 1) return UNKNOWN_CLIENT;
   const hops = (header ?? "")
     .split(",")
     .map((part) => part.trim())
     .filter(Boolean);
-  const entry = hops[hops.length - Math.max(trustedHops, 1)];
-  if (!entry || hops.length < trustedHops) return "unknown";
+  const entry = hops[hops.length - trustedHops];
+  if (!entry) return UNKNOWN_CLIENT;
   const bare = entry.replace(/^\[|\]$/g, "").replace(/^::ffff:/i, "");
   return isIP(bare) ? bare : "invalid";
 }

@@ -33,6 +33,12 @@ export const MAX_DELAY_SECONDS = 30;
  * every extra sign-in would buy 5 more guesses at a 6-digit code.
  */
 export const MAX_CODE_FAILURES_PER_ACCOUNT = 10;
+/**
+ * The client when its address cannot be trusted (no proxy configured, or fewer hops than
+ * configured): attempts are then keyed on the email alone, not on one bucket that everyone
+ * without an address would share (and one person's failures would slow everyone down).
+ */
+export const UNKNOWN_CLIENT = "unknown";
 
 function attemptKey(kind: "email" | "client" | "code", value: string): string {
   return hmac(deriveKey(env().appSecret, "staff-login-attempts"), `${kind}:${value}`);
@@ -44,10 +50,16 @@ export function delayFor(failures: number, free: number): number {
   return Math.min(2 ** (failures - free - 1), MAX_DELAY_SECONDS) * 1000;
 }
 
-export type CountedAttempt = { keys: [string, string]; emailKey: string };
+export type CountedAttempt = { keys: string[]; emailKey: string };
 export type Admission =
   | { admitted: true; attempt: CountedAttempt }
   | { admitted: false; emailKey: string; retryAfterMs: number };
+
+function keysOf(email: string, client: string): { emailKey: string; keys: string[] } {
+  const emailKey = attemptKey("email", email);
+  const keys = client === UNKNOWN_CLIENT ? [emailKey] : [emailKey, attemptKey("client", client)];
+  return { emailKey, keys };
+}
 
 function windowStartOf(now: Date): Date {
   return new Date(now.getTime() - THROTTLE_WINDOW_MINUTES * 60_000);
@@ -58,25 +70,17 @@ function windowStartOf(now: Date): Date {
  * `forgiveAttempt`); or refuses it, uncounted, when it comes too soon after the previous one.
  */
 export async function admitAttempt(email: string, client: string, now: Date): Promise<Admission> {
-  const emailKey = attemptKey("email", email);
-  const clientKey = attemptKey("client", client);
-  const decided = await admitLoginAttempt(
-    [emailKey, clientKey],
-    now,
-    windowStartOf(now),
-    (key, n) => delayFor(n, key === emailKey ? FREE_FAILURES_PER_EMAIL : FREE_FAILURES_PER_CLIENT),
+  const { emailKey, keys } = keysOf(email, client);
+  const decided = await admitLoginAttempt(keys, now, windowStartOf(now), (key, n) =>
+    delayFor(n, key === emailKey ? FREE_FAILURES_PER_EMAIL : FREE_FAILURES_PER_CLIENT),
   );
   if (!decided.admitted) return { admitted: false, emailKey, retryAfterMs: decided.retryAfterMs };
-  return { admitted: true, attempt: { keys: [emailKey, clientKey], emailKey } };
+  return { admitted: true, attempt: { keys, emailKey } };
 }
 
 /** A wrong second-factor code counts like a wrong password: the next password attempt waits. */
 export async function countFailure(email: string, client: string, now: Date): Promise<void> {
-  await countLoginAttempt(
-    [attemptKey("email", email), attemptKey("client", client)],
-    now,
-    windowStartOf(now),
-  );
+  await countLoginAttempt(keysOf(email, client).keys, now, windowStartOf(now));
 }
 
 export async function forgiveAttempt(attempt: CountedAttempt): Promise<void> {

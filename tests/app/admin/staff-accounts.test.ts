@@ -48,7 +48,8 @@ import StaffPage from "@/app/admin/staff/page";
 let t: TestDb;
 const PASSWORD = "console password 123";
 beforeAll(async () => {
-  setTestEnv({ STAFF_MFA_REVIEWERS: "0" });
+  // One proxy in front (compose.yaml's): the rightmost X-Forwarded-For entry is the client.
+  setTestEnv({ STAFF_MFA_REVIEWERS: "0", TRUSTED_PROXY_HOPS: "1" });
   t = await createTestDb();
 });
 afterAll(() => t.close());
@@ -193,6 +194,37 @@ describe("sign-in throttling", () => {
       }
     } finally {
       browserHeaders.delete("x-forwarded-for");
+    }
+  });
+});
+
+describe("no trusted proxy", () => {
+  it("the address a client writes in X-Forwarded-For is neither keyed on nor shown", async () => {
+    setTestEnv({ TRUSTED_PROXY_HOPS: "0" });
+    // Reached directly, the app sees what the client wrote (Next.js adds the socket address only
+    // when the header is missing): here someone writes the officer's address.
+    browserHeaders.set("x-forwarded-for", "198.51.100.77");
+    try {
+      const spray = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          ownJar.run(new Map(), () =>
+            loginAction({}, form({ email: `spray${i}@x.example`, password: "not it" })),
+          ),
+        ),
+      );
+      expect(spray.every((a) => a.error === "Email or password is wrong.")).toBe(true);
+      // The officer whose address it is still signs in at once…
+      const officer = await account("reviewer");
+      const browser = new Browser();
+      expect(await browser.signIn(officer.email)).toBe("/admin");
+      // …and the written address is not presented as where they signed in from.
+      const html = await browser.act(() =>
+        renderPage(AccountPage({ searchParams: Promise.resolve({}) })),
+      );
+      expect(html).not.toContain("198.51.100.77");
+    } finally {
+      browserHeaders.delete("x-forwarded-for");
+      setTestEnv({ TRUSTED_PROXY_HOPS: "1" });
     }
   });
 });
