@@ -58,7 +58,12 @@ const json = z.unknown();
  *   of access for it (GDPR Art. 23(1)(d)); what was decided, verdicts, reason codes and every
  *   message meant for the trader are exported, and an officer who has checked a note may release it.
  */
-export const WITHHELD_CATEGORIES = ["security", "other_people", "suspicion"] as const;
+export const WITHHELD_CATEGORIES = [
+  "security",
+  "other_people",
+  "suspicion",
+  "operational",
+] as const;
 
 const TIPPING_OFF =
   "disclosing it could tip you off about a suspicion or an investigation, which the law forbids (Directive (EU) 2015/849 Art. 39; national law restricts the right of access for it, GDPR Art. 23(1)(d)). A compliance officer may release it after review.";
@@ -151,6 +156,13 @@ export const WITHHELD = [
     reason:
       "Keyed hashes (HMAC) of your name and identity document number, kept for search and duplicate detection: the values they are derived from are in this export; the hashes cannot be read back, and disclosing them would let the key be attacked (GDPR Art. 32).",
   })),
+  {
+    category: "operational" as const,
+    table: "check_claims",
+    column: "*",
+    reason:
+      "While the automated checks of your case run, the process running them marks the case as taken (a random token and the time the mark lapses), so that no other process checks it at the same time: a working state of the service, kept for seconds, not information about you. The checks and what they found are exported.",
+  },
   ...(["seq", "prev_hash", "hash"] as const).map((column) => ({
     category: "security" as const,
     table: "audit_events",
@@ -217,6 +229,8 @@ const caseSchema = z.object({
   account: z.string().nullable(),
   round: z.number(),
   riskLevel: z.string().nullable(),
+  /** The least risk a periodic review set on the case: later checks do not lower it. */
+  riskFloor: z.string().nullable(),
   fourEyesRequired: z.boolean(),
   openedAt: at,
   updatedAt: at,
@@ -739,6 +753,7 @@ async function exportCase(
     account: kycCase.account,
     round: kycCase.round,
     riskLevel: riskRaisedInReview ? null : kycCase.riskLevel,
+    riskFloor: kycCase.riskFloor,
     fourEyesRequired: kycCase.fourEyesRequired,
     openedAt: iso(kycCase.openedAt),
     updatedAt: iso(kycCase.updatedAt),

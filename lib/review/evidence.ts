@@ -57,6 +57,10 @@ export const caseEvidenceSchema = z.strictObject({
     trigger: z.enum(caseTrigger.enumValues),
     round: z.number().int().describe("Submission rounds so far."),
     riskLevel: z.string().nullable(),
+    riskFloor: z
+      .string()
+      .nullable()
+      .describe("The least risk a periodic review set: the checks do not lower it."),
     fourEyesRequired: z.boolean(),
     openedAt: iso,
     closedAt: iso.nullable(),
@@ -358,6 +362,7 @@ async function caseEvidence(staff: Reviewer, caseId: string, now: Date): Promise
       trigger: kycCase.trigger,
       round: kycCase.round,
       riskLevel: kycCase.riskLevel,
+      riskFloor: kycCase.riskFloor,
       fourEyesRequired: kycCase.fourEyesRequired,
       openedAt: at(kycCase.openedAt),
       closedAt: atOrNull(kycCase.closedAt),

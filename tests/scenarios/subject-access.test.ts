@@ -311,13 +311,15 @@ describe("scenario: data-subject access", () => {
     );
     expect(uncovered).toEqual([]);
     // The story reaches every table but those a vendor level, SSO mode, the phone hand-off, the
-    // selfie or a failing check run fill (each has its own scenario); the export reads them too.
+    // selfie or a failing check run fill (each has its own scenario), and a run's claim on the
+    // case, released when it ends; the export reads them too.
     expect(
       tables
         .filter((t) => !hers.get(t.name)?.length)
         .map((t) => t.name)
         .sort(),
     ).toEqual([
+      "check_claims",
       "check_failures",
       "phone_handoffs",
       "selfie_challenges",
