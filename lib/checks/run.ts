@@ -272,6 +272,7 @@ async function checkRound(kycCase: KycCase, now: Date): Promise<CaseChecksOutcom
     throw new AppError(
       "CONFLICT",
       "the case moved on, or its round was checked, while these checks ran",
+      { reason: "checks_done" },
     );
 
   // A risk a person raised is theirs to judge again: the checks' own clean result does not undo
@@ -354,9 +355,12 @@ async function applyRoute(
  */
 export async function runPendingCaseChecks(limit = 50, now = new Date()): Promise<number> {
   let done = 0;
+  const started = Date.now();
   for (const kycCase of await listCasesAwaitingChecks(now, limit)) {
     try {
-      await runCaseChecks(kycCase.id, { now });
+      // Each run's own moment: its claim's lease, and the start a later vendor verdict is compared
+      // with, count from when it begins, not from the start of a sweep of up to `limit` cases.
+      await runCaseChecks(kycCase.id, { now: new Date(now.getTime() + Date.now() - started) });
       done += 1;
     } catch (error) {
       if (checksNotNeeded(error))

@@ -340,6 +340,13 @@ export async function confirmUpload(
     await deleteQuietly(storedKey);
     return refuse("not_uploaded");
   }
+  if (confirmed === "erased") {
+    // The retention purge erased the case while this file was checked: nothing more is written
+    // to it (no refusal recorded either), and neither copy of the file stays.
+    await deleteQuietly(storedKey);
+    await deleteQuietly(row.storageKey);
+    return refuse("case_erased");
+  }
   if (confirmed === "not_editable") {
     // The case was submitted while this file was being checked: it is not part of the case. It
     // is refused like a file the check refused (document.refused), not just deleted: the signed

@@ -5,11 +5,12 @@
  * identity uploads no request read for the pre-fill (lib/documents/zone-prefill.ts), and expired
  * sessions, one-time tokens and login attempts (a day after they stopped mattering); document
  * expiry (renewal notices and expired cases, lib/kyc/renewal.ts); periodic review tasks
- * (lib/review/periodic.ts); monitoring tasks whose hits are all cleared but which no verdict closed
-(lib/review/screening-hits.ts settleClearedMonitoringTasks); the retention purge (lib/retention/purge.ts); cases the queue's search
- * index does not cover yet (lib/review/search-index.ts); the scheduled screening list import
- * (LISTS_IMPORT_HOURS, lib/jobs/lists-import.ts, once across replicas); and, with AUDIT_SIGNING_KEY, a signed head
- * of the audit chain every AUDIT_SIGN_MINUTES; and the whole chain verified every
+ * (lib/review/periodic.ts); monitoring tasks whose hits are all cleared but which no verdict
+ * closed (lib/review/screening-hits.ts settleClearedMonitoringTasks); the retention purge
+ * (lib/retention/purge.ts); cases the queue's search index does not cover yet
+ * (lib/review/search-index.ts); the scheduled screening list import (LISTS_IMPORT_HOURS,
+ * lib/jobs/lists-import.ts, once across replicas); and, with AUDIT_SIGNING_KEY, a signed head of
+ * the audit chain every AUDIT_SIGN_MINUTES; and the whole chain verified every
  * AUDIT_VERIFY_MINUTES (lib/audit/check.ts).
  */
 import { verifyChainIfDue } from "@/lib/audit/check";

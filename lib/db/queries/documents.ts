@@ -212,13 +212,16 @@ export async function confirmDocument(input: {
    * accepted since answers `frames_changed` and changes nothing (the caller compares again).
    */
   comparedFrames?: readonly string[];
-}): Promise<"confirmed" | "retired" | "pending_lost" | "not_editable" | "frames_changed"> {
+}): Promise<
+  "confirmed" | "retired" | "pending_lost" | "not_editable" | "erased" | "frames_changed"
+> {
   const db = await getDb();
   return db.transaction(async (tx) => {
     // Exclusive: a confirm retires other rows (the side's current file, an earlier selfie
     // attempt's frames), and so does a change of identity document kind.
     const status = await lockCaseForWrite(tx, input.caseId, "exclusive");
-    if (!status || status === "erased" || !input.editable.has(status)) return "not_editable";
+    if (status === "erased") return "erased";
+    if (!status || !input.editable.has(status)) return "not_editable";
     const [row] = await tx
       .select()
       .from(documents)

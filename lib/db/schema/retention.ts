@@ -14,8 +14,9 @@
  *   unset.
  *
  * erasure_requests — a data-subject erasure request and its answer: `executed` (the purge ran
- * at once) or `refused` with the legal reason and the date the erasure will run (null: a hold,
- * no date). Rows are never updated.
+ * at once), `refused` with the legal reason and the date the erasure will run (null: a hold,
+ * no date), or `failed` (the storage could not carry it out; recorded again once it can). Rows
+ * are never updated.
  */
 import { jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { kycCases } from "./kyc-cases";
