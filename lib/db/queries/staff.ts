@@ -107,8 +107,11 @@ export async function admitLoginAttempt(
     let retryAfterMs = 0;
     for (const row of rows) {
       const attempt = (fresh(row) ? 0 : row.failures) + 1;
-      const due = row.lastAttemptAt.getTime() + spacingMs(row.keyHash, attempt);
-      retryAfterMs = Math.max(retryAfterMs, due - now.getTime());
+      const spacing = spacingMs(row.keyHash, attempt);
+      // A free attempt is never refused: the previous one's time may be a little ahead of this
+      // one's (another replica's clock), which is no reason to wait.
+      if (spacing === 0) continue;
+      retryAfterMs = Math.max(retryAfterMs, row.lastAttemptAt.getTime() + spacing - now.getTime());
     }
     if (retryAfterMs > 0) return { admitted: false as const, retryAfterMs };
     const failures = new Map<string, number>();

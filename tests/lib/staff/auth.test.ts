@@ -151,6 +151,21 @@ describe("staff login", () => {
     expect(audit.filter((a) => a.action === "staff.login_failed")).not.toHaveLength(0);
   }, 60_000);
 
+  it("admits a free attempt timed before the previous one (another replica's clock a little ahead)", async () => {
+    const { email } = await staff();
+    const start = Date.now();
+    const attempt = async (at: number, password: string) => {
+      const r = await loginStaff(
+        { email, password, client: "198.51.100.7" },
+        { now: new Date(at) },
+      );
+      return r.ok ? "ok" : r.reason;
+    };
+    expect(await attempt(start, "wrong guess!!")).toBe("invalid");
+    // The next request is served by a replica whose clock is 300 ms behind.
+    expect(await attempt(start - 300, PASSWORD)).toBe("ok");
+  });
+
   it("spaces attempts 1 s, 2 s, 4 s … at most 30 s apart; the officer gets in 30 s after the attacker's last", async () => {
     const { email } = await staff();
     const start = Date.now();
