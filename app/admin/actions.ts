@@ -179,7 +179,7 @@ export async function codeAction(_previous: CodeState, form: FormData): Promise<
 
 /**
  * Enrolling a new device from one's own account page (the login's enrolment is codeAction).
- * Moving an existing second factor also takes the password and a current code.
+ * It takes the password; moving an existing second factor takes a current code too.
  */
 export async function enrolAction(_previous: CodeState, form: FormData): Promise<CodeState> {
   const staff = await requireStaff("reviewer");
@@ -198,6 +198,8 @@ export async function enrolAction(_previous: CodeState, form: FormData): Promise
     if (result.reason === "expired") redirect("/admin/login");
     if (result.reason === "too_soon")
       return { error: (await getTranslations("Console.login"))("tooSoon") };
+    if (result.reason === "password")
+      return { error: (await getTranslations("Console.password"))("refused.wrong_current") };
     return { error: result.reason === "proof" ? te("moveRefused") : t("invalid") };
   }
   return { recoveryCodes: result.recoveryCodes };

@@ -390,16 +390,16 @@ export async function ownEnrolmentSecret(
 }
 
 /** Why an enrolment from the account page was refused: closed codes the action words. */
-export const ENROLMENT_REFUSALS = ["invalid", "proof", "expired", "too_soon"] as const;
+export const ENROLMENT_REFUSALS = ["invalid", "password", "proof", "expired", "too_soon"] as const;
 export type EnrolmentRefusal = (typeof ENROLMENT_REFUSALS)[number];
 
-/** The account page's enrolment fields: the new device's code, and the proof to move one. */
+/** The account page's enrolment fields: the new device's code, and the proof that it is you. */
 export type EnrolmentInput = {
   /** The first code of the device being enrolled. */
   code: string;
-  /** Moving an existing second factor only: the account's password… */
+  /** The account's password, always… */
   password: string;
-  /** …and a code from the current device, or a recovery code. */
+  /** …and, moving an existing second factor, a code from the current device or a recovery code. */
   currentCode: string;
   client: string;
 };
@@ -426,11 +426,14 @@ async function currentFactorProven(account: StaffUser, typed: string, now: Date)
 /**
  * Confirms the new device with its first code; answers the new recovery codes (shown once).
  *
- * Moving an existing second factor also takes the password and a current code (or a recovery
- * code): a session left open, or one opened by someone who has only the password, is not
- * enough to swap the factor for their own device. A first enrolment (an account with none,
- * allowed to sign in without) needs only the new code, as at sign-in. Either way the factor is
- * installed only if the account and this session are still what was checked, and every other
+ * A session left open is not enough: the password is asked for too, and moving an existing
+ * second factor also takes a current code (or a recovery code), so one who has only the password
+ * cannot swap the factor for their own device either. A first enrolment (an account with none,
+ * allowed to sign in without) takes the password as well: the new factor ends every other
+ * session and guards every later sign-in, so whoever found a reviewer's session open could
+ * otherwise sign the officer out and keep them out with a device only they hold. (The enrolment
+ * at sign-in comes right after the password and needs only the new code.) Either way the factor
+ * is installed only if the account and this session are still what was checked, and every other
  * session of the person ends. Every refusal is audited.
  */
 export async function finishOwnEnrolment(
@@ -459,13 +462,13 @@ export async function finishOwnEnrolment(
     : undefined;
   const step = secret ? await checkTotp(secret, input.code.replace(/\s/g, ""), now) : undefined;
   if (!secret || step === undefined) return refuse("invalid", "new_code");
+  // The password as changeOwnPassword takes it: admitted and counted like a sign-in.
+  const admission = await admitAttempt(account.email, input.client, now);
+  if (!admission.admitted) return refuse("too_soon", "throttled");
+  if (!(await verifyPassword(input.password, account.passwordHash)))
+    return refuse(replacing ? "proof" : "password", "password");
+  await forgiveAttempt(admission.attempt);
   if (replacing) {
-    // The password as changeOwnPassword takes it: admitted and counted like a sign-in.
-    const admission = await admitAttempt(account.email, input.client, now);
-    if (!admission.admitted) return refuse("too_soon", "throttled");
-    if (!(await verifyPassword(input.password, account.passwordHash)))
-      return refuse("proof", "password");
-    await forgiveAttempt(admission.attempt);
     if (!(await currentFactorProven(account, input.currentCode.trim().slice(0, 40), now))) {
       // A wrong current code slows the password down like a wrong code at sign-in.
       await countFailure(account.email, input.client, now);

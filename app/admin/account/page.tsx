@@ -114,7 +114,7 @@ async function AccountPage({ searchParams }: Props) {
       {secret ? (
         <Enrolment
           device={{ qr: await enrolmentQr(secret, staff.email), secret }}
-          moving={mfa.enabled}
+          proof={mfa.enabled ? "password_and_code" : "password"}
           action={enrolAction}
         />
       ) : (

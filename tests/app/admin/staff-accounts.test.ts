@@ -517,13 +517,39 @@ describe("moving one's second factor", () => {
     expect(await old.signIn(approver.email)).not.toBe("/admin");
   });
 
-  it("a first enrolment from the account page needs only the new code, as at sign-in", async () => {
+  it("a first enrolment from the account page takes the password: an open session alone cannot lock the officer out", async () => {
+    // Its own address: the wrong passwords here would slow the shared one down.
+    browserHeaders.set("x-forwarded-for", "192.0.2.46");
     const reviewer = await signedIn("reviewer");
+    const other = new Browser();
+    expect(await other.signIn(reviewer.email)).toBe("/admin");
     const { html, device } = await startMove(reviewer.browser);
+    expect(html).toContain('data-testid="enrol-password"');
+    expect(html).toContain('name="password"');
     expect(html).not.toContain('data-testid="move-proof"');
-    const state = await enrol(reviewer.browser, { code: (await device.nextCode()) ?? "" });
+    const newCode = () => device.codeAt(Math.floor(Date.now() / 1000));
+
+    // Whoever found the session open: a valid new code, no password or a wrong one.
+    for (const password of [undefined, "not the password"])
+      expect(
+        await enrol(reviewer.browser, {
+          code: await newCode(),
+          ...(password !== undefined && { password }),
+        }),
+      ).toEqual({ error: "The current password is wrong." });
+    expect(await failedEnrolments(reviewer.id)).toHaveLength(2);
+    // Nothing changed: the other session stays, and the password alone still signs in.
+    expect(await other.inConsole()).toBe(true);
+    expect(await new Browser().signIn(reviewer.email)).toBe("/admin");
+
+    const state = await enrol(reviewer.browser, {
+      code: (await device.nextCode()) ?? "",
+      password: PASSWORD,
+    });
     expect(typeof state === "object" && state.recoveryCodes).toHaveLength(10);
     expect(await reviewer.browser.inConsole()).toBe(true);
+    expect(await other.inConsole()).toBe(false);
+    browserHeaders.delete("x-forwarded-for");
   });
 });
 
