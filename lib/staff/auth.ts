@@ -130,16 +130,12 @@ export async function loginStaff(
   const email = input.email.trim().toLowerCase().slice(0, 320);
   const admission = await admitAttempt(email, input.client, now);
   if (!admission.admitted) {
-    await appendAuditEvent({
-      actorType: "system",
-      actorId: "staff-login",
-      action: "staff.login_failed",
-      data: {
-        emailHash: admission.emailKey,
-        throttled: true,
-        retryAfterMs: admission.retryAfterMs,
-      },
-      occurredAt: now,
+    // Logged, not audited: a refusal costs next to nothing, and an audit row takes the chain's
+    // lock, so a flood of them would queue every audited write. The attempts that were checked
+    // are audited below.
+    log.warn("staff.login_throttled", {
+      emailHash: admission.emailKey,
+      retryAfterMs: admission.retryAfterMs,
     });
     return { ok: false, reason: "throttled" };
   }
