@@ -1,5 +1,6 @@
 /**
- * Login throttling by spacing attempts, never by lock-out.
+ * Password throttling by spacing attempts, never by lock-out (the second factor's per-account
+ * cap, MAX_CODE_FAILURES_PER_ACCOUNT, is a fixed window: see there and docs/console.md).
  *
  * Every password attempt is keyed twice: the email and the client address (keyed hashes; the
  * table never holds either in the clear). Past a few free failures in the window, an attempt is
