@@ -5,6 +5,7 @@
  * now" and a list import that reach the same case at once screen it once.
  */
 import "./support/request-scope";
+import { adminUrl } from "../helpers/db-target";
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { MONITORING_TASK } from "@/lib/db/queries/hold-tasks";
@@ -88,63 +89,67 @@ describe("scenario: the close after a monitoring task's last clearing fails", ()
 });
 
 describe("scenario: a reviewer's re-screening and a list import reach the same case at once", () => {
-  it("screens it once: one hit, one monitoring task entry, one alert to the CRM and cTrader", async () => {
-    const w = world();
-    const list = brokerList("race-pep.csv");
-    await w.runListsImportCommand([list]);
-    const trader = new Trader(w, 470_101);
-    const reviewer = await signedInStaff(w, "race.reviewer@broker.example", "reviewer");
-    const person = { givenNames: "Annika", surnames: "Rautio", dateOfBirth: "1976-09-05" };
-    const kycCase = await approvedAtStandard(w, trader, reviewer, person);
-    // The trader's upgrade waits for a person: its approval in force is monitored, its sent
-    // answers are decided on today's lists.
-    await trader.sendEnhancedUpgrade();
-    await w.worker();
-    expect(await trader.status()).toBe("in_review");
-    const heard = w.crmEventsFor(kycCase.id).length;
-    const rights = () =>
-      w.accountUpdates.filter((u) => u.login === trader.tradingLogin).map((u) => u.accessRights);
-    const rightsBefore = rights().length;
+  // A second PostgreSQL connection holds the case: PostgreSQL only.
+  (adminUrl() ? it : it.skip)(
+    "screens it once: one hit, one monitoring task entry, one alert to the CRM and cTrader",
+    async () => {
+      const w = world();
+      const list = brokerList("race-pep.csv");
+      await w.runListsImportCommand([list]);
+      const trader = new Trader(w, 470_101);
+      const reviewer = await signedInStaff(w, "race.reviewer@broker.example", "reviewer");
+      const person = { givenNames: "Annika", surnames: "Rautio", dateOfBirth: "1976-09-05" };
+      const kycCase = await approvedAtStandard(w, trader, reviewer, person);
+      // The trader's upgrade waits for a person: its approval in force is monitored, its sent
+      // answers are decided on today's lists.
+      await trader.sendEnhancedUpgrade();
+      await w.worker();
+      expect(await trader.status()).toBe("in_review");
+      const heard = w.crmEventsFor(kycCase.id).length;
+      const rights = () =>
+        w.accountUpdates.filter((u) => u.login === trader.tradingLogin).map((u) => u.accessRights);
+      const rightsBefore = rights().length;
 
-    // The list gains her; the import replaces the list and dies before re-screening anyone.
-    addToList(list, "Annika Rautio,,1976-09-05,Finland");
-    await cutRescreeningAfter(w, 0);
-    try {
-      await expect(w.runListsImportCommand([list])).rejects.toThrow(/insert into "check_runs"/);
-    } finally {
-      await restoreRescreening(w);
-    }
-    expect(await reviewer.casePage(kycCase.id)).toContain('data-testid="retry-checks"');
+      // The list gains her; the import replaces the list and dies before re-screening anyone.
+      addToList(list, "Annika Rautio,,1976-09-05,Finland");
+      await cutRescreeningAfter(w, 0);
+      try {
+        await expect(w.runListsImportCommand([list])).rejects.toThrow(/insert into "check_runs"/);
+      } finally {
+        await restoreRescreening(w);
+      }
+      expect(await reviewer.casePage(kycCase.id)).toContain('data-testid="retry-checks"');
 
-    // The reviewer runs the checks now while the next import resumes the cut re-screening: both
-    // have read the case before either stores a run.
-    const [retried, imported] = await whileCaseHeld(w, kycCase.id, 2, () =>
-      Promise.all([reviewer.retryChecks(kycCase.id), w.runListsImportCommand([list])]),
-    );
-    expect(retried).toBe("checks_ran");
-    expect(imported).toMatch(/re-screened/);
-    await w.worker();
+      // The reviewer runs the checks now while the next import resumes the cut re-screening: both
+      // have read the case before either stores a run.
+      const [retried, imported] = await whileCaseHeld(w, kycCase.id, 2, () =>
+        Promise.all([reviewer.retryChecks(kycCase.id), w.runListsImportCommand([list])]),
+      );
+      expect(retried).toBe("checks_ran");
+      expect(imported).toMatch(/re-screened/);
+      await w.worker();
 
-    const page = await reviewer.casePage(kycCase.id);
-    expect([...page.matchAll(/data-hit="(race-pep:[^"]+)"/g)].map((m) => m[1])).toEqual([
-      expect.any(String),
-    ]);
-    expect(page).not.toContain('data-testid="retry-checks"');
-    expect(
-      w
-        .crmEventsFor(kycCase.id)
-        .slice(heard)
-        .map((e) => e.type),
-    ).toEqual(["case.monitoring_hit"]);
-    expect(rights().slice(rightsBefore)).toEqual(["CLOSE_ONLY"]);
-    // Read for the assertion: the task holds the hit once, and the trail names it once.
-    const task = await getOpenReviewTask(kycCase.id, MONITORING_TASK);
-    expect((task?.data as { hits: unknown[] }).hits).toHaveLength(1);
-    const rescreenHits = (await listCaseAuditEvents(kycCase.id)).filter(
-      (e) => e.action === "screening.rescreen_hit",
-    );
-    expect(rescreenHits).toHaveLength(1);
-    // Nothing left to screen: the next import re-screens nobody.
-    expect(await w.runListsImportCommand([list])).not.toMatch(/re-screened/);
-  });
+      const page = await reviewer.casePage(kycCase.id);
+      expect([...page.matchAll(/data-hit="(race-pep:[^"]+)"/g)].map((m) => m[1])).toEqual([
+        expect.any(String),
+      ]);
+      expect(page).not.toContain('data-testid="retry-checks"');
+      expect(
+        w
+          .crmEventsFor(kycCase.id)
+          .slice(heard)
+          .map((e) => e.type),
+      ).toEqual(["case.monitoring_hit"]);
+      expect(rights().slice(rightsBefore)).toEqual(["CLOSE_ONLY"]);
+      // Read for the assertion: the task holds the hit once, and the trail names it once.
+      const task = await getOpenReviewTask(kycCase.id, MONITORING_TASK);
+      expect((task?.data as { hits: unknown[] }).hits).toHaveLength(1);
+      const rescreenHits = (await listCaseAuditEvents(kycCase.id)).filter(
+        (e) => e.action === "screening.rescreen_hit",
+      );
+      expect(rescreenHits).toHaveLength(1);
+      // Nothing left to screen: the next import re-screens nobody.
+      expect(await w.runListsImportCommand([list])).not.toMatch(/re-screened/);
+    },
+  );
 });

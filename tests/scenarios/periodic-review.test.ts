@@ -5,6 +5,7 @@
  * since the approval (here: a screening list imported after it). A day before: nothing.
  */
 import "./support/request-scope";
+import { adminUrl } from "../helpers/db-target";
 import { sql } from "drizzle-orm";
 import { sqlRows } from "../helpers/sql-rows";
 import { IDENTITY } from "../fixtures/kyc-values";
@@ -349,68 +350,78 @@ describe("scenario: the case changes while the officer closes its periodic revie
     ),
   });
 
-  it("refuses 'renewal' when the document's own renewal notice went out meanwhile: nothing recorded, the task stays open", async () => {
-    const w = world();
-    const { kycCase, officer } = await reviewDue(w, 470_006, "2032-06-01");
-    // The officer asks for a renewal as the expiry sweep sends the notice of the same document.
-    const answer = await whileCaseHeld(
-      w,
-      kycCase.id,
-      1,
-      () => officer.completePeriodicReview(kycCase.id, "renewal", "asked for a new passport"),
-      {
-        keyShare: true,
-        periodicReviewTask: true,
-        meanwhile: () => w.worker(new Date("2032-05-15T00:00:00Z")),
-      },
-    );
-    expect(answer).toBe("error:nothing_to_renew");
-    expect(w.crmEventsFor(kycCase.id).filter((e) => e.type === "case.renewal_due")).toHaveLength(1);
-    // Nothing half-recorded: the task is open, no outcome is kept, another outcome closes it.
-    expect(await reviewState(w, kycCase.id)).toEqual({
-      tasks: [{ closed_at: null }],
-      decisions: [],
-    });
-    const later = await signedInStaff(w, "race.officer.470006.b@broker.example", "reviewer");
-    expect(await later.casePage(kycCase.id)).toContain('data-testid="periodic-review-form"');
-    expect(await later.completePeriodicReview(kycCase.id, "no_change")).toBe(
-      "periodic_review_completed",
-    );
-    expect((await reviewState(w, kycCase.id)).decisions).toEqual([
-      { data: expect.objectContaining({ outcome: "no_change" }) },
-    ]);
-  });
+  // A second PostgreSQL connection holds the case: PostgreSQL only.
+  (adminUrl() ? it : it.skip)(
+    "refuses 'renewal' when the document's own renewal notice went out meanwhile: nothing recorded, the task stays open",
+    async () => {
+      const w = world();
+      const { kycCase, officer } = await reviewDue(w, 470_006, "2032-06-01");
+      // The officer asks for a renewal as the expiry sweep sends the notice of the same document.
+      const answer = await whileCaseHeld(
+        w,
+        kycCase.id,
+        1,
+        () => officer.completePeriodicReview(kycCase.id, "renewal", "asked for a new passport"),
+        {
+          keyShare: true,
+          periodicReviewTask: true,
+          meanwhile: () => w.worker(new Date("2032-05-15T00:00:00Z")),
+        },
+      );
+      expect(answer).toBe("error:nothing_to_renew");
+      expect(w.crmEventsFor(kycCase.id).filter((e) => e.type === "case.renewal_due")).toHaveLength(
+        1,
+      );
+      // Nothing half-recorded: the task is open, no outcome is kept, another outcome closes it.
+      expect(await reviewState(w, kycCase.id)).toEqual({
+        tasks: [{ closed_at: null }],
+        decisions: [],
+      });
+      const later = await signedInStaff(w, "race.officer.470006.b@broker.example", "reviewer");
+      expect(await later.casePage(kycCase.id)).toContain('data-testid="periodic-review-form"');
+      expect(await later.completePeriodicReview(kycCase.id, "no_change")).toBe(
+        "periodic_review_completed",
+      );
+      expect((await reviewState(w, kycCase.id)).decisions).toEqual([
+        { data: expect.objectContaining({ outcome: "no_change" }) },
+      ]);
+    },
+  );
 
-  it("refuses to review an approval that expired meanwhile, or has expired: nothing recorded, the risk as it was", async () => {
-    const w = world();
-    // The passport expires a few weeks after the review falls due.
-    const { trader, kycCase, officer } = await reviewDue(w, 470_007, "2032-01-15");
-    const answer = await whileCaseHeld(
-      w,
-      kycCase.id,
-      1,
-      () => officer.completePeriodicReview(kycCase.id, "risk_high", "adverse media"),
-      {
-        keyShare: true,
-        periodicReviewTask: true,
-        meanwhile: () => w.worker(new Date("2032-01-15T00:00:00Z")),
-      },
-    );
-    expect(answer).toBe("error:review_not_approved");
-    expect(await trader.currentCase()).toMatchObject({
-      status: "expired",
-      riskLevel: "low",
-      riskFloor: null,
-    });
-    expect(await reviewState(w, kycCase.id)).toEqual({
-      tasks: [{ closed_at: null }],
-      decisions: [],
-    });
-    // Asked again on the expired case: the same answer, not "no task open" beside the open task.
-    const later = await signedInStaff(w, "race.officer.470007.b@broker.example", "reviewer");
-    expect(await later.completePeriodicReview(kycCase.id, "no_change")).toBe(
-      "error:review_not_approved",
-    );
-    expect((await reviewState(w, kycCase.id)).decisions).toEqual([]);
-  });
+  // A second PostgreSQL connection holds the case: PostgreSQL only.
+  (adminUrl() ? it : it.skip)(
+    "refuses to review an approval that expired meanwhile, or has expired: nothing recorded, the risk as it was",
+    async () => {
+      const w = world();
+      // The passport expires a few weeks after the review falls due.
+      const { trader, kycCase, officer } = await reviewDue(w, 470_007, "2032-01-15");
+      const answer = await whileCaseHeld(
+        w,
+        kycCase.id,
+        1,
+        () => officer.completePeriodicReview(kycCase.id, "risk_high", "adverse media"),
+        {
+          keyShare: true,
+          periodicReviewTask: true,
+          meanwhile: () => w.worker(new Date("2032-01-15T00:00:00Z")),
+        },
+      );
+      expect(answer).toBe("error:review_not_approved");
+      expect(await trader.currentCase()).toMatchObject({
+        status: "expired",
+        riskLevel: "low",
+        riskFloor: null,
+      });
+      expect(await reviewState(w, kycCase.id)).toEqual({
+        tasks: [{ closed_at: null }],
+        decisions: [],
+      });
+      // Asked again on the expired case: the same answer, not "no task open" beside the open task.
+      const later = await signedInStaff(w, "race.officer.470007.b@broker.example", "reviewer");
+      expect(await later.completePeriodicReview(kycCase.id, "no_change")).toBe(
+        "error:review_not_approved",
+      );
+      expect((await reviewState(w, kycCase.id)).decisions).toEqual([]);
+    },
+  );
 });
