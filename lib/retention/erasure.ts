@@ -42,8 +42,11 @@ export type ErasureAnswer =
       runsAt: Date | null;
     };
 
-/** What keeps a trader's case from the purge now, if anything (read again after a skip). */
-async function stillKept(traderId: string, now: Date): Promise<ErasureAnswer | null> {
+/**
+ * Why the purge left a trader's case, read again after the skip: a hold, a task or an upload set
+ * meanwhile, or else a submission sent meanwhile (its period starts again).
+ */
+async function whyKept(traderId: string, now: Date): Promise<ErasureAnswer> {
   const [retention, taskOpen, uploading] = await Promise.all([
     listTraderCaseRetention(traderId),
     traderHasOpenHoldTask(traderId),
@@ -53,7 +56,7 @@ async function stillKept(traderId: string, now: Date): Promise<ErasureAnswer | n
     return { outcome: "refused", reason: "legal_hold", runsAt: null };
   if (taskOpen) return { outcome: "refused", reason: "open_task", runsAt: null };
   if (uploading) return { outcome: "refused", reason: "upload_in_progress", runsAt: null };
-  return null;
+  return { outcome: "refused", reason: "retention_not_over", runsAt: null };
 }
 
 export async function requestErasure(
@@ -112,14 +115,8 @@ export async function requestErasure(
         break;
       }
     answer = failed ? { outcome: "failed", erased } : { outcome: "executed", erased };
-    // A case the purge left (a hold or a task set meanwhile, an upload under way, a submission
-    // sent meanwhile) is not erased: say why, not "executed".
-    if (!failed && erased < live.length)
-      answer = (await stillKept(traderId, now)) ?? {
-        outcome: "refused",
-        reason: "retention_not_over",
-        runsAt: null,
-      };
+    // A case the purge left is not erased: say why, not "executed".
+    if (!failed && erased < live.length) answer = await whyKept(traderId, now);
   }
   await insertErasureRequest(
     {
