@@ -364,7 +364,6 @@ describe("scenario: the case changes while the officer closes its periodic revie
         () => officer.completePeriodicReview(kycCase.id, "renewal", "asked for a new passport"),
         {
           keyShare: true,
-          periodicReviewTask: true,
           meanwhile: () => w.worker(new Date("2032-05-15T00:00:00Z")),
         },
       );
@@ -402,7 +401,6 @@ describe("scenario: the case changes while the officer closes its periodic revie
         () => officer.completePeriodicReview(kycCase.id, "risk_high", "adverse media"),
         {
           keyShare: true,
-          periodicReviewTask: true,
           meanwhile: () => w.worker(new Date("2032-01-15T00:00:00Z")),
         },
       );

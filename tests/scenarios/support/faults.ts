@@ -62,8 +62,7 @@ export async function restoreDocumentConfirms(w: World): Promise<void> {
  * purge then has the case's own row locked and waits at the key, later in its erasure.
  * `meanwhile` may start requests of its own and wait (`untilWaiting`) until `n` requests in all
  * wait behind the held row, or until `settled` (such a request that did not wait) is answered.
- * `periodicReviewTask` also holds the case's open periodic review task, as a colleague closing
- * it would: a request that closes the task waits there. PostgreSQL only.
+ * PostgreSQL only.
  */
 export async function whileCaseHeld<T>(
   w: World,
@@ -76,7 +75,6 @@ export async function whileCaseHeld<T>(
     ) => Promise<void>;
     keyShare?: boolean;
     caseKey?: boolean;
-    periodicReviewTask?: boolean;
   } = {},
 ): Promise<T> {
   if (w.db.target?.kind !== "postgres") throw new Error("needs PostgreSQL");
@@ -117,11 +115,6 @@ export async function whileCaseHeld<T>(
           await new Promise((r) => setTimeout(r, 50));
         }
       };
-      if (held.periodicReviewTask) {
-        const tasks = await tx`select id from review_tasks where case_id = ${caseId}
-          and kind = 'periodic_review' and closed_at is null for update`;
-        if (tasks.length === 0) throw new Error(`no open periodic review task on ${caseId}`);
-      }
       let settled = false;
       started = start();
       started.then(
