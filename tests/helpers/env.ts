@@ -1,6 +1,6 @@
 import { resetEnvCache } from "@/lib/env";
 
-const DEFAULTS: Record<string, string | undefined> = {
+export const TEST_ENV_DEFAULTS: Record<string, string | undefined> = {
   NODE_ENV: "test",
   IDENTITY_MODE: "ot-handoff",
   CTRADER_API_URL: "https://ctrader.test",
@@ -15,7 +15,7 @@ const DEFAULTS: Record<string, string | undefined> = {
 /** Sets the configuration for the following tests (defaults + overrides; undefined unsets). */
 export function setTestEnv(overrides: Record<string, string | undefined> = {}): void {
   const env = process.env as Record<string, string | undefined>;
-  for (const [key, value] of Object.entries({ ...DEFAULTS, ...overrides })) {
+  for (const [key, value] of Object.entries({ ...TEST_ENV_DEFAULTS, ...overrides })) {
     if (value === undefined) delete env[key];
     else env[key] = value;
   }

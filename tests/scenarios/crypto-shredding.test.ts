@@ -83,7 +83,8 @@ describe("scenario: personal data under a per-case key", () => {
 
   it("reads a draft written before case keys, and the rotation moves it under the case key", async () => {
     const w = world();
-    w.configure({});
+    // This file's first scenario rotated the world to k2, and a broker keeps a key in use.
+    w.configure({ APP_KEYS: NEW_KEY });
     const trader = new Trader(w, 460_002);
     await trader.launch("kyc", { kycType: "standard" });
     await trader.fillStandardForms({ surnames: "Oyelaran" });
@@ -113,7 +114,8 @@ describe("scenario: personal data under a per-case key", () => {
 
   it("seals document files under the case key: readable after a rotation, unreadable once erased", async () => {
     const w = world();
-    w.configure({});
+    // This file's first scenario rotated the world to k2, and a broker keeps a key in use.
+    w.configure({ APP_KEYS: NEW_KEY });
     const trader = new Trader(w, 460_003);
     await trader.completeStandardLevel({ surnames: "Lindqvist" });
     const kycCase = await trader.currentCase();
@@ -177,7 +179,8 @@ describe("scenario: personal data under a per-case key", () => {
 
   it("reads document files stored in clear before sealing, and documents:seal encrypts them in place", async () => {
     const w = world();
-    w.configure({});
+    // This file's first scenario rotated the world to k2, and a broker keeps a key in use.
+    w.configure({ APP_KEYS: NEW_KEY });
     const trader = new Trader(w, 460_004);
     await trader.completeStandardLevel({ surnames: "Aaltonen" });
     const kycCase = await trader.currentCase();
@@ -227,7 +230,8 @@ describe("scenario: personal data under a per-case key", () => {
 
   it("documents:seal and the purge of the same case are exclusive: no file is written back after the erasure", async () => {
     const w = world();
-    w.configure({});
+    // This file's first scenario rotated the world to k2, and a broker keeps a key in use.
+    w.configure({ APP_KEYS: NEW_KEY });
     const trader = new Trader(w, 460_005);
     await trader.completeStandardLevel({ surnames: "Virtanen" });
     const kycCase = await trader.currentCase();

@@ -33,7 +33,7 @@ import { caseDecisions, caseEvents, type StaffRole } from "@/lib/db/schema";
 import { CASE_EVENT_DATA } from "@/lib/kyc/case-event-data";
 import { CASE_DECISION_DATA } from "@/lib/review/decision-data";
 import { CTRADER, ctraderServer, listenForCtrader } from "../../helpers/ctrader-stub";
-import { setTestEnv } from "../../helpers/env";
+import { setTestEnv, TEST_ENV_DEFAULTS } from "../../helpers/env";
 import { ownJar, setRequestLocale } from "../../helpers/request-scope";
 import { createTestDb, type TestDb } from "../../helpers/test-db";
 import {
@@ -119,7 +119,10 @@ export type World = {
   worker(now?: Date): Promise<void>;
   /** The CRM's view of one case: verified events in the order it received them. */
   crmEventsFor(caseId: string): CrmEvent[];
-  /** Changes the broker's configuration from here on (the scenario's own settings stay). */
+  /**
+   * Changes the broker's configuration from here on: the scenario's own settings and these
+   * overrides; the previous call's overrides are undone (`configure({})` goes back).
+   */
   configure(overrides: Record<string, string | undefined>): void;
   /** What `npm run lists:import` does with these files: import, then re-screen approved traders. */
   importLists(files: string[]): ReturnType<typeof importListsAndRescreen>;
@@ -296,6 +299,7 @@ export function scenarioWorld(env: Record<string, string | undefined> = {}): () 
       ...env,
     };
     setTestEnv(settings);
+    let configured: string[] = [];
     const db = await createTestDb({ pgliteDataDir: dataDir });
     const accountUpdates: AccountUpdate[] = [];
     const handlers = () =>
@@ -360,7 +364,11 @@ export function scenarioWorld(env: Record<string, string | undefined> = {}): () 
       },
       crmEventsFor: (caseId) => crm.filter((e) => e.caseId === caseId),
       importLists: (files) => importListsAndRescreen(files),
-      configure: (overrides) => setTestEnv({ ...settings, ...overrides }),
+      configure(overrides) {
+        const undone = Object.fromEntries(configured.map((k) => [k, TEST_ENV_DEFAULTS[k]]));
+        configured = Object.keys(overrides);
+        setTestEnv({ ...undone, ...settings, ...overrides });
+      },
       async runListsImportCommand(files) {
         const run = await runScript("scripts/lists-import.ts", [], {
           SANCTIONS_LIST_PATH: files.join(","),
