@@ -30,7 +30,7 @@ import {
 import { captureLogs } from "../helpers/log-capture";
 import { sqlRows } from "../helpers/sql-rows";
 import { readStoredZip } from "../helpers/zip";
-import { freshPhoto, signedInStaff, Trader } from "./support/people";
+import { freshPhoto, signedInStaff, type Staff, Trader } from "./support/people";
 import { OFAC_EXCERPT, scenarioWorld, type World } from "./support/world";
 
 const world = scenarioWorld();
@@ -231,6 +231,16 @@ async function valuesOnlyOf(
   return [...(await collect(his))].filter(
     (v) => v.length >= 6 && !/^[a-z_]+$/.test(v) && !mine.has(v),
   );
+}
+
+/** An admin's subject-access copy of a trader: data.json as sent and as read. */
+async function exportFor(admin: Staff, traderId: string) {
+  const response = await admin.exportSubjectData(traderId);
+  expect(response.status).toBe(200);
+  const text = readStoredZip(Buffer.from(await response.arrayBuffer()))
+    .get("data.json")!
+    .toString("utf8");
+  return { text, data: subjectAccessSchema.parse(JSON.parse(text)) };
 }
 
 describe("scenario: data-subject access", () => {
@@ -489,12 +499,8 @@ describe("scenario: officers' words on decisions and review tasks", () => {
     );
 
     const exported = async () => {
-      const response = await admin.exportSubjectData(kycCase.traderId);
-      expect(response.status).toBe(200);
-      const text = readStoredZip(Buffer.from(await response.arrayBuffer()))
-        .get("data.json")!
-        .toString("utf8");
-      const [only] = subjectAccessSchema.parse(JSON.parse(text)).cases;
+      const { text, data } = await exportFor(admin, kycCase.traderId);
+      const [only] = data.cases;
       const decision = (kind: string) => only!.decisions.filter((d) => d.decision === kind);
       const task = only!.reviewTasks.find((t) => t.kind === "monitoring_hit");
       return { text, decision, task };
@@ -614,12 +620,7 @@ describe("scenario: a trader's copy while a monitoring hit is under review", () 
     );
 
     const exported = async () => {
-      const response = await admin.exportSubjectData(kycCase.traderId);
-      expect(response.status).toBe(200);
-      const text = readStoredZip(Buffer.from(await response.arrayBuffer()))
-        .get("data.json")!
-        .toString("utf8");
-      const data = subjectAccessSchema.parse(JSON.parse(text));
+      const { text, data } = await exportFor(admin, kycCase.traderId);
       return { text, data, only: data.cases[0]! };
     };
     const recorded = async () =>
@@ -811,12 +812,7 @@ describe("scenario: retention records in an older format", () => {
       // The erasure's forms stay away from an erased case, readable tombstone or not.
       expect(page).not.toContain('data-testid="erasure-submit"');
 
-      const response = await admin.exportSubjectData(erinCase.traderId);
-      expect(response.status).toBe(200);
-      const text = readStoredZip(Buffer.from(await response.arrayBuffer()))
-        .get("data.json")!
-        .toString("utf8");
-      const data = subjectAccessSchema.parse(JSON.parse(text));
+      const { data } = await exportFor(admin, erinCase.traderId);
       const [erased] = data.cases;
       expect(erased?.retention?.tombstoneRecognised).toBe(false);
       expect(erased?.retention?.tombstone).toMatchObject({ caseId: erinCase.id, rule: "erasure" });
@@ -866,12 +862,7 @@ describe("scenario: a trader's copy shows a duplicate finding without naming the
     expect(page).toContain('data-check="duplicate_document_number" data-outcome="fail"');
     expect(page).toContain('data-check="duplicate_image" data-outcome="fail"');
 
-    const response = await admin.exportSubjectData(secondCase.traderId);
-    expect(response.status).toBe(200);
-    const text = readStoredZip(Buffer.from(await response.arrayBuffer()))
-      .get("data.json")!
-      .toString("utf8");
-    const data = subjectAccessSchema.parse(JSON.parse(text));
+    const { text, data } = await exportFor(admin, secondCase.traderId);
     // The other trader's ids are nowhere in the copy.
     for (const id of [firstCase.id, firstCase.traderId, firstPhoto.documentId!])
       expect(text).not.toContain(id);
