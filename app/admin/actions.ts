@@ -169,6 +169,8 @@ export async function codeAction(_previous: CodeState, form: FormData): Promise<
   if (!result.ok) {
     if (result.reason === "invalid") return { error: t("invalid") };
     store.delete(STAFF_COOKIE);
+    if (result.reason === "too_many_codes")
+      redirect(`/admin/login?error=too_many_codes&minutes=${result.retryAfterMinutes}`);
     redirect("/admin/login?error=expired");
   }
   store.set(result.cookie);
@@ -198,6 +200,13 @@ export async function enrolAction(_previous: CodeState, form: FormData): Promise
     if (result.reason === "expired") redirect("/admin/login");
     if (result.reason === "too_soon")
       return { error: (await getTranslations("Console.login"))("tooSoon") };
+    if (result.reason === "too_many_codes")
+      return {
+        error: (await getTranslations("Console.login"))("tooManyCodes", {
+          minutes: result.retryAfterMinutes,
+        }),
+      };
+    if (result.reason === "restart") return { error: te("restart") };
     if (result.reason === "password")
       return { error: (await getTranslations("Console.password"))("refused.wrong_current") };
     return { error: result.reason === "proof" ? te("moveRefused") : t("invalid") };

@@ -21,13 +21,21 @@ import {
   setStaffLocale,
   setStaffMfa,
   spendRecoveryCode,
+  takeEnrolmentAttempt,
   updateStaffAccount,
 } from "@/lib/db/queries/staff";
 import { staffRole, type StaffRole, type StaffUser } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
 import type { Locale } from "@/lib/i18n/config";
 import { sha256, TOKEN_PATTERN } from "@/lib/identity/secrets";
-import { hasRole, mfaRequired, STAFF_IDLE_MINUTES, type StaffPrincipal } from "./auth";
+import { log } from "@/lib/log";
+import {
+  hasRole,
+  MAX_CODE_FAILURES,
+  mfaRequired,
+  STAFF_IDLE_MINUTES,
+  type StaffPrincipal,
+} from "./auth";
 import {
   checkTotp,
   hashRecoveryCode,
@@ -40,11 +48,13 @@ import {
 import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from "./passwords";
 import {
   admitAttempt,
+  codesSpent,
   countCodeAttempt,
   countFailure,
   forgiveAttempt,
   forgiveCodeAttempt,
   MAX_CODE_FAILURES_PER_ACCOUNT,
+  type CountedCodeAttempt,
 } from "./throttle";
 
 type Actor = Pick<AuditInput, "actorType" | "actorId">;
@@ -389,9 +399,25 @@ export async function ownEnrolmentSecret(
   return found?.session.enrolSecret ? openSecret(found.session.enrolSecret, staff.id) : undefined;
 }
 
-/** Why an enrolment from the account page was refused: closed codes the action words. */
-export const ENROLMENT_REFUSALS = ["invalid", "password", "proof", "expired", "too_soon"] as const;
+/**
+ * Why an enrolment from the account page was refused: closed codes the action words. `restart`:
+ * no enrolment in progress on this session, or its code attempts are spent; `too_many_codes`: the
+ * account's wrong codes are spent for the window (sign-in's cap), with the minutes left.
+ */
+export const ENROLMENT_REFUSALS = [
+  "invalid",
+  "password",
+  "proof",
+  "expired",
+  "too_soon",
+  "restart",
+  "too_many_codes",
+] as const;
 export type EnrolmentRefusal = (typeof ENROLMENT_REFUSALS)[number];
+export type EnrolmentResult =
+  | { ok: true; recoveryCodes: string[] }
+  | { ok: false; reason: Exclude<EnrolmentRefusal, "too_many_codes"> }
+  | { ok: false; reason: "too_many_codes"; retryAfterMinutes: number };
 
 /** The account page's enrolment fields: the new device's code, and the proof that it is you. */
 export type EnrolmentInput = {
@@ -406,12 +432,17 @@ export type EnrolmentInput = {
 
 /**
  * The current second factor proven (a TOTP code after the last accepted step, or an unused
- * recovery code, either spent here), under the per-account code cap the sign-in uses.
+ * recovery code, either spent here), under the per-account code cap the sign-in uses. Answers
+ * the count when the cap refused the code (or this wrong one was the last it allowed).
  */
-async function currentFactorProven(account: StaffUser, typed: string, now: Date) {
+async function currentFactorProven(
+  account: StaffUser,
+  typed: string,
+  now: Date,
+): Promise<boolean | CountedCodeAttempt> {
   if (!account.mfaSecret) return false;
   const counted = await countCodeAttempt(account.id, now);
-  if (counted.attempts > MAX_CODE_FAILURES_PER_ACCOUNT) return false;
+  if (counted.attempts > MAX_CODE_FAILURES_PER_ACCOUNT) return counted;
   const secret = openSecret(account.mfaSecret, account.id);
   const step = await checkTotp(secret, typed.replace(/\s/g, ""), now, account.mfaLastStep);
   const recovery = normaliseRecoveryCode(typed);
@@ -420,7 +451,7 @@ async function currentFactorProven(account: StaffUser, typed: string, now: Date)
     (recovery !== undefined &&
       (await spendRecoveryCode(account.id, hashRecoveryCode(account.id, recovery), now)));
   if (proven) await forgiveCodeAttempt(counted);
-  return proven;
+  return proven || (codesSpent(counted) ? counted : false);
 }
 
 /**
@@ -434,34 +465,66 @@ async function currentFactorProven(account: StaffUser, typed: string, now: Date)
  * otherwise sign the officer out and keep them out with a device only they hold. (The enrolment
  * at sign-in comes right after the password and needs only the new code.) Either way the factor
  * is installed only if the account and this session are still what was checked, and every other
- * session of the person ends. Every refusal is audited.
+ * session of the person ends. Every refusal is audited, except a new code refused unchecked: each
+ * setup checks at most MAX_CODE_FAILURES new codes, within the account's code cap.
  */
 export async function finishOwnEnrolment(
   staff: StaffPrincipal,
   cookieValue: string | undefined,
   input: EnrolmentInput,
   options: { now?: Date } = {},
-): Promise<{ ok: true; recoveryCodes: string[] } | { ok: false; reason: EnrolmentRefusal }> {
+): Promise<EnrolmentResult> {
   const now = options.now ?? new Date();
   const found = await ownSession(staff, cookieValue);
   if (!found) return { ok: false, reason: "expired" };
   const account = found.staff;
   const replacing = account.mfaSecret !== null;
-  const refuse = async (reason: EnrolmentRefusal, failed: string) => {
-    await appendAuditEvent({
+  const audit = (failed: string) =>
+    appendAuditEvent({
       actorType: "staff",
       actorId: staff.id,
       action: "staff.mfa_enrol_failed",
       occurredAt: now,
       data: { failed, replacing },
     });
+  const refuse = async (reason: Exclude<EnrolmentRefusal, "too_many_codes">, failed: string) => {
+    await audit(failed);
     return { ok: false as const, reason };
   };
+  const tooMany = (counted: CountedCodeAttempt) => ({
+    ok: false as const,
+    reason: "too_many_codes" as const,
+    retryAfterMinutes: counted.retryAfterMinutes,
+  });
+  // The new device's code takes one of this enrolment's attempts and one of the account's code
+  // attempts before it is checked, as a code at sign-in does: a flood of codes from an open
+  // session is refused unchecked (logged, not audited: each audit row takes the chain's lock).
+  const idleMs = STAFF_IDLE_MINUTES * 60_000;
+  const attempt = await takeEnrolmentAttempt(found.session.idHash, now, idleMs, MAX_CODE_FAILURES);
+  if (attempt === undefined) {
+    log.warn("staff.mfa_enrol_throttled", { staffId: staff.id, cause: "enrolment" });
+    return { ok: false, reason: "restart" };
+  }
+  const perAccount = await countCodeAttempt(staff.id, now);
+  if (perAccount.attempts > MAX_CODE_FAILURES_PER_ACCOUNT) {
+    log.warn("staff.mfa_enrol_throttled", { staffId: staff.id, cause: "account" });
+    return tooMany(perAccount);
+  }
   const secret = found.session.enrolSecret
     ? openSecret(found.session.enrolSecret, staff.id)
     : undefined;
   const step = secret ? await checkTotp(secret, input.code.replace(/\s/g, ""), now) : undefined;
-  if (!secret || step === undefined) return refuse("invalid", "new_code");
+  if (!secret || step === undefined) {
+    // The enrolment's last attempt ends it: a new one starts with a new key.
+    if (attempt >= MAX_CODE_FAILURES) await setSessionEnrolSecret(found.session.idHash, null);
+    if (codesSpent(perAccount)) {
+      await audit("new_code");
+      return tooMany(perAccount);
+    }
+    return refuse("invalid", "new_code");
+  }
+  // The new device answered: its code was no guess at the account's factor.
+  await forgiveCodeAttempt(perAccount);
   // The password as changeOwnPassword takes it: admitted and counted like a sign-in.
   const admission = await admitAttempt(account.email, input.client, now);
   if (!admission.admitted) return refuse("too_soon", "throttled");
@@ -469,10 +532,13 @@ export async function finishOwnEnrolment(
     return refuse(replacing ? "proof" : "password", "password");
   await forgiveAttempt(admission.attempt);
   if (replacing) {
-    if (!(await currentFactorProven(account, input.currentCode.trim().slice(0, 40), now))) {
+    const proven = await currentFactorProven(account, input.currentCode.trim().slice(0, 40), now);
+    if (proven !== true) {
       // A wrong current code slows the password down like a wrong code at sign-in.
       await countFailure(account.email, input.client, now);
-      return refuse("proof", "current_code");
+      if (proven === false) return refuse("proof", "current_code");
+      await audit("current_code");
+      return tooMany(proven);
     }
   }
   const codes = newRecoveryCodes();

@@ -10,7 +10,8 @@
  * before the console opens. Half sessions live 10 minutes and end after 5 wrong codes; each code
  * takes its attempt before it is checked, so parallel codes on one cookie share those 5. An
  * account gets at most MAX_CODE_FAILURES_PER_ACCOUNT wrong codes per throttle window across all
- * its half sessions (the password would otherwise open 5 more guesses each time).
+ * its half sessions (the password would otherwise open 5 more guesses each time); the last one
+ * ends the session, and the answer says how many minutes are left (`too_many_codes`).
  *
  * Password attempts are throttled by spacing: past a few free failures, one that comes too soon
  * after the previous is refused unchecked (./throttle.ts). Every login, failure,
@@ -46,11 +47,13 @@ import {
 import { dummyHash, verifyPassword } from "./passwords";
 import {
   admitAttempt,
+  codesSpent,
   countCodeAttempt,
   countFailure,
   forgiveAttempt,
   forgiveCodeAttempt,
   MAX_CODE_FAILURES_PER_ACCOUNT,
+  type CountedCodeAttempt,
 } from "./throttle";
 
 export const STAFF_COOKIE = "__Host-kyc_staff";
@@ -236,18 +239,23 @@ export async function resolvePendingLogin(
 
 export type SecondFactorResult =
   | { ok: true; cookie: StaffCookie; recoveryCodes?: string[] }
-  | { ok: false; reason: "invalid" | "expired" };
+  | { ok: false; reason: "invalid" | "expired" }
+  /** The account's wrong codes are spent for this window: no code is checked before it ends. */
+  | { ok: false; reason: "too_many_codes"; retryAfterMinutes: number };
 
 async function refuseCode(
   idHash: string,
   failures: number,
+  perAccount: CountedCodeAttempt,
   staffId: string,
   email: string,
   info: ClientInfo,
   now: Date,
 ): Promise<SecondFactorResult> {
-  // The attempt was counted before the check; the last one allowed ends the session.
-  if (failures >= MAX_CODE_FAILURES) await revokeStaffSession(idHash, now);
+  // The attempt was counted before the check; the last one allowed (the session's, or the
+  // account's for this window) ends the session.
+  const spent = codesSpent(perAccount);
+  if (failures >= MAX_CODE_FAILURES || spent) await revokeStaffSession(idHash, now);
   // A wrong code counts like a wrong password: the next password attempts wait longer.
   await countFailure(email, info.client, now);
   await appendAuditEvent({
@@ -257,6 +265,8 @@ async function refuseCode(
     occurredAt: now,
     data: { failures },
   });
+  if (spent)
+    return { ok: false, reason: "too_many_codes", retryAfterMinutes: perAccount.retryAfterMinutes };
   return { ok: false, reason: failures >= MAX_CODE_FAILURES ? "expired" : "invalid" };
 }
 
@@ -295,9 +305,17 @@ export async function completeSecondFactor(
       occurredAt: now,
       data: { attempts: perAccount.attempts },
     });
-    return { ok: false, reason: "expired" };
+    return { ok: false, reason: "too_many_codes", retryAfterMinutes: perAccount.retryAfterMinutes };
   }
-  const refuse = () => refuseCode(session.idHash, attempt, staff.id, staff.email, info, now);
+  const refuse = () =>
+    refuseCode(session.idHash, attempt, perAccount, staff.id, staff.email, info, now);
+  // A right code that a parallel submission beat (to the half session, or to its time step) is
+  // no guess: it gives the account's attempt back. The other submission signed the officer in.
+  const raced = async (reason: "invalid" | "expired"): Promise<SecondFactorResult> => {
+    await forgiveCodeAttempt(perAccount);
+    log.info("staff.mfa_code_raced", { staffId: staff.id });
+    return { ok: false, reason };
+  };
   const typed = code.trim().slice(0, 40);
   const full = await openFullSession(staff.id, info, now);
   const done = async (recoveryCodes?: string[]): Promise<SecondFactorResult> => {
@@ -337,7 +355,7 @@ export async function completeSecondFactor(
         loginAudit({ method: "enrolment" }),
       ],
     });
-    return completed ? done(codes) : { ok: false, reason: "expired" };
+    return completed ? done(codes) : raced("expired");
   }
 
   if (!staff.mfaSecret) return { ok: false, reason: "expired" };
@@ -345,7 +363,11 @@ export async function completeSecondFactor(
   const digits = typed.replace(/\s/g, "");
   const step = await checkTotp(secret, digits, now, staff.mfaLastStep);
   let method: "totp" | "recovery_code" | undefined;
-  if (step !== undefined && (await acceptTotpStep(staff.id, step))) method = "totp";
+  if (step !== undefined) {
+    // Valid for its step, but a parallel submission accepted that step (or a later one) first.
+    if (!(await acceptTotpStep(staff.id, step))) return raced("invalid");
+    method = "totp";
+  }
   const recovery = method ? undefined : normaliseRecoveryCode(typed);
   if (recovery && (await spendRecoveryCode(staff.id, hashRecoveryCode(staff.id, recovery), now)))
     method = "recovery_code";
@@ -365,7 +387,7 @@ export async function completeSecondFactor(
     session: full.values,
     audit,
   });
-  return completed ? done() : { ok: false, reason: "expired" };
+  return completed ? done() : raced("expired");
 }
 
 export type StaffPrincipal = Pick<StaffUser, "id" | "email" | "displayName" | "role"> & {

@@ -88,18 +88,37 @@ export async function forgiveAttempt(attempt: CountedAttempt): Promise<void> {
   await forgiveLoginAttempt(attempt.keys);
 }
 
-export type CountedCodeAttempt = { key: string; attempts: number };
+export type CountedCodeAttempt = {
+  key: string;
+  attempts: number;
+  /** Whole minutes (at least 1) until the account's window ends and its codes are checked again. */
+  retryAfterMinutes: number;
+};
 
 /**
  * Counts a second-factor code for the account before it is checked (one upsert, like a
  * password attempt): past MAX_CODE_FAILURES_PER_ACCOUNT in the window the code is refused
- * unchecked. A code that passes takes its count back (`forgiveCodeAttempt`).
+ * unchecked. A code that passes takes its count back (`forgiveCodeAttempt`), and so does a right
+ * one that a parallel submission beat: it is no guess.
  */
 export async function countCodeAttempt(staffId: string, now: Date): Promise<CountedCodeAttempt> {
   const key = attemptKey("code", staffId);
-  const counts = await countLoginAttempt([key], now, windowStartOf(now));
-  return { key, attempts: counts.get(key) ?? MAX_CODE_FAILURES_PER_ACCOUNT + 1 };
+  const count = (await countLoginAttempt([key], now, windowStartOf(now))).get(key);
+  // The window ends THROTTLE_WINDOW_MINUTES after it started; refused codes do not move it.
+  const endsAt = (count?.windowStartedAt ?? now).getTime() + THROTTLE_WINDOW_MINUTES * 60_000;
+  return {
+    key,
+    attempts: count?.failures ?? MAX_CODE_FAILURES_PER_ACCOUNT + 1,
+    retryAfterMinutes: Math.min(
+      THROTTLE_WINDOW_MINUTES,
+      Math.max(1, Math.ceil((endsAt - now.getTime()) / 60_000)),
+    ),
+  };
 }
+
+/** Whether the account has no code left in its window: this one was (or is past) the last. */
+export const codesSpent = (attempt: CountedCodeAttempt) =>
+  attempt.attempts >= MAX_CODE_FAILURES_PER_ACCOUNT;
 
 export async function forgiveCodeAttempt(attempt: CountedCodeAttempt): Promise<void> {
   await forgiveLoginAttempt([attempt.key]);

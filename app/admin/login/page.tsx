@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import { getLocale } from "next-intl/server";
+import { z } from "zod";
 import { pickLocale } from "@/lib/i18n/config";
+import { THROTTLE_WINDOW_MINUTES } from "@/lib/staff/throttle";
 import { getTranslations } from "@/lib/i18n/translations";
 import { LanguageChoice } from "../_components/language-choice";
 import { LoginForm } from "./login-form";
@@ -8,13 +10,23 @@ import { withPageScope } from "@/lib/http/action-scope";
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
+/** The minutes the code step's redirect named; anything else reads as the whole window. */
+const waitMinutes = (value: unknown) =>
+  z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(THROTTLE_WINDOW_MINUTES)
+    .catch(THROTTLE_WINDOW_MINUTES)
+    .parse(value);
+
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("Console.login"))("title") };
 }
 
 /** Sign-in, with the console language offered before there is an account to save it on. */
 async function LoginPage({ searchParams }: Props) {
-  const { error, outcome } = await searchParams;
+  const { error, outcome, minutes } = await searchParams;
   const [t, tl, locale] = await Promise.all([
     getTranslations("Console.login"),
     getTranslations("Console.language"),
@@ -26,6 +38,11 @@ async function LoginPage({ searchParams }: Props) {
       {error === "expired" ? (
         <p className="alert" role="alert" data-testid="login-expired">
           {t("expired")}
+        </p>
+      ) : null}
+      {error === "too_many_codes" ? (
+        <p className="alert" role="alert" data-testid="login-too-many-codes">
+          {t("tooManyCodes", { minutes: waitMinutes(minutes) })}
         </p>
       ) : null}
       {outcome === "password_changed" ? (

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNotNull, isNull, lt, ne, or, sql } from "drizzle-orm";
 import { getDb } from "../client";
 import {
   auditEvents,
@@ -37,13 +37,14 @@ export async function getStaffByEmail(email: string): Promise<StaffUser | undefi
  * Counts one failure against each key (an email's, a client's or an account's keyed hash), in
  * one statement: the upsert locks each key's row, so parallel failures each get their own count.
  * A window older than `windowStart` starts again at 1. Returns the failures per key, this one
- * included. (Keys in one order, as admitLoginAttempt takes them, so the two never deadlock.)
+ * included, and when the key's window started. (Keys in one order, as admitLoginAttempt takes
+ * them, so the two never deadlock.)
  */
 export async function countLoginAttempt(
   keys: readonly string[],
   now: Date,
   windowStart: Date,
-): Promise<Map<string, number>> {
+): Promise<Map<string, { failures: number; windowStartedAt: Date }>> {
   const db = await getDb();
   const since = sql`${windowStart.toISOString()}::timestamptz`;
   const at = sql`${now.toISOString()}::timestamptz`;
@@ -62,8 +63,12 @@ export async function countLoginAttempt(
         lastAttemptAt: now,
       },
     })
-    .returning({ keyHash: staffLoginThrottle.keyHash, failures: staffLoginThrottle.failures });
-  return new Map(rows.map((r) => [r.keyHash, r.failures]));
+    .returning({
+      keyHash: staffLoginThrottle.keyHash,
+      failures: staffLoginThrottle.failures,
+      windowStartedAt: staffLoginThrottle.windowStartedAt,
+    });
+  return new Map(rows.map(({ keyHash, ...count }) => [keyHash, count]));
 }
 
 /**
@@ -308,13 +313,47 @@ export async function setStaffMfa(input: {
   });
 }
 
-/** The secret being enrolled, kept on the session that enrols it (encrypted by the caller). */
-export async function setSessionEnrolSecret(idHash: string, secret: string): Promise<void> {
+/**
+ * The secret being enrolled, kept on the session that enrols it (encrypted by the caller), with
+ * the enrolment's code attempts counted from 0; null ends the enrolment.
+ */
+export async function setSessionEnrolSecret(idHash: string, secret: string | null): Promise<void> {
   const db = await getDb();
   await db
     .update(staffSessions)
-    .set({ enrolSecret: secret })
+    .set({ enrolSecret: secret, mfaFailures: 0 })
     .where(eq(staffSessions.idHash, idHash));
+}
+
+/**
+ * Takes one of an enrolment's `max` code attempts on a live full session, before the new
+ * device's code is checked: one conditional update, as takeSecondFactorAttempt does for a half
+ * session. Undefined when no enrolment is in progress or its attempts are spent; else this
+ * attempt's number.
+ */
+export async function takeEnrolmentAttempt(
+  idHash: string,
+  now: Date,
+  idleMs: number,
+  max: number,
+): Promise<number | undefined> {
+  const db = await getDb();
+  const [row] = await db
+    .update(staffSessions)
+    .set({ mfaFailures: sql`${staffSessions.mfaFailures} + 1` })
+    .where(
+      and(
+        eq(staffSessions.idHash, idHash),
+        eq(staffSessions.stage, "full"),
+        isNotNull(staffSessions.enrolSecret),
+        isNull(staffSessions.revokedAt),
+        gt(staffSessions.expiresAt, now),
+        gt(staffSessions.lastSeenAt, new Date(now.getTime() - idleMs)),
+        lt(staffSessions.mfaFailures, max),
+      ),
+    )
+    .returning({ attempts: staffSessions.mfaFailures });
+  return row?.attempts;
 }
 
 /**

@@ -14,9 +14,10 @@
  *   second factor) and `enrol` (password checked, the role needs a second factor the account does
  *   not have yet) grant nothing but the next login step, live 10 minutes and are replaced by a new
  *   `full` session (new cookie value) once the step is done. `enrol_secret` (encrypted) is the
- *   secret being enrolled, on the `enrol` session only. `mfa_failures` counts a half session's code
- *   attempts, each taken (one conditional update) before its code is checked: once it reaches 5
- *   no further code is checked, so parallel codes on one cookie share those 5.
+ *   secret being enrolled, on the `enrol` session, or on a `full` one enrolling a new device from
+ *   the account page. `mfa_failures` counts a half session's code attempts (or, on a `full`
+ *   session, the current enrolment's), each taken (one conditional update) before its code is
+ *   checked: once it reaches 5 no further code is checked, so parallel codes share those 5.
  * - Disabling an account, a password reset, a role change and a second-factor reset revoke every
  *   session of that person in the same transaction; enrolling a second factor from the account
  *   page revokes every other one.
@@ -34,7 +35,8 @@
  *   account's second-factor codes: failed attempts in the current window and the last one
  *   admitted. A password attempt is admitted (or refused as too soon after the last) and counted
  *   in one transaction with its keys' rows locked, before its password is checked, so parallel
- *   attempts are decided one after the other.
+ *   attempts are decided one after the other. Housekeeping deletes a row a day after its last
+ *   attempt (lib/db/queries/housekeeping.ts), long after its 15-minute window.
  */
 import { sql } from "drizzle-orm";
 import {

@@ -42,6 +42,7 @@ import {
 } from "@/app/admin/actions";
 import AccountPage from "@/app/admin/account/page";
 import EnrolPage from "@/app/admin/login/enrol/page";
+import LoginPage from "@/app/admin/login/page";
 import PasswordPage from "@/app/admin/password/page";
 import StaffPage from "@/app/admin/staff/page";
 
@@ -166,6 +167,82 @@ describe("sign-in with a second factor", () => {
     const code = (await again.app!.nextCode()) ?? "";
     expect(await again.act(() => outcome(codeAction({}, form({ code }))))).toBe("/admin");
     expect(await again.inConsole()).toBe(true);
+  });
+});
+
+/** The clock moved (Date only: timers and the database's own clock run on). */
+function setClock(now: number): void {
+  jest.useFakeTimers({
+    now,
+    doNotFake: [
+      "hrtime",
+      "nextTick",
+      "performance",
+      "queueMicrotask",
+      "setImmediate",
+      "clearImmediate",
+      "setInterval",
+      "clearInterval",
+      "setTimeout",
+      "clearTimeout",
+    ],
+  });
+}
+
+describe("the account's cap on wrong codes", () => {
+  it("the tenth wrong code sends the officer to the sign-in, told how many minutes to wait; the right code works once they have passed", async () => {
+    // Its own address: the wrong codes here slow the next password attempts from it down.
+    browserHeaders.set("x-forwarded-for", "192.0.2.47");
+    try {
+      const approver = await signedIn("approver");
+      const start = Date.now();
+      const browser = new Browser();
+      browser.app = approver.browser.app;
+      const signIn = async (at: number) => {
+        setClock(at);
+        expect(
+          await browser.act(() =>
+            outcome(loginAction({}, form({ email: approver.email, password: PASSWORD }))),
+          ),
+        ).toBe("/admin/login/code");
+      };
+      const answers: unknown[] = [];
+      for (const round of [1, 2]) {
+        await signIn(start + round * 60_000);
+        for (let i = 0; i < 5; i++)
+          answers.push(await browser.act(() => outcome(codeAction({}, form({ code: "999999" })))));
+      }
+      const invalid = { error: "That code is not valid. Try the next one." };
+      // The account's window began with the enrolment's code, just before the start.
+      expect(answers).toEqual([
+        ...[invalid, invalid, invalid, invalid, "/admin/login?error=expired"],
+        ...[invalid, invalid, invalid, invalid, "/admin/login?error=too_many_codes&minutes=13"],
+      ]);
+      const loginPage = (query: Record<string, string>) =>
+        browser.act(() => renderPage(LoginPage({ searchParams: Promise.resolve(query) })));
+      const told = await loginPage({ error: "too_many_codes", minutes: "13" });
+      expect(told).toContain("Too many wrong codes for this account. Try again in 13 minutes.");
+      expect(told).not.toContain("took too long");
+      // A URL with another number in it says at most the whole window.
+      expect(await loginPage({ error: "too_many_codes", minutes: "9999" })).toContain(
+        "Try again in 15 minutes.",
+      );
+      // The right code is refused too until the window ends…
+      await signIn(start + 3 * 60_000);
+      const code = (await browser.app!.nextCode()) ?? "";
+      expect(await browser.act(() => outcome(codeAction({}, form({ code }))))).toBe(
+        "/admin/login?error=too_many_codes&minutes=12",
+      );
+      // …and signs in once it has.
+      await signIn(start + 16 * 60_000);
+      const later = (await browser.app!.nextCode()) ?? "";
+      expect(await browser.act(() => outcome(codeAction({}, form({ code: later }))))).toBe(
+        "/admin",
+      );
+    } finally {
+      jest.useRealTimers();
+      browserHeaders.delete("x-forwarded-for");
+    }
   });
 });
 
@@ -515,6 +592,52 @@ describe("moving one's second factor", () => {
     const old = new Browser();
     old.app = laptop.app;
     expect(await old.signIn(approver.email)).not.toBe("/admin");
+  });
+
+  it("a flood of wrong codes for the new device is refused unchecked: five per setup, ten per account", async () => {
+    browserHeaders.set("x-forwarded-for", "192.0.2.48");
+    try {
+      const reviewer = await signedIn("reviewer");
+      const flood = () =>
+        Promise.all(
+          Array.from({ length: 12 }, () =>
+            ownJar.run(new Map([[STAFF_COOKIE, reviewer.browser.cookie!]]), () =>
+              outcome(enrolAction({}, form({ code: "000000", password: PASSWORD }))),
+            ),
+          ),
+        );
+      const count = (answers: unknown[], error: string) =>
+        answers.filter(
+          (a) => typeof a === "object" && a !== null && "error" in a && a.error === error,
+        ).length;
+      const invalid = "That code is not valid. Try the next one.";
+      const restart =
+        "This setup has ended, perhaps after too many wrong codes. Start setting up the new device again.";
+      const wait = "Too many wrong codes for this account. Try again in 15 minutes.";
+
+      await startMove(reviewer.browser);
+      const first = await flood();
+      expect([count(first, invalid), count(first, restart)]).toEqual([5, 7]);
+      expect(await failedEnrolments(reviewer.id)).toHaveLength(5);
+      // A new setup (a new key) has five more; the account's tenth ends them.
+      await startMove(reviewer.browser);
+      const second = await flood();
+      expect([count(second, invalid), count(second, wait), count(second, restart)]).toEqual([
+        4, 1, 7,
+      ]);
+      expect(await failedEnrolments(reviewer.id)).toHaveLength(10);
+      // Now even the right code of a new setup is refused, unchecked, until the window ends.
+      const { device } = await startMove(reviewer.browser);
+      expect(
+        await enrol(reviewer.browser, {
+          code: (await device.nextCode()) ?? "",
+          password: PASSWORD,
+        }),
+      ).toEqual({ error: wait });
+      expect(await failedEnrolments(reviewer.id)).toHaveLength(10);
+    } finally {
+      browserHeaders.delete("x-forwarded-for");
+    }
   });
 
   it("a first enrolment from the account page takes the password: an open session alone cannot lock the officer out", async () => {

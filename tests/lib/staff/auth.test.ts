@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import postgres from "postgres";
 import { ensureOpenCase } from "@/lib/db/queries/cases";
 import { insertStaffUser } from "@/lib/db/queries/staff";
 import { upsertTrader } from "@/lib/db/queries/traders";
@@ -20,10 +21,12 @@ import {
   MAX_CODE_FAILURES_PER_ACCOUNT,
   MAX_DELAY_SECONDS,
   THROTTLE_WINDOW_MINUTES,
+  UNKNOWN_CLIENT,
 } from "@/lib/staff/throttle";
 import { Authenticator } from "../../helpers/authenticator";
 import { hashPassword, verifyPassword } from "@/lib/staff/passwords";
 import { openSession } from "../../helpers/sessions";
+import { adminUrl } from "../../helpers/db-target";
 import { setTestEnv } from "../../helpers/env";
 import { createTestDb, type TestDb } from "../../helpers/test-db";
 
@@ -419,12 +422,17 @@ describe("second factor", () => {
         .from(auditEvents)
         .where(sql`actor_id = ${user.id} and action = ${action}`);
     expect(await audit("staff.mfa_failed")).toHaveLength(MAX_CODE_FAILURES_PER_ACCOUNT);
-    // Even the right code is refused now, unchecked, and its half session ends.
+    // Even the right code is refused now, unchecked, and its half session ends; the answer says
+    // how long is left of the account's window (it began with the enrolment's code, 124 s ago).
     const now = new Date((clock += 31_000));
     const pending = await signIn(now);
     expect(
       await completeSecondFactor(pending, (await app.nextCode(now)) ?? "", { client: "x" }, now),
-    ).toMatchObject({ ok: false, reason: "expired" });
+    ).toEqual({
+      ok: false,
+      reason: "too_many_codes",
+      retryAfterMinutes: THROTTLE_WINDOW_MINUTES - 2,
+    });
     expect(await resolvePendingLogin(pending, now)).toBeUndefined();
     expect((await audit("staff.mfa_throttled")).length).toBeGreaterThan(0);
     // The officer gets in once the window has passed.
@@ -434,6 +442,127 @@ describe("second factor", () => {
       await completeSecondFactor(fresh, (await app.nextCode(later)) ?? "", { client: "x" }, later),
     ).toMatchObject({ ok: true });
   });
+
+  /** Two sign-ins of five wrong codes each, spaced as the password throttle wants: the answers. */
+  async function tenWrongCodes(email: string, from: number) {
+    const answers: string[] = [];
+    for (let round = 1; round <= 2; round++) {
+      const now = new Date(from + round * 60_000);
+      const pending = await cookieOf(
+        await loginStaff({ email, password: PASSWORD, client: UNKNOWN_CLIENT }, { now }),
+      );
+      for (let i = 0; i < MAX_CODE_FAILURES; i++) {
+        const result = await completeSecondFactor(
+          pending,
+          "000000",
+          { client: UNKNOWN_CLIENT },
+          now,
+        );
+        answers.push(result.ok ? "ok" : result.reason);
+      }
+    }
+    return answers;
+  }
+  const capReachedAtTenth = [
+    ...["invalid", "invalid", "invalid", "invalid", "expired"],
+    ...["invalid", "invalid", "invalid", "invalid", "too_many_codes"],
+  ];
+
+  it("the tenth wrong code for an account ends the half session and says how long to wait", async () => {
+    const { email } = await enrolled();
+    const start = Date.now();
+    expect(await tenWrongCodes(email, start)).toEqual(capReachedAtTenth);
+    // Asked 4 minutes after the start: the account's window began with the enrolment's code, just
+    // before it.
+    const pending = await cookieOf(
+      await loginStaff(
+        { email, password: PASSWORD, client: UNKNOWN_CLIENT },
+        { now: new Date(start + 4 * 60_000) },
+      ),
+    );
+    expect(
+      await completeSecondFactor(
+        pending,
+        "000000",
+        { client: UNKNOWN_CLIENT },
+        new Date(start + 4 * 60_000),
+      ),
+    ).toEqual({
+      ok: false,
+      reason: "too_many_codes",
+      retryAfterMinutes: THROTTLE_WINDOW_MINUTES - 4,
+    });
+  });
+
+  /**
+   * Another writer holds the account's row while `start` runs, until `waiters` of its requests
+   * wait for it: two codes sent at once are both checked before either is taken. PostgreSQL only.
+   */
+  async function whileAccountHeld<T>(staffId: string, waiters: number, start: () => Promise<T>) {
+    if (t.target?.kind !== "postgres") throw new Error("needs PostgreSQL");
+    const other = postgres(t.target.url, { max: 2, onnotice: () => {} });
+    let started: Promise<T> | undefined;
+    try {
+      await other.begin(async (tx) => {
+        await tx`select id from staff_users where id = ${staffId} for update`;
+        started = start();
+        for (let waited = 0; ; waited += 50) {
+          const [row] = await other<{ n: number }[]>`
+            select count(*)::int as n from pg_stat_activity
+            where datname = current_database() and wait_event_type = 'Lock'`;
+          if ((row?.n ?? 0) >= waiters) break;
+          if (waited > 20_000) throw new Error(`never ${waiters} waiting for the account`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      });
+      return await (started as Promise<T>);
+    } finally {
+      await started?.catch(() => undefined);
+      await other.end();
+    }
+  }
+
+  (adminUrl() ? it : it.skip)(
+    "a right code sent twice at once signs in once and counts no wrong code against the account",
+    async () => {
+      const { email, app, user } = await enrolled();
+      const now = new Date();
+      const pending = await cookieOf(
+        await loginStaff({ email, password: PASSWORD, client: UNKNOWN_CLIENT }, { now }),
+      );
+      const code = (await app.nextCode(now)) ?? "";
+      // Both are checked before either takes the code's time step: one takes it.
+      const both = await whileAccountHeld(user.id, 2, () =>
+        Promise.all(
+          [1, 2].map(() => completeSecondFactor(pending, code, { client: UNKNOWN_CLIENT }, now)),
+        ),
+      );
+      expect(both.map((r) => (r.ok ? "ok" : r.reason)).sort()).toEqual(["invalid", "ok"]);
+      // Ten wrong codes still, not nine, before the account's codes are spent.
+      expect(await tenWrongCodes(email, now.getTime())).toEqual(capReachedAtTenth);
+    },
+  );
+
+  (adminUrl() ? it : it.skip)(
+    "a right enrolment code sent twice at once enrols once and counts no wrong code against the account",
+    async () => {
+      const { email, user } = await staff("approver");
+      const now = new Date();
+      const pending = await cookieOf(
+        await loginStaff({ email, password: PASSWORD, client: UNKNOWN_CLIENT }, { now }),
+      );
+      const app = new Authenticator((await resolvePendingLogin(pending, now))?.enrolSecret ?? "");
+      const code = (await app.nextCode(now)) ?? "";
+      // Both are checked before either completes the sign-in: one does.
+      const both = await whileAccountHeld(user.id, 2, () =>
+        Promise.all(
+          [1, 2].map(() => completeSecondFactor(pending, code, { client: UNKNOWN_CLIENT }, now)),
+        ),
+      );
+      expect(both.map((r) => (r.ok ? "ok" : r.reason)).sort()).toEqual(["expired", "ok"]);
+      expect(await tenWrongCodes(email, now.getTime())).toEqual(capReachedAtTenth);
+    },
+  );
 
   it("fails closed for a role that needs a second factor the account does not have", async () => {
     const { email, user } = await staff("reviewer");
