@@ -3,11 +3,12 @@
  * the trader sent, an upload the trader started and never finished, sessions the launches opened.
  */
 import "../../scenarios/support/request-scope";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { getCaseForTrader } from "@/lib/db/queries/cases";
-import { documents } from "@/lib/db/schema";
+import { documents, staffLoginThrottle } from "@/lib/db/schema";
 import { resolveSession } from "@/lib/identity/sessions";
 import { runHousekeeping } from "@/lib/jobs/housekeeping";
+import { loginStaff } from "@/lib/staff/auth";
 import { TRADER_COOKIE } from "../../helpers/request-scope";
 import { Trader, type StartedUpload } from "../../scenarios/support/people";
 import { scenarioWorld, setClock } from "../../scenarios/support/world";
@@ -83,5 +84,34 @@ describe("worker housekeeping", () => {
     expect(expired).toBeGreaterThanOrEqual(1);
     expect(await resolveSession(stale)).toBeUndefined();
     expect(await resolveSession(live)).toBeDefined();
+  });
+
+  it("forgets staff sign-in attempts a day after the last, and keeps recent ones", async () => {
+    const w = world();
+    const rows = async () =>
+      (await w.db.db.select({ n: sql<number>`count(*)::int` }).from(staffLoginThrottle))[0]?.n;
+    const before = (await rows()) ?? 0;
+    // Someone sprays wrong passwords at three emails from one address: a row per email, one for
+    // the address.
+    const then = Date.now();
+    for (const i of [1, 2, 3])
+      expect(
+        await loginStaff(
+          { email: `sprayed${i}@broker.example`, password: "a guess", client: "203.0.113.9" },
+          { now: new Date(then + i) },
+        ),
+      ).toEqual({ ok: false, reason: "invalid" });
+    expect(await rows()).toBe(before + 4);
+    // A day and a minute later, another attempt from elsewhere.
+    const dayLater = then + 86_400_000 + 60_000;
+    await loginStaff(
+      { email: "sprayed4@broker.example", password: "a guess", client: "203.0.113.10" },
+      { now: new Date(dayLater) },
+    );
+    expect(await rows()).toBe(before + 6);
+    const { expired } = await runHousekeeping(new Date(dayLater + 60_000));
+    expect(expired).toBeGreaterThanOrEqual(4);
+    // The sprayed day-old rows are gone; the fresh attempt's two stay.
+    expect(await rows()).toBe(2);
   });
 });
