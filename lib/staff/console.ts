@@ -132,11 +132,35 @@ export function clientFromForwardedFor(header: string | null, trustedHops: numbe
   return isIP(bare) ? bare : "invalid";
 }
 
+/**
+ * Whether a request looks like it came through a proxy: Next.js fills X-Forwarded-For (and
+ * X-Forwarded-Proto, `http` without TLS of its own) when a request reaches it directly, so the
+ * header alone says nothing; `https` there, or a header only proxies add, does.
+ */
+function cameThroughProxy(h: Headers): boolean {
+  if (!h.get("x-forwarded-for")) return false;
+  return (
+    h.get("x-forwarded-proto") === "https" ||
+    ["x-real-ip", "forwarded", "via"].some((name) => h.has(name))
+  );
+}
+
+let warnedNoTrustedProxy = false;
+
 /** Who is asking, for login throttling and the session list. */
 export async function clientInfo(): Promise<ClientInfo> {
   const h = await headers();
+  const hops = env().staff.trustedProxyHops;
+  // Behind a proxy with TRUSTED_PROXY_HOPS left at 0, sign-in attempts lose their per-client
+  // spacing: said once per process, as a warning only (a client can write these headers too).
+  if (hops === 0 && !warnedNoTrustedProxy && cameThroughProxy(h)) {
+    warnedNoTrustedProxy = true;
+    log.warn("staff.trusted_proxy_hops_unset", {
+      hint: "requests arrive through a proxy but TRUSTED_PROXY_HOPS=0: sign-in attempts are spaced per email only, not per client; set it to the number of proxies in front of the app",
+    });
+  }
   return {
-    client: clientFromForwardedFor(h.get("x-forwarded-for"), env().staff.trustedProxyHops),
+    client: clientFromForwardedFor(h.get("x-forwarded-for"), hops),
     userAgent: h.get("user-agent")?.slice(0, 200) ?? undefined,
   };
 }

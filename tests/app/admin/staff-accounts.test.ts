@@ -11,6 +11,7 @@ import { Authenticator, secretFromEnrolmentPage } from "../../helpers/authentica
 import { setTestEnv } from "../../helpers/env";
 import postgres from "postgres";
 import { adminUrl } from "../../helpers/db-target";
+import { captureLogs } from "../../helpers/log-capture";
 import { browserHeaders, jar, ownJar } from "../../helpers/request-scope";
 import { renderPage } from "../../helpers/render-page";
 import { createTestDb, type TestDb } from "../../helpers/test-db";
@@ -301,6 +302,34 @@ describe("no trusted proxy", () => {
       expect(html).not.toContain("198.51.100.77");
     } finally {
       browserHeaders.delete("x-forwarded-for");
+      setTestEnv({ TRUSTED_PROXY_HOPS: "1" });
+    }
+  });
+
+  it("warns once when requests come through a proxy TRUSTED_PROXY_HOPS does not count", async () => {
+    setTestEnv({ TRUSTED_PROXY_HOPS: "0" });
+    const logs = captureLogs();
+    const warnings = () => logs.lines.filter((l) => l.includes("staff.trusted_proxy_hops_unset"));
+    const attempt = () =>
+      ownJar.run(new Map(), () =>
+        loginAction({}, form({ email: "proxied@x.example", password: "not it" })),
+      );
+    try {
+      // Reached directly: Next.js writes the socket address (and `http`) itself. No warning.
+      browserHeaders.set("x-forwarded-for", "198.51.100.78");
+      browserHeaders.set("x-forwarded-proto", "http");
+      await attempt();
+      expect(warnings()).toEqual([]);
+      // Through a TLS proxy: one warning, however many requests.
+      browserHeaders.set("x-forwarded-proto", "https");
+      await attempt();
+      await attempt();
+      expect(warnings()).toHaveLength(1);
+      expect(warnings()[0]).toContain('"level":"warn"');
+    } finally {
+      logs.stop();
+      browserHeaders.delete("x-forwarded-for");
+      browserHeaders.delete("x-forwarded-proto");
       setTestEnv({ TRUSTED_PROXY_HOPS: "1" });
     }
   });
