@@ -25,8 +25,20 @@
  * an earlier event skipped as superseded never leaves them unsent. Without such a state (a first
  * submission), and for traders without a trading login, nothing is needed: the delivery succeeds
  * without a call, with a note saying why.
+ *
+ * A trader may switch accounts in cTrader between two launches. Every login the case set rights on
+ * is kept (case_account_logins); a grant (FULL_ACCESS) goes to the case's current login only, any
+ * other rights to every login the case ever set rights on, so an account left behind never keeps
+ * full access after the case lost it. A launch that moves the case to another login writes a
+ * `case.account_changed` event (lib/identity/entry.ts), through which the new login gets the
+ * rights of now.
  */
-import { getCaseAccessState, listCaseEvents } from "@/lib/db/queries/cases";
+import {
+  getCaseAccessState,
+  listCaseAccountLogins,
+  listCaseEvents,
+  recordCaseAccountLogin,
+} from "@/lib/db/queries/cases";
 import { env, type AccessRights } from "@/lib/env";
 import { approvalInForce, isMove } from "@/lib/kyc/case-state";
 import {
@@ -186,9 +198,14 @@ async function setRights(
     : await standingState(payload.case.id, level);
   const state = standing?.state ?? now;
   const rights = standing?.rights;
+  const caseId = payload.case.id;
   // The account the case is about: the one the trader launched from, else cTrader's login.
   const login = current.account ? Number(current.account) : current.tradingLogin;
-  if (!rights || !login)
+  // A trader who moved to another account leaves the earlier one with what the case gave it: a
+  // restriction goes to every account the case ever set rights on, a grant only to the current.
+  const earlier = rights && rights !== "FULL_ACCESS" ? await listCaseAccountLogins(caseId) : [];
+  const logins = [...new Set([...(login ? [login] : []), ...earlier])];
+  if (!rights || logins.length === 0)
     return {
       result: {
         ok: true,
@@ -215,7 +232,31 @@ async function setRights(
     eventState: eventState === shown ? null : eventState,
   };
 
-  const url = new URL(`${apiUrl}${config.path.replace("{login}", String(login))}`);
+  // Listed before the call: one that lands with its answer lost still leaves the login known.
+  if (login) await recordCaseAccountLogin(caseId, login, new Date());
+  // In parallel, so that one round stays within one call's timeout however many accounts.
+  const answers = await Promise.all(
+    logins.map((each) => patchRights(apiUrl, config.path, managerToken, each, rights)),
+  );
+  const failure = answers.find((answer) => !answer.ok);
+  if (failure) return { result: { ...failure, durationMs: took() } };
+  return {
+    result: { ok: true, httpStatus: answers[0]?.httpStatus ?? 204, durationMs: took(), note },
+    sentAt: current.eventSeq,
+  };
+}
+
+/** One PATCH of the login's access rights: cTrader's status, or why it did not take it. */
+async function patchRights(
+  apiUrl: string,
+  path: string,
+  managerToken: string,
+  login: number,
+  rights: AccessRights,
+): Promise<
+  { ok: true; httpStatus: number } | Omit<Extract<AttemptOutcome, { ok: false }>, "durationMs">
+> {
+  const url = new URL(`${apiUrl}${path.replace("{login}", String(login))}`);
   url.searchParams.set("token", managerToken);
   try {
     const response = await fetch(url, {
@@ -227,30 +268,21 @@ async function setRights(
     });
     await response.arrayBuffer().catch(() => undefined);
     if (response.status >= 200 && response.status < 300)
-      return {
-        result: { ok: true, httpStatus: response.status, durationMs: took(), note },
-        sentAt: current.eventSeq,
-      };
+      return { ok: true, httpStatus: response.status };
     return {
-      result: {
-        ok: false,
-        httpStatus: response.status,
-        errorKind: response.status >= 300 && response.status < 400 ? "redirect" : "http_status",
-        // Never the URL: it carries the manager token.
-        error: `cTrader answered ${response.status}`,
-        durationMs: took(),
-      },
+      ok: false,
+      httpStatus: response.status,
+      errorKind: response.status >= 300 && response.status < 400 ? "redirect" : "http_status",
+      // Never the URL: it carries the manager token.
+      error: `cTrader answered ${response.status}`,
     };
   } catch (error) {
     const timeout = error instanceof Error && error.name === "TimeoutError";
     return {
-      result: {
-        ok: false,
-        httpStatus: null,
-        errorKind: timeout ? "timeout" : "network",
-        error: timeout ? "no answer within 15 s" : "network error",
-        durationMs: took(),
-      },
+      ok: false,
+      httpStatus: null,
+      errorKind: timeout ? "timeout" : "network",
+      error: timeout ? "no answer within 15 s" : "network error",
     };
   }
 }

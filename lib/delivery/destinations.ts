@@ -17,6 +17,7 @@ import {
 } from "./ctrader-account";
 import { EMAIL_DESTINATION, EMAIL_TIMEOUT_MS, sendStatusEmail } from "./email";
 import {
+  CASE_ACCOUNT_CHANGED,
   CASE_MONITORING_CLEARED,
   CASE_MONITORING_HIT,
   CASE_RENEWAL_DUE,
@@ -45,7 +46,8 @@ export type Destination = {
 function webhookDestinations(): Destination[] {
   return env().delivery.webhooks.map((endpoint) => ({
     id: `webhook:${endpoint.id}`,
-    accepts: () => true,
+    // An account change is the cTrader adapter's own event, not part of the webhook contract.
+    accepts: (eventType) => eventType !== CASE_ACCOUNT_CHANGED,
     longestSendMs: WEBHOOK_TIMEOUT_MS,
     // The body is serialised once per attempt from the stored payload: JSON.stringify of the
     // same jsonb value gives the same bytes, and those exact bytes are what we sign.
@@ -64,7 +66,8 @@ function ctraderAccountDestination(): Destination[] {
         eventType === CASE_MONITORING_CLEARED ||
         eventType === CASE_VENDOR_ALERT ||
         eventType === CASE_VENDOR_ALERT_CLEARED ||
-        eventType === CASE_RENEWAL_DUE,
+        eventType === CASE_RENEWAL_DUE ||
+        eventType === CASE_ACCOUNT_CHANGED,
       send: (job) => updateTradingAccount(job.payload),
       longestSendMs: CTRADER_LONGEST_SEND_MS,
     },

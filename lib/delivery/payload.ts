@@ -207,6 +207,20 @@ export const caseVendorAlertClearedV1 = z.strictObject({
 export type CaseVendorAlertV1 = z.infer<typeof caseVendorAlertV1>;
 export type CaseVendorAlertClearedV1 = z.infer<typeof caseVendorAlertClearedV1>;
 
+export const CASE_ACCOUNT_CHANGED = "case.account_changed";
+
+/**
+ * The trader launched from another trading account than the case's access rights went to: the
+ * cTrader account adapter sends the rights of now to the new one. Ours alone (only that
+ * destination hears it), not part of the webhook contract: the CRM sees the account on the next
+ * event it receives.
+ */
+export const caseAccountChangedV1 = z.strictObject({
+  type: z.literal(CASE_ACCOUNT_CHANGED),
+  ...monitoringEnvelope,
+});
+export type CaseAccountChangedV1 = z.infer<typeof caseAccountChangedV1>;
+
 /** Every payload we may send; receivers can parse with this and switch on `type`/`version`. */
 export const webhookPayload = z.discriminatedUnion("type", [
   caseStatusChangedV1,
@@ -356,6 +370,13 @@ export function buildVendorAlertCleared(facts: MonitoringFacts): CaseVendorAlert
   });
 }
 
+export function buildAccountChanged(facts: MonitoringFacts): CaseAccountChangedV1 {
+  return caseAccountChangedV1.parse({
+    type: CASE_ACCOUNT_CHANGED,
+    ...monitoringFields(facts),
+  });
+}
+
 /**
  * An event as the outbox holds it, read back by the destinations we run ourselves (the e-mail and
  * the cTrader account): the schemas above, with three allowances. Fields added after the first
@@ -406,6 +427,7 @@ export const storedPayload = z.discriminatedUnion("type", [
     vendor: z.object(vendorAlert.shape),
   }),
   z.object({ ...storedEnvelope, type: z.literal(CASE_VENDOR_ALERT_CLEARED) }),
+  z.object({ ...storedEnvelope, type: z.literal(CASE_ACCOUNT_CHANGED) }),
 ]);
 export type StoredPayload = z.infer<typeof storedPayload>;
 

@@ -12,7 +12,14 @@
 import { env } from "@/lib/env";
 import { traced } from "@/lib/telemetry";
 import { log } from "@/lib/log";
-import { ensureOpenCase, getLatestCaseForTrader, setCaseAccount } from "@/lib/db/queries/cases";
+import {
+  announceCase,
+  ensureOpenCase,
+  getLatestCaseForTrader,
+  setCaseAccount,
+} from "@/lib/db/queries/cases";
+import { destinationIdsFor } from "@/lib/delivery/destinations";
+import { buildAccountChanged, CASE_ACCOUNT_CHANGED } from "@/lib/delivery/payload";
 import { isFinalRejection } from "@/lib/kyc/case-state";
 import { claimHandoffToken, releaseHandoffToken } from "@/lib/db/queries/one-time-tokens";
 import {
@@ -24,7 +31,7 @@ import {
 import { DEFAULT_LOCALE, pickLocale } from "@/lib/i18n/config";
 import { lookUpKycType, resolveKycType, type LevelId } from "@/lib/kyc/levels";
 import { upgradeCase } from "@/lib/kyc/upgrade";
-import type { CaseTrigger } from "@/lib/db/schema";
+import type { CaseTrigger, KycCase, Trader } from "@/lib/db/schema";
 import { TRANSIENT_FAILURES, type Redeemer, type RedeemResult } from "./ctrader-redeem";
 import { redeemSsoScreenToken } from "./sso";
 import { sha256 } from "./secrets";
@@ -121,6 +128,42 @@ function confirmedAccount(
   return null;
 }
 
+/** The login a case's access rights go to (lib/delivery/ctrader-account.ts): launch's, else cTrader's. */
+function rightsLogin(kycCase: KycCase, trader: Trader): number | null {
+  return kycCase.account ? Number(kycCase.account) : trader.tradingLogin;
+}
+
+/**
+ * When this launch moved the case's access rights to another login (the trader switched accounts
+ * in cTrader), the cTrader account adapter hears it through the outbox and gives the new login
+ * the rights of now; the old one is kept for the restrictions to come.
+ */
+async function announceLoginChange(
+  before: number | null,
+  kycCase: KycCase,
+  trader: Trader,
+  now: Date,
+) {
+  const after = rightsLogin(kycCase, trader);
+  if (!env().ctraderAccountUpdate || after === null || after === before) return;
+  await announceCase(
+    kycCase,
+    ({ eventId, sequence, moved, trader: facts }) => ({
+      type: CASE_ACCOUNT_CHANGED,
+      payload: buildAccountChanged({
+        eventId,
+        sequence,
+        occurredAt: now,
+        kycCase: moved,
+        trader: facts,
+      }),
+      destinations: destinationIdsFor(CASE_ACCOUNT_CHANGED),
+    }),
+    now,
+  );
+  log.info("entry.account_changed", { caseId: kycCase.id });
+}
+
 /**
  * The trader and their open case, written only when something changed: most visits are
  * returning traders, and a read is all they need.
@@ -164,11 +207,15 @@ async function traderAndCase(
       ));
     if (account && account !== kycCase.account)
       kycCase = (await setCaseAccount(kycCase.id, account)) ?? kycCase;
+    await announceLoginChange(rightsLogin(found.openCase, found.trader), kycCase, trader, now);
     return { trader, kycCase, account, locale };
   }
   // Final means final: after a final rejection a new launch shows that decision; it does not
   // open a new case. Only an admin's reopen (lib/review/decisions.ts) changes it.
-  if (latest && isFinalRejection(latest)) return { trader, kycCase: latest, account, locale };
+  if (found && latest && isFinalRejection(latest)) {
+    await announceLoginChange(rightsLogin(latest, found.trader), latest, trader, now);
+    return { trader, kycCase: latest, account, locale };
+  }
   return {
     trader,
     kycCase: await ensureOpenCase(trader.id, opening.level, opening.trigger, account),

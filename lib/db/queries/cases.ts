@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { getDb, type Db } from "../client";
 import { insertOutboxEvent, laterLiveEventSql, nextCaseEventSequence } from "./outbox";
 import {
+  caseAccountLogins,
   caseDecisions,
   caseDrafts,
   caseRetention,
@@ -57,6 +58,42 @@ export async function setCaseAccount(
     .where(eq(kycCases.id, caseId))
     .returning();
   return row;
+}
+
+/**
+ * Keeps `login` among the trading accounts the case's access rights were sent to. Written before
+ * the call, so a call whose answer was lost still counts.
+ */
+export async function recordCaseAccountLogin(caseId: string, login: number, now: Date) {
+  const db = await getDb();
+  await db
+    .insert(caseAccountLogins)
+    .values({ caseId, login, firstSetAt: now })
+    .onConflictDoNothing();
+}
+
+/** Every trading account the case's access rights were ever sent to. */
+export async function listCaseAccountLogins(caseId: string): Promise<number[]> {
+  const db = await getDb();
+  const rows = await db
+    .select({ login: caseAccountLogins.login })
+    .from(caseAccountLogins)
+    .where(eq(caseAccountLogins.caseId, caseId))
+    .orderBy(asc(caseAccountLogins.firstSetAt), asc(caseAccountLogins.login));
+  return rows.map((r) => r.login);
+}
+
+/**
+ * Writes an outbox event about the case as it is now (no status change), with the case's next
+ * sequence number, in a transaction of its own. Returns its id.
+ */
+export async function announceCase(
+  kycCase: KycCase,
+  build: OutboxBuilder,
+  now: Date,
+): Promise<string> {
+  const db = await getDb();
+  return db.transaction((tx) => insertCaseOutboxEvent(tx, kycCase, build, now));
 }
 
 export async function getOpenCaseForTrader(traderId: string): Promise<KycCase | undefined> {

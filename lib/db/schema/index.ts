@@ -22,3 +22,4 @@ export * from "./vendor-verifications";
 export * from "./case-search-terms";
 export * from "./scheduled-jobs";
 export * from "./selfie-challenges";
+export * from "./case-account-logins";

@@ -1,0 +1,66 @@
+/**
+ * Scenarios: what cTrader's redeem says at a later launch of an approved trader. A switch of
+ * trading accounts: the access rights follow the case to the new account, and a later restriction
+ * reaches every account the case ever gave rights to, so the one left behind does not keep full
+ * access.
+ */
+import "./support/request-scope";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { signedInStaff, Trader } from "./support/people";
+import { scenarioWorld } from "./support/world";
+
+const world = scenarioWorld();
+
+describe("scenario: the trader moves to another trading account after the approval", () => {
+  it("gives the new account the approval's rights, and restricts both on a monitoring hit", async () => {
+    const w = world();
+    const list = path.join(w.dataDir, "broker-pep.csv");
+    copyFileSync(path.join(__dirname, "../fixtures/sanctions/generic-pep.csv"), list);
+    await w.importLists([list]);
+
+    const trader = new Trader(w, 491_001);
+    w.setCtraderLogin(trader.userId, 111_111);
+    const reviewer = await signedInStaff(w, "switch.reviewer@broker.example", "reviewer");
+    await trader.completeStandardLevel({
+      givenNames: "Halina",
+      surnames: "Wisniewska",
+      dateOfBirth: "1979-11-02",
+      nationalities: ["PL"],
+    });
+    await w.worker();
+    const kycCase = await trader.currentCase();
+    expect(await reviewer.approve(kycCase.id)).toBe("approved");
+    await w.worker();
+    const forTrader = () =>
+      w.accountUpdates.filter((u) => u.login === 111_111 || u.login === 222_222);
+    expect(forTrader()).toEqual([{ login: 111_111, accessRights: "FULL_ACCESS" }]);
+
+    // The trader switches to account 222222 in cTrader and opens the status screen from it.
+    w.setCtraderLogin(trader.userId, 222_222);
+    await trader.launch("status", { account: "222222" });
+    await w.worker();
+    expect(forTrader()).toEqual([
+      { login: 111_111, accessRights: "FULL_ACCESS" },
+      { login: 222_222, accessRights: "FULL_ACCESS" },
+    ]);
+    // Launching again from the same account changes nothing.
+    await trader.launch("status", { account: "222222" });
+    await w.worker();
+    expect(forTrader()).toHaveLength(2);
+    // The CRM hears of no event of ours it does not know.
+    expect(w.crmEventsFor(kycCase.id).map((e) => e.type)).not.toContain("case.account_changed");
+
+    // The broker's list gains the trader: the hold reaches both accounts.
+    writeFileSync(list, `${readFileSync(list, "utf8")}Halina Wisniewska,,1979-11-02,Poland\n`);
+    await w.importLists([list]);
+    await w.worker();
+    expect(forTrader().slice(2)).toEqual(
+      expect.arrayContaining([
+        { login: 111_111, accessRights: "CLOSE_ONLY" },
+        { login: 222_222, accessRights: "CLOSE_ONLY" },
+      ]),
+    );
+    expect(forTrader()).toHaveLength(4);
+  });
+});
