@@ -39,11 +39,13 @@ export const ctraderUserIdSchema = z
 export const ctraderIdentitySchema = z.object({
   userId: ctraderUserIdSchema,
   // PostgreSQL refuses NUL in text; stripped here so that storing the trader cannot fail after
-  // cTrader consumed the token.
+  // cTrader consumed the token. An empty address says nothing (a user cTrader knows none of): it
+  // must not overwrite the one we have, or the trader's status mails stop without a word.
   email: z
     .string()
     .max(320)
-    .transform((email) => email.replaceAll("\u0000", "")),
+    .transform((email) => email.replaceAll("\u0000", ""))
+    .transform((email) => (email.trim() === "" ? undefined : email)),
   // "Trading login (if applicable)": a user without a trading account has none (absent, null or
   // Spotware's placeholder 0). None keeps the login we have; it never refuses the launch.
   tradingLogin: z

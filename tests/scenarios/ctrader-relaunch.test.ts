@@ -2,11 +2,12 @@
  * Scenarios: what cTrader's redeem says at a later launch of an approved trader. A switch of
  * trading accounts: the access rights follow the case to the new account, and a later restriction
  * reaches every account the case ever gave rights to, so the one left behind does not keep full
- * access.
+ * access. An empty email: the address we have stays, and the status mails still reach it.
  */
 import "./support/request-scope";
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { startSmtpSink } from "../helpers/smtp-sink";
 import { signedInStaff, Trader } from "./support/people";
 import { scenarioWorld } from "./support/world";
 
@@ -62,5 +63,38 @@ describe("scenario: the trader moves to another trading account after the approv
       ]),
     );
     expect(forTrader()).toHaveLength(4);
+  });
+});
+
+describe("scenario: cTrader's redeem gives an empty email at a later launch", () => {
+  it("keeps the address the trader had, and the status mail reaches it", async () => {
+    const w = world();
+    const sink = await startSmtpSink();
+    try {
+      w.configure({
+        EMAIL_SMTP_URL: sink.url,
+        EMAIL_FROM: "Broker KYC <kyc@broker.example>",
+        EMAIL_STATUSES: "approved",
+      });
+      const trader = new Trader(w, 491_002);
+      const address = "halina.stored@example.com";
+      w.setCtraderEmail(trader.userId, address);
+      await trader.completeStandardLevel();
+      await w.worker();
+      // cTrader's redeem names no address this time.
+      w.setCtraderEmail(trader.userId, "");
+      await trader.launch("status");
+
+      const reviewer = await signedInStaff(w, "email.reviewer@broker.example", "reviewer");
+      expect(await reviewer.approve((await trader.currentCase()).id)).toBe("approved");
+      await w.worker();
+      const mails = sink.messages.filter((m) => m.envelope.to.includes(address));
+      expect(mails.map((m) => m.parsed.subject)).toEqual([
+        expect.stringMatching(/: your identity is verified$/),
+      ]);
+    } finally {
+      w.configure({ EMAIL_SMTP_URL: undefined, EMAIL_FROM: undefined, EMAIL_STATUSES: undefined });
+      await sink.close();
+    }
   });
 });
