@@ -5,7 +5,8 @@
  * Spotware documents two versions (see shared research, ctrader-contract §1.2-1.3 and §10.1):
  * - `redeem` (current): POST {base}/ctid2/inAppToken/redeem?token={manager token}, JSON body
  *   {"token": "<ot>"}, 200 → {userId, email, tradingLogin}; 401/403 manager token refused; 404
- *   token unknown, expired or already consumed.
+ *   token unknown, expired or already consumed (when cTrader's JSON error says so: a 404 page
+ *   from anything else means the path or base URL is wrong).
  * - `legacy`: GET {base}/ctid2/inAppOneTimeToken/data?token={manager token}&oneTimeToken=<ot>.
  *   The older pages never show the broker-side read, so the parameter name is our assumption;
  *   the response is parsed with the same schema.
@@ -101,13 +102,47 @@ async function readCapped(response: Response): Promise<string | "too_large"> {
   }
 }
 
-function statusFailure(status: number): RedeemFailure {
-  if (status === 401) return "unauthorized";
-  if (status === 403) return "forbidden";
+/**
+ * cTrader's own error body: a JSON object naming the error. Spotware's examples give
+ * `{error, message, code}` (research §5); its WebServices API names the code `errorCode`. Any of
+ * the naming fields will do; an HTML page, plain text or an empty body will not.
+ */
+const ctraderErrorSchema = z
+  .object({
+    code: z.string().optional(),
+    errorCode: z.string().optional(),
+    message: z.string().optional(),
+  })
+  .refine((body) => Boolean(body.code ?? body.errorCode ?? body.message));
+
+function isCtraderError(text: string | "too_large"): boolean {
+  if (text === "too_large") return false;
+  try {
+    return ctraderErrorSchema.safeParse(JSON.parse(text)).success;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The reason for a refusal, and whether it is ours to fix rather than the trader's: a refused
+ * manager token, or a 404 that is not cTrader's (a wrong redeem path or base URL answers with a
+ * web server's page, and would otherwise tell every trader that the link expired).
+ */
+function statusFailure(
+  status: number,
+  text: string | "too_large",
+): { reason: RedeemFailure; misconfigured: boolean } {
+  if (status === 401) return { reason: "unauthorized", misconfigured: true };
+  if (status === 403) return { reason: "forbidden", misconfigured: true };
   // 410 CID_TOKEN_EXPIRED and 417 CID_NON_EXISTED_TOKEN (Spotware's error table): the token is
-  // spent or never was; a reload would not help, so the trader reads "expired".
-  if (status === 404 || status === 410 || status === 417) return "not_found";
-  return "upstream_error";
+  // spent or never was; a reload would not help, so the trader reads "expired". Only when cTrader
+  // said so: anything else in front of it answers 404 too.
+  if (status === 404 || status === 410 || status === 417)
+    return isCtraderError(text)
+      ? { reason: "not_found", misconfigured: false }
+      : { reason: "upstream_error", misconfigured: true };
+  return { reason: "upstream_error", misconfigured: false };
 }
 
 export function createCtraderRedeemer(config: RedeemerConfig) {
@@ -133,13 +168,12 @@ export function createCtraderRedeemer(config: RedeemerConfig) {
   async function redeem(otToken: string): Promise<RedeemResult> {
     const started = Date.now();
     const [url, init] = request(otToken);
-    const fail = (reason: RedeemFailure, status?: number): RedeemResult => {
-      log.warn("ctrader.redeem.refused", {
-        reason,
-        status,
-        api: config.api,
-        ms: Date.now() - started,
-      });
+    const fail = (reason: RedeemFailure, status?: number, misconfigured = false): RedeemResult => {
+      const fields = { reason, status, api: config.api, ms: Date.now() - started };
+      // The operator's to fix (manager token, CTRADER_API_URL, CTRADER_REDEEM_PATH), not the
+      // trader's: at error level, so that it pages someone instead of passing as expired links.
+      if (misconfigured) log.error("ctrader.redeem.misconfigured", fields);
+      else log.warn("ctrader.redeem.refused", fields);
       return { ok: false, reason, status };
     };
     // One deadline for connect, headers and body: a slow trickle counts against it too.
@@ -156,7 +190,10 @@ export function createCtraderRedeemer(config: RedeemerConfig) {
     } catch {
       return fail(signal.aborted ? "timeout" : "network_error", response.status);
     }
-    if (response.status !== 200) return fail(statusFailure(response.status), response.status);
+    if (response.status !== 200) {
+      const { reason, misconfigured } = statusFailure(response.status, text);
+      return fail(reason, response.status, misconfigured);
+    }
     if (text === "too_large") return fail("response_too_large", 200);
     let json: unknown;
     try {

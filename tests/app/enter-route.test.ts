@@ -3,7 +3,7 @@ import { proxy } from "@/proxy";
 import { resolveSession } from "@/lib/identity/sessions";
 import { GET as health } from "@/app/api/health/route";
 import { withDbAndCtrader } from "../helpers/harness";
-import { HttpResponse, identity, stubRedeem } from "../helpers/ctrader-stub";
+import { HttpResponse, identity, stubRedeem, ctraderNotFound } from "../helpers/ctrader-stub";
 
 const db = withDbAndCtrader();
 
@@ -54,7 +54,7 @@ describe("GET /inapp/kyc?token=… (the exchange, in proxy.ts)", () => {
   });
 
   it("sends a refused token to the localized expired screen without a cookie", async () => {
-    stubRedeem(() => HttpResponse.json({}, { status: 404 }));
+    stubRedeem(() => ctraderNotFound());
     const response = await open("/inapp/kyc?token=tok-used&lang=ar&theme=dark");
     expect(response.status).toBe(303);
     expect(target(response)).toBe("/inapp/expired?reason=expired&lang=ar&theme=dark");

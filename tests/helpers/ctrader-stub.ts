@@ -48,4 +48,15 @@ export const identity = (userId = 4242) => ({
   tradingLogin: 9_000_000 + userId,
 });
 
+/** cTrader's refusal of a token it does not know (or no longer): its JSON error body. */
+export const ctraderNotFound = (status = 404, code?: string) =>
+  HttpResponse.json(
+    {
+      error: "Not Found",
+      message: "token not found, expired or already consumed",
+      ...(code ? { code } : {}),
+    },
+    { status },
+  );
+
 export { http, HttpResponse, delay };

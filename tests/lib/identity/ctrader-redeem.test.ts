@@ -9,6 +9,7 @@ import {
   identity,
   listenForCtrader,
   stubRedeem,
+  ctraderNotFound,
 } from "../../helpers/ctrader-stub";
 
 const OT = "ot-token-SECRET-value-123";
@@ -78,8 +79,31 @@ describe("cTrader one-time token redemption", () => {
     [503, "upstream_error"],
     [418, "upstream_error"],
   ])("maps HTTP %i to the refusal reason %s", async (status, reason) => {
-    stubRedeem(() => HttpResponse.json({ error: "x" }, { status }));
+    stubRedeem(() =>
+      HttpResponse.json({ error: "x", message: "cTrader's words", code: "X" }, { status }),
+    );
     expect(await redeemer().redeem(OT)).toEqual({ ok: false, reason, status });
+  });
+
+  it.each([
+    ["an HTML page", "<html><body>Not Found</body></html>", "text/html"],
+    ["an empty body", "", "text/plain"],
+    ["JSON that names no error", "{}", "application/json"],
+  ])("reads a 404 with %s as not cTrader's answer, at error level", async (_, body, type) => {
+    const logs = captureLogs();
+    try {
+      stubRedeem(() => new HttpResponse(body, { status: 404, headers: { "content-type": type } }));
+      expect(await redeemer().redeem(OT)).toEqual({
+        ok: false,
+        reason: "upstream_error",
+        status: 404,
+      });
+    } finally {
+      logs.stop();
+    }
+    expect(logs.lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toContainEqual(
+      expect.objectContaining({ level: "error", event: "ctrader.redeem.misconfigured" }),
+    );
   });
 
   it.each([
@@ -156,7 +180,7 @@ describe("cTrader one-time token redemption", () => {
   it("never writes the one-time token or the manager token to the log", async () => {
     const logs = captureLogs();
     try {
-      stubRedeem(() => HttpResponse.json({}, { status: 404 }));
+      stubRedeem(() => ctraderNotFound());
       await redeemer().redeem(OT);
       stubRedeem(() => HttpResponse.json(identity()));
       await redeemer().redeem(OT);

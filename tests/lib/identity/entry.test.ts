@@ -11,7 +11,13 @@ import { resolveSession } from "@/lib/identity/sessions";
 import { setTestEnv } from "../../helpers/env";
 import { captureLogs } from "../../helpers/log-capture";
 import { withDbAndCtrader } from "../../helpers/harness";
-import { delay, HttpResponse, identity, stubRedeem } from "../../helpers/ctrader-stub";
+import {
+  delay,
+  HttpResponse,
+  identity,
+  stubRedeem,
+  ctraderNotFound,
+} from "../../helpers/ctrader-stub";
 
 const db = withDbAndCtrader();
 
@@ -122,7 +128,7 @@ describe("entry with a one-time token (handoff mode)", () => {
   });
 
   it("shows 'expired' for a token cTrader does not know, and 'unavailable' when cTrader fails", async () => {
-    stubRedeem(() => HttpResponse.json({}, { status: 404 }));
+    stubRedeem(() => ctraderNotFound());
     expect(await enter("kyc", params("token=tok-gone"))).toMatchObject({
       ok: false,
       refusal: "expired",
@@ -144,7 +150,7 @@ describe("entry with a one-time token (handoff mode)", () => {
       [410, "CID_TOKEN_EXPIRED"],
       [417, "CID_NON_EXISTED_TOKEN"],
     ] as const) {
-      const seen = stubRedeem(() => HttpResponse.json({ errorCode: code }, { status }));
+      const seen = stubRedeem(() => ctraderNotFound(status, code));
       const query = params(`token=tok-${status}&lang=de`);
       expect(await enter("kyc", query)).toMatchObject({
         ok: false,
@@ -155,6 +161,63 @@ describe("entry with a one-time token (handoff mode)", () => {
       expect(await enter("kyc", query)).toMatchObject({ ok: false, refusal: "expired" });
       expect(seen).toHaveLength(1);
     }
+  });
+
+  it("reads a 404 page that is not cTrader's, and a refused manager token, as our misconfiguration", async () => {
+    const logs = captureLogs();
+    try {
+      // A wrong CTRADER_REDEEM_PATH or base URL: a web server's HTML 404, not cTrader's JSON.
+      const seen = stubRedeem(
+        () =>
+          new HttpResponse("<html><body><h1>404 Not Found</h1></body></html>", {
+            status: 404,
+            headers: { "content-type": "text/html" },
+          }),
+      );
+      expect(await enter("kyc", params("token=tok-html-404"))).toMatchObject({
+        ok: false,
+        refusal: "unavailable",
+      });
+      // cTrader never saw the token: once the path is fixed, a reload gets in.
+      stubRedeem(() => HttpResponse.json(identity(512)));
+      expect(await enter("kyc", params("token=tok-html-404"))).toMatchObject({ ok: true });
+      expect(seen).toHaveLength(1);
+      stubRedeem(() => HttpResponse.json({ error: "Unauthorized" }, { status: 401 }));
+      expect(await enter("kyc", params("token=tok-401-mgr"))).toMatchObject({
+        ok: false,
+        refusal: "unavailable",
+      });
+    } finally {
+      logs.stop();
+    }
+    const misconfigured = logs.lines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line.event === "ctrader.redeem.misconfigured");
+    expect(misconfigured).toEqual([
+      expect.objectContaining({ level: "error", reason: "upstream_error", status: 404 }),
+      expect.objectContaining({ level: "error", reason: "unauthorized", status: 401 }),
+    ]);
+  });
+
+  it("shows 'unavailable' when cTrader answers after CTRADER_TIMEOUT_MS, and lets the token be tried again", async () => {
+    setTestEnv({ CTRADER_TIMEOUT_MS: "200" });
+    let slow = true;
+    const seen = stubRedeem(async () => {
+      if (slow) await delay(3000);
+      return HttpResponse.json(identity(513));
+    });
+    const started = Date.now();
+    expect(await enter("kyc", params("token=tok-slow"))).toMatchObject({
+      ok: false,
+      refusal: "unavailable",
+    });
+    // The deadline holds: the trader is not kept waiting for cTrader's answer.
+    expect(Date.now() - started).toBeLessThan(200 + 1500);
+    // The claim was released: cTrader may not have consumed the token, so another request with
+    // it reaches cTrader again.
+    slow = false;
+    expect(await enter("kyc", params("token=tok-slow"))).toMatchObject({ ok: true });
+    expect(seen).toHaveLength(2);
   });
 
   it("lets in a launch whose token names no trading login, and keeps the login the trader had", async () => {

@@ -307,7 +307,11 @@ export function scenarioWorld(env: Record<string, string | undefined> = {}): () 
         http.post(`${CTRADER}/ctid2/inAppToken/redeem`, async ({ request }) => {
           const { token } = (await request.json()) as { token: string };
           const userId = identities.get(token);
-          if (!userId || redeemed.has(token)) return HttpResponse.json({}, { status: 404 });
+          if (!userId || redeemed.has(token))
+            return HttpResponse.json(
+              { error: "Not Found", message: "token not found, expired or already consumed" },
+              { status: 404 },
+            );
           redeemed.add(token);
           return HttpResponse.json({
             userId,
