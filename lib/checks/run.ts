@@ -13,8 +13,9 @@
  * current round has one.
  *
  * One run of a case at a time: a run claims the case first (check_claims), and the submit's
- * `after()`, the sweep and an officer's retry that find it claimed, or the round already checked,
- * leave it (a CONFLICT with reason `checks_running` or `checks_done`).
+ * `after()`, the sweep and an officer's retry that find it claimed, the round already checked,
+ * or the case no longer awaiting a decision, leave it (a CONFLICT with reason `checks_running`,
+ * `checks_done` or `changed`): a race, not a failure, logged as `checks.skipped`.
  */
 import { z } from "zod";
 import {
@@ -107,12 +108,28 @@ async function auditAutoApprovalRefused(
  */
 export const CHECK_CLAIM_LEASE_MS = 10 * 60_000;
 
-/** A run that another is doing, or that was done: not a failure, nothing to retry. */
-export function checksNotNeeded(error: unknown): boolean {
-  return (
-    error instanceof AppError &&
-    (error.reason === "checks_running" || error.reason === "checks_done")
-  );
+const NOT_NEEDED = new Set<string | undefined>(["checks_running", "checks_done", "changed"]);
+
+/**
+ * Why a run did not run when that is no failure: another run holds the case (`checks_running`),
+ * the round was checked (`checks_done`), or the case moved on to the trader or a decision
+ * (`changed`). Null for a real failure.
+ */
+function checksNotNeeded(error: unknown): string | null {
+  return error instanceof AppError && error.code === "CONFLICT" && NOT_NEEDED.has(error.reason)
+    ? (error.reason ?? null)
+    : null;
+}
+
+/**
+ * The log line of a run that threw, for the callers that only log (the submit's `after()`, the
+ * sweep): a race is info, as what it is; only a real failure is `checks.failed`, an error that
+ * asks someone to look.
+ */
+export function logChecksNotRun(caseId: string, error: unknown): void {
+  const reason = checksNotNeeded(error);
+  if (reason) log.info("checks.skipped", { caseId, reason });
+  else log.error("checks.failed", { caseId, ...errorFacts(error) });
 }
 
 /** How long the sweep waits after a failed run: 30 s, doubling, at most an hour. */
@@ -128,23 +145,29 @@ export type CaseChecksOutcome = Omit<SubmissionRunRecord, "results"> & {
   status: KycCase["status"];
 };
 
+type RunOptions = {
+  now?: Date;
+  /**
+   * The officer whose "Run the checks now" this is: audited as `checks.retry_requested` once
+   * the run holds the case and the round awaits it, never for a retry that was refused.
+   */
+  requestedBy?: { staffId: string };
+};
+
 /**
  * Runs the checks of the case's current round and routes it. A failure (anything thrown) is
  * recorded for the console and the sweep's back-off, then thrown on.
  */
 export function runCaseChecks(
   caseId: string,
-  options: { now?: Date } = {},
+  options: RunOptions = {},
 ): Promise<CaseChecksOutcome> {
   return traced("kyc.checks.run", { "kyc.case_id": caseId }, () =>
     runCaseChecksNow(caseId, options),
   );
 }
 
-async function runCaseChecksNow(
-  caseId: string,
-  options: { now?: Date },
-): Promise<CaseChecksOutcome> {
+async function runCaseChecksNow(caseId: string, options: RunOptions): Promise<CaseChecksOutcome> {
   const now = options.now ?? new Date();
   if (!(await getCaseById(caseId))) throw new AppError("NOT_FOUND", "case not found");
   const claim = await claimCaseChecks(caseId, now, CHECK_CLAIM_LEASE_MS);
@@ -157,10 +180,21 @@ async function runCaseChecksNow(
     const kycCase = await getCaseById(caseId);
     if (!kycCase) throw new AppError("NOT_FOUND", "case not found");
     if (!awaitingDecision(kycCase))
-      throw new AppError("CONFLICT", `cannot check a case that is ${kycCase.status}`);
+      throw new AppError("CONFLICT", `cannot check a case that is ${kycCase.status}`, {
+        reason: "changed",
+      });
     if (!(await roundAwaitsChecks(kycCase.id, kycCase.round)))
       throw new AppError("CONFLICT", "the checks of this submission have run", {
         reason: "checks_done",
+      });
+    if (options.requestedBy)
+      await appendAuditEvent({
+        actorType: "staff",
+        actorId: options.requestedBy.staffId,
+        action: "checks.retry_requested",
+        caseId,
+        data: { round: kycCase.round },
+        occurredAt: now,
       });
     return await checkRoundOrRecord(kycCase, now);
   } finally {
@@ -363,9 +397,7 @@ export async function runPendingCaseChecks(limit = 50, now = new Date()): Promis
       await runCaseChecks(kycCase.id, { now: new Date(now.getTime() + Date.now() - started) });
       done += 1;
     } catch (error) {
-      if (checksNotNeeded(error))
-        log.info("checks.skipped", { caseId: kycCase.id, ...errorFacts(error) });
-      else log.error("checks.failed", { caseId: kycCase.id, ...errorFacts(error) });
+      logChecksNotRun(kycCase.id, error);
     }
   }
   return done;

@@ -5,7 +5,7 @@
  * drain pick up anything still due, so a crash between the response and this work loses nothing.
  */
 import { after } from "next/server";
-import { checksNotNeeded, runCaseChecks } from "@/lib/checks/run";
+import { logChecksNotRun, runCaseChecks } from "@/lib/checks/run";
 import { drainOnce } from "@/lib/delivery/worker";
 import { readUploadedZone } from "@/lib/documents/zone-prefill";
 import { env } from "@/lib/env";
@@ -57,8 +57,7 @@ export function scheduleCaseChecks(caseId: string): void {
       try {
         await runCaseChecks(caseId);
       } catch (error) {
-        if (checksNotNeeded(error)) log.info("checks.skipped", { caseId, ...errorFacts(error) });
-        else log.error("checks.failed", { caseId, ...errorFacts(error) });
+        logChecksNotRun(caseId, error);
       }
     });
   } catch {

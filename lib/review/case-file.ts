@@ -7,6 +7,7 @@ import { isDeepStrictEqual } from "node:util";
 import { PERIODIC_REVIEW_TASK, periodicReviewView } from "./periodic";
 import { listCaseEvents } from "@/lib/db/queries/cases";
 import {
+  getCheckClaim,
   getCheckFailure,
   getLatestCheckRun,
   MONITORING_TASK,
@@ -146,6 +147,7 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
     relationshipEndedAt,
     replacedCaptures,
     screenedOnCurrentLists,
+    claim,
   ] = await Promise.all([
     getTraderById(kycCase.traderId),
     loadCaseProgress(kycCase, { unreadableDrafts: "list" }),
@@ -169,6 +171,7 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
     getRelationshipEndOfCase(kycCase.id, new Date()),
     loadReplacedCaptures(kycCase.id),
     screenedAsked,
+    getCheckClaim(kycCase.id),
   ]);
   const team = hasRole(staff, "approver") ? await listActiveStaff() : [];
   const named = await listStaffByIds([
@@ -238,6 +241,11 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
       : null,
     /** A failed run of the current round, shown with a retry control. */
     checkFailure: failure && failure.round === kycCase.round && !checksOfRound ? failure : null,
+    /**
+     * Until when the run holding the case keeps others off it: a retry before then is refused
+     * as `checks_running`, also when that run's process died (null: no run holds it).
+     */
+    checksClaimedUntil: claim && claim.leaseUntil > new Date() ? claim.leaseUntil : null,
     hits: hits.map((h) => ({ ...h, controls: hitControls(staff, h, judgeable) })),
     monitoringTask: monitoringTask
       ? { ...monitoringTask, unreadable: unreadableTask !== null }

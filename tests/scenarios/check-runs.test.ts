@@ -47,6 +47,14 @@ const completedAudits = async (w: World, caseId: string) =>
         where case_id = ${caseId} and action = 'checks.completed'`,
     )
   )[0]?.n;
+const auditCount = async (w: World, caseId: string, action: string) =>
+  (
+    await sqlRows<{ n: number }>(
+      w.db.db,
+      sql`select count(*)::int as n from audit_events
+        where case_id = ${caseId} and action = ${action}`,
+    )
+  )[0]?.n;
 const riskRun = async (w: World, caseId: string) =>
   (
     await sqlRows<{ run_id: string }>(
@@ -99,17 +107,38 @@ describe("scenario: the worker's sweep while the submit's checks run", () => {
       const { trader, kycCase } = await submitted(w, 452_001);
       const reviewer = await signedInStaff(w, "runs.reviewer@broker.example", "reviewer");
       let retried: string | undefined;
+      let page = "";
+      let leaseUntil: Date | undefined;
       const logs = captureLogs();
       try {
         await raceTheSubmitsChecks(w, kycCase.id, async () => {
           // An officer sees no run yet and asks for one; then the worker's pass.
           retried = await reviewer.retryChecks(kycCase.id);
+          page = await reviewer.casePage(kycCase.id, { error: retried.replace(/^error:/, "") });
+          leaseUntil = (
+            await sqlRows<{ lease_until: Date }>(
+              w.db.db,
+              sql`select lease_until from check_claims where case_id = ${kycCase.id}`,
+            )
+          )[0]?.lease_until;
           await w.worker();
         });
       } finally {
         logs.stop();
       }
       expect(retried).toBe("error:checks_running");
+      // The page the refusal leads to says until when the run in flight keeps the case: should
+      // its process have died, that is when a retry goes through.
+      expect(leaseUntil).toBeDefined();
+      expect(page).toContain('data-testid="checks-claimed-until"');
+      expect(page).toMatch(
+        new RegExp(
+          `checks-claimed-until.*?datetime="${new Date(leaseUntil!).toISOString()}"`,
+          "is",
+        ),
+      );
+      // The trail does not say the officer started a run that was refused.
+      expect(await auditCount(w, kycCase.id, "checks.retry_requested")).toBe(0);
 
       const runs = await submissionRuns(w, kycCase.id);
       expect(runs).toHaveLength(1);
@@ -147,4 +176,27 @@ describe("scenario: the worker's sweep while the submit's checks run", () => {
       expect(await riskRun(w, kycCase.id)).toBe(runs[0]?.id);
     },
   );
+
+  it("logs a run that finds the case returned to the trader as skipped, not as a failure", async () => {
+    const w = world();
+    const { kycCase } = await submitted(w, 452_003);
+    // Before the submit's checks start, an officer sends the case back for a newer bill.
+    const reviewer = await signedInStaff(w, "runs.early@broker.example", "reviewer");
+    expect(
+      await reviewer.requestInformation(kycCase.id, ["document:address"], "A newer bill, please."),
+    ).toBe("action_requested");
+    const logs = captureLogs();
+    try {
+      await afterResponses();
+    } finally {
+      logs.stop();
+    }
+    const entries = logs.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(entries.filter((e) => e.event === "checks.failed")).toEqual([]);
+    expect(entries.filter((e) => e.event === "checks.skipped")).toEqual([
+      expect.objectContaining({ level: "info", caseId: kycCase.id, reason: "changed" }),
+    ]);
+    expect(await submissionRuns(w, kycCase.id)).toHaveLength(0);
+    expect(await auditCount(w, kycCase.id, "checks.failed")).toBe(0);
+  });
 });

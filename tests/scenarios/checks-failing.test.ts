@@ -6,7 +6,9 @@
 import "./support/request-scope";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
+import { sql } from "drizzle-orm";
 import { textOf } from "../helpers/render-page";
+import { sqlRows } from "../helpers/sql-rows";
 import { signedInStaff, Trader } from "./support/people";
 import { scenarioWorld } from "./support/world";
 
@@ -48,6 +50,16 @@ describe("scenario: the checks fail, the reviewer retries them", () => {
     expect(after).not.toContain('data-testid="checks-failed"');
     expect(after).toContain('data-check="age"');
     expect(await reviewer.approve(failing.id)).toBe("approved");
+    // Both retries ran (the first failed again): each is in the trail as the reviewer's.
+    const retries = await sqlRows<{ actor_type: string; data: { round: number } }>(
+      w.db.db,
+      sql`select actor_type, data from audit_events
+        where case_id = ${failing.id} and action = 'checks.retry_requested' order by id`,
+    );
+    expect(retries).toEqual([
+      { actor_type: "staff", data: { round: 1 } },
+      { actor_type: "staff", data: { round: 1 } },
+    ]);
     await w.worker();
     expect(w.crmEventsFor(failing.id).map((e) => e.status)).toEqual([
       "submitted",

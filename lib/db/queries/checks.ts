@@ -167,6 +167,18 @@ export async function claimCaseChecks(
   return row?.token ?? null;
 }
 
+/** The case's claim by a run, live or not (its holder may have died: the lease says until when). */
+export async function getCheckClaim(
+  caseId: string,
+): Promise<{ claimedAt: Date; leaseUntil: Date } | undefined> {
+  const db = await getDb();
+  const [row] = await db
+    .select({ claimedAt: checkClaims.claimedAt, leaseUntil: checkClaims.leaseUntil })
+    .from(checkClaims)
+    .where(eq(checkClaims.caseId, caseId));
+  return row;
+}
+
 /** Ends a claim, if it is still this holder's. */
 export async function releaseCaseChecks(caseId: string, token: string): Promise<void> {
   const db = await getDb();

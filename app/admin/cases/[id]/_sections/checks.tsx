@@ -195,7 +195,7 @@ function Evidence({
 }
 
 export async function Checks({ file }: { file: CaseFile }) {
-  const { checks, checkFailure, kycCase } = file;
+  const { checks, checkFailure, checksClaimedUntil, kycCase } = file;
   const [{ t }, label, fields] = await Promise.all([
     getCaseWords(),
     getConsoleLabels(),
@@ -299,6 +299,13 @@ export async function Checks({ file }: { file: CaseFile }) {
       ) : (
         <p className="muted">{t("checks.notRun")}</p>
       )}
+      {!checks && checksClaimedUntil ? (
+        <p className="muted" data-testid="checks-claimed-until">
+          {t.rich("checks.runningUntil", {
+            time: () => <Time at={checksClaimedUntil} />,
+          })}
+        </p>
+      ) : null}
       {file.controls.retryChecks && kycCase.round > 0 ? (
         <form action={retryChecksAction}>
           <CaseFields file={file} />
