@@ -351,8 +351,9 @@ export async function confirmUpload(
     // The case was submitted while this file was being checked: it is not part of the case. It
     // is refused like a file the check refused (document.refused), not just deleted: the signed
     // form stays valid for minutes, a replay of it puts the file back at its upload key with no
-    // row, and only a recorded refusal has the retention purge empty that key once the form
-    // expired. It does not count against the case's file limit (refusalsNotCounted).
+    // row on S3 (the local driver refuses it), and only a recorded refusal has the retention
+    // purge empty that key once the form expired. It does not count against the case's file
+    // limit (REFUSALS_NOT_COUNTED, lib/db/queries/documents.ts).
     await deleteQuietly(storedKey);
     return refuseFile("not_editable");
   }

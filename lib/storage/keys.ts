@@ -41,6 +41,11 @@ export function assertUploadKey(key: unknown): string {
   return key;
 }
 
+/** Whether the key is an upload key (the only shape a signed upload form targets). */
+export function isUploadKey(key: unknown): key is string {
+  return typeof key === "string" && UPLOAD_KEY_PATTERN.test(key);
+}
+
 export function isDocumentKey(key: unknown): key is string {
   return typeof key === "string" && DOCUMENT_KEY_PATTERN.test(key);
 }

@@ -9,6 +9,13 @@
  * `<root>/.tmp/` half-written uploads. An upload is written to a temp file and then hard-linked
  * into place: link() fails if the name exists, which makes "first upload wins, a replay gets
  * 409" atomic without a lock. Replacing (put) uses rename().
+ *
+ * A deleted upload key is spent: deleting it leaves an empty marker in `<root>/.spent/`
+ * (`<caseId>.<documentId>`), and the upload route refuses the form from then on. Only the confirm
+ * (accepted or refused), the purge of an expired form and the case's erasure delete an upload
+ * key, so a replay of the form after its confirm decided never puts a file in clear back (S3 has
+ * no such guard: there the purge empties the key once the form expired). A marker is kept until
+ * no form for its key can still be posted, then pruned.
  */
 import "server-only";
 import { randomBytes } from "node:crypto";
@@ -22,6 +29,7 @@ import {
   rename,
   rm,
   stat,
+  utimes,
   writeFile,
 } from "node:fs/promises";
 import path from "node:path";
@@ -29,7 +37,7 @@ import { Readable } from "node:stream";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { Busboy, type BusboyFileStream } from "@fastify/busboy";
 import { env, type Env } from "@/lib/env";
-import { AppError } from "@/lib/errors";
+import { AppError, errorFacts } from "@/lib/errors";
 import { limitedBody } from "@/lib/http/body";
 import { toErrorResponse } from "@/lib/http/json";
 import { deriveKey, hmac, safeEqual } from "@/lib/identity/secrets";
@@ -41,6 +49,7 @@ import {
   assertTtl,
   attachmentDisposition,
   isDocumentKey,
+  isUploadKey,
 } from "./keys";
 import {
   MAX_DOWNLOAD_TTL_SECONDS,
@@ -65,6 +74,13 @@ const UPLOAD_FIELDS = ["key", "contentType", "maxBytes", "expires", "signature"]
  * purge of abandoned uploads waits (lib/documents/service.ts ABANDONED_UPLOAD_GRACE_MS).
  */
 const FINISH_GRACE_MS = 60_000;
+/**
+ * How long a spent upload key's marker is kept: past the longest a form for it can still be
+ * posted (issued before the delete, it expires within MAX_UPLOAD_TTL_SECONDS and may finish
+ * FINISH_GRACE_MS later), with a margin.
+ */
+const SPENT_FOR_MS = MAX_UPLOAD_TTL_SECONDS * 1000 + FINISH_GRACE_MS + 5 * 60_000;
+const SPENT_PRUNE_EVERY_MS = 60_000;
 type UploadField = (typeof UPLOAD_FIELDS)[number];
 type UploadFields = Record<UploadField, string>;
 
@@ -86,6 +102,7 @@ export class LocalStorage implements DocumentStorage {
   private readonly uploadKey: Buffer;
   private readonly downloadKey: Buffer;
   private readonly now: () => number;
+  private prunedAt = 0;
 
   constructor(private readonly options: LocalStorageOptions) {
     this.root = path.resolve(options.root);
@@ -148,6 +165,9 @@ export class LocalStorage implements DocumentStorage {
 
   async delete(key: string): Promise<void> {
     const file = this.pathOf(key);
+    // Marked before the file goes: an upload that passed the route's first look links its file
+    // either before this rm (which removes it) or after the mark (which it looks for again).
+    if (isUploadKey(key)) await this.markSpent(key);
     await rm(file, { force: true });
     await rm(metaPathOf(file), { force: true });
   }
@@ -192,8 +212,13 @@ export class LocalStorage implements DocumentStorage {
       await readUploadForm(body, contentType, this.options.uploadMaxBytes, async (fields, part) => {
         const signed = this.verifyUpload(fields);
         const file = this.pathOf(signed.key);
-        // A confirmed upload moved to its verified key and emptied this one: still spent.
-        if ((await exists(file)) || (await hasVerifiedCopy(file)))
+        // A confirm decided on this upload (its key was emptied, and marked spent), or moved it
+        // to its verified key (files from before the mark): the form is spent.
+        if (
+          (await exists(file)) ||
+          (await exists(this.spentPathOf(signed.key))) ||
+          (await hasVerifiedCopy(file))
+        )
           throw new AppError("CONFLICT", "this upload was already used");
         if (part.contentType !== signed.contentType) {
           throw new AppError("UNSUPPORTED_MEDIA_TYPE", "file type differs from the signed type");
@@ -222,8 +247,13 @@ export class LocalStorage implements DocumentStorage {
       try {
         const meta = JSON.stringify({ contentType: stored.contentType });
         await writeFile(metaPathOf(stored.file), meta, { mode: 0o600 });
+        // A confirm that decided while this file streamed has emptied the key: it stays empty.
+        if (await exists(this.spentPathOf(stored.key)))
+          throw new AppError("CONFLICT", "this upload was already used");
       } catch (error) {
-        await rm(stored.file, { force: true }); // no object without its type
+        // No object without its type, nor at a spent key.
+        await rm(stored.file, { force: true });
+        await rm(metaPathOf(stored.file), { force: true });
         throw error;
       }
       log.info("storage.local.uploaded", { key: stored.key, size: stored.size });
@@ -290,6 +320,34 @@ export class LocalStorage implements DocumentStorage {
       throw new AppError("BAD_REQUEST", "invalid storage key");
     }
     return file;
+  }
+
+  private spentPathOf(uploadKey: string): string {
+    const [, caseId, documentId] = assertUploadKey(uploadKey).split("/");
+    return path.join(this.root, ".spent", `${caseId}.${documentId}`);
+  }
+
+  private async markSpent(uploadKey: string): Promise<void> {
+    const dir = path.join(this.root, ".spent");
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const marker = this.spentPathOf(uploadKey);
+    await writeFile(marker, "", { mode: 0o600 });
+    // Dated by the driver's clock, which the prune and the forms' expiry read.
+    const at = new Date(this.now());
+    await utimes(marker, at, at);
+    // Now and then, not on every delete: a readdir of the last minutes' markers.
+    if (this.now() - this.prunedAt < SPENT_PRUNE_EVERY_MS) return;
+    this.prunedAt = this.now();
+    const before = this.now() - SPENT_FOR_MS;
+    try {
+      for (const name of await readdir(dir)) {
+        const marker = path.join(dir, name);
+        const stats = await stat(marker).catch(ifMissing(null));
+        if (stats && stats.mtimeMs < before) await rm(marker, { force: true });
+      }
+    } catch (error) {
+      log.warn("storage.local.spent_prune_failed", errorFacts(error));
+    }
   }
 
   private async tempPath(): Promise<string> {

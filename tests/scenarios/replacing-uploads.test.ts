@@ -7,6 +7,7 @@
  */
 import "./support/request-scope";
 import sharp from "sharp";
+import { documentKey, storage } from "@/lib/storage";
 import { IDENTITY } from "../fixtures/kyc-values";
 import {
   freshPhoto,
@@ -321,5 +322,36 @@ describe("scenario: an ID card's front still uploading when the trader switches 
       superseded: true,
     });
     expect(evidence.documents.find((d) => d.id === front.documentId)?.superseded).toBe(false);
+  });
+});
+
+describe("scenario: the signed form posted again after its confirm decided (local storage)", () => {
+  it("refuses the replay, refused file or accepted one, and the upload key stays empty", async () => {
+    const w = world();
+    const trader = new Trader(w, 480_401);
+    await trader.launch("kyc");
+    const kycCase = await trader.currentCase();
+
+    // A file the check refuses: not the picture its type says.
+    const junk = Buffer.from("not a picture at all, only text pretending to be one");
+    const refused = await trader.upload("identity", "page", junk, "image/jpeg");
+    expect(refused.status).toBeGreaterThanOrEqual(400);
+    expect(refused.status).toBeLessThan(500);
+    expect(await storage().head(documentKey(kycCase.id, refused.documentId!))).toBeNull();
+    // The same form, still valid for minutes: the file would wait in clear with no row.
+    const replayed = await postToStorage(refused.form!, junk, "image/jpeg");
+    expect(replayed.status).toBe(409);
+    expect(await storage().head(documentKey(kycCase.id, refused.documentId!))).toBeNull();
+
+    // A file the check accepts: its form is spent as well.
+    const photo = await freshPhoto();
+    const accepted = await trader.upload("identity", "page", photo);
+    expect(accepted).toMatchObject({ status: 200, body: { state: "accepted" } });
+    expect((await postToStorage(accepted.form!, photo, "image/jpeg")).status).toBe(409);
+    expect(await storage().head(documentKey(kycCase.id, accepted.documentId!))).toBeNull();
+    expect(await trader.confirm(accepted.documentId!)).toMatchObject({
+      status: 200,
+      body: { state: "accepted" },
+    });
   });
 });

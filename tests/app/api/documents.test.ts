@@ -154,7 +154,8 @@ function filesOnDisk(): string[] {
   const walk = (dir: string): string[] =>
     readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
       e.isDirectory()
-        ? e.name === ".tmp"
+        ? // Operational: half-written uploads, and empty markers of spent upload keys.
+          e.name === ".tmp" || e.name === ".spent"
           ? []
           : walk(path.join(dir, e.name))
         : [path.join(dir, e.name)],

@@ -525,6 +525,72 @@ describe("local storage: uploads", () => {
   });
 });
 
+describe("local storage: a deleted upload key is spent", () => {
+  it("refuses its form once the key was deleted (the confirm decided), and stores nothing", async () => {
+    const key = newKey();
+    const target = await uploadFor(key);
+    await storage.delete(key);
+    const response = await storage.handleUpload(
+      uploadRequest(target, new Blob([JPEG], { type: "image/jpeg" })),
+    );
+    expect(response.status).toBe(409);
+    expect(await storage.head(key)).toBeNull();
+  });
+
+  it("keeps a spent key's marker while a form for it can be posted, then prunes it", async () => {
+    let clock = Date.now();
+    const timed = makeStorage({ now: () => clock });
+    const first = newKey();
+    const target = await timed.createUpload({
+      key: first,
+      contentType: "image/jpeg",
+      maxBytes: MB,
+    });
+    await timed.delete(first);
+    const markers = () => readdir(path.join(root, ".spent"));
+    expect(await markers()).toHaveLength(1);
+    // The form's last moment: still refused as spent, not stored.
+    clock = target.expiresAt.getTime() - 1000;
+    const late = await timed.handleUpload(
+      uploadRequest(target, new Blob([JPEG], { type: "image/jpeg" })),
+    );
+    expect(late.status).toBe(409);
+    // Long after any form for it expired, the next delete prunes it.
+    clock += 15 * 60_000;
+    const second = newKey();
+    await timed.delete(second);
+    const [, caseId, documentId] = second.split("/");
+    expect(await markers()).toEqual([`${caseId}.${documentId}`]);
+  });
+
+  it("removes a file that finished arriving after its key was deleted", async () => {
+    const key = newKey();
+    const target = await uploadFor(key);
+    const form = uploadRequest(target, new Blob([JPEG], { type: "image/jpeg" }));
+    const reader = form.body!.getReader();
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const { value, done } = await reader.read();
+        if (done) {
+          // The route has looked at the key already; the confirm decides before the file lands.
+          await storage.delete(key);
+          controller.close();
+        } else controller.enqueue(value);
+      },
+    });
+    const response = await storage.handleUpload(
+      new Request(new URL(target.url, ORIGIN), {
+        method: "POST",
+        headers: { "content-type": form.headers.get("content-type")! },
+        body,
+        duplex: "half",
+      } as RequestInit),
+    );
+    expect(response.status).toBe(409);
+    expect(await storage.head(key)).toBeNull();
+  });
+});
+
 describe("local storage: keys never leave the root", () => {
   const hostile = [
     "../outside",
