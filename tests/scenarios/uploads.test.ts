@@ -12,6 +12,7 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import S3rver from "s3rver";
+import { sql } from "drizzle-orm";
 import { documentKey, storage } from "@/lib/storage";
 import { storedKeyOf } from "./support/documents";
 import { failConfirmOf, restoreDocumentConfirms } from "./support/faults";
@@ -25,6 +26,7 @@ import {
   Trader,
   type StartedUpload,
 } from "./support/people";
+import { sqlRows } from "../helpers/sql-rows";
 import { scenarioWorld } from "./support/world";
 
 const world = scenarioWorld();
@@ -394,6 +396,62 @@ describe("scenario: a selfie burst heavier than a burst can be, in a bucket that
       });
       const kycCase = await trader.currentCase();
       expect(await storage().head(documentKey(kycCase.id, started.body.documentId))).toBeNull();
+    } finally {
+      w.configure(inBucket());
+    }
+  });
+});
+
+describe("scenario: the form posted again with a larger file while the confirm looks at the first", () => {
+  it("refuses the file as too large at the read, and leaves nothing at the upload key", async () => {
+    const w = world();
+    // A 1 MB ceiling: the replay passes it with little to send (s3rver ignores the form's size).
+    w.configure({ ...inBucket(), UPLOAD_MAX_BYTES: String(1024 * 1024) });
+    try {
+      const trader = new Trader(w, 474_001);
+      await trader.launch("kyc");
+      const photo = await freshPhoto();
+      const started = await trader.beginUpload("identity", "page", photo.length);
+      const form = started.body as StartedUpload;
+      expect((await postToStorage(form, photo, "image/jpeg")).status).toBeLessThan(300);
+      const kycCase = await trader.currentCase();
+      const uploadKey = documentKey(kycCase.id, form.documentId);
+
+      // The confirm sees the photo's size; before it reads the file, the same form is posted
+      // again with a file over the limit.
+      const bucket = storage();
+      const head = bucket.head.bind(bucket);
+      let replayed: number | undefined;
+      const spy = jest.spyOn(bucket, "head").mockImplementation(async (key) => {
+        const found = await head(key);
+        if (replayed === undefined && key === uploadKey) {
+          const heavy = Buffer.concat([photo, randomBytes(1024 * 1024)]);
+          replayed = (await postToStorage(form, heavy, "image/jpeg")).status;
+        }
+        return found;
+      });
+      let confirmed: Awaited<ReturnType<Trader["confirm"]>>;
+      try {
+        confirmed = await trader.confirm(form.documentId);
+      } finally {
+        spy.mockRestore();
+      }
+      expect(replayed).toBeLessThan(300);
+      expect(confirmed).toMatchObject({ status: 413, body: { reason: "too_large" } });
+      expect(await bucket.head(uploadKey)).toBeNull();
+      expect(await trader.sides("identity")).toEqual([
+        expect.objectContaining({ side: "page", state: "missing" }),
+      ]);
+      // Recorded like any refused file; a retried confirm finds nothing to decide again.
+      const refusals = await sqlRows<{ data: { documentId: string; reason: string } }>(
+        w.db.db,
+        sql`select data from audit_events where case_id = ${kycCase.id}
+          and action = 'document.refused'`,
+      );
+      expect(refusals.map((r) => r.data)).toEqual([
+        expect.objectContaining({ documentId: form.documentId, reason: "too_large" }),
+      ]);
+      expect((await trader.confirm(form.documentId)).status).toBe(404);
     } finally {
       w.configure(inBucket());
     }
