@@ -388,7 +388,11 @@ export async function resumeReviewAction(form: FormData): Promise<void> {
   refuseWithoutForm(form);
   const staff = await requireStaff("reviewer");
   await run(form, async (id) => {
-    await resumeReview(staff, id);
+    await resumeReview(
+      staff,
+      id,
+      shownCaseOf((name) => form.get(name)),
+    );
     return "review_resumed";
   });
 }

@@ -695,9 +695,20 @@ export async function requestMoreInformation(
   });
 }
 
-/** A case waiting on the trader comes back to review (the reviewer has what they need). */
-export async function resumeReview(staff: Reviewer, caseId: string, now = new Date()) {
+/**
+ * A case waiting on the trader comes back to review (the reviewer has what they need), as the
+ * page showed it: taken back on a page of before, the reviewer would resume a review they never
+ * saw (a colleague's new request, a re-screening hit), and the signatures given since would stop
+ * counting on it (REVIEW_OPENINGS).
+ */
+export async function resumeReview(
+  staff: Reviewer,
+  caseId: string,
+  shown: ShownCase | undefined,
+  now = new Date(),
+) {
   const kycCase = await loadCase(caseId);
+  mustBeAsShown(kycCase, shown);
   if (kycCase.status !== "action_required")
     throw refuse(
       "CONFLICT",
@@ -709,7 +720,7 @@ export async function resumeReview(staff: Reviewer, caseId: string, now = new Da
     kycCase,
     event: "resume_review",
     actor: { type: "staff", id: staff.id },
-    guard: holdsClaim(staff),
+    guard: asShownAndHeld(staff, shown),
     alsoInTransaction: audited(staff, "case.review_resumed", caseId, {}),
     now,
   });

@@ -213,6 +213,69 @@ describe("scenario: a decision sent from a page the case has moved past", () => 
     },
   );
 
+  it("a take-back into review read before a colleague took the case back and asked again is refused", async () => {
+    const w = world();
+    const trader = new Trader(w, 540_016);
+    await trader.completeStandardLevel();
+    const kycCase = await trader.currentCase();
+    await w.worker();
+    const first = await signedInStaff(w, "takeback.first@broker.example", "reviewer");
+    const second = await signedInStaff(w, "takeback.second@broker.example", "reviewer");
+    expect(await first.requestInformation(kycCase.id, ["document:identity"], "Sharper.")).toBe(
+      "action_requested",
+    );
+    const read = await first.shownOn(kycCase.id);
+    // Meanwhile a colleague takes the case back and asks the trader for something else.
+    expect(await second.resumeReview(kycCase.id)).toBe("review_resumed");
+    expect(await second.requestInformation(kycCase.id, ["step:personal"], "Your name?")).toBe(
+      "action_requested",
+    );
+
+    // "Take back into review" from the page that showed only the first request.
+    expect(await first.resumeReview(kycCase.id, read)).toBe("error:changed");
+    expect((await trader.currentCase()).status).toBe("action_required");
+    // A form without the page's sequence (forged, or from before it was sent) does nothing either.
+    expect(await first.resumeReview(kycCase.id, {})).toBe("error:changed");
+    // Read again, the colleague's request is there to see, and the case is taken back.
+    expect(await first.resumeReview(kycCase.id)).toBe("review_resumed");
+    expect((await trader.currentCase()).status).toBe("in_review");
+  });
+
+  it("an approval read before a re-screening found a hit on the case is refused", async () => {
+    const w = world();
+    const list = path.join(w.dataDir, "stale-hit-pep.csv");
+    copyFileSync(path.join(__dirname, "../fixtures/sanctions/generic-pep.csv"), list);
+    await w.runListsImportCommand([list]);
+    const trader = new Trader(w, 540_017);
+    await trader.completeStandardLevel({
+      givenNames: "Marta",
+      surnames: "Quintela Reis",
+      dateOfBirth: "1979-03-02",
+      nationalities: ["PT"],
+    });
+    await w.worker();
+    const kycCase = await trader.currentCase();
+    const reviewer = await signedInStaff(w, "stalehit.reviewer@broker.example", "reviewer");
+    const read = await reviewer.shownOn(kycCase.id);
+    expect(await reviewer.casePage(kycCase.id)).not.toContain("data-blocker=");
+
+    // The broker's list gains her while her case waits for its decision.
+    writeFileSync(list, `${readFileSync(list, "utf8")}Marta Quintela Reis,,1979-03-02,Portugal\n`);
+    expect(await w.runListsImportCommand([list])).toMatch(
+      /re-screened \d+ traders, 1 with a new likely match/,
+    );
+
+    // The decisions from the page without the hit are refused as stale, not judged on it.
+    expect(await reviewer.approve(kycCase.id, true, read)).toBe("error:changed");
+    expect(await reviewer.reject(kycCase.id, "fraud_suspected", "", true, read)).toBe(
+      "error:changed",
+    );
+    expect((await trader.currentCase()).status).toBe(kycCase.status);
+    // Read again, the page shows the hit, which the approval waits for.
+    expect(await reviewer.casePage(kycCase.id)).toContain('data-blocker="likely_hit_open"');
+    expect(await reviewer.approve(kycCase.id)).toBe("error:likely_hit_open");
+  });
+
   it("a co-signature read before a request for more and the case taken back is refused", async () => {
     const w = world();
     w.configure({ FOUR_EYES_MIN_RISK: "low" });

@@ -31,6 +31,7 @@ import { getDb, type Db } from "../client";
 import { MONITORING_TASK } from "./hold-tasks";
 import { insertCaseOutboxEvent, lockCase, type OutboxBuilder } from "./cases";
 import { underEndedRelationship } from "./ended-relationship";
+import { nextCaseEventSequence } from "./outbox";
 import {
   auditEvents,
   caseChecks,
@@ -459,7 +460,8 @@ const appendedMonitoringTaskData = sql`jsonb_build_object(${sql.join(
  * writes the `screening.rescreen_hit` audit event; the case's status is left alone. On a case
  * with an approval in force it opens the monitoring task that holds that approval, with the
  * outbox event; on a submission awaiting its decision the hits join the round's, which a person
- * judges before approving, and the raised risk asks for four eyes where `fourEyesAtHigh`.
+ * judges before approving, the raised risk asks for four eyes where `fourEyesAtHigh`, and the
+ * case's sequence moves without an event.
  */
 export async function recordRescreenRun(input: {
   caseId: string;
@@ -546,7 +548,13 @@ export async function recordRescreenRun(input: {
       }),
     });
     // Decided on the locked row, not as the caller listed the case: it may have moved since.
-    if (!approvalInForce(kycCase)) return runIds;
+    if (!approvalInForce(kycCase)) {
+      // Nobody outside hears of it, but the console's pages read before it are out of date: the
+      // case's sequence moves (a number the outbox skips), so a decision taken on one of them is
+      // refused as `changed` (lib/review/shown-case.ts), also under the case's lock.
+      await nextCaseEventSequence(tx, input.caseId);
+      return runIds;
+    }
     // One open task per case: a second hit before the first is decided joins the open task.
     await tx
       .insert(reviewTasks)

@@ -28,7 +28,9 @@
  * - `search_round` is the round whose answers `case_search_terms` holds for the case; a case
  *   with `round > search_round` is indexed by the worker (cases from before the index existed).
  * - `event_seq` numbers the case's outbox events (1, 2, …) in commit order, so a receiver can
- *   drop an event older than one it already applied.
+ *   drop an event older than one it already applied. A re-screening hit on a case no approval is
+ *   in force on moves it without an event (a number the outbox skips): the console's pages read
+ *   before the hit are out of date (lib/review/shown-case.ts).
  * - `document_expires_on` is the identity document's expiry as the latest submit froze it (null
  *   when the level asks for no identity document): the expiry job reads it in plain, the answers
  *   themselves stay encrypted. `renewal_due_at` is when the renewal notice went out for that

@@ -599,7 +599,9 @@ export class Staff extends Browser {
       ...Object.fromEntries(Object.entries(reasons).map(([type, r]) => [`reason:${type}`, r])),
       ...(internalNote && { internalNote }),
     });
-  resumeReview = (caseId: string) => this.run(resumeReviewAction, { caseId });
+  /** "Take back into review" (see approve for `shown`). */
+  resumeReview = async (caseId: string, shown?: Record<string, string>) =>
+    this.run(resumeReviewAction, { caseId, ...(shown ?? (await this.shownOn(caseId))) });
   /** "Reopen" with a reason, then "Yes, confirm" in the dialog. */
   reopen = (caseId: string, reason: string, confirmed = true) =>
     this.run(reopenAction, { caseId, reason, ...(confirmed && { confirmed: "yes" }) });
