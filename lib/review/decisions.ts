@@ -64,6 +64,7 @@ import { requestedItemsSchema } from "@/lib/kyc/submission";
 import { hasRole } from "@/lib/staff/auth";
 import { getLevel } from "@/lib/kyc/levels";
 import { listActiveStaff } from "@/lib/db/queries/staff";
+import { APPROVED_AUDIT, approvalAuditData } from "./approval-record";
 import { OPEN_STATUSES, REVIEWABLE_STATUSES } from "./controls";
 import { findReason, reasonFitsLevel } from "./reasons";
 import { hitBlocker, loadCaseHits, MIN_REASON_LENGTH } from "./screening-hits";
@@ -341,7 +342,19 @@ export async function approveCase(
         );
         if (before.fourEyesRequired) await mustHaveFourEyes(tx, staff, caseId);
       },
-      alsoInTransaction: audited(staff, "case.approved", caseId, {}),
+      // What this approval counted, at its own time: the evidence export reads it back rather
+      // than applying later rules and account changes to it (lib/review/approval-record.ts).
+      alsoInTransaction: async (tx) => {
+        const counted = await listRoundApprovals(caseId, { tx });
+        await auditInTransaction({
+          actorType: "staff",
+          actorId: staff.id,
+          action: APPROVED_AUDIT,
+          caseId,
+          data: approvalAuditData.parse({ signers: [...new Set(counted.map((d) => d.staffId))] }),
+          occurredAt: now,
+        })(tx);
+      },
       now,
     }).then(() => ({ status: "approved" as const }));
 

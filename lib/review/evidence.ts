@@ -23,18 +23,23 @@ import { listCheckRunsWithResults } from "@/lib/db/queries/checks";
 import { listAllCaseDocuments } from "@/lib/db/queries/documents";
 import { listCaseSubmissions } from "@/lib/db/queries/drafts";
 import { listDeliveryLogForCase, listOutboxEventsForCase } from "@/lib/db/queries/outbox";
-import { getCaseById, listCaseDecisions, listReviewTasks } from "@/lib/db/queries/review";
+import {
+  getCaseById,
+  listApprovalSigners,
+  listCaseDecisions,
+  listReviewTasks,
+} from "@/lib/db/queries/review";
 import { listStaffByIds } from "@/lib/db/queries/staff";
 import { getTraderById } from "@/lib/db/queries/traders";
 import { readCheckEvidence } from "@/lib/checks/evidence";
 import { caseStatus, caseTrigger, type AuditEvent } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
 import { submittedAnswersSchema } from "@/lib/kyc/answers";
-import { opensReview } from "@/lib/kyc/case-state";
 import { loadStepDrafts } from "@/lib/kyc/drafts";
 import { log } from "@/lib/log";
 import { caseCipher } from "@/lib/security/case-keys";
 import { hasRole } from "@/lib/staff/auth";
+import { APPROVED_AUDIT, approvalAuditData } from "./approval-record";
 import { loadCaseHits } from "./screening-hits";
 import type { Reviewer } from "./types";
 
@@ -152,7 +157,11 @@ export const caseEvidenceSchema = z.strictObject({
   approval: z
     .strictObject({
       at: iso,
-      signers: z.array(staffRef).describe("Everyone who signed the approval of that round."),
+      signers: z
+        .array(staffRef)
+        .describe(
+          "Everyone whose signature the approval counted, as recorded when it committed (derived by today's four-eyes rule for approvals from before it was recorded).",
+        ),
     })
     .nullable(),
   documents: z.array(
@@ -274,6 +283,31 @@ export async function exportCaseEvidence(
   } satisfies CaseEvidence);
 }
 
+/**
+ * Whose signatures the approval at `at` counted: as it recorded them (its `case.approved` entry,
+ * written at its time), or, for an approval from before they were recorded, by the four-eyes rule
+ * of today as of its time. A record that does not read refuses the export: the pack never names
+ * signers it cannot vouch for.
+ */
+async function approvalSigners(
+  caseId: string,
+  approvedAt: Date,
+  auditRows: AuditEvent[],
+): Promise<string[]> {
+  const entry = auditRows.findLast(
+    (a) => a.action === APPROVED_AUDIT && a.occurredAt.getTime() === approvedAt.getTime(),
+  );
+  if (entry) {
+    const read = approvalAuditData.safeParse(entry.data);
+    if (!read.success) {
+      log.error("approval_record.unreadable", { caseId, reader: "evidence" });
+      throw new AppError("INTERNAL", `case ${caseId}: the approval's record does not read`);
+    }
+    if (read.data.signers) return read.data.signers;
+  }
+  return [...new Set((await listApprovalSigners(caseId, approvedAt)).map((d) => d.staffId))];
+}
+
 const auditRow = (a: AuditEvent): CaseEvidence["audit"]["rows"][number] => ({
   seq: a.seq,
   at: at(a.occurredAt),
@@ -333,23 +367,7 @@ async function caseEvidence(staff: Reviewer, caseId: string, now: Date): Promise
   // The approval decision itself: not a notice recorded on the approved case (the renewal's,
   // a periodic review closed), nor an upgrade declined back to the approval it left in force.
   const approvedAt = events.findLast((e) => e.event === "approve");
-  const roundStart = events.findLast(
-    (e) => opensReview(e.event) && approvedAt && e.occurredAt <= approvedAt.occurredAt,
-  );
-  // A signer whose account was disabled before the approval no longer counted in it.
-  const disabledBy = (staffId: string, at: Date) => {
-    const disabledAt = people.get(staffId)?.disabledAt;
-    return Boolean(disabledAt && disabledAt <= at);
-  };
-  const signers = approvedAt
-    ? decisions.filter(
-        (d) =>
-          d.decision === "approve" &&
-          d.createdAt <= approvedAt.occurredAt &&
-          (!roundStart || d.createdAt >= roundStart.occurredAt) &&
-          !disabledBy(d.staffId, approvedAt.occurredAt),
-      )
-    : [];
+  const signers = approvedAt ? await approvalSigners(caseId, approvedAt.occurredAt, auditRows) : [];
 
   return caseEvidenceSchema.parse({
     format: EVIDENCE_FORMAT,
@@ -450,9 +468,7 @@ async function caseEvidence(staff: Reviewer, caseId: string, now: Date): Promise
       data: d.data,
       at: at(d.createdAt),
     })),
-    approval: approvedAt
-      ? { at: at(approvedAt.occurredAt), signers: signers.map((s) => ref(s.staffId)) }
-      : null,
+    approval: approvedAt ? { at: at(approvedAt.occurredAt), signers: signers.map(ref) } : null,
     documents: documents
       .filter((d) => d.status !== "pending")
       .map((d) => ({

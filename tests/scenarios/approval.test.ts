@@ -5,7 +5,10 @@
  * cTrader was told.
  */
 import "./support/request-scope";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { sql } from "drizzle-orm";
+import { listApprovalSigners } from "@/lib/db/queries/review";
 import { textOf } from "../helpers/render-page";
 import { sqlRows } from "../helpers/sql-rows";
 import { adminUrl } from "../helpers/db-target";
@@ -253,6 +256,43 @@ describe("scenario: four eyes when a signer's account changes before the approva
     }
   });
 
+  it("the evidence names the signers the approval counted, also after the disabled signer's account is enabled again", async () => {
+    const w = world();
+    w.configure({ FOUR_EYES_MIN_RISK: "low" });
+    try {
+      const trader = new Trader(w, 410_014);
+      await trader.completeStandardLevel();
+      await w.worker();
+      const kycCase = await trader.currentCase();
+      const leaver = await signedInStaff(w, "back.reviewer@broker.example", "reviewer");
+      const approver = await signedInStaff(w, "back.approver1@broker.example", "approver");
+      const third = await signedInStaff(w, "back.approver2@broker.example", "approver");
+      const admin = await signedInStaff(w, "back.admin@broker.example", "admin");
+      expect(await leaver.approve(kycCase.id)).toBe("awaiting_co_sign");
+      expect(await admin.disableAccountOf(leaver.email)).toBe("disabled");
+      expect(await approver.approve(kycCase.id)).toBe("awaiting_co_sign");
+      expect(await third.approve(kycCase.id)).toBe("approved");
+      // The reviewer comes back to the firm after the approval: the account is enabled again.
+      expect(await admin.enableAccountOf(leaver.email)).toBe("enabled");
+
+      const evidence = (await (await admin.exportEvidence(kycCase.id)).json()) as {
+        approval: { signers: { id: string }[] } | null;
+        audit: { rows: { action: string; data: { signers?: string[] } }[] };
+      };
+      const ids = await sqlRows<{ id: string }>(
+        w.db.db,
+        sql`select id from staff_users where email in ${[approver.email, third.email]}`,
+      );
+      const counted = ids.map((r) => r.id).sort();
+      // The two whose signatures made the approval, as it recorded them when it committed.
+      expect(evidence.approval?.signers.map((s) => s.id).sort()).toEqual(counted);
+      const recorded = evidence.audit.rows.filter((r) => r.action === "case.approved");
+      expect(recorded.map((r) => r.data.signers?.slice().sort())).toEqual([counted]);
+    } finally {
+      w.configure({});
+    }
+  });
+
   // A second connection holds the case while the co-signature waits for it: PostgreSQL only.
   (adminUrl() ? it : it.skip)(
     "refuses a co-signature whose signer's approver role was lowered while it waited for the case",
@@ -284,4 +324,64 @@ describe("scenario: four eyes when a signer's account changes before the approva
       }
     },
   );
+});
+
+describe("scenario: four eyes when a re-screening finds the trader while the approval waits for its co-signature", () => {
+  it("counts no signature from before the hit, and the evidence names the two who signed after it", async () => {
+    const w = world();
+    w.configure({ FOUR_EYES_MIN_RISK: "low" });
+    try {
+      const list = path.join(w.dataDir, "cosign-pep.csv");
+      copyFileSync(path.join(__dirname, "../fixtures/sanctions/generic-pep.csv"), list);
+      await w.runListsImportCommand([list]);
+      const trader = new Trader(w, 410_015);
+      await trader.completeStandardLevel({
+        givenNames: "Joana",
+        surnames: "Meireles Costa",
+        dateOfBirth: "1983-11-09",
+        nationalities: ["PT"],
+      });
+      await w.worker();
+      const kycCase = await trader.currentCase();
+      const early = await signedInStaff(w, "hit.reviewer@broker.example", "reviewer");
+      const second = await signedInStaff(w, "hit.approver1@broker.example", "approver");
+      const third = await signedInStaff(w, "hit.approver2@broker.example", "approver");
+      const admin = await signedInStaff(w, "hit.admin@broker.example", "admin");
+      expect(await early.approve(kycCase.id)).toBe("awaiting_co_sign");
+
+      // The broker's list gains her before the co-signature; the import re-screens the case.
+      writeFileSync(
+        list,
+        `${readFileSync(list, "utf8")}Joana Meireles Costa,,1983-11-09,Portugal\n`,
+      );
+      expect(await w.runListsImportCommand([list])).toMatch(/1 with a new likely match/);
+      const hitKey = /data-hit="(cosign-pep:[^"]+)"/.exec(await second.casePage(kycCase.id))?.[1];
+      expect(hitKey).toBeDefined();
+      expect(await second.judgeHit(kycCase.id, hitKey!, "false_positive", "Other person")).toBe(
+        "hit_awaiting_second",
+      );
+      expect(await third.judgeHit(kycCase.id, hitKey!, "false_positive", "Passport differs")).toBe(
+        "hit_cleared",
+      );
+
+      // The signature given before the hit was not given on the case as it stands.
+      expect(await second.approve(kycCase.id)).toBe("awaiting_co_sign");
+      expect(await third.approve(kycCase.id)).toBe("approved");
+
+      const evidence = (await (await admin.exportEvidence(kycCase.id)).json()) as {
+        approval: { at: string; signers: { id: string }[] } | null;
+      };
+      const ids = await sqlRows<{ id: string }>(
+        w.db.db,
+        sql`select id from staff_users where email in ${[second.email, third.email]}`,
+      );
+      const counted = ids.map((r) => r.id).sort();
+      expect(evidence.approval?.signers.map((s) => s.id).sort()).toEqual(counted);
+      // An approval without a record is derived by the same rule as of its time: the same two.
+      const derived = await listApprovalSigners(kycCase.id, new Date(evidence.approval!.at));
+      expect(derived.map((d) => d.staffId).sort()).toEqual(counted);
+    } finally {
+      w.configure({});
+    }
+  });
 });

@@ -5,12 +5,16 @@ import {
   desc,
   eq,
   getTableColumns,
+  gt,
   gte,
   inArray,
   isNull,
+  lte,
   or,
   sql,
+  type SQL,
 } from "drizzle-orm";
+import { RESCREEN_HIT_AUDIT } from "@/lib/checks/monitoring-task";
 import { approvalInForce, REVIEW_OPENINGS } from "@/lib/kyc/case-state";
 import { REJECT_DATA_KEY, REJECTION_KIND } from "@/lib/kyc/case-event-data";
 import { type CaseDecisionKind, type DecisionData, decisionRow } from "@/lib/review/decision-data";
@@ -77,28 +81,47 @@ export async function assignCase(input: {
 }
 
 /**
- * The approvals that count in the current review round: signed since the review opened
- * (REVIEW_OPENINGS: start_review, the case taken back from the trader, or an admin's reopen) and
- * since the latest likely match a re-screening found on the case (a signature before it was not
- * given on the case as it stands), by signers whose accounts are active (a disabled account's
- * signature no longer makes anyone the second pair of eyes). The four-eyes trigger counts the
- * same (migration 0048). In `tx` with `lockSigners`, the signers' account rows are held (FOR
- * SHARE) until the caller's approval commits: a role change or a disabling waits for it.
+ * SQL: since when the review round open at `at` (now, when omitted) counts signatures: the latest
+ * of its opening (REVIEW_OPENINGS: start_review, the case taken back from the trader, or an
+ * admin's reopen) and the latest likely match a re-screening found on the case (a signature
+ * before it was not given on the case as it stands). The four-eyes trigger's rule (migration
+ * 0048). As of a past `at`, the case's risk holds only the latest hit's time: the audit rows of
+ * earlier hits say when they were found (when their run began).
  */
-export async function listRoundApprovals(
-  caseId: string,
-  locked?: { tx: Tx; lockSigners: true },
-): Promise<CaseDecision[]> {
-  const db = locked?.tx ?? (await getDb());
+function countingSince(caseId: string, at?: Date): SQL {
   const openings = sql.join(
     REVIEW_OPENINGS.map((event) => sql`${event}`),
     sql`, `,
   );
-  const since = sql`coalesce(greatest(
+  const upTo = (column: SQL) =>
+    at ? sql`and ${column} <= ${at.toISOString()}::timestamptz` : sql``;
+  return sql`coalesce(greatest(
     (select max(e.occurred_at) from ${caseEvents} e
-      where e.case_id = ${caseId} and e.event in (${openings})),
-    (select r.rescreen_hit_at from ${caseRisk} r where r.case_id = ${caseId})),
+      where e.case_id = ${caseId} and e.event in (${openings}) ${upTo(sql`e.occurred_at`)}),
+    (select r.rescreen_hit_at from ${caseRisk} r
+      where r.case_id = ${caseId} ${upTo(sql`r.rescreen_hit_at`)})
+    ${
+      at
+        ? sql`, (select max(a.occurred_at) from ${auditEvents} a
+      where a.case_id = ${caseId} and a.action = ${RESCREEN_HIT_AUDIT} ${upTo(sql`a.occurred_at`)})`
+        : sql``
+    }),
     '-infinity'::timestamptz)`;
+}
+
+/**
+ * The approvals that count in the current review round: signed since it began counting
+ * (countingSince), by signers whose accounts are active (a disabled account's signature no longer
+ * makes anyone the second pair of eyes). The four-eyes trigger counts the same (migration 0048).
+ * In `tx` (the approval's own, which sees its decision) with `lockSigners`, the signers' account
+ * rows are held (FOR SHARE) until the caller's approval commits: a role change or a disabling
+ * waits for it.
+ */
+export async function listRoundApprovals(
+  caseId: string,
+  locked?: { tx: Tx; lockSigners?: true },
+): Promise<CaseDecision[]> {
+  const db = locked?.tx ?? (await getDb());
   const query = db
     .select(getTableColumns(caseDecisions))
     .from(caseDecisions)
@@ -110,10 +133,40 @@ export async function listRoundApprovals(
       and(
         eq(caseDecisions.caseId, caseId),
         eq(caseDecisions.decision, "approve"),
-        gte(caseDecisions.createdAt, since),
+        gte(caseDecisions.createdAt, countingSince(caseId)),
       ),
-    );
-  return locked ? query.for("share", { of: staffUsers }) : query;
+    )
+    .orderBy(asc(caseDecisions.createdAt), asc(caseDecisions.id));
+  return locked?.lockSigners ? query.for("share", { of: staffUsers }) : query;
+}
+
+/**
+ * The same rule as of an approval at `at`, for an approval that did not record what it counted
+ * (lib/review/approval-record.ts): the signatures of the round open then, up to `at`, by accounts
+ * not disabled by then. Account states in between are not known: an account disabled before `at`
+ * and enabled again since counts.
+ */
+export async function listApprovalSigners(caseId: string, at: Date): Promise<CaseDecision[]> {
+  const db = await getDb();
+  return db
+    .select(getTableColumns(caseDecisions))
+    .from(caseDecisions)
+    .innerJoin(
+      staffUsers,
+      and(
+        eq(staffUsers.id, caseDecisions.staffId),
+        or(isNull(staffUsers.disabledAt), gt(staffUsers.disabledAt, at)),
+      ),
+    )
+    .where(
+      and(
+        eq(caseDecisions.caseId, caseId),
+        eq(caseDecisions.decision, "approve"),
+        gte(caseDecisions.createdAt, countingSince(caseId, at)),
+        lte(caseDecisions.createdAt, at),
+      ),
+    )
+    .orderBy(asc(caseDecisions.createdAt), asc(caseDecisions.id));
 }
 
 /**

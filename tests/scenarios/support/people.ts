@@ -712,15 +712,18 @@ export class Staff extends Browser {
   }
 
   /** An admin disables a colleague's account: the button on their row of the accounts page. */
-  async disableAccountOf(email: string): Promise<string> {
+  async disableAccountOf(email: string, disabled = true): Promise<string> {
     const page = await this.act(() =>
       renderPage(StaffAccountsPage({ searchParams: Promise.resolve({}) })),
     );
     const row = page.slice(page.indexOf(`data-staff="${email}"`));
     const staffId = /<input type="hidden" name="staffId" value="([^"]+)"/.exec(row)?.[1];
     if (!staffId) throw new Error(`no account ${email} on the accounts page`);
-    return this.run(disableStaffAction, { staffId, disabled: "1" });
+    return this.run(disableStaffAction, { staffId, disabled: disabled ? "1" : "0" });
   }
+
+  /** An admin enables a disabled account again: the same button, which now says "Enable". */
+  enableAccountOf = (email: string) => this.disableAccountOf(email, false);
 
   /** One's own account page (HTML). */
   accountPage(query: Record<string, string> = {}): Promise<string> {
