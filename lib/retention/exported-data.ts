@@ -182,6 +182,7 @@ export const AUDIT_DATA_EXPORTED: Readonly<Record<string, readonly string[]>> = 
   "case.claimed": ["bulk", "next"],
   // `assignee` is a staff member.
   "case.assigned": ["bulk"],
+  // `signers` are staff ids.
   "case.approved": [],
   "case.approval_signed": [],
   "case.rejected": ["reasonCode", "kind", "retryLimitReached"],
