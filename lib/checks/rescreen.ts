@@ -28,9 +28,9 @@
  */
 import {
   listCasesToRescreen,
-  listScreeningEvidence,
   recordRescreenRun,
   type CaseToRescreen,
+  type ScreeningHistory,
 } from "@/lib/db/queries/checks";
 import { listScreeningLists, removeScreeningList } from "@/lib/db/queries/screening-lists";
 import { env } from "@/lib/env";
@@ -48,7 +48,6 @@ import {
   type ListImport,
 } from "@/lib/screening/import";
 import { getScreeningIndex, type LoadedIndex } from "@/lib/screening/store";
-import { listScreeningJudgments } from "@/lib/db/queries/review";
 import { needsFourEyes } from "@/lib/review/risk";
 import { clearingsOutlivedBy } from "@/lib/review/screening-hits";
 import { hitStrength } from "@/lib/review/screening-verdict";
@@ -153,6 +152,31 @@ function strongestSince(
   return strongest;
 }
 
+/**
+ * The likely matches of these results that the case has not had before, by its history (read by
+ * recordRescreenRun on the locked case, so a run stored meanwhile counts). A likely match seen
+ * before is new again when clearings on it were given on weaker evidence, and it is seen more
+ * strongly than in any run since the latest of those: it reaches a person once, not at every
+ * import.
+ */
+function newLikelyHits(
+  results: readonly { evidence: unknown }[],
+  { evidence, judgments }: ScreeningHistory,
+): StoredHit[] {
+  const seen = new Set(evidence.flatMap((e) => likelyKeys(e.evidence)));
+  const outlivedSince = clearingsOutlivedBy(judgments);
+  const isNew = (hit: StoredHit) => {
+    if (!seen.has(hitKey(hit))) return true;
+    const since = outlivedSince(hit);
+    return since !== null && hitStrength(hit) > strongestSince(evidence, hitKey(hit), since) + 1e-9;
+  };
+  const fresh = new Map<string, StoredHit>();
+  for (const result of results)
+    for (const hit of screeningHits(result.evidence))
+      if (hit.level === "likely" && isNew(hit)) fresh.set(hitKey(hit), hit);
+  return [...fresh.values()];
+}
+
 const versionsOf = (lists: { source: string; version: string }[]) =>
   Object.fromEntries(lists.map((l) => [l.source, l.version]));
 
@@ -182,7 +206,7 @@ async function rescreenOne(
   report: RescreenReport,
   now: Date,
 ): Promise<void> {
-  const results = [];
+  const results: ReturnType<typeof checkScreening>[] = [];
   let reason: UnscreenedReason = "no_personal_data";
   const sets = await readAnswersToScreen(kycCase);
   for (const answers of sets) {
@@ -223,29 +247,6 @@ async function rescreenOne(
     });
   }
   if (results.length === 0) return;
-  const [evidence, verdicts] = await Promise.all([
-    listScreeningEvidence(kycCase.id),
-    listScreeningJudgments(kycCase.id),
-  ]);
-  const seen = new Set(evidence.flatMap((e) => likelyKeys(e.evidence)));
-  // A likely match seen before is new again when clearings on it were given on weaker evidence,
-  // and it is seen more strongly than in any run since the latest of those: it reaches a person
-  // once, not at every import.
-  const outlivedSince = clearingsOutlivedBy(verdicts);
-  const isNew = (hit: StoredHit) => {
-    if (!seen.has(hitKey(hit))) return true;
-    const since = outlivedSince(hit);
-    return since !== null && hitStrength(hit) > strongestSince(evidence, hitKey(hit), since) + 1e-9;
-  };
-  const fresh = new Map<string, StoredHit>();
-  for (const result of results)
-    for (const hit of screeningHits(result.evidence))
-      if (hit.level === "likely" && isNew(hit)) fresh.set(hitKey(hit), hit);
-  const newHits = [...fresh.values()].map((h) => ({
-    source: h.source,
-    entryId: h.entryId,
-    score: h.score,
-  }));
   const stored = await recordRescreenRun({
     caseId: kycCase.id,
     traderId: kycCase.traderId,
@@ -255,19 +256,21 @@ async function rescreenOne(
       listVersions: loaded.versions,
       screeningHits: countedScreeningHits(result.evidence),
     })),
-    newHits,
-    outbox: ({ eventId, sequence, moved, trader }) => ({
-      type: CASE_MONITORING_HIT,
-      payload: buildMonitoringHit({
-        eventId,
-        sequence,
-        occurredAt: now,
-        kycCase: moved,
-        trader,
-        hits: newHits,
+    findNewHits: (history) => newLikelyHits(results, history),
+    outbox:
+      (hits) =>
+      ({ eventId, sequence, moved, trader }) => ({
+        type: CASE_MONITORING_HIT,
+        payload: buildMonitoringHit({
+          eventId,
+          sequence,
+          occurredAt: now,
+          kycCase: moved,
+          trader,
+          hits,
+        }),
+        destinations: destinationIdsFor(CASE_MONITORING_HIT),
       }),
-      destinations: destinationIdsFor(CASE_MONITORING_HIT),
-    }),
     fourEyesAtHigh: needsFourEyes("high", env().review.fourEyesMinRisk),
     now,
   });
@@ -278,13 +281,9 @@ async function rescreenOne(
     return;
   }
   report.screened += 1;
-  if (fresh.size > 0) {
-    report.newHits.push({
-      caseId: kycCase.id,
-      traderId: kycCase.traderId,
-      hits: [...fresh.values()],
-    });
-    log.warn("screening.rescreen_hit", { caseId: kycCase.id, hits: fresh.size });
+  if (stored.newHits.length > 0) {
+    report.newHits.push({ caseId: kycCase.id, traderId: kycCase.traderId, hits: stored.newHits });
+    log.warn("screening.rescreen_hit", { caseId: kycCase.id, hits: stored.newHits.length });
   }
 }
 

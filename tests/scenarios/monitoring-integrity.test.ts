@@ -2,7 +2,8 @@
  * Scenarios: ongoing monitoring holds up when the work around a hit is cut short or raced. A
  * verdict that cleared a monitoring task's last hit lifts the hold even when the close that
  * follows it fails; the officer's answer says what was recorded. A reviewer's "run the checks
- * now" and a list import that reach the same case at once screen it once.
+ * now" and a list import that reach the same case at once screen it once; two imports on
+ * different list versions that both screen it alert a new hit once.
  */
 import "./support/request-scope";
 import { adminUrl } from "../helpers/db-target";
@@ -150,6 +151,70 @@ describe("scenario: a reviewer's re-screening and a list import reach the same c
       expect(rescreenHits).toHaveLength(1);
       // Nothing left to screen: the next import re-screens nobody.
       expect(await w.runListsImportCommand([list])).not.toMatch(/re-screened/);
+    },
+  );
+});
+
+describe("scenario: two list imports on different list versions reach the same case at once", () => {
+  // A second PostgreSQL connection holds the case: PostgreSQL only.
+  (adminUrl() ? it : it.skip)(
+    "alerts the hit once: one monitoring task entry, one alert to the CRM and cTrader",
+    async () => {
+      const w = world();
+      const pep = brokerList("versions-pep.csv");
+      const other = path.join(w.dataDir, "versions-other.csv");
+      writeFileSync(other, "name,aliases,dob,country\nOsvaldo Pereira Lima,,1955-01-01,Brazil\n");
+      await w.runListsImportCommand([pep, other]);
+      const trader = new Trader(w, 470_201);
+      const reviewer = await signedInStaff(w, "versions.reviewer@broker.example", "reviewer");
+      const person = { givenNames: "Ilse", surnames: "Vandersteen", dateOfBirth: "1983-06-21" };
+      const kycCase = await approvedAtStandard(w, trader, reviewer, person);
+      const heard = w.crmEventsFor(kycCase.id).length;
+      const rights = () =>
+        w.accountUpdates.filter((u) => u.login === trader.tradingLogin).map((u) => u.accessRights);
+      const rightsBefore = rights().length;
+
+      // The first import brings her onto the PEP list and waits at her case; meanwhile the other
+      // list changes too (not about her), and a second import re-screens her on the newer
+      // versions: both have screened her before either stores a run.
+      addToList(pep, "Ilse Vandersteen,,1983-06-21,Belgium");
+      let second: Promise<string> | undefined;
+      const first = await whileCaseHeld(
+        w,
+        kycCase.id,
+        1,
+        () => w.runListsImportCommand([pep, other]),
+        {
+          meanwhile: async (untilWaiting) => {
+            addToList(other, "Rosalind Achterberg,,1949-12-30,Netherlands");
+            second = w.runListsImportCommand([pep, other]);
+            await untilWaiting(2, second);
+          },
+        },
+      );
+      const printed = [first, await second!];
+      expect(printed.every((p) => /re-screened/.test(p))).toBe(true);
+      expect(printed.filter((p) => /, 1 with a new likely match/.test(p))).toHaveLength(1);
+      await w.worker();
+
+      expect(
+        w
+          .crmEventsFor(kycCase.id)
+          .slice(heard)
+          .map((e) => e.type),
+      ).toEqual(["case.monitoring_hit"]);
+      expect(rights().slice(rightsBefore)).toEqual(["CLOSE_ONLY"]);
+      const page = await reviewer.casePage(kycCase.id);
+      expect([...page.matchAll(/data-hit="(versions-pep:[^"]+)"/g)].map((m) => m[1])).toEqual([
+        expect.any(String),
+      ]);
+      // Read for the assertion: the task holds the hit once, and the trail names it once.
+      const task = await getOpenReviewTask(kycCase.id, MONITORING_TASK);
+      expect((task?.data as { hits: unknown[] }).hits).toHaveLength(1);
+      const rescreenHits = (await listCaseAuditEvents(kycCase.id)).filter(
+        (e) => e.action === "screening.rescreen_hit",
+      );
+      expect(rescreenHits).toHaveLength(1);
     },
   );
 });

@@ -32,6 +32,7 @@ import { MONITORING_TASK } from "./hold-tasks";
 import { insertCaseOutboxEvent, lockCase, type OutboxBuilder } from "./cases";
 import { underEndedRelationship } from "./ended-relationship";
 import { nextCaseEventSequence } from "./outbox";
+import { listScreeningJudgments } from "./review";
 import {
   auditEvents,
   caseChecks,
@@ -45,6 +46,7 @@ import {
   screeningLists,
   vendorVerifications,
   type CaseCheckRow,
+  type CaseDecision,
   type CaseRiskRow,
   type CheckFailure,
   type CheckOutcome,
@@ -453,28 +455,37 @@ const appendedMonitoringTaskData = sql`jsonb_build_object(${sql.join(
   sql`, `,
 )})`;
 
+/** What a case has been screened on and judged on: where a re-screening tells a new hit from one seen. */
+export type ScreeningHistory = {
+  evidence: { evidence: Record<string, unknown>; at: Date }[];
+  judgments: CaseDecision[];
+};
+
 /**
  * Stores a case's re-screening runs, in one transaction; nothing (null) when a run committed
- * meanwhile already screened the case against these list versions. With `newHits` (likely matches not seen
- * on this case before) it also flags the case's risk (escalated, high, rescreen_hit_at) and
- * writes the `screening.rescreen_hit` audit event; the case's status is left alone. On a case
- * with an approval in force it opens the monitoring task that holds that approval, with the
- * outbox event; on a submission awaiting its decision the hits join the round's, which a person
- * judges before approving, the raised risk asks for four eyes where `fourEyesAtHigh`, and the
- * case's sequence moves without an event.
+ * meanwhile already screened the case against these list versions. `findNewHits` picks the likely
+ * matches not seen on this case before, from its history read on the locked case: two runs on
+ * different list versions (two imports, a reviewer's retry) that both screened the case before
+ * either stored would otherwise both count one hit as new, and the trader would be alerted (and
+ * the task hold it) twice. With new hits it also flags the case's risk (escalated, high,
+ * rescreen_hit_at) and writes the `screening.rescreen_hit` audit event; the case's status is left
+ * alone. On a case with an approval in force it opens the monitoring task that holds that
+ * approval, with the outbox event; on a submission awaiting its decision the hits join the
+ * round's, which a person judges before approving, the raised risk asks for four eyes where
+ * `fourEyesAtHigh`, and the case's sequence moves without an event.
  */
-export async function recordRescreenRun(input: {
+export async function recordRescreenRun<H extends MonitoringTaskHit>(input: {
   caseId: string;
   traderId: string;
   /** One run per set of answers screened (lib/checks/rescreen.ts). */
   records: RunRecord[];
-  newHits: MonitoringTaskHit[];
-  /** The outbox event announcing the monitoring hit (built by the caller, who knows the payload). */
-  outbox: OutboxBuilder;
+  findNewHits: (history: ScreeningHistory) => H[];
+  /** The outbox event announcing these monitoring hits (built by the caller, who knows the payload). */
+  outbox: (hits: MonitoringTaskHit[]) => OutboxBuilder;
   /** Whether a high risk needs four eyes (FOUR_EYES_MIN_RISK). */
   fourEyesAtHigh: boolean;
   now: Date;
-}): Promise<string[] | null> {
+}): Promise<{ runIds: string[]; newHits: H[] } | null> {
   const db = await getDb();
   return db.transaction(async (tx) => {
     const kycCase = await lockCase(tx, input.caseId);
@@ -497,6 +508,12 @@ export async function recordRescreenRun(input: {
         .where(eq(kycCases.id, input.caseId));
       if (row?.done === true) return null;
     }
+    // Read before this run is stored, after the lock: a run committed while this waited counts.
+    const [evidence, judgments] = await Promise.all([
+      listScreeningEvidence(input.caseId, tx),
+      listScreeningJudgments(input.caseId, tx),
+    ]);
+    const newHits = input.findNewHits({ evidence, judgments });
     const runIds: string[] = [];
     for (const record of input.records)
       runIds.push(
@@ -504,7 +521,8 @@ export async function recordRescreenRun(input: {
       );
     const [runId] = runIds;
     const [record] = input.records;
-    if (input.newHits.length === 0 || !runId || !record) return runIds;
+    if (newHits.length === 0 || !runId || !record) return { runIds, newHits: [] };
+    const hits = newHits.map(({ source, entryId, score }) => ({ source, entryId, score }));
     // When the hit is recorded, not when the run began (an import's re-screening may take
     // minutes): a four-eyes signature before this moment no longer counts (listRoundApprovals),
     // and signatures wait for this row's lock (insertSignature).
@@ -543,7 +561,7 @@ export async function recordRescreenRun(input: {
       data: rescreenHitAuditData.parse({
         runId,
         runIds,
-        hits: input.newHits,
+        hits,
         lists: record.listVersions,
       }),
     });
@@ -553,7 +571,7 @@ export async function recordRescreenRun(input: {
       // case's sequence moves (a number the outbox skips), so a decision taken on one of them is
       // refused as `changed` (lib/review/shown-case.ts), also under the case's lock.
       await nextCaseEventSequence(tx, input.caseId);
-      return runIds;
+      return { runIds, newHits };
     }
     // One open task per case: a second hit before the first is decided joins the open task.
     await tx
@@ -561,7 +579,7 @@ export async function recordRescreenRun(input: {
       .values({
         caseId: input.caseId,
         kind: MONITORING_TASK,
-        data: monitoringTaskData.parse({ runIds, hits: input.newHits }),
+        data: monitoringTaskData.parse({ runIds, hits }),
         openedAt: input.now,
       })
       .onConflictDoUpdate({
@@ -569,16 +587,17 @@ export async function recordRescreenRun(input: {
         targetWhere: sql`${reviewTasks.closedAt} is null`,
         set: { data: appendedMonitoringTaskData },
       });
-    await insertCaseOutboxEvent(tx, kycCase, input.outbox, input.now);
-    return runIds;
+    await insertCaseOutboxEvent(tx, kycCase, input.outbox(hits), input.now);
+    return { runIds, newHits };
   });
 }
 
 /** Every screening result ever stored for the case (evidence jsonb, and when), oldest first. */
 export async function listScreeningEvidence(
   caseId: string,
+  tx?: Tx,
 ): Promise<{ evidence: Record<string, unknown>; at: Date }[]> {
-  const db = await getDb();
+  const db = tx ?? (await getDb());
   return db
     .select({ evidence: caseChecks.evidence, at: caseChecks.createdAt })
     .from(caseChecks)

@@ -311,8 +311,8 @@ export const SCREENING_JUDGMENTS = [
 ] as const satisfies readonly CaseDecisionKind[];
 
 /** Every verdict staff gave on the case's screening hits, oldest first. */
-export async function listScreeningJudgments(caseId: string): Promise<CaseDecision[]> {
-  const db = await getDb();
+export async function listScreeningJudgments(caseId: string, tx?: Tx): Promise<CaseDecision[]> {
+  const db = tx ?? (await getDb());
   return db
     .select()
     .from(caseDecisions)
