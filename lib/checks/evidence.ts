@@ -45,10 +45,9 @@ void explanationMatches;
 export const HIT_LEVELS = ["likely", "review", "below"] as const;
 
 export const storedHitSchema = z.strictObject({
-  /** The list, e.g. `ofac-sdn`. */
-  source: z.string().min(1),
-  /** The entry's id on that list (OFAC ent_num). */
-  entryId: z.string().min(1),
+  // Described for the published webhook schema, which carries these fields (lib/delivery/payload.ts).
+  source: z.string().min(1).describe("The list, e.g. ofac-sdn."),
+  entryId: z.string().min(1).describe("The entry's id on that list."),
   listedName: z.string(),
   type: z.string(),
   programs: z.array(z.string()),

@@ -9,6 +9,7 @@
  * addresses, answers — the CRM fetches nothing it does not already have.
  */
 import { z } from "zod";
+import { monitoringTaskHit, type MonitoringTaskHit } from "@/lib/checks/monitoring-task";
 import { caseStatus, caseTrigger } from "@/lib/db/schema";
 import { CASE_EVENTS, type CaseEvent } from "@/lib/kyc/case-state";
 import { getLevel } from "@/lib/kyc/levels";
@@ -123,13 +124,11 @@ export type CaseStatusChangedV1 = z.infer<typeof caseStatusChangedV1>;
 export const CASE_MONITORING_HIT = "case.monitoring_hit";
 export const CASE_MONITORING_CLEARED = "case.monitoring_cleared";
 
-const monitoringHit = z
-  .strictObject({
-    source: z.string().describe("The list, e.g. ofac-sdn."),
-    entryId: z.string().describe("The entry's id on that list."),
-    score: z.number().min(0).max(1),
-  })
-  .describe("A likely match found by re-screening; names stay in the console.");
+// The hit as the re-screening stores it on the monitoring task (one schema: what the task holds is
+// what the CRM hears); names and explanations stay in the console.
+const monitoringHit = monitoringTaskHit.describe(
+  "A likely match found by re-screening; names stay in the console.",
+);
 
 /** What every monitoring event carries besides its type. */
 const monitoringEnvelope = {
@@ -304,7 +303,7 @@ export type MonitoringFacts = {
 };
 
 export function buildMonitoringHit(
-  facts: MonitoringFacts & { hits: { source: string; entryId: string; score: number }[] },
+  facts: MonitoringFacts & { hits: MonitoringTaskHit[] },
 ): CaseMonitoringHitV1 {
   return caseMonitoringHitV1.parse({
     type: CASE_MONITORING_HIT,

@@ -3,8 +3,10 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { listCaseEvents } from "@/lib/db/queries/cases";
 import { listOutboxEventsForCase } from "@/lib/db/queries/outbox";
+import { monitoringTaskHit } from "@/lib/checks/monitoring-task";
 import {
   buildCaseStatusChanged,
+  caseMonitoringHitV1,
   caseStatusChangedV1,
   readStoredPayload,
   storedPayload,
@@ -48,6 +50,22 @@ describe("webhook payload schema", () => {
       }).success,
     ).toBe(false);
     expect(caseStatusChangedV1.safeParse({ ...sample, version: 2 }).success).toBe(false);
+  });
+
+  it("carries a monitoring hit as the monitoring task stores it, refusing what the task refuses", () => {
+    const sample = fixtures.find(([name]) => name === "case-monitoring-hit.json")![1];
+    const hit = sample.hits[0];
+    for (const candidate of [
+      hit,
+      { ...hit, source: "" },
+      { ...hit, entryId: "" },
+      { ...hit, score: 1.2 },
+      { ...hit, listedName: "Listed Person" },
+    ])
+      expect({
+        candidate,
+        sent: caseMonitoringHitV1.safeParse({ ...sample, hits: [candidate] }).success,
+      }).toEqual({ candidate, sent: monitoringTaskHit.safeParse(candidate).success });
   });
 
   it("writes a valid payload with the case, the trader's identifiers and the level's limits", async () => {
