@@ -42,7 +42,12 @@ import {
 } from "@/lib/db/queries/dashboard";
 import { SCREENING_JUDGMENTS } from "@/lib/db/queries/review";
 import { staffRole, type StaffRole } from "@/lib/db/schema";
-import { isCountedHit, screeningEvidenceSchema, type StoredHit } from "@/lib/checks/evidence";
+import {
+  hitKey,
+  isCountedHit,
+  screeningEvidenceSchema,
+  type StoredHit,
+} from "@/lib/checks/evidence";
 import { csvLine } from "@/lib/csv";
 import { AppError } from "@/lib/errors";
 import { hasRole } from "@/lib/staff/auth";
@@ -385,7 +390,7 @@ async function figureRows(
           "screening",
           run.caseId,
           parsed.success && "hits" in parsed.data ? counted.length : "not screened",
-          counted.map((h) => `${h.source}:${h.entryId}`).join(" "),
+          counted.map(hitKey).join(" "),
           run.at,
         ]);
       }

@@ -23,13 +23,16 @@ const LISTED = {
 };
 const HIT = "ofac-sdn-excerpt:6707";
 
-/** The screening export's judgment rows as [case id, verdict] (no cell here needs quoting). */
-async function judgmentRows(staff: Staff): Promise<string[][]> {
-  const response = await staff.exportDashboard("screening", {});
+/** An export's rows, cell by cell (no cell here needs quoting). */
+async function exportRows(staff: Staff, figure: "screening"): Promise<string[][]> {
+  const response = await staff.exportDashboard(figure, {});
   expect(response.status).toBe(200);
-  return (await response.text())
-    .split(/\r?\n/)
-    .map((line) => line.split(","))
+  return (await response.text()).split(/\r?\n/).map((line) => line.split(","));
+}
+
+/** The screening export's judgment rows as [case id, verdict]. */
+async function judgmentRows(staff: Staff): Promise<string[][]> {
+  return (await exportRows(staff, "screening"))
     .filter((cells) => cells[0] === "judgment")
     .map((cells) => [cells[1]!, cells[2]!]);
 }
@@ -90,6 +93,13 @@ describe("scenario: the false-positive rate and a likely hit awaiting a second p
     );
     const page = await approver.dashboardPage();
     expect(page).toMatch(/data-testid="false-positive-rate"[^>]*>50% \(1 of 2\)/);
+    // The screening rows name each case's hit by the key its verdicts and the case page use, so
+    // the export's rows join on it.
+    expect(await approver.casePage(first)).toContain(`data-hit="${HIT}"`);
+    const screened = (await exportRows(approver, "screening")).find(
+      ([row, caseId]) => row === "screening" && caseId === first,
+    );
+    expect(screened?.[3]?.split(" ")).toContain(HIT);
   });
 
   it("never counts a verdict that does not say its hit's level as one person clearing a likely hit", async () => {
