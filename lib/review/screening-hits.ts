@@ -19,7 +19,7 @@ import {
   getCaseById,
   getOpenReviewTask,
   insertScreeningJudgment,
-  listOpenReviewTasks,
+  listClearedMonitoringTasks,
   listScreeningJudgments,
   listScreeningResults,
   closeReviewTask,
@@ -510,16 +510,24 @@ async function settleMonitoringTask(
   });
 }
 
+/** How many monitoring tasks one housekeeping pass closes at most; the next pass takes the rest. */
+export const MONITORING_SETTLE_BATCH = 100;
+
 /**
- * Housekeeping's pass over the open monitoring tasks: closes each one whose hits are all cleared
- * but which no verdict closed (the close after the last clearing failed, or a later round let
- * clearings stand again), as the last clearing would have. A task whose data does not read is
- * an approver's to close (closeUnreadableMonitoringTask). One case failing does not stop the
- * others. Answers how many it closed.
+ * Housekeeping's pass over the open monitoring tasks whose hits are all cleared but which no
+ * verdict closed (the close after the last clearing failed, or a later round let clearings stand
+ * again): closes each, as the last clearing would have. Only those are read, at most `limit` a
+ * pass (listClearedMonitoringTasks), so the pass stays cheap with thousands of tasks waiting for
+ * a person. A task whose data does not read is an approver's to close
+ * (closeUnreadableMonitoringTask). One case failing does not stop the others. Answers how many it
+ * closed.
  */
-export async function settleClearedMonitoringTasks(now = new Date()): Promise<number> {
+export async function settleClearedMonitoringTasks(
+  now = new Date(),
+  limit = MONITORING_SETTLE_BATCH,
+): Promise<number> {
   let closed = 0;
-  for (const task of await listOpenReviewTasks(MONITORING_TASK)) {
+  for (const task of await listClearedMonitoringTasks(limit)) {
     try {
       const kycCase = await getCaseById(task.caseId);
       if (kycCase && (await settleMonitoringTask(null, kycCase, now, { task }))) {

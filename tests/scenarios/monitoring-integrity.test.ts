@@ -3,7 +3,8 @@
  * verdict that cleared a monitoring task's last hit lifts the hold even when the close that
  * follows it fails; the officer's answer says what was recorded. A reviewer's "run the checks
  * now" and a list import that reach the same case at once screen it once; two imports on
- * different list versions that both screen it alert a new hit once.
+ * different list versions that both screen it alert a new hit once. Housekeeping closes the
+ * tasks whose hits are all cleared, a bounded number a pass, without reading those that wait.
  */
 import "./support/request-scope";
 import { adminUrl } from "../helpers/db-target";
@@ -12,6 +13,7 @@ import path from "node:path";
 import { MONITORING_TASK } from "@/lib/db/queries/hold-tasks";
 import { getOpenReviewTask } from "@/lib/db/queries/review";
 import { listCaseAuditEvents } from "@/lib/db/queries/audit";
+import { settleClearedMonitoringTasks } from "@/lib/review/screening-hits";
 import {
   cutRescreeningAfter,
   failMonitoringCloses,
@@ -217,4 +219,71 @@ describe("scenario: two list imports on different list versions reach the same c
       expect(rescreenHits).toHaveLength(1);
     },
   );
+});
+
+describe("scenario: housekeeping with monitoring tasks that wait for a person", () => {
+  it("closes only tasks whose hits are all cleared, a bounded number a pass, and the next pass closes the rest", async () => {
+    const w = world();
+    const list = brokerList("batch-pep.csv");
+    await w.runListsImportCommand([list]);
+    const reviewer = await signedInStaff(w, "batch.reviewer@broker.example", "reviewer");
+    const approver = await signedInStaff(w, "batch.approver@broker.example", "approver");
+    const people = [
+      { givenNames: "Henrike", surnames: "Oosterbaan", dateOfBirth: "1972-04-08" },
+      { givenNames: "Bartholomew", surnames: "Quennell", dateOfBirth: "1968-10-19" },
+      { givenNames: "Ottilie", surnames: "Brauneck", dateOfBirth: "1990-07-02" },
+    ];
+    const cases: string[] = [];
+    for (const [i, person] of people.entries())
+      cases.push((await approvedAtStandard(w, new Trader(w, 470_301 + i), reviewer, person)).id);
+    const [waiting, ...cleared] = cases as [string, string, string];
+
+    // The first is listed first: her task is the oldest, and waits for a second person.
+    addToList(list, "Henrike Oosterbaan,,1972-04-08,Netherlands");
+    expect(await w.runListsImportCommand([list])).toMatch(/, 1 with a new likely match/);
+    addToList(list, "Bartholomew Quennell,,1968-10-19,United Kingdom");
+    addToList(list, "Ottilie Brauneck,,1990-07-02,Germany");
+    expect(await w.runListsImportCommand([list])).toMatch(/, 2 with a new likely match/);
+    await w.worker();
+    const hitOf = async (caseId: string) =>
+      /data-hit="(batch-pep:[^"]+)"/.exec(await reviewer.casePage(caseId))?.[1] ?? "no hit";
+    expect(
+      await reviewer.judgeHit(waiting, await hitOf(waiting), "false_positive", "Other DOB on ID"),
+    ).toBe("hit_awaiting_second");
+    // The other two are cleared by two people; the close after each clearing fails.
+    await failMonitoringCloses(w);
+    try {
+      for (const caseId of cleared) {
+        const key = await hitOf(caseId);
+        expect(await reviewer.judgeHit(caseId, key, "false_positive", "Other DOB on ID")).toBe(
+          "hit_awaiting_second",
+        );
+        expect(await approver.judgeHit(caseId, key, "false_positive", "Passport seen")).toBe(
+          "hit_cleared",
+        );
+      }
+    } finally {
+      await restoreMonitoringCloses(w);
+    }
+    const held = async () =>
+      Promise.all(
+        cases.map(async (id) =>
+          (await reviewer.casePage(id)).includes('data-testid="monitoring-task"'),
+        ),
+      );
+    expect(await held()).toEqual([true, true, true]);
+
+    // A pass of at most one task closes one of the cleared ones: the older task still waiting
+    // for a person is not among those it reads.
+    expect(await settleClearedMonitoringTasks(new Date(), 1)).toBe(1);
+    expect((await held()).filter(Boolean)).toHaveLength(2);
+    expect((await held())[0]).toBe(true);
+    // The worker's next pass closes the other; the hold is lifted once on each.
+    await w.worker();
+    expect(await held()).toEqual([true, false, false]);
+    for (const caseId of cases)
+      expect(
+        w.crmEventsFor(caseId).filter((e) => e.type === "case.monitoring_cleared"),
+      ).toHaveLength(caseId === waiting ? 0 : 1);
+  });
 });

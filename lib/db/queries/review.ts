@@ -382,16 +382,76 @@ export async function getOpenReviewTask(
   return row;
 }
 
-/** Every open task of `kind`, oldest first, each with the fingerprint of its data as read. */
-export async function listOpenReviewTasks(
-  kind: string,
+/**
+ * SQL: every hit of the open monitoring task (its data's `hits`, as lib/checks/monitoring-task.ts
+ * stores them) is cleared by the case's verdicts as lib/review/screening-hits.ts judges it: no
+ * confirmation, and clearings by two different people, one an approver (a verdict that does not
+ * record its judge's role counts as one, as before roles were recorded), given on evidence at least
+ * as strong as the hit's strongest sighting in the case's round or the task's own runs (as the
+ * approval guard of drizzle/0044 asks). A hit no run shows any more is not cleared, nor is a task
+ * whose data is not the lists it should be (an approver closes that one). Columns are
+ * qualified by hand: in a one-table select drizzle writes bare names, which inside these
+ * subqueries would name the subqueries' own.
+ */
+const monitoringTaskHitsCleared = sql`jsonb_typeof("review_tasks"."data" -> 'hits') = 'array'
+  and jsonb_array_length("review_tasks"."data" -> 'hits') > 0
+  and jsonb_typeof("review_tasks"."data" -> 'runIds') = 'array'
+  and not exists (
+    select 1
+    from jsonb_array_elements("review_tasks"."data" -> 'hits') as task_hit,
+      lateral (select (task_hit ->> 'source') || ':' || (task_hit ->> 'entryId') as key) as k,
+      lateral (
+        select max(coalesce(
+            (h -> 'explanation' ->> 'nameScore')::numeric + (h -> 'explanation' ->> 'adjustment')::numeric,
+            (h ->> 'score')::numeric)) as strength,
+          max((h ->> 'score')::numeric) as score
+        from ${checkRuns} r
+        join ${kycCases} kc on kc.id = r.case_id
+        join ${caseChecks} c on c.run_id = r.id and c."check" = 'screening'
+        cross join lateral jsonb_array_elements(case when jsonb_typeof(c.evidence -> 'hits') = 'array'
+          then c.evidence -> 'hits' else '[]'::jsonb end) as h
+        where r.case_id = "review_tasks"."case_id"
+          and (r.round = kc.round or r.id::text in (
+            select jsonb_array_elements_text("review_tasks"."data" -> 'runIds')))
+          and (h ->> 'source') || ':' || (h ->> 'entryId') = k.key
+      ) as sighting
+    where exists (select 1 from ${caseDecisions} d where d.case_id = "review_tasks"."case_id"
+        and d.decision = 'screening_confirmed' and d.data ->> 'hitKey' = k.key)
+      or not coalesce((
+        select count(distinct d.staff_id) >= 2
+          and bool_or(coalesce(d.data ->> 'role', 'approver') in ('approver', 'admin'))
+        from ${caseDecisions} d
+        where d.case_id = "review_tasks"."case_id" and d.decision = 'screening_false_positive'
+          and d.data ->> 'hitKey' = k.key
+          and case when jsonb_typeof(d.data -> 'strength') = 'number'
+            then (d.data ->> 'strength')::numeric >= sighting.strength - 0.000000001
+            else (d.data ->> 'score')::numeric >= sighting.score end
+      ), false)
+  )`;
+
+/**
+ * Open monitoring tasks whose hits are all cleared (monitoringTaskHitsCleared), oldest first, at
+ * most `limit`, each with the fingerprint of its data as read: housekeeping closes them
+ * (lib/review/screening-hits.ts settleClearedMonitoringTasks). Chosen in SQL so the pass reads
+ * only those, however many tasks wait for a person; the caller still judges each by the rule in
+ * code before closing it.
+ */
+export async function listClearedMonitoringTasks(
+  limit: number,
 ): Promise<(ReviewTask & { fingerprint: string })[]> {
   const db = await getDb();
   return db
     .select({ ...getTableColumns(reviewTasks), fingerprint: taskFingerprint })
     .from(reviewTasks)
-    .where(and(eq(reviewTasks.kind, kind), isNull(reviewTasks.closedAt)))
-    .orderBy(asc(reviewTasks.openedAt), asc(reviewTasks.id));
+    .where(
+      and(
+        eq(reviewTasks.kind, MONITORING_TASK),
+        isNull(reviewTasks.closedAt),
+        monitoringTaskHitsCleared,
+      ),
+    )
+    .orderBy(asc(reviewTasks.openedAt), asc(reviewTasks.id))
+    .limit(limit);
 }
 
 export async function listReviewTasks(caseId: string): Promise<ReviewTask[]> {
