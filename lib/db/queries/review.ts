@@ -382,6 +382,13 @@ export async function getOpenReviewTask(
   return row;
 }
 
+/** SQL: a jsonb value as a number; null when it is not one (never a failed cast). */
+const num = (value: SQL) =>
+  sql`(case when jsonb_typeof(${value}) = 'number' then (${value})::text::numeric end)`;
+/** SQL: the open monitoring task's `hits`, or none when they are not a list. */
+const taskHits = sql`case when jsonb_typeof("review_tasks"."data" -> 'hits') = 'array'
+  then "review_tasks"."data" -> 'hits' else '[]'::jsonb end`;
+
 /**
  * SQL: every hit of the open monitoring task (its data's `hits`, as lib/checks/monitoring-task.ts
  * stores them) is cleared by the case's verdicts as lib/review/screening-hits.ts judges it: no
@@ -389,30 +396,32 @@ export async function getOpenReviewTask(
  * record its judge's role counts as one, as before roles were recorded), given on evidence at least
  * as strong as the hit's strongest sighting in the case's round or the task's own runs (as the
  * approval guard of drizzle/0044 asks). A hit no run shows any more is not cleared, nor is a task
- * whose data is not the lists it should be (an approver closes that one). Columns are
+ * whose data is not the lists it should be (an approver closes that one), and a value that is not a
+ * number counts as none, never failing the pass. Columns are
  * qualified by hand: in a one-table select drizzle writes bare names, which inside these
  * subqueries would name the subqueries' own.
  */
 const monitoringTaskHitsCleared = sql`jsonb_typeof("review_tasks"."data" -> 'hits') = 'array'
-  and jsonb_array_length("review_tasks"."data" -> 'hits') > 0
   and jsonb_typeof("review_tasks"."data" -> 'runIds') = 'array'
+  and exists (select 1 from jsonb_array_elements(${taskHits}))
   and not exists (
     select 1
-    from jsonb_array_elements("review_tasks"."data" -> 'hits') as task_hit,
+    from jsonb_array_elements(${taskHits}) as task_hit,
       lateral (select (task_hit ->> 'source') || ':' || (task_hit ->> 'entryId') as key) as k,
       lateral (
         select max(coalesce(
-            (h -> 'explanation' ->> 'nameScore')::numeric + (h -> 'explanation' ->> 'adjustment')::numeric,
-            (h ->> 'score')::numeric)) as strength,
-          max((h ->> 'score')::numeric) as score
+            ${num(sql`h -> 'explanation' -> 'nameScore'`)} + ${num(sql`h -> 'explanation' -> 'adjustment'`)},
+            ${num(sql`h -> 'score'`)})) as strength,
+          max(${num(sql`h -> 'score'`)}) as score
         from ${checkRuns} r
         join ${kycCases} kc on kc.id = r.case_id
         join ${caseChecks} c on c.run_id = r.id and c."check" = 'screening'
         cross join lateral jsonb_array_elements(case when jsonb_typeof(c.evidence -> 'hits') = 'array'
           then c.evidence -> 'hits' else '[]'::jsonb end) as h
         where r.case_id = "review_tasks"."case_id"
-          and (r.round = kc.round or r.id::text in (
-            select jsonb_array_elements_text("review_tasks"."data" -> 'runIds')))
+          and (r.round = kc.round or r.id::text in (select jsonb_array_elements_text(
+            case when jsonb_typeof("review_tasks"."data" -> 'runIds') = 'array'
+              then "review_tasks"."data" -> 'runIds' else '[]'::jsonb end)))
           and (h ->> 'source') || ':' || (h ->> 'entryId') = k.key
       ) as sighting
     where exists (select 1 from ${caseDecisions} d where d.case_id = "review_tasks"."case_id"
@@ -424,8 +433,8 @@ const monitoringTaskHitsCleared = sql`jsonb_typeof("review_tasks"."data" -> 'hit
         where d.case_id = "review_tasks"."case_id" and d.decision = 'screening_false_positive'
           and d.data ->> 'hitKey' = k.key
           and case when jsonb_typeof(d.data -> 'strength') = 'number'
-            then (d.data ->> 'strength')::numeric >= sighting.strength - 0.000000001
-            else (d.data ->> 'score')::numeric >= sighting.score end
+            then ${num(sql`d.data -> 'strength'`)} >= sighting.strength - 0.000000001
+            else ${num(sql`d.data -> 'score'`)} >= sighting.score end
       ), false)
   )`;
 
