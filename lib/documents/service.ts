@@ -2,7 +2,8 @@
  * Document uploads for the trader's case, from the upload URL to the verdict:
  *
  * 1. `startUpload`: checks the request (type, side, declared size and content type, the case
- *    accepts documents, the per-case file limit, counted and recorded under the case's row lock),
+ *    accepts documents, the per-case file limit, counted and recorded under the case's row lock,
+ *    where the case's status is checked again: a submit that came first refuses the start),
  *    records a pending row and returns where the
  *    browser posts the file (a presigned S3 POST, or our own signed local URL). The storage key
  *    is ours (`cases/<caseId>/<documentId>`), never the file's name.
@@ -173,9 +174,11 @@ export async function startUpload(
       refusalsSince: new Date(now.getTime() - REFUSALS_COUNT_FOR_MS),
       // Abandoned, though not purged yet (ABANDONED_UPLOAD_GRACE_MS): not a file of the case.
       abandonedBefore: new Date(now.getTime() - CONFIRM_GRACE_MS),
+      editable: EDITABLE_STATUSES,
     },
   );
   if (recorded === "erased") return refuse("case_erased");
+  if (recorded === "not_editable") return refuse("not_editable");
   if (recorded === "limit_reached") return refuse("too_many_files");
   const upload = await getStorage().createUpload({
     key,

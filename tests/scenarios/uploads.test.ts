@@ -15,7 +15,7 @@ import S3rver from "s3rver";
 import { sql } from "drizzle-orm";
 import { documentKey, storage } from "@/lib/storage";
 import { storedKeyOf } from "./support/documents";
-import { failConfirmOf, restoreDocumentConfirms } from "./support/faults";
+import { failConfirmOf, restoreDocumentConfirms, whileCaseHeld } from "./support/faults";
 import { PERSONAL } from "../fixtures/kyc-values";
 import { burst } from "../fixtures/selfie/portrait";
 import { SELFIE_BURST_MAX_BYTES } from "@/lib/documents/upload-contract";
@@ -28,6 +28,9 @@ import {
 } from "./support/people";
 import { sqlRows } from "../helpers/sql-rows";
 import { scenarioWorld } from "./support/world";
+import { adminUrl } from "../helpers/db-target";
+import { sql } from "drizzle-orm";
+import { sqlRows } from "../helpers/sql-rows";
 
 const world = scenarioWorld();
 const BUCKET = "kyc-scenarios";
@@ -370,6 +373,38 @@ describe("scenario: a confirm still checking its file when the case is submitted
       w.configure(inBucket());
     }
   });
+});
+
+describe("scenario: an upload started as the case is submitted from another tab", () => {
+  // A second connection holds the case, so the submit waits for its lock first and the upload
+  // start, which has read the case as a draft, queues behind it: PostgreSQL only.
+  (adminUrl() ? it : it.skip)(
+    "refuses the start that waited for the submit, and records no upload on the submitted case",
+    async () => {
+      const w = world();
+      const trader = new Trader(w, 472_002);
+      await trader.launch("kyc");
+      await trader.fillStandardForms();
+      await trader.uploadStandardDocuments();
+      const kycCase = await trader.currentCase();
+      const photo = await freshPhoto();
+      let started: ReturnType<Trader["beginUpload"]> | undefined;
+      const submitted = await whileCaseHeld(w, kycCase.id, 1, () => trader.submit(), {
+        meanwhile: async (untilWaiting) => {
+          started = trader.beginUpload("address", "page", photo.length);
+          await untilWaiting(2, started);
+        },
+      });
+      expect(submitted).toEqual({ redirect: "/inapp/kyc/status" });
+      expect(await started).toMatchObject({ status: 409, body: { reason: "not_editable" } });
+      const pending = await sqlRows<{ n: number }>(
+        w.db.db,
+        sql`select count(*)::int as n from documents
+          where case_id = ${kycCase.id} and status = 'pending'`,
+      );
+      expect(pending).toEqual([{ n: 0 }]);
+    },
+  );
 });
 
 describe("scenario: a selfie burst heavier than a burst can be, in a bucket that ignores the form's size", () => {

@@ -53,7 +53,8 @@ const REFUSALS_NOT_COUNTED = ["not_editable"];
  * upload), plus the uploads refused since `refusalsSince` (a refused file leaves no row, so
  * without them a loop of hostile files would never reach the limit; REFUSALS_NOT_COUNTED aside).
  * Answers whether the row was written; `erased` when the retention purge erased the case
- * (meanwhile or before).
+ * (meanwhile or before); `not_editable` when the case left `editable` (a submit) while the start
+ * waited for its lock: the caller's check of the status was read before it.
  */
 export async function insertPendingDocumentWithinLimit(
   values: Pick<
@@ -74,15 +75,19 @@ export async function insertPendingDocumentWithinLimit(
     refusalsSince: Date;
     /** A pending upload whose form expired before this no longer takes a file's place. */
     abandonedBefore: Date;
+    /** The case statuses that still accept documents. */
+    editable: ReadonlySet<string>;
   },
-): Promise<"inserted" | "limit_reached" | "erased"> {
+): Promise<"inserted" | "limit_reached" | "erased" | "not_editable"> {
   const db = await getDb();
   return db.transaction(async (tx) => {
     // FOR NO KEY UPDATE: starts on one case wait for each other, while inserts elsewhere that
     // only reference the case (their foreign key takes KEY SHARE) do not wait. A start that
     // waited for the purge erasing the case records nothing: its form would land bytes on a case
     // whose key is gone.
-    if ((await lockCaseForWrite(tx, values.caseId, "exclusive")) === "erased") return "erased";
+    const status = await lockCaseForWrite(tx, values.caseId, "exclusive");
+    if (status === "erased") return "erased";
+    if (!status || !limit.editable.has(status)) return "not_editable";
     const [files] = await tx
       .select({ n: count() })
       .from(documents)
