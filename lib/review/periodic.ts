@@ -122,7 +122,7 @@ export async function completePeriodicReview(
     raised = outcome === "risk_high" ? "high" : "medium";
     const current = RISK_LEVELS.indexOf((kycCase.riskLevel ?? "low") as RiskLevel);
     if (RISK_LEVELS.indexOf(raised) <= current)
-      throw refuse("BAD_REQUEST", "risk_not_higher", "the risk level can only be raised here");
+      throw refuse("BAD_REQUEST", "risk_not_higher", PERIODIC_REVIEW_REFUSALS.risk_not_higher);
   }
   if (outcome === "renewal" && (!kycCase.documentExpiresOn || kycCase.renewalDueAt))
     throw refuse("CONFLICT", "nothing_to_renew", "no identity document to renew, or already asked");
@@ -142,11 +142,17 @@ export async function completePeriodicReview(
     now,
   });
   if ("refused" in closed)
-    throw refuse("CONFLICT", closed.refused, PERIODIC_REVIEW_REFUSALS[closed.refused]);
+    throw refuse(
+      // The same answer as the first read's: the raise itself is what is refused.
+      closed.refused === "risk_not_higher" ? "BAD_REQUEST" : "CONFLICT",
+      closed.refused,
+      PERIODIC_REVIEW_REFUSALS[closed.refused],
+    );
 }
 
 const PERIODIC_REVIEW_REFUSALS = {
   no_review_task: "no periodic review task is open",
+  risk_not_higher: "the risk level can only be raised here",
   review_not_approved: "the approval under review is not in force",
   nothing_to_renew: "no identity document to renew, or already asked",
 } as const;

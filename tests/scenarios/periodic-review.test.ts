@@ -5,6 +5,8 @@
  * since the approval (here: a screening list imported after it). A day before: nothing.
  */
 import "./support/request-scope";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { adminUrl } from "../helpers/db-target";
 import { sql } from "drizzle-orm";
 import { sqlRows } from "../helpers/sql-rows";
@@ -420,6 +422,62 @@ describe("scenario: the case changes while the officer closes its periodic revie
         "error:review_not_approved",
       );
       expect((await reviewState(w, kycCase.id)).decisions).toEqual([]);
+    },
+  );
+
+  // A second PostgreSQL connection holds the case while a list import's re-screening and then
+  // the officer's review wait for it, in that order: PostgreSQL only.
+  (adminUrl() ? it : it.skip)(
+    "refuses a raise to medium once a re-screening hit raised the risk to high meanwhile: the risk stays high",
+    async () => {
+      const w = world();
+      const list = path.join(w.dataDir, "periodic-race-pep.csv");
+      copyFileSync(path.join(__dirname, "../fixtures/sanctions/generic-pep.csv"), list);
+      await w.importLists([list]);
+      const trader = new Trader(w, 470_008);
+      const reviewer = await signedInStaff(w, "race.reviewer.470008@broker.example", "reviewer");
+      const kycCase = await approvedAtStandard(
+        w,
+        trader,
+        reviewer,
+        {
+          givenNames: "Maren",
+          surnames: "Oosterhuis",
+          dateOfBirth: "1971-03-09",
+          nationalities: ["NL"],
+        },
+        { expiryDate: "2045-01-31" },
+      );
+      expect((await trader.currentCase()).riskLevel).toBe("low");
+      const approvedAt = new Date(
+        String(w.crmEventsFor(kycCase.id).find((e) => e.event === "approve")?.payload.occurredAt),
+      );
+      await w.worker(monthsAfter(approvedAt, 60));
+      const officer = await signedInStaff(w, "race.officer.470008@broker.example", "reviewer");
+      expect(await officer.casePage(kycCase.id)).toContain('data-testid="periodic-review-form"');
+      // The broker's list gains the trader; its re-screening waits for the case first, then the
+      // officer's raise, which has compared it with the low risk it read.
+      writeFileSync(
+        list,
+        `${readFileSync(list, "utf8")}Maren Oosterhuis,,1971-03-09,Netherlands\n`,
+      );
+      let raised: Promise<string> | undefined;
+      await whileCaseHeld(w, kycCase.id, 1, () => w.importLists([list]), {
+        meanwhile: async (untilWaiting) => {
+          raised = officer.completePeriodicReview(kycCase.id, "risk_medium", "new trading pattern");
+          await untilWaiting(2, raised);
+        },
+      });
+      expect(await raised).toBe("error:risk_not_higher");
+      expect(await trader.currentCase()).toMatchObject({
+        status: "approved",
+        riskLevel: "high",
+        riskFloor: null,
+      });
+      expect(await reviewState(w, kycCase.id)).toEqual({
+        tasks: [{ closed_at: null }],
+        decisions: [],
+      });
     },
   );
 });

@@ -10,6 +10,7 @@ import type { PeriodicReviewCompleted } from "@/lib/review/decision-data";
 import { insertDecisionIn } from "./review";
 import { lockCase, type OutboxBuilder, type Tx } from "./cases";
 import { markRenewalDueIn } from "./renewal";
+import { RISK_LEVELS, type RiskLevel } from "@/lib/review/risk";
 import {
   auditEvents,
   caseEvents,
@@ -131,7 +132,8 @@ export async function openPeriodicReviewTask(input: {
 }
 
 /** Why a periodic review was not closed (ReviewReason codes): nothing of it was written. */
-export type PeriodicReviewRefusal = "no_review_task" | "review_not_approved" | "nothing_to_renew";
+export type PeriodicReviewRefusal =
+  "no_review_task" | "review_not_approved" | "nothing_to_renew" | "risk_not_higher";
 
 class Refused extends Error {
   constructor(readonly reason: PeriodicReviewRefusal) {
@@ -159,8 +161,9 @@ type ClosePeriodicReview = {
  * floor when the review raised it, the renewal notice when it asks for one, and the audit line,
  * in one transaction, judged on the locked case row: a renewal the case no longer allows (the
  * sweep's notice went out meanwhile, say) leaves the task open and nothing recorded, and so
- * does a case no longer approved (`review_not_approved`). Refused with `no_review_task` when no
- * task was open (someone else closed it).
+ * does a case no longer approved (`review_not_approved`), and a raise to a risk level the case
+ * already has or exceeds (a re-screening hit raised it meanwhile: `risk_not_higher`). Refused with
+ * `no_review_task` when no task was open (someone else closed it).
  */
 export async function closePeriodicReviewTask(
   input: ClosePeriodicReview,
@@ -195,6 +198,14 @@ async function closeIn(tx: Tx, input: ClosePeriodicReview): Promise<{ taskId: st
   // The review is of an approval in force: one that expired, or a case reopened for a renewal
   // or an upgrade after the officer's page was read, is no longer there to review or re-rate.
   if (locked.status !== "approved") throw new Refused("review_not_approved");
+  // Judged on the locked row: writing a raise read against an older level would lower a risk
+  // that went up since (a re-screening hit sets it to high).
+  if (
+    input.riskLevel &&
+    RISK_LEVELS.indexOf(input.riskLevel.level) <=
+      RISK_LEVELS.indexOf((locked.riskLevel ?? "low") as RiskLevel)
+  )
+    throw new Refused("risk_not_higher");
   if (input.renewal) {
     const noticed = locked.documentExpiresOn
       ? await markRenewalDueIn(tx, {
