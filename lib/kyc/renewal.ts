@@ -13,6 +13,7 @@ import { z } from "zod";
 import { getCaseById } from "@/lib/db/queries/cases";
 import type { OutboxBuilder } from "@/lib/db/queries/cases";
 import { listApprovedCasesExpiringBy, markRenewalDue } from "@/lib/db/queries/renewal";
+import { closePeriodicReviewOnExpiry } from "@/lib/db/queries/periodic-review";
 import type { CaseEventRow, KycCase } from "@/lib/db/schema";
 import { buildRenewalDue, CASE_RENEWAL_DUE } from "@/lib/delivery/payload";
 import { destinationIdsFor } from "@/lib/delivery/destinations";
@@ -75,6 +76,10 @@ export async function runDocumentExpiry(now: Date, noticeDays: number): Promise<
           reasonCode: RENEWAL_REASON,
           documentExpiresOn: kycCase.documentExpiresOn,
         }),
+        // A periodic review of an approval no longer in force has nothing left to review: left
+        // open, it would wait in the queue with "Review completed" refused until a renewal's
+        // approval. Closed with the expiry, audited with the resolution saying why.
+        alsoInTransaction: (tx, moved) => closePeriodicReviewOnExpiry(tx, moved, now),
         now,
       });
       expired++;

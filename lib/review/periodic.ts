@@ -112,7 +112,7 @@ export async function completePeriodicReview(
   const kycCase = await getCaseById(caseId);
   if (!kycCase) throw new AppError("NOT_FOUND", "no such case", { reason: "not_found" });
   // The case's own task first: on a case with none, nothing else is worth saying. A task left
-  // open on a case that expired or reopened (renewal, upgrade) waits for its next approval.
+  // open on a case reopened (renewal, upgrade) waits for its next approval; an expiry closes it.
   if (!(await getOpenReviewTask(caseId, PERIODIC_REVIEW_TASK)))
     throw refuse("CONFLICT", "no_review_task", "no periodic review task is open on this case");
   if (kycCase.status !== "approved")

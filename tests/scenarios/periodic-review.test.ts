@@ -389,9 +389,43 @@ describe("scenario: the case changes while the officer closes its periodic revie
     },
   );
 
+  it("closes the open task when the case expires, audited as closed by the expiry", async () => {
+    const w = world();
+    // The passport expires a few weeks after the review falls due, and nobody reviews it.
+    const { trader, kycCase, officer } = await reviewDue(w, 470_009, "2032-01-15");
+    await w.worker(new Date("2032-01-15T00:00:00Z"));
+    expect((await trader.currentCase()).status).toBe("expired");
+    const tasks = await sqlRows<{ id: string; closed_at: string | null; resolution: string }>(
+      w.db.db,
+      sql`select id, closed_at, resolution from review_tasks
+        where case_id = ${kycCase.id} and kind = 'periodic_review'`,
+    );
+    expect(tasks).toEqual([
+      { id: expect.any(String), closed_at: expect.anything(), resolution: "expired" },
+    ]);
+    const audit = await sqlRows<{ actor_id: string; data: unknown }>(
+      w.db.db,
+      sql`select actor_id, data from audit_events
+        where case_id = ${kycCase.id} and action = 'review_task.closed'`,
+    );
+    expect(audit).toEqual([
+      {
+        actor_id: "renewal",
+        data: { taskId: tasks[0]!.id, kind: "periodic_review", resolution: "expired" },
+      },
+    ]);
+    // Nothing left waiting in the console: the queue's tab and the case page no longer show it.
+    await officer.signIn();
+    expect(await officer.queue({ queue: "periodic" })).not.toContain(`data-case="${kycCase.id}"`);
+    expect(await officer.casePage(kycCase.id)).not.toContain('data-testid="periodic-review-form"');
+    expect(await officer.completePeriodicReview(kycCase.id, "no_change")).toBe(
+      "error:no_review_task",
+    );
+  });
+
   // A second PostgreSQL connection holds the case: PostgreSQL only.
   (adminUrl() ? it : it.skip)(
-    "refuses to review an approval that expired meanwhile, or has expired: nothing recorded, the risk as it was",
+    "refuses to review an approval that expired meanwhile: nothing recorded, the risk as it was",
     async () => {
       const w = world();
       // The passport expires a few weeks after the review falls due.
@@ -401,14 +435,49 @@ describe("scenario: the case changes while the officer closes its periodic revie
         kycCase.id,
         1,
         () => officer.completePeriodicReview(kycCase.id, "risk_high", "adverse media"),
+        { keyShare: true, meanwhile: () => w.worker(new Date("2032-01-15T00:00:00Z")) },
+      );
+      // The expiry closed the task the officer's page showed.
+      expect(answer).toBe("error:no_review_task");
+      expect(await trader.currentCase()).toMatchObject({
+        status: "expired",
+        riskLevel: "low",
+        riskFloor: null,
+      });
+      expect(await reviewState(w, kycCase.id)).toEqual({
+        tasks: [{ closed_at: expect.anything() }],
+        decisions: [],
+      });
+    },
+  );
+
+  // A second PostgreSQL connection holds the case: PostgreSQL only.
+  (adminUrl() ? it : it.skip)(
+    "refuses to review an approval the trader reopened for a renewal meanwhile: nothing recorded, the task stays open",
+    async () => {
+      const w = world();
+      const { trader, kycCase, officer } = await reviewDue(w, 470_010, "2032-01-15");
+      // The renewal notice goes out a month before the passport expires.
+      await w.worker(new Date("2031-12-20T00:00:00Z"));
+      await officer.signIn();
+      await trader.launch("status");
+      const answer = await whileCaseHeld(
+        w,
+        kycCase.id,
+        1,
+        () => officer.completePeriodicReview(kycCase.id, "risk_high", "adverse media"),
         {
           keyShare: true,
-          meanwhile: () => w.worker(new Date("2032-01-15T00:00:00Z")),
+          meanwhile: async () => {
+            expect(await trader.renew()).toEqual({
+              redirect: "/inapp/kyc?step=identity_document",
+            });
+          },
         },
       );
       expect(answer).toBe("error:review_not_approved");
       expect(await trader.currentCase()).toMatchObject({
-        status: "expired",
+        status: "draft",
         riskLevel: "low",
         riskFloor: null,
       });
@@ -416,12 +485,6 @@ describe("scenario: the case changes while the officer closes its periodic revie
         tasks: [{ closed_at: null }],
         decisions: [],
       });
-      // Asked again on the expired case: the same answer, not "no task open" beside the open task.
-      const later = await signedInStaff(w, "race.officer.470007.b@broker.example", "reviewer");
-      expect(await later.completePeriodicReview(kycCase.id, "no_change")).toBe(
-        "error:review_not_approved",
-      );
-      expect((await reviewState(w, kycCase.id)).decisions).toEqual([]);
     },
   );
 

@@ -131,6 +131,40 @@ export async function openPeriodicReviewTask(input: {
   });
 }
 
+/**
+ * In the transaction that expires the case (its row already locked by the move): the open
+ * periodic review task closes with resolution `expired`, audited like any task closed. Not
+ * through closeReviewTask: its FOR UPDATE would upgrade the lock the move holds, and wait (and
+ * deadlock) behind a reviewer queued for the same row.
+ */
+export async function closePeriodicReviewOnExpiry(
+  tx: Tx,
+  kycCase: { id: string; traderId: string },
+  now: Date,
+): Promise<void> {
+  const [closed] = await tx
+    .update(reviewTasks)
+    .set({ closedAt: now, resolution: "expired" })
+    .where(
+      and(
+        eq(reviewTasks.caseId, kycCase.id),
+        eq(reviewTasks.kind, PERIODIC_REVIEW_TASK),
+        isNull(reviewTasks.closedAt),
+      ),
+    )
+    .returning({ id: reviewTasks.id });
+  if (!closed) return;
+  await tx.insert(auditEvents).values({
+    actorType: "system",
+    actorId: "renewal",
+    action: "review_task.closed",
+    caseId: kycCase.id,
+    traderId: kycCase.traderId,
+    occurredAt: now,
+    data: { taskId: closed.id, kind: PERIODIC_REVIEW_TASK, resolution: "expired" },
+  });
+}
+
 /** Why a periodic review was not closed (ReviewReason codes): nothing of it was written. */
 export type PeriodicReviewRefusal =
   "no_review_task" | "review_not_approved" | "nothing_to_renew" | "risk_not_higher";
