@@ -394,6 +394,7 @@ export async function startSelfieChallenge(
     expiresAt,
     now,
   });
+  if (challenge === "erased") return refuse("case_erased");
   return {
     ok: true,
     value: {

@@ -114,6 +114,9 @@ export async function startVendorVerification(input: {
     restartIf: capturedBeforeReopening,
     now: input.now ?? new Date(),
   });
+  // The purge erased the case while the vendor was called: nothing of the trader is kept, the
+  // vendor's applicant included; the screen says so, as a save would.
+  if (recorded === "erased") throw caseErasedError();
   // A reviewer decided meanwhile (a declined upgrade is approved again): the vendor's applicant
   // stays unused, and the screen says the verification is no longer open, as before the call.
   if (recorded === "not_editable")
@@ -142,21 +145,30 @@ export async function finishVendorCapture(input: {
     });
   const vendor = await loadVendor(choice.vendor);
   const verdictReference = await vendor.captureDone(row.sessionReference);
-  await recordVendorCapture({
+  const recorded = await recordVendorCapture({
     caseId: input.kycCase.id,
     traderId: input.traderId,
     verdictReference,
     now: input.now ?? new Date(),
   });
+  if (recorded === "erased") throw caseErasedError();
   return { status: "captured" };
 }
+
+const caseErasedError = () =>
+  new AppError("GONE", "this verification's data was erased", { reason: "case_erased" });
 
 export function isVendorName(value: string): value is VendorName {
   return (VENDORS as readonly string[]).includes(value);
 }
 
 export type WebhookOutcome =
-  "recorded" | "unchanged" | "progress" | "unknown_reference" | "verdict_unavailable";
+  | "recorded"
+  | "unchanged"
+  | "progress"
+  | "unknown_reference"
+  | "verdict_unavailable"
+  | "case_erased";
 
 /** The task's evidence and the event for the broker's systems, from one concerning verdict. */
 function lateVerdictConcern(verdict: VendorVerdict, now: Date) {
@@ -257,8 +269,12 @@ export async function receiveVendorWebhook(
   return webhookOutcome(written, "recorded");
 }
 
-/** A capture started over meanwhile leaves the reference naming nothing of ours any more. */
+/**
+ * A capture started over meanwhile leaves the reference naming nothing of ours any more; a case
+ * the purge erased after the webhook found it is said as such (nothing of it was written).
+ */
 function webhookOutcome(written: VerdictWrite, changed: WebhookOutcome): WebhookOutcome {
+  if (written === "erased") return "case_erased";
   if (written === "superseded") return "unknown_reference";
   return written === "changed" ? changed : "unchanged";
 }

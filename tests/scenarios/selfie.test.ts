@@ -7,6 +7,8 @@
  * document, and the selfie check asks them to compare (never an auto-approval).
  */
 import "./support/request-scope";
+import { sql } from "drizzle-orm";
+import { sqlRows } from "../helpers/sql-rows";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import sharp from "sharp";
@@ -420,4 +422,37 @@ describe("scenario: a level that asks for a selfie", () => {
     });
     expect((await trader.upload("identity", "page", await freshPhoto())).status).toBe(200);
   });
+});
+
+describe("scenario: a selfie attempt started while an erasure request erases the case", () => {
+  // A second connection holds the case, so the erasure's purge waits for its lock first and the
+  // trader's new attempt queues behind it: PostgreSQL only.
+  (adminUrl() ? it : it.skip)(
+    "records no attempt on the erased case and says the details were erased",
+    async () => {
+      const w = world();
+      const trader = new Trader(w, 530_201, "en");
+      await trader.launch("kyc", { kycType: "standard_selfie" });
+      await trader.fillStandardForms({ surnames: "Erasedselfie" });
+      const kycCase = await trader.currentCase();
+      const admin = await signedInStaff(w, "selfie.erasure.admin@broker.example", "admin");
+      let attempt: ReturnType<Trader["selfieChallenge"]> | undefined;
+      const answer = await whileCaseHeld(w, kycCase.id, 1, () => admin.erasureRequest(kycCase.id), {
+        meanwhile: async (untilWaiting) => {
+          attempt = trader.selfieChallenge();
+          await untilWaiting(2, attempt);
+        },
+      });
+      expect(answer).toBe("erasure_executed");
+      expect(await attempt).toEqual({
+        status: 410,
+        body: expect.objectContaining({ reason: "case_erased" }),
+      });
+      const challenges = await sqlRows<{ n: number }>(
+        w.db.db,
+        sql`select count(*)::int as n from selfie_challenges where case_id = ${kycCase.id}`,
+      );
+      expect(challenges).toEqual([{ n: 0 }]);
+    },
+  );
 });

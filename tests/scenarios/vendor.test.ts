@@ -26,6 +26,8 @@ import {
   verdictSeen,
 } from "./support/vendors";
 import { OFAC_EXCERPT, scenarioWorld } from "./support/world";
+import { adminUrl } from "../helpers/db-target";
+import { whileCaseHeld } from "./support/faults";
 
 const world = scenarioWorld({
   VENDOR_LEVELS: JSON.stringify({ standard: { vendor: "sumsub" } }),
@@ -858,4 +860,59 @@ describe("scenario: a case verified by Sumsub, from the cTrader launch to the re
       w.configure({});
     }
   });
+});
+
+describe("scenario: the trader's vendor capture and Sumsub's verdict arrive while an erasure request erases the case", () => {
+  // A second connection holds the case, so the erasure's purge waits for its lock first and the
+  // trader's capture (another tab starting it again, this one finishing it) and Sumsub's webhook
+  // queue behind it: PostgreSQL only.
+  (adminUrl() ? it : it.skip)(
+    "writes none of them on the erased case, tells the trader the details were erased, and Sumsub that the case was",
+    async () => {
+      const w = world();
+      const sumsub = stubSumsub(ctraderServer, { idPrefix: "erased-" });
+      const trader = new Trader(w, 430_301);
+      await trader.launch("kyc", { kycType: "standard" });
+      await trader.fillStandardForms({ surnames: "Erasedcapture" });
+      expect((await trader.startVendorStep()).status).toBe(201);
+      const kycCase = await trader.currentCase();
+      const reviewed = sumsubDeclinesForgery(sumsub, kycCase.id);
+      const admin = await signedInStaff(w, "vendor.erasure.admin@broker.example", "admin");
+
+      let restarted: ReturnType<Trader["startVendorStep"]> | undefined;
+      let finished: ReturnType<Trader["finishVendorStep"]> | undefined;
+      let webhook: ReturnType<typeof postWebhook> | undefined;
+      const answer = await whileCaseHeld(w, kycCase.id, 1, () => admin.erasureRequest(kycCase.id), {
+        meanwhile: async (untilWaiting) => {
+          restarted = trader.startVendorStep();
+          finished = trader.finishVendorStep();
+          webhook = postWebhook("sumsub", sumsubWebhook(reviewed));
+          await untilWaiting(4, Promise.all([restarted, finished, webhook]));
+        },
+      });
+      expect(answer).toBe("erasure_executed");
+      for (const capture of [await restarted, await finished])
+        expect(capture).toEqual({
+          status: 410,
+          body: expect.objectContaining({
+            code: "GONE",
+            message: "this verification's data was erased",
+          }),
+        });
+      expect(await webhook).toEqual({ status: 200, body: { ok: true, outcome: "case_erased" } });
+      const [left] = await sqlRows<{ vendor: number; history: number; audited: number }>(
+        w.db.db,
+        sql`select
+          (select count(*)::int from vendor_verifications where case_id = ${kycCase.id}) as vendor,
+          (select count(*)::int from vendor_verification_history where case_id = ${kycCase.id})
+            as history,
+          (select count(*)::int from audit_events where case_id = ${kycCase.id}
+            and action like 'vendor.%'
+            and seq > (select max(seq) from audit_events where case_id = ${kycCase.id}
+              and action = 'retention.purged')) as audited`,
+      );
+      expect(left).toEqual({ vendor: 0, history: 0, audited: 0 });
+    },
+    400_000,
+  );
 });

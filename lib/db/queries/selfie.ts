@@ -1,25 +1,34 @@
 import { and, count, eq, gt, isNull, ne } from "drizzle-orm";
 import { getDb } from "../client";
 import { documents, selfieChallenges, type DocumentRow, type SelfieChallenge } from "../schema";
+import { lockCaseForWrite } from "./cases";
 
+/**
+ * Records a selfie attempt, under the case's row lock as every write of the trader's (see
+ * lockCaseForWrite): `erased` when the retention purge erased the case, also while this waited
+ * for its lock; nothing is written then.
+ */
 export async function createSelfieChallenge(input: {
   caseId: string;
   prompts: string[];
   expiresAt: Date;
   now: Date;
-}): Promise<SelfieChallenge> {
+}): Promise<SelfieChallenge | "erased"> {
   const db = await getDb();
-  const [row] = await db
-    .insert(selfieChallenges)
-    .values({
-      caseId: input.caseId,
-      prompts: input.prompts,
-      createdAt: input.now,
-      expiresAt: input.expiresAt,
-    })
-    .returning();
-  if (!row) throw new Error("selfie challenge not recorded");
-  return row;
+  return db.transaction(async (tx) => {
+    if ((await lockCaseForWrite(tx, input.caseId)) === "erased") return "erased";
+    const [row] = await tx
+      .insert(selfieChallenges)
+      .values({
+        caseId: input.caseId,
+        prompts: input.prompts,
+        createdAt: input.now,
+        expiresAt: input.expiresAt,
+      })
+      .returning();
+    if (!row) throw new Error("selfie challenge not recorded");
+    return row;
+  });
 }
 
 /** The case's attempt while frames may still be started for it: unexpired and not spent. */

@@ -4,7 +4,7 @@ import { getDb } from "../client";
 import { approvalInForce, approvedRoundOf } from "@/lib/kyc/case-state";
 import { lateVerdictTaskData } from "@/lib/vendors/verdict";
 import { VENDOR_VERDICT_TASK } from "./hold-tasks";
-import { insertCaseOutboxEvent, lockCase, type OutboxBuilder, type Tx } from "./cases";
+import { caseErased, insertCaseOutboxEvent, lockCase, type OutboxBuilder, type Tx } from "./cases";
 import { closeReviewTask, insertDecisionIn, taskFingerprint } from "./review";
 import {
   auditEvents,
@@ -93,7 +93,10 @@ export async function findVendorVerification(
 /**
  * Every writer of a case's vendor rows locks the case row first, as the decisions do (a decline
  * puts the approved capture back under the case's lock): one order, so a webhook or a trader's
- * capture racing a reviewer's decision waits instead of deadlocking. Answers the case's round.
+ * capture racing a reviewer's decision waits instead of deadlocking. Answers the case's round;
+ * `erased` when the retention purge erased the case (meanwhile, while this waited for its lock,
+ * or before): its vendor rows are gone with its key, and nothing may be written to it again. As
+ * lockCaseForWrite: the erasure is read in a statement of its own, after the lock.
  */
 async function lockCaseOf(tx: Tx, caseId: string) {
   const [kycCase] = await tx
@@ -101,10 +104,12 @@ async function lockCaseOf(tx: Tx, caseId: string) {
       round: kycCases.round,
       status: kycCases.status,
       approvedLevel: kycCases.approvedLevel,
+      closedAt: kycCases.closedAt,
     })
     .from(kycCases)
     .where(eq(kycCases.id, caseId))
     .for("update");
+  if (kycCase?.closedAt && (await caseErased(tx, caseId))) return "erased" as const;
   return kycCase;
 }
 
@@ -115,7 +120,7 @@ async function lockCaseOf(tx: Tx, caseId: string) {
  * replaces (its capture and verdict) moves to the history in the same transaction. Both are judged
  * under the case row's lock, on the case and events read there: a decision that committed while
  * the vendor was called (a declined upgrade puts the approved capture back) answers
- * `not_editable` and nothing is written.
+ * `not_editable` and nothing is written; an erasure, `erased`.
  */
 export async function recordVendorStart(input: {
   caseId: string;
@@ -127,10 +132,11 @@ export async function recordVendorStart(input: {
   /** Whether the row in force is of an earlier round (the case's events in commit order). */
   restartIf: (existing: VendorVerificationRow, events: CaseEventRow[]) => boolean;
   now: Date;
-}): Promise<"recorded" | "not_editable"> {
+}): Promise<"recorded" | "not_editable" | "erased"> {
   const db = await getDb();
   return db.transaction(async (tx) => {
     const kycCase = await lockCaseOf(tx, input.caseId);
+    if (kycCase === "erased") return "erased";
     if (!kycCase) throw new Error(`no case ${input.caseId}`);
     if (!input.mayCapture(kycCase.status)) return "not_editable";
     const [existing] = await tx
@@ -265,16 +271,19 @@ async function startedBeforeOpening(tx: Tx, capture: VendorVerificationRow): Pro
   return opened !== undefined && capture.startedAt < opened.occurredAt;
 }
 
-/** The trader finished the vendor's capture: the verdict will come under `verdictReference`. */
+/**
+ * The trader finished the vendor's capture: the verdict will come under `verdictReference`.
+ * `erased`: the purge erased the case meanwhile, nothing is written.
+ */
 export async function recordVendorCapture(input: {
   caseId: string;
   traderId: string;
   verdictReference: string;
   now: Date;
-}): Promise<void> {
+}): Promise<"recorded" | "erased"> {
   const db = await getDb();
-  await db.transaction(async (tx) => {
-    await lockCaseOf(tx, input.caseId);
+  return db.transaction(async (tx) => {
+    if ((await lockCaseOf(tx, input.caseId)) === "erased") return "erased";
     const [updated] = await tx
       .update(vendorVerifications)
       .set({ verdictReference: input.verdictReference, status: "captured", capturedAt: input.now })
@@ -285,7 +294,7 @@ export async function recordVendorCapture(input: {
         ),
       )
       .returning({ vendor: vendorVerifications.vendor });
-    if (!updated) return;
+    if (!updated) return "recorded";
     await tx.insert(auditEvents).values({
       actorType: "trader",
       actorId: input.traderId,
@@ -295,14 +304,16 @@ export async function recordVendorCapture(input: {
       occurredAt: input.now,
       data: { vendor: updated.vendor, reference: input.verdictReference },
     });
+    return "recorded";
   });
 }
 
 /**
- * What a webhook's write did: `changed`, `unchanged` (a redelivery), or `superseded` (the row no
- * longer names the reference: a new capture started since the webhook found it; nothing written).
+ * What a webhook's write did: `changed`, `unchanged` (a redelivery), `superseded` (the row no
+ * longer names the reference: a new capture started since the webhook found it; nothing written),
+ * or `erased` (the purge erased the case since the webhook found it; nothing written).
  */
-export type VerdictWrite = "changed" | "unchanged" | "superseded";
+export type VerdictWrite = "changed" | "unchanged" | "superseded" | "erased";
 
 /** The locked row still names the webhook's reference (a restart replaces both references). */
 const namesReference = (row: VendorVerificationRow, vendor: string, reference: string) =>
@@ -325,8 +336,9 @@ type NamedCapture =
 async function lockNamingRow(
   tx: Tx,
   input: { caseId: string; vendor: string; verdictReference: string },
-): Promise<NamedCapture | null> {
+): Promise<NamedCapture | "erased" | null> {
   const kycCase = await lockCaseOf(tx, input.caseId);
+  if (kycCase === "erased") return "erased";
   const [row] = await tx
     .select()
     .from(vendorVerifications)
@@ -400,6 +412,7 @@ export async function recordVendorVerdict(input: {
   const db = await getDb();
   return db.transaction(async (tx) => {
     const named = await lockNamingRow(tx, input);
+    if (named === "erased") return "erased";
     if (!named) return "superseded";
     const { row, historyId } = named;
     // jsonb keeps its own key order: compare values, not text.
@@ -475,6 +488,7 @@ export async function recordVendorVerdictUnavailable(input: {
   const db = await getDb();
   return db.transaction(async (tx) => {
     const named = await lockNamingRow(tx, input);
+    if (named === "erased") return "erased";
     // A replaced capture keeps the verdict it was given on: the vendor's loss of it adds nothing.
     if (!named || named.historyId !== null) return "superseded";
     const { row } = named;
