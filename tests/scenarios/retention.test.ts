@@ -753,8 +753,8 @@ describe("scenario: a legal hold set while the purge erases the case", () => {
 });
 
 describe("scenario: the CRM moves the relationship end while an erasure request erases", () => {
-  // A second connection holds the case, so the request has read the old end and its purge waits
-  // for the case's lock while the CRM records the new one: PostgreSQL only.
+  // A second connection holds the case, so the CRM's new end waits for the case's lock, and the
+  // request, which has read the old end, waits behind it with its purge: PostgreSQL only.
   (adminUrl() ? it : it.skip)(
     "keeps the case the request read as past its period, once the new end makes it not",
     async () => {
@@ -767,26 +767,82 @@ describe("scenario: the CRM moves the relationship end while an erasure request 
         // Six years on, the trader asks for erasure: past the 5 years of the end recorded.
         setClock(Date.now() + 6 * 366 * DAY);
         await admin.signIn();
-        const answer = await whileCaseHeld(
+        let answer: Promise<string> | undefined;
+        // The CRM corrects the end: the relationship ended only now.
+        const moved = await whileCaseHeld(
           w,
           kycCase.id,
           1,
-          () => admin.erasureRequest(kycCase.id),
+          () => crm(trader.userId, { endedAt: new Date().toISOString() }),
           {
-            meanwhile: async () => {
-              // The CRM corrects the end: the relationship ended only now.
-              const moved = await crm(trader.userId, { endedAt: new Date().toISOString() });
-              expect(moved.status).toBe(200);
+            meanwhile: async (untilWaiting) => {
+              answer = admin.erasureRequest(kycCase.id);
+              await untilWaiting(2, answer);
             },
           },
         );
-        expect(answer).toBe("erasure_refused");
+        expect(moved.status).toBe(200);
+        expect(await answer).toBe("erasure_refused");
         expect(await admin.casePage(kycCase.id)).not.toContain('data-testid="tombstone"');
         expect((await rowsOf(w, kycCase.id)).documents.length).toBeGreaterThan(0);
         expect(objectsOf(w, kycCase.id).length).toBeGreaterThan(0);
       } finally {
         jest.useRealTimers();
       }
+    },
+    400_000,
+  );
+
+  // A second connection holds the case's key row, so the purge has the case locked and checked
+  // against the old end, and waits further on in its erasure: PostgreSQL only.
+  (adminUrl() ? it : it.skip)(
+    "records the new end only after the erasure under the old one, never before it while it commits",
+    async () => {
+      const w = world();
+      const { trader, kycCase } = await approvedCase(w, 470_099, "Movedtoolate");
+      const admin = await signedInStaff(w, "toolate.admin@broker.example", "admin");
+      // An earlier inquiry held the case and was closed: the case has its retention row.
+      expect(await admin.legalHold(kycCase.id, "set", "regulator inquiry 2026-32")).toBe(
+        "legal_hold_set",
+      );
+      expect(await admin.legalHold(kycCase.id, "lift", "inquiry 2026-32 closed")).toBe(
+        "legal_hold_lifted",
+      );
+      const ended = new Date(Date.now() - DAY).toISOString().slice(0, 10);
+      expect(await admin.relationshipEnd(kycCase.id, ended)).toBe("relationship_ended");
+
+      try {
+        // Six years on, the purge runs: past the 5 years of the end recorded.
+        setClock(Date.now() + 6 * 366 * DAY);
+        let moved: ReturnType<typeof crm> | undefined;
+        await whileCaseHeld(w, kycCase.id, 1, () => w.worker(), {
+          caseKey: true,
+          meanwhile: async (untilWaiting) => {
+            // The CRM says the relationship ended later than recorded: yesterday.
+            moved = crm(trader.userId, { endedAt: new Date(Date.now() - DAY).toISOString() });
+            await untilWaiting(2, moved);
+          },
+        });
+        // The purge had checked the old end under the case's lock: the new end waited for it
+        // and is recorded after the erasure, in the audit trail's order too.
+        expect((await moved)!.status).toBe(200);
+        await admin.signIn();
+        expect(await admin.casePage(kycCase.id)).toContain('data-testid="tombstone"');
+      } finally {
+        jest.useRealTimers();
+      }
+      const actions = await sqlRows<{ action: string }>(
+        w.db.db,
+        sql`select action from audit_events
+          where (case_id = ${kycCase.id} and action = 'retention.purged')
+            or (trader_id = ${kycCase.traderId} and action = 'retention.relationship_ended')
+          order by seq`,
+      );
+      expect(actions.map((a) => a.action)).toEqual([
+        "retention.relationship_ended",
+        "retention.purged",
+        "retention.relationship_ended",
+      ]);
     },
     400_000,
   );

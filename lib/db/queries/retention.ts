@@ -47,6 +47,12 @@ export const RELATIONSHIP_ENDED = "relationship_ended";
  * Records (or moves) the end of a trader's business relationship, audited in one transaction.
  * Nobody is left to re-verify, so the trader's open periodic review tasks close with it, each
  * with the reason on its case's timeline (the console's history) and in the audit chain.
+ *
+ * Under the row locks of all the trader's cases, taken first, in id order (the purge takes one
+ * case at a time, so no order of its can cross this one): a purge that has a case locked and
+ * checked it against the end recorded before finishes its erasure first, and one that comes
+ * after reads this end under its own lock (purgeStillDue). Never the answer that the end is
+ * recorded while an erasure under the earlier one is still to commit.
  */
 export async function upsertRelationshipEnd(input: {
   traderId: string;
@@ -57,6 +63,12 @@ export async function upsertRelationshipEnd(input: {
 }): Promise<void> {
   const db = await getDb();
   await db.transaction(async (tx) => {
+    await tx
+      .select({ id: kycCases.id })
+      .from(kycCases)
+      .where(eq(kycCases.traderId, input.traderId))
+      .orderBy(asc(kycCases.id))
+      .for("no key update");
     await tx
       .insert(traderRelationships)
       .values({
