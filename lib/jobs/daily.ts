@@ -6,7 +6,7 @@
  * retries of deliveries whose first attempt (lib/jobs/after-response.ts) failed wait at most a
  * day even without the every-minute delivery cron of a paid plan.
  */
-import { drainWithBudget } from "@/lib/delivery/cron";
+import { CRON_WINDOW_MS, drainWithBudget } from "@/lib/delivery/cron";
 import { currentScreeningListAge } from "@/lib/health";
 import { log } from "@/lib/log";
 import { screeningListStates } from "@/lib/screening/status";
@@ -16,6 +16,9 @@ import { runHousekeeping } from "./housekeeping";
 export const DAILY_DELIVERY_BUDGET_MS = 20_000;
 
 export async function runScheduledJobs(now = new Date()) {
+  // The route's window runs from the call, not from the delivery pass: a slow housekeeping run
+  // leaves less of it, and no lease may end after the platform stops the function.
+  const started = Date.now();
   const housekeeping = await runHousekeeping(now);
   const screening = await currentScreeningListAge(now);
   if (screening.status === "stale" || (screening.status === "missing" && screening.maxAgeHours))
@@ -29,6 +32,10 @@ export async function runScheduledJobs(now = new Date()) {
       log.warn("screening.list_failing", { source: list.source, failedAt: list.failedAt });
     else if (list.status === "unreadable")
       log.error("screening.list_unreadable", { source: list.source, entry: list.unreadableEntry });
-  const deliveries = await drainWithBudget(DAILY_DELIVERY_BUDGET_MS);
+  const deliveries = await drainWithBudget(
+    DAILY_DELIVERY_BUDGET_MS,
+    20,
+    CRON_WINDOW_MS - (Date.now() - started),
+  );
   return { housekeeping, screening, deliveries };
 }

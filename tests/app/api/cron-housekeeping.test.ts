@@ -8,10 +8,14 @@ import "../../scenarios/support/request-scope";
 import { sql } from "drizzle-orm";
 import { GET, POST } from "@/app/api/cron/housekeeping/route";
 import { POST as relationshipEnd } from "@/app/api/crm/traders/[id]/relationship-end/route";
+import { getDeliveriesForEvent, listOutboxEventsForCase } from "@/lib/db/queries/outbox";
+import { CRON_WINDOW_MS } from "@/lib/delivery/cron";
+import { adminUrl } from "../../helpers/db-target";
 import { textOf } from "../../helpers/render-page";
 import { sqlRows } from "../../helpers/sql-rows";
 import { signedInStaff, Trader } from "../../scenarios/support/people";
-import { BROKER, scenarioWorld, type World } from "../../scenarios/support/world";
+import { holdCase } from "../../scenarios/support/faults";
+import { BROKER, scenarioWorld, setClock, type World } from "../../scenarios/support/world";
 
 const SECRET = "cron-secret-for-tests-0123456789";
 const CRM_KEY = "crm-api-key-for-the-cron-route-tests";
@@ -240,6 +244,47 @@ describe("/api/cron/housekeeping", () => {
     // A review task is work for a person: the case stays approved.
     expect((await trader.currentCase()).status).toBe("approved");
   });
+
+  // Holding the case needs a second PostgreSQL connection.
+  (adminUrl() ? it : it.skip)(
+    "measures the delivery window from the call: after a slow housekeeping run it starts no pass a lease could not finish",
+    async () => {
+      const w = world();
+      const trader = new Trader(w, 540_006);
+      await trader.completeStandardLevel();
+      const kycCase = await trader.currentCase();
+      const [submitted] = await listOutboxEventsForCase(kycCase.id);
+      const start = Date.now();
+      setClock(start);
+      try {
+        // The case's checks wait for another writer while 40 s go by: 15 s of the window are
+        // left, less than the slowest send (cTrader's) and its margin.
+        const held = await holdCase(w, kycCase.id);
+        let answered = false;
+        const response = call(GET, `Bearer ${SECRET}`).finally(() => (answered = true));
+        await held.waiting(1, () => answered);
+        jest.setSystemTime(start + CRON_WINDOW_MS - 15_000);
+        await held.release();
+        const body = (await (await response).json()) as {
+          housekeeping: { checked: number };
+          deliveries: { passes: number; claimed: number };
+        };
+        expect(body.housekeeping.checked).toBeGreaterThanOrEqual(1);
+        expect(body.deliveries).toMatchObject({ passes: 0, claimed: 0 });
+        // Nothing claimed, so no attempt spent: the next call sends it.
+        const deliveries = await getDeliveriesForEvent(submitted!.id);
+        expect(deliveries.length).toBeGreaterThan(0);
+        for (const d of deliveries)
+          expect(d).toMatchObject({ status: "pending", attempts: 0, lockedUntil: null });
+        expect(w.crmEventsFor(kycCase.id)).toEqual([]);
+      } finally {
+        jest.useRealTimers();
+      }
+      // The next day's call (the checks' event was written at the held-up run's time).
+      expect((await callAt(new Date(start + DAY), GET, `Bearer ${SECRET}`)).status).toBe(200);
+      expect(w.crmEventsFor(kycCase.id).map((e) => e.status)).toEqual(["submitted", "in_review"]);
+    },
+  );
 
   it("refuses everyone when no CRON_SECRET is configured", async () => {
     const w = world();
