@@ -2,16 +2,17 @@
  * `npm run worker`: delivers outbox events to every destination (webhooks to the broker CRM, the
  * cTrader account update, email to the trader) and runs housekeeping, until SIGTERM/SIGINT.
  * Run one or several next to the app (containers); they share the work through SKIP LOCKED.
- * Flags: --poll-ms=1000 --limit=20 --lease-ms=60000 (the lease must outlast one attempt and 5 s:
- * 15 s for a webhook, 30 s for an email, 45 s for the cTrader adapter; a case's later events are
- * sent only while the lease has room, see lib/delivery/worker.ts) --housekeeping-ms (0 = off).
+ * Flags: --poll-ms=1000 --limit=20 --lease-ms=60000 (the lease must outlast the claim (1 s), one
+ * attempt and 5 s: 15 s for a webhook, 30 s for an email, 45 s for the cTrader adapter; the worker
+ * refuses to start with less than the slowest configured destination needs, and a case's events
+ * are sent only while the lease has room, see lib/delivery/worker.ts) --housekeeping-ms (0 = off).
  * Configuration comes from the environment through lib/env.ts, exactly as for the app.
  */
 import { errorMessage } from "@/lib/errors";
 import { loadConfiguration } from "@/lib/server-start";
 import { getDb } from "@/lib/db/client";
 import { log } from "@/lib/log";
-import { DEFAULT_LEASE_MS, runWorker } from "@/lib/delivery/worker";
+import { DEFAULT_LEASE_MS, minimumLeaseMs, runWorker } from "@/lib/delivery/worker";
 import { runHousekeeping } from "@/lib/jobs/housekeeping";
 import { startTelemetry } from "@/lib/telemetry";
 
@@ -35,6 +36,13 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
 
 async function main() {
   const config = loadConfiguration(); // fail fast on bad configuration, naming the variable
+  // A lease shorter than one send would let another worker send it again while it runs; such a
+  // worker would only ever give its claims back, so it does not start.
+  const leaseMs = flag("lease-ms", DEFAULT_LEASE_MS);
+  if (leaseMs < minimumLeaseMs())
+    throw new Error(
+      `--lease-ms=${leaseMs}: at least ${minimumLeaseMs()} (the claim, the slowest configured destination's longest send, and a margin)`,
+    );
   if (config.telemetry) await startTelemetry(config.telemetry);
   if (config.isProduction && !config.audit.signingKey)
     log.warn("audit.signing_off", { why: "AUDIT_SIGNING_KEY unset: audit heads are not signed" });
@@ -55,7 +63,7 @@ async function main() {
     signal: controller.signal,
     pollMs: flag("poll-ms", 1000),
     limit: flag("limit", 20),
-    leaseMs: flag("lease-ms", DEFAULT_LEASE_MS),
+    leaseMs,
   });
   await Promise.race([housekeeping, new Promise((r) => setTimeout(r, 1000))]);
   process.exit(0); // the database pool would keep the process alive

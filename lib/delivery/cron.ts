@@ -6,8 +6,7 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { env } from "@/lib/env";
-import { listDestinations } from "./destinations";
-import { DEFAULT_LEASE_MS, drainOnce, SEND_MARGIN_MS, type DrainResult } from "./worker";
+import { DEFAULT_LEASE_MS, drainOnce, minimumLeaseMs, type DrainResult } from "./worker";
 
 export const CRON_BUDGET_MS = 25_000;
 /**
@@ -39,11 +38,11 @@ export async function drainWithBudget(
   const started = Date.now();
   const deadline = started + budgetMs;
   const end = started + windowMs;
-  const slowest = Math.max(0, ...listDestinations().map((d) => d.longestSendMs));
+  const shortest = minimumLeaseMs();
   const total = { claimed: 0, delivered: 0, failed: 0, dead: 0, released: 0, passes: 0 };
   while (Date.now() < deadline) {
     const leaseMs = Math.min(DEFAULT_LEASE_MS, end - Date.now());
-    if (leaseMs < slowest + SEND_MARGIN_MS) break;
+    if (leaseMs < shortest) break;
     const pass = await drainOnce({ limit, leaseMs });
     total.passes++;
     total.claimed += pass.claimed;

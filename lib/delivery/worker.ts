@@ -32,7 +32,7 @@ import { appendAuditEvent } from "@/lib/db/queries/audit";
 import { getRelationshipEndOfCase } from "@/lib/db/queries/ended-relationship";
 import { log } from "@/lib/log";
 import { traced } from "@/lib/telemetry";
-import { getDestination } from "./destinations";
+import { getDestination, listDestinations } from "./destinations";
 import { CASE_RENEWAL_DUE, readEventFacts } from "./payload";
 import { nextAttemptAt } from "./retry";
 import type { AttemptOutcome } from "./webhook";
@@ -50,6 +50,18 @@ export const DEFAULT_LEASE_MS = 60_000;
  * the database work around the call, the reads before it and recording the outcome after.
  */
 export const SEND_MARGIN_MS = 5_000;
+/** What a lease spends before its first send can start: the claim itself, on a busy database. */
+export const CLAIM_ALLOWANCE_MS = 1_000;
+
+/**
+ * The shortest lease a drainer may take: the claim, then one send to the slowest configured
+ * destination with its margin. With less, a claim the claim itself delayed is given back unsent,
+ * and a lease shorter than one send sends nothing at all.
+ */
+export function minimumLeaseMs(): number {
+  const slowest = Math.max(0, ...listDestinations().map((d) => d.longestSendMs));
+  return CLAIM_ALLOWANCE_MS + slowest + SEND_MARGIN_MS;
+}
 export const RENEWAL_NOTICE_WITHHELD = "delivery.renewal_notice_withheld";
 
 export type DrainOptions = {
@@ -206,15 +218,15 @@ export async function drainOnce(options: DrainOptions = {}): Promise<DrainResult
   };
   // A lane whose recording fails stops there (its unsent claims wait for their leases); the pass
   // ends only when every lane has, so no send outlives it, and then reports the failure.
-  // A lane's first send goes on its fresh claim (the lease is chosen to outlast one attempt); a
-  // later one only while the lease leaves it room, else the lane gives the rest back: sent by
-  // the next pass, in order, where the in-flight send would otherwise be sent again once the
-  // lease ran out and the rest could overtake it.
+  // Every send, the lane's first too, starts only while the lease leaves it room (a lease too
+  // short for the destination, or a claim that itself took long, leaves none), else the lane
+  // gives the rest back: sent by the next pass, in order, where the in-flight send would
+  // otherwise be sent again once the lease ran out and the rest could overtake it.
   const lanes = await Promise.allSettled(
     inCaseOrder(claims).map(async (lane) => {
       const done: AttemptRecord[] = [];
       for (const [i, claim] of lane.entries()) {
-        if (i > 0 && !roomFor(claim)) {
+        if (!roomFor(claim)) {
           const rest = lane.slice(i);
           const released = await releaseClaims(rest);
           result.released += released;

@@ -157,6 +157,38 @@ describe("a lane of one case's events under one lease", () => {
       expect((await listAttemptsForEvent(id)).map((a) => [a.attempt, a.ok])).toEqual([[1, true]]);
   });
 
+  it("starts not even a lane's first send on a lease too short for it: a second worker sends it once, not again", async () => {
+    const { receiver } = world();
+    const ids = await approvedCase();
+    const start = Date.now();
+    setClock(start);
+    // The CRM holds the first call it gets, as a slow receiver would, past any short lease.
+    let held = false;
+    let arrived = () => {};
+    const holding = new Promise<void>((resolve) => (arrived = resolve));
+    receiver.respond = (request) => {
+      if (held || !ids.includes(request.id)) return 204;
+      held = true;
+      arrived();
+      return "hold";
+    };
+    // 10 s: less than the webhook's 15 s timeout and the margin.
+    const first = drainOnce({ leaseMs: 10_000 });
+    await Promise.race([first, holding]);
+    // Another worker once that lease has run out, with the default lease.
+    jest.setSystemTime(start + 11_000);
+    const second = drainOnce();
+    await holding;
+    receiver.release(204);
+    const [firstPass, secondPass] = await Promise.all([first, second]);
+    expect(firstPass).toMatchObject({ claimed: 3, released: 3, delivered: 0 });
+    expect(secondPass).toMatchObject({ claimed: 3, delivered: 3 });
+    // Each event reached the CRM once, in order, with one attempt, its first.
+    expect(receiver.received.map((r) => r.id).filter((id) => ids.includes(id))).toEqual(ids);
+    for (const id of ids)
+      expect((await listAttemptsForEvent(id)).map((a) => [a.attempt, a.ok])).toEqual([[1, true]]);
+  });
+
   it("the default lease holds a send to any destination, with time left for a lane's next ones", () => {
     for (const longest of [WEBHOOK_TIMEOUT_MS, EMAIL_TIMEOUT_MS, CTRADER_LONGEST_SEND_MS])
       expect(DEFAULT_LEASE_MS - (longest + SEND_MARGIN_MS)).toBeGreaterThanOrEqual(10_000);

@@ -14,7 +14,7 @@ import { deliveryOf, deliveryWorld, listAttemptsForEvent, submitFreshCase, until
 
 const ROOT = path.join(__dirname, "../../..");
 const describePg = adminUrl() ? describe : describe.skip;
-jest.setTimeout(90_000);
+jest.setTimeout(150_000);
 
 // The CRM's webhook is the only destination: each event has one delivery.
 const world = deliveryWorld({ CTRADER_ACCOUNT_UPDATE: undefined });
@@ -34,7 +34,14 @@ beforeEach(() => {
   receiver.respond = () => 204;
 });
 
-function startWorker(overrides: Record<string, string> = {}): ChildProcess & { output: string[] } {
+// The shortest lease the worker takes with a webhook as the only destination: the claim's 1 s,
+// the webhook's 15 s timeout and the 5 s margin.
+const LEASE = "--lease-ms=21000";
+
+function startWorker(
+  overrides: Record<string, string> = {},
+  lease = LEASE,
+): ChildProcess & { output: string[] } {
   const env: Record<string, string | undefined> = {
     ...process.env,
     NODE_OPTIONS: undefined,
@@ -57,7 +64,7 @@ function startWorker(overrides: Record<string, string> = {}): ChildProcess & { o
       "tsx",
       "scripts/worker.ts",
       "--poll-ms=100",
-      "--lease-ms=2000",
+      lease,
       "--housekeeping-ms=0",
     ],
     { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] },
@@ -109,7 +116,7 @@ describePg("the worker process", () => {
       const d = await until(async () => {
         const row = await deliveryOf(eventId);
         return row.status === "delivered" && row;
-      }, 30_000);
+      }, 60_000);
       expect(d.status).toBe("delivered");
       const sent = receiver.received.slice(before);
       expect(sent.length).toBeGreaterThanOrEqual(2);
@@ -140,7 +147,7 @@ describePg("the worker process", () => {
         expect(killed.length).toBeGreaterThan(0);
         receiver.respond = () => 204;
         receiver.release(204);
-        await until(async () => (await deliveryOf(b)).status === "delivered", 30_000);
+        await until(async () => (await deliveryOf(b)).status === "delivered", 60_000);
 
         // Again, while idle, then a new event.
         expect((await terminateBackends(admin)).length).toBeGreaterThan(0);
@@ -153,6 +160,22 @@ describePg("the worker process", () => {
     } finally {
       worker.kill("SIGTERM");
       expect(await exited(worker)).toBe(0);
+    }
+  });
+
+  it("does not start with a lease too short for one send, naming the flag", async () => {
+    const { eventId } = await submitFreshCase();
+    const worker = startWorker({}, "--lease-ms=20999");
+    expect(await exited(worker)).toBe(1);
+    expect(worker.output.join("")).toContain("--lease-ms=20999: at least 21000");
+    expect(await deliveryOf(eventId)).toMatchObject({ status: "pending", attempts: 0 });
+    // Delivered by a worker that has the lease it needs.
+    const next = startWorker();
+    try {
+      await until(async () => (await deliveryOf(eventId)).status === "delivered", 30_000);
+    } finally {
+      next.kill("SIGTERM");
+      expect(await exited(next)).toBe(0);
     }
   });
 
