@@ -7,6 +7,7 @@
 import "./support/request-scope";
 import { textOf } from "../helpers/render-page";
 import { startSmtpSink, type SmtpSink } from "../helpers/smtp-sink";
+import { getDeliveriesForEvent, listOutboxEventsForCase } from "@/lib/db/queries/outbox";
 import { drainOnce } from "@/lib/delivery/worker";
 import { signedInStaff, Trader } from "./support/people";
 import { scenarioWorld, setClock, type CrmEvent, type World } from "./support/world";
@@ -427,6 +428,55 @@ describe("scenario: the approval's call to cTrader is slow, and the withdrawal's
         "FULL_ACCESS",
         "NO_TRADING",
       ]);
+    },
+  );
+});
+
+describe("scenario: an admin replays an event while a send past its lease is still running", () => {
+  it.each([
+    [460_021, 503],
+    [460_022, 204],
+  ])(
+    "the stale send's outcome leaves the replay pending, and the replay is sent (trader %i, stale answer %i)",
+    async (userId, staleAnswer) => {
+      const w = world();
+      const trader = new Trader(w, userId);
+      await trader.completeStandardLevel();
+      const kycCase = await trader.currentCase();
+      await w.worker();
+      const reviewer = await signedInStaff(w, `replaylease.r${userId}@broker.example`, "reviewer");
+      const admin = await signedInStaff(w, `replaylease.a${userId}@broker.example`, "admin");
+      expect(await reviewer.approve(kycCase.id)).toBe("approved");
+      const approval = (await listOutboxEventsForCase(kycCase.id)).at(-1)!;
+      const crm = async () =>
+        (await getDeliveriesForEvent(approval.id)).find((d) => d.destination === "webhook:crm")!;
+      const answer = w.receiver.respond;
+      let arrived = () => {};
+      const holding = new Promise<void>((resolve) => (arrived = resolve));
+      w.receiver.respond = (request, index) => {
+        if (request.id !== approval.id) return answer(request, index);
+        w.receiver.respond = answer;
+        arrived();
+        return "hold";
+      };
+      const start = Date.now();
+      setClock(start);
+      try {
+        // The CRM holds the approval past the worker's lease; an admin replays it meanwhile.
+        const stale = drainOnce();
+        await holding;
+        jest.setSystemTime(start + 61_000);
+        expect(await admin.replayEvent(kycCase.id, approval.id)).toBe("replayed");
+        w.receiver.release(staleAnswer);
+        await stale;
+        expect(await crm()).toMatchObject({ status: "pending", attempts: 0, lastError: null });
+        expect((await crm()).nextAttemptAt.getTime()).toBeLessThanOrEqual(Date.now());
+        await drainOnce();
+        expect(await crm()).toMatchObject({ status: "delivered" });
+        expect(w.crmEventsFor(kycCase.id).at(-1)?.status).toBe("approved");
+      } finally {
+        jest.useRealTimers();
+      }
     },
   );
 });

@@ -143,7 +143,10 @@ export async function claimDueDeliveries(input: {
 }
 
 export type AttemptRecord = {
-  claim: Pick<ClaimedDelivery, "id" | "eventId" | "totalAttempts" | "lockedUntil">;
+  claim: Pick<
+    ClaimedDelivery,
+    "id" | "eventId" | "totalAttempts" | "lockedUntil" | "scheduleStartedAt"
+  >;
   at: Date;
   durationMs: number;
   ok: boolean;
@@ -158,9 +161,11 @@ export type AttemptRecord = {
 /**
  * Appends the attempt to the log and moves its delivery on, in one statement, as the send ends
  * (a slow lane never holds finished sends unrecorded). A success marks the delivery delivered
- * whatever happened meanwhile; a failure only applies while this claim still holds the lease
- * (`locked_until` = ours), so a worker that overran its lease cannot reschedule a delivery
- * another worker has since claimed.
+ * while its schedule is still the claim's (another worker's claim since does not matter: the
+ * event did arrive), but not after a replay (a fresh schedule): the replay was asked for after
+ * this send began, and is sent. A failure only applies while this claim still holds the lease
+ * (`locked_until` = ours; a replay clears it), so a worker that overran its lease can neither
+ * reschedule a delivery another worker has since claimed nor dead-letter a replay.
  */
 export async function recordAttempt(r: AttemptRecord): Promise<void> {
   const db = await getDb();
@@ -168,10 +173,11 @@ export async function recordAttempt(r: AttemptRecord): Promise<void> {
   const status = r.ok ? "delivered" : r.nextAttemptAt ? "pending" : "dead";
   await db.execute(sql`
     with v (id, event_id, attempt, at, duration_ms, ok, http_status, error_kind, error, note,
-            status, next_at, fence) as (values (${r.claim.id}::bigint, ${r.claim.eventId}::uuid,
-        ${r.claim.totalAttempts}::int, ${ts(r.at)}, ${r.durationMs}::int, ${r.ok}::boolean,
-        ${r.httpStatus}::int, ${r.errorKind}::text, ${r.error}::text, ${r.note ?? null}::text,
-        ${status}::delivery_status, ${ts(r.nextAttemptAt)}, ${ts(r.claim.lockedUntil)})),
+            status, next_at, fence, schedule) as (values (${r.claim.id}::bigint,
+        ${r.claim.eventId}::uuid, ${r.claim.totalAttempts}::int, ${ts(r.at)}, ${r.durationMs}::int,
+        ${r.ok}::boolean, ${r.httpStatus}::int, ${r.errorKind}::text, ${r.error}::text,
+        ${r.note ?? null}::text, ${status}::delivery_status, ${ts(r.nextAttemptAt)},
+        ${ts(r.claim.lockedUntil)}, ${ts(r.claim.scheduleStartedAt)})),
     logged as (
       insert into ${deliveryAttempts}
         (delivery_id, event_id, attempt, at, duration_ms, ok, http_status, error_kind, error, note)
@@ -184,7 +190,8 @@ export async function recordAttempt(r: AttemptRecord): Promise<void> {
       last_error = case when v.ok then null else v.error end,
       delivered_at = case when v.ok then v.at else null end
     from v
-    where d.id = v.id and d.status = 'pending' and (v.ok or d.locked_until = v.fence)
+    where d.id = v.id and d.status = 'pending'
+      and (case when v.ok then d.schedule_started_at = v.schedule else d.locked_until = v.fence end)
   `);
 }
 
@@ -230,9 +237,12 @@ const replayable = (now: Date) =>
     ),
   );
 
+// The lease is cleared too: a send still running from before the replay (its lease ran out) then
+// records nothing on the replayed delivery (recordAttempt's fences).
 const replaySet = (now: Date) => ({
   status: "pending" as const,
   attempts: 0,
+  lockedUntil: null,
   nextAttemptAt: now,
   scheduleStartedAt: now,
   deliveredAt: null,
