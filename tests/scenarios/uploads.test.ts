@@ -29,8 +29,6 @@ import {
 import { sqlRows } from "../helpers/sql-rows";
 import { scenarioWorld } from "./support/world";
 import { adminUrl } from "../helpers/db-target";
-import { sql } from "drizzle-orm";
-import { sqlRows } from "../helpers/sql-rows";
 
 const world = scenarioWorld();
 const BUCKET = "kyc-scenarios";
