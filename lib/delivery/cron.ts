@@ -27,8 +27,11 @@ export function isCronAuthorized(authorization: string | null): boolean {
 /**
  * Drains passes of `limit` until nothing is due or the budget is spent. Each pass's lease ends
  * with the call's window, and its lanes start no send the lease cannot hold (lib/delivery/worker.ts),
- * so the last pass ends within the window too; no pass starts whose lease could not hold the
- * slowest configured destination's send.
+ * so the last pass ends within the window too. A pass starts while its lease holds a send to the
+ * fastest configured destination: with a window shortened by a slow housekeeping run the
+ * webhooks still go, and the lanes of a slower destination (the cTrader adapter) are given back
+ * unsent, their attempts uncounted, for a later call; the drain then stops rather than claim them
+ * again.
  */
 export async function drainWithBudget(
   budgetMs = CRON_BUDGET_MS,
@@ -38,7 +41,7 @@ export async function drainWithBudget(
   const started = Date.now();
   const deadline = started + budgetMs;
   const end = started + windowMs;
-  const shortest = minimumLeaseMs();
+  const shortest = minimumLeaseMs("fastest");
   const total = { claimed: 0, delivered: 0, failed: 0, dead: 0, released: 0, passes: 0 };
   while (Date.now() < deadline) {
     const leaseMs = Math.min(DEFAULT_LEASE_MS, end - Date.now());
@@ -50,7 +53,7 @@ export async function drainWithBudget(
     total.failed += pass.failed;
     total.dead += pass.dead;
     total.released += pass.released;
-    if (pass.claimed < limit) break;
+    if (pass.claimed < limit || pass.released > 0) break;
   }
   return total;
 }

@@ -56,11 +56,13 @@ export const CLAIM_ALLOWANCE_MS = 1_000;
 /**
  * The shortest lease a drainer may take: the claim, then one send to the slowest configured
  * destination with its margin. With less, a claim the claim itself delayed is given back unsent,
- * and a lease shorter than one send sends nothing at all.
+ * and a lease shorter than one send sends nothing at all. `fastest`: the shortest lease in which
+ * some destination's lanes can still send (the others' claims are given back unsent).
  */
-export function minimumLeaseMs(): number {
-  const slowest = Math.max(0, ...listDestinations().map((d) => d.longestSendMs));
-  return CLAIM_ALLOWANCE_MS + slowest + SEND_MARGIN_MS;
+export function minimumLeaseMs(which: "slowest" | "fastest" = "slowest"): number {
+  const sends = listDestinations().map((d) => d.longestSendMs);
+  const bound = which === "slowest" ? Math.max(0, ...sends) : Math.min(...sends, Infinity);
+  return CLAIM_ALLOWANCE_MS + (Number.isFinite(bound) ? bound : 0) + SEND_MARGIN_MS;
 }
 export const RENEWAL_NOTICE_WITHHELD = "delivery.renewal_notice_withheld";
 

@@ -286,6 +286,48 @@ describe("/api/cron/housekeeping", () => {
     },
   );
 
+  // A second PostgreSQL connection holds the case: PostgreSQL only.
+  (adminUrl() ? it : it.skip)(
+    "after a slow housekeeping run still sends the webhooks the window holds, and gives the cTrader adapter's claims back uncounted",
+    async () => {
+      const w = world();
+      const trader = new Trader(w, 540_007);
+      await trader.completeStandardLevel();
+      const kycCase = await trader.currentCase();
+      const [submitted] = await listOutboxEventsForCase(kycCase.id);
+      const start = Date.now();
+      setClock(start);
+      try {
+        // 25 s of the window are left: a webhook's send (15 s) and its margin fit, the cTrader
+        // adapter's (45 s) do not.
+        const held = await holdCase(w, kycCase.id);
+        let answered = false;
+        const response = call(GET, `Bearer ${SECRET}`).finally(() => (answered = true));
+        await held.waiting(1, () => answered);
+        jest.setSystemTime(start + CRON_WINDOW_MS - 25_000);
+        await held.release();
+        const body = (await (await response).json()) as {
+          deliveries: { passes: number; delivered: number; released: number };
+        };
+        expect(body.deliveries.passes).toBe(1);
+        expect(body.deliveries.delivered).toBeGreaterThanOrEqual(1);
+        expect(body.deliveries.released).toBeGreaterThanOrEqual(1);
+        expect(w.crmEventsFor(kycCase.id).map((e) => e.status)).toContain("submitted");
+        const deliveries = await getDeliveriesForEvent(submitted!.id);
+        expect(deliveries.find((d) => d.destination === "webhook:crm")).toMatchObject({
+          status: "delivered",
+        });
+        expect(deliveries.find((d) => d.destination === "ctrader:account")).toMatchObject({
+          status: "pending",
+          attempts: 0,
+          lockedUntil: null,
+        });
+      } finally {
+        jest.useRealTimers();
+      }
+    },
+  );
+
   it("refuses everyone when no CRON_SECRET is configured", async () => {
     const w = world();
     w.configure({ CRON_SECRET: undefined });
