@@ -69,6 +69,10 @@ async function rowsOf(w: World, caseId: string) {
       db,
       sql`select id, storage_key, replaced_at from documents where case_id = ${caseId}`,
     ),
+    logins: await sqlRows<{ login: string }>(
+      db,
+      sql`select login::text from case_account_logins where case_id = ${caseId}`,
+    ),
   };
 }
 
@@ -99,6 +103,8 @@ describe("scenario: a decided case is erased RETENTION_CASE_YEARS after the rela
     // A backup taken now: the case's rows as stored.
     const backup = await rowsOf(w, kycCase.id);
     expect(backup.documents.length).toBeGreaterThanOrEqual(2);
+    // The approval set the trading account's rights: its login is listed with the case.
+    expect(backup.logins.map((l) => l.login)).toEqual([String(trader.tradingLogin)]);
     expect((await caseCipher(kycCase.id)).decrypt(backup.submissions[0]!.payload)).toContain(
       "Valdemarsson",
     );
@@ -115,6 +121,15 @@ describe("scenario: a decided case is erased RETENTION_CASE_YEARS after the rela
     expect(after.drafts).toHaveLength(0);
     expect(after.documents).toHaveLength(0);
     expect(after.submissions.every((s) => s.payload === "erased")).toBe(true);
+    // The trading logins go with the case's account and the trader's own login.
+    expect(after.logins).toHaveLength(0);
+    expect(
+      await sqlRows<{ account: string | null; trading_login: string | null }>(
+        w.db.db,
+        sql`select c.account, t.trading_login from kyc_cases c join traders t on t.id = c.trader_id
+            where c.id = ${kycCase.id}`,
+      ),
+    ).toEqual([{ account: null, trading_login: null }]);
     for (const d of backup.documents) expect(existsSync(objectPath(w, d.storage_key))).toBe(false);
     // The backup copy no longer opens: the case key is destroyed.
     await expect(caseCipher(kycCase.id)).rejects.toThrow("erased");

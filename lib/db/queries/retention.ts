@@ -4,6 +4,7 @@ import { alias, type AnyPgColumn } from "drizzle-orm/pg-core";
 import { getDb } from "../client";
 import {
   auditEvents,
+  caseAccountLogins,
   caseChecks,
   caseDecisions,
   caseDrafts,
@@ -774,6 +775,9 @@ export async function purgeCaseRows(input: {
     await tx.delete(identityFingerprints).where(eq(identityFingerprints.caseId, input.caseId));
     // Keyed hashes of the names and document number: nothing is left to find the case by.
     await tx.delete(caseSearchTerms).where(eq(caseSearchTerms.caseId, input.caseId));
+    // The trading logins the case's access rights went to identify the trader at the broker as
+    // much as the case's own account (nulled below); a closed case sets no rights again.
+    await tx.delete(caseAccountLogins).where(eq(caseAccountLogins.caseId, input.caseId));
     // The vendor's applicant ids and verdicts, of every round; a late webhook then names an
     // unknown reference.
     await tx.delete(vendorVerifications).where(eq(vendorVerifications.caseId, input.caseId));
