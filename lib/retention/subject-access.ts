@@ -227,6 +227,8 @@ const caseSchema = z.object({
   status: z.string(),
   trigger: z.string(),
   account: z.string().nullable(),
+  /** Every trading login the case's access rights were sent to, in the order first set. */
+  accountLogins: z.array(z.object({ login: z.number(), firstSetAt: at })),
   round: z.number(),
   riskLevel: z.string().nullable(),
   /** The least risk a periodic review set on the case: later checks do not lower it. */
@@ -751,6 +753,10 @@ async function exportCase(
     status: kycCase.status,
     trigger: kycCase.trigger,
     account: kycCase.account,
+    accountLogins: of(r.accountLogins).map((l) => ({
+      login: l.login,
+      firstSetAt: iso(l.firstSetAt),
+    })),
     round: kycCase.round,
     riskLevel: riskRaisedInReview ? null : kycCase.riskLevel,
     riskFloor: kycCase.riskFloor,

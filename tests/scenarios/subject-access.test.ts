@@ -342,6 +342,8 @@ describe("scenario: data-subject access", () => {
     const [only] = data.cases;
     expect(data.cases).toHaveLength(1);
     expect(only).toMatchObject({ account: "7480001", approvedLevel: "standard" });
+    // The approval set the rights of the account she launched from.
+    expect(only!.accountLogins).toEqual([{ login: 7_480_001, firstSetAt: expect.any(String) }]);
     expect(only!.documentExpiresOn).toBe("2045-01-31");
     expect(only!.risk?.escalated).toBe(true);
     expect(only!.decisions.map((d) => d.decision)).toEqual([

@@ -7,6 +7,7 @@ import { asc, eq, inArray, or } from "drizzle-orm";
 import { getDb } from "../client";
 import {
   auditEvents,
+  caseAccountLogins,
   caseChecks,
   caseDecisions,
   caseDrafts,
@@ -75,6 +76,7 @@ export async function loadSubjectRecords(traderId: string) {
     keys,
     searchTerms,
     fingerprints,
+    accountLogins,
     audit,
   ] = await Promise.all([
     db.select().from(traderRelationships).where(eq(traderRelationships.traderId, traderId)),
@@ -182,6 +184,13 @@ export async function loadSubjectRecords(traderId: string) {
     ofCases((ids) =>
       db.select().from(identityFingerprints).where(inArray(identityFingerprints.caseId, ids)),
     ),
+    ofCases((ids) =>
+      db
+        .select()
+        .from(caseAccountLogins)
+        .where(inArray(caseAccountLogins.caseId, ids))
+        .orderBy(asc(caseAccountLogins.firstSetAt), asc(caseAccountLogins.login)),
+    ),
     db
       .select()
       .from(auditEvents)
@@ -236,6 +245,7 @@ export async function loadSubjectRecords(traderId: string) {
     keys,
     searchTerms,
     fingerprints,
+    accountLogins,
     audit,
   };
 }
