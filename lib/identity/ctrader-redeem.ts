@@ -85,8 +85,13 @@ export type RedeemerConfig = {
 
 const MAX_BODY_BYTES = 16 * 1024;
 
-/** Failures where cTrader may not have seen or consumed the token: worth a retry. */
+/**
+ * Failures where cTrader may not have seen or consumed the token: worth a retry. A refused
+ * manager token (401/403) is one: cTrader turned the call away before reading the trader's token.
+ */
 export const TRANSIENT_FAILURES: ReadonlySet<RedeemFailure> = new Set([
+  "unauthorized",
+  "forbidden",
   "upstream_error",
   "timeout",
   "network_error",

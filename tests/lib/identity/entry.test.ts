@@ -182,11 +182,23 @@ describe("entry with a one-time token (handoff mode)", () => {
       stubRedeem(() => HttpResponse.json(identity(512)));
       expect(await enter("kyc", params("token=tok-html-404"))).toMatchObject({ ok: true });
       expect(seen).toHaveLength(1);
-      stubRedeem(() => HttpResponse.json({ error: "Unauthorized" }, { status: 401 }));
+      // A refused manager token: cTrader never read the trader's token, so a reload reaches
+      // cTrader again instead of reading "expired", and gets in once the token is fixed.
+      const refused = stubRedeem(() =>
+        HttpResponse.json({ error: "Unauthorized" }, { status: 401 }),
+      );
       expect(await enter("kyc", params("token=tok-401-mgr"))).toMatchObject({
         ok: false,
         refusal: "unavailable",
       });
+      stubRedeem(() => HttpResponse.json({ error: "Forbidden" }, { status: 403 }));
+      expect(await enter("kyc", params("token=tok-401-mgr"))).toMatchObject({
+        ok: false,
+        refusal: "unavailable",
+      });
+      stubRedeem(() => HttpResponse.json(identity(514)));
+      expect(await enter("kyc", params("token=tok-401-mgr"))).toMatchObject({ ok: true });
+      expect(refused).toHaveLength(1);
     } finally {
       logs.stop();
     }
@@ -196,6 +208,7 @@ describe("entry with a one-time token (handoff mode)", () => {
     expect(misconfigured).toEqual([
       expect.objectContaining({ level: "error", reason: "upstream_error", status: 404 }),
       expect.objectContaining({ level: "error", reason: "unauthorized", status: 401 }),
+      expect.objectContaining({ level: "error", reason: "forbidden", status: 403 }),
     ]);
   });
 
