@@ -13,7 +13,7 @@ import { env } from "@/lib/env";
 import { traced } from "@/lib/telemetry";
 import { log } from "@/lib/log";
 import {
-  announceCase,
+  announceAccountChange,
   ensureOpenCase,
   getLatestCaseForTrader,
   setCaseAccount,
@@ -56,7 +56,15 @@ export type EntryRequest = {
 };
 
 export type EntryResult =
-  | { ok: true; session: StartedSession; traderId: string; caseId: string; locale: string }
+  | {
+      ok: true;
+      session: StartedSession;
+      traderId: string;
+      caseId: string;
+      locale: string;
+      /** An account change's outbox event, for its first delivery attempt after the response. */
+      announced?: string;
+    }
   | { ok: false; refusal: EntryRefusal };
 
 type Resolved = { ok: true; identity: TraderIdentity } | { ok: false; refusal: EntryRefusal };
@@ -145,9 +153,10 @@ async function announceLoginChange(
   now: Date,
 ) {
   const after = rightsLogin(kycCase, trader);
-  if (!env().ctraderAccountUpdate || after === null || after === before) return;
-  await announceCase(
+  if (!env().ctraderAccountUpdate || after === null || after === before) return undefined;
+  const eventId = await announceAccountChange(
     kycCase,
+    before,
     ({ eventId, sequence, moved, trader: facts }) => ({
       type: CASE_ACCOUNT_CHANGED,
       payload: buildAccountChanged({
@@ -161,7 +170,8 @@ async function announceLoginChange(
     }),
     now,
   );
-  log.info("entry.account_changed", { caseId: kycCase.id });
+  if (eventId) log.info("entry.account_changed", { caseId: kycCase.id });
+  return eventId ?? undefined;
 }
 
 /**
@@ -207,14 +217,24 @@ async function traderAndCase(
       ));
     if (account && account !== kycCase.account)
       kycCase = (await setCaseAccount(kycCase.id, account)) ?? kycCase;
-    await announceLoginChange(rightsLogin(found.openCase, found.trader), kycCase, trader, now);
-    return { trader, kycCase, account, locale };
+    const announced = await announceLoginChange(
+      rightsLogin(found.openCase, found.trader),
+      kycCase,
+      trader,
+      now,
+    );
+    return { trader, kycCase, account, locale, announced };
   }
   // Final means final: after a final rejection a new launch shows that decision; it does not
   // open a new case. Only an admin's reopen (lib/review/decisions.ts) changes it.
   if (found && latest && isFinalRejection(latest)) {
-    await announceLoginChange(rightsLogin(latest, found.trader), latest, trader, now);
-    return { trader, kycCase: latest, account, locale };
+    const announced = await announceLoginChange(
+      rightsLogin(latest, found.trader),
+      latest,
+      trader,
+      now,
+    );
+    return { trader, kycCase: latest, account, locale, announced };
   }
   return {
     trader,
@@ -263,7 +283,7 @@ async function enter(
       : await resolveHandoff(request.token, getRedeemer, now);
   if (!resolved.ok) return resolved;
 
-  const { trader, kycCase, account, locale } = await traderAndCase(
+  const { trader, kycCase, account, locale, announced } = await traderAndCase(
     resolved.identity,
     request,
     opening,
@@ -282,5 +302,5 @@ async function enter(
     now,
   });
   log.info("entry.ok", { mode: identityMode, screen: request.screen });
-  return { ok: true, session, traderId: trader.id, caseId: kycCase.id, locale };
+  return { ok: true, session, traderId: trader.id, caseId: kycCase.id, locale, announced };
 }

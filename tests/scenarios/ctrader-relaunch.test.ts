@@ -7,6 +7,7 @@
 import "./support/request-scope";
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { sql } from "drizzle-orm";
 import { startSmtpSink } from "../helpers/smtp-sink";
 import { signedInStaff, Trader } from "./support/people";
 import { scenarioWorld } from "./support/world";
@@ -63,6 +64,42 @@ describe("scenario: the trader moves to another trading account after the approv
       ]),
     );
     expect(forTrader()).toHaveLength(4);
+  });
+});
+
+describe("scenario: a case approved before the logins were recorded", () => {
+  it("keeps the account left behind among those a restriction reaches", async () => {
+    const w = world();
+    const list = path.join(w.dataDir, "upgrade-pep.csv");
+    copyFileSync(path.join(__dirname, "../fixtures/sanctions/generic-pep.csv"), list);
+    await w.importLists([list]);
+    const trader = new Trader(w, 491_003);
+    w.setCtraderLogin(trader.userId, 333_333);
+    await trader.completeStandardLevel({
+      givenNames: "Dorota",
+      surnames: "Zielinska",
+      dateOfBirth: "1983-04-19",
+      nationalities: ["PL"],
+    });
+    await w.worker();
+    const kycCase = await trader.currentCase();
+    const reviewer = await signedInStaff(w, "upgrade.reviewer@broker.example", "reviewer");
+    expect(await reviewer.approve(kycCase.id)).toBe("approved");
+    await w.worker();
+    // What a release before migration 0050 left: rights sent, no login recorded. No flow of
+    // this version produces that, so the rows are removed directly.
+    await w.db.db.execute(sql`delete from case_account_logins where case_id = ${kycCase.id}`);
+
+    w.setCtraderLogin(trader.userId, 444_444);
+    await trader.launch("status", { account: "444444" });
+    await w.worker();
+    writeFileSync(list, `${readFileSync(list, "utf8")}Dorota Zielinska,,1983-04-19,Poland\n`);
+    await w.importLists([list]);
+    await w.worker();
+    const restricted = w.accountUpdates.filter(
+      (u) => u.accessRights === "CLOSE_ONLY" && (u.login === 333_333 || u.login === 444_444),
+    );
+    expect(restricted.map((u) => u.login).sort()).toEqual([333_333, 444_444]);
   });
 });
 

@@ -84,16 +84,31 @@ export async function listCaseAccountLogins(caseId: string): Promise<number[]> {
 }
 
 /**
- * Writes an outbox event about the case as it is now (no status change), with the case's next
- * sequence number, in a transaction of its own. Returns its id.
+ * The case's rights move to another trading login (`announce` writes the outbox event that sends
+ * them): the login left behind is kept among those a restriction goes to, in the same
+ * transaction, since it may hold the case's rights from before they were recorded. Nothing on an
+ * erased case (null).
  */
-export async function announceCase(
+export async function announceAccountChange(
   kycCase: KycCase,
+  previousLogin: number | null,
   build: OutboxBuilder,
   now: Date,
-): Promise<string> {
+): Promise<string | null> {
   const db = await getDb();
-  return db.transaction((tx) => insertCaseOutboxEvent(tx, kycCase, build, now));
+  return db.transaction(async (tx) => {
+    const [retention] = await tx
+      .select({ purgedAt: caseRetention.purgedAt })
+      .from(caseRetention)
+      .where(eq(caseRetention.caseId, kycCase.id));
+    if (retention?.purgedAt) return null;
+    if (previousLogin !== null)
+      await tx
+        .insert(caseAccountLogins)
+        .values({ caseId: kycCase.id, login: previousLogin, firstSetAt: now })
+        .onConflictDoNothing();
+    return insertCaseOutboxEvent(tx, kycCase, build, now);
+  });
 }
 
 export async function getOpenCaseForTrader(traderId: string): Promise<KycCase | undefined> {
