@@ -496,19 +496,16 @@ export async function finishOwnEnrolment(
     reason: "too_many_codes" as const,
     retryAfterMinutes: counted.retryAfterMinutes,
   });
-  // The new device's code takes one of this enrolment's attempts and one of the account's code
-  // attempts before it is checked, as a code at sign-in does: a flood of codes from an open
-  // session is refused unchecked (logged, not audited: each audit row takes the chain's lock).
+  // The new device's code takes one of this enrolment's attempts before it is checked, as a
+  // code at sign-in does: a flood of codes from an open session is refused unchecked (logged, not
+  // audited: each audit row takes the chain's lock). It is not charged to the account's code
+  // cap: the new key is shown to this session, so there is nothing to guess, and a stolen
+  // session's wrong codes would otherwise keep the officer's own sign-in codes refused.
   const idleMs = STAFF_IDLE_MINUTES * 60_000;
   const attempt = await takeEnrolmentAttempt(found.session.idHash, now, idleMs, MAX_CODE_FAILURES);
   if (attempt === undefined) {
     log.warn("staff.mfa_enrol_throttled", { staffId: staff.id, cause: "enrolment" });
     return { ok: false, reason: "restart" };
-  }
-  const perAccount = await countCodeAttempt(staff.id, now);
-  if (perAccount.attempts > MAX_CODE_FAILURES_PER_ACCOUNT) {
-    log.warn("staff.mfa_enrol_throttled", { staffId: staff.id, cause: "account" });
-    return tooMany(perAccount);
   }
   const secret = found.session.enrolSecret
     ? openSecret(found.session.enrolSecret, staff.id)
@@ -517,14 +514,8 @@ export async function finishOwnEnrolment(
   if (!secret || step === undefined) {
     // The enrolment's last attempt ends it: a new one starts with a new key.
     if (attempt >= MAX_CODE_FAILURES) await setSessionEnrolSecret(found.session.idHash, null);
-    if (codesSpent(perAccount)) {
-      await audit("new_code");
-      return tooMany(perAccount);
-    }
     return refuse("invalid", "new_code");
   }
-  // The new device answered: its code was no guess at the account's factor.
-  await forgiveCodeAttempt(perAccount);
   // The password as changeOwnPassword takes it: admitted and counted like a sign-in.
   const admission = await admitAttempt(account.email, input.client, now);
   if (!admission.admitted) return refuse("too_soon", "throttled");
