@@ -21,8 +21,11 @@ const databaseUrl = process.env.SCALE_DATABASE_URL || "";
 /** Traders of the basic level (one document): three status changes each (submitted, in review, approved). */
 const BASIC = "lang=en&kycType=basic";
 const OUTBOX_EVENTS = 1000;
-/** A short lease: a killed worker's batch is claimed again soon after. */
-const LEASE_MS = 3000;
+/**
+ * A short lease: a killed worker's batch is claimed again soon after. The shortest the worker
+ * takes: the claim (1 s), one webhook send (15 s) and its margin (5 s), with room to spare.
+ */
+const LEASE_MS = 25_000;
 
 let receiver: Receiver;
 let cluster: Cluster;
