@@ -114,11 +114,12 @@ async function readCapped(response: Response): Promise<string | "too_large"> {
  */
 const ctraderErrorSchema = z
   .object({
+    error: z.string().optional(),
     code: z.string().optional(),
     errorCode: z.string().optional(),
     message: z.string().optional(),
   })
-  .refine((body) => Boolean(body.code ?? body.errorCode ?? body.message));
+  .refine((body) => Boolean(body.code ?? body.errorCode ?? body.error ?? body.message));
 
 function isCtraderError(text: string | "too_large"): boolean {
   if (text === "too_large") return false;
@@ -141,9 +142,11 @@ function statusFailure(
   if (status === 401) return { reason: "unauthorized", misconfigured: true };
   if (status === 403) return { reason: "forbidden", misconfigured: true };
   // 410 CID_TOKEN_EXPIRED and 417 CID_NON_EXISTED_TOKEN (Spotware's error table): the token is
-  // spent or never was; a reload would not help, so the trader reads "expired". Only when cTrader
-  // said so: anything else in front of it answers 404 too.
-  if (status === 404 || status === 410 || status === 417)
+  // spent or never was; a reload would not help, so the trader reads "expired". Only cTrader
+  // answers those; a 404 counts only when cTrader said so, since anything in front of it
+  // (a wrong path or base URL) answers 404 too.
+  if (status === 410 || status === 417) return { reason: "not_found", misconfigured: false };
+  if (status === 404)
     return isCtraderError(text)
       ? { reason: "not_found", misconfigured: false }
       : { reason: "upstream_error", misconfigured: true };

@@ -107,6 +107,18 @@ describe("cTrader one-time token redemption", () => {
   });
 
   it.each([
+    [410, '{"error":"CID_TOKEN_EXPIRED"}', "application/json"],
+    [417, "", "text/plain"],
+    [404, '{"error":"CID_NON_EXISTED_TOKEN"}', "application/json"],
+  ])(
+    "reads %i with %j as cTrader's: the token is spent, not our misconfiguration",
+    async (status, body, type) => {
+      stubRedeem(() => new HttpResponse(body, { status, headers: { "content-type": type } }));
+      expect(await redeemer().redeem(OT)).toEqual({ ok: false, reason: "not_found", status });
+    },
+  );
+
+  it.each([
     ["absent", {}],
     ["null", { tradingLogin: null }],
     ["Spotware's placeholder 0", { tradingLogin: 0 }],
