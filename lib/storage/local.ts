@@ -167,7 +167,12 @@ export class LocalStorage implements DocumentStorage {
     const file = this.pathOf(key);
     // Marked before the file goes: an upload that passed the route's first look links its file
     // either before this rm (which removes it) or after the mark (which it looks for again).
-    if (isUploadKey(key)) await this.markSpent(key);
+    // A marker that cannot be written (a full disk, a file in its place) leaves a replayed form
+    // accepted, as on S3 (the purge empties its key later); the file goes either way.
+    if (isUploadKey(key))
+      await this.markSpent(key).catch((error: unknown) =>
+        log.warn("storage.spent_mark_failed", { ...errorFacts(error) }),
+      );
     await rm(file, { force: true });
     await rm(metaPathOf(file), { force: true });
   }

@@ -563,6 +563,19 @@ describe("local storage: a deleted upload key is spent", () => {
     expect(await markers()).toEqual([`${caseId}.${documentId}`]);
   });
 
+  it("deletes the file even when its marker cannot be written", async () => {
+    const key = newKey();
+    const target = await uploadFor(key);
+    const stored = await storage.handleUpload(
+      uploadRequest(target, new Blob([JPEG], { type: "image/jpeg" })),
+    );
+    expect(stored.status).toBeLessThan(300);
+    // A file where the markers' folder should be: no marker can be written.
+    await writeFile(path.join(root, ".spent"), "");
+    await storage.delete(key);
+    expect(await storage.head(key)).toBeNull();
+  });
+
   it("removes a file that finished arriving after its key was deleted", async () => {
     const key = newKey();
     const target = await uploadFor(key);
