@@ -351,7 +351,11 @@ export async function approveCase(
           actorId: staff.id,
           action: APPROVED_AUDIT,
           caseId,
-          data: approvalAuditData.parse({ signers: [...new Set(counted.map((d) => d.staffId))] }),
+          // The approver's own signature counts whatever the clocks say (a review opening stamped
+          // by a host whose clock runs ahead would leave it out of the round's list).
+          data: approvalAuditData.parse({
+            signers: [...new Set([...counted.map((d) => d.staffId), staff.id])],
+          }),
           occurredAt: now,
         })(tx);
       },
