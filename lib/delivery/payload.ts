@@ -60,7 +60,7 @@ const sequence = z
   .int()
   .positive()
   .describe(
-    "Per-case order of events (1, 2, …, in the order the changes happened). Retries and replays repeat an event's number: a receiver that has applied a higher number for this case drops the event.",
+    "Per-case order of events (increasing in the order the changes happened; numbers may be skipped, and a gap is not a lost event). Retries and replays repeat an event's number: a receiver that has applied a higher number for this case drops the event.",
   );
 
 const caseRef = z.strictObject({
