@@ -11,6 +11,9 @@ export function storedDocumentIds(root: string): string[] {
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
+      // The local driver's own folders (`.tmp` for arriving files, `.spent` for deleted upload
+      // keys' markers) hold no stored document.
+      if (entry.name.startsWith(".")) continue;
       if (entry.isDirectory()) walk(full);
       else if (!entry.name.endsWith(".meta")) ids.add(entry.name.replace(/\..*$/, ""));
     }
