@@ -62,7 +62,11 @@ export type EntryResult =
       traderId: string;
       caseId: string;
       locale: string;
-      /** An account change's outbox event, for its first delivery attempt after the response. */
+      /**
+       * An account change's outbox event. The worker or the cron delivers it: the launch runs in
+       * the proxy, whose bundle must not take in the delivery code (and with it the storage
+       * drivers' runtime paths, which file tracing would copy into the image).
+       */
       announced?: string;
     }
   | { ok: false; refusal: EntryRefusal };

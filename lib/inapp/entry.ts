@@ -16,7 +16,6 @@ import { enterWithToken, type EntryRefusal } from "@/lib/identity/entry";
 import { log } from "@/lib/log";
 import { localeFromAcceptLanguage } from "@/lib/i18n/config";
 import { errorFacts } from "@/lib/errors";
-import { deliverSoon } from "@/lib/jobs/after-response";
 import { parseScreenParams, RESUME_PARAM, SCREENS, type Screen, type ScreenParams } from "./params";
 import { sessionCookie, type CookieSpec } from "./session-cookie";
 
@@ -103,7 +102,6 @@ export async function entryResponse(
     // A phone-handoff link is not redeemed here: its page asks first (lib/inapp/handoff.ts).
     const browserLang = localeFromAcceptLanguage(headers.get("accept-language"));
     const result = await enterWithToken({ ...params, browserLang, screen }, redeemer);
-    if (result.ok && result.announced) deliverSoon(result.announced);
     const resume = result.ok && result.session.resume;
     location = result.ok
       ? landingUrl(
