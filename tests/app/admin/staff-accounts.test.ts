@@ -8,6 +8,7 @@ import { auditEvents } from "@/lib/db/schema";
 import { STAFF_COOKIE } from "@/lib/staff/auth";
 import { hashPassword } from "@/lib/staff/passwords";
 import { Authenticator, secretFromEnrolmentPage } from "../../helpers/authenticator";
+import { setClock } from "../../helpers/clock";
 import { setTestEnv } from "../../helpers/env";
 import postgres from "postgres";
 import { adminUrl } from "../../helpers/db-target";
@@ -171,24 +172,6 @@ describe("sign-in with a second factor", () => {
   });
 });
 
-/** The clock moved (Date only: timers and the database's own clock run on). */
-function setClock(now: number): void {
-  jest.useFakeTimers({
-    now,
-    doNotFake: [
-      "hrtime",
-      "nextTick",
-      "performance",
-      "queueMicrotask",
-      "setImmediate",
-      "clearImmediate",
-      "setInterval",
-      "clearInterval",
-      "setTimeout",
-      "clearTimeout",
-    ],
-  });
-}
 
 describe("the account's cap on wrong codes", () => {
   it("the tenth wrong code sends the officer to the sign-in, told how many minutes to wait; the right code works once they have passed", async () => {

@@ -39,22 +39,7 @@ const call = (handler: typeof GET, authorization?: string) =>
  * `Date` is faked (running on from `at`); timers, I/O and the database run as usual.
  */
 async function callAt(at: Date, handler: typeof GET, authorization?: string) {
-  jest.useFakeTimers({
-    now: at,
-    advanceTimers: true,
-    doNotFake: [
-      "hrtime",
-      "nextTick",
-      "performance",
-      "queueMicrotask",
-      "setImmediate",
-      "clearImmediate",
-      "setInterval",
-      "clearInterval",
-      "setTimeout",
-      "clearTimeout",
-    ],
-  });
+  setClock(at, { advance: true });
   try {
     const response = await call(handler, authorization);
     return { status: response.status, body: (await response.json()) as unknown };

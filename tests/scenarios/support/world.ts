@@ -416,29 +416,4 @@ export function screenRequest(pathAndQuery: string): NextRequest {
   });
 }
 
-/**
- * Moves the clock to `now` for what follows, Date alone (jest.useFakeTimers): the database
- * driver's and the worker's timers keep running. `jest.setSystemTime` moves it on; undo with
- * `jest.useRealTimers()`.
- */
-export function setClock(now: Date | number): void {
-  jest.useFakeTimers({
-    now,
-    doNotFake: [
-      "hrtime",
-      "nextTick",
-      "performance",
-      "queueMicrotask",
-      "requestAnimationFrame",
-      "cancelAnimationFrame",
-      "requestIdleCallback",
-      "cancelIdleCallback",
-      "setImmediate",
-      "clearImmediate",
-      "setInterval",
-      "clearInterval",
-      "setTimeout",
-      "clearTimeout",
-    ],
-  });
-}
+export { setClock } from "../../helpers/clock";
