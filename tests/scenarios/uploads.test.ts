@@ -61,6 +61,16 @@ afterAll(async () => {
 
 const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 
+/** A fresh photo, its upload started by the trader and posted to the bucket (not yet confirmed). */
+async function photoInBucket(trader: Trader, type: "identity" | "address") {
+  const photo = await freshPhoto();
+  const started = await trader.beginUpload(type, "page", photo.length);
+  expect(started.status).toBe(201);
+  const form = started.body as StartedUpload;
+  expect((await postToStorage(form, photo, "image/jpeg")).status).toBeLessThan(300);
+  return { photo, form };
+}
+
 describe("scenario: a presigned POST replayed after the confirm", () => {
   it("cannot replace the checked document: the reviewer opens exactly what was checked", async () => {
     const w = world();
@@ -177,10 +187,7 @@ describe("scenario: a retried confirm finds the file gone because the first one 
     const w = world();
     const trader = new Trader(w, 470_031);
     await trader.launch("kyc");
-    const photo = await freshPhoto();
-    const started = await trader.beginUpload("identity", "page", photo.length);
-    const form = started.body as StartedUpload;
-    expect((await postToStorage(form, photo, "image/jpeg")).status).toBeLessThan(300);
+    const { form } = await photoInBucket(trader, "identity");
     const kycCase = await trader.currentCase();
 
     // The confirm sees the file in the bucket; before it reads it, the screen's retry of the
@@ -218,10 +225,7 @@ describe("scenario: the database fails while a confirm records the checked file"
     const w = world();
     const trader = new Trader(w, 470_021);
     await trader.launch("kyc");
-    const photo = await freshPhoto();
-    const started = await trader.beginUpload("identity", "page", photo.length);
-    const form = started.body as StartedUpload;
-    expect((await postToStorage(form, photo, "image/jpeg")).status).toBeLessThan(300);
+    const { form } = await photoInBucket(trader, "identity");
     const objects = () =>
       readdirSync(s3dir, { recursive: true, encoding: "utf8" })
         .filter((name) => name.endsWith("._S3rver_object") && name.includes(form.documentId))
@@ -322,11 +326,7 @@ describe("scenario: a confirm still checking its file when the case is submitted
       await trader.uploadStandardDocuments();
       const kycCase = await trader.currentCase();
       // A better photo of the bill, in the bucket; its confirm reads it...
-      const photo = await freshPhoto();
-      const begun = await trader.beginUpload("address", "page", photo.length);
-      expect(begun.status).toBe(201);
-      const form = begun.body as StartedUpload;
-      expect((await postToStorage(form, photo, "image/jpeg")).status).toBeLessThan(300);
+      const { photo, form } = await photoInBucket(trader, "address");
       const bucket = storage();
       const get = bucket.get.bind(bucket);
       let submitted: Awaited<ReturnType<Trader["submit"]>> | undefined;
@@ -443,10 +443,7 @@ describe("scenario: the form posted again with a larger file while the confirm l
     try {
       const trader = new Trader(w, 474_001);
       await trader.launch("kyc");
-      const photo = await freshPhoto();
-      const started = await trader.beginUpload("identity", "page", photo.length);
-      const form = started.body as StartedUpload;
-      expect((await postToStorage(form, photo, "image/jpeg")).status).toBeLessThan(300);
+      const { photo, form } = await photoInBucket(trader, "identity");
       const kycCase = await trader.currentCase();
       const uploadKey = documentKey(kycCase.id, form.documentId);
 
