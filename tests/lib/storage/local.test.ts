@@ -48,6 +48,27 @@ function uploadRequest(
   return new Request(new URL(target.url, ORIGIN), { method: "POST", body: form });
 }
 
+/** The upload form of a small JPEG, sent as a stream; `beforeLastBytes` runs as its end arrives. */
+function uploadEndingWith(target: UploadTarget, beforeLastBytes: () => Promise<void> | void) {
+  const form = uploadRequest(target, new Blob([JPEG], { type: "image/jpeg" }));
+  const reader = form.body!.getReader();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { value, done } = await reader.read();
+      if (done) {
+        await beforeLastBytes();
+        controller.close();
+      } else controller.enqueue(value);
+    },
+  });
+  return new Request(new URL(target.url, ORIGIN), {
+    method: "POST",
+    headers: { "content-type": form.headers.get("content-type")! },
+    body,
+    duplex: "half",
+  } as RequestInit);
+}
+
 /** A hand-built multipart body, streamed, counting how much of it the handler pulled. */
 function streamedUpload(
   target: UploadTarget,
@@ -232,25 +253,11 @@ describe("local storage: uploads", () => {
         maxBytes: MB,
         expiresInSeconds: 60,
       });
-      const form = uploadRequest(target, new Blob([JPEG], { type: "image/jpeg" }));
-      const reader = form.body!.getReader();
-      const body = new ReadableStream<Uint8Array>({
-        async pull(controller) {
-          const { value, done } = await reader.read();
-          if (done) {
-            // The last bytes arrive this long after the URL's expiry.
-            clock = target.expiresAt.getTime() + lateBy;
-            controller.close();
-          } else controller.enqueue(value);
-        },
-      });
       const response = await slow.handleUpload(
-        new Request(new URL(target.url, ORIGIN), {
-          method: "POST",
-          headers: { "content-type": form.headers.get("content-type")! },
-          body,
-          duplex: "half",
-        } as RequestInit),
+        uploadEndingWith(target, () => {
+          // The last bytes arrive this long after the URL's expiry.
+          clock = target.expiresAt.getTime() + lateBy;
+        }),
       );
       expect(response.status).toBe(stored ? 204 : 403);
       expect((await storage.head(key)) !== null).toBe(stored);
@@ -579,25 +586,9 @@ describe("local storage: a deleted upload key is spent", () => {
   it("removes a file that finished arriving after its key was deleted", async () => {
     const key = newKey();
     const target = await uploadFor(key);
-    const form = uploadRequest(target, new Blob([JPEG], { type: "image/jpeg" }));
-    const reader = form.body!.getReader();
-    const body = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        const { value, done } = await reader.read();
-        if (done) {
-          // The route has looked at the key already; the confirm decides before the file lands.
-          await storage.delete(key);
-          controller.close();
-        } else controller.enqueue(value);
-      },
-    });
     const response = await storage.handleUpload(
-      new Request(new URL(target.url, ORIGIN), {
-        method: "POST",
-        headers: { "content-type": form.headers.get("content-type")! },
-        body,
-        duplex: "half",
-      } as RequestInit),
+      // The route has looked at the key already; the confirm decides before the file lands.
+      uploadEndingWith(target, () => storage.delete(key)),
     );
     expect(response.status).toBe(409);
     expect(await storage.head(key)).toBeNull();
