@@ -48,6 +48,32 @@ async function callAt(at: Date, handler: typeof GET, authorization?: string) {
   }
 }
 
+type CallBody = {
+  housekeeping: { checked: number };
+  deliveries: { passes: number; claimed: number; delivered: number; released: number };
+};
+
+/**
+ * A call whose housekeeping is held up until only `leftMs` of the route's window is left: the
+ * case's automated checks wait for another writer (a second PostgreSQL connection) while the
+ * clock moves on, then go on with the delivery pass. The clock runs real again afterwards.
+ */
+async function callWithWindowLeft(w: World, caseId: string, leftMs: number) {
+  const start = Date.now();
+  setClock(start);
+  try {
+    const held = await holdCase(w, caseId);
+    let answered = false;
+    const response = call(GET, `Bearer ${SECRET}`).finally(() => (answered = true));
+    await held.waiting(1, () => answered);
+    jest.setSystemTime(start + CRON_WINDOW_MS - leftMs);
+    await held.release();
+    return { start, body: (await (await response).json()) as CallBody };
+  } finally {
+    jest.useRealTimers();
+  }
+}
+
 const retentionOf = (w: World, caseId: string) =>
   sqlRows<{ purge_rule: string; purged_at: string; tombstone: Record<string, unknown> }>(
     w.db.db,
@@ -239,32 +265,16 @@ describe("/api/cron/housekeeping", () => {
       await trader.completeStandardLevel();
       const kycCase = await trader.currentCase();
       const [submitted] = await listOutboxEventsForCase(kycCase.id);
-      const start = Date.now();
-      setClock(start);
-      try {
-        // The case's checks wait for another writer while 40 s go by: 15 s of the window are
-        // left, less than the slowest send (cTrader's) and its margin.
-        const held = await holdCase(w, kycCase.id);
-        let answered = false;
-        const response = call(GET, `Bearer ${SECRET}`).finally(() => (answered = true));
-        await held.waiting(1, () => answered);
-        jest.setSystemTime(start + CRON_WINDOW_MS - 15_000);
-        await held.release();
-        const body = (await (await response).json()) as {
-          housekeeping: { checked: number };
-          deliveries: { passes: number; claimed: number };
-        };
-        expect(body.housekeeping.checked).toBeGreaterThanOrEqual(1);
-        expect(body.deliveries).toMatchObject({ passes: 0, claimed: 0 });
-        // Nothing claimed, so no attempt spent: the next call sends it.
-        const deliveries = await getDeliveriesForEvent(submitted!.id);
-        expect(deliveries.length).toBeGreaterThan(0);
-        for (const d of deliveries)
-          expect(d).toMatchObject({ status: "pending", attempts: 0, lockedUntil: null });
-        expect(w.crmEventsFor(kycCase.id)).toEqual([]);
-      } finally {
-        jest.useRealTimers();
-      }
+      // 15 s of the window are left: less than the slowest send (cTrader's) and its margin.
+      const { start, body } = await callWithWindowLeft(w, kycCase.id, 15_000);
+      expect(body.housekeeping.checked).toBeGreaterThanOrEqual(1);
+      expect(body.deliveries).toMatchObject({ passes: 0, claimed: 0 });
+      // Nothing claimed, so no attempt spent: the next call sends it.
+      const deliveries = await getDeliveriesForEvent(submitted!.id);
+      expect(deliveries.length).toBeGreaterThan(0);
+      for (const d of deliveries)
+        expect(d).toMatchObject({ status: "pending", attempts: 0, lockedUntil: null });
+      expect(w.crmEventsFor(kycCase.id)).toEqual([]);
       // The next day's call (the checks' event was written at the held-up run's time).
       expect((await callAt(new Date(start + DAY), GET, `Bearer ${SECRET}`)).status).toBe(200);
       expect(w.crmEventsFor(kycCase.id).map((e) => e.status)).toEqual(["submitted", "in_review"]);
@@ -280,36 +290,22 @@ describe("/api/cron/housekeeping", () => {
       await trader.completeStandardLevel();
       const kycCase = await trader.currentCase();
       const [submitted] = await listOutboxEventsForCase(kycCase.id);
-      const start = Date.now();
-      setClock(start);
-      try {
-        // 25 s of the window are left: a webhook's send (15 s) and its margin fit, the cTrader
-        // adapter's (45 s) do not.
-        const held = await holdCase(w, kycCase.id);
-        let answered = false;
-        const response = call(GET, `Bearer ${SECRET}`).finally(() => (answered = true));
-        await held.waiting(1, () => answered);
-        jest.setSystemTime(start + CRON_WINDOW_MS - 25_000);
-        await held.release();
-        const body = (await (await response).json()) as {
-          deliveries: { passes: number; delivered: number; released: number };
-        };
-        expect(body.deliveries.passes).toBe(1);
-        expect(body.deliveries.delivered).toBeGreaterThanOrEqual(1);
-        expect(body.deliveries.released).toBeGreaterThanOrEqual(1);
-        expect(w.crmEventsFor(kycCase.id).map((e) => e.status)).toContain("submitted");
-        const deliveries = await getDeliveriesForEvent(submitted!.id);
-        expect(deliveries.find((d) => d.destination === "webhook:crm")).toMatchObject({
-          status: "delivered",
-        });
-        expect(deliveries.find((d) => d.destination === "ctrader:account")).toMatchObject({
-          status: "pending",
-          attempts: 0,
-          lockedUntil: null,
-        });
-      } finally {
-        jest.useRealTimers();
-      }
+      // 25 s of the window are left: a webhook's send (15 s) and its margin fit, the cTrader
+      // adapter's (45 s) do not.
+      const { body } = await callWithWindowLeft(w, kycCase.id, 25_000);
+      expect(body.deliveries.passes).toBe(1);
+      expect(body.deliveries.delivered).toBeGreaterThanOrEqual(1);
+      expect(body.deliveries.released).toBeGreaterThanOrEqual(1);
+      expect(w.crmEventsFor(kycCase.id).map((e) => e.status)).toContain("submitted");
+      const deliveries = await getDeliveriesForEvent(submitted!.id);
+      expect(deliveries.find((d) => d.destination === "webhook:crm")).toMatchObject({
+        status: "delivered",
+      });
+      expect(deliveries.find((d) => d.destination === "ctrader:account")).toMatchObject({
+        status: "pending",
+        attempts: 0,
+        lockedUntil: null,
+      });
     },
   );
 
