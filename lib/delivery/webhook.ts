@@ -36,6 +36,9 @@ export const ERROR_KINDS = [
   // A stored event our own destinations cannot read (lib/delivery/payload.ts, storedPayload):
   // permanent, since another attempt reads the same bytes.
   "invalid_payload",
+  // Recorded by the worker, not a sender: the schedule's last claim ran out of lease with no
+  // outcome (the send never returned, or its process ended), so the delivery is dead.
+  "never_finished",
 ] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
