@@ -28,10 +28,11 @@ export function isCronAuthorized(authorization: string | null): boolean {
  * Drains passes of `limit` until nothing is due or the budget is spent. Each pass's lease ends
  * with the call's window, and its lanes start no send the lease cannot hold (lib/delivery/worker.ts),
  * so the last pass ends within the window too. A pass starts while its lease holds a send to the
- * fastest configured destination: with a window shortened by a slow housekeeping run the
- * webhooks still go, and the lanes of a slower destination (the cTrader adapter) are given back
- * unsent, their attempts uncounted, for a later call; the drain then stops rather than claim them
- * again.
+ * fastest configured destination, and claims nothing of a destination whose send its lease cannot
+ * hold: with a window shortened by a slow housekeeping run the webhooks still go, however many of
+ * a slower destination's deliveries (the cTrader adapter's) are due ahead of them, and those wait
+ * for a later call with the window they need. A pass that gave claims back (a lane ran out of
+ * lease) ends the drain: the next pass's lease would be shorter still.
  */
 export async function drainWithBudget(
   budgetMs = CRON_BUDGET_MS,
@@ -42,7 +43,15 @@ export async function drainWithBudget(
   const deadline = started + budgetMs;
   const end = started + windowMs;
   const shortest = minimumLeaseMs("fastest");
-  const total = { claimed: 0, delivered: 0, failed: 0, dead: 0, released: 0, passes: 0 };
+  const total = {
+    claimed: 0,
+    delivered: 0,
+    failed: 0,
+    dead: 0,
+    released: 0,
+    skipped: 0,
+    passes: 0,
+  };
   while (Date.now() < deadline) {
     const leaseMs = Math.min(DEFAULT_LEASE_MS, end - Date.now());
     if (leaseMs < shortest) break;
@@ -53,6 +62,7 @@ export async function drainWithBudget(
     total.failed += pass.failed;
     total.dead += pass.dead;
     total.released += pass.released;
+    total.skipped += pass.skipped;
     if (pass.claimed < limit || pass.released > 0) break;
   }
   return total;

@@ -10,19 +10,24 @@
  *
  * The lease must outlast one attempt (a webhook's 15 s timeout, an email's 30 s, the cTrader
  * adapter's up to three calls of 15 s): while it runs no other worker claims the row; if the
- * worker dies, the row is claimed again once the lease has passed and sent again (at least once).
+ * worker dies, the row is sent again (at least once) once the lease has passed and the retry
+ * schedule's next attempt has come (the claim moved it there), and is dead when the schedule ran
+ * out with its last claim unfinished: a send that kills its process is not repeated forever.
  * A lane of one case's events to one destination is sent one after the other under the one lease
  * the pass took, so a slow receiver could make it outlast that lease; another worker would then
  * claim the lane's rest, the send in flight included, and send it again, out of order. So a lane
  * starts each later send only while the lease still leaves room for it (the destination's longest
  * send and a margin); otherwise it gives its unsent claims back and the next pass sends them, in
  * order. Giving back rather than extending the lease keeps a pass within the lease it was
- * granted: a stuck or slow worker never holds a case's deliveries longer than that.
+ * granted: a stuck or slow worker never holds a case's deliveries longer than that. A pass whose
+ * lease cannot hold one send to a destination claims none of its deliveries: a full batch of them
+ * claimed and given back each pass would keep every other destination waiting behind them.
  */
 import { errorFacts, errorMessage } from "@/lib/errors";
 import { performance } from "node:perf_hooks";
 import {
   claimDueDeliveries,
+  countDueDeliveries,
   recordAttempt,
   releaseClaims,
   type AttemptRecord,
@@ -35,7 +40,7 @@ import { traced } from "@/lib/telemetry";
 import { getDestination, listDestinations } from "./destinations";
 import { CASE_RENEWAL_DUE, readEventFacts } from "./payload";
 import { nextAttemptAt } from "./retry";
-import type { AttemptOutcome } from "./webhook";
+import type { AttemptOutcome, ErrorKind } from "./webhook";
 import { writeAttemptNote } from "./attempt-note";
 
 /**
@@ -64,6 +69,23 @@ export function minimumLeaseMs(which: "slowest" | "fastest" = "slowest"): number
   const bound = which === "slowest" ? Math.max(0, ...sends) : Math.min(...sends, Infinity);
   return CLAIM_ALLOWANCE_MS + (Number.isFinite(bound) ? bound : 0) + SEND_MARGIN_MS;
 }
+/**
+ * Destinations a lease of `leaseMs` cannot hold one send to (the claim, the send, the margin):
+ * a pass leaves them unclaimed rather than claim them only to give them back.
+ */
+export function destinationsBeyond(leaseMs: number): string[] {
+  return listDestinations()
+    .filter((d) => CLAIM_ALLOWANCE_MS + d.longestSendMs + SEND_MARGIN_MS > leaseMs)
+    .map((d) => d.id);
+}
+
+/**
+ * What the attempt log says for a claim whose lease ran out with no outcome recorded when the
+ * schedule had no attempt left: the send never returned, or its process ended (a function
+ * timeout, out of memory, a kill).
+ */
+const NEVER_FINISHED = "no outcome before its lease ran out: the send never returned";
+
 export const RENEWAL_NOTICE_WITHHELD = "delivery.renewal_notice_withheld";
 
 export type DrainOptions = {
@@ -86,6 +108,8 @@ export type DrainResult = {
   dead: number;
   /** Claims given back unsent: their lease had no room left for them. The next pass sends them. */
   released: number;
+  /** Due deliveries left unclaimed: their destination's send does not fit this pass's lease. */
+  skipped: number;
 };
 
 /**
@@ -145,11 +169,16 @@ async function attempt(claim: ClaimedDelivery, now: Date): Promise<AttemptOutcom
 export async function drainOnce(options: DrainOptions = {}): Promise<DrainResult> {
   const now = options.now ?? new Date();
   const startedAt = Date.now();
-  const claims = await claimDueDeliveries({
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const skip = destinationsBeyond(leaseMs);
+  const { claims, unfinished } = await claimDueDeliveries({
     now,
     limit: options.limit ?? 20,
-    leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
+    leaseMs,
     eventId: options.eventId,
+    skip,
+    retryAt: ({ attempts, scheduleStartedAt }) =>
+      nextAttemptAt({ attempts, scheduleStartedAt, now }),
   });
   const result: DrainResult = {
     claimed: claims.length,
@@ -157,7 +186,33 @@ export async function drainOnce(options: DrainOptions = {}): Promise<DrainResult
     failed: 0,
     dead: 0,
     released: 0,
+    skipped: 0,
   };
+  // The deferred work of this pass, for one warning line at its end (below).
+  const released = new Map<string, number>();
+  const skipped = await countDueDeliveries({ now, destinations: skip, eventId: options.eventId });
+  for (const claim of unfinished) {
+    await recordAttempt({
+      claim,
+      at: now,
+      durationMs: 0,
+      ok: false,
+      httpStatus: null,
+      errorKind: "never_finished" satisfies ErrorKind,
+      error: NEVER_FINISHED,
+      nextAttemptAt: null,
+    });
+    result.dead++;
+    log.warn("delivery.attempt_failed", {
+      deliveryId: claim.id,
+      eventId: claim.eventId,
+      destination: claim.destination,
+      attempt: claim.attempts,
+      errorKind: "never_finished",
+      httpStatus: null,
+      dead: true,
+    });
+  }
   // Sends never throw (attempt() classifies every failure). They run concurrently, except that
   // one case's events to one destination go one after the other in their sequence order, so a
   // receiver sees a case's changes in the order they happened whenever they arrive in one pass
@@ -230,14 +285,9 @@ export async function drainOnce(options: DrainOptions = {}): Promise<DrainResult
       for (const [i, claim] of lane.entries()) {
         if (!roomFor(claim)) {
           const rest = lane.slice(i);
-          const released = await releaseClaims(rest);
-          result.released += released;
-          log.info("delivery.lane_released", {
-            destination: claim.destination,
-            deliveryIds: rest.map((c) => c.id),
-            sent: i,
-            released,
-          });
+          const given = await releaseClaims(rest);
+          result.released += given;
+          released.set(claim.destination, (released.get(claim.destination) ?? 0) + given);
           break;
         }
         const record = await send(claim);
@@ -247,6 +297,15 @@ export async function drainOnce(options: DrainOptions = {}): Promise<DrainResult
       return done;
     }),
   );
+  // One line a pass, at warn: deliveries deferred pass after pass (the cTrader adapter's, in a
+  // cron call whose window no longer holds its send) would otherwise wait unseen.
+  for (const count of Object.values(skipped)) result.skipped += count;
+  if (result.released > 0 || result.skipped > 0)
+    log.warn("delivery.deferred", {
+      leaseMs,
+      released: Object.fromEntries(released),
+      skipped,
+    });
   const failure = lanes.find((l) => l.status === "rejected");
   if (failure) throw failure.reason;
   const records = lanes.flatMap((l) => (l.status === "fulfilled" ? l.value : []));

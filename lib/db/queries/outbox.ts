@@ -4,8 +4,8 @@
  * lease), recording each attempt, replaying, and reading the delivery log.
  *
  * At-least-once, by construction: a delivery leaves `pending` only after a recorded 2xx (or when
- * its schedule runs out); a worker that dies mid-attempt leaves a lease that expires, and the next
- * claim sends the same event again with the same webhook-id.
+ * its schedule runs out); a worker that dies mid-attempt leaves a lease that expires, and a later
+ * claim, on the retry schedule, sends the same event again with the same webhook-id.
  */
 import {
   and,
@@ -15,6 +15,7 @@ import {
   inArray,
   isNull,
   lte,
+  notInArray,
   or,
   sql,
   type AnyColumn,
@@ -89,47 +90,87 @@ export type ClaimedDelivery = {
   scheduleStartedAt: Date;
   /** The lease; also the fence for recording a failure (see recordAttempt). */
   lockedUntil: Date;
+  /** When the delivery was due before this claim moved it on: what releaseClaims puts back. */
+  dueAt: Date;
   eventType: string;
   payload: Record<string, unknown>;
 };
 
+export type ClaimResult = {
+  /** Claims to send: each counted an attempt and moved its next attempt to that one's backoff. */
+  claims: ClaimedDelivery[];
+  /**
+   * Deliveries whose last claim ended without an outcome (its lease ran out) when the schedule
+   * allowed no attempt after it: claimed only to be recorded dead (no attempt counted, nothing to
+   * send); `totalAttempts` is that unfinished attempt's number.
+   */
+  unfinished: ClaimedDelivery[];
+};
+
+/** Due deliveries: pending, their time come, no live lease. The claim's and the count's. */
+function dueWhere(input: { now: Date; eventId?: string }) {
+  return and(
+    eq(deliveries.status, "pending"),
+    lte(deliveries.nextAttemptAt, input.now),
+    or(isNull(deliveries.lockedUntil), lte(deliveries.lockedUntil, input.now)),
+    input.eventId ? eq(deliveries.eventId, input.eventId) : undefined,
+  );
+}
+
 /**
- * Claims up to `limit` due deliveries for `leaseMs`. One statement, so one short transaction:
- * the inner SELECT locks the rows it picks and skips rows another worker holds, the UPDATE takes
- * the lease and counts the attempt before anything is sent.
+ * Claims up to `limit` due deliveries for `leaseMs`, in one short transaction: the SELECT locks
+ * the rows it picks and skips rows another worker holds; the UPDATE takes the lease and counts
+ * the attempt before anything is sent.
+ *
+ * The claim also moves `next_attempt_at` to when this attempt would be retried had it failed
+ * (`retryAt`, the retry schedule; the lease's end for the schedule's last attempt). A recorded
+ * outcome overrides it; a send that never records one (its process killed, a call that never
+ * returns) leaves the delivery to come due again on the schedule, not the moment its lease runs
+ * out, pass after pass. A row still carrying a lease that ran out (recordAttempt and releaseClaims
+ * both clear it) is such an unfinished claim; when `retryAt` allows no attempt after it, it comes
+ * back in `unfinished`, for the caller to record it dead.
+ *
+ * `skip`: destinations this claim must leave alone (the lease cannot hold one of their sends);
+ * claiming them only to give them back would fill every pass's `limit` with them.
  */
 export async function claimDueDeliveries(input: {
   now: Date;
   limit: number;
   leaseMs: number;
   eventId?: string;
-}): Promise<ClaimedDelivery[]> {
+  skip?: readonly string[];
+  retryAt: (attempt: { attempts: number; scheduleStartedAt: Date }) => Date | null;
+}): Promise<ClaimResult> {
   const db = await getDb();
   const lease = new Date(input.now.getTime() + input.leaseMs);
-  const due = db
-    .select({ id: deliveries.id })
-    .from(deliveries)
-    .where(
-      and(
-        eq(deliveries.status, "pending"),
-        lte(deliveries.nextAttemptAt, input.now),
-        or(isNull(deliveries.lockedUntil), lte(deliveries.lockedUntil, input.now)),
-        input.eventId ? eq(deliveries.eventId, input.eventId) : undefined,
-      ),
-    )
-    .orderBy(asc(deliveries.nextAttemptAt))
-    .limit(input.limit)
-    .for("update", { skipLocked: true });
-  return db
-    .update(deliveries)
-    .set({
-      lockedUntil: lease,
-      attempts: sql`${deliveries.attempts} + 1`,
-      totalAttempts: sql`${deliveries.totalAttempts} + 1`,
-    })
-    .from(outboxEvents)
-    .where(and(inArray(deliveries.id, due), eq(outboxEvents.id, deliveries.eventId)))
-    .returning({
+  return db.transaction(async (tx) => {
+    const due = await tx
+      .select({
+        id: deliveries.id,
+        attempts: deliveries.attempts,
+        scheduleStartedAt: deliveries.scheduleStartedAt,
+        nextAttemptAt: deliveries.nextAttemptAt,
+        lockedUntil: deliveries.lockedUntil,
+      })
+      .from(deliveries)
+      .where(
+        and(
+          dueWhere(input),
+          input.skip?.length ? notInArray(deliveries.destination, [...input.skip]) : undefined,
+        ),
+      )
+      .orderBy(asc(deliveries.nextAttemptAt))
+      .limit(input.limit)
+      .for("update", { skipLocked: true });
+    if (due.length === 0) return { claims: [], unfinished: [] };
+    const ranOut = (row: (typeof due)[number]) =>
+      row.lockedUntil !== null &&
+      row.attempts > 0 &&
+      input.retryAt({ attempts: row.attempts, scheduleStartedAt: row.scheduleStartedAt }) === null;
+    const toSend = due.filter((row) => !ranOut(row));
+    const toEnd = due.filter(ranOut);
+    const dueAt = new Map(due.map((row) => [row.id, row.nextAttemptAt]));
+    const returning = {
       id: deliveries.id,
       eventId: deliveries.eventId,
       destination: deliveries.destination,
@@ -139,7 +180,74 @@ export async function claimDueDeliveries(input: {
       lockedUntil: sql<Date>`${deliveries.lockedUntil}`.mapWith(deliveries.lockedUntil),
       eventType: outboxEvents.type,
       payload: outboxEvents.payload,
-    });
+    };
+    const withDueAt = (rows: Omit<ClaimedDelivery, "dueAt">[]): ClaimedDelivery[] =>
+      rows.map((row) => ({ ...row, dueAt: dueAt.get(row.id)! }));
+    const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
+    const claims = toSend.length
+      ? await tx
+          .update(deliveries)
+          .set({
+            lockedUntil: lease,
+            attempts: sql`${deliveries.attempts} + 1`,
+            totalAttempts: sql`${deliveries.totalAttempts} + 1`,
+            nextAttemptAt: sql`case ${deliveries.id} ${sql.join(
+              toSend.map((row) => {
+                const retry = input.retryAt({
+                  attempts: row.attempts + 1,
+                  scheduleStartedAt: row.scheduleStartedAt,
+                });
+                return sql`when ${row.id}::bigint then ${ts(retry ?? lease)}`;
+              }),
+              sql` `,
+            )} end`,
+          })
+          .from(outboxEvents)
+          .where(
+            and(
+              inArray(
+                deliveries.id,
+                toSend.map((row) => row.id),
+              ),
+              eq(outboxEvents.id, deliveries.eventId),
+            ),
+          )
+          .returning(returning)
+      : [];
+    const unfinished = toEnd.length
+      ? await tx
+          .update(deliveries)
+          .set({ lockedUntil: lease })
+          .from(outboxEvents)
+          .where(
+            and(
+              inArray(
+                deliveries.id,
+                toEnd.map((row) => row.id),
+              ),
+              eq(outboxEvents.id, deliveries.eventId),
+            ),
+          )
+          .returning(returning)
+      : [];
+    return { claims: withDueAt(claims), unfinished: withDueAt(unfinished) };
+  });
+}
+
+/** How many due deliveries each of `destinations` has waiting (unclaimed, no live lease). */
+export async function countDueDeliveries(input: {
+  now: Date;
+  destinations: readonly string[];
+  eventId?: string;
+}): Promise<Record<string, number>> {
+  if (input.destinations.length === 0) return {};
+  const db = await getDb();
+  const rows = await db
+    .select({ destination: deliveries.destination, count: sql<number>`count(*)::int` })
+    .from(deliveries)
+    .where(and(dueWhere(input), inArray(deliveries.destination, [...input.destinations])))
+    .groupBy(deliveries.destination);
+  return Object.fromEntries(rows.map((r) => [r.destination, Number(r.count)]));
 }
 
 export type AttemptRecord = {
@@ -197,13 +305,14 @@ export async function recordAttempt(r: AttemptRecord): Promise<void> {
 
 /**
  * Gives claims back unsent (a lane whose lease no longer leaves room for its next send): the
- * lease is lifted and the attempt the claim counted is taken back, so the next pass takes them
- * at once, with the same attempt numbers. Only where the claim still holds the lease
- * (`locked_until` = ours, the fence recordAttempt uses for a failure): a delivery another worker
- * has claimed since stays that worker's. Returns how many were given back.
+ * lease is lifted, the attempt the claim counted is taken back and the delivery is due again when
+ * it was before the claim, so the next pass takes them at once, with the same attempt numbers.
+ * Only where the claim still holds the lease (`locked_until` = ours, the fence recordAttempt uses
+ * for a failure): a delivery another worker has claimed since stays that worker's. Returns how
+ * many were given back.
  */
 export async function releaseClaims(
-  claims: readonly Pick<ClaimedDelivery, "id" | "lockedUntil">[],
+  claims: readonly Pick<ClaimedDelivery, "id" | "lockedUntil" | "dueAt">[],
 ): Promise<number> {
   if (claims.length === 0) return 0;
   const db = await getDb();
@@ -213,6 +322,10 @@ export async function releaseClaims(
       lockedUntil: null,
       attempts: sql`${deliveries.attempts} - 1`,
       totalAttempts: sql`${deliveries.totalAttempts} - 1`,
+      nextAttemptAt: sql`case ${deliveries.id} ${sql.join(
+        claims.map((c) => sql`when ${c.id}::bigint then ${c.dueAt.toISOString()}::timestamptz`),
+        sql` `,
+      )} end`,
     })
     .where(
       and(

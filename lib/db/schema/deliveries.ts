@@ -13,10 +13,15 @@
  *   `FOR UPDATE SKIP LOCKED` and sets `locked_until` (the lease): a crashed worker's claims are
  *   retried once the lease runs out, and several workers never claim the same row at once.
  *   A claim its lease no longer leaves room to send is given back unsent (`locked_until` null).
+ * - A claim moves `next_attempt_at` to the retry its attempt would get on failure (a recorded
+ *   outcome overrides it, a claim given back puts it back): a claim that never finishes comes due
+ *   again on the schedule. `locked_until` set and in the past means the last claim never finished.
  * - `attempts` counts the attempts of the current schedule (reset by a replay, which also resets
  *   `schedule_started_at`); `total_attempts` numbers `delivery_attempts` and never goes down,
  *   except that a claim given back unsent takes back the one it added (no attempt has that number).
- * - `delivered` has `delivered_at`; `dead` means the retry schedule (≥ 72 h) ran out.
+ * - `delivered` has `delivered_at`; `dead` means the retry schedule (≥ 72 h) ran out, its last
+ *   attempt failed or never finished (`never_finished` in the attempt log), or a sender said no
+ *   for good.
  */
 import { sql } from "drizzle-orm";
 import {

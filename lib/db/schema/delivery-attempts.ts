@@ -5,7 +5,8 @@
  * Invariants:
  * - Append-only in practice: one row per attempt, written after the attempt ends; a replay keeps
  *   the earlier rows. `attempt` is the delivery's `total_attempts` at claim time (a gap means a
- *   worker died mid-attempt and its lease ran out).
+ *   worker died mid-attempt and its lease ran out; when that was the schedule's last attempt, the
+ *   row that dead-letters the delivery records it, `never_finished`).
  * - `http_status` is set when the receiver answered (for email, the SMTP reply code: 250, 550 …);
  *   otherwise `error_kind` says why not (timeout, network, refused_target, redirect, …). `error`
  *   is a short text, never a secret.

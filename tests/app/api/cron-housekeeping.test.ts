@@ -10,6 +10,8 @@ import { GET, POST } from "@/app/api/cron/housekeeping/route";
 import { POST as relationshipEnd } from "@/app/api/crm/traders/[id]/relationship-end/route";
 import { getDeliveriesForEvent, listOutboxEventsForCase } from "@/lib/db/queries/outbox";
 import { CRON_WINDOW_MS } from "@/lib/delivery/cron";
+import type { DrainResult } from "@/lib/delivery/worker";
+import { captureLogs } from "../../helpers/log-capture";
 import { adminUrl } from "../../helpers/db-target";
 import { textOf } from "../../helpers/render-page";
 import { sqlRows } from "../../helpers/sql-rows";
@@ -50,7 +52,7 @@ async function callAt(at: Date, handler: typeof GET, authorization?: string) {
 
 type CallBody = {
   housekeeping: { checked: number };
-  deliveries: { passes: number; claimed: number; delivered: number; released: number };
+  deliveries: DrainResult & { passes: number };
 };
 
 /**
@@ -283,7 +285,7 @@ describe("/api/cron/housekeeping", () => {
 
   // A second PostgreSQL connection holds the case: PostgreSQL only.
   (adminUrl() ? it : it.skip)(
-    "after a slow housekeeping run still sends the webhooks the window holds, and gives the cTrader adapter's claims back uncounted",
+    "after a slow housekeeping run still sends the webhooks the window holds, and leaves the cTrader adapter's deliveries unclaimed",
     async () => {
       const w = world();
       const trader = new Trader(w, 540_007);
@@ -295,7 +297,8 @@ describe("/api/cron/housekeeping", () => {
       const { body } = await callWithWindowLeft(w, kycCase.id, 25_000);
       expect(body.deliveries.passes).toBe(1);
       expect(body.deliveries.delivered).toBeGreaterThanOrEqual(1);
-      expect(body.deliveries.released).toBeGreaterThanOrEqual(1);
+      expect(body.deliveries).toMatchObject({ released: 0 });
+      expect(body.deliveries.skipped).toBeGreaterThanOrEqual(1);
       expect(w.crmEventsFor(kycCase.id).map((e) => e.status)).toContain("submitted");
       const deliveries = await getDeliveriesForEvent(submitted!.id);
       expect(deliveries.find((d) => d.destination === "webhook:crm")).toMatchObject({
@@ -306,6 +309,65 @@ describe("/api/cron/housekeeping", () => {
         attempts: 0,
         lockedUntil: null,
       });
+    },
+  );
+
+  // A second PostgreSQL connection holds the case: PostgreSQL only.
+  (adminUrl() ? it : it.skip)(
+    "reaches the webhooks behind a full batch of the cTrader adapter's deliveries its window cannot hold, and says what it left",
+    async () => {
+      const w = world();
+      // A trader moves between trading accounts in cTrader: each launch from another account
+      // after the first is an event for the cTrader adapter alone, more than one pass claims.
+      const mover = new Trader(w, 540_008);
+      for (let i = 0; i <= 21; i++) {
+        w.setCtraderLogin(mover.userId, 5_400_080 + i);
+        await mover.launch("kyc", { account: String(5_400_080 + i) });
+      }
+      const moves = await listOutboxEventsForCase((await mover.currentCase()).id);
+      expect(moves.filter((e) => e.type === "case.account_changed")).toHaveLength(21);
+      // Then another trader submits: the CRM's webhook is due behind them.
+      const trader = new Trader(w, 540_009);
+      await trader.completeStandardLevel();
+      const kycCase = await trader.currentCase();
+      const [submitted] = await listOutboxEventsForCase(kycCase.id);
+
+      const logs = captureLogs();
+      let body: CallBody;
+      try {
+        ({ body } = await callWithWindowLeft(w, kycCase.id, 25_000));
+      } finally {
+        logs.stop();
+      }
+      // The mover's 21, and the submission's own.
+      expect(body.deliveries.released).toBe(0);
+      expect(body.deliveries.skipped).toBeGreaterThanOrEqual(22);
+      expect(body.deliveries.delivered).toBeGreaterThanOrEqual(1);
+      expect(w.crmEventsFor(kycCase.id).map((e) => e.status)).toContain("submitted");
+      expect(
+        (await getDeliveriesForEvent(submitted!.id)).find((d) => d.destination === "webhook:crm"),
+      ).toMatchObject({ status: "delivered" });
+      // The adapter's deliveries wait for a call with the window they need, no attempt spent.
+      for (const move of moves)
+        for (const d of await getDeliveriesForEvent(move.id))
+          expect(d).toMatchObject({ status: "pending", attempts: 0, lockedUntil: null });
+      // One warning for the pass, naming the destination and how many wait.
+      const deferred = logs.lines
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((line) => line.event === "delivery.deferred");
+      expect(deferred).toEqual([
+        expect.objectContaining({
+          level: "warn",
+          released: {},
+          skipped: { "ctrader:account": body.deliveries.skipped },
+        }),
+      ]);
+
+      // The next day's call has the whole window: the adapter's deliveries go.
+      expect((await callAt(new Date(Date.now() + DAY), GET, `Bearer ${SECRET}`)).status).toBe(200);
+      for (const move of moves)
+        for (const d of await getDeliveriesForEvent(move.id))
+          expect(d).toMatchObject({ status: "delivered" });
     },
   );
 

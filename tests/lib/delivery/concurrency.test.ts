@@ -9,10 +9,12 @@ import {
 import { CTRADER_LONGEST_SEND_MS } from "@/lib/delivery/ctrader-account";
 import { EMAIL_TIMEOUT_MS } from "@/lib/delivery/email";
 import { WEBHOOK_TIMEOUT_MS } from "@/lib/delivery/webhook";
+import { nextAttemptAt } from "@/lib/delivery/retry";
 import { DEFAULT_LEASE_MS, drainOnce, SEND_MARGIN_MS } from "@/lib/delivery/worker";
 import { adminUrl } from "../../helpers/db-target";
+import { captureLogs } from "../../helpers/log-capture";
 import { setClock } from "../../scenarios/support/world";
-import { decideCase, deliveryWorld, freshCase, listAttemptsForEvent } from "./helpers";
+import { decideCase, deliveryOf, deliveryWorld, freshCase, listAttemptsForEvent } from "./helpers";
 
 // Four drainers need real concurrent connections: PostgreSQL only.
 const describePg = adminUrl() ? describe : describe.skip;
@@ -139,8 +141,15 @@ describe("a lane of one case's events under one lease", () => {
       overran();
       return "hold";
     };
+    const logs = captureLogs();
     const first = drainOnce({ leaseMs });
-    await Promise.race([first, inFlightPastLease]);
+    await Promise.race([first, inFlightPastLease]).finally(() => logs.stop());
+    // Given back as they were before the claim: no attempt counted, due when they were.
+    for (const id of ids.slice(1)) {
+      const given = await deliveryOf(id);
+      expect(given).toMatchObject({ attempts: 0, lockedUntil: null });
+      expect(given.nextAttemptAt.getTime()).toBeLessThanOrEqual(start);
+    }
     // Another worker's pass once the lease has run out.
     receiver.respond = () => 204;
     jest.setSystemTime(Math.max(Date.now(), start + leaseMs + 1_000));
@@ -152,37 +161,29 @@ describe("a lane of one case's events under one lease", () => {
     // The first pass sent the submission and gave the other two back; the next one sent them.
     expect(receiver.received.map((r) => r.id).filter((id) => ids.includes(id))).toEqual(ids);
     expect(second).toMatchObject({ claimed: 2, delivered: 2 });
+    // The pass said so once, at warn, naming the destination and how many it gave back.
+    expect(
+      logs.lines
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((line) => line.event === "delivery.deferred"),
+    ).toEqual([
+      expect.objectContaining({ level: "warn", released: { "webhook:crm": 2 }, skipped: {} }),
+    ]);
     // Given back, they counted no attempt: one attempt each, the first.
     for (const id of ids)
       expect((await listAttemptsForEvent(id)).map((a) => [a.attempt, a.ok])).toEqual([[1, true]]);
   });
 
-  it("starts not even a lane's first send on a lease too short for it: a second worker sends it once, not again", async () => {
+  it("claims nothing on a lease too short for the destination's send: no attempt spent, a worker with the lease sends each once", async () => {
     const { receiver } = world();
     const ids = await approvedCase();
-    const start = Date.now();
-    setClock(start);
-    // The CRM holds the first call it gets, as a slow receiver would, past any short lease.
-    let held = false;
-    let arrived = () => {};
-    const holding = new Promise<void>((resolve) => (arrived = resolve));
-    receiver.respond = (request) => {
-      if (held || !ids.includes(request.id)) return 204;
-      held = true;
-      arrived();
-      return "hold";
-    };
     // 10 s: less than the webhook's 15 s timeout and the margin.
-    const first = drainOnce({ leaseMs: 10_000 });
-    await Promise.race([first, holding]);
-    // Another worker once that lease has run out, with the default lease.
-    jest.setSystemTime(start + 11_000);
-    const second = drainOnce();
-    await holding;
-    receiver.release(204);
-    const [firstPass, secondPass] = await Promise.all([first, second]);
-    expect(firstPass).toMatchObject({ claimed: 3, released: 3, delivered: 0 });
-    expect(secondPass).toMatchObject({ claimed: 3, delivered: 3 });
+    const short = await drainOnce({ leaseMs: 10_000 });
+    expect(short).toMatchObject({ claimed: 0, released: 0 });
+    expect(short.skipped).toBeGreaterThanOrEqual(3);
+    for (const id of ids)
+      expect(await deliveryOf(id)).toMatchObject({ attempts: 0, lockedUntil: null });
+    expect(await drainOnce()).toMatchObject({ claimed: 3, delivered: 3 });
     // Each event reached the CRM once, in order, with one attempt, its first.
     expect(receiver.received.map((r) => r.id).filter((id) => ids.includes(id))).toEqual(ids);
     for (const id of ids)
@@ -209,19 +210,26 @@ describe("a lane of one case's events under one lease", () => {
     };
     const first = drainOnce({ leaseMs });
     await submissionArrived;
-    // The worker stalls past its lease (a paused machine); another worker claims the case's
-    // deliveries and is still at them when the first one wakes up.
-    jest.setSystemTime(start + leaseMs + 5_000);
-    const other = await claimDueDeliveries({ now: new Date(), limit: 10, leaseMs: 60_000 });
-    expect(other.filter((c) => ids.includes(c.eventId))).toHaveLength(3);
+    // The worker stalls past its lease and the first retry's wait (a paused machine); another
+    // worker claims the case's deliveries and is still at them when the first one wakes up.
+    jest.setSystemTime(start + 61_000);
+    const now = new Date();
+    const other = await claimDueDeliveries({
+      now,
+      limit: 10,
+      leaseMs: 60_000,
+      retryAt: (a) => nextAttemptAt({ ...a, now }),
+    });
+    expect(other.claims.filter((c) => ids.includes(c.eventId))).toHaveLength(3);
     receiver.release(204);
     await first;
     // The first worker left the other's claims alone: nobody else may take them now.
     expect((await drainOnce({ leaseMs })).claimed).toBe(0);
     expect(receiver.received.filter((r) => r.id !== ids[0] && ids.includes(r.id))).toEqual([]);
 
-    // The other worker dies: after its lease the rest is sent, once each, in order.
-    jest.setSystemTime(start + leaseMs + 5_000 + 60_000);
+    // The other worker dies: after its lease and its attempts' retry wait (under 2 minutes) the
+    // rest is sent, once each, in order.
+    jest.setSystemTime(start + 61_000 + 120_000);
     expect(await drainOnce({ leaseMs })).toMatchObject({ claimed: 2, delivered: 2 });
     expect(receiver.received.map((r) => r.id).filter((id) => ids.includes(id))).toEqual(ids);
   });

@@ -149,7 +149,15 @@ describe("delivery with retries", () => {
   it("re-sends a delivery whose worker vanished only after its lease has run out", async () => {
     const { eventId, at: start } = await submitFreshCase();
     // A worker claims and dies before recording anything.
-    const [claim] = await claimDueDeliveries({ now: start, limit: 5, leaseMs: 60_000, eventId });
+    const {
+      claims: [claim],
+    } = await claimDueDeliveries({
+      now: start,
+      limit: 5,
+      leaseMs: 60_000,
+      eventId,
+      retryAt: (a) => nextAttemptAt({ ...a, now: start }),
+    });
     expect(claim?.eventId).toBe(eventId);
     expect((await drainOnce({ now: new Date(start.getTime() + 59_000), eventId })).claimed).toBe(0);
     const later = await drainOnce({ now: new Date(start.getTime() + 60_000), eventId });
