@@ -28,13 +28,15 @@ export const attemptNoteSchema = z.discriminatedUnion("code", [
   z.object({ code: z.literal("no_access_rights"), state: z.string() }),
   /**
    * Rights set for the case's access state now; `eventState` is what the event said when it
-   * differs (the case moved on since), else null.
+   * differs (the case moved on since), else null. `gone`: logins the case left behind that cTrader
+   * answered 404 for (deleted accounts: nothing left to restrict); absent when none.
    */
   z.object({
     code: z.literal("rights_set"),
     rights: z.string(),
     state: z.string(),
     eventState: z.string().nullable(),
+    gone: z.array(z.number().int()).min(1).optional(),
   }),
 ]);
 export type AttemptNote = z.infer<typeof attemptNoteSchema>;

@@ -40,6 +40,7 @@ import {
   recordCaseAccountLogin,
 } from "@/lib/db/queries/cases";
 import { env, type AccessRights } from "@/lib/env";
+import { log } from "@/lib/log";
 import { approvalInForce, isMove } from "@/lib/kyc/case-state";
 import {
   CASE_MONITORING_CLEARED,
@@ -234,16 +235,47 @@ async function setRights(
 
   // Listed before the call: one that lands with its answer lost still leaves the login known.
   if (login) await recordCaseAccountLogin(caseId, login, new Date());
-  // In parallel, so that one round stays within one call's timeout however many accounts.
+  // In parallel, so that one round stays within one call's timeout however many accounts. A
+  // retry sends to every login again, also those that took the rights before: the PATCH sets an
+  // absolute value, so repeating it is harmless, and the rights of now may differ from the
+  // failed attempt's.
   const answers = await Promise.all(
-    logins.map((each) => patchRights(apiUrl, config.path, managerToken, each, rights)),
+    logins.map(async (each) => ({
+      login: each,
+      answer: await patchRights(apiUrl, config.path, managerToken, each, rights),
+    })),
   );
-  const failure = answers.find((answer) => !answer.ok);
-  if (failure) return { result: { ...failure, durationMs: took() } };
+  const gone = goneLogins(answers, login);
+  const failure = answers.find((each) => !each.answer.ok && !gone.includes(each.login))?.answer;
+  if (failure && !failure.ok) return { result: { ...failure, durationMs: took() } };
+  if (gone.length > 0) log.warn("ctrader.account.logins_gone", { caseId, count: gone.length });
   return {
-    result: { ok: true, httpStatus: answers[0]?.httpStatus ?? 204, durationMs: took(), note },
+    result: {
+      ok: true,
+      httpStatus: answers[0]?.answer.httpStatus ?? 204,
+      durationMs: took(),
+      note: gone.length > 0 ? { ...note, gone } : note,
+    },
     sentAt: current.eventSeq,
   };
+}
+
+/**
+ * The logins left behind that cTrader no longer knows: a deleted account holds no rights, so a
+ * restriction has nothing to do there, and the delivery must not retry until dead for it. A 404
+ * counts so only when the current login took the same call: that proves the URL right (a wrong
+ * CTRADER_ACCOUNT_UPDATE_PATH answers 404 for every login), and a 404 for the current login
+ * itself, the one the case is about, stays a failure.
+ */
+function goneLogins(
+  answers: readonly { login: number; answer: Awaited<ReturnType<typeof patchRights>> }[],
+  current: number | null,
+): number[] {
+  const currentTook = answers.some((each) => each.login === current && each.answer.ok);
+  if (!currentTook) return [];
+  return answers
+    .filter((each) => each.login !== current && !each.answer.ok && each.answer.httpStatus === 404)
+    .map((each) => each.login);
 }
 
 /** One PATCH of the login's access rights: cTrader's status, or why it did not take it. */

@@ -8,6 +8,7 @@ import "./support/request-scope";
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";
+import { listDeliveryLogForCase } from "@/lib/db/queries/outbox";
 import { startSmtpSink } from "../helpers/smtp-sink";
 import { signedInStaff, Trader } from "./support/people";
 import { scenarioWorld } from "./support/world";
@@ -64,6 +65,92 @@ describe("scenario: the trader moves to another trading account after the approv
       ]),
     );
     expect(forTrader()).toHaveLength(4);
+  });
+});
+
+/**
+ * The trader's case, approved from account 111111 (here `first`), then relaunched from `second`:
+ * both accounts hold full access. Answers the case, and the approver who can take it back.
+ */
+async function approvedThenMoved(userId: number, first: number, second: number) {
+  const w = world();
+  const trader = new Trader(w, userId);
+  w.setCtraderLogin(trader.userId, first);
+  await trader.completeStandardLevel();
+  await w.worker();
+  const kycCase = await trader.currentCase();
+  const reviewer = await signedInStaff(w, `moved.reviewer.${userId}@broker.example`, "reviewer");
+  expect(await reviewer.approve(kycCase.id)).toBe("approved");
+  await w.worker();
+  w.setCtraderLogin(trader.userId, second);
+  await trader.launch("status", { account: String(second) });
+  await w.worker();
+  const approver = await signedInStaff(w, `moved.approver.${userId}@broker.example`, "approver");
+  return { kycCase, trader, reviewer, approver };
+}
+
+/** The case's delivery to cTrader's account API of its latest event. */
+async function latestAccountDelivery(caseId: string) {
+  const log = await listDeliveryLogForCase(caseId);
+  const entry = log.filter((d) => d.destination === "ctrader:account").at(-1);
+  if (!entry) throw new Error("no delivery to cTrader");
+  return entry;
+}
+
+describe("scenario: an account left behind was deleted in cTrader", () => {
+  it("restricts the current account and counts the deleted one as nothing to restrict", async () => {
+    const w = world();
+    const { kycCase, reviewer, approver } = await approvedThenMoved(491_004, 515_111, 515_222);
+    // The broker deletes the account the trader left in cTrader: it answers 404 from now on.
+    w.setAccountAnswer(515_111, 404);
+    expect(await approver.reject(kycCase.id, "fraud_suspected")).toBe("rejected_final");
+    await w.worker();
+
+    expect(w.accountUpdates.filter((u) => u.login === 515_222).at(-1)).toEqual({
+      login: 515_222,
+      accessRights: "NO_TRADING",
+    });
+    const delivery = await latestAccountDelivery(kycCase.id);
+    expect(delivery).toMatchObject({ status: "delivered", totalAttempts: 1 });
+    expect(JSON.parse(delivery.attemptLog.at(-1)?.note ?? "{}")).toMatchObject({
+      code: "rights_set",
+      rights: "NO_TRADING",
+      gone: [515_111],
+    });
+    // The officer reads why the deleted account got nothing.
+    const page = await reviewer.casePage(kycCase.id);
+    expect(page).toContain("515111");
+    expect(page).toMatch(/no longer in cTrader/);
+  });
+
+  it("still fails the delivery when the current account answers 404, or the one left behind fails", async () => {
+    const w = world();
+    const gone = await approvedThenMoved(491_005, 525_111, 525_222);
+    // The current account itself unknown to cTrader: a fault to retry, never "done".
+    w.setAccountAnswer(525_222, 404);
+    expect(await gone.approver.reject(gone.kycCase.id, "fraud_suspected")).toBe("rejected_final");
+    await w.worker();
+    expect(await latestAccountDelivery(gone.kycCase.id)).toMatchObject({
+      status: "pending",
+      lastError: "cTrader answered 404",
+    });
+
+    const failing = await approvedThenMoved(491_006, 535_111, 535_222);
+    // The account left behind fails otherwise: its restriction is still owed.
+    w.setAccountAnswer(535_111, 503);
+    expect(await failing.approver.reject(failing.kycCase.id, "fraud_suspected")).toBe(
+      "rejected_final",
+    );
+    await w.worker();
+    expect(await latestAccountDelivery(failing.kycCase.id)).toMatchObject({
+      status: "pending",
+      lastError: "cTrader answered 503",
+    });
+    // Once it answers again, the retry restricts it.
+    w.setAccountAnswer(535_111, null);
+    await w.worker(new Date(Date.now() + 3_600_000));
+    expect(await latestAccountDelivery(failing.kycCase.id)).toMatchObject({ status: "delivered" });
+    expect(w.accountUpdates).toContainEqual({ login: 535_111, accessRights: "NO_TRADING" });
   });
 });
 

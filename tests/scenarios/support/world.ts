@@ -113,6 +113,11 @@ export type World = {
   setCtraderEmail(userId: number, email: string): void;
   /** The trading login cTrader's redeem names for this user from now on (default 7,000,000 + id). */
   setCtraderLogin(userId: number, login: number): void;
+  /**
+   * cTrader's account API answers `status` for this login from now on (404: the account was
+   * deleted in cTrader, with cTrader's JSON error; null: the login answers as usual again).
+   */
+  setAccountAnswer(login: number, status: number | null): void;
   /** Creates a console account as `npm run staff:create` does. */
   createStaff(email: string, role: StaffRole): Promise<{ email: string; password: string }>;
   /** One pass of `npm run worker`: housekeeping (checks), then deliveries until none is due. */
@@ -212,6 +217,7 @@ export function scenarioWorld(env: Record<string, string | undefined> = {}): () 
   const identities = new Map<string, number>();
   const emails = new Map<number, string>();
   const logins = new Map<number, number>();
+  const accountAnswers = new Map<number, number>();
   const redeemed = new Set<string>();
   const down = { ctrader: false, crm: false };
   let holdNext: { arrive: () => void; released: Promise<void> } | undefined;
@@ -321,6 +327,12 @@ export function scenarioWorld(env: Record<string, string | undefined> = {}): () 
         }),
         http.patch(`${CTRADER}/v2/webserv/traders/:login`, async ({ request, params }) => {
           if (down.ctrader) return new HttpResponse(null, { status: 503 });
+          const answer = accountAnswers.get(Number(params.login));
+          if (answer !== undefined)
+            return HttpResponse.json(
+              { errorCode: answer === 404 ? "TRADER_NOT_FOUND" : "ERROR", description: "refused" },
+              { status: answer },
+            );
           const body = (await request.json()) as { accessRights: string };
           const hold = holdNext;
           holdNext = undefined;
@@ -354,6 +366,8 @@ export function scenarioWorld(env: Record<string, string | undefined> = {}): () 
       },
       setCtraderEmail: (userId, email) => void emails.set(userId, email),
       setCtraderLogin: (userId, login) => void logins.set(userId, login),
+      setAccountAnswer: (login, status) =>
+        void (status === null ? accountAnswers.delete(login) : accountAnswers.set(login, status)),
       async createStaff(email, role) {
         const password = `scenario password for ${role}s`;
         await createStaffAccount({ email, role, password, name: email.split("@")[0] });

@@ -15,6 +15,13 @@ export async function Deliveries({ file }: { file: CaseFile }) {
       ? label.status(s)
       : t("deliveries.accessState", { state: s });
   const noteText = (note: AttemptNote) =>
+    [
+      noteCode(note),
+      ...(note.code === "rights_set" && note.gone ? [goneText(note.gone)] : []),
+    ].join("; ");
+  const goneText = (logins: number[]) =>
+    t("deliveries.goneLogins", { logins: logins.map(String).join(", ") });
+  const noteCode = (note: AttemptNote) =>
     t("deliveries.note", {
       code: note.code,
       by: note.code === "superseded" || note.code === "news_superseded" ? String(note.by) : "",
