@@ -13,10 +13,10 @@ import { env } from "@/lib/env";
 import { traced } from "@/lib/telemetry";
 import { log } from "@/lib/log";
 import {
-  announceAccountChange,
   ensureOpenCase,
   getLatestCaseForTrader,
-  setCaseAccount,
+  recordLaunch,
+  type OutboxBuilder,
 } from "@/lib/db/queries/cases";
 import { destinationIdsFor } from "@/lib/delivery/destinations";
 import { buildAccountChanged, CASE_ACCOUNT_CHANGED } from "@/lib/delivery/payload";
@@ -31,7 +31,7 @@ import {
 import { DEFAULT_LOCALE, pickLocale } from "@/lib/i18n/config";
 import { lookUpKycType, resolveKycType, type LevelId } from "@/lib/kyc/levels";
 import { upgradeCase } from "@/lib/kyc/upgrade";
-import type { CaseTrigger, KycCase, Trader } from "@/lib/db/schema";
+import type { CaseTrigger, KycCase } from "@/lib/db/schema";
 import { TRANSIENT_FAILURES, type Redeemer, type RedeemResult } from "./ctrader-redeem";
 import { redeemSsoScreenToken } from "./sso";
 import { sha256 } from "./secrets";
@@ -62,12 +62,6 @@ export type EntryResult =
       traderId: string;
       caseId: string;
       locale: string;
-      /**
-       * An account change's outbox event. The worker or the cron delivers it: the launch runs in
-       * the proxy, whose bundle must not take in the delivery code (and with it the storage
-       * drivers' runtime paths, which file tracing would copy into the image).
-       */
-      announced?: string;
     }
   | { ok: false; refusal: EntryRefusal };
 
@@ -140,42 +134,42 @@ function confirmedAccount(
   return null;
 }
 
-/** The login a case's access rights go to (lib/delivery/ctrader-account.ts): launch's, else cTrader's. */
-function rightsLogin(kycCase: KycCase, trader: Trader): number | null {
-  return kycCase.account ? Number(kycCase.account) : trader.tradingLogin;
+/**
+ * When a launch moves the case's access rights to another login (the trader switched accounts in
+ * cTrader), the cTrader account adapter hears it through the outbox and gives the new login the
+ * rights of now; the old one is kept for the restrictions to come (lib/db/queries/cases.ts
+ * recordLaunch decides whether the login moved, in the launch's transaction). The worker or the
+ * cron delivers the event, not the launch: it runs in the proxy, whose bundle must not take in the
+ * delivery code (and with it the storage drivers' runtime paths, which file tracing would copy
+ * into the image).
+ */
+function accountChangeEvent(now: Date): OutboxBuilder | undefined {
+  if (!env().ctraderAccountUpdate) return undefined;
+  return ({ eventId, sequence, moved, trader }) => ({
+    type: CASE_ACCOUNT_CHANGED,
+    payload: buildAccountChanged({ eventId, sequence, occurredAt: now, kycCase: moved, trader }),
+    destinations: destinationIdsFor(CASE_ACCOUNT_CHANGED),
+  });
 }
 
-/**
- * When this launch moved the case's access rights to another login (the trader switched accounts
- * in cTrader), the cTrader account adapter hears it through the outbox and gives the new login
- * the rights of now; the old one is kept for the restrictions to come.
- */
-async function announceLoginChange(
-  before: number | null,
+/** The launch's writes to a case the trader has: one transaction (recordLaunch), logged. */
+async function relaunch(
   kycCase: KycCase,
-  trader: Trader,
+  identity: TraderIdentity | undefined,
+  locale: string,
+  account: string | undefined,
   now: Date,
 ) {
-  const after = rightsLogin(kycCase, trader);
-  if (!env().ctraderAccountUpdate || after === null || after === before) return undefined;
-  const eventId = await announceAccountChange(
+  const recorded = await recordLaunch({
     kycCase,
-    before,
-    ({ eventId, sequence, moved, trader: facts }) => ({
-      type: CASE_ACCOUNT_CHANGED,
-      payload: buildAccountChanged({
-        eventId,
-        sequence,
-        occurredAt: now,
-        kycCase: moved,
-        trader: facts,
-      }),
-      destinations: destinationIdsFor(CASE_ACCOUNT_CHANGED),
-    }),
+    identity,
+    locale,
+    account,
+    announce: accountChangeEvent(now),
     now,
-  );
-  if (eventId) log.info("entry.account_changed", { caseId: kycCase.id });
-  return eventId ?? undefined;
+  });
+  if (recorded.eventId) log.info("entry.account_changed", { caseId: kycCase.id });
+  return recorded;
 }
 
 /**
@@ -207,10 +201,34 @@ async function traderAndCase(
     found.trader.preferredLocale === locale &&
     (identity.email === undefined || identity.email === found.trader.email) &&
     (identity.tradingLogin === undefined || identity.tradingLogin === found.trader.tradingLogin);
-  const trader = unchanged ? found.trader : await upsertTrader(identity, locale);
-  const account = confirmedAccount(opening.account, identity.tradingLogin ?? undefined, trader.id);
-  if (found?.openCase) {
-    let kycCase = found.openCase;
+  if (!found) {
+    const trader = await upsertTrader(identity, locale);
+    const account = confirmedAccount(
+      opening.account,
+      identity.tradingLogin ?? undefined,
+      trader.id,
+    );
+    return {
+      trader,
+      kycCase: await ensureOpenCase(trader.id, opening.level, opening.trigger, account),
+      account,
+      locale,
+    };
+  }
+  const account = confirmedAccount(
+    opening.account,
+    identity.tradingLogin ?? undefined,
+    found.trader.id,
+  );
+  // The trader's and the case's writes go together: a login that moves is announced with them.
+  const changes = unchanged ? undefined : identity;
+  if (found.openCase) {
+    const relaunched =
+      changes || (account && account !== found.openCase.account)
+        ? await relaunch(found.openCase, changes, locale, account ?? undefined, now)
+        : { trader: found.trader, kycCase: found.openCase };
+    const { trader } = relaunched;
+    let { kycCase } = relaunched;
     if (opening.asked)
       ({ kycCase } = await upgradeCase(
         kycCase,
@@ -219,27 +237,17 @@ async function traderAndCase(
         "launch",
         now,
       ));
-    if (account && account !== kycCase.account)
-      kycCase = (await setCaseAccount(kycCase.id, account)) ?? kycCase;
-    const announced = await announceLoginChange(
-      rightsLogin(found.openCase, found.trader),
-      kycCase,
-      trader,
-      now,
-    );
-    return { trader, kycCase, account, locale, announced };
+    return { trader, kycCase, account, locale };
   }
   // Final means final: after a final rejection a new launch shows that decision; it does not
   // open a new case. Only an admin's reopen (lib/review/decisions.ts) changes it.
-  if (found && latest && isFinalRejection(latest)) {
-    const announced = await announceLoginChange(
-      rightsLogin(latest, found.trader),
-      latest,
-      trader,
-      now,
-    );
-    return { trader, kycCase: latest, account, locale, announced };
+  if (latest && isFinalRejection(latest)) {
+    const { trader } = changes
+      ? await relaunch(latest, changes, locale, undefined, now)
+      : { trader: found.trader };
+    return { trader, kycCase: latest, account, locale };
   }
+  const trader = changes ? await upsertTrader(changes, locale) : found.trader;
   return {
     trader,
     kycCase: await ensureOpenCase(trader.id, opening.level, opening.trigger, account),
@@ -287,7 +295,7 @@ async function enter(
       : await resolveHandoff(request.token, getRedeemer, now);
   if (!resolved.ok) return resolved;
 
-  const { trader, kycCase, account, locale, announced } = await traderAndCase(
+  const { trader, kycCase, account, locale } = await traderAndCase(
     resolved.identity,
     request,
     opening,
@@ -306,5 +314,5 @@ async function enter(
     now,
   });
   log.info("entry.ok", { mode: identityMode, screen: request.screen });
-  return { ok: true, session, traderId: trader.id, caseId: kycCase.id, locale, announced };
+  return { ok: true, session, traderId: trader.id, caseId: kycCase.id, locale };
 }

@@ -1,7 +1,8 @@
 /**
  * The case as the officer's page showed it when they decided. The case page writes the case's
  * event sequence (`kyc_cases.event_seq`: it moves with every status change, re-screening hit
- * (on an approval in force or on a case still open), vendor verdict and renewal notice) into every action form
+ * (on an approval in force or on a case still open), vendor verdict and renewal notice, not with
+ * a launch from another trading account) into every action form
  * (app/admin/cases/[id]/_sections/case-fields.tsx), and the decisions read it back with this
  * schema: a decision applies to the case the officer saw, or is refused as `changed`
  * (lib/review/decisions.ts).

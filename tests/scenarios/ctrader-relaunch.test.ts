@@ -10,6 +10,7 @@ import path from "node:path";
 import { sql } from "drizzle-orm";
 import { listDeliveryLogForCase } from "@/lib/db/queries/outbox";
 import { startSmtpSink } from "../helpers/smtp-sink";
+import { failAccountChanges, restoreAccountChanges } from "./support/faults";
 import { signedInStaff, Trader } from "./support/people";
 import { scenarioWorld } from "./support/world";
 
@@ -151,6 +152,73 @@ describe("scenario: an account left behind was deleted in cTrader", () => {
     await w.worker(new Date(Date.now() + 3_600_000));
     expect(await latestAccountDelivery(failing.kycCase.id)).toMatchObject({ status: "delivered" });
     expect(w.accountUpdates).toContainEqual({ login: 535_111, accessRights: "NO_TRADING" });
+  });
+});
+
+describe("scenario: the launch that moves the account stops before its last write", () => {
+  it("leaves nothing half-written: the next launch moves the rights to the new account", async () => {
+    const w = world();
+    const trader = new Trader(w, 491_007);
+    w.setCtraderLogin(trader.userId, 545_111);
+    await trader.completeStandardLevel();
+    await w.worker();
+    const kycCase = await trader.currentCase();
+    const reviewer = await signedInStaff(w, "cut.reviewer@broker.example", "reviewer");
+    expect(await reviewer.approve(kycCase.id)).toBe("approved");
+    await w.worker();
+
+    // The trader switches to 545222; the launch dies at its last write.
+    w.setCtraderLogin(trader.userId, 545_222);
+    await failAccountChanges(w);
+    try {
+      expect(await trader.launch("status", { account: "545222" })).toMatch(/^\/inapp\/expired/);
+    } finally {
+      await restoreAccountChanges(w);
+    }
+    await w.worker();
+    expect(w.accountUpdates.filter((u) => u.login === 545_222)).toEqual([]);
+
+    // cTrader opens the screen again: the move happens whole, the new account gets the approval.
+    expect(await trader.launch("status", { account: "545222" })).toMatch(/^\/inapp\/kyc\/status/);
+    await w.worker();
+    expect(w.accountUpdates.filter((u) => u.login === 545_222)).toEqual([
+      { login: 545_222, accessRights: "FULL_ACCESS" },
+    ]);
+    // And a withdrawal reaches both accounts.
+    const approver = await signedInStaff(w, "cut.approver@broker.example", "approver");
+    expect(await approver.reject(kycCase.id, "fraud_suspected")).toBe("rejected_final");
+    await w.worker();
+    expect(
+      w.accountUpdates
+        .filter((u) => u.accessRights === "NO_TRADING")
+        .map((u) => u.login)
+        .sort(),
+    ).toEqual(expect.arrayContaining([545_111, 545_222]));
+  });
+});
+
+describe("scenario: the trader relaunches from another account while an officer reads the case", () => {
+  it("does not refuse the officer's decision as changed, and the approval reaches the new account", async () => {
+    const w = world();
+    const trader = new Trader(w, 491_008);
+    w.setCtraderLogin(trader.userId, 555_111);
+    await trader.completeStandardLevel();
+    await w.worker();
+    const kycCase = await trader.currentCase();
+    const reviewer = await signedInStaff(w, "read.reviewer@broker.example", "reviewer");
+    const shown = await reviewer.shownOn(kycCase.id);
+
+    // Meanwhile the trader opens the status screen from another account.
+    w.setCtraderLogin(trader.userId, 555_222);
+    await trader.launch("status", { account: "555222" });
+    expect((await trader.currentCase()).account).toBe("555222");
+
+    // The officer decides on the page read before: the same person, answers and documents.
+    expect(await reviewer.approve(kycCase.id, true, shown)).toBe("approved");
+    await w.worker();
+    expect(w.accountUpdates.filter((u) => u.login === 555_111 || u.login === 555_222)).toEqual([
+      { login: 555_222, accessRights: "FULL_ACCESS" },
+    ]);
   });
 });
 

@@ -15,7 +15,9 @@ import {
   type CaseStatus,
   type CaseTrigger,
   type KycCase,
+  type Trader,
 } from "../schema";
+import { upsertTrader, type TraderIdentity } from "./traders";
 import { holdTaskOpen, MONITORING_TASK } from "./hold-tasks";
 import { preparedPerHandle } from "./prepared";
 import { type DecisionData, decisionRow } from "@/lib/review/decision-data";
@@ -46,20 +48,6 @@ export async function ensureOpenCase(
   return existing;
 }
 
-/** Records the trading account a later launch of the case came from. */
-export async function setCaseAccount(
-  caseId: string,
-  account: string,
-): Promise<KycCase | undefined> {
-  const db = await getDb();
-  const [row] = await db
-    .update(kycCases)
-    .set({ account })
-    .where(eq(kycCases.id, caseId))
-    .returning();
-  return row;
-}
-
 /**
  * Keeps `login` among the trading accounts the case's access rights were sent to. Written before
  * the call, so a call whose answer was lost still counts.
@@ -84,30 +72,76 @@ export async function listCaseAccountLogins(caseId: string): Promise<number[]> {
 }
 
 /**
- * The case's rights move to another trading login (`announce` writes the outbox event that sends
- * them): the login left behind is kept among those a restriction goes to, in the same
- * transaction, since it may hold the case's rights from before they were recorded. Nothing on an
- * erased case (null).
+ * A returning trader's launch, written in one transaction: the trader as cTrader's redeem names
+ * them now (`identity`; omitted when nothing changed), the case's `account` (omitted: kept), and,
+ * when that moves the login the case's rights go to (the case's account, else the trader's
+ * login) and `announce` is given, the login left behind kept among those a restriction reaches
+ * and the outbox event `announce` builds, which gives the new login the rights of now. Apart, a
+ * process dying after the trader's write left the new login stored without its event: the next
+ * launch saw no move, the new login never got the case's rights, and a login left behind that
+ * the case's deliveries had not recorded kept what it had.
+ *
+ * The event takes the case's latest sequence number without moving it: a change of login is not
+ * a change of the case an officer decides on (the person, their answers and documents), so a
+ * decision form read before it still applies (lib/review/shown-case.ts). Among the cTrader
+ * deliveries it orders with the event whose number it shares, both sending the rights of now.
+ * A case without any event yet has set no rights anywhere: nothing to move, no event. Nothing is
+ * written to an erased case but the trader.
  */
-export async function announceAccountChange(
-  kycCase: KycCase,
-  previousLogin: number | null,
-  build: OutboxBuilder,
-  now: Date,
-): Promise<string | null> {
+export async function recordLaunch(input: {
+  kycCase: KycCase;
+  identity?: TraderIdentity;
+  locale: string;
+  account?: string;
+  announce?: OutboxBuilder;
+  now: Date;
+}): Promise<{ trader: Trader; kycCase: KycCase; eventId: string | null }> {
   const db = await getDb();
   return db.transaction(async (tx) => {
-    const [retention] = await tx
-      .select({ purgedAt: caseRetention.purgedAt })
-      .from(caseRetention)
-      .where(eq(caseRetention.caseId, kycCase.id));
-    if (retention?.purgedAt) return null;
-    if (previousLogin !== null)
+    // The case first, as every writer of a case takes it: two launches of one trader wait for
+    // each other, and each reads the login the other left.
+    const locked = await lockCase(tx, input.kycCase.id);
+    if (!locked) throw new Error("recordLaunch: no such case");
+    const [before] = await tx
+      .select()
+      .from(traders)
+      .where(eq(traders.id, locked.traderId))
+      .for("update");
+    if (!before) throw new Error("recordLaunch: the case has no trader");
+    const trader = input.identity ? await upsertTrader(input.identity, input.locale, tx) : before;
+    if (await caseErased(tx, locked.id)) return { trader, kycCase: locked, eventId: null };
+    let kycCase = locked;
+    if (input.account !== undefined && input.account !== locked.account) {
+      const [row] = await tx
+        .update(kycCases)
+        .set({ account: input.account })
+        .where(eq(kycCases.id, locked.id))
+        .returning();
+      if (row) kycCase = row;
+    }
+    const rightsLogin = (c: KycCase, t: Trader) => (c.account ? Number(c.account) : t.tradingLogin);
+    const previous = rightsLogin(locked, before);
+    const next = rightsLogin(kycCase, trader);
+    if (!input.announce || next === null || next === previous || kycCase.eventSeq === 0)
+      return { trader, kycCase, eventId: null };
+    if (previous !== null)
       await tx
         .insert(caseAccountLogins)
-        .values({ caseId: kycCase.id, login: previousLogin, firstSetAt: now })
+        .values({ caseId: kycCase.id, login: previous, firstSetAt: input.now })
         .onConflictDoNothing();
-    return insertCaseOutboxEvent(tx, kycCase, build, now);
+    const eventId = randomUUID();
+    const event = input.announce({
+      eventId,
+      sequence: kycCase.eventSeq,
+      moved: kycCase,
+      trader: {
+        ctraderUserId: trader.ctraderUserId,
+        tradingLogin: trader.tradingLogin,
+        email: trader.email,
+      },
+    });
+    await insertOutboxEvent(tx, { id: eventId, caseId: kycCase.id, now: input.now, ...event });
+    return { trader, kycCase, eventId };
   });
 }
 
@@ -471,7 +505,10 @@ export async function getCaseAccessState(
       renewalDue: boolean;
       tradingLogin: number | null;
       supersededBy: number | null;
-      /** The case's last event sequence number: it moves with every change the rights follow. */
+      /**
+       * The case's last event sequence number: it moves with every change of the state the
+       * rights follow (a move to another login does not move it; its own event sends the rights).
+       */
       eventSeq: number;
     }
   | undefined

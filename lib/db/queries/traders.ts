@@ -1,6 +1,7 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
-import { getDb } from "../client";
+import { getDb, type Db } from "../client";
 import { kycCases, traders, type KycCase, type Trader } from "../schema";
+import type { Tx } from "./cases";
 
 export type TraderIdentity = {
   ctraderUserId: number;
@@ -8,9 +9,16 @@ export type TraderIdentity = {
   tradingLogin?: number | null;
 };
 
-/** Creates the trader on first sight; later visits refresh what cTrader told us. */
-export async function upsertTrader(identity: TraderIdentity, locale: string): Promise<Trader> {
-  const db = await getDb();
+/**
+ * Creates the trader on first sight; later visits refresh what cTrader told us. `tx`: the
+ * caller's transaction (a launch writes the trader and the case together, lib/db/queries/cases.ts).
+ */
+export async function upsertTrader(
+  identity: TraderIdentity,
+  locale: string,
+  tx?: Tx | Db,
+): Promise<Trader> {
+  const db = tx ?? (await getDb());
   const [row] = await db
     .insert(traders)
     .values({

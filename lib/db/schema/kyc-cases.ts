@@ -30,7 +30,9 @@
  * - `event_seq` numbers the case's outbox events (1, 2, …) in commit order, so a receiver can
  *   drop an event older than one it already applied. A re-screening hit on a case no approval is
  *   in force on moves it without an event (a number the outbox skips): the console's pages read
- *   before the hit are out of date (lib/review/shown-case.ts).
+ *   before the hit are out of date (lib/review/shown-case.ts). A launch from another trading
+ *   account does not move it: its `case.account_changed` (cTrader's account destination only)
+ *   takes the latest event's number, since the case an officer decides on is unchanged.
  * - `document_expires_on` is the identity document's expiry as the latest submit froze it (null
  *   when the level asks for no identity document): the expiry job reads it in plain, the answers
  *   themselves stay encrypted. `renewal_due_at` is when the renewal notice went out for that

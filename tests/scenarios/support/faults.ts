@@ -221,3 +221,26 @@ export async function failMonitoringCloses(w: World): Promise<void> {
 export async function restoreMonitoringCloses(w: World): Promise<void> {
   await w.db.db.execute(sql.raw(`drop trigger test_fail_monitoring_close on review_tasks`));
 }
+
+/**
+ * The database refuses to write a `case.account_changed` event (the process dies at the launch's
+ * last write), until `restoreAccountChanges`.
+ */
+export async function failAccountChanges(w: World): Promise<void> {
+  await w.db.db.execute(
+    sql.raw(`create or replace function test_fail_account_change() returns trigger
+      language plpgsql as $$
+      begin
+        raise exception 'injected cut: the process stops here';
+      end $$`),
+  );
+  await w.db.db.execute(
+    sql.raw(`create trigger test_fail_account_change before insert on outbox_events
+      for each row when (new.type = 'case.account_changed')
+      execute function test_fail_account_change()`),
+  );
+}
+
+export async function restoreAccountChanges(w: World): Promise<void> {
+  await w.db.db.execute(sql.raw(`drop trigger test_fail_account_change on outbox_events`));
+}
