@@ -1,7 +1,8 @@
 /**
  * A stand-in for cTrader's backend, for development and demos: it issues one-time tokens for a
  * few demo traders and answers the redeem call exactly as the contract describes (60 s
- * lifetime, single use, 404 otherwise, 401 for a wrong manager token). It is served at
+ * lifetime, single use, 404 otherwise, 401 for a wrong manager token; a path it does not serve
+ * gets a web server's HTML 404, as a wrong URL would from cTrader's host). It is served at
  * /api/dev/ctrader/… and also called in-process by the token adapter, so the adapter's real
  * parsing runs in the demo. Enabled only when CTRADER_API_URL is unset and the app is not in
  * production (or DEV_SIMULATOR=1). State lives in memory: a restart forgets issued tokens.
@@ -70,13 +71,27 @@ export function mintSimulatorToken(userId: number, now = Date.now()): string {
 const json = (status: number, body: unknown) =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
 
+/**
+ * A path the simulator does not serve answers as a web server does, not with cTrader's JSON error:
+ * the token adapter then reads a wrong CTRADER_REDEEM_PATH or base URL as the operator's error
+ * (`ctrader.redeem.misconfigured`, "try again"), in development as against cTrader, instead of
+ * an expired link.
+ */
+const notFoundPage = () =>
+  new Response("<!doctype html><title>404 Not Found</title><h1>Not Found</h1>", {
+    status: 404,
+    headers: { "content-type": "text/html; charset=utf-8" },
+  });
+
 /** Answers POST …/ctid2/inAppToken/redeem and GET …/ctid2/inAppOneTimeToken/data. */
 export async function handleSimulatorRequest(
   request: Request,
   now = Date.now(),
 ): Promise<Response> {
   const url = new URL(request.url);
-  const route = url.pathname.slice(url.pathname.indexOf("/ctid2/"));
+  const route = url.pathname.startsWith(`${SIMULATOR_BASE_PATH}/`)
+    ? url.pathname.slice(SIMULATOR_BASE_PATH.length)
+    : null;
   let otToken: unknown;
   if (request.method === "POST" && route === "/ctid2/inAppToken/redeem") {
     try {
@@ -88,7 +103,7 @@ export async function handleSimulatorRequest(
   } else if (request.method === "GET" && route === "/ctid2/inAppOneTimeToken/data") {
     otToken = url.searchParams.get("oneTimeToken");
   } else {
-    return json(404, { error: "Not Found", message: "no such simulator endpoint" });
+    return notFoundPage();
   }
   if (url.searchParams.get("token") !== SIMULATOR_MANAGER_TOKEN) {
     return json(401, { error: "Unauthorized", message: "manager token refused" });
@@ -121,6 +136,8 @@ export function simulatorRedeemer(): Redeemer {
     baseUrl: `http://simulator.internal${SIMULATOR_BASE_PATH}`,
     managerToken: SIMULATOR_MANAGER_TOKEN,
     api: ctrader.redeemApi,
+    // The configured path, so that a wrong one shows in development as it would against cTrader.
+    path: ctrader.redeemPath,
     timeoutMs: ctrader.timeoutMs,
     fetch: simulatorFetch,
   });
