@@ -21,7 +21,7 @@ import {
   setStaffLocale,
   setStaffMfa,
   spendRecoveryCode,
-  takeEnrolmentAttempt,
+  takeCodeAttempt,
   updateStaffAccount,
 } from "@/lib/db/queries/staff";
 import { staffRole, type StaffRole, type StaffUser } from "@/lib/db/schema";
@@ -502,9 +502,15 @@ export async function finishOwnEnrolment(
   // cap: the new key is shown to this session, so there is nothing to guess, and a stolen
   // session's wrong codes would otherwise keep the officer's own sign-in codes refused.
   const idleMs = STAFF_IDLE_MINUTES * 60_000;
-  const attempt = await takeEnrolmentAttempt(found.session.idHash, now, idleMs, MAX_CODE_FAILURES);
+  const attempt = await takeCodeAttempt(
+    "enrolment",
+    found.session.idHash,
+    now,
+    idleMs,
+    MAX_CODE_FAILURES,
+  );
   if (attempt === undefined) {
-    log.warn("staff.mfa_enrol_throttled", { staffId: staff.id, cause: "enrolment" });
+    log.warn("staff.mfa_enrol_throttled", { staffId: staff.id });
     return { ok: false, reason: "restart" };
   }
   const secret = found.session.enrolSecret

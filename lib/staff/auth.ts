@@ -28,7 +28,7 @@ import {
   insertStaffSession,
   revokeStaffSession,
   spendRecoveryCode,
-  takeSecondFactorAttempt,
+  takeCodeAttempt,
 } from "@/lib/db/queries/staff";
 import type { StaffRole, StaffSession, StaffUser } from "@/lib/db/schema";
 import { env } from "@/lib/env";
@@ -285,9 +285,10 @@ export async function completeSecondFactor(
   if (!found || found.session.stage === "full" || !cookieValue)
     return { ok: false, reason: "expired" };
   const { session, staff } = found;
-  // The attempt is taken before the code is checked (see takeSecondFactorAttempt): reading the
+  // The attempt is taken before the code is checked (see takeCodeAttempt): reading the
   // failure count and recording a failure afterwards would let parallel codes all pass the read.
-  const attempt = await takeSecondFactorAttempt(
+  const attempt = await takeCodeAttempt(
+    "login",
     session.idHash,
     now,
     STAFF_IDLE_MINUTES * 60_000,

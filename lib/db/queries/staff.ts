@@ -326,37 +326,6 @@ export async function setSessionEnrolSecret(idHash: string, secret: string | nul
 }
 
 /**
- * Takes one of an enrolment's `max` code attempts on a live full session, before the new
- * device's code is checked: one conditional update, as takeSecondFactorAttempt does for a half
- * session. Undefined when no enrolment is in progress or its attempts are spent; else this
- * attempt's number.
- */
-export async function takeEnrolmentAttempt(
-  idHash: string,
-  now: Date,
-  idleMs: number,
-  max: number,
-): Promise<number | undefined> {
-  const db = await getDb();
-  const [row] = await db
-    .update(staffSessions)
-    .set({ mfaFailures: sql`${staffSessions.mfaFailures} + 1` })
-    .where(
-      and(
-        eq(staffSessions.idHash, idHash),
-        eq(staffSessions.stage, "full"),
-        isNotNull(staffSessions.enrolSecret),
-        isNull(staffSessions.revokedAt),
-        gt(staffSessions.expiresAt, now),
-        gt(staffSessions.lastSeenAt, new Date(now.getTime() - idleMs)),
-        lt(staffSessions.mfaFailures, max),
-      ),
-    )
-    .returning({ attempts: staffSessions.mfaFailures });
-  return row?.attempts;
-}
-
-/**
  * Accepts a TOTP time step once: only a step later than the last accepted one passes, in one
  * conditional update, so a code cannot be used twice (not even by two parallel requests).
  */
@@ -406,13 +375,17 @@ export async function countUnusedRecoveryCodes(staffId: string): Promise<number>
 }
 
 /**
- * Takes one of a half-signed-in session's `max` code attempts, before its code is checked: one
- * conditional update, so the row lock decides and twenty parallel codes on one cookie get at
- * most `max` attempts between them (the others find the count spent and are refused unchecked).
- * Undefined when the session is not a live half session or its attempts are spent; else this
- * attempt's number. A code that passes replaces the session, so its attempt is never given back.
+ * Takes one of `max` code attempts before the code is checked: one conditional update, so the
+ * row lock decides and twenty parallel codes on one cookie get at most `max` attempts between
+ * them (the others find the count spent and are refused unchecked). Undefined when the session
+ * is not live in that stage or its attempts are spent; else this attempt's number.
+ * - `login`: a half-signed-in session's code (the second step of a sign-in). A code that passes
+ *   replaces the session, so its attempt is never given back.
+ * - `enrolment`: the new device's code on a full session enrolling it from the account page,
+ *   while its pending secret is set (setSessionEnrolSecret starts the count at 0).
  */
-export async function takeSecondFactorAttempt(
+export async function takeCodeAttempt(
+  stage: "login" | "enrolment",
   idHash: string,
   now: Date,
   idleMs: number,
@@ -425,7 +398,9 @@ export async function takeSecondFactorAttempt(
     .where(
       and(
         eq(staffSessions.idHash, idHash),
-        ne(staffSessions.stage, "full"),
+        stage === "login"
+          ? ne(staffSessions.stage, "full")
+          : and(eq(staffSessions.stage, "full"), isNotNull(staffSessions.enrolSecret)),
         isNull(staffSessions.revokedAt),
         gt(staffSessions.expiresAt, now),
         gt(staffSessions.lastSeenAt, new Date(now.getTime() - idleMs)),

@@ -627,8 +627,21 @@ describe("moving one's second factor", () => {
         "This setup has ended, perhaps after too many wrong codes. Start setting up the new device again.";
 
       await startMove(reviewer.browser);
-      const first = await flood();
+      const logs = captureLogs();
+      let first: unknown[];
+      try {
+        first = await flood();
+      } finally {
+        logs.stop();
+      }
       expect([count(first, invalid), count(first, restart)]).toEqual([5, 7]);
+      // Each refusal is logged under the name the other refusals use (staff.<what>_throttled).
+      const refusals = logs.lines
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((e) => String(e.event).endsWith("_throttled"));
+      expect(refusals).toHaveLength(7);
+      for (const e of refusals)
+        expect(e).toMatchObject({ event: "staff.mfa_enrol_throttled", staffId: reviewer.id });
       expect(await failedEnrolments(reviewer.id)).toHaveLength(5);
       // A new setup (a new key) has five more.
       await startMove(reviewer.browser);
