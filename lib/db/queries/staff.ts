@@ -137,12 +137,22 @@ export async function admitLoginAttempt(
   });
 }
 
-/** A successful login was counted as a failure in advance: take that one back. */
+/**
+ * A successful login (or a right code) was counted as a failure in advance: take that one back.
+ * A window left with no failure ends with it (its start moves to the epoch, so the next failure
+ * opens a new one): a window is the 15 minutes after its first failure, and one opened by the
+ * success would otherwise close early on failures that came just after it, and hand out its free
+ * attempts (or a fresh code cap) again minutes later. The spacing's last attempt stays.
+ */
 export async function forgiveLoginAttempt(keys: readonly string[]): Promise<void> {
   const db = await getDb();
   await db
     .update(staffLoginThrottle)
-    .set({ failures: sql`greatest(${staffLoginThrottle.failures} - 1, 0)` })
+    .set({
+      failures: sql`greatest(${staffLoginThrottle.failures} - 1, 0)`,
+      windowStartedAt: sql`case when ${staffLoginThrottle.failures} <= 1
+        then 'epoch'::timestamptz else ${staffLoginThrottle.windowStartedAt} end`,
+    })
     .where(inArray(staffLoginThrottle.keyHash, [...keys]));
 }
 

@@ -197,15 +197,16 @@ describe("the account's cap on wrong codes", () => {
           answers.push(await browser.act(() => outcome(codeAction({}, form({ code: "999999" })))));
       }
       const invalid = { error: "That code is not valid. Try the next one." };
-      // The account's window began with the enrolment's code, just before the start.
+      // The account's window began with its first wrong code, a minute after the start (the
+      // enrolment's right code before it was taken back, and opened none).
       expect(answers).toEqual([
         ...[invalid, invalid, invalid, invalid, "/admin/login?error=expired"],
-        ...[invalid, invalid, invalid, invalid, "/admin/login?error=too_many_codes&minutes=13"],
+        ...[invalid, invalid, invalid, invalid, "/admin/login?error=too_many_codes&minutes=14"],
       ]);
       const loginPage = (query: Record<string, string>) =>
         browser.act(() => renderPage(LoginPage({ searchParams: Promise.resolve(query) })));
-      const told = await loginPage({ error: "too_many_codes", minutes: "13" });
-      expect(told).toContain("Too many wrong codes for this account. Try again in 13 minutes.");
+      const told = await loginPage({ error: "too_many_codes", minutes: "14" });
+      expect(told).toContain("Too many wrong codes for this account. Try again in 14 minutes.");
       expect(told).not.toContain("took too long");
       // A URL with another number in it says at most the whole window.
       expect(await loginPage({ error: "too_many_codes", minutes: "9999" })).toContain(
@@ -215,7 +216,7 @@ describe("the account's cap on wrong codes", () => {
       await signIn(start + 3 * 60_000);
       const code = (await browser.app!.nextCode()) ?? "";
       expect(await browser.act(() => outcome(codeAction({}, form({ code }))))).toBe(
-        "/admin/login?error=too_many_codes&minutes=12",
+        "/admin/login?error=too_many_codes&minutes=13",
       );
       // …and signs in once it has.
       await signIn(start + 16 * 60_000);
@@ -254,6 +255,40 @@ describe("sign-in throttling", () => {
         ]);
       }
     } finally {
+      browserHeaders.delete("x-forwarded-for");
+    }
+  });
+});
+
+describe("the throttle's window after a sign-in", () => {
+  it("a window opens at the first failure, not at the sign-in before it: its free attempts do not come back early", async () => {
+    browserHeaders.set("x-forwarded-for", "192.0.2.49");
+    try {
+      const officer = await account("reviewer");
+      const start = Date.now();
+      const attempt = async (at: number, password: string) => {
+        setClock(at);
+        return new Browser().act(() =>
+          outcome(loginAction({}, form({ email: officer.email, password }))),
+        );
+      };
+      const wrong = { error: "Email or password is wrong." };
+      const tooSoon = { error: "Too many attempts. Wait half a minute, then try again." };
+      // The officer signs in; 14 minutes later someone tries their email: three free failures,
+      // then the spacing.
+      expect(await attempt(start, PASSWORD)).toBe("/admin");
+      const failing = start + 14 * 60_000;
+      for (let i = 0; i < 3; i++) expect(await attempt(failing, "not it")).toEqual(wrong);
+      expect(await attempt(failing, "not it")).toEqual(tooSoon);
+      // A minute later the failures' window is still open (it started at the first of them): a
+      // second apart, the next attempt is admitted and the one right after it waits.
+      const later = start + 15 * 60_000 + 1_000;
+      expect(await attempt(later, "not it")).toEqual(wrong);
+      expect(await attempt(later, "not it")).toEqual(tooSoon);
+      // Once the failures' own 15 minutes are over, the window starts again.
+      expect(await attempt(failing + 15 * 60_000 + 1_000, PASSWORD)).toBe("/admin");
+    } finally {
+      jest.useRealTimers();
       browserHeaders.delete("x-forwarded-for");
     }
   });

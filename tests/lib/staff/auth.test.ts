@@ -423,7 +423,8 @@ describe("second factor", () => {
         .where(sql`actor_id = ${user.id} and action = ${action}`);
     expect(await audit("staff.mfa_failed")).toHaveLength(MAX_CODE_FAILURES_PER_ACCOUNT);
     // Even the right code is refused now, unchecked, and its half session ends; the answer says
-    // how long is left of the account's window (it began with the enrolment's code, 124 s ago).
+    // how long is left of the account's window: it began with the first wrong code, 93 s ago (the
+    // enrolment's right code before it was taken back and opened none).
     const now = new Date((clock += 31_000));
     const pending = await signIn(now);
     expect(
@@ -431,7 +432,7 @@ describe("second factor", () => {
     ).toEqual({
       ok: false,
       reason: "too_many_codes",
-      retryAfterMinutes: THROTTLE_WINDOW_MINUTES - 2,
+      retryAfterMinutes: THROTTLE_WINDOW_MINUTES - 1,
     });
     expect(await resolvePendingLogin(pending, now)).toBeUndefined();
     expect((await audit("staff.mfa_throttled")).length).toBeGreaterThan(0);
@@ -472,8 +473,8 @@ describe("second factor", () => {
     const { email } = await enrolled();
     const start = Date.now();
     expect(await tenWrongCodes(email, start)).toEqual(capReachedAtTenth);
-    // Asked 4 minutes after the start: the account's window began with the enrolment's code, just
-    // before it.
+    // Asked 4 minutes after the start: the account's window began with the first wrong code, a
+    // minute after the start (the enrolment's right code was taken back and opened none).
     const pending = await cookieOf(
       await loginStaff(
         { email, password: PASSWORD, client: UNKNOWN_CLIENT },
@@ -490,7 +491,7 @@ describe("second factor", () => {
     ).toEqual({
       ok: false,
       reason: "too_many_codes",
-      retryAfterMinutes: THROTTLE_WINDOW_MINUTES - 4,
+      retryAfterMinutes: THROTTLE_WINDOW_MINUTES - 3,
     });
   });
 
