@@ -168,7 +168,11 @@ export async function codeAction(_previous: CodeState, form: FormData): Promise<
   );
   if (!result.ok) {
     if (result.reason === "invalid") return { error: t("invalid") };
-    store.delete(STAFF_COOKIE);
+    // A refusal leaves the cookie alone: the half session it names has ended on the server (a
+    // dead value opens nothing; the next sign-in replaces it), and a twin submission of the right
+    // code may be setting the full session's cookie in this same browser, which a deletion here
+    // would undo whenever this answer arrives last.
+    if (result.reason === "raced") redirect("/admin");
     if (result.reason === "too_many_codes")
       redirect(`/admin/login?error=too_many_codes&minutes=${result.retryAfterMinutes}`);
     redirect("/admin/login?error=expired");

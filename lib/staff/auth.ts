@@ -240,6 +240,11 @@ export async function resolvePendingLogin(
 export type SecondFactorResult =
   | { ok: true; cookie: StaffCookie; recoveryCodes?: string[] }
   | { ok: false; reason: "invalid" | "expired" }
+  /**
+   * The code was right, but a parallel submission of it (a double click, a second tab) used it
+   * first and signed the officer in: that one's answer carries the new cookie.
+   */
+  | { ok: false; reason: "raced" }
   /** The account's wrong codes are spent for this window: no code is checked before it ends. */
   | { ok: false; reason: "too_many_codes"; retryAfterMinutes: number };
 
@@ -312,10 +317,10 @@ export async function completeSecondFactor(
     refuseCode(session.idHash, attempt, perAccount, staff.id, staff.email, info, now);
   // A right code that a parallel submission beat (to the half session, or to its time step) is
   // no guess: it gives the account's attempt back. The other submission signed the officer in.
-  const raced = async (reason: "invalid" | "expired"): Promise<SecondFactorResult> => {
+  const raced = async (): Promise<SecondFactorResult> => {
     await forgiveCodeAttempt(perAccount);
     log.info("staff.mfa_code_raced", { staffId: staff.id });
-    return { ok: false, reason };
+    return { ok: false, reason: "raced" };
   };
   const typed = code.trim().slice(0, 40);
   const full = await openFullSession(staff.id, info, now);
@@ -356,7 +361,7 @@ export async function completeSecondFactor(
         loginAudit({ method: "enrolment" }),
       ],
     });
-    return completed ? done(codes) : raced("expired");
+    return completed ? done(codes) : raced();
   }
 
   if (!staff.mfaSecret) return { ok: false, reason: "expired" };
@@ -366,7 +371,7 @@ export async function completeSecondFactor(
   let method: "totp" | "recovery_code" | undefined;
   if (step !== undefined) {
     // Valid for its step, but a parallel submission accepted that step (or a later one) first.
-    if (!(await acceptTotpStep(staff.id, step))) return raced("invalid");
+    if (!(await acceptTotpStep(staff.id, step))) return raced();
     method = "totp";
   }
   const recovery = method ? undefined : normaliseRecoveryCode(typed);
@@ -388,7 +393,7 @@ export async function completeSecondFactor(
     session: full.values,
     audit,
   });
-  return completed ? done() : raced("expired");
+  return completed ? done() : raced();
 }
 
 export type StaffPrincipal = Pick<StaffUser, "id" | "email" | "displayName" | "role"> & {

@@ -172,6 +172,72 @@ describe("sign-in with a second factor", () => {
   });
 });
 
+describe("a right code sent twice", () => {
+  /**
+   * The browser sends the code form twice with the cookie it holds (a double click, a second
+   * tab): both requests overlap (`overlap`), or the second reaches the server only after the
+   * first was answered, before the browser had that answer. Each answer's cookie is applied in
+   * the order the answers arrive, as a browser does.
+   */
+  async function sendTwice(browser: Browser, code: string, overlap: boolean) {
+    const sent = browser.cookie!;
+    const arrived: Map<string, string>[] = [];
+    const send = async () => {
+      const own = new Map([[STAFF_COOKIE, sent]]);
+      const answer = await ownJar.run(own, () => outcome(codeAction({}, form({ code }))));
+      arrived.push(own);
+      return answer;
+    };
+    const answers = overlap ? await Promise.all([send(), send()]) : [await send(), await send()];
+    for (const own of arrived) {
+      const value = own.get(STAFF_COOKIE);
+      if (value === undefined) browser.cookie = undefined;
+      else if (value !== sent) browser.cookie = value;
+    }
+    return answers;
+  }
+
+  for (const overlap of [true, false])
+    it(`signs the officer in once; the other answer leaves the new cookie alone (${overlap ? "at once" : "one after the other"})`, async () => {
+      const admin = await signedIn("admin");
+      const browser = new Browser();
+      browser.app = admin.browser.app;
+      expect(
+        await browser.act(() =>
+          outcome(loginAction({}, form({ email: admin.email, password: PASSWORD }))),
+        ),
+      ).toBe("/admin/login/code");
+      const code = (await browser.app!.nextCode()) ?? "";
+      const answers = await sendTwice(browser, code, overlap);
+      expect(answers).toContain("/admin");
+      expect(await browser.inConsole()).toBe(true);
+      const logins = (await t.db.select().from(auditEvents)).filter(
+        (a) => a.action === "staff.login" && a.actorId === admin.id,
+      );
+      expect(logins).toHaveLength(2);
+    });
+
+  for (const overlap of [true, false])
+    it(`an enrolment's first code enrols once; the other answer leaves the new cookie alone (${overlap ? "at once" : "one after the other"})`, async () => {
+      const { email, id } = await account("approver");
+      const browser = new Browser();
+      expect(
+        await browser.act(() => outcome(loginAction({}, form({ email, password: PASSWORD })))),
+      ).toBe("/admin/login/enrol");
+      const html = await browser.act(() => renderPage(EnrolPage()));
+      const code = (await new Authenticator(secretFromEnrolmentPage(html)).nextCode()) ?? "";
+      const answers = await sendTwice(browser, code, overlap);
+      expect(
+        answers.filter((a) => typeof a === "object" && a !== null && "recoveryCodes" in a),
+      ).toHaveLength(1);
+      expect(await browser.inConsole()).toBe(true);
+      const enrolments = (await t.db.select().from(auditEvents)).filter(
+        (a) => a.action === "staff.mfa_enrolled" && a.actorId === id,
+      );
+      expect(enrolments).toHaveLength(1);
+    });
+});
+
 
 describe("the account's cap on wrong codes", () => {
   it("the tenth wrong code sends the officer to the sign-in, told how many minutes to wait; the right code works once they have passed", async () => {
