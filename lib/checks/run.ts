@@ -25,6 +25,7 @@ import {
   recordCheckFailure,
   recordSubmissionRun,
   releaseCaseChecks,
+  renewCaseChecks,
   roundAwaitsChecks,
   type RunRecord,
   type SubmissionRunRecord,
@@ -51,6 +52,7 @@ import { countedScreeningHits } from "./evidence";
 import { decideRisk, riskConfig } from "./risk";
 import { getLevel } from "@/lib/kyc/levels";
 import { identityKindOf } from "@/lib/kyc/requirements";
+import { retryAudit } from "./retry-audit";
 import { buildSnapshot, identityFingerprint, IDENTITY_FINGERPRINT_KIND } from "./snapshot";
 import type { CheckResult } from "./types";
 
@@ -103,10 +105,36 @@ async function auditAutoApprovalRefused(
 
 /**
  * How long a run's claim on its case lasts: well past the analysis, OCR and screening of one case.
- * A run that dies holding it (a killed worker) keeps others off the case until then; one still
- * going is overtaken, and only one of the two records (recordSubmissionRun).
+ * A run that dies holding it (a killed worker) keeps others off the case until then. A run still
+ * working renews it every CHECK_CLAIM_HEARTBEAT_MS, so a slow run is not overtaken; one that
+ * could not renew it (its process stalled, the database unreachable) and was overtaken records
+ * nothing: only the run holding the claim records (recordSubmissionRun).
  */
 export const CHECK_CLAIM_LEASE_MS = 10 * 60_000;
+/** How often a working run renews its claim: a few renewals fit in one lease. */
+export const CHECK_CLAIM_HEARTBEAT_MS = CHECK_CLAIM_LEASE_MS / 4;
+
+/**
+ * Renews the run's claim while it works (see CHECK_CLAIM_LEASE_MS), on the run's clock: its
+ * `now` plus the time it has taken. Stops once the claim is found taken over; a renewal that
+ * fails is logged, the next one tries again.
+ */
+function keepClaim(caseId: string, token: string, now: Date): { stop(): void } {
+  const started = Date.now();
+  const timer = setInterval(() => {
+    const at = new Date(now.getTime() + Date.now() - started);
+    renewCaseChecks(caseId, token, at, CHECK_CLAIM_LEASE_MS).then(
+      (held) => {
+        if (held) return;
+        clearInterval(timer);
+        log.warn("checks.claim_lost", { caseId });
+      },
+      (error: unknown) => log.warn("checks.claim_not_renewed", { caseId, ...errorFacts(error) }),
+    );
+  }, CHECK_CLAIM_HEARTBEAT_MS);
+  timer.unref?.();
+  return { stop: () => clearInterval(timer) };
+}
 
 const NOT_NEEDED = new Set<string | undefined>(["checks_running", "checks_done", "changed"]);
 
@@ -148,8 +176,9 @@ export type CaseChecksOutcome = Omit<SubmissionRunRecord, "results"> & {
 type RunOptions = {
   now?: Date;
   /**
-   * The officer whose "Run the checks now" this is: audited as `checks.retry_requested` once
-   * the run holds the case and the round awaits it, never for a retry that was refused.
+   * The officer whose "Run the checks now" this is: audited as `checks.retry_requested` with
+   * what it did, in the transaction that records its run (or its failure); never for a retry
+   * that was refused, nor one whose results were refused.
    */
   requestedBy?: { staffId: string };
 };
@@ -175,6 +204,7 @@ async function runCaseChecksNow(caseId: string, options: RunOptions): Promise<Ca
     throw new AppError("CONFLICT", "the checks of this case are running", {
       reason: "checks_running",
     });
+  const heartbeat = keepClaim(caseId, claim, now);
   try {
     // Read under the claim: a run that held it before has recorded what it found.
     const kycCase = await getCaseById(caseId);
@@ -187,17 +217,9 @@ async function runCaseChecksNow(caseId: string, options: RunOptions): Promise<Ca
       throw new AppError("CONFLICT", "the checks of this submission have run", {
         reason: "checks_done",
       });
-    if (options.requestedBy)
-      await appendAuditEvent({
-        actorType: "staff",
-        actorId: options.requestedBy.staffId,
-        action: "checks.retry_requested",
-        caseId,
-        data: { round: kycCase.round },
-        occurredAt: now,
-      });
-    return await checkRoundOrRecord(kycCase, now);
+    return await checkRoundOrRecord(kycCase, claim, now, options.requestedBy);
   } finally {
+    heartbeat.stop();
     await releaseCaseChecks(caseId, claim).catch((error: unknown) =>
       log.warn("checks.claim_not_released", { caseId, ...errorFacts(error) }),
     );
@@ -205,9 +227,14 @@ async function runCaseChecksNow(caseId: string, options: RunOptions): Promise<Ca
 }
 
 /** Checks the round; a failure (not a CONFLICT) is recorded for the console and the back-off. */
-async function checkRoundOrRecord(kycCase: KycCase, now: Date): Promise<CaseChecksOutcome> {
+async function checkRoundOrRecord(
+  kycCase: KycCase,
+  claim: string,
+  now: Date,
+  requestedBy: RunOptions["requestedBy"],
+): Promise<CaseChecksOutcome> {
   try {
-    return await checkRound(kycCase, now);
+    return await checkRound(kycCase, claim, now, requestedBy);
   } catch (error) {
     if (!(error instanceof AppError && error.code === "CONFLICT")) {
       await recordCheckFailure({
@@ -216,6 +243,9 @@ async function checkRoundOrRecord(kycCase: KycCase, now: Date): Promise<CaseChec
         error: errorMessage(error),
         now,
         backoffMs: checksBackoffMs,
+        ...(requestedBy && {
+          alsoAudit: retryAudit(requestedBy, kycCase, { outcome: "failed" }, now),
+        }),
       }).catch((recordError: unknown) =>
         log.error("checks.failure_not_recorded", {
           caseId: kycCase.id,
@@ -227,7 +257,12 @@ async function checkRoundOrRecord(kycCase: KycCase, now: Date): Promise<CaseChec
   }
 }
 
-async function checkRound(kycCase: KycCase, now: Date): Promise<CaseChecksOutcome> {
+async function checkRound(
+  kycCase: KycCase,
+  claim: string,
+  now: Date,
+  requestedBy: RunOptions["requestedBy"],
+): Promise<CaseChecksOutcome> {
   // Quality scores, perceptual hashes and look-alikes of the documents, kept off the trader's
   // upload (lib/documents/analysis.ts); the snapshot below reads them from the rows.
   await analyzeCaseDocuments(kycCase.id, kycCase.traderId);
@@ -287,6 +322,7 @@ async function checkRound(kycCase: KycCase, now: Date): Promise<CaseChecksOutcom
   const record = await recordSubmissionRun({
     caseId: kycCase.id,
     traderId: kycCase.traderId,
+    claim,
     round: kycCase.round,
     fingerprints,
     now,
@@ -301,13 +337,21 @@ async function checkRound(kycCase: KycCase, now: Date): Promise<CaseChecksOutcom
       };
     },
     fourEyes: (level) => needsFourEyes(level, review.fourEyesMinRisk),
+    ...(requestedBy && {
+      alsoAudit: (runId: string) =>
+        retryAudit(requestedBy, kycCase, { outcome: "recorded", runIds: [runId] }, now),
+    }),
   });
-  if (!record)
-    throw new AppError(
-      "CONFLICT",
-      "the case moved on, or its round was checked, while these checks ran",
-      { reason: "checks_done" },
-    );
+  if ("refused" in record)
+    throw record.refused === "overtaken"
+      ? new AppError("CONFLICT", "another run took the case over while these checks ran", {
+          reason: "checks_running",
+        })
+      : new AppError(
+          "CONFLICT",
+          "the case moved on, or its round was checked, while these checks ran",
+          { reason: "checks_done" },
+        );
 
   // A risk a person raised is theirs to judge again: the checks' own clean result does not undo
   // it. A risk that needs four eyes needs two people, whatever the route. Nobody is approved without

@@ -206,7 +206,7 @@ export const AUDIT_DATA_EXPORTED: Readonly<Record<string, readonly string[]>> = 
   "checks.auto_approval_refused": ["runId", "round", "reason"],
   "checks.completed": ["runId", "score", "level", "route", "round", "outcomes"],
   "checks.failed": ["round", "attempts", "error"],
-  "checks.retry_requested": ["round", "rescreen"],
+  "checks.retry_requested": ["round", "rescreen", "outcome", "runIds"],
   "delivery.renewal_notice_withheld": ["eventId", "destination"],
   "document.refused": ["documentId", "documentType", "side", "reason"],
   // `reason` is a code (a new selfie attempt, a changed document kind).

@@ -39,6 +39,15 @@ const submissionRuns = (w: World, caseId: string) =>
     w.db.db,
     sql`select id from check_runs where case_id = ${caseId} and reason = 'submission'`,
   );
+const runsOf = (w: World, caseId: string) =>
+  sqlRows<{ id: string; created_at: Date }>(
+    w.db.db,
+    sql`select id, created_at from check_runs where case_id = ${caseId} and reason = 'submission'`,
+  ).then((rows) => rows.map((r) => ({ ...r, created_at: new Date(r.created_at) })));
+const skipped = (lines: string[]) =>
+  lines
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((e) => e.event === "checks.skipped");
 const completedAudits = async (w: World, caseId: string) =>
   (
     await sqlRows<{ n: number }>(
@@ -156,24 +165,114 @@ describe("scenario: the worker's sweep while the submit's checks run", () => {
   );
 
   (adminUrl() ? it : it.skip)(
-    "records one run of the round when a run outlives its claim and the worker starts another",
+    "records one run of the round when a run outlives its claim and the worker starts another: the worker's",
     async () => {
       const w = world();
       const { kycCase } = await submitted(w, 452_002);
+      const takenOverAt = Date.now() + CHECK_CLAIM_LEASE_MS + 60_000;
+      const logs = captureLogs();
       try {
         await raceTheSubmitsChecks(w, kycCase.id, async () => {
-          // The submit's run has been held past its lease: the worker may take the case over.
-          setClock(Date.now() + CHECK_CLAIM_LEASE_MS + 60_000);
+          // The submit's run has been stalled past its lease (no heartbeat came through): the
+          // worker may take the case over.
+          setClock(takenOverAt);
           await w.worker();
         });
       } finally {
         jest.useRealTimers();
+        logs.stop();
       }
 
-      const runs = await submissionRuns(w, kycCase.id);
+      const runs = await runsOf(w, kycCase.id);
       expect(runs).toHaveLength(1);
       expect(await completedAudits(w, kycCase.id)).toBe(1);
       expect(await riskRun(w, kycCase.id)).toBe(runs[0]?.id);
+      // The run that holds the case records; the one taken over records nothing it found.
+      expect(runs[0]!.created_at.getTime()).toBeGreaterThanOrEqual(takenOverAt);
+      expect(skipped(logs.lines)).toEqual([
+        expect.objectContaining({ caseId: kycCase.id, reason: "checks_running" }),
+      ]);
+    },
+  );
+
+  (adminUrl() ? it : it.skip)(
+    "an officer's retry that takes over a stalled run records its own run, and the trail names it",
+    async () => {
+      const w = world();
+      const { kycCase } = await submitted(w, 452_004);
+      const reviewer = await signedInStaff(w, "runs.late@broker.example", "reviewer");
+      const takenOverAt = Date.now() + CHECK_CLAIM_LEASE_MS + 60_000;
+      let retried: string | undefined;
+      try {
+        await raceTheSubmitsChecks(w, kycCase.id, async () => {
+          setClock(takenOverAt);
+          retried = await reviewer.retryChecks(kycCase.id);
+        });
+      } finally {
+        jest.useRealTimers();
+      }
+      // The stalled run finished first; its results were refused, the retry's stand.
+      expect(retried).toBe("checks_ran");
+      const runs = await runsOf(w, kycCase.id);
+      expect(runs).toHaveLength(1);
+      expect(runs[0]!.created_at.getTime()).toBeGreaterThanOrEqual(takenOverAt);
+      expect(
+        await sqlRows<{ data: unknown }>(
+          w.db.db,
+          sql`select data from audit_events
+            where case_id = ${kycCase.id} and action = 'checks.retry_requested'`,
+        ),
+      ).toEqual([{ data: { round: 1, outcome: "recorded", runIds: [runs[0]!.id] } }]);
+    },
+  );
+
+  (adminUrl() ? it : it.skip)(
+    "a run that works past its lease keeps the case: its heartbeat renews the claim, the worker passes over it",
+    async () => {
+      const w = world();
+      const { kycCase } = await submitted(w, 452_005);
+      const started = Date.now();
+      const logs = captureLogs();
+      // The clock and the run's heartbeat timer are the test's from here: eleven minutes pass
+      // while the run works (its last step held by the second connection).
+      jest.useFakeTimers({
+        now: started,
+        doNotFake: [
+          "hrtime",
+          "nextTick",
+          "performance",
+          "queueMicrotask",
+          "setImmediate",
+          "clearImmediate",
+          "setTimeout",
+          "clearTimeout",
+        ],
+      });
+      try {
+        await raceTheSubmitsChecks(w, kycCase.id, async () => {
+          jest.advanceTimersByTime(CHECK_CLAIM_LEASE_MS + 60_000);
+          // The renewals the heartbeat sent land before the worker comes round.
+          for (let waited = 0; ; waited += 50) {
+            const [claim] = await sqlRows<{ lease_until: Date }>(
+              w.db.db,
+              sql`select lease_until from check_claims where case_id = ${kycCase.id}`,
+            );
+            if (claim && new Date(claim.lease_until).getTime() > Date.now() + 60_000) break;
+            if (waited > 10_000) throw new Error("the claim was never renewed");
+            await new Promise((r) => setTimeout(r, 50));
+          }
+          await w.worker();
+        });
+      } finally {
+        jest.useRealTimers();
+        logs.stop();
+      }
+      const runs = await runsOf(w, kycCase.id);
+      expect(runs).toHaveLength(1);
+      // The submit's own run, started before the eleven minutes.
+      expect(runs[0]!.created_at.getTime()).toBeLessThan(started + 60_000);
+      expect(skipped(logs.lines)).toEqual([]);
+      expect(logs.lines.filter((l) => l.includes('"checks.claim_lost"'))).toEqual([]);
     },
   );
 

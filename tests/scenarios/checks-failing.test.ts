@@ -50,15 +50,20 @@ describe("scenario: the checks fail, the reviewer retries them", () => {
     expect(after).not.toContain('data-testid="checks-failed"');
     expect(after).toContain('data-check="age"');
     expect(await reviewer.approve(failing.id)).toBe("approved");
-    // Both retries ran (the first failed again): each is in the trail as the reviewer's.
+    // Both retries ran (the first failed again): each is in the trail as the reviewer's, with
+    // what it did.
     const retries = await sqlRows<{ actor_type: string; data: { round: number } }>(
       w.db.db,
       sql`select actor_type, data from audit_events
         where case_id = ${failing.id} and action = 'checks.retry_requested' order by id`,
     );
+    const [run] = await sqlRows<{ id: string }>(
+      w.db.db,
+      sql`select id from check_runs where case_id = ${failing.id} and reason = 'submission'`,
+    );
     expect(retries).toEqual([
-      { actor_type: "staff", data: { round: 1 } },
-      { actor_type: "staff", data: { round: 1 } },
+      { actor_type: "staff", data: { round: 1, outcome: "failed" } },
+      { actor_type: "staff", data: { round: 1, outcome: "recorded", runIds: [run?.id] } },
     ]);
     await w.worker();
     expect(w.crmEventsFor(failing.id).map((e) => e.status)).toEqual([

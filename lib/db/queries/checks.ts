@@ -28,6 +28,7 @@ import {
   type MonitoringTaskHit,
 } from "@/lib/checks/monitoring-task";
 import { getDb, type Db } from "../client";
+import type { AuditInput } from "./audit";
 import { MONITORING_TASK } from "./hold-tasks";
 import { insertCaseOutboxEvent, lockCase, type OutboxBuilder } from "./cases";
 import { underEndedRelationship } from "./ended-relationship";
@@ -182,6 +183,26 @@ export async function getCheckClaim(
   return row;
 }
 
+/**
+ * Moves the lease of a claim this holder still has to `leaseMs` after `now` (a run's heartbeat
+ * while it works); false when the claim is no longer this holder's (another run took the case
+ * over after the lease ended), and nothing changes.
+ */
+export async function renewCaseChecks(
+  caseId: string,
+  token: string,
+  now: Date,
+  leaseMs: number,
+): Promise<boolean> {
+  const db = await getDb();
+  const rows = await db
+    .update(checkClaims)
+    .set({ leaseUntil: new Date(now.getTime() + leaseMs) })
+    .where(and(eq(checkClaims.caseId, caseId), eq(checkClaims.token, token)))
+    .returning({ token: checkClaims.token });
+  return rows.length > 0;
+}
+
 /** Ends a claim, if it is still this holder's. */
 export async function releaseCaseChecks(caseId: string, token: string): Promise<void> {
   const db = await getDb();
@@ -225,6 +246,8 @@ export async function recordCheckFailure(input: {
   error: string;
   now: Date;
   backoffMs: (attempts: number) => number;
+  /** Another audit row that says what this failure ended (an officer's retry), in the same transaction. */
+  alsoAudit?: AuditInput;
 }): Promise<CheckFailure> {
   const db = await getDb();
   return db.transaction(async (tx) => {
@@ -254,6 +277,8 @@ export async function recordCheckFailure(input: {
       occurredAt: input.now,
       data: { round: input.round, attempts, error: row.lastError },
     });
+    if (input.alsoAudit)
+      await tx.insert(auditEvents).values({ ...input.alsoAudit, data: input.alsoAudit.data ?? {} });
     return row;
   });
 }
@@ -340,14 +365,25 @@ async function roundStillAwaits(
 export async function recordSubmissionRun(input: {
   caseId: string;
   traderId: string;
+  /**
+   * The run's claim on the case (claimCaseChecks): recorded only while it is still this run's.
+   * A run that outlived its lease and was taken over is refused, whatever it found: the run that
+   * holds the case is the one that records, and an officer's retry is never beaten by it.
+   */
+  claim: string;
   /** The round the snapshot was read in: a run of an older round is never stored as current. */
   round: number;
   fingerprints: { kind: string; fingerprint: string }[];
   evaluate: (sameElsewhere: { traderId: string; caseId: string }[]) => RunRecord;
   /** Whether the run's risk level needs two approvers (the configured threshold). */
   fourEyes: (level: RiskLevel) => boolean;
+  /** Another audit row of the run (an officer's retry that started it), given the run's id. */
+  alsoAudit?: (runId: string) => AuditInput;
   now: Date;
-}): Promise<(SubmissionRunRecord & { runId: string; fourEyesRequired: boolean }) | null> {
+}): Promise<
+  | (SubmissionRunRecord & { runId: string; fourEyesRequired: boolean })
+  | { refused: "overtaken" | "done" }
+> {
   const db = await getDb();
   return db.transaction(async (tx) => {
     const [locked] = await tx
@@ -355,13 +391,22 @@ export async function recordSubmissionRun(input: {
       .from(kycCases)
       .where(eq(kycCases.id, input.caseId))
       .for("update");
+    // Locked until this commits: a run taking the case over meanwhile waits, then finds the
+    // round recorded.
+    const [held] = await tx
+      .select({ token: checkClaims.token })
+      .from(checkClaims)
+      .where(and(eq(checkClaims.caseId, input.caseId), eq(checkClaims.token, input.claim)))
+      .for("update");
+    if (!held) return { refused: "overtaken" as const };
     if (
       !locked ||
       locked.round !== input.round ||
       !["submitted", "resubmitted", "in_review"].includes(locked.status)
     )
-      return null;
-    if (!(await roundStillAwaits(tx, input.caseId, input.round, input.now))) return null;
+      return { refused: "done" as const };
+    if (!(await roundStillAwaits(tx, input.caseId, input.round, input.now)))
+      return { refused: "done" as const };
     const sameElsewhere: { traderId: string; caseId: string }[] = [];
     for (const f of input.fingerprints) {
       await tx.execute(
@@ -437,6 +482,10 @@ export async function recordSubmissionRun(input: {
         outcomes: Object.fromEntries(record.results.map((r) => [r.check, r.outcome])),
       },
     });
+    if (input.alsoAudit) {
+      const audit = input.alsoAudit(runId);
+      await tx.insert(auditEvents).values({ ...audit, data: audit.data ?? {} });
+    }
     return { ...record, level, riskFloor, runId, fourEyesRequired };
   });
 }
@@ -484,6 +533,8 @@ export async function recordRescreenRun<H extends MonitoringTaskHit>(input: {
   outbox: (hits: MonitoringTaskHit[]) => OutboxBuilder;
   /** Whether a high risk needs four eyes (FOUR_EYES_MIN_RISK). */
   fourEyesAtHigh: boolean;
+  /** Another audit row of the runs (an officer's retry that started them), given their ids. */
+  alsoAudit?: (runIds: string[]) => AuditInput;
   now: Date;
 }): Promise<{ runIds: string[]; newHits: H[] } | null> {
   const db = await getDb();
@@ -519,6 +570,10 @@ export async function recordRescreenRun<H extends MonitoringTaskHit>(input: {
       runIds.push(
         await insertRun(tx, { ...input, record, round: kycCase.round, reason: "rescreen" }),
       );
+    if (input.alsoAudit) {
+      const audit = input.alsoAudit(runIds);
+      await tx.insert(auditEvents).values({ ...audit, data: audit.data ?? {} });
+    }
     const [runId] = runIds;
     const [record] = input.records;
     if (newHits.length === 0 || !runId || !record) return { runIds, newHits: [] };
