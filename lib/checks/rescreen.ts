@@ -34,7 +34,7 @@ import {
 } from "@/lib/db/queries/checks";
 import { listScreeningLists, removeScreeningList } from "@/lib/db/queries/screening-lists";
 import { env } from "@/lib/env";
-import { AppError, errorMessage, isAppError } from "@/lib/errors";
+import { AppError, errorFacts, errorMessage, isAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { appendAuditEvent } from "@/lib/db/queries/audit";
 import { listCaseEvents } from "@/lib/db/queries/cases";
@@ -55,6 +55,7 @@ import { destinationIdsFor } from "@/lib/delivery/destinations";
 import { buildMonitoringHit, CASE_MONITORING_HIT } from "@/lib/delivery/payload";
 import { checkScreening, type CheckContext } from "./checks";
 import { countedScreeningHits, hitKey, screeningHits, type StoredHit } from "./evidence";
+import { retryAudit } from "./retry-audit";
 import { decideRisk, riskConfig } from "./risk";
 import { buildSnapshot } from "./snapshot";
 
@@ -205,6 +206,7 @@ async function rescreenOne(
   { loaded, ctx }: Screening,
   report: RescreenReport,
   now: Date,
+  requestedBy?: { staffId: string },
 ): Promise<void> {
   const results: ReturnType<typeof checkScreening>[] = [];
   let reason: UnscreenedReason = "no_personal_data";
@@ -272,6 +274,10 @@ async function rescreenOne(
         destinations: destinationIdsFor(CASE_MONITORING_HIT),
       }),
     fourEyesAtHigh: needsFourEyes("high", env().review.fourEyesMinRisk),
+    ...(requestedBy && {
+      alsoAudit: (runIds: string[]) =>
+        retryAudit(requestedBy, kycCase, { rescreen: true, outcome: "recorded", runIds }, now),
+    }),
     now,
   });
   // Another run (a reviewer's, an import's) screened it against these lists meanwhile: its hits
@@ -302,14 +308,31 @@ export async function rescreenTraders(now = new Date()): Promise<RescreenReport>
 /**
  * Screens one submission awaiting its decision against the current lists now: what a reviewer
  * asks for when the lists changed after the case's checks and the re-screening has not reached
- * it yet (lib/review/decisions.ts retryChecks).
+ * it yet (lib/review/decisions.ts retryChecks). The officer's retry is audited with what it did,
+ * after the screening: with the runs, in their transaction, when they are stored; otherwise once
+ * it is known that the answers could not be screened, another run screened them first, or the
+ * screening failed.
  */
 export async function rescreenCase(
   kycCase: CaseToRescreen,
   now = new Date(),
+  requestedBy?: { staffId: string },
 ): Promise<RescreenReport> {
   const report: RescreenReport = { screened: 0, newHits: [], unscreened: [] };
-  await rescreenOne(kycCase, await currentScreening(now), report, now);
+  const audit = (outcome: "failed" | "unscreened" | "already_screened") =>
+    requestedBy
+      ? appendAuditEvent(retryAudit(requestedBy, kycCase, { rescreen: true, outcome }, now))
+      : Promise.resolve();
+  try {
+    await rescreenOne(kycCase, await currentScreening(now), report, now, requestedBy);
+  } catch (error) {
+    await audit("failed").catch((auditError: unknown) =>
+      log.error("checks.retry_not_audited", { caseId: kycCase.id, ...errorFacts(auditError) }),
+    );
+    throw error;
+  }
+  if (report.screened === 0)
+    await audit(report.unscreened.length > 0 ? "unscreened" : "already_screened");
   return report;
 }
 

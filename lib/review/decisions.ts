@@ -786,7 +786,8 @@ export async function reopenCase(
  * A reviewer runs the checks of the current round again (after a failure, or when they are
  * overdue), now, instead of waiting for the sweep's back-off; or, when they ran on lists that
  * have changed since, screens the round against the current ones (lib/checks/rescreen.ts), which
- * is what its approval needs. Audited when it runs (not when refused); a failure is recorded and shown like any other.
+ * is what its approval needs. Audited once it ran, with what it did (the runs it recorded, or its
+ * failure), never when refused; a failure is recorded and shown like any other.
  */
 export async function retryChecks(staff: Reviewer, caseId: string, now = new Date()) {
   const kycCase = await loadCase(caseId);
@@ -799,23 +800,16 @@ export async function retryChecks(staff: Reviewer, caseId: string, now = new Dat
   if (done && !rescreen)
     throw refuse("CONFLICT", "checks_done", "the checks of this submission have run");
   if (rescreen) {
-    await appendAuditEvent({
-      actorType: "staff",
-      actorId: staff.id,
-      action: "checks.retry_requested",
-      caseId,
-      data: { round: kycCase.round, rescreen: true },
-      occurredAt: now,
-    });
-    await rescreenCase(kycCase, now);
+    // Audited by the re-screening with what it did (lib/checks/rescreen.ts rescreenCase).
+    await rescreenCase(kycCase, now, { staffId: staff.id });
     // Screened by this request or, meanwhile, by an import's re-screening: either is what the
     // approval needs. Neither: the answers could not be screened.
     if (!(await roundScreenedOnCurrentLists(kycCase.id)))
       throw refuse("CONFLICT", "checks_failed", "the case's answers could not be screened");
     return;
   }
-  // Audited by the run once it holds the case: a retry refused because a run is in flight, or
-  // the round was checked meanwhile, did not happen.
+  // Audited by the run with what it did: a retry refused because a run is in flight, or the
+  // round was checked meanwhile (or by a run it could not stop), did not happen.
   try {
     await runCaseChecks(caseId, { now, requestedBy: { staffId: staff.id } });
   } catch (error) {

@@ -7,7 +7,9 @@
 import "./support/request-scope";
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { sql } from "drizzle-orm";
 import { textOf } from "../helpers/render-page";
+import { sqlRows } from "../helpers/sql-rows";
 import { cutRescreeningAfter, restoreRescreening } from "./support/faults";
 import { signedInStaff, Trader } from "./support/people";
 import { scenarioWorld } from "./support/world";
@@ -114,8 +116,36 @@ describe("scenario: an approval asked before the re-screening reached the case",
     expect(await reviewer.approve(kycCase.id)).toBe("error:screening_outdated");
     expect(await marta.status()).toBe("in_review");
 
+    // A first "Run the checks now" whose screening fails (the database refuses its run): the
+    // trail says the officer's retry failed, not that she was screened.
+    await cutRescreeningAfter(w, 0);
+    try {
+      expect(await reviewer.retryChecks(kycCase.id)).toBe("error:failed");
+    } finally {
+      await restoreRescreening(w);
+    }
+    expect(await reviewer.casePage(kycCase.id)).toContain('data-blocker="screening_outdated"');
+
     // "Run the checks now" screens her against today's lists: the hit is there to judge.
     expect(await reviewer.retryChecks(kycCase.id)).toBe("checks_ran");
+    const rescreens = await sqlRows<{ id: string }>(
+      w.db.db,
+      sql`select id from check_runs where case_id = ${kycCase.id} and reason = 'rescreen'`,
+    );
+    expect(rescreens).toHaveLength(1);
+    expect(
+      await sqlRows<{ actor_type: string; data: unknown }>(
+        w.db.db,
+        sql`select actor_type, data from audit_events
+          where case_id = ${kycCase.id} and action = 'checks.retry_requested' order by id`,
+      ),
+    ).toEqual([
+      { actor_type: "staff", data: { round: 1, rescreen: true, outcome: "failed" } },
+      {
+        actor_type: "staff",
+        data: { round: 1, rescreen: true, outcome: "recorded", runIds: [rescreens[0]?.id] },
+      },
+    ]);
     const after = await reviewer.casePage(kycCase.id);
     expect(after).toMatch(/data-hit="cut-pep:[^"]+"/);
     expect(after).toContain('data-blocker="likely_hit_open"');
