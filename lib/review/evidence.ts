@@ -31,7 +31,7 @@ import {
 } from "@/lib/db/queries/review";
 import { listStaffByIds } from "@/lib/db/queries/staff";
 import { getTraderById } from "@/lib/db/queries/traders";
-import { readCheckEvidence } from "@/lib/checks/evidence";
+import { readCheckEvidence, storedHitSchema } from "@/lib/checks/evidence";
 import { caseStatus, caseTrigger, type AuditEvent } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
 import { submittedAnswersSchema } from "@/lib/kyc/answers";
@@ -116,16 +116,12 @@ export const caseEvidenceSchema = z.strictObject({
   ),
   screeningHits: z.array(
     z.strictObject({
+      // The hit as its run stored it (one schema: lib/checks/evidence.ts), with how it was judged.
+      ...storedHitSchema.shape,
       key: z.string(),
-      source: z.string(),
-      entryId: z.string(),
-      listedName: z.string(),
-      level: z.string(),
-      score: z.number(),
       state: z.enum(["open", "awaiting_second", "cleared", "confirmed"]),
       origin: z.enum(["submission", "rescreen"]),
       round: z.number().int().nullable().describe("the submission round of the run that found it"),
-      explanation: json,
       judgments: z.array(
         z.strictObject({
           by: staffRef,
@@ -246,6 +242,8 @@ export const caseEvidenceSchema = z.strictObject({
 export type CaseEvidence = z.infer<typeof caseEvidenceSchema>;
 
 const at = (d: Date) => d.toISOString();
+// The stored hit's own fields of a hit as the console judges it, the rest left out.
+const storedHit = z.object(storedHitSchema.shape);
 const atOrNull = (d: Date | null) => (d ? d.toISOString() : null);
 
 /**
@@ -440,16 +438,11 @@ async function caseEvidence(staff: Reviewer, caseId: string, now: Date): Promise
       })),
     })),
     screeningHits: hits.map((h) => ({
+      ...storedHit.parse(h),
       key: h.key,
-      source: h.source,
-      entryId: h.entryId,
-      listedName: h.listedName,
-      level: h.level,
-      score: h.score,
       state: h.state,
       origin: h.origin,
       round: h.round,
-      explanation: h.explanation,
       judgments: h.judgments.map((j) => ({
         by: ref(j.staffId),
         role: j.role ?? null,

@@ -169,6 +169,20 @@ describe("scenario: a likely hit cleared as a false positive by two people", () 
       }),
     ]);
     expect(evidence.approval.signers.map((s) => s.name)).toEqual(["fp.reviewer", "fp.approver"]);
+    // The hit is the one its run stored, every field of it (one schema, lib/checks/evidence.ts).
+    const stored = (
+      (await (await approver.exportEvidence(kycCase.id)).json()) as {
+        checkRuns: {
+          results: { check: string; evidence: { hits?: { source: string; entryId: string }[] } }[];
+        }[];
+      }
+    ).checkRuns
+      .flatMap((r) => r.results)
+      .filter((r) => r.check === "screening")
+      .flatMap((r) => r.evidence.hits ?? [])
+      .filter((h) => `${h.source}:${h.entryId}` === HIT);
+    expect(stored.length).toBeGreaterThan(0);
+    expect(evidence.screeningHits[0]).toMatchObject(stored.at(-1)!);
     // The printable view: the same facts, every value escaped, nothing loaded or run.
     const printable = await approver.exportEvidence(kycCase.id, "html");
     expect(printable.headers.get("content-type")).toContain("text/html");
