@@ -512,34 +512,53 @@ async function settleMonitoringTask(
 
 /** How many monitoring tasks one housekeeping pass closes at most; the next pass takes the rest. */
 export const MONITORING_SETTLE_BATCH = 100;
+/**
+ * How many tasks one pass reads at most, closed or not: the pre-filter lets through tasks the
+ * rule refuses (clearings a stronger sighting outlived, data that does not read), read again each
+ * pass until a person acts, and those must not make one pass unbounded.
+ */
+export const MONITORING_SETTLE_READ = 10 * MONITORING_SETTLE_BATCH;
 
 /**
  * Housekeeping's pass over the open monitoring tasks whose hits are all cleared but which no
  * verdict closed (the close after the last clearing failed, or a later round let clearings stand
- * again): closes each, as the last clearing would have. Only those are read, at most `limit` a
- * pass (listClearedMonitoringTasks), so the pass stays cheap with thousands of tasks waiting for
- * a person. A task whose data does not read is an approver's to close
- * (closeUnreadableMonitoringTask). One case failing does not stop the others. Answers how many it
- * closed.
+ * again): closes each, as the last clearing would have. SQL picks the tasks the rule could close
+ * (listClearedMonitoringTasks, from the verdicts alone), so the pass stays cheap with thousands
+ * of tasks waiting for a person; the rule itself is settleMonitoringTask's, on each task as read.
+ * Pages are read on from the last task read (keyset), not from the oldest again: tasks the rule
+ * refuses at the head cannot keep the pass from the others. At most `limit` closed and
+ * `maxRead` read a pass. A task whose data does not read is an approver's to close
+ * (closeUnreadableMonitoringTask). One case failing does not stop the others. Answers how many
+ * it closed.
  */
 export async function settleClearedMonitoringTasks(
   now = new Date(),
   limit = MONITORING_SETTLE_BATCH,
+  maxRead = MONITORING_SETTLE_READ,
 ): Promise<number> {
   let closed = 0;
-  for (const task of await listClearedMonitoringTasks(limit)) {
-    try {
-      const kycCase = await getCaseById(task.caseId);
-      if (kycCase && (await settleMonitoringTask(null, kycCase, now, { task }))) {
-        closed += 1;
-        log.info("screening.monitoring_task_settled", { caseId: kycCase.id, taskId: task.id });
+  let read = 0;
+  let after: string | undefined;
+  while (closed < limit && read < maxRead) {
+    const size = Math.min(limit - closed, maxRead - read);
+    const page = await listClearedMonitoringTasks(size, after);
+    for (const task of page) {
+      read += 1;
+      after = task.id;
+      try {
+        const kycCase = await getCaseById(task.caseId);
+        if (kycCase && (await settleMonitoringTask(null, kycCase, now, { task }))) {
+          closed += 1;
+          log.info("screening.monitoring_task_settled", { caseId: kycCase.id, taskId: task.id });
+        }
+      } catch (error) {
+        log.error("screening.monitoring_settle_failed", {
+          caseId: task.caseId,
+          ...errorFacts(error),
+        });
       }
-    } catch (error) {
-      log.error("screening.monitoring_settle_failed", {
-        caseId: task.caseId,
-        ...errorFacts(error),
-      });
     }
+    if (page.length < size) break;
   }
   return closed;
 }

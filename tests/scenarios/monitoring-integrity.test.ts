@@ -10,6 +10,7 @@ import "./support/request-scope";
 import { adminUrl } from "../helpers/db-target";
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { sql } from "drizzle-orm";
 import { MONITORING_TASK } from "@/lib/db/queries/hold-tasks";
 import { getOpenReviewTask } from "@/lib/db/queries/review";
 import { listCaseAuditEvents } from "@/lib/db/queries/audit";
@@ -286,4 +287,124 @@ describe("scenario: housekeeping with monitoring tasks that wait for a person", 
         w.crmEventsFor(caseId).filter((e) => e.type === "case.monitoring_cleared"),
       ).toHaveLength(caseId === waiting ? 0 : 1);
   });
+});
+
+describe("scenario: the strongest sighting of a monitoring hit came at a lower level", () => {
+  it("the worker closes the task the rule finds cleared: the pass's choice of tasks does not pick another sighting", async () => {
+    const w = world();
+    const list = brokerList("levels-pep.csv");
+    await w.runListsImportCommand([list]);
+    const loose = path.join(w.dataDir, "risk-loose.json");
+    const strict = path.join(w.dataDir, "risk-strict.json");
+    writeFileSync(loose, '{"screening": {"likely": 0.92}}');
+    writeFileSync(strict, '{"screening": {"likely": 0.96}}');
+    w.configure({ RISK_CONFIG_PATH: loose });
+    const reviewer = await signedInStaff(w, "levels.reviewer@broker.example", "reviewer");
+    const approver = await signedInStaff(w, "levels.approver@broker.example", "approver");
+    const trader = new Trader(w, 470_401);
+    const person = { givenNames: "Tudora", surnames: "Vasilescu", dateOfBirth: "1981-02-17" };
+    const kycCase = await approvedAtStandard(w, trader, reviewer, person);
+
+    // Listed with her year of birth: a likely match under the thresholds of the day.
+    const before = readFileSync(list, "utf8");
+    writeFileSync(list, `${before}Teodora Vasilescu,,1981,\n`);
+    expect(await w.runListsImportCommand([list])).toMatch(/, 1 with a new likely match/);
+    // The list then gives the whole date (a stronger sighting of the same entry), while the
+    // broker has raised the likely threshold above it: this sighting is a review-level one.
+    w.configure({ RISK_CONFIG_PATH: strict });
+    writeFileSync(list, `${before}Teodora Vasilescu,,1981-02-17,\n`);
+    expect(await w.runListsImportCommand([list])).toMatch(/, 0 with a new likely match/);
+    await w.worker();
+
+    // The hit shown (and judged) is its likely sighting; two people clear it, and the close
+    // after the second clearing fails.
+    const page = await reviewer.casePage(kycCase.id);
+    expect(page).toContain('data-testid="monitoring-task"');
+    const hitKey = /data-hit="(levels-pep:[^"]+)"/.exec(page)?.[1];
+    expect(hitKey).toBeDefined();
+    expect(await reviewer.judgeHit(kycCase.id, hitKey!, "false_positive", "Other DOB on ID")).toBe(
+      "hit_awaiting_second",
+    );
+    await failMonitoringCloses(w);
+    try {
+      expect(await approver.judgeHit(kycCase.id, hitKey!, "false_positive", "Passport seen")).toBe(
+        "hit_cleared",
+      );
+    } finally {
+      await restoreMonitoringCloses(w);
+    }
+
+    await w.worker();
+    expect(await reviewer.casePage(kycCase.id)).not.toContain('data-testid="monitoring-task"');
+    expect(
+      w.crmEventsFor(kycCase.id).filter((e) => e.type === "case.monitoring_cleared"),
+    ).toHaveLength(1);
+  }, 300_000);
+});
+
+describe("scenario: monitoring tasks the worker cannot close are the oldest", () => {
+  it("a pass reads past them to the tasks it can close, and reads no more than its bound", async () => {
+    const w = world();
+    const list = brokerList("head-pep.csv");
+    await w.runListsImportCommand([list]);
+    const reviewer = await signedInStaff(w, "head.reviewer@broker.example", "reviewer");
+    const approver = await signedInStaff(w, "head.approver@broker.example", "approver");
+    const people = [
+      { givenNames: "Wilhelmina", surnames: "Ravensworth", dateOfBirth: "1977-03-14" },
+      { givenNames: "Casimir", surnames: "Dobrovolsky", dateOfBirth: "1969-11-23" },
+      { givenNames: "Philippa", surnames: "Marchbanks", dateOfBirth: "1985-06-30" },
+    ];
+    const cases: string[] = [];
+    for (const [i, person] of people.entries())
+      cases.push((await approvedAtStandard(w, new Trader(w, 470_501 + i), reviewer, person)).id);
+    const listed = ({ givenNames, surnames, dateOfBirth }: (typeof people)[number]) =>
+      `${givenNames} ${surnames},,${dateOfBirth},`;
+    // The first two are listed first: their tasks are older than the third's.
+    addToList(list, listed(people[0]!));
+    addToList(list, listed(people[1]!));
+    expect(await w.runListsImportCommand([list])).toMatch(/, 2 with a new likely match/);
+    addToList(list, listed(people[2]!));
+    expect(await w.runListsImportCommand([list])).toMatch(/, 1 with a new likely match/);
+    await w.worker();
+    const hitOf = async (caseId: string) =>
+      /data-hit="(head-pep:[^"]+)"/.exec(await reviewer.casePage(caseId))?.[1] ?? "no hit";
+    await failMonitoringCloses(w);
+    try {
+      for (const caseId of cases) {
+        const key = await hitOf(caseId);
+        expect(await reviewer.judgeHit(caseId, key, "false_positive", "Other DOB on ID")).toBe(
+          "hit_awaiting_second",
+        );
+        expect(await approver.judgeHit(caseId, key, "false_positive", "Passport seen")).toBe(
+          "hit_cleared",
+        );
+      }
+    } finally {
+      await restoreMonitoringCloses(w);
+    }
+    // Fault: the two oldest tasks' own record stops reading (an approver closes such a task;
+    // housekeeping never does), though all their hits are cleared.
+    const [first, second, last] = cases as [string, string, string];
+    await w.db.db.execute(
+      sql`update review_tasks set data = data || '{"unexpected": true}'::jsonb
+        where case_id in (${first}, ${second}) and kind = ${MONITORING_TASK}`,
+    );
+    const held = async () =>
+      Promise.all(
+        cases.map(async (id) => (await getOpenReviewTask(id, MONITORING_TASK)) !== undefined),
+      );
+
+    // A pass that may read two tasks reads the two it cannot close, and stops.
+    expect(await settleClearedMonitoringTasks(new Date(), 1, 2)).toBe(0);
+    expect(await held()).toEqual([true, true, true]);
+    // A pass of one task to close reads past them and closes the third.
+    expect(await settleClearedMonitoringTasks(new Date(), 1)).toBe(1);
+    expect(await held()).toEqual([true, true, false]);
+    // The worker delivers the lift of the hold; the two it cannot close stay for an approver.
+    await w.worker();
+    expect(await held()).toEqual([true, true, false]);
+    expect(w.crmEventsFor(last).filter((e) => e.type === "case.monitoring_cleared")).toHaveLength(
+      1,
+    );
+  }, 300_000);
 });

@@ -382,48 +382,30 @@ export async function getOpenReviewTask(
   return row;
 }
 
-/** SQL: a jsonb value as a number; null when it is not one (never a failed cast). */
-const num = (value: SQL) =>
-  sql`(case when jsonb_typeof(${value}) = 'number' then (${value})::text::numeric end)`;
 /** SQL: the open monitoring task's `hits`, or none when they are not a list. */
 const taskHits = sql`case when jsonb_typeof("review_tasks"."data" -> 'hits') = 'array'
   then "review_tasks"."data" -> 'hits' else '[]'::jsonb end`;
 
 /**
- * SQL: every hit of the open monitoring task (its data's `hits`, as lib/checks/monitoring-task.ts
- * stores them) is cleared by the case's verdicts as lib/review/screening-hits.ts judges it: no
- * confirmation, and clearings by two different people, one an approver (a verdict that does not
- * record its judge's role counts as one, as before roles were recorded), given on evidence at least
- * as strong as the hit's strongest sighting in the case's round or the task's own runs (as the
- * approval guard of drizzle/0044 asks). A hit no run shows any more is not cleared, nor is a task
- * whose data is not the lists it should be (an approver closes that one), and a value that is not a
- * number counts as none, never failing the pass. Columns are
- * qualified by hand: in a one-table select drizzle writes bare names, which inside these
- * subqueries would name the subqueries' own.
+ * SQL: what the rule that closes a monitoring task (lib/review/screening-hits.ts
+ * settleMonitoringTask) implies about the task, asked of the verdicts alone: its data's `hits`
+ * (as lib/checks/monitoring-task.ts stores them) are a non-empty list, and every one of them has
+ * no confirmation and clearings by two different people, one an approver (a verdict that does
+ * not record its judge's role counts as one, as before roles were recorded). It is a pre-filter,
+ * never the rule: whether those clearings still stand (given on evidence at least as strong as
+ * the sighting the case shows now) is judged in code on the task as read, the one place that
+ * picks the sighting. A task this passes and the code refuses is passed over (keyset), so it
+ * cannot keep the others from being reached. A value that is not what it should be counts as
+ * none, never failing the pass. Columns are qualified by hand: in a one-table select drizzle
+ * writes bare names, which inside these subqueries would name the subqueries' own.
  */
-const monitoringTaskHitsCleared = sql`jsonb_typeof("review_tasks"."data" -> 'hits') = 'array'
+const monitoringTaskClearable = sql`jsonb_typeof("review_tasks"."data" -> 'hits') = 'array'
   and jsonb_typeof("review_tasks"."data" -> 'runIds') = 'array'
   and exists (select 1 from jsonb_array_elements(${taskHits}))
   and not exists (
     select 1
     from jsonb_array_elements(${taskHits}) as task_hit,
-      lateral (select (task_hit ->> 'source') || ':' || (task_hit ->> 'entryId') as key) as k,
-      lateral (
-        select max(coalesce(
-            ${num(sql`h -> 'explanation' -> 'nameScore'`)} + ${num(sql`h -> 'explanation' -> 'adjustment'`)},
-            ${num(sql`h -> 'score'`)})) as strength,
-          max(${num(sql`h -> 'score'`)}) as score
-        from ${checkRuns} r
-        join ${kycCases} kc on kc.id = r.case_id
-        join ${caseChecks} c on c.run_id = r.id and c."check" = 'screening'
-        cross join lateral jsonb_array_elements(case when jsonb_typeof(c.evidence -> 'hits') = 'array'
-          then c.evidence -> 'hits' else '[]'::jsonb end) as h
-        where r.case_id = "review_tasks"."case_id"
-          and (r.round = kc.round or r.id::text in (select jsonb_array_elements_text(
-            case when jsonb_typeof("review_tasks"."data" -> 'runIds') = 'array'
-              then "review_tasks"."data" -> 'runIds' else '[]'::jsonb end)))
-          and (h ->> 'source') || ':' || (h ->> 'entryId') = k.key
-      ) as sighting
+      lateral (select (task_hit ->> 'source') || ':' || (task_hit ->> 'entryId') as key) as k
     where exists (select 1 from ${caseDecisions} d where d.case_id = "review_tasks"."case_id"
         and d.decision = 'screening_confirmed' and d.data ->> 'hitKey' = k.key)
       or not coalesce((
@@ -432,21 +414,20 @@ const monitoringTaskHitsCleared = sql`jsonb_typeof("review_tasks"."data" -> 'hit
         from ${caseDecisions} d
         where d.case_id = "review_tasks"."case_id" and d.decision = 'screening_false_positive'
           and d.data ->> 'hitKey' = k.key
-          and case when jsonb_typeof(d.data -> 'strength') = 'number'
-            then ${num(sql`d.data -> 'strength'`)} >= sighting.strength - 0.000000001
-            else ${num(sql`d.data -> 'score'`)} >= sighting.score end
       ), false)
   )`;
 
 /**
- * Open monitoring tasks whose hits are all cleared (monitoringTaskHitsCleared), oldest first, at
- * most `limit`, each with the fingerprint of its data as read: housekeeping closes them
- * (lib/review/screening-hits.ts settleClearedMonitoringTasks). Chosen in SQL so the pass reads
- * only those, however many tasks wait for a person; the caller still judges each by the rule in
- * code before closing it.
+ * Open monitoring tasks that may be closed (monitoringTaskClearable), oldest first, after
+ * `after` when given (keyset: the pass reads on from where its last page ended, so tasks the code
+ * refuses do not hide the rest), at most `limit`, each with the fingerprint of its data as read:
+ * housekeeping closes those whose hits are cleared (lib/review/screening-hits.ts
+ * settleClearedMonitoringTasks). The order is the index's (docs/operations.md).
  */
 export async function listClearedMonitoringTasks(
   limit: number,
+  /** The id of the last task the pass read. */
+  after?: string,
 ): Promise<(ReviewTask & { fingerprint: string })[]> {
   const db = await getDb();
   return db
@@ -456,7 +437,12 @@ export async function listClearedMonitoringTasks(
       and(
         eq(reviewTasks.kind, MONITORING_TASK),
         isNull(reviewTasks.closedAt),
-        monitoringTaskHitsCleared,
+        after
+          ? // Its time as stored (microseconds), which a JavaScript date would round.
+            sql`("review_tasks"."opened_at", "review_tasks"."id") >
+              (select t.opened_at, t.id from ${reviewTasks} t where t.id = ${after}::uuid)`
+          : undefined,
+        monitoringTaskClearable,
       ),
     )
     .orderBy(asc(reviewTasks.openedAt), asc(reviewTasks.id))
