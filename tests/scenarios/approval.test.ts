@@ -370,6 +370,7 @@ describe("scenario: four eyes when a re-screening finds the trader while the app
 
       const evidence = (await (await admin.exportEvidence(kycCase.id)).json()) as {
         approval: { at: string; signers: { id: string }[] } | null;
+        audit: { rows: { action: string; at: string }[] };
       };
       const ids = await sqlRows<{ id: string }>(
         w.db.db,
@@ -380,6 +381,19 @@ describe("scenario: four eyes when a re-screening finds the trader while the app
       // An approval without a record is derived by the same rule as of its time: the same two.
       const derived = await listApprovalSigners(kycCase.id, new Date(evidence.approval!.at));
       expect(derived.map((d) => d.staffId).sort()).toEqual(counted);
+      // The hit's audit entry, which that derivation reads once a later hit has moved case_risk
+      // on, is at the hit's own moment (when it was recorded, four eyes counting from it), not at
+      // the start of the import that found it.
+      const [risk] = await sqlRows<{ ms: number }>(
+        w.db.db,
+        sql`select (extract(epoch from rescreen_hit_at) * 1000)::float8 as ms
+          from case_risk where case_id = ${kycCase.id}`,
+      );
+      expect(
+        evidence.audit.rows
+          .filter((r) => r.action === "screening.rescreen_hit")
+          .map((r) => Date.parse(r.at)),
+      ).toEqual([risk!.ms]);
     } finally {
       w.configure({});
     }

@@ -612,7 +612,9 @@ export async function recordRescreenRun<H extends MonitoringTaskHit>(input: {
       action: RESCREEN_HIT_AUDIT,
       caseId: input.caseId,
       traderId: input.traderId,
-      occurredAt: input.now,
+      // The hit's own moment, as case_risk has it: the export derives an approval's signers from
+      // these entries (lib/db/queries/review.ts countingSince), long after case_risk moved on.
+      occurredAt: hitAt,
       data: rescreenHitAuditData.parse({
         runId,
         runIds,
