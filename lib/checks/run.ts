@@ -30,7 +30,7 @@ import {
   type RunRecord,
   type SubmissionRunRecord,
 } from "@/lib/db/queries/checks";
-import { appendAuditEvent } from "@/lib/db/queries/audit";
+import { appendAuditEvent, auditInTransaction } from "@/lib/db/queries/audit";
 import { listCurrentDocuments } from "@/lib/db/queries/documents";
 import { ofIdentityKind } from "@/lib/documents/upload-contract";
 import { analyzeCaseDocuments, readIdentityMrz } from "@/lib/documents/analysis";
@@ -41,6 +41,7 @@ import { log } from "@/lib/log";
 import { traced } from "@/lib/telemetry";
 import { changeCaseStatus } from "@/lib/kyc/cases";
 import { awaitingDecision } from "@/lib/kyc/case-state";
+import { APPROVED_AUDIT, approvalAuditData } from "@/lib/review/approval-record";
 import { needsFourEyes } from "@/lib/review/risk";
 import { loadStepDrafts } from "@/lib/kyc/drafts";
 import { screeningListStates } from "@/lib/screening/status";
@@ -397,11 +398,23 @@ async function applyRoute(
       })) as { to: KycCase["status"] });
     }
     if (record.route === "auto_approve" && status === "in_review") {
+      // The approval's own moment, for its event and its record alike (the export pairs them).
+      const approvedAt = new Date();
       ({ to: status } = (await changeCaseStatus({
         kycCase: { id: kycCase.id, status },
         event: "approve",
         actor: CHECKS_ACTOR,
         data,
+        now: approvedAt,
+        // Nobody signed it, and the record says so (lib/review/approval-record.ts).
+        alsoInTransaction: auditInTransaction({
+          ...CHECKS_ACTOR_AUDIT,
+          action: APPROVED_AUDIT,
+          caseId: kycCase.id,
+          traderId: kycCase.traderId,
+          data: approvalAuditData.parse({ automatic: true, runId: record.runId }),
+          occurredAt: approvedAt,
+        }),
       })) as { to: KycCase["status"] });
     }
   } catch (error) {

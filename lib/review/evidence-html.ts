@@ -147,7 +147,11 @@ export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords): strin
       ]),
     )}${
       e.approval
-        ? `<p>${escapeHtml(t("approved", { at: e.approval.at, signers: list(e.approval.signers.map(person)) }))}</p>`
+        ? `<p>${escapeHtml(
+            e.approval.automatic
+              ? t("approvedAutomatically", { at: e.approval.at })
+              : t("approved", { at: e.approval.at, signers: list(e.approval.signers.map(person)) }),
+          )}</p>`
         : ""
     }`,
     `${section("documents")}${table(

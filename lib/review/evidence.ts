@@ -32,6 +32,7 @@ import {
 import { listStaffByIds } from "@/lib/db/queries/staff";
 import { getTraderById } from "@/lib/db/queries/traders";
 import { readCheckEvidence, storedHitSchema } from "@/lib/checks/evidence";
+import { CHECKS_ACTOR } from "@/lib/checks/run";
 import { caseStatus, caseTrigger, type AuditEvent } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
 import { submittedAnswersSchema } from "@/lib/kyc/answers";
@@ -153,10 +154,15 @@ export const caseEvidenceSchema = z.strictObject({
   approval: z
     .strictObject({
       at: iso,
+      automatic: z
+        .boolean()
+        .describe(
+          "Approved by the automated checks (AUTO_APPROVE), not by a person: nobody signed it.",
+        ),
       signers: z
         .array(staffRef)
         .describe(
-          "Everyone whose signature the approval counted, as recorded when it committed (derived by today's four-eyes rule for approvals from before it was recorded).",
+          "Everyone whose signature the approval counted, as recorded when it committed (derived by today's four-eyes rule for approvals from before it was recorded); none for an automatic approval.",
         ),
     })
     .nullable(),
@@ -284,14 +290,16 @@ export async function exportCaseEvidence(
 /**
  * Whose signatures the approval at `at` counted: as it recorded them (its `case.approved` entry,
  * written at its time), or, for an approval from before they were recorded, by the four-eyes rule
- * of today as of its time. A record that does not read refuses the export: the pack never names
- * signers it cannot vouch for.
+ * of today as of its time. An automatic approval (AUTO_APPROVE) counted none: its record says so,
+ * or, from before it did, its timeline event was the checks'. A record that does not read refuses
+ * the export: the pack never names signers it cannot vouch for.
  */
 async function approvalSigners(
   caseId: string,
-  approvedAt: Date,
+  approved: { occurredAt: Date; actorType: string; actorId: string },
   auditRows: AuditEvent[],
-): Promise<string[]> {
+): Promise<{ automatic: boolean; signers: string[] }> {
+  const approvedAt = approved.occurredAt;
   const entry = auditRows.findLast(
     (a) => a.action === APPROVED_AUDIT && a.occurredAt.getTime() === approvedAt.getTime(),
   );
@@ -301,9 +309,13 @@ async function approvalSigners(
       log.error("approval_record.unreadable", { caseId, reader: "evidence" });
       throw new AppError("INTERNAL", `case ${caseId}: the approval's record does not read`);
     }
-    if (read.data.signers) return read.data.signers;
+    if ("automatic" in read.data) return { automatic: true, signers: [] };
+    if (read.data.signers) return { automatic: false, signers: read.data.signers };
   }
-  return [...new Set((await listApprovalSigners(caseId, approvedAt)).map((d) => d.staffId))];
+  if (approved.actorType === CHECKS_ACTOR.type && approved.actorId === CHECKS_ACTOR.id)
+    return { automatic: true, signers: [] };
+  const derived = await listApprovalSigners(caseId, approvedAt);
+  return { automatic: false, signers: [...new Set(derived.map((d) => d.staffId))] };
 }
 
 const auditRow = (a: AuditEvent): CaseEvidence["audit"]["rows"][number] => ({
@@ -365,7 +377,7 @@ async function caseEvidence(staff: Reviewer, caseId: string, now: Date): Promise
   // The approval decision itself: not a notice recorded on the approved case (the renewal's,
   // a periodic review closed), nor an upgrade declined back to the approval it left in force.
   const approvedAt = events.findLast((e) => e.event === "approve");
-  const signers = approvedAt ? await approvalSigners(caseId, approvedAt.occurredAt, auditRows) : [];
+  const approval = approvedAt ? await approvalSigners(caseId, approvedAt, auditRows) : null;
 
   return caseEvidenceSchema.parse({
     format: EVIDENCE_FORMAT,
@@ -461,7 +473,14 @@ async function caseEvidence(staff: Reviewer, caseId: string, now: Date): Promise
       data: d.data,
       at: at(d.createdAt),
     })),
-    approval: approvedAt ? { at: at(approvedAt.occurredAt), signers: signers.map(ref) } : null,
+    approval:
+      approvedAt && approval
+        ? {
+            at: at(approvedAt.occurredAt),
+            automatic: approval.automatic,
+            signers: approval.signers.map(ref),
+          }
+        : null,
     documents: documents
       .filter((d) => d.status !== "pending")
       .map((d) => ({

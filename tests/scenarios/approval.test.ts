@@ -89,6 +89,20 @@ describe("scenario: auto-approval when the broker enabled it", () => {
     expect(page).toContain('data-testid="case-status" data-status="approved">Approved<');
     expect(textOf(page)).toContain("route automatic approval");
     expect(page).not.toContain('data-testid="auto-approval-refused"');
+    // The evidence says nobody signed it: the checks approved it, as its record says.
+    const approver = await signedInStaff(w, "auto.approver@broker.example", "approver");
+    const evidence = (await (await approver.exportEvidence(kycCase.id)).json()) as {
+      approval: { automatic: boolean; signers: unknown[] } | null;
+      checkRuns: { id: string; route: string }[];
+      audit: { rows: { action: string; actorId: string; data: unknown }[] };
+    };
+    expect(evidence.approval).toMatchObject({ automatic: true, signers: [] });
+    const run = evidence.checkRuns.find((r) => r.route === "auto_approve");
+    expect(evidence.audit.rows.filter((r) => r.action === "case.approved")).toEqual([
+      expect.objectContaining({ actorId: "checks", data: { automatic: true, runId: run?.id } }),
+    ]);
+    const printable = textOf(await (await approver.exportEvidence(kycCase.id, "html")).text());
+    expect(printable).toContain("automatically by the checks (AUTO_APPROVE); nobody signed.");
   });
 
   it("leaves a case whose risk needs four eyes to two people, and the case page says why", async () => {
