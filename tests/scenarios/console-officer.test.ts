@@ -241,6 +241,36 @@ describe("scenario: a decision sent from a page the case has moved past", () => 
     expect((await trader.currentCase()).status).toBe("in_review");
   });
 
+  // A second connection holds the case while the take-back waits for it: PostgreSQL only.
+  (adminUrl() ? it : it.skip)(
+    "a take-back into review that waited for the case while a colleague took it over is refused",
+    async () => {
+      const w = world();
+      const trader = new Trader(w, 540_031);
+      await trader.completeStandardLevel();
+      const kycCase = await trader.currentCase();
+      await w.worker();
+      const first = await signedInStaff(w, "takeback.race1@broker.example", "reviewer");
+      const second = await signedInStaff(w, "takeback.race2@broker.example", "reviewer");
+      expect(await first.requestInformation(kycCase.id, ["document:identity"], "Sharper.")).toBe(
+        "action_requested",
+      );
+      // The colleague's take-over waits for the case first; the take-back, read before it, has
+      // passed its first checks and waits behind it: it sees the take-over once it has the case.
+      let resumed: Promise<string> | undefined;
+      const takenOver = await whileCaseHeld(w, kycCase.id, 1, () => second.takeOver(kycCase.id), {
+        meanwhile: async (untilWaiting) => {
+          resumed = first.resumeReview(kycCase.id);
+          await untilWaiting(2, resumed);
+        },
+      });
+      expect(takenOver).toBe("taken_over");
+      expect(await resumed).toBe("error:not_assignee");
+      expect((await trader.currentCase()).status).toBe("action_required");
+      expect(w.crmEventsFor(kycCase.id).map((e) => e.event)).not.toContain("resume_review");
+    },
+  );
+
   it("an approval read before a re-screening found a hit on the case is refused", async () => {
     const w = world();
     const list = path.join(w.dataDir, "stale-hit-pep.csv");
