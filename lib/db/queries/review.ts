@@ -395,8 +395,9 @@ const taskHits = sql`case when jsonb_typeof("review_tasks"."data" -> 'hits') = '
  * never the rule: whether those clearings still stand (given on evidence at least as strong as
  * the sighting the case shows now) is judged in code on the task as read, the one place that
  * picks the sighting. A task this passes and the code refuses is passed over (keyset), so it
- * cannot keep the others from being reached. A value that is not what it should be counts as
- * none, never failing the pass. Columns are qualified by hand: in a one-table select drizzle
+ * cannot keep the others from being reached. The one way it is stricter than the rule fails
+ * closed: a confirmation whose data the rule cannot read still keeps the task from the pass. A
+ * value that is not what it should be counts as none, never failing the pass. Columns are qualified by hand: in a one-table select drizzle
  * writes bare names, which inside these subqueries would name the subqueries' own.
  */
 const monitoringTaskClearable = sql`jsonb_typeof("review_tasks"."data" -> 'hits') = 'array'
@@ -422,7 +423,9 @@ const monitoringTaskClearable = sql`jsonb_typeof("review_tasks"."data" -> 'hits'
  * `after` when given (keyset: the pass reads on from where its last page ended, so tasks the code
  * refuses do not hide the rest), at most `limit`, each with the fingerprint of its data as read:
  * housekeeping closes those whose hits are cleared (lib/review/screening-hits.ts
- * settleClearedMonitoringTasks). The order is the index's (docs/operations.md).
+ * settleClearedMonitoringTasks). Oldest first by (opened_at, id), the order the keyset walks: a
+ * partial index of the open monitoring tasks in that order would serve it (none is in the schema
+ * yet; the one-open-per-case index is by case).
  */
 export async function listClearedMonitoringTasks(
   limit: number,
