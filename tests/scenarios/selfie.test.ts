@@ -17,15 +17,18 @@ import { SELFIE_BURST_FRAMES, SELFIE_BURST_MAX_BYTES } from "@/lib/documents/upl
 import { storage } from "@/lib/storage";
 import { storedKeyOf } from "./support/documents";
 import { adminUrl } from "../helpers/db-target";
+import { subjectAccessSchema } from "@/lib/retention/subject-access";
+import { readStoredZip } from "../helpers/zip";
 import { whileCaseHeld } from "./support/faults";
 import {
   freshPhoto,
   postToStorage,
   signedInStaff,
   Trader,
+  type Staff,
   type StartedUpload,
 } from "./support/people";
-import { OFAC_EXCERPT, scenarioWorld } from "./support/world";
+import { OFAC_EXCERPT, scenarioWorld, setClock } from "./support/world";
 
 // The built-in levels plus `standard_selfie` (the browser tests run with the same file).
 const levelsPath = path.join(__dirname, "../fixtures/levels/with-selfie.json");
@@ -455,4 +458,94 @@ describe("scenario: a selfie attempt started while an erasure request erases the
       expect(challenges).toEqual([{ n: 0 }]);
     },
   );
+});
+
+describe("scenario: a selfie attempt on a case that is erased", () => {
+  const attemptsOf = (w: ReturnType<typeof world>, caseId: string) =>
+    sqlRows<{ n: number }>(
+      w.db.db,
+      sql`select count(*)::int as n from selfie_challenges where case_id = ${caseId}`,
+    );
+
+  async function exportedAttempts(admin: Staff, traderId: string, caseId: string) {
+    const response = await admin.exportSubjectData(traderId);
+    expect(response.status).toBe(200);
+    const text = readStoredZip(Buffer.from(await response.arrayBuffer()))
+      .get("data.json")!
+      .toString("utf8");
+    const data = subjectAccessSchema.parse(JSON.parse(text));
+    return data.cases.find((c) => c.id === caseId)?.selfieChallenges;
+  }
+
+  it("leaves no attempt behind: neither the purge after the relationship ended nor an erasure request", async () => {
+    const w = world();
+    const admin = await signedInStaff(w, "selfie.retention.admin@broker.example", "admin");
+    // A decided case: a full attempt sent and approved, then the relationship ends.
+    const decided = new Trader(w, 530_301, "en");
+    await decided.launch("kyc", { kycType: "standard_selfie" });
+    await decided.fillStandardForms({ surnames: "Selfiegone" });
+    await decided.uploadStandardDocuments();
+    const attempt = (await decided.selfieChallenge()).body as { challengeId: string };
+    for (const [i, side] of (["frame_1", "frame_2", "frame_3"] as const).entries())
+      expect(
+        (
+          await decided.uploadSelfieFrame(
+            attempt.challengeId,
+            side,
+            await burst(210 + i * 80, 80 + i),
+          )
+        ).status,
+      ).toBe(200);
+    expect(await decided.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await w.worker();
+    const decidedCase = await decided.currentCase();
+    const reviewer = await signedInStaff(w, "selfie.retention.reviewer@broker.example", "reviewer");
+    // Other scenarios of this file may have sent a look-alike burst (the duplicate-image check
+    // raises the risk): the approval may then take an approver's second signature.
+    let approval = await reviewer.approve(decidedCase.id);
+    if (approval === "awaiting_co_sign") {
+      const approver = await signedInStaff(
+        w,
+        "selfie.retention.approver@broker.example",
+        "approver",
+      );
+      approval = await approver.approve(decidedCase.id);
+    }
+    expect(approval).toBe("approved");
+    const ended = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    expect(await admin.relationshipEnd(decidedCase.id, ended)).toBe("relationship_ended");
+    expect(await attemptsOf(w, decidedCase.id)).toEqual([{ n: 1 }]);
+    expect(await exportedAttempts(admin, decidedCase.traderId, decidedCase.id)).toHaveLength(1);
+
+    // A draft: an attempt started, one burst sent, then the trader asks for erasure.
+    const asked = new Trader(w, 530_302, "en");
+    await asked.launch("kyc", { kycType: "standard_selfie" });
+    await asked.fillStandardForms({ surnames: "Selfieasked" });
+    const started = (await asked.selfieChallenge()).body as { challengeId: string };
+    expect(
+      (await asked.uploadSelfieFrame(started.challengeId, "frame_1", await burst(250, 90))).status,
+    ).toBe(200);
+    const draft = await asked.currentCase();
+    expect(await attemptsOf(w, draft.id)).toEqual([{ n: 1 }]);
+
+    try {
+      // An hour on, the upload forms have expired: the request is executed at once.
+      setClock(Date.now() + 60 * 60_000);
+      await admin.signIn();
+      expect(await admin.erasureRequest(draft.id)).toBe("erasure_executed");
+      expect(await attemptsOf(w, draft.id)).toEqual([{ n: 0 }]);
+      expect(await exportedAttempts(admin, draft.traderId, draft.id)).toEqual([]);
+
+      // Six years on, the worker's purge erases the decided case by the relationship's rule.
+      const later = new Date(Date.now() + 6 * 366 * 86_400_000);
+      await w.worker(later);
+      setClock(later);
+      await admin.signIn();
+      expect(await admin.casePage(decidedCase.id)).toContain('data-testid="tombstone"');
+      expect(await attemptsOf(w, decidedCase.id)).toEqual([{ n: 0 }]);
+      expect(await exportedAttempts(admin, decidedCase.traderId, decidedCase.id)).toEqual([]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });

@@ -22,6 +22,7 @@ import {
   kycCases,
   outboxEvents,
   reviewTasks,
+  selfieChallenges,
   traderRelationships,
   traders,
   vendorVerificationHistory,
@@ -772,6 +773,9 @@ export async function purgeCaseRows(input: {
     // A crash after this rolls the rows back with their objects gone; the next run finishes.
     await input.deleteObjects(deleted);
     await tx.delete(caseDrafts).where(eq(caseDrafts.caseId, input.caseId));
+    // The selfie attempts (the prompts drawn, when): the case row stays, so no cascade takes
+    // them, and they would go on saying when the trader sat in front of the camera.
+    await tx.delete(selfieChallenges).where(eq(selfieChallenges.caseId, input.caseId));
     await tx.delete(identityFingerprints).where(eq(identityFingerprints.caseId, input.caseId));
     // Keyed hashes of the names and document number: nothing is left to find the case by.
     await tx.delete(caseSearchTerms).where(eq(caseSearchTerms.caseId, input.caseId));
