@@ -161,9 +161,12 @@ export async function purgeCase(
     // keys of each document: the verified (sealed) file, and the upload key, where a replay of
     // the browser's signed form after the confirm may have left a file in clear.
     deleteObjects: async (deleted) => {
+      // purgeCaseRows erases only once every form of the case expired UPLOADS_LAND_WITHIN_MS
+      // ago: no upload key needs guarding against a replay, so nothing of the case stays behind.
+      const gone = { formExpired: true };
       for (const document of deleted) {
-        await storage().delete(document.storageKey);
-        await storage().delete(documentKey(caseId, document.id));
+        await storage().delete(document.storageKey, gone);
+        await storage().delete(documentKey(caseId, document.id), gone);
       }
     },
   });

@@ -15,7 +15,8 @@
  * (accepted or refused), the purge of an expired form and the case's erasure delete an upload
  * key, so a replay of the form after its confirm decided never puts a file in clear back (S3 has
  * no such guard: there the purge empties the key once the form expired). A marker is kept until
- * no form for its key can still be posted, then pruned.
+ * no form for its key can still be posted, then pruned; the case's erasure, which runs only once
+ * every form of the case has long expired, removes its documents' markers with their files.
  */
 import "server-only";
 import { randomBytes } from "node:crypto";
@@ -55,6 +56,7 @@ import {
   MAX_DOWNLOAD_TTL_SECONDS,
   MAX_UPLOAD_TTL_SECONDS,
   type CreateUploadInput,
+  type DeleteOptions,
   type DocumentStorage,
   type ObjectInfo,
   type PresignGetOptions,
@@ -163,18 +165,21 @@ export class LocalStorage implements DocumentStorage {
     }
   }
 
-  async delete(key: string): Promise<void> {
+  async delete(key: string, options: DeleteOptions = {}): Promise<void> {
     const file = this.pathOf(key);
     // Marked before the file goes: an upload that passed the route's first look links its file
     // either before this rm (which removes it) or after the mark (which it looks for again).
     // A marker that cannot be written (a full disk, a file in its place) leaves a replayed form
     // accepted, as on S3 (the purge empties its key later); the file goes either way.
-    if (isUploadKey(key))
+    if (isUploadKey(key) && !options.formExpired)
       await this.markSpent(key).catch((error: unknown) =>
         log.warn("storage.spent_mark_failed", { ...errorFacts(error) }),
       );
     await rm(file, { force: true });
     await rm(metaPathOf(file), { force: true });
+    // No form for the key can be posted any more: its marker would only go on naming the case
+    // and the document (of an erased case, too) until a later delete's prune.
+    if (isUploadKey(key) && options.formExpired) await rm(this.spentPathOf(key), { force: true });
   }
 
   async presignGet(key: string, options: PresignGetOptions): Promise<string> {

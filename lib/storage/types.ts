@@ -43,6 +43,8 @@ export type PresignGetOptions = {
   contentType?: string;
 };
 
+export type DeleteOptions = { formExpired?: boolean };
+
 export interface DocumentStorage {
   readonly driver: "local" | "s3";
   createUpload(input: CreateUploadInput): Promise<UploadTarget>;
@@ -52,7 +54,11 @@ export interface DocumentStorage {
   get(key: string, options?: { maxBytes?: number }): Promise<Buffer>;
   /** Creates or replaces the object (the confirm step swaps the original for a re-encoded copy). */
   put(key: string, bytes: Uint8Array, contentType: string): Promise<void>;
-  /** Idempotent: deleting a missing object is not an error. */
-  delete(key: string): Promise<void>;
+  /**
+   * Idempotent: deleting a missing object is not an error. `formExpired`: the caller has checked
+   * that no upload form for the key can still be posted (the erasure, under the case's lock), so
+   * nothing has to stay behind to refuse a replay of one (the local driver's spent marker goes).
+   */
+  delete(key: string, options?: DeleteOptions): Promise<void>;
   presignGet(key: string, options: PresignGetOptions): Promise<string>;
 }

@@ -595,6 +595,36 @@ const objectsOf = (w: World, caseId: string) => {
   return existsSync(dir) ? readdirSync(dir) : [];
 };
 
+/** The local driver's spent markers of the case's upload keys (`.spent/<case id>.<document id>`). */
+const spentMarkersOf = (w: World, caseId: string) => {
+  const dir = path.join(w.dataDir, "documents", ".spent");
+  return existsSync(dir) ? readdirSync(dir).filter((name) => name.startsWith(`${caseId}.`)) : [];
+};
+
+describe("scenario: an erasure removes the local driver's spent markers with the files", () => {
+  it("leaves no marker naming the erased case or its documents", async () => {
+    const w = world();
+    const trader = new Trader(w, 470_085);
+    await trader.launch("kyc", { kycType: "standard" });
+    await trader.fillStandardForms({ surnames: "Spentmarks" });
+    const uploaded = await trader.upload("identity");
+    expect(uploaded.status).toBe(200);
+    const kycCase = await trader.currentCase();
+    // The confirm emptied the upload key and marked it spent: a replay of its form is refused.
+    expect(spentMarkersOf(w, kycCase.id)).toEqual([`${kycCase.id}.${uploaded.documentId}`]);
+    try {
+      // An hour on: the upload's form has long expired, so the request is executed.
+      setClock(Date.now() + 60 * 60_000);
+      const admin = await signedInStaff(w, "spent.admin@broker.example", "admin");
+      expect(await admin.erasureRequest(kycCase.id)).toBe("erasure_executed");
+      expect(objectsOf(w, kycCase.id)).toEqual([]);
+      expect(spentMarkersOf(w, kycCase.id)).toEqual([]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});
+
 describe("scenario: an erasure asked while the trader uploads", () => {
   it("is refused while the signed form may still land a file; the file is the case's, and goes with it", async () => {
     const w = world();

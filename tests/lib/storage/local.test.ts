@@ -570,6 +570,21 @@ describe("local storage: a deleted upload key is spent", () => {
     expect(await markers()).toEqual([`${caseId}.${documentId}`]);
   });
 
+  it("leaves no marker, and removes an earlier one, when no form for the key can be posted any more", async () => {
+    const key = newKey();
+    await uploadFor(key);
+    await storage.delete(key);
+    const [, caseId, documentId] = key.split("/");
+    const marker = path.join(root, ".spent", `${caseId}.${documentId}`);
+    expect((await readdir(path.join(root, ".spent"))).includes(path.basename(marker))).toBe(true);
+    await storage.delete(key, { formExpired: true });
+    expect((await readdir(path.join(root, ".spent"))).includes(path.basename(marker))).toBe(false);
+    const other = newKey();
+    await storage.delete(other, { formExpired: true });
+    const [, otherCase, otherDocument] = other.split("/");
+    expect(await readdir(path.join(root, ".spent"))).not.toContain(`${otherCase}.${otherDocument}`);
+  });
+
   it("deletes the file even when its marker cannot be written", async () => {
     const key = newKey();
     const target = await uploadFor(key);
