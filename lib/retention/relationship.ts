@@ -10,17 +10,14 @@ import { getCaseById } from "@/lib/db/queries/cases";
 import { getTraderByCtraderUserId, getTraderById } from "@/lib/db/queries/traders";
 import type { Trader } from "@/lib/db/schema";
 import type { StaffPrincipal } from "@/lib/staff/auth";
-import { getRelationship, lastDecisions, upsertRelationshipEnd } from "@/lib/db/queries/retention";
+import { listTraderCasesWithOutcome, upsertRelationshipEnd } from "@/lib/db/queries/retention";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import { listTraderCases } from "@/lib/db/queries/review";
 import { endCovers, tradersErasureDue } from "./policy";
 
 /** The trader's cases with the outcome their retention is keyed on (lib/retention/policy.ts). */
 export async function listTraderCasesForRetention(traderId: string) {
-  const cases = await listTraderCases(traderId);
-  const decided = await lastDecisions(cases.map((c) => c.id));
-  return cases.map((c) => ({ ...c, lastDecision: decided.get(c.id) ?? null }));
+  return listTraderCasesWithOutcome(traderId);
 }
 
 /**
@@ -113,34 +110,35 @@ async function recordEnd(input: {
       reason: "end_date_invalid",
     });
   const { trader } = input;
-  const [cases, previous] = await Promise.all([
-    listTraderCasesForRetention(trader.id),
-    getRelationship(trader.id),
-  ]);
-  if (input.endedAt.getTime() < earliestEnd(trader, previous, cases).getTime())
-    throw new AppError(
-      "BAD_REQUEST",
-      "endedAt: must not be before the trader's relationship began (their first launch, or their first case after an earlier end)",
-      { contractCode: "INVALID_PARAMETER", reason: "end_date_invalid" },
-    );
-  // The day the last of the trader's cases may go, each by its outcome's and trigger's period.
-  const erasableFrom = tradersErasureDue(env().retention, input.endedAt, cases);
+  let erasableFrom = new Date(0);
+  // Decided on the cases and the earlier end as they stand under the locks the end is recorded
+  // under: a case opened while the request was on its way is one this end must answer for.
   await upsertRelationshipEnd({
     traderId: trader.id,
     endedAt: input.endedAt,
     source: input.source,
     now,
-    audit: {
-      actorType: input.actor.type,
-      actorId: input.actor.id,
-      action: "retention.relationship_ended",
-      traderId: trader.id,
-      data: {
-        source: input.source,
-        endedAt: input.endedAt.toISOString(),
-        erasableFrom: erasableFrom.toISOString(),
-      },
-      occurredAt: now,
+    decide: ({ cases, previous }) => {
+      if (input.endedAt.getTime() < earliestEnd(trader, previous, cases).getTime())
+        throw new AppError(
+          "BAD_REQUEST",
+          "endedAt: must not be before the trader's relationship began (their first launch, or their first case after an earlier end)",
+          { contractCode: "INVALID_PARAMETER", reason: "end_date_invalid" },
+        );
+      // The day the last of the trader's cases may go, each by its outcome's and trigger's period.
+      erasableFrom = tradersErasureDue(env().retention, input.endedAt, cases);
+      return {
+        actorType: input.actor.type,
+        actorId: input.actor.id,
+        action: "retention.relationship_ended",
+        traderId: trader.id,
+        data: {
+          source: input.source,
+          endedAt: input.endedAt.toISOString(),
+          erasableFrom: erasableFrom.toISOString(),
+        },
+        occurredAt: now,
+      };
     },
   });
   return relationshipEndAnswer.parse({

@@ -22,7 +22,7 @@ import { PERSONAL } from "../fixtures/kyc-values";
 import { adminUrl } from "../helpers/db-target";
 import { textOf } from "../helpers/render-page";
 import { sqlRows } from "../helpers/sql-rows";
-import { whileCaseHeld } from "./support/faults";
+import { holdCaseOpening, whileCaseHeld } from "./support/faults";
 import {
   approvedAtStandard,
   freshPhoto,
@@ -888,6 +888,75 @@ describe("scenario: the CRM moves the relationship end while an erasure request 
         "retention.purged",
         "retention.relationship_ended",
       ]);
+    },
+    400_000,
+  );
+});
+
+describe("scenario: a case opens while the CRM records the relationship end", () => {
+  // A second connection holds the trader's erased case (the end waits for its lock) while another
+  // connection's open case holds up the trader's new launch at the one-open-case index: the new
+  // case commits while the end waits. PostgreSQL only.
+  (adminUrl() ? it : it.skip)(
+    "dates the erasure by that case too: the end reads the trader's cases under its locks",
+    async () => {
+      const w = world();
+      // The broker opens `notice` on a compliance notice, whose cases are kept 9 years.
+      const levels = path.join(w.dataDir, "levels-opening.json");
+      writeFileSync(
+        levels,
+        JSON.stringify({
+          ...BUILT_IN_LEVELS,
+          kycTypes: {
+            ...BUILT_IN_LEVELS.kycTypes,
+            notice: { level: "standard", trigger: "compliance_notice" },
+          },
+        }),
+      );
+      w.configure({ KYC_LEVELS_PATH: levels, RETENTION_CASE_YEARS_BY: "compliance_notice=9" });
+      try {
+        const trader = new Trader(w, 470_088);
+        await trader.launch("kyc", { kycType: "standard" });
+        const first = await trader.currentCase();
+        const admin = await signedInStaff(w, "opening.admin@broker.example", "admin");
+        expect(await admin.erasureRequest(first.id)).toBe("erasure_executed");
+
+        // The trader opens the app on the compliance notice: the new case's opening is on its way.
+        const opening = await holdCaseOpening(w, first.traderId);
+        let launchDone = false;
+        const launched = trader.launch("kyc", { kycType: "notice" }).finally(() => {
+          launchDone = true;
+        });
+        await opening.waiting(1, () => launchDone);
+        const endedAt = new Date(Date.now() - 3_600_000);
+        const answer = await whileCaseHeld(
+          w,
+          first.id,
+          1,
+          () => crm(trader.userId, { endedAt: endedAt.toISOString() }),
+          {
+            meanwhile: async () => {
+              await opening.release();
+              await launched;
+            },
+          },
+        );
+        const opened = await trader.currentCase();
+        expect(opened.id).not.toBe(first.id);
+        expect(opened.trigger).toBe("compliance_notice");
+        expect(answer.status).toBe(200);
+        const { erasableFrom } = (await answer.json()) as { erasableFrom: string };
+        // Opened before the end was recorded, the case is the ended relationship's: its 9 years.
+        expect(new Date(erasableFrom).getUTCFullYear()).toBe(endedAt.getUTCFullYear() + 9);
+        const [audited] = await sqlRows<{ erasable_from: string }>(
+          w.db.db,
+          sql`select data->>'erasableFrom' as erasable_from from audit_events
+            where trader_id = ${first.traderId} and action = 'retention.relationship_ended'`,
+        );
+        expect(audited?.erasable_from).toBe(erasableFrom);
+      } finally {
+        w.configure({});
+      }
     },
     400_000,
   );

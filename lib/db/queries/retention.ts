@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, notExists, sql } from "drizzle-orm";
 import type { SQL } from "drizzle-orm";
 import { alias, type AnyPgColumn } from "drizzle-orm/pg-core";
-import { getDb } from "../client";
+import { getDb, type Db } from "../client";
 import {
   auditEvents,
   caseAccountLogins,
@@ -55,13 +55,22 @@ export const RELATIONSHIP_ENDED = "relationship_ended";
  * checked it against the end recorded before finishes its erasure first, and one that comes
  * after reads this end under its own lock (purgeStillDue). Never the answer that the end is
  * recorded while an erasure under the earlier one is still to commit.
+ *
+ * Then under the trader's row lock (FOR UPDATE, which an insert of a case referencing the trader
+ * waits for, and which waits for one in flight): `decide` sees the trader's cases and earlier end
+ * as they stand while this end is recorded, a case opened meanwhile included, and gives the
+ * audit entry or throws (nothing is written). The trader's row comes after the cases: the purge
+ * holds a case and then updates the trader, so the other order could deadlock with it.
  */
 export async function upsertRelationshipEnd(input: {
   traderId: string;
   endedAt: Date;
   source: string;
   now: Date;
-  audit: AuditInput;
+  decide: (read: {
+    cases: CaseWithOutcome[];
+    previous: TraderRelationship | undefined;
+  }) => AuditInput;
 }): Promise<void> {
   const db = await getDb();
   await db.transaction(async (tx) => {
@@ -71,6 +80,20 @@ export async function upsertRelationshipEnd(input: {
       .where(eq(kycCases.traderId, input.traderId))
       .orderBy(asc(kycCases.id))
       .for("no key update");
+    await tx
+      .select({ id: traders.id })
+      .from(traders)
+      .where(eq(traders.id, input.traderId))
+      .for("update");
+    // Statements of their own after the locks: they read what committed while this waited.
+    const [previous] = await tx
+      .select()
+      .from(traderRelationships)
+      .where(eq(traderRelationships.traderId, input.traderId));
+    const audit = input.decide({
+      cases: await listTraderCasesWithOutcome(input.traderId, tx),
+      previous,
+    });
     await tx
       .insert(traderRelationships)
       .values({
@@ -83,7 +106,7 @@ export async function upsertRelationshipEnd(input: {
         target: traderRelationships.traderId,
         set: { endedAt: input.endedAt, source: input.source, recordedAt: input.now },
       });
-    await tx.insert(auditEvents).values({ ...input.audit, data: input.audit.data ?? {} });
+    await tx.insert(auditEvents).values({ ...audit, data: audit.data ?? {} });
     const closed = await tx
       .update(reviewTasks)
       .set({ closedAt: input.now, resolution: RELATIONSHIP_ENDED })
@@ -114,7 +137,7 @@ export async function upsertRelationshipEnd(input: {
       const status = statuses.get(task.caseId);
       if (!status) continue;
       const data = periodicReviewClosedData.parse({ taskId: task.id, reason: RELATIONSHIP_ENDED });
-      const actor = { actorType: input.audit.actorType, actorId: input.audit.actorId };
+      const actor = { actorType: audit.actorType, actorId: audit.actorId };
       await tx.insert(caseEvents).values({
         caseId: task.caseId,
         occurredAt: input.now,
@@ -223,9 +246,12 @@ function momentByRule(rules: MomentRules, fallback: Date) {
 }
 
 /** Each case's last move to approved or rejected (cases never decided are absent). */
-export async function lastDecisions(caseIds: string[]): Promise<Map<string, string>> {
+export async function lastDecisions(
+  caseIds: string[],
+  executor?: Db | Tx,
+): Promise<Map<string, string>> {
   if (caseIds.length === 0) return new Map();
-  const db = await getDb();
+  const db = executor ?? (await getDb());
   const rows = await db
     .selectDistinctOn([caseEvents.caseId], {
       caseId: caseEvents.caseId,
@@ -242,6 +268,26 @@ export async function lastDecisions(caseIds: string[]): Promise<Map<string, stri
     .orderBy(caseEvents.caseId, desc(caseEvents.occurredAt), desc(caseEvents.id));
   return new Map(rows.map((r) => [r.caseId, r.toStatus]));
 }
+
+/**
+ * The trader's cases, newest first, each with the outcome its retention is keyed on (its last
+ * decision; lib/retention/policy.ts). `executor`: a transaction that holds the locks it must be
+ * read under.
+ */
+export async function listTraderCasesWithOutcome(traderId: string, executor?: Db | Tx) {
+  const db = executor ?? (await getDb());
+  const cases = await db
+    .select()
+    .from(kycCases)
+    .where(eq(kycCases.traderId, traderId))
+    .orderBy(desc(kycCases.openedAt));
+  const decided = await lastDecisions(
+    cases.map((c) => c.id),
+    db,
+  );
+  return cases.map((c) => ({ ...c, lastDecision: decided.get(c.id) ?? null }));
+}
+export type CaseWithOutcome = Awaited<ReturnType<typeof listTraderCasesWithOutcome>>[number];
 
 /** When the case was decided (its last move to approved or rejected), as a SQL expression. */
 const decidedAt = sql<Date | null>`(select max(${caseEvents.occurredAt}) from ${caseEvents} where ${caseEvents.caseId} = ${kycCases.id} and ${caseEvents.toStatus} in ('approved', 'rejected') and ${isDecisionMove})`;

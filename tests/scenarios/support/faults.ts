@@ -244,3 +244,60 @@ export async function failAccountChanges(w: World): Promise<void> {
 export async function restoreAccountChanges(w: World): Promise<void> {
   await w.db.db.execute(sql.raw(`drop trigger test_fail_account_change on outbox_events`));
 }
+
+/**
+ * Another launch of the trader is opening a case (a second PostgreSQL connection's insert of an
+ * open case, not yet committed) until `release`, which rolls it back: a launch of ours that opens
+ * a case meanwhile has its case's opening time set and waits at the one-open-case index, then
+ * commits its case. `waiting(n, settled)` resolves once `n` requests wait for that insert, or
+ * once `settled()` says the work being watched finished without waiting. PostgreSQL only.
+ */
+export async function holdCaseOpening(
+  w: World,
+  traderId: string,
+): Promise<{
+  waiting(n: number, settled?: () => boolean): Promise<void>;
+  release(): Promise<void>;
+}> {
+  if (w.db.target?.kind !== "postgres") throw new Error("needs PostgreSQL");
+  const other = postgres(w.db.target.url, { max: 2, onnotice: () => {} });
+  let letGo!: () => void;
+  const released = new Promise<void>((resolve) => (letGo = resolve));
+  let holderPid: number | undefined;
+  let opened!: () => void;
+  const isOpened = new Promise<void>((resolve) => (opened = resolve));
+  const rolledBack = new Error("the other launch's case is rolled back");
+  const done = other
+    .begin(async (tx) => {
+      const [holder] = await tx<{ pid: number }[]>`select pg_backend_pid() as pid`;
+      holderPid = holder!.pid;
+      await tx`insert into kyc_cases (trader_id, level) values (${traderId}, 'standard')`;
+      opened();
+      await released;
+      throw rolledBack;
+    })
+    .catch((error: unknown) => {
+      if (error !== rolledBack) throw error;
+    });
+  await Promise.race([isOpened, done]);
+  return {
+    async waiting(n, settled = () => false) {
+      for (let waited = 0; !settled(); waited += 50) {
+        const [row] = await other<{ n: number }[]>`
+          select count(*)::int as n from pg_stat_activity
+          where datname = current_database() and ${holderPid!}::int = any(pg_blocking_pids(pid))`;
+        if ((row?.n ?? 0) >= n) return;
+        if (waited > 20_000) throw new Error(`never ${n} waiting for the other launch`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    async release() {
+      letGo();
+      try {
+        await done;
+      } finally {
+        await other.end();
+      }
+    },
+  };
+}
