@@ -8,25 +8,30 @@ import { z } from "zod";
 import { AppError, errorFacts, isAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { readBody } from "./body";
+import type { ErrorBody } from "./error-body";
 
 export const MAX_JSON_BYTES = 16 * 1024;
 
-export function errorBody(status: number, message: string, code: string) {
-  return { error: STATUS_CODES[status] ?? "Error", message, code };
+export function errorBody(
+  status: number,
+  message: string,
+  code: string,
+  reason?: string,
+): ErrorBody {
+  return { error: STATUS_CODES[status] ?? "Error", message, code, ...(reason && { reason }) };
 }
 
 /**
  * The one mapping from a thrown value to an HTTP answer: an AppError to its status with
- * `{error, message, code}`; anything else (a bug) to a generic 500 and a log line, its text never
- * sent.
+ * `{error, message, code}` and its `reason` when it has one (a screen shows its own words for
+ * it: a vendor capture on an erased case answers 410 `case_erased`); anything else (a bug) to a
+ * generic 500 and a log line, its text never sent.
  */
 export function toErrorResponse(error: unknown, route: string): Response {
   if (isAppError(error)) {
     return Response.json(
-      errorBody(error.status, error.publicMessage, error.contractCode ?? error.code),
-      {
-        status: error.status,
-      },
+      errorBody(error.status, error.publicMessage, error.contractCode ?? error.code, error.reason),
+      { status: error.status },
     );
   }
   // The class, code and place only: a driver error's message quotes the SQL with its values.
@@ -36,7 +41,7 @@ export function toErrorResponse(error: unknown, route: string): Response {
 
 /** An expected refusal with its machine-readable reason (`{error, message, code, reason}`). */
 export function refusal(status: number, reason: string, message = reason): Response {
-  return Response.json({ ...errorBody(status, message, reason.toUpperCase()), reason }, { status });
+  return Response.json(errorBody(status, message, reason.toUpperCase(), reason), { status });
 }
 
 /** `application/json` or a `+json` type, parameters (charset) ignored. */

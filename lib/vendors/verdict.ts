@@ -5,6 +5,7 @@
  * reviewer can look them up in the vendor's documentation; the signals are our closed vocabulary.
  */
 import { z } from "zod";
+import { errorBodySchema } from "@/lib/http/error-body";
 
 export const VENDORS = ["sumsub", "onfido"] as const;
 export type VendorName = (typeof VENDORS)[number];
@@ -62,6 +63,16 @@ export const vendorSessionSchema = z.strictObject({
   reference: z.string().min(1),
 });
 export type VendorSession = z.infer<typeof vendorSessionSchema>;
+
+/**
+ * What the capture screen makes of a refused start or finish call: `erased` when the case was
+ * erased under the retention rules meanwhile (410 `case_erased`: nothing more can be recorded,
+ * the trader starts again from the trading app), else `failed` (trying again may help).
+ */
+export function captureRefusal(status: number, body: unknown): "erased" | "failed" {
+  const read = errorBodySchema.safeParse(body);
+  return status === 410 && read.success && read.data.reason === "case_erased" ? "erased" : "failed";
+}
 
 /** A verified webhook, reduced to what we act on: which reference changed, and whether it is final. */
 export type VendorEvent = {

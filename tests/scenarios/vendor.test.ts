@@ -13,6 +13,7 @@ import { sqlRows } from "../helpers/sql-rows";
 import { listCaseAuditEvents } from "@/lib/db/queries/audit";
 import { CHECKS_ACTOR } from "@/lib/checks/run";
 import { changeCaseStatus } from "@/lib/kyc/cases";
+import { captureRefusal } from "@/lib/vendors/verdict";
 import { stubSumsub, SUMSUB, SUMSUB_SETTINGS, sumsubWebhook } from "../helpers/sumsub-stub";
 import { ENHANCED_OWN_STEPS } from "../fixtures/kyc-values";
 import { signedInStaff, Trader, type Staff } from "./support/people";
@@ -891,14 +892,18 @@ describe("scenario: the trader's vendor capture and Sumsub's verdict arrive whil
         },
       });
       expect(answer).toBe("erasure_executed");
-      for (const capture of [await restarted, await finished])
+      for (const capture of [await restarted, await finished]) {
         expect(capture).toEqual({
           status: 410,
           body: expect.objectContaining({
             code: "GONE",
+            reason: "case_erased",
             message: "this verification's data was erased",
           }),
         });
+        // The capture screen tells it apart from a failure worth retrying: its own words.
+        expect(captureRefusal(capture!.status, capture!.body)).toBe("erased");
+      }
       expect(await webhook).toEqual({ status: 200, body: { ok: true, outcome: "case_erased" } });
       const [left] = await sqlRows<{ vendor: number; history: number; audited: number }>(
         w.db.db,

@@ -2,12 +2,19 @@
 
 import { useRouter } from "next/navigation";
 import { useRef, useState } from "react";
-import { vendorSessionSchema, type VendorSession } from "@/lib/vendors/verdict";
+import { captureRefusal, vendorSessionSchema, type VendorSession } from "@/lib/vendors/verdict";
 
 export type VendorStepProps = {
   vendor: "sumsub" | "onfido";
   locale: string;
-  labels: { start: string; loading: string; failed: string; doneFailed: string; retry: string };
+  labels: {
+    start: string;
+    loading: string;
+    failed: string;
+    doneFailed: string;
+    erased: string;
+    retry: string;
+  };
 };
 
 /** The vendors' web SDKs, from their own CDNs (what their documentation prescribes). */
@@ -46,10 +53,19 @@ async function post(path: string): Promise<Response> {
   });
 }
 
-/** A session from our server, read with the schema the server answers with (or null). */
-async function requestSession(): Promise<VendorSession | null> {
+/** Why the server refused the call: the case was erased, or anything else. */
+async function refusalOf(response: Response | null): Promise<"erased" | "failed"> {
+  if (!response) return "failed";
+  return captureRefusal(response.status, await response.json().catch(() => undefined));
+}
+
+/**
+ * A session from our server, read with the schema the server answers with; `erased` when the
+ * case was erased meanwhile, null on any other failure.
+ */
+async function requestSession(): Promise<VendorSession | "erased" | null> {
   const response = await post("/api/inapp/vendor").catch(() => null);
-  if (!response?.ok) return null;
+  if (!response?.ok) return (await refusalOf(response)) === "erased" ? "erased" : null;
   const parsed = vendorSessionSchema.safeParse(await response.json().catch(() => undefined));
   return parsed.success ? parsed.data : null;
 }
@@ -63,7 +79,7 @@ async function requestSession(): Promise<VendorSession | null> {
 export function VendorStep({ vendor, locale, labels }: VendorStepProps) {
   const router = useRouter();
   const [state, setState] = useState<
-    "idle" | "loading" | "running" | "failed" | "finishing" | "doneFailed"
+    "idle" | "loading" | "running" | "failed" | "finishing" | "doneFailed" | "erased"
   >("idle");
   const finishing = useRef(false);
 
@@ -74,7 +90,7 @@ export function VendorStep({ vendor, locale, labels }: VendorStepProps) {
     const response = await post("/api/inapp/vendor/done").catch(() => null);
     finishing.current = false;
     if (!response?.ok) {
-      setState("doneFailed");
+      setState((await refusalOf(response)) === "erased" ? "erased" : "doneFailed");
       return;
     }
     router.refresh();
@@ -84,12 +100,19 @@ export function VendorStep({ vendor, locale, labels }: VendorStepProps) {
     setState("loading");
     try {
       const session = await requestSession();
+      if (session === "erased") {
+        setState("erased");
+        return;
+      }
       if (!session) throw new Error("session");
       if (vendor === "sumsub") {
         await loadScript(SDK_SCRIPTS.sumsub);
         const sdk = (window as unknown as { snsWebSdk: SumsubBuilder }).snsWebSdk;
         // Sumsub asks again when its token runs out; an empty token makes it show its own error.
-        const refresh = async () => (await requestSession())?.token ?? "";
+        const refresh = async () => {
+          const renewed = await requestSession();
+          return renewed && renewed !== "erased" ? renewed.token : "";
+        };
         sdk
           .init(session.token, refresh)
           .withConf({ lang: locale })
@@ -120,6 +143,11 @@ export function VendorStep({ vendor, locale, labels }: VendorStepProps) {
       ) : null}
       {state === "loading" || state === "finishing" ? (
         <p className="muted">{labels.loading}</p>
+      ) : null}
+      {state === "erased" ? (
+        <p className="alert" role="alert" data-testid="vendor-case-erased">
+          {labels.erased}
+        </p>
       ) : null}
       {state === "failed" || state === "doneFailed" ? (
         <>

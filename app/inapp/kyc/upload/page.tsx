@@ -124,6 +124,7 @@ async function UploadPage({ searchParams }: Props) {
                   loading: tVendor("loading"),
                   failed: tVendor("failed"),
                   doneFailed: tVendor("doneFailed"),
+                  erased: tVendor("caseErased"),
                   retry: tVendor("retry"),
                 }}
               />
