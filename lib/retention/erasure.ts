@@ -26,16 +26,18 @@ import { AppError, errorFacts } from "@/lib/errors";
 import { log } from "@/lib/log";
 import type { StaffPrincipal } from "@/lib/staff/auth";
 import { cutoffs, endCovers, tradersErasureDue } from "./policy";
-import { purgeCase, UPLOADS_LAND_WITHIN_MS } from "./purge";
+import { ErasureInterrupted, purgeCase, UPLOADS_LAND_WITHIN_MS } from "./purge";
 import { listTraderCasesForRetention } from "./relationship";
 
 export type ErasureAnswer =
   | { outcome: "executed"; erased: number }
   /**
    * The erasure stopped on an error (a storage outage deleting the files): recorded with how many
-   * cases it erased before, so the request is visible and can be recorded again.
+   * cases it erased before and how many stored objects of the case it stopped on it had already
+   * deleted (that case's rows stay, but those files are gone: partly carried out), so the request
+   * is visible for what it did and can be recorded again.
    */
-  | { outcome: "failed"; erased: number }
+  | { outcome: "failed"; erased: number; objectsDeleted: number }
   | {
       outcome: "refused";
       reason: "legal_hold" | "open_task" | "retention_not_over" | "upload_in_progress";
@@ -98,6 +100,7 @@ export async function requestErasure(
     const cut = { endedBefore: at.relationshipEndedBefore, rules: at.caseRules };
     let erased = 0;
     let failed = false;
+    let objectsDeleted = 0;
     for (const c of live)
       try {
         if (
@@ -110,11 +113,18 @@ export async function requestErasure(
       } catch (error) {
         // The case's transaction rolled back (its rows stay, on a case that was due): the
         // request is recorded as failed rather than lost with the error.
-        log.error("retention.erasure_request_failed", { caseId: c.id, ...errorFacts(error) });
+        if (error instanceof ErasureInterrupted) objectsDeleted = error.objectsDeleted;
+        log.error("retention.erasure_request_failed", {
+          caseId: c.id,
+          objectsDeleted,
+          ...errorFacts(error),
+        });
         failed = true;
         break;
       }
-    answer = failed ? { outcome: "failed", erased } : { outcome: "executed", erased };
+    answer = failed
+      ? { outcome: "failed", erased, objectsDeleted }
+      : { outcome: "executed", erased };
     // A case the purge left is not erased: say why, not "executed".
     if (!failed && erased < live.length) answer = await whyKept(traderId, now);
   }
@@ -137,7 +147,9 @@ export async function requestErasure(
         outcome: answer.outcome,
         ...(answer.outcome === "refused"
           ? { reason: answer.reason, runsAt: answer.runsAt?.toISOString() ?? null }
-          : { erased: answer.erased }),
+          : answer.outcome === "failed"
+            ? { erased: answer.erased, objectsDeleted: answer.objectsDeleted }
+            : { erased: answer.erased }),
       },
       occurredAt: now,
     },

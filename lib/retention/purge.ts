@@ -113,6 +113,21 @@ const sha256 = (value: string) => createHash("sha256").update(value, "utf8").dig
 export const UPLOADS_LAND_WITHIN_MS = ABANDONED_UPLOAD_GRACE_MS;
 
 /**
+ * A case's erasure stopped by a storage failure after it had deleted `objectsDeleted` stored
+ * objects: its rows rolled back (the case is still due, and the next erasure finishes), but those
+ * objects are gone, so the erasure was partly carried out, not refused or undone.
+ */
+export class ErasureInterrupted extends Error {
+  constructor(
+    readonly objectsDeleted: number,
+    cause: unknown,
+  ) {
+    super("the erasure stopped after deleting some of the case's stored objects", { cause });
+    this.name = "ErasureInterrupted";
+  }
+}
+
+/**
  * Erases one case (see above); false when it was on hold, already purged, unknown, no longer due
  * by its rule (`due`, checked again under the case's row lock), or while a file may still land
  * under one of its upload keys (tried again on a later run).
@@ -164,9 +179,17 @@ export async function purgeCase(
       // purgeCaseRows erases only once every form of the case expired UPLOADS_LAND_WITHIN_MS
       // ago: no upload key needs guarding against a replay, so nothing of the case stays behind.
       const gone = { formExpired: true };
-      for (const document of deleted) {
-        await storage().delete(document.storageKey, gone);
-        await storage().delete(documentKey(caseId, document.id), gone);
+      let objectsDeleted = 0;
+      try {
+        for (const document of deleted) {
+          await storage().delete(document.storageKey, gone);
+          objectsDeleted++;
+          await storage().delete(documentKey(caseId, document.id), gone);
+          objectsDeleted++;
+        }
+      } catch (error) {
+        // The rows roll back, but the objects deleted so far are gone: the caller records that.
+        throw new ErasureInterrupted(objectsDeleted, error);
       }
     },
   });

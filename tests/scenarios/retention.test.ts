@@ -1010,6 +1010,50 @@ describe("scenario: an erasure request the storage cannot carry out", () => {
   });
 });
 
+describe("scenario: an erasure request the storage stops part-way", () => {
+  it("records it as failed with the files it had deleted, never as refused, and executes it when asked again", async () => {
+    const w = world();
+    const trader = new Trader(w, 470_101);
+    await trader.launch("kyc", { kycType: "standard" });
+    await trader.fillStandardForms({ surnames: "Halfgone" });
+    const uploaded = await trader.upload("identity");
+    expect(uploaded.status).toBe(200);
+    const kycCase = await trader.currentCase();
+    const [document] = (await rowsOf(w, kycCase.id)).documents;
+    // The storage deletes the sealed file, then fails on the next one: a directory stands at the
+    // upload key (which the confirm had emptied).
+    const uploadKey = objectPath(w, documentKey(kycCase.id, uploaded.documentId!));
+    mkdirSync(path.join(uploadKey, "in-the-way"), { recursive: true });
+    try {
+      setClock(Date.now() + 60 * 60_000);
+      const admin = await signedInStaff(w, "halfgone.admin@broker.example", "admin");
+      expect(await admin.erasureRequest(kycCase.id)).toBe("erasure_failed");
+      expect(
+        await sqlRows<{ outcome: string; reason: string | null }>(
+          w.db.db,
+          sql`select outcome, reason from erasure_requests where trader_id = ${kycCase.traderId}`,
+        ),
+      ).toEqual([{ outcome: "failed", reason: null }]);
+      // The rows stay (rolled back), but the sealed file is gone: the record says so.
+      expect((await rowsOf(w, kycCase.id)).documents).toHaveLength(1);
+      expect(existsSync(objectPath(w, document!.storage_key))).toBe(false);
+      const [audited] = await sqlRows<{ data: Record<string, unknown> }>(
+        w.db.db,
+        sql`select data from audit_events
+          where case_id = ${kycCase.id} and action = 'retention.erasure_requested'`,
+      );
+      expect(audited?.data).toEqual({ outcome: "failed", erased: 0, objectsDeleted: 1 });
+
+      rmSync(uploadKey, { recursive: true });
+      expect(await admin.erasureRequest(kycCase.id)).toBe("erasure_executed");
+      expect(await admin.casePage(kycCase.id)).toContain('data-testid="tombstone"');
+      expect(objectsOf(w, kycCase.id)).toEqual([]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});
+
 describe("scenario: ended relationships that change while the purge works through its list", () => {
   // A second connection holds the uploader's case as an insert referencing it would, so the
   // purge has read its list and waits for that case's lock while the others act (its own trader
