@@ -423,9 +423,8 @@ const monitoringTaskClearable = sql`jsonb_typeof("review_tasks"."data" -> 'hits'
  * `after` when given (keyset: the pass reads on from where its last page ended, so tasks the code
  * refuses do not hide the rest), at most `limit`, each with the fingerprint of its data as read:
  * housekeeping closes those whose hits are cleared (lib/review/screening-hits.ts
- * settleClearedMonitoringTasks). Oldest first by (opened_at, id), the order the keyset walks: a
- * partial index of the open monitoring tasks in that order would serve it (none is in the schema
- * yet; the one-open-per-case index is by case).
+ * settleClearedMonitoringTasks). Oldest first by (opened_at, id), the order the keyset walks and the
+ * order of the partial index `review_tasks_open_monitoring_idx`.
  */
 export async function listClearedMonitoringTasks(
   limit: number,

@@ -43,6 +43,10 @@ export const reviewTasks = pgTable(
       .on(t.caseId, t.kind)
       .where(sql`${t.closedAt} is null`),
     index("review_tasks_case_idx").on(t.caseId, t.openedAt),
+    // Housekeeping walks the open monitoring tasks oldest first (listClearedMonitoringTasks).
+    index("review_tasks_open_monitoring_idx")
+      .on(t.openedAt, t.id)
+      .where(sql`${t.kind} = 'monitoring_hit' and ${t.closedAt} is null`),
   ],
 );
 

@@ -117,9 +117,14 @@ export const staffRecoveryCodes = pgTable(
   (t) => [index("staff_recovery_codes_staff_idx").on(t.staffId)],
 );
 
-export const staffLoginThrottle = pgTable("staff_login_throttle", {
-  keyHash: text("key_hash").primaryKey(),
-  failures: integer("failures").notNull(),
-  windowStartedAt: timestamp("window_started_at", { withTimezone: true }).notNull(),
-  lastAttemptAt: timestamp("last_attempt_at", { withTimezone: true }).notNull(),
-});
+export const staffLoginThrottle = pgTable(
+  "staff_login_throttle",
+  {
+    keyHash: text("key_hash").primaryKey(),
+    failures: integer("failures").notNull(),
+    windowStartedAt: timestamp("window_started_at", { withTimezone: true }).notNull(),
+    lastAttemptAt: timestamp("last_attempt_at", { withTimezone: true }).notNull(),
+  },
+  // Housekeeping purges by it on every pass; a flood from many addresses grows the table.
+  (t) => [index("staff_login_throttle_last_attempt_idx").on(t.lastAttemptAt)],
+);

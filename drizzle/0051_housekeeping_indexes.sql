@@ -1,0 +1,2 @@
+CREATE INDEX "staff_login_throttle_last_attempt_idx" ON "staff_login_throttle" USING btree ("last_attempt_at");--> statement-breakpoint
+CREATE INDEX "review_tasks_open_monitoring_idx" ON "review_tasks" USING btree ("opened_at","id") WHERE "review_tasks"."kind" = 'monitoring_hit' and "review_tasks"."closed_at" is null;
