@@ -24,7 +24,7 @@ import { hitSightingShown } from "@/lib/review/screening-hits";
 import { completePeriodicReview } from "@/lib/review/periodic";
 import { shownCaseOf } from "@/lib/review/shown-case";
 import { requestErasure } from "@/lib/retention/erasure";
-import { setLegalHold } from "@/lib/retention/holds";
+import { HOLD_SHOWN_FIELD, holdShown, setLegalHold } from "@/lib/retention/holds";
 import { endRelationshipFromConsole } from "@/lib/retention/relationship";
 import {
   approveCase,
@@ -343,7 +343,7 @@ export async function takeOverAction(form: FormData): Promise<void> {
 
 /**
  * Final decisions ask first (approve, reject, confirm a screening match, reopen a decided case,
- * keep an approval after a vendor's late verdict):
+ * keep an approval after a vendor's late verdict, close a monitoring task, record an erasure):
  * the page's dialog sends `confirmed=yes` with the form. A decision without it (a stray keypress,
  * a form posted by a script) changes nothing.
  */
@@ -455,25 +455,31 @@ export async function closeMonitoringTaskAction(form: FormData): Promise<void> {
   });
 }
 
-/** Sets or lifts a case's legal hold (admin; the reason is audited). */
+/**
+ * Sets or lifts a case's legal hold (admin; the reason is audited), only the hold the page
+ * showed: a form without it, or written for another hold, changes nothing (`changed`).
+ */
 export async function legalHoldAction(form: FormData): Promise<void> {
   refuseWithoutForm(form);
   const staff = await requireStaff("admin");
   await run(form, (id) =>
-    setLegalHold(
-      staff,
-      id,
-      form.get("hold") !== "lift",
-      formText(form, "reason", NOTE_MAX, { lines: true }),
-    ),
+    setLegalHold(staff, id, {
+      hold: form.get("hold") !== "lift",
+      reason: formText(form, "reason", NOTE_MAX, { lines: true }),
+      shown: holdShown.safeParse(form.get(HOLD_SHOWN_FIELD)).data,
+    }),
   );
 }
 
-/** Records a data subject's erasure request and answers it (admin; executed, refused or failed). */
+/**
+ * Records a data subject's erasure request and answers it (admin; executed, refused or failed).
+ * An executed erasure cannot be undone, so it asks first like a final decision.
+ */
 export async function erasureRequestAction(form: FormData): Promise<void> {
   refuseWithoutForm(form);
   const staff = await requireStaff("admin");
   await run(form, async (id) => {
+    requireConfirmation(form);
     const { outcome } = await requestErasure(staff, id);
     return outcome === "executed"
       ? "erasure_executed"

@@ -204,6 +204,94 @@ describe("scenario: a legal hold blocks the purge until an admin lifts it", () =
   });
 });
 
+describe("scenario: two admins change one case's legal hold", () => {
+  it("refuses a 'Lift' written for a hold that another admin lifted and replaced since", async () => {
+    const w = world();
+    const { kycCase } = await approvedCase(w, 470_074, "Lindqvist");
+    const adminA = await signedInStaff(w, "hold.a@broker.example", "admin");
+    const adminB = await signedInStaff(w, "hold.b@broker.example", "admin");
+    expect(await adminB.legalHold(kycCase.id, "set", "tax authority inquiry 2026-17")).toBe(
+      "legal_hold_set",
+    );
+    // Admin A's page shows the tax inquiry's hold, with its "Lift" form.
+    const readByA = await adminA.caseForm(kycCase.id, "legal-hold-submit");
+    expect(readByA.hold).toBe("lift");
+    // Meanwhile B lifts it and sets a new hold for litigation.
+    expect(await adminB.legalHold(kycCase.id, "lift", "tax inquiry closed, no findings")).toBe(
+      "legal_hold_lifted",
+    );
+    expect(await adminB.legalHold(kycCase.id, "set", "litigation hold: court order 4711")).toBe(
+      "legal_hold_set",
+    );
+    expect(
+      await adminA.legalHold(kycCase.id, "lift", "tax inquiry closed, no findings", readByA),
+    ).toBe("error:changed");
+    expect(textOf(await adminA.casePage(kycCase.id))).toContain("court order 4711");
+    // A form from a page without a hold, or without the shown hold at all, lifts nothing either.
+    expect(
+      await adminA.legalHold(kycCase.id, "lift", "nothing was shown on this page", {
+        caseId: kycCase.id,
+        shownHold: "none",
+      }),
+    ).toBe("error:changed");
+    expect(
+      await adminA.legalHold(kycCase.id, "lift", "an old page without the field", {
+        caseId: kycCase.id,
+      }),
+    ).toBe("error:changed");
+    const actions = await sqlRows<{ action: string }>(
+      w.db.db,
+      sql`select action from audit_events where case_id = ${kycCase.id} and action like 'retention.%' order by seq`,
+    );
+    expect(actions.map((a) => a.action)).toEqual([
+      "retention.legal_hold_set",
+      "retention.legal_hold_lifted",
+      "retention.legal_hold_set",
+    ]);
+  });
+
+  it("refuses a 'Set' from a page that showed no hold once another admin set one", async () => {
+    const w = world();
+    const { kycCase } = await approvedCase(w, 470_075, "Sandvik");
+    const adminA = await signedInStaff(w, "hold.c@broker.example", "admin");
+    const adminB = await signedInStaff(w, "hold.d@broker.example", "admin");
+    const readByA = await adminA.caseForm(kycCase.id, "legal-hold-submit");
+    expect(readByA.hold).toBe("set");
+    expect(await adminB.legalHold(kycCase.id, "set", "regulator inquiry 2026-40")).toBe(
+      "legal_hold_set",
+    );
+    expect(await adminA.legalHold(kycCase.id, "set", "litigation with the trader", readByA)).toBe(
+      "error:changed",
+    );
+    expect(textOf(await adminA.casePage(kycCase.id))).toContain("regulator inquiry 2026-40");
+  });
+});
+
+describe("scenario: an erasure request asks first", () => {
+  it("erases nothing on a bare click; the page's dialog sends the confirmation", async () => {
+    const w = world();
+    const trader = new Trader(w, 470_076);
+    await trader.launch("kyc", { kycType: "standard" });
+    await trader.fillStandardForms({ surnames: "Strayclick" });
+    const draft = await trader.currentCase();
+    const admin = await signedInStaff(w, "erasure.confirm@broker.example", "admin");
+    const page = await admin.casePage(draft.id);
+    expect(page).toContain('data-testid="erasure-submit-confirm"');
+    expect(page).toContain('data-testid="erasure-submit-yes"');
+    const before = (await rowsOf(w, draft.id)).drafts.length;
+    expect(before).toBeGreaterThan(0);
+    expect(await admin.erasureRequest(draft.id, false)).toBe("error:confirmation_required");
+    expect((await rowsOf(w, draft.id)).drafts).toHaveLength(before);
+    const recorded = await sqlRows<{ n: number }>(
+      w.db.db,
+      sql`select count(*)::int as n from erasure_requests`,
+    );
+    expect(recorded[0]!.n).toBe(0);
+    expect(await admin.erasureRequest(draft.id)).toBe("erasure_executed");
+    expect((await rowsOf(w, draft.id)).drafts).toHaveLength(0);
+  });
+});
+
 describe("scenario: an abandoned draft and replaced documents", () => {
   it("erases a draft untouched for RETENTION_DRAFT_DAYS, not a day earlier", async () => {
     const w = world();
@@ -510,7 +598,7 @@ describe("scenario: an ended relationship erases open cases too", () => {
     expect(opened.status).toBe(201);
     expect(await upgrader.status()).toBe("draft");
 
-    const waiting = new Trader(w, 470_012);
+    const waiting = new Trader(w, 470_073);
     await waiting.completeStandardLevel({ surnames: "Quarnström" });
     const asked = await waiting.currentCase();
     await w.worker();

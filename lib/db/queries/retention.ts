@@ -175,20 +175,32 @@ export async function getCaseRetention(caseId: string): Promise<CaseRetentionRow
 }
 
 /**
- * Sets or lifts a case's legal hold with its audit event; false when the case was purged. Under
- * the case's row lock, the one the purge erases under: a purge that already checked the hold
- * finishes first and the hold is refused (the case is gone), never confirmed on a case the purge
- * then erases. The hold's own row alone would not wait for it (an update of a retention row
- * takes no lock on the case).
+ * Sets or lifts a case's legal hold with its audit event, only while the hold in force is the
+ * one the admin's page showed (`shown`: its moment, null for none): a "Lift" written for one hold
+ * never lifts another set since, and a "Set" from a page that showed none never replaces a hold
+ * set meanwhile (`changed`, nothing written or audited). `purged` when the case was purged. Under
+ * the case's row lock, the one the purge erases under and every hold change takes: a purge that
+ * already checked the hold finishes first and the hold is refused (the case is gone), never
+ * confirmed on a case the purge then erases; and the hold read here cannot move before the write.
+ * The hold's own row alone would not wait for it (an update of a retention row takes no lock on
+ * the case).
  */
 export async function setCaseLegalHold(input: {
   caseId: string;
+  shown: Date | null;
   hold: { at: Date; by: string; reason: string } | null;
   audit: AuditInput;
-}): Promise<boolean> {
+}): Promise<"done" | "purged" | "changed"> {
   const db = await getDb();
   return db.transaction(async (tx) => {
-    if (!(await lockCase(tx, input.caseId))) return false;
+    if (!(await lockCase(tx, input.caseId))) return "purged";
+    const [current] = await tx
+      .select({ legalHoldAt: caseRetention.legalHoldAt, purgedAt: caseRetention.purgedAt })
+      .from(caseRetention)
+      .where(eq(caseRetention.caseId, input.caseId));
+    if (current?.purgedAt) return "purged";
+    if ((current?.legalHoldAt?.getTime() ?? null) !== (input.shown?.getTime() ?? null))
+      return "changed";
     const values = {
       legalHoldAt: input.hold?.at ?? null,
       legalHoldBy: input.hold?.by ?? null,
@@ -200,12 +212,15 @@ export async function setCaseLegalHold(input: {
       .onConflictDoUpdate({
         target: caseRetention.caseId,
         set: values,
-        setWhere: isNull(caseRetention.purgedAt),
+        setWhere: and(
+          isNull(caseRetention.purgedAt),
+          sql`${caseRetention.legalHoldAt} is not distinct from ${input.shown?.toISOString() ?? null}::timestamptz`,
+        ),
       })
       .returning({ caseId: caseRetention.caseId });
-    if (rows.length === 0) return false;
+    if (rows.length === 0) return "changed";
     await tx.insert(auditEvents).values({ ...input.audit, data: input.audit.data ?? {} });
-    return true;
+    return "done";
   });
 }
 

@@ -606,9 +606,28 @@ export class Staff extends Browser {
   reopen = (caseId: string, reason: string, confirmed = true) =>
     this.run(reopenAction, { caseId, reason, ...(confirmed && { confirmed: "yes" }) });
   retryChecks = (caseId: string) => this.run(retryChecksAction, { caseId });
-  legalHold = (caseId: string, hold: "set" | "lift", reason: string) =>
-    this.run(legalHoldAction, { caseId, hold, reason });
-  erasureRequest = (caseId: string) => this.run(erasureRequestAction, { caseId });
+  /**
+   * "Set legal hold" / "Lift" with a reason, with the hold form's fields as the page wrote them
+   * (the hold it showed): `read` (taken earlier with caseForm(…, "legal-hold-submit"), for a page
+   * read before the hold changed), else the page as it is now.
+   */
+  legalHold = async (
+    caseId: string,
+    hold: "set" | "lift",
+    reason: string,
+    read?: Record<string, string>,
+  ) =>
+    this.run(legalHoldAction, {
+      ...(read ?? (await this.formOnPage(caseId, "legal-hold-submit"))),
+      hold,
+      reason,
+    });
+  /** "Record the trader's erasure request", then "Yes, confirm" in its dialog. */
+  erasureRequest = async (caseId: string, confirmed = true) =>
+    this.run(erasureRequestAction, {
+      ...(await this.formOnPage(caseId, "erasure-submit")),
+      ...(confirmed && { confirmed: "yes" }),
+    });
   /** "Review completed" on the case page's periodic review task, with the chosen outcome. */
   completePeriodicReview = (caseId: string, outcome: string, note = "") =>
     this.run(periodicReviewAction, { caseId, outcome, note });

@@ -1,6 +1,9 @@
 import { erasureRequestAction, legalHoldAction, relationshipEndAction } from "../../../actions";
 import type { CaseFile } from "@/lib/review/case-file";
 import { getCaseRetentionView } from "@/lib/retention/view";
+import { HOLD_SHOWN_FIELD, holdShownValue } from "@/lib/retention/holds";
+import { getTranslations } from "@/lib/i18n/translations";
+import { ConfirmButton } from "./confirm-button";
 import { getCaseWords } from "./words";
 import { CaseFields } from "./case-fields";
 import { Value } from "./value";
@@ -8,7 +11,11 @@ import { Value } from "./value";
 const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : "—");
 
 export async function Retention({ file, isAdmin }: { file: CaseFile; isAdmin: boolean }) {
-  const [view, { t }] = await Promise.all([getCaseRetentionView(file.kycCase), getCaseWords()]);
+  const [view, { t }, tConfirm] = await Promise.all([
+    getCaseRetentionView(file.kycCase),
+    getCaseWords(),
+    getTranslations("Confirm"),
+  ]);
   const request = view.latestErasureRequest;
   const tombstone = view.purged?.tombstone;
   return (
@@ -78,13 +85,24 @@ export async function Retention({ file, isAdmin }: { file: CaseFile; isAdmin: bo
         <>
           <form action={erasureRequestAction}>
             <CaseFields file={file} />
-            <button className="button secondary" type="submit" data-testid="erasure-submit">
+            <ConfirmButton
+              className="button secondary"
+              testId="erasure-submit"
+              question={tConfirm("erasure")}
+              yes={tConfirm("yes")}
+              cancel={tConfirm("cancel")}
+            >
               {t("retention.recordErasure")}
-            </button>
+            </ConfirmButton>
           </form>
           <form action={legalHoldAction} className="stack">
             <CaseFields file={file} />
             <input type="hidden" name="hold" value={view.legalHold ? "lift" : "set"} />
+            <input
+              type="hidden"
+              name={HOLD_SHOWN_FIELD}
+              value={holdShownValue(view.legalHold?.at ?? null)}
+            />
             <label htmlFor="holdReason">
               {view.legalHold ? t("retention.liftWhy") : t("retention.setWhy")}
             </label>
