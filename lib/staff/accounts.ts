@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import { appendAuditEvent, type AuditInput } from "@/lib/db/queries/audit";
 import {
   acceptTotpStep,
+  changeStaffAccountByAdmin,
   countUnusedRecoveryCodes,
   getLiveStaffSession,
   getStaffByEmail,
@@ -186,6 +187,19 @@ export async function listAccounts(admin: StaffPrincipal) {
   return rows.map((row) => ({ ...row, mfaRequired: mfaRequired(row.role) }));
 }
 
+/**
+ * What an admin's change answered, as the page's outcome: refused when the admin is no longer an
+ * active admin (demoted or disabled meanwhile) or when it would leave no active admin.
+ */
+function changed(
+  result: Awaited<ReturnType<typeof changeStaffAccountByAdmin>>,
+  outcome: StaffAdminOutcome,
+): StaffAdminOutcome {
+  if (result === "not_found") throw new StaffAdminError("not_found");
+  if (result === "not_admin" || result === "last_admin") throw new StaffAdminError("forbidden");
+  return outcome;
+}
+
 export async function changeStaffRole(
   admin: StaffPrincipal,
   staffId: string,
@@ -195,22 +209,21 @@ export async function changeStaffRole(
   const target = await targetOf(admin, staffId);
   const parsed = staffRole.enumValues.find((r) => r === role);
   if (!parsed) throw new StaffAdminError("bad_role");
-  await updateStaffAccount(
-    target.id,
-    { role: parsed },
-    {
-      // New rights (and perhaps a second factor to enrol) start with a fresh sign-in.
-      revokeSessions: true,
-      now,
-      audit: {
-        ...adminAudit(admin),
-        action: "staff.role_changed",
-        occurredAt: now,
-        data: { staffId: target.id, from: target.role, to: parsed },
-      },
-    },
-  );
-  return "role_changed";
+  const result = await changeStaffAccountByAdmin({
+    adminId: admin.id,
+    staffId: target.id,
+    patch: { role: parsed },
+    // New rights (and perhaps a second factor to enrol) start with a fresh sign-in.
+    revokeSessions: true,
+    now,
+    audit: (before) => ({
+      ...adminAudit(admin),
+      action: "staff.role_changed",
+      occurredAt: now,
+      data: { staffId: before.id, from: before.role, to: parsed },
+    }),
+  });
+  return changed(result, "role_changed");
 }
 
 export async function setStaffDisabled(
@@ -220,21 +233,20 @@ export async function setStaffDisabled(
   now = new Date(),
 ): Promise<StaffAdminOutcome> {
   const target = await targetOf(admin, staffId);
-  await updateStaffAccount(
-    target.id,
-    { disabledAt: disabled ? now : null },
-    {
-      revokeSessions: disabled,
-      now,
-      audit: {
-        ...adminAudit(admin),
-        action: disabled ? "staff.disabled" : "staff.enabled",
-        occurredAt: now,
-        data: { staffId: target.id },
-      },
-    },
-  );
-  return disabled ? "disabled" : "enabled";
+  const result = await changeStaffAccountByAdmin({
+    adminId: admin.id,
+    staffId: target.id,
+    patch: { disabledAt: disabled ? now : null },
+    revokeSessions: disabled,
+    now,
+    audit: (before) => ({
+      ...adminAudit(admin),
+      action: disabled ? "staff.disabled" : "staff.enabled",
+      occurredAt: now,
+      data: { staffId: before.id },
+    }),
+  });
+  return changed(result, disabled ? "disabled" : "enabled");
 }
 
 /**

@@ -556,6 +556,59 @@ export async function updateStaffAccount(
   });
 }
 
+/**
+ * An admin's change to a colleague's account (role, disabled), audited in the same transaction.
+ * The active admins' rows are locked first, FOR UPDATE in id order (every such change takes them
+ * in that order, so two of them queue instead of deadlocking), then the acting admin is read
+ * again: one demoted or disabled by another admin meanwhile changes nothing (`not_admin`). A
+ * change that takes an admin away needs another active admin left (`last_admin`): two admins
+ * demoting each other at once leave one. A patch that is already the account's state
+ * (disabling a disabled account, enabling an enabled one) writes and audits nothing
+ * (`unchanged`), so the first disabled_at stands.
+ */
+export async function changeStaffAccountByAdmin(input: {
+  adminId: string;
+  staffId: string;
+  patch: { role: StaffRole } | { disabledAt: Date | null };
+  revokeSessions: boolean;
+  now: Date;
+  audit: (before: StaffUser) => AuditInput;
+}): Promise<"done" | "unchanged" | "not_found" | "not_admin" | "last_admin"> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const admins = await tx
+      .select({ id: staffUsers.id })
+      .from(staffUsers)
+      .where(and(eq(staffUsers.role, "admin"), isNull(staffUsers.disabledAt)))
+      .orderBy(staffUsers.id)
+      .for("update");
+    const adminIds = new Set(admins.map((a) => a.id));
+    if (!adminIds.has(input.adminId)) return "not_admin";
+    const [before] = await tx
+      .select()
+      .from(staffUsers)
+      .where(eq(staffUsers.id, input.staffId))
+      .for("update");
+    if (!before) return "not_found";
+    const { patch } = input;
+    if ("disabledAt" in patch && (patch.disabledAt === null) === (before.disabledAt === null))
+      return "unchanged";
+    const removesAdmin =
+      adminIds.has(before.id) &&
+      ("role" in patch ? patch.role !== "admin" : patch.disabledAt !== null);
+    if (removesAdmin && [...adminIds].every((id) => id === before.id)) return "last_admin";
+    await tx.update(staffUsers).set(patch).where(eq(staffUsers.id, before.id));
+    if (input.revokeSessions)
+      await tx
+        .update(staffSessions)
+        .set({ revokedAt: input.now })
+        .where(and(eq(staffSessions.staffId, before.id), isNull(staffSessions.revokedAt)));
+    const audit = input.audit(before);
+    await tx.insert(auditEvents).values({ ...audit, data: audit.data ?? {} });
+    return "done";
+  });
+}
+
 export async function getStaffById(id: string): Promise<StaffUser | undefined> {
   const db = await getDb();
   const [row] = await db.select().from(staffUsers).where(eq(staffUsers.id, id));

@@ -142,19 +142,46 @@ export async function whileCaseHeld<T>(
   }
 }
 
+type HeldRows = {
+  waiting(n: number, settled?: () => boolean): Promise<void>;
+  release(): Promise<void>;
+};
+
 /**
  * Another writer (a second PostgreSQL connection) holds the case's row until `release`, so work
  * started meanwhile stops where it would write the case. `waiting(n, settled)` resolves once `n`
  * requests wait for that row lock (directly or queued behind another such request), or once
  * `settled()` says the work being watched finished without waiting. PostgreSQL only.
  */
-export async function holdCase(
+export function holdCase(w: World, caseId: string): Promise<HeldRows> {
+  return holdRows(
+    w,
+    (tx) => tx<{ pid: number }[]>`
+      select pg_backend_pid() as pid from kyc_cases where id = ${caseId} for no key update`,
+    `no case ${caseId}`,
+  );
+}
+
+/**
+ * Another writer holds the staff accounts of `emails` (FOR UPDATE, as an admin's change to an
+ * account does) until `release`: admins' changes started meanwhile queue behind it, so they race
+ * once it lets go. See holdCase for `waiting`. PostgreSQL only.
+ */
+export function holdStaffAccounts(w: World, emails: string[]): Promise<HeldRows> {
+  return holdRows(
+    w,
+    (tx) => tx<{ pid: number }[]>`
+      select pg_backend_pid() as pid from staff_users where email in ${tx(emails)}
+      order by id for update`,
+    `no accounts ${emails.join(", ")}`,
+  );
+}
+
+async function holdRows(
   w: World,
-  caseId: string,
-): Promise<{
-  waiting(n: number, settled?: () => boolean): Promise<void>;
-  release(): Promise<void>;
-}> {
+  lock: (tx: postgres.TransactionSql) => Promise<{ pid: number }[]>,
+  missing: string,
+): Promise<HeldRows> {
   if (w.db.target?.kind !== "postgres") throw new Error("needs PostgreSQL");
   const other = postgres(w.db.target.url, { max: 2, onnotice: () => {} });
   let letGo!: () => void;
@@ -163,9 +190,8 @@ export async function holdCase(
   let locked!: () => void;
   const isLocked = new Promise<void>((resolve) => (locked = resolve));
   const done = other.begin(async (tx) => {
-    const [holder] = await tx<{ pid: number }[]>`
-      select pg_backend_pid() as pid from kyc_cases where id = ${caseId} for no key update`;
-    if (!holder) throw new Error(`no case ${caseId}`);
+    const [holder] = await lock(tx);
+    if (!holder) throw new Error(missing);
     holderPid = holder.pid;
     locked();
     await released;
@@ -184,7 +210,7 @@ export async function holdCase(
           )
           select count(*)::int as n from held`;
         if ((row?.n ?? 0) >= n) return;
-        if (waited > 20_000) throw new Error(`never ${n} waiting for the case`);
+        if (waited > 20_000) throw new Error(`never ${n} waiting for the rows`);
         await new Promise((r) => setTimeout(r, 50));
       }
     },
