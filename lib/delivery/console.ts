@@ -1,9 +1,9 @@
 /**
  * What an admin does with deliveries from the console: send one event again, or every dead
  * delivery, with a fresh retry schedule. Earlier attempts stay in the log; every replay is
- * audited.
+ * audited in the transaction that replays it (the row names the event's case), so nothing is sent
+ * again without its audit row.
  */
-import { appendAuditEvent } from "@/lib/db/queries/audit";
 import {
   countDeliveriesByState,
   listDeadDeliveries,
@@ -23,27 +23,32 @@ export async function replayEvent(
   destination?: string,
 ): Promise<number> {
   if (!/^[0-9a-f-]{36}$/.test(eventId)) throw new AppError("BAD_REQUEST", "unknown event");
-  const count = await replayEventDeliveries({ eventId, destination, now });
-  await appendAuditEvent({
-    actorType: "staff",
-    actorId: admin.id,
-    action: "delivery.replayed",
-    data: { eventId, deliveries: count, ...(destination ? { destination } : {}) },
-    occurredAt: now,
+  return replayEventDeliveries({
+    eventId,
+    destination,
+    now,
+    audit: ({ deliveries, caseId }) => ({
+      actorType: "staff",
+      actorId: admin.id,
+      action: "delivery.replayed",
+      caseId,
+      data: { eventId, deliveries, ...(destination ? { destination } : {}) },
+      occurredAt: now,
+    }),
   });
-  return count;
 }
 
 export async function replayAllDead(admin: Admin, now = new Date()): Promise<number> {
-  const count = await replayDeadDeliveries({ now });
-  await appendAuditEvent({
-    actorType: "staff",
-    actorId: admin.id,
-    action: "delivery.replayed_dead",
-    data: { deliveries: count },
-    occurredAt: now,
+  return replayDeadDeliveries({
+    now,
+    audit: ({ deliveries }) => ({
+      actorType: "staff",
+      actorId: admin.id,
+      action: "delivery.replayed_dead",
+      data: { deliveries },
+      occurredAt: now,
+    }),
   });
-  return count;
 }
 
 /** The dead-lettered deliveries. */

@@ -23,6 +23,7 @@ import {
 } from "drizzle-orm";
 import { getDb, type Db } from "../client";
 import {
+  auditEvents,
   deliveries,
   deliveryAttempts,
   kycCases,
@@ -31,6 +32,7 @@ import {
   type DeliveryRow,
   type OutboxEventRow,
 } from "../schema";
+import type { AuditInput } from "./audit";
 
 export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
@@ -371,39 +373,57 @@ export async function replayEventDeliveries(input: {
   eventId: string;
   destination?: string;
   now: Date;
+  /** The replay's audit row, written with it: a replay is never sent unaudited. */
+  audit: (replayed: { deliveries: number; caseId: string | null }) => AuditInput;
 }): Promise<number> {
   const db = await getDb();
-  const rows = await db
-    .update(deliveries)
-    .set(replaySet(input.now))
-    .where(
-      and(
-        eq(deliveries.eventId, input.eventId),
-        input.destination ? eq(deliveries.destination, input.destination) : undefined,
-        replayable(input.now),
-      ),
-    )
-    .returning({ id: deliveries.id });
-  return rows.length;
+  return db.transaction(async (tx) => {
+    const rows = await tx
+      .update(deliveries)
+      .set(replaySet(input.now))
+      .where(
+        and(
+          eq(deliveries.eventId, input.eventId),
+          input.destination ? eq(deliveries.destination, input.destination) : undefined,
+          replayable(input.now),
+        ),
+      )
+      .returning({ id: deliveries.id });
+    const [event] = await tx
+      .select({ caseId: outboxEvents.caseId })
+      .from(outboxEvents)
+      .where(eq(outboxEvents.id, input.eventId));
+    const audit = input.audit({ deliveries: rows.length, caseId: event?.caseId ?? null });
+    await tx.insert(auditEvents).values({ ...audit, data: audit.data ?? {} });
+    return rows.length;
+  });
 }
 
-/** Every dead delivery (optionally of one destination) back to pending with a fresh schedule. */
+/**
+ * Every dead delivery (optionally of one destination) back to pending with a fresh schedule,
+ * audited in the same transaction.
+ */
 export async function replayDeadDeliveries(input: {
   destination?: string;
   now: Date;
+  audit: (replayed: { deliveries: number }) => AuditInput;
 }): Promise<number> {
   const db = await getDb();
-  const rows = await db
-    .update(deliveries)
-    .set(replaySet(input.now))
-    .where(
-      and(
-        eq(deliveries.status, "dead"),
-        input.destination ? eq(deliveries.destination, input.destination) : undefined,
-      ),
-    )
-    .returning({ id: deliveries.id });
-  return rows.length;
+  return db.transaction(async (tx) => {
+    const rows = await tx
+      .update(deliveries)
+      .set(replaySet(input.now))
+      .where(
+        and(
+          eq(deliveries.status, "dead"),
+          input.destination ? eq(deliveries.destination, input.destination) : undefined,
+        ),
+      )
+      .returning({ id: deliveries.id });
+    const audit = input.audit({ deliveries: rows.length });
+    await tx.insert(auditEvents).values({ ...audit, data: audit.data ?? {} });
+    return rows.length;
+  });
 }
 
 export async function listOutboxEventsForCase(caseId: string): Promise<OutboxEventRow[]> {

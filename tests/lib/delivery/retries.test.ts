@@ -1,9 +1,6 @@
 import "../../scenarios/support/request-scope";
-import {
-  claimDueDeliveries,
-  replayDeadDeliveries,
-  replayEventDeliveries,
-} from "@/lib/db/queries/outbox";
+import { claimDueDeliveries } from "@/lib/db/queries/outbox";
+import { replayAllDead, replayEvent } from "@/lib/delivery/console";
 import { MAX_ATTEMPTS, MIN_SCHEDULE_MS, nextAttemptAt } from "@/lib/delivery/retry";
 import { deliverSoon } from "@/lib/jobs/after-response";
 import { drainOnce } from "@/lib/delivery/worker";
@@ -11,6 +8,8 @@ import type { Receiver } from "../../helpers/webhook-receiver";
 import { deliveryOf, deliveryWorld, listAttemptsForEvent, submitFreshCase, until } from "./helpers";
 
 const HOUR = 3_600_000;
+/** The admin pressing "Replay" (the console's actions are driven in the scenarios). */
+const ADMIN = { id: "00000000-0000-4000-8000-00000000ad01", role: "admin" };
 // The CRM's webhook is the only destination: each event has one delivery.
 const world = deliveryWorld({ CTRADER_ACCOUNT_UPDATE: undefined });
 let receiver: Receiver;
@@ -108,7 +107,7 @@ describe("delivery with retries", () => {
 
     receiver.respond = () => 200;
     const replayAt = new Date(start.getTime() + 100 * HOUR);
-    expect(await replayDeadDeliveries({ now: replayAt })).toBeGreaterThanOrEqual(1);
+    expect(await replayAllDead(ADMIN, replayAt)).toBeGreaterThanOrEqual(1);
     const replayed = await deliveryOf(eventId);
     expect(replayed).toMatchObject({ status: "pending", attempts: 0 });
     await drainOnce({ now: replayAt, eventId });
@@ -128,7 +127,7 @@ describe("delivery with retries", () => {
     const { eventId, at: start } = await submitFreshCase();
     await drainOnce({ now: start, eventId });
     expect((await deliveryOf(eventId)).status).toBe("delivered");
-    expect(await replayEventDeliveries({ eventId, now: start })).toBe(1);
+    expect(await replayEvent(ADMIN, eventId, start)).toBe(1);
     await drainOnce({ now: start, eventId });
     const sent = receiver.received.filter((r) => r.id === eventId);
     expect(sent).toHaveLength(2);
