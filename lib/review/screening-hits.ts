@@ -390,21 +390,32 @@ export async function judgeScreeningHit(
     });
   const decision =
     input.verdict === "confirmed" ? "screening_confirmed" : "screening_false_positive";
-  const data = screeningVerdictData.parse({
-    hitKey: hit.key,
-    source: hit.source,
-    entryId: hit.entryId,
-    level: hit.level,
-    score: hit.score,
-    listedName: hit.listedName,
-    runId: hit.runId,
-    strength: hitStrength(hit),
-    role: staff.role,
-  });
-  // Judged again under the case's lock against the verdicts given meanwhile: two people clearing
-  // a likely hit at once would otherwise both read it open, and clear it without an approver.
-  const underLock = await insertScreeningJudgment(
-    {
+  // Judged again under the case's lock against the verdicts given meanwhile (two people clearing
+  // a likely hit at once would otherwise both read it open, and clear it without an approver),
+  // and as the giver's account is now: one demoted or disabled while the verdict waited for the
+  // case gives it with the rights they have left, and the verdict records that role.
+  const underLock = await insertScreeningJudgment(caseId, staff.id, (decisions, account) => {
+    if (!account || account.disabledAt !== null)
+      throw new AppError("FORBIDDEN", "the account was disabled");
+    const asNow = { id: staff.id, role: account.role };
+    refuseJudgment(
+      asNow,
+      hit.level,
+      standing(judgmentsByKey(decisions).get(hit.key) ?? [], hit, true),
+      input.verdict,
+    );
+    const data = screeningVerdictData.parse({
+      hitKey: hit.key,
+      source: hit.source,
+      entryId: hit.entryId,
+      level: hit.level,
+      score: hit.score,
+      listedName: hit.listedName,
+      runId: hit.runId,
+      strength: hitStrength(hit),
+      role: account.role,
+    });
+    return {
       caseId,
       staffId: staff.id,
       decision,
@@ -419,15 +430,8 @@ export async function judgeScreeningHit(
         data: { ...data, reason: reason || null },
         occurredAt: now,
       },
-    },
-    (decisions) =>
-      refuseJudgment(
-        staff,
-        hit.level,
-        standing(judgmentsByKey(decisions).get(hit.key) ?? [], hit, true),
-        input.verdict,
-      ),
-  );
+    };
+  });
   const state = hitState(
     hit.level,
     standing(judgmentsByKey(underLock).get(hit.key) ?? [], hit, true),

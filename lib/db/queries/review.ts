@@ -261,25 +261,35 @@ export async function insertDecisionIn(
  * hit at once are judged one after the other, not both against the page they read. Answers the
  * verdicts with the new one last.
  */
+/**
+ * A verdict on a screening hit, under the case's lock, its giver's account held (FOR SHARE, as
+ * lockStaffAccount) until it commits: `decide` sees the verdicts given meanwhile and the account
+ * as it is now (a role lowered or an account disabled while the verdict waited for the case),
+ * throws to refuse, and answers the row to write (the role it records is the locked one).
+ */
 export async function insertScreeningJudgment(
-  input: Parameters<typeof insertDecision>[0],
-  check: (judgments: readonly CaseDecision[]) => void,
+  caseId: string,
+  staffId: string,
+  decide: (
+    judgments: readonly CaseDecision[],
+    account: { role: StaffRole; disabledAt: Date | null } | undefined,
+  ) => Parameters<typeof insertDecision>[0],
 ): Promise<CaseDecision[]> {
   const db = await getDb();
   return db.transaction(async (tx) => {
-    await lockCase(tx, input.caseId);
+    await lockCase(tx, caseId);
+    const account = await lockStaffAccount(tx, staffId);
     const judgments = await tx
       .select()
       .from(caseDecisions)
       .where(
         and(
-          eq(caseDecisions.caseId, input.caseId),
+          eq(caseDecisions.caseId, caseId),
           inArray(caseDecisions.decision, [...SCREENING_JUDGMENTS]),
         ),
       )
       .orderBy(asc(caseDecisions.createdAt), asc(caseDecisions.id));
-    check(judgments);
-    const inserted = await insertLockedDecision(tx, input);
+    const inserted = await insertLockedDecision(tx, decide(judgments, account));
     return [...judgments, inserted];
   });
 }

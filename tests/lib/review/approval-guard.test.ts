@@ -254,24 +254,21 @@ describe("the database refuses an approval", () => {
     const second = await signedInStaff(world(), "guard3@broker.example", "reviewer");
     const staffId = await idOf(second);
     const now = new Date();
-    await insertScreeningJudgment(
-      {
+    await insertScreeningJudgment(kycCase.id, staffId, () => ({
+      caseId: kycCase.id,
+      staffId,
+      decision: "screening_false_positive",
+      internalNote: "Agreed",
+      data: screeningVerdictData.parse(first?.data),
+      now,
+      audit: {
+        actorType: "staff",
+        actorId: staffId,
+        action: "screening.false_positive",
         caseId: kycCase.id,
-        staffId,
-        decision: "screening_false_positive",
-        internalNote: "Agreed",
-        data: screeningVerdictData.parse(first?.data),
-        now,
-        audit: {
-          actorType: "staff",
-          actorId: staffId,
-          action: "screening.false_positive",
-          caseId: kycCase.id,
-          occurredAt: now,
-        },
+        occurredAt: now,
       },
-      () => undefined,
-    );
+    }));
     await forceSignature(kycCase.id, reviewer);
     await expect(forceApproval(kycCase.id, approver)).rejects.toMatchObject({
       cause: { message: expect.stringContaining("one an approver") },
