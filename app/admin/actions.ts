@@ -406,7 +406,10 @@ export async function reopenAction(form: FormData): Promise<void> {
   const staff = await requireStaff("admin");
   await run(form, async (id) => {
     requireConfirmation(form);
-    await reopenCase(staff, id, { reason: formText(form, "reason", NOTE_MAX, { lines: true }) });
+    await reopenCase(staff, id, {
+      reason: formText(form, "reason", NOTE_MAX, { lines: true }),
+      shown: shownCaseOf((name) => form.get(name)),
+    });
     return "reopened";
   });
 }
@@ -419,6 +422,7 @@ export async function periodicReviewAction(form: FormData): Promise<void> {
     await completePeriodicReview(staff, id, {
       outcome: formText(form, "outcome", 40),
       note: formText(form, "note", NOTE_MAX, { lines: true }),
+      shown: shownCaseOf((name) => form.get(name)),
     });
     return "periodic_review_completed";
   });
@@ -450,6 +454,7 @@ export async function closeMonitoringTaskAction(form: FormData): Promise<void> {
     requireConfirmation(form);
     await closeUnreadableMonitoringTask(staff, id, {
       note: formText(form, "note", NOTE_MAX, { lines: true }),
+      shown: shownCaseOf((name) => form.get(name)),
     });
     return "monitoring_task_closed";
   });

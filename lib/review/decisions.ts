@@ -182,12 +182,22 @@ export async function takeOverCase(staff: Reviewer, caseId: string, now = new Da
   if (!taken) throw new AppError("CONFLICT", "the assignment changed meanwhile");
 }
 
+/** Claiming and assigning are for open cases: a decided case has no work to hold. */
+function mustBeOpen(kycCase: KycCase): void {
+  if (!OPEN_STATUSES.has(kycCase.status))
+    throw refuse("CONFLICT", "not_open", `the case is ${kycCase.status}; nothing to claim`);
+}
+
 export async function claimCase(staff: Reviewer, caseId: string, now = new Date()) {
-  await loadCase(caseId);
+  const kycCase = await loadCase(caseId);
+  mustBeOpen(kycCase);
+  // Already one's own (a second click, a page read before one's own claim): nothing changes.
+  if (kycCase.assignedTo === staff.id) return;
   const claimed = await assignCase({
     caseId,
     staffId: staff.id,
     onlyIfUnassigned: true,
+    inStatus: OPEN_STATUSES,
     now,
     audit: {
       actorType: "staff",
@@ -197,8 +207,12 @@ export async function claimCase(staff: Reviewer, caseId: string, now = new Date(
       occurredAt: now,
     },
   });
-  if (!claimed)
-    throw refuse("CONFLICT", "claimed_by_other", "someone else claimed this case first");
+  if (claimed) return;
+  // Decided, or claimed, meanwhile: say which, from the case as it is now.
+  const current = await loadCase(caseId);
+  mustBeOpen(current);
+  if (current.assignedTo === staff.id) return;
+  throw refuse("CONFLICT", "claimed_by_other", "someone else claimed this case first");
 }
 
 export async function assignCaseTo(
@@ -209,14 +223,15 @@ export async function assignCaseTo(
 ) {
   if (!hasRole(staff, "approver"))
     throw refuse("FORBIDDEN", "needs_approver", "assigning needs an approver");
-  await loadCase(caseId);
+  mustBeOpen(await loadCase(caseId));
   // The case page offers active accounts only; a posted id of a disabled one is refused too.
   if (assignee !== null && !(await listActiveStaff()).some((s) => s.id === assignee))
     throw refuse("BAD_REQUEST", "unknown_staff", "that person has no active console account");
-  await assignCase({
+  const assigned = await assignCase({
     caseId,
     staffId: assignee,
     onlyIfUnassigned: false,
+    inStatus: OPEN_STATUSES,
     now,
     audit: {
       actorType: "staff",
@@ -227,6 +242,7 @@ export async function assignCaseTo(
       occurredAt: now,
     },
   });
+  if (!assigned) throw refuse("CONFLICT", "not_open", "the case was decided meanwhile");
 }
 
 export type ApprovalBlocker =
@@ -746,11 +762,13 @@ export async function resumeReview(
 /**
  * An admin reopens a rejected case (a final rejection given in error, a retry the trader cannot
  * do): back to review, with the reason audited and a status change the CRM and cTrader hear of.
+ * Only the rejection the admin's page showed: one reopened and rejected again since (another
+ * reason, perhaps a sanctions match) is `changed`.
  */
 export async function reopenCase(
   staff: Reviewer,
   caseId: string,
-  input: { reason: string },
+  input: { reason: string; shown: ShownCase | undefined },
   now = new Date(),
 ): Promise<void> {
   if (!hasRole(staff, "admin"))
@@ -759,6 +777,7 @@ export async function reopenCase(
   if (reason.length < MIN_REASON_LENGTH)
     throw refuse("BAD_REQUEST", "reason_required", "write why the case is reopened");
   const kycCase = await loadCase(caseId);
+  mustBeAsShown(kycCase, input.shown);
   if (kycCase.status !== "rejected")
     throw refuse("CONFLICT", "not_rejected", `the case is ${kycCase.status}, not rejected`);
   try {
@@ -768,6 +787,7 @@ export async function reopenCase(
       actor: { type: "staff", id: staff.id },
       data: reopenData.parse({ reason }),
       decision: { staffId: staff.id, decision: "reopen", internalNote: reason },
+      guard: stillAsShown(input.shown),
       alsoInTransaction: audited(staff, "case.reopened", caseId, { reason }),
       now,
     });

@@ -24,6 +24,7 @@ import { renewalNoticeOutbox } from "@/lib/kyc/renewal";
 import { log } from "@/lib/log";
 import { needsFourEyes, RISK_LEVELS, type RiskLevel } from "./risk";
 import { PERIODIC_REVIEW_OUTCOMES } from "./decision-data";
+import { mustBeAsShown, type ShownCase } from "./shown-case";
 import type { Reviewer } from "./types";
 
 export { PERIODIC_REVIEW_TASK } from "@/lib/db/queries/periodic-review";
@@ -98,12 +99,13 @@ const refuse = (code: "CONFLICT" | "BAD_REQUEST", reason: ReviewReason, message:
  * is the review: the next task falls due the risk level's months after it. A renewal needs an
  * approved case whose identity document has an expiry and no notice already out; the notice is
  * sent with the closing, in its transaction, so the review never records a renewal nobody was
- * asked for, nor leaves its task open after a notice went out.
+ * asked for, nor leaves its task open after a notice went out. Only on the case the page showed
+ * (`changed` otherwise), compared again on the locked case.
  */
 export async function completePeriodicReview(
   staff: Reviewer,
   caseId: string,
-  input: { outcome: string; note: string },
+  input: { outcome: string; note: string; shown: ShownCase | undefined },
   now = new Date(),
 ): Promise<void> {
   const parsed = z.enum(PERIODIC_REVIEW_OUTCOMES).safeParse(input.outcome);
@@ -115,6 +117,9 @@ export async function completePeriodicReview(
   // open on a case reopened (renewal, upgrade) waits for its next approval; an expiry closes it.
   if (!(await getOpenReviewTask(caseId, PERIODIC_REVIEW_TASK)))
     throw refuse("CONFLICT", "no_review_task", "no periodic review task is open on this case");
+  // The review concludes on the case the page showed: a monitoring hit or a renewal notice since
+  // is not what the reviewer looked at.
+  mustBeAsShown(kycCase, input.shown);
   if (kycCase.status !== "approved")
     throw refuse("CONFLICT", "review_not_approved", PERIODIC_REVIEW_REFUSALS.review_not_approved);
   let raised: RiskLevel | null = null;
@@ -129,6 +134,7 @@ export async function completePeriodicReview(
   const note = input.note.trim().slice(0, 2000);
   const closed = await closePeriodicReviewTask({
     caseId,
+    asShown: (locked) => mustBeAsShown(locked, input.shown),
     staffId: staff.id,
     outcome: outcome,
     riskLevel: raised

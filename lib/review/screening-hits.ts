@@ -40,6 +40,7 @@ import {
 } from "@/lib/checks/monitoring-task";
 import { clearedAlready, clearingNeedsApprover, hitsJudgeable, OPEN_STATUSES } from "./controls";
 import { hitStrength, screeningVerdictData } from "./screening-verdict";
+import { mustBeAsShown, type ShownCase } from "./shown-case";
 import type { Reviewer } from "./types";
 
 export const MIN_REASON_LENGTH = 10;
@@ -620,7 +621,7 @@ export async function unreadableTaskStanding(
 export async function closeUnreadableMonitoringTask(
   staff: Reviewer,
   caseId: string,
-  input: { note: string },
+  input: { note: string; shown: ShownCase | undefined },
   now = new Date(),
 ): Promise<void> {
   const note = approversReason(staff, input.note, "closing a monitoring task");
@@ -631,6 +632,9 @@ export async function closeUnreadableMonitoringTask(
     throw new AppError("CONFLICT", "no monitoring task is open on this case", {
       reason: "no_monitoring_task",
     });
+  // Closed on the case the page showed: a verdict or a hit since is not what the approver read.
+  mustBeAsShown(kycCase, input.shown);
+  const { eventSeq } = kycCase;
   const standing = await unreadableTaskStanding(
     kycCase,
     task,
@@ -656,7 +660,12 @@ export async function closeUnreadableMonitoringTask(
     internalNote: note,
     data,
     now,
-    asRead: { taskId: task.id, fingerprint: task.fingerprint, judgments: standing.judgments },
+    asRead: {
+      taskId: task.id,
+      fingerprint: task.fingerprint,
+      judgments: standing.judgments,
+      eventSeq,
+    },
     outbox: monitoringCleared(now),
     audit: {
       actorType: "staff",

@@ -7,6 +7,7 @@ import "./support/request-scope";
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { adminUrl } from "../helpers/db-target";
+import { listCaseAuditEvents } from "@/lib/db/queries/audit";
 import { textOf } from "../helpers/render-page";
 import { PERSONAL } from "../fixtures/kyc-values";
 import { whileCaseHeld } from "./support/faults";
@@ -48,6 +49,38 @@ describe("scenario: a case claimed by one reviewer", () => {
     expect(page).toContain('data-testid="take-over"');
     expect(await first.approve(kycCase.id)).toBe("error:not_assignee");
     expect(await second.approve(kycCase.id)).toBe("approved");
+  });
+});
+
+describe("scenario: claiming and assigning", () => {
+  it("refuses to claim or assign a decided case; claiming one's own case again changes nothing", async () => {
+    const w = world();
+    const trader = new Trader(w, 540_031);
+    await trader.completeStandardLevel();
+    await w.worker();
+    const kycCase = await trader.currentCase();
+    const reviewer = await signedInStaff(w, "claims.reviewer@broker.example", "reviewer");
+    const approver = await signedInStaff(w, "claims.approver@broker.example", "approver");
+    expect(await reviewer.claim(kycCase.id)).toBe("claimed");
+    expect(await reviewer.claim(kycCase.id)).toBe("claimed");
+    expect(await approver.claim(kycCase.id)).toBe("error:claimed_by_other");
+    const claims = (await listCaseAuditEvents(kycCase.id)).filter(
+      (e) => e.action === "case.claimed",
+    );
+    expect(claims).toHaveLength(1);
+
+    expect(await reviewer.approve(kycCase.id)).toBe("approved");
+    const other = await signedInStaff(w, "claims.other@broker.example", "reviewer");
+    expect(await other.claim(kycCase.id)).toBe("error:not_open");
+    // "Assign to: nobody" sent for the decided case (its page no longer offers it).
+    expect(await approver.assign(kycCase.id, "")).toBe("error:not_open");
+    expect(textOf(await other.casePage(kycCase.id, { error: "not_open" }))).toContain(
+      "The case is closed",
+    );
+    const moves = (await listCaseAuditEvents(kycCase.id)).filter((e) =>
+      ["case.claimed", "case.assigned"].includes(e.action),
+    );
+    expect(moves).toHaveLength(1);
   });
 });
 
@@ -333,5 +366,35 @@ describe("scenario: a decision sent from a page the case has moved past", () => 
     } finally {
       w.configure({});
     }
+  });
+
+  it("a reopen written for a rejection that was reopened and rejected again since is refused", async () => {
+    const w = world();
+    const trader = new Trader(w, 540_021);
+    await trader.completeStandardLevel();
+    await w.worker();
+    const kycCase = await trader.currentCase();
+    const reviewer = await signedInStaff(w, "reopen.reviewer@broker.example", "reviewer");
+    const adminA = await signedInStaff(w, "reopen.admin.a@broker.example", "admin");
+    const adminB = await signedInStaff(w, "reopen.admin.b@broker.example", "admin");
+    expect(await reviewer.reject(kycCase.id, "document_expired")).toMatch(/^rejected/);
+    // Admin A opens the case page on this first rejection...
+    const readByA = await adminA.shownOn(kycCase.id);
+    // ...meanwhile admin B reopens it and the reviewer rejects it again, now as a sanctions match.
+    expect(await adminB.reopen(kycCase.id, "the document was valid after all")).toBe("reopened");
+    expect(await reviewer.reject(kycCase.id, "sanctions_match")).toBe("rejected_final");
+    await w.worker();
+    const events = w.crmEventsFor(kycCase.id).length;
+
+    expect(await adminA.reopen(kycCase.id, "the document was valid after all", true, readByA)).toBe(
+      "error:changed",
+    );
+    await w.worker();
+    expect((await trader.currentCase()).status).toBe("rejected");
+    expect(w.crmEventsFor(kycCase.id)).toHaveLength(events);
+    // A form without the page's sequence reopens nothing either.
+    expect(await adminA.reopen(kycCase.id, "the document was valid after all", true, {})).toBe(
+      "error:changed",
+    );
   });
 });

@@ -382,6 +382,7 @@ describe("scenario: a monitoring task whose hits cannot be read", () => {
     // task grown (a re-screening's hit joined) or a verdict given since (a match confirmed)
     // closes nothing and writes nothing.
     const task = (await getOpenReviewTask(kycCase.id, MONITORING_TASK))!;
+    const shown = await approver.shownOn(kycCase.id);
     const [account] = await w.db.db
       .select({ id: staffUsers.id })
       .from(staffUsers)
@@ -399,7 +400,7 @@ describe("scenario: a monitoring task whose hits cannot be read", () => {
         internalNote: reason,
         data,
         now: new Date(),
-        asRead: { taskId: task.id, ...asRead },
+        asRead: { taskId: task.id, eventSeq: Number(shown.shownSeq), ...asRead },
         outbox: () => {
           throw new Error("nothing was closed, so nothing is sent");
         },
@@ -450,6 +451,32 @@ describe("scenario: a monitoring task whose hits cannot be read", () => {
         data: { taskId: task.id, resolution: "closed_unreadable", clearedHits: [hitKey] },
       },
     ]);
+  });
+
+  it("is not closed from a page read before the case moved on: the console says it changed", async () => {
+    const { w, reviewer, approver, kycCase, hitKey } = await unreadableTask(450_311, "stalepage", {
+      givenNames: "Torunn",
+      surnames: "Haugland",
+      dateOfBirth: "1969-08-23",
+    });
+    expect(await reviewer.judgeHit(kycCase.id, hitKey, "false_positive", "Other DOB on ID")).toBe(
+      "hit_awaiting_second",
+    );
+    expect(
+      await approver.judgeHit(kycCase.id, hitKey, "false_positive", "Passport checked again"),
+    ).toBe("hit_cleared");
+    const read = await approver.shownOn(kycCase.id);
+    expect(await approver.casePage(kycCase.id)).toContain('data-testid="close-monitoring"');
+    // Meanwhile the passport nears its expiry: the renewal notice goes out on the case.
+    await w.worker(new Date("2031-04-15T00:00:00Z"));
+    expect(w.crmEventsFor(kycCase.id).map((e) => e.type)).toContain("case.renewal_due");
+    const reason = "Hit cleared by two people; the task record is unreadable";
+    expect(await approver.closeMonitoringTask(kycCase.id, reason, true, read)).toBe(
+      "error:changed",
+    );
+    expect(await approver.casePage(kycCase.id)).toContain('data-testid="monitoring-task"');
+    // Read again, the task is closed on the case as it is.
+    expect(await approver.closeMonitoringTask(kycCase.id, reason)).toBe("monitoring_task_closed");
   });
 
   it("is not closed over a confirmed match: the approval is withdrawn instead", async () => {

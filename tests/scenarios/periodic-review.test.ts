@@ -389,6 +389,44 @@ describe("scenario: the case changes while the officer closes its periodic revie
     },
   );
 
+  it("refuses 'Review completed: no change' sent from a page read before a monitoring hit", async () => {
+    const w = world();
+    const list = path.join(w.dataDir, "stale-review-pep.csv");
+    copyFileSync(path.join(__dirname, "../fixtures/sanctions/generic-pep.csv"), list);
+    await w.importLists([list]);
+    const trader = new Trader(w, 470_011);
+    const reviewer = await signedInStaff(w, "stale.review.reviewer@broker.example", "reviewer");
+    const person = {
+      givenNames: "Maren",
+      surnames: "Oosterhuis",
+      dateOfBirth: "1971-03-09",
+      nationalities: ["NL"],
+    };
+    const kycCase = await approvedAtStandard(w, trader, reviewer, person, {
+      expiryDate: "2045-01-31",
+    });
+    const approvedAt = new Date(
+      String(w.crmEventsFor(kycCase.id).find((e) => e.event === "approve")?.payload.occurredAt),
+    );
+    await w.worker(monthsAfter(approvedAt, 60));
+    const officer = await signedInStaff(w, "stale.review.officer@broker.example", "reviewer");
+    expect(await officer.casePage(kycCase.id)).toContain('data-testid="periodic-review-form"');
+    const read = await officer.shownOn(kycCase.id);
+    // The trader is listed meanwhile: the re-screening opens a monitoring hit on the approval.
+    writeFileSync(list, `${readFileSync(list, "utf8")}Maren Oosterhuis,,1971-03-09,Netherlands\n`);
+    await w.importLists([list]);
+    expect(await officer.shownOn(kycCase.id)).not.toEqual(read);
+
+    expect(await officer.completePeriodicReview(kycCase.id, "no_change", "", read)).toBe(
+      "error:changed",
+    );
+    expect((await reviewState(w, kycCase.id)).decisions).toEqual([]);
+    // Read again, the page shows the hit; the review is concluded on what is there now.
+    expect(
+      await officer.completePeriodicReview(kycCase.id, "no_change", "hit left to its task"),
+    ).toBe("periodic_review_completed");
+  });
+
   it("closes the open task when the case expires, audited as closed by the expiry", async () => {
     const w = world();
     // The passport expires a few weeks after the review falls due, and nobody reviews it.

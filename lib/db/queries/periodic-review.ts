@@ -19,6 +19,7 @@ import {
   kycCases,
   reviewTasks,
   screeningLists,
+  type KycCase,
 } from "../schema";
 
 export const PERIODIC_REVIEW_TASK = "periodic_review";
@@ -177,6 +178,11 @@ class Refused extends Error {
 
 type ClosePeriodicReview = {
   caseId: string;
+  /**
+   * Judges the locked case against the page the review was written on; throws to refuse
+   * (the transaction rolls back and the error reaches the caller).
+   */
+  asShown: (locked: KycCase) => void;
   staffId: string;
   outcome: PeriodicReviewCompleted["outcome"];
   riskLevel: {
@@ -251,6 +257,9 @@ async function closeIn(tx: Tx, input: ClosePeriodicReview): Promise<{ taskId: st
       : null;
     if (!noticed) throw new Refused("nothing_to_renew");
   }
+  // A hit, a verdict or a notice committed since the page was read (after the refusals above,
+  // which say more): the review concluded on another case than the one there is now.
+  input.asShown(locked);
   if (input.riskLevel)
     await tx
       .update(kycCases)

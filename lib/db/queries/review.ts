@@ -58,6 +58,8 @@ export async function assignCase(input: {
   staffId: string | null;
   onlyIfUnassigned: boolean;
   expectedAssignee?: string;
+  /** Only while the case is in one of these statuses (an open one: a decided case is nobody's). */
+  inStatus?: ReadonlySet<KycCase["status"]>;
   now: Date;
   audit: AuditInput;
 }): Promise<boolean> {
@@ -69,6 +71,7 @@ export async function assignCase(input: {
       .where(
         and(
           eq(kycCases.id, input.caseId),
+          input.inStatus ? inArray(kycCases.status, [...input.inStatus]) : undefined,
           input.onlyIfUnassigned ? isNull(kycCases.assignedTo) : undefined,
           input.expectedAssignee ? eq(kycCases.assignedTo, input.expectedAssignee) : undefined,
         ),
@@ -533,7 +536,8 @@ export async function closeReviewTask(input: {
 export async function closeMonitoringTaskByDecision(
   input: Parameters<typeof insertDecision>[0] & {
     decision: typeof MONITORING_TASK;
-    asRead: { taskId: string; fingerprint: string; judgments: number };
+    /** The task as read, and the case's event sequence as the officer's page showed it. */
+    asRead: { taskId: string; fingerprint: string; judgments: number; eventSeq: number };
     outbox: OutboxBuilder;
   },
 ): Promise<boolean> {
@@ -541,6 +545,7 @@ export async function closeMonitoringTaskByDecision(
   return db.transaction(async (tx) => {
     const kycCase = await lockCase(tx, input.caseId);
     if (!kycCase || !approvalInForce(kycCase)) return false;
+    if (kycCase.eventSeq !== input.asRead.eventSeq) return false;
     const [judged] = await tx
       .select({ n: count() })
       .from(caseDecisions)

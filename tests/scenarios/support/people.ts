@@ -602,9 +602,19 @@ export class Staff extends Browser {
   /** "Take back into review" (see approve for `shown`). */
   resumeReview = async (caseId: string, shown?: Record<string, string>) =>
     this.run(resumeReviewAction, { caseId, ...(shown ?? (await this.shownOn(caseId))) });
-  /** "Reopen" with a reason, then "Yes, confirm" in the dialog. */
-  reopen = (caseId: string, reason: string, confirmed = true) =>
-    this.run(reopenAction, { caseId, reason, ...(confirmed && { confirmed: "yes" }) });
+  /** "Reopen" with a reason, then "Yes, confirm" in the dialog (see approve for `shown`). */
+  reopen = async (
+    caseId: string,
+    reason: string,
+    confirmed = true,
+    shown?: Record<string, string>,
+  ) =>
+    this.run(reopenAction, {
+      caseId,
+      ...(shown ?? (await this.shownOn(caseId))),
+      reason,
+      ...(confirmed && { confirmed: "yes" }),
+    });
   retryChecks = (caseId: string) => this.run(retryChecksAction, { caseId });
   /**
    * "Set legal hold" / "Lift" with a reason, with the hold form's fields as the page wrote them
@@ -628,9 +638,22 @@ export class Staff extends Browser {
       ...(await this.formOnPage(caseId, "erasure-submit")),
       ...(confirmed && { confirmed: "yes" }),
     });
-  /** "Review completed" on the case page's periodic review task, with the chosen outcome. */
-  completePeriodicReview = (caseId: string, outcome: string, note = "") =>
-    this.run(periodicReviewAction, { caseId, outcome, note });
+  /**
+   * "Review completed" on the case page's periodic review task, with the chosen outcome (see
+   * approve for `shown`).
+   */
+  completePeriodicReview = async (
+    caseId: string,
+    outcome: string,
+    note = "",
+    shown?: Record<string, string>,
+  ) =>
+    this.run(periodicReviewAction, {
+      caseId,
+      ...(shown ?? (await this.shownOn(caseId))),
+      outcome,
+      note,
+    });
   /**
    * "Keep the approval and close the task" on a vendor's late verdict, then "Yes, confirm", with
    * the keep form's fields as the page wrote them: `read` (taken earlier with caseForm, for a
@@ -648,9 +671,22 @@ export class Staff extends Browser {
       note,
       ...(confirmed && { confirmed: "yes" }),
     });
-  /** "Close the monitoring task" on a task whose hits do not read, then "Yes, confirm". */
-  closeMonitoringTask = (caseId: string, note: string, confirmed = true) =>
-    this.run(closeMonitoringTaskAction, { caseId, note, ...(confirmed && { confirmed: "yes" }) });
+  /**
+   * "Close the monitoring task" on a task whose hits do not read, then "Yes, confirm" (see
+   * approve for `shown`).
+   */
+  closeMonitoringTask = async (
+    caseId: string,
+    note: string,
+    confirmed = true,
+    shown?: Record<string, string>,
+  ) =>
+    this.run(closeMonitoringTaskAction, {
+      caseId,
+      ...(shown ?? (await this.shownOn(caseId))),
+      note,
+      ...(confirmed && { confirmed: "yes" }),
+    });
   relationshipEnd = (caseId: string, endedOn: string) =>
     this.run(relationshipEndAction, { caseId, endedOn });
   /**
