@@ -11,7 +11,7 @@ import { GET as ready } from "@/app/api/health/ready/route";
 import { auditEvents } from "@/lib/db/schema";
 import { captureLogs } from "../helpers/log-capture";
 import { textOf } from "../helpers/render-page";
-import { signedInStaff, Trader, type Staff } from "./support/people";
+import { approvedAtStandard, signedInStaff, Trader, type Staff } from "./support/people";
 import { scenarioWorld, type World } from "./support/world";
 
 const world = scenarioWorld();
@@ -160,6 +160,47 @@ describe("scenario: an admin reads what a reviewer did", () => {
       action: "audit.chain_verified",
       actor: "chief.admin staff",
     });
+  });
+});
+
+describe("scenario: an admin replays a delivery from the case page", () => {
+  it("audits the replay on the case; a replay whose audit row cannot be written is not sent", async () => {
+    const v = world();
+    const trader = new Trader(v, 541_011);
+    const reviewer = await signedInStaff(v, "replay.reviewer@broker.example", "reviewer");
+    const kycCase = await approvedAtStandard(v, trader, reviewer);
+    const officer = await signedInStaff(v, "replay.admin@broker.example", "admin");
+    const approval = v.crmEventsFor(kycCase.id).find((e) => e.event === "approve");
+    const eventId = String(approval?.payload.id);
+    expect(await officer.casePage(kycCase.id)).toContain(`name="eventId" value="${eventId}"`);
+    const sent = () => v.crmEventsFor(kycCase.id).length;
+    const before = sent();
+
+    // Fault: the audit trail refuses the replay's row (its chain's lock timed out, the process
+    // died between the two): the replay must not go out unaudited.
+    await v.db.db.execute(
+      sql.raw(`create or replace function test_fail_replay_audit() returns trigger
+        language plpgsql as $$ begin raise exception 'injected: audit write failed'; end $$`),
+    );
+    await v.db.db.execute(
+      sql.raw(`create trigger test_fail_replay_audit before insert on audit_events
+        for each row when (new.action = 'delivery.replayed') execute function test_fail_replay_audit()`),
+    );
+    let outcome: string;
+    try {
+      outcome = await officer.replayEvent(kycCase.id, eventId);
+    } finally {
+      await v.db.db.execute(sql.raw(`drop trigger test_fail_replay_audit on audit_events`));
+    }
+    expect(outcome).toBe("error:failed");
+    await v.worker();
+    expect(sent()).toBe(before);
+
+    expect(await officer.replayEvent(kycCase.id, eventId)).toBe("replayed");
+    await v.worker();
+    expect(sent()).toBe(before + 1);
+    const onCase = await officer.auditPage({ case: kycCase.id });
+    expect(listed(onCase).map((r) => r.action)).toContain("delivery.replayed");
   });
 });
 

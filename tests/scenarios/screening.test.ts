@@ -317,6 +317,82 @@ describe("scenario: two reviewers clear the same likely hit at the same moment",
   );
 });
 
+describe("scenario: an approver lowered to reviewer while their clearing waits for the case", () => {
+  // A second connection holds the case while the clearing waits: PostgreSQL only.
+  (adminUrl() ? it : it.skip)(
+    "records no approver's clearing: the verdict is judged with the role the account has now",
+    async () => {
+      const w = world();
+      const trader = new Trader(w, 420_031);
+      await trader.completeStandardLevel(LISTED);
+      const kycCase = await trader.currentCase();
+      await w.worker();
+      const reviewer = await signedInStaff(w, "demoted.reviewer@broker.example", "reviewer");
+      const approver = await signedInStaff(w, "demoted.approver@broker.example", "approver");
+      const admin = await signedInStaff(w, "demoted.admin@broker.example", "admin");
+      expect(
+        await reviewer.judgeHit(kycCase.id, HIT, "false_positive", "Born in Sweden, not him"),
+      ).toBe("hit_awaiting_second");
+      const read = await approver.hitForm(kycCase.id, HIT);
+      // The approver's clearing waits for the case (another decision in flight); meanwhile an
+      // admin lowers the approver to reviewer.
+      const result = await whileCaseHeld(
+        w,
+        kycCase.id,
+        1,
+        () =>
+          approver.judgeHit(
+            kycCase.id,
+            HIT,
+            "false_positive",
+            "Checked passport: not him",
+            false,
+            read,
+          ),
+        {
+          meanwhile: async () => {
+            expect(await admin.changeRoleOf(approver.email, "reviewer")).toBe("role_changed");
+          },
+        },
+      );
+      expect(result).toBe("error:second_needs_approver");
+      expect(await admin.casePage(kycCase.id)).toContain('data-state="awaiting_second"');
+      const verdicts = (await listCaseAuditEvents(kycCase.id)).filter(
+        (e) => e.action === "screening.false_positive",
+      );
+      expect(verdicts).toHaveLength(1);
+    },
+  );
+
+  it("records nothing from an account disabled while its clearing waited", async () => {
+    const w = world();
+    if (!adminUrl()) return;
+    const trader = new Trader(w, 420_032);
+    await trader.completeStandardLevel(LISTED);
+    const kycCase = await trader.currentCase();
+    await w.worker();
+    const reviewer = await signedInStaff(w, "disabled.reviewer@broker.example", "reviewer");
+    const approver = await signedInStaff(w, "disabled.approver@broker.example", "approver");
+    const admin = await signedInStaff(w, "disabled.admin@broker.example", "admin");
+    expect(
+      await reviewer.judgeHit(kycCase.id, HIT, "false_positive", "Born in Sweden, not him"),
+    ).toBe("hit_awaiting_second");
+    const result = await whileCaseHeld(
+      w,
+      kycCase.id,
+      1,
+      () => approver.judgeHit(kycCase.id, HIT, "false_positive", "Checked passport: not him"),
+      {
+        meanwhile: async () => {
+          expect(await admin.disableAccountOf(approver.email)).toBe("disabled");
+        },
+      },
+    );
+    expect(result).toBe("error:forbidden");
+    expect(await admin.casePage(kycCase.id)).toContain('data-state="awaiting_second"');
+  });
+});
+
 /**
  * Round two of a case screened on a date of birth close to the listed person's: an officer asks
  * about it, the trader corrects it to the listed one, sends the case again, the worker screens.
