@@ -2,7 +2,7 @@ import { csvCell, csvLine } from "@/lib/csv";
 
 describe("CSV for spreadsheets", () => {
   it("defuses every cell a spreadsheet would run as a formula", () => {
-    for (const dangerous of ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\t=1", "\r=1"])
+    for (const dangerous of ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\t=1", "\r=1", "\0=1", "\n=1"])
       expect(csvCell(dangerous).replace(/^"/, "")).toMatch(/^'/);
     expect(csvCell('=HYPERLINK("http://evil.example","x")')).toBe(
       `"'=HYPERLINK(""http://evil.example"",""x"")"`,
