@@ -45,6 +45,35 @@ export function contentSecurityPolicy(o: CspOptions): string {
   return directives.join("; ");
 }
 
+/** A CSP nonce as the proxy writes one (base64 of 16 random bytes). */
+const NONCE = /^[A-Za-z0-9+/]{22}==$/;
+
+/**
+ * The nonce of a page a route handler writes itself (the printable evidence): the one the proxy
+ * put in the request for this response's CSP, or a fresh one where no proxy ran.
+ */
+export function pageNonce(fromProxy: string | null): string {
+  return fromProxy && NONCE.test(fromProxy)
+    ? fromProxy
+    : Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
+}
+
+/**
+ * The CSP of a self-contained page with one inline <style> and nothing else (the printable
+ * evidence): set by its route besides the proxy's, with the same nonce, so the style applies
+ * under either and nothing else loads or runs.
+ */
+export function stylesOnlyCsp(nonce: string): string {
+  return [
+    `default-src 'none'`,
+    `style-src 'nonce-${nonce}'`,
+    `style-src-elem 'nonce-${nonce}'`,
+    `base-uri 'none'`,
+    `form-action 'none'`,
+    `frame-ancestors 'none'`,
+  ].join("; ");
+}
+
 export const STATIC_SECURITY_HEADERS: Record<string, string> = {
   "X-Content-Type-Options": "nosniff",
   "Referrer-Policy": "no-referrer",

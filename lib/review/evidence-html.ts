@@ -40,7 +40,11 @@ const text = (value: unknown): string =>
       ? `<pre>${escapeHtml(JSON.stringify(value, null, 1))}</pre>`
       : escapeHtml(value);
 
-export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords): string {
+/**
+ * The printable page; `nonce` is its response's CSP nonce, which its one <style> carries (the
+ * console's CSP refuses a <style> element without it).
+ */
+export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords, nonce: string): string {
   const { t, label, locale } = words;
   const table = (head: string[], rows: unknown[][]): string =>
     rows.length === 0
@@ -208,7 +212,7 @@ export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords): strin
   ];
   return `<!doctype html>
 <html lang="${escapeHtml(locale)}" dir="${directionOf(locale)}"><head><meta charset="utf-8"><title>${escapeHtml(t("title", { id: e.case.id }))}</title>
-<style>
+<style nonce="${escapeHtml(nonce)}">
 body{font:13px/1.4 system-ui,sans-serif;margin:2rem;color:#111}
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}
 th,td{border:1px solid #bbb;padding:.25rem .4rem;text-align:start;vertical-align:top}

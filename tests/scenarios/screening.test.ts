@@ -188,6 +188,22 @@ describe("scenario: a likely hit cleared as a false positive by two people", () 
     expect(printable.headers.get("content-type")).toContain("text/html");
     const html = await printable.text();
     expect(html).not.toMatch(/<script|<link|src=/i);
+    // Its one <style> carries the response's CSP nonce: the console's CSP (style-src-elem with
+    // a nonce) would refuse it otherwise, and the route's own CSP allows nothing else.
+    const csp = printable.headers.get("content-security-policy") ?? "";
+    const nonce = /<style nonce="([^"]+)">/.exec(html)?.[1];
+    expect(nonce).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+    expect(csp).toContain(`style-src-elem 'nonce-${nonce}'`);
+    expect(csp).toContain("default-src 'none'");
+    // Behind the proxy, the nonce is the one of the proxy's own CSP for this response.
+    const proxyNonce = "AAECAwQFBgcICQoLDA0ODw==";
+    const behindProxy = await approver.exportEvidence(kycCase.id, "html", {
+      "x-nonce": proxyNonce,
+    });
+    expect(await behindProxy.text()).toContain(`<style nonce="${proxyNonce}">`);
+    expect(behindProxy.headers.get("content-security-policy")).toContain(
+      `style-src-elem 'nonce-${proxyNonce}'`,
+    );
     const text = textOf(html);
     expect(text).toContain("CARO QUINTERO");
     expect(text).toContain("Checked passport: not listed");

@@ -859,12 +859,20 @@ export class Staff extends Browser {
     );
   }
 
-  /** The evidence export (JSON or the printable page). */
-  async exportEvidence(caseId: string, format: "json" | "html" = "json"): Promise<Response> {
+  /**
+   * The evidence export (JSON or the printable page); `headers`: what the proxy adds to the
+   * request (its CSP nonce).
+   */
+  async exportEvidence(
+    caseId: string,
+    format: "json" | "html" = "json",
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
     return this.act(() =>
       exportEvidence(
         new Request(
           `${BROKER}/admin/cases/${caseId}/export${format === "html" ? "?format=html" : ""}`,
+          { headers },
         ),
         { params: Promise.resolve({ id: caseId }) },
       ),

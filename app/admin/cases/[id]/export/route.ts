@@ -6,6 +6,8 @@ import { getLocale } from "next-intl/server";
 import { evidenceWordsIn, renderEvidenceHtml } from "@/lib/review/evidence-html";
 import { getStaff } from "@/lib/staff/console";
 import { withRequestId } from "@/lib/http/request-id";
+import { NONCE_HEADER } from "@/lib/http/request-headers";
+import { pageNonce, stylesOnlyCsp } from "@/lib/http/security-headers";
 
 export const runtime = "nodejs";
 
@@ -25,10 +27,16 @@ export const GET = withRequestId(async function GET(
     const words = format === "html" ? await evidenceWordsIn(await getLocale()) : null;
     const evidence = await exportCaseEvidence(staff, id, format);
     const headers = { "Cache-Control": "private, no-store" };
-    if (words)
-      return new Response(renderEvidenceHtml(evidence, words), {
-        headers: { ...headers, "Content-Type": "text/html; charset=utf-8" },
+    if (words) {
+      const nonce = pageNonce(request.headers.get(NONCE_HEADER));
+      return new Response(renderEvidenceHtml(evidence, words, nonce), {
+        headers: {
+          ...headers,
+          "Content-Type": "text/html; charset=utf-8",
+          "Content-Security-Policy": stylesOnlyCsp(nonce),
+        },
       });
+    }
     return new Response(JSON.stringify(evidence, null, 2), {
       headers: {
         ...headers,
