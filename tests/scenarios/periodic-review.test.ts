@@ -397,9 +397,9 @@ describe("scenario: the case changes while the officer closes its periodic revie
     const trader = new Trader(w, 470_011);
     const reviewer = await signedInStaff(w, "stale.review.reviewer@broker.example", "reviewer");
     const person = {
-      givenNames: "Maren",
-      surnames: "Oosterhuis",
-      dateOfBirth: "1971-03-09",
+      givenNames: "Hedda",
+      surnames: "Verhoeven",
+      dateOfBirth: "1974-10-02",
       nationalities: ["NL"],
     };
     const kycCase = await approvedAtStandard(w, trader, reviewer, person, {
@@ -413,7 +413,7 @@ describe("scenario: the case changes while the officer closes its periodic revie
     expect(await officer.casePage(kycCase.id)).toContain('data-testid="periodic-review-form"');
     const read = await officer.shownOn(kycCase.id);
     // The trader is listed meanwhile: the re-screening opens a monitoring hit on the approval.
-    writeFileSync(list, `${readFileSync(list, "utf8")}Maren Oosterhuis,,1971-03-09,Netherlands\n`);
+    writeFileSync(list, `${readFileSync(list, "utf8")}Hedda Verhoeven,,1974-10-02,Netherlands\n`);
     await w.importLists([list]);
     expect(await officer.shownOn(kycCase.id)).not.toEqual(read);
 
