@@ -238,7 +238,6 @@ describe("a right code sent twice", () => {
     });
 });
 
-
 describe("the account's cap on wrong codes", () => {
   it("the tenth wrong code sends the officer to the sign-in, told how many minutes to wait; the right code works once they have passed", async () => {
     // Its own address: the wrong codes here slow the next password attempts from it down.
