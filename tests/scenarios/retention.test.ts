@@ -626,7 +626,8 @@ describe("scenario: an ended relationship erases open cases too", () => {
     expect(await admin.erasureRequest(asked.id)).toBe("erasure_refused");
     const [request] = await sqlRows<{ reason: string; runs_at: string }>(
       w.db.db,
-      sql`select reason, runs_at from erasure_requests order by requested_at desc limit 1`,
+      sql`select reason, runs_at from erasure_requests where trader_id = ${asked.traderId}
+        order by requested_at desc limit 1`,
     );
     expect(request?.reason).toBe("retention_not_over");
     expect(new Date(request!.runs_at).getTime()).toBe(erasableFrom.getTime());
@@ -730,7 +731,8 @@ describe("scenario: an erasure asked while the trader uploads", () => {
     expect(await admin.erasureRequest(kycCase.id)).toBe("erasure_refused");
     const [request] = await sqlRows<{ reason: string; runs_at: string | null }>(
       w.db.db,
-      sql`select reason, runs_at from erasure_requests order by requested_at desc limit 1`,
+      sql`select reason, runs_at from erasure_requests where trader_id = ${kycCase.traderId}
+        order by requested_at desc limit 1`,
     );
     expect(request).toEqual({ reason: "upload_in_progress", runs_at: null });
     const page = await admin.casePage(kycCase.id);
