@@ -556,11 +556,15 @@ export async function updateStaffAccount(
   });
 }
 
+/** The advisory lock admins' account changes queue on (changeStaffAccountByAdmin). */
+export const ADMIN_ROSTER_LOCK = "staff:admin-roster";
+
 /**
  * An admin's change to a colleague's account (role, disabled), audited in the same transaction.
- * The active admins' rows are locked first, FOR UPDATE in id order (every such change takes them
- * in that order, so two of them queue instead of deadlocking), then the acting admin is read
- * again: one demoted or disabled by another admin meanwhile changes nothing (`not_admin`). A
+ * Such changes queue on one transaction-scoped advisory lock, then lock the target row alone (as
+ * any account update does): locking the admins' rows instead would cross a co-signature, which
+ * locks its signers' rows in signing order, and deadlock. Under that lock the acting admin is
+ * read again: one demoted or disabled by another admin meanwhile changes nothing (`not_admin`). A
  * change that takes an admin away needs another active admin left (`last_admin`): two admins
  * demoting each other at once leave one. A patch that is already the account's state
  * (disabling a disabled account, enabling an enabled one) writes and audits nothing
@@ -576,12 +580,12 @@ export async function changeStaffAccountByAdmin(input: {
 }): Promise<"done" | "unchanged" | "not_found" | "not_admin" | "last_admin"> {
   const db = await getDb();
   return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${ADMIN_ROSTER_LOCK}))`);
+    // Read after the lock: each statement sees what the changes queued before it committed.
     const admins = await tx
       .select({ id: staffUsers.id })
       .from(staffUsers)
-      .where(and(eq(staffUsers.role, "admin"), isNull(staffUsers.disabledAt)))
-      .orderBy(staffUsers.id)
-      .for("update");
+      .where(and(eq(staffUsers.role, "admin"), isNull(staffUsers.disabledAt)));
     const adminIds = new Set(admins.map((a) => a.id));
     if (!adminIds.has(input.adminId)) return "not_admin";
     const [before] = await tx

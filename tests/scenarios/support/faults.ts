@@ -4,6 +4,7 @@
  */
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
+import { ADMIN_ROSTER_LOCK } from "@/lib/db/queries/staff";
 import type { World } from "./world";
 
 /**
@@ -163,16 +164,19 @@ export function holdCase(w: World, caseId: string): Promise<HeldRows> {
 }
 
 /**
- * Another writer holds the staff accounts of `emails` (FOR UPDATE, as an admin's change to an
- * account does) until `release`: admins' changes started meanwhile queue behind it, so they race
- * once it lets go. See holdCase for `waiting`. PostgreSQL only.
+ * Another admin's change is in flight: it holds the lock such changes queue on and the staff
+ * accounts of `emails` (FOR UPDATE) until `release`; admins' changes started meanwhile queue
+ * behind it, so they race once it lets go. See holdCase for `waiting`. PostgreSQL only.
  */
 export function holdStaffAccounts(w: World, emails: string[]): Promise<HeldRows> {
   return holdRows(
     w,
-    (tx) => tx<{ pid: number }[]>`
-      select pg_backend_pid() as pid from staff_users where email in ${tx(emails)}
-      order by id for update`,
+    async (tx) => {
+      await tx`select pg_advisory_xact_lock(hashtext(${ADMIN_ROSTER_LOCK}))`;
+      return tx<{ pid: number }[]>`
+        select pg_backend_pid() as pid from staff_users where email in ${tx(emails)}
+        order by id for update`;
+    },
     `no accounts ${emails.join(", ")}`,
   );
 }
