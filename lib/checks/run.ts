@@ -114,16 +114,27 @@ async function auditAutoApprovalRefused(
 export const CHECK_CLAIM_LEASE_MS = 10 * 60_000;
 /** How often a working run renews its claim: a few renewals fit in one lease. */
 export const CHECK_CLAIM_HEARTBEAT_MS = CHECK_CLAIM_LEASE_MS / 4;
+/**
+ * The longest a run keeps its case: the heartbeat renews no lease ending later, so a run that
+ * hangs (an OCR or storage read that never returns) is overtaken once it ends, and records nothing.
+ */
+export const CHECK_RUN_MAX_MS = 3 * CHECK_CLAIM_LEASE_MS;
 
 /**
  * Renews the run's claim while it works (see CHECK_CLAIM_LEASE_MS), on the run's clock: its
- * `now` plus the time it has taken. Stops once the claim is found taken over; a renewal that
- * fails is logged, the next one tries again.
+ * `now` plus the time it has taken. Stops once the claim is found taken over, and before a lease
+ * would end past CHECK_RUN_MAX_MS; a renewal that fails is logged, the next one tries again.
  */
 function keepClaim(caseId: string, token: string, now: Date): { stop(): void } {
   const started = Date.now();
   const timer = setInterval(() => {
-    const at = new Date(now.getTime() + Date.now() - started);
+    const took = Date.now() - started;
+    if (took + CHECK_CLAIM_LEASE_MS > CHECK_RUN_MAX_MS) {
+      clearInterval(timer);
+      log.warn("checks.run_overdue", { caseId, tookMs: took });
+      return;
+    }
+    const at = new Date(now.getTime() + took);
     renewCaseChecks(caseId, token, at, CHECK_CLAIM_LEASE_MS).then(
       (held) => {
         if (held) return;

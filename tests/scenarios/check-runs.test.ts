@@ -13,7 +13,7 @@
  */
 import "./support/request-scope";
 import { sql } from "drizzle-orm";
-import { CHECK_CLAIM_LEASE_MS } from "@/lib/checks/run";
+import { CHECK_CLAIM_LEASE_MS, CHECK_RUN_MAX_MS } from "@/lib/checks/run";
 import { adminUrl } from "../helpers/db-target";
 import { captureLogs } from "../helpers/log-capture";
 import { sqlRows } from "../helpers/sql-rows";
@@ -273,6 +273,56 @@ describe("scenario: the worker's sweep while the submit's checks run", () => {
       expect(runs[0]!.created_at.getTime()).toBeLessThan(started + 60_000);
       expect(skipped(logs.lines)).toEqual([]);
       expect(logs.lines.filter((l) => l.includes('"checks.claim_lost"'))).toEqual([]);
+    },
+  );
+
+  (adminUrl() ? it : it.skip)(
+    "a run that hangs keeps the case no longer than its longest run: then the worker takes it over and the hung run records nothing",
+    async () => {
+      const w = world();
+      const { kycCase } = await submitted(w, 452_006);
+      const started = Date.now();
+      const logs = captureLogs();
+      jest.useFakeTimers({
+        now: started,
+        doNotFake: [
+          "hrtime",
+          "nextTick",
+          "performance",
+          "queueMicrotask",
+          "setImmediate",
+          "clearImmediate",
+          "setTimeout",
+          "clearTimeout",
+        ],
+      });
+      try {
+        await raceTheSubmitsChecks(w, kycCase.id, async () => {
+          jest.advanceTimersByTime(CHECK_RUN_MAX_MS + 60_000);
+          // The last renewal the heartbeat sent lands: its lease ends at the longest run.
+          for (let waited = 0; ; waited += 50) {
+            const [claim] = await sqlRows<{ lease_until: Date }>(
+              w.db.db,
+              sql`select lease_until from check_claims where case_id = ${kycCase.id}`,
+            );
+            if (claim && new Date(claim.lease_until).getTime() >= started + CHECK_RUN_MAX_MS - 1000)
+              break;
+            if (waited > 10_000) throw new Error("the claim was never renewed");
+            await new Promise((r) => setTimeout(r, 50));
+          }
+          await w.worker();
+        });
+      } finally {
+        jest.useRealTimers();
+        logs.stop();
+      }
+      const runs = await runsOf(w, kycCase.id);
+      expect(runs).toHaveLength(1);
+      expect(runs[0]!.created_at.getTime()).toBeGreaterThan(started + CHECK_RUN_MAX_MS);
+      expect(logs.lines.filter((l) => l.includes('"checks.run_overdue"'))).toHaveLength(1);
+      expect(skipped(logs.lines)).toEqual([
+        expect.objectContaining({ caseId: kycCase.id, reason: "checks_running" }),
+      ]);
     },
   );
 
