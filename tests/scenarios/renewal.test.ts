@@ -182,6 +182,7 @@ describe("scenario: an identity document expires and the trader renews it", () =
     expect(approvals).toHaveLength(1);
     expect(evidence.approval).toEqual({
       at: approvals[0]!.at,
+      automatic: false,
       signers: [expect.objectContaining({ role: "reviewer" })],
     });
 
