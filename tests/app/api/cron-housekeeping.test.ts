@@ -317,15 +317,19 @@ describe("/api/cron/housekeeping", () => {
     "reaches the webhooks behind a full batch of the cTrader adapter's deliveries its window cannot hold, and says what it left",
     async () => {
       const w = world();
-      // A trader moves between trading accounts in cTrader: each launch from another account
-      // after the first is an event for the cTrader adapter alone, more than one pass claims.
+      // A trader who has sent a case moves between trading accounts in cTrader: each launch from
+      // another account is an event for the cTrader adapter alone, more than one pass claims.
       const mover = new Trader(w, 540_008);
-      for (let i = 0; i <= 21; i++) {
+      w.setCtraderLogin(mover.userId, 5_400_080);
+      await mover.completeStandardLevel();
+      for (let i = 1; i <= 21; i++) {
         w.setCtraderLogin(mover.userId, 5_400_080 + i);
         await mover.launch("kyc", { account: String(5_400_080 + i) });
       }
-      const moves = await listOutboxEventsForCase((await mover.currentCase()).id);
-      expect(moves.filter((e) => e.type === "case.account_changed")).toHaveLength(21);
+      const moves = (await listOutboxEventsForCase((await mover.currentCase()).id)).filter(
+        (e) => e.type === "case.account_changed",
+      );
+      expect(moves).toHaveLength(21);
       // Then another trader submits: the CRM's webhook is due behind them.
       const trader = new Trader(w, 540_009);
       await trader.completeStandardLevel();
