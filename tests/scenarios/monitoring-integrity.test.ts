@@ -44,12 +44,12 @@ describe("scenario: the close after a monitoring task's last clearing fails", ()
     const trader = new Trader(w, 470_001);
     const reviewer = await signedInStaff(w, "settle.reviewer@broker.example", "reviewer");
     const approver = await signedInStaff(w, "settle.approver@broker.example", "approver");
-    const person = { givenNames: "Teodora", surnames: "Vasilescu", dateOfBirth: "1981-02-17" };
+    const person = { givenNames: "Cornelis", surnames: "Tjalsma", dateOfBirth: "1974-08-12" };
     const kycCase = await approvedAtStandard(w, trader, reviewer, person);
     const rights = () =>
       w.accountUpdates.filter((u) => u.login === trader.tradingLogin).map((u) => u.accessRights);
 
-    addToList(list, "Teodora Vasilescu,,1981-02-17,Romania");
+    addToList(list, "Cornelis Tjalsma,,1974-08-12,Netherlands");
     expect(await w.runListsImportCommand([list])).toMatch(/, 1 with a new likely match/);
     await w.worker();
     const page = await reviewer.casePage(kycCase.id);
