@@ -279,7 +279,7 @@ describe("scenario: a decision sent from a page the case has moved past", () => 
     "a take-back into review that waited for the case while a colleague took it over is refused",
     async () => {
       const w = world();
-      const trader = new Trader(w, 540_031);
+      const trader = new Trader(w, 540_032);
       await trader.completeStandardLevel();
       const kycCase = await trader.currentCase();
       await w.worker();
