@@ -194,6 +194,22 @@ export const UPLOAD_REFUSALS = [
 export type UploadRefusal = (typeof UPLOAD_REFUSALS)[number];
 
 /**
+ * The trader API's own refusals (lib/inapp/api.ts), answered before a route looks at the upload:
+ * the session ended (401), the window belongs to an earlier sign-in in this browser (409), a
+ * phone session asking for another document type, a request from another site or of another
+ * media type (403, 415). The screens word each of these too; a refusal body's `message` is for
+ * logs and integrators, never shown.
+ */
+export const SESSION_REFUSALS = [
+  "session_expired",
+  "other_sign_in",
+  "out_of_scope",
+  "cross_site",
+  "unsupported_media_type",
+] as const;
+export type SessionRefusal = (typeof SESSION_REFUSALS)[number];
+
+/**
  * What the selfie screen says when a frame is refused: the key in the `Selfie` messages for each
  * refusal the selfie has of its own; any other refusal reads as `failed`.
  */
@@ -275,8 +291,8 @@ export type DocumentSidesResponse = z.infer<typeof documentSidesResponse>;
 export type SideStatus = DocumentSidesResponse["sides"][number];
 
 /**
- * Any refusal's body. `reason` is one of UPLOAD_REFUSALS, or one of the trader API's own
- * (lib/inapp/api.ts: session_expired, cross_site): the screen shows a message for those it knows.
+ * Any refusal's body. `reason` is one of UPLOAD_REFUSALS or SESSION_REFUSALS; a screen shows its
+ * own words for the reason (a generic message for one it does not know), never `message`.
  */
 export const refusalResponse = z.object({
   reason: z.string(),

@@ -3,16 +3,19 @@
  * cookie identifies the trader and case, exactly as for the pages. Because that cookie must be
  * SameSite=None (cTrader Web frames us), every state-changing call is also checked to come from
  * our own pages: `Origin` equal to PUBLIC_BASE_URL's, `Sec-Fetch-Site` same-origin, and bodies
- * declared JSON only (415 otherwise). Errors are
+ * declared JSON only (415 otherwise), and must name the sign-in its page was rendered for
+ * (lib/inapp/window.ts: 409 `other_sign_in` otherwise). Errors are
  * `{error, message, code, reason?}`; nothing a trader does yields a 500.
  */
 import { getCaseDocument } from "@/lib/db/queries/documents";
+import type { SessionRefusal } from "@/lib/documents/upload-contract";
 import type { KycCase, Session, Trader } from "@/lib/db/schema";
 import { readBody } from "@/lib/http/body";
 import { isJsonContentType, refusal, toErrorResponse } from "@/lib/http/json";
 import { isSameOrigin } from "@/lib/http/origin";
 import { inRequestScope } from "@/lib/http/request-id";
 import { getAnyScreenContext } from "./screen-context";
+import { isOwnWindow, WINDOW_HEADER } from "./window";
 
 export type TraderCase = {
   session: Session;
@@ -40,8 +43,13 @@ export async function documentOutOfScope(
   return row?.documentType !== context.documentScope;
 }
 
+/** A refusal of the trader API itself, from the list the screens have words for. */
+function refuseSession(status: number, reason: SessionRefusal, message: string): Response {
+  return refusal(status, reason, message);
+}
+
 export function refuseOutOfScope(): Response {
-  return refusal(403, "out_of_scope", "this session may upload one document type only");
+  return refuseSession(403, "out_of_scope", "this session may upload one document type only");
 }
 
 export { isSameOrigin, refusal };
@@ -102,15 +110,25 @@ async function traderCase(
 ): Promise<Response> {
   try {
     if (mutates && !isSameOrigin(request))
-      return refusal(403, "cross_site", "cross-site request refused");
+      return refuseSession(403, "cross_site", "cross-site request refused");
     // A body that is not JSON is refused whatever the route reads: the types a cross-site form
     // can send without a CORS preflight never reach a handler that changes something.
     const type = request.headers.get("content-type");
     if (mutates && type !== null && !isJsonContentType(type))
-      return refusal(415, "unsupported_media_type", "body must be application/json");
+      return refuseSession(415, "unsupported_media_type", "body must be application/json");
     const context = await getAnyScreenContext();
-    if (!context?.kycCase) return refusal(401, "session_expired", "no live session");
+    if (!context?.kycCase) return refuseSession(401, "session_expired", "no live session");
     if (context.session.documentScope !== null && !handoff) return refuseOutOfScope();
+    // A window rendered for an earlier sign-in in this browser (lib/inapp/window.ts): a write is
+    // refused without its own reference; a read only when it names another sign-in (the status
+    // stream's EventSource cannot send a header).
+    const posted = request.headers.get(WINDOW_HEADER);
+    if ((mutates || posted !== null) && !isOwnWindow(context.session, posted))
+      return refuseSession(
+        409,
+        "other_sign_in",
+        "this window belongs to an earlier sign-in; reload",
+      );
     return await handler({
       session: context.session,
       trader: context.trader,

@@ -21,6 +21,7 @@ import { proxy } from "@/proxy";
 import { captureLogs } from "../helpers/log-capture";
 import { postToStorage, Trader, type StartedUpload } from "../scenarios/support/people";
 import { BROKER, scenarioWorld, screenRequest } from "../scenarios/support/world";
+import { currentWindowRef } from "../helpers/sessions";
 
 const world = scenarioWorld();
 type Line = Record<string, unknown>;
@@ -43,6 +44,7 @@ const traderRequest = (url: string, requestId: string, json?: unknown) =>
       origin: BROKER,
       "sec-fetch-site": "same-origin",
       "x-request-id": requestId,
+      "x-kyc-window": currentWindowRef(),
       ...(json !== undefined && { "content-type": "application/json" }),
     },
     body: json !== undefined ? JSON.stringify(json) : undefined,

@@ -3,6 +3,7 @@
 import { useActionState, useEffect, useRef, useState } from "react";
 import { hasPostcodes } from "@/lib/kyc/countries";
 import { countrySelectHtml } from "@/lib/kyc/country-select";
+import { WINDOW_FIELD } from "@/lib/inapp/window-ref";
 import { continueStep, type StepFormState } from "../kyc/actions";
 import { AutosaveStatus, useAutosave } from "./use-autosave";
 
@@ -15,6 +16,8 @@ export type PersonalFormProps = {
   prefilled?: readonly string[];
   /** The draft's version as rendered (0: none yet): autosaves carry it. */
   draftVersion: number;
+  /** The sign-in this page was rendered for (lib/inapp/window.ts): every post carries it. */
+  windowRef: string;
 };
 
 export function PersonalForm({
@@ -23,6 +26,7 @@ export function PersonalForm({
   values: saved,
   prefilled = [],
   draftVersion,
+  windowRef,
 }: PersonalFormProps) {
   const [state, submit, pending] = useActionState(continueStep, {
     status: "idle",
@@ -137,6 +141,7 @@ export function PersonalForm({
       data-testid="personal-form"
     >
       <input type="hidden" name="step" value="personal" />
+      <input type="hidden" name={WINDOW_FIELD} value={windowRef} />
       {prefilled.length > 0 ? (
         <p className="notice" role="status" data-testid="prefill-notice">
           {labels.prefillNotice}

@@ -9,6 +9,7 @@ import { useActionState, useEffect, useRef, useState } from "react";
 import { countrySelectHtml } from "@/lib/kyc/country-select";
 import type { FieldSpec } from "@/lib/kyc/steps/fields";
 import { isShown } from "@/lib/kyc/steps/visibility";
+import { WINDOW_FIELD } from "@/lib/inapp/window-ref";
 import { continueStep, type StepFormState } from "../kyc/actions";
 import { AutosaveStatus, useAutosave } from "./use-autosave";
 
@@ -24,6 +25,8 @@ export type StepFormProps = {
   prefilled?: readonly string[];
   /** The draft's version as rendered (0: none yet): autosaves carry it. */
   draftVersion: number;
+  /** The sign-in this page was rendered for (lib/inapp/window.ts): every post carries it. */
+  windowRef: string;
 };
 
 const one = (v: string | string[] | undefined, i?: number): string =>
@@ -37,6 +40,7 @@ export function StepForm({
   values: saved,
   prefilled = [],
   draftVersion,
+  windowRef,
 }: StepFormProps) {
   const [state, submit, pending] = useActionState(continueStep, {
     status: "idle",
@@ -298,6 +302,7 @@ export function StepForm({
       data-testid="step-form"
     >
       <input type="hidden" name="step" value={step} />
+      <input type="hidden" name={WINDOW_FIELD} value={windowRef} />
       {prefilled.length > 0 ? (
         <p className="notice" role="status" data-testid="prefill-notice">
           {labels.prefillNotice}

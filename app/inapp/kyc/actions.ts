@@ -7,6 +7,7 @@ import { isAppError, errorFacts } from "@/lib/errors";
 import { isFormData } from "@/lib/http/action-input";
 import { withActionScope } from "@/lib/http/action-scope";
 import { getScreenContext } from "@/lib/inapp/screen-context";
+import { isOwnWindow, WINDOW_FIELD } from "@/lib/inapp/window";
 import { isStepId, submitStep } from "@/lib/kyc/step-submit";
 import { STEP_DEFINITIONS } from "@/lib/kyc/steps";
 import { renewCase } from "@/lib/kyc/renewal";
@@ -40,6 +41,9 @@ async function runStep(form: FormData, mode: "autosave" | "continue"): Promise<S
   const values = STEP_DEFINITIONS[step].valuesFrom(form);
   const context = await getScreenContext();
   if (!context?.kycCase) return { status: "failed", message: t("sessionExpired"), values };
+  // A window of an earlier sign-in in this browser writes nothing into this session's case.
+  if (!isOwnWindow(context.session, form.get(WINDOW_FIELD)))
+    return { status: "failed", message: t("otherSignIn"), values };
   try {
     const result = await submitStep(context.kycCase, step, form, mode);
     if (result.ok && "stale" in result) return { status: "stale", message: t("staleDraft") };
@@ -99,8 +103,9 @@ export const submitCaseAction = withActionScope(async function submitCaseAction(
   const tErrors = await getTranslations("Errors");
   const context = await getScreenContext();
   if (!context?.kycCase) return { status: "error", message: tErrors("sessionExpired") };
-  if (!isFormData(form) || form.get("declaration") !== "yes")
-    return { status: "error", message: t("mustConfirm") };
+  if (!isFormData(form) || !isOwnWindow(context.session, form.get(WINDOW_FIELD)))
+    return { status: "error", message: tErrors("otherSignIn") };
+  if (form.get("declaration") !== "yes") return { status: "error", message: t("mustConfirm") };
   try {
     const result = await submitCase(context.kycCase, context.trader.id);
     if (result.status !== "already_submitted") {

@@ -1,5 +1,6 @@
 import { getLocale, getTranslations } from "next-intl/server";
 import { getScreenContext } from "@/lib/inapp/screen-context";
+import { windowRefOf } from "@/lib/inapp/window";
 import { stepFormText } from "@/lib/inapp/step-labels";
 import { EDITABLE_STATUSES, isFinalRejection } from "@/lib/kyc/case-state";
 import { countryOptionsHtml } from "@/lib/kyc/country-names";
@@ -62,6 +63,7 @@ async function KycPage({ searchParams }: Props) {
   const context = await getScreenContext();
   if (!context?.kycCase) return <NoSessionScreen query={await searchParams} screen="kyc" />;
   const { trader, kycCase } = context;
+  const windowRef = windowRefOf(context.session);
   const [t, tLevel, tSteps, tStatusScreen, tUpload, tVendor, locale, view, query] =
     await Promise.all([
       getTranslations("Kyc"),
@@ -164,6 +166,7 @@ async function KycPage({ searchParams }: Props) {
             values={{ email: trader.email ?? undefined, ...values }}
             prefilled={prefill?.prefilled ?? []}
             draftVersion={drafts[step]?.version ?? 0}
+            windowRef={windowRef}
           />
         </>
       );
@@ -184,6 +187,7 @@ async function KycPage({ searchParams }: Props) {
           values={values}
           prefilled={prefill?.prefilled ?? []}
           draftVersion={drafts[step]?.version ?? 0}
+          windowRef={windowRef}
         />
       </>
     );
@@ -376,6 +380,7 @@ async function KycPage({ searchParams }: Props) {
             <>
               <p>{t("submitIntro")}</p>
               <SubmitForm
+                windowRef={windowRef}
                 labels={{
                   declaration: t("declaration"),
                   submit: kycCase.status === "action_required" ? t("resubmit") : t("submit"),

@@ -50,29 +50,49 @@ export async function upsertDraft(values: {
     );
     if (status === "erased") return { written: false, why: "erased" };
     if (!status || !values.editable.has(status)) return { written: false, why: "not_editable" };
-    const [row] = await tx
-      .insert(caseDrafts)
-      .values({
-        caseId: values.caseId,
-        step: values.step,
-        payload: values.payload,
-        completedAt: values.completedAt,
-        updatedAt: values.now,
-      })
-      .onConflictDoUpdate({
-        target: [caseDrafts.caseId, caseDrafts.step],
-        set: {
-          payload: values.payload,
-          completedAt: values.completedAt,
-          updatedAt: values.now,
-          version: sql`${caseDrafts.version} + 1`,
-        },
-        setWhere:
-          values.expectedVersion === undefined
-            ? undefined
-            : sql`${caseDrafts.version} = ${values.expectedVersion}`,
-      })
-      .returning({ version: caseDrafts.version });
+    // A later version expected where no draft exists (the step was never saved here, or the
+    // form belongs to another case): stale, and nothing is written.
+    const [row] =
+      values.expectedVersion !== undefined && values.expectedVersion > 0
+        ? await tx
+            .update(caseDrafts)
+            .set({
+              payload: values.payload,
+              completedAt: values.completedAt,
+              updatedAt: values.now,
+              version: sql`${caseDrafts.version} + 1`,
+            })
+            .where(
+              and(
+                eq(caseDrafts.caseId, values.caseId),
+                eq(caseDrafts.step, values.step),
+                eq(caseDrafts.version, values.expectedVersion),
+              ),
+            )
+            .returning({ version: caseDrafts.version })
+        : await tx
+            .insert(caseDrafts)
+            .values({
+              caseId: values.caseId,
+              step: values.step,
+              payload: values.payload,
+              completedAt: values.completedAt,
+              updatedAt: values.now,
+            })
+            .onConflictDoUpdate({
+              target: [caseDrafts.caseId, caseDrafts.step],
+              set: {
+                payload: values.payload,
+                completedAt: values.completedAt,
+                updatedAt: values.now,
+                version: sql`${caseDrafts.version} + 1`,
+              },
+              setWhere:
+                values.expectedVersion === undefined
+                  ? undefined
+                  : sql`${caseDrafts.version} = ${values.expectedVersion}`,
+            })
+            .returning({ version: caseDrafts.version });
     // A first save expected version 0 but found a row: someone saved first.
     if (!row || (values.expectedVersion === 0 && row.version !== 1))
       return { written: false, why: "stale" };

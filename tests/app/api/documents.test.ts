@@ -24,7 +24,7 @@ import { caseCipher } from "@/lib/security/case-keys";
 import * as fx from "../../fixtures/documents/make-fixtures";
 import { IDENTITY, PERSONAL } from "../../fixtures/kyc-values";
 import { setTraderCookie } from "../../helpers/request-scope";
-import { openSession } from "../../helpers/sessions";
+import { currentWindowRef, openSession } from "../../helpers/sessions";
 import { setTestEnv } from "../../helpers/env";
 import { createTestDb, type TestDb } from "../../helpers/test-db";
 
@@ -67,7 +67,12 @@ async function traderSession() {
 const json = (body: unknown, headers: Record<string, string> = {}) =>
   new Request("https://broker.test/api/inapp/documents", {
     method: "POST",
-    headers: { "content-type": "application/json", host: "broker.test", ...headers },
+    headers: {
+      "content-type": "application/json",
+      host: "broker.test",
+      "x-kyc-window": currentWindowRef(),
+      ...headers,
+    },
     body: JSON.stringify(body),
   });
 
@@ -96,7 +101,7 @@ const confirmIt = async (id: string) => {
   const response = await confirm(
     new Request(`https://broker.test/api/inapp/documents/${id}/confirm`, {
       method: "POST",
-      headers: { host: "broker.test" },
+      headers: { host: "broker.test", "x-kyc-window": currentWindowRef() },
     }),
     { params: Promise.resolve({ id }) },
   );
@@ -144,6 +149,7 @@ const recentDay = () => new Date(Date.now() - 20 * 86_400_000).toISOString().sli
 /** A form as the trader's browser posts it to a server action. */
 function formOf(values: Record<string, string | readonly string[]>): FormData {
   const form = new FormData();
+  form.set("window", currentWindowRef());
   for (const [k, v] of Object.entries(values))
     for (const one of typeof v === "string" ? [v] : v) form.append(k, one);
   return form;
@@ -321,7 +327,11 @@ describe("document upload (local driver)", () => {
     const garbage = await startUpload(
       new Request("https://broker.test/api/inapp/documents", {
         method: "POST",
-        headers: { host: "broker.test", "content-type": "application/json" },
+        headers: {
+          host: "broker.test",
+          "content-type": "application/json",
+          "x-kyc-window": currentWindowRef(),
+        },
         body: "{{{",
       }),
     );
@@ -348,9 +358,11 @@ describe("document upload (local driver)", () => {
       [undefined, form],
       [undefined, new Blob([body])],
     ] as const) {
+      // From the trader's own window (the reference right): the body's type alone is refused.
+      const own = { host: "broker.test", "x-kyc-window": currentWindowRef() };
       const request = new Request("https://broker.test/api/inapp/documents", {
         method: "POST",
-        headers: type ? { host: "broker.test", "content-type": type } : { host: "broker.test" },
+        headers: type ? { ...own, "content-type": type } : own,
         body: sent,
       });
       const response = await startUpload(request);
@@ -362,7 +374,11 @@ describe("document upload (local driver)", () => {
     const confirmAsForm = await confirm(
       new Request(`https://broker.test/api/inapp/documents/${documentId}/confirm`, {
         method: "POST",
-        headers: { host: "broker.test", "content-type": "application/x-www-form-urlencoded" },
+        headers: {
+          host: "broker.test",
+          "content-type": "application/x-www-form-urlencoded",
+          "x-kyc-window": currentWindowRef(),
+        },
         body: "a=b",
       }),
       { params: Promise.resolve({ id: documentId }) },

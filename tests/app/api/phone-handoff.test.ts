@@ -29,6 +29,7 @@ import { GET as statusStream } from "@/app/api/inapp/status/stream/route";
 import { setTraderCookie, TRADER_COOKIE } from "../../helpers/request-scope";
 import { Trader } from "../../scenarios/support/people";
 import { scenarioWorld } from "../../scenarios/support/world";
+import { currentWindowRef } from "../../helpers/sessions";
 
 const world = scenarioWorld();
 
@@ -53,7 +54,12 @@ const post = (body: unknown, headers: Record<string, string> = {}) =>
   createHandoff(
     new Request("https://broker.test/api/inapp/handoff", {
       method: "POST",
-      headers: { "content-type": "application/json", host: "broker.test", ...headers },
+      headers: {
+        "content-type": "application/json",
+        host: "broker.test",
+        "x-kyc-window": currentWindowRef(),
+        ...headers,
+      },
       body: JSON.stringify(body),
     }),
   );
@@ -85,7 +91,11 @@ async function linkFor(documentType = "identity") {
 
 const json = (body: unknown) => ({
   method: "POST",
-  headers: { "content-type": "application/json", ...SAME_ORIGIN },
+  headers: {
+    "content-type": "application/json",
+    "x-kyc-window": currentWindowRef(),
+    ...SAME_ORIGIN,
+  },
   body: JSON.stringify(body),
 });
 

@@ -7,6 +7,7 @@ import { autosaveStep, continueStep } from "@/app/inapp/kyc/actions";
 import { setTraderCookie, TRADER_COOKIE } from "../../helpers/request-scope";
 import { Trader } from "../../scenarios/support/people";
 import { scenarioWorld } from "../../scenarios/support/world";
+import { currentWindowRef } from "../../helpers/sessions";
 
 const continuePersonalStep = (previous: Parameters<typeof continueStep>[0], f: FormData) => {
   f.set("step", "personal");
@@ -54,6 +55,7 @@ const VALID: Record<string, string | string[]> = {
 };
 function form(values: Record<string, string | string[]>): FormData {
   const f = new FormData();
+  f.set("window", currentWindowRef());
   for (const [k, v] of Object.entries(values))
     for (const one of Array.isArray(v) ? v : [v]) f.append(k, one);
   return f;

@@ -13,6 +13,7 @@ import { IDENTITY as PASSPORT, PERSONAL } from "../../fixtures/kyc-values";
 import { signedInStaff, Trader } from "../../scenarios/support/people";
 import { scenarioWorld } from "../../scenarios/support/world";
 import { autosaveStep, continueStep, submitCaseAction } from "@/app/inapp/kyc/actions";
+import { currentWindowRef } from "../../helpers/sessions";
 
 const world = scenarioWorld();
 /** Reads for the assertions only: every state below comes from the flows themselves. */
@@ -30,6 +31,7 @@ async function traderWithSession(level = "standard") {
 function form(step: string, values: Record<string, string | string[]>): FormData {
   const f = new FormData();
   f.set("step", step);
+  f.set("window", currentWindowRef(browser.cookies));
   for (const [k, v] of Object.entries(values))
     for (const one of Array.isArray(v) ? v : [v]) f.append(k, one);
   return f;
@@ -69,6 +71,7 @@ async function completeStandardForms() {
 
 const submit = (declaration = true) => {
   const f = new FormData();
+  f.set("window", currentWindowRef(browser.cookies));
   if (declaration) f.set("declaration", "yes");
   return browser.act(() => submitCaseAction(idle, f));
 };

@@ -76,7 +76,13 @@ import sharp from "sharp";
 import { documentRaw } from "../../fixtures/documents/make-fixtures";
 import { Authenticator, secretFromEnrolmentPage } from "../../helpers/authenticator";
 import { hiddenFieldsOf, renderPage, textOf } from "../../helpers/render-page";
+import { ownJar } from "../../helpers/request-scope";
 import { BROKER, Browser, outcomeOf, screenRequest, type World } from "./world";
+
+/** The sign-in reference a trader page wrote (a form's hidden field, or the upload screen's). */
+function windowRefIn(html: string): string | undefined {
+  return /name="window" value="([^"]+)"/.exec(html)?.[1] ?? /data-window="([^"]+)"/.exec(html)?.[1];
+}
 
 const idle = { status: "idle" } as const;
 
@@ -136,6 +142,12 @@ export type UploadResult = { status: number; body: Record<string, unknown> };
 export class Trader extends Browser {
   readonly userId: number;
   private readonly world: World;
+  /**
+   * The window's sign-in reference, as the page it shows wrote it (lib/inapp/window.ts): what its
+   * forms and requests carry. A launch opens a new page; a page read again (`sees`, `html`,
+   * `uploadScreen`) is this window reloaded and takes what that page says.
+   */
+  private window: string | undefined;
 
   constructor(world: World, userId: number, locale = "en") {
     super();
@@ -161,23 +173,57 @@ export class Trader extends Browser {
     const set = response.headers.get("set-cookie") ?? "";
     const cookie = /^(__Host-kyc_session)=([^;]+)/.exec(set);
     if (cookie?.[1] && cookie[2]) this.cookies.set(cookie[1], cookie[2]);
+    this.window = undefined;
     const location = new URL(response.headers.get("location") ?? "/", BROKER);
     return location.pathname + location.search;
   }
 
-  /** "Save and continue" on a step's form. */
-  continue(step: string, values: Record<string, string | string[]>) {
-    return this.act(() => outcomeOf(continueStep(idle, formOf({ step, ...values }))));
+  /** The reference this window's page carries; the first time, the page the launch opened. */
+  async windowRef(): Promise<string> {
+    // Inside a request of this browser (the jar is already its own), or as one of its own.
+    const read = async () => {
+      const html = await renderPage(KycPage({ searchParams: Promise.resolve({}) }));
+      return (
+        windowRefIn(html) ??
+        windowRefIn(
+          await renderPage(
+            UploadPage({ searchParams: Promise.resolve({ documentType: "identity" }) }),
+          ),
+        ) ??
+        ""
+      );
+    };
+    // A page with nothing to send (a sent case's overview) has no reference: read it again later.
+    this.window ||= ownJar.getStore() ? await read() : await this.act(read);
+    return this.window;
+  }
+
+  /** This window's page read again (a reload): from now on it carries what that page says. */
+  private reloaded(html: string): string {
+    const ref = windowRefIn(html);
+    if (ref) this.window = ref;
+    return html;
+  }
+
+  /** "Save and continue" on a step's form (`draftVersion`: the version the form was rendered with). */
+  async continue(step: string, values: Record<string, string | string[]>, draftVersion?: number) {
+    const window = await this.windowRef();
+    const version: Record<string, string> =
+      draftVersion === undefined ? {} : { draftVersion: String(draftVersion) };
+    return this.act(() =>
+      outcomeOf(continueStep(idle, formOf({ step, ...values, ...version, window }))),
+    );
   }
 
   /** The form's autosave, carrying the draft version the form was rendered with. */
-  autosave(
+  async autosave(
     step: string,
     values: Record<string, string | string[]>,
     draftVersion: number,
   ): Promise<StepFormState> {
+    const window = await this.windowRef();
     return this.act(() =>
-      autosaveStep(formOf({ step, ...values, draftVersion: String(draftVersion) })),
+      autosaveStep(formOf({ step, ...values, draftVersion: String(draftVersion), window })),
     );
   }
 
@@ -195,8 +241,13 @@ export class Trader extends Browser {
     await this.continue("proof_of_address", ADDRESS());
   }
 
-  private request(url: string, init: RequestInit & { json?: unknown } = {}): Request {
+  private async request(
+    url: string,
+    init: RequestInit & { json?: unknown } = {},
+  ): Promise<Request> {
     const headers = new Headers(init.headers);
+    const window = await this.windowRef();
+    if (window) headers.set("x-kyc-window", window);
     headers.set("host", "broker.test");
     headers.set("origin", BROKER);
     headers.set("sec-fetch-site", "same-origin");
@@ -212,7 +263,7 @@ export class Trader extends Browser {
   async selfieChallenge(): Promise<UploadResult> {
     return this.act(async () => {
       const response = await startSelfieChallenge(
-        this.request("/api/inapp/selfie/challenge", { method: "POST" }),
+        await this.request("/api/inapp/selfie/challenge", { method: "POST" }),
       );
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     });
@@ -240,7 +291,7 @@ export class Trader extends Browser {
   ): Promise<{ status: number; body: StartedUpload }> {
     return this.act(async () => {
       const response = await startUpload(
-        this.request("/api/inapp/documents", {
+        await this.request("/api/inapp/documents", {
           method: "POST",
           json: {
             documentType: "selfie",
@@ -281,7 +332,7 @@ export class Trader extends Browser {
   ): Promise<{ status: number; body: StartedUpload | Record<string, unknown> }> {
     return this.act(async () => {
       const started = await startUpload(
-        this.request("/api/inapp/documents", {
+        await this.request("/api/inapp/documents", {
           method: "POST",
           json: { documentType, side, contentType, size, fileName: "photo.jpg" },
         }),
@@ -294,7 +345,7 @@ export class Trader extends Browser {
   async confirm(documentId: string): Promise<UploadResult> {
     return this.act(async () => {
       const response = await confirmUpload(
-        this.request(`/api/inapp/documents/${documentId}/confirm`, { method: "POST" }),
+        await this.request(`/api/inapp/documents/${documentId}/confirm`, { method: "POST" }),
         { params: Promise.resolve({ id: documentId }) },
       );
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
@@ -307,7 +358,7 @@ export class Trader extends Browser {
   ): Promise<{ side: string; state: string }[]> {
     return this.act(async () => {
       const response = await listSides(
-        this.request(`/api/inapp/documents?documentType=${documentType}`),
+        await this.request(`/api/inapp/documents?documentType=${documentType}`),
       );
       return ((await response.json()) as { sides: { side: string; state: string }[] }).sides;
     });
@@ -315,8 +366,10 @@ export class Trader extends Browser {
 
   /** The upload screen of one document type, as the trader's browser renders it (HTML). */
   uploadScreen(documentType: "identity" | "address" | "additional" | "selfie"): Promise<string> {
-    return this.act(() =>
-      renderPage(UploadPage({ searchParams: Promise.resolve({ documentType }) })),
+    return this.act(async () =>
+      this.reloaded(
+        await renderPage(UploadPage({ searchParams: Promise.resolve({ documentType }) })),
+      ),
     );
   }
 
@@ -331,7 +384,7 @@ export class Trader extends Browser {
   async startVendorStep(): Promise<UploadResult> {
     return this.act(async () => {
       const response = await startVendor(
-        this.request("/api/inapp/vendor", { method: "POST", json: {} }),
+        await this.request("/api/inapp/vendor", { method: "POST", json: {} }),
       );
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     });
@@ -341,15 +394,18 @@ export class Trader extends Browser {
   async finishVendorStep(): Promise<UploadResult> {
     return this.act(async () => {
       const response = await finishVendor(
-        this.request("/api/inapp/vendor/done", { method: "POST", json: {} }),
+        await this.request("/api/inapp/vendor/done", { method: "POST", json: {} }),
       );
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     });
   }
 
   /** The final submit with the declaration ticked. */
-  submit() {
-    return this.act(() => outcomeOf(submitCaseAction(idle, formOf({ declaration: "yes" }))));
+  async submit() {
+    const window = await this.windowRef();
+    return this.act(() =>
+      outcomeOf(submitCaseAction(idle, formOf({ declaration: "yes", window }))),
+    );
   }
 
   /** "Try again" after a rejection with a retry reason. */
@@ -396,6 +452,21 @@ export class Trader extends Browser {
   sees(screen: "kyc" | "status", query: Record<string, string> = {}): Promise<string> {
     return this.act(async () =>
       textOf(
+        this.reloaded(
+          await renderPage(
+            screen === "kyc"
+              ? KycPage({ searchParams: Promise.resolve(query) })
+              : StatusPage({ searchParams: Promise.resolve(query) }),
+          ),
+        ),
+      ),
+    );
+  }
+
+  /** The HTML of a screen (for data attributes). */
+  html(screen: "kyc" | "status", query: Record<string, string> = {}): Promise<string> {
+    return this.act(async () =>
+      this.reloaded(
         await renderPage(
           screen === "kyc"
             ? KycPage({ searchParams: Promise.resolve(query) })
@@ -405,21 +476,10 @@ export class Trader extends Browser {
     );
   }
 
-  /** The HTML of a screen (for data attributes). */
-  html(screen: "kyc" | "status", query: Record<string, string> = {}): Promise<string> {
-    return this.act(() =>
-      renderPage(
-        screen === "kyc"
-          ? KycPage({ searchParams: Promise.resolve(query) })
-          : StatusPage({ searchParams: Promise.resolve(query) }),
-      ),
-    );
-  }
-
   /** The status the status screen polls. */
   async status(): Promise<string> {
     return this.act(async () => {
-      const response = await statusApi(this.request("/api/inapp/status"));
+      const response = await statusApi(await this.request("/api/inapp/status"));
       return ((await response.json()) as { status: string }).status;
     });
   }

@@ -12,6 +12,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { PreparedFile } from "@/lib/documents/client-image";
+import { windowHeaders } from "@/lib/inapp/window-ref";
 import { HandoffCard } from "../upload/handoff-card";
 import {
   selfieBurstImage,
@@ -36,6 +37,8 @@ export type SelfieStepProps = {
   prompts: Record<string, string>;
   /** Not on a phone: the QR handoff is offered when the camera is not available. */
   phoneHandoff: boolean;
+  /** The sign-in this page was rendered for (lib/inapp/window.ts): every request carries it. */
+  windowRef: string;
 };
 
 type Phase =
@@ -47,7 +50,7 @@ type Phase =
   | { kind: "no_camera" }
   | { kind: "refused"; message: string };
 
-export function SelfieStep({ done, labels, prompts, phoneHandoff }: SelfieStepProps) {
+export function SelfieStep({ done, labels, prompts, phoneHandoff, windowRef }: SelfieStepProps) {
   const [phase, setPhase] = useState<Phase>(done ? { kind: "done" } : { kind: "idle" });
   const video = useRef<HTMLVideoElement>(null);
   const stream = useRef<MediaStream | null>(null);
@@ -92,9 +95,10 @@ export function SelfieStep({ done, labels, prompts, phoneHandoff }: SelfieStepPr
 
   async function start() {
     setPhase({ kind: "starting" });
-    const response = await fetch("/api/inapp/selfie/challenge", { method: "POST" }).catch(
-      () => null,
-    );
+    const response = await fetch("/api/inapp/selfie/challenge", {
+      method: "POST",
+      headers: windowHeaders(windowRef),
+    }).catch(() => null);
     const parsed = response?.ok
       ? selfieChallengeResponse.safeParse(await response.json().catch(() => null))
       : null;
@@ -159,6 +163,7 @@ export function SelfieStep({ done, labels, prompts, phoneHandoff }: SelfieStepPr
         file,
         { progress: () => undefined, uploaded: () => undefined },
         controller.signal,
+        windowRef,
       ).catch(() => ({ ok: false as const, refusal: null }));
       if (!result.ok) {
         const message = labels[selfieRefusalWords(result.refusal?.reason)];
@@ -171,9 +176,9 @@ export function SelfieStep({ done, labels, prompts, phoneHandoff }: SelfieStepPr
   // The phone may finish the selfie while the QR code is open.
   const follow = useCallback(async () => {
     const { fetchSides } = await import("../upload/transfer");
-    const sides = await fetchSides("selfie");
+    const sides = await fetchSides("selfie", windowRef);
     if (sides?.every((s) => s.state === "accepted")) setPhase({ kind: "done" });
-  }, []);
+  }, [windowRef]);
 
   const live = phase.kind === "starting" || phase.kind === "prompt";
   return (
@@ -236,7 +241,13 @@ export function SelfieStep({ done, labels, prompts, phoneHandoff }: SelfieStepPr
         ) : null}
       </section>
       {phoneHandoff && phase.kind === "no_camera" ? (
-        <HandoffCard documentType={"selfie"} labels={labels} onFollow={follow} primary />
+        <HandoffCard
+          documentType={"selfie"}
+          labels={labels}
+          windowRef={windowRef}
+          onFollow={follow}
+          primary
+        />
       ) : null}
     </div>
   );

@@ -11,11 +11,14 @@ const PhoneHandoff = lazy(() => import("./phone-handoff"));
 export function HandoffCard({
   documentType,
   labels,
+  windowRef,
   onFollow,
   primary = false,
 }: {
   documentType: string;
   labels: Record<string, string>;
+  /** The sign-in this page was rendered for (lib/inapp/window.ts). */
+  windowRef: string;
   onFollow: () => void;
   /** The way forward on this screen (no camera for a selfie), not an alternative. */
   primary?: boolean;
@@ -30,6 +33,7 @@ export function HandoffCard({
           <PhoneHandoff
             documentType={documentType}
             labels={labels}
+            windowRef={windowRef}
             onFollow={onFollow}
             onUnavailable={close}
           />

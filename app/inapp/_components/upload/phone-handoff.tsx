@@ -8,10 +8,12 @@
  */
 import { useCallback, useEffect, useRef, useState } from "react";
 import { phoneHandoffResponse, type PhoneHandoffResponse } from "@/lib/identity/handoff-contract";
+import { windowHeaders } from "@/lib/inapp/window-ref";
 
 type Props = {
   documentType: string;
   labels: Record<string, string>;
+  windowRef: string;
   /** Reads the sides again (the phone may have uploaded some). */
   onFollow: () => void;
   onUnavailable: () => void;
@@ -20,7 +22,13 @@ type Props = {
 type State =
   { kind: "loading" } | { kind: "open"; handoff: PhoneHandoffResponse } | { kind: "expired" };
 
-export default function PhoneHandoff({ documentType, labels, onFollow, onUnavailable }: Props) {
+export default function PhoneHandoff({
+  documentType,
+  labels,
+  windowRef,
+  onFollow,
+  onUnavailable,
+}: Props) {
   const [state, setState] = useState<State>({ kind: "loading" });
   // One link per request, even when an effect runs twice (development's strict mode).
   const requested = useRef(false);
@@ -33,7 +41,7 @@ export default function PhoneHandoff({ documentType, labels, onFollow, onUnavail
     setState({ kind: "loading" });
     const response = await fetch("/api/inapp/handoff", {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...windowHeaders(windowRef) },
       body: JSON.stringify({ documentType }),
     }).catch(() => null);
     const body = response?.ok
@@ -41,7 +49,7 @@ export default function PhoneHandoff({ documentType, labels, onFollow, onUnavail
       : null;
     if (body?.success) setState({ kind: "open", handoff: body.data });
     else unavailable.current();
-  }, [documentType]);
+  }, [documentType, windowRef]);
 
   useEffect(() => {
     if (requested.current) return;

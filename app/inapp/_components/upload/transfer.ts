@@ -15,6 +15,7 @@ import {
   type SideStatus,
   type StartUploadRequest,
 } from "@/lib/documents/upload-contract";
+import { windowHeaders } from "@/lib/inapp/window-ref";
 
 async function jsonOrNull(response: Response): Promise<unknown> {
   try {
@@ -37,9 +38,13 @@ const readConfirmed = parsed(confirmUploadResponse);
 const readRefusal = parsed(refusalResponse);
 
 /** Where each side stands now; null when the server could not say. */
-export async function fetchSides(documentType: DocumentType): Promise<SideStatus[] | null> {
+export async function fetchSides(
+  documentType: DocumentType,
+  windowRef: string,
+): Promise<SideStatus[] | null> {
   const response = await fetch(`/api/inapp/documents?documentType=${documentType}`, {
     cache: "no-store",
+    headers: windowHeaders(windowRef),
   }).catch(() => null);
   const body = response?.ok ? await readSides(response) : null;
   return body?.sides ?? null;
@@ -58,10 +63,11 @@ export async function sendDocument(
   file: PreparedFile,
   on: { progress: (fraction: number) => void; uploaded: () => void },
   signal: AbortSignal,
+  windowRef: string,
 ): Promise<SendResult> {
   const started = await fetch("/api/inapp/documents", {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...windowHeaders(windowRef) },
     body: JSON.stringify(request),
     signal,
   });
@@ -74,6 +80,7 @@ export async function sendDocument(
   on.uploaded();
   const confirmed = await fetch(`/api/inapp/documents/${documentId}/confirm`, {
     method: "POST",
+    headers: windowHeaders(windowRef),
     signal,
   });
   if (!confirmed.ok) return { ok: false, refusal: await readRefusal(confirmed) };

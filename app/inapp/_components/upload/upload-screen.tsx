@@ -26,6 +26,8 @@ type Props = {
   refusedMessages: Record<string, string>;
   editable: boolean;
   phoneHandoff: boolean;
+  /** The sign-in this page was rendered for (lib/inapp/window.ts): every request carries it. */
+  windowRef: string;
 };
 
 type Phase =
@@ -39,7 +41,7 @@ type Phase =
   | { kind: "failed"; file: PreparedFile; message: string };
 
 export function UploadScreen(props: Props) {
-  const { documentType, labels, sideLabels, qualityMessages, refusedMessages } = props;
+  const { documentType, labels, sideLabels, qualityMessages, refusedMessages, windowRef } = props;
   const [sides, setSides] = useState(props.sides);
   const [phase, setPhase] = useState<Phase>({ kind: "idle" });
   const [cameraProblem, setCameraProblem] = useState(false);
@@ -55,9 +57,9 @@ export function UploadScreen(props: Props) {
 
   const refresh = useCallback(async () => {
     const { fetchSides } = await import("./transfer");
-    const next = await fetchSides(documentType);
+    const next = await fetchSides(documentType, windowRef);
     if (next) setSides(next);
-  }, [documentType]);
+  }, [documentType, windowRef]);
 
   async function onFile(file: File | undefined) {
     if (!file) return;
@@ -91,13 +93,15 @@ export function UploadScreen(props: Props) {
           uploaded: () => setPhase({ kind: "checking", file }),
         },
         controller.signal,
+        windowRef,
       );
       if (!result.ok) {
         const body = result.refusal;
         setPhase({
           kind: "refused",
-          message:
-            (body && refusedMessages[body.reason]) || body?.message || (labels.uploadFailed ?? ""),
+          message: body
+            ? (refusedMessages[body.reason] ?? refusedMessages.other ?? "")
+            : (labels.uploadFailed ?? ""),
         });
         // What the file was for changed on another screen (another kind of identity document):
         // the sides asked for now.
@@ -159,7 +163,7 @@ export function UploadScreen(props: Props) {
 
   if (!current) {
     return (
-      <div data-testid="upload-screen">
+      <div data-testid="upload-screen" data-window={windowRef}>
         <p className="card" role="status" data-testid="upload-done">
           ✓ {labels.allDone}
         </p>
@@ -169,7 +173,7 @@ export function UploadScreen(props: Props) {
   }
 
   return (
-    <div data-testid="upload-screen" data-side={current.side}>
+    <div data-testid="upload-screen" data-side={current.side} data-window={windowRef}>
       {sideList}
       <section className="card" aria-live="polite">
         <h2>{sideLabels[current.side]}</h2>
@@ -365,7 +369,12 @@ export function UploadScreen(props: Props) {
         )}
       </section>
       {props.phoneHandoff && props.editable ? (
-        <HandoffCard documentType={documentType} labels={labels} onFollow={refresh} />
+        <HandoffCard
+          documentType={documentType}
+          labels={labels}
+          windowRef={windowRef}
+          onFollow={refresh}
+        />
       ) : null}
     </div>
   );

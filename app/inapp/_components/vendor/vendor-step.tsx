@@ -2,6 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useRef, useState } from "react";
+import { windowHeaders } from "@/lib/inapp/window-ref";
 import { captureRefusal, vendorSessionSchema, type VendorSession } from "@/lib/vendors/verdict";
 
 export type VendorStepProps = {
@@ -15,6 +16,8 @@ export type VendorStepProps = {
     erased: string;
     retry: string;
   };
+  /** The sign-in this page was rendered for (lib/inapp/window.ts): every request carries it. */
+  windowRef: string;
 };
 
 /** The vendors' web SDKs, from their own CDNs (what their documentation prescribes). */
@@ -45,10 +48,10 @@ function loadScript(src: string): Promise<void> {
   });
 }
 
-async function post(path: string): Promise<Response> {
+async function post(path: string, windowRef: string): Promise<Response> {
   return fetch(path, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...windowHeaders(windowRef) },
     body: "{}",
   });
 }
@@ -63,8 +66,8 @@ async function refusalOf(response: Response | null): Promise<"erased" | "failed"
  * A session from our server, read with the schema the server answers with; `erased` when the
  * case was erased meanwhile, null on any other failure.
  */
-async function requestSession(): Promise<VendorSession | "erased" | null> {
-  const response = await post("/api/inapp/vendor").catch(() => null);
+async function requestSession(windowRef: string): Promise<VendorSession | "erased" | null> {
+  const response = await post("/api/inapp/vendor", windowRef).catch(() => null);
   if (!response?.ok) return (await refusalOf(response)) === "erased" ? "erased" : null;
   const parsed = vendorSessionSchema.safeParse(await response.json().catch(() => undefined));
   return parsed.success ? parsed.data : null;
@@ -76,7 +79,7 @@ async function requestSession(): Promise<VendorSession | "erased" | null> {
  * the trader is done, the server is told; if that fails the capture stays at the vendor and
  * the trader only has to tell us again, so the SDK stays mounted and a retry is offered.
  */
-export function VendorStep({ vendor, locale, labels }: VendorStepProps) {
+export function VendorStep({ vendor, locale, labels, windowRef }: VendorStepProps) {
   const router = useRouter();
   const [state, setState] = useState<
     "idle" | "loading" | "running" | "failed" | "finishing" | "doneFailed" | "erased"
@@ -87,7 +90,7 @@ export function VendorStep({ vendor, locale, labels }: VendorStepProps) {
     if (finishing.current) return;
     finishing.current = true;
     setState("finishing");
-    const response = await post("/api/inapp/vendor/done").catch(() => null);
+    const response = await post("/api/inapp/vendor/done", windowRef).catch(() => null);
     finishing.current = false;
     if (!response?.ok) {
       setState((await refusalOf(response)) === "erased" ? "erased" : "doneFailed");
@@ -99,7 +102,7 @@ export function VendorStep({ vendor, locale, labels }: VendorStepProps) {
   async function start() {
     setState("loading");
     try {
-      const session = await requestSession();
+      const session = await requestSession(windowRef);
       if (session === "erased") {
         setState("erased");
         return;
@@ -110,7 +113,7 @@ export function VendorStep({ vendor, locale, labels }: VendorStepProps) {
         const sdk = (window as unknown as { snsWebSdk: SumsubBuilder }).snsWebSdk;
         // Sumsub asks again when its token runs out; an empty token makes it show its own error.
         const refresh = async () => {
-          const renewed = await requestSession();
+          const renewed = await requestSession(windowRef);
           return renewed && renewed !== "erased" ? renewed.token : "";
         };
         sdk

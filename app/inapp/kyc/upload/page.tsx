@@ -4,6 +4,7 @@ import {
   DOCUMENT_STATES,
   SELFIE_PROMPTS,
   SELFIE_REFUSAL_WORDS,
+  SESSION_REFUSALS,
   UPLOAD_REFUSALS,
 } from "@/lib/documents/upload-contract";
 import { acceptsDocuments } from "@/lib/documents/service";
@@ -11,6 +12,7 @@ import { env } from "@/lib/env";
 import { PHONE_HANDOFF_MINUTES } from "@/lib/identity/phone-handoff";
 import { DOCUMENT_TYPES, parseDocumentType } from "@/lib/inapp/params";
 import { getUploadContext } from "@/lib/inapp/screen-context";
+import { windowRefOf } from "@/lib/inapp/window";
 import { documentSides } from "@/lib/kyc/submission";
 import { ADDRESS_CHANGED } from "@/lib/kyc/requirements";
 import { loadTraderView, requestNote, uploadAccess, WORKING_PHASES } from "@/lib/kyc/trader-view";
@@ -91,6 +93,7 @@ async function UploadPage({ searchParams }: Props) {
   const context = await getUploadContext(type);
   if (!context?.kycCase) return <NoSessionScreen query={query} screen="upload" />;
   const { kycCase, session, scoped } = context;
+  const windowRef = windowRefOf(session);
   const [t, tStatus, tKyc, view] = await Promise.all([
     getTranslations("Upload"),
     getTranslations("Status"),
@@ -119,6 +122,7 @@ async function UploadPage({ searchParams }: Props) {
               <VendorStepLoader
                 vendor={vendor.vendor}
                 locale={session.locale}
+                windowRef={windowRef}
                 labels={{
                   start: tVendor("start"),
                   loading: tVendor("loading"),
@@ -234,6 +238,7 @@ async function UploadPage({ searchParams }: Props) {
             SELFIE_PROMPTS.map((prompt) => [prompt, tSelfie("prompt", { prompt })]),
           )}
           phoneHandoff={!onPhone}
+          windowRef={windowRef}
         />
         {back}
       </>
@@ -251,10 +256,17 @@ async function UploadPage({ searchParams }: Props) {
   const qualityMessages = Object.fromEntries(
     QUALITY.map((issue) => [issue, t("quality", { issue })]),
   );
-  // A reason without words of its own in the catalog gets its `other` message.
-  const refusedMessages = Object.fromEntries(
-    UPLOAD_REFUSALS.map((reason) => [reason, t("refused", { reason, max: maxMb })]),
+  // A reason without words of its own in the catalog gets its `other` message, and so does a
+  // reason the screen does not know (`other`): a refusal's English `message` is never shown.
+  const tErrors = await getTranslations("Errors");
+  const refusedMessages: Record<string, string> = Object.fromEntries(
+    [...UPLOAD_REFUSALS, ...SESSION_REFUSALS, "other"].map((reason) => [
+      reason,
+      t("refused", { reason, max: maxMb }),
+    ]),
   );
+  refusedMessages.session_expired = tErrors("sessionExpired");
+  refusedMessages.other_sign_in = tErrors("otherSignIn");
   const why = {
     identity: "whyIdentity",
     address: "whyAddress",
@@ -289,6 +301,7 @@ async function UploadPage({ searchParams }: Props) {
         refusedMessages={refusedMessages}
         editable={editable}
         phoneHandoff={!onPhone}
+        windowRef={windowRef}
       />
       {vendorStep}
       {back}
