@@ -11,6 +11,7 @@
 import { lazy, Suspense, useCallback, useRef, useState } from "react";
 import type { PreparedFile } from "@/lib/documents/client-image";
 import { HandoffCard } from "./handoff-card";
+import { refusalWords } from "@/lib/documents/refusal-words";
 import type { DocumentSide, DocumentType, SideStatus } from "@/lib/documents/upload-contract";
 
 const Camera = lazy(() => import("./camera"));
@@ -99,9 +100,7 @@ export function UploadScreen(props: Props) {
         const body = result.refusal;
         setPhase({
           kind: "refused",
-          message: body
-            ? (refusedMessages[body.reason] ?? refusedMessages.other ?? "")
-            : (labels.uploadFailed ?? ""),
+          message: refusalWords(refusedMessages, body, labels.uploadFailed ?? ""),
         });
         // What the file was for changed on another screen (another kind of identity document):
         // the sides asked for now.
