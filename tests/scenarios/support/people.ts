@@ -178,20 +178,34 @@ export class Trader extends Browser {
     return location.pathname + location.search;
   }
 
-  /** The reference this window's page carries; the first time, the page the launch opened. */
-  async windowRef(): Promise<string> {
+  /**
+   * The reference this window's page carries. Not read yet since the launch: the page the trader
+   * acts on (the step's form, the document's upload screen), else the overview or an upload screen
+   * that has one.
+   */
+  async windowRef(page: { step?: string; documentType?: string } = {}): Promise<string> {
+    const pages = [
+      ...(page.step
+        ? [() => KycPage({ searchParams: Promise.resolve({ step: page.step! }) })]
+        : []),
+      ...(page.documentType
+        ? [
+            () =>
+              UploadPage({ searchParams: Promise.resolve({ documentType: page.documentType! }) }),
+          ]
+        : []),
+      () => KycPage({ searchParams: Promise.resolve({}) }),
+      ...(["identity", "address", "additional"] as const).map(
+        (documentType) => () => UploadPage({ searchParams: Promise.resolve({ documentType }) }),
+      ),
+    ];
     // Inside a request of this browser (the jar is already its own), or as one of its own.
     const read = async () => {
-      const html = await renderPage(KycPage({ searchParams: Promise.resolve({}) }));
-      return (
-        windowRefIn(html) ??
-        windowRefIn(
-          await renderPage(
-            UploadPage({ searchParams: Promise.resolve({ documentType: "identity" }) }),
-          ),
-        ) ??
-        ""
-      );
+      for (const render of pages) {
+        const ref = windowRefIn(await renderPage(render()));
+        if (ref) return ref;
+      }
+      return "";
     };
     // A page with nothing to send (a sent case's overview) has no reference: read it again later.
     this.window ||= ownJar.getStore() ? await read() : await this.act(read);
@@ -207,7 +221,7 @@ export class Trader extends Browser {
 
   /** "Save and continue" on a step's form (`draftVersion`: the version the form was rendered with). */
   async continue(step: string, values: Record<string, string | string[]>, draftVersion?: number) {
-    const window = await this.windowRef();
+    const window = await this.windowRef({ step });
     const version: Record<string, string> =
       draftVersion === undefined ? {} : { draftVersion: String(draftVersion) };
     return this.act(() =>
@@ -221,7 +235,7 @@ export class Trader extends Browser {
     values: Record<string, string | string[]>,
     draftVersion: number,
   ): Promise<StepFormState> {
-    const window = await this.windowRef();
+    const window = await this.windowRef({ step });
     return this.act(() =>
       autosaveStep(formOf({ step, ...values, draftVersion: String(draftVersion), window })),
     );
@@ -244,9 +258,10 @@ export class Trader extends Browser {
   private async request(
     url: string,
     init: RequestInit & { json?: unknown } = {},
+    page: { documentType?: string } = {},
   ): Promise<Request> {
     const headers = new Headers(init.headers);
-    const window = await this.windowRef();
+    const window = await this.windowRef(page);
     if (window) headers.set("x-kyc-window", window);
     headers.set("host", "broker.test");
     headers.set("origin", BROKER);
@@ -263,7 +278,11 @@ export class Trader extends Browser {
   async selfieChallenge(): Promise<UploadResult> {
     return this.act(async () => {
       const response = await startSelfieChallenge(
-        await this.request("/api/inapp/selfie/challenge", { method: "POST" }),
+        await this.request(
+          "/api/inapp/selfie/challenge",
+          { method: "POST" },
+          { documentType: "selfie" },
+        ),
       );
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     });
@@ -332,10 +351,14 @@ export class Trader extends Browser {
   ): Promise<{ status: number; body: StartedUpload | Record<string, unknown> }> {
     return this.act(async () => {
       const started = await startUpload(
-        await this.request("/api/inapp/documents", {
-          method: "POST",
-          json: { documentType, side, contentType, size, fileName: "photo.jpg" },
-        }),
+        await this.request(
+          "/api/inapp/documents",
+          {
+            method: "POST",
+            json: { documentType, side, contentType, size, fileName: "photo.jpg" },
+          },
+          { documentType },
+        ),
       );
       return { status: started.status, body: (await started.json()) as StartedUpload };
     });
@@ -358,7 +381,11 @@ export class Trader extends Browser {
   ): Promise<{ side: string; state: string }[]> {
     return this.act(async () => {
       const response = await listSides(
-        await this.request(`/api/inapp/documents?documentType=${documentType}`),
+        await this.request(
+          `/api/inapp/documents?documentType=${documentType}`,
+          {},
+          { documentType },
+        ),
       );
       return ((await response.json()) as { sides: { side: string; state: string }[] }).sides;
     });

@@ -227,7 +227,12 @@ async function UploadPage({ searchParams }: Props) {
     return (
       <>
         <h1>{tSelfie("title")}</h1>
-        <section className="card" data-testid="document-type" data-type={type}>
+        <section
+          className="card"
+          data-testid="document-type"
+          data-type={type}
+          data-window={windowRef}
+        >
           <p>{tSelfie("intro")}</p>
           {note ? <ReviewerMessage text={note} label={tKyc("reviewerMessage")} /> : null}
         </section>
