@@ -16,7 +16,7 @@ import { STEP_DEFINITIONS } from "./steps";
 
 export type StepResult =
   | { ok: true; completed: boolean; warning?: string; version: number }
-  /** An autosave typed on an older version of the draft: nothing was written. */
+  /** A save typed on an older version of the draft (saved meanwhile elsewhere): nothing written. */
   | { ok: true; completed: false; stale: true }
   | { ok: false; errors: StepErrors; warning?: string; version: number };
 
@@ -79,15 +79,17 @@ export async function submitStep(
   const values = definition.valuesFrom(form);
   const parsed = definition.parse(values, now);
   const data = mode === "continue" && parsed.ok ? parsed.data : null;
-  // An autosave never overwrites a newer save (a "Save and continue" that overtook it); without
-  // a version (a client that sends none) it only writes a step that has no draft yet.
+  // A save never overwrites a newer one: an autosave that a "Save and continue" overtook, or a
+  // stale window's "Save and continue" over answers saved since in another. Without a version an
+  // autosave only writes a step that has no draft yet; a continue without one (a form of an
+  // earlier version) writes as before.
   const saved = await saveStepDraft(
     kycCase,
     step,
     values,
     data,
     now,
-    mode === "autosave" ? (postedVersion(form) ?? 0) : undefined,
+    mode === "autosave" ? (postedVersion(form) ?? 0) : postedVersion(form),
     await identityKindChange(kycCase.id, step, values),
   );
   if (!saved.saved) return { ok: true, completed: false, stale: true };

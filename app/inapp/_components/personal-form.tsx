@@ -41,7 +41,9 @@ export function PersonalForm({
   const errors = state.status === "invalid" ? state.errors : {};
   // React resets a form once its action completes: defaults must be what was just submitted.
   const values: PersonalFormProps["values"] =
-    state.status === "invalid" || state.status === "failed" ? state.values : saved;
+    state.status === "invalid" || state.status === "failed" || state.status === "stale"
+      ? state.values
+      : saved;
   const nationalities = Array.isArray(values.nationalities) ? values.nationalities : [];
   // Extra nationality selects appear on demand: ~250 options each are costly to hydrate.
   const [extraNationalities, setExtraNationalities] = useState(
@@ -142,6 +144,7 @@ export function PersonalForm({
     >
       <input type="hidden" name="step" value="personal" />
       <input type="hidden" name={WINDOW_FIELD} value={windowRef} />
+      <input type="hidden" name="draftVersion" value={autosave.version} />
       {prefilled.length > 0 ? (
         <p className="notice" role="status" data-testid="prefill-notice">
           {labels.prefillNotice}
@@ -152,7 +155,7 @@ export function PersonalForm({
           {state.summary}
         </p>
       ) : null}
-      {state.status === "failed" ? (
+      {state.status === "failed" || state.status === "stale" ? (
         <p className="alert" role="alert">
           {state.message}
         </p>

@@ -54,7 +54,9 @@ export function StepForm({
   }, [state, setVersion]);
   // React resets a form once its action completes: defaults must be what was just submitted.
   const values: Values =
-    state.status === "invalid" || state.status === "failed" ? state.values : saved;
+    state.status === "invalid" || state.status === "failed" || state.status === "stale"
+      ? state.values
+      : saved;
   const [current, setCurrent] = useState<Values>(values);
   const errors = state.status === "invalid" ? state.errors : {};
   const warning = state.status === "invalid" ? state.warning : undefined;
@@ -303,6 +305,7 @@ export function StepForm({
     >
       <input type="hidden" name="step" value={step} />
       <input type="hidden" name={WINDOW_FIELD} value={windowRef} />
+      <input type="hidden" name="draftVersion" value={autosave.version} />
       {prefilled.length > 0 ? (
         <p className="notice" role="status" data-testid="prefill-notice">
           {labels.prefillNotice}
@@ -313,7 +316,7 @@ export function StepForm({
           {state.summary}
         </p>
       ) : null}
-      {state.status === "failed" ? (
+      {state.status === "failed" || state.status === "stale" ? (
         <p className="alert" role="alert">
           {state.message}
         </p>

@@ -20,6 +20,9 @@ export function useAutosave(form: RefObject<HTMLFormElement | null>, initialVers
   const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
   const latest = useRef(0);
   const version = useRef(initialVersion);
+  // The same version for the form's own post: "Save and continue" carries it too, so a stale
+  // window's submit is refused instead of replacing answers saved since in another.
+  const [posted, setPosted] = useState(initialVersion);
   function schedule() {
     clearTimeout(timer.current);
     const id = ++latest.current;
@@ -30,7 +33,10 @@ export function useAutosave(form: RefObject<HTMLFormElement | null>, initialVers
       const data = new FormData(form.current);
       data.set("draftVersion", String(version.current));
       const result = await autosaveStep(data).catch(() => null);
-      if (result?.status === "saved") version.current = result.version;
+      if (result?.status === "saved") {
+        version.current = result.version;
+        setPosted(result.version);
+      }
       if (id === latest.current)
         setState(
           result?.status === "saved" ? "saved" : result?.status === "stale" ? "stale" : "failed",
@@ -45,8 +51,9 @@ export function useAutosave(form: RefObject<HTMLFormElement | null>, initialVers
   /** The server saved the step (a submit that came back with errors): autosave on that version. */
   const setVersion = useCallback((next: number) => {
     version.current = next;
+    setPosted(next);
   }, []);
-  return { state, schedule, cancel, setVersion };
+  return { state, schedule, cancel, setVersion, version: posted };
 }
 
 export function AutosaveStatus({

@@ -18,8 +18,11 @@ export type StepFormState =
   | { status: "idle" }
   /** `version`: the draft's version now, which the next autosave carries. */
   | { status: "saved"; completed: boolean; at: string; version: number }
-  /** An autosave typed on an older version of the step (saved meanwhile elsewhere): not written. */
-  | { status: "stale"; message: string }
+  /**
+   * A save typed on an older version of the step (saved meanwhile elsewhere): not written. The
+   * values posted come back so a "Save and continue" keeps what the trader typed.
+   */
+  | { status: "stale"; message: string; values: Record<string, string | string[]> }
   | {
       status: "invalid";
       version: number;
@@ -46,7 +49,8 @@ async function runStep(form: FormData, mode: "autosave" | "continue"): Promise<S
     return { status: "failed", message: t("otherSignIn"), values };
   try {
     const result = await submitStep(context.kycCase, step, form, mode);
-    if (result.ok && "stale" in result) return { status: "stale", message: t("staleDraft") };
+    if (result.ok && "stale" in result)
+      return { status: "stale", message: t("staleDraft"), values };
     if (result.ok)
       return {
         status: "saved",
