@@ -9,11 +9,29 @@ import "./support/request-scope";
 import { loadStepDrafts } from "@/lib/kyc/drafts";
 import en from "@/messages/en.json";
 import { PERSONAL } from "../fixtures/kyc-values";
-import { ADDRESS, Trader } from "./support/people";
-import { scenarioWorld } from "./support/world";
+import { ADDRESS, signedInStaff, Trader } from "./support/people";
+import { scenarioWorld, type World } from "./support/world";
 
 const world = scenarioWorld();
 const RELOAD = en.Errors.otherSignIn;
+
+/**
+ * A's window (any screen of A's sign-in) is open in the browser when B, whose case stands where
+ * the test left it, opens the verification there: A's window now sends B's cookie.
+ */
+async function windowOpenWhenSignedIn(
+  w: World,
+  firstUser: number,
+  b: Trader,
+  screen: "kyc" | "status",
+) {
+  const a = new Trader(w, firstUser);
+  await a.launch("kyc", { kycType: "standard" });
+  await a.windowRef();
+  await b.launch(screen);
+  for (const [name, value] of b.cookies) a.cookies.set(name, value);
+  return a;
+}
 
 /** A's window stays open while B signs in in the same browser: it now sends B's cookie. */
 async function windowLeftOpen(firstUser: number) {
@@ -61,5 +79,42 @@ describe("scenario: a window left open by an earlier sign-in in the same browser
     });
     const drafts = await loadStepDrafts((await b.currentCase()).id);
     expect(drafts.personal?.values.givenNames).toBe("Bea");
+  });
+
+  it("cannot reopen the new sign-in's rejected case with the earlier window's Try again", async () => {
+    const w = world();
+    const b = new Trader(w, 990_031);
+    await b.completeStandardLevel();
+    const bCase = await b.currentCase();
+    await w.worker();
+    const reviewer = await signedInStaff(w, "shared.reviewer@broker.example", "reviewer");
+    expect(await reviewer.reject(bCase.id, "document_unreadable")).toBe("rejected_retry");
+    const rejected = (await b.currentCase()).status;
+
+    const a = await windowOpenWhenSignedIn(w, 990_030, b, "kyc");
+    expect(await a.retry()).toEqual({ value: { status: "error", message: RELOAD } });
+    expect((await b.currentCase()).status).toBe(rejected);
+    // B's own window goes on.
+    expect(await b.retry()).toEqual({ redirect: "/inapp/kyc" });
+    expect((await b.currentCase()).status).not.toBe(rejected);
+  });
+
+  it("cannot renew the new sign-in's expired verification from the earlier window", async () => {
+    const w = world();
+    const b = new Trader(w, 990_041);
+    await b.completeStandardLevel();
+    await w.worker();
+    const bCase = await b.currentCase();
+    const reviewer = await signedInStaff(w, "shared.approver@broker.example", "reviewer");
+    expect(await reviewer.approve(bCase.id)).toBe("approved");
+    // The fixture's passport expires on 2031-05-01: the sweep on that day expires the case.
+    await w.worker(new Date("2031-05-01T00:00:00Z"));
+    expect((await b.currentCase()).status).toBe("expired");
+
+    const a = await windowOpenWhenSignedIn(w, 990_040, b, "status");
+    expect(await a.renew()).toEqual({ value: { status: "error", message: RELOAD } });
+    expect((await b.currentCase()).status).toBe("expired");
+    expect(await b.renew()).toEqual({ redirect: "/inapp/kyc?step=identity_document" });
+    expect((await b.currentCase()).status).toBe("draft");
   });
 });

@@ -2,6 +2,7 @@ import { getLocale } from "next-intl/server";
 import { getTranslations } from "@/lib/i18n/translations";
 import type { RenewalNotice as Notice } from "@/lib/kyc/renewal";
 import { renewCaseAction } from "../kyc/actions";
+import { CaseActionForm } from "./case-action-form";
 
 /** What the notice says about the document: its expiry date in the trader's language, and what to do. */
 export async function renewalBody(notice: Notice): Promise<string> {
@@ -14,18 +15,26 @@ export async function renewalBody(notice: Notice): Promise<string> {
 }
 
 /** The identity document expires soon or has expired: what that means, and the way to renew. */
-export async function RenewalNotice({ notice }: { notice: Notice }) {
+export async function RenewalNotice({
+  notice,
+  windowRef,
+}: {
+  notice: Notice;
+  /** The sign-in this page was rendered for (lib/inapp/window.ts). */
+  windowRef: string;
+}) {
   const [t, body] = await Promise.all([getTranslations("Renewal"), renewalBody(notice)]);
   const due = notice.state === "due";
   return (
     <section className="card" data-testid="renewal-notice" data-state={notice.state}>
       <h2>{due ? t("dueTitle") : t("expiredTitle")}</h2>
       <p>{body}</p>
-      <form action={renewCaseAction}>
-        <button className="button" type="submit" data-testid="renew-case">
-          {t("renewAction")}
-        </button>
-      </form>
+      <CaseActionForm
+        action={renewCaseAction}
+        label={t("renewAction")}
+        testId="renew-case"
+        windowRef={windowRef}
+      />
     </section>
   );
 }

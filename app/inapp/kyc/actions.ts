@@ -97,6 +97,13 @@ export const autosaveStep = withActionScope(async function autosaveStep(
 });
 
 export type SubmitFormState = { status: "idle" } | { status: "error"; message: string };
+/** "Try again" and "Renew now": a redirect when done, words when refused. */
+export type CaseActionState = SubmitFormState;
+
+/** Whether a case action's form was posted by a window of this session's own sign-in. */
+function ownWindowPosted(session: Parameters<typeof isOwnWindow>[0], form: unknown): boolean {
+  return isFormData(form) && isOwnWindow(session, form.get(WINDOW_FIELD));
+}
 
 /** The final submit: declaration confirmed, completeness re-checked on the server. */
 export const submitCaseAction = withActionScope(async function submitCaseAction(
@@ -107,7 +114,7 @@ export const submitCaseAction = withActionScope(async function submitCaseAction(
   const tErrors = await getTranslations("Errors");
   const context = await getScreenContext();
   if (!context?.kycCase) return { status: "error", message: tErrors("sessionExpired") };
-  if (!isFormData(form) || !isOwnWindow(context.session, form.get(WINDOW_FIELD)))
+  if (!ownWindowPosted(context.session, form))
     return { status: "error", message: tErrors("otherSignIn") };
   if (form.get("declaration") !== "yes") return { status: "error", message: t("mustConfirm") };
   try {
@@ -128,9 +135,15 @@ export const submitCaseAction = withActionScope(async function submitCaseAction(
 });
 
 /** After a rejection with a retry reason: back to the form, with only the named items open. */
-export const retryCaseAction = withActionScope(async function retryCaseAction(): Promise<void> {
+export const retryCaseAction = withActionScope(async function retryCaseAction(
+  _previous: CaseActionState,
+  form: FormData,
+): Promise<CaseActionState> {
   const context = await getScreenContext();
   if (!context?.kycCase) redirect("/inapp/kyc");
+  // A window of an earlier sign-in in this browser reopens nothing in this session's case.
+  if (!ownWindowPosted(context.session, form))
+    return { status: "error", message: (await getTranslations("Errors"))("otherSignIn") };
   try {
     await retryCase(context.kycCase, context.trader.id);
     deliverDueSoon();
@@ -141,9 +154,14 @@ export const retryCaseAction = withActionScope(async function retryCaseAction():
 });
 
 /** "Renew now" on a renewal notice or an expired case: back to the identity document only. */
-export const renewCaseAction = withActionScope(async function renewCaseAction(): Promise<void> {
+export const renewCaseAction = withActionScope(async function renewCaseAction(
+  _previous: CaseActionState,
+  form: FormData,
+): Promise<CaseActionState> {
   const context = await getScreenContext();
   if (!context?.kycCase) redirect("/inapp/kyc");
+  if (!ownWindowPosted(context.session, form))
+    return { status: "error", message: (await getTranslations("Errors"))("otherSignIn") };
   try {
     await renewCase(context.kycCase, context.trader.id);
     deliverDueSoon();

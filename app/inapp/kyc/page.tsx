@@ -20,6 +20,7 @@ import { StatusBadge, StatusExplain } from "../_components/status-badge";
 import { StepForm } from "../_components/step-form";
 import { SubmitForm } from "../_components/submit-form";
 import { retryCaseAction } from "./actions";
+import { CaseActionForm } from "../_components/case-action-form";
 import { RenewalNotice } from "../_components/renewal-notice";
 import { requestWords } from "../_components/request-words";
 import { renewalNotice } from "@/lib/kyc/renewal";
@@ -257,7 +258,7 @@ async function KycPage({ searchParams }: Props) {
         <StatusExplain className="muted" status={kycCase.status} phase={phase} />
       </section>
       {renewal ? (
-        <RenewalNotice notice={renewal} />
+        <RenewalNotice notice={renewal} windowRef={windowRef} />
       ) : (
         <NextStep
           phase={phase}
@@ -279,11 +280,12 @@ async function KycPage({ searchParams }: Props) {
               : null}
           </p>
           {rejection.kind === "retry" ? (
-            <form action={retryCaseAction}>
-              <button className="button" type="submit" data-testid="retry-case">
-                {t("retryAction")}
-              </button>
-            </form>
+            <CaseActionForm
+              action={retryCaseAction}
+              label={t("retryAction")}
+              testId="retry-case"
+              windowRef={windowRef}
+            />
           ) : (
             <p className="muted">{t("finalRejection")}</p>
           )}

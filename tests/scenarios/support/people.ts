@@ -183,8 +183,11 @@ export class Trader extends Browser {
    * acts on (the step's form, the document's upload screen), else the overview or an upload screen
    * that has one.
    */
-  async windowRef(page: { step?: string; documentType?: string } = {}): Promise<string> {
+  async windowRef(
+    page: { step?: string; documentType?: string; status?: true } = {},
+  ): Promise<string> {
     const pages = [
+      ...(page.status ? [() => StatusPage({ searchParams: Promise.resolve({}) })] : []),
       ...(page.step
         ? [() => KycPage({ searchParams: Promise.resolve({ step: page.step! }) })]
         : []),
@@ -435,14 +438,16 @@ export class Trader extends Browser {
     );
   }
 
-  /** "Try again" after a rejection with a retry reason. */
-  retry() {
-    return this.act(() => outcomeOf(retryCaseAction()));
+  /** "Try again" after a rejection with a retry reason (the overview's button). */
+  async retry() {
+    const window = await this.windowRef();
+    return this.act(() => outcomeOf(retryCaseAction(idle, formOf({ window }))));
   }
 
-  /** "Renew now" on a renewal notice or an expired verification. */
-  renew() {
-    return this.act(() => outcomeOf(renewCaseAction()));
+  /** "Renew now" on a renewal notice or an expired verification (the status screen's button). */
+  async renew() {
+    const window = await this.windowRef({ status: true });
+    return this.act(() => outcomeOf(renewCaseAction(idle, formOf({ window }))));
   }
 
   /** The whole standard level, from launch to submit. */

@@ -3,6 +3,7 @@ import { env } from "@/lib/env";
 import { moneyFormat } from "@/lib/i18n/money";
 import { getTranslations } from "@/lib/i18n/translations";
 import { getScreenContext } from "@/lib/inapp/screen-context";
+import { windowRefOf } from "@/lib/inapp/window";
 import { levelName } from "@/lib/kyc/levels";
 import { statusView } from "@/lib/kyc/status-view";
 import { CloseControl } from "../../_components/close-control";
@@ -53,7 +54,11 @@ async function StatusPage({ searchParams }: Props) {
           </p>
         ) : null}
       </section>
-      {view.renewal ? <RenewalNotice notice={view.renewal} /> : <NextStep phase={phase} />}
+      {view.renewal ? (
+        <RenewalNotice notice={view.renewal} windowRef={windowRefOf(context.session)} />
+      ) : (
+        <NextStep phase={phase} />
+      )}
       {kycCase.status === "approved" && !view.renewal ? (
         <section className="card" data-testid="approved-close">
           <p>{t("approvedDone")}</p>
