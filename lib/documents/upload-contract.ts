@@ -210,8 +210,21 @@ export const SESSION_REFUSALS = [
 export type SessionRefusal = (typeof SESSION_REFUSALS)[number];
 
 /**
+ * The session refusals that tell the trader what to do next (start again from the trading app,
+ * reload the window), in every screen's words: keys in the `Errors` messages. Each screen hands
+ * them to its client component (lib/inapp/refusal-words.ts).
+ */
+export const SESSION_REFUSAL_WORDS = {
+  session_expired: "sessionExpired",
+  other_sign_in: "otherSignIn",
+} as const satisfies Partial<Record<SessionRefusal, string>>;
+export type SessionRefusalWords =
+  (typeof SESSION_REFUSAL_WORDS)[keyof typeof SESSION_REFUSAL_WORDS];
+
+/**
  * What the selfie screen says when a frame is refused: the key in the `Selfie` messages for each
- * refusal the selfie has of its own; any other refusal reads as `failed`.
+ * refusal the selfie has of its own, the session's words (SESSION_REFUSAL_WORDS) for a session
+ * that ended or a window of an earlier sign-in; any other refusal reads as `failed`.
  */
 export const SELFIE_REFUSAL_WORDS = {
   frame_repeated: "repeated",
@@ -222,9 +235,16 @@ export const SELFIE_REFUSAL_WORDS = {
 
 type SelfieRefusalWords = (typeof SELFIE_REFUSAL_WORDS)[keyof typeof SELFIE_REFUSAL_WORDS];
 
-export function selfieRefusalWords(reason: string | undefined): SelfieRefusalWords | "failed" {
-  const words: Record<string, SelfieRefusalWords> = SELFIE_REFUSAL_WORDS;
-  return words[reason ?? ""] ?? "failed";
+export function selfieRefusalWords(
+  reason: string | undefined,
+): SelfieRefusalWords | SessionRefusalWords | "failed" {
+  const words: Record<string, SelfieRefusalWords | SessionRefusalWords> = {
+    ...SELFIE_REFUSAL_WORDS,
+    ...SESSION_REFUSAL_WORDS,
+  };
+  return (
+    (reason !== undefined && Object.hasOwn(words, reason) ? words[reason] : undefined) ?? "failed"
+  );
 }
 
 /** POST /api/inapp/documents: the file the browser is about to upload. */

@@ -1,32 +1,46 @@
 /**
- * The upload screen words every refusal in the trader's language: the API's own (a session that
- * ended, a window of an earlier sign-in) as well as the upload's, and a reason it does not know
- * as the catalog's generic one — never the English `message` of the body.
+ * The upload and selfie screens word every refusal in the trader's language: the API's own (a
+ * session that ended, a window of an earlier sign-in) as well as the upload's, and a reason they
+ * do not know as the catalog's generic one — never the English `message` of the body.
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { createTranslator } from "use-intl";
 import { refusalWords } from "@/lib/documents/refusal-words";
-import { SESSION_REFUSALS, UPLOAD_REFUSALS } from "@/lib/documents/upload-contract";
+import {
+  SESSION_REFUSALS,
+  selfieRefusalWords,
+  UPLOAD_REFUSALS,
+} from "@/lib/documents/upload-contract";
 import { LOCALES } from "@/lib/i18n/config";
+import { sessionRefusalLabels, uploadRefusalMessages } from "@/lib/inapp/refusal-words";
 
 const catalog = (locale: string) =>
   JSON.parse(readFileSync(path.join(process.cwd(), "messages", `${locale}.json`), "utf8"));
 
-/** The words the upload page hands its screen (app/inapp/kyc/upload/page.tsx). */
-function screenWords(locale: string): Record<string, string> {
+/** The catalog's words as the upload page resolves them (app/inapp/kyc/upload/page.tsx). */
+function translators(locale: string) {
   const messages = catalog(locale);
-  const t = createTranslator({ locale, messages, namespace: "Upload" as never });
-  const errors = messages.Errors as Record<string, string>;
-  const words: Record<string, string> = Object.fromEntries(
-    [...UPLOAD_REFUSALS, ...SESSION_REFUSALS, "other"].map((reason) => [
-      reason,
-      (t as unknown as (k: string, v: object) => string)("refused", { reason, max: 10 }),
-    ]),
-  );
-  words.session_expired = errors.sessionExpired!;
-  words.other_sign_in = errors.otherSignIn!;
-  return words;
+  const upload = createTranslator({
+    locale,
+    messages,
+    namespace: "Upload" as never,
+  }) as unknown as (key: string, values: object) => string;
+  const errors = createTranslator({
+    locale,
+    messages,
+    namespace: "Errors" as never,
+  }) as unknown as (key: string) => string;
+  return {
+    refused: (reason: string) => upload("refused", { reason, max: 10 }),
+    errors: (key: string) => errors(key),
+  };
+}
+
+/** The words the upload page hands its screen, by the page's own mapping. */
+function screenWords(locale: string): Record<string, string> {
+  const { refused, errors } = translators(locale);
+  return uploadRefusalMessages(refused, errors);
 }
 
 describe("the upload screen's words for a refusal", () => {
@@ -56,5 +70,26 @@ describe("the upload screen's words for a refusal", () => {
     expect(all.other_sign_in).toBe(catalog(locale).Errors.otherSignIn);
     expect(all.session_expired).not.toBe(generic);
     expect(all.other_sign_in).not.toBe(generic);
+    for (const reason of [...UPLOAD_REFUSALS, ...SESSION_REFUSALS])
+      expect({ reason, words: all[reason] || null }).toEqual({ reason, words: expect.any(String) });
   });
+});
+
+describe("the selfie screen's words for the session's refusals", () => {
+  it.each([...LOCALES])(
+    "tells a window of an earlier sign-in to reload, and an ended session to start again, in %s",
+    (locale) => {
+      const { errors } = translators(locale);
+      const selfie = catalog(locale).Selfie as Record<string, string>;
+      // The labels the selfie screen gets: its own catalog and the session's words.
+      const labels: Record<string, string> = { ...sessionRefusalLabels(errors), ...selfie };
+      const shown = (reason: string) => labels[selfieRefusalWords(reason)];
+      expect(shown("other_sign_in")).toBe(catalog(locale).Errors.otherSignIn);
+      expect(shown("session_expired")).toBe(catalog(locale).Errors.sessionExpired);
+      expect(shown("other_sign_in")).not.toBe(selfie.failed);
+      expect(shown("session_expired")).not.toBe(selfie.failed);
+      expect(shown("something_new")).toBe(selfie.failed);
+      expect(shown("constructor")).toBe(selfie.failed);
+    },
+  );
 });

@@ -22,6 +22,7 @@ import {
   SELFIE_BURST_INTERVAL_MS,
   SELFIE_BURST_MAX_BYTES,
   SELFIE_FRAMES,
+  refusalResponse,
   selfieRefusalWords,
   type SelfieChallengeResponse,
 } from "@/lib/documents/upload-contract";
@@ -99,10 +100,15 @@ export function SelfieStep({ done, labels, prompts, phoneHandoff, windowRef }: S
       method: "POST",
       headers: windowHeaders(windowRef),
     }).catch(() => null);
-    const parsed = response?.ok
-      ? selfieChallengeResponse.safeParse(await response.json().catch(() => null))
-      : null;
-    if (!parsed?.success) return setPhase({ kind: "refused", message: labels.failed ?? "" });
+    const body: unknown = await response?.json().catch(() => null);
+    const parsed = response?.ok ? selfieChallengeResponse.safeParse(body) : null;
+    if (!parsed?.success) {
+      // A refusal says why in the trader's words (a session that ended, an earlier sign-in's
+      // window); no answer or one that does not parse reads as a failed send.
+      const refusal = response && !response.ok ? refusalResponse.safeParse(body) : null;
+      const reason = refusal?.success ? refusal.data.reason : undefined;
+      return setPhase({ kind: "refused", message: labels[selfieRefusalWords(reason)] ?? "" });
+    }
     if (!(await openCamera())) {
       stopCamera();
       return setPhase({ kind: "no_camera" });

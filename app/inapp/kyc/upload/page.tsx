@@ -4,14 +4,13 @@ import {
   DOCUMENT_STATES,
   SELFIE_PROMPTS,
   SELFIE_REFUSAL_WORDS,
-  SESSION_REFUSALS,
-  UPLOAD_REFUSALS,
 } from "@/lib/documents/upload-contract";
 import { acceptsDocuments } from "@/lib/documents/service";
 import { env } from "@/lib/env";
 import { PHONE_HANDOFF_MINUTES } from "@/lib/identity/phone-handoff";
 import { DOCUMENT_TYPES, parseDocumentType } from "@/lib/inapp/params";
 import { getUploadContext } from "@/lib/inapp/screen-context";
+import { sessionRefusalLabels, uploadRefusalMessages } from "@/lib/inapp/refusal-words";
 import { windowRefOf } from "@/lib/inapp/window";
 import { documentSides } from "@/lib/kyc/submission";
 import { ADDRESS_CHANGED } from "@/lib/kyc/requirements";
@@ -215,11 +214,12 @@ async function UploadPage({ searchParams }: Props) {
     session.identityMode === "phone-handoff";
 
   if (type === "selfie") {
-    const [tSelfie, sides] = await Promise.all([
+    const [tSelfie, tErrors, sides] = await Promise.all([
       getTranslations("Selfie"),
+      getTranslations("Errors"),
       documentSides(kycCase, type, progress),
     ]);
-    const selfieLabels: Record<string, string> = {};
+    const selfieLabels: Record<string, string> = sessionRefusalLabels((key) => tErrors(key));
     for (const key of SELFIE_LABELS) selfieLabels[key] = tSelfie(key);
     selfieLabels.progress = tSelfie("progress", { step: "{step}", total: "{total}" });
     for (const key of PHONE_LABELS)
@@ -261,17 +261,11 @@ async function UploadPage({ searchParams }: Props) {
   const qualityMessages = Object.fromEntries(
     QUALITY.map((issue) => [issue, t("quality", { issue })]),
   );
-  // A reason without words of its own in the catalog gets its `other` message, and so does a
-  // reason the screen does not know (`other`): a refusal's English `message` is never shown.
   const tErrors = await getTranslations("Errors");
-  const refusedMessages: Record<string, string> = Object.fromEntries(
-    [...UPLOAD_REFUSALS, ...SESSION_REFUSALS, "other"].map((reason) => [
-      reason,
-      t("refused", { reason, max: maxMb }),
-    ]),
+  const refusedMessages = uploadRefusalMessages(
+    (reason) => t("refused", { reason, max: maxMb }),
+    (key) => tErrors(key),
   );
-  refusedMessages.session_expired = tErrors("sessionExpired");
-  refusedMessages.other_sign_in = tErrors("otherSignIn");
   const why = {
     identity: "whyIdentity",
     address: "whyAddress",
