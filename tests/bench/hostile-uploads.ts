@@ -22,6 +22,7 @@ import { storedDocumentIds } from "@/tests/helpers/stored-documents";
 import { randomBytes } from "node:crypto";
 import { FRESH_TRADER_TOKEN_PREFIX } from "./ctrader-stub";
 import type { Check } from "./report";
+import { fetchWindowRef, WINDOW_HEADER } from "./trader-window";
 
 export const HOSTILE_DURATION_MS = 60_000;
 export const OTHERS_P95_MAX_MS = 1_000;
@@ -51,8 +52,11 @@ export function hostileDataDir(): string {
   return mkdtempSync(path.join(os.tmpdir(), "kyc-bench-hostile-"));
 }
 
+/** A trader's session cookie and the reference its upload screen carries (trader-window.ts). */
+export type TraderSession = { cookie: string; window: string };
+
 /** A session of a trader new to the database (a draft case that accepts documents). */
-export async function freshSession(baseUrl: string): Promise<string> {
+export async function freshSession(baseUrl: string): Promise<TraderSession> {
   const token = `${FRESH_TRADER_TOKEN_PREFIX}${randomBytes(32).toString("base64url")}`;
   const response = await fetch(`${baseUrl}/inapp/kyc?token=${token}&lang=en`, {
     redirect: "manual",
@@ -60,7 +64,11 @@ export async function freshSession(baseUrl: string): Promise<string> {
   await response.arrayBuffer();
   const cookie = /__Host-kyc_session=[^;]+/.exec(response.headers.get("set-cookie") ?? "")?.[0];
   if (!cookie) throw new Error(`no session cookie (HTTP ${response.status})`);
-  return cookie;
+  // The upload screen the uploads below are sent from.
+  return {
+    cookie,
+    window: await fetchWindowRef(baseUrl, cookie, "/inapp/kyc/upload?documentType=address"),
+  };
 }
 
 export type UploadAnswer = {
@@ -73,12 +81,17 @@ export type UploadAnswer = {
 /** One upload as the screen sends it: start, the multipart POST, confirm. */
 export async function uploadOnce(
   baseUrl: string,
-  cookie: string,
+  session: TraderSession,
   file: { bytes: Buffer; type: string },
   signal: AbortSignal,
   slot: { documentType: string; side: string } = { documentType: "address", side: "page" },
 ): Promise<UploadAnswer> {
-  const headers = { cookie, origin: baseUrl, "sec-fetch-site": "same-origin" };
+  const headers = {
+    cookie: session.cookie,
+    origin: baseUrl,
+    "sec-fetch-site": "same-origin",
+    [WINDOW_HEADER]: session.window,
+  };
   const started = await fetch(`${baseUrl}/api/inapp/documents`, {
     method: "POST",
     headers: { ...headers, "content-type": "application/json" },
@@ -122,8 +135,8 @@ export async function benchHostileUploads(options: {
 }): Promise<HostileBenchResult> {
   const { baseUrl, signal } = options;
   const files = fx.hostileUploads();
-  const hostileCookie = await freshSession(baseUrl);
-  const otherCookie = await freshSession(baseUrl);
+  const hostileSession = await freshSession(baseUrl);
+  const otherSession = await freshSession(baseUrl);
   const rssStart = rssMbOf(options.serverPid);
   let rssPeak = rssStart;
   const sampler = setInterval(() => {
@@ -139,7 +152,7 @@ export async function benchHostileUploads(options: {
     const hostile = (async () => {
       for (let i = 0; performance.now() < deadline && !signal.aborted; i++) {
         const file = files[i % files.length]!;
-        const { status } = await uploadOnce(baseUrl, hostileCookie, file, signal);
+        const { status } = await uploadOnce(baseUrl, hostileSession, file, signal);
         const key = `${file.name}: ${status}`;
         answers[key] = (answers[key] ?? 0) + 1;
         uploads += 1;
@@ -148,7 +161,7 @@ export async function benchHostileUploads(options: {
     const other = (async () => {
       while (performance.now() < deadline && !signal.aborted) {
         for (const [url, cookie] of [
-          [`${baseUrl}/inapp/kyc/status`, otherCookie],
+          [`${baseUrl}/inapp/kyc/status`, otherSession.cookie],
           [`${baseUrl}/api/health`, ""],
         ] as const) {
           const t = performance.now();

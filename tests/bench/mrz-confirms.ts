@@ -16,7 +16,7 @@
 import postgres from "postgres";
 import * as fx from "@/tests/fixtures/documents/make-fixtures";
 import { renderDocument, SAMPLE_PEOPLE, type RenderOptions } from "../fixtures/mrz/synth";
-import { freshSession, percentile, uploadOnce } from "./hostile-uploads";
+import { freshSession, percentile, uploadOnce, type TraderSession } from "./hostile-uploads";
 
 export const CONFIRM_P95_MAX_RATIO = 3;
 
@@ -44,7 +44,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function confirmWhile(
   baseUrl: string,
   photo: Buffer,
-  cookie: { value: string },
+  session: { value: TraderSession },
   signal: AbortSignal,
   done: () => boolean,
   into: number[],
@@ -52,12 +52,12 @@ async function confirmWhile(
   while (!done() && !signal.aborted) {
     const answer = await uploadOnce(
       baseUrl,
-      cookie.value,
+      session.value,
       { bytes: photo, type: "image/jpeg" },
       signal,
     );
     if (answer.status === 1409) {
-      cookie.value = await freshSession(baseUrl); // the case's file limit is spent
+      session.value = await freshSession(baseUrl); // the case's file limit is spent
       continue;
     }
     if (answer.status !== 200 || answer.confirmMs === null)
@@ -81,11 +81,11 @@ export async function benchMrzServer(options: {
   /** One identity upload by a new trader; confirms run beside its read, then as many without. */
   const readOne = async (options: RenderOptions, person: (typeof SAMPLE_PEOPLE)[number]) => {
     const image = await renderDocument(person, options);
-    const cookie = await freshSession(baseUrl);
+    const session = await freshSession(baseUrl);
     const slot = { documentType: "identity", side: options.kind === "passport" ? "page" : "back" };
     const upload = await uploadOnce(
       baseUrl,
-      cookie,
+      session,
       { bytes: image, type: "image/jpeg" },
       signal,
       slot,

@@ -13,6 +13,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { documentPhoto } from "../e2e/fixtures/documents";
 import { newTraderId, traderToken } from "./ctrader-stub";
+import { WINDOW_HEADER, windowRefIn } from "./trader-window";
 import type { Check } from "./report";
 
 export const TRADER_COUNT = 100;
@@ -117,17 +118,27 @@ export async function benchTraderLoad(options: {
       if (r.status !== 303 || !c) throw new Error(`HTTP ${r.status} without a session`);
       return c;
     });
-    const headers = { cookie, origin: baseUrl, "sec-fetch-site": "same-origin" };
-    await timed("kyc screen", async (signal) => {
+    // The screen's sign-in reference (trader-window.ts): its form posts it, its script sends it.
+    const windowRef = await timed("kyc screen", async (signal) => {
       const r = await fetch(`${baseUrl}/inapp/kyc`, { headers: { cookie }, signal });
       const html = await r.text();
       if (r.status !== 200) throw new Error(`HTTP ${r.status}`);
       if (!html.includes('data-testid="personal-form"')) throw new Error("no personal form");
+      const ref = windowRefIn(html);
+      if (!ref) throw new Error("no window reference");
+      return ref;
     });
+    const headers = {
+      cookie,
+      origin: baseUrl,
+      "sec-fetch-site": "same-origin",
+      [WINDOW_HEADER]: windowRef,
+    };
     await timed("autosave", async (signal) => {
       const form = new FormData();
       const fields: [string, string][] = [
         ["step", "personal"],
+        ["window", windowRef],
         ["draftVersion", String(drafts.get(userId) ?? 0)],
         ["givenNames", "Lea"],
         ["surnames", "Brandt"],

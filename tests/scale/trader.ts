@@ -6,6 +6,7 @@
  * any request: the session lives in PostgreSQL.
  */
 import { traderToken } from "../bench/ctrader-stub";
+import { WINDOW_HEADER, windowRefIn } from "../bench/trader-window";
 import { documentPhoto } from "../e2e/fixtures/documents";
 
 const SESSION_COOKIE = /__Host-kyc_session=[^;]+/;
@@ -90,12 +91,19 @@ export class HttpTrader {
     return response;
   }
 
-  /** The upload screen's three calls for one photo; answers the confirm's state. */
+  /**
+   * The upload screen's three calls for one photo; answers the confirm's state. Its script sends
+   * the sign-in reference the screen was rendered with (tests/bench/trader-window.ts).
+   */
   async uploadPhoto(origin: string, documentType: string, seed: number): Promise<string> {
     const bytes = await documentPhoto("sharp", { width: 1000, height: 640 }, seed);
+    const screen = await this.page(origin, `/inapp/kyc/upload?documentType=${documentType}`);
+    const windowRef = windowRefIn(screen);
+    if (!windowRef) throw new Error(`upload screen ${documentType}: no window reference`);
+    const headers = { ...this.headers(origin), [WINDOW_HEADER]: windowRef };
     const started = await fetch(`${origin}/api/inapp/documents`, {
       method: "POST",
-      headers: { ...this.headers(origin), "content-type": "application/json" },
+      headers: { ...headers, "content-type": "application/json" },
       body: JSON.stringify({
         documentType,
         side: "page",
@@ -118,7 +126,7 @@ export class HttpTrader {
     if (posted.status >= 300) throw new Error(`upload: HTTP ${posted.status}`);
     const confirmed = await fetch(`${origin}/api/inapp/documents/${form.documentId}/confirm`, {
       method: "POST",
-      headers: this.headers(origin),
+      headers,
     });
     const answer = await confirmed.text();
     if (confirmed.status !== 200) throw new Error(`confirm: HTTP ${confirmed.status} ${answer}`);
