@@ -29,7 +29,7 @@ import {
 } from "../helpers/ctrader-stub";
 import { setTestEnv } from "../helpers/env";
 import { jar, TRADER_COOKIE } from "../helpers/request-scope";
-import { openSession } from "../helpers/sessions";
+import { currentWindowRef, openSession } from "../helpers/sessions";
 import { createTestDb, type TestDb } from "../helpers/test-db";
 
 jest.mock("next/headers", () =>
@@ -152,6 +152,7 @@ const FORM_FIELDS = [
   "eventId",
   "reason",
   "draftVersion",
+  "window",
   "firstName",
   "lastName",
   "dateOfBirth",
@@ -261,7 +262,14 @@ const CONTENT_TYPES = [
   "application/x-www-form-urlencoded",
 ] as const;
 const headerValue = (values: (string | undefined)[]) => fc.constantFrom(...values);
+/**
+ * Stands for the signed-in trader's own window reference (lib/inapp/window.ts), filled in once the
+ * session is known: without it every trader write stops at 409 and the fuzz never reaches past it.
+ */
+const OWN_WINDOW = "\u0001own-window";
+const ownWindow = (value: string) => (value === OWN_WINDOW ? currentWindowRef() : value);
 const headers = fc.record({
+  "x-kyc-window": headerValue([undefined, OWN_WINDOW, OWN_WINDOW, "forged", ""]),
   origin: headerValue([
     undefined,
     BASE,
@@ -412,11 +420,13 @@ function actionArguments() {
       }),
       fc.dictionary(fieldName, text, { maxKeys: 3 }),
       fc.boolean(),
+      fc.boolean(),
     )
-    .map(([known, extra, withCase]) => {
+    .map(([known, extra, withCase, withWindow]) => {
       const form = new FormData();
       for (const [k, v] of Object.entries({ ...extra, ...known }))
         if (v !== undefined) form.append(k, v);
+      if (withWindow) form.set("window", OWN_WINDOW);
       if (withCase && caseIds.length) form.set("caseId", caseIds[caseIds.length - 1]!);
       if (known.items) form.append("file", new Blob(["x"]), "x.txt");
       return form;
@@ -508,7 +518,7 @@ describe.each(Object.entries(MODES))("fuzz (%s mode)", (_mode, overrides) => {
             if (withCrmToken) url.searchParams.set("crmApiToken", crmToken);
             const requestHeaders = new Headers({ host: "broker.test" });
             for (const [k, v] of Object.entries(sent))
-              if (v !== undefined) requestHeaders.set(k, v);
+              if (v !== undefined) requestHeaders.set(k, ownWindow(v));
             const hasBody = method !== "GET" && method !== "HEAD" && payload.body !== undefined;
             if (hasBody && payload.type) requestHeaders.set("content-type", payload.type);
             if (!hasBody) requestHeaders.delete("content-length");
@@ -540,6 +550,9 @@ describe.each(Object.entries(MODES))("fuzz (%s mode)", (_mode, overrides) => {
             actionArguments(),
             async (session, values) => {
               await signIn(session);
+              for (const value of values)
+                if (value instanceof FormData && value.get("window") === OWN_WINDOW)
+                  value.set("window", currentWindowRef());
               await expectAnswered(`${name}(${values.length} args)`, () =>
                 (action as (...args: unknown[]) => Promise<unknown>)(...values),
               );
@@ -575,7 +588,7 @@ describe.each(Object.entries(MODES))("fuzz (%s mode)", (_mode, overrides) => {
             const [sent, isAction, type] = post;
             const requestHeaders = new Headers({ host: "broker.test" });
             for (const [k, v] of Object.entries(sent))
-              if (v !== undefined) requestHeaders.set(k, v);
+              if (v !== undefined) requestHeaders.set(k, ownWindow(v));
             if (isAction) requestHeaders.set("next-action", "7f".repeat(21));
             if (type) requestHeaders.set("content-type", type);
             Object.assign(init, { method: "POST", headers: requestHeaders, body: "[]" });
