@@ -21,6 +21,7 @@ import {
   type AnyColumn,
   type SQL,
 } from "drizzle-orm";
+import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import { getDb, type Db } from "../client";
 import {
   auditEvents,
@@ -186,52 +187,40 @@ export async function claimDueDeliveries(input: {
     const withDueAt = (rows: Omit<ClaimedDelivery, "dueAt">[]): ClaimedDelivery[] =>
       rows.map((row) => ({ ...row, dueAt: dueAt.get(row.id)! }));
     const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
-    const claims = toSend.length
-      ? await tx
-          .update(deliveries)
-          .set({
-            lockedUntil: lease,
-            attempts: sql`${deliveries.attempts} + 1`,
-            totalAttempts: sql`${deliveries.totalAttempts} + 1`,
-            nextAttemptAt: sql`case ${deliveries.id} ${sql.join(
-              toSend.map((row) => {
-                const retry = input.retryAt({
-                  attempts: row.attempts + 1,
-                  scheduleStartedAt: row.scheduleStartedAt,
-                });
-                return sql`when ${row.id}::bigint then ${ts(retry ?? lease)}`;
-              }),
-              sql` `,
-            )} end`,
-          })
-          .from(outboxEvents)
-          .where(
-            and(
-              inArray(
-                deliveries.id,
-                toSend.map((row) => row.id),
+    // Each row of `rows` with its event, updated by `set`.
+    const update = async (rows: typeof due, set: PgUpdateSetSource<typeof deliveries>) =>
+      rows.length === 0
+        ? []
+        : tx
+            .update(deliveries)
+            .set(set)
+            .from(outboxEvents)
+            .where(
+              and(
+                inArray(
+                  deliveries.id,
+                  rows.map((row) => row.id),
+                ),
+                eq(outboxEvents.id, deliveries.eventId),
               ),
-              eq(outboxEvents.id, deliveries.eventId),
-            ),
-          )
-          .returning(returning)
-      : [];
-    const unfinished = toEnd.length
-      ? await tx
-          .update(deliveries)
-          .set({ lockedUntil: lease })
-          .from(outboxEvents)
-          .where(
-            and(
-              inArray(
-                deliveries.id,
-                toEnd.map((row) => row.id),
-              ),
-              eq(outboxEvents.id, deliveries.eventId),
-            ),
-          )
-          .returning(returning)
-      : [];
+            )
+            .returning(returning);
+    const claims = await update(toSend, {
+      lockedUntil: lease,
+      attempts: sql`${deliveries.attempts} + 1`,
+      totalAttempts: sql`${deliveries.totalAttempts} + 1`,
+      nextAttemptAt: sql`case ${deliveries.id} ${sql.join(
+        toSend.map((row) => {
+          const retry = input.retryAt({
+            attempts: row.attempts + 1,
+            scheduleStartedAt: row.scheduleStartedAt,
+          });
+          return sql`when ${row.id}::bigint then ${ts(retry ?? lease)}`;
+        }),
+        sql` `,
+      )} end`,
+    });
+    const unfinished = await update(toEnd, { lockedUntil: lease });
     return { claims: withDueAt(claims), unfinished: withDueAt(unfinished) };
   });
 }
