@@ -1,13 +1,20 @@
 /**
  * Moves the clock to `now` for what follows, Date alone (jest.useFakeTimers): timers, I/O, the
  * database driver and the database's own clock run as usual. `advance` lets the faked Date run on
- * from `now`; `jest.setSystemTime` moves it; undo with `jest.useRealTimers()`.
+ * from `now`; `intervals` fakes setInterval too (the code's periodic timers then run only as
+ * `jest.advanceTimersByTime` moves the clock); `jest.setSystemTime` moves it; undo with
+ * `jest.useRealTimers()`.
  */
-export function setClock(now: Date | number, options: { advance?: boolean } = {}): void {
+export function setClock(
+  now: Date | number,
+  options: { advance?: boolean; intervals?: boolean } = {},
+): void {
+  const intervals = ["setInterval", "clearInterval"] as const;
   jest.useFakeTimers({
     now,
     advanceTimers: options.advance ?? false,
     doNotFake: [
+      ...(options.intervals ? [] : intervals),
       "hrtime",
       "nextTick",
       "performance",
@@ -18,8 +25,6 @@ export function setClock(now: Date | number, options: { advance?: boolean } = {}
       "cancelIdleCallback",
       "setImmediate",
       "clearImmediate",
-      "setInterval",
-      "clearInterval",
       "setTimeout",
       "clearTimeout",
     ],

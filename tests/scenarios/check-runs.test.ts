@@ -108,6 +108,48 @@ async function raceTheSubmitsChecks(
   await other;
 }
 
+const leaseUntil = async (w: World, caseId: string): Promise<number> => {
+  const [claim] = await sqlRows<{ lease_until: Date }>(
+    w.db.db,
+    sql`select lease_until from check_claims where case_id = ${caseId}`,
+  );
+  return claim ? new Date(claim.lease_until).getTime() : 0;
+};
+
+/**
+ * The submit's run works (its last step held by the second connection) while `ms` pass on the
+ * test's clock and heartbeat timer. Once the renewals the heartbeat sent (in any order) have
+ * taken the claim to `renewedTo(started)` and the rest have landed, the worker comes round.
+ * Returns when the run started, the logs, and the claim's lease as the worker found it.
+ */
+async function workPast(
+  w: World,
+  caseId: string,
+  ms: number,
+  renewedTo: (started: number) => number,
+): Promise<{ started: number; lines: string[]; leaseAtWorker: number }> {
+  const started = Date.now();
+  const logs = captureLogs();
+  let leaseAtWorker = 0;
+  setClock(started, { intervals: true });
+  try {
+    await raceTheSubmitsChecks(w, caseId, async () => {
+      jest.advanceTimersByTime(ms);
+      for (let waited = 0; (await leaseUntil(w, caseId)) < renewedTo(started);) {
+        if ((waited += 50) > 10_000) throw new Error("the claim was never renewed");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await new Promise((r) => setTimeout(r, 500));
+      leaseAtWorker = await leaseUntil(w, caseId);
+      await w.worker();
+    });
+  } finally {
+    jest.useRealTimers();
+    logs.stop();
+  }
+  return { started, lines: logs.lines, leaseAtWorker };
+}
+
 describe("scenario: the worker's sweep while the submit's checks run", () => {
   (adminUrl() ? it : it.skip)(
     "records one run of the round; the officer's retry and the worker leave the run in flight alone",
@@ -231,48 +273,19 @@ describe("scenario: the worker's sweep while the submit's checks run", () => {
     async () => {
       const w = world();
       const { kycCase } = await submitted(w, 452_005);
-      const started = Date.now();
-      const logs = captureLogs();
-      // The clock and the run's heartbeat timer are the test's from here: eleven minutes pass
-      // while the run works (its last step held by the second connection).
-      jest.useFakeTimers({
-        now: started,
-        doNotFake: [
-          "hrtime",
-          "nextTick",
-          "performance",
-          "queueMicrotask",
-          "setImmediate",
-          "clearImmediate",
-          "setTimeout",
-          "clearTimeout",
-        ],
-      });
-      try {
-        await raceTheSubmitsChecks(w, kycCase.id, async () => {
-          jest.advanceTimersByTime(CHECK_CLAIM_LEASE_MS + 60_000);
-          // The renewals the heartbeat sent land before the worker comes round.
-          for (let waited = 0; ; waited += 50) {
-            const [claim] = await sqlRows<{ lease_until: Date }>(
-              w.db.db,
-              sql`select lease_until from check_claims where case_id = ${kycCase.id}`,
-            );
-            if (claim && new Date(claim.lease_until).getTime() > Date.now() + 60_000) break;
-            if (waited > 10_000) throw new Error("the claim was never renewed");
-            await new Promise((r) => setTimeout(r, 50));
-          }
-          await w.worker();
-        });
-      } finally {
-        jest.useRealTimers();
-        logs.stop();
-      }
+      // Eleven minutes pass while the run works; the worker comes once the claim reaches past it.
+      const { started, lines } = await workPast(
+        w,
+        kycCase.id,
+        CHECK_CLAIM_LEASE_MS + 60_000,
+        (started) => started + CHECK_CLAIM_LEASE_MS + 2 * 60_000,
+      );
       const runs = await runsOf(w, kycCase.id);
       expect(runs).toHaveLength(1);
       // The submit's own run, started before the eleven minutes.
       expect(runs[0]!.created_at.getTime()).toBeLessThan(started + 60_000);
-      expect(skipped(logs.lines)).toEqual([]);
-      expect(logs.lines.filter((l) => l.includes('"checks.claim_lost"'))).toEqual([]);
+      expect(skipped(lines)).toEqual([]);
+      expect(lines.filter((l) => l.includes('"checks.claim_lost"'))).toEqual([]);
     },
   );
 
@@ -281,49 +294,19 @@ describe("scenario: the worker's sweep while the submit's checks run", () => {
     async () => {
       const w = world();
       const { kycCase } = await submitted(w, 452_006);
-      const started = Date.now();
-      const logs = captureLogs();
-      jest.useFakeTimers({
-        now: started,
-        doNotFake: [
-          "hrtime",
-          "nextTick",
-          "performance",
-          "queueMicrotask",
-          "setImmediate",
-          "clearImmediate",
-          "setTimeout",
-          "clearTimeout",
-        ],
-      });
-      try {
-        await raceTheSubmitsChecks(w, kycCase.id, async () => {
-          jest.advanceTimersByTime(CHECK_RUN_MAX_MS + 60_000);
-          // The renewals the heartbeat sent land (in any order): none past the longest run.
-          const leaseUntil = async () => {
-            const [claim] = await sqlRows<{ lease_until: Date }>(
-              w.db.db,
-              sql`select lease_until from check_claims where case_id = ${kycCase.id}`,
-            );
-            return claim ? new Date(claim.lease_until).getTime() : 0;
-          };
-          for (let waited = 0; (await leaseUntil()) < started + 2 * CHECK_CLAIM_LEASE_MS;) {
-            if ((waited += 50) > 10_000) throw new Error("the claim was never renewed");
-            await new Promise((r) => setTimeout(r, 50));
-          }
-          await new Promise((r) => setTimeout(r, 500));
-          expect(await leaseUntil()).toBeLessThanOrEqual(started + CHECK_RUN_MAX_MS);
-          await w.worker();
-        });
-      } finally {
-        jest.useRealTimers();
-        logs.stop();
-      }
+      const { started, lines, leaseAtWorker } = await workPast(
+        w,
+        kycCase.id,
+        CHECK_RUN_MAX_MS + 60_000,
+        (started) => started + 2 * CHECK_CLAIM_LEASE_MS,
+      );
+      // The renewals the heartbeat sent: none past the longest run.
+      expect(leaseAtWorker).toBeLessThanOrEqual(started + CHECK_RUN_MAX_MS);
       const runs = await runsOf(w, kycCase.id);
       expect(runs).toHaveLength(1);
       expect(runs[0]!.created_at.getTime()).toBeGreaterThan(started + CHECK_RUN_MAX_MS);
-      expect(logs.lines.filter((l) => l.includes('"checks.run_overdue"'))).toHaveLength(1);
-      expect(skipped(logs.lines)).toEqual([
+      expect(lines.filter((l) => l.includes('"checks.run_overdue"'))).toHaveLength(1);
+      expect(skipped(lines)).toEqual([
         expect.objectContaining({ caseId: kycCase.id, reason: "checks_running" }),
       ]);
     },

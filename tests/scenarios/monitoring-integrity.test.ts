@@ -23,7 +23,7 @@ import {
   whileCaseHeld,
 } from "./support/faults";
 import { approvedAtStandard, signedInStaff, Trader } from "./support/people";
-import { scenarioWorld } from "./support/world";
+import { scenarioWorld, type World } from "./support/world";
 
 const world = scenarioWorld();
 
@@ -35,6 +35,48 @@ function brokerList(name: string): string {
 
 const addToList = (list: string, row: string) =>
   writeFileSync(list, `${readFileSync(list, "utf8")}${row}\n`);
+
+type Person = { givenNames: string; surnames: string; dateOfBirth: string };
+
+/**
+ * The broker's list `<name>-pep.csv` imported, a reviewer and an approver signed in, one case
+ * approved per person (traders from `firstUserId` on). `hitOf` reads the hit a case page shows.
+ */
+async function approvedCases(w: World, name: string, people: Person[], firstUserId: number) {
+  const list = brokerList(`${name}-pep.csv`);
+  await w.runListsImportCommand([list]);
+  const reviewer = await signedInStaff(w, `${name}.reviewer@broker.example`, "reviewer");
+  const approver = await signedInStaff(w, `${name}.approver@broker.example`, "approver");
+  const cases: string[] = [];
+  for (const [i, person] of people.entries())
+    cases.push((await approvedAtStandard(w, new Trader(w, firstUserId + i), reviewer, person)).id);
+  const hitOf = async (caseId: string) =>
+    new RegExp(`data-hit="(${name}-pep:[^"]+)"`).exec(await reviewer.casePage(caseId))?.[1] ??
+    "no hit";
+  return { list, reviewer, approver, cases, hitOf };
+}
+
+/** Two people clear each case's hit; the close after each clearing fails. */
+async function clearedByTwoUnclosed(
+  w: World,
+  { reviewer, approver, hitOf }: Awaited<ReturnType<typeof approvedCases>>,
+  caseIds: string[],
+): Promise<void> {
+  await failMonitoringCloses(w);
+  try {
+    for (const caseId of caseIds) {
+      const key = await hitOf(caseId);
+      expect(await reviewer.judgeHit(caseId, key, "false_positive", "Other DOB on ID")).toBe(
+        "hit_awaiting_second",
+      );
+      expect(await approver.judgeHit(caseId, key, "false_positive", "Passport seen")).toBe(
+        "hit_cleared",
+      );
+    }
+  } finally {
+    await restoreMonitoringCloses(w);
+  }
+}
 
 describe("scenario: the close after a monitoring task's last clearing fails", () => {
   it("keeps the verdict, answers that the hit is cleared, and the worker's next pass closes the task and lifts the hold", async () => {
@@ -225,18 +267,17 @@ describe("scenario: two list imports on different list versions reach the same c
 describe("scenario: housekeeping with monitoring tasks that wait for a person", () => {
   it("closes only tasks whose hits are all cleared, a bounded number a pass, and the next pass closes the rest", async () => {
     const w = world();
-    const list = brokerList("batch-pep.csv");
-    await w.runListsImportCommand([list]);
-    const reviewer = await signedInStaff(w, "batch.reviewer@broker.example", "reviewer");
-    const approver = await signedInStaff(w, "batch.approver@broker.example", "approver");
-    const people = [
-      { givenNames: "Henrike", surnames: "Oosterbaan", dateOfBirth: "1972-04-08" },
-      { givenNames: "Bartholomew", surnames: "Quennell", dateOfBirth: "1968-10-19" },
-      { givenNames: "Ottilie", surnames: "Brauneck", dateOfBirth: "1990-07-02" },
-    ];
-    const cases: string[] = [];
-    for (const [i, person] of people.entries())
-      cases.push((await approvedAtStandard(w, new Trader(w, 470_301 + i), reviewer, person)).id);
+    const staged = await approvedCases(
+      w,
+      "batch",
+      [
+        { givenNames: "Henrike", surnames: "Oosterbaan", dateOfBirth: "1972-04-08" },
+        { givenNames: "Bartholomew", surnames: "Quennell", dateOfBirth: "1968-10-19" },
+        { givenNames: "Ottilie", surnames: "Brauneck", dateOfBirth: "1990-07-02" },
+      ],
+      470_301,
+    );
+    const { list, reviewer, cases, hitOf } = staged;
     const [waiting, ...cleared] = cases as [string, string, string];
 
     // The first is listed first: her task is the oldest, and waits for a second person.
@@ -246,26 +287,11 @@ describe("scenario: housekeeping with monitoring tasks that wait for a person", 
     addToList(list, "Ottilie Brauneck,,1990-07-02,Germany");
     expect(await w.runListsImportCommand([list])).toMatch(/, 2 with a new likely match/);
     await w.worker();
-    const hitOf = async (caseId: string) =>
-      /data-hit="(batch-pep:[^"]+)"/.exec(await reviewer.casePage(caseId))?.[1] ?? "no hit";
     expect(
       await reviewer.judgeHit(waiting, await hitOf(waiting), "false_positive", "Other DOB on ID"),
     ).toBe("hit_awaiting_second");
     // The other two are cleared by two people; the close after each clearing fails.
-    await failMonitoringCloses(w);
-    try {
-      for (const caseId of cleared) {
-        const key = await hitOf(caseId);
-        expect(await reviewer.judgeHit(caseId, key, "false_positive", "Other DOB on ID")).toBe(
-          "hit_awaiting_second",
-        );
-        expect(await approver.judgeHit(caseId, key, "false_positive", "Passport seen")).toBe(
-          "hit_cleared",
-        );
-      }
-    } finally {
-      await restoreMonitoringCloses(w);
-    }
+    await clearedByTwoUnclosed(w, staged, cleared);
     const held = async () =>
       Promise.all(
         cases.map(async (id) =>
@@ -345,18 +371,13 @@ describe("scenario: the strongest sighting of a monitoring hit came at a lower l
 describe("scenario: monitoring tasks the worker cannot close are the oldest", () => {
   it("a pass reads past them to the tasks it can close, and reads no more than its bound", async () => {
     const w = world();
-    const list = brokerList("head-pep.csv");
-    await w.runListsImportCommand([list]);
-    const reviewer = await signedInStaff(w, "head.reviewer@broker.example", "reviewer");
-    const approver = await signedInStaff(w, "head.approver@broker.example", "approver");
     const people = [
       { givenNames: "Wilhelmina", surnames: "Ravensworth", dateOfBirth: "1977-03-14" },
       { givenNames: "Casimir", surnames: "Dobrovolsky", dateOfBirth: "1969-11-23" },
       { givenNames: "Philippa", surnames: "Marchbanks", dateOfBirth: "1985-06-30" },
     ];
-    const cases: string[] = [];
-    for (const [i, person] of people.entries())
-      cases.push((await approvedAtStandard(w, new Trader(w, 470_501 + i), reviewer, person)).id);
+    const staged = await approvedCases(w, "head", people, 470_501);
+    const { list, cases } = staged;
     const listed = ({ givenNames, surnames, dateOfBirth }: (typeof people)[number]) =>
       `${givenNames} ${surnames},,${dateOfBirth},`;
     // The first two are listed first: their tasks are older than the third's.
@@ -366,22 +387,7 @@ describe("scenario: monitoring tasks the worker cannot close are the oldest", ()
     addToList(list, listed(people[2]!));
     expect(await w.runListsImportCommand([list])).toMatch(/, 1 with a new likely match/);
     await w.worker();
-    const hitOf = async (caseId: string) =>
-      /data-hit="(head-pep:[^"]+)"/.exec(await reviewer.casePage(caseId))?.[1] ?? "no hit";
-    await failMonitoringCloses(w);
-    try {
-      for (const caseId of cases) {
-        const key = await hitOf(caseId);
-        expect(await reviewer.judgeHit(caseId, key, "false_positive", "Other DOB on ID")).toBe(
-          "hit_awaiting_second",
-        );
-        expect(await approver.judgeHit(caseId, key, "false_positive", "Passport seen")).toBe(
-          "hit_cleared",
-        );
-      }
-    } finally {
-      await restoreMonitoringCloses(w);
-    }
+    await clearedByTwoUnclosed(w, staged, cases);
     // Fault: the two oldest tasks' own record stops reading (an approver closes such a task;
     // housekeeping never does), though all their hits are cleared.
     const [first, second, last] = cases as [string, string, string];

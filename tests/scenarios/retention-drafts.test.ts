@@ -10,7 +10,6 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSyn
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { POST as relationshipEnd } from "@/app/api/crm/traders/[id]/relationship-end/route";
-import { BUILT_IN_LEVELS } from "@/lib/kyc/levels";
 import { UPGRADE_ROLLED_BACK, upgradeRolledBackSchema } from "@/lib/retention/deletions";
 import { documentKey } from "@/lib/storage";
 import { ENHANCED_OWN_STEPS } from "../fixtures/kyc-values";
@@ -20,6 +19,7 @@ import { textOf } from "../helpers/render-page";
 import { sqlRows } from "../helpers/sql-rows";
 import { stubSumsub, SUMSUB_SETTINGS } from "../helpers/sumsub-stub";
 import { whileCaseHeld } from "./support/faults";
+import { complianceNoticeLevels } from "./support/levels";
 import { signedInStaff, Trader } from "./support/people";
 import { BROKER, scenarioWorld, type World } from "./support/world";
 
@@ -49,17 +49,7 @@ describe("scenario: a draft's period follows its trigger (RETENTION_DRAFT_DAYS_B
   it("erases a compliance notice's draft after its 30 days, not a day earlier, and keeps another trigger's for the default 90", async () => {
     const w = world();
     // The broker's levels open the `standard` kycType on a compliance notice (the case's trigger).
-    const levels = path.join(w.dataDir, "levels-notice.json");
-    writeFileSync(
-      levels,
-      JSON.stringify({
-        ...BUILT_IN_LEVELS,
-        kycTypes: {
-          ...BUILT_IN_LEVELS.kycTypes,
-          standard: { level: "standard", trigger: "compliance_notice" },
-        },
-      }),
-    );
+    const levels = complianceNoticeLevels(w, "standard");
     const periods = { CRM_API_KEY: CRM_KEY, RETENTION_DRAFT_DAYS_BY: "compliance_notice=30" };
     try {
       w.configure(periods);

@@ -9,12 +9,11 @@
  * (RETENTION_CASE_YEARS_BY) each hold to the day.
  */
 import "./support/request-scope";
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { POST as relationshipEnd } from "@/app/api/crm/traders/[id]/relationship-end/route";
 import { POST as upgradeApi } from "@/app/api/crm/traders/[id]/upgrade/route";
-import { BUILT_IN_LEVELS } from "@/lib/kyc/levels";
 import { caseCipher } from "@/lib/security/case-keys";
 import { purgeCase } from "@/lib/retention/purge";
 import { documentKey } from "@/lib/storage";
@@ -31,6 +30,7 @@ import {
   Trader,
   type StartedUpload,
 } from "./support/people";
+import { complianceNoticeLevels } from "./support/levels";
 import { BROKER, scenarioWorld, setClock, type World } from "./support/world";
 
 const CRM_KEY = "crm-api-key-for-the-retention-scenarios-0123";
@@ -52,6 +52,15 @@ function crm(
     }),
     { params: Promise.resolve({ id: String(userId) }) },
   );
+}
+
+/** The case's retention audit actions, in order. */
+async function retentionActions(w: World, caseId: string): Promise<string[]> {
+  const rows = await sqlRows<{ action: string }>(
+    w.db.db,
+    sql`select action from audit_events where case_id = ${caseId} and action like 'retention.%' order by seq`,
+  );
+  return rows.map((r) => r.action);
 }
 
 async function rowsOf(w: World, caseId: string) {
@@ -192,11 +201,7 @@ describe("scenario: a legal hold blocks the purge until an admin lifts it", () =
     expect(await admin.legalHold(kycCase.id, "set", "too late for a hold now")).toBe(
       "error:case_purged",
     );
-    const actions = await sqlRows<{ action: string }>(
-      w.db.db,
-      sql`select action from audit_events where case_id = ${kycCase.id} and action like 'retention.%' order by seq`,
-    );
-    expect(actions.map((a) => a.action)).toEqual([
+    expect(await retentionActions(w, kycCase.id)).toEqual([
       "retention.legal_hold_set",
       "retention.legal_hold_lifted",
       "retention.purged",
@@ -239,11 +244,7 @@ describe("scenario: two admins change one case's legal hold", () => {
         caseId: kycCase.id,
       }),
     ).toBe("error:changed");
-    const actions = await sqlRows<{ action: string }>(
-      w.db.db,
-      sql`select action from audit_events where case_id = ${kycCase.id} and action like 'retention.%' order by seq`,
-    );
-    expect(actions.map((a) => a.action)).toEqual([
+    expect(await retentionActions(w, kycCase.id)).toEqual([
       "retention.legal_hold_set",
       "retention.legal_hold_lifted",
       "retention.legal_hold_set",
@@ -873,11 +874,7 @@ describe("scenario: a legal hold set while the purge erases the case", () => {
       // never that a hold is set on a case the purge then erased.
       expect(await held).toBe("error:case_purged");
       expect(await admin.casePage(kycCase.id)).toContain('data-testid="tombstone"');
-      const actions = await sqlRows<{ action: string }>(
-        w.db.db,
-        sql`select action from audit_events where case_id = ${kycCase.id} and action like 'retention.%' order by seq`,
-      );
-      expect(actions.map((a) => a.action)).toEqual([
+      expect(await retentionActions(w, kycCase.id)).toEqual([
         "retention.legal_hold_set",
         "retention.legal_hold_lifted",
         "retention.purged",
@@ -992,17 +989,7 @@ describe("scenario: a case opens while the CRM records the relationship end", ()
     async () => {
       const w = world();
       // The broker opens `notice` on a compliance notice, whose cases are kept 9 years.
-      const levels = path.join(w.dataDir, "levels-opening.json");
-      writeFileSync(
-        levels,
-        JSON.stringify({
-          ...BUILT_IN_LEVELS,
-          kycTypes: {
-            ...BUILT_IN_LEVELS.kycTypes,
-            notice: { level: "standard", trigger: "compliance_notice" },
-          },
-        }),
-      );
+      const levels = complianceNoticeLevels(w, "notice");
       w.configure({ KYC_LEVELS_PATH: levels, RETENTION_CASE_YEARS_BY: "compliance_notice=9" });
       try {
         const trader = new Trader(w, 470_088);
@@ -1271,17 +1258,7 @@ describe("scenario: periods per outcome and trigger (RETENTION_CASE_YEARS_BY)", 
   it("erases a rejected case and an approval opened on a compliance notice each at its own boundary", async () => {
     const w = world();
     // The broker's levels open the `standard` kycType on a compliance notice (the case's trigger).
-    const levels = path.join(w.dataDir, "levels-notice.json");
-    writeFileSync(
-      levels,
-      JSON.stringify({
-        ...BUILT_IN_LEVELS,
-        kycTypes: {
-          ...BUILT_IN_LEVELS.kycTypes,
-          standard: { level: "standard", trigger: "compliance_notice" },
-        },
-      }),
-    );
+    const levels = complianceNoticeLevels(w, "standard");
     const periods = {
       CRM_API_KEY: CRM_KEY,
       RETENTION_CASE_YEARS_BY: "rejected=7,approved/compliance_notice=10,compliance_notice=6",

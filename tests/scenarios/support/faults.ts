@@ -230,49 +230,61 @@ async function holdRows(
 }
 
 /**
- * The database refuses to close a case's monitoring task (the process dies between a verdict
- * and the close that follows it), until `restoreMonitoringCloses`.
+ * A trigger that makes the database refuse the statement `on` describes (the process dies
+ * there), until `removeCut(w, name, table)`.
  */
-export async function failMonitoringCloses(w: World): Promise<void> {
+async function injectCut(
+  w: World,
+  name: string,
+  on: { event: "insert" | "update"; table: string; when: string },
+): Promise<void> {
   await w.db.db.execute(
-    sql.raw(`create or replace function test_fail_monitoring_close() returns trigger
+    sql.raw(`create or replace function ${name}() returns trigger
       language plpgsql as $$
       begin
         raise exception 'injected cut: the process stops here';
       end $$`),
   );
   await w.db.db.execute(
-    sql.raw(`create trigger test_fail_monitoring_close before update on review_tasks
-      for each row when (old.kind = 'monitoring_hit' and old.closed_at is null
-        and new.closed_at is not null) execute function test_fail_monitoring_close()`),
+    sql.raw(`create trigger ${name} before ${on.event} on ${on.table}
+      for each row when (${on.when}) execute function ${name}()`),
   );
 }
 
-export async function restoreMonitoringCloses(w: World): Promise<void> {
-  await w.db.db.execute(sql.raw(`drop trigger test_fail_monitoring_close on review_tasks`));
+async function removeCut(w: World, name: string, table: string): Promise<void> {
+  await w.db.db.execute(sql.raw(`drop trigger ${name} on ${table}`));
+}
+
+/**
+ * The database refuses to close a case's monitoring task (the process dies between a verdict
+ * and the close that follows it), until `restoreMonitoringCloses`.
+ */
+export function failMonitoringCloses(w: World): Promise<void> {
+  return injectCut(w, "test_fail_monitoring_close", {
+    event: "update",
+    table: "review_tasks",
+    when: "old.kind = 'monitoring_hit' and old.closed_at is null and new.closed_at is not null",
+  });
+}
+
+export function restoreMonitoringCloses(w: World): Promise<void> {
+  return removeCut(w, "test_fail_monitoring_close", "review_tasks");
 }
 
 /**
  * The database refuses to write a `case.account_changed` event (the process dies at the launch's
  * last write), until `restoreAccountChanges`.
  */
-export async function failAccountChanges(w: World): Promise<void> {
-  await w.db.db.execute(
-    sql.raw(`create or replace function test_fail_account_change() returns trigger
-      language plpgsql as $$
-      begin
-        raise exception 'injected cut: the process stops here';
-      end $$`),
-  );
-  await w.db.db.execute(
-    sql.raw(`create trigger test_fail_account_change before insert on outbox_events
-      for each row when (new.type = 'case.account_changed')
-      execute function test_fail_account_change()`),
-  );
+export function failAccountChanges(w: World): Promise<void> {
+  return injectCut(w, "test_fail_account_change", {
+    event: "insert",
+    table: "outbox_events",
+    when: "new.type = 'case.account_changed'",
+  });
 }
 
-export async function restoreAccountChanges(w: World): Promise<void> {
-  await w.db.db.execute(sql.raw(`drop trigger test_fail_account_change on outbox_events`));
+export function restoreAccountChanges(w: World): Promise<void> {
+  return removeCut(w, "test_fail_account_change", "outbox_events");
 }
 
 /**
