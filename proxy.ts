@@ -15,6 +15,7 @@ import {
   contentSecurityPolicy,
   isApiPath,
   isPrivatePath,
+  newNonce,
   STATIC_SECURITY_HEADERS,
   STRICT_TRANSPORT_SECURITY,
 } from "@/lib/http/security-headers";
@@ -55,7 +56,7 @@ async function handle(request: NextRequest, requestId: string) {
     refused.headers.set(REQUEST_ID_HEADER, requestId);
     return refused;
   }
-  const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
+  const nonce = newNonce();
   // The screens of a level a vendor verifies: that vendor's SDK frames and calls only.
   const vendorSdk = url.pathname.startsWith("/admin")
     ? NO_VENDOR_ORIGINS

@@ -45,7 +45,10 @@ export function contentSecurityPolicy(o: CspOptions): string {
   return directives.join("; ");
 }
 
-/** A CSP nonce as the proxy writes one (base64 of 16 random bytes). */
+/** A fresh CSP nonce: base64 of 16 random bytes, one per response. */
+export function newNonce(): string {
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
+}
 const NONCE = /^[A-Za-z0-9+/]{22}==$/;
 
 /**
@@ -53,9 +56,7 @@ const NONCE = /^[A-Za-z0-9+/]{22}==$/;
  * put in the request for this response's CSP, or a fresh one where no proxy ran.
  */
 export function pageNonce(fromProxy: string | null): string {
-  return fromProxy && NONCE.test(fromProxy)
-    ? fromProxy
-    : Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
+  return fromProxy && NONCE.test(fromProxy) ? fromProxy : newNonce();
 }
 
 /**
