@@ -35,6 +35,11 @@ export type StepFormState =
     }
   | { status: "failed"; message: string; values: Record<string, string | string[]> };
 
+/** Whether a form was posted by a window of this session's own sign-in. */
+function ownWindowPosted(session: Parameters<typeof isOwnWindow>[0], form: unknown): boolean {
+  return isFormData(form) && isOwnWindow(session, form.get(WINDOW_FIELD));
+}
+
 async function runStep(form: FormData, mode: "autosave" | "continue"): Promise<StepFormState> {
   const t = await getTranslations("Errors");
   if (!isFormData(form)) return { status: "failed", message: t("saveFailed"), values: {} };
@@ -45,7 +50,7 @@ async function runStep(form: FormData, mode: "autosave" | "continue"): Promise<S
   const context = await getScreenContext();
   if (!context?.kycCase) return { status: "failed", message: t("sessionExpired"), values };
   // A window of an earlier sign-in in this browser writes nothing into this session's case.
-  if (!isOwnWindow(context.session, form.get(WINDOW_FIELD)))
+  if (!ownWindowPosted(context.session, form))
     return { status: "failed", message: t("otherSignIn"), values };
   try {
     const result = await submitStep(context.kycCase, step, form, mode);
@@ -99,11 +104,6 @@ export const autosaveStep = withActionScope(async function autosaveStep(
 export type SubmitFormState = { status: "idle" } | { status: "error"; message: string };
 /** "Try again" and "Renew now": a redirect when done, words when refused. */
 export type CaseActionState = SubmitFormState;
-
-/** Whether a case action's form was posted by a window of this session's own sign-in. */
-function ownWindowPosted(session: Parameters<typeof isOwnWindow>[0], form: unknown): boolean {
-  return isFormData(form) && isOwnWindow(session, form.get(WINDOW_FIELD));
-}
 
 /** The final submit: declaration confirmed, completeness re-checked on the server. */
 export const submitCaseAction = withActionScope(async function submitCaseAction(
