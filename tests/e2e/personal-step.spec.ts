@@ -59,6 +59,43 @@ test("personal information on a phone in German: localized errors, autosave, res
   expect(errors).toEqual([]);
 });
 
+test("a change made while an autosave is still on its way is saved after it, not refused as stale", async ({
+  page,
+  browser,
+}) => {
+  await openAs(page, 2441);
+  // A slow network: the first autosave reaches the server at once, its answer takes 3 seconds.
+  let held = 0;
+  const autosaves: string[] = [];
+  await page.route(
+    (url) => url.pathname.startsWith("/inapp/kyc"),
+    async (route) => {
+      const request = route.request();
+      if (request.method() !== "POST" || !request.headers()["next-action"]) return route.continue();
+      autosaves.push(request.postData() ?? "");
+      const response = await route.fetch();
+      if (held++ === 0) await new Promise((resolve) => setTimeout(resolve, 3_000));
+      await route.fulfill({ response });
+    },
+  );
+  await page.fill("#givenNames", "Ingrid");
+  await expect(page.getByTestId("autosave-status")).toHaveText(de.Personal.saving);
+  // Typed while that save is on its way, long enough for its own autosave to be due.
+  await page.fill("#city", "Bergen");
+  await page.waitForTimeout(1_200);
+  await expect(page.getByTestId("autosave-status")).toHaveText(de.Personal.saved, {
+    timeout: 10_000,
+  });
+  // Two saves, the second sent after the first returned; the edit is on the server.
+  expect(autosaves).toHaveLength(2);
+  const other = await browser.newContext();
+  const otherPage = await other.newPage();
+  await openAs(otherPage, 2441);
+  await expect(otherPage.locator("#givenNames")).toHaveValue("Ingrid");
+  await expect(otherPage.locator("#city")).toHaveValue("Bergen");
+  await other.close();
+});
+
 test("the postcode field follows the country: gone for Zimbabwe, back for Germany", async ({
   page,
 }) => {

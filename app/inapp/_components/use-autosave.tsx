@@ -3,10 +3,12 @@
 /**
  * Autosave for a step form: a change waits briefly, then the form's values go to the server as
  * a draft. "Saved" must mean every change so far: a change clears it, and only the latest save
- * may set it. Each autosave carries the draft version it was typed on, so one that arrives after
- * the trader's "Save and continue" is refused by the server instead of undoing the completed
- * step; submitting the form also cancels a pending autosave. Shared by the personal form and the
- * generic step form, with the status line they both show.
+ * may set it. Saves go one at a time: a change made while one is on its way is sent when it
+ * returns, on the version it got. Each autosave carries the draft version it was typed on, so
+ * one that arrives after the trader's "Save and continue" is refused by the server instead of
+ * undoing the completed step; submitting the form also cancels a pending autosave, and one
+ * waiting for another. Shared by the personal form and the generic step form, with the status
+ * line they both show.
  */
 import { useCallback, useRef, useState, type RefObject } from "react";
 import { autosaveStep } from "../kyc/actions";
@@ -20,32 +22,52 @@ export function useAutosave(form: RefObject<HTMLFormElement | null>, initialVers
   const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
   const latest = useRef(0);
   const version = useRef(initialVersion);
+  // One save at a time: a second one sent before the first returns would carry the version the
+  // first is about to replace, and the server would refuse it as stale. A change made meanwhile
+  // waits here and goes out when the first is back, with the form as it is then.
+  const inFlight = useRef(false);
+  const queued = useRef(false);
   // The same version for the form's own post: "Save and continue" carries it too, so a stale
   // window's submit is refused instead of replacing answers saved since in another.
   const [posted, setPosted] = useState(initialVersion);
+  async function save() {
+    if (!form.current) return;
+    const id = latest.current;
+    inFlight.current = true;
+    setState("saving");
+    const data = new FormData(form.current);
+    data.set("draftVersion", String(version.current));
+    const result = await autosaveStep(data).catch(() => null);
+    inFlight.current = false;
+    if (result?.status === "saved") {
+      version.current = result.version;
+      setPosted(result.version);
+    }
+    // A stale draft stays stale for the waiting change too: the trader is told, not retried.
+    const followUp = queued.current && result?.status !== "stale";
+    const dropped = queued.current && !followUp;
+    queued.current = false;
+    if (followUp) return save();
+    if (id === latest.current || dropped)
+      setState(
+        result?.status === "saved" ? "saved" : result?.status === "stale" ? "stale" : "failed",
+      );
+  }
   function schedule() {
     clearTimeout(timer.current);
-    const id = ++latest.current;
+    ++latest.current;
     setState("idle");
-    timer.current = setTimeout(async () => {
-      if (!form.current) return;
-      setState("saving");
-      const data = new FormData(form.current);
-      data.set("draftVersion", String(version.current));
-      const result = await autosaveStep(data).catch(() => null);
-      if (result?.status === "saved") {
-        version.current = result.version;
-        setPosted(result.version);
-      }
-      if (id === latest.current)
-        setState(
-          result?.status === "saved" ? "saved" : result?.status === "stale" ? "stale" : "failed",
-        );
+    timer.current = setTimeout(() => {
+      if (inFlight.current) {
+        queued.current = true;
+        setState("saving");
+      } else void save();
     }, AUTOSAVE_DELAY_MS);
   }
-  /** The form is being submitted: a pending autosave must not land after it. */
+  /** The form is being submitted: no pending autosave, nor one waiting, may land after it. */
   function cancel() {
     clearTimeout(timer.current);
+    queued.current = false;
     latest.current++;
   }
   /** The server saved the step (a submit that came back with errors): autosave on that version. */
