@@ -17,7 +17,15 @@ export const stepAnswersSchema = z.object({
 export type StepAnswers = z.infer<typeof stepAnswersSchema>;
 
 /** case_drafts.payload: one step of the draft being filled. */
-export const draftPayloadSchema = stepAnswersSchema;
+export const draftPayloadSchema = stepAnswersSchema.extend({
+  /**
+   * The identity document step only: the kind last confirmed with "Save and continue" (null:
+   * none yet), which the case's identity photos belong to. An autosave carries it over, so a kind
+   * only picked in the form (a mis-tap corrected a second later) retires no photo. Absent where
+   * the saved kind is the confirmed one: answers put back from a round, older drafts.
+   */
+  confirmedKind: z.string().nullable().optional(),
+});
 export type DraftPayload = z.infer<typeof draftPayloadSchema>;
 
 /**

@@ -29,6 +29,21 @@ export type StepDraft = {
   updatedAt: Date;
   /** Increases with every save: an autosave carries the version it was typed on. */
   version: number;
+  /** The identity document's confirmed kind (draftPayloadSchema); undefined: the saved one. */
+  confirmedKind?: string | null;
+};
+
+/**
+ * The identity document's kind as the step is saved: the confirmed one to keep in the draft,
+ * and, when "Save and continue" confirms another, the change that retires the photos so far.
+ */
+export type IdentityKindSave = {
+  confirmed: string | null;
+  /**
+   * The confirmed kind changed (its photos show another document), or one was confirmed for the
+   * first time (`keepSides`: photos of sides it does not have stop counting).
+   */
+  change?: { from: string; to: string; keepSides?: readonly string[] };
 };
 
 /**
@@ -43,18 +58,19 @@ export async function saveStepDraft(
   data: Record<string, unknown> | null,
   now = new Date(),
   expectedVersion?: number,
-  /**
-   * The trader changed the kind of identity document (its photos show another document), or
-   * chose one for the first time (`keepSides`: photos of sides it does not have stop counting).
-   */
-  kindChanged?: { from: string; to: string; keepSides?: readonly string[] },
+  identityKind?: IdentityKindSave,
 ): Promise<{ saved: true; version: number } | { saved: false; why: "stale" }> {
   if (!EDITABLE_STATUSES.has(kycCase.status)) {
     throw new AppError("CONFLICT", "this verification can no longer be changed", {
       reason: "not_editable",
     });
   }
-  const payload: DraftPayload = { values, data: data ?? null };
+  const payload: DraftPayload = {
+    values,
+    data: data ?? null,
+    ...(identityKind && { confirmedKind: identityKind.confirmed }),
+  };
+  const kindChanged = identityKind?.change;
   const result = await upsertDraft({
     caseId: kycCase.id,
     step,
@@ -122,6 +138,9 @@ export async function readStepDrafts(
       completed: row.completedAt !== null,
       updatedAt: row.updatedAt,
       version: row.version,
+      ...(payload.data.confirmedKind !== undefined && {
+        confirmedKind: payload.data.confirmedKind,
+      }),
     };
   }
   return { drafts, unreadable: unread };

@@ -6,7 +6,7 @@
  */
 import type { KycCase } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
-import { loadStepDrafts, saveStepDraft } from "./drafts";
+import { loadStepDrafts, saveStepDraft, type IdentityKindSave } from "./drafts";
 import { getLevel, STEPS, type StepId } from "./levels";
 import { sidesFor } from "@/lib/documents/upload-contract";
 import { STEP_DOCUMENTS } from "./requirements";
@@ -37,18 +37,31 @@ export function isStepId(value: unknown): value is StepId {
  * data and another's pictures. A first choice keeps the photos of the sides that kind has: a
  * passport page uploaded for the pre-fill stays for a passport, and stops counting for an ID card
  * (front and back), where it would otherwise be submitted and read for the MRZ beside the card.
+ *
+ * Only "Save and continue" confirms a kind. An autosave keeps the kind as typed but retires
+ * nothing: a mis-tap (passport → ID card) corrected a second later must not cost the trader both
+ * uploads. The step is not complete until it is confirmed, so no case goes out in between.
  */
-async function identityKindChange(
+async function identityKindSave(
   caseId: string,
   step: StepId,
   values: Record<string, unknown>,
-): Promise<{ from: string; to: string; keepSides?: readonly string[] } | undefined> {
+  mode: "autosave" | "continue",
+): Promise<IdentityKindSave | undefined> {
   if (step !== "identity_document") return undefined;
+  const draft = (await loadStepDrafts(caseId)).identity_document;
+  const saved = draft?.values?.documentKind;
+  const confirmed =
+    draft?.confirmedKind !== undefined
+      ? draft.confirmedKind
+      : typeof saved === "string" && saved !== ""
+        ? saved
+        : null;
   const to = values.documentKind;
-  if (typeof to !== "string" || to === "") return undefined;
-  const from = (await loadStepDrafts(caseId)).identity_document?.values?.documentKind;
-  if (typeof from === "string" && from !== "") return from !== to ? { from, to } : undefined;
-  return { from: "", to, keepSides: sidesFor("identity", to) };
+  if (mode === "autosave" || typeof to !== "string" || to === "") return { confirmed };
+  if (confirmed)
+    return { confirmed: to, ...(confirmed !== to && { change: { from: confirmed, to } }) };
+  return { confirmed: to, change: { from: "", to, keepSides: sidesFor("identity", to) } };
 }
 
 export async function submitStep(
@@ -90,7 +103,7 @@ export async function submitStep(
     data,
     now,
     mode === "autosave" ? (postedVersion(form) ?? 0) : postedVersion(form),
-    await identityKindChange(kycCase.id, step, values),
+    await identityKindSave(kycCase.id, step, values, mode),
   );
   if (!saved.saved) return { ok: true, completed: false, stale: true };
   const version = saved.version;

@@ -178,6 +178,58 @@ describe("scenario: the trader changes the kind of identity document after uploa
   });
 });
 
+describe("scenario: a mis-tapped kind of identity document, autosaved and corrected", () => {
+  it("keeps both uploaded sides through the autosaves, and retires them only when another kind is saved and continued", async () => {
+    const w = world();
+    const trader = new Trader(w, 480_003);
+    await trader.launch("kyc");
+    const card = { ...IDENTITY, documentKind: "id_card", documentNumber: "ID4800031" };
+    await trader.fillStandardForms({}, card);
+    const front = await trader.upload("identity", "front");
+    const back = await trader.upload("identity", "back");
+    const both = [
+      expect.objectContaining({ side: "front", state: "accepted" }),
+      expect.objectContaining({ side: "back", state: "accepted" }),
+    ];
+    expect(await trader.sides("identity")).toEqual(both);
+
+    // A tap on "passport" by mistake, autosaved (the form was rendered at version 1), then the
+    // ID card again: the card's photos are still the case's, not lost to the mis-tap.
+    expect(
+      await trader.autosave("identity_document", { ...card, documentKind: "passport" }, 1),
+    ).toMatchObject({ status: "saved", version: 2 });
+    expect(await trader.sides("identity")).toEqual([
+      expect.objectContaining({ side: "page", state: "missing" }),
+    ]);
+    expect(await trader.autosave("identity_document", card, 2)).toMatchObject({
+      status: "saved",
+      version: 3,
+    });
+    expect(await trader.sides("identity")).toEqual(both);
+    expect(await trader.continue("identity_document", card, 3)).toBeDefined();
+    expect(await trader.sides("identity")).toEqual(both);
+
+    // Confirmed with "Save and continue", a driving licence retires the card's photos as before.
+    await trader.autosave("identity_document", { ...card, documentKind: "driving_licence" }, 4);
+    await trader.continue(
+      "identity_document",
+      { ...card, documentKind: "driving_licence", documentNumber: "DL4800031" },
+      5,
+    );
+    expect(await trader.sides("identity")).toEqual([
+      expect.objectContaining({ side: "front", state: "missing" }),
+      expect.objectContaining({ side: "back", state: "missing" }),
+    ]);
+    const approver = await signedInStaff(w, "mistap.approver@broker.example", "approver");
+    const kycCase = await trader.currentCase();
+    const evidence = (await (await approver.exportEvidence(kycCase.id)).json()) as Evidence;
+    for (const old of [front, back])
+      expect(evidence.documents.find((d) => d.id === old.documentId)?.replacedAt).toEqual(
+        expect.any(String),
+      );
+  });
+});
+
 describe("scenario: a passport page uploaded for the pre-fill, then an ID card chosen", () => {
   it("stops counting the page for the card, and keeps it for a passport", async () => {
     const w = world();
