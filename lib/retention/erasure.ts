@@ -25,6 +25,7 @@ import { env } from "@/lib/env";
 import { AppError, errorFacts } from "@/lib/errors";
 import { log } from "@/lib/log";
 import type { StaffPrincipal } from "@/lib/staff/auth";
+import { ERASURE_REQUESTED, erasureRequestedData, type ERASURE_REFUSALS } from "./erasure-data";
 import { cutoffs, endCovers, tradersErasureDue } from "./policy";
 import { ErasureInterrupted, purgeCase, UPLOADS_LAND_WITHIN_MS } from "./purge";
 import { listTraderCasesForRetention } from "./relationship";
@@ -40,7 +41,7 @@ export type ErasureAnswer =
   | { outcome: "failed"; erased: number; objectsDeleted: number }
   | {
       outcome: "refused";
-      reason: "legal_hold" | "open_task" | "retention_not_over" | "upload_in_progress";
+      reason: (typeof ERASURE_REFUSALS)[number];
       runsAt: Date | null;
     };
 
@@ -140,17 +141,14 @@ export async function requestErasure(
     {
       actorType: "staff",
       actorId: staff.id,
-      action: "retention.erasure_requested",
+      action: ERASURE_REQUESTED,
       caseId,
       traderId,
-      data: {
-        outcome: answer.outcome,
-        ...(answer.outcome === "refused"
-          ? { reason: answer.reason, runsAt: answer.runsAt?.toISOString() ?? null }
-          : answer.outcome === "failed"
-            ? { erased: answer.erased, objectsDeleted: answer.objectsDeleted }
-            : { erased: answer.erased }),
-      },
+      data: erasureRequestedData.parse(
+        answer.outcome === "refused"
+          ? { ...answer, runsAt: answer.runsAt?.toISOString() ?? null }
+          : answer,
+      ),
       occurredAt: now,
     },
   );

@@ -57,6 +57,7 @@ import {
 } from "@/lib/kyc/case-event-data";
 import { lookalikeSchema, type Lookalike } from "@/lib/documents/stored-quality";
 import type { PeriodicReviewTaskData } from "@/lib/review/periodic";
+import { ERASURE_REQUESTED, type ErasureRequestedData } from "./erasure-data";
 import type { SubjectAccessExportedData } from "./subject-access";
 import type { ScreeningVerdictData } from "@/lib/review/screening-verdict";
 import type { LateVerdictTaskData } from "@/lib/vendors/verdict";
@@ -70,6 +71,11 @@ export const WITHHELD_VALUE = "(withheld)";
  * Type-only: the export does not load the writers' modules (lib/review/periodic.ts) for a schema.
  */
 const keysOf = <T>(keys: readonly (keyof T & string)[]): readonly string[] => keys;
+
+/** keysOf for a shape with one member per outcome: a key of any member. */
+const unionKeysOf = <T>(
+  keys: readonly (T extends unknown ? keyof T & string : never)[],
+): readonly string[] => keys;
 
 const DECLINED_UPGRADE = keysOf<CaseEventData["decline_upgrade"]>([
   "reasonCode",
@@ -221,8 +227,16 @@ export const AUDIT_DATA_EXPORTED: Readonly<Record<string, readonly string[]>> = 
   ],
   "document.uploaded": ["documentId", "documentType", "side", "status", "sha256"],
   "document.viewed": ["documentId"],
-  // `reason` is a code; the hold's reason is the admin's text and withheld.
-  "retention.erasure_requested": ["outcome", "reason", "runsAt", "erased"],
+  // `reason` is a code (lib/retention/erasure-data.ts); the hold's reason is the admin's text
+  // and is withheld with the hold. What a failed erasure had already deleted is the trader's to
+  // know: their files are gone.
+  [ERASURE_REQUESTED]: unionKeysOf<ErasureRequestedData>([
+    "outcome",
+    "reason",
+    "runsAt",
+    "erased",
+    "objectsDeleted",
+  ]),
   "retention.legal_hold_set": [],
   "retention.legal_hold_lifted": [],
   "retention.relationship_ended": ["source", "endedAt", "erasableFrom"],

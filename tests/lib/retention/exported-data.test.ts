@@ -29,6 +29,7 @@ import {
   WITHHELD_VALUE,
 } from "@/lib/retention/exported-data";
 import { CASE_EVENTS } from "@/lib/kyc/case-state";
+import { ERASURE_REQUESTED, erasureRequestedData } from "@/lib/retention/erasure-data";
 import { CASE_DECISION_DATA, type CaseDecisionKind } from "@/lib/review/decision-data";
 import type { CheckName } from "@/lib/checks/types";
 
@@ -246,6 +247,16 @@ describe("subject-access export: event and audit data allow-list", () => {
     expect(inserting.filter((f) => !f.text.includes("decisionRow(")).map((f) => f.file)).toEqual(
       [],
     );
+  });
+
+  it("exports every key an erasure request's entry can hold, written through its schema", () => {
+    // lib/retention/erasure-data.ts: codes, counts and a date, all of them the trader's to know
+    // (what a failed erasure had already deleted too); a key added there fails here until listed.
+    const keys = new Set(erasureRequestedData.options.flatMap((o) => Object.keys(o.shape)));
+    expect([...keys].sort()).toEqual([...AUDIT_DATA_EXPORTED[ERASURE_REQUESTED]!].sort());
+    const writing = files.filter((f) => /action: ERASURE_REQUESTED\b/.test(f.text));
+    expect(writing.map((f) => f.file)).toEqual(["lib/retention/erasure.ts"]);
+    expect(writing[0]!.text).toContain("erasureRequestedData.parse(");
   });
 
   it("classifies every review task kind the code writes, and lists none it does not", () => {
