@@ -29,7 +29,7 @@ import { CASE_MONITORING_HIT, CASE_VENDOR_ALERT } from "@/lib/delivery/payload";
 import { readDocumentFile } from "@/lib/documents/stored-file";
 import { uploadedZoneSchema } from "@/lib/documents/zone-prefill";
 import { draftPayloadSchema, submittedAnswersSchema } from "@/lib/kyc/answers";
-import { AppError } from "@/lib/errors";
+import { AppError, isAppError } from "@/lib/errors";
 import { caseCipher, type CaseCipher } from "@/lib/security/case-keys";
 import type { StaffPrincipal } from "@/lib/staff/auth";
 import { log } from "@/lib/log";
@@ -216,7 +216,11 @@ const documentSchema = z.object({
   replacedAt: atOrNull,
   /** Arrived after what it was uploaded for had changed: kept, never the case's document. */
   superseded: z.boolean(),
-  /** The file's entry in this archive; null while pending or once erased. */
+  /**
+   * The file's entry in this archive; null while pending, once erased, or once its stored object
+   * is gone while the row stays (an erasure the storage stopped part-way had deleted it: its
+   * `retention.erasure_requested` entry says how many objects it deleted).
+   */
   file: z.string().nullable(),
 });
 
@@ -675,8 +679,17 @@ async function exportCase(
   for (const d of of(r.documents)) {
     let file: string | null = null;
     if (d.status !== "pending" && cipher) {
-      file = `documents/${kycCase.id}/${d.id}`;
-      files.push({ name: file, bytes: await readDocumentFile(d) });
+      const bytes = await readDocumentFile(d).catch((error: unknown) => {
+        // Deleted by an erasure that then failed (its rows rolled back): the copy says so with a
+        // null file rather than failing whole, and the request's entry counts what went.
+        if (!isAppError(error) || error.code !== "NOT_FOUND") throw error;
+        log.warn("retention.subject_access_file_gone", { caseId: kycCase.id, documentId: d.id });
+        return null;
+      });
+      if (bytes) {
+        file = `documents/${kycCase.id}/${d.id}`;
+        files.push({ name: file, bytes });
+      }
     }
     documents.push({
       id: d.id,

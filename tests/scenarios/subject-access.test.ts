@@ -21,6 +21,7 @@ import type { z } from "zod";
 import * as schema from "@/lib/db/schema";
 import { appendAuditEvent } from "@/lib/db/queries/audit";
 import { DOCUMENT_DELETED } from "@/lib/retention/deletions";
+import { documentKey } from "@/lib/storage";
 import { caseCipher } from "@/lib/security/case-keys";
 import {
   subjectAccessExportedData,
@@ -30,8 +31,9 @@ import {
 import { captureLogs } from "../helpers/log-capture";
 import { sqlRows } from "../helpers/sql-rows";
 import { readStoredZip } from "../helpers/zip";
+import { blockStorageDelete } from "./support/faults";
 import { freshPhoto, signedInStaff, type Staff, Trader } from "./support/people";
-import { OFAC_EXCERPT, scenarioWorld, type World } from "./support/world";
+import { OFAC_EXCERPT, scenarioWorld, setClock, type World } from "./support/world";
 
 const world = scenarioWorld();
 const DAY = 86_400_000;
@@ -771,6 +773,37 @@ describe("scenario: erasure requests", () => {
     ]);
     const verify = await w.runCommand("scripts/audit-verify.ts");
     expect(verify.code).toBe(0);
+  });
+});
+
+describe("scenario: a trader's copy after an erasure the storage stopped part-way", () => {
+  it("tells the trader how many of their stored files the failed erasure had already deleted", async () => {
+    const w = world();
+    const fay = new Trader(w, 480_007);
+    await fay.launch("kyc", { kycType: "standard" });
+    await fay.fillStandardForms({ surnames: "Fagerlund" });
+    const uploaded = await fay.upload("identity", "page", await freshPhoto());
+    expect(uploaded.status).toBe(200);
+    const fayCase = await fay.currentCase();
+    // The storage deletes the sealed file, then fails on the upload key.
+    const unblock = blockStorageDelete(w, documentKey(fayCase.id, uploaded.documentId!));
+    try {
+      // An hour on: the upload's form has expired, so nothing but the storage stands in the way.
+      setClock(Date.now() + 60 * 60_000);
+      const admin = await signedInStaff(w, "halfway.admin@broker.example", "admin");
+      expect(await admin.erasureRequest(fayCase.id)).toBe("erasure_failed");
+
+      const { data } = await exportFor(admin, fayCase.traderId);
+      expect(data.erasureRequests.map((e) => e.outcome)).toEqual(["failed"]);
+      const entry = data.auditTrail.find((a) => a.action === "retention.erasure_requested");
+      expect(entry?.data).toEqual({ outcome: "failed", erased: 0, objectsDeleted: 1 });
+      // Her rows stay (the case's erasure rolled back); the file they name is gone, and the copy
+      // says so rather than failing whole.
+      expect(data.cases[0]?.documents.map((d) => d.file)).toEqual([null]);
+    } finally {
+      unblock();
+      jest.useRealTimers();
+    }
   });
 });
 

@@ -2,6 +2,8 @@
  * Fault injection, not state: the database refuses a write the way a crash or a killed process
  * would leave it, so a scenario can follow what the next run or a person does about it.
  */
+import { existsSync, mkdirSync, rmSync } from "node:fs";
+import path from "node:path";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { ADMIN_ROSTER_LOCK } from "@/lib/db/queries/staff";
@@ -342,4 +344,15 @@ export async function holdCaseOpening(
       }
     },
   };
+}
+
+/**
+ * The `local` storage cannot delete the object at `key` (a directory stands there, as a disk
+ * that refuses the unlink would), until the returned function takes it away.
+ */
+export function blockStorageDelete(w: World, key: string): () => void {
+  const object = path.join(w.dataDir, "documents", key);
+  if (existsSync(object)) rmSync(object);
+  mkdirSync(path.join(object, "in-the-way"), { recursive: true });
+  return () => rmSync(object, { recursive: true });
 }
