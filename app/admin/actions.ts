@@ -655,7 +655,12 @@ export const bulkClaimAction = withActionScope(async function bulkClaimAction(
     toQueue({ ...from, error: "failed" });
   }
   if ("refused" in result) toQueue({ ...from, error: result.refused });
-  toQueue({ ...from, claimed: String(result.changed.length), asked: String(ids.data.length) });
+  toQueue({
+    ...from,
+    claimed: String(result.changed.length),
+    asked: String(ids.data.length),
+    decided: String(result.decided.length),
+  });
 });
 
 /** Claims the oldest unassigned case in the officer's filters and opens it, j / k in them. */

@@ -54,6 +54,8 @@ async function QueuePage({ searchParams }: Props) {
   const error = typeof q.error === "string" ? q.error : undefined;
   const claimed = Number(q.claimed);
   const asked = Number(q.asked);
+  const decided = Number.isInteger(Number(q.decided)) ? Math.max(0, Number(q.decided)) : 0;
+  const taken = Math.max(0, asked - claimed - decided);
   const returnQuery = queueQuery(params);
   const context = queueContextQuery(params);
   return (
@@ -66,8 +68,15 @@ async function QueuePage({ searchParams }: Props) {
         </p>
       ) : null}
       {Number.isInteger(claimed) && Number.isInteger(asked) && asked > 0 ? (
-        <p className="notice" role="status" data-testid="bulk-outcome" data-claimed={claimed}>
-          {t(claimed === asked ? "bulkDone" : "bulkPartial", { claimed, asked })}
+        <p
+          className="notice"
+          role="status"
+          data-testid="bulk-outcome"
+          data-claimed={claimed}
+          data-decided={decided}
+        >
+          {t(taken > 0 && decided === 0 ? "bulkPartial" : "bulkDone", { claimed, asked })}
+          {decided > 0 ? <> {t("bulkDecided", { decided, taken })}</> : null}
         </p>
       ) : null}
       <form action={nextCaseAction} className="next-case">

@@ -275,19 +275,22 @@ export type BulkRefusal = "needs_approver" | "unknown_staff";
 
 /**
  * Claims the selected cases for the officer, or (approvers) assigns them to someone. Only open
- * review cases nobody holds, or that the officer holds, change; the rest were taken meanwhile.
+ * review cases nobody holds, or that the officer holds, change. Of the rest, those decided since
+ * the queue was read (`decided`: out of review, as a single claim refuses them with `not_open`)
+ * are told apart from those someone else took meanwhile, so the officer is not told a colleague
+ * holds a case that has no work left.
  */
 export async function claimSelectedCases(
   staff: Reviewer,
   caseIds: string[],
   assignee: string | undefined,
   now = new Date(),
-): Promise<{ changed: string[] } | { refused: BulkRefusal }> {
+): Promise<{ changed: string[]; decided: string[] } | { refused: BulkRefusal }> {
   const to = assignee ?? staff.id;
   if (to !== staff.id && !hasRole(staff, "approver")) return { refused: "needs_approver" };
   if (to !== staff.id && !(await listActiveStaff()).some((s) => s.id === to))
     return { refused: "unknown_staff" };
-  const changed = await assignCases({
+  const { changed, moved } = await assignCases({
     caseIds: [...new Set(caseIds)].slice(0, QUEUE_MAX_PAGE_SIZE),
     statuses: [...QUEUES.review],
     assignee: to,
@@ -295,7 +298,7 @@ export async function claimSelectedCases(
     action: to === staff.id ? "case.claimed" : "case.assigned",
     now,
   });
-  return { changed };
+  return { changed, decided: moved };
 }
 
 /** "Next case": the oldest unassigned review case within the officer's current filters. */

@@ -3,7 +3,19 @@
  * index gives (`kyc_cases_queue_idx`: status, queued_at, id), plus the blind-index writes the
  * search reads. The filter is built here only; lib/review/queue.ts parses it from the URL.
  */
-import { and, asc, desc, eq, inArray, isNull, lte, or, sql, type SQL } from "drizzle-orm";
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  inArray,
+  isNull,
+  lte,
+  notInArray,
+  or,
+  sql,
+  type SQL,
+} from "drizzle-orm";
 import { getDb } from "../client";
 import {
   auditEvents,
@@ -373,7 +385,9 @@ export async function indexCaseSearchTerms(
  * Assigns every listed case in `statuses` that nobody holds (or that the actor holds: an
  * approver handing their own cases on) to `assignee`, each change audited, in one transaction.
  * The conditional UPDATE is the race guard: a case someone claimed meanwhile is left alone and
- * not returned. Returns the ids that changed.
+ * not returned. Returns the ids that changed, and (`moved`) those left alone because they are no
+ * longer in `statuses` (decided meanwhile), read in the same transaction so that the caller can
+ * tell them apart from cases someone else holds.
  */
 export async function assignCases(input: {
   caseIds: string[];
@@ -382,8 +396,8 @@ export async function assignCases(input: {
   actorId: string;
   action: "case.claimed" | "case.assigned";
   now: Date;
-}): Promise<string[]> {
-  if (input.caseIds.length === 0) return [];
+}): Promise<{ changed: string[]; moved: string[] }> {
+  if (input.caseIds.length === 0) return { changed: [], moved: [] };
   const db = await getDb();
   return db.transaction(async (tx) => {
     const changed = await tx
@@ -412,7 +426,16 @@ export async function assignCases(input: {
           occurredAt: input.now,
         })),
       );
-    return changed.map((c) => c.id);
+    const ids = new Set(changed.map((c) => c.id));
+    const rest = input.caseIds.filter((id) => !ids.has(id));
+    const moved =
+      rest.length === 0
+        ? []
+        : await tx
+            .select({ id: kycCases.id })
+            .from(kycCases)
+            .where(and(inArray(kycCases.id, rest), notInArray(kycCases.status, input.statuses)));
+    return { changed: [...ids], moved: moved.map((c) => c.id) };
   });
 }
 
