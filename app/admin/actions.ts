@@ -175,6 +175,8 @@ export async function codeAction(_previous: CodeState, form: FormData): Promise<
     if (result.reason === "raced") redirect("/admin");
     if (result.reason === "too_many_codes")
       redirect(`/admin/login?error=too_many_codes&minutes=${result.retryAfterMinutes}`);
+    // The sign-in page says "expired" only to a browser without a session: a twin answered
+    // after the other one signed the officer in arrives there holding that one's cookie.
     redirect("/admin/login?error=expired");
   }
   store.set(result.cookie);

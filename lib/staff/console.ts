@@ -58,6 +58,17 @@ export const getPasswordChanger = cache(async () => {
   return resolvePasswordChanger(store.get(STAFF_COOKIE)?.value);
 });
 
+/**
+ * The sign-in page's "expired" notice is for a browser without a session. A twin submission of
+ * the same right code (a double click, two tabs) answered after its twin signed the officer in
+ * finds the half session it names used up and sends the browser here; the browser follows that
+ * redirect holding the cookie the twin set, and goes where the twin sent it: the console (which
+ * sends one whose password an admin set on to the password page).
+ */
+export async function expiredUnlessSignedIn(): Promise<void> {
+  if (await getPasswordChanger()) redirect("/admin");
+}
+
 /** Where a signed-in officer whose password an admin set is sent, whatever they asked for. */
 export const PASSWORD_PAGE = "/admin/password";
 

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { getLocale } from "next-intl/server";
 import { z } from "zod";
 import { pickLocale } from "@/lib/i18n/config";
+import { expiredUnlessSignedIn } from "@/lib/staff/console";
 import { THROTTLE_WINDOW_MINUTES } from "@/lib/staff/throttle";
 import { getTranslations } from "@/lib/i18n/translations";
 import { LanguageChoice } from "../_components/language-choice";
@@ -27,6 +28,7 @@ export async function generateMetadata(): Promise<Metadata> {
 /** Sign-in, with the console language offered before there is an account to save it on. */
 async function LoginPage({ searchParams }: Props) {
   const { error, outcome, minutes } = await searchParams;
+  if (error === "expired") await expiredUnlessSignedIn();
   const [t, tl, locale] = await Promise.all([
     getTranslations("Console.login"),
     getTranslations("Console.language"),

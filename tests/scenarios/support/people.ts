@@ -587,6 +587,27 @@ export class Staff extends Browser {
     throw new Error(`sign-in failed: ${JSON.stringify(result)}`);
   }
 
+  /**
+   * The sign-in form, then the code form sent twice with the same right code (a double click):
+   * both requests carry the half session's cookie, and the second is answered after the first
+   * (the late twin). Where each answer sent the browser, in that order.
+   */
+  async signInWithTwinCodes(): Promise<[string, string]> {
+    const result = await this.act(() =>
+      outcomeOf(loginAction({}, formOf({ email: this.email, password: this.password }))),
+    );
+    if (!("redirect" in result) || result.redirect !== "/admin/login/code" || !this.authenticator)
+      throw new Error(`no code step: ${JSON.stringify(result)}`);
+    const code = (await this.authenticator.nextCode()) ?? "";
+    const sent = new Map(this.cookies);
+    const twin = async () => {
+      const answer = await this.sentWith(sent, () => outcomeOf(codeAction({}, formOf({ code }))));
+      return "redirect" in answer ? answer.redirect : JSON.stringify(answer.value);
+    };
+    const first = await twin();
+    return [first, await twin()];
+  }
+
   /** The outcome or error code the console shows after an action (`?outcome=` / `?error=`). */
   private async run(
     action: (form: FormData) => Promise<void>,

@@ -76,6 +76,23 @@ export class Browser {
       for (const [k, v] of cookies) this.cookies.set(k, v);
     }
   }
+
+  /**
+   * A request this browser sent holding `sent` (its cookies then), answered now: only what the
+   * answer sets or deletes changes the jar, over whatever another answer set meanwhile, as a
+   * browser applies each answer's Set-Cookie on arrival. Twin requests (a double click) are
+   * each sent with the same cookies and answered one after the other.
+   */
+  async sentWith<T>(sent: ReadonlyMap<string, string>, fn: () => Promise<T>): Promise<T> {
+    const cookies = new Map(sent);
+    setRequestLocale(this.locale);
+    try {
+      return await ownJar.run(cookies, fn);
+    } finally {
+      for (const [k, v] of cookies) if (sent.get(k) !== v) this.cookies.set(k, v);
+      for (const k of sent.keys()) if (!cookies.has(k)) this.cookies.delete(k);
+    }
+  }
 }
 
 /** What a server action's redirect says: Next.js throws it, with the target in its digest. */
