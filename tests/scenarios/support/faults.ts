@@ -183,6 +183,21 @@ export function holdStaffAccounts(w: World, emails: string[]): Promise<HeldRows>
   );
 }
 
+/**
+ * A co-signature of another case is in flight: it holds the staff account of `email` FOR SHARE,
+ * as an approval holds its signers' rows until it commits, until `release`. Other signatures of
+ * that account go on (they share it); a change to the account waits. See holdCase for
+ * `waiting`. PostgreSQL only.
+ */
+export function holdSignerAccount(w: World, email: string): Promise<HeldRows> {
+  return holdRows(
+    w,
+    (tx) => tx<{ pid: number }[]>`
+      select pg_backend_pid() as pid from staff_users where email = ${email} for share`,
+    `no account ${email}`,
+  );
+}
+
 async function holdRows(
   w: World,
   lock: (tx: postgres.TransactionSql) => Promise<{ pid: number }[]>,
