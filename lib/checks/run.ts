@@ -251,6 +251,7 @@ async function checkRoundOrRecord(
     if (!(error instanceof AppError && error.code === "CONFLICT")) {
       await recordCheckFailure({
         caseId: kycCase.id,
+        claim,
         round: kycCase.round,
         error: errorMessage(error),
         now,
@@ -258,11 +259,21 @@ async function checkRoundOrRecord(
         ...(requestedBy && {
           alsoAudit: retryAudit(requestedBy, kycCase, { outcome: "failed" }, now),
         }),
-      }).catch((recordError: unknown) =>
-        log.error("checks.failure_not_recorded", {
-          caseId: kycCase.id,
-          ...errorFacts(recordError),
-        }),
+      }).then(
+        (recorded) => {
+          // Taken over while it ran: the case is the new holder's, who records what it finds.
+          if ("refused" in recorded)
+            log.warn("checks.failure_refused", {
+              caseId: kycCase.id,
+              reason: recorded.refused,
+              ...errorFacts(error),
+            });
+        },
+        (recordError: unknown) =>
+          log.error("checks.failure_not_recorded", {
+            caseId: kycCase.id,
+            ...errorFacts(recordError),
+          }),
       );
     }
     throw error;

@@ -312,6 +312,60 @@ describe("scenario: the worker's sweep while the submit's checks run", () => {
     },
   );
 
+  (adminUrl() ? it : it.skip)(
+    "a run taken over that then fails records no failure: the case is the new holder's, and its run stands",
+    async () => {
+      const w = world();
+      const { trader, kycCase } = await submitted(w, 452_007);
+      const takenOverAt = Date.now() + CHECK_CLAIM_LEASE_MS + 60_000;
+      const held = await holdCase(w, kycCase.id);
+      const logs = captureLogs();
+      let failuresMeanwhile: unknown[] = [];
+      let checksDone = false;
+      const checks = afterResponses().then(
+        () => (checksDone = true),
+        () => (checksDone = true),
+      );
+      let worker: Promise<unknown> | undefined;
+      try {
+        // The submit's run stalls where it records (past its lease: no heartbeat came through).
+        await held.waiting(1, () => checksDone);
+        const stalled = await held.waitingPids();
+        expect(stalled).toHaveLength(1);
+        // The worker takes the case over and waits to record its own run.
+        setClock(takenOverAt);
+        let workerDone = false;
+        worker = w.worker().finally(() => (workerDone = true));
+        await held.waiting(2, () => workerDone);
+        // Then the stalled run's statement is cancelled: it fails while the worker holds the case.
+        await held.cancel(stalled);
+        await checks;
+        failuresMeanwhile = await sqlRows(
+          w.db.db,
+          sql`select round from check_failures where case_id = ${kycCase.id}`,
+        );
+      } finally {
+        await held.release();
+        await checks;
+        await worker;
+        jest.useRealTimers();
+        logs.stop();
+      }
+      // Nothing the console or the sweep reads says the worker's run failed, meanwhile or after.
+      expect(failuresMeanwhile).toEqual([]);
+      expect(await auditCount(w, kycCase.id, "checks.failed")).toBe(0);
+      const entries = logs.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(entries.filter((e) => e.event === "checks.failure_refused")).toEqual([
+        expect.objectContaining({ caseId: kycCase.id, reason: "overtaken" }),
+      ]);
+      const runs = await runsOf(w, kycCase.id);
+      expect(runs).toHaveLength(1);
+      expect(runs[0]!.created_at.getTime()).toBeGreaterThanOrEqual(takenOverAt);
+      expect(await riskRun(w, kycCase.id)).toBe(runs[0]?.id);
+      expect(await trader.status()).toBe("in_review");
+    },
+  );
+
   it("logs a run that finds the case returned to the trader as skipped, not as a failure", async () => {
     const w = world();
     const { kycCase } = await submitted(w, 452_003);

@@ -239,18 +239,32 @@ export async function getRoundRun(caseId: string, round: number): Promise<CheckR
   return run;
 }
 
-/** Records a failed run of `round` and when the sweep may try again (exponential back-off). */
+/**
+ * Records a failed run of `round` and when the sweep may try again (exponential back-off), while
+ * the run still holds its claim (claimCaseChecks). A run taken over after its lease ended
+ * (`overtaken`) writes nothing: the failure, its back-off and its audit row would be read as the
+ * new holder's, whose run may be recording a result at that moment.
+ */
 export async function recordCheckFailure(input: {
   caseId: string;
+  /** The failed run's claim on the case, as recordSubmissionRun takes it. */
+  claim: string;
   round: number;
   error: string;
   now: Date;
   backoffMs: (attempts: number) => number;
   /** Another audit row that says what this failure ended (an officer's retry), in the same transaction. */
   alsoAudit?: AuditInput;
-}): Promise<CheckFailure> {
+}): Promise<CheckFailure | { refused: "overtaken" }> {
   const db = await getDb();
   return db.transaction(async (tx) => {
+    // Locked until this commits: a run taking the case over meanwhile waits, then records its own.
+    const [held] = await tx
+      .select({ token: checkClaims.token })
+      .from(checkClaims)
+      .where(and(eq(checkClaims.caseId, input.caseId), eq(checkClaims.token, input.claim)))
+      .for("update");
+    if (!held) return { refused: "overtaken" as const };
     const [previous] = await tx
       .select()
       .from(checkFailures)

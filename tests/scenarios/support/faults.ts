@@ -147,6 +147,13 @@ export async function whileCaseHeld<T>(
 
 type HeldRows = {
   waiting(n: number, settled?: () => boolean): Promise<void>;
+  /** The database connections waiting for the held rows now (their backends' pids). */
+  waitingPids(): Promise<number[]>;
+  /**
+   * Those connections' statements are cancelled (a statement timeout, an operator's cancel): the
+   * work waiting there fails with a database error.
+   */
+  cancel(pids: number[]): Promise<void>;
   release(): Promise<void>;
 };
 
@@ -218,22 +225,29 @@ async function holdRows(
     await released;
   });
   await Promise.race([isLocked, done]);
+  const waitingPids = async () =>
+    (
+      await other<{ pid: number }[]>`
+        with recursive held (pid) as (
+          select pid from pg_stat_activity
+          where datname = current_database() and ${holderPid!}::int = any(pg_blocking_pids(pid))
+          union
+          select a.pid from pg_stat_activity a join held h on h.pid = any(pg_blocking_pids(a.pid))
+          where a.datname = current_database()
+        )
+        select pid from held`
+    ).map((r) => r.pid);
   return {
     async waiting(n, settled = () => false) {
       for (let waited = 0; !settled(); waited += 50) {
-        const [row] = await other<{ n: number }[]>`
-          with recursive held (pid) as (
-            select pid from pg_stat_activity
-            where datname = current_database() and ${holderPid!}::int = any(pg_blocking_pids(pid))
-            union
-            select a.pid from pg_stat_activity a join held h on h.pid = any(pg_blocking_pids(a.pid))
-            where a.datname = current_database()
-          )
-          select count(*)::int as n from held`;
-        if ((row?.n ?? 0) >= n) return;
+        if ((await waitingPids()).length >= n) return;
         if (waited > 20_000) throw new Error(`never ${n} waiting for the rows`);
         await new Promise((r) => setTimeout(r, 50));
       }
+    },
+    waitingPids,
+    async cancel(pids) {
+      for (const pid of pids) await other`select pg_cancel_backend(${pid}::int)`;
     },
     async release() {
       letGo();
