@@ -31,6 +31,7 @@ import { destinationIdsFor } from "@/lib/delivery/destinations";
 import { buildMonitoringCleared, CASE_MONITORING_CLEARED } from "@/lib/delivery/payload";
 import { hitKey, screeningHits, type StoredHit } from "@/lib/checks/evidence";
 import { AppError, errorFacts } from "@/lib/errors";
+import { getPassCursor, setPassCursor } from "@/lib/db/queries/pass-cursors";
 import { log } from "@/lib/log";
 import { hasRole } from "@/lib/staff/auth";
 import {
@@ -524,17 +525,21 @@ export const MONITORING_SETTLE_BATCH = 100;
  */
 export const MONITORING_SETTLE_READ = 10 * MONITORING_SETTLE_BATCH;
 
+/** The settle pass's place in the open monitoring tasks (pass_cursors). */
+const SETTLE_CURSOR = "monitoring_settle";
+
 /**
  * Housekeeping's pass over the open monitoring tasks whose hits are all cleared but which no
  * verdict closed (the close after the last clearing failed, or a later round let clearings stand
  * again): closes each, as the last clearing would have. SQL picks the tasks the rule could close
  * (listClearedMonitoringTasks, from the verdicts alone), so the pass stays cheap with thousands
  * of tasks waiting for a person; the rule itself is settleMonitoringTask's, on each task as read.
- * Pages are read on from the last task read (keyset), not from the oldest again: tasks the rule
- * refuses at the head cannot keep the pass from the others. At most `limit` closed and
- * `maxRead` read a pass. A task whose data does not read is an approver's to close
- * (closeUnreadableMonitoringTask). One case failing does not stop the others. Answers how many
- * it closed.
+ * Pages are read on from the last task read (keyset), and each pass starts where the one before
+ * stopped (pass_cursors), going round to the oldest once it reaches the newest, and stopping
+ * where it began: more tasks the rule refuses than one pass reads cannot keep any pass from the
+ * others. At most `limit` closed and `maxRead` read a pass. A task whose data does not read is an
+ * approver's to close (closeUnreadableMonitoringTask). One case failing does not stop the others.
+ * Answers how many it closed.
  */
 export async function settleClearedMonitoringTasks(
   now = new Date(),
@@ -543,10 +548,12 @@ export async function settleClearedMonitoringTasks(
 ): Promise<number> {
   let closed = 0;
   let read = 0;
-  let after: string | undefined;
+  const began = await getPassCursor(SETTLE_CURSOR);
+  let after = began;
+  let wrapped = began === undefined;
   while (closed < limit && read < maxRead) {
     const size = Math.min(limit - closed, maxRead - read);
-    const page = await listClearedMonitoringTasks(size, after);
+    const page = await listClearedMonitoringTasks(size, after, wrapped ? began : undefined);
     for (const task of page) {
       read += 1;
       after = task.id;
@@ -563,8 +570,17 @@ export async function settleClearedMonitoringTasks(
         });
       }
     }
-    if (page.length < size) break;
+    if (page.length < size) {
+      // Every task was read once: the next pass starts at the head.
+      if (wrapped) {
+        after = undefined;
+        break;
+      }
+      wrapped = true;
+      after = undefined;
+    }
   }
+  await setPassCursor(SETTLE_CURSOR, after, now);
   return closed;
 }
 

@@ -369,7 +369,7 @@ describe("scenario: the strongest sighting of a monitoring hit came at a lower l
 });
 
 describe("scenario: monitoring tasks the worker cannot close are the oldest", () => {
-  it("a pass reads past them to the tasks it can close, and reads no more than its bound", async () => {
+  it("a pass reads no more than its bound, and the next reads on past them to the tasks it can close", async () => {
     const w = world();
     const people = [
       { givenNames: "Wilhelmina", surnames: "Ravensworth", dateOfBirth: "1977-03-14" },
@@ -403,8 +403,13 @@ describe("scenario: monitoring tasks the worker cannot close are the oldest", ()
     // A pass that may read two tasks reads the two it cannot close, and stops.
     expect(await settleClearedMonitoringTasks(new Date(), 1, 2)).toBe(0);
     expect(await held()).toEqual([true, true, true]);
-    // A pass of one task to close reads past them and closes the third.
-    expect(await settleClearedMonitoringTasks(new Date(), 1)).toBe(1);
+    // The next pass of the same bound reads on from where that one stopped, not from the two
+    // again (more of them than a pass reads would keep every pass from the rest), and closes
+    // the third.
+    expect(await settleClearedMonitoringTasks(new Date(), 1, 2)).toBe(1);
+    expect(await held()).toEqual([true, true, false]);
+    // Past the newest, a pass goes round to the oldest: they are read again, and still wait.
+    expect(await settleClearedMonitoringTasks(new Date(), 1, 2)).toBe(0);
     expect(await held()).toEqual([true, true, false]);
     // The worker delivers the lift of the hold; the two it cannot close stay for an approver.
     await w.worker();

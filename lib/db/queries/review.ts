@@ -443,6 +443,8 @@ export async function listClearedMonitoringTasks(
   limit: number,
   /** The id of the last task the pass read. */
   after?: string,
+  /** The id of the last task to list (a pass that started past the head stops where it began). */
+  upTo?: string,
 ): Promise<(ReviewTask & { fingerprint: string })[]> {
   const db = await getDb();
   return db
@@ -456,6 +458,12 @@ export async function listClearedMonitoringTasks(
           ? // Its time as stored (microseconds), which a JavaScript date would round.
             sql`("review_tasks"."opened_at", "review_tasks"."id") >
               (select t.opened_at, t.id from ${reviewTasks} t where t.id = ${after}::uuid)`
+          : undefined,
+        upTo
+          ? // A task that is gone bounds nothing: the walk reads to the newest.
+            sql`(not exists (select 1 from ${reviewTasks} t where t.id = ${upTo}::uuid)
+              or ("review_tasks"."opened_at", "review_tasks"."id") <=
+                (select t.opened_at, t.id from ${reviewTasks} t where t.id = ${upTo}::uuid))`
           : undefined,
         monitoringTaskClearable,
       ),

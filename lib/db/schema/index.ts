@@ -23,3 +23,4 @@ export * from "./case-search-terms";
 export * from "./scheduled-jobs";
 export * from "./selfie-challenges";
 export * from "./case-account-logins";
+export * from "./pass-cursors";
