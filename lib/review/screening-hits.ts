@@ -219,19 +219,25 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const LEVEL_RANK: Record<StoredHit["level"], number> = { likely: 2, review: 1, below: 0 };
 
 /**
- * Whether a sighting of a hit outweighs the one kept so far: by level, then by score, then by
- * strength (scores are capped at 1: an exact name with a date of birth that now agrees is
- * stronger than without).
+ * Whether a sighting of a hit outweighs the one kept so far: by strength (hitStrength, uncapped:
+ * an exact name with a date of birth that now agrees is stronger than without), then by score.
+ * Not by level: a stronger sighting is what the listed person looks like now, even when the
+ * thresholds of its day put it at a lower level, and a clearing given on a weaker one does not
+ * cover it (`standing`). The database's approval trigger (drizzle/0044) judges clearings by the
+ * strongest sighting too. The level kept is the highest any sighting had (loadCaseHits): a hit
+ * once seen as a likely match needs two people, whichever sighting is shown.
  */
-const outweighs = (hit: StoredHit, kept: StoredHit | undefined) =>
-  !kept ||
-  LEVEL_RANK[hit.level] > LEVEL_RANK[kept.level] ||
-  (hit.level === kept.level &&
-    (hit.score > kept.score ||
-      (hit.score === kept.score && hitStrength(hit) > hitStrength(kept) + 1e-9)));
+const outweighs = (hit: StoredHit, kept: StoredHit | undefined) => {
+  if (!kept) return true;
+  const stronger = hitStrength(hit) - hitStrength(kept);
+  return stronger > 1e-9 || (Math.abs(stronger) <= 1e-9 && hit.score > kept.score);
+};
+
+const higherLevel = (a: StoredHit["level"], b: StoredHit["level"]) =>
+  LEVEL_RANK[a] >= LEVEL_RANK[b] ? a : b;
 
 /**
- * The hits a person judges now, one per list entry (its weightiest sighting), with their state:
+ * The hits a person judges now, one per list entry (its strongest sighting, at the highest level any had), with their state:
  * the current round's hits, and from earlier rounds the hits that still count:
  * - those an open monitoring task waits for (found on the approval in force before the trader's
  *   upgrade or resubmission started a round that may not show them, or shows them weaker: a task
@@ -273,17 +279,25 @@ export async function loadCaseHits(
       const key = hitKey(hit);
       if (result.round !== kycCase.round && !carried.has(key)) continue;
       const kept = byKey.get(key);
-      if (!outweighs(hit, kept)) continue;
+      if (kept && !outweighs(hit, kept)) {
+        // A weaker sighting at a higher level: the kept one is judged at that level.
+        const level = higherLevel(kept.level, hit.level);
+        if (level !== kept.level)
+          byKey.set(key, { ...kept, level, state: hitState(level, kept.judgments) });
+        continue;
+      }
+      const level = kept ? higherLevel(kept.level, hit.level) : hit.level;
       const mine = standing(judgments.get(key) ?? [], hit, judged);
       byKey.set(key, {
         ...hit,
+        level,
         key,
         origin: result.reason,
         round: result.round,
         runId: result.runId,
         foundAt: kept?.foundAt ?? result.runAt,
         judgments: mine,
-        state: hitState(hit.level, mine),
+        state: hitState(level, mine),
       });
     }
   }

@@ -342,8 +342,8 @@ describe("scenario: the strongest sighting of a monitoring hit came at a lower l
     expect(await w.runListsImportCommand([list])).toMatch(/, 0 with a new likely match/);
     await w.worker();
 
-    // The hit shown (and judged) is its likely sighting; two people clear it, and the close
-    // after the second clearing fails.
+    // The hit shown (and judged) is its strongest sighting, still a likely match to clear (it
+    // was seen as one); two people clear it, and the close after the second clearing fails.
     const page = await reviewer.casePage(kycCase.id);
     expect(page).toContain('data-testid="monitoring-task"');
     const hitKey = /data-hit="(levels-pep:[^"]+)"/.exec(page)?.[1];
@@ -360,6 +360,61 @@ describe("scenario: the strongest sighting of a monitoring hit came at a lower l
       await restoreMonitoringCloses(w);
     }
 
+    await w.worker();
+    expect(await reviewer.casePage(kycCase.id)).not.toContain('data-testid="monitoring-task"');
+    expect(
+      w.crmEventsFor(kycCase.id).filter((e) => e.type === "case.monitoring_cleared"),
+    ).toHaveLength(1);
+  }, 300_000);
+});
+
+describe("scenario: a stronger sighting of a monitoring hit comes at a lower level between its two clearings", () => {
+  it("the clearing given on the weaker sighting no longer counts: the approver's is the first on the hit shown, and the hold stays", async () => {
+    const w = world();
+    const list = brokerList("stronger-pep.csv");
+    await w.runListsImportCommand([list]);
+    const loose = path.join(w.dataDir, "risk-loose.json");
+    const strict = path.join(w.dataDir, "risk-strict.json");
+    writeFileSync(loose, '{"screening": {"likely": 0.92}}');
+    writeFileSync(strict, '{"screening": {"likely": 0.96}}');
+    w.configure({ RISK_CONFIG_PATH: loose });
+    const reviewer = await signedInStaff(w, "stronger.reviewer@broker.example", "reviewer");
+    const approver = await signedInStaff(w, "stronger.approver@broker.example", "approver");
+    const person = { givenNames: "Tudora", surnames: "Brancoveanu", dateOfBirth: "1981-02-17" };
+    const kycCase = await approvedAtStandard(w, new Trader(w, 470_451), reviewer, person);
+
+    // Listed with her year of birth: a likely match, the task holds the approval.
+    const before = readFileSync(list, "utf8");
+    writeFileSync(list, `${before}Teodora Brancoveanu,,1981,\n`);
+    expect(await w.runListsImportCommand([list])).toMatch(/, 1 with a new likely match/);
+    await w.worker();
+    const hitKey = /data-hit="(stronger-pep:[^"]+)"/.exec(await reviewer.casePage(kycCase.id))?.[1];
+    expect(hitKey).toBeDefined();
+    expect(await reviewer.judgeHit(kycCase.id, hitKey!, "false_positive", "Other DOB on ID")).toBe(
+      "hit_awaiting_second",
+    );
+
+    // The list then gives her whole date of birth, which is the trader's: a stronger sighting,
+    // though under the broker's raised threshold a review-level one.
+    w.configure({ RISK_CONFIG_PATH: strict });
+    writeFileSync(list, `${before}Teodora Brancoveanu,,1981-02-17,\n`);
+    expect(await w.runListsImportCommand([list])).toMatch(/, 0 with a new likely match/);
+
+    // The approver is shown that sighting; the reviewer's clearing was given on less, so the
+    // approver's is the first that counts on it, and the hit waits for a second person.
+    expect(await approver.judgeHit(kycCase.id, hitKey!, "false_positive", "Passport seen")).toBe(
+      "hit_awaiting_second",
+    );
+    await w.worker();
+    expect(await reviewer.casePage(kycCase.id)).toContain('data-testid="monitoring-task"');
+    expect(
+      w.crmEventsFor(kycCase.id).filter((e) => e.type === "case.monitoring_cleared"),
+    ).toHaveLength(0);
+    // The reviewer judges what is shown now: the hit is cleared, the task closes and the hold
+    // is lifted, once.
+    expect(
+      await reviewer.judgeHit(kycCase.id, hitKey!, "false_positive", "Whole DOB, other person"),
+    ).toBe("monitoring_cleared");
     await w.worker();
     expect(await reviewer.casePage(kycCase.id)).not.toContain('data-testid="monitoring-task"');
     expect(
