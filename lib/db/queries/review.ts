@@ -89,7 +89,9 @@ export async function assignCase(input: {
  * admin's reopen) and the latest likely match a re-screening found on the case (a signature
  * before it was not given on the case as it stands). The four-eyes trigger's rule (migration
  * 0048). As of a past `at`, the case's risk holds only the latest hit's time: the audit rows of
- * earlier hits say when they were found (when their run began).
+ * earlier hits say when they were recorded. Rows written before they carried that time carry the
+ * start of the import that found the hit, a little earlier: a signature given in between counts
+ * here (docs/console.md, the evidence export); the chained trail is not rewritten to move them.
  */
 function countingSince(caseId: string, at?: Date): SQL {
   const openings = sql.join(
