@@ -6,7 +6,7 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { env } from "@/lib/env";
-import { DEFAULT_LEASE_MS, drainOnce, minimumLeaseMs, type DrainResult } from "./worker";
+import { DEFAULT_LEASE_MS, drainOnce, minimumLeaseMs, taken, type DrainResult } from "./worker";
 
 export const CRON_BUDGET_MS = 25_000;
 /**
@@ -32,7 +32,9 @@ export function isCronAuthorized(authorization: string | null): boolean {
  * hold: with a window shortened by a slow housekeeping run the webhooks still go, however many of
  * a slower destination's deliveries (the cTrader adapter's) are due ahead of them, and those wait
  * for a later call with the window they need. A pass that gave claims back (a lane ran out of
- * lease) ends the drain: the next pass's lease would be shorter still.
+ * lease) ends the drain: the next pass's lease would be shorter still. A full pass counts the
+ * never-finished deliveries it only recorded dead (`taken`): a batch of nothing else still means
+ * more may be due behind it.
  */
 export async function drainWithBudget(
   budgetMs = CRON_BUDGET_MS,
@@ -45,6 +47,7 @@ export async function drainWithBudget(
   const shortest = minimumLeaseMs("fastest");
   const total = {
     claimed: 0,
+    unfinished: 0,
     delivered: 0,
     failed: 0,
     dead: 0,
@@ -58,12 +61,13 @@ export async function drainWithBudget(
     const pass = await drainOnce({ limit, leaseMs });
     total.passes++;
     total.claimed += pass.claimed;
+    total.unfinished += pass.unfinished;
     total.delivered += pass.delivered;
     total.failed += pass.failed;
     total.dead += pass.dead;
     total.released += pass.released;
     total.skipped += pass.skipped;
-    if (pass.claimed < limit || pass.released > 0) break;
+    if (taken(pass) < limit || pass.released > 0) break;
   }
   return total;
 }

@@ -102,7 +102,14 @@ export type DrainOptions = {
 };
 
 export type DrainResult = {
+  /** Claims sent (or given back) in this pass. */
   claimed: number;
+  /**
+   * Deliveries this pass took only to record them dead: their last claim never finished and the
+   * schedule had no attempt left (counted in `dead` too). They fill the pass's `limit` like
+   * claims do, so a drain that stops on a short batch counts them (`taken`).
+   */
+  unfinished: number;
   delivered: number;
   failed: number;
   dead: number;
@@ -182,6 +189,7 @@ export async function drainOnce(options: DrainOptions = {}): Promise<DrainResult
   });
   const result: DrainResult = {
     claimed: claims.length,
+    unfinished: unfinished.length,
     delivered: 0,
     failed: 0,
     dead: 0,
@@ -317,6 +325,14 @@ export async function drainOnce(options: DrainOptions = {}): Promise<DrainResult
   return result;
 }
 
+/**
+ * How many deliveries a pass took from the due ones (sent, given back or recorded dead): a pass
+ * that took a full `limit` may have left more due behind them.
+ */
+export function taken(result: DrainResult): number {
+  return result.claimed + result.unfinished;
+}
+
 /** Claims grouped per case and destination, each group in the events' sequence order. */
 function inCaseOrder(claims: readonly ClaimedDelivery[]): ClaimedDelivery[][] {
   const lanes = new Map<string, { claim: ClaimedDelivery; sequence: number }[]>();
@@ -372,7 +388,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
       const result = await drainOnce({ limit, leaseMs: options.leaseMs });
       if (failures > 0) log.info("delivery.worker.recovered", { after: failures });
       failures = 0;
-      if (result.claimed < limit) await sleep(pollMs, options.signal);
+      if (taken(result) < limit) await sleep(pollMs, options.signal);
     } catch (error) {
       failures++;
       const ceiling = Math.min(maxBackoffMs, pollMs * 2 ** Math.min(failures, 16));

@@ -14,53 +14,71 @@ import {
   listOutboxEventsForCase,
 } from "@/lib/db/queries/outbox";
 import { MAX_ATTEMPTS, MIN_SCHEDULE_MS } from "@/lib/delivery/retry";
+import { CRON_BUDGET_MS, drainWithBudget } from "@/lib/delivery/cron";
 import { drainOnce } from "@/lib/delivery/worker";
 import { signedInStaff, Trader } from "./support/people";
-import { scenarioWorld } from "./support/world";
+import { scenarioWorld, setClock, type World } from "./support/world";
 
 const world = scenarioWorld();
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 
+/**
+ * An approved case whose approval's cTrader send hangs on each of the schedule's first `hang`
+ * attempts, each claimed by its own pass once the last one's lease and wait are over. The hung
+ * passes and the release of each held call are the caller's, to let go of at the end.
+ */
+async function hangAttempts(w: World, hang: number, traderId: number) {
+  const trader = new Trader(w, traderId);
+  await trader.completeStandardLevel();
+  const kycCase = await trader.currentCase();
+  await w.worker();
+  const reviewer = await signedInStaff(
+    w,
+    `unfinished.reviewer.${traderId}@broker.example`,
+    "reviewer",
+  );
+  const admin = await signedInStaff(w, `unfinished.admin.${traderId}@broker.example`, "admin");
+  expect(await reviewer.approve(kycCase.id)).toBe("approved");
+  const approval = (await listOutboxEventsForCase(kycCase.id)).at(-1)!;
+  const toCtrader = async () =>
+    (await getDeliveriesForEvent(approval.id)).find((d) => d.destination === "ctrader:account")!;
+  const updates = () => w.accountUpdates.filter((u) => u.login === trader.tradingLogin);
+  const hung: Promise<unknown>[] = [];
+  const holds: (() => void)[] = [];
+  const start = Date.now();
+  let now = start;
+  for (let attempt = 1; attempt <= hang; attempt++) {
+    const call = w.holdNextAccountUpdate();
+    holds.push(call.release);
+    hung.push(drainOnce({ now: new Date(now) }));
+    await call.arrived;
+    const claimed = await toCtrader();
+    expect(claimed).toMatchObject({ status: "pending", attempts: attempt });
+    // Claimed, it is due again when this attempt would be retried had it failed.
+    const retry = claimed.nextAttemptAt.getTime();
+    expect(retry).toBeGreaterThanOrEqual(now);
+    if (attempt < MAX_ATTEMPTS - 1)
+      expect(retry - now).toBeLessThan(Math.min(DAY, MINUTE * 2 ** (attempt - 1)));
+    // Whichever ends later, the lease or the wait: not a moment before it is it sent again.
+    const due = Math.max(retry, claimed.lockedUntil!.getTime());
+    await drainOnce({ now: new Date(due - 1), eventId: approval.id });
+    expect(await toCtrader()).toMatchObject({ status: "pending", attempts: attempt });
+    now = due;
+  }
+  const letGo = async () => {
+    for (const release of holds) release();
+    await Promise.allSettled(hung);
+  };
+  return { trader, kycCase, admin, approval, toCtrader, updates, hung, holds, start, now, letGo };
+}
+
 describe("scenario: the cTrader adapter's send never finishes", () => {
   it("claims it again only on the retry schedule, then dead-letters it as never finished; a replay sends it", async () => {
     const w = world();
-    const trader = new Trader(w, 470_001);
-    await trader.completeStandardLevel();
-    const kycCase = await trader.currentCase();
-    await w.worker();
-    const reviewer = await signedInStaff(w, "unfinished.reviewer@broker.example", "reviewer");
-    const admin = await signedInStaff(w, "unfinished.admin@broker.example", "admin");
-    expect(await reviewer.approve(kycCase.id)).toBe("approved");
-    const approval = (await listOutboxEventsForCase(kycCase.id)).at(-1)!;
-    const toCtrader = async () =>
-      (await getDeliveriesForEvent(approval.id)).find((d) => d.destination === "ctrader:account")!;
-    const updates = () => w.accountUpdates.filter((u) => u.login === trader.tradingLogin);
-
-    // The passes whose send hangs never end; they are let go after the last check.
-    const hung: Promise<unknown>[] = [];
-    const holds: (() => void)[] = [];
-    const start = Date.now();
-    let now = start;
+    const s = await hangAttempts(w, MAX_ATTEMPTS, 470_001);
+    const { kycCase, admin, approval, toCtrader, updates, trader, start, now } = s;
     try {
-      for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-        const call = w.holdNextAccountUpdate();
-        holds.push(call.release);
-        hung.push(drainOnce({ now: new Date(now) }));
-        await call.arrived;
-        const claimed = await toCtrader();
-        expect(claimed).toMatchObject({ status: "pending", attempts: attempt });
-        // Claimed, it is due again when this attempt would be retried had it failed.
-        const retry = claimed.nextAttemptAt.getTime();
-        expect(retry).toBeGreaterThanOrEqual(now);
-        if (attempt < MAX_ATTEMPTS - 1)
-          expect(retry - now).toBeLessThan(Math.min(DAY, MINUTE * 2 ** (attempt - 1)));
-        // Whichever ends later, the lease or the wait: not a moment before it is it sent again.
-        const due = Math.max(retry, claimed.lockedUntil!.getTime());
-        await drainOnce({ now: new Date(due - 1), eventId: approval.id });
-        expect(await toCtrader()).toMatchObject({ status: "pending", attempts: attempt });
-        now = due;
-      }
       // The last attempt came no earlier than the schedule's 72 hours.
       expect(now - start).toBeGreaterThanOrEqual(MIN_SCHEDULE_MS);
 
@@ -90,8 +108,28 @@ describe("scenario: the cTrader adapter's send never finishes", () => {
       expect(await toCtrader()).toMatchObject({ status: "delivered", attempts: 1 });
       expect(updates()).toEqual([{ login: trader.tradingLogin, accessRights: "FULL_ACCESS" }]);
     } finally {
-      for (const release of holds) release();
-      await Promise.allSettled(hung);
+      await s.letGo();
+    }
+  });
+
+  it("a cron run goes on past a batch made only of never-finished deliveries to the work due behind it", async () => {
+    const w = world();
+    const s = await hangAttempts(w, MAX_ATTEMPTS, 470_004);
+    try {
+      // Another trader submits after the hung delivery came due: their events wait behind it.
+      setClock(s.now + MINUTE, { advance: true });
+      const other = new Trader(w, 470_005);
+      await other.completeStandardLevel();
+      const otherCase = await other.currentCase();
+      expect(w.crmEventsFor(otherCase.id)).toEqual([]);
+
+      // One delivery a pass: the first pass only records the hung one dead.
+      expect(await drainWithBudget(CRON_BUDGET_MS, 1)).toMatchObject({ unfinished: 1, dead: 1 });
+      expect(await s.toCtrader()).toMatchObject({ status: "dead" });
+      expect(w.crmEventsFor(otherCase.id)).not.toEqual([]);
+    } finally {
+      jest.useRealTimers();
+      await s.letGo();
     }
   });
 });

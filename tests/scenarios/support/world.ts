@@ -27,7 +27,7 @@ import { Webhook } from "standardwebhooks";
 import { http, HttpResponse } from "msw";
 import { importListsAndRescreen } from "@/lib/checks/rescreen";
 import { runHousekeeping } from "@/lib/jobs/housekeeping";
-import { drainOnce } from "@/lib/delivery/worker";
+import { drainOnce, taken } from "@/lib/delivery/worker";
 import { createStaffAccount } from "@/lib/staff/accounts";
 import { caseDecisions, caseEvents, type StaffRole } from "@/lib/db/schema";
 import { CASE_EVENT_DATA } from "@/lib/kyc/case-event-data";
@@ -393,8 +393,7 @@ export function scenarioWorld(env: Record<string, string | undefined> = {}): () 
       async worker(now) {
         await runHousekeeping(now);
         for (let pass = 0; pass < 20; pass++) {
-          const { claimed } = await drainOnce({ limit: 50, now });
-          if (claimed === 0) break;
+          if (taken(await drainOnce({ limit: 50, now })) === 0) break;
         }
       },
       crmEventsFor: (caseId) => crm.filter((e) => e.caseId === caseId),
