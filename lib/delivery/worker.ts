@@ -87,6 +87,13 @@ export function destinationsBeyond(leaseMs: number): string[] {
 const NEVER_FINISHED = "no outcome before its lease ran out: the send never returned";
 
 export const RENEWAL_NOTICE_WITHHELD = "delivery.renewal_notice_withheld";
+/**
+ * A send that outlived its lease on the schedule's last attempt, was dead-lettered as never
+ * finished meanwhile, and then succeeded: the delivery is delivered after all (recordAttempt).
+ * The attempt log keeps one row for that attempt, with its outcome; this line keeps when the
+ * console had shown it dead.
+ */
+export const DELIVERED_AFTER_NEVER_FINISHED = "delivery.delivered_after_never_finished";
 
 export type DrainOptions = {
   /** Most deliveries claimed (and sent concurrently) in this pass. */
@@ -299,7 +306,13 @@ export async function drainOnce(options: DrainOptions = {}): Promise<DrainResult
           break;
         }
         const record = await send(claim);
-        await recordAttempt(record);
+        const { overturned } = await recordAttempt(record);
+        if (overturned)
+          await deliveredAfterAll(
+            claim,
+            overturned,
+            new Date(now.getTime() + Date.now() - startedAt),
+          );
         done.push(record);
       }
       return done;
@@ -331,6 +344,30 @@ export async function drainOnce(options: DrainOptions = {}): Promise<DrainResult
  */
 export function taken(result: DrainResult): number {
   return result.claimed + result.unfinished;
+}
+
+/** The audit line and the log line for a late success that overturned a never-finished letter. */
+async function deliveredAfterAll(claim: ClaimedDelivery, deadAt: Date, at: Date): Promise<void> {
+  const caseId = readEventFacts(claim.payload)?.caseId ?? null;
+  await appendAuditEvent({
+    actorType: "system",
+    actorId: "delivery",
+    action: DELIVERED_AFTER_NEVER_FINISHED,
+    caseId,
+    data: {
+      eventId: claim.eventId,
+      destination: claim.destination,
+      attempt: claim.totalAttempts,
+      deadAt: deadAt.toISOString(),
+    },
+    occurredAt: at,
+  });
+  log.warn("delivery.delivered_after_never_finished", {
+    deliveryId: claim.id,
+    eventId: claim.eventId,
+    destination: claim.destination,
+    attempt: claim.totalAttempts,
+  });
 }
 
 /** Claims grouped per case and destination, each group in the events' sequence order. */

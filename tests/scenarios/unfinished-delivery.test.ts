@@ -4,9 +4,11 @@
  * stopped at its limit, the process runs out of memory or is killed mid-send). Each claim is a
  * spent attempt that records nothing, so the delivery must come due again on the retry
  * schedule, not the moment its lease runs out, and once the schedule has run out it is dead,
- * with a reason the console shows, until an admin replays it.
+ * with a reason the console shows, until an admin replays it. Should the last send answer after
+ * all, the event did arrive: the delivery is delivered, whatever the dead letter said.
  */
 import "./support/request-scope";
+import { sql } from "drizzle-orm";
 import { textOf } from "../helpers/render-page";
 import {
   getDeliveriesForEvent,
@@ -15,7 +17,8 @@ import {
 } from "@/lib/db/queries/outbox";
 import { MAX_ATTEMPTS, MIN_SCHEDULE_MS } from "@/lib/delivery/retry";
 import { CRON_BUDGET_MS, drainWithBudget } from "@/lib/delivery/cron";
-import { drainOnce } from "@/lib/delivery/worker";
+import { DELIVERED_AFTER_NEVER_FINISHED, drainOnce } from "@/lib/delivery/worker";
+import { sqlRows } from "../helpers/sql-rows";
 import { signedInStaff, Trader } from "./support/people";
 import { scenarioWorld, setClock, type World } from "./support/world";
 
@@ -107,6 +110,73 @@ describe("scenario: the cTrader adapter's send never finishes", () => {
       await drainOnce();
       expect(await toCtrader()).toMatchObject({ status: "delivered", attempts: 1 });
       expect(updates()).toEqual([{ login: trader.tradingLogin, accessRights: "FULL_ACCESS" }]);
+    } finally {
+      await s.letGo();
+    }
+  });
+
+  it("delivers it after all when the last send answers after it was dead-lettered as never finished, with one log row for that attempt", async () => {
+    const w = world();
+    const s = await hangAttempts(w, MAX_ATTEMPTS, 470_002);
+    const { kycCase, admin, approval, toCtrader, updates, trader, now } = s;
+    try {
+      expect(await drainOnce({ now: new Date(now) })).toMatchObject({ dead: 1, unfinished: 1 });
+      expect(await toCtrader()).toMatchObject({ status: "dead" });
+
+      // The last attempt's call, held all along, now goes through: cTrader applied it.
+      s.holds.at(-1)!();
+      expect(await s.hung.at(-1)).toMatchObject({ delivered: 1 });
+      expect(updates()).toEqual([{ login: trader.tradingLogin, accessRights: "FULL_ACCESS" }]);
+      const delivery = await toCtrader();
+      expect(delivery).toMatchObject({
+        status: "delivered",
+        attempts: MAX_ATTEMPTS,
+        lastError: null,
+      });
+      expect(delivery.deliveredAt).not.toBeNull();
+
+      // One row for the last attempt, saying what happened to it; no trace of a failure.
+      const logged = (await listAttemptsForEvent(approval.id)).filter(
+        (a) => a.deliveryId === delivery.id,
+      );
+      expect(logged).toMatchObject([{ attempt: MAX_ATTEMPTS, ok: true, errorKind: null }]);
+      // When the console showed it dead is kept in the audit trail.
+      const audit = await sqlRows<{ data: Record<string, unknown> }>(
+        w.db.db,
+        sql`select data from audit_events where action = ${DELIVERED_AFTER_NEVER_FINISHED}
+          and case_id = ${kycCase.id}`,
+      );
+      expect(audit).toMatchObject([
+        { data: { eventId: approval.id, destination: "ctrader:account", attempt: MAX_ATTEMPTS } },
+      ]);
+
+      const page = await admin.casePage(kycCase.id);
+      expect(page).toMatch(/data-status="delivered" data-destination="ctrader:account"/);
+      expect(textOf(page)).not.toContain("The attempt never finished");
+      expect(await admin.deliveriesPage()).toContain('<dd data-state="dead">0</dd>');
+    } finally {
+      await s.letGo();
+    }
+  });
+
+  it("keeps a dead letter for a failure dead when an earlier, hung send answers late", async () => {
+    const w = world();
+    const s = await hangAttempts(w, MAX_ATTEMPTS - 1, 470_003);
+    const { approval, toCtrader, now } = s;
+    try {
+      // The last attempt is refused: dead for that reason.
+      w.setDown({ ctrader: true });
+      expect(await drainOnce({ now: new Date(now), eventId: approval.id })).toMatchObject({
+        dead: 1,
+      });
+      w.setDown({ ctrader: false });
+      expect(await toCtrader()).toMatchObject({ status: "dead" });
+
+      // The attempt before it, hung past its lease, answers now: the dead letter stands.
+      s.holds.at(-1)!();
+      await s.hung.at(-1);
+      expect(await toCtrader()).toMatchObject({ status: "dead", deliveredAt: null });
+      expect((await toCtrader()).lastError).not.toBeNull();
     } finally {
       await s.letGo();
     }

@@ -265,22 +265,44 @@ export type AttemptRecord = {
  * this send began, and is sent. A failure only applies while this claim still holds the lease
  * (`locked_until` = ours; a replay clears it), so a worker that overran its lease can neither
  * reschedule a delivery another worker has since claimed nor dead-letter a replay.
+ *
+ * A success also overturns a `never_finished` dead letter of the same schedule: that row only
+ * said no outcome had come before the lease ran out, and this is the outcome (the event did
+ * arrive). When it is this very attempt's row, the row takes the outcome, so each attempt number
+ * has one row saying what happened to it; a late answer to an earlier attempt is appended as
+ * usual. Any other dead letter (a failure, a sender's refusal) stands until a replay. Returns
+ * when the overturned dead letter was recorded, or null.
  */
-export async function recordAttempt(r: AttemptRecord): Promise<void> {
+export async function recordAttempt(r: AttemptRecord): Promise<{ overturned: Date | null }> {
   const db = await getDb();
   const ts = (d: Date | null) => sql`${d ? d.toISOString() : null}::timestamptz`;
   const status = r.ok ? "delivered" : r.nextAttemptAt ? "pending" : "dead";
-  await db.execute(sql`
+  const result = (await db.execute(sql`
     with v (id, event_id, attempt, at, duration_ms, ok, http_status, error_kind, error, note,
             status, next_at, fence, schedule) as (values (${r.claim.id}::bigint,
         ${r.claim.eventId}::uuid, ${r.claim.totalAttempts}::int, ${ts(r.at)}, ${r.durationMs}::int,
         ${r.ok}::boolean, ${r.httpStatus}::int, ${r.errorKind}::text, ${r.error}::text,
         ${r.note ?? null}::text, ${status}::delivery_status, ${ts(r.nextAttemptAt)},
         ${ts(r.claim.lockedUntil)}, ${ts(r.claim.scheduleStartedAt)})),
+    unfinished as (
+      select a.id, a.attempt, a.at from ${deliveryAttempts} a
+      join ${deliveries} d on d.id = a.delivery_id
+      join v on v.id = d.id
+      where v.ok and d.status = 'dead' and d.schedule_started_at = v.schedule
+        and a.attempt = d.total_attempts and a.error_kind = 'never_finished'
+    ),
+    resolved as (
+      update ${deliveryAttempts} a set at = v.at, duration_ms = v.duration_ms, ok = true,
+        http_status = v.http_status, error_kind = null, error = null, note = v.note
+      from v, unfinished u
+      where a.id = u.id and u.attempt = v.attempt
+      returning a.id
+    ),
     logged as (
       insert into ${deliveryAttempts}
         (delivery_id, event_id, attempt, at, duration_ms, ok, http_status, error_kind, error, note)
       select id, event_id, attempt, at, duration_ms, ok, http_status, error_kind, error, note from v
+      where not exists (select 1 from resolved)
     )
     update ${deliveries} d set
       status = v.status,
@@ -289,9 +311,18 @@ export async function recordAttempt(r: AttemptRecord): Promise<void> {
       last_error = case when v.ok then null else v.error end,
       delivered_at = case when v.ok then v.at else null end
     from v
-    where d.id = v.id and d.status = 'pending'
-      and (case when v.ok then d.schedule_started_at = v.schedule else d.locked_until = v.fence end)
-  `);
+    where d.id = v.id and (case when v.ok
+      then d.schedule_started_at = v.schedule
+        and (d.status = 'pending' or exists (select 1 from unfinished))
+      else d.status = 'pending' and d.locked_until = v.fence end)
+    returning (select u.at from unfinished u) as overturned
+  `)) as unknown;
+  // postgres.js returns the rows; PGlite returns { rows }.
+  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as {
+    overturned: Date | string | null;
+  }[];
+  const overturned = rows[0]?.overturned;
+  return { overturned: overturned ? new Date(overturned) : null };
 }
 
 /**

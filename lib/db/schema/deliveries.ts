@@ -4,7 +4,8 @@
  * receiver.
  *
  * Legal states: pending → delivered | dead; dead → pending (replay); delivered → pending
- * (replay of one event).
+ * (replay of one event); dead → delivered only when the dead letter was `never_finished` and
+ * that schedule's send answers with a success after all (the event did arrive).
  *
  * Invariants:
  * - Unique (event_id, destination): an event reaches each destination through one row.
