@@ -202,4 +202,34 @@ describe("scenario: the cTrader adapter's send never finishes", () => {
       await s.letGo();
     }
   });
+
+  it("the console shows a delivery whose attempt is under way, or never finished, as such, not as waiting for a first attempt", async () => {
+    const w = world();
+    const s = await hangAttempts(w, 1, 470_006);
+    const { kycCase, admin } = s;
+    try {
+      // The first attempt's call is held; its lease has run out by the pass's clock, not by ours.
+      const sending = async () => {
+        const page = await admin.deliveriesPage();
+        expect(page).toContain('<dd data-state="sending">1</dd>');
+        expect(page).toMatch(/<tr data-state="sending">/);
+        expect(textOf(page)).toContain("Attempt in progress or unfinished");
+        const casePage = await admin.casePage(kycCase.id);
+        expect(casePage).toMatch(/data-status="pending" data-destination="ctrader:account"/);
+        expect(textOf(casePage)).toContain("an attempt is in progress or did not finish");
+      };
+      await sending();
+
+      // It answers: delivered, and nothing is shown as under way any more.
+      await s.letGo();
+      expect(await s.toCtrader()).toMatchObject({ status: "delivered" });
+      const page = await admin.deliveriesPage();
+      expect(page).toContain('<dd data-state="sending">0</dd>');
+      expect(textOf(await admin.casePage(kycCase.id))).not.toContain(
+        "an attempt is in progress or did not finish",
+      );
+    } finally {
+      await s.letGo();
+    }
+  });
 });

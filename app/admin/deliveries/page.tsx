@@ -9,7 +9,11 @@ import { getConsoleLabels, type ConsoleLabels } from "@/lib/review/labels";
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
-const STATES = ["waiting", "failing", "dead", "delivered"] as const;
+const STATES = ["waiting", "sending", "failing", "dead", "delivered"] as const;
+
+/** A lease means an attempt is under way or never finished, whatever the last error was. */
+const pendingState = (d: { lockedUntil: Date | null; lastError: string | null }) =>
+  d.lockedUntil ? "sending" : d.lastError ? "failing" : "waiting";
 
 type Failure = { lastError: string | null; lastErrorKind: string | null };
 
@@ -68,7 +72,9 @@ async function DeliveriesPage({ searchParams }: Props) {
       </section>
       <section className="card" aria-labelledby="pending-title">
         <h2 id="pending-title">
-          {t("deliveries.pendingTitle", { count: counts.waiting + counts.failing })}
+          {t("deliveries.pendingTitle", {
+            count: counts.waiting + counts.sending + counts.failing,
+          })}
         </h2>
         {pending.length === 0 ? (
           <p className="muted">{t("deliveries.pendingEmpty")}</p>
@@ -88,7 +94,7 @@ async function DeliveriesPage({ searchParams }: Props) {
             </thead>
             <tbody>
               {pending.map((d) => (
-                <tr key={d.id} data-state={d.lastError ? "failing" : "waiting"}>
+                <tr key={d.id} data-state={pendingState(d)}>
                   <td>{label.destination(d.destination)}</td>
                   <td>{label.outboxEvent(d.eventType)}</td>
                   <td>{d.totalAttempts}</td>
@@ -96,6 +102,12 @@ async function DeliveriesPage({ searchParams }: Props) {
                     <LastError d={d} label={label} dash={t("dash")} />
                   </td>
                   <td>
+                    {pendingState(d) === "sending" ? (
+                      <>
+                        {t("deliveries.state", { state: "sending" })}
+                        <br />
+                      </>
+                    ) : null}
                     <Time at={d.nextAttemptAt} />
                   </td>
                   <td>

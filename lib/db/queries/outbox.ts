@@ -601,6 +601,11 @@ export function listDeadDeliveries(limit = 200): Promise<ConsoleDelivery[]> {
 export type DeliveryCounts = {
   /** Pending, not tried yet (or replayed). */
   waiting: number;
+  /**
+   * Pending with a lease: an attempt is under way, or its lease ran out with no outcome recorded
+   * (the send never returned; the next claim retries it, or records it dead when none is left).
+   */
+  sending: number;
   /** Pending after a failed attempt: retrying on schedule. */
   failing: number;
   dead: number;
@@ -613,13 +618,14 @@ export async function countDeliveriesByState(): Promise<DeliveryCounts> {
   const rows = await db
     .select({
       state: sql<string>`case when ${deliveries.status} = 'pending'
-        then (case when ${deliveries.lastError} is null then 'waiting' else 'failing' end)
+        then (case when ${deliveries.lockedUntil} is not null then 'sending'
+          when ${deliveries.lastError} is null then 'waiting' else 'failing' end)
         else ${deliveries.status}::text end`,
       count: sql<number>`count(*)::int`,
     })
     .from(deliveries)
     .groupBy(sql`1`);
-  const counts: DeliveryCounts = { waiting: 0, failing: 0, dead: 0, delivered: 0 };
+  const counts: DeliveryCounts = { waiting: 0, sending: 0, failing: 0, dead: 0, delivered: 0 };
   for (const r of rows)
     if (r.state in counts) counts[r.state as keyof DeliveryCounts] = Number(r.count);
   return counts;
