@@ -99,7 +99,7 @@ test("a change made while an autosave is still on its way is saved after it, not
 test("the postcode field follows the country: gone for Zimbabwe, back for Germany", async ({
   page,
 }) => {
-  await openAs(page, 2923);
+  await openAs(page, 2444);
   await expect(page.locator("#postcode")).toBeVisible();
   await page.selectOption("#country", "ZW");
   await expect(page.locator("#postcode")).toBeHidden();
