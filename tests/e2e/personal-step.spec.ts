@@ -12,6 +12,24 @@ async function openAs(page: Page, userId: number) {
   await expect(page.getByTestId("personal-form")).toBeVisible();
 }
 
+/** A slow network: server actions reach the server at once; the first one's answer is held. */
+async function holdFirstAnswer(page: Page): Promise<string[]> {
+  let held = 0;
+  const posts: string[] = [];
+  await page.route(
+    (url) => url.pathname.startsWith("/inapp/kyc"),
+    async (route) => {
+      const request = route.request();
+      if (request.method() !== "POST" || !request.headers()["next-action"]) return route.continue();
+      posts.push(request.postData() ?? "");
+      const response = await route.fetch();
+      if (held++ === 0) await new Promise((resolve) => setTimeout(resolve, 3_000));
+      await route.fulfill({ response });
+    },
+  );
+  return posts;
+}
+
 test("personal information on a phone in German: localized errors, autosave, resume on another device, done", async ({
   page,
   browser,
@@ -65,19 +83,7 @@ test("a change made while an autosave is still on its way is saved after it, not
 }) => {
   await openAs(page, 2441);
   // A slow network: the first autosave reaches the server at once, its answer takes 3 seconds.
-  let held = 0;
-  const autosaves: string[] = [];
-  await page.route(
-    (url) => url.pathname.startsWith("/inapp/kyc"),
-    async (route) => {
-      const request = route.request();
-      if (request.method() !== "POST" || !request.headers()["next-action"]) return route.continue();
-      autosaves.push(request.postData() ?? "");
-      const response = await route.fetch();
-      if (held++ === 0) await new Promise((resolve) => setTimeout(resolve, 3_000));
-      await route.fulfill({ response });
-    },
-  );
+  const autosaves = await holdFirstAnswer(page);
   await page.fill("#givenNames", "Ingrid");
   await expect(page.getByTestId("autosave-status")).toHaveText(de.Personal.saving);
   // Typed while that save is on its way, long enough for its own autosave to be due.
@@ -94,6 +100,58 @@ test("a change made while an autosave is still on its way is saved after it, not
   await expect(otherPage.locator("#givenNames")).toHaveValue("Ingrid");
   await expect(otherPage.locator("#city")).toHaveValue("Bergen");
   await other.close();
+});
+
+async function fillPersonal(page: Page) {
+  await page.fill("#givenNames", "Astrid");
+  await page.fill("#surnames", "Lund");
+  await page.fill("#dateOfBirth", "1988-04-12");
+  await page.fill("#placeOfBirth", "Tromsø");
+  await page.selectOption("#countryOfBirth", "NO");
+  await page.selectOption("#nationalities", "NO");
+  await page.fill("#addressLine1", "Storgata 3");
+  await page.fill("#city", "Tromsø");
+  await page.fill("#postcode", "9008");
+  await page.selectOption("#country", "NO");
+  await page.fill("#phone", "+47 412 34 567");
+}
+
+test("Save and continue while an autosave is on its way waits for it and goes on, not refused as stale", async ({
+  page,
+}) => {
+  await openAs(page, 2442);
+  const posts = await holdFirstAnswer(page);
+  await fillPersonal(page);
+  await expect(page.getByTestId("autosave-status")).toHaveText(de.Personal.saving);
+  // Tapped twice while the autosave's answer is held: one submit, once that save is back.
+  await page.getByTestId("personal-continue").dblclick();
+  await expect(page.getByTestId("step-form")).toBeVisible({ timeout: 10_000 });
+  await expect(page.getByText(de.Errors.staleDraft)).toHaveCount(0);
+  // The autosave, then the one submit: nothing saved the form a second time.
+  expect(posts).toHaveLength(2);
+});
+
+test("Save and continue waiting for an autosave that another window made stale is refused too", async ({
+  page,
+}) => {
+  await openAs(page, 2443);
+  // Another window of the same sign-in saves the step first.
+  const other = await page.context().newPage();
+  await other.goto(page.url());
+  await other.fill("#givenNames", "Sigrid");
+  await expect(other.getByTestId("autosave-status")).toHaveText(de.Personal.saved);
+  await other.close();
+
+  await holdFirstAnswer(page);
+  await fillPersonal(page);
+  await expect(page.getByTestId("autosave-status")).toHaveText(de.Personal.saving);
+  await page.getByTestId("personal-continue").click();
+  await expect(page.getByTestId("personal-form").getByRole("alert")).toHaveText(
+    de.Errors.staleDraft,
+    { timeout: 10_000 },
+  );
+  await expect(page.getByTestId("step-form")).toHaveCount(0);
+  await expect(page.locator("#givenNames")).toHaveValue("Astrid");
 });
 
 test("the postcode field follows the country: gone for Zimbabwe, back for Germany", async ({

@@ -138,7 +138,7 @@ export function PersonalForm({
       ref={form}
       action={submit}
       onChange={autosave.schedule}
-      onSubmit={autosave.cancel}
+      onSubmit={autosave.submitting}
       noValidate
       data-testid="personal-form"
     >

@@ -299,7 +299,7 @@ export function StepForm({
       ref={form}
       action={submit}
       onChange={onChange}
-      onSubmit={autosave.cancel}
+      onSubmit={autosave.submitting}
       noValidate
       data-testid="step-form"
     >
