@@ -1,5 +1,7 @@
 import { env } from "@/lib/env";
 import { getTranslations } from "@/lib/i18n/translations";
+import { getAnyScreenContext } from "@/lib/inapp/screen-context";
+import { windowRefOf } from "@/lib/inapp/window";
 import { CloseControl } from "./inapp/_components/close-control";
 
 /**
@@ -8,7 +10,11 @@ import { CloseControl } from "./inapp/_components/close-control";
  * as every screen (close URL + postMessage), instead of Next's default English 404.
  */
 export default async function NotFound() {
-  const t = await getTranslations("Expired");
+  const [t, context] = await Promise.all([
+    getTranslations("Expired"),
+    // A signed-in trader's close still ends their session; a lookup that fails only loses that.
+    getAnyScreenContext().catch(() => undefined),
+  ]);
   const { closeUrl } = env();
   return (
     <main id="content">
@@ -20,6 +26,7 @@ export default async function NotFound() {
           label={t("closeAction")}
           text={t("closeAction")}
           testId="not-found-close"
+          windowRef={context ? windowRefOf(context.session) : undefined}
         />
       </section>
     </main>

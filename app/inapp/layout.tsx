@@ -1,11 +1,18 @@
 import { env } from "@/lib/env";
 import { getTranslations } from "@/lib/i18n/translations";
+import { getAnyScreenContext } from "@/lib/inapp/screen-context";
+import { windowRefOf } from "@/lib/inapp/window";
 import { CloseControl } from "./_components/close-control";
 import { ErrorLabelsProvider } from "../_components/error-labels";
 import { errorLabels } from "../_components/error-labels-server";
 
 export default async function InAppLayout({ children }: { children: React.ReactNode }) {
-  const [t, failed] = await Promise.all([getTranslations("Shell"), errorLabels("ErrorScreen")]);
+  const [t, failed, context] = await Promise.all([
+    getTranslations("Shell"),
+    errorLabels("ErrorScreen"),
+    // The page reads the same (cached) context and shows its own error if it fails.
+    getAnyScreenContext().catch(() => undefined),
+  ]);
   const { brokerName, closeUrl, brand } = env();
   return (
     <>
@@ -23,7 +30,11 @@ export default async function InAppLayout({ children }: { children: React.ReactN
           )}
           <span>{t("tagline")}</span>
         </div>
-        <CloseControl href={closeUrl} label={t("close")} />
+        <CloseControl
+          href={closeUrl}
+          label={t("close")}
+          windowRef={context ? windowRefOf(context.session) : undefined}
+        />
       </header>
       <main id="content">
         <ErrorLabelsProvider labels={failed}>{children}</ErrorLabelsProvider>

@@ -6,9 +6,11 @@
  * submit, an upload — must change nothing in B's case (nor A's), and it is told to reload.
  */
 import "./support/request-scope";
+import { resolveSession } from "@/lib/identity/sessions";
 import { loadStepDrafts } from "@/lib/kyc/drafts";
 import en from "@/messages/en.json";
 import { PERSONAL } from "../fixtures/kyc-values";
+import { TRADER_COOKIE } from "../helpers/request-scope";
 import { ADDRESS, signedInStaff, Trader } from "./support/people";
 import { scenarioWorld, type World } from "./support/world";
 
@@ -79,6 +81,20 @@ describe("scenario: a window left open by an earlier sign-in in the same browser
     });
     const drafts = await loadStepDrafts((await b.currentCase()).id);
     expect(drafts.personal?.values.givenNames).toBe("Bea");
+  });
+
+  it("cannot sign the new sign-in out with the earlier window's close control; its own window can", async () => {
+    const { a, b } = await windowLeftOpen(990_050);
+    const bCookie = b.cookies.get(TRADER_COOKIE)!;
+    expect(await a.close()).toBe(409);
+    // B is still signed in: the cookie is kept and B's screen goes on.
+    expect(a.cookies.get(TRADER_COOKIE)).toBe(bCookie);
+    expect(await resolveSession(bCookie)).toBeDefined();
+    expect(await b.status()).toBe("draft");
+
+    expect(await b.close()).toBe(204);
+    expect(b.cookies.get(TRADER_COOKIE)).toBe("");
+    expect(await resolveSession(bCookie)).toBeUndefined();
   });
 
   it("cannot reopen the new sign-in's rejected case with the earlier window's Try again", async () => {

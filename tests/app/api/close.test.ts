@@ -1,6 +1,7 @@
 /**
  * The close control ends the session it closes (its beacon posts here): the same cookie then
- * opens nothing. A cross-site page cannot end a trader's session.
+ * opens nothing. A cross-site page cannot end a trader's session, nor can a beacon that does not
+ * name the session's window (tests/scenarios/shared-browser.test.ts: an earlier sign-in's tab).
  */
 import "../../scenarios/support/request-scope";
 import { resolveSession } from "@/lib/identity/sessions";
@@ -18,18 +19,25 @@ async function session() {
   const trader = new Trader(world(), nextUser++);
   await trader.launch("kyc", { kycType: "standard" });
   const id = trader.cookies.get(TRADER_COOKIE)!;
+  const window = await trader.windowRef();
   setTraderCookie(id);
-  return id;
+  return { id, window };
 }
 
-const beacon = (headers: Record<string, string>) =>
-  close(new Request("https://broker.test/api/inapp/close", { method: "POST", headers }));
+const beacon = (headers: Record<string, string>, body?: URLSearchParams) =>
+  close(new Request("https://broker.test/api/inapp/close", { method: "POST", headers, body }));
+
+const SAME_ORIGIN = { origin: "https://broker.test", host: "broker.test" };
 
 describe("close control", () => {
   it("ends the session and clears the cookie", async () => {
-    const id = await session();
+    const { id, window } = await session();
     expect((await status(new Request("https://broker.test/api/inapp/status"))).status).toBe(200);
-    const response = await beacon({ origin: "https://broker.test", host: "broker.test" });
+    // What sendBeacon sends: the window's reference as a url-encoded field.
+    const response = await beacon(
+      { ...SAME_ORIGIN, "content-type": "application/x-www-form-urlencoded;charset=UTF-8" },
+      new URLSearchParams({ window }),
+    );
     expect(response.status).toBe(204);
     expect(await resolveSession(id)).toBeUndefined();
     expect(jar.get(TRADER_COOKIE)).toBe("");
@@ -38,14 +46,38 @@ describe("close control", () => {
   });
 
   it("refuses a cross-site beacon and keeps the session", async () => {
-    const id = await session();
-    expect((await beacon({ origin: "https://evil.test", host: "broker.test" })).status).toBe(403);
-    expect((await beacon({ "sec-fetch-site": "cross-site" })).status).toBe(403);
+    const { id, window } = await session();
+    const named = { "x-kyc-window": window };
+    expect(
+      (await beacon({ ...named, origin: "https://evil.test", host: "broker.test" })).status,
+    ).toBe(403);
+    expect((await beacon({ ...named, "sec-fetch-site": "cross-site" })).status).toBe(403);
     expect(await resolveSession(id)).toBeDefined();
+  });
+
+  it("refuses a beacon that does not name the session's window and keeps the session", async () => {
+    const { id } = await session();
+    const form = { ...SAME_ORIGIN, "content-type": "application/x-www-form-urlencoded" };
+    for (const answer of [
+      await beacon(SAME_ORIGIN),
+      await beacon(form, new URLSearchParams({ window: "not-this-one" })),
+      await beacon({ ...SAME_ORIGIN, "x-kyc-window": "" }),
+    ]) {
+      expect(answer.status).toBe(409);
+      expect(await answer.json()).toMatchObject({ reason: "other_sign_in" });
+    }
+    expect(await resolveSession(id)).toBeDefined();
+    expect(jar.get(TRADER_COOKIE)).toBe(id);
+  });
+
+  it("takes the reference as a header too", async () => {
+    const { id, window } = await session();
+    expect((await beacon({ ...SAME_ORIGIN, "x-kyc-window": window })).status).toBe(204);
+    expect(await resolveSession(id)).toBeUndefined();
   });
 
   it("answers 204 without a session", async () => {
     setTraderCookie(undefined);
-    expect((await beacon({ origin: "https://broker.test", host: "broker.test" })).status).toBe(204);
+    expect((await beacon(SAME_ORIGIN)).status).toBe(204);
   });
 });

@@ -263,7 +263,11 @@ describe("phone handoff", () => {
     const closed = await closeScreen(
       new Request("https://broker.test/api/inapp/close", {
         method: "POST",
-        headers: { ...SAME_ORIGIN, "sec-fetch-site": "same-origin" },
+        headers: {
+          ...SAME_ORIGIN,
+          "sec-fetch-site": "same-origin",
+          "x-kyc-window": currentWindowRef(),
+        },
       }),
     );
     expect(closed.status).toBe(204);

@@ -10,6 +10,7 @@ import { GET as stream } from "@/app/api/inapp/status/stream/route";
 import { GET as status } from "@/app/api/inapp/status/route";
 import { POST as close } from "@/app/api/inapp/close/route";
 import { setTraderCookie, TRADER_COOKIE } from "../../helpers/request-scope";
+import { currentWindowRef } from "../../helpers/sessions";
 import { Trader } from "../../scenarios/support/people";
 import { scenarioWorld } from "../../scenarios/support/world";
 
@@ -107,7 +108,11 @@ describe("live status (SSE)", () => {
       const closed = await close(
         new Request("https://broker.test/api/inapp/close", {
           method: "POST",
-          headers: { origin: "https://broker.test", host: "broker.test" },
+          headers: {
+            origin: "https://broker.test",
+            host: "broker.test",
+            "x-kyc-window": currentWindowRef(),
+          },
         }),
       );
       expect(closed.status).toBe(204);

@@ -67,6 +67,7 @@ import { GET as vendorReport } from "@/app/admin/cases/[id]/vendor-report/route"
 import { GET as openDocument } from "@/app/admin/documents/[id]/route";
 import { POST as startVendor } from "@/app/api/inapp/vendor/route";
 import { POST as finishVendor } from "@/app/api/inapp/vendor/done/route";
+import { POST as closeBeacon } from "@/app/api/inapp/close/route";
 import { getLatestCaseForTrader } from "@/lib/db/queries/cases";
 import { getTraderWithOpenCase } from "@/lib/db/queries/traders";
 import type { KycCase } from "@/lib/db/schema";
@@ -427,6 +428,29 @@ export class Trader extends Browser {
         await this.request("/api/inapp/vendor/done", { method: "POST", json: {} }),
       );
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    });
+  }
+
+  /**
+   * The close control: its beacon (a url-encoded `window` field: sendBeacon sends no headers of
+   * its own) ends the sign-in this window's page was rendered for. Answers the beacon's status.
+   */
+  async close(): Promise<number> {
+    const window = await this.windowRef();
+    return this.act(async () => {
+      const response = await closeBeacon(
+        new Request(new URL("/api/inapp/close", BROKER), {
+          method: "POST",
+          headers: {
+            host: "broker.test",
+            origin: BROKER,
+            "sec-fetch-site": "same-origin",
+            "content-type": "application/x-www-form-urlencoded;charset=UTF-8",
+          },
+          body: new URLSearchParams({ window }),
+        }),
+      );
+      return response.status;
     });
   }
 

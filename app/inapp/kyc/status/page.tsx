@@ -67,6 +67,7 @@ async function StatusPage({ searchParams }: Props) {
             label={t("closeAndTrade")}
             text={t("closeAndTrade")}
             testId="approved-close-link"
+            windowRef={windowRefOf(context.session)}
           />
         </section>
       ) : null}
