@@ -221,6 +221,13 @@ export const SESSION_REFUSAL_WORDS = {
 export type SessionRefusalWords =
   (typeof SESSION_REFUSAL_WORDS)[keyof typeof SESSION_REFUSAL_WORDS];
 
+/** The session's words for a refusal's reason; undefined for a reason that is not one of them. */
+export function sessionRefusalWords(reason: string | undefined): SessionRefusalWords | undefined {
+  return reason !== undefined && Object.hasOwn(SESSION_REFUSAL_WORDS, reason)
+    ? SESSION_REFUSAL_WORDS[reason as keyof typeof SESSION_REFUSAL_WORDS]
+    : undefined;
+}
+
 /**
  * What the selfie screen says when a frame is refused: the key in the `Selfie` messages for each
  * refusal the selfie has of its own, the session's words (SESSION_REFUSAL_WORDS) for a session

@@ -1,5 +1,5 @@
 /**
- * The words the upload and selfie screens are handed for the upload API's refusals, resolved on
+ * The words the upload, selfie and vendor-capture screens are handed for the upload API's refusals, resolved on
  * the server in the trader's language (the client components ship no catalog). One place for the
  * page and its test: every reason the API can answer has words, a session's own refusals
  * (SESSION_REFUSAL_WORDS) say what to do next, and `other` covers a reason the screen does not
@@ -21,6 +21,29 @@ export function sessionRefusalLabels(errors: ErrorWords): Record<SessionRefusalW
     Object.values(SESSION_REFUSAL_WORDS).map((key) => [key, errors(key)]),
   ) as Record<SessionRefusalWords, string>;
 }
+
+/** The `VendorStep` messages the capture screen shows. */
+type VendorWords = (
+  key: "start" | "loading" | "failed" | "doneFailed" | "caseErased" | "retry",
+) => string;
+
+/**
+ * The vendor capture's labels: its own words, and the session's for a refusal the session gave
+ * (captureRefusal in lib/vendors/verdict.ts names the label), so an ended session or an earlier
+ * sign-in's window is told what to do instead of "the check could not start".
+ */
+export function vendorStepLabels(vendor: VendorWords, errors: ErrorWords) {
+  return {
+    start: vendor("start"),
+    loading: vendor("loading"),
+    failed: vendor("failed"),
+    doneFailed: vendor("doneFailed"),
+    erased: vendor("caseErased"),
+    retry: vendor("retry"),
+    ...sessionRefusalLabels(errors),
+  };
+}
+export type VendorStepLabels = ReturnType<typeof vendorStepLabels>;
 
 /**
  * The upload screen's words by reason: the `Upload.refused` message of each reason (its `other`

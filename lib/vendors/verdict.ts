@@ -5,6 +5,7 @@
  * reviewer can look them up in the vendor's documentation; the signals are our closed vocabulary.
  */
 import { z } from "zod";
+import { sessionRefusalWords, type SessionRefusalWords } from "@/lib/documents/upload-contract";
 import { errorBodySchema } from "@/lib/http/error-body";
 
 export const VENDORS = ["sumsub", "onfido"] as const;
@@ -65,13 +66,20 @@ export const vendorSessionSchema = z.strictObject({
 export type VendorSession = z.infer<typeof vendorSessionSchema>;
 
 /**
- * What the capture screen makes of a refused start or finish call: `erased` when the case was
- * erased under the retention rules meanwhile (410 `case_erased`: nothing more can be recorded,
- * the trader starts again from the trading app), else `failed` (trying again may help).
+ * What the capture screen makes of a refused start or finish call, as the key of its words:
+ * `erased` when the case was erased under the retention rules meanwhile (410 `case_erased`:
+ * nothing more can be recorded, the trader starts again from the trading app); the session's own
+ * words (SESSION_REFUSAL_WORDS, as the upload and selfie screens) for a session that ended or a
+ * window of an earlier sign-in, where trying again cannot help; else `failed` (it may).
  */
-export function captureRefusal(status: number, body: unknown): "erased" | "failed" {
+export function captureRefusal(
+  status: number,
+  body: unknown,
+): "erased" | SessionRefusalWords | "failed" {
   const read = errorBodySchema.safeParse(body);
-  return status === 410 && read.success && read.data.reason === "case_erased" ? "erased" : "failed";
+  const reason = read.success ? read.data.reason : undefined;
+  if (status === 410 && reason === "case_erased") return "erased";
+  return sessionRefusalWords(reason) ?? "failed";
 }
 
 /** A verified webhook, reduced to what we act on: which reference changed, and whether it is final. */

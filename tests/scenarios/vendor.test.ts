@@ -14,6 +14,8 @@ import { listCaseAuditEvents } from "@/lib/db/queries/audit";
 import { CHECKS_ACTOR } from "@/lib/checks/run";
 import { changeCaseStatus } from "@/lib/kyc/cases";
 import { captureRefusal } from "@/lib/vendors/verdict";
+import { vendorStepLabels } from "@/lib/inapp/refusal-words";
+import en from "@/messages/en.json";
 import { stubSumsub, SUMSUB, SUMSUB_SETTINGS, sumsubWebhook } from "../helpers/sumsub-stub";
 import { ENHANCED_OWN_STEPS } from "../fixtures/kyc-values";
 import { signedInStaff, Trader, type Staff } from "./support/people";
@@ -920,4 +922,40 @@ describe("scenario: the trader's vendor capture and Sumsub's verdict arrive whil
     },
     400_000,
   );
+});
+
+describe("scenario: the vendor capture refused for the session", () => {
+  /** The capture screen's words for a refused call, as the upload page hands them (English). */
+  const labels = vendorStepLabels(
+    (key) => en.VendorStep[key],
+    (key) => en.Errors[key],
+  );
+  const shown = (capture: { status: number; body: unknown }) =>
+    labels[captureRefusal(capture.status, capture.body)];
+
+  it("tells an earlier sign-in's window to reload and an ended session to start again, not that the check failed", async () => {
+    const w = world();
+    stubSumsub(ctraderServer, { idPrefix: "session-words-" });
+    const a = new Trader(w, 430_401);
+    await a.launch("kyc", { kycType: "standard" });
+    await a.fillStandardForms();
+    await a.windowRef();
+    // B opens the verification in the same browser: A's window now sends B's cookie.
+    const b = new Trader(w, 430_402);
+    await b.launch("kyc", { kycType: "standard" });
+    for (const [name, value] of b.cookies) a.cookies.set(name, value);
+
+    for (const capture of [await a.startVendorStep(), await a.finishVendorStep()]) {
+      expect(capture).toMatchObject({ status: 409, body: { reason: "other_sign_in" } });
+      expect(shown(capture)).toBe(en.Errors.otherSignIn);
+    }
+
+    // B's session ends (its close control): B's window is told to start again from the app.
+    expect(await b.close()).toBe(204);
+    for (const capture of [await b.startVendorStep(), await b.finishVendorStep()]) {
+      expect(capture).toMatchObject({ status: 401, body: { reason: "session_expired" } });
+      expect(shown(capture)).toBe(en.Errors.sessionExpired);
+    }
+    expect(en.VendorStep.failed).not.toBe(en.Errors.otherSignIn);
+  });
 });

@@ -1,5 +1,5 @@
 /**
- * The upload and selfie screens word every refusal in the trader's language: the API's own (a
+ * The upload, selfie and vendor-capture screens word every refusal in the trader's language: the API's own (a
  * session that ended, a window of an earlier sign-in) as well as the upload's, and a reason they
  * do not know as the catalog's generic one — never the English `message` of the body.
  */
@@ -13,7 +13,12 @@ import {
   UPLOAD_REFUSALS,
 } from "@/lib/documents/upload-contract";
 import { LOCALES } from "@/lib/i18n/config";
-import { sessionRefusalLabels, uploadRefusalMessages } from "@/lib/inapp/refusal-words";
+import {
+  sessionRefusalLabels,
+  uploadRefusalMessages,
+  vendorStepLabels,
+} from "@/lib/inapp/refusal-words";
+import { captureRefusal } from "@/lib/vendors/verdict";
 
 const catalog = (locale: string) =>
   JSON.parse(readFileSync(path.join(process.cwd(), "messages", `${locale}.json`), "utf8"));
@@ -90,6 +95,25 @@ describe("the selfie screen's words for the session's refusals", () => {
       expect(shown("session_expired")).not.toBe(selfie.failed);
       expect(shown("something_new")).toBe(selfie.failed);
       expect(shown("constructor")).toBe(selfie.failed);
+    },
+  );
+});
+
+describe("the vendor capture's words for the session's refusals", () => {
+  it.each([...LOCALES])(
+    "tells a window of an earlier sign-in to reload, and an ended session to start again, in %s",
+    (locale) => {
+      const { errors } = translators(locale);
+      const vendor = catalog(locale).VendorStep as Record<string, string>;
+      const labels: Record<string, string> = vendorStepLabels((key) => vendor[key]!, errors);
+      const shown = (reason: string) =>
+        labels[captureRefusal(409, { error: "Conflict", message: "x", code: "X", reason })];
+      expect(shown("other_sign_in")).toBe(catalog(locale).Errors.otherSignIn);
+      expect(shown("session_expired")).toBe(catalog(locale).Errors.sessionExpired);
+      expect(shown("other_sign_in")).not.toBe(vendor.failed);
+      expect(shown("session_expired")).not.toBe(vendor.failed);
+      expect(shown("something_new")).toBe(vendor.failed);
+      expect(shown("constructor")).toBe(vendor.failed);
     },
   );
 });

@@ -2,20 +2,19 @@
 
 import { useRouter } from "next/navigation";
 import { useRef, useState } from "react";
+import type { VendorStepLabels } from "@/lib/inapp/refusal-words";
 import { windowHeaders } from "@/lib/inapp/window-ref";
 import { captureRefusal, vendorSessionSchema, type VendorSession } from "@/lib/vendors/verdict";
+
+type Refusal = ReturnType<typeof captureRefusal>;
+/** A refusal of the session (ended, or an earlier sign-in's window): trying again cannot help. */
+type SessionRefused = Exclude<Refusal, "erased" | "failed">;
 
 export type VendorStepProps = {
   vendor: "sumsub" | "onfido";
   locale: string;
-  labels: {
-    start: string;
-    loading: string;
-    failed: string;
-    doneFailed: string;
-    erased: string;
-    retry: string;
-  };
+  /** lib/inapp/refusal-words.ts: the capture's words and the session's. */
+  labels: VendorStepLabels;
   /** The sign-in this page was rendered for (lib/inapp/window.ts): every request carries it. */
   windowRef: string;
 };
@@ -56,21 +55,21 @@ async function post(path: string, windowRef: string): Promise<Response> {
   });
 }
 
-/** Why the server refused the call: the case was erased, or anything else. */
-async function refusalOf(response: Response | null): Promise<"erased" | "failed"> {
+/** Why the server refused the call: the case was erased, the session's refusal, or anything else. */
+async function refusalOf(response: Response | null): Promise<Refusal> {
   if (!response) return "failed";
   return captureRefusal(response.status, await response.json().catch(() => undefined));
 }
 
 /**
- * A session from our server, read with the schema the server answers with; `erased` when the
- * case was erased meanwhile, null on any other failure.
+ * A session from our server, read with the schema the server answers with, or why there is none:
+ * a refusal with words of its own (captureRefusal), `failed` on any other failure.
  */
-async function requestSession(windowRef: string): Promise<VendorSession | "erased" | null> {
+async function requestSession(windowRef: string): Promise<VendorSession | Refusal> {
   const response = await post("/api/inapp/vendor", windowRef).catch(() => null);
-  if (!response?.ok) return (await refusalOf(response)) === "erased" ? "erased" : null;
+  if (!response?.ok) return refusalOf(response);
   const parsed = vendorSessionSchema.safeParse(await response.json().catch(() => undefined));
-  return parsed.success ? parsed.data : null;
+  return parsed.success ? parsed.data : "failed";
 }
 
 /**
@@ -82,7 +81,14 @@ async function requestSession(windowRef: string): Promise<VendorSession | "erase
 export function VendorStep({ vendor, locale, labels, windowRef }: VendorStepProps) {
   const router = useRouter();
   const [state, setState] = useState<
-    "idle" | "loading" | "running" | "failed" | "finishing" | "doneFailed" | "erased"
+    | "idle"
+    | "loading"
+    | "running"
+    | "failed"
+    | "finishing"
+    | "doneFailed"
+    | "erased"
+    | SessionRefused
   >("idle");
   const finishing = useRef(false);
 
@@ -93,7 +99,8 @@ export function VendorStep({ vendor, locale, labels, windowRef }: VendorStepProp
     const response = await post("/api/inapp/vendor/done", windowRef).catch(() => null);
     finishing.current = false;
     if (!response?.ok) {
-      setState((await refusalOf(response)) === "erased" ? "erased" : "doneFailed");
+      const refusal = await refusalOf(response);
+      setState(refusal === "failed" ? "doneFailed" : refusal);
       return;
     }
     router.refresh();
@@ -103,18 +110,17 @@ export function VendorStep({ vendor, locale, labels, windowRef }: VendorStepProp
     setState("loading");
     try {
       const session = await requestSession(windowRef);
-      if (session === "erased") {
-        setState("erased");
+      if (typeof session === "string") {
+        setState(session);
         return;
       }
-      if (!session) throw new Error("session");
       if (vendor === "sumsub") {
         await loadScript(SDK_SCRIPTS.sumsub);
         const sdk = (window as unknown as { snsWebSdk: SumsubBuilder }).snsWebSdk;
         // Sumsub asks again when its token runs out; an empty token makes it show its own error.
         const refresh = async () => {
           const renewed = await requestSession(windowRef);
-          return renewed && renewed !== "erased" ? renewed.token : "";
+          return typeof renewed === "string" ? "" : renewed.token;
         };
         sdk
           .init(session.token, refresh)
@@ -150,6 +156,11 @@ export function VendorStep({ vendor, locale, labels, windowRef }: VendorStepProp
       {state === "erased" ? (
         <p className="alert" role="alert" data-testid="vendor-case-erased">
           {labels.erased}
+        </p>
+      ) : null}
+      {state === "sessionExpired" || state === "otherSignIn" ? (
+        <p className="alert" role="alert" data-testid="vendor-session-refused">
+          {labels[state]}
         </p>
       ) : null}
       {state === "failed" || state === "doneFailed" ? (

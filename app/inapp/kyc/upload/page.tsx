@@ -10,7 +10,11 @@ import { env } from "@/lib/env";
 import { PHONE_HANDOFF_MINUTES } from "@/lib/identity/phone-handoff";
 import { DOCUMENT_TYPES, parseDocumentType } from "@/lib/inapp/params";
 import { getUploadContext } from "@/lib/inapp/screen-context";
-import { sessionRefusalLabels, uploadRefusalMessages } from "@/lib/inapp/refusal-words";
+import {
+  sessionRefusalLabels,
+  uploadRefusalMessages,
+  vendorStepLabels,
+} from "@/lib/inapp/refusal-words";
 import { windowRefOf } from "@/lib/inapp/window";
 import { documentSides } from "@/lib/kyc/submission";
 import { ADDRESS_CHANGED } from "@/lib/kyc/requirements";
@@ -104,9 +108,11 @@ async function UploadPage({ searchParams }: Props) {
   // The level's vendor step: on the identity screen and the list of uploads, while editable.
   const vendor =
     scoped || (type !== undefined && type !== "identity") ? null : await loadVendorState(kycCase);
-  const tVendor = vendor ? await getTranslations("VendorStep") : null;
+  const [tVendor, tVendorErrors] = vendor
+    ? await Promise.all([getTranslations("VendorStep"), getTranslations("Errors")])
+    : [null, null];
   const vendorStep =
-    vendor && tVendor ? (
+    vendor && tVendor && tVendorErrors ? (
       <section
         className="card"
         data-testid="vendor-step"
@@ -122,14 +128,7 @@ async function UploadPage({ searchParams }: Props) {
                 vendor={vendor.vendor}
                 locale={session.locale}
                 windowRef={windowRef}
-                labels={{
-                  start: tVendor("start"),
-                  loading: tVendor("loading"),
-                  failed: tVendor("failed"),
-                  doneFailed: tVendor("doneFailed"),
-                  erased: tVendor("caseErased"),
-                  retry: tVendor("retry"),
-                }}
+                labels={vendorStepLabels(tVendor, (key) => tVendorErrors(key))}
               />
             </>
           ) : null
