@@ -4,6 +4,11 @@
  * sending. Bundled for the browser: zod/mini only, like upload-contract.ts.
  */
 import * as z from "zod/mini";
+import {
+  refusalResponse,
+  sessionRefusalWords,
+  type SessionRefusalWords,
+} from "@/lib/documents/upload-contract";
 
 export const phoneHandoffResponse = z.object({
   /** The single-use link the QR code holds. */
@@ -19,5 +24,23 @@ export const phoneHandoffResponse = z.object({
    * clock is off still shows the code as expired when the server stops taking it.
    */
   expiresInSeconds: z.int().check(z.nonnegative()),
+  /**
+   * How long the panel follows the phone's uploads, counted from the answer: as long as a session
+   * made from this link can make one (the link's life, then the phone session's), which outlasts
+   * the code's expiry shown above.
+   */
+  followInSeconds: z.int().check(z.nonnegative()),
 });
 export type PhoneHandoffResponse = z.infer<typeof phoneHandoffResponse>;
+
+/**
+ * What the panel says when no link came: the session's words (lib/inapp/refusal-words.ts) for a
+ * session that ended or a window of an earlier sign-in, where a new try cannot help; otherwise
+ * (a refusal, a failure, no answer) `phoneUnavailable`, with a button to try again.
+ */
+export function handoffFailureWords(body: unknown): SessionRefusalWords | "phoneUnavailable" {
+  const refusal = refusalResponse.safeParse(body);
+  return (
+    sessionRefusalWords(refusal.success ? refusal.data.reason : undefined) ?? "phoneUnavailable"
+  );
+}

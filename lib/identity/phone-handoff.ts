@@ -19,7 +19,7 @@ import {
 import { EDITABLE_STATUSES } from "@/lib/kyc/case-state";
 import { log } from "@/lib/log";
 import { newToken, sha256 } from "./secrets";
-import { startSession, type StartedSession } from "./sessions";
+import { phoneSessionMinutes, startSession, type StartedSession } from "./sessions";
 
 export const PHONE_HANDOFF_MINUTES = 10;
 
@@ -32,9 +32,13 @@ export async function createPhoneHandoff(
     theme: string | null;
   },
   now = new Date(),
-): Promise<{ token: string; expiresAt: Date; minutes: number }> {
+): Promise<{ token: string; expiresAt: Date; followUntil: Date; minutes: number }> {
   const token = newToken();
   const expiresAt = new Date(now.getTime() + PHONE_HANDOFF_MINUTES * 60_000);
+  // The last moment a session made from this link can upload: redeemed as the link runs out,
+  // it lives phoneSessionMinutes() more. The desktop follows the phone's uploads until then,
+  // so nothing the phone sends goes unseen until a reload.
+  const followUntil = new Date(expiresAt.getTime() + phoneSessionMinutes() * 60_000);
   await insertPhoneHandoff({
     tokenHash: sha256(token),
     traderId: input.traderId,
@@ -45,7 +49,7 @@ export async function createPhoneHandoff(
     createdAt: now,
     expiresAt,
   });
-  return { token, expiresAt, minutes: PHONE_HANDOFF_MINUTES };
+  return { token, expiresAt, followUntil, minutes: PHONE_HANDOFF_MINUTES };
 }
 
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{20,200}$/;

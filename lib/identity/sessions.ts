@@ -29,6 +29,15 @@ const TOUCH_EVERY_MS = 60_000;
 /** The most a phone-handoff session lives, whatever SESSION_ABSOLUTE_MINUTES says. */
 export const PHONE_SESSION_MINUTES = 15;
 
+/**
+ * How long a phone-handoff session lives: PHONE_SESSION_MINUTES, never longer than any session.
+ * The desktop that handed the link out follows the phone's uploads for as long (see
+ * lib/identity/phone-handoff.ts), so both read it here.
+ */
+export function phoneSessionMinutes(): number {
+  return Math.min(PHONE_SESSION_MINUTES, env().session.absoluteMinutes);
+}
+
 /** How long a session's resume code works (lib/identity/resume.ts): to read a screen and click. */
 export const RESUME_MINUTES = 5;
 
@@ -95,9 +104,7 @@ async function openSession(
   // Fail closed: a handoff session without a scope would be a full session.
   if (scoped !== (input.documentScope !== undefined))
     throw new Error("a phone-handoff session needs a document scope, and only it");
-  const minutes = scoped
-    ? Math.min(PHONE_SESSION_MINUTES, env().session.absoluteMinutes)
-    : env().session.absoluteMinutes;
+  const minutes = scoped ? phoneSessionMinutes() : env().session.absoluteMinutes;
   const expiresAt = new Date(now.getTime() + minutes * 60_000);
   const id = newToken();
   const resume = input.resumable && !scoped ? newToken() : undefined;

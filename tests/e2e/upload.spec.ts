@@ -313,3 +313,64 @@ test("the phone code says when it has expired and offers a new one", async ({ br
   expect(second).not.toBe(first);
   await desktop.close();
 });
+
+test("the desktop goes on following the phone after the code expires, while the phone's session can upload", async ({
+  browser,
+}) => {
+  const desktop = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const desk = await desktop.newPage();
+  await desk.clock.install();
+  await open(desk, 2309, "address", "Desktop");
+  await desk.getByTestId("start-handoff").click();
+  const url = (await desk.getByTestId("handoff-url").textContent())!.trim();
+
+  const phoneContext = await browser.newContext({
+    viewport: { width: 360, height: 740 },
+    isMobile: true,
+    hasTouch: true,
+  });
+  const phone = await phoneContext.newPage();
+  await phone.goto(url);
+  await phone.getByTestId("handoff-continue").click();
+  await expect(phone.getByTestId("upload-screen")).toBeVisible();
+
+  // The code runs out on the desktop; the phone's session (15 minutes) has not.
+  await desk.clock.fastForward("10:05");
+  await expect(desk.getByTestId("handoff-expired")).toBeVisible();
+  await pick(phone, await documentPhoto("sharp", undefined, 37));
+  await phone.getByTestId("upload").click();
+  await expect(phone.getByTestId("upload-done")).toBeVisible({ timeout: 20_000 });
+
+  // The desktop shows it without a reload.
+  await expect(desk.getByTestId("upload-done")).toBeVisible({ timeout: 15_000 });
+  await desktop.close();
+  await phoneContext.close();
+});
+
+test("says why no link for the phone could be made, and lets the trader try again", async ({
+  browser,
+}) => {
+  const desktop = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const desk = await desktop.newPage();
+  await open(desk, 2310, "address", "Desktop");
+  // The server cannot make the link (a fault on the way): the card stays, says so, offers a retry.
+  await desk.route("**/api/inapp/handoff", (route) => route.fulfill({ status: 503, body: "" }));
+  await desk.getByTestId("start-handoff").click();
+  await expect(desk.getByTestId("handoff-unavailable")).toHaveText(m.Upload.phoneUnavailable);
+  await desk.unroute("**/api/inapp/handoff");
+  await desk.getByTestId("handoff-retry").click();
+  await expect(desk.locator("img.qr")).toBeVisible();
+  await expect(desk.getByTestId("handoff-unavailable")).toHaveCount(0);
+
+  await desktop.close();
+
+  // Another trader signs in in this browser: the earlier window is told to reload, no retry.
+  const shared = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const earlier = await shared.newPage();
+  await open(earlier, 2313, "address", "Desktop");
+  await open(await shared.newPage(), 2314, "address", "Desktop");
+  await earlier.getByTestId("start-handoff").click();
+  await expect(earlier.getByTestId("handoff-unavailable")).toHaveText(m.Errors.otherSignIn);
+  await expect(earlier.getByTestId("handoff-retry")).toHaveCount(0);
+  await shared.close();
+});

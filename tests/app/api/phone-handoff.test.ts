@@ -4,20 +4,29 @@
  * case still takes documents. The session it starts can use the documents API for that case and
  * document type only: no other document type, no further handoff, no status, no forms.
  */
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import QRCode from "qrcode";
 import "../../scenarios/support/request-scope";
 import { NextRequest } from "next/server";
 import { proxy } from "@/proxy";
-import { phoneHandoffResponse } from "@/lib/identity/handoff-contract";
+import { handoffFailureWords, phoneHandoffResponse } from "@/lib/identity/handoff-contract";
 import {
   PHONE_HANDOFF_MINUTES,
   describePhoneHandoff as describeAt,
+  enterWithPhoneHandoff,
   maskEmail,
   maskLogin,
 } from "@/lib/identity/phone-handoff";
 import { handoffConfirmation, phoneHandoffLink } from "@/lib/inapp/handoff";
 import { getScreenContext, getUploadContext } from "@/lib/inapp/screen-context";
-import { PHONE_SESSION_MINUTES, resolveSessionContext } from "@/lib/identity/sessions";
+import {
+  PHONE_SESSION_MINUTES,
+  phoneSessionMinutes,
+  resolveSessionContext,
+} from "@/lib/identity/sessions";
+import { LOCALES } from "@/lib/i18n/config";
+import en from "@/messages/en.json";
 import { autosaveStep } from "@/app/inapp/kyc/actions";
 import { POST as createHandoff } from "@/app/api/inapp/handoff/route";
 import { POST as redeem } from "@/app/api/inapp/handoff/redeem/route";
@@ -32,6 +41,12 @@ import { scenarioWorld } from "../../scenarios/support/world";
 import { currentWindowRef } from "../../helpers/sessions";
 
 const world = scenarioWorld();
+
+const catalog = (locale: string) =>
+  JSON.parse(readFileSync(path.join(process.cwd(), "messages", `${locale}.json`), "utf8")) as {
+    Upload: Record<string, string>;
+    Errors: Record<string, string>;
+  };
 
 let nextUser = 41_000;
 /**
@@ -147,6 +162,28 @@ describe("phone handoff", () => {
     const replay = await click(token);
     expect(replay.headers.get("location")).toContain("/inapp/expired");
     expect(replay.headers.get("set-cookie")).toBeNull();
+  });
+
+  it("follows the phone on the desktop for as long as a session made from the link can upload", async () => {
+    await desktopSession();
+    const before = Date.now();
+    const response = await post({ documentType: "address" }, SAME_ORIGIN);
+    expect(response.status).toBe(201);
+    const body = phoneHandoffResponse.parse(await response.json());
+    // Longer than the code is shown: a phone that redeems it at the last moment uploads after.
+    expect(body.followInSeconds).toBe((PHONE_HANDOFF_MINUTES + phoneSessionMinutes()) * 60);
+    expect(body.followInSeconds).toBeGreaterThan(body.expiresInSeconds);
+
+    // The phone redeems it in the link's last second (its clock): its session ends no later than
+    // the desktop stops following.
+    const lastSecond = new Date(Date.parse(body.expiresAt) - 1000);
+    const entry = await enterWithPhoneHandoff(tokenOf(body.url), lastSecond);
+    expect(entry.ok).toBe(true);
+    const session = await resolveSessionContext(entry.ok ? entry.session.id : "", lastSecond);
+    expect(session?.session.documentScope).toBe("address");
+    const followsUntil = before + body.followInSeconds * 1000;
+    expect(session!.session.expiresAt.getTime()).toBeLessThanOrEqual(followsUntil + 1000);
+    expect(session!.session.expiresAt.getTime()).toBeGreaterThan(Date.parse(body.expiresAt));
   });
 
   it("tells the desktop when the link expires, in the shape its QR panel reads", async () => {
@@ -306,7 +343,46 @@ describe("phone handoff", () => {
     await trader.uploadStandardDocuments();
     expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
     expect((await click(tokenOf(link.url))).headers.get("location")).toContain("/inapp/expired");
+    // A window still showing the upload step asks for a new link: refused, and its panel says
+    // in the trader's language that no link could be made, with a retry (not a silent close).
+    const refused = await post({ documentType: "identity" }, SAME_ORIGIN);
+    expect(refused.status).toBe(409);
+    expect(handoffFailureWords(await refused.json())).toBe("phoneUnavailable");
   });
+
+  it("tells the desktop's panel why no link came: an earlier sign-in's window is told to reload", async () => {
+    await desktopSession();
+    const earlier = currentWindowRef();
+    // Another trader opens the verification in the same browser.
+    await desktopSession();
+    const refused = await post(
+      { documentType: "identity" },
+      { ...SAME_ORIGIN, "x-kyc-window": earlier },
+    );
+    expect(refused.status).toBe(409);
+    const words = handoffFailureWords(await refused.json());
+    expect(words).toBe("otherSignIn");
+    setTraderCookie(undefined);
+    const ended = await post({ documentType: "identity" }, SAME_ORIGIN);
+    expect(ended.status).toBe(401);
+    expect(handoffFailureWords(await ended.json())).toBe("sessionExpired");
+    // No answer worth reading (a proxy's page, the network): the generic words.
+    expect(handoffFailureWords(null)).toBe("phoneUnavailable");
+    expect(handoffFailureWords("<html>")).toBe("phoneUnavailable");
+  });
+
+  it.each([...LOCALES])(
+    "has the panel's words for a link that could not be made in %s",
+    (locale) => {
+      const messages = catalog(locale);
+      expect(messages.Upload.phoneUnavailable).toEqual(expect.any(String));
+      if (locale !== "en")
+        expect(messages.Upload.phoneUnavailable).not.toBe(en.Upload.phoneUnavailable);
+      // The session's words the panel shows instead are the ones every trader screen uses.
+      expect(messages.Errors.otherSignIn).toEqual(expect.any(String));
+      expect(messages.Errors.sessionExpired).toEqual(expect.any(String));
+    },
+  );
 
   it("refuses cross-site calls, a missing session and bad bodies without a 500", async () => {
     await desktopSession();

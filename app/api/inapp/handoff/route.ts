@@ -31,15 +31,15 @@ export async function POST(request: Request): Promise<Response> {
         },
         now,
       );
+      const secondsUntil = (at: Date) =>
+        Math.max(0, Math.floor((at.getTime() - now.getTime()) / 1000));
       const body: PhoneHandoffResponse = {
         url: handoff.url,
         qr: handoff.qr,
         minutes: handoff.minutes,
         expiresAt: handoff.expiresAt.toISOString(),
-        expiresInSeconds: Math.max(
-          0,
-          Math.floor((handoff.expiresAt.getTime() - now.getTime()) / 1000),
-        ),
+        expiresInSeconds: secondsUntil(handoff.expiresAt),
+        followInSeconds: secondsUntil(handoff.followUntil),
       };
       return Response.json(body, { status: 201 });
     },

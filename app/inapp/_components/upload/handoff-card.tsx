@@ -2,9 +2,9 @@
 
 /**
  * The "continue on your phone" card of the upload and selfie screens: a button that loads the
- * QR hand-off (its code only when asked for) and closes it again when the link is unavailable.
+ * QR hand-off (its code only when asked for), which stays open to say when no link can be made.
  */
-import { lazy, Suspense, useCallback, useState } from "react";
+import { lazy, Suspense, useState } from "react";
 
 const PhoneHandoff = lazy(() => import("./phone-handoff"));
 
@@ -24,7 +24,6 @@ export function HandoffCard({
   primary?: boolean;
 }) {
   const [open, setOpen] = useState(false);
-  const close = useCallback(() => setOpen(false), []);
   return (
     <section className="card" data-testid="phone-handoff">
       <h2>{labels.phoneTitle}</h2>
@@ -35,7 +34,6 @@ export function HandoffCard({
             labels={labels}
             windowRef={windowRef}
             onFollow={onFollow}
-            onUnavailable={close}
           />
         </Suspense>
       ) : (

@@ -4,10 +4,15 @@
  * "Continue on your phone", loaded when the trader asks for it: a one-time link to this step
  * as a QR code, and the screen follows the phone's uploads while it is open. The link expires
  * (the server says when): the panel then says so and offers a new code instead of waiting on a
- * dead one. If no link can be made, the screen offers the button again.
+ * dead one, but goes on following for as long as a phone session made from it can upload (the
+ * server says that too). If no link can be made, the panel says why and offers to try again.
  */
 import { useCallback, useEffect, useRef, useState } from "react";
-import { phoneHandoffResponse, type PhoneHandoffResponse } from "@/lib/identity/handoff-contract";
+import {
+  handoffFailureWords,
+  phoneHandoffResponse,
+  type PhoneHandoffResponse,
+} from "@/lib/identity/handoff-contract";
 import { windowHeaders } from "@/lib/inapp/window-ref";
 
 type Props = {
@@ -16,26 +21,23 @@ type Props = {
   windowRef: string;
   /** Reads the sides again (the phone may have uploaded some). */
   onFollow: () => void;
-  onUnavailable: () => void;
 };
 
-type State =
-  { kind: "loading" } | { kind: "open"; handoff: PhoneHandoffResponse } | { kind: "expired" };
+type Failure = ReturnType<typeof handoffFailureWords>;
 
-export default function PhoneHandoff({
-  documentType,
-  labels,
-  windowRef,
-  onFollow,
-  onUnavailable,
-}: Props) {
+type State =
+  | { kind: "loading" }
+  | { kind: "open"; handoff: PhoneHandoffResponse }
+  | { kind: "expired" }
+  | { kind: "unavailable"; words: Failure };
+
+export default function PhoneHandoff({ documentType, labels, windowRef, onFollow }: Props) {
   const [state, setState] = useState<State>({ kind: "loading" });
+  // The last link handed out: followed past its expiry, until its phone session can no longer
+  // upload. A new link takes over (it is followed for longer).
+  const [followed, setFollowed] = useState<PhoneHandoffResponse | null>(null);
   // One link per request, even when an effect runs twice (development's strict mode).
   const requested = useRef(false);
-  const unavailable = useRef(onUnavailable);
-  useEffect(() => {
-    unavailable.current = onUnavailable;
-  }, [onUnavailable]);
 
   const requestLink = useCallback(async () => {
     setState({ kind: "loading" });
@@ -44,11 +46,13 @@ export default function PhoneHandoff({
       headers: { "content-type": "application/json", ...windowHeaders(windowRef) },
       body: JSON.stringify({ documentType }),
     }).catch(() => null);
-    const body = response?.ok
-      ? phoneHandoffResponse.safeParse(await response.json().catch(() => null))
-      : null;
-    if (body?.success) setState({ kind: "open", handoff: body.data });
-    else unavailable.current();
+    const json: unknown = response ? await response.json().catch(() => null) : null;
+    const body = response?.ok ? phoneHandoffResponse.safeParse(json) : null;
+    if (body?.success) {
+      setState({ kind: "open", handoff: body.data });
+      setFollowed(body.data);
+    } else
+      setState({ kind: "unavailable", words: handoffFailureWords(response?.ok ? null : json) });
   }, [documentType, windowRef]);
 
   useEffect(() => {
@@ -57,22 +61,49 @@ export default function PhoneHandoff({
     void requestLink();
   }, [requestLink]);
 
-  const handoff = state.kind === "open" ? state.handoff : null;
+  const open = state.kind === "open" ? state.handoff : null;
   useEffect(() => {
-    if (!handoff) return;
+    if (!open) return;
+    const expiry = setTimeout(() => setState({ kind: "expired" }), open.expiresInSeconds * 1000);
+    return () => clearTimeout(expiry);
+  }, [open]);
+
+  useEffect(() => {
+    if (!followed) return;
     const timer = setInterval(onFollow, 3000);
-    const expiry = setTimeout(() => {
-      setState({ kind: "expired" });
-      // A last look: the phone may have finished just before the link ran out.
+    const end = setTimeout(() => {
+      clearInterval(timer);
+      // A last look: the phone may have finished just before its session ran out.
       onFollow();
-    }, handoff.expiresInSeconds * 1000);
+    }, followed.followInSeconds * 1000);
     return () => {
       clearInterval(timer);
-      clearTimeout(expiry);
+      clearTimeout(end);
     };
-  }, [handoff, onFollow]);
+  }, [followed, onFollow]);
 
   if (state.kind === "loading") return <p role="status">{labels.phoneTitle}…</p>;
+  if (state.kind === "unavailable") {
+    // An ended session or an earlier sign-in's window: its words say what to do; a retry cannot.
+    const retry = state.words === "phoneUnavailable";
+    return (
+      <>
+        <p className="alert" role="alert" data-testid="handoff-unavailable">
+          {labels[state.words]}
+        </p>
+        {retry ? (
+          <button
+            type="button"
+            className="button secondary"
+            onClick={() => void requestLink()}
+            data-testid="handoff-retry"
+          >
+            {labels.retry}
+          </button>
+        ) : null}
+      </>
+    );
+  }
   if (state.kind === "expired") {
     return (
       <>

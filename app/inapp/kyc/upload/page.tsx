@@ -62,6 +62,7 @@ const LABELS = [
   "phoneWaiting",
   "phoneCodeExpired",
   "phoneNewCode",
+  "phoneUnavailable",
   "phoneDone",
   "allDone",
 ] as const;
@@ -85,6 +86,8 @@ const PHONE_LABELS = [
   "phoneWaiting",
   "phoneCodeExpired",
   "phoneNewCode",
+  "phoneUnavailable",
+  "retry",
 ] as const;
 const VENDOR_LABELS = { sumsub: "Sumsub", onfido: "Onfido" } as const;
 
@@ -250,7 +253,9 @@ async function UploadPage({ searchParams }: Props) {
   }
 
   const maxMb = Math.floor(env().storage.uploadMaxBytes / 1_000_000);
-  const labels: Record<string, string> = {};
+  const tErrors = await getTranslations("Errors");
+  // The session's words too: the phone panel says them when no link can be made.
+  const labels: Record<string, string> = sessionRefusalLabels((key) => tErrors(key));
   for (const key of LABELS)
     labels[key] = t(key, { percent: "{percent}", minutes: PHONE_HANDOFF_MINUTES } as never);
   labels.fileHint = t("fileHint", { max: maxMb });
@@ -260,7 +265,6 @@ async function UploadPage({ searchParams }: Props) {
   const qualityMessages = Object.fromEntries(
     QUALITY.map((issue) => [issue, t("quality", { issue })]),
   );
-  const tErrors = await getTranslations("Errors");
   const refusedMessages = uploadRefusalMessages(
     (reason) => t("refused", { reason, max: maxMb }),
     (key) => tErrors(key),
