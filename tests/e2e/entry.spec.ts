@@ -210,3 +210,37 @@ test("an address that leads nowhere answers 404 with a page in the trader's lang
   // The browser reports the 404 document itself; nothing else may fail.
   expect(errors.filter((e) => !e.includes("status of 404"))).toEqual([]);
 });
+
+/** cTrader opens a screen for this demo user in this page: its launch sets the browser's cookie. */
+async function openScreen(page: Page, userId: number) {
+  const launched = await page.request.post("/api/dev/simulator/launch", {
+    data: { userId, screen: "kyc", lang: "en", theme: "light", source: "Desktop" },
+  });
+  await page.goto(((await launched.json()) as { path: string }).path);
+  await expect(page.getByTestId("close-control")).toBeVisible();
+}
+
+test("the close control ends the sign-in its window shows, never a newer one in the same browser", async ({
+  browser,
+}) => {
+  const context = await browser.newContext();
+  const beacon = () =>
+    context.waitForEvent("response", (r) => r.url().endsWith("/api/inapp/close"));
+  const status = async () => (await context.request.get("/api/inapp/status")).status();
+  const earlier = await context.newPage();
+  await openScreen(earlier, 2451);
+  // Another cTrader account opens the verification in the same browser.
+  const later = await context.newPage();
+  await openScreen(later, 2452);
+
+  const refused = beacon();
+  await earlier.getByTestId("close-control").click();
+  expect((await refused).status()).toBe(409);
+  expect(await status()).toBe(200);
+
+  const closed = beacon();
+  await later.getByTestId("close-control").click();
+  expect((await closed).status()).toBe(204);
+  expect(await status()).toBe(401);
+  await context.close();
+});
