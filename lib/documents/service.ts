@@ -35,7 +35,9 @@ import type { DocumentRow, KycCase } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import { EDITABLE_STATUSES } from "@/lib/kyc/case-state";
 import { getLevel } from "@/lib/kyc/levels";
+import { askedAgain } from "@/lib/kyc/requirements";
 import { loadActionRequest, loadCaseProgress } from "@/lib/kyc/submission";
+import { requestCovers } from "@/lib/kyc/trader-view";
 import { log } from "@/lib/log";
 import { caseCipher } from "@/lib/security/case-keys";
 import { documentKey, storage as getStorage, verifiedDocumentKey } from "@/lib/storage";
@@ -57,6 +59,7 @@ import {
 import { documentCheckSeconds } from "@/lib/metrics/document-checks";
 import type { StoredFileFacts } from "./stored-quality";
 import {
+  isDocumentType,
   isUploadContentType,
   SELFIE_BURST_FRAMES,
   SELFIE_BURST_MAX_BYTES,
@@ -108,23 +111,10 @@ export async function acceptsDocuments(kycCase: CaseRef, documentType: string): 
     return false;
   const request = await loadActionRequest(kycCase);
   if (!request && kycCase.status !== "action_required") return true;
-  const asked = Boolean(
-    request?.items.some(
-      (i) =>
-        (i.kind === "document" && i.documentType === documentType) ||
-        (i.kind === "step" &&
-          ((i.step === "identity_document" && documentType === "identity") ||
-            (i.step === "proof_of_address" && documentType === "address") ||
-            (i.step === "source_of_funds" && documentType === "additional"))),
-    ),
-  );
-  if (asked) return true;
-  // A document the requirements ask again without naming it (a bill for an address changed
-  // since it was checked): the same rule the screens and the final submit read.
-  const { requirements } = await loadCaseProgress(kycCase);
-  return [...requirements.steps.flatMap((s) => s.documents), ...requirements.otherDocuments].some(
-    (d) => d.documentType === documentType && d.requested && d.state !== "accepted",
-  );
+  if (!isDocumentType(documentType)) return false;
+  if (request && requestCovers(request, documentType)) return true;
+  // Asked again without being named (a bill for an address changed since it was checked).
+  return askedAgain((await loadCaseProgress(kycCase)).requirements, documentType);
 }
 
 /** `request` was parsed with the contract's schema (the side fits the type, sizes are integers). */

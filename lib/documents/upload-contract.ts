@@ -13,6 +13,10 @@ import * as z from "zod/mini";
 export const DOCUMENT_TYPES = ["identity", "address", "additional", "selfie"] as const;
 export type DocumentType = (typeof DOCUMENT_TYPES)[number];
 
+export function isDocumentType(type: string): type is DocumentType {
+  return (DOCUMENT_TYPES as readonly string[]).includes(type);
+}
+
 export const DOCUMENT_SIDES = ["page", "front", "back", "frame_1", "frame_2", "frame_3"] as const;
 export type DocumentSide = (typeof DOCUMENT_SIDES)[number];
 

@@ -141,6 +141,21 @@ export function identityKindOf(drafts: Partial<Record<StepId, StepDraft>>): stri
   return typeof kind === "string" ? kind : undefined;
 }
 
+/**
+ * Whether the requirements ask for this document type again though no request may name it: a
+ * bill for an address changed since it was checked. The upload API (`acceptsDocuments`) and the
+ * upload screen (`uploadAccess`) both read it, so the screen never calls "kept" what the overview
+ * asks for and the API takes.
+ */
+export function askedAgain(
+  requirements: Pick<Requirements, "steps" | "otherDocuments">,
+  type: DocumentType,
+): boolean {
+  return [...requirements.steps.flatMap((s) => s.documents), ...requirements.otherDocuments].some(
+    (d) => d.documentType === type && d.requested && d.state !== "accepted",
+  );
+}
+
 export function caseRequirements({
   level,
   drafts,

@@ -8,7 +8,7 @@ import type { KycCase } from "@/lib/db/schema";
 import type { DocumentType } from "@/lib/documents/upload-contract";
 import { isFinalRejection } from "./case-state";
 import type { StepId } from "./levels";
-import { STEP_DOCUMENTS, type ActionRequest } from "./requirements";
+import { askedAgain, STEP_DOCUMENTS, type ActionRequest } from "./requirements";
 import { loadCaseProgress, loadRejection, type CaseProgress, type Rejection } from "./submission";
 
 export const TRADER_PHASES = [
@@ -92,7 +92,9 @@ export function uploadAccess(
   if (!WORKING_PHASES.has(phase)) return { open: false, why: "phase" };
   const { request, requirements } = progress;
   if (phase === "action_required" || request) {
-    if (!request || !requestCovers(request, type)) return { open: false, why: "kept" };
+    const reopened =
+      (request !== null && requestCovers(request, type)) || askedAgain(requirements, type);
+    if (!reopened) return { open: false, why: "kept" };
   }
   const needed = [
     ...requirements.steps.flatMap((s) => s.documents),

@@ -248,6 +248,23 @@ describe("scenario: the personal step asked again and the address changed", () =
     expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
   });
 
+  it("offers the bill's upload on the screen the overview links to once the trader moved", async () => {
+    const { trader } = await askPersonalAgain(430_011, "moved.screen@broker.example");
+    await trader.continue("personal", {
+      ...PERSONAL,
+      addressLine1: "Kungsgatan 12",
+      city: "Göteborg",
+      postcode: "411 19",
+    });
+    expect(await trader.html("kyc")).toContain('href="/inapp/kyc/upload?documentType=address"');
+    // The request named only the personal step: the bill is asked again all the same.
+    const screen = await trader.uploadScreen("address");
+    expect(screen).not.toContain('data-testid="upload-kept"');
+    expect(screen).toContain('data-testid="upload-screen"');
+    // The identity document was neither named nor changed: kept as sent.
+    expect(await trader.uploadScreen("identity")).toContain('data-testid="upload-kept"');
+  });
+
   it("keeps the bill when the address is only retyped", async () => {
     const { trader } = await askPersonalAgain(430_008, "same.reviewer@broker.example");
     await trader.continue("personal", {

@@ -73,6 +73,30 @@ describe("upload access", () => {
       needed: true,
     });
   });
+  it("opens a document the requirements ask again though the request did not name it", () => {
+    // A bill asked again after a move: the request named only the personal step.
+    const base = requirements(["identity", "address"]);
+    const moved: Requirements = {
+      ...base,
+      steps: base.steps.map((s) => ({
+        ...s,
+        documents: s.documents.map((d) =>
+          d.documentType === "address"
+            ? { ...d, state: "retake", reason: "address_changed", requested: true }
+            : { ...d, state: "accepted" },
+        ),
+      })),
+    };
+    const asked = {
+      ...progress(request([{ kind: "step", step: "personal" }])),
+      requirements: moved,
+    };
+    expect(uploadAccess("action_required", asked, "address")).toEqual({ open: true, needed: true });
+    expect(uploadAccess("action_required", asked, "identity")).toEqual({
+      open: false,
+      why: "kept",
+    });
+  });
 });
 
 describe("the reviewer's words per item", () => {
