@@ -29,8 +29,16 @@ export type DbHandle = {
   /** The newest applied migration's journal `when`; null on a database never migrated. */
   schemaVersion(): Promise<number | null>;
   close(): Promise<void>;
-  /** LISTEN on a channel; resolves to the function that stops listening. */
-  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * LISTEN on a channel; resolves to the function that stops listening. `onListen` is called
+   * each time the LISTEN is in place: at the start and again after every reconnect, since a
+   * notification sent while the connection was down is lost and the caller must read again.
+   */
+  listen(
+    channel: string,
+    onPayload: (payload: string) => void,
+    onListen?: () => void,
+  ): Promise<() => Promise<void>>;
 };
 
 // turbopackIgnore: these are runtime paths, not files to trace or watch (watching the PGlite
@@ -92,9 +100,10 @@ export async function openDatabase(
       migrate: () => applyMigrations(migrationTarget),
       schemaVersion: () => migrationTarget.schemaVersion(),
       close: () => client.end({ timeout: 5 }),
-      // postgres.js keeps one dedicated connection for LISTEN and re-listens after a reconnect.
-      listen: async (channel, onPayload) => {
-        const { unlisten } = await client.listen(channel, onPayload);
+      // postgres.js keeps one dedicated connection for LISTEN and re-listens after a reconnect,
+      // calling onlisten each time.
+      listen: async (channel, onPayload, onListen) => {
+        const { unlisten } = await client.listen(channel, onPayload, onListen);
         return unlisten;
       },
     };
@@ -139,8 +148,10 @@ export async function openDatabase(
     migrate: () => applyMigrations(migrationTarget),
     schemaVersion: () => migrationTarget.schemaVersion(),
     close: () => client.close(),
-    listen: async (channel, onPayload) => {
+    // In-process: the LISTEN is never dropped, so it is in place once.
+    listen: async (channel, onPayload, onListen) => {
       const stop = await client.listen(channel, onPayload);
+      onListen?.();
       return async () => stop();
     },
   };

@@ -2,7 +2,8 @@
  * Live case status for the trader's screens: one LISTEN per process (PostgreSQL NOTIFY, so a
  * change made by any app instance or the worker reaches every instance), fanned out in memory to
  * the open status streams of that case. Subscribing is cheap; the LISTEN starts with the first
- * subscriber and stops with the last.
+ * subscriber and stops with the last. After the LISTEN connection reconnects, every subscribed
+ * case is read again: a NOTIFY sent while it was down reached no one.
  */
 import { errorMessage } from "@/lib/errors";
 import { getCaseForTrader } from "@/lib/db/queries/cases";
@@ -31,7 +32,19 @@ export async function subscribeCaseStatus(caseId: string, onChange: Listener): P
     if (set.size === 0 && hub.listeners.get(caseId) === set) hub.listeners.delete(caseId);
   };
   if (!hub.stop) {
-    hub.stop = listenCaseStatus(dispatch).catch((error: unknown) => {
+    let listened = false;
+    const onListen = () => {
+      if (!listened) {
+        listened = true;
+        return;
+      }
+      // Back after a reconnect: a change committed while the connection was down sent its
+      // NOTIFY to nobody, so every open stream reads its case again (an unchanged status is not
+      // sent twice).
+      log.info("live.relistened", { cases: hub.listeners.size });
+      for (const caseId of hub.listeners.keys()) dispatch(caseId);
+    };
+    hub.stop = listenCaseStatus(dispatch, onListen).catch((error: unknown) => {
       hub.stop = undefined;
       log.error("live.listen_failed", {
         error: errorMessage(error),

@@ -83,7 +83,7 @@ export async function createTestDb(options: { pgliteDataDir?: string } = {}): Pr
     },
     migrate: () => handle.migrate(),
     schemaVersion: () => handle.schemaVersion(),
-    listen: (channel, onPayload) => handle.listen(channel, onPayload),
+    listen: (channel, onPayload, onListen) => handle.listen(channel, onPayload, onListen),
     name,
     target,
     close,

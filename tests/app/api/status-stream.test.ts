@@ -1,14 +1,17 @@
 /**
  * Live status: the trader's own case as server-sent events, fed by PostgreSQL NOTIFY, so a
- * change made anywhere (another instance, the worker) reaches the open screen.
+ * change made anywhere (another instance, the worker) reaches the open screen, also when the
+ * LISTEN connection dropped meanwhile (SQL here only injects that fault).
  */
 import "../../scenarios/support/request-scope";
+import postgres from "postgres";
 import { liveListenerCount } from "@/lib/live/case-status";
 import { MAX_STREAMS_PER_SESSION, STREAM_TIMING, openStreamCount } from "@/lib/live/status-stream";
 import { sha256 } from "@/lib/identity/secrets";
 import { GET as stream } from "@/app/api/inapp/status/stream/route";
 import { GET as status } from "@/app/api/inapp/status/route";
 import { POST as close } from "@/app/api/inapp/close/route";
+import { adminUrl } from "../../helpers/db-target";
 import { setTraderCookie, TRADER_COOKIE } from "../../helpers/request-scope";
 import { currentWindowRef } from "../../helpers/sessions";
 import { Trader } from "../../scenarios/support/people";
@@ -39,6 +42,29 @@ async function nextEvent(reader: ReadableStreamDefaultReader<Uint8Array>): Promi
     text += decoder.decode(value);
     if (text.includes("\n\n") && text.startsWith("event:")) return text;
     if (text.startsWith(":")) text = "";
+  }
+}
+
+const within = (ms: number, event: Promise<string>) =>
+  Promise.race([event, settle(ms).then(() => "nothing heard")]);
+
+/**
+ * The LISTEN connection is cut (a failover, a restart, an idle-connection reaper) and, while the
+ * database briefly accepts no new connection (the app's pooled ones keep working), `during`
+ * commits a change; then the database is back.
+ */
+async function blipListenConnection(database: string, during: () => Promise<void>) {
+  const admin = postgres(adminUrl()!, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`alter database "${database}" allow_connections false`);
+    const killed = await admin`
+      select pg_terminate_backend(pid) as ok from pg_stat_activity
+      where datname = ${database} and query ilike 'listen%'`;
+    expect(killed.length).toBe(1);
+    await during();
+  } finally {
+    await admin.unsafe(`alter database "${database}" allow_connections true`);
+    await admin.end();
   }
 }
 
@@ -73,6 +99,28 @@ describe("live status (SSE)", () => {
     abort.abort();
     await reader.cancel().catch(() => undefined);
   });
+
+  // PGlite listens in-process: there is no connection to drop.
+  (adminUrl() ? it : it.skip)(
+    "a change committed while the LISTEN connection reconnects still reaches the open screen",
+    async () => {
+      const w = world();
+      const { trader } = await traderSession(91_003);
+      await trader.fillStandardForms();
+      await trader.uploadStandardDocuments();
+      const abort = new AbortController();
+      const reader = (await open(abort.signal)).body!.getReader();
+      expect(await nextEvent(reader)).toBe('event: status\ndata: {"status":"draft"}\n\n');
+      await blipListenConnection(w.db.name, async () => {
+        expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+      });
+      const heard = await within(5_000, nextEvent(reader));
+      abort.abort();
+      await reader.cancel().catch(() => undefined);
+      // The stream is open and beating, so the screen does not poll: this event is all it has.
+      expect(heard).toBe('event: status\ndata: {"status":"submitted"}\n\n');
+    },
+  );
 
   it("refuses without a session", async () => {
     setTraderCookie(undefined);
