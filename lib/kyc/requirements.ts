@@ -14,6 +14,7 @@ import {
   type DocumentState,
   type DocumentType,
 } from "@/lib/documents/upload-contract";
+import { ADDRESS_CHANGED } from "./document-reasons";
 import type { StepDraft } from "./drafts";
 import type { Level, StepId } from "./levels";
 
@@ -74,8 +75,6 @@ export const LEVEL_DOCUMENT_TYPES: Record<Level["documents"][number], DocumentTy
   selfie: "selfie",
 };
 
-/** The reason of a bill asked again because the address changed (the screens translate it). */
-export const ADDRESS_CHANGED = "address_changed";
 /** The personal step's fields that make the address a bill must show. */
 export const ADDRESS_FIELDS = [
   "addressLine1",

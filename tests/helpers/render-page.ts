@@ -51,6 +51,32 @@ export async function renderPage(page: ReactNode | Promise<ReactNode>): Promise<
   );
 }
 
+/**
+ * The props a page hands one of its components (a client component's, as the browser gets them):
+ * to render that component in a state the browser reaches after the page loaded.
+ */
+export async function propsOf<P extends object>(
+  page: ReactNode | Promise<ReactNode>,
+  component: (props: P) => ReactNode,
+): Promise<P> {
+  const find = (node: ReactNode): P | undefined => {
+    if (Array.isArray(node)) {
+      for (const child of node) {
+        const found = find(child);
+        if (found) return found;
+      }
+      return undefined;
+    }
+    if (!isValidElement(node)) return undefined;
+    const element = node as ReactElement<AnyProps>;
+    if (element.type === component) return element.props as unknown as P;
+    return find(element.props.children);
+  };
+  const props = find(await resolve(await page));
+  if (!props) throw new Error(`the page renders no ${component.name}`);
+  return props;
+}
+
 /** The visible text of HTML, tags removed and whitespace collapsed (for "the trader reads …"). */
 export function textOf(html: string): string {
   return html

@@ -10,7 +10,12 @@ import Ajv2020 from "ajv/dist/2020";
 import { sql } from "drizzle-orm";
 import addFormats from "ajv-formats";
 import { caseEvidenceJsonSchemaText, EVIDENCE_SCHEMA_PATH } from "@/lib/review/evidence";
-import { textOf } from "../helpers/render-page";
+import { createElement } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
+import UploadPage from "@/app/inapp/kyc/upload/page";
+import { UploadScreen } from "@/app/inapp/_components/upload/upload-screen";
+import type { SideStatus } from "@/lib/documents/upload-contract";
+import { propsOf, textOf } from "../helpers/render-page";
 import { PERSONAL } from "../fixtures/kyc-values";
 import { ADDRESS, signedInStaff, Trader } from "./support/people";
 import { scenarioWorld } from "./support/world";
@@ -263,6 +268,39 @@ describe("scenario: the personal step asked again and the address changed", () =
     expect(screen).toContain('data-testid="upload-screen"');
     // The identity document was neither named nor changed: kept as sent.
     expect(await trader.uploadScreen("identity")).toContain('data-testid="upload-kept"');
+  });
+
+  it("says in words on every screen why the bill is asked again, never as a code", async () => {
+    const { trader } = await askPersonalAgain(430_012, "moved.words@broker.example");
+    await trader.continue("personal", {
+      ...PERSONAL,
+      addressLine1: "Kungsgatan 12",
+      city: "Göteborg",
+      postcode: "411 19",
+    });
+    for (const screen of ["kyc", "status"] as const) {
+      const text = textOf(await trader.html(screen));
+      expect(text).toContain("Your address changed");
+      expect(text).not.toContain("address_changed");
+    }
+    const upload = textOf(await trader.uploadScreen("address"));
+    expect(upload).toContain("Your address changed");
+    expect(upload).not.toContain("address_changed");
+    // The upload screen's client reads the sides again from the API (after an upload, or one
+    // finished on the phone): it words the code the API answers the same way.
+    const props = await trader.act(() =>
+      propsOf(
+        UploadPage({ searchParams: Promise.resolve({ documentType: "address" }) }),
+        UploadScreen,
+      ),
+    );
+    const refreshed = (await trader.sides("address")) as SideStatus[];
+    expect(refreshed).toEqual([expect.objectContaining({ reason: "address_changed" })]);
+    const client = textOf(
+      renderToStaticMarkup(createElement(UploadScreen, { ...props, sides: refreshed })),
+    );
+    expect(client).toContain("Your address changed");
+    expect(client).not.toContain("address_changed");
   });
 
   it("keeps the bill when the address is only retyped", async () => {

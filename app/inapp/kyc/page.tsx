@@ -5,7 +5,8 @@ import { stepFormText } from "@/lib/inapp/step-labels";
 import { EDITABLE_STATUSES, isFinalRejection } from "@/lib/kyc/case-state";
 import { countryOptionsHtml } from "@/lib/kyc/country-names";
 import { levelName, STEPS, type StepId } from "@/lib/kyc/levels";
-import { ADDRESS_CHANGED, type DocumentRequirement } from "@/lib/kyc/requirements";
+import { documentReason, documentReasonLabels } from "@/lib/kyc/document-reasons";
+import type { DocumentRequirement } from "@/lib/kyc/requirements";
 import { STEP_DEFINITIONS } from "@/lib/kyc/steps";
 import { loadStepPrefill } from "@/lib/kyc/zone-prefill";
 import { loadTraderView, requestNote, uploadAccess, WORKING_PHASES } from "@/lib/kyc/trader-view";
@@ -78,6 +79,7 @@ async function KycPage({ searchParams }: Props) {
       searchParams,
     ]);
   const { progress, rejection, phase } = view;
+  const reasons = documentReasonLabels((key) => tUpload(key));
   const renewal = renewalNotice(kycCase);
   if (rejection && isFinalRejection(kycCase)) return <FinalRejection rejection={rejection} />;
   const { requirements, drafts, request } = progress;
@@ -210,7 +212,7 @@ async function KycPage({ searchParams }: Props) {
         {d.reason ? (
           <span className="muted" data-testid={`document-reason-${d.documentType}`}>
             {" — "}
-            {d.reason === ADDRESS_CHANGED ? tUpload("addressChanged") : d.reason}
+            {documentReason(reasons, d.reason)}
           </span>
         ) : null}
         {canUpload && d.state !== "accepted" ? (

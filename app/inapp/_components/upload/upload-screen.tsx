@@ -12,6 +12,7 @@ import { lazy, Suspense, useCallback, useRef, useState } from "react";
 import type { PreparedFile } from "@/lib/documents/client-image";
 import { HandoffCard } from "./handoff-card";
 import { refusalWords } from "@/lib/documents/refusal-words";
+import { documentReason } from "@/lib/kyc/document-reasons";
 import type { DocumentSide, DocumentType, SideStatus } from "@/lib/documents/upload-contract";
 
 const Camera = lazy(() => import("./camera"));
@@ -25,6 +26,8 @@ type Props = {
   sideLabels: Record<string, string>;
   qualityMessages: Record<string, string>;
   refusedMessages: Record<string, string>;
+  /** The words of the reason codes a side's `reason` may hold (the sides keep the code). */
+  reasonMessages: Record<string, string>;
   editable: boolean;
   phoneHandoff: boolean;
   /** The sign-in this page was rendered for (lib/inapp/window.ts): every request carries it. */
@@ -183,7 +186,7 @@ export function UploadScreen(props: Props) {
         ) : null}
         {current.state === "retake" && current.reason ? (
           <p className="alert" data-testid="retake-reason">
-            {current.reason}
+            {documentReason(props.reasonMessages, current.reason)}
           </p>
         ) : null}
         {!props.editable ? null : phase.kind === "idle" ||

@@ -4,6 +4,7 @@ import { moneyFormat } from "@/lib/i18n/money";
 import { getTranslations } from "@/lib/i18n/translations";
 import { getScreenContext } from "@/lib/inapp/screen-context";
 import { windowRefOf } from "@/lib/inapp/window";
+import { documentReason, documentReasonLabels } from "@/lib/kyc/document-reasons";
 import { levelName } from "@/lib/kyc/levels";
 import { statusView } from "@/lib/kyc/status-view";
 import { CloseControl } from "../../_components/close-control";
@@ -39,6 +40,7 @@ async function StatusPage({ searchParams }: Props) {
   const money = (amount: number | null) =>
     amount === null ? t("noLimit") : currency.format(amount);
   const { rejection, phase } = view;
+  const reasons = documentReasonLabels((key) => tUpload(key));
   return (
     <>
       <h1>{t("title")}</h1>
@@ -137,7 +139,7 @@ async function StatusPage({ searchParams }: Props) {
               </span>
               <span className="muted">
                 {t("documentState", { state: d.state })}
-                {d.reason ? ` — ${d.reason}` : null}
+                {d.reason ? ` — ${documentReason(reasons, d.reason)}` : null}
               </span>
             </li>
           ))}

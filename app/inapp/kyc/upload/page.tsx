@@ -17,7 +17,7 @@ import {
 } from "@/lib/inapp/refusal-words";
 import { windowRefOf } from "@/lib/inapp/window";
 import { documentSides } from "@/lib/kyc/submission";
-import { ADDRESS_CHANGED } from "@/lib/kyc/requirements";
+import { documentReasonLabels } from "@/lib/kyc/document-reasons";
 import { loadTraderView, requestNote, uploadAccess, WORKING_PHASES } from "@/lib/kyc/trader-view";
 import { NoSessionScreen } from "../../_components/no-session-screen";
 import { NextStep } from "../../_components/next-step";
@@ -294,9 +294,8 @@ async function UploadPage({ searchParams }: Props) {
       </section>
       <UploadScreen
         documentType={type}
-        sides={sides.map((s) =>
-          s.reason === ADDRESS_CHANGED ? { ...s, reason: t("addressChanged") } : s,
-        )}
+        sides={sides}
+        reasonMessages={documentReasonLabels((key) => t(key))}
         labels={labels}
         sideLabels={sideLabels}
         qualityMessages={qualityMessages}
