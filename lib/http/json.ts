@@ -5,7 +5,7 @@
  */
 import { STATUS_CODES } from "node:http";
 import { z } from "zod";
-import { AppError, errorFacts, isAppError } from "@/lib/errors";
+import { AppError, errorFacts, isAppError, type ErrorCode } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { readBody } from "./body";
 import type { ErrorBody } from "./error-body";
@@ -25,12 +25,19 @@ export function errorBody(
  * The one mapping from a thrown value to an HTTP answer: an AppError to its status with
  * `{error, message, code}` and its `reason` when it has one (a screen shows its own words for
  * it: a vendor capture on an erased case answers 410 `case_erased`); anything else (a bug) to a
- * generic 500 and a log line, its text never sent.
+ * generic 500 and a log line, its text never sent. `reasons` gives an API whose contract names a
+ * reason for every refusal the reason of an AppError that has none of its own, by its code (the
+ * body reader's refusals: a malformed body, one over its limit, one not declared JSON).
  */
-export function toErrorResponse(error: unknown, route: string): Response {
+export function toErrorResponse(
+  error: unknown,
+  route: string,
+  reasons: Partial<Record<ErrorCode, string>> = {},
+): Response {
   if (isAppError(error)) {
+    const reason = error.reason ?? reasons[error.code];
     return Response.json(
-      errorBody(error.status, error.publicMessage, error.contractCode ?? error.code, error.reason),
+      errorBody(error.status, error.publicMessage, error.contractCode ?? error.code, reason),
       { status: error.status },
     );
   }

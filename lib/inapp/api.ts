@@ -5,10 +5,12 @@
  * our own pages: `Origin` equal to PUBLIC_BASE_URL's, `Sec-Fetch-Site` same-origin, and bodies
  * declared JSON only (415 otherwise), and must name the sign-in its page was rendered for
  * (lib/inapp/window.ts: 409 `other_sign_in` otherwise). Errors are
- * `{error, message, code, reason?}`; nothing a trader does yields a 500.
+ * `{error, message, code, reason}`, every refusal with a reason from the upload contract's lists
+ * (a body that does not read included); nothing a trader does yields a 500.
  */
 import { getCaseDocument } from "@/lib/db/queries/documents";
-import type { SessionRefusal } from "@/lib/documents/upload-contract";
+import type { SessionRefusal, UploadRefusal } from "@/lib/documents/upload-contract";
+import type { ErrorCode } from "@/lib/errors";
 import type { KycCase, Session, Trader } from "@/lib/db/schema";
 import { readBody } from "@/lib/http/body";
 import { isJsonContentType, refusal, toErrorResponse } from "@/lib/http/json";
@@ -43,6 +45,17 @@ export async function documentOutOfScope(
   return row?.documentType !== context.documentScope;
 }
 
+/**
+ * The contract's reason for a refusal of the request itself that the body reader (or a handler)
+ * throws without one (lib/http/json.ts, body.ts): every refusal of the trader API names a reason
+ * from the upload contract's lists, as docs/documents.md says.
+ */
+const REQUEST_REFUSALS = {
+  BAD_REQUEST: "bad_request",
+  PAYLOAD_TOO_LARGE: "too_large",
+  UNSUPPORTED_MEDIA_TYPE: "unsupported_media_type",
+} as const satisfies Partial<Record<ErrorCode, UploadRefusal | SessionRefusal>>;
+
 /** A refusal of the trader API itself, from the list the screens have words for. */
 function refuseSession(status: number, reason: SessionRefusal, message: string): Response {
   return refusal(status, reason, message);
@@ -70,7 +83,7 @@ export async function readOwnForm(
   try {
     return new URLSearchParams((await readBody(request, limit)).toString("utf8"));
   } catch (error) {
-    return toErrorResponse(error, route);
+    return toErrorResponse(error, route, REQUEST_REFUSALS);
   }
 }
 
@@ -138,6 +151,6 @@ async function traderCase(
       documentScope: context.session.documentScope,
     });
   } catch (error) {
-    return toErrorResponse(error, route);
+    return toErrorResponse(error, route, REQUEST_REFUSALS);
   }
 }

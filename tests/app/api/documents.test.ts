@@ -14,6 +14,7 @@ import { ensureOpenCase } from "@/lib/db/queries/cases";
 import { upsertTrader } from "@/lib/db/queries/traders";
 import { auditEvents, documents } from "@/lib/db/schema";
 import {
+  SESSION_REFUSALS,
   UPLOAD_REFUSALS,
   confirmUploadResponse,
   documentSidesResponse,
@@ -32,6 +33,7 @@ import { continueStep, submitCaseAction } from "@/app/inapp/kyc/actions";
 import { GET as listSides, POST as startUpload } from "@/app/api/inapp/documents/route";
 import { POST as confirm } from "@/app/api/inapp/documents/[id]/confirm/route";
 import { POST as uploadLocal } from "@/app/api/uploads/local/route";
+import { POST as createHandoff } from "@/app/api/inapp/handoff/route";
 
 let t: TestDb;
 let dataDir: string;
@@ -629,6 +631,52 @@ describe("document upload (local driver)", () => {
       const { reason } = refusalResponse.parse(refused.body);
       expect(UPLOAD_REFUSALS).toContain(reason);
     }
+  });
+
+  it("refuses a body it cannot read (not JSON, larger than any start request, untyped) with a reason from the contract", async () => {
+    await traderSession();
+    const raw = (body: string, type: string | null = "application/json") =>
+      startUpload(
+        new Request("https://broker.test/api/inapp/documents", {
+          method: "POST",
+          headers: {
+            host: "broker.test",
+            "x-kyc-window": currentWindowRef(),
+            ...(type && { "content-type": type }),
+          },
+          body,
+        }),
+      );
+    const oversized = JSON.stringify({
+      documentType: "identity",
+      side: "page",
+      contentType: "image/jpeg",
+      size: 10,
+      fileName: "x".repeat(20_000),
+    });
+    for (const [response, status] of [
+      [await raw("{not json"), 400],
+      [await raw(oversized), 413],
+      [await raw("{}", null), 415],
+    ] as const) {
+      expect(response.status).toBe(status);
+      const { reason } = refusalResponse.parse(await response.json());
+      expect([...UPLOAD_REFUSALS, ...SESSION_REFUSALS]).toContain(reason);
+    }
+    // The trader API's other routes read bodies with the same reader and keep the same contract.
+    const handoff = await createHandoff(
+      new Request("https://broker.test/api/inapp/handoff", {
+        method: "POST",
+        headers: {
+          host: "broker.test",
+          "content-type": "application/json",
+          "x-kyc-window": currentWindowRef(),
+        },
+        body: "{not json",
+      }),
+    );
+    expect(handoff.status).toBe(400);
+    expect(refusalResponse.parse(await handoff.json()).reason).toBe("bad_request");
   });
 
   it("a newer upload of the same side replaces the older one, which is kept as history", async () => {
