@@ -21,3 +21,17 @@ export function readStatusMessage(value: unknown): CaseStatusName | undefined {
       : undefined;
   return CASE_STATUSES.find((s) => s === status);
 }
+
+/**
+ * What one poll of `/api/inapp/status` tells the screen: the status; nothing for a failure worth
+ * polling again (the network, a 5xx, a body that is no status message); or `ended` when the
+ * session ended (401), which every later poll would answer too: the screen then reloads into the
+ * expired view, as on the stream's `ended` event.
+ */
+export async function readStatusPoll(
+  response: Response | null,
+): Promise<CaseStatusName | "ended" | undefined> {
+  if (response?.status === 401) return "ended";
+  if (!response?.ok) return undefined;
+  return readStatusMessage(await response.json().catch(() => null));
+}

@@ -3,11 +3,12 @@
 /**
  * Keeps the status screen current without a reload: listens to the case's server-sent events
  * and re-renders the page (router.refresh) when the status changes. If the stream is blocked
- * (a proxy, a webview without EventSource), it polls the status every 15 seconds instead.
+ * (a proxy, a webview without EventSource), it polls the status every 15 seconds instead; a poll
+ * that finds the session ended reloads into the expired view, as the stream's `ended` event does.
  */
 import { useRouter } from "next/navigation";
 import { useEffect } from "react";
-import { readStatusMessage } from "@/lib/live/status-message";
+import { readStatusMessage, readStatusPoll } from "@/lib/live/status-message";
 
 const POLL_MS = 15_000;
 
@@ -26,7 +27,12 @@ export function StatusLive({ status }: { status: string }) {
       if (poll) return;
       poll = setInterval(async () => {
         const response = await fetch("/api/inapp/status", { cache: "no-store" }).catch(() => null);
-        if (response?.ok) changed(readStatusMessage(await response.json().catch(() => null)));
+        const heard = await readStatusPoll(response);
+        if (heard !== "ended") return changed(heard);
+        // The session ended: reload into the expired view instead of polling a 401 for ever.
+        clearInterval(poll);
+        poll = undefined;
+        router.refresh();
       }, POLL_MS);
     };
     if (typeof EventSource === "undefined") {

@@ -6,6 +6,7 @@
 import "../../scenarios/support/request-scope";
 import postgres from "postgres";
 import { liveListenerCount } from "@/lib/live/case-status";
+import { readStatusPoll } from "@/lib/live/status-message";
 import { MAX_STREAMS_PER_SESSION, STREAM_TIMING, openStreamCount } from "@/lib/live/status-stream";
 import { sha256 } from "@/lib/identity/secrets";
 import { GET as stream } from "@/app/api/inapp/status/stream/route";
@@ -128,6 +129,22 @@ describe("live status (SSE)", () => {
       401,
     );
     expect((await status(new Request("https://broker.test/api/inapp/status"))).status).toBe(401);
+  });
+
+  it("the polling fallback reads the status, and a session that ended as the end, not as silence", async () => {
+    const poll = async () =>
+      readStatusPoll(await status(new Request("https://broker.test/api/inapp/status")));
+    await traderSession(91_013);
+    expect(await poll()).toBe("draft");
+    const closed = await close(
+      new Request("https://broker.test/api/inapp/close", {
+        method: "POST",
+        headers: { origin: "https://broker.test", host: "broker.test" },
+      }),
+    );
+    expect(closed.status).toBe(204);
+    // The screen reloads into the expired view on this, instead of polling a 401 for ever.
+    expect(await poll()).toBe("ended");
   });
 
   it("opens at most a few streams per session; a closed one frees its place", async () => {

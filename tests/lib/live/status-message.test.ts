@@ -1,4 +1,4 @@
-import { readStatusMessage, statusMessage } from "@/lib/live/status-message";
+import { readStatusMessage, readStatusPoll, statusMessage } from "@/lib/live/status-message";
 
 describe("the status screen's live message", () => {
   it("reads back what the server writes, through JSON as on the wire", () => {
@@ -17,5 +17,15 @@ describe("the status screen's live message", () => {
       { state: "draft" },
     ])
       expect(readStatusMessage(value)).toBeUndefined();
+  });
+
+  it("reads a failed poll as nothing to change, and only a 401 as the session's end", async () => {
+    expect(await readStatusPoll(null)).toBeUndefined();
+    expect(await readStatusPoll(new Response("bad gateway", { status: 502 }))).toBeUndefined();
+    expect(await readStatusPoll(new Response("<html>", { status: 200 }))).toBeUndefined();
+    expect(await readStatusPoll(Response.json(statusMessage("approved")))).toBe("approved");
+    expect(
+      await readStatusPoll(Response.json({ reason: "session_expired" }, { status: 401 })),
+    ).toBe("ended");
   });
 });
