@@ -113,8 +113,9 @@ export type DrainResult = {
   claimed: number;
   /**
    * Deliveries this pass took only to record them dead: their last claim never finished and the
-   * schedule had no attempt left (counted in `dead` too). They fill the pass's `limit` like
-   * claims do, so a drain that stops on a short batch counts them (`taken`).
+   * schedule had no attempt left (counted in `dead` too, unless the send answered meanwhile and
+   * its outcome stands instead). They fill the pass's `limit` like claims do, so a drain that
+   * stops on a short batch counts them (`taken`).
    */
   unfinished: number;
   delivered: number;
@@ -207,7 +208,8 @@ export async function drainOnce(options: DrainOptions = {}): Promise<DrainResult
   const released = new Map<string, number>();
   const skipped = await countDueDeliveries({ now, destinations: skip, eventId: options.eventId });
   for (const claim of unfinished) {
-    await recordAttempt({
+    // Not applied: the send answered after all between this claim and now, and said how it went.
+    const { applied } = await recordAttempt({
       claim,
       at: now,
       durationMs: 0,
@@ -217,6 +219,7 @@ export async function drainOnce(options: DrainOptions = {}): Promise<DrainResult
       error: NEVER_FINISHED,
       nextAttemptAt: null,
     });
+    if (!applied) continue;
     result.dead++;
     log.warn("delivery.attempt_failed", {
       deliveryId: claim.id,

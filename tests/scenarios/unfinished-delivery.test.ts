@@ -19,6 +19,7 @@ import { MAX_ATTEMPTS, MIN_SCHEDULE_MS } from "@/lib/delivery/retry";
 import { CRON_BUDGET_MS, drainWithBudget } from "@/lib/delivery/cron";
 import { DELIVERED_AFTER_NEVER_FINISHED, drainOnce } from "@/lib/delivery/worker";
 import { sqlRows } from "../helpers/sql-rows";
+import { holdUnfinishedClaim } from "./support/faults";
 import { signedInStaff, Trader } from "./support/people";
 import { scenarioWorld, setClock, type World } from "./support/world";
 
@@ -155,6 +156,41 @@ describe("scenario: the cTrader adapter's send never finishes", () => {
       expect(textOf(page)).not.toContain("The attempt never finished");
       expect(await admin.deliveriesPage()).toContain('<dd data-state="dead">0</dd>');
     } finally {
+      await s.letGo();
+    }
+  });
+
+  it("writes no never-finished row for an attempt whose success got in first, while the pass that found it unfinished was recording it dead", async () => {
+    const w = world();
+    if (w.db.target?.kind !== "postgres") return;
+    const s = await hangAttempts(w, MAX_ATTEMPTS, 470_007);
+    const { approval, toCtrader, updates, trader, now } = s;
+    const { id } = await toCtrader();
+    const held = await holdUnfinishedClaim(w, id);
+    let deadLetter: Promise<unknown> | undefined;
+    try {
+      // A pass finds the last attempt's lease run out and takes the delivery to record it dead.
+      let settled = false;
+      deadLetter = drainOnce({ now: new Date(now) }).finally(() => (settled = true));
+      await held.waiting(1, () => settled);
+      // Meanwhile the held call goes through: its success waits for that pass's claim, then lands.
+      s.holds.at(-1)!();
+      await held.waiting(2, () => settled);
+      await held.release();
+      expect(await s.hung.at(-1)).toMatchObject({ delivered: 1 });
+
+      expect(updates()).toEqual([{ login: trader.tradingLogin, accessRights: "FULL_ACCESS" }]);
+      expect(await toCtrader()).toMatchObject({ status: "delivered", lastError: null });
+      const logged = (await listAttemptsForEvent(approval.id)).filter((a) => a.deliveryId === id);
+      expect(logged.filter((a) => a.attempt === MAX_ATTEMPTS)).toMatchObject([
+        { ok: true, errorKind: null },
+      ]);
+      expect(logged.filter((a) => a.errorKind === "never_finished")).toEqual([]);
+      // The pass took it, but recorded nothing dead.
+      expect(await deadLetter).toMatchObject({ unfinished: 1, dead: 0 });
+    } finally {
+      await held.release();
+      await deadLetter?.catch(() => undefined);
       await s.letGo();
     }
   });

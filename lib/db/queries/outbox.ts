@@ -270,10 +270,18 @@ export type AttemptRecord = {
  * said no outcome had come before the lease ran out, and this is the outcome (the event did
  * arrive). When it is this very attempt's row, the row takes the outcome, so each attempt number
  * has one row saying what happened to it; a late answer to an earlier attempt is appended as
- * usual. Any other dead letter (a failure, a sender's refusal) stands until a replay. Returns
- * when the overturned dead letter was recorded, or null.
+ * usual. Any other dead letter (a failure, a sender's refusal) stands until a replay.
+ *
+ * A `never_finished` row is written only with the dead letter it explains (the update applies):
+ * it says no outcome came, so once the send's own outcome has been recorded (its success got in
+ * first) it would be false. A failure is logged even when it no longer moves the delivery (another
+ * worker claimed it since): the send did happen and the receiver may have seen it.
+ *
+ * Returns whether the delivery moved, and when the overturned dead letter was recorded, or null.
  */
-export async function recordAttempt(r: AttemptRecord): Promise<{ overturned: Date | null }> {
+export async function recordAttempt(
+  r: AttemptRecord,
+): Promise<{ applied: boolean; overturned: Date | null }> {
   const db = await getDb();
   const ts = (d: Date | null) => sql`${d ? d.toISOString() : null}::timestamptz`;
   const status = r.ok ? "delivered" : r.nextAttemptAt ? "pending" : "dead";
@@ -298,31 +306,40 @@ export async function recordAttempt(r: AttemptRecord): Promise<{ overturned: Dat
       where a.id = u.id and u.attempt = v.attempt
       returning a.id
     ),
+    moved as (
+      update ${deliveries} d set
+        status = v.status,
+        locked_until = null,
+        next_attempt_at = coalesce(v.next_at, d.next_attempt_at),
+        last_error = case when v.ok then null else v.error end,
+        delivered_at = case when v.ok then v.at else null end
+      from v
+      where d.id = v.id and (case when v.ok
+        then d.schedule_started_at = v.schedule
+          and (d.status = 'pending' or exists (select 1 from unfinished))
+        else d.status = 'pending' and d.locked_until = v.fence end)
+      returning d.id
+    ),
     logged as (
       insert into ${deliveryAttempts}
         (delivery_id, event_id, attempt, at, duration_ms, ok, http_status, error_kind, error, note)
       select id, event_id, attempt, at, duration_ms, ok, http_status, error_kind, error, note from v
       where not exists (select 1 from resolved)
+        and (v.error_kind is distinct from 'never_finished' or exists (select 1 from moved))
     )
-    update ${deliveries} d set
-      status = v.status,
-      locked_until = null,
-      next_attempt_at = coalesce(v.next_at, d.next_attempt_at),
-      last_error = case when v.ok then null else v.error end,
-      delivered_at = case when v.ok then v.at else null end
-    from v
-    where d.id = v.id and (case when v.ok
-      then d.schedule_started_at = v.schedule
-        and (d.status = 'pending' or exists (select 1 from unfinished))
-      else d.status = 'pending' and d.locked_until = v.fence end)
-    returning (select u.at from unfinished u) as overturned
+    select exists (select 1 from moved) as applied,
+      case when exists (select 1 from moved) then (select u.at from unfinished u) end as overturned
   `)) as unknown;
   // postgres.js returns the rows; PGlite returns { rows }.
   const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as {
+    applied: boolean;
     overturned: Date | string | null;
   }[];
   const overturned = rows[0]?.overturned;
-  return { overturned: overturned ? new Date(overturned) : null };
+  return {
+    applied: rows[0]?.applied === true,
+    overturned: overturned ? new Date(overturned) : null,
+  };
 }
 
 /**

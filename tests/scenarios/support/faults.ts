@@ -385,3 +385,47 @@ export function blockStorageDelete(w: World, key: string): () => void {
   mkdirSync(path.join(object, "in-the-way"), { recursive: true });
   return () => rmSync(object, { recursive: true });
 }
+
+const UNFINISHED_CLAIM_HOLD = "test_hold_unfinished_claim";
+
+/**
+ * The worker's pass that finds the delivery's last claim never finished is held just before it
+ * commits that claim (a slow transaction: a trigger waits on a lock this helper holds), until
+ * `release`; it then goes on to record the delivery dead. Anything that writes the delivery
+ * meanwhile (the hung send answering) waits for that commit and lands first. See holdCase for
+ * `waiting`. PostgreSQL only.
+ */
+export async function holdUnfinishedClaim(w: World, deliveryId: number): Promise<HeldRows> {
+  await w.db.db.execute(
+    sql.raw(`create or replace function ${UNFINISHED_CLAIM_HOLD}() returns trigger
+      language plpgsql as $$
+      begin
+        perform pg_advisory_xact_lock_shared(hashtext('${UNFINISHED_CLAIM_HOLD}'));
+        return new;
+      end $$`),
+  );
+  // The claim of a never-finished delivery renews the lease and nothing else.
+  await w.db.db.execute(
+    sql.raw(`create trigger ${UNFINISHED_CLAIM_HOLD} after update on deliveries
+      for each row when (old.id = ${Math.trunc(deliveryId)} and new.status = 'pending'
+        and new.attempts = old.attempts and old.locked_until is not null
+        and new.locked_until > old.locked_until)
+      execute function ${UNFINISHED_CLAIM_HOLD}()`),
+  );
+  const held = await holdRows(
+    w,
+    async (tx) => {
+      await tx`select pg_advisory_xact_lock(hashtext(${UNFINISHED_CLAIM_HOLD}))`;
+      return tx<{ pid: number }[]>`select pg_backend_pid() as pid`;
+    },
+    "no lock",
+  );
+  let released: Promise<void> | undefined;
+  return {
+    ...held,
+    release: () =>
+      (released ??= held
+        .release()
+        .finally(() => removeCut(w, UNFINISHED_CLAIM_HOLD, "deliveries"))),
+  };
+}
