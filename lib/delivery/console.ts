@@ -13,6 +13,9 @@ import {
 } from "@/lib/db/queries/outbox";
 import { AppError } from "@/lib/errors";
 
+/** The states the console names a delivery by (deliveryStateSql). */
+export { DELIVERY_STATES, type DeliveryState } from "@/lib/db/queries/outbox";
+
 type Admin = { id: string; role: string };
 
 /** Sends an event again, to every destination or (when named) to one. */

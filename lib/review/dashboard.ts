@@ -17,7 +17,9 @@
  *   rate: hits the period's verdicts cleared ÷ hits they settled (cleared or confirmed), by the
  *   rule of `hitState` (a likely hit cleared by one person, or by two without an approver,
  *   awaits a second and is not settled; it is counted apart).
- * - Monitoring hits open, delivery backlog and dead deliveries, list age: as they stand now.
+ * - Monitoring hits open, delivery backlog and dead deliveries, list age: as they stand now. A
+ *   delivery's state (waiting, sending, failing, dead) is the deliveries page's
+ *   (deliveryStateSql in lib/db/queries/outbox.ts), in the figures and the CSV alike.
  */
 import { z } from "zod";
 import { appendAuditEvent } from "@/lib/db/queries/audit";
@@ -239,7 +241,10 @@ export async function loadDashboard(
       awaitingSecond: judged.awaitingSecond,
     },
     monitoring: { open: monitoring },
-    deliveries: { backlog: deliveries.waiting + deliveries.failing, ...deliveries },
+    deliveries: {
+      backlog: deliveries.waiting + deliveries.sending + deliveries.failing,
+      ...deliveries,
+    },
     lists: lists.map((l) => ({
       source: l.source,
       importedAt: l.importedAt,
@@ -423,7 +428,7 @@ async function figureRows(
           r.caseId,
           r.eventType,
           r.destination,
-          r.status === "dead" ? "dead" : r.lastError ? "failing" : "waiting",
+          r.state,
           r.attempts,
           r.lastError,
           r.status === "dead" ? null : r.nextAttemptAt,

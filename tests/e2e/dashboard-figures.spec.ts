@@ -339,7 +339,7 @@ test("waiting, outcomes, screening and deliveries read as their CSVs add up; a c
     const rows = (await exported(head, "deliveries")).slice(1);
     const count = (status: string) => rows.filter((r) => r[4] === status).length;
     await expect(head.getByTestId("delivery-backlog")).toHaveText(
-      `${count("waiting") + count("failing")} (${count("failing")} failing and retrying)`,
+      `${count("waiting") + count("sending") + count("failing")} (${count("sending")} in progress or unfinished, ${count("failing")} failing and retrying)`,
       { timeout: 1_000 },
     );
     await expect(head.getByTestId("deliveries-dead")).toHaveText(String(count("dead")), {

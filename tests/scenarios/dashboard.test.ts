@@ -10,7 +10,18 @@ import path from "node:path";
 import { asc, eq, inArray } from "drizzle-orm";
 import { auditEvents, caseEvents } from "@/lib/db/schema";
 import { listWaitingCases } from "@/lib/db/queries/dashboard";
-import { loadDashboard, parseDashboardPeriod, waitingBuckets } from "@/lib/review/dashboard";
+import {
+  getDeliveriesForEvent,
+  listOutboxEventsForCase,
+  UNDELIVERED_STATES,
+} from "@/lib/db/queries/outbox";
+import { drainOnce } from "@/lib/delivery/worker";
+import {
+  loadDashboard,
+  parseDashboardPeriod,
+  waitingBuckets,
+  type DashboardFigures,
+} from "@/lib/review/dashboard";
 import { PERSONAL } from "../fixtures/kyc-values";
 import { textOf } from "../helpers/render-page";
 import { signedInStaff, Trader, type Staff } from "./support/people";
@@ -27,6 +38,13 @@ const LISTED = {
   nationalities: ["MX"],
 };
 const HIT = "ofac-sdn-excerpt:6707";
+/** A trader on no list the scenario imports. */
+const UNLISTED = {
+  givenNames: "Ingrid",
+  surnames: "Holmqvist",
+  dateOfBirth: "1984-03-02",
+  nationalities: ["SE"],
+};
 
 /** A reviewer whose display name a spreadsheet would run as a formula. */
 const FORMULA_NAME = "=sum(1+2)";
@@ -67,6 +85,21 @@ async function csvOf(staff: Staff, figure: string, query: Record<string, string>
   expect(response.status).toBe(200);
   expect(response.headers.get("content-type")).toBe("text/csv; charset=utf-8");
   return parseCsv(await response.text());
+}
+
+/**
+ * The delivery figures are the export's rows counted by state, every state the deliveries page
+ * names (the same rule: deliveryStateSql), and the backlog is every state but dead.
+ */
+function expectDeliveriesAgree(figures: DashboardFigures, rows: string[][]) {
+  const counted = (state: string) => rows.filter((r) => r[4] === state).length;
+  expect(Object.fromEntries(UNDELIVERED_STATES.map((s) => [s, figures.deliveries[s]]))).toEqual(
+    Object.fromEntries(UNDELIVERED_STATES.map((s) => [s, counted(s)])),
+  );
+  expect(rows.filter((r) => !(UNDELIVERED_STATES as readonly string[]).includes(r[4]!))).toEqual(
+    [],
+  );
+  expect(figures.deliveries.backlog).toBe(rows.length - counted("dead"));
 }
 
 const cases: Record<string, string> = {};
@@ -260,16 +293,7 @@ describe("scenario: the dashboard after a day of real work", () => {
     );
 
     expect(figures.monitoring.open).toBe((await csvOf(approver, "monitoring")).length - 1);
-    const deliveryRows = (await csvOf(approver, "deliveries")).slice(1);
-    expect({
-      waiting: figures.deliveries.waiting,
-      failing: figures.deliveries.failing,
-      dead: figures.deliveries.dead,
-    }).toEqual({
-      waiting: deliveryRows.filter((r) => r[4] === "waiting").length,
-      failing: deliveryRows.filter((r) => r[4] === "failing").length,
-      dead: deliveryRows.filter((r) => r[4] === "dead").length,
-    });
+    expectDeliveriesAgree(figures, (await csvOf(approver, "deliveries")).slice(1));
     // The setup leaves something in every figure, so equal counts are not two zeros.
     expect(caseRows.length * decisionRows.length * rejections.length).toBeGreaterThan(0);
     expect(figures.deliveries.dead * figures.monitoring.open * judgments.length).toBeGreaterThan(0);
@@ -409,5 +433,52 @@ describe("scenario: the dashboard after a day of real work", () => {
     const empty = await admin.dashboardPage({ from: "2001-01-01", to: "2001-01-31" });
     expect(testid(empty, "approvals")).toBe("0");
     expect(testid(empty, "auto-approve-rate")).toContain("—");
+  });
+
+  // Last: it adds a case and an approval to the figures the tests above count.
+  it("counts a delivery whose send is under way as sending, in the figures, the CSV and the deliveries page alike", async () => {
+    const w = world();
+    const trader = new Trader(w, 610_008);
+    await trader.completeStandardLevel(UNLISTED);
+    cases.sending = (await trader.currentCase()).id;
+    await w.worker();
+    // cTrader's account API holds the approval's update: the worker's send is under way.
+    const call = w.holdNextAccountUpdate();
+    expect(await approver.approve(cases.sending)).toBe("approved");
+    const approval = (await listOutboxEventsForCase(cases.sending)).at(-1)!;
+    const pass = drainOnce();
+    try {
+      await call.arrived;
+      // Every other destination of the approval has its answer; only cTrader's send is open.
+      for (let waited = 0; ; waited += 50) {
+        const open = (await getDeliveriesForEvent(approval.id)).filter(
+          (d) => d.status === "pending",
+        );
+        if (open.length === 1 && open[0]!.destination === "ctrader:account") break;
+        if (waited > 20_000) throw new Error("the approval's other deliveries never finished");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+
+      const figures = await loadDashboard({ role: "approver" }, parseDashboardPeriod({}), 24);
+      const rows = (await csvOf(approver, "deliveries")).slice(1);
+      expect(figures.deliveries.sending).toBe(1);
+      expectDeliveriesAgree(figures, rows);
+      expect(rows.filter((r) => r[1] === cases.sending).map((r) => [r[3], r[4]])).toEqual([
+        ["ctrader:account", "sending"],
+      ]);
+      const deliveries = await admin.deliveriesPage();
+      for (const state of UNDELIVERED_STATES)
+        expect(deliveries).toContain(`<dd data-state="${state}">${figures.deliveries[state]}</dd>`);
+      expect(testid(await approver.dashboardPage(), "delivery-backlog")).toBe(
+        `${figures.deliveries.backlog} (1 in progress or unfinished, ${figures.deliveries.failing} failing and retrying)`,
+      );
+    } finally {
+      call.release();
+      await pass;
+    }
+    // It answered: delivered, and nothing is counted as sending any more.
+    const after = await loadDashboard({ role: "approver" }, parseDashboardPeriod({}), 24);
+    expect(after.deliveries.sending).toBe(0);
+    expectDeliveriesAgree(after, (await csvOf(approver, "deliveries")).slice(1));
   });
 });

@@ -325,6 +325,7 @@ async function DashboardPage({ searchParams }: Props) {
           <dd data-testid="delivery-backlog">
             {t("dashboard.backlogValue", {
               backlog: f.deliveries.backlog,
+              sending: f.deliveries.sending,
               failing: f.deliveries.failing,
             })}
           </dd>

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { deliveryOverview } from "@/lib/delivery/console";
+import { DELIVERY_STATES, deliveryOverview } from "@/lib/delivery/console";
 import { requireStaff } from "@/lib/staff/console";
 import { replayDeadAction, replayDeliveryAction } from "../actions";
 import { Time } from "../cases/[id]/_sections/value";
@@ -8,12 +8,6 @@ import { getTranslations } from "@/lib/i18n/translations";
 import { getConsoleLabels, type ConsoleLabels } from "@/lib/review/labels";
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
-
-const STATES = ["waiting", "sending", "failing", "dead", "delivered"] as const;
-
-/** A lease means an attempt is under way or never finished, whatever the last error was. */
-const pendingState = (d: { lockedUntil: Date | null; lastError: string | null }) =>
-  d.lockedUntil ? "sending" : d.lastError ? "failing" : "waiting";
 
 type Failure = { lastError: string | null; lastErrorKind: string | null };
 
@@ -62,7 +56,7 @@ async function DeliveriesPage({ searchParams }: Props) {
       <section className="card" aria-labelledby="counts-title">
         <h2 id="counts-title">{t("deliveries.byState")}</h2>
         <dl className="facts" data-testid="delivery-counts">
-          {STATES.map((state) => (
+          {DELIVERY_STATES.map((state) => (
             <div key={state} style={{ display: "contents" }}>
               <dt>{t("deliveries.state", { state })}</dt>
               <dd data-state={state}>{counts[state]}</dd>
@@ -94,7 +88,7 @@ async function DeliveriesPage({ searchParams }: Props) {
             </thead>
             <tbody>
               {pending.map((d) => (
-                <tr key={d.id} data-state={pendingState(d)}>
+                <tr key={d.id} data-state={d.state}>
                   <td>{label.destination(d.destination)}</td>
                   <td>{label.outboxEvent(d.eventType)}</td>
                   <td>{d.totalAttempts}</td>
@@ -102,7 +96,7 @@ async function DeliveriesPage({ searchParams }: Props) {
                     <LastError d={d} label={label} dash={t("dash")} />
                   </td>
                   <td>
-                    {pendingState(d) === "sending" ? (
+                    {d.state === "sending" ? (
                       <>
                         {t("deliveries.state", { state: "sending" })}
                         <br />

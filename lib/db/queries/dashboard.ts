@@ -22,6 +22,7 @@ import {
   staffUsers,
 } from "../schema";
 import { HOLD_TASK_KINDS } from "./hold-tasks";
+import { deliveryStateSql, type DeliveryCounts, type UndeliveredState } from "./outbox";
 import { QUEUE_STATUSES } from "./metrics";
 import { SCREENING_JUDGMENTS } from "./review";
 
@@ -240,7 +241,7 @@ export async function listOpenMonitoringTasks() {
     .orderBy(asc(reviewTasks.openedAt), asc(reviewTasks.id));
 }
 
-/** Deliveries not delivered: pending (waiting or failing) and dead, with their event. */
+/** Deliveries not delivered, with their state (deliveryStateSql) and their event. */
 export async function listUndeliveredDeliveries() {
   const db = await getDb();
   return db
@@ -250,6 +251,7 @@ export async function listUndeliveredDeliveries() {
       eventType: outboxEvents.type,
       destination: deliveries.destination,
       status: deliveries.status,
+      state: deliveryStateSql(),
       attempts: deliveries.totalAttempts,
       lastError: deliveries.lastError,
       nextAttemptAt: deliveries.nextAttemptAt,
@@ -405,28 +407,38 @@ export async function countOpenMonitoringTasks(): Promise<number> {
 }
 
 /**
- * Undelivered deliveries counted as the export names them: waiting, failing (an error) or dead.
- * Pending and dead are counted apart, each through its partial index (deliveries_due_idx,
- * deliveries_dead_idx), so the cost follows the backlog, not every delivery ever made; no join
- * to outbox_events, whose foreign key keeps each delivery's event.
+ * Undelivered deliveries counted by their state (deliveryStateSql, as the deliveries page and the
+ * export name them): waiting, sending, failing or dead. Pending and dead are counted apart, each
+ * through its partial index (deliveries_due_idx, deliveries_dead_idx), so the cost follows the
+ * backlog, not every delivery ever made; no join to outbox_events, whose foreign key keeps each
+ * delivery's event.
  */
-export async function countUndeliveredDeliveries() {
+export async function countUndeliveredDeliveries(): Promise<
+  Pick<DeliveryCounts, UndeliveredState>
+> {
   const db = await getDb();
-  const failed = sql`coalesce(${deliveries.lastError}, '') <> ''`;
-  const [[pending], [dead]] = await Promise.all([
+  const state = deliveryStateSql();
+  const [pending, dead] = await Promise.all([
     db
-      .select({
-        waiting: sql<number>`(count(*) filter (where not ${failed}))::int`,
-        failing: sql<number>`(count(*) filter (where ${failed}))::int`,
-      })
+      .select({ state, count: sql<number>`count(*)::int` })
       .from(deliveries)
-      .where(sql`${deliveries.status} = 'pending'`),
+      .where(sql`${deliveries.status} = 'pending'`)
+      .groupBy(sql`1`),
     db
-      .select({ dead: sql<number>`count(*)::int` })
+      .select({ state, count: sql<number>`count(*)::int` })
       .from(deliveries)
-      .where(sql`${deliveries.status} = 'dead'`),
+      .where(sql`${deliveries.status} = 'dead'`)
+      .groupBy(sql`1`),
   ]);
-  return { waiting: pending?.waiting ?? 0, failing: pending?.failing ?? 0, dead: dead?.dead ?? 0 };
+  const counts: Pick<DeliveryCounts, UndeliveredState> = {
+    waiting: 0,
+    sending: 0,
+    failing: 0,
+    dead: 0,
+  };
+  for (const r of [...pending, ...dead])
+    if (r.state in counts) counts[r.state as UndeliveredState] = Number(r.count);
+  return counts;
 }
 
 /**

@@ -472,13 +472,16 @@ export async function listOutboxEventsForCase(caseId: string): Promise<OutboxEve
     .orderBy(asc(outboxEvents.createdAt), asc(outboxEvents.id));
 }
 
-export type DeliveryLogEntry = DeliveryRow & { attemptLog: DeliveryAttemptRow[] };
+export type DeliveryLogEntry = DeliveryRow & {
+  state: DeliveryState;
+  attemptLog: DeliveryAttemptRow[];
+};
 
 /** The delivery log of one case: each event's deliveries with every attempt, oldest first. */
 export async function listDeliveryLogForCase(caseId: string): Promise<DeliveryLogEntry[]> {
   const db = await getDb();
   const rows = await db
-    .select({ delivery: deliveries })
+    .select({ delivery: deliveries, state: deliveryStateSql() })
     .from(deliveries)
     .innerJoin(outboxEvents, eq(outboxEvents.id, deliveries.eventId))
     .where(eq(outboxEvents.caseId, caseId))
@@ -494,8 +497,9 @@ export async function listDeliveryLogForCase(caseId: string): Promise<DeliveryLo
       ),
     )
     .orderBy(asc(deliveryAttempts.id));
-  return rows.map(({ delivery }) => ({
+  return rows.map(({ delivery, state }) => ({
     ...delivery,
+    state,
     attemptLog: attempts.filter((a) => a.deliveryId === delivery.id),
   }));
 }
@@ -575,6 +579,7 @@ export async function listAttemptsForEvent(eventId: string): Promise<DeliveryAtt
 }
 
 type ConsoleDelivery = DeliveryRow & {
+  state: DeliveryState;
   caseId: string | null;
   eventType: string;
   /** Why the latest attempt failed (delivery_attempts.error_kind), beside `lastError`'s text. */
@@ -591,6 +596,7 @@ async function listDeliveriesWithEvent(
   const rows = await db
     .select({
       delivery: deliveries,
+      state: deliveryStateSql(),
       caseId: outboxEvents.caseId,
       eventType: outboxEvents.type,
       lastErrorKind: sql<string | null>`(select ${deliveryAttempts.errorKind}
@@ -604,6 +610,7 @@ async function listDeliveriesWithEvent(
     .limit(limit);
   return rows.map((r) => ({
     ...r.delivery,
+    state: r.state,
     caseId: r.caseId,
     eventType: r.eventType,
     lastErrorKind: r.lastErrorKind,
@@ -615,36 +622,46 @@ export function listDeadDeliveries(limit = 200): Promise<ConsoleDelivery[]> {
   return listDeliveriesWithEvent("dead", [desc(deliveries.id)], limit);
 }
 
-export type DeliveryCounts = {
-  /** Pending, not tried yet (or replayed). */
-  waiting: number;
-  /**
-   * Pending with a lease: an attempt is under way, or its lease ran out with no outcome recorded
-   * (the send never returned; the next claim retries it, or records it dead when none is left).
-   */
-  sending: number;
-  /** Pending after a failed attempt: retrying on schedule. */
-  failing: number;
-  dead: number;
-  delivered: number;
-};
+/**
+ * Where a delivery stands, as the console names it (the deliveries page, the case page, the
+ * dashboard and its CSV):
+ * - waiting: pending, not tried yet (or replayed);
+ * - sending: pending with a lease: an attempt is under way, or its lease ran out with no outcome
+ *   recorded (the send never returned; the next claim retries it, or records it dead when none
+ *   is left), whatever the last error was;
+ * - failing: pending after a failed attempt, retrying on schedule;
+ * - dead, delivered: its status.
+ */
+export const DELIVERY_STATES = ["waiting", "sending", "failing", "dead", "delivered"] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
+/** The states of a delivery not delivered (yet): the backlog, and the dead letters. */
+export const UNDELIVERED_STATES = DELIVERY_STATES.filter(
+  (s): s is Exclude<DeliveryState, "delivered"> => s !== "delivered",
+);
+export type UndeliveredState = (typeof UNDELIVERED_STATES)[number];
+
+/**
+ * The state of the `deliveries` row in the query, as an SQL expression: the one rule every count
+ * and every listed row uses, so a figure and the rows behind it never name a delivery apart.
+ */
+export function deliveryStateSql(): SQL<DeliveryState> {
+  return sql<DeliveryState>`case when ${deliveries.status} = 'pending'
+    then (case when ${deliveries.lockedUntil} is not null then 'sending'
+      when coalesce(${deliveries.lastError}, '') = '' then 'waiting' else 'failing' end)
+    else ${deliveries.status}::text end`;
+}
+
+export type DeliveryCounts = Record<DeliveryState, number>;
 
 /** How many deliveries are in each state, over every destination. */
 export async function countDeliveriesByState(): Promise<DeliveryCounts> {
   const db = await getDb();
   const rows = await db
-    .select({
-      state: sql<string>`case when ${deliveries.status} = 'pending'
-        then (case when ${deliveries.lockedUntil} is not null then 'sending'
-          when ${deliveries.lastError} is null then 'waiting' else 'failing' end)
-        else ${deliveries.status}::text end`,
-      count: sql<number>`count(*)::int`,
-    })
+    .select({ state: deliveryStateSql(), count: sql<number>`count(*)::int` })
     .from(deliveries)
     .groupBy(sql`1`);
   const counts: DeliveryCounts = { waiting: 0, sending: 0, failing: 0, dead: 0, delivered: 0 };
-  for (const r of rows)
-    if (r.state in counts) counts[r.state as keyof DeliveryCounts] = Number(r.count);
+  for (const r of rows) if (r.state in counts) counts[r.state] = Number(r.count);
   return counts;
 }
 

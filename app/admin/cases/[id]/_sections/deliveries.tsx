@@ -72,7 +72,7 @@ export async function Deliveries({ file }: { file: CaseFile }) {
                 <strong>{label.deliveryStatus(d.status)}</strong> ·{" "}
                 {t("deliveries.attempts", { count: d.totalAttempts })}
                 {d.lastError ? lastError(d.lastError, lastKind(d)) : null}
-                {d.status === "pending" && d.lockedUntil ? (
+                {d.state === "sending" ? (
                   <span data-testid="delivery-sending"> · {t("deliveries.sending")}</span>
                 ) : null}
                 {d.status === "pending" ? (
