@@ -224,8 +224,9 @@ const LEVEL_RANK: Record<StoredHit["level"], number> = { likely: 2, review: 1, b
  * Not by level: a stronger sighting is what the listed person looks like now, even when the
  * thresholds of its day put it at a lower level, and a clearing given on a weaker one does not
  * cover it (`standing`). The database's approval trigger (drizzle/0044) judges clearings by the
- * strongest sighting too. The level kept is the highest any sighting had (loadCaseHits): a hit
- * once seen as a likely match needs two people, whichever sighting is shown.
+ * strongest of the likely sightings only, so this rule is the stricter of the two: nothing it lets
+ * through does the trigger refuse. The level kept is the highest any sighting had (loadCaseHits):
+ * a hit once seen as a likely match needs two people, whichever sighting is shown.
  */
 const outweighs = (hit: StoredHit, kept: StoredHit | undefined) => {
   if (!kept) return true;

@@ -6,6 +6,7 @@
  */
 import "./support/request-scope";
 import { sql } from "drizzle-orm";
+import { adminUrl } from "../helpers/db-target";
 import { captureLogs } from "../helpers/log-capture";
 import { sqlRows } from "../helpers/sql-rows";
 import { holdSignerAccount, holdStaffAccounts } from "./support/faults";
@@ -41,37 +42,41 @@ async function staffAudit(w: World, action: string, emails: string[]): Promise<n
 }
 
 describe("scenario: the deployment's two admins demote each other at the same moment", () => {
-  it("leaves one of them an admin: the second change is refused, its admin no longer being one", async () => {
-    const w = world();
-    if (w.db.target?.kind !== "postgres") return;
-    const a = await signedInStaff(w, "admin.one@broker.example", "admin");
-    const b = await signedInStaff(w, "admin.two@broker.example", "admin");
-    // Another change to these accounts is in flight: both presses wait behind it, then race.
-    const held = await holdStaffAccounts(w, [a.email, b.email]);
-    const byA = a.changeRoleOf(b.email, "reviewer");
-    const byB = b.changeRoleOf(a.email, "reviewer");
-    await held.waiting(2);
-    await held.release();
-    const outcomes = await Promise.all([byA, byB]);
-    expect([...outcomes].sort()).toEqual(["error:forbidden", "role_changed"]);
-    expect(await activeAdmins(w, [a.email, b.email])).toHaveLength(1);
-    expect(await staffAudit(w, "staff.role_changed", [a.email, b.email])).toBe(1);
-  });
+  (adminUrl() ? it : it.skip)(
+    "leaves one of them an admin: the second change is refused, its admin no longer being one",
+    async () => {
+      const w = world();
+      const a = await signedInStaff(w, "admin.one@broker.example", "admin");
+      const b = await signedInStaff(w, "admin.two@broker.example", "admin");
+      // Another change to these accounts is in flight: both presses wait behind it, then race.
+      const held = await holdStaffAccounts(w, [a.email, b.email]);
+      const byA = a.changeRoleOf(b.email, "reviewer");
+      const byB = b.changeRoleOf(a.email, "reviewer");
+      await held.waiting(2);
+      await held.release();
+      const outcomes = await Promise.all([byA, byB]);
+      expect([...outcomes].sort()).toEqual(["error:forbidden", "role_changed"]);
+      expect(await activeAdmins(w, [a.email, b.email])).toHaveLength(1);
+      expect(await staffAudit(w, "staff.role_changed", [a.email, b.email])).toBe(1);
+    },
+  );
 
-  it("leaves one of them an admin when each disables the other", async () => {
-    const w = world();
-    if (w.db.target?.kind !== "postgres") return;
-    const a = await signedInStaff(w, "admin.three@broker.example", "admin");
-    const b = await signedInStaff(w, "admin.four@broker.example", "admin");
-    const held = await holdStaffAccounts(w, [a.email, b.email]);
-    const byA = a.disableAccountOf(b.email);
-    const byB = b.disableAccountOf(a.email);
-    await held.waiting(2);
-    await held.release();
-    const outcomes = await Promise.all([byA, byB]);
-    expect([...outcomes].sort()).toEqual(["disabled", "error:forbidden"]);
-    expect(await activeAdmins(w, [a.email, b.email])).toHaveLength(1);
-  });
+  (adminUrl() ? it : it.skip)(
+    "leaves one of them an admin when each disables the other",
+    async () => {
+      const w = world();
+      const a = await signedInStaff(w, "admin.three@broker.example", "admin");
+      const b = await signedInStaff(w, "admin.four@broker.example", "admin");
+      const held = await holdStaffAccounts(w, [a.email, b.email]);
+      const byA = a.disableAccountOf(b.email);
+      const byB = b.disableAccountOf(a.email);
+      await held.waiting(2);
+      await held.release();
+      const outcomes = await Promise.all([byA, byB]);
+      expect([...outcomes].sort()).toEqual(["disabled", "error:forbidden"]);
+      expect(await activeAdmins(w, [a.email, b.email])).toHaveLength(1);
+    },
+  );
 });
 
 describe("scenario: an account's state pressed again from a page read before", () => {
@@ -103,66 +108,69 @@ describe("scenario: an account's state pressed again from a page read before", (
 });
 
 describe("scenario: an admin's change while two admins co-sign a four-eyes approval", () => {
-  it("lets both finish, no deadlock: the approval counts the co-signer, the change comes after it", async () => {
-    const w = world();
-    if (w.db.target?.kind !== "postgres") return;
-    w.configure({ FOUR_EYES_MIN_RISK: "low" });
-    try {
-      const trader = new Trader(w, 572_001);
-      await trader.completeStandardLevel();
-      await w.worker();
-      const kycCase = await trader.currentCase();
-      const one = await signedInStaff(w, "cosign.admin.one@broker.example", "admin");
-      const two = await signedInStaff(w, "cosign.admin.two@broker.example", "admin");
-      const changer = await signedInStaff(w, "cosign.admin.three@broker.example", "admin");
-      // The approval holds its signers' rows in signing order (the co-signer's, then the first
-      // signer's); locking every admin's row took them in id order. The first signer is the
-      // one with the lower id, so the two orders cross.
-      const ids = await sqlRows<{ email: string }>(
-        w.db.db,
-        sql`select email from staff_users where email in (${one.email}, ${two.email}) order by id`,
-      );
-      const [first, coSigner] = ids[0]!.email === one.email ? [one, two] : [two, one];
-      expect(await first.approve(kycCase.id)).toBe("awaiting_co_sign");
-
-      // The co-signer signs another case meanwhile (its row held FOR SHARE): the admin lowering
-      // the co-signer's role waits for it, then the co-signature here is pressed.
-      const logs = captureLogs();
-      let outcomes: string[];
+  (adminUrl() ? it : it.skip)(
+    "lets both finish, no deadlock: the approval counts the co-signer, the change comes after it",
+    async () => {
+      const w = world();
+      w.configure({ FOUR_EYES_MIN_RISK: "low" });
       try {
-        const held = await holdSignerAccount(w, coSigner.email);
-        const change = changer.changeRoleOf(coSigner.email, "reviewer");
-        await held.waiting(1);
-        let answered = false;
-        const coSigned = coSigner.approve(kycCase.id).finally(() => (answered = true));
-        await held.waiting(2, () => answered);
-        await held.release();
-        outcomes = await Promise.all([coSigned, change]);
-      } finally {
-        logs.stop();
-      }
-      // PostgreSQL's deadlock_detected (40P01) ended neither of them.
-      expect(logs.lines.filter((line) => line.includes("40P01"))).toEqual([]);
-      expect(outcomes).toEqual(["approved", "role_changed"]);
+        const trader = new Trader(w, 572_001);
+        await trader.completeStandardLevel();
+        await w.worker();
+        const kycCase = await trader.currentCase();
+        const one = await signedInStaff(w, "cosign.admin.one@broker.example", "admin");
+        const two = await signedInStaff(w, "cosign.admin.two@broker.example", "admin");
+        const changer = await signedInStaff(w, "cosign.admin.three@broker.example", "admin");
+        // The approval holds its signers' rows in signing order (the co-signer's, then the first
+        // signer's); locking every admin's row took them in id order. The first signer is the
+        // one with the lower id, so the two orders cross.
+        const ids = await sqlRows<{ email: string }>(
+          w.db.db,
+          sql`select email from staff_users where email in (${one.email}, ${two.email}) order by id`,
+        );
+        const [first, coSigner] = ids[0]!.email === one.email ? [one, two] : [two, one];
+        expect(await first.approve(kycCase.id)).toBe("awaiting_co_sign");
 
-      // One order: the approval committed with the co-signer an admin, then the role changed.
-      expect(await trader.status()).toBe("approved");
-      const order = await sqlRows<{ action: string }>(
-        w.db.db,
-        sql`select action from audit_events
+        // The co-signer signs another case meanwhile (its row held FOR SHARE): the admin lowering
+        // the co-signer's role waits for it, then the co-signature here is pressed.
+        const logs = captureLogs();
+        let outcomes: string[];
+        try {
+          const held = await holdSignerAccount(w, coSigner.email);
+          const change = changer.changeRoleOf(coSigner.email, "reviewer");
+          await held.waiting(1);
+          let answered = false;
+          const coSigned = coSigner.approve(kycCase.id).finally(() => (answered = true));
+          await held.waiting(2, () => answered);
+          await held.release();
+          outcomes = await Promise.all([coSigned, change]);
+        } finally {
+          logs.stop();
+        }
+        // PostgreSQL's deadlock_detected (40P01) ended neither of them.
+        expect(logs.lines.filter((line) => line.includes("40P01"))).toEqual([]);
+        expect(outcomes).toEqual(["approved", "role_changed"]);
+
+        // One order: the approval committed with the co-signer an admin, then the role changed.
+        expect(await trader.status()).toBe("approved");
+        const order = await sqlRows<{ action: string }>(
+          w.db.db,
+          sql`select action from audit_events
           where (case_id = ${kycCase.id} and action = 'case.approved')
             or (action = 'staff.role_changed' and data->>'staffId' =
               (select id::text from staff_users where email = ${coSigner.email}))
           order by id`,
-      );
-      expect(order.map((r) => r.action)).toEqual(["case.approved", "staff.role_changed"]);
-      const [role] = await sqlRows<{ role: string }>(
-        w.db.db,
-        sql`select role from staff_users where email = ${coSigner.email}`,
-      );
-      expect(role?.role).toBe("reviewer");
-    } finally {
-      w.configure({});
-    }
-  }, 300_000);
+        );
+        expect(order.map((r) => r.action)).toEqual(["case.approved", "staff.role_changed"]);
+        const [role] = await sqlRows<{ role: string }>(
+          w.db.db,
+          sql`select role from staff_users where email = ${coSigner.email}`,
+        );
+        expect(role?.role).toBe("reviewer");
+      } finally {
+        w.configure({});
+      }
+    },
+    300_000,
+  );
 });
