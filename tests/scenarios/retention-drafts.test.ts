@@ -6,7 +6,7 @@
  * in the audit trail.
  */
 import "./support/request-scope";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { POST as relationshipEnd } from "@/app/api/crm/traders/[id]/relationship-end/route";
@@ -18,7 +18,7 @@ import { adminUrl } from "../helpers/db-target";
 import { textOf } from "../helpers/render-page";
 import { sqlRows } from "../helpers/sql-rows";
 import { stubSumsub, SUMSUB_SETTINGS } from "../helpers/sumsub-stub";
-import { whileCaseHeld } from "./support/faults";
+import { blockStorageDelete, whileCaseHeld } from "./support/faults";
 import { complianceNoticeLevels } from "./support/levels";
 import { signedInStaff, Trader } from "./support/people";
 import { BROKER, scenarioWorld, type World } from "./support/world";
@@ -370,9 +370,7 @@ describe("scenario: a lapsed upgrade the purge may not roll back", () => {
     const other = await upgradeLeftAsDraft(w, 471_054);
     // The storage cannot delete the first case's unsent upload: a directory stands at its key.
     const row = (await documentRows(w, stuck.kycCase.id)).find((d) => d.id === stuck.unsentId)!;
-    const object = path.join(w.dataDir, "documents", row.storage_key);
-    rmSync(object);
-    mkdirSync(path.join(object, "in-the-way"), { recursive: true });
+    const unblock = blockStorageDelete(w, row.storage_key);
 
     await w.worker(new Date(other.touched.getTime() + 91 * DAY));
     // The failure stays with its case: nothing of it changed, the other one is rolled back.
@@ -389,7 +387,7 @@ describe("scenario: a lapsed upgrade the purge may not roll back", () => {
     expect(await auditOf(w, other.kycCase.id, UPGRADE_ROLLED_BACK)).toHaveLength(1);
 
     // The storage works again: the next run finishes the job.
-    rmSync(object, { recursive: true });
+    unblock();
     await w.worker(new Date(other.touched.getTime() + 92 * DAY));
     expect(await caseRow(w, stuck.kycCase.id)).toMatchObject({
       status: "approved",
@@ -418,9 +416,7 @@ describe("scenario: one abandoned draft the purge cannot erase", () => {
     const touched = new Date();
     // The storage cannot delete the first draft's upload: a directory stands at its key.
     const [stuck, other] = drafts as [(typeof drafts)[0], (typeof drafts)[0]];
-    const object = path.join(w.dataDir, "documents", stuck.storageKey);
-    rmSync(object);
-    mkdirSync(path.join(object, "in-the-way"), { recursive: true });
+    const unblock = blockStorageDelete(w, stuck.storageKey);
 
     await w.worker(new Date(touched.getTime() + 91 * DAY));
     // The failure stays with its case; the other draft is erased in the same run.
@@ -429,7 +425,7 @@ describe("scenario: one abandoned draft the purge cannot erase", () => {
     expect(await purgedRule(w, other.id)).toBe("abandoned_draft");
 
     // The storage works again: the next run erases it.
-    rmSync(object, { recursive: true });
+    unblock();
     await w.worker(new Date(touched.getTime() + 92 * DAY));
     expect(await purgedRule(w, stuck.id)).toBe("abandoned_draft");
     expect((await caseRow(w, stuck.id))?.drafts).toBe(0);

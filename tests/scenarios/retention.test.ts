@@ -9,7 +9,7 @@
  * (RETENTION_CASE_YEARS_BY) each hold to the day.
  */
 import "./support/request-scope";
-import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { POST as relationshipEnd } from "@/app/api/crm/traders/[id]/relationship-end/route";
@@ -21,7 +21,7 @@ import { PERSONAL } from "../fixtures/kyc-values";
 import { adminUrl } from "../helpers/db-target";
 import { textOf } from "../helpers/render-page";
 import { sqlRows } from "../helpers/sql-rows";
-import { holdCaseOpening, whileCaseHeld } from "./support/faults";
+import { blockStorageDelete, holdCaseOpening, whileCaseHeld } from "./support/faults";
 import {
   approvedAtStandard,
   freshPhoto,
@@ -1049,9 +1049,7 @@ describe("scenario: an erasure request the storage cannot carry out", () => {
     const kycCase = await trader.currentCase();
     const [document] = (await rowsOf(w, kycCase.id)).documents;
     // The storage cannot delete the upload: a directory stands at its key.
-    const object = objectPath(w, document!.storage_key);
-    rmSync(object);
-    mkdirSync(path.join(object, "in-the-way"), { recursive: true });
+    const unblock = blockStorageDelete(w, document!.storage_key);
     try {
       // An hour on: the upload's form has expired, so nothing but the storage stands in the way.
       setClock(Date.now() + 60 * 60_000);
@@ -1070,7 +1068,7 @@ describe("scenario: an erasure request the storage cannot carry out", () => {
       expect((await rowsOf(w, kycCase.id)).drafts.length).toBeGreaterThan(0);
 
       // The storage works again: the request recorded anew is executed.
-      rmSync(object, { recursive: true });
+      unblock();
       expect(await admin.erasureRequest(kycCase.id)).toBe("erasure_executed");
       // Both stay, the failure too (the clock stands still: compared without their order).
       expect(await requests()).toHaveLength(2);
@@ -1099,8 +1097,7 @@ describe("scenario: an erasure request the storage stops part-way", () => {
     const [document] = (await rowsOf(w, kycCase.id)).documents;
     // The storage deletes the sealed file, then fails on the next one: a directory stands at the
     // upload key (which the confirm had emptied).
-    const uploadKey = objectPath(w, documentKey(kycCase.id, uploaded.documentId!));
-    mkdirSync(path.join(uploadKey, "in-the-way"), { recursive: true });
+    const unblock = blockStorageDelete(w, documentKey(kycCase.id, uploaded.documentId!));
     try {
       setClock(Date.now() + 60 * 60_000);
       const admin = await signedInStaff(w, "halfgone.admin@broker.example", "admin");
@@ -1121,7 +1118,7 @@ describe("scenario: an erasure request the storage stops part-way", () => {
       );
       expect(audited?.data).toEqual({ outcome: "failed", erased: 0, objectsDeleted: 1 });
 
-      rmSync(uploadKey, { recursive: true });
+      unblock();
       expect(await admin.erasureRequest(kycCase.id)).toBe("erasure_executed");
       expect(await admin.casePage(kycCase.id)).toContain('data-testid="tombstone"');
       expect(objectsOf(w, kycCase.id)).toEqual([]);
