@@ -56,6 +56,7 @@ import type { QueueQuery } from "./queue";
 import { queueNeighbours } from "./queue-neighbours";
 import { caseControls, hitControls, hitsJudgeable, OPEN_STATUSES } from "./controls";
 import { approvalBlocker, auditCaseView } from "./decisions";
+import { documentsWithoutFile } from "./documents";
 import { reasonsForLevel } from "./reasons";
 import type { VendorTaskShown } from "./late-verdict";
 import { loadCaseHits, unreadableTaskStanding } from "./screening-hits";
@@ -215,12 +216,16 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
   const judgeable = hitsJudgeable(kycCase.status, monitoringTask !== undefined);
   const level = getLevel(kycCase.level);
   const language = await traderLanguage(trader?.preferredLocale);
+  const shown = documents.filter((d) => d.status !== "pending");
+  const filesGone = await documentsWithoutFile(kycCase.traderId, shown);
   const file = {
     kycCase,
     trader,
     progress,
     events,
-    documents: documents.filter((d) => d.status !== "pending"),
+    documents: shown,
+    /** Documents whose stored file an erasure the storage stopped part-way had deleted. */
+    filesGone,
     decisions,
     history: history.filter((c) => c.id !== kycCase.id),
     checks: checksOfRound

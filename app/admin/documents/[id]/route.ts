@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { isAppError } from "@/lib/errors";
 import { refusal } from "@/lib/http/json";
+import { getTranslations } from "@/lib/i18n/translations";
 import { openDocument } from "@/lib/review/documents";
 import { getStaff } from "@/lib/staff/console";
 import { withRequestId } from "@/lib/http/request-id";
@@ -22,6 +23,9 @@ export const GET = withRequestId(async function GET(
   if (!z.uuid().safeParse(id).success) return refusal(404, "not_found");
   try {
     const file = await openDocument(staff, id);
+    // Said in the officer's language: the Open link shows this answer in a tab of its own.
+    if (file.kind === "file_gone")
+      return refusal(410, "file_gone", (await getTranslations("DocumentViewer"))("fileGone"));
     return new Response(new Uint8Array(file.bytes), {
       status: 200,
       headers: {

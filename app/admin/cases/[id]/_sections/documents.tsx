@@ -26,6 +26,9 @@ export async function Documents({ file }: { file: CaseFile }) {
     keys: t("keys"),
     zoom: t("zoom", { percent: "{percent}" }),
   };
+  // A file an interrupted erasure deleted: said in place of the picture and its link.
+  const gone = new Set(file.filesGone);
+  const fileGone = t("fileGone");
   // The selfie is shown on its own, beside the identity document.
   const groups = file.comparisons.filter((g) => g.documentType !== "selfie");
   return (
@@ -51,12 +54,20 @@ export async function Documents({ file }: { file: CaseFile }) {
                       {label.side(d.side)}
                       {d.status === "retake" ? ` · ${t("retake")}` : ""}
                     </p>
-                    {d.contentType?.startsWith("image/") ? (
-                      <DocumentViewer src={href} alt={alt} labels={viewerLabels} />
-                    ) : null}
-                    <a href={href} target="_blank" rel="noreferrer">
-                      {t("open")}
-                    </a>
+                    {gone.has(d.id) ? (
+                      <p className="notice" data-file-gone={d.id}>
+                        {fileGone}
+                      </p>
+                    ) : (
+                      <>
+                        {d.contentType?.startsWith("image/") ? (
+                          <DocumentViewer src={href} alt={alt} labels={viewerLabels} />
+                        ) : null}
+                        <a href={href} target="_blank" rel="noreferrer">
+                          {t("open")}
+                        </a>
+                      </>
+                    )}
                   </li>
                 );
               })}
@@ -87,7 +98,12 @@ export async function Documents({ file }: { file: CaseFile }) {
           </div>
         </div>
       ))}
-      <SelfieFrames comparisons={file.comparisons} viewerLabels={viewerLabels} />
+      <SelfieFrames
+        comparisons={file.comparisons}
+        viewerLabels={viewerLabels}
+        gone={gone}
+        fileGone={fileGone}
+      />
       <details>
         <summary>{t("stored")}</summary>
         <ul className="steps">

@@ -10,9 +10,14 @@ import { DocumentViewer, type ViewerLabels } from "./document-viewer";
 export async function SelfieFrames({
   comparisons,
   viewerLabels,
+  gone,
+  fileGone,
 }: {
   comparisons: DocumentComparison[];
   viewerLabels: ViewerLabels;
+  /** Documents whose stored file is gone, and what is said in their place. */
+  gone: ReadonlySet<string>;
+  fileGone: string;
 }) {
   const frames = comparisons.find((g) => g.documentType === "selfie")?.documents ?? [];
   if (frames.length === 0) return null;
@@ -39,11 +44,17 @@ export async function SelfieFrames({
                 {d.burstFrames ? (
                   <p className="muted">{t("selfieBurst", { frames: d.burstFrames })}</p>
                 ) : null}
-                <DocumentViewer
-                  src={`/admin/documents/${d.id}`}
-                  alt={prompt}
-                  labels={viewerLabels}
-                />
+                {gone.has(d.id) ? (
+                  <p className="notice" data-file-gone={d.id}>
+                    {fileGone}
+                  </p>
+                ) : (
+                  <DocumentViewer
+                    src={`/admin/documents/${d.id}`}
+                    alt={prompt}
+                    labels={viewerLabels}
+                  />
+                )}
               </li>
             );
           })}
@@ -52,11 +63,17 @@ export async function SelfieFrames({
           {pictures.map((d) => (
             <li key={d.id} data-side={d.side}>
               <p className="muted">{t("documentType", { type: "identity" })}</p>
-              <DocumentViewer
-                src={`/admin/documents/${d.id}`}
-                alt={t("documentType", { type: "identity" })}
-                labels={viewerLabels}
-              />
+              {gone.has(d.id) ? (
+                <p className="notice" data-file-gone={d.id}>
+                  {fileGone}
+                </p>
+              ) : (
+                <DocumentViewer
+                  src={`/admin/documents/${d.id}`}
+                  alt={t("documentType", { type: "identity" })}
+                  labels={viewerLabels}
+                />
+              )}
             </li>
           ))}
         </ul>

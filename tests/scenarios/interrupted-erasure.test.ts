@@ -1,0 +1,77 @@
+/**
+ * Scenarios: an erasure request the storage stops part-way. The case's rows stay (its erasure
+ * rolled back) but the files it had deleted are gone: the console says so where it would show
+ * them, in the officer's language, and the rest of the case stays readable.
+ */
+// The console's language through the real lib/i18n/request-locale.ts (the officer's choice).
+jest.mock("next/headers", () => {
+  const scope = jest.requireActual<typeof import("../helpers/request-scope")>(
+    "../helpers/request-scope",
+  );
+  return scope.nextHeaders(scope.consoleHeaders);
+});
+jest.mock("next-intl/server", () =>
+  jest
+    .requireActual<typeof import("../helpers/request-scope")>("../helpers/request-scope")
+    .nextIntlServerFromRequest(),
+);
+
+import { documentKey } from "@/lib/storage";
+import { textOf } from "../helpers/render-page";
+import { blockStorageDelete } from "./support/faults";
+import { signedInStaff, Trader } from "./support/people";
+import { scenarioWorld, setClock, type World } from "./support/world";
+
+const world = scenarioWorld();
+
+/** A trader's case whose erasure the storage stopped after it deleted the sealed file. */
+async function halfErased(w: World, userId: number, email: string) {
+  const trader = new Trader(w, userId);
+  await trader.launch("kyc", { kycType: "standard" });
+  await trader.fillStandardForms({ surnames: `Halfway${userId}` });
+  const uploaded = await trader.upload("identity");
+  expect(uploaded.status).toBe(200);
+  const kycCase = await trader.currentCase();
+  // The storage deletes the sealed file, then fails on the upload key.
+  const unblock = blockStorageDelete(w, documentKey(kycCase.id, uploaded.documentId!));
+  // An hour on: the upload's form has expired, so nothing but the storage stands in the way.
+  setClock(Date.now() + 60 * 60_000);
+  const admin = await signedInStaff(w, email, "admin");
+  expect(await admin.erasureRequest(kycCase.id)).toBe("erasure_failed");
+  return { kycCase, documentId: uploaded.documentId!, admin, unblock };
+}
+
+describe("scenario: the console after an erasure the storage stopped part-way", () => {
+  afterEach(() => jest.useRealTimers());
+
+  it("says in the officer's language that the file is gone, on the case page and its Open link", async () => {
+    const w = world();
+    const { kycCase, documentId, admin, unblock } = await halfErased(
+      w,
+      490_001,
+      "halfway.viewer@broker.example",
+    );
+    try {
+      await admin.chooseLanguage("fr");
+      const opened = await admin.openDocument(documentId);
+      expect(opened.status).toBe(410);
+      const body = (await opened.json()) as { reason: string; message: string };
+      expect(body.reason).toBe("file_gone");
+      expect(body.message).toContain("Ce fichier n'est plus stocké");
+
+      const page = await admin.casePage(kycCase.id);
+      // In place of the picture and its link; the rest of the case is there.
+      expect(page).toContain(`data-file-gone="${documentId}"`);
+      expect(page).not.toContain(`src="/admin/documents/${documentId}"`);
+      expect(textOf(page)).toContain("Ce fichier n'est plus stocké");
+      expect(page).toContain('data-outcome="failed"');
+      expect(page).toContain('data-testid="typed-fields"');
+
+      // The evidence reads no file: both forms are answered whole.
+      expect((await admin.exportEvidence(kycCase.id)).status).toBe(200);
+      expect((await admin.exportEvidence(kycCase.id, "html")).status).toBe(200);
+    } finally {
+      unblock();
+    }
+  });
+});
