@@ -53,6 +53,7 @@ const config = {
  */
 const PGLITE_TOO = [
   "crypto-shredding",
+  "interrupted-erasure",
   "lists-change-in-review",
   "lists-stale",
   "lists-unreadable",

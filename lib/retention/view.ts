@@ -21,6 +21,7 @@ import {
   UPGRADE_ROLLED_BACK,
   upgradeRolledBackSchema,
 } from "./deletions";
+import { ERASURE_REQUESTED, erasureRequestedData } from "./erasure-data";
 import { caseErasureDue, endCovers } from "./policy";
 import { readTombstone, type ReadTombstone } from "./tombstone";
 
@@ -129,4 +130,34 @@ export async function listRetentionDeletions(): Promise<RetentionDeletion[]> {
     if (!data.success) return unrecognised();
     return [{ kind: "outbox", caseId, at, events: data.data.events }];
   });
+}
+
+export type FailedErasure = { caseId: string; at: Date; objectsDeleted: number };
+
+/**
+ * Erasure requests an error stopped (the storage, part-way through a case's files), newest first,
+ * each until a request recorded again for the same trader was executed: until then the trader's
+ * data is held against their request, and only an admin recording it again finishes the erasure.
+ * An entry whose data does not parse is logged and left out: what it did is not known.
+ */
+export async function listFailedErasures(): Promise<FailedErasure[]> {
+  const rows = await listAuditEventsByAction([ERASURE_REQUESTED]);
+  const executed = new Set<string>();
+  const failed: FailedErasure[] = [];
+  for (const row of rows) {
+    if (!row.caseId || !row.traderId) continue;
+    const data = erasureRequestedData.safeParse(row.data);
+    if (!data.success) {
+      log.error("retention.erasure_request_unreadable", { caseId: row.caseId });
+      continue;
+    }
+    if (data.data.outcome === "executed") executed.add(row.traderId);
+    else if (data.data.outcome === "failed" && !executed.has(row.traderId))
+      failed.push({
+        caseId: row.caseId,
+        at: row.occurredAt,
+        objectsDeleted: data.data.objectsDeleted,
+      });
+  }
+  return failed;
 }

@@ -74,4 +74,33 @@ describe("scenario: the console after an erasure the storage stopped part-way", 
       unblock();
     }
   });
+
+  it("lists the failed request on /admin/retention, linked to its case, until it is recorded again", async () => {
+    const w = world();
+    const { kycCase, admin, unblock } = await halfErased(
+      w,
+      490_002,
+      "halfway.retention@broker.example",
+    );
+    try {
+      const page = await admin.retentionPage();
+      const failed = page.slice(page.indexOf('data-testid="failed-erasures"'));
+      expect(failed).toContain(`data-case="${kycCase.id}"`);
+      expect(failed).toContain(`href="/admin/cases/${kycCase.id}"`);
+      const said = textOf(failed);
+      expect(said).toContain("stored files it had already deleted: 1");
+      expect(said).toContain("record the request again on the case page");
+
+      // The storage works again: recorded anew, the erasure is carried out and leaves the list.
+      unblock();
+      expect(await admin.erasureRequest(kycCase.id)).toBe("erasure_executed");
+      const after = await admin.retentionPage();
+      expect(after).not.toContain(`<li data-case="${kycCase.id}"`);
+      expect(after).toMatch(
+        new RegExp(`<tr data-case="${kycCase.id}" data-rule="erasure_request"`),
+      );
+    } finally {
+      unblock();
+    }
+  });
 });

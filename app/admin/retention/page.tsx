@@ -2,20 +2,21 @@ import Link from "next/link";
 import { withPageScope } from "@/lib/http/action-scope";
 import { getTranslations } from "@/lib/i18n/translations";
 import { getConsoleLabels } from "@/lib/review/labels";
-import { listRetention, listRetentionDeletions } from "@/lib/retention/view";
+import { listFailedErasures, listRetention, listRetentionDeletions } from "@/lib/retention/view";
 import { requireStaff } from "@/lib/staff/console";
 import { Value } from "../cases/[id]/_sections/value";
 
 /**
- * What the retention purge erased (tombstones), what else it deleted (replaced documents, settled
- * outbox events of erased cases, lapsed upgrades rolled back with their unsent uploads), and which
- * cases are on legal hold.
+ * Erasure requests that failed and wait to be recorded again, what the retention purge erased
+ * (tombstones), what else it deleted (replaced documents, settled outbox events of erased cases,
+ * lapsed upgrades rolled back with their unsent uploads), and which cases are on legal hold.
  */
 async function RetentionPage() {
   await requireStaff("admin");
-  const [rows, deletions, t, label] = await Promise.all([
+  const [rows, deletions, failed, t, label] = await Promise.all([
     listRetention(),
     listRetentionDeletions(),
+    listFailedErasures(),
     getTranslations("ConsoleAdmin"),
     getConsoleLabels(),
   ]);
@@ -25,6 +26,21 @@ async function RetentionPage() {
   return (
     <>
       <h1>{t("retention.title")}</h1>
+      <section className="card" aria-labelledby="failed-title">
+        <h2 id="failed-title">{t("retention.failedTitle")}</h2>
+        {failed.length === 0 ? <p>{t("retention.failedEmpty")}</p> : null}
+        <ul data-testid="failed-erasures">
+          {failed.map((f) => (
+            <li key={`${f.caseId}:${f.at.toISOString()}`} data-case={f.caseId}>
+              {t.rich("retention.failed", {
+                case: () => <Link href={`/admin/cases/${f.caseId}`}>{f.caseId}</Link>,
+                at: f.at,
+                objects: f.objectsDeleted,
+              })}
+            </li>
+          ))}
+        </ul>
+      </section>
       <section className="card" aria-labelledby="held-title">
         <h2 id="held-title">{t("retention.heldTitle")}</h2>
         {held.length === 0 ? <p>{t("retention.heldEmpty")}</p> : null}

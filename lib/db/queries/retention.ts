@@ -1004,6 +1004,7 @@ export async function listAuditEventsByAction(actions: string[], limit = 200) {
     .select({
       action: auditEvents.action,
       caseId: auditEvents.caseId,
+      traderId: auditEvents.traderId,
       occurredAt: auditEvents.occurredAt,
       data: auditEvents.data,
     })

@@ -377,13 +377,14 @@ export async function holdCaseOpening(
 
 /**
  * The `local` storage cannot delete the object at `key` (a directory stands there, as a disk
- * that refuses the unlink would), until the returned function takes it away.
+ * that refuses the unlink would), until the returned function takes it away (a second call does
+ * nothing, so a `finally` may call it again).
  */
 export function blockStorageDelete(w: World, key: string): () => void {
   const object = path.join(w.dataDir, "documents", key);
   if (existsSync(object)) rmSync(object);
   mkdirSync(path.join(object, "in-the-way"), { recursive: true });
-  return () => rmSync(object, { recursive: true });
+  return () => rmSync(object, { recursive: true, force: true });
 }
 
 const UNFINISHED_CLAIM_HOLD = "test_hold_unfinished_claim";
