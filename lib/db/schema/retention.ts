@@ -18,7 +18,7 @@
  * no date), or `failed` (the storage could not carry it out; recorded again once it can). Rows
  * are never updated.
  */
-import { jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { index, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { kycCases } from "./kyc-cases";
 import { staffUsers } from "./staff";
 import { traders } from "./traders";
@@ -44,17 +44,22 @@ export const caseRetention = pgTable("case_retention", {
   tombstone: jsonb("tombstone").$type<Record<string, unknown>>(),
 });
 
-export const erasureRequests = pgTable("erasure_requests", {
-  id: uuid("id").primaryKey().defaultRandom(),
-  traderId: uuid("trader_id")
-    .notNull()
-    .references(() => traders.id, { onDelete: "restrict" }),
-  requestedBy: uuid("requested_by").references(() => staffUsers.id, { onDelete: "set null" }),
-  requestedAt: timestamp("requested_at", { withTimezone: true }).notNull(),
-  outcome: text("outcome").notNull(),
-  reason: text("reason"),
-  runsAt: timestamp("runs_at", { withTimezone: true }),
-});
+export const erasureRequests = pgTable(
+  "erasure_requests",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    traderId: uuid("trader_id")
+      .notNull()
+      .references(() => traders.id, { onDelete: "restrict" }),
+    requestedBy: uuid("requested_by").references(() => staffUsers.id, { onDelete: "set null" }),
+    requestedAt: timestamp("requested_at", { withTimezone: true }).notNull(),
+    outcome: text("outcome").notNull(),
+    reason: text("reason"),
+    runsAt: timestamp("runs_at", { withTimezone: true }),
+  },
+  // Every case page reads a trader's requests (a failed erasure's files are no longer stored).
+  (t) => [index("erasure_requests_trader_idx").on(t.traderId, t.requestedAt)],
+);
 
 export type TraderRelationship = typeof traderRelationships.$inferSelect;
 export type CaseRetentionRow = typeof caseRetention.$inferSelect;

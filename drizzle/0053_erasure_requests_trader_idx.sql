@@ -1,0 +1,1 @@
+CREATE INDEX "erasure_requests_trader_idx" ON "erasure_requests" USING btree ("trader_id","requested_at");
