@@ -33,7 +33,7 @@ import {
   type AttemptRecord,
   type ClaimedDelivery,
 } from "@/lib/db/queries/outbox";
-import { appendAuditEvent } from "@/lib/db/queries/audit";
+import { appendAuditEvent, type AuditInput } from "@/lib/db/queries/audit";
 import { getRelationshipEndOfCase } from "@/lib/db/queries/ended-relationship";
 import { log } from "@/lib/log";
 import { traced } from "@/lib/telemetry";
@@ -309,13 +309,16 @@ export async function drainOnce(options: DrainOptions = {}): Promise<DrainResult
           break;
         }
         const record = await send(claim);
-        const { overturned } = await recordAttempt(record);
+        const { overturned } = await recordAttempt(record, (deadAt) =>
+          deliveredAfterAll(claim, deadAt, new Date(now.getTime() + Date.now() - startedAt)),
+        );
         if (overturned)
-          await deliveredAfterAll(
-            claim,
-            overturned,
-            new Date(now.getTime() + Date.now() - startedAt),
-          );
+          log.warn("delivery.delivered_after_never_finished", {
+            deliveryId: claim.id,
+            eventId: claim.eventId,
+            destination: claim.destination,
+            attempt: claim.totalAttempts,
+          });
         done.push(record);
       }
       return done;
@@ -349,14 +352,16 @@ export function taken(result: DrainResult): number {
   return result.claimed + result.unfinished;
 }
 
-/** The audit line and the log line for a late success that overturned a never-finished letter. */
-async function deliveredAfterAll(claim: ClaimedDelivery, deadAt: Date, at: Date): Promise<void> {
-  const caseId = readEventFacts(claim.payload)?.caseId ?? null;
-  await appendAuditEvent({
+/**
+ * The audit line for a late success that overturned a never-finished dead letter, written with
+ * the attempt (recordAttempt): the only record that the delivery had been dead.
+ */
+function deliveredAfterAll(claim: ClaimedDelivery, deadAt: Date, at: Date): AuditInput {
+  return {
     actorType: "system",
     actorId: "delivery",
     action: DELIVERED_AFTER_NEVER_FINISHED,
-    caseId,
+    caseId: readEventFacts(claim.payload)?.caseId ?? null,
     data: {
       eventId: claim.eventId,
       destination: claim.destination,
@@ -364,13 +369,7 @@ async function deliveredAfterAll(claim: ClaimedDelivery, deadAt: Date, at: Date)
       deadAt: deadAt.toISOString(),
     },
     occurredAt: at,
-  });
-  log.warn("delivery.delivered_after_never_finished", {
-    deliveryId: claim.id,
-    eventId: claim.eventId,
-    destination: claim.destination,
-    attempt: claim.totalAttempts,
-  });
+  };
 }
 
 /** Claims grouped per case and destination, each group in the events' sequence order. */

@@ -19,7 +19,7 @@ import { MAX_ATTEMPTS, MIN_SCHEDULE_MS } from "@/lib/delivery/retry";
 import { CRON_BUDGET_MS, drainWithBudget } from "@/lib/delivery/cron";
 import { DELIVERED_AFTER_NEVER_FINISHED, drainOnce } from "@/lib/delivery/worker";
 import { sqlRows } from "../helpers/sql-rows";
-import { holdUnfinishedClaim } from "./support/faults";
+import { failAuditLines, holdUnfinishedClaim, restoreAuditLines } from "./support/faults";
 import { signedInStaff, Trader } from "./support/people";
 import { scenarioWorld, setClock, type World } from "./support/world";
 
@@ -155,6 +155,49 @@ describe("scenario: the cTrader adapter's send never finishes", () => {
       expect(page).toMatch(/data-status="delivered" data-destination="ctrader:account"/);
       expect(textOf(page)).not.toContain("The attempt never finished");
       expect(await admin.deliveriesPage()).toContain('<dd data-state="dead">0</dd>');
+    } finally {
+      await s.letGo();
+    }
+  });
+
+  it("does not mark it delivered after all without the audit line saying it had been dead", async () => {
+    const w = world();
+    const s = await hangAttempts(w, MAX_ATTEMPTS, 470_008);
+    const { kycCase, approval, toCtrader, updates, trader, now } = s;
+    try {
+      expect(await drainOnce({ now: new Date(now) })).toMatchObject({ dead: 1, unfinished: 1 });
+      const dead = await toCtrader();
+      expect(dead).toMatchObject({ status: "dead" });
+
+      // The late answer comes while the audit line cannot be written (the process dies there).
+      await failAuditLines(w, DELIVERED_AFTER_NEVER_FINISHED);
+      try {
+        s.holds.at(-1)!();
+        await expect(s.hung.at(-1)).rejects.toThrow(/insert into "audit_events"/);
+      } finally {
+        await restoreAuditLines(w);
+      }
+      expect(updates()).toEqual([{ login: trader.tradingLogin, accessRights: "FULL_ACCESS" }]);
+
+      // Neither was recorded: the delivery is still the dead letter it was, its never-finished row
+      // stands, and there is no audit line; the console still shows it dead.
+      expect(await toCtrader()).toMatchObject({
+        status: "dead",
+        attempts: MAX_ATTEMPTS,
+        deliveredAt: null,
+      });
+      const logged = (await listAttemptsForEvent(approval.id)).filter(
+        (a) => a.deliveryId === dead.id,
+      );
+      expect(logged).toMatchObject([
+        { attempt: MAX_ATTEMPTS, ok: false, errorKind: "never_finished" },
+      ]);
+      const audit = await sqlRows(
+        w.db.db,
+        sql`select 1 from audit_events where action = ${DELIVERED_AFTER_NEVER_FINISHED}
+          and case_id = ${kycCase.id}`,
+      );
+      expect(audit).toEqual([]);
     } finally {
       await s.letGo();
     }

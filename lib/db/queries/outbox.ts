@@ -277,15 +277,22 @@ export type AttemptRecord = {
  * first) it would be false. A failure is logged even when it no longer moves the delivery (another
  * worker claimed it since): the send did happen and the receiver may have seen it.
  *
+ * An overturned dead letter's audit row (`overturnedAudit`, given when the dead letter was
+ * recorded) is written in the same transaction: it is the only record that the delivery had been
+ * dead, so the delivery is never delivered without it (if the row cannot be written, neither is
+ * the attempt, and the delivery stays as it was).
+ *
  * Returns whether the delivery moved, and when the overturned dead letter was recorded, or null.
  */
 export async function recordAttempt(
   r: AttemptRecord,
+  overturnedAudit?: (deadAt: Date) => AuditInput,
 ): Promise<{ applied: boolean; overturned: Date | null }> {
   const db = await getDb();
   const ts = (d: Date | null) => sql`${d ? d.toISOString() : null}::timestamptz`;
   const status = r.ok ? "delivered" : r.nextAttemptAt ? "pending" : "dead";
-  const result = (await db.execute(sql`
+  return db.transaction(async (tx) => {
+    const result = (await tx.execute(sql`
     with v (id, event_id, attempt, at, duration_ms, ok, http_status, error_kind, error, note,
             status, next_at, fence, schedule) as (values (${r.claim.id}::bigint,
         ${r.claim.eventId}::uuid, ${r.claim.totalAttempts}::int, ${ts(r.at)}, ${r.durationMs}::int,
@@ -330,16 +337,18 @@ export async function recordAttempt(
     select exists (select 1 from moved) as applied,
       case when exists (select 1 from moved) then (select u.at from unfinished u) end as overturned
   `)) as unknown;
-  // postgres.js returns the rows; PGlite returns { rows }.
-  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as {
-    applied: boolean;
-    overturned: Date | string | null;
-  }[];
-  const overturned = rows[0]?.overturned;
-  return {
-    applied: rows[0]?.applied === true,
-    overturned: overturned ? new Date(overturned) : null,
-  };
+    // postgres.js returns the rows; PGlite returns { rows }.
+    const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as {
+      applied: boolean;
+      overturned: Date | string | null;
+    }[];
+    const overturned = rows[0]?.overturned ? new Date(rows[0].overturned) : null;
+    if (overturned && overturnedAudit) {
+      const audit = overturnedAudit(overturned);
+      await tx.insert(auditEvents).values({ ...audit, data: audit.data ?? {} });
+    }
+    return { applied: rows[0]?.applied === true, overturned };
+  });
 }
 
 /**

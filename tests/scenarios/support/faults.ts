@@ -319,6 +319,22 @@ export function restoreAccountChanges(w: World): Promise<void> {
 }
 
 /**
+ * The database refuses to write any audit line of `action` (the process dies as it writes it),
+ * until `restoreAuditLines`.
+ */
+export function failAuditLines(w: World, action: string): Promise<void> {
+  return injectCut(w, "test_fail_audit_line", {
+    event: "insert",
+    table: "audit_events",
+    when: `new.action = '${action.replace(/[^a-z_.]/gi, "")}'`,
+  });
+}
+
+export function restoreAuditLines(w: World): Promise<void> {
+  return removeCut(w, "test_fail_audit_line", "audit_events");
+}
+
+/**
  * Another launch of the trader is opening a case (a second PostgreSQL connection's insert of an
  * open case, not yet committed) until `release`, which rolls it back: a launch of ours that opens
  * a case meanwhile has its case's opening time set and waits at the one-open-case index, then
