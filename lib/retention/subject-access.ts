@@ -41,6 +41,7 @@ import {
   exportedQuality,
   exportedTaskData,
 } from "./exported-data";
+import { ERASURE_REQUESTED, erasureRequestedData } from "./erasure-data";
 import { readTombstone } from "./tombstone";
 import { zipStored, type ZipEntry } from "./zip";
 
@@ -663,6 +664,19 @@ function asStored(cipher: CaseCipher, value: string, schema: z.ZodType): unknown
   return parsed.success ? parsed.data : cipher.decrypt(value);
 }
 
+/**
+ * Whether an erasure request of the trader's failed after deleting stored objects, after a
+ * document created at `createdAt` was (so it may have taken that document's file). The request's
+ * entry does not name the case it stopped on, so any case of the trader's counts.
+ */
+function erasedPartly(r: SubjectRecords, createdAt: Date): boolean {
+  return r.audit.some((a) => {
+    if (a.action !== ERASURE_REQUESTED || a.occurredAt < createdAt) return false;
+    const data = erasureRequestedData.safeParse(a.data);
+    return data.success && data.data.outcome === "failed" && data.data.objectsDeleted > 0;
+  });
+}
+
 async function exportCase(
   r: SubjectRecords,
   kycCase: SubjectRecords["cases"][number],
@@ -680,11 +694,24 @@ async function exportCase(
     let file: string | null = null;
     if (d.status !== "pending" && cipher) {
       const bytes = await readDocumentFile(d).catch((error: unknown) => {
+        if (!isAppError(error) || error.code !== "NOT_FOUND") throw error;
         // Deleted by an erasure that then failed (its rows rolled back): the copy says so with a
         // null file rather than failing whole, and the request's entry counts what went.
-        if (!isAppError(error) || error.code !== "NOT_FOUND") throw error;
-        log.warn("retention.subject_access_file_gone", { caseId: kycCase.id, documentId: d.id });
-        return null;
+        if (erasedPartly(r, d.createdAt)) {
+          log.warn("retention.subject_access_file_gone", { caseId: kycCase.id, documentId: d.id });
+          return null;
+        }
+        // Nothing explains it (a wrong bucket, lost objects): a copy without the file would look
+        // complete, so there is none.
+        log.error("retention.subject_access_file_missing", {
+          caseId: kycCase.id,
+          documentId: d.id,
+        });
+        throw new AppError(
+          "INTERNAL",
+          "a stored document file is missing and no failed erasure explains it: no copy was made",
+          { cause: error },
+        );
       });
       if (bytes) {
         file = `documents/${kycCase.id}/${d.id}`;

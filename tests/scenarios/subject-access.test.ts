@@ -31,7 +31,7 @@ import {
 import { captureLogs } from "../helpers/log-capture";
 import { sqlRows } from "../helpers/sql-rows";
 import { readStoredZip } from "../helpers/zip";
-import { blockStorageDelete } from "./support/faults";
+import { blockStorageDelete, loseStoredObject } from "./support/faults";
 import { freshPhoto, signedInStaff, type Staff, Trader } from "./support/people";
 import { OFAC_EXCERPT, scenarioWorld, setClock, type World } from "./support/world";
 
@@ -803,6 +803,38 @@ describe("scenario: a trader's copy after an erasure the storage stopped part-wa
     } finally {
       unblock();
       jest.useRealTimers();
+    }
+  });
+});
+
+describe("scenario: a trader's copy when a stored file is gone and nothing explains it", () => {
+  it("makes no copy, with an error saying why, instead of one that looks complete without the file", async () => {
+    const w = world();
+    const gil = new Trader(w, 480_011);
+    await gil.launch("kyc", { kycType: "standard" });
+    await gil.fillStandardForms({ surnames: "Gilmore" });
+    const uploaded = await gil.upload("identity", "page", await freshPhoto());
+    expect(uploaded.status).toBe(200);
+    const gilCase = await gil.currentCase();
+    const admin = await signedInStaff(w, "lost.admin@broker.example", "admin");
+    // The copy holds her file while the storage has it.
+    const before = await exportFor(admin, gilCase.traderId);
+    expect(before.data.cases[0]?.documents.map((d) => d.file)).toEqual([
+      `documents/${gilCase.id}/${uploaded.documentId}`,
+    ]);
+
+    // No erasure was asked for; the object is gone all the same.
+    loseStoredObject(w, before.data.cases[0]!.documents[0]!.storageKey);
+    const logs = captureLogs();
+    try {
+      const response = await admin.exportSubjectData(gilCase.traderId);
+      expect(response.status).toBe(500);
+      expect(((await response.json()) as { message: string }).message).toMatch(
+        /stored document file is missing/,
+      );
+      expect(logs.lines.join("\n")).toContain("retention.subject_access_file_missing");
+    } finally {
+      logs.stop();
     }
   });
 });

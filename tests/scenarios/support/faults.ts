@@ -403,6 +403,11 @@ export function blockStorageDelete(w: World, key: string): () => void {
   return () => rmSync(object, { recursive: true, force: true });
 }
 
+/** The `local` storage has lost the object at `key` (a wrong bucket, a disk restored without it). */
+export function loseStoredObject(w: World, key: string): void {
+  rmSync(path.join(w.dataDir, "documents", key));
+}
+
 const UNFINISHED_CLAIM_HOLD = "test_hold_unfinished_claim";
 
 /**
