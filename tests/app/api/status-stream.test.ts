@@ -139,7 +139,11 @@ describe("live status (SSE)", () => {
     const closed = await close(
       new Request("https://broker.test/api/inapp/close", {
         method: "POST",
-        headers: { origin: "https://broker.test", host: "broker.test" },
+        headers: {
+          origin: "https://broker.test",
+          host: "broker.test",
+          "x-kyc-window": currentWindowRef(),
+        },
       }),
     );
     expect(closed.status).toBe(204);
