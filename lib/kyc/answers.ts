@@ -25,6 +25,12 @@ export const draftPayloadSchema = stepAnswersSchema.extend({
    * the saved kind is the confirmed one: answers put back from a round, older drafts.
    */
   confirmedKind: z.string().nullable().optional(),
+  /**
+   * The identity document step only, while the saved kind differs from `confirmedKind`: when an
+   * autosave first saved that kind (ISO time). Photos uploaded since are the new kind's, so
+   * confirming it retires only the files created before.
+   */
+  kindPickedAt: z.iso.datetime().optional(),
 });
 export type DraftPayload = z.infer<typeof draftPayloadSchema>;
 

@@ -31,6 +31,8 @@ export type StepDraft = {
   version: number;
   /** The identity document's confirmed kind (draftPayloadSchema); undefined: the saved one. */
   confirmedKind?: string | null;
+  /** When the saved kind, other than the confirmed one, was picked (draftPayloadSchema). */
+  kindPickedAt?: string;
 };
 
 /**
@@ -39,11 +41,13 @@ export type StepDraft = {
  */
 export type IdentityKindSave = {
   confirmed: string | null;
+  /** An autosaved kind other than the confirmed one: when it was picked (DraftPayload). */
+  pickedAt?: string;
   /**
    * The confirmed kind changed (its photos show another document), or one was confirmed for the
    * first time (`keepSides`: photos of sides it does not have stop counting).
    */
-  change?: { from: string; to: string; keepSides?: readonly string[] };
+  change?: { from: string; to: string; keepSides?: readonly string[]; createdBefore?: Date };
 };
 
 /**
@@ -69,6 +73,7 @@ export async function saveStepDraft(
     values,
     data: data ?? null,
     ...(identityKind && { confirmedKind: identityKind.confirmed }),
+    ...(identityKind?.pickedAt && { kindPickedAt: identityKind.pickedAt }),
   };
   const kindChanged = identityKind?.change;
   const result = await upsertDraft({
@@ -82,6 +87,7 @@ export async function saveStepDraft(
     retire: kindChanged && {
       documentType: STEP_DOCUMENTS[step] ?? "identity",
       ...(kindChanged.keepSides && { keepSides: kindChanged.keepSides }),
+      ...(kindChanged.createdBefore && { createdBefore: kindChanged.createdBefore }),
       audit: {
         actorId: kycCase.traderId,
         traderId: kycCase.traderId,
@@ -141,6 +147,7 @@ export async function readStepDrafts(
       ...(payload.data.confirmedKind !== undefined && {
         confirmedKind: payload.data.confirmedKind,
       }),
+      ...(payload.data.kindPickedAt !== undefined && { kindPickedAt: payload.data.kindPickedAt }),
     };
   }
   return { drafts, unreadable: unread };

@@ -40,13 +40,16 @@ export function isStepId(value: unknown): value is StepId {
  *
  * Only "Save and continue" confirms a kind. An autosave keeps the kind as typed but retires
  * nothing: a mis-tap (passport → ID card) corrected a second later must not cost the trader both
- * uploads. The step is not complete until it is confirmed, so no case goes out in between.
+ * uploads. The step is not complete until it is confirmed, so no case goes out in between. The
+ * upload screens already ask for the autosaved kind's sides, so what is uploaded after the pick
+ * belongs to it: confirming that kind retires only the files created before the pick.
  */
 async function identityKindSave(
   caseId: string,
   step: StepId,
   values: Record<string, unknown>,
   mode: "autosave" | "continue",
+  now: Date,
 ): Promise<IdentityKindSave | undefined> {
   if (step !== "identity_document") return undefined;
   const draft = (await loadStepDrafts(caseId)).identity_document;
@@ -58,9 +61,26 @@ async function identityKindSave(
         ? saved
         : null;
   const to = values.documentKind;
-  if (mode === "autosave" || typeof to !== "string" || to === "") return { confirmed };
+  // Photos uploaded after another kind was picked (the upload screens ask for that kind's sides)
+  // are that kind's: the pick's time is kept until the kind is confirmed or picked back.
+  const pickedAt =
+    saved === to && draft?.kindPickedAt !== undefined ? draft.kindPickedAt : undefined;
+  if (typeof to !== "string" || to === "") return { confirmed };
+  if (mode === "autosave")
+    return confirmed && confirmed !== to
+      ? { confirmed, pickedAt: pickedAt ?? now.toISOString() }
+      : { confirmed };
   if (confirmed)
-    return { confirmed: to, ...(confirmed !== to && { change: { from: confirmed, to } }) };
+    return {
+      confirmed: to,
+      ...(confirmed !== to && {
+        change: {
+          from: confirmed,
+          to,
+          ...(pickedAt !== undefined && { createdBefore: new Date(pickedAt) }),
+        },
+      }),
+    };
   return { confirmed: to, change: { from: "", to, keepSides: sidesFor("identity", to) } };
 }
 
@@ -103,7 +123,7 @@ export async function submitStep(
     data,
     now,
     mode === "autosave" ? (postedVersion(form) ?? 0) : postedVersion(form),
-    await identityKindSave(kycCase.id, step, values, mode),
+    await identityKindSave(kycCase.id, step, values, mode, now),
   );
   if (!saved.saved) return { ok: true, completed: false, stale: true };
   const version = saved.version;

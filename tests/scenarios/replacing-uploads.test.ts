@@ -317,6 +317,55 @@ describe("scenario: a passport page still uploading when an ID card is chosen", 
   });
 });
 
+describe("scenario: a new kind of identity document autosaved, its photos uploaded, then confirmed", () => {
+  it("keeps the photos uploaded for the new kind, and retires only the old kind's", async () => {
+    const w = world();
+    const trader = new Trader(w, 480_004);
+    await trader.launch("kyc");
+    const passport = { ...IDENTITY, documentKind: "passport", documentNumber: "P4800041" };
+    await trader.fillStandardForms({}, passport);
+    const page = await trader.upload("identity", "page");
+    expect(page).toMatchObject({ status: 200, body: { state: "accepted" } });
+
+    // The form autosaves the switch to an ID card; the upload screen asks for its two sides.
+    const card = { ...IDENTITY, documentKind: "id_card", documentNumber: "ID4800041" };
+    expect(await trader.autosave("identity_document", card, 1)).toMatchObject({
+      status: "saved",
+      version: 2,
+    });
+    // A further autosave of the same kind (the number typed) keeps the time it was picked.
+    expect(await trader.autosave("identity_document", card, 2)).toMatchObject({
+      status: "saved",
+      version: 3,
+    });
+    const front = await trader.upload("identity", "front");
+    const back = await trader.upload("identity", "back");
+    const both = [
+      expect.objectContaining({ side: "front", state: "accepted" }),
+      expect.objectContaining({ side: "back", state: "accepted" }),
+    ];
+    expect(await trader.sides("identity")).toEqual(both);
+
+    expect(await trader.continue("identity_document", card, 3)).toBeDefined();
+    expect(await trader.sides("identity")).toEqual(both);
+    expect(await trader.upload("address")).toMatchObject({ status: 200 });
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+
+    const approver = await signedInStaff(w, "picked.approver@broker.example", "approver");
+    const kycCase = await trader.currentCase();
+    const evidence = (await (await approver.exportEvidence(kycCase.id)).json()) as Evidence;
+    expect(evidence.rounds[0]!.documentIds).toEqual(
+      expect.arrayContaining([front.documentId, back.documentId]),
+    );
+    expect(evidence.rounds[0]!.documentIds).not.toContain(page.documentId);
+    expect(evidence.documents.find((d) => d.id === page.documentId)?.replacedAt).toEqual(
+      expect.any(String),
+    );
+    for (const side of [front, back])
+      expect(evidence.documents.find((d) => d.id === side.documentId)?.replacedAt).toBeNull();
+  });
+});
+
 describe("scenario: an ID card's front still uploading when the trader switches to a driving licence", () => {
   it("keeps the card's front as evidence, never as the licence's front, in the flow, the console or the case sent", async () => {
     const w = world();

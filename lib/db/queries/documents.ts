@@ -330,6 +330,8 @@ export async function retireCurrentDocuments(
     keepChallenge?: string;
     /** Only the files of other sides stop counting (the sides a new kind of document has). */
     keepSides?: readonly string[];
+    /** Only files created before this stop counting (those uploaded since are the new kind's). */
+    createdBefore?: Date;
     audit: { actorId: string; traderId: string; data: Record<string, unknown> };
     now: Date;
   },
@@ -348,6 +350,9 @@ export async function retireCurrentDocuments(
         input.keepSides === undefined
           ? undefined
           : notInArray(documents.side, [...input.keepSides]),
+        input.createdBefore === undefined
+          ? undefined
+          : lt(documents.createdAt, input.createdBefore),
       ),
     )
     .returning({ id: documents.id, side: documents.side });

@@ -38,6 +38,7 @@ export async function upsertDraft(values: {
   retire?: {
     documentType: string;
     keepSides?: readonly string[];
+    createdBefore?: Date;
     audit: { actorId: string; traderId: string; data: Record<string, unknown> };
   };
 }): Promise<DraftWrite> {
@@ -101,6 +102,7 @@ export async function upsertDraft(values: {
         caseId: values.caseId,
         documentType: values.retire.documentType,
         ...(values.retire.keepSides && { keepSides: values.retire.keepSides }),
+        ...(values.retire.createdBefore && { createdBefore: values.retire.createdBefore }),
         audit: values.retire.audit,
         now: values.now,
       });
