@@ -1,6 +1,6 @@
 import { env } from "@/lib/env";
 import { getTranslations } from "@/lib/i18n/translations";
-import { getAnyScreenContext } from "@/lib/inapp/screen-context";
+import { getScreenSession } from "@/lib/inapp/screen-context";
 import { windowRefOf } from "@/lib/inapp/window";
 import { CloseControl } from "./inapp/_components/close-control";
 
@@ -10,10 +10,10 @@ import { CloseControl } from "./inapp/_components/close-control";
  * as every screen (close URL + postMessage), instead of Next's default English 404.
  */
 export default async function NotFound() {
-  const [t, context] = await Promise.all([
+  const [t, session] = await Promise.all([
     getTranslations("Expired"),
     // A signed-in trader's close still ends their session; a lookup that fails only loses that.
-    getAnyScreenContext().catch(() => undefined),
+    getScreenSession(),
   ]);
   const { closeUrl } = env();
   return (
@@ -26,7 +26,7 @@ export default async function NotFound() {
           label={t("closeAction")}
           text={t("closeAction")}
           testId="not-found-close"
-          windowRef={context ? windowRefOf(context.session) : undefined}
+          windowRef={session ? windowRefOf(session) : undefined}
         />
       </section>
     </main>

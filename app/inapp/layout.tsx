@@ -1,17 +1,17 @@
 import { env } from "@/lib/env";
 import { getTranslations } from "@/lib/i18n/translations";
-import { getAnyScreenContext } from "@/lib/inapp/screen-context";
+import { getScreenSession } from "@/lib/inapp/screen-context";
 import { windowRefOf } from "@/lib/inapp/window";
 import { CloseControl } from "./_components/close-control";
 import { ErrorLabelsProvider } from "../_components/error-labels";
 import { errorLabels } from "../_components/error-labels-server";
 
 export default async function InAppLayout({ children }: { children: React.ReactNode }) {
-  const [t, failed, context] = await Promise.all([
+  const [t, failed, session] = await Promise.all([
     getTranslations("Shell"),
     errorLabels("ErrorScreen"),
-    // The page reads the same (cached) context and shows its own error if it fails.
-    getAnyScreenContext().catch(() => undefined),
+    // The page reads the same (cached) session and shows its own error if it fails.
+    getScreenSession(),
   ]);
   const { brokerName, closeUrl, brand } = env();
   return (
@@ -33,7 +33,7 @@ export default async function InAppLayout({ children }: { children: React.ReactN
         <CloseControl
           href={closeUrl}
           label={t("close")}
-          windowRef={context ? windowRefOf(context.session) : undefined}
+          windowRef={session ? windowRefOf(session) : undefined}
         />
       </header>
       <main id="content">
