@@ -368,7 +368,6 @@ describe("scenario: a level that asks for a selfie", () => {
     }
     expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
     await w.worker();
-    const kycCase = await trader.currentCase();
     const reviewer = await signedInStaff(w, "selfie.sealed@broker.example", "reviewer");
 
     for (const { documentId, sent } of frames) {
