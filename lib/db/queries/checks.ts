@@ -240,6 +240,19 @@ export async function getRoundRun(caseId: string, round: number): Promise<CheckR
 }
 
 /**
+ * Whether this claim still holds the case's checks, its row locked until the transaction ends:
+ * a run taking the case over meanwhile waits for the caller's write.
+ */
+async function holdsClaim(tx: Tx, caseId: string, claim: string): Promise<boolean> {
+  const [held] = await tx
+    .select({ token: checkClaims.token })
+    .from(checkClaims)
+    .where(and(eq(checkClaims.caseId, caseId), eq(checkClaims.token, claim)))
+    .for("update");
+  return held !== undefined;
+}
+
+/**
  * Records a failed run of `round` and when the sweep may try again (exponential back-off), while
  * the run still holds its claim (claimCaseChecks). A run taken over after its lease ended
  * (`overtaken`) writes nothing: the failure, its back-off and its audit row would be read as the
@@ -259,12 +272,8 @@ export async function recordCheckFailure(input: {
   const db = await getDb();
   return db.transaction(async (tx) => {
     // Locked until this commits: a run taking the case over meanwhile waits, then records its own.
-    const [held] = await tx
-      .select({ token: checkClaims.token })
-      .from(checkClaims)
-      .where(and(eq(checkClaims.caseId, input.caseId), eq(checkClaims.token, input.claim)))
-      .for("update");
-    if (!held) return { refused: "overtaken" as const };
+    if (!(await holdsClaim(tx, input.caseId, input.claim)))
+      return { refused: "overtaken" as const };
     const [previous] = await tx
       .select()
       .from(checkFailures)
@@ -407,12 +416,8 @@ export async function recordSubmissionRun(input: {
       .for("update");
     // Locked until this commits: a run taking the case over meanwhile waits, then finds the
     // round recorded.
-    const [held] = await tx
-      .select({ token: checkClaims.token })
-      .from(checkClaims)
-      .where(and(eq(checkClaims.caseId, input.caseId), eq(checkClaims.token, input.claim)))
-      .for("update");
-    if (!held) return { refused: "overtaken" as const };
+    if (!(await holdsClaim(tx, input.caseId, input.claim)))
+      return { refused: "overtaken" as const };
     if (
       !locked ||
       locked.round !== input.round ||
