@@ -25,6 +25,7 @@ export async function SelfieFrames({
   const t = await getTranslations("ConsoleLabels");
   const ordered = [...frames].sort((a, b) => a.side.localeCompare(b.side));
   const pictures = identity.filter((d) => d.contentType?.startsWith("image/"));
+  const stored = { gone, fileGone, viewerLabels };
   return (
     <div className="compare" data-testid="document-compare" data-document-type="selfie">
       <h3>{t("documentType", { type: "selfie" })}</h3>
@@ -44,17 +45,7 @@ export async function SelfieFrames({
                 {d.burstFrames ? (
                   <p className="muted">{t("selfieBurst", { frames: d.burstFrames })}</p>
                 ) : null}
-                {gone.has(d.id) ? (
-                  <p className="notice" data-file-gone={d.id}>
-                    {fileGone}
-                  </p>
-                ) : (
-                  <DocumentViewer
-                    src={`/admin/documents/${d.id}`}
-                    alt={prompt}
-                    labels={viewerLabels}
-                  />
-                )}
+                <Picture id={d.id} alt={prompt} {...stored} />
               </li>
             );
           })}
@@ -63,21 +54,34 @@ export async function SelfieFrames({
           {pictures.map((d) => (
             <li key={d.id} data-side={d.side}>
               <p className="muted">{t("documentType", { type: "identity" })}</p>
-              {gone.has(d.id) ? (
-                <p className="notice" data-file-gone={d.id}>
-                  {fileGone}
-                </p>
-              ) : (
-                <DocumentViewer
-                  src={`/admin/documents/${d.id}`}
-                  alt={t("documentType", { type: "identity" })}
-                  labels={viewerLabels}
-                />
-              )}
+              <Picture id={d.id} alt={t("documentType", { type: "identity" })} {...stored} />
             </li>
           ))}
         </ul>
       </div>
     </div>
+  );
+}
+
+/** One stored picture in the viewer, or the notice said in its place when its file is gone. */
+function Picture({
+  id,
+  alt,
+  gone,
+  fileGone,
+  viewerLabels,
+}: {
+  id: string;
+  alt: string;
+  gone: ReadonlySet<string>;
+  fileGone: string;
+  viewerLabels: ViewerLabels;
+}) {
+  return gone.has(id) ? (
+    <p className="notice" data-file-gone={id}>
+      {fileGone}
+    </p>
+  ) : (
+    <DocumentViewer src={`/admin/documents/${id}`} alt={alt} labels={viewerLabels} />
   );
 }
