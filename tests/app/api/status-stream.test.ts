@@ -32,6 +32,19 @@ async function traderSession(userId: number) {
 const open = (signal?: AbortSignal) =>
   stream(new Request("https://broker.test/api/inapp/status/stream", { signal }));
 
+/** The close control on the trader's own window, as the in-app screen posts it. */
+const closeFromOwnWindow = () =>
+  close(
+    new Request("https://broker.test/api/inapp/close", {
+      method: "POST",
+      headers: {
+        origin: "https://broker.test",
+        host: "broker.test",
+        "x-kyc-window": currentWindowRef(),
+      },
+    }),
+  );
+
 const settle = (ms = 150) => new Promise((r) => setTimeout(r, ms));
 
 async function nextEvent(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<string> {
@@ -136,16 +149,7 @@ describe("live status (SSE)", () => {
       readStatusPoll(await status(new Request("https://broker.test/api/inapp/status")));
     await traderSession(91_013);
     expect(await poll()).toBe("draft");
-    const closed = await close(
-      new Request("https://broker.test/api/inapp/close", {
-        method: "POST",
-        headers: {
-          origin: "https://broker.test",
-          host: "broker.test",
-          "x-kyc-window": currentWindowRef(),
-        },
-      }),
-    );
+    const closed = await closeFromOwnWindow();
     expect(closed.status).toBe(204);
     // The screen reloads into the expired view on this, instead of polling a 401 for ever.
     expect(await poll()).toBe("ended");
@@ -174,16 +178,7 @@ describe("live status (SSE)", () => {
       const response = await open();
       const reader = response.body!.getReader();
       expect(await nextEvent(reader)).toContain("event: status");
-      const closed = await close(
-        new Request("https://broker.test/api/inapp/close", {
-          method: "POST",
-          headers: {
-            origin: "https://broker.test",
-            host: "broker.test",
-            "x-kyc-window": currentWindowRef(),
-          },
-        }),
-      );
+      const closed = await closeFromOwnWindow();
       expect(closed.status).toBe(204);
       expect(await nextEvent(reader)).toBe("event: ended\ndata: {}\n\n");
       expect(await reader.read()).toEqual({ done: true, value: undefined });
