@@ -33,6 +33,20 @@ const SIDES = [
   ["additional", "page"],
 ] as const;
 
+/** An ID card's two sides as the upload screen lists them, both in `state`. */
+const cardSides = (state: "accepted" | "missing") => [
+  expect.objectContaining({ side: "front", state }),
+  expect.objectContaining({ side: "back", state }),
+];
+
+/** The trader uploads both sides of an ID card; the upload screen shows them accepted. */
+async function uploadCardSides(trader: Trader) {
+  const front = await trader.upload("identity", "front");
+  const back = await trader.upload("identity", "back");
+  expect(await trader.sides("identity")).toEqual(cardSides("accepted"));
+  return { front, back };
+}
+
 type Evidence = {
   rounds: { documentIds: string[] }[];
   documents: { id: string; replacedAt: string | null; superseded: boolean }[];
@@ -141,10 +155,7 @@ describe("scenario: the trader changes the kind of identity document after uploa
       documentKind: "driving_licence",
       documentNumber: "DL4800021",
     });
-    expect(await trader.sides("identity")).toEqual([
-      expect.objectContaining({ side: "front", state: "missing" }),
-      expect.objectContaining({ side: "back", state: "missing" }),
-    ]);
+    expect(await trader.sides("identity")).toEqual(cardSides("missing"));
     // Then a passport: one page to upload; the ID card's photos stay as evidence only.
     await trader.continue("identity_document", {
       ...IDENTITY,
@@ -185,13 +196,8 @@ describe("scenario: a mis-tapped kind of identity document, autosaved and correc
     await trader.launch("kyc");
     const card = { ...IDENTITY, documentKind: "id_card", documentNumber: "ID4800031" };
     await trader.fillStandardForms({}, card);
-    const front = await trader.upload("identity", "front");
-    const back = await trader.upload("identity", "back");
-    const both = [
-      expect.objectContaining({ side: "front", state: "accepted" }),
-      expect.objectContaining({ side: "back", state: "accepted" }),
-    ];
-    expect(await trader.sides("identity")).toEqual(both);
+    const { front, back } = await uploadCardSides(trader);
+    const both = cardSides("accepted");
 
     // A tap on "passport" by mistake, autosaved (the form was rendered at version 1), then the
     // ID card again: the card's photos are still the case's, not lost to the mis-tap.
@@ -216,10 +222,7 @@ describe("scenario: a mis-tapped kind of identity document, autosaved and correc
       { ...card, documentKind: "driving_licence", documentNumber: "DL4800031" },
       5,
     );
-    expect(await trader.sides("identity")).toEqual([
-      expect.objectContaining({ side: "front", state: "missing" }),
-      expect.objectContaining({ side: "back", state: "missing" }),
-    ]);
+    expect(await trader.sides("identity")).toEqual(cardSides("missing"));
     const approver = await signedInStaff(w, "mistap.approver@broker.example", "approver");
     const kycCase = await trader.currentCase();
     const evidence = (await (await approver.exportEvidence(kycCase.id)).json()) as Evidence;
@@ -338,13 +341,8 @@ describe("scenario: a new kind of identity document autosaved, its photos upload
       status: "saved",
       version: 3,
     });
-    const front = await trader.upload("identity", "front");
-    const back = await trader.upload("identity", "back");
-    const both = [
-      expect.objectContaining({ side: "front", state: "accepted" }),
-      expect.objectContaining({ side: "back", state: "accepted" }),
-    ];
-    expect(await trader.sides("identity")).toEqual(both);
+    const { front, back } = await uploadCardSides(trader);
+    const both = cardSides("accepted");
 
     expect(await trader.continue("identity_document", card, 3)).toBeDefined();
     expect(await trader.sides("identity")).toEqual(both);
@@ -391,19 +389,11 @@ describe("scenario: an ID card's front still uploading when the trader switches 
       body: expect.objectContaining({ reason: "superseded" }),
     });
     // The licence still needs its front: the upload screen does not count the card's.
-    expect(await trader.sides("identity")).toEqual([
-      expect.objectContaining({ side: "front", state: "missing" }),
-      expect.objectContaining({ side: "back", state: "missing" }),
-    ]);
+    expect(await trader.sides("identity")).toEqual(cardSides("missing"));
     expect(await trader.upload("address")).toMatchObject({ status: 200 });
     await expect(trader.submit()).resolves.not.toEqual({ redirect: "/inapp/kyc/status" });
 
-    const front = await trader.upload("identity", "front");
-    const back = await trader.upload("identity", "back");
-    expect(await trader.sides("identity")).toEqual([
-      expect.objectContaining({ side: "front", state: "accepted" }),
-      expect.objectContaining({ side: "back", state: "accepted" }),
-    ]);
+    const { front, back } = await uploadCardSides(trader);
     expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
     await w.worker();
 
