@@ -56,6 +56,42 @@ async function approvedCases(w: World, name: string, people: Person[], firstUser
   return { list, reviewer, approver, cases, hitOf };
 }
 
+/**
+ * The broker's list `<name>-pep.csv` imported, its risk config at a likely threshold of 0.92, a
+ * reviewer and an approver signed in, and one case approved for `person`. The list then names
+ * her as `listedAs`: with her year of birth (`listYearOfBirth`), then with her whole date of
+ * birth once the broker has raised the threshold to 0.96 (`listWholeDateUnderStrict`).
+ */
+async function approvedUnderLooseThreshold(
+  w: World,
+  name: string,
+  person: Person,
+  userId: number,
+  listedAs: string,
+) {
+  const list = brokerList(`${name}-pep.csv`);
+  await w.runListsImportCommand([list]);
+  const loose = path.join(w.dataDir, "risk-loose.json");
+  const strict = path.join(w.dataDir, "risk-strict.json");
+  writeFileSync(loose, '{"screening": {"likely": 0.92}}');
+  writeFileSync(strict, '{"screening": {"likely": 0.96}}');
+  w.configure({ RISK_CONFIG_PATH: loose });
+  const reviewer = await signedInStaff(w, `${name}.reviewer@broker.example`, "reviewer");
+  const approver = await signedInStaff(w, `${name}.approver@broker.example`, "approver");
+  const kycCase = await approvedAtStandard(w, new Trader(w, userId), reviewer, person);
+  const before = readFileSync(list, "utf8");
+  const listYearOfBirth = async () => {
+    writeFileSync(list, `${before}${listedAs},,${person.dateOfBirth.slice(0, 4)},\n`);
+    expect(await w.runListsImportCommand([list])).toMatch(/, 1 with a new likely match/);
+  };
+  const listWholeDateUnderStrict = async () => {
+    w.configure({ RISK_CONFIG_PATH: strict });
+    writeFileSync(list, `${before}${listedAs},,${person.dateOfBirth},\n`);
+    expect(await w.runListsImportCommand([list])).toMatch(/, 0 with a new likely match/);
+  };
+  return { reviewer, approver, kycCase, listYearOfBirth, listWholeDateUnderStrict };
+}
+
 /** Two people clear each case's hit; the close after each clearing fails. */
 async function clearedByTwoUnclosed(
   w: World,
@@ -318,28 +354,15 @@ describe("scenario: housekeeping with monitoring tasks that wait for a person", 
 describe("scenario: the strongest sighting of a monitoring hit came at a lower level", () => {
   it("the worker closes the task the rule finds cleared: the pass's choice of tasks does not pick another sighting", async () => {
     const w = world();
-    const list = brokerList("levels-pep.csv");
-    await w.runListsImportCommand([list]);
-    const loose = path.join(w.dataDir, "risk-loose.json");
-    const strict = path.join(w.dataDir, "risk-strict.json");
-    writeFileSync(loose, '{"screening": {"likely": 0.92}}');
-    writeFileSync(strict, '{"screening": {"likely": 0.96}}');
-    w.configure({ RISK_CONFIG_PATH: loose });
-    const reviewer = await signedInStaff(w, "levels.reviewer@broker.example", "reviewer");
-    const approver = await signedInStaff(w, "levels.approver@broker.example", "approver");
-    const trader = new Trader(w, 470_401);
     const person = { givenNames: "Tudora", surnames: "Vasilescu", dateOfBirth: "1981-02-17" };
-    const kycCase = await approvedAtStandard(w, trader, reviewer, person);
+    const { reviewer, approver, kycCase, listYearOfBirth, listWholeDateUnderStrict } =
+      await approvedUnderLooseThreshold(w, "levels", person, 470_401, "Teodora Vasilescu");
 
     // Listed with her year of birth: a likely match under the thresholds of the day.
-    const before = readFileSync(list, "utf8");
-    writeFileSync(list, `${before}Teodora Vasilescu,,1981,\n`);
-    expect(await w.runListsImportCommand([list])).toMatch(/, 1 with a new likely match/);
+    await listYearOfBirth();
     // The list then gives the whole date (a stronger sighting of the same entry), while the
     // broker has raised the likely threshold above it: this sighting is a review-level one.
-    w.configure({ RISK_CONFIG_PATH: strict });
-    writeFileSync(list, `${before}Teodora Vasilescu,,1981-02-17,\n`);
-    expect(await w.runListsImportCommand([list])).toMatch(/, 0 with a new likely match/);
+    await listWholeDateUnderStrict();
     await w.worker();
 
     // The hit shown (and judged) is its strongest sighting, still a likely match to clear (it
@@ -371,22 +394,12 @@ describe("scenario: the strongest sighting of a monitoring hit came at a lower l
 describe("scenario: a stronger sighting of a monitoring hit comes at a lower level between its two clearings", () => {
   it("the clearing given on the weaker sighting no longer counts: the approver's is the first on the hit shown, and the hold stays", async () => {
     const w = world();
-    const list = brokerList("stronger-pep.csv");
-    await w.runListsImportCommand([list]);
-    const loose = path.join(w.dataDir, "risk-loose.json");
-    const strict = path.join(w.dataDir, "risk-strict.json");
-    writeFileSync(loose, '{"screening": {"likely": 0.92}}');
-    writeFileSync(strict, '{"screening": {"likely": 0.96}}');
-    w.configure({ RISK_CONFIG_PATH: loose });
-    const reviewer = await signedInStaff(w, "stronger.reviewer@broker.example", "reviewer");
-    const approver = await signedInStaff(w, "stronger.approver@broker.example", "approver");
     const person = { givenNames: "Tudora", surnames: "Brancoveanu", dateOfBirth: "1981-02-17" };
-    const kycCase = await approvedAtStandard(w, new Trader(w, 470_451), reviewer, person);
+    const { reviewer, approver, kycCase, listYearOfBirth, listWholeDateUnderStrict } =
+      await approvedUnderLooseThreshold(w, "stronger", person, 470_451, "Teodora Brancoveanu");
 
     // Listed with her year of birth: a likely match, the task holds the approval.
-    const before = readFileSync(list, "utf8");
-    writeFileSync(list, `${before}Teodora Brancoveanu,,1981,\n`);
-    expect(await w.runListsImportCommand([list])).toMatch(/, 1 with a new likely match/);
+    await listYearOfBirth();
     await w.worker();
     const hitKey = /data-hit="(stronger-pep:[^"]+)"/.exec(await reviewer.casePage(kycCase.id))?.[1];
     expect(hitKey).toBeDefined();
@@ -396,9 +409,7 @@ describe("scenario: a stronger sighting of a monitoring hit comes at a lower lev
 
     // The list then gives her whole date of birth, which is the trader's: a stronger sighting,
     // though under the broker's raised threshold a review-level one.
-    w.configure({ RISK_CONFIG_PATH: strict });
-    writeFileSync(list, `${before}Teodora Brancoveanu,,1981-02-17,\n`);
-    expect(await w.runListsImportCommand([list])).toMatch(/, 0 with a new likely match/);
+    await listWholeDateUnderStrict();
 
     // The approver is shown that sighting; the reviewer's clearing was given on less, so the
     // approver's is the first that counts on it, and the hit waits for a second person.
