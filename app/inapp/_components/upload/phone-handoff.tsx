@@ -7,7 +7,7 @@
  * dead one, but goes on following for as long as a phone session made from it can upload (the
  * server says that too). If no link can be made, the panel says why and offers to try again.
  */
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import {
   handoffFailureWords,
   phoneHandoffResponse,
@@ -87,38 +87,20 @@ export default function PhoneHandoff({ documentType, labels, windowRef, onFollow
     // An ended session or an earlier sign-in's window: its words say what to do; a retry cannot.
     const retry = state.words === "phoneUnavailable";
     return (
-      <>
-        <p className="alert" role="alert" data-testid="handoff-unavailable">
-          {labels[state.words]}
-        </p>
-        {retry ? (
-          <button
-            type="button"
-            className="button secondary"
-            onClick={() => void requestLink()}
-            data-testid="handoff-retry"
-          >
-            {labels.retry}
-          </button>
-        ) : null}
-      </>
+      <HandoffAlert
+        testId="handoff-unavailable"
+        words={labels[state.words]}
+        action={retry ? { testId: "handoff-retry", label: labels.retry, run: requestLink } : null}
+      />
     );
   }
   if (state.kind === "expired") {
     return (
-      <>
-        <p className="alert" role="alert" data-testid="handoff-expired">
-          {labels.phoneCodeExpired}
-        </p>
-        <button
-          type="button"
-          className="button secondary"
-          onClick={() => void requestLink()}
-          data-testid="handoff-renew"
-        >
-          {labels.phoneNewCode}
-        </button>
-      </>
+      <HandoffAlert
+        testId="handoff-expired"
+        words={labels.phoneCodeExpired}
+        action={{ testId: "handoff-renew", label: labels.phoneNewCode, run: requestLink }}
+      />
     );
   }
   const { url, qr } = state.handoff;
@@ -133,6 +115,35 @@ export default function PhoneHandoff({ documentType, labels, windowRef, onFollow
       <p role="status" className="muted">
         {labels.phoneWaiting}
       </p>
+    </>
+  );
+}
+
+/** Why there is no code to show, and the button that asks for a new link, when one can help. */
+function HandoffAlert({
+  testId,
+  words,
+  action,
+}: {
+  testId: string;
+  words: ReactNode;
+  action: { testId: string; label: ReactNode; run: () => Promise<void> } | null;
+}) {
+  return (
+    <>
+      <p className="alert" role="alert" data-testid={testId}>
+        {words}
+      </p>
+      {action ? (
+        <button
+          type="button"
+          className="button secondary"
+          onClick={() => void action.run()}
+          data-testid={action.testId}
+        >
+          {action.label}
+        </button>
+      ) : null}
     </>
   );
 }
