@@ -1,4 +1,4 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Browser, type Page } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import sharp from "sharp";
@@ -30,6 +30,27 @@ async function expectAddressAcceptedOnStatus(page: Page, errors: string[]) {
     page.getByTestId("document-checklist").locator('[data-document="address"]'),
   ).toHaveAttribute("data-state", "accepted");
   expect(errors).toEqual([]);
+}
+
+/** A desktop browser on the trader's address upload screen; `clock`: installed before it opens. */
+async function onDesktop(browser: Browser, userId: number, { clock = false } = {}) {
+  const desktop = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const desk = await desktop.newPage();
+  if (clock) await desk.clock.install();
+  await open(desk, userId, "address", "Desktop");
+  return { desktop, desk };
+}
+
+/** The trader's phone opening the link the desktop shows. */
+async function phoneOpening(browser: Browser, url: string) {
+  const phoneContext = await browser.newContext({
+    viewport: { width: 360, height: 740 },
+    isMobile: true,
+    hasTouch: true,
+  });
+  const phone = await phoneContext.newPage();
+  await phone.goto(url);
+  return { phoneContext, phone };
 }
 
 async function pick(page: Page, buffer: Buffer) {
@@ -249,20 +270,12 @@ test("without a camera, the live camera gives way to the file picker — no blac
 test("continue on your phone: the link asks on the phone first, then opens the step, once, and the desktop follows", async ({
   browser,
 }) => {
-  const desktop = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const desk = await desktop.newPage();
-  await open(desk, 2304, "address", "Desktop");
+  const { desktop, desk } = await onDesktop(browser, 2304);
   await desk.getByTestId("start-handoff").click();
   const url = (await desk.getByTestId("handoff-url").textContent())!.trim();
   await expect(desk.locator("img.qr")).toBeVisible();
 
-  const phoneContext = await browser.newContext({
-    viewport: { width: 360, height: 740 },
-    isMobile: true,
-    hasTouch: true,
-  });
-  const phone = await phoneContext.newPage();
-  await phone.goto(url);
+  const { phoneContext, phone } = await phoneOpening(browser, url);
   // Opening the link spends nothing: it shows whose verification it feeds and waits for a click.
   await expect(phone.getByTestId("handoff-confirm")).toBeVisible();
   await expect(phone.getByTestId("handoff-account")).toContainText("•••304");
@@ -289,11 +302,8 @@ test("continue on your phone: the link asks on the phone first, then opens the s
 });
 
 test("the phone code says when it has expired and offers a new one", async ({ browser }) => {
-  const desktop = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const desk = await desktop.newPage();
   // The page's timers run on a clock the test moves: no waiting ten minutes.
-  await desk.clock.install();
-  await open(desk, 2308, "address", "Desktop");
+  const { desktop, desk } = await onDesktop(browser, 2308, { clock: true });
   await desk.getByTestId("start-handoff").click();
   const first = (await desk.getByTestId("handoff-url").textContent())!.trim();
   await expect(desk.locator("img.qr")).toBeVisible();
@@ -317,20 +327,11 @@ test("the phone code says when it has expired and offers a new one", async ({ br
 test("the desktop goes on following the phone after the code expires, while the phone's session can upload", async ({
   browser,
 }) => {
-  const desktop = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const desk = await desktop.newPage();
-  await desk.clock.install();
-  await open(desk, 2309, "address", "Desktop");
+  const { desktop, desk } = await onDesktop(browser, 2309, { clock: true });
   await desk.getByTestId("start-handoff").click();
   const url = (await desk.getByTestId("handoff-url").textContent())!.trim();
 
-  const phoneContext = await browser.newContext({
-    viewport: { width: 360, height: 740 },
-    isMobile: true,
-    hasTouch: true,
-  });
-  const phone = await phoneContext.newPage();
-  await phone.goto(url);
+  const { phoneContext, phone } = await phoneOpening(browser, url);
   await phone.getByTestId("handoff-continue").click();
   await expect(phone.getByTestId("upload-screen")).toBeVisible();
 
@@ -350,9 +351,7 @@ test("the desktop goes on following the phone after the code expires, while the 
 test("says why no link for the phone could be made, and lets the trader try again", async ({
   browser,
 }) => {
-  const desktop = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const desk = await desktop.newPage();
-  await open(desk, 2310, "address", "Desktop");
+  const { desktop, desk } = await onDesktop(browser, 2310);
   // The server cannot make the link (a fault on the way): the card stays, says so, offers a retry.
   await desk.route("**/api/inapp/handoff", (route) => route.fulfill({ status: 503, body: "" }));
   await desk.getByTestId("start-handoff").click();
