@@ -224,8 +224,6 @@ test("the close control ends the sign-in its window shows, never a newer one in 
   browser,
 }) => {
   const context = await browser.newContext();
-  const beacon = () =>
-    context.waitForEvent("response", (r) => r.url().endsWith("/api/inapp/close"));
   const status = async () => (await context.request.get("/api/inapp/status")).status();
   const earlier = await context.newPage();
   await openScreen(earlier, 2451);
@@ -233,14 +231,17 @@ test("the close control ends the sign-in its window shows, never a newer one in 
   const later = await context.newPage();
   await openScreen(later, 2452);
 
-  const refused = beacon();
+  // Playwright can miss a beacon's response when its page navigates at the same moment
+  // (microsoft/playwright#23635 and kin), so this window's link is held: the beacon, which is
+  // what decides, still goes, and its answer can be read.
+  await earlier.evaluate(() => window.addEventListener("click", (e) => e.preventDefault()));
+  const refused = earlier.waitForResponse((r) => r.url().endsWith("/api/inapp/close"));
   await earlier.getByTestId("close-control").click();
   expect((await refused).status()).toBe(409);
   expect(await status()).toBe(200);
 
-  const closed = beacon();
+  // The newer window closes as a trader closes it, navigation and all: its sign-in ends.
   await later.getByTestId("close-control").click();
-  expect((await closed).status()).toBe(204);
-  expect(await status()).toBe(401);
+  await expect.poll(status).toBe(401);
   await context.close();
 });
