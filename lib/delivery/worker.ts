@@ -94,6 +94,12 @@ export const RENEWAL_NOTICE_WITHHELD = "delivery.renewal_notice_withheld";
  * console had shown it dead.
  */
 export const DELIVERED_AFTER_NEVER_FINISHED = "delivery.delivered_after_never_finished";
+/**
+ * The same send failing late instead: the delivery stays dead, now for the failure that came, and
+ * the attempt's never-finished row takes that failure; this line keeps when the console had shown
+ * it as never finished.
+ */
+export const FAILED_AFTER_NEVER_FINISHED = "delivery.failed_after_never_finished";
 
 export type DrainOptions = {
   /** Most deliveries claimed (and sent concurrently) in this pass. */
@@ -310,10 +316,15 @@ export async function drainOnce(options: DrainOptions = {}): Promise<DrainResult
         }
         const record = await send(claim);
         const { overturned } = await recordAttempt(record, (deadAt) =>
-          deliveredAfterAll(claim, deadAt, new Date(now.getTime() + Date.now() - startedAt)),
+          afterNeverFinished(
+            claim,
+            record.ok,
+            deadAt,
+            new Date(now.getTime() + Date.now() - startedAt),
+          ),
         );
         if (overturned)
-          log.warn("delivery.delivered_after_never_finished", {
+          log.warn(record.ok ? DELIVERED_AFTER_NEVER_FINISHED : FAILED_AFTER_NEVER_FINISHED, {
             deliveryId: claim.id,
             eventId: claim.eventId,
             destination: claim.destination,
@@ -353,14 +364,19 @@ export function taken(result: DrainResult): number {
 }
 
 /**
- * The audit line for a late success that overturned a never-finished dead letter, written with
- * the attempt (recordAttempt): the only record that the delivery had been dead.
+ * The audit line for a late outcome that took the place of a never-finished dead letter, written
+ * with the attempt (recordAttempt): the only record that the console had shown it never finished.
  */
-function deliveredAfterAll(claim: ClaimedDelivery, deadAt: Date, at: Date): AuditInput {
+function afterNeverFinished(
+  claim: ClaimedDelivery,
+  ok: boolean,
+  deadAt: Date,
+  at: Date,
+): AuditInput {
   return {
     actorType: "system",
     actorId: "delivery",
-    action: DELIVERED_AFTER_NEVER_FINISHED,
+    action: ok ? DELIVERED_AFTER_NEVER_FINISHED : FAILED_AFTER_NEVER_FINISHED,
     caseId: readEventFacts(claim.payload)?.caseId ?? null,
     data: {
       eventId: claim.eventId,

@@ -214,6 +214,7 @@ export const AUDIT_DATA_EXPORTED: Readonly<Record<string, readonly string[]>> = 
   "checks.failed": ["round", "attempts", "error"],
   "checks.retry_requested": ["round", "rescreen", "outcome", "runIds"],
   "delivery.delivered_after_never_finished": ["eventId", "destination", "attempt", "deadAt"],
+  "delivery.failed_after_never_finished": ["eventId", "destination", "attempt", "deadAt"],
   "delivery.renewal_notice_withheld": ["eventId", "destination"],
   "document.refused": ["documentId", "documentType", "side", "reason"],
   // `reason` is a code (a new selfie attempt, a changed document kind).

@@ -17,7 +17,11 @@ import {
 } from "@/lib/db/queries/outbox";
 import { MAX_ATTEMPTS, MIN_SCHEDULE_MS } from "@/lib/delivery/retry";
 import { CRON_BUDGET_MS, drainWithBudget } from "@/lib/delivery/cron";
-import { DELIVERED_AFTER_NEVER_FINISHED, drainOnce } from "@/lib/delivery/worker";
+import {
+  DELIVERED_AFTER_NEVER_FINISHED,
+  drainOnce,
+  FAILED_AFTER_NEVER_FINISHED,
+} from "@/lib/delivery/worker";
 import { sqlRows } from "../helpers/sql-rows";
 import { failAuditLines, holdUnfinishedClaim, restoreAuditLines } from "./support/faults";
 import { signedInStaff, Trader } from "./support/people";
@@ -49,7 +53,7 @@ async function hangAttempts(w: World, hang: number, traderId: number) {
     (await getDeliveriesForEvent(approval.id)).find((d) => d.destination === "ctrader:account")!;
   const updates = () => w.accountUpdates.filter((u) => u.login === trader.tradingLogin);
   const hung: Promise<unknown>[] = [];
-  const holds: (() => void)[] = [];
+  const holds: ((status?: number) => void)[] = [];
   const start = Date.now();
   let now = start;
   for (let attempt = 1; attempt <= hang; attempt++) {
@@ -155,6 +159,49 @@ describe("scenario: the cTrader adapter's send never finishes", () => {
       expect(page).toMatch(/data-status="delivered" data-destination="ctrader:account"/);
       expect(textOf(page)).not.toContain("The attempt never finished");
       expect(await admin.deliveriesPage()).toContain('<dd data-state="dead">0</dd>');
+    } finally {
+      await s.letGo();
+    }
+  });
+
+  it("logs a late failure of the last send in place of its never-finished row, with an audit line saying it had been dead", async () => {
+    const w = world();
+    const s = await hangAttempts(w, MAX_ATTEMPTS, 470_009);
+    const { kycCase, admin, approval, toCtrader, updates, now } = s;
+    try {
+      expect(await drainOnce({ now: new Date(now) })).toMatchObject({ dead: 1, unfinished: 1 });
+      const dead = await toCtrader();
+      expect(dead).toMatchObject({ status: "dead" });
+
+      // The last attempt's call, held all along, now fails: cTrader answers 503.
+      s.holds.at(-1)!(503);
+      expect(await s.hung.at(-1)).toMatchObject({ dead: 1 });
+      expect(updates()).toEqual([]);
+
+      // Still dead, now for the reason that came; one row for that attempt, saying what it was.
+      const delivery = await toCtrader();
+      expect(delivery).toMatchObject({ status: "dead", attempts: MAX_ATTEMPTS, deliveredAt: null });
+      expect(delivery.lastError).toMatch(/503/);
+      const logged = (await listAttemptsForEvent(approval.id)).filter(
+        (a) => a.deliveryId === delivery.id,
+      );
+      expect(logged).toMatchObject([
+        { attempt: MAX_ATTEMPTS, ok: false, httpStatus: 503, errorKind: "http_status" },
+      ]);
+      // When the console showed it never finished is kept in the audit trail.
+      const audit = await sqlRows<{ data: Record<string, unknown> }>(
+        w.db.db,
+        sql`select data from audit_events where action = ${FAILED_AFTER_NEVER_FINISHED}
+          and case_id = ${kycCase.id}`,
+      );
+      expect(audit).toMatchObject([
+        { data: { eventId: approval.id, destination: "ctrader:account", attempt: MAX_ATTEMPTS } },
+      ]);
+
+      const page = await admin.casePage(kycCase.id);
+      expect(page).toMatch(/data-status="dead" data-destination="ctrader:account"/);
+      expect(page).toContain('data-error-kind="http_status"');
+      expect(textOf(page)).not.toContain("The attempt never finished");
     } finally {
       await s.letGo();
     }

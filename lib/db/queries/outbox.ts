@@ -270,7 +270,10 @@ export type AttemptRecord = {
  * said no outcome had come before the lease ran out, and this is the outcome (the event did
  * arrive). When it is this very attempt's row, the row takes the outcome, so each attempt number
  * has one row saying what happened to it; a late answer to an earlier attempt is appended as
- * usual. Any other dead letter (a failure, a sender's refusal) stands until a replay.
+ * usual. A late failure of that very attempt takes its row the same way and becomes the dead
+ * letter's reason (the delivery stays dead: the schedule had run out either way); a late failure
+ * of an earlier attempt is only appended. Any other dead letter (a failure, a sender's refusal)
+ * stands until a replay.
  *
  * A `never_finished` row is written only with the dead letter it explains (the update applies):
  * it says no outcome came, so once the send's own outcome has been recorded (its success got in
@@ -279,8 +282,8 @@ export type AttemptRecord = {
  *
  * An overturned dead letter's audit row (`overturnedAudit`, given when the dead letter was
  * recorded) is written in the same transaction: it is the only record that the delivery had been
- * dead, so the delivery is never delivered without it (if the row cannot be written, neither is
- * the attempt, and the delivery stays as it was).
+ * shown as never finished, so the row is never rewritten without it (if the audit row cannot be
+ * written, neither is the attempt, and the delivery stays as it was).
  *
  * Returns whether the delivery moved, and when the overturned dead letter was recorded, or null.
  */
@@ -303,19 +306,20 @@ export async function recordAttempt(
       select a.id, a.attempt, a.at from ${deliveryAttempts} a
       join ${deliveries} d on d.id = a.delivery_id
       join v on v.id = d.id
-      where v.ok and d.status = 'dead' and d.schedule_started_at = v.schedule
+      where d.status = 'dead' and d.schedule_started_at = v.schedule
         and a.attempt = d.total_attempts and a.error_kind = 'never_finished'
+        and (v.ok or (a.attempt = v.attempt and v.error_kind <> 'never_finished'))
     ),
     resolved as (
-      update ${deliveryAttempts} a set at = v.at, duration_ms = v.duration_ms, ok = true,
-        http_status = v.http_status, error_kind = null, error = null, note = v.note
+      update ${deliveryAttempts} a set at = v.at, duration_ms = v.duration_ms, ok = v.ok,
+        http_status = v.http_status, error_kind = v.error_kind, error = v.error, note = v.note
       from v, unfinished u
       where a.id = u.id and u.attempt = v.attempt
       returning a.id
     ),
     moved as (
       update ${deliveries} d set
-        status = v.status,
+        status = case when not v.ok and d.status = 'dead' then 'dead' else v.status end,
         locked_until = null,
         next_attempt_at = coalesce(v.next_at, d.next_attempt_at),
         last_error = case when v.ok then null else v.error end,
@@ -324,7 +328,8 @@ export async function recordAttempt(
       where d.id = v.id and (case when v.ok
         then d.schedule_started_at = v.schedule
           and (d.status = 'pending' or exists (select 1 from unfinished))
-        else d.status = 'pending' and d.locked_until = v.fence end)
+        else (d.status = 'pending' and d.locked_until = v.fence)
+          or exists (select 1 from unfinished) end)
       returning d.id
     ),
     logged as (

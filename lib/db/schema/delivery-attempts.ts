@@ -8,9 +8,10 @@
  *   worker died mid-attempt and its lease ran out; when that was the schedule's last attempt, the
  *   row that dead-letters the delivery records it, `never_finished`).
  * - The one row ever rewritten: a `never_finished` row whose send answers after all (it outlived
- *   its lease, it was not dead). It says no outcome had come, and takes the outcome that came, so
- *   the attempt keeps one row that says what happened; the audit line
- *   `delivery.delivered_after_never_finished` keeps when the delivery was shown dead.
+ *   its lease, it was not dead). It says no outcome had come, and takes the outcome that came, a
+ *   success or a failure, so the attempt keeps one row that says what happened; the audit line
+ *   `delivery.delivered_after_never_finished` (or `delivery.failed_after_never_finished`) keeps
+ *   when the delivery was shown dead as never finished.
  * - `http_status` is set when the receiver answered (for email, the SMTP reply code: 250, 550 …);
  *   otherwise `error_kind` says why not (timeout, network, refused_target, redirect, …). `error`
  *   is a short text, never a secret.

@@ -121,9 +121,10 @@ export type World = {
   setDown(what: { ctrader?: boolean; crm?: boolean }): void;
   /**
    * cTrader's account API holds the next update (a slow call): `arrived` resolves when it came
-   * in; it is applied (and listed in accountUpdates) only once `release` is called.
+   * in; it is applied (and listed in accountUpdates) only once `release` is called, or answered
+   * with `status` instead (a late failure) when one is given.
    */
-  holdNextAccountUpdate(): { arrived: Promise<void>; release: () => void };
+  holdNextAccountUpdate(): { arrived: Promise<void>; release: (status?: number) => void };
   /** A one-time token cTrader issued for this user (redeemable once). */
   issueToken(userId: number): string;
   /** The email cTrader gives for this user from now on ("" for none; default trader<id>@…). */
@@ -237,7 +238,7 @@ export function scenarioWorld(env: Record<string, string | undefined> = {}): () 
   const accountAnswers = new Map<number, number>();
   const redeemed = new Set<string>();
   const down = { ctrader: false, crm: false };
-  let holdNext: { arrive: () => void; released: Promise<void> } | undefined;
+  let holdNext: { arrive: () => void; released: Promise<number | undefined> } | undefined;
   const planted = new Set<string>();
   // A scenario is a whole case's life (launch to decision and delivery): ~5-25 s alone, several
   // times that on a two-core machine running other suites; a ceiling, not a target.
@@ -355,7 +356,8 @@ export function scenarioWorld(env: Record<string, string | undefined> = {}): () 
           holdNext = undefined;
           if (hold) {
             hold.arrive();
-            await hold.released;
+            const status = await hold.released;
+            if (status !== undefined) return new HttpResponse(null, { status });
           }
           accountUpdates.push({ login: Number(params.login), accessRights: body.accessRights });
           return new HttpResponse(null, { status: 200 });
@@ -371,9 +373,12 @@ export function scenarioWorld(env: Record<string, string | undefined> = {}): () 
       setDown: (what) => Object.assign(down, what),
       holdNextAccountUpdate() {
         let arrive!: () => void;
-        let release!: () => void;
+        let release!: (status?: number) => void;
         const arrived = new Promise<void>((resolve) => (arrive = resolve));
-        holdNext = { arrive, released: new Promise<void>((resolve) => (release = resolve)) };
+        holdNext = {
+          arrive,
+          released: new Promise<number | undefined>((resolve) => (release = resolve)),
+        };
         return { arrived, release };
       },
       issueToken(userId) {
