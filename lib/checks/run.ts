@@ -249,7 +249,7 @@ async function checkRoundOrRecord(
     return await checkRound(kycCase, claim, now, requestedBy);
   } catch (error) {
     if (!(error instanceof AppError && error.code === "CONFLICT")) {
-      await recordCheckFailure({
+      const recorded = await recordCheckFailure({
         caseId: kycCase.id,
         claim,
         round: kycCase.round,
@@ -259,22 +259,26 @@ async function checkRoundOrRecord(
         ...(requestedBy && {
           alsoAudit: retryAudit(requestedBy, kycCase, { outcome: "failed" }, now),
         }),
-      }).then(
-        (recorded) => {
-          // Taken over while it ran: the case is the new holder's, who records what it finds.
-          if ("refused" in recorded)
-            log.warn("checks.failure_refused", {
-              caseId: kycCase.id,
-              reason: recorded.refused,
-              ...errorFacts(error),
-            });
-        },
-        (recordError: unknown) =>
-          log.error("checks.failure_not_recorded", {
-            caseId: kycCase.id,
-            ...errorFacts(recordError),
-          }),
-      );
+      }).catch((recordError: unknown) => {
+        log.error("checks.failure_not_recorded", {
+          caseId: kycCase.id,
+          ...errorFacts(recordError),
+        });
+        return null;
+      });
+      // Taken over while it ran: the case is the new holder's, who records what it finds. Its
+      // callers see the race it is (another run holds the case), not a failure to look into.
+      if (recorded && "refused" in recorded) {
+        log.warn("checks.failure_refused", {
+          caseId: kycCase.id,
+          reason: recorded.refused,
+          ...errorFacts(error),
+        });
+        throw new AppError("CONFLICT", "the checks of this case are running", {
+          reason: "checks_running",
+          cause: error,
+        });
+      }
     }
     throw error;
   }

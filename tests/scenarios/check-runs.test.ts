@@ -358,6 +358,12 @@ describe("scenario: the worker's sweep while the submit's checks run", () => {
       expect(entries.filter((e) => e.event === "checks.failure_refused")).toEqual([
         expect.objectContaining({ caseId: kycCase.id, reason: "overtaken" }),
       ]);
+      // Logged as what it was, a run another run took over, not as a failure someone must look at.
+      expect(entries.filter((e) => e.event === "checks.failed")).toEqual([]);
+      expect(entries.filter((e) => e.level === "error")).toEqual([]);
+      expect(entries.filter((e) => e.event === "checks.skipped")).toEqual([
+        expect.objectContaining({ caseId: kycCase.id, reason: "checks_running" }),
+      ]);
       const runs = await runsOf(w, kycCase.id);
       expect(runs).toHaveLength(1);
       expect(runs[0]!.created_at.getTime()).toBeGreaterThanOrEqual(takenOverAt);
