@@ -223,10 +223,10 @@ const LEVEL_RANK: Record<StoredHit["level"], number> = { likely: 2, review: 1, b
  * an exact name with a date of birth that now agrees is stronger than without), then by score.
  * Not by level: a stronger sighting is what the listed person looks like now, even when the
  * thresholds of its day put it at a lower level, and a clearing given on a weaker one does not
- * cover it (`standing`). The database's approval trigger (drizzle/0044) judges clearings by the
- * strongest of the likely sightings only, so this rule is the stricter of the two: nothing it lets
- * through does the trigger refuse. The level kept is the highest any sighting had (loadCaseHits):
- * a hit once seen as a likely match needs two people, whichever sighting is shown.
+ * cover it (`standing`). The database's approval trigger (drizzle/0054) judges a round's hits by
+ * the same sighting, so the two agree on which clearings stand. The level kept is the highest any
+ * sighting had (loadCaseHits): a hit once seen as a likely match needs two people, whichever
+ * sighting is shown.
  */
 const outweighs = (hit: StoredHit, kept: StoredHit | undefined) => {
   if (!kept) return true;

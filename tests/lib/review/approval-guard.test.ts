@@ -1,5 +1,5 @@
 /**
- * The database's own guard on approvals (migrations 0012, 0022, 0037, 0044, 0047, 0048), tried
+ * The database's own guard on approvals (migrations 0012, 0022, 0037, 0044, 0047, 0048, 0054), tried
  * with the application's checks bypassed: a status change to `approved` written straight through
  * the transition query is refused without a check run of the current round, with a confirmed screening
  * hit, with a likely hit cleared by fewer than two people (one person's clearings as a reviewer
@@ -307,5 +307,43 @@ describe("the database refuses an approval", () => {
     await expect(forceApproval(kycCase.id, approver)).rejects.toMatchObject({
       cause: { message: expect.stringContaining("is not cleared by two people") },
     });
+  });
+
+  it("with a likely hit cleared on a weaker sighting than its round's strongest, which a raised threshold put at review level", async () => {
+    const w = world();
+    const list = path.join(w.dataDir, "levels-pep.csv");
+    const loose = path.join(w.dataDir, "risk-loose.json");
+    const strict = path.join(w.dataDir, "risk-strict.json");
+    writeFileSync(loose, '{"screening": {"likely": 0.92}}');
+    writeFileSync(strict, '{"screening": {"likely": 0.96}}');
+    w.configure({ RISK_CONFIG_PATH: loose });
+    try {
+      // Listed with her year of birth: her submission sees a likely match, two people clear it.
+      writeFileSync(list, "name,aliases,dob,country\nTeodora Vasilache,,1981,\n");
+      await w.importLists([OFAC_EXCERPT, list]);
+      const person = { givenNames: "Tudora", surnames: "Vasilache", dateOfBirth: "1981-02-17" };
+      const { kycCase } = await checkedCase({ personal: person });
+      const hit = /data-hit="(levels-pep:[^"]+)"/.exec(await reviewer.casePage(kycCase.id))?.[1];
+      expect(hit).toBeDefined();
+      expect(await reviewer.judgeHit(kycCase.id, hit!, "false_positive", "Other DOB on ID")).toBe(
+        "hit_awaiting_second",
+      );
+      expect(await approver.judgeHit(kycCase.id, hit!, "false_positive", "Passport seen")).toBe(
+        "hit_cleared",
+      );
+      // The list then gives her whole date of birth, which is hers, while the broker has raised
+      // the likely threshold above it: a stronger sighting of the round, at review level.
+      w.configure({ RISK_CONFIG_PATH: strict });
+      writeFileSync(list, "name,aliases,dob,country\nTeodora Vasilache,,1981-02-17,\n");
+      await w.importLists([OFAC_EXCERPT, list]);
+      // The console shows the hit open again: the clearings were given on less.
+      expect(await approver.approve(kycCase.id)).toBe("error:likely_hit_open");
+      await forceSignature(kycCase.id, reviewer);
+      await expect(forceApproval(kycCase.id, approver)).rejects.toMatchObject({
+        cause: { message: expect.stringContaining("is not cleared by two people") },
+      });
+    } finally {
+      w.configure({});
+    }
   });
 });
