@@ -33,7 +33,7 @@ import {
   type AttemptRecord,
   type ClaimedDelivery,
 } from "@/lib/db/queries/outbox";
-import { appendAuditEvent, type AuditInput } from "@/lib/db/queries/audit";
+import type { AuditInput } from "@/lib/db/queries/audit";
 import { getRelationshipEndOfCase } from "@/lib/db/queries/ended-relationship";
 import { log } from "@/lib/log";
 import { traced } from "@/lib/telemetry";
@@ -136,27 +136,37 @@ export type DrainResult = {
 /**
  * A renewal notice whose trader's relationship ended after it was queued (the receiver was down,
  * the retries went on): the sweep would send none now, so neither does the delivery. It is marked
- * delivered without a send, the attempt note and an audit line saying why.
+ * delivered without a send, the attempt note and an audit line saying why. The audit line goes
+ * with the outcome, in its transaction (recordAttempt): a pass that cannot record the outcome
+ * leaves no line behind for a delivery the next pass withholds again.
  */
-async function withheldNotice(claim: ClaimedDelivery, now: Date): Promise<AttemptOutcome | null> {
+async function withheldNotice(
+  claim: ClaimedDelivery,
+  now: Date,
+): Promise<{ outcome: AttemptOutcome; audit: AuditInput } | null> {
   if (claim.eventType !== CASE_RENEWAL_DUE) return null;
   const caseId = readEventFacts(claim.payload)?.caseId;
   if (!caseId) return null;
   if (!(await getRelationshipEndOfCase(caseId, now))) return null;
-  await appendAuditEvent({
-    actorType: "system",
-    actorId: "delivery",
-    action: RENEWAL_NOTICE_WITHHELD,
-    caseId,
-    data: { eventId: claim.eventId, destination: claim.destination },
-    occurredAt: now,
-  });
-  return { ok: true, httpStatus: 204, durationMs: 0, note: { code: "relationship_ended" } };
+  return {
+    outcome: { ok: true, httpStatus: 204, durationMs: 0, note: { code: "relationship_ended" } },
+    audit: {
+      actorType: "system",
+      actorId: "delivery",
+      action: RENEWAL_NOTICE_WITHHELD,
+      caseId,
+      data: { eventId: claim.eventId, destination: claim.destination },
+      occurredAt: now,
+    },
+  };
 }
 
-async function attempt(claim: ClaimedDelivery, now: Date): Promise<AttemptOutcome> {
+async function attempt(
+  claim: ClaimedDelivery,
+  now: Date,
+): Promise<AttemptOutcome & { audit?: AuditInput }> {
   const withheld = await withheldNotice(claim, now);
-  if (withheld) return withheld;
+  if (withheld) return { ...withheld.outcome, audit: withheld.audit };
   const destination = getDestination(claim.destination);
   if (!destination) {
     return {
@@ -287,6 +297,7 @@ export async function drainOnce(options: DrainOptions = {}): Promise<DrainResult
       errorKind: outcome.ok ? null : outcome.errorKind,
       error: outcome.ok ? null : outcome.error,
       note: outcome.ok && outcome.note ? writeAttemptNote(outcome.note) : null,
+      audit: outcome.audit ?? null,
       nextAttemptAt: next,
     };
   };

@@ -17,6 +17,8 @@ import { startSmtpSink } from "../helpers/smtp-sink";
 import { sqlRows } from "../helpers/sql-rows";
 import en from "@/messages/en.json";
 import { IDENTITY } from "../fixtures/kyc-values";
+import { drainOnce } from "@/lib/delivery/worker";
+import { failAttemptLogs, restoreAttemptLogs } from "./support/faults";
 import { approvedAtStandard, signedInStaff, Trader } from "./support/people";
 import { BROKER, scenarioWorld, setClock, type World } from "./support/world";
 
@@ -365,6 +367,51 @@ describe("scenario: a monitoring hit open when the relationship ends", () => {
 });
 
 describe("scenario: a renewal notice queued before the relationship ended", () => {
+  it("is withheld with its audit line in one step: a pass that cannot record the delivery leaves no line, the next pass writes one", async () => {
+    const w = world();
+    const expiryDate = new Date(Date.now() + 20 * DAY).toISOString().slice(0, 10);
+    const trader = new Trader(w, 482_551);
+    await trader.completeStandardLevel({}, { expiryDate });
+    await w.worker();
+    const kycCase = await trader.currentCase();
+    const reviewer = await signedInStaff(w, "notice.cut.reviewer@broker.example", "reviewer");
+    // The CRM and cTrader are down while the notice is queued.
+    w.setDown({ crm: true, ctrader: true });
+    expect(await reviewer.approve(kycCase.id)).toBe("approved");
+    await w.worker();
+    expect((await trader.currentCase()).renewalDueAt).not.toBeNull();
+    await endRelationship(482_551);
+    w.setDown({ crm: false, ctrader: false });
+    const withheldLines = () =>
+      sqlRows<{ data: { destination: string } }>(
+        w.db.db,
+        sql`select data from audit_events where action = 'delivery.renewal_notice_withheld'
+          and case_id = ${kycCase.id}`,
+      );
+
+    // The pass that withholds it stops as it records the outcome: nothing says it was withheld.
+    await failAttemptLogs(w, "relationship_ended");
+    try {
+      await expect(drainOnce({ now: new Date(Date.now() + 2 * HOUR) })).rejects.toThrow();
+    } finally {
+      await restoreAttemptLogs(w);
+    }
+    expect(await withheldLines()).toEqual([]);
+
+    // Its claims come due again; the next pass withholds it, one audit line per delivery.
+    await w.worker(new Date(Date.now() + DAY));
+    const skipped = await sqlRows<{ destination: string }>(
+      w.db.db,
+      sql`select d.destination from delivery_attempts a
+        join deliveries d on d.id = a.delivery_id join outbox_events e on e.id = a.event_id
+        where e.case_id = ${kycCase.id} and e.type = 'case.renewal_due' and a.ok`,
+    );
+    expect(skipped.length).toBeGreaterThan(0);
+    expect((await withheldLines()).map((a) => a.data.destination).sort()).toEqual(
+      skipped.map((a) => a.destination).sort(),
+    );
+  });
+
   it("is not sent once the relationship has ended: neither the CRM nor the trader's mailbox gets it, the delivery log and the audit trail say why", async () => {
     const w = world();
     const sink = await startSmtpSink();

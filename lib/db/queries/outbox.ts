@@ -255,6 +255,8 @@ export type AttemptRecord = {
   note?: string | null;
   /** After a failure: when to try again; null: the schedule ran out (dead). */
   nextAttemptAt: Date | null;
+  /** The audit row the outcome carries (a withheld notice's), written with the attempt. */
+  audit?: AuditInput | null;
 };
 
 /**
@@ -284,6 +286,8 @@ export type AttemptRecord = {
  * recorded) is written in the same transaction: it is the only record that the delivery had been
  * shown as never finished, so the row is never rewritten without it (if the audit row cannot be
  * written, neither is the attempt, and the delivery stays as it was).
+ *
+ * So is the audit row the record carries (`audit`): one row with each logged attempt, or none.
  *
  * Returns whether the delivery moved, and when the overturned dead letter was recorded, or null.
  */
@@ -352,6 +356,7 @@ export async function recordAttempt(
       const audit = overturnedAudit(overturned);
       await tx.insert(auditEvents).values({ ...audit, data: audit.data ?? {} });
     }
+    if (r.audit) await tx.insert(auditEvents).values({ ...r.audit, data: r.audit.data ?? {} });
     return { applied: rows[0]?.applied === true, overturned };
   });
 }

@@ -335,6 +335,22 @@ export function restoreAuditLines(w: World): Promise<void> {
 }
 
 /**
+ * The database refuses to log a delivery attempt whose note has this code (the process stops as
+ * the outcome is recorded), until `restoreAttemptLogs`.
+ */
+export function failAttemptLogs(w: World, noteCode: string): Promise<void> {
+  return injectCut(w, "test_fail_attempt_log", {
+    event: "insert",
+    table: "delivery_attempts",
+    when: `new.note like '%"${noteCode.replace(/[^a-z_]/gi, "")}"%'`,
+  });
+}
+
+export function restoreAttemptLogs(w: World): Promise<void> {
+  return removeCut(w, "test_fail_attempt_log", "delivery_attempts");
+}
+
+/**
  * Another launch of the trader is opening a case (a second PostgreSQL connection's insert of an
  * open case, not yet committed) until `release`, which rolls it back: a launch of ours that opens
  * a case meanwhile has its case's opening time set and waits at the one-open-case index, then
