@@ -659,9 +659,9 @@ export const bulkClaimAction = withActionScope(async function bulkClaimAction(
   if ("refused" in result) toQueue({ ...from, error: result.refused });
   toQueue({
     ...from,
-    claimed: String(result.changed.length),
-    asked: String(ids.data.length),
-    decided: String(result.decided.length),
+    claimed: String(result.claimed),
+    asked: String(result.asked),
+    decided: String(result.decided),
   });
 });
 

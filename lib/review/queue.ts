@@ -275,30 +275,37 @@ export type BulkRefusal = "needs_approver" | "unknown_staff";
 
 /**
  * Claims the selected cases for the officer, or (approvers) assigns them to someone. Only open
- * review cases nobody holds, or that the officer holds, change. Of the rest, those decided since
- * the queue was read (`decided`: out of review, as a single claim refuses them with `not_open`)
- * are told apart from those someone else took meanwhile, so the officer is not told a colleague
- * holds a case that has no work left.
+ * review cases nobody holds, or that the officer holds, change. A case the assignee already
+ * holds counts as done (`claimed`), as a second click on a single claim does: it is theirs. Of
+ * the rest, those decided since the queue was read (`decided`: out of review, as a single claim
+ * refuses them with `not_open`) are told apart from those someone else took meanwhile, so the
+ * officer is not told a colleague holds a case that has no work left. An id posted twice is one
+ * case (`asked` counts each once).
  */
 export async function claimSelectedCases(
   staff: Reviewer,
   caseIds: string[],
   assignee: string | undefined,
   now = new Date(),
-): Promise<{ changed: string[]; decided: string[] } | { refused: BulkRefusal }> {
+): Promise<{ asked: number; claimed: number; decided: number } | { refused: BulkRefusal }> {
   const to = assignee ?? staff.id;
   if (to !== staff.id && !hasRole(staff, "approver")) return { refused: "needs_approver" };
   if (to !== staff.id && !(await listActiveStaff()).some((s) => s.id === to))
     return { refused: "unknown_staff" };
-  const { changed, moved } = await assignCases({
-    caseIds: [...new Set(caseIds)].slice(0, QUEUE_MAX_PAGE_SIZE),
+  const selected = [...new Set(caseIds)].slice(0, QUEUE_MAX_PAGE_SIZE);
+  const { changed, held, moved } = await assignCases({
+    caseIds: selected,
     statuses: [...QUEUES.review],
     assignee: to,
     actorId: staff.id,
     action: to === staff.id ? "case.claimed" : "case.assigned",
     now,
   });
-  return { changed, decided: moved };
+  return {
+    asked: selected.length,
+    claimed: changed.length + held.length,
+    decided: moved.length,
+  };
 }
 
 /** "Next case": the oldest unassigned review case within the officer's current filters. */

@@ -50,4 +50,22 @@ describe("scenario: a bulk claim over a case decided since the queue was read", 
     const audit = await listCaseAuditEvents(decided);
     expect(audit.filter((e) => e.action === "case.claimed")).toHaveLength(1);
   }, 600_000);
+
+  it("counts a case id posted twice once, and claims it once", async () => {
+    const w = world();
+    const trader = new Trader(w, 571_003);
+    await trader.completeStandardLevel();
+    const id = (await trader.currentCase()).id;
+    await w.worker();
+    const officer = await signedInStaff(w, "bulk.twice@broker.example", "reviewer");
+
+    const back = await officer.bulkClaim([id, id]);
+    expect(back.searchParams.get("claimed")).toBe("1");
+    expect(back.searchParams.get("asked")).toBe("1");
+    const page = textOf(await officer.queue(Object.fromEntries(back.searchParams)));
+    expect(page).toContain("Done: 1 of 1 case.");
+    expect(page).not.toContain("taken by someone else");
+    const audit = await listCaseAuditEvents(id);
+    expect(audit.filter((e) => e.action === "case.claimed")).toHaveLength(1);
+  }, 600_000);
 });

@@ -32,6 +32,8 @@ async function submittedCase(userId: number): Promise<string> {
 
 describe("scenario: claiming from the queue", () => {
   const cases: string[] = [];
+  /** The officer of the first test, who holds its first case. */
+  let holder: Staff | undefined;
   beforeAll(async () => {
     // One after the other, so the queue's order (oldest first) is the order made.
     for (const id of [570_001, 570_002, 570_003, 570_004, 570_005])
@@ -42,6 +44,7 @@ describe("scenario: claiming from the queue", () => {
   it("claims the selected cases nobody holds, audits each, and says how many changed", async () => {
     const w = world();
     const first = await signedInStaff(w, "bulk.first@broker.example", "reviewer");
+    holder = first;
     const second = await signedInStaff(w, "bulk.second@broker.example", "reviewer");
     const [a, b] = cases as [string, string];
     expect(await second.claim(b)).toBe("claimed");
@@ -57,6 +60,23 @@ describe("scenario: claiming from the queue", () => {
     expect(listed(await first.queue({ assignee: "me" }))).toEqual([a]);
     // b stays with the one who claimed it first.
     expect(listed(await second.queue({ assignee: "me" }))).toEqual([b]);
+    const audit = await listCaseAuditEvents(a);
+    expect(audit.filter((e) => e.action === "case.claimed")).toHaveLength(1);
+  });
+
+  it("counts a selected case the officer already holds as done, not as taken by someone else", async () => {
+    const first = holder!;
+    const a = cases[0] as string;
+    expect(listed(await first.queue({ assignee: "me" }))).toEqual([a]);
+    // A second click on the case page's Claim, and "Claim selected" from a page read before.
+    expect(await first.claim(a)).toBe("claimed");
+    const back = await first.bulkClaim([a]);
+    expect(back.searchParams.get("claimed")).toBe("1");
+    expect(back.searchParams.get("asked")).toBe("1");
+    const page = await first.queue(Object.fromEntries(back.searchParams));
+    expect(page).toContain("Done: 1 of 1 case.");
+    expect(page).not.toContain("taken by someone else");
+    // Nothing changed, so nothing more is audited.
     const audit = await listCaseAuditEvents(a);
     expect(audit.filter((e) => e.action === "case.claimed")).toHaveLength(1);
   });

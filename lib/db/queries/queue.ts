@@ -3,19 +3,7 @@
  * index gives (`kyc_cases_queue_idx`: status, queued_at, id), plus the blind-index writes the
  * search reads. The filter is built here only; lib/review/queue.ts parses it from the URL.
  */
-import {
-  and,
-  asc,
-  desc,
-  eq,
-  inArray,
-  isNull,
-  lte,
-  notInArray,
-  or,
-  sql,
-  type SQL,
-} from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, lte, or, sql, type SQL } from "drizzle-orm";
 import { getDb } from "../client";
 import {
   auditEvents,
@@ -385,9 +373,10 @@ export async function indexCaseSearchTerms(
  * Assigns every listed case in `statuses` that nobody holds (or that the actor holds: an
  * approver handing their own cases on) to `assignee`, each change audited, in one transaction.
  * The conditional UPDATE is the race guard: a case someone claimed meanwhile is left alone and
- * not returned. Returns the ids that changed, and (`moved`) those left alone because they are no
- * longer in `statuses` (decided meanwhile), read in the same transaction so that the caller can
- * tell them apart from cases someone else holds.
+ * not returned. Returns the ids that changed, those left alone because `assignee` already holds
+ * them (`held`), and those left alone because they are no longer in `statuses` (`moved`: decided
+ * meanwhile), read in the same transaction so that the caller can tell both apart from cases
+ * someone else holds.
  */
 export async function assignCases(input: {
   caseIds: string[];
@@ -396,8 +385,8 @@ export async function assignCases(input: {
   actorId: string;
   action: "case.claimed" | "case.assigned";
   now: Date;
-}): Promise<{ changed: string[]; moved: string[] }> {
-  if (input.caseIds.length === 0) return { changed: [], moved: [] };
+}): Promise<{ changed: string[]; held: string[]; moved: string[] }> {
+  if (input.caseIds.length === 0) return { changed: [], held: [], moved: [] };
   const db = await getDb();
   return db.transaction(async (tx) => {
     const changed = await tx
@@ -428,14 +417,21 @@ export async function assignCases(input: {
       );
     const ids = new Set(changed.map((c) => c.id));
     const rest = input.caseIds.filter((id) => !ids.has(id));
-    const moved =
+    const left =
       rest.length === 0
         ? []
         : await tx
-            .select({ id: kycCases.id })
+            .select({ id: kycCases.id, status: kycCases.status, assignedTo: kycCases.assignedTo })
             .from(kycCases)
-            .where(and(inArray(kycCases.id, rest), notInArray(kycCases.status, input.statuses)));
-    return { changed: [...ids], moved: moved.map((c) => c.id) };
+            .where(inArray(kycCases.id, rest));
+    const open = new Set<string>(input.statuses);
+    return {
+      changed: [...ids],
+      held: left
+        .filter((c) => open.has(c.status) && c.assignedTo === input.assignee)
+        .map((c) => c.id),
+      moved: left.filter((c) => !open.has(c.status)).map((c) => c.id),
+    };
   });
 }
 
