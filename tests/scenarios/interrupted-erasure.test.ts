@@ -58,6 +58,16 @@ describe("scenario: the console after an erasure the storage stopped part-way", 
       const body = (await opened.json()) as { reason: string; message: string };
       expect(body.reason).toBe("file_gone");
       expect(body.message).toContain("Ce fichier n'est plus stocké");
+      // Clicked in the browser: a page in the officer's language, not raw JSON.
+      const clicked = await admin.openDocument(documentId, {
+        accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+      });
+      expect(clicked.status).toBe(410);
+      expect(clicked.headers.get("content-type")).toMatch(/^text\/html/);
+      const html = await clicked.text();
+      expect(html).toContain('<html lang="fr"');
+      expect(textOf(html)).toContain("Ce fichier n'est plus stocké");
+      expect(html).not.toContain('"reason"');
 
       const page = await admin.casePage(kycCase.id);
       // In place of the picture and its link; the rest of the case is there.

@@ -979,9 +979,9 @@ export class Staff extends Browser {
   }
 
   /** A document as the console's viewer and its Open link load it. */
-  openDocument(documentId: string): Promise<Response> {
+  openDocument(documentId: string, headers: Record<string, string> = {}): Promise<Response> {
     return this.act(() =>
-      openDocument(new Request(`${BROKER}/admin/documents/${documentId}`), {
+      openDocument(new Request(`${BROKER}/admin/documents/${documentId}`, { headers }), {
         params: Promise.resolve({ id: documentId }),
       }),
     );

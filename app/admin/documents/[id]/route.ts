@@ -1,8 +1,10 @@
 import { z } from "zod";
 import { isAppError } from "@/lib/errors";
 import { refusal } from "@/lib/http/json";
+import { getLocale } from "next-intl/server";
 import { getTranslations } from "@/lib/i18n/translations";
 import { openDocument } from "@/lib/review/documents";
+import { renderFileGonePage, wantsHtml } from "@/lib/review/file-gone-page";
 import { getStaff } from "@/lib/staff/console";
 import { withRequestId } from "@/lib/http/request-id";
 import { contentDisposition } from "@/lib/storage/keys";
@@ -14,7 +16,7 @@ export const runtime = "nodejs";
  * as an image); never cached, never sniffed; every opening is audited.
  */
 export const GET = withRequestId(async function GET(
-  _request: Request,
+  request: Request,
   { params }: { params: Promise<{ id: string }> },
 ) {
   const staff = await getStaff();
@@ -23,9 +25,21 @@ export const GET = withRequestId(async function GET(
   if (!z.uuid().safeParse(id).success) return refusal(404, "not_found");
   try {
     const file = await openDocument(staff, id);
-    // Said in the officer's language: the Open link shows this answer in a tab of its own.
-    if (file.kind === "file_gone")
-      return refusal(410, "file_gone", (await getTranslations("DocumentViewer"))("fileGone"));
+    // Said in the officer's language: the Open link shows this answer in a tab of its own, as
+    // a page (a browser asks for HTML); an API caller gets the JSON refusal.
+    if (file.kind === "file_gone") {
+      const message = (await getTranslations("DocumentViewer"))("fileGone");
+      if (!wantsHtml(request)) return refusal(410, "file_gone", message);
+      return new Response(renderFileGonePage(await getLocale(), message), {
+        status: 410,
+        headers: {
+          "Content-Type": "text/html; charset=utf-8",
+          "Cache-Control": "private, no-store",
+          "Content-Security-Policy":
+            "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+        },
+      });
+    }
     return new Response(new Uint8Array(file.bytes), {
       status: 200,
       headers: {
