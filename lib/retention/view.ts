@@ -10,6 +10,7 @@ import {
   listAuditEventsByAction,
   listErasureRequests,
   listRetentionRows,
+  listUnsettledAuditFailures,
 } from "@/lib/db/queries/retention";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
@@ -21,7 +22,7 @@ import {
   UPGRADE_ROLLED_BACK,
   upgradeRolledBackSchema,
 } from "./deletions";
-import { ERASURE_REQUESTED, erasureRequestedData } from "./erasure-data";
+import { ERASURE_REQUESTED, erasureRequestedData, type ErasureRequestedData } from "./erasure-data";
 import { caseErasureDue, endCovers } from "./policy";
 import { readTombstone, type ReadTombstone } from "./tombstone";
 
@@ -138,26 +139,22 @@ export type FailedErasure = { caseId: string; at: Date; objectsDeleted: number }
  * Erasure requests an error stopped (the storage, part-way through a case's files), newest first,
  * each until a request recorded again for the same trader was executed: until then the trader's
  * data is held against their request, and only an admin recording it again finishes the erasure.
- * An entry whose data does not parse is logged and left out: what it did is not known.
+ * Chosen by the database, not from a window of recent entries: a failure stays listed however
+ * much else was audited since. An entry whose data does not parse is logged and left out: what
+ * it did is not known.
  */
 export async function listFailedErasures(): Promise<FailedErasure[]> {
-  const rows = await listAuditEventsByAction([ERASURE_REQUESTED]);
-  const executed = new Set<string>();
-  const failed: FailedErasure[] = [];
-  for (const row of rows) {
-    if (!row.caseId || !row.traderId) continue;
+  const rows = await listUnsettledAuditFailures(ERASURE_REQUESTED, {
+    failed: "failed",
+    settled: "executed",
+  } satisfies Record<string, ErasureRequestedData["outcome"]>);
+  return rows.flatMap((row): FailedErasure[] => {
+    if (!row.caseId || !row.traderId) return [];
     const data = erasureRequestedData.safeParse(row.data);
-    if (!data.success) {
+    if (!data.success || data.data.outcome !== "failed") {
       log.error("retention.erasure_request_unreadable", { caseId: row.caseId });
-      continue;
+      return [];
     }
-    if (data.data.outcome === "executed") executed.add(row.traderId);
-    else if (data.data.outcome === "failed" && !executed.has(row.traderId))
-      failed.push({
-        caseId: row.caseId,
-        at: row.occurredAt,
-        objectsDeleted: data.data.objectsDeleted,
-      });
-  }
-  return failed;
+    return [{ caseId: row.caseId, at: row.occurredAt, objectsDeleted: data.data.objectsDeleted }];
+  });
 }

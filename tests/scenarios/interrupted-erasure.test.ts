@@ -113,4 +113,25 @@ describe("scenario: the console after an erasure the storage stopped part-way", 
       unblock();
     }
   });
+
+  it("keeps the failed request listed however many erasure requests were recorded after it", async () => {
+    const w = world();
+    const { kycCase, admin, unblock } = await halfErased(w, 490_003, "halfway.many@broker.example");
+    try {
+      // Another trader's submitted case: each request on it is refused (its period has not run)
+      // and audited, more of them than the page would read if it took the newest entries.
+      const other = new Trader(w, 490_004);
+      await other.completeStandardLevel();
+      const otherCase = (await other.currentCase()).id;
+      for (let i = 0; i < 201; i++)
+        expect(await admin.erasureRequest(otherCase)).toBe("erasure_refused");
+
+      const page = await admin.retentionPage();
+      const failed = page.slice(page.indexOf('data-testid="failed-erasures"'));
+      expect(failed).toContain(`<li data-case="${kycCase.id}"`);
+      expect(failed).not.toContain(`data-case="${otherCase}"`);
+    } finally {
+      unblock();
+    }
+  }, 600_000);
 });

@@ -1014,6 +1014,50 @@ export async function listAuditEventsByAction(actions: string[], limit = 200) {
     .limit(limit);
 }
 
+/**
+ * Failed `retention.erasure_requested` entries that no later executed request for the same trader
+ * settled, newest first: asked of the database, so a failure stays listed however many audit
+ * entries came after it. `action` and `outcomes` are the caller's (lib/retention/erasure-data.ts
+ * owns the entry's shape); the caller parses `data`.
+ */
+export async function listUnsettledAuditFailures(
+  action: string,
+  outcomes: { failed: string; settled: string },
+  limit = 200,
+) {
+  const db = await getDb();
+  const later = alias(auditEvents, "later");
+  return db
+    .select({
+      caseId: auditEvents.caseId,
+      traderId: auditEvents.traderId,
+      occurredAt: auditEvents.occurredAt,
+      data: auditEvents.data,
+    })
+    .from(auditEvents)
+    .where(
+      and(
+        eq(auditEvents.action, action),
+        sql`${auditEvents.data}->>'outcome' = ${outcomes.failed}`,
+        notExists(
+          db
+            .select({ one: sql`1` })
+            .from(later)
+            .where(
+              and(
+                eq(later.action, action),
+                eq(later.traderId, auditEvents.traderId),
+                sql`${later.data}->>'outcome' = ${outcomes.settled}`,
+                sql`(${later.occurredAt}, ${later.id}) > (${auditEvents.occurredAt}, ${auditEvents.id})`,
+              ),
+            ),
+        ),
+      ),
+    )
+    .orderBy(desc(auditEvents.occurredAt), desc(auditEvents.id))
+    .limit(limit);
+}
+
 /** The console's retention list: purged cases (newest first) and cases on hold. */
 export async function listRetentionRows(limit = 200): Promise<CaseRetentionRow[]> {
   const db = await getDb();
