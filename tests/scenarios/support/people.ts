@@ -769,10 +769,13 @@ export class Staff extends Browser {
       hold,
       reason,
     });
-  /** "Record the trader's erasure request", then "Yes, confirm" in its dialog. */
-  erasureRequest = async (caseId: string, confirmed = true) =>
+  /**
+   * "Record the trader's erasure request", then "Yes, confirm" in its dialog (`read`: the form as
+   * an earlier load of the case page showed it, for a page the admin did not reload).
+   */
+  erasureRequest = async (caseId: string, confirmed = true, read?: Record<string, string>) =>
     this.run(erasureRequestAction, {
-      ...(await this.formOnPage(caseId, "erasure-submit")),
+      ...(read ?? (await this.formOnPage(caseId, "erasure-submit"))),
       ...(confirmed && { confirmed: "yes" }),
     });
   /**
