@@ -8,6 +8,7 @@
  */
 import type { DocumentRow } from "@/lib/db/schema";
 import {
+  ofIdentityKind,
   selfieComplete,
   sidesFor,
   type DocumentSide,
@@ -141,6 +142,27 @@ export function identityKindOf(drafts: Partial<Record<StepId, StepDraft>>): stri
 }
 
 /**
+ * The documents that count for the identity document's kind as saved, the one rule the upload
+ * screen, the upload API, the overview and the submit read: identity photos of sides that kind
+ * does not have never count (ofIdentityKind), and while a kind only autosaved differs from the
+ * confirmed one, neither do the identity photos created before it was picked. They show the
+ * confirmed kind's document, and confirming the new one retires them (lib/kyc/step-submit.ts):
+ * counted until then, an ID card's front and back would read as a driving licence's, then be
+ * gone after "Save and continue".
+ */
+export function ofSavedIdentityKind<
+  D extends { documentType: string; side: string; createdAt?: Date },
+>(drafts: Partial<Record<StepId, StepDraft>>, documents: readonly D[]): D[] {
+  const ofKind = ofIdentityKind(documents, identityKindOf(drafts));
+  const pickedAt = drafts.identity_document?.kindPickedAt;
+  if (pickedAt === undefined) return ofKind;
+  const since = new Date(pickedAt);
+  return ofKind.filter(
+    (d) => d.documentType !== "identity" || (d.createdAt !== undefined && d.createdAt >= since),
+  );
+}
+
+/**
  * Whether the requirements ask for this document type again though no request may name it: a
  * bill for an address changed since it was checked. The upload API (`acceptsDocuments`) and the
  * upload screen (`uploadAccess`) both read it, so the screen never calls "kept" what the overview
@@ -181,10 +203,11 @@ export function caseRequirements({
   ]);
   const billStale = billAddress !== null && addressChanged(drafts.personal?.values, billAddress);
   const identityKind = identityKindOf(drafts);
+  const counting = ofSavedIdentityKind(drafts, documents);
 
   function documentRequirements(documentType: DocumentType): DocumentRequirement[] {
     if (documentType === "selfie") return [selfieRequirement()];
-    return sideRequirements(documentType, documents);
+    return sideRequirements(documentType, counting);
   }
 
   function sideRequirements(

@@ -28,10 +28,11 @@ import { readStepDrafts, type StepDraft } from "./drafts";
 import { getLevel, type StepId } from "./levels";
 import { documentExpiryOf } from "./renewal";
 import { requestedItemsSchema } from "./requested-items";
-import { ofIdentityKind, sidesFor, type DocumentType } from "@/lib/documents/upload-contract";
+import { sidesFor, type DocumentType } from "@/lib/documents/upload-contract";
 import {
   caseRequirements,
   identityKindOf,
+  ofSavedIdentityKind,
   type ActionRequest,
   type DocumentRequirement,
   type Requirements,
@@ -243,10 +244,7 @@ export async function submitCase(
         reason: "incomplete",
       });
     }
-    const documentIds = ofIdentityKind(
-      await listCurrentDocuments(kycCase.id),
-      identityKindOf(drafts),
-    )
+    const documentIds = ofSavedIdentityKind(drafts, await listCurrentDocuments(kycCase.id))
       .filter((d) => d.status !== "pending")
       .map((d) => d.id);
     try {
@@ -312,8 +310,8 @@ export async function documentSides(
   ].filter((d) => d.documentType === documentType);
   if (listed.length > 0) return listed.map(({ side, state, reason }) => ({ side, state, reason }));
   // Not required by the level: still uploadable (a document the trader wants to add).
-  const documents = await listCurrentDocuments(kycCase.id);
-  return sidesFor(documentType, drafts.identity_document?.values?.documentKind).map((side) => {
+  const documents = ofSavedIdentityKind(drafts, await listCurrentDocuments(kycCase.id));
+  return sidesFor(documentType, identityKindOf(drafts)).map((side) => {
     const row = documents.find(
       (d) => d.documentType === documentType && d.side === side && d.status !== "pending",
     );

@@ -364,6 +364,50 @@ describe("scenario: a new kind of identity document autosaved, its photos upload
   });
 });
 
+describe("scenario: an ID card's photos uploaded, then a driving licence picked (autosaved)", () => {
+  it("asks for the licence's own sides at once, never counting the card's photos that confirming it retires", async () => {
+    const w = world();
+    const trader = new Trader(w, 480_005);
+    await trader.launch("kyc");
+    const card = { ...IDENTITY, documentKind: "id_card", documentNumber: "ID4800051" };
+    await trader.fillStandardForms({}, card);
+    const cardPhotos = await uploadCardSides(trader);
+
+    // A licence has a front and a back too: the card's must not read as the licence's, on the
+    // upload screen, the upload API or the overview, as "Save and continue" would retire them.
+    const licence = { ...card, documentKind: "driving_licence", documentNumber: "DL4800051" };
+    expect(await trader.autosave("identity_document", licence, 1)).toMatchObject({
+      status: "saved",
+      version: 2,
+    });
+    expect(await trader.sides("identity")).toEqual(cardSides("missing"));
+    const screen = await trader.uploadScreen("identity");
+    expect(screen).not.toContain('data-testid="upload-done"');
+    expect(screen).toContain('data-testid="upload-screen" data-side="front"');
+    const overview = await trader.html("kyc", { view: "overview" });
+    for (const side of ["front", "back"])
+      expect(overview).toContain(
+        `data-document="identity" data-side="${side}" data-state="missing"`,
+      );
+
+    // The licence's photos, uploaded before the kind is confirmed, are the ones the case sends.
+    const licencePhotos = await uploadCardSides(trader);
+    expect(await trader.continue("identity_document", licence, 2)).toBeDefined();
+    expect(await trader.sides("identity")).toEqual(cardSides("accepted"));
+    expect(await trader.upload("address")).toMatchObject({ status: 200 });
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    const approver = await signedInStaff(w, "licence.approver@broker.example", "approver");
+    const kycCase = await trader.currentCase();
+    const evidence = (await (await approver.exportEvidence(kycCase.id)).json()) as Evidence;
+    const roundIds = evidence.rounds[0]!.documentIds;
+    expect(roundIds).toEqual(
+      expect.arrayContaining([licencePhotos.front.documentId, licencePhotos.back.documentId]),
+    );
+    for (const old of [cardPhotos.front, cardPhotos.back])
+      expect(roundIds).not.toContain(old.documentId);
+  });
+});
+
 describe("scenario: an ID card's front still uploading when the trader switches to a driving licence", () => {
   it("keeps the card's front as evidence, never as the licence's front, in the flow, the console or the case sent", async () => {
     const w = world();
