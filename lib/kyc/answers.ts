@@ -27,8 +27,9 @@ export const draftPayloadSchema = stepAnswersSchema.extend({
   confirmedKind: z.string().nullable().optional(),
   /**
    * The identity document step only, while the saved kind differs from `confirmedKind`: when an
-   * autosave first saved that kind (ISO time). Photos uploaded since are the new kind's, so
-   * confirming it retires only the files created before.
+   * autosave first saved that kind (ISO time, the database's clock, which also stamps the files'
+   * `created_at`). Photos uploaded since are the new kind's, so only they count for it
+   * (lib/kyc/requirements.ts) and confirming it retires only the files created before.
    */
   kindPickedAt: z.iso.datetime().optional(),
 });

@@ -4,6 +4,7 @@
  * never loses input. Only an explicit "continue" completes a step; autosaving an edit leaves it
  * to be confirmed. Returns field errors as keys; the action translates them.
  */
+import { getDatabaseNow } from "@/lib/db/queries/drafts";
 import type { KycCase } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
 import { loadStepDrafts, saveStepDraft, type IdentityKindSave } from "./drafts";
@@ -42,14 +43,14 @@ export function isStepId(value: unknown): value is StepId {
  * nothing: a mis-tap (passport → ID card) corrected a second later must not cost the trader both
  * uploads. The step is not complete until it is confirmed, so no case goes out in between. The
  * upload screens already ask for the autosaved kind's sides, so what is uploaded after the pick
- * belongs to it: confirming that kind retires only the files created before the pick.
+ * belongs to it: confirming that kind retires only the files created before the pick. The pick
+ * is stamped with the database's clock, the one that stamps the files (`created_at`).
  */
 async function identityKindSave(
   caseId: string,
   step: StepId,
   values: Record<string, unknown>,
   mode: "autosave" | "continue",
-  now: Date,
 ): Promise<IdentityKindSave | undefined> {
   if (step !== "identity_document") return undefined;
   const draft = (await loadStepDrafts(caseId)).identity_document;
@@ -68,7 +69,7 @@ async function identityKindSave(
   if (typeof to !== "string" || to === "") return { confirmed };
   if (mode === "autosave")
     return confirmed && confirmed !== to
-      ? { confirmed, pickedAt: pickedAt ?? now.toISOString() }
+      ? { confirmed, pickedAt: pickedAt ?? (await getDatabaseNow()).toISOString() }
       : { confirmed };
   if (confirmed)
     return {
@@ -123,7 +124,7 @@ export async function submitStep(
     data,
     now,
     mode === "autosave" ? (postedVersion(form) ?? 0) : postedVersion(form),
-    await identityKindSave(kycCase.id, step, values, mode, now),
+    await identityKindSave(kycCase.id, step, values, mode),
   );
   if (!saved.saved) return { ok: true, completed: false, stale: true };
   const version = saved.version;

@@ -16,7 +16,7 @@ import {
   Trader,
   type StartedUpload,
 } from "./support/people";
-import { scenarioWorld } from "./support/world";
+import { scenarioWorld, setClock } from "./support/world";
 
 const world = scenarioWorld();
 
@@ -405,6 +405,63 @@ describe("scenario: an ID card's photos uploaded, then a driving licence picked 
     );
     for (const old of [cardPhotos.front, cardPhotos.back])
       expect(roundIds).not.toContain(old.documentId);
+  });
+});
+
+describe("scenario: the app server's clock is off the database's when a new kind is picked", () => {
+  const SKEW_MS = 2 * 60_000;
+  afterEach(() => jest.useRealTimers());
+
+  it("ahead: keeps the ID card's sides uploaded after the pick, on the screen and through the confirm", async () => {
+    const w = world();
+    const trader = new Trader(w, 480_006);
+    await trader.launch("kyc");
+    const passport = { ...IDENTITY, documentKind: "passport", documentNumber: "P4800061" };
+    await trader.fillStandardForms({}, passport);
+    const page = await trader.upload("identity", "page");
+    expect(page).toMatchObject({ status: 200, body: { state: "accepted" } });
+
+    setClock(Date.now() + SKEW_MS, { advance: true });
+    const card = { ...IDENTITY, documentKind: "id_card", documentNumber: "ID4800061" };
+    await trader.autosave("identity_document", card, 1);
+    const { front, back } = await uploadCardSides(trader);
+    expect(await trader.continue("identity_document", card, 2)).toBeDefined();
+    expect(await trader.sides("identity")).toEqual(cardSides("accepted"));
+
+    const approver = await signedInStaff(w, "ahead.approver@broker.example", "approver");
+    const evidence = (await (
+      await approver.exportEvidence((await trader.currentCase()).id)
+    ).json()) as Evidence;
+    for (const side of [front, back])
+      expect(evidence.documents.find((d) => d.id === side.documentId)?.replacedAt).toBeNull();
+    expect(evidence.documents.find((d) => d.id === page.documentId)?.replacedAt).toEqual(
+      expect.any(String),
+    );
+  });
+
+  it("behind: never lets the ID card's photos, uploaded before a driving licence was picked, stand in for it", async () => {
+    const w = world();
+    const trader = new Trader(w, 480_007);
+    await trader.launch("kyc");
+    const card = { ...IDENTITY, documentKind: "id_card", documentNumber: "ID4800071" };
+    await trader.fillStandardForms({}, card);
+    const { front, back } = await uploadCardSides(trader);
+
+    setClock(Date.now() - SKEW_MS, { advance: true });
+    const licence = { ...card, documentKind: "driving_licence", documentNumber: "DL4800071" };
+    await trader.autosave("identity_document", licence, 1);
+    expect(await trader.sides("identity")).toEqual(cardSides("missing"));
+    expect(await trader.continue("identity_document", licence, 2)).toBeDefined();
+    expect(await trader.sides("identity")).toEqual(cardSides("missing"));
+
+    const approver = await signedInStaff(w, "behind.approver@broker.example", "approver");
+    const evidence = (await (
+      await approver.exportEvidence((await trader.currentCase()).id)
+    ).json()) as Evidence;
+    for (const old of [front, back])
+      expect(evidence.documents.find((d) => d.id === old.documentId)?.replacedAt).toEqual(
+        expect.any(String),
+      );
   });
 });
 

@@ -110,6 +110,23 @@ export async function upsertDraft(values: {
   });
 }
 
+/**
+ * The database's clock. A time later compared with a column the database stamps (documents'
+ * `created_at`, `defaultNow()`) must be read from it: the app server's clock may be off by
+ * seconds or minutes, and a file uploaded after the stamp would read as uploaded before it.
+ */
+export async function getDatabaseNow(): Promise<Date> {
+  const db = await getDb();
+  const result = (await db.execute(
+    sql`select (extract(epoch from now()) * 1000)::float8 as ms`,
+  )) as unknown;
+  // postgres.js returns the rows; PGlite returns { rows }.
+  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as {
+    ms: number | string;
+  }[];
+  return new Date(Math.floor(Number(rows[0]!.ms)));
+}
+
 /** What the trader sent in one round, frozen in the submit's transaction. */
 export async function insertCaseSubmission(
   tx: Tx,
