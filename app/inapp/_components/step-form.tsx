@@ -215,11 +215,12 @@ export function StepForm({
         else
           input =
             // A select ignores a new defaultValue once mounted, but a form reset returns to it:
-            // keyed by the value, it is rebuilt with what was just submitted.
+            // keyed by the value, it is rebuilt with what was just submitted. The key goes before
+            // the spread: after it, the children compile to one array and React wants keys there.
             f.kind === "country" ? (
               <select
-                {...common}
                 key={`${id}:${value}`}
+                {...common}
                 defaultValue={value}
                 required={f.required}
                 dangerouslySetInnerHTML={{
@@ -227,7 +228,7 @@ export function StepForm({
                 }}
               />
             ) : (
-              <select {...common} key={`${id}:${value}`} defaultValue={value} required={f.required}>
+              <select key={`${id}:${value}`} {...common} defaultValue={value} required={f.required}>
                 <option value="">{labels.choose}</option>
                 {(f.kind === "select" ? f.options : []).map((option) => (
                   <option key={option} value={option}>
