@@ -3,14 +3,12 @@
  *
  * A mixed trader load (issue 16): TRADER_COUNT traders at once, each going round a visit
  * VISITS_PER_TRADER times as the screens drive it: cTrader's launch (token exchange, 303 + a new
- * session), the KYC screen, an autosave of the personal form (the server action the form's
- * JavaScript calls, sent as the browser sends it: `Next-Action` and React's encoded reply), an
+ * session), the KYC screen, an autosave of the personal form (`POST /api/inapp/autosave`, as the
+ * form's script sends it: its fields as JSON, the window reference in the header), an
  * upload of an identity photo (start, the multipart POST, confirm: the server's document check)
  * and the status screen. Every step's p95 is reported; the target is no error at all.
  */
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import path from "node:path";
+import { AUTOSAVE_PATH, autosaveAnswer, type AutosaveRequest } from "@/lib/inapp/autosave-contract";
 import { documentPhoto } from "../e2e/fixtures/documents";
 import { newTraderId, traderToken } from "./ctrader-stub";
 import { WINDOW_HEADER, windowRefIn } from "./trader-window";
@@ -45,29 +43,6 @@ export type TraderLoadResult = {
   errorKinds: Record<string, number>;
 };
 
-/** React's reply encoder, as the browser runs it to call a server action (Next's own copy). */
-type EncodeReply = (value: unknown) => Promise<string | FormData>;
-function reactEncodeReply(root: string): EncodeReply {
-  const require = createRequire(path.join(root, "package.json"));
-  return (
-    require("next/dist/compiled/react-server-dom-webpack/client.node") as {
-      encodeReply: EncodeReply;
-    }
-  ).encodeReply;
-}
-
-/** The id of the app's `autosaveStep` action in this build. */
-function autosaveActionId(root: string): string {
-  const manifest = JSON.parse(
-    readFileSync(path.join(root, ".next/server/server-reference-manifest.json"), "utf8"),
-  ) as { node: Record<string, { exportedName?: string; filename?: string }> };
-  const found = Object.entries(manifest.node).find(
-    ([, a]) => a.exportedName === "autosaveStep" && a.filename === "app/inapp/kyc/actions.ts",
-  );
-  if (!found) throw new Error("autosaveStep is not in the build's server-reference manifest");
-  return found[0];
-}
-
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 }
@@ -84,8 +59,6 @@ export async function benchTraderLoad(options: {
   const { baseUrl } = options;
   const traders = options.traders ?? TRADER_COUNT;
   const visits = options.visits ?? VISITS_PER_TRADER;
-  const encodeReply = reactEncodeReply(options.root);
-  const actionId = autosaveActionId(options.root);
   const timings = new Map<Step, number[]>(STEPS.map((s) => [s, []]));
   const errors = new Map<Step, number>(STEPS.map((s) => [s, 0]));
   const errorKinds: Record<string, number> = {};
@@ -135,8 +108,7 @@ export async function benchTraderLoad(options: {
       [WINDOW_HEADER]: windowRef,
     };
     await timed("autosave", async (signal) => {
-      const form = new FormData();
-      const fields: [string, string][] = [
+      const fields: AutosaveRequest["fields"] = [
         ["step", "personal"],
         ["window", windowRef],
         ["draftVersion", String(drafts.get(userId) ?? 0)],
@@ -144,21 +116,16 @@ export async function benchTraderLoad(options: {
         ["surnames", "Brandt"],
         ["city", "Köln"],
       ];
-      for (const [k, v] of fields) form.append(k, v);
-      const body = await encodeReply([form]);
-      const r = await fetch(`${baseUrl}/inapp/kyc`, {
+      const r = await fetch(`${baseUrl}${AUTOSAVE_PATH}`, {
         method: "POST",
-        headers: { ...headers, "next-action": actionId, accept: "text/x-component" },
-        body,
+        headers: { ...headers, "content-type": "application/json" },
+        body: JSON.stringify({ fields } satisfies AutosaveRequest),
         signal,
       });
-      const text = await r.text();
-      if (r.status !== 200) throw new Error(`HTTP ${r.status}`);
-      const saved = /"status":"saved"[^}]*"version":(\d+)/.exec(text)?.[1];
-      if (saved === undefined)
-        throw new Error(`not saved (${/"status":"(\w+)"/.exec(text)?.[1] ?? "no status"})`);
+      const answer = autosaveAnswer.safeParse(await r.json().catch(() => null));
+      if (r.status !== 200 || !answer.success) throw new Error(`HTTP ${r.status}: not saved`);
       // The next autosave carries the version this one made, as the screen's script does.
-      drafts.set(userId, Number(saved));
+      drafts.set(userId, answer.data.version);
     });
     const started = await timed("upload start", async (signal) => {
       const r = await fetch(`${baseUrl}/api/inapp/documents`, {

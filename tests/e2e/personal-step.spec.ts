@@ -1,4 +1,4 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page, type Request } from "@playwright/test";
 import de from "../../messages/de.json";
 
 test.use({ viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true });
@@ -12,22 +12,41 @@ async function openAs(page: Page, userId: number) {
   await expect(page.getByTestId("personal-form")).toBeVisible();
 }
 
-/** A slow network: server actions reach the server at once; the first one's answer is held. */
+/** A form's save: its autosave (the route) or its server action ("Save and continue"). */
+function isSave(request: Request): boolean {
+  const { pathname } = new URL(request.url());
+  return (
+    request.method() === "POST" &&
+    (pathname === "/api/inapp/autosave" ||
+      (pathname.startsWith("/inapp/kyc") && request.headers()["next-action"] !== undefined))
+  );
+}
+
+/** A slow network: saves reach the server at once; the first one's answer is held. */
 async function holdFirstAnswer(page: Page): Promise<string[]> {
   let held = 0;
   const posts: string[] = [];
-  await page.route(
-    (url) => url.pathname.startsWith("/inapp/kyc"),
-    async (route) => {
-      const request = route.request();
-      if (request.method() !== "POST" || !request.headers()["next-action"]) return route.continue();
-      posts.push(request.postData() ?? "");
-      const response = await route.fetch();
-      if (held++ === 0) await new Promise((resolve) => setTimeout(resolve, 3_000));
-      await route.fulfill({ response });
-    },
-  );
+  await page.route("**/*", async (route) => {
+    const request = route.request();
+    if (!isSave(request)) return route.fallback();
+    posts.push(request.postData() ?? "");
+    const response = await route.fetch();
+    if (held++ === 0) await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await route.fulfill({ response });
+  });
   return posts;
+}
+
+/** A stalled network: the first save never reaches the server, nor answers; later ones go. */
+async function stallFirstSave(page: Page): Promise<string[]> {
+  const stalled: string[] = [];
+  await page.route("**/*", async (route) => {
+    const request = route.request();
+    if (!isSave(request)) return route.fallback();
+    if (stalled.length > 0) return route.continue();
+    stalled.push(new URL(request.url()).pathname);
+  });
+  return stalled;
 }
 
 test("personal information on a phone in German: localized errors, autosave, resume on another device, done", async ({
@@ -129,6 +148,21 @@ test("Save and continue while an autosave is on its way waits for it and goes on
   await expect(page.getByText(de.Errors.staleDraft)).toHaveCount(0);
   // The autosave, then the one submit: nothing saved the form a second time.
   expect(posts).toHaveLength(2);
+});
+
+test("Save and continue goes on while an autosave is stalled: it does not wait for its answer", async ({
+  page,
+}) => {
+  await openAs(page, 2445);
+  const stalled = await stallFirstSave(page);
+  await fillPersonal(page);
+  await expect(page.getByTestId("autosave-status")).toHaveText(de.Personal.saving);
+  await page.getByTestId("personal-continue").click();
+  // A few seconds of waiting for the stalled save at most, then the submit carries the form.
+  await expect(page.getByTestId("step-form")).toBeVisible({ timeout: 10_000 });
+  expect(stalled).toHaveLength(1);
+  await page.goto("/inapp/kyc?view=overview");
+  await expect(page.locator('[data-step="personal"]')).toHaveAttribute("data-done", "true");
 });
 
 test("Save and continue waiting for an autosave that another window made stale is refused too", async ({

@@ -57,7 +57,7 @@ describe("scenario: a window left open by an earlier sign-in in the same browser
 
     expect(
       await a.autosave("personal", { ...PERSONAL, givenNames: "Alice", surnames: "FromA" }, 1),
-    ).toEqual({ status: "failed", message: RELOAD, values: expect.any(Object) });
+    ).toMatchObject({ http: 409, reason: "other_sign_in" });
     expect(await a.continue("proof_of_address", ADDRESS())).toEqual({
       value: expect.objectContaining({ status: "failed", message: RELOAD }),
     });

@@ -8,15 +8,60 @@
  * one that arrives after the trader's "Save and continue" is refused by the server instead of
  * undoing the completed step; submitting the form also cancels a pending autosave, and one
  * waiting for another. A submit made while an autosave is on its way waits for it and posts the
- * version it got. Shared by the personal form and the generic step form, with the status line
- * they both show.
+ * version it got — for a few seconds only: a save stalled on a slow network is abandoned, and the
+ * submit goes with the version it knows (it carries every field; the server's version check
+ * decides). Autosaves are plain requests to their own route, not server actions, because Next
+ * runs a page's actions one after another: a stalled autosave would hold the submit back.
+ * Shared by the personal form and the generic step form, with the status line they both show.
  */
 import { useCallback, useRef, useState, type FormEvent, type RefObject } from "react";
-import { autosaveStep } from "../kyc/actions";
+import { refusalResponse } from "@/lib/documents/upload-contract";
+import {
+  AUTOSAVE_PATH,
+  autosaveAnswer,
+  STEP_SAVE_REFUSAL_WORDS,
+  type AutosaveRequest,
+} from "@/lib/inapp/autosave-contract";
+import { WINDOW_FIELD, windowHeaders } from "@/lib/inapp/window-ref";
 
 const AUTOSAVE_DELAY_MS = 800;
+/** An autosave without an answer by then has failed: the trader is told it is not saved. */
+const AUTOSAVE_TIMEOUT_MS = 15_000;
+/** How long "Save and continue" waits for an autosave on its way before going without it. */
+const SUBMIT_WAIT_MS = 5_000;
 
 type AutosaveState = "idle" | "saving" | "saved" | "failed" | "stale";
+type SaveResult = { state: "saved"; version: number } | { state: "failed" | "stale" };
+
+/** The form's fields to the autosave route; its answer, or the refusal as the status shows it. */
+async function postAutosave(data: FormData, signal: AbortSignal): Promise<SaveResult> {
+  const fields: AutosaveRequest["fields"] = [];
+  for (const [name, value] of data) if (typeof value === "string") fields.push([name, value]);
+  const windowRef = data.get(WINDOW_FIELD);
+  try {
+    const response = await fetch(AUTOSAVE_PATH, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        ...(typeof windowRef === "string" && windowHeaders(windowRef)),
+      },
+      body: JSON.stringify({ fields } satisfies AutosaveRequest),
+      signal,
+    });
+    const body: unknown = await response.json().catch(() => null);
+    const saved = autosaveAnswer.safeParse(body);
+    if (response.ok && saved.success) return { state: "saved", version: saved.data.version };
+    const refused = refusalResponse.safeParse(body);
+    const reason = refused.success ? refused.data.reason : undefined;
+    const words =
+      reason !== undefined && Object.hasOwn(STEP_SAVE_REFUSAL_WORDS, reason)
+        ? STEP_SAVE_REFUSAL_WORDS[reason as keyof typeof STEP_SAVE_REFUSAL_WORDS]
+        : undefined;
+    return { state: words === "staleDraft" ? "stale" : "failed" };
+  } catch {
+    return { state: "failed" };
+  }
+}
 
 export function useAutosave(form: RefObject<HTMLFormElement | null>, initialVersion: number) {
   const [state, setState] = useState<AutosaveState>("idle");
@@ -31,31 +76,44 @@ export function useAutosave(form: RefObject<HTMLFormElement | null>, initialVers
   // The save on its way, for a submit to wait for; and whether a submit is waiting for it.
   const flight = useRef<Promise<void>>(Promise.resolve());
   const held = useRef(false);
+  // The save on its way, to abandon when a submit stops waiting for it.
+  const sending = useRef<AbortController | null>(null);
   // The same version for the form's own post: "Save and continue" carries it too, so a stale
   // window's submit is refused instead of replacing answers saved since in another.
   const [posted, setPosted] = useState(initialVersion);
   async function save() {
     if (!form.current) return;
     const id = latest.current;
+    const own = new AbortController();
+    sending.current = own;
     inFlight.current = true;
     setState("saving");
     const data = new FormData(form.current);
     data.set("draftVersion", String(version.current));
-    const result = await autosaveStep(data).catch(() => null);
+    const result = await postAutosave(
+      data,
+      AbortSignal.any([own.signal, AbortSignal.timeout(AUTOSAVE_TIMEOUT_MS)]),
+    );
+    // Abandoned by a submit that went without it: whatever it says, the submit's answer counts.
+    if (sending.current !== own) return;
+    sending.current = null;
     inFlight.current = false;
-    if (result?.status === "saved") {
+    if (result.state === "saved") {
       version.current = result.version;
       setPosted(result.version);
     }
     // A stale draft stays stale for the waiting change too: the trader is told, not retried.
-    const followUp = queued.current && result?.status !== "stale";
+    const followUp = queued.current && result.state !== "stale";
     const dropped = queued.current && !followUp;
     queued.current = false;
     if (followUp) return save();
-    if (id === latest.current || dropped)
-      setState(
-        result?.status === "saved" ? "saved" : result?.status === "stale" ? "stale" : "failed",
-      );
+    if (id === latest.current || dropped) setState(result.state);
+  }
+  /** The save on its way gets no more waiting: no answer it brings later is taken. */
+  function abandon() {
+    sending.current?.abort();
+    sending.current = null;
+    inFlight.current = false;
   }
   function schedule() {
     // A submit is waiting to go: it carries this change, and no autosave may follow it.
@@ -81,6 +139,9 @@ export function useAutosave(form: RefObject<HTMLFormElement | null>, initialVers
    * holds, so a post now would be refused as stale: the submit waits for it, then goes with the
    * version it got (the post carries every field, so nothing else need be saved first). If that
    * save was refused as stale, the version stays and so does the refusal: another window did save.
+   * A save with no answer after SUBMIT_WAIT_MS is abandoned and the submit goes with the version
+   * the form knows: if that save did land meanwhile, the server refuses the submit as stale
+   * rather than lose either; otherwise the step goes on.
    */
   function submitting(event: FormEvent<HTMLFormElement>) {
     const target = event.currentTarget;
@@ -92,7 +153,11 @@ export function useAutosave(form: RefObject<HTMLFormElement | null>, initialVers
       clearTimeout(timer.current);
       queued.current = false;
       const submitter = (event.nativeEvent as SubmitEvent).submitter;
-      void flight.current.then(() => {
+      let waited: ReturnType<typeof setTimeout> | undefined;
+      const timeUp = new Promise<void>((resolve) => (waited = setTimeout(resolve, SUBMIT_WAIT_MS)));
+      void Promise.race([flight.current, timeUp]).then(() => {
+        clearTimeout(waited);
+        if (inFlight.current) abandon();
         held.current = false;
         if (target.isConnected) target.requestSubmit(submitter);
       });

@@ -8,8 +8,8 @@ import { isFormData } from "@/lib/http/action-input";
 import { withActionScope } from "@/lib/http/action-scope";
 import { getScreenContext } from "@/lib/inapp/screen-context";
 import { isOwnWindow, WINDOW_FIELD } from "@/lib/inapp/window";
-import { isStepId, submitStep } from "@/lib/kyc/step-submit";
-import { STEP_DEFINITIONS } from "@/lib/kyc/steps";
+import { STEP_SAVE_REFUSAL_WORDS } from "@/lib/inapp/autosave-contract";
+import { saveStepFromScreen } from "@/lib/inapp/step-save";
 import { renewCase } from "@/lib/kyc/renewal";
 import { retryCase, submitCase } from "@/lib/kyc/submission";
 import { log } from "@/lib/log";
@@ -40,49 +40,34 @@ function ownWindowPosted(session: Parameters<typeof isOwnWindow>[0], form: unkno
   return isFormData(form) && isOwnWindow(session, form.get(WINDOW_FIELD));
 }
 
-async function runStep(form: FormData, mode: "autosave" | "continue"): Promise<StepFormState> {
+async function runStep(form: FormData): Promise<StepFormState> {
   const t = await getTranslations("Errors");
   if (!isFormData(form)) return { status: "failed", message: t("saveFailed"), values: {} };
-  const step = form.get("step");
-  // A form posts its own step; anything else is a forged or stale request, refused plainly.
-  if (!isStepId(step)) return { status: "failed", message: t("saveFailed"), values: {} };
-  const values = STEP_DEFINITIONS[step].valuesFrom(form);
-  const context = await getScreenContext();
-  if (!context?.kycCase) return { status: "failed", message: t("sessionExpired"), values };
-  // A window of an earlier sign-in in this browser writes nothing into this session's case.
-  if (!ownWindowPosted(context.session, form))
-    return { status: "failed", message: t("otherSignIn"), values };
-  try {
-    const result = await submitStep(context.kycCase, step, form, mode);
-    if (result.ok && "stale" in result)
-      return { status: "stale", message: t("staleDraft"), values };
-    if (result.ok)
-      return {
-        status: "saved",
-        completed: result.completed,
-        at: new Date().toISOString(),
-        version: result.version,
-      };
-    const errors: Record<string, string> = {};
-    for (const [field, key] of Object.entries(result.errors)) errors[field] = t(key);
-    return {
-      status: "invalid",
-      errors,
-      summary: t("summary", { count: Object.keys(errors).length }),
-      warning: result.warning,
-      values,
-      version: result.version,
-    };
-  } catch (error) {
-    if (isAppError(error) && error.code === "CONFLICT")
-      return { status: "failed", message: t("notEditable"), values };
-    if (isAppError(error) && error.reason === "case_erased")
-      return { status: "failed", message: t("caseErased"), values };
-    if (isAppError(error) && error.code === "BAD_REQUEST")
-      return { status: "failed", message: t("saveFailed"), values };
-    log.error("kyc.step.save_failed", { step, caseId: context.kycCase.id, ...errorFacts(error) });
-    return { status: "failed", message: t("saveFailed"), values };
+  const saved = await saveStepFromScreen(form, form.get(WINDOW_FIELD), "continue");
+  const { values } = saved;
+  if (saved.outcome === "refused") {
+    const message = t(STEP_SAVE_REFUSAL_WORDS[saved.reason]);
+    return saved.reason === "stale_draft"
+      ? { status: "stale", message, values }
+      : { status: "failed", message, values };
   }
+  if (saved.outcome === "saved")
+    return {
+      status: "saved",
+      completed: saved.completed,
+      at: new Date().toISOString(),
+      version: saved.version,
+    };
+  const errors: Record<string, string> = {};
+  for (const [field, key] of Object.entries(saved.errors)) errors[field] = t(key);
+  return {
+    status: "invalid",
+    errors,
+    summary: t("summary", { count: Object.keys(errors).length }),
+    warning: saved.warning,
+    values,
+    version: saved.version,
+  };
 }
 
 /** Submits a step; when it is complete, back to the overview (works without JavaScript too). */
@@ -90,15 +75,9 @@ export const continueStep = withActionScope(async function continueStep(
   _previous: StepFormState,
   form: FormData,
 ): Promise<StepFormState> {
-  const state = await runStep(form, "continue");
+  const state = await runStep(form);
   if (state.status === "saved" && state.completed) redirect("/inapp/kyc");
   return state;
-});
-
-export const autosaveStep = withActionScope(async function autosaveStep(
-  form: FormData,
-): Promise<StepFormState> {
-  return runStep(form, "autosave");
 });
 
 export type SubmitFormState = { status: "idle" } | { status: "error"; message: string };

@@ -27,7 +27,7 @@ import {
 } from "@/lib/identity/sessions";
 import { LOCALES } from "@/lib/i18n/config";
 import en from "@/messages/en.json";
-import { autosaveStep } from "@/app/inapp/kyc/actions";
+import { postAutosave } from "../../helpers/autosave";
 import { POST as createHandoff } from "@/app/api/inapp/handoff/route";
 import { POST as redeem } from "@/app/api/inapp/handoff/redeem/route";
 import { POST as closeScreen } from "@/app/api/inapp/close/route";
@@ -253,7 +253,7 @@ describe("phone handoff", () => {
     const form = new FormData();
     form.set("step", "personal");
     form.set("firstName", "Mallory");
-    expect(await autosaveStep(form)).toMatchObject({ status: "failed" });
+    expect(await postAutosave(form)).toMatchObject({ http: 401, reason: "session_expired" });
     expect(await getUploadContext("address")).toBeUndefined();
     expect(await getUploadContext(undefined)).toBeUndefined();
     expect(await getUploadContext("identity")).toMatchObject({

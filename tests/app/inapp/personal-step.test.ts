@@ -3,7 +3,8 @@ import { sql } from "drizzle-orm";
 import en from "@/messages/en.json";
 import { caseDrafts } from "@/lib/db/schema";
 import { loadStepDrafts } from "@/lib/kyc/drafts";
-import { autosaveStep, continueStep } from "@/app/inapp/kyc/actions";
+import { continueStep } from "@/app/inapp/kyc/actions";
+import { postAutosave } from "../../helpers/autosave";
 import { setTraderCookie, TRADER_COOKIE } from "../../helpers/request-scope";
 import { Trader } from "../../scenarios/support/people";
 import { scenarioWorld } from "../../scenarios/support/world";
@@ -22,7 +23,7 @@ const autosavePersonalStep = async (f: FormData) => {
   f.set("step", "personal");
   if (!f.has("draftVersion"))
     f.set("draftVersion", String((await loadStepDrafts(currentCaseId)).personal?.version ?? 0));
-  return autosaveStep(f);
+  return postAutosave(f);
 };
 
 const world = scenarioWorld();
@@ -113,8 +114,8 @@ describe("personal information step (server actions)", () => {
   it("autosaves an incomplete step without reporting errors", async () => {
     const { kycCase } = await traderWithSession();
     expect(await autosavePersonalStep(form({ givenNames: "Zo" }))).toMatchObject({
+      http: 200,
       status: "saved",
-      completed: false,
     });
     expect((await loadStepDrafts(kycCase.id)).personal?.values).toMatchObject({ givenNames: "Zo" });
   });
@@ -226,7 +227,7 @@ describe("personal information step: a late autosave never undoes a completed st
     await expect(continuePersonalStep(idle, form(VALID))).rejects.toBeDefined();
     const late = form({ ...VALID, city: "Sop" });
     late.set("draftVersion", String(typedOn));
-    expect(await autosavePersonalStep(late)).toMatchObject({ status: "stale" });
+    expect(await autosavePersonalStep(late)).toMatchObject({ http: 409, reason: "stale_draft" });
     expect((await loadStepDrafts(kycCase.id)).personal).toMatchObject({
       completed: true,
       values: { city: "Gdańsk" },
@@ -237,8 +238,8 @@ describe("personal information step: a late autosave never undoes a completed st
   it("completes the step when the autosave lands first and Save and continue after it", async () => {
     const { kycCase } = await traderWithSession();
     expect(await autosavePersonalStep(form({ ...VALID, city: "Sop" }))).toMatchObject({
+      http: 200,
       status: "saved",
-      completed: false,
     });
     await expect(continuePersonalStep(idle, form(VALID))).rejects.toBeDefined();
     expect((await loadStepDrafts(kycCase.id)).personal).toMatchObject({
@@ -252,7 +253,7 @@ describe("personal information step: a late autosave never undoes a completed st
     await expect(continuePersonalStep(idle, form(VALID))).rejects.toBeDefined();
     const bare = form({ ...VALID, city: "Sop" });
     bare.set("step", "personal");
-    expect(await autosaveStep(bare)).toMatchObject({ status: "stale" });
+    expect(await postAutosave(bare)).toMatchObject({ http: 409, reason: "stale_draft" });
     expect((await loadStepDrafts(kycCase.id)).personal?.completed).toBe(true);
   });
 });
@@ -261,8 +262,8 @@ describe("personal information step: completion", () => {
   it("is completed only by an explicit continue, never by autosave, and an edit must be confirmed again", async () => {
     const { kycCase } = await traderWithSession();
     expect(await autosavePersonalStep(form(VALID))).toMatchObject({
+      http: 200,
       status: "saved",
-      completed: false,
     });
     expect((await loadStepDrafts(kycCase.id)).personal?.completed).toBe(false);
     await expect(continuePersonalStep(idle, form(VALID))).rejects.toBeDefined();

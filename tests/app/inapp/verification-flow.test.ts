@@ -12,7 +12,8 @@ import { loadCaseProgress } from "@/lib/kyc/submission";
 import { IDENTITY as PASSPORT, PERSONAL } from "../../fixtures/kyc-values";
 import { signedInStaff, Trader } from "../../scenarios/support/people";
 import { scenarioWorld } from "../../scenarios/support/world";
-import { autosaveStep, continueStep, submitCaseAction } from "@/app/inapp/kyc/actions";
+import { continueStep, submitCaseAction } from "@/app/inapp/kyc/actions";
+import { postAutosave } from "../../helpers/autosave";
 import { currentWindowRef } from "../../helpers/sessions";
 
 const world = scenarioWorld();
@@ -44,7 +45,7 @@ const redirectsTo = (path: string) =>
 const saveStep = (step: string, values: Record<string, string | string[]>) =>
   browser.act(() => continueStep(idle, form(step, values)));
 const autosave = (step: string, values: Record<string, string | string[]>) =>
-  browser.act(() => autosaveStep(form(step, values)));
+  browser.act(() => postAutosave(form(step, values)));
 
 const IDENTITY = { ...PASSPORT, documentKind: "id_card" };
 const ADDRESS = {
@@ -122,7 +123,8 @@ describe("standard level: steps, documents and the final submit", () => {
       message: en.Errors.saveFailed,
     });
     expect(await autosave("tax", { taxCountry: ["DE"] })).toMatchObject({
-      status: "failed",
+      http: 400,
+      reason: "bad_request",
     });
   });
 

@@ -5,12 +5,10 @@
  */
 import { proxy } from "@/proxy";
 import {
-  autosaveStep,
   continueStep,
   renewCaseAction,
   retryCaseAction,
   submitCaseAction,
-  type StepFormState,
 } from "@/app/inapp/kyc/actions";
 import KycPage from "@/app/inapp/kyc/page";
 import StatusPage from "@/app/inapp/kyc/status/page";
@@ -76,6 +74,7 @@ import { createElement } from "react";
 import sharp from "sharp";
 import { documentRaw } from "../../fixtures/documents/make-fixtures";
 import { Authenticator, secretFromEnrolmentPage } from "../../helpers/authenticator";
+import { postAutosave, type AutosaveReply } from "../../helpers/autosave";
 import { hiddenFieldsOf, renderPage, textOf } from "../../helpers/render-page";
 import { ownJar } from "../../helpers/request-scope";
 import { BROKER, Browser, outcomeOf, screenRequest, type World } from "./world";
@@ -233,15 +232,18 @@ export class Trader extends Browser {
     );
   }
 
-  /** The form's autosave, carrying the draft version the form was rendered with. */
+  /**
+   * The form's autosave as its script sends it (the form's fields, the draft version the form was
+   * rendered with): the HTTP status and the JSON answer, a refusal's `reason` included.
+   */
   async autosave(
     step: string,
     values: Record<string, string | string[]>,
     draftVersion: number,
-  ): Promise<StepFormState> {
+  ): Promise<AutosaveReply> {
     const window = await this.windowRef({ step });
     return this.act(() =>
-      autosaveStep(formOf({ step, ...values, draftVersion: String(draftVersion), window })),
+      postAutosave(formOf({ step, ...values, draftVersion: String(draftVersion), window })),
     );
   }
 
