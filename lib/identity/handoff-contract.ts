@@ -24,14 +24,18 @@ export const phoneHandoffResponse = z.object({
    * clock is off still shows the code as expired when the server stops taking it.
    */
   expiresInSeconds: z.int().check(z.nonnegative()),
-  /**
-   * How long the panel follows the phone's uploads, counted from the answer: as long as a session
-   * made from this link can make one (the link's life, then the phone session's), which outlasts
-   * the code's expiry shown above.
-   */
-  followInSeconds: z.int().check(z.nonnegative()),
 });
 export type PhoneHandoffResponse = z.infer<typeof phoneHandoffResponse>;
+
+/**
+ * The answer of GET /api/inapp/handoff?documentType=…, which the panel asks once its link has
+ * expired: how much longer a phone session made from a link for this document type can upload.
+ * 0 when no link was redeemed: the panel stops following then, a redeemed one keeps it going.
+ */
+export const phoneFollowResponse = z.object({
+  followInSeconds: z.int().check(z.nonnegative()),
+});
+export type PhoneFollowResponse = z.infer<typeof phoneFollowResponse>;
 
 /**
  * What the panel says when no link came: the session's words (lib/inapp/refusal-words.ts) for a

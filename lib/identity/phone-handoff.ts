@@ -16,10 +16,11 @@ import {
   getLivePhoneHandoff,
   insertPhoneHandoff,
 } from "@/lib/db/queries/one-time-tokens";
+import { getPhoneSessionEnd } from "@/lib/db/queries/sessions";
 import { EDITABLE_STATUSES } from "@/lib/kyc/case-state";
 import { log } from "@/lib/log";
 import { newToken, sha256 } from "./secrets";
-import { phoneSessionMinutes, startSession, type StartedSession } from "./sessions";
+import { startSession, type StartedSession } from "./sessions";
 
 export const PHONE_HANDOFF_MINUTES = 10;
 
@@ -32,13 +33,9 @@ export async function createPhoneHandoff(
     theme: string | null;
   },
   now = new Date(),
-): Promise<{ token: string; expiresAt: Date; followUntil: Date; minutes: number }> {
+): Promise<{ token: string; expiresAt: Date; minutes: number }> {
   const token = newToken();
   const expiresAt = new Date(now.getTime() + PHONE_HANDOFF_MINUTES * 60_000);
-  // The last moment a session made from this link can upload: redeemed as the link runs out,
-  // it lives phoneSessionMinutes() more. The desktop follows the phone's uploads until then,
-  // so nothing the phone sends goes unseen until a reload.
-  const followUntil = new Date(expiresAt.getTime() + phoneSessionMinutes() * 60_000);
   await insertPhoneHandoff({
     tokenHash: sha256(token),
     traderId: input.traderId,
@@ -49,7 +46,20 @@ export async function createPhoneHandoff(
     createdAt: now,
     expiresAt,
   });
-  return { token, expiresAt, followUntil, minutes: PHONE_HANDOFF_MINUTES };
+  return { token, expiresAt, minutes: PHONE_HANDOFF_MINUTES };
+}
+
+/**
+ * Until when the desktop follows the phone's uploads once its link has expired: the end of the
+ * live phone session a link for this document type started, or `now` when none was redeemed
+ * (nothing can upload, so there is nothing to wait for).
+ */
+export async function phoneSessionEnd(
+  owner: { traderId: string; caseId: string },
+  documentType: string,
+  now = new Date(),
+): Promise<Date> {
+  return (await getPhoneSessionEnd(owner, documentType, now)) ?? now;
 }
 
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{20,200}$/;

@@ -38,14 +38,14 @@ const MAX_FORM_BYTES = 2048;
 export async function phoneHandoffLink(
   input: Parameters<typeof createPhoneHandoff>[0] & { requestOrigin: string },
   now = new Date(),
-): Promise<{ url: string; qr: string; expiresAt: Date; followUntil: Date; minutes: number }> {
-  const { token, expiresAt, followUntil, minutes } = await createPhoneHandoff(input, now);
+): Promise<{ url: string; qr: string; expiresAt: Date; minutes: number }> {
+  const { token, expiresAt, minutes } = await createPhoneHandoff(input, now);
   const base = env().publicBaseUrlConfigured ? env().publicBaseUrl : input.requestOrigin;
   const url = new URL(HANDOFF_PAGE, base);
   url.searchParams.set(HANDOFF_PARAM, token);
   url.searchParams.set("lang", input.locale);
   const qr = await qrImage(url.toString(), 240);
-  return { url: url.toString(), qr, expiresAt, followUntil, minutes };
+  return { url: url.toString(), qr, expiresAt, minutes };
 }
 
 /** What the confirmation page shows; any failure reads as an expired link, never a 500. */

@@ -233,3 +233,28 @@ export async function retireResume(resumeHash: string, idHash: string): Promise<
     .set({ resumeHash: null, resumeExpiresAt: null })
     .where(and(eq(sessions.resumeHash, resumeHash), eq(sessions.idHash, idHash)));
 }
+
+/**
+ * When the last live phone session of this case and document type ends (a redeemed handoff
+ * link), or undefined when there is none: what the desktop's upload screen follows.
+ */
+export async function getPhoneSessionEnd(
+  owner: { traderId: string; caseId: string },
+  documentType: string,
+  now: Date,
+): Promise<Date | undefined> {
+  const db = await getDb();
+  const [row] = await db
+    .select({ end: sql<Date | null>`max(${sessions.expiresAt})`.mapWith(sessions.expiresAt) })
+    .from(sessions)
+    .where(
+      and(
+        eq(sessions.traderId, owner.traderId),
+        eq(sessions.caseId, owner.caseId),
+        eq(sessions.documentScope, documentType),
+        isNull(sessions.revokedAt),
+        gt(sessions.expiresAt, now),
+      ),
+    );
+  return row?.end ?? undefined;
+}

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { readJson } from "@/lib/http/json";
-import type { PhoneHandoffResponse } from "@/lib/identity/handoff-contract";
+import type { PhoneFollowResponse, PhoneHandoffResponse } from "@/lib/identity/handoff-contract";
+import { phoneSessionEnd } from "@/lib/identity/phone-handoff";
 import { refusal, requestOrigin, withTraderCase } from "@/lib/inapp/api";
 import { phoneHandoffLink } from "@/lib/inapp/handoff";
 import { DOCUMENT_TYPES } from "@/lib/inapp/params";
@@ -31,18 +32,41 @@ export async function POST(request: Request): Promise<Response> {
         },
         now,
       );
-      const secondsUntil = (at: Date) =>
-        Math.max(0, Math.floor((at.getTime() - now.getTime()) / 1000));
       const body: PhoneHandoffResponse = {
         url: handoff.url,
         qr: handoff.qr,
         minutes: handoff.minutes,
         expiresAt: handoff.expiresAt.toISOString(),
-        expiresInSeconds: secondsUntil(handoff.expiresAt),
-        followInSeconds: secondsUntil(handoff.followUntil),
+        expiresInSeconds: secondsUntil(handoff.expiresAt, now),
       };
       return Response.json(body, { status: 201 });
     },
     { mutates: true },
   );
 }
+
+/** Once the link has expired: how much longer a phone session made from it can upload (0: none). */
+export async function GET(request: Request): Promise<Response> {
+  return withTraderCase(
+    request,
+    "handoff.follow",
+    async ({ trader, kycCase }) => {
+      const documentType = z
+        .enum(DOCUMENT_TYPES)
+        .safeParse(new URL(request.url).searchParams.get("documentType"));
+      if (!documentType.success) return refusal(400, "bad_request", "documentType: invalid");
+      const now = new Date();
+      const end = await phoneSessionEnd(
+        { traderId: trader.id, caseId: kycCase.id },
+        documentType.data,
+        now,
+      );
+      const body: PhoneFollowResponse = { followInSeconds: secondsUntil(end, now) };
+      return Response.json(body);
+    },
+    { mutates: false },
+  );
+}
+
+const secondsUntil = (at: Date, now: Date) =>
+  Math.max(0, Math.floor((at.getTime() - now.getTime()) / 1000));

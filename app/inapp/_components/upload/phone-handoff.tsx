@@ -4,8 +4,9 @@
  * "Continue on your phone", loaded when the trader asks for it: a one-time link to this step
  * as a QR code, and the screen follows the phone's uploads while it is open. The link expires
  * (the server says when): the panel then says so and offers a new code instead of waiting on a
- * dead one, but goes on following for as long as a phone session made from it can upload (the
- * server says that too). If no link can be made, the panel says why and offers to try again.
+ * dead one, and goes on following only while a phone session made from it can upload (the server
+ * says that too, lib/inapp/handoff-follow.ts). If no link can be made, the panel says why and
+ * offers to try again.
  */
 import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import {
@@ -13,6 +14,7 @@ import {
   phoneHandoffResponse,
   type PhoneHandoffResponse,
 } from "@/lib/identity/handoff-contract";
+import { askPhoneFollow, followPhoneHandoff } from "@/lib/inapp/handoff-follow";
 import { windowHeaders } from "@/lib/inapp/window-ref";
 
 type Props = {
@@ -33,8 +35,8 @@ type State =
 
 export default function PhoneHandoff({ documentType, labels, windowRef, onFollow }: Props) {
   const [state, setState] = useState<State>({ kind: "loading" });
-  // The last link handed out: followed past its expiry, until its phone session can no longer
-  // upload. A new link takes over (it is followed for longer).
+  // The last link handed out: followed until it expires, past that only while a phone session
+  // made from it can upload. A new link takes over.
   const [followed, setFollowed] = useState<PhoneHandoffResponse | null>(null);
   // One link per request, even when an effect runs twice (development's strict mode).
   const requested = useRef(false);
@@ -61,26 +63,15 @@ export default function PhoneHandoff({ documentType, labels, windowRef, onFollow
     void requestLink();
   }, [requestLink]);
 
-  const open = state.kind === "open" ? state.handoff : null;
-  useEffect(() => {
-    if (!open) return;
-    const expiry = setTimeout(() => setState({ kind: "expired" }), open.expiresInSeconds * 1000);
-    return () => clearTimeout(expiry);
-  }, [open]);
-
   useEffect(() => {
     if (!followed) return;
-    const timer = setInterval(onFollow, 3000);
-    const end = setTimeout(() => {
-      clearInterval(timer);
-      // A last look: the phone may have finished just before its session ran out.
-      onFollow();
-    }, followed.followInSeconds * 1000);
-    return () => {
-      clearInterval(timer);
-      clearTimeout(end);
-    };
-  }, [followed, onFollow]);
+    return followPhoneHandoff({
+      expiresInSeconds: followed.expiresInSeconds,
+      onFollow,
+      onExpired: () => setState({ kind: "expired" }),
+      followAfterExpiry: () => askPhoneFollow(documentType, windowRef),
+    });
+  }, [followed, onFollow, documentType, windowRef]);
 
   if (state.kind === "loading") return <p role="status">{labels.phoneTitle}…</p>;
   if (state.kind === "unavailable") {

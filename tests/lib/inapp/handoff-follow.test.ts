@@ -1,0 +1,111 @@
+/**
+ * The desktop's QR panel follows the phone's uploads while its link can be redeemed, and past the
+ * link's expiry only for as long as the server says a phone session made from it can upload
+ * (tests/app/api/phone-handoff.test.ts: 0 until the link is redeemed, the session's life after).
+ */
+import { PHONE_HANDOFF_MINUTES } from "@/lib/identity/phone-handoff";
+import { PHONE_SESSION_MINUTES } from "@/lib/identity/sessions";
+import { askPhoneFollow, FOLLOW_EVERY_MS, followPhoneHandoff } from "@/lib/inapp/handoff-follow";
+
+const LINK_SECONDS = PHONE_HANDOFF_MINUTES * 60;
+const READS_WHILE_LINK_LIVES = (LINK_SECONDS * 1000) / FOLLOW_EVERY_MS;
+
+beforeEach(() => jest.useFakeTimers());
+afterEach(() => jest.useRealTimers());
+
+/** Moves the clock, then lets the panel take in an answer that came meanwhile. */
+async function wait(ms: number) {
+  await jest.advanceTimersByTimeAsync(ms);
+  for (let i = 0; i < 5; i++) await jest.advanceTimersByTimeAsync(0);
+}
+
+/** The panel with the server's answer after expiry: seconds a phone session can still upload. */
+function panel(answer: () => Promise<number>) {
+  const seen = { reads: 0, expired: false, asked: 0 };
+  const stop = followPhoneHandoff({
+    expiresInSeconds: LINK_SECONDS,
+    onFollow: () => void seen.reads++,
+    onExpired: () => void (seen.expired = true),
+    followAfterExpiry: () => {
+      seen.asked++;
+      return answer();
+    },
+  });
+  return { seen, stop };
+}
+
+test("stops following when the link expires unredeemed, with a last look", async () => {
+  const { seen, stop } = panel(async () => 0);
+
+  await wait(LINK_SECONDS * 1000 - 1);
+  expect(seen.expired).toBe(false);
+  await wait(1);
+
+  expect(seen.expired).toBe(true);
+  expect(seen.asked).toBe(1);
+  // Every three seconds while the link could be redeemed, and a last look.
+  expect(seen.reads).toBe(READS_WHILE_LINK_LIVES);
+  await wait(PHONE_SESSION_MINUTES * 60_000);
+  expect(seen.reads).toBe(READS_WHILE_LINK_LIVES);
+  expect(jest.getTimerCount()).toBe(0);
+  stop();
+});
+
+test("follows a redeemed link until its phone session ends, then stops", async () => {
+  const left = PHONE_SESSION_MINUTES * 60 - 30;
+  const { seen, stop } = panel(async () => left);
+
+  await wait(LINK_SECONDS * 1000);
+  expect(seen.expired).toBe(true);
+  const atExpiry = seen.reads;
+
+  await wait(left * 1000 - 1);
+  // Every three seconds through the phone session.
+  expect(seen.reads - atExpiry).toBeGreaterThanOrEqual((left * 1000) / FOLLOW_EVERY_MS - 1);
+  await wait(1);
+  const stopped = seen.reads;
+  await wait(PHONE_SESSION_MINUTES * 60_000);
+  expect(seen.reads).toBe(stopped);
+  stop();
+});
+
+test("a failed question after expiry stops following rather than polling blind", async () => {
+  const { seen, stop } = panel(() => Promise.reject(new TypeError("Failed to fetch")));
+
+  await wait(LINK_SECONDS * 1000);
+  expect(seen.reads).toBe(READS_WHILE_LINK_LIVES);
+  await wait(PHONE_SESSION_MINUTES * 60_000);
+  expect(seen.reads).toBe(READS_WHILE_LINK_LIVES);
+  stop();
+});
+
+test("closing the panel stops everything, also a question still on its way", async () => {
+  let answer: (seconds: number) => void = () => {};
+  const { seen, stop } = panel(() => new Promise((resolve) => (answer = resolve)));
+  await wait(LINK_SECONDS * 1000);
+  const atClose = seen.reads;
+  stop();
+  answer(600);
+  await wait(PHONE_SESSION_MINUTES * 60_000);
+  expect(seen.reads).toBe(atClose);
+});
+
+test("asks the route with the window's reference, and reads a refusal as nothing to follow", async () => {
+  const calls: { url: string; headers: HeadersInit | undefined }[] = [];
+  const answering =
+    (status: number, body: unknown) => async (input: RequestInfo | URL, init?: RequestInit) => {
+      calls.push({ url: String(input), headers: init?.headers });
+      return Response.json(body, { status });
+    };
+  expect(await askPhoneFollow("identity", "w1", answering(200, { followInSeconds: 812 }))).toBe(
+    812,
+  );
+  expect(calls[0]).toEqual({
+    url: "/api/inapp/handoff?documentType=identity",
+    headers: { "x-kyc-window": "w1" },
+  });
+  expect(await askPhoneFollow("identity", "w1", answering(409, { reason: "other_sign_in" }))).toBe(
+    0,
+  );
+  expect(await askPhoneFollow("identity", "w1", answering(200, { followInSeconds: -1 }))).toBe(0);
+});
