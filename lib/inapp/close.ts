@@ -8,11 +8,16 @@
  * other trader write: a tab left open by an earlier sign-in in this browser sends the newer
  * session's cookie, and must not sign that trader out. `sendBeacon` cannot set a header, so the
  * reference comes as the `window` field of a url-encoded body (the header is taken too).
+ *
+ * A refused beacon changes nothing the trader sees: the link still navigates to CLOSE_URL, which
+ * closes cTrader's browser, and the close page claims no sign-out. The refusal is logged, so an
+ * operator can tell "closed but still signed in" apart from a close that never reached us.
  */
 import { cookies } from "next/headers";
 import { endSession, resolveSession } from "@/lib/identity/sessions";
 import { readBody } from "@/lib/http/body";
 import { refusal, toErrorResponse } from "@/lib/http/json";
+import { log } from "@/lib/log";
 import { isSameOrigin } from "./api";
 import { SESSION_COOKIE, sessionCookie } from "./session-cookie";
 import { isOwnWindow, WINDOW_FIELD, WINDOW_HEADER } from "./window";
@@ -41,8 +46,10 @@ export async function closeSessionResponse(request: Request): Promise<Response> 
     // Only a live session has someone to protect: a dead one's cookie is cleared whatever the
     // window says, so a screen without a sign-in still closes cleanly.
     const session = await resolveSession(value);
-    if (session && !isOwnWindow(session, await postedWindow(request)))
+    if (session && !isOwnWindow(session, await postedWindow(request))) {
+      log.warn("session.close_refused", { reason: "other_sign_in" });
       return refusal(409, "other_sign_in", "this window belongs to an earlier sign-in; reload");
+    }
     if (value) await endSession(value);
     store.set({ ...sessionCookie({ id: "", maxAgeSeconds: 0 }) });
     return new Response(null, { status: 204 });

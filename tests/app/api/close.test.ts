@@ -7,6 +7,7 @@ import "../../scenarios/support/request-scope";
 import { resolveSession } from "@/lib/identity/sessions";
 import { POST as close } from "@/app/api/inapp/close/route";
 import { GET as status } from "@/app/api/inapp/status/route";
+import { captureLogs } from "../../helpers/log-capture";
 import { jar, setTraderCookie, TRADER_COOKIE } from "../../helpers/request-scope";
 import { Trader } from "../../scenarios/support/people";
 import { scenarioWorld } from "../../scenarios/support/world";
@@ -68,6 +69,22 @@ describe("close control", () => {
     }
     expect(await resolveSession(id)).toBeDefined();
     expect(jar.get(TRADER_COOKIE)).toBe(id);
+  });
+
+  it("logs a refused beacon (the window still closes, so only the log tells it apart)", async () => {
+    const { id } = await session();
+    const logs = captureLogs();
+    try {
+      expect((await beacon({ ...SAME_ORIGIN, "x-kyc-window": "not-this-one" })).status).toBe(409);
+    } finally {
+      logs.stop();
+    }
+    const refused = logs.lines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line.event === "session.close_refused");
+    expect(refused).toEqual([expect.objectContaining({ level: "warn", reason: "other_sign_in" })]);
+    expect(logs.lines.join("\n")).not.toContain(id);
+    expect(await resolveSession(id)).toBeDefined();
   });
 
   it("takes the reference as a header too", async () => {
