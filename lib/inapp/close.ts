@@ -14,6 +14,7 @@
  * operator can tell "closed but still signed in" apart from a close that never reached us.
  */
 import { cookies } from "next/headers";
+import { env } from "@/lib/env";
 import { endSession, resolveSession } from "@/lib/identity/sessions";
 import { readBody } from "@/lib/http/body";
 import { refusal, toErrorResponse } from "@/lib/http/json";
@@ -56,4 +57,13 @@ export async function closeSessionResponse(request: Request): Promise<Response> 
   } catch (error) {
     return toErrorResponse(error, "session.close");
   }
+}
+
+/**
+ * GET: a redirect to CLOSE_URL, for a page that cannot read the setting (app/global-error.tsx,
+ * which renders in the browser without the root layout). cTrader closes its browser on a redirect
+ * to the success URL, so the hop changes nothing there. Ends no session: a GET any page can link.
+ */
+export function closeRedirectResponse(): Response {
+  return new Response(null, { status: 303, headers: { Location: env().closeUrl } });
 }
