@@ -311,10 +311,20 @@ test("the phone code says when it has expired and offers a new one", async ({ br
 
   await desk.clock.fastForward("09:50");
   await expect(desk.locator("img.qr")).toBeVisible();
+  const follow = desk.waitForResponse((r) => r.url().includes("/api/inapp/handoff?"));
   await desk.clock.fastForward("00:15");
   await expect(desk.getByTestId("handoff-expired")).toBeVisible();
   await expect(desk.locator("img.qr")).toHaveCount(0);
   await expect(desk.getByTestId("handoff-url")).toHaveCount(0);
+
+  // Nobody redeemed it: the desktop stops reading the sides instead of polling for a phone
+  // session that never started.
+  expect(await (await follow).json()).toEqual({ followInSeconds: 0 });
+  let reads = 0;
+  desk.on("request", (r) => void (r.url().includes("/api/inapp/documents?") && reads++));
+  await desk.clock.fastForward("05:00");
+  await desk.waitForTimeout(500);
+  expect(reads).toBe(0);
 
   await desk.getByTestId("handoff-renew").click();
   await expect(desk.locator("img.qr")).toBeVisible();
