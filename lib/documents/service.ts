@@ -36,7 +36,7 @@ import { env } from "@/lib/env";
 import { EDITABLE_STATUSES } from "@/lib/kyc/case-state";
 import { getLevel } from "@/lib/kyc/levels";
 import { askedAgain } from "@/lib/kyc/requirements";
-import { loadActionRequest, loadCaseProgress } from "@/lib/kyc/submission";
+import { loadActionRequest, loadCaseProgress, uploadsAsked } from "@/lib/kyc/submission";
 import { requestCovers } from "@/lib/kyc/trader-view";
 import { log } from "@/lib/log";
 import { caseCipher } from "@/lib/security/case-keys";
@@ -109,9 +109,12 @@ export async function acceptsDocuments(kycCase: CaseRef, documentType: string): 
   // A selfie only where the level asks for one: it is not a document a trader adds unasked.
   if (documentType === "selfie" && !getLevel(kycCase.level).documents.includes("selfie"))
     return false;
-  const request = await loadActionRequest(kycCase);
-  if (!request && kycCase.status !== "action_required") return true;
+  const raw = await loadActionRequest(kycCase);
+  if (!raw && kycCase.status !== "action_required") return true;
   if (!isDocumentType(documentType)) return false;
+  // What the vendor configuration leaves of the request: a vendor-only level's identity document
+  // is the vendor's capture, never an upload of ours.
+  const request = uploadsAsked(kycCase.level, raw);
   if (request && requestCovers(request, documentType)) return true;
   // Asked again without being named (a bill for an address changed since it was checked).
   return askedAgain((await loadCaseProgress(kycCase)).requirements, documentType);

@@ -138,6 +138,20 @@ export async function retryCase(
   });
 }
 
+/**
+ * The request as far as our own uploads go. A level the vendor verifies without our local checks
+ * takes no identity upload of ours: a request for the identity document again asks for the
+ * vendor's capture again instead (lib/vendors/verification.ts holds the earlier capture as of a
+ * past round). The requirements and the upload API (`acceptsDocuments`) both read this one.
+ */
+export function uploadsAsked(levelId: string, request: ActionRequest | null): ActionRequest | null {
+  if (!request || vendorForLevel(levelId)?.local !== false) return request;
+  return {
+    ...request,
+    items: request.items.filter((i) => !(i.kind === "document" && i.documentType === "identity")),
+  };
+}
+
 export type CaseProgress = {
   requirements: Requirements;
   drafts: Partial<Record<StepId, StepDraft>>;
@@ -167,22 +181,14 @@ export async function loadCaseProgress(
   ]);
   const level = getLevel(kycCase.level);
   const billAddress = await loadBillAddress(kycCase.id, documents);
-  // A level the vendor verifies without our local checks takes no identity upload of ours: a
-  // request for the identity document again asks for the vendor's capture again instead
-  // (lib/vendors/verification.ts holds the earlier capture as of a past round).
   const vendorOnly = vendorForLevel(level.id)?.local === false;
-  const isIdentity = (i: { kind: string; documentType?: string }) =>
-    i.kind === "document" && i.documentType === "identity";
   const requirements = caseRequirements({
     level: vendorOnly
       ? { ...level, documents: level.documents.filter((d) => d !== "identity") }
       : level,
     drafts,
     documents,
-    request:
-      vendorOnly && request
-        ? { ...request, items: request.items.filter((i) => !isIdentity(i)) }
-        : request,
+    request: uploadsAsked(level.id, request),
     billAddress,
     vendor: vendor && {
       vendor: vendor.vendor,

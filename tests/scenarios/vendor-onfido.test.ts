@@ -192,6 +192,13 @@ describe("scenario: a level verified by Onfido alone, from the cTrader launch to
     expect(overview).toContain('data-step="vendor"');
     expect(overview).not.toMatch(/data-step="vendor" data-done/);
     expect("redirect" in (await trader.submit())).toBe(false);
+    // The request names the identity document, but on this level Onfido's capture is it: the
+    // upload API takes no photo of ours for it, as the screen offers none.
+    expect(await trader.uploadScreen("identity")).toContain('data-vendor="onfido"');
+    expect(await trader.beginUpload("identity", "page", 40_000)).toEqual({
+      status: 409,
+      body: expect.objectContaining({ reason: "not_editable" }),
+    });
 
     // A new capture at Onfido (a new applicant and check), sent again.
     expect((await trader.startVendorStep()).body).toMatchObject({ reference: "again-applicant-2" });
