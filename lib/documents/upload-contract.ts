@@ -165,8 +165,10 @@ export type DocumentState = (typeof DOCUMENT_STATES)[number];
  * the catalog's `other`).
  */
 export const UPLOAD_REFUSALS = [
-  // The request itself.
+  // The request itself. `request_too_large`: the JSON body is over the API's limit, which no
+  // request of the screens reaches; it is not the file, whose size is `too_large`.
   "bad_request",
+  "request_too_large",
   "not_found",
   // The case.
   "not_editable",
@@ -258,6 +260,31 @@ export function selfieRefusalWords(
   );
 }
 
+/** The longest file name kept with an upload (most file systems' limit). */
+export const MAX_FILE_NAME = 255;
+
+/**
+ * The browser's file name as it is kept: cut to MAX_FILE_NAME characters with its extension
+ * kept, never inside a character that takes two UTF-16 units. A name is only a hint for the
+ * reviewer (objects are keyed by the server, downloads named by it), so a long one is no reason
+ * to refuse the trader's file; the JSON body limit bounds what arrives.
+ */
+export function keptFileName(name: string): string {
+  if (name.length <= MAX_FILE_NAME) return name;
+  const chars = Array.from(name);
+  const dot = name.lastIndexOf(".");
+  const extension = dot > 0 && name.length - dot <= 16 ? Array.from(name.slice(dot)) : [];
+  const stem = chars.slice(0, chars.length - extension.length);
+  let room = MAX_FILE_NAME - extension.join("").length;
+  const kept: string[] = [];
+  for (const c of stem) {
+    if (c.length > room) break;
+    kept.push(c);
+    room -= c.length;
+  }
+  return kept.join("") + extension.join("");
+}
+
 /** POST /api/inapp/documents: the file the browser is about to upload. */
 export const startUploadRequest = z
   .object({
@@ -265,7 +292,7 @@ export const startUploadRequest = z
     side: z.enum(DOCUMENT_SIDES),
     contentType: z.string().check(z.maxLength(100)),
     size: z.int().check(z.minimum(0)),
-    fileName: z.optional(z.string().check(z.maxLength(255))),
+    fileName: z.optional(z.pipe(z.string(), z.transform(keptFileName))),
     /** A selfie frame's attempt (POST /api/inapp/selfie/challenge); only for a selfie. */
     challengeId: z.optional(z.uuid()),
   })

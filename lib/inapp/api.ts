@@ -52,7 +52,8 @@ export async function documentOutOfScope(
  */
 const REQUEST_REFUSALS = {
   BAD_REQUEST: "bad_request",
-  PAYLOAD_TOO_LARGE: "too_large",
+  // The body, not the trader's file: the screens word `too_large` as a file over the size limit.
+  PAYLOAD_TOO_LARGE: "request_too_large",
   UNSUPPORTED_MEDIA_TYPE: "unsupported_media_type",
 } as const satisfies Partial<Record<ErrorCode, UploadRefusal | SessionRefusal>>;
 

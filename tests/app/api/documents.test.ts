@@ -654,14 +654,16 @@ describe("document upload (local driver)", () => {
       size: 10,
       fileName: "x".repeat(20_000),
     });
-    for (const [response, status] of [
-      [await raw("{not json"), 400],
-      [await raw(oversized), 413],
-      [await raw("{}", null), 415],
+    for (const [response, status, expected] of [
+      [await raw("{not json"), 400, "bad_request"],
+      // The body is over the limit, not the file: the screen words `too_large` as a big file.
+      [await raw(oversized), 413, "request_too_large"],
+      [await raw("{}", null), 415, "unsupported_media_type"],
     ] as const) {
       expect(response.status).toBe(status);
       const { reason } = refusalResponse.parse(await response.json());
       expect([...UPLOAD_REFUSALS, ...SESSION_REFUSALS]).toContain(reason);
+      expect(reason).toBe(expected);
     }
     // The trader API's other routes read bodies with the same reader and keep the same contract.
     const handoff = await createHandoff(
@@ -677,6 +679,43 @@ describe("document upload (local driver)", () => {
     );
     expect(handoff.status).toBe(400);
     expect(refusalResponse.parse(await handoff.json()).reason).toBe("bad_request");
+  });
+
+  it("takes a file of any name length the browser sends: a long name is kept cut short, its extension kept", async () => {
+    const { kycCase } = await traderSession();
+    const cipher = await caseCipher(kycCase.id);
+    const storedName = async (documentId: string) => {
+      const [row] = (await t.db.select().from(documents)).filter((d) => d.id === documentId);
+      return row?.originalName ? cipher.decrypt(row.originalName) : null;
+    };
+    // ext4 and NTFS allow 255 characters; macOS and a phone's share sheet can hand over more
+    // (255 UTF-16 units, or a name built from a page title), and emoji take two units each.
+    for (const name of [
+      `${"a".repeat(248)}.jpg`,
+      `${"b".repeat(251)}.jpg`,
+      `${"c".repeat(252)}.jpg`,
+      `${"d".repeat(1_000)}.jpeg`,
+      `${"😀".repeat(200)}.png`,
+    ]) {
+      const started = await start({
+        documentType: "additional",
+        side: "page",
+        contentType: "image/jpeg",
+        size: 10,
+        fileName: name,
+      });
+      expect({ length: name.length, status: started.status }).toEqual({
+        length: name.length,
+        status: 201,
+      });
+      const kept = (await storedName(started.body.documentId))!;
+      expect(kept.length).toBeLessThanOrEqual(255);
+      expect(name.startsWith(kept.slice(0, kept.lastIndexOf(".")))).toBe(true);
+      expect(kept.slice(kept.lastIndexOf("."))).toBe(name.slice(name.lastIndexOf(".")));
+      // Never half an emoji: the name stays valid text.
+      expect(kept).toBe(kept.toWellFormed());
+      if (name.length <= 255) expect(kept).toBe(name);
+    }
   });
 
   it("a newer upload of the same side replaces the older one, which is kept as history", async () => {

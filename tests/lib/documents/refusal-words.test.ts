@@ -75,6 +75,9 @@ describe("the upload screen's words for a refusal", () => {
     expect(all.other_sign_in).toBe(catalog(locale).Errors.otherSignIn);
     expect(all.session_expired).not.toBe(generic);
     expect(all.other_sign_in).not.toBe(generic);
+    // A JSON body over the API's limit is not a file over the upload limit.
+    expect(all.request_too_large).not.toBe(all.too_large);
+    expect(all.request_too_large).not.toBe(generic);
     for (const reason of [...UPLOAD_REFUSALS, ...SESSION_REFUSALS])
       expect({ reason, words: all[reason] || null }).toEqual({ reason, words: expect.any(String) });
   });

@@ -7,6 +7,7 @@ import type { UploadRefusal } from "@/lib/documents/upload-contract";
  */
 const STATUS = {
   bad_request: 400,
+  request_too_large: 413,
   empty: 400,
   not_found: 404,
   not_editable: 409,
