@@ -6,9 +6,7 @@
  * case is read again: a NOTIFY sent while it was down reached no one.
  */
 import { errorMessage } from "@/lib/errors";
-import { getCaseForTrader } from "@/lib/db/queries/cases";
 import { listenCaseStatus } from "@/lib/db/queries/live";
-import type { CaseStatusName } from "@/lib/kyc/statuses";
 import { log } from "@/lib/log";
 
 type Listener = () => void;
@@ -74,12 +72,4 @@ export function liveListenerCount(): number {
   let count = 0;
   for (const set of hub.listeners.values()) count += set.size;
   return count;
-}
-
-/** The trader's own case's status now (undefined when it is not theirs or is gone). */
-export async function currentCaseStatus(
-  caseId: string,
-  traderId: string,
-): Promise<CaseStatusName | undefined> {
-  return (await getCaseForTrader(caseId, traderId))?.status;
 }

@@ -1,6 +1,7 @@
 /**
- * The status screen's server-sent events: a `status` event now and after every change of the
- * trader's own case, heartbeats in between so proxies keep the stream open.
+ * The status screen's server-sent events: a `status` event now and after every change of what the
+ * screen shows of the trader's own case (screen-state.ts), heartbeats in between so proxies keep
+ * the stream open.
  *
  * Bounded: at most MAX_STREAMS_PER_SESSION open streams per session in this process (a loop of
  * EventSources cannot pile up timers, listeners and sockets); a stream ends with its session
@@ -10,8 +11,8 @@
  */
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
-import { currentCaseStatus, subscribeCaseStatus } from "./case-status";
-import { statusMessage } from "./status-message";
+import { subscribeCaseStatus } from "./case-status";
+import { currentScreenMessage } from "./screen-state";
 
 export const MAX_STREAMS_PER_SESSION = 3;
 
@@ -94,16 +95,18 @@ export async function openStatusStream(input: StatusStreamInput): Promise<Status
     }
   };
   const send = async () => {
-    const status = await currentCaseStatus(input.caseId, input.traderId).catch(() => undefined);
-    // The stream may have closed while the status was read.
-    if (closed || !status || status === last) return;
-    last = status;
-    enqueue(`event: status\ndata: ${JSON.stringify(statusMessage(status))}\n\n`);
+    const message = await currentScreenMessage(input.caseId, input.traderId).catch(() => undefined);
+    // The stream may have closed while the case was read.
+    if (closed || !message) return;
+    const data = JSON.stringify(message);
+    if (data === last) return;
+    last = data;
+    enqueue(`event: status\ndata: ${data}\n\n`);
   };
   const ended = "event: ended\ndata: {}\n\n";
 
   // Listen first, then send the status of now: a change committed in between is heard, never
-  // lost (sending is idempotent: an unchanged status is not sent twice).
+  // lost (sending is idempotent: an unchanged screen is not sent twice).
   try {
     unsubscribe = await subscribeCaseStatus(input.caseId, () => void send());
   } catch {

@@ -2,24 +2,27 @@
 
 /**
  * Keeps the status screen current without a reload: listens to the case's server-sent events
- * and re-renders the page (router.refresh) when the status changes. If the stream is blocked
- * (a proxy, a webview without EventSource), it polls the status every 15 seconds instead; a poll
- * that finds the session ended reloads into the expired view, as the stream's `ended` event does.
+ * and re-renders the page (router.refresh) when what it shows changed (the message's version: a
+ * status, a renewal notice, a request, a document's state). If the stream is blocked or ends (a
+ * proxy, a webview without EventSource, the server's LISTEN lost), it polls the same message
+ * every 15 seconds instead; a poll that finds the session ended reloads into the expired view, as
+ * the stream's `ended` event does.
  */
 import { useRouter } from "next/navigation";
 import { useEffect } from "react";
-import { readStatusMessage, readStatusPoll } from "@/lib/live/status-message";
+import { readStatusMessage, readStatusPoll, type StatusMessage } from "@/lib/live/status-message";
 
 const POLL_MS = 15_000;
 
-export function StatusLive({ status }: { status: string }) {
+export function StatusLive({ message }: { message: StatusMessage }) {
   const router = useRouter();
+  const { status, version } = message;
   useEffect(() => {
-    let current = status;
+    let current = version;
     let poll: ReturnType<typeof setInterval> | undefined;
-    const changed = (next: string | undefined) => {
-      if (next && next !== current) {
-        current = next;
+    const changed = (next: StatusMessage | undefined) => {
+      if (next && next.version !== current) {
+        current = next.version;
         router.refresh();
       }
     };
@@ -65,6 +68,6 @@ export function StatusLive({ status }: { status: string }) {
       source.close();
       if (poll) clearInterval(poll);
     };
-  }, [router, status]);
-  return <span hidden data-testid="status-live" data-status={status} />;
+  }, [router, version]);
+  return <span hidden data-testid="status-live" data-status={status} data-version={version} />;
 }

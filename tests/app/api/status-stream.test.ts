@@ -6,7 +6,7 @@
 import "../../scenarios/support/request-scope";
 import postgres from "postgres";
 import { liveListenerCount } from "@/lib/live/case-status";
-import { readStatusPoll } from "@/lib/live/status-message";
+import { readStatusMessage, readStatusPoll, type StatusMessage } from "@/lib/live/status-message";
 import { MAX_STREAMS_PER_SESSION, STREAM_TIMING, openStreamCount } from "@/lib/live/status-stream";
 import { sha256 } from "@/lib/identity/secrets";
 import { GET as stream } from "@/app/api/inapp/status/stream/route";
@@ -15,7 +15,7 @@ import { POST as close } from "@/app/api/inapp/close/route";
 import { adminUrl } from "../../helpers/db-target";
 import { setTraderCookie, TRADER_COOKIE } from "../../helpers/request-scope";
 import { currentWindowRef } from "../../helpers/sessions";
-import { Trader } from "../../scenarios/support/people";
+import { signedInStaff, Trader } from "../../scenarios/support/people";
 import { scenarioWorld } from "../../scenarios/support/world";
 
 const world = scenarioWorld();
@@ -59,6 +59,13 @@ async function nextEvent(reader: ReadableStreamDefaultReader<Uint8Array>): Promi
   }
 }
 
+/** A `status` event's message, read with the schema the screen reads it with. */
+function messageOf(event: string): StatusMessage | undefined {
+  const match = /^event: status\ndata: (.*)\n\n$/.exec(event);
+  return match ? readStatusMessage(JSON.parse(match[1]!)) : undefined;
+}
+const statusOf = (event: string) => messageOf(event)?.status ?? event;
+
 const within = (ms: number, event: Promise<string>) =>
   Promise.race([event, settle(ms).then(() => "nothing heard")]);
 
@@ -98,20 +105,73 @@ describe("live status (SSE)", () => {
     );
     expect(response.headers.get("content-type")).toContain("text/event-stream");
     const reader = response.body!.getReader();
-    expect(await nextEvent(reader)).toBe('event: status\ndata: {"status":"draft"}\n\n');
+    expect(statusOf(await nextEvent(reader))).toBe("draft");
 
     // Another trader's change (the worker's checks) is not sent; ours (the trader's submit, then
     // the worker's checks) is, each as it commits.
     await w.worker();
     expect(await other.status()).toBe("in_review");
     expect(await mine.trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
-    expect(await nextEvent(reader)).toBe('event: status\ndata: {"status":"submitted"}\n\n');
+    expect(statusOf(await nextEvent(reader))).toBe("submitted");
     const polled = await status(new Request("https://broker.test/api/inapp/status"));
     expect(await polled.json()).toMatchObject({ status: "submitted" });
     await w.worker();
-    expect(await nextEvent(reader)).toBe('event: status\ndata: {"status":"in_review"}\n\n');
+    expect(statusOf(await nextEvent(reader))).toBe("in_review");
     abort.abort();
     await reader.cancel().catch(() => undefined);
+  });
+
+  it("follows what the screen shows, not only the status: an upload from another window", async () => {
+    const { trader } = await traderSession(91_020);
+    await trader.fillStandardForms();
+    const abort = new AbortController();
+    const reader = (await open(abort.signal)).body!.getReader();
+    const first = messageOf(await nextEvent(reader))!;
+    expect(first.status).toBe("draft");
+    // The page the trader looks at carries the same version as the stream's first event.
+    expect(await trader.html("status")).toContain(`data-version="${first.version}"`);
+
+    // The phone (or another tab) uploads the identity document: still a draft, but the
+    // checklist on the open screen changed.
+    expect((await trader.upload("identity")).status).toBe(200);
+    const now = readStatusMessage(
+      await (await status(new Request("https://broker.test/api/inapp/status"))).json(),
+    )!;
+    expect(now.status).toBe("draft");
+    expect(now.version).not.toBe(first.version);
+    expect(await trader.html("status")).toContain(`data-version="${now.version}"`);
+    // The stream reaches what the page and the poll show (passing "uploading" on its way).
+    const heard: (StatusMessage | undefined)[] = [];
+    while (heard.at(-1)?.version !== now.version && heard.length < 5)
+      heard.push(messageOf(await within(5_000, nextEvent(reader))));
+    expect(heard.at(-1)).toEqual(now);
+    abort.abort();
+    await reader.cancel().catch(() => undefined);
+  });
+
+  it("tells an approved trader's open screen of the renewal notice the sweep sends", async () => {
+    const w = world();
+    const { trader } = await traderSession(91_021);
+    await trader.fillStandardForms();
+    await trader.uploadStandardDocuments();
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await w.worker();
+    const kycCase = await trader.currentCase();
+    const reviewer = await signedInStaff(w, "stream.renewal@broker.example", "reviewer");
+    expect(await reviewer.approve(kycCase.id)).toBe("approved");
+    await w.worker();
+    const abort = new AbortController();
+    const reader = (await open(abort.signal)).body!.getReader();
+    const approved = messageOf(await nextEvent(reader))!;
+    expect(approved.status).toBe("approved");
+
+    // The fixture's passport expires on 2031-05-01; the default notice comes 30 days before.
+    await w.worker(new Date("2031-04-20T00:00:00Z"));
+    const noticed = messageOf(await within(5_000, nextEvent(reader)));
+    abort.abort();
+    await reader.cancel().catch(() => undefined);
+    expect(noticed).toMatchObject({ status: "approved" });
+    expect(noticed!.version).not.toBe(approved.version);
   });
 
   // PGlite listens in-process: there is no connection to drop.
@@ -124,7 +184,7 @@ describe("live status (SSE)", () => {
       await trader.uploadStandardDocuments();
       const abort = new AbortController();
       const reader = (await open(abort.signal)).body!.getReader();
-      expect(await nextEvent(reader)).toBe('event: status\ndata: {"status":"draft"}\n\n');
+      expect(statusOf(await nextEvent(reader))).toBe("draft");
       await blipListenConnection(w.db.name, async () => {
         expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
       });
@@ -132,7 +192,7 @@ describe("live status (SSE)", () => {
       abort.abort();
       await reader.cancel().catch(() => undefined);
       // The stream is open and beating, so the screen does not poll: this event is all it has.
-      expect(heard).toBe('event: status\ndata: {"status":"submitted"}\n\n');
+      expect(statusOf(heard)).toBe("submitted");
     },
   );
 
@@ -148,7 +208,7 @@ describe("live status (SSE)", () => {
     const poll = async () =>
       readStatusPoll(await status(new Request("https://broker.test/api/inapp/status")));
     await traderSession(91_013);
-    expect(await poll()).toBe("draft");
+    expect(await poll()).toMatchObject({ status: "draft" });
     const closed = await closeFromOwnWindow();
     expect(closed.status).toBe(204);
     // The screen reloads into the expired view on this, instead of polling a 401 for ever.

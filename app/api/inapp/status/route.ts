@@ -1,15 +1,15 @@
 import { withTraderCase } from "@/lib/inapp/api";
-import { statusMessage } from "@/lib/live/status-message";
+import { screenMessage } from "@/lib/live/screen-state";
 
 export const runtime = "nodejs";
 
-/** The trader's own case status, for the status screen's polling fallback. */
+/** What the trader's status screen shows, as its version, for the screen's polling fallback. */
 export async function GET(request: Request): Promise<Response> {
   return withTraderCase(
     request,
     "status.get",
     async ({ kycCase }) =>
-      Response.json(statusMessage(kycCase.status, kycCase.updatedAt), {
+      Response.json(await screenMessage(kycCase), {
         headers: { "Cache-Control": "no-store" },
       }),
     { mutates: false },

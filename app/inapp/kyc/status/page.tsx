@@ -6,6 +6,7 @@ import { getScreenContext } from "@/lib/inapp/screen-context";
 import { windowRefOf } from "@/lib/inapp/window";
 import { documentReason, documentReasonLabels } from "@/lib/kyc/document-reasons";
 import { levelName } from "@/lib/kyc/levels";
+import { statusMessageOf } from "@/lib/live/screen-state";
 import { statusView } from "@/lib/kyc/status-view";
 import { CloseControl } from "../../_components/close-control";
 import { NoSessionScreen } from "../../_components/no-session-screen";
@@ -44,7 +45,7 @@ async function StatusPage({ searchParams }: Props) {
   return (
     <>
       <h1>{t("title")}</h1>
-      <StatusLive status={kycCase.status} />
+      <StatusLive message={statusMessageOf(kycCase, view)} />
       <section className="card" aria-live="polite">
         <p>
           <StatusBadge status={kycCase.status} phase={phase} />
