@@ -108,7 +108,13 @@ export async function openStatusStream(input: StatusStreamInput): Promise<Status
   // Listen first, then send the status of now: a change committed in between is heard, never
   // lost (sending is idempotent: an unchanged screen is not sent twice).
   try {
-    unsubscribe = await subscribeCaseStatus(input.caseId, () => void send());
+    // A lost LISTEN ends the stream with no farewell: the session did not end (no `ended`), and
+    // the screen, its stream gone, polls until a new stream can listen again.
+    unsubscribe = await subscribeCaseStatus(
+      input.caseId,
+      () => void send(),
+      () => close(),
+    );
   } catch {
     release();
     return { ok: false, reason: "unavailable" };

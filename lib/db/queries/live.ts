@@ -1,4 +1,5 @@
-import { getDbHandle } from "../client";
+import { sql } from "drizzle-orm";
+import { getDb, getDbHandle } from "../client";
 
 /**
  * Case status changes as they commit (migration 0010's NOTIFY), from every app instance.
@@ -10,4 +11,13 @@ export async function listenCaseStatus(
 ): Promise<() => Promise<void>> {
   const handle = await getDbHandle();
   return handle.listen("case_status", onCaseId, onListen);
+}
+
+/**
+ * A NOTIFY on the same channel with a token instead of a case id: the process that sent it must
+ * hear it back through its LISTEN, or its LISTEN is deaf (lib/live/case-status.ts).
+ */
+export async function notifyCaseStatusProbe(token: string): Promise<void> {
+  const db = await getDb();
+  await db.execute(sql`select pg_notify('case_status', ${token})`);
 }

@@ -5,7 +5,7 @@
  */
 import "../../scenarios/support/request-scope";
 import postgres from "postgres";
-import { liveListenerCount } from "@/lib/live/case-status";
+import { LIVE_TIMING, liveListenerCount } from "@/lib/live/case-status";
 import { readStatusMessage, readStatusPoll, type StatusMessage } from "@/lib/live/status-message";
 import { MAX_STREAMS_PER_SESSION, STREAM_TIMING, openStreamCount } from "@/lib/live/status-stream";
 import { sha256 } from "@/lib/identity/secrets";
@@ -193,6 +193,55 @@ describe("live status (SSE)", () => {
       await reader.cancel().catch(() => undefined);
       // The stream is open and beating, so the screen does not poll: this event is all it has.
       expect(statusOf(heard)).toBe("submitted");
+    },
+  );
+
+  // PGlite listens in-process: there is no connection to lose.
+  (adminUrl() ? it : it.skip)(
+    "when the LISTEN cannot be re-established, the stream ends without claiming anything and the screen's poll tells the truth",
+    async () => {
+      const saved = { ...LIVE_TIMING };
+      LIVE_TIMING.probeMs = 200;
+      LIVE_TIMING.probeTimeoutMs = 600;
+      const w = world();
+      const admin = postgres(adminUrl()!, { max: 1, onnotice: () => {} });
+      try {
+        const { trader } = await traderSession(91_030);
+        await trader.fillStandardForms();
+        await trader.uploadStandardDocuments();
+        const abort = new AbortController();
+        const reader = (await open(abort.signal)).body!.getReader();
+        expect(statusOf(await nextEvent(reader))).toBe("draft");
+        // The database takes no new connection for as long as this test looks (an outage of the
+        // listener's path); the app's pooled connections keep working.
+        await admin.unsafe(`alter database "${w.db.name}" allow_connections false`);
+        const killed = await admin`
+          select pg_terminate_backend(pid) as ok from pg_stat_activity
+          where datname = ${w.db.name} and query ilike 'listen%'`;
+        expect(killed.length).toBe(1);
+        expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+        // Deaf, the stream must not keep beating as if live (the screen would never poll): it
+        // ends, with no `ended` (the session did not end) and no status it cannot vouch for.
+        const rest = await within(5_000, nextEvent(reader));
+        abort.abort();
+        await reader.cancel().catch(() => undefined);
+        expect(rest).toBe("");
+        // EventSource opens it again: refused while there is no LISTEN, so the screen polls…
+        const again = await open();
+        expect({ status: again.status, reason: (await again.json()).reason }).toEqual({
+          status: 503,
+          reason: "unavailable",
+        });
+        // …and the poll tells what is true now.
+        const polled = await readStatusPoll(
+          await status(new Request("https://broker.test/api/inapp/status")),
+        );
+        expect(polled).toMatchObject({ status: "submitted" });
+      } finally {
+        Object.assign(LIVE_TIMING, saved);
+        await admin.unsafe(`alter database "${w.db.name}" allow_connections true`);
+        await admin.end();
+      }
     },
   );
 
