@@ -43,9 +43,12 @@ async function probe(): Promise<void> {
   if (hub.waiting || !hub.stop) return;
   const listening = hub.stop;
   const token = `${PROBE_PREFIX}${randomUUID()}`;
+  let answered = () => {};
   const heard = new Promise<boolean>((resolve) => {
     hub.waiting = { token, heard: () => resolve(true) };
-    setTimeout(() => resolve(false), LIVE_TIMING.probeTimeoutMs).unref?.();
+    // The wait starts once the NOTIFY is committed: a busy pool or a slow database delays the
+    // probe itself, which says nothing of the LISTEN (and ending every stream would add load).
+    answered = () => setTimeout(() => resolve(false), LIVE_TIMING.probeTimeoutMs).unref?.();
   });
   try {
     await notifyCaseStatusProbe(token);
@@ -55,6 +58,7 @@ async function probe(): Promise<void> {
     hub.waiting = undefined;
     return;
   }
+  answered();
   const ok = await heard;
   hub.waiting = undefined;
   // Still the same LISTEN (not stopped by its last subscriber, nor replaced meanwhile).

@@ -14,8 +14,12 @@ import type { StatusMessage } from "./status-message";
 
 /** The message for a view the caller has already computed (the page renders from it). */
 export function statusMessageOf(kycCase: Pick<KycCase, "status">, view: StatusView): StatusMessage {
+  // The expected review time is each process's own cached median (lib/kyc/status-view.ts): two
+  // replicas may differ for minutes, and a screen whose page and stream came from different ones
+  // would reload itself round and round. It is not worth a live push either.
+  const shown = { ...view, reviewTimeHours: null };
   const version = createHash("sha256")
-    .update(JSON.stringify({ status: kycCase.status, view }))
+    .update(JSON.stringify({ status: kycCase.status, view: shown }))
     .digest("base64url")
     .slice(0, 22);
   return { status: kycCase.status, version };

@@ -5,10 +5,14 @@
  */
 import "../../scenarios/support/request-scope";
 import postgres from "postgres";
+import { sql } from "drizzle-orm";
+import { getDb } from "@/lib/db/client";
 import { LIVE_TIMING, liveListenerCount } from "@/lib/live/case-status";
 import { readStatusMessage, readStatusPoll, type StatusMessage } from "@/lib/live/status-message";
 import { MAX_STREAMS_PER_SESSION, STREAM_TIMING, openStreamCount } from "@/lib/live/status-stream";
 import { sha256 } from "@/lib/identity/secrets";
+import { statusView } from "@/lib/kyc/status-view";
+import { statusMessageOf } from "@/lib/live/screen-state";
 import { GET as stream } from "@/app/api/inapp/status/stream/route";
 import { GET as status } from "@/app/api/inapp/status/route";
 import { POST as close } from "@/app/api/inapp/close/route";
@@ -244,6 +248,48 @@ describe("live status (SSE)", () => {
       }
     },
   );
+
+  it("a probe held up by a busy database does not take the LISTEN for deaf", async () => {
+    const saved = { ...LIVE_TIMING };
+    LIVE_TIMING.probeMs = 200;
+    LIVE_TIMING.probeTimeoutMs = 400;
+    try {
+      const { trader } = await traderSession(91_041);
+      await trader.fillStandardForms();
+      await trader.uploadStandardDocuments();
+      const abort = new AbortController();
+      const reader = (await open(abort.signal)).body!.getReader();
+      expect(statusOf(await nextEvent(reader))).toBe("draft");
+      // Every connection of the app's pool busy for longer than a probe waits: the probe's
+      // NOTIFY waits its turn, and says nothing of the LISTEN meanwhile.
+      const db = await getDb();
+      // (More queries than the pool has connections: 25 in tests, tests/helpers/test-db.ts.)
+      await Promise.all(Array.from({ length: 30 }, () => db.execute(sql`select pg_sleep(1.2)`)));
+      await settle(600);
+      expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+      const heard = await within(5_000, nextEvent(reader));
+      abort.abort();
+      await reader.cancel().catch(() => undefined);
+      expect(statusOf(heard)).toBe("submitted");
+    } finally {
+      Object.assign(LIVE_TIMING, saved);
+    }
+  });
+
+  it("keeps the version when only the expected review time differs, which each replica caches apart", async () => {
+    const { trader } = await traderSession(91_040);
+    await trader.fillStandardForms();
+    await trader.uploadStandardDocuments();
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    const kycCase = await trader.currentCase();
+    const view = await statusView(kycCase, 24);
+    expect(view.awaitingReview).toBe(true);
+    // The page from one replica, the stream from another with a fresher median: a different
+    // version would make the screen reload, and the reloaded page the stream again, round.
+    const here = statusMessageOf(kycCase, { ...view, reviewTimeHours: 4 });
+    expect(statusMessageOf(kycCase, { ...view, reviewTimeHours: 5 })).toEqual(here);
+    expect(statusMessageOf(kycCase, { ...view, documents: [] }).version).not.toBe(here.version);
+  });
 
   it("refuses without a session", async () => {
     setTraderCookie(undefined);
