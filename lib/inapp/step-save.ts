@@ -117,6 +117,6 @@ export async function autosaveResponse(request: Request): Promise<Response> {
     const answer: AutosaveAnswer = { status: "saved", version: saved.version };
     return Response.json(answer);
   } catch (error) {
-    return toErrorResponse(error, "inapp.autosave", { PAYLOAD_TOO_LARGE: "too_large" });
+    return toErrorResponse(error, "inapp.autosave", { PAYLOAD_TOO_LARGE: "request_too_large" });
   }
 }

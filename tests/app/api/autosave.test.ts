@@ -137,7 +137,7 @@ describe("POST /api/inapp/autosave", () => {
       await answer(
         autosaveRequest(form, {}, JSON.stringify({ fields: [["x".repeat(70_000), ""]] })),
       ),
-    ).toMatchObject({ http: 413, reason: "too_large" });
+    ).toMatchObject({ http: 413, reason: "request_too_large" });
     const forgedStep = personalForm(window, 0);
     forgedStep.set("step", "../../admin");
     expect(await trader.act(() => postAutosave(forgedStep))).toMatchObject({
