@@ -36,7 +36,12 @@ import { env } from "@/lib/env";
 import { EDITABLE_STATUSES } from "@/lib/kyc/case-state";
 import { getLevel } from "@/lib/kyc/levels";
 import { askedAgain } from "@/lib/kyc/requirements";
-import { loadActionRequest, loadCaseProgress, uploadsAsked } from "@/lib/kyc/submission";
+import {
+  loadActionRequest,
+  loadCaseProgress,
+  takesOwnIdentityUpload,
+  uploadsAsked,
+} from "@/lib/kyc/submission";
 import { requestCovers } from "@/lib/kyc/trader-view";
 import { log } from "@/lib/log";
 import { caseCipher } from "@/lib/security/case-keys";
@@ -109,6 +114,8 @@ export async function acceptsDocuments(kycCase: CaseRef, documentType: string): 
   // A selfie only where the level asks for one: it is not a document a trader adds unasked.
   if (documentType === "selfie" && !getLevel(kycCase.level).documents.includes("selfie"))
     return false;
+  // A vendor-only level's identity document is the vendor's capture, in a draft as in a request.
+  if (documentType === "identity" && !takesOwnIdentityUpload(kycCase.level)) return false;
   const raw = await loadActionRequest(kycCase);
   if (!raw && kycCase.status !== "action_required") return true;
   if (!isDocumentType(documentType)) return false;

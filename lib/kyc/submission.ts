@@ -138,6 +138,11 @@ export async function retryCase(
   });
 }
 
+/** Whether the level takes an identity photo of ours: not where only the vendor's capture counts. */
+export function takesOwnIdentityUpload(levelId: string): boolean {
+  return vendorForLevel(levelId)?.local !== false;
+}
+
 /**
  * The request as far as our own uploads go. A level the vendor verifies without our local checks
  * takes no identity upload of ours: a request for the identity document again asks for the
@@ -145,7 +150,7 @@ export async function retryCase(
  * past round). The requirements and the upload API (`acceptsDocuments`) both read this one.
  */
 export function uploadsAsked(levelId: string, request: ActionRequest | null): ActionRequest | null {
-  if (!request || vendorForLevel(levelId)?.local !== false) return request;
+  if (!request || takesOwnIdentityUpload(levelId)) return request;
   return {
     ...request,
     items: request.items.filter((i) => !(i.kind === "document" && i.documentType === "identity")),

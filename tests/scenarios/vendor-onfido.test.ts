@@ -167,6 +167,11 @@ describe("scenario: a level verified by Onfido alone, from the cTrader launch to
       issuingCountry: "SE",
       expiryDate: "2031-05-01",
     });
+    // In the draft as later: Onfido's capture is this level's identity document, not a photo of ours.
+    expect(await trader.beginUpload("identity", "page", 40_000)).toEqual({
+      status: 409,
+      body: expect.objectContaining({ reason: "not_editable" }),
+    });
     expect((await trader.startVendorStep()).body).toMatchObject({ reference: "again-applicant-1" });
     expect((await trader.finishVendorStep()).body).toEqual({ status: "captured" });
     expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
