@@ -3,12 +3,18 @@
  * sides every few seconds while the link can still be redeemed. When the link expires it asks the
  * server how long a phone session made from it can still upload (GET /api/inapp/handoff): an
  * unredeemed link has none, so the panel stops there instead of polling through a phone session
- * that never started; a redeemed one is followed until its session ends.
+ * that never started; a redeemed one is followed until its session ends. A question that fails (a
+ * network blip, a 5xx) is asked again a few times, since giving up early would stop following a
+ * phone that is still uploading; after the last try the panel stops with a last look and keeps
+ * its "expired, get a new code" state, which starts following again.
  */
 import { phoneFollowResponse } from "@/lib/identity/handoff-contract";
 import { windowHeaders } from "./window-ref";
 
 export const FOLLOW_EVERY_MS = 3000;
+
+/** Waits before each new try of a failed question after expiry; bounded, growing. */
+export const ASK_AGAIN_AFTER_MS = [2_000, 5_000, 15_000, 30_000] as const;
 
 export function followPhoneHandoff({
   expiresInSeconds,
@@ -25,31 +31,45 @@ export function followPhoneHandoff({
 }): () => void {
   let stopped = false;
   const timer = setInterval(onFollow, FOLLOW_EVERY_MS);
-  let end: ReturnType<typeof setTimeout> | undefined;
+  // The phone session's end, or the next try of a failed question: never both at once.
+  let next: ReturnType<typeof setTimeout> | undefined;
   const stop = () => {
     clearInterval(timer);
     // A last look: the phone may have finished just before its session ran out.
     onFollow();
   };
+  const ask = (tries: number) => {
+    void followAfterExpiry().then(
+      (seconds) => {
+        if (stopped) return;
+        if (seconds > 0) next = setTimeout(stop, seconds * 1000);
+        else stop();
+      },
+      () => {
+        if (stopped) return;
+        const wait = ASK_AGAIN_AFTER_MS[tries];
+        if (wait === undefined) stop();
+        else next = setTimeout(() => ask(tries + 1), wait);
+      },
+    );
+  };
   const expiry = setTimeout(() => {
     onExpired();
-    void followAfterExpiry()
-      .catch(() => 0)
-      .then((seconds) => {
-        if (stopped) return;
-        if (seconds > 0) end = setTimeout(stop, seconds * 1000);
-        else stop();
-      });
+    ask(0);
   }, expiresInSeconds * 1000);
   return () => {
     stopped = true;
     clearInterval(timer);
     clearTimeout(expiry);
-    clearTimeout(end);
+    clearTimeout(next);
   };
 }
 
-/** The server's answer to "how long can a phone session made from my link still upload". */
+/**
+ * The server's answer to "how long can a phone session made from my link still upload". A refusal
+ * (the session ended, another sign-in) is 0: nothing to follow, and asking again cannot change
+ * that. No answer, a 5xx or 429, or an unreadable body rejects, so the question is asked again.
+ */
 export async function askPhoneFollow(
   documentType: string,
   windowRef: string,
@@ -58,6 +78,8 @@ export async function askPhoneFollow(
   const response = await fetcher(`/api/inapp/handoff?${new URLSearchParams({ documentType })}`, {
     headers: windowHeaders(windowRef),
   });
+  if (response.status >= 500 || response.status === 429)
+    throw new Error(`handoff follow: ${response.status}`);
   const body = phoneFollowResponse.safeParse(await response.json());
   if (!response.ok || !body.success) return 0;
   return body.data.followInSeconds;

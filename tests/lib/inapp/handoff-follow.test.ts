@@ -5,7 +5,12 @@
  */
 import { PHONE_HANDOFF_MINUTES } from "@/lib/identity/phone-handoff";
 import { PHONE_SESSION_MINUTES } from "@/lib/identity/sessions";
-import { askPhoneFollow, FOLLOW_EVERY_MS, followPhoneHandoff } from "@/lib/inapp/handoff-follow";
+import {
+  ASK_AGAIN_AFTER_MS,
+  askPhoneFollow,
+  FOLLOW_EVERY_MS,
+  followPhoneHandoff,
+} from "@/lib/inapp/handoff-follow";
 
 const LINK_SECONDS = PHONE_HANDOFF_MINUTES * 60;
 const READS_WHILE_LINK_LIVES = (LINK_SECONDS * 1000) / FOLLOW_EVERY_MS;
@@ -69,13 +74,47 @@ test("follows a redeemed link until its phone session ends, then stops", async (
   stop();
 });
 
-test("a failed question after expiry stops following rather than polling blind", async () => {
+test("a failed question after expiry is asked again, and a redeemed phone is then followed", async () => {
+  const left = PHONE_SESSION_MINUTES * 60 - 60;
+  let failures = 2;
+  const { seen, stop } = panel(() =>
+    failures-- > 0 ? Promise.reject(new TypeError("Failed to fetch")) : Promise.resolve(left),
+  );
+
+  await wait(LINK_SECONDS * 1000);
+  expect(seen.asked).toBe(1);
+  const retrying = ASK_AGAIN_AFTER_MS[0] + ASK_AGAIN_AFTER_MS[1];
+  await wait(retrying);
+  expect(seen.asked).toBe(3);
+  const answered = seen.reads;
+
+  // Followed through the phone session the third question found.
+  await wait(left * 1000 - 1);
+  expect(seen.reads - answered).toBeGreaterThanOrEqual((left * 1000) / FOLLOW_EVERY_MS - 1);
+  await wait(1);
+  const stopped = seen.reads;
+  await wait(PHONE_SESSION_MINUTES * 60_000);
+  expect(seen.reads).toBe(stopped);
+  expect(jest.getTimerCount()).toBe(0);
+  stop();
+});
+
+test("a question that keeps failing is given up after a bounded number of tries, with a last look", async () => {
   const { seen, stop } = panel(() => Promise.reject(new TypeError("Failed to fetch")));
 
   await wait(LINK_SECONDS * 1000);
-  expect(seen.reads).toBe(READS_WHILE_LINK_LIVES);
+  const atExpiry = seen.reads;
+  const retrying = ASK_AGAIN_AFTER_MS.reduce((sum, ms) => sum + ms, 0);
+  await wait(retrying);
+
+  expect(seen.asked).toBe(ASK_AGAIN_AFTER_MS.length + 1);
+  // Read every three seconds while asking again, then a last look, then nothing.
+  expect(seen.reads - atExpiry).toBe(Math.floor(retrying / FOLLOW_EVERY_MS) + 1);
+  const gaveUp = seen.reads;
   await wait(PHONE_SESSION_MINUTES * 60_000);
-  expect(seen.reads).toBe(READS_WHILE_LINK_LIVES);
+  expect(seen.reads).toBe(gaveUp);
+  expect(seen.asked).toBe(ASK_AGAIN_AFTER_MS.length + 1);
+  expect(jest.getTimerCount()).toBe(0);
   stop();
 });
 
@@ -108,4 +147,18 @@ test("asks the route with the window's reference, and reads a refusal as nothing
     0,
   );
   expect(await askPhoneFollow("identity", "w1", answering(200, { followInSeconds: -1 }))).toBe(0);
+});
+
+test("no answer, a 5xx or an unreadable body is a failure to ask again, not nothing to follow", async () => {
+  const answering = (status: number, body: string) => async () => new Response(body, { status });
+  const offline = async () => Promise.reject(new TypeError("Failed to fetch"));
+
+  await expect(askPhoneFollow("identity", "w1", offline)).rejects.toThrow();
+  await expect(
+    askPhoneFollow("identity", "w1", answering(500, JSON.stringify({ reason: "internal" }))),
+  ).rejects.toThrow();
+  await expect(
+    askPhoneFollow("identity", "w1", answering(502, "<html>Bad gateway</html>")),
+  ).rejects.toThrow();
+  await expect(askPhoneFollow("identity", "w1", answering(200, "<html>"))).rejects.toThrow();
 });
