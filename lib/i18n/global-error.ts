@@ -2,12 +2,21 @@
  * The words of app/global-error.tsx, the page Next shows when the root layout itself fails: no
  * next-intl provider and no request there, only the browser. The language is the URL's `lang`
  * (what cTrader sends), else the browser's own preference (what it sends as Accept-Language),
- * else English. Only that language's catalog is loaded, and only once the page is shown: the
- * page is part of every screen's bundle, the 23 catalogs are not.
+ * else English. The English words are part of the page, so its server-rendered HTML says
+ * something before (or without) JavaScript; another language's catalog is loaded only once the
+ * page is shown: the page is part of every screen's bundle, the other 22 catalogs are not.
  */
+import en from "../../messages/en.json";
 import { DEFAULT_LOCALE, localeFromAcceptLanguage, pickLocale, type Locale } from "./config";
 
 export type GlobalErrorWords = { title: string; body: string; retry: string; close: string };
+
+export const ENGLISH_WORDS: GlobalErrorWords = {
+  title: en.ErrorScreen.title,
+  body: en.ErrorScreen.body,
+  retry: en.ErrorScreen.retry,
+  close: en.Expired.closeAction,
+};
 
 export function globalErrorLocale(search: string, languages: readonly string[]): Locale {
   return (
@@ -32,13 +41,12 @@ function pick(catalog: Words): Partial<GlobalErrorWords> {
 }
 
 export async function globalErrorWords(locale: Locale): Promise<GlobalErrorWords> {
-  const en = pick((await import("../../messages/en.json")).default as Words) as GlobalErrorWords;
-  if (locale === DEFAULT_LOCALE) return en;
+  if (locale === DEFAULT_LOCALE) return ENGLISH_WORDS;
   const own = pick((await import(`../../messages/${locale}.json`)).default as Words);
   return {
-    title: own.title ?? en.title,
-    body: own.body ?? en.body,
-    retry: own.retry ?? en.retry,
-    close: own.close ?? en.close,
+    title: own.title ?? ENGLISH_WORDS.title,
+    body: own.body ?? ENGLISH_WORDS.body,
+    retry: own.retry ?? ENGLISH_WORDS.retry,
+    close: own.close ?? ENGLISH_WORDS.close,
   };
 }

@@ -33,6 +33,19 @@ test("renders its own document with a close link through CLOSE_URL and nothing o
   expect(html).not.toContain("10.0.3.7");
 });
 
+test("its HTML says what happened in English before JavaScript loads the trader's language", () => {
+  const html = renderToStaticMarkup(
+    createElement(GlobalError, { error: failure, retry: () => {} }),
+  );
+  const text = (testId: string) =>
+    new RegExp(`data-testid="${testId}"[^>]*>([^<]*)<`).exec(html)?.[1];
+
+  expect(html).toContain(`<h1>${escape(en.ErrorScreen.title)}</h1>`);
+  expect(html).toContain(`>${escape(en.ErrorScreen.body)}</p>`);
+  expect(text("global-error-retry")).toBe(escape(en.ErrorScreen.retry));
+  expect(text("global-error-close")).toBe(escape(en.Expired.closeAction));
+});
+
 test("the close link's hop redirects to CLOSE_URL, the navigation cTrader closes its browser on", async () => {
   setTestEnv({ CLOSE_URL: "https://broker.example/kyc-done" });
   const response = await closeRedirect(new Request("https://broker.test/api/inapp/close"));
@@ -63,3 +76,12 @@ test("its words are the catalog's, in every language we ship", async () => {
     if (locale !== "en") expect(words.title).not.toBe(en.ErrorScreen.title);
   }
 });
+
+/** How React writes text into HTML. */
+const escape = (words: string) =>
+  words
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/'/g, "&#x27;")
+    .replace(/"/g, "&quot;");
