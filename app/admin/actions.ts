@@ -642,16 +642,16 @@ export const bulkClaimAction = withActionScope(async function bulkClaimAction(
   refuseWithoutForm(form);
   const staff = await requireStaff("reviewer");
   const from = queueReturn(form);
-  const ids = z.array(caseId).min(1).max(QUEUE_MAX_PAGE_SIZE).safeParse(form.getAll("caseId"));
-  if (!ids.success) toQueue({ ...from, error: "none_selected" });
+  const parsed = z.array(caseId).safeParse(form.getAll("caseId"));
+  if (!parsed.success) toQueue({ ...from, error: "none_selected" });
+  // A case ticked twice (two tabs, a resent form) counts once against the limit.
+  const ids = [...new Set(parsed.data)];
+  if (ids.length === 0) toQueue({ ...from, error: "none_selected" });
+  if (ids.length > QUEUE_MAX_PAGE_SIZE) toQueue({ ...from, error: "too_many_selected" });
   const assignee = caseId.safeParse(form.get("assignee"));
   let result: Awaited<ReturnType<typeof claimSelectedCases>>;
   try {
-    result = await claimSelectedCases(
-      staff,
-      ids.data,
-      assignee.success ? assignee.data : undefined,
-    );
+    result = await claimSelectedCases(staff, ids, assignee.success ? assignee.data : undefined);
   } catch (error) {
     log.error("console.bulk_claim_failed", { ...errorFacts(error) });
     toQueue({ ...from, error: "failed" });

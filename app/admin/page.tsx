@@ -12,6 +12,7 @@ import {
   queueHref,
   queueQuery,
   QUEUES,
+  QUEUE_MAX_PAGE_SIZE,
   QUEUE_PAGE_SIZES,
   QUEUE_TRIGGERS,
   type QueueName,
@@ -27,6 +28,7 @@ type Props = { searchParams: Promise<Record<string, string | string[] | undefine
 const QUEUE_REFUSALS = new Set([
   "forbidden",
   "none_selected",
+  "too_many_selected",
   "needs_approver",
   "unknown_staff",
   "no_next_case",
@@ -64,7 +66,7 @@ async function QueuePage({ searchParams }: Props) {
       <ListsWarning />
       {error && QUEUE_REFUSALS.has(error) ? (
         <p className="alert" role="alert" data-testid="queue-error" data-error={error}>
-          {t("refusal", { error })}
+          {t("refusal", { error, max: QUEUE_MAX_PAGE_SIZE })}
         </p>
       ) : null}
       {Number.isInteger(claimed) && Number.isInteger(asked) && asked > 0 ? (

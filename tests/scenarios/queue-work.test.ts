@@ -111,6 +111,26 @@ describe("scenario: claiming from the queue", () => {
     });
   });
 
+  it("counts a case ticked twice once, and refuses over the limit with its own words", async () => {
+    const w = world();
+    const officer = await signedInStaff(w, "bulk.many@broker.example", "reviewer");
+    const c = cases[2] as string;
+    // The same case sent more times than the limit is one case, not an over-limit form.
+    const once = await officer.bulkClaim(Array.from({ length: 101 }, () => c));
+    expect(once.searchParams.get("error")).toBeNull();
+    expect(once.searchParams.get("asked")).toBe("1");
+    const distinct = Array.from(
+      { length: 101 },
+      (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
+    );
+    const refused = await officer.bulkClaim(distinct, undefined, "risk=low");
+    expect(refused.searchParams.get("error")).toBe("too_many_selected");
+    expect(refused.searchParams.get("risk")).toBe("low");
+    const page = await officer.queue(Object.fromEntries(refused.searchParams));
+    expect(page).toContain("Select at most 100 cases at a time; nothing was changed.");
+    expect(page).not.toContain("Select at least one case first.");
+  });
+
   it("opens the oldest unassigned case in my filters, claimed; two officers at once get two", async () => {
     const w = world();
     const one = await signedInStaff(w, "next.one@broker.example", "reviewer");
