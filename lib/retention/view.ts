@@ -68,8 +68,13 @@ export type RetentionListRow =
   | { kind: "purged"; caseId: string; at: Date; tombstone: ReadTombstone }
   | { kind: "hold"; caseId: string; at: Date; reason: string };
 
-export async function listRetention(): Promise<RetentionListRow[]> {
-  return (await listRetentionRows()).flatMap((row): RetentionListRow[] => {
+/** The most rows each long list of /admin/retention shows; the page says when there are more. */
+export const RETENTION_LIST_LIMIT = 200;
+
+/** Cases on hold, and the newest purged cases with how many were purged in all. */
+export async function listRetention(): Promise<{ rows: RetentionListRow[]; purgedTotal: number }> {
+  const { held, purged, purgedTotal } = await listRetentionRows(RETENTION_LIST_LIMIT);
+  const rows = [...held, ...purged].flatMap((row): RetentionListRow[] => {
     if (row.purgedAt && row.tombstone)
       return [
         {
@@ -90,6 +95,7 @@ export async function listRetention(): Promise<RetentionListRow[]> {
       ];
     return [];
   });
+  return { rows, purgedTotal };
 }
 
 export type RetentionDeletion =
@@ -100,16 +106,19 @@ export type RetentionDeletion =
 
 /**
  * Replaced documents and settled outbox events the purge deleted, and lapsed upgrades it rolled
- * back with their unsent uploads, newest first. An entry whose data does not parse (an older or
+ * back with their unsent uploads, newest first: the newest RETENTION_LIST_LIMIT, with how many
+ * there are in all. An entry whose data does not parse (an older or
  * odd shape) is logged and listed as stored (`unrecognised`), never dropped and never a crash.
  */
-export async function listRetentionDeletions(): Promise<RetentionDeletion[]> {
-  const rows = await listAuditEventsByAction([
-    DOCUMENT_DELETED,
-    OUTBOX_DELETED,
-    UPGRADE_ROLLED_BACK,
-  ]);
-  return rows.flatMap((row): RetentionDeletion[] => {
+export async function listRetentionDeletions(): Promise<{
+  deletions: RetentionDeletion[];
+  total: number;
+}> {
+  const { rows, total } = await listAuditEventsByAction(
+    [DOCUMENT_DELETED, OUTBOX_DELETED, UPGRADE_ROLLED_BACK],
+    RETENTION_LIST_LIMIT,
+  );
+  const deletions = rows.flatMap((row): RetentionDeletion[] => {
     if (!row.caseId) return [];
     const { caseId, occurredAt: at } = row;
     const unrecognised = (): RetentionDeletion[] => {
@@ -131,6 +140,7 @@ export async function listRetentionDeletions(): Promise<RetentionDeletion[]> {
     if (!data.success) return unrecognised();
     return [{ kind: "outbox", caseId, at, events: data.data.events }];
   });
+  return { deletions, total };
 }
 
 export type FailedErasure = { caseId: string; at: Date; objectsDeleted: number };

@@ -13,13 +13,14 @@ import { Value } from "../cases/[id]/_sections/value";
  */
 async function RetentionPage() {
   await requireStaff("admin");
-  const [rows, deletions, failed, t, label] = await Promise.all([
-    listRetention(),
-    listRetentionDeletions(),
-    listFailedErasures(),
-    getTranslations("ConsoleAdmin"),
-    getConsoleLabels(),
-  ]);
+  const [{ rows, purgedTotal }, { deletions, total: deletedTotal }, failed, t, label] =
+    await Promise.all([
+      listRetention(),
+      listRetentionDeletions(),
+      listFailedErasures(),
+      getTranslations("ConsoleAdmin"),
+      getConsoleLabels(),
+    ]);
   const day = (d: Date | string | null) => (d ? t("day", { at: new Date(d) }) : t("dash"));
   const purged = rows.filter((r) => r.kind === "purged");
   const held = rows.filter((r) => r.kind === "hold");
@@ -96,6 +97,11 @@ async function RetentionPage() {
             )}
           </tbody>
         </table>
+        {purgedTotal > purged.length ? (
+          <p data-testid="purged-more">
+            {t("retention.showingNewest", { shown: purged.length, total: purgedTotal })}
+          </p>
+        ) : null}
       </section>
       <section className="card" aria-labelledby="deleted-title">
         <h2 id="deleted-title">{t("retention.deletedTitle")}</h2>
@@ -141,6 +147,11 @@ async function RetentionPage() {
             ))}
           </tbody>
         </table>
+        {deletedTotal > deletions.length ? (
+          <p data-testid="deleted-more">
+            {t("retention.showingNewest", { shown: deletions.length, total: deletedTotal })}
+          </p>
+        ) : null}
       </section>
     </>
   );

@@ -997,21 +997,32 @@ export async function deleteSettledOutboxOfPurged(
   return deleted;
 }
 
-/** The purge's audit events of the given actions, newest first. */
-export async function listAuditEventsByAction(actions: string[], limit = 200) {
+/**
+ * The newest `limit` of the purge's audit events of the given actions (each naming a case), newest
+ * first, and how many there are in all: a page showing the rows can say what it left out.
+ */
+export async function listAuditEventsByAction(actions: string[], limit: number) {
   const db = await getDb();
-  return db
-    .select({
-      action: auditEvents.action,
-      caseId: auditEvents.caseId,
-      traderId: auditEvents.traderId,
-      occurredAt: auditEvents.occurredAt,
-      data: auditEvents.data,
-    })
-    .from(auditEvents)
-    .where(inArray(auditEvents.action, actions))
-    .orderBy(desc(auditEvents.occurredAt), desc(auditEvents.id))
-    .limit(limit);
+  const where = and(inArray(auditEvents.action, actions), isNotNull(auditEvents.caseId));
+  const [rows, counted] = await Promise.all([
+    db
+      .select({
+        action: auditEvents.action,
+        caseId: auditEvents.caseId,
+        traderId: auditEvents.traderId,
+        occurredAt: auditEvents.occurredAt,
+        data: auditEvents.data,
+      })
+      .from(auditEvents)
+      .where(where)
+      .orderBy(desc(auditEvents.occurredAt), desc(auditEvents.id))
+      .limit(limit),
+    db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(auditEvents)
+      .where(where),
+  ]);
+  return { rows, total: counted[0]?.n ?? 0 };
 }
 
 /**
@@ -1058,14 +1069,33 @@ export async function listUnsettledAuditFailures(
     .limit(limit);
 }
 
-/** The console's retention list: purged cases (newest first) and cases on hold. */
-export async function listRetentionRows(limit = 200): Promise<CaseRetentionRow[]> {
+/**
+ * The console's retention lists: every case on hold (an admin's own short list, never cut), and
+ * the newest `limit` purged cases with how many were purged in all.
+ */
+export async function listRetentionRows(
+  limit: number,
+): Promise<{ held: CaseRetentionRow[]; purged: CaseRetentionRow[]; purgedTotal: number }> {
   const db = await getDb();
-  return db
-    .select()
-    .from(caseRetention)
-    .orderBy(desc(caseRetention.purgedAt), desc(caseRetention.legalHoldAt))
-    .limit(limit);
+  const purgedWhere = and(isNotNull(caseRetention.purgedAt), isNotNull(caseRetention.tombstone));
+  const [held, purged, counted] = await Promise.all([
+    db
+      .select()
+      .from(caseRetention)
+      .where(and(isNotNull(caseRetention.legalHoldAt), isNull(caseRetention.purgedAt)))
+      .orderBy(desc(caseRetention.legalHoldAt), desc(caseRetention.caseId)),
+    db
+      .select()
+      .from(caseRetention)
+      .where(purgedWhere)
+      .orderBy(desc(caseRetention.purgedAt), desc(caseRetention.caseId))
+      .limit(limit),
+    db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(caseRetention)
+      .where(purgedWhere),
+  ]);
+  return { held, purged, purgedTotal: counted[0]?.n ?? 0 };
 }
 
 /** Records an erasure request's answer with its audit event (one transaction). */
