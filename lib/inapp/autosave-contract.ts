@@ -39,6 +39,8 @@ export type AutosaveAnswer = z.infer<typeof autosaveAnswer>;
  */
 export const STEP_SAVE_REFUSAL_WORDS = {
   ...SESSION_REFUSAL_WORDS,
+  // A phone-handoff session may only upload: a step form is not its to save.
+  out_of_scope: "saveFailed",
   stale_draft: "staleDraft",
   not_editable: "notEditable",
   case_erased: "caseErased",

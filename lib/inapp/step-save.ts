@@ -17,7 +17,7 @@ import { STEP_DEFINITIONS } from "@/lib/kyc/steps";
 import type { StepErrors } from "@/lib/kyc/steps/fields";
 import { log } from "@/lib/log";
 import { autosaveRequest, type AutosaveAnswer, type StepSaveRefusal } from "./autosave-contract";
-import { getScreenContext } from "./screen-context";
+import { getAnyScreenContext } from "./screen-context";
 import { isOwnWindow, WINDOW_HEADER } from "./window";
 
 type Values = Record<string, string | string[]>;
@@ -49,8 +49,10 @@ export async function saveStepFromScreen(
   if (!isStepId(step)) return { outcome: "refused", reason: "bad_request", values: {} };
   const values = STEP_DEFINITIONS[step].valuesFrom(form);
   const refused = (reason: StepSaveRefusal): StepSave => ({ outcome: "refused", reason, values });
-  const context = await getScreenContext();
+  const context = await getAnyScreenContext();
   if (!context?.kycCase) return refused("session_expired");
+  // A phone-handoff session is live but may only upload: refused as the trader API refuses it.
+  if (context.session.documentScope !== null) return refused("out_of_scope");
   // A window of an earlier sign-in in this browser writes nothing into this session's case.
   if (!isOwnWindow(context.session, windowRef)) return refused("other_sign_in");
   try {
@@ -79,6 +81,7 @@ const MAX_AUTOSAVE_BYTES = 64 * 1024;
 
 const REFUSAL_STATUS = {
   session_expired: 401,
+  out_of_scope: 403,
   other_sign_in: 409,
   stale_draft: 409,
   not_editable: 409,

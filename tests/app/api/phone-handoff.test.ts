@@ -266,7 +266,8 @@ describe("phone handoff", () => {
     const form = new FormData();
     form.set("step", "personal");
     form.set("firstName", "Mallory");
-    expect(await postAutosave(form)).toMatchObject({ http: 401, reason: "session_expired" });
+    // Refused as every other trader endpoint refuses a phone session: 403 out_of_scope.
+    expect(await postAutosave(form)).toMatchObject({ http: 403, reason: "out_of_scope" });
     expect(await getUploadContext("address")).toBeUndefined();
     expect(await getUploadContext(undefined)).toBeUndefined();
     expect(await getUploadContext("identity")).toMatchObject({
