@@ -25,6 +25,16 @@ export const autosaveRequest = z.object({
 });
 export type AutosaveRequest = z.infer<typeof autosaveRequest>;
 
+/**
+ * Each autosave names itself with a random id (field SAVE_ID_FIELD), and the server keeps the id
+ * of the save that produced the draft's version. A "Save and continue" that stopped waiting for
+ * an autosave names that save (field ABANDONED_SAVE_FIELD): if it did land, the version it made
+ * is the trader's own, not another window's, and the submit is not refused as stale for it.
+ */
+export const SAVE_ID_FIELD = "saveId";
+export const ABANDONED_SAVE_FIELD = "abandonedSave";
+export const saveId = z.string().check(z.regex(/^[0-9a-f]{32}$/));
+
 /** 200: the draft is saved; `version` is what the next autosave and the form's post carry. */
 export const autosaveAnswer = z.object({
   status: z.literal("saved"),

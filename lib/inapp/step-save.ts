@@ -16,11 +16,24 @@ import { isStepId, submitStep } from "@/lib/kyc/step-submit";
 import { STEP_DEFINITIONS } from "@/lib/kyc/steps";
 import type { StepErrors } from "@/lib/kyc/steps/fields";
 import { log } from "@/lib/log";
-import { autosaveRequest, type AutosaveAnswer, type StepSaveRefusal } from "./autosave-contract";
+import {
+  ABANDONED_SAVE_FIELD,
+  autosaveRequest,
+  SAVE_ID_FIELD,
+  saveId,
+  type AutosaveAnswer,
+  type StepSaveRefusal,
+} from "./autosave-contract";
 import { getAnyScreenContext } from "./screen-context";
 import { isOwnWindow, WINDOW_HEADER } from "./window";
 
 type Values = Record<string, string | string[]>;
+
+/** A save's id as the form posts it in `field`; anything else names no save. */
+function postedSaveId(form: FormData, field: string): string | undefined {
+  const parsed = saveId.safeParse(form.get(field));
+  return parsed.success ? parsed.data : undefined;
+}
 
 export type StepSave =
   /** `version`: the draft's version now, which the next autosave carries. */
@@ -56,7 +69,10 @@ export async function saveStepFromScreen(
   // A window of an earlier sign-in in this browser writes nothing into this session's case.
   if (!isOwnWindow(context.session, windowRef)) return refused("other_sign_in");
   try {
-    const result = await submitStep(context.kycCase, step, form, mode);
+    const result = await submitStep(context.kycCase, step, form, mode, new Date(), {
+      saveId: postedSaveId(form, SAVE_ID_FIELD),
+      abandonedSave: postedSaveId(form, ABANDONED_SAVE_FIELD),
+    });
     if (result.ok && "stale" in result) return refused("stale_draft");
     if (result.ok)
       return { outcome: "saved", completed: result.completed, version: result.version, values };

@@ -51,6 +51,12 @@ export type IdentityKindSave = {
 };
 
 /**
+ * `saveId`: the autosave writing (kept with the version it makes). `abandonedSave`: an autosave
+ * the submitting form stopped waiting for; the version it made counts as the expected one.
+ */
+export type DraftSaveIds = { saveId?: string; abandonedSave?: string };
+
+/**
  * Saves a step. The case's status is checked again under the row lock a submit takes, so a save
  * racing a submit never lands after it. `expectedVersion` (an autosave): only if the draft is
  * still that version; otherwise nothing is written and `stale` says so.
@@ -63,6 +69,7 @@ export async function saveStepDraft(
   now = new Date(),
   expectedVersion?: number,
   identityKind?: IdentityKindSave,
+  saves: DraftSaveIds = {},
 ): Promise<{ saved: true; version: number } | { saved: false; why: "stale" }> {
   if (!EDITABLE_STATUSES.has(kycCase.status)) {
     throw new AppError("CONFLICT", "this verification can no longer be changed", {
@@ -84,6 +91,7 @@ export async function saveStepDraft(
     now,
     editable: EDITABLE_STATUSES,
     expectedVersion,
+    ...saves,
     retire: kindChanged && {
       documentType: STEP_DOCUMENTS[step] ?? "identity",
       ...(kindChanged.keepSides && { keepSides: kindChanged.keepSides }),

@@ -7,7 +7,7 @@
 import { getDatabaseNow } from "@/lib/db/queries/drafts";
 import type { KycCase } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
-import { loadStepDrafts, saveStepDraft, type IdentityKindSave } from "./drafts";
+import { loadStepDrafts, saveStepDraft, type DraftSaveIds, type IdentityKindSave } from "./drafts";
 import { getLevel, STEPS, type StepId } from "./levels";
 import { sidesFor } from "@/lib/documents/upload-contract";
 import { STEP_DOCUMENTS } from "./requirements";
@@ -91,6 +91,7 @@ export async function submitStep(
   form: FormData,
   mode: "autosave" | "continue",
   now = new Date(),
+  saves: DraftSaveIds = {},
 ): Promise<StepResult> {
   if (!getLevel(kycCase.level).steps.includes(step)) {
     throw new AppError("BAD_REQUEST", `step ${step} is not part of this level`);
@@ -125,6 +126,7 @@ export async function submitStep(
     now,
     mode === "autosave" ? (postedVersion(form) ?? 0) : postedVersion(form),
     await identityKindSave(kycCase.id, step, values, mode),
+    mode === "autosave" ? { saveId: saves.saveId } : { abandonedSave: saves.abandonedSave },
   );
   if (!saved.saved) return { ok: true, completed: false, stale: true };
   const version = saved.version;

@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState, useEffect, useRef, useState } from "react";
+import { ABANDONED_SAVE_FIELD } from "@/lib/inapp/autosave-contract";
 import { hasPostcodes } from "@/lib/kyc/countries";
 import { countrySelectHtml } from "@/lib/kyc/country-select";
 import { WINDOW_FIELD } from "@/lib/inapp/window-ref";
@@ -145,6 +146,7 @@ export function PersonalForm({
       <input type="hidden" name="step" value="personal" />
       <input type="hidden" name={WINDOW_FIELD} value={windowRef} />
       <input type="hidden" name="draftVersion" value={autosave.version} />
+      <input type="hidden" name={ABANDONED_SAVE_FIELD} defaultValue="" />
       {prefilled.length > 0 ? (
         <p className="notice" role="status" data-testid="prefill-notice">
           {labels.prefillNotice}

@@ -6,6 +6,7 @@
  * shows conditional fields as answers change and adds or removes group rows.
  */
 import { useActionState, useEffect, useRef, useState } from "react";
+import { ABANDONED_SAVE_FIELD } from "@/lib/inapp/autosave-contract";
 import { countrySelectHtml } from "@/lib/kyc/country-select";
 import type { FieldSpec } from "@/lib/kyc/steps/fields";
 import { isShown } from "@/lib/kyc/steps/visibility";
@@ -307,6 +308,7 @@ export function StepForm({
       <input type="hidden" name="step" value={step} />
       <input type="hidden" name={WINDOW_FIELD} value={windowRef} />
       <input type="hidden" name="draftVersion" value={autosave.version} />
+      <input type="hidden" name={ABANDONED_SAVE_FIELD} defaultValue="" />
       {prefilled.length > 0 ? (
         <p className="notice" role="status" data-testid="prefill-notice">
           {labels.prefillNotice}

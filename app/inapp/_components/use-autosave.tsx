@@ -17,8 +17,10 @@
 import { useCallback, useRef, useState, type FormEvent, type RefObject } from "react";
 import { refusalResponse } from "@/lib/documents/upload-contract";
 import {
+  ABANDONED_SAVE_FIELD,
   AUTOSAVE_PATH,
   autosaveAnswer,
+  SAVE_ID_FIELD,
   STEP_SAVE_REFUSAL_WORDS,
   type AutosaveRequest,
 } from "@/lib/inapp/autosave-contract";
@@ -30,8 +32,16 @@ const AUTOSAVE_TIMEOUT_MS = 15_000;
 /** How long "Save and continue" waits for an autosave on its way before going without it. */
 const SUBMIT_WAIT_MS = 5_000;
 
-type AutosaveState = "idle" | "saving" | "saved" | "failed" | "stale";
-type SaveResult = { state: "saved"; version: number } | { state: "failed" | "stale" };
+/** `sessionExpired`, `otherSignIn`: the session's refusals, in its words (Errors messages). */
+type Refused = "failed" | "stale" | "sessionExpired" | "otherSignIn";
+type AutosaveState = "idle" | "saving" | "saved" | Refused;
+type SaveResult = { state: "saved"; version: number } | { state: Refused };
+
+/** A save's id (autosave contract `saveId`): random, so no other window's save can carry it. */
+function newSaveId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
 
 /** The form's fields to the autosave route; its answer, or the refusal as the status shows it. */
 async function postAutosave(data: FormData, signal: AbortSignal): Promise<SaveResult> {
@@ -57,7 +67,9 @@ async function postAutosave(data: FormData, signal: AbortSignal): Promise<SaveRe
       reason !== undefined && Object.hasOwn(STEP_SAVE_REFUSAL_WORDS, reason)
         ? STEP_SAVE_REFUSAL_WORDS[reason as keyof typeof STEP_SAVE_REFUSAL_WORDS]
         : undefined;
-    return { state: words === "staleDraft" ? "stale" : "failed" };
+    if (words === "staleDraft") return { state: "stale" };
+    if (words === "sessionExpired" || words === "otherSignIn") return { state: words };
+    return { state: "failed" };
   } catch {
     return { state: "failed" };
   }
@@ -78,6 +90,10 @@ export function useAutosave(form: RefObject<HTMLFormElement | null>, initialVers
   const held = useRef(false);
   // The save on its way, to abandon when a submit stops waiting for it.
   const sending = useRef<AbortController | null>(null);
+  const sendingId = useRef<string | null>(null);
+  // The last save a submit stopped waiting for: the submit names it, so a version that save
+  // made, if it landed, is not taken for another window's.
+  const abandoned = useRef<string | null>(null);
   // The same version for the form's own post: "Save and continue" carries it too, so a stale
   // window's submit is refused instead of replacing answers saved since in another.
   const [posted, setPosted] = useState(initialVersion);
@@ -86,10 +102,14 @@ export function useAutosave(form: RefObject<HTMLFormElement | null>, initialVers
     const id = latest.current;
     const own = new AbortController();
     sending.current = own;
+    const saveId = newSaveId();
+    sendingId.current = saveId;
     inFlight.current = true;
     setState("saving");
     const data = new FormData(form.current);
     data.set("draftVersion", String(version.current));
+    data.set(SAVE_ID_FIELD, saveId);
+    data.delete(ABANDONED_SAVE_FIELD);
     const result = await postAutosave(
       data,
       AbortSignal.any([own.signal, AbortSignal.timeout(AUTOSAVE_TIMEOUT_MS)]),
@@ -102,8 +122,9 @@ export function useAutosave(form: RefObject<HTMLFormElement | null>, initialVers
       version.current = result.version;
       setPosted(result.version);
     }
-    // A stale draft stays stale for the waiting change too: the trader is told, not retried.
-    const followUp = queued.current && result.state !== "stale";
+    // A stale draft or a closed session stays so for the waiting change too: the trader is
+    // told, not retried.
+    const followUp = queued.current && (result.state === "saved" || result.state === "failed");
     const dropped = queued.current && !followUp;
     queued.current = false;
     if (followUp) return save();
@@ -111,6 +132,7 @@ export function useAutosave(form: RefObject<HTMLFormElement | null>, initialVers
   }
   /** The save on its way gets no more waiting: no answer it brings later is taken. */
   function abandon() {
+    abandoned.current = sendingId.current;
     sending.current?.abort();
     sending.current = null;
     inFlight.current = false;
@@ -140,8 +162,8 @@ export function useAutosave(form: RefObject<HTMLFormElement | null>, initialVers
    * version it got (the post carries every field, so nothing else need be saved first). If that
    * save was refused as stale, the version stays and so does the refusal: another window did save.
    * A save with no answer after SUBMIT_WAIT_MS is abandoned and the submit goes with the version
-   * the form knows: if that save did land meanwhile, the server refuses the submit as stale
-   * rather than lose either; otherwise the step goes on.
+   * the form knows, naming the abandoned save: if that save did land, the version it made is the
+   * trader's own and the submit goes on over it; a version saved by anything else is still stale.
    */
   function submitting(event: FormEvent<HTMLFormElement>) {
     const target = event.currentTarget;
@@ -170,6 +192,8 @@ export function useAutosave(form: RefObject<HTMLFormElement | null>, initialVers
     // latest version even if the render that shows it has not happened yet.
     const field = target.elements.namedItem("draftVersion");
     if (field instanceof HTMLInputElement) field.value = String(version.current);
+    const named = target.elements.namedItem(ABANDONED_SAVE_FIELD);
+    if (named instanceof HTMLInputElement) named.value = abandoned.current ?? "";
   }
   /** The server saved the step (a submit that came back with errors): autosave on that version. */
   const setVersion = useCallback((next: number) => {
@@ -196,7 +220,9 @@ export function AutosaveStatus({
             ? labels.saveFailed
             : state === "stale"
               ? labels.staleDraft
-              : ""}
+              : state === "sessionExpired" || state === "otherSignIn"
+                ? labels[state]
+                : ""}
     </span>
   );
 }

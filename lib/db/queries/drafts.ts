@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNotNull, isNull, ne, notInArray, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, isNull, ne, notInArray, or, sql } from "drizzle-orm";
 import { getDb } from "../client";
 import {
   caseDrafts,
@@ -31,6 +31,13 @@ export async function upsertDraft(values: {
   now: Date;
   editable: ReadonlySet<string>;
   expectedVersion?: number;
+  /** The autosave writing, kept as the one that made the new version; none: any other write. */
+  saveId?: string;
+  /**
+   * An autosave the writer stopped waiting for: a version that save made from
+   * `expectedVersion` is the writer's own, and is written over as if it were the expected one.
+   */
+  abandonedSave?: string;
   /**
    * With the write, in its transaction: the case's current files of this document type stop
    * being its documents (marked replaced, kept as evidence), with an audit event.
@@ -53,6 +60,13 @@ export async function upsertDraft(values: {
     if (!status || !values.editable.has(status)) return { written: false, why: "not_editable" };
     // A later version expected where no draft exists (the step was never saved here, or the
     // form belongs to another case): stale, and nothing is written.
+    const expected = values.expectedVersion;
+    const abandoned = values.abandonedSave;
+    const overAbandoned =
+      expected !== undefined && abandoned !== undefined
+        ? and(eq(caseDrafts.saveId, abandoned), eq(caseDrafts.version, expected + 1))
+        : undefined;
+    const saveId = values.saveId ?? null;
     const [row] =
       values.expectedVersion !== undefined && values.expectedVersion > 0
         ? await tx
@@ -62,12 +76,13 @@ export async function upsertDraft(values: {
               completedAt: values.completedAt,
               updatedAt: values.now,
               version: sql`${caseDrafts.version} + 1`,
+              saveId,
             })
             .where(
               and(
                 eq(caseDrafts.caseId, values.caseId),
                 eq(caseDrafts.step, values.step),
-                eq(caseDrafts.version, values.expectedVersion),
+                or(eq(caseDrafts.version, values.expectedVersion), overAbandoned),
               ),
             )
             .returning({ version: caseDrafts.version })
@@ -79,6 +94,7 @@ export async function upsertDraft(values: {
               payload: values.payload,
               completedAt: values.completedAt,
               updatedAt: values.now,
+              saveId,
             })
             .onConflictDoUpdate({
               target: [caseDrafts.caseId, caseDrafts.step],
@@ -87,15 +103,17 @@ export async function upsertDraft(values: {
                 completedAt: values.completedAt,
                 updatedAt: values.now,
                 version: sql`${caseDrafts.version} + 1`,
+                saveId,
               },
               setWhere:
-                values.expectedVersion === undefined
+                expected === undefined
                   ? undefined
-                  : sql`${caseDrafts.version} = ${values.expectedVersion}`,
+                  : or(eq(caseDrafts.version, expected), overAbandoned),
             })
             .returning({ version: caseDrafts.version });
-    // A first save expected version 0 but found a row: someone saved first.
-    if (!row || (values.expectedVersion === 0 && row.version !== 1))
+    // A first save expected version 0 but found a row: someone saved first (unless it was the
+    // abandoned save, which made version 1).
+    if (!row || (expected === 0 && row.version !== 1 && !(overAbandoned && row.version === 2)))
       return { written: false, why: "stale" };
     if (values.retire)
       await retireCurrentDocuments(tx, {
@@ -206,6 +224,7 @@ export async function restoreApprovedInputs(
           completedAt: draft.completedAt,
           updatedAt: now,
           version: sql`${caseDrafts.version} + 1`,
+          saveId: null,
         },
       });
   // Retire first: at most one current file per type and side.

@@ -8,6 +8,8 @@
  * - `completed_at` is set when the step's values passed full validation; cleared when the
  *   trader saves an incomplete version again.
  * - `version` increases with every save (optimistic concurrency for later editors).
+ * - `save_id` names the autosave that made the current version (the form's random id); null
+ *   for any other write. A submit that stopped waiting for that autosave may go on over it.
  * - A declined upgrade or renewal replaces the case's rows with the answers of the round its
  *   approval decided (lib/kyc/upgrade.ts): what is here is never a declined round's change.
  */
@@ -23,6 +25,7 @@ export const caseDrafts = pgTable(
     step: text("step").notNull(),
     payload: text("payload").notNull(),
     version: integer("version").notNull().default(1),
+    saveId: text("save_id"),
     completedAt: timestamp("completed_at", { withTimezone: true }),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull(),
   },

@@ -6,7 +6,11 @@
  */
 import "../../scenarios/support/request-scope";
 import { POST as autosaveRoute } from "@/app/api/inapp/autosave/route";
-import { STEP_SAVE_REFUSAL_WORDS } from "@/lib/inapp/autosave-contract";
+import {
+  ABANDONED_SAVE_FIELD,
+  SAVE_ID_FIELD,
+  STEP_SAVE_REFUSAL_WORDS,
+} from "@/lib/inapp/autosave-contract";
 import { loadStepDrafts } from "@/lib/kyc/drafts";
 import en from "@/messages/en.json";
 import { PERSONAL } from "../../fixtures/kyc-values";
@@ -95,6 +99,80 @@ describe("POST /api/inapp/autosave", () => {
       reason: "other_sign_in",
     });
     expect((await loadStepDrafts(caseId)).personal).toBeUndefined();
+  });
+
+  it("lets Save and continue go on over the autosave it abandoned, if that save landed", async () => {
+    const { trader, window, caseId } = await launched();
+    await trader.autosave("personal", { ...PERSONAL, city: "Malmö" }, 0);
+    // The form's autosave on version 1, which the submit stopped waiting for; it did land.
+    const abandoned = "a".repeat(32);
+    const held = personalForm(window, 1, { city: "Lund" });
+    held.set(SAVE_ID_FIELD, abandoned);
+    expect(await trader.act(() => postAutosave(held))).toMatchObject({ http: 200, version: 2 });
+    // The submit carries the version the form knew (1) and names that save.
+    const continued = await trader.continue("personal", {
+      ...PERSONAL,
+      city: "Uppsala",
+      draftVersion: "1",
+      [ABANDONED_SAVE_FIELD]: abandoned,
+    });
+    expect(continued).toEqual({ redirect: expect.any(String) });
+    expect((await loadStepDrafts(caseId)).personal).toMatchObject({
+      completed: true,
+      version: 3,
+      values: { city: "Uppsala" },
+    });
+  });
+
+  it("lets Save and continue go on over its abandoned first save of a step (version 0)", async () => {
+    const { trader, window, caseId } = await launched();
+    const abandoned = "b".repeat(32);
+    const held = personalForm(window, 0, { city: "Lund" });
+    held.set(SAVE_ID_FIELD, abandoned);
+    expect(await trader.act(() => postAutosave(held))).toMatchObject({ http: 200, version: 1 });
+    const continued = await trader.continue("personal", {
+      ...PERSONAL,
+      draftVersion: "0",
+      [ABANDONED_SAVE_FIELD]: abandoned,
+    });
+    expect(continued).toEqual({ redirect: expect.any(String) });
+    expect((await loadStepDrafts(caseId)).personal).toMatchObject({ completed: true, version: 2 });
+  });
+
+  it("still refuses a submit as stale when another save came after the abandoned one, or another save instead", async () => {
+    const { trader, window, caseId } = await launched();
+    await trader.autosave("personal", { ...PERSONAL, city: "Malmö" }, 0);
+    const abandoned = "c".repeat(32);
+    const held = personalForm(window, 1, { city: "Lund" });
+    held.set(SAVE_ID_FIELD, abandoned);
+    await trader.act(() => postAutosave(held));
+    // Another window saves over the abandoned save's version.
+    await trader.autosave("personal", { ...PERSONAL, city: "Other" }, 2);
+    const stale = { value: expect.objectContaining({ status: "stale" }) };
+    const submit = (named: string) =>
+      trader.continue("personal", {
+        ...PERSONAL,
+        draftVersion: "1",
+        [ABANDONED_SAVE_FIELD]: named,
+      });
+    expect(await submit(abandoned)).toEqual(stale);
+    // Naming a save that is not the one that made the current version changes nothing either.
+    const other = await launched();
+    await other.trader.autosave("personal", PERSONAL, 0);
+    const stranger = personalForm(other.window, 1, { city: "Other window" });
+    stranger.set(SAVE_ID_FIELD, "d".repeat(32));
+    await other.trader.act(() => postAutosave(stranger));
+    expect(
+      await other.trader.continue("personal", {
+        ...PERSONAL,
+        draftVersion: "1",
+        [ABANDONED_SAVE_FIELD]: "e".repeat(32),
+      }),
+    ).toEqual(stale);
+    expect((await loadStepDrafts(caseId)).personal).toMatchObject({
+      version: 3,
+      values: { city: "Other" },
+    });
   });
 
   it("refuses a browser without a live session: 401 session_expired", async () => {

@@ -1,0 +1,1 @@
+ALTER TABLE "case_drafts" ADD COLUMN "save_id" text;
