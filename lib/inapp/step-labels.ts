@@ -35,16 +35,21 @@ const SHARED = [
   "removeRow",
 ] as const;
 
+const SESSION_WORDS = ["sessionExpired", "otherSignIn"] as const;
+
 export async function stepFormText(
   step: StepId,
   fields: readonly FieldSpec[],
 ): Promise<{ title: string; intro: string; labels: Record<string, string> }> {
-  const [t, tForm] = await Promise.all([
+  const [t, tForm, tErrors] = await Promise.all([
     getTranslations(`Forms.${step}` as never) as unknown as Promise<Translate>,
     getTranslations("Form"),
+    getTranslations("Errors"),
   ]);
   const labels: Record<string, string> = {};
   for (const key of SHARED) labels[key] = tForm(key);
+  // An autosave refused for the session says what the trader must do (AutosaveStatus).
+  for (const key of SESSION_WORDS) labels[key] = tErrors(key);
   for (const [label, key] of collectLabelKeys(fields)) labels[label] = t(key);
   return { title: t("title"), intro: t("intro"), labels };
 }

@@ -149,6 +149,10 @@ async function KycPage({ searchParams }: Props) {
         PERSONAL_LABELS.map((key) => [key, tPersonal(key)]),
       );
       labels.addNationality = (await getTranslations("Form"))("addRow");
+      const tErrors = await getTranslations("Errors");
+      // An autosave refused for the session says what the trader must do (AutosaveStatus).
+      labels.sessionExpired = tErrors("sessionExpired");
+      labels.otherSignIn = tErrors("otherSignIn");
       return (
         <>
           {progressLine}
