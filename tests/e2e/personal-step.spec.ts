@@ -22,8 +22,8 @@ function isSave(request: Request): boolean {
   );
 }
 
-/** A slow network: saves reach the server at once; the first one's answer is held. */
-async function holdFirstAnswer(page: Page): Promise<string[]> {
+/** A slow network: saves reach the server at once; the first one's answer is held (3 s). */
+async function holdFirstAnswer(page: Page, holdMs = 3_000): Promise<string[]> {
   let held = 0;
   const posts: string[] = [];
   await page.route("**/*", async (route) => {
@@ -31,8 +31,9 @@ async function holdFirstAnswer(page: Page): Promise<string[]> {
     if (!isSave(request)) return route.fallback();
     posts.push(request.postData() ?? "");
     const response = await route.fetch();
-    if (held++ === 0) await new Promise((resolve) => setTimeout(resolve, 3_000));
-    await route.fulfill({ response });
+    if (held++ === 0) await new Promise((resolve) => setTimeout(resolve, holdMs));
+    // A save the page has given up on meanwhile has no one left to answer.
+    await route.fulfill({ response }).catch(() => undefined);
   });
   return posts;
 }
@@ -163,6 +164,43 @@ test("Save and continue goes on while an autosave is stalled: it does not wait f
   expect(stalled).toHaveLength(1);
   await page.goto("/inapp/kyc?view=overview");
   await expect(page.locator('[data-step="personal"]')).toHaveAttribute("data-done", "true");
+});
+
+test("Save and continue goes on when the autosave it stopped waiting for did reach the server", async ({
+  page,
+}) => {
+  await openAs(page, 2461);
+  // The autosave is saved at once; its answer is held past the submit's wait (5 s).
+  const posts = await holdFirstAnswer(page, 8_000);
+  await fillPersonal(page);
+  await expect(page.getByTestId("autosave-status")).toHaveText(de.Personal.saving);
+  await page.getByTestId("personal-continue").click();
+  // The draft's version is the abandoned save's, not the form's: that is the trader's own.
+  await expect(page.getByTestId("step-form")).toBeVisible({ timeout: 10_000 });
+  await expect(page.getByText(de.Errors.staleDraft)).toHaveCount(0);
+  expect(posts).toHaveLength(2);
+  await page.goto("/inapp/kyc?view=overview");
+  await expect(page.locator('[data-step="personal"]')).toHaveAttribute("data-done", "true");
+});
+
+test("an autosave refused for the session says so in the session's words, not as a connection problem", async ({
+  page,
+}) => {
+  await openAs(page, 2462);
+  // The trader signs in again from the trading app in this browser: this page is the earlier one.
+  const launched = await page.request.post("/api/dev/simulator/launch", {
+    data: { userId: 2462, screen: "kyc", lang: "de", theme: "light", source: "Android" },
+  });
+  const { path } = (await launched.json()) as { path: string };
+  const again = await page.context().newPage();
+  await again.goto(path);
+  await expect(again.getByTestId("personal-form")).toBeVisible();
+  await page.fill("#givenNames", "Ingrid");
+  await expect(page.getByTestId("autosave-status")).toHaveText(de.Errors.otherSignIn);
+  // The browser has no session any more: the newer page's autosave says it has expired.
+  await page.context().clearCookies();
+  await again.fill("#givenNames", "Ingrid");
+  await expect(again.getByTestId("autosave-status")).toHaveText(de.Errors.sessionExpired);
 });
 
 test("Save and continue waiting for an autosave that another window made stale is refused too", async ({
