@@ -6,16 +6,19 @@
  * something before (or without) JavaScript; another language's catalog is loaded only once the
  * page is shown: the page is part of every screen's bundle, the other 22 catalogs are not.
  */
-import en from "../../messages/en.json";
 import { DEFAULT_LOCALE, localeFromAcceptLanguage, pickLocale, type Locale } from "./config";
 
 export type GlobalErrorWords = { title: string; body: string; retry: string; close: string };
 
+/**
+ * messages/en.json's words, written out: importing the catalog would put all of it (~24 KiB
+ * gzip) into a bundle every screen carries. tests/app/global-error.test.ts holds them equal.
+ */
 export const ENGLISH_WORDS: GlobalErrorWords = {
-  title: en.ErrorScreen.title,
-  body: en.ErrorScreen.body,
-  retry: en.ErrorScreen.retry,
-  close: en.Expired.closeAction,
+  title: "Something went wrong",
+  body: "This screen could not be shown. Try again; if it keeps happening, close this window and contact support.",
+  retry: "Try again",
+  close: "Close this window",
 };
 
 export function globalErrorLocale(search: string, languages: readonly string[]): Locale {

@@ -63,6 +63,13 @@ test("speaks the URL's language first, then the browser's, else English", () => 
 });
 
 test("its words are the catalog's, in every language we ship", async () => {
+  // English is written into the page (not imported with its whole catalog): the same words.
+  expect(await globalErrorWords("en")).toEqual({
+    title: en.ErrorScreen.title,
+    body: en.ErrorScreen.body,
+    retry: en.ErrorScreen.retry,
+    close: en.Expired.closeAction,
+  });
   expect(await globalErrorWords("de")).toEqual({
     title: de.ErrorScreen.title,
     body: de.ErrorScreen.body,
