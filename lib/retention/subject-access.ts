@@ -164,6 +164,13 @@ export const WITHHELD = [
     reason:
       "While the automated checks of your case run, the process running them marks the case as taken (a random token and the time the mark lapses), so that no other process checks it at the same time: a working state of the service, kept for seconds, not information about you. The checks and what they found are exported.",
   },
+  {
+    category: "operational" as const,
+    table: "case_drafts",
+    column: "save_id",
+    reason:
+      "A random id of the last automatic save of each step's answers, made by your browser so that your \"Save and continue\" can tell its own save from another window's: a working state of the form, not information about you. The answers themselves are exported.",
+  },
   ...(["seq", "prev_hash", "hash"] as const).map((column) => ({
     category: "security" as const,
     table: "audit_events",
