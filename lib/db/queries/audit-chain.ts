@@ -1,6 +1,7 @@
 import { and, desc, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import { getDb } from "../client";
 import { auditEvents } from "../schema";
+import { executedRows } from "./rows";
 
 export type ChainRow = {
   id: number;
@@ -27,14 +28,14 @@ export async function readAuditChain(afterSeq: number, limit: number): Promise<C
     order by seq nulls first, id
     limit ${limit}
   `)) as unknown;
-  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as {
+  const rows = executedRows<{
     id: number | string;
     seq: number | string | null;
     prev_hash: string | null;
     hash: string | null;
     expected: string | null;
     head: unknown;
-  }[];
+  }>(result);
   return rows.map((r) => ({
     id: Number(r.id),
     seq: r.seq === null ? null : Number(r.seq),

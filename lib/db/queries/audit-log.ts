@@ -12,6 +12,7 @@ import {
   type AuditEvent,
   type AuditVerification,
 } from "../schema";
+import { executedRows } from "./rows";
 
 export type AuditLogFilter = {
   actor?: { type: "staff" | "trader" | "system" | "ctrader"; id?: string };
@@ -112,9 +113,9 @@ export async function listStaffNames(): Promise<{ id: string; name: string; emai
 async function distinctValues(query: SQL): Promise<string[]> {
   const db = await getDb();
   const result = (await db.execute(query)) as unknown;
-  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as {
+  const rows = executedRows<{
     value: string | null;
-  }[];
+  }>(result);
   return rows.flatMap((r) => (r.value === null ? [] : [r.value]));
 }
 

@@ -21,6 +21,7 @@ import { upsertTrader, type TraderIdentity } from "./traders";
 import { holdTaskOpen, MONITORING_TASK } from "./hold-tasks";
 import { preparedPerHandle } from "./prepared";
 import { type DecisionData, decisionRow } from "@/lib/review/decision-data";
+import { executedRows } from "./rows";
 
 /**
  * Returns the trader's open case, opening one at `level` if there is none. The partial unique
@@ -466,11 +467,10 @@ export async function getRecentReviewMedian(
     ) d on true
     where s.event in ('submit', 'resubmit') and s.occurred_at >= ${since.toISOString()}::timestamptz
   `)) as unknown;
-  // postgres.js returns the rows; PGlite returns { rows }.
-  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as {
+  const rows = executedRows<{
     median: number | string | null;
     reviews: number | string;
-  }[];
+  }>(result);
   const row = rows[0];
   return {
     medianSeconds: row?.median === null || row?.median === undefined ? null : Number(row.median),

@@ -11,6 +11,7 @@ import {
 import { lockCaseForWrite, type Tx } from "./cases";
 import { retireCurrentDocuments } from "./documents";
 import { preparedPerHandle } from "./prepared";
+import { executedRows } from "./rows";
 
 export type DraftWrite =
   { written: true; version: number } | { written: false; why: "not_editable" | "stale" | "erased" };
@@ -138,10 +139,9 @@ export async function getDatabaseNow(): Promise<Date> {
   const result = (await db.execute(
     sql`select (extract(epoch from now()) * 1000)::float8 as ms`,
   )) as unknown;
-  // postgres.js returns the rows; PGlite returns { rows }.
-  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as {
+  const rows = executedRows<{
     ms: number | string;
-  }[];
+  }>(result);
   return new Date(Math.floor(Number(rows[0]!.ms)));
 }
 

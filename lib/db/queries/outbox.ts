@@ -34,6 +34,7 @@ import {
   type OutboxEventRow,
 } from "../schema";
 import type { AuditInput } from "./audit";
+import { executedRows } from "./rows";
 
 export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
@@ -346,11 +347,10 @@ export async function recordAttempt(
     select exists (select 1 from moved) as applied,
       case when exists (select 1 from moved) then (select u.at from unfinished u) end as overturned
   `)) as unknown;
-    // postgres.js returns the rows; PGlite returns { rows }.
-    const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as {
+    const rows = executedRows<{
       applied: boolean;
       overturned: Date | string | null;
-    }[];
+    }>(result);
     const overturned = rows[0]?.overturned ? new Date(rows[0].overturned) : null;
     if (overturned && overturnedAudit) {
       const audit = overturnedAudit(overturned);
