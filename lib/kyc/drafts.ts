@@ -16,9 +16,10 @@ import { listDrafts, upsertDraft } from "@/lib/db/queries/drafts";
 import type { KycCase } from "@/lib/db/schema";
 import { log } from "@/lib/log";
 import { caseCipher } from "@/lib/security/case-keys";
-import { draftPayloadSchema, type DraftPayload } from "./answers";
+import { draftPayloadSchema, type DraftPayload, type KindPick } from "./answers";
 import { EDITABLE_STATUSES } from "./case-state";
 import type { StepId } from "./levels";
+import type { CreatedSpan } from "@/lib/db/queries/documents";
 import { STEP_DOCUMENTS } from "./requirements";
 
 export type StepDraft = {
@@ -31,23 +32,30 @@ export type StepDraft = {
   version: number;
   /** The identity document's confirmed kind (draftPayloadSchema); undefined: the saved one. */
   confirmedKind?: string | null;
-  /** When the saved kind, other than the confirmed one, was picked (draftPayloadSchema). */
-  kindPickedAt?: string;
+  /** The kinds picked since the confirmed one, each with when (draftPayloadSchema). */
+  kindPicks?: KindPick[];
 };
 
 /**
  * The identity document's kind as the step is saved: the confirmed one to keep in the draft,
- * and, when "Save and continue" confirms another, the change that retires the photos so far.
+ * the kinds picked since, and, when "Save and continue" confirms one, the change that retires
+ * the photos that are not of it.
  */
 export type IdentityKindSave = {
   confirmed: string | null;
-  /** An autosaved kind other than the confirmed one: when it was picked (DraftPayload). */
-  pickedAt?: string;
+  /** The kinds autosaved since the confirmed one, each with when it was picked (DraftPayload). */
+  picks?: KindPick[];
   /**
-   * The confirmed kind changed (its photos show another document), or one was confirmed for the
-   * first time (`keepSides`: photos of sides it does not have stop counting).
+   * A kind confirmed: the photos uploaded outside `keepCreated` (while another kind was picked,
+   * or before the pick of a changed kind) stop counting; on a first choice (`keepSides`), so do
+   * those of sides it does not have.
    */
-  change?: { from: string; to: string; keepSides?: readonly string[]; createdBefore?: Date };
+  change?: {
+    from: string;
+    to: string;
+    keepSides?: readonly string[];
+    keepCreated?: readonly CreatedSpan[];
+  };
 };
 
 /**
@@ -80,7 +88,7 @@ export async function saveStepDraft(
     values,
     data: data ?? null,
     ...(identityKind && { confirmedKind: identityKind.confirmed }),
-    ...(identityKind?.pickedAt && { kindPickedAt: identityKind.pickedAt }),
+    ...(identityKind?.picks?.length && { kindPicks: identityKind.picks }),
   };
   const kindChanged = identityKind?.change;
   const result = await upsertDraft({
@@ -95,12 +103,16 @@ export async function saveStepDraft(
     retire: kindChanged && {
       documentType: STEP_DOCUMENTS[step] ?? "identity",
       ...(kindChanged.keepSides && { keepSides: kindChanged.keepSides }),
-      ...(kindChanged.createdBefore && { createdBefore: kindChanged.createdBefore }),
+      ...(kindChanged.keepCreated && { keepCreated: kindChanged.keepCreated }),
       audit: {
         actorId: kycCase.traderId,
         traderId: kycCase.traderId,
         data: {
-          reason: kindChanged.keepSides ? "document_kind_chosen" : "document_kind_changed",
+          reason: kindChanged.keepSides
+            ? "document_kind_chosen"
+            : kindChanged.from === kindChanged.to
+              ? "document_kind_kept"
+              : "document_kind_changed",
           from: kindChanged.from,
           to: kindChanged.to,
         },
@@ -155,8 +167,16 @@ export async function readStepDrafts(
       ...(payload.data.confirmedKind !== undefined && {
         confirmedKind: payload.data.confirmedKind,
       }),
-      ...(payload.data.kindPickedAt !== undefined && { kindPickedAt: payload.data.kindPickedAt }),
+      ...kindPicksOf(payload.data),
     };
   }
   return { drafts, unreadable: unread };
+}
+
+/** The draft's picks; a single pick time is the saved kind's. */
+function kindPicksOf(payload: DraftPayload): { kindPicks?: KindPick[] } {
+  if (payload.kindPicks?.length) return { kindPicks: payload.kindPicks };
+  const kind = payload.values.documentKind;
+  if (payload.kindPickedAt === undefined || typeof kind !== "string") return {};
+  return { kindPicks: [{ kind, at: payload.kindPickedAt }] };
 }

@@ -10,7 +10,8 @@ import { AppError } from "@/lib/errors";
 import { loadStepDrafts, saveStepDraft, type DraftSaveIds, type IdentityKindSave } from "./drafts";
 import { getLevel, STEPS, type StepId } from "./levels";
 import { sidesFor } from "@/lib/documents/upload-contract";
-import { STEP_DOCUMENTS } from "./requirements";
+import { confirmedIdentityKind, STEP_DOCUMENTS } from "./requirements";
+import type { KindPick } from "./answers";
 import type { StepErrors } from "./steps/fields";
 import { loadActionRequest } from "./submission";
 import { STEP_DEFINITIONS } from "./steps";
@@ -41,48 +42,53 @@ export function isStepId(value: unknown): value is StepId {
  *
  * Only "Save and continue" confirms a kind. An autosave keeps the kind as typed but retires
  * nothing: a mis-tap (passport → ID card) corrected a second later must not cost the trader both
- * uploads. The step is not complete until it is confirmed, so no case goes out in between. The
- * upload screens already ask for the autosaved kind's sides, so what is uploaded after the pick
- * belongs to it: confirming that kind retires only the files created before the pick. The pick
- * is stamped with the database's clock, the one that stamps the files (`created_at`).
+ * uploads. The step is not complete until it is confirmed, so no case goes out in between. The upload screens
+ * ask for the picked kind's sides, so what is uploaded while a kind is picked belongs to it: each
+ * pick is recorded, and confirming a kind keeps the files created while it was picked (and,
+ * when it is the confirmed one, those from before the first pick) and retires the rest. Picks
+ * are stamped with the database's clock, the one that stamps the files (`created_at`).
  */
 async function identityKindSave(
   caseId: string,
   step: StepId,
   values: Record<string, unknown>,
-  mode: "autosave" | "continue",
+  confirms: boolean,
 ): Promise<IdentityKindSave | undefined> {
   if (step !== "identity_document") return undefined;
   const draft = (await loadStepDrafts(caseId)).identity_document;
-  const saved = draft?.values?.documentKind;
-  const confirmed =
-    draft?.confirmedKind !== undefined
-      ? draft.confirmedKind
-      : typeof saved === "string" && saved !== ""
-        ? saved
-        : null;
+  const confirmed = confirmedIdentityKind(draft);
+  const picks = draft?.kindPicks ?? [];
   const to = values.documentKind;
-  // Photos uploaded after another kind was picked (the upload screens ask for that kind's sides)
-  // are that kind's: the pick's time is kept until the kind is confirmed or picked back.
-  const pickedAt =
-    saved === to && draft?.kindPickedAt !== undefined ? draft.kindPickedAt : undefined;
-  if (typeof to !== "string" || to === "") return { confirmed };
-  if (mode === "autosave")
-    return confirmed && confirmed !== to
-      ? { confirmed, pickedAt: pickedAt ?? (await getDatabaseNow()).toISOString() }
-      : { confirmed };
-  if (confirmed)
+  if (typeof to !== "string" || to === "") return { confirmed, picks };
+  if (!confirms)
     return {
-      confirmed: to,
-      ...(confirmed !== to && {
-        change: {
-          from: confirmed,
-          to,
-          ...(pickedAt !== undefined && { createdBefore: new Date(pickedAt) }),
-        },
-      }),
+      confirmed,
+      picks:
+        to === (picks.at(-1)?.kind ?? confirmed)
+          ? picks
+          : [...picks, { kind: to, at: (await getDatabaseNow()).toISOString() }],
     };
-  return { confirmed: to, change: { from: "", to, keepSides: sidesFor("identity", to) } };
+  if (confirmed === to && picks.length === 0) return { confirmed: to };
+  // The files created while `to` was picked; before the first pick, those of the confirmed kind.
+  const keepCreated = [
+    ...(confirmed === to || confirmed === null ? [{ until: firstPick(picks) }] : []),
+    ...picks.flatMap((pick, i) =>
+      pick.kind === to ? [{ from: new Date(pick.at), until: firstPick(picks.slice(i + 1)) }] : [],
+    ),
+  ];
+  return {
+    confirmed: to,
+    change: {
+      from: confirmed ?? "",
+      to,
+      ...(confirmed === null && { keepSides: sidesFor("identity", to) }),
+      keepCreated,
+    },
+  };
+}
+
+function firstPick(picks: readonly KindPick[]): Date | undefined {
+  return picks[0] && new Date(picks[0].at);
 }
 
 export async function submitStep(
@@ -125,7 +131,7 @@ export async function submitStep(
     data,
     now,
     mode === "autosave" ? (postedVersion(form) ?? 0) : postedVersion(form),
-    await identityKindSave(kycCase.id, step, values, mode),
+    await identityKindSave(kycCase.id, step, values, mode === "continue"),
     mode === "autosave" ? { saveId: saves.saveId } : { abandonedSave: saves.abandonedSave },
   );
   if (!saved.saved) return { ok: true, completed: false, stale: true };

@@ -8,7 +8,7 @@
 import "./support/request-scope";
 import sharp from "sharp";
 import { documentKey, storage } from "@/lib/storage";
-import { IDENTITY } from "../fixtures/kyc-values";
+import { IDENTITY, PERSONAL } from "../fixtures/kyc-values";
 import {
   freshPhoto,
   postToStorage,
@@ -545,5 +545,134 @@ describe("scenario: the signed form posted again after its confirm decided (loca
       status: 200,
       body: { state: "accepted" },
     });
+  });
+});
+
+describe("scenario: a trader taps between two kinds of identity document after uploading for one", () => {
+  it("keeps the ID card's photos through a tap back to the confirmed passport, and sends them once the card is confirmed", async () => {
+    const w = world();
+    const trader = new Trader(w, 480_008);
+    await trader.launch("kyc");
+    const passport = { ...IDENTITY, documentKind: "passport", documentNumber: "P4800081" };
+    await trader.fillStandardForms({}, passport);
+    const page = await trader.upload("identity", "page");
+    expect(page).toMatchObject({ status: 200, body: { state: "accepted" } });
+
+    const card = { ...IDENTITY, documentKind: "id_card", documentNumber: "ID4800081" };
+    await trader.autosave("identity_document", card, 1);
+    const { front, back } = await uploadCardSides(trader);
+    // Back to the passport: its page is its own again, the card's sides are not a passport's.
+    await trader.autosave("identity_document", passport, 2);
+    expect(await trader.sides("identity")).toEqual([
+      expect.objectContaining({ side: "page", state: "accepted" }),
+    ]);
+    // The ID card again: the photos uploaded for it are still its own, on every screen.
+    await trader.autosave("identity_document", card, 3);
+    expect(await trader.sides("identity")).toEqual(cardSides("accepted"));
+    expect(await trader.uploadScreen("identity")).toContain('data-testid="upload-done"');
+
+    expect(await trader.continue("identity_document", card, 4)).toEqual({ redirect: "/inapp/kyc" });
+    expect(await trader.sides("identity")).toEqual(cardSides("accepted"));
+    expect(await trader.upload("address")).toMatchObject({ status: 200 });
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+
+    const approver = await signedInStaff(w, "taps.approver@broker.example", "approver");
+    const kycCase = await trader.currentCase();
+    const evidence = (await (await approver.exportEvidence(kycCase.id)).json()) as Evidence;
+    expect(evidence.rounds[0]!.documentIds).toEqual(
+      expect.arrayContaining([front.documentId, back.documentId]),
+    );
+    expect(evidence.rounds[0]!.documentIds).not.toContain(page.documentId);
+    for (const side of [front, back])
+      expect(evidence.documents.find((d) => d.id === side.documentId)?.replacedAt).toBeNull();
+  });
+
+  it("never counts a driving licence's photos as the confirmed ID card's after a tap back to the card", async () => {
+    const w = world();
+    const trader = new Trader(w, 480_009);
+    await trader.launch("kyc");
+    const card = { ...IDENTITY, documentKind: "id_card", documentNumber: "ID4800091" };
+    await trader.fillStandardForms({}, card);
+    await uploadCardSides(trader);
+
+    // The licence's photos take the card's sides' places: both kinds have a front and a back.
+    const licence = { ...card, documentKind: "driving_licence", documentNumber: "DL4800091" };
+    await trader.autosave("identity_document", licence, 1);
+    const licencePhotos = await uploadCardSides(trader);
+    await trader.autosave("identity_document", card, 2);
+    expect(await trader.sides("identity")).toEqual(cardSides("missing"));
+    const overview = await trader.html("kyc", { view: "overview" });
+    for (const side of ["front", "back"])
+      expect(overview).toContain(
+        `data-document="identity" data-side="${side}" data-state="missing"`,
+      );
+
+    // Confirming the card retires the licence's photos: they never go out as the card's.
+    expect(await trader.continue("identity_document", card, 3)).toEqual({ redirect: "/inapp/kyc" });
+    expect(await trader.sides("identity")).toEqual(cardSides("missing"));
+    expect(await trader.upload("address")).toMatchObject({ status: 200 });
+    await expect(trader.submit()).resolves.not.toEqual({ redirect: "/inapp/kyc/status" });
+    const approver = await signedInStaff(w, "tapback.approver@broker.example", "approver");
+    const kycCase = await trader.currentCase();
+    const evidence = (await (await approver.exportEvidence(kycCase.id)).json()) as Evidence;
+    for (const side of [licencePhotos.front, licencePhotos.back])
+      expect(evidence.documents.find((d) => d.id === side.documentId)?.replacedAt).toEqual(
+        expect.any(String),
+      );
+  });
+
+  it("keeps a driving licence's photos for the licence when the card is tapped and the licence picked again", async () => {
+    const w = world();
+    const trader = new Trader(w, 480_010);
+    await trader.launch("kyc");
+    const card = { ...IDENTITY, documentKind: "id_card", documentNumber: "ID4800101" };
+    await trader.fillStandardForms({}, card);
+    await uploadCardSides(trader);
+
+    const licence = { ...card, documentKind: "driving_licence", documentNumber: "DL4800101" };
+    await trader.autosave("identity_document", licence, 1);
+    const licencePhotos = await uploadCardSides(trader);
+    await trader.autosave("identity_document", card, 2);
+    await trader.autosave("identity_document", licence, 3);
+    expect(await trader.sides("identity")).toEqual(cardSides("accepted"));
+    expect(await trader.continue("identity_document", licence, 4)).toEqual({
+      redirect: "/inapp/kyc",
+    });
+    expect(await trader.sides("identity")).toEqual(cardSides("accepted"));
+    expect(await trader.upload("address")).toMatchObject({ status: 200 });
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    const approver = await signedInStaff(w, "licence.again.approver@broker.example", "approver");
+    const kycCase = await trader.currentCase();
+    const evidence = (await (await approver.exportEvidence(kycCase.id)).json()) as Evidence;
+    expect(evidence.rounds[0]!.documentIds).toEqual(
+      expect.arrayContaining([licencePhotos.front.documentId, licencePhotos.back.documentId]),
+    );
+  });
+
+  it("before any kind is confirmed, never counts an ID card's photos for a driving licence picked after them", async () => {
+    const w = world();
+    const trader = new Trader(w, 480_011);
+    await trader.launch("kyc");
+    await trader.continue("personal", PERSONAL);
+    const card = { ...IDENTITY, documentKind: "id_card", documentNumber: "ID4800111" };
+    expect(await trader.autosave("identity_document", card, 0)).toMatchObject({
+      status: "saved",
+      version: 1,
+    });
+    const cardPhotos = await uploadCardSides(trader);
+    const licence = { ...card, documentKind: "driving_licence", documentNumber: "DL4800111" };
+    await trader.autosave("identity_document", licence, 1);
+    expect(await trader.sides("identity")).toEqual(cardSides("missing"));
+    expect(await trader.continue("identity_document", licence, 2)).toEqual({
+      redirect: "/inapp/kyc",
+    });
+    expect(await trader.sides("identity")).toEqual(cardSides("missing"));
+    const approver = await signedInStaff(w, "first.kind.approver@broker.example", "approver");
+    const kycCase = await trader.currentCase();
+    const evidence = (await (await approver.exportEvidence(kycCase.id)).json()) as Evidence;
+    for (const side of [cardPhotos.front, cardPhotos.back])
+      expect(evidence.documents.find((d) => d.id === side.documentId)?.replacedAt).toEqual(
+        expect.any(String),
+      );
   });
 });

@@ -8,9 +8,11 @@ import {
   isNull,
   lt,
   ne,
+  not,
   notInArray,
   or,
   sql,
+  type SQL,
 } from "drizzle-orm";
 import { getDb } from "../client";
 import { auditEvents, caseKeys, documents, kycCases, type DocumentRow } from "../schema";
@@ -314,6 +316,20 @@ export async function confirmDocument(input: {
   });
 }
 
+/** A span of files' creation times; an open end reaches back to the first or on to the last. */
+export type CreatedSpan = { from?: Date; until?: Date };
+
+function createdInAny(spans: readonly CreatedSpan[]): SQL {
+  const within = spans.map(
+    (s) =>
+      and(
+        s.from === undefined ? undefined : gte(documents.createdAt, s.from),
+        s.until === undefined ? undefined : lt(documents.createdAt, s.until),
+      ) ?? sql`true`,
+  );
+  return or(...within) ?? sql`false`;
+}
+
 /**
  * The case's current files of one document type stop being its documents (marked replaced, kept
  * as evidence), with a `document.retired` audit event listing them. Call it in the transaction of
@@ -330,8 +346,8 @@ export async function retireCurrentDocuments(
     keepChallenge?: string;
     /** Only the files of other sides stop counting (the sides a new kind of document has). */
     keepSides?: readonly string[];
-    /** Only files created before this stop counting (those uploaded since are the new kind's). */
-    createdBefore?: Date;
+    /** Files created in one of these spans stay (those uploaded while the kind was picked). */
+    keepCreated?: readonly CreatedSpan[];
     audit: { actorId: string; traderId: string; data: Record<string, unknown> };
     now: Date;
   },
@@ -347,12 +363,13 @@ export async function retireCurrentDocuments(
         input.keepChallenge === undefined
           ? undefined
           : sql`${documents.challengeId} is distinct from ${input.keepChallenge}`,
-        input.keepSides === undefined
-          ? undefined
-          : notInArray(documents.side, [...input.keepSides]),
-        input.createdBefore === undefined
-          ? undefined
-          : lt(documents.createdAt, input.createdBefore),
+        // Either keep marks the files that stay; together, a file stays only if both keep it.
+        or(
+          input.keepSides === undefined
+            ? undefined
+            : notInArray(documents.side, [...input.keepSides]),
+          input.keepCreated === undefined ? undefined : not(createdInAny(input.keepCreated)),
+        ),
       ),
     )
     .returning({ id: documents.id, side: documents.side });

@@ -9,7 +9,7 @@ import {
   type CaseSubmission,
 } from "../schema";
 import { lockCaseForWrite, type Tx } from "./cases";
-import { retireCurrentDocuments } from "./documents";
+import { retireCurrentDocuments, type CreatedSpan } from "./documents";
 import { preparedPerHandle } from "./prepared";
 import { executedRows } from "./rows";
 
@@ -46,7 +46,7 @@ export async function upsertDraft(values: {
   retire?: {
     documentType: string;
     keepSides?: readonly string[];
-    createdBefore?: Date;
+    keepCreated?: readonly CreatedSpan[];
     audit: { actorId: string; traderId: string; data: Record<string, unknown> };
   };
 }): Promise<DraftWrite> {
@@ -121,7 +121,7 @@ export async function upsertDraft(values: {
         caseId: values.caseId,
         documentType: values.retire.documentType,
         ...(values.retire.keepSides && { keepSides: values.retire.keepSides }),
-        ...(values.retire.createdBefore && { createdBefore: values.retire.createdBefore }),
+        ...(values.retire.keepCreated && { keepCreated: values.retire.keepCreated }),
         audit: values.retire.audit,
         now: values.now,
       });
