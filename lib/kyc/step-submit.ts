@@ -40,9 +40,10 @@ export function isStepId(value: unknown): value is StepId {
  * passport page uploaded for the pre-fill stays for a passport, and stops counting for an ID card
  * (front and back), where it would otherwise be submitted and read for the MRZ beside the card.
  *
- * Only "Save and continue" confirms a kind. An autosave keeps the kind as typed but retires
- * nothing: a mis-tap (passport → ID card) corrected a second later must not cost the trader both
- * uploads. The step is not complete until it is confirmed, so no case goes out in between. The upload screens
+ * Only a "Save and continue" that passes confirms a kind. An autosave, or a form with errors,
+ * keeps the kind as typed but retires nothing: a mis-tap (passport → ID card) corrected a second
+ * later must not cost the trader both uploads, nor must a form they are still correcting. The
+ * step is not complete until it is confirmed, so no case goes out in between. The upload screens
  * ask for the picked kind's sides, so what is uploaded while a kind is picked belongs to it: each
  * pick is recorded, and confirming a kind keeps the files created while it was picked (and,
  * when it is the confirmed one, those from before the first pick) and retires the rest. Picks
@@ -131,7 +132,7 @@ export async function submitStep(
     data,
     now,
     mode === "autosave" ? (postedVersion(form) ?? 0) : postedVersion(form),
-    await identityKindSave(kycCase.id, step, values, mode === "continue"),
+    await identityKindSave(kycCase.id, step, values, data !== null),
     mode === "autosave" ? { saveId: saves.saveId } : { abandonedSave: saves.abandonedSave },
   );
   if (!saved.saved) return { ok: true, completed: false, stale: true };

@@ -676,3 +676,34 @@ describe("scenario: a trader taps between two kinds of identity document after u
       );
   });
 });
+
+describe('scenario: "Save and continue" with another kind of identity document and a form that does not pass', () => {
+  it("shows the errors and confirms nothing: the confirmed kind's photos stay the case's", async () => {
+    const w = world();
+    const trader = new Trader(w, 480_012);
+    await trader.launch("kyc");
+    const passport = { ...IDENTITY, documentKind: "passport", documentNumber: "P4800121" };
+    await trader.fillStandardForms({}, passport);
+    const page = await trader.upload("identity", "page");
+    expect(page).toMatchObject({ status: 200, body: { state: "accepted" } });
+
+    const card = { ...IDENTITY, documentKind: "id_card", documentNumber: "" };
+    expect(await trader.continue("identity_document", card, 1)).toEqual({
+      value: expect.objectContaining({
+        status: "invalid",
+        errors: expect.objectContaining({ documentNumber: expect.any(String) }),
+      }),
+    });
+    // The trader goes back to the passport: its page was never retired.
+    expect(await trader.continue("identity_document", passport, 2)).toEqual({
+      redirect: "/inapp/kyc",
+    });
+    expect(await trader.sides("identity")).toEqual([
+      expect.objectContaining({ side: "page", state: "accepted" }),
+    ]);
+    const approver = await signedInStaff(w, "invalid.kind.approver@broker.example", "approver");
+    const kycCase = await trader.currentCase();
+    const evidence = (await (await approver.exportEvidence(kycCase.id)).json()) as Evidence;
+    expect(evidence.documents.find((d) => d.id === page.documentId)?.replacedAt).toBeNull();
+  });
+});
