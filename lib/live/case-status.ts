@@ -20,6 +20,13 @@ type Listener = { onChange: () => void; onLost: () => void };
 type Hub = {
   listeners: Map<string, Set<Listener>>;
   stop?: Promise<() => Promise<void>>;
+  /**
+   * The current LISTEN's own token. postgres.js re-listens by itself after its connection drops,
+   * and when that fails it keeps the registration through our unlisten and revives it later: the
+   * callbacks of a LISTEN this hub dropped must then do nothing (each would dispatch every
+   * NOTIFY a second time, and their number grows with every outage).
+   */
+  current?: object;
   probe?: ReturnType<typeof setInterval>;
   /** The probe on its way, resolved when it is heard back. */
   waiting?: { token: string; heard: () => void };
@@ -76,6 +83,7 @@ function lose() {
   log.warn("live.listen_lost", { listeners: listening.length });
   const stopping = hub.stop;
   hub.stop = undefined;
+  hub.current = undefined;
   stopProbe();
   hub.listeners.clear();
   void stopping?.then((stop) => stop()).catch(() => undefined);
@@ -100,8 +108,13 @@ export async function subscribeCaseStatus(
     if (set.size === 0 && hub.listeners.get(caseId) === set) hub.listeners.delete(caseId);
   };
   if (!hub.stop) {
+    const current = (hub.current = {});
     let listened = false;
+    const onPayload = (payload: string) => {
+      if (hub.current === current) dispatch(payload);
+    };
     const onListen = () => {
+      if (hub.current !== current) return;
       if (!listened) {
         listened = true;
         return;
@@ -112,8 +125,9 @@ export async function subscribeCaseStatus(
       log.info("live.relistened", { cases: hub.listeners.size });
       for (const caseId of [...hub.listeners.keys()]) dispatch(caseId);
     };
-    hub.stop = listenCaseStatus(dispatch, onListen).catch((error: unknown) => {
+    hub.stop = listenCaseStatus(onPayload, onListen).catch((error: unknown) => {
       hub.stop = undefined;
+      if (hub.current === current) hub.current = undefined;
       log.error("live.listen_failed", {
         error: errorMessage(error),
       });
@@ -136,6 +150,7 @@ export async function subscribeCaseStatus(
     if (hub.listeners.size === 0 && hub.stop) {
       const stopping = hub.stop;
       hub.stop = undefined;
+      hub.current = undefined;
       stopProbe();
       void stopping.then((stop) => stop()).catch(() => undefined);
     }

@@ -1,11 +1,13 @@
 /**
  * The per-process LISTEN behind the status streams: a LISTEN that fails leaves no listener
- * behind, and the next subscriber starts a fresh one.
+ * behind, and the next subscriber starts a fresh one; one dropped after an outage stays silent.
  */
 import "../../scenarios/support/request-scope";
 import { randomBytes } from "node:crypto";
+import postgres from "postgres";
 import { openDatabase, setDatabaseOverride } from "@/lib/db/client";
-import { liveListenerCount, subscribeCaseStatus } from "@/lib/live/case-status";
+import { LIVE_TIMING, liveListenerCount, subscribeCaseStatus } from "@/lib/live/case-status";
+import { PERSONAL } from "../../fixtures/kyc-values";
 import { adminUrl, withDatabase } from "../../helpers/db-target";
 import { Trader } from "../../scenarios/support/people";
 import { scenarioWorld } from "../../scenarios/support/world";
@@ -45,4 +47,65 @@ describe("live case status", () => {
     stop();
     expect(liveListenerCount()).toBe(0);
   });
+
+  postgresOnly(
+    "a LISTEN dropped while the database refused to take it back stays silent once it is back",
+    async () => {
+      const w = world();
+      const saved = { ...LIVE_TIMING };
+      LIVE_TIMING.probeMs = 200;
+      LIVE_TIMING.probeTimeoutMs = 600;
+      const admin = postgres(adminUrl()!, { max: 1, onnotice: () => {} });
+      // What PostgreSQL sends on the channel for the case, heard on a connection of our own.
+      const watcher = postgres(withDatabase(adminUrl()!, w.db.name), {
+        max: 1,
+        onnotice: () => {},
+      });
+      let stopFirst = () => {};
+      try {
+        const trader = new Trader(w, 92_002);
+        await trader.launch();
+        await trader.continue("personal", PERSONAL);
+        const kycCase = await trader.currentCase();
+        let lost = () => {};
+        const gone = new Promise<void>((resolve) => (lost = resolve));
+        stopFirst = await subscribeCaseStatus(kycCase.id, () => {}, lost);
+        // An outage of the LISTEN's path: its connection is cut while the database takes no new
+        // one (the app's pooled connections keep working), so postgres.js cannot re-listen and
+        // the probe finds the LISTEN deaf.
+        await admin.unsafe(`alter database "${w.db.name}" allow_connections false`);
+        const killed = await admin`
+          select pg_terminate_backend(pid) as ok from pg_stat_activity
+          where datname = ${w.db.name} and query ilike 'listen%'`;
+        expect(killed.length).toBe(1);
+        await gone;
+        await admin.unsafe(`alter database "${w.db.name}" allow_connections true`);
+
+        let sent = 0;
+        await watcher.listen("case_status", (payload) => {
+          if (payload === kycCase.id) sent++;
+        });
+        let changes = 0;
+        const stop = await subscribeCaseStatus(kycCase.id, () => changes++);
+        try {
+          await trader.continue("personal", { ...PERSONAL, firstName: "Anna" });
+          const deadline = Date.now() + 5_000;
+          while ((sent === 0 || changes < sent) && Date.now() < deadline)
+            await new Promise((resolve) => setTimeout(resolve, 50));
+          // Time for a second copy of each notification to arrive, were there one.
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          expect(sent).toBeGreaterThan(0);
+          expect(changes).toBe(sent);
+        } finally {
+          stop();
+        }
+      } finally {
+        stopFirst();
+        Object.assign(LIVE_TIMING, saved);
+        await admin.unsafe(`alter database "${w.db.name}" allow_connections true`);
+        await admin.end();
+        await watcher.end();
+      }
+    },
+  );
 });
