@@ -28,6 +28,7 @@ type Props = { searchParams: Promise<Record<string, string | string[] | undefine
 const QUEUE_REFUSALS = new Set([
   "forbidden",
   "none_selected",
+  "invalid_selection",
   "too_many_selected",
   "needs_approver",
   "unknown_staff",

@@ -270,8 +270,13 @@ export async function loadQueue(
   };
 }
 
-/** Why a bulk assignment was refused before anything changed. */
-export type BulkRefusal = "needs_approver" | "unknown_staff";
+/**
+ * Why a bulk assignment was refused before anything changed. The selection's own limits are
+ * here, not in the form's action: a caller that skipped them would otherwise act on part of
+ * what it asked for.
+ */
+export type BulkRefusal =
+  "none_selected" | "too_many_selected" | "needs_approver" | "unknown_staff";
 
 /**
  * Claims the selected cases for the officer, or (approvers) assigns them to someone. Only open
@@ -280,7 +285,8 @@ export type BulkRefusal = "needs_approver" | "unknown_staff";
  * the rest, those decided since the queue was read (`decided`: out of review, as a single claim
  * refuses them with `not_open`) are told apart from those someone else took meanwhile, so the
  * officer is not told a colleague holds a case that has no work left. An id posted twice is one
- * case (`asked` counts each once).
+ * case (`asked` counts each once); more than QUEUE_MAX_PAGE_SIZE distinct cases, or none, are
+ * refused whole.
  */
 export async function claimSelectedCases(
   staff: Reviewer,
@@ -288,11 +294,13 @@ export async function claimSelectedCases(
   assignee: string | undefined,
   now = new Date(),
 ): Promise<{ asked: number; claimed: number; decided: number } | { refused: BulkRefusal }> {
+  const selected = [...new Set(caseIds)];
+  if (selected.length === 0) return { refused: "none_selected" };
+  if (selected.length > QUEUE_MAX_PAGE_SIZE) return { refused: "too_many_selected" };
   const to = assignee ?? staff.id;
   if (to !== staff.id && !hasRole(staff, "approver")) return { refused: "needs_approver" };
   if (to !== staff.id && !(await listActiveStaff()).some((s) => s.id === to))
     return { refused: "unknown_staff" };
-  const selected = [...new Set(caseIds)].slice(0, QUEUE_MAX_PAGE_SIZE);
   const { changed, held, moved } = await assignCases({
     caseIds: selected,
     statuses: [...QUEUES.review],

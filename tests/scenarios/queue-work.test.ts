@@ -9,6 +9,8 @@ import "./support/request-scope";
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { listCaseAuditEvents } from "@/lib/db/queries/audit";
+import { listActiveStaff } from "@/lib/db/queries/staff";
+import { claimSelectedCases, QUEUE_MAX_PAGE_SIZE } from "@/lib/review/queue";
 import { ENHANCED_OWN_STEPS } from "../fixtures/kyc-values";
 import { approvedAtStandard, signedInStaff, Trader, type Staff } from "./support/people";
 import { BROKER, scenarioWorld } from "./support/world";
@@ -129,6 +131,42 @@ describe("scenario: claiming from the queue", () => {
     const page = await officer.queue(Object.fromEntries(refused.searchParams));
     expect(page).toContain("Select at most 100 cases at a time; nothing was changed.");
     expect(page).not.toContain("Select at least one case first.");
+  });
+
+  it("refuses a selection holding an id that is not a case in its own words, claiming none of it", async () => {
+    const w = world();
+    const officer = await signedInStaff(w, "bulk.malformed@broker.example", "reviewer");
+    const d = cases[3] as string;
+    const refused = await officer.bulkClaim([d, "not-a-case-id"], undefined, "risk=low");
+    expect(refused.searchParams.get("error")).toBe("invalid_selection");
+    expect(refused.searchParams.get("risk")).toBe("low");
+    const page = await officer.queue(Object.fromEntries(refused.searchParams));
+    expect(page).toContain("The selection held something that is not a case; nothing was changed.");
+    expect(page).not.toContain("Select at least one case first.");
+    expect(listed(await officer.queue({ assignee: "me" }))).toEqual([]);
+    const audit = await listCaseAuditEvents(d);
+    expect(audit.filter((e) => e.action === "case.claimed")).toHaveLength(0);
+  });
+
+  it("refuses more cases than a page holds whoever calls the bulk claim, claiming none of them", async () => {
+    const w = world();
+    await signedInStaff(w, "bulk.direct@broker.example", "reviewer");
+    const officer = (await listActiveStaff()).find((s) => s.displayName === "bulk.direct");
+    expect(officer).toBeDefined();
+    const d = cases[3] as string;
+    const others = Array.from(
+      { length: QUEUE_MAX_PAGE_SIZE },
+      (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
+    );
+    // A caller other than the queue's form (a script, a later feature) gets the same limit.
+    expect(await claimSelectedCases(officer!, [d, ...others], undefined)).toEqual({
+      refused: "too_many_selected",
+    });
+    expect(await claimSelectedCases(officer!, [], undefined)).toEqual({
+      refused: "none_selected",
+    });
+    const audit = await listCaseAuditEvents(d);
+    expect(audit.filter((e) => e.action === "case.claimed")).toHaveLength(0);
   });
 
   it("opens the oldest unassigned case in my filters, claimed; two officers at once get two", async () => {
