@@ -150,15 +150,19 @@ export type FailedErasure = { caseId: string; at: Date; objectsDeleted: number }
  * each until a request recorded again for the same trader was executed: until then the trader's
  * data is held against their request, and only an admin recording it again finishes the erasure.
  * Chosen by the database, not from a window of recent entries: a failure stays listed however
- * much else was audited since. An entry whose data does not parse is logged and left out: what
- * it did is not known.
+ * much else was audited since. The newest RETENTION_LIST_LIMIT, with how many wait in all. An
+ * entry whose data does not parse is logged and left out: what it did is not known.
  */
-export async function listFailedErasures(): Promise<FailedErasure[]> {
-  const rows = await listUnsettledAuditFailures(ERASURE_REQUESTED, {
-    failed: "failed",
-    settled: "executed",
-  } satisfies Record<string, ErasureRequestedData["outcome"]>);
-  return rows.flatMap((row): FailedErasure[] => {
+export async function listFailedErasures(): Promise<{ failed: FailedErasure[]; total: number }> {
+  const { rows, total } = await listUnsettledAuditFailures(
+    ERASURE_REQUESTED,
+    {
+      failed: "failed",
+      settled: "executed",
+    } satisfies Record<string, ErasureRequestedData["outcome"]>,
+    RETENTION_LIST_LIMIT,
+  );
+  const failed = rows.flatMap((row): FailedErasure[] => {
     if (!row.caseId || !row.traderId) return [];
     const data = erasureRequestedData.safeParse(row.data);
     if (!data.success || data.data.outcome !== "failed") {
@@ -167,4 +171,5 @@ export async function listFailedErasures(): Promise<FailedErasure[]> {
     }
     return [{ caseId: row.caseId, at: row.occurredAt, objectsDeleted: data.data.objectsDeleted }];
   });
+  return { failed, total };
 }

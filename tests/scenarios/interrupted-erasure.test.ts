@@ -16,6 +16,7 @@ jest.mock("next-intl/server", () =>
     .nextIntlServerFromRequest(),
 );
 
+import { RETENTION_LIST_LIMIT } from "@/lib/retention/view";
 import { documentKey } from "@/lib/storage";
 import { textOf } from "../helpers/render-page";
 import { blockStorageDelete } from "./support/faults";
@@ -133,6 +134,38 @@ describe("scenario: the console after an erasure the storage stopped part-way", 
       const failed = page.slice(page.indexOf('data-testid="failed-erasures"'));
       expect(failed).toContain(`<li data-case="${kycCase.id}"`);
       expect(failed).not.toContain(`data-case="${otherCase}"`);
+    } finally {
+      unblock();
+    }
+  }, 600_000);
+
+  it("shows the newest failed requests and says how many wait in all", async () => {
+    const w = world();
+    const { kycCase, admin, unblock } = await halfErased(w, 490_005, "halfway.more@broker.example");
+    const failedItems = (page: string) => {
+      const start = page.indexOf('data-testid="failed-erasures"');
+      const list = page.slice(start, page.indexOf("</ul>", start));
+      return [...list.matchAll(/<li data-case="([0-9a-f-]{36})"/g)].map((m) => m[1]);
+    };
+    try {
+      // Failures of this file's other cases may wait too: all of them, fewer than a page, show.
+      const before = failedItems(await admin.retentionPage()).length;
+      expect(before).toBeLessThan(RETENTION_LIST_LIMIT);
+      // The admin records the request again while the storage still fails, a second apart each
+      // time (one page load's form, sent again): more failed entries than the page lists.
+      const form = await admin.caseForm(kycCase.id, "erasure-submit");
+      for (let i = 0; i < RETENTION_LIST_LIMIT; i++) {
+        jest.setSystemTime(Date.now() + 1_000);
+        expect(await admin.erasureRequest(kycCase.id, true, form)).toBe("erasure_failed");
+      }
+
+      const page = await admin.retentionPage();
+      const items = failedItems(page);
+      expect(items).toHaveLength(RETENTION_LIST_LIMIT);
+      expect(new Set(items)).toEqual(new Set([kycCase.id]));
+      expect(new RegExp('data-testid="failed-more">([^<]*)<').exec(page)?.[1]).toBe(
+        `Showing the newest ${RETENTION_LIST_LIMIT} of ${before + RETENTION_LIST_LIMIT}.`,
+      );
     } finally {
       unblock();
     }

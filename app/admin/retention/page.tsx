@@ -13,14 +13,19 @@ import { Value } from "../cases/[id]/_sections/value";
  */
 async function RetentionPage() {
   await requireStaff("admin");
-  const [{ rows, purgedTotal }, { deletions, total: deletedTotal }, failed, t, label] =
-    await Promise.all([
-      listRetention(),
-      listRetentionDeletions(),
-      listFailedErasures(),
-      getTranslations("ConsoleAdmin"),
-      getConsoleLabels(),
-    ]);
+  const [
+    { rows, purgedTotal },
+    { deletions, total: deletedTotal },
+    { failed, total: failedTotal },
+    t,
+    label,
+  ] = await Promise.all([
+    listRetention(),
+    listRetentionDeletions(),
+    listFailedErasures(),
+    getTranslations("ConsoleAdmin"),
+    getConsoleLabels(),
+  ]);
   const day = (d: Date | string | null) => (d ? t("day", { at: new Date(d) }) : t("dash"));
   const purged = rows.filter((r) => r.kind === "purged");
   const held = rows.filter((r) => r.kind === "hold");
@@ -41,6 +46,11 @@ async function RetentionPage() {
             </li>
           ))}
         </ul>
+        {failedTotal > failed.length ? (
+          <p data-testid="failed-more">
+            {t("retention.showingNewest", { shown: failed.length, total: failedTotal })}
+          </p>
+        ) : null}
       </section>
       <section className="card" aria-labelledby="held-title">
         <h2 id="held-title">{t("retention.heldTitle")}</h2>

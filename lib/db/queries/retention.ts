@@ -1028,45 +1028,52 @@ export async function listAuditEventsByAction(actions: string[], limit: number) 
 /**
  * Failed `retention.erasure_requested` entries that no later executed request for the same trader
  * settled, newest first: asked of the database, so a failure stays listed however many audit
- * entries came after it. `action` and `outcomes` are the caller's (lib/retention/erasure-data.ts
- * owns the entry's shape); the caller parses `data`.
+ * entries came after it. The newest `limit` of them, and how many there are in all, so a page
+ * showing them can say what it left out. `action` and `outcomes` are the caller's
+ * (lib/retention/erasure-data.ts owns the entry's shape); the caller parses `data`.
  */
 export async function listUnsettledAuditFailures(
   action: string,
   outcomes: { failed: string; settled: string },
-  limit = 200,
+  limit: number,
 ) {
   const db = await getDb();
   const later = alias(auditEvents, "later");
-  return db
-    .select({
-      caseId: auditEvents.caseId,
-      traderId: auditEvents.traderId,
-      occurredAt: auditEvents.occurredAt,
-      data: auditEvents.data,
-    })
-    .from(auditEvents)
-    .where(
-      and(
-        eq(auditEvents.action, action),
-        sql`${auditEvents.data}->>'outcome' = ${outcomes.failed}`,
-        notExists(
-          db
-            .select({ one: sql`1` })
-            .from(later)
-            .where(
-              and(
-                eq(later.action, action),
-                eq(later.traderId, auditEvents.traderId),
-                sql`${later.data}->>'outcome' = ${outcomes.settled}`,
-                sql`(${later.occurredAt}, ${later.id}) > (${auditEvents.occurredAt}, ${auditEvents.id})`,
-              ),
-            ),
+  const where = and(
+    eq(auditEvents.action, action),
+    sql`${auditEvents.data}->>'outcome' = ${outcomes.failed}`,
+    notExists(
+      db
+        .select({ one: sql`1` })
+        .from(later)
+        .where(
+          and(
+            eq(later.action, action),
+            eq(later.traderId, auditEvents.traderId),
+            sql`${later.data}->>'outcome' = ${outcomes.settled}`,
+            sql`(${later.occurredAt}, ${later.id}) > (${auditEvents.occurredAt}, ${auditEvents.id})`,
+          ),
         ),
-      ),
-    )
-    .orderBy(desc(auditEvents.occurredAt), desc(auditEvents.id))
-    .limit(limit);
+    ),
+  );
+  const [rows, counted] = await Promise.all([
+    db
+      .select({
+        caseId: auditEvents.caseId,
+        traderId: auditEvents.traderId,
+        occurredAt: auditEvents.occurredAt,
+        data: auditEvents.data,
+      })
+      .from(auditEvents)
+      .where(where)
+      .orderBy(desc(auditEvents.occurredAt), desc(auditEvents.id))
+      .limit(limit),
+    db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(auditEvents)
+      .where(where),
+  ]);
+  return { rows, total: counted[0]?.n ?? 0 };
 }
 
 /**
