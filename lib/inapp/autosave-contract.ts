@@ -44,13 +44,14 @@ export type AutosaveAnswer = z.infer<typeof autosaveAnswer>;
 
 /**
  * Why a step was not saved, with its words. `stale_draft`: typed on an older version of the
- * step's draft (saved meanwhile in another window); the session's refusals tell the trader what
- * to do next; the rest read as a plain failure.
+ * step's draft (saved meanwhile in another window); the session's refusals, a phone-handoff
+ * session's included, tell the trader what to do next; the rest read as a plain failure.
  */
 export const STEP_SAVE_REFUSAL_WORDS = {
   ...SESSION_REFUSAL_WORDS,
-  // A phone-handoff session may only upload: a step form is not its to save.
-  out_of_scope: "saveFailed",
+  // A phone-handoff session may only upload: a step form is not its to save. "Try again" would
+  // fail the same way; the trader is told where the form can be filled in.
+  out_of_scope: "uploadOnly",
   stale_draft: "staleDraft",
   not_editable: "notEditable",
   case_erased: "caseErased",

@@ -35,7 +35,7 @@ const SHARED = [
   "removeRow",
 ] as const;
 
-const SESSION_WORDS = ["sessionExpired", "otherSignIn"] as const;
+const SESSION_WORDS = ["sessionExpired", "otherSignIn", "uploadOnly"] as const;
 
 export async function stepFormText(
   step: StepId,

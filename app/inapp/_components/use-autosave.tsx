@@ -32,8 +32,11 @@ const AUTOSAVE_TIMEOUT_MS = 15_000;
 /** How long "Save and continue" waits for an autosave on its way before going without it. */
 const SUBMIT_WAIT_MS = 5_000;
 
-/** `sessionExpired`, `otherSignIn`: the session's refusals, in its words (Errors messages). */
-type Refused = "failed" | "stale" | "sessionExpired" | "otherSignIn";
+/**
+ * `sessionExpired`, `otherSignIn`, `uploadOnly` (a phone-handoff session, which only uploads):
+ * the session's refusals, in its words (Errors messages).
+ */
+type Refused = "failed" | "stale" | "sessionExpired" | "otherSignIn" | "uploadOnly";
 type AutosaveState = "idle" | "saving" | "saved" | Refused;
 type SaveResult = { state: "saved"; version: number } | { state: Refused };
 
@@ -68,7 +71,8 @@ async function postAutosave(data: FormData, signal: AbortSignal): Promise<SaveRe
         ? STEP_SAVE_REFUSAL_WORDS[reason as keyof typeof STEP_SAVE_REFUSAL_WORDS]
         : undefined;
     if (words === "staleDraft") return { state: "stale" };
-    if (words === "sessionExpired" || words === "otherSignIn") return { state: words };
+    if (words === "sessionExpired" || words === "otherSignIn" || words === "uploadOnly")
+      return { state: words };
     return { state: "failed" };
   } catch {
     return { state: "failed" };
@@ -220,7 +224,7 @@ export function AutosaveStatus({
             ? labels.saveFailed
             : state === "stale"
               ? labels.staleDraft
-              : state === "sessionExpired" || state === "otherSignIn"
+              : state === "sessionExpired" || state === "otherSignIn" || state === "uploadOnly"
                 ? labels[state]
                 : ""}
     </span>

@@ -153,6 +153,7 @@ async function KycPage({ searchParams }: Props) {
       // An autosave refused for the session says what the trader must do (AutosaveStatus).
       labels.sessionExpired = tErrors("sessionExpired");
       labels.otherSignIn = tErrors("otherSignIn");
+      labels.uploadOnly = tErrors("uploadOnly");
       return (
         <>
           {progressLine}

@@ -31,6 +31,9 @@ import {
 import { LOCALES } from "@/lib/i18n/config";
 import en from "@/messages/en.json";
 import { postAutosave } from "../../helpers/autosave";
+import { continueStep } from "@/app/inapp/kyc/actions";
+import { STEP_SAVE_REFUSAL_WORDS } from "@/lib/inapp/autosave-contract";
+import { loadStepDrafts } from "@/lib/kyc/drafts";
 import { POST as createHandoff, GET as followRoute } from "@/app/api/inapp/handoff/route";
 import { POST as redeem } from "@/app/api/inapp/handoff/redeem/route";
 import { POST as closeScreen } from "@/app/api/inapp/close/route";
@@ -279,6 +282,33 @@ describe("phone handoff", () => {
     setTraderCookie(desktop.cookie);
     expect((await sides("address")).status).toBe(200);
     expect(await getUploadContext("address")).toMatchObject({ scoped: false });
+  });
+
+  it("tells a step form in a browser the phone's session took over that it only uploads, saving nothing", async () => {
+    const desktop = await desktopSession();
+    // The form was on screen in this browser for the full session; then the phone's link was
+    // opened here too, and its session took the cookie.
+    const form = new FormData();
+    form.set("window", currentWindowRef());
+    form.set("step", "personal");
+    form.set("draftVersion", "0");
+    form.set("givenNames", "Hannah");
+    const phone = cookieOf(await click(tokenOf((await linkFor("identity")).url)))!;
+    setTraderCookie(phone);
+
+    // Its autosave is refused as the phone's session: the status line words that reason so.
+    expect(await postAutosave(form)).toMatchObject({ http: 403, reason: "out_of_scope" });
+    expect(STEP_SAVE_REFUSAL_WORDS.out_of_scope).toBe("uploadOnly");
+    // "Save and continue" says so too, and gives back what was typed.
+    const saved = await continueStep({ status: "idle" }, form);
+    expect(saved).toMatchObject({
+      status: "failed",
+      message: en.Errors.uploadOnly,
+      values: { givenNames: "Hannah" },
+    });
+
+    setTraderCookie(desktop.cookie);
+    expect((await loadStepDrafts(desktop.kycCase.id)).personal).toBeUndefined();
   });
 
   it("refuses an expired link and a forged one, on the page and on the click", async () => {
