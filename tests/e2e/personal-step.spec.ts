@@ -203,6 +203,28 @@ test("an autosave refused for the session says so in the session's words, not as
   await expect(again.getByTestId("autosave-status")).toHaveText(de.Errors.sessionExpired);
 });
 
+test("an autosave in a browser a phone-handoff session took over says that session only uploads", async ({
+  page,
+}) => {
+  await openAs(page, 2463);
+  // The phone link made for this session is opened in this same browser: its session, which may
+  // only upload that document, takes the cookie.
+  const windowRef = await page.locator('input[name="window"]').first().inputValue();
+  const made = await page.request.post("/api/inapp/handoff", {
+    data: { documentType: "identity" },
+    headers: { origin: new URL(page.url()).origin, "x-kyc-window": windowRef },
+  });
+  expect(made.status()).toBe(201);
+  const { url } = (await made.json()) as { url: string };
+  const phone = await page.context().newPage();
+  await phone.goto(url);
+  await phone.getByTestId("handoff-continue").click();
+  await expect(phone.getByTestId("upload-screen")).toBeVisible();
+
+  await page.fill("#givenNames", "Ingrid");
+  await expect(page.getByTestId("autosave-status")).toHaveText(de.Errors.uploadOnly);
+});
+
 test("Save and continue waiting for an autosave that another window made stale is refused too", async ({
   page,
 }) => {
