@@ -578,8 +578,9 @@ export async function assignAction(form: FormData): Promise<void> {
   refuseWithoutForm(form);
   const staff = await requireStaff("approver");
   await run(form, async (id) => {
-    const assignee = z.uuid().safeParse(form.get("assignee"));
-    await assignCaseTo(staff, id, assignee.success ? assignee.data : null);
+    // "Nobody" is the empty choice; any other value must name an active account (unknown_staff),
+    // or a mangled id would unassign the case.
+    await assignCaseTo(staff, id, chosenStaff(form) ?? null);
     return "assigned";
   });
 }
@@ -629,6 +630,12 @@ function queueReturn(form: FormData): Record<string, string> {
   return Object.fromEntries(new URLSearchParams(queueQuery(params)));
 }
 
+/** The staff account a form's "assignee" names; undefined when none was chosen. */
+function chosenStaff(form: FormData): string | undefined {
+  const value = form.get("assignee");
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
 function toQueue(query: Record<string, string>): never {
   const text = new URLSearchParams(query).toString();
   redirect(text ? `/admin?${text}` : "/admin");
@@ -644,14 +651,10 @@ export const bulkClaimAction = withActionScope(async function bulkClaimAction(
   // One id that is not a case id spoils the whole selection: nothing is claimed from it.
   const parsed = z.array(caseId).safeParse(form.getAll("caseId"));
   if (!parsed.success) toQueue({ ...from, error: "invalid_selection" });
-  const assignee = caseId.safeParse(form.get("assignee"));
   let result: Awaited<ReturnType<typeof claimSelectedCases>>;
   try {
-    result = await claimSelectedCases(
-      staff,
-      parsed.data,
-      assignee.success ? assignee.data : undefined,
-    );
+    // No choice claims for oneself; a value that is no active account's id is refused.
+    result = await claimSelectedCases(staff, parsed.data, chosenStaff(form));
   } catch (error) {
     log.error("console.bulk_claim_failed", { ...errorFacts(error) });
     toQueue({ ...from, error: "failed" });

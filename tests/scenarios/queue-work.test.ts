@@ -100,6 +100,13 @@ describe("scenario: claiming from the queue", () => {
     expect(await approver.assign(c, "5b0d4c1e-58a4-4f2e-9c43-1b0f3f9f0d11")).toBe(
       "error:unknown_staff",
     );
+    // A value that is not a staff id at all is refused alike: neither claimed for the approver
+    // nor, on the case page, taken for "Nobody" (which would unassign the case).
+    expect((await approver.bulkClaim([c], "not-a-staff-id")).searchParams.get("error")).toBe(
+      "unknown_staff",
+    );
+    expect(await approver.assign(c, "not-a-staff-id")).toBe("error:unknown_staff");
+    expect(listed(await approver.queue({ assignee: "me" }))).not.toContain(c);
     // The approver's page offers the team by name; assigning to the reviewer is audited.
     const page = await approver.queue();
     const option = new RegExp(`<option value="([0-9a-f-]{36})">bulk\\.reviewer<`).exec(page);
