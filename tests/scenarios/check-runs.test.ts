@@ -14,6 +14,7 @@
 import "./support/request-scope";
 import { sql } from "drizzle-orm";
 import { CHECK_CLAIM_LEASE_MS, CHECK_RUN_MAX_MS } from "@/lib/checks/run";
+import { claimCaseChecks, renewCaseChecks } from "@/lib/db/queries/checks";
 import { adminUrl } from "../helpers/db-target";
 import { captureLogs } from "../helpers/log-capture";
 import { sqlRows } from "../helpers/sql-rows";
@@ -393,5 +394,21 @@ describe("scenario: the worker's sweep while the submit's checks run", () => {
     ]);
     expect(await submissionRuns(w, kycCase.id)).toHaveLength(0);
     expect(await auditCount(w, kycCase.id, "checks.failed")).toBe(0);
+  });
+
+  it("a heartbeat's renewal that lands after the next one takes back none of the time it gave", async () => {
+    const w = world();
+    const { kycCase } = await submitted(w, 452_010);
+    // The run's claim, as the submit's run takes it; its heartbeats renew it on the run's clock.
+    const start = new Date();
+    const token = await claimCaseChecks(kycCase.id, start, CHECK_CLAIM_LEASE_MS);
+    expect(token).not.toBeNull();
+    const at = (ms: number) => new Date(start.getTime() + ms);
+    // The second heartbeat's renewal lands first; the first one's, held up in a busy pool, after.
+    expect(await renewCaseChecks(kycCase.id, token!, at(2 * 150_000), CHECK_CLAIM_LEASE_MS)).toBe(
+      true,
+    );
+    expect(await renewCaseChecks(kycCase.id, token!, at(150_000), CHECK_CLAIM_LEASE_MS)).toBe(true);
+    expect(await leaseUntil(w, kycCase.id)).toBe(at(2 * 150_000 + CHECK_CLAIM_LEASE_MS).getTime());
   });
 });

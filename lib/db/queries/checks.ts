@@ -184,8 +184,8 @@ export async function getCheckClaim(
 }
 
 /**
- * Moves the lease of a claim this holder still has to `leaseMs` after `now` (a run's heartbeat
- * while it works); false when the claim is no longer this holder's (another run took the case
+ * Moves the lease of a claim this holder still has to `leaseMs` after `now`, never earlier than
+ * it already ends (a run's heartbeat while it works); false when the claim is no longer this holder's (another run took the case
  * over after the lease ended), and nothing changes.
  */
 export async function renewCaseChecks(
@@ -195,9 +195,12 @@ export async function renewCaseChecks(
   leaseMs: number,
 ): Promise<boolean> {
   const db = await getDb();
+  const until = new Date(now.getTime() + leaseMs).toISOString();
   const rows = await db
     .update(checkClaims)
-    .set({ leaseUntil: new Date(now.getTime() + leaseMs) })
+    // Never shorter: a renewal held up (a busy pool, a stalled connection) may land after the
+    // next one, and must not take back the time that one gave.
+    .set({ leaseUntil: sql`greatest(${checkClaims.leaseUntil}, ${until}::timestamptz)` })
     .where(and(eq(checkClaims.caseId, caseId), eq(checkClaims.token, token)))
     .returning({ token: checkClaims.token });
   return rows.length > 0;
