@@ -1002,8 +1002,15 @@ export async function deleteSettledOutboxOfPurged(
  * first, and how many there are in all: a page showing the rows can say what it left out.
  */
 export async function listAuditEventsByAction(actions: string[], limit: number) {
+  return newestAuditEvents(
+    and(inArray(auditEvents.action, actions), isNotNull(auditEvents.caseId)),
+    limit,
+  );
+}
+
+/** The newest `limit` audit events `where` picks, newest first, and how many it picks in all. */
+async function newestAuditEvents(where: SQL | undefined, limit: number) {
   const db = await getDb();
-  const where = and(inArray(auditEvents.action, actions), isNotNull(auditEvents.caseId));
   const [rows, counted] = await Promise.all([
     db
       .select({
@@ -1056,24 +1063,7 @@ export async function listUnsettledAuditFailures(
         ),
     ),
   );
-  const [rows, counted] = await Promise.all([
-    db
-      .select({
-        caseId: auditEvents.caseId,
-        traderId: auditEvents.traderId,
-        occurredAt: auditEvents.occurredAt,
-        data: auditEvents.data,
-      })
-      .from(auditEvents)
-      .where(where)
-      .orderBy(desc(auditEvents.occurredAt), desc(auditEvents.id))
-      .limit(limit),
-    db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(auditEvents)
-      .where(where),
-  ]);
-  return { rows, total: counted[0]?.n ?? 0 };
+  return newestAuditEvents(where, limit);
 }
 
 /**
