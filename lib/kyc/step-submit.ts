@@ -61,14 +61,11 @@ async function identityKindSave(
   const picks = draft?.kindPicks ?? [];
   const to = values.documentKind;
   if (typeof to !== "string" || to === "") return { confirmed, picks };
-  if (!confirms)
-    return {
-      confirmed,
-      picks:
-        to === (picks.at(-1)?.kind ?? confirmed)
-          ? picks
-          : [...picks, { kind: to, at: (await getDatabaseNow()).toISOString() }],
-    };
+  if (!confirms) {
+    if (to === (picks.at(-1)?.kind ?? confirmed)) return { confirmed, picks };
+    const pick = { kind: to, at: (await getDatabaseNow()).toISOString() };
+    return { confirmed, picks: boundedPicks([...picks, pick]) };
+  }
   if (confirmed === to && picks.length === 0) return { confirmed: to };
   // The files created while `to` was picked; before the first pick, those of the confirmed kind.
   const keepCreated = [
@@ -86,6 +83,23 @@ async function identityKindSave(
       keepCreated,
     },
   };
+}
+
+/**
+ * How many picks a draft keeps between confirmations: each autosave that changes the kind adds
+ * one, and every save reads and rewrites them all, so a client tapping without end must not grow
+ * the draft without end.
+ */
+export const MAX_KIND_PICKS = 20;
+
+/**
+ * The picks, at most MAX_KIND_PICKS: past that, the photos uploaded since the first pick and
+ * before the last belong to no kind (the empty kind counts for none and is kept by no confirm),
+ * so none is lent to another kind; the trader takes them again.
+ */
+function boundedPicks(picks: KindPick[]): KindPick[] {
+  if (picks.length <= MAX_KIND_PICKS) return picks;
+  return [{ kind: "", at: picks[0]!.at }, picks.at(-1)!];
 }
 
 function firstPick(picks: readonly KindPick[]): Date | undefined {

@@ -7,6 +7,8 @@
  * that did not apply.
  */
 import "./support/request-scope";
+import { loadStepDrafts } from "@/lib/kyc/drafts";
+import { MAX_KIND_PICKS } from "@/lib/kyc/step-submit";
 import { IDENTITY } from "../fixtures/kyc-values";
 import { signedInStaff, Trader } from "./support/people";
 import { scenarioWorld } from "./support/world";
@@ -258,5 +260,47 @@ describe("scenario: a declined renewal puts the approved ID card back, then the 
     );
     for (const other of [cardPhotos.front, cardPhotos.back, page])
       expect(sent).not.toContain(other.documentId);
+  });
+});
+
+describe("scenario: a client that taps between two kinds without end", () => {
+  it("keeps a bounded list of picks; the photos of the picks it let go count for no kind", async () => {
+    const w = world();
+    const trader = new Trader(w, 481_006);
+    await trader.launch("kyc");
+    const card = { ...IDENTITY, documentKind: "id_card", documentNumber: "ID4810061" };
+    const licence = { ...card, documentKind: "driving_licence", documentNumber: "DL4810061" };
+    await trader.fillStandardForms({}, card);
+    let version = (await loadStepDrafts((await trader.currentCase()).id)).identity_document!
+      .version;
+    const tap = async (values: typeof card) => {
+      const reply = await trader.autosave("identity_document", values, version);
+      expect(reply).toMatchObject({ status: "saved" });
+      version = Number(reply.version);
+    };
+    // The first pick of the licence, with its photos uploaded.
+    await tap(licence);
+    const early = await uploadCardSides(trader);
+    expect(await trader.sides("identity")).toEqual(cardSides("accepted"));
+    // Then taps back and forth, each one autosaved, far past what anyone taps.
+    for (let i = 0; i < MAX_KIND_PICKS; i++) await tap(i % 2 === 0 ? card : licence);
+    const kycCase = await trader.currentCase();
+    const picks = (await loadStepDrafts(kycCase.id)).identity_document!.kindPicks ?? [];
+    expect(picks.length).toBeLessThanOrEqual(MAX_KIND_PICKS);
+    // The licence is picked again: the photos of its first pick, let go with the list, count for
+    // no kind (never lent to the ID card either); the trader takes them again.
+    expect(picks.at(-1)?.kind).toBe("driving_licence");
+    expect(await trader.sides("identity")).toEqual(cardSides("missing"));
+    const again = await uploadCardSides(trader);
+    expect(await trader.continue("identity_document", licence, version)).toBeDefined();
+    expect(await trader.sides("identity")).toEqual(cardSides("accepted"));
+    expect(await trader.upload("address")).toMatchObject({ status: 200 });
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    const evidence = await evidenceOf(w, trader, "kind.bounded.approver@broker.example");
+    expect(evidence.rounds[0]!.documentIds).toEqual(
+      expect.arrayContaining([again.front.documentId, again.back.documentId]),
+    );
+    for (const old of [early.front, early.back])
+      expect(evidence.rounds[0]!.documentIds).not.toContain(old.documentId);
   });
 });
