@@ -578,9 +578,12 @@ export async function assignAction(form: FormData): Promise<void> {
   refuseWithoutForm(form);
   const staff = await requireStaff("approver");
   await run(form, async (id) => {
-    // "Nobody" is the empty choice; any other value must name an active account (unknown_staff),
-    // or a mangled id would unassign the case.
-    await assignCaseTo(staff, id, chosenStaff(form) ?? null);
+    // "Nobody" is the empty choice, which the form always sends; any other value, or none, must
+    // name an active account (unknown_staff): a mangled or dropped field never unassigns a case.
+    const assignee = form.get("assignee");
+    if (typeof assignee !== "string")
+      throw new AppError("BAD_REQUEST", "no assignee chosen", { reason: "unknown_staff" });
+    await assignCaseTo(staff, id, assignee === "" ? null : assignee);
     return "assigned";
   });
 }

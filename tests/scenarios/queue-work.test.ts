@@ -118,6 +118,10 @@ describe("scenario: claiming from the queue", () => {
     expect(audit.find((e) => e.action === "case.assigned")?.data).toMatchObject({
       assignee: option?.[1],
     });
+    // A post of "Assign to" without its field (the form always sends it, "" for Nobody) is
+    // refused, not read as Nobody: the case stays the reviewer's.
+    expect(await approver.assign(c)).toBe("error:unknown_staff");
+    expect(listed(await reviewer.queue({ assignee: "me" }))).toEqual([c]);
   });
 
   it("counts a case ticked twice once, and refuses over the limit with its own words", async () => {

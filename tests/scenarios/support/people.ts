@@ -682,7 +682,9 @@ export class Staff extends Browser {
   }
   takeOver = (caseId: string) => this.run(takeOverAction, { caseId });
   /** The case page's "Assign to" (approvers): `assignee` a staff id, "" for nobody. */
-  assign = (caseId: string, assignee: string) => this.run(assignAction, { caseId, assignee });
+  /** The case page's "Assign to" ("": Nobody; undefined: a post without the field). */
+  assign = (caseId: string, assignee?: string) =>
+    this.run(assignAction, assignee === undefined ? { caseId } : { caseId, assignee });
   /**
    * The case as its page shows it now: the event sequence every action form of the page sends
    * (app/admin/cases/[id]/_sections/case-fields.tsx). A decision is taken on a page.
