@@ -27,6 +27,11 @@ async function RetentionPage() {
     getConsoleLabels(),
   ]);
   const day = (d: Date | string | null) => (d ? t("day", { at: new Date(d) }) : t("dash"));
+  // Under a list cut to its newest rows: how many it shows of how many there are.
+  const showingNewest = (testId: string, shown: number, total: number) =>
+    total > shown ? (
+      <p data-testid={testId}>{t("retention.showingNewest", { shown, total })}</p>
+    ) : null;
   const purged = rows.filter((r) => r.kind === "purged");
   const held = rows.filter((r) => r.kind === "hold");
   return (
@@ -46,11 +51,7 @@ async function RetentionPage() {
             </li>
           ))}
         </ul>
-        {failedTotal > failed.length ? (
-          <p data-testid="failed-more">
-            {t("retention.showingNewest", { shown: failed.length, total: failedTotal })}
-          </p>
-        ) : null}
+        {showingNewest("failed-more", failed.length, failedTotal)}
       </section>
       <section className="card" aria-labelledby="held-title">
         <h2 id="held-title">{t("retention.heldTitle")}</h2>
@@ -107,11 +108,7 @@ async function RetentionPage() {
             )}
           </tbody>
         </table>
-        {purgedTotal > purged.length ? (
-          <p data-testid="purged-more">
-            {t("retention.showingNewest", { shown: purged.length, total: purgedTotal })}
-          </p>
-        ) : null}
+        {showingNewest("purged-more", purged.length, purgedTotal)}
       </section>
       <section className="card" aria-labelledby="deleted-title">
         <h2 id="deleted-title">{t("retention.deletedTitle")}</h2>
@@ -157,11 +154,7 @@ async function RetentionPage() {
             ))}
           </tbody>
         </table>
-        {deletedTotal > deletions.length ? (
-          <p data-testid="deleted-more">
-            {t("retention.showingNewest", { shown: deletions.length, total: deletedTotal })}
-          </p>
-        ) : null}
+        {showingNewest("deleted-more", deletions.length, deletedTotal)}
       </section>
     </>
   );
