@@ -32,7 +32,6 @@ import {
 } from "@/lib/db/queries/checks";
 import { appendAuditEvent, auditInTransaction } from "@/lib/db/queries/audit";
 import { listCurrentDocuments } from "@/lib/db/queries/documents";
-import { ofIdentityKind } from "@/lib/documents/upload-contract";
 import { analyzeCaseDocuments, readIdentityMrz } from "@/lib/documents/analysis";
 import type { KycCase } from "@/lib/db/schema";
 import { env } from "@/lib/env";
@@ -52,7 +51,7 @@ import { runChecks, type CheckContext } from "./checks";
 import { countedScreeningHits } from "./evidence";
 import { decideRisk, riskConfig } from "./risk";
 import { getLevel } from "@/lib/kyc/levels";
-import { identityKindOf } from "@/lib/kyc/requirements";
+import { ofSavedIdentityKind } from "@/lib/kyc/requirements";
 import { retryAudit } from "./retry-audit";
 import { buildSnapshot, identityFingerprint, IDENTITY_FINGERPRINT_KIND } from "./snapshot";
 import type { CheckResult } from "./types";
@@ -299,8 +298,8 @@ async function checkRound(
     getScreeningIndex(),
     loadVendorState(kycCase),
   ]);
-  // What the submit sent: not a photo of a side the chosen identity kind does not have.
-  const documents = ofIdentityKind(current, identityKindOf(drafts));
+  // What the submit sent: only the chosen identity kind's photos, of the sides it has.
+  const documents = ofSavedIdentityKind(drafts, current);
   const { appSecret, checks: settings, review } = env();
   const config = riskConfig();
   const ctx: CheckContext = {

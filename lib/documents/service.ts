@@ -35,7 +35,9 @@ import type { DocumentRow, KycCase } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import { EDITABLE_STATUSES } from "@/lib/kyc/case-state";
 import { getLevel } from "@/lib/kyc/levels";
-import { askedAgain } from "@/lib/kyc/requirements";
+import { loadStepDrafts } from "@/lib/kyc/drafts";
+import { askedAgain, identityKindOf } from "@/lib/kyc/requirements";
+import { IDENTITY_DOCUMENT_KINDS } from "@/lib/kyc/steps/identity-document";
 import {
   loadActionRequest,
   loadCaseProgress,
@@ -152,6 +154,7 @@ export async function startUpload(
   }
 
   await purgeAbandonedUploads(now);
+  const identityKind = documentType === "identity" ? await pickedIdentityKind(kycCase.id) : null;
   const documentId = randomUUID();
   const key = documentKey(kycCase.id, documentId);
   const ttl = limits.uploadUrlTtlSeconds;
@@ -162,6 +165,7 @@ export async function startUpload(
       caseId: kycCase.id,
       documentType,
       side,
+      identityKind,
       storageKey: key,
       declaredType: contentType,
       originalName: fileName ? (await caseCipher(kycCase.id)).encrypt(fileName) : null,
@@ -194,6 +198,18 @@ export async function startUpload(
       expiresAt: expiresAt.toISOString(),
     },
   };
+}
+
+/**
+ * The kind of identity document picked in the trader's draft, the one the upload screens ask for
+ * the sides of: the photo is that kind's (lib/kyc/requirements.ts, `ofSavedIdentityKind`). Null
+ * before a kind is chosen.
+ */
+async function pickedIdentityKind(caseId: string): Promise<string | null> {
+  const kind = identityKindOf(await loadStepDrafts(caseId));
+  return typeof kind === "string" && (IDENTITY_DOCUMENT_KINDS as readonly string[]).includes(kind)
+    ? kind
+    : null;
 }
 
 /**

@@ -25,21 +25,8 @@ export const draftPayloadSchema = stepAnswersSchema.extend({
    * the saved kind is the confirmed one: answers put back from a round, older drafts.
    */
   confirmedKind: z.string().nullable().optional(),
-  /**
-   * The identity document step only: each kind an autosave picked since `confirmedKind` was
-   * confirmed, in order, with when (ISO time, the database's clock, which also stamps the files'
-   * `created_at`). A photo is of the kind picked when it was uploaded (the upload screens ask for
-   * that kind's sides), one uploaded before the first pick of the confirmed kind: only those of
-   * the saved kind count for it (lib/kyc/requirements.ts) and confirming a kind retires the rest,
-   * so tapping back and forth neither loses a kind's photos nor lends them to another kind with
-   * the same sides. Absent: no kind picked since the confirmation.
-   */
-  kindPicks: z.array(z.object({ kind: z.string(), at: z.iso.datetime() })).optional(),
-  /** The one pick a draft may record as a single time (the saved kind's); read as `kindPicks`. */
-  kindPickedAt: z.iso.datetime().optional(),
 });
 export type DraftPayload = z.infer<typeof draftPayloadSchema>;
-export type KindPick = NonNullable<DraftPayload["kindPicks"]>[number];
 
 /**
  * case_submissions.payload: what a round froze of each step. Read back by the console's summary

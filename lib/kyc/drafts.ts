@@ -16,11 +16,10 @@ import { listDrafts, upsertDraft } from "@/lib/db/queries/drafts";
 import type { KycCase } from "@/lib/db/schema";
 import { log } from "@/lib/log";
 import { caseCipher } from "@/lib/security/case-keys";
-import { draftPayloadSchema, type DraftPayload, type KindPick } from "./answers";
+import { draftPayloadSchema, type DraftPayload } from "./answers";
 import { EDITABLE_STATUSES } from "./case-state";
 import type { StepId } from "./levels";
-import type { CreatedSpan } from "@/lib/db/queries/documents";
-import { STEP_DOCUMENTS } from "./requirements";
+import { sidesFor } from "@/lib/documents/upload-contract";
 
 export type StepDraft = {
   values: Record<string, unknown>;
@@ -32,30 +31,16 @@ export type StepDraft = {
   version: number;
   /** The identity document's confirmed kind (draftPayloadSchema); undefined: the saved one. */
   confirmedKind?: string | null;
-  /** The kinds picked since the confirmed one, each with when (draftPayloadSchema). */
-  kindPicks?: KindPick[];
 };
 
 /**
- * The identity document's kind as the step is saved: the confirmed one to keep in the draft,
- * the kinds picked since, and, when "Save and continue" confirms one, the change that retires
- * the photos that are not of it.
+ * The identity document's kind as the step is saved: the confirmed one to keep in the draft and,
+ * when "Save and continue" confirms one (`change`), the photos of every other kind stop counting
+ * (lib/kyc/step-submit.ts).
  */
 export type IdentityKindSave = {
   confirmed: string | null;
-  /** The kinds autosaved since the confirmed one, each with when it was picked (DraftPayload). */
-  picks?: KindPick[];
-  /**
-   * A kind confirmed: the photos uploaded outside `keepCreated` (while another kind was picked,
-   * or before the pick of a changed kind) stop counting; on a first choice (`keepSides`), so do
-   * those of sides it does not have.
-   */
-  change?: {
-    from: string;
-    to: string;
-    keepSides?: readonly string[];
-    keepCreated?: readonly CreatedSpan[];
-  };
+  change?: { from: string | null; to: string };
 };
 
 /**
@@ -88,7 +73,6 @@ export async function saveStepDraft(
     values,
     data: data ?? null,
     ...(identityKind && { confirmedKind: identityKind.confirmed }),
-    ...(identityKind?.picks?.length && { kindPicks: identityKind.picks }),
   };
   const kindChanged = identityKind?.change;
   const result = await upsertDraft({
@@ -101,19 +85,19 @@ export async function saveStepDraft(
     expectedVersion,
     ...saves,
     retire: kindChanged && {
-      documentType: STEP_DOCUMENTS[step] ?? "identity",
-      ...(kindChanged.keepSides && { keepSides: kindChanged.keepSides }),
-      ...(kindChanged.keepCreated && { keepCreated: kindChanged.keepCreated }),
+      documentType: "identity",
+      keepKind: { kind: kindChanged.to, sides: sidesFor("identity", kindChanged.to) },
       audit: {
         actorId: kycCase.traderId,
         traderId: kycCase.traderId,
         data: {
-          reason: kindChanged.keepSides
-            ? "document_kind_chosen"
-            : kindChanged.from === kindChanged.to
-              ? "document_kind_kept"
-              : "document_kind_changed",
-          from: kindChanged.from,
+          reason:
+            kindChanged.from === null
+              ? "document_kind_chosen"
+              : kindChanged.from === kindChanged.to
+                ? "document_kind_kept"
+                : "document_kind_changed",
+          from: kindChanged.from ?? "",
           to: kindChanged.to,
         },
       },
@@ -167,16 +151,7 @@ export async function readStepDrafts(
       ...(payload.data.confirmedKind !== undefined && {
         confirmedKind: payload.data.confirmedKind,
       }),
-      ...kindPicksOf(payload.data),
     };
   }
   return { drafts, unreadable: unread };
-}
-
-/** The draft's picks; a single pick time is the saved kind's. */
-function kindPicksOf(payload: DraftPayload): { kindPicks?: KindPick[] } {
-  if (payload.kindPicks?.length) return { kindPicks: payload.kindPicks };
-  const kind = payload.values.documentKind;
-  if (payload.kindPickedAt === undefined || typeof kind !== "string") return {};
-  return { kindPicks: [{ kind, at: payload.kindPickedAt }] };
 }

@@ -142,9 +142,8 @@ export function identityKindOf(drafts: Partial<Record<StepId, StepDraft>>): stri
 }
 
 /**
- * The kind the identity photos belong to before any other is picked: the one last confirmed
- * with "Save and continue", null before any was (a page uploaded for the pre-fill). A draft that
- * does not record it (answers put back from a round) confirmed its saved kind.
+ * The identity document's kind last confirmed with "Save and continue", null before any was. A
+ * draft that does not record it (answers put back from a round) confirmed its saved kind.
  */
 export function confirmedIdentityKind(draft: StepDraft | undefined): string | null {
   if (draft?.confirmedKind !== undefined) return draft.confirmedKind;
@@ -153,41 +152,23 @@ export function confirmedIdentityKind(draft: StepDraft | undefined): string | nu
 }
 
 /**
- * The kind an identity photo created at `createdAt` is of: the kind picked then (the upload
- * screens ask for its sides), before the first pick the confirmed one; null: none was chosen,
- * and the photo is of whichever kind has its side.
- */
-export function identityKindAt(draft: StepDraft | undefined, createdAt: Date): string | null {
-  let kind = confirmedIdentityKind(draft);
-  for (const pick of draft?.kindPicks ?? []) {
-    if (new Date(pick.at) > createdAt) break;
-    kind = pick.kind;
-  }
-  return kind;
-}
-
-/**
  * The documents that count for the identity document's kind as saved, the one rule the upload
  * screen, the upload API, the overview and the submit read: identity photos of sides that kind
- * does not have never count (ofIdentityKind), and once other kinds were picked since the
- * confirmed one, only the photos uploaded while the saved kind was picked do (identityKindAt).
- * Confirming it keeps those and retires the rest (lib/kyc/step-submit.ts): counted until then,
- * an ID card's front and back would read as a driving licence's, then be gone after "Save and
- * continue".
+ * does not have never count (ofIdentityKind), nor do those uploaded while another kind was
+ * picked (`identityKind`, set when the upload started): an ID card's front and back must not
+ * read as a driving licence's. Those of no kind (uploaded before any was chosen) count for the
+ * kind that has their side. Confirming the kind keeps what counts and retires the rest
+ * (lib/kyc/step-submit.ts).
  */
 export function ofSavedIdentityKind<
-  D extends { documentType: string; side: string; createdAt?: Date },
+  D extends { documentType: string; side: string; identityKind?: string | null },
 >(drafts: Partial<Record<StepId, StepDraft>>, documents: readonly D[]): D[] {
   const kind = identityKindOf(drafts);
   const ofKind = ofIdentityKind(documents, kind);
-  const draft = drafts.identity_document;
-  if (!draft?.kindPicks?.length || kind === undefined || kind === "") return ofKind;
-  return ofKind.filter((d) => {
-    if (d.documentType !== "identity") return true;
-    if (d.createdAt === undefined) return false;
-    const of = identityKindAt(draft, d.createdAt);
-    return of === null || of === kind;
-  });
+  if (kind === undefined || kind === "") return ofKind;
+  return ofKind.filter(
+    (d) => d.documentType !== "identity" || d.identityKind == null || d.identityKind === kind,
+  );
 }
 
 /**

@@ -4,14 +4,11 @@
  * never loses input. Only an explicit "continue" completes a step; autosaving an edit leaves it
  * to be confirmed. Returns field errors as keys; the action translates them.
  */
-import { getDatabaseNow } from "@/lib/db/queries/drafts";
 import type { KycCase } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
 import { loadStepDrafts, saveStepDraft, type DraftSaveIds, type IdentityKindSave } from "./drafts";
 import { getLevel, STEPS, type StepId } from "./levels";
-import { sidesFor } from "@/lib/documents/upload-contract";
 import { confirmedIdentityKind, STEP_DOCUMENTS } from "./requirements";
-import type { KindPick } from "./answers";
 import type { StepErrors } from "./steps/fields";
 import { loadActionRequest } from "./submission";
 import { STEP_DEFINITIONS } from "./steps";
@@ -36,18 +33,19 @@ export function isStepId(value: unknown): value is StepId {
 /**
  * A new kind of identity document (an ID card, then a passport) means the photos uploaded so far
  * show another document: they stop counting, so the case never goes out with one document's
- * data and another's pictures. A first choice keeps the photos of the sides that kind has: a
- * passport page uploaded for the pre-fill stays for a passport, and stops counting for an ID card
- * (front and back), where it would otherwise be submitted and read for the MRZ beside the card.
+ * data and another's pictures. Each photo records the kind picked when its upload started (the
+ * upload screens ask for that kind's sides), so an ID card's front and a driving licence's are
+ * both kept while the trader taps between them, and each counts only for its own kind
+ * (`ofSavedIdentityKind`). A first choice keeps the photos of no kind (uploaded before any was
+ * chosen) of the sides that kind has: a passport page uploaded for the pre-fill stays for a
+ * passport, and stops counting for an ID card, where it would otherwise be submitted and read for
+ * the MRZ beside the card.
  *
- * Only a "Save and continue" that passes confirms a kind. An autosave, or a form with errors,
- * keeps the kind as typed but retires nothing: a mis-tap (passport → ID card) corrected a second
- * later must not cost the trader both uploads, nor must a form they are still correcting. The
- * step is not complete until it is confirmed, so no case goes out in between. The upload screens
- * ask for the picked kind's sides, so what is uploaded while a kind is picked belongs to it: each
- * pick is recorded, and confirming a kind keeps the files created while it was picked (and,
- * when it is the confirmed one, those from before the first pick) and retires the rest. Picks
- * are stamped with the database's clock, the one that stamps the files (`created_at`).
+ * Only a "Save and continue" that passes confirms a kind and retires the other kinds' photos. An
+ * autosave, or a form with errors, keeps the kind as typed but retires nothing: a mis-tap
+ * (passport → ID card) corrected a second later must not cost the trader both uploads, nor must a
+ * form they are still correcting. The step is not complete until it is confirmed, so no case goes
+ * out in between.
  */
 async function identityKindSave(
   caseId: string,
@@ -56,54 +54,10 @@ async function identityKindSave(
   confirms: boolean,
 ): Promise<IdentityKindSave | undefined> {
   if (step !== "identity_document") return undefined;
-  const draft = (await loadStepDrafts(caseId)).identity_document;
-  const confirmed = confirmedIdentityKind(draft);
-  const picks = draft?.kindPicks ?? [];
+  const confirmed = confirmedIdentityKind((await loadStepDrafts(caseId)).identity_document);
   const to = values.documentKind;
-  if (typeof to !== "string" || to === "") return { confirmed, picks };
-  if (!confirms) {
-    if (to === (picks.at(-1)?.kind ?? confirmed)) return { confirmed, picks };
-    const pick = { kind: to, at: (await getDatabaseNow()).toISOString() };
-    return { confirmed, picks: boundedPicks([...picks, pick]) };
-  }
-  if (confirmed === to && picks.length === 0) return { confirmed: to };
-  // The files created while `to` was picked; before the first pick, those of the confirmed kind.
-  const keepCreated = [
-    ...(confirmed === to || confirmed === null ? [{ until: firstPick(picks) }] : []),
-    ...picks.flatMap((pick, i) =>
-      pick.kind === to ? [{ from: new Date(pick.at), until: firstPick(picks.slice(i + 1)) }] : [],
-    ),
-  ];
-  return {
-    confirmed: to,
-    change: {
-      from: confirmed ?? "",
-      to,
-      ...(confirmed === null && { keepSides: sidesFor("identity", to) }),
-      keepCreated,
-    },
-  };
-}
-
-/**
- * How many picks a draft keeps between confirmations: each autosave that changes the kind adds
- * one, and every save reads and rewrites them all, so a client tapping without end must not grow
- * the draft without end.
- */
-export const MAX_KIND_PICKS = 20;
-
-/**
- * The picks, at most MAX_KIND_PICKS: past that, the photos uploaded since the first pick and
- * before the last belong to no kind (the empty kind counts for none and is kept by no confirm),
- * so none is lent to another kind; the trader takes them again.
- */
-function boundedPicks(picks: KindPick[]): KindPick[] {
-  if (picks.length <= MAX_KIND_PICKS) return picks;
-  return [{ kind: "", at: picks[0]!.at }, picks.at(-1)!];
-}
-
-function firstPick(picks: readonly KindPick[]): Date | undefined {
-  return picks[0] && new Date(picks[0].at);
+  if (!confirms || typeof to !== "string" || to === "") return { confirmed };
+  return { confirmed: to, change: { from: confirmed, to } };
 }
 
 export async function submitStep(

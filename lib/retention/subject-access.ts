@@ -223,6 +223,8 @@ const documentSchema = z.object({
   confirmedAt: atOrNull,
   replacedAt: atOrNull,
   /** Arrived after what it was uploaded for had changed: kept, never the case's document. */
+  /** The kind of identity document it was uploaded for (null: none chosen, or not identity). */
+  identityKind: z.string().nullable(),
   superseded: z.boolean(),
   /**
    * The file's entry in this archive; null while pending, once erased, or once its stored object
@@ -748,6 +750,7 @@ async function exportCase(
       confirmedAt: isoOrNull(d.confirmedAt),
       replacedAt: isoOrNull(d.replacedAt),
       superseded: d.superseded,
+      identityKind: d.identityKind,
       file,
     });
   }

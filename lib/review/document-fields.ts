@@ -46,6 +46,8 @@ export type DocumentComparison = {
   documents: {
     id: string;
     side: string;
+    /** The kind of identity document picked when it was uploaded (null: none, or not identity). */
+    identityKind: string | null;
     contentType: string | null;
     status: string;
     /** A selfie frame's liveness prompt (null for other documents). */
@@ -79,6 +81,7 @@ export function documentComparisons(file: CaseFileBase): DocumentComparison[] {
         .map((d) => ({
           id: d.id,
           side: d.side,
+          identityKind: d.identityKind,
           contentType: d.contentType,
           status: d.status,
           prompt: d.prompt ?? null,

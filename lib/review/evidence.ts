@@ -171,6 +171,12 @@ export const caseEvidenceSchema = z.strictObject({
       id: z.uuid(),
       documentType: z.string(),
       side: z.string(),
+      identityKind: z
+        .string()
+        .nullable()
+        .describe(
+          "The kind of identity document picked when it was uploaded (passport, id_card, driving_licence); null: none chosen yet, or not an identity document.",
+        ),
       status: z.string(),
       contentType: z.string().nullable(),
       sizeBytes: z.number().int().nullable(),
@@ -487,6 +493,7 @@ async function caseEvidence(staff: Reviewer, caseId: string, now: Date): Promise
         id: d.id,
         documentType: d.documentType,
         side: d.side,
+        identityKind: d.identityKind,
         status: d.status,
         contentType: d.contentType,
         sizeBytes: d.sizeBytes,

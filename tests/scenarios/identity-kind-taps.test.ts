@@ -8,8 +8,9 @@
  */
 import "./support/request-scope";
 import { loadStepDrafts } from "@/lib/kyc/drafts";
-import { MAX_KIND_PICKS } from "@/lib/kyc/step-submit";
+import { sql } from "drizzle-orm";
 import { IDENTITY } from "../fixtures/kyc-values";
+import { sqlRows } from "../helpers/sql-rows";
 import { signedInStaff, Trader } from "./support/people";
 import { scenarioWorld } from "./support/world";
 
@@ -75,6 +76,17 @@ describe("scenario: a reviewer asks for a new identity document and the trader s
     expect(await trader.sides("identity")).toEqual(cardSides("missing"));
     const { front, back } = await uploadCardSides(trader);
     expect(await trader.sides("identity")).toEqual(cardSides("accepted"));
+    // Meanwhile the case page holds both kinds' photos and names each one's kind.
+    const between = await reviewer.casePage(kycCase.id);
+    for (const [id, kind, label] of [
+      [page.documentId, "passport", "Page · Passport"],
+      [front.documentId, "id_card", "Front · National identity card"],
+      [back.documentId, "id_card", "Back · National identity card"],
+    ] as const) {
+      expect(between).toContain(`/admin/documents/${id}`);
+      expect(between).toContain(`data-identity-kind="${kind}"`);
+      expect(between).toContain(label);
+    }
     // Back to the passport: its page is the first round's, still to be taken again.
     await trader.autosave("identity_document", passport, 2);
     expect(await trader.sides("identity")).toEqual(pageSide("retake"));
@@ -88,6 +100,10 @@ describe("scenario: a reviewer asks for a new identity document and the trader s
     expect(await trader.sides("identity")).toEqual(cardSides("accepted"));
     expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
     expect(await trader.currentCase()).toMatchObject({ round: 2 });
+    // Sent: one kind left, its photos named by their sides alone.
+    const sent = await reviewer.casePage(kycCase.id);
+    expect(sent).not.toContain(`/admin/documents/${page.documentId}`);
+    expect(sent).not.toContain("· National identity card");
 
     const evidence = await evidenceOf(w, trader, "kind.request.approver@broker.example");
     expect(evidence.rounds[0]!.documentIds).toContain(page.documentId);
@@ -264,43 +280,52 @@ describe("scenario: a declined renewal puts the approved ID card back, then the 
 });
 
 describe("scenario: a client that taps between two kinds without end", () => {
-  it("keeps a bounded list of picks; the photos of the picks it let go count for no kind", async () => {
+  it("keeps each kind's own photos through every tap, and the draft does not grow with the taps", async () => {
     const w = world();
     const trader = new Trader(w, 481_006);
     await trader.launch("kyc");
     const card = { ...IDENTITY, documentKind: "id_card", documentNumber: "ID4810061" };
     const licence = { ...card, documentKind: "driving_licence", documentNumber: "DL4810061" };
     await trader.fillStandardForms({}, card);
-    let version = (await loadStepDrafts((await trader.currentCase()).id)).identity_document!
-      .version;
+    const cardPhotos = await uploadCardSides(trader);
+    const kycCase = await trader.currentCase();
+    let version = (await loadStepDrafts(kycCase.id)).identity_document!.version;
     const tap = async (values: typeof card) => {
       const reply = await trader.autosave("identity_document", values, version);
       expect(reply).toMatchObject({ status: "saved" });
       version = Number(reply.version);
     };
-    // The first pick of the licence, with its photos uploaded.
+    const draftBytes = async () =>
+      (
+        await sqlRows<{ n: number | string }>(
+          w.db.db,
+          sql`select length(payload) as n from case_drafts where case_id = ${kycCase.id} and step = 'identity_document'`,
+        )
+      ).map((r) => Number(r.n))[0];
     await tap(licence);
-    const early = await uploadCardSides(trader);
+    const licencePhotos = await uploadCardSides(trader);
+    await tap(card);
+    const afterTwo = await draftBytes();
+    // Taps back and forth, each one autosaved, far past what anyone taps.
+    for (let i = 0; i < 30; i++) await tap(i % 2 === 0 ? licence : card);
+    expect(await draftBytes()).toBe(afterTwo);
     expect(await trader.sides("identity")).toEqual(cardSides("accepted"));
-    // Then taps back and forth, each one autosaved, far past what anyone taps.
-    for (let i = 0; i < MAX_KIND_PICKS; i++) await tap(i % 2 === 0 ? card : licence);
-    const kycCase = await trader.currentCase();
-    const picks = (await loadStepDrafts(kycCase.id)).identity_document!.kindPicks ?? [];
-    expect(picks.length).toBeLessThanOrEqual(MAX_KIND_PICKS);
-    // The licence is picked again: the photos of its first pick, let go with the list, count for
-    // no kind (never lent to the ID card either); the trader takes them again.
-    expect(picks.at(-1)?.kind).toBe("driving_licence");
-    expect(await trader.sides("identity")).toEqual(cardSides("missing"));
-    const again = await uploadCardSides(trader);
-    expect(await trader.continue("identity_document", licence, version)).toBeDefined();
+    await tap(licence);
+    expect(await trader.sides("identity")).toEqual(cardSides("accepted"));
+
+    expect(await trader.continue("identity_document", licence, version)).toEqual({
+      redirect: "/inapp/kyc",
+    });
     expect(await trader.sides("identity")).toEqual(cardSides("accepted"));
     expect(await trader.upload("address")).toMatchObject({ status: 200 });
     expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
     const evidence = await evidenceOf(w, trader, "kind.bounded.approver@broker.example");
     expect(evidence.rounds[0]!.documentIds).toEqual(
-      expect.arrayContaining([again.front.documentId, again.back.documentId]),
+      expect.arrayContaining([licencePhotos.front.documentId, licencePhotos.back.documentId]),
     );
-    for (const old of [early.front, early.back])
+    for (const old of [cardPhotos.front, cardPhotos.back]) {
       expect(evidence.rounds[0]!.documentIds).not.toContain(old.documentId);
+      expect(replacedAtOf(evidence, old.documentId)).toEqual(expect.any(String));
+    }
   });
 });

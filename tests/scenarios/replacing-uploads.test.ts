@@ -6,13 +6,10 @@
  * for that document again.
  */
 import "./support/request-scope";
-import { sql } from "drizzle-orm";
 import sharp from "sharp";
-import { caseCipher } from "@/lib/security/case-keys";
 import { documentKey, storage } from "@/lib/storage";
 import { IDENTITY, PERSONAL } from "../fixtures/kyc-values";
 import { adminUrl } from "../helpers/db-target";
-import { sqlRows } from "../helpers/sql-rows";
 import {
   freshPhoto,
   postToStorage,
@@ -595,38 +592,44 @@ describe("scenario: a trader taps between two kinds of identity document after u
       expect(evidence.documents.find((d) => d.id === side.documentId)?.replacedAt).toBeNull();
   });
 
-  it("never counts a driving licence's photos as the confirmed ID card's after a tap back to the card", async () => {
+  it("keeps the confirmed ID card's photos through a driving licence's uploaded between taps, and never counts the licence's as the card's", async () => {
     const w = world();
     const trader = new Trader(w, 480_009);
     await trader.launch("kyc");
     const card = { ...IDENTITY, documentKind: "id_card", documentNumber: "ID4800091" };
     await trader.fillStandardForms({}, card);
-    await uploadCardSides(trader);
+    const cardPhotos = await uploadCardSides(trader);
 
-    // The licence's photos take the card's sides' places: both kinds have a front and a back.
+    // Both kinds have a front and a back: the licence's photos are its own, beside the card's.
     const licence = { ...card, documentKind: "driving_licence", documentNumber: "DL4800091" };
     await trader.autosave("identity_document", licence, 1);
+    expect(await trader.sides("identity")).toEqual(cardSides("missing"));
     const licencePhotos = await uploadCardSides(trader);
     await trader.autosave("identity_document", card, 2);
-    expect(await trader.sides("identity")).toEqual(cardSides("missing"));
+    expect(await trader.sides("identity")).toEqual(cardSides("accepted"));
     const overview = await trader.html("kyc", { view: "overview" });
     for (const side of ["front", "back"])
       expect(overview).toContain(
-        `data-document="identity" data-side="${side}" data-state="missing"`,
+        `data-document="identity" data-side="${side}" data-state="accepted"`,
       );
 
-    // Confirming the card retires the licence's photos: they never go out as the card's.
+    // Confirming the card keeps its photos and retires the licence's: they never go out as the card's.
     expect(await trader.continue("identity_document", card, 3)).toEqual({ redirect: "/inapp/kyc" });
-    expect(await trader.sides("identity")).toEqual(cardSides("missing"));
+    expect(await trader.sides("identity")).toEqual(cardSides("accepted"));
     expect(await trader.upload("address")).toMatchObject({ status: 200 });
-    await expect(trader.submit()).resolves.not.toEqual({ redirect: "/inapp/kyc/status" });
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
     const approver = await signedInStaff(w, "tapback.approver@broker.example", "approver");
     const kycCase = await trader.currentCase();
     const evidence = (await (await approver.exportEvidence(kycCase.id)).json()) as Evidence;
-    for (const side of [licencePhotos.front, licencePhotos.back])
+    expect(evidence.rounds[0]!.documentIds).toEqual(
+      expect.arrayContaining([cardPhotos.front.documentId, cardPhotos.back.documentId]),
+    );
+    for (const side of [licencePhotos.front, licencePhotos.back]) {
+      expect(evidence.rounds[0]!.documentIds).not.toContain(side.documentId);
       expect(evidence.documents.find((d) => d.id === side.documentId)?.replacedAt).toEqual(
         expect.any(String),
       );
+    }
   });
 
   it("keeps a driving licence's photos for the licence when the card is tapped and the licence picked again", async () => {
@@ -713,47 +716,5 @@ describe('scenario: "Save and continue" with another kind of identity document a
     const kycCase = await trader.currentCase();
     const evidence = (await (await approver.exportEvidence(kycCase.id)).json()) as Evidence;
     expect(evidence.documents.find((d) => d.id === page.documentId)?.replacedAt).toBeNull();
-  });
-});
-
-describe("scenario: a draft that holds its kind's pick as a single time", () => {
-  it("reads it as that kind's pick: the photos uploaded since still count and stay when it is confirmed", async () => {
-    const w = world();
-    const trader = new Trader(w, 480_013);
-    await trader.launch("kyc");
-    const passport = { ...IDENTITY, documentKind: "passport", documentNumber: "P4800131" };
-    await trader.fillStandardForms({}, passport);
-    const page = await trader.upload("identity", "page");
-    const card = { ...IDENTITY, documentKind: "id_card", documentNumber: "ID4800131" };
-    await trader.autosave("identity_document", card, 1);
-    const { front, back } = await uploadCardSides(trader);
-
-    // Drafts saved by earlier versions record one pick as `kindPickedAt`; no current writer
-    // does, so the draft is put in that shape by SQL (under the case's own key).
-    const caseId = (await trader.currentCase()).id;
-    const cipher = await caseCipher(caseId);
-    const [row] = await sqlRows<{ payload: string }>(
-      w.db.db,
-      sql`select payload from case_drafts where case_id = ${caseId} and step = 'identity_document'`,
-    );
-    const { kindPicks, ...stored } = JSON.parse(cipher.decrypt(row!.payload)) as {
-      kindPicks: { kind: string; at: string }[];
-    };
-    expect(kindPicks).toEqual([{ kind: "id_card", at: expect.any(String) }]);
-    const single = cipher.encryptJson({ ...stored, kindPickedAt: kindPicks[0]!.at });
-    await w.db.db.execute(
-      sql`update case_drafts set payload = ${single} where case_id = ${caseId} and step = 'identity_document'`,
-    );
-
-    expect(await trader.sides("identity")).toEqual(cardSides("accepted"));
-    expect(await trader.continue("identity_document", card, 2)).toEqual({ redirect: "/inapp/kyc" });
-    expect(await trader.sides("identity")).toEqual(cardSides("accepted"));
-    const approver = await signedInStaff(w, "single.pick.approver@broker.example", "approver");
-    const evidence = (await (await approver.exportEvidence(caseId)).json()) as Evidence;
-    for (const side of [front, back])
-      expect(evidence.documents.find((d) => d.id === side.documentId)?.replacedAt).toBeNull();
-    expect(evidence.documents.find((d) => d.id === page.documentId)?.replacedAt).toEqual(
-      expect.any(String),
-    );
   });
 });

@@ -8,11 +8,9 @@ import {
   isNull,
   lt,
   ne,
-  not,
   notInArray,
   or,
   sql,
-  type SQL,
 } from "drizzle-orm";
 import { getDb } from "../client";
 import { auditEvents, caseKeys, documents, kycCases, type DocumentRow } from "../schema";
@@ -65,6 +63,7 @@ export async function insertPendingDocumentWithinLimit(
     | "caseId"
     | "documentType"
     | "side"
+    | "identityKind"
     | "storageKey"
     | "declaredType"
     | "originalName"
@@ -280,6 +279,11 @@ export async function confirmDocument(input: {
             eq(documents.side, row.side),
             ne(documents.status, "pending"),
             isNull(documents.replacedAt),
+            // Each kind of identity document keeps its own file of a side (an ID card's front
+            // and a driving licence's); one of no kind stands for any kind's.
+            row.identityKind === null
+              ? undefined
+              : or(eq(documents.identityKind, row.identityKind), isNull(documents.identityKind)),
           ),
         );
     await tx
@@ -316,20 +320,6 @@ export async function confirmDocument(input: {
   });
 }
 
-/** A span of files' creation times; an open end reaches back to the first or on to the last. */
-export type CreatedSpan = { from?: Date; until?: Date };
-
-function createdInAny(spans: readonly CreatedSpan[]): SQL {
-  const within = spans.map(
-    (s) =>
-      and(
-        s.from === undefined ? undefined : gte(documents.createdAt, s.from),
-        s.until === undefined ? undefined : lt(documents.createdAt, s.until),
-      ) ?? sql`true`,
-  );
-  return or(...within) ?? sql`false`;
-}
-
 /**
  * The case's current files of one document type stop being its documents (marked replaced, kept
  * as evidence), with a `document.retired` audit event listing them. Call it in the transaction of
@@ -344,10 +334,11 @@ export async function retireCurrentDocuments(
     caseId: string;
     documentType: string;
     keepChallenge?: string;
-    /** Only the files of other sides stop counting (the sides a new kind of document has). */
-    keepSides?: readonly string[];
-    /** Files created in one of these spans stay (those uploaded while the kind was picked). */
-    keepCreated?: readonly CreatedSpan[];
+    /**
+     * A kind of identity document confirmed: its files of the sides it has stay, and so do the
+     * files of no kind (uploaded before any was chosen) of those sides, which become its own.
+     */
+    keepKind?: { kind: string; sides: readonly string[] };
     audit: { actorId: string; traderId: string; data: Record<string, unknown> };
     now: Date;
   },
@@ -363,16 +354,27 @@ export async function retireCurrentDocuments(
         input.keepChallenge === undefined
           ? undefined
           : sql`${documents.challengeId} is distinct from ${input.keepChallenge}`,
-        // Either keep marks the files that stay; together, a file stays only if both keep it.
-        or(
-          input.keepSides === undefined
-            ? undefined
-            : notInArray(documents.side, [...input.keepSides]),
-          input.keepCreated === undefined ? undefined : not(createdInAny(input.keepCreated)),
-        ),
+        input.keepKind === undefined
+          ? undefined
+          : or(
+              notInArray(documents.side, [...input.keepKind.sides]),
+              ne(documents.identityKind, input.keepKind.kind),
+            ),
       ),
     )
     .returning({ id: documents.id, side: documents.side });
+  if (input.keepKind)
+    await tx
+      .update(documents)
+      .set({ identityKind: input.keepKind.kind })
+      .where(
+        and(
+          eq(documents.caseId, input.caseId),
+          eq(documents.documentType, input.documentType),
+          isNull(documents.replacedAt),
+          isNull(documents.identityKind),
+        ),
+      );
   if (retired.length === 0) return;
   await tx.insert(auditEvents).values({
     actorType: "trader",

@@ -9,9 +9,8 @@ import {
   type CaseSubmission,
 } from "../schema";
 import { lockCaseForWrite, type Tx } from "./cases";
-import { retireCurrentDocuments, type CreatedSpan } from "./documents";
+import { retireCurrentDocuments } from "./documents";
 import { preparedPerHandle } from "./prepared";
-import { executedRows } from "./rows";
 
 export type DraftWrite =
   { written: true; version: number } | { written: false; why: "not_editable" | "stale" | "erased" };
@@ -45,8 +44,7 @@ export async function upsertDraft(values: {
    */
   retire?: {
     documentType: string;
-    keepSides?: readonly string[];
-    keepCreated?: readonly CreatedSpan[];
+    keepKind?: { kind: string; sides: readonly string[] };
     audit: { actorId: string; traderId: string; data: Record<string, unknown> };
   };
 }): Promise<DraftWrite> {
@@ -120,29 +118,12 @@ export async function upsertDraft(values: {
       await retireCurrentDocuments(tx, {
         caseId: values.caseId,
         documentType: values.retire.documentType,
-        ...(values.retire.keepSides && { keepSides: values.retire.keepSides }),
-        ...(values.retire.keepCreated && { keepCreated: values.retire.keepCreated }),
+        ...(values.retire.keepKind && { keepKind: values.retire.keepKind }),
         audit: values.retire.audit,
         now: values.now,
       });
     return { written: true, version: row.version };
   });
-}
-
-/**
- * The database's clock. A time later compared with a column the database stamps (documents'
- * `created_at`, `defaultNow()`) must be read from it: the app server's clock may be off by
- * seconds or minutes, and a file uploaded after the stamp would read as uploaded before it.
- */
-export async function getDatabaseNow(): Promise<Date> {
-  const db = await getDb();
-  const result = (await db.execute(
-    sql`select (extract(epoch from now()) * 1000)::float8 as ms`,
-  )) as unknown;
-  const rows = executedRows<{
-    ms: number | string;
-  }>(result);
-  return new Date(Math.floor(Number(rows[0]!.ms)));
 }
 
 /** What the trader sent in one round, frozen in the submit's transaction. */

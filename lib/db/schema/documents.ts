@@ -16,10 +16,17 @@
  * - A case holds at most UPLOAD_MAX_FILES_PER_CASE files: rows not `replaced_at`, and uploads
  *   that can still arrive, counting also its refusals of the last hour; checked and inserted
  *   under the case's row lock (insertPendingDocumentWithinLimit).
- * - `replaced_at` is set when a newer upload of the same document and side supersedes this one,
- *   or a change retired the document's files (a new kind of identity document), uploads still on
- *   their way included; old versions stay for the evidence trail and are never shown to the
- *   trader.
+ * - `identity_kind` (identity documents only) is the kind of identity document picked when the
+ *   upload started (the upload screens ask for that kind's sides), set by the server from the
+ *   trader's draft; null: none was chosen yet, and the photo is of whichever kind has its side.
+ *   Confirming a kind ("Save and continue") retires the other kinds' photos and gives it the
+ *   unstamped ones it keeps. An ID card and a driving licence both have a front and a back: each
+ *   kind keeps its own, so tapping between them loses neither's photos.
+ * - `replaced_at` is set when a newer upload of the same document, side and identity kind
+ *   supersedes this one (an upload of no kind supersedes the side's file of any kind, one of a
+ *   kind the side's unstamped file too), or a change retired the document's files (a new kind of
+ *   identity document), uploads still on their way included; old versions stay for the evidence
+ *   trail and are never shown to the trader.
  * - A `selfie` frame (side `frame_<n>`) names its attempt (`challenge_id`, selfie_challenges)
  *   and the prompt it answers (`prompt`), both set by the server when the upload starts; null
  *   for every other document.
@@ -60,6 +67,8 @@ export const documents = pgTable(
     documentType: text("document_type").notNull(),
     /** page | front | back | frame_1… (a selfie's frames) */
     side: text("side").notNull(),
+    /** passport | id_card | driving_licence, or null (see the invariants above). */
+    identityKind: text("identity_kind"),
     status: documentStatus("status").notNull().default("pending"),
     storageKey: text("storage_key").notNull().unique(),
     declaredType: text("declared_type").notNull(),
@@ -90,9 +99,9 @@ export const documents = pgTable(
   (t) => [
     index("documents_case_idx").on(t.caseId),
     index("documents_phash_idx").on(t.phash),
-    // One current (not replaced) confirmed document per case, type and side.
+    // One current (not replaced) confirmed document per case, type, side and identity kind.
     uniqueIndex("documents_one_current")
-      .on(t.caseId, t.documentType, t.side)
+      .on(t.caseId, t.documentType, t.side, sql`coalesce(${t.identityKind}, '')`)
       .where(sql`${t.replacedAt} is null and ${t.status} <> 'pending'`),
   ],
 );

@@ -35,69 +35,84 @@ export async function Documents({ file }: { file: CaseFile }) {
     <section className="card" data-testid="documents" aria-labelledby="documents-title">
       <h2 id="documents-title">{t("title")}</h2>
       {file.comparisons.length === 0 ? <p className="muted">{t("none")}</p> : null}
-      {groups.map((group) => (
-        <div
-          key={group.documentType}
-          className="compare"
-          data-testid="document-compare"
-          data-document-type={group.documentType}
-        >
-          <h3>{label.documentType(group.documentType)}</h3>
-          <div className="compare-grid">
-            <ul className="compare-documents">
-              {group.documents.map((d) => {
-                const alt = `${label.documentType(group.documentType)} · ${label.side(d.side)}`;
-                const href = `/admin/documents/${d.id}`;
-                return (
-                  <li key={d.id} data-document={group.documentType} data-side={d.side}>
-                    <p className="muted">
-                      {label.side(d.side)}
-                      {d.status === "retake" ? ` · ${t("retake")}` : ""}
-                    </p>
-                    {gone.has(d.id) ? (
-                      <p className="notice" data-file-gone={d.id}>
-                        {fileGone}
+      {groups.map((group) => {
+        // Photos of two kinds of identity document (the trader is between them in a reopened
+        // step): each is named with its kind, so neither reads as the other's side.
+        const kinds = new Set(group.documents.map((d) => d.identityKind));
+        const kindOf = (kind: string | null) =>
+          kinds.size > 1 && kind
+            ? ` · ${String(fields.option("identity_document", "documentKind", kind))}`
+            : "";
+        return (
+          <div
+            key={group.documentType}
+            className="compare"
+            data-testid="document-compare"
+            data-document-type={group.documentType}
+          >
+            <h3>{label.documentType(group.documentType)}</h3>
+            <div className="compare-grid">
+              <ul className="compare-documents">
+                {group.documents.map((d) => {
+                  const alt = `${label.documentType(group.documentType)} · ${label.side(d.side)}`;
+                  const href = `/admin/documents/${d.id}`;
+                  return (
+                    <li
+                      key={d.id}
+                      data-document={group.documentType}
+                      data-side={d.side}
+                      data-identity-kind={d.identityKind ?? undefined}
+                    >
+                      <p className="muted">
+                        {label.side(d.side)}
+                        {kindOf(d.identityKind)}
+                        {d.status === "retake" ? ` · ${t("retake")}` : ""}
                       </p>
-                    ) : (
-                      <>
-                        {d.contentType?.startsWith("image/") ? (
-                          <DocumentViewer src={href} alt={alt} labels={viewerLabels} />
-                        ) : null}
-                        <a href={href} target="_blank" rel="noreferrer">
-                          {t("open")}
-                        </a>
-                      </>
-                    )}
-                  </li>
-                );
-              })}
-            </ul>
-            <div>
-              <h4 id={`shows-${group.documentType}`}>{t("shouldShow")}</h4>
-              <dl
-                className="facts"
-                data-testid="typed-fields"
-                aria-labelledby={`shows-${group.documentType}`}
-              >
-                {group.fields.map((f) => (
-                  <div key={`${f.step}.${f.field}`} style={{ display: "contents" }}>
-                    <dt>{fields.field(f.step, f.field)}</dt>
-                    <dd data-field={f.field}>
-                      <FieldValue
-                        step={f.step}
-                        field={f.field}
-                        value={f.value}
-                        fields={fields}
-                        country={label.country}
-                      />
-                    </dd>
-                  </div>
-                ))}
-              </dl>
+                      {gone.has(d.id) ? (
+                        <p className="notice" data-file-gone={d.id}>
+                          {fileGone}
+                        </p>
+                      ) : (
+                        <>
+                          {d.contentType?.startsWith("image/") ? (
+                            <DocumentViewer src={href} alt={alt} labels={viewerLabels} />
+                          ) : null}
+                          <a href={href} target="_blank" rel="noreferrer">
+                            {t("open")}
+                          </a>
+                        </>
+                      )}
+                    </li>
+                  );
+                })}
+              </ul>
+              <div>
+                <h4 id={`shows-${group.documentType}`}>{t("shouldShow")}</h4>
+                <dl
+                  className="facts"
+                  data-testid="typed-fields"
+                  aria-labelledby={`shows-${group.documentType}`}
+                >
+                  {group.fields.map((f) => (
+                    <div key={`${f.step}.${f.field}`} style={{ display: "contents" }}>
+                      <dt>{fields.field(f.step, f.field)}</dt>
+                      <dd data-field={f.field}>
+                        <FieldValue
+                          step={f.step}
+                          field={f.field}
+                          value={f.value}
+                          fields={fields}
+                          country={label.country}
+                        />
+                      </dd>
+                    </div>
+                  ))}
+                </dl>
+              </div>
             </div>
           </div>
-        </div>
-      ))}
+        );
+      })}
       <SelfieFrames
         comparisons={file.comparisons}
         viewerLabels={viewerLabels}
