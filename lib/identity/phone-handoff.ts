@@ -16,11 +16,11 @@ import {
   getLivePhoneHandoff,
   insertPhoneHandoff,
 } from "@/lib/db/queries/one-time-tokens";
-import { getPhoneSessionEnd } from "@/lib/db/queries/sessions";
+import { getLivePhoneSessions } from "@/lib/db/queries/sessions";
 import { EDITABLE_STATUSES } from "@/lib/kyc/case-state";
 import { log } from "@/lib/log";
 import { newToken, sha256 } from "./secrets";
-import { startSession, type StartedSession } from "./sessions";
+import { idleCutoff, idleEnd, startSession, type StartedSession } from "./sessions";
 
 export const PHONE_HANDOFF_MINUTES = 10;
 
@@ -50,16 +50,23 @@ export async function createPhoneHandoff(
 }
 
 /**
- * Until when the desktop follows the phone's uploads once its link has expired: the end of the
- * live phone session a link for this document type started, or `now` when none was redeemed
- * (nothing can upload, so there is nothing to wait for).
+ * Until when the desktop follows the phone's uploads once its link has expired: until the live
+ * phone session a link for this document type started can no longer upload, or `now` when there
+ * is none (never redeemed, or already over: nothing can upload, so there is nothing to wait for).
+ * A session can upload until its absolute end or until it goes idle, whichever comes first; a
+ * phone that keeps uploading puts its idle end off, which the desktop learns by asking again when
+ * this runs out (lib/inapp/handoff-follow.ts).
  */
 export async function phoneSessionEnd(
   owner: { traderId: string; caseId: string },
   documentType: string,
   now = new Date(),
 ): Promise<Date> {
-  return (await getPhoneSessionEnd(owner, documentType, now)) ?? now;
+  const live = await getLivePhoneSessions(owner, documentType, now, idleCutoff(now));
+  const ends = live.map(({ expiresAt, lastSeenAt }) =>
+    Math.min(expiresAt.getTime(), idleEnd(lastSeenAt).getTime()),
+  );
+  return new Date(Math.max(now.getTime(), ...ends));
 }
 
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{20,200}$/;

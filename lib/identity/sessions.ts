@@ -47,6 +47,16 @@ export function idleCutoff(now: Date): Date {
 }
 
 /**
+ * When a session last seen at `lastSeenAt` goes idle unless a request comes first: the instant
+ * `idleCutoff` passes it. Exact, although `last_seen_at` is moved only once per TOUCH_EVERY_MS:
+ * the idle check compares that same recorded value, so a request that was not recorded does not
+ * keep the session live past this either (adding the interval would follow a session over).
+ */
+export function idleEnd(lastSeenAt: Date): Date {
+  return new Date(lastSeenAt.getTime() + env().session.idleMinutes * 60_000);
+}
+
+/**
  * A started session: its secret id (for the cookie), how long it may live, and for a resumable
  * one the code that reopens it in a new window if the cookie does not arrive.
  */

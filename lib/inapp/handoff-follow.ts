@@ -3,10 +3,12 @@
  * sides every few seconds while the link can still be redeemed. When the link expires it asks the
  * server how long a phone session made from it can still upload (GET /api/inapp/handoff): an
  * unredeemed link has none, so the panel stops there instead of polling through a phone session
- * that never started; a redeemed one is followed until its session ends. A question that fails (a
- * network blip, a 5xx) is asked again a few times, since giving up early would stop following a
- * phone that is still uploading; after the last try the panel stops with a last look and keeps
- * its "expired, get a new code" state, which starts following again.
+ * that never started; a redeemed one is followed for as long as the answer says, then asked about
+ * again, since a phone still in use puts off the end of its session (it goes idle without
+ * requests), until the answer is none. A question that fails (a network blip, a 5xx) is asked
+ * again a few times, since giving up early would stop following a phone that is still uploading;
+ * after the last try the panel stops with a last look and keeps its "expired, get a new code"
+ * state, which starts following again.
  */
 import { phoneFollowResponse } from "@/lib/identity/handoff-contract";
 import { windowHeaders } from "./window-ref";
@@ -31,7 +33,7 @@ export function followPhoneHandoff({
 }): () => void {
   let stopped = false;
   const timer = setInterval(onFollow, FOLLOW_EVERY_MS);
-  // The phone session's end, or the next try of a failed question: never both at once.
+  // The next question (the answer ran out, or a try failed): one at a time.
   let next: ReturnType<typeof setTimeout> | undefined;
   const stop = () => {
     clearInterval(timer);
@@ -42,7 +44,7 @@ export function followPhoneHandoff({
     void followAfterExpiry().then(
       (seconds) => {
         if (stopped) return;
-        if (seconds > 0) next = setTimeout(stop, seconds * 1000);
+        if (seconds > 0) next = setTimeout(() => ask(0), seconds * 1000);
         else stop();
       },
       () => {

@@ -235,17 +235,18 @@ export async function retireResume(resumeHash: string, idHash: string): Promise<
 }
 
 /**
- * When the last live phone session of this case and document type ends (a redeemed handoff
- * link), or undefined when there is none: what the desktop's upload screen follows.
+ * The live phone sessions of this case and document type (redeemed handoff links): their absolute
+ * end and last recorded activity, from which the desktop's upload screen learns how long to follow.
  */
-export async function getPhoneSessionEnd(
+export async function getLivePhoneSessions(
   owner: { traderId: string; caseId: string },
   documentType: string,
   now: Date,
-): Promise<Date | undefined> {
+  idleCutoff: Date,
+): Promise<{ expiresAt: Date; lastSeenAt: Date }[]> {
   const db = await getDb();
-  const [row] = await db
-    .select({ end: sql<Date | null>`max(${sessions.expiresAt})`.mapWith(sessions.expiresAt) })
+  return db
+    .select({ expiresAt: sessions.expiresAt, lastSeenAt: sessions.lastSeenAt })
     .from(sessions)
     .where(
       and(
@@ -254,7 +255,7 @@ export async function getPhoneSessionEnd(
         eq(sessions.documentScope, documentType),
         isNull(sessions.revokedAt),
         gt(sessions.expiresAt, now),
+        gt(sessions.lastSeenAt, idleCutoff),
       ),
     );
-  return row?.end ?? undefined;
 }

@@ -56,9 +56,15 @@ test("stops following when the link expires unredeemed, with a last look", async
   stop();
 });
 
-test("follows a redeemed link until its phone session ends, then stops", async () => {
+/** Each question's answer in turn; the last one for any question after. */
+const answers =
+  (...seconds: number[]) =>
+  async () =>
+    seconds.length > 1 ? seconds.shift()! : seconds[0]!;
+
+test("follows a redeemed link as long as the answer says, then asks again and stops at none", async () => {
   const left = PHONE_SESSION_MINUTES * 60 - 30;
-  const { seen, stop } = panel(async () => left);
+  const { seen, stop } = panel(answers(left, 0));
 
   await wait(LINK_SECONDS * 1000);
   expect(seen.expired).toBe(true);
@@ -67,18 +73,46 @@ test("follows a redeemed link until its phone session ends, then stops", async (
   await wait(left * 1000 - 1);
   // Every three seconds through the phone session.
   expect(seen.reads - atExpiry).toBeGreaterThanOrEqual((left * 1000) / FOLLOW_EVERY_MS - 1);
+  expect(seen.asked).toBe(1);
   await wait(1);
+  // The answer ran out: asked again, the session is over, a last look.
+  expect(seen.asked).toBe(2);
   const stopped = seen.reads;
   await wait(PHONE_SESSION_MINUTES * 60_000);
   expect(seen.reads).toBe(stopped);
+  expect(seen.asked).toBe(2);
+  expect(jest.getTimerCount()).toBe(0);
+  stop();
+});
+
+test("keeps following a phone still in use: each answer that runs out is asked about again", async () => {
+  // The phone's session would go idle in 4 minutes; it is used meanwhile, so when asked again it
+  // can upload 5 minutes more, and then it is over.
+  const { seen, stop } = panel(answers(240, 300, 0));
+
+  await wait(LINK_SECONDS * 1000);
+  const atExpiry = seen.reads;
+  await wait(240_000);
+  expect(seen.asked).toBe(2);
+  await wait(300_000 - 1);
+  // Still following, every three seconds since the link expired.
+  expect(seen.reads - atExpiry).toBeGreaterThanOrEqual(540_000 / FOLLOW_EVERY_MS - 1);
+  expect(seen.asked).toBe(2);
+  await wait(1);
+  expect(seen.asked).toBe(3);
+  const stopped = seen.reads;
+  await wait(PHONE_SESSION_MINUTES * 60_000);
+  expect(seen.reads).toBe(stopped);
+  expect(jest.getTimerCount()).toBe(0);
   stop();
 });
 
 test("a failed question after expiry is asked again, and a redeemed phone is then followed", async () => {
   const left = PHONE_SESSION_MINUTES * 60 - 60;
   let failures = 2;
+  const later = answers(left, 0);
   const { seen, stop } = panel(() =>
-    failures-- > 0 ? Promise.reject(new TypeError("Failed to fetch")) : Promise.resolve(left),
+    failures-- > 0 ? Promise.reject(new TypeError("Failed to fetch")) : later(),
   );
 
   await wait(LINK_SECONDS * 1000);
@@ -92,6 +126,7 @@ test("a failed question after expiry is asked again, and a redeemed phone is the
   await wait(left * 1000 - 1);
   expect(seen.reads - answered).toBeGreaterThanOrEqual((left * 1000) / FOLLOW_EVERY_MS - 1);
   await wait(1);
+  expect(seen.asked).toBe(4);
   const stopped = seen.reads;
   await wait(PHONE_SESSION_MINUTES * 60_000);
   expect(seen.reads).toBe(stopped);

@@ -61,7 +61,10 @@ export async function GET(request: Request): Promise<Response> {
         documentType.data,
         now,
       );
-      const body: PhoneFollowResponse = { followInSeconds: secondsUntil(end, now) };
+      // Rounded up: the panel asks again when this runs out, and must not ask before the end.
+      const body: PhoneFollowResponse = {
+        followInSeconds: Math.max(0, Math.ceil((end.getTime() - now.getTime()) / 1000)),
+      };
       return Response.json(body);
     },
     { mutates: false },
