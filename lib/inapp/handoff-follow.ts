@@ -69,8 +69,9 @@ export function followPhoneHandoff({
 
 /**
  * The server's answer to "how long can a phone session made from my link still upload". A refusal
- * (the session ended, another sign-in) is 0: nothing to follow, and asking again cannot change
- * that. No answer, a 5xx or 429, or an unreadable body rejects, so the question is asked again.
+ * (a 4xx: the session ended, another sign-in, or a proxy's page in front of the app, which need not
+ * be JSON) is 0: nothing to follow, and asking again cannot change that. No answer, a 5xx, 429 or
+ * 408, or an unreadable 200 rejects, so the question is asked again.
  */
 export async function askPhoneFollow(
   documentType: string,
@@ -80,9 +81,9 @@ export async function askPhoneFollow(
   const response = await fetcher(`/api/inapp/handoff?${new URLSearchParams({ documentType })}`, {
     headers: windowHeaders(windowRef),
   });
-  if (response.status >= 500 || response.status === 429)
+  if (response.status >= 500 || response.status === 429 || response.status === 408)
     throw new Error(`handoff follow: ${response.status}`);
+  if (!response.ok) return 0;
   const body = phoneFollowResponse.safeParse(await response.json());
-  if (!response.ok || !body.success) return 0;
-  return body.data.followInSeconds;
+  return body.success ? body.data.followInSeconds : 0;
 }

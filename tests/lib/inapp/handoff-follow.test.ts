@@ -197,3 +197,32 @@ test("no answer, a 5xx or an unreadable body is a failure to ask again, not noth
   ).rejects.toThrow();
   await expect(askPhoneFollow("identity", "w1", answering(200, "<html>"))).rejects.toThrow();
 });
+
+test("a refusal whose body is not JSON (a proxy's page) is nothing to follow, not a failure", async () => {
+  const answering = (status: number, body: string) => async () =>
+    new Response(body, { status, headers: { "content-type": "text/html" } });
+  for (const status of [400, 401, 403, 404, 409, 413])
+    expect(await askPhoneFollow("identity", "w1", answering(status, "<html>No</html>"))).toBe(0);
+  // Too many requests, or a proxy that timed the request out: worth asking again.
+  for (const status of [408, 429])
+    await expect(
+      askPhoneFollow("identity", "w1", answering(status, "<html>Later</html>")),
+    ).rejects.toThrow();
+});
+
+test("a phone behind a proxy that refuses the question is not asked about again", async () => {
+  const { seen, stop } = panel(() =>
+    askPhoneFollow(
+      "identity",
+      "w1",
+      async () => new Response("<html>Forbidden</html>", { status: 403 }),
+    ),
+  );
+  await wait(LINK_SECONDS * 1000);
+  await wait(ASK_AGAIN_AFTER_MS.reduce((sum, ms) => sum + ms, 0));
+  expect(seen.asked).toBe(1);
+  // Stopped when the link expired, with a last look.
+  expect(seen.reads).toBe(READS_WHILE_LINK_LIVES);
+  expect(jest.getTimerCount()).toBe(0);
+  stop();
+});
