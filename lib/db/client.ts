@@ -30,15 +30,18 @@ export type DbHandle = {
   schemaVersion(): Promise<number | null>;
   close(): Promise<void>;
   /**
-   * LISTEN on a channel; resolves to the function that stops listening. `onListen` is called
-   * each time the LISTEN is in place: at the start and again after every reconnect, since a
+   * LISTEN on a channel for the life of the handle; resolves once the LISTEN is in place.
+   * `onListen` is called each time it is: at the start and again after every reconnect, since a
    * notification sent while the connection was down is lost and the caller must read again.
+   * Register once per channel and never again, also after a rejection: postgres.js keeps the
+   * callbacks of a LISTEN that failed and listens with them after its next connection (calling
+   * `onListen`), so each further call would add callbacks that every notification then reaches.
    */
   listen(
     channel: string,
     onPayload: (payload: string) => void,
     onListen?: () => void,
-  ): Promise<() => Promise<void>>;
+  ): Promise<void>;
 };
 
 // turbopackIgnore: these are runtime paths, not files to trace or watch (watching the PGlite
@@ -101,10 +104,10 @@ export async function openDatabase(
       schemaVersion: () => migrationTarget.schemaVersion(),
       close: () => client.end({ timeout: 5 }),
       // postgres.js keeps one dedicated connection for LISTEN and re-listens after a reconnect,
-      // calling onlisten each time.
+      // calling onlisten each time. Its unlisten is not offered: after a reconnect it no longer
+      // finds the callbacks it re-listened with.
       listen: async (channel, onPayload, onListen) => {
-        const { unlisten } = await client.listen(channel, onPayload, onListen);
-        return unlisten;
+        await client.listen(channel, onPayload, onListen);
       },
     };
   }
@@ -148,11 +151,11 @@ export async function openDatabase(
     migrate: () => applyMigrations(migrationTarget),
     schemaVersion: () => migrationTarget.schemaVersion(),
     close: () => client.close(),
-    // In-process: the LISTEN is never dropped, so it is in place once.
+    // In-process: the LISTEN is never dropped, so it is in place once; it fails only on a
+    // closed handle (PGlite then keeps no callback).
     listen: async (channel, onPayload, onListen) => {
-      const stop = await client.listen(channel, onPayload);
+      await client.listen(channel, onPayload);
       onListen?.();
-      return async () => stop();
     },
   };
 }

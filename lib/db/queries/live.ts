@@ -1,16 +1,24 @@
 import { sql } from "drizzle-orm";
-import { getDb, getDbHandle } from "../client";
+import { getDb, getDbHandle, type DbHandle } from "../client";
+
+/** What a LISTEN is registered with: the process's database handle (tests put others in place). */
+export type ListenSource = Pick<DbHandle, "listen">;
+
+export async function caseStatusSource(): Promise<ListenSource> {
+  return getDbHandle();
+}
 
 /**
- * Case status changes as they commit (migration 0010's NOTIFY), from every app instance.
- * `onListen` runs each time the LISTEN is in place (again after a reconnect: DbHandle.listen).
+ * Case status changes as they commit (migration 0010's NOTIFY), from every app instance, for
+ * the life of the handle: register once per handle (DbHandle.listen). `onListen` runs each time
+ * the LISTEN is in place, again after a reconnect, also when this first attempt was refused.
  */
 export async function listenCaseStatus(
+  source: ListenSource,
   onCaseId: (caseId: string) => void,
-  onListen?: () => void,
-): Promise<() => Promise<void>> {
-  const handle = await getDbHandle();
-  return handle.listen("case_status", onCaseId, onListen);
+  onListen: () => void,
+): Promise<void> {
+  await source.listen("case_status", onCaseId, onListen);
 }
 
 /**
