@@ -1,3 +1,5 @@
+import diagnostics from "node:diagnostics_channel";
+import type { Worker } from "node:worker_threads";
 import { decodeHeif } from "@/lib/documents/heif-decode";
 import { MAX_INPUT_PIXELS } from "@/lib/documents/image-check";
 import * as fx from "@/tests/fixtures/documents/make-fixtures";
@@ -49,14 +51,28 @@ describe("decodeHeif (libheif-js)", () => {
   });
 
   it("terminates a decode that outlasts its time limit and refuses the file", async () => {
-    const started = performance.now();
-    expect(await decodeHeif(fx.heicFixture("upright"), { ...limits, timeoutMs: 1 })).toEqual({
-      ok: false,
-      reason: "corrupt",
-      detail: "HEIC: decode took too long",
-    });
-    // The answer came from the timer, not from a decode that ran to its end.
-    expect(performance.now() - started).toBeLessThan(500);
+    // The decode's worker, watched from its start: how many answers it posted by the time it
+    // ended. One waited for, or left running, would post its pixels before ending on its own.
+    const workers: Promise<number>[] = [];
+    const watch = (message: unknown) => {
+      const { worker } = message as { worker: Worker };
+      let posted = 0;
+      worker.on("message", () => posted++);
+      workers.push(new Promise((resolve) => worker.once("exit", () => resolve(posted))));
+    };
+    diagnostics.subscribe("worker_threads", watch);
+    try {
+      expect(await decodeHeif(fx.heicFixture("upright"), { ...limits, timeoutMs: 1 })).toEqual({
+        ok: false,
+        reason: "corrupt",
+        detail: "HEIC: decode took too long",
+      });
+    } finally {
+      diagnostics.unsubscribe("worker_threads", watch);
+    }
+    // One worker, ended without an answer: the refusal came from the timer, and the decode was
+    // cut short rather than run to its end.
+    expect(await Promise.all(workers)).toEqual([0]);
   });
 
   it("keeps an alpha plane as RGBA", async () => {
