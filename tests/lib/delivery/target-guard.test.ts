@@ -166,8 +166,10 @@ describe("webhook target guard (SSRF)", () => {
     receiver.respond = () => "hold";
     const outcome = await sendWebhook(endpoint(receiver.url, true), message, { timeoutMs: 300 });
     expect(outcome).toMatchObject({ ok: false, errorKind: "timeout", httpStatus: null });
+    // Ended by the timeout given, not at once and not by the production one: the two bounds are
+    // the configured values, so a slow machine does not move the answer.
     expect(outcome.durationMs).toBeGreaterThanOrEqual(250);
-    expect(outcome.durationMs).toBeLessThan(5_000);
+    expect(outcome.durationMs).toBeLessThan(WEBHOOK_TIMEOUT_MS);
     receiver.release();
   });
 
