@@ -337,7 +337,6 @@ describe("status email", () => {
       configureEmail({
         EMAIL_SMTP_URL: `smtp://127.0.0.1:${(silent.address() as AddressInfo).port}`,
       });
-      const started = Date.now();
       const outcome = await sendStatusEmail(
         "00000000-0000-4000-8000-000000000001",
         {
@@ -346,8 +345,13 @@ describe("status email", () => {
         },
         { timeoutMs: 300 },
       );
-      expect(outcome).toMatchObject({ ok: false, errorKind: "timeout", httpStatus: null });
-      expect(Date.now() - started).toBeLessThan(5_000);
+      // Ended by the timeout given (an abort), not by the mail library's own greeting timeout.
+      expect(outcome).toMatchObject({
+        ok: false,
+        errorKind: "timeout",
+        httpStatus: null,
+        error: "no answer within the timeout",
+      });
     } finally {
       for (const s of sockets) s.destroy();
       await new Promise((resolve) => silent.close(resolve));
