@@ -13,7 +13,9 @@ export type TestDb = DbHandle & {
   /**
    * Runs fn while another process may open the database, then carries on with it. A PGlite data
    * directory opens in one process at a time, so on PGlite this closes the handle first and opens
-   * it again after; `db` and the app's database then answer from the reopened one.
+   * it again after; `db` and the app's database then answer from the reopened one. A lend inside
+   * a lend runs as it is: commands run in a row inside one lend share one close and reopen (each
+   * reopen of PGlite costs seconds).
    */
   lend<T>(fn: () => Promise<T>): Promise<T>;
 };
@@ -61,14 +63,17 @@ export async function createTestDb(options: { pgliteDataDir?: string } = {}): Pr
       }
     }
   };
+  let lent = false;
   const lend = async <T>(fn: () => Promise<T>): Promise<T> => {
-    if (target?.kind !== "pglite") return fn();
+    if (target?.kind !== "pglite" || lent) return fn();
     // The override stays on the closed handle: a query meanwhile fails loudly instead of this
     // process opening the directory the other one holds.
     await handle.close();
+    lent = true;
     try {
       return await fn();
     } finally {
+      lent = false;
       handle = await openDatabase(target);
       setDatabaseOverride(handle);
     }

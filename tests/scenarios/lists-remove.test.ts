@@ -40,6 +40,9 @@ const removeList = (source: string) =>
   world().runCommand("scripts/lists-remove.ts", source ? [source] : []);
 
 describe("scenario: a list file renamed", () => {
+  // Seven operator commands, each a process that loads the app under tsx (≈2.5 s) and, on
+  // PGlite, opens the data directory afresh (≈3 s more): about 45 s of this scenario on a quiet
+  // 2-core machine, twice that and more under load, past the scenarios' 120 s.
   it("leaves a stale list that lists:remove takes out, after which cases are decided again", async () => {
     const w = world();
     const before = brokerList("sdn-2025.csv");
@@ -77,34 +80,38 @@ describe("scenario: a list file renamed", () => {
       expect.objectContaining({ source: "sdn-2026", status: "ok", configured: true }),
     ]);
 
-    // Refused, with the reason, for a list still configured and for one not stored.
-    const configured = await removeList("sdn-2026");
-    expect(configured.code).toBe(2);
-    expect(configured.stderr).toContain(
-      "sdn-2026 is in SANCTIONS_LIST_PATH: take it out of the configuration first",
-    );
-    // Without the configuration, nothing tells a list in force from a leftover.
-    w.configure({ SANCTIONS_LIST_PATH: "", LISTS_IMPORT_HOURS: "0" });
-    const unset = await removeList("sdn-2025");
-    expect(unset.code).toBe(2);
-    expect(unset.stderr).toContain("SANCTIONS_LIST_PATH is not set");
-    w.configure({ SANCTIONS_LIST_PATH: after });
-    const unknown = await removeList("sdn-2024");
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain("no list named sdn-2024 (stored: sdn-2025, sdn-2026)");
-    expect((await removeList("")).code).toBe(2);
+    // The operator's commands, one after another: the database is lent to them once, not
+    // reopened here between two of them (on PGlite each reopen costs seconds).
+    await w.db.lend(async () => {
+      // Refused, with the reason, for a list still configured and for one not stored.
+      const configured = await removeList("sdn-2026");
+      expect(configured.code).toBe(2);
+      expect(configured.stderr).toContain(
+        "sdn-2026 is in SANCTIONS_LIST_PATH: take it out of the configuration first",
+      );
+      // Without the configuration, nothing tells a list in force from a leftover.
+      w.configure({ SANCTIONS_LIST_PATH: "", LISTS_IMPORT_HOURS: "0" });
+      const unset = await removeList("sdn-2025");
+      expect(unset.code).toBe(2);
+      expect(unset.stderr).toContain("SANCTIONS_LIST_PATH is not set");
+      w.configure({ SANCTIONS_LIST_PATH: after });
+      const unknown = await removeList("sdn-2024");
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain("no list named sdn-2024 (stored: sdn-2025, sdn-2026)");
+      expect((await removeList("")).code).toBe(2);
 
-    const removed = await removeList("sdn-2025");
-    expect(removed).toMatchObject({ code: 0 });
-    expect(removed.stdout).toMatch(/sdn-2025: removed, \d+ entries no longer screen/);
-    expect(removed.stdout).toContain("re-screened 1 traders on the lists left");
+      const removed = await removeList("sdn-2025");
+      expect(removed).toMatchObject({ code: 0 });
+      expect(removed.stdout).toMatch(/sdn-2025: removed, \d+ entries no longer screen/);
+      expect(removed.stdout).toContain("re-screened 1 traders on the lists left");
 
-    // The last list left is not removed: with none, nobody would be screened.
-    w.configure({ SANCTIONS_LIST_PATH: path.join(w.dataDir, "sdn-2027.csv") });
-    const last = await removeList("sdn-2026");
-    expect(last.code).toBe(2);
-    expect(last.stderr).toContain("sdn-2026 is the only list stored");
-    w.configure({ SANCTIONS_LIST_PATH: after });
+      // The last list left is not removed: with none, nobody would be screened.
+      w.configure({ SANCTIONS_LIST_PATH: path.join(w.dataDir, "sdn-2027.csv") });
+      const last = await removeList("sdn-2026");
+      expect(last.code).toBe(2);
+      expect(last.stderr).toContain("sdn-2026 is the only list stored");
+      w.configure({ SANCTIONS_LIST_PATH: after });
+    });
 
     // The warning is gone, health is ok, and the removal is on the audit trail.
     expect(await reviewer.queue({})).not.toContain('data-testid="lists-warning"');
@@ -135,5 +142,5 @@ describe("scenario: a list file renamed", () => {
     await second.completeStandardLevel();
     await w.worker();
     expect(await second.status()).toBe("approved");
-  });
+  }, 240_000);
 });
