@@ -24,6 +24,15 @@ async function wait(ms: number) {
   for (let i = 0; i < 5; i++) await jest.advanceTimersByTimeAsync(0);
 }
 
+/** The panel has stopped: through a whole phone session after, no read, no question, no timer. */
+async function expectStopped(seen: { reads: number; asked: number }) {
+  const { reads, asked } = seen;
+  await wait(PHONE_SESSION_MINUTES * 60_000);
+  expect(seen.reads).toBe(reads);
+  expect(seen.asked).toBe(asked);
+  expect(jest.getTimerCount()).toBe(0);
+}
+
 /** The panel with the server's answer after expiry: seconds a phone session can still upload. */
 function panel(answer: () => Promise<number>) {
   const seen = { reads: 0, expired: false, asked: 0 };
@@ -77,11 +86,7 @@ test("follows a redeemed link as long as the answer says, then asks again and st
   await wait(1);
   // The answer ran out: asked again, the session is over, a last look.
   expect(seen.asked).toBe(2);
-  const stopped = seen.reads;
-  await wait(PHONE_SESSION_MINUTES * 60_000);
-  expect(seen.reads).toBe(stopped);
-  expect(seen.asked).toBe(2);
-  expect(jest.getTimerCount()).toBe(0);
+  await expectStopped(seen);
   stop();
 });
 
@@ -100,10 +105,7 @@ test("keeps following a phone still in use: each answer that runs out is asked a
   expect(seen.asked).toBe(2);
   await wait(1);
   expect(seen.asked).toBe(3);
-  const stopped = seen.reads;
-  await wait(PHONE_SESSION_MINUTES * 60_000);
-  expect(seen.reads).toBe(stopped);
-  expect(jest.getTimerCount()).toBe(0);
+  await expectStopped(seen);
   stop();
 });
 
@@ -127,10 +129,7 @@ test("a failed question after expiry is asked again, and a redeemed phone is the
   expect(seen.reads - answered).toBeGreaterThanOrEqual((left * 1000) / FOLLOW_EVERY_MS - 1);
   await wait(1);
   expect(seen.asked).toBe(4);
-  const stopped = seen.reads;
-  await wait(PHONE_SESSION_MINUTES * 60_000);
-  expect(seen.reads).toBe(stopped);
-  expect(jest.getTimerCount()).toBe(0);
+  await expectStopped(seen);
   stop();
 });
 
@@ -145,11 +144,7 @@ test("a question that keeps failing is given up after a bounded number of tries,
   expect(seen.asked).toBe(ASK_AGAIN_AFTER_MS.length + 1);
   // Read every three seconds while asking again, then a last look, then nothing.
   expect(seen.reads - atExpiry).toBe(Math.floor(retrying / FOLLOW_EVERY_MS) + 1);
-  const gaveUp = seen.reads;
-  await wait(PHONE_SESSION_MINUTES * 60_000);
-  expect(seen.reads).toBe(gaveUp);
-  expect(seen.asked).toBe(ASK_AGAIN_AFTER_MS.length + 1);
-  expect(jest.getTimerCount()).toBe(0);
+  await expectStopped(seen);
   stop();
 });
 

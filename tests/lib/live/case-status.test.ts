@@ -17,6 +17,73 @@ const world = scenarioWorld();
 
 const postgresOnly = adminUrl() ? it : it.skip;
 
+const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A promise and what settles it. */
+function signal(): { done: Promise<void>; fire: () => void } {
+  let fire = () => {};
+  const done = new Promise<void>((resolve) => (fire = resolve));
+  return { done, fire };
+}
+
+/** A trader's case with its personal step saved, its status followed until the LISTEN is lost. */
+async function followedCase(w: ReturnType<typeof world>, userId: number) {
+  const trader = new Trader(w, userId);
+  await trader.launch();
+  await trader.continue("personal", PERSONAL);
+  const caseId = (await trader.currentCase()).id;
+  const lost = signal();
+  const stop = await subscribeCaseStatus(caseId, () => {}, lost.fire);
+  return { trader, caseId, stop, lost: lost.done };
+}
+
+/** Probes every 200 ms, a LISTEN taken for deaf after 600 ms unheard; answers what restores them. */
+function fastProbes(): () => void {
+  const saved = { ...LIVE_TIMING };
+  LIVE_TIMING.probeMs = 200;
+  LIVE_TIMING.probeTimeoutMs = 600;
+  return () => Object.assign(LIVE_TIMING, saved);
+}
+
+/**
+ * Connections of the test's own: an admin one (to cut the LISTEN) and one on the test's database
+ * that hears what PostgreSQL sends on the channel. `end` lets connections in again and closes them.
+ */
+function outside(database: string) {
+  const admin = postgres(adminUrl()!, { max: 1, onnotice: () => {} });
+  const watcher = postgres(withDatabase(adminUrl()!, database), { max: 1, onnotice: () => {} });
+  const end = async () => {
+    await admin.unsafe(`alter database "${database}" allow_connections true`);
+    await admin.end();
+    await watcher.end();
+  };
+  return { admin, watcher, end };
+}
+
+/**
+ * An outage of the LISTEN's path: its connection is cut while the database takes no new one
+ * (the app's pooled connections keep working), so postgres.js cannot listen again.
+ */
+async function cutListen(admin: postgres.Sql, database: string) {
+  await admin.unsafe(`alter database "${database}" allow_connections false`);
+  const killed = await admin`
+    select pg_terminate_backend(pid) as ok from pg_stat_activity
+    where datname = ${database} and query ilike 'listen%'`;
+  expect(killed.length).toBe(1);
+}
+
+/**
+ * Waits (at most 5 s) until every notification PostgreSQL sent was counted by the process, then
+ * half a second more for a second copy of each, were there one: the counts must then agree.
+ */
+async function countsAgree(sent: () => number, counted: () => number) {
+  const deadline = Date.now() + 5_000;
+  while ((sent() === 0 || counted() < sent()) && Date.now() < deadline) await settle(50);
+  await settle(500);
+  expect(sent()).toBeGreaterThan(0);
+  expect(counted()).toBe(sent());
+}
+
 describe("live case status", () => {
   postgresOnly("removes the listener when LISTEN fails, and listens again next time", async () => {
     const w = world();
@@ -39,11 +106,10 @@ describe("live case status", () => {
     const trader = new Trader(w, 92_001);
     await trader.completeStandardLevel();
     const kycCase = await trader.currentCase();
-    let heard = () => {};
-    const changed = new Promise<void>((resolve) => (heard = resolve));
-    const stop = await subscribeCaseStatus(kycCase.id, () => heard());
+    const changed = signal();
+    const stop = await subscribeCaseStatus(kycCase.id, changed.fire);
     await w.worker();
-    await changed;
+    await changed.done;
     expect(await trader.status()).toBe("in_review");
     stop();
     expect(liveListenerCount()).toBe(0);
@@ -53,59 +119,36 @@ describe("live case status", () => {
     "a LISTEN dropped while the database refused to take it back stays silent once it is back",
     async () => {
       const w = world();
-      const saved = { ...LIVE_TIMING };
-      LIVE_TIMING.probeMs = 200;
-      LIVE_TIMING.probeTimeoutMs = 600;
-      const admin = postgres(adminUrl()!, { max: 1, onnotice: () => {} });
-      // What PostgreSQL sends on the channel for the case, heard on a connection of our own.
-      const watcher = postgres(withDatabase(adminUrl()!, w.db.name), {
-        max: 1,
-        onnotice: () => {},
-      });
+      const restoreProbes = fastProbes();
+      const { admin, watcher, end } = outside(w.db.name);
       let stopFirst = () => {};
       try {
-        const trader = new Trader(w, 92_002);
-        await trader.launch();
-        await trader.continue("personal", PERSONAL);
-        const kycCase = await trader.currentCase();
-        let lost = () => {};
-        const gone = new Promise<void>((resolve) => (lost = resolve));
-        stopFirst = await subscribeCaseStatus(kycCase.id, () => {}, lost);
-        // An outage of the LISTEN's path: its connection is cut while the database takes no new
-        // one (the app's pooled connections keep working), so postgres.js cannot re-listen and
-        // the probe finds the LISTEN deaf.
-        await admin.unsafe(`alter database "${w.db.name}" allow_connections false`);
-        const killed = await admin`
-          select pg_terminate_backend(pid) as ok from pg_stat_activity
-          where datname = ${w.db.name} and query ilike 'listen%'`;
-        expect(killed.length).toBe(1);
-        await gone;
+        const { trader, caseId, stop: first, lost } = await followedCase(w, 92_002);
+        stopFirst = first;
+        // The probe finds the LISTEN deaf.
+        await cutListen(admin, w.db.name);
+        await lost;
         await admin.unsafe(`alter database "${w.db.name}" allow_connections true`);
 
         let sent = 0;
         await watcher.listen("case_status", (payload) => {
-          if (payload === kycCase.id) sent++;
+          if (payload === caseId) sent++;
         });
         let changes = 0;
-        const stop = await subscribeCaseStatus(kycCase.id, () => changes++);
+        const stop = await subscribeCaseStatus(caseId, () => changes++);
         try {
           await trader.continue("personal", { ...PERSONAL, firstName: "Anna" });
-          const deadline = Date.now() + 5_000;
-          while ((sent === 0 || changes < sent) && Date.now() < deadline)
-            await new Promise((resolve) => setTimeout(resolve, 50));
-          // Time for a second copy of each notification to arrive, were there one.
-          await new Promise((resolve) => setTimeout(resolve, 500));
-          expect(sent).toBeGreaterThan(0);
-          expect(changes).toBe(sent);
+          await countsAgree(
+            () => sent,
+            () => changes,
+          );
         } finally {
           stop();
         }
       } finally {
         stopFirst();
-        Object.assign(LIVE_TIMING, saved);
-        await admin.unsafe(`alter database "${w.db.name}" allow_connections true`);
-        await admin.end();
-        await watcher.end();
+        restoreProbes();
+        await end();
       }
     },
   );
@@ -114,14 +157,8 @@ describe("live case status", () => {
     "status streams tried during an outage leave no callback behind in the database client",
     async () => {
       const w = world();
-      const saved = { ...LIVE_TIMING };
-      LIVE_TIMING.probeMs = 200;
-      LIVE_TIMING.probeTimeoutMs = 600;
-      const admin = postgres(adminUrl()!, { max: 1, onnotice: () => {} });
-      const watcher = postgres(withDatabase(adminUrl()!, w.db.name), {
-        max: 1,
-        onnotice: () => {},
-      });
+      const restoreProbes = fastProbes();
+      const { admin, watcher, end } = outside(w.db.name);
       // How many times postgres.js hands the case's notifications to this process's callbacks:
       // once per NOTIFY when it holds one callback, more for every callback left behind.
       let caseId = "";
@@ -142,21 +179,14 @@ describe("live case status", () => {
       let stopFirst = () => {};
       let stop = () => {};
       try {
-        const trader = new Trader(w, 92_003);
-        await trader.launch();
-        await trader.continue("personal", PERSONAL);
-        caseId = (await trader.currentCase()).id;
-        let lost = () => {};
-        const gone = new Promise<void>((resolve) => (lost = resolve));
-        stopFirst = await subscribeCaseStatus(caseId, () => {}, lost);
-        // The LISTEN's connection is cut while the database takes no new one: the probe finds
-        // the LISTEN deaf and the status screen's EventSource keeps trying, refused each time.
-        await admin.unsafe(`alter database "${w.db.name}" allow_connections false`);
-        const killed = await admin`
-          select pg_terminate_backend(pid) as ok from pg_stat_activity
-          where datname = ${w.db.name} and query ilike 'listen%'`;
-        expect(killed.length).toBe(1);
-        await gone;
+        const followed = await followedCase(w, 92_003);
+        const { trader } = followed;
+        caseId = followed.caseId;
+        stopFirst = followed.stop;
+        // The probe finds the LISTEN deaf and the status screen's EventSource keeps trying,
+        // refused each time.
+        await cutListen(admin, w.db.name);
+        await followed.lost;
         for (let attempt = 0; attempt < 3; attempt++)
           await expect(subscribeCaseStatus(caseId, () => {})).rejects.toThrow();
         await admin.unsafe(`alter database "${w.db.name}" allow_connections true`);
@@ -169,7 +199,7 @@ describe("live case status", () => {
             break;
           } catch (error) {
             if (Date.now() > deadline) throw error;
-            await new Promise((resolve) => setTimeout(resolve, 200));
+            await settle(200);
           }
         }
         let sent = 0;
@@ -177,21 +207,16 @@ describe("live case status", () => {
           if (payload === caseId) sent++;
         });
         await trader.continue("personal", { ...PERSONAL, firstName: "Anna" });
-        const heard = Date.now() + 5_000;
-        while ((sent === 0 || handed < sent) && Date.now() < heard)
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        // Time for the notifications to reach callbacks left behind, were there any.
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        expect(sent).toBeGreaterThan(0);
-        expect(handed).toBe(sent);
+        await countsAgree(
+          () => sent,
+          () => handed,
+        );
       } finally {
         stop();
         stopFirst();
         setDatabaseOverride(w.db);
-        Object.assign(LIVE_TIMING, saved);
-        await admin.unsafe(`alter database "${w.db.name}" allow_connections true`);
-        await admin.end();
-        await watcher.end();
+        restoreProbes();
+        await end();
       }
     },
   );
@@ -200,9 +225,7 @@ describe("live case status", () => {
     "a LISTEN found deaf with its connection up is taken back once a probe is heard",
     async () => {
       const w = world();
-      const saved = { ...LIVE_TIMING };
-      LIVE_TIMING.probeMs = 200;
-      LIVE_TIMING.probeTimeoutMs = 600;
+      const restoreProbes = fastProbes();
       // The fault: the LISTEN's notifications stop arriving while its connection stays up (as
       // behind a proxy that lost them), so postgres.js has no reason to listen again.
       let deaf = false;
@@ -221,30 +244,24 @@ describe("live case status", () => {
       let stopFirst = () => {};
       let stop = () => {};
       try {
-        const trader = new Trader(w, 92_004);
-        await trader.launch();
-        await trader.continue("personal", PERSONAL);
-        const caseId = (await trader.currentCase()).id;
-        let lost = () => {};
-        const gone = new Promise<void>((resolve) => (lost = resolve));
-        stopFirst = await subscribeCaseStatus(caseId, () => {}, lost);
+        const { trader, caseId, stop: first, lost } = await followedCase(w, 92_004);
+        stopFirst = first;
         deaf = true;
-        await gone;
+        await lost;
         await expect(subscribeCaseStatus(caseId, () => {})).rejects.toThrow();
         expect(liveListenerCount()).toBe(0);
 
         // Notifications arrive again: the next status stream is taken, and hears the change.
         deaf = false;
-        let heard = () => {};
-        const changed = new Promise<void>((resolve) => (heard = resolve));
-        stop = await subscribeCaseStatus(caseId, () => heard());
+        const changed = signal();
+        stop = await subscribeCaseStatus(caseId, changed.fire);
         await trader.continue("personal", { ...PERSONAL, firstName: "Anna" });
-        await changed;
+        await changed.done;
       } finally {
         stop();
         stopFirst();
         setDatabaseOverride(w.db);
-        Object.assign(LIVE_TIMING, saved);
+        restoreProbes();
       }
     },
   );
