@@ -31,6 +31,7 @@ import {
   listAbandonedUploads,
   refusePendingDocument,
 } from "@/lib/db/queries/documents";
+import { getDraftVersion } from "@/lib/db/queries/drafts";
 import type { DocumentRow, KycCase } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import { EDITABLE_STATUSES } from "@/lib/kyc/case-state";
@@ -154,33 +155,45 @@ export async function startUpload(
   }
 
   await purgeAbandonedUploads(now);
-  const identityKind = documentType === "identity" ? await pickedIdentityKind(kycCase.id) : null;
   const documentId = randomUUID();
   const key = documentKey(kycCase.id, documentId);
   const ttl = limits.uploadUrlTtlSeconds;
   const expiresAt = new Date(now.getTime() + ttl * 1000);
-  const recorded = await insertPendingDocumentWithinLimit(
-    {
-      id: documentId,
-      caseId: kycCase.id,
-      documentType,
-      side,
-      identityKind,
-      storageKey: key,
-      declaredType: contentType,
-      originalName: fileName ? (await caseCipher(kycCase.id)).encrypt(fileName) : null,
-      uploadExpiresAt: expiresAt,
-      challengeId: selfie?.challengeId ?? null,
-      prompt: selfie?.prompt ?? null,
-    },
-    {
-      maxFiles: limits.maxFilesPerCase,
-      refusalsSince: new Date(now.getTime() - REFUSALS_COUNT_FOR_MS),
-      // Abandoned, though not purged yet (ABANDONED_UPLOAD_GRACE_MS): not a file of the case.
-      abandonedBefore: new Date(now.getTime() - CONFIRM_GRACE_MS),
-      editable: EDITABLE_STATUSES,
-    },
-  );
+  const originalName = fileName ? (await caseCipher(kycCase.id)).encrypt(fileName) : null;
+  // The kind the screen asked for: the one picked when the start came in.
+  const asked = documentType === "identity" ? await pickedIdentityKind(kycCase.id) : undefined;
+  let recorded: Awaited<ReturnType<typeof insertPendingDocumentWithinLimit>> = "draft_changed";
+  for (let attempt = 0; attempt < KIND_READS && recorded === "draft_changed"; attempt++) {
+    const picked = attempt === 0 ? asked : await pickedIdentityKind(kycCase.id);
+    // Saved meanwhile with another kind: the photo was taken for the kind asked, which may be
+    // retired already; recorded as the new kind it would count as a side of a document it is not.
+    if (picked && picked.kind !== asked?.kind) return refuse("superseded");
+    recorded = await insertPendingDocumentWithinLimit(
+      {
+        id: documentId,
+        caseId: kycCase.id,
+        documentType,
+        side,
+        identityKind: picked?.kind ?? null,
+        storageKey: key,
+        declaredType: contentType,
+        originalName,
+        uploadExpiresAt: expiresAt,
+        challengeId: selfie?.challengeId ?? null,
+        prompt: selfie?.prompt ?? null,
+      },
+      {
+        maxFiles: limits.maxFilesPerCase,
+        refusalsSince: new Date(now.getTime() - REFUSALS_COUNT_FOR_MS),
+        // Abandoned, though not purged yet (ABANDONED_UPLOAD_GRACE_MS): not a file of the case.
+        abandonedBefore: new Date(now.getTime() - CONFIRM_GRACE_MS),
+        editable: EDITABLE_STATUSES,
+        ...(picked && { identityDraftVersion: picked.draftVersion }),
+      },
+    );
+  }
+  // Saved under every read (a client saving without pause): the trader takes the photo again.
+  if (recorded === "draft_changed") return refuse("superseded");
   if (recorded === "erased") return refuse("case_erased");
   if (recorded === "not_editable") return refuse("not_editable");
   if (recorded === "limit_reached") return refuse("too_many_files");
@@ -201,15 +214,30 @@ export async function startUpload(
 }
 
 /**
+ * How often a start records an identity photo when the identity step is saved between its read
+ * of the kind and the row's insert (an autosave of another field leaves the kind as it was).
+ */
+const KIND_READS = 3;
+
+/**
  * The kind of identity document picked in the trader's draft, the one the upload screens ask for
  * the sides of: the photo is that kind's (lib/kyc/requirements.ts, `ofSavedIdentityKind`). Null
- * before a kind is chosen.
+ * before a kind is chosen. With the draft's version, read before it: the insert, under the case's
+ * lock, records the kind only if no save came in between, since a "Save and continue" of another
+ * kind retires that kind's photos and would miss a row inserted after it (it would stay current).
  */
-async function pickedIdentityKind(caseId: string): Promise<string | null> {
+async function pickedIdentityKind(
+  caseId: string,
+): Promise<{ kind: string | null; draftVersion: number }> {
+  const draftVersion = await getDraftVersion(caseId, "identity_document");
   const kind = identityKindOf(await loadStepDrafts(caseId));
-  return typeof kind === "string" && (IDENTITY_DOCUMENT_KINDS as readonly string[]).includes(kind)
-    ? kind
-    : null;
+  return {
+    kind:
+      typeof kind === "string" && (IDENTITY_DOCUMENT_KINDS as readonly string[]).includes(kind)
+        ? kind
+        : null,
+    draftVersion,
+  };
 }
 
 /**

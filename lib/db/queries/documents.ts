@@ -13,7 +13,14 @@ import {
   sql,
 } from "drizzle-orm";
 import { getDb } from "../client";
-import { auditEvents, caseKeys, documents, kycCases, type DocumentRow } from "../schema";
+import {
+  auditEvents,
+  caseDrafts,
+  caseKeys,
+  documents,
+  kycCases,
+  type DocumentRow,
+} from "../schema";
 import { lockCaseForWrite, type Tx } from "./cases";
 import { preparedPerHandle } from "./prepared";
 import type { z } from "zod";
@@ -54,7 +61,10 @@ const REFUSALS_NOT_COUNTED = ["not_editable"];
  * without them a loop of hostile files would never reach the limit; REFUSALS_NOT_COUNTED aside).
  * Answers whether the row was written; `erased` when the retention purge erased the case
  * (meanwhile or before); `not_editable` when the case left `editable` (a submit) while the start
- * waited for its lock: the caller's check of the status was read before it.
+ * waited for its lock: the caller's check of the status was read before it; `draft_changed` when
+ * the identity step's draft is no longer at `identityDraftVersion`: the identity kind the row
+ * records was read from an older draft, and a "Save and continue" of another kind may have retired
+ * that kind's photos before this row existed (the caller reads the kind again).
  */
 export async function insertPendingDocumentWithinLimit(
   values: Pick<
@@ -78,8 +88,10 @@ export async function insertPendingDocumentWithinLimit(
     abandonedBefore: Date;
     /** The case statuses that still accept documents. */
     editable: ReadonlySet<string>;
+    /** An identity photo: the version of the identity step's draft its kind was read at (0: none). */
+    identityDraftVersion?: number;
   },
-): Promise<"inserted" | "limit_reached" | "erased" | "not_editable"> {
+): Promise<"inserted" | "limit_reached" | "erased" | "not_editable" | "draft_changed"> {
   const db = await getDb();
   return db.transaction(async (tx) => {
     // FOR NO KEY UPDATE: starts on one case wait for each other, while inserts elsewhere that
@@ -89,6 +101,13 @@ export async function insertPendingDocumentWithinLimit(
     const status = await lockCaseForWrite(tx, values.caseId, "exclusive");
     if (status === "erased") return "erased";
     if (!status || !limit.editable.has(status)) return "not_editable";
+    if (limit.identityDraftVersion !== undefined) {
+      const [draft] = await tx
+        .select({ version: caseDrafts.version })
+        .from(caseDrafts)
+        .where(and(eq(caseDrafts.caseId, values.caseId), eq(caseDrafts.step, "identity_document")));
+      if ((draft?.version ?? 0) !== limit.identityDraftVersion) return "draft_changed";
+    }
     const [files] = await tx
       .select({ n: count() })
       .from(documents)
