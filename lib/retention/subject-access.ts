@@ -222,9 +222,9 @@ const documentSchema = z.object({
   createdAt: at,
   confirmedAt: atOrNull,
   replacedAt: atOrNull,
-  /** Arrived after what it was uploaded for had changed: kept, never the case's document. */
   /** The kind of identity document it was uploaded for (null: none chosen, or not identity). */
   identityKind: z.string().nullable(),
+  /** Arrived after what it was uploaded for had changed: kept, never the case's document. */
   superseded: z.boolean(),
   /**
    * The file's entry in this archive; null while pending, once erased, or once its stored object
