@@ -37,8 +37,7 @@ import { env } from "@/lib/env";
 import { EDITABLE_STATUSES } from "@/lib/kyc/case-state";
 import { getLevel } from "@/lib/kyc/levels";
 import { loadStepDrafts } from "@/lib/kyc/drafts";
-import { askedAgain, identityKindOf } from "@/lib/kyc/requirements";
-import { IDENTITY_DOCUMENT_KINDS } from "@/lib/kyc/steps/identity-document";
+import { askedAgain, shownIdentityKind } from "@/lib/kyc/requirements";
 import {
   loadActionRequest,
   loadCaseProgress,
@@ -160,14 +159,17 @@ export async function startUpload(
   const ttl = limits.uploadUrlTtlSeconds;
   const expiresAt = new Date(now.getTime() + ttl * 1000);
   const originalName = fileName ? (await caseCipher(kycCase.id)).encrypt(fileName) : null;
-  // The kind the screen asked for: the one picked when the start came in.
-  const asked = documentType === "identity" ? await pickedIdentityKind(kycCase.id) : undefined;
+  const first = documentType === "identity" ? await pickedIdentityKind(kycCase.id) : undefined;
+  // The kind whose sides the screen showed: as it says (a phone's screen may still show the kind
+  // the desktop has since changed), else the one picked when the start came in (an older client).
+  const asked = request.identityKind !== undefined ? request.identityKind : first?.kind;
   let recorded: Awaited<ReturnType<typeof insertPendingDocumentWithinLimit>> = "draft_changed";
   for (let attempt = 0; attempt < KIND_READS && recorded === "draft_changed"; attempt++) {
-    const picked = attempt === 0 ? asked : await pickedIdentityKind(kycCase.id);
-    // Saved meanwhile with another kind: the photo was taken for the kind asked, which may be
-    // retired already; recorded as the new kind it would count as a side of a document it is not.
-    if (picked && picked.kind !== asked?.kind) return refuse("superseded");
+    const picked = attempt === 0 ? first : await pickedIdentityKind(kycCase.id);
+    // Another kind picked since the screen showed its sides, or saved meanwhile: the photo was
+    // taken for the kind asked, which may be retired already; recorded as the new kind it would
+    // count as a side of a document it is not.
+    if (picked && picked.kind !== asked) return refuse("superseded");
     recorded = await insertPendingDocumentWithinLimit(
       {
         id: documentId,
@@ -230,14 +232,7 @@ async function pickedIdentityKind(
   caseId: string,
 ): Promise<{ kind: string | null; draftVersion: number }> {
   const draftVersion = await getDraftVersion(caseId, "identity_document");
-  const kind = identityKindOf(await loadStepDrafts(caseId));
-  return {
-    kind:
-      typeof kind === "string" && (IDENTITY_DOCUMENT_KINDS as readonly string[]).includes(kind)
-        ? kind
-        : null,
-    draftVersion,
-  };
+  return { kind: shownIdentityKind(await loadStepDrafts(caseId)), draftVersion };
 }
 
 /**

@@ -286,6 +286,9 @@ export function keptFileName(name: string): string {
 }
 
 /** POST /api/inapp/documents: the file the browser is about to upload. */
+/** The kind of identity document an upload screen shows the sides of; null for none or not identity. */
+const IDENTITY_KIND_SHOWN = z.nullable(z.string().check(z.maxLength(40)));
+
 export const startUploadRequest = z
   .object({
     documentType: z.enum(DOCUMENT_TYPES),
@@ -295,6 +298,12 @@ export const startUploadRequest = z
     fileName: z.optional(z.pipe(z.string(), z.transform(keptFileName))),
     /** A selfie frame's attempt (POST /api/inapp/selfie/challenge); only for a selfie. */
     challengeId: z.optional(z.uuid()),
+    /**
+     * An identity photo: the kind of identity document whose sides the screen showed (the sides
+     * answer's `identityKind`). Another kind picked since is refused as `superseded`, and the
+     * screen shows the new kind's sides. Absent (an older screen): the kind picked now.
+     */
+    identityKind: z.optional(IDENTITY_KIND_SHOWN),
   })
   .check(
     z.refine((r) => (SIDES_BY_TYPE[r.documentType] as readonly string[]).includes(r.side), {
@@ -304,6 +313,10 @@ export const startUploadRequest = z
     z.refine((r) => (r.documentType === "selfie") === (r.challengeId !== undefined), {
       path: ["challengeId"],
       message: "a selfie frame names its challenge; other documents do not",
+    }),
+    z.refine((r) => r.documentType === "identity" || r.identityKind === undefined, {
+      path: ["identityKind"],
+      message: "only an identity photo names a kind of identity document",
     }),
     z.refine((r) => r.documentType !== "selfie" || r.size <= SELFIE_BURST_MAX_BYTES, {
       path: ["size"],
@@ -337,6 +350,8 @@ export const documentSidesQuery = z.object({ documentType: z.enum(DOCUMENT_TYPES
 /** …and the answer: the state of each side, for the upload screen to follow. */
 export const documentSidesResponse = z.object({
   documentType: z.enum(DOCUMENT_TYPES),
+  /** Identity: the kind of identity document the sides are of (null: none chosen yet). */
+  identityKind: IDENTITY_KIND_SHOWN,
   sides: z.array(
     z.object({
       side: z.enum(DOCUMENT_SIDES),

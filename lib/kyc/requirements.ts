@@ -18,6 +18,7 @@ import {
 import { ADDRESS_CHANGED } from "./document-reasons";
 import type { StepDraft } from "./drafts";
 import type { Level, StepId } from "./levels";
+import { IDENTITY_DOCUMENT_KINDS } from "./steps/identity-document";
 
 export type DocumentRequirement = {
   documentType: DocumentType;
@@ -139,6 +140,17 @@ export function identityKindOf(drafts: Partial<Record<StepId, StepDraft>>): stri
   const kind =
     step?.values?.documentKind ?? (step?.data as { documentKind?: unknown } | null)?.documentKind;
   return typeof kind === "string" ? kind : undefined;
+}
+
+/**
+ * The kind of identity document the upload screens show the sides of and an identity photo is
+ * recorded for: the picked one, null before one is (or for a value no form offers).
+ */
+export function shownIdentityKind(drafts: Partial<Record<StepId, StepDraft>>): string | null {
+  const kind = identityKindOf(drafts);
+  return kind !== undefined && (IDENTITY_DOCUMENT_KINDS as readonly string[]).includes(kind)
+    ? kind
+    : null;
 }
 
 /**

@@ -33,6 +33,7 @@ import {
   caseRequirements,
   identityKindOf,
   ofSavedIdentityKind,
+  shownIdentityKind,
   type ActionRequest,
   type DocumentRequirement,
   type Requirements,
@@ -305,6 +306,26 @@ function submittedAnswers(drafts: Partial<Record<StepId, StepDraft>>): Submitted
   for (const [step, draft] of Object.entries(drafts) as [StepId, StepDraft][])
     out[step] = { data: draft.data, values: draft.values };
   return out;
+}
+
+/**
+ * What an upload screen shows: each side's state and, for the identity document, the kind of
+ * document the sides are of (the screen names it when it starts an upload, startUploadRequest).
+ */
+export async function documentScreen(
+  kycCase: Pick<KycCase, "id" | "status" | "level">,
+  documentType: DocumentType,
+  /** The case's progress when the caller loaded it already. */
+  progress?: CaseProgress,
+): Promise<{
+  sides: Pick<DocumentRequirement, "side" | "state" | "reason">[];
+  identityKind: string | null;
+}> {
+  const loaded = progress ?? (await loadCaseProgress(kycCase));
+  return {
+    sides: await documentSides(kycCase, documentType, loaded),
+    identityKind: documentType === "identity" ? shownIdentityKind(loaded.drafts) : null,
+  };
 }
 
 /** Each side of one document type with its state, as the upload screen shows it. */

@@ -182,6 +182,8 @@ describe("scenario: an ID card's front still uploading when the trader confirms 
 class Phone extends Browser {
   /** The sign-in reference the phone's upload screen wrote, which its requests carry. */
   private window = "";
+  /** The kind of identity document the screen shows the sides of, as its last answer said. */
+  private shown: string | null = null;
 
   async redeem(url: string): Promise<void> {
     const cookie = await this.act(async () => {
@@ -203,6 +205,7 @@ class Phone extends Browser {
     );
     this.window = /data-window="([^"]+)"/.exec(screen)?.[1] ?? "";
     expect(this.window).not.toBe("");
+    await this.sides();
   }
 
   private get headers() {
@@ -222,7 +225,13 @@ class Phone extends Browser {
         new Request(`${BROKER}/api/inapp/documents`, {
           method: "POST",
           headers: { ...this.headers, "content-type": "application/json" },
-          body: JSON.stringify({ documentType: "identity", side, contentType: "image/jpeg", size }),
+          body: JSON.stringify({
+            documentType: "identity",
+            side,
+            contentType: "image/jpeg",
+            size,
+            identityKind: this.shown,
+          }),
         }),
       );
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
@@ -250,6 +259,11 @@ class Phone extends Browser {
     return form.documentId;
   }
 
+  /** The kind the screen shows the sides of. */
+  get shownKind() {
+    return this.shown;
+  }
+
   sides() {
     return this.act(async () => {
       const response = await listSides(
@@ -258,7 +272,12 @@ class Phone extends Browser {
         }),
       );
       expect(response.status).toBe(200);
-      return ((await response.json()) as { sides: { side: string; state: string }[] }).sides;
+      const answer = (await response.json()) as {
+        sides: { side: string; state: string }[];
+        identityKind: string | null;
+      };
+      this.shown = answer.identityKind;
+      return answer.sides;
     });
   }
 }
@@ -406,6 +425,50 @@ describe("scenario: the phone starts the card's front just as the desktop's lice
     expect(await phone.sides()).toEqual([
       expect.objectContaining({ side: "front", state: "accepted" }),
       expect.objectContaining({ side: "back", state: "missing" }),
+    ]);
+  });
+});
+
+describe("scenario: the phone still shows the ID card's sides after the desktop picked a driving licence", () => {
+  it("refuses the photo taken for the card as not used, records nothing, and takes the licence's once the phone shows its sides", async () => {
+    const w = world();
+    const desktop = new Trader(w, 482_021);
+    await desktop.launch("kyc");
+    await desktop.fillStandardForms({}, { ...card, documentNumber: "ID4820211" });
+    const phone = new Phone();
+    await phone.redeem(await handoffLink(desktop));
+    expect(phone.shownKind).toBe("id_card");
+
+    // On the desktop the trader taps the licence (autosaved, not confirmed); the phone's screen
+    // has not looked again and still asks for the card's front.
+    const dl = { ...licence, documentNumber: "DL4820211" };
+    const version = Number(
+      /name="draftVersion" value="(\d+)"/.exec(
+        await desktop.html("kyc", { step: "identity_document" }),
+      )?.[1],
+    );
+    expect(await desktop.autosave("identity_document", dl, version)).toMatchObject({
+      status: "saved",
+    });
+    expect(await phone.start("front", 10_000)).toMatchObject(superseded);
+
+    // Told so, the screen looks again: the licence's sides, and its front is taken as the licence's.
+    expect(await phone.sides()).toEqual(twoSides("missing"));
+    expect(phone.shownKind).toBe("driving_licence");
+    const front = await phone.upload("front");
+    expect(await desktop.sides("identity")).toEqual([
+      expect.objectContaining({ side: "front", state: "accepted" }),
+      expect.objectContaining({ side: "back", state: "missing" }),
+    ]);
+    // Back to the card: the licence's front is not the card's.
+    expect(await desktop.autosave("identity_document", card, version + 1)).toMatchObject({
+      status: "saved",
+    });
+    expect(await desktop.sides("identity")).toEqual(twoSides("missing"));
+
+    const { evidence } = await evidenceOf(w, desktop, "stale.phone.approver@broker.example");
+    expect(evidence.documents.map((d) => [d.id, d.identityKind])).toEqual([
+      [front, "driving_licence"],
     ]);
   });
 });

@@ -656,6 +656,20 @@ describe("document upload (local driver)", () => {
     });
     for (const [response, status, expected] of [
       [await raw("{not json"), 400, "bad_request"],
+      // Only an identity photo names a kind of identity document.
+      [
+        await raw(
+          JSON.stringify({
+            documentType: "address",
+            side: "page",
+            contentType: "image/jpeg",
+            size: 10,
+            identityKind: "passport",
+          }),
+        ),
+        400,
+        "bad_request",
+      ],
       // The body is over the limit, not the file: the screen words `too_large` as a big file.
       [await raw(oversized), 413, "request_too_large"],
       [await raw("{}", null), 415, "unsupported_media_type"],

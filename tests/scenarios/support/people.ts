@@ -354,6 +354,8 @@ export class Trader extends Browser {
     side: "page" | "front" | "back",
     size: number,
     contentType = "image/jpeg",
+    /** What the screen showed when the file was chosen (an identity photo names its kind). */
+    shown: { identityKind?: string | null } = {},
   ): Promise<{ status: number; body: StartedUpload | Record<string, unknown> }> {
     return this.act(async () => {
       const started = await startUpload(
@@ -361,7 +363,7 @@ export class Trader extends Browser {
           "/api/inapp/documents",
           {
             method: "POST",
-            json: { documentType, side, contentType, size, fileName: "photo.jpg" },
+            json: { documentType, side, contentType, size, fileName: "photo.jpg", ...shown },
           },
           { documentType },
         ),
@@ -385,6 +387,13 @@ export class Trader extends Browser {
   async sides(
     documentType: "identity" | "address" | "additional" | "selfie",
   ): Promise<{ side: string; state: string }[]> {
+    return (await this.sidesAnswer(documentType)).sides;
+  }
+
+  /** The upload screen's whole answer about its sides (GET /api/inapp/documents). */
+  async sidesAnswer(
+    documentType: "identity" | "address" | "additional" | "selfie",
+  ): Promise<{ sides: { side: string; state: string }[]; identityKind: string | null }> {
     return this.act(async () => {
       const response = await listSides(
         await this.request(
@@ -393,7 +402,10 @@ export class Trader extends Browser {
           { documentType },
         ),
       );
-      return ((await response.json()) as { sides: { side: string; state: string }[] }).sides;
+      return (await response.json()) as {
+        sides: { side: string; state: string }[];
+        identityKind: string | null;
+      };
     });
   }
 

@@ -7,7 +7,7 @@ import {
 } from "@/lib/documents/upload-contract";
 import { readJson } from "@/lib/http/json";
 import { outOfScope, refuseOutOfScope, withTraderCase } from "@/lib/inapp/api";
-import { documentSides } from "@/lib/kyc/submission";
+import { documentScreen } from "@/lib/kyc/submission";
 import { refuseUpload } from "./refusals";
 
 export const runtime = "nodejs";
@@ -27,7 +27,7 @@ export async function GET(request: Request): Promise<Response> {
       const { kycCase } = context;
       const body: DocumentSidesResponse = {
         documentType,
-        sides: await documentSides(kycCase, documentType),
+        ...(await documentScreen(kycCase, documentType)),
       };
       return Response.json(body);
     },

@@ -182,7 +182,7 @@ export function SelfieStep({ done, labels, prompts, phoneHandoff, windowRef }: S
   // The phone may finish the selfie while the QR code is open.
   const follow = useCallback(async () => {
     const { fetchSides } = await import("../upload/transfer");
-    const sides = await fetchSides("selfie", windowRef);
+    const sides = (await fetchSides("selfie", windowRef))?.sides;
     if (sides?.every((s) => s.state === "accepted")) setPhase({ kind: "done" });
   }, [windowRef]);
 

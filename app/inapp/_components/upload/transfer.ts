@@ -11,8 +11,8 @@ import {
   documentSidesResponse,
   refusalResponse,
   startUploadResponse,
+  type DocumentSidesResponse,
   type DocumentType,
-  type SideStatus,
   type StartUploadRequest,
 } from "@/lib/documents/upload-contract";
 import { windowHeaders } from "@/lib/inapp/window-ref";
@@ -37,17 +37,19 @@ const readStarted = parsed(startUploadResponse);
 const readConfirmed = parsed(confirmUploadResponse);
 const readRefusal = parsed(refusalResponse);
 
-/** Where each side stands now; null when the server could not say. */
+/**
+ * Where each side stands now, and for the identity document the kind the sides are of; null when
+ * the server could not say.
+ */
 export async function fetchSides(
   documentType: DocumentType,
   windowRef: string,
-): Promise<SideStatus[] | null> {
+): Promise<Pick<DocumentSidesResponse, "sides" | "identityKind"> | null> {
   const response = await fetch(`/api/inapp/documents?documentType=${documentType}`, {
     cache: "no-store",
     headers: windowHeaders(windowRef),
   }).catch(() => null);
-  const body = response?.ok ? await readSides(response) : null;
-  return body?.sides ?? null;
+  return response?.ok ? await readSides(response) : null;
 }
 
 /** Refused: the server's reason and message, or null when its answer was not a refusal body. */

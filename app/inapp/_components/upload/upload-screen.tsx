@@ -22,6 +22,8 @@ export type UploadLabels = Record<string, string>;
 type Props = {
   documentType: DocumentType;
   sides: SideStatus[];
+  /** Identity: the kind of identity document the sides are of (null: none chosen). */
+  identityKind: string | null;
   labels: UploadLabels;
   sideLabels: Record<string, string>;
   qualityMessages: Record<string, string>;
@@ -47,6 +49,9 @@ type Phase =
 export function UploadScreen(props: Props) {
   const { documentType, labels, sideLabels, qualityMessages, refusedMessages, windowRef } = props;
   const [sides, setSides] = useState(props.sides);
+  // The kind the sides shown are of: an upload names it, so a kind picked since (on the desktop,
+  // while this is the phone) refuses it rather than recording the photo for the new kind.
+  const [identityKind, setIdentityKind] = useState(props.identityKind);
   const [phase, setPhase] = useState<Phase>({ kind: "idle" });
   const [cameraProblem, setCameraProblem] = useState(false);
   const abort = useRef<AbortController | null>(null);
@@ -62,7 +67,9 @@ export function UploadScreen(props: Props) {
   const refresh = useCallback(async () => {
     const { fetchSides } = await import("./transfer");
     const next = await fetchSides(documentType, windowRef);
-    if (next) setSides(next);
+    if (!next) return;
+    setSides(next.sides);
+    setIdentityKind(next.identityKind);
   }, [documentType, windowRef]);
 
   async function onFile(file: File | undefined) {
@@ -90,6 +97,7 @@ export function UploadScreen(props: Props) {
           contentType: file.contentType,
           size: file.blob.size,
           fileName: file.name,
+          ...(documentType === "identity" && { identityKind }),
         },
         file,
         {

@@ -16,7 +16,7 @@ import {
   vendorStepLabels,
 } from "@/lib/inapp/refusal-words";
 import { windowRefOf } from "@/lib/inapp/window";
-import { documentSides } from "@/lib/kyc/submission";
+import { documentScreen, documentSides } from "@/lib/kyc/submission";
 import { documentReasonLabels } from "@/lib/kyc/document-reasons";
 import { loadTraderView, requestNote, uploadAccess, WORKING_PHASES } from "@/lib/kyc/trader-view";
 import { NoSessionScreen } from "../../_components/no-session-screen";
@@ -274,8 +274,8 @@ async function UploadPage({ searchParams }: Props) {
     address: "whyAddress",
     additional: "whyAdditional",
   } as const;
-  const [sides, editable] = await Promise.all([
-    documentSides(kycCase, type, progress),
+  const [{ sides, identityKind }, editable] = await Promise.all([
+    documentScreen(kycCase, type, progress),
     // What the upload API takes: the screen offers no upload or replace the server would refuse.
     acceptsDocuments(kycCase, type),
   ]);
@@ -295,6 +295,7 @@ async function UploadPage({ searchParams }: Props) {
       <UploadScreen
         documentType={type}
         sides={sides}
+        identityKind={identityKind}
         reasonMessages={documentReasonLabels((key) => t(key))}
         labels={labels}
         sideLabels={sideLabels}
