@@ -11,6 +11,8 @@ import { env } from "@/lib/env";
 import { loadUploadedZone, type UploadedZone } from "@/lib/documents/zone-prefill";
 import { countryOfMrzCode } from "./countries-alpha3";
 import type { StepDraft } from "./drafts";
+import type { StepId } from "./levels";
+import { ofSavedIdentityKind } from "./requirements";
 
 export type PrefillStep = "personal" | "identity_document";
 export type StepValue = string | string[];
@@ -103,18 +105,21 @@ export function prefillStep(
 export async function loadStepPrefill(
   caseId: string,
   step: PrefillStep,
-  draft: StepDraft | undefined,
+  drafts: Partial<Record<StepId, StepDraft>>,
   /** Whether the case asks for an identity upload of ours (not when a vendor captures it). */
   identityAsked: boolean,
   now = new Date(),
 ): Promise<StepPrefill> {
+  const draft = drafts[step];
   const unchanged: StepPrefill = {
     values: { ...(draft?.values ?? {}) } as StepPrefill["values"],
     prefilled: [],
     offerUpload: false,
   };
   if (!env().checks.mrz || draft?.completed) return unchanged;
-  const documents = await listCurrentDocuments(caseId);
+  // Only the photos of the kind picked: an ID card's zone must not fill in a driving licence's
+  // number and expiry once the trader tapped the licence.
+  const documents = ofSavedIdentityKind(drafts, await listCurrentDocuments(caseId));
   const zone = await loadUploadedZone(caseId, documents);
   if (!zone) {
     const identityUploaded = documents.some((d) => d.documentType === "identity");

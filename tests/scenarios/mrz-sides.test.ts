@@ -266,3 +266,53 @@ describe("scenario: the typed fields pre-filled from an identity card's back, co
     expect(prefilledFields(await trader.html("kyc", { step: "identity_document" }))).toEqual([]);
   });
 });
+
+describe("scenario: an ID card's back read for the pre-fill, then the trader taps a driving licence", () => {
+  it("fills in nothing of the licence from the card's zone, and the card's again once it is picked back", async () => {
+    const w = world();
+    const trader = new Trader(w, 512_006, "en");
+    const card = person("IC5120066");
+    await trader.launch("kyc", { kycType: "standard" });
+    await trader.continue("personal", {
+      ...PERSONAL,
+      givenNames: card.givenNames,
+      surnames: card.surnames,
+    });
+    const form = async () => trader.html("kyc", { step: "identity_document" });
+    const version = () =>
+      form().then((h) => Number(/name="draftVersion" value="(\d+)"/.exec(h)?.[1] ?? 0));
+    expect(
+      await trader.autosave("identity_document", { documentKind: "id_card" }, await version()),
+    ).toMatchObject({ status: "saved" });
+    const back = await renderDocument(card, { kind: "id_card", width: 1600 });
+    expect((await trader.upload("identity", "back", back)).status).toBe(200);
+    await w.worker();
+    let html = await form();
+    expect(prefilledFields(html)).toEqual([
+      "documentKind",
+      "documentNumber",
+      "expiryDate",
+      "issuingCountry",
+    ]);
+
+    // The licence: its number and expiry are the trader's to type, not the card's.
+    expect(
+      await trader.autosave(
+        "identity_document",
+        { documentKind: "driving_licence" },
+        await version(),
+      ),
+    ).toMatchObject({ status: "saved" });
+    html = await form();
+    expect(html).toMatch(/name="documentKind" checked="" value="driving_licence"/);
+    expect(prefilledFields(html)).toEqual([]);
+    expect(inputValue(html, "documentNumber") ?? "").toBe("");
+
+    // The card again: its own zone fills it in.
+    expect(
+      await trader.autosave("identity_document", { documentKind: "id_card" }, await version()),
+    ).toMatchObject({ status: "saved" });
+    html = await form();
+    expect(inputValue(html, "documentNumber")).toBe(card.documentNumber);
+  });
+});

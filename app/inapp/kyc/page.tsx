@@ -130,7 +130,7 @@ async function KycPage({ searchParams }: Props) {
         ? await loadStepPrefill(
             kycCase.id,
             step,
-            drafts[step],
+            drafts,
             requirements.steps.some((s) => s.documents.some((d) => d.documentType === "identity")),
           )
         : null;
