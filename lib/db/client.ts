@@ -4,12 +4,13 @@
  * database server. Both run the same drizzle/ migrations; only lib/db/queries uses the handle.
  */
 import "server-only";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { drizzle as drizzlePostgres, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { env } from "@/lib/env";
+import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import * as schema from "./schema";
 import {
@@ -116,12 +117,19 @@ export async function openDatabase(
   const { drizzle: drizzlePglite } = await import("drizzle-orm/pglite");
   const { migrate: migratePglite } = await import("drizzle-orm/pglite/migrator");
   let client;
+  let unlock = () => {};
   if (target.dataDir === "memory") {
     client = new PGlite();
   } else {
     const dir = path.resolve(/* turbopackIgnore: true */ target.dataDir, "pglite");
     mkdirSync(/* turbopackIgnore: true */ dir, { recursive: true }); // PGlite does not create parent directories
-    client = new PGlite(/* turbopackIgnore: true */ dir);
+    unlock = lockDataDir(dir);
+    try {
+      client = new PGlite(/* turbopackIgnore: true */ dir);
+    } catch (error) {
+      unlock();
+      throw error;
+    }
   }
   const db = drizzlePglite(client, { schema });
   const pglite = client;
@@ -150,7 +158,7 @@ export async function openDatabase(
     kind: "pglite",
     migrate: () => applyMigrations(migrationTarget),
     schemaVersion: () => migrationTarget.schemaVersion(),
-    close: () => client.close(),
+    close: () => client.close().finally(unlock),
     // In-process: the LISTEN is never dropped, so it is in place once; it fails only on a
     // closed handle (PGlite then keeps no callback).
     listen: async (channel, onPayload, onListen) => {
@@ -158,6 +166,50 @@ export async function openDatabase(
       onListen?.();
     },
   };
+}
+
+const running = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+};
+
+/**
+ * PGlite does not guard its data directory against a second process: an operator command run
+ * beside `npm run dev` would open it too, write rows the server never sees, and whichever process
+ * writes its files back last loses the other's. A lock file beside the directory names the process
+ * that holds it; a second one is refused with that name. A lock left by a process that died is
+ * taken over. Returns the release, also run at exit (the commands end with process.exit).
+ */
+function lockDataDir(dir: string): () => void {
+  const file = `${dir}.lock`;
+  for (;;) {
+    try {
+      writeFileSync(/* turbopackIgnore: true */ file, String(process.pid), { flag: "wx" });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    const holder = Number(readFileSync(/* turbopackIgnore: true */ file, "utf8"));
+    // This process's own lock: the directory is opened again after a close in the same process.
+    if (holder === process.pid) return () => {};
+    if (Number.isInteger(holder) && holder > 0 && running(holder))
+      throw new AppError(
+        "CONFIG",
+        `the embedded database ${dir} is in use by process ${holder} (npm run dev or npm start?): ` +
+          "stop it first, or set DATABASE_URL to share a PostgreSQL server between processes",
+      );
+    rmSync(/* turbopackIgnore: true */ file, { force: true });
+  }
+  const release = () => {
+    process.off("exit", release);
+    rmSync(/* turbopackIgnore: true */ file, { force: true });
+  };
+  process.on("exit", release);
+  return release;
 }
 
 type Holder = { handle?: Promise<DbHandle>; override?: DbHandle };
