@@ -130,10 +130,28 @@ function MrzFacts({
   );
 }
 
+type FlaggedPhoto = { documentType: string; side: string; issues: string[] };
+
+/** The upload quality check's flagged photos as the officer reads them, one line each. */
+function FlaggedPhotos({ photos, words }: { photos: unknown[]; words: Words }) {
+  const { label } = words;
+  return (
+    <ul data-testid="flagged-photos">
+      {(photos as FlaggedPhoto[]).map((p, i) => (
+        <li key={i}>
+          {label.documentType(p.documentType)} · {label.side(p.side)} —{" "}
+          {p.issues.map((issue) => label.qualityIssue(issue)).join(", ")}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 /** Evidence values that are codes of a closed list, in words; the rest as stored. */
 function EvidenceValue({ k, v, words }: { k: string; v: unknown; words: Words }) {
   if (COUNTRY_EVIDENCE_KEYS.has(k) && (typeof v === "string" || Array.isArray(v)))
     return <Countries codes={v} name={words.label.country} />;
+  if (k === "flagged" && Array.isArray(v)) return <FlaggedPhotos photos={v} words={words} />;
   if (typeof v !== "string") return <Value value={v} />;
   if (k === "reason") return <span data-value={v}>{words.label.evidenceReason(v)}</span>;
   if (k === "documentKind")
