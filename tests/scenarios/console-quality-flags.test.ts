@@ -1,6 +1,7 @@
 /**
  * The upload quality check names the photos it flagged; the case page shows them as an officer
- * reads them (which document, which side, which issue, in words), not as stored JSON with ids.
+ * reads them (which document, which side, which issue, in words), not as stored JSON with ids;
+ * a check that found nothing to list says so with a dash, not a blank.
  */
 import "./support/request-scope";
 import sharp from "sharp";
@@ -33,4 +34,10 @@ it("shows each flagged photo by document, side and issue in words", async () => 
   expect(flagged).toBeDefined();
   expect(textOf(flagged!)).toContain("Identity document · Page — Too small, Blurry");
   expect(flagged).not.toContain("documentId");
+
+  // An empty list reads as "none" (a dash), as an empty value does, not as a blank.
+  for (const key of ["otherTraders", "otherCases", "reused"])
+    expect(page).toMatch(
+      new RegExp(`data-key="${key}">[^<]*</dt><dd><span class="muted">—</span></dd>`),
+    );
 });

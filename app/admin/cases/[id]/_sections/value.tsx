@@ -22,6 +22,8 @@ function json(value: unknown, indent?: number): string {
 export function Value({ value }: { value: unknown }) {
   if (value === null || value === undefined || value === "")
     return <span className="muted">—</span>;
+  // An empty list is "none" too: a blank cell reads as a value that failed to show.
+  if (Array.isArray(value) && value.length === 0) return <span className="muted">—</span>;
   if (Array.isArray(value))
     return (
       <>
