@@ -200,7 +200,8 @@ function lockDataDir(dir: string): () => void {
       throw new AppError(
         "CONFIG",
         `the embedded database ${dir} is in use by process ${holder} (npm run dev or npm start?): ` +
-          "stop it first, or set DATABASE_URL to share a PostgreSQL server between processes",
+          "stop it first, or set DATABASE_URL to share a PostgreSQL server between processes " +
+          `(if process ${holder} is not one of ours, a crash left ${file} behind: remove it)`,
       );
     rmSync(/* turbopackIgnore: true */ file, { force: true });
   }
