@@ -7,10 +7,7 @@
  * the card as the picked kind just before the desktop's "Save and continue" on the licence wrote.
  */
 import "./support/request-scope";
-import { NextRequest } from "next/server";
-import { proxy } from "@/proxy";
 import { POST as createHandoff } from "@/app/api/inapp/handoff/route";
-import { POST as redeem } from "@/app/api/inapp/handoff/redeem/route";
 import { GET as listSides, POST as startUpload } from "@/app/api/inapp/documents/route";
 import { POST as confirmUpload } from "@/app/api/inapp/documents/[id]/confirm/route";
 import UploadPage from "@/app/inapp/kyc/upload/page";
@@ -25,11 +22,10 @@ import {
   type StartedUpload,
 } from "./support/people";
 import { holdCase } from "./support/faults";
-import { BROKER, Browser, scenarioWorld, type World } from "./support/world";
+import { BROKER, scenarioWorld, type World } from "./support/world";
+import { HandoffPhone, SAME_ORIGIN } from "./support/phone";
 
 const world = scenarioWorld();
-
-const SAME_ORIGIN = { host: "broker.test", origin: BROKER, "sec-fetch-site": "same-origin" };
 
 type Evidence = {
   rounds: { documentIds: string[] }[];
@@ -179,27 +175,14 @@ describe("scenario: an ID card's front still uploading when the trader confirms 
 });
 
 /** The trader's phone, given the identity upload by the desktop's QR code. */
-class Phone extends Browser {
+class Phone extends HandoffPhone {
   /** The sign-in reference the phone's upload screen wrote, which its requests carry. */
   private window = "";
   /** The kind of identity document the screen shows the sides of, as its last answer said. */
   private shown: string | null = null;
 
-  async redeem(url: string): Promise<void> {
-    const cookie = await this.act(async () => {
-      expect((await proxy(new NextRequest(url))).status).toBe(200);
-      const handoff = new URL(url).searchParams.get("handoff")!;
-      const clicked = await redeem(
-        new Request(`${BROKER}/api/inapp/handoff/redeem`, {
-          method: "POST",
-          headers: { ...SAME_ORIGIN, "content-type": "application/x-www-form-urlencoded" },
-          body: new URLSearchParams({ handoff, lang: "en" }).toString(),
-        }),
-      );
-      expect(clicked.status).toBe(303);
-      return /(__Host-kyc_session)=([^;]+)/.exec(clicked.headers.get("set-cookie") ?? "");
-    });
-    this.cookies.set(cookie![1]!, cookie![2]!);
+  override async redeem(url: string): Promise<void> {
+    await super.redeem(url);
     const screen = await this.act(() =>
       renderPage(UploadPage({ searchParams: Promise.resolve({ documentType: "identity" }) })),
     );

@@ -6,22 +6,18 @@
  * followed to the absolute end, and one already idle is not followed at all.
  */
 import "./support/request-scope";
-import { NextRequest } from "next/server";
-import { proxy } from "@/proxy";
 import { GET as askFollow, POST as createHandoff } from "@/app/api/inapp/handoff/route";
-import { POST as redeem } from "@/app/api/inapp/handoff/redeem/route";
 import { GET as listSides } from "@/app/api/inapp/documents/route";
 import { phoneFollowResponse, phoneHandoffResponse } from "@/lib/identity/handoff-contract";
 import { PHONE_SESSION_MINUTES } from "@/lib/identity/sessions";
 import { Trader } from "./support/people";
-import { BROKER, Browser, scenarioWorld, setClock, type World } from "./support/world";
+import { BROKER, scenarioWorld, setClock, type World } from "./support/world";
+import { HandoffPhone, SAME_ORIGIN } from "./support/phone";
 
 /** Shorter than a phone session, so the idle timeout can end one before its absolute end. */
 const IDLE_MINUTES = 5;
 const world = scenarioWorld({ SESSION_IDLE_MINUTES: String(IDLE_MINUTES) });
 const MINUTE = 60_000;
-
-const SAME_ORIGIN = { host: "broker.test", origin: BROKER, "sec-fetch-site": "same-origin" };
 
 /** The trader's desktop, on the upload screen of one document type. */
 class Desktop {
@@ -67,26 +63,7 @@ class Desktop {
 }
 
 /** The trader's phone: scans the QR code, confirms, and polls its upload screen's sides. */
-class Phone extends Browser {
-  async redeem(url: string): Promise<void> {
-    const cookie = await this.act(async () => {
-      // Opening the link shows the confirmation page; the trader's click redeems it.
-      expect((await proxy(new NextRequest(url))).status).toBe(200);
-      const handoff = new URL(url).searchParams.get("handoff")!;
-      const clicked = await redeem(
-        new Request(`${BROKER}/api/inapp/handoff/redeem`, {
-          method: "POST",
-          headers: { ...SAME_ORIGIN, "content-type": "application/x-www-form-urlencoded" },
-          body: new URLSearchParams({ handoff, lang: "en" }).toString(),
-        }),
-      );
-      expect(clicked.status).toBe(303);
-      expect(clicked.headers.get("location")).toMatch(/^\/inapp\/kyc\/upload\?/);
-      return /(__Host-kyc_session)=([^;]+)/.exec(clicked.headers.get("set-cookie") ?? "");
-    });
-    this.cookies.set(cookie![1]!, cookie![2]!);
-  }
-
+class Phone extends HandoffPhone {
   /** A request of the phone's upload screen: its HTTP status (401 once the session is over). */
   async sides(documentType: string): Promise<number> {
     return this.act(
