@@ -40,6 +40,10 @@ function consoleAsJson() {
 
 if (command === "serve") {
   process.argv.splice(2, 1);
+  // Node closes an idle connection after 5 s; a load balancer (or any keep-alive client) that
+  // reuses it at that moment gets a reset. Outlasting the usual 60 s balancer idle timeout
+  // leaves the closing to the balancer. Next's server reads this variable.
+  process.env.KEEP_ALIVE_TIMEOUT ??= "65000";
   consoleAsJson();
   await import(path.join(here, "server.js"));
 } else if (commands.includes(command)) {

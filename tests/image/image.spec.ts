@@ -119,6 +119,8 @@ test("the server passes the image's health check and serves screens and assets",
   const script = (await login.text()).match(/\/_next\/static\/[^"]+\.js/)?.[0];
   expect(script).toBeTruthy();
   expect((await request.get(script!)).status()).toBe(200);
+  // Idle connections outlive a balancer's 60 s idle timeout, so the balancer closes them first.
+  expect(login.headers()["keep-alive"]).toBe("timeout=65");
 
   // One log format: Next's own start lines are JSON objects like ours.
   const lines = stdout.split("\n").filter((l) => l.trim());
