@@ -9,7 +9,7 @@ import { getLevel, type Level } from "./levels";
 import type { DocumentRequirement } from "./requirements";
 import { renewalNotice, type RenewalNotice } from "./renewal";
 import { loadCaseProgress, loadRejection, type Rejection } from "./submission";
-import { traderPhase, type TraderPhase } from "./trader-view";
+import { nextStepKey, traderPhase, type NextStepKey, type TraderPhase } from "./trader-view";
 import { declineUpgradeData } from "./case-event-data";
 
 export type TimelineEntry = { event: string; at: Date };
@@ -32,6 +32,8 @@ export type DeclinedChange = {
 export type StatusView = {
   /** Where the trader stands (lib/kyc/trader-view.ts). */
   phase: TraderPhase;
+  /** What the trader does next (lib/kyc/trader-view.ts). */
+  next: NextStepKey;
   rejection: Rejection | null;
   declined: DeclinedChange | null;
   /** The identity document expires soon or has expired (lib/kyc/renewal.ts). */
@@ -128,8 +130,10 @@ export async function statusView(
     kycCase.status === "rejected" ? loadRejection(kycCase) : null,
   ]);
   const awaitingReview = awaitingDecision(kycCase);
+  const phase = traderPhase(kycCase, progress, rejection);
   return {
-    phase: traderPhase(kycCase, progress, rejection),
+    phase,
+    next: nextStepKey(phase, progress),
     rejection,
     declined: declinedChange(
       kycCase,

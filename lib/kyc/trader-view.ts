@@ -68,6 +68,20 @@ export function traderPhase(
   }
 }
 
+/**
+ * What the one-line "next step" says: the phase, except that a working phase with everything in
+ * says so (send it), for the first time or again.
+ */
+export type NextStepKey = TraderPhase | "ready" | "ready_again";
+
+export function nextStepKey(
+  phase: TraderPhase,
+  progress: { requirements: Pick<CaseProgress["requirements"], "complete"> },
+): NextStepKey {
+  if (!WORKING_PHASES.has(phase) || !progress.requirements.complete) return phase;
+  return phase === "returned" || phase === "action_required" ? "ready_again" : "ready";
+}
+
 /** Whether the reviewer's request reopens this document type, named or through its step. */
 export function requestCovers(request: Pick<ActionRequest, "items">, type: DocumentType): boolean {
   return request.items.some(
@@ -130,6 +144,7 @@ export type TraderView = {
   progress: CaseProgress;
   rejection: Rejection | null;
   phase: TraderPhase;
+  next: NextStepKey;
 };
 
 /** What every trader screen starts from: the case's progress, its rejection, its phase. */
@@ -138,5 +153,6 @@ export async function loadTraderView(kycCase: KycCase): Promise<TraderView> {
     loadCaseProgress(kycCase),
     loadRejection(kycCase),
   ]);
-  return { progress, rejection, phase: traderPhase(kycCase, progress, rejection) };
+  const phase = traderPhase(kycCase, progress, rejection);
+  return { progress, rejection, phase, next: nextStepKey(phase, progress) };
 }

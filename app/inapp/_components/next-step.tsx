@@ -1,5 +1,5 @@
 import { getTranslations } from "@/lib/i18n/translations";
-import type { TraderPhase } from "@/lib/kyc/trader-view";
+import type { NextStepKey, TraderPhase } from "@/lib/kyc/trader-view";
 import { ScreenLink } from "./screen-link";
 
 /**
@@ -8,15 +8,17 @@ import { ScreenLink } from "./screen-link";
  */
 export async function NextStep({
   phase,
+  next,
   link,
 }: {
   phase: TraderPhase;
+  next: NextStepKey;
   link?: { href: string; label: string };
 }) {
   const t = await getTranslations("Phase");
   return (
-    <section className="card" data-testid="next-step" data-phase={phase}>
-      <p>{t("next", { phase })}</p>
+    <section className="card" data-testid="next-step" data-phase={phase} data-next={next}>
+      <p>{t("next", { phase: next })}</p>
       {link ? (
         <p>
           <ScreenLink className="button secondary" href={link.href}>

@@ -269,6 +269,7 @@ async function KycPage({ searchParams }: Props) {
       ) : (
         <NextStep
           phase={phase}
+          next={view.next}
           link={
             editable && vendorNext
               ? { href: vendorHref, label: tVendor("start") }
@@ -328,7 +329,8 @@ async function KycPage({ searchParams }: Props) {
                     <span className="muted">{t("keptAsSent")}</span>
                   ) : s.formDone ? (
                     <>
-                      {tSteps("done")}
+                      {/* The form is in, its photos are not: the step is not done yet. */}
+                      {s.done ? tSteps("done") : tSteps("saved")}
                       {canEdit ? (
                         <>
                           {" · "}

@@ -60,7 +60,7 @@ async function StatusPage({ searchParams }: Props) {
       {view.renewal ? (
         <RenewalNotice notice={view.renewal} windowRef={windowRefOf(context.session)} />
       ) : (
-        <NextStep phase={phase} />
+        <NextStep phase={phase} next={view.next} />
       )}
       {kycCase.status === "approved" && !view.renewal ? (
         <section className="card" data-testid="approved-close">

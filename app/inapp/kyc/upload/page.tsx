@@ -155,6 +155,7 @@ async function UploadPage({ searchParams }: Props) {
   const closed = (
     <NextStep
       phase={phase}
+      next={view.next}
       link={
         scoped || WORKING_PHASES.has(phase)
           ? undefined
