@@ -18,7 +18,7 @@ import { claimCaseChecks, renewCaseChecks } from "@/lib/db/queries/checks";
 import { adminUrl } from "../helpers/db-target";
 import { captureLogs } from "../helpers/log-capture";
 import { sqlRows } from "../helpers/sql-rows";
-import { holdCase } from "./support/faults";
+import { holdCase, inTurnBehindCase } from "./support/faults";
 import { signedInStaff, Trader } from "./support/people";
 import { scenarioWorld, setClock, type World } from "./support/world";
 
@@ -93,20 +93,7 @@ async function raceTheSubmitsChecks(
   caseId: string,
   meanwhile: () => Promise<unknown>,
 ): Promise<void> {
-  const held = await holdCase(w, caseId);
-  let checksDone = false;
-  let otherDone = false;
-  const checks = afterResponses().finally(() => (checksDone = true));
-  let other: Promise<unknown> | undefined;
-  try {
-    await held.waiting(1, () => checksDone);
-    other = meanwhile().finally(() => (otherDone = true));
-    await held.waiting(2, () => otherDone);
-  } finally {
-    await held.release();
-  }
-  await checks;
-  await other;
+  await inTurnBehindCase(w, caseId, afterResponses, meanwhile);
 }
 
 const leaseUntil = async (w: World, caseId: string): Promise<number> => {

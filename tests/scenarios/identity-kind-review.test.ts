@@ -21,7 +21,7 @@ import {
   Trader,
   type StartedUpload,
 } from "./support/people";
-import { holdCase } from "./support/faults";
+import { inTurnBehindCase } from "./support/faults";
 import { BROKER, scenarioWorld, type World } from "./support/world";
 import { HandoffPhone, SAME_ORIGIN } from "./support/phone";
 
@@ -334,23 +334,16 @@ describe("scenario: the phone starts the card's front just as the desktop's lice
     // Another write holds the case: the desktop's confirm of the licence waits for it first, then
     // the phone's start, which has read the card as the picked kind by then. Both go on in that
     // order once it lets go.
-    const held = await holdCase(w, kycCase.id);
-    let confirmed: Promise<unknown> | undefined;
-    let started: Promise<{ status: number; body: Record<string, unknown> }> | undefined;
-    let confirmedDone = false;
-    let startedDone = false;
-    try {
-      confirmed = desktop.continue("identity_document", dl).finally(() => (confirmedDone = true));
-      await held.waiting(1, () => confirmedDone);
-      started = phone.start("front", file.length).finally(() => (startedDone = true));
-      await held.waiting(2, () => startedDone);
-    } finally {
-      await held.release();
-    }
-    expect(await confirmed).toEqual({ redirect: "/inapp/kyc" });
+    const [confirmed, started] = await inTurnBehindCase(
+      w,
+      kycCase.id,
+      () => desktop.continue("identity_document", dl),
+      () => phone.start("front", file.length),
+    );
+    expect(confirmed).toEqual({ redirect: "/inapp/kyc" });
     // Taken for the card, which is retired: neither the card's front nor the licence's. The
     // screen words `superseded` and shows the licence's sides.
-    expect(await started).toMatchObject(superseded);
+    expect(started).toMatchObject(superseded);
     expect(await phone.sides()).toEqual(twoSides("missing"));
 
     const licencePhotos = await sendLicence(w, desktop, async (side) => phone.upload(side));
@@ -384,23 +377,19 @@ describe("scenario: the phone starts the card's front just as the desktop's lice
       )?.[1],
     );
     const file = await freshPhoto();
-    const held = await holdCase(w, kycCase.id);
-    let saved: Promise<unknown> | undefined;
-    let started: Promise<{ status: number; body: Record<string, unknown> }> | undefined;
-    let savedDone = false;
-    let startedDone = false;
-    try {
-      saved = desktop
-        .autosave("identity_document", { ...cardValues, documentNumber: "ID4820132" }, version)
-        .finally(() => (savedDone = true));
-      await held.waiting(1, () => savedDone);
-      started = phone.start("front", file.length).finally(() => (startedDone = true));
-      await held.waiting(2, () => startedDone);
-    } finally {
-      await held.release();
-    }
-    expect(await saved).toMatchObject({ status: "saved" });
-    const reply = await started!;
+    // A field typed on the desktop saves first, then the phone's start: both behind the case.
+    const [saved, reply] = await inTurnBehindCase(
+      w,
+      kycCase.id,
+      () =>
+        desktop.autosave(
+          "identity_document",
+          { ...cardValues, documentNumber: "ID4820132" },
+          version,
+        ),
+      () => phone.start("front", file.length),
+    );
+    expect(saved).toMatchObject({ status: "saved" });
     expect(reply.status).toBe(201);
     const form = reply.body as StartedUpload;
     expect((await postToStorage(form, file, "image/jpeg")).status).toBeLessThan(300);

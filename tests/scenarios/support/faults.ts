@@ -173,6 +173,33 @@ export function holdCase(w: World, caseId: string): Promise<HeldRows> {
 }
 
 /**
+ * Starts `requests` one after another while another writer holds the case's row: each starts
+ * once those before it wait for that row (or have answered), so they reach the case in that
+ * order when it is let go. Answers their results in order. PostgreSQL only.
+ */
+export async function inTurnBehindCase<T extends unknown[]>(
+  w: World,
+  caseId: string,
+  ...requests: { [K in keyof T]: () => Promise<T[K]> }
+): Promise<T> {
+  const held = await holdCase(w, caseId);
+  const running: Promise<unknown>[] = [];
+  try {
+    for (const request of requests) {
+      let settled = false;
+      const answer = request().finally(() => (settled = true));
+      // Awaited below, after the release; a refusal meanwhile is not unhandled.
+      answer.catch(() => undefined);
+      running.push(answer);
+      await held.waiting(running.length, () => settled);
+    }
+  } finally {
+    await held.release();
+  }
+  return (await Promise.all(running)) as T;
+}
+
+/**
  * Another admin's change is in flight: it holds the lock such changes queue on and the staff
  * accounts of `emails` (FOR UPDATE) until `release`; admins' changes started meanwhile queue
  * behind it, so they race once it lets go. See holdCase for `waiting`. PostgreSQL only.
