@@ -5,7 +5,6 @@
  * and stops the checks' automatic approval; `npm run lists:import` names it. Exit 2 for a source
  * that is still configured, not stored or the only one, or without SANCTIONS_LIST_PATH.
  */
-import { getDb } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { errorMessage, isAppError } from "@/lib/errors";
 import { removeListAndRescreen, UNSCREENED_WHY } from "@/lib/checks/rescreen";
@@ -16,7 +15,6 @@ async function main() {
     console.error("usage: npm run lists:remove -- <source> (the list's name, e.g. ofac-sdn)");
     process.exit(2);
   }
-  await getDb();
   try {
     const { entries, rescreen } = await removeListAndRescreen(
       source,
