@@ -1,4 +1,4 @@
-/** Types of docs/webhook-verify.mjs (the receiver's verification snippet in the README). */
+/** Types of docs/webhook-verify.mjs (the receivers' verifier, docs/webhooks.md). */
 export function verifyWebhook(
   secret: string,
   headers: Record<string, string | undefined>,
