@@ -16,7 +16,21 @@ import { DEFAULT_LEASE_MS, minimumLeaseMs, runWorker } from "@/lib/delivery/work
 import { runHousekeeping } from "@/lib/jobs/housekeeping";
 import { startTelemetry } from "@/lib/telemetry";
 
-function flag(name: string, fallback: number, min = 1): number {
+const FLAGS = ["poll-ms", "limit", "lease-ms", "housekeeping-ms"] as const;
+
+/**
+ * Every argument is one of FLAGS as `--name=value`: a typo, or the space-separated form, would
+ * otherwise leave the worker on its defaults without a word (housekeeping on, another lease).
+ */
+function checkArguments(args: readonly string[]): void {
+  for (const arg of args)
+    if (!FLAGS.some((name) => arg.startsWith(`--${name}=`)))
+      throw new Error(
+        `${arg}: the worker takes only ${FLAGS.map((n) => `--${n}=<number>`).join(", ")}`,
+      );
+}
+
+function flag(name: (typeof FLAGS)[number], fallback: number, min = 1): number {
   const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
   const value = arg ? Number(arg.slice(name.length + 3)) : fallback;
   if (!Number.isFinite(value) || value < min) throw new Error(`--${name}: a number ≥ ${min}`);
@@ -35,6 +49,7 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
 }
 
 async function main() {
+  checkArguments(process.argv.slice(2));
   const config = loadConfiguration(); // fail fast on bad configuration, naming the variable
   // A lease shorter than one send would let another worker send it again while it runs; such a
   // worker would only ever give its claims back, so it does not start.

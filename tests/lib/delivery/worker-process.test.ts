@@ -179,6 +179,16 @@ describePg("the worker process", () => {
     }
   });
 
+  it("does not start with a flag it does not know or one without its value, naming it", async () => {
+    // A typo or the space-separated form would otherwise run on the defaults, silently: here
+    // with housekeeping on, or the lease the operator did not ask for.
+    for (const flag of ["--housekeeping=0", "--lease-ms"]) {
+      const worker = startWorker({}, flag);
+      expect(await exited(worker)).toBe(1);
+      expect(worker.output.join("")).toContain(`${flag}: the worker takes only --poll-ms=<number>`);
+    }
+  });
+
   it("does not start with a risk file it cannot read, naming the variable", async () => {
     const worker = startWorker({ RISK_CONFIG_PATH: path.join(ROOT, "no-such-risk-file.json") });
     expect(await exited(worker)).toBe(1);
