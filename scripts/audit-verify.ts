@@ -13,6 +13,10 @@ import { configuredVerifyKeys, exportedHeadsIn, publicKeyBase64 } from "@/lib/au
 import { checkAuditChain, describeChainCheck } from "@/lib/audit/check";
 
 async function main() {
+  // `--heads <file>` (a space) or a misspelt flag would verify less than asked and exit 0.
+  for (const arg of process.argv.slice(2))
+    if (arg !== "--public-key" && !arg.startsWith("--heads="))
+      throw new Error(`${arg}: takes only --heads=<file> or --public-key`);
   const keys = configuredVerifyKeys();
   if (process.argv.includes("--public-key")) {
     if (keys.length === 0) throw new Error("set AUDIT_SIGNING_KEY (or AUDIT_VERIFY_KEY)");

@@ -2,7 +2,8 @@
  * `npm run lists:import`: loads SANCTIONS_LIST_PATH (comma-separated OFAC SDN or generic CSV
  * files and https URLs) into the database and, when a list changed, re-screens the traders it
  * concerns (an approval in force, or a submission awaiting its decision).
- * Exit 1 when a list could not be read (its previous version stays in force).
+ * Exit 1 when a list could not be read (its previous version stays in force); 2 without
+ * SANCTIONS_LIST_PATH or with an argument (it takes none).
  */
 import { errorMessage } from "@/lib/errors";
 import { getDb } from "@/lib/db/client";
@@ -10,6 +11,12 @@ import { env } from "@/lib/env";
 import { importListsAndRescreen, UNSCREENED_WHY } from "@/lib/checks/rescreen";
 
 async function main() {
+  // An argument (`--dry-run`, a file name) would be ignored and the configured lists imported.
+  const [arg] = process.argv.slice(2);
+  if (arg !== undefined) {
+    console.error(`lists:import: ${arg}: takes no arguments (the lists are SANCTIONS_LIST_PATH)`);
+    process.exit(2);
+  }
   const files = env().checks.sanctionsListPaths;
   if (files.length === 0) {
     console.error(

@@ -163,6 +163,20 @@ describe("scenario: an admin reads what a reviewer did", () => {
   });
 });
 
+describe("scenario: an operator gives audit:verify a flag it does not read", () => {
+  it("stops naming it instead of verifying less than asked", async () => {
+    // `--heads <file>` with a space would otherwise verify the chain alone and exit 0.
+    for (const args of [["--heads", "heads.jsonl"], ["--head=heads.jsonl"]]) {
+      const run = await world().runCommand("scripts/audit-verify.ts", args);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(
+        `audit:verify: ${args[0]}: takes only --heads=<file> or --public-key`,
+      );
+      expect(run.stdout).not.toContain("chain intact");
+    }
+  });
+});
+
 describe("scenario: an admin replays a delivery from the case page", () => {
   it("audits the replay on the case; a replay whose audit row cannot be written is not sent", async () => {
     const v = world();

@@ -144,3 +144,16 @@ describe("scenario: a list file renamed", () => {
     expect(await second.status()).toBe("approved");
   }, 240_000);
 });
+
+describe("scenario: an operator adds an argument lists:import does not take", () => {
+  it("stops naming it, before anything is imported", async () => {
+    const w = world();
+    w.configure({ SANCTIONS_LIST_PATH: brokerList("sdn-dry.csv") });
+    // An operator hoping for a dry run must not get a real import and a re-screening.
+    const run = await w.runCommand("scripts/lists-import.ts", ["--dry-run"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("lists:import: --dry-run: takes no arguments");
+    const lists = (await listsOnHealth()).lists;
+    expect(lists.find((l) => l.source === "sdn-dry")).toMatchObject({ status: "missing" });
+  });
+});
