@@ -1,0 +1,61 @@
+/**
+ * Scenarios of a German-speaking officer's month in the console: a re-screening hit on an
+ * approved trader and an upgrade's answers read in the officer's language on the case page,
+ * never as the codes the lists and the trader's forms store.
+ */
+jest.mock("next/headers", () => {
+  const scope = jest.requireActual<typeof import("../helpers/request-scope")>(
+    "../helpers/request-scope",
+  );
+  return scope.nextHeaders(scope.consoleHeaders);
+});
+jest.mock("next-intl/server", () =>
+  jest
+    .requireActual<typeof import("../helpers/request-scope")>("../helpers/request-scope")
+    .nextIntlServerFromRequest(),
+);
+
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { textOf } from "../helpers/render-page";
+import { approvedAtStandard, signedInStaff, Trader } from "./support/people";
+import { scenarioWorld } from "./support/world";
+
+const world = scenarioWorld();
+
+/** The first line of one screening hit on the case page: who, which list, score, level. */
+function hitLine(page: string, hitKey: string): string {
+  const at = page.indexOf(`data-hit="${hitKey}"`);
+  return at < 0 ? "" : page.slice(at, page.indexOf("</p>", at));
+}
+
+describe("scenario: a German officer reads a monitoring hit on an approved trader", () => {
+  it("names the hit's level in German on the case page, as the summary does", async () => {
+    const w = world();
+    const list = path.join(w.dataDir, "month-pep.csv");
+    copyFileSync(path.join(__dirname, "../fixtures/sanctions/generic-pep.csv"), list);
+    await w.runListsImportCommand([list]);
+    const trader = new Trader(w, 585_001);
+    const reviewer = await signedInStaff(w, "month.reviewer@broker.example", "reviewer");
+    const approver = await signedInStaff(w, "month.approver@broker.example", "approver");
+    expect(await approver.chooseLanguage("de")).toBe("/admin/account?outcome=language_saved");
+    const kycCase = await approvedAtStandard(w, trader, reviewer, {
+      givenNames: "Marta",
+      surnames: "Kowalczyk",
+      dateOfBirth: "1984-03-09",
+      nationalities: ["PL"],
+    });
+
+    writeFileSync(list, `${readFileSync(list, "utf8")}Marta Kowalczyk,,1984-03-09,Poland\n`);
+    expect(await w.runListsImportCommand([list])).toMatch(/, 1 with a new likely match/);
+    await w.worker();
+
+    const page = await approver.casePage(kycCase.id);
+    const hitKey = /data-hit="(month-pep:[^"]+)"/.exec(page)?.[1];
+    expect(hitKey).toBeDefined();
+    const hit = hitLine(page, hitKey!);
+    expect(hit).toContain('data-level="likely"');
+    expect(textOf(hit)).toContain("Wahrscheinlicher Treffer");
+    expect(hit).not.toContain(">likely<");
+  });
+});
