@@ -136,7 +136,10 @@ export async function labelsIn(locale: string): Promise<ConsoleLabels> {
 export type FieldLabels = {
   /** The field's label (`Personal.<field>`, `Forms.<step>.<field>`), else the field's key. */
   field(step: string, field: string): string;
-  /** A choice's label (`…<field>Options.<value>`), else the value as stored. */
+  /**
+   * A choice's label (`…<field>Options.<value>`; each of a list's; a boolean's `yes` / `no`), else
+   * the value as stored.
+   */
   option(step: string, field: string, value: unknown): unknown;
 };
 
@@ -152,10 +155,19 @@ export function fieldLabelsFrom(personal: Lookup, forms: Lookup): FieldLabels {
       : forms.has(`${step}.${key}`)
         ? forms(`${step}.${key}`)
         : undefined;
+  const choice = (step: string, field: string, value: string) =>
+    find(step, `${field}Options.${value}`) ?? value;
   return {
     field: (step, field) => find(step, field) ?? field,
+    // A checkbox group stores a list of choices, a yes/no radio a boolean (its `yes`/`no` options).
     option: (step, field, value) =>
-      typeof value === "string" ? (find(step, `${field}Options.${value}`) ?? value) : value,
+      typeof value === "string"
+        ? choice(step, field, value)
+        : typeof value === "boolean"
+          ? (find(step, `${field}Options.${value ? "yes" : "no"}`) ?? value)
+          : Array.isArray(value)
+            ? value.map((v) => (typeof v === "string" ? choice(step, field, v) : v))
+            : value,
   };
 }
 

@@ -59,3 +59,35 @@ describe("scenario: a German officer reads a monitoring hit on an approved trade
     expect(hit).not.toContain(">likely<");
   });
 });
+
+describe("scenario: a German officer declines an approved trader's upgrade", () => {
+  it("reads the upgrade's multiple-choice and yes/no answers by their labels, then declines it", async () => {
+    const w = world();
+    const trader = new Trader(w, 585_101);
+    const reviewer = await signedInStaff(w, "month.upgrade.reviewer@broker.example", "reviewer");
+    const approver = await signedInStaff(w, "month.upgrade.approver@broker.example", "approver");
+    expect(await approver.chooseLanguage("de")).toBe("/admin/account?outcome=language_saved");
+    const kycCase = await approvedAtStandard(w, trader, reviewer);
+    await trader.sendEnhancedUpgrade();
+    await w.worker();
+
+    // The answers as the trader's German forms name them: in the trader data and in what
+    // changed since the approved round.
+    const page = await approver.casePage(kycCase.id);
+    const data = textOf(page.slice(page.indexOf('data-testid="trader-data"')));
+    expect(data).toContain("Herkunft des Geldes Gehalt oder Lohn");
+    expect(data).toContain("Zweck des Kontos Langfristige Geldanlage");
+    expect(data).toMatch(/in den letzten 12 Monaten ausgeübt\? Nein/);
+    const changes = textOf(page.slice(0, page.indexOf('data-testid="trader-data"')));
+    expect(changes).toContain("Herkunft des Geldes — Gehalt oder Lohn");
+    expect(changes).toContain("Zweck des Kontos — Langfristige Geldanlage");
+    expect(changes).toMatch(/in den letzten 12 Monaten ausgeübt\? — Nein/);
+
+    expect(await approver.reject(kycCase.id, "source_of_funds_unclear", "No payslip")).toBe(
+      "upgrade_declined",
+    );
+    expect(textOf(await approver.casePage(kycCase.id, { outcome: "upgrade_declined" }))).toContain(
+      "Das Upgrade ist abgelehnt; der Händler behält die zuvor genehmigte Stufe.",
+    );
+  });
+});
