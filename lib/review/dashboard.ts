@@ -194,11 +194,11 @@ export async function loadDashboard(
 
   const outcomeCount = (pick: (o: (typeof outcomes)[number]) => boolean) =>
     sum(outcomes.filter(pick).map((o) => o.events));
-  const approvals = outcomeCount((o) => o.toStatus === "approved");
-  const rejections = outcomeCount((o) => o.toStatus === "rejected");
-  const autoApprovals = outcomeCount((o) => o.toStatus === "approved" && !o.byStaff);
+  const approvals = outcomeCount((o) => o.outcome === "approved");
+  const rejections = outcomeCount((o) => o.outcome === "rejected");
+  const autoApprovals = outcomeCount((o) => o.outcome === "approved" && !o.byStaff);
   const reasons = new Map<string, number>();
-  for (const o of outcomes.filter((o) => o.toStatus === "rejected")) {
+  for (const o of outcomes.filter((o) => o.outcome === "rejected")) {
     const reason = o.reasonCode ?? "unknown";
     reasons.set(reason, (reasons.get(reason) ?? 0) + o.events);
   }
@@ -226,7 +226,7 @@ export async function loadDashboard(
       approvals,
       autoApprovals,
       rejections,
-      actionRequests: outcomeCount((o) => o.toStatus === "action_required"),
+      actionRequests: outcomeCount((o) => o.outcome === "action_required"),
       autoApproveRate: ratio(autoApprovals, approvals),
       rejectionRate: ratio(rejections, approvals + rejections),
       topReasons,
@@ -373,9 +373,9 @@ async function figureRows(
         rows: rows.map((r) => [
           r.caseId,
           r.level,
-          r.toStatus,
+          r.outcome,
           r.actorType === "staff" ? "staff" : r.actorId,
-          r.toStatus === "approved" && r.actorType !== "staff",
+          r.outcome === "approved" && r.actorType !== "staff",
           r.reasonCode,
           r.at,
         ]),

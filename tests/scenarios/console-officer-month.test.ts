@@ -23,6 +23,13 @@ import { scenarioWorld } from "./support/world";
 
 const world = scenarioWorld();
 
+/** The dashboard's approval and rejection figures. */
+function figures(page: string) {
+  const figure = (id: string) =>
+    Number(new RegExp(`data-testid="${id}"[^>]*>(\\d+)<`).exec(page)?.[1] ?? Number.NaN);
+  return { approvals: figure("approvals"), rejections: figure("rejections") };
+}
+
 /** The first line of one screening hit on the case page: who, which list, score, level. */
 function hitLine(page: string, hitKey: string): string {
   const at = page.indexOf(`data-hit="${hitKey}"`);
@@ -83,9 +90,24 @@ describe("scenario: a German officer declines an approved trader's upgrade", () 
     expect(changes).toContain("Zweck des Kontos — Langfristige Geldanlage");
     expect(changes).toMatch(/in den letzten 12 Monaten ausgeübt\? — Nein/);
 
+    const before = figures(await approver.dashboardPage());
     expect(await approver.reject(kycCase.id, "source_of_funds_unclear", "No payslip")).toBe(
       "upgrade_declined",
     );
+    // The head of compliance counts the "no" as a rejection with its reason, not as one more
+    // approval: the figures and the rows of their CSV.
+    const after = figures(await approver.dashboardPage());
+    expect(after).toEqual({ ...before, rejections: before.rejections + 1 });
+    const csv = await (await approver.exportDashboard("outcomes")).text();
+    expect(
+      csv
+        .split("\n")
+        .filter((line) => line.startsWith(kycCase.id))
+        .map((line) => line.split(",").slice(2, 6)),
+    ).toEqual([
+      ["approved", "staff", "false", ""],
+      ["rejected", "staff", "false", "source_of_funds_unclear"],
+    ]);
     expect(textOf(await approver.casePage(kycCase.id, { outcome: "upgrade_declined" }))).toContain(
       "Das Upgrade ist abgelehnt; der Händler behält die zuvor genehmigte Stufe.",
     );

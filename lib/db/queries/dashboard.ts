@@ -32,6 +32,17 @@ export type Period = { from: Date; until: Date };
 export const OUTCOME_STATUSES = ["approved", "rejected", "action_required"] as const;
 
 /**
+ * What an outcome event was: the status it moved the case to, except a declined upgrade or early
+ * renewal (`decline_upgrade`), which puts the approval in force back but is a reviewer's "no" with
+ * a reason: a rejection. One the retention purge rolled back (the trader left the upgrade
+ * unfinished) is nobody's decision and no outcome (`decidedOutcome`).
+ */
+const outcome = sql<
+  (typeof OUTCOME_STATUSES)[number]
+>`case when ${caseEvents.event} = 'decline_upgrade' then 'rejected' else ${caseEvents.toStatus}::text end`;
+const decidedOutcome = sql`not (${caseEvents.event} = 'decline_upgrade' and ${caseEvents.actorType} <> 'staff')`;
+
+/**
  * `column in ('a', 'b')` with the values written into the statement. A partial index's predicate
  * is proven when the plan is made, and a prepared statement's generic plan sees only `$1`: the
  * counts below spell out the predicates of the indexes they rely on. Code constants only.
@@ -180,7 +191,7 @@ export async function listOutcomesIn(period: Period) {
       caseId: caseEvents.caseId,
       level: kycCases.level,
       event: caseEvents.event,
-      toStatus: caseEvents.toStatus,
+      outcome,
       actorType: caseEvents.actorType,
       actorId: caseEvents.actorId,
       reasonCode: sql<string | null>`${caseEvents.data} ->> ${REASON_CODE_KEY}`,
@@ -192,6 +203,7 @@ export async function listOutcomesIn(period: Period) {
       and(
         inArray(caseEvents.toStatus, [...OUTCOME_STATUSES]),
         movedCase(caseEvents),
+        decidedOutcome,
         gte(caseEvents.occurredAt, period.from),
         lt(caseEvents.occurredAt, period.until),
       ),
@@ -321,7 +333,7 @@ export async function countOutcomesIn(period: Period) {
   const db = await getDb();
   return db
     .select({
-      toStatus: sql<string>`${caseEvents.toStatus}`,
+      outcome,
       byStaff: sql<boolean>`${caseEvents.actorType} = 'staff'`,
       reasonCode: sql<string | null>`${caseEvents.data} ->> ${REASON_CODE_KEY}`,
       events: sql<number>`count(*)::int`,
@@ -331,6 +343,7 @@ export async function countOutcomesIn(period: Period) {
       and(
         inLiteral(caseEvents.toStatus, OUTCOME_STATUSES),
         movedCase(caseEvents),
+        decidedOutcome,
         gte(caseEvents.occurredAt, period.from),
         lt(caseEvents.occurredAt, period.until),
       ),
