@@ -113,3 +113,23 @@ describe("scenario: a German officer declines an approved trader's upgrade", () 
     );
   });
 });
+
+describe("scenario: a German officer opens a case whose identity document ran out", () => {
+  it("says the approval's document expired, not that the trader did not finish in time", async () => {
+    const w = world();
+    const trader = new Trader(w, 585_201);
+    const reviewer = await signedInStaff(w, "month.expiry.reviewer@broker.example", "reviewer");
+    const approver = await signedInStaff(w, "month.expiry.approver@broker.example", "approver");
+    expect(await approver.chooseLanguage("de")).toBe("/admin/account?outcome=language_saved");
+    // The scenario's passport expires on 2031-05-01; the sweep on that day expires the approval.
+    const kycCase = await approvedAtStandard(w, trader, reviewer);
+    await w.worker(new Date("2031-05-01T00:00:00Z"));
+    expect((await trader.currentCase()).status).toBe("expired");
+
+    await approver.signIn(); // the sweep at that date ended the sessions of today
+    const state = /data-testid="decide-state">([^<]*)</.exec(await approver.casePage(kycCase.id));
+    expect(state?.[1]).toBe(
+      "Abgelaufen: Das Ausweisdokument, auf dem die Genehmigung beruhte, ist abgelaufen. Es gibt nichts zu entscheiden, bis der Händler es erneuert.",
+    );
+  });
+});
