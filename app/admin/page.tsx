@@ -7,6 +7,7 @@ import { getTranslations } from "@/lib/i18n/translations";
 import { getConsoleLabels } from "@/lib/review/labels";
 import {
   caseHref,
+  awaitsReview,
   loadQueue,
   queueContextQuery,
   queueHref,
@@ -276,6 +277,7 @@ async function QueuePage({ searchParams }: Props) {
         <tbody>
           {rows.map((r) => {
             const waited = hoursSince(r.waitingSince, now);
+            const overdue = awaitsReview(r.status) && waited > target;
             return (
               <tr
                 key={r.caseId}
@@ -367,10 +369,10 @@ async function QueuePage({ searchParams }: Props) {
                     </>
                   ) : null}
                 </td>
-                <td data-overdue={waited > target ? "true" : undefined}>
+                <td data-overdue={overdue ? "true" : undefined}>
                   <OfficerTime iso={r.waitingSince.toISOString()} /> ·{" "}
                   {t("waited", { waited, target })}
-                  {waited > target ? ` · ${t("overdue")}` : ""}
+                  {overdue ? ` · ${t("overdue")}` : ""}
                 </td>
                 <td data-testid="assignee">
                   {r.assignedTo === null

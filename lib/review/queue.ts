@@ -38,6 +38,15 @@ export const QUEUES = {
 } as const satisfies Record<string, readonly CaseStatus[]>;
 export type QueueName = keyof typeof QUEUES;
 
+/**
+ * Whether a case waits for a person (the review tab's statuses): the review time
+ * (`REVIEW_TIME_HOURS`) runs for it alone, not while the trader answers a request nor once it is
+ * decided, as the dashboard counts SLA breaches.
+ */
+export function awaitsReview(status: CaseStatus): boolean {
+  return (QUEUES.review as readonly CaseStatus[]).includes(status);
+}
+
 /** Rows per page an officer may choose (`per`); the first page of a busy queue is 50. */
 export const QUEUE_PAGE_SIZES = [10, 25, 50, 100] as const;
 export const QUEUE_PAGE_SIZE = 50;

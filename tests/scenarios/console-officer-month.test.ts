@@ -19,7 +19,7 @@ import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { textOf } from "../helpers/render-page";
 import { approvedAtStandard, signedInStaff, Trader } from "./support/people";
-import { scenarioWorld } from "./support/world";
+import { scenarioWorld, setClock } from "./support/world";
 
 const world = scenarioWorld();
 
@@ -131,5 +131,55 @@ describe("scenario: a German officer opens a case whose identity document ran ou
     expect(state?.[1]).toBe(
       "Abgelaufen: Das Ausweisdokument, auf dem die Genehmigung beruhte, ist abgelaufen. Es gibt nichts zu entscheiden, bis der Händler es erneuert.",
     );
+  });
+});
+
+describe("scenario: a request for more information the trader answers days later", () => {
+  it("marks only a case waiting for a person as past the review time, before and after the answer", async () => {
+    const w = world();
+    const asked = new Trader(w, 585_301);
+    const waiting = new Trader(w, 585_302);
+    const approved = new Trader(w, 585_303);
+    const approver = await signedInStaff(w, "month.rfi.approver@broker.example", "approver");
+    for (const trader of [asked, waiting]) await trader.completeStandardLevel();
+    await w.worker();
+    const askedCase = await asked.currentCase();
+    const waitingCase = await waiting.currentCase();
+    const approvedCase = await approvedAtStandard(w, approved, approver);
+    expect(
+      await approver.requestInformation(askedCase.id, ["document:identity"], "Sharper, please."),
+    ).toBe("action_requested");
+
+    // Three days on (REVIEW_TIME_HOURS is 24): only the clock moves.
+    const later = new Date(Date.now() + 72 * 3_600_000);
+    setClock(later);
+    try {
+      await w.worker(later);
+      await approver.signIn();
+      const cell = (page: string, id: string) =>
+        new RegExp(`<tr[^>]*data-case="${id}"[\\s\\S]*?</tr>`).exec(page)?.[0] ?? "";
+      // The request was answered by the officer within minutes: the trader's turn is no breach
+      // of the review time, nor is an approval; the case nobody looked at is.
+      const waitingTab = await approver.queue({ queue: "waiting" });
+      expect(cell(waitingTab, askedCase.id)).not.toBe("");
+      expect(cell(waitingTab, askedCase.id)).not.toContain('data-overdue="true"');
+      const decidedTab = await approver.queue({ queue: "decided" });
+      expect(cell(decidedTab, approvedCase.id)).not.toBe("");
+      expect(cell(decidedTab, approvedCase.id)).not.toContain('data-overdue="true"');
+      const reviewTab = await approver.queue();
+      expect(cell(reviewTab, waitingCase.id)).toContain('data-overdue="true"');
+      expect(textOf(cell(reviewTab, waitingCase.id))).toMatch(/\b72 h \/ 24 h · overdue\b/);
+
+      // The late answer puts the case back in the review tab, its review time starting anew.
+      await asked.launch("kyc");
+      expect((await asked.upload("identity")).status).toBe(200);
+      expect(await asked.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+      await w.worker(later);
+      const answered = await approver.queue();
+      expect(cell(answered, askedCase.id)).not.toContain('data-overdue="true"');
+      expect(textOf(cell(answered, askedCase.id))).toMatch(/\b0 h \/ 24 h\b/);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });
