@@ -1,11 +1,12 @@
 /**
  * Words for the console's closed vocabularies (statuses, triggers, risk, levels, steps, checks,
- * outcomes, reject reasons, document types and sides, screening hit levels and states, quality
- * issues, timeline events, check routes, decisions, delivery statuses, destinations, errors and
- * event types, vendor verdicts and their signals, the reasons a check had nothing to judge), read
- * from the `ConsoleLabels` catalog in the officer's language. A value the catalog does not know
- * (a level from KYC_LEVELS_PATH, a check added later) falls back to a generic word or to the
- * value itself, never to an error: the console must render whatever the database holds.
+ * outcomes, reject reasons, document types and sides, screening hit levels, states and listed
+ * entry kinds, quality issues, timeline events, check routes, decisions, delivery statuses,
+ * destinations, errors and event types, vendor verdicts and their signals, the reasons a check had
+ * nothing to judge), read from the `ConsoleLabels` catalog in the officer's language. A value the
+ * catalog does not know (a level from KYC_LEVELS_PATH, a check added later) falls back to a
+ * generic word or to the value itself, never to an error: the console must render whatever the
+ * database holds.
  */
 import type { Messages } from "next-intl";
 import { getLocale } from "next-intl/server";
@@ -29,6 +30,8 @@ export type ConsoleLabels = {
   documentStatus(status: string): string;
   hitLevel(level: string): string;
   hitState(state: string): string;
+  /** A listed entry's kind (lib/screening/types.ts `entryTypes`): individual, entity, vessel… */
+  hitType(type: string): string;
   qualityIssue(issue: string): string;
   /** A requested item as lib/review writes it: `step:<id>` or `document:<type>`. */
   item(item: string): string;
@@ -94,6 +97,7 @@ export function labelsFrom(t: Translate, locale = "en"): ConsoleLabels {
     documentStatus: (status) => t("documentStatus", { status }),
     hitLevel: (level) => t("hitLevel", { level }),
     hitState: (state) => t("hitState", { state }),
+    hitType: (type) => t("hitType", { type }),
     qualityIssue: (issue) => t("qualityIssue", { issue }),
     item: (item) => {
       const [kind, name = ""] = item.split(":");

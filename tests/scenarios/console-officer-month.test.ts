@@ -37,7 +37,7 @@ function hitLine(page: string, hitKey: string): string {
 }
 
 describe("scenario: a German officer reads a monitoring hit on an approved trader", () => {
-  it("names the hit's level in German on the case page, as the summary does", async () => {
+  it("names the hit's level and the listed entry's kind in German on the case page", async () => {
     const w = world();
     const list = path.join(w.dataDir, "month-pep.csv");
     copyFileSync(path.join(__dirname, "../fixtures/sanctions/generic-pep.csv"), list);
@@ -64,6 +64,9 @@ describe("scenario: a German officer reads a monitoring hit on an approved trade
     expect(hit).toContain('data-level="likely"');
     expect(textOf(hit)).toContain("Wahrscheinlicher Treffer");
     expect(hit).not.toContain(">likely<");
+    // The listed entry's kind too: a person, not the list's code for one.
+    expect(textOf(hit)).toContain("· Person ·");
+    expect(hit).not.toContain("individual");
   });
 });
 

@@ -96,7 +96,7 @@ export async function Hits({ file }: { file: CaseFile }) {
                 {t("hits.entry", { source: h.source })}{" "}
                 <span data-testid="hit-entry">{h.entryId}</span> ·{" "}
                 {t("hits.score", { score: h.score.toFixed(2) })} ·{" "}
-                <span className="tag">{label.hitLevel(h.level)}</span> · {h.type}
+                <span className="tag">{label.hitLevel(h.level)}</span> · {label.hitType(h.type)}
                 {h.programs.length ? ` · ${h.programs.join(", ")}` : ""}
                 {h.round !== file.kycCase.round
                   ? ` · ${t("hits.earlierRound", { round: h.round === null ? "unknown" : String(h.round), origin: h.origin })}`
