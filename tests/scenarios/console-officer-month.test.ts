@@ -17,6 +17,7 @@ jest.mock("next-intl/server", () =>
 
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { ENHANCED_OWN_STEPS } from "../fixtures/kyc-values";
 import { textOf } from "../helpers/render-page";
 import { approvedAtStandard, signedInStaff, Trader } from "./support/people";
 import { scenarioWorld, setClock } from "./support/world";
@@ -184,5 +185,32 @@ describe("scenario: a request for more information the trader answers days later
     } finally {
       jest.useRealTimers();
     }
+  });
+});
+
+describe("scenario: an upgrade the trader leaves unfinished past the draft period", () => {
+  it("is rolled back by the purge without counting on the dashboard as an approval or a rejection", async () => {
+    const w = world();
+    const trader = new Trader(w, 585_401);
+    const approver = await signedInStaff(w, "month.lapse.approver@broker.example", "approver");
+    const kycCase = await approvedAtStandard(w, trader, approver);
+    await trader.launch("kyc", { kycType: "enhanced" });
+    const [step, values] = ENHANCED_OWN_STEPS[0]!;
+    expect(await trader.continue(step, values)).toEqual({ redirect: "/inapp/kyc" });
+    await w.worker();
+    const lapsedAt = new Date(Date.now() + 91 * 86_400_000);
+    const period = {
+      from: new Date().toISOString().slice(0, 10),
+      to: lapsedAt.toISOString().slice(0, 10),
+    };
+    const before = figures(await approver.dashboardPage(period));
+
+    await w.worker(lapsedAt);
+    expect(await trader.currentCase()).toMatchObject({ status: "approved", level: "standard" });
+    await approver.signIn(); // the sweep at that date ended the sessions of today
+    const after = await approver.dashboardPage(period);
+    expect(figures(after)).toEqual(before);
+    const csv = await (await approver.exportDashboard("outcomes", period)).text();
+    expect(csv.split("\n").filter((line) => line.startsWith(kycCase.id))).toHaveLength(1);
   });
 });
