@@ -15,7 +15,7 @@ import { checkAuditChain, describeChainCheck } from "@/lib/audit/check";
 async function main() {
   // `--heads <file>` (a space) or a misspelt flag would verify less than asked and exit 0.
   for (const arg of process.argv.slice(2))
-    if (arg !== "--public-key" && !arg.startsWith("--heads="))
+    if (arg !== "--public-key" && !/^--heads=./.test(arg))
       throw new Error(`${arg}: takes only --heads=<file> or --public-key`);
   const keys = configuredVerifyKeys();
   if (process.argv.includes("--public-key")) {

@@ -27,7 +27,8 @@ async function main() {
         `lists:remove: case ${u.caseId}: not screened (${UNSCREENED_WHY[u.reason]}), tried again next import`,
       );
   } catch (error) {
-    if (!isAppError(error)) throw error;
+    // Exit 2 is the command's refusal; a database that will not open is an outage (exit 1).
+    if (!isAppError(error) || !["CONFLICT", "NOT_FOUND"].includes(error.code)) throw error;
     console.error(`lists:remove: ${error.publicMessage}`);
     process.exit(2);
   }

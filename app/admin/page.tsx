@@ -13,6 +13,7 @@ import {
   queueHref,
   queueQuery,
   QUEUES,
+  queueStatuses,
   QUEUE_MAX_PAGE_SIZE,
   QUEUE_PAGE_SIZES,
   QUEUE_TRIGGERS,
@@ -186,10 +187,17 @@ async function QueuePage({ searchParams }: Props) {
           />{" "}
           {t("hours")}
         </label>
-        <label>
-          <input type="checkbox" name="overdue" value="1" defaultChecked={params.overdue === "1"} />{" "}
-          {t("overSla", { hours: target })}
-        </label>
+        {queueStatuses(params).some(awaitsReview) ? (
+          <label>
+            <input
+              type="checkbox"
+              name="overdue"
+              value="1"
+              defaultChecked={params.overdue === "1"}
+            />{" "}
+            {t("overSla", { hours: target })}
+          </label>
+        ) : null}
         <label>
           <input
             type="checkbox"

@@ -174,13 +174,22 @@ export function caseHref(caseId: string, query = "", add: Record<string, string>
   return q ? `/admin/cases/${caseId}?${q}` : `/admin/cases/${caseId}`;
 }
 
+/** The statuses a queue view lists: the one picked, else its tab's. */
+export function queueStatuses(p: Pick<QueueParams, "status" | "queue">): CaseStatus[] {
+  return p.status ? [p.status] : [...QUEUES[p.queue]];
+}
+
 /** The filter the database query runs for these parameters, for this officer at this time. */
 export function queueFilterOf(staff: Pick<Reviewer, "id">, p: QueueParams, now: Date) {
   const { reviewTimeHours } = env();
-  const waitedHours = Math.max(p.minHours ?? 0, p.overdue ? reviewTimeHours : 0);
+  const statuses = queueStatuses(p);
+  // "Over the review time" means what the overdue mark means: a case waiting for a person. On a
+  // tab of cases waiting for the trader or decided it would list cases none of them marked.
+  const overdue = p.overdue === "1" && statuses.some(awaitsReview);
+  const waitedHours = Math.max(p.minHours ?? 0, overdue ? reviewTimeHours : 0);
   const search = p.q ? parseSearch(p.q) : undefined;
   return {
-    statuses: p.status ? [p.status] : [...QUEUES[p.queue]],
+    statuses: overdue ? statuses.filter(awaitsReview) : statuses,
     level: p.level,
     risk: p.risk,
     trigger: p.trigger,

@@ -166,7 +166,8 @@ describe("scenario: an admin reads what a reviewer did", () => {
 describe("scenario: an operator gives audit:verify a flag it does not read", () => {
   it("stops naming it instead of verifying less than asked", async () => {
     // `--heads <file>` with a space would otherwise verify the chain alone and exit 0.
-    for (const args of [["--heads", "heads.jsonl"], ["--head=heads.jsonl"]]) {
+    // An empty `--heads=` (an unset variable in a scheduled job) likewise.
+    for (const args of [["--heads", "heads.jsonl"], ["--head=heads.jsonl"], ["--heads="]]) {
       const run = await world().runCommand("scripts/audit-verify.ts", args);
       expect(run.code).toBe(2);
       expect(run.stderr).toContain(

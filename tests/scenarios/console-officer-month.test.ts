@@ -167,11 +167,20 @@ describe("scenario: a request for more information the trader answers days later
       const waitingTab = await approver.queue({ queue: "waiting" });
       expect(cell(waitingTab, askedCase.id)).not.toBe("");
       expect(cell(waitingTab, askedCase.id)).not.toContain('data-overdue="true"');
+      // Nor does "over the review time" apply there: not offered, and ignored in a kept link.
+      expect(waitingTab).not.toContain('name="overdue"');
+      const waitingOverdue = await approver.queue({ queue: "waiting", overdue: "1" });
+      expect(cell(waitingOverdue, askedCase.id)).not.toBe("");
+      expect(waitingOverdue).not.toContain('data-overdue="true"');
       const decidedTab = await approver.queue({ queue: "decided" });
       expect(cell(decidedTab, approvedCase.id)).not.toBe("");
       expect(cell(decidedTab, approvedCase.id)).not.toContain('data-overdue="true"');
       const reviewTab = await approver.queue();
+      expect(reviewTab).toContain('name="overdue"');
       expect(cell(reviewTab, waitingCase.id)).toContain('data-overdue="true"');
+      expect(cell(await approver.queue({ overdue: "1" }), waitingCase.id)).toContain(
+        'data-overdue="true"',
+      );
       expect(textOf(cell(reviewTab, waitingCase.id))).toMatch(/\b72 h \/ 24 h · overdue\b/);
 
       // The late answer puts the case back in the review tab, its review time starting anew.

@@ -120,6 +120,14 @@ describe("queue URL", () => {
       "in_review",
     ]);
   });
+
+  it("applies 'over the review time' only to cases waiting for a person", () => {
+    const waiting = queueFilterOf(staff, parseQueueParams({ queue: "waiting", overdue: "1" }), now);
+    expect(waiting.queuedBefore).toBeUndefined();
+    expect(waiting.statuses).toEqual(["action_required"]);
+    const mixed = parseQueueParams({ queue: "review", status: "in_review", overdue: "1" });
+    expect(queueFilterOf(staff, mixed, now).queuedBefore).toBeDefined();
+  });
 });
 
 describe("queue search", () => {
