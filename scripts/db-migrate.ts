@@ -1,9 +1,16 @@
 /**
  * `npm run db:migrate`: applies pending migrations to the configured database, one process at a
  * time (an advisory lock), and prints each one it applied. Run it as the database owner before
- * starting processes with MIGRATE_ON_START=0 (docs/operations.md). Exit 0 done, 1 failed.
+ * starting processes with MIGRATE_ON_START=0 (docs/operations.md). Exit 0 done, 1 failed, 2 for an
+ * argument (it takes none: a `--dry-run` would be ignored and the migrations applied).
  */
 import { migrateConfiguredDatabase } from "@/lib/db/migrate";
+
+const [arg] = process.argv.slice(2);
+if (arg !== undefined) {
+  console.error(`db:migrate: ${arg}: takes no arguments`);
+  process.exit(2);
+}
 
 migrateConfiguredDatabase()
   .then(({ kind, applied, current }) => {

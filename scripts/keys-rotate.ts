@@ -7,6 +7,12 @@ import { getDb } from "@/lib/db/client";
 import { rotateKeys } from "@/lib/security/rotation";
 
 async function main() {
+  // An argument (`--dry-run`) would be ignored and the whole pass run.
+  const [arg] = process.argv.slice(2);
+  if (arg !== undefined) {
+    console.error(`keys:rotate: ${arg}: takes no arguments`);
+    process.exit(2);
+  }
   await getDb();
   const report = await rotateKeys();
   console.log(
