@@ -50,6 +50,15 @@ function hoursSince(date: Date, now: Date): number {
  * The review queue: search, filters, sort and page in the URL (lib/review/queue.ts parses
  * them), oldest first, with the SLA timer against the promised time.
  */
+/** One of the queue's yes/no filters: a checkbox sending `name=1`. */
+function Flag({ name, on, label }: { name: string; on: string | undefined; label: string }) {
+  return (
+    <label>
+      <input type="checkbox" name={name} value="1" defaultChecked={on === "1"} /> {label}
+    </label>
+  );
+}
+
 async function QueuePage({ searchParams }: Props) {
   const staff = await requireStaff("reviewer");
   const q = await searchParams;
@@ -188,43 +197,11 @@ async function QueuePage({ searchParams }: Props) {
           {t("hours")}
         </label>
         {queueStatuses(params).some(awaitsReview) ? (
-          <label>
-            <input
-              type="checkbox"
-              name="overdue"
-              value="1"
-              defaultChecked={params.overdue === "1"}
-            />{" "}
-            {t("overSla", { hours: target })}
-          </label>
+          <Flag name="overdue" on={params.overdue} label={t("overSla", { hours: target })} />
         ) : null}
-        <label>
-          <input
-            type="checkbox"
-            name="escalated"
-            value="1"
-            defaultChecked={params.escalated === "1"}
-          />{" "}
-          {t("escalatedOnly")}
-        </label>
-        <label>
-          <input
-            type="checkbox"
-            name="monitoring"
-            value="1"
-            defaultChecked={params.monitoring === "1"}
-          />{" "}
-          {t("monitoringHit")}
-        </label>
-        <label>
-          <input
-            type="checkbox"
-            name="checksFailed"
-            value="1"
-            defaultChecked={params.checksFailed === "1"}
-          />{" "}
-          {t("checkFailed")}
-        </label>
+        <Flag name="escalated" on={params.escalated} label={t("escalatedOnly")} />
+        <Flag name="monitoring" on={params.monitoring} label={t("monitoringHit")} />
+        <Flag name="checksFailed" on={params.checksFailed} label={t("checkFailed")} />
         <label>
           {t("sort")}{" "}
           <select name="sort" defaultValue={params.sort}>
