@@ -4,18 +4,7 @@
  * console page speaks it — German, or Arabic written right to left — whatever language a trader
  * session or the browser asks for, country codes included. The locale comes from the real lib/i18n/request-locale.ts.
  */
-jest.mock("next/headers", () => {
-  const scope = jest.requireActual<typeof import("../helpers/request-scope")>(
-    "../helpers/request-scope",
-  );
-  return scope.nextHeaders(scope.consoleHeaders);
-});
-jest.mock("next-intl/server", () =>
-  jest
-    .requireActual<typeof import("../helpers/request-scope")>("../helpers/request-scope")
-    .nextIntlServerFromRequest(),
-);
-
+import "./support/console-scope";
 import path from "node:path";
 import { createElement } from "react";
 import { sql } from "drizzle-orm";

@@ -3,18 +3,7 @@
  * approved trader and an upgrade's answers read in the officer's language on the case page,
  * never as the codes the lists and the trader's forms store.
  */
-jest.mock("next/headers", () => {
-  const scope = jest.requireActual<typeof import("../helpers/request-scope")>(
-    "../helpers/request-scope",
-  );
-  return scope.nextHeaders(scope.consoleHeaders);
-});
-jest.mock("next-intl/server", () =>
-  jest
-    .requireActual<typeof import("../helpers/request-scope")>("../helpers/request-scope")
-    .nextIntlServerFromRequest(),
-);
-
+import "./support/console-scope";
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ENHANCED_OWN_STEPS } from "../fixtures/kyc-values";

@@ -3,19 +3,7 @@
  * rolled back) but the files it had deleted are gone: the console says so where it would show
  * them, in the officer's language, and the rest of the case stays readable.
  */
-// The console's language through the real lib/i18n/request-locale.ts (the officer's choice).
-jest.mock("next/headers", () => {
-  const scope = jest.requireActual<typeof import("../helpers/request-scope")>(
-    "../helpers/request-scope",
-  );
-  return scope.nextHeaders(scope.consoleHeaders);
-});
-jest.mock("next-intl/server", () =>
-  jest
-    .requireActual<typeof import("../helpers/request-scope")>("../helpers/request-scope")
-    .nextIntlServerFromRequest(),
-);
-
+import "./support/console-scope";
 import { RETENTION_LIST_LIMIT } from "@/lib/retention/view";
 import { documentKey } from "@/lib/storage";
 import { textOf } from "../helpers/render-page";
