@@ -5,12 +5,9 @@
  * argument (it takes none: a `--dry-run` would be ignored and the migrations applied).
  */
 import { migrateConfiguredDatabase } from "@/lib/db/migrate";
+import { refuseArguments } from "./no-arguments";
 
-const [arg] = process.argv.slice(2);
-if (arg !== undefined) {
-  console.error(`db:migrate: ${arg}: takes no arguments`);
-  process.exit(2);
-}
+refuseArguments("db:migrate");
 
 migrateConfiguredDatabase()
   .then(({ kind, applied, current }) => {

@@ -6,14 +6,10 @@
 import { errorMessage } from "@/lib/errors";
 import { getDb } from "@/lib/db/client";
 import { sealClearDocuments } from "@/lib/documents/stored-file";
+import { refuseArguments } from "./no-arguments";
 
 async function main() {
-  // An argument (`--dry-run`) would be ignored and the whole pass run.
-  const [arg] = process.argv.slice(2);
-  if (arg !== undefined) {
-    console.error(`documents:seal: ${arg}: takes no arguments`);
-    process.exit(2);
-  }
+  refuseArguments("documents:seal");
   await getDb();
   const report = await sealClearDocuments();
   console.log(

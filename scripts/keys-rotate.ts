@@ -5,14 +5,10 @@
 import { errorMessage } from "@/lib/errors";
 import { getDb } from "@/lib/db/client";
 import { rotateKeys } from "@/lib/security/rotation";
+import { refuseArguments } from "./no-arguments";
 
 async function main() {
-  // An argument (`--dry-run`) would be ignored and the whole pass run.
-  const [arg] = process.argv.slice(2);
-  if (arg !== undefined) {
-    console.error(`keys:rotate: ${arg}: takes no arguments`);
-    process.exit(2);
-  }
+  refuseArguments("keys:rotate");
   await getDb();
   const report = await rotateKeys();
   console.log(

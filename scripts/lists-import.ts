@@ -9,14 +9,10 @@ import { errorMessage } from "@/lib/errors";
 import { getDb } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { importListsAndRescreen, UNSCREENED_WHY } from "@/lib/checks/rescreen";
+import { refuseArguments } from "./no-arguments";
 
 async function main() {
-  // An argument (`--dry-run`, a file name) would be ignored and the configured lists imported.
-  const [arg] = process.argv.slice(2);
-  if (arg !== undefined) {
-    console.error(`lists:import: ${arg}: takes no arguments (the lists are SANCTIONS_LIST_PATH)`);
-    process.exit(2);
-  }
+  refuseArguments("lists:import", " (the lists are SANCTIONS_LIST_PATH)");
   const files = env().checks.sanctionsListPaths;
   if (files.length === 0) {
     console.error(
