@@ -100,6 +100,28 @@ describe("Standard Webhooks signing", () => {
     expect(() => verifyWebhook(OTHER_SECRET, asHeaders(got), got.body)).toThrow();
   });
 
+  it("sends a user and password in the endpoint's URL as Basic authentication, decoded", async () => {
+    // A CRM behind an authenticating proxy: the credentials ride in WEBHOOK_ENDPOINTS, as secret
+    // as the signing secrets beside them, and the signature is still what the receiver verifies.
+    const url = new URL(receiver.url);
+    url.username = "kyc";
+    url.password = "p@ss:w/rd";
+    await sendWebhook(
+      { url: url.href, secrets: [TEST_WEBHOOK_SECRET], allowPrivate: true },
+      { id: "basic-1", body: "{}" },
+    );
+    const got = receiver.received.at(-1)!;
+    expect(got.headers.authorization).toBe(
+      `Basic ${Buffer.from("kyc:p@ss:w/rd").toString("base64")}`,
+    );
+    expect(verifyWebhook(TEST_WEBHOOK_SECRET, asHeaders(got), got.body)).toEqual({});
+    await sendWebhook(
+      { url: receiver.url, secrets: [TEST_WEBHOOK_SECRET], allowPrivate: true },
+      { id: "basic-2", body: "{}" },
+    );
+    expect(receiver.received.at(-1)!.headers.authorization).toBeUndefined();
+  });
+
   it("points receivers to exactly the verification code that is tested here", () => {
     const guide = readFileSync(path.join(ROOT, "docs/webhooks.md"), "utf8");
     expect(guide).toContain("](webhook-verify.mjs)");
