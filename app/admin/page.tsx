@@ -324,6 +324,7 @@ async function QueuePage({ searchParams }: Props) {
                 </td>
                 <td data-risk={r.riskLevel ?? undefined}>
                   {label.risk(r.riskLevel)}
+                  {r.riskFromEarlierRound ? ` · ${t("riskEarlierRound")}` : ""}
                   {r.fourEyesRequired ? ` · ${t("fourEyes")}` : ""}
                   {r.escalated ? (
                     <>

@@ -58,6 +58,7 @@ import { caseControls, hitControls, hitsJudgeable, OPEN_STATUSES } from "./contr
 import { approvalBlocker, auditCaseView } from "./decisions";
 import { documentsWithoutFile } from "./documents";
 import { reasonsForLevel } from "./reasons";
+import { riskFromEarlierRound } from "./risk";
 import type { VendorTaskShown } from "./late-verdict";
 import { loadCaseHits, unreadableTaskStanding } from "./screening-hits";
 import type { Reviewer } from "./types";
@@ -244,6 +245,8 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
           })),
         }
       : null,
+    /** The case's risk is the last round's: this round's checks have not set one yet. */
+    riskFromEarlierRound: riskFromEarlierRound(kycCase, checksOfRound !== undefined),
     /** A failed run of the current round, shown with a retry control. */
     checkFailure: failure && failure.round === kycCase.round && !checksOfRound ? failure : null,
     /**

@@ -21,6 +21,7 @@ import { APPROVAL_IN_FORCE_STATUSES } from "@/lib/kyc/case-state";
 import { levelsConfig } from "@/lib/kyc/levels";
 import { CASE_STATUSES } from "@/lib/kyc/statuses";
 import { hasRole } from "@/lib/staff/auth";
+import { riskFromEarlierRound } from "./risk";
 import { readRoundAnswers } from "./round-answers";
 import { latinReading, nameOfAnswers, parseSearch } from "./search";
 import type { Reviewer } from "./types";
@@ -210,6 +211,8 @@ export type QueueEntry = QueueRow & {
   latinName?: string;
   /** The latest round's answers do not read: listed without a name, and marked as such. */
   nameUnreadable?: true;
+  /** The risk shown is the last round's: this round's checks have not set one yet. */
+  riskFromEarlierRound: boolean;
 };
 
 export type QueueView = {
@@ -247,7 +250,9 @@ export async function loadQueue(
   // walking back (the rows come in the queue's order, so that one is first).
   const more = found.length > params.per;
   const backwards = seek?.direction === "before";
-  const rows: QueueEntry[] = backwards && more ? found.slice(1) : found.slice(0, params.per);
+  const rows: QueueEntry[] = (backwards && more ? found.slice(1) : found.slice(0, params.per)).map(
+    (r) => ({ ...r, riskFromEarlierRound: riskFromEarlierRound(r, !r.checksPending) }),
+  );
   const names = new Map<string, string>();
   const unreadable = new Set<string>();
   const sealed = await listLatestSubmissions(rows.map((r) => r.caseId));

@@ -1,6 +1,24 @@
+import { WAITING_STATUSES } from "@/lib/kyc/statuses";
+
 /** Risk levels in order, and the four-eyes rule on them (FOUR_EYES_MIN_RISK). */
 export const RISK_LEVELS = ["low", "medium", "high"] as const;
 export type RiskLevel = (typeof RISK_LEVELS)[number];
+
+/**
+ * Whether the risk on a case was assessed before its current round: the round was sent and waits
+ * for a person, but its checks have not set a risk yet (or failed). A new round keeps the last
+ * assessment until then (lib/db/queries/cases.ts), and the console marks it as an earlier one.
+ */
+export function riskFromEarlierRound(
+  kycCase: { status: string; riskLevel: string | null },
+  checksOfRoundRan: boolean,
+): boolean {
+  return (
+    kycCase.riskLevel !== null &&
+    !checksOfRoundRan &&
+    (WAITING_STATUSES as readonly string[]).includes(kycCase.status)
+  );
+}
 
 /** At or above the configured level, an approval needs two different staff members. */
 export function needsFourEyes(level: RiskLevel, threshold: RiskLevel): boolean {

@@ -582,3 +582,68 @@ describe("scenario: the case changes while the officer closes its periodic revie
     },
   );
 });
+
+describe("scenario: the trader sends a new round while the periodic review is open", () => {
+  /** Approved at low risk, the review due at 60 months, then an upgrade to enhanced sent. */
+  async function upgradeSentInReview(w: World, userId: number) {
+    const trader = new Trader(w, userId);
+    const reviewer = await signedInStaff(w, `resent.reviewer.${userId}@broker.example`, "reviewer");
+    const kycCase = await approvedAtStandard(w, trader, reviewer, {}, { expiryDate: "2045-01-31" });
+    const approvedAt = new Date(
+      String(w.crmEventsFor(kycCase.id).find((e) => e.event === "approve")?.payload.occurredAt),
+    );
+    await w.worker(monthsAfter(approvedAt, 60));
+    await trader.sendEnhancedUpgrade();
+    const officer = await signedInStaff(w, `resent.officer.${userId}@broker.example`, "approver");
+    return { trader, kycCase, officer };
+  }
+
+  /** The case's row in a queue page: its risk cell, or null when the page does not list it. */
+  const riskInQueue = (queue: string, caseId: string) => {
+    const at = queue.indexOf(`data-case="${caseId}"`);
+    if (at < 0) return null;
+    const row = queue.slice(at, queue.indexOf("</tr>", at));
+    return {
+      risk: /<td data-risk="([a-z]+)"/.exec(row)?.[1] ?? "none",
+      text: textOf(row),
+    };
+  };
+
+  it("shows the approval's risk, marked as the previous round's, until the new round's checks ran, in the queue and on the case page", async () => {
+    const w = world();
+    const { kycCase, officer } = await upgradeSentInReview(w, 587_001);
+
+    // Before the checks: the assessment in force, told apart from one of this round.
+    let page = await officer.casePage(kycCase.id);
+    expect(page).toContain('data-risk="low"');
+    expect(page).toContain('data-risk-earlier-round="true"');
+    expect(textOf(page)).toContain(
+      "Low · from the previous round: this round's checks have not run yet",
+    );
+    // The review tab lists it (the periodic tab lists approvals; the task waits for the next one).
+    for (const query of [{}, { sort: "risk" }, { risk: "low" }] as Record<string, string>[]) {
+      const row = riskInQueue(await officer.queue(query), kycCase.id);
+      expect([query, row?.risk]).toEqual([query, "low"]);
+      expect(row?.text).toContain("Low · previous round");
+    }
+
+    // The checks of the upgrade replace it: their own assessment, no longer marked.
+    await w.worker();
+    page = await officer.casePage(kycCase.id);
+    expect(page).toMatch(/data-testid="case-risk" data-risk="(low|medium|high)"/);
+    expect(page).not.toContain("data-risk-earlier-round");
+    expect(riskInQueue(await officer.queue({}), kycCase.id)?.text).not.toContain("previous round");
+  }, 300_000);
+
+  it("keeps the approval's risk when the upgrade is declined before its checks ran", async () => {
+    const w = world();
+    const { trader, kycCase, officer } = await upgradeSentInReview(w, 587_002);
+    expect(await officer.reject(kycCase.id, "source_of_funds_unclear")).toBe("upgrade_declined");
+    await w.worker();
+    // Approved again on the assessment it was approved with, not on none (read as high).
+    expect(await trader.currentCase()).toMatchObject({ status: "approved", riskLevel: "low" });
+    const page = await officer.casePage(kycCase.id);
+    expect(page).toContain('data-testid="case-risk" data-risk="low"');
+    expect(page).not.toContain("data-risk-earlier-round");
+  }, 300_000);
+});

@@ -212,7 +212,12 @@ export type AppliedTransition = {
   close?: boolean;
   /** A closed case opens again (an admin's reopen). */
   reopen?: boolean;
-  /** A submit or resubmit: a new round starts, its risk unknown and four eyes required until the checks ran. */
+  /**
+   * A submit or resubmit: a new round starts, four eyes required until its checks ran. The risk
+   * stays the last one assessed (none on a first submit) until the round's checks set theirs: an
+   * upgrade, renewal or retry is not a trader of unknown risk, and a round declined before its
+   * checks ran goes back to the approval with the risk it was approved at.
+   */
   newRound?: boolean;
   /** An upgrade: the level the case verifies from now on. */
   level?: string;
@@ -259,7 +264,6 @@ export async function applyCaseTransition(
           ? {
               round: sql`${kycCases.round} + 1`,
               fourEyesRequired: true,
-              riskLevel: null,
               queuedAt: t.now,
             }
           : {}),

@@ -127,8 +127,10 @@ export async function Summary({ file }: { file: CaseFile }) {
           data-testid="case-risk"
           data-risk={kycCase.riskLevel ?? "none"}
           data-risk-floor={kycCase.riskFloor ?? undefined}
+          data-risk-earlier-round={file.riskFromEarlierRound || undefined}
         >
           {kycCase.riskLevel ? label.risk(kycCase.riskLevel) : t("summary.notAssessed")}
+          {file.riskFromEarlierRound ? ` · ${t("summary.riskEarlierRound")}` : ""}
           {kycCase.riskFloor
             ? ` · ${t("summary.riskFloor", { risk: label.risk(kycCase.riskFloor) })}`
             : ""}
