@@ -10,8 +10,16 @@ import { POST as relationshipEnd } from "@/app/api/crm/traders/[id]/relationship
 import { POST as upgradeApi } from "@/app/api/crm/traders/[id]/upgrade/route";
 import { textOf } from "../helpers/render-page";
 import { caseEvidenceSchema } from "@/lib/review/evidence";
+import { documentKey, storage } from "@/lib/storage";
 import { ENHANCED_OWN_STEPS, IDENTITY, PERSONAL } from "../fixtures/kyc-values";
-import { signedInStaff, Trader, type Staff } from "./support/people";
+import {
+  freshPhoto,
+  postToStorage,
+  signedInStaff,
+  Trader,
+  type StartedUpload,
+  type Staff,
+} from "./support/people";
 import { BROKER, scenarioWorld, type World } from "./support/world";
 
 /** A move within Sweden: another address, which the bill approved earlier does not show. */
@@ -267,6 +275,45 @@ describe("scenario: an upgrade carries the approved address over and the trader 
     const evidence = await evidenceOf(staff[0], caseId);
     expect(addressLine(evidence.currentAnswers.personal)).toBe(MOVED.addressLine1);
   }, 300_000);
+});
+
+describe("scenario: an upload on its way when the upgrade is declined", () => {
+  it("is void: a new upgrade started while its form is still valid cannot confirm it", async () => {
+    const w = world();
+    const staff = await staffPair(w, "void-upload");
+    const trader = await approvedAtBasic(w, 587_011, staff);
+    const kycCase = await trader.currentCase();
+    await trader.launch("kyc", { kycType: "enhanced" });
+    // The trader chose a file for the upgrade; it reached storage, the confirm did not follow.
+    const file = await freshPhoto();
+    const started = await trader.beginUpload("additional", "page", file.length);
+    expect(started.status).toBe(201);
+    const form = started.body as StartedUpload;
+    expect((await postToStorage(form, file, "image/jpeg")).status).toBeLessThan(300);
+
+    expect(await staff[0].reject(kycCase.id, "source_of_funds_unclear")).toBe("upgrade_declined");
+    // While no round is open, the confirm is refused as for any case not taking documents.
+    expect((await trader.confirm(form.documentId)).status).toBe(409);
+
+    // The broker asks for enhanced again within the form's lifetime: a new round, editable.
+    await trader.launch("kyc", { kycType: "enhanced" });
+    expect((await trader.currentCase()).status).toBe("draft");
+    const late = await trader.confirm(form.documentId);
+    expect(late).toMatchObject({ status: 409, body: { reason: "not_editable" } });
+    // Refused like a file confirmed after a submit: deleted, and the refusal in the case's trail.
+    expect(await storage().head(documentKey(kycCase.id, form.documentId))).toBeNull();
+    const evidence = caseEvidenceSchema.parse(
+      await (await staff[0].exportEvidence(kycCase.id)).json(),
+    );
+    expect(
+      evidence.audit.rows.filter((r) => r.action === "document.refused").map((r) => r.data),
+    ).toEqual([expect.objectContaining({ documentId: form.documentId, reason: "not_editable" })]);
+    // The new round asks for the document afresh: the declined round's file is none of its own.
+    expect(await trader.sides("additional")).toEqual([
+      expect.objectContaining({ side: "page", state: "missing" }),
+    ]);
+    expect((await trader.upload("additional")).status).toBe(200);
+  });
 });
 
 describe("scenario: a declined upgrade in which the trader moved", () => {

@@ -253,6 +253,9 @@ export async function confirmDocument(input: {
       .where(and(eq(documents.id, input.id), eq(documents.status, "pending")))
       .for("update");
     if (!row) return "pending_lost";
+    // Voided with the round it was started for (a declined upgrade or renewal): no round open
+    // now is its own, whatever the case's status.
+    if (row.superseded) return "not_editable";
     if (input.comparedFrames && row.challengeId) {
       const compared = new Set(input.comparedFrames);
       const frames = await tx

@@ -170,8 +170,8 @@ export async function listDrafts(caseId: string): Promise<CaseDraft[]> {
  * A declined upgrade or renewal: the case's answers, current documents and document expiry go
  * back to those of the round its approval decided. The declined rounds stay in case_submissions
  * and their files stay as replaced documents (the evidence trail); nothing of them is in force.
- * Versions keep counting up, so an autosave typed before the decline never applies. Returns the
- * documents that stopped being current.
+ * Versions keep counting up, so an autosave typed before the decline never applies. Uploads still
+ * pending are voided. Returns the documents that stopped being current.
  */
 export async function restoreApprovedInputs(
   tx: Tx,
@@ -232,6 +232,13 @@ export async function restoreApprovedInputs(
           isNotNull(documents.replacedAt),
         ),
       );
+  // An upload still on its way was started for the declined round: void, so a round opened
+  // while its form is still valid cannot confirm it into itself (confirmDocument refuses it as
+  // not editable, and the abandoned-upload sweep removes what was never confirmed).
+  await tx
+    .update(documents)
+    .set({ replacedAt: now, superseded: true })
+    .where(and(eq(documents.caseId, caseId), eq(documents.status, "pending")));
   await tx
     .update(kycCases)
     .set({ documentExpiresOn: input.documentExpiresOn, renewalDueAt: input.renewalDueAt })

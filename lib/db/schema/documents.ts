@@ -92,7 +92,9 @@ export const documents = pgTable(
     /**
      * Retired while it was on its way (another kind of identity document chosen, a newer selfie
      * attempt) and confirmed after: kept as evidence, never the case's document. The confirm
-     * answered `superseded`, and answers it again to a replay.
+     * answered `superseded`, and answers it again to a replay. Set on a row still `pending`, the
+     * upload was voided: the round it was started for was declined (restoreApprovedInputs), and
+     * its confirm is refused as not editable.
      */
     superseded: boolean("superseded").notNull().default(false),
   },
