@@ -4,6 +4,7 @@ import { loadAuditLog } from "@/lib/audit/console";
 import { auditLogSearch, parseAuditLogQuery } from "@/lib/audit/log-query";
 import { withPageScope } from "@/lib/http/action-scope";
 import { getTranslations } from "@/lib/i18n/translations";
+import { factsOf } from "@/lib/review/facts";
 import { requireStaff } from "@/lib/staff/console";
 import { Time } from "../cases/[id]/_sections/value";
 import { verifyChainAction } from "./actions";
@@ -12,6 +13,19 @@ type Props = { searchParams: Promise<Record<string, string | string[] | undefine
 type T = Awaited<ReturnType<typeof getTranslations<"ConsoleAdmin">>>;
 
 const VERIFY_COMMAND = "npm run audit:verify";
+
+/** An event's data as `key: value` lines, one fact each, so the page reads and searches as text. */
+function AuditFacts({ data }: { data: unknown }) {
+  return (
+    <ul className="audit-facts" data-testid="audit-data">
+      {factsOf(data).map(({ key, value }, i) => (
+        <li key={i}>
+          {key ? <span className="muted">{key}:</span> : null} <bdi>{value}</bdi>
+        </li>
+      ))}
+    </ul>
+  );
+}
 
 function ChainStatusCard({ status, t }: { status: ChainStatus; t: T }) {
   const verified = {
@@ -178,7 +192,7 @@ async function AuditPage({ searchParams }: Props) {
                   ) : null}
                 </td>
                 <td>
-                  <pre>{JSON.stringify(row.data)}</pre>
+                  <AuditFacts data={row.data} />
                 </td>
                 <td>
                   <span className="muted">{t("audit.seq", { seq: row.seq ?? "-" })}</span>
