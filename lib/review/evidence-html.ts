@@ -1,26 +1,39 @@
 /**
  * The evidence export as a printable page: the same document as the JSON (caseEvidenceSchema),
  * laid out for a supervisor to read or print to PDF, in the exporting officer's language
- * (`EvidenceExport` and `ConsoleLabels` catalogs). Codes become words; what people wrote (names,
- * reasons, messages) and the audit data stay as stored. Every value is escaped; the page has no
- * script and loads nothing.
+ * (`EvidenceExport` and `ConsoleLabels` catalogs, the trader's answers under their forms' labels).
+ * Codes become words; what people wrote (names, reasons, messages) stays as written; structures
+ * with no schema to read them by (check evidence, audit data) read as `key: value` lines. Every
+ * value is escaped; the page has no script and loads nothing.
  */
 import type { Messages } from "next-intl";
 import { directionOf } from "@/lib/i18n/config";
 import { messagesFor } from "@/lib/i18n/catalogs";
 import { translatorFor } from "@/lib/i18n/translations";
+import { isCountryField } from "@/lib/kyc/steps";
+import { readAnswer } from "./answers";
 import type { CaseEvidence } from "./evidence";
-import { labelsIn, type ConsoleLabels } from "./labels";
+import { factsOf } from "./facts";
+import { fieldLabelsIn, labelsIn, type ConsoleLabels, type FieldLabels } from "./labels";
 
 type Translate = (key: string, values?: Record<string, string | number>) => string;
 
-/** The words the page is written in: one locale's export texts and console labels. */
-export type EvidenceWords = { locale: string; t: Translate; label: ConsoleLabels };
+/**
+ * The words the page is written in: one locale's export texts, console labels, and the labels of
+ * the trader's forms for their answers.
+ */
+export type EvidenceWords = {
+  locale: string;
+  t: Translate;
+  label: ConsoleLabels;
+  fields: FieldLabels;
+};
 
 export async function evidenceWordsIn(locale: string): Promise<EvidenceWords> {
   const messages = (await messagesFor(locale)) as unknown as Messages;
   const t = translatorFor({ locale, messages, timeZone: "UTC" }, "EvidenceExport");
-  return { locale, t: t as unknown as Translate, label: await labelsIn(locale) };
+  const [label, fields] = await Promise.all([labelsIn(locale), fieldLabelsIn(locale)]);
+  return { locale, t: t as unknown as Translate, label, fields };
 }
 
 const ESCAPES: Record<string, string> = {
@@ -33,12 +46,76 @@ const ESCAPES: Record<string, string> = {
 export const escapeHtml = (value: unknown): string =>
   String(value ?? "").replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 
-const text = (value: unknown): string =>
-  value === null || value === undefined || value === ""
+/** Markup this module built itself, which a table cell takes as it is. */
+class Html {
+  constructor(readonly html: string) {}
+}
+
+/** Text a person wrote, isolated so that a right-to-left value cannot reorder its line. */
+const typed = (value: unknown): string =>
+  value === null || value === undefined || value === "" || value === "—"
     ? "—"
-    : typeof value === "object"
-      ? `<pre>${escapeHtml(JSON.stringify(value, null, 1))}</pre>`
-      : escapeHtml(value);
+    : `<bdi>${escapeHtml(value)}</bdi>`;
+
+/** JSON with no schema to read it by as `key: value` lines (lib/review/facts.ts). */
+const facts = (value: unknown): string =>
+  `<ul class="facts">${factsOf(value)
+    .map(({ key, value: v }) => `<li>${key ? `${escapeHtml(key)}: ` : ""}${typed(v)}</li>`)
+    .join("")}</ul>`;
+
+const text = (value: unknown): string =>
+  value instanceof Html
+    ? value.html
+    : value === null || value === undefined || value === ""
+      ? "—"
+      : typeof value === "object"
+        ? facts(value)
+        : escapeHtml(value);
+
+/**
+ * A step's answers under the labels of the trader's form: countries by name (the code on hover),
+ * choices by their labels, the tax residences as rows and the questionnaire as question → answer.
+ */
+function answersHtml(step: string, data: unknown, words: EvidenceWords): Html {
+  if (data === null || typeof data !== "object" || Array.isArray(data)) return new Html(text(data));
+  const { label, fields } = words;
+  const countries = (codes: unknown) =>
+    (Array.isArray(codes) ? codes : [codes])
+      .filter((c): c is string => typeof c === "string" && c !== "")
+      .map((c) => `<abbr title="${escapeHtml(c)}">${escapeHtml(label.country(c))}</abbr>`)
+      .join(", ") || "—";
+  const answer = (field: string, value: unknown): string => {
+    if (isCountryField(step, field)) return countries(value);
+    const read = readAnswer(step, field, value);
+    if (read.kind === "residences")
+      return `<table><thead><tr>${["taxCountry", "tin", "noTinReason"]
+        .map((f) => `<th>${escapeHtml(fields.field("tax", f))}</th>`)
+        .join("")}</tr></thead><tbody>${read.rows
+        .map(
+          (r) =>
+            `<tr><td>${countries(r.country)}</td><td>${typed(r.tin)}</td><td>${text(fields.option("tax", "noTinReason", r.noTinReason))}</td></tr>`,
+        )
+        .join("")}</tbody></table>`;
+    if (read.kind === "questions")
+      return `<dl>${read.answers
+        .map(
+          (a) =>
+            `<dt>${escapeHtml(fields.field(step, a.question))}</dt><dd>${text(fields.option(step, a.question, a.answer))}</dd>`,
+        )
+        .join("")}</dl>`;
+    const shown = fields.option(step, field, value);
+    return Array.isArray(shown) && !shown.some((v) => typeof v === "object")
+      ? typed(shown.join(", "))
+      : typeof shown === "object"
+        ? text(shown)
+        : typed(shown);
+  };
+  return new Html(
+    `<dl>${Object.entries(data)
+      .map(([k, v]) => `<dt>${escapeHtml(fields.field(step, k))}</dt><dd>${answer(k, v)}</dd>`)
+      .join("")}</dl>`,
+  );
+}
 
 /**
  * The printable page; `nonce` is its response's CSP nonce, which its one <style> carries (the
@@ -93,7 +170,7 @@ export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords, nonce:
                   ["step", "checkedData"],
                   Object.entries(r.answers).map(([step, a]) => [
                     label.step(step),
-                    a.data ?? a.values,
+                    answersHtml(step, a.data ?? a.values, words),
                   ]),
                 )}<p>${escapeHtml(t("roundDocuments", { list: r.documentIds.join(", ") || "—" }))}</p>`,
             )
@@ -216,7 +293,8 @@ export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords, nonce:
 body{font:13px/1.4 system-ui,sans-serif;margin:2rem;color:#111}
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}
 th,td{border:1px solid #bbb;padding:.25rem .4rem;text-align:start;vertical-align:top}
-th{background:#eee}pre{margin:0;white-space:pre-wrap;word-break:break-word;font-size:11px;direction:ltr;text-align:left}
+th{background:#eee}.facts{list-style:none;margin:0;padding:0;overflow-wrap:anywhere}
+dl{margin:0}dt{font-weight:600}dd{margin:0 0 .25rem}
 h2{margin-top:1.5rem;border-bottom:2px solid #333}
 @media print{body{margin:0}h2{break-after:avoid}tr{break-inside:avoid}}
 </style></head><body data-testid="evidence">${sections.join("\n")}</body></html>`;

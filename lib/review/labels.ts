@@ -149,9 +149,13 @@ export type FieldLabels = {
 
 type Lookup = { has(key: string): boolean; (key: string): string };
 
-/** Field labels over translators of the `Personal` and `Forms` namespaces. */
-export function fieldLabelsFrom(personal: Lookup, forms: Lookup): FieldLabels {
-  const find = (step: string, key: string): string | undefined =>
+/**
+ * Field labels over translators of the `Personal` and `Forms` namespaces, and of
+ * `ConsoleAnswers` for what a step stores beside the fields its form asks (the questionnaire's
+ * score and result): those words are for staff, not part of the trader's form.
+ */
+export function fieldLabelsFrom(personal: Lookup, forms: Lookup, stored: Lookup): FieldLabels {
+  const inForm = (step: string, key: string): string | undefined =>
     step === "personal"
       ? personal.has(key)
         ? personal(key)
@@ -159,6 +163,8 @@ export function fieldLabelsFrom(personal: Lookup, forms: Lookup): FieldLabels {
       : forms.has(`${step}.${key}`)
         ? forms(`${step}.${key}`)
         : undefined;
+  const find = (step: string, key: string): string | undefined =>
+    inForm(step, key) ?? (stored.has(`${step}.${key}`) ? stored(`${step}.${key}`) : undefined);
   const choice = (step: string, field: string, value: string) =>
     find(step, `${field}Options.${value}`) ?? value;
   return {
@@ -176,11 +182,16 @@ export function fieldLabelsFrom(personal: Lookup, forms: Lookup): FieldLabels {
 }
 
 export async function getFieldLabels(): Promise<FieldLabels> {
-  const [personal, forms] = await Promise.all([
+  const [personal, forms, stored] = await Promise.all([
     getTranslations("Personal"),
     getTranslations("Forms"),
+    getTranslations("ConsoleAnswers"),
   ]);
-  return fieldLabelsFrom(personal as unknown as Lookup, forms as unknown as Lookup);
+  return fieldLabelsFrom(
+    personal as unknown as Lookup,
+    forms as unknown as Lookup,
+    stored as unknown as Lookup,
+  );
 }
 
 /** The field labels in one locale, outside a request (tests, exports). */
@@ -190,5 +201,6 @@ export async function fieldLabelsIn(locale: string): Promise<FieldLabels> {
   return fieldLabelsFrom(
     translatorFor(request, "Personal") as unknown as Lookup,
     translatorFor(request, "Forms") as unknown as Lookup,
+    translatorFor(request, "ConsoleAnswers") as unknown as Lookup,
   );
 }

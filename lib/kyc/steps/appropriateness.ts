@@ -82,7 +82,8 @@ export function scoreAppropriateness(answers: Record<QuestionId, string>): {
   };
 }
 
-const QUESTION_IDS = Object.keys(QUESTIONS) as QuestionId[];
+/** The questions in display order. */
+export const QUESTION_IDS = Object.keys(QUESTIONS) as [QuestionId, ...QuestionId[]];
 
 /**
  * The answers, scored. Only a complete, valid set of answers is scored: the acknowledgment is

@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import { ADDRESS_DOCUMENT_KINDS, type ProofOfAddressData } from "./proof-of-address";
-import type { AppropriatenessData } from "./appropriateness";
+import { QUESTION_IDS, type AppropriatenessData } from "./appropriateness";
 import { IDENTITY_DOCUMENT_KINDS, type IdentityDocumentData } from "./identity-document";
 import type { PersonalData } from "./personal";
 import { PEP_RELATIONS, type PepData } from "./profile";
@@ -64,3 +64,12 @@ export const storedAppropriateness: Read<AppropriatenessData, "result" | "score"
     score: z.number(),
     maxScore: z.number(),
   });
+
+/**
+ * The questionnaire's answers, each question's chosen option id, as the console reads them back.
+ * Apart from the scored result: the checks never read them, so answers stored by an earlier
+ * questionnaire version cannot make the checks call the step unreadable.
+ */
+export const storedAppropriatenessAnswers: Read<AppropriatenessData, "answers"> = z.object({
+  answers: z.record(z.enum(QUESTION_IDS), z.string()),
+});

@@ -1,12 +1,13 @@
 /**
  * Each step's real output (the step's own parse of valid answers, as the trader's submit stores
- * it) reads back with the schema the checks read it with (lib/kyc/steps/stored.ts), field for
- * field: a step that changes what it stores fails here, not as a check that silently stops.
+ * it) reads back with the schema the checks and the console read it with
+ * (lib/kyc/steps/stored.ts), field for field: a step that changes what it stores fails here, not as a check that silently stops.
  */
 import { STEP_DEFINITIONS } from "@/lib/kyc/steps";
 import type { StepId } from "@/lib/kyc/levels";
 import {
   storedAppropriateness,
+  storedAppropriatenessAnswers,
   storedIdentityDocument,
   storedPep,
   storedPersonal,
@@ -41,6 +42,7 @@ const cases: [StepId, Record<string, string | string[]>, z.ZodType][] = [
     storedPep,
   ],
   ["appropriateness", own.appropriateness!, storedAppropriateness],
+  ["appropriateness", own.appropriateness!, storedAppropriatenessAnswers],
 ];
 
 describe("a step's stored answers, as the checks read them", () => {
@@ -58,6 +60,9 @@ describe("a step's stored answers, as the checks read them", () => {
     expect(storedTax.safeParse({ taxResidences: [{ country: "SE" }] }).success).toBe(false);
     expect(
       storedAppropriateness.safeParse({ result: "maybe", score: 1, maxScore: 2 }).success,
+    ).toBe(false);
+    expect(
+      storedAppropriatenessAnswers.safeParse({ answers: { experienceYears: "over_3y" } }).success,
     ).toBe(false);
   });
 });

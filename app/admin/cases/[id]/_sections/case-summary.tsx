@@ -2,7 +2,7 @@ import Link from "next/link";
 import type { CaseFile } from "@/lib/review/case-file";
 import { getConsoleLabels, getFieldLabels } from "@/lib/review/labels";
 import { getTranslations } from "@/lib/i18n/translations";
-import { Countries, Time, Value } from "./value";
+import { Countries, FieldValue, Time, Value } from "./value";
 
 const score = (n: number | undefined, digits = 0) => (n === undefined ? "—" : n.toFixed(digits));
 
@@ -187,12 +187,24 @@ export async function CaseSummary({ file }: { file: CaseFile }) {
                       </td>
                       <td>
                         <del>
-                          <Value value={fields.option(c.step, c.field, c.before)} />
+                          <FieldValue
+                            step={c.step}
+                            field={c.field}
+                            value={c.before}
+                            fields={fields}
+                            country={label.country}
+                          />
                         </del>
                       </td>
                       <td>
                         <ins>
-                          <Value value={fields.option(c.step, c.field, c.after)} />
+                          <FieldValue
+                            step={c.step}
+                            field={c.field}
+                            value={c.after}
+                            fields={fields}
+                            country={label.country}
+                          />
                         </ins>
                       </td>
                     </tr>

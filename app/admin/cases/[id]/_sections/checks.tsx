@@ -152,6 +152,8 @@ function EvidenceValue({ k, v, words }: { k: string; v: unknown; words: Words })
   if (COUNTRY_EVIDENCE_KEYS.has(k) && (typeof v === "string" || Array.isArray(v)))
     return <Countries codes={v} name={words.label.country} />;
   if (k === "flagged" && Array.isArray(v)) return <FlaggedPhotos photos={v} words={words} />;
+  if (k === "isPep" && typeof v === "boolean")
+    return <span data-value={String(v)}>{String(words.fields.option("pep", "isPep", v))}</span>;
   if (typeof v !== "string") return <Value value={v} />;
   if (k === "reason") return <span data-value={v}>{words.label.evidenceReason(v)}</span>;
   if (k === "documentKind")
@@ -159,6 +161,13 @@ function EvidenceValue({ k, v, words }: { k: string; v: unknown; words: Words })
       <span data-value={v}>
         {String(words.fields.option("identity_document", "documentKind", v))}
       </span>
+    );
+  // The PEP declaration's relation and the questionnaire's result in the words of their steps.
+  if (k === "relation")
+    return <span data-value={v}>{String(words.fields.option("pep", "pepRelation", v))}</span>;
+  if (k === "result")
+    return (
+      <span data-value={v}>{String(words.fields.option("appropriateness", "result", v))}</span>
     );
   return <Value value={v} />;
 }

@@ -1,23 +1,30 @@
 import { OfficerTime } from "../../../_components/officer-time";
-import { BIDI_CONTROLS } from "@/lib/kyc/steps/fields";
 import { isCountryField } from "@/lib/kyc/steps";
+import { readAnswer } from "@/lib/review/answers";
+import { factsOf } from "@/lib/review/facts";
 import type { FieldLabels } from "@/lib/review/labels";
 
 /**
- * A value as JSON, its bidi controls written as escapes: a value stored before they were dropped
- * at the step (lib/kyc/steps/fields.ts) shows what it holds instead of reordering the line.
+ * A value with no schema to read it by, as `key: value` facts (lib/review/facts.ts), each value
+ * isolated like any text the trader typed.
  */
-function json(value: unknown, indent?: number): string {
-  return JSON.stringify(value, null, indent).replace(
-    BIDI_CONTROLS,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+export function Facts({ value }: { value: unknown }) {
+  return (
+    <dl className="facts">
+      {factsOf(value).map(({ key, value: text }, i) => (
+        <div key={i} style={{ display: "contents" }}>
+          <dt>{key}</dt>
+          <dd>{text === "—" ? <span className="muted">—</span> : <bdi>{text}</bdi>}</dd>
+        </div>
+      ))}
+    </dl>
   );
 }
 
 /**
- * A stored value for staff: scalars as text, lists and objects as compact JSON, empty as a dash.
- * Text the trader typed is isolated (`bdi`): an Arabic or Hebrew value, or one with stray bidi
- * controls, keeps its own direction and cannot reorder the labels around it.
+ * A stored value for staff: scalars as text, lists and objects as `key: value` facts, empty as a
+ * dash. Text the trader typed is isolated (`bdi`): an Arabic or Hebrew value, or one with stray
+ * bidi controls, keeps its own direction and cannot reorder the labels around it.
  */
 export function Value({ value }: { value: unknown }) {
   if (value === null || value === undefined || value === "")
@@ -28,8 +35,8 @@ export function Value({ value }: { value: unknown }) {
     return (
       <>
         {value.map((v, i) =>
-          typeof v === "object" ? (
-            <pre key={i}>{json(v)}</pre>
+          typeof v === "object" && v !== null ? (
+            <Facts key={i} value={v} />
           ) : (
             <span key={i}>
               <bdi>{String(v)}</bdi>{" "}
@@ -38,7 +45,7 @@ export function Value({ value }: { value: unknown }) {
         )}
       </>
     );
-  if (typeof value === "object") return <pre>{json(value, 1)}</pre>;
+  if (typeof value === "object") return <Facts value={value} />;
   return <bdi>{String(value)}</bdi>;
 }
 
@@ -80,6 +87,47 @@ export function FieldValue({
   country: (code: string) => string;
 }) {
   if (isCountryField(step, field)) return <Countries codes={value} name={country} />;
+  const read = readAnswer(step, field, value);
+  if (read.kind === "residences")
+    return (
+      <table className="queue" data-testid="tax-residences">
+        <thead>
+          <tr>
+            <th>{fields.field("tax", "taxCountry")}</th>
+            <th>{fields.field("tax", "tin")}</th>
+            <th>{fields.field("tax", "noTinReason")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {read.rows.map((row, i) => (
+            <tr key={i} data-country={row.country}>
+              <td>
+                <Countries codes={row.country} name={country} />
+              </td>
+              <td>
+                <Value value={row.tin} />
+              </td>
+              <td data-reason={row.noTinReason ?? undefined}>
+                <Value value={fields.option("tax", "noTinReason", row.noTinReason)} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    );
+  if (read.kind === "questions")
+    return (
+      <dl className="facts" data-testid="questionnaire">
+        {read.answers.map(({ question, answer }) => (
+          <div key={question} style={{ display: "contents" }}>
+            <dt>{fields.field(step, question)}</dt>
+            <dd data-question={question} data-answer={answer}>
+              <Value value={fields.option(step, question, answer)} />
+            </dd>
+          </div>
+        ))}
+      </dl>
+    );
   return <Value value={fields.option(step, field, value)} />;
 }
 
