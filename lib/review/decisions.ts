@@ -37,6 +37,7 @@ import {
   insertSignature,
   listRoundApprovals,
   lockStaffAccount,
+  setFourEyesRequired,
 } from "@/lib/db/queries/review";
 import type { KycCase } from "@/lib/db/schema";
 import { env } from "@/lib/env";
@@ -66,6 +67,7 @@ import { getLevel } from "@/lib/kyc/levels";
 import { listActiveStaff } from "@/lib/db/queries/staff";
 import { APPROVED_AUDIT, approvalAuditData } from "./approval-record";
 import { OPEN_STATUSES, REVIEWABLE_STATUSES } from "./controls";
+import { isRiskLevel, needsFourEyes } from "./risk";
 import { findReason, reasonFitsLevel } from "./reasons";
 import { hitBlocker, loadCaseHits, MIN_REASON_LENGTH } from "./screening-hits";
 import { searchTermsOfAnswers } from "./search";
@@ -566,6 +568,14 @@ export async function declineUpgrade(
       : { guard: (tx, _moved, before) => by.guard(tx, before, approved?.round ?? null) }),
     alsoInTransaction: async (tx, moved) => {
       const retiredDocumentIds = approved ? await putBackApprovedInputs(tx, approved, now) : [];
+      // The new round asked for four eyes until its checks ran; back on its approval, the case
+      // needs them only as the risk it keeps does (the console would say "four eyes required").
+      await setFourEyesRequired(
+        tx,
+        kycCase.id,
+        isRiskLevel(moved.riskLevel) &&
+          needsFourEyes(moved.riskLevel, env().review.fourEyesMinRisk),
+      );
       // The vendor's verdict the approval rests on is the case's again, not the refused round's.
       const vendorCapture = approved
         ? await restoreApprovedVendorCapture(tx, {

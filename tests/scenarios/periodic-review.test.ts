@@ -641,9 +641,15 @@ describe("scenario: the trader sends a new round while the periodic review is op
     expect(await officer.reject(kycCase.id, "source_of_funds_unclear")).toBe("upgrade_declined");
     await w.worker();
     // Approved again on the assessment it was approved with, not on none (read as high).
-    expect(await trader.currentCase()).toMatchObject({ status: "approved", riskLevel: "low" });
+    // Nor with the second approver the unchecked round asked for.
+    expect(await trader.currentCase()).toMatchObject({
+      status: "approved",
+      riskLevel: "low",
+      fourEyesRequired: false,
+    });
     const page = await officer.casePage(kycCase.id);
     expect(page).toContain('data-testid="case-risk" data-risk="low"');
     expect(page).not.toContain("data-risk-earlier-round");
+    expect(textOf(page)).not.toContain("four eyes required");
   }, 300_000);
 });
