@@ -2,9 +2,11 @@
  * The evidence export as a printable page: the same document as the JSON (caseEvidenceSchema),
  * laid out for a supervisor to read or print to PDF, in the exporting officer's language
  * (`EvidenceExport` and `ConsoleLabels` catalogs, the trader's answers under their forms' labels).
- * Codes become words; what people wrote (names, reasons, messages) stays as written; structures
- * with no schema to read them by (check evidence, audit data) read as `key: value` lines. Every
- * value is escaped; the page has no script and loads nothing.
+ * Codes become words; what people wrote (names, reasons, messages) stays as written; check
+ * evidence reads under its labels as the case page shows it (lib/review/check-evidence.ts), its
+ * instants in UTC, said so (the page has no officer's time zone to go by); structures with no
+ * schema to read them by (audit data) read as `key: value` lines. Every value is escaped; the page
+ * has no script and loads nothing.
  */
 import type { Messages } from "next-intl";
 import { directionOf } from "@/lib/i18n/config";
@@ -12,8 +14,9 @@ import { messagesFor } from "@/lib/i18n/catalogs";
 import { translatorFor } from "@/lib/i18n/translations";
 import { isCountryField } from "@/lib/kyc/steps";
 import { readAnswer } from "./answers";
+import { evidenceFacts, type EvidenceFact, type EvidenceNode } from "./check-evidence";
 import type { CaseEvidence } from "./evidence";
-import { factsOf } from "./facts";
+import { factsOf, isStoredTime } from "./facts";
 import { fieldLabelsIn, labelsIn, type ConsoleLabels, type FieldLabels } from "./labels";
 
 type Translate = (key: string, values?: Record<string, string | number>) => string;
@@ -72,20 +75,64 @@ const text = (value: unknown): string =>
         ? facts(value)
         : escapeHtml(value);
 
+/** An instant in the page's language, in UTC: a printed page has no reader's time zone. */
+function instant(iso: string, locale: string): string {
+  const shown = new Intl.DateTimeFormat(locale, {
+    dateStyle: "medium",
+    timeStyle: "short",
+    timeZone: "UTC",
+  }).format(new Date(iso));
+  return `<time datetime="${escapeHtml(iso)}">${escapeHtml(shown)} UTC</time>`;
+}
+
+const countryNames = (codes: string[], { label }: EvidenceWords): string =>
+  codes
+    .filter((c) => c !== "")
+    .map((c) => `<abbr title="${escapeHtml(c)}">${escapeHtml(label.country(c))}</abbr>`)
+    .join(", ") || "—";
+
+function evidenceNodeHtml(value: EvidenceNode, words: EvidenceWords): string {
+  switch (value.kind) {
+    case "none":
+      return "—";
+    case "text":
+      return typed(value.text);
+    case "word":
+      return escapeHtml(value.word);
+    case "countries":
+      return countryNames(value.codes, words);
+    case "time":
+      return instant(value.iso, words.locale);
+    case "facts":
+      return evidenceFactsHtml(value.facts, words);
+    case "list":
+      return !value.lines && value.items.every((i) => i.kind === "text" || i.kind === "word")
+        ? value.items.map((i) => evidenceNodeHtml(i, words)).join(", ")
+        : `<ul>${value.items.map((i) => `<li>${evidenceNodeHtml(i, words)}</li>`).join("")}</ul>`;
+  }
+}
+
+function evidenceFactsHtml(facts: EvidenceFact[], words: EvidenceWords): string {
+  return `<dl>${facts
+    .map((f) => `<dt>${escapeHtml(f.label)}</dt><dd>${evidenceNodeHtml(f.value, words)}</dd>`)
+    .join("")}</dl>`;
+}
+
 /**
  * A step's answers under the labels of the trader's form: countries by name (the code on hover),
  * choices by their labels, the tax residences as rows and the questionnaire as question → answer.
  */
 function answersHtml(step: string, data: unknown, words: EvidenceWords): Html {
   if (data === null || typeof data !== "object" || Array.isArray(data)) return new Html(text(data));
-  const { label, fields } = words;
+  const { fields } = words;
   const countries = (codes: unknown) =>
-    (Array.isArray(codes) ? codes : [codes])
-      .filter((c): c is string => typeof c === "string" && c !== "")
-      .map((c) => `<abbr title="${escapeHtml(c)}">${escapeHtml(label.country(c))}</abbr>`)
-      .join(", ") || "—";
+    countryNames(
+      (Array.isArray(codes) ? codes : [codes]).filter((c): c is string => typeof c === "string"),
+      words,
+    );
   const answer = (field: string, value: unknown): string => {
     if (isCountryField(step, field)) return countries(value);
+    if (isStoredTime(field, value)) return instant(value, words.locale);
     const read = readAnswer(step, field, value);
     if (read.kind === "residences")
       return `<table><thead><tr>${["taxCountry", "tin", "noTinReason"]
@@ -195,7 +242,7 @@ export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords, nonce:
               label.check(r.check),
               label.outcome(r.outcome),
               r.riskPoints,
-              r.evidence,
+              new Html(evidenceFactsHtml(evidenceFacts(r.evidence, words), words)),
             ]),
           )}`,
       )

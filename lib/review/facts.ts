@@ -1,3 +1,5 @@
+import { z } from "zod";
+
 /**
  * Stored JSON that has no schema to read it by (an audit event's data, evidence in an older
  * format) as `key: value` facts staff can read and search for: nested keys joined with dots,
@@ -23,4 +25,14 @@ export function factsOf(value: unknown, key = ""): Fact[] {
     return entries.flatMap(([k, v]) => factsOf(v, key ? `${key}.${k}` : k));
   }
   return [{ key, value: scalar(value) }];
+}
+
+const instant = z.iso.datetime({ offset: true });
+
+/**
+ * A stored instant: a key named for a moment (`assessedAt`, `completedAt`) holding an ISO 8601
+ * date and time. Shown in the reader's time zone instead of as the string it is stored as.
+ */
+export function isStoredTime(key: string, value: unknown): value is string {
+  return /[a-z]At$/.test(key) && instant.safeParse(value).success;
 }

@@ -53,22 +53,16 @@ export type ConsoleLabels = {
   signal(signal: string): string;
   /** Why a check had nothing to judge (its evidence's `reason`: no_image, no_list, …). */
   evidenceReason(reason: string): string;
+  /** A key of a check's evidence (lib/checks/evidence.ts); an unknown one shows as itself. */
+  evidenceKey(key: string): string;
+  /** The machine-readable zone against what was typed: agree, near, differ, not_typed. */
+  mrzAgreement(agreement: string): string;
+  /** The selfie prompt a frame answers: look_left, look_right, blink. */
+  selfiePrompt(prompt: string): string;
+  yesNo(value: "yes" | "no"): string;
   /** An ISO 3166 country code as the country's name in the officer's language; else the code. */
   country(code: string): string;
 };
-
-/**
- * The evidence fields (lib/checks/evidence.ts) that hold ISO country codes, one or a list: the
- * console shows them by name, the code on hover.
- */
-export const COUNTRY_EVIDENCE_KEYS: ReadonlySet<string> = new Set([
-  "issuingCountry",
-  "nationalities",
-  "documentCountry",
-  "residenceCountry",
-  "taxCountries",
-  "country",
-]);
 
 function countryNames(locale: string): (code: string) => string {
   let names: Intl.DisplayNames | undefined;
@@ -118,6 +112,10 @@ export function labelsFrom(t: Translate, locale = "en"): ConsoleLabels {
     vendorOutcome: (outcome) => t("vendorOutcome", { outcome }),
     signal: (signal) => t("signal", { signal }),
     evidenceReason: (reason) => t("evidenceReason", { reason }),
+    evidenceKey: (key) => t("evidenceKey", { key }),
+    mrzAgreement: (agreement) => t("mrzAgreement", { agreement }),
+    selfiePrompt: (prompt) => t("selfiePrompt", { prompt }),
+    yesNo: (value) => t("yesNo", { value }),
     country: countryNames(locale),
   };
 }

@@ -91,7 +91,7 @@ describe("scenario: structured answers on the case page", () => {
     // The checks' evidence of the same answers, in the same words.
     const checks = textOf(section(page, "checks"));
     expect(checks).toContain(
-      `isPep ${pep.isPepOptions.yes} relation ${pep.pepRelationOptions.family_member}`,
+      `Politically exposed person ${pep.isPepOptions.yes} Relation ${pep.pepRelationOptions.family_member}`,
     );
     expect(checks).toContain(en.ConsoleAnswers.appropriateness.resultOptions.not_appropriate);
     expect(checks).not.toMatch(/\bfamily_member\b|\bnot_appropriate\b/);

@@ -1,19 +1,18 @@
 import { MRZ_FIELDS, type CheckEvidence, type MrzField } from "@/lib/checks/evidence";
 import type { CaseFile, CheckLine } from "@/lib/review/case-file";
 import {
-  COUNTRY_EVIDENCE_KEYS,
-  getConsoleLabels,
-  getFieldLabels,
-  type ConsoleLabels,
-  type FieldLabels,
-} from "@/lib/review/labels";
+  evidenceFacts,
+  type EvidenceFact,
+  type EvidenceNode,
+  type CheckWords,
+} from "@/lib/review/check-evidence";
+import { getConsoleLabels, getFieldLabels, type ConsoleLabels } from "@/lib/review/labels";
 import { retryChecksAction } from "../../../actions";
 import { Countries, Time, Value } from "./value";
 import { getCaseWords } from "./words";
 import { CaseFields } from "./case-fields";
 
 type T = Awaited<ReturnType<typeof getCaseWords>>["t"];
-type Words = { label: ConsoleLabels; fields: FieldLabels };
 
 const SIGNALS = ["documentAuthenticity", "faceMatch", "liveness", "watchlist"] as const;
 
@@ -66,7 +65,7 @@ function VendorVerdictFacts({
       <dl className="facts">
         {SIGNALS.map((key) => (
           <div key={key} style={{ display: "contents" }}>
-            <dt>{t("checks.signal", { signal: key })}</dt>
+            <dt>{label.evidenceKey(key)}</dt>
             <dd data-signal={key} data-value={evidence.signals[key]}>
               {label.signal(evidence.signals[key])}
             </dd>
@@ -97,9 +96,11 @@ function VendorVerdictFacts({
 function MrzFacts({
   evidence,
   t,
+  label,
 }: {
   evidence: Extract<CheckEvidence<"mrz_match">, { fields: unknown }>;
   t: T;
+  label: ConsoleLabels;
 }) {
   const { format, confidence, fields, differences } = evidence;
   return (
@@ -115,9 +116,9 @@ function MrzFacts({
               data-mrz-field={f}
               data-agreement={fields[f]}
             >
-              <dt>{t("checks.mrzField", { field: f })}</dt>
+              <dt>{label.evidenceKey(f)}</dt>
               <dd>
-                {t("checks.mrzAgreement", { agreement: fields[f]! })}
+                {label.mrzAgreement(fields[f]!)}
                 {difference
                   ? ` — ${t("checks.mrzDifference", { typed: difference.typed, read: difference.read })}`
                   : null}
@@ -130,46 +131,57 @@ function MrzFacts({
   );
 }
 
-type FlaggedPhoto = { documentType: string; side: string; issues: string[] };
-
-/** The upload quality check's flagged photos as the officer reads them, one line each. */
-function FlaggedPhotos({ photos, words }: { photos: unknown[]; words: Words }) {
-  const { label } = words;
-  return (
-    <ul data-testid="flagged-photos">
-      {(photos as FlaggedPhoto[]).map((p, i) => (
-        <li key={i}>
-          {label.documentType(p.documentType)} · {label.side(p.side)} —{" "}
-          {p.issues.map((issue) => label.qualityIssue(issue)).join(", ")}
-        </li>
-      ))}
-    </ul>
-  );
+/** A piece of evidence as lib/review/check-evidence.ts reads it. */
+function EvidenceValue({ value, label }: { value: EvidenceNode; label: ConsoleLabels }) {
+  switch (value.kind) {
+    case "none":
+      return <span className="muted">—</span>;
+    case "text":
+      return <bdi>{value.text}</bdi>;
+    case "word":
+      return <span data-value={value.code}>{value.word}</span>;
+    case "countries":
+      return <Countries codes={value.codes} name={label.country} />;
+    case "time":
+      return <Time at={new Date(value.iso)} />;
+    case "facts":
+      return <EvidenceFacts facts={value.facts} label={label} />;
+    case "list":
+      return !value.lines &&
+        value.items.every((item) => item.kind === "text" || item.kind === "word") ? (
+        <>
+          {value.items.map((item, i) => (
+            <span key={i}>
+              {i > 0 ? ", " : null}
+              <EvidenceValue value={item} label={label} />
+            </span>
+          ))}
+        </>
+      ) : (
+        <ul>
+          {value.items.map((item, i) => (
+            <li key={i}>
+              <EvidenceValue value={item} label={label} />
+            </li>
+          ))}
+        </ul>
+      );
+  }
 }
 
-/** Evidence values that are codes of a closed list, in words; the rest as stored. */
-function EvidenceValue({ k, v, words }: { k: string; v: unknown; words: Words }) {
-  if (COUNTRY_EVIDENCE_KEYS.has(k) && (typeof v === "string" || Array.isArray(v)))
-    return <Countries codes={v} name={words.label.country} />;
-  if (k === "flagged" && Array.isArray(v)) return <FlaggedPhotos photos={v} words={words} />;
-  if (k === "isPep" && typeof v === "boolean")
-    return <span data-value={String(v)}>{String(words.fields.option("pep", "isPep", v))}</span>;
-  if (typeof v !== "string") return <Value value={v} />;
-  if (k === "reason") return <span data-value={v}>{words.label.evidenceReason(v)}</span>;
-  if (k === "documentKind")
-    return (
-      <span data-value={v}>
-        {String(words.fields.option("identity_document", "documentKind", v))}
-      </span>
-    );
-  // The PEP declaration's relation and the questionnaire's result in the words of their steps.
-  if (k === "relation")
-    return <span data-value={v}>{String(words.fields.option("pep", "pepRelation", v))}</span>;
-  if (k === "result")
-    return (
-      <span data-value={v}>{String(words.fields.option("appropriateness", "result", v))}</span>
-    );
-  return <Value value={v} />;
+function EvidenceFacts({ facts, label }: { facts: EvidenceFact[]; label: ConsoleLabels }) {
+  return (
+    <dl className="facts">
+      {facts.map((fact, i) => (
+        <div key={i} style={{ display: "contents" }}>
+          <dt data-key={fact.key}>{fact.label}</dt>
+          <dd>
+            <EvidenceValue value={fact.value} label={label} />
+          </dd>
+        </div>
+      ))}
+    </dl>
+  );
 }
 
 function Evidence({
@@ -181,13 +193,13 @@ function Evidence({
   line: CheckLine;
   caseId: string;
   t: T;
-  words: Words;
+  words: CheckWords;
 }) {
   if (!line.evidence.ok)
     return (
       <>
         <span className="muted">{t("checks.olderFormat")} </span>
-        <Value value={line.evidence.raw} />
+        <EvidenceFacts facts={evidenceFacts(line.evidence.raw, words)} label={words.label} />
       </>
     );
   if (line.check === "vendor")
@@ -205,20 +217,8 @@ function Evidence({
       </span>
     );
   if (read.check === "mrz_match" && "fields" in read.evidence)
-    return <MrzFacts evidence={read.evidence} t={t} />;
-  const evidence: Record<string, unknown> = read.evidence;
-  return (
-    <dl className="facts">
-      {Object.entries(evidence).map(([k, v]) => (
-        <div key={k} style={{ display: "contents" }}>
-          <dt data-key={k}>{t("checks.evidenceKey", { key: k })}</dt>
-          <dd>
-            <EvidenceValue k={k} v={v} words={words} />
-          </dd>
-        </div>
-      ))}
-    </dl>
-  );
+    return <MrzFacts evidence={read.evidence} t={t} label={words.label} />;
+  return <EvidenceFacts facts={evidenceFacts(read.evidence, words)} label={words.label} />;
 }
 
 export async function Checks({ file }: { file: CaseFile }) {

@@ -211,7 +211,7 @@ export async function Summary({ file }: { file: CaseFile }) {
             <ul data-testid="vendor-verdict-reasons">
               {late.data.considered.map((s) => (
                 <li key={s} data-signal={s}>
-                  {t("checks.signal", { signal: s })}
+                  {label.evidenceKey(s)}
                 </li>
               ))}
               {late.data.labels.map((l) => (

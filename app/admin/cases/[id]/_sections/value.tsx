@@ -1,7 +1,7 @@
 import { OfficerTime } from "../../../_components/officer-time";
 import { isCountryField } from "@/lib/kyc/steps";
 import { readAnswer } from "@/lib/review/answers";
-import { factsOf } from "@/lib/review/facts";
+import { factsOf, isStoredTime } from "@/lib/review/facts";
 import type { FieldLabels } from "@/lib/review/labels";
 
 /**
@@ -71,7 +71,8 @@ export function Countries({ codes, name }: { codes: unknown; name: (code: string
 
 /**
  * A value the trader typed into a step's field: a country field by name in the officer's language
- * (the code on hover), a choice by its label, anything else as stored.
+ * (the code on hover), a choice by its label, a stored instant (the questionnaire's `assessedAt`)
+ * in the officer's time zone, anything else as stored.
  */
 export function FieldValue({
   step,
@@ -87,6 +88,7 @@ export function FieldValue({
   country: (code: string) => string;
 }) {
   if (isCountryField(step, field)) return <Countries codes={value} name={country} />;
+  if (isStoredTime(field, value)) return <Time at={new Date(value)} />;
   const read = readAnswer(step, field, value);
   if (read.kind === "residences")
     return (
