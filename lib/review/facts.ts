@@ -1,8 +1,8 @@
 import { z } from "zod";
 
 /**
- * Stored JSON that has no schema to read it by (an audit event's data, evidence in an older
- * format) as `key: value` facts staff can read and search for: nested keys joined with dots,
+ * Stored JSON that has no schema to read it by (an audit event's data, a value no step's stored
+ * schema reads) as `key: value` facts staff can read and search for: nested keys joined with dots,
  * list items by position (`items[0].country`), a list of scalars as one comma-separated value,
  * nothing as a dash.
  */
