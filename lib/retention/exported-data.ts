@@ -86,7 +86,12 @@ const DECLINED_UPGRADE = keysOf<CaseEventData["decline_upgrade"]>([
   "documentExpiresOn",
   "lapsed",
 ]);
-const DECLINE_AUDITED = [...DECLINED_UPGRADE, "retiredDocumentIds", "restoredVendorReference"];
+const DECLINE_AUDITED = [
+  ...DECLINED_UPGRADE,
+  "retiredDocumentIds",
+  "restoredVendorReference",
+  "restoredRiskLevel",
+];
 const CHECKS_ROUTED = keysOf<z.infer<typeof checksRoutedData>>(["runId", "route", "level"]);
 
 /**

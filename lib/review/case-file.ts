@@ -10,6 +10,7 @@ import {
   getCheckClaim,
   getCheckFailure,
   getLatestCheckRun,
+  getRiskRun,
   MONITORING_TASK,
   roundScreenedOnCurrentLists,
 } from "@/lib/db/queries/checks";
@@ -135,6 +136,7 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
     approvals,
     history,
     latestRun,
+    riskRun,
     failure,
     hits,
     blocker,
@@ -159,6 +161,7 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
     listRoundApprovals(kycCase.id),
     listTraderCases(kycCase.traderId),
     getLatestCheckRun(kycCase.id),
+    getRiskRun(kycCase.id),
     getCheckFailure(kycCase.id),
     hitsAsked,
     approvalBlocker(kycCase, { hits: hitsAsked, screenedOnCurrentLists: screenedAsked }),
@@ -245,6 +248,22 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
           })),
         }
       : null,
+    /**
+     * The run the case's risk rests on when `checks` shows another (null: it is that one, or no
+     * run of the round is shown): after a declined upgrade or renewal the risk may be the
+     * approved round's, and the summary explains it by that run, not by the declined round's.
+     */
+    riskRun:
+      riskRun && checksOfRound && riskRun.run.id !== checksOfRound.run.id
+        ? {
+            run: riskRun.run,
+            lines: riskRun.results.map((r) => ({
+              check: r.check,
+              outcome: r.outcome,
+              riskPoints: r.riskPoints,
+            })),
+          }
+        : null,
     /** The case's risk is the last round's: this round's checks have not set one yet. */
     riskFromEarlierRound: riskFromEarlierRound(kycCase, checksOfRound !== undefined),
     /** A failed run of the current round, shown with a retry control. */

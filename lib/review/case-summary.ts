@@ -157,8 +157,8 @@ export function caseSummary(file: CaseFileBase, rounds: SubmittedRound[]): CaseS
     trigger: kycCase.trigger,
     risk: {
       level: RISK_LEVELS.find((r) => r === kycCase.riskLevel) ?? null,
-      score: checks?.run.score ?? null,
-      reasons: lines
+      score: (file.riskRun ?? checks)?.run.score ?? null,
+      reasons: (file.riskRun?.lines ?? lines)
         .filter((l) => l.riskPoints > 0)
         .sort((a, b) => b.riskPoints - a.riskPoints)
         .map((l) => ({ check: l.check, outcome: l.outcome, points: l.riskPoints })),

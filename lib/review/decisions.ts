@@ -26,7 +26,12 @@
 import { appendAuditEvent, auditInTransaction } from "@/lib/db/queries/audit";
 import { listCaseEvents, type Tx } from "@/lib/db/queries/cases";
 import { replaceCaseSearchTerms } from "@/lib/db/queries/queue";
-import { getCheckFailure, getRoundRun, roundScreenedOnCurrentLists } from "@/lib/db/queries/checks";
+import {
+  getCheckFailure,
+  getRoundRun,
+  keepApprovedRoundRisk,
+  roundScreenedOnCurrentLists,
+} from "@/lib/db/queries/checks";
 import { HOLD_TASK_KINDS, approvalOnHold } from "@/lib/db/queries/hold-tasks";
 import { PERIODIC_REVIEW_TASK } from "@/lib/db/queries/periodic-review";
 import {
@@ -37,7 +42,6 @@ import {
   insertSignature,
   listRoundApprovals,
   lockStaffAccount,
-  setFourEyesRequired,
 } from "@/lib/db/queries/review";
 import type { KycCase } from "@/lib/db/schema";
 import { env } from "@/lib/env";
@@ -56,6 +60,7 @@ import {
   requestActionData,
   revokeData,
 } from "@/lib/kyc/case-event-data";
+import { approvedRoundOf } from "@/lib/kyc/case-state";
 import { latestRenewalNotice } from "@/lib/kyc/renewal";
 import { approvedInputs, putBackApprovedInputs } from "@/lib/kyc/upgrade";
 import { restoreRenewalNotice } from "@/lib/db/queries/renewal";
@@ -67,7 +72,7 @@ import { getLevel } from "@/lib/kyc/levels";
 import { listActiveStaff } from "@/lib/db/queries/staff";
 import { APPROVED_AUDIT, approvalAuditData } from "./approval-record";
 import { OPEN_STATUSES, REVIEWABLE_STATUSES } from "./controls";
-import { isRiskLevel, needsFourEyes } from "./risk";
+import { needsFourEyes } from "./risk";
 import { findReason, reasonFitsLevel } from "./reasons";
 import { hitBlocker, loadCaseHits, MIN_REASON_LENGTH } from "./screening-hits";
 import { searchTermsOfAnswers } from "./search";
@@ -568,14 +573,16 @@ export async function declineUpgrade(
       : { guard: (tx, _moved, before) => by.guard(tx, before, approved?.round ?? null) }),
     alsoInTransaction: async (tx, moved) => {
       const retiredDocumentIds = approved ? await putBackApprovedInputs(tx, approved, now) : [];
-      // The new round asked for four eyes until its checks ran; back on its approval, the case
-      // needs them only as the risk it keeps does (the console would say "four eyes required").
-      await setFourEyesRequired(
-        tx,
-        kycCase.id,
-        isRiskLevel(moved.riskLevel) &&
-          needsFourEyes(moved.riskLevel, env().review.fourEyesMinRisk),
-      );
+      // Back on the approved answers, the case is at least as risky as they were assessed: the
+      // declined round's checks scored answers just discarded. Four eyes follow the level kept
+      // (the new round asked for them until its checks ran).
+      const risk = await keepApprovedRoundRisk(tx, {
+        caseId: kycCase.id,
+        approvedRound:
+          approved?.round ?? approvedRoundOf([...timeline].sort((a, b) => a.id - b.id)),
+        fourEyes: (level) => needsFourEyes(level, env().review.fourEyesMinRisk),
+        now,
+      });
       // The vendor's verdict the approval rests on is the case's again, not the refused round's.
       const vendorCapture = approved
         ? await restoreApprovedVendorCapture(tx, {
@@ -594,8 +601,11 @@ export async function declineUpgrade(
           searchTermsOfAnswers(approved.answers),
         );
       // Which capture came back, if one did: the reference the approval's verdict is under.
-      const restored = vendorCapture && {
-        restoredVendorReference: vendorCapture.verdictReference ?? vendorCapture.sessionReference,
+      const restored = {
+        ...(vendorCapture && {
+          restoredVendorReference: vendorCapture.verdictReference ?? vendorCapture.sessionReference,
+        }),
+        ...(risk.raised && { restoredRiskLevel: risk.level }),
       };
       if (by.type === "staff")
         await audited(by.staff, `case.${kind}`, kycCase.id, {

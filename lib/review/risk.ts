@@ -3,8 +3,6 @@ import { WAITING_STATUSES } from "@/lib/kyc/statuses";
 /** Risk levels in order, and the four-eyes rule on them (FOUR_EYES_MIN_RISK). */
 export const RISK_LEVELS = ["low", "medium", "high"] as const;
 export type RiskLevel = (typeof RISK_LEVELS)[number];
-export const isRiskLevel = (value: string | null): value is RiskLevel =>
-  (RISK_LEVELS as readonly (string | null)[]).includes(value);
 
 /**
  * Whether the risk on a case was assessed before its current round: the round was sent and waits

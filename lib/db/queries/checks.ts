@@ -243,6 +243,76 @@ export async function getRoundRun(caseId: string, round: number): Promise<CheckR
 }
 
 /**
+ * In a declined upgrade's or renewal's transaction, once the approved round's answers are back:
+ * the case's risk becomes the higher of what it has now and the level of the approved round's
+ * latest submission run, and four eyes follow the level kept. The declined round's checks scored
+ * answers that are discarded, so they must not lower the risk of the answers the approval rests
+ * on; what the case has now (a re-screening hit, a periodic review's floor, a higher declined
+ * round) is never lowered either. Re-screening runs do not count: they score the screening alone.
+ * When the approved run wins, case_risk points at it again. Returns the level kept, and whether
+ * the approved run raised it.
+ */
+export async function keepApprovedRoundRisk(
+  tx: Tx,
+  input: {
+    caseId: string;
+    /** The round the approval in force decided; null: none known, the risk stays. */
+    approvedRound: number | null;
+    fourEyes: (level: RiskLevel) => boolean;
+    now: Date;
+  },
+): Promise<{ level: RiskLevel | null; raised: boolean }> {
+  const [row] = await tx
+    .select({ riskLevel: kycCases.riskLevel })
+    .from(kycCases)
+    .where(eq(kycCases.id, input.caseId))
+    .for("update");
+  // A level that does not read counts as high, as a floor does: fail closed.
+  const current = row?.riskLevel == null ? null : riskFloorOf(row.riskLevel);
+  const [approvedRun] =
+    input.approvedRound === null
+      ? []
+      : await tx
+          .select()
+          .from(checkRuns)
+          .where(
+            and(
+              eq(checkRuns.caseId, input.caseId),
+              eq(checkRuns.reason, "submission"),
+              eq(checkRuns.round, input.approvedRound),
+            ),
+          )
+          .orderBy(desc(checkRuns.createdAt), desc(checkRuns.id))
+          .limit(1);
+  const raised =
+    approvedRun !== undefined &&
+    (current === null || RISK_RANK[approvedRun.level] > RISK_RANK[current]);
+  const level = raised ? approvedRun.level : current;
+  await tx
+    .update(kycCases)
+    .set({
+      ...(raised && { riskLevel: approvedRun.level }),
+      fourEyesRequired: level !== null && input.fourEyes(level),
+    })
+    .where(eq(kycCases.id, input.caseId));
+  if (raised) {
+    const risk = {
+      runId: approvedRun.id,
+      score: approvedRun.score,
+      level: approvedRun.level,
+      route: approvedRun.route,
+      escalated: approvedRun.route === "escalate",
+      computedAt: input.now,
+    };
+    await tx
+      .insert(caseRisk)
+      .values({ caseId: input.caseId, ...risk })
+      .onConflictDoUpdate({ target: caseRisk.caseId, set: risk });
+  }
+  return { level, raised };
+}
+
+/**
  * Whether this claim still holds the case's checks, its row locked until the transaction ends:
  * a run taking the case over meanwhile waits for the caller's write.
  */
@@ -819,6 +889,25 @@ export async function getLatestCheckRun(
     .where(eq(caseChecks.runId, run.id))
     .orderBy(caseChecks.id);
   return { run, results };
+}
+
+/** The run the case's risk rests on (case_risk.run_id), with its results; none without one. */
+export async function getRiskRun(
+  caseId: string,
+): Promise<{ run: CheckRun; results: CaseCheckRow[] } | undefined> {
+  const db = await getDb();
+  const [row] = await db
+    .select({ run: checkRuns })
+    .from(caseRisk)
+    .innerJoin(checkRuns, eq(checkRuns.id, caseRisk.runId))
+    .where(eq(caseRisk.caseId, caseId));
+  if (!row) return undefined;
+  const results = await db
+    .select()
+    .from(caseChecks)
+    .where(and(eq(caseChecks.caseId, caseId), eq(caseChecks.runId, row.run.id)))
+    .orderBy(caseChecks.id);
+  return { run: row.run, results };
 }
 
 /** Every run of the case with its results, oldest first (the evidence export). */

@@ -235,15 +235,6 @@ export async function setCaseRisk(
   await db.update(kycCases).set({ riskLevel, fourEyesRequired }).where(eq(kycCases.id, caseId));
 }
 
-/** In the caller's transaction: whether an approval of the case needs a second approver. */
-export async function setFourEyesRequired(
-  tx: Tx,
-  caseId: string,
-  fourEyesRequired: boolean,
-): Promise<void> {
-  await tx.update(kycCases).set({ fourEyesRequired }).where(eq(kycCases.id, caseId));
-}
-
 /** A decision that changes no status (e.g. a verdict on a screening hit), audited. */
 export async function insertDecision(
   input: {

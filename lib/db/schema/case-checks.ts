@@ -38,7 +38,9 @@
  *   `escalated` is true and `level` high. A re-screening that finds a new likely match sets
  *   `escalated`, `level` = high and `rescreen_hit_at` and leaves run_id and route alone; the
  *   approved case keeps its status (taking an approval back is a person's decision) and the
- *   console lists these rows.
+ *   console lists these rows. A declined upgrade or renewal points it back at the approved
+ *   round's latest submission run when that run's level is higher than the case's (it never
+ *   lowers the risk).
  * - A submission run is recorded only while its round awaits one (no run of the round yet, or a
  *   vendor's verdict arrived after the latest started), and never after a run of the round that
  *   started later: the round's latest run by `created_at` is the one its case_risk points to.

@@ -13,8 +13,11 @@
  * - `risk_level` comes from the automated checks (or a reviewer); `four_eyes_required` is set
  *   when it reaches the configured threshold, and from then on the database refuses an
  *   approval that was not signed by two different staff members (trigger, migration 0008).
- *   Every submit and resubmit sets it again (and clears the risk) until that round's checks
- *   have run: a case whose checks are still running never counts as "one signature enough".
+ *   Every submit and resubmit sets it again until that round's checks have run (the risk stays
+ *   the last assessed meanwhile): a case whose checks are still running never counts as "one
+ *   signature enough". A declined upgrade or renewal raises `risk_level` to the approved round's
+ *   assessment where that is higher (the declined round's checks scored answers the decline
+ *   discards), and four eyes follow the level kept.
  * - `risk_floor` is the lowest risk a person set (a periodic review that raised the risk; null:
  *   none). A submission's checks set `risk_level` to the higher of their own level and this, so
  *   a clean renewal or upgrade cannot undo a person's judgment, and they never approve a case
