@@ -258,3 +258,35 @@ test("the postcode field follows the country: gone for Zimbabwe, back for German
   await page.selectOption("#country", "DE");
   await expect(page.locator("#postcode")).toBeVisible();
 });
+
+/** Whether the focused element lies within the viewport (the trader sees where to look). */
+function focusedInView(page: Page): Promise<boolean> {
+  return page.evaluate(() => {
+    const box = document.activeElement?.getBoundingClientRect();
+    return !!box && box.top >= 0 && box.bottom <= window.innerHeight;
+  });
+}
+
+test("Save and continue with mistakes moves focus to the first field in error, scrolled into view", async ({
+  page,
+}) => {
+  await openAs(page, 2586);
+  await fillPersonal(page);
+  await page.fill("#givenNames", "");
+  await page.fill("#email", "lea@");
+  // Tapped at the bottom of a long form on a phone: the first mistake is a screen away.
+  await page.getByTestId("personal-continue").tap();
+  await expect(page.getByTestId("error-givenNames")).toHaveText(de.Errors.required);
+  await expect(page.locator("#givenNames")).toBeFocused();
+  expect(await focusedInView(page)).toBe(true);
+
+  // The generic step form does the same: nothing chosen, focus on the first choice.
+  await page.fill("#givenNames", "Astrid");
+  await page.fill("#email", "astrid.lund@example.com");
+  await page.getByTestId("personal-continue").tap();
+  await expect(page.getByTestId("step-form")).toBeVisible();
+  await page.getByTestId("step-continue").tap();
+  await expect(page.getByTestId("error-summary")).toBeVisible();
+  await expect(page.locator('input[name="documentKind"]').first()).toBeFocused();
+  expect(await focusedInView(page)).toBe(true);
+});

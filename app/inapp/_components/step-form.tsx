@@ -13,6 +13,7 @@ import { isShown } from "@/lib/kyc/steps/visibility";
 import { WINDOW_FIELD } from "@/lib/inapp/window-ref";
 import { continueStep, type StepFormState } from "../kyc/actions";
 import { AutosaveStatus, useAutosave } from "./use-autosave";
+import { useFocusFirstError } from "./use-focus-first-error";
 
 type Values = Record<string, string | string[] | undefined>;
 export type StepFormProps = {
@@ -49,6 +50,7 @@ export function StepForm({
   const form = useRef<HTMLFormElement>(null);
   const autosave = useAutosave(form, draftVersion);
   const { setVersion } = autosave;
+  useFocusFirstError(form, state);
   // A submit that came back (with errors) saved the step: later autosaves build on that version.
   useEffect(() => {
     if (state.status === "invalid" || state.status === "saved") setVersion(state.version);
@@ -315,12 +317,12 @@ export function StepForm({
         </p>
       ) : null}
       {state.status === "invalid" ? (
-        <p className="alert" role="alert" data-testid="error-summary">
+        <p className="alert" role="alert" tabIndex={-1} data-testid="error-summary">
           {state.summary}
         </p>
       ) : null}
       {state.status === "failed" || state.status === "stale" ? (
-        <p className="alert" role="alert">
+        <p className="alert" role="alert" tabIndex={-1}>
           {state.message}
         </p>
       ) : null}
