@@ -3,6 +3,7 @@ import { getTranslations } from "@/lib/i18n/translations";
 import { getScreenSession } from "@/lib/inapp/screen-context";
 import { windowRefOf } from "@/lib/inapp/window";
 import { CloseControl } from "./_components/close-control";
+import { HistoryReload } from "./_components/history-reload";
 import { ErrorLabelsProvider } from "../_components/error-labels";
 import { errorLabels } from "../_components/error-labels-server";
 
@@ -36,6 +37,7 @@ export default async function InAppLayout({ children }: { children: React.ReactN
           windowRef={session ? windowRefOf(session) : undefined}
         />
       </header>
+      <HistoryReload />
       <main id="content">
         <ErrorLabelsProvider labels={failed}>{children}</ErrorLabelsProvider>
         {brand.legalEntity ? (

@@ -290,3 +290,22 @@ test("Save and continue with mistakes moves focus to the first field in error, s
   await expect(page.locator('input[name="documentKind"]').first()).toBeFocused();
   expect(await focusedInView(page)).toBe(true);
 });
+
+test("the back button after Save and continue shows the screen as saved, never the form emptied", async ({
+  page,
+}) => {
+  await openAs(page, 2587);
+  await fillPersonal(page);
+  await page.getByTestId("personal-continue").tap();
+  await expect(page.getByTestId("step-form")).toBeVisible();
+  // Android's back key in cTrader's webview: a step back to the screen's first render, whose
+  // personal form was empty. Loaded again, the screen is the step the trader is at.
+  await page.goBack();
+  await expect(page.getByTestId("step-form")).toBeVisible();
+  await expect(page.getByTestId("personal-form")).toHaveCount(0);
+  await page.getByRole("link", { name: de.Kyc.overviewLink }).tap();
+  await page.locator('[data-step="personal"] a').tap();
+  await expect(page.locator("#city")).toHaveValue("Tromsø");
+  await page.fill("#city", "Bodø");
+  await expect(page.getByTestId("autosave-status")).toHaveText(de.Personal.saved);
+});
