@@ -82,6 +82,11 @@ for (const run of RUNS) {
     await expect(page.getByTestId("submit-form")).toBeVisible();
     await expect(page.getByTestId("progress")).toContainText("3");
     await shot(page, info, `${run.lang}-5-ready`);
+    // Sent without the declaration: the refusal in the trader's language, not the browser's own
+    // bubble in the phone's, and focus on it.
+    await page.getByTestId("submit-case").tap();
+    await expect(page.getByTestId("submit-error")).toHaveText(m.Kyc.mustConfirm);
+    await expect(page.getByTestId("submit-error")).toBeFocused();
     await page.getByLabel(m.Kyc.declaration).check();
     await page.getByTestId("submit-case").click();
     await expect(page).toHaveURL(/\/inapp\/kyc\/status$/);
