@@ -60,6 +60,13 @@ test("personal information on a phone in German: localized errors, autosave, res
     if (m.type() === "error") errors.push(m.text());
   });
   await openAs(page, 1004);
+  // Every button in the page's font, not the browser's own one for <button>.
+  const fonts = await page.evaluate(() => ({
+    page: getComputedStyle(document.body).fontFamily,
+    buttons: [...document.querySelectorAll("button")].map((b) => getComputedStyle(b).fontFamily),
+  }));
+  expect(fonts.buttons.length).toBeGreaterThan(0);
+  expect(new Set(fonts.buttons)).toEqual(new Set([fonts.page]));
 
   await page.fill("#givenNames", "María José");
   await page.fill("#surnames", "García López");
