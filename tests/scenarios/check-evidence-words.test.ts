@@ -78,11 +78,7 @@ describe("scenario: check evidence in the officer's words", () => {
     const answers = new Map(ENHANCED_OWN_STEPS);
     answers.set("pep", PEP);
     answers.set("appropriateness", QUESTIONNAIRE);
-    for (const [step, values] of answers)
-      expect([step, await trader.continue(step, values)]).toEqual([
-        step,
-        { redirect: "/inapp/kyc" },
-      ]);
+    await trader.continueEach(answers);
     await trader.uploadStandardDocuments();
     expect((await trader.upload("additional")).status).toBe(200);
     expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });

@@ -59,11 +59,7 @@ describe("scenario: a renewal declined after the trader's answers lowered its ri
     // outlives the review at high risk, and its renewal notice is due at once.
     await trader.launch("kyc", { kycType: "enhanced" });
     await trader.fillStandardForms({}, { expiryDate: inDays(200) });
-    for (const [step, values] of new Map([...ENHANCED_OWN_STEPS, ["pep", PEP]]))
-      expect([step, await trader.continue(step, values)]).toEqual([
-        step,
-        { redirect: "/inapp/kyc" },
-      ]);
+    await trader.continueEach(new Map([...ENHANCED_OWN_STEPS, ["pep", PEP]]));
     await trader.uploadStandardDocuments();
     expect((await trader.upload("additional")).status).toBe(200);
     expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
@@ -144,11 +140,7 @@ describe("scenario: an upgrade declined after its answers raised the risk", () =
 
     // The upgrade declares a PEP: its checks say high.
     await trader.launch("kyc", { kycType: "enhanced" });
-    for (const [step, values] of new Map([...ENHANCED_OWN_STEPS, ["pep", PEP]]))
-      expect([step, await trader.continue(step, values)]).toEqual([
-        step,
-        { redirect: "/inapp/kyc" },
-      ]);
+    await trader.continueEach(new Map([...ENHANCED_OWN_STEPS, ["pep", PEP]]));
     expect((await trader.upload("additional")).status).toBe(200);
     expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
     await w.worker();

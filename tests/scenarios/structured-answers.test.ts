@@ -53,11 +53,7 @@ describe("scenario: structured answers on the case page", () => {
     answers.set("tax", TAX);
     answers.set("pep", PEP);
     answers.set("appropriateness", QUESTIONNAIRE);
-    for (const [step, values] of answers)
-      expect([step, await trader.continue(step, values)]).toEqual([
-        step,
-        { redirect: "/inapp/kyc" },
-      ]);
+    await trader.continueEach(answers);
     await trader.uploadStandardDocuments();
     expect((await trader.upload("additional")).status).toBe(200);
     expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
@@ -133,8 +129,7 @@ describe("scenario: structured answers on the case page", () => {
     const trader = new Trader(w, 586_002);
     await trader.launch("kyc", { kycType: "enhanced" });
     await trader.fillStandardForms();
-    for (const [step, values] of ENHANCED_OWN_STEPS)
-      expect(await trader.continue(step, values)).toEqual({ redirect: "/inapp/kyc" });
+    await trader.continueEach(ENHANCED_OWN_STEPS);
     await trader.uploadStandardDocuments();
     expect((await trader.upload("additional")).status).toBe(200);
     expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });

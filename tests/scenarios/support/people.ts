@@ -247,6 +247,15 @@ export class Trader extends Browser {
     );
   }
 
+  /** "Save and continue" on each step in order; a step that does not go on throws, naming it. */
+  async continueEach(steps: Iterable<readonly [string, Record<string, string | string[]>]>) {
+    for (const [step, values] of steps) {
+      const answered = await this.continue(step, values);
+      if (!("redirect" in answered) || answered.redirect !== "/inapp/kyc")
+        throw new Error(`${step}: ${JSON.stringify(answered)}`);
+    }
+  }
+
   /** Fills every form of the standard level with valid answers (a passport as identity). */
   async fillStandardForms(
     personal: Partial<typeof PERSONAL> = {},
@@ -507,10 +516,7 @@ export class Trader extends Browser {
    */
   async sendEnhancedUpgrade(): Promise<void> {
     await this.launch("kyc", { kycType: "enhanced" });
-    for (const [step, values] of ENHANCED_OWN_STEPS) {
-      const answered = await this.continue(step, values);
-      if (!("redirect" in answered)) throw new Error(`${step}: ${JSON.stringify(answered)}`);
-    }
+    await this.continueEach(ENHANCED_OWN_STEPS);
     const uploaded = await this.upload("additional");
     if (uploaded.status !== 200) throw new Error(`additional document: ${uploaded.status}`);
     const submitted = await this.submit();
