@@ -617,6 +617,10 @@ describe("scenario: the trader sends a new round while the periodic review is op
     let page = await officer.casePage(kycCase.id);
     expect(page).toContain('data-risk="low"');
     expect(page).toContain('data-risk-earlier-round="true"');
+    // The case summary's risk too, not only the header's.
+    expect(page).toContain(
+      'data-testid="summary-risk" data-risk="low" data-risk-earlier-round="true"',
+    );
     expect(textOf(page)).toContain(
       "Low · from the previous round: this round's checks have not run yet",
     );

@@ -2,16 +2,18 @@ import Link from "next/link";
 import type { CaseFile } from "@/lib/review/case-file";
 import { getConsoleLabels, getFieldLabels } from "@/lib/review/labels";
 import { getTranslations } from "@/lib/i18n/translations";
+import { getCaseWords } from "./words";
 import { Countries, FieldValue, Time, Value } from "./value";
 
 const score = (n: number | undefined, digits = 0) => (n === undefined ? "—" : n.toFixed(digits));
 
 /** The case at a glance, on top of the page (lib/review/case-summary.ts). */
 export async function CaseSummary({ file }: { file: CaseFile }) {
-  const [t, label, fields] = await Promise.all([
+  const [t, label, fields, { t: tCase }] = await Promise.all([
     getTranslations("CaseSummary"),
     getConsoleLabels(),
     getFieldLabels(),
+    getCaseWords(),
   ]);
   const { who, risk, checks, hits, documents, previousCases, changes } = file.summary;
   return (
@@ -53,10 +55,15 @@ export async function CaseSummary({ file }: { file: CaseFile }) {
         </dl>
         <div>
           <h3>{t("risk")}</h3>
-          <p data-testid="summary-risk" data-risk={risk.level ?? "none"}>
+          <p
+            data-testid="summary-risk"
+            data-risk={risk.level ?? "none"}
+            data-risk-earlier-round={file.riskFromEarlierRound || undefined}
+          >
             {risk.score === null
               ? label.risk(risk.level)
               : t("riskValue", { level: label.risk(risk.level), score: String(risk.score) })}
+            {file.riskFromEarlierRound ? ` · ${tCase("summary.riskEarlierRound")}` : ""}
           </p>
           {risk.reasons.length > 0 ? (
             <>
