@@ -276,6 +276,16 @@ export async function confirmUpload(
     return decided(row);
   }
   if (!(await acceptsDocuments(kycCase, row.documentType))) return refuse("not_editable");
+  // A refused file is deleted with its row, and the refusal audited (document.refused).
+  const refuseFile = async (refusal: UploadRefusal) => {
+    await deleteQuietly(row.storageKey);
+    await refusePendingDocument({ id: row.id, caseId: kycCase.id, traderId, reason: refusal, now });
+    log.info("documents.refused", { reason: refusal, documentType: row.documentType });
+    return refuse(refusal);
+  };
+  // Voided by a declined upgrade or renewal (restoreApprovedInputs): no round's file, refused
+  // before any check, so a bad one is not counted against the new round's file limit either.
+  if (row.superseded) return refuseFile("not_editable");
 
   const storage = getStorage();
   const maxBytes = maxBytesOf(row.documentType);
@@ -286,13 +296,6 @@ export async function confirmUpload(
     if (row.uploadExpiresAt.getTime() + CONFIRM_GRACE_MS < now.getTime()) return refuse("expired");
     return refuse("not_uploaded");
   }
-  // A refused file is deleted with its row, and the refusal audited (document.refused).
-  const refuseFile = async (refusal: UploadRefusal) => {
-    await deleteQuietly(row.storageKey);
-    await refusePendingDocument({ id: row.id, caseId: kycCase.id, traderId, reason: refusal, now });
-    log.info("documents.refused", { reason: refusal, documentType: row.documentType });
-    return refuse(refusal);
-  };
   // The POST policy is not trusted alone (and local S3 emulators ignore it).
   if (head.size > maxBytes) return refuseFile("too_large");
   const bytes = await readUpload(row.storageKey, maxBytes);

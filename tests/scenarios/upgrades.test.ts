@@ -290,6 +290,12 @@ describe("scenario: an upload on its way when the upgrade is declined", () => {
     expect(started.status).toBe(201);
     const form = started.body as StartedUpload;
     expect((await postToStorage(form, file, "image/jpeg")).status).toBeLessThan(300);
+    // And one that is no photo at all: void too, whatever its checks would have said of it.
+    const junk = Buffer.alloc(2048, 7);
+    const junkStarted = await trader.beginUpload("additional", "page", junk.length);
+    expect(junkStarted.status).toBe(201);
+    const junkForm = junkStarted.body as StartedUpload;
+    expect((await postToStorage(junkForm, junk, "image/jpeg")).status).toBeLessThan(300);
 
     expect(await staff[0].reject(kycCase.id, "source_of_funds_unclear")).toBe("upgrade_declined");
     // While no round is open, the confirm is refused as for any case not taking documents.
@@ -300,6 +306,12 @@ describe("scenario: an upload on its way when the upgrade is declined", () => {
     expect((await trader.currentCase()).status).toBe("draft");
     const late = await trader.confirm(form.documentId);
     expect(late).toMatchObject({ status: 409, body: { reason: "not_editable" } });
+    // Refused as void before any check: not as a bad file, which would count against the new
+    // round's file limit.
+    expect(await trader.confirm(junkForm.documentId)).toMatchObject({
+      status: 409,
+      body: { reason: "not_editable" },
+    });
     // Refused like a file confirmed after a submit: deleted, and the refusal in the case's trail.
     expect(await storage().head(documentKey(kycCase.id, form.documentId))).toBeNull();
     const evidence = caseEvidenceSchema.parse(
@@ -307,7 +319,10 @@ describe("scenario: an upload on its way when the upgrade is declined", () => {
     );
     expect(
       evidence.audit.rows.filter((r) => r.action === "document.refused").map((r) => r.data),
-    ).toEqual([expect.objectContaining({ documentId: form.documentId, reason: "not_editable" })]);
+    ).toEqual([
+      expect.objectContaining({ documentId: form.documentId, reason: "not_editable" }),
+      expect.objectContaining({ documentId: junkForm.documentId, reason: "not_editable" }),
+    ]);
     // The new round asks for the document afresh: the declined round's file is none of its own.
     expect(await trader.sides("additional")).toEqual([
       expect.objectContaining({ side: "page", state: "missing" }),
