@@ -288,13 +288,15 @@ export async function keepApprovedRoundRisk(
     approvedRun !== undefined &&
     (current === null || RISK_RANK[approvedRun.level] > RISK_RANK[current]);
   const level = raised ? approvedRun.level : current;
-  await tx
-    .update(kycCases)
-    .set({
-      ...(raised && { riskLevel: approvedRun.level }),
-      fourEyesRequired: level !== null && input.fourEyes(level),
-    })
-    .where(eq(kycCases.id, input.caseId));
+  // With no assessment at all the four eyes the new round asked for stay: no risk is not low.
+  if (level !== null)
+    await tx
+      .update(kycCases)
+      .set({
+        ...(raised && { riskLevel: approvedRun.level }),
+        fourEyesRequired: input.fourEyes(level),
+      })
+      .where(eq(kycCases.id, input.caseId));
   if (raised) {
     const risk = {
       runId: approvedRun.id,
