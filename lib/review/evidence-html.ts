@@ -250,7 +250,7 @@ export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords, nonce:
     `${section("hits")}${table(
       ["listedName", "listEntry", "score", "hitLevel", "state", "verdicts"],
       e.screeningHits.map((h) => [
-        h.listedName,
+        new Html(typed(h.listedName)),
         `${h.source} · ${h.entryId}`,
         h.score,
         label.hitLevel(h.level),
@@ -270,8 +270,8 @@ export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords, nonce:
         label.decision(d.decision),
         person(d.by),
         maybe(d.reasonCode, label.reason),
-        d.messageForTrader,
-        d.internalNote,
+        new Html(typed(d.messageForTrader)),
+        new Html(typed(d.internalNote)),
       ]),
     )}${
       e.approval
@@ -302,7 +302,7 @@ export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords, nonce:
         label.event(x.event),
         `${label.status(x.from)} → ${label.status(x.to)}`,
         actor(x.actorType, x.actorId),
-        x.messageForTrader,
+        new Html(typed(x.messageForTrader)),
       ]),
     )}`,
     `${section("notifications")}${table(

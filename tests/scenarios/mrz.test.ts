@@ -84,7 +84,8 @@ describe("scenario: the passport's machine-readable zone against the typed data"
     const page = await reviewer.casePage(kycCase.id);
     expect(page).toContain('data-check="mrz_match" data-outcome="fail"');
     expect(page).toContain('data-mrz-field="dateOfBirth" data-agreement="differ"');
-    expect(textOf(page)).toContain("typed “1974-08-21”, zone “740812”");
+    // Each value isolated (FSI … PDI): a right-to-left one cannot reorder the sentence.
+    expect(textOf(page)).toContain("typed “\u20681974-08-21\u2069”, zone “\u2068740812\u2069”");
     expect(page).toContain('data-mrz-field="surnames" data-agreement="agree"');
   });
 });

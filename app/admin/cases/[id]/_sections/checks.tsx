@@ -14,6 +14,12 @@ import { CaseFields } from "./case-fields";
 
 type T = Awaited<ReturnType<typeof getCaseWords>>["t"];
 
+/**
+ * Text the trader typed, or the MRZ read, set into a sentence: first-strong isolates keep an
+ * Arabic or Hebrew value (or a stray control in it) from reordering the words around it.
+ */
+const isolated = (text: string) => `\u2068${text}\u2069`;
+
 const SIGNALS = ["documentAuthenticity", "faceMatch", "liveness", "watchlist"] as const;
 
 /** The vendor's verdict: its outcome, the four signals, its own labels and its report. */
@@ -120,7 +126,7 @@ function MrzFacts({
               <dd>
                 {label.mrzAgreement(fields[f]!)}
                 {difference
-                  ? ` — ${t("checks.mrzDifference", { typed: difference.typed, read: difference.read })}`
+                  ? ` — ${t("checks.mrzDifference", { typed: isolated(difference.typed), read: isolated(difference.read) })}`
                   : null}
               </dd>
             </div>
