@@ -5,8 +5,9 @@
  * document types and sides, quality issues, the PEP relation, the questionnaire's result, the
  * vendor's outcome and signals, the machine-readable zone's agreement), stored instants as times.
  * Evidence is read by key, not by check: the same key means the same thing in every check. A key
- * this version does not know (evidence from an older one) keeps its key as its label, and a value
- * that is not what its key expects shows as stored, never as an error.
+ * this version does not know (evidence from an older one) keeps its key as its label, a value
+ * that is not what its key expects shows as stored, and a code outside its closed list reads as
+ * that list's generic word ("Side", "Issue", "unknown"); none of them is an error.
  */
 import { MRZ_FIELDS } from "@/lib/checks/evidence";
 import { isStoredTime } from "./facts";

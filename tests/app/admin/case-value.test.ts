@@ -23,6 +23,12 @@ describe("a stored value in the console", () => {
     );
   });
 
+  it("shows an empty item of a list as none, not as the word null", () => {
+    expect(render(["DE", null, ""])).toBe(
+      '<span><bdi>DE</bdi> </span><span><span class="muted">—</span> </span><span><span class="muted">—</span> </span>',
+    );
+  });
+
   it("shows an object as key: value facts, not JSON, each value isolated", () => {
     const html = render({ tin: "12\u202e34", country: "IL", rows: [{ a: 1 }, { a: null }] });
     expect(html).not.toMatch(/\{|&quot;/);

@@ -14,7 +14,7 @@ describe("riskFromEarlierRound", () => {
     expect(riskFromEarlierRound({ status: "submitted", riskLevel: null }, false)).toBe(false);
   });
 
-  it("marks nothing on a decided case: its risk is the one it was decided on", () => {
+  it("marks nothing on a case not waiting for a person (decided, or back with the trader)", () => {
     for (const status of ["approved", "rejected", "expired", "draft", "action_required"])
       expect([status, riskFromEarlierRound({ status, riskLevel: "medium" }, false)]).toEqual([
         status,

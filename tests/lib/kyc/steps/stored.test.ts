@@ -1,7 +1,8 @@
 /**
  * Each step's real output (the step's own parse of valid answers, as the trader's submit stores
  * it) reads back with the schema the checks and the console read it with
- * (lib/kyc/steps/stored.ts), field for field: a step that changes what it stores fails here, not as a check that silently stops.
+ * (lib/kyc/steps/stored.ts), field for field: a step that changes what it stores fails here, not
+ * as a check that silently stops.
  */
 import { STEP_DEFINITIONS } from "@/lib/kyc/steps";
 import type { StepId } from "@/lib/kyc/levels";

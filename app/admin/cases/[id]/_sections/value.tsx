@@ -35,7 +35,11 @@ export function Value({ value }: { value: unknown }) {
     return (
       <>
         {value.map((v, i) =>
-          typeof v === "object" && v !== null ? (
+          v === null || v === undefined || v === "" ? (
+            <span key={i}>
+              <span className="muted">—</span>{" "}
+            </span>
+          ) : typeof v === "object" ? (
             <Facts key={i} value={v} />
           ) : (
             <span key={i}>
