@@ -8,7 +8,6 @@ import "./support/request-scope";
 import en from "@/messages/en.json";
 import de from "@/messages/de.json";
 import { labelsIn } from "@/lib/review/labels";
-import { ENHANCED_OWN_STEPS } from "../fixtures/kyc-values";
 import { textOf } from "../helpers/render-page";
 import { signedInStaff, Trader } from "./support/people";
 import { OFAC_EXCERPT, scenarioWorld } from "./support/world";
@@ -73,15 +72,7 @@ describe("scenario: check evidence in the officer's words", () => {
   it("labels every stored key, says codes in words and times as times, on the page and printable", async () => {
     const w = world();
     const trader = new Trader(w, 590_001);
-    await trader.launch("kyc", { kycType: "enhanced" });
-    await trader.fillStandardForms(LISTED);
-    const answers = new Map(ENHANCED_OWN_STEPS);
-    answers.set("pep", PEP);
-    answers.set("appropriateness", QUESTIONNAIRE);
-    await trader.continueEach(answers);
-    await trader.uploadStandardDocuments();
-    expect((await trader.upload("additional")).status).toBe(200);
-    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await trader.completeEnhancedLevel({ pep: PEP, appropriateness: QUESTIONNAIRE }, LISTED);
     const kycCase = await trader.currentCase();
     await w.worker();
 

@@ -8,7 +8,7 @@
  */
 import "./support/request-scope";
 import { sql } from "drizzle-orm";
-import { ENHANCED_OWN_STEPS, IDENTITY } from "../fixtures/kyc-values";
+import { IDENTITY } from "../fixtures/kyc-values";
 import { textOf } from "../helpers/render-page";
 import { sqlRows } from "../helpers/sql-rows";
 import { approvedAtStandard, signedInStaff, Trader } from "./support/people";
@@ -57,12 +57,7 @@ describe("scenario: a renewal declined after the trader's answers lowered its ri
 
     // Approved at enhanced as a PEP: the checks say high, and two approvers sign. The passport
     // outlives the review at high risk, and its renewal notice is due at once.
-    await trader.launch("kyc", { kycType: "enhanced" });
-    await trader.fillStandardForms({}, { expiryDate: inDays(200) });
-    await trader.continueEach(new Map([...ENHANCED_OWN_STEPS, ["pep", PEP]]));
-    await trader.uploadStandardDocuments();
-    expect((await trader.upload("additional")).status).toBe(200);
-    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await trader.completeEnhancedLevel({ pep: PEP }, {}, { expiryDate: inDays(200) });
     await w.worker();
     const kycCase = await trader.currentCase();
     expect(kycCase).toMatchObject({ riskLevel: "high", fourEyesRequired: true });
@@ -139,10 +134,7 @@ describe("scenario: an upgrade declined after its answers raised the risk", () =
     expect((await trader.currentCase()).riskLevel).toBe("low");
 
     // The upgrade declares a PEP: its checks say high.
-    await trader.launch("kyc", { kycType: "enhanced" });
-    await trader.continueEach(new Map([...ENHANCED_OWN_STEPS, ["pep", PEP]]));
-    expect((await trader.upload("additional")).status).toBe(200);
-    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await trader.sendEnhancedUpgrade({ pep: PEP });
     await w.worker();
     expect(await reviewer.reject(kycCase.id, "source_of_funds_unclear")).toBe("upgrade_declined");
 

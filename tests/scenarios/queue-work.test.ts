@@ -11,7 +11,6 @@ import path from "node:path";
 import { listCaseAuditEvents } from "@/lib/db/queries/audit";
 import { listActiveStaff } from "@/lib/db/queries/staff";
 import { claimSelectedCases, QUEUE_MAX_PAGE_SIZE } from "@/lib/review/queue";
-import { ENHANCED_OWN_STEPS } from "../fixtures/kyc-values";
 import { approvedAtStandard, signedInStaff, Trader, type Staff } from "./support/people";
 import { BROKER, scenarioWorld } from "./support/world";
 
@@ -316,14 +315,7 @@ describe("scenario: j / k through the monitoring hits", () => {
 
     // cTrader asks the third for enhanced; the upgrade is sent and waits for a person.
     const upgrading = traders[2]!;
-    await upgrading.launch("kyc", { kycType: "enhanced" });
-    for (const [step, values] of ENHANCED_OWN_STEPS)
-      expect([step, await upgrading.continue(step, values)]).toEqual([
-        step,
-        { redirect: "/inapp/kyc" },
-      ]);
-    expect((await upgrading.upload("additional")).status).toBe(200);
-    expect(await upgrading.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await upgrading.sendEnhancedUpgrade();
     await w.worker();
     expect(await upgrading.status()).toBe("in_review");
 

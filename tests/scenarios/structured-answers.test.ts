@@ -7,7 +7,6 @@
 import "./support/request-scope";
 import en from "@/messages/en.json";
 import de from "@/messages/de.json";
-import { ENHANCED_OWN_STEPS } from "../fixtures/kyc-values";
 import { textOf } from "../helpers/render-page";
 import { signedInStaff, Trader } from "./support/people";
 import { scenarioWorld } from "./support/world";
@@ -47,16 +46,7 @@ describe("scenario: structured answers on the case page", () => {
   it("shows tax residences, the questionnaire and the PEP details in words, not JSON", async () => {
     const w = world();
     const trader = new Trader(w, 586_001);
-    await trader.launch("kyc", { kycType: "enhanced" });
-    await trader.fillStandardForms();
-    const answers = new Map(ENHANCED_OWN_STEPS);
-    answers.set("tax", TAX);
-    answers.set("pep", PEP);
-    answers.set("appropriateness", QUESTIONNAIRE);
-    await trader.continueEach(answers);
-    await trader.uploadStandardDocuments();
-    expect((await trader.upload("additional")).status).toBe(200);
-    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await trader.completeEnhancedLevel({ tax: TAX, pep: PEP, appropriateness: QUESTIONNAIRE });
     const kycCase = await trader.currentCase();
     await w.worker();
 
@@ -127,12 +117,7 @@ describe("scenario: structured answers on the case page", () => {
   it("shows changed residences in words, and the audit trail's facts as key: value", async () => {
     const w = world();
     const trader = new Trader(w, 586_002);
-    await trader.launch("kyc", { kycType: "enhanced" });
-    await trader.fillStandardForms();
-    await trader.continueEach(ENHANCED_OWN_STEPS);
-    await trader.uploadStandardDocuments();
-    expect((await trader.upload("additional")).status).toBe(200);
-    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await trader.completeEnhancedLevel();
     const kycCase = await trader.currentCase();
     await w.worker();
 

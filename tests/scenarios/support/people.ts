@@ -511,12 +511,36 @@ export class Trader extends Browser {
   }
 
   /**
-   * cTrader asks for the enhanced level of an approved trader: the trader answers the steps it
-   * adds, uploads the additional document and sends the upgrade.
+   * The whole enhanced level, from launch to submit: the standard forms, enhanced's own steps
+   * (`answers` replace the default answers of the steps they name), the documents, the additional
+   * document.
    */
-  async sendEnhancedUpgrade(): Promise<void> {
+  async completeEnhancedLevel(
+    answers: Readonly<Record<string, Record<string, string | string[]>>> = {},
+    personal: Partial<typeof PERSONAL> = {},
+    identity: Partial<typeof IDENTITY> = {},
+  ): Promise<void> {
     await this.launch("kyc", { kycType: "enhanced" });
-    await this.continueEach(ENHANCED_OWN_STEPS);
+    await this.fillStandardForms(personal, identity);
+    await this.continueEach(new Map([...ENHANCED_OWN_STEPS, ...Object.entries(answers)]));
+    await this.uploadStandardDocuments();
+    await this.sendAdditionalDocumentAndSubmit();
+  }
+
+  /**
+   * cTrader asks for the enhanced level of an approved trader: the trader answers the steps it
+   * adds (`answers` as for completeEnhancedLevel), uploads the additional document and sends the
+   * upgrade.
+   */
+  async sendEnhancedUpgrade(
+    answers: Readonly<Record<string, Record<string, string | string[]>>> = {},
+  ): Promise<void> {
+    await this.launch("kyc", { kycType: "enhanced" });
+    await this.continueEach(new Map([...ENHANCED_OWN_STEPS, ...Object.entries(answers)]));
+    await this.sendAdditionalDocumentAndSubmit();
+  }
+
+  private async sendAdditionalDocumentAndSubmit(): Promise<void> {
     const uploaded = await this.upload("additional");
     if (uploaded.status !== 200) throw new Error(`additional document: ${uploaded.status}`);
     const submitted = await this.submit();

@@ -187,35 +187,30 @@ export async function CaseSummary({ file }: { file: CaseFile }) {
               <h4>{t("changedAnswers")}</h4>
               <table className="queue" data-testid="summary-changed-answers">
                 <tbody>
-                  {changes.answers.map((c) => (
-                    <tr key={`${c.step}.${c.field}`} data-step={c.step} data-field={c.field}>
-                      <td>
-                        {label.step(c.step)} · {fields.field(c.step, c.field)}
-                      </td>
-                      <td>
-                        <del>
-                          <FieldValue
-                            step={c.step}
-                            field={c.field}
-                            value={c.before}
-                            fields={fields}
-                            country={label.country}
-                          />
-                        </del>
-                      </td>
-                      <td>
-                        <ins>
-                          <FieldValue
-                            step={c.step}
-                            field={c.field}
-                            value={c.after}
-                            fields={fields}
-                            country={label.country}
-                          />
-                        </ins>
-                      </td>
-                    </tr>
-                  ))}
+                  {changes.answers.map((c) => {
+                    const valueOf = (value: unknown) => (
+                      <FieldValue
+                        step={c.step}
+                        field={c.field}
+                        value={value}
+                        fields={fields}
+                        country={label.country}
+                      />
+                    );
+                    return (
+                      <tr key={`${c.step}.${c.field}`} data-step={c.step} data-field={c.field}>
+                        <td>
+                          {label.step(c.step)} · {fields.field(c.step, c.field)}
+                        </td>
+                        <td>
+                          <del>{valueOf(c.before)}</del>
+                        </td>
+                        <td>
+                          <ins>{valueOf(c.after)}</ins>
+                        </td>
+                      </tr>
+                    );
+                  })}
                 </tbody>
               </table>
             </>
