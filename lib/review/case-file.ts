@@ -265,7 +265,11 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
           }
         : null,
     /** The case's risk is the last round's: this round's checks have not set one yet. */
-    riskFromEarlierRound: riskFromEarlierRound(kycCase, checksOfRound !== undefined),
+    riskFromEarlierRound: riskFromEarlierRound(
+      kycCase,
+      checksOfRound !== undefined,
+      riskRun?.rescreenHitAt ?? null,
+    ),
     /** A failed run of the current round, shown with a retry control. */
     checkFailure: failure && failure.round === kycCase.round && !checksOfRound ? failure : null,
     /**

@@ -251,7 +251,14 @@ export async function loadQueue(
   const more = found.length > params.per;
   const backwards = seek?.direction === "before";
   const rows: QueueEntry[] = (backwards && more ? found.slice(1) : found.slice(0, params.per)).map(
-    (r) => ({ ...r, riskFromEarlierRound: riskFromEarlierRound(r, !r.checksPending) }),
+    (r) => ({
+      ...r,
+      riskFromEarlierRound: riskFromEarlierRound(
+        { ...r, queuedAt: r.waitingSince },
+        !r.checksPending,
+        r.rescreenHitAt,
+      ),
+    }),
   );
   const names = new Map<string, string>();
   const unreadable = new Set<string>();

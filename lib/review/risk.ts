@@ -8,15 +8,20 @@ export type RiskLevel = (typeof RISK_LEVELS)[number];
  * Whether the risk on a case was assessed before its current round: the round was sent and waits
  * for a person, but its checks have not set a risk yet (or failed). A new round keeps the last
  * assessment until then (lib/db/queries/cases.ts), and the console marks it as an earlier one.
+ * A re-screening hit recorded since the round was sent (`rescreenHitAt` at or after `queuedAt`,
+ * the round's submit) is not earlier: the high risk it set is news the round's own checks have
+ * not seen yet, and they cannot lower it.
  */
 export function riskFromEarlierRound(
-  kycCase: { status: string; riskLevel: string | null },
+  kycCase: { status: string; riskLevel: string | null; queuedAt: Date },
   checksOfRoundRan: boolean,
+  rescreenHitAt: Date | null,
 ): boolean {
   return (
     kycCase.riskLevel !== null &&
     !checksOfRoundRan &&
-    (WAITING_STATUSES as readonly string[]).includes(kycCase.status)
+    (WAITING_STATUSES as readonly string[]).includes(kycCase.status) &&
+    !(rescreenHitAt !== null && rescreenHitAt >= kycCase.queuedAt)
   );
 }
 

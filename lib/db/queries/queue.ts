@@ -88,6 +88,8 @@ export type QueueRow = {
   /** The current round's checks have not run yet (or failed). */
   checksPending: boolean;
   checksFailed: boolean;
+  /** When a re-screening last found a new likely match (case_risk.rescreen_hit_at; null: never). */
+  rescreenHitAt: Date | null;
 };
 
 // The monitoring tab: a re-screening hit, or a vendor's concerning verdict after the approval.
@@ -233,6 +235,7 @@ function queueSelect(db: Db, filter: QueueFilter) {
         periodicReview: periodicReviewSql,
         checksPending,
         checksFailed: checksFailedSql,
+        rescreenHitAt: caseRisk.rescreenHitAt,
       })
       .from(page)
       .innerJoin(kycCases, eq(kycCases.id, page.id))

@@ -1,0 +1,77 @@
+/**
+ * Scenarios: whose round the risk on a case is. A new round keeps the risk last assessed until
+ * its own checks ran, marked "from the previous round"; a re-screening hit found after the round
+ * was sent is this round's news, not the previous round's, on the case page, in the queue and
+ * in the evidence export.
+ */
+import "./support/request-scope";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { textOf } from "../helpers/render-page";
+import { approvedAtStandard, signedInStaff, Trader } from "./support/people";
+import { scenarioWorld, type World } from "./support/world";
+
+const world = scenarioWorld();
+
+function brokerList(w: World, name: string): string {
+  const list = path.join(w.dataDir, name);
+  copyFileSync(path.join(__dirname, "../fixtures/sanctions/generic-pep.csv"), list);
+  return list;
+}
+
+/** The case's row in a queue page: its risk cell, or null when the page does not list it. */
+function riskInQueue(queue: string, caseId: string) {
+  const at = queue.indexOf(`data-case="${caseId}"`);
+  if (at < 0) return null;
+  const row = queue.slice(at, queue.indexOf("</tr>", at));
+  return { risk: /<td data-risk="([a-z]+)"/.exec(row)?.[1] ?? "none", text: textOf(row) };
+}
+
+/** The opening tags of the case page's two risk lines (header and case summary). */
+function riskOnPage(page: string) {
+  const tag = (testId: string) =>
+    /<[a-z]+ [^>]*>/.exec(
+      page.slice(page.lastIndexOf("<", page.indexOf(`data-testid="${testId}"`))),
+    )?.[0];
+  return { header: tag("case-risk"), summary: tag("summary-risk") };
+}
+
+describe("scenario: the trader is listed after sending an upgrade, before its checks ran", () => {
+  it("shows the re-screening's high risk as this round's news, not the previous round's", async () => {
+    const w = world();
+    const list = brokerList(w, "risk-rounds-pep.csv");
+    await w.importLists([list]);
+    const trader = new Trader(w, 591_001);
+    const reviewer = await signedInStaff(w, "riskrounds.reviewer@broker.example", "approver");
+    const person = {
+      givenNames: "Oskar",
+      surnames: "Lindqvist Berg",
+      dateOfBirth: "1969-02-17",
+      nationalities: ["SE"],
+    };
+    const kycCase = await approvedAtStandard(w, trader, reviewer, person, {
+      expiryDate: "2045-01-31",
+    });
+    await trader.sendEnhancedUpgrade();
+    // Before the upgrade's checks: the approval's low risk, marked as the previous round's.
+    expect(riskOnPage(await reviewer.casePage(kycCase.id))).toEqual({
+      header: '<dd data-testid="case-risk" data-risk="low" data-risk-earlier-round="true">',
+      summary: '<p data-testid="summary-risk" data-risk="low" data-risk-earlier-round="true">',
+    });
+
+    // The broker's list gains him; the import re-screens the approval in force at once, while
+    // the upgrade's checks wait for the worker.
+    writeFileSync(list, `${readFileSync(list, "utf8")}Oskar Lindqvist Berg,,1969-02-17,Sweden\n`);
+    await w.importLists([list]);
+
+    const page = await reviewer.casePage(kycCase.id);
+    expect(riskOnPage(page)).toEqual({
+      header: '<dd data-testid="case-risk" data-risk="high">',
+      summary: '<p data-testid="summary-risk" data-risk="high">',
+    });
+    expect(textOf(page)).not.toContain("from the previous round");
+    const row = riskInQueue(await reviewer.queue({}), kycCase.id);
+    expect(row?.risk).toBe("high");
+    expect(row?.text).not.toContain("previous round");
+  }, 300_000);
+});
