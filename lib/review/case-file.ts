@@ -190,6 +190,7 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
   const names = new Map(named.map((p) => [p.id, p.displayName || p.email]));
   const nameOf = (id: string): string | null => names.get(id) ?? null;
   const checksOfRound = latestRun?.run.round === kycCase.round ? latestRun : undefined;
+  const declined = declinedRoundOf(kycCase, events);
   const refusal =
     checksOfRound?.run.route === "auto_approve"
       ? await getRunAuditEvent(kycCase.id, AUTO_APPROVAL_REFUSED, checksOfRound.run.id)
@@ -264,6 +265,14 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
             })),
           }
         : null,
+    /**
+     * The case is back on its approval after a declined upgrade or renewal, and `checks` shows
+     * the declined round's run: the page says so, and which round the approval rests on.
+     */
+    declinedRound:
+      declined && checksOfRound
+        ? { round: declined.round, approvedRound: declined.approvedRound }
+        : null,
     /** The case's risk is the last round's: this round's checks have not set one yet. */
     riskFromEarlierRound: riskFromEarlierRound(
       kycCase,
@@ -297,7 +306,7 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
      */
     relationshipEndedAt,
     vendorVerdictAfterChecks: verdictAfterChecks(kycCase, checksOfRound?.results, vendorState),
-    vendorVerdictRestored: verdictOfRestoredApproval(kycCase, events, vendorState),
+    vendorVerdictRestored: verdictOfRestoredApproval(declined, vendorState),
     /** Earlier captures at the vendor, replaced by a later one: kept as evidence. */
     replacedCaptures,
     deliveryLog: deliveryLog.map((d) => ({
@@ -348,24 +357,38 @@ function verdictAfterChecks(
 }
 
 /**
- * Whether the vendor's verdict shown beside the checks is the one the approval in force rests on,
- * put back by the last move, a declined upgrade (or early renewal), beside the checks of the
- * declined round: only when that round was submitted (one declined as a draft, or lapsed, never
- * moved the round, and the checks shown are the approved round's), and while no later verdict
- * replaced it (a vendor re-reviewing the same applicant after the decline; the one replaced is
- * kept among the earlier captures).
+ * The round the last move, a declined upgrade (or early renewal), declined, and the round the
+ * approval it went back to decided: only when the declined round was submitted (one declined as
+ * a draft, or lapsed, never moved the round, and the case's latest round is the approved one).
+ * Null otherwise.
  */
-function verdictOfRestoredApproval(
+function declinedRoundOf(
   kycCase: Pick<KycCase, "round">,
   events: readonly { id: number; event: string; occurredAt: Date }[],
-  vendorState: VendorState | null,
-): boolean {
+): { round: number; approvedRound: number; declinedAt: Date } | null {
   const ordered = [...events].sort((a, b) => a.id - b.id);
   const decline = ordered.filter((e) => isMove(e.event)).at(-1);
-  if (decline?.event !== "decline_upgrade") return false;
+  if (decline?.event !== "decline_upgrade") return null;
   const approvedRound = approvedRoundOf(ordered);
-  if (approvedRound === null || kycCase.round <= approvedRound) return false;
-  return vendorState?.verdictAt != null && vendorState.verdictAt <= decline.occurredAt;
+  if (approvedRound === null || kycCase.round <= approvedRound) return null;
+  return { round: kycCase.round, approvedRound, declinedAt: decline.occurredAt };
+}
+
+/**
+ * Whether the vendor's verdict shown beside the checks is the one the approval in force rests on,
+ * put back by a declined upgrade (or early renewal), beside the checks of the declined round
+ * (declinedRoundOf), while no later verdict replaced it (a vendor re-reviewing the same applicant
+ * after the decline; the one replaced is kept among the earlier captures).
+ */
+function verdictOfRestoredApproval(
+  declined: { declinedAt: Date } | null,
+  vendorState: VendorState | null,
+): boolean {
+  return (
+    declined !== null &&
+    vendorState?.verdictAt != null &&
+    vendorState.verdictAt <= declined.declinedAt
+  );
 }
 
 /** What the case file loads; the summary on top of the page is computed from it. */

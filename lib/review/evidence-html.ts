@@ -196,7 +196,9 @@ export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords, nonce:
           label.status(e.case.status),
           label.trigger(e.case.trigger),
           e.case.round,
-          label.risk(e.case.riskLevel),
+          e.case.riskFromEarlierRound
+            ? `${label.risk(e.case.riskLevel)} · ${t("riskEarlierRound")}`
+            : label.risk(e.case.riskLevel),
           t("yesNo", { value: e.case.fourEyesRequired ? "yes" : "no" }),
           e.case.openedAt,
           e.case.closedAt,
@@ -236,7 +238,7 @@ export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords, nonce:
               score: run.score,
               route: label.route(run.route),
             }),
-          )}</h3>${table(
+          )}${run.id === e.case.riskRunId ? ` · ${escapeHtml(t("riskRun"))}` : ""}</h3>${table(
             ["check", "outcome", "points", "evidence"],
             run.results.map((r) => [
               label.check(r.check),
@@ -279,7 +281,7 @@ export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords, nonce:
             e.approval.automatic
               ? t("approvedAutomatically", { at: e.approval.at })
               : t("approved", { at: e.approval.at, signers: list(e.approval.signers.map(person)) }),
-          )}</p>`
+          )} ${escapeHtml(t("approvalRound", { round: e.approval.round }))}</p>`
         : ""
     }`,
     `${section("documents")}${table(

@@ -19,7 +19,7 @@ import {
   listCaseAuditEvents,
 } from "@/lib/db/queries/audit";
 import { listCaseEvents } from "@/lib/db/queries/cases";
-import { listCheckRunsWithResults } from "@/lib/db/queries/checks";
+import { getCaseRisk, listCheckRunsWithResults } from "@/lib/db/queries/checks";
 import { listAllCaseDocuments } from "@/lib/db/queries/documents";
 import { listCaseSubmissions } from "@/lib/db/queries/drafts";
 import { listDeliveryLogForCase, listOutboxEventsForCase } from "@/lib/db/queries/outbox";
@@ -34,6 +34,7 @@ import { getTraderById } from "@/lib/db/queries/traders";
 import { readCheckEvidence, storedHitSchema } from "@/lib/checks/evidence";
 import { CHECKS_ACTOR } from "@/lib/checks/run";
 import { caseStatus, caseTrigger, type AuditEvent } from "@/lib/db/schema";
+import { approvedRoundOf } from "@/lib/kyc/case-state";
 import { AppError } from "@/lib/errors";
 import { submittedAnswersSchema } from "@/lib/kyc/answers";
 import { loadStepDrafts } from "@/lib/kyc/drafts";
@@ -41,6 +42,7 @@ import { log } from "@/lib/log";
 import { caseCipher } from "@/lib/security/case-keys";
 import { hasRole } from "@/lib/staff/auth";
 import { APPROVED_AUDIT, approvalAuditData } from "./approval-record";
+import { riskFromEarlierRound } from "./risk";
 import { loadCaseHits } from "./screening-hits";
 import type { Reviewer } from "./types";
 
@@ -67,6 +69,22 @@ export const caseEvidenceSchema = z.strictObject({
       .string()
       .nullable()
       .describe("The least risk a periodic review set: the checks do not lower it."),
+    riskRunId: z
+      .uuid()
+      .nullable()
+      .describe(
+        "The check run the risk rests on (one of checkRuns): after a declined upgrade or renewal it may be the approved round's, not the latest. Null: never assessed.",
+      ),
+    riskFromEarlierRound: z
+      .boolean()
+      .describe(
+        "The round waiting for a person has not been checked yet: riskLevel is the previous round's assessment, as the console marks it.",
+      ),
+    rescreenHitAt: iso
+      .nullable()
+      .describe(
+        "When a re-screening last found a new likely match and raised the risk to high (null: never). Four-eyes signatures before it do not count.",
+      ),
     fourEyesRequired: z.boolean(),
     openedAt: iso,
     closedAt: iso.nullable(),
@@ -154,6 +172,12 @@ export const caseEvidenceSchema = z.strictObject({
   approval: z
     .strictObject({
       at: iso,
+      round: z
+        .number()
+        .int()
+        .describe(
+          "The submission round the approval in force decided: check runs of later rounds are of a round still open or declined.",
+        ),
       automatic: z
         .boolean()
         .describe(
@@ -352,6 +376,7 @@ async function caseEvidence(staff: Reviewer, caseId: string, now: Date): Promise
     deliveries,
     auditRows,
     chainHead,
+    risk,
   ] = await Promise.all([
     getTraderById(kycCase.traderId),
     listCaseSubmissions(caseId),
@@ -366,6 +391,7 @@ async function caseEvidence(staff: Reviewer, caseId: string, now: Date): Promise
     listDeliveryLogForCase(caseId),
     listCaseAuditEvents(caseId),
     getAuditChainHead(),
+    getCaseRisk(caseId),
   ]);
   if (!trader) throw new AppError("INTERNAL", "case without trader");
   const staffIds = new Set([
@@ -397,6 +423,13 @@ async function caseEvidence(staff: Reviewer, caseId: string, now: Date): Promise
       round: kycCase.round,
       riskLevel: kycCase.riskLevel,
       riskFloor: kycCase.riskFloor,
+      riskRunId: risk?.runId ?? null,
+      riskFromEarlierRound: riskFromEarlierRound(
+        kycCase,
+        runs.some(({ run }) => run.reason === "submission" && run.round === kycCase.round),
+        risk?.rescreenHitAt ?? null,
+      ),
+      rescreenHitAt: atOrNull(risk?.rescreenHitAt ?? null),
       fourEyesRequired: kycCase.fourEyesRequired,
       openedAt: at(kycCase.openedAt),
       closedAt: atOrNull(kycCase.closedAt),
@@ -483,6 +516,7 @@ async function caseEvidence(staff: Reviewer, caseId: string, now: Date): Promise
       approvedAt && approval
         ? {
             at: at(approvedAt.occurredAt),
+            round: approvedRoundOf([...events].sort((a, b) => a.id - b.id)) ?? 0,
             automatic: approval.automatic,
             signers: approval.signers.map(ref),
           }

@@ -48,6 +48,14 @@ async function riskRun(w: World, caseId: string) {
   return row;
 }
 
+const riskRunId = async (w: World, caseId: string) =>
+  (
+    await sqlRows<{ run_id: string }>(
+      w.db.db,
+      sql`select run_id from case_risk where case_id = ${caseId}`,
+    )
+  )[0]?.run_id;
+
 describe("scenario: a renewal declined after the trader's answers lowered its risk", () => {
   it("keeps the risk the approval was assessed at: high with four eyes, on the case, its page, the queue and the periodic review", async () => {
     const w = world();
@@ -107,6 +115,40 @@ describe("scenario: a renewal declined after the trader's answers lowered its ri
     const summary = page.slice(page.lastIndexOf("<p", page.indexOf('data-testid="summary-risk"')));
     expect(textOf(summary.slice(0, summary.indexOf("</p>")))).toContain("High · score 40");
     expect(summary).toContain('data-risk-check="pep_declaration"');
+    // The checks shown are the declined round's, said so, beside the run the risk rests on.
+    const [declinedRun] = await sqlRows<{ id: string }>(
+      w.db.db,
+      sql`select id from check_runs where case_id = ${kycCase.id} and round = 3`,
+    );
+    const approvedRun = await riskRunId(w, kycCase.id);
+    expect(page).toContain(
+      'data-testid="checks-declined-round" data-round="3" data-approved-round="1"',
+    );
+    expect(textOf(page)).toContain(
+      "Round 3 was declined: the checks below read the answers the decline discarded. The approval in force rests on the answers of round 1.",
+    );
+    expect(page).toContain(`data-testid="checks-risk-run" data-run="${approvedRun}"`);
+    expect(textOf(page)).toMatch(
+      /risk rests on another run: Round 1 · run .* · risk High \(40 points\)/,
+    );
+    // The export and the printable name the same run, and the round the approval rests on.
+    const exported = (await (await first.exportEvidence(kycCase.id)).json()) as {
+      case: { riskRunId: string | null; riskFromEarlierRound: boolean };
+      checkRuns: { id: string; round: number }[];
+      approval: { round: number } | null;
+    };
+    expect(exported.case).toMatchObject({ riskRunId: approvedRun, riskFromEarlierRound: false });
+    expect(exported.checkRuns.find((r) => r.id === approvedRun)?.round).toBe(1);
+    expect(exported.checkRuns.map((r) => r.id)).toContain(declinedRun?.id);
+    expect(exported.approval?.round).toBe(1);
+    const printable = textOf(await (await first.exportEvidence(kycCase.id, "html")).text());
+    expect(printable).toMatch(
+      new RegExp(
+        `run ${approvedRun} · round 1 · [^·]+ · risk High \\(40\\) · [^·]+ · the case's risk rests on this run`,
+      ),
+    );
+    expect(printable).not.toMatch(new RegExp(`run ${declinedRun?.id}[^\\n]*rests on this run`));
+    expect(printable).toContain("The approval rests on the answers of round 1.");
     expect(await first.queue({ queue: "decided", risk: "high" })).toContain(
       `data-case="${kycCase.id}"`,
     );

@@ -175,13 +175,14 @@ describe("scenario: an identity document expires and the trader renews it", () =
     // The evidence names the approval in force and who signed it: not the notice, not the decline.
     const approver = await signedInStaff(w, "early.approver@broker.example", "approver");
     const evidence = (await (await approver.exportEvidence(kycCase.id)).json()) as {
-      approval: { at: string; signers: { role: string }[] } | null;
+      approval: { at: string; round: number; signers: { role: string }[] } | null;
       timeline: { event: string; at: string }[];
     };
     const approvals = evidence.timeline.filter((e) => e.event === "approve");
     expect(approvals).toHaveLength(1);
     expect(evidence.approval).toEqual({
       at: approvals[0]!.at,
+      round: 1,
       automatic: false,
       signers: [expect.objectContaining({ role: "reviewer" })],
     });

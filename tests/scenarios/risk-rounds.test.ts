@@ -59,6 +59,20 @@ describe("scenario: the trader is listed after sending an upgrade, before its ch
       summary: '<p data-testid="summary-risk" data-risk="low" data-risk-earlier-round="true">',
     });
 
+    const before = (await (await reviewer.exportEvidence(kycCase.id)).json()) as {
+      case: { riskLevel: string; riskFromEarlierRound: boolean; rescreenHitAt: string | null };
+    };
+    expect(before.case).toEqual(
+      expect.objectContaining({
+        riskLevel: "low",
+        riskFromEarlierRound: true,
+        rescreenHitAt: null,
+      }),
+    );
+    expect(textOf(await (await reviewer.exportEvidence(kycCase.id, "html")).text())).toContain(
+      "Low · from the previous round: this round's checks have not run yet",
+    );
+
     // The broker's list gains him; the import re-screens the approval in force at once, while
     // the upgrade's checks wait for the worker.
     writeFileSync(list, `${readFileSync(list, "utf8")}Oskar Lindqvist Berg,,1969-02-17,Sweden\n`);
@@ -73,5 +87,10 @@ describe("scenario: the trader is listed after sending an upgrade, before its ch
     const row = riskInQueue(await reviewer.queue({}), kycCase.id);
     expect(row?.risk).toBe("high");
     expect(row?.text).not.toContain("previous round");
+    const exported = (await (await reviewer.exportEvidence(kycCase.id)).json()) as {
+      case: { riskLevel: string; riskFromEarlierRound: boolean; rescreenHitAt: string | null };
+    };
+    expect(exported.case).toMatchObject({ riskLevel: "high", riskFromEarlierRound: false });
+    expect(exported.case.rescreenHitAt).toEqual(expect.any(String));
   }, 300_000);
 });

@@ -228,7 +228,7 @@ function Evidence({
 }
 
 export async function Checks({ file }: { file: CaseFile }) {
-  const { checks, checkFailure, checksClaimedUntil, kycCase } = file;
+  const { checks, checkFailure, checksClaimedUntil, kycCase, riskRun } = file;
   const [{ t }, label, fields] = await Promise.all([
     getCaseWords(),
     getConsoleLabels(),
@@ -275,6 +275,16 @@ export async function Checks({ file }: { file: CaseFile }) {
           />
         </div>
       ) : null}
+      {checks && file.declinedRound ? (
+        <p
+          className="muted"
+          data-testid="checks-declined-round"
+          data-round={file.declinedRound.round}
+          data-approved-round={file.declinedRound.approvedRound}
+        >
+          {t("checks.declinedRound", file.declinedRound)}
+        </p>
+      ) : null}
       {checks ? (
         <>
           <p className="muted">
@@ -286,6 +296,16 @@ export async function Checks({ file }: { file: CaseFile }) {
               time: () => <Time at={checks.run.createdAt} />,
             })}
           </p>
+          {riskRun ? (
+            <p className="muted" data-testid="checks-risk-run" data-run={riskRun.run.id}>
+              {t.rich("checks.riskRun", {
+                round: String(riskRun.run.round ?? "—"),
+                level: label.risk(riskRun.run.level),
+                score: riskRun.run.score,
+                time: () => <Time at={riskRun.run.createdAt} />,
+              })}
+            </p>
+          ) : null}
           {checks.autoApprovalRefused ? (
             <p
               className="muted"
