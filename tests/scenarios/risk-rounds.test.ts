@@ -92,5 +92,13 @@ describe("scenario: the trader is listed after sending an upgrade, before its ch
     };
     expect(exported.case).toMatchObject({ riskLevel: "high", riskFromEarlierRound: false });
     expect(exported.case.rescreenHitAt).toEqual(expect.any(String));
+
+    // The upgrade's own checks then screen its answers: the hit again, still high, now theirs.
+    await w.worker();
+    expect(riskOnPage(await reviewer.casePage(kycCase.id))).toEqual({
+      header: '<dd data-testid="case-risk" data-risk="high">',
+      summary: '<p data-testid="summary-risk" data-risk="high">',
+    });
+    expect(riskInQueue(await reviewer.queue({}), kycCase.id)?.text).not.toContain("previous round");
   }, 300_000);
 });

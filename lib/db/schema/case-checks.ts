@@ -41,6 +41,15 @@
  *   console lists these rows. A declined upgrade or renewal points it back at the approved
  *   round's latest submission run when that run's level is higher than the case's (it never
  *   lowers the risk).
+ * - `rescreen_hit_at` is when the latest new likely match a re-screening found was recorded (null:
+ *   none ever). Neither a later submission run nor a person clearing the hit resets it, on purpose:
+ *   every reader compares it with a moment and reads only "a hit came after that". The four-eyes
+ *   rule counts signatures from the later of it and the review's opening (countingSince, migration
+ *   0048), so a signature given before the hit never counts, cleared or not, and a later round's
+ *   opening supersedes it; the console does not mark the risk "from the previous round" when it
+ *   is at or after the waiting round's submit (lib/review/risk.ts); subject access withholds the
+ *   risk when it falls inside an open hold (tipping-off). The hit itself, and whether it still
+ *   counts, is the screening evidence's and its verdicts', not this column's.
  * - A submission run is recorded only while its round awaits one (no run of the round yet, or a
  *   vendor's verdict arrived after the latest started), and never after a run of the round that
  *   started later: the round's latest run by `created_at` is the one its case_risk points to.
