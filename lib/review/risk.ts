@@ -9,8 +9,8 @@ export type RiskLevel = (typeof RISK_LEVELS)[number];
  * for a person, but its checks have not set a risk yet (or failed). A new round keeps the last
  * assessment until then (lib/db/queries/cases.ts), and the console marks it as an earlier one.
  * A re-screening hit recorded since the round was sent (`rescreenHitAt` at or after `queuedAt`,
- * the round's submit) is not earlier: the high risk it set is news the round's own checks have
- * not seen yet, and they cannot lower it.
+ * the round's submit) is not earlier: the high risk it set is news about this round, until the
+ * round's own checks screen its answers and set the risk from what they find.
  */
 export function riskFromEarlierRound(
   kycCase: { status: string; riskLevel: string | null; queuedAt: Date },
