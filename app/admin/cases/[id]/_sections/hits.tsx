@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import type { CaseFile } from "@/lib/review/case-file";
 import { getConsoleLabels, type ConsoleLabels } from "@/lib/review/labels";
+import { explanationLines } from "@/lib/review/hit-explanation";
 import { sightingShown, type ReviewedHit } from "@/lib/review/screening-hits";
 import { getTranslations } from "@/lib/i18n/translations";
 import { screeningHitAction } from "../../../actions";
@@ -11,57 +12,32 @@ import { CaseFields } from "./case-fields";
 
 type T = Awaited<ReturnType<typeof getCaseWords>>["t"];
 
-const quoted = (words: string[]) => (words.length ? `“${words.join(" ")}”` : "—");
-
 /** Why the matcher flagged the trader, in words a compliance officer can check. */
 function Explanation({ hit, t, label }: { hit: ReviewedHit; t: T; label: ConsoleLabels }) {
-  const e = hit.explanation;
   // " (listed: …)" after a comparison, when the entry lists anything to compare with.
-  const listed = (values: string[], shown: ReactNode) => () =>
-    values.length ? t.rich("hits.listed", { values: () => shown }) : null;
+  const listed = (shown: ReactNode | null) => () =>
+    shown === null ? null : t.rich("hits.listed", { values: () => shown });
   return (
     <ul className="muted" data-testid="hit-explanation">
-      <li>
-        {t("hits.matched", {
-          alias: e.matchedAlias ? "yes" : "no",
-          name: e.matchedName,
-          score: e.nameScore.toFixed(2),
-        })}
-      </li>
-      <li>
-        {t("hits.words", {
-          words:
-            e.pairs.length === 0
-              ? t("hits.noWords")
-              : e.pairs
-                  .map((p) => `“${p.query}” ↔ “${p.listed}” (${p.score.toFixed(2)})`)
-                  .join(", "),
-        })}
-      </li>
-      {e.unmatchedQuery.length > 0 || e.unmatchedListed.length > 0 ? (
-        <li>
-          {t("hits.unmatched", {
-            trader: quoted(e.unmatchedQuery),
-            listed: quoted(e.unmatchedListed),
-          })}
+      {explanationLines(hit.explanation, t("hits.noWords")).map((line) => (
+        <li key={line.key}>
+          {line.key === "dateOfBirth"
+            ? t.rich("hits.dateOfBirth", {
+                ...line.values,
+                listed: listed(line.listed?.text ?? null),
+              })
+            : line.key === "nationality"
+              ? t.rich("hits.nationality", {
+                  ...line.values,
+                  listed: listed(
+                    line.listed ? (
+                      <Countries codes={line.listed.codes} name={label.country} />
+                    ) : null,
+                  ),
+                })
+              : t(`hits.${line.key}`, line.values)}
         </li>
-      ) : null}
-      <li>
-        {t.rich("hits.dateOfBirth", {
-          result: e.dateOfBirth.result,
-          listed: listed(e.dateOfBirth.listed, e.dateOfBirth.listed.join(", ")),
-        })}
-      </li>
-      <li>
-        {t.rich("hits.nationality", {
-          result: e.nationality.result,
-          // Lists name countries by ISO code where the loader knew the name, else as written.
-          listed: listed(
-            e.nationality.listed,
-            <Countries codes={e.nationality.listed} name={label.country} />,
-          ),
-        })}
-      </li>
+      ))}
     </ul>
   );
 }
