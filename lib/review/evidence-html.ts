@@ -3,10 +3,12 @@
  * laid out for a supervisor to read or print to PDF, in the exporting officer's language
  * (`EvidenceExport` and `ConsoleLabels` catalogs, the trader's answers under their forms' labels).
  * Codes become words; what people wrote (names, reasons, messages) stays as written; check
- * evidence reads under its labels as the case page shows it (lib/review/check-evidence.ts), its
- * instants in UTC, said so (the page has no officer's time zone to go by); structures with no
- * schema to read them by (audit data) read as `key: value` lines. Every value is escaped; the page
- * has no script and loads nothing.
+ * evidence reads under its labels as the case page shows it (lib/review/check-evidence.ts), and a
+ * screening hit's explanation in the page's own sentences (lib/review/hit-explanation.ts).
+ * Every instant reads in UTC, said so: the console shows the officer's zone, which only their
+ * browser knows, and a paper copy must read the same whoever printed it and wherever it is read.
+ * Structures with no schema to read them by (audit data) read as `key: value` lines. Every value
+ * is escaped; the page has no script and loads nothing.
  */
 import type { Messages } from "next-intl";
 import { directionOf } from "@/lib/i18n/config";
@@ -17,9 +19,17 @@ import { readAnswer } from "./answers";
 import { evidenceFacts, type EvidenceFact, type EvidenceNode } from "./check-evidence";
 import type { CaseEvidence } from "./evidence";
 import { factsOf, isStoredTime } from "./facts";
+import { explanationLines } from "./hit-explanation";
 import { fieldLabelsIn, labelsIn, type ConsoleLabels, type FieldLabels } from "./labels";
 
 type Translate = (key: string, values?: Record<string, string | number>) => string;
+/** A translator of messages with tags, each tag's part given as a string (next-intl's `markup`). */
+type Markup = {
+  markup(
+    key: string,
+    values: Record<string, string | number | ((chunks: string) => string)>,
+  ): string;
+} & Translate;
 
 /**
  * The words the page is written in: one locale's export texts, console labels, and the labels of
@@ -28,6 +38,8 @@ type Translate = (key: string, values?: Record<string, string | number>) => stri
 export type EvidenceWords = {
   locale: string;
   t: Translate;
+  /** The case page's own words (`ConsoleCase`), for what the printable says as the page does. */
+  page: Markup;
   label: ConsoleLabels;
   fields: FieldLabels;
 };
@@ -35,8 +47,15 @@ export type EvidenceWords = {
 export async function evidenceWordsIn(locale: string): Promise<EvidenceWords> {
   const messages = (await messagesFor(locale)) as unknown as Messages;
   const t = translatorFor({ locale, messages, timeZone: "UTC" }, "EvidenceExport");
+  const page = translatorFor({ locale, messages, timeZone: "UTC" }, "ConsoleCase");
   const [label, fields] = await Promise.all([labelsIn(locale), fieldLabelsIn(locale)]);
-  return { locale, t: t as unknown as Translate, label, fields };
+  return {
+    locale,
+    t: t as unknown as Translate,
+    page: page as unknown as Markup,
+    label,
+    fields,
+  };
 }
 
 const ESCAPES: Record<string, string> = {
@@ -75,14 +94,34 @@ const text = (value: unknown): string =>
         ? facts(value)
         : escapeHtml(value);
 
-/** An instant in the page's language, in UTC: a printed page has no reader's time zone. */
-function instant(iso: string, locale: string): string {
+/** An instant as text in the page's language, in UTC and saying so (see the top of the file). */
+function when(iso: string, locale: string): string {
   const shown = new Intl.DateTimeFormat(locale, {
     dateStyle: "medium",
     timeStyle: "short",
     timeZone: "UTC",
   }).format(new Date(iso));
-  return `<time datetime="${escapeHtml(iso)}">${escapeHtml(shown)} UTC</time>`;
+  return `${shown} UTC`;
+}
+
+/** An instant as markup: `when`, the exact value in `datetime`. */
+function instant(iso: string, locale: string): string {
+  return `<time datetime="${escapeHtml(iso)}">${escapeHtml(when(iso, locale))}</time>`;
+}
+
+/**
+ * A message with a tag whose part is markup built here: the message and its values escaped, the
+ * tag's part put in after (a private-use mark stands for it meanwhile).
+ */
+function withPart(
+  page: Markup,
+  key: string,
+  values: Record<string, string | number>,
+  tag: string,
+  part: string,
+): string {
+  const mark = "\uE000";
+  return escapeHtml(page.markup(key, { ...values, [tag]: () => mark })).replace(mark, part);
 }
 
 const countryNames = (codes: string[], { label }: EvidenceWords): string =>
@@ -90,6 +129,42 @@ const countryNames = (codes: string[], { label }: EvidenceWords): string =>
     .filter((c) => c !== "")
     .map((c) => `<abbr title="${escapeHtml(c)}">${escapeHtml(label.country(c))}</abbr>`)
     .join(", ") || "—";
+
+/** Why a screening hit matched, in the sentences of the case page (lib/review/hit-explanation.ts). */
+function explanationHtml(
+  explanation: CaseEvidence["screeningHits"][number]["explanation"],
+  words: EvidenceWords,
+): string {
+  const { page } = words;
+  const listed = (key: string, values: Record<string, string>, shown: string | null) =>
+    withPart(
+      page,
+      key,
+      values,
+      "listed",
+      shown === null ? "" : withPart(page, "hits.listed", {}, "values", shown),
+    );
+  return `<ul class="explanation">${explanationLines(explanation, page("hits.noWords"))
+    .map(
+      (line) =>
+        `<li>${
+          line.key === "dateOfBirth"
+            ? listed(
+                `hits.${line.key}`,
+                line.values,
+                line.listed ? escapeHtml(line.listed.text) : null,
+              )
+            : line.key === "nationality"
+              ? listed(
+                  `hits.${line.key}`,
+                  line.values,
+                  line.listed ? countryNames(line.listed.codes, words) : null,
+                )
+              : escapeHtml(page(`hits.${line.key}`, line.values))
+        }</li>`,
+    )
+    .join("")}</ul>`;
+}
 
 function evidenceNodeHtml(value: EvidenceNode, words: EvidenceWords): string {
   switch (value.kind) {
@@ -169,7 +244,9 @@ function answersHtml(step: string, data: unknown, words: EvidenceWords): Html {
  * console's CSP refuses a <style> element without it).
  */
 export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords, nonce: string): string {
-  const { t, label, locale } = words;
+  const { t, page, label, locale } = words;
+  const at = (iso: string | null) => (iso === null ? null : new Html(instant(iso, locale)));
+  const atText = (iso: string) => when(iso, locale);
   const table = (head: string[], rows: unknown[][]): string =>
     rows.length === 0
       ? `<p>${escapeHtml(t("none"))}</p>`
@@ -187,7 +264,7 @@ export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords, nonce:
 
   const sections = [
     `<h1>${escapeHtml(t("title", { id: e.case.id }))}</h1>
-     <p>${escapeHtml(t("exported", { at: e.exportedAt, by: person(e.exportedBy), format: e.format }))}</p>`,
+     <p>${escapeHtml(t("exported", { at: atText(e.exportedAt), by: person(e.exportedBy), format: e.format }))}</p>`,
     `${section("case")}${table(
       ["level", "status", "trigger", "rounds", "risk", "fourEyes", "opened", "closed"],
       [
@@ -200,8 +277,8 @@ export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords, nonce:
             ? `${label.risk(e.case.riskLevel)} · ${t("riskEarlierRound")}`
             : label.risk(e.case.riskLevel),
           t("yesNo", { value: e.case.fourEyesRequired ? "yes" : "no" }),
-          e.case.openedAt,
-          e.case.closedAt,
+          at(e.case.openedAt),
+          at(e.case.closedAt),
         ],
       ],
     )}`,
@@ -215,7 +292,7 @@ export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords, nonce:
         : e.rounds
             .map(
               (r) =>
-                `<h3>${escapeHtml(t("round", { round: r.round, event: label.event(r.event), at: r.submittedAt }))}</h3>${table(
+                `<h3>${escapeHtml(t("round", { round: r.round, event: label.event(r.event), at: atText(r.submittedAt) }))}</h3>${table(
                   ["step", "checkedData"],
                   Object.entries(r.answers).map(([step, a]) => [
                     label.step(step),
@@ -233,7 +310,7 @@ export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords, nonce:
               reason: run.reason,
               id: run.id,
               round: run.round ?? "—",
-              at: run.at,
+              at: atText(run.at),
               risk: label.risk(run.riskLevel),
               score: run.score,
               route: label.route(run.route),
@@ -252,15 +329,25 @@ export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords, nonce:
     `${section("hits")}${table(
       ["listedName", "listEntry", "score", "hitLevel", "state", "verdicts"],
       e.screeningHits.map((h) => [
-        new Html(typed(h.listedName)),
+        new Html(
+          `<p>${typed(h.listedName)} · ${escapeHtml(label.hitType(h.type))}${
+            h.programs.length ? ` · ${escapeHtml(h.programs.join(", "))}` : ""
+          }${
+            h.round !== e.case.round
+              ? ` · ${escapeHtml(page("hits.earlierRound", { round: h.round === null ? "unknown" : String(h.round), origin: h.origin }))}`
+              : h.origin === "rescreen"
+                ? ` · ${escapeHtml(page("hits.rescreen"))}`
+                : ""
+          }</p>${explanationHtml(h.explanation, words)}`,
+        ),
         `${h.source} · ${h.entryId}`,
-        h.score,
+        h.score.toFixed(2),
         label.hitLevel(h.level),
         label.hitState(h.state),
         h.judgments
           .map(
             (j) =>
-              `${t("judgment", { verdict: j.verdict, by: person({ ...j.by, role: j.role ?? j.by.role }), at: j.at })}${j.reason ? `: ${j.reason}` : ""}`,
+              `${t("judgment", { verdict: j.verdict, by: person({ ...j.by, role: j.role ?? j.by.role }), at: atText(j.at) })}${j.reason ? `: ${j.reason}` : ""}`,
           )
           .join("\n") || null,
       ]),
@@ -268,7 +355,7 @@ export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords, nonce:
     `${section("decisions")}${table(
       ["when", "decision", "by", "reason", "messageForTrader", "internalNote"],
       e.decisions.map((d) => [
-        d.at,
+        at(d.at),
         label.decision(d.decision),
         person(d.by),
         maybe(d.reasonCode, label.reason),
@@ -279,8 +366,11 @@ export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords, nonce:
       e.approval
         ? `<p>${escapeHtml(
             e.approval.automatic
-              ? t("approvedAutomatically", { at: e.approval.at })
-              : t("approved", { at: e.approval.at, signers: list(e.approval.signers.map(person)) }),
+              ? t("approvedAutomatically", { at: atText(e.approval.at) })
+              : t("approved", {
+                  at: atText(e.approval.at),
+                  signers: list(e.approval.signers.map(person)),
+                }),
           )} ${escapeHtml(t("approvalRound", { round: e.approval.round }))}</p>`
         : ""
     }`,
@@ -293,14 +383,14 @@ export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords, nonce:
         d.contentType,
         d.sizeBytes,
         d.sha256,
-        d.confirmedAt,
-        d.replacedAt,
+        at(d.confirmedAt),
+        at(d.replacedAt),
       ]),
     )}`,
     `${section("timeline")}${table(
       ["when", "event", "fromTo", "by", "message"],
       e.timeline.map((x) => [
-        x.at,
+        at(x.at),
         label.event(x.event),
         `${label.status(x.from)} → ${label.status(x.to)}`,
         actor(x.actorType, x.actorId),
@@ -310,7 +400,7 @@ export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords, nonce:
     `${section("notifications")}${table(
       ["when", "event", "deliveries"],
       e.notifications.map((n) => [
-        n.at,
+        at(n.at),
         label.outboxEvent(n.type),
         n.deliveries
           .map(
@@ -328,7 +418,7 @@ export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords, nonce:
       ["seq", "when", "actor", "action", "data", "hash"],
       e.audit.rows.map((a) => [
         a.seq,
-        a.at,
+        at(a.at),
         actor(a.actorType, a.actorId),
         a.action,
         a.data,
@@ -342,7 +432,7 @@ export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords, nonce:
 body{font:13px/1.4 system-ui,sans-serif;margin:2rem;color:#111}
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}
 th,td{border:1px solid #bbb;padding:.25rem .4rem;text-align:start;vertical-align:top}
-th{background:#eee}.facts{list-style:none;margin:0;padding:0;overflow-wrap:anywhere}
+th{background:#eee}.explanation{margin:.25rem 0 0;padding-inline-start:1.2rem}.facts{list-style:none;margin:0;padding:0;overflow-wrap:anywhere}
 dl{margin:0}dt{font-weight:600}dd{margin:0 0 .25rem}
 h2{margin-top:1.5rem;border-bottom:2px solid #333}
 @media print{body{margin:0}h2{break-after:avoid}tr{break-inside:avoid}}

@@ -1,0 +1,142 @@
+/**
+ * Scenario: the printable evidence reads like the case page. A trader whose name and date of birth
+ * match an OFAC SDN entry sends the enhanced level (tax residences, a PEP declaration); an officer
+ * asks for a newer bill, the trader sends it, two people clear the hit and two sign the approval.
+ * The approver's printable copy then says what the page says, in the same words and language:
+ * why the hit matched, who cleared it, what was asked, who signed; and every instant in it reads
+ * as a time in UTC, said so, never as a raw ISO string.
+ */
+import "./support/request-scope";
+import en from "@/messages/en.json";
+import { ENHANCED_OWN_STEPS } from "../fixtures/kyc-values";
+import { textOf } from "../helpers/render-page";
+import { signedInStaff, Trader, type Staff } from "./support/people";
+import { OFAC_EXCERPT, scenarioWorld } from "./support/world";
+
+const world = scenarioWorld();
+
+jest.setTimeout(300_000);
+
+/** RAFAEL CARO QUINTERO, OFAC SDN entry 6707 (in the excerpt the tests ship). */
+const LISTED = {
+  givenNames: "Rafael",
+  surnames: "Caro Quintero",
+  dateOfBirth: "1952-12-12",
+  nationalities: ["MX"],
+};
+const HIT = "ofac-sdn-excerpt:6707";
+const TAX = {
+  taxCountry: ["DE", "SE"],
+  tin: ["86095742719", ""],
+  noTinReason: ["", "not_required"],
+};
+const PEP = {
+  isPep: "yes",
+  pepRelation: "family_member",
+  pepPosition: "Mayor of Uppsala",
+  pepCountry: "SE",
+};
+const ISO_INSTANT = /\d{4}-\d\d-\d\dT\d\d:\d\d/;
+
+/** The words a reader sees in a piece of markup: tags dropped (not spaced), entities read. */
+const wordsOf = (html: string) =>
+  textOf(html.replace(/<!--[\s\S]*?-->/g, "").replace(/<(?!\/?(?:li|p|td|th|dt|dd)\b)[^>]+>/g, ""));
+
+/** The case page's explanation of a hit, one sentence a line. */
+function pageExplanation(page: string): string[] {
+  const list = /data-testid="hit-explanation">([\s\S]*?)<\/ul>/.exec(page)?.[1] ?? "";
+  return [...list.matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) => wordsOf(m[1]!));
+}
+
+/** An instant as the printable shows it: in the page's language, in UTC, said so. */
+const inUtc = (at: Date, locale: string) =>
+  `${new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }).format(at)} UTC`;
+
+async function printable(staff: Staff, caseId: string): Promise<string> {
+  const response = await staff.exportEvidence(caseId, "html");
+  expect(response.status).toBe(200);
+  return response.text();
+}
+
+describe("scenario: the printable evidence of a rich case", () => {
+  it("says what the case page says: the hit's explanation, the verdicts, what was asked, the signers, times in UTC", async () => {
+    const w = world();
+    await w.importLists([OFAC_EXCERPT]);
+    const trader = new Trader(w, 587_001);
+    await trader.launch("kyc", { kycType: "enhanced" });
+    await trader.fillStandardForms(LISTED);
+    const answers = new Map(ENHANCED_OWN_STEPS);
+    answers.set("tax", TAX);
+    answers.set("pep", PEP);
+    await trader.continueEach(answers);
+    await trader.uploadStandardDocuments();
+    expect((await trader.upload("additional")).status).toBe(200);
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    const kycCase = await trader.currentCase();
+    await w.worker();
+
+    const reviewer = await signedInStaff(w, "print.reviewer@broker.example", "reviewer");
+    const approver = await signedInStaff(w, "print.approver@broker.example", "approver");
+    expect(
+      await reviewer.requestInformation(kycCase.id, ["document:address"], "A newer bill, please."),
+    ).toBe("action_requested");
+    await trader.launch("kyc");
+    expect((await trader.upload("address")).status).toBe(200);
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await w.worker();
+
+    expect(
+      await reviewer.judgeHit(kycCase.id, HIT, "false_positive", "Born in Sweden, passport shows"),
+    ).toBe("hit_awaiting_second");
+    expect(
+      await approver.judgeHit(kycCase.id, HIT, "false_positive", "Checked passport: not listed"),
+    ).toBe("hit_cleared");
+    expect(await reviewer.approve(kycCase.id)).toBe("awaiting_co_sign");
+    expect(await approver.approve(kycCase.id)).toBe("approved");
+    await w.worker();
+    const decided = await trader.currentCase();
+
+    const page = await approver.casePage(kycCase.id);
+    const explained = pageExplanation(page);
+    expect(explained.length).toBeGreaterThanOrEqual(4);
+    expect(explained).toContain(
+      "Date of birth: the same date of birth (listed: 1952-12-12, 1955-11-24, 1955-10-24).",
+    );
+
+    const html = await printable(approver, kycCase.id);
+    const printed = wordsOf(html);
+    // Why the hit matched, sentence for sentence as the page says it.
+    for (const sentence of explained) expect(printed).toContain(sentence);
+    expect(printed).toContain("Matched the listed name “Rafael CARO QUINTERO” (name score 1.00).");
+    // Who cleared it, in which role, why; what was asked; who signed.
+    expect(printed).toContain("False positive by print.reviewer (reviewer)");
+    expect(printed).toContain("Born in Sweden, passport shows");
+    expect(printed).toContain("Checked passport: not listed");
+    expect(printed).toContain("A newer bill, please.");
+    expect(printed).toContain("signed by print.reviewer (reviewer) and print.approver (approver)");
+    // The answers in the words of the trader's forms.
+    expect(printed).toContain(`Sweden — ${en.Forms.tax.noTinReasonOptions.not_required}`);
+    expect(printed).toContain(
+      `${en.Forms.pep.pepRelation} ${en.Forms.pep.pepRelationOptions.family_member}`,
+    );
+    expect(printed).toContain("Mayor of Uppsala");
+
+    // Every instant a time in UTC, said so: the case's opening and closing, the decisions.
+    expect(printed).toContain(inUtc(decided.openedAt, "en"));
+    expect(printed).toContain(inUtc(decided.closedAt ?? decided.openedAt, "en"));
+    // (The audit rows' data has no schema to read it by: it stays as stored.)
+    const beforeAudit = html.slice(0, html.indexOf("<h2>Audit trail</h2>"));
+    expect(beforeAudit.length).toBeGreaterThan(0);
+    expect(textOf(beforeAudit)).not.toMatch(ISO_INSTANT);
+    expect(html).toMatch(/<time datetime="\d{4}-\d\d-\d\dT[\d:.]+Z">[^<]+ UTC<\/time>/);
+
+    // In German, both the page and the printable, the same sentences.
+    approver.locale = "de";
+    await approver.chooseLanguage("de");
+    const germanPage = pageExplanation(await approver.casePage(kycCase.id));
+    const german = wordsOf(await printable(approver, kycCase.id));
+    for (const sentence of germanPage) expect(german).toContain(sentence);
+    expect(german).toContain(germanPage.find((s) => s.startsWith("Geburtsdatum")) ?? "—");
+    expect(german).toContain(inUtc(decided.openedAt, "de"));
+  });
+});
