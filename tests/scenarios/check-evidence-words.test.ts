@@ -133,7 +133,7 @@ describe("scenario: check evidence in the officer's words", () => {
       const printable = await (await approver.exportEvidence(kycCase.id, "html")).text();
       const printed = between(printable, "<h2>", "</body>");
       // The list's name for the hit is isolated like any text the app did not write.
-      expect(printable).toMatch(/<td><bdi>[^<]*QUINTERO[^<]*<\/bdi><\/td>/i);
+      expect(printable).toMatch(/<td><p><bdi>[^<]*QUINTERO[^<]*<\/bdi> · /i);
       const checksPrinted = between(
         printed,
         `<h2>${words.EvidenceExport.section.match(/checks \{([^}]*)\}/)![1]}</h2>`,
