@@ -95,7 +95,8 @@ export function changedAnswers(before: SubmittedAnswers, after: SubmittedAnswers
   });
 }
 
-function itemLabel(item: { kind: string; step?: string; documentType?: string }): string {
+/** A requested item as `label.item` names it (`step:<id>`, `document:<type>`). */
+export function itemLabel(item: { kind: string; step?: string; documentType?: string }): string {
   return item.kind === "step" ? `step:${item.step}` : `document:${item.documentType}`;
 }
 

@@ -15,7 +15,9 @@ import { directionOf } from "@/lib/i18n/config";
 import { messagesFor } from "@/lib/i18n/catalogs";
 import { translatorFor } from "@/lib/i18n/translations";
 import { isCountryField } from "@/lib/kyc/steps";
+import { askedOfTrader } from "@/lib/kyc/case-event-data";
 import { readAnswer } from "./answers";
+import { itemLabel } from "./case-summary";
 import { evidenceFacts, type EvidenceFact, type EvidenceNode } from "./check-evidence";
 import type { CaseEvidence } from "./evidence";
 import { factsOf, isStoredTime } from "./facts";
@@ -40,6 +42,8 @@ export type EvidenceWords = {
   t: Translate;
   /** The case page's own words (`ConsoleCase`), for what the printable says as the page does. */
   page: Markup;
+  /** The words of the case page's summary (`CaseSummary`). */
+  summary: Translate;
   label: ConsoleLabels;
   fields: FieldLabels;
 };
@@ -48,11 +52,13 @@ export async function evidenceWordsIn(locale: string): Promise<EvidenceWords> {
   const messages = (await messagesFor(locale)) as unknown as Messages;
   const t = translatorFor({ locale, messages, timeZone: "UTC" }, "EvidenceExport");
   const page = translatorFor({ locale, messages, timeZone: "UTC" }, "ConsoleCase");
+  const summary = translatorFor({ locale, messages, timeZone: "UTC" }, "CaseSummary");
   const [label, fields] = await Promise.all([labelsIn(locale), fieldLabelsIn(locale)]);
   return {
     locale,
     t: t as unknown as Translate,
     page: page as unknown as Markup,
+    summary: summary as unknown as Translate,
     label,
     fields,
   };
@@ -244,7 +250,7 @@ function answersHtml(step: string, data: unknown, words: EvidenceWords): Html {
  * console's CSP refuses a <style> element without it).
  */
 export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords, nonce: string): string {
-  const { t, page, label, locale } = words;
+  const { t, page, summary, label, locale } = words;
   const at = (iso: string | null) => (iso === null ? null : new Html(instant(iso, locale)));
   const atText = (iso: string) => when(iso, locale);
   const table = (head: string[], rows: unknown[][]): string =>
@@ -257,6 +263,28 @@ export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords, nonce:
   const person = (p: { id: string; name: string | null; role: string | null }) =>
     `${p.name ?? p.id}${p.role ? ` (${t("role", { role: p.role })})` : ""}`;
   const actor = (type: string, id: string) => `${t("actorType", { type })} ${id}`;
+  // Who changed the case, as the page's timeline says it: a person by name, else the trader or
+  // the system.
+  const changedBy = (x: CaseEvidence["timeline"][number]) =>
+    x.by
+      ? person(x.by)
+      : x.actorType === "trader"
+        ? page("timeline.theTrader")
+        : page("timeline.system", { id: x.actorId });
+  // What a change asked of the trader, as the page's summary says it: the reason, the items.
+  const asked = (x: CaseEvidence["timeline"][number]) => {
+    const data = askedOfTrader(x);
+    if (!data) return "";
+    const items = [
+      ...new Set([
+        ...(data.reasonCode ? [label.reason(data.reasonCode)] : []),
+        ...data.items.map((i) => label.item(itemLabel(i))),
+      ]),
+    ];
+    return items.length
+      ? `<p>${escapeHtml(`${summary("askedFor")}: ${items.join(", ")}`)}</p>`
+      : "";
+  };
   const list = (items: string[]) =>
     new Intl.ListFormat(locale, { type: "conjunction" }).format(items);
   const maybe = <T>(value: T | null, word: (v: T) => string) =>
@@ -393,8 +421,11 @@ export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords, nonce:
         at(x.at),
         label.event(x.event),
         `${label.status(x.from)} → ${label.status(x.to)}`,
-        actor(x.actorType, x.actorId),
-        new Html(typed(x.messageForTrader)),
+        changedBy(x),
+        new Html(
+          [asked(x), x.messageForTrader ? `<p>${typed(x.messageForTrader)}</p>` : ""].join("") ||
+            "—",
+        ),
       ]),
     )}`,
     `${section("notifications")}${table(

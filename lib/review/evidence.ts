@@ -223,6 +223,11 @@ export const caseEvidenceSchema = z.strictObject({
       to: z.string(),
       actorType: z.string(),
       actorId: z.string(),
+      by: staffRef
+        .nullable()
+        .describe(
+          "The person on staff who made the change, named; null: the trader or the system.",
+        ),
       messageForTrader: z.string().nullable(),
       data: json,
       at: iso,
@@ -398,6 +403,7 @@ async function caseEvidence(staff: Reviewer, caseId: string, now: Date): Promise
     staff.id,
     ...decisions.map((d) => d.staffId),
     ...hits.flatMap((h) => h.judgments.map((j) => j.staffId)),
+    ...events.flatMap((e) => (e.actorType === "staff" ? [e.actorId] : [])),
   ]);
   const people = new Map((await listStaffByIds([...staffIds])).map((p) => [p.id, p]));
   const cipher = await caseCipher(caseId);
@@ -544,6 +550,7 @@ async function caseEvidence(staff: Reviewer, caseId: string, now: Date): Promise
       to: e.toStatus,
       actorType: e.actorType,
       actorId: e.actorId,
+      by: e.actorType === "staff" ? ref(e.actorId) : null,
       messageForTrader: e.messageForTrader,
       data: e.data,
       at: at(e.occurredAt),

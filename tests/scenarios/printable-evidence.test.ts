@@ -114,6 +114,16 @@ describe("scenario: the printable evidence of a rich case", () => {
     expect(printed).toContain("Checked passport: not listed");
     expect(printed).toContain("A newer bill, please.");
     expect(printed).toContain("signed by print.reviewer (reviewer) and print.approver (approver)");
+    // The timeline names who changed the case as the page does, and what was asked of the trader.
+    const timeline = wordsOf(
+      html.slice(html.indexOf("<h2>Timeline</h2>"), html.indexOf("<h2>What the")),
+    );
+    expect(timeline).toMatch(
+      /More information requested.*print\.reviewer \(reviewer\).*Asked for: Proof of address.*A newer bill, please\./,
+    );
+    expect(timeline).toMatch(/Sent .* the trader .*Review started .* the system \(checks\)/);
+    expect(timeline).toMatch(/Approved .* print\.approver \(approver\)/);
+    expect(timeline).not.toMatch(/Staff [0-9a-f-]{36}|Trader [0-9a-f-]{36}/);
     // The answers in the words of the trader's forms.
     expect(printed).toContain(`Sweden — ${en.Forms.tax.noTinReasonOptions.not_required}`);
     expect(printed).toContain(
