@@ -301,9 +301,18 @@ export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords, nonce:
           label.status(e.case.status),
           label.trigger(e.case.trigger),
           e.case.round,
-          e.case.riskFromEarlierRound
-            ? `${label.risk(e.case.riskLevel)} · ${t("riskEarlierRound")}`
-            : label.risk(e.case.riskLevel),
+          // As the page's summary says it: whether the level is the previous round's, what a
+          // periodic review raised it to at least, and that a likely hit escalated the case.
+          [
+            label.risk(e.case.riskLevel),
+            ...(e.case.riskFromEarlierRound ? [t("riskEarlierRound")] : []),
+            ...(e.case.riskFloor
+              ? [page("summary.riskFloor", { risk: label.risk(e.case.riskFloor) })]
+              : []),
+            ...(e.screeningHits.some((h) => h.level === "likely")
+              ? [page("summary.escalated")]
+              : []),
+          ].join(" · "),
           t("yesNo", { value: e.case.fourEyesRequired ? "yes" : "no" }),
           at(e.case.openedAt),
           at(e.case.closedAt),
@@ -409,7 +418,7 @@ export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords, nonce:
         label.side(d.side),
         label.documentStatus(d.status),
         d.contentType,
-        d.sizeBytes,
+        maybe(d.sizeBytes, (size) => page("documents.bytes", { size })),
         d.sha256,
         at(d.confirmedAt),
         at(d.replacedAt),

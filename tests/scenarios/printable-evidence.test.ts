@@ -8,12 +8,12 @@
  */
 import "./support/request-scope";
 import en from "@/messages/en.json";
-import { ENHANCED_OWN_STEPS } from "../fixtures/kyc-values";
+import { ENHANCED_OWN_STEPS, IDENTITY } from "../fixtures/kyc-values";
 import { textOf } from "../helpers/render-page";
-import { signedInStaff, Trader, type Staff } from "./support/people";
+import { approvedAtStandard, signedInStaff, Trader, type Staff } from "./support/people";
 import { OFAC_EXCERPT, scenarioWorld } from "./support/world";
 
-const world = scenarioWorld();
+const world = scenarioWorld({ PERIODIC_REVIEW_MONTHS_LOW: "60" });
 
 jest.setTimeout(300_000);
 
@@ -124,6 +124,9 @@ describe("scenario: the printable evidence of a rich case", () => {
     expect(timeline).toMatch(/Sent .* the trader .*Review started .* the system \(checks\)/);
     expect(timeline).toMatch(/Approved .* print\.approver \(approver\)/);
     expect(timeline).not.toMatch(/Staff [0-9a-f-]{36}|Trader [0-9a-f-]{36}/);
+    // The risk as the page's summary says it; file sizes as the page counts them.
+    expect(printed).toContain(`High · ${en.ConsoleCase.summary.escalated}`);
+    expect(printed).toMatch(/\b\d{3},\d{3} bytes\b/);
     // The answers in the words of the trader's forms.
     expect(printed).toContain(`Sweden — ${en.Forms.tax.noTinReasonOptions.not_required}`);
     expect(printed).toContain(
@@ -148,5 +151,48 @@ describe("scenario: the printable evidence of a rich case", () => {
     for (const sentence of germanPage) expect(german).toContain(sentence);
     expect(german).toContain(germanPage.find((s) => s.startsWith("Geburtsdatum")) ?? "—");
     expect(german).toContain(inUtc(decided.openedAt, "de"));
+  });
+});
+
+describe("scenario: the printable evidence of a renewal after a periodic review raised the risk", () => {
+  it("says the risk a person raised and what the renewal asked for", async () => {
+    const w = world();
+    await w.importLists([OFAC_EXCERPT]);
+    const trader = new Trader(w, 587_002);
+    const reviewer = await signedInStaff(w, "print.floor@broker.example", "reviewer");
+    const kycCase = await approvedAtStandard(w, trader, reviewer, {}, { expiryDate: "2032-06-01" });
+    await w.worker(new Date("2031-12-08T00:00:00Z"));
+    // (The sweeps at those dates end the sessions of the day: each officer signs in after them.)
+    const officer = await signedInStaff(w, "print.periodic@broker.example", "reviewer");
+    expect(
+      await officer.completePeriodicReview(kycCase.id, "risk_medium", "new trading pattern"),
+    ).toBe("periodic_review_completed");
+    await w.worker(new Date("2032-05-15T00:00:00Z"));
+    await trader.launch("status");
+    expect(await trader.renew()).toEqual({ redirect: "/inapp/kyc?step=identity_document" });
+    expect(
+      await trader.continue("identity_document", {
+        ...IDENTITY,
+        documentNumber: "PR5870020",
+        expiryDate: "2040-05-01",
+      }),
+    ).toEqual({ redirect: "/inapp/kyc" });
+    expect((await trader.upload("identity")).status).toBe(200);
+    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await w.worker();
+    const second = await signedInStaff(w, "print.renewal@broker.example", "reviewer");
+    expect(await second.approve(kycCase.id)).toBe("approved");
+
+    const approver = await signedInStaff(w, "print.floor.approver@broker.example", "approver");
+    const page = textOf(await approver.casePage(kycCase.id));
+    const floor = en.ConsoleCase.summary.riskFloor.replace("{risk}", "Medium");
+    expect(page).toContain(floor);
+    const printed = wordsOf(await printable(approver, kycCase.id));
+    expect(printed).toContain(`Medium · ${floor}`);
+    expect(printed).toContain("new trading pattern");
+    expect(printed).toMatch(
+      /Renewal started Approved → Draft the trader Asked for: [^.]*Identity document/,
+    );
+    expect(printed).toMatch(/Round 2 \(Sent, [^)]+ UTC\)/);
   });
 });
