@@ -8,6 +8,7 @@ import "./support/request-scope";
 import en from "@/messages/en.json";
 import de from "@/messages/de.json";
 import { labelsIn } from "@/lib/review/labels";
+import { LISTED_PERSON as LISTED } from "../fixtures/kyc-values";
 import { textOf } from "../helpers/render-page";
 import { signedInStaff, Trader } from "./support/people";
 import { OFAC_EXCERPT, scenarioWorld } from "./support/world";
@@ -20,13 +21,6 @@ beforeAll(async () => {
   await world().importLists([OFAC_EXCERPT]);
 });
 
-/** RAFAEL CARO QUINTERO, OFAC SDN entry 6707 (in the excerpt the tests ship): a screening hit. */
-const LISTED = {
-  givenNames: "Rafael",
-  surnames: "Caro Quintero",
-  dateOfBirth: "1952-12-12",
-  nationalities: ["MX"],
-};
 const PEP = { isPep: "yes", pepRelation: "family_member", pepPosition: "Mayor", pepCountry: "SE" };
 const QUESTIONNAIRE = {
   experienceYears: "under_1y",

@@ -8,7 +8,7 @@
  */
 import "./support/request-scope";
 import en from "@/messages/en.json";
-import { ENHANCED_OWN_STEPS, IDENTITY } from "../fixtures/kyc-values";
+import { IDENTITY, LISTED_HIT as HIT, LISTED_PERSON as LISTED } from "../fixtures/kyc-values";
 import { textOf } from "../helpers/render-page";
 import { approvedAtStandard, signedInStaff, Trader, type Staff } from "./support/people";
 import { OFAC_EXCERPT, scenarioWorld } from "./support/world";
@@ -17,14 +17,6 @@ const world = scenarioWorld({ PERIODIC_REVIEW_MONTHS_LOW: "60" });
 
 jest.setTimeout(300_000);
 
-/** RAFAEL CARO QUINTERO, OFAC SDN entry 6707 (in the excerpt the tests ship). */
-const LISTED = {
-  givenNames: "Rafael",
-  surnames: "Caro Quintero",
-  dateOfBirth: "1952-12-12",
-  nationalities: ["MX"],
-};
-const HIT = "ofac-sdn-excerpt:6707";
 const TAX = {
   taxCountry: ["DE", "SE"],
   tin: ["86095742719", ""],
@@ -63,15 +55,7 @@ describe("scenario: the printable evidence of a rich case", () => {
     const w = world();
     await w.importLists([OFAC_EXCERPT]);
     const trader = new Trader(w, 587_001);
-    await trader.launch("kyc", { kycType: "enhanced" });
-    await trader.fillStandardForms(LISTED);
-    const answers = new Map(ENHANCED_OWN_STEPS);
-    answers.set("tax", TAX);
-    answers.set("pep", PEP);
-    await trader.continueEach(answers);
-    await trader.uploadStandardDocuments();
-    expect((await trader.upload("additional")).status).toBe(200);
-    expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await trader.completeEnhancedLevel({ tax: TAX, pep: PEP }, LISTED);
     const kycCase = await trader.currentCase();
     await w.worker();
 
