@@ -528,6 +528,23 @@ export class Trader extends Browser {
   }
 
   /**
+   * A renewal from the status screen's "Renew now" to its submit: a new identity document
+   * (`identity` over the fixture's passport) and its upload, nothing else.
+   */
+  async renewIdentity(identity: Partial<typeof IDENTITY>): Promise<void> {
+    await this.launch("status");
+    const renewing = await this.renew();
+    if (!("redirect" in renewing) || renewing.redirect !== "/inapp/kyc?step=identity_document")
+      throw new Error(`renew: ${JSON.stringify(renewing)}`);
+    await this.continueEach([["identity_document", { ...IDENTITY, ...identity }]]);
+    const uploaded = await this.upload("identity");
+    if (uploaded.status !== 200) throw new Error(`identity document: ${uploaded.status}`);
+    const submitted = await this.submit();
+    if (!("redirect" in submitted) || submitted.redirect !== "/inapp/kyc/status")
+      throw new Error(`submit: ${JSON.stringify(submitted)}`);
+  }
+
+  /**
    * cTrader asks for the enhanced level of an approved trader: the trader answers the steps it
    * adds (`answers` as for completeEnhancedLevel), uploads the additional document and sends the
    * upgrade.
