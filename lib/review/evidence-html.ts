@@ -411,6 +411,15 @@ export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords, nonce:
           )} ${escapeHtml(t("approvalRound", { round: e.approval.round }))}</p>`
         : ""
     }`,
+    `${section("tasks")}${table(
+      ["task", "opened", "closed", "resolution"],
+      e.reviewTasks.map((task) => [
+        t("taskKind", { kind: task.kind }),
+        at(task.openedAt),
+        at(task.closedAt),
+        t("taskResolution", { resolution: task.closedAt ? (task.resolution ?? "") : "open" }),
+      ]),
+    )}`,
     `${section("documents")}${table(
       ["document", "side", "status", "fileType", "bytes", "sha256", "confirmed", "replaced"],
       e.documents.map((d) => [

@@ -161,9 +161,17 @@ describe("scenario: the printable evidence of a renewal after a periodic review 
     const page = textOf(await approver.casePage(kycCase.id));
     const floor = en.ConsoleCase.summary.riskFloor.replace("{risk}", "Medium");
     expect(page).toContain(floor);
-    const printed = wordsOf(await printable(approver, kycCase.id));
+    const html = await printable(approver, kycCase.id);
+    const printed = wordsOf(html);
     expect(printed).toContain(`Medium · ${floor}`);
     expect(printed).toContain("new trading pattern");
+    // The review tasks: the one the officer closed, with its outcome in words.
+    const tasks = wordsOf(
+      html.slice(html.indexOf("<h2>Review tasks</h2>"), html.indexOf("<h2>Documents</h2>")),
+    );
+    expect(tasks).toMatch(
+      /Periodic review Dec 8, 2031, 12:00 AM UTC [^|]*? UTC Reviewed: risk raised to medium/,
+    );
     expect(printed).toMatch(
       /Renewal started Approved → Draft the trader Asked for: [^.]*Identity document/,
     );
