@@ -8,7 +8,12 @@
  */
 import "./support/request-scope";
 import en from "@/messages/en.json";
-import { LISTED_HIT as HIT, LISTED_PERSON as LISTED } from "../fixtures/kyc-values";
+import {
+  LISTED_HIT as HIT,
+  LISTED_PERSON as LISTED,
+  PEP_FAMILY_MEMBER as PEP,
+  TWO_TAX_RESIDENCES as TAX,
+} from "../fixtures/kyc-values";
 import { textOf } from "../helpers/render-page";
 import { approvedAtStandard, signedInStaff, Trader, type Staff } from "./support/people";
 import { OFAC_EXCERPT, scenarioWorld } from "./support/world";
@@ -17,17 +22,6 @@ const world = scenarioWorld({ PERIODIC_REVIEW_MONTHS_LOW: "60" });
 
 jest.setTimeout(300_000);
 
-const TAX = {
-  taxCountry: ["DE", "SE"],
-  tin: ["86095742719", ""],
-  noTinReason: ["", "not_required"],
-};
-const PEP = {
-  isPep: "yes",
-  pepRelation: "family_member",
-  pepPosition: "Mayor of Uppsala",
-  pepCountry: "SE",
-};
 const ISO_INSTANT = /\d{4}-\d\d-\d\dT\d\d:\d\d/;
 
 /** The words a reader sees in a piece of markup: tags dropped (not spaced), entities read. */

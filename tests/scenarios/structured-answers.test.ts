@@ -7,6 +7,7 @@
 import "./support/request-scope";
 import en from "@/messages/en.json";
 import de from "@/messages/de.json";
+import { PEP_FAMILY_MEMBER as PEP, TWO_TAX_RESIDENCES as TAX } from "../fixtures/kyc-values";
 import { textOf } from "../helpers/render-page";
 import { signedInStaff, Trader } from "./support/people";
 import { scenarioWorld } from "./support/world";
@@ -15,17 +16,6 @@ const world = scenarioWorld();
 
 jest.setTimeout(300_000);
 
-const TAX = {
-  taxCountry: ["DE", "SE"],
-  tin: ["86095742719", ""],
-  noTinReason: ["", "not_required"],
-};
-const PEP = {
-  isPep: "yes",
-  pepRelation: "family_member",
-  pepPosition: "Mayor of Uppsala",
-  pepCountry: "SE",
-};
 const QUESTIONNAIRE = {
   experienceYears: "under_1y",
   tradesLastYear: "1_10",
