@@ -50,6 +50,7 @@ import { getLevel } from "@/lib/kyc/levels";
 import { submittedAnswersSchema } from "@/lib/kyc/answers";
 import { loadCaseProgress, loadRejection } from "@/lib/kyc/submission";
 import { caseCipher } from "@/lib/security/case-keys";
+import { isAppError } from "@/lib/errors";
 import { hasRole } from "@/lib/staff/auth";
 import { caseSummary, type SubmittedRound } from "./case-summary";
 import { documentComparisons } from "./document-fields";
@@ -99,12 +100,19 @@ export type CheckLine = Pick<CaseCheckRow, "id" | "check" | "outcome" | "riskPoi
 
 /**
  * The last two submitted rounds, decrypted and parsed with the submit's schema: enough to say
- * what changed since the last round. A round that does not parse reads as empty answers.
+ * what changed since the last round. A round that does not parse reads as empty answers; an
+ * erased case (its key destroyed) has no rounds to compare, and the page shows its tombstone.
  */
 async function lastRounds(caseId: string): Promise<SubmittedRound[]> {
   const submissions = (await listCaseSubmissions(caseId)).slice(-2);
   if (submissions.length < 2) return [];
-  const cipher = await caseCipher(caseId);
+  let cipher: Awaited<ReturnType<typeof caseCipher>>;
+  try {
+    cipher = await caseCipher(caseId);
+  } catch (error) {
+    if (isAppError(error) && error.code === "GONE") return [];
+    throw error;
+  }
   return submissions.map((s) => {
     const answers = cipher.decryptJson(s.payload, submittedAnswersSchema);
     return {

@@ -167,6 +167,35 @@ describe("scenario: a decided case is erased RETENTION_CASE_YEARS after the rela
   });
 });
 
+describe("scenario: an upgraded case is erased", () => {
+  it("shows its tombstone: the two rounds the page compares are erased with it, not an error", async () => {
+    const w = world();
+    const { trader, kycCase } = await approvedCase(w, 470_101, "Lindqvist");
+    await trader.sendEnhancedUpgrade();
+    await w.worker();
+    const approver = await signedInStaff(w, "upgrade.approver@broker.example", "approver");
+    const admin = await signedInStaff(w, "upgrade.admin@broker.example", "admin");
+    if ((await approver.approve(kycCase.id)) === "awaiting_co_sign")
+      expect(await admin.approve(kycCase.id)).toBe("approved");
+    await w.worker();
+    const answer = await crm(trader.userId, {
+      endedAt: new Date(Date.now() - 3_600_000).toISOString(),
+    });
+    expect(answer.status).toBe(200);
+    const erasableFrom = new Date(((await answer.json()) as { erasableFrom: string }).erasableFrom);
+
+    await w.worker(erasableFrom);
+    await admin.signIn();
+    expect((await rowsOf(w, kycCase.id)).submissions.map((s) => s.payload)).toEqual([
+      "erased",
+      "erased",
+    ]);
+    const page = await admin.casePage(kycCase.id);
+    expect(page).toContain('data-testid="tombstone"');
+    expect(textOf(page)).not.toContain("Lindqvist");
+  });
+});
+
 describe("scenario: a legal hold blocks the purge until an admin lifts it", () => {
   it("keeps a held case past its date; lifting the hold lets the next run erase it", async () => {
     const w = world();
