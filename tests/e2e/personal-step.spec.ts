@@ -316,3 +316,26 @@ test("the back button after Save and continue shows the screen as saved, never t
   await page.fill("#city", "Bodø");
   await expect(page.getByTestId("autosave-status")).toHaveText(de.Personal.saved);
 });
+
+test("a German number that cannot exist is refused on the screen, in German, at the phone field", async ({
+  page,
+}) => {
+  await openAs(page, 2471);
+  await fillPersonal(page);
+  await page.fill("#addressLine1", "Hauptstraße 5");
+  await page.fill("#city", "Berlin");
+  await page.fill("#postcode", "10115");
+  await page.selectOption("#country", "DE");
+  await page.fill("#phone", "12345");
+  await page.getByTestId("personal-continue").tap();
+  await expect(page.getByTestId("error-phone")).toHaveText(de.Errors.invalidPhone);
+  await expect(page.locator("#phone")).toBeFocused();
+  await expect(page.locator("#phone")).toHaveValue("12345");
+  expect(await focusedInView(page)).toBe(true);
+  await expect(page.getByTestId("step-form")).toHaveCount(0);
+
+  // Written as Germans do, without the country code: read for the address's country.
+  await page.fill("#phone", "0151 23456789");
+  await page.getByTestId("personal-continue").tap();
+  await expect(page.getByTestId("step-form")).toBeVisible();
+});

@@ -4,7 +4,9 @@
  * a phone number and the email cTrader gave us. Pure: parses a form, returns data or
  * per-field error keys (the screen translates them).
  */
-import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js";
+// The full metadata: the default ("min") knows only each country's possible lengths, so it takes
+// "12345" for a German number. Server-side only; the form does not bundle it.
+import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js/max";
 import { z } from "zod";
 import { hasPostcodes, isCountryCode } from "../countries";
 import { postcodeError } from "../countries-postcodes";
