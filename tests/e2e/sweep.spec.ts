@@ -133,6 +133,7 @@ async function sweepLoad(
     const layout = await measureLayout(page);
     if (layout.overflow) found.push(`${at} ${width}px overflow: ${layout.overflow}`);
     for (const c of layout.clipped) found.push(`${at} ${width}px clipped: ${c}`);
+    for (const c of layout.spilled) found.push(`${at} ${width}px spills: ${c}`);
   }
   await page.screenshot({
     path: sheet.file(screen.name, lang, theme),
