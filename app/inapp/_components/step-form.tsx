@@ -211,7 +211,12 @@ export function StepForm({
               type={f.kind === "date" ? "date" : "text"}
               defaultValue={value}
               maxLength={f.kind === "text" ? f.maxLength : undefined}
-              autoComplete={f.autoComplete}
+              autoComplete={f.autoComplete ?? (f.code ? "off" : undefined)}
+              {...(f.code && {
+                autoCapitalize: "characters",
+                autoCorrect: "off",
+                spellCheck: false,
+              })}
               required={f.required}
             />
           );

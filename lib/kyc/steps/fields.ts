@@ -30,7 +30,11 @@ export type FieldSpec =
       kind: "text" | "textarea" | "date";
       maxLength: number;
       autoComplete?: string;
-      /** Shown only once the step returned this warning (e.g. an acknowledgment). */
+      /**
+       * A code as printed (a document or tax number): a phone's keyboard offers capitals and
+       * neither corrects nor spell-checks it, which would turn "C01X" into a word.
+       */
+      code?: boolean;
     })
   | (Base & { kind: "radio" | "select" | "checkboxes"; options: readonly string[] })
   | (Base & { kind: "country" })

@@ -27,7 +27,14 @@ const MAX_VALIDITY_YEARS = 20;
 
 export const identityDocumentFields: readonly FieldSpec[] = [
   { name: "documentKind", kind: "radio", options: IDENTITY_DOCUMENT_KINDS, required: true },
-  { name: "documentNumber", kind: "text", maxLength: 30, required: true, hint: true },
+  {
+    name: "documentNumber",
+    kind: "text",
+    maxLength: 30,
+    required: true,
+    hint: true,
+    code: true,
+  },
   { name: "issuingCountry", kind: "country", required: true },
   { name: "expiryDate", kind: "date", maxLength: 10, required: true },
 ];

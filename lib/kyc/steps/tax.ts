@@ -28,7 +28,7 @@ export const taxFields: readonly FieldSpec[] = [
     maxRows: MAX_TAX_RESIDENCES,
     fields: [
       { name: "taxCountry", kind: "country", required: true },
-      { name: "tin", kind: "text", maxLength: 30, hint: true, conditional: true },
+      { name: "tin", kind: "text", maxLength: 30, hint: true, conditional: true, code: true },
       { name: "noTinReason", kind: "select", options: NO_TIN_REASONS, conditional: true },
     ],
   },
