@@ -2,9 +2,11 @@
  * Scenarios: on a phone, each field brings up the keyboard its value needs. A document or tax
  * number is a code as printed: capitals, and neither autocorrect nor spell-check, which would
  * make a word of "C01X" on the way in. A phone number gets the dialling pad, an e-mail address
- * the e-mail keyboard.
+ * the e-mail keyboard. The date of birth's picker opens among the dates the step accepts, not at
+ * today, decades from any answer.
  */
 import "./support/request-scope";
+import { dateOfBirthRange } from "@/lib/kyc/steps/personal";
 import { Trader } from "./support/people";
 import { scenarioWorld } from "./support/world";
 
@@ -19,7 +21,7 @@ function inputTag(html: string, id: string): string {
   return tag.toLowerCase();
 }
 
-describe("scenario: the keyboards a trader's phone shows", () => {
+describe("scenario: the keyboards and pickers a trader's phone shows", () => {
   it("types document and tax numbers in capitals, uncorrected; phone and e-mail on their own keyboards", async () => {
     const trader = new Trader(world(), 460_001);
     await trader.launch("kyc", { kycType: "enhanced" });
@@ -37,5 +39,14 @@ describe("scenario: the keyboards a trader's phone shows", () => {
       expect(tag).toMatch(/autocorrect="off"/);
       expect(tag).toMatch(/spellcheck="false"/);
     }
+  });
+
+  it("opens the date-of-birth picker among the dates the step accepts", async () => {
+    const trader = new Trader(world(), 460_002);
+    await trader.launch("kyc", { kycType: "standard" });
+    const field = inputTag(await trader.html("kyc", { step: "personal" }), "dateOfBirth");
+    const { min, max } = dateOfBirthRange(new Date());
+    expect(field).toMatch(new RegExp(`min="${min}"`));
+    expect(field).toMatch(new RegExp(`max="${max}"`));
   });
 });

@@ -20,6 +20,8 @@ export type PersonalFormProps = {
   draftVersion: number;
   /** The sign-in this page was rendered for (lib/inapp/window.ts): every post carries it. */
   windowRef: string;
+  /** The birth dates the step accepts (lib/kyc/steps/personal.ts), for the date picker. */
+  dateOfBirthRange: { min: string; max: string };
 };
 
 export function PersonalForm({
@@ -29,6 +31,7 @@ export function PersonalForm({
   prefilled = [],
   draftVersion,
   windowRef,
+  dateOfBirthRange,
 }: PersonalFormProps) {
   const [state, submit, pending] = useActionState(continueStep, {
     status: "idle",
@@ -179,7 +182,12 @@ export function PersonalForm({
       </fieldset>
       <fieldset>
         <legend>{labels.birthLegend}</legend>
-        {textInput("dateOfBirth", { type: "date", autoComplete: "bday", required: true })}
+        {textInput("dateOfBirth", {
+          type: "date",
+          autoComplete: "bday",
+          required: true,
+          ...dateOfBirthRange,
+        })}
         {textInput("placeOfBirth", { required: true })}
         {field(
           "countryOfBirth",

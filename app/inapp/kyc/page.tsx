@@ -8,6 +8,7 @@ import { levelName, STEPS, type StepId } from "@/lib/kyc/levels";
 import { documentReason, documentReasonLabels } from "@/lib/kyc/document-reasons";
 import type { DocumentRequirement } from "@/lib/kyc/requirements";
 import { STEP_DEFINITIONS } from "@/lib/kyc/steps";
+import { dateOfBirthRange } from "@/lib/kyc/steps/personal";
 import { loadStepPrefill } from "@/lib/kyc/zone-prefill";
 import { loadTraderView, requestNote, uploadAccess, WORKING_PHASES } from "@/lib/kyc/trader-view";
 import { NoSessionScreen } from "../_components/no-session-screen";
@@ -175,6 +176,7 @@ async function KycPage({ searchParams }: Props) {
             prefilled={prefill?.prefilled ?? []}
             draftVersion={drafts[step]?.version ?? 0}
             windowRef={windowRef}
+            dateOfBirthRange={dateOfBirthRange(new Date())}
           />
         </>
       );

@@ -62,6 +62,26 @@ function ageOn(date: Date, today: Date): number {
   return age;
 }
 
+/**
+ * The birth dates the step accepts, as the date field's `min` and `max` (ISO dates): a phone's
+ * date picker then opens at the youngest age accepted instead of at today, decades from any
+ * answer, and offers no date the step would refuse.
+ */
+export function dateOfBirthRange(today: Date): { min: string; max: string } {
+  const yearsAgo = (years: number) =>
+    new Date(Date.UTC(today.getUTCFullYear() - years, today.getUTCMonth(), today.getUTCDate()));
+  const shift = (date: Date, days: number) => new Date(date.getTime() + days * 86_400_000);
+  // A birthday on 29 February falls on 1 March in other years: settled a day at a time.
+  let youngest = yearsAgo(MIN_AGE);
+  while (ageOn(youngest, today) < MIN_AGE) youngest = shift(youngest, -1);
+  while (ageOn(shift(youngest, 1), today) >= MIN_AGE) youngest = shift(youngest, 1);
+  let oldest = yearsAgo(MAX_AGE + 1);
+  while (ageOn(oldest, today) > MAX_AGE) oldest = shift(oldest, 1);
+  while (ageOn(shift(oldest, -1), today) <= MAX_AGE) oldest = shift(oldest, -1);
+  const iso = (date: Date) => date.toISOString().slice(0, 10);
+  return { min: iso(oldest), max: iso(youngest) };
+}
+
 export function personalSchema(today: Date) {
   return z.object({
     givenNames: text(100, NAME),

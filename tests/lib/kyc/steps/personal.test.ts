@@ -1,6 +1,11 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { parsePersonal, personalValuesFrom, type PersonalValues } from "@/lib/kyc/steps/personal";
+import {
+  dateOfBirthRange,
+  parsePersonal,
+  personalValuesFrom,
+  type PersonalValues,
+} from "@/lib/kyc/steps/personal";
 
 const TODAY = new Date("2026-11-25T12:00:00Z");
 const valid: PersonalValues = {
@@ -99,6 +104,23 @@ describe("personal information step", () => {
       expect([file, example && parse({ phone: example }).ok]).toEqual([file, true]);
     }
   });
+
+  it.each(["2026-11-25", "2028-02-29", "2027-02-28", "2027-03-01", "2026-12-31"])(
+    "offers the date picker exactly the birth dates it accepts (on %s)",
+    (on) => {
+      const today = new Date(`${on}T12:00:00Z`);
+      const { min, max } = dateOfBirthRange(today);
+      const dayFrom = (iso: string, days: number) =>
+        new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+      const ok = (dateOfBirth: string) => parsePersonal({ ...valid, dateOfBirth }, today).ok;
+      expect([ok(min), ok(max), ok(dayFrom(min, -1)), ok(dayFrom(max, 1))]).toEqual([
+        true,
+        true,
+        false,
+        false,
+      ]);
+    },
+  );
 
   it("turns 18 exactly on the birthday", () => {
     expect(parse({ dateOfBirth: "2008-11-25" }).ok).toBe(true);
