@@ -12,6 +12,7 @@
  * is sent: an export that fails to build (a round's answers that do not read, a store that does
  * not answer) leaves no `case.evidence_exported` row claiming something went out.
  */
+import { RESCREEN_HIT_AUDIT, rescreenHitAuditData } from "@/lib/checks/monitoring-task";
 import { z } from "zod";
 import {
   appendAuditEventReturning,
@@ -73,7 +74,7 @@ export const caseEvidenceSchema = z.strictObject({
       .uuid()
       .nullable()
       .describe(
-        "The check run the risk rests on (one of checkRuns): after a declined upgrade or renewal it may be the approved round's, not the latest. Null: never assessed.",
+        "The check run the risk rests on (one of checkRuns): after a declined upgrade or renewal it may be the approved round's, not the latest; after a re-screening raised the risk to high, the re-screening run that found the hit. Null: never assessed.",
       ),
     riskFromEarlierRound: z
       .boolean()
@@ -176,7 +177,7 @@ export const caseEvidenceSchema = z.strictObject({
         .number()
         .int()
         .describe(
-          "The submission round the approval in force decided: check runs of later rounds are of a round still open or declined.",
+          "The submission round the latest approval decided: check runs of later rounds are of a round still open or declined (or of one sent after the approval was withdrawn).",
         ),
       automatic: z
         .boolean()
@@ -353,6 +354,26 @@ async function approvalSigners(
   return { automatic: false, signers: [...new Set(derived.map((d) => d.staffId))] };
 }
 
+/**
+ * The run the case's risk rests on: case_risk's run, unless a re-screening raised the risk to high
+ * after it (case_risk keeps its run then), when it is the run that re-screening recorded the hit
+ * with (its audit entry's `runId`, at the moment case_risk has).
+ */
+function riskRunOf(
+  risk: { runId: string; rescreenHitAt: Date | null } | undefined,
+  runs: readonly { run: { id: string; createdAt: Date } }[],
+  auditRows: readonly AuditEvent[],
+): string | null {
+  if (!risk) return null;
+  const { rescreenHitAt } = risk;
+  const pointed = runs.find(({ run }) => run.id === risk.runId)?.run;
+  if (!rescreenHitAt || !pointed || rescreenHitAt <= pointed.createdAt) return risk.runId;
+  const hit = auditRows.findLast(
+    (a) => a.action === RESCREEN_HIT_AUDIT && a.occurredAt.getTime() === rescreenHitAt.getTime(),
+  );
+  return rescreenHitAuditData.safeParse(hit?.data).data?.runId ?? risk.runId;
+}
+
 const auditRow = (a: AuditEvent): CaseEvidence["audit"]["rows"][number] => ({
   seq: a.seq,
   at: at(a.occurredAt),
@@ -429,7 +450,7 @@ async function caseEvidence(staff: Reviewer, caseId: string, now: Date): Promise
       round: kycCase.round,
       riskLevel: kycCase.riskLevel,
       riskFloor: kycCase.riskFloor,
-      riskRunId: risk?.runId ?? null,
+      riskRunId: riskRunOf(risk, runs, auditRows),
       riskFromEarlierRound: riskFromEarlierRound(
         kycCase,
         runs.some(({ run }) => run.reason === "submission" && run.round === kycCase.round),

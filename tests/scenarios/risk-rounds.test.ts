@@ -88,10 +88,29 @@ describe("scenario: the trader is listed after sending an upgrade, before its ch
     expect(row?.risk).toBe("high");
     expect(row?.text).not.toContain("previous round");
     const exported = (await (await reviewer.exportEvidence(kycCase.id)).json()) as {
-      case: { riskLevel: string; riskFromEarlierRound: boolean; rescreenHitAt: string | null };
+      case: {
+        riskLevel: string;
+        riskFromEarlierRound: boolean;
+        rescreenHitAt: string | null;
+        riskRunId: string | null;
+      };
+      checkRuns: { id: string; reason: string; riskLevel: string }[];
     };
     expect(exported.case).toMatchObject({ riskLevel: "high", riskFromEarlierRound: false });
     expect(exported.case.rescreenHitAt).toEqual(expect.any(String));
+    // The risk rests on the re-screening that found him, not on the approval's low run (which
+    // case_risk still points at): the export names that run, the printable marks it.
+    const riskRun = exported.checkRuns.find((r) => r.id === exported.case.riskRunId);
+    expect(riskRun).toMatchObject({ reason: "rescreen", riskLevel: "high" });
+    const marked = [
+      ...(await (await reviewer.exportEvidence(kycCase.id, "html")).text()).matchAll(
+        /<h3>([^<]*)<\/h3>/g,
+      ),
+    ]
+      .map((m) => m[1]!)
+      .filter((h) => h.includes("the case&#39;s risk rests on this run"));
+    expect(marked).toHaveLength(1);
+    expect(marked[0]).toContain(riskRun!.id);
 
     // The upgrade's own checks then screen its answers: the hit again, still high, now theirs.
     await w.worker();
