@@ -25,7 +25,13 @@ export type ExplanationLine =
       listed: { kind: "countries"; codes: string[] } | null;
     };
 
-const quoted = (words: string[]) => (words.length ? `“${words.join(" ")}”` : "—");
+/**
+ * A value from the trader's answers or the list, set into a sentence: first-strong isolates keep
+ * a name in Arabic or Hebrew script, or listed dates, from reordering the words around them.
+ */
+const isolated = (text: string) => `\u2068${text}\u2069`;
+
+const quoted = (words: string[]) => (words.length ? `“${isolated(words.join(" "))}”` : "—");
 
 /** `noWords`: the page's word for no matching words (`ConsoleCase.hits.noWords`). */
 export function explanationLines(e: Explanation, noWords: string): ExplanationLine[] {
@@ -34,7 +40,7 @@ export function explanationLines(e: Explanation, noWords: string): ExplanationLi
       key: "matched",
       values: {
         alias: e.matchedAlias ? "yes" : "no",
-        name: e.matchedName,
+        name: isolated(e.matchedName),
         score: e.nameScore.toFixed(2),
       },
     },
@@ -44,7 +50,11 @@ export function explanationLines(e: Explanation, noWords: string): ExplanationLi
         words:
           e.pairs.length === 0
             ? noWords
-            : e.pairs.map((p) => `“${p.query}” ↔ “${p.listed}” (${p.score.toFixed(2)})`).join(", "),
+            : e.pairs
+                .map(
+                  (p) => `“${isolated(p.query)}” ↔ “${isolated(p.listed)}” (${p.score.toFixed(2)})`,
+                )
+                .join(", "),
       },
     },
     ...(e.unmatchedQuery.length > 0 || e.unmatchedListed.length > 0
@@ -59,7 +69,7 @@ export function explanationLines(e: Explanation, noWords: string): ExplanationLi
       key: "dateOfBirth",
       values: { result: e.dateOfBirth.result },
       listed: e.dateOfBirth.listed.length
-        ? { kind: "text", text: e.dateOfBirth.listed.join(", ") }
+        ? { kind: "text", text: isolated(e.dateOfBirth.listed.join(", ")) }
         : null,
     },
     {
