@@ -127,7 +127,8 @@ function withPart(
   part: string,
 ): string {
   const mark = "\uE000";
-  return escapeHtml(page.markup(key, { ...values, [tag]: () => mark })).replace(mark, part);
+  // A function, so a `$&` or `$'` in the part is not read as a replacement pattern.
+  return escapeHtml(page.markup(key, { ...values, [tag]: () => mark })).replace(mark, () => part);
 }
 
 const countryNames = (codes: string[], { label }: EvidenceWords): string =>
@@ -305,7 +306,7 @@ export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords, nonce:
           // periodic review raised it to at least, and that a likely hit escalated the case.
           [
             label.risk(e.case.riskLevel),
-            ...(e.case.riskFromEarlierRound ? [t("riskEarlierRound")] : []),
+            ...(e.case.riskFromEarlierRound ? [page("summary.riskEarlierRound")] : []),
             ...(e.case.riskFloor
               ? [page("summary.riskFloor", { risk: label.risk(e.case.riskFloor) })]
               : []),
