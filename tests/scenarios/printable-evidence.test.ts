@@ -78,14 +78,16 @@ describe("scenario: the printable evidence of a rich case", () => {
     const explained = pageExplanation(page);
     expect(explained.length).toBeGreaterThanOrEqual(4);
     expect(explained).toContain(
-      "Date of birth: the same date of birth (listed: 1952-12-12, 1955-11-24, 1955-10-24).",
+      "Date of birth: the same date of birth (listed: \u20681952-12-12, 1955-11-24, 1955-10-24\u2069).",
     );
 
     const html = await printable(approver, kycCase.id);
     const printed = wordsOf(html);
     // Why the hit matched, sentence for sentence as the page says it.
     for (const sentence of explained) expect(printed).toContain(sentence);
-    expect(printed).toContain("Matched the listed name “Rafael CARO QUINTERO” (name score 1.00).");
+    expect(printed).toContain(
+      "Matched the listed name “\u2068Rafael CARO QUINTERO\u2069” (name score 1.00).",
+    );
     // Who cleared it, in which role, why; what was asked; who signed.
     expect(printed).toContain("False positive by print.reviewer (reviewer)");
     expect(printed).toContain("Born in Sweden, passport shows");
@@ -112,9 +114,8 @@ describe("scenario: the printable evidence of a rich case", () => {
     );
     expect(printed).toContain("Mayor of Uppsala");
 
-    // Every instant a time in UTC, said so: the case's opening and closing, the decisions.
+    // Every instant a time in UTC, said so (an approved case is still open: no closing time).
     expect(printed).toContain(inUtc(decided.openedAt, "en"));
-    expect(printed).toContain(inUtc(decided.closedAt ?? decided.openedAt, "en"));
     // (The audit rows' data has no schema to read it by: it stays as stored.)
     const beforeAudit = html.slice(0, html.indexOf("<h2>Audit trail</h2>"));
     expect(beforeAudit.length).toBeGreaterThan(0);
@@ -126,8 +127,10 @@ describe("scenario: the printable evidence of a rich case", () => {
     await approver.chooseLanguage("de");
     const germanPage = pageExplanation(await approver.casePage(kycCase.id));
     const german = wordsOf(await printable(approver, kycCase.id));
+    // The matched name, the words, the date of birth and the nationality, at least.
+    expect(germanPage.length).toBeGreaterThanOrEqual(4);
     for (const sentence of germanPage) expect(german).toContain(sentence);
-    expect(german).toContain(germanPage.find((s) => s.startsWith("Geburtsdatum")) ?? "—");
+    expect(germanPage.some((s) => s.startsWith("Geburtsdatum"))).toBe(true);
     expect(german).toContain(inUtc(decided.openedAt, "de"));
   });
 });
