@@ -30,6 +30,11 @@ export type CaseSummary = {
     score: number | null;
     /** The checks that added points, most points first: why the score is what it is. */
     reasons: { check: string; outcome: string; points: number }[];
+    /**
+     * A re-screening hit nobody has cleared (its monitoring task is open) holds the case at high,
+     * whatever the score says (lib/db/queries/checks.ts recordSubmissionRun).
+     */
+    heldByOpenHit: boolean;
   };
   checks: { pass: number; warn: number; fail: number } | null;
   hits: { key: string; listedName: string; level: string; state: string; score: number }[];
@@ -163,6 +168,7 @@ export function caseSummary(file: CaseFileBase, rounds: SubmittedRound[]): CaseS
         .filter((l) => l.riskPoints > 0)
         .sort((a, b) => b.riskPoints - a.riskPoints)
         .map((l) => ({ check: l.check, outcome: l.outcome, points: l.riskPoints })),
+      heldByOpenHit: file.monitoringTask !== null,
     },
     checks: checks ? { pass: count("pass"), warn: count("warn"), fail: count("fail") } : null,
     hits: file.hits.map((h) => ({

@@ -81,7 +81,7 @@ describe("scenario: the trader is listed after sending an upgrade, before its ch
     const page = await reviewer.casePage(kycCase.id);
     expect(riskOnPage(page)).toEqual({
       header: '<dd data-testid="case-risk" data-risk="high">',
-      summary: '<p data-testid="summary-risk" data-risk="high">',
+      summary: '<p data-testid="summary-risk" data-risk="high" data-risk-open-hit="true">',
     });
     expect(textOf(page)).not.toContain("from the previous round");
     const row = riskInQueue(await reviewer.queue({}), kycCase.id);
@@ -116,7 +116,7 @@ describe("scenario: the trader is listed after sending an upgrade, before its ch
     await w.worker();
     expect(riskOnPage(await reviewer.casePage(kycCase.id))).toEqual({
       header: '<dd data-testid="case-risk" data-risk="high">',
-      summary: '<p data-testid="summary-risk" data-risk="high">',
+      summary: '<p data-testid="summary-risk" data-risk="high" data-risk-open-hit="true">',
     });
     expect(riskInQueue(await reviewer.queue({}), kycCase.id)?.text).not.toContain("previous round");
   }, 300_000);

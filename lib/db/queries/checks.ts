@@ -29,7 +29,7 @@ import {
 } from "@/lib/checks/monitoring-task";
 import { getDb, type Db } from "../client";
 import type { AuditInput } from "./audit";
-import { MONITORING_TASK } from "./hold-tasks";
+import { holdTaskOpen, MONITORING_TASK } from "./hold-tasks";
 import { insertCaseOutboxEvent, lockCase, type OutboxBuilder } from "./cases";
 import { underEndedRelationship } from "./ended-relationship";
 import { nextCaseEventSequence } from "./outbox";
@@ -533,12 +533,25 @@ export async function recordSubmissionRun(input: {
       sameElsewhere.push(...others);
     }
     const record = input.evaluate(sameElsewhere);
-    // The run keeps what the checks found; the case takes the higher of that and the floor a
-    // person set (a periodic review), read on the locked row: the checks never lower it.
+    // A re-screening hit on the approval in force that no person has judged yet (its monitoring
+    // task still open) holds the case at high: the round's answers may no longer match the entry
+    // (a changed name, a corrected date of birth), but the hit is on the answers the approval
+    // rests on, and only a person clears it. Asked in its own statement after the lock, so a
+    // task opened or closed while this waited counts as it is now.
+    const [hold] = await tx
+      .select({ open: holdTaskOpen(kycCases.id, [MONITORING_TASK]) })
+      .from(kycCases)
+      .where(eq(kycCases.id, input.caseId));
+    const heldByHit = hold?.open === true;
+    // The run keeps what the checks found; the case takes the highest of that, the floor a
+    // person set (a periodic review), read on the locked row, and an open hit's high: the checks
+    // never lower them.
     const runId = await insertRun(tx, { ...input, reason: "submission", record });
     const riskFloor = riskFloorOf(locked.riskFloor);
-    const level =
-      riskFloor && RISK_RANK[riskFloor] > RISK_RANK[record.level] ? riskFloor : record.level;
+    const level = [riskFloor, heldByHit ? ("high" as const) : null].reduce<RiskLevel>(
+      (highest, floor) => (floor && RISK_RANK[floor] > RISK_RANK[highest] ? floor : highest),
+      record.level,
+    );
     // The console's filters and the four-eyes rule read the risk on the case: set in the same
     // transaction, so there is never a run without its four-eyes decision.
     const fourEyesRequired = input.fourEyes(level);
@@ -552,7 +565,7 @@ export async function recordSubmissionRun(input: {
       score: record.score,
       level,
       route: record.route,
-      escalated: record.escalated,
+      escalated: record.escalated || heldByHit,
       computedAt: input.now,
     };
     await tx
@@ -570,7 +583,9 @@ export async function recordSubmissionRun(input: {
         runId,
         score: record.score,
         level: record.level,
-        ...(riskFloor && { riskFloor, caseLevel: level }),
+        ...(riskFloor && { riskFloor }),
+        ...(heldByHit && { heldByOpenHit: true }),
+        ...((riskFloor || heldByHit) && { caseLevel: level }),
         route: record.route,
         round: input.round,
         outcomes: Object.fromEntries(record.results.map((r) => [r.check, r.outcome])),

@@ -59,11 +59,13 @@ export async function CaseSummary({ file }: { file: CaseFile }) {
             data-testid="summary-risk"
             data-risk={risk.level ?? "none"}
             data-risk-earlier-round={file.riskFromEarlierRound || undefined}
+            data-risk-open-hit={risk.heldByOpenHit || undefined}
           >
             {risk.score === null
               ? label.risk(risk.level)
               : t("riskValue", { level: label.risk(risk.level), score: String(risk.score) })}
             {file.riskFromEarlierRound ? ` · ${tCase("summary.riskEarlierRound")}` : ""}
+            {risk.heldByOpenHit ? ` · ${tCase("summary.escalated")}` : ""}
           </p>
           {risk.reasons.length > 0 ? (
             <>
