@@ -36,7 +36,12 @@ export type CaseSummary = {
      */
     heldByOpenHit: boolean;
   };
-  checks: { pass: number; warn: number; fail: number } | null;
+  /**
+   * The outcomes of the run the risk rests on, as `risk` reads it. `riskRunRound`: that run is
+   * not the one the checks section shows (after a declined upgrade or renewal, the approved
+   * round's), and its round (null: the same run, or one stored before runs recorded their round).
+   */
+  checks: { pass: number; warn: number; fail: number; riskRunRound: number | null } | null;
   hits: { key: string; listedName: string; level: string; state: string; score: number }[];
   documents: {
     id: string;
@@ -147,7 +152,8 @@ export function caseSummary(file: CaseFileBase, rounds: SubmittedRound[]): CaseS
   const person = stepData(personal);
   const names = [text(person.givenNames), text(person.surnames)].filter(Boolean);
   const lines = checks?.lines ?? [];
-  const count = (outcome: string) => lines.filter((l) => l.outcome === outcome).length;
+  const counted = file.riskRun?.lines ?? lines;
+  const count = (outcome: string) => counted.filter((l) => l.outcome === outcome).length;
   return {
     who: {
       name: names.length > 0 ? names.join(" ") : null,
@@ -164,13 +170,20 @@ export function caseSummary(file: CaseFileBase, rounds: SubmittedRound[]): CaseS
     risk: {
       level: RISK_LEVELS.find((r) => r === kycCase.riskLevel) ?? null,
       score: (file.riskRun ?? checks)?.run.score ?? null,
-      reasons: (file.riskRun?.lines ?? lines)
+      reasons: counted
         .filter((l) => l.riskPoints > 0)
         .sort((a, b) => b.riskPoints - a.riskPoints)
         .map((l) => ({ check: l.check, outcome: l.outcome, points: l.riskPoints })),
       heldByOpenHit: file.monitoringTask !== null,
     },
-    checks: checks ? { pass: count("pass"), warn: count("warn"), fail: count("fail") } : null,
+    checks: checks
+      ? {
+          pass: count("pass"),
+          warn: count("warn"),
+          fail: count("fail"),
+          riskRunRound: file.riskRun?.run.round ?? null,
+        }
+      : null,
     hits: file.hits.map((h) => ({
       key: h.key,
       listedName: h.listedName,

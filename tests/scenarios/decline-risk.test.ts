@@ -128,6 +128,33 @@ describe("scenario: a renewal declined after the trader's answers lowered its ri
       "Round 3 was declined: the checks below read the answers the decline discarded. The approval in force rests on the answers of round 1.",
     );
     expect(page).toContain(`data-testid="checks-risk-run" data-run="${approvedRun}"`);
+    // The summary's counts are that run's outcomes too, and name its round.
+    const outcomesOf = async (runId: string | undefined) =>
+      Object.fromEntries(
+        (
+          await sqlRows<{ outcome: string; n: number }>(
+            w.db.db,
+            sql`select outcome, count(*)::int as n from case_checks where run_id = ${runId}
+              group by outcome`,
+          )
+        ).map((r) => [r.outcome, r.n]),
+      );
+    const counted = page.slice(page.indexOf('data-testid="summary-checks"'));
+    const countsShown = Object.fromEntries(
+      [
+        ...counted
+          .slice(0, counted.indexOf("</p>"))
+          .matchAll(/data-outcome="(\w+)" data-count="(\d+)"/g),
+      ]
+        .filter((m) => m[2] !== "0")
+        .map((m) => [m[1], Number(m[2])]),
+    );
+    expect(countsShown).toEqual(await outcomesOf(approvedRun));
+    expect(countsShown).not.toEqual(await outcomesOf(declinedRun?.id));
+    expect(counted).toMatch(/^data-testid="summary-checks" data-risk-run-round="1"/);
+    expect(textOf(counted.slice(0, counted.indexOf("</p>")))).toContain(
+      "Round 1, the run the risk rests on:",
+    );
     expect(textOf(page)).toMatch(
       /risk rests on another run: Round 1 · run .* · risk High \(40 points\)/,
     );

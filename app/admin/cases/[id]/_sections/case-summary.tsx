@@ -81,7 +81,10 @@ export async function CaseSummary({ file }: { file: CaseFile }) {
           ) : null}
           <h3>{t("checks")}</h3>
           {checks ? (
-            <p data-testid="summary-checks">
+            <p data-testid="summary-checks" data-risk-run-round={checks.riskRunRound ?? undefined}>
+              {checks.riskRunRound === null
+                ? null
+                : `${t("checksRiskRun", { round: String(checks.riskRunRound) })} `}
               {(["pass", "warn", "fail"] as const).map((o) => (
                 <span key={o} className={`outcome-${o}`} data-outcome={o} data-count={checks[o]}>
                   {label.outcome(o)}: {checks[o]}{" "}
