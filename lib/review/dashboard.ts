@@ -53,6 +53,7 @@ import {
 import { csvLine } from "@/lib/csv";
 import { AppError } from "@/lib/errors";
 import { hasRole } from "@/lib/staff/auth";
+import { riskFromEarlierRound } from "./risk";
 import { hitState, type HitJudgment } from "./screening-hits";
 import { verdictLevel } from "./screening-verdict";
 
@@ -330,8 +331,26 @@ async function figureRows(
     case "cases": {
       const rows = await listCasesOpenedIn(period);
       return {
-        header: ["case_id", "level", "status", "trigger", "risk", "opened_at"],
-        rows: rows.map((r) => [r.caseId, r.level, r.status, r.trigger, r.riskLevel, r.openedAt]),
+        // The mark the queue shows beside the risk ("previous round"), last so that the columns
+        // before it keep their places for readers that take them by position.
+        header: [
+          "case_id",
+          "level",
+          "status",
+          "trigger",
+          "risk",
+          "opened_at",
+          "risk_from_earlier_round",
+        ],
+        rows: rows.map((r) => [
+          r.caseId,
+          r.level,
+          r.status,
+          r.trigger,
+          r.riskLevel,
+          r.openedAt,
+          riskFromEarlierRound(r, !r.checksPending, r.rescreenHitAt),
+        ]),
       };
     }
     case "waiting": {

@@ -144,7 +144,7 @@ test("the figures count the cases made, a period before them counts none, and th
   const lines = readFileSync(await file.path(), "utf8")
     .trim()
     .split("\r\n");
-  expect(lines[0]).toBe("case_id,level,status,trigger,risk,opened_at");
+  expect(lines[0]).toBe("case_id,level,status,trigger,risk,opened_at,risk_from_earlier_round");
   const statusOf = (id: string) => lines.find((l) => l.startsWith(`${id},`))?.split(",")[2];
   expect(statusOf(caseIds.approved)).toBe("approved");
   expect(statusOf(caseIds.rejected)).toBe("rejected");
@@ -170,7 +170,7 @@ test("the figures count the cases made, a period before them counts none, and th
     readFileSync(await none.path(), "utf8")
       .trim()
       .split("\r\n"),
-  ).toEqual(["case_id,level,status,trigger,risk,opened_at"]);
+  ).toEqual(["case_id,level,status,trigger,risk,opened_at,risk_from_earlier_round"]);
 
   // A preset keeps the chosen end day: the last 7 days of that January.
   await head.getByRole("link", { name: "7 days" }).click();

@@ -8,7 +8,7 @@ import "./support/request-scope";
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { textOf } from "../helpers/render-page";
-import { approvedAtStandard, signedInStaff, Trader } from "./support/people";
+import { approvedAtStandard, signedInStaff, Trader, type Staff } from "./support/people";
 import { scenarioWorld, type World } from "./support/world";
 
 const world = scenarioWorld();
@@ -25,6 +25,19 @@ function riskInQueue(queue: string, caseId: string) {
   if (at < 0) return null;
   const row = queue.slice(at, queue.indexOf("</tr>", at));
   return { risk: /<td data-risk="([a-z]+)"/.exec(row)?.[1] ?? "none", text: textOf(row) };
+}
+
+/** The case's risk and its mark in the dashboard's cases CSV, as an auditor reads them. */
+async function riskInCasesCsv(staff: Staff, caseId: string) {
+  const response = await staff.exportDashboard("cases");
+  expect(response.status).toBe(200);
+  const [header = "", ...lines] = (await response.text()).trim().split("\r\n");
+  const columns = header.split(",");
+  const row = lines.find((l) => l.startsWith(`${caseId},`))?.split(",") ?? [];
+  return {
+    risk: row[columns.indexOf("risk")],
+    fromEarlierRound: row[columns.indexOf("risk_from_earlier_round")],
+  };
 }
 
 /** The opening tags of the case page's two risk lines (header and case summary). */
@@ -72,6 +85,11 @@ describe("scenario: the trader is listed after sending an upgrade, before its ch
     expect(textOf(await (await reviewer.exportEvidence(kycCase.id, "html")).text())).toContain(
       "Low · from the previous round: this round's checks have not run yet",
     );
+    expect(riskInQueue(await reviewer.queue({}), kycCase.id)?.text).toContain("previous round");
+    expect(await riskInCasesCsv(reviewer, kycCase.id)).toEqual({
+      risk: "low",
+      fromEarlierRound: "true",
+    });
 
     // The broker's list gains him; the import re-screens the approval in force at once, while
     // the upgrade's checks wait for the worker.
@@ -87,6 +105,10 @@ describe("scenario: the trader is listed after sending an upgrade, before its ch
     const row = riskInQueue(await reviewer.queue({}), kycCase.id);
     expect(row?.risk).toBe("high");
     expect(row?.text).not.toContain("previous round");
+    expect(await riskInCasesCsv(reviewer, kycCase.id)).toEqual({
+      risk: "high",
+      fromEarlierRound: "false",
+    });
     const exported = (await (await reviewer.exportEvidence(kycCase.id)).json()) as {
       case: {
         riskLevel: string;

@@ -11,6 +11,7 @@ import { getDb } from "../client";
 import {
   caseChecks,
   caseDecisions,
+  caseRisk,
   caseEvents,
   movedCase,
   checkRuns,
@@ -24,6 +25,7 @@ import {
 import { HOLD_TASK_KINDS } from "./hold-tasks";
 import { deliveryStateSql, type DeliveryCounts, type UndeliveredState } from "./outbox";
 import { QUEUE_STATUSES } from "./metrics";
+import { checksOfRoundPending } from "./queue";
 import { SCREENING_JUDGMENTS } from "./review";
 
 export type Period = { from: Date; until: Date };
@@ -54,10 +56,13 @@ function inLiteral(column: AnyColumn, values: readonly string[]): SQL {
 
 const staffName = sql<string | null>`coalesce(${staffUsers.displayName}, ${staffUsers.email})`;
 
-/** Cases opened in the period, with their status now. */
+/**
+ * Cases opened in the period, with their status now, and what the queue reads to mark their risk
+ * as an earlier round's (lib/review/risk.ts riskFromEarlierRound).
+ */
 export async function listCasesOpenedIn(period: Period) {
   const db = await getDb();
-  return db
+  const rows = await db
     .select({
       caseId: kycCases.id,
       level: kycCases.level,
@@ -65,10 +70,15 @@ export async function listCasesOpenedIn(period: Period) {
       trigger: kycCases.trigger,
       riskLevel: kycCases.riskLevel,
       openedAt: kycCases.openedAt,
+      queuedAt: kycCases.queuedAt,
+      checksPending: checksOfRoundPending,
+      rescreenHitAt: caseRisk.rescreenHitAt,
     })
     .from(kycCases)
+    .leftJoin(caseRisk, eq(caseRisk.caseId, kycCases.id))
     .where(and(gte(kycCases.openedAt, period.from), lt(kycCases.openedAt, period.until)))
     .orderBy(asc(kycCases.openedAt), asc(kycCases.id));
+  return rows.map((r) => ({ ...r, checksPending: Boolean(r.checksPending) }));
 }
 
 /**

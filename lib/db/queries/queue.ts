@@ -197,10 +197,17 @@ function conditionsOf(filter: QueueFilter): SQL[] {
 
 type Db = Awaited<ReturnType<typeof getDb>>;
 
-function queueSelect(db: Db, filter: QueueFilter) {
-  const checksPending = sql<boolean>`(${kycCases.status} in ('submitted', 'resubmitted', 'in_review')
+/**
+ * SQL: the case waits for a person and its round has no submission run yet, so the risk on it is
+ * an earlier round's (lib/review/risk.ts riskFromEarlierRound takes its negation). The queue and
+ * the dashboard's cases CSV read the mark through it alike.
+ */
+export const checksOfRoundPending = sql<boolean>`(${kycCases.status} in ('submitted', 'resubmitted', 'in_review')
     and not exists (select 1 from ${checkRuns} r where r.case_id = ${kycCases.id}
       and r.reason = 'submission' and r.round = ${kycCases.round}))`;
+
+function queueSelect(db: Db, filter: QueueFilter) {
+  const checksPending = checksOfRoundPending;
   // The page's ids first, in index order; the row details (assignee, tasks, checks) only for
   // those: PostgreSQL would otherwise compute them for every matching case before the sort.
   const page = db
