@@ -5,19 +5,12 @@
  * in the evidence export.
  */
 import "./support/request-scope";
-import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
-import path from "node:path";
 import { textOf } from "../helpers/render-page";
+import { importBrokerList, LISTED_LATER } from "./support/broker-list";
 import { approvedAtStandard, signedInStaff, Trader, type Staff } from "./support/people";
-import { scenarioWorld, type World } from "./support/world";
+import { scenarioWorld } from "./support/world";
 
 const world = scenarioWorld();
-
-function brokerList(w: World, name: string): string {
-  const list = path.join(w.dataDir, name);
-  copyFileSync(path.join(__dirname, "../fixtures/sanctions/generic-pep.csv"), list);
-  return list;
-}
 
 /** The case's row in a queue page: its risk cell, or null when the page does not list it. */
 function riskInQueue(queue: string, caseId: string) {
@@ -52,17 +45,10 @@ function riskOnPage(page: string) {
 describe("scenario: the trader is listed after sending an upgrade, before its checks ran", () => {
   it("shows the re-screening's high risk as this round's news, not the previous round's", async () => {
     const w = world();
-    const list = brokerList(w, "risk-rounds-pep.csv");
-    await w.importLists([list]);
+    const list = await importBrokerList(w, "risk-rounds-pep.csv");
     const trader = new Trader(w, 591_001);
     const reviewer = await signedInStaff(w, "riskrounds.reviewer@broker.example", "approver");
-    const person = {
-      givenNames: "Oskar",
-      surnames: "Lindqvist Berg",
-      dateOfBirth: "1969-02-17",
-      nationalities: ["SE"],
-    };
-    const kycCase = await approvedAtStandard(w, trader, reviewer, person, {
+    const kycCase = await approvedAtStandard(w, trader, reviewer, LISTED_LATER, {
       expiryDate: "2045-01-31",
     });
     await trader.sendEnhancedUpgrade();
@@ -93,8 +79,7 @@ describe("scenario: the trader is listed after sending an upgrade, before its ch
 
     // The broker's list gains him; the import re-screens the approval in force at once, while
     // the upgrade's checks wait for the worker.
-    writeFileSync(list, `${readFileSync(list, "utf8")}Oskar Lindqvist Berg,,1969-02-17,Sweden\n`);
-    await w.importLists([list]);
+    await list.listLater();
 
     const page = await reviewer.casePage(kycCase.id);
     expect(riskOnPage(page)).toEqual({

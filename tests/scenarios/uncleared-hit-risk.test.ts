@@ -6,10 +6,9 @@
  * approval rests on is still open: the case stays high, with four eyes, until a person judges it.
  */
 import "./support/request-scope";
-import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
-import path from "node:path";
 import { textOf } from "../helpers/render-page";
 import { PERSONAL } from "../fixtures/kyc-values";
+import { importBrokerList, LISTED_LATER } from "./support/broker-list";
 import { approvedAtStandard, signedInStaff, Trader } from "./support/people";
 import { scenarioWorld } from "./support/world";
 
@@ -18,23 +17,14 @@ const world = scenarioWorld();
 describe("scenario: the round's answers no longer match a hit nobody has cleared", () => {
   it("keeps the case high with four eyes while the monitoring task is open, and says why", async () => {
     const w = world();
-    const list = path.join(w.dataDir, "uncleared-hit-pep.csv");
-    copyFileSync(path.join(__dirname, "../fixtures/sanctions/generic-pep.csv"), list);
-    await w.importLists([list]);
+    const list = await importBrokerList(w, "uncleared-hit-pep.csv");
     const trader = new Trader(w, 592_001);
     const reviewer = await signedInStaff(w, "uncleared.reviewer@broker.example", "approver");
-    const person = {
-      givenNames: "Oskar",
-      surnames: "Lindqvist Berg",
-      dateOfBirth: "1969-02-17",
-      nationalities: ["SE"],
-    };
-    const kycCase = await approvedAtStandard(w, trader, reviewer, person);
+    const kycCase = await approvedAtStandard(w, trader, reviewer, LISTED_LATER);
     expect(await trader.currentCase()).toMatchObject({ riskLevel: "low" });
 
     // The broker's list gains him: the import re-screens the approval in force.
-    writeFileSync(list, `${readFileSync(list, "utf8")}Oskar Lindqvist Berg,,1969-02-17,Sweden\n`);
-    await w.importLists([list]);
+    await list.listLater();
     expect(await trader.currentCase()).toMatchObject({ riskLevel: "high" });
     expect(await reviewer.casePage(kycCase.id)).toContain('data-testid="monitoring-task"');
 
@@ -46,7 +36,7 @@ describe("scenario: the round's answers no longer match a hit nobody has cleared
     ).toBe("action_requested");
     await trader.launch("kyc");
     expect(
-      await trader.continue("personal", { ...PERSONAL, ...person, surnames: "Wennerholm" }),
+      await trader.continue("personal", { ...PERSONAL, ...LISTED_LATER, surnames: "Wennerholm" }),
     ).toEqual({ redirect: "/inapp/kyc" });
     expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
     await w.worker();
