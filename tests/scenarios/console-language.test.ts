@@ -112,7 +112,7 @@ describe("scenario: a screening hit read by an officer who works in German", () 
     expect(nationality).toContain('<abbr title="RU" data-country="RU">Russland</abbr>');
     expect(nationality).toContain('<abbr title="CY" data-country="CY">Zypern</abbr>');
     expect(textOf(page)).toContain(
-      "Geburtsdatum: dasselbe Geburtsdatum (gelistet: 1958-02-28, 1959).",
+      "Geburtsdatum: dasselbe Geburtsdatum (gelistet: \u20681958-02-28, 1959\u2069).",
     );
     // What the trader typed reads the same way: the nationality, residence and the passport's
     // issuing country by name, beside the document too, never as bare codes.
