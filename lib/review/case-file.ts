@@ -60,7 +60,7 @@ import { caseControls, hitControls, hitsJudgeable, OPEN_STATUSES } from "./contr
 import { approvalBlocker, auditCaseView } from "./decisions";
 import { documentsWithoutFile } from "./documents";
 import { reasonsForLevel } from "./reasons";
-import { riskFromEarlierRound } from "./risk";
+import { riskFromEarlierRound, riskMarks } from "./risk";
 import type { VendorTaskShown } from "./late-verdict";
 import { loadCaseHits, unreadableTaskStanding } from "./screening-hits";
 import type { Reviewer } from "./types";
@@ -227,6 +227,11 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
     confirmedMatch: hits.some((h) => h.state === "confirmed"),
   });
   const judgeable = hitsJudgeable(kycCase.status, monitoringTask !== undefined);
+  const fromEarlierRound = riskFromEarlierRound(
+    kycCase,
+    checksOfRound !== undefined,
+    riskRun?.rescreenHitAt ?? null,
+  );
   const level = getLevel(kycCase.level);
   const language = await traderLanguage(trader?.preferredLocale);
   const shown = documents.filter((d) => d.status !== "pending");
@@ -282,11 +287,14 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
         ? { round: declined.round, approvedRound: declined.approvedRound }
         : null,
     /** The case's risk is the last round's: this round's checks have not set one yet. */
-    riskFromEarlierRound: riskFromEarlierRound(
-      kycCase,
-      checksOfRound !== undefined,
-      riskRun?.rescreenHitAt ?? null,
-    ),
+    riskFromEarlierRound: fromEarlierRound,
+    /** What both of the page's risk lines say after the level (lib/review/risk.ts riskMarks). */
+    riskMarks: riskMarks({
+      fromEarlierRound,
+      floor: kycCase.riskFloor,
+      hits,
+      openHitTask: monitoringTask !== undefined,
+    }),
     /** A failed run of the current round, shown with a retry control. */
     checkFailure: failure && failure.round === kycCase.round && !checksOfRound ? failure : null,
     /**

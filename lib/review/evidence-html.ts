@@ -16,6 +16,7 @@ import { messagesFor } from "@/lib/i18n/catalogs";
 import { translatorFor } from "@/lib/i18n/translations";
 import { isCountryField } from "@/lib/kyc/steps";
 import { askedOfTrader } from "@/lib/kyc/case-event-data";
+import { MONITORING_TASK } from "@/lib/db/queries/hold-tasks";
 import { readAnswer } from "./answers";
 import { itemLabel } from "./case-summary";
 import { evidenceFacts, type EvidenceFact, type EvidenceNode } from "./check-evidence";
@@ -23,6 +24,7 @@ import type { CaseEvidence } from "./evidence";
 import { factsOf, isStoredTime } from "./facts";
 import { explanationLines } from "./hit-explanation";
 import { fieldLabelsIn, labelsIn, type ConsoleLabels, type FieldLabels } from "./labels";
+import { riskMarks } from "./risk";
 
 type Translate = (key: string, values?: Record<string, string | number>) => string;
 /** A translator of messages with tags, each tag's part given as a string (next-intl's `markup`). */
@@ -302,17 +304,23 @@ export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords, nonce:
           label.status(e.case.status),
           label.trigger(e.case.trigger),
           e.case.round,
-          // As the page's summary says it: whether the level is the previous round's, what a
-          // periodic review raised it to at least, and that a likely hit escalated the case.
+          // As the page says it (lib/review/risk.ts riskMarks).
           [
             label.risk(e.case.riskLevel),
-            ...(e.case.riskFromEarlierRound ? [page("summary.riskEarlierRound")] : []),
-            ...(e.case.riskFloor
-              ? [page("summary.riskFloor", { risk: label.risk(e.case.riskFloor) })]
-              : []),
-            ...(e.screeningHits.some((h) => h.level === "likely")
-              ? [page("summary.escalated")]
-              : []),
+            ...riskMarks({
+              fromEarlierRound: e.case.riskFromEarlierRound,
+              floor: e.case.riskFloor,
+              hits: e.screeningHits,
+              openHitTask: e.reviewTasks.some(
+                (task) => task.kind === MONITORING_TASK && task.closedAt === null,
+              ),
+            }).map((m) =>
+              m.mark === "earlier_round"
+                ? page("summary.riskEarlierRound")
+                : m.mark === "floor"
+                  ? page("summary.riskFloor", { risk: label.risk(m.floor) })
+                  : page("summary.escalated"),
+            ),
           ].join(" · "),
           t("yesNo", { value: e.case.fourEyesRequired ? "yes" : "no" }),
           at(e.case.openedAt),

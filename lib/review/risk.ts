@@ -25,6 +25,32 @@ export function riskFromEarlierRound(
   );
 }
 
+/**
+ * What the console says after a case's risk level, wherever it shows it (the case page's header
+ * and its summary, the printable evidence), so none of them leaves a high level unexplained that
+ * another explains: the level is the previous round's; a periodic review set a floor; a likely
+ * screening hit escalated the case — one the case shows (its round's, or from a re-screening),
+ * or one an open monitoring task holds (lib/db/queries/checks.ts recordSubmissionRun keeps the
+ * case high while it is open, whatever the round's own checks found).
+ */
+export type RiskMark =
+  { mark: "earlier_round" } | { mark: "floor"; floor: string } | { mark: "escalated" };
+
+export function riskMarks(input: {
+  fromEarlierRound: boolean;
+  floor: string | null;
+  hits: readonly { level: string }[];
+  openHitTask: boolean;
+}): RiskMark[] {
+  return [
+    ...(input.fromEarlierRound ? [{ mark: "earlier_round" as const }] : []),
+    ...(input.floor ? [{ mark: "floor" as const, floor: input.floor }] : []),
+    ...(input.openHitTask || input.hits.some((h) => h.level === "likely")
+      ? [{ mark: "escalated" as const }]
+      : []),
+  ];
+}
+
 /** At or above the configured level, an approval needs two different staff members. */
 export function needsFourEyes(level: RiskLevel, threshold: RiskLevel): boolean {
   return RISK_LEVELS.indexOf(level) >= RISK_LEVELS.indexOf(threshold);

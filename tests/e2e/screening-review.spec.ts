@@ -71,7 +71,9 @@ test("a likely hit is shown, cleared by two people, and four eyes approve", asyn
   await expect(reasons.first()).toHaveText("Sanctions screening (Fail): +100");
   // The score is the sum of the reasons' points, as the officer reads them.
   const points = (await reasons.allTextContents()).map((r) => Number(/\+(\d+)$/.exec(r)?.[1]));
-  await expect(risk).toHaveText(`High · score ${points.reduce((a, b) => a + b, 0)}`);
+  await expect(risk).toHaveText(
+    `High · score ${points.reduce((a, b) => a + b, 0)} · escalated (likely match on a screening list)`,
+  );
 
   await hit.getByLabel("Why (required for a false positive)").fill("Born 1988 per passport");
   await hit.getByTestId("hit-false-positive").click();

@@ -57,6 +57,13 @@ describe("scenario: a trader listed while their submission waits for a person", 
     expect(textOf(page)).toContain("found by re-screening");
     expect(page).toContain('data-blocker="likely_hit_open"');
     expect(page).toContain('data-testid="case-risk" data-risk="high"');
+    // Both risk lines say why it is high: the round's own checks scored it low.
+    for (const testId of ["case-risk", "summary-risk"]) {
+      const line = page.slice(page.lastIndexOf("<", page.indexOf(`data-testid="${testId}"`)));
+      expect(textOf(line.slice(0, line.search(/<\/(dd|p)>/)))).toMatch(
+        /^High.* · escalated \(likely match on a screening list\)/,
+      );
+    }
     expect(await reviewer.approve(kycCase.id)).toBe("error:likely_hit_open");
     // Not an approved trader: no monitoring task, no alert to the CRM, no account restricted.
     expect(page).not.toContain('data-testid="monitoring-task"');

@@ -305,7 +305,13 @@ describe("scenario: a risk a periodic review raised outlasts the next checks", (
       expect(page).toContain('data-risk="medium"');
       expect(page).toContain('data-risk-floor="medium"');
       expect(page).toContain('data-reason="risk_floor"');
-      expect(textOf(page)).toContain("raised by a periodic review");
+      // Both risk lines say why it is medium: the run scored it low.
+      for (const testId of ["case-risk", "summary-risk"]) {
+        const line = page.slice(page.lastIndexOf("<", page.indexOf(`data-testid="${testId}"`)));
+        expect(textOf(line.slice(0, line.search(/<\/(dd|p)>/)))).toMatch(
+          /^Medium( · score \d+)? · at least Medium: raised by a periodic review/,
+        );
+      }
       expect(await later.approve(kycCase.id)).toBe("approved");
       expect((await trader.currentCase()).riskLevel).toBe("medium");
     } finally {

@@ -51,13 +51,28 @@ describe("scenario: the round's answers no longer match a hit nobody has cleared
     expect(page).toContain('data-testid="case-risk" data-risk="high"');
     const header = page.slice(page.indexOf('data-testid="case-risk"'));
     expect(textOf(header.slice(0, header.indexOf("</dd>")))).toContain(
-      "four eyes required · escalated (likely sanctions hit)",
+      "High · escalated (likely match on a screening list) · four eyes required",
     );
     expect(page).toContain('data-testid="summary-risk" data-risk="high" data-risk-open-hit="true"');
     const summary = page.slice(page.indexOf('data-testid="summary-risk"'));
     expect(textOf(summary.slice(0, summary.indexOf("</p>")))).toContain(
-      "escalated (likely sanctions hit)",
+      "escalated (likely match on a screening list)",
     );
     expect(await reviewer.queue({ risk: "high" })).toContain(`data-case="${kycCase.id}"`);
+
+    // The round's own checks found nothing (the changed surname matches no entry): the high is
+    // the open hit's, and the audit says so.
+    const evidence = (await (await reviewer.exportEvidence(kycCase.id)).json()) as {
+      case: { round: number };
+      checkRuns: { reason: string; round: number | null; riskLevel: string }[];
+      audit: { rows: { action: string; data: Record<string, unknown> }[] };
+    };
+    const roundRuns = evidence.checkRuns.filter(
+      (r) => r.reason === "submission" && r.round === evidence.case.round,
+    );
+    expect(roundRuns.map((r) => r.riskLevel)).toEqual(["low"]);
+    expect(
+      evidence.audit.rows.findLast((a) => a.action === "checks.completed")?.data,
+    ).toMatchObject({ level: "low", heldByOpenHit: true, caseLevel: "high" });
   }, 300_000);
 });

@@ -207,7 +207,6 @@ export const checksOfRoundPending = sql<boolean>`(${kycCases.status} in ('submit
       and r.reason = 'submission' and r.round = ${kycCases.round}))`;
 
 function queueSelect(db: Db, filter: QueueFilter) {
-  const checksPending = checksOfRoundPending;
   // The page's ids first, in index order; the row details (assignee, tasks, checks) only for
   // those: PostgreSQL would otherwise compute them for every matching case before the sort.
   const page = db
@@ -240,7 +239,7 @@ function queueSelect(db: Db, filter: QueueFilter) {
         monitoringHit: monitoringHitSql,
         vendorVerdictHold: vendorVerdictHoldSql,
         periodicReview: periodicReviewSql,
-        checksPending,
+        checksPending: checksOfRoundPending,
         checksFailed: checksFailedSql,
         rescreenHitAt: caseRisk.rescreenHitAt,
       })

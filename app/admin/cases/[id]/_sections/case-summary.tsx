@@ -9,7 +9,7 @@ const score = (n: number | undefined, digits = 0) => (n === undefined ? "—" : 
 
 /** The case at a glance, on top of the page (lib/review/case-summary.ts). */
 export async function CaseSummary({ file }: { file: CaseFile }) {
-  const [t, label, fields, { t: tCase }] = await Promise.all([
+  const [t, label, fields, { riskMarks }] = await Promise.all([
     getTranslations("CaseSummary"),
     getConsoleLabels(),
     getFieldLabels(),
@@ -64,8 +64,7 @@ export async function CaseSummary({ file }: { file: CaseFile }) {
             {risk.score === null
               ? label.risk(risk.level)
               : t("riskValue", { level: label.risk(risk.level), score: String(risk.score) })}
-            {file.riskFromEarlierRound ? ` · ${tCase("summary.riskEarlierRound")}` : ""}
-            {risk.heldByOpenHit ? ` · ${tCase("summary.escalated")}` : ""}
+            {riskMarks(file.riskMarks, label.risk)}
           </p>
           {risk.reasons.length > 0 ? (
             <>

@@ -101,7 +101,7 @@ function ReasonedClose({
 
 export async function Summary({ file }: { file: CaseFile }) {
   const { kycCase, trader, team } = file;
-  const [{ t, why }, label, tc, tConfirm] = await Promise.all([
+  const [{ t, why, riskMarks }, label, tc, tConfirm] = await Promise.all([
     getCaseWords(),
     getConsoleLabels(),
     getTranslations("Console"),
@@ -130,12 +130,8 @@ export async function Summary({ file }: { file: CaseFile }) {
           data-risk-earlier-round={file.riskFromEarlierRound || undefined}
         >
           {kycCase.riskLevel ? label.risk(kycCase.riskLevel) : t("summary.notAssessed")}
-          {file.riskFromEarlierRound ? ` · ${t("summary.riskEarlierRound")}` : ""}
-          {kycCase.riskFloor
-            ? ` · ${t("summary.riskFloor", { risk: label.risk(kycCase.riskFloor) })}`
-            : ""}
+          {riskMarks(file.riskMarks, label.risk)}
           {kycCase.fourEyesRequired ? ` · ${t("summary.fourEyes")}` : ""}
-          {file.hits.some((h) => h.level === "likely") ? ` · ${t("summary.escalated")}` : ""}
         </dd>
         <dt>{t("summary.level")}</dt>
         <dd data-testid="case-level" data-level={kycCase.level}>
