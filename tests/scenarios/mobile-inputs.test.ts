@@ -3,10 +3,14 @@
  * number is a code as printed: capitals, and neither autocorrect nor spell-check, which would
  * make a word of "C01X" on the way in. A phone number gets the dialling pad, an e-mail address
  * the e-mail keyboard. The date of birth's picker opens among the dates the step accepts, not at
- * today, decades from any answer.
+ * today, decades from any answer; a document's expiry and a bill's issue date offer only the
+ * dates their step takes.
  */
 import "./support/request-scope";
+import { expiryDateRange } from "@/lib/kyc/steps/identity-document";
 import { dateOfBirthRange } from "@/lib/kyc/steps/personal";
+import { issueDateRange } from "@/lib/kyc/steps/proof-of-address";
+import { IDENTITY } from "../fixtures/kyc-values";
 import { Trader } from "./support/people";
 import { scenarioWorld } from "./support/world";
 
@@ -19,6 +23,11 @@ function inputTag(html: string, id: string): string {
   )?.[0];
   if (!tag) throw new Error(`no input ${id}`);
   return tag.toLowerCase();
+}
+
+/** The day before (-1) or after (+1) a `YYYY-MM-DD` date. */
+function dayBeside(iso: string, days: -1 | 1): string {
+  return new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
 describe("scenario: the keyboards and pickers a trader's phone shows", () => {
@@ -48,5 +57,42 @@ describe("scenario: the keyboards and pickers a trader's phone shows", () => {
     const { min, max } = dateOfBirthRange(new Date());
     expect(field).toMatch(new RegExp(`min="${min}"`));
     expect(field).toMatch(new RegExp(`max="${max}"`));
+  });
+
+  it("offers only the expiry and issue dates the steps accept, the last ones included", async () => {
+    const trader = new Trader(world(), 460_003);
+    await trader.launch("kyc", { kycType: "standard" });
+    const expiry = expiryDateRange(new Date());
+    const expiryField = inputTag(
+      await trader.html("kyc", { step: "identity_document" }),
+      "expiryDate",
+    );
+    expect(expiryField).toMatch(new RegExp(`min="${expiry.min}"`));
+    expect(expiryField).toMatch(new RegExp(`max="${expiry.max}"`));
+    const issue = issueDateRange(new Date());
+    const issueField = inputTag(
+      await trader.html("kyc", { step: "proof_of_address" }),
+      "issueDate",
+    );
+    expect(issueField).toMatch(new RegExp(`min="${issue.min}"`));
+    expect(issueField).toMatch(new RegExp(`max="${issue.max}"`));
+
+    // The picker's limits are the step's: the day beyond each is refused, the limit taken.
+    const passport = { ...IDENTITY, documentNumber: "P4600031" };
+    for (const refused of [dayBeside(expiry.min, -1), dayBeside(expiry.max, 1)])
+      expect(
+        await trader.continue("identity_document", { ...passport, expiryDate: refused }),
+      ).toMatchObject({ value: { status: "invalid", errors: { expiryDate: expect.any(String) } } });
+    expect(
+      await trader.continue("identity_document", { ...passport, expiryDate: expiry.max }),
+    ).toEqual({ redirect: "/inapp/kyc" });
+    const bill = { addressDocumentKind: "utility_bill" };
+    for (const refused of [dayBeside(issue.min, -1), dayBeside(issue.max, 1)])
+      expect(
+        await trader.continue("proof_of_address", { ...bill, issueDate: refused }),
+      ).toMatchObject({ value: { status: "invalid", errors: { issueDate: expect.any(String) } } });
+    expect(await trader.continue("proof_of_address", { ...bill, issueDate: issue.min })).toEqual({
+      redirect: "/inapp/kyc",
+    });
   });
 });

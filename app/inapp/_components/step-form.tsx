@@ -8,7 +8,7 @@
 import { useActionState, useEffect, useRef, useState } from "react";
 import { ABANDONED_SAVE_FIELD } from "@/lib/inapp/autosave-contract";
 import { countrySelectHtml } from "@/lib/kyc/country-select";
-import type { FieldSpec } from "@/lib/kyc/steps/fields";
+import type { DateRange, FieldSpec } from "@/lib/kyc/steps/fields";
 import { isShown } from "@/lib/kyc/steps/visibility";
 import { WINDOW_FIELD } from "@/lib/inapp/window-ref";
 import { continueStep, type StepFormState } from "../kyc/actions";
@@ -29,6 +29,8 @@ export type StepFormProps = {
   draftVersion: number;
   /** The sign-in this page was rendered for (lib/inapp/window.ts): every post carries it. */
   windowRef: string;
+  /** The dates each date field accepts (lib/kyc/steps), for the phone's date picker. */
+  dateRanges?: Record<string, DateRange>;
 };
 
 const one = (v: string | string[] | undefined, i?: number): string =>
@@ -43,6 +45,7 @@ export function StepForm({
   prefilled = [],
   draftVersion,
   windowRef,
+  dateRanges = {},
 }: StepFormProps) {
   const [state, submit, pending] = useActionState(continueStep, {
     status: "idle",
@@ -211,6 +214,7 @@ export function StepForm({
               type={f.kind === "date" ? "date" : "text"}
               defaultValue={value}
               maxLength={f.kind === "text" ? f.maxLength : undefined}
+              {...(f.kind === "date" && dateRanges[f.name])}
               autoComplete={f.autoComplete ?? (f.code ? "off" : undefined)}
               {...(f.code && {
                 autoCapitalize: "characters",

@@ -181,7 +181,8 @@ async function KycPage({ searchParams }: Props) {
         </>
       );
     }
-    const fields = STEP_DEFINITIONS[step].fields ?? [];
+    const definition = STEP_DEFINITIONS[step];
+    const fields = definition.fields ?? [];
     const text = await stepFormText(step, fields);
     return (
       <>
@@ -198,6 +199,7 @@ async function KycPage({ searchParams }: Props) {
           prefilled={prefill?.prefilled ?? []}
           draftVersion={drafts[step]?.version ?? 0}
           windowRef={windowRef}
+          dateRanges={definition.dateRanges?.(new Date()) ?? {}}
         />
       </>
     );

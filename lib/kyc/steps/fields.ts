@@ -248,3 +248,11 @@ export function addUtcMonths(date: Date, months: number): Date {
   d.setUTCMonth(d.getUTCMonth() + months);
   return d;
 }
+
+/** The dates a date field accepts, inclusive, as `YYYY-MM-DD` (its `min` and `max`). */
+export type DateRange = { min: string; max: string };
+
+/** A UTC date as `YYYY-MM-DD`: compared as text, such dates sort as the calendar does. */
+export function isoDay(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}

@@ -10,10 +10,12 @@ import {
   choice,
   country,
   isoDate,
+  isoDay,
   parseWithSchema,
   postedText,
   startOfUtcDay,
   stepObject,
+  type DateRange,
   type FieldSpec,
   type StepParse,
   type StepValues,
@@ -51,8 +53,18 @@ export function normalizeDocumentNumber(value: string): string {
   return value.toUpperCase().replace(/[\s.\-/]/g, "");
 }
 
-export function identityDocumentSchema(now: Date) {
+/**
+ * The expiry dates the step accepts: from today to the longest plausible validity. The schema
+ * checks against it and the date field carries it as `min`/`max`, so a phone's picker offers no
+ * date the step would refuse.
+ */
+export function expiryDateRange(now: Date): DateRange {
   const today = startOfUtcDay(now);
+  return { min: isoDay(today), max: isoDay(addUtcMonths(today, 12 * MAX_VALIDITY_YEARS)) };
+}
+
+export function identityDocumentSchema(now: Date) {
+  const expiry = expiryDateRange(now);
   return stepObject(identityDocumentFields, {
     documentKind: choice(IDENTITY_DOCUMENT_KINDS),
     documentNumber: postedText.transform(normalizeDocumentNumber).pipe(
@@ -62,10 +74,10 @@ export function identityDocumentSchema(now: Date) {
         .regex(/^[A-Z0-9]{4,20}$/, { error: "invalidDocumentNumber" }),
     ),
     issuingCountry: country,
-    expiryDate: isoDate((expiry) =>
-      expiry < today
+    expiryDate: isoDate((date) =>
+      isoDay(date) < expiry.min
         ? "documentExpired"
-        : expiry > addUtcMonths(today, 12 * MAX_VALIDITY_YEARS)
+        : isoDay(date) > expiry.max
           ? "expiryTooFar"
           : undefined,
     ),

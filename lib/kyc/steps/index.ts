@@ -6,8 +6,18 @@
  */
 import type { StepId } from "../levels";
 import { appropriatenessFields, parseAppropriateness } from "./appropriateness";
-import { valuesFromForm, type FieldSpec, type StepParse, type StepValues } from "./fields";
-import { identityDocumentFields, parseIdentityDocument } from "./identity-document";
+import {
+  valuesFromForm,
+  type DateRange,
+  type FieldSpec,
+  type StepParse,
+  type StepValues,
+} from "./fields";
+import {
+  expiryDateRange,
+  identityDocumentFields,
+  parseIdentityDocument,
+} from "./identity-document";
 import { parsePersonal, PERSONAL_COUNTRY_FIELDS, personalValuesFrom } from "./personal";
 import {
   employmentFields,
@@ -19,7 +29,7 @@ import {
   purposeFields,
   sourceOfFundsFields,
 } from "./profile";
-import { parseProofOfAddress, proofOfAddressFields } from "./proof-of-address";
+import { issueDateRange, parseProofOfAddress, proofOfAddressFields } from "./proof-of-address";
 import { parseTax, taxFields } from "./tax";
 
 /** What a step's parse checked: an object of fields (lib/kyc/answers.ts stores it). */
@@ -30,13 +40,16 @@ export type StepDefinition = {
   fields: readonly FieldSpec[] | null;
   valuesFrom(form: FormData): StepValues;
   parse(values: StepValues, now: Date): StepParse<StepData>;
+  /** The date fields' accepted ranges, the ones `parse` checks, for the screen's date pickers. */
+  dateRanges?(now: Date): Record<string, DateRange>;
 };
 
 function generic(
   fields: readonly FieldSpec[],
   parse: (values: StepValues, now: Date) => StepParse<StepData>,
+  dateRanges?: (now: Date) => Record<string, DateRange>,
 ): StepDefinition {
-  return { fields, valuesFrom: (form) => valuesFromForm(form, fields), parse };
+  return { fields, valuesFrom: (form) => valuesFromForm(form, fields), parse, dateRanges };
 }
 
 export const STEP_DEFINITIONS: Record<StepId, StepDefinition> = {
@@ -45,8 +58,12 @@ export const STEP_DEFINITIONS: Record<StepId, StepDefinition> = {
     valuesFrom: (form) => personalValuesFrom(form) as StepValues,
     parse: (values, now) => parsePersonal(values, now),
   },
-  identity_document: generic(identityDocumentFields, parseIdentityDocument),
-  proof_of_address: generic(proofOfAddressFields, parseProofOfAddress),
+  identity_document: generic(identityDocumentFields, parseIdentityDocument, (now) => ({
+    expiryDate: expiryDateRange(now),
+  })),
+  proof_of_address: generic(proofOfAddressFields, parseProofOfAddress, (now) => ({
+    issueDate: issueDateRange(now),
+  })),
   tax: generic(taxFields, parseTax),
   source_of_funds: generic(sourceOfFundsFields, parseSourceOfFunds),
   employment: generic(employmentFields, parseEmployment),

@@ -6,9 +6,11 @@ import {
   addUtcMonths,
   choice,
   isoDate,
+  isoDay,
   parseWithSchema,
   startOfUtcDay,
   stepObject,
+  type DateRange,
   type FieldSpec,
   type StepParse,
   type StepValues,
@@ -27,14 +29,27 @@ export type ProofOfAddressData = {
   issueDate: string;
 };
 
-export function proofOfAddressSchema(now: Date) {
+/**
+ * The issue dates the step accepts: the last three months, today included. The schema checks
+ * against it and the date field carries it as `min`/`max`, so a phone's picker offers no date
+ * the step would refuse.
+ */
+export function issueDateRange(now: Date): DateRange {
   const today = startOfUtcDay(now);
+  return {
+    min: isoDay(addUtcMonths(today, -ADDRESS_DOCUMENT_MAX_AGE_MONTHS)),
+    max: isoDay(today),
+  };
+}
+
+export function proofOfAddressSchema(now: Date) {
+  const issue = issueDateRange(now);
   return stepObject(proofOfAddressFields, {
     addressDocumentKind: choice(ADDRESS_DOCUMENT_KINDS),
-    issueDate: isoDate((issued) =>
-      issued > today
+    issueDate: isoDate((date) =>
+      isoDay(date) > issue.max
         ? "dateInFuture"
-        : issued < addUtcMonths(today, -ADDRESS_DOCUMENT_MAX_AGE_MONTHS)
+        : isoDay(date) < issue.min
           ? "documentTooOld"
           : undefined,
     ),
