@@ -4,7 +4,9 @@
  * make a word of "C01X" on the way in. A phone number gets the dialling pad, an e-mail address
  * the e-mail keyboard. The date of birth's picker opens among the dates the step accepts, not at
  * today, decades from any answer; a document's expiry and a bill's issue date offer only the
- * dates their step takes.
+ * dates their step takes. The browser fills in what it knows of the trader (name, birthday,
+ * address, phone), but not a document or tax number, nor its saved address's country as the
+ * country of birth or a nationality.
  */
 import "./support/request-scope";
 import { expiryDateRange } from "@/lib/kyc/steps/identity-document";
@@ -22,6 +24,13 @@ function inputTag(html: string, id: string): string {
     html,
   )?.[0];
   if (!tag) throw new Error(`no input ${id}`);
+  return tag.toLowerCase();
+}
+
+/** The opening tag of the select with this id in a rendered screen. */
+function selectTag(html: string, id: string): string {
+  const tag = new RegExp(`<select[^>]* id="${id}"[^>]*>`, "i").exec(html)?.[0];
+  if (!tag) throw new Error(`no select ${id}`);
   return tag.toLowerCase();
 }
 
@@ -94,5 +103,34 @@ describe("scenario: the keyboards and pickers a trader's phone shows", () => {
     expect(await trader.continue("proof_of_address", { ...bill, issueDate: issue.min })).toEqual({
       redirect: "/inapp/kyc",
     });
+  });
+
+  it("lets the browser fill in name, birthday, address and phone, but no document or tax number", async () => {
+    const trader = new Trader(world(), 460_004);
+    await trader.launch("kyc", { kycType: "enhanced" });
+    const personal = await trader.html("kyc", { step: "personal" });
+    const tokens = {
+      givenNames: "given-name",
+      surnames: "family-name",
+      dateOfBirth: "bday",
+      addressLine1: "address-line1",
+      addressLine2: "address-line2",
+      city: "address-level2",
+      postcode: "postal-code",
+      phone: "tel",
+      email: "email",
+    };
+    for (const [id, token] of Object.entries(tokens))
+      expect(inputTag(personal, id)).toMatch(new RegExp(`autocomplete="${token}"`));
+    expect(selectTag(personal, "country")).toMatch(/autocomplete="country"/);
+    // The saved address's country is not where the trader was born, nor what they are a citizen of.
+    for (const id of ["countryOfBirth", "nationalities"])
+      expect(selectTag(personal, id)).not.toMatch(/autocomplete=/);
+
+    for (const tag of [
+      inputTag(await trader.html("kyc", { step: "identity_document" }), "documentNumber"),
+      inputTag(await trader.html("kyc", { step: "tax" }), "tin-0"),
+    ])
+      expect(tag).toMatch(/autocomplete="off"/);
   });
 });

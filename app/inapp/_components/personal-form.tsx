@@ -128,6 +128,9 @@ export function PersonalForm({
       aria-invalid={errors[name] ? true : undefined}
       aria-describedby={describedBy(name, hint)}
       aria-label={id === name ? undefined : labels.nationalityAdditional}
+      // Only the address's country is the browser's "country"; filled into the country of birth
+      // or a nationality, a saved address would answer those questions wrongly.
+      autoComplete={name === "country" ? "country" : undefined}
       onChange={onChange ? (event) => onChange(event.target.value) : undefined}
       dangerouslySetInnerHTML={{
         __html: countrySelectHtml(
