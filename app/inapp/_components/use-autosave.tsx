@@ -25,6 +25,7 @@ import {
   type AutosaveRequest,
 } from "@/lib/inapp/autosave-contract";
 import { WINDOW_FIELD, windowHeaders } from "@/lib/inapp/window-ref";
+import { expectSaveLanding } from "./screen-heading";
 
 const AUTOSAVE_DELAY_MS = 800;
 /** An autosave without an answer by then has failed: the trader is told it is not saved. */
@@ -190,6 +191,7 @@ export function useAutosave(form: RefObject<HTMLFormElement | null>, initialVers
       return;
     }
     cancel();
+    expectSaveLanding();
     // Nothing is on its way now: a change that waited for a save goes with this post instead.
     setState((current) => (current === "saving" ? "idle" : current));
     // The post is built from the form right after this handler: the hidden field must hold the

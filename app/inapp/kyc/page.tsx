@@ -19,6 +19,7 @@ import { PersonalForm } from "../_components/personal-form";
 import { ReviewerMessage } from "../_components/reviewer-message";
 import { ScreenLink } from "../_components/screen-link";
 import { StatusBadge, StatusExplain } from "../_components/status-badge";
+import { ScreenHeading } from "../_components/screen-heading";
 import { StepForm } from "../_components/step-form";
 import { SubmitForm } from "../_components/submit-form";
 import { retryCaseAction } from "./actions";
@@ -158,7 +159,7 @@ async function KycPage({ searchParams }: Props) {
       return (
         <>
           {progressLine}
-          <h1>{tPersonal("title")}</h1>
+          <ScreenHeading screen={step}>{tPersonal("title")}</ScreenHeading>
           <p className="lead">{tPersonal("intro")}</p>
           {stepNote(step)}
           {prefill?.offerUpload ? (
@@ -187,7 +188,7 @@ async function KycPage({ searchParams }: Props) {
     return (
       <>
         {progressLine}
-        <h1>{text.title}</h1>
+        <ScreenHeading screen={step}>{text.title}</ScreenHeading>
         <p className="lead">{text.intro}</p>
         {stepNote(step)}
         <StepForm
@@ -245,7 +246,7 @@ async function KycPage({ searchParams }: Props) {
 
   return (
     <>
-      <h1>{t("title")}</h1>
+      <ScreenHeading screen="overview">{t("title")}</ScreenHeading>
       <p className="lead">{t("intro")}</p>
       <section className="card">
         {trader.email ? (
