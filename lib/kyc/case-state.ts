@@ -105,9 +105,17 @@ export function startsRound(event: string): boolean {
  * `events` in commit order.
  */
 export function approvedRoundOf(events: readonly { event: string }[]): number | null {
-  const approval = events.findLastIndex((e) => e.event === "approve");
-  if (approval < 0) return null;
-  return events.slice(0, approval).filter((e) => startsRound(e.event)).length;
+  return latestApprovalOf(events)?.round ?? null;
+}
+
+/** The case's latest `approve` event with the round it decided (approvedRoundOf); null without. */
+export function latestApprovalOf<E extends { event: string }>(
+  events: readonly E[],
+): { event: E; round: number } | null {
+  const index = events.findLastIndex((e) => e.event === "approve");
+  const event = events[index];
+  if (!event) return null;
+  return { event, round: events.slice(0, index).filter((e) => startsRound(e.event)).length };
 }
 
 /**

@@ -35,7 +35,7 @@ import { getTraderById } from "@/lib/db/queries/traders";
 import { readCheckEvidence, storedHitSchema } from "@/lib/checks/evidence";
 import { CHECKS_ACTOR } from "@/lib/checks/run";
 import { caseStatus, caseTrigger, type AuditEvent } from "@/lib/db/schema";
-import { approvedRoundOf } from "@/lib/kyc/case-state";
+import { latestApprovalOf } from "@/lib/kyc/case-state";
 import { AppError } from "@/lib/errors";
 import { submittedAnswersSchema } from "@/lib/kyc/answers";
 import { loadStepDrafts } from "@/lib/kyc/drafts";
@@ -47,7 +47,14 @@ import { riskFromEarlierRound } from "./risk";
 import { loadCaseHits } from "./screening-hits";
 import type { Reviewer } from "./types";
 
-export const EVIDENCE_FORMAT = "inapp-kyc.case-evidence.v2";
+/**
+ * The export's version, as the webhook payloads' (docs/console.md, "Evidence export"): it changes
+ * when a field is removed, renamed or retyped, a meaning changes, or a field every export carries
+ * is added, since the published schema is strict and a v2 reader validating with it refuses one.
+ * v3: `case.riskFloor`, `riskRunId`, `riskFromEarlierRound`, `rescreenHitAt`, `approval.round`
+ * and the timeline's `by`.
+ */
+export const EVIDENCE_FORMAT = "inapp-kyc.case-evidence.v3";
 
 const iso = z.iso.datetime({ offset: true });
 const json = z.unknown();
@@ -435,8 +442,10 @@ async function caseEvidence(staff: Reviewer, caseId: string, now: Date): Promise
   });
   // The approval decision itself: not a notice recorded on the approved case (the renewal's,
   // a periodic review closed), nor an upgrade declined back to the approval it left in force.
-  const approvedAt = events.findLast((e) => e.event === "approve");
-  const approval = approvedAt ? await approvalSigners(caseId, approvedAt, auditRows) : null;
+  const approved = latestApprovalOf([...events].sort((a, b) => a.id - b.id));
+  const approval = approved
+    ? { ...approved, ...(await approvalSigners(caseId, approved.event, auditRows)) }
+    : null;
 
   return caseEvidenceSchema.parse({
     format: EVIDENCE_FORMAT,
@@ -539,15 +548,14 @@ async function caseEvidence(staff: Reviewer, caseId: string, now: Date): Promise
       data: d.data,
       at: at(d.createdAt),
     })),
-    approval:
-      approvedAt && approval
-        ? {
-            at: at(approvedAt.occurredAt),
-            round: approvedRoundOf([...events].sort((a, b) => a.id - b.id)) ?? 0,
-            automatic: approval.automatic,
-            signers: approval.signers.map(ref),
-          }
-        : null,
+    approval: approval
+      ? {
+          at: at(approval.event.occurredAt),
+          round: approval.round,
+          automatic: approval.automatic,
+          signers: approval.signers.map(ref),
+        }
+      : null,
     documents: documents
       .filter((d) => d.status !== "pending")
       .map((d) => ({

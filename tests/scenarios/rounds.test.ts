@@ -4,12 +4,17 @@
  * of re-uploads that never leave a case stuck.
  */
 import "./support/request-scope";
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import Ajv2020 from "ajv/dist/2020";
 import { sql } from "drizzle-orm";
 import addFormats from "ajv-formats";
-import { caseEvidenceJsonSchemaText, EVIDENCE_SCHEMA_PATH } from "@/lib/review/evidence";
+import {
+  caseEvidenceJsonSchemaText,
+  EVIDENCE_FORMAT,
+  EVIDENCE_SCHEMA_PATH,
+} from "@/lib/review/evidence";
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import UploadPage from "@/app/inapp/kyc/upload/page";
@@ -491,9 +496,44 @@ describe("scenario: an admin reopens a final rejection given in error", () => {
   });
 });
 
+/**
+ * The export's shape (its JSON Schema, descriptions and the format's own value aside) under each
+ * format it went out as. A changed shape is a new format (docs/console.md, "Evidence export"):
+ * bump EVIDENCE_FORMAT and add its line here; never edit a line already published.
+ */
+const SHAPES: Record<string, string> = {
+  "inapp-kyc.case-evidence.v3": "d37c8a44678cc235",
+};
+
+function shapeOf(schemaText: string): string {
+  const strip = (value: unknown): unknown =>
+    Array.isArray(value)
+      ? value.map(strip)
+      : value !== null && typeof value === "object"
+        ? Object.fromEntries(
+            Object.entries(value)
+              .filter(([key]) => key !== "description")
+              .map(([key, v]) => [key, strip(v)]),
+          )
+        : value;
+  const schema = JSON.parse(schemaText) as { properties: { format: unknown } };
+  schema.properties.format = "(the format)";
+  return createHash("sha256")
+    .update(JSON.stringify(strip(schema)))
+    .digest("hex")
+    .slice(0, 16);
+}
+
 describe("the published evidence JSON Schema", () => {
   it("is the one the zod schema generates today (run npm run docs:schemas when this fails)", () => {
     const published = readFileSync(path.join(__dirname, "../..", EVIDENCE_SCHEMA_PATH), "utf8");
     expect(published).toBe(caseEvidenceJsonSchemaText());
+  });
+
+  it("names its shape by its format: fields added, removed or retyped come with a new format", () => {
+    expect({ format: EVIDENCE_FORMAT, shape: shapeOf(caseEvidenceJsonSchemaText()) }).toEqual({
+      format: EVIDENCE_FORMAT,
+      shape: SHAPES[EVIDENCE_FORMAT],
+    });
   });
 });
