@@ -10,6 +10,7 @@
  * Structures with no schema to read them by (audit data) read as `key: value` lines. Every value
  * is escaped; the page has no script and loads nothing.
  */
+import { isDeepStrictEqual } from "node:util";
 import type { Messages } from "next-intl";
 import { directionOf } from "@/lib/i18n/config";
 import { messagesFor } from "@/lib/i18n/catalogs";
@@ -21,7 +22,7 @@ import { readAnswer } from "./answers";
 import { itemLabel } from "./case-summary";
 import { evidenceFacts, type EvidenceFact, type EvidenceNode } from "./check-evidence";
 import type { CaseEvidence } from "./evidence";
-import { factsOf, isStoredTime } from "./facts";
+import { factsOf, isInstant, isStoredTime } from "./facts";
 import { explanationLines } from "./hit-explanation";
 import { fieldLabelsIn, labelsIn, type ConsoleLabels, type FieldLabels } from "./labels";
 import { riskMarks } from "./risk";
@@ -116,6 +117,41 @@ function when(iso: string, locale: string): string {
 function instant(iso: string, locale: string): string {
   return `<time datetime="${escapeHtml(iso)}">${escapeHtml(when(iso, locale))}</time>`;
 }
+
+/**
+ * A sentence with an instant in it (`{at}`), the instant as `instant` marks it up: the sentence
+ * escaped, the time put in after, as `withPart` does.
+ */
+function sentenceAt(
+  t: Translate,
+  key: string,
+  values: Record<string, string | number>,
+  iso: string,
+  locale: string,
+): string {
+  const mark = "\uE001";
+  return escapeHtml(t(key, { ...values, at: mark })).replace(mark, () => instant(iso, locale));
+}
+
+/** Several entries of one cell (verdicts, deliveries), each on its own line; none is a dash. */
+const lines = (items: string[]): Html | null =>
+  items.length
+    ? new Html(`<ul class="lines">${items.map((i) => `<li>${i}</li>`).join("")}</ul>`)
+    : null;
+
+/**
+ * Stored data a person or a job wrote for a decision or a review task, read like audit data
+ * (`facts`), but its instants (`at`, `lastReviewAt`) read as every other time on the page.
+ */
+const dataFacts = (value: unknown, locale: string): Html =>
+  new Html(
+    `<ul class="facts">${factsOf(value)
+      .map(
+        ({ key, value: v }) =>
+          `<li>${key ? `${escapeHtml(key)}: ` : ""}${isInstant(v) ? instant(v, locale) : typed(v)}</li>`,
+      )
+      .join("")}</ul>`,
+  );
 
 /**
  * A message with a tag whose part is markup built here: the message and its values escaped, the
@@ -249,13 +285,42 @@ function answersHtml(step: string, data: unknown, words: EvidenceWords): Html {
 }
 
 /**
+ * What the trader saved and has not sent: the steps whose saved answers differ from the last
+ * round's (all of them before a first round). No check or decision rested on them, so they come
+ * after the rounds, said so; the JSON carries every step (`currentAnswers`).
+ */
+function draftsHtml(e: CaseEvidence, words: EvidenceWords): string {
+  const { t, page, label, locale } = words;
+  const last = e.rounds.at(-1)?.answers ?? {};
+  const read = (a: { data: unknown; values: unknown } | undefined) => a && (a.data ?? a.values);
+  const unsent = Object.entries(e.currentAnswers).filter(
+    ([step, draft]) => !isDeepStrictEqual(read(draft), read(last[step])),
+  );
+  const heading = `<h2>${escapeHtml(t("section", { key: "drafts" }))}</h2>`;
+  if (unsent.length === 0) return `${heading}<p>${escapeHtml(t("none"))}</p>`;
+  return `${heading}<p>${escapeHtml(t("draftsNote"))}</p><table><thead><tr>${[
+    "step",
+    "checkedData",
+    "when",
+  ]
+    .map((h) => `<th>${escapeHtml(t("column", { key: h }))}</th>`)
+    .join("")}</tr></thead><tbody>${unsent
+    .map(
+      ([step, draft]) =>
+        `<tr><td>${escapeHtml(label.step(step))}${draft.completed ? "" : ` ${escapeHtml(page("traderData.incomplete"))}`}</td><td>${
+          answersHtml(step, draft.data ?? draft.values, words).html
+        }</td><td>${instant(draft.updatedAt, locale)}</td></tr>`,
+    )
+    .join("")}</tbody></table>`;
+}
+
+/**
  * The printable page; `nonce` is its response's CSP nonce, which its one <style> carries (the
  * console's CSP refuses a <style> element without it).
  */
 export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords, nonce: string): string {
   const { t, page, summary, label, locale } = words;
   const at = (iso: string | null) => (iso === null ? null : new Html(instant(iso, locale)));
-  const atText = (iso: string) => when(iso, locale);
   const table = (head: string[], rows: unknown[][]): string =>
     rows.length === 0
       ? `<p>${escapeHtml(t("none"))}</p>`
@@ -295,7 +360,7 @@ export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords, nonce:
 
   const sections = [
     `<h1>${escapeHtml(t("title", { id: e.case.id }))}</h1>
-     <p>${escapeHtml(t("exported", { at: atText(e.exportedAt), by: person(e.exportedBy), format: e.format }))}</p>`,
+     <p>${sentenceAt(t, "exported", { by: person(e.exportedBy), format: e.format }, e.exportedAt, locale)}</p>`,
     `${section("case")}${table(
       ["level", "status", "trigger", "rounds", "risk", "fourEyes", "opened", "closed"],
       [
@@ -338,7 +403,7 @@ export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords, nonce:
         : e.rounds
             .map(
               (r) =>
-                `<h3>${escapeHtml(t("round", { round: r.round, event: label.event(r.event), at: atText(r.submittedAt) }))}</h3>${table(
+                `<h3>${sentenceAt(t, "round", { round: r.round, event: label.event(r.event) }, r.submittedAt, locale)}</h3>${table(
                   ["step", "checkedData"],
                   Object.entries(r.answers).map(([step, a]) => [
                     label.step(step),
@@ -348,19 +413,23 @@ export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords, nonce:
             )
             .join("")
     }`,
+    draftsHtml(e, words),
     `${section("checks")}${e.checkRuns
       .map(
         (run) =>
-          `<h3>${escapeHtml(
-            t("run", {
+          `<h3>${sentenceAt(
+            t,
+            "run",
+            {
               reason: run.reason,
               id: run.id,
               round: run.round ?? "—",
-              at: atText(run.at),
               risk: label.risk(run.riskLevel),
               score: run.score,
               route: label.route(run.route),
-            }),
+            },
+            run.at,
+            locale,
           )}${run.id === e.case.riskRunId ? ` · ${escapeHtml(t("riskRun"))}` : ""}</h3>${table(
             ["check", "outcome", "points", "evidence"],
             run.results.map((r) => [
@@ -390,16 +459,17 @@ export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords, nonce:
         h.score.toFixed(2),
         label.hitLevel(h.level),
         label.hitState(h.state),
-        h.judgments
-          .map(
+        // The reason is what a person wrote, in any script: isolated, as the hit's names are.
+        lines(
+          h.judgments.map(
             (j) =>
-              `${t("judgment", { verdict: j.verdict, by: person({ ...j.by, role: j.role ?? j.by.role }), at: atText(j.at) })}${j.reason ? `: ${j.reason}` : ""}`,
-          )
-          .join("\n") || null,
+              `${sentenceAt(t, "judgment", { verdict: j.verdict, by: person({ ...j.by, role: j.role ?? j.by.role }) }, j.at, locale)}${j.reason ? `: ${typed(j.reason)}` : ""}`,
+          ),
+        ),
       ]),
     )}`,
     `${section("decisions")}${table(
-      ["when", "decision", "by", "reason", "messageForTrader", "internalNote"],
+      ["when", "decision", "by", "reason", "messageForTrader", "internalNote", "data"],
       e.decisions.map((d) => [
         at(d.at),
         label.decision(d.decision),
@@ -407,26 +477,35 @@ export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords, nonce:
         maybe(d.reasonCode, label.reason),
         new Html(typed(d.messageForTrader)),
         new Html(typed(d.internalNote)),
+        // What the decision recorded besides its reason (a periodic review's outcome, the kind of
+        // a rejection): part of what it rested on.
+        dataFacts(d.data, locale),
       ]),
     )}${
       e.approval
-        ? `<p>${escapeHtml(
+        ? `<p>${
             e.approval.automatic
-              ? t("approvedAutomatically", { at: atText(e.approval.at) })
-              : t("approved", {
-                  at: atText(e.approval.at),
-                  signers: list(e.approval.signers.map(person)),
-                }),
-          )} ${escapeHtml(t("approvalRound", { round: e.approval.round }))}</p>`
+              ? sentenceAt(t, "approvedAutomatically", {}, e.approval.at, locale)
+              : sentenceAt(
+                  t,
+                  "approved",
+                  { signers: list(e.approval.signers.map(person)) },
+                  e.approval.at,
+                  locale,
+                )
+          } ${escapeHtml(t("approvalRound", { round: e.approval.round }))}</p>`
         : ""
     }`,
     `${section("tasks")}${table(
-      ["task", "opened", "closed", "resolution"],
+      ["task", "opened", "closed", "resolution", "data"],
       e.reviewTasks.map((task) => [
         t("taskKind", { kind: task.kind }),
         at(task.openedAt),
         at(task.closedAt),
         t("taskResolution", { resolution: task.closedAt ? (task.resolution ?? "") : "open" }),
+        // What the task holds (a monitoring task's runs and hits): an open one is why the case
+        // is held, a closed one what its resolution judged.
+        dataFacts(task.data, locale),
       ]),
     )}`,
     `${section("documents")}${table(
@@ -460,12 +539,13 @@ export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords, nonce:
       e.notifications.map((n) => [
         at(n.at),
         label.outboxEvent(n.type),
-        n.deliveries
-          .map(
-            (d) =>
+        lines(
+          n.deliveries.map((d) =>
+            escapeHtml(
               `${label.destination(d.destination)}: ${label.deliveryStatus(d.status)} (${d.attempts})`,
-          )
-          .join("\n") || null,
+            ),
+          ),
+        ),
       ]),
     )}`,
     `${section("audit")}<p>${escapeHtml(
@@ -490,7 +570,7 @@ export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords, nonce:
 body{font:13px/1.4 system-ui,sans-serif;margin:2rem;color:#111}
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}
 th,td{border:1px solid #bbb;padding:.25rem .4rem;text-align:start;vertical-align:top}
-th{background:#eee}.explanation{margin:.25rem 0 0;padding-inline-start:1.2rem}.facts{list-style:none;margin:0;padding:0;overflow-wrap:anywhere}
+th{background:#eee}.explanation{margin:.25rem 0 0;padding-inline-start:1.2rem}.facts,.lines{list-style:none;margin:0;padding:0;overflow-wrap:anywhere}
 dl{margin:0}dt{font-weight:600}dd{margin:0 0 .25rem}
 h2{margin-top:1.5rem;border-bottom:2px solid #333}
 @media print{body{margin:0}h2{break-after:avoid}tr{break-inside:avoid}}

@@ -29,10 +29,13 @@ export function factsOf(value: unknown, key = ""): Fact[] {
 
 const instant = z.iso.datetime({ offset: true });
 
+/** An ISO 8601 date and time, whatever its key is named. */
+export const isInstant = (value: unknown): value is string => instant.safeParse(value).success;
+
 /**
  * A stored instant: a key named for a moment (`assessedAt`, `completedAt`) holding an ISO 8601
  * date and time. Shown in the reader's time zone instead of as the string it is stored as.
  */
 export function isStoredTime(key: string, value: unknown): value is string {
-  return /[a-z]At$/.test(key) && instant.safeParse(value).success;
+  return /[a-z]At$/.test(key) && isInstant(value);
 }

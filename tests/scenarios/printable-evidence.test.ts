@@ -4,7 +4,8 @@
  * asks for a newer bill, the trader sends it, two people clear the hit and two sign the approval.
  * The approver's printable copy then says what the page says, in the same words and language:
  * why the hit matched, who cleared it, what was asked, who signed; and every instant in it reads
- * as a time in UTC, said so, never as a raw ISO string.
+ * as a time in UTC, said so, never as a raw ISO string. What decisions recorded, what an open
+ * monitoring task holds and what the trader saved without sending are printed too.
  */
 import "./support/request-scope";
 import en from "@/messages/en.json";
@@ -12,9 +13,11 @@ import {
   LISTED_HIT as HIT,
   LISTED_PERSON as LISTED,
   PEP_FAMILY_MEMBER as PEP,
+  PERSONAL,
   TWO_TAX_RESIDENCES as TAX,
 } from "../fixtures/kyc-values";
 import { textOf } from "../helpers/render-page";
+import { importBrokerList, LISTED_LATER } from "./support/broker-list";
 import { approvedAtStandard, signedInStaff, Trader, type Staff } from "./support/people";
 import { OFAC_EXCERPT, scenarioWorld } from "./support/world";
 
@@ -23,6 +26,16 @@ const world = scenarioWorld({ PERIODIC_REVIEW_MONTHS_LOW: "60" });
 jest.setTimeout(300_000);
 
 const ISO_INSTANT = /\d{4}-\d\d-\d\dT\d\d:\d\d/;
+/** An instant as the printable marks it up. */
+const TIME = String.raw`<time datetime="\d{4}-\d\d-\d\dT[\d:.]+Z">[^<]+ UTC</time>`;
+
+/** The markup of one section of the printable: from its heading to the next one. */
+function sectionOf(html: string, heading: string): string {
+  const start = html.indexOf(`<h2>${heading}</h2>`);
+  expect(start).toBeGreaterThanOrEqual(0);
+  const end = html.indexOf("<h2>", start + 1);
+  return html.slice(start, end < 0 ? undefined : end);
+}
 
 /** The words a reader sees in a piece of markup: tags dropped (not spaced), entities read. */
 const wordsOf = (html: string) =>
@@ -92,6 +105,26 @@ describe("scenario: the printable evidence of a rich case", () => {
     expect(printed).toContain("False positive by print.reviewer (reviewer)");
     expect(printed).toContain("Born in Sweden, passport shows");
     expect(printed).toContain("Checked passport: not listed");
+    // The two verdicts a line each (HTML folds a newline into a space), each with its time
+    // marked up, and the reason a person wrote isolated, as the hit's names are.
+    expect(sectionOf(html, "Screening hits and verdicts")).toMatch(
+      new RegExp(
+        String.raw`<ul class="lines"><li>False positive by print\.reviewer \(reviewer\) at ${TIME}: <bdi>Born in Sweden, passport shows</bdi></li>` +
+          String.raw`<li>False positive by print\.approver \(approver\) at ${TIME}: <bdi>Checked passport: not listed</bdi></li></ul>`,
+      ),
+    );
+    // So are the deliveries of one event, and no cell leans on a newline.
+    const told = sectionOf(html, "What the broker’s systems were told");
+    expect(told).toMatch(/<td><ul class="lines"><li>[^<]+<\/li><li>[^<]+<\/li>/);
+    expect(html).not.toMatch(/<td>[^<]*\n/);
+    // Times inside sentences are marked up as every other: the rounds, the runs, the approval.
+    const headings = html.match(/<h3>[\s\S]*?<\/h3>/g) ?? [];
+    expect(headings.length).toBeGreaterThanOrEqual(4);
+    for (const h3 of headings) expect(h3).toMatch(new RegExp(TIME));
+    expect(html).toMatch(new RegExp(String.raw`<p>Exported ${TIME} by print\.approver`));
+    expect(html).toMatch(new RegExp(String.raw`<p>Approved ${TIME}, signed by`));
+    // Everything the trader saved went out with the round: nothing unsent.
+    expect(sectionOf(html, "Answers not yet submitted")).toContain("<p>None.</p>");
     expect(printed).toContain("A newer bill, please.");
     expect(printed).toContain("signed by print.reviewer (reviewer) and print.approver (approver)");
     // The timeline names who changed the case as the page does, and what was asked of the trader.
@@ -162,6 +195,10 @@ describe("scenario: the printable evidence of a renewal after a periodic review 
     const printed = wordsOf(html);
     expect(printed).toContain(`Medium · ${floor}`);
     expect(printed).toContain("new trading pattern");
+    // What the periodic review decided, as its decision recorded it.
+    const decisions = wordsOf(sectionOf(html, "Decisions"));
+    expect(decisions).toContain("outcome: risk_medium");
+    expect(decisions).toContain("riskLevel: medium");
     // The review tasks: the one the officer closed, with its outcome in words.
     const tasks = wordsOf(
       html.slice(html.indexOf("<h2>Review tasks</h2>"), html.indexOf("<h2>Documents</h2>")),
@@ -169,9 +206,68 @@ describe("scenario: the printable evidence of a renewal after a periodic review 
     expect(tasks).toMatch(
       /Periodic review Dec 8, 2031, 12:00 AM UTC [^|]*? UTC Reviewed: risk raised to medium/,
     );
+    // What the task held when the officer read it: the review it followed, its instants as times.
+    expect(tasks).toContain("months: 60");
+    expect(sectionOf(html, "Review tasks")).toMatch(new RegExp(String.raw`lastReviewAt: ${TIME}`));
     expect(printed).toMatch(
       /Renewal started Approved → Draft the trader Asked for: [^.]*Identity document/,
     );
     expect(printed).toMatch(/Round 2 \(Sent, [^)]+ UTC\)/);
+  });
+});
+
+describe("scenario: the printable evidence of a case a re-screening holds", () => {
+  it("prints what the open monitoring task holds: the run that found the hit and the entry", async () => {
+    const w = world();
+    const { listLater } = await importBrokerList(w, "print-pep.csv");
+    const trader = new Trader(w, 587_003);
+    const reviewer = await signedInStaff(w, "print.monitor@broker.example", "reviewer");
+    const kycCase = await approvedAtStandard(w, trader, reviewer, LISTED_LATER);
+    await listLater();
+    await w.worker();
+
+    const approver = await signedInStaff(w, "print.monitor.approver@broker.example", "approver");
+    expect(await approver.casePage(kycCase.id)).toContain('data-testid="monitoring-task"');
+    const evidence = (await (await approver.exportEvidence(kycCase.id)).json()) as {
+      reviewTasks: { kind: string; closedAt: string | null; data: { runIds: string[] } }[];
+    };
+    const task = evidence.reviewTasks.find((t) => t.kind === "monitoring_hit");
+    expect(task?.closedAt).toBeNull();
+    const tasks = wordsOf(sectionOf(await printable(approver, kycCase.id), "Review tasks"));
+    expect(tasks).toContain("Monitoring hit");
+    expect(tasks).toContain("Open");
+    expect(tasks).toContain(`runIds: ${task!.data.runIds[0]}`);
+    expect(tasks).toContain("hits[0].source: print-pep");
+    expect(tasks).toMatch(/hits\[0\]\.entryId: \S+/);
+  });
+});
+
+describe("scenario: the printable evidence of a case the trader is changing", () => {
+  it("prints what the trader saved and has not sent, apart from the rounds and said so", async () => {
+    const w = world();
+    const trader = new Trader(w, 587_004);
+    await trader.completeStandardLevel();
+    await w.worker();
+    const kycCase = await trader.currentCase();
+    const reviewer = await signedInStaff(w, "print.drafts@broker.example", "reviewer");
+    expect(
+      await reviewer.requestInformation(kycCase.id, ["step:personal"], "Your address, please."),
+    ).toBe("action_requested");
+    await trader.launch("kyc");
+    expect(await trader.continue("personal", { ...PERSONAL, city: "Lund" })).toEqual({
+      redirect: "/inapp/kyc",
+    });
+
+    const approver = await signedInStaff(w, "print.drafts.approver@broker.example", "approver");
+    const html = await printable(approver, kycCase.id);
+    // The round as sent; the change apart, under its own heading, with when it was saved.
+    expect(wordsOf(sectionOf(html, "Answers per submission round"))).toContain(PERSONAL.city);
+    const unsent = sectionOf(html, "Answers not yet submitted");
+    expect(wordsOf(unsent)).toContain(en.EvidenceExport.draftsNote);
+    expect(wordsOf(unsent)).toContain("Lund");
+    expect(wordsOf(unsent)).not.toContain(PERSONAL.city);
+    expect(unsent).toMatch(new RegExp(TIME));
+    // Only the step that differs from what was sent.
+    expect(unsent.match(/<tr>/g)).toHaveLength(2);
   });
 });

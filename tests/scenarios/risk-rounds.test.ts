@@ -111,7 +111,7 @@ describe("scenario: the trader is listed after sending an upgrade, before its ch
     expect(riskRun).toMatchObject({ reason: "rescreen", riskLevel: "high" });
     const marked = [
       ...(await (await reviewer.exportEvidence(kycCase.id, "html")).text()).matchAll(
-        /<h3>([^<]*)<\/h3>/g,
+        /<h3>([\s\S]*?)<\/h3>/g,
       ),
     ]
       .map((m) => m[1]!)
