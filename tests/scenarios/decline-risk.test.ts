@@ -11,6 +11,7 @@ import { sql } from "drizzle-orm";
 import { IDENTITY } from "../fixtures/kyc-values";
 import { textOf } from "../helpers/render-page";
 import { sqlRows } from "../helpers/sql-rows";
+import { daysAfter, isoDay, monthsAfter } from "./support/dates";
 import { approvedAtStandard, signedInStaff, Trader } from "./support/people";
 import { scenarioWorld, type World } from "./support/world";
 
@@ -29,14 +30,7 @@ const PEP = {
   pepCountry: "SE",
 };
 
-const DAY_MS = 86_400_000;
-const monthsAfter = (at: Date, months: number) => {
-  const due = new Date(at);
-  due.setUTCMonth(due.getUTCMonth() + months);
-  return due;
-};
-/** An ISO day `days` from today. */
-const inDays = (days: number) => new Date(Date.now() + days * DAY_MS).toISOString().slice(0, 10);
+const inDays = (days: number) => isoDay(daysAfter(new Date(), days));
 
 /** The run case_risk points at: its round, and the level and score the row carries. */
 async function riskRun(w: World, caseId: string) {

@@ -12,6 +12,7 @@ import { sql } from "drizzle-orm";
 import { sqlRows } from "../helpers/sql-rows";
 import { textOf } from "../helpers/render-page";
 import { approvedAtStandard, signedInStaff, Trader } from "./support/people";
+import { DAY_MS, dayAfterReviewDue, daysAfter, dayStart, monthsAfter } from "./support/dates";
 import { whileCaseHeld } from "./support/faults";
 import { OFAC_EXCERPT, scenarioWorld, type World } from "./support/world";
 
@@ -20,13 +21,6 @@ const world = scenarioWorld({
   PERIODIC_REVIEW_MONTHS_MEDIUM: "36",
   PERIODIC_REVIEW_MONTHS_HIGH: "12",
 });
-const DAY_MS = 86_400_000;
-
-const monthsAfter = (at: Date, months: number) => {
-  const due = new Date(at);
-  due.setUTCMonth(due.getUTCMonth() + months);
-  return due;
-};
 
 describe("scenario: a periodic review falls due", () => {
   it("opens one task in the queue at the boundary, with what changed since the approval", async () => {
@@ -276,7 +270,8 @@ describe("scenario: a risk a periodic review raised outlasts the next checks", (
     const trader = new Trader(w, 470_005);
     const reviewer = await signedInStaff(w, "floor.reviewer@broker.example", "reviewer");
     // The passport expires after the review falls due: its renewal comes after the review.
-    const kycCase = await approvedAtStandard(w, trader, reviewer, {}, { expiryDate: "2032-06-01" });
+    const expiryDate = dayAfterReviewDue(175);
+    const kycCase = await approvedAtStandard(w, trader, reviewer, {}, { expiryDate });
     expect((await trader.currentCase()).riskLevel).toBe("low");
     const approvedAt = new Date(
       String(w.crmEventsFor(kycCase.id).find((e) => e.event === "approve")?.payload.occurredAt),
@@ -291,7 +286,7 @@ describe("scenario: a risk a periodic review raised outlasts the next checks", (
     w.configure({ AUTO_APPROVE: "1" });
     try {
       // The renewal notice, then the trader renews with a new passport.
-      await w.worker(new Date("2032-05-15T00:00:00Z"));
+      await w.worker(daysAfter(dayStart(expiryDate), -17));
       await trader.renewIdentity({ documentNumber: "FL4700050", expiryDate: "2040-05-01" });
       await w.worker();
 
@@ -352,7 +347,8 @@ describe("scenario: the case changes while the officer closes its periodic revie
     "refuses 'renewal' when the document's own renewal notice went out meanwhile: nothing recorded, the task stays open",
     async () => {
       const w = world();
-      const { kycCase, officer } = await reviewDue(w, 470_006, "2032-06-01");
+      const expiryDate = dayAfterReviewDue(175);
+      const { kycCase, officer } = await reviewDue(w, 470_006, expiryDate);
       // The officer asks for a renewal as the expiry sweep sends the notice of the same document.
       const answer = await whileCaseHeld(
         w,
@@ -361,7 +357,7 @@ describe("scenario: the case changes while the officer closes its periodic revie
         () => officer.completePeriodicReview(kycCase.id, "renewal", "asked for a new passport"),
         {
           keyShare: true,
-          meanwhile: () => w.worker(new Date("2032-05-15T00:00:00Z")),
+          meanwhile: () => w.worker(daysAfter(dayStart(expiryDate), -17)),
         },
       );
       expect(answer).toBe("error:nothing_to_renew");
@@ -425,8 +421,9 @@ describe("scenario: the case changes while the officer closes its periodic revie
   it("closes the open task when the case expires, audited as closed by the expiry", async () => {
     const w = world();
     // The passport expires a few weeks after the review falls due, and nobody reviews it.
-    const { trader, kycCase, officer } = await reviewDue(w, 470_009, "2032-01-15");
-    await w.worker(new Date("2032-01-15T00:00:00Z"));
+    const expiryDate = dayAfterReviewDue(38);
+    const { trader, kycCase, officer } = await reviewDue(w, 470_009, expiryDate);
+    await w.worker(dayStart(expiryDate));
     expect((await trader.currentCase()).status).toBe("expired");
     const tasks = await sqlRows<{ id: string; closed_at: string | null; resolution: string }>(
       w.db.db,
@@ -462,13 +459,14 @@ describe("scenario: the case changes while the officer closes its periodic revie
     async () => {
       const w = world();
       // The passport expires a few weeks after the review falls due.
-      const { trader, kycCase, officer } = await reviewDue(w, 470_007, "2032-01-15");
+      const expiryDate = dayAfterReviewDue(38);
+      const { trader, kycCase, officer } = await reviewDue(w, 470_007, expiryDate);
       const answer = await whileCaseHeld(
         w,
         kycCase.id,
         1,
         () => officer.completePeriodicReview(kycCase.id, "risk_high", "adverse media"),
-        { keyShare: true, meanwhile: () => w.worker(new Date("2032-01-15T00:00:00Z")) },
+        { keyShare: true, meanwhile: () => w.worker(dayStart(expiryDate)) },
       );
       // The expiry closed the task the officer's page showed.
       expect(answer).toBe("error:no_review_task");
@@ -489,9 +487,10 @@ describe("scenario: the case changes while the officer closes its periodic revie
     "refuses to review an approval the trader reopened for a renewal meanwhile: nothing recorded, the task stays open",
     async () => {
       const w = world();
-      const { trader, kycCase, officer } = await reviewDue(w, 470_010, "2032-01-15");
+      const expiryDate = dayAfterReviewDue(38);
+      const { trader, kycCase, officer } = await reviewDue(w, 470_010, expiryDate);
       // The renewal notice goes out a month before the passport expires.
-      await w.worker(new Date("2031-12-20T00:00:00Z"));
+      await w.worker(daysAfter(dayStart(expiryDate), -26));
       await officer.signIn();
       await trader.launch("status");
       const answer = await whileCaseHeld(
