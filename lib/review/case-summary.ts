@@ -31,8 +31,9 @@ export type CaseSummary = {
     /** The checks that added points, most points first: why the score is what it is. */
     reasons: { check: string; outcome: string; points: number }[];
     /**
-     * A re-screening hit nobody has cleared (its monitoring task is open) holds the case at high,
-     * whatever the score says (lib/db/queries/checks.ts recordSubmissionRun).
+     * A likely hit nobody has cleared that the round's own checks did not find holds the case at
+     * high, whatever the score says (lib/db/queries/checks.ts recordSubmissionRun): a
+     * re-screening hit whose monitoring task is open, or one found in an earlier round.
      */
     heldByOpenHit: boolean;
   };
@@ -174,7 +175,11 @@ export function caseSummary(file: CaseFileBase, rounds: SubmittedRound[]): CaseS
         .filter((l) => l.riskPoints > 0)
         .sort((a, b) => b.riskPoints - a.riskPoints)
         .map((l) => ({ check: l.check, outcome: l.outcome, points: l.riskPoints })),
-      heldByOpenHit: file.monitoringTask !== null,
+      heldByOpenHit:
+        file.monitoringTask !== null ||
+        file.hits.some(
+          (h) => h.round !== kycCase.round && h.level === "likely" && h.state !== "cleared",
+        ),
     },
     checks: checks
       ? {

@@ -1,8 +1,8 @@
 /**
  * Screening hits as a reviewer works them: the hits of the case's current submission round (its
- * submission run and any re-screening since) and those an open monitoring task waits for, each
- * with the verdicts staff gave and the state those add up to, and the one place a verdict is
- * recorded.
+ * submission run and any re-screening since), those an open monitoring task waits for and the
+ * likely ones of earlier rounds nobody has cleared, each with the verdicts staff gave and the
+ * state those add up to, and the one place a verdict is recorded.
  *
  * The rules (also in docs/console.md):
  * - Confirming a hit as a match is final for the case: it can never be approved (service and
@@ -19,6 +19,7 @@ import {
   getCaseById,
   getOpenReviewTask,
   insertScreeningJudgment,
+  listCarriedHitKeys,
   listClearedMonitoringTasks,
   listScreeningJudgments,
   listScreeningResults,
@@ -107,8 +108,8 @@ export type ReviewedHit = StoredHit & {
   origin: "submission" | "rescreen";
   /**
    * The submission round of the run whose sighting this is: earlier than the case's for a hit an
-   * open monitoring task waits for, or one confirmed as a match (loadCaseHits). Null: a run
-   * stored before runs recorded their round.
+   * open monitoring task waits for, one confirmed as a match, or a likely one nobody has cleared
+   * (loadCaseHits). Null: a run stored before runs recorded their round.
    */
   round: number | null;
   runId: string;
@@ -243,7 +244,13 @@ const higherLevel = (a: StoredHit["level"], b: StoredHit["level"]) =>
  * - those an open monitoring task waits for (found on the approval in force before the trader's
  *   upgrade or resubmission started a round that may not show them, or shows them weaker: a task
  *   opened for a likely match is never cleared by one person);
- * - those confirmed as a match, which is final for the case (the database refuses its approval).
+ * - those confirmed as a match, which is final for the case (the database refuses its approval);
+ * - likely ones nobody has cleared (listCarriedHitKeys, the database's rule): found on this case's
+ *   answers, they are not undone by answers sent since (another name, another date of birth),
+ *   and only two people, one an approver, clear them. Each is shown with every sighting of the
+ *   earlier rounds, as the approval guard judges it. Review-level hits of earlier rounds do not
+ *   carry: one person clears those, and a round whose answers still resemble the entry shows
+ *   them again. Once cleared, a carried hit is no longer the case's to judge.
  */
 export async function loadCaseHits(
   kycCase: Pick<KycCase, "id" | "round" | "status">,
@@ -252,11 +259,13 @@ export async function loadCaseHits(
 ): Promise<ReviewedHit[]> {
   const task = read ? read.monitoringTask : await getOpenReviewTask(kycCase.id, MONITORING_TASK);
   const judged = OPEN_STATUSES.has(kycCase.status) || task !== undefined;
-  const [held, decisions] = await Promise.all([
+  const [held, decisions, uncleared] = await Promise.all([
     task ? monitoringTaskHolds(kycCase.id, task) : undefined,
     listScreeningJudgments(kycCase.id),
+    listCarriedHitKeys(kycCase.id, kycCase.round),
   ]);
   const judgments = judgmentsByKey(decisions);
+  const earlier = new Set(uncleared);
   const confirmed = [...judgments].filter(([, list]) =>
     list.some((j) => j.verdict === "confirmed"),
   );
@@ -269,16 +278,15 @@ export async function loadCaseHits(
   ];
   const unnamed = runIds.filter((id) => !UUID.test(id));
   if (unnamed.length > 0) log.error("screening.run_id_unreadable", { caseId: kycCase.id, unnamed });
-  const results = await listScreeningResults(
-    kycCase.id,
-    kycCase.round,
-    runIds.filter((id) => UUID.test(id)),
-  );
+  const named = runIds.filter((id) => UUID.test(id));
+  const results = await listScreeningResults(kycCase.id, kycCase.round, named, earlier.size > 0);
   const byKey = new Map<string, ReviewedHit>();
   for (const result of results) {
+    const fromNamed = named.includes(result.runId);
     for (const hit of screeningHits(result.evidence)) {
       const key = hitKey(hit);
-      if (result.round !== kycCase.round && !carried.has(key)) continue;
+      if (result.round !== kycCase.round && !earlier.has(key) && !(fromNamed && carried.has(key)))
+        continue;
       const kept = byKey.get(key);
       if (kept && !outweighs(hit, kept)) {
         // A weaker sighting at a higher level: the kept one is judged at that level.

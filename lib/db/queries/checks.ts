@@ -533,22 +533,30 @@ export async function recordSubmissionRun(input: {
       sameElsewhere.push(...others);
     }
     const record = input.evaluate(sameElsewhere);
-    // A re-screening hit on the approval in force that no person has judged yet (its monitoring
-    // task still open) holds the case at high: the round's answers may no longer match the entry
-    // (a changed name, a corrected date of birth), but the hit is on the answers the approval
-    // rests on, and only a person clears it. Asked in its own statement after the lock, so a
-    // task opened or closed while this waited counts as it is now.
+    // A likely hit no person has cleared holds the case at high: a re-screening hit on the
+    // approval in force (its monitoring task still open), or one found in an earlier round of
+    // this case (drizzle/0058, the approval guard's rule). The round's answers may no longer
+    // match the entry (a changed name, a corrected date of birth), but the hit is on answers
+    // this trader gave, and only people clear it. Asked in its own statement after the lock, so
+    // a task opened or closed, or a verdict given, while this waited counts as it is now.
     const [hold] = await tx
-      .select({ open: holdTaskOpen(kycCases.id, [MONITORING_TASK]) })
+      .select({
+        open: holdTaskOpen(kycCases.id, [MONITORING_TASK]),
+        earlier: sql<boolean>`exists (select 1 from case_uncleared_likely_hits(${kycCases.id}, 0, ${input.round - 1}::int))`,
+      })
       .from(kycCases)
       .where(eq(kycCases.id, input.caseId));
     const heldByHit = hold?.open === true;
+    const heldByEarlierHit = hold?.earlier === true;
     // The run keeps what the checks found; the case takes the highest of that, the floor a
     // person set (a periodic review), read on the locked row, and an open hit's high: the checks
     // never lower them.
     const runId = await insertRun(tx, { ...input, reason: "submission", record });
     const riskFloor = riskFloorOf(locked.riskFloor);
-    const level = [riskFloor, heldByHit ? ("high" as const) : null].reduce<RiskLevel>(
+    const level = [
+      riskFloor,
+      heldByHit || heldByEarlierHit ? ("high" as const) : null,
+    ].reduce<RiskLevel>(
       (highest, floor) => (floor && RISK_RANK[floor] > RISK_RANK[highest] ? floor : highest),
       record.level,
     );
@@ -565,7 +573,7 @@ export async function recordSubmissionRun(input: {
       score: record.score,
       level,
       route: record.route,
-      escalated: record.escalated || heldByHit,
+      escalated: record.escalated || heldByHit || heldByEarlierHit,
       computedAt: input.now,
     };
     await tx
@@ -585,7 +593,8 @@ export async function recordSubmissionRun(input: {
         level: record.level,
         ...(riskFloor && { riskFloor }),
         ...(heldByHit && { heldByOpenHit: true }),
-        ...((riskFloor || heldByHit) && { caseLevel: level }),
+        ...(heldByEarlierHit && { heldByEarlierHit: true }),
+        ...((riskFloor || heldByHit || heldByEarlierHit) && { caseLevel: level }),
         route: record.route,
         round: input.round,
         outcomes: Object.fromEntries(record.results.map((r) => [r.check, r.outcome])),

@@ -36,6 +36,7 @@ import {
 } from "../schema";
 import type { AuditInput } from "./audit";
 import { MONITORING_TASK } from "./hold-tasks";
+import { executedRows } from "./rows";
 import { insertCaseOutboxEvent, lockCase, type OutboxBuilder, type Tx } from "./cases";
 
 export { getCaseById } from "./cases";
@@ -351,15 +352,17 @@ export type ScreeningResultRow = {
 
 /**
  * The screening results of the case's runs in `round` (its submission run and re-screenings), and
- * of the runs `alsoRuns` names, whatever their round (an open monitoring task's re-screenings).
+ * of the runs `alsoRuns` names, whatever their round (an open monitoring task's re-screenings);
+ * with `earlierRounds`, of every run of the rounds before it too.
  */
 export async function listScreeningResults(
   caseId: string,
   round: number,
   alsoRuns: readonly string[] = [],
+  earlierRounds = false,
 ): Promise<ScreeningResultRow[]> {
   const db = await getDb();
-  const inRound = eq(checkRuns.round, round);
+  const inRound = earlierRounds ? lte(checkRuns.round, round) : eq(checkRuns.round, round);
   return db
     .select({
       runId: checkRuns.id,
@@ -378,6 +381,20 @@ export async function listScreeningResults(
       ),
     )
     .orderBy(asc(checkRuns.createdAt), asc(caseChecks.id));
+}
+
+/**
+ * The likely hits of the case's rounds before `round` that nobody has cleared (nor, so, may have
+ * confirmed), by key: each judged at its strongest sighting of those rounds against the clearings
+ * that stand on it, by the database's own rule (`case_uncleared_likely_hits`, drizzle/0058), which
+ * its approval guard applies too. These keep counting in every later round.
+ */
+export async function listCarriedHitKeys(caseId: string, round: number): Promise<string[]> {
+  const db = await getDb();
+  const result = (await db.execute(
+    sql`select key from case_uncleared_likely_hits(${caseId}::uuid, 0, ${round - 1}::int) as key`,
+  )) as unknown;
+  return executedRows<{ key: string }>(result).map((r) => r.key);
 }
 
 /** The digest of a task's data as stored: what a close that takes the task as read compares. */

@@ -1,12 +1,13 @@
 /**
- * The database's own guard on approvals (migrations 0012, 0022, 0037, 0044, 0047, 0048, 0054), tried
- * with the application's checks bypassed: a status change to `approved` written straight through
- * the transition query is refused without a check run of the current round, with a confirmed screening
- * hit, with a likely hit cleared by fewer than two people (one person's clearings as a reviewer
- * and, promoted, as an approver are one person's), by no approver, or only on weaker
- * evidence than the round's, on screening against lists replaced since, with a signature given
- * before the case was taken back into review from the trader, co-signed by someone who is not an
- * active approver, or on a signature of an account disabled since. Each case is its trader's
+ * The database's own guard on approvals (migrations 0012, 0022, 0037, 0044, 0047, 0048, 0054,
+ * 0058), tried with the application's checks bypassed: a status change to `approved` written
+ * straight through the transition query is refused without a check run of the current round,
+ * with a confirmed screening hit, with a likely hit cleared by fewer than two people (one
+ * person's clearings as a reviewer and, promoted, as an approver are one person's), by no
+ * approver, or only on weaker evidence than the round's, with a likely hit of an earlier round
+ * nobody cleared, on screening against lists replaced since, with a signature given before the
+ * case was taken back into review from the trader, co-signed by someone who is not an active
+ * approver, or on a signature of an account disabled since. Each case is its trader's
  * submission, checked by the worker and judged in the console; only the approval (and, where the
  * console would refuse it, a signature or a clearing) is forged.
  */
@@ -25,7 +26,7 @@ import type { CaseStatus } from "@/lib/db/schema";
 import { cutRescreeningAfter, restoreRescreening } from "../../scenarios/support/faults";
 import { signedInStaff, type Staff } from "../../scenarios/support/people";
 import { OFAC_EXCERPT } from "../../scenarios/support/world";
-import { checksWorld, LISTED_PERSON, submittedCase } from "../checks/helpers";
+import { checksWorld, LISTED_PERSON, PERSONAL, submittedCase } from "../checks/helpers";
 
 const world = checksWorld({ FOUR_EYES_MIN_RISK: "high" });
 let reviewer: Staff;
@@ -306,6 +307,38 @@ describe("the database refuses an approval", () => {
     await forceSignature(kycCase.id, reviewer);
     await expect(forceApproval(kycCase.id, approver)).rejects.toMatchObject({
       cause: { message: expect.stringContaining("is not cleared by two people") },
+    });
+  });
+
+  it("with a likely hit of an earlier round nobody cleared, once the trader's answers no longer match it, and accepts it once two did", async () => {
+    const { kycCase, person } = await checkedCase({ personal: LISTED_PERSON });
+    // Nobody judges the hit; asked again, the trader sends another name: round two finds none.
+    expect(
+      await reviewer.requestInformation(kycCase.id, ["step:personal"], "Check your name."),
+    ).toBe("action_requested");
+    await person.launch("kyc", { kycType: "basic" });
+    expect(await person.continue("personal", { ...PERSONAL })).toHaveProperty("redirect");
+    expect(await person.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+    await world().worker();
+    expect(await approver.approve(kycCase.id)).toBe("error:likely_hit_open");
+    // Both signatures forged: only round one's hit stands in the way.
+    await forceSignature(kycCase.id, reviewer);
+    await expect(forceApproval(kycCase.id, approver)).rejects.toMatchObject({
+      cause: {
+        message: expect.stringContaining(`${LISTED_HIT} of an earlier round is not cleared`),
+      },
+    });
+    expect(
+      await reviewer.judgeHit(kycCase.id, LISTED_HIT, "false_positive", "Passport: other name"),
+    ).toBe("hit_awaiting_second");
+    await expect(forceApproval(kycCase.id, approver)).rejects.toMatchObject({
+      cause: { message: expect.stringContaining("of an earlier round is not cleared") },
+    });
+    expect(
+      await approver.judgeHit(kycCase.id, LISTED_HIT, "false_positive", "Agreed, other person"),
+    ).toBe("hit_cleared");
+    await expect(forceApproval(kycCase.id, approver)).resolves.toMatchObject({
+      moved: expect.objectContaining({ status: "approved" }),
     });
   });
 

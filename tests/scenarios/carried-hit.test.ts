@@ -1,0 +1,173 @@
+/**
+ * Scenarios: a likely sanctions hit nobody has judged does not vanish when the trader starts a new
+ * round. The checks (or a re-screening) find a likely match on round one's answers; before anyone
+ * judges it an officer asks for the personal step again, and the trader answers with another name
+ * or another date of birth, which round two's screening no longer matches as likely. The hit is on
+ * answers this trader gave: it keeps counting (case page, queue, risk, approval) until two people,
+ * one an approver, clear it. A review-level hit of an earlier round does not carry.
+ */
+import "./support/request-scope";
+import { listCaseAuditEvents } from "@/lib/db/queries/audit";
+import { textOf } from "../helpers/render-page";
+import { LISTED_HIT as HIT, LISTED_PERSON as LISTED, PERSONAL } from "../fixtures/kyc-values";
+import { importBrokerList, LISTED_LATER } from "./support/broker-list";
+import { signedInStaff, Trader, type Staff } from "./support/people";
+import { OFAC_EXCERPT, scenarioWorld } from "./support/world";
+
+const world = scenarioWorld();
+
+beforeAll(async () => {
+  await world().importLists([OFAC_EXCERPT]);
+});
+
+/** The hit's element on the case page (its opening tag and text up to the next hit), or null. */
+function hitOn(page: string, key: string): { tag: string; text: string } | null {
+  const at = page.indexOf(`data-hit="${key}"`);
+  if (at < 0) return null;
+  const next = page.indexOf('data-hit="', at + 1);
+  const end = page.indexOf("</section>", at);
+  const part = page.slice(at, next < 0 || next > end ? end : next);
+  return { tag: part.slice(0, part.indexOf(">")), text: textOf(`<p ${part}`) };
+}
+
+/** The officer asks for the personal step again; the trader sends `personal`; the worker checks. */
+async function answeredAgain(
+  trader: Trader,
+  officer: Staff,
+  caseId: string,
+  personal: Record<string, string | string[]>,
+): Promise<void> {
+  expect(
+    await officer.requestInformation(caseId, ["step:personal"], "Please check your details."),
+  ).toBe("action_requested");
+  await trader.launch("kyc");
+  expect(await trader.continue("personal", { ...PERSONAL, ...personal })).toEqual({
+    redirect: "/inapp/kyc",
+  });
+  expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+  await world().worker();
+}
+
+/** The latest `checks.completed` audit entry's data. */
+async function lastChecksCompleted(caseId: string) {
+  const runs = (await listCaseAuditEvents(caseId)).filter((e) => e.action === "checks.completed");
+  return runs.at(-1)?.data;
+}
+
+describe("scenario: a likely hit of round one nobody judged, then the trader sends another name", () => {
+  it("keeps the hit on the case page, in the queue and in the risk, and two people must clear it before four eyes approve", async () => {
+    const w = world();
+    const trader = new Trader(w, 596_401);
+    await trader.completeStandardLevel(LISTED);
+    const kycCase = await trader.currentCase();
+    await w.worker();
+    const reviewer = await signedInStaff(w, "carry.reviewer@broker.example", "reviewer");
+    const approver = await signedInStaff(w, "carry.approver@broker.example", "approver");
+    expect(hitOn(await reviewer.casePage(kycCase.id), HIT)?.tag).toContain('data-level="likely"');
+
+    // Nobody judges the hit; the officer asks about the name, the trader sends another one.
+    await answeredAgain(trader, reviewer, kycCase.id, {});
+    expect(await trader.currentCase()).toMatchObject({
+      round: 2,
+      riskLevel: "high",
+      fourEyesRequired: true,
+    });
+    // The round's own checks found nothing: the run is low, the case held at high, and why.
+    expect(await lastChecksCompleted(kycCase.id)).toMatchObject({
+      round: 2,
+      level: "low",
+      heldByEarlierHit: true,
+      caseLevel: "high",
+    });
+
+    // The case page shows the hit as round one's, open, and it blocks the approval.
+    const page = await approver.casePage(kycCase.id);
+    const hit = hitOn(page, HIT);
+    expect(hit?.tag).toContain('data-level="likely"');
+    expect(hit?.tag).toContain('data-state="open"');
+    expect(hit?.tag).toContain('data-round="1"');
+    expect(hit?.text).toContain("found in round 1 by the submission's checks");
+    expect(page).toContain('data-blocker="likely_hit_open"');
+    expect(page).toContain('data-testid="summary-risk" data-risk="high" data-risk-open-hit="true"');
+    expect(await reviewer.queue({ escalated: "1" })).toContain(`data-case="${kycCase.id}"`);
+    expect(await approver.approve(kycCase.id)).toBe("error:likely_hit_open");
+
+    // One person's clearing is not enough; the approver's completes it.
+    expect(
+      await reviewer.judgeHit(kycCase.id, HIT, "false_positive", "Passport: Jonas Lindqvist, 1979"),
+    ).toBe("hit_awaiting_second");
+    expect(await approver.approve(kycCase.id)).toBe("error:likely_hit_open");
+    expect(
+      await approver.judgeHit(kycCase.id, HIT, "false_positive", "Checked passport: not listed"),
+    ).toBe("hit_cleared");
+    // The case stays high until a later run: four eyes.
+    expect(await reviewer.approve(kycCase.id)).toBe("awaiting_co_sign");
+    expect(await approver.approve(kycCase.id)).toBe("approved");
+  }, 300_000);
+});
+
+describe("scenario: a review-level hit of round one, then the trader sends another name", () => {
+  it("does not carry: round two shows no hit, and one officer approves", async () => {
+    const w = world();
+    const trader = new Trader(w, 596_402);
+    // The listed name, another date of birth: a review-level hit, not a likely one.
+    await trader.completeStandardLevel({ ...LISTED, dateOfBirth: "1960-01-01" });
+    const kycCase = await trader.currentCase();
+    await w.worker();
+    const reviewer = await signedInStaff(w, "carry.single@broker.example", "reviewer");
+    expect(hitOn(await reviewer.casePage(kycCase.id), HIT)?.tag).toContain('data-level="review"');
+
+    await answeredAgain(trader, reviewer, kycCase.id, {});
+    const page = await reviewer.casePage(kycCase.id);
+    expect(hitOn(page, HIT)).toBeNull();
+    expect(await lastChecksCompleted(kycCase.id)).not.toHaveProperty("heldByEarlierHit");
+    expect(await trader.currentCase()).toMatchObject({ riskLevel: "low", fourEyesRequired: false });
+    expect(await reviewer.approve(kycCase.id)).toBe("approved");
+  }, 300_000);
+});
+
+describe("scenario: a re-screening finds a likely hit on round one, then the trader corrects the date of birth", () => {
+  it("keeps the hit at its likely sighting although round two sees it only at review level: one clearing is not enough", async () => {
+    const w = world();
+    const list = await importBrokerList(w, "carried-hit-pep.csv");
+    const trader = new Trader(w, 596_403);
+    await trader.completeStandardLevel(LISTED_LATER);
+    const kycCase = await trader.currentCase();
+    await w.worker();
+    expect(await trader.currentCase()).toMatchObject({ riskLevel: "low" });
+    const reviewer = await signedInStaff(w, "carry.rescreen@broker.example", "reviewer");
+    const approver = await signedInStaff(w, "carry.rescreen.approver@broker.example", "approver");
+
+    // The broker's list gains him while the case waits: the hit joins round one's.
+    await list.listLater();
+    const listed = /data-hit="(carried-hit-pep:[^"]+)"/.exec(await reviewer.casePage(kycCase.id));
+    expect(listed).not.toBeNull();
+    const key = listed![1]!;
+
+    // Asked about it, the trader sends another date of birth: round two sees the name only.
+    await answeredAgain(trader, reviewer, kycCase.id, {
+      ...LISTED_LATER,
+      dateOfBirth: "1969-02-18",
+    });
+    expect(await lastChecksCompleted(kycCase.id)).toMatchObject({
+      round: 2,
+      // The name alone, against another date of birth: a review-level hit, which warns.
+      outcomes: expect.objectContaining({ screening: "warn" }),
+      heldByEarlierHit: true,
+      caseLevel: "high",
+    });
+    const hit = hitOn(await reviewer.casePage(kycCase.id), key);
+    expect(hit?.tag).toContain('data-level="likely"');
+    expect(hit?.tag).toContain('data-round="1"');
+    expect(hit?.text).toContain("found in round 1 by a re-screening");
+    expect(
+      await reviewer.judgeHit(kycCase.id, key, "false_positive", "Passport: born 18 Feb"),
+    ).toBe("hit_awaiting_second");
+    expect(await reviewer.approve(kycCase.id)).toBe("error:likely_hit_open");
+    expect(
+      await approver.judgeHit(kycCase.id, key, "false_positive", "Agreed: other birth date"),
+    ).toBe("hit_cleared");
+    expect(await reviewer.approve(kycCase.id)).toBe("awaiting_co_sign");
+    expect(await approver.approve(kycCase.id)).toBe("approved");
+  }, 300_000);
+});
