@@ -35,7 +35,10 @@
  *   dashboard's hit rate counts this column, the CSV export reads the evidence: they agree.
  * - case_risk is set afresh by each submission run (run_id, score, level, route, escalated).
  *   `route` is `escalate` exactly when that run found a likely sanctions match, and then
- *   `escalated` is true and `level` high. A re-screening that finds a new likely match sets
+ *   `escalated` is true and `level` high. A likely hit nobody has cleared that the run need not
+ *   see (an open monitoring task's, or one of an earlier round of the case:
+ *   `case_uncleared_likely_hits`, drizzle/0058) also makes `escalated` true and `level` at least
+ *   high; the run's own row keeps what its checks found. A re-screening that finds a new likely match sets
  *   `escalated`, `level` = high and `rescreen_hit_at` and leaves run_id and route alone; the
  *   approved case keeps its status (taking an approval back is a person's decision) and the
  *   console lists these rows. A declined upgrade or renewal points it back at the approved
