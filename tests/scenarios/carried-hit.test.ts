@@ -147,7 +147,7 @@ describe("scenario: a re-screening finds a likely hit on round one, then the tra
     // Asked about it, the trader sends another date of birth: round two sees the name only.
     await answeredAgain(trader, reviewer, kycCase.id, {
       ...LISTED_LATER,
-      dateOfBirth: "1969-02-18",
+      dateOfBirth: "1975-02-17",
     });
     expect(await lastChecksCompleted(kycCase.id)).toMatchObject({
       round: 2,
@@ -161,7 +161,7 @@ describe("scenario: a re-screening finds a likely hit on round one, then the tra
     expect(hit?.tag).toContain('data-round="1"');
     expect(hit?.text).toContain("found in round 1 by a re-screening");
     expect(
-      await reviewer.judgeHit(kycCase.id, key, "false_positive", "Passport: born 18 Feb"),
+      await reviewer.judgeHit(kycCase.id, key, "false_positive", "Passport: born in 1975"),
     ).toBe("hit_awaiting_second");
     expect(await reviewer.approve(kycCase.id)).toBe("error:likely_hit_open");
     expect(
