@@ -191,7 +191,9 @@ async function KycPage({ searchParams }: Props) {
         <ScreenHeading screen={step}>{text.title}</ScreenHeading>
         <p className="lead">{text.intro}</p>
         {stepNote(step)}
+        {/* Keyed by step: a form's state (the draft version its autosaves carry) is its step's. */}
         <StepForm
+          key={step}
           step={step}
           fields={fields}
           labels={{ ...text.labels, ...prefillLabels }}
