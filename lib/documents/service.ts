@@ -283,9 +283,10 @@ export async function confirmUpload(
     log.info("documents.refused", { reason: refusal, documentType: row.documentType });
     return refuse(refusal);
   };
-  // Voided by a declined upgrade or renewal (restoreApprovedInputs): no round's file, refused
-  // before any check, so a bad one is not counted against the new round's file limit either.
-  if (row.superseded) return refuseFile("not_editable");
+  // Started for what the case asked before it was sent, taken back or decided (voidPendingUploads):
+  // the trader chose it for that, not for what is asked now. Refused before any check, so a bad one is not
+  // counted against the new round's file limit either; the trader uploads it again.
+  if (row.voidedAt) return refuseFile("earlier_round");
 
   const storage = getStorage();
   const maxBytes = maxBytesOf(row.documentType);
@@ -401,6 +402,11 @@ export async function confirmUpload(
     // limit (REFUSALS_NOT_COUNTED, lib/db/queries/documents.ts).
     await deleteQuietly(storedKey);
     return refuseFile("not_editable");
+  }
+  if (confirmed === "voided") {
+    // Voided while this file was checked, and the case asks again already: as above.
+    await deleteQuietly(storedKey);
+    return refuseFile("earlier_round");
   }
   if (confirmed === "pending_lost") {
     // A concurrent confirm of the same upload decided first, with the bytes it checked under its

@@ -181,6 +181,9 @@ export const UPLOAD_REFUSALS = [
   "not_uploaded",
   "expired",
   "superseded",
+  // Started before the case was sent, taken back into review or decided, confirmed after: not
+  // part of what the case asks now, whatever that is; the trader uploads the file again.
+  "earlier_round",
   // The file (the declared type and size at start; the bytes at confirm: inspect.ts).
   "empty",
   "too_large",

@@ -9,11 +9,18 @@ import { applyCaseTransition, type AppliedTransition, type Tx } from "@/lib/db/q
 import { roundScreenedOnCurrentLists } from "@/lib/db/queries/checks";
 import { shareListVersionsLock } from "@/lib/db/queries/screening-lists";
 import { approvalOnHold } from "@/lib/db/queries/hold-tasks";
+import { voidPendingUploads } from "@/lib/db/queries/documents";
 import type { KycCase } from "@/lib/db/schema";
 import { destinationIdsFor } from "@/lib/delivery/destinations";
 import { buildCaseStatusChanged, CASE_STATUS_CHANGED } from "@/lib/delivery/payload";
 import type { CaseEventData } from "./case-event-data";
-import { CASE_EVENTS, transition, type Actor, type CaseEvent } from "./case-state";
+import {
+  CASE_EVENTS,
+  EDITABLE_STATUSES,
+  transition,
+  type Actor,
+  type CaseEvent,
+} from "./case-state";
 
 export type ChangeStatus<E extends CaseEvent = CaseEvent> = {
   kycCase: Pick<KycCase, "id" | "status">;
@@ -139,7 +146,14 @@ export async function changeCaseStatus<E extends CaseEvent>(
       }),
       destinations: destinationIdsFor(CASE_STATUS_CHANGED),
     }),
-    alsoInTransaction: input.alsoInTransaction,
+    alsoInTransaction: async (tx, moved) => {
+      // The trader stops being able to change the case (a submit, a reviewer taking it back or
+      // deciding it): an upload still on its way was chosen for what the case asked until now,
+      // and must not be confirmed into what it asks next (a later request, a retry's draft).
+      if (EDITABLE_STATUSES.has(decided.from) && !EDITABLE_STATUSES.has(decided.to))
+        await voidPendingUploads(tx, input.kycCase.id, now);
+      await input.alsoInTransaction?.(tx, moved);
+    },
   });
   if (!applied) throw new AppError("CONFLICT", "the case changed meanwhile; reload and try again");
   return { from: decided.from, to: decided.to, eventId: applied.eventId, moved: applied.moved };

@@ -226,6 +226,8 @@ const documentSchema = z.object({
   identityKind: z.string().nullable(),
   /** Arrived after what it was uploaded for had changed: kept, never the case's document. */
   superseded: z.boolean(),
+  /** Still pending when the round it was started for ended (sent or declined): never confirmed. */
+  voidedAt: atOrNull,
   /**
    * The file's entry in this archive; null while pending, once erased, or once its stored object
    * is gone while the row stays (an erasure the storage stopped part-way had deleted it: its
@@ -750,6 +752,7 @@ async function exportCase(
       confirmedAt: isoOrNull(d.confirmedAt),
       replacedAt: isoOrNull(d.replacedAt),
       superseded: d.superseded,
+      voidedAt: isoOrNull(d.voidedAt),
       identityKind: d.identityKind,
       file,
     });

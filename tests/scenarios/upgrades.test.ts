@@ -305,12 +305,12 @@ describe("scenario: an upload on its way when the upgrade is declined", () => {
     await trader.launch("kyc", { kycType: "enhanced" });
     expect((await trader.currentCase()).status).toBe("draft");
     const late = await trader.confirm(form.documentId);
-    expect(late).toMatchObject({ status: 409, body: { reason: "not_editable" } });
-    // Refused as void before any check: not as a bad file, which would count against the new
-    // round's file limit.
+    expect(late).toMatchObject({ status: 409, body: { reason: "earlier_round" } });
+    // Refused as void before any check (the trader is asked for the file again): not as a bad
+    // file, which would count against the new round's file limit.
     expect(await trader.confirm(junkForm.documentId)).toMatchObject({
       status: 409,
-      body: { reason: "not_editable" },
+      body: { reason: "earlier_round" },
     });
     // Refused like a file confirmed after a submit: deleted, and the refusal in the case's trail.
     expect(await storage().head(documentKey(kycCase.id, form.documentId))).toBeNull();
@@ -320,8 +320,8 @@ describe("scenario: an upload on its way when the upgrade is declined", () => {
     expect(
       evidence.audit.rows.filter((r) => r.action === "document.refused").map((r) => r.data),
     ).toEqual([
-      expect.objectContaining({ documentId: form.documentId, reason: "not_editable" }),
-      expect.objectContaining({ documentId: junkForm.documentId, reason: "not_editable" }),
+      expect.objectContaining({ documentId: form.documentId, reason: "earlier_round" }),
+      expect.objectContaining({ documentId: junkForm.documentId, reason: "earlier_round" }),
     ]);
     // The new round asks for the document afresh: the declined round's file is none of its own.
     expect(await trader.sides("additional")).toEqual([

@@ -45,12 +45,13 @@ export const DOCUMENT_REFUSED = "document.refused";
 
 /**
  * Refusals that say nothing about the file and do not count against the case's limit.
- * `not_editable`: the case was submitted while the file was being checked. A start is refused
- * before any form is issued once the case is submitted, so this happens at most once per upload
+ * `not_editable`: the case was submitted while the file was being checked; `earlier_round`: it
+ * was confirmed after the case stopped taking what it was started for (voidPendingUploads). A start is refused
+ * before any form is issued once the case is submitted, so each happens at most once per upload
  * begun before the submit and cannot be looped; counted, it would take a file's place from a
  * trader whose case comes back for more within the hour.
  */
-const REFUSALS_NOT_COUNTED = ["not_editable"];
+const REFUSALS_NOT_COUNTED = ["not_editable", "earlier_round"];
 
 /**
  * Records a pending upload when the case is under its limit, in one transaction under the
@@ -215,7 +216,8 @@ export async function listAbandonedUploads(before: Date, limit = 100): Promise<D
  * event, in one transaction. The case's status is checked under the row lock a submit takes
  * (lockCaseForWrite, exclusive): a confirm that began before the submit and ends after it is
  * refused, and confirms of one case run one after the other.
- * Answers `pending_lost` when the row was no longer pending (a concurrent confirm won).
+ * Answers `pending_lost` when the row was no longer pending (a concurrent confirm won), `voided`
+ * when the case stopped taking what it was started for (voidPendingUploads).
  */
 export async function confirmDocument(input: {
   id: string;
@@ -238,7 +240,7 @@ export async function confirmDocument(input: {
    */
   comparedFrames?: readonly string[];
 }): Promise<
-  "confirmed" | "retired" | "pending_lost" | "not_editable" | "erased" | "frames_changed"
+  "confirmed" | "retired" | "pending_lost" | "not_editable" | "voided" | "erased" | "frames_changed"
 > {
   const db = await getDb();
   return db.transaction(async (tx) => {
@@ -253,9 +255,9 @@ export async function confirmDocument(input: {
       .where(and(eq(documents.id, input.id), eq(documents.status, "pending")))
       .for("update");
     if (!row) return "pending_lost";
-    // Voided with the round it was started for (a declined upgrade or renewal): no round open
-    // now is its own, whatever the case's status.
-    if (row.superseded) return "not_editable";
+    // Voided when the case stopped taking what it was started for: nothing the case asks now is
+    // what the trader chose it for, whatever the case's status.
+    if (row.voidedAt) return "voided";
     if (input.comparedFrames && row.challengeId) {
       const compared = new Set(input.comparedFrames);
       const frames = await tx
@@ -340,6 +342,30 @@ export async function confirmDocument(input: {
     });
     return retired ? "retired" : "confirmed";
   });
+}
+
+/**
+ * Voids the case's uploads still on their way: the case stops taking what they were started for
+ * (it is sent, taken back into review, decided, or an upgrade declined). Call it in the
+ * transaction of that change, which locks the case row a confirm locks too, so a confirm lands
+ * either before the change (and in what was sent) or after it, refused: a file the trader chose
+ * for one round or request never becomes the answer to a later one. Marked replaced as well, so
+ * the upload screens stop showing the side as uploading.
+ */
+export async function voidPendingUploads(tx: Tx, caseId: string, now: Date): Promise<void> {
+  await tx
+    .update(documents)
+    .set({
+      replacedAt: sql`coalesce(${documents.replacedAt}, ${now.toISOString()}::timestamptz)`,
+      voidedAt: now,
+    })
+    .where(
+      and(
+        eq(documents.caseId, caseId),
+        eq(documents.status, "pending"),
+        isNull(documents.voidedAt),
+      ),
+    );
 }
 
 /**

@@ -9,7 +9,7 @@ import {
   type CaseSubmission,
 } from "../schema";
 import { lockCaseForWrite, type Tx } from "./cases";
-import { retireCurrentDocuments } from "./documents";
+import { retireCurrentDocuments, voidPendingUploads } from "./documents";
 import { preparedPerHandle } from "./prepared";
 
 export type DraftWrite =
@@ -232,13 +232,9 @@ export async function restoreApprovedInputs(
           isNotNull(documents.replacedAt),
         ),
       );
-  // An upload still on its way was started for the declined round: void, so a round opened
-  // while its form is still valid cannot confirm it into itself (confirmDocument refuses it as
-  // not editable, and the abandoned-upload sweep removes what was never confirmed).
-  await tx
-    .update(documents)
-    .set({ replacedAt: now, superseded: true })
-    .where(and(eq(documents.caseId, caseId), eq(documents.status, "pending")));
+  // An upload still on its way was started for the declined round: a round opened while its
+  // form is still valid must not confirm it into itself.
+  await voidPendingUploads(tx, caseId, now);
   await tx
     .update(kycCases)
     .set({ documentExpiresOn: input.documentExpiresOn, renewalDueAt: input.renewalDueAt })

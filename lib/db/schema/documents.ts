@@ -27,6 +27,8 @@
  *   kind the side's unstamped file too), or a change retired the document's files (a new kind of
  *   identity document), uploads still on their way included; old versions stay for the evidence
  *   trail and are never shown to the trader.
+ * - `voided_at`: a pending upload the case stopped taking before its confirm (sent, taken back,
+ *   decided); never confirmed into what the case asks later (see the column).
  * - A `selfie` frame (side `frame_<n>`) names its attempt (`challenge_id`, selfie_challenges)
  *   and the prompt it answers (`prompt`), both set by the server when the upload starts; null
  *   for every other document.
@@ -92,11 +94,18 @@ export const documents = pgTable(
     /**
      * Retired while it was on its way (another kind of identity document chosen, a newer selfie
      * attempt) and confirmed after: kept as evidence, never the case's document. The confirm
-     * answered `superseded`, and answers it again to a replay. Set on a row still `pending`, the
-     * upload was voided: the round it was started for was declined (restoreApprovedInputs), and
-     * its confirm is refused as not editable.
+     * answered `superseded`, and answers it again to a replay. Only ever set by a confirm, so
+     * never on a `pending` row.
      */
     superseded: boolean("superseded").notNull().default(false),
+    /**
+     * Set on a `pending` row when the case left the states the trader changes it in (a submit,
+     * a reviewer taking it back or deciding it, a declined upgrade) before its confirm: the file
+     * was chosen for what the case asked then. Its confirm is refused (`earlier_round`: the
+     * trader uploads the file again for what is asked now) and deletes the row; unconfirmed, the
+     * abandoned-upload purge removes it.
+     */
+    voidedAt: timestamp("voided_at", { withTimezone: true }),
   },
   (t) => [
     index("documents_case_idx").on(t.caseId),

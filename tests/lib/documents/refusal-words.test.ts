@@ -78,6 +78,9 @@ describe("the upload screen's words for a refusal", () => {
     // A JSON body over the API's limit is not a file over the upload limit.
     expect(all.request_too_large).not.toBe(all.too_large);
     expect(all.request_too_large).not.toBe(generic);
+    // A file chosen for a round already sent asks for the file again, not for nothing more.
+    expect(all.earlier_round).not.toBe(generic);
+    expect(all.earlier_round).not.toBe(all.not_editable);
     for (const reason of [...UPLOAD_REFUSALS, ...SESSION_REFUSALS])
       expect({ reason, words: all[reason] || null }).toEqual({ reason, words: expect.any(String) });
   });

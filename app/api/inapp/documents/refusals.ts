@@ -18,6 +18,8 @@ const STATUS = {
   case_erased: 410,
   // The file is kept, but what it was uploaded for changed meanwhile: the screen asks again.
   superseded: 409,
+  // Chosen for what the case asked before it was sent or decided: the screen asks again.
+  earlier_round: 409,
   // The selfie attempt is unknown, expired or spent: the screen starts a new one.
   challenge_invalid: 409,
   too_large: 413,

@@ -113,9 +113,9 @@ export function UploadScreen(props: Props) {
           kind: "refused",
           message: refusalWords(refusedMessages, body, labels.uploadFailed ?? ""),
         });
-        // What the file was for changed on another screen (another kind of identity document):
-        // the sides asked for now.
-        if (body?.reason === "superseded") {
+        // What the file was for changed on another screen (another kind of identity document,
+        // the case sent from another tab): the sides asked for now.
+        if (body?.reason === "superseded" || body?.reason === "earlier_round") {
           setReplacing(null);
           await refresh();
         }
