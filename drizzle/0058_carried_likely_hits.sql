@@ -2,25 +2,29 @@
 -- A likely hit found on this case's answers in an earlier round that nobody has cleared (nor
 -- confirmed) keeps counting in later rounds, as the application counts it
 -- (lib/review/screening-hits.ts loadCaseHits): an approval waits for it, whatever the round's own
--- screening of the answers sent since finds. Before, only the current round's hits counted, so a
--- trader asked for the personal step again could answer with another name, and one officer
--- approve a case whose likely match nobody had judged. Review-level hits of earlier rounds do not
--- carry: one person clears those, and the round that screens the answers in force shows them
--- again if they still resemble the entry.
+-- screening of the answers sent since finds. The hit is on answers this trader gave; answers sent
+-- since (another name, another date of birth) do not undo it, and only two people, one an
+-- approver, clear a likely match. Review-level hits of earlier rounds do not carry: one person
+-- clears those, and the round that screens the answers in force shows them again if they still
+-- resemble the entry.
 --
--- The rule on one span of rounds, shared by the approval guard and the checks' risk
--- (lib/db/queries/checks.ts recordSubmissionRun): each hit that any sighting of the span saw as
--- likely, judged at its strongest sighting there of any level (by strength, then score:
--- `outweighs`), against the clearings that stand on it (`standing`): given on evidence at least as
--- strong, by two different people, one of them an approver when they cleared it. A clearing that
--- does not say its clearer's role is from before roles were recorded and counts as it did. A
--- confirmed hit is never cleared. 0054's query, as a function.
-CREATE OR REPLACE FUNCTION case_uncleared_likely_hits(p_case_id uuid, p_first integer, p_last integer)
+-- The rule, shared by the approval guard, the console and the checks' risk
+-- (lib/db/queries/review.ts listCarriedHitKeys, lib/db/queries/checks.ts recordSubmissionRun):
+-- each hit that a sighting of rounds p_first..p_likely_last saw as likely, judged at its strongest
+-- sighting of rounds p_first..p_last of any level (by strength, then score: `outweighs`), against
+-- the clearings that stand on it (`standing`): given on evidence at least as strong, by two
+-- different people, one of them an approver when they cleared it. A carried hit is judged at its
+-- strongest sighting up to the current round, as the console shows it: a stronger sighting now,
+-- even at review level, leaves standing only the clearings given on it. A clearing that does not
+-- say its clearer's role counts as an approver's (roles were recorded from 0044 on). A confirmed
+-- hit is never cleared.
+CREATE OR REPLACE FUNCTION case_uncleared_likely_hits(
+  p_case_id uuid, p_first integer, p_last integer, p_likely_last integer)
 RETURNS SETOF text AS $$
   SELECT hit.key
   FROM (
     SELECT key, strength, score,
-      bool_or(likely) OVER (PARTITION BY key) AS seen_likely,
+      bool_or(likely AND round <= p_likely_last) OVER (PARTITION BY key) AS seen_likely,
       row_number() OVER (PARTITION BY key ORDER BY strength DESC, score DESC) AS rank
     FROM (
       SELECT (h->>'source') || ':' || (h->>'entryId') AS key,
@@ -28,7 +32,8 @@ RETURNS SETOF text AS $$
           (h->'explanation'->>'nameScore')::numeric + (h->'explanation'->>'adjustment')::numeric,
           (h->>'score')::numeric) AS strength,
         (h->>'score')::numeric AS score,
-        h->>'level' = 'likely' AS likely
+        h->>'level' = 'likely' AS likely,
+        r.round
       FROM check_runs r
       JOIN case_checks c ON c.run_id = r.id AND c."check" = 'screening'
       CROSS JOIN LATERAL jsonb_array_elements(
@@ -50,10 +55,8 @@ RETURNS SETOF text AS $$
   ORDER BY hit.key
 $$ LANGUAGE sql STABLE;
 --> statement-breakpoint
--- The approval guard asks it of the current round, then of the rounds before it: a hit that
--- carries is open at whatever sighting the current round adds (a stronger one leaves fewer
--- clearings standing), so the two questions together are the application's one. The rest is
--- 0054's.
+-- The approval guard asks it of the current round's likely hits, then of the earlier rounds'
+-- likely hits judged at their strongest sighting up to the current round. The rest is 0054's.
 CREATE OR REPLACE FUNCTION case_events_approval_guard() RETURNS trigger AS $$
 DECLARE
   current_round integer;
@@ -93,13 +96,13 @@ BEGIN
       USING ERRCODE = 'check_violation';
   END IF;
   SELECT key INTO open_hit
-  FROM case_uncleared_likely_hits(NEW.case_id, current_round, current_round) AS key LIMIT 1;
+  FROM case_uncleared_likely_hits(NEW.case_id, current_round, current_round, current_round) AS key LIMIT 1;
   IF open_hit IS NOT NULL THEN
     RAISE EXCEPTION 'approval: likely screening hit % is not cleared by two people on its evidence, one an approver', open_hit
       USING ERRCODE = 'check_violation';
   END IF;
   SELECT key INTO open_hit
-  FROM case_uncleared_likely_hits(NEW.case_id, 0, current_round - 1) AS key LIMIT 1;
+  FROM case_uncleared_likely_hits(NEW.case_id, 0, current_round, current_round - 1) AS key LIMIT 1;
   IF open_hit IS NOT NULL THEN
     RAISE EXCEPTION 'approval: likely screening hit % of an earlier round is not cleared by two people on its evidence, one an approver', open_hit
       USING ERRCODE = 'check_violation';

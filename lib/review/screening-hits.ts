@@ -165,7 +165,7 @@ export function clearingsOutlivedBy(
 }
 
 /**
- * What the verdicts on one hit add up to (pure; the database's approval trigger, drizzle/0044,
+ * What the verdicts on one hit add up to (pure; the database's approval guard, drizzle/0058,
  * applies the same rule). A likely hit is cleared by two different people, one of them an
  * approver: the second clearing is refused to anyone else (refuseJudgment), and this holds too
  * when clearings that had dropped out stand again (a later round sees the hit less strongly). A

@@ -4,7 +4,7 @@
  * (the verdicts on each hit), by the dashboard (lib/review/dashboard.ts, and in SQL by
  * lib/db/queries/dashboard.ts through `keyof ScreeningVerdictData`, so a renamed field fails to
  * compile there), and by the database's approval trigger (`hitKey`, `strength`, `score` and
- * `role`, drizzle/0044).
+ * `role`, drizzle/0058 `case_uncleared_likely_hits`).
  */
 import { z } from "zod";
 import { storedHitSchema, type StoredHit } from "@/lib/checks/evidence";
@@ -28,7 +28,7 @@ export const screeningVerdictData = z.strictObject({
    */
   strength: z.number().optional(),
   /**
-   * The clearer's role when they judged: the database's approval guard (drizzle/0044) asks that
+   * The clearer's role when they judged: the database's approval guard (drizzle/0058) asks that
    * one of a likely hit's two clearings be an approver's. Absent on verdicts stored before.
    */
   role: z.enum(staffRole.enumValues).optional(),

@@ -7,6 +7,8 @@
  * one an approver, clear it. A review-level hit of an earlier round does not carry.
  */
 import "./support/request-scope";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
 import { listCaseAuditEvents } from "@/lib/db/queries/audit";
 import { textOf } from "../helpers/render-page";
 import { LISTED_HIT as HIT, LISTED_PERSON as LISTED, PERSONAL } from "../fixtures/kyc-values";
@@ -169,5 +171,78 @@ describe("scenario: a re-screening finds a likely hit on round one, then the tra
     ).toBe("hit_cleared");
     expect(await reviewer.approve(kycCase.id)).toBe("awaiting_co_sign");
     expect(await approver.approve(kycCase.id)).toBe("approved");
+  }, 300_000);
+});
+
+describe("scenario: a carried hit seen more strongly in round two, at review level under a raised threshold", () => {
+  it("stays likely and is judged at round two's sighting: the earlier, weaker clearing does not count towards the two", async () => {
+    const w = world();
+    const list = path.join(w.dataDir, "carried-stronger-pep.csv");
+    const loose = path.join(w.dataDir, "carried-risk-loose.json");
+    const strict = path.join(w.dataDir, "carried-risk-strict.json");
+    writeFileSync(loose, '{"screening": {"likely": 0.92}}');
+    writeFileSync(strict, '{"screening": {"likely": 0.96}}');
+    w.configure({ RISK_CONFIG_PATH: loose });
+    try {
+      // Listed with her year of birth only: round one sees a likely match; one person clears it.
+      writeFileSync(list, "name,aliases,dob,country\nTeodora Vasilache,,1981,\n");
+      await w.importLists([OFAC_EXCERPT, list]);
+      const person = { givenNames: "Tudora", surnames: "Vasilache", dateOfBirth: "1981-02-17" };
+      const trader = new Trader(w, 596_404);
+      await trader.completeStandardLevel(person);
+      await w.worker();
+      const kycCase = await trader.currentCase();
+      const reviewer = await signedInStaff(w, "carry.stronger@broker.example", "reviewer");
+      const approver = await signedInStaff(w, "carry.stronger.approver@broker.example", "approver");
+      const key = /data-hit="(carried-stronger-pep:[^"]+)"/.exec(
+        await reviewer.casePage(kycCase.id),
+      )?.[1];
+      expect(key).toBeDefined();
+      expect(hitOn(await reviewer.casePage(kycCase.id), key!)?.tag).toContain(
+        'data-level="likely"',
+      );
+      expect(await reviewer.judgeHit(kycCase.id, key!, "false_positive", "Other DOB on ID")).toBe(
+        "hit_awaiting_second",
+      );
+
+      // Asked for her details again; meanwhile the list gives her whole date of birth, which is
+      // hers, and the broker raises the likely threshold above it (nothing re-screens a case the
+      // trader is changing). She sends the same answers: round two sees her more strongly, at
+      // review level.
+      expect(
+        await reviewer.requestInformation(kycCase.id, ["step:personal"], "Your birth date?"),
+      ).toBe("action_requested");
+      w.configure({ RISK_CONFIG_PATH: strict });
+      writeFileSync(list, "name,aliases,dob,country\nTeodora Vasilache,,1981-02-17,\n");
+      await w.importLists([OFAC_EXCERPT, list]);
+      await trader.launch("kyc");
+      expect(await trader.continue("personal", { ...PERSONAL, ...person })).toEqual({
+        redirect: "/inapp/kyc",
+      });
+      expect(await trader.submit()).toEqual({ redirect: "/inapp/kyc/status" });
+      await w.worker();
+      expect(await lastChecksCompleted(kycCase.id)).toMatchObject({
+        round: 2,
+        outcomes: expect.objectContaining({ screening: "warn" }),
+        heldByEarlierHit: true,
+      });
+
+      // One clearing on round two's sighting, by the approver: the reviewer's was given on less,
+      // so the hit still waits for a second person, on the page and in the approval.
+      expect(await approver.judgeHit(kycCase.id, key!, "false_positive", "Passport seen")).toBe(
+        "hit_awaiting_second",
+      );
+      const hit = hitOn(await reviewer.casePage(kycCase.id), key!);
+      expect(hit?.tag).toContain('data-level="likely"');
+      expect(hit?.tag).toContain('data-state="awaiting_second"');
+      expect(await reviewer.approve(kycCase.id)).toBe("error:likely_hit_open");
+      expect(
+        await reviewer.judgeHit(kycCase.id, key!, "false_positive", "Full DOB checked, other"),
+      ).toBe("hit_cleared");
+      expect(await reviewer.approve(kycCase.id)).toBe("awaiting_co_sign");
+      expect(await approver.approve(kycCase.id)).toBe("approved");
+    } finally {
+      w.configure({ RISK_CONFIG_PATH: undefined });
+    }
   }, 300_000);
 });

@@ -542,7 +542,7 @@ export async function recordSubmissionRun(input: {
     const [hold] = await tx
       .select({
         open: holdTaskOpen(kycCases.id, [MONITORING_TASK]),
-        earlier: sql<boolean>`exists (select 1 from case_uncleared_likely_hits(${kycCases.id}, 0, ${input.round - 1}::int))`,
+        earlier: sql<boolean>`exists (select 1 from case_uncleared_likely_hits(${kycCases.id}, 0, ${input.round}::int, ${input.round - 1}::int))`,
       })
       .from(kycCases)
       .where(eq(kycCases.id, input.caseId));

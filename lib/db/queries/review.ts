@@ -385,14 +385,14 @@ export async function listScreeningResults(
 
 /**
  * The likely hits of the case's rounds before `round` that nobody has cleared (nor, so, may have
- * confirmed), by key: each judged at its strongest sighting of those rounds against the clearings
- * that stand on it, by the database's own rule (`case_uncleared_likely_hits`, drizzle/0058), which
+ * confirmed), by key: each judged at its strongest sighting up to `round` (as the console shows a
+ * carried hit) against the clearings that stand on it, by the database's own rule (`case_uncleared_likely_hits`, drizzle/0058), which
  * its approval guard applies too. These keep counting in every later round.
  */
 export async function listCarriedHitKeys(caseId: string, round: number): Promise<string[]> {
   const db = await getDb();
   const result = (await db.execute(
-    sql`select key from case_uncleared_likely_hits(${caseId}::uuid, 0, ${round - 1}::int) as key`,
+    sql`select key from case_uncleared_likely_hits(${caseId}::uuid, 0, ${round}::int, ${round - 1}::int) as key`,
   )) as unknown;
   return executedRows<{ key: string }>(result).map((r) => r.key);
 }
