@@ -292,6 +292,7 @@ async function loadCaseFile(staff: Reviewer, caseId: string, from: QueueQuery) {
     riskMarks: riskMarks({
       fromEarlierRound,
       floor: kycCase.riskFloor,
+      escalated: riskRun?.escalated ?? false,
       hits,
       openHitTask: monitoringTask !== undefined,
     }),

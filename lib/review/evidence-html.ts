@@ -375,6 +375,7 @@ export function renderEvidenceHtml(e: CaseEvidence, words: EvidenceWords, nonce:
             ...riskMarks({
               fromEarlierRound: e.case.riskFromEarlierRound,
               floor: e.case.riskFloor,
+              escalated: e.case.escalated,
               hits: e.screeningHits,
               openHitTask: e.reviewTasks.some(
                 (task) => task.kind === MONITORING_TASK && task.closedAt === null,

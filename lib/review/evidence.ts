@@ -88,6 +88,11 @@ export const caseEvidenceSchema = z.strictObject({
       .describe(
         "The round waiting for a person has not been checked yet: riskLevel is the previous round's assessment, as the console marks it.",
       ),
+    escalated: z
+      .boolean()
+      .describe(
+        "A likely screening hit escalated the case: its checks found one, one found earlier was still uncleared, or a re-screening found one. Kept until the next submission run sets the risk afresh, also after people cleared the hit.",
+      ),
     rescreenHitAt: iso
       .nullable()
       .describe(
@@ -465,6 +470,7 @@ async function caseEvidence(staff: Reviewer, caseId: string, now: Date): Promise
         runs.some(({ run }) => run.reason === "submission" && run.round === kycCase.round),
         risk?.rescreenHitAt ?? null,
       ),
+      escalated: risk?.escalated ?? false,
       rescreenHitAt: atOrNull(risk?.rescreenHitAt ?? null),
       fourEyesRequired: kycCase.fourEyesRequired,
       openedAt: at(kycCase.openedAt),

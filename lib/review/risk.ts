@@ -29,9 +29,10 @@ export function riskFromEarlierRound(
  * What the console says after a case's risk level, wherever it shows it (the case page's header
  * and its summary, the printable evidence), so none of them leaves a high level unexplained that
  * another explains: the level is the previous round's; a periodic review set a floor; a likely
- * screening hit escalated the case — one the case shows (its round's, or from a re-screening),
- * or one an open monitoring task holds (lib/db/queries/checks.ts recordSubmissionRun keeps the
- * case high while it is open, whatever the round's own checks found).
+ * screening hit escalated the case — as its risk record says (case_risk.escalated, kept until the
+ * next submission run sets the risk afresh, also after people cleared the hit), or as the case
+ * shows it now (a likely hit of its round, from a re-screening, carried from an earlier round, or
+ * one an open monitoring task holds).
  */
 export type RiskMark =
   { mark: "earlier_round" } | { mark: "floor"; floor: string } | { mark: "escalated" };
@@ -39,13 +40,15 @@ export type RiskMark =
 export function riskMarks(input: {
   fromEarlierRound: boolean;
   floor: string | null;
+  /** case_risk.escalated (false: no risk recorded yet). */
+  escalated: boolean;
   hits: readonly { level: string }[];
   openHitTask: boolean;
 }): RiskMark[] {
   return [
     ...(input.fromEarlierRound ? [{ mark: "earlier_round" as const }] : []),
     ...(input.floor ? [{ mark: "floor" as const, floor: input.floor }] : []),
-    ...(input.openHitTask || input.hits.some((h) => h.level === "likely")
+    ...(input.escalated || input.openHitTask || input.hits.some((h) => h.level === "likely")
       ? [{ mark: "escalated" as const }]
       : []),
   ];

@@ -50,6 +50,12 @@ async function answeredAgain(
   await world().worker();
 }
 
+/** The words of one of the case page's two risk lines (header `case-risk`, summary `summary-risk`). */
+function riskLine(page: string, testId: string): string {
+  const line = page.slice(page.lastIndexOf("<", page.indexOf(`data-testid="${testId}"`)));
+  return textOf(line.slice(0, line.search(/<\/(dd|p)>/)));
+}
+
 /** The latest `checks.completed` audit entry's data. */
 async function lastChecksCompleted(caseId: string) {
   const runs = (await listCaseAuditEvents(caseId)).filter((e) => e.action === "checks.completed");
@@ -102,7 +108,18 @@ describe("scenario: a likely hit of round one nobody judged, then the trader sen
     expect(
       await approver.judgeHit(kycCase.id, HIT, "false_positive", "Checked passport: not listed"),
     ).toBe("hit_cleared");
-    // The case stays high until a later run: four eyes.
+    // The case stays high until a later run, and both risk lines still say why, as the export
+    // does; four eyes.
+    const cleared = await approver.casePage(kycCase.id);
+    expect(hitOn(cleared, HIT)).toBeNull();
+    for (const testId of ["case-risk", "summary-risk"])
+      expect(riskLine(cleared, testId)).toMatch(
+        /^High.* · escalated \(likely match on a screening list\)/,
+      );
+    const exported = (await (await approver.exportEvidence(kycCase.id)).json()) as {
+      case: { riskLevel: string; escalated: boolean };
+    };
+    expect(exported.case).toMatchObject({ riskLevel: "high", escalated: true });
     expect(await reviewer.approve(kycCase.id)).toBe("awaiting_co_sign");
     expect(await approver.approve(kycCase.id)).toBe("approved");
   }, 300_000);

@@ -920,10 +920,17 @@ export async function getLatestCheckRun(
 /** The run the case's risk rests on (case_risk.run_id), with its results; none without one. */
 export async function getRiskRun(
   caseId: string,
-): Promise<{ run: CheckRun; results: CaseCheckRow[]; rescreenHitAt: Date | null } | undefined> {
+): Promise<
+  | { run: CheckRun; results: CaseCheckRow[]; rescreenHitAt: Date | null; escalated: boolean }
+  | undefined
+> {
   const db = await getDb();
   const [row] = await db
-    .select({ run: checkRuns, rescreenHitAt: caseRisk.rescreenHitAt })
+    .select({
+      run: checkRuns,
+      rescreenHitAt: caseRisk.rescreenHitAt,
+      escalated: caseRisk.escalated,
+    })
     .from(caseRisk)
     .innerJoin(checkRuns, eq(checkRuns.id, caseRisk.runId))
     .where(eq(caseRisk.caseId, caseId));
@@ -933,7 +940,7 @@ export async function getRiskRun(
     .from(caseChecks)
     .where(and(eq(caseChecks.caseId, caseId), eq(caseChecks.runId, row.run.id)))
     .orderBy(caseChecks.id);
-  return { run: row.run, results, rescreenHitAt: row.rescreenHitAt };
+  return { run: row.run, results, rescreenHitAt: row.rescreenHitAt, escalated: row.escalated };
 }
 
 /** Every run of the case with its results, oldest first (the evidence export). */
