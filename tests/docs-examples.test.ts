@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { resolveRiskConfig } from "@/lib/checks/risk";
+import { DEFAULT_RISK_CONFIG, resolveRiskConfig } from "@/lib/checks/risk";
 import { DEFAULT_ACCESS_RIGHTS, parseEnv } from "@/lib/env";
 import { levelsConfigSchema } from "@/lib/kyc/levels";
 
@@ -29,12 +29,31 @@ describe("docs/configuration.md", () => {
     expect(levelsConfigSchema.safeParse(example).error?.issues ?? []).toEqual([]);
   });
 
-  it("shows a RISK_CONFIG_PATH file the risk config accepts, and it changes what it says", () => {
-    const example = JSON.parse(exampleAfter(guide, "`RISK_CONFIG_PATH` names a JSON")) as {
-      thresholds: { medium: number; high: number };
-    };
+  it("shows a RISK_CONFIG_PATH file the risk config accepts, which changes what it names and only that", () => {
+    const example = JSON.parse(exampleAfter(guide, "`RISK_CONFIG_PATH` names a JSON")) as Record<
+      string,
+      unknown
+    > & { points: Record<string, unknown> };
     const config = resolveRiskConfig(example, "docs/configuration.md");
-    expect(config.thresholds).toEqual(example.thresholds);
+    const { points, ...rest } = example;
+    expect(Object.keys(rest).length).toBeGreaterThan(0);
+    for (const [key, value] of Object.entries(rest)) {
+      expect({ key, value: config[key as keyof typeof config] }).toEqual({ key, value });
+      expect({ key, value }).not.toEqual({
+        key,
+        value: DEFAULT_RISK_CONFIG[key as keyof typeof DEFAULT_RISK_CONFIG],
+      });
+    }
+    for (const [check, value] of Object.entries(points))
+      expect({ check, value: config.points[check as keyof typeof config.points] }).toEqual({
+        check,
+        value,
+      });
+    const untouched = Object.keys(DEFAULT_RISK_CONFIG.points).filter((c) => !(c in points));
+    for (const check of untouched)
+      expect(config.points[check as keyof typeof config.points]).toEqual(
+        DEFAULT_RISK_CONFIG.points[check as keyof typeof DEFAULT_RISK_CONFIG.points],
+      );
   });
 
   it("shows CTRADER_ACCESS_RIGHTS' default as the code has it, in a form the setting accepts", () => {
